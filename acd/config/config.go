@@ -1,0 +1,183 @@
+// Package config holds Hotline's settings as plain structs: defaults, a strict
+// YAML decoder (an unknown key is an error) and one validation pass that
+// reports every problem with its path. Viper and flags live in cmd/ only.
+package config
+
+import "time"
+
+// Config is everything Hotline reads from its YAML file.
+type Config struct {
+	Server  Server  `yaml:"server"`
+	Store   Store   `yaml:"store"`
+	PBX     PBX     `yaml:"pbx"`
+	Entries []Entry `yaml:"entries"`
+	Menus   []Menu  `yaml:"menus"`
+	Queues  []Queue `yaml:"queues"`
+	Agents  []Agent `yaml:"agents"`
+}
+
+// Server is the daemon's own settings.
+type Server struct {
+	Listen    string `yaml:"listen"`     // HTTP API address, "" = off
+	LogFormat string `yaml:"log_format"` // json | console
+	LogLevel  string `yaml:"log_level"`  // debug | info | warn | error
+}
+
+// Store is where records live.
+type Store struct {
+	Path string `yaml:"path"` // bbolt file
+}
+
+// PBX selects and configures the switch backend.
+type PBX struct {
+	Type       string     `yaml:"type"` // sim | asterisk | freeswitch
+	Asterisk   Asterisk   `yaml:"asterisk"`
+	FreeSWITCH FreeSWITCH `yaml:"freeswitch"`
+	Sim        Sim        `yaml:"sim"`
+}
+
+// Asterisk is the ARI connection.
+type Asterisk struct {
+	URL             string        `yaml:"url"`           // http://127.0.0.1:8088/ari
+	WebsocketURL    string        `yaml:"websocket_url"` // "" = derived from URL
+	Username        string        `yaml:"username"`
+	Password        string        `yaml:"password"`
+	App             string        `yaml:"app"`              // Stasis application name
+	PingInterval    time.Duration `yaml:"ping_interval"`    // liveness check of ARI
+	RecordingFormat string        `yaml:"recording_format"` // wav | gsm | ...
+}
+
+// FreeSWITCH is the event-socket connection.
+type FreeSWITCH struct {
+	Address        string        `yaml:"address"`         // inbound ESL: host:port of mod_event_socket
+	Password       string        `yaml:"password"`        // event_socket.conf.xml password
+	OutboundListen string        `yaml:"outbound_listen"` // address Hotline listens on for the dialplan's socket app, "" = off
+	CommandTimeout time.Duration `yaml:"command_timeout"` // a command slower than this drops the link
+	RecordingDir   string        `yaml:"recording_dir"`   // where uuid_record writes
+}
+
+// Sim configures the built-in simulated switch (demo, trials of a queue design).
+type Sim struct {
+	Seed    int64         `yaml:"seed"`
+	Callers SimCallers    `yaml:"callers"`
+	Agents  SimAgentPhone `yaml:"agents"`
+}
+
+// SimCallers is the synthetic inbound traffic.
+type SimCallers struct {
+	RatePerMinute float64       `yaml:"rate_per_minute"` // Poisson arrival rate, all entries together
+	Patience      time.Duration `yaml:"patience"`        // mean time a caller waits before hanging up (exponential)
+	DTMFChance    float64       `yaml:"dtmf_chance"`     // probability a caller presses a menu key
+}
+
+// SimAgentPhone is how synthetic agents' phones behave.
+type SimAgentPhone struct {
+	AnswerDelay  time.Duration `yaml:"answer_delay"`   // mean ring time before answer
+	NoAnswerRate float64       `yaml:"no_answer_rate"` // probability a ring is not answered
+	BusyRate     float64       `yaml:"busy_rate"`      // probability the phone returns busy
+	TalkTime     time.Duration `yaml:"talk_time"`      // mean conversation length (exponential)
+}
+
+// Entry routes a dialed number into Hotline.
+type Entry struct {
+	Number string `yaml:"number"` // dialed number / extension, e.g. "100" or "+15551230000"
+	Queue  string `yaml:"queue"`  // straight into a queue, or
+	Menu   string `yaml:"menu"`   // through a DTMF menu
+}
+
+// Menu is a DTMF choice played to callers before a queue.
+type Menu struct {
+	Name    string            `yaml:"name"`
+	Prompt  []string          `yaml:"prompt"`  // media played, e.g. ["sound:press-1", ...]
+	Timeout time.Duration     `yaml:"timeout"` // wait for a key after the prompt
+	Retries int               `yaml:"retries"` // replays on timeout or invalid key
+	Invalid []string          `yaml:"invalid"` // played on an invalid key
+	Options map[string]Target `yaml:"options"` // key ("1".."9","0","*","#") → where to go
+	Default Target            `yaml:"default"` // after retries run out
+}
+
+// Target is where a menu choice or an overflow sends a caller.
+type Target struct {
+	Queue   string   `yaml:"queue,omitempty"`
+	Menu    string   `yaml:"menu,omitempty"`
+	Message []string `yaml:"message,omitempty"` // played, then hang up (unless Queue/Menu also set)
+	Hangup  bool     `yaml:"hangup,omitempty"`
+}
+
+// Queue is one ACD queue.
+type Queue struct {
+	Name          string         `yaml:"name"`
+	Strategy      string         `yaml:"strategy"`      // see routing strategies
+	Skills        map[string]int `yaml:"skills"`        // required skills with minimum levels
+	Targets       []SkillTarget  `yaml:"targets"`       // relaxation steps while the caller waits
+	Weight        int            `yaml:"weight"`        // fairness weight across queues (1 = neutral)
+	RingTimeout   time.Duration  `yaml:"ring_timeout"`  // per agent attempt
+	RetryDelay    time.Duration  `yaml:"retry_delay"`   // pause before trying the next agent(s)
+	WrapUp        time.Duration  `yaml:"wrap_up"`       // after-call work time
+	MaxWait       time.Duration  `yaml:"max_wait"`      // 0 = unlimited; then overflow
+	MaxLen        int            `yaml:"max_len"`       // 0 = unlimited; full → overflow
+	ServiceLevel  time.Duration  `yaml:"service_level"` // answered within this counts as in SL
+	MOH           string         `yaml:"moh"`           // music-on-hold class
+	Greeting      []string       `yaml:"greeting"`      // played once on entry
+	Announce      Announce       `yaml:"announce"`
+	JoinEmpty     string         `yaml:"join_empty"`  // yes | no | paused: may callers join with no agent able to take them
+	LeaveEmpty    bool           `yaml:"leave_empty"` // overflow waiting callers when the last agent logs out
+	Overflow      Overflow       `yaml:"overflow"`
+	CallbackKey   string         `yaml:"callback_key"`    // DTMF key that leaves the queue with a callback request, "" = off
+	ExitKey       string         `yaml:"exit_key"`        // DTMF key that leaves to Overflow at once, "" = off
+	Record        bool           `yaml:"record"`          // record bridged conversations
+	MaxNoAnswer   int            `yaml:"max_no_answer"`   // consecutive unanswered rings before an agent is paused("no-answer"); 0 = never
+	NoAnswerDelay time.Duration  `yaml:"no_answer_delay"` // agent not offered again for this long after a no-answer
+	BusyDelay     time.Duration  `yaml:"busy_delay"`      // ... after busy
+	RejectDelay   time.Duration  `yaml:"reject_delay"`    // ... after rejecting
+	Callback      Callback       `yaml:"callback"`
+}
+
+// SkillTarget relaxes a queue's requirement after the caller waited After.
+type SkillTarget struct {
+	After      time.Duration  `yaml:"after"`
+	Skills     map[string]int `yaml:"skills"`      // replaces the queue's skills; nil = no skills needed
+	MaxPenalty int            `yaml:"max_penalty"` // agents with a higher penalty in this queue are not offered; -1 = any
+}
+
+// Announce is the periodic message to waiting callers.
+type Announce struct {
+	Interval     time.Duration `yaml:"interval"` // 0 = off
+	Position     bool          `yaml:"position"`
+	WaitEstimate bool          `yaml:"wait_estimate"`
+}
+
+// Overflow is where callers go when the queue cannot take them.
+type Overflow struct {
+	Action  string   `yaml:"action"` // queue | message | callback | hangup
+	Queue   string   `yaml:"queue"`
+	Message []string `yaml:"message"`
+}
+
+// Callback configures dialing callers back.
+type Callback struct {
+	Endpoint    string        `yaml:"endpoint"` // dial string with {number}, e.g. "PJSIP/{number}@trunk"
+	CallerID    string        `yaml:"caller_id"`
+	Timeout     time.Duration `yaml:"timeout"`
+	MaxAttempts int           `yaml:"max_attempts"`
+	RetryAfter  time.Duration `yaml:"retry_after"`
+}
+
+// Agent is one person who takes calls.
+type Agent struct {
+	ID       string         `yaml:"id"`
+	Name     string         `yaml:"name"`
+	Endpoint string         `yaml:"endpoint"` // where to ring them: "PJSIP/1001", "Local/1001@agents", "user/1001"
+	Skills   map[string]int `yaml:"skills"`   // skill → level 1..10
+	Queues   []Membership   `yaml:"queues"`
+	WrapUp   *time.Duration `yaml:"wrap_up"`   // overrides the queue's
+	Weight   int            `yaml:"weight"`    // for weighted-random
+	LoggedIn bool           `yaml:"logged_in"` // logged in at first start (the store wins after that)
+}
+
+// Membership puts an agent in a queue.
+type Membership struct {
+	Queue   string `yaml:"queue"`
+	Penalty int    `yaml:"penalty"` // 0 = first choice; higher = later
+	Tier    int    `yaml:"tier"`    // ring-progressively/top-down order inside the queue
+}

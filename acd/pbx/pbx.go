@@ -1,0 +1,207 @@
+package pbx
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// Switch is the call-control port every backend implements.
+//
+// Methods may block on the network and are safe for concurrent use. Events
+// returns the same channel on every call; it is closed after Close.
+type Switch interface {
+	// Events is the stream of normalized events, in switch order.
+	Events() <-chan Event
+
+	// Answer answers an inbound channel.
+	Answer(ctx context.Context, ch ChannelID) error
+	// Hangup ends a channel with a cause; a channel already gone is not an error.
+	Hangup(ctx context.Context, ch ChannelID, cause Cause) error
+
+	// Play plays media items in order on a channel; PlaybackFinished with id follows.
+	// Media are URIs in the backend-neutral form "sound:NAME", "recording:NAME",
+	// "file:/path", "digits:123", "number:42", "tone:ring".
+	Play(ctx context.Context, ch ChannelID, id PlaybackID, media ...string) error
+	// StopPlayback stops a playback early; PlaybackFinished follows with Stopped set.
+	StopPlayback(ctx context.Context, id PlaybackID) error
+	// StartMOH starts music on hold on a channel ("" class = default).
+	StartMOH(ctx context.Context, ch ChannelID, class string) error
+	// StopMOH stops music on hold.
+	StopMOH(ctx context.Context, ch ChannelID) error
+
+	// Originate dials an endpoint. It returns once the switch accepted the
+	// request; progress comes as Ringing, Answered, OriginateFailed, HungUp.
+	Originate(ctx context.Context, req OriginateRequest) error
+
+	// Bridge puts channels into the mixing bridge id, creating it if needed.
+	Bridge(ctx context.Context, id BridgeID, chans ...ChannelID) error
+	// Unbridge takes a channel out of a bridge.
+	Unbridge(ctx context.Context, id BridgeID, ch ChannelID) error
+	// DestroyBridge tears a bridge down; its channels stay up.
+	DestroyBridge(ctx context.Context, id BridgeID) error
+
+	// StartRecording records a bridge (or a channel, if Target is a channel id)
+	// to a named recording; RecordingFinished follows when it stops.
+	StartRecording(ctx context.Context, req RecordRequest) error
+	// StopRecording stops a named recording.
+	StopRecording(ctx context.Context, name string) error
+
+	// SendDTMF sends digits on a channel.
+	SendDTMF(ctx context.Context, ch ChannelID, digits string) error
+	// SetVar sets a channel variable.
+	SetVar(ctx context.Context, ch ChannelID, name, value string) error
+	// GetVar reads a channel variable; ErrNoVariable if unset.
+	GetVar(ctx context.Context, ch ChannelID, name string) (string, error)
+
+	// Spy connects a supervisor endpoint to a channel's audio: listen, whisper
+	// (speak to ch only) or barge (speak to both). The supervisor leg is
+	// originated with req.ChannelID and reported like any originated channel.
+	Spy(ctx context.Context, target ChannelID, mode SpyMode, req OriginateRequest) error
+
+	// Snapshot lists the channels and bridges that belong to Hotline now.
+	Snapshot(ctx context.Context) (Snapshot, error)
+
+	// Close releases the link to the switch and closes Events.
+	Close() error
+}
+
+// ChannelID names a channel. For inbound calls the switch chooses it; for
+// originated channels Hotline does.
+type ChannelID string
+
+// BridgeID names a mixing bridge; Hotline chooses it.
+type BridgeID string
+
+// PlaybackID names one Play request; Hotline chooses it.
+type PlaybackID string
+
+// OriginateRequest describes an outbound leg.
+type OriginateRequest struct {
+	ChannelID ChannelID         // chosen by Hotline, unique
+	Endpoint  string            // "PJSIP/1001", "Local/100@agents", "user/1001", "sim/agent-3"
+	CallerID  string            // number shown to the callee, may be ""
+	Timeout   time.Duration     // ring timeout; 0 = backend default (30 s)
+	Vars      map[string]string // channel variables set at creation
+}
+
+// RecordRequest describes a recording.
+type RecordRequest struct {
+	Name   string // unique; file name without extension
+	Format string // "wav" (default), "gsm", ...
+	Bridge BridgeID
+	// Channel is recorded when Bridge is empty.
+	Channel ChannelID
+}
+
+// SpyMode is how a supervisor joins a call.
+type SpyMode int
+
+// Spy modes.
+const (
+	SpyListen  SpyMode = iota + 1 // hears both sides, speaks to no one
+	SpyWhisper                    // hears both sides, speaks to the target only
+	SpyBarge                      // hears and speaks to both sides
+)
+
+func (m SpyMode) String() string {
+	switch m {
+	case SpyListen:
+		return "listen"
+	case SpyWhisper:
+		return "whisper"
+	case SpyBarge:
+		return "barge"
+	}
+	return "unknown"
+}
+
+// Cause is a hang-up cause, in Q.850 terms.
+type Cause int
+
+// The causes Hotline uses and recognizes.
+const (
+	CauseNormal           Cause = 16 // normal clearing
+	CauseBusy             Cause = 17 // user busy
+	CauseNoAnswer         Cause = 19 // no answer (user alerted)
+	CauseNoUserResponse   Cause = 18
+	CauseRejected         Cause = 21 // call rejected
+	CauseUnallocated      Cause = 1  // unallocated number
+	CauseUnreachable      Cause = 27 // destination out of order
+	CauseCongestion       Cause = 34 // no circuit available
+	CauseNormalUnspec     Cause = 31
+	CauseOriginatorCancel Cause = 487 // SIP-ish; FreeSWITCH ORIGINATOR_CANCEL
+)
+
+func (c Cause) String() string {
+	switch c {
+	case CauseNormal:
+		return "normal"
+	case CauseBusy:
+		return "busy"
+	case CauseNoAnswer, CauseNoUserResponse:
+		return "no-answer"
+	case CauseRejected:
+		return "rejected"
+	case CauseUnallocated:
+		return "unallocated"
+	case CauseUnreachable:
+		return "unreachable"
+	case CauseCongestion:
+		return "congestion"
+	case CauseNormalUnspec:
+		return "normal-unspecified"
+	case CauseOriginatorCancel:
+		return "originator-cancel"
+	}
+	return "cause-" + strconv.Itoa(int(c))
+}
+
+// FailReason says why an originate did not reach an answer.
+type FailReason string
+
+// Originate failure reasons.
+const (
+	FailBusy        FailReason = "busy"
+	FailNoAnswer    FailReason = "no-answer"
+	FailUnreachable FailReason = "unreachable"
+	FailRejected    FailReason = "rejected"
+	FailCancelled   FailReason = "cancelled" // Hotline hung it up itself before answer
+)
+
+// ReasonForCause maps a hang-up cause of an unanswered leg to a FailReason.
+func ReasonForCause(c Cause) FailReason {
+	switch c {
+	case CauseBusy:
+		return FailBusy
+	case CauseNoAnswer, CauseNoUserResponse:
+		return FailNoAnswer
+	case CauseRejected:
+		return FailRejected
+	case CauseOriginatorCancel:
+		return FailCancelled
+	}
+	return FailUnreachable
+}
+
+// Snapshot is what a switch holds for Hotline at one moment.
+type Snapshot struct {
+	Channels []ChannelInfo
+	Bridges  []BridgeInfo
+}
+
+// ChannelInfo describes one live channel.
+type ChannelInfo struct {
+	ID       ChannelID
+	Answered bool
+	Caller   string
+	Called   string
+	Vars     map[string]string // the HOTLINE_* variables at least, where the backend can read them
+	Bridge   BridgeID          // "" if not bridged
+}
+
+// BridgeInfo describes one live bridge.
+type BridgeInfo struct {
+	ID       BridgeID
+	Channels []ChannelID
+}
