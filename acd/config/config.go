@@ -1,6 +1,3 @@
-// Package config holds Hotline's settings as plain structs: defaults, a strict
-// YAML decoder (an unknown key is an error) and one validation pass that
-// reports every problem with its path. Viper and flags live in cmd/ only.
 package config
 
 import "time"
@@ -14,6 +11,9 @@ type Config struct {
 	Menus   []Menu  `yaml:"menus"`
 	Queues  []Queue `yaml:"queues"`
 	Agents  []Agent `yaml:"agents"`
+
+	// src is the file this Config was parsed from, so Validate can name lines.
+	src *source
 }
 
 // Server is the daemon's own settings.

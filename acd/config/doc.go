@@ -1,0 +1,32 @@
+// Package config holds Hotline's settings as plain structs: defaults, a strict
+// YAML decoder (an unknown key is an error) and one validation pass that
+// reports every problem with its path. Viper and flags live in cmd/ only.
+//
+// # Basics
+//
+// Settings are layered: [Default], then the YAML file ([Load] or [Parse]),
+// then whatever the caller overrides (the CLI applies HOTLINE_* variables and
+// flags), then [Config.Validate]. Defaults reach into lists too: a queue that
+// leaves out ring_timeout gets [DefaultQueue]'s, an agent without a weight
+// gets 1, a skill target without max_penalty allows any penalty. A setting
+// written explicitly, even as zero, is kept.
+//
+// Durations are Go duration strings ("15s", "2m30s", "0s"). A bare number is
+// refused rather than guessed at: "15" could mean seconds or, to Go,
+// nanoseconds, and a ring timeout off by a factor of a billion is not a
+// mistake worth making quietly.
+//
+// Every problem found in a file comes back at once in a [*ValidationError],
+// each with the setting's path (queues[2].strategy) and, for a Config that
+// came from a file, its line. errors.Is(err, [ErrInvalid]) tells a bad
+// configuration from a file that could not be read.
+//
+// # Caveats
+//
+// YAML reads an unquoted # as the start of a comment and * as an alias, so
+// the DTMF keys "#" and "*" must be quoted, as menu option keys and as
+// callback_key or exit_key values.
+//
+// A Config from [Parse] remembers the file name and lines of its settings;
+// compare Configs field by field rather than with reflect.DeepEqual.
+package config

@@ -1,0 +1,8 @@
+package config
+
+import "errors"
+
+// ErrInvalid is what every configuration problem wraps: YAML that does not
+// parse, unknown keys, values of the wrong kind and failed validation rules.
+// A file that cannot be read is not ErrInvalid.
+var ErrInvalid = errors.New("invalid configuration")

@@ -1,0 +1,470 @@
+package config
+
+import (
+	"maps"
+	"net"
+	"net/url"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Validate checks every rule in one pass and returns nil or a
+// *ValidationError listing each problem with its path (and line, for a
+// Config from Parse).
+func (c Config) Validate() error {
+	v := validator{report: &report{src: c.src}, cfg: &c}
+	v.server()
+	v.pbx()
+	v.queues()
+	v.entries()
+	v.menus()
+	v.agents()
+	v.durations(reflect.ValueOf(c), "")
+	return v.err()
+}
+
+type validator struct {
+	*report
+	cfg *Config
+}
+
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+func (v *validator) server() {
+	s := v.cfg.Server
+	if s.Listen != "" {
+		v.hostPort("server.listen", s.Listen)
+	}
+	v.oneOf("server.log_format", "log format", s.LogFormat, LogFormats)
+	v.oneOf("server.log_level", "log level", s.LogLevel, LogLevels)
+	if s := v.cfg.Store.Path; strings.TrimSpace(s) == "" {
+		v.add("store.path", "missing; name the database file, e.g. hotline.db")
+	}
+}
+
+func (v *validator) pbx() {
+	p := v.cfg.PBX
+	if !v.oneOf("pbx.type", "switch type", p.Type, PBXTypes) {
+		return
+	}
+	switch p.Type {
+	case PBXAsterisk:
+		a := p.Asterisk
+		v.url("pbx.asterisk.url", a.URL, true, "http", "https")
+		if a.WebsocketURL != "" {
+			v.url("pbx.asterisk.websocket_url", a.WebsocketURL, false, "ws", "wss")
+		}
+		if a.App == "" {
+			v.add("pbx.asterisk.app", "missing; name the Stasis application Hotline registers, e.g. hotline")
+		}
+		v.positive("pbx.asterisk.ping_interval", a.PingInterval)
+	case PBXFreeSWITCH:
+		f := p.FreeSWITCH
+		if f.Address == "" {
+			v.add("pbx.freeswitch.address", "missing; give mod_event_socket's host:port, e.g. 127.0.0.1:8021")
+		} else {
+			v.hostPort("pbx.freeswitch.address", f.Address)
+		}
+		if f.Password == "" {
+			v.add("pbx.freeswitch.password", "missing; give event_socket.conf.xml's password")
+		}
+		if f.OutboundListen != "" {
+			v.hostPort("pbx.freeswitch.outbound_listen", f.OutboundListen)
+		}
+		v.positive("pbx.freeswitch.command_timeout", f.CommandTimeout)
+	case PBXSim:
+		s := p.Sim
+		if s.Callers.RatePerMinute < 0 {
+			v.add("pbx.sim.callers.rate_per_minute", "%g is negative", s.Callers.RatePerMinute)
+		}
+		v.positive("pbx.sim.callers.patience", s.Callers.Patience)
+		v.positive("pbx.sim.agents.talk_time", s.Agents.TalkTime)
+		v.chance("pbx.sim.callers.dtmf_chance", s.Callers.DTMFChance)
+		v.chance("pbx.sim.agents.no_answer_rate", s.Agents.NoAnswerRate)
+		v.chance("pbx.sim.agents.busy_rate", s.Agents.BusyRate)
+		if sum := s.Agents.NoAnswerRate + s.Agents.BusyRate; sum > 1 {
+			v.add("pbx.sim.agents.busy_rate", "busy_rate + no_answer_rate is %g, more than 1", sum)
+		}
+	}
+}
+
+func (v *validator) queues() {
+	names := v.queueNames()
+	seen := map[string]int{}
+	for i, q := range v.cfg.Queues {
+		p := indexPath("queues", i)
+		v.name(joinPath(p, "name"), "queue", q.Name, seen, i)
+		if q.Strategy == "" {
+			v.add(joinPath(p, "strategy"), "missing; known: %s", strings.Join(Strategies, ", "))
+		} else if !slices.Contains(Strategies, q.Strategy) {
+			v.add(joinPath(p, "strategy"), "unknown strategy %q; known: %s", q.Strategy, strings.Join(Strategies, ", "))
+		}
+		v.skills(joinPath(p, "skills"), q.Skills)
+		v.targets(p, q.Targets)
+		if q.Weight < 1 {
+			v.add(joinPath(p, "weight"), "%d is less than 1", q.Weight)
+		}
+		v.positive(joinPath(p, "ring_timeout"), q.RingTimeout)
+		v.positive(joinPath(p, "service_level"), q.ServiceLevel)
+		v.atLeast(joinPath(p, "max_len"), q.MaxLen, 0)
+		v.atLeast(joinPath(p, "max_no_answer"), q.MaxNoAnswer, 0)
+		v.oneOf(joinPath(p, "join_empty"), "join_empty mode", q.JoinEmpty, JoinEmptyModes)
+		v.overflow(p, q, names)
+		v.keys(p, q)
+		if q.CallbackKey != "" || q.Overflow.Action == OverflowCallback {
+			v.callback(joinPath(p, "callback"), q.Callback)
+		}
+	}
+	next := make([]int, len(v.cfg.Queues))
+	for i, q := range v.cfg.Queues {
+		next[i] = -1
+		if q.Overflow.Action == OverflowQueue && q.Overflow.Queue != q.Name {
+			next[i] = slices.Index(names, q.Overflow.Queue)
+		}
+	}
+	v.loops(names, next, "queues", "overflow.queue", "overflow loop")
+}
+
+func (v *validator) targets(queue string, ts []SkillTarget) {
+	for j, t := range ts {
+		p := indexPath(joinPath(queue, "targets"), j)
+		if j > 0 && t.After <= ts[j-1].After {
+			v.add(joinPath(p, "after"), "%s is not later than targets[%d]'s %s; list targets in increasing after order", t.After, j-1, ts[j-1].After)
+		}
+		v.skills(joinPath(p, "skills"), t.Skills)
+		if t.MaxPenalty < -1 {
+			v.add(joinPath(p, "max_penalty"), "%d is below -1 (-1 = any penalty)", t.MaxPenalty)
+		}
+	}
+}
+
+func (v *validator) overflow(queue string, q Queue, names []string) {
+	p := joinPath(queue, "overflow")
+	o := q.Overflow
+	if !v.oneOf(joinPath(p, "action"), "overflow action", o.Action, OverflowActions) {
+		return
+	}
+	switch {
+	case o.Action == OverflowQueue && o.Queue == "":
+		v.add(joinPath(p, "queue"), "missing; action queue needs the queue to send callers to")
+	case o.Action == OverflowQueue && o.Queue == q.Name:
+		v.add(joinPath(p, "queue"), "queue %q overflows to itself", o.Queue)
+	case o.Action == OverflowQueue:
+		v.known(joinPath(p, "queue"), "queue", o.Queue, names)
+	case o.Queue != "":
+		v.add(joinPath(p, "queue"), "set to %q, but action is %q; use action: queue", o.Queue, o.Action)
+	}
+	if o.Action == OverflowMessage && len(o.Message) == 0 {
+		v.add(joinPath(p, "message"), "missing; action message needs media to play")
+	}
+}
+
+func (v *validator) keys(queue string, q Queue) {
+	v.dtmf(joinPath(queue, "callback_key"), q.CallbackKey)
+	v.dtmf(joinPath(queue, "exit_key"), q.ExitKey)
+	if q.CallbackKey != "" && q.CallbackKey == q.ExitKey {
+		v.add(joinPath(queue, "callback_key"), "%q is also the exit_key; a key can do one thing", q.CallbackKey)
+	}
+}
+
+func (v *validator) callback(p string, cb Callback) {
+	switch {
+	case cb.Endpoint == "":
+		v.add(joinPath(p, "endpoint"), "missing; callbacks need a dial string with {number}, e.g. PJSIP/{number}@trunk")
+	case !strings.Contains(cb.Endpoint, "{number}"):
+		v.add(joinPath(p, "endpoint"), "%q has no {number} to put the caller's number in", cb.Endpoint)
+	}
+	v.positive(joinPath(p, "timeout"), cb.Timeout)
+	v.atLeast(joinPath(p, "max_attempts"), cb.MaxAttempts, 1)
+}
+
+func (v *validator) entries() {
+	seen := map[string]int{}
+	for i, e := range v.cfg.Entries {
+		p := indexPath("entries", i)
+		switch {
+		case strings.TrimSpace(e.Number) == "":
+			v.add(joinPath(p, "number"), "missing; the number or extension callers dial")
+		case strings.ContainsAny(e.Number, " \t\r\n"):
+			v.add(joinPath(p, "number"), "%q contains spaces", e.Number)
+		default:
+			if first, dup := seen[e.Number]; dup {
+				v.add(joinPath(p, "number"), "%q is already used by entries[%d]", e.Number, first)
+			} else {
+				seen[e.Number] = i
+			}
+		}
+		switch {
+		case e.Queue != "" && e.Menu != "":
+			v.add(p, "both queue and menu set; an entry goes to one of them")
+		case e.Queue == "" && e.Menu == "":
+			v.add(p, "neither queue nor menu set; an entry goes to one of them")
+		case e.Queue != "":
+			v.known(joinPath(p, "queue"), "queue", e.Queue, v.queueNames())
+		default:
+			v.known(joinPath(p, "menu"), "menu", e.Menu, v.menuNames())
+		}
+	}
+}
+
+func (v *validator) menus() {
+	seen := map[string]int{}
+	for i, m := range v.cfg.Menus {
+		p := indexPath("menus", i)
+		v.name(joinPath(p, "name"), "menu", m.Name, seen, i)
+		if len(m.Prompt) == 0 {
+			v.add(joinPath(p, "prompt"), "missing; a menu needs media to play, e.g. [sound:press-1-for-sales]")
+		}
+		v.positive(joinPath(p, "timeout"), m.Timeout)
+		v.atLeast(joinPath(p, "retries"), m.Retries, 0)
+		for _, key := range slices.Sorted(maps.Keys(m.Options)) {
+			kp := joinPath(joinPath(p, "options"), key)
+			if len(key) != 1 || !strings.Contains(DTMFKeys, key) {
+				v.add(kp, "%q is not a DTMF key; use one of 0-9, * or # (quote * and #)", key)
+			}
+			v.target(kp, m.Options[key], false)
+		}
+		v.target(joinPath(p, "default"), m.Default, true)
+	}
+	names := v.menuNames()
+	next := make([]int, len(v.cfg.Menus))
+	for i, m := range v.cfg.Menus {
+		next[i] = -1
+		if m.Default.Menu != "" && m.Default.Queue == "" {
+			next[i] = slices.Index(names, m.Default.Menu)
+		}
+	}
+	v.loops(names, next, "menus", "default.menu", "callers who press nothing loop through menus")
+}
+
+// target checks where a menu choice sends a caller; an empty default hangs up.
+func (v *validator) target(p string, t Target, emptyOK bool) {
+	switch {
+	case t.Queue != "" && t.Menu != "":
+		v.add(p, "both queue and menu set; a choice goes to one of them")
+	case t.Hangup && (t.Queue != "" || t.Menu != ""):
+		v.add(joinPath(p, "hangup"), "hangup with a queue or menu; pick one")
+	case t.Queue != "":
+		v.known(joinPath(p, "queue"), "queue", t.Queue, v.queueNames())
+	case t.Menu != "":
+		v.known(joinPath(p, "menu"), "menu", t.Menu, v.menuNames())
+	case !t.Hangup && len(t.Message) == 0 && !emptyOK:
+		v.add(p, "goes nowhere; set queue, menu, message or hangup")
+	}
+}
+
+func (v *validator) agents() {
+	queues := v.queueNames()
+	needEndpoint := v.cfg.PBX.Type != PBXSim
+	seen := map[string]int{}
+	for i, a := range v.cfg.Agents {
+		p := indexPath("agents", i)
+		v.name(joinPath(p, "id"), "agent id", a.ID, seen, i)
+		if needEndpoint && strings.TrimSpace(a.Endpoint) == "" {
+			v.add(joinPath(p, "endpoint"), "missing; where to ring the agent, e.g. PJSIP/1001 or user/1001")
+		}
+		v.skills(joinPath(p, "skills"), a.Skills)
+		if a.Weight < 1 {
+			v.add(joinPath(p, "weight"), "%d is less than 1", a.Weight)
+		}
+		member := map[string]int{}
+		for j, m := range a.Queues {
+			mp := indexPath(joinPath(p, "queues"), j)
+			if first, dup := member[m.Queue]; dup && m.Queue != "" {
+				v.add(joinPath(mp, "queue"), "%q is already listed at queues[%d]", m.Queue, first)
+			} else {
+				member[m.Queue] = j
+			}
+			if m.Queue == "" {
+				v.add(joinPath(mp, "queue"), "missing")
+			} else {
+				v.known(joinPath(mp, "queue"), "queue", m.Queue, queues)
+			}
+			v.atLeast(joinPath(mp, "penalty"), m.Penalty, 0)
+			v.atLeast(joinPath(mp, "tier"), m.Tier, 0)
+		}
+	}
+}
+
+// durations reports every negative duration anywhere in the Config.
+func (v *validator) durations(val reflect.Value, path string) {
+	switch val.Kind() {
+	case reflect.Pointer:
+		if !val.IsNil() {
+			v.durations(val.Elem(), path)
+		}
+	case reflect.Struct:
+		for i := range val.NumField() {
+			if name := yamlName(val.Type().Field(i)); name != "" {
+				v.durations(val.Field(i), joinPath(path, name))
+			}
+		}
+	case reflect.Slice:
+		for i := range val.Len() {
+			v.durations(val.Index(i), indexPath(path, i))
+		}
+	case reflect.Map:
+		keys := val.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			v.durations(val.MapIndex(k), joinPath(path, k.String()))
+		}
+	case reflect.Int64:
+		if val.Type() == durationType && val.Int() < 0 {
+			v.add(path, "negative duration %s", time.Duration(val.Int()))
+		}
+	}
+}
+
+// loops reports each cycle in a graph where element i of list points at
+// next[i] (-1 = nowhere), once, at the field of the cycle's first element.
+func (v *validator) loops(names []string, next []int, list, field, what string) {
+	state := make([]int, len(next)) // 0 unseen, 1 on the current walk, 2 done
+	for start := range next {
+		var walk []int
+		i := start
+		for i >= 0 && state[i] == 0 {
+			state[i] = 1
+			walk = append(walk, i)
+			i = next[i]
+		}
+		if i >= 0 && state[i] == 1 {
+			cycle := walk[slices.Index(walk, i):]
+			first := slices.Min(cycle)
+			at := slices.Index(cycle, first)
+			cycle = slices.Concat(cycle[at:], cycle[:at])
+			var b strings.Builder
+			for _, j := range cycle {
+				b.WriteString(names[j] + " → ")
+			}
+			b.WriteString(names[first])
+			v.add(joinPath(indexPath(list, first), field), "%s: %s", what, b.String())
+		}
+		for _, j := range walk {
+			state[j] = 2
+		}
+	}
+}
+
+func (v *validator) queueNames() []string {
+	names := make([]string, len(v.cfg.Queues))
+	for i, q := range v.cfg.Queues {
+		names[i] = q.Name
+	}
+	return names
+}
+
+func (v *validator) menuNames() []string {
+	names := make([]string, len(v.cfg.Menus))
+	for i, m := range v.cfg.Menus {
+		names[i] = m.Name
+	}
+	return names
+}
+
+// name checks a queue name, menu name or agent id: present, plain, unique.
+func (v *validator) name(p, what, name string, seen map[string]int, i int) {
+	switch {
+	case name == "":
+		v.add(p, "missing; every %s needs one", what)
+	case !namePattern.MatchString(name):
+		v.add(p, "%s %q: use letters, digits, '-', '_' and '.', starting with a letter or digit", what, name)
+	}
+	if name == "" {
+		return
+	}
+	if first, dup := seen[name]; dup {
+		v.add(p, "%s %q is already used by %s", what, name, indexPath(parentPath(parentPath(p)), first))
+		return
+	}
+	seen[name] = i
+}
+
+func (v *validator) known(p, what, name string, known []string) {
+	if slices.Contains(known, name) {
+		return
+	}
+	if len(known) == 0 {
+		v.add(p, "unknown %s %q; no %ss are defined", what, name, what)
+		return
+	}
+	v.add(p, "unknown %s %q; known: %s", what, name, strings.Join(known, ", "))
+}
+
+// oneOf reports s if it is not in known and says whether it was.
+func (v *validator) oneOf(p, what, s string, known []string) bool {
+	if slices.Contains(known, s) {
+		return true
+	}
+	if s == "" {
+		v.add(p, "missing; known: %s", strings.Join(known, ", "))
+	} else {
+		v.add(p, "unknown %s %q; known: %s", what, s, strings.Join(known, ", "))
+	}
+	return false
+}
+
+func (v *validator) skills(p string, skills map[string]int) {
+	for _, name := range slices.Sorted(maps.Keys(skills)) {
+		if strings.TrimSpace(name) == "" {
+			v.add(p, "a skill with an empty name")
+			continue
+		}
+		if l := skills[name]; l < MinSkillLevel || l > MaxSkillLevel {
+			v.add(joinPath(p, name), "level %d is outside %d..%d", l, MinSkillLevel, MaxSkillLevel)
+		}
+	}
+}
+
+func (v *validator) dtmf(p, key string) {
+	if key != "" && (len(key) != 1 || !strings.Contains(DTMFKeys, key)) {
+		v.add(p, "%q is not a DTMF key; use one of 0-9, * or # (quote * and #)", key)
+	}
+}
+
+// positive reports a zero duration; negative ones are reported by durations.
+func (v *validator) positive(p string, d time.Duration) {
+	if d == 0 {
+		v.add(p, "must be more than 0s")
+	}
+}
+
+func (v *validator) atLeast(p string, n, least int) {
+	if n < least {
+		v.add(p, "%d is less than %d", n, least)
+	}
+}
+
+func (v *validator) chance(p string, f float64) {
+	if f < 0 || f > 1 {
+		v.add(p, "%g is not a probability between 0 and 1", f)
+	}
+}
+
+func (v *validator) hostPort(p, addr string) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		v.add(p, "want host:port, got %q", addr)
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		v.add(p, "port %q in %q is not a number from 0 to 65535", port, addr)
+	}
+}
+
+func (v *validator) url(p, raw string, required bool, schemes ...string) {
+	if raw == "" {
+		if required {
+			v.add(p, "missing")
+		}
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !slices.Contains(schemes, u.Scheme) || u.Host == "" {
+		v.add(p, "want a %s:// URL with a host, got %q", strings.Join(schemes, ":// or "), raw)
+	}
+}
