@@ -1,0 +1,76 @@
+/*
+Package store keeps Hotline's records in one bbolt file: call records, agent
+state that survives a restart, queue callback requests and the state of live
+calls the engine needs to resume after a crash.
+
+# Basics
+
+Open the file once per process; the DB is safe for concurrent use.
+
+	db, err := store.Open("/var/lib/hotline/hotline.db", store.Options{Logger: log})
+	if err != nil {
+		return err // ErrLocked, ErrCorrupt, ErrNotStore, ErrSchema or an OS error
+	}
+	defer db.Close()
+
+Every write commits with fsync before it returns, so a record is on disk
+when the engine reports a call done. Group writes that belong together in one
+transaction with Apply; FinishCall is the common case (final record saved,
+live state deleted, agent state saved, all or nothing):
+
+	err := db.Apply(func(tx *store.Tx) error {
+		if err := tx.SaveCall(rec); err != nil {
+			return err
+		}
+		return tx.DeleteActive(rec.ID)
+	})
+
+Calls lists records in Entered order through a range scan of an index:
+
+	for c, err := range db.Calls(store.Filter{From: day, To: day.AddDate(0, 0, 1), Queue: "sales"}) {
+		...
+	}
+
+Records are JSON inside bbolt. IDs come from the engine and must be unique
+across restarts; saving a record with an existing ID replaces it.
+
+# Buckets
+
+	meta              "schema" -> schema version, decimal ASCII ("1")
+	calls             call ID -> CallRecord JSON
+	calls_by_entered  8-byte Entered (Unix ns, sign bit flipped, big endian) + call ID -> empty
+	agents            agent ID -> AgentState JSON
+	callbacks         callback ID -> Callback JSON
+	active            call ID -> ActiveCall JSON
+
+The index key sorts by time, then ID, so a time range is one cursor scan.
+Filters on queue, agent, outcome and direction are applied to the records
+the range yields.
+
+The schema version changes only when this layout or a key encoding changes;
+fields added to a record type need no change, as old records decode with
+them zero. Open migrates an older store in one transaction (a failed
+migration leaves the file as it was) and refuses a newer one.
+
+# Caveats
+
+A bbolt file has one writer process: a second Hotline (or `bbolt` tool) on
+the same file waits Options.LockTimeout and fails with ErrLocked. A
+read-only open takes a shared lock and still conflicts with a running
+daemon; ask the daemon instead.
+
+Every commit pays an fsync (see the benchmarks); batch related writes with
+Apply rather than writing one record per transaction.
+
+Damage is reported, not repaired. Open checks the file is a bbolt file
+that is not truncated and turns bbolt's panics and memory faults on damaged
+pages into ErrCorrupt; with Options.Verify it reads every page first. After
+such a panic at open, bbolt's memory mapping of the file stays until the
+process exits. A record that fails to decode is reported as a DecodeError
+naming its bucket and key, the others are still listed, and the bad record
+stays in the file.
+
+The file only grows: bbolt reuses freed pages but never shrinks the file.
+Use `bbolt compact` offline to reclaim space.
+*/
+package store

@@ -1,0 +1,330 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// CurrentSchema is the layout this build reads and writes. Raise it only
+// when the bucket layout or key encoding changes; new JSON fields need no
+// bump (old records decode with the field zero).
+const CurrentSchema = 1
+
+// DefaultLockTimeout is how long Open waits for another process to release
+// the file when Options.LockTimeout is zero.
+const DefaultLockTimeout = time.Second
+
+// Bucket names. doc.go describes each.
+var (
+	bucketMeta      = []byte("meta")
+	bucketCalls     = []byte("calls")
+	bucketCallIndex = []byte("calls_by_entered")
+	bucketAgents    = []byte("agents")
+	bucketCallbacks = []byte("callbacks")
+	bucketActive    = []byte("active")
+
+	keySchema = []byte("schema")
+
+	// allBuckets are created by a fresh store and checked at every open.
+	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive}
+)
+
+// migration upgrades a store from one schema version to the next inside the
+// open's write transaction, so a failed migration leaves the file as it was.
+type migration func(tx *bbolt.Tx) error
+
+// schemaSpec is what a build knows about schema versions; tests swap it to
+// exercise migrations the real history does not have yet.
+type schemaSpec struct {
+	current int
+	oldest  int               // the oldest version steps can bring to current
+	steps   map[int]migration // steps[v] upgrades v to v+1
+}
+
+var defaultSchema = schemaSpec{current: CurrentSchema, oldest: 1, steps: map[int]migration{}}
+
+// Options tune Open. The zero value is a durable read-write store.
+type Options struct {
+	// LockTimeout bounds the wait for a file locked by another process;
+	// zero means DefaultLockTimeout, a negative value waits forever.
+	LockTimeout time.Duration
+
+	// ReadOnly opens with a shared lock: several readers may share the file
+	// but not with a writer. A read-only open neither creates nor migrates.
+	ReadOnly bool
+
+	// Verify reads every page at open so damage is found before the engine
+	// starts, at the cost of reading the whole file.
+	Verify bool
+
+	// NoSync skips fsync on commit. For simulations and tests only: a
+	// crash can lose recent commits or damage the file.
+	NoSync bool
+
+	Logger zerolog.Logger
+}
+
+// DB is an open store. Its methods are safe for concurrent use.
+type DB struct {
+	bolt   *bbolt.DB
+	path   string
+	schema int
+	log    zerolog.Logger
+}
+
+// Open opens the store at path, creating the file and its directory when
+// they do not exist (unless ReadOnly), and checks or migrates its schema.
+func Open(path string, opts Options) (*DB, error) {
+	return openWith(path, opts, defaultSchema)
+}
+
+func openWith(path string, opts Options, spec schemaSpec) (*DB, error) {
+	log := opts.Logger.With().Str("component", "store").Str("path", path).Logger()
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+	}
+	bdb, err := openBolt(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{bolt: bdb, path: path, log: log}
+	if err := db.prepare(opts, spec); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	log.Info().Int("schema", db.schema).Bool("read_only", opts.ReadOnly).Msg("store opened")
+	return db, nil
+}
+
+// openBolt opens the bbolt file and turns every way it can fail, panics and
+// memory faults on a damaged file included, into an error.
+func openBolt(path string, opts Options) (bdb *bbolt.DB, err error) {
+	timeout := opts.LockTimeout
+	switch {
+	case timeout == 0:
+		timeout = DefaultLockTimeout
+	case timeout < 0:
+		timeout = 0 // bbolt waits forever on zero
+	}
+	var file *os.File
+	var fileErr error
+	bopts := &bbolt.Options{
+		Timeout:  timeout,
+		ReadOnly: opts.ReadOnly,
+		NoSync:   opts.NoSync,
+		// Keeping the file lets a panic below release its lock.
+		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			file, fileErr = os.OpenFile(name, flag, perm)
+			return file, fileErr
+		},
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			// bbolt's mapping of the file cannot be reached from here and
+			// stays until the process exits; closing the file frees the lock.
+			if file != nil {
+				_ = file.Close()
+			}
+			bdb, err = nil, corruptError(path, r)
+		}
+	}()
+	bdb, err = bbolt.Open(path, 0o600, bopts)
+	var errno syscall.Errno
+	switch {
+	case err == nil:
+		return bdb, nil
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("store: %s is %w", path, ErrLocked)
+	case fileErr != nil, errors.As(err, &errno):
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	default:
+		return nil, fmt.Errorf("store: %s: %w: %w", path, ErrCorrupt, err)
+	}
+}
+
+func corruptError(path string, r any) error {
+	return fmt.Errorf("store: %s: %w: %v", path, ErrCorrupt, r)
+}
+
+// prepare checks what bbolt cannot (truncation, schema) before anything is
+// written, then creates or migrates the layout.
+func (db *DB) prepare(opts Options, spec schemaSpec) error {
+	info, err := os.Stat(db.path)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	var version int
+	var fresh bool
+	err = db.guard(func() error {
+		return db.bolt.View(func(tx *bbolt.Tx) error {
+			// bbolt grows the file before it writes past its end, so pages
+			// beyond the end mean the file lost its tail.
+			if tx.Size() > info.Size() {
+				return fmt.Errorf("store: %s: %w: truncated: %d bytes, its pages need %d",
+					db.path, ErrCorrupt, info.Size(), tx.Size())
+			}
+			if version, fresh, err = readSchema(tx); err != nil {
+				return fmt.Errorf("store: %s: %w", db.path, err)
+			}
+			if opts.Verify {
+				return db.verify(tx)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if err := spec.admit(version, fresh, opts.ReadOnly); err != nil {
+		return fmt.Errorf("store: %s: %w", db.path, err)
+	}
+	if opts.ReadOnly {
+		db.schema = version
+		return nil
+	}
+	err = db.guard(func() error {
+		return db.bolt.Update(func(tx *bbolt.Tx) error { return spec.upgrade(tx, version, fresh) })
+	})
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", db.path, err)
+	}
+	switch {
+	case fresh:
+		db.log.Info().Int("schema", spec.current).Msg("store created")
+	case version < spec.current:
+		db.log.Info().Int("from", version).Int("to", spec.current).Msg("store schema migrated")
+	}
+	db.schema = spec.current
+	return nil
+}
+
+// readSchema reports the stored schema version, or fresh for a bbolt file
+// with no buckets at all (just created).
+func readSchema(tx *bbolt.Tx) (version int, fresh bool, err error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		empty := tx.ForEach(func([]byte, *bbolt.Bucket) error { return ErrNotStore }) == nil
+		if empty {
+			return 0, true, nil
+		}
+		return 0, false, fmt.Errorf("%w: it has buckets but no %q bucket", ErrNotStore, bucketMeta)
+	}
+	raw := meta.Get(keySchema)
+	if raw == nil {
+		return 0, false, fmt.Errorf("%w: no schema version in bucket %q", ErrNotStore, bucketMeta)
+	}
+	version, err = strconv.Atoi(string(raw))
+	if err != nil {
+		return 0, false, fmt.Errorf("%w: schema version %q", ErrCorrupt, raw)
+	}
+	return version, false, nil
+}
+
+// admit decides whether a store at version may be opened by this build.
+func (s schemaSpec) admit(version int, fresh, readOnly bool) error {
+	switch {
+	case fresh && readOnly:
+		return fmt.Errorf("%w: the file is empty and a read-only open cannot set it up", ErrNotStore)
+	case fresh:
+		return nil
+	case version > s.current:
+		return fmt.Errorf("%w: version %d is newer than %d, the newest this Hotline understands; run a newer Hotline",
+			ErrSchema, version, s.current)
+	case version < s.oldest:
+		return fmt.Errorf("%w: version %d is older than %d, the oldest this Hotline can migrate",
+			ErrSchema, version, s.oldest)
+	case version < s.current && readOnly:
+		return fmt.Errorf("%w: version %d needs migrating to %d; open it once read-write",
+			ErrSchema, version, s.current)
+	}
+	return nil
+}
+
+// upgrade brings an admitted store to the current layout in one transaction.
+func (s schemaSpec) upgrade(tx *bbolt.Tx, version int, fresh bool) error {
+	if !fresh {
+		for v := version; v < s.current; v++ {
+			step, ok := s.steps[v]
+			if !ok {
+				return fmt.Errorf("%w: no migration from version %d", ErrSchema, v)
+			}
+			if err := step(tx); err != nil {
+				return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
+			}
+		}
+	}
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("bucket %q: %w", name, err)
+		}
+	}
+	if !fresh && version == s.current {
+		return nil
+	}
+	return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(s.current)))
+}
+
+// verify reads every key and value so that damaged pages surface now.
+func (db *DB) verify(tx *bbolt.Tx) error {
+	var keys, sum int
+	err := tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+		return b.ForEach(func(k, v []byte) error {
+			// Reading both ends of a value faults on any of its pages that
+			// lie past the end of the file.
+			if len(v) > 0 {
+				sum += int(v[0]) + int(v[len(v)-1])
+			}
+			keys++
+			return nil
+		})
+	})
+	db.log.Debug().Int("keys", keys).Int("sum", sum).Msg("store verified")
+	return err
+}
+
+// guard turns a panic or memory fault inside bbolt (a damaged file) into
+// ErrCorrupt. Callers' own code must not run inside it: see run.
+func (db *DB) guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = corruptError(db.path, r)
+		}
+	}()
+	return db.closedErr(fn())
+}
+
+func (db *DB) closedErr(err error) error {
+	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+		return fmt.Errorf("store: %s: %w", db.path, ErrClosed)
+	}
+	return err
+}
+
+// Close releases the file. Further calls return ErrClosed.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("store: close %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Path is the file the store lives in.
+func (db *DB) Path() string { return db.path }
+
+// SchemaVersion is the schema version of the open store: CurrentSchema,
+// since Open migrates older stores and refuses the rest.
+func (db *DB) SchemaVersion() int { return db.schema }
