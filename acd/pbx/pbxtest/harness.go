@@ -37,6 +37,10 @@ type CallScript struct {
 	DTMFDelay time.Duration
 	// HangupAfter: the caller hangs up this long after being answered; 0 = never.
 	HangupAfter time.Duration
+	// Args and Vars reach Hotline in CallArrived where the backend can pass
+	// them (the sim does); the contract suite does not rely on them.
+	Args []string
+	Vars map[string]string
 }
 
 // PhoneMode is how a far-end phone reacts to a ring.

@@ -1,0 +1,436 @@
+package pbxtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+)
+
+// Names of the contract cases, for Harness.Skip.
+const (
+	CaseInboundAnswer        = "InboundAnswer"
+	CasePlay                 = "Play"
+	CaseStopPlayback         = "StopPlayback"
+	CaseMOH                  = "MOH"
+	CaseCallerDTMF           = "CallerDTMF"
+	CaseOriginateAnswer      = "OriginateAnswer"
+	CaseOriginateBusy        = "OriginateBusy"
+	CaseOriginateNoAnswer    = "OriginateNoAnswer"
+	CaseOriginateUnreachable = "OriginateUnreachable"
+	CaseBridge               = "Bridge"
+	CaseUnbridge             = "Unbridge"
+	CaseRecording            = "Recording"
+	CaseVars                 = "Vars"
+	CaseGetVarUnset          = "GetVarUnset"
+	CaseHangup               = "Hangup"
+	CaseFarEndHangup         = "FarEndHangup"
+	CaseHangupGone           = "HangupGone"
+	CaseSnapshot             = "Snapshot"
+	CaseSpyListen            = "SpyListen"
+	CaseUnknownChannel       = "UnknownChannel"
+)
+
+// Durations the far ends of the suite use. They are short so that a real
+// switch gets through the suite quickly; the waits are Harness.Patience.
+const (
+	answerDelay   = 200 * time.Millisecond
+	dtmfDelay     = 300 * time.Millisecond
+	hangupAfter   = 500 * time.Millisecond
+	noAnswerAfter = 2 * time.Second
+)
+
+// A prompt every backend can play: Asterisk's core sounds have it.
+const prompt = "sound:hello-world"
+
+type caseDef struct {
+	name string
+	run  func(c *contractCase)
+}
+
+var contractCases = []caseDef{
+	{CaseInboundAnswer, testInboundAnswer},
+	{CasePlay, testPlay},
+	{CaseStopPlayback, testStopPlayback},
+	{CaseMOH, testMOH},
+	{CaseCallerDTMF, testCallerDTMF},
+	{CaseOriginateAnswer, testOriginateAnswer},
+	{CaseOriginateBusy, func(c *contractCase) {
+		c.originateFails(Phone{Mode: PhoneBusy}, 0, pbx.FailBusy)
+	}},
+	{CaseOriginateNoAnswer, func(c *contractCase) {
+		c.originateFails(Phone{Mode: PhoneNoAnswer}, noAnswerAfter, pbx.FailNoAnswer)
+	}},
+	{CaseOriginateUnreachable, func(c *contractCase) {
+		c.originateFails(Phone{Mode: PhoneUnreachable}, 0, pbx.FailUnreachable)
+	}},
+	{CaseBridge, func(c *contractCase) { c.bridged() }},
+	{CaseUnbridge, testUnbridge},
+	{CaseRecording, testRecording},
+	{CaseVars, testVars},
+	{CaseGetVarUnset, testGetVarUnset},
+	{CaseHangup, testHangup},
+	{CaseFarEndHangup, testFarEndHangup},
+	{CaseHangupGone, testHangupGone},
+	{CaseSnapshot, testSnapshot},
+	{CaseSpyListen, testSpyListen},
+	{CaseUnknownChannel, testUnknownChannel},
+}
+
+// RunSwitchContract runs every contract case as a subtest named after its
+// Case constant. newHarness is called once per case and must return a
+// started switch; it registers its own t.Cleanup to close the switch and
+// whatever stands behind it.
+//
+// What the suite holds a backend to, beyond each command's own doc: events
+// for a channel come in the order the call went; an originate that fails
+// yields OriginateFailed with the reason and then HungUp; Ringing, if sent,
+// comes before Answered; a command on a channel the switch does not know
+// fails with pbx.ErrNoChannel, except Hangup, which succeeds.
+func RunSwitchContract(t *testing.T, newHarness func(t *testing.T) *Harness) {
+	var checkedSkips atomic.Bool
+	for _, tc := range contractCases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			if !checkedSkips.Swap(true) {
+				checkSkips(t, h.Skip)
+			}
+			if reason, ok := h.Skip[tc.name]; ok {
+				t.Skip(reason)
+			}
+			tc.run(newContractCase(t, h))
+		})
+	}
+}
+
+func checkSkips(t *testing.T, skip map[string]string) {
+	t.Helper()
+	for name := range skip {
+		if !slices.ContainsFunc(contractCases, func(c caseDef) bool { return c.name == name }) {
+			t.Errorf("Harness.Skip names %q, which is not a contract case", name)
+		}
+	}
+}
+
+// uniq keeps ids, numbers and recording names of one run apart from those
+// of earlier runs against the same real switch.
+var uniq atomic.Int64
+
+func init() { uniq.Store(time.Now().UnixNano() % 1e6 * 100) }
+
+// contractCase is one case's harness, recorder and helpers.
+type contractCase struct {
+	t   *testing.T
+	h   *Harness
+	rec *Recorder
+	ctx context.Context
+}
+
+func newContractCase(t *testing.T, h *Harness) *contractCase {
+	patience := h.Patience
+	if patience <= 0 {
+		patience = DefaultPatience
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*patience)
+	t.Cleanup(cancel)
+	return &contractCase{t: t, h: h, rec: NewRecorder(h.Switch.Events(), patience), ctx: ctx}
+}
+
+func (c *contractCase) next() int64 { return uniq.Add(1) }
+
+func (c *contractCase) channelID(role string) pbx.ChannelID {
+	return pbx.ChannelID(fmt.Sprintf("contract-%s-%d", role, c.next()))
+}
+
+func (c *contractCase) wait(match func(pbx.Event) bool) pbx.Event {
+	c.t.Helper()
+	return c.rec.WaitFor(c.t, c.ctx, match)
+}
+
+func (c *contractCase) ok(err error, what string) {
+	c.t.Helper()
+	if err != nil {
+		c.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// before fails unless the first event matching a comes before the first
+// matching b.
+func (c *contractCase) before(a, b func(pbx.Event) bool, what string) {
+	c.t.Helper()
+	if ia, ib := c.rec.Index(a), c.rec.Index(b); ia < 0 || ib < 0 || ia > ib {
+		c.t.Errorf("%s: out of order (positions %d, %d); %s", what, ia, ib, c.rec.dump())
+	}
+}
+
+// call places an inbound call and returns its channel once it arrived,
+// checking the caller and called numbers.
+func (c *contractCase) call(s CallScript) pbx.ChannelID {
+	c.t.Helper()
+	s.From = fmt.Sprintf("5550%06d", c.next()%1e6)
+	if s.To == "" {
+		s.To = "100"
+	}
+	c.ok(c.h.PlaceCall(c.ctx, s), "place call")
+	ev := c.wait(func(ev pbx.Event) bool {
+		a, ok := ev.(pbx.CallArrived)
+		return ok && a.Caller == s.From
+	}).(pbx.CallArrived)
+	if ev.Called != s.To {
+		c.t.Errorf("CallArrived.Called = %q, want %q", ev.Called, s.To)
+	}
+	if ev.Channel == "" {
+		c.t.Fatalf("CallArrived without a channel id")
+	}
+	return ev.Channel
+}
+
+// answered places a call and answers it.
+func (c *contractCase) answered(s CallScript) pbx.ChannelID {
+	c.t.Helper()
+	ch := c.call(s)
+	c.ok(c.h.Switch.Answer(c.ctx, ch), "answer")
+	c.wait(On[pbx.Answered](ch))
+	return ch
+}
+
+// agent originates to a phone that answers and returns the answered leg.
+func (c *contractCase) agent() pbx.ChannelID {
+	c.t.Helper()
+	id := c.channelID("agent")
+	c.ok(c.h.Switch.Originate(c.ctx, pbx.OriginateRequest{
+		ChannelID: id,
+		Endpoint:  c.h.Endpoint(Phone{Mode: PhoneAnswer, AnswerDelay: answerDelay}),
+		Vars:      map[string]string{pbx.VarRole: "agent"},
+	}), "originate")
+	c.wait(On[pbx.Answered](id))
+	return id
+}
+
+// bridged answers a caller, originates an agent, bridges them and checks
+// BridgeJoined for both.
+func (c *contractCase) bridged() (caller, agent pbx.ChannelID, br pbx.BridgeID) {
+	c.t.Helper()
+	caller, agent = c.answered(CallScript{}), c.agent()
+	br = pbx.BridgeID(fmt.Sprintf("contract-bridge-%d", c.next()))
+	c.ok(c.h.Switch.Bridge(c.ctx, br, caller, agent), "bridge")
+	for _, ch := range []pbx.ChannelID{caller, agent} {
+		j := c.wait(On[pbx.BridgeJoined](ch)).(pbx.BridgeJoined)
+		if j.Bridge != br {
+			c.t.Errorf("BridgeJoined for %s names bridge %q, want %q", ch, j.Bridge, br)
+		}
+	}
+	return caller, agent, br
+}
+
+// originateFails dials a phone that will not answer and checks the reason
+// and that HungUp follows OriginateFailed.
+func (c *contractCase) originateFails(p Phone, timeout time.Duration, want pbx.FailReason) {
+	c.t.Helper()
+	id := c.channelID("agent")
+	c.ok(c.h.Switch.Originate(c.ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: c.h.Endpoint(p), Timeout: timeout}), "originate")
+	f := c.wait(On[pbx.OriginateFailed](id)).(pbx.OriginateFailed)
+	if f.Reason != want {
+		c.t.Errorf("OriginateFailed.Reason = %q (cause %s), want %q", f.Reason, f.Cause, want)
+	}
+	c.wait(On[pbx.HungUp](id))
+	c.before(On[pbx.OriginateFailed](id), On[pbx.HungUp](id), "OriginateFailed then HungUp")
+	if i := c.rec.Index(On[pbx.Answered](id)); i >= 0 {
+		c.t.Errorf("a failed originate reported Answered")
+	}
+}
+
+func testInboundAnswer(c *contractCase) { c.answered(CallScript{To: "4242"}) }
+
+func testPlay(c *contractCase) {
+	ch := c.answered(CallScript{})
+	id := pbx.PlaybackID(fmt.Sprintf("contract-play-%d", c.next()))
+	c.ok(c.h.Switch.Play(c.ctx, ch, id, prompt), "play")
+	f := c.wait(isPlayback(id)).(pbx.PlaybackFinished)
+	if f.Stopped || f.Failed || f.Channel != ch {
+		c.t.Errorf("PlaybackFinished = %s, want it played out on %s", Format(f), ch)
+	}
+}
+
+func testStopPlayback(c *contractCase) {
+	ch := c.answered(CallScript{})
+	id := pbx.PlaybackID(fmt.Sprintf("contract-play-%d", c.next()))
+	long := slices.Repeat([]string{prompt}, 20)
+	c.ok(c.h.Switch.Play(c.ctx, ch, id, long...), "play")
+	c.ok(c.h.Switch.StopPlayback(c.ctx, id), "stop playback")
+	if f := c.wait(isPlayback(id)).(pbx.PlaybackFinished); !f.Stopped {
+		c.t.Errorf("PlaybackFinished = %s, want Stopped", Format(f))
+	}
+}
+
+func isPlayback(id pbx.PlaybackID) func(pbx.Event) bool {
+	return func(ev pbx.Event) bool {
+		f, ok := ev.(pbx.PlaybackFinished)
+		return ok && f.Playback == id
+	}
+}
+
+func testMOH(c *contractCase) {
+	ch := c.answered(CallScript{})
+	c.ok(c.h.Switch.StartMOH(c.ctx, ch, ""), "start moh")
+	c.ok(c.h.Switch.StopMOH(c.ctx, ch), "stop moh")
+}
+
+func testCallerDTMF(c *contractCase) {
+	const digits = "12#"
+	ch := c.answered(CallScript{DTMF: digits, DTMFDelay: dtmfDelay})
+	c.wait(func(ev pbx.Event) bool {
+		d, ok := ev.(pbx.DTMF)
+		return ok && d.Channel == ch && d.Digit == '#'
+	})
+	var got strings.Builder
+	for _, ev := range c.rec.Filter(On[pbx.DTMF](ch)) {
+		got.WriteRune(ev.(pbx.DTMF).Digit)
+	}
+	if got.String() != digits {
+		c.t.Errorf("DTMF on %s = %q, want %q", ch, got.String(), digits)
+	}
+}
+
+func testOriginateAnswer(c *contractCase) {
+	id := c.agent()
+	if c.rec.Index(On[pbx.Ringing](id)) >= 0 {
+		c.before(On[pbx.Ringing](id), On[pbx.Answered](id), "Ringing before Answered")
+	}
+}
+
+func testUnbridge(c *contractCase) {
+	_, agent, br := c.bridged()
+	c.ok(c.h.Switch.Unbridge(c.ctx, br, agent), "unbridge")
+	if l := c.wait(On[pbx.BridgeLeft](agent)).(pbx.BridgeLeft); l.Bridge != br {
+		c.t.Errorf("BridgeLeft names bridge %q, want %q", l.Bridge, br)
+	}
+}
+
+func testRecording(c *contractCase) {
+	_, _, br := c.bridged()
+	name := fmt.Sprintf("hotline-contract-%d", c.next())
+	c.ok(c.h.Switch.StartRecording(c.ctx, pbx.RecordRequest{Name: name, Format: "wav", Bridge: br}), "start recording")
+	c.ok(c.h.Switch.StopRecording(c.ctx, name), "stop recording")
+	f := c.wait(func(ev pbx.Event) bool {
+		r, ok := ev.(pbx.RecordingFinished)
+		return ok && r.Name == name
+	}).(pbx.RecordingFinished)
+	if f.Failed {
+		c.t.Errorf("RecordingFinished = %s, want not failed", Format(f))
+	}
+}
+
+func testVars(c *contractCase) {
+	ch := c.answered(CallScript{})
+	want := fmt.Sprintf("call-%d", c.next())
+	c.ok(c.h.Switch.SetVar(c.ctx, ch, pbx.VarCallID, want), "set var")
+	got, err := c.h.Switch.GetVar(c.ctx, ch, pbx.VarCallID)
+	c.ok(err, "get var")
+	if got != want {
+		c.t.Errorf("GetVar(%s) = %q, want %q", pbx.VarCallID, got, want)
+	}
+}
+
+func testGetVarUnset(c *contractCase) {
+	ch := c.answered(CallScript{})
+	if v, err := c.h.Switch.GetVar(c.ctx, ch, "HOTLINE_CONTRACT_UNSET"); !errors.Is(err, pbx.ErrNoVariable) {
+		c.t.Errorf("GetVar of an unset variable = %q, %v; want pbx.ErrNoVariable", v, err)
+	}
+}
+
+func testHangup(c *contractCase) {
+	ch := c.answered(CallScript{})
+	c.ok(c.h.Switch.Hangup(c.ctx, ch, pbx.CauseNormal), "hangup")
+	if h := c.wait(On[pbx.HungUp](ch)).(pbx.HungUp); h.Cause != pbx.CauseNormal {
+		c.t.Errorf("HungUp.Cause = %s, want %s", h.Cause, pbx.CauseNormal)
+	}
+}
+
+func testFarEndHangup(c *contractCase) {
+	ch := c.answered(CallScript{HangupAfter: hangupAfter})
+	c.wait(On[pbx.HungUp](ch))
+}
+
+func testHangupGone(c *contractCase) {
+	ch := c.answered(CallScript{})
+	c.ok(c.h.Switch.Hangup(c.ctx, ch, pbx.CauseNormal), "hangup")
+	c.wait(On[pbx.HungUp](ch))
+	c.ok(c.h.Switch.Hangup(c.ctx, ch, pbx.CauseNormal), "hangup of a channel already gone")
+}
+
+func testSnapshot(c *contractCase) {
+	caller, agent, br := c.bridged()
+	snap, err := c.h.Switch.Snapshot(c.ctx)
+	c.ok(err, "snapshot")
+	for _, id := range []pbx.ChannelID{caller, agent} {
+		i := slices.IndexFunc(snap.Channels, func(ci pbx.ChannelInfo) bool { return ci.ID == id })
+		if i < 0 {
+			c.t.Errorf("snapshot lacks live channel %s: %+v", id, snap.Channels)
+			continue
+		}
+		if ci := snap.Channels[i]; !ci.Answered || ci.Bridge != br {
+			c.t.Errorf("snapshot has %s as %+v, want answered in bridge %s", id, ci, br)
+		}
+	}
+	i := slices.IndexFunc(snap.Bridges, func(b pbx.BridgeInfo) bool { return b.ID == br })
+	if i < 0 {
+		c.t.Errorf("snapshot lacks bridge %s: %+v", br, snap.Bridges)
+	} else if b := snap.Bridges[i]; !slices.Contains(b.Channels, caller) || !slices.Contains(b.Channels, agent) {
+		c.t.Errorf("snapshot has bridge %s with %v, want %s and %s", br, b.Channels, caller, agent)
+	}
+
+	c.ok(c.h.Switch.Hangup(c.ctx, agent, pbx.CauseNormal), "hangup")
+	c.wait(On[pbx.HungUp](agent))
+	snap, err = c.h.Switch.Snapshot(c.ctx)
+	c.ok(err, "snapshot after hangup")
+	for _, ci := range snap.Channels {
+		if ci.ID == agent {
+			c.t.Errorf("snapshot still lists %s after HungUp", agent)
+		}
+	}
+	if !slices.ContainsFunc(snap.Channels, func(ci pbx.ChannelInfo) bool { return ci.ID == caller }) {
+		c.t.Errorf("snapshot lost %s, which is still up", caller)
+	}
+}
+
+func testSpyListen(c *contractCase) {
+	_, agent, _ := c.bridged()
+	sup := c.channelID("supervisor")
+	c.ok(c.h.Switch.Spy(c.ctx, agent, pbx.SpyListen, pbx.OriginateRequest{
+		ChannelID: sup,
+		Endpoint:  c.h.Endpoint(Phone{Mode: PhoneAnswer, AnswerDelay: answerDelay}),
+	}), "spy")
+	c.wait(On[pbx.Answered](sup))
+}
+
+func testUnknownChannel(c *contractCase) {
+	sw, ctx := c.h.Switch, c.ctx
+	ghost := c.channelID("ghost")
+	commands := []struct {
+		name string
+		run  func() error
+	}{
+		{"Answer", func() error { return sw.Answer(ctx, ghost) }},
+		{"Play", func() error { return sw.Play(ctx, ghost, pbx.PlaybackID(ghost), prompt) }},
+		{"StartMOH", func() error { return sw.StartMOH(ctx, ghost, "") }},
+		{"StopMOH", func() error { return sw.StopMOH(ctx, ghost) }},
+		{"SendDTMF", func() error { return sw.SendDTMF(ctx, ghost, "1") }},
+		{"SetVar", func() error { return sw.SetVar(ctx, ghost, pbx.VarCallID, "x") }},
+		{"GetVar", func() error { _, err := sw.GetVar(ctx, ghost, pbx.VarCallID); return err }},
+	}
+	for _, cmd := range commands {
+		if err := cmd.run(); !errors.Is(err, pbx.ErrNoChannel) {
+			c.t.Errorf("%s on an unknown channel: %v, want pbx.ErrNoChannel", cmd.name, err)
+		}
+	}
+	if err := sw.Hangup(ctx, ghost, pbx.CauseNormal); err != nil {
+		c.t.Errorf("Hangup of an unknown channel: %v, want nil", err)
+	}
+}
