@@ -1,0 +1,87 @@
+package acd
+
+import (
+	"errors"
+	"fmt"
+)
+
+// AgentState is where an agent is in its lifecycle.
+type AgentState uint8
+
+// Agent states.
+const (
+	LoggedOut AgentState = iota
+	Available            // ready for a call
+	Ringing              // reserved: a call is being offered
+	OnCall               // talking
+	WrapUp               // after-call work
+	Paused               // logged in, not taking calls (with a reason)
+)
+
+var agentStateNames = [...]string{
+	LoggedOut: "logged-out",
+	Available: "available",
+	Ringing:   "ringing",
+	OnCall:    "on-call",
+	WrapUp:    "wrap-up",
+	Paused:    "paused",
+}
+
+func (s AgentState) String() string {
+	if int(s) < len(agentStateNames) {
+		return agentStateNames[s]
+	}
+	return fmt.Sprintf("agent-state(%d)", s)
+}
+
+// ParseAgentState is the inverse of String.
+func ParseAgentState(s string) (AgentState, error) {
+	for i, n := range agentStateNames {
+		if n == s {
+			return AgentState(i), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: agent state %q", ErrUnknownState, s)
+}
+
+// AgentStates lists every state, in order.
+func AgentStates() []AgentState {
+	return []AgentState{LoggedOut, Available, Ringing, OnCall, WrapUp, Paused}
+}
+
+// agentTransitions is the table of allowed agent transitions. Anything not
+// listed is a bug somewhere upstream (or a bad admin request) and is reported
+// as ErrIllegalTransition, never applied silently.
+var agentTransitions = map[AgentState][]AgentState{
+	LoggedOut: {Available, Paused},
+	Available: {Ringing, Paused, LoggedOut},
+	Ringing:   {OnCall, Available, Paused, LoggedOut},
+	OnCall:    {WrapUp, Available, Paused, LoggedOut},
+	WrapUp:    {Available, Paused, LoggedOut},
+	Paused:    {Available, LoggedOut, Ringing, Paused},
+}
+
+// ErrIllegalTransition is returned for a transition the table does not allow.
+var ErrIllegalTransition = errors.New("illegal transition")
+
+// ErrUnknownState is returned when a state name is not known.
+var ErrUnknownState = errors.New("unknown state")
+
+// CheckAgentTransition reports whether an agent may go from one state to another.
+//
+// Paused → Ringing is allowed because a callback or a direct call may be
+// offered to a paused agent on purpose (never by the queue strategies).
+func CheckAgentTransition(from, to AgentState) error {
+	for _, s := range agentTransitions[from] {
+		if s == to {
+			return nil
+		}
+	}
+	return fmt.Errorf("agent %s → %s: %w", from, to, ErrIllegalTransition)
+}
+
+// LoggedIn reports whether the state counts as logged in.
+func (s AgentState) LoggedIn() bool { return s != LoggedOut }
+
+// Busy reports whether the agent is handling a call (ringing, talking, wrap-up).
+func (s AgentState) Busy() bool { return s == Ringing || s == OnCall || s == WrapUp }

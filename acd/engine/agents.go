@@ -1,0 +1,314 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/routing"
+)
+
+// setAgent moves an agent through its state machine. An illegal transition
+// is counted and refused.
+func (c *Core) setAgent(now time.Time, a *agent, to acd.AgentState, reason string) error {
+	if err := acd.CheckAgentTransition(a.state, to); err != nil {
+		err = fmt.Errorf("agent %q: %w", a.id, err)
+		c.warn(now, "illegal-transition", "%v", err)
+		return err
+	}
+	c.account(now, a)
+	from := a.state
+	if from == acd.LoggedOut {
+		a.loggedInAt = now
+		a.idleSince = now
+	}
+	a.state, a.since = to, now
+	a.pauseReason = ""
+	if to == acd.Paused {
+		a.pauseReason = reason
+	}
+	c.refreshView(a, now)
+	if c.opts.Trace != nil {
+		line := "agent " + a.id + " " + from.String() + " → " + to.String()
+		if reason != "" {
+			line += " (" + reason + ")"
+		}
+		c.opts.Trace(now, line)
+	}
+	if to != acd.Ringing && to != acd.OnCall && a.call == nil {
+		// States in the middle of a call are saved with the call record.
+		if err := c.st.SaveAgent(c.agentRecord(a)); err != nil {
+			c.warn(now, "store", "agent %s: state not saved: %v", a.id, err)
+		}
+	}
+	return nil
+}
+
+// account adds the time since the last change to the agent's totals.
+func (c *Core) account(now time.Time, a *agent) {
+	d := now.Sub(a.since)
+	if d < 0 {
+		return
+	}
+	if a.state != acd.LoggedOut {
+		a.stats.LoggedIn += d
+	}
+	if a.state == acd.Paused {
+		a.stats.Paused += d
+	}
+	a.since = now
+}
+
+func (c *Core) refreshView(a *agent, now time.Time) {
+	v := &c.view[a.idx]
+	v.Available = a.state == acd.Available && !now.Before(a.notBefore)
+	v.IdleSince = a.idleSince
+	v.Calls = a.stats.Answered
+	v.TalkTime = a.stats.Talk
+}
+
+// agentFree offers a newly available agent the caller who waited longest
+// among everyone it may serve, across all its queues.
+func (c *Core) agentFree(now time.Time, a *agent) {
+	c.refreshView(a, now)
+	if !c.view[a.idx].Available {
+		return
+	}
+	c.waitBuf, c.waitRef = c.waitBuf[:0], c.waitRef[:0]
+	for _, q := range a.queues {
+		for _, cl := range q.waiting {
+			if !cl.dispatchable() {
+				continue
+			}
+			c.waitBuf = append(c.waitBuf, routing.Waiting{
+				Queue: q.idx, Priority: cl.priority, Enqueued: cl.enqueued,
+				Req: c.requirementFor(q, now.Sub(cl.enqueued)), Weight: max(q.cfg.Weight, 1),
+			})
+			c.waitRef = append(c.waitRef, waitRef{call: cl})
+		}
+	}
+	for _, cb := range c.callbacks {
+		if cb.dialing != nil || now.Before(cb.next) || a.penalty[cb.queue.idx] < 0 {
+			continue
+		}
+		if _, member := a.penalty[cb.queue.idx]; !member {
+			continue
+		}
+		q := cb.queue
+		c.waitBuf = append(c.waitBuf, routing.Waiting{
+			Queue: q.idx, Priority: cb.priority, Enqueued: cb.enqueued,
+			Req: c.requirementFor(q, now.Sub(cb.enqueued)), Weight: max(q.cfg.Weight, 1),
+		})
+		c.waitRef = append(c.waitRef, waitRef{cb: cb})
+	}
+	if len(c.waitBuf) == 0 {
+		return
+	}
+	i, ok := routing.NextCall(c.view[a.idx], func(qi int32) (int, bool) {
+		p, ok := a.penalty[qi]
+		return p, ok
+	}, c.waitBuf, now)
+	if !ok {
+		return
+	}
+	if w := c.waitRef[i]; w.call != nil {
+		c.offer(now, w.call, a)
+	} else {
+		c.dialCallback(now, w.cb, a)
+	}
+}
+
+func (c *Core) requirementFor(q *queue, waited time.Duration) routing.Requirement {
+	return routing.Relax(q.base, q.targets, waited)
+}
+
+// dispatchCall offers a waiting call to the agents its queue's strategy picks.
+func (c *Core) dispatchCall(now time.Time, cl *call) {
+	if !cl.dispatchable() {
+		return
+	}
+	q := cl.queue
+	waited := now.Sub(cl.enqueued)
+	c.selBuf = q.rs.Select(c.view, routing.Request{
+		Req: c.requirementFor(q, waited), Waited: waited, RingStep: ringTimeout(q), Rand: c.rng.Uint64(),
+	}, now, c.selBuf[:0])
+	for _, ai := range c.selBuf {
+		c.offer(now, cl, c.agents[ai])
+	}
+}
+
+// redispatch gives every dispatchable caller a chance, oldest first (after
+// a requirement relaxed, or agents came back).
+func (c *Core) redispatchQueue(now time.Time, q *queue) {
+	for i := 0; i < len(q.waiting); i++ {
+		c.dispatchCall(now, q.waiting[i])
+	}
+}
+
+// --- admin requests ---
+
+func (c *Core) agentByID(id string) (*agent, error) {
+	a, ok := c.agentIdx[id]
+	if !ok {
+		return nil, fmt.Errorf("agent %q: %w", id, ErrUnknownAgent)
+	}
+	return a, nil
+}
+
+// Login logs an agent in, available (or paused with a reason if reason != "").
+func (c *Core) Login(now time.Time, id string) error {
+	a, err := c.agentByID(id)
+	if err != nil {
+		return err
+	}
+	if a.state != acd.LoggedOut {
+		return nil // idempotent: already logged in
+	}
+	a.noAnswerRun = 0
+	if err := c.setAgent(now, a, acd.Available, ""); err != nil {
+		return err
+	}
+	c.agentFree(now, a)
+	return nil
+}
+
+// Logout logs an agent out; an agent on a call is logged out when it ends.
+func (c *Core) Logout(now time.Time, id string) error {
+	a, err := c.agentByID(id)
+	if err != nil {
+		return err
+	}
+	switch a.state {
+	case acd.LoggedOut:
+		return nil
+	case acd.Ringing, acd.OnCall, acd.WrapUp:
+		a.logoutAfter = true
+		return nil
+	}
+	if err := c.setAgent(now, a, acd.LoggedOut, ""); err != nil {
+		return err
+	}
+	c.leaveEmpty(now, a)
+	return nil
+}
+
+// Pause stops offering calls to an agent, with a reason. An agent in a call
+// is paused when the call (and wrap-up) ends.
+func (c *Core) Pause(now time.Time, id, reason string) error {
+	a, err := c.agentByID(id)
+	if err != nil {
+		return err
+	}
+	if reason == "" {
+		reason = "break"
+	}
+	switch a.state {
+	case acd.LoggedOut:
+		return fmt.Errorf("agent %q: %w", id, ErrNotLoggedIn)
+	case acd.Ringing, acd.OnCall:
+		return fmt.Errorf("agent %q: %w; pause after it", id, ErrAgentBusy)
+	}
+	if err := c.setAgent(now, a, acd.Paused, reason); err != nil {
+		return err
+	}
+	c.leaveEmpty(now, a)
+	return nil
+}
+
+// Ready makes a paused agent (or one in wrap-up) available.
+func (c *Core) Ready(now time.Time, id string) error {
+	a, err := c.agentByID(id)
+	if err != nil {
+		return err
+	}
+	switch a.state {
+	case acd.LoggedOut:
+		return fmt.Errorf("agent %q: %w", id, ErrNotLoggedIn)
+	case acd.Available:
+		return nil
+	case acd.Ringing, acd.OnCall:
+		return fmt.Errorf("agent %q: %w", id, ErrAgentBusy)
+	case acd.WrapUp:
+		a.gen[TimerWrapUp]++
+		callID := ""
+		if a.call != nil {
+			callID = a.call.id
+		}
+		c.finishWrapUp(now, a, callID, now.Sub(a.wrapStart))
+		return nil
+	}
+	a.noAnswerRun = 0
+	if err := c.setAgent(now, a, acd.Available, ""); err != nil {
+		return err
+	}
+	c.agentFree(now, a)
+	return nil
+}
+
+// leaveEmpty overflows waiting callers of queues that nobody serves any more,
+// for queues with leave_empty set.
+func (c *Core) leaveEmpty(now time.Time, a *agent) {
+	for _, q := range a.queues {
+		if !q.cfg.LeaveEmpty || c.mayJoinStrict(q) {
+			continue
+		}
+		for len(q.waiting) > 0 {
+			cl := q.waiting[0]
+			c.overflow(now, cl, "queue-empty")
+			if len(q.waiting) > 0 && q.waiting[0] == cl {
+				c.removeWaiting(cl) // never spin on a caller overflow did not move
+			}
+		}
+	}
+}
+
+func (c *Core) mayJoinStrict(q *queue) bool {
+	for _, m := range q.rs.Members {
+		switch c.agents[m.Agent].state {
+		case acd.LoggedOut, acd.Paused:
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// Spy connects a supervisor endpoint to the call an agent is on.
+func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint string) (string, error) {
+	a, err := c.agentByID(agentID)
+	if err != nil {
+		return "", err
+	}
+	cl := a.call
+	if cl == nil || cl.phase != acd.CallBridged || cl.agent != a {
+		return "", fmt.Errorf("agent %q is not talking: %w", agentID, ErrUnknownCall)
+	}
+	cl.legSeq++
+	ch := pbx.ChannelID(cl.id + "-s" + fmt.Sprint(cl.legSeq))
+	c.goneChans[ch] = struct{}{}
+	c.step(now, cl, "spy-"+mode.String(), a.id, endpoint)
+	c.do(Command{Op: OpSpy, Lane: cl.id, Channel: cl.agentCh, Spy: mode, Originate: pbx.OriginateRequest{
+		ChannelID: ch, Endpoint: endpoint, Timeout: 30 * time.Second,
+		Vars: map[string]string{pbx.VarCallID: cl.id, pbx.VarRole: "supervisor"},
+	}})
+	return string(ch), nil
+}
+
+// Disposition attaches a disposition and notes to a call, live or ended.
+func (c *Core) Disposition(now time.Time, callID, disposition, notes string) error {
+	if cl, ok := c.calls[callID]; ok {
+		cl.rec.Disposition, cl.rec.Notes = disposition, notes
+		return nil
+	}
+	if t, ok := c.trailing[callID]; ok {
+		t.rec.Disposition, t.rec.Notes = disposition, notes
+		return nil
+	}
+	rec, err := c.st.Call(callID)
+	if err != nil {
+		return fmt.Errorf("call %q: %w", callID, err)
+	}
+	rec.Disposition, rec.Notes = disposition, notes
+	return c.st.SaveCall(rec)
+}

@@ -1,0 +1,167 @@
+package engine
+
+import (
+	"strings"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// leaveForCallback turns a waiting caller into a callback request that keeps
+// the caller's place in line, then says thanks and hangs up.
+func (c *Core) leaveForCallback(now time.Time, cl *call) {
+	q := cl.queue
+	if cl.rec.Caller == "" || q.cfg.Callback.Endpoint == "" {
+		c.warn(now, "callback-impossible", "call %s: no caller number or no callback endpoint for queue %q", cl.id, q.name)
+		c.overflowFallback(now, cl)
+		return
+	}
+	cb := &callbackReq{
+		id: "cb-" + cl.id, queue: q, number: cl.rec.Caller, enqueued: cl.enqueued,
+		priority: cl.priority, next: now, origin: cl.id,
+	}
+	c.callbacks[cb.id] = cb
+	c.saveCallback(now, cb, store.CallbackPending)
+	q.stats.Callbacks++
+	c.step(now, cl, "callback-requested", "", cb.id)
+	c.leave(now, cl, []string{soundCallbackTaken}, store.OutcomeCallback, pbx.CauseNormal)
+	c.offerCallback(now, cb)
+}
+
+// overflowFallback is where a caller goes when the asked-for way out is not
+// possible: the queue's message overflow if any, else a plain hang-up.
+func (c *Core) overflowFallback(now time.Time, cl *call) {
+	of := cl.queue.cfg.Overflow
+	c.leave(now, cl, of.Message, store.OutcomeOverflowed, pbx.CauseNormal)
+}
+
+func (c *Core) saveCallback(now time.Time, cb *callbackReq, st store.CallbackState) {
+	rec := &store.Callback{
+		ID: cb.id, CallID: cb.origin, Queue: cb.queue.name, Number: cb.number, Requested: now,
+		Enqueued: cb.enqueued, Priority: cb.priority, Attempts: cb.attempts, NextAttempt: cb.next, State: st,
+	}
+	if err := c.st.SaveCallback(rec); err != nil {
+		c.warn(now, "store", "callback %s not saved: %v", cb.id, err)
+	}
+}
+
+// offerCallback lets every free agent of the queue consider the request.
+func (c *Core) offerCallback(now time.Time, cb *callbackReq) {
+	for _, m := range cb.queue.rs.Members {
+		if cb.dialing != nil {
+			return
+		}
+		if a := c.agents[m.Agent]; a.state == acd.Available {
+			c.agentFree(now, a)
+		}
+	}
+}
+
+// dialCallback rings the agent first; once the agent answers, the customer
+// is dialed (agent-first, so no customer ever waits for an agent).
+func (c *Core) dialCallback(now time.Time, cb *callbackReq, a *agent) {
+	id := c.newID(now, "b")
+	cl := &call{id: id, ch: pbx.ChannelID(id + "-c"), dir: "callback", arrived: now, queue: cb.queue,
+		enqueued: cb.enqueued, entered: now, priority: cb.priority, callback: cb, phase: acd.CallQueued}
+	cl.rec = store.CallRecord{ID: id, Direction: store.DirectionCallback, Caller: cb.number, Called: cb.number,
+		Queue: cb.queue.name, Channel: string(cl.ch), Entered: now, Outcome: store.OutcomeInProgress}
+	c.calls[id] = cl
+	cb.dialing = cl
+	c.step(now, cl, "callback-start", a.id, cb.id)
+	c.offer(now, cl, a)
+}
+
+func (c *Core) callbackAgentAnswered(now time.Time, cl *call, l *leg) {
+	c.removeLeg(cl, l)
+	c.attempt(now, cl, l, "answered")
+	c.cancelLegs(now, cl)
+	a := l.agent
+	cl.agent, cl.agentCh = a, l.ch
+	_ = c.setAgent(now, a, acd.OnCall, "")
+	q := cl.queue
+	cb := cl.callback
+	cb.attempts++
+	c.saveCallback(now, cb, store.CallbackDialing)
+	timeout := q.cfg.Callback.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	endpoint := strings.ReplaceAll(q.cfg.Callback.Endpoint, "{number}", cb.number)
+	c.chans[cl.ch] = chanRef{call: cl}
+	c.step(now, cl, "callback-dial", a.id, endpoint)
+	c.do(Command{Op: OpStartMOH, Lane: cl.id, Channel: cl.agentCh, MOHClass: q.cfg.MOH})
+	c.do(Command{Op: OpOriginate, Lane: cl.id, Originate: pbx.OriginateRequest{
+		ChannelID: cl.ch, Endpoint: endpoint, CallerID: q.cfg.Callback.CallerID, Timeout: timeout,
+		Vars: map[string]string{pbx.VarCallID: cl.id, pbx.VarRole: "callback", pbx.VarQueue: q.name},
+	}})
+	c.saveActive(now, cl)
+}
+
+// callbackCustomerFailed: the customer did not answer the callback.
+func (c *Core) callbackCustomerFailed(now time.Time, cl *call, reason pbx.FailReason) {
+	c.step(now, cl, "callback-no-answer", "", string(reason))
+	a := cl.agent
+	cl.rec.Outcome = store.OutcomeFailed
+	cl.rec.Cause = string(reason)
+	if a != nil {
+		c.do(Command{Op: OpHangup, Lane: cl.id, Channel: cl.agentCh, Cause: pbx.CauseNormal})
+		c.forget(cl.agentCh)
+		cl.agent, cl.agentCh = nil, ""
+	}
+	c.endCall(now, cl, store.HangupSystem, pbx.CauseNormal)
+	if a != nil {
+		c.releaseAgent(now, a, 0)
+	}
+}
+
+// callbackDone runs when a callback call ends.
+func (c *Core) callbackDone(now time.Time, cl *call) {
+	cb := cl.callback
+	if cb.dialing != cl {
+		return
+	}
+	cb.dialing = nil
+	if !cl.answered.IsZero() {
+		delete(c.callbacks, cb.id)
+		if err := c.st.DeleteCallback(cb.id); err != nil {
+			c.warn(now, "store", "callback %s not removed: %v", cb.id, err)
+		}
+		return
+	}
+	c.retryCallback(now, cb)
+}
+
+func (c *Core) retryCallback(now time.Time, cb *callbackReq) {
+	cfg := cb.queue.cfg.Callback
+	if cfg.MaxAttempts > 0 && cb.attempts >= cfg.MaxAttempts {
+		delete(c.callbacks, cb.id)
+		c.saveCallback(now, cb, store.CallbackFailed)
+		c.trace(now, "%s gave up after %d attempts", cb.id, cb.attempts)
+		return
+	}
+	retry := cfg.RetryAfter
+	if retry <= 0 {
+		retry = 5 * time.Minute
+	}
+	cb.next = now.Add(retry)
+	cb.gen++
+	c.saveCallback(now, cb, store.CallbackPending)
+	c.out.At(cb.next, Timer{Kind: TimerCallback, Call: cb.id, Gen: cb.gen})
+}
+
+// abandonCallbackCall drops a callback attempt whose agent never answered;
+// the request goes back to waiting, no customer attempt counted.
+func (c *Core) abandonCallbackCall(now time.Time, cl *call) {
+	cb := cl.callback
+	c.setPhase(now, cl, acd.CallEnded)
+	delete(c.calls, cl.id)
+	if err := c.st.DeleteActive(cl.id); err != nil {
+		c.warn(now, "store", "call %s: %v", cl.id, err)
+	}
+	cb.dialing = nil
+	cb.gen++
+	cb.next = now.Add(time.Second)
+	c.out.At(cb.next, Timer{Kind: TimerCallback, Call: cb.id, Gen: cb.gen})
+}

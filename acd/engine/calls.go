@@ -1,0 +1,580 @@
+package engine
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// Media played when Hotline needs words of its own; Asterisk's core sounds
+// carry these names, and FreeSWITCH installs can map them (esl adapter).
+const (
+	soundThereAre      = "sound:queue-thereare"
+	soundCallsWaiting  = "sound:queue-callswaiting"
+	soundYouAreNext    = "sound:queue-youarenext"
+	soundHoldTime      = "sound:queue-holdtime"
+	soundLessThan      = "sound:queue-less-than"
+	soundMinutes       = "sound:queue-minutes"
+	soundThankYou      = "sound:queue-thankyou"
+	soundCallbackTaken = "sound:auth-thankyou"
+)
+
+func (c *Core) step(now time.Time, cl *call, kind, agentID, detail string) {
+	cl.rec.Timeline = append(cl.rec.Timeline, store.Step{At: now, Kind: kind, Agent: agentID, Detail: detail})
+	if c.opts.Trace != nil {
+		line := cl.id + " " + kind
+		if agentID != "" {
+			line += " agent=" + agentID
+		}
+		if detail != "" {
+			line += " " + detail
+		}
+		c.opts.Trace(now, line)
+	}
+}
+
+func (c *Core) setPhase(now time.Time, cl *call, to acd.CallPhase) {
+	if err := acd.CheckCallTransition(cl.phase, to); err != nil {
+		c.warn(now, "illegal-transition", "call %s: %v", cl.id, err)
+	}
+	cl.phase = to
+}
+
+func (c *Core) onArrived(now time.Time, e pbx.CallArrived) {
+	if _, dup := c.chans[e.Channel]; dup {
+		c.warn(now, "duplicate-arrival", "channel %s arrived twice; ignored", e.Channel)
+		return
+	}
+	cl := &call{id: c.newID(now, "c"), ch: e.Channel, dir: "inbound", arrived: now}
+	cl.rec = store.CallRecord{
+		ID: cl.id, Direction: store.DirectionInbound, Caller: e.Caller, CallerName: e.CallerName, Called: e.Called,
+		Channel: string(e.Channel), Entered: now, Outcome: store.OutcomeInProgress,
+	}
+	c.calls[cl.id] = cl
+	c.chans[cl.ch] = chanRef{call: cl}
+	entry, target := c.route(e)
+	cl.entry, cl.rec.Entry = entry, entry
+	c.step(now, cl, "arrived", "", "from="+e.Caller+" to="+e.Called+" entry="+entry)
+	c.do(Command{Op: OpAnswer, Lane: cl.id, Channel: cl.ch})
+	c.do(Command{Op: OpSetVar, Lane: cl.id, Channel: cl.ch, Name: pbx.VarCallID, Value: cl.id})
+	if p, err := strconv.Atoi(e.Vars["HOTLINE_PRIORITY"]); err == nil {
+		cl.priority = p
+	}
+	if target == nil {
+		c.warn(now, "unknown-entry", "call %s to %q: %v", cl.id, entry, ErrUnknownEntry)
+		cl.rec.Outcome = store.OutcomeFailed
+		c.leave(now, cl, nil, store.OutcomeFailed, pbx.CauseUnallocated)
+		return
+	}
+	c.goTarget(now, cl, *target)
+}
+
+// route decides where an arriving call goes: the Stasis-style arguments
+// ("entry", number) or ("queue", name) win, then the dialed number.
+func (c *Core) route(e pbx.CallArrived) (string, *config.Target) {
+	entry := e.Called
+	if len(e.Args) >= 2 {
+		switch e.Args[0] {
+		case "entry":
+			entry = e.Args[1]
+		case "queue":
+			return "queue:" + e.Args[1], &config.Target{Queue: e.Args[1]}
+		case "menu":
+			return "menu:" + e.Args[1], &config.Target{Menu: e.Args[1]}
+		}
+	}
+	en, ok := c.entries[entry]
+	if !ok {
+		return entry, nil
+	}
+	return entry, &config.Target{Queue: en.Queue, Menu: en.Menu}
+}
+
+func (c *Core) goTarget(now time.Time, cl *call, t config.Target) {
+	switch {
+	case t.Queue != "":
+		q := c.queueIdx[t.Queue]
+		if q == nil {
+			c.warn(now, "unknown-queue", "call %s: %v %q", cl.id, ErrUnknownQueue, t.Queue)
+			c.leave(now, cl, nil, store.OutcomeFailed, pbx.CauseNormal)
+			return
+		}
+		c.enterQueue(now, cl, q)
+	case t.Menu != "":
+		c.startMenu(now, cl, t.Menu)
+	default:
+		c.leave(now, cl, t.Message, store.OutcomeFailed, pbx.CauseNormal)
+	}
+}
+
+// --- menus ---
+
+func (c *Core) startMenu(now time.Time, cl *call, name string) {
+	m, ok := c.menus[name]
+	if !ok {
+		c.warn(now, "unknown-menu", "call %s: menu %q", cl.id, name)
+		c.leave(now, cl, nil, store.OutcomeFailed, pbx.CauseNormal)
+		return
+	}
+	c.setPhase(now, cl, acd.CallMenu)
+	cl.menu = &menuState{name: name}
+	c.step(now, cl, "menu", "", name)
+	c.saveActive(now, cl)
+	c.playMenu(now, cl, m)
+}
+
+func (c *Core) playMenu(now time.Time, cl *call, m config.Menu) {
+	c.play(now, cl, m.Prompt, func(now time.Time) {
+		cl.gen[TimerMenu]++
+		c.out.At(now.Add(m.Timeout), Timer{Kind: TimerMenu, Call: cl.id, Gen: cl.gen[TimerMenu]})
+	})
+}
+
+func (c *Core) menuRetry(now time.Time, cl *call, why string, extra []string) {
+	m := c.menus[cl.menu.name]
+	cl.menu.tries++
+	if cl.menu.tries > m.Retries {
+		c.step(now, cl, "menu-default", "", why)
+		c.goTarget(now, cl, m.Default)
+		return
+	}
+	c.step(now, cl, "menu-retry", "", why)
+	media := append(append([]string(nil), extra...), m.Prompt...)
+	c.play(now, cl, media, func(now time.Time) {
+		cl.gen[TimerMenu]++
+		c.out.At(now.Add(m.Timeout), Timer{Kind: TimerMenu, Call: cl.id, Gen: cl.gen[TimerMenu]})
+	})
+}
+
+func (c *Core) onDTMF(now time.Time, e pbx.DTMF) {
+	ref, ok := c.chans[e.Channel]
+	if !ok {
+		c.warn(now, "unknown-channel", "DTMF %q on unknown channel %s", e.Digit, e.Channel)
+		return
+	}
+	if !pbx.ValidDigit(e.Digit) {
+		c.warn(now, "bad-dtmf", "call %s: %q is not a DTMF digit", ref.call.id, e.Digit)
+		return
+	}
+	cl, key := ref.call, string(e.Digit)
+	if ref.leg != nil {
+		c.step(now, cl, "agent-dtmf", ref.leg.agent.id, key)
+		return
+	}
+	switch cl.phase {
+	case acd.CallMenu:
+		m := c.menus[cl.menu.name]
+		cl.gen[TimerMenu]++ // a key ends the wait for one
+		c.stopPlay(cl)
+		t, ok := m.Options[key]
+		if !ok {
+			c.warn(now, "dtmf-no-meaning", "call %s: key %s means nothing in menu %q", cl.id, key, m.Name)
+			c.menuRetry(now, cl, "invalid key "+key, m.Invalid)
+			return
+		}
+		c.step(now, cl, "menu-choice", "", key)
+		c.goTarget(now, cl, t)
+	case acd.CallQueued, acd.CallOffering:
+		q := cl.queue
+		switch key {
+		case q.cfg.CallbackKey:
+			c.step(now, cl, "callback-key", "", key)
+			c.leaveForCallback(now, cl)
+		case q.cfg.ExitKey:
+			c.step(now, cl, "exit-key", "", key)
+			c.overflow(now, cl, "exit-key")
+		default:
+			c.warn(now, "dtmf-no-meaning", "call %s: key %s means nothing in queue %q", cl.id, key, q.name)
+		}
+	default:
+		c.step(now, cl, "dtmf-ignored", "", key)
+	}
+}
+
+// --- media ---
+
+// play plays media on the caller's channel and runs next when it finishes.
+// MOH is stopped first; next decides what follows.
+func (c *Core) play(now time.Time, cl *call, media []string, next func(time.Time)) {
+	c.stopPlay(cl)
+	if len(media) == 0 {
+		if next != nil {
+			next(now)
+		}
+		return
+	}
+	c.mohOff(cl)
+	cl.playSeq++
+	id := pbx.PlaybackID(cl.id + "-p" + strconv.Itoa(cl.playSeq))
+	c.playbacks[id] = cl
+	cl.playback, cl.playNext = id, next
+	c.do(Command{Op: OpPlay, Lane: cl.id, Channel: cl.ch, Playback: id, Media: media})
+}
+
+func (c *Core) stopPlay(cl *call) {
+	if cl.playback == "" {
+		return
+	}
+	c.do(Command{Op: OpStopPlayback, Lane: cl.id, Channel: cl.ch, Playback: cl.playback})
+	cl.playback, cl.playNext = "", nil
+}
+
+func (c *Core) onPlaybackFinished(now time.Time, e pbx.PlaybackFinished) {
+	cl, ok := c.playbacks[e.Playback]
+	if !ok {
+		return // a playback we stopped and forgot, or not ours
+	}
+	delete(c.playbacks, e.Playback)
+	if e.Failed {
+		c.warn(now, "playback-failed", "call %s: playback %s failed", cl.id, e.Playback)
+	}
+	if cl.playback != e.Playback || cl.phase == acd.CallEnded {
+		return
+	}
+	next := cl.playNext
+	cl.playback, cl.playNext = "", nil
+	if next != nil {
+		next(now)
+	}
+}
+
+func (c *Core) mohOn(cl *call) {
+	if cl.moh || cl.playback != "" {
+		return
+	}
+	cl.moh = true
+	class := ""
+	if cl.queue != nil {
+		class = cl.queue.cfg.MOH
+	}
+	c.do(Command{Op: OpStartMOH, Lane: cl.id, Channel: cl.ch, MOHClass: class})
+}
+
+func (c *Core) mohOff(cl *call) {
+	if !cl.moh {
+		return
+	}
+	cl.moh = false
+	c.do(Command{Op: OpStopMOH, Lane: cl.id, Channel: cl.ch})
+}
+
+// --- queues ---
+
+func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
+	if cl.queue != nil && cl.queue != q {
+		c.removeWaiting(cl)
+	}
+	first := cl.queue == nil
+	cl.queue = q
+	cl.rec.Queue = q.name
+	cl.entered = now
+	if cl.enqueued.IsZero() {
+		cl.enqueued = now
+	}
+	q.stats.Offered++
+	c.step(now, cl, "enqueue", "", q.name)
+	if q.cfg.MaxLen > 0 && len(q.waiting) >= q.cfg.MaxLen {
+		c.overflow(now, cl, "queue-full")
+		return
+	}
+	if !c.mayJoin(q) {
+		c.overflow(now, cl, "no-agents")
+		return
+	}
+	c.setPhase(now, cl, acd.CallQueued)
+	q.waiting = append(q.waiting, cl)
+	c.saveActive(now, cl)
+	for k := TimerAnnounce; k <= TimerRedial; k++ {
+		cl.gen[k]++
+	}
+	if q.cfg.MaxWait > 0 {
+		c.out.At(now.Add(q.cfg.MaxWait), Timer{Kind: TimerMaxWait, Call: cl.id, Gen: cl.gen[TimerMaxWait]})
+	}
+	if q.cfg.Announce.Interval > 0 {
+		c.out.At(now.Add(q.cfg.Announce.Interval), Timer{Kind: TimerAnnounce, Call: cl.id, Gen: cl.gen[TimerAnnounce]})
+	}
+	for _, t := range q.targets {
+		if at := cl.enqueued.Add(t.After); at.After(now) {
+			c.out.At(at, Timer{Kind: TimerRelax, Call: cl.id, Gen: cl.gen[TimerRelax]})
+		}
+	}
+	greeting := q.cfg.Greeting
+	if !first {
+		greeting = nil
+	}
+	c.play(now, cl, greeting, func(time.Time) { c.mohOn(cl) })
+	c.dispatchCall(now, cl)
+}
+
+// mayJoin applies the queue's join_empty rule.
+func (c *Core) mayJoin(q *queue) bool {
+	if q.cfg.JoinEmpty == "" || q.cfg.JoinEmpty == "yes" {
+		return true
+	}
+	for _, m := range q.rs.Members {
+		a := c.agents[m.Agent]
+		switch {
+		case a.state == acd.LoggedOut:
+		case a.state == acd.Paused && q.cfg.JoinEmpty == "no":
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Core) removeWaiting(cl *call) {
+	q := cl.queue
+	if q == nil {
+		return
+	}
+	for i, w := range q.waiting {
+		if w == cl {
+			q.waiting = append(q.waiting[:i], q.waiting[i+1:]...)
+			return
+		}
+	}
+}
+
+// position is the caller's place in service order: priority first, then
+// the time it took its place in line.
+func (c *Core) position(cl *call) int {
+	pos := 1
+	for _, w := range cl.queue.waiting {
+		if w == cl || w.phase != acd.CallQueued && w.phase != acd.CallOffering {
+			continue
+		}
+		if w.priority > cl.priority || w.priority == cl.priority && w.enqueued.Before(cl.enqueued) {
+			pos++
+		}
+	}
+	return pos
+}
+
+func (c *Core) servingAgents(q *queue) int {
+	n := 0
+	for _, m := range q.rs.Members {
+		switch c.agents[m.Agent].state {
+		case acd.Available, acd.Ringing, acd.OnCall, acd.WrapUp:
+			n++
+		}
+	}
+	return n
+}
+
+func (c *Core) announce(now time.Time, cl *call) {
+	q := cl.queue
+	if q.cfg.Announce.Interval > 0 {
+		c.out.At(now.Add(q.cfg.Announce.Interval), Timer{Kind: TimerAnnounce, Call: cl.id, Gen: cl.gen[TimerAnnounce]})
+	}
+	if cl.playback != "" {
+		return // still playing something; skip this round
+	}
+	var media []string
+	pos := c.position(cl)
+	if q.cfg.Announce.Position {
+		if pos == 1 {
+			media = append(media, soundYouAreNext)
+		} else {
+			media = append(media, soundThereAre, "number:"+strconv.Itoa(pos-1), soundCallsWaiting)
+		}
+	}
+	detail := "position=" + strconv.Itoa(pos)
+	if q.cfg.Announce.WaitEstimate {
+		if est, ok := q.est.EstimateWait(pos, c.servingAgents(q), now); ok {
+			mins := int((est + time.Minute - 1) / time.Minute)
+			if mins <= 1 {
+				media = append(media, soundHoldTime, soundLessThan, "number:1", soundMinutes)
+			} else {
+				media = append(media, soundHoldTime, "number:"+strconv.Itoa(mins), soundMinutes)
+			}
+			detail += " estimate=" + est.Round(time.Second).String()
+		}
+	}
+	if len(media) == 0 {
+		return
+	}
+	c.step(now, cl, "announce", "", detail)
+	c.play(now, cl, media, func(time.Time) { c.mohOn(cl) })
+}
+
+// overflow sends a caller to the queue's overflow target.
+func (c *Core) overflow(now time.Time, cl *call, reason string) {
+	q := cl.queue
+	q.stats.Overflowed++
+	c.cancelLegs(now, cl)
+	c.removeWaiting(cl)
+	for k := TimerAnnounce; k <= TimerRedial; k++ {
+		cl.gen[k]++
+	}
+	of := q.cfg.Overflow
+	c.step(now, cl, "overflow", "", reason+" → "+of.Action)
+	switch of.Action {
+	case "queue":
+		if next := c.queueIdx[of.Queue]; next != nil && next != q && len(cl.rec.Timeline) < 200 {
+			c.enterQueue(now, cl, next)
+			return
+		}
+		c.warn(now, "overflow-loop", "call %s: cannot overflow %q to %q", cl.id, q.name, of.Queue)
+		c.leave(now, cl, nil, store.OutcomeOverflowed, pbx.CauseNormal)
+	case "callback":
+		c.leaveForCallback(now, cl)
+	case "message":
+		c.leave(now, cl, of.Message, store.OutcomeOverflowed, pbx.CauseNormal)
+	default:
+		c.leave(now, cl, nil, store.OutcomeOverflowed, pbx.CauseNormal)
+	}
+}
+
+// leave plays media, then hangs the caller up; the record is finished when
+// the HungUp event arrives.
+func (c *Core) leave(now time.Time, cl *call, media []string, out store.Outcome, cause pbx.Cause) {
+	c.cancelLegs(now, cl)
+	c.removeWaiting(cl)
+	if cl.phase != acd.CallLeaving {
+		c.setPhase(now, cl, acd.CallLeaving)
+	}
+	cl.rec.Outcome = out
+	cl.rec.HangupBy = store.HangupSystem
+	c.mohOff(cl)
+	c.play(now, cl, media, func(time.Time) { c.hangupCaller(cl, cause) })
+}
+
+func (c *Core) hangupCaller(cl *call, cause pbx.Cause) {
+	if cl.endPending {
+		return
+	}
+	cl.endPending = true
+	c.do(Command{Op: OpHangup, Lane: cl.id, Channel: cl.ch, Cause: cause})
+}
+
+// --- hang-ups and the end of calls ---
+
+func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
+	ref, ok := c.chans[e.Channel]
+	if !ok {
+		if _, gone := c.goneChans[e.Channel]; gone {
+			delete(c.goneChans, e.Channel)
+			return
+		}
+		c.warn(now, "unknown-channel", "hang-up of unknown channel %s", e.Channel)
+		return
+	}
+	delete(c.chans, e.Channel)
+	if ref.leg != nil {
+		c.legGone(now, ref.call, ref.leg, e.Cause)
+		return
+	}
+	cl := ref.call
+	cl.rec.Cause = e.Cause.String()
+	if cl.rec.HangupBy == "" {
+		cl.rec.HangupBy = store.HangupCaller
+	}
+	switch cl.phase {
+	case acd.CallBridged:
+		c.step(now, cl, "caller-hangup", "", e.Cause.String())
+	case acd.CallLeaving, acd.CallEnded:
+	default:
+		c.step(now, cl, "abandon", "", cl.phase.String())
+		if cl.dir == "callback" {
+			break
+		}
+		cl.rec.Outcome = store.OutcomeAbandoned
+		if q := cl.queue; q != nil {
+			q.stats.Abandoned++
+			if now.Sub(cl.enqueued) <= q.cfg.ServiceLevel {
+				q.stats.AbandonedInSL++
+			}
+		}
+	}
+	c.endCall(now, cl, cl.rec.HangupBy, pbx.CauseNormal)
+}
+
+// endCall tears a call down: legs, bridge, recording, agent to wrap-up, and
+// the durable record.
+func (c *Core) endCall(now time.Time, cl *call, by store.HangupBy, cause pbx.Cause) {
+	if cl.phase == acd.CallEnded {
+		return
+	}
+	if cl.rec.HangupBy == "" {
+		cl.rec.HangupBy = by
+	}
+	c.cancelLegs(now, cl)
+	c.removeWaiting(cl)
+	c.stopPlay(cl)
+	if _, live := c.chans[cl.ch]; live {
+		c.mohOff(cl)
+		c.hangupCaller(cl, cause)
+		c.forget(cl.ch)
+	}
+	if cl.recording != "" {
+		c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.recording})
+	}
+	if cl.bridge != "" {
+		c.do(Command{Op: OpDestroyBridge, Lane: cl.id, Bridge: cl.bridge})
+	}
+	var a *agent
+	if cl.agent != nil {
+		a = cl.agent
+		if _, live := c.chans[cl.agentCh]; live {
+			c.do(Command{Op: OpHangup, Lane: cl.id, Channel: cl.agentCh, Cause: pbx.CauseNormal})
+			c.forget(cl.agentCh)
+		}
+		talk := now.Sub(cl.answered)
+		cl.rec.Talk = talk
+		a.stats.Talk += talk
+		c.startWrapUp(now, a, cl)
+	}
+	c.setPhase(now, cl, acd.CallEnded)
+	cl.rec.Ended = now
+	if cl.rec.Outcome == store.OutcomeInProgress {
+		if cl.answered.IsZero() {
+			cl.rec.Outcome = store.OutcomeFailed
+		} else {
+			cl.rec.Outcome = store.OutcomeAnswered
+		}
+	}
+	if !cl.enqueued.IsZero() {
+		if cl.answered.IsZero() {
+			cl.rec.Wait = now.Sub(cl.enqueued)
+		} else {
+			cl.rec.Wait = cl.answered.Sub(cl.enqueued)
+		}
+		if q := cl.queue; q != nil && cl.rec.Wait > q.stats.MaxWait {
+			q.stats.MaxWait = cl.rec.Wait
+		}
+	}
+	c.step(now, cl, "end", "", string(cl.rec.Outcome))
+	delete(c.calls, cl.id)
+	var agentState *store.AgentState
+	if a != nil {
+		agentState = c.agentRecord(a)
+		if a.state == acd.WrapUp || cl.recording != "" {
+			c.trailing[cl.id] = &trailer{rec: cl.rec, wrap: a.state == acd.WrapUp, recording: cl.recording}
+		}
+	} else if cl.recording != "" {
+		c.trailing[cl.id] = &trailer{rec: cl.rec, recording: cl.recording}
+	}
+	if err := c.st.FinishCall(&cl.rec, agentState); err != nil {
+		c.warn(now, "store", "call %s: record not saved: %v", cl.id, err)
+	}
+	if cl.callback != nil {
+		c.callbackDone(now, cl)
+	}
+}
+
+// forget marks a channel as one whose HungUp event is expected and harmless.
+func (c *Core) forget(ch pbx.ChannelID) {
+	delete(c.chans, ch)
+	c.goneChans[ch] = struct{}{}
+}
+
+func (c *Core) saveActive(now time.Time, cl *call) {
+	if err := c.st.SaveProgress(c.activeRecord(cl), &cl.rec); err != nil {
+		c.warn(now, "store", "call %s: active state not saved: %v", cl.id, err)
+	}
+}

@@ -1,0 +1,164 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+)
+
+// Op is a PBX command kind.
+type Op uint8
+
+// Commands the engine issues.
+const (
+	OpAnswer Op = iota + 1
+	OpHangup
+	OpPlay
+	OpStopPlayback
+	OpStartMOH
+	OpStopMOH
+	OpOriginate
+	OpBridge
+	OpDestroyBridge
+	OpStartRecording
+	OpStopRecording
+	OpSetVar
+	OpSpy
+)
+
+var opNames = map[Op]string{
+	OpAnswer: "answer", OpHangup: "hangup", OpPlay: "play", OpStopPlayback: "stop-playback",
+	OpStartMOH: "moh-start", OpStopMOH: "moh-stop", OpOriginate: "originate", OpBridge: "bridge",
+	OpDestroyBridge: "bridge-destroy", OpStartRecording: "record-start", OpStopRecording: "record-stop",
+	OpSetVar: "set-var", OpSpy: "spy",
+}
+
+func (o Op) String() string {
+	if n, ok := opNames[o]; ok {
+		return n
+	}
+	return fmt.Sprintf("op(%d)", o)
+}
+
+// Command is one PBX command, as data so it can be traced, queued and retried.
+type Command struct {
+	Op Op
+	// Lane orders commands: those with the same lane (a call id) run in order.
+	Lane      string
+	Channel   pbx.ChannelID
+	Bridge    pbx.BridgeID
+	Chans     []pbx.ChannelID
+	Playback  pbx.PlaybackID
+	Media     []string
+	Cause     pbx.Cause
+	MOHClass  string
+	Originate pbx.OriginateRequest
+	Record    pbx.RecordRequest
+	Spy       pbx.SpyMode
+	Name      string
+	Value     string
+}
+
+// Exec runs the command on a switch.
+func (c Command) Exec(ctx context.Context, sw pbx.Switch) error {
+	switch c.Op {
+	case OpAnswer:
+		return sw.Answer(ctx, c.Channel)
+	case OpHangup:
+		return sw.Hangup(ctx, c.Channel, c.Cause)
+	case OpPlay:
+		return sw.Play(ctx, c.Channel, c.Playback, c.Media...)
+	case OpStopPlayback:
+		return sw.StopPlayback(ctx, c.Playback)
+	case OpStartMOH:
+		return sw.StartMOH(ctx, c.Channel, c.MOHClass)
+	case OpStopMOH:
+		return sw.StopMOH(ctx, c.Channel)
+	case OpOriginate:
+		return sw.Originate(ctx, c.Originate)
+	case OpBridge:
+		return sw.Bridge(ctx, c.Bridge, c.Chans...)
+	case OpDestroyBridge:
+		return sw.DestroyBridge(ctx, c.Bridge)
+	case OpStartRecording:
+		return sw.StartRecording(ctx, c.Record)
+	case OpStopRecording:
+		return sw.StopRecording(ctx, c.Name)
+	case OpSetVar:
+		return sw.SetVar(ctx, c.Channel, c.Name, c.Value)
+	case OpSpy:
+		return sw.Spy(ctx, c.Channel, c.Spy, c.Originate)
+	}
+	return fmt.Errorf("engine: %w: %v", ErrUnknownOp, c.Op)
+}
+
+// String is the command as it appears in traces.
+func (c Command) String() string {
+	var b strings.Builder
+	b.WriteString(c.Op.String())
+	switch c.Op {
+	case OpAnswer, OpStopMOH:
+		fmt.Fprintf(&b, " %s", c.Channel)
+	case OpHangup:
+		fmt.Fprintf(&b, " %s cause=%s", c.Channel, c.Cause)
+	case OpPlay:
+		fmt.Fprintf(&b, " %s id=%s %s", c.Channel, c.Playback, strings.Join(c.Media, ","))
+	case OpStopPlayback:
+		fmt.Fprintf(&b, " id=%s", c.Playback)
+	case OpStartMOH:
+		fmt.Fprintf(&b, " %s class=%q", c.Channel, c.MOHClass)
+	case OpOriginate:
+		fmt.Fprintf(&b, " %s → %s timeout=%s", c.Originate.ChannelID, c.Originate.Endpoint, c.Originate.Timeout)
+	case OpBridge:
+		fmt.Fprintf(&b, " %s %v", c.Bridge, c.Chans)
+	case OpDestroyBridge:
+		fmt.Fprintf(&b, " %s", c.Bridge)
+	case OpStartRecording:
+		fmt.Fprintf(&b, " %s bridge=%s", c.Record.Name, c.Record.Bridge)
+	case OpStopRecording:
+		fmt.Fprintf(&b, " %s", c.Name)
+	case OpSetVar:
+		fmt.Fprintf(&b, " %s %s=%s", c.Channel, c.Name, c.Value)
+	case OpSpy:
+		fmt.Fprintf(&b, " %s %s → %s", c.Channel, c.Spy, c.Originate.Endpoint)
+	}
+	return b.String()
+}
+
+// Outputs is how a Core acts on the world. The runtime implements it.
+type Outputs interface {
+	// Do queues a PBX command. It must not block and must not call back
+	// into the Core synchronously.
+	Do(cmd Command)
+	// At asks for t to be fired (Core.Fire) at or after at. Timers are never
+	// cancelled: a stale timer is recognized by its generation and ignored.
+	At(at time.Time, t Timer)
+}
+
+// TimerKind says what a timer is for.
+type TimerKind uint8
+
+// Timer kinds.
+const (
+	TimerMenu       TimerKind = iota + 1 // no key pressed in a menu
+	TimerAnnounce                        // time to tell a waiting caller position/wait
+	TimerMaxWait                         // caller waited the queue's max
+	TimerRelax                           // the call's skill requirement relaxes
+	TimerRedial                          // try agents again for a waiting call
+	TimerRingGuard                       // an agent leg rang longer than the switch should allow
+	TimerWrapUp                          // agent's wrap-up is over
+	TimerAgentReady                      // agent's no-answer/busy delay is over
+	TimerCallback                        // a callback request may be retried
+	timerKinds
+)
+
+// Timer is a due time's payload.
+type Timer struct {
+	Kind  TimerKind
+	Call  string // call id (or callback id)
+	Agent int32  // agent index for agent timers
+	Gen   uint64
+}

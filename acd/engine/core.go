@@ -1,0 +1,267 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/routing"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// Options configure a Core.
+type Options struct {
+	Config config.Config
+	Out    Outputs
+	Store  Store
+	// Seed feeds the random strategies; the same seed gives the same choices.
+	Seed uint64
+	// IDPrefix makes call ids unique across restarts of the daemon.
+	IDPrefix string
+	// Trace, if set, receives one line per decision and command (golden traces).
+	Trace func(now time.Time, line string)
+	// Warn receives problems that are counted, not fatal (bad DTMF, events for
+	// unknown calls, illegal transitions). The daemon logs them.
+	Warn func(now time.Time, msg string)
+}
+
+// Core is the engine's state machine. It is not safe for concurrent use: one
+// goroutine drives it (see Run and SimRun).
+type Core struct {
+	opts    Options
+	out     Outputs
+	st      Store
+	rng     *rand.Rand
+	catalog routing.Catalog
+
+	queues   []*queue
+	queueIdx map[string]*queue
+	agents   []*agent
+	agentIdx map[string]*agent
+	view     []routing.Agent // routing's view of agents, index-aligned with agents
+	entries  map[string]config.Entry
+	menus    map[string]config.Menu
+
+	calls     map[string]*call
+	chans     map[pbx.ChannelID]chanRef
+	callbacks map[string]*callbackReq
+	playbacks map[pbx.PlaybackID]*call
+
+	goneChans map[pbx.ChannelID]struct{}
+	trailing  map[string]*trailer // ended calls whose wrap-up or recording is not over
+
+	seq      uint64
+	warnings map[string]int
+	started  time.Time
+	synced   bool
+
+	// scratch buffers reused on the hot path
+	selBuf  []int32
+	waitBuf []routing.Waiting
+	waitRef []waitRef
+}
+
+type chanRef struct {
+	call *call
+	leg  *leg // nil for the caller's own channel
+}
+
+// NewCore builds a Core from a validated config.
+func NewCore(opts Options, now time.Time) (*Core, error) {
+	if opts.Out == nil {
+		return nil, fmt.Errorf("engine: %w: no outputs", ErrBadConfig)
+	}
+	if opts.Store == nil {
+		opts.Store = NopStore{}
+	}
+	c := &Core{
+		opts:      opts,
+		out:       opts.Out,
+		st:        opts.Store,
+		rng:       rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		queueIdx:  map[string]*queue{},
+		agentIdx:  map[string]*agent{},
+		entries:   map[string]config.Entry{},
+		menus:     map[string]config.Menu{},
+		calls:     map[string]*call{},
+		chans:     map[pbx.ChannelID]chanRef{},
+		callbacks: map[string]*callbackReq{},
+		playbacks: map[pbx.PlaybackID]*call{},
+		warnings:  map[string]int{},
+		goneChans: map[pbx.ChannelID]struct{}{},
+		trailing:  map[string]*trailer{},
+		started:   now,
+	}
+	cfg := opts.Config
+	for _, e := range cfg.Entries {
+		c.entries[e.Number] = e
+	}
+	for _, m := range cfg.Menus {
+		c.menus[m.Name] = m
+	}
+	for i, qc := range cfg.Queues {
+		q, err := c.compileQueue(int32(i), qc)
+		if err != nil {
+			return nil, err
+		}
+		c.queues = append(c.queues, q)
+		c.queueIdx[q.name] = q
+	}
+	for i, ac := range cfg.Agents {
+		a := &agent{idx: int32(i), id: ac.ID, cfg: ac, state: acd.LoggedOut, since: now, penalty: map[int32]int{}}
+		if ac.LoggedIn {
+			a.state = acd.Available
+			a.loggedInAt = now
+			a.idleSince = now
+		}
+		c.agents = append(c.agents, a)
+		c.agentIdx[a.id] = a
+		lv, err := c.catalog.Levels(ac.Skills)
+		if err != nil {
+			return nil, fmt.Errorf("engine: agent %q: %w", ac.ID, err)
+		}
+		c.view = append(c.view, routing.Agent{
+			Levels:    lv,
+			IdleSince: now,
+			Weight:    max(ac.Weight, 1),
+		})
+		for _, m := range ac.Queues {
+			q := c.queueIdx[m.Queue]
+			if q == nil {
+				return nil, fmt.Errorf("engine: agent %q: %w %q", ac.ID, ErrUnknownQueue, m.Queue)
+			}
+			a.penalty[q.idx] = m.Penalty
+			q.rs.Members = append(q.rs.Members, routing.Member{Agent: a.idx, Penalty: m.Penalty, Tier: m.Tier, Order: len(q.rs.Members)})
+			a.queues = append(a.queues, q)
+		}
+	}
+	for _, a := range c.agents {
+		c.refreshView(a, now)
+	}
+	return c, nil
+}
+
+func (c *Core) compileQueue(idx int32, qc config.Queue) (*queue, error) {
+	strat, err := routing.ParseStrategy(qc.Strategy)
+	if err != nil {
+		return nil, fmt.Errorf("engine: queue %q: %w", qc.Name, err)
+	}
+	base, err := c.catalog.Requirement(qc.Skills, routing.AnyPenalty)
+	if err != nil {
+		return nil, fmt.Errorf("engine: queue %q: %w", qc.Name, err)
+	}
+	q := &queue{idx: idx, name: qc.Name, cfg: qc, base: base}
+	q.est.Horizon = time.Hour
+	q.rs.Strategy = strat
+	for i, t := range qc.Targets {
+		r, err := c.catalog.Requirement(t.Skills, t.MaxPenalty)
+		if err != nil {
+			return nil, fmt.Errorf("engine: queue %q target %d: %w", qc.Name, i, err)
+		}
+		q.targets = append(q.targets, routing.Target{After: t.After, Req: r})
+	}
+	return q, nil
+}
+
+// newID returns a call id unique within this run and, with IDPrefix, across runs.
+func (c *Core) newID(now time.Time, kind string) string {
+	c.seq++
+	p := c.opts.IDPrefix
+	if p != "" {
+		p += "-"
+	}
+	return p + kind + now.UTC().Format("060102150405") + "-" + strconv.FormatUint(c.seq, 10)
+}
+
+func (c *Core) do(cmd Command) {
+	if c.opts.Trace != nil {
+		c.opts.Trace(time.Time{}, "  → "+cmd.String())
+	}
+	c.out.Do(cmd)
+}
+
+func (c *Core) trace(now time.Time, format string, args ...any) {
+	if c.opts.Trace != nil {
+		c.opts.Trace(now, fmt.Sprintf(format, args...))
+	}
+}
+
+// warn records a counted, non-fatal problem.
+func (c *Core) warn(now time.Time, kind, format string, args ...any) {
+	c.warnings[kind]++
+	msg := fmt.Sprintf(format, args...)
+	c.trace(now, "warn %s: %s", kind, msg)
+	if c.opts.Warn != nil {
+		c.opts.Warn(now, kind+": "+msg)
+	}
+}
+
+// Warnings returns how many problems of each kind were seen.
+func (c *Core) Warnings() map[string]int {
+	out := make(map[string]int, len(c.warnings))
+	for k, v := range c.warnings {
+		out[k] = v
+	}
+	return out
+}
+
+// Handle reacts to one PBX event.
+func (c *Core) Handle(now time.Time, ev pbx.Event) {
+	switch e := ev.(type) {
+	case pbx.CallArrived:
+		c.onArrived(now, e)
+	case pbx.Answered:
+		c.onAnswered(now, e)
+	case pbx.Ringing:
+		if ref, ok := c.chans[e.Channel]; ok && ref.leg != nil {
+			c.step(now, ref.call, "ringing", ref.leg.agent.id, "")
+		}
+	case pbx.DTMF:
+		c.onDTMF(now, e)
+	case pbx.PlaybackFinished:
+		c.onPlaybackFinished(now, e)
+	case pbx.OriginateFailed:
+		c.onOriginateFailed(now, e)
+	case pbx.HungUp:
+		c.onHungUp(now, e)
+	case pbx.BridgeJoined, pbx.BridgeLeft:
+		// The engine bridges and unbridges itself; these only confirm.
+	case pbx.RecordingFinished:
+		c.onRecordingFinished(now, e)
+	case pbx.Synced:
+		c.reconcile(now, e)
+	case pbx.Disconnected:
+		c.synced = false
+		c.warn(now, "pbx-disconnected", "link to the switch is down: %v", e.Err)
+	default:
+		c.warn(now, "unknown-event", "event %T ignored", ev)
+	}
+}
+
+// CommandFailed is told by the runtime when a command returned an error.
+func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
+	c.warn(now, "command-failed", "%s: %v", cmd, err)
+	switch cmd.Op {
+	case OpOriginate:
+		// The leg never existed: treat it as unreachable.
+		c.onOriginateFailed(now, pbx.OriginateFailed{
+			Base:   pbx.Base{Channel: cmd.Originate.ChannelID, At: now},
+			Reason: pbx.FailUnreachable, Cause: pbx.CauseUnreachable,
+		})
+	case OpPlay:
+		// A prompt that cannot play must not leave the caller in silence.
+		c.onPlaybackFinished(now, pbx.PlaybackFinished{Base: pbx.Base{Channel: cmd.Channel, At: now}, Playback: cmd.Playback, Failed: true})
+	case OpBridge:
+		if ref, ok := c.chans[cmd.Channel]; ok && ref.call.phase == acd.CallBridged {
+			c.warn(now, "bridge-failed", "call %s could not be bridged; ending it", ref.call.id)
+			c.endCall(now, ref.call, store.HangupSystem, pbx.CauseNormal)
+		}
+	}
+}
+
+func sortStrings(s []string) { slices.Sort(s) }

@@ -1,0 +1,299 @@
+package engine
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// ringTimeout is how long an agent leg may ring.
+func ringTimeout(q *queue) time.Duration {
+	if q == nil || q.cfg.RingTimeout <= 0 {
+		return 15 * time.Second
+	}
+	return q.cfg.RingTimeout
+}
+
+// offer rings agent a for call cl.
+func (c *Core) offer(now time.Time, cl *call, a *agent) {
+	if err := c.setAgent(now, a, acd.Ringing, ""); err != nil {
+		return
+	}
+	a.call = cl
+	a.stats.Offered++
+	cl.legSeq++
+	l := &leg{ch: pbx.ChannelID(cl.id + "-a" + strconv.Itoa(cl.legSeq)), agent: a, started: now}
+	cl.legs = append(cl.legs, l)
+	c.chans[l.ch] = chanRef{call: cl, leg: l}
+	if cl.phase == acd.CallQueued {
+		c.setPhase(now, cl, acd.CallOffering)
+	}
+	q := cl.queue
+	q.rs.Offered(a.idx)
+	c.step(now, cl, "offer", a.id, string(l.ch))
+	timeout := ringTimeout(q)
+	c.do(Command{Op: OpOriginate, Lane: cl.id, Originate: pbx.OriginateRequest{
+		ChannelID: l.ch, Endpoint: a.cfg.Endpoint, CallerID: cl.rec.Caller, Timeout: timeout,
+		Vars: map[string]string{pbx.VarCallID: cl.id, pbx.VarRole: "agent", pbx.VarAgent: a.id, pbx.VarQueue: q.name},
+	}})
+	cl.gen[TimerRingGuard]++
+	// The switch times the ring out itself; this guard only catches a switch
+	// that never reports back.
+	c.out.At(now.Add(timeout+5*time.Second), Timer{Kind: TimerRingGuard, Call: cl.id, Gen: cl.gen[TimerRingGuard]})
+	c.saveActive(now, cl)
+}
+
+func (c *Core) removeLeg(cl *call, l *leg) {
+	for i, x := range cl.legs {
+		if x == l {
+			cl.legs = append(cl.legs[:i], cl.legs[i+1:]...)
+			return
+		}
+	}
+}
+
+// cancelLegs hangs up every agent leg still ringing and frees its agent
+// without counting it against them.
+func (c *Core) cancelLegs(now time.Time, cl *call) {
+	for len(cl.legs) > 0 {
+		l := cl.legs[0]
+		cl.legs = cl.legs[1:]
+		c.do(Command{Op: OpHangup, Lane: cl.id, Channel: l.ch, Cause: pbx.CauseOriginatorCancel})
+		c.forget(l.ch)
+		c.attempt(now, cl, l, "cancelled")
+		c.releaseAgent(now, l.agent, 0)
+	}
+}
+
+func (c *Core) attempt(now time.Time, cl *call, l *leg, result string) {
+	cl.rec.Attempts = append(cl.rec.Attempts, store.Attempt{Agent: l.agent.id, At: l.started, Result: store.AttemptResult(result)})
+	l.agent.stats.Ringing += now.Sub(l.started)
+}
+
+func (c *Core) onAnswered(now time.Time, e pbx.Answered) {
+	ref, ok := c.chans[e.Channel]
+	if !ok {
+		c.warn(now, "unknown-channel", "answer of unknown channel %s", e.Channel)
+		return
+	}
+	cl, l := ref.call, ref.leg
+	if l == nil {
+		if cl.dir == "callback" && cl.phase == acd.CallOffering {
+			c.connect(now, cl, nil)
+		}
+		return
+	}
+	if l.answered {
+		return
+	}
+	l.answered = true
+	if cl.phase != acd.CallOffering {
+		c.step(now, cl, "late-answer", l.agent.id, "")
+		c.removeLeg(cl, l)
+		c.do(Command{Op: OpHangup, Lane: cl.id, Channel: l.ch, Cause: pbx.CauseNormal})
+		c.forget(l.ch)
+		c.releaseAgent(now, l.agent, 0)
+		return
+	}
+	if cl.dir == "callback" {
+		c.callbackAgentAnswered(now, cl, l)
+		return
+	}
+	c.connect(now, cl, l)
+}
+
+// connect bridges the caller with the agent whose leg answered.
+func (c *Core) connect(now time.Time, cl *call, l *leg) {
+	if l != nil {
+		c.removeLeg(cl, l)
+		c.attempt(now, cl, l, "answered")
+		c.cancelLegs(now, cl)
+		cl.agent, cl.agentCh = l.agent, l.ch
+	}
+	a := cl.agent
+	c.removeWaiting(cl)
+	for k := TimerAnnounce; k <= TimerRingGuard; k++ {
+		cl.gen[k]++
+	}
+	c.stopPlay(cl)
+	c.mohOff(cl)
+	c.setPhase(now, cl, acd.CallBridged)
+	cl.answered = now
+	cl.rec.Answered = now
+	cl.rec.Agent = a.id
+	cl.rec.AgentChannel = string(cl.agentCh)
+	cl.bridge = pbx.BridgeID("b-" + cl.id)
+	if a.state != acd.OnCall {
+		_ = c.setAgent(now, a, acd.OnCall, "")
+	}
+	a.noAnswerRun = 0
+	a.stats.Answered++
+	c.refreshView(a, now)
+	q := cl.queue
+	wait := now.Sub(cl.enqueued)
+	q.stats.Answered++
+	q.stats.WaitAnswered += wait
+	if wait <= q.cfg.ServiceLevel {
+		q.stats.InSL++
+	}
+	c.step(now, cl, "connect", a.id, "wait="+wait.Round(time.Millisecond).String())
+	c.do(Command{Op: OpBridge, Lane: cl.id, Channel: cl.ch, Bridge: cl.bridge, Chans: []pbx.ChannelID{cl.ch, cl.agentCh}})
+	if q.cfg.Record {
+		cl.recording = "hotline-" + cl.id
+		cl.rec.Recording.Name = cl.recording
+		c.do(Command{Op: OpStartRecording, Lane: cl.id, Record: pbx.RecordRequest{Name: cl.recording, Bridge: cl.bridge}})
+	}
+	c.saveActive(now, cl)
+}
+
+func (c *Core) onOriginateFailed(now time.Time, e pbx.OriginateFailed) {
+	ref, ok := c.chans[e.Channel]
+	if !ok {
+		if _, gone := c.goneChans[e.Channel]; !gone {
+			c.warn(now, "unknown-channel", "originate failure of unknown channel %s", e.Channel)
+		}
+		return
+	}
+	c.forget(e.Channel)
+	if ref.leg == nil {
+		// The customer leg of a callback.
+		c.callbackCustomerFailed(now, ref.call, e.Reason)
+		return
+	}
+	c.legFailed(now, ref.call, ref.leg, e.Reason)
+}
+
+// legGone handles the hang-up of an agent leg.
+func (c *Core) legGone(now time.Time, cl *call, l *leg, cause pbx.Cause) {
+	if !l.answered {
+		c.legFailed(now, cl, l, pbx.ReasonForCause(cause))
+		return
+	}
+	if cl.agentCh == l.ch && cl.phase == acd.CallBridged {
+		c.step(now, cl, "agent-hangup", l.agent.id, cause.String())
+		c.endCall(now, cl, store.HangupAgent, pbx.CauseNormal)
+		return
+	}
+	if cl.dir == "callback" && cl.agentCh == l.ch {
+		// Agent gave up on a callback before the customer answered.
+		c.step(now, cl, "agent-hangup", l.agent.id, cause.String())
+		c.endCall(now, cl, store.HangupAgent, pbx.CauseNormal)
+	}
+}
+
+// legFailed: an agent leg did not answer.
+func (c *Core) legFailed(now time.Time, cl *call, l *leg, reason pbx.FailReason) {
+	c.removeLeg(cl, l)
+	if cl.agentCh == l.ch && cl.dir == "callback" {
+		cl.agentCh, cl.agent = "", nil
+	}
+	c.attempt(now, cl, l, string(reason))
+	a := l.agent
+	q := cl.queue
+	var delay time.Duration
+	switch reason {
+	case pbx.FailNoAnswer:
+		a.stats.NoAnswer++
+		a.noAnswerRun++
+		delay = q.cfg.NoAnswerDelay
+	case pbx.FailBusy:
+		a.stats.Busy++
+		delay = q.cfg.BusyDelay
+	case pbx.FailRejected:
+		delay = q.cfg.RejectDelay
+	case pbx.FailCancelled:
+	default:
+		delay = q.cfg.BusyDelay
+	}
+	c.step(now, cl, "no-connect", a.id, string(reason))
+	if q.cfg.MaxNoAnswer > 0 && a.noAnswerRun >= q.cfg.MaxNoAnswer && a.state == acd.Ringing {
+		a.call = nil
+		_ = c.setAgent(now, a, acd.Paused, "no-answer")
+		c.step(now, cl, "agent-paused", a.id, "no-answer x"+strconv.Itoa(a.noAnswerRun))
+	} else {
+		c.releaseAgent(now, a, delay)
+	}
+	if cl.dir == "callback" && cl.phase == acd.CallOffering && len(cl.legs) == 0 && cl.agent == nil {
+		c.abandonCallbackCall(now, cl)
+		return
+	}
+	if cl.phase == acd.CallOffering && len(cl.legs) == 0 {
+		c.setPhase(now, cl, acd.CallQueued)
+		cl.gen[TimerRedial]++
+		retry := q.cfg.RetryDelay
+		if retry <= 0 {
+			c.dispatchCall(now, cl)
+			return
+		}
+		c.out.At(now.Add(retry), Timer{Kind: TimerRedial, Call: cl.id, Gen: cl.gen[TimerRedial]})
+	}
+}
+
+// releaseAgent returns a ringing agent to available, not offered again for delay.
+func (c *Core) releaseAgent(now time.Time, a *agent, delay time.Duration) {
+	if a.state != acd.Ringing && a.state != acd.OnCall {
+		return
+	}
+	a.call = nil
+	if a.logoutAfter {
+		a.logoutAfter = false
+		_ = c.setAgent(now, a, acd.LoggedOut, "")
+		return
+	}
+	if delay > 0 {
+		a.notBefore = now.Add(delay)
+		a.gen[TimerAgentReady]++
+		c.out.At(a.notBefore, Timer{Kind: TimerAgentReady, Agent: a.idx, Gen: a.gen[TimerAgentReady]})
+	}
+	_ = c.setAgent(now, a, acd.Available, "")
+	c.agentFree(now, a)
+}
+
+func (c *Core) startWrapUp(now time.Time, a *agent, cl *call) {
+	q := cl.queue
+	wrap := q.cfg.WrapUp
+	if a.cfg.WrapUp != nil {
+		wrap = *a.cfg.WrapUp
+	}
+	talk := now.Sub(cl.answered)
+	q.stats.Handle += talk
+	q.est.Observe(now, talk+wrap)
+	a.idleSince = now
+	if wrap <= 0 {
+		c.finishWrapUp(now, a, cl.id, 0)
+		return
+	}
+	_ = c.setAgent(now, a, acd.WrapUp, "")
+	a.wrapStart = now
+	cl.wrapEnd = now.Add(wrap)
+	a.gen[TimerWrapUp]++
+	c.out.At(cl.wrapEnd, Timer{Kind: TimerWrapUp, Agent: a.idx, Call: cl.id, Gen: a.gen[TimerWrapUp]})
+}
+
+// finishWrapUp makes the agent available after after-call work.
+func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Duration) {
+	a.call = nil
+	a.stats.WrapUp += wrap
+	if t := c.trailing[callID]; t != nil {
+		t.rec.WrapUp = wrap
+		t.wrap = false
+		if q := c.queueIdx[t.rec.Queue]; q != nil {
+			q.stats.Handle += wrap
+		}
+		c.saveTrailer(now, callID, t)
+	}
+	switch {
+	case a.logoutAfter:
+		a.logoutAfter = false
+		_ = c.setAgent(now, a, acd.LoggedOut, "")
+	case a.state == acd.Paused:
+		// Paused during the call: stays paused.
+	default:
+		_ = c.setAgent(now, a, acd.Available, "")
+		c.agentFree(now, a)
+	}
+}
+

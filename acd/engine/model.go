@@ -1,0 +1,129 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/routing"
+	"github.com/hotline-cc/hotline/store"
+)
+
+type queue struct {
+	idx     int32
+	name    string
+	cfg     config.Queue
+	base    routing.Requirement
+	targets []routing.Target
+	rs      routing.QueueState
+	// waiting holds callers (and callback requests) not yet bridged, in
+	// arrival order; service order is decided by routing.NextCall.
+	waiting []*call
+	est     routing.Estimator
+	stats   queueCounters
+}
+
+type queueCounters struct {
+	Offered, Answered, Abandoned, Overflowed, Callbacks, InSL int
+	AbandonedInSL                                             int
+	WaitAnswered                                              time.Duration // sum of waits of answered calls (ASA)
+	Handle                                                    time.Duration // sum of talk + wrap-up (AHT)
+	MaxWait                                                   time.Duration
+}
+
+type agent struct {
+	idx         int32
+	id          string
+	cfg         config.Agent
+	state       acd.AgentState
+	pauseReason string
+	since       time.Time
+	loggedInAt  time.Time
+	idleSince   time.Time
+	notBefore   time.Time // not offered calls before this (no-answer/busy delays)
+	queues      []*queue
+	penalty     map[int32]int // queue idx → penalty
+	call        *call         // call being offered, talked or wrapped up
+	noAnswerRun int           // consecutive unanswered offers
+	logoutAfter bool          // log out when the current call is done
+	wrapStart   time.Time
+	gen         [timerKinds]uint64
+	stats       agentCounters
+}
+
+type agentCounters struct {
+	Offered, Answered, NoAnswer, Busy int
+	Talk, WrapUp                      time.Duration
+	Ringing                           time.Duration
+	LoggedIn, Paused                  time.Duration // accumulated; current interval added at read time
+}
+
+type menuState struct {
+	name  string
+	tries int
+}
+
+type leg struct {
+	ch       pbx.ChannelID
+	agent    *agent
+	started  time.Time
+	answered bool
+}
+
+type call struct {
+	id       string
+	ch       pbx.ChannelID
+	dir      string // inbound | callback
+	phase    acd.CallPhase
+	arrived  time.Time
+	entry    string
+	menu     *menuState
+	queue    *queue
+	enqueued time.Time // place in line: kept across overflow and callbacks
+	entered  time.Time // entered the current queue
+	priority int
+	legs     []*leg
+	agent    *agent
+	agentCh  pbx.ChannelID
+	bridge   pbx.BridgeID
+	answered time.Time
+	wrapEnd  time.Time
+	rec      store.CallRecord
+
+	playback   pbx.PlaybackID
+	playNext   func(now time.Time) // what to do when the current playback finishes
+	moh        bool
+	recording  string
+	legSeq     int
+	playSeq    int
+	gen        [timerKinds]uint64
+	callback   *callbackReq // set when this call dials a callback request
+	restored   bool         // came back from the store after a restart
+	endPending bool         // hang-up requested, waiting for HungUp
+}
+
+// callbackReq is a caller who left the queue asking to be called back. It
+// keeps the caller's place in line (enqueued) and waits like a caller.
+type callbackReq struct {
+	id       string
+	queue    *queue
+	number   string
+	enqueued time.Time
+	priority int
+	attempts int
+	next     time.Time
+	dialing  *call
+	gen      uint64
+	origin   string // call id of the call that asked
+}
+
+type waitRef struct {
+	call *call
+	cb   *callbackReq
+}
+
+// dispatchable reports whether a waiting call may be offered to agents now.
+func (cl *call) dispatchable() bool {
+	return cl.phase == acd.CallQueued && len(cl.legs) == 0 && !cl.endPending
+}

@@ -1,0 +1,206 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// Saved is what a restarted daemon reads back from the store.
+type Saved struct {
+	Agents    []store.AgentState
+	Active    []store.ActiveCall
+	Records   map[string]*store.CallRecord // in-progress records of the active calls, by id
+	Callbacks []store.Callback
+}
+
+// Restore brings back agents, live calls and callback requests after a
+// restart. Restored calls wait, doing nothing, until the switch's snapshot
+// (pbx.Synced) says which of their channels still exist.
+func (c *Core) Restore(now time.Time, s Saved) {
+	for _, st := range s.Agents {
+		a, ok := c.agentIdx[st.ID]
+		if !ok {
+			c.warn(now, "restore", "stored agent %q is not in the config; ignored", st.ID)
+			continue
+		}
+		a.stats.Answered, a.stats.Talk, a.noAnswerRun = st.CallsTaken, st.TalkTime, st.ConsecutiveNoAnswer
+		a.loggedInAt, a.since = st.LoggedInAt, now
+		switch st.State {
+		case store.AgentLoggedOut:
+			a.state = acd.LoggedOut
+		case store.AgentPaused:
+			a.state, a.pauseReason = acd.Paused, st.PauseReason
+		default:
+			// Ringing, on-call and wrap-up are settled by the calls restored below.
+			a.state = acd.Available
+		}
+		a.idleSince = now
+		c.refreshView(a, now)
+	}
+	for _, ac := range s.Active {
+		q := c.queueIdx[ac.Queue]
+		cl := &call{id: ac.CallID, ch: pbx.ChannelID(ac.Channel), dir: "inbound", arrived: ac.Since,
+			queue: q, enqueued: ac.Enqueued, entered: ac.Enqueued, priority: ac.Priority, restored: true}
+		if rec := s.Records[ac.CallID]; rec != nil {
+			cl.rec = *rec
+			cl.arrived = rec.Entered
+		} else {
+			cl.rec = store.CallRecord{ID: ac.CallID, Direction: store.DirectionInbound, Channel: ac.Channel,
+				Queue: ac.Queue, Entered: ac.Enqueued, Outcome: store.OutcomeInProgress}
+		}
+		if cl.rec.Direction == store.DirectionCallback || ac.State == store.PhaseDialing {
+			// A callback attempt cut by the restart: its request is retried.
+			c.warn(now, "restore", "callback call %s was cut by the restart; request kept", ac.CallID)
+			_ = c.st.DeleteActive(ac.CallID)
+			continue
+		}
+		switch {
+		case ac.State == store.PhaseBridged && ac.Agent != "":
+			a := c.agentIdx[ac.Agent]
+			if a == nil || q == nil {
+				c.warn(now, "restore", "call %s: agent %q or queue %q unknown", ac.CallID, ac.Agent, ac.Queue)
+				continue
+			}
+			cl.phase, cl.agent, cl.agentCh = acd.CallBridged, a, pbx.ChannelID(ac.AgentChannel)
+			cl.bridge, cl.recording, cl.answered = pbx.BridgeID(ac.Bridge), ac.Recording, ac.Since
+			a.state, a.call = acd.OnCall, cl
+			c.refreshView(a, now)
+			c.chans[cl.agentCh] = chanRef{call: cl, leg: &leg{ch: cl.agentCh, agent: a, answered: true}}
+		case q != nil && (ac.State == store.PhaseQueued || ac.State == store.PhaseRinging):
+			cl.phase = acd.CallQueued
+		case ac.State == store.PhaseMenu:
+			cl.phase = acd.CallNew
+		default:
+			cl.phase = acd.CallNew
+		}
+		c.calls[cl.id] = cl
+		c.chans[cl.ch] = chanRef{call: cl}
+		c.step(now, cl, "restored", "", string(ac.State))
+	}
+	for _, sc := range s.Callbacks {
+		q := c.queueIdx[sc.Queue]
+		if q == nil || sc.State == store.CallbackDone || sc.State == store.CallbackFailed {
+			continue
+		}
+		c.callbacks[sc.ID] = &callbackReq{id: sc.ID, queue: q, number: sc.Number, enqueued: sc.Enqueued,
+			priority: sc.Priority, attempts: sc.Attempts, next: sc.NextAttempt, origin: sc.CallID}
+	}
+}
+
+// reconcile brings the engine in line with what the switch holds after a
+// (re)connect: calls whose channels are gone are closed, restored calls are
+// resumed, stranded agent legs are hung up and unknown callers adopted.
+func (c *Core) reconcile(now time.Time, e pbx.Synced) {
+	c.synced = true
+	live := make(map[pbx.ChannelID]pbx.ChannelInfo, len(e.Snapshot.Channels))
+	for _, ch := range e.Snapshot.Channels {
+		live[ch.ID] = ch
+	}
+	c.trace(now, "sync reconnect=%v channels=%d bridges=%d", e.Reconnect, len(e.Snapshot.Channels), len(e.Snapshot.Bridges))
+	for _, id := range c.callIDs() {
+		cl := c.calls[id]
+		if cl == nil {
+			continue
+		}
+		// Ringing legs: a leg that vanished during the gap is released
+		// without blame; one still ringing is left to ring.
+		for _, l := range append([]*leg(nil), cl.legs...) {
+			if _, ok := live[l.ch]; !ok {
+				delete(c.chans, l.ch)
+				c.legFailed(now, cl, l, pbx.FailCancelled)
+			}
+		}
+		if cl.phase == acd.CallEnded {
+			continue
+		}
+		if _, ok := live[cl.ch]; !ok {
+			if cl.dir == "callback" && cl.answered.IsZero() {
+				if cl.agentCh != "" {
+					if _, ok := live[cl.agentCh]; ok {
+						continue // customer leg not dialed yet or still ringing
+					}
+				}
+			}
+			c.step(now, cl, "gone-during-gap", "", "")
+			c.onHungUp(now, pbx.HungUp{Base: pbx.Base{Channel: cl.ch, At: now}, Cause: pbx.CauseNormal})
+			continue
+		}
+		if cl.phase == acd.CallBridged {
+			if _, ok := live[cl.agentCh]; !ok {
+				c.step(now, cl, "agent-gone-during-gap", cl.agent.id, "")
+				delete(c.chans, cl.agentCh)
+				c.endCall(now, cl, store.HangupAgent, pbx.CauseNormal)
+			}
+			continue
+		}
+		if !cl.restored {
+			continue
+		}
+		cl.restored = false
+		switch cl.phase {
+		case acd.CallQueued:
+			q := cl.queue
+			cl.queue = nil // enterQueue counts it again; it is the same visit
+			q.stats.Offered--
+			cl.moh = false
+			c.enterQueueResumed(now, cl, q)
+		default:
+			entry, target := c.route(pbx.CallArrived{Called: cl.rec.Called})
+			if target == nil {
+				c.leave(now, cl, nil, store.OutcomeFailed, pbx.CauseNormal)
+				continue
+			}
+			cl.entry = entry
+			c.goTarget(now, cl, *target)
+		}
+	}
+	for _, ch := range e.Snapshot.Channels {
+		if _, known := c.chans[ch.ID]; known {
+			continue
+		}
+		if _, gone := c.goneChans[ch.ID]; gone {
+			continue
+		}
+		switch ch.Vars[pbx.VarRole] {
+		case "agent", "supervisor", "callback":
+			c.warn(now, "stranded-leg", "hanging up %s leg %s left from before", ch.Vars[pbx.VarRole], ch.ID)
+			c.goneChans[ch.ID] = struct{}{}
+			c.do(Command{Op: OpHangup, Lane: string(ch.ID), Channel: ch.ID, Cause: pbx.CauseNormal})
+		default:
+			c.trace(now, "adopting caller %s", ch.ID)
+			c.onArrived(now, pbx.CallArrived{Base: pbx.Base{Channel: ch.ID, At: now}, Caller: ch.Caller,
+				Called: ch.Called, Vars: ch.Vars})
+		}
+	}
+	// Agents left "on call" by the restore with no call are free again.
+	for _, a := range c.agents {
+		if a.state == acd.OnCall && (a.call == nil || a.call.phase == acd.CallEnded) {
+			a.state, a.call = acd.Available, nil
+			c.refreshView(a, now)
+		}
+	}
+	for _, a := range c.agents {
+		if a.state == acd.Available {
+			c.agentFree(now, a)
+		}
+	}
+}
+
+// enterQueueResumed puts a restored caller back in its queue with its place
+// in line kept.
+func (c *Core) enterQueueResumed(now time.Time, cl *call, q *queue) {
+	cl.phase = acd.CallNew
+	c.enterQueue(now, cl, q)
+}
+
+func (c *Core) callIDs() []string {
+	ids := make([]string, 0, len(c.calls))
+	for id := range c.calls {
+		ids = append(ids, id)
+	}
+	sortStrings(ids)
+	return ids
+}

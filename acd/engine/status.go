@@ -1,0 +1,165 @@
+package engine
+
+import (
+	"sort"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+)
+
+// Status is a point-in-time view for the wallboard, the API and the demo.
+type Status struct {
+	Now      time.Time      `json:"now"`
+	Queues   []QueueStatus  `json:"queues"`
+	Agents   []AgentStatus  `json:"agents"`
+	Calls    []CallStatus   `json:"calls"`
+	Warnings map[string]int `json:"warnings,omitempty"`
+}
+
+// QueueStatus is one queue's live figures and totals since start.
+type QueueStatus struct {
+	Name          string        `json:"name"`
+	Waiting       int           `json:"waiting"`
+	LongestWait   time.Duration `json:"longest_wait"`
+	Offered       int           `json:"offered"`
+	Answered      int           `json:"answered"`
+	Abandoned     int           `json:"abandoned"`
+	Overflowed    int           `json:"overflowed"`
+	Callbacks     int           `json:"callbacks"`
+	PendingCB     int           `json:"pending_callbacks"`
+	InSL          int           `json:"answered_in_sl"`
+	AbandonedInSL int           `json:"abandoned_in_sl"`
+	ServiceLevel  float64       `json:"service_level"` // answered within SL / (answered + abandoned after SL)
+	SLThreshold   time.Duration `json:"sl_threshold"`
+	ASA           time.Duration `json:"asa"`
+	AHT           time.Duration `json:"aht"`
+	AbandonRate   float64       `json:"abandon_rate"`
+	MaxWait       time.Duration `json:"max_wait"`
+	AgentsReady   int           `json:"agents_ready"`
+	AgentsBusy    int           `json:"agents_busy"`
+}
+
+// AgentStatus is one agent's live state and totals.
+type AgentStatus struct {
+	ID        string        `json:"id"`
+	Name      string        `json:"name"`
+	State     string        `json:"state"`
+	Reason    string        `json:"reason,omitempty"`
+	Since     time.Time     `json:"since"`
+	Call      string        `json:"call,omitempty"`
+	Offered   int           `json:"offered"`
+	Answered  int           `json:"answered"`
+	NoAnswer  int           `json:"no_answer"`
+	Talk      time.Duration `json:"talk"`
+	WrapUp    time.Duration `json:"wrap_up"`
+	LoggedIn  time.Duration `json:"logged_in"`
+	Paused    time.Duration `json:"paused"`
+	AHT       time.Duration `json:"aht"`
+	Occupancy float64       `json:"occupancy"` // (talk + wrap-up) / (logged in − paused)
+}
+
+// CallStatus is one live call.
+type CallStatus struct {
+	ID     string        `json:"id"`
+	Caller string        `json:"caller"`
+	Queue  string        `json:"queue,omitempty"`
+	Phase  string        `json:"phase"`
+	Waited time.Duration `json:"waited"`
+	Agent  string        `json:"agent,omitempty"`
+}
+
+// Status reports the engine's live state.
+func (c *Core) Status(now time.Time) Status {
+	s := Status{Now: now, Warnings: c.Warnings()}
+	for _, q := range c.queues {
+		qs := QueueStatus{Name: q.name, Offered: q.stats.Offered, Answered: q.stats.Answered,
+			Abandoned: q.stats.Abandoned, Overflowed: q.stats.Overflowed, Callbacks: q.stats.Callbacks,
+			InSL: q.stats.InSL, AbandonedInSL: q.stats.AbandonedInSL, MaxWait: q.stats.MaxWait, SLThreshold: q.cfg.ServiceLevel}
+		for _, cl := range q.waiting {
+			qs.Waiting++
+			if w := now.Sub(cl.enqueued); w > qs.LongestWait {
+				qs.LongestWait = w
+			}
+		}
+		for _, cb := range c.callbacks {
+			if cb.queue == q {
+				qs.PendingCB++
+			}
+		}
+		if qs.LongestWait > qs.MaxWait {
+			qs.MaxWait = qs.LongestWait
+		}
+		qs.ServiceLevel = ServiceLevel(q.stats.InSL, q.stats.Answered, q.stats.Abandoned-q.stats.AbandonedInSL)
+		if q.stats.Answered > 0 {
+			qs.ASA = q.stats.WaitAnswered / time.Duration(q.stats.Answered)
+			qs.AHT = q.stats.Handle / time.Duration(q.stats.Answered)
+		}
+		if n := q.stats.Answered + q.stats.Abandoned; n > 0 {
+			qs.AbandonRate = float64(q.stats.Abandoned) / float64(n)
+		}
+		for _, m := range q.rs.Members {
+			switch c.agents[m.Agent].state {
+			case acd.Available:
+				qs.AgentsReady++
+			case acd.Ringing, acd.OnCall, acd.WrapUp:
+				qs.AgentsBusy++
+			}
+		}
+		s.Queues = append(s.Queues, qs)
+	}
+	for _, a := range c.agents {
+		st := a.stats
+		// Add the interval in progress without changing the agent.
+		if d := now.Sub(a.since); d > 0 && a.state != acd.LoggedOut {
+			st.LoggedIn += d
+			if a.state == acd.Paused {
+				st.Paused += d
+			}
+		}
+		as := AgentStatus{ID: a.id, Name: a.cfg.Name, State: a.state.String(), Reason: a.pauseReason, Since: a.since,
+			Offered: st.Offered, Answered: st.Answered, NoAnswer: st.NoAnswer, Talk: st.Talk, WrapUp: st.WrapUp,
+			LoggedIn: st.LoggedIn, Paused: st.Paused}
+		if a.call != nil {
+			as.Call = a.call.id
+		}
+		if st.Answered > 0 {
+			as.AHT = (st.Talk + st.WrapUp) / time.Duration(st.Answered)
+		}
+		as.Occupancy = Occupancy(st.Talk+st.WrapUp, st.LoggedIn-st.Paused)
+		s.Agents = append(s.Agents, as)
+	}
+	for _, id := range c.callIDs() {
+		cl := c.calls[id]
+		cs := CallStatus{ID: cl.id, Caller: cl.rec.Caller, Phase: cl.phase.String()}
+		if cl.queue != nil {
+			cs.Queue = cl.queue.name
+			cs.Waited = now.Sub(cl.enqueued)
+		}
+		if cl.agent != nil {
+			cs.Agent = cl.agent.id
+		}
+		s.Calls = append(s.Calls, cs)
+	}
+	sort.Slice(s.Calls, func(i, j int) bool { return s.Calls[i].Waited > s.Calls[j].Waited })
+	return s
+}
+
+// ServiceLevel is the share of calls answered within the threshold, out of
+// those answered plus those abandoned after the threshold (callers who hung
+// up before it count for no one, as most call centers report it).
+func ServiceLevel(inSL, answered, abandonedAfterSL int) float64 {
+	n := answered + abandonedAfterSL
+	if n <= 0 {
+		return 1
+	}
+	return float64(inSL) / float64(n)
+}
+
+// Occupancy is handle time over staffed time (logged in and not paused).
+func Occupancy(handle, staffed time.Duration) float64 {
+	if staffed <= 0 {
+		return 0
+	}
+	o := float64(handle) / float64(staffed)
+	return min(o, 1)
+}

@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx"
+)
+
+// Fire reacts to a due timer. Stale timers (a newer generation exists, or
+// the call or agent moved on) do nothing.
+func (c *Core) Fire(now time.Time, t Timer) {
+	switch t.Kind {
+	case TimerWrapUp, TimerAgentReady:
+		if int(t.Agent) >= len(c.agents) {
+			return
+		}
+		a := c.agents[t.Agent]
+		if a.gen[t.Kind] != t.Gen {
+			return
+		}
+		if t.Kind == TimerWrapUp {
+			if a.state == acd.WrapUp {
+				c.finishWrapUp(now, a, t.Call, now.Sub(a.wrapStart))
+			}
+			return
+		}
+		c.agentFree(now, a)
+		return
+	case TimerCallback:
+		if cb, ok := c.callbacks[t.Call]; ok && cb.gen == t.Gen && cb.dialing == nil {
+			c.offerCallback(now, cb)
+		}
+		return
+	}
+	cl, ok := c.calls[t.Call]
+	if !ok || cl.gen[t.Kind] != t.Gen || cl.endPending {
+		return
+	}
+	switch t.Kind {
+	case TimerMenu:
+		if cl.phase == acd.CallMenu {
+			c.menuRetry(now, cl, "timeout", nil)
+		}
+	case TimerAnnounce:
+		if cl.phase == acd.CallQueued || cl.phase == acd.CallOffering {
+			c.announce(now, cl)
+		}
+	case TimerMaxWait:
+		if cl.phase == acd.CallQueued || cl.phase == acd.CallOffering {
+			c.overflow(now, cl, "max-wait")
+		}
+	case TimerRelax, TimerRedial:
+		c.dispatchCall(now, cl)
+	case TimerRingGuard:
+		for _, l := range append([]*leg(nil), cl.legs...) {
+			if !l.answered && now.Sub(l.started) >= ringTimeout(cl.queue) {
+				c.warn(now, "ring-guard", "call %s: switch never reported on leg %s", cl.id, l.ch)
+				c.do(Command{Op: OpHangup, Lane: cl.id, Channel: l.ch, Cause: pbx.CauseOriginatorCancel})
+				c.forget(l.ch)
+				c.legFailed(now, cl, l, pbx.FailNoAnswer)
+			}
+		}
+	}
+}
