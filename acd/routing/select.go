@@ -2,6 +2,7 @@ package routing
 
 import (
 	"cmp"
+	"iter"
 	"math"
 	"math/bits"
 	"slices"
@@ -129,6 +130,27 @@ func (q *QueueState) Count(agents []Agent, req Requirement) Counts {
 	return c
 }
 
+// eligible yields, in Members order, each eligible member whose penalty is
+// not above that of any eligible member before it, and whether its penalty
+// is the lowest so far: the caller then drops what it gathered, since
+// penalty gates every strategy.
+func (q *QueueState) eligible(agents []Agent, req *Requirement) iter.Seq2[int, bool] {
+	return func(yield func(int, bool) bool) {
+		minPen := math.MaxInt
+		for i := range q.Members {
+			m := &q.Members[i]
+			if m.Penalty > minPen || !req.admits(&agents[m.Agent], m) {
+				continue
+			}
+			lower := m.Penalty < minPen
+			minPen = m.Penalty
+			if !yield(i, lower) {
+				return
+			}
+		}
+	}
+}
+
 // candidate is an eligible member reduced to the keys that rank it.
 type candidate struct {
 	member  int
@@ -154,16 +176,10 @@ func (a *candidate) before(b *candidate) bool {
 // selectBest serves the strategies that rank members by a key: the best
 // candidate wins, ties going to the longest idle, then by Order.
 func (q *QueueState) selectBest(agents []Agent, r *Request, now time.Time) int {
-	best := candidate{member: -1, penalty: math.MaxInt}
-	for i := range q.Members {
+	best := candidate{member: -1}
+	for i := range q.eligible(agents, &r.Req) {
 		m := &q.Members[i]
-		if m.Penalty > best.penalty {
-			continue
-		}
 		a := &agents[m.Agent]
-		if !r.Req.admits(a, m) {
-			continue
-		}
 		c := candidate{member: i, penalty: m.Penalty, idle: max(now.Sub(a.IdleSince), 0), pos: keyOf(m)}
 		switch q.Strategy {
 		case FewestCalls:
@@ -187,16 +203,11 @@ func (q *QueueState) selectBest(agents []Agent, r *Request, now time.Time) int {
 func (q *QueueState) selectRoundRobin(agents []Agent, r *Request) int {
 	after, first := -1, -1
 	var afterKey, firstKey memberKey
-	minPen := math.MaxInt
-	for i := range q.Members {
-		m := &q.Members[i]
-		if m.Penalty > minPen || !r.Req.admits(&agents[m.Agent], m) {
-			continue
+	for i, lower := range q.eligible(agents, &r.Req) {
+		if lower {
+			after, first = -1, -1
 		}
-		if m.Penalty < minPen {
-			minPen, after, first = m.Penalty, -1, -1
-		}
-		k := keyOf(m)
+		k := keyOf(&q.Members[i])
 		if first < 0 || k.compare(firstKey) < 0 {
 			first, firstKey = i, k
 		}
@@ -217,12 +228,9 @@ func (q *QueueState) selectRandom(agents []Agent, r *Request) int {
 	weighted := q.Strategy == WeightedRandom
 	minPen := math.MaxInt
 	var total uint64
-	for i := range q.Members {
+	for i, lower := range q.eligible(agents, &r.Req) {
 		m := &q.Members[i]
-		if m.Penalty > minPen || !r.Req.admits(&agents[m.Agent], m) {
-			continue
-		}
-		if m.Penalty < minPen {
+		if lower {
 			minPen, total = m.Penalty, 0
 		}
 		total += drawWeight(&agents[m.Agent], weighted)
@@ -257,14 +265,9 @@ func drawWeight(a *Agent, weighted bool) uint64 {
 // selectAll serves ring-all and ring-progressively. Members are gathered as
 // indexes into Members, sorted, then replaced by their agent in place.
 func (q *QueueState) selectAll(agents []Agent, r *Request, out []int32) []int32 {
-	minPen := math.MaxInt
-	for i := range q.Members {
-		m := &q.Members[i]
-		if m.Penalty > minPen || !r.Req.admits(&agents[m.Agent], m) {
-			continue
-		}
-		if m.Penalty < minPen {
-			minPen, out = m.Penalty, out[:0]
+	for i, lower := range q.eligible(agents, &r.Req) {
+		if lower {
+			out = out[:0]
 		}
 		out = append(out, int32(i))
 	}
