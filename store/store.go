@@ -134,8 +134,10 @@ func openBolt(path string, opts Options) (bdb *bbolt.DB, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			// bbolt's mapping of the file cannot be reached from here and
-			// stays until the process exits; closing the file frees the lock.
+			// stays until the process exits. The mapping keeps the open file
+			// alive, so closing it would not drop the lock: unlock first.
 			if file != nil {
+				_ = syscall.Flock(int(file.Fd()), syscall.LOCK_UN)
 				_ = file.Close()
 			}
 			bdb, err = nil, corruptError(path, r)
@@ -156,6 +158,10 @@ func openBolt(path string, opts Options) (bdb *bbolt.DB, err error) {
 }
 
 func corruptError(path string, r any) error {
+	if _, fault := r.(interface{ Addr() uintptr }); fault {
+		// A memory fault in the mapping: a page past the end of the file.
+		return fmt.Errorf("store: %s: %w: fault reading the file (truncated?): %v", path, ErrCorrupt, r)
+	}
 	return fmt.Errorf("store: %s: %w: %v", path, ErrCorrupt, r)
 }
 

@@ -407,7 +407,6 @@ func TestDecodeErrorDoesNotStopListing(t *testing.T) {
 	}
 }
 
-
 func TestConcurrentUse(t *testing.T) {
 	db, _ := openTemp(t)
 	const writers, each = 4, 10
