@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -292,11 +293,13 @@ func (s *Switch) DestroyBridge(ctx context.Context, id pbx.BridgeID) error {
 		if s.bridges[id] != b {
 			return
 		}
-		for _, name := range b.recordings {
+		for _, name := range slices.Clone(b.recordings) {
 			s.finishRecording(s.recordings[name])
 		}
-		for _, cid := range b.members {
-			s.leave(s.chans[cid])
+		for _, cid := range slices.Clone(b.members) {
+			if ch, ok := s.chans[cid]; ok {
+				s.leave(ch)
+			}
 		}
 		delete(s.bridges, id)
 	})
