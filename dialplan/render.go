@@ -1,0 +1,238 @@
+package dialplan
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/hotline-cc/hotline/acd/config"
+)
+
+// Names of what Hotline renders.
+const (
+	AsteriskManagedFile   = "extensions_hotline.conf"
+	AsteriskMainFile      = "extensions.conf"
+	AsteriskEntryContext  = "hotline-entries"
+	AsteriskAMDContext    = "hotline-amd"
+	FreeSWITCHManagedFile = "dialplan/hotline.xml"
+	FreeSWITCHContext     = "hotline"
+	FreeSWITCHEntryVar    = "hotline_entry"
+)
+
+// File is one rendered file. Name is relative to the PBX's configuration
+// directory.
+type File struct {
+	Name    string
+	Data    []byte
+	Managed bool   // apply writes it; otherwise a snippet merged by hand
+	Note    string // what the admin does with it
+}
+
+// Files is a rendering, the managed file first.
+type Files []File
+
+// Managed returns the file apply owns.
+func (fs Files) Managed() (File, bool) {
+	for _, f := range fs {
+		if f.Managed {
+			return f, true
+		}
+	}
+	return File{}, false
+}
+
+// FreeSWITCHMode is how FreeSWITCH hands entry calls to Hotline.
+type FreeSWITCHMode string
+
+// FreeSWITCH hand-over modes.
+const (
+	// ModeSocket runs the socket application: FreeSWITCH connects to
+	// Hotline's outbound listener (pbx.freeswitch.outbound_listen).
+	ModeSocket FreeSWITCHMode = "socket"
+	// ModePark parks the call; Hotline picks it up over its inbound ESL
+	// connection from the CHANNEL_PARK event.
+	ModePark FreeSWITCHMode = "park"
+)
+
+const managedHeader = "Written by `hotline dialplan apply` from Hotline's config; edits here are overwritten."
+
+// RenderAsterisk renders extensions_hotline.conf (managed) and the http.conf
+// and ari.conf snippets ARI needs. The e2e suite writes these into a real
+// Asterisk's config directory.
+func RenderAsterisk(cfg config.Config) (Files, error) {
+	app := cfg.PBX.Asterisk.App
+	if app == "" || strings.ContainsAny(app, ",;()[]{}$ \t\n\"") {
+		return nil, fmt.Errorf("pbx.asterisk.app %q: %w", app, ErrNoApp)
+	}
+	if err := checkEntries(cfg.Entries); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "; %s\n", AsteriskManagedFile)
+	fmt.Fprintf(&b, "; %s\n", managedHeader)
+	fmt.Fprintf(&b, ";\n; Send calls here from a trunk's or phones' context with:\n;   include => %s\n", AsteriskEntryContext)
+	fmt.Fprintf(&b, "; Each entry enters Hotline's ARI application as Stasis(%s,entry,<number>).\n\n", app)
+	fmt.Fprintf(&b, "[%s]\n", AsteriskEntryContext)
+	for _, e := range cfg.Entries {
+		fmt.Fprintf(&b, "; %s -> %s\n", e.Number, oneLine(entryTarget(e)))
+		fmt.Fprintf(&b, "exten => %s,1,NoOp(Hotline entry %s)\n", e.Number, e.Number)
+		fmt.Fprintf(&b, " same => n,Stasis(%s,entry,%s)\n", app, e.Number)
+		fmt.Fprintf(&b, " same => n,Hangup()\n")
+	}
+	fmt.Fprintf(&b, "\n; Answering-machine detection for Hotline's dialer: a lead's channel is\n")
+	fmt.Fprintf(&b, "; originated into extension s here; the dialer reads Args [amd, status, cause].\n")
+	fmt.Fprintf(&b, "[%s]\n", AsteriskAMDContext)
+	fmt.Fprintf(&b, "exten => s,1,NoOp(Hotline dialer answering-machine detection)\n")
+	fmt.Fprintf(&b, " same => n,AMD()\n")
+	fmt.Fprintf(&b, " same => n,Stasis(%s,amd,${AMDSTATUS},${AMDCAUSE})\n", app)
+	fmt.Fprintf(&b, " same => n,Hangup()\n")
+
+	host, port := "127.0.0.1", "8088"
+	prefix := ""
+	if u, err := url.Parse(cfg.PBX.Asterisk.URL); err == nil && u.Host != "" {
+		if h, p, err := net.SplitHostPort(u.Host); err == nil {
+			host, port = h, p
+		} else {
+			host = u.Host
+		}
+		p := strings.Trim(u.Path, "/")
+		prefix = strings.Trim(strings.TrimSuffix(p, "ari"), "/")
+	}
+	var httpConf bytes.Buffer
+	fmt.Fprintf(&httpConf, "; http.conf: ARI is served by Asterisk's HTTP server (merge into [general]).\n")
+	fmt.Fprintf(&httpConf, "[general]\nenabled = yes\nbindaddr = %s\nbindport = %s\n", host, port)
+	if prefix != "" {
+		fmt.Fprintf(&httpConf, "prefix = %s\n", prefix)
+	}
+	user := cfg.PBX.Asterisk.Username
+	if user == "" {
+		user = "hotline"
+	}
+	var ari bytes.Buffer
+	fmt.Fprintf(&ari, "; ari.conf: the user Hotline logs in with.\n")
+	fmt.Fprintf(&ari, "[general]\nenabled = yes\n\n[%s]\ntype = user\nread_only = no\npassword = %s\n", user, escapeConf(cfg.PBX.Asterisk.Password))
+	return Files{
+		{Name: AsteriskManagedFile, Data: b.Bytes(), Managed: true,
+			Note: fmt.Sprintf("written by apply and #included from %s", AsteriskMainFile)},
+		{Name: "http.conf", Data: httpConf.Bytes(), Note: "merge by hand"},
+		{Name: "ari.conf", Data: ari.Bytes(), Note: "merge by hand"},
+	}, nil
+}
+
+// RenderFreeSWITCH renders dialplan/hotline.xml (managed) and the
+// event_socket.conf.xml settings for Hotline's inbound ESL connection.
+func RenderFreeSWITCH(cfg config.Config, mode FreeSWITCHMode) (Files, error) {
+	if mode == "" {
+		mode = ModeSocket
+	}
+	if mode != ModeSocket && mode != ModePark {
+		return nil, fmt.Errorf("freeswitch mode %q: want socket or park", mode)
+	}
+	if mode == ModeSocket && cfg.PBX.FreeSWITCH.OutboundListen == "" {
+		return nil, ErrNoListen
+	}
+	if err := checkEntries(cfg.Entries); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "<!-- %s\n     %s\n", FreeSWITCHManagedFile, managedHeader)
+	fmt.Fprintf(&b, "     Send calls here by setting a SIP profile's context to %q, or with\n", FreeSWITCHContext)
+	fmt.Fprintf(&b, "     <action application=\"transfer\" data=\"$1 XML %s\"/> from another context. -->\n", FreeSWITCHContext)
+	fmt.Fprintf(&b, "<include>\n  <context name=%s>\n", attr(FreeSWITCHContext))
+	for _, e := range cfg.Entries {
+		fmt.Fprintf(&b, "    <!-- %s -> %s -->\n", e.Number, strings.ReplaceAll(oneLine(entryTarget(e)), "--", "- -"))
+		fmt.Fprintf(&b, "    <extension name=%s>\n", attr("hotline-entry-"+e.Number))
+		fmt.Fprintf(&b, "      <condition field=\"destination_number\" expression=%s>\n", attr("^"+regexp.QuoteMeta(e.Number)+"$"))
+		fmt.Fprintf(&b, "        <action application=\"set\" data=%s/>\n", attr(FreeSWITCHEntryVar+"="+e.Number))
+		if mode == ModeSocket {
+			fmt.Fprintf(&b, "        <action application=\"socket\" data=%s/>\n", attr(cfg.PBX.FreeSWITCH.OutboundListen+" async full"))
+		} else {
+			fmt.Fprintf(&b, "        <action application=\"park\"/>\n")
+		}
+		fmt.Fprintf(&b, "      </condition>\n    </extension>\n")
+	}
+	fmt.Fprintf(&b, "  </context>\n</include>\n")
+
+	host, port := "127.0.0.1", "8021"
+	if h, p, err := net.SplitHostPort(cfg.PBX.FreeSWITCH.Address); err == nil {
+		host, port = h, p
+	}
+	password := cfg.PBX.FreeSWITCH.Password
+	if password == "" {
+		password = "ClueCon"
+	}
+	var esl bytes.Buffer
+	fmt.Fprintf(&esl, "<!-- autoload_configs/event_socket.conf.xml: where Hotline's inbound ESL connection logs in. -->\n")
+	fmt.Fprintf(&esl, "<configuration name=\"event_socket.conf\" description=\"Socket Client\">\n  <settings>\n")
+	fmt.Fprintf(&esl, "    <param name=\"nat-map\" value=\"false\"/>\n")
+	fmt.Fprintf(&esl, "    <param name=\"listen-ip\" value=%s/>\n", attr(host))
+	fmt.Fprintf(&esl, "    <param name=\"listen-port\" value=%s/>\n", attr(port))
+	fmt.Fprintf(&esl, "    <param name=\"password\" value=%s/>\n", attr(password))
+	fmt.Fprintf(&esl, "  </settings>\n</configuration>\n")
+	return Files{
+		{Name: FreeSWITCHManagedFile, Data: b.Bytes(), Managed: true,
+			Note: "written by apply; freeswitch.xml includes dialplan/*.xml"},
+		{Name: "autoload_configs/event_socket.conf.xml", Data: esl.Bytes(), Note: "merge by hand"},
+	}, nil
+}
+
+// Render renders for the named PBX ("asterisk" or "freeswitch").
+func Render(cfg config.Config, pbxType string, mode FreeSWITCHMode) (Files, error) {
+	switch pbxType {
+	case "asterisk":
+		return RenderAsterisk(cfg)
+	case "freeswitch":
+		return RenderFreeSWITCH(cfg, mode)
+	}
+	return nil, fmt.Errorf("%q: %w", pbxType, ErrUnknownPBX)
+}
+
+// checkEntries refuses numbers that would not read back as one plain
+// extension: empty, a leading '_' (a pattern), or characters that end a
+// field, open a comment or start a variable.
+func checkEntries(entries []config.Entry) error {
+	seen := map[string]bool{}
+	for i, e := range entries {
+		switch {
+		case e.Number == "":
+			return fmt.Errorf("entries[%d]: empty number: %w", i, ErrBadEntry)
+		case strings.HasPrefix(e.Number, "_"):
+			return fmt.Errorf("entries[%d] number %q starts with '_' (a pattern): %w", i, e.Number, ErrBadEntry)
+		case strings.ContainsAny(e.Number, ",;()[]{}$/\\\"'<>&| \t\r\n"):
+			return fmt.Errorf("entries[%d] number %q: %w", i, e.Number, ErrBadEntry)
+		case seen[e.Number]:
+			return fmt.Errorf("entries[%d] number %q appears twice: %w", i, e.Number, ErrBadEntry)
+		}
+		seen[e.Number] = true
+	}
+	return nil
+}
+
+func entryTarget(e config.Entry) string {
+	switch {
+	case e.Queue != "":
+		return "queue " + e.Queue
+	case e.Menu != "":
+		return "menu " + e.Menu
+	}
+	return "no target"
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// escapeConf protects ';' which would start a comment in Asterisk's files.
+func escapeConf(s string) string {
+	return strings.NewReplacer("\n", "", "\r", "", ";", `\;`).Replace(s)
+}
+
+func attr(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	_ = xml.EscapeText(&b, []byte(s))
+	b.WriteByte('"')
+	return b.String()
+}
