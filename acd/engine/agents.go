@@ -63,6 +63,7 @@ func (c *Core) account(now time.Time, a *agent) {
 func (c *Core) refreshView(a *agent, now time.Time) {
 	v := &c.view[a.idx]
 	v.Available = a.state == acd.Available && !now.Before(a.notBefore)
+	v.LoggedIn = a.state != acd.LoggedOut
 	v.IdleSince = a.idleSince
 	v.Calls = a.stats.Answered
 	v.TalkTime = a.stats.Talk

@@ -296,4 +296,3 @@ func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Du
 		c.agentFree(now, a)
 	}
 }
-

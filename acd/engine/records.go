@@ -64,14 +64,14 @@ func LoadSaved(db *store.DB) (Saved, error) {
 // NopStore keeps nothing; for trials where records do not matter.
 type NopStore struct{}
 
-func (NopStore) FinishCall(*store.CallRecord, *store.AgentState) error { return nil }
-func (NopStore) SaveCall(*store.CallRecord) error                      { return nil }
-func (NopStore) Call(string) (*store.CallRecord, error)                { return nil, store.ErrNotFound }
-func (NopStore) SaveAgent(*store.AgentState) error                     { return nil }
+func (NopStore) FinishCall(*store.CallRecord, *store.AgentState) error   { return nil }
+func (NopStore) SaveCall(*store.CallRecord) error                        { return nil }
+func (NopStore) Call(string) (*store.CallRecord, error)                  { return nil, store.ErrNotFound }
+func (NopStore) SaveAgent(*store.AgentState) error                       { return nil }
 func (NopStore) SaveProgress(*store.ActiveCall, *store.CallRecord) error { return nil }
-func (NopStore) DeleteActive(string) error                             { return nil }
-func (NopStore) SaveCallback(*store.Callback) error                    { return nil }
-func (NopStore) DeleteCallback(string) error                           { return nil }
+func (NopStore) DeleteActive(string) error                               { return nil }
+func (NopStore) SaveCallback(*store.Callback) error                      { return nil }
+func (NopStore) DeleteCallback(string) error                             { return nil }
 
 // trailer is an ended call whose record still changes: wrap-up not over, or
 // the recording not yet reported finished.

@@ -1,0 +1,177 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/sim"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// simEngine runs API requests on a deterministic SimRun, in the test's goroutine.
+type simEngine struct{ r *engine.SimRun }
+
+func (e simEngine) Do(_ context.Context, fn func(c *engine.Core, now time.Time) error) error {
+	return e.r.Do(fn)
+}
+
+func (e simEngine) Status(context.Context) (engine.Status, error) {
+	return e.r.Core.Status(e.r.Clock.Now()), nil
+}
+
+const cfgYAML = `
+queues:
+  - {name: support}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+`
+
+func newTestServer(t *testing.T) (*httptest.Server, *store.DB) {
+	t.Helper()
+	cfg, err := config.Parse([]byte(cfgYAML), "api-test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(t.TempDir()+"/h.db", store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	r, err := engine.NewSimRun(engine.SimOptions{Core: engine.Options{Config: cfg, Store: engine.DBStore{DB: db}},
+		Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Sim: sim.Options{Seed: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(simEngine{r}, db, zerolog.Nop()))
+	t.Cleanup(srv.Close)
+	return srv, db
+}
+
+func post(t *testing.T, url, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+func TestAgentLifecycle(t *testing.T) {
+	srv, _ := newTestServer(t)
+	steps := []struct {
+		action, body string
+		code         int
+		state        string
+	}{
+		{"login", "", 200, "available"},
+		{"pause", `{"reason":"lunch"}`, 200, "paused"},
+		{"ready", "", 200, "available"},
+		{"logout", "", 200, "logged-out"},
+		{"pause", "", 409, ""},
+	}
+	for _, s := range steps {
+		code, body := post(t, srv.URL+"/api/v1/agents/alice/"+s.action, s.body)
+		if code != s.code {
+			t.Fatalf("%s: status %d, want %d: %s", s.action, code, s.code, body)
+		}
+		if s.state == "" {
+			continue
+		}
+		var a engine.AgentStatus
+		if err := json.Unmarshal([]byte(body), &a); err != nil {
+			t.Fatal(err)
+		}
+		if a.State != s.state {
+			t.Errorf("%s: state %q, want %q", s.action, a.State, s.state)
+		}
+		if s.action == "pause" && a.Reason != "lunch" {
+			t.Errorf("pause reason %q", a.Reason)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	srv, _ := newTestServer(t)
+	cases := []struct {
+		method, path, body string
+		code               int
+		mention            string
+	}{
+		{"POST", "/api/v1/agents/nobody/login", "", 404, "nobody"},
+		{"POST", "/api/v1/agents/alice/dance", "", 400, "dance"},
+		{"POST", "/api/v1/agents/alice/pause", `{"reason": 5}`, 400, "reason"},
+		{"POST", "/api/v1/agents/alice/pause", `{"reasn": "x"}`, 400, "reasn"},
+		{"POST", "/api/v1/agents/alice/pause", `{"reason": `, 400, "body"},
+		{"POST", "/api/v1/agents/alice/spy", `{"mode":"peek","endpoint":"PJSIP/1"}`, 400, "peek"},
+		{"GET", "/api/v1/calls?outcome=won", "", 400, "won"},
+		{"GET", "/api/v1/calls?limit=-3", "", 400, "limit"},
+		{"GET", "/api/v1/calls?from=yesterday", "", 400, "from"},
+		{"GET", "/api/v1/calls/nope", "", 404, "nope"},
+		{"POST", "/api/v1/calls/nope/disposition", `{"disposition":""}`, 400, "disposition"},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader(c.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e Error
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		if resp.StatusCode != c.code || !strings.Contains(e.Error, c.mention) {
+			t.Errorf("%s %s: %d %q, want %d mentioning %q", c.method, c.path, resp.StatusCode, e.Error, c.code, c.mention)
+		}
+	}
+}
+
+func TestCallsAndMetrics(t *testing.T) {
+	srv, db := newTestServer(t)
+	rec := &store.CallRecord{ID: "c1", Direction: store.DirectionInbound, Queue: "support", Caller: "555",
+		Entered: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Outcome: store.OutcomeAnswered}
+	if err := db.SaveCall(rec); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(srv.URL + "/api/v1/calls?queue=support&outcome=answered")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []store.CallRecord
+	_ = json.NewDecoder(resp.Body).Decode(&recs)
+	resp.Body.Close()
+	if len(recs) != 1 || recs[0].ID != "c1" {
+		t.Errorf("calls = %+v", recs)
+	}
+	code, body := post(t, srv.URL+"/api/v1/calls/c1/disposition", `{"disposition":"resolved","notes":"reset password"}`)
+	if code != 200 {
+		t.Fatalf("disposition: %d %s", code, body)
+	}
+	got, err := db.Call("c1")
+	if err != nil || got.Disposition != "resolved" || got.Notes != "reset password" {
+		t.Errorf("stored disposition = %+v, %v", got, err)
+	}
+	resp, err = http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`hotline_agents{state="logged-out"} 1`, `hotline_queue_waiting{queue="support"} 0`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}

@@ -1,0 +1,55 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+var (
+	descWaiting   = prometheus.NewDesc("hotline_queue_waiting", "Callers waiting in the queue now.", []string{"queue"}, nil)
+	descLongest   = prometheus.NewDesc("hotline_queue_longest_wait_seconds", "Longest current wait.", []string{"queue"}, nil)
+	descOffered   = prometheus.NewDesc("hotline_queue_offered_total", "Calls that entered the queue.", []string{"queue"}, nil)
+	descAnswered  = prometheus.NewDesc("hotline_queue_answered_total", "Calls answered by an agent.", []string{"queue"}, nil)
+	descAbandoned = prometheus.NewDesc("hotline_queue_abandoned_total", "Callers who hung up while waiting.", []string{"queue"}, nil)
+	descSL        = prometheus.NewDesc("hotline_queue_service_level_ratio", "Share answered within the service level.", []string{"queue"}, nil)
+	descAgents    = prometheus.NewDesc("hotline_agents", "Agents by state.", []string{"state"}, nil)
+	descWarnings  = prometheus.NewDesc("hotline_warnings_total", "Counted problems by kind.", []string{"kind"}, nil)
+)
+
+// collector reads the engine's status at scrape time.
+type collector struct{ eng Engine }
+
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descWaiting, descLongest, descOffered, descAnswered, descAbandoned, descSL, descAgents, descWarnings} {
+		ch <- d
+	}
+}
+
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st, err := c.eng.Status(ctx)
+	if err != nil {
+		return
+	}
+	for _, q := range st.Queues {
+		ch <- prometheus.MustNewConstMetric(descWaiting, prometheus.GaugeValue, float64(q.Waiting), q.Name)
+		ch <- prometheus.MustNewConstMetric(descLongest, prometheus.GaugeValue, q.LongestWait.Seconds(), q.Name)
+		ch <- prometheus.MustNewConstMetric(descOffered, prometheus.CounterValue, float64(q.Offered), q.Name)
+		ch <- prometheus.MustNewConstMetric(descAnswered, prometheus.CounterValue, float64(q.Answered), q.Name)
+		ch <- prometheus.MustNewConstMetric(descAbandoned, prometheus.CounterValue, float64(q.Abandoned), q.Name)
+		ch <- prometheus.MustNewConstMetric(descSL, prometheus.GaugeValue, q.ServiceLevel, q.Name)
+	}
+	states := map[string]int{"logged-out": 0, "available": 0, "ringing": 0, "on-call": 0, "wrap-up": 0, "paused": 0}
+	for _, a := range st.Agents {
+		states[a.State]++
+	}
+	for s, n := range states {
+		ch <- prometheus.MustNewConstMetric(descAgents, prometheus.GaugeValue, float64(n), s)
+	}
+	for k, n := range st.Warnings {
+		ch <- prometheus.MustNewConstMetric(descWarnings, prometheus.CounterValue, float64(n), k)
+	}
+}
