@@ -51,7 +51,7 @@ func Parse(data []byte, name string) (Config, error) {
 		r.yamlError(err)
 	}
 
-	w := walker{report: r, expanding: map[*yaml.Node]bool{}}
+	w := walker{report: r, expanding: map[*yaml.Node]bool{}, budget: maxNodes}
 	w.walk(&root, reflect.TypeFor[Config](), "")
 	if len(r.problems) > 0 {
 		return Config{}, r.err()
@@ -101,9 +101,19 @@ var durationType = reflect.TypeFor[time.Duration]()
 type walker struct {
 	*report
 	expanding map[*yaml.Node]bool // anchors being expanded, to stop self-referencing aliases
+	budget    int                 // nodes left to visit; aliases can make a small file huge
 }
 
+// maxNodes bounds the walk, like yaml's own guard against excessive aliasing.
+const maxNodes = 100_000
+
 func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
+	if w.budget--; w.budget < 0 {
+		if w.budget == -1 {
+			w.addAt(n.Line, path, fmt.Sprintf("aliases expand the document beyond %d values", maxNodes))
+		}
+		return
+	}
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
 			return
@@ -220,6 +230,9 @@ func (w *walker) scalar(n *yaml.Node, t reflect.Type, path string) {
 			w.addAt(n.Line, path, msg)
 		}
 		return
+	}
+	if t.Kind() == reflect.String && n.ShortTag() != "!!binary" {
+		return // any other scalar reads as text
 	}
 	if err := n.Decode(reflect.New(t).Interface()); err != nil {
 		w.addAt(n.Line, path, fmt.Sprintf("want %s, got %q", kindWord(t), n.Value))

@@ -388,11 +388,17 @@ func (v *validator) known(p, what, name string, known []string) {
 	if slices.Contains(known, name) {
 		return
 	}
-	if len(known) == 0 {
+	var listed []string
+	for _, k := range known {
+		if k != "" && !slices.Contains(listed, k) {
+			listed = append(listed, k)
+		}
+	}
+	if len(listed) == 0 {
 		v.add(p, "unknown %s %q; no %ss are defined", what, name, what)
 		return
 	}
-	v.add(p, "unknown %s %q; known: %s", what, name, strings.Join(known, ", "))
+	v.add(p, "unknown %s %q; known: %s", what, name, strings.Join(listed, ", "))
 }
 
 // oneOf reports s if it is not in known and says whether it was.
