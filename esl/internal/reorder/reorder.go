@@ -141,3 +141,16 @@ func (h *itemHeap[T]) Pop() any {
 	*h = old[:len(old)-1]
 	return it
 }
+
+// Flush releases everything held, in order, as when the source is gone and
+// no missing number can come any more.
+func (b *Buffer[T]) Flush(dst []T) []T {
+	for b.held.Len() > 0 {
+		it := heap.Pop(&b.held).(item[T])
+		dst = append(dst, it.v)
+		b.next, b.started = it.seq+1, true
+	}
+	b.arrived = nil
+	b.seen = make(map[uint64]bool)
+	return dst
+}

@@ -1,0 +1,73 @@
+package esl
+
+import (
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/config"
+)
+
+// Options configures a Switch. Zero values take the defaults below.
+type Options struct {
+	// Address is mod_event_socket's host:port (inbound ESL), e.g. "127.0.0.1:8021".
+	Address string
+	// Password is event_socket.conf.xml's password.
+	Password string
+	// OutboundListen is where Hotline accepts the dialplan's "socket"
+	// application, e.g. "127.0.0.1:8084"; "" accepts none (calls then
+	// reach Hotline through "park" alone).
+	OutboundListen string
+	// CommandTimeout bounds every command; a slower one drops the link,
+	// since eslgo would hand its late reply to the next command. Default 5 s.
+	CommandTimeout time.Duration
+	// RecordingDir is where uuid_record writes. Default /var/lib/freeswitch/recordings.
+	RecordingDir string
+	// PingInterval is how often an idle link is checked with "api status".
+	// Default 5 s.
+	PingInterval time.Duration
+	// ReconnectDelay is the wait between connection attempts. Default 1 s.
+	ReconnectDelay time.Duration
+	// ReorderWindow bounds how long an event waits for a missing
+	// Event-Sequence number before it is released anyway. Default 30 ms.
+	ReorderWindow time.Duration
+	// MOHStream is the local_stream used for the default music-on-hold
+	// class. Default "moh".
+	MOHStream string
+	// Log receives the adapter's logs, with component=esl.
+	Log zerolog.Logger
+}
+
+// OptionsFromConfig maps Hotline's YAML settings onto Options.
+func OptionsFromConfig(c config.FreeSWITCH, log zerolog.Logger) Options {
+	return Options{
+		Address:        c.Address,
+		Password:       c.Password,
+		OutboundListen: c.OutboundListen,
+		CommandTimeout: c.CommandTimeout,
+		RecordingDir:   c.RecordingDir,
+		Log:            log,
+	}
+}
+
+func (o Options) withDefaults() Options {
+	if o.CommandTimeout <= 0 {
+		o.CommandTimeout = 5 * time.Second
+	}
+	if o.RecordingDir == "" {
+		o.RecordingDir = "/var/lib/freeswitch/recordings"
+	}
+	if o.PingInterval <= 0 {
+		o.PingInterval = 5 * time.Second
+	}
+	if o.ReconnectDelay <= 0 {
+		o.ReconnectDelay = time.Second
+	}
+	if o.ReorderWindow <= 0 {
+		o.ReorderWindow = 30 * time.Millisecond
+	}
+	if o.MOHStream == "" {
+		o.MOHStream = "moh"
+	}
+	return o
+}

@@ -1,0 +1,131 @@
+package esl
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/esl/internal/wire"
+)
+
+// Snapshot implements pbx.Switch: "show channels as json" for what is live,
+// then "uuid_dump <uuid> json" on each channel for its variables. A channel
+// belongs to Hotline when it carries a hotline_* variable (hotline_args from
+// the dialplan, hotline_leg on legs Hotline dialed, HOTLINE_* Hotline set).
+func (s *Switch) Snapshot(ctx context.Context) (pbx.Snapshot, error) {
+	l := s.link()
+	if l == nil {
+		return pbx.Snapshot{}, fmt.Errorf("esl: snapshot: %w", pbx.ErrDisconnected)
+	}
+	snap, _, err := s.snapshotOn(ctx, l)
+	return snap, err
+}
+
+// snapshotOn also returns every channel uuid FreeSWITCH has, Hotline's or not.
+func (s *Switch) snapshotOn(ctx context.Context, l *link) (pbx.Snapshot, map[string]bool, error) {
+	apiOn := func(line string) (string, error) {
+		resp, err := l.do(ctx, s.opts.CommandTimeout, rawCommand("api "+line))
+		if err != nil {
+			return "", err
+		}
+		return resp.GetReply(), nil
+	}
+	list, err := apiOn("show channels as json")
+	if err != nil {
+		return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
+	}
+	uuids, err := parseChannelList(list)
+	if err != nil {
+		return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
+	}
+	live := make(map[string]bool, len(uuids))
+	var snap pbx.Snapshot
+	for _, id := range uuids {
+		live[id] = true
+		dump, err := apiOn("uuid_dump " + id + " json")
+		if err != nil {
+			return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
+		}
+		if strings.HasPrefix(dump, "-ERR") {
+			delete(live, id) // gone since the list was made
+			continue
+		}
+		ev, err := wire.ParseJSON([]byte(dump))
+		if err != nil {
+			return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: uuid_dump %s: %w", id, err)
+		}
+		if info, ok := channelInfo(id, &ev); ok {
+			snap.Channels = append(snap.Channels, info)
+		}
+	}
+	snap.Bridges = bridgesOf(snap.Channels)
+	return snap, live, nil
+}
+
+// parseChannelList reads the uuids out of "show channels as json", which
+// is {"row_count":0} when there are none.
+func parseChannelList(text string) ([]string, error) {
+	var list struct {
+		RowCount int              `json:"row_count"`
+		Rows     []map[string]any `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(text), &list); err != nil {
+		return nil, fmt.Errorf("show channels: %q: %w", clip(text), err)
+	}
+	out := make([]string, 0, len(list.Rows))
+	for _, r := range list.Rows {
+		if id, ok := r["uuid"].(string); ok && id != "" {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
+}
+
+func channelInfo(id string, ev *wire.Event) (pbx.ChannelInfo, bool) {
+	vars := hotlineVars(ev.Headers)
+	if len(vars) == 0 {
+		return pbx.ChannelInfo{}, false
+	}
+	return pbx.ChannelInfo{
+		ID:       pbx.ChannelID(id),
+		Answered: ev.Get("Answer-State") == "answered",
+		Caller:   ev.Get("Caller-Caller-ID-Number"),
+		Called:   ev.Get("Caller-Destination-Number"),
+		Vars:     vars,
+		Bridge:   pbx.BridgeID(vars["HOTLINE_BRIDGE"]),
+	}, true
+}
+
+// bridgesOf groups channels by the HOTLINE_BRIDGE mark Bridge sets on both
+// legs. A mark on a lone channel is the trace of a partner gone, not a bridge.
+func bridgesOf(chans []pbx.ChannelInfo) []pbx.BridgeInfo {
+	groups := make(map[pbx.BridgeID][]pbx.ChannelID)
+	for _, c := range chans {
+		if c.Bridge != "" {
+			groups[c.Bridge] = append(groups[c.Bridge], c.ID)
+		}
+	}
+	var out []pbx.BridgeInfo
+	for i := range chans {
+		if len(groups[chans[i].Bridge]) < 2 {
+			chans[i].Bridge = ""
+		}
+	}
+	for id, members := range groups {
+		if len(members) >= 2 {
+			out = append(out, pbx.BridgeInfo{ID: id, Channels: members})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

@@ -1,0 +1,613 @@
+package esl
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+)
+
+var _ pbx.Switch = (*Switch)(nil)
+
+// Switch is a pbx.Switch backed by FreeSWITCH's event socket.
+type Switch struct {
+	opts Options
+	log  zerolog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	started   atomic.Bool
+	closeOnce sync.Once
+	evOnce    sync.Once
+	events    chan pbx.Event
+	input     chan pumpMsg
+
+	linkMu sync.Mutex // guards cur
+	cur    *link
+
+	reg *registry
+	out *outboundServer
+}
+
+// New checks the options and returns a Switch that is not connected yet;
+// call Start.
+func New(opts Options) (*Switch, error) {
+	if opts.Address == "" {
+		return nil, ErrNoAddress
+	}
+	opts = opts.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Switch{
+		opts:   opts,
+		log:    opts.Log.With().Str("component", "esl").Logger(),
+		ctx:    ctx,
+		cancel: cancel,
+		events: make(chan pbx.Event, 1024),
+		input:  make(chan pumpMsg, 4096),
+		reg:    newRegistry(),
+	}
+	return s, nil
+}
+
+// Start opens the outbound listener (if configured) and starts connecting to
+// FreeSWITCH in the background; connection trouble is logged and retried,
+// and reported on Events as Disconnected/Synced. It fails only if the
+// outbound address cannot be bound. When ctx ends the switch closes.
+func (s *Switch) Start(ctx context.Context) error {
+	if !s.started.CompareAndSwap(false, true) {
+		return ErrStarted
+	}
+	if s.opts.OutboundListen != "" {
+		ln, err := net.Listen("tcp", s.opts.OutboundListen)
+		if err != nil {
+			return fmt.Errorf("esl: outbound listen %s: %w", s.opts.OutboundListen, err)
+		}
+		s.out = newOutboundServer(s, ln)
+		s.wg.Add(1)
+		go s.out.serve()
+	}
+	s.wg.Add(2)
+	go s.pump()
+	go s.connectLoop()
+	go func() {
+		select {
+		case <-ctx.Done():
+			s.Close()
+		case <-s.ctx.Done():
+		}
+	}()
+	return nil
+}
+
+// OutboundAddr is the address the outbound listener is bound to, or nil.
+func (s *Switch) OutboundAddr() net.Addr {
+	if s.out == nil {
+		return nil
+	}
+	return s.out.ln.Addr()
+}
+
+// Events implements pbx.Switch.
+func (s *Switch) Events() <-chan pbx.Event { return s.events }
+
+// Close implements pbx.Switch.
+func (s *Switch) Close() error {
+	s.closeOnce.Do(func() {
+		s.cancel()
+		if s.out != nil {
+			s.out.close()
+		}
+		if l := s.link(); l != nil {
+			l.drop(pbx.ErrClosed)
+		}
+		s.wg.Wait()
+		s.closeEvents()
+	})
+	return nil
+}
+
+func (s *Switch) closeEvents() { s.evOnce.Do(func() { close(s.events) }) }
+
+// api runs "api <line>" and returns the reply text without its line end.
+func (s *Switch) api(ctx context.Context, line string) (string, error) {
+	l := s.link()
+	if l == nil {
+		return "", pbx.ErrDisconnected
+	}
+	resp, err := l.do(ctx, s.opts.CommandTimeout, rawCommand("api "+line))
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(resp.GetReply(), "\r\n"), nil
+}
+
+// send runs a command that answers with command/reply.
+func (s *Switch) send(ctx context.Context, cmd string) (string, error) {
+	l := s.link()
+	if l == nil {
+		return "", pbx.ErrDisconnected
+	}
+	resp, err := l.do(ctx, s.opts.CommandTimeout, rawCommand(cmd))
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(resp.GetReply(), "\r\n"), nil
+}
+
+// check turns an -ERR reply into an error naming the command and channel.
+func check(what string, ch pbx.ChannelID, reply string) error {
+	if !strings.HasPrefix(reply, "-ERR") && !strings.HasPrefix(reply, "-USAGE") {
+		return nil
+	}
+	low := strings.ToLower(reply)
+	for _, gone := range []string{"no such channel", "no such session", "invalid session", "cannot locate session", "invalid uuid", "no such uuid"} {
+		if strings.Contains(low, gone) {
+			return fmt.Errorf("esl: %s %s: %w", what, ch, pbx.ErrNoChannel)
+		}
+	}
+	return fmt.Errorf("esl: %s %s: %s: %w", what, ch, reply, ErrRejected)
+}
+
+func (s *Switch) apiOn(ctx context.Context, what string, ch pbx.ChannelID, line string) error {
+	if err := validID(string(ch)); err != nil {
+		return fmt.Errorf("esl: %s %q: %w", what, ch, err)
+	}
+	reply, err := s.api(ctx, line)
+	if err != nil {
+		return fmt.Errorf("esl: %s %s: %w", what, ch, err)
+	}
+	return check(what, ch, reply)
+}
+
+// validID rejects ids that would break a command line or FreeSWITCH's
+// 36-character uuid field.
+func validID(id string) error {
+	if id == "" || len(id) > 36 || strings.ContainsAny(id, " \t\r\n,{}[]'\"=;!&|") {
+		return pbx.ErrBadRequest
+	}
+	return nil
+}
+
+// Answer implements pbx.Switch.
+func (s *Switch) Answer(ctx context.Context, ch pbx.ChannelID) error {
+	return s.apiOn(ctx, "answer", ch, "uuid_answer "+string(ch))
+}
+
+// Hangup implements pbx.Switch; a channel already gone is not an error.
+func (s *Switch) Hangup(ctx context.Context, ch pbx.ChannelID, cause pbx.Cause) error {
+	err := s.apiOn(ctx, "hangup", ch, "uuid_kill "+string(ch)+" "+causeName(cause))
+	if isNoChannel(err) {
+		return nil
+	}
+	return err
+}
+
+// Play implements pbx.Switch: the playback application, run through
+// sendmsg with the playback id as its Event-UUID, so that the
+// CHANNEL_EXECUTE_COMPLETE that ends it names the playback.
+func (s *Switch) Play(ctx context.Context, ch pbx.ChannelID, id pbx.PlaybackID, media ...string) error {
+	if err := validID(string(id)); err != nil {
+		return fmt.Errorf("esl: play %q: %w", id, err)
+	}
+	arg, err := playArg(s.opts.RecordingDir, media)
+	if err != nil {
+		return fmt.Errorf("esl: play on %s: %w (%w)", ch, err, pbx.ErrBadRequest)
+	}
+	s.reg.mu.Lock()
+	_, dup := s.reg.plays[id]
+	if !dup {
+		s.reg.plays[id] = ch
+	}
+	s.reg.mu.Unlock()
+	if dup {
+		return fmt.Errorf("esl: play %s: %w", id, pbx.ErrDuplicateID)
+	}
+	s.post(pumpMsg{kind: msgNote, note: note{kind: notePlay, channel: ch, id: string(id)}})
+	err = s.execute(ctx, "play", ch, "playback", arg, string(id))
+	if err != nil {
+		s.reg.mu.Lock()
+		delete(s.reg.plays, id)
+		s.reg.mu.Unlock()
+	}
+	return err
+}
+
+// execute runs a dialplan application on a channel through sendmsg.
+func (s *Switch) execute(ctx context.Context, what string, ch pbx.ChannelID, app, arg, eventUUID string) error {
+	if err := validID(string(ch)); err != nil {
+		return fmt.Errorf("esl: %s %q: %w", what, ch, err)
+	}
+	var b strings.Builder
+	b.WriteString("sendmsg " + string(ch) + "\ncall-command: execute\nexecute-app-name: " + app)
+	if arg != "" {
+		b.WriteString("\nexecute-app-arg: " + arg)
+	}
+	if eventUUID != "" {
+		b.WriteString("\nEvent-UUID: " + eventUUID)
+	}
+	reply, err := s.send(ctx, b.String())
+	if err != nil {
+		return fmt.Errorf("esl: %s on %s: %w", what, ch, err)
+	}
+	return check(what, ch, reply)
+}
+
+// StopPlayback implements pbx.Switch.
+func (s *Switch) StopPlayback(ctx context.Context, id pbx.PlaybackID) error {
+	s.reg.mu.Lock()
+	ch, ok := s.reg.plays[id]
+	s.reg.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("esl: stop playback %s: %w", id, pbx.ErrNoPlayback)
+	}
+	s.post(pumpMsg{kind: msgNote, note: note{kind: noteStopPlay, id: string(id)}})
+	return s.apiOn(ctx, "stop playback", ch, "uuid_break "+string(ch)+" all")
+}
+
+// StartMOH implements pbx.Switch with a local_stream (class "" = the
+// MOHStream option).
+func (s *Switch) StartMOH(ctx context.Context, ch pbx.ChannelID, class string) error {
+	if class == "" {
+		class = s.opts.MOHStream
+	}
+	if strings.ContainsAny(class, " \r\n!") {
+		return fmt.Errorf("esl: moh class %q: %w", class, pbx.ErrBadRequest)
+	}
+	if err := s.execute(ctx, "start moh", ch, "playback", "local_stream://"+class, "hotline-moh"); err != nil {
+		return err
+	}
+	s.reg.mu.Lock()
+	s.reg.moh[ch] = true
+	s.reg.mu.Unlock()
+	return nil
+}
+
+// StopMOH implements pbx.Switch. Only music Hotline started is broken, so
+// that a prompt playing meanwhile is not cut.
+func (s *Switch) StopMOH(ctx context.Context, ch pbx.ChannelID) error {
+	s.reg.mu.Lock()
+	on := s.reg.moh[ch]
+	delete(s.reg.moh, ch)
+	s.reg.mu.Unlock()
+	if !on {
+		return s.exists(ctx, "stop moh", ch)
+	}
+	return s.apiOn(ctx, "stop moh", ch, "uuid_break "+string(ch))
+}
+
+func (s *Switch) exists(ctx context.Context, what string, ch pbx.ChannelID) error {
+	if err := validID(string(ch)); err != nil {
+		return fmt.Errorf("esl: %s %q: %w", what, ch, err)
+	}
+	reply, err := s.api(ctx, "uuid_exists "+string(ch))
+	if err != nil {
+		return fmt.Errorf("esl: %s %s: %w", what, ch, err)
+	}
+	if reply != "true" {
+		return fmt.Errorf("esl: %s %s: %w", what, ch, pbx.ErrNoChannel)
+	}
+	return nil
+}
+
+// Originate implements pbx.Switch: bgapi originate with Hotline's id as
+// origination_uuid, the new leg parked until it is bridged.
+func (s *Switch) Originate(ctx context.Context, req pbx.OriginateRequest) error {
+	return s.originate(ctx, "originate", req, "&park()", nil)
+}
+
+func (s *Switch) originate(ctx context.Context, what string, req pbx.OriginateRequest, app string, extra map[string]string) error {
+	if err := validID(string(req.ChannelID)); err != nil {
+		return fmt.Errorf("esl: %s %q: %w", what, req.ChannelID, err)
+	}
+	if req.Endpoint == "" || strings.ContainsAny(req.Endpoint, " \r\n") {
+		return fmt.Errorf("esl: %s %s: endpoint %q: %w", what, req.ChannelID, req.Endpoint, pbx.ErrBadRequest)
+	}
+	vars, err := originateVars(req, extra)
+	if err != nil {
+		return fmt.Errorf("esl: %s %s: %w", what, req.ChannelID, err)
+	}
+	s.reg.mu.Lock()
+	dup := s.reg.originated[req.ChannelID]
+	if !dup {
+		s.reg.originated[req.ChannelID] = true
+	}
+	s.reg.mu.Unlock()
+	if dup {
+		return fmt.Errorf("esl: %s %s: %w", what, req.ChannelID, pbx.ErrDuplicateID)
+	}
+	job := newUUID()
+	s.post(pumpMsg{kind: msgNote, note: note{kind: noteOriginate, channel: req.ChannelID, id: job}})
+	cmd := "bgapi originate " + vars + req.Endpoint + " " + app + "\nJob-UUID: " + job
+	reply, err := s.send(ctx, cmd)
+	if err == nil && !strings.HasPrefix(reply, "+OK") {
+		err = fmt.Errorf("%s: %w", reply, ErrRejected)
+	}
+	if err != nil {
+		s.reg.mu.Lock()
+		delete(s.reg.originated, req.ChannelID)
+		s.reg.mu.Unlock()
+		return fmt.Errorf("esl: %s %s: %w", what, req.ChannelID, err)
+	}
+	return nil
+}
+
+// originateVars renders the {var=value,...} prefix of an originate.
+func originateVars(req pbx.OriginateRequest, extra map[string]string) (string, error) {
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	secs := int((timeout + time.Second - 1) / time.Second)
+	vars := map[string]string{
+		"origination_uuid":    string(req.ChannelID),
+		"originate_timeout":   strconv.Itoa(secs),
+		"park_after_bridge":   "true",
+		"hangup_after_bridge": "false",
+		"hotline_leg":         "originated",
+	}
+	if req.CallerID != "" {
+		vars["origination_caller_id_number"] = req.CallerID
+	}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	for k, v := range req.Vars {
+		if k == "" || strings.ContainsAny(k, " \t\r\n,{}=[]'") {
+			return "", fmt.Errorf("variable name %q: %w", k, pbx.ErrBadRequest)
+		}
+		if strings.ContainsAny(v, "\r\n") {
+			return "", fmt.Errorf("variable %s: line break in value: %w", k, pbx.ErrBadRequest)
+		}
+		vars[k] = v
+	}
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range names {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(k + "=" + quoteVar(vars[k]))
+	}
+	b.WriteByte('}')
+	return b.String(), nil
+}
+
+// quoteVar protects a value inside {}: commas are escaped, and a value with
+// spaces or quotes is wrapped in single quotes.
+func quoteVar(v string) string {
+	v = strings.ReplaceAll(v, ",", `\,`)
+	if strings.ContainsAny(v, " '{}") {
+		return "'" + strings.ReplaceAll(v, "'", `\'`) + "'"
+	}
+	return v
+}
+
+// Bridge implements pbx.Switch with uuid_bridge, so a bridge holds two
+// legs; a third is refused (FreeSWITCH needs a conference for that).
+func (s *Switch) Bridge(ctx context.Context, id pbx.BridgeID, chans ...pbx.ChannelID) error {
+	if err := validID(string(id)); err != nil {
+		return fmt.Errorf("esl: bridge %q: %w", id, err)
+	}
+	s.reg.mu.Lock()
+	members := append([]pbx.ChannelID(nil), s.reg.bridges[id]...)
+	for _, ch := range chans {
+		if !containsChan(members, ch) {
+			members = append(members, ch)
+		}
+	}
+	s.reg.mu.Unlock()
+	if len(members) > 2 {
+		return fmt.Errorf("esl: bridge %s with %d legs: %w (%w)", id, len(members), ErrUnsupported, pbx.ErrBadRequest)
+	}
+	for _, ch := range chans {
+		if err := s.apiOn(ctx, "bridge", ch, "uuid_setvar_multi "+string(ch)+" park_after_bridge=true;hangup_after_bridge=false;HOTLINE_BRIDGE="+string(id)); err != nil {
+			return err
+		}
+	}
+	s.reg.mu.Lock()
+	s.reg.bridges[id] = members
+	s.reg.mu.Unlock()
+	if len(members) < 2 {
+		return nil // waits for its second leg
+	}
+	a, b := members[0], members[1]
+	s.post(pumpMsg{kind: msgNote, note: note{kind: noteBridge, channel: a, other: b, bridge: id}})
+	return s.apiOn(ctx, "bridge", a, "uuid_bridge "+string(a)+" "+string(b))
+}
+
+func containsChan(list []pbx.ChannelID, ch pbx.ChannelID) bool {
+	for _, c := range list {
+		if c == ch {
+			return true
+		}
+	}
+	return false
+}
+
+// Unbridge implements pbx.Switch: the leg is parked, and its partner,
+// having park_after_bridge set, parks too.
+func (s *Switch) Unbridge(ctx context.Context, id pbx.BridgeID, ch pbx.ChannelID) error {
+	s.reg.mu.Lock()
+	members, ok := s.reg.bridges[id]
+	in := containsChan(members, ch)
+	s.reg.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("esl: unbridge %s: %w", id, pbx.ErrNoBridge)
+	}
+	if !in {
+		return fmt.Errorf("esl: unbridge %s from %s: %w", ch, id, pbx.ErrNoChannel)
+	}
+	return s.park(ctx, "unbridge", members)
+}
+
+// DestroyBridge implements pbx.Switch.
+func (s *Switch) DestroyBridge(ctx context.Context, id pbx.BridgeID) error {
+	s.reg.mu.Lock()
+	members, ok := s.reg.bridges[id]
+	delete(s.reg.bridges, id)
+	s.reg.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("esl: destroy bridge %s: %w", id, pbx.ErrNoBridge)
+	}
+	return s.park(ctx, "destroy bridge", members)
+}
+
+// park clears the bridge mark on the legs and parks them, ending the bridge.
+func (s *Switch) park(ctx context.Context, what string, legs []pbx.ChannelID) error {
+	var first error
+	for _, ch := range legs {
+		if err := s.apiOn(ctx, what, ch, "uuid_setvar "+string(ch)+" HOTLINE_BRIDGE"); err != nil && !isNoChannel(err) && first == nil {
+			first = err
+		}
+	}
+	for _, ch := range legs {
+		if err := s.apiOn(ctx, what, ch, "uuid_park "+string(ch)); err != nil && !isNoChannel(err) && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// StartRecording implements pbx.Switch with uuid_record into RecordingDir.
+// A bridge is recorded through its first leg, which hears both parties.
+func (s *Switch) StartRecording(ctx context.Context, req pbx.RecordRequest) error {
+	if req.Name == "" || strings.ContainsAny(req.Name, "/ \t\r\n") {
+		return fmt.Errorf("esl: recording name %q: %w", req.Name, pbx.ErrBadRequest)
+	}
+	format := req.Format
+	if format == "" {
+		format = "wav"
+	}
+	target := req.Channel
+	if req.Bridge != "" {
+		s.reg.mu.Lock()
+		members := s.reg.bridges[req.Bridge]
+		s.reg.mu.Unlock()
+		if len(members) == 0 {
+			return fmt.Errorf("esl: record bridge %s: %w", req.Bridge, pbx.ErrNoBridge)
+		}
+		target = members[0]
+	}
+	file := path.Join(s.opts.RecordingDir, req.Name+"."+format)
+	s.reg.mu.Lock()
+	_, dup := s.reg.records[req.Name]
+	if !dup {
+		s.reg.records[req.Name] = recordingRef{channel: target, path: file}
+	}
+	s.reg.mu.Unlock()
+	if dup {
+		return fmt.Errorf("esl: recording %s: %w", req.Name, pbx.ErrDuplicateID)
+	}
+	s.post(pumpMsg{kind: msgNote, note: note{kind: noteRecord, channel: target, id: req.Name, path: file, at: time.Now()}})
+	if err := s.apiOn(ctx, "record", target, "uuid_record "+string(target)+" start "+file); err != nil {
+		s.reg.mu.Lock()
+		delete(s.reg.records, req.Name)
+		s.reg.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// StopRecording implements pbx.Switch.
+func (s *Switch) StopRecording(ctx context.Context, name string) error {
+	s.reg.mu.Lock()
+	ref, ok := s.reg.records[name]
+	s.reg.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("esl: stop recording %s: %w", name, pbx.ErrNoRecording)
+	}
+	return s.apiOn(ctx, "stop recording", ref.channel, "uuid_record "+string(ref.channel)+" stop "+ref.path)
+}
+
+// SendDTMF implements pbx.Switch.
+func (s *Switch) SendDTMF(ctx context.Context, ch pbx.ChannelID, digits string) error {
+	if digits == "" {
+		return fmt.Errorf("esl: send dtmf: no digits: %w", pbx.ErrBadRequest)
+	}
+	for _, d := range digits {
+		if !pbx.ValidDigit(d) {
+			return fmt.Errorf("esl: send dtmf %q: %w", digits, pbx.ErrBadRequest)
+		}
+	}
+	return s.apiOn(ctx, "send dtmf", ch, "uuid_send_dtmf "+string(ch)+" "+digits)
+}
+
+// SetVar implements pbx.Switch.
+func (s *Switch) SetVar(ctx context.Context, ch pbx.ChannelID, name, value string) error {
+	if name == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(value, "\r\n") {
+		return fmt.Errorf("esl: set var %q: %w", name, pbx.ErrBadRequest)
+	}
+	return s.apiOn(ctx, "set var", ch, "uuid_setvar "+string(ch)+" "+name+" "+value)
+}
+
+// GetVar implements pbx.Switch.
+func (s *Switch) GetVar(ctx context.Context, ch pbx.ChannelID, name string) (string, error) {
+	if name == "" || strings.ContainsAny(name, " \t\r\n") {
+		return "", fmt.Errorf("esl: get var %q: %w", name, pbx.ErrBadRequest)
+	}
+	if err := validID(string(ch)); err != nil {
+		return "", fmt.Errorf("esl: get var on %q: %w", ch, err)
+	}
+	reply, err := s.api(ctx, "uuid_getvar "+string(ch)+" "+name)
+	if err != nil {
+		return "", fmt.Errorf("esl: get var %s on %s: %w", name, ch, err)
+	}
+	if err := check("get var", ch, reply); err != nil {
+		return "", err
+	}
+	if reply == "_undef_" {
+		return "", fmt.Errorf("esl: get var %s on %s: %w", name, ch, pbx.ErrNoVariable)
+	}
+	return reply, nil
+}
+
+// Spy implements pbx.Switch: the supervisor leg is originated straight into
+// eavesdrop on the target, with whisper set for the modes that speak.
+func (s *Switch) Spy(ctx context.Context, target pbx.ChannelID, mode pbx.SpyMode, req pbx.OriginateRequest) error {
+	extra := map[string]string{"eavesdrop_enable_dtmf": "false"}
+	switch mode {
+	case pbx.SpyListen:
+	case pbx.SpyWhisper:
+		extra["eavesdrop_whisper_aleg"] = "true"
+	case pbx.SpyBarge:
+		extra["eavesdrop_whisper_aleg"] = "true"
+		extra["eavesdrop_whisper_bleg"] = "true"
+	default:
+		return fmt.Errorf("esl: spy mode %d: %w", mode, pbx.ErrBadRequest)
+	}
+	if err := s.exists(ctx, "spy", target); err != nil {
+		return err
+	}
+	return s.originate(ctx, "spy", req, "&eavesdrop("+string(target)+")", extra)
+}
+
+func isNoChannel(err error) bool { return errors.Is(err, pbx.ErrNoChannel) }
+
+// newUUID returns a random (version 4) UUID, the form FreeSWITCH uses for
+// Job-UUIDs.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

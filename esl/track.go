@@ -1,0 +1,333 @@
+package esl
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/esl/internal/wire"
+)
+
+// tracker turns FreeSWITCH events, in Event-Sequence order, into Hotline's
+// normalized events. It is pure: the pump goroutine owns it, and commands
+// tell it what they are about to cause through notes, sent before the
+// command so that a note always precedes the events it explains.
+type tracker struct {
+	chans    map[string]*chanState
+	jobs     map[string]string          // bgapi Job-UUID → originated channel
+	plays    map[string]pbx.ChannelID   // playback id → channel, while playing
+	stopping map[string]bool            // playback ids being stopped
+	records  map[string]recording       // file path → recording
+	pairs    map[[2]string]pbx.BridgeID // requested uuid_bridge → Hotline bridge id
+}
+
+type chanState struct {
+	originated bool
+	created    bool // CHANNEL_CREATE seen (an originate may fail before one)
+	ringing    bool
+	answered   bool
+	failed     bool // OriginateFailed sent
+	hanging    bool // CHANNEL_HANGUP seen
+	bridge     pbx.BridgeID
+}
+
+type recording struct {
+	name    string
+	channel pbx.ChannelID
+	started time.Time
+}
+
+func newTracker() *tracker {
+	return &tracker{
+		chans:    make(map[string]*chanState),
+		jobs:     make(map[string]string),
+		plays:    make(map[string]pbx.ChannelID),
+		stopping: make(map[string]bool),
+		records:  make(map[string]recording),
+		pairs:    make(map[[2]string]pbx.BridgeID),
+	}
+}
+
+// note is what a command tells the tracker before it is sent.
+type note struct {
+	kind      noteKind
+	channel   pbx.ChannelID
+	other     pbx.ChannelID
+	id        string // job uuid, playback id, recording name
+	path      string
+	bridge    pbx.BridgeID
+	at        time.Time
+	liveUUIDs map[string]bool // noteResync: every channel FreeSWITCH has
+}
+
+type noteKind int
+
+const (
+	noteOriginate noteKind = iota + 1
+	notePlay
+	noteStopPlay
+	noteRecord
+	noteBridge
+	noteResync
+)
+
+func (t *tracker) note(n note) {
+	switch n.kind {
+	case noteOriginate:
+		t.chans[string(n.channel)] = &chanState{originated: true}
+		t.jobs[n.id] = string(n.channel)
+	case notePlay:
+		t.plays[n.id] = n.channel
+	case noteStopPlay:
+		if _, ok := t.plays[n.id]; ok {
+			t.stopping[n.id] = true
+		}
+	case noteRecord:
+		t.records[n.path] = recording{name: n.id, channel: n.channel, started: n.at}
+	case noteBridge:
+		t.pairs[pairKey(string(n.channel), string(n.other))] = n.bridge
+	case noteResync:
+		for id := range t.chans {
+			if !n.liveUUIDs[id] {
+				t.forget(id)
+			}
+		}
+	}
+}
+
+func pairKey(a, b string) [2]string {
+	if a > b {
+		a, b = b, a
+	}
+	return [2]string{a, b}
+}
+
+// apply returns the normalized events one FreeSWITCH event stands for.
+func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
+	uuid := ev.Get("Unique-ID")
+	at := eventTime(ev)
+	base := pbx.Base{Channel: pbx.ChannelID(uuid), At: at}
+	st := t.chans[uuid]
+	switch ev.Name() {
+	case "CHANNEL_CREATE":
+		if st != nil {
+			st.created = true
+		}
+	case "CHANNEL_PARK":
+		if st != nil || uuid == "" {
+			return out
+		}
+		args, ok := header(ev, "variable_hotline_args")
+		if !ok {
+			return out // not a call for Hotline
+		}
+		st = &chanState{created: true}
+		t.chans[uuid] = st
+		out = append(out, pbx.CallArrived{
+			Base:       base,
+			Caller:     ev.Get("Caller-Caller-ID-Number"),
+			CallerName: ev.Get("Caller-Caller-ID-Name"),
+			Called:     ev.Get("Caller-Destination-Number"),
+			Args:       splitArgs(args),
+			Vars:       hotlineVars(ev.Headers),
+		})
+		if ev.Get("Answer-State") == "answered" {
+			st.answered = true
+			out = append(out, pbx.Answered{Base: base})
+		}
+	case "CHANNEL_PROGRESS", "CHANNEL_PROGRESS_MEDIA":
+		if st != nil && st.originated && !st.ringing && !st.answered {
+			st.ringing = true
+			out = append(out, pbx.Ringing{Base: base})
+		}
+	case "CHANNEL_ANSWER":
+		if st != nil && !st.answered && !st.failed {
+			st.answered = true
+			out = append(out, pbx.Answered{Base: base})
+		}
+	case "DTMF":
+		if st == nil {
+			return out
+		}
+		d, _ := utf8.DecodeRuneInString(ev.Get("DTMF-Digit"))
+		if !pbx.ValidDigit(d) {
+			return out
+		}
+		samples, _ := strconv.Atoi(ev.Get("DTMF-Duration"))
+		// FreeSWITCH counts DTMF duration in 8 kHz samples.
+		out = append(out, pbx.DTMF{Base: base, Digit: d, Duration: time.Duration(samples) * time.Second / 8000})
+	case "CHANNEL_EXECUTE_COMPLETE":
+		id := ev.Get("Application-UUID")
+		ch, ok := t.plays[id]
+		if !ok || id == "" {
+			return out
+		}
+		delete(t.plays, id)
+		stopped := t.stopping[id] || (st != nil && st.hanging)
+		delete(t.stopping, id)
+		resp := strings.ToUpper(ev.Get("Application-Response"))
+		failed := !stopped && (strings.Contains(resp, "NOT FOUND") || strings.Contains(resp, "ERROR"))
+		out = append(out, pbx.PlaybackFinished{Base: pbx.Base{Channel: ch, At: at}, Playback: pbx.PlaybackID(id), Stopped: stopped, Failed: failed})
+	case "CHANNEL_BRIDGE":
+		a, b := ev.Get("Bridge-A-Unique-ID"), ev.Get("Bridge-B-Unique-ID")
+		if b == "" {
+			b = ev.Get("Other-Leg-Unique-ID")
+		}
+		if a == "" {
+			a = uuid
+		}
+		id, ok := t.pairs[pairKey(a, b)]
+		if !ok {
+			id = pbx.BridgeID(a) // bridged outside Hotline: name it after the A leg
+		}
+		for _, leg := range []string{a, b} {
+			if s := t.chans[leg]; s != nil && s.bridge != id {
+				s.bridge = id
+				out = append(out, pbx.BridgeJoined{Base: pbx.Base{Channel: pbx.ChannelID(leg), At: at}, Bridge: id})
+			}
+		}
+	case "CHANNEL_UNBRIDGE":
+		a, b := ev.Get("Bridge-A-Unique-ID"), ev.Get("Bridge-B-Unique-ID")
+		if b == "" {
+			b = ev.Get("Other-Leg-Unique-ID")
+		}
+		if a == "" {
+			a = uuid
+		}
+		delete(t.pairs, pairKey(a, b))
+		for _, leg := range []string{a, b} {
+			out = t.leave(leg, at, out)
+		}
+	case "CHANNEL_HANGUP":
+		if st != nil {
+			st.hanging = true
+		}
+	case "RECORD_START":
+		if r, ok := t.records[ev.Get("Record-File-Path")]; ok && !at.IsZero() {
+			r.started = at
+			t.records[ev.Get("Record-File-Path")] = r
+		}
+	case "RECORD_STOP":
+		p := ev.Get("Record-File-Path")
+		r, ok := t.records[p]
+		if !ok {
+			return out
+		}
+		delete(t.records, p)
+		out = append(out, pbx.RecordingFinished{Base: pbx.Base{Channel: r.channel, At: at}, Name: r.name, Path: p, Duration: durationSince(r.started, at)})
+	case "BACKGROUND_JOB":
+		ch, ok := t.jobs[ev.Get("Job-UUID")]
+		if !ok {
+			return out
+		}
+		delete(t.jobs, ev.Get("Job-UUID"))
+		body := strings.TrimSpace(ev.Body)
+		s := t.chans[ch]
+		if !strings.HasPrefix(body, "-ERR") || s == nil || s.failed || s.answered {
+			return out
+		}
+		cause := parseCause(strings.TrimSpace(strings.TrimPrefix(body, "-ERR")), "")
+		s.failed = true
+		b := pbx.Base{Channel: pbx.ChannelID(ch), At: at}
+		out = append(out, pbx.OriginateFailed{Base: b, Reason: pbx.ReasonForCause(cause), Cause: cause})
+		if !s.created {
+			// No channel was ever made, so no hang-up event will come.
+			t.forget(ch)
+			out = append(out, pbx.HungUp{Base: b, Cause: cause})
+		}
+	case "CHANNEL_HANGUP_COMPLETE":
+		if st == nil {
+			return out
+		}
+		cause := parseCause(ev.Get("Hangup-Cause"), ev.Get("variable_hangup_cause_q850"))
+		for id, ch := range t.plays {
+			if string(ch) == uuid {
+				delete(t.plays, id)
+				delete(t.stopping, id)
+				out = append(out, pbx.PlaybackFinished{Base: base, Playback: pbx.PlaybackID(id), Stopped: true})
+			}
+		}
+		out = t.leave(uuid, at, out)
+		if st.originated && !st.answered && !st.failed {
+			out = append(out, pbx.OriginateFailed{Base: base, Reason: pbx.ReasonForCause(cause), Cause: cause})
+		}
+		t.forget(uuid)
+		out = append(out, pbx.HungUp{Base: base, Cause: cause})
+	}
+	return out
+}
+
+func (t *tracker) leave(leg string, at time.Time, out []pbx.Event) []pbx.Event {
+	if s := t.chans[leg]; s != nil && s.bridge != "" {
+		out = append(out, pbx.BridgeLeft{Base: pbx.Base{Channel: pbx.ChannelID(leg), At: at}, Bridge: s.bridge})
+		s.bridge = ""
+	}
+	return out
+}
+
+func (t *tracker) forget(uuid string) {
+	delete(t.chans, uuid)
+	for job, ch := range t.jobs {
+		if ch == uuid {
+			delete(t.jobs, job)
+		}
+	}
+}
+
+// header looks a header up and says whether it was there.
+func header(ev *wire.Event, name string) (string, bool) {
+	if !ev.Has(name) {
+		return "", false
+	}
+	return ev.Get(name), true
+}
+
+// splitArgs splits hotline_args ("queue,sales") the way Stasis splits its
+// application arguments.
+func splitArgs(s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+// hotlineVars collects the channel variables named hotline_* in any case,
+// keyed in upper case (HOTLINE_CALL, HOTLINE_ARGS) so that a dialplan's
+// hotline_queue and Hotline's own HOTLINE_QUEUE read alike.
+func hotlineVars(hs []wire.Header) map[string]string {
+	var vars map[string]string
+	for _, h := range hs {
+		name, ok := strings.CutPrefix(h.Name, "variable_")
+		if !ok || len(name) < len("hotline_") || !strings.EqualFold(name[:len("hotline_")], "hotline_") {
+			continue
+		}
+		if vars == nil {
+			vars = make(map[string]string)
+		}
+		vars[strings.ToUpper(name)] = h.Value
+	}
+	return vars
+}
+
+// eventTime reads Event-Date-Timestamp (microseconds since the epoch).
+func eventTime(ev *wire.Event) time.Time {
+	us, err := strconv.ParseInt(ev.Get("Event-Date-Timestamp"), 10, 64)
+	if err != nil || us <= 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us)
+}
+
+func durationSince(start, end time.Time) time.Duration {
+	if start.IsZero() || end.IsZero() || end.Before(start) {
+		return 0
+	}
+	return end.Sub(start)
+}
