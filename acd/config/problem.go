@@ -52,11 +52,13 @@ func (e *ValidationError) Error() string {
 // Is makes errors.Is(err, ErrInvalid) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 
-// source remembers which file a Config came from and the line of each
-// setting's path, so problems found later can point into the file.
+// source remembers which file a Config came from, the line of each
+// setting's path and which settings were overridden from elsewhere, so
+// problems found later can point at their cause.
 type source struct {
-	file  string
-	lines map[string]int
+	file    string
+	lines   map[string]int
+	origins map[string]string // path → "HOTLINE_PBX_TYPE", "--log-level", ...
 }
 
 // line finds the line of path or, failing that, of its nearest parent.
@@ -106,9 +108,17 @@ type report struct {
 	problems []Problem
 }
 
-// add records a problem whose line is looked up from its path.
+// add records a problem whose line is looked up from its path, or that
+// names the override a setting came from.
 func (r *report) add(path, format string, args ...any) {
-	r.addAt(r.src.line(path), path, fmt.Sprintf(format, args...))
+	msg := fmt.Sprintf(format, args...)
+	if r.src != nil {
+		if origin, ok := r.src.origins[path]; ok {
+			r.problems = append(r.problems, Problem{File: origin, Path: path, Message: msg})
+			return
+		}
+	}
+	r.addAt(r.src.line(path), path, msg)
 }
 
 // addAt records a problem at a known line.
