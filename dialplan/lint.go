@@ -214,10 +214,55 @@ func (l *astLinter) entries() {
 				break
 			}
 		}
+		if reached {
+			l.shadowed(entry)
+		}
 		if !reached {
 			l.add(at, diag.Error, "entry-unreached", "entry number %s (%s) is not routed to Stasis(%s,...) by any context", entry.Number, entryTarget(entry), cfg.PBX.Asterisk.App)
 		}
 	}
+}
+
+// shadowed warns about contexts that include Hotline's entry context but
+// send an entry number elsewhere: their own extensions are matched before
+// any include, so a catch-all pattern there takes the call.
+func (l *astLinter) shadowed(entry config.Entry) {
+	for _, c := range l.d.Contexts {
+		inc := includeOf(l.d, c, AsteriskEntryContext, map[string]bool{})
+		if inc == nil || strings.EqualFold(c.Name, AsteriskEntryContext) {
+			continue
+		}
+		tr := TraceAsterisk(l.d, c.Name, entry.Number, "", l.opts.Config)
+		ends := tr.Ends()
+		if len(ends) > 0 && ends[0].End == EndHotline {
+			continue
+		}
+		winner := "another extension"
+		if len(tr.Candidates) > 0 {
+			w := tr.Candidates[0].Ext
+			winner = fmt.Sprintf("%s at %s", w, w.At)
+		}
+		l.add(inc.At, diag.Warning, "entry-shadowed", "[%s] includes %s, but entry %s dialed there matches %s first (own extensions win over includes)",
+			c.Name, AsteriskEntryContext, entry.Number, winner)
+	}
+}
+
+// includeOf returns the include line in c through which target is reached,
+// directly or through other includes, or nil.
+func includeOf(d *extconf.Dialplan, c *extconf.Context, target string, seen map[string]bool) *extconf.Include {
+	if seen[strings.ToLower(c.Name)] {
+		return nil
+	}
+	seen[strings.ToLower(c.Name)] = true
+	for _, inc := range c.Includes {
+		if strings.EqualFold(inc.Context, target) {
+			return inc
+		}
+		if next := d.Context(inc.Context); next != nil && includeOf(d, next, target, seen) != nil {
+			return inc
+		}
+	}
+	return nil
 }
 
 // LintFreeSWITCH checks a loaded FreeSWITCH dialplan.
@@ -264,8 +309,8 @@ func lintFSAction(d *fsxml.Dialplan, c *fsxml.Context, a *fsxml.Action, opts Lin
 	switch a.Application {
 	case "transfer", "execute_extension":
 		fields := strings.Fields(a.Data)
-		if len(fields) == 0 || dynamic(a.Data) {
-			return nil
+		if len(fields) == 0 || strings.Contains(a.Data, "$") {
+			return nil // variables or regex captures ($1): not checked
 		}
 		if len(fields) > 1 && !strings.EqualFold(fields[1], "XML") {
 			return nil // another dialplan module
@@ -335,27 +380,51 @@ func lintFSEntries(d *fsxml.Dialplan, opts LintOptions) []diag.Finding {
 
 func fsReaches(d *fsxml.Dialplan, number string, cfg *config.Config) bool {
 	for _, c := range d.Contexts {
-		for _, h := range d.Route(c.Name, number) {
-			entrySet := false
-			for _, a := range h.Actions {
-				switch a.Application {
-				case "set":
-					entrySet = entrySet || strings.HasPrefix(a.Data, FreeSWITCHEntryVar+"=")
-				case "socket":
-					if f := strings.Fields(a.Data); len(f) > 0 && sameAddr(f[0], cfg.PBX.FreeSWITCH.OutboundListen) {
-						return true
-					}
-				case "park":
-					if entrySet {
-						return true
-					}
+		if fsRouteReaches(d, c.Name, number, cfg, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// fsRouteReaches follows the route of number in context, through
+// transfers, to a hand-over to Hotline.
+func fsRouteReaches(d *fsxml.Dialplan, context, number string, cfg *config.Config, depth int) bool {
+	if depth > maxTraceDepth {
+		return false
+	}
+	for _, h := range d.Route(context, number) {
+		entrySet := false
+		for _, a := range h.Actions {
+			data := h.Expand(a.Data)
+			switch a.Application {
+			case "set":
+				entrySet = entrySet || strings.HasPrefix(data, FreeSWITCHEntryVar+"=")
+			case "socket":
+				if f := strings.Fields(data); len(f) > 0 && sameAddr(f[0], cfg.PBX.FreeSWITCH.OutboundListen) {
+					return true
+				}
+			case "park":
+				if entrySet {
+					return true
+				}
+			case "transfer":
+				f := strings.Fields(data)
+				if len(f) == 0 || strings.Contains(data, "$") || len(f) > 1 && !strings.EqualFold(f[1], "XML") {
+					continue
+				}
+				ctx := context
+				if len(f) > 2 {
+					ctx = f[2]
+				}
+				if fsRouteReaches(d, ctx, f[0], cfg, depth+1) {
+					return true
 				}
 			}
 		}
 	}
 	return false
 }
-
 // WriteFindings prints findings as `file:line: severity: message [code]`
 // and a summary line.
 func WriteFindings(w interface{ Write([]byte) (int, error) }, fs []diag.Finding) {

@@ -2,7 +2,6 @@ package extconf_test
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,32 +11,14 @@ import (
 	"testing/fstest"
 
 	"github.com/hotline-cc/hotline/dialplan/extconf"
+	"github.com/hotline-cc/hotline/dialplan/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const corpus = "../../testdata/dialplan/asterisk"
 
-// golden compares got with testdata/dialplan/golden/name, or rewrites it.
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("../../testdata/dialplan/golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("../../testdata/dialplan/golden", name), got)
 }
 
 func TestCorpusGolden(t *testing.T) {
@@ -61,7 +42,7 @@ func TestCorpusGolden(t *testing.T) {
 			for _, p := range d.Problems {
 				fmt.Fprintln(&b, p)
 			}
-			golden(t, "extconf-"+dir.Name()+".txt", b.Bytes())
+			checkGolden(t, "extconf-"+dir.Name()+".txt", b.Bytes())
 		})
 	}
 }

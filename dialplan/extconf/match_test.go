@@ -49,15 +49,15 @@ func TestMatch(t *testing.T) {
 func TestCompareOrder(t *testing.T) {
 	// Each list is in Asterisk's order, most specific first.
 	orders := [][]string{
-		{"100", "_100"},                   // plain before patterns
-		{"_1", "_N", "_Z", "_X"},          // literal, then 8, 9, 10 members
-		{"_[2-3]", "_N"},                  // a 2-member set beats N
-		{"_[13]X", "_[14]X"},              // same size: lower members first
-		{"_X.", "_X!", "_X"},              // a pattern that ends scores after '.' and '!'
-		{"_XX", "_X."},                    // any set beats '.'
-		{"_X.", "_X!"},                    // '.' before '!'
-		{"_9011.", "_911"},                // position by position: '0' < '1'
-		{"_*X!", "_1XX"},                  // literals by character code
+		{"100", "_100"},          // plain before patterns
+		{"_1", "_N", "_Z", "_X"}, // literal, then 8, 9, 10 members
+		{"_[2-3]", "_N"},         // a 2-member set beats N
+		{"_[13]X", "_[14]X"},     // same size: lower members first
+		{"_X.", "_X!", "_X"},     // a pattern that ends scores after '.' and '!'
+		{"_XX", "_X."},           // any set beats '.'
+		{"_X.", "_X!"},           // '.' before '!'
+		{"_9011.", "_911"},       // position by position: '0' < '1'
+		{"_*X!", "_1XX"},         // literals by character code
 		{"_555XXXX", "_55[5-6]XXXX", "_X."},
 	}
 	for _, order := range orders {

@@ -20,7 +20,7 @@
 // FreeSWITCH uses PCRE; Go's regexp (RE2) lacks look-around and
 // back-references, so such expressions are reported as unchecked rather
 // than wrong. Conditions on fields other than destination_number are
-// assumed to hold when routing. Other preprocessor commands (set, exec) are
+// assumed to hold when routing, without ending the search. Other preprocessor commands (set, exec) are
 // ignored.
 package fsxml
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -12,6 +13,17 @@ type Hit struct {
 	Ext     *Extension
 	Actions []*Action
 	Assumed []string // fields whose conditions were assumed to hold
+	// Captures are the groups of the last destination_number match, for
+	// $1..$9 in action data.
+	Captures []string
+}
+
+// Expand replaces $1..$9 in data with the hit's captures.
+func (h Hit) Expand(data string) string {
+	for i := len(h.Captures) - 1; i >= 1; i-- {
+		data = strings.ReplaceAll(data, "$"+strconv.Itoa(i), h.Captures[i])
+	}
+	return data
 }
 
 // IsDestinationField reports whether a condition field is the dialed number.
@@ -19,9 +31,11 @@ func IsDestinationField(field string) bool {
 	return field == "destination_number" || field == "${destination_number}"
 }
 
-// Route returns the extensions of context that run for number, in order:
-// every extension whose conditions hold, up to and including the first one
-// without continue="true".
+// Route returns the extensions of context that may run for number, in
+// order: every extension whose conditions hold, up to and including the
+// first one without continue="true". An extension that matched only by
+// assuming conditions on other fields (caller, variables) may not run, so
+// the search goes on past it.
 func (d *Dialplan) Route(context, number string) []Hit {
 	c := d.Context(context)
 	if c == nil {
@@ -34,7 +48,7 @@ func (d *Dialplan) Route(context, number string) []Hit {
 			continue
 		}
 		hits = append(hits, h)
-		if !e.Continue {
+		if !e.Continue && len(h.Assumed) == 0 {
 			break
 		}
 	}
@@ -51,7 +65,14 @@ func (e *Extension) match(number string) (Hit, bool) {
 		case c.Field == "":
 		case IsDestinationField(c.Field):
 			re, err := regexp.Compile(c.Expression)
-			ok = err == nil && re.MatchString(number)
+			var m []string
+			if err == nil {
+				m = re.FindStringSubmatch(number)
+			}
+			ok = m != nil
+			if ok {
+				h.Captures = m
+			}
 		default:
 			h.Assumed = append(h.Assumed, c.Field)
 		}
