@@ -266,7 +266,6 @@ func decodeESLEvent(e *eslgo.Event) (*wire.Event, error) {
 	return ev, nil
 }
 
-
 // eslLogger sends eslgo's own messages to zerolog.
 type eslLogger struct{ log zerolog.Logger }
 

@@ -92,6 +92,9 @@ type pumper struct {
 	held    []*wire.Event // released while syncing, delivered after Synced
 	queue   []pbx.Event   // waiting for the engine
 	late    uint64        // events that came after their number was skipped
+
+	maxSeen    uint64 // highest Event-Sequence received
+	inversions uint64 // events received after a higher number
 }
 
 func (p *pumper) handle(m pumpMsg) {
@@ -101,6 +104,11 @@ func (p *pumper) handle(m pumpMsg) {
 			return // from a link already given up
 		}
 		seq, ok := m.ev.Seq()
+		if ok && seq < p.maxSeen {
+			p.inversions++ // arrived after a higher number: eslgo's goroutines at work
+		} else if ok {
+			p.maxSeen = seq
+		}
 		if !ok {
 			p.deliver(m.ev)
 			return
@@ -122,6 +130,7 @@ func (p *pumper) handle(m pumpMsg) {
 		}
 		p.track.note(note{kind: noteResync, liveUUIDs: m.live})
 		p.emit(pbx.Synced{Base: pbx.Base{At: time.Now()}, Snapshot: m.snap, Reconnect: m.reconnect})
+		p.s.readyOnce.Do(func() { close(p.s.ready) })
 		p.syncing = false
 		for _, ev := range p.held {
 			p.deliver(ev)

@@ -41,6 +41,9 @@ type Switch struct {
 
 	reg *registry
 	out *outboundServer
+
+	readyOnce sync.Once
+	ready     chan struct{} // closed at the first Synced
 }
 
 // New checks the options and returns a Switch that is not connected yet;
@@ -59,6 +62,7 @@ func New(opts Options) (*Switch, error) {
 		events: make(chan pbx.Event, 1024),
 		input:  make(chan pumpMsg, 4096),
 		reg:    newRegistry(),
+		ready:  make(chan struct{}),
 	}
 	return s, nil
 }
@@ -100,6 +104,10 @@ func (s *Switch) OutboundAddr() net.Addr {
 	}
 	return s.out.ln.Addr()
 }
+
+// Ready is closed once the first link to FreeSWITCH is up and reconciled
+// (Synced was queued). Commands before that fail with pbx.ErrDisconnected.
+func (s *Switch) Ready() <-chan struct{} { return s.ready }
 
 // Events implements pbx.Switch.
 func (s *Switch) Events() <-chan pbx.Event { return s.events }

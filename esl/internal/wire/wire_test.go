@@ -170,9 +170,9 @@ func TestEncodeMatchesFreeSWITCH(t *testing.T) {
 
 func TestReadFrameErrors(t *testing.T) {
 	cases := map[string]error{
-		"Content-Type: api/response\nContent-Length: x\n\n":   ErrBadLength,
-		"Content-Type: api/response\nContent-Length: -1\n\n":  ErrBadLength,
-		"no colon here\n\n":                                   ErrMalformed,
+		"Content-Type: api/response\nContent-Length: x\n\n":  ErrBadLength,
+		"Content-Type: api/response\nContent-Length: -1\n\n": ErrBadLength,
+		"no colon here\n\n": ErrMalformed,
 		"Content-Type: api/response\nContent-Length: 10\n\n+": io.ErrUnexpectedEOF,
 		"Content-Type: api/resp":                              io.ErrUnexpectedEOF,
 	}

@@ -1,0 +1,101 @@
+package esl_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+	"github.com/hotline-cc/hotline/esl"
+	"github.com/hotline-cc/hotline/esl/esltest"
+)
+
+// testLog is quiet unless HOTLINE_TEST_LOG is set.
+func testLog(t testing.TB) zerolog.Logger {
+	if os.Getenv("HOTLINE_TEST_LOG") == "" {
+		return zerolog.Nop()
+	}
+	return zerolog.New(zerolog.NewTestWriter(t)).With().Timestamp().Logger()
+}
+
+// fixture is a fake FreeSWITCH with a started Switch connected to it.
+type fixture struct {
+	fs *esltest.Server
+	sw *esl.Switch
+}
+
+func newFixture(t testing.TB, opts esl.Options) *fixture {
+	t.Helper()
+	fs, err := esltest.New(esltest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fs.Close)
+	opts.Address = fs.Addr()
+	opts.Password = "ClueCon"
+	if opts.CommandTimeout == 0 {
+		opts.CommandTimeout = 2 * time.Second
+	}
+	if opts.ReconnectDelay == 0 {
+		opts.ReconnectDelay = 20 * time.Millisecond
+	}
+	opts.Log = testLog(t)
+	sw, err := esl.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sw.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sw.Close() })
+	select {
+	case <-sw.Ready():
+	case <-time.After(5 * time.Second):
+		t.Fatal("switch never synced with the fake")
+	}
+	return &fixture{fs: fs, sw: sw}
+}
+
+// placeCall sends an inbound call through the outbound socket when the
+// switch listens for one, else parks it.
+func (f *fixture) placeCall(c pbxtest.CallScript, args string) (string, error) {
+	call := esltest.Call{
+		From: c.From, To: c.To, Vars: map[string]string{"hotline_args": args},
+		DTMF: c.DTMF, DTMFDelay: c.DTMFDelay, HangupAfter: c.HangupAfter,
+	}
+	if a := f.sw.OutboundAddr(); a != nil {
+		call.Socket = a.String()
+	}
+	return f.fs.PlaceCall(call)
+}
+
+func phoneFor(p pbxtest.Phone) esltest.Phone {
+	mode := map[pbxtest.PhoneMode]esltest.PhoneMode{
+		pbxtest.PhoneAnswer:      esltest.Answer,
+		pbxtest.PhoneBusy:        esltest.Busy,
+		pbxtest.PhoneNoAnswer:    esltest.NoAnswer,
+		pbxtest.PhoneUnreachable: esltest.Unreachable,
+	}[p.Mode]
+	return esltest.Phone{Mode: mode, AnswerDelay: p.AnswerDelay, HangupAfter: p.HangupAfter, DTMF: p.DTMF, DTMFDelay: p.DTMFDelay}
+}
+
+func TestSwitchContract(t *testing.T) {
+	pbxtest.RunSwitchContract(t, func(t *testing.T) *pbxtest.Harness {
+		f := newFixture(t, esl.Options{OutboundListen: "127.0.0.1:0"})
+		return &pbxtest.Harness{
+			Switch: f.sw,
+			PlaceCall: func(ctx context.Context, c pbxtest.CallScript) error {
+				_, err := f.placeCall(c, "entry,"+c.To)
+				return err
+			},
+			Endpoint: func(p pbxtest.Phone) string { return f.fs.NewPhone(phoneFor(p)) },
+			Patience: 3 * time.Second,
+		}
+	})
+}
+
+var _ pbx.Switch = (*esl.Switch)(nil)

@@ -1,0 +1,736 @@
+package esltest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-cc/hotline/esl/internal/wire"
+)
+
+// PhoneMode is how a far-end phone reacts to being dialed.
+type PhoneMode int
+
+// Phone modes.
+const (
+	Answer      PhoneMode = iota // answers after AnswerDelay
+	Busy                         // USER_BUSY
+	NoAnswer                     // rings until originate_timeout, NO_ANSWER
+	Unreachable                  // not registered: no channel, USER_NOT_REGISTERED
+)
+
+// Phone is a far end that originate can dial.
+type Phone struct {
+	Mode        PhoneMode
+	AnswerDelay time.Duration
+	HangupAfter time.Duration // after answer; 0 = never
+	DTMF        string        // sent DTMFDelay after answer
+	DTMFDelay   time.Duration
+}
+
+// AddPhone makes endpoint (e.g. "user/1001", "sofia/gateway/gw/555") dialable.
+func (s *Server) AddPhone(endpoint string, p Phone) {
+	s.mu.Lock()
+	s.phones[endpoint] = p
+	s.mu.Unlock()
+}
+
+// NewPhone registers a phone under a fresh "user/phone-N" endpoint.
+func (s *Server) NewPhone(p Phone) string {
+	s.mu.Lock()
+	s.nextID++
+	ep := "user/phone-" + strconv.Itoa(s.nextID)
+	s.phones[ep] = p
+	s.mu.Unlock()
+	return ep
+}
+
+// Call is an inbound call for PlaceCall.
+type Call struct {
+	From, To   string
+	CallerName string
+	// Vars are set before the call reaches Hotline, as the dialplan's
+	// "set" actions would (hotline_args, ...).
+	Vars map[string]string
+	// Socket is the outbound-socket address to connect to ("socket
+	// host:port async full"); "" parks the call instead ("park").
+	Socket string
+	// DTMF is pressed DTMFDelay after the channel is answered.
+	DTMF      string
+	DTMFDelay time.Duration
+	// HangupAfter: the caller hangs up this long after being answered.
+	HangupAfter time.Duration
+}
+
+// ChannelState is a snapshot of one simulated channel.
+type ChannelState struct {
+	UUID      string
+	Direction string
+	Answered  bool
+	HungUp    bool
+	Cause     string
+	Partner   string
+	Parked    bool
+	App       string // running application
+	Vars      map[string]string
+	SentDTMF  string   // digits sent to the far end with uuid_send_dtmf
+	Records   []string // recordings started, by path
+}
+
+// Channel reports a channel's state; ok is false if it never existed.
+func (s *Server) Channel(uuid string) (ChannelState, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.chans[uuid]
+	if ch == nil {
+		return ChannelState{}, false
+	}
+	st := ChannelState{UUID: ch.uuid, Direction: ch.direction, Answered: ch.answered, HungUp: ch.hungup,
+		Cause: ch.cause, Partner: ch.partner, Parked: ch.parked, SentDTMF: ch.sentDTMF, Vars: map[string]string{}}
+	if ch.app != nil {
+		st.App = ch.app.name
+	}
+	for k, v := range ch.vars {
+		st.Vars[k] = v
+	}
+	for p := range ch.records {
+		st.Records = append(st.Records, p)
+	}
+	sort.Strings(st.Records)
+	return st, true
+}
+
+type channel struct {
+	uuid, name, direction string
+	cidNum, cidName, dest string
+	created               time.Time
+	vars                  map[string]string
+	answered, hungup      bool
+	parked                bool
+	cause                 string
+	partner               string
+	bridgeA, bridgeB      string
+	app                   *appRun
+	apps                  []*appRun // queued by sendmsg
+	records               map[string]bool
+	sentDTMF              string
+	job                   string // bgapi job still waiting for the originate result
+	phone                 *Phone
+	script                *Call
+	eavesdrop             string
+	outbound              *conn
+	timers                []*time.Timer
+}
+
+type appRun struct {
+	name, arg, eventUUID string
+	timer                *time.Timer
+}
+
+// PlaceCall makes an inbound call arrive, through the outbound socket when
+// c.Socket is set, else by parking it. It returns the channel uuid.
+func (s *Server) PlaceCall(c Call) (string, error) {
+	s.mu.Lock()
+	s.nextID++
+	ch := &channel{
+		uuid: newUUID(), direction: "inbound", cidNum: c.From, cidName: c.CallerName, dest: c.To,
+		created: time.Now(), vars: map[string]string{}, records: map[string]bool{}, script: &c,
+	}
+	ch.name = "sofia/internal/" + c.From + "@127.0.0.1"
+	for k, v := range c.Vars {
+		ch.vars[k] = v
+	}
+	ch.vars["direction"] = "inbound"
+	s.chans[ch.uuid] = ch
+	s.fire("CHANNEL_CREATE", ch, nil, "")
+	s.fire("CHANNEL_STATE", ch, nil, "")
+	if c.Socket != "" {
+		ch.vars["socket_host"], _, _ = strings.Cut(c.Socket, ":")
+		s.fire("CHANNEL_EXECUTE", ch, []wire.Header{{Name: "Application", Value: "socket"}, {Name: "Application-Data", Value: c.Socket + " async full"}}, "")
+	}
+	s.mu.Unlock()
+	if c.Socket != "" {
+		nc, err := net.DialTimeout("tcp", c.Socket, 2*time.Second)
+		if err != nil {
+			s.mu.Lock()
+			s.hangup(ch, "DESTINATION_OUT_OF_ORDER")
+			s.mu.Unlock()
+			return ch.uuid, fmt.Errorf("esltest: socket %s: %w", c.Socket, err)
+		}
+		oc := newConn(s, nc, ch)
+		s.mu.Lock()
+		ch.outbound = oc
+		s.conns[oc] = true
+		s.mu.Unlock()
+		go oc.read()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !ch.hungup {
+		ch.parked = true
+		s.fire("CHANNEL_PARK", ch, nil, "")
+	}
+	return ch.uuid, nil
+}
+
+// channelEvent is an event carrying a channel's data, as
+// switch_channel_event_set_data adds it. Called with mu held.
+func (s *Server) channelEvent(name string, ch *channel) wire.Event {
+	ev := s.baseEvent(name)
+	state, callState, answer := "CS_EXECUTE", "RINGING", "ringing"
+	switch {
+	case ch.hungup:
+		state, callState, answer = "CS_HANGUP", "HANGUP", "hangup"
+	case ch.partner != "":
+		state, callState, answer = "CS_EXCHANGE_MEDIA", "ACTIVE", "answered"
+	case ch.answered:
+		callState, answer = "ACTIVE", "answered"
+	}
+	ev.Headers = append(ev.Headers,
+		wire.Header{Name: "Channel-State", Value: state},
+		wire.Header{Name: "Channel-Call-State", Value: callState},
+		wire.Header{Name: "Channel-Name", Value: ch.name},
+		wire.Header{Name: "Unique-ID", Value: ch.uuid},
+		wire.Header{Name: "Call-Direction", Value: ch.direction},
+		wire.Header{Name: "Answer-State", Value: answer},
+		wire.Header{Name: "Caller-Direction", Value: ch.direction},
+		wire.Header{Name: "Caller-Caller-ID-Name", Value: ch.cidName},
+		wire.Header{Name: "Caller-Caller-ID-Number", Value: ch.cidNum},
+		wire.Header{Name: "Caller-Destination-Number", Value: ch.dest},
+		wire.Header{Name: "Caller-Unique-ID", Value: ch.uuid},
+		wire.Header{Name: "Caller-Context", Value: "default"},
+		wire.Header{Name: "Caller-Channel-Created-Time", Value: strconv.FormatInt(ch.created.UnixMicro(), 10)},
+	)
+	if ch.partner != "" {
+		ev.Headers = append(ev.Headers, wire.Header{Name: "Other-Leg-Unique-ID", Value: ch.partner})
+	}
+	names := make([]string, 0, len(ch.vars))
+	for k := range ch.vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		ev.Headers = append(ev.Headers, wire.Header{Name: "variable_" + k, Value: ch.vars[k]})
+	}
+	return ev
+}
+
+// after runs f with mu held after d, unless the server closed or the
+// channel hung up meanwhile. Called with mu held.
+func (s *Server) after(ch *channel, d time.Duration, f func()) *time.Timer {
+	t := time.AfterFunc(d, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed || ch.hungup {
+			return
+		}
+		f()
+	})
+	ch.timers = append(ch.timers, t)
+	return t
+}
+
+func (s *Server) answer(ch *channel) {
+	if ch.answered || ch.hungup {
+		return
+	}
+	ch.answered = true
+	s.fire("CHANNEL_ANSWER", ch, nil, "")
+	s.fire("CHANNEL_CALLSTATE", ch, nil, "")
+	var digits string
+	var dtmfDelay, hangupAfter time.Duration
+	switch {
+	case ch.script != nil:
+		digits, dtmfDelay, hangupAfter = ch.script.DTMF, ch.script.DTMFDelay, ch.script.HangupAfter
+	case ch.phone != nil:
+		digits, dtmfDelay, hangupAfter = ch.phone.DTMF, ch.phone.DTMFDelay, ch.phone.HangupAfter
+	}
+	for i, d := range digits {
+		digit := string(d)
+		s.after(ch, dtmfDelay+time.Duration(i)*40*time.Millisecond, func() {
+			s.fire("DTMF", ch, []wire.Header{{Name: "DTMF-Digit", Value: digit}, {Name: "DTMF-Duration", Value: "2000"}, {Name: "DTMF-Source", Value: "RTP"}}, "")
+		})
+	}
+	if hangupAfter > 0 {
+		s.after(ch, hangupAfter, func() { s.hangup(ch, "NORMAL_CLEARING") })
+	}
+}
+
+// hangup ends a channel with FreeSWITCH's event order. Called with mu held.
+func (s *Server) hangup(ch *channel, cause string) {
+	if ch.hungup {
+		return
+	}
+	ch.hungup, ch.cause = true, cause
+	for _, t := range ch.timers {
+		t.Stop()
+	}
+	hc := []wire.Header{{Name: "Hangup-Cause", Value: cause}}
+	s.fire("CHANNEL_HANGUP", ch, hc, "")
+	s.stopApp(ch, "FILE PLAYED")
+	ch.apps = nil
+	if ch.partner != "" {
+		s.unbridge(ch)
+	}
+	for p := range ch.records {
+		s.fire("RECORD_STOP", ch, []wire.Header{{Name: "Record-File-Path", Value: p}}, "")
+		delete(ch.records, p)
+	}
+	ch.vars["hangup_cause"] = cause
+	s.fire("CHANNEL_HANGUP_COMPLETE", ch, hc, "")
+	s.fire("CHANNEL_DESTROY", ch, nil, "")
+	if ch.job != "" {
+		s.fire("BACKGROUND_JOB", nil, []wire.Header{{Name: "Job-UUID", Value: ch.job}, {Name: "Job-Command", Value: "originate"}}, "-ERR "+cause+"\n")
+		ch.job = ""
+	}
+	for _, other := range s.chans {
+		if other.eavesdrop == ch.uuid && !other.hungup {
+			s.stopApp(other, "+OK")
+		}
+	}
+	if oc := ch.outbound; oc != nil {
+		if oc.linger {
+			oc.send([]byte("Content-Type: text/disconnect-notice\nControlled-Session-UUID: " + ch.uuid +
+				"\nContent-Disposition: linger\nChannel-Name: " + ch.name + "\nLinger-Time: -1\nContent-Length: 0\n\n"))
+		} else {
+			oc.disconnect("Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n")
+		}
+		oc.resume = true // the call is over; closing must not hang it up again
+		oc.closeAfterFlush()
+	}
+}
+
+// unbridge splits ch from its partner; a leg with park_after_bridge parks,
+// one with hangup_after_bridge hangs up. Called with mu held.
+func (s *Server) unbridge(ch *channel) {
+	other := s.chans[ch.partner]
+	a, b := ch.bridgeA, ch.bridgeB
+	ch.partner, ch.bridgeA, ch.bridgeB = "", "", ""
+	aCh := s.chans[a]
+	if aCh == nil {
+		aCh = ch
+	}
+	s.fire("CHANNEL_UNBRIDGE", aCh, []wire.Header{{Name: "Bridge-A-Unique-ID", Value: a}, {Name: "Bridge-B-Unique-ID", Value: b}}, "")
+	if other == nil {
+		return
+	}
+	other.partner, other.bridgeA, other.bridgeB = "", "", ""
+	if other.hungup {
+		return
+	}
+	switch {
+	case other.vars["park_after_bridge"] == "true":
+		other.parked = true
+		s.fire("CHANNEL_PARK", other, nil, "")
+	case other.vars["hangup_after_bridge"] == "true":
+		s.hangup(other, "NORMAL_CLEARING")
+	default:
+		other.parked = true
+		s.fire("CHANNEL_PARK", other, nil, "")
+	}
+}
+
+// stopApp ends the running application (and starts the next queued one).
+func (s *Server) stopApp(ch *channel, response string) {
+	run := ch.app
+	if run == nil {
+		return
+	}
+	ch.app = nil
+	if run.timer != nil {
+		run.timer.Stop()
+	}
+	s.fire("CHANNEL_EXECUTE_COMPLETE", ch, []wire.Header{
+		{Name: "Application", Value: run.name}, {Name: "Application-Data", Value: run.arg},
+		{Name: "Application-Response", Value: response}, {Name: "Application-UUID", Value: run.eventUUID}}, "")
+	s.nextApp(ch)
+}
+
+func (s *Server) nextApp(ch *channel) {
+	if ch.app != nil || len(ch.apps) == 0 || ch.hungup {
+		return
+	}
+	run := ch.apps[0]
+	ch.apps = ch.apps[1:]
+	ch.app = run
+	s.fire("CHANNEL_EXECUTE", ch, []wire.Header{{Name: "Application", Value: run.name}, {Name: "Application-Data", Value: run.arg}, {Name: "Application-UUID", Value: run.eventUUID}}, "")
+	switch run.name {
+	case "playback":
+		if strings.HasPrefix(run.arg, "local_stream://") || strings.Contains(run.arg, "loops=-1") {
+			return // plays until broken
+		}
+		if strings.Contains(run.arg, "missing") {
+			s.stopApp(ch, "FILE NOT FOUND")
+			return
+		}
+		files := 1
+		if rest, ok := strings.CutPrefix(run.arg, "file_string://"); ok {
+			files = len(strings.Split(rest, "!"))
+		}
+		run.timer = s.after(ch, time.Duration(files)*s.opts.PlaybackTime, func() {
+			if ch.app == run {
+				s.stopApp(ch, "FILE PLAYED")
+			}
+		})
+	case "answer":
+		s.answer(ch)
+		s.stopApp(ch, "+OK")
+	case "park":
+		ch.parked = true
+		ch.app = nil
+		s.fire("CHANNEL_PARK", ch, nil, "")
+		s.nextApp(ch)
+	case "hangup":
+		s.hangup(ch, firstNonEmpty(run.arg, "NORMAL_CLEARING"))
+	default:
+		s.stopApp(ch, "+OK")
+	}
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// sendmsg handles "sendmsg [uuid]". Called with mu held.
+func (s *Server) sendmsg(c *conn, uuid string, cmd wire.Command) string {
+	ch := s.chans[uuid]
+	if uuid == "" {
+		ch = c.session
+	}
+	if ch == nil || ch.hungup {
+		return "-ERR invalid session id [" + uuid + "]"
+	}
+	switch strings.ToLower(cmd.Get("call-command")) {
+	case "execute":
+		arg := cmd.Get("execute-app-arg")
+		if arg == "" && len(cmd.Body) > 0 {
+			arg = string(cmd.Body)
+		}
+		ch.apps = append(ch.apps, &appRun{name: cmd.Get("execute-app-name"), arg: arg, eventUUID: cmd.Get("Event-UUID")})
+		s.nextApp(ch)
+	case "hangup":
+		s.hangup(ch, firstNonEmpty(cmd.Get("hangup-cause"), "NORMAL_CLEARING"))
+	default:
+		return "-ERR unknown call-command"
+	}
+	return "+OK"
+}
+
+// originate runs "bgapi originate {vars}endpoint &app(arg)". Called with mu held.
+func (s *Server) originate(job, arg string) {
+	vars, rest, err := parseVarBlock(arg)
+	endpoint, app, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	fail := func(cause string) {
+		s.fire("BACKGROUND_JOB", nil, []wire.Header{{Name: "Job-UUID", Value: job}, {Name: "Job-Command", Value: "originate"}, {Name: "Job-Command-Arg", Value: arg}}, "-ERR "+cause+"\n")
+	}
+	if err != nil {
+		fail("INVALID_ARGS")
+		return
+	}
+	phone, ok := s.phones[endpoint]
+	if !ok || phone.Mode == Unreachable {
+		fail("USER_NOT_REGISTERED")
+		return
+	}
+	id := vars["origination_uuid"]
+	if id == "" {
+		id = newUUID()
+	}
+	if s.chans[id] != nil && !s.chans[id].hungup {
+		fail("DESTINATION_OUT_OF_ORDER")
+		return
+	}
+	ch := &channel{
+		uuid: id, name: endpoint, direction: "outbound", dest: strings.TrimPrefix(endpoint, "user/"),
+		cidNum: firstNonEmpty(vars["origination_caller_id_number"], "0000000000"), created: time.Now(),
+		vars: vars, records: map[string]bool{}, job: job, phone: &phone,
+	}
+	s.chans[id] = ch
+	s.fire("CHANNEL_CREATE", ch, nil, "")
+	s.fire("CHANNEL_OUTGOING", ch, nil, "")
+	timeout := 60 * time.Second
+	if n, err := strconv.Atoi(vars["originate_timeout"]); err == nil && n > 0 {
+		timeout = time.Duration(n) * time.Second
+	}
+	s.after(ch, s.opts.RingTime, func() { s.fire("CHANNEL_PROGRESS", ch, nil, "") })
+	switch phone.Mode {
+	case Busy:
+		s.after(ch, 2*s.opts.RingTime, func() { s.hangup(ch, "USER_BUSY") })
+	case NoAnswer:
+		s.after(ch, timeout, func() { s.hangup(ch, "NO_ANSWER") })
+	default:
+		s.after(ch, s.opts.RingTime+phone.AnswerDelay, func() {
+			s.answer(ch)
+			s.fire("BACKGROUND_JOB", nil, []wire.Header{{Name: "Job-UUID", Value: job}, {Name: "Job-Command", Value: "originate"}, {Name: "Job-Command-Arg", Value: arg}}, "+OK "+id+"\n")
+			ch.job = ""
+			s.runOriginateApp(ch, app)
+		})
+		if phone.AnswerDelay+s.opts.RingTime >= timeout {
+			s.after(ch, timeout, func() {
+				if !ch.answered {
+					s.hangup(ch, "NO_ANSWER")
+				}
+			})
+		}
+	}
+}
+
+func (s *Server) runOriginateApp(ch *channel, app string) {
+	app = strings.TrimPrefix(strings.TrimSpace(app), "&")
+	name, arg, _ := strings.Cut(app, "(")
+	arg = strings.TrimSuffix(arg, ")")
+	if name == "eavesdrop" {
+		ch.eavesdrop = arg
+		if t := s.chans[arg]; t == nil || t.hungup {
+			s.hangup(ch, "NORMAL_CLEARING")
+			return
+		}
+	}
+	ch.apps = append(ch.apps, &appRun{name: name, arg: arg})
+	if name == "eavesdrop" {
+		ch.app = ch.apps[0]
+		ch.apps = nil
+		s.fire("CHANNEL_EXECUTE", ch, []wire.Header{{Name: "Application", Value: name}, {Name: "Application-Data", Value: arg}}, "")
+		return
+	}
+	s.nextApp(ch)
+}
+
+// parseVarBlock splits "{a=b,c='d e'}rest", honouring \, and quotes.
+func parseVarBlock(s string) (map[string]string, string, error) {
+	vars := map[string]string{}
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "{") {
+		return vars, s, nil
+	}
+	var key, cur strings.Builder
+	inKey, quoted := true, false
+	flush := func() {
+		if k := strings.TrimSpace(key.String()); k != "" {
+			vars[k] = cur.String()
+		}
+		key.Reset()
+		cur.Reset()
+		inKey = true
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s):
+			i++
+			if inKey {
+				key.WriteByte(s[i])
+			} else {
+				cur.WriteByte(s[i])
+			}
+		case c == '\'':
+			quoted = !quoted
+		case quoted:
+			cur.WriteByte(c)
+		case c == '=' && inKey:
+			inKey = false
+		case c == ',':
+			flush()
+		case c == '}':
+			flush()
+			return vars, s[i+1:], nil
+		case inKey:
+			key.WriteByte(c)
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	return nil, "", fmt.Errorf("unterminated {")
+}
+
+// api runs one API command and returns its output. Called with mu held.
+func (s *Server) api(line string) string {
+	s.fire("API", nil, []wire.Header{{Name: "API-Command", Value: line}}, "")
+	name, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	args := strings.Fields(rest)
+	if strings.HasPrefix(name, "uuid_") {
+		if len(args) == 0 {
+			return "-USAGE: " + name + " <uuid>\n"
+		}
+		ch := s.chans[args[0]]
+		if name == "uuid_exists" {
+			return strconv.FormatBool(ch != nil && !ch.hungup)
+		}
+		if ch == nil || ch.hungup {
+			return "-ERR No such channel!\n"
+		}
+		return s.uuidAPI(name, ch, args[1:], rest)
+	}
+	switch strings.ToLower(name) {
+	case "status":
+		return "UP 0 years, 0 days, 0 hours, 0 minutes, 1 second, 0 milliseconds, 0 microseconds\nFreeSWITCH (Version esltest) is ready\n"
+	case "show":
+		if strings.HasPrefix(rest, "channels") && strings.Contains(rest, "json") {
+			return s.showChannels()
+		}
+	case "originate":
+		return "-ERR use bgapi\n"
+	}
+	return "-ERR " + name + " Command not found!\n"
+}
+
+func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) string {
+	switch name {
+	case "uuid_answer":
+		s.answer(ch)
+		return "+OK"
+	case "uuid_kill":
+		cause := "NORMAL_CLEARING"
+		if len(args) > 0 {
+			cause = args[0]
+		}
+		s.hangup(ch, cause)
+		return "+OK"
+	case "uuid_break":
+		all := len(args) > 0 && args[0] == "all"
+		if all {
+			ch.apps = nil
+		}
+		s.stopApp(ch, "FILE PLAYED")
+		return "+OK"
+	case "uuid_getvar":
+		if len(args) < 1 {
+			return "-USAGE: uuid_getvar <uuid> <var>\n"
+		}
+		if v, ok := ch.vars[args[0]]; ok {
+			return v
+		}
+		return "_undef_"
+	case "uuid_setvar":
+		if len(args) < 1 {
+			return "-USAGE: uuid_setvar <uuid> <var> [value]\n"
+		}
+		// The value is the rest of the line, spaces included.
+		_, after, _ := strings.Cut(raw, " "+args[0])
+		value := strings.TrimPrefix(after, " ")
+		if value == "" {
+			delete(ch.vars, args[0])
+		} else {
+			ch.vars[args[0]] = value
+		}
+		return "+OK"
+	case "uuid_setvar_multi":
+		if len(args) < 1 {
+			return "-USAGE: uuid_setvar_multi <uuid> <var>=<value>;...\n"
+		}
+		for _, kv := range strings.Split(args[0], ";") {
+			k, v, _ := strings.Cut(kv, "=")
+			if v == "" {
+				delete(ch.vars, k)
+			} else {
+				ch.vars[k] = v
+			}
+		}
+		return "+OK"
+	case "uuid_send_dtmf":
+		if len(args) < 1 {
+			return "-USAGE: uuid_send_dtmf <uuid> <dtmf>\n"
+		}
+		ch.sentDTMF += args[0]
+		return "+OK Success"
+	case "uuid_bridge":
+		if len(args) < 1 {
+			return "-USAGE: uuid_bridge <uuid> <other_uuid>\n"
+		}
+		other := s.chans[args[0]]
+		if other == nil || other.hungup || other == ch {
+			return "-ERR Invalid uuid " + args[0] + "\n"
+		}
+		for _, leg := range []*channel{ch, other} {
+			if leg.partner != "" {
+				s.unbridge(leg)
+			}
+			leg.apps = nil
+			s.stopApp(leg, "FILE PLAYED")
+			leg.parked = false
+			s.answer(leg)
+		}
+		ch.partner, other.partner = other.uuid, ch.uuid
+		ch.bridgeA, ch.bridgeB = ch.uuid, other.uuid
+		other.bridgeA, other.bridgeB = ch.uuid, other.uuid
+		s.fire("CHANNEL_BRIDGE", ch, []wire.Header{{Name: "Bridge-A-Unique-ID", Value: ch.uuid}, {Name: "Bridge-B-Unique-ID", Value: other.uuid}}, "")
+		return "+OK " + other.uuid + "\n"
+	case "uuid_park":
+		if ch.partner != "" {
+			s.unbridge(ch)
+		}
+		s.stopApp(ch, "FILE PLAYED")
+		ch.parked = true
+		s.fire("CHANNEL_PARK", ch, nil, "")
+		return "+OK"
+	case "uuid_record":
+		if len(args) < 2 {
+			return "-USAGE: uuid_record <uuid> [start|stop|mask|unmask] <path>\n"
+		}
+		switch args[0] {
+		case "start":
+			ch.records[args[1]] = true
+			s.fire("RECORD_START", ch, []wire.Header{{Name: "Record-File-Path", Value: args[1]}}, "")
+		case "stop":
+			if !ch.records[args[1]] && args[1] != "all" {
+				return "-ERR Cannot stop record session!\n"
+			}
+			for p := range ch.records {
+				if p == args[1] || args[1] == "all" {
+					delete(ch.records, p)
+					s.fire("RECORD_STOP", ch, []wire.Header{{Name: "Record-File-Path", Value: p}}, "")
+				}
+			}
+		}
+		return "+OK Success\n"
+	case "uuid_dump":
+		ev := s.channelEvent("CHANNEL_DATA", ch)
+		if len(args) > 0 && args[0] == "json" {
+			return string(wire.AppendJSON(nil, ev))
+		}
+		var b strings.Builder
+		for _, h := range ev.Headers {
+			b.WriteString(h.Name + ": " + wire.Encode(h.Value) + "\n")
+		}
+		return b.String()
+	}
+	return "-ERR " + name + " Command not found!\n"
+}
+
+func (s *Server) showChannels() string {
+	var rows []map[string]string
+	for _, ch := range s.chans {
+		if ch.hungup {
+			continue
+		}
+		callstate := "RINGING"
+		if ch.answered {
+			callstate = "ACTIVE"
+		}
+		app := ""
+		if ch.app != nil {
+			app = ch.app.name
+		} else if ch.parked {
+			app = "park"
+		}
+		rows = append(rows, map[string]string{
+			"uuid": ch.uuid, "direction": ch.direction, "created": ch.created.Format("2006-01-02 15:04:05"),
+			"created_epoch": strconv.FormatInt(ch.created.Unix(), 10), "name": ch.name, "state": "CS_EXECUTE",
+			"cid_name": ch.cidName, "cid_num": ch.cidNum, "dest": ch.dest, "application": app,
+			"callstate": callstate, "hostname": "esltest",
+		})
+	}
+	if len(rows) == 0 {
+		return "{\"row_count\":0}\n"
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i]["uuid"] < rows[j]["uuid"] })
+	b, _ := json.MarshalIndent(map[string]any{"row_count": len(rows), "rows": rows}, "", "\t")
+	return string(b) + "\n"
+}

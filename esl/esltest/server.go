@@ -1,0 +1,495 @@
+package esltest
+
+import (
+	"bufio"
+	"crypto/rand"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hotline-cc/hotline/esl/internal/wire"
+)
+
+// Options tune the fake. Zero values take the defaults.
+type Options struct {
+	Password     string        // default "ClueCon"
+	PlaybackTime time.Duration // per played file; default 20 ms
+	RingTime     time.Duration // before CHANNEL_PROGRESS of a dialed phone; default 5 ms
+}
+
+// Server is the fake FreeSWITCH.
+type Server struct {
+	opts Options
+	ln   net.Listener
+	core string
+
+	mu       sync.Mutex // guards every field below
+	seq      uint64
+	conns    map[*conn]bool
+	chans    map[string]*channel
+	phones   map[string]Phone
+	delays   []delayRule
+	commands []string
+	closed   bool
+	nextID   int
+}
+
+type delayRule struct {
+	prefix string
+	d      time.Duration
+	left   int
+}
+
+// New starts a fake FreeSWITCH on 127.0.0.1 with a free port.
+func New(opts Options) (*Server, error) {
+	if opts.Password == "" {
+		opts.Password = "ClueCon"
+	}
+	if opts.PlaybackTime <= 0 {
+		opts.PlaybackTime = 20 * time.Millisecond
+	}
+	if opts.RingTime <= 0 {
+		opts.RingTime = 5 * time.Millisecond
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		opts:   opts,
+		ln:     ln,
+		core:   newUUID(),
+		conns:  make(map[*conn]bool),
+		chans:  make(map[string]*channel),
+		phones: make(map[string]Phone),
+	}
+	go s.accept()
+	return s, nil
+}
+
+// Addr is the host:port of the inbound event socket.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Close stops the server and drops every connection.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closed = true
+	conns := s.conns
+	s.conns = map[*conn]bool{}
+	s.mu.Unlock()
+	s.ln.Close()
+	for c := range conns {
+		c.close()
+	}
+}
+
+// DropConnections closes every inbound connection at once, as a restart of
+// mod_event_socket or a broken network would. Channels live on.
+func (s *Server) DropConnections() {
+	s.mu.Lock()
+	var drop []*conn
+	for c := range s.conns {
+		if c.session == nil {
+			drop = append(drop, c)
+			delete(s.conns, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range drop {
+		c.close()
+	}
+}
+
+// DelayReplies makes the next n commands whose line starts with prefix wait
+// d before their reply, holding up the connection meanwhile as a busy
+// FreeSWITCH does.
+func (s *Server) DelayReplies(prefix string, d time.Duration, n int) {
+	s.mu.Lock()
+	s.delays = append(s.delays, delayRule{prefix: prefix, d: d, left: n})
+	s.mu.Unlock()
+}
+
+// Commands returns every command line received so far, in order.
+func (s *Server) Commands() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.commands...)
+}
+
+// Connections is the number of inbound event-socket clients connected.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for c := range s.conns {
+		if c.session == nil && c.authed {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) accept() {
+	for {
+		nc, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		c := newConn(s, nc, nil)
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			c.close()
+			return
+		}
+		s.conns[c] = true
+		s.mu.Unlock()
+		c.send([]byte("Content-Type: auth/request\n\n"))
+		go c.read()
+	}
+}
+
+// conn is one event-socket connection, inbound or outbound.
+type conn struct {
+	s  *Server
+	nc net.Conn
+
+	// Guarded by s.mu:
+	authed   bool
+	events   map[string]bool
+	format   string
+	session  *channel // outbound: the channel the socket controls
+	myevents bool
+	linger   bool
+	resume   bool
+
+	qmu    sync.Mutex // guards queue and done
+	qcond  *sync.Cond
+	queue  [][]byte
+	done   bool
+	closed sync.Once
+}
+
+func newConn(s *Server, nc net.Conn, session *channel) *conn {
+	c := &conn{s: s, nc: nc, events: map[string]bool{}, format: "plain", session: session, authed: session != nil}
+	c.qcond = sync.NewCond(&c.qmu)
+	go c.write()
+	return c
+}
+
+// send queues bytes for the writer; it never blocks.
+func (c *conn) send(b []byte) {
+	c.qmu.Lock()
+	if !c.done {
+		c.queue = append(c.queue, b)
+		c.qcond.Signal()
+	}
+	c.qmu.Unlock()
+}
+
+func (c *conn) write() {
+	for {
+		c.qmu.Lock()
+		for len(c.queue) == 0 && !c.done {
+			c.qcond.Wait()
+		}
+		if len(c.queue) == 0 {
+			c.qmu.Unlock()
+			return
+		}
+		batch := c.queue
+		c.queue = nil
+		c.qmu.Unlock()
+		for _, b := range batch {
+			if _, err := c.nc.Write(b); err != nil {
+				c.close()
+				return
+			}
+		}
+	}
+}
+
+// closeAfterFlush closes once everything queued is written.
+func (c *conn) closeAfterFlush() {
+	c.qmu.Lock()
+	c.done = true
+	c.qcond.Signal()
+	c.qmu.Unlock()
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		c.close()
+	}()
+}
+
+func (c *conn) close() {
+	c.closed.Do(func() {
+		c.qmu.Lock()
+		c.done = true
+		c.queue = nil
+		c.qcond.Signal()
+		c.qmu.Unlock()
+		c.nc.Close()
+		c.s.mu.Lock()
+		delete(c.s.conns, c)
+		ch := c.session
+		resume := c.resume
+		c.s.mu.Unlock()
+		if ch != nil && !resume {
+			// Without "resume" FreeSWITCH hangs up a call whose socket closed.
+			c.s.mu.Lock()
+			c.s.hangup(ch, "NORMAL_CLEARING")
+			c.s.mu.Unlock()
+		}
+	})
+}
+
+func (c *conn) reply(text string) {
+	c.send([]byte("Content-Type: command/reply\nReply-Text: " + text + "\n\n"))
+}
+
+func (c *conn) apiResponse(body string) {
+	if body == "" {
+		body = "-ERR no reply\n"
+	}
+	c.send([]byte("Content-Type: api/response\nContent-Length: " + strconv.Itoa(len(body)) + "\n\n" + body))
+}
+
+func (c *conn) disconnect(msg string) {
+	c.send([]byte("Content-Type: text/disconnect-notice\nContent-Length: " + strconv.Itoa(len(msg)) + "\n\n" + msg))
+}
+
+func (c *conn) read() {
+	defer c.close()
+	r := bufio.NewReader(c.nc)
+	for {
+		cmd, err := wire.ReadCommand(r)
+		if err != nil {
+			return
+		}
+		if d := c.s.delayFor(cmd.Line); d > 0 {
+			time.Sleep(d)
+		}
+		if !c.s.handle(c, cmd) {
+			return
+		}
+	}
+}
+
+func (s *Server) delayFor(line string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.delays {
+		if r.left > 0 && strings.HasPrefix(line, r.prefix) {
+			s.delays[i].left--
+			return r.d
+		}
+	}
+	return 0
+}
+
+// handle runs one command; false ends the connection.
+func (s *Server) handle(c *conn, cmd wire.Command) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commands = append(s.commands, cmd.Line)
+	line := strings.TrimSpace(cmd.Line)
+	verb, rest, _ := strings.Cut(line, " ")
+	verb = strings.ToLower(verb)
+	if verb == "exit" || verb == "..." {
+		c.reply("+OK bye")
+		c.disconnect("Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n")
+		c.closeAfterFlush()
+		return false
+	}
+	if !c.authed {
+		if verb != "auth" {
+			c.reply("-ERR command not found")
+			return true
+		}
+		if rest != s.opts.Password {
+			c.reply("-ERR invalid")
+			c.closeAfterFlush()
+			return false
+		}
+		c.authed = true
+		c.reply("+OK accepted")
+		return true
+	}
+	switch verb {
+	case "connect":
+		if c.session == nil {
+			c.reply("-ERR command not found")
+			return true
+		}
+		ev := s.channelEvent("CHANNEL_DATA", c.session)
+		ev.Headers = append(ev.Headers,
+			wire.Header{Name: "Content-Type", Value: "command/reply"},
+			wire.Header{Name: "Reply-Text", Value: "+OK\n"},
+			wire.Header{Name: "Socket-Mode", Value: "async"},
+			wire.Header{Name: "Control", Value: "full"})
+		c.send(wire.AppendPlain(nil, ev))
+	case "resume":
+		c.resume = true
+		c.reply("+OK")
+	case "linger":
+		if c.session == nil {
+			c.reply("-ERR not controlling a session")
+		} else {
+			c.linger = true
+			c.reply("+OK will linger")
+		}
+	case "nolinger":
+		c.linger = false
+		c.reply("+OK will not linger")
+	case "myevents":
+		c.myevents, c.events = true, map[string]bool{"ALL": true}
+		if strings.Contains(strings.ToLower(rest), "json") {
+			c.format = "json"
+		}
+		c.reply("+OK Events Enabled")
+	case "event":
+		c.reply(s.subscribe(c, strings.Fields(rest)))
+	case "noevents":
+		c.events = map[string]bool{}
+		c.reply("+OK no longer listening for events")
+	case "api":
+		c.apiResponse(s.api(rest))
+	case "bgapi":
+		job := cmd.Get("Job-UUID")
+		if job == "" {
+			job = newUUID()
+		}
+		c.send([]byte("Content-Type: command/reply\nReply-Text: +OK Job-UUID: " + job + "\nJob-UUID: " + job + "\n\n"))
+		name, arg, _ := strings.Cut(rest, " ")
+		if strings.ToLower(name) == "originate" {
+			s.originate(job, arg)
+		} else {
+			s.fire("BACKGROUND_JOB", nil, []wire.Header{{Name: "Job-UUID", Value: job}, {Name: "Job-Command", Value: name}, {Name: "Job-Command-Arg", Value: arg}}, s.api(rest))
+		}
+	case "sendmsg":
+		c.reply(s.sendmsg(c, strings.TrimSpace(rest), cmd))
+	default:
+		c.reply("-ERR command not found")
+	}
+	return true
+}
+
+func (s *Server) subscribe(c *conn, words []string) string {
+	if len(words) > 0 {
+		switch strings.ToLower(words[0]) {
+		case "plain", "json", "xml":
+			c.format = strings.ToLower(words[0])
+			words = words[1:]
+		}
+	}
+	if len(words) == 0 {
+		return "-ERR no keywords supplied"
+	}
+	for _, w := range words {
+		c.events[strings.ToUpper(w)] = true
+	}
+	return "+OK event listener enabled " + c.format
+}
+
+// fire numbers an event and sends it to every subscriber. Called with mu held.
+func (s *Server) fire(name string, ch *channel, extra []wire.Header, body string) {
+	var ev wire.Event
+	if ch != nil {
+		ev = s.channelEvent(name, ch)
+	} else {
+		ev = s.baseEvent(name)
+	}
+	ev.Headers = append(ev.Headers, extra...)
+	ev.Body = body
+	var plain, js []byte
+	for c := range s.conns {
+		if !c.authed || !(c.events["ALL"] || c.events[name]) {
+			continue
+		}
+		if c.myevents && (ch == nil || c.session != ch) {
+			continue
+		}
+		var frame []byte
+		if c.format == "json" {
+			if js == nil {
+				js = wire.AppendJSON(nil, ev)
+			}
+			frame = append([]byte("Content-Length: "+strconv.Itoa(len(js))+"\nContent-Type: text/event-json\n\n"), js...)
+		} else {
+			if plain == nil {
+				plain = wire.AppendPlain(nil, ev)
+			}
+			frame = append([]byte("Content-Length: "+strconv.Itoa(len(plain))+"\nContent-Type: text/event-plain\n\n"), plain...)
+		}
+		c.send(frame)
+	}
+}
+
+func (s *Server) baseEvent(name string) wire.Event {
+	s.seq++
+	now := time.Now()
+	return wire.Event{Headers: []wire.Header{
+		{Name: "Event-Name", Value: name},
+		{Name: "Core-UUID", Value: s.core},
+		{Name: "FreeSWITCH-Hostname", Value: "esltest"},
+		{Name: "FreeSWITCH-Switchname", Value: "esltest"},
+		{Name: "FreeSWITCH-IPv4", Value: "127.0.0.1"},
+		{Name: "FreeSWITCH-IPv6", Value: "::1"},
+		{Name: "Event-Date-Local", Value: now.Format("2006-01-02 15:04:05")},
+		{Name: "Event-Date-GMT", Value: now.UTC().Format(time.RFC1123)},
+		{Name: "Event-Date-Timestamp", Value: strconv.FormatInt(now.UnixMicro(), 10)},
+		{Name: "Event-Calling-File", Value: "esltest.go"},
+		{Name: "Event-Calling-Function", Value: "fire"},
+		{Name: "Event-Calling-Line-Number", Value: "1"},
+		{Name: "Event-Sequence", Value: strconv.FormatUint(s.seq, 10)},
+	}}
+}
+
+// FireCustom sends a CUSTOM event with a subclass, for load and ordering
+// tests; it takes a sequence number like any event.
+func (s *Server) FireCustom(subclass string, headers map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var extra []wire.Header
+	extra = append(extra, wire.Header{Name: "Event-Subclass", Value: subclass})
+	keys := make([]string, 0, len(headers))
+	for k := range headers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		extra = append(extra, wire.Header{Name: k, Value: headers[k]})
+	}
+	s.fire("CUSTOM", nil, extra, "")
+}
+
+// Burst fires n DTMF events ("1") on a live channel as fast as it can, with
+// a skipped sequence number every gapEvery events (0 = none), as events
+// nobody subscribed to would leave. It returns once all are queued.
+func (s *Server) Burst(uuid string, n, gapEvery int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.chans[uuid]
+	if ch == nil {
+		return fmt.Errorf("esltest: no channel %s", uuid)
+	}
+	for i := 0; i < n; i++ {
+		if gapEvery > 0 && i%gapEvery == gapEvery-1 {
+			s.seq++
+		}
+		s.fire("DTMF", ch, []wire.Header{{Name: "DTMF-Digit", Value: "1"}, {Name: "DTMF-Duration", Value: "800"}, {Name: "DTMF-Source", Value: "RTP"}}, "")
+	}
+	return nil
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
