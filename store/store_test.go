@@ -68,47 +68,35 @@ func fullCall(id string, entered time.Time) *CallRecord {
 
 func TestRoundTrips(t *testing.T) {
 	db, _ := openTemp(t)
+	want := sampleForms()
 
-	call := fullCall("c1", t0)
-	if err := db.SaveCall(call); err != nil {
+	if err := db.SaveCall(want.Call); err != nil {
 		t.Fatal(err)
 	}
-	gotCall, err := db.Call("c1")
-	if err != nil {
-		t.Fatal(err)
+	gotCall, err := db.Call(want.Call.ID)
+	if err != nil || !reflect.DeepEqual(gotCall, want.Call) {
+		t.Errorf("Call = %+v, %v\nwant %+v", gotCall, err, want.Call)
 	}
-	if !reflect.DeepEqual(gotCall, call) {
-		t.Errorf("call round trip:\n got %+v\nwant %+v", gotCall, call)
-	}
-
-	agent := AgentState{ID: "a1", State: AgentPaused, PauseReason: "lunch", Since: t0, LoggedInAt: t0.Add(-time.Hour),
-		CallsTaken: 12, TalkTime: 47 * time.Minute, ConsecutiveNoAnswer: 2}
-	if err := db.SaveAgent(&agent); err != nil {
+	if err := db.SaveAgent(&want.Agent); err != nil {
 		t.Fatal(err)
 	}
 	agents, err := db.Agents()
-	if err != nil || !reflect.DeepEqual(agents, []AgentState{agent}) {
-		t.Errorf("Agents = %+v, %v; want [%+v]", agents, err, agent)
+	if err != nil || !reflect.DeepEqual(agents, []AgentState{want.Agent}) {
+		t.Errorf("Agents = %+v, %v; want [%+v]", agents, err, want.Agent)
 	}
-
-	cb := Callback{ID: "cb1", CallID: "c9", Queue: "sales", Number: "+15550002", Requested: t0,
-		Enqueued: t0.Add(-2 * time.Minute), Priority: 3, Attempts: 1, NextAttempt: t0.Add(5 * time.Minute), State: CallbackPending}
-	if err := db.SaveCallback(&cb); err != nil {
+	if err := db.SaveCallback(&want.Callback); err != nil {
 		t.Fatal(err)
 	}
 	cbs, err := db.Callbacks()
-	if err != nil || !reflect.DeepEqual(cbs, []Callback{cb}) {
-		t.Errorf("Callbacks = %+v, %v; want [%+v]", cbs, err, cb)
+	if err != nil || !reflect.DeepEqual(cbs, []Callback{want.Callback}) {
+		t.Errorf("Callbacks = %+v, %v; want [%+v]", cbs, err, want.Callback)
 	}
-
-	ac := ActiveCall{CallID: "c2", Channel: "PJSIP/trunk-08", Queue: "sales", Enqueued: t0, Priority: 1,
-		State: PhaseBridged, Since: t0.Add(time.Minute), Agent: "a1", AgentChannel: "PJSIP/a1-02", Bridge: "b-1", Recording: "c2"}
-	if err := db.SaveActive(&ac); err != nil {
+	if err := db.SaveActive(&want.Active); err != nil {
 		t.Fatal(err)
 	}
 	acs, err := db.ActiveCalls()
-	if err != nil || !reflect.DeepEqual(acs, []ActiveCall{ac}) {
-		t.Errorf("ActiveCalls = %+v, %v; want [%+v]", acs, err, ac)
+	if err != nil || !reflect.DeepEqual(acs, []ActiveCall{want.Active}) {
+		t.Errorf("ActiveCalls = %+v, %v; want [%+v]", acs, err, want.Active)
 	}
 }
 

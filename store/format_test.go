@@ -1,0 +1,65 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// storedForms is one record of each type, as written into bbolt.
+type storedForms struct {
+	Call     *CallRecord `json:"call"`
+	Agent    AgentState  `json:"agent"`
+	Callback Callback    `json:"callback"`
+	Active   ActiveCall  `json:"active"`
+}
+
+func sampleForms() storedForms {
+	return storedForms{
+		Call: fullCall("20250314-090000-0001", t0),
+		Agent: AgentState{ID: "a1", State: AgentPaused, PauseReason: "lunch", Since: t0, LoggedInAt: t0.Add(-time.Hour),
+			CallsTaken: 12, TalkTime: 47 * time.Minute, ConsecutiveNoAnswer: 2},
+		Callback: Callback{ID: "cb1", CallID: "c9", Queue: "sales", Number: "+15550002", Requested: t0,
+			Enqueued: t0.Add(-2 * time.Minute), Priority: 3, Attempts: 1, NextAttempt: t0.Add(5 * time.Minute), State: CallbackPending},
+		Active: ActiveCall{CallID: "c2", Channel: "PJSIP/trunk-08", Queue: "sales", Enqueued: t0, Priority: 1,
+			State: PhaseBridged, Since: t0.Add(time.Minute), Agent: "a1", AgentChannel: "PJSIP/a1-02", Bridge: "b-1", Recording: "c2"},
+	}
+}
+
+// TestStoredFormat pins the JSON stored in the file: a renamed field would
+// silently drop data from every existing store. If a change is meant, it
+// needs a schema migration (or only adds fields); then run go test -update.
+func TestStoredFormat(t *testing.T) {
+	golden := filepath.Join("testdata", "records.golden.json")
+	got, err := json.MarshalIndent(sampleForms(), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("stored format changed; diff %s against the encoding below, then migrate or go test -update\n%s", golden, got)
+	}
+	var back storedForms
+	if err := json.Unmarshal(want, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, sampleForms()) {
+		t.Errorf("golden records decode to\n%+v\nwant\n%+v", back, sampleForms())
+	}
+}
