@@ -20,7 +20,8 @@ type Tx struct {
 // Apply runs fn in one read-write transaction and commits it, fsync
 // included, before returning: when Apply returns nil every write of fn is on
 // disk. When fn returns an error or panics, nothing fn wrote is kept.
-// Writers are serialized; keep fn short and free of I/O.
+// Writers are serialized; keep fn short and free of I/O, and do not call
+// the DB's own methods inside it (bbolt would deadlock).
 func (db *DB) Apply(fn func(*Tx) error) error { return db.run(true, fn) }
 
 // View runs fn in a read-only transaction: a consistent snapshot that
