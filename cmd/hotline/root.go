@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/hotline-cc/hotline/acd/config"
+)
+
+// Exit codes: a configuration problem is told apart from everything else
+// so scripts can tell "fix the file" from "try again".
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitInvalid = 2
+)
+
+// newRootCmd builds the whole command tree; one line per subcommand.
+func newRootCmd() *cobra.Command {
+	g := newGlobalOptions()
+	cmd := &cobra.Command{
+		Use:   "hotline",
+		Short: "Call center (queues, skill routing, IVR, records) on top of Asterisk or FreeSWITCH",
+		Long: `Hotline turns an existing PBX into a call center: queues, skill-based routing,
+IVR menus, callbacks, call records and reports. It drives Asterisk over ARI or
+FreeSWITCH over the event socket.
+
+Settings come from, each overriding the one before: built-in defaults, the YAML
+file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	g.AddFlags(cmd.PersistentFlags())
+	cmd.AddCommand(
+		newServeCmd(g),
+		newDemoCmd(g),
+		newConfigCmd(g),
+		newVersionCmd(g),
+		newDialplanCmd(g),
+	)
+	return cmd
+}
+
+// run executes the command line and returns the process exit code. Errors
+// are printed here, once: a configuration's problems one per line.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := newRootCmd()
+	cmd.SetArgs(args)
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ve *config.ValidationError
+	if errors.As(err, &ve) && err == error(ve) {
+		fmt.Fprintln(stderr, ve.Error())
+	} else {
+		fmt.Fprintln(stderr, "hotline:", err)
+	}
+	return exitCode(err)
+}
+
+// exitError asks for a specific exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, config.ErrInvalid):
+		return exitInvalid
+	}
+	return exitFailure
+}
+
+// globalOptions are the flags every command shares and the way from them,
+// the environment and the file to a validated config.Config.
+type globalOptions struct {
+	v     *viper.Viper
+	flags *pflag.FlagSet
+
+	// loaded is the last config loadConfig returned, so the logger follows
+	// the file's server.log_format and log_level.
+	loaded *config.Config
+}
+
+func newGlobalOptions() *globalOptions {
+	return &globalOptions{v: viper.New()}
+}
+
+// AddFlags defines --config, --log-format and --log-level and binds them,
+// and every HOTLINE_* variable, through viper.
+func (g *globalOptions) AddFlags(fs *pflag.FlagSet) {
+	g.flags = fs
+	def := config.Default().Server
+	fs.String("config", "", "YAML configuration file (env HOTLINE_CONFIG)")
+	fs.String("log-format", def.LogFormat, "log format: json | console (env HOTLINE_LOG_FORMAT)")
+	fs.String("log-level", def.LogLevel, "log level: trace | debug | info | warn | error (env HOTLINE_LOG_LEVEL)")
+	mustBind(g.v.BindPFlag("config", fs.Lookup("config")))
+	mustBind(g.v.BindEnv("config", "HOTLINE_CONFIG"))
+	for _, o := range overrides {
+		mustBind(g.v.BindEnv(o.path, o.env))
+		if o.flag != "" {
+			mustBind(g.v.BindPFlag(o.path, fs.Lookup(o.flag)))
+		}
+	}
+}
+
+// mustBind panics on a binding error, which only a programming mistake
+// (a nil flag, no key) can cause.
+func mustBind(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// override is a scalar setting that a HOTLINE_* variable, and maybe a
+// global flag, can set over the file.
+type override struct {
+	path string // as in the YAML file
+	env  string
+	flag string // "" = environment only
+}
+
+var overrides = []override{
+	{"server.log_format", "HOTLINE_LOG_FORMAT", "log-format"},
+	{"server.log_level", "HOTLINE_LOG_LEVEL", "log-level"},
+	{"server.listen", "HOTLINE_SERVER_LISTEN", ""},
+	{"store.path", "HOTLINE_STORE_PATH", ""},
+	{"pbx.type", "HOTLINE_PBX_TYPE", ""},
+	{"pbx.asterisk.url", "HOTLINE_ASTERISK_URL", ""},
+	{"pbx.asterisk.websocket_url", "HOTLINE_ASTERISK_WEBSOCKET_URL", ""},
+	{"pbx.asterisk.username", "HOTLINE_ASTERISK_USERNAME", ""},
+	{"pbx.asterisk.password", "HOTLINE_ASTERISK_PASSWORD", ""},
+	{"pbx.asterisk.app", "HOTLINE_ASTERISK_APP", ""},
+	{"pbx.freeswitch.address", "HOTLINE_FREESWITCH_ADDRESS", ""},
+	{"pbx.freeswitch.password", "HOTLINE_FREESWITCH_PASSWORD", ""},
+	{"pbx.freeswitch.outbound_listen", "HOTLINE_FREESWITCH_OUTBOUND_LISTEN", ""},
+}
+
+// configPath is --config, else HOTLINE_CONFIG, else "".
+func (g *globalOptions) configPath() string {
+	return g.v.GetString("config")
+}
+
+// loadConfig builds the configuration in order: defaults, the YAML file,
+// HOTLINE_* variables, flags, then Validate. Lists (queues, agents, ...)
+// come from the file only.
+func (g *globalOptions) loadConfig() (config.Config, error) {
+	cfg := config.Default()
+	if path := g.configPath(); path != "" {
+		var err error
+		if cfg, err = config.Load(path); err != nil {
+			return config.Config{}, err
+		}
+	}
+	if err := g.applyOverrides(&cfg); err != nil {
+		return config.Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return config.Config{}, err
+	}
+	g.loaded = &cfg
+	return cfg, nil
+}
+
+// applyOverrides sets every setting a flag or variable gives; viper ranks a
+// changed flag above the environment.
+func (g *globalOptions) applyOverrides(cfg *config.Config) error {
+	var errs []error
+	for _, o := range overrides {
+		if !g.v.IsSet(o.path) {
+			continue
+		}
+		origin := o.env
+		if o.flag != "" && g.flags != nil && g.flags.Changed(o.flag) {
+			origin = "--" + o.flag
+		}
+		errs = append(errs, cfg.Override(o.path, g.v.GetString(o.path), origin))
+	}
+	return joinProblems(errors.Join(errs...))
+}
+
+// joinProblems merges the ValidationErrors errors.Join collected into one,
+// so they print one per line like any other configuration problems.
+func joinProblems(err error) error {
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	all := &config.ValidationError{}
+	for _, e := range joined.Unwrap() {
+		var ve *config.ValidationError
+		if !errors.As(e, &ve) {
+			return err
+		}
+		all.Problems = append(all.Problems, ve.Problems...)
+	}
+	return all
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hotline-cc/hotline/acd/config"
+)
+
+// hotline runs the CLI in-process with a clean HOTLINE_* environment plus env.
+func hotline(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("HOTLINE_CONFIG", "")
+	for _, o := range overrides {
+		t.Setenv(o.env, "")
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// showConfig runs `hotline config show` and parses what it prints.
+func showConfig(t *testing.T, env map[string]string, args ...string) config.Config {
+	t.Helper()
+	code, out, errOut := hotline(t, env, append([]string{"config", "show"}, args...)...)
+	if code != 0 {
+		t.Fatalf("config show exited %d: %s", code, errOut)
+	}
+	cfg, err := config.Parse([]byte(out), "shown")
+	if err != nil {
+		t.Fatalf("config show printed YAML that does not parse back: %v\n%s", err, out)
+	}
+	return cfg
+}
+
+const layered = `server:
+  log_format: console
+  log_level: warn
+store:
+  path: file.db
+pbx:
+  type: sim
+`
+
+func TestPrecedence(t *testing.T) {
+	file := writeFile(t, "h.yaml", layered)
+	tests := []struct {
+		name                    string
+		env                     map[string]string
+		args                    []string
+		level, format, store, p string
+	}{
+		{"defaults", nil, nil, "info", "json", "hotline.db", "asterisk"},
+		{"file over defaults", nil, []string{"--config", file}, "warn", "console", "file.db", "sim"},
+		{"HOTLINE_CONFIG names the file", map[string]string{"HOTLINE_CONFIG": file}, nil, "warn", "console", "file.db", "sim"},
+		{"env over file", map[string]string{"HOTLINE_LOG_LEVEL": "debug", "HOTLINE_STORE_PATH": "env.db", "HOTLINE_PBX_TYPE": "freeswitch"},
+			[]string{"--config", file}, "debug", "console", "env.db", "freeswitch"},
+		{"flag over env", map[string]string{"HOTLINE_LOG_LEVEL": "debug", "HOTLINE_LOG_FORMAT": "console"},
+			[]string{"--config", file, "--log-level", "error", "--log-format", "json"}, "error", "json", "file.db", "sim"},
+		{"an unset flag's default does not beat the file", nil, []string{"--config", file, "--log-level", "warn"}, "warn", "console", "file.db", "sim"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := showConfig(t, tt.env, tt.args...)
+			got := []string{c.Server.LogLevel, c.Server.LogFormat, c.Store.Path, c.PBX.Type}
+			want := []string{tt.level, tt.format, tt.store, tt.p}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("level, format, store, pbx = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func TestEveryOverrideApplies(t *testing.T) {
+	env := map[string]string{}
+	for _, o := range overrides {
+		env[o.env] = "x"
+	}
+	// Values that pass validation where validation looks.
+	env["HOTLINE_LOG_FORMAT"], env["HOTLINE_LOG_LEVEL"], env["HOTLINE_PBX_TYPE"] = "console", "debug", "freeswitch"
+	env["HOTLINE_SERVER_LISTEN"], env["HOTLINE_FREESWITCH_ADDRESS"], env["HOTLINE_FREESWITCH_OUTBOUND_LISTEN"] = "127.0.0.1:1", "10.0.0.1:8021", "127.0.0.1:8084"
+	c := showConfig(t, env)
+	got := map[string]string{
+		"HOTLINE_LOG_FORMAT": c.Server.LogFormat, "HOTLINE_LOG_LEVEL": c.Server.LogLevel, "HOTLINE_SERVER_LISTEN": c.Server.Listen,
+		"HOTLINE_STORE_PATH": c.Store.Path, "HOTLINE_PBX_TYPE": c.PBX.Type,
+		"HOTLINE_ASTERISK_URL": c.PBX.Asterisk.URL, "HOTLINE_ASTERISK_WEBSOCKET_URL": c.PBX.Asterisk.WebsocketURL,
+		"HOTLINE_ASTERISK_USERNAME": c.PBX.Asterisk.Username, "HOTLINE_ASTERISK_APP": c.PBX.Asterisk.App,
+		"HOTLINE_FREESWITCH_ADDRESS": c.PBX.FreeSWITCH.Address, "HOTLINE_FREESWITCH_OUTBOUND_LISTEN": c.PBX.FreeSWITCH.OutboundListen,
+		// show masks secrets
+		"HOTLINE_ASTERISK_PASSWORD": strings.Replace(c.PBX.Asterisk.Password, "********", "x", 1),
+		"HOTLINE_FREESWITCH_PASSWORD": strings.Replace(c.PBX.FreeSWITCH.Password, "********", "x", 1),
+	}
+	for _, o := range overrides {
+		if got[o.env] != env[o.env] {
+			t.Errorf("%s=%q: setting is %q", o.env, env[o.env], got[o.env])
+		}
+	}
+}
+
+func TestBadOverrideNamesTheVariable(t *testing.T) {
+	code, _, errOut := hotline(t, map[string]string{"HOTLINE_PBX_TYPE": "pabx"}, "config", "show")
+	want := `HOTLINE_PBX_TYPE: pbx.type: unknown switch type "pabx"`
+	if code != exitInvalid || !strings.HasPrefix(errOut, want) {
+		t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, exitInvalid, want)
+	}
+	code, _, errOut = hotline(t, map[string]string{"HOTLINE_LOG_LEVEL": "debug"}, "config", "show", "--log-level", "loud")
+	want = `--log-level: server.log_level: unknown log level "loud"`
+	if code != exitInvalid || !strings.HasPrefix(errOut, want) {
+		t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, exitInvalid, want)
+	}
+}
+
+func TestConfigShowMasksPasswords(t *testing.T) {
+	code, out, _ := hotline(t, map[string]string{"HOTLINE_ASTERISK_PASSWORD": "s3cret"}, "config", "show")
+	if code != 0 || strings.Contains(out, "s3cret") || !strings.Contains(out, "password: '********'") {
+		t.Errorf("exit %d, password shown or not masked:\n%s", code, out)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{errors.New("boom"), exitFailure},
+		{fmt.Errorf("serve: %w", &config.ValidationError{Problems: []config.Problem{{Message: "x"}}}), exitInvalid},
+		{fmt.Errorf("wrapped: %w", config.ErrInvalid), exitInvalid},
+		{&exitError{code: 3, err: errors.New("lint")}, 3},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err); got != tt.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+	if code, _, errOut := hotline(t, nil, "no-such-command"); code != exitFailure || !strings.Contains(errOut, `unknown command "no-such-command"`) {
+		t.Errorf("unknown command: exit %d, stderr %q", code, errOut)
+	}
+}
