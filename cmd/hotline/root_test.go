@@ -105,7 +105,7 @@ func TestEveryOverrideApplies(t *testing.T) {
 		"HOTLINE_ASTERISK_USERNAME": c.PBX.Asterisk.Username, "HOTLINE_ASTERISK_APP": c.PBX.Asterisk.App,
 		"HOTLINE_FREESWITCH_ADDRESS": c.PBX.FreeSWITCH.Address, "HOTLINE_FREESWITCH_OUTBOUND_LISTEN": c.PBX.FreeSWITCH.OutboundListen,
 		// show masks secrets
-		"HOTLINE_ASTERISK_PASSWORD": strings.Replace(c.PBX.Asterisk.Password, "********", "x", 1),
+		"HOTLINE_ASTERISK_PASSWORD":   strings.Replace(c.PBX.Asterisk.Password, "********", "x", 1),
 		"HOTLINE_FREESWITCH_PASSWORD": strings.Replace(c.PBX.FreeSWITCH.Password, "********", "x", 1),
 	}
 	for _, o := range overrides {
