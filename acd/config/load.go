@@ -120,15 +120,11 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 		n = n.Content[0]
 	}
-	if n.Kind == yaml.AliasNode {
-		if w.expanding[n.Alias] {
-			w.addAt(n.Line, path, fmt.Sprintf("alias *%s refers to itself", n.Value))
-			return
-		}
-		w.expanding[n.Alias] = true
-		defer delete(w.expanding, n.Alias)
-		n = n.Alias
+	n, done := w.deref(n, path)
+	if n == nil {
+		return
 	}
+	defer done()
 	if _, ok := w.src.lines[path]; !ok {
 		w.src.lines[path] = n.Line
 	}
@@ -171,6 +167,20 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
 	w.scalar(n, t, path)
 }
 
+// deref follows an alias, unless it refers to a node still being expanded
+// (then it reports the loop and returns nil). done ends the expansion.
+func (w *walker) deref(n *yaml.Node, path string) (target *yaml.Node, done func()) {
+	if n.Kind != yaml.AliasNode {
+		return n, func() {}
+	}
+	if w.expanding[n.Alias] {
+		w.addAt(n.Line, path, fmt.Sprintf("alias *%s refers to itself", n.Value))
+		return nil, nil
+	}
+	w.expanding[n.Alias] = true
+	return n.Alias, func() { delete(w.expanding, n.Alias) }
+}
+
 // mapping calls each for every key of a mapping node, following merge keys
 // (<<) and reporting duplicate and non-scalar keys.
 func (w *walker) mapping(n *yaml.Node, path string, each func(key, val *yaml.Node)) {
@@ -201,15 +211,11 @@ func (w *walker) mapping(n *yaml.Node, path string, each func(key, val *yaml.Nod
 
 // merge walks the mapping(s) a merge key brings in.
 func (w *walker) merge(val *yaml.Node, path string, each func(key, val *yaml.Node)) {
-	if val.Kind == yaml.AliasNode {
-		if w.expanding[val.Alias] {
-			w.addAt(val.Line, path, fmt.Sprintf("alias *%s refers to itself", val.Value))
-			return
-		}
-		w.expanding[val.Alias] = true
-		defer delete(w.expanding, val.Alias)
-		val = val.Alias
+	val, done := w.deref(val, path)
+	if val == nil {
+		return
 	}
+	defer done()
 	if val.Kind == yaml.SequenceNode {
 		for _, m := range val.Content {
 			w.merge(m, path, each)

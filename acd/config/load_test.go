@@ -27,18 +27,7 @@ func parseProblems(t *testing.T, yaml string) []string {
 	if err == nil {
 		t.Fatal("Parse succeeded, want an error")
 	}
-	if !errors.Is(err, ErrInvalid) {
-		t.Fatalf("Parse error is not ErrInvalid: %v", err)
-	}
-	var ve *ValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("Parse error is %T, want *ValidationError", err)
-	}
-	var out []string
-	for _, p := range ve.Problems {
-		out = append(out, p.String())
-	}
-	return out
+	return problemStrings(t, err)
 }
 
 func TestParseEmptyGivesDefaults(t *testing.T) {
@@ -163,15 +152,7 @@ func TestParseProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := parseProblems(t, tt.yaml)
-			if len(got) != len(tt.want) {
-				t.Fatalf("got %d problems, want %d:\n%s", len(got), len(tt.want), strings.Join(got, "\n"))
-			}
-			for i, w := range tt.want {
-				if !strings.HasPrefix(got[i], w) {
-					t.Errorf("problem %d = %q, want it to start with %q", i, got[i], w)
-				}
-			}
+			checkProblems(t, parseProblems(t, tt.yaml), tt.want)
 		})
 	}
 }

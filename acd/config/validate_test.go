@@ -212,28 +212,7 @@ func TestValidateRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := validConfig()
 			tt.mutate(&c)
-			err := c.Validate()
-			var got []string
-			if err != nil {
-				if !errors.Is(err, ErrInvalid) {
-					t.Fatalf("error is not ErrInvalid: %v", err)
-				}
-				var ve *ValidationError
-				if !errors.As(err, &ve) {
-					t.Fatalf("error is not a *ValidationError: %T", err)
-				}
-				for _, p := range ve.Problems {
-					got = append(got, p.String())
-				}
-			}
-			if len(got) != len(tt.want) {
-				t.Fatalf("got %d problems, want %d:\n%s", len(got), len(tt.want), strings.Join(got, "\n"))
-			}
-			for i, w := range tt.want {
-				if !strings.HasPrefix(got[i], w) {
-					t.Errorf("problem %d = %q, want it to start with %q", i, got[i], w)
-				}
-			}
+			checkProblems(t, problemStrings(t, c.Validate()), tt.want)
 		})
 	}
 }
@@ -268,5 +247,39 @@ func TestStrategiesAreUnique(t *testing.T) {
 	}
 	if len(Strategies) != 10 {
 		t.Errorf("len(Strategies) = %d, want 10", len(Strategies))
+	}
+}
+
+// problemStrings is the problems of a Validate or Parse error, one string
+// each; nil for no error.
+func problemStrings(t *testing.T, err error) []string {
+	t.Helper()
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("error is not ErrInvalid: %v", err)
+	}
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("error is %T, want *ValidationError", err)
+	}
+	var out []string
+	for _, p := range ve.Problems {
+		out = append(out, p.String())
+	}
+	return out
+}
+
+// checkProblems wants exactly len(want) problems, each starting with its want.
+func checkProblems(t *testing.T, got, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d problems, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], w) {
+			t.Errorf("problem %d = %q, want it to start with %q", i, got[i], w)
+		}
 	}
 }
