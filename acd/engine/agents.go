@@ -167,11 +167,31 @@ func (c *Core) Login(now time.Time, id string) error {
 		return nil // idempotent: already logged in
 	}
 	a.noAnswerRun = 0
+	a.pauseAfter = ""
 	if err := c.setAgent(now, a, acd.Available, ""); err != nil {
 		return err
 	}
 	c.agentFree(now, a)
 	return nil
+}
+
+// afterCall moves an agent whose call (and wrap-up) is over to where it
+// asked to go: logged out, paused, or available for the next caller.
+func (c *Core) afterCall(now time.Time, a *agent) {
+	a.call = nil
+	switch {
+	case a.logoutAfter:
+		a.logoutAfter, a.pauseAfter = false, ""
+		_ = c.setAgent(now, a, acd.LoggedOut, "")
+	case a.pauseAfter != "":
+		reason := a.pauseAfter
+		a.pauseAfter = ""
+		_ = c.setAgent(now, a, acd.Paused, reason)
+	case a.state == acd.Paused:
+	default:
+		_ = c.setAgent(now, a, acd.Available, "")
+		c.agentFree(now, a)
+	}
 }
 
 // Logout logs an agent out; an agent on a call is logged out when it ends.
@@ -207,8 +227,10 @@ func (c *Core) Pause(now time.Time, id, reason string) error {
 	switch a.state {
 	case acd.LoggedOut:
 		return fmt.Errorf("agent %q: %w", id, ErrNotLoggedIn)
-	case acd.Ringing, acd.OnCall:
-		return fmt.Errorf("agent %q: %w; pause after it", id, ErrAgentBusy)
+	case acd.Ringing, acd.OnCall, acd.WrapUp:
+		a.pauseAfter = reason // as agents expect: finish this call, then pause
+		c.trace(now, "agent %s pauses (%s) after the current call", a.id, reason)
+		return nil
 	}
 	if err := c.setAgent(now, a, acd.Paused, reason); err != nil {
 		return err

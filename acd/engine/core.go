@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -245,6 +246,12 @@ func (c *Core) Handle(now time.Time, ev pbx.Event) {
 
 // CommandFailed is told by the runtime when a command returned an error.
 func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
+	if errors.Is(err, pbx.ErrNoChannel) && cmd.Op != OpOriginate && cmd.Op != OpBridge && cmd.Op != OpSpy {
+		// The channel hung up while the command was on its way; its HungUp
+		// event settles the call.
+		c.trace(now, "channel gone: %s", cmd)
+		return
+	}
 	c.warn(now, "command-failed", "%s: %v", cmd, err)
 	switch cmd.Op {
 	case OpOriginate:

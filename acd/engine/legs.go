@@ -237,19 +237,12 @@ func (c *Core) releaseAgent(now time.Time, a *agent, delay time.Duration) {
 	if a.state != acd.Ringing && a.state != acd.OnCall {
 		return
 	}
-	a.call = nil
-	if a.logoutAfter {
-		a.logoutAfter = false
-		_ = c.setAgent(now, a, acd.LoggedOut, "")
-		return
-	}
 	if delay > 0 {
 		a.notBefore = now.Add(delay)
 		a.gen[TimerAgentReady]++
 		c.out.At(a.notBefore, Timer{Kind: TimerAgentReady, Agent: a.idx, Gen: a.gen[TimerAgentReady]})
 	}
-	_ = c.setAgent(now, a, acd.Available, "")
-	c.agentFree(now, a)
+	c.afterCall(now, a)
 }
 
 func (c *Core) startWrapUp(now time.Time, a *agent, cl *call) {
@@ -275,7 +268,6 @@ func (c *Core) startWrapUp(now time.Time, a *agent, cl *call) {
 
 // finishWrapUp makes the agent available after after-call work.
 func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Duration) {
-	a.call = nil
 	a.stats.WrapUp += wrap
 	if t := c.trailing[callID]; t != nil {
 		t.rec.WrapUp = wrap
@@ -285,14 +277,5 @@ func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Du
 		}
 		c.saveTrailer(now, callID, t)
 	}
-	switch {
-	case a.logoutAfter:
-		a.logoutAfter = false
-		_ = c.setAgent(now, a, acd.LoggedOut, "")
-	case a.state == acd.Paused:
-		// Paused during the call: stays paused.
-	default:
-		_ = c.setAgent(now, a, acd.Available, "")
-		c.agentFree(now, a)
-	}
+	c.afterCall(now, a)
 }

@@ -48,6 +48,7 @@ type agent struct {
 	noAnswerRun int           // consecutive unanswered offers
 	logoutAfter bool          // log out when the current call is done
 	wrapStart   time.Time
+	pauseAfter  string // pause with this reason once the current call is done
 	gen         [timerKinds]uint64
 	stats       agentCounters
 }

@@ -1,0 +1,22 @@
+package main
+
+import (
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/ari"
+	"github.com/hotline-cc/hotline/esl"
+)
+
+func newAsterisk(cfg config.Config, log zerolog.Logger) (pbx.Switch, error) {
+	a := cfg.PBX.Asterisk
+	return ari.New(ari.Options{URL: a.URL, WebsocketURL: a.WebsocketURL, Username: a.Username, Password: a.Password,
+		App: a.App, PingInterval: a.PingInterval, RecordingFormat: a.RecordingFormat, Log: log})
+}
+
+func newFreeSWITCH(cfg config.Config, log zerolog.Logger) (pbx.Switch, error) {
+	f := cfg.PBX.FreeSWITCH
+	return esl.New(esl.Options{Address: f.Address, Password: f.Password, OutboundListen: f.OutboundListen,
+		CommandTimeout: f.CommandTimeout, RecordingDir: f.RecordingDir, Log: log})
+}

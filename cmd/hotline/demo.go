@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/sim"
+	"github.com/hotline-cc/hotline/configs"
+	"github.com/hotline-cc/hotline/store"
+)
+
+type demoOptions struct {
+	duration time.Duration
+	speed    float64
+	every    time.Duration
+	seed     int64
+	store    string
+	breaks   bool
+	plain    bool
+	// debugWarn, if set, receives the engine's warnings (tests).
+	debugWarn func(string)
+}
+
+func (o *demoOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.DurationVar(&o.duration, "duration", time.Hour, "virtual time to simulate")
+	fs.Float64Var(&o.speed, "speed", 240, "virtual seconds per wall second (0 = as fast as possible)")
+	fs.DurationVar(&o.every, "every", 5*time.Minute, "virtual time between progress updates")
+	fs.Int64Var(&o.seed, "seed", 0, "random seed (0 = the config's pbx.sim.seed)")
+	fs.StringVar(&o.store, "store", "", "bbolt file to keep the call records in (default: none)")
+	fs.BoolVar(&o.breaks, "breaks", true, "let agents take short breaks (pause with reason)")
+	fs.BoolVar(&o.plain, "plain", false, "print progress as lines, never redraw the screen")
+}
+
+func newDemoCmd(g *globalOptions) *cobra.Command {
+	o := &demoOptions{}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run a call center on the built-in simulated switch and show live figures",
+		Long: `Runs the engine on the simulated switch with synthetic callers and agents in
+accelerated virtual time, shows live progress, and ends with a summary per
+queue and per agent. With --config, runs your own queue design instead of the
+built-in one (pbx.sim settings shape the traffic), so you can try it before
+putting it on the PBX.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, name, err := demoConfig(g)
+			if err != nil {
+				return err
+			}
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), cfg, name, *o)
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// demoConfig is the user's config (--config) or the built-in demo.
+func demoConfig(g *globalOptions) (config.Config, string, error) {
+	if g.configPath() != "" {
+		cfg, err := g.loadConfig()
+		return cfg, g.configPath(), err
+	}
+	cfg, err := config.Parse(configs.Demo, "demo.yaml (built in)")
+	if err != nil {
+		return cfg, "", err
+	}
+	return cfg, "built-in demo", cfg.Validate()
+}
+
+func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o demoOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	seed := cfg.PBX.Sim.Seed
+	if o.seed != 0 {
+		seed = o.seed
+	}
+	var st engine.Store = engine.NopStore{}
+	if o.store != "" {
+		db, err := store.Open(o.store, store.Options{NoSync: true, LockTimeout: time.Second})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		st = engine.DBStore{DB: db}
+	}
+	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	r, err := engine.NewSimRun(engine.SimOptions{
+		Core: engine.Options{Config: cfg, Store: st, Seed: uint64(seed), IDPrefix: "demo", Warn: func(_ time.Time, m string) {
+			if o.debugWarn != nil {
+				o.debugWarn(m)
+			}
+		}},
+		Start: start,
+		Sim:   sim.Options{Seed: seed, Phones: cfg.PBX.Sim.Agents, Latency: 20 * time.Millisecond},
+	})
+	if err != nil {
+		return err
+	}
+	end := start.Add(o.duration)
+	traffic := simTraffic(cfg, end)
+	if len(traffic) == 0 {
+		return fmt.Errorf("demo: config %s has no entries or no pbx.sim.callers.rate_per_minute: no one would call", name)
+	}
+	for _, t := range traffic {
+		if err := r.Switch.StartTraffic(t); err != nil {
+			return fmt.Errorf("demo: pbx.sim.callers: %w", err)
+		}
+	}
+	if o.breaks {
+		scheduleBreaks(r, cfg, seed, start, end)
+	}
+	live := !o.plain && isTerminal(w)
+	fmt.Fprintf(w, "Hotline demo: %s, %s of virtual time at %gx, seed %d\n", name, o.duration, o.speed, seed)
+	step := o.every
+	if step <= 0 {
+		step = 5 * time.Minute
+	}
+	tick := time.Second
+	wallStart := time.Now()
+	next := start.Add(step)
+	for now := start; now.Before(end); {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		to := now.Add(tick)
+		if to.After(end) {
+			to = end
+		}
+		r.RunUntil(to)
+		now = to
+		if o.speed > 0 {
+			due := wallStart.Add(time.Duration(float64(now.Sub(start)) / o.speed))
+			if d := time.Until(due); d > 0 {
+				time.Sleep(d)
+			}
+		}
+		if live && now.Sub(start)%(10*time.Second) == 0 {
+			fmt.Fprint(w, "\x1b[H\x1b[2J")
+			fmt.Fprintf(w, "Hotline demo: %s (%.0fx)\n", name, o.speed)
+			writeProgress(w, r.Core.Status(now), now.Sub(start))
+		}
+		if !live && !now.Before(next) {
+			writeProgressLine(w, r.Core.Status(now), now.Sub(start))
+			next = next.Add(step)
+		}
+	}
+	// Let calls in progress finish (no new arrivals) so the figures count them.
+	r.RunUntil(end.Add(15 * time.Minute))
+	s := r.Core.Status(r.Clock.Now())
+	fmt.Fprintln(w)
+	writeSummary(w, s, r.Switch.Stats())
+	return nil
+}
+
+// scheduleBreaks has an agent take a 5-10 minute break about every 12 minutes.
+func scheduleBreaks(r *engine.SimRun, cfg config.Config, seed int64, start, end time.Time) {
+	rng := rand.New(rand.NewPCG(uint64(seed), 99))
+	reasons := []string{"break", "coffee", "training", "lunch"}
+	for at := start.Add(12 * time.Minute); at.Before(end) && len(cfg.Agents) > 0; at = at.Add(12 * time.Minute) {
+		a := cfg.Agents[rng.IntN(len(cfg.Agents))].ID
+		reason := reasons[rng.IntN(len(reasons))]
+		back := at.Add(time.Duration(5+rng.IntN(6)) * time.Minute)
+		r.Clock.Schedule(at, func() {
+			_ = r.Do(func(c *engine.Core, now time.Time) error { return c.Pause(now, a, reason) })
+		})
+		r.Clock.Schedule(back, func() {
+			_ = r.Do(func(c *engine.Core, now time.Time) error { return c.Ready(now, a) })
+		})
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func agentCounts(s engine.Status) map[string]int {
+	m := map[string]int{}
+	for _, a := range s.Agents {
+		m[a.State]++
+	}
+	return m
+}
+
+func writeProgressLine(w io.Writer, s engine.Status, elapsed time.Duration) {
+	var q []string
+	for _, qs := range s.Queues {
+		q = append(q, fmt.Sprintf("%s %d waiting SL %.0f%%", qs.Name, qs.Waiting, qs.ServiceLevel*100))
+	}
+	ac := agentCounts(s)
+	fmt.Fprintf(w, "%8s | %s | agents: %d available, %d ringing, %d on call, %d wrap-up, %d paused\n",
+		elapsed, strings.Join(q, " | "), ac["available"], ac["ringing"], ac["on-call"], ac["wrap-up"], ac["paused"])
+}
+
+func writeProgress(w io.Writer, s engine.Status, elapsed time.Duration) {
+	fmt.Fprintf(w, "virtual time %s\n\n", elapsed)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "QUEUE\tWAITING\tLONGEST\tOFFERED\tANSWERED\tABANDONED\tSL\tASA")
+	for _, q := range s.Queues {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%.1f%%\t%s\n", q.Name, q.Waiting, q.LongestWait.Round(time.Second),
+			q.Offered, q.Answered, q.Abandoned, q.ServiceLevel*100, q.ASA.Round(time.Second))
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "AGENT\tSTATE\tSINCE\tCALLS")
+	for _, a := range s.Agents {
+		state := a.State
+		if a.Reason != "" {
+			state += " (" + a.Reason + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", a.ID, state, s.Now.Sub(a.Since).Round(time.Second), a.Answered)
+	}
+	tw.Flush()
+}
+
+func writeSummary(w io.Writer, s engine.Status, sw sim.Stats) {
+	fmt.Fprintln(w, "Queues")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "queue\toffered\tanswered\tabandoned\toverflowed\tcallbacks\tservice level\tASA\tAHT\tabandon rate\tmax wait\t")
+	for _, q := range s.Queues {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.1f%% in %s\t%s\t%s\t%.1f%%\t%s\t\n", q.Name, q.Offered, q.Answered,
+			q.Abandoned, q.Overflowed, q.Callbacks, q.ServiceLevel*100, q.SLThreshold, q.ASA.Round(time.Second),
+			q.AHT.Round(time.Second), q.AbandonRate*100, q.MaxWait.Round(time.Second))
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nAgents")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "agent\toffered\tanswered\tno answer\ttalk\twrap-up\tpaused\tAHT\toccupancy\t")
+	for _, a := range s.Agents {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%.1f%%\t\n", a.ID, a.Offered, a.Answered, a.NoAnswer,
+			a.Talk.Round(time.Second), a.WrapUp.Round(time.Second), a.Paused.Round(time.Second), a.AHT.Round(time.Second),
+			a.Occupancy*100)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nSwitch: %d calls placed, %d abandoned by callers, %d agent rings (%d busy, %d no answer)\n",
+		sw.CallsPlaced, sw.Abandoned, sw.Originates, sw.Busy, sw.NoAnswer)
+	if len(s.Warnings) > 0 {
+		var ws []string
+		for k, v := range s.Warnings {
+			ws = append(ws, fmt.Sprintf("%s=%d", k, v))
+		}
+		sort.Strings(ws)
+		fmt.Fprintf(w, "Warnings: %s\n", strings.Join(ws, " "))
+	}
+}

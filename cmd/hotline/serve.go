@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/signal"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/sim"
+	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/store"
+)
+
+type serveOptions struct {
+	pbxType string
+}
+
+func (o *serveOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.pbxType, "pbx", "", "switch to drive: asterisk | freeswitch | sim (default: the config's pbx.type)")
+}
+
+func newServeCmd(g *globalOptions) *cobra.Command {
+	o := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Hotline daemon against the configured PBX",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			if o.pbxType != "" {
+				cfg.PBX.Type = o.pbxType
+				if err := cfg.Validate(); err != nil {
+					return err
+				}
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return runServe(ctx, cfg, g.logger(cmd.ErrOrStderr()))
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// starter is a switch that must be started after the engine listens to it.
+type starter interface {
+	Start(ctx context.Context) error
+}
+
+// runServe is the daemon: store, restore, switch, engine, HTTP API.
+func runServe(ctx context.Context, cfg config.Config, log zerolog.Logger) error {
+	db, err := store.Open(cfg.Store.Path, store.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	saved, err := engine.LoadSaved(db)
+	if err != nil {
+		return fmt.Errorf("reading saved state from %s: %w", cfg.Store.Path, err)
+	}
+	sw, err := newSwitch(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer sw.Close()
+	rt, err := engine.NewRuntime(engine.RunOptions{
+		Core: engine.Options{Config: cfg, Store: engine.DBStore{DB: db}, Seed: uint64(time.Now().UnixNano()),
+			IDPrefix: runID()},
+		Switch: sw, Log: log, Saved: &saved,
+	})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	go func() { errc <- rt.Run(ctx) }()
+	if s, ok := sw.(starter); ok {
+		if err := s.Start(ctx); err != nil {
+			return fmt.Errorf("starting %s: %w", cfg.PBX.Type, err)
+		}
+	}
+	if cfg.PBX.Type == config.PBXSim {
+		if err := startSimTraffic(sw.(*sim.Switch), cfg); err != nil {
+			return err
+		}
+	}
+	if cfg.Server.Listen != "" {
+		ln, err := net.Listen("tcp", cfg.Server.Listen)
+		if err != nil {
+			return fmt.Errorf("server.listen %s: %w", cfg.Server.Listen, err)
+		}
+		srv := &http.Server{Handler: api.New(rt, db, log), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+		defer func() {
+			sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+			defer c()
+			_ = srv.Shutdown(sctx)
+		}()
+		log.Info().Str("component", "api").Str("listen", ln.Addr().String()).Msg("HTTP API listening")
+	}
+	log.Info().Str("pbx", cfg.PBX.Type).Int("queues", len(cfg.Queues)).Int("agents", len(cfg.Agents)).
+		Int("restored_calls", len(saved.Active)).Msg("hotline running")
+	select {
+	case <-ctx.Done():
+		log.Info().Msg("stopping")
+		return nil
+	case err := <-errc:
+		return err
+	}
+}
+
+// newSwitch builds the configured backend.
+func newSwitch(cfg config.Config, log zerolog.Logger) (pbx.Switch, error) {
+	switch cfg.PBX.Type {
+	case config.PBXSim:
+		return sim.New(sim.Options{Seed: cfg.PBX.Sim.Seed, Phones: cfg.PBX.Sim.Agents, Speed: 1,
+			Latency: 20 * time.Millisecond, Log: log.With().Str("component", "sim").Logger()})
+	case config.PBXAsterisk:
+		return newAsterisk(cfg, log)
+	case config.PBXFreeSWITCH:
+		return newFreeSWITCH(cfg, log)
+	}
+	return nil, fmt.Errorf("pbx.type %q: unknown; known: asterisk, freeswitch, sim", cfg.PBX.Type)
+}
+
+func startSimTraffic(sw *sim.Switch, cfg config.Config) error {
+	for _, t := range simTraffic(cfg, time.Time{}) {
+		if err := sw.StartTraffic(t); err != nil {
+			return fmt.Errorf("pbx.sim.callers: %w", err)
+		}
+	}
+	return nil
+}
+
+// simTraffic splits pbx.sim.callers over the entry numbers: callers of a
+// menu press one of its keys (with dtmf_chance), callers of a queue none.
+func simTraffic(cfg config.Config, until time.Time) []sim.Traffic {
+	c := cfg.PBX.Sim.Callers
+	if len(cfg.Entries) == 0 || c.RatePerMinute <= 0 {
+		return nil
+	}
+	menus := map[string][]string{}
+	for _, m := range cfg.Menus {
+		for k := range m.Options {
+			menus[m.Name] = append(menus[m.Name], k)
+		}
+		sort.Strings(menus[m.Name])
+	}
+	var out []sim.Traffic
+	for _, e := range cfg.Entries {
+		t := sim.Traffic{Entries: []string{e.Number}, RatePerMinute: c.RatePerMinute / float64(len(cfg.Entries)),
+			Patience: c.Patience, Until: until}
+		if keys := menus[e.Menu]; len(keys) > 0 {
+			t.Keys, t.DTMFChance = keys, c.DTMFChance
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// runID tells this run's call ids from those of earlier runs.
+func runID() string {
+	var b [3]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "h"
+	}
+	return hex.EncodeToString(b[:])
+}
+
+var _ io.Writer = (*zerolog.ConsoleWriter)(nil)
