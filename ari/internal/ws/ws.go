@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,7 +54,8 @@ type Conn struct {
 	br   *bufio.Reader
 	idle time.Duration
 
-	wmu sync.Mutex // serializes frame writes
+	wmu     sync.Mutex // serializes frame writes
+	closing atomic.Bool // we sent a close frame
 }
 
 // Dial opens a websocket to rawURL ("ws://", "wss://" is not supported;
@@ -161,7 +163,9 @@ func (c *Conn) ReadMessage() ([]byte, error) {
 			}
 		case opPong:
 		case opClose:
-			_ = c.write(opClose, f.payload)
+			if !c.closing.Load() {
+				_ = c.write(opClose, f.payload)
+			}
 			return nil, fmt.Errorf("%w: %s", ErrClosed, closeReason(f.payload))
 		case opText, opBinary:
 			if inMessage {
@@ -198,13 +202,17 @@ func closeReason(p []byte) string {
 // Ping sends a ping; the pong (or any frame) renews ReadMessage's deadline.
 func (c *Conn) Ping() error { return c.write(opPing, nil) }
 
-// Close sends a close frame and closes the TCP connection. It unblocks a
-// ReadMessage in progress.
-func (c *Conn) Close() error {
+// Shutdown starts the closing handshake: it sends a close frame and leaves
+// the connection open, so that ReadMessage sees the peer's close frame once
+// the peer is done. Close ends it either way.
+func (c *Conn) Shutdown() error {
 	_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
-	_ = c.write(opClose, []byte{0x03, 0xE8}) // 1000 normal closure
-	return c.nc.Close()
+	c.closing.Store(true)
+	return c.write(opClose, []byte{0x03, 0xE8}) // 1000 normal closure
 }
+
+// Close closes the TCP connection, unblocking a ReadMessage in progress.
+func (c *Conn) Close() error { return c.nc.Close() }
 
 func (c *Conn) write(op byte, payload []byte) error {
 	c.wmu.Lock()

@@ -113,6 +113,12 @@ func TestMessagesPingsAndClose(t *testing.T) {
 	if f := p.recv(t); f.op != opPing {
 		t.Fatalf("Ping sent op %#x", f.op)
 	}
+	if err := c.Shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if f := p.recv(t); f.op != opClose || !bytes.Equal(f.payload, []byte{0x03, 0xE8}) {
+		t.Fatalf("Shutdown sent op %#x %x, want close 1000", f.op, f.payload)
+	}
 	p.send(t, true, opClose, []byte{0x03, 0xE8, 'b', 'y', 'e'})
 	if _, err := c.ReadMessage(); !errors.Is(err, ErrClosed) || !strings.Contains(err.Error(), "1000 bye") {
 		t.Fatalf("after close frame: %v, want ErrClosed with status", err)

@@ -1,0 +1,169 @@
+package ari
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+)
+
+// The tests named Asterisk run against a real Asterisk whose ARI address is
+// in HOTLINE_ASTERISK_URL (testdata/asterisk/asterisk.sh starts one and
+// prints the variables). Without it they skip.
+
+type asteriskEnv struct {
+	url, user, password, root string
+}
+
+func needAsterisk(t *testing.T) asteriskEnv {
+	t.Helper()
+	env := asteriskEnv{
+		url:      os.Getenv("HOTLINE_ASTERISK_URL"),
+		user:     os.Getenv("HOTLINE_ASTERISK_USERNAME"),
+		password: os.Getenv("HOTLINE_ASTERISK_PASSWORD"),
+		root:     os.Getenv("HOTLINE_ASTERISK_ROOT"),
+	}
+	if env.url == "" {
+		t.Skip("HOTLINE_ASTERISK_URL not set; run testdata/asterisk/asterisk.sh start and eval its env")
+	}
+	return env
+}
+
+// testLog writes the client's log into the test's output.
+func testLog(t *testing.T) zerolog.Logger {
+	return zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel).With().Timestamp().Logger()
+}
+
+// startClient starts a Client on env (URL overridable) and closes it at
+// cleanup, after hanging up whatever the test left in the application.
+func startClient(t *testing.T, env asteriskEnv, opts Options) *Client {
+	t.Helper()
+	if opts.URL == "" {
+		opts.URL = env.url
+	}
+	opts.Username, opts.Password = env.user, env.password
+	if opts.PingInterval == 0 {
+		opts.PingInterval = 500 * time.Millisecond
+	}
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = 3 * time.Second
+	}
+	if opts.ReconnectDelay == 0 {
+		opts.ReconnectDelay = 200 * time.Millisecond
+	}
+	opts.Log = testLog(t)
+	c, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("HOTLINE_ARI_TRACE") != "" {
+		c.trace = func(raw []byte) { t.Logf("ari event: %s", raw) }
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	t.Cleanup(func() { clearApp(t, c) })
+	return c
+}
+
+// clearApp hangs up every channel and destroys every bridge of the
+// application, so that one test's calls do not show in the next one's
+// snapshots.
+func clearApp(t *testing.T, c *Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		t.Logf("cleanup snapshot: %v", err)
+		return
+	}
+	for _, ch := range snap.Channels {
+		_ = c.Hangup(ctx, ch.ID, pbx.CauseNormal)
+	}
+	for _, b := range snap.Bridges {
+		_ = c.DestroyBridge(ctx, b.ID)
+	}
+}
+
+var farEnds atomic.Int64
+
+// placeCall makes a test caller: a Local channel whose far half dials the
+// entry context (and so enters Stasis as a caller) while its near half runs
+// [hotline-caller], sending DTMF and hanging up as the script says.
+func placeCall(ctx context.Context, c *Client, s pbxtest.CallScript) error {
+	vars := map[string]string{}
+	if s.DTMF != "" {
+		vars["CALLER_DTMF"] = s.DTMF
+		vars["CALLER_DTMF_WAIT"] = seconds(s.DTMFDelay)
+	}
+	if s.HangupAfter > 0 {
+		rest := s.HangupAfter
+		if s.DTMF != "" {
+			rest -= s.DTMFDelay
+		}
+		vars["CALLER_REST"] = seconds(max(rest, time.Millisecond))
+	}
+	q := url.Values{
+		"endpoint":  {"Local/" + s.To + "@hotline-entry/n"},
+		"context":   {"hotline-caller"},
+		"extension": {"s"},
+		"priority":  {"1"},
+		"callerId":  {s.From},
+		"timeout":   {"120"},
+	}
+	id := fmt.Sprintf("hotline-test-caller-%d-%d", os.Getpid(), farEnds.Add(1))
+	return c.call(ctx, http.MethodPost, "/channels/"+seg(id), q, map[string]any{"variables": vars}, nil)
+}
+
+// phoneEndpoint maps a test phone to an extension of [hotline-agents].
+func phoneEndpoint(p pbxtest.Phone) string {
+	switch p.Mode {
+	case pbxtest.PhoneBusy:
+		return "Local/busy@hotline-agents/n"
+	case pbxtest.PhoneNoAnswer:
+		return "Local/noanswer@hotline-agents/n"
+	case pbxtest.PhoneUnreachable:
+		return "Local/nowhere@hotline-agents/n"
+	}
+	rest := "0"
+	if p.HangupAfter > 0 {
+		r := p.HangupAfter
+		if p.DTMF != "" {
+			r -= p.DTMFDelay
+		}
+		rest = seconds(max(r, time.Millisecond))
+	}
+	return fmt.Sprintf("Local/9-%s-%s-%s-%s@hotline-agents/n", seconds(p.AnswerDelay), rest, seconds(p.DTMFDelay), p.DTMF)
+}
+
+func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
+
+func asteriskHarness(env asteriskEnv) func(t *testing.T) *pbxtest.Harness {
+	return func(t *testing.T) *pbxtest.Harness {
+		c := startClient(t, env, Options{})
+		return &pbxtest.Harness{
+			Switch:    c,
+			PlaceCall: func(ctx context.Context, s pbxtest.CallScript) error { return placeCall(ctx, c, s) },
+			Endpoint:  phoneEndpoint,
+			Patience:  5 * time.Second,
+		}
+	}
+}
+
+func TestAsteriskContract(t *testing.T) {
+	env := needAsterisk(t)
+	pbxtest.RunSwitchContract(t, asteriskHarness(env))
+}

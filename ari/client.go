@@ -1,0 +1,403 @@
+package ari
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	goari "github.com/CyCoreSystems/ari/v6"
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/ari/internal/ws"
+)
+
+var _ pbx.Switch = (*Client)(nil)
+
+// Client is a pbx.Switch on Asterisk's ARI. Create it with New, then Start.
+type Client struct {
+	opts   Options
+	log    zerolog.Logger
+	http   *http.Client
+	events chan pbx.Event
+	q      *queue
+
+	mu      sync.Mutex // guards tr, conn, started, closed, stop
+	tr      *tracker
+	conn    *ws.Conn // the live websocket, nil while disconnected
+	started bool
+	closed  bool
+	stop    context.CancelFunc
+
+	done chan struct{} // closed when the connection goroutine ends
+
+	// trace, when set (tests), sees every raw event before translation.
+	trace func([]byte)
+}
+
+// New checks opts and returns a Client that is not connected yet.
+func New(opts Options) (*Client, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		opts: o,
+		log:  o.Log.With().Str("component", "ari").Logger(),
+		http: &http.Client{Transport: &http.Transport{
+			Proxy:               nil,
+			MaxIdleConnsPerHost: 16,
+			IdleConnTimeout:     90 * time.Second,
+		}},
+		events: make(chan pbx.Event),
+		q:      newQueue(),
+		tr:     newTracker(o.RecordingDir),
+		done:   make(chan struct{}),
+	}
+	go c.q.pump(c.events)
+	return c, nil
+}
+
+// Events implements pbx.Switch.
+func (c *Client) Events() <-chan pbx.Event { return c.events }
+
+// Start connects to ARI, retrying until ctx ends, and emits Synced with
+// Reconnect false. From then on the Client keeps the link up by itself:
+// Disconnected when it drops or goes silent, Synced with Reconnect true once
+// it is back. A refused login ends Start at once.
+func (c *Client) Start(ctx context.Context) error {
+	c.mu.Lock()
+	switch {
+	case c.closed:
+		c.mu.Unlock()
+		return pbx.ErrClosed
+	case c.started:
+		c.mu.Unlock()
+		return ErrStarted
+	}
+	c.started = true
+	runCtx, stop := context.WithCancel(context.Background())
+	c.stop = stop
+	c.mu.Unlock()
+
+	l, err := c.connect(ctx, runCtx, false)
+	if err != nil {
+		stop()
+		close(c.done)
+		return err
+	}
+	go c.run(runCtx, l)
+	return nil
+}
+
+// Close implements pbx.Switch.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	started, stop, conn := c.started, c.stop, c.conn
+	c.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	if conn != nil {
+		// A closing handshake lets Asterisk retire the application before a
+		// successor connects; then the TCP link goes regardless.
+		_ = conn.Shutdown()
+		select {
+		case <-c.done:
+		case <-time.After(time.Second):
+		}
+		_ = conn.Close()
+	}
+	if started {
+		<-c.done
+	}
+	c.q.stop()
+	c.http.CloseIdleConnections()
+	return nil
+}
+
+// link is one websocket session and the events read from it before Synced.
+type link struct {
+	conn    *ws.Conn
+	pending [][]byte
+}
+
+// run keeps the link: read until it fails, report Disconnected, connect
+// again, report Synced.
+func (c *Client) run(ctx context.Context, l link) {
+	defer close(c.done)
+	for {
+		err := c.read(l)
+		_ = l.conn.Close()
+		c.mu.Lock()
+		c.conn = nil
+		c.mu.Unlock()
+		if ctx.Err() != nil {
+			return
+		}
+		c.log.Warn().Err(err).Msg("ARI event link lost; reconnecting")
+		c.q.push(pbx.Disconnected{Base: pbx.Base{At: time.Now()}, Err: fmt.Errorf("%w: %w", pbx.ErrDisconnected, err)})
+		var cerr error
+		if l, cerr = c.connect(ctx, ctx, true); cerr != nil {
+			return
+		}
+	}
+}
+
+// connect dials the event websocket, waits for a heartbeat to come back
+// through it (proof that Asterisk delivers the application's events) and
+// takes a snapshot, retrying every ReconnectDelay until ctx or life ends.
+// The snapshot is taken after the websocket is up, so no event falls
+// between the two: events that arrive meanwhile are handled after Synced,
+// and the tracker drops what the snapshot already covered.
+func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error) {
+	for attempt := 1; ; attempt++ {
+		l, live, snap, err := c.connectOnce(ctx)
+		if err == nil {
+			c.mu.Lock()
+			if c.closed {
+				c.mu.Unlock()
+				_ = l.conn.Close()
+				return link{}, pbx.ErrClosed
+			}
+			c.tr.adopt(live)
+			c.conn = l.conn
+			c.q.push(pbx.Synced{Base: pbx.Base{At: time.Now()}, Snapshot: snap, Reconnect: reconnect})
+			c.mu.Unlock()
+			c.log.Info().Bool("reconnect", reconnect).Int("channels", len(snap.Channels)).
+				Int("bridges", len(snap.Bridges)).Msg("connected to ARI")
+			return l, nil
+		}
+		if errors.Is(err, ws.ErrHandshake) && !reconnect {
+			return link{}, fmt.Errorf("ari: connect %s: %w", c.opts.WebsocketURL, err)
+		}
+		if attempt == 1 || attempt%30 == 0 {
+			c.log.Warn().Err(err).Int("attempt", attempt).Msg("cannot reach ARI; retrying")
+		}
+		select {
+		case <-time.After(c.opts.ReconnectDelay):
+		case <-ctx.Done():
+			return link{}, fmt.Errorf("ari: connect %s: %w (last error: %w)", c.opts.WebsocketURL, ctx.Err(), err)
+		case <-life.Done():
+			return link{}, pbx.ErrClosed
+		}
+	}
+}
+
+func (c *Client) connectOnce(ctx context.Context) (link, []liveChannel, pbx.Snapshot, error) {
+	dctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+	defer cancel()
+	q := url.Values{"app": {c.opts.App}, "subscribeAll": {"false"}}
+	h := http.Header{}
+	r, _ := http.NewRequest(http.MethodGet, c.opts.URL, nil)
+	r.SetBasicAuth(c.opts.Username, c.opts.Password)
+	h.Set("Authorization", r.Header.Get("Authorization"))
+	conn, err := ws.Dial(dctx, c.opts.WebsocketURL+"?"+q.Encode(), h, 2*c.opts.PingInterval)
+	if err != nil {
+		return link{}, nil, pbx.Snapshot{}, err
+	}
+	l := link{conn: conn}
+	fail := func(err error) (link, []liveChannel, pbx.Snapshot, error) {
+		_ = conn.Close()
+		return link{}, nil, pbx.Snapshot{}, err
+	}
+	if err := c.heartbeat(dctx); err != nil {
+		return fail(err)
+	}
+	for {
+		msg, err := conn.ReadMessage()
+		if err != nil {
+			return fail(fmt.Errorf("waiting for the first heartbeat: %w", err))
+		}
+		if isHeartbeat(msg) {
+			break
+		}
+		l.pending = append(l.pending, msg)
+	}
+	live, snap, err := c.snapshot(dctx)
+	if err != nil {
+		return fail(err)
+	}
+	return l, live, snap, nil
+}
+
+func (c *Client) heartbeat(ctx context.Context) error {
+	err := c.call(ctx, http.MethodPost, "/events/user/"+heartbeatEvent, url.Values{"application": {c.opts.App}}, nil, nil)
+	if err != nil {
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	return nil
+}
+
+// heartbeatEvent is the user event the client sends itself through
+// Asterisk. Its return over the websocket proves the whole path alive: the
+// TCP link, Asterisk's HTTP server and the application's registration.
+// (Asterisk can deactivate an application under a live websocket when an
+// older websocket of the same application closes late.)
+const heartbeatEvent = "hotline-heartbeat"
+
+// read translates events until the websocket fails. Every PingInterval a
+// websocket ping and a heartbeat event go out; a link silent for two
+// intervals, or without a heartbeat back for three, is closed.
+func (c *Client) read(l link) error {
+	conn := l.conn
+	for _, msg := range l.pending {
+		c.handle(msg)
+	}
+	var lastBeat atomic.Int64
+	lastBeat.Store(time.Now().UnixNano())
+	var beatErr atomic.Value
+	stopPing := make(chan struct{})
+	defer close(stopPing)
+	go func() {
+		t := time.NewTicker(c.opts.PingInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+			case <-stopPing:
+				return
+			}
+			if since := time.Since(time.Unix(0, lastBeat.Load())); since > 3*c.opts.PingInterval {
+				beatErr.Store(fmt.Errorf("no heartbeat through Asterisk for %s", since.Round(time.Millisecond)))
+				_ = conn.Close()
+				return
+			}
+			if err := conn.Ping(); err != nil {
+				_ = conn.Close()
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), c.opts.PingInterval)
+			err := c.heartbeat(ctx)
+			cancel()
+			if err != nil {
+				c.log.Debug().Err(err).Msg("heartbeat not sent")
+			}
+		}
+	}()
+	for {
+		msg, err := conn.ReadMessage()
+		if err != nil {
+			if be, ok := beatErr.Load().(error); ok {
+				return be
+			}
+			return err
+		}
+		if isHeartbeat(msg) {
+			lastBeat.Store(time.Now().UnixNano())
+			continue
+		}
+		c.handle(msg)
+	}
+}
+
+// handle translates one event and queues the result.
+func (c *Client) handle(msg []byte) {
+	if c.trace != nil {
+		c.trace(msg)
+	}
+	c.mu.Lock()
+	evs, effs, err := c.tr.apply(msg)
+	c.q.push(evs...)
+	c.mu.Unlock()
+	if err != nil {
+		c.log.Warn().Err(err).Msg("undecodable ARI event skipped")
+	}
+	for _, e := range effs {
+		go c.perform(e)
+	}
+}
+
+func isHeartbeat(msg []byte) bool {
+	if !bytes.Contains(msg, []byte(heartbeatEvent)) {
+		return false
+	}
+	var e struct {
+		Type      string `json:"type"`
+		EventName string `json:"eventname"`
+	}
+	return json.Unmarshal(msg, &e) == nil && e.Type == "ChannelUserevent" && e.EventName == heartbeatEvent
+}
+
+// perform wires or unwires a spy's private bridge.
+func (c *Client) perform(e effect) {
+	ctx := context.Background()
+	sp := e.spy
+	var err error
+	switch e.kind {
+	case effectConnectSpy:
+		err = c.call(ctx, http.MethodPost, "/bridges/"+seg(sp.bridge), url.Values{"type": {"mixing"}, "name": {sp.bridge}}, nil, nil)
+		if err == nil {
+			err = c.call(ctx, http.MethodPost, "/bridges/"+seg(sp.bridge)+"/addChannel",
+				url.Values{"channel": {sp.snoop + "," + sp.supervisor}}, nil, nil)
+		}
+	case effectTeardownSpy:
+		err = c.call(ctx, http.MethodDelete, "/channels/"+seg(sp.snoop), nil, nil, nil)
+		if err2 := c.call(ctx, http.MethodDelete, "/bridges/"+seg(sp.bridge), nil, nil, nil); err == nil {
+			err = err2
+		}
+		if errors.Is(classify(err), pbx.ErrNoChannel) || errors.Is(classify(err), pbx.ErrNoBridge) {
+			err = nil
+		}
+	}
+	if err != nil {
+		c.log.Error().Err(err).Str("supervisor", sp.supervisor).Str("snoop", sp.snoop).Msg("spy wiring failed")
+	}
+}
+
+// Snapshot implements pbx.Switch.
+func (c *Client) Snapshot(ctx context.Context) (pbx.Snapshot, error) {
+	_, snap, err := c.snapshot(ctx)
+	return snap, err
+}
+
+func (c *Client) snapshot(ctx context.Context) ([]liveChannel, pbx.Snapshot, error) {
+	var app goari.ApplicationData
+	if err := c.call(ctx, http.MethodGet, "/applications/"+seg(c.opts.App), nil, nil, &app); err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
+			return nil, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+		}
+	}
+	var chans []goari.ChannelData
+	if err := c.call(ctx, http.MethodGet, "/channels", nil, nil, &chans); err != nil {
+		return nil, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+	}
+	var bridges []goari.BridgeData
+	if err := c.call(ctx, http.MethodGet, "/bridges", nil, nil, &bridges); err != nil {
+		return nil, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+	}
+	live := selectChannels(c.opts.App, app.ChannelIDs, chans)
+	vars := map[string]map[string]string{}
+	for _, lc := range live {
+		if _, listed := lc.data.ChannelVars[pbx.VarCallID]; listed || lc.role == roleSnoop {
+			continue // ari.conf channelvars already brought them
+		}
+		for _, name := range hotlineVars {
+			v, err := c.GetVar(ctx, pbx.ChannelID(lc.data.ID), name)
+			switch {
+			case err == nil:
+				if vars[lc.data.ID] == nil {
+					vars[lc.data.ID] = map[string]string{}
+				}
+				vars[lc.data.ID][name] = v
+			case errors.Is(err, pbx.ErrNoVariable), errors.Is(err, pbx.ErrNoChannel):
+			default:
+				return nil, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+			}
+		}
+	}
+	return live, buildSnapshot(live, bridges, app.BridgeIDs, vars), nil
+}

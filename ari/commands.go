@@ -1,0 +1,341 @@
+package ari
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+)
+
+// command runs one REST request for a pbx command and names the command in
+// the error.
+func (c *Client) command(ctx context.Context, what, method, p string, q url.Values, body any) error {
+	if err := c.call(ctx, method, p, q, body, nil); err != nil {
+		return fmt.Errorf("%s: %w", what, classify(err))
+	}
+	return nil
+}
+
+func chanPath(ch pbx.ChannelID, rest string) string { return "/channels/" + seg(string(ch)) + rest }
+
+// Answer implements pbx.Switch.
+func (c *Client) Answer(ctx context.Context, ch pbx.ChannelID) error {
+	return c.command(ctx, "answer "+string(ch), http.MethodPost, chanPath(ch, "/answer"), nil, nil)
+}
+
+// Hangup implements pbx.Switch.
+func (c *Client) Hangup(ctx context.Context, ch pbx.ChannelID, cause pbx.Cause) error {
+	c.mu.Lock()
+	c.tr.noteHangup(string(ch), cause)
+	c.mu.Unlock()
+	q := url.Values{}
+	if cause > 0 && cause < 128 {
+		q.Set("reason_code", strconv.Itoa(int(cause)))
+	}
+	err := c.command(ctx, "hangup "+string(ch), http.MethodDelete, chanPath(ch, ""), q, nil)
+	if errors.Is(err, pbx.ErrNoChannel) {
+		return nil
+	}
+	return err
+}
+
+// Play implements pbx.Switch.
+func (c *Client) Play(ctx context.Context, ch pbx.ChannelID, id pbx.PlaybackID, media ...string) error {
+	uris := make([]string, 0, len(media))
+	for _, m := range media {
+		u, err := mediaURI(m)
+		if err != nil {
+			return fmt.Errorf("play %s on %s: %w", id, ch, err)
+		}
+		uris = append(uris, u)
+	}
+	if len(uris) == 0 {
+		return fmt.Errorf("play %s on %s: %w: no media", id, ch, pbx.ErrBadRequest)
+	}
+	c.mu.Lock()
+	c.tr.notePlay(id, ch)
+	c.mu.Unlock()
+	err := c.command(ctx, fmt.Sprintf("play %s on %s", id, ch), http.MethodPost,
+		chanPath(ch, "/play/"+seg(string(id))), url.Values{"media": {strings.Join(uris, ",")}}, nil)
+	if err != nil {
+		c.mu.Lock()
+		delete(c.tr.plays, string(id))
+		c.mu.Unlock()
+	}
+	return err
+}
+
+// mediaURI turns a pbx media item into an ARI media URI.
+func mediaURI(m string) (string, error) {
+	scheme, rest, ok := strings.Cut(m, ":")
+	if !ok || rest == "" || strings.Contains(rest, ",") {
+		return "", fmt.Errorf("%w: media %q", pbx.ErrBadRequest, m)
+	}
+	switch scheme {
+	case "sound", "recording", "digits", "number", "tone", "characters":
+		return m, nil
+	case "file":
+		// Asterisk plays a file by its path without extension and picks the
+		// best format it finds.
+		if !path.IsAbs(rest) {
+			return "", fmt.Errorf("%w: media %q: file path must be absolute", pbx.ErrBadRequest, m)
+		}
+		return "sound:" + strings.TrimSuffix(rest, path.Ext(rest)), nil
+	}
+	return "", fmt.Errorf("%w: media %q: unknown scheme %q", pbx.ErrBadRequest, m, scheme)
+}
+
+// StopPlayback implements pbx.Switch.
+func (c *Client) StopPlayback(ctx context.Context, id pbx.PlaybackID) error {
+	c.mu.Lock()
+	c.tr.noteStopPlay(id)
+	c.mu.Unlock()
+	err := c.command(ctx, "stop playback "+string(id), http.MethodDelete, "/playbacks/"+seg(string(id)), nil, nil)
+	if errors.Is(err, pbx.ErrNoChannel) {
+		err = fmt.Errorf("%w: %w", pbx.ErrNoPlayback, err)
+	}
+	return err
+}
+
+// StartMOH implements pbx.Switch.
+func (c *Client) StartMOH(ctx context.Context, ch pbx.ChannelID, class string) error {
+	q := url.Values{}
+	if class != "" {
+		q.Set("mohClass", class)
+	}
+	return c.command(ctx, "start moh on "+string(ch), http.MethodPost, chanPath(ch, "/moh"), q, nil)
+}
+
+// StopMOH implements pbx.Switch.
+func (c *Client) StopMOH(ctx context.Context, ch pbx.ChannelID) error {
+	return c.command(ctx, "stop moh on "+string(ch), http.MethodDelete, chanPath(ch, "/moh"), nil, nil)
+}
+
+// Originate implements pbx.Switch. The leg is dialed straight into the
+// Stasis application, so its answer arrives as an event and never runs
+// dialplan. An endpoint Asterisk cannot even create a channel for
+// (PJSIP/nobody) is reported like any unreachable phone: OriginateFailed and
+// HungUp, and no error.
+func (c *Client) Originate(ctx context.Context, req pbx.OriginateRequest) error {
+	return c.originate(ctx, req, argLeg)
+}
+
+func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args string) error {
+	id := string(req.ChannelID)
+	what := fmt.Sprintf("originate %s to %s", id, req.Endpoint)
+	if id == "" || req.Endpoint == "" {
+		return fmt.Errorf("%s: %w: channel id and endpoint are required", what, pbx.ErrBadRequest)
+	}
+	if internalID(id) {
+		return fmt.Errorf("%s: %w: ids starting %q or %q are reserved", what, pbx.ErrBadRequest, snoopPrefix, spyBridgePrefix)
+	}
+	c.mu.Lock()
+	fresh := c.tr.noteOriginate(id)
+	c.mu.Unlock()
+	if !fresh {
+		return fmt.Errorf("%s: %w", what, pbx.ErrDuplicateID)
+	}
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	q := url.Values{
+		"endpoint": {req.Endpoint},
+		"app":      {c.opts.App},
+		"appArgs":  {args},
+		"timeout":  {strconv.Itoa(int((timeout + time.Second - 1) / time.Second))},
+	}
+	if req.CallerID != "" {
+		q.Set("callerId", req.CallerID)
+	}
+	var body any
+	if len(req.Vars) > 0 {
+		// Variables go with the originate: a SetVariable right after the
+		// channel appears can meet a 409.
+		body = map[string]any{"variables": req.Vars}
+	}
+	err := c.call(ctx, http.MethodPost, "/channels/"+seg(id), q, body, nil)
+	if err == nil {
+		return nil
+	}
+	var ae *apiError
+	if errors.As(err, &ae) && ae.Status == http.StatusInternalServerError {
+		c.log.Warn().Err(err).Str("channel", id).Str("endpoint", req.Endpoint).Msg("Asterisk could not create the channel; reported as unreachable")
+		now := time.Now()
+		c.mu.Lock()
+		c.tr.forget(id)
+		c.q.push(
+			pbx.OriginateFailed{Base: base(id, now), Reason: pbx.FailUnreachable, Cause: pbx.CauseUnallocated},
+			pbx.HungUp{Base: base(id, now), Cause: pbx.CauseUnallocated},
+		)
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.Lock()
+	c.tr.forget(id)
+	c.mu.Unlock()
+	return fmt.Errorf("%s: %w", what, classify(err))
+}
+
+// Bridge implements pbx.Switch.
+func (c *Client) Bridge(ctx context.Context, id pbx.BridgeID, chans ...pbx.ChannelID) error {
+	what := "bridge " + string(id)
+	if id == "" || internalID(string(id)) {
+		return fmt.Errorf("%s: %w: bad bridge id", what, pbx.ErrBadRequest)
+	}
+	if err := c.command(ctx, what, http.MethodPost, "/bridges/"+seg(string(id)),
+		url.Values{"type": {"mixing"}, "name": {string(id)}}, nil); err != nil {
+		return err
+	}
+	if len(chans) == 0 {
+		return nil
+	}
+	ids := make([]string, len(chans))
+	for i, ch := range chans {
+		ids[i] = string(ch)
+	}
+	return c.command(ctx, what, http.MethodPost, "/bridges/"+seg(string(id))+"/addChannel",
+		url.Values{"channel": {strings.Join(ids, ",")}}, nil)
+}
+
+// Unbridge implements pbx.Switch.
+func (c *Client) Unbridge(ctx context.Context, id pbx.BridgeID, ch pbx.ChannelID) error {
+	return c.command(ctx, fmt.Sprintf("unbridge %s from %s", ch, id), http.MethodPost,
+		"/bridges/"+seg(string(id))+"/removeChannel", url.Values{"channel": {string(ch)}}, nil)
+}
+
+// DestroyBridge implements pbx.Switch.
+func (c *Client) DestroyBridge(ctx context.Context, id pbx.BridgeID) error {
+	return c.command(ctx, "destroy bridge "+string(id), http.MethodDelete, "/bridges/"+seg(string(id)), nil, nil)
+}
+
+// StartRecording implements pbx.Switch. Asterisk writes the file as
+// <RecordingDir>/<name>.<format>; RecordingFinished.Path says so.
+func (c *Client) StartRecording(ctx context.Context, req pbx.RecordRequest) error {
+	what := "start recording " + req.Name
+	if req.Name == "" || strings.ContainsAny(req.Name, "/,") {
+		return fmt.Errorf("%s: %w: bad recording name", what, pbx.ErrBadRequest)
+	}
+	format := req.Format
+	if format == "" {
+		format = c.opts.RecordingFormat
+	}
+	var p string
+	switch {
+	case req.Bridge != "":
+		p = "/bridges/" + seg(string(req.Bridge)) + "/record"
+	case req.Channel != "":
+		p = chanPath(req.Channel, "/record")
+	default:
+		return fmt.Errorf("%s: %w: neither bridge nor channel", what, pbx.ErrBadRequest)
+	}
+	c.mu.Lock()
+	started := c.tr.noteRecording(req.Name, req.Channel)
+	c.mu.Unlock()
+	err := c.command(ctx, what, http.MethodPost, p, url.Values{
+		"name":        {req.Name},
+		"format":      {format},
+		"ifExists":    {"overwrite"},
+		"beep":        {"false"},
+		"terminateOn": {"none"},
+	}, nil)
+	if err != nil {
+		c.mu.Lock()
+		delete(c.tr.recs, req.Name)
+		c.mu.Unlock()
+		return err
+	}
+	// Asterisk drops a stop that comes before the recorder joined, so return
+	// only once the recording runs.
+	select {
+	case <-started:
+	case <-ctx.Done():
+		return fmt.Errorf("%s: waiting for Asterisk to start it: %w", what, ctx.Err())
+	case <-time.After(c.opts.RequestTimeout):
+		c.log.Warn().Str("recording", req.Name).Msg("no RecordingStarted from Asterisk; a stop may be lost")
+	}
+	return nil
+}
+
+// StopRecording implements pbx.Switch.
+func (c *Client) StopRecording(ctx context.Context, name string) error {
+	return c.command(ctx, "stop recording "+name, http.MethodPost, "/recordings/live/"+seg(name)+"/stop", nil, nil)
+}
+
+// SendDTMF implements pbx.Switch.
+func (c *Client) SendDTMF(ctx context.Context, ch pbx.ChannelID, digits string) error {
+	for _, d := range digits {
+		if !pbx.ValidDigit(d) {
+			return fmt.Errorf("send dtmf %q on %s: %w: bad digit %q", digits, ch, pbx.ErrBadRequest, d)
+		}
+	}
+	return c.command(ctx, "send dtmf on "+string(ch), http.MethodPost, chanPath(ch, "/dtmf"), url.Values{"dtmf": {digits}}, nil)
+}
+
+// SetVar implements pbx.Switch.
+func (c *Client) SetVar(ctx context.Context, ch pbx.ChannelID, name, value string) error {
+	return c.command(ctx, fmt.Sprintf("set %s on %s", name, ch), http.MethodPost, chanPath(ch, "/variable"),
+		url.Values{"variable": {name}, "value": {value}}, nil)
+}
+
+// GetVar implements pbx.Switch.
+func (c *Client) GetVar(ctx context.Context, ch pbx.ChannelID, name string) (string, error) {
+	var v struct {
+		Value string `json:"value"`
+	}
+	if err := c.call(ctx, http.MethodGet, chanPath(ch, "/variable"), url.Values{"variable": {name}}, nil, &v); err != nil {
+		return "", fmt.Errorf("get %s on %s: %w", name, ch, classify(err))
+	}
+	return v.Value, nil
+}
+
+// Spy implements pbx.Switch: a snoop channel on target (hearing both
+// directions; whispering to none, to target's far end, or both ways) and the
+// supervisor leg meet in a private bridge once the supervisor answers.
+func (c *Client) Spy(ctx context.Context, target pbx.ChannelID, mode pbx.SpyMode, req pbx.OriginateRequest) error {
+	whisper := map[pbx.SpyMode]string{pbx.SpyListen: "none", pbx.SpyWhisper: "out", pbx.SpyBarge: "both"}[mode]
+	what := fmt.Sprintf("spy (%s) on %s", mode, target)
+	if whisper == "" {
+		return fmt.Errorf("%s: %w: unknown mode %d", what, pbx.ErrBadRequest, mode)
+	}
+	if req.ChannelID == "" {
+		return fmt.Errorf("%s: %w: supervisor channel id is required", what, pbx.ErrBadRequest)
+	}
+	sp := spy{
+		supervisor: string(req.ChannelID),
+		snoop:      snoopPrefix + string(req.ChannelID),
+		bridge:     spyBridgePrefix + string(req.ChannelID),
+	}
+	c.mu.Lock()
+	_, taken := c.tr.chans[sp.supervisor]
+	c.mu.Unlock()
+	if taken {
+		return fmt.Errorf("%s: supervisor leg %s: %w", what, sp.supervisor, pbx.ErrDuplicateID)
+	}
+	if err := c.command(ctx, what, http.MethodPost, chanPath(target, "/snoop/"+seg(sp.snoop)), url.Values{
+		"spy":     {"both"},
+		"whisper": {whisper},
+		"app":     {c.opts.App},
+		"appArgs": {argSnoop},
+	}, nil); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.tr.noteSpy(sp)
+	c.mu.Unlock()
+	if err := c.originate(ctx, req, argLeg); err != nil {
+		c.mu.Lock()
+		c.tr.forgetSpy(sp)
+		c.mu.Unlock()
+		_ = c.call(context.WithoutCancel(ctx), http.MethodDelete, chanPath(pbx.ChannelID(sp.snoop), ""), nil, nil, nil)
+		return err
+	}
+	return nil
+}

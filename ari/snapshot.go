@@ -1,0 +1,139 @@
+package ari
+
+import (
+	"slices"
+	"strings"
+
+	goari "github.com/CyCoreSystems/ari/v6"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+)
+
+// hotlineVars are the variables a snapshot reports for each channel.
+var hotlineVars = []string{pbx.VarCallID, pbx.VarRole, pbx.VarAgent, pbx.VarQueue}
+
+// liveChannel is one channel of the application, as a snapshot found it.
+type liveChannel struct {
+	data goari.ChannelData
+	role role
+	args []string // Stasis arguments, for channels in Stasis
+}
+
+// selectChannels picks the application's channels out of every channel
+// Asterisk has: those in Stasis(app,...) and the legs Hotline originated that
+// are still dialing. Snoop channels are kept (as roleSnoop) for the tracker,
+// never reported.
+func selectChannels(app string, subscribed []string, all []goari.ChannelData) []liveChannel {
+	var out []liveChannel
+	for _, ch := range all {
+		dp := ch.Dialplan
+		if dp == nil {
+			continue
+		}
+		switch {
+		case dp.AppName == "Stasis":
+			args := strings.Split(dp.AppData, ",")
+			if args[0] != app {
+				continue
+			}
+			args = args[1:]
+			r := roleInbound
+			switch {
+			case strings.HasPrefix(ch.ID, snoopPrefix):
+				r = roleSnoop
+			case len(args) > 0 && args[0] == argLeg:
+				r = roleLeg
+			}
+			out = append(out, liveChannel{data: ch, role: r, args: args})
+		case dp.AppName == "AppDial2" && slices.Contains(subscribed, ch.ID):
+			// Dialing out for the application: an originated leg not yet answered.
+			out = append(out, liveChannel{data: ch, role: roleLeg})
+		}
+	}
+	return out
+}
+
+// buildSnapshot turns the application's channels and Asterisk's bridges into
+// the engine's view: the bridges the application holds or its channels are
+// in, empty ones included so the engine can tear them down. vars holds the HOTLINE_* variables per channel where
+// the channel data lacked them.
+func buildSnapshot(chans []liveChannel, bridges []goari.BridgeData, appBridges []string, vars map[string]map[string]string) pbx.Snapshot {
+	var snap pbx.Snapshot
+	mine := map[string]bool{}
+	for _, lc := range chans {
+		if lc.role != roleSnoop {
+			mine[lc.data.ID] = true
+		}
+	}
+	bridgeOf := map[string]string{}
+	for _, b := range bridges {
+		if internalID(b.ID) {
+			continue
+		}
+		var members []pbx.ChannelID
+		for _, id := range b.ChannelIDs {
+			if mine[id] {
+				members = append(members, pbx.ChannelID(id))
+				bridgeOf[id] = b.ID
+			}
+		}
+		if len(members) > 0 || slices.Contains(appBridges, b.ID) {
+			snap.Bridges = append(snap.Bridges, pbx.BridgeInfo{ID: pbx.BridgeID(b.ID), Channels: members})
+		}
+	}
+	for _, lc := range chans {
+		if lc.role == roleSnoop {
+			continue
+		}
+		d := lc.data
+		info := pbx.ChannelInfo{
+			ID:       pbx.ChannelID(d.ID),
+			Answered: d.State == "Up" && d.Dialplan.AppName == "Stasis",
+			Called:   calledNumber(lc.args, d),
+			Vars:     setVars(d.ChannelVars),
+			Bridge:   pbx.BridgeID(bridgeOf[d.ID]),
+		}
+		if d.Caller != nil {
+			info.Caller = d.Caller.Number
+		}
+		for k, v := range vars[d.ID] {
+			if info.Vars == nil {
+				info.Vars = map[string]string{}
+			}
+			info.Vars[k] = v
+		}
+		snap.Channels = append(snap.Channels, info)
+	}
+	return snap
+}
+
+// adopt replaces the tracker's channels with what a snapshot found, keeping
+// what Hotline had asked of channels that are still there.
+func (t *tracker) adopt(chans []liveChannel) {
+	old := t.chans
+	t.chans = make(map[string]*chanState, len(chans))
+	for _, lc := range chans {
+		st := &chanState{
+			role:     lc.role,
+			inStasis: lc.data.Dialplan.AppName == "Stasis",
+			answered: lc.data.State == "Up",
+		}
+		if st.role == roleLeg && !st.inStasis {
+			st.answered = false // up at the far end, not yet handed to the app
+		}
+		if o := old[lc.data.ID]; o != nil {
+			st.ringing, st.hangingUp, st.byUs, st.cause, st.dialStatus = o.ringing, o.hangingUp, o.byUs, o.cause, o.dialStatus
+		}
+		t.chans[lc.data.ID] = st
+	}
+	for id, p := range t.plays {
+		if t.chans[p.ch] == nil {
+			delete(t.plays, id)
+		}
+	}
+	for id, sp := range t.spies {
+		if t.chans[sp.supervisor] == nil && t.chans[sp.snoop] == nil {
+			delete(t.spies, id)
+		}
+	}
+}

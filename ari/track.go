@@ -1,0 +1,512 @@
+package ari
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	goari "github.com/CyCoreSystems/ari/v6"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+)
+
+// Stasis arguments that tell the kinds of channels apart: the dialplan sends
+// callers in with "entry"; Hotline originates its own legs with "leg" and
+// snoop channels with "snoop".
+const (
+	argEntry = "entry"
+	argLeg   = "leg"
+	argSnoop = "snoop"
+)
+
+// Ids of the channels and bridges this package makes for itself behind a
+// Spy. The engine never sees them.
+const (
+	snoopPrefix     = "hotline-snoop-"
+	spyBridgePrefix = "hotline-spy-"
+)
+
+func internalID(id string) bool {
+	return strings.HasPrefix(id, snoopPrefix) || strings.HasPrefix(id, spyBridgePrefix)
+}
+
+// role is what a channel is to Hotline.
+type role int
+
+const (
+	roleInbound role = iota + 1 // entered from the dialplan
+	roleLeg                     // originated by Hotline
+	roleSnoop                   // snoop channel behind a Spy
+)
+
+// chanState is what the tracker remembers of one channel.
+type chanState struct {
+	role       role
+	inStasis   bool
+	answered   bool
+	ringing    bool
+	hangingUp  bool   // a hangup was requested, by anyone
+	byUs       bool   // ... by Hotline, with cause
+	cause      int    // the cause Hotline asked for, or the last non-zero one Asterisk reported
+	dialStatus string // last status of the dial of an originated leg
+}
+
+// recState is a recording Hotline started. started is closed when Asterisk
+// reports it running (or over): a stop sent before that is lost.
+type recState struct {
+	ch      string // "" for a bridge
+	started chan struct{}
+}
+
+func (r *recState) markStarted() {
+	select {
+	case <-r.started:
+	default:
+		close(r.started)
+	}
+}
+
+type playState struct {
+	ch      string
+	stopped bool
+}
+
+// spy links a supervisor leg to its snoop channel and private bridge.
+type spy struct {
+	supervisor, snoop, bridge string
+}
+
+// effectKind is work the client must do at Asterisk because of an event.
+type effectKind int
+
+const (
+	effectConnectSpy  effectKind = iota + 1 // bridge supervisor leg and snoop channel
+	effectTeardownSpy                       // hang up the snoop channel, destroy the bridge
+)
+
+type effect struct {
+	kind effectKind
+	spy  spy
+}
+
+// tracker translates ARI events into pbx events. It keeps just enough state
+// to tell an originated leg's answer from an inbound call, to give a failed
+// originate its reason, and to report each channel's end once. It does no
+// I/O and is not safe for concurrent use.
+type tracker struct {
+	recDir string
+	chans  map[string]*chanState
+	plays  map[string]*playState
+	recs   map[string]*recState
+	spies  map[string]*spy   // by supervisor id and by snoop id
+}
+
+func newTracker(recDir string) *tracker {
+	return &tracker{
+		recDir: recDir,
+		chans:  map[string]*chanState{},
+		plays:  map[string]*playState{},
+		recs:   map[string]*recState{},
+		spies:  map[string]*spy{},
+	}
+}
+
+// envelope is the part every ARI event has.
+type envelope struct {
+	Type      string         `json:"type"`
+	Timestamp goari.DateTime `json:"timestamp"`
+}
+
+// apply translates one raw ARI event. Events about channels Hotline does
+// not handle (the far halves of Local channels, other applications' calls)
+// yield nothing.
+func (t *tracker) apply(raw []byte) ([]pbx.Event, []effect, error) {
+	var env envelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, nil, fmt.Errorf("%w: event: %w", ErrResponse, err)
+	}
+	at := time.Time(env.Timestamp)
+	dec := func(v any) error {
+		if err := json.Unmarshal(raw, v); err != nil {
+			return fmt.Errorf("%w: %s event: %w", ErrResponse, env.Type, err)
+		}
+		return nil
+	}
+	switch env.Type {
+	case "StasisStart":
+		var e goari.StasisStart
+		if err := dec(&e); err != nil {
+			return nil, nil, err
+		}
+		evs, effs := t.stasisStart(at, e)
+		return evs, effs, nil
+	case "StasisEnd":
+		var e goari.StasisEnd
+		if err := dec(&e); err != nil {
+			return nil, nil, err
+		}
+		evs, effs := t.gone(at, e.Channel.ID, 0)
+		return evs, effs, nil
+	case "ChannelDestroyed":
+		var e goari.ChannelDestroyed
+		if err := dec(&e); err != nil {
+			return nil, nil, err
+		}
+		evs, effs := t.gone(at, e.Channel.ID, e.Cause)
+		return evs, effs, nil
+	case "ChannelStateChange":
+		var e goari.ChannelStateChange
+		if err := dec(&e); err != nil {
+			return nil, nil, err
+		}
+		return t.stateChange(at, e.Channel), nil, nil
+	case "Dial":
+		var e goari.Dial
+		if err := dec(&e); err != nil {
+			return nil, nil, err
+		}
+		return t.dial(at, e), nil, nil
+	case "ChannelHangupRequest":
+		var e goari.ChannelHangupRequest
+		if err := dec(&e); err != nil {
+			return nil, nil, err
+		}
+		if st := t.chans[e.Channel.ID]; st != nil {
+			st.hangingUp = true
+			if e.Cause != 0 && !st.byUs {
+				st.cause = e.Cause
+			}
+		}
+		return nil, nil, nil
+	case "ChannelDtmfReceived":
+		var e goari.ChannelDtmfReceived
+		if err := dec(&e); err != nil {
+			return nil, nil, err
+		}
+		st := t.chans[e.Channel.ID]
+		if st == nil || st.role == roleSnoop || len(e.Digit) != 1 || !pbx.ValidDigit(rune(e.Digit[0])) {
+			return nil, nil, nil
+		}
+		return []pbx.Event{pbx.DTMF{
+			Base:     base(e.Channel.ID, at),
+			Digit:    rune(e.Digit[0]),
+			Duration: time.Duration(e.DurationMs) * time.Millisecond,
+		}}, nil, nil
+	case "ChannelEnteredBridge", "ChannelLeftBridge":
+		var e goari.ChannelEnteredBridge // both events have the same shape
+		if err := dec(&e); err != nil {
+			return nil, nil, err
+		}
+		if st := t.chans[e.Channel.ID]; st == nil || st.role == roleSnoop || internalID(e.Bridge.ID) {
+			return nil, nil, nil
+		}
+		b := base(e.Channel.ID, at)
+		if env.Type == "ChannelEnteredBridge" {
+			return []pbx.Event{pbx.BridgeJoined{Base: b, Bridge: pbx.BridgeID(e.Bridge.ID)}}, nil, nil
+		}
+		return []pbx.Event{pbx.BridgeLeft{Base: b, Bridge: pbx.BridgeID(e.Bridge.ID)}}, nil, nil
+	case "PlaybackFinished":
+		var e goari.PlaybackFinished
+		if err := dec(&e); err != nil {
+			return nil, nil, err
+		}
+		return t.playbackFinished(at, e.Playback), nil, nil
+	case "RecordingStarted":
+		var e goari.RecordingStarted
+		if err := dec(&e); err != nil {
+			return nil, nil, err
+		}
+		if r := t.recs[e.Recording.Name]; r != nil {
+			r.markStarted()
+		}
+		return nil, nil, nil
+	case "RecordingFinished", "RecordingFailed":
+		var e goari.RecordingFinished // both events have the same shape
+		if err := dec(&e); err != nil {
+			return nil, nil, err
+		}
+		return t.recordingDone(at, e.Recording, env.Type == "RecordingFailed"), nil, nil
+	}
+	return nil, nil, nil
+}
+
+func base(ch string, at time.Time) pbx.Base {
+	return pbx.Base{Channel: pbx.ChannelID(ch), At: at}
+}
+
+func (t *tracker) stasisStart(at time.Time, e goari.StasisStart) ([]pbx.Event, []effect) {
+	id := e.Channel.ID
+	kind := ""
+	if len(e.Args) > 0 {
+		kind = e.Args[0]
+	}
+	st := t.chans[id]
+	switch {
+	case kind == argSnoop || strings.HasPrefix(id, snoopPrefix):
+		t.chans[id] = &chanState{role: roleSnoop, inStasis: true, answered: true}
+		return nil, nil
+	case kind == argLeg:
+		if st == nil {
+			st = &chanState{role: roleLeg}
+			t.chans[id] = st
+		}
+		if st.inStasis {
+			return nil, nil // already adopted from a snapshot
+		}
+		st.inStasis, st.answered = true, true
+		evs := []pbx.Event{pbx.Answered{Base: base(id, at)}}
+		if sp := t.spies[id]; sp != nil {
+			return evs, []effect{{kind: effectConnectSpy, spy: *sp}}
+		}
+		return evs, nil
+	}
+	if st != nil && st.inStasis {
+		return nil, nil // already adopted from a snapshot
+	}
+	st = &chanState{role: roleInbound, inStasis: true}
+	t.chans[id] = st
+	arrived := pbx.CallArrived{
+		Base:   base(id, at),
+		Called: calledNumber(e.Args, e.Channel),
+		Args:   e.Args,
+		Vars:   setVars(e.Channel.ChannelVars),
+	}
+	if c := e.Channel.Caller; c != nil {
+		arrived.Caller, arrived.CallerName = c.Number, c.Name
+	}
+	evs := []pbx.Event{arrived}
+	if e.Channel.State == "Up" { // answered in the dialplan before Stasis
+		st.answered = true
+		evs = append(evs, pbx.Answered{Base: base(id, at)})
+	}
+	return evs, nil
+}
+
+// calledNumber is the number the caller dialed: the argument after "entry",
+// else the dialplan extension.
+func calledNumber(args []string, ch goari.ChannelData) string {
+	if len(args) >= 2 && args[0] == argEntry {
+		return args[1]
+	}
+	if ch.Dialplan != nil {
+		return ch.Dialplan.Exten
+	}
+	return ""
+}
+
+// setVars drops the variables ARI lists as empty (channelvars in ari.conf
+// lists every configured name, set or not).
+func setVars(vars map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range vars {
+		if v == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func (t *tracker) stateChange(at time.Time, ch goari.ChannelData) []pbx.Event {
+	st := t.chans[ch.ID]
+	if st == nil {
+		return nil
+	}
+	switch {
+	case ch.State == "Up" && st.role == roleInbound && !st.answered:
+		st.answered = true
+		return []pbx.Event{pbx.Answered{Base: base(ch.ID, at)}}
+	case ch.State == "Ringing" && st.role == roleLeg:
+		return t.ringing(at, ch.ID, st)
+	}
+	return nil
+}
+
+func (t *tracker) ringing(at time.Time, id string, st *chanState) []pbx.Event {
+	if st.ringing || st.answered {
+		return nil
+	}
+	st.ringing = true
+	return []pbx.Event{pbx.Ringing{Base: base(id, at)}}
+}
+
+func (t *tracker) dial(at time.Time, e goari.Dial) []pbx.Event {
+	id := e.Peer.ID
+	st := t.chans[id]
+	if st == nil || st.role != roleLeg || e.Dialstatus == "" {
+		return nil
+	}
+	st.dialStatus = e.Dialstatus
+	if e.Dialstatus == "RINGING" {
+		return t.ringing(at, id, st)
+	}
+	return nil
+}
+
+// gone ends a channel: OriginateFailed first for a leg that never answered,
+// then HungUp. StasisEnd and ChannelDestroyed both call it; the second call
+// finds nothing.
+func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effect) {
+	st := t.chans[id]
+	if st == nil {
+		return nil, nil
+	}
+	delete(t.chans, id)
+	for pid, p := range t.plays {
+		if p.ch == id {
+			delete(t.plays, pid)
+		}
+	}
+	var effs []effect
+	if sp := t.spies[id]; sp != nil {
+		delete(t.spies, sp.supervisor)
+		delete(t.spies, sp.snoop)
+		if id == sp.supervisor {
+			effs = append(effs, effect{kind: effectTeardownSpy, spy: *sp})
+		}
+	}
+	if st.role == roleSnoop {
+		return nil, effs
+	}
+	c := hangupCause(st, cause)
+	var evs []pbx.Event
+	if st.role == roleLeg && !st.answered {
+		reason, why := failReason(st, cause)
+		evs = append(evs, pbx.OriginateFailed{Base: base(id, at), Reason: reason, Cause: why})
+	}
+	return append(evs, pbx.HungUp{Base: base(id, at), Cause: c}), effs
+}
+
+func hangupCause(st *chanState, reported int) pbx.Cause {
+	switch {
+	case st.byUs && st.cause != 0:
+		return pbx.Cause(st.cause)
+	case reported != 0:
+		return pbx.Cause(reported)
+	case st.cause != 0:
+		return pbx.Cause(st.cause)
+	}
+	return pbx.CauseNormal
+}
+
+// failReason says why an originated leg never answered. The dial status is
+// the surest witness (a busy Local channel ends with cause 0); the hangup
+// cause comes next.
+func failReason(st *chanState, cause int) (pbx.FailReason, pbx.Cause) {
+	if st.byUs {
+		return pbx.FailCancelled, pbx.CauseOriginatorCancel
+	}
+	switch st.dialStatus {
+	case "BUSY":
+		return pbx.FailBusy, pbx.CauseBusy
+	case "NOANSWER":
+		return pbx.FailNoAnswer, pbx.CauseNoAnswer
+	case "CHANUNAVAIL":
+		return pbx.FailUnreachable, pbx.CauseUnreachable
+	case "CONGESTION":
+		return pbx.FailUnreachable, pbx.CauseCongestion
+	case "CANCEL":
+		return pbx.FailCancelled, pbx.CauseOriginatorCancel
+	}
+	if cause == 0 {
+		cause = st.cause
+	}
+	if cause == 0 {
+		return pbx.FailUnreachable, pbx.CauseUnreachable
+	}
+	return pbx.ReasonForCause(pbx.Cause(cause)), pbx.Cause(cause)
+}
+
+func (t *tracker) playbackFinished(at time.Time, p goari.PlaybackData) []pbx.Event {
+	ps := t.plays[p.ID]
+	delete(t.plays, p.ID)
+	ch := ""
+	if ps != nil {
+		ch = ps.ch
+	} else if kind, id, ok := strings.Cut(p.TargetURI, ":"); ok && kind == "channel" {
+		ch = id
+	}
+	st := t.chans[ch]
+	if ps == nil && st == nil {
+		return nil
+	}
+	stopped := (ps != nil && ps.stopped) || st == nil || st.hangingUp || p.State == "cancelled" || p.State == "stopped"
+	return []pbx.Event{pbx.PlaybackFinished{
+		Base:     base(ch, at),
+		Playback: pbx.PlaybackID(p.ID),
+		Stopped:  stopped && p.State != "failed",
+		Failed:   p.State == "failed",
+	}}
+}
+
+func (t *tracker) recordingDone(at time.Time, r goari.LiveRecordingData, failed bool) []pbx.Event {
+	// A recording started before a restart is reported too: the engine
+	// completes the call record with it.
+	ch := ""
+	if rs := t.recs[r.Name]; rs != nil {
+		ch = rs.ch
+		rs.markStarted()
+		delete(t.recs, r.Name)
+	} else if kind, id, _ := strings.Cut(r.TargetURI, ":"); kind == "channel" {
+		ch = id
+	}
+	return []pbx.Event{pbx.RecordingFinished{
+		Base:     base(ch, at),
+		Name:     r.Name,
+		Path:     path.Join(t.recDir, r.Name+"."+r.Format),
+		Duration: time.Duration(r.Duration),
+		Failed:   failed || r.State == "failed",
+	}}
+}
+
+// The client notes what Hotline asked for before it asks, so the events the
+// request causes find the tracker ready.
+
+func (t *tracker) noteOriginate(id string) bool {
+	if _, taken := t.chans[id]; taken {
+		return false
+	}
+	t.chans[id] = &chanState{role: roleLeg}
+	return true
+}
+
+// forget undoes noteOriginate when Asterisk refused the request.
+func (t *tracker) forget(id string) { delete(t.chans, id) }
+
+// forgetSpy undoes noteSpy.
+func (t *tracker) forgetSpy(sp spy) {
+	delete(t.spies, sp.supervisor)
+	delete(t.spies, sp.snoop)
+}
+
+func (t *tracker) noteHangup(id string, cause pbx.Cause) {
+	if st := t.chans[id]; st != nil && !st.hangingUp {
+		st.hangingUp, st.byUs, st.cause = true, true, int(cause)
+	}
+}
+
+func (t *tracker) notePlay(id pbx.PlaybackID, ch pbx.ChannelID) {
+	t.plays[string(id)] = &playState{ch: string(ch)}
+}
+
+func (t *tracker) noteStopPlay(id pbx.PlaybackID) {
+	if p := t.plays[string(id)]; p != nil {
+		p.stopped = true
+	}
+}
+
+func (t *tracker) noteRecording(name string, ch pbx.ChannelID) <-chan struct{} {
+	r := &recState{ch: string(ch), started: make(chan struct{})}
+	t.recs[name] = r
+	return r.started
+}
+
+func (t *tracker) noteSpy(sp spy) {
+	t.spies[sp.supervisor] = &sp
+	t.spies[sp.snoop] = &sp
+}
