@@ -100,7 +100,7 @@ type tracker struct {
 	chans  map[string]*chanState
 	plays  map[string]*playState
 	recs   map[string]*recState
-	spies  map[string]*spy   // by supervisor id and by snoop id
+	spies  map[string]*spy // by supervisor id and by snoop id
 }
 
 func newTracker(recDir string) *tracker {

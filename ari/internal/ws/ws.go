@@ -54,7 +54,7 @@ type Conn struct {
 	br   *bufio.Reader
 	idle time.Duration
 
-	wmu     sync.Mutex // serializes frame writes
+	wmu     sync.Mutex  // serializes frame writes
 	closing atomic.Bool // we sent a close frame
 }
 
