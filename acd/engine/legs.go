@@ -134,10 +134,16 @@ func (c *Core) connect(now time.Time, cl *call, l *leg) {
 	c.refreshView(a, now)
 	q := cl.queue
 	wait := now.Sub(cl.enqueued)
-	q.stats.Answered++
-	q.stats.WaitAnswered += wait
-	if wait <= q.cfg.ServiceLevel {
-		q.stats.InSL++
+	if cl.dir == "callback" {
+		// The agent heard music while the customer was dialed. Callbacks
+		// are not queue answers: the queue counted the request already.
+		c.do(Command{Op: OpStopMOH, Lane: cl.id, Channel: cl.agentCh})
+	} else {
+		q.stats.Answered++
+		q.stats.WaitAnswered += wait
+		if wait <= q.cfg.ServiceLevel {
+			q.stats.InSL++
+		}
 	}
 	c.step(now, cl, "connect", a.id, "wait="+wait.Round(time.Millisecond).String())
 	c.do(Command{Op: OpBridge, Lane: cl.id, Channel: cl.ch, Bridge: cl.bridge, Chans: []pbx.ChannelID{cl.ch, cl.agentCh}})
