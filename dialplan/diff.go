@@ -137,12 +137,12 @@ func diffLines(a, b []string) []diffOp {
 				ops = append(ops, diffOp{' ', ma[i]})
 				i++
 				j++
-			case j < len(mb) && (i == len(ma) || lcs[i*w+j+1] >= lcs[(i+1)*w+j]):
-				ops = append(ops, diffOp{'+', mb[j]})
-				j++
-			default:
+			case i < len(ma) && (j == len(mb) || lcs[(i+1)*w+j] >= lcs[i*w+j+1]):
 				ops = append(ops, diffOp{'-', ma[i]})
 				i++
+			default:
+				ops = append(ops, diffOp{'+', mb[j]})
+				j++
 			}
 		}
 	}

@@ -425,6 +425,7 @@ func fsRouteReaches(d *fsxml.Dialplan, context, number string, cfg *config.Confi
 	}
 	return false
 }
+
 // WriteFindings prints findings as `file:line: severity: message [code]`
 // and a summary line.
 func WriteFindings(w interface{ Write([]byte) (int, error) }, fs []diag.Finding) {

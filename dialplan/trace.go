@@ -41,6 +41,7 @@ type Step struct {
 	Context  string
 	Number   string // the number as the call carries it
 	Ext      string // extension that matched (pattern or plain)
+	ExtIn    string // context the extension is written in (differs through includes)
 	Priority int
 	App      string
 	Data     string
@@ -121,7 +122,7 @@ func (t *tracer) walk(context, number string, prio, depth int, onPath map[string
 		}
 		onPath[key] = true
 		defer delete(onPath, key)
-		step := Step{Depth: depth, Pos: p.At, Context: context, Number: number, Ext: p.Ext.String(), Priority: prio, App: p.App, Data: p.Data}
+		step := Step{Depth: depth, Pos: p.At, Context: context, Number: number, Ext: p.Ext.String(), ExtIn: p.Ext.Context.Name, Priority: prio, App: p.App, Data: p.Data}
 		if sc, ok := stasisOf(p.App, p.Data); ok {
 			step.End, step.Args = EndStasis, sc.Args
 			step.Note = t.describeStasis(sc, number)
@@ -271,7 +272,11 @@ func WriteTrace(w io.Writer, t Trace) {
 		indent := strings.Repeat("  ", s.Depth+2)
 		switch {
 		case s.App != "":
-			fmt.Fprintf(w, "%s%s,%s,%d  %s(%s)  %s\n", indent, s.Context, s.Ext, s.Priority, s.App, s.Data, s.Pos)
+			in := ""
+			if !strings.EqualFold(s.ExtIn, s.Context) {
+				in = " [" + s.ExtIn + "]"
+			}
+			fmt.Fprintf(w, "%s%s,%s,%d%s  %s(%s)  %s\n", indent, s.Context, s.Ext, s.Priority, in, s.App, s.Data, s.Pos)
 			if s.Note != "" {
 				fmt.Fprintf(w, "%s  → %s\n", indent, s.Note)
 			}
