@@ -5,8 +5,9 @@
 // # Basics
 //
 // Settings are layered: [Default], then the YAML file ([Load] or [Parse]),
-// then whatever the caller overrides (the CLI applies HOTLINE_* variables and
-// flags), then [Config.Validate]. Defaults reach into lists too: a queue that
+// then whatever the caller overrides with [Config.Override] (the CLI applies
+// HOTLINE_* variables and flags), then [Config.Validate]. A problem with an
+// overridden setting names the variable or flag instead of a file line. Defaults reach into lists too: a queue that
 // leaves out ring_timeout gets [DefaultQueue]'s, an agent without a weight
 // gets 1, a skill target without max_penalty allows any penalty. A setting
 // written explicitly, even as zero, is kept.
