@@ -99,3 +99,5 @@ func TestSwitchContract(t *testing.T) {
 }
 
 var _ pbx.Switch = (*esl.Switch)(nil)
+
+func esltestCall(from string) esltest.Call { return esltest.Call{From: from, To: "100"} }

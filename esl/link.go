@@ -239,15 +239,11 @@ func (s *Switch) link() *link {
 }
 
 // onEvent runs on one of eslgo's goroutines per event, in no particular
-// order; it decodes the event and hands it to the pump, which restores the
-// order.
+// order. It does nothing but hand the event to the pump, which decodes it
+// and restores the order: the less each goroutine does, the sooner every
+// one of them has run, and the shorter a straggler keeps a gap open.
 func (s *Switch) onEvent(gen uint64, e *eslgo.Event) {
-	ev, err := decodeESLEvent(e)
-	if err != nil {
-		s.log.Warn().Err(err).Msg("undecodable event dropped")
-		return
-	}
-	s.post(pumpMsg{kind: msgEvent, gen: gen, ev: ev})
+	s.post(pumpMsg{kind: msgEvent, gen: gen, raw: e})
 }
 
 // decodeESLEvent reads a JSON event's body, or falls back to the headers

@@ -29,8 +29,11 @@ type Options struct {
 	// ReconnectDelay is the wait between connection attempts. Default 1 s.
 	ReconnectDelay time.Duration
 	// ReorderWindow bounds how long an event waits for a missing
-	// Event-Sequence number before it is released anyway. Default 30 ms.
+	// Event-Sequence number before it is released anyway. Default 50 ms.
 	ReorderWindow time.Duration
+	// ReorderMaxWait bounds the extra wait for a missing number while more
+	// events are queued behind it. Default 1 s.
+	ReorderMaxWait time.Duration
 	// MOHStream is the local_stream used for the default music-on-hold
 	// class. Default "moh".
 	MOHStream string
@@ -64,7 +67,10 @@ func (o Options) withDefaults() Options {
 		o.ReconnectDelay = time.Second
 	}
 	if o.ReorderWindow <= 0 {
-		o.ReorderWindow = 30 * time.Millisecond
+		o.ReorderWindow = 50 * time.Millisecond
+	}
+	if o.ReorderMaxWait <= 0 {
+		o.ReorderMaxWait = time.Second
 	}
 	if o.MOHStream == "" {
 		o.MOHStream = "moh"

@@ -3,6 +3,8 @@ package esl
 import (
 	"time"
 
+	"github.com/percipia/eslgo"
+
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/esl/internal/reorder"
 	"github.com/hotline-cc/hotline/esl/internal/wire"
@@ -15,6 +17,7 @@ type pumpMsg struct {
 	kind      msgKind
 	gen       uint64
 	ev        *wire.Event
+	raw       *eslgo.Event // msgEvent: as eslgo delivered it
 	note      note
 	snap      pbx.Snapshot
 	live      map[string]bool
@@ -76,7 +79,15 @@ func (s *Switch) pump() {
 		case <-s.ctx.Done():
 			return
 		}
-		released = p.buf.Release(released[:0], time.Now())
+		// A gap is given up on after the window only when nothing else is
+		// queued: with a backlog the missing event may be right behind,
+		// held up on one of eslgo's goroutines. ReorderMaxWait bounds that.
+		now := time.Now()
+		if d, ok := p.buf.Deadline(); ok && len(s.input) > 0 && now.Sub(d) < s.opts.ReorderMaxWait {
+			released = p.buf.ReleaseReady(released[:0])
+		} else {
+			released = p.buf.Release(released[:0], now)
+		}
 		for _, ev := range released {
 			p.deliver(ev)
 		}
@@ -91,10 +102,7 @@ type pumper struct {
 	syncing bool          // between msgUp and msgSynced
 	held    []*wire.Event // released while syncing, delivered after Synced
 	queue   []pbx.Event   // waiting for the engine
-	late    uint64        // events that came after their number was skipped
-
-	maxSeen    uint64 // highest Event-Sequence received
-	inversions uint64 // events received after a higher number
+	maxSeen uint64        // highest Event-Sequence received
 }
 
 func (p *pumper) handle(m pumpMsg) {
@@ -103,9 +111,15 @@ func (p *pumper) handle(m pumpMsg) {
 		if m.gen != p.gen {
 			return // from a link already given up
 		}
+		ev, err := decodeESLEvent(m.raw)
+		if err != nil {
+			p.s.log.Warn().Err(err).Msg("undecodable event dropped")
+			return
+		}
+		m.ev = ev
 		seq, ok := m.ev.Seq()
 		if ok && seq < p.maxSeen {
-			p.inversions++ // arrived after a higher number: eslgo's goroutines at work
+			p.s.inversions.Add(1) // arrived after a higher number: eslgo's goroutines at work
 		} else if ok {
 			p.maxSeen = seq
 		}
@@ -114,8 +128,8 @@ func (p *pumper) handle(m pumpMsg) {
 			return
 		}
 		if late := p.buf.Push(seq, m.ev, time.Now()); late {
-			p.late++
-			p.s.log.Warn().Uint64("seq", seq).Str("event", m.ev.Name()).Uint64("late_total", p.late).
+			p.s.late.Add(1)
+			p.s.log.Warn().Uint64("seq", seq).Str("event", m.ev.Name()).Uint64("late_total", p.s.late.Load()).
 				Msg("event arrived after the reorder window; delivered out of order")
 			p.deliver(m.ev)
 		}

@@ -42,6 +42,9 @@ type Switch struct {
 	reg *registry
 	out *outboundServer
 
+	late       atomic.Uint64 // events that came after the window gave up on them
+	inversions atomic.Uint64 // events received after a higher Event-Sequence
+
 	readyOnce sync.Once
 	ready     chan struct{} // closed at the first Synced
 }
@@ -108,6 +111,17 @@ func (s *Switch) OutboundAddr() net.Addr {
 // Ready is closed once the first link to FreeSWITCH is up and reconciled
 // (Synced was queued). Commands before that fail with pbx.ErrDisconnected.
 func (s *Switch) Ready() <-chan struct{} { return s.ready }
+
+// Stats counts how events arrived from eslgo.
+type Stats struct {
+	Inversions uint64 // received after an event with a higher Event-Sequence (and reordered)
+	Late       uint64 // received after the reorder window had moved past them (delivered out of order)
+}
+
+// Stats returns the counters since New.
+func (s *Switch) Stats() Stats {
+	return Stats{Inversions: s.inversions.Load(), Late: s.late.Load()}
+}
 
 // Events implements pbx.Switch.
 func (s *Switch) Events() <-chan pbx.Event { return s.events }

@@ -467,7 +467,8 @@ func (s *Server) FireCustom(subclass string, headers map[string]string) {
 	s.fire("CUSTOM", nil, extra, "")
 }
 
-// Burst fires n DTMF events ("1") on a live channel as fast as it can, with
+// Burst fires n DTMF events ("1") on a live channel as fast as it can, the
+// i-th with a DTMF-Duration of i+1 samples so that their order shows, with
 // a skipped sequence number every gapEvery events (0 = none), as events
 // nobody subscribed to would leave. It returns once all are queued.
 func (s *Server) Burst(uuid string, n, gapEvery int) error {
@@ -481,7 +482,7 @@ func (s *Server) Burst(uuid string, n, gapEvery int) error {
 		if gapEvery > 0 && i%gapEvery == gapEvery-1 {
 			s.seq++
 		}
-		s.fire("DTMF", ch, []wire.Header{{Name: "DTMF-Digit", Value: "1"}, {Name: "DTMF-Duration", Value: "800"}, {Name: "DTMF-Source", Value: "RTP"}}, "")
+		s.fire("DTMF", ch, []wire.Header{{Name: "DTMF-Digit", Value: "1"}, {Name: "DTMF-Duration", Value: strconv.Itoa(i + 1)}, {Name: "DTMF-Source", Value: "RTP"}}, "")
 	}
 	return nil
 }

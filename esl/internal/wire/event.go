@@ -124,6 +124,14 @@ func AppendPlain(dst []byte, e Event) []byte {
 // kept. Array members (FreeSWITCH's multi-value headers) are joined in the
 // plain form "ARRAY::a|:b"; numbers keep their text.
 func ParseJSON(b []byte) (Event, error) {
+	if e, ok := parseJSONFast(b); ok {
+		return e, nil
+	}
+	return parseJSONSlow(b)
+}
+
+// parseJSONSlow is the general decoder behind ParseJSON.
+func parseJSONSlow(b []byte) (Event, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -225,11 +233,6 @@ func AppendJSON(dst []byte, e Event) []byte {
 		dst = appendJSONString(dst, e.Body)
 	}
 	return append(dst, '}')
-}
-
-func appendJSONString(dst []byte, s string) []byte {
-	b, _ := json.Marshal(s) // cannot fail for a string
-	return append(dst, b...)
 }
 
 // EventFromFrame decodes a frame whose headers are an encoded event, as in

@@ -63,6 +63,12 @@ func FuzzParseEvent(f *testing.F) {
 		if e, err := ParseJSON(data); err == nil {
 			stable(t, e)
 		}
+		if fast, ok := parseJSONFast(data); ok {
+			slow, err := parseJSONSlow(data)
+			if err != nil || !sameEvent(fast, slow) {
+				t.Fatalf("fast and general JSON decoders disagree on %q:\n%+v\n%+v (%v)", data, fast, slow, err)
+			}
+		}
 	})
 }
 

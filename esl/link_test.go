@@ -1,0 +1,122 @@
+package esl_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+	"github.com/hotline-cc/hotline/esl"
+)
+
+func arrive(t *testing.T, f *fixture, rec *pbxtest.Recorder, from, args string) pbx.CallArrived {
+	t.Helper()
+	if _, err := f.placeCall(pbxtest.CallScript{From: from, To: "100"}, args); err != nil {
+		t.Fatal(err)
+	}
+	return rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool {
+		a, ok := ev.(pbx.CallArrived)
+		return ok && a.Caller == from
+	}).(pbx.CallArrived)
+}
+
+// TestParkArrival: with no outbound listener a parked call carrying
+// hotline_args arrives, with the Stasis-like arguments and the hotline_*
+// variables upper-cased.
+func TestParkArrival(t *testing.T) {
+	f := newFixture(t, esl.Options{})
+	rec := pbxtest.NewRecorder(f.sw.Events(), 3*time.Second)
+	a := arrive(t, f, rec, "5551000", "queue,sales")
+	if len(a.Args) != 2 || a.Args[0] != "queue" || a.Args[1] != "sales" || a.Called != "100" {
+		t.Errorf("CallArrived = %s", pbxtest.Format(a))
+	}
+	if a.Vars["HOTLINE_ARGS"] != "queue,sales" {
+		t.Errorf("Vars = %v, want HOTLINE_ARGS", a.Vars)
+	}
+	// A parked call without hotline_args is not Hotline's.
+	if _, err := f.fs.PlaceCall(esltestCall("5552000")); err != nil {
+		t.Fatal(err)
+	}
+	arrive(t, f, rec, "5553000", "entry,100") // a later call still arrives...
+	if rec.Index(func(ev pbx.Event) bool { a, ok := ev.(pbx.CallArrived); return ok && a.Caller == "5552000" }) >= 0 {
+		t.Error("a call without hotline_args was announced") // ...but the foreign one never did
+	}
+}
+
+// TestReconnectAfterDrop: when FreeSWITCH drops the socket the switch
+// reports Disconnected, reconnects, reports Synced with a snapshot built
+// from "show channels" that still holds the live call, and works again.
+func TestReconnectAfterDrop(t *testing.T) {
+	f := newFixture(t, esl.Options{OutboundListen: "127.0.0.1:0"})
+	rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
+	a := arrive(t, f, rec, "5554000", "entry,100")
+
+	f.fs.DropConnections()
+	rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool { _, ok := ev.(pbx.Disconnected); return ok })
+	s := rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool {
+		s, ok := ev.(pbx.Synced)
+		return ok && s.Reconnect
+	}).(pbx.Synced)
+	found := false
+	for _, c := range s.Snapshot.Channels {
+		found = found || c.ID == a.Channel
+	}
+	if !found {
+		t.Fatalf("snapshot after reconnect lacks %s: %+v", a.Channel, s.Snapshot)
+	}
+	if err := f.sw.Answer(context.Background(), a.Channel); err != nil {
+		t.Fatalf("answer after reconnect: %v", err)
+	}
+	rec.WaitFor(t, context.Background(), pbxtest.On[pbx.Answered](a.Channel))
+	if i, j := rec.Index(func(ev pbx.Event) bool { _, ok := ev.(pbx.Disconnected); return ok }),
+		rec.Index(func(ev pbx.Event) bool { s, ok := ev.(pbx.Synced); return ok && s.Reconnect }); i > j {
+		t.Errorf("Synced came before Disconnected")
+	}
+}
+
+// TestStaleReplyNeverReused: a command whose reply is late drops the link,
+// so the late reply can never be taken for the next command's. Over one
+// eslgo connection, the second GetVar would get the first one's value.
+func TestStaleReplyNeverReused(t *testing.T) {
+	f := newFixture(t, esl.Options{OutboundListen: "127.0.0.1:0", CommandTimeout: 300 * time.Millisecond})
+	rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
+	ctx := context.Background()
+	ch := arrive(t, f, rec, "5555000", "entry,100").Channel
+	if err := f.sw.SetVar(ctx, ch, "HOTLINE_A", "value-of-a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.sw.SetVar(ctx, ch, "HOTLINE_B", "value-of-b"); err != nil {
+		t.Fatal(err)
+	}
+	f.fs.DelayReplies("api uuid_getvar", 600*time.Millisecond, 1)
+	_, err := f.sw.GetVar(ctx, ch, "HOTLINE_A")
+	if !errors.Is(err, pbx.ErrDisconnected) || !errors.Is(err, esl.ErrCommandTimeout) {
+		t.Fatalf("late GetVar = %v, want ErrDisconnected and ErrCommandTimeout", err)
+	}
+	rec.WaitFor(t, ctx, func(ev pbx.Event) bool { s, ok := ev.(pbx.Synced); return ok && s.Reconnect })
+	time.Sleep(400 * time.Millisecond) // the late reply is written meanwhile
+	got, err := f.sw.GetVar(ctx, ch, "HOTLINE_B")
+	if err != nil || got != "value-of-b" {
+		t.Fatalf("GetVar(HOTLINE_B) = %q, %v; want value-of-b", got, err)
+	}
+}
+
+// TestCommandsWhileDown fail fast with ErrDisconnected rather than hang.
+func TestCommandsWhileDown(t *testing.T) {
+	sw, err := esl.New(esl.Options{Address: "127.0.0.1:1", ReconnectDelay: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sw.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer sw.Close()
+	if err := sw.Answer(context.Background(), "x"); !errors.Is(err, pbx.ErrDisconnected) {
+		t.Fatalf("Answer while down = %v", err)
+	}
+	if _, err := esl.New(esl.Options{}); !errors.Is(err, esl.ErrNoAddress) {
+		t.Fatalf("New without address = %v", err)
+	}
+}
