@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os/signal"
@@ -46,7 +45,9 @@ func newServeCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			if o.pbxType != "" {
-				cfg.PBX.Type = o.pbxType
+				if err := cfg.Override("pbx.type", o.pbxType, "--pbx"); err != nil {
+					return err
+				}
 				if err := cfg.Validate(); err != nil {
 					return err
 				}
@@ -190,4 +191,3 @@ func runID() string {
 	return hex.EncodeToString(b[:])
 }
 
-var _ io.Writer = (*zerolog.ConsoleWriter)(nil)
