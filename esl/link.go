@@ -182,6 +182,13 @@ func (s *Switch) sync(l *link, reconnect bool) error {
 	if !resp.IsOk() {
 		return fmt.Errorf("subscribe: %s: %w", resp.GetReply(), ErrRejected)
 	}
+	if s.opts.RecordingDir == "" {
+		if resp, err := l.do(ctx, s.opts.CommandTimeout, "api global_getvar recordings_dir"); err != nil {
+			return fmt.Errorf("recordings_dir: %w", err)
+		} else if dir := strings.TrimSpace(resp.GetReply()); strings.HasPrefix(dir, "/") {
+			s.recDir.Store(dir)
+		}
+	}
 	snap, live, err := s.snapshotOn(ctx, l)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)

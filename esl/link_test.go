@@ -120,3 +120,29 @@ func TestCommandsWhileDown(t *testing.T) {
 		t.Fatalf("New without address = %v", err)
 	}
 }
+
+// TestRecordingUsesSwitchDir: with no RecordingDir configured, recordings
+// go to the recordings_dir FreeSWITCH reports.
+func TestRecordingUsesSwitchDir(t *testing.T) {
+	f := newFixture(t, esl.Options{OutboundListen: "127.0.0.1:0"})
+	rec := pbxtest.NewRecorder(f.sw.Events(), 3*time.Second)
+	ctx := context.Background()
+	ch := arrive(t, f, rec, "5558000", "entry,100").Channel
+	if err := f.sw.StartRecording(ctx, pbx.RecordRequest{Name: "r1", Channel: ch}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.fs.Channel(string(ch))
+	if len(st.Records) != 1 || st.Records[0] != "/var/lib/esltest/recordings/r1.wav" {
+		t.Fatalf("recording paths %v", st.Records)
+	}
+	if err := f.sw.StopRecording(ctx, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	r := rec.WaitFor(t, ctx, func(ev pbx.Event) bool { _, ok := ev.(pbx.RecordingFinished); return ok }).(pbx.RecordingFinished)
+	if r.Name != "r1" || r.Path != "/var/lib/esltest/recordings/r1.wav" || r.Channel != ch {
+		t.Errorf("RecordingFinished = %s", pbxtest.Format(r))
+	}
+	if err := f.sw.StopRecording(ctx, "r1"); !errors.Is(err, pbx.ErrNoRecording) {
+		t.Errorf("second stop = %v, want ErrNoRecording", err)
+	}
+}

@@ -21,7 +21,8 @@ type Options struct {
 	// CommandTimeout bounds every command; a slower one drops the link,
 	// since eslgo would hand its late reply to the next command. Default 5 s.
 	CommandTimeout time.Duration
-	// RecordingDir is where uuid_record writes. Default /var/lib/freeswitch/recordings.
+	// RecordingDir is where uuid_record writes. "" asks FreeSWITCH for its
+	// recordings_dir global variable on each connect.
 	RecordingDir string
 	// PingInterval is how often an idle link is checked with "api status".
 	// Default 5 s.
@@ -56,9 +57,6 @@ func OptionsFromConfig(c config.FreeSWITCH, log zerolog.Logger) Options {
 func (o Options) withDefaults() Options {
 	if o.CommandTimeout <= 0 {
 		o.CommandTimeout = 5 * time.Second
-	}
-	if o.RecordingDir == "" {
-		o.RecordingDir = "/var/lib/freeswitch/recordings"
 	}
 	if o.PingInterval <= 0 {
 		o.PingInterval = 5 * time.Second

@@ -45,6 +45,8 @@ type Switch struct {
 	late       atomic.Uint64 // events that came after the window gave up on them
 	inversions atomic.Uint64 // events received after a higher Event-Sequence
 
+	recDir atomic.Value // string: RecordingDir, or FreeSWITCH's recordings_dir
+
 	readyOnce sync.Once
 	ready     chan struct{} // closed at the first Synced
 }
@@ -106,6 +108,20 @@ func (s *Switch) OutboundAddr() net.Addr {
 		return nil
 	}
 	return s.out.ln.Addr()
+}
+
+// fallbackRecordingDir is FreeSWITCH's packaged recordings_dir, used until
+// the switch has told its own.
+const fallbackRecordingDir = "/var/lib/freeswitch/recordings"
+
+func (s *Switch) recordingDir() string {
+	if s.opts.RecordingDir != "" {
+		return s.opts.RecordingDir
+	}
+	if d, _ := s.recDir.Load().(string); d != "" {
+		return d
+	}
+	return fallbackRecordingDir
 }
 
 // Ready is closed once the first link to FreeSWITCH is up and reconciled
@@ -225,7 +241,7 @@ func (s *Switch) Play(ctx context.Context, ch pbx.ChannelID, id pbx.PlaybackID, 
 	if err := validID(string(id)); err != nil {
 		return fmt.Errorf("esl: play %q: %w", id, err)
 	}
-	arg, err := playArg(s.opts.RecordingDir, media)
+	arg, err := playArg(s.recordingDir(), media)
 	if err != nil {
 		return fmt.Errorf("esl: play on %s: %w (%w)", ch, err, pbx.ErrBadRequest)
 	}
@@ -529,7 +545,7 @@ func (s *Switch) StartRecording(ctx context.Context, req pbx.RecordRequest) erro
 		}
 		target = members[0]
 	}
-	file := path.Join(s.opts.RecordingDir, req.Name+"."+format)
+	file := path.Join(s.recordingDir(), req.Name+"."+format)
 	s.reg.mu.Lock()
 	_, dup := s.reg.records[req.Name]
 	if !dup {

@@ -577,6 +577,11 @@ func (s *Server) api(line string) string {
 		}
 	case "originate":
 		return "-ERR use bgapi\n"
+	case "global_getvar":
+		if rest == "recordings_dir" {
+			return "/var/lib/esltest/recordings"
+		}
+		return ""
 	}
 	return "-ERR " + name + " Command not found!\n"
 }

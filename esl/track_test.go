@@ -1,0 +1,204 @@
+package esl
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/esl/internal/wire"
+)
+
+func ev(name, uuid string, kv ...string) *wire.Event {
+	e := &wire.Event{Headers: []wire.Header{{Name: "Event-Name", Value: name}, {Name: "Unique-ID", Value: uuid},
+		{Name: "Event-Date-Timestamp", Value: "1700000000000000"}}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i] == "_body" {
+			e.Body = kv[i+1]
+			continue
+		}
+		e.Headers = append(e.Headers, wire.Header{Name: kv[i], Value: kv[i+1]})
+	}
+	return e
+}
+
+// trace applies events and renders what came out, one per line.
+func trace(t *tracker, evs ...*wire.Event) string {
+	var out []pbx.Event
+	for _, e := range evs {
+		out = t.apply(e, out)
+	}
+	var lines []string
+	for _, e := range out {
+		switch e := e.(type) {
+		case pbx.CallArrived:
+			lines = append(lines, "arrived "+string(e.Channel)+" "+e.Caller+">"+e.Called+" "+strings.Join(e.Args, "|")+" "+e.Vars["HOTLINE_QUEUE"])
+		case pbx.OriginateFailed:
+			lines = append(lines, "failed "+string(e.Channel)+" "+string(e.Reason))
+		case pbx.HungUp:
+			lines = append(lines, "hungup "+string(e.Channel)+" "+e.Cause.String())
+		case pbx.BridgeJoined:
+			lines = append(lines, "joined "+string(e.Channel)+" "+string(e.Bridge))
+		case pbx.BridgeLeft:
+			lines = append(lines, "left "+string(e.Channel)+" "+string(e.Bridge))
+		case pbx.PlaybackFinished:
+			lines = append(lines, "played "+string(e.Playback)+" stopped="+boolStr(e.Stopped)+" failed="+boolStr(e.Failed))
+		case pbx.DTMF:
+			lines = append(lines, "dtmf "+string(e.Digit)+" "+e.Duration.String())
+		default:
+			lines = append(lines, strings.TrimPrefix(strings.Split(strings.TrimPrefix(typeName(e), "pbx."), "{")[0], "")+" "+string(e.Chan()))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func typeName(e pbx.Event) string {
+	switch e.(type) {
+	case pbx.Ringing:
+		return "ringing"
+	case pbx.Answered:
+		return "answered"
+	case pbx.RecordingFinished:
+		return "recorded"
+	}
+	return "other"
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func TestTrackerTraces(t *testing.T) {
+	cases := []struct {
+		name  string
+		notes []note
+		evs   []*wire.Event
+		want  string
+	}{
+		{
+			name: "inbound call parks with hotline_args, dialplan vars upper-cased",
+			evs: []*wire.Event{
+				ev("CHANNEL_CREATE", "c1"),
+				ev("CHANNEL_PARK", "c1", "Caller-Caller-ID-Number", "555", "Caller-Destination-Number", "100",
+					"variable_hotline_args", "queue, sales", "variable_hotline_queue", "sales"),
+				ev("CHANNEL_PARK", "c1", "variable_hotline_args", "queue,sales"), // parked again after a bridge
+				ev("CHANNEL_PARK", "c2", "Caller-Caller-ID-Number", "556"),         // not for Hotline
+				ev("DTMF", "c1", "DTMF-Digit", "#", "DTMF-Duration", "2000"),
+				ev("DTMF", "c2", "DTMF-Digit", "1"),
+			},
+			want: "arrived c1 555>100 queue|sales sales\ndtmf # 250ms",
+		},
+		{
+			name:  "originate failing before any channel exists",
+			notes: []note{{kind: noteOriginate, channel: "a1", id: "job1"}},
+			evs:   []*wire.Event{ev("BACKGROUND_JOB", "", "Job-UUID", "job1", "_body", "-ERR USER_NOT_REGISTERED\n")},
+			want:  "failed a1 unreachable\nhungup a1 cause-20",
+		},
+		{
+			name:  "busy leg: hang-up first, job result after",
+			notes: []note{{kind: noteOriginate, channel: "a1", id: "job1"}},
+			evs: []*wire.Event{
+				ev("CHANNEL_CREATE", "a1"), ev("CHANNEL_PROGRESS", "a1"),
+				ev("CHANNEL_HANGUP_COMPLETE", "a1", "Hangup-Cause", "USER_BUSY"),
+				ev("BACKGROUND_JOB", "", "Job-UUID", "job1", "_body", "-ERR USER_BUSY\n"),
+			},
+			want: "ringing a1\nfailed a1 busy\nhungup a1 busy",
+		},
+		{
+			name:  "no answer: job result first, hang-up after",
+			notes: []note{{kind: noteOriginate, channel: "a1", id: "job1"}},
+			evs: []*wire.Event{
+				ev("CHANNEL_CREATE", "a1"),
+				ev("BACKGROUND_JOB", "", "Job-UUID", "job1", "_body", "-ERR NO_ANSWER\n"),
+				ev("CHANNEL_HANGUP_COMPLETE", "a1", "Hangup-Cause", "NO_ANSWER"),
+			},
+			want: "failed a1 no-answer\nhungup a1 no-answer",
+		},
+		{
+			name: "bridge named by Hotline, far end hangs up mid-playback",
+			notes: []note{
+				{kind: noteOriginate, channel: "a1", id: "job1"},
+				{kind: noteBridge, channel: "a1", other: "c1", bridge: "b1"},
+				{kind: notePlay, channel: "a1", id: "p1"},
+			},
+			evs: []*wire.Event{
+				ev("CHANNEL_PARK", "c1", "variable_hotline_args", "entry,100", "Answer-State", "answered"),
+				ev("CHANNEL_CREATE", "a1"), ev("CHANNEL_ANSWER", "a1"),
+				ev("CHANNEL_BRIDGE", "c1", "Bridge-A-Unique-ID", "c1", "Bridge-B-Unique-ID", "a1"),
+				ev("CHANNEL_HANGUP", "a1"),
+				ev("CHANNEL_UNBRIDGE", "c1", "Bridge-A-Unique-ID", "c1", "Bridge-B-Unique-ID", "a1"),
+				ev("CHANNEL_HANGUP_COMPLETE", "a1", "Hangup-Cause", "NORMAL_CLEARING"),
+			},
+			want: "arrived c1 > entry|100 \nanswered c1\nanswered a1\njoined c1 b1\njoined a1 b1\nleft c1 b1\nleft a1 b1\nplayed p1 stopped=1 failed=0\nhungup a1 normal",
+		},
+		{
+			name:  "playback stopped, then one not found",
+			notes: []note{{kind: notePlay, channel: "c1", id: "p1"}, {kind: noteStopPlay, id: "p1"}, {kind: notePlay, channel: "c1", id: "p2"}},
+			evs: []*wire.Event{
+				ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "p1", "Application-Response", "FILE PLAYED"),
+				ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "p2", "Application-Response", "FILE NOT FOUND"),
+				ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "other", "Application-Response", "FILE PLAYED"),
+			},
+			want: "played p1 stopped=1 failed=0\nplayed p2 stopped=0 failed=1",
+		},
+		{
+			name:  "resync forgets channels gone while the link was down",
+			notes: []note{{kind: noteOriginate, channel: "a1", id: "job1"}, {kind: noteResync, liveUUIDs: map[string]bool{}}},
+			evs:   []*wire.Event{ev("CHANNEL_ANSWER", "a1"), ev("CHANNEL_HANGUP_COMPLETE", "a1")},
+			want:  "",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tr := newTracker()
+			for _, n := range c.notes {
+				tr.note(n)
+			}
+			if got := trace(tr, c.evs...); got != c.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, c.want)
+			}
+		})
+	}
+}
+
+func TestPlayArg(t *testing.T) {
+	cases := map[string]string{
+		"sound:ivr/ivr-welcome":          "ivr/ivr-welcome",
+		"recording:greeting":             "/rec/greeting.wav",
+		"file:/tmp/a.wav|digits:42":      "file_string:///tmp/a.wav!digits/4.wav!digits/2.wav",
+		"number:1215":                    "file_string://digits/1.wav!digits/thousand.wav!digits/2.wav!digits/hundred.wav!digits/15.wav",
+		"number:40":                      "digits/40.wav",
+		"tone:ring":                      "tone_stream://%(2000,4000,440,480);loops=-1",
+		"sound:hello-world|sound:vm-bye": "file_string://hello-world!vm-bye",
+	}
+	for in, want := range cases {
+		got, err := playArg("/rec", strings.Split(in, "|"))
+		if err != nil || got != want {
+			t.Errorf("playArg(%s) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "sound:", "video:x", "digits:12a", "recording:../etc/passwd", "sound:a!b", "number:-1", "tone:nope"} {
+		if _, err := playArg("/rec", []string{bad}); err == nil {
+			t.Errorf("playArg(%q) accepted", bad)
+		}
+	}
+}
+
+func TestOriginateVarsQuoting(t *testing.T) {
+	got, err := originateVars(pbx.OriginateRequest{ChannelID: "agent-1", Timeout: 1500 * time.Millisecond,
+		Vars: map[string]string{"HOTLINE_QUEUE": "sales, east", "note": "it's"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"HOTLINE_QUEUE='sales\\, east'", "originate_timeout=2", "origination_uuid=agent-1", "note='it\\'s'"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%s lacks %s", got, want)
+		}
+	}
+	if _, err := originateVars(pbx.OriginateRequest{ChannelID: "a", Vars: map[string]string{"bad name": "x"}}, nil); err == nil {
+		t.Error("a variable name with a space was accepted")
+	}
+}
