@@ -204,7 +204,7 @@ func (c *Client) connectOnce(ctx context.Context) (link, []liveChannel, pbx.Snap
 	r, _ := http.NewRequest(http.MethodGet, c.opts.URL, nil)
 	r.SetBasicAuth(c.opts.Username, c.opts.Password)
 	h.Set("Authorization", r.Header.Get("Authorization"))
-	conn, err := ws.Dial(dctx, c.opts.WebsocketURL+"?"+q.Encode(), h, 2*c.opts.PingInterval)
+	conn, err := ws.Dial(dctx, c.opts.WebsocketURL+"?"+q.Encode(), h, 3*c.opts.PingInterval)
 	if err != nil {
 		return link{}, nil, pbx.Snapshot{}, err
 	}
@@ -249,8 +249,8 @@ func (c *Client) heartbeat(ctx context.Context) error {
 const heartbeatEvent = "hotline-heartbeat"
 
 // read translates events until the websocket fails. Every PingInterval a
-// websocket ping and a heartbeat event go out; a link silent for two
-// intervals, or without a heartbeat back for three, is closed.
+// websocket ping and a heartbeat event go out; a link silent for three
+// intervals, or without a heartbeat back for four, is closed.
 func (c *Client) read(l link) error {
 	conn := l.conn
 	for _, msg := range l.pending {
@@ -270,7 +270,7 @@ func (c *Client) read(l link) error {
 			case <-stopPing:
 				return
 			}
-			if since := time.Since(time.Unix(0, lastBeat.Load())); since > 3*c.opts.PingInterval {
+			if since := time.Since(time.Unix(0, lastBeat.Load())); since > 4*c.opts.PingInterval {
 				beatErr.Store(fmt.Errorf("no heartbeat through Asterisk for %s", since.Round(time.Millisecond)))
 				_ = conn.Close()
 				return

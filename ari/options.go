@@ -18,8 +18,9 @@ type Options struct {
 	Password     string
 	App          string // Stasis application name; "" = "hotline"
 
-	// PingInterval is how often the websocket is pinged; a link silent for
-	// two intervals is taken as dead. 0 = 2 s.
+	// PingInterval is how often the websocket is pinged and a heartbeat
+	// event sent through Asterisk; a link silent for three intervals, or
+	// without a heartbeat back for four, is taken as dead. 0 = 1 s.
 	PingInterval time.Duration
 	// RequestTimeout bounds a REST request whose context has no deadline.
 	// 0 = 10 s.
@@ -38,7 +39,7 @@ type Options struct {
 // Defaults.
 const (
 	DefaultApp             = "hotline"
-	DefaultPingInterval    = 2 * time.Second
+	DefaultPingInterval    = time.Second
 	DefaultRequestTimeout  = 10 * time.Second
 	DefaultReconnectDelay  = time.Second
 	DefaultRecordingFormat = "wav"
