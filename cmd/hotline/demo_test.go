@@ -109,13 +109,16 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	resp, err := http.Post(base+"/api/v1/agents/a/login", "application/json", nil)
-	if err != nil {
-		t.Fatal(err)
+	code, out, errOut := hotline(t, nil, "agent", "login", "a", "--api", addr)
+	if code != 0 || strings.TrimSpace(out) != "a: available" {
+		t.Fatalf("hotline agent login: exit %d, %q %q", code, out, errOut)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("login: %d", resp.StatusCode)
+	code, _, errOut = hotline(t, nil, "agent", "pause", "ghost", "--api", addr)
+	if code != 1 || !strings.Contains(errOut, "ghost") {
+		t.Errorf("pausing an unknown agent: exit %d, %q", code, errOut)
+	}
+	if code, out, _ := hotline(t, nil, "status", "--api", addr); code != 0 || !strings.Contains(out, "QUEUE") {
+		t.Errorf("hotline status: exit %d, %q", code, out)
 	}
 	// Callers arrive every ~2 s; within a few seconds agent a is offered one.
 	for time.Now().Before(deadline) {
@@ -127,6 +130,9 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 		_ = json.NewDecoder(resp.Body).Decode(&st)
 		resp.Body.Close()
 		if len(st.Agents) == 1 && st.Agents[0].Offered > 0 {
+			if code, out, errOut := hotline(t, nil, "calls", "--api", addr); code != 0 || !strings.Contains(out, "OUTCOME") {
+				t.Errorf("hotline calls: exit %d, %q %q", code, out, errOut)
+			}
 			return
 		}
 		time.Sleep(100 * time.Millisecond)

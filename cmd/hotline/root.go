@@ -43,6 +43,9 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newConfigCmd(g),
 		newVersionCmd(g),
 		newDialplanCmd(g),
+		newAgentCmd(g),
+		newStatusCmd(g),
+		newCallsCmd(g),
 	)
 	return cmd
 }

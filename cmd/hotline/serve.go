@@ -190,4 +190,3 @@ func runID() string {
 	}
 	return hex.EncodeToString(b[:])
 }
-

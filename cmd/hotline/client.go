@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// clientOptions point a command at a running daemon's HTTP API.
+type clientOptions struct {
+	api  string
+	json bool
+}
+
+func (o *clientOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.api, "api", "", "daemon API address (default: server.listen from the config)")
+	fs.BoolVar(&o.json, "json", false, "print the API's JSON as is")
+}
+
+func (o *clientOptions) base(g *globalOptions) (string, error) {
+	addr := o.api
+	if addr == "" {
+		cfg, err := g.loadConfig()
+		if err != nil {
+			return "", err
+		}
+		addr = cfg.Server.Listen
+	}
+	if addr == "" {
+		return "", fmt.Errorf("no API address: server.listen is empty; pass --api HOST:PORT")
+	}
+	if !strings.Contains(addr, "://") {
+		addr = "http://" + addr
+	}
+	return strings.TrimRight(addr, "/"), nil
+}
+
+// call does one API request and decodes the answer into out (if not nil).
+func call(ctx context.Context, method, u string, body, out any) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("is hotline serve running? %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode >= 300 {
+		var e api.Error
+		if json.Unmarshal(raw, &e) == nil && e.Error != "" {
+			return raw, fmt.Errorf("%s", e.Error)
+		}
+		return raw, fmt.Errorf("%s %s: %s", method, u, resp.Status)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return raw, fmt.Errorf("decoding %s: %w", u, err)
+		}
+	}
+	return raw, nil
+}
+
+func newAgentCmd(g *globalOptions) *cobra.Command {
+	o := &clientOptions{}
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "agent login|logout|ready|pause AGENT",
+		Short: "Change an agent's state on the running daemon",
+		Example: `  hotline agent login alice
+  hotline agent pause alice --reason lunch
+  hotline agent ready alice`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			action, id := args[0], args[1]
+			switch action {
+			case "login", "logout", "ready", "pause":
+			default:
+				return fmt.Errorf("unknown action %q; known: login, logout, ready, pause", action)
+			}
+			base, err := o.base(g)
+			if err != nil {
+				return err
+			}
+			var a engine.AgentStatus
+			raw, err := call(cmd.Context(), http.MethodPost, base+"/api/v1/agents/"+url.PathEscape(id)+"/"+action,
+				api.AgentRequest{Reason: reason}, &a)
+			if err != nil {
+				return err
+			}
+			if o.json {
+				_, err = cmd.OutOrStdout().Write(raw)
+				return err
+			}
+			state := a.State
+			if a.Reason != "" {
+				state += " (" + a.Reason + ")"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", a.ID, state)
+			return nil
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	cmd.Flags().StringVar(&reason, "reason", "", "pause reason (lunch, training, ...)")
+	return cmd
+}
+
+func newStatusCmd(g *globalOptions) *cobra.Command {
+	o := &clientOptions{}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show queues, agents and live calls of the running daemon",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			base, err := o.base(g)
+			if err != nil {
+				return err
+			}
+			var s engine.Status
+			raw, err := call(cmd.Context(), http.MethodGet, base+"/api/v1/status", nil, &s)
+			if err != nil {
+				return err
+			}
+			if o.json {
+				_, err = cmd.OutOrStdout().Write(raw)
+				return err
+			}
+			writeProgress(cmd.OutOrStdout(), s, 0)
+			return nil
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func newCallsCmd(g *globalOptions) *cobra.Command {
+	o := &clientOptions{}
+	var q url.Values = url.Values{}
+	var from, queue, agent, outcome string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "calls",
+		Short: "List call records of the running daemon",
+		Example: `  hotline calls --from 24h --queue support --outcome abandoned
+  hotline calls --limit 20 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			base, err := o.base(g)
+			if err != nil {
+				return err
+			}
+			for k, v := range map[string]string{"from": from, "queue": queue, "agent": agent, "outcome": outcome} {
+				if v != "" {
+					q.Set(k, v)
+				}
+			}
+			q.Set("order", "desc")
+			if limit > 0 {
+				q.Set("limit", fmt.Sprint(limit))
+			}
+			var recs []store.CallRecord
+			raw, err := call(cmd.Context(), http.MethodGet, base+"/api/v1/calls?"+q.Encode(), nil, &recs)
+			if err != nil {
+				return err
+			}
+			if o.json {
+				_, err = cmd.OutOrStdout().Write(raw)
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tENTERED\tCALLER\tQUEUE\tAGENT\tWAIT\tTALK\tOUTCOME")
+			for _, r := range recs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Entered.Format(time.DateTime), r.Caller,
+					r.Queue, r.Agent, r.Wait.Round(time.Second), r.Talk.Round(time.Second), r.Outcome)
+			}
+			return tw.Flush()
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	cmd.Flags().StringVar(&from, "from", "", "entered since (RFC 3339 or a duration back from now, e.g. 24h)")
+	cmd.Flags().StringVar(&queue, "queue", "", "only this queue")
+	cmd.Flags().StringVar(&agent, "agent", "", "only calls this agent took")
+	cmd.Flags().StringVar(&outcome, "outcome", "", "answered | abandoned | overflowed | callback | failed")
+	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many (0 = all)")
+	return cmd
+}
