@@ -85,7 +85,7 @@ func TestTrackerTraces(t *testing.T) {
 				ev("CHANNEL_PARK", "c1", "Caller-Caller-ID-Number", "555", "Caller-Destination-Number", "100",
 					"variable_hotline_args", "queue, sales", "variable_hotline_queue", "sales"),
 				ev("CHANNEL_PARK", "c1", "variable_hotline_args", "queue,sales"), // parked again after a bridge
-				ev("CHANNEL_PARK", "c2", "Caller-Caller-ID-Number", "556"),         // not for Hotline
+				ev("CHANNEL_PARK", "c2", "Caller-Caller-ID-Number", "556"),       // not for Hotline
 				ev("DTMF", "c1", "DTMF-Digit", "#", "DTMF-Duration", "2000"),
 				ev("DTMF", "c2", "DTMF-Digit", "1"),
 			},

@@ -1,0 +1,78 @@
+// Package esl is Hotline's FreeSWITCH backend: a pbx.Switch over the event
+// socket (mod_event_socket), using github.com/percipia/eslgo for the
+// inbound link.
+//
+// # Basics
+//
+// Hotline keeps one inbound connection (Options.Address, Password) for
+// everything: it subscribes to the channel events it needs in JSON, and
+// sends every command there (uuid_answer, uuid_kill, sendmsg execute
+// playback, bgapi originate with a Job-UUID, uuid_bridge, uuid_record, ...).
+// Calls reach Hotline from the dialplan, which sets hotline_args and then
+// either runs "socket" to Options.OutboundListen or "park"s the call; in
+// both cases the call is announced by its CHANNEL_PARK on the inbound link,
+// in order with everything else about it. The outbound socket is held open
+// for the life of the call so that FreeSWITCH falls through to the next
+// dialplan action when Hotline is down, and, having been sent "resume",
+// when Hotline goes away mid-call.
+//
+//	sw, err := esl.New(esl.OptionsFromConfig(cfg.PBX.FreeSWITCH, log))
+//	err = sw.Start(ctx) // connects in the background; Ready() tells when synced
+//
+// Channels Hotline dials get its own id as origination_uuid (at most 36
+// characters), park until bridged, and carry hotline_leg=originated so a
+// restarted Hotline recognises them. Bridges are uuid_bridge between two
+// legs with HOTLINE_BRIDGE set on both.
+//
+// # Ordering and reconnection
+//
+// eslgo runs every event listener on a goroutine of its own, so events
+// arrive shuffled. The pump puts them back in Event-Sequence order. Numbers
+// of events Hotline did not subscribe to never come, so a gap is waited for
+// at most Options.ReorderWindow (50 ms) once nothing else is queued, and at
+// most ReorderMaxWait while a backlog is. A gap costs that much latency.
+//
+// eslgo neither matches replies to commands nor reconnects. Hotline sends
+// one command at a time, and a command that fails or times out
+// (Options.CommandTimeout) drops the connection, so that its late reply can
+// never be read as the next command's. The link is pinged every
+// PingInterval. After any drop the engine gets Disconnected, then, once
+// reconnected, Synced with a snapshot from "show channels as json" and
+// "uuid_dump <uuid> json" of every channel carrying a hotline_* variable.
+//
+// # FreeSWITCH setup
+//
+// autoload_configs/event_socket.conf.xml (see testdata/esl/freeswitch):
+//
+//	<configuration name="event_socket.conf" description="Socket Client">
+//	  <settings>
+//	    <param name="listen-ip" value="127.0.0.1"/>
+//	    <param name="listen-port" value="8021"/>
+//	    <param name="password" value="ClueCon"/>
+//	    <param name="apply-inbound-acl" value="loopback.auto"/>
+//	  </settings>
+//	</configuration>
+//
+// Dialplan (dialplan/default/50_hotline.xml):
+//
+//	<extension name="hotline">
+//	  <condition field="destination_number" expression="^(100|200)$">
+//	    <action application="set" data="hotline_args=entry,$1"/>
+//	    <action application="set" data="park_after_bridge=true"/>
+//	    <action application="set" data="hangup_after_bridge=false"/>
+//	    <action application="socket" data="127.0.0.1:8084 async full"/>
+//	    <action application="transfer" data="hotline-fallback XML default"/>
+//	  </condition>
+//	</extension>
+//
+// hotline_args is required; it becomes CallArrived.Args split on commas.
+// Other hotline_* variables come in CallArrived.Vars with upper-case names.
+//
+// # Caveats
+//
+// Bridges hold two legs (no conferences). Playback, MOH and recording are
+// only checked against the fake in esltest, never against a real
+// FreeSWITCH. Spy uses eavesdrop with eavesdrop_whisper_aleg/bleg, whose
+// behaviour varies between FreeSWITCH versions. number: media are spoken
+// with the English digits/ sound files.
+package esl
