@@ -176,7 +176,6 @@ func TestAsteriskRestartAdopts(t *testing.T) {
 	rec.WaitFor(t, ctx, pbxtest.On[pbx.Ringing]("restart-ringing-1"))
 
 	// The old process goes away; its calls must not.
-	old.trace = nil
 	_ = old.Close()
 
 	c, err := New(Options{URL: env.url, Username: env.user, Password: env.password, Log: testLog(t), PingInterval: 500 * time.Millisecond})

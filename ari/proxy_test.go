@@ -19,7 +19,7 @@ type proxy struct {
 }
 
 type pair struct {
-	down, up net.Conn // client side, Asterisk side
+	down, up net.Conn   // client side, Asterisk side
 	gate     sync.Mutex // guards frozen
 	frozen   bool
 	thaw     *sync.Cond // on gate: frozen went false
