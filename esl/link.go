@@ -35,9 +35,26 @@ type link struct {
 	lostOnce sync.Once
 	lost     chan struct{} // closed when the link is unusable
 	lostErr  error         // set before lost is closed
+
+	ctx    context.Context // eslgo's running context for this connection
+	cancel context.CancelFunc
 }
 
-func newLink(gen uint64) *link { return &link{gen: gen, lost: make(chan struct{})} }
+func newLink(parent context.Context, gen uint64) *link {
+	ctx, cancel := context.WithCancel(parent)
+	return &link{gen: gen, lost: make(chan struct{}), ctx: ctx, cancel: cancel}
+}
+
+// closeConn ends the connection. eslgo's auth and disconnect loops read its
+// reply-channel map without the lock Close takes to empty it, so they are
+// stopped through the context first and given a moment to return.
+func (l *link) closeConn() {
+	l.cancel()
+	if l.conn != nil {
+		time.Sleep(10 * time.Millisecond)
+		l.conn.Close()
+	}
+}
 
 // drop marks the link dead; the connection loop closes it and reconnects.
 func (l *link) drop(err error) {
@@ -96,7 +113,7 @@ func firstLine(s string) string {
 func (s *Switch) dial(l *link) (*eslgo.Conn, error) {
 	opts := eslgo.InboundOptions{
 		Options: eslgo.Options{
-			Context:     s.ctx,
+			Context:     l.ctx,
 			Logger:      eslLogger{s.log.With().Str("lib", "eslgo").Logger()},
 			ExitTimeout: time.Second,
 		},
@@ -142,9 +159,10 @@ func (s *Switch) connectLoop() {
 			return
 		}
 		delay = s.opts.ReconnectDelay
-		l := newLink(gen + 1)
+		l := newLink(s.ctx, gen+1)
 		conn, err := s.dial(l)
 		if err != nil {
+			l.cancel()
 			if s.ctx.Err() != nil {
 				return
 			}
@@ -162,7 +180,7 @@ func (s *Switch) connectLoop() {
 		}
 		s.watch(l)
 		s.setLink(nil)
-		conn.Close()
+		l.closeConn()
 		s.log.Warn().Err(l.lostErr).Uint64("generation", gen).Msg("event socket lost")
 		s.post(pumpMsg{kind: msgDown, gen: gen, err: l.lostErr})
 		if s.ctx.Err() != nil {
