@@ -102,14 +102,16 @@ func (r *Recorder) Await(ctx context.Context, match func(pbx.Event) bool) (pbx.E
 	seen := 0
 	for {
 		r.mu.Lock()
-		for ; seen < len(r.events); seen++ {
-			if ev := r.events[seen]; match(ev) {
-				r.mu.Unlock()
+		fresh := r.events[seen:len(r.events):len(r.events)]
+		closed, changed := r.closed, r.changed
+		r.mu.Unlock()
+		// match runs unlocked: it may look at the recorder itself.
+		for _, ev := range fresh {
+			if match(ev) {
 				return ev, nil
 			}
 		}
-		closed, changed := r.closed, r.changed
-		r.mu.Unlock()
+		seen += len(fresh)
 		if closed {
 			return nil, fmt.Errorf("events closed before the awaited event; %s", r.dump())
 		}
