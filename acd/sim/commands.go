@@ -17,14 +17,11 @@ import (
 
 // Answer implements pbx.Switch. Answering an answered call does nothing.
 func (s *Switch) Answer(ctx context.Context, id pbx.ChannelID) error {
-	if err := s.lock(ctx, "answer"); err != nil {
-		return err
-	}
-	defer s.unlock()
-	ch, err := s.channel("answer", id)
-	if err != nil {
-		return err
-	}
+	return s.onChannel(ctx, "answer", id, s.answer)
+}
+
+func (s *Switch) answer(ch *channel) error {
+	id := ch.id
 	if !ch.inbound {
 		return fmt.Errorf("sim: answer %s: an originated leg is answered by its far end: %w", id, pbx.ErrBadRequest)
 	}
@@ -63,14 +60,11 @@ func (s *Switch) Hangup(ctx context.Context, id pbx.ChannelID, cause pbx.Cause) 
 // Play implements pbx.Switch. See MediaLength for how long items play; an
 // item it does not know fails the playback at once.
 func (s *Switch) Play(ctx context.Context, id pbx.ChannelID, pid pbx.PlaybackID, media ...string) error {
-	if err := s.lock(ctx, "play"); err != nil {
-		return err
-	}
-	defer s.unlock()
-	ch, err := s.channel("play", id)
-	if err != nil {
-		return err
-	}
+	return s.onChannel(ctx, "play", id, func(ch *channel) error { return s.play(ch, pid, media) })
+}
+
+func (s *Switch) play(ch *channel, pid pbx.PlaybackID, media []string) error {
+	id := ch.id
 	switch {
 	case pid == "":
 		return fmt.Errorf("sim: play on %s: empty playback id: %w", id, pbx.ErrBadRequest)
@@ -140,16 +134,10 @@ func (s *Switch) StopMOH(ctx context.Context, id pbx.ChannelID) error {
 }
 
 func (s *Switch) setMOH(ctx context.Context, op string, id pbx.ChannelID, on bool, class string) error {
-	if err := s.lock(ctx, op); err != nil {
-		return err
-	}
-	defer s.unlock()
-	ch, err := s.channel(op, id)
-	if err != nil {
-		return err
-	}
-	ch.onHold, ch.moh = on, class
-	return nil
+	return s.onChannel(ctx, op, id, func(ch *channel) error {
+		ch.onHold, ch.moh = on, class
+		return nil
+	})
 }
 
 // Originate implements pbx.Switch. Endpoints are "sim/NAME"; anything else
@@ -362,53 +350,37 @@ func (s *Switch) StopRecording(ctx context.Context, name string) error {
 // SendDTMF implements pbx.Switch; the far end's ChannelState.Received
 // collects the digits.
 func (s *Switch) SendDTMF(ctx context.Context, id pbx.ChannelID, digits string) error {
-	if err := s.lock(ctx, "send dtmf"); err != nil {
-		return err
-	}
-	defer s.unlock()
-	ch, err := s.channel("send dtmf", id)
-	if err != nil {
-		return err
-	}
-	if err := checkDigits(digits, false); err != nil {
-		return fmt.Errorf("sim: send dtmf to %s: %w", id, err)
-	}
-	ch.received.WriteString(digits)
-	return nil
+	return s.onChannel(ctx, "send dtmf", id, func(ch *channel) error {
+		if err := checkDigits(digits, false); err != nil {
+			return fmt.Errorf("sim: send dtmf to %s: %w", id, err)
+		}
+		ch.received.WriteString(digits)
+		return nil
+	})
 }
 
 // SetVar implements pbx.Switch.
 func (s *Switch) SetVar(ctx context.Context, id pbx.ChannelID, name, value string) error {
-	if err := s.lock(ctx, "set var"); err != nil {
-		return err
-	}
-	defer s.unlock()
-	ch, err := s.channel("set var", id)
-	if err != nil {
-		return err
-	}
-	if name == "" {
-		return fmt.Errorf("sim: set var on %s: empty name: %w", id, pbx.ErrBadRequest)
-	}
-	ch.vars[name] = value
-	return nil
+	return s.onChannel(ctx, "set var", id, func(ch *channel) error {
+		if name == "" {
+			return fmt.Errorf("sim: set var on %s: empty name: %w", id, pbx.ErrBadRequest)
+		}
+		ch.vars[name] = value
+		return nil
+	})
 }
 
 // GetVar implements pbx.Switch.
 func (s *Switch) GetVar(ctx context.Context, id pbx.ChannelID, name string) (string, error) {
-	if err := s.lock(ctx, "get var"); err != nil {
-		return "", err
-	}
-	defer s.unlock()
-	ch, err := s.channel("get var", id)
-	if err != nil {
-		return "", err
-	}
-	v, ok := ch.vars[name]
-	if !ok {
-		return "", fmt.Errorf("sim: get var %s on %s: %w", name, id, pbx.ErrNoVariable)
-	}
-	return v, nil
+	var v string
+	err := s.onChannel(ctx, "get var", id, func(ch *channel) error {
+		var ok bool
+		if v, ok = ch.vars[name]; !ok {
+			return fmt.Errorf("sim: get var %s on %s: %w", name, id, pbx.ErrNoVariable)
+		}
+		return nil
+	})
+	return v, err
 }
 
 // Snapshot implements pbx.Switch: live channels and bridges, sorted by id.
@@ -418,6 +390,19 @@ func (s *Switch) Snapshot(ctx context.Context) (pbx.Snapshot, error) {
 	}
 	defer s.unlock()
 	return s.snapshot(), nil
+}
+
+// onChannel runs a command's body under the lock with the live channel id.
+func (s *Switch) onChannel(ctx context.Context, op string, id pbx.ChannelID, fn func(ch *channel) error) error {
+	if err := s.lock(ctx, op); err != nil {
+		return err
+	}
+	defer s.unlock()
+	ch, err := s.channel(op, id)
+	if err != nil {
+		return err
+	}
+	return fn(ch)
 }
 
 // channel finds a live channel for a command.
