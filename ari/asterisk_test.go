@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -154,6 +155,9 @@ func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), '
 func asteriskHarness(env asteriskEnv) func(t *testing.T) *pbxtest.Harness {
 	return func(t *testing.T) *pbxtest.Harness {
 		c := startClient(t, env, Options{})
+		if *record {
+			recordTo(t, c, "contract-"+strings.ReplaceAll(strings.TrimPrefix(t.Name(), "TestAsteriskContract/"), "/", "-"))
+		}
 		return &pbxtest.Harness{
 			Switch:    c,
 			PlaceCall: func(ctx context.Context, s pbxtest.CallScript) error { return placeCall(ctx, c, s) },

@@ -303,6 +303,18 @@ func (c *Client) read(l link) error {
 	}
 }
 
+// note tells the tracker what Hotline is about to ask; see tracker.note.
+func (c *Client) note(n note) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ok := c.tr.note(n)
+	if ok && c.trace != nil {
+		b, _ := json.Marshal(n)
+		c.trace(b)
+	}
+	return ok
+}
+
 // handle translates one event and queues the result.
 func (c *Client) handle(msg []byte) {
 	if c.trace != nil {

@@ -32,9 +32,7 @@ func (c *Client) Answer(ctx context.Context, ch pbx.ChannelID) error {
 
 // Hangup implements pbx.Switch.
 func (c *Client) Hangup(ctx context.Context, ch pbx.ChannelID, cause pbx.Cause) error {
-	c.mu.Lock()
-	c.tr.noteHangup(string(ch), cause)
-	c.mu.Unlock()
+	c.note(note{Op: opHangup, ID: string(ch), Cause: int(cause)})
 	q := url.Values{}
 	if cause > 0 && cause < 128 {
 		q.Set("reason_code", strconv.Itoa(int(cause)))
@@ -59,15 +57,11 @@ func (c *Client) Play(ctx context.Context, ch pbx.ChannelID, id pbx.PlaybackID, 
 	if len(uris) == 0 {
 		return fmt.Errorf("play %s on %s: %w: no media", id, ch, pbx.ErrBadRequest)
 	}
-	c.mu.Lock()
-	c.tr.notePlay(id, ch)
-	c.mu.Unlock()
+	c.note(note{Op: opPlay, ID: string(id), Ch: string(ch)})
 	err := c.command(ctx, fmt.Sprintf("play %s on %s", id, ch), http.MethodPost,
 		chanPath(ch, "/play/"+seg(string(id))), url.Values{"media": {strings.Join(uris, ",")}}, nil)
 	if err != nil {
-		c.mu.Lock()
-		delete(c.tr.plays, string(id))
-		c.mu.Unlock()
+		c.note(note{Op: opUnplay, ID: string(id)})
 	}
 	return err
 }
@@ -94,9 +88,7 @@ func mediaURI(m string) (string, error) {
 
 // StopPlayback implements pbx.Switch.
 func (c *Client) StopPlayback(ctx context.Context, id pbx.PlaybackID) error {
-	c.mu.Lock()
-	c.tr.noteStopPlay(id)
-	c.mu.Unlock()
+	c.note(note{Op: opStopPlay, ID: string(id)})
 	err := c.command(ctx, "stop playback "+string(id), http.MethodDelete, "/playbacks/"+seg(string(id)), nil, nil)
 	if errors.Is(err, pbx.ErrNoChannel) {
 		err = fmt.Errorf("%w: %w", pbx.ErrNoPlayback, err)
@@ -136,10 +128,7 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 	if internalID(id) {
 		return fmt.Errorf("%s: %w: ids starting %q or %q are reserved", what, pbx.ErrBadRequest, snoopPrefix, spyBridgePrefix)
 	}
-	c.mu.Lock()
-	fresh := c.tr.noteOriginate(id)
-	c.mu.Unlock()
-	if !fresh {
+	if !c.note(note{Op: opOriginate, ID: id}) {
 		return fmt.Errorf("%s: %w", what, pbx.ErrDuplicateID)
 	}
 	timeout := req.Timeout
@@ -169,18 +158,14 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 	if errors.As(err, &ae) && ae.Status == http.StatusInternalServerError {
 		c.log.Warn().Err(err).Str("channel", id).Str("endpoint", req.Endpoint).Msg("Asterisk could not create the channel; reported as unreachable")
 		now := time.Now()
-		c.mu.Lock()
-		c.tr.forget(id)
+		c.note(note{Op: opUnoriginate, ID: id})
 		c.q.push(
 			pbx.OriginateFailed{Base: base(id, now), Reason: pbx.FailUnreachable, Cause: pbx.CauseUnallocated},
 			pbx.HungUp{Base: base(id, now), Cause: pbx.CauseUnallocated},
 		)
-		c.mu.Unlock()
 		return nil
 	}
-	c.mu.Lock()
-	c.tr.forget(id)
-	c.mu.Unlock()
+	c.note(note{Op: opUnoriginate, ID: id})
 	return fmt.Errorf("%s: %w", what, classify(err))
 }
 
@@ -236,8 +221,9 @@ func (c *Client) StartRecording(ctx context.Context, req pbx.RecordRequest) erro
 	default:
 		return fmt.Errorf("%s: %w: neither bridge nor channel", what, pbx.ErrBadRequest)
 	}
+	c.note(note{Op: opRecord, ID: req.Name, Ch: string(req.Channel)})
 	c.mu.Lock()
-	started := c.tr.noteRecording(req.Name, req.Channel)
+	started := c.tr.recs[req.Name].started
 	c.mu.Unlock()
 	err := c.command(ctx, what, http.MethodPost, p, url.Values{
 		"name":        {req.Name},
@@ -247,9 +233,7 @@ func (c *Client) StartRecording(ctx context.Context, req pbx.RecordRequest) erro
 		"terminateOn": {"none"},
 	}, nil)
 	if err != nil {
-		c.mu.Lock()
-		delete(c.tr.recs, req.Name)
-		c.mu.Unlock()
+		c.note(note{Op: opUnrecord, ID: req.Name})
 		return err
 	}
 	// Asterisk drops a stop that comes before the recorder joined, so return
@@ -313,10 +297,8 @@ func (c *Client) Spy(ctx context.Context, target pbx.ChannelID, mode pbx.SpyMode
 		snoop:      snoopPrefix + string(req.ChannelID),
 		bridge:     spyBridgePrefix + string(req.ChannelID),
 	}
-	c.mu.Lock()
-	_, taken := c.tr.chans[sp.supervisor]
-	c.mu.Unlock()
-	if taken {
+	spyNote := note{Op: opSpy, ID: sp.supervisor, Snoop: sp.snoop, Bridge: sp.bridge}
+	if !c.note(spyNote) {
 		return fmt.Errorf("%s: supervisor leg %s: %w", what, sp.supervisor, pbx.ErrDuplicateID)
 	}
 	if err := c.command(ctx, what, http.MethodPost, chanPath(target, "/snoop/"+seg(sp.snoop)), url.Values{
@@ -325,15 +307,11 @@ func (c *Client) Spy(ctx context.Context, target pbx.ChannelID, mode pbx.SpyMode
 		"app":     {c.opts.App},
 		"appArgs": {argSnoop},
 	}, nil); err != nil {
+		c.note(note{Op: opUnspy, ID: sp.supervisor})
 		return err
 	}
-	c.mu.Lock()
-	c.tr.noteSpy(sp)
-	c.mu.Unlock()
 	if err := c.originate(ctx, req, argLeg); err != nil {
-		c.mu.Lock()
-		c.tr.forgetSpy(sp)
-		c.mu.Unlock()
+		c.note(note{Op: opUnspy, ID: sp.supervisor})
 		_ = c.call(context.WithoutCancel(ctx), http.MethodDelete, chanPath(pbx.ChannelID(sp.snoop), ""), nil, nil, nil)
 		return err
 	}

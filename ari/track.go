@@ -378,6 +378,9 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 	if st.role == roleLeg && !st.answered {
 		reason, why := failReason(st, cause)
 		evs = append(evs, pbx.OriginateFailed{Base: base(id, at), Reason: reason, Cause: why})
+		if cause == 0 && !st.byUs {
+			c = why // a busy Local channel ends with cause 0; say busy twice
+		}
 	}
 	return append(evs, pbx.HungUp{Base: base(id, at), Cause: c}), effs
 }
@@ -464,49 +467,73 @@ func (t *tracker) recordingDone(at time.Time, r goari.LiveRecordingData, failed 
 	}}
 }
 
-// The client notes what Hotline asked for before it asks, so the events the
-// request causes find the tracker ready.
+// note is what Hotline asked of Asterisk. The client tells the tracker
+// before the request goes out, so the events the request causes find the
+// tracker ready. Notes are JSON so that recorded event scripts
+// (testdata/ari/*.jsonl) carry them between the events.
+type note struct {
+	Op     string `json:"hotline"`
+	ID     string `json:"id"`               // channel, playback or recording
+	Ch     string `json:"ch,omitempty"`     // channel a playback or recording is on
+	Cause  int    `json:"cause,omitempty"`  // hangup cause
+	Snoop  string `json:"snoop,omitempty"`  // spy: snoop channel
+	Bridge string `json:"bridge,omitempty"` // spy: private bridge
+}
 
-func (t *tracker) noteOriginate(id string) bool {
-	if _, taken := t.chans[id]; taken {
-		return false
+// Note operations; an "un" operation undoes a note when Asterisk refused
+// the request.
+const (
+	opOriginate   = "originate"
+	opUnoriginate = "unoriginate"
+	opHangup      = "hangup"
+	opPlay        = "play"
+	opUnplay      = "unplay"
+	opStopPlay    = "stop-play"
+	opRecord      = "record"
+	opUnrecord    = "unrecord"
+	opSpy         = "spy"
+	opUnspy       = "unspy"
+)
+
+// note applies n. It reports false when n cannot be taken: an originate or
+// spy whose channel id is in use.
+func (t *tracker) note(n note) bool {
+	switch n.Op {
+	case opOriginate:
+		if _, taken := t.chans[n.ID]; taken {
+			return false
+		}
+		t.chans[n.ID] = &chanState{role: roleLeg}
+	case opUnoriginate:
+		delete(t.chans, n.ID)
+	case opHangup:
+		if st := t.chans[n.ID]; st != nil && !st.hangingUp {
+			st.hangingUp, st.byUs, st.cause = true, true, n.Cause
+		}
+	case opPlay:
+		t.plays[n.ID] = &playState{ch: n.Ch}
+	case opUnplay:
+		delete(t.plays, n.ID)
+	case opStopPlay:
+		if p := t.plays[n.ID]; p != nil {
+			p.stopped = true
+		}
+	case opRecord:
+		t.recs[n.ID] = &recState{ch: n.Ch, started: make(chan struct{})}
+	case opUnrecord:
+		delete(t.recs, n.ID)
+	case opSpy:
+		if _, taken := t.chans[n.ID]; taken {
+			return false
+		}
+		sp := &spy{supervisor: n.ID, snoop: n.Snoop, bridge: n.Bridge}
+		t.spies[sp.supervisor] = sp
+		t.spies[sp.snoop] = sp
+	case opUnspy:
+		if sp := t.spies[n.ID]; sp != nil {
+			delete(t.spies, sp.supervisor)
+			delete(t.spies, sp.snoop)
+		}
 	}
-	t.chans[id] = &chanState{role: roleLeg}
 	return true
-}
-
-// forget undoes noteOriginate when Asterisk refused the request.
-func (t *tracker) forget(id string) { delete(t.chans, id) }
-
-// forgetSpy undoes noteSpy.
-func (t *tracker) forgetSpy(sp spy) {
-	delete(t.spies, sp.supervisor)
-	delete(t.spies, sp.snoop)
-}
-
-func (t *tracker) noteHangup(id string, cause pbx.Cause) {
-	if st := t.chans[id]; st != nil && !st.hangingUp {
-		st.hangingUp, st.byUs, st.cause = true, true, int(cause)
-	}
-}
-
-func (t *tracker) notePlay(id pbx.PlaybackID, ch pbx.ChannelID) {
-	t.plays[string(id)] = &playState{ch: string(ch)}
-}
-
-func (t *tracker) noteStopPlay(id pbx.PlaybackID) {
-	if p := t.plays[string(id)]; p != nil {
-		p.stopped = true
-	}
-}
-
-func (t *tracker) noteRecording(name string, ch pbx.ChannelID) <-chan struct{} {
-	r := &recState{ch: string(ch), started: make(chan struct{})}
-	t.recs[name] = r
-	return r.started
-}
-
-func (t *tracker) noteSpy(sp spy) {
-	t.spies[sp.supervisor] = &sp
-	t.spies[sp.snoop] = &sp
 }
