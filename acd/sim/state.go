@@ -72,7 +72,7 @@ type ChannelState struct {
 // Channel describes a live channel.
 func (s *Switch) Channel(id pbx.ChannelID) (ChannelState, bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock() // catching up may have queued events
 	s.catchUp()
 	ch, ok := s.chans[id]
 	if !ok {

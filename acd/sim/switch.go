@@ -229,7 +229,7 @@ func (s *Switch) Stats() Stats {
 // Now is the switch's virtual time.
 func (s *Switch) Now() time.Time {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock() // catching up may have queued events
 	s.catchUp()
 	return s.clock.Now()
 }
