@@ -400,12 +400,12 @@ func (c *Client) snapshot(ctx context.Context) ([]liveChannel, pbx.Snapshot, err
 		for _, name := range hotlineVars {
 			v, err := c.GetVar(ctx, pbx.ChannelID(lc.data.ID), name)
 			switch {
-			case err == nil:
+			case err == nil && v != "":
 				if vars[lc.data.ID] == nil {
 					vars[lc.data.ID] = map[string]string{}
 				}
 				vars[lc.data.ID][name] = v
-			case errors.Is(err, pbx.ErrNoVariable), errors.Is(err, pbx.ErrNoChannel):
+			case err == nil, errors.Is(err, pbx.ErrNoVariable), errors.Is(err, pbx.ErrNoChannel):
 			default:
 				return nil, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 			}

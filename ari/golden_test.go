@@ -129,3 +129,27 @@ func TestTrackerGolden(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkTrackerApply measures translating one ARI event, the work the
+// websocket reader does per frame.
+func BenchmarkTrackerApply(b *testing.B) {
+	for name, raw := range map[string][]byte{
+		"DTMF":        []byte(dtmfJSON("in-1", '5')),
+		"StasisStart": []byte(stasisStartJSON("in-1", "Ring", "entry", "100")),
+		"Ignored":     []byte(`{"type":"ChannelVarset",` + ts + `,"variable":"X","value":"1","channel":{"id":"in-1"}}`),
+	} {
+		b.Run(name, func(b *testing.B) {
+			tr := newTracker(DefaultRecordingDir)
+			tr.chans["in-1"] = &chanState{role: roleInbound, inStasis: true, answered: true}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := tr.apply(raw); err != nil {
+					b.Fatal(err)
+				}
+				if name == "StasisStart" {
+					tr.chans["in-1"].inStasis = false
+				}
+			}
+		})
+	}
+}

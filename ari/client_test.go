@@ -1,0 +1,315 @@
+package ari
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+)
+
+const ts = `"timestamp":"2026-01-01T10:00:00.000+0000"`
+
+func stasisStartJSON(id, state string, args ...string) string {
+	return fmt.Sprintf(`{"type":"StasisStart",%s,"args":["%s"],"channel":{"id":"%s","state":"%s",`+
+		`"caller":{"name":"","number":"5551000"},"dialplan":{"context":"hotline-entry","exten":"100","priority":1,`+
+		`"app_name":"Stasis","app_data":"hotline,%s"},"channelvars":{"HOTLINE_CALL":""}}}`,
+		ts, strings.Join(args, `","`), id, state, strings.Join(args, ","))
+}
+
+func dtmfJSON(id string, digit rune) string {
+	return fmt.Sprintf(`{"type":"ChannelDtmfReceived",%s,"digit":"%c","duration_ms":100,"channel":{"id":"%s","state":"Up"}}`, ts, digit, id)
+}
+
+// One answered caller in a bridge, as GET /channels and GET /bridges show it.
+const (
+	liveChannels = `[{"id":"in-1","state":"Up","caller":{"name":"Ann","number":"5550001"},` +
+		`"dialplan":{"context":"hotline-entry","exten":"100","priority":1,"app_name":"Stasis","app_data":"hotline,entry,100"},` +
+		`"channelvars":{"HOTLINE_CALL":"call-1","HOTLINE_ROLE":"","HOTLINE_AGENT":"","HOTLINE_QUEUE":"sales"}},` +
+		`{"id":"leg-9","state":"Ringing","caller":{"name":"","number":""},` +
+		`"dialplan":{"context":"agents","exten":"s","priority":1,"app_name":"AppDial2","app_data":"(Outgoing Line)"},"channelvars":{}},` +
+		`{"id":"other-app","state":"Up","dialplan":{"context":"x","exten":"1","priority":1,"app_name":"Stasis","app_data":"voicemail,x"}}]`
+	liveBridges = `[{"id":"br-1","bridge_type":"mixing","channels":["in-1","someone-else"]},{"id":"foreign","channels":["other-app"]}]`
+)
+
+func startFake(t *testing.T, f *fakeARI) (*Client, *pbxtest.Recorder) {
+	t.Helper()
+	c := f.client(t)
+	rec := pbxtest.NewRecorder(c.Events(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	return c, rec
+}
+
+func TestStartSyncsThenTranslates(t *testing.T) {
+	f := newFakeARI(t)
+	f.channels, f.bridges = liveChannels, liveBridges
+	_, rec := startFake(t, f)
+	ctx := context.Background()
+
+	first := rec.WaitFor(t, ctx, func(pbx.Event) bool { return true })
+	s, ok := first.(pbx.Synced)
+	if !ok || s.Reconnect {
+		t.Fatalf("first event = %s, want Synced without Reconnect", pbxtest.Format(first))
+	}
+	want := pbx.Snapshot{
+		Channels: []pbx.ChannelInfo{
+			{ID: "in-1", Answered: true, Caller: "5550001", Called: "100", Bridge: "br-1",
+				Vars: map[string]string{pbx.VarCallID: "call-1", pbx.VarQueue: "sales"}},
+			{ID: "leg-9", Called: "s"},
+		},
+		Bridges: []pbx.BridgeInfo{{ID: "br-1", Channels: []pbx.ChannelID{"in-1"}}},
+	}
+	if got, w := fmt.Sprintf("%+v", s.Snapshot), fmt.Sprintf("%+v", want); got != w {
+		t.Errorf("snapshot\n got %s\nwant %s", got, w)
+	}
+
+	f.emit(stasisStartJSON("in-2", "Ring", "entry", "4242"))
+	a := rec.WaitFor(t, ctx, pbxtest.On[pbx.CallArrived]("in-2")).(pbx.CallArrived)
+	if a.Called != "4242" || a.Caller != "5551000" || len(a.Vars) != 0 {
+		t.Errorf("CallArrived = %s", pbxtest.Format(a))
+	}
+	// The snapshot's ringing leg was adopted: its failure has a reason.
+	f.emit(`{"type":"Dial",` + ts + `,"dialstatus":"BUSY","peer":{"id":"leg-9"}}`)
+	f.emit(`{"type":"ChannelDestroyed",` + ts + `,"cause":0,"channel":{"id":"leg-9"}}`)
+	if fl := rec.WaitFor(t, ctx, pbxtest.On[pbx.OriginateFailed]("leg-9")).(pbx.OriginateFailed); fl.Reason != pbx.FailBusy {
+		t.Errorf("adopted leg failed with %q, want busy", fl.Reason)
+	}
+}
+
+func TestReconnectAfterDrop(t *testing.T) {
+	f := newFakeARI(t)
+	_, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+
+	f.mu.Lock()
+	f.channels = liveChannels
+	f.mu.Unlock()
+	f.dropSession()
+	rec.WaitFor(t, ctx, isDisconnected)
+	s := rec.WaitFor(t, ctx, synced(1, true)).(pbx.Synced)
+	if _, ok := findChannel(s.Snapshot, "in-1"); !ok {
+		t.Errorf("Synced after reconnect lacks in-1: %+v", s.Snapshot)
+	}
+	if n := f.sessionCount(); n != 2 {
+		t.Errorf("websocket sessions = %d, want 2", n)
+	}
+	f.emit(dtmfJSON("in-1", '5'))
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.DTMF]("in-1"))
+	if i, j := rec.Index(isDisconnected), rec.Index(synced(1, true)); i > j {
+		t.Errorf("Synced came before Disconnected")
+	}
+}
+
+func TestHalfOpenLinkDetected(t *testing.T) {
+	f := newFakeARI(t)
+	c, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+
+	mutedAt := time.Now()
+	f.setMute(true)
+	d := rec.WaitFor(t, ctx, isDisconnected)
+	if took, limit := d.Time().Sub(mutedAt), 5*c.opts.PingInterval; took > limit {
+		t.Errorf("silent link noticed after %v, want under %v", took, limit)
+	}
+	f.setMute(false)
+	rec.WaitFor(t, ctx, synced(1, true))
+}
+
+// The engine may stall; the websocket reader must not, and nothing may be
+// dropped: the library's bus would lose all but 100 here.
+func TestNoEventLostWhileEngineStalls(t *testing.T) {
+	f := newFakeARI(t)
+	f.channels = liveChannels
+	c := f.client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const n = 2000 // twenty times what the library's bus holds
+	digits := "0123456789*#"
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range n {
+			f.emit(dtmfJSON("in-1", rune(digits[i%len(digits)])))
+		}
+	}()
+	select {
+	case <-done: // every frame was read while nobody read Events
+	case <-ctx.Done():
+		t.Fatal("the client stopped reading the websocket while the engine was not reading events")
+	}
+	got := 0
+	for got < n {
+		select {
+		case ev := <-c.Events():
+			d, ok := ev.(pbx.DTMF)
+			if !ok {
+				continue
+			}
+			if want := rune(digits[got%len(digits)]); d.Digit != want {
+				t.Fatalf("DTMF %d = %c, want %c: order lost", got, d.Digit, want)
+			}
+			got++
+		case <-ctx.Done():
+			t.Fatalf("got %d of %d DTMF events", got, n)
+		}
+	}
+}
+
+func TestCommandsSpeakARI(t *testing.T) {
+	f := newFakeARI(t)
+	f.channels = liveChannels
+	c, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+
+	f.answer("POST", "/bridges/br-2/record", fakeAnswer{status: 201, body: `{}`, then: func(f *fakeARI) {
+		f.emit(`{"type":"RecordingStarted",` + ts + `,"recording":{"name":"rec-1","format":"wav","state":"recording","target_uri":"bridge:br-2"}}`)
+	}})
+	cases := []struct {
+		name string
+		run  func() error
+		want []string
+	}{
+		{"originate", func() error {
+			return c.Originate(ctx, pbx.OriginateRequest{ChannelID: "leg-1", Endpoint: "PJSIP/1001", CallerID: "100",
+				Timeout: 2500 * time.Millisecond, Vars: map[string]string{pbx.VarCallID: "call-1"}})
+		}, []string{`POST /channels/leg-1?app=hotline&appArgs=leg&callerId=100&endpoint=PJSIP%2F1001&timeout=3 {"variables":{"HOTLINE_CALL":"call-1"}}`}},
+		{"hangup with cause", func() error { return c.Hangup(ctx, "in-1", pbx.CauseBusy) },
+			[]string{`DELETE /channels/in-1?reason_code=17`}},
+		{"play mapped media", func() error { return c.Play(ctx, "in-1", "pb-1", "sound:hello-world", "file:/srv/prompts/menu.wav", "digits:42") },
+			[]string{`POST /channels/in-1/play/pb-1?media=sound%3Ahello-world%2Csound%3A%2Fsrv%2Fprompts%2Fmenu%2Cdigits%3A42`}},
+		{"bridge", func() error { return c.Bridge(ctx, "br-2", "in-1", "leg-1") },
+			[]string{`POST /bridges/br-2?name=br-2&type=mixing`, `POST /bridges/br-2/addChannel?channel=in-1%2Cleg-1`}},
+		{"record waits for start", func() error { return c.StartRecording(ctx, pbx.RecordRequest{Name: "rec-1", Bridge: "br-2"}) },
+			[]string{`POST /bridges/br-2/record?beep=false&format=wav&ifExists=overwrite&name=rec-1&terminateOn=none`}},
+		{"spy whisper", func() error {
+			return c.Spy(ctx, "leg-1", pbx.SpyWhisper, pbx.OriginateRequest{ChannelID: "sup-1", Endpoint: "PJSIP/2000"})
+		}, []string{
+			`POST /channels/leg-1/snoop/hotline-snoop-sup-1?app=hotline&appArgs=snoop&spy=both&whisper=out`,
+			`POST /channels/sup-1?app=hotline&appArgs=leg&endpoint=PJSIP%2F2000&timeout=30`,
+		}},
+		{"moh", func() error { return c.StartMOH(ctx, "in-1", "calm") }, []string{`POST /channels/in-1/moh?mohClass=calm`}},
+		{"dtmf", func() error { return c.SendDTMF(ctx, "in-1", "12#") }, []string{`POST /channels/in-1/dtmf?dtmf=12%23`}},
+	}
+	for _, tc := range cases {
+		before := len(f.recorded())
+		if err := tc.run(); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if got := f.recorded()[before:]; strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s sent\n  %s\nwant\n  %s", tc.name, strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
+		}
+	}
+	// The spy's snoop channel and supervisor meet once the supervisor answers.
+	f.emit(stasisStartJSON("hotline-snoop-sup-1", "Up", "snoop"))
+	f.emit(stasisStartJSON("sup-1", "Up", "leg"))
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered]("sup-1"))
+	deadline := time.Now().Add(2 * time.Second)
+	for !strings.Contains(strings.Join(f.recorded(), "\n"), "addChannel?channel=hotline-snoop-sup-1%2Csup-1") {
+		if time.Now().After(deadline) {
+			t.Fatalf("spy bridge never wired: %v", f.recorded())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	f := newFakeARI(t)
+	c, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+
+	f.answer("DELETE", "/channels/gone", fakeAnswer{404, `{"message":"Channel not found"}`, nil})
+	f.answer("GET", "/channels/in-1/variable", fakeAnswer{404, `{"message":"Provided variable was not found"}`, nil})
+	f.answer("GET", "/channels/gone/variable", fakeAnswer{404, `{"message":"Provided channel was not found"}`, nil})
+	f.answer("POST", "/channels/dup", fakeAnswer{409, `{"message":"Channel with given unique ID already exists"}`, nil})
+	f.answer("POST", "/channels/nobody", fakeAnswer{500, `{"error":"Allocation failed"}`, nil})
+	f.answer("DELETE", "/playbacks/pb-x", fakeAnswer{404, `{"message":"Playback not found"}`, nil})
+	f.answer("POST", "/bridges/b-x/removeChannel", fakeAnswer{404, `{"message":"Bridge not found"}`, nil})
+
+	check := func(what string, err, want error) {
+		t.Helper()
+		if want == nil && err != nil || want != nil && !errors.Is(err, want) {
+			t.Errorf("%s: %v, want %v", what, err, want)
+		}
+	}
+	check("hangup of a gone channel", c.Hangup(ctx, "gone", pbx.CauseNormal), nil)
+	_, err := c.GetVar(ctx, "in-1", "X")
+	check("unset variable", err, pbx.ErrNoVariable)
+	_, err = c.GetVar(ctx, "gone", "X")
+	check("variable of a gone channel", err, pbx.ErrNoChannel)
+	check("originate on a taken id", c.Originate(ctx, pbx.OriginateRequest{ChannelID: "dup", Endpoint: "PJSIP/1"}), pbx.ErrDuplicateID)
+	check("stop of an unknown playback", c.StopPlayback(ctx, "pb-x"), pbx.ErrNoPlayback)
+	check("unbridge from an unknown bridge", c.Unbridge(ctx, "b-x", "in-1"), pbx.ErrNoBridge)
+	check("bad media", c.Play(ctx, "in-1", "pb-2", "mp3:song"), pbx.ErrBadRequest)
+	check("bad digit", c.SendDTMF(ctx, "in-1", "1x"), pbx.ErrBadRequest)
+	check("reserved id", c.Originate(ctx, pbx.OriginateRequest{ChannelID: "hotline-snoop-1", Endpoint: "PJSIP/1"}), pbx.ErrBadRequest)
+
+	// A channel Asterisk cannot even create reads as an unreachable phone.
+	check("originate to a missing endpoint", c.Originate(ctx, pbx.OriginateRequest{ChannelID: "nobody", Endpoint: "PJSIP/nobody"}), nil)
+	if fl := rec.WaitFor(t, ctx, pbxtest.On[pbx.OriginateFailed]("nobody")).(pbx.OriginateFailed); fl.Reason != pbx.FailUnreachable {
+		t.Errorf("OriginateFailed reason %q, want unreachable", fl.Reason)
+	}
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp]("nobody"))
+
+	// Once the request is out for an id, a second originate with it is refused here.
+	check("first originate", c.Originate(ctx, pbx.OriginateRequest{ChannelID: "leg-2", Endpoint: "PJSIP/1"}), nil)
+	check("second originate, same id", c.Originate(ctx, pbx.OriginateRequest{ChannelID: "leg-2", Endpoint: "PJSIP/1"}), pbx.ErrDuplicateID)
+
+	f.srv.CloseClientConnections()
+	f.srv.Close()
+	check("request with Asterisk gone", c.Answer(ctx, "in-1"), pbx.ErrDisconnected)
+}
+
+func TestCloseEndsEvents(t *testing.T) {
+	f := newFakeARI(t)
+	c, _ := startFake(t, f)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(2 * time.Second)
+	for {
+		select {
+		case _, open := <-c.Events():
+			if !open {
+				if err := c.Start(context.Background()); !errors.Is(err, pbx.ErrClosed) {
+					t.Errorf("Start after Close: %v, want pbx.ErrClosed", err)
+				}
+				return
+			}
+		case <-timeout:
+			t.Fatal("Events not closed after Close")
+		}
+	}
+}
+
+func TestStartRefusedLogin(t *testing.T) {
+	f := newFakeARI(t)
+	c, err := New(Options{URL: f.url(), Username: "hotline", Password: "wrong", Log: testLog(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Start(ctx); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("Start with a wrong password: %v, want a 401 at once", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("Start retried a refused login until the deadline")
+	}
+}
