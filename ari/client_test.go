@@ -189,7 +189,9 @@ func TestCommandsSpeakARI(t *testing.T) {
 		}, []string{`POST /channels/leg-1?app=hotline&appArgs=leg&callerId=100&endpoint=PJSIP%2F1001&timeout=3 {"variables":{"HOTLINE_CALL":"call-1"}}`}},
 		{"hangup with cause", func() error { return c.Hangup(ctx, "in-1", pbx.CauseBusy) },
 			[]string{`DELETE /channels/in-1?reason_code=17`}},
-		{"play mapped media", func() error { return c.Play(ctx, "in-1", "pb-1", "sound:hello-world", "file:/srv/prompts/menu.wav", "digits:42") },
+		{"play mapped media", func() error {
+			return c.Play(ctx, "in-1", "pb-1", "sound:hello-world", "file:/srv/prompts/menu.wav", "digits:42")
+		},
 			[]string{`POST /channels/in-1/play/pb-1?media=sound%3Ahello-world%2Csound%3A%2Fsrv%2Fprompts%2Fmenu%2Cdigits%3A42`}},
 		{"bridge", func() error { return c.Bridge(ctx, "br-2", "in-1", "leg-1") },
 			[]string{`POST /bridges/br-2?name=br-2&type=mixing`, `POST /bridges/br-2/addChannel?channel=in-1%2Cleg-1`}},
