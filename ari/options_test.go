@@ -1,0 +1,113 @@
+package ari
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+)
+
+func TestOptionsDefaults(t *testing.T) {
+	o, err := Options{URL: "http://127.0.0.1:8088/ari/", Username: "u"}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.URL != "http://127.0.0.1:8088/ari" || o.WebsocketURL != "ws://127.0.0.1:8088/ari/events" {
+		t.Errorf("urls = %q, %q", o.URL, o.WebsocketURL)
+	}
+	if o.App != "hotline" || o.PingInterval != time.Second || o.RecordingFormat != "wav" ||
+		o.RecordingDir != "/var/spool/asterisk/recording" || o.RequestTimeout != 10*time.Second {
+		t.Errorf("defaults not applied: %+v", o)
+	}
+}
+
+func TestOptionsReportsEveryProblem(t *testing.T) {
+	_, err := Options{URL: "ftp://x", App: "a,b", PingInterval: -1}.withDefaults()
+	if !errors.Is(err, ErrOptions) {
+		t.Fatalf("err = %v, want ErrOptions", err)
+	}
+	for _, want := range []string{"url", "username", "app", "ping_interval"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+	if _, err := (Options{URL: "https://pbx/ari", Username: "u"}).withDefaults(); err == nil {
+		t.Errorf("https URL with a derived wss websocket accepted; TLS websockets are not supported")
+	}
+}
+
+func TestMediaURI(t *testing.T) {
+	for in, want := range map[string]string{
+		"sound:hello-world":          "sound:hello-world",
+		"recording:msg-1":            "recording:msg-1",
+		"digits:123":                 "digits:123",
+		"number:42":                  "number:42",
+		"tone:ring":                  "tone:ring",
+		"file:/srv/prompts/menu.wav": "sound:/srv/prompts/menu",
+		"file:/srv/prompts/menu":     "sound:/srv/prompts/menu",
+	} {
+		if got, err := mediaURI(in); err != nil || got != want {
+			t.Errorf("mediaURI(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"hello", "file:relative.wav", "mp3:x", "sound:", "sound:a,b"} {
+		if _, err := mediaURI(bad); !errors.Is(err, pbx.ErrBadRequest) {
+			t.Errorf("mediaURI(%q) = %v, want ErrBadRequest", bad, err)
+		}
+	}
+}
+
+func TestFailReason(t *testing.T) {
+	for _, tc := range []struct {
+		st     chanState
+		cause  int
+		reason pbx.FailReason
+	}{
+		{chanState{dialStatus: "BUSY"}, 0, pbx.FailBusy},
+		{chanState{dialStatus: "NOANSWER"}, 0, pbx.FailNoAnswer},
+		{chanState{dialStatus: "CHANUNAVAIL"}, 0, pbx.FailUnreachable},
+		{chanState{dialStatus: "CONGESTION"}, 34, pbx.FailUnreachable},
+		{chanState{dialStatus: "RINGING"}, 19, pbx.FailNoAnswer}, // ring timeout
+		{chanState{}, 17, pbx.FailBusy},
+		{chanState{}, 21, pbx.FailRejected},
+		{chanState{}, 0, pbx.FailUnreachable}, // Local channel to a missing extension
+		{chanState{byUs: true, dialStatus: "RINGING"}, 16, pbx.FailCancelled},
+		{chanState{dialStatus: "CANCEL"}, 0, pbx.FailCancelled},
+	} {
+		if got, _ := failReason(&tc.st, tc.cause); got != tc.reason {
+			t.Errorf("failReason(%+v, cause %d) = %q, want %q", tc.st, tc.cause, got, tc.reason)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		msg    string
+		want   error
+	}{
+		{404, "Channel not found", pbx.ErrNoChannel},
+		{404, "Provided variable was not found", pbx.ErrNoVariable},
+		{404, "Provided channel was not found", pbx.ErrNoChannel},
+		{422, "Channel not in Stasis application", pbx.ErrNoChannel},
+		{404, "Bridge not found", pbx.ErrNoBridge},
+		{404, "Playback not found", pbx.ErrNoPlayback},
+		{404, "Recording not found", pbx.ErrNoRecording},
+		{409, "Channel with given unique ID already exists", pbx.ErrDuplicateID},
+		{400, "Invalid parameter", pbx.ErrBadRequest},
+	} {
+		err := classify(&apiError{Method: "POST", Path: "/x", Status: tc.status, Message: tc.msg})
+		if !errors.Is(err, tc.want) {
+			t.Errorf("classify(%d %q) = %v, want %v", tc.status, tc.msg, err, tc.want)
+		}
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			t.Errorf("classify(%d %q) lost the ARI error", tc.status, tc.msg)
+		}
+	}
+	if err := classify(&apiError{Status: 500, Message: "boom"}); errors.Is(err, pbx.ErrNoChannel) {
+		t.Errorf("a 500 was read as a missing channel")
+	}
+}
