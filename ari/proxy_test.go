@@ -88,42 +88,45 @@ func (pr *pair) pipe(dst, src net.Conn) {
 	}
 }
 
-// cut closes every connection open now, both ends.
-func (p *proxy) cut() {
+// take hands over the connections open now; later ones are not affected.
+func (p *proxy) take() []*pair {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	pairs := p.pairs
 	p.pairs = nil
-	p.mu.Unlock()
-	for _, pr := range pairs {
-		pr.gate.Lock()
-		pr.frozen = false
-		pr.thaw.Broadcast()
-		pr.gate.Unlock()
-		_ = pr.down.Close()
-		_ = pr.up.Close()
+	return pairs
+}
+
+func (pr *pair) setFrozen(f bool) {
+	pr.gate.Lock()
+	pr.frozen = f
+	pr.thaw.Broadcast()
+	pr.gate.Unlock()
+}
+
+func (pr *pair) close() {
+	_ = pr.down.Close()
+	_ = pr.up.Close()
+	pr.setFrozen(false)
+}
+
+// cut closes every connection open now, both ends.
+func (p *proxy) cut() {
+	for _, pr := range p.take() {
+		pr.close()
 	}
 }
 
 // freeze stops the bytes on every connection open now and returns a
 // function that closes those connections. New connections flow normally.
 func (p *proxy) freeze() (release func()) {
-	p.mu.Lock()
-	pairs := p.pairs
-	p.pairs = nil
-	p.mu.Unlock()
+	pairs := p.take()
 	for _, pr := range pairs {
-		pr.gate.Lock()
-		pr.frozen = true
-		pr.gate.Unlock()
+		pr.setFrozen(true)
 	}
 	return func() {
 		for _, pr := range pairs {
-			_ = pr.down.Close()
-			_ = pr.up.Close()
-			pr.gate.Lock()
-			pr.frozen = false
-			pr.thaw.Broadcast()
-			pr.gate.Unlock()
+			pr.close()
 		}
 	}
 }
