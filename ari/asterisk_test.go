@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -170,4 +171,83 @@ func asteriskHarness(env asteriskEnv) func(t *testing.T) *pbxtest.Harness {
 func TestAsteriskContract(t *testing.T) {
 	env := needAsterisk(t)
 	pbxtest.RunSwitchContract(t, asteriskHarness(env))
+}
+
+// Things the contract does not pin down but Hotline relies on.
+func TestAsteriskDetails(t *testing.T) {
+	env := needAsterisk(t)
+	c := startClient(t, env, Options{})
+	rec := pbxtest.NewRecorder(c.Events(), 10*time.Second)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+
+	t.Run("cancel a ringing leg", func(t *testing.T) {
+		id := pbx.ChannelID(fmt.Sprintf("detail-cancel-%d", os.Getpid()))
+		if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: phoneEndpoint(pbxtest.Phone{Mode: pbxtest.PhoneNoAnswer})}); err != nil {
+			t.Fatal(err)
+		}
+		rec.WaitFor(t, ctx, pbxtest.On[pbx.Ringing](id))
+		if err := c.Hangup(ctx, id, pbx.CauseNormal); err != nil {
+			t.Fatal(err)
+		}
+		if f := rec.WaitFor(t, ctx, pbxtest.On[pbx.OriginateFailed](id)).(pbx.OriginateFailed); f.Reason != pbx.FailCancelled {
+			t.Errorf("cancelled leg failed with %q, want %q", f.Reason, pbx.FailCancelled)
+		}
+	})
+
+	t.Run("missing prompt fails the playback", func(t *testing.T) {
+		ch := answeredCall(t, ctx, c, rec, "5557000020")
+		if err := c.Play(ctx, ch, "detail-missing", "sound:no-such-prompt-anywhere"); err != nil {
+			t.Fatal(err)
+		}
+		f := rec.WaitFor(t, ctx, func(ev pbx.Event) bool {
+			p, ok := ev.(pbx.PlaybackFinished)
+			return ok && p.Playback == "detail-missing"
+		}).(pbx.PlaybackFinished)
+		if !f.Failed {
+			t.Errorf("PlaybackFinished of a missing prompt = %s, want Failed", pbxtest.Format(f))
+		}
+	})
+
+	t.Run("recording lands on disk", func(t *testing.T) {
+		if env.root == "" {
+			t.Skip("HOTLINE_ASTERISK_ROOT not set: cannot see Asterisk's files")
+		}
+		caller := answeredCall(t, ctx, c, rec, "5557000021")
+		agent := pbx.ChannelID(fmt.Sprintf("detail-agent-%d", os.Getpid()))
+		if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: agent, Endpoint: phoneEndpoint(pbxtest.Phone{DTMF: "123", DTMFDelay: 100 * time.Millisecond})}); err != nil {
+			t.Fatal(err)
+		}
+		rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](agent))
+		br := pbx.BridgeID(fmt.Sprintf("detail-bridge-%d", os.Getpid()))
+		if err := c.Bridge(ctx, br, caller, agent); err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("hotline-detail-%d", os.Getpid())
+		if err := c.StartRecording(ctx, pbx.RecordRequest{Name: name, Bridge: br}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Play(ctx, caller, "detail-play", "sound:hello-world"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second)
+		if err := c.StopRecording(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+		f := rec.WaitFor(t, ctx, func(ev pbx.Event) bool {
+			r, ok := ev.(pbx.RecordingFinished)
+			return ok && r.Name == name
+		}).(pbx.RecordingFinished)
+		if f.Failed || f.Path != "/var/spool/asterisk/recording/"+name+".wav" {
+			t.Errorf("RecordingFinished = %s", pbxtest.Format(f))
+		}
+		st, err := os.Stat(filepath.Join(env.root, f.Path))
+		if err != nil {
+			t.Fatalf("recording not on disk: %v", err)
+		}
+		if st.Size() < 8000 { // a second of 8 kHz 16-bit audio is 16 kB
+			t.Errorf("recording %s is %d bytes, want about a second of audio", f.Path, st.Size())
+		}
+		_ = os.Remove(filepath.Join(env.root, f.Path))
+	})
 }
