@@ -11,8 +11,8 @@ import (
 	"github.com/hotline-cc/hotline/store"
 )
 
-// attemptsOf lists a record's attempts as "agent:result".
-func attemptsOf(r store.CallRecord) []string {
+// e2eAttempts lists a record's attempts as "agent:result".
+func e2eAttempts(r store.CallRecord) []string {
 	var out []string
 	for _, a := range r.Attempts {
 		out = append(out, a.Agent+":"+string(a.Result))
@@ -23,7 +23,7 @@ func attemptsOf(r store.CallRecord) []string {
 // bridged waits until the record names an agent and Asterisk holds the
 // caller and that agent's channel in one bridge; it returns the record and
 // the bridge's id.
-func (s *scenario) bridged(pc placedCall, agent string, timeout time.Duration) (store.CallRecord, string) {
+func (s *e2eScenario) bridged(pc e2ePlaced, agent string, timeout time.Duration) (store.CallRecord, string) {
 	s.t.Helper()
 	rec := s.waitRecord(pc.Far, timeout, agent+" answers", func(r store.CallRecord) bool {
 		return r.Agent == agent && !r.Answered.IsZero() && r.AgentChannel != ""
@@ -38,7 +38,7 @@ func (s *scenario) bridged(pc placedCall, agent string, timeout time.Duration) (
 }
 
 // bridgeGone waits until Asterisk no longer has the bridge.
-func (s *scenario) bridgeGone(id string, timeout time.Duration) {
+func (s *e2eScenario) bridgeGone(id string, timeout time.Duration) {
 	s.t.Helper()
 	s.eventually(timeout, "bridge "+id+" left in Asterisk", func() (bool, string) {
 		for _, b := range s.ast.bridges(s.t) {
@@ -55,7 +55,7 @@ func (s *scenario) bridgeGone(id string, timeout time.Duration) {
 // the agent's id, and a recording Asterisk wrote.
 func TestAsteriskE2EAnsweredLongestIdle(t *testing.T) {
 	const ring, talk = 1 * time.Second, 3 * time.Second
-	s := newScenario(t, "answered", map[string]phone{
+	s := newE2E(t, "answered", map[string]e2ePhone{
 		"alice": {Answer: ring, Hangup: talk},
 		"bob":   {Answer: ring}, // would stay on the line: if bob took the call, the test fails
 	}, "")
@@ -66,27 +66,27 @@ func TestAsteriskE2EAnsweredLongestIdle(t *testing.T) {
 		t.Fatalf("bob after login: %s, want available", st)
 	}
 
-	pc := s.call(caller{Number: "6100"})
+	pc := s.call(e2eCaller{Number: "6100"})
 	rec, bridge := s.bridged(pc, "alice", 10*time.Second)
 	if !strings.Contains(s.channelName(rec.AgentChannel), s.tag+"alice") {
 		t.Errorf("agent channel %s is not alice's phone (%s)", rec.AgentChannel, s.channelName(rec.AgentChannel))
 	}
 
-	rec = s.waitRecord(pc.Far, talk+10*time.Second, "the call ends when alice hangs up", ended)
+	rec = s.waitRecord(pc.Far, talk+10*time.Second, "the call ends when alice hangs up", e2eEnded)
 	if rec.Outcome != store.OutcomeAnswered || rec.HangupBy != store.HangupAgent || rec.Agent != "alice" || rec.Queue != "sales" {
 		t.Errorf("record: outcome %s, hangup by %s, agent %q, queue %q; want answered, agent, alice, sales",
 			rec.Outcome, rec.HangupBy, rec.Agent, rec.Queue)
 	}
-	if got := attemptsOf(rec); !slices.Equal(got, []string{"alice:answered"}) {
+	if got := e2eAttempts(rec); !slices.Equal(got, []string{"alice:answered"}) {
 		t.Errorf("attempts %v, want [alice:answered]", got)
 	}
-	t.Logf("record: wait %v, talk %v, attempts %v, recording %s", rec.Wait, rec.Talk, attemptsOf(rec), rec.Recording.Path)
+	t.Logf("record: wait %v, talk %v, attempts %v, recording %s", rec.Wait, rec.Talk, e2eAttempts(rec), rec.Recording.Path)
 	// Wait: the phone rings `ring` before it answers, plus originate and
 	// Local channel set-up. Talk: the phone hangs up `talk` after answering.
 	if rec.Wait < ring-100*time.Millisecond || rec.Wait > ring+1500*time.Millisecond {
 		t.Errorf("wait %v, want %v (+1.5 s at most)", rec.Wait, ring)
 	}
-	if !within(rec.Talk, talk, time.Second) {
+	if !e2eWithin(rec.Talk, talk, time.Second) {
 		t.Errorf("talk %v, want %v ± 1 s", rec.Talk, talk)
 	}
 	if rec.Answered.Sub(rec.Entered) != rec.Wait || rec.Ended.Sub(rec.Answered) < rec.Talk-50*time.Millisecond {
@@ -118,7 +118,7 @@ func TestAsteriskE2EAnsweredLongestIdle(t *testing.T) {
 }
 
 // channelName is the name Asterisk gives the channel, "" if it is gone.
-func (s *scenario) channelName(id string) string {
+func (s *e2eScenario) channelName(id string) string {
 	s.t.Helper()
 	for _, ch := range s.ast.channels(s.t) {
 		if ch.ID == id {
@@ -126,4 +126,80 @@ func (s *scenario) channelName(id string) string {
 		}
 	}
 	return ""
+}
+
+// phoneChannels are the legs Hotline dialed to an agent's phone in this
+// test: the ;1 halves of its Local channels.
+func (s *e2eScenario) phoneChannels(agent string) []e2eChannel {
+	s.t.Helper()
+	var out []e2eChannel
+	for _, ch := range s.ast.channels(s.t) {
+		if strings.Contains(ch.Name, s.tag+agent+"@") && strings.HasSuffix(ch.Name, ";1") {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// Issue scenario 2: the first agent does not answer, the next is rung and
+// answers; once the first has missed max_no_answer calls in a row it is
+// paused with reason no-answer and rung no more.
+func TestAsteriskE2ENoAnswerNextAgentThenPause(t *testing.T) {
+	const ringTimeout = 3 * time.Second
+	s := newE2E(t, "noanswer", map[string]e2ePhone{
+		"carl": e2eNeverAnswers,
+		"dana": {Answer: time.Second}, // stays on the line: busy for the second caller
+	}, "")
+	s.start()
+	time.Sleep(time.Second)
+	s.agentAction("dana", "login")
+
+	first := s.call(e2eCaller{Number: "6200", From: "5550201"})
+	s.eventually(5*time.Second, "carl's phone rings first", func() (bool, string) {
+		return len(s.phoneChannels("carl")) == 1, "carl's phone channels: " + e2eChannelIDs(s.phoneChannels("carl"))
+	})
+	rec, _ := s.bridged(first, "dana", ringTimeout+8*time.Second)
+	if got := e2eAttempts(rec); !slices.Equal(got, []string{"carl:no-answer", "dana:answered"}) {
+		t.Errorf("first call's attempts %v, want [carl:no-answer dana:answered]", got)
+	}
+	if w := rec.Answered.Sub(rec.Entered); w < ringTimeout {
+		t.Errorf("first call waited %v, less than carl's ring timeout %v", w, ringTimeout)
+	}
+	if chs := s.phoneChannels("carl"); len(chs) != 0 {
+		t.Errorf("carl's phone still rings after the ring timeout: %s", e2eChannelIDs(chs))
+	}
+	if a := s.agent("carl"); a.State == "paused" || a.NoAnswer != 1 {
+		t.Errorf("carl after one missed call: %s (%s), %d no-answers; want not paused, 1", a.State, a.Reason, a.NoAnswer)
+	}
+
+	// dana is busy: the second caller can only go to carl, who misses it too.
+	second := s.call(e2eCaller{Number: "6200", From: "5550202"})
+	s.eventually(ringTimeout+8*time.Second, "carl paused after his second missed call", func() (bool, string) {
+		a := s.agent("carl")
+		return a.State == "paused" && a.Reason == "no-answer", "carl: " + a.State + " " + a.Reason
+	})
+	// Paused, carl is rung no more: the caller keeps waiting, unrung.
+	time.Sleep(2 * time.Second)
+	if chs := s.phoneChannels("carl"); len(chs) != 0 {
+		t.Errorf("paused carl's phone rings: %s", e2eChannelIDs(chs))
+	}
+	if !s.ast.hasChannel(t, second.Far) {
+		t.Fatalf("the waiting caller's channel is gone from Asterisk")
+	}
+	if c, ok := s.liveCall(second.Far); !ok || c.Phase != "queued" {
+		t.Errorf("second call in status: %+v (found %v), want queued", c, ok)
+	}
+	s.ast.hangup(t, second.Near)
+	rec = s.waitRecord(second.Far, 5*time.Second, "the second call ends as abandoned", e2eEnded)
+	if got := e2eAttempts(rec); !slices.Equal(got, []string{"carl:no-answer"}) || rec.Outcome != store.OutcomeAbandoned {
+		t.Errorf("second call: attempts %v, outcome %s; want [carl:no-answer], abandoned", got, rec.Outcome)
+	}
+}
+
+func e2eChannelIDs(chs []e2eChannel) string {
+	var ids []string
+	for _, ch := range chs {
+		ids = append(ids, ch.ID+"("+ch.Name+" "+ch.State+")")
+	}
+	return strings.Join(ids, ", ")
 }

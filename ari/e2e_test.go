@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,10 +50,10 @@ type asterisk struct {
 	http                      *http.Client
 }
 
-// needE2E returns the Asterisk named by HOTLINE_ASTERISK_* or skips the
+// e2eNeed returns the Asterisk named by HOTLINE_ASTERISK_* or skips the
 // test, and makes sure the running Asterisk has the e2e entry context (it
 // may have been started before the context was added to the testdata).
-func needE2E(t *testing.T) *asterisk {
+func e2eNeed(t *testing.T) *asterisk {
 	t.Helper()
 	a := &asterisk{
 		url:      strings.TrimSuffix(os.Getenv("HOTLINE_ASTERISK_URL"), "/"),
@@ -67,18 +68,18 @@ func needE2E(t *testing.T) *asterisk {
 	if a.root == "" {
 		t.Fatal("HOTLINE_ASTERISK_ROOT not set: the end-to-end tests read recordings and write dialplan under it")
 	}
-	ensureE2EDialplan(t, a)
+	e2eEnsureDialplan(t, a)
 	return a
 }
 
-var dialplanOnce sync.Mutex
+var e2eDialplanMu sync.Mutex
 
-// ensureE2EDialplan appends the testdata's e2e contexts to the running
+// e2eEnsureDialplan appends the testdata's e2e contexts to the running
 // Asterisk's extensions.conf when they are missing, and reloads it.
-func ensureE2EDialplan(t *testing.T, a *asterisk) {
+func e2eEnsureDialplan(t *testing.T, a *asterisk) {
 	t.Helper()
-	dialplanOnce.Lock()
-	defer dialplanOnce.Unlock()
+	e2eDialplanMu.Lock()
+	defer e2eDialplanMu.Unlock()
 	live := filepath.Join(a.root, "etc/asterisk/extensions.conf")
 	have, err := os.ReadFile(live)
 	if err != nil {
@@ -108,16 +109,16 @@ func ensureE2EDialplan(t *testing.T, a *asterisk) {
 	t.Logf("added [%s] to %s and reloaded the dialplan", e2eEntryContext, live)
 }
 
-// ariError is a non-2xx answer from ARI.
-type ariError struct {
+// e2eARIError is a non-2xx answer from ARI.
+type e2eARIError struct {
 	status int
 	body   string
 }
 
-func (e *ariError) Error() string { return fmt.Sprintf("ARI %d: %s", e.status, e.body) }
+func (e *e2eARIError) Error() string { return fmt.Sprintf("ARI %d: %s", e.status, e.body) }
 
-func isNotFound(err error) bool {
-	var ae *ariError
+func e2eNotFound(err error) bool {
+	var ae *e2eARIError
 	return errors.As(err, &ae) && ae.status == http.StatusNotFound
 }
 
@@ -151,7 +152,7 @@ func (a *asterisk) do(ctx context.Context, method, path string, q url.Values, bo
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode/100 != 2 {
-		return &ariError{status: resp.StatusCode, body: strings.TrimSpace(string(data))}
+		return &e2eARIError{status: resp.StatusCode, body: strings.TrimSpace(string(data))}
 	}
 	if out != nil && len(data) > 0 {
 		return json.Unmarshal(data, out)
@@ -159,8 +160,8 @@ func (a *asterisk) do(ctx context.Context, method, path string, q url.Values, bo
 	return nil
 }
 
-// ariChannel and ariBridge are the parts of ARI's models the tests read.
-type ariChannel struct {
+// e2eChannel and e2eBridge are the parts of ARI's models the tests read.
+type e2eChannel struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
 	State    string `json:"state"`
@@ -172,24 +173,29 @@ type ariChannel struct {
 	} `json:"dialplan"`
 }
 
-type ariBridge struct {
+type e2eBridge struct {
 	ID       string   `json:"id"`
-	Creator  string   `json:"creator"`
 	Channels []string `json:"channels"`
 }
 
-func (a *asterisk) channels(t *testing.T) []ariChannel {
+// e2eOurs: the channel belongs to the test with tag and app.
+func e2eOurs(ch e2eChannel, tag, app string) bool {
+	return strings.Contains(ch.ID, tag) || strings.Contains(ch.Name, tag) ||
+		strings.HasPrefix(ch.Dialplan.AppData, app+",")
+}
+
+func (a *asterisk) channels(t *testing.T) []e2eChannel {
 	t.Helper()
-	var out []ariChannel
+	var out []e2eChannel
 	if err := a.do(context.Background(), http.MethodGet, "/channels", nil, nil, &out); err != nil {
 		t.Fatalf("GET /channels: %v", err)
 	}
 	return out
 }
 
-func (a *asterisk) bridges(t *testing.T) []ariBridge {
+func (a *asterisk) bridges(t *testing.T) []e2eBridge {
 	t.Helper()
-	var out []ariBridge
+	var out []e2eBridge
 	if err := a.do(context.Background(), http.MethodGet, "/bridges", nil, nil, &out); err != nil {
 		t.Fatalf("GET /bridges: %v", err)
 	}
@@ -198,9 +204,9 @@ func (a *asterisk) bridges(t *testing.T) []ariBridge {
 
 // channelsTagged are the channels whose id or name carries tag: a test's
 // callers (ids) and agent phones (names, through the extension).
-func (a *asterisk) channelsTagged(t *testing.T, tag string) []ariChannel {
+func (a *asterisk) channelsTagged(t *testing.T, tag string) []e2eChannel {
 	t.Helper()
-	var out []ariChannel
+	var out []e2eChannel
 	for _, ch := range a.channels(t) {
 		if strings.Contains(ch.ID, tag) || strings.Contains(ch.Name, tag) {
 			out = append(out, ch)
@@ -213,14 +219,22 @@ func (a *asterisk) channelsTagged(t *testing.T, tag string) []ariChannel {
 func (a *asterisk) hasChannel(t *testing.T, id string) bool {
 	t.Helper()
 	err := a.do(context.Background(), http.MethodGet, "/channels/"+url.PathEscape(id), nil, nil, nil)
-	if err != nil && !isNotFound(err) {
+	if err != nil && !e2eNotFound(err) {
 		t.Fatalf("GET /channels/%s: %v", id, err)
 	}
 	return err == nil
 }
 
+// hangup hangs a channel up as a phone would.
+func (a *asterisk) hangup(t *testing.T, id string) {
+	t.Helper()
+	if err := a.do(context.Background(), http.MethodDelete, "/channels/"+url.PathEscape(id), nil, nil, nil); err != nil {
+		t.Fatalf("hanging up %s: %v", id, err)
+	}
+}
+
 // bridgeWith is the bridge holding every one of ids, if any.
-func (a *asterisk) bridgeWith(t *testing.T, ids ...string) (ariBridge, bool) {
+func (a *asterisk) bridgeWith(t *testing.T, ids ...string) (e2eBridge, bool) {
 	t.Helper()
 	for _, b := range a.bridges(t) {
 		n := 0
@@ -235,42 +249,43 @@ func (a *asterisk) bridgeWith(t *testing.T, ids ...string) (ariBridge, bool) {
 			return b, true
 		}
 	}
-	return ariBridge{}, false
+	return e2eBridge{}, false
 }
 
 // clearTest hangs up what a test left in Asterisk: channels carrying its tag
-// and bridges its application created.
-func (a *asterisk) clearTest(t *testing.T, tag, app string) {
+// or in its application, and the bridges of its calls (Hotline names them
+// b-<call id>).
+func (a *asterisk) clearTest(t *testing.T, tag, app string, calls map[string]bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	var chans []ariChannel
+	var chans []e2eChannel
 	if err := a.do(ctx, http.MethodGet, "/channels", nil, nil, &chans); err != nil {
 		t.Logf("cleanup: GET /channels: %v", err)
 		return
 	}
 	for _, ch := range chans {
-		if strings.Contains(ch.ID, tag) || strings.Contains(ch.Name, tag) || strings.Contains(ch.Dialplan.AppData, app) {
-			if err := a.do(ctx, http.MethodDelete, "/channels/"+url.PathEscape(ch.ID), nil, nil, nil); err != nil && !isNotFound(err) {
+		if e2eOurs(ch, tag, app) {
+			if err := a.do(ctx, http.MethodDelete, "/channels/"+url.PathEscape(ch.ID), nil, nil, nil); err != nil && !e2eNotFound(err) {
 				t.Logf("cleanup: hangup %s: %v", ch.ID, err)
 			}
 		}
 	}
-	var brs []ariBridge
+	var brs []e2eBridge
 	if err := a.do(ctx, http.MethodGet, "/bridges", nil, nil, &brs); err != nil {
 		t.Logf("cleanup: GET /bridges: %v", err)
 		return
 	}
 	for _, b := range brs {
-		if b.Creator == app {
+		if calls[strings.TrimPrefix(b.ID, "b-")] {
 			_ = a.do(ctx, http.MethodDelete, "/bridges/"+url.PathEscape(b.ID), nil, nil, nil)
 		}
 	}
 }
 
-// caller scripts a test caller: it dials number, and once Hotline answers it
+// e2eCaller scripts a test caller: it dials number, and once Hotline answers it
 // waits DTMFAfter, sends DTMF, and hangs up HangupAfter after the answer
 // (0 = stays on the line until the test ends).
-type caller struct {
+type e2eCaller struct {
 	Number      string
 	From        string
 	DTMF        string
@@ -279,14 +294,14 @@ type caller struct {
 	Context     string // entry context; "" = [hotline-e2e-entry]
 }
 
-// placedCall names both halves of a test caller's Local channel: Near runs
+// e2ePlaced names both halves of a test caller's Local channel: Near runs
 // the script in [hotline-caller], Far is the channel Hotline gets.
-type placedCall struct{ Near, Far string }
+type e2ePlaced struct{ Near, Far string }
 
-var callerSeq atomic.Int64
+var e2eCallerSeq atomic.Int64
 
 // place originates a caller for app and hangs it up at cleanup.
-func (a *asterisk) place(t *testing.T, app, tag string, c caller) placedCall {
+func (a *asterisk) place(t *testing.T, app, tag string, c e2eCaller) e2ePlaced {
 	t.Helper()
 	ctxName := c.Context
 	if ctxName == "" {
@@ -295,17 +310,17 @@ func (a *asterisk) place(t *testing.T, app, tag string, c caller) placedCall {
 	vars := map[string]string{"HOTLINE_E2E_APP": app}
 	if c.DTMF != "" {
 		vars["CALLER_DTMF"] = c.DTMF
-		vars["CALLER_DTMF_WAIT"] = secs(c.DTMFAfter)
+		vars["CALLER_DTMF_WAIT"] = e2eSecs(c.DTMFAfter)
 	}
 	if c.HangupAfter > 0 {
 		rest := c.HangupAfter
 		if c.DTMF != "" {
 			rest -= c.DTMFAfter
 		}
-		vars["CALLER_REST"] = secs(max(rest, 10*time.Millisecond))
+		vars["CALLER_REST"] = e2eSecs(max(rest, 10*time.Millisecond))
 	}
-	id := fmt.Sprintf("%s-caller-%d", tag, callerSeq.Add(1))
-	pc := placedCall{Near: id, Far: id + "-in"}
+	id := fmt.Sprintf("%s-caller-%d", tag, e2eCallerSeq.Add(1))
+	pc := e2ePlaced{Near: id, Far: id + "-in"}
 	q := url.Values{
 		"endpoint":       {"Local/" + c.Number + "@" + ctxName + "/n"},
 		"context":        {"hotline-caller"},
@@ -327,24 +342,24 @@ func (a *asterisk) place(t *testing.T, app, tag string, c caller) placedCall {
 	return pc
 }
 
-// phone scripts an agent phone of [hotline-agents]: it rings Answer, answers,
+// e2ePhone scripts an agent phone of [hotline-agents]: it rings Answer, answers,
 // and hangs up Hangup later (0 = stays on the line).
-type phone struct{ Answer, Hangup time.Duration }
+type e2ePhone struct{ Answer, Hangup time.Duration }
 
-// neverAnswers is a phone that rings for ten minutes.
-var neverAnswers = phone{Answer: 10 * time.Minute}
+// e2eNeverAnswers is a phone that rings for ten minutes.
+var e2eNeverAnswers = e2ePhone{Answer: 10 * time.Minute}
 
 // endpoint is the phone's dial string; the tag and the agent's name in the
 // extension make the channel's name unique to the test and the agent.
-func (p phone) endpoint(tag, agent string) string {
+func (p e2ePhone) endpoint(tag, agent string) string {
 	rest := "0"
 	if p.Hangup > 0 {
-		rest = secs(p.Hangup)
+		rest = e2eSecs(p.Hangup)
 	}
-	return fmt.Sprintf("Local/9-%s-%s-0--%s%s@hotline-agents/n", secs(p.Answer), rest, tag, agent)
+	return fmt.Sprintf("Local/9-%s-%s-0--%s%s@hotline-agents/n", e2eSecs(p.Answer), rest, tag, agent)
 }
 
-func secs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
+func e2eSecs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
 
 // moduleRoot is the directory of go.mod.
 func moduleRoot(t *testing.T) string {
@@ -383,9 +398,9 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// scenario is one end-to-end test's setting: its Asterisk, tag, Stasis
+// e2eScenario is one end-to-end test's setting: its Asterisk, tag, Stasis
 // application, hotline binary and config file.
-type scenario struct {
+type e2eScenario struct {
 	t      *testing.T
 	ast    *asterisk
 	tag    string // in every caller id and phone name of the test
@@ -394,21 +409,24 @@ type scenario struct {
 	dir    string
 	config string
 	listen string
-	d      *daemon // the daemon running now, if any
+	d      *e2eDaemon // the daemon running now, if any
+
+	mu    sync.Mutex      // guards calls
+	calls map[string]bool // ids of the calls the test has seen in records
 }
 
-var scenarioSeq atomic.Int64
+var e2eScenarioSeq atomic.Int64
 
-// newScenario builds hotline and writes its config: the common part
+// newE2E builds hotline and writes its config: the common part
 // (server, store, pbx) followed by testdata/asterisk/e2e/<name>.yaml with
 // @TAG@ replaced and every "@PHONE:<agent>@" replaced by the dial string of
 // phones[agent]. ariURL overrides the ARI address (a proxy); "" = Asterisk's
 // own.
-func newScenario(t *testing.T, name string, phones map[string]phone, ariURL string) *scenario {
+func newE2E(t *testing.T, name string, phones map[string]e2ePhone, ariURL string) *e2eScenario {
 	t.Helper()
-	ast := needE2E(t)
-	n := scenarioSeq.Add(1)
-	s := &scenario{
+	ast := e2eNeed(t)
+	n := e2eScenarioSeq.Add(1)
+	s := &e2eScenario{
 		t:      t,
 		ast:    ast,
 		tag:    fmt.Sprintf("e2e%d%sx%d", os.Getpid()%100000, strings.ReplaceAll(name, "-", ""), n),
@@ -416,6 +434,7 @@ func newScenario(t *testing.T, name string, phones map[string]phone, ariURL stri
 		bin:    buildHotline(t),
 		dir:    t.TempDir(),
 		listen: freeAddr(t),
+		calls:  map[string]bool{},
 	}
 	if ariURL == "" {
 		ariURL = ast.url
@@ -451,12 +470,16 @@ pbx:
 	if err := os.WriteFile(s.config, []byte(head+text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ast.clearTest(t, s.tag, s.app) })
+	t.Cleanup(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		ast.clearTest(t, s.tag, s.app, s.calls)
+	})
 	return s
 }
 
-// caller places a caller to Hotline (number, from this test's tag).
-func (s *scenario) call(c caller) placedCall {
+// call places a caller to Hotline (number, from this test's tag).
+func (s *e2eScenario) call(c e2eCaller) e2ePlaced {
 	s.t.Helper()
 	if c.From == "" {
 		c.From = "5550100"
@@ -464,28 +487,28 @@ func (s *scenario) call(c caller) placedCall {
 	return s.ast.place(s.t, s.app, s.tag, c)
 }
 
-// daemon is one run of `hotline serve`.
-type daemon struct {
+// e2eDaemon is one run of `hotline serve`.
+type e2eDaemon struct {
 	cmd    *exec.Cmd
 	api    string
-	log    *lockedBuffer
+	log    *e2eLog
 	exited chan struct{}
 	err    error // Wait's result, once exited is closed
 }
 
-// lockedBuffer collects the daemon's output.
-type lockedBuffer struct {
+// e2eLog collects the daemon's output.
+type e2eLog struct {
 	mu  sync.Mutex // guards buf
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *e2eLog) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *e2eLog) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
@@ -495,10 +518,10 @@ func (b *lockedBuffer) String() string {
 // API answers and Asterisk lists its Stasis application. At cleanup it is
 // stopped (if still running) and, should the test have failed, its log, its
 // records and Asterisk's channels are dumped.
-func (s *scenario) start() *daemon {
+func (s *e2eScenario) start() *e2eDaemon {
 	t := s.t
 	t.Helper()
-	d := &daemon{api: "http://" + s.listen, log: &lockedBuffer{}, exited: make(chan struct{})}
+	d := &e2eDaemon{api: "http://" + s.listen, log: &e2eLog{}, exited: make(chan struct{})}
 	d.cmd = exec.Command(s.bin, "serve", "--config", s.config)
 	// The test's own HOTLINE_* variables would override the config.
 	for _, kv := range os.Environ() {
@@ -521,6 +544,10 @@ func (s *scenario) start() *daemon {
 			}
 		})
 		t.Cleanup(func() {
+			var recs []store.CallRecord
+			if body, err := s.d.get("/api/v1/calls"); err == nil && json.Unmarshal(body, &recs) == nil {
+				s.seen(recs)
+			}
 			if t.Failed() {
 				s.dump()
 			}
@@ -544,7 +571,7 @@ func (s *scenario) start() *daemon {
 }
 
 // ready: the API answers /healthz and Asterisk has the Stasis application.
-func (s *scenario) ready() bool {
+func (s *e2eScenario) ready() bool {
 	resp, err := http.Get(s.d.api + "/healthz")
 	if err != nil {
 		return false
@@ -557,14 +584,14 @@ func (s *scenario) ready() bool {
 }
 
 // kill ends the daemon with SIGKILL: no shutdown, no last writes.
-func (d *daemon) kill(t *testing.T) {
+func (d *e2eDaemon) kill(t *testing.T) {
 	t.Helper()
 	_ = d.cmd.Process.Signal(syscall.SIGKILL)
 	<-d.exited
 }
 
 // stop ends the daemon with SIGTERM, then SIGKILL after 5 s.
-func (d *daemon) stop(t *testing.T) {
+func (d *e2eDaemon) stop(t *testing.T) {
 	select {
 	case <-d.exited:
 		return
@@ -580,7 +607,7 @@ func (d *daemon) stop(t *testing.T) {
 }
 
 // dump logs what helps to see why a test failed.
-func (s *scenario) dump() {
+func (s *e2eScenario) dump() {
 	t := s.t
 	if s.d != nil {
 		log := s.d.log.String()
@@ -590,31 +617,43 @@ func (s *scenario) dump() {
 		t.Logf("hotline log (last lines):\n%s", log)
 		for _, p := range []string{"/api/v1/calls", "/api/v1/status"} {
 			if body, err := s.d.get(p); err == nil {
+				var b bytes.Buffer
+				if json.Compact(&b, body) == nil {
+					body = b.Bytes()
+				}
 				t.Logf("GET %s:\n%s", p, body)
 			} else {
 				t.Logf("GET %s: %v", p, err)
 			}
 		}
 	}
+	mine := map[string]bool{}
 	var chans []json.RawMessage
 	if err := s.ast.do(context.Background(), http.MethodGet, "/channels", nil, nil, &chans); err == nil {
 		var b strings.Builder
 		for _, c := range chans {
-			var ch ariChannel
+			var ch e2eChannel
 			_ = json.Unmarshal(c, &ch)
-			if strings.Contains(ch.ID, s.tag) || strings.Contains(ch.Name, s.tag) || strings.Contains(ch.Dialplan.AppData, s.app) {
+			if e2eOurs(ch, s.tag, s.app) {
+				mine[ch.ID] = true
 				fmt.Fprintf(&b, "  %s\n", c)
 			}
 		}
 		t.Logf("Asterisk's channels of this test:\n%s", b.String())
 	}
-	var brs []json.RawMessage
+	var brs []e2eBridge
 	if err := s.ast.do(context.Background(), http.MethodGet, "/bridges", nil, nil, &brs); err == nil {
-		t.Logf("Asterisk's bridges: %s", brs)
+		var b strings.Builder
+		for _, br := range brs {
+			if slices.ContainsFunc(br.Channels, func(id string) bool { return mine[id] }) || s.sawCall(strings.TrimPrefix(br.ID, "b-")) {
+				fmt.Fprintf(&b, "  %s: %v\n", br.ID, br.Channels)
+			}
+		}
+		t.Logf("Asterisk's bridges of this test:\n%s", b.String())
 	}
 }
 
-func (d *daemon) get(path string) ([]byte, error) {
+func (d *e2eDaemon) get(path string) ([]byte, error) {
 	resp, err := http.Get(d.api + path)
 	if err != nil {
 		return nil, err
@@ -627,7 +666,7 @@ func (d *daemon) get(path string) ([]byte, error) {
 	return body, err
 }
 
-func (s *scenario) getJSON(path string, out any) {
+func (s *e2eScenario) getJSON(path string, out any) {
 	s.t.Helper()
 	body, err := s.d.get(path)
 	if err != nil {
@@ -638,14 +677,14 @@ func (s *scenario) getJSON(path string, out any) {
 	}
 }
 
-func (s *scenario) status() engine.Status {
+func (s *e2eScenario) status() engine.Status {
 	s.t.Helper()
 	var st engine.Status
 	s.getJSON("/api/v1/status", &st)
 	return st
 }
 
-func (s *scenario) agent(id string) engine.AgentStatus {
+func (s *e2eScenario) agent(id string) engine.AgentStatus {
 	s.t.Helper()
 	for _, a := range s.status().Agents {
 		if a.ID == id {
@@ -656,15 +695,46 @@ func (s *scenario) agent(id string) engine.AgentStatus {
 	return engine.AgentStatus{}
 }
 
-func (s *scenario) records() []store.CallRecord {
+func (s *e2eScenario) records() []store.CallRecord {
 	s.t.Helper()
 	var recs []store.CallRecord
 	s.getJSON("/api/v1/calls", &recs)
+	s.seen(recs)
 	return recs
 }
 
+func (s *e2eScenario) sawCall(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[id]
+}
+
+// seen notes the calls' ids, so cleanup can find their bridges.
+func (s *e2eScenario) seen(recs []store.CallRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range recs {
+		s.calls[r.ID] = true
+	}
+}
+
+// liveCall is the status of the live call on channel ch, if any.
+func (s *e2eScenario) liveCall(ch string) (engine.CallStatus, bool) {
+	s.t.Helper()
+	rec, ok := s.recordOf(ch)
+	if !ok {
+		return engine.CallStatus{}, false
+	}
+	for _, c := range s.status().Calls {
+		if c.ID == rec.ID {
+			return c, true
+		}
+	}
+	return engine.CallStatus{}, false
+}
+
 // recordOf is the record of the call whose channel is ch, if any.
-func (s *scenario) recordOf(ch string) (store.CallRecord, bool) {
+func (s *e2eScenario) recordOf(ch string) (store.CallRecord, bool) {
 	s.t.Helper()
 	for _, r := range s.records() {
 		if r.Channel == ch {
@@ -675,7 +745,7 @@ func (s *scenario) recordOf(ch string) (store.CallRecord, bool) {
 }
 
 // agentAction posts login | logout | ready | pause for an agent.
-func (s *scenario) agentAction(id, action string) {
+func (s *e2eScenario) agentAction(id, action string) {
 	s.t.Helper()
 	resp, err := http.Post(s.d.api+"/api/v1/agents/"+url.PathEscape(id)+"/"+action, "application/json", nil)
 	if err != nil {
@@ -690,7 +760,7 @@ func (s *scenario) agentAction(id, action string) {
 
 // eventually polls cond every 200 ms until it holds or timeout passes; then
 // the test fails with what and cond's last explanation.
-func (s *scenario) eventually(timeout time.Duration, what string, cond func() (bool, string)) {
+func (s *e2eScenario) eventually(timeout time.Duration, what string, cond func() (bool, string)) {
 	s.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -707,7 +777,7 @@ func (s *scenario) eventually(timeout time.Duration, what string, cond func() (b
 
 // waitRecord waits until the call on channel ch has a record for which
 // cond holds, and returns it.
-func (s *scenario) waitRecord(ch string, timeout time.Duration, what string, cond func(store.CallRecord) bool) store.CallRecord {
+func (s *e2eScenario) waitRecord(ch string, timeout time.Duration, what string, cond func(store.CallRecord) bool) store.CallRecord {
 	s.t.Helper()
 	var rec store.CallRecord
 	s.eventually(timeout, what, func() (bool, string) {
@@ -722,13 +792,13 @@ func (s *scenario) waitRecord(ch string, timeout time.Duration, what string, con
 	return rec
 }
 
-// ended: the record is closed.
-func ended(r store.CallRecord) bool {
+// e2eEnded: the record is closed.
+func e2eEnded(r store.CallRecord) bool {
 	return !r.Ended.IsZero() && r.Outcome != store.OutcomeInProgress && r.Outcome != ""
 }
 
 // noTaggedChannels waits until Asterisk holds no channel of the test.
-func (s *scenario) noTaggedChannels(timeout time.Duration) {
+func (s *e2eScenario) noTaggedChannels(timeout time.Duration) {
 	s.t.Helper()
 	s.eventually(timeout, "channels of the test left in Asterisk", func() (bool, string) {
 		var names []string
@@ -740,7 +810,7 @@ func (s *scenario) noTaggedChannels(timeout time.Duration) {
 }
 
 // logLines counts lines of the daemon's log that contain every one of words.
-func (d *daemon) logLines(words ...string) int {
+func (d *e2eDaemon) logLines(words ...string) int {
 	n := 0
 	sc := bufio.NewScanner(strings.NewReader(d.log.String()))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -756,8 +826,8 @@ func (d *daemon) logLines(words ...string) int {
 	return n
 }
 
-// within reports whether got is within tol of want.
-func within(got, want, tol time.Duration) bool {
+// e2eWithin reports whether got is within tol of want.
+func e2eWithin(got, want, tol time.Duration) bool {
 	d := got - want
 	return d >= -tol && d <= tol
 }
