@@ -1,6 +1,7 @@
 package ari_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -202,4 +203,58 @@ func e2eChannelIDs(chs []e2eChannel) string {
 		ids = append(ids, ch.ID+"("+ch.Name+" "+ch.State+")")
 	}
 	return strings.Join(ids, ", ")
+}
+
+// Issue scenario 3: a caller hangs up while waiting → an abandoned record,
+// and the agent is never rung for it afterwards; a caller who hangs up while
+// an agent's phone rings stops the ring.
+func TestAsteriskE2EAbandonWhileWaiting(t *testing.T) {
+	const patience = 2 * time.Second
+	s := newE2E(t, "abandon", map[string]e2ePhone{"erin": e2eNeverAnswers}, "")
+	s.start()
+
+	// Nobody logged in: the caller waits, then hangs up.
+	first := s.call(e2eCaller{Number: "6300", From: "5550301", HangupAfter: patience})
+	rec := s.waitRecord(first.Far, patience+5*time.Second, "the first caller abandons", e2eEnded)
+	if rec.Outcome != store.OutcomeAbandoned || rec.HangupBy != store.HangupCaller || len(rec.Attempts) != 0 {
+		t.Errorf("first call: outcome %s, hangup by %s, attempts %v; want abandoned by the caller, none",
+			rec.Outcome, rec.HangupBy, e2eAttempts(rec))
+	}
+	if rec.Wait < patience-200*time.Millisecond {
+		t.Errorf("first call: wait %v, want about the caller's patience %v", rec.Wait, patience)
+	}
+	if s.ast.hasChannel(t, first.Far) {
+		t.Errorf("the abandoned caller's channel is still in Asterisk")
+	}
+
+	// erin logs in: nothing is waiting, her phone must stay silent.
+	s.agentAction("erin", "login")
+	time.Sleep(2 * time.Second)
+	if chs := s.phoneChannels("erin"); len(chs) != 0 {
+		t.Fatalf("erin's phone rings for an abandoned call: %s", e2eChannelIDs(chs))
+	}
+	if a := s.agent("erin"); a.State != "available" || a.Offered != 0 {
+		t.Errorf("erin: %s, offered %d; want available, 0", a.State, a.Offered)
+	}
+	if rec, _ = s.recordOf(first.Far); len(rec.Attempts) != 0 {
+		t.Errorf("abandoned call got attempts after the hang-up: %v", e2eAttempts(rec))
+	}
+
+	// The second caller hangs up while erin's phone rings.
+	second := s.call(e2eCaller{Number: "6300", From: "5550302", HangupAfter: patience})
+	s.eventually(patience, "erin's phone rings for the second caller", func() (bool, string) {
+		return len(s.phoneChannels("erin")) == 1, "erin's legs: " + e2eChannelIDs(s.phoneChannels("erin"))
+	})
+	rec = s.waitRecord(second.Far, patience+5*time.Second, "the second caller abandons", e2eEnded)
+	if got := e2eAttempts(rec); rec.Outcome != store.OutcomeAbandoned || !slices.Equal(got, []string{"erin:cancelled"}) {
+		t.Errorf("second call: outcome %s, attempts %v; want abandoned, [erin:cancelled]", rec.Outcome, got)
+	}
+	s.eventually(3*time.Second, "erin's phone stops ringing", func() (bool, string) {
+		return len(s.phoneChannels("erin")) == 0, "erin's legs: " + e2eChannelIDs(s.phoneChannels("erin"))
+	})
+	s.noTaggedChannels(3 * time.Second)
+	s.eventually(3*time.Second, "erin available again", func() (bool, string) {
+		a := s.agent("erin")
+		return a.State == "available" && a.NoAnswer == 0, fmt.Sprintf("erin: %s (%s), %d no-answers", a.State, a.Reason, a.NoAnswer)
+	})
 }
