@@ -258,3 +258,42 @@ func TestAsteriskE2EAbandonWhileWaiting(t *testing.T) {
 		return a.State == "available" && a.NoAnswer == 0, fmt.Sprintf("erin: %s (%s), %d no-answers", a.State, a.Reason, a.NoAnswer)
 	})
 }
+
+// Issue scenario 4: a DTMF choice in a menu routes the caller to a queue
+// whose skill only one agent has.
+func TestAsteriskE2EMenuRoutesBySkill(t *testing.T) {
+	agentPhone := e2ePhone{Answer: time.Second, Hangup: 2 * time.Second}
+	s := newE2E(t, "menu", map[string]e2ePhone{"frank": agentPhone, "gina": agentPhone}, "")
+	s.start()
+	time.Sleep(time.Second)
+	s.agentAction("gina", "login")
+
+	for _, tc := range []struct{ key, queue, agent string }{
+		{"2", "support", "gina"},
+		{"1", "sales", "frank"},
+	} {
+		pc := s.call(e2eCaller{Number: "6400", From: "555040" + tc.key, DTMF: tc.key, DTMFAfter: 1500 * time.Millisecond})
+		rec, _ := s.bridged(pc, tc.agent, 12*time.Second)
+		if rec.Entry != "6400" || rec.Queue != tc.queue {
+			t.Errorf("key %s: entry %q, queue %q; want 6400, %s", tc.key, rec.Entry, rec.Queue, tc.queue)
+		}
+		if got := e2eAttempts(rec); !slices.Equal(got, []string{tc.agent + ":answered"}) {
+			t.Errorf("key %s: attempts %v, want only %s", tc.key, got, tc.agent)
+		}
+		rec = s.waitRecord(pc.Far, 10*time.Second, "the call ends when "+tc.agent+" hangs up", e2eEnded)
+		if rec.Outcome != store.OutcomeAnswered || rec.Agent != tc.agent {
+			t.Errorf("key %s: outcome %s, agent %s; want answered by %s", tc.key, rec.Outcome, rec.Agent, tc.agent)
+		}
+		s.noTaggedChannels(5 * time.Second)
+		// Let the agent's wrap-up pass before the next caller.
+		s.eventually(5*time.Second, tc.agent+" available again", func() (bool, string) {
+			a := s.agent(tc.agent)
+			return a.State == "available", tc.agent + ": " + a.State
+		})
+	}
+	for _, id := range []string{"frank", "gina"} {
+		if a := s.agent(id); a.Offered != 1 || a.Answered != 1 {
+			t.Errorf("%s: offered %d, answered %d; want 1, 1", id, a.Offered, a.Answered)
+		}
+	}
+}
