@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 )
 
 func TestOptionsDefaults(t *testing.T) {
@@ -109,5 +110,37 @@ func TestClassify(t *testing.T) {
 	}
 	if err := classify(&apiError{Status: 500, Message: "boom"}); errors.Is(err, pbx.ErrNoChannel) {
 		t.Errorf("a 500 was read as a missing channel")
+	}
+}
+
+// A channel that ends mid-prompt reports its playbacks stopped before it
+// reports itself gone, and Asterisk's late PlaybackFinished is not repeated.
+func TestTrackerHangupStopsPlaybacks(t *testing.T) {
+	tr := newTracker(DefaultRecordingDir)
+	var got []string
+	feed := func(raw string) {
+		t.Helper()
+		evs, _, err := tr.apply([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range evs {
+			got = append(got, pbxtest.Format(ev))
+		}
+	}
+	feed(stasisStartJSON("in-1", "Up", "entry", "100"))
+	tr.note(note{Op: opPlay, ID: "pb-2", Ch: "in-1"})
+	tr.note(note{Op: opPlay, ID: "pb-1", Ch: "in-1"})
+	feed(`{"type":"StasisEnd",` + ts + `,"channel":{"id":"in-1"}}`)
+	feed(`{"type":"PlaybackFinished",` + ts + `,"playback":{"id":"pb-1","state":"done","target_uri":"channel:in-1"}}`)
+	want := []string{
+		`CallArrived in-1 caller="5551000" called="100" args=["entry" "100"] vars=map[]`,
+		"Answered in-1",
+		"PlaybackFinished in-1 playback=pb-1 stopped=true failed=false",
+		"PlaybackFinished in-1 playback=pb-2 stopped=true failed=false",
+		"HungUp in-1 cause=normal",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -357,9 +358,20 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 		return nil, nil
 	}
 	delete(t.chans, id)
+	// Playbacks still running end first, stopped, as the port promises; the
+	// PlaybackFinished Asterisk may send later finds nothing and is dropped.
+	var evs []pbx.Event
+	var stopped []string
 	for pid, p := range t.plays {
 		if p.ch == id {
-			delete(t.plays, pid)
+			stopped = append(stopped, pid)
+		}
+	}
+	slices.Sort(stopped)
+	for _, pid := range stopped {
+		delete(t.plays, pid)
+		if st.role != roleSnoop {
+			evs = append(evs, pbx.PlaybackFinished{Base: base(id, at), Playback: pbx.PlaybackID(pid), Stopped: true})
 		}
 	}
 	var effs []effect
@@ -374,7 +386,6 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 		return nil, effs
 	}
 	c := hangupCause(st, cause)
-	var evs []pbx.Event
 	if st.role == roleLeg && !st.answered {
 		reason, why := failReason(st, cause)
 		evs = append(evs, pbx.OriginateFailed{Base: base(id, at), Reason: reason, Cause: why})
