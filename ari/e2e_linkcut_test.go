@@ -1,0 +1,191 @@
+package ari_test
+
+import (
+	"io"
+	"net"
+	"net/url"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/store"
+)
+
+// e2eProxy relays TCP between Hotline and Asterisk's HTTP port (ARI's REST
+// requests and its event websocket alike) and can cut the link: close every
+// relayed connection and refuse new ones until resumed, on the same port.
+type e2eProxy struct {
+	target, addr string
+
+	mu    sync.Mutex // guards ln and conns
+	ln    net.Listener
+	conns map[net.Conn]struct{}
+}
+
+func newE2EProxy(t *testing.T, target string) *e2eProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &e2eProxy{target: target, addr: ln.Addr().String(), ln: ln, conns: map[net.Conn]struct{}{}}
+	go p.accept(ln)
+	t.Cleanup(p.cut)
+	return p
+}
+
+func (p *e2eProxy) accept(ln net.Listener) {
+	for {
+		down, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			_ = down.Close()
+			continue
+		}
+		if !p.track(down, up) {
+			_ = down.Close()
+			_ = up.Close()
+			continue
+		}
+		go p.relay(down, up)
+		go p.relay(up, down)
+	}
+}
+
+// track adds a relayed pair unless the link was cut meanwhile.
+func (p *e2eProxy) track(conns ...net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln == nil {
+		return false
+	}
+	for _, c := range conns {
+		p.conns[c] = struct{}{}
+	}
+	return true
+}
+
+func (p *e2eProxy) relay(dst, src net.Conn) {
+	_, _ = io.Copy(dst, src)
+	_ = dst.Close()
+	_ = src.Close()
+	p.mu.Lock()
+	delete(p.conns, dst)
+	delete(p.conns, src)
+	p.mu.Unlock()
+}
+
+// cut closes the listener and every relayed connection.
+func (p *e2eProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		_ = p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		_ = c.Close()
+		delete(p.conns, c)
+	}
+}
+
+// resume listens again on the same address (retrying while the old socket
+// lingers).
+func (p *e2eProxy) resume(t *testing.T) {
+	t.Helper()
+	var ln net.Listener
+	var err error
+	for range 20 {
+		if ln, err = net.Listen("tcp", p.addr); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("proxy: listening again on %s: %v", p.addr, err)
+	}
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go p.accept(ln)
+}
+
+// Issue scenario 6: the link to ARI is cut (TCP proxy closes every
+// connection and refuses new ones for a while). Hotline reconnects and
+// reconciles: the call whose agent hung up during the cut and the caller
+// who hung up during it are closed in the records, the caller who waited
+// through it is served, and nothing is left in Asterisk.
+func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
+	const jackTalk = 4 * time.Second
+	ast := e2eNeed(t)
+	u, err := url.Parse(ast.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newE2EProxy(t, u.Host)
+	s := newE2E(t, "linkcut", map[string]e2ePhone{
+		"jack": {Answer: time.Second, Hangup: jackTalk},
+		"kim":  {Answer: time.Second},
+	}, "http://"+proxy.addr+u.Path)
+	d := s.start()
+
+	talking := s.call(e2eCaller{Number: "6600", From: "5550601"})
+	s.bridged(talking, "jack", 8*time.Second)
+	answeredAt := time.Now()
+	waiting := s.call(e2eCaller{Number: "6600", From: "5550602"})
+	leaving := s.call(e2eCaller{Number: "6600", From: "5550603", HangupAfter: 2 * time.Second})
+	s.eventually(3*time.Second, "two callers wait", func() (bool, string) {
+		c2, ok2 := s.liveCall(waiting.Far)
+		c3, ok3 := s.liveCall(leaving.Far)
+		return ok2 && ok3 && c2.Phase == "queued" && c3.Phase == "queued", "waiting: " + c2.Phase + ", leaving: " + c3.Phase
+	})
+
+	proxy.cut()
+	cutAt := time.Now()
+	t.Logf("link cut %v after jack answered", cutAt.Sub(answeredAt).Round(time.Millisecond))
+	// jack hangs up and the third caller leaves while Hotline cannot see.
+	s.eventually(jackTalk+3*time.Second, "jack's phone and the third caller hang up during the cut", func() (bool, string) {
+		jack := len(s.phoneChannels("jack"))
+		left := s.ast.hasChannel(t, leaving.Far)
+		return jack == 0 && !left, "jack's legs " + e2eChannelIDs(s.phoneChannels("jack"))
+	})
+	time.Sleep(time.Second)
+	if !s.ast.hasChannel(t, talking.Far) {
+		t.Fatalf("the first caller is gone during the cut; nothing should hang it up but Hotline")
+	}
+	proxy.resume(t)
+	t.Logf("link back after %v", time.Since(cutAt).Round(time.Millisecond))
+
+	s.eventually(10*time.Second, "Hotline reconnects", func() (bool, string) {
+		return d.logLines("connected to ARI", "reconnect=true") > 0, "no reconnect in the log yet"
+	})
+	rec := s.waitRecord(talking.Far, 5*time.Second, "jack's call is closed after the cut", e2eEnded)
+	if rec.Outcome != store.OutcomeAnswered || rec.Agent != "jack" || rec.HangupBy != store.HangupAgent {
+		t.Errorf("jack's call: outcome %s, agent %q, hangup by %s; want answered, jack, agent", rec.Outcome, rec.Agent, rec.HangupBy)
+	}
+	s.eventually(3*time.Second, "Hotline hangs up the first caller, alone in its bridge", func() (bool, string) {
+		return !s.ast.hasChannel(t, talking.Far), talking.Far + " still up"
+	})
+	rec = s.waitRecord(leaving.Far, 5*time.Second, "the caller who left during the cut is closed", e2eEnded)
+	if rec.Outcome != store.OutcomeAbandoned || len(rec.Attempts) != 0 {
+		t.Errorf("third call: outcome %s, attempts %v; want abandoned, none", rec.Outcome, e2eAttempts(rec))
+	}
+
+	// The caller who waited through the cut goes to jack after his wrap-up.
+	served, _ := s.bridged(waiting, "jack", 8*time.Second)
+	if got := e2eAttempts(served); !slices.Equal(got, []string{"jack:answered"}) {
+		t.Errorf("waiting call's attempts %v, want [jack:answered]", got)
+	}
+	served = s.waitRecord(waiting.Far, jackTalk+5*time.Second, "the waiting caller's call ends", e2eEnded)
+	if served.Outcome != store.OutcomeAnswered || served.Agent != "jack" {
+		t.Errorf("waiting call: outcome %s, agent %q; want answered by jack", served.Outcome, served.Agent)
+	}
+	s.noTaggedChannels(5 * time.Second)
+	if st := s.status(); len(st.Calls) != 0 {
+		t.Errorf("status still lists live calls: %+v", st.Calls)
+	}
+}
