@@ -21,8 +21,8 @@
 //
 // so the pbx.CallArrived event carries Args ["entry", "<number>"] and the
 // dialed number in Called. On FreeSWITCH the dialplan sets the channel
-// variable hotline_entry=<number> before handing the call over (socket or
-// park); the ESL adapter reports it as the same Args.
+// variable hotline_args=entry,<number> before handing the call over (socket
+// or park); the ESL adapter splits it on commas into the same Args.
 //
 // The dialer's answering-machine detection is the fixed Asterisk context
 // hotline-amd: a lead's channel originated into extension s of it runs AMD()

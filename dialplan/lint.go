@@ -360,7 +360,7 @@ func sameAddr(dial, listen string) bool {
 }
 
 // lintFSEntries checks each entry number is routed by some context to
-// Hotline: a socket to its listener, or park with hotline_entry set.
+// Hotline: a socket to its listener, or park with hotline_args set.
 func lintFSEntries(d *fsxml.Dialplan, opts LintOptions) []diag.Finding {
 	cfg := opts.Config
 	at := diag.Pos{File: opts.ConfigPath}

@@ -20,7 +20,7 @@ const (
 	AsteriskAMDContext    = "hotline-amd"
 	FreeSWITCHManagedFile = "dialplan/hotline.xml"
 	FreeSWITCHContext     = "hotline"
-	FreeSWITCHEntryVar    = "hotline_entry"
+	FreeSWITCHEntryVar    = "hotline_args" // "entry,<number>": becomes CallArrived.Args
 )
 
 // File is one rendered file. Name is relative to the PBX's configuration
@@ -147,8 +147,11 @@ func RenderFreeSWITCH(cfg config.Config, mode FreeSWITCHMode) (Files, error) {
 		fmt.Fprintf(&b, "    <!-- %s -> %s -->\n", e.Number, strings.ReplaceAll(oneLine(entryTarget(e)), "--", "- -"))
 		fmt.Fprintf(&b, "    <extension name=%s>\n", attr("hotline-entry-"+e.Number))
 		fmt.Fprintf(&b, "      <condition field=\"destination_number\" expression=%s>\n", attr("^"+regexp.QuoteMeta(e.Number)+"$"))
-		fmt.Fprintf(&b, "        <action application=\"set\" data=%s/>\n", attr(FreeSWITCHEntryVar+"="+e.Number))
+		fmt.Fprintf(&b, "        <action application=\"set\" data=%s/>\n", attr(FreeSWITCHEntryVar+"=entry,"+e.Number))
 		if mode == ModeSocket {
+			// Hotline bridges the caller itself; keep the leg up between bridges.
+			fmt.Fprintf(&b, "        <action application=\"set\" data=\"park_after_bridge=true\"/>\n")
+			fmt.Fprintf(&b, "        <action application=\"set\" data=\"hangup_after_bridge=false\"/>\n")
 			fmt.Fprintf(&b, "        <action application=\"socket\" data=%s/>\n", attr(cfg.PBX.FreeSWITCH.OutboundListen+" async full"))
 		} else {
 			fmt.Fprintf(&b, "        <action application=\"park\"/>\n")

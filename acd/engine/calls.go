@@ -268,7 +268,7 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 	if cl.queue != nil && cl.queue != q {
 		c.removeWaiting(cl)
 	}
-	first := cl.queue == nil
+	first := cl.queue == nil && !cl.resumed
 	cl.queue = q
 	cl.rec.Queue = q.name
 	cl.entered = now

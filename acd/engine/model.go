@@ -101,6 +101,7 @@ type call struct {
 	gen        [timerKinds]uint64
 	callback   *callbackReq // set when this call dials a callback request
 	restored   bool         // came back from the store after a restart
+	resumed    bool         // re-entering its queue after a restart
 	endPending bool         // hang-up requested, waiting for HungUp
 }
 

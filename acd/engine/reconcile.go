@@ -144,9 +144,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 		switch cl.phase {
 		case acd.CallQueued:
 			q := cl.queue
-			cl.queue = nil // enterQueue counts it again; it is the same visit
-			q.stats.Offered--
-			cl.moh = false
+			cl.queue, cl.moh = nil, false
 			c.enterQueueResumed(now, cl, q)
 		default:
 			entry, target := c.route(pbx.CallArrived{Called: cl.rec.Called})
@@ -194,7 +192,9 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 // in line kept.
 func (c *Core) enterQueueResumed(now time.Time, cl *call, q *queue) {
 	cl.phase = acd.CallNew
+	cl.resumed = true // no greeting again
 	c.enterQueue(now, cl, q)
+	cl.resumed = false
 }
 
 func (c *Core) callIDs() []string {

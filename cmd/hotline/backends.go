@@ -16,7 +16,5 @@ func newAsterisk(cfg config.Config, log zerolog.Logger) (pbx.Switch, error) {
 }
 
 func newFreeSWITCH(cfg config.Config, log zerolog.Logger) (pbx.Switch, error) {
-	f := cfg.PBX.FreeSWITCH
-	return esl.New(esl.Options{Address: f.Address, Password: f.Password, OutboundListen: f.OutboundListen,
-		CommandTimeout: f.CommandTimeout, RecordingDir: f.RecordingDir, Log: log})
+	return esl.New(esl.OptionsFromConfig(cfg.PBX.FreeSWITCH, log))
 }
