@@ -151,9 +151,8 @@ func (c *Core) menuRetry(now time.Time, cl *call, why string, extra []string) {
 }
 
 func (c *Core) onDTMF(now time.Time, e pbx.DTMF) {
-	ref, ok := c.chans[e.Channel]
+	ref, ok := c.lookup(now, e.Channel, "DTMF "+string(e.Digit))
 	if !ok {
-		c.warn(now, "unknown-channel", "DTMF %q on unknown channel %s", e.Digit, e.Channel)
 		return
 	}
 	if !pbx.ValidDigit(e.Digit) {

@@ -202,6 +202,18 @@ func (c *Core) warn(now time.Time, kind, format string, args ...any) {
 	}
 }
 
+// lookup finds the call a channel belongs to. A channel Hotline let go of
+// (cancelled legs, supervisors) is expected and not warned about.
+func (c *Core) lookup(now time.Time, ch pbx.ChannelID, what string) (chanRef, bool) {
+	ref, ok := c.chans[ch]
+	if !ok {
+		if _, gone := c.goneChans[ch]; !gone {
+			c.warn(now, "unknown-channel", "%s on unknown channel %s", what, ch)
+		}
+	}
+	return ref, ok
+}
+
 // Warnings returns how many problems of each kind were seen.
 func (c *Core) Warnings() map[string]int {
 	out := make(map[string]int, len(c.warnings))
@@ -219,7 +231,7 @@ func (c *Core) Handle(now time.Time, ev pbx.Event) {
 	case pbx.Answered:
 		c.onAnswered(now, e)
 	case pbx.Ringing:
-		if ref, ok := c.chans[e.Channel]; ok && ref.leg != nil {
+		if ref, ok := c.lookup(now, e.Channel, "ringing"); ok && ref.leg != nil {
 			c.step(now, ref.call, "ringing", ref.leg.agent.id, "")
 		}
 	case pbx.DTMF:

@@ -74,9 +74,8 @@ func (c *Core) attempt(now time.Time, cl *call, l *leg, result string) {
 }
 
 func (c *Core) onAnswered(now time.Time, e pbx.Answered) {
-	ref, ok := c.chans[e.Channel]
+	ref, ok := c.lookup(now, e.Channel, "answer")
 	if !ok {
-		c.warn(now, "unknown-channel", "answer of unknown channel %s", e.Channel)
 		return
 	}
 	cl, l := ref.call, ref.leg
@@ -156,11 +155,8 @@ func (c *Core) connect(now time.Time, cl *call, l *leg) {
 }
 
 func (c *Core) onOriginateFailed(now time.Time, e pbx.OriginateFailed) {
-	ref, ok := c.chans[e.Channel]
+	ref, ok := c.lookup(now, e.Channel, "originate failure")
 	if !ok {
-		if _, gone := c.goneChans[e.Channel]; !gone {
-			c.warn(now, "unknown-channel", "originate failure of unknown channel %s", e.Channel)
-		}
 		return
 	}
 	c.forget(e.Channel)

@@ -283,3 +283,37 @@ func TestBadInputNeverCrashes(t *testing.T) {
 		t.Errorf("login of unknown agent: %v", err)
 	}
 }
+
+// TestSpy: a supervisor whispers to an agent on a call; the supervisor leg's
+// own events are expected and raise no warning.
+func TestSpy(t *testing.T) {
+	sc := scenario{
+		name: "spy", config: basicConfig,
+		phones: map[string]pbxtest.Phone{"sim/alice": answers(time.Second, time.Minute), "sim/sup": answers(time.Second, 10*time.Second)},
+		login:  []string{"alice"},
+		events: []scheduled{
+			placeCall(time.Second, "5550001", "100", 0),
+			{at: 10 * time.Second, do: func(c *Core, now time.Time) error {
+				_, err := c.Spy(now, "alice", pbx.SpyWhisper, "sim/sup")
+				return err
+			}},
+			{at: 12 * time.Second, do: func(c *Core, now time.Time) error {
+				if _, err := c.Spy(now, "bob", pbx.SpyListen, "sim/sup"); err == nil {
+					t.Errorf("spying on an agent with no call succeeded")
+				}
+				return nil
+			}},
+		},
+		until: 2 * time.Minute,
+	}
+	trace, st, r := runScenario(t, sc)
+	if !strings.Contains(trace, "whisper → sim/sup") || !strings.Contains(trace, "spy-whisper agent=alice") {
+		t.Errorf("no whisper in trace:\n%s", trace)
+	}
+	if w := r.Core.Warnings(); len(w) != 0 {
+		t.Errorf("warnings = %v", w)
+	}
+	if rec := records(st); len(rec) != 1 || !strings.Contains(timelineKinds(rec[0]), "spy-whisper") {
+		t.Errorf("records = %+v", rec)
+	}
+}
