@@ -1,7 +1,6 @@
 package ari_test
 
 import (
-	"io"
 	"net"
 	"net/url"
 	"slices"
@@ -13,14 +12,17 @@ import (
 )
 
 // e2eProxy relays TCP between Hotline and Asterisk's HTTP port (ARI's REST
-// requests and its event websocket alike) and can cut the link: close every
-// relayed connection and refuse new ones until resumed, on the same port.
+// requests and its event websocket alike). It can cut the link (close every
+// relayed connection and refuse new ones until resumed, on the same port) or
+// freeze the connections open now (bytes stop, nobody is told: a half-open
+// link, as after a NAT or firewall drops its state) while new ones pass.
 type e2eProxy struct {
 	target, addr string
 
-	mu    sync.Mutex // guards ln and conns
-	ln    net.Listener
-	conns map[net.Conn]struct{}
+	mu     sync.Mutex // guards ln and conns
+	thawed *sync.Cond // on mu: a connection was closed
+	ln     net.Listener
+	conns  map[net.Conn]bool // relayed connections → frozen
 }
 
 func newE2EProxy(t *testing.T, target string) *e2eProxy {
@@ -29,7 +31,8 @@ func newE2EProxy(t *testing.T, target string) *e2eProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &e2eProxy{target: target, addr: ln.Addr().String(), ln: ln, conns: map[net.Conn]struct{}{}}
+	p := &e2eProxy{target: target, addr: ln.Addr().String(), ln: ln, conns: map[net.Conn]bool{}}
+	p.thawed = sync.NewCond(&p.mu)
 	go p.accept(ln)
 	t.Cleanup(p.cut)
 	return p
@@ -64,19 +67,53 @@ func (p *e2eProxy) track(conns ...net.Conn) bool {
 		return false
 	}
 	for _, c := range conns {
-		p.conns[c] = struct{}{}
+		p.conns[c] = false
 	}
 	return true
 }
 
+// relay copies src to dst until either closes; bytes read from a frozen
+// src are held back until the proxy closes it.
 func (p *e2eProxy) relay(dst, src net.Conn) {
-	_, _ = io.Copy(dst, src)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			for p.conns[src] {
+				p.thawed.Wait()
+			}
+			_, open := p.conns[src]
+			p.mu.Unlock()
+			if !open {
+				break
+			}
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
 	_ = dst.Close()
 	_ = src.Close()
 	p.mu.Lock()
 	delete(p.conns, dst)
 	delete(p.conns, src)
+	p.thawed.Broadcast()
 	p.mu.Unlock()
+}
+
+// freeze stops the bytes of every connection relayed now, for good; the
+// connections stay open until cut.
+func (p *e2eProxy) freeze() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		p.conns[c] = true
+	}
+	return len(p.conns) / 2
 }
 
 // cut closes the listener and every relayed connection.
@@ -91,6 +128,7 @@ func (p *e2eProxy) cut() {
 		_ = c.Close()
 		delete(p.conns, c)
 	}
+	p.thawed.Broadcast()
 }
 
 // resume listens again on the same address (retrying while the old socket
@@ -188,4 +226,56 @@ func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
 	if st := s.status(); len(st.Calls) != 0 {
 		t.Errorf("status still lists live calls: %+v", st.Calls)
 	}
+}
+
+// The link goes half-open: every connection Hotline has to ARI (the event
+// websocket and idle REST connections) stops carrying bytes without being
+// closed, while new connections work. Hotline must notice by its pings,
+// connect again, and carry on: the conversation under way ends with a
+// complete record and the waiting caller is served.
+func TestAsteriskE2ELinkFreezeReconnects(t *testing.T) {
+	const jackTalk = 6 * time.Second
+	ast := e2eNeed(t)
+	u, err := url.Parse(ast.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newE2EProxy(t, u.Host)
+	s := newE2E(t, "linkcut", map[string]e2ePhone{
+		"jack": {Answer: time.Second, Hangup: jackTalk},
+		"kim":  {Answer: time.Second},
+	}, "http://"+proxy.addr+u.Path)
+	d := s.start()
+
+	talking := s.call(e2eCaller{Number: "6600", From: "5550611"})
+	s.bridged(talking, "jack", 8*time.Second)
+	waiting := s.call(e2eCaller{Number: "6600", From: "5550612"})
+	s.eventually(3*time.Second, "the second caller waits", func() (bool, string) {
+		c, ok := s.liveCall(waiting.Far)
+		return ok && c.Phase == "queued", "waiting: " + c.Phase
+	})
+
+	frozeAt := time.Now()
+	n := proxy.freeze()
+	t.Logf("froze %d connections", n)
+	s.eventually(5*time.Second, "Hotline notices the silent link and connects again", func() (bool, string) {
+		return d.logLines("connected to ARI", "reconnect=true") > 0, "no reconnect in the log yet"
+	})
+	t.Logf("reconnected %v after the freeze", time.Since(frozeAt).Round(100*time.Millisecond))
+
+	rec := s.waitRecord(talking.Far, jackTalk+12*time.Second, "jack's call ends", e2eEnded)
+	if rec.Outcome != store.OutcomeAnswered || rec.Agent != "jack" || rec.HangupBy != store.HangupAgent {
+		t.Errorf("jack's call: outcome %s, agent %q, hangup by %s; want answered, jack, agent", rec.Outcome, rec.Agent, rec.HangupBy)
+	}
+	servedAt := time.Now()
+	served, _ := s.bridged(waiting, "jack", 15*time.Second)
+	t.Logf("waiting caller bridged %v after the first call ended", time.Since(servedAt).Round(100*time.Millisecond))
+	if got := e2eAttempts(served); !slices.Equal(got, []string{"jack:answered"}) {
+		t.Errorf("waiting call's attempts %v, want [jack:answered]", got)
+	}
+	served = s.waitRecord(waiting.Far, jackTalk+12*time.Second, "the waiting caller's call ends", e2eEnded)
+	if served.Outcome != store.OutcomeAnswered {
+		t.Errorf("waiting call: outcome %s, want answered", served.Outcome)
+	}
+	s.noTaggedChannels(12 * time.Second)
 }
