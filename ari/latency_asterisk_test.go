@@ -797,3 +797,67 @@ func (h *hotlineProc) logTail() string {
 	}
 	return string(raw)
 }
+
+// TestLatencyPairing checks how the comparison turns events into figures,
+// without Asterisk.
+func TestLatencyPairing(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	ev := func(ms int, kind string, r role, pair string) probeEvent {
+		return probeEvent{kind: kind, at: t0.Add(time.Duration(ms) * time.Millisecond), role: r, pair: pair}
+	}
+	// Two agents. c1 and c2 find them free; c3 and c4 wait. a1 hangs up
+	// (both halves destroyed: one free agent) and c3 gets a3 10 ms later;
+	// a2 and then a3 hang up while only c4 waits: the second does not
+	// count, c4 gets a4 100 ms after the first.
+	backlog := []probeEvent{
+		ev(0, "entered", roleCaller, "c1"), ev(1, "created", roleAgent, "a1"), ev(1, "created", roleAgent, "a1"),
+		ev(2, "entered", roleCaller, "c2"), ev(4, "created", roleAgent, "a2"),
+		ev(5, "entered", roleCaller, "c3"), ev(6, "entered", roleCaller, "c4"),
+		ev(600, "destroyed", roleAgent, "a1"), ev(601, "destroyed", roleAgent, "a1"),
+		ev(610, "created", roleAgent, "a3"),
+		ev(800, "destroyed", roleAgent, "a2"), ev(805, "destroyed", roleAgent, "a3"),
+		ev(900, "created", roleAgent, "a4"),
+		ev(1500, "destroyed", roleAgent, "a4"),
+	}
+	if got, want := freeToAgent(backlog), []time.Duration{10 * time.Millisecond, 100 * time.Millisecond}; !slices.Equal(got, want) {
+		t.Errorf("freeToAgent = %v, want %v", got, want)
+	}
+	oneByOne := []probeEvent{
+		ev(0, "entered", roleCaller, "c1"), ev(3, "created", roleAgent, "a1"), ev(3, "created", roleAgent, "a1"),
+		ev(700, "destroyed", roleAgent, "a1"),
+		ev(1000, "entered", roleCaller, "c2"), ev(1001, "entered", roleCaller, "c2"), ev(1007, "created", roleAgent, "a2"),
+	}
+	if got, want := entryToAgent(oneByOne), []time.Duration{3 * time.Millisecond, 7 * time.Millisecond}; !slices.Equal(got, want) {
+		t.Errorf("entryToAgent = %v, want %v", got, want)
+	}
+
+	var d []time.Duration
+	for i := 10; i >= 1; i-- {
+		d = append(d, time.Duration(i)*time.Millisecond)
+	}
+	if got, want := summarize(d), (summary{n: 10, p50: 5 * time.Millisecond, p90: 9 * time.Millisecond, max: 10 * time.Millisecond}); got != want {
+		t.Errorf("summarize = %+v, want %+v", got, want)
+	}
+}
+
+// TestBenchMembers checks that the app_queue members in testdata are
+// phones the comparison recognizes, so both systems ring the same ones.
+func TestBenchMembers(t *testing.T) {
+	members := queueMembers(t, "../testdata/asterisk/queues.conf", benchQueue)
+	if len(members) < 2 {
+		t.Fatalf("queues.conf [%s]: %d members; the backlog scenario needs several agents", benchQueue, len(members))
+	}
+	cl := newClassifier(members)
+	for _, m := range members {
+		name := "Local/" + phoneExten(m) + "@" + agentsContext + "-0000002a;1"
+		if cl.role(name) != roleAgent {
+			t.Errorf("member %s: its channel %s is not seen as an agent", m, name)
+		}
+	}
+	if r := cl.role("Local/hotline@" + benchContext + "-0000002b;2"); r != roleCaller {
+		t.Errorf("a bench caller is seen as role %d", r)
+	}
+	if r := cl.role("Local/9-1-0-0-@" + agentsContext + "-0000002c;1"); r != roleNone {
+		t.Errorf("another test's phone is seen as role %d", r)
+	}
+}
