@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	goari "github.com/CyCoreSystems/ari/v6"
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
@@ -69,7 +70,8 @@ func startClient(t *testing.T, env asteriskEnv, opts Options) *Client {
 		t.Fatal(err)
 	}
 	if os.Getenv("HOTLINE_ARI_TRACE") != "" {
-		c.trace = func(raw []byte) { t.Logf("ari event: %s", raw) }
+		logEvent := func(raw []byte) { t.Logf("ari event: %s", raw) }
+		c.trace.Store(&logEvent)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -209,6 +211,52 @@ func TestAsteriskDetails(t *testing.T) {
 		}
 	})
 
+	t.Run("barge wires a private bridge and unwires it", func(t *testing.T) {
+		caller := answeredCall(t, ctx, c, rec, "5557000022")
+		sup := pbx.ChannelID(fmt.Sprintf("detail-sup-%d", os.Getpid()))
+		if err := c.Spy(ctx, caller, pbx.SpyBarge, pbx.OriginateRequest{ChannelID: sup, Endpoint: phoneEndpoint(pbxtest.Phone{})}); err != nil {
+			t.Fatal(err)
+		}
+		rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](sup))
+		spyBridge := "/bridges/" + spyBridgePrefix + string(sup)
+		var b struct {
+			Channels []string `json:"channels"`
+		}
+		waitFor(t, "the spy bridge to hold snoop and supervisor", func() bool {
+			return c.call(ctx, http.MethodGet, spyBridge, nil, nil, &b) == nil && len(b.Channels) == 2
+		})
+		if snap, err := c.Snapshot(ctx); err != nil {
+			t.Fatal(err)
+		} else {
+			for _, ci := range snap.Channels {
+				if internalID(string(ci.ID)) {
+					t.Errorf("snapshot shows the internal channel %s", ci.ID)
+				}
+			}
+			for _, bi := range snap.Bridges {
+				if internalID(string(bi.ID)) {
+					t.Errorf("snapshot shows the internal bridge %s", bi.ID)
+				}
+			}
+		}
+		if err := c.Hangup(ctx, sup, pbx.CauseNormal); err != nil {
+			t.Fatal(err)
+		}
+		rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](sup))
+		// The snoop channel leaves the application at once; Asterisk frees it
+		// with the next frame from the spied-on channel, which a silent test
+		// caller never sends.
+		waitFor(t, "the spy bridge to go and the snoop channel to leave", func() bool {
+			var snoop goari.ChannelData
+			gone := c.call(ctx, http.MethodGet, "/channels/"+snoopPrefix+string(sup), nil, nil, &snoop) != nil
+			return c.call(ctx, http.MethodGet, spyBridge, nil, nil, nil) != nil &&
+				(gone || snoop.Dialplan == nil || snoop.Dialplan.AppName != "Stasis")
+		})
+		if _, err := c.GetVar(ctx, caller, "CHANNEL(state)"); err != nil {
+			t.Errorf("the spied-on caller did not survive the supervisor: %v", err)
+		}
+	})
+
 	t.Run("recording lands on disk", func(t *testing.T) {
 		if env.root == "" {
 			t.Skip("HOTLINE_ASTERISK_ROOT not set: cannot see Asterisk's files")
@@ -250,4 +298,15 @@ func TestAsteriskDetails(t *testing.T) {
 		}
 		_ = os.Remove(filepath.Join(env.root, f.Path))
 	})
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -27,19 +27,22 @@ type Client struct {
 	log    zerolog.Logger
 	http   *http.Client
 	events chan pbx.Event
-	q      *queue
+	q      *fifo[pbx.Event] // translated events, on their way to Events
+	inbox  *fifo[inItem]    // raw events and link changes, on their way to translation
 
-	mu      sync.Mutex // guards tr, conn, started, closed, stop
+	mu      sync.Mutex // guards tr, conn, started, closed, stop (tr: notes come from commands, events from translate)
 	tr      *tracker
 	conn    *ws.Conn // the live websocket, nil while disconnected
 	started bool
 	closed  bool
 	stop    context.CancelFunc
 
-	done chan struct{} // closed when the connection goroutine ends
+	done       chan struct{} // closed when the connection goroutine ends
+	translated chan struct{} // closed when the translating goroutine ends
 
-	// trace, when set (tests), sees every raw event before translation.
-	trace func([]byte)
+	// trace, when set (tests), sees every raw event before translation and
+	// every note.
+	trace atomic.Pointer[func([]byte)]
 }
 
 // New checks opts and returns a Client that is not connected yet.
@@ -56,12 +59,15 @@ func New(opts Options) (*Client, error) {
 			MaxIdleConnsPerHost: 16,
 			IdleConnTimeout:     90 * time.Second,
 		}},
-		events: make(chan pbx.Event),
-		q:      newQueue(),
-		tr:     newTracker(o.RecordingDir),
-		done:   make(chan struct{}),
+		events:     make(chan pbx.Event),
+		q:          newFIFO[pbx.Event](),
+		inbox:      newFIFO[inItem](),
+		tr:         newTracker(o.RecordingDir),
+		done:       make(chan struct{}),
+		translated: make(chan struct{}),
 	}
-	go c.q.pump(c.events)
+	go c.q.pumpTo(c.events)
+	go c.translate()
 	return c, nil
 }
 
@@ -123,12 +129,37 @@ func (c *Client) Close() error {
 	if started {
 		<-c.done
 	}
+	c.inbox.stop()
+	<-c.translated
 	c.q.stop()
 	c.http.CloseIdleConnections()
 	return nil
 }
 
-// link is one websocket session and the events read from it before Synced.
+// inItem is one thing for the translating goroutine: a raw ARI event, or a
+// change of link (Synced, Disconnected) that must take its place between
+// the events.
+type inItem struct {
+	raw []byte
+	do  func()
+}
+
+// translate is the one goroutine that turns raw events into pbx events, in
+// the order they were read, with link changes in their place.
+func (c *Client) translate() {
+	defer close(c.translated)
+	c.inbox.drain(func(it inItem) bool {
+		if it.do != nil {
+			it.do()
+		} else {
+			c.handle(it.raw)
+		}
+		return true
+	})
+}
+
+// link is one websocket session and the events read from it before its
+// snapshot was taken.
 type link struct {
 	conn    *ws.Conn
 	pending [][]byte
@@ -148,7 +179,8 @@ func (c *Client) run(ctx context.Context, l link) {
 			return
 		}
 		c.log.Warn().Err(err).Msg("ARI event link lost; reconnecting")
-		c.q.push(pbx.Disconnected{Base: pbx.Base{At: time.Now()}, Err: fmt.Errorf("%w: %w", pbx.ErrDisconnected, err)})
+		lost := pbx.Disconnected{Base: pbx.Base{At: time.Now()}, Err: fmt.Errorf("%w: %w", pbx.ErrDisconnected, err)}
+		c.inbox.push(inItem{do: func() { c.q.push(lost) }})
 		var cerr error
 		if l, cerr = c.connect(ctx, ctx, true); cerr != nil {
 			return
@@ -172,10 +204,23 @@ func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error
 				_ = l.conn.Close()
 				return link{}, pbx.ErrClosed
 			}
-			c.tr.adopt(live)
 			c.conn = l.conn
-			c.q.push(pbx.Synced{Base: pbx.Base{At: time.Now()}, Snapshot: snap, Reconnect: reconnect})
 			c.mu.Unlock()
+			// The snapshot takes effect after the events read before it, and
+			// before those read with it.
+			at := time.Now()
+			c.inbox.push(inItem{do: func() {
+				c.mu.Lock()
+				stale := c.tr.adopt(live.chans, live.bridgeIDs, live.notes)
+				c.q.push(pbx.Synced{Base: pbx.Base{At: at}, Snapshot: snap, Reconnect: reconnect})
+				c.mu.Unlock()
+				for _, e := range stale {
+					go c.perform(e)
+				}
+			}})
+			for _, raw := range l.pending {
+				c.inbox.push(inItem{raw: raw})
+			}
 			c.log.Info().Bool("reconnect", reconnect).Int("channels", len(snap.Channels)).
 				Int("bridges", len(snap.Bridges)).Msg("connected to ARI")
 			return l, nil
@@ -196,7 +241,7 @@ func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error
 	}
 }
 
-func (c *Client) connectOnce(ctx context.Context) (link, []liveChannel, pbx.Snapshot, error) {
+func (c *Client) connectOnce(ctx context.Context) (link, liveSet, pbx.Snapshot, error) {
 	dctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
 	q := url.Values{"app": {c.opts.App}, "subscribeAll": {"false"}}
@@ -206,12 +251,12 @@ func (c *Client) connectOnce(ctx context.Context) (link, []liveChannel, pbx.Snap
 	h.Set("Authorization", r.Header.Get("Authorization"))
 	conn, err := ws.Dial(dctx, c.opts.WebsocketURL+"?"+q.Encode(), h, 3*c.opts.PingInterval)
 	if err != nil {
-		return link{}, nil, pbx.Snapshot{}, err
+		return link{}, liveSet{}, pbx.Snapshot{}, err
 	}
 	l := link{conn: conn}
-	fail := func(err error) (link, []liveChannel, pbx.Snapshot, error) {
+	fail := func(err error) (link, liveSet, pbx.Snapshot, error) {
 		_ = conn.Close()
-		return link{}, nil, pbx.Snapshot{}, err
+		return link{}, liveSet{}, pbx.Snapshot{}, err
 	}
 	if err := c.heartbeat(dctx); err != nil {
 		return fail(err)
@@ -226,10 +271,14 @@ func (c *Client) connectOnce(ctx context.Context) (link, []liveChannel, pbx.Snap
 		}
 		l.pending = append(l.pending, msg)
 	}
+	c.mu.Lock()
+	notes := c.tr.notes
+	c.mu.Unlock()
 	live, snap, err := c.snapshot(dctx)
 	if err != nil {
 		return fail(err)
 	}
+	live.notes = notes
 	return l, live, snap, nil
 }
 
@@ -253,9 +302,6 @@ const heartbeatEvent = "hotline-heartbeat"
 // intervals, or without a heartbeat back for four, is closed.
 func (c *Client) read(l link) error {
 	conn := l.conn
-	for _, msg := range l.pending {
-		c.handle(msg)
-	}
 	var lastBeat atomic.Int64
 	lastBeat.Store(time.Now().UnixNano())
 	var beatErr atomic.Value
@@ -299,7 +345,7 @@ func (c *Client) read(l link) error {
 			lastBeat.Store(time.Now().UnixNano())
 			continue
 		}
-		c.handle(msg)
+		c.inbox.push(inItem{raw: msg})
 	}
 }
 
@@ -308,17 +354,17 @@ func (c *Client) note(n note) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ok := c.tr.note(n)
-	if ok && c.trace != nil {
+	if tr := c.trace.Load(); ok && tr != nil {
 		b, _ := json.Marshal(n)
-		c.trace(b)
+		(*tr)(b)
 	}
 	return ok
 }
 
 // handle translates one event and queues the result.
 func (c *Client) handle(msg []byte) {
-	if c.trace != nil {
-		c.trace(msg)
+	if tr := c.trace.Load(); tr != nil {
+		(*tr)(msg)
 	}
 	c.mu.Lock()
 	evs, effs, err := c.tr.apply(msg)
@@ -356,13 +402,15 @@ func (c *Client) perform(e effect) {
 				url.Values{"channel": {sp.snoop + "," + sp.supervisor}}, nil, nil)
 		}
 	case effectTeardownSpy:
-		err = c.call(ctx, http.MethodDelete, "/channels/"+seg(sp.snoop), nil, nil, nil)
-		if err2 := c.call(ctx, http.MethodDelete, "/bridges/"+seg(sp.bridge), nil, nil, nil); err == nil {
-			err = err2
+		gone := func(err error) error {
+			if errors.Is(classify(err), pbx.ErrNoChannel) || errors.Is(classify(err), pbx.ErrNoBridge) {
+				return nil
+			}
+			return err
 		}
-		if errors.Is(classify(err), pbx.ErrNoChannel) || errors.Is(classify(err), pbx.ErrNoBridge) {
-			err = nil
-		}
+		err = errors.Join(
+			gone(c.call(ctx, http.MethodDelete, "/channels/"+seg(sp.snoop), nil, nil, nil)),
+			gone(c.call(ctx, http.MethodDelete, "/bridges/"+seg(sp.bridge), nil, nil, nil)))
 	}
 	if err != nil {
 		c.log.Error().Err(err).Str("supervisor", sp.supervisor).Str("snoop", sp.snoop).Msg("spy wiring failed")
@@ -375,21 +423,28 @@ func (c *Client) Snapshot(ctx context.Context) (pbx.Snapshot, error) {
 	return snap, err
 }
 
-func (c *Client) snapshot(ctx context.Context) ([]liveChannel, pbx.Snapshot, error) {
+// liveSet is the raw material of a snapshot the tracker adopts.
+type liveSet struct {
+	chans     []liveChannel
+	bridgeIDs []string
+	notes     uint64 // tracker.notes before the snapshot was taken
+}
+
+func (c *Client) snapshot(ctx context.Context) (liveSet, pbx.Snapshot, error) {
 	var app goari.ApplicationData
 	if err := c.call(ctx, http.MethodGet, "/applications/"+seg(c.opts.App), nil, nil, &app); err != nil {
 		var ae *apiError
 		if !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
-			return nil, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+			return liveSet{}, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 		}
 	}
 	var chans []goari.ChannelData
 	if err := c.call(ctx, http.MethodGet, "/channels", nil, nil, &chans); err != nil {
-		return nil, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+		return liveSet{}, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
 	var bridges []goari.BridgeData
 	if err := c.call(ctx, http.MethodGet, "/bridges", nil, nil, &bridges); err != nil {
-		return nil, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+		return liveSet{}, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
 	live := selectChannels(c.opts.App, app.ChannelIDs, chans)
 	vars := map[string]map[string]string{}
@@ -407,9 +462,13 @@ func (c *Client) snapshot(ctx context.Context) ([]liveChannel, pbx.Snapshot, err
 				vars[lc.data.ID][name] = v
 			case err == nil, errors.Is(err, pbx.ErrNoVariable), errors.Is(err, pbx.ErrNoChannel):
 			default:
-				return nil, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+				return liveSet{}, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 			}
 		}
 	}
-	return live, buildSnapshot(live, bridges, app.BridgeIDs, vars), nil
+	set := liveSet{chans: live}
+	for _, b := range bridges {
+		set.bridgeIDs = append(set.bridgeIDs, b.ID)
+	}
+	return set, buildSnapshot(live, bridges, app.BridgeIDs, vars), nil
 }

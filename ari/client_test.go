@@ -99,8 +99,8 @@ func TestReconnectAfterDrop(t *testing.T) {
 	if _, ok := findChannel(s.Snapshot, "in-1"); !ok {
 		t.Errorf("Synced after reconnect lacks in-1: %+v", s.Snapshot)
 	}
-	if n := f.sessionCount(); n != 2 {
-		t.Errorf("websocket sessions = %d, want 2", n)
+	if n := f.sessionCount(); n < 2 {
+		t.Errorf("websocket sessions = %d, want a second one", n)
 	}
 	f.emit(dtmfJSON("in-1", '5'))
 	rec.WaitFor(t, ctx, pbxtest.On[pbx.DTMF]("in-1"))

@@ -16,15 +16,16 @@
 // their own leg in a private bridge the engine never sees.
 //
 //	c, err := ari.New(ari.Options{URL: "http://127.0.0.1:8088/ari", Username: "hotline", Password: "…", Log: log})
-//	err = c.Start(ctx) // first pbx.Synced is queued when Start returns
+//	err = c.Start(ctx) // connected; pbx.Synced is the first event
 //	for ev := range c.Events() { … }
 //
 // The domain types (channel, bridge, event shapes) come from
 // github.com/CyCoreSystems/ari/v6. The transport is this package's own: the
 // library's event bus drops events when a subscriber falls 100 behind, its
 // websocket reconnects without telling anyone and never pings, and its
-// requests take no context. Here one goroutine reads the websocket and
-// translates events, in order, into an unbounded queue. Every PingInterval
+// requests take no context. Here one goroutine reads the websocket into an
+// unbounded queue and another translates its events, in order, into a
+// second one that Events drains. Every PingInterval
 // a websocket ping and a heartbeat user event go out; the heartbeat's
 // return proves the whole path (TCP, Asterisk's HTTP server, the
 // application's registration). A link silent for three intervals or

@@ -61,7 +61,7 @@ func (f *fakeARI) client(t *testing.T) *Client {
 	t.Helper()
 	c, err := New(Options{
 		URL: f.url(), Username: "hotline", Password: "secret",
-		PingInterval: 100 * time.Millisecond, RequestTimeout: time.Second, ReconnectDelay: 50 * time.Millisecond,
+		PingInterval: 200 * time.Millisecond, RequestTimeout: time.Second, ReconnectDelay: 50 * time.Millisecond,
 		Log: testLog(t),
 	})
 	if err != nil {
@@ -116,8 +116,11 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 	case path == "/events/user/"+heartbeatEvent:
 		f.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
-		if !mute {
-			f.emit(`{"type":"ChannelUserevent","eventname":"` + heartbeatEvent + `","application":"hotline"}`)
+		f.mu.Lock()
+		s := f.sess
+		f.mu.Unlock()
+		if !mute && s != nil { // a heartbeat into a dropped link is lost, as in Asterisk
+			_ = s.write(0x1, []byte(`{"type":"ChannelUserevent","eventname":"`+heartbeatEvent+`","application":"hotline"}`))
 		}
 		return
 	case r.Method == http.MethodGet && path == "/channels":

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 )
 
@@ -42,7 +43,7 @@ func recordTo(t *testing.T, c *Client, name string) {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex // guards f: notes come from command goroutines
-	c.trace = func(raw []byte) {
+	write := func(raw []byte) {
 		var head struct {
 			Type    string `json:"type"`
 			Hotline string `json:"hotline"`
@@ -54,7 +55,13 @@ func recordTo(t *testing.T, c *Client, name string) {
 		defer mu.Unlock()
 		_, _ = f.Write(append(bytes.TrimSpace(raw), '\n'))
 	}
-	t.Cleanup(func() { _ = f.Close() })
+	c.trace.Store(&write)
+	t.Cleanup(func() {
+		c.trace.Store(nil)
+		mu.Lock()
+		defer mu.Unlock()
+		_ = f.Close()
+	})
 }
 
 // replay runs a script through a fresh tracker and renders what comes out,
@@ -152,4 +159,37 @@ func BenchmarkTrackerApply(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzTrackerApply feeds the tracker arbitrary JSON after a real script's
+// worth of state: it may refuse an event, never panic, and what it emits must
+// name a channel unless it is about a bridge recording.
+func FuzzTrackerApply(f *testing.F) {
+	scripts, _ := filepath.Glob(filepath.Join("testdata", "ari", "*.jsonl"))
+	for _, s := range scripts {
+		raw, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for line := range bytes.SplitSeq(raw, []byte("\n")) {
+			if len(line) > 0 {
+				f.Add(line)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		tr := newTracker(DefaultRecordingDir)
+		tr.note(note{Op: opOriginate, ID: "leg-1"})
+		tr.note(note{Op: opSpy, ID: "leg-1", Snoop: "hotline-snoop-leg-1", Bridge: "hotline-spy-leg-1"})
+		tr.chans["in-1"] = &chanState{role: roleInbound, inStasis: true}
+		evs, _, err := tr.apply(raw)
+		if err != nil {
+			return
+		}
+		for _, ev := range evs {
+			if _, rec := ev.(pbx.RecordingFinished); ev.Chan() == "" && !rec {
+				t.Errorf("event without a channel: %s", pbxtest.Format(ev))
+			}
+		}
+	})
 }

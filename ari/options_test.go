@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	goari "github.com/CyCoreSystems/ari/v6"
+
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 )
@@ -142,5 +144,58 @@ func TestTrackerHangupStopsPlaybacks(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("events\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// After a restart the tracker rebuilds live spies from the snapshot and
+// tears down what is left of spies whose supervisor is gone.
+func TestAdoptRebuildsSpies(t *testing.T) {
+	stasis := func(id, data, state string) liveChannel {
+		r := roleLeg
+		if strings.HasPrefix(id, snoopPrefix) {
+			r = roleSnoop
+		}
+		return liveChannel{role: r, data: goari.ChannelData{ID: id, State: state,
+			Dialplan: &goari.DialplanCEP{AppName: "Stasis", AppData: "hotline," + data}}}
+	}
+	tr := newTracker(DefaultRecordingDir)
+	effs := tr.adopt([]liveChannel{
+		stasis("sup-1", "leg", "Up"),
+		stasis(snoopPrefix+"sup-1", "snoop", "Up"),
+		stasis(snoopPrefix+"sup-2", "snoop", "Up"), // its supervisor hung up meanwhile
+	}, []string{spyBridgePrefix + "sup-1", spyBridgePrefix + "sup-2", spyBridgePrefix + "sup-3", "br-1"}, 0)
+
+	var stale []string
+	for _, e := range effs {
+		if e.kind != effectTeardownSpy {
+			t.Errorf("unexpected effect %+v", e)
+		}
+		stale = append(stale, e.spy.supervisor)
+	}
+	if strings.Join(stale, ",") != "sup-2,sup-3" {
+		t.Errorf("teardowns for %v, want sup-2,sup-3", stale)
+	}
+	if sp := tr.spies["sup-1"]; sp == nil || sp.snoop != snoopPrefix+"sup-1" {
+		t.Fatalf("live spy of sup-1 not rebuilt: %+v", tr.spies)
+	}
+	_, effs = tr.gone(time.Time{}, "sup-1", 16)
+	if len(effs) != 1 || effs[0].kind != effectTeardownSpy || effs[0].spy.bridge != spyBridgePrefix+"sup-1" {
+		t.Errorf("supervisor hangup after a restart gave effects %+v, want the spy's teardown", effs)
+	}
+}
+
+// A leg Hotline originated while the snapshot was on its way survives the
+// snapshot; one noted before it and not in it is gone.
+func TestAdoptKeepsLegsNotedAfterTheSnapshot(t *testing.T) {
+	tr := newTracker(DefaultRecordingDir)
+	tr.note(note{Op: opOriginate, ID: "leg-old"})
+	taken := tr.notes
+	tr.note(note{Op: opOriginate, ID: "leg-new"})
+	tr.note(note{Op: opSpy, ID: "sup-new", Snoop: snoopPrefix + "sup-new", Bridge: spyBridgePrefix + "sup-new"})
+	if effs := tr.adopt(nil, nil, taken); len(effs) != 0 {
+		t.Errorf("adopt tore down %+v", effs)
+	}
+	if tr.chans["leg-old"] != nil || tr.chans["leg-new"] == nil || tr.spies["sup-new"] == nil {
+		t.Errorf("after adopt: chans %v, spies %v; want leg-new and sup-new only", tr.chans, tr.spies)
 	}
 }

@@ -108,10 +108,19 @@ func buildSnapshot(chans []liveChannel, bridges []goari.BridgeData, appBridges [
 }
 
 // adopt replaces the tracker's channels with what a snapshot found, keeping
-// what Hotline had asked of channels that are still there.
-func (t *tracker) adopt(chans []liveChannel) {
-	old := t.chans
+// what Hotline had asked of channels that are still there, and the legs and
+// spies Hotline asked for after the snapshot was taken (notes is
+// tracker.notes at that moment). It rebuilds the spies whose supervisor and
+// snoop channel both live, and returns teardowns for the snoop channels and
+// spy bridges left over from spies that ended while no one was listening.
+func (t *tracker) adopt(chans []liveChannel, bridgeIDs []string, notes uint64) []effect {
+	old, oldSpies := t.chans, t.spies
 	t.chans = make(map[string]*chanState, len(chans))
+	for id, st := range old {
+		if st.noted > notes {
+			t.chans[id] = st
+		}
+	}
 	for _, lc := range chans {
 		st := &chanState{
 			role:     lc.role,
@@ -131,9 +140,35 @@ func (t *tracker) adopt(chans []liveChannel) {
 			delete(t.plays, id)
 		}
 	}
-	for id, sp := range t.spies {
-		if t.chans[sp.supervisor] == nil && t.chans[sp.snoop] == nil {
-			delete(t.spies, id)
+	t.spies = map[string]*spy{}
+	for id, sp := range oldSpies {
+		if sp.noted > notes {
+			t.spies[id] = sp
 		}
 	}
+	var stale []effect
+	seen := map[string]bool{}
+	check := func(sup string) {
+		if seen[sup] || t.spies[sup] != nil {
+			return
+		}
+		seen[sup] = true
+		sp := &spy{supervisor: sup, snoop: snoopPrefix + sup, bridge: spyBridgePrefix + sup}
+		if t.chans[sup] != nil && t.chans[sp.snoop] != nil {
+			t.spies[sp.supervisor], t.spies[sp.snoop] = sp, sp
+			return
+		}
+		stale = append(stale, effect{kind: effectTeardownSpy, spy: *sp})
+	}
+	for _, lc := range chans {
+		if lc.role == roleSnoop {
+			check(strings.TrimPrefix(lc.data.ID, snoopPrefix))
+		}
+	}
+	for _, id := range bridgeIDs {
+		if strings.HasPrefix(id, spyBridgePrefix) {
+			check(strings.TrimPrefix(id, spyBridgePrefix))
+		}
+	}
+	return stale
 }

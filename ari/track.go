@@ -52,6 +52,7 @@ type chanState struct {
 	byUs       bool   // ... by Hotline, with cause
 	cause      int    // the cause Hotline asked for, or the last non-zero one Asterisk reported
 	dialStatus string // last status of the dial of an originated leg
+	noted      uint64 // tracker.notes when Hotline originated it; 0 = learned from Asterisk
 }
 
 // recState is a recording Hotline started. started is closed when Asterisk
@@ -77,6 +78,7 @@ type playState struct {
 // spy links a supervisor leg to its snoop channel and private bridge.
 type spy struct {
 	supervisor, snoop, bridge string
+	noted                     uint64 // tracker.notes when Hotline asked for it; 0 = rebuilt from a snapshot
 }
 
 // effectKind is work the client must do at Asterisk because of an event.
@@ -102,6 +104,7 @@ type tracker struct {
 	plays  map[string]*playState
 	recs   map[string]*recState
 	spies  map[string]*spy // by supervisor id and by snoop id
+	notes  uint64          // how many notes were taken; a snapshot remembers it
 }
 
 func newTracker(recDir string) *tracker {
@@ -239,6 +242,9 @@ func base(ch string, at time.Time) pbx.Base {
 
 func (t *tracker) stasisStart(at time.Time, e goari.StasisStart) ([]pbx.Event, []effect) {
 	id := e.Channel.ID
+	if id == "" {
+		return nil, nil
+	}
 	kind := ""
 	if len(e.Args) > 0 {
 		kind = e.Args[0]
@@ -509,12 +515,13 @@ const (
 // note applies n. It reports false when n cannot be taken: an originate or
 // spy whose channel id is in use.
 func (t *tracker) note(n note) bool {
+	t.notes++
 	switch n.Op {
 	case opOriginate:
 		if _, taken := t.chans[n.ID]; taken {
 			return false
 		}
-		t.chans[n.ID] = &chanState{role: roleLeg}
+		t.chans[n.ID] = &chanState{role: roleLeg, noted: t.notes}
 	case opUnoriginate:
 		delete(t.chans, n.ID)
 	case opHangup:
@@ -537,7 +544,7 @@ func (t *tracker) note(n note) bool {
 		if _, taken := t.chans[n.ID]; taken {
 			return false
 		}
-		sp := &spy{supervisor: n.ID, snoop: n.Snoop, bridge: n.Bridge}
+		sp := &spy{supervisor: n.ID, snoop: n.Snoop, bridge: n.Bridge, noted: t.notes}
 		t.spies[sp.supervisor] = sp
 		t.spies[sp.snoop] = sp
 	case opUnspy:
