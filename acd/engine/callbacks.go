@@ -106,7 +106,7 @@ func (c *Core) callbackCustomerFailed(now time.Time, cl *call, reason pbx.FailRe
 	cl.rec.Outcome = store.OutcomeFailed
 	cl.rec.Cause = string(reason)
 	if a != nil {
-		c.do(Command{Op: OpHangup, Lane: cl.id, Channel: cl.agentCh, Cause: pbx.CauseNormal})
+		c.do(Command{Op: OpHangup, Lane: string(cl.agentCh), Channel: cl.agentCh, Cause: pbx.CauseNormal})
 		c.forget(cl.agentCh)
 		cl.agent, cl.agentCh = nil, ""
 	}

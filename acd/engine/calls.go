@@ -520,7 +520,7 @@ func (c *Core) endCall(now time.Time, cl *call, by store.HangupBy, cause pbx.Cau
 	if cl.agent != nil {
 		a = cl.agent
 		if _, live := c.chans[cl.agentCh]; live {
-			c.do(Command{Op: OpHangup, Lane: cl.id, Channel: cl.agentCh, Cause: pbx.CauseNormal})
+			c.do(Command{Op: OpHangup, Lane: string(cl.agentCh), Channel: cl.agentCh, Cause: pbx.CauseNormal})
 			c.forget(cl.agentCh)
 		}
 		talk := now.Sub(cl.answered)

@@ -46,7 +46,10 @@ func (o Op) String() string {
 // Command is one PBX command, as data so it can be traced, queued and retried.
 type Command struct {
 	Op Op
-	// Lane orders commands: those with the same lane (a call id) run in order.
+	// Lane orders commands: those with the same lane run in order. A call's
+	// own channel uses the call id; each agent leg has its own lane (its
+	// channel id), so ringing an agent never waits behind the caller's
+	// answer or music, while the leg's originate and hang-up stay in order.
 	Lane      string
 	Channel   pbx.ChannelID
 	Bridge    pbx.BridgeID

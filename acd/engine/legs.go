@@ -35,7 +35,7 @@ func (c *Core) offer(now time.Time, cl *call, a *agent) {
 	q.rs.Offered(a.idx)
 	c.step(now, cl, "offer", a.id, string(l.ch))
 	timeout := ringTimeout(q)
-	c.do(Command{Op: OpOriginate, Lane: cl.id, Originate: pbx.OriginateRequest{
+	c.do(Command{Op: OpOriginate, Lane: string(l.ch), Originate: pbx.OriginateRequest{
 		ChannelID: l.ch, Endpoint: a.cfg.Endpoint, CallerID: cl.rec.Caller, Timeout: timeout,
 		Vars: map[string]string{pbx.VarCallID: cl.id, pbx.VarRole: "agent", pbx.VarAgent: a.id, pbx.VarQueue: q.name},
 	}})
@@ -61,7 +61,7 @@ func (c *Core) cancelLegs(now time.Time, cl *call) {
 	for len(cl.legs) > 0 {
 		l := cl.legs[0]
 		cl.legs = cl.legs[1:]
-		c.do(Command{Op: OpHangup, Lane: cl.id, Channel: l.ch, Cause: pbx.CauseOriginatorCancel})
+		c.do(Command{Op: OpHangup, Lane: string(l.ch), Channel: l.ch, Cause: pbx.CauseOriginatorCancel})
 		c.forget(l.ch)
 		c.attempt(now, cl, l, "cancelled")
 		c.releaseAgent(now, l.agent, 0)
@@ -92,7 +92,7 @@ func (c *Core) onAnswered(now time.Time, e pbx.Answered) {
 	if cl.phase != acd.CallOffering {
 		c.step(now, cl, "late-answer", l.agent.id, "")
 		c.removeLeg(cl, l)
-		c.do(Command{Op: OpHangup, Lane: cl.id, Channel: l.ch, Cause: pbx.CauseNormal})
+		c.do(Command{Op: OpHangup, Lane: string(l.ch), Channel: l.ch, Cause: pbx.CauseNormal})
 		c.forget(l.ch)
 		c.releaseAgent(now, l.agent, 0)
 		return

@@ -56,7 +56,7 @@ func (c *Core) Fire(now time.Time, t Timer) {
 		for _, l := range append([]*leg(nil), cl.legs...) {
 			if !l.answered && now.Sub(l.started) >= ringTimeout(cl.queue) {
 				c.warn(now, "ring-guard", "call %s: switch never reported on leg %s", cl.id, l.ch)
-				c.do(Command{Op: OpHangup, Lane: cl.id, Channel: l.ch, Cause: pbx.CauseOriginatorCancel})
+				c.do(Command{Op: OpHangup, Lane: string(l.ch), Channel: l.ch, Cause: pbx.CauseOriginatorCancel})
 				c.forget(l.ch)
 				c.legFailed(now, cl, l, pbx.FailNoAnswer)
 			}
