@@ -120,6 +120,16 @@ ENV
 	say "Asterisk up (pid $pid), ARI at $url"
 }
 
+# wait_gone PID N: wait up to N steps of 0.2 s for PID to exit.
+wait_gone() {
+	local pid="$1" steps="$2"
+	for _ in $(seq 1 "$steps"); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.2
+	done
+	! kill -0 "$pid" 2>/dev/null
+}
+
 stop() {
 	if ! running; then
 		rm -f "$PIDFILE" "$ENVFILE"
@@ -127,14 +137,13 @@ stop() {
 	fi
 	local pid
 	pid="$(cat "$PIDFILE")"
-	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 1 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.2
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		say "Asterisk (pid $pid) ignored TERM; killing it"
+	# Asterisk's own "core stop now" is quickest; TERM, then KILL, if it hangs.
+	timeout 5 chroot "$ROOT" /usr/sbin/asterisk -rx 'core stop now' >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
+	wait_gone "$pid" 25 || kill -TERM "$pid" 2>/dev/null || true
+	if ! wait_gone "$pid" 15; then
+		say "Asterisk (pid $pid) did not stop; killing it"
 		kill -KILL "$pid" 2>/dev/null || true
+		wait_gone "$pid" 10 || true
 	fi
 	rm -f "$PIDFILE" "$ENVFILE"
 }
