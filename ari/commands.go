@@ -136,7 +136,7 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		timeout = 30 * time.Second
 	}
 	q := url.Values{
-		"endpoint": {req.Endpoint},
+		"endpoint": {pinLocal(req.Endpoint)},
 		"app":      {c.opts.App},
 		"appArgs":  {args},
 		"timeout":  {strconv.Itoa(int((timeout + time.Second - 1) / time.Second))},
@@ -167,6 +167,17 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 	}
 	c.note(note{Op: opUnoriginate, ID: id})
 	return fmt.Errorf("%s: %w", what, classify(err))
+}
+
+// pinLocal turns off optimization on a Local endpoint that sets no options
+// of its own: an optimized Local channel hands its place in a bridge to the
+// channel it dialed, and the id Hotline chose would vanish mid-call.
+func pinLocal(endpoint string) string {
+	rest, ok := strings.CutPrefix(endpoint, "Local/")
+	if !ok || strings.Contains(rest, "/") {
+		return endpoint
+	}
+	return endpoint + "/n"
 }
 
 // Bridge implements pbx.Switch.

@@ -70,5 +70,7 @@
 // channelvars in ari.conf a snapshot reads the HOTLINE_* variables one
 // request per channel and variable. An endpoint Asterisk cannot create a
 // channel for (PJSIP/nobody) is reported as OriginateFailed(unreachable),
-// not as an error. TLS websockets (wss://) are not supported.
+// not as an error. A Local endpoint without options is dialed with /n (no
+// optimization), so the leg keeps the id Hotline gave it. TLS websockets
+// (wss://) are not supported.
 package ari

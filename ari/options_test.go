@@ -199,3 +199,16 @@ func TestAdoptKeepsLegsNotedAfterTheSnapshot(t *testing.T) {
 		t.Errorf("after adopt: chans %v, spies %v; want leg-new and sup-new only", tr.chans, tr.spies)
 	}
 }
+
+func TestPinLocal(t *testing.T) {
+	for in, want := range map[string]string{
+		"Local/1001@agents":   "Local/1001@agents/n",
+		"Local/1001@agents/n": "Local/1001@agents/n",
+		"Local/1001@agents/j": "Local/1001@agents/j",
+		"PJSIP/1001":          "PJSIP/1001",
+	} {
+		if got := pinLocal(in); got != want {
+			t.Errorf("pinLocal(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
