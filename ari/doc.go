@@ -20,10 +20,11 @@
 //	for ev := range c.Events() { … }
 //
 // The domain types (channel, bridge, event shapes) come from
-// github.com/CyCoreSystems/ari/v6. The transport is this package's own: the
-// library's event bus drops events when a subscriber falls 100 behind, its
+// github.com/CyCoreSystems/ari/v6. The transport is not the library's
+// client: its event bus drops events when a subscriber falls 100 behind, its
 // websocket reconnects without telling anyone and never pings, and its
-// requests take no context. Here one goroutine reads the websocket into an
+// requests take no context. Here (REST on net/http with contexts, the
+// websocket on gorilla/websocket in internal/ws) one goroutine reads the websocket into an
 // unbounded queue and another translates its events, in order, into a
 // second one that Events drains. Every PingInterval
 // a websocket ping and a heartbeat user event go out; the heartbeat's
@@ -71,6 +72,6 @@
 // request per channel and variable. An endpoint Asterisk cannot create a
 // channel for (PJSIP/nobody) is reported as OriginateFailed(unreachable),
 // not as an error. A Local endpoint without options is dialed with /n (no
-// optimization), so the leg keeps the id Hotline gave it. TLS websockets
-// (wss://) are not supported.
+// optimization), so the leg keeps the id Hotline gave it. An https:// URL
+// uses TLS for REST and the websocket (wss://) alike.
 package ari

@@ -69,9 +69,6 @@ func (o Options) withDefaults() (Options, error) {
 		ws.Path = strings.TrimSuffix(u.Path, "/") + "/events"
 		o.WebsocketURL = ws.String()
 	}
-	if strings.HasPrefix(o.WebsocketURL, "wss:") {
-		errs = append(errs, fmt.Errorf("websocket_url %q: TLS websockets are not supported; use ARI on loopback or a TLS-terminating proxy", o.WebsocketURL))
-	}
 	if o.Username == "" {
 		errs = append(errs, errors.New("username: required"))
 	}

@@ -36,8 +36,9 @@ func TestOptionsReportsEveryProblem(t *testing.T) {
 			t.Errorf("error %q does not mention %s", err, want)
 		}
 	}
-	if _, err := (Options{URL: "https://pbx/ari", Username: "u"}).withDefaults(); err == nil {
-		t.Errorf("https URL with a derived wss websocket accepted; TLS websockets are not supported")
+	o, err := (Options{URL: "https://pbx/ari", Username: "u"}).withDefaults()
+	if err != nil || o.WebsocketURL != "wss://pbx/ari/events" {
+		t.Errorf("https URL: websocket %q, %v; want wss://pbx/ari/events", o.WebsocketURL, err)
 	}
 }
 
