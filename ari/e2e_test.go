@@ -68,6 +68,9 @@ func e2eNeed(t *testing.T) *asterisk {
 	if a.root == "" {
 		t.Fatal("HOTLINE_ASTERISK_ROOT not set: the end-to-end tests read recordings and write dialplan under it")
 	}
+	if err := a.do(context.Background(), http.MethodGet, "/asterisk/ping", nil, nil, nil); err != nil {
+		t.Fatalf("Asterisk at %s does not answer (%v); if asterisk.sh restarted it, eval its env again", a.url, err)
+	}
 	e2eEnsureDialplan(t, a)
 	return a
 }
