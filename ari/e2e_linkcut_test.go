@@ -152,13 +152,11 @@ func (p *e2eProxy) resume(t *testing.T) {
 	go p.accept(ln)
 }
 
-// Issue scenario 6: the link to ARI is cut (TCP proxy closes every
-// connection and refuses new ones for a while). Hotline reconnects and
-// reconciles: the call whose agent hung up during the cut and the caller
-// who hung up during it are closed in the records, the caller who waited
-// through it is served, and nothing is left in Asterisk.
-func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
-	const jackTalk = 4 * time.Second
+// startBehindProxy runs the linkcut scenario with Hotline reaching ARI
+// through a proxy, and a first caller talking to jack, whose phone hangs up
+// jackTalk after answering.
+func startBehindProxy(t *testing.T, jackTalk time.Duration) (*e2eScenario, *e2eProxy, *e2eDaemon, e2ePlaced) {
+	t.Helper()
 	ast := e2eNeed(t)
 	u, err := url.Parse(ast.url)
 	if err != nil {
@@ -170,9 +168,19 @@ func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
 		"kim":  {Answer: time.Second},
 	}, "http://"+proxy.addr+u.Path)
 	d := s.start()
-
 	talking := s.call(e2eCaller{Number: "6600", From: "5550601"})
 	s.bridged(talking, "jack", 8*time.Second)
+	return s, proxy, d, talking
+}
+
+// Issue scenario 6: the link to ARI is cut (TCP proxy closes every
+// connection and refuses new ones for a while). Hotline reconnects and
+// reconciles: the call whose agent hung up during the cut and the caller
+// who hung up during it are closed in the records, the caller who waited
+// through it is served, and nothing is left in Asterisk.
+func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
+	const jackTalk = 4 * time.Second
+	s, proxy, d, talking := startBehindProxy(t, jackTalk)
 	answeredAt := time.Now()
 	waiting := s.call(e2eCaller{Number: "6600", From: "5550602"})
 	leaving := s.call(e2eCaller{Number: "6600", From: "5550603", HangupAfter: 2 * time.Second})
@@ -235,20 +243,7 @@ func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
 // complete record and the waiting caller is served.
 func TestAsteriskE2ELinkFreezeReconnects(t *testing.T) {
 	const jackTalk = 6 * time.Second
-	ast := e2eNeed(t)
-	u, err := url.Parse(ast.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newE2EProxy(t, u.Host)
-	s := newE2E(t, "linkcut", map[string]e2ePhone{
-		"jack": {Answer: time.Second, Hangup: jackTalk},
-		"kim":  {Answer: time.Second},
-	}, "http://"+proxy.addr+u.Path)
-	d := s.start()
-
-	talking := s.call(e2eCaller{Number: "6600", From: "5550611"})
-	s.bridged(talking, "jack", 8*time.Second)
+	s, proxy, d, talking := startBehindProxy(t, jackTalk)
 	waiting := s.call(e2eCaller{Number: "6600", From: "5550612"})
 	s.eventually(3*time.Second, "the second caller waits", func() (bool, string) {
 		c, ok := s.liveCall(waiting.Far)
