@@ -220,3 +220,28 @@ func writeFile(t *testing.T, name, data string) {
 		t.Fatal(err)
 	}
 }
+
+// TestLintForeignStasisApp: another ARI application is normal on a shared
+// PBX (a warning, apply goes on) but a mistake inside Hotline's own contexts.
+func TestLintForeignStasisApp(t *testing.T) {
+	cfg := testConfig()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "extensions.conf")
+	conf := "[ivr]\nexten => 1,1,Stasis(other-app)\n\n[hotline-entries]\nexten => 2,1,Stasis(other-app)\n"
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := dialplan.Lint(dialplan.OSSource{}, []string{path}, dialplan.LintOptions{Config: &cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sev := map[int]diag.Severity{}
+	for _, f := range fs {
+		if f.Code == "stasis-app" {
+			sev[f.Line] = f.Severity
+		}
+	}
+	if sev[2] != diag.Warning || sev[5] != diag.Error {
+		t.Errorf("stasis-app severities by line = %v; want warning at 2 ([ivr]), error at 5 ([hotline-entries])", sev)
+	}
+}

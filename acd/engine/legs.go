@@ -122,6 +122,7 @@ func (c *Core) connect(now time.Time, cl *call, l *leg) {
 	c.setPhase(now, cl, acd.CallBridged)
 	cl.answered = now
 	cl.rec.Answered = now
+	cl.rec.Wait = now.Sub(cl.enqueued)
 	cl.rec.Agent = a.id
 	cl.rec.AgentChannel = string(cl.agentCh)
 	cl.bridge = pbx.BridgeID("b-" + cl.id)
@@ -211,6 +212,11 @@ func (c *Core) legFailed(now time.Time, cl *call, l *leg, reason pbx.FailReason)
 		delay = q.cfg.BusyDelay
 	}
 	c.step(now, cl, "no-connect", a.id, string(reason))
+	defer func() {
+		if cl.phase != acd.CallEnded && c.calls[cl.id] == cl {
+			c.saveActive(now, cl) // the missed ring shows in the live record
+		}
+	}()
 	if q.cfg.MaxNoAnswer > 0 && a.noAnswerRun >= q.cfg.MaxNoAnswer && a.state == acd.Ringing {
 		a.call = nil
 		_ = c.setAgent(now, a, acd.Paused, "no-answer")

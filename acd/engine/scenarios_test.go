@@ -317,3 +317,34 @@ func TestSpy(t *testing.T) {
 		t.Errorf("records = %+v", rec)
 	}
 }
+
+// TestLiveRecordShowsProgress: while a call lasts, its stored in-progress
+// record already shows a missed ring and, once connected, the wait.
+func TestLiveRecordShowsProgress(t *testing.T) {
+	st := newMemStore()
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, basicConfig), Store: st}, Start: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = r.Switch.SetPhone("sim/alice", pbxtest.Phone{Mode: pbxtest.PhoneNoAnswer})
+	_ = r.Switch.SetPhone("sim/bob", answers(time.Second, time.Minute))
+	if err := r.Login("alice", "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Switch.PlaceCall(pbxtest.CallScript{From: "555", To: "100"}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(12 * time.Second)) // alice rang out at ~10 s; bob not yet answered
+	var live store.CallRecord
+	for _, c := range st.calls {
+		live = c
+	}
+	if len(live.Attempts) != 1 || live.Attempts[0].Agent != "alice" || live.Attempts[0].Result != store.AttemptNoAnswer {
+		t.Fatalf("live record attempts = %+v, want alice no-answer", live.Attempts)
+	}
+	r.RunUntil(epoch.Add(30 * time.Second))
+	live = st.calls[live.ID]
+	if live.Outcome != store.OutcomeInProgress || live.Agent != "bob" || live.Wait < 10*time.Second {
+		t.Errorf("live record while talking: outcome %s agent %q wait %v", live.Outcome, live.Agent, live.Wait)
+	}
+}
