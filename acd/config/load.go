@@ -54,6 +54,7 @@ func Parse(data []byte, name string) (Config, error) {
 	w := walker{report: r, expanding: map[*yaml.Node]bool{}, budget: maxNodes}
 	w.walk(&root, reflect.TypeFor[Config](), "")
 	if len(r.problems) > 0 {
+		r.validatePartial(data, &root, src)
 		return Config{}, r.err()
 	}
 
@@ -72,6 +73,35 @@ func Parse(data []byte, name string) (Config, error) {
 	}
 	cfg.src = src
 	return cfg, nil
+}
+
+// validatePartial adds, to the problems the walk found (unknown keys, wrong
+// kinds), those Validate finds in what could still be decoded, so that one
+// run reports everything wrong with a file, not a first batch of it.
+func (r *report) validatePartial(data []byte, root *yaml.Node, src *source) {
+	cfg := Default()
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		return // values of the wrong kind: the walk's problems say it all
+	}
+	if err := overlayDefaults(root, &cfg); err != nil {
+		return
+	}
+	cfg.src = src
+	var ve *ValidationError
+	if errors.As(cfg.Validate(), &ve) {
+		seen, touched := map[string]bool{}, map[string]bool{}
+		for _, p := range r.problems {
+			seen[p.Path] = true
+			touched[parentPath(p.Path)] = true
+		}
+		for _, p := range ve.Problems {
+			// A misspelt key makes its right spelling "missing": say it once.
+			echo := touched[parentPath(p.Path)] && strings.HasPrefix(p.Message, "missing")
+			if !seen[p.Path] && !echo {
+				r.problems = append(r.problems, p)
+			}
+		}
+	}
 }
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)

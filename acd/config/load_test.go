@@ -222,3 +222,19 @@ func TestParseAliasBomb(t *testing.T) {
 		t.Errorf("got %q, want one problem about aliases", got)
 	}
 }
+
+// TestParseReportsValidationToo: a file with an unknown key still gets every
+// other problem reported in the same run, without echoes of the misspelling.
+func TestParseReportsValidationToo(t *testing.T) {
+	_, err := Parse([]byte("queues: [{name: q, strategy: fastest, ring_timout: 5s}]\nagents: [{id: a, endpoint: sim/a, queues: [{queue: nope}]}]\n"), "two.yaml")
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v", err)
+	}
+	text := ve.Error()
+	for _, want := range []string{"ring_timout: unknown key", `unknown strategy "fastest"`, `unknown queue "nope"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q:\n%s", want, text)
+		}
+	}
+}
