@@ -137,11 +137,11 @@ func (l *astLinter) priority(c *extconf.Context, e *extconf.Extension, p *extcon
 	}
 	if sc, ok := stasisOf(p.App, p.Data); ok && l.opts.Config != nil && !dynamic(sc.App) {
 		if app := l.opts.Config.PBX.Asterisk.App; sc.App != app {
-			// In Hotline's own contexts a foreign app is a mistake; elsewhere
+			// In the contexts Hotline writes a foreign app is a mistake; elsewhere
 			// the PBX may well serve other ARI applications, so it is only
 			// worth a look and must not block apply.
 			sev := diag.Warning
-			if strings.HasPrefix(c.Name, "hotline-") {
+			if c.Name == AsteriskEntryContext || c.Name == AsteriskAMDContext {
 				sev = diag.Error
 			}
 			l.add(p.At, sev, "stasis-app", "Stasis(%s) sends calls to an application Hotline does not serve (it serves %q)", sc.App, app)
