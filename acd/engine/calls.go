@@ -291,7 +291,11 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 		cl.gen[k]++
 	}
 	if q.cfg.MaxWait > 0 {
-		c.out.At(now.Add(q.cfg.MaxWait), Timer{Kind: TimerMaxWait, Call: cl.id, Gen: cl.gen[TimerMaxWait]})
+		from := now
+		if cl.resumed {
+			from = cl.enqueued // a restart does not give the caller a fresh max wait
+		}
+		c.out.At(from.Add(q.cfg.MaxWait), Timer{Kind: TimerMaxWait, Call: cl.id, Gen: cl.gen[TimerMaxWait]})
 	}
 	if q.cfg.Announce.Interval > 0 {
 		c.out.At(now.Add(q.cfg.Announce.Interval), Timer{Kind: TimerAnnounce, Call: cl.id, Gen: cl.gen[TimerAnnounce]})
