@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/hotline-cc/hotline/internal/golden"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,7 +19,6 @@ import (
 )
 
 var (
-	update = flag.Bool("update", false, "rewrite testdata/ari/*.golden from the event scripts")
 	record = flag.Bool("record", false, "with a real Asterisk: record each contract case's ARI events and notes as testdata/ari/<case>.jsonl")
 )
 
@@ -119,20 +119,7 @@ func TestTrackerGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := replay(t, raw)
-			golden := strings.TrimSuffix(script, ".jsonl") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s: tracker output differs from %s\ngot:\n%s\nwant:\n%s", script, golden, got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(script, ".jsonl")+".golden", []byte(got))
 		})
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/hotline-cc/hotline/dialplan"
 	"github.com/hotline-cc/hotline/dialplan/diag"
 	"github.com/hotline-cc/hotline/dialplan/extconf"
-	"github.com/hotline-cc/hotline/dialplan/internal/golden"
+	"github.com/hotline-cc/hotline/internal/golden"
 )
 
 const testdata = "../testdata/dialplan"

@@ -10,7 +10,7 @@ import (
 
 	"github.com/hotline-cc/hotline/dialplan"
 	"github.com/hotline-cc/hotline/dialplan/extconf"
-	"github.com/hotline-cc/hotline/dialplan/internal/golden"
+	"github.com/hotline-cc/hotline/internal/golden"
 )
 
 func loadCorpus(t *testing.T, dir string) *extconf.Dialplan {

@@ -1,17 +1,14 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
+	goldenfile "github.com/hotline-cc/hotline/internal/golden"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // storedForms is one record of each type, as written into bbolt.
 type storedForms struct {
@@ -43,17 +40,12 @@ func TestStoredFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// A change here means existing stores hold another format: migrate the
+	// schema (or only add fields), then go test -update.
+	goldenfile.Check(t, golden, got)
 	want, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("stored format changed; diff %s against the encoding below, then migrate or go test -update\n%s", golden, got)
+		t.Fatal(err)
 	}
 	var back storedForms
 	if err := json.Unmarshal(want, &back); err != nil {

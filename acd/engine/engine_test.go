@@ -1,11 +1,11 @@
 package engine
 
 import (
-	"flag"
 	"fmt"
-	"os"
+	"github.com/hotline-cc/hotline/internal/golden"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,12 +15,11 @@ import (
 	"github.com/hotline-cc/hotline/store"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
-
 var epoch = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 
 // memStore records what the engine persists, like the real store would.
 type memStore struct {
+	mu        sync.Mutex // guards everything below: the runtime test reads while the engine writes
 	calls     map[string]store.CallRecord
 	agents    map[string]store.AgentState
 	active    map[string]store.ActiveCall
@@ -34,6 +33,8 @@ func newMemStore() *memStore {
 }
 
 func (m *memStore) FinishCall(c *store.CallRecord, a *store.AgentState) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.calls[c.ID] = *c
 	delete(m.active, c.ID)
 	if a != nil {
@@ -42,23 +43,52 @@ func (m *memStore) FinishCall(c *store.CallRecord, a *store.AgentState) error {
 	m.finished = append(m.finished, c.ID)
 	return nil
 }
-func (m *memStore) SaveCall(c *store.CallRecord) error { m.calls[c.ID] = *c; return nil }
+func (m *memStore) SaveCall(c *store.CallRecord) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls[c.ID] = *c
+	return nil
+}
 func (m *memStore) Call(id string) (*store.CallRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	c, ok := m.calls[id]
 	if !ok {
 		return nil, store.ErrNotFound
 	}
 	return &c, nil
 }
-func (m *memStore) SaveAgent(a *store.AgentState) error { m.agents[a.ID] = *a; return nil }
+func (m *memStore) SaveAgent(a *store.AgentState) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.agents[a.ID] = *a
+	return nil
+}
 func (m *memStore) SaveProgress(ac *store.ActiveCall, c *store.CallRecord) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.active[ac.CallID] = *ac
 	m.calls[c.ID] = *c
 	return nil
 }
-func (m *memStore) DeleteActive(id string) error          { delete(m.active, id); return nil }
-func (m *memStore) SaveCallback(cb *store.Callback) error { m.callbacks[cb.ID] = *cb; return nil }
-func (m *memStore) DeleteCallback(id string) error        { delete(m.callbacks, id); return nil }
+func (m *memStore) DeleteActive(id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.active, id)
+	return nil
+}
+func (m *memStore) SaveCallback(cb *store.Callback) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.callbacks[cb.ID] = *cb
+	return nil
+}
+func (m *memStore) DeleteCallback(id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.callbacks, id)
+	return nil
+}
 
 type scheduled struct {
 	at   time.Duration
@@ -135,37 +165,7 @@ func runScenario(t *testing.T, sc scenario) (string, *memStore, *SimRun) {
 	return trace.String(), st, r
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if string(want) != got {
-		t.Errorf("trace differs from %s (run with -update after checking):\n%s", path, diffLines(string(want), got))
-	}
-}
-
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("first difference at line %d:\nwant: %s\n got: %s", i+1, a, b)
-		}
-	}
-	return ""
+	golden.Check(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }

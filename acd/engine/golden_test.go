@@ -103,7 +103,7 @@ func TestGoldenTraces(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			trace, st, r := runScenario(t, sc)
-			golden(t, sc.name, trace)
+			checkGolden(t, sc.name, trace)
 			if sc.check != nil {
 				sc.check(t, st, r)
 			}

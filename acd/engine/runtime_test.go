@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,60 +12,6 @@ import (
 	"github.com/hotline-cc/hotline/acd/sim"
 	"github.com/hotline-cc/hotline/store"
 )
-
-// lockedStore is memStore for the runtime, whose engine goroutine writes
-// while the test reads.
-type lockedStore struct {
-	mu sync.Mutex // guards m
-	m  *memStore
-}
-
-func (l *lockedStore) FinishCall(c *store.CallRecord, a *store.AgentState) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.FinishCall(c, a)
-}
-func (l *lockedStore) SaveCall(c *store.CallRecord) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.SaveCall(c)
-}
-func (l *lockedStore) Call(id string) (*store.CallRecord, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.Call(id)
-}
-func (l *lockedStore) SaveAgent(a *store.AgentState) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.SaveAgent(a)
-}
-func (l *lockedStore) SaveProgress(ac *store.ActiveCall, c *store.CallRecord) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.SaveProgress(ac, c)
-}
-func (l *lockedStore) DeleteActive(id string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.DeleteActive(id)
-}
-func (l *lockedStore) SaveCallback(cb *store.Callback) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.SaveCallback(cb)
-}
-func (l *lockedStore) DeleteCallback(id string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.DeleteCallback(id)
-}
-
-func (l *lockedStore) records() []store.CallRecord {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return records(l.m)
-}
 
 // TestRuntimeOnRealTimeSim runs the daemon's runtime (engine goroutine,
 // command lanes, timer heap, admin requests) against the simulated switch
@@ -83,7 +28,7 @@ func TestRuntimeOnRealTimeSim(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	st := &lockedStore{m: newMemStore()}
+	st := newMemStore()
 	rt, err := NewRuntime(RunOptions{Core: Options{Config: cfg, Store: st}, Switch: sw, Log: zerolog.Nop(), Now: sw.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -115,14 +60,14 @@ func TestRuntimeOnRealTimeSim(t *testing.T) {
 		_ = i
 	}
 	deadline := time.Now().Add(15 * time.Second)
-	for len(st.records()) < 3 {
+	for len(records(st)) < 3 {
 		if time.Now().After(deadline) {
 			s, _ := rt.Status(ctx)
-			t.Fatalf("only %d of 3 calls finished; status %+v", len(st.records()), s)
+			t.Fatalf("only %d of 3 calls finished; status %+v", len(records(st)), s)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	for _, rec := range st.records() {
+	for _, rec := range records(st) {
 		if rec.Outcome != store.OutcomeAnswered || rec.Agent == "" {
 			t.Errorf("record %s: %s by %q", rec.ID, rec.Outcome, rec.Agent)
 		}

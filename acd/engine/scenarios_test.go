@@ -48,6 +48,8 @@ func dtmfCall(at time.Duration, from, digits string) scheduled {
 }
 
 func records(st *memStore) []store.CallRecord {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	var out []store.CallRecord
 	for _, id := range st.finished {
 		out = append(out, st.calls[id])
@@ -183,7 +185,7 @@ agents:
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			trace, st, r := runScenario(t, sc)
-			golden(t, sc.name, trace)
+			checkGolden(t, sc.name, trace)
 			sc.check(t, st, r)
 		})
 	}

@@ -2,15 +2,12 @@ package routing
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
+	"github.com/hotline-cc/hotline/internal/golden"
 	"path/filepath"
 	"testing"
 	"time"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 // TestTraceGolden replays one scripted shift under every strategy: every 20 s
 // a caller needing skill 0 asks for agents, the first agent returned takes
@@ -22,19 +19,7 @@ func TestTraceGolden(t *testing.T) {
 		fmt.Fprintf(&buf, "== %v\n", st)
 		traceShift(&buf, st)
 	}
-	golden := filepath.Join("testdata", "trace.golden")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("trace differs from %s (run go test -update if the change is intended):\n%s", golden, buf.Bytes())
-	}
+	golden.Check(t, filepath.Join("testdata", "trace.golden"), buf.Bytes())
 }
 
 func traceShift(buf *bytes.Buffer, st Strategy) {

@@ -1,8 +1,7 @@
 package sim_test
 
 import (
-	"flag"
-	"os"
+	"github.com/hotline-cc/hotline/internal/golden"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,8 +12,6 @@ import (
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 	"github.com/hotline-cc/hotline/acd/sim"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // demoDay is a small call center under load: random callers, random agent
 // phones, a scripted caller, the toy engine reacting inside Emit.
@@ -75,29 +72,5 @@ func TestDeterministic(t *testing.T) {
 func TestGoldenTrace(t *testing.T) {
 	d, _ := demoDay(t, 1, 5*time.Minute)
 	got := strings.Join(d.trace(), "\n") + "\n"
-	path := filepath.Join("testdata", "demo-seed1.trace")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		i := 0
-		for i < min(len(gl), len(wl)) && gl[i] == wl[i] {
-			i++
-		}
-		t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s", path, i+1, line(gl, i), line(wl, i))
-	}
-}
-
-func line(lines []string, i int) string {
-	if i < len(lines) {
-		return lines[i]
-	}
-	return "(end of file)"
+	golden.Check(t, filepath.Join("testdata", "demo-seed1.trace"), []byte(got))
 }

@@ -36,6 +36,16 @@ func (o *dialplanOptions) AddFlags(fs *pflag.FlagSet) {
 }
 
 // pbxType is --pbx, else the config's pbx.type when it names a real PBX.
+// load reads the config and settles which PBX the command is about.
+func (o *dialplanOptions) load(g *globalOptions) (config.Config, string, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return cfg, "", err
+	}
+	t, err := o.pbxType(cfg)
+	return cfg, t, err
+}
+
 func (o *dialplanOptions) pbxType(cfg config.Config) (string, error) {
 	t := o.pbx
 	if t == "" {
@@ -70,11 +80,7 @@ func newDialplanRenderCmd(g *globalOptions, o *dialplanOptions) *cobra.Command {
 		Short: "Print the dialplan and PBX settings Hotline needs, from the config",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			t, err := o.pbxType(cfg)
+			cfg, t, err := o.load(g)
 			if err != nil {
 				return err
 			}
@@ -182,11 +188,7 @@ then includes in order), and follow the call statically to where it ends.
 Without --context, every context where NUMBER matches is shown.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			t, err := o.pbxType(cfg)
+			cfg, t, err := o.load(g)
 			if err != nil {
 				return err
 			}
@@ -285,11 +287,7 @@ through the connected PBX (ARI module reload or ESL reloadxml).
 Running apply again with the same config changes nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			t, err := o.pbxType(cfg)
+			cfg, t, err := o.load(g)
 			if err != nil {
 				return err
 			}

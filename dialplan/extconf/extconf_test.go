@@ -11,7 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hotline-cc/hotline/dialplan/extconf"
-	"github.com/hotline-cc/hotline/dialplan/internal/golden"
+	"github.com/hotline-cc/hotline/internal/golden"
 )
 
 const corpus = "../../testdata/dialplan/asterisk"

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/hotline-cc/hotline/dialplan/fsxml"
-	"github.com/hotline-cc/hotline/dialplan/internal/golden"
+	"github.com/hotline-cc/hotline/internal/golden"
 )
 
 const corpus = "../../testdata/dialplan/freeswitch"

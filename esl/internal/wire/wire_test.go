@@ -5,15 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
+	"github.com/hotline-cc/hotline/internal/golden"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/esl/golden")
 
 const corpusDir = "../../../testdata/esl/frames"
 const goldenDir = "../../../testdata/esl/golden"
@@ -77,20 +75,7 @@ func TestCorpusGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			golden := filepath.Join(goldenDir, name+".json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("decoded %s differs from %s (run go test -update after checking):\n%s", file, golden, got)
-			}
+			golden.Check(t, filepath.Join(goldenDir, name+".json"), got)
 		})
 	}
 }
