@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotline-cc/hotline/acd/routing"
 )
 
 func mustParse(t *testing.T, yaml string) Config {
@@ -169,7 +171,7 @@ agents:
       - queue: b
 `)
 	err := c.Validate()
-	want := "test.yaml:4: queues[0].strategy: unknown strategy \"fastest\"; known: " + strings.Join(Strategies, ", ") + "\n" +
+	want := "test.yaml:4: queues[0].strategy: unknown strategy \"fastest\"; known: " + strings.Join(routing.Strategies(), ", ") + " (app_queue and mod_callcenter names too)\n" +
 		"test.yaml:9: agents[0].queues[0].queue: unknown queue \"b\"; known: a"
 	if err == nil || err.Error() != want {
 		t.Errorf("Validate() =\n%v\nwant\n%s", err, want)

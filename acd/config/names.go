@@ -1,7 +1,8 @@
 package config
 
-// Routing strategies a queue may name. The routing package parses the same
-// names; Strategies is the one list both agree on.
+// Canonical routing strategy names, for code that writes a queue. A queue
+// may name any strategy routing.ParseStrategy reads, including app_queue
+// and mod_callcenter names in any case; Validate asks that parser.
 const (
 	StrategyRingAll           = "ring-all"
 	StrategyLongestIdle       = "longest-idle"
@@ -14,20 +15,6 @@ const (
 	StrategyRingProgressively = "ring-progressively"
 	StrategySkillsBest        = "skills-best"
 )
-
-// Strategies lists every strategy name a queue accepts, in documentation order.
-var Strategies = []string{
-	StrategyRingAll,
-	StrategyLongestIdle,
-	StrategyRoundRobin,
-	StrategyFewestCalls,
-	StrategyLeastTalkTime,
-	StrategyTopDown,
-	StrategyRandom,
-	StrategyWeightedRandom,
-	StrategyRingProgressively,
-	StrategySkillsBest,
-}
 
 // Switch backends for PBX.Type.
 const (

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hotline-cc/hotline/acd/routing"
 )
 
 // Validate checks every rule in one pass and returns nil or a
@@ -98,11 +100,7 @@ func (v *validator) queues() {
 	for i, q := range v.cfg.Queues {
 		p := indexPath("queues", i)
 		v.name(joinPath(p, "name"), "queue", q.Name, seen, i)
-		if q.Strategy == "" {
-			v.add(joinPath(p, "strategy"), "missing; known: %s", strings.Join(Strategies, ", "))
-		} else if !slices.Contains(Strategies, q.Strategy) {
-			v.add(joinPath(p, "strategy"), "unknown strategy %q; known: %s", q.Strategy, strings.Join(Strategies, ", "))
-		}
+		v.strategy(joinPath(p, "strategy"), q.Strategy)
 		v.skills(joinPath(p, "skills"), q.Skills)
 		v.targets(p, q.Targets)
 		if q.Weight < 1 {
@@ -127,6 +125,18 @@ func (v *validator) queues() {
 		}
 	}
 	v.loops(names, next, "queues", "overflow.queue", "overflow loop")
+}
+
+// strategy accepts what the engine will accept: routing's parser is the one
+// authority on strategy names, aliases and case.
+func (v *validator) strategy(p, name string) {
+	known := strings.Join(routing.Strategies(), ", ")
+	switch _, err := routing.ParseStrategy(name); {
+	case strings.TrimSpace(name) == "":
+		v.add(p, "missing; known: %s", known)
+	case err != nil:
+		v.add(p, "unknown strategy %q; known: %s (app_queue and mod_callcenter names too)", name, known)
+	}
 }
 
 func (v *validator) targets(queue string, ts []SkillTarget) {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotline-cc/hotline/acd/routing"
 )
 
 // validConfig is a small call center that passes Validate; each table case
@@ -237,16 +239,28 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	}
 }
 
-func TestStrategiesAreUnique(t *testing.T) {
-	seen := map[string]bool{}
-	for _, s := range Strategies {
-		if seen[s] {
-			t.Errorf("strategy %q listed twice", s)
-		}
-		seen[s] = true
+// TestStrategyNamesAreRoutings: a queue accepts every name the routing
+// package reads (README promises app_queue's and mod_callcenter's names and
+// any case), and the canonical constants here are routing's own.
+func TestStrategyNamesAreRoutings(t *testing.T) {
+	names := []string{
+		"ringall", "rrmemory", "rrordered", "linear", "wrandom", "leastrecent", "fewestcalls",
+		"longest-idle-agent", "agent-with-fewest-calls", "agent-with-least-talk-time",
+		"sequentially-by-agent-order", "RING-ALL", "Longest-Idle", " skills-best ",
 	}
-	if len(Strategies) != 10 {
-		t.Errorf("len(Strategies) = %d, want 10", len(Strategies))
+	names = append(names, routing.Strategies()...)
+	for _, name := range names {
+		c := validConfig()
+		c.Queues[1].Strategy = name
+		if err := c.Validate(); err != nil {
+			t.Errorf("strategy %q: %v", name, err)
+		}
+	}
+	for _, name := range []string{StrategyRingAll, StrategyLongestIdle, StrategyRoundRobin, StrategyFewestCalls,
+		StrategyLeastTalkTime, StrategyTopDown, StrategyRandom, StrategyWeightedRandom, StrategyRingProgressively, StrategySkillsBest} {
+		if st, err := routing.ParseStrategy(name); err != nil || st.String() != name {
+			t.Errorf("routing reads %q as %v, %v; want the same canonical name", name, st, err)
+		}
 	}
 }
 
