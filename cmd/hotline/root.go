@@ -46,6 +46,7 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newAgentCmd(g),
 		newStatusCmd(g),
 		newCallsCmd(g),
+		newStaffingCmd(g),
 	)
 	return cmd
 }
