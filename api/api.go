@@ -238,14 +238,34 @@ func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	recs, err := s.rec.CollectCalls(f)
+	skipped, err := store.Skipped(err)
 	if err != nil {
 		s.fail(w, err)
 		return
+	}
+	if len(skipped) > 0 {
+		s.warnSkipped(w, skipped)
 	}
 	if recs == nil {
 		recs = []store.CallRecord{}
 	}
 	writeJSON(w, http.StatusOK, recs)
+}
+
+// SkippedHeader counts the records a listing left out because they could
+// not be read; a Warning header names them.
+const SkippedHeader = "X-Hotline-Skipped"
+
+func (s *Server) warnSkipped(w http.ResponseWriter, skipped []*store.DecodeError) {
+	keys := make([]string, 0, len(skipped))
+	for _, de := range skipped[:min(len(skipped), 10)] {
+		keys = append(keys, de.Bucket+"/"+de.Key)
+	}
+	s.log.Error().Int("skipped", len(skipped)).Strs("keys", keys).Err(skipped[0]).
+		Msg("unreadable records left out of a listing; see hotline store check")
+	w.Header().Set(SkippedHeader, strconv.Itoa(len(skipped)))
+	w.Header().Set("Warning", fmt.Sprintf("199 hotline %q", fmt.Sprintf("%d unreadable records skipped: %s",
+		len(skipped), strings.Join(keys, ", "))))
 }
 
 // ParseFilter reads call filters: from, to (RFC 3339 or a duration back from

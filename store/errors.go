@@ -54,3 +54,30 @@ func (e *DecodeError) Error() string {
 
 // Unwrap lets errors.Is match both ErrDecode and the decoder's own error.
 func (e *DecodeError) Unwrap() []error { return []error{ErrDecode, e.Err} }
+
+// Skipped splits the error of a listing (CollectCalls, Agents, ...) into the
+// records it left out because they could not be decoded and whatever else
+// went wrong. A listing whose rest is nil returned every readable record.
+func Skipped(err error) (skipped []*DecodeError, rest error) {
+	var others []error
+	var walk func(error)
+	walk = func(err error) {
+		de, ok := err.(*DecodeError)
+		joined, isJoin := err.(interface{ Unwrap() []error })
+		switch {
+		case err == nil:
+		case ok:
+			skipped = append(skipped, de)
+		case isJoin:
+			for _, e := range joined.Unwrap() {
+				walk(e)
+			}
+		case errors.As(err, &de):
+			skipped = append(skipped, de)
+		default:
+			others = append(others, err)
+		}
+	}
+	walk(err)
+	return skipped, errors.Join(others...)
+}

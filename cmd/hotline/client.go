@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -51,11 +52,17 @@ func (o *clientOptions) base(g *globalOptions) (string, error) {
 
 // call does one API request and decodes the answer into out (if not nil).
 func call(ctx context.Context, method, u string, body, out any) ([]byte, error) {
+	raw, _, err := callHeader(ctx, method, u, body, out)
+	return raw, err
+}
+
+// callHeader is call that also returns the answer's header.
+func callHeader(ctx context.Context, method, u string, body, out any) ([]byte, http.Header, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rd = bytes.NewReader(b)
 	}
@@ -63,31 +70,43 @@ func call(ctx context.Context, method, u string, body, out any) ([]byte, error) 
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("is hotline serve running? %w", err)
+		return nil, nil, fmt.Errorf("is hotline serve running? %w", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if resp.StatusCode >= 300 {
 		var e api.Error
 		if json.Unmarshal(raw, &e) == nil && e.Error != "" {
-			return raw, fmt.Errorf("%s", e.Error)
+			return raw, resp.Header, fmt.Errorf("%s", e.Error)
 		}
-		return raw, fmt.Errorf("%s %s: %s", method, u, resp.Status)
+		return raw, resp.Header, fmt.Errorf("%s %s: %s", method, u, resp.Status)
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return raw, fmt.Errorf("decoding %s: %w", u, err)
+			return raw, resp.Header, fmt.Errorf("decoding %s: %w", u, err)
 		}
 	}
-	return raw, nil
+	return raw, resp.Header, nil
+}
+
+// warningText is the text of an answer's Warning header (RFC 9111: code,
+// agent, quoted text), or def when it has none.
+func warningText(h http.Header, def string) string {
+	w := h.Get("Warning")
+	if i := strings.IndexByte(w, '"'); i >= 0 {
+		if text, err := strconv.Unquote(w[i:]); err == nil {
+			return text
+		}
+	}
+	return def
 }
 
 func newAgentCmd(g *globalOptions) *cobra.Command {
@@ -188,9 +207,12 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 				q.Set("limit", fmt.Sprint(limit))
 			}
 			var recs []store.CallRecord
-			raw, err := call(cmd.Context(), http.MethodGet, base+"/api/v1/calls?"+q.Encode(), nil, &recs)
+			raw, header, err := callHeader(cmd.Context(), http.MethodGet, base+"/api/v1/calls?"+q.Encode(), nil, &recs)
 			if err != nil {
 				return err
+			}
+			if n := header.Get(api.SkippedHeader); n != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s (see hotline store check)\n", warningText(header, n+" unreadable records left out"))
 			}
 			if o.json {
 				_, err = cmd.OutOrStdout().Write(raw)
