@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 )
 
@@ -107,7 +108,7 @@ var farEnds atomic.Int64
 // placeCall makes a test caller: a Local channel whose far half dials the
 // entry context (and so enters Stasis as a caller) while its near half runs
 // [hotline-caller], sending DTMF and hanging up as the script says.
-func placeCall(ctx context.Context, c *Client, s pbxtest.CallScript) error {
+func placeCall(ctx context.Context, c *Client, s farend.CallScript) error {
 	vars := map[string]string{}
 	if s.DTMF != "" {
 		vars["CALLER_DTMF"] = s.DTMF
@@ -133,13 +134,13 @@ func placeCall(ctx context.Context, c *Client, s pbxtest.CallScript) error {
 }
 
 // phoneEndpoint maps a test phone to an extension of [hotline-agents].
-func phoneEndpoint(p pbxtest.Phone) string {
+func phoneEndpoint(p farend.Phone) string {
 	switch p.Mode {
-	case pbxtest.PhoneBusy:
+	case farend.PhoneBusy:
 		return "Local/busy@hotline-agents/n"
-	case pbxtest.PhoneNoAnswer:
+	case farend.PhoneNoAnswer:
 		return "Local/noanswer@hotline-agents/n"
-	case pbxtest.PhoneUnreachable:
+	case farend.PhoneUnreachable:
 		return "Local/nowhere@hotline-agents/n"
 	}
 	rest := "0"
@@ -163,7 +164,7 @@ func asteriskHarness(env asteriskEnv) func(t *testing.T) *pbxtest.Harness {
 		}
 		return &pbxtest.Harness{
 			Switch:    c,
-			PlaceCall: func(ctx context.Context, s pbxtest.CallScript) error { return placeCall(ctx, c, s) },
+			PlaceCall: func(ctx context.Context, s farend.CallScript) error { return placeCall(ctx, c, s) },
 			Endpoint:  phoneEndpoint,
 			Patience:  5 * time.Second,
 		}
@@ -185,7 +186,7 @@ func TestAsteriskDetails(t *testing.T) {
 
 	t.Run("cancel a ringing leg", func(t *testing.T) {
 		id := pbx.ChannelID(fmt.Sprintf("detail-cancel-%d", os.Getpid()))
-		if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: phoneEndpoint(pbxtest.Phone{Mode: pbxtest.PhoneNoAnswer})}); err != nil {
+		if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: phoneEndpoint(farend.Phone{Mode: farend.PhoneNoAnswer})}); err != nil {
 			t.Fatal(err)
 		}
 		rec.WaitFor(t, ctx, pbxtest.On[pbx.Ringing](id))
@@ -214,7 +215,7 @@ func TestAsteriskDetails(t *testing.T) {
 	t.Run("barge wires a private bridge and unwires it", func(t *testing.T) {
 		caller := answeredCall(t, ctx, c, rec, "5557000022")
 		sup := pbx.ChannelID(fmt.Sprintf("detail-sup-%d", os.Getpid()))
-		if err := c.Spy(ctx, caller, pbx.SpyBarge, pbx.OriginateRequest{ChannelID: sup, Endpoint: phoneEndpoint(pbxtest.Phone{})}); err != nil {
+		if err := c.Spy(ctx, caller, pbx.SpyBarge, pbx.OriginateRequest{ChannelID: sup, Endpoint: phoneEndpoint(farend.Phone{})}); err != nil {
 			t.Fatal(err)
 		}
 		rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](sup))
@@ -263,7 +264,7 @@ func TestAsteriskDetails(t *testing.T) {
 		}
 		caller := answeredCall(t, ctx, c, rec, "5557000021")
 		agent := pbx.ChannelID(fmt.Sprintf("detail-agent-%d", os.Getpid()))
-		if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: agent, Endpoint: phoneEndpoint(pbxtest.Phone{DTMF: "123", DTMFDelay: 100 * time.Millisecond})}); err != nil {
+		if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: agent, Endpoint: phoneEndpoint(farend.Phone{DTMF: "123", DTMFDelay: 100 * time.Millisecond})}); err != nil {
 			t.Fatal(err)
 		}
 		rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](agent))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 )
 
@@ -63,7 +64,7 @@ func asteriskAddr(t *testing.T, env asteriskEnv) string {
 // answeredCall places a call through c, answers it and returns its channel.
 func answeredCall(t *testing.T, ctx context.Context, c *Client, rec *pbxtest.Recorder, from string) pbx.ChannelID {
 	t.Helper()
-	if err := placeCall(ctx, c, pbxtest.CallScript{From: from, To: "100"}); err != nil {
+	if err := placeCall(ctx, c, farend.CallScript{From: from, To: "100"}); err != nil {
 		t.Fatalf("place call: %v", err)
 	}
 	ch := rec.WaitFor(t, ctx, arrivedFrom(from)).Chan()
@@ -154,7 +155,7 @@ func TestAsteriskRestartAdopts(t *testing.T) {
 		old.SetVar(ctx, waiting, pbx.VarCallID, "call-waiting"),
 		old.StartMOH(ctx, waiting, ""),
 		old.Originate(ctx, pbx.OriginateRequest{
-			ChannelID: "restart-agent-1", Endpoint: phoneEndpoint(pbxtest.Phone{AnswerDelay: 100 * time.Millisecond}),
+			ChannelID: "restart-agent-1", Endpoint: phoneEndpoint(farend.Phone{AnswerDelay: 100 * time.Millisecond}),
 			Vars: map[string]string{pbx.VarCallID: "call-talking", pbx.VarRole: "agent", pbx.VarAgent: "a1"},
 		}),
 	} {
@@ -168,7 +169,7 @@ func TestAsteriskRestartAdopts(t *testing.T) {
 	}
 	rec.WaitFor(t, ctx, pbxtest.On[pbx.BridgeJoined]("restart-agent-1"))
 	if err := old.Originate(ctx, pbx.OriginateRequest{
-		ChannelID: "restart-ringing-1", Endpoint: phoneEndpoint(pbxtest.Phone{Mode: pbxtest.PhoneNoAnswer}),
+		ChannelID: "restart-ringing-1", Endpoint: phoneEndpoint(farend.Phone{Mode: farend.PhoneNoAnswer}),
 		Timeout: 3 * time.Second, Vars: map[string]string{pbx.VarRole: "agent"},
 	}); err != nil {
 		t.Fatal(err)
@@ -230,7 +231,7 @@ func TestAsteriskRestartAdopts(t *testing.T) {
 	if err := c.StopMOH(ctx, waiting); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: "restart-agent-2", Endpoint: phoneEndpoint(pbxtest.Phone{})}); err != nil {
+	if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: "restart-agent-2", Endpoint: phoneEndpoint(farend.Phone{})}); err != nil {
 		t.Fatal(err)
 	}
 	rec2.WaitFor(t, ctx, pbxtest.On[pbx.Answered]("restart-agent-2"))

@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 	"github.com/hotline-cc/hotline/esl"
 	"github.com/hotline-cc/hotline/esl/esltest"
@@ -62,7 +63,7 @@ func newFixture(t testing.TB, opts esl.Options) *fixture {
 
 // placeCall sends an inbound call through the outbound socket when the
 // switch listens for one, else parks it.
-func (f *fixture) placeCall(c pbxtest.CallScript, args string) (string, error) {
+func (f *fixture) placeCall(c farend.CallScript, args string) (string, error) {
 	call := esltest.Call{
 		From: c.From, To: c.To, Vars: map[string]string{"hotline_args": args},
 		DTMF: c.DTMF, DTMFDelay: c.DTMFDelay, HangupAfter: c.HangupAfter,
@@ -73,12 +74,12 @@ func (f *fixture) placeCall(c pbxtest.CallScript, args string) (string, error) {
 	return f.fs.PlaceCall(call)
 }
 
-func phoneFor(p pbxtest.Phone) esltest.Phone {
-	mode := map[pbxtest.PhoneMode]esltest.PhoneMode{
-		pbxtest.PhoneAnswer:      esltest.Answer,
-		pbxtest.PhoneBusy:        esltest.Busy,
-		pbxtest.PhoneNoAnswer:    esltest.NoAnswer,
-		pbxtest.PhoneUnreachable: esltest.Unreachable,
+func phoneFor(p farend.Phone) esltest.Phone {
+	mode := map[farend.PhoneMode]esltest.PhoneMode{
+		farend.PhoneAnswer:      esltest.Answer,
+		farend.PhoneBusy:        esltest.Busy,
+		farend.PhoneNoAnswer:    esltest.NoAnswer,
+		farend.PhoneUnreachable: esltest.Unreachable,
 	}[p.Mode]
 	return esltest.Phone{Mode: mode, AnswerDelay: p.AnswerDelay, HangupAfter: p.HangupAfter, DTMF: p.DTMF, DTMFDelay: p.DTMFDelay}
 }
@@ -88,11 +89,11 @@ func TestSwitchContract(t *testing.T) {
 		f := newFixture(t, esl.Options{OutboundListen: "127.0.0.1:0"})
 		return &pbxtest.Harness{
 			Switch: f.sw,
-			PlaceCall: func(ctx context.Context, c pbxtest.CallScript) error {
+			PlaceCall: func(ctx context.Context, c farend.CallScript) error {
 				_, err := f.placeCall(c, "entry,"+c.To)
 				return err
 			},
-			Endpoint: func(p pbxtest.Phone) string { return f.fs.NewPhone(phoneFor(p)) },
+			Endpoint: func(p farend.Phone) string { return f.fs.NewPhone(phoneFor(p)) },
 			Patience: 3 * time.Second,
 		}
 	})

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 	"github.com/hotline-cc/hotline/esl"
 )
 
 func arrive(t *testing.T, f *fixture, rec *pbxtest.Recorder, from, args string) pbx.CallArrived {
 	t.Helper()
-	if _, err := f.placeCall(pbxtest.CallScript{From: from, To: "100"}, args); err != nil {
+	if _, err := f.placeCall(farend.CallScript{From: from, To: "100"}, args); err != nil {
 		t.Fatal(err)
 	}
 	return rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool {

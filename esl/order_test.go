@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 	"github.com/hotline-cc/hotline/esl"
 )
@@ -48,7 +49,7 @@ func TestOrderKeptUnderLoad(t *testing.T) {
 func BenchmarkEventsToEngine(b *testing.B) {
 	f := newFixture(b, esl.Options{OutboundListen: "127.0.0.1:0", ReorderWindow: 30 * time.Millisecond})
 	events := f.sw.Events()
-	if _, err := f.placeCall(pbxtest.CallScript{From: "5557000", To: "100"}, "entry,100"); err != nil {
+	if _, err := f.placeCall(farend.CallScript{From: "5557000", To: "100"}, "entry,100"); err != nil {
 		b.Fatal(err)
 	}
 	var ch pbx.ChannelID

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/config"
-	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -92,14 +92,14 @@ func (m *memStore) DeleteCallback(id string) error {
 
 type scheduled struct {
 	at   time.Duration
-	call *pbxtest.CallScript
+	call *farend.CallScript
 	do   func(c *Core, now time.Time) error
 }
 
 type scenario struct {
 	name   string
 	config string
-	phones map[string]pbxtest.Phone
+	phones map[string]farend.Phone
 	login  []string
 	events []scheduled
 	until  time.Duration

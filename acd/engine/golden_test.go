@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -24,7 +24,7 @@ agents:
 `
 
 func placeCall(at time.Duration, from, to string, hangupAfter time.Duration) scheduled {
-	return scheduled{at: at, call: &pbxtest.CallScript{From: from, To: to, HangupAfter: hangupAfter}}
+	return scheduled{at: at, call: &farend.CallScript{From: from, To: to, HangupAfter: hangupAfter}}
 }
 
 func TestGoldenTraces(t *testing.T) {
@@ -32,9 +32,9 @@ func TestGoldenTraces(t *testing.T) {
 		{
 			name:   "answered",
 			config: basicConfig,
-			phones: map[string]pbxtest.Phone{
-				"sim/alice": {Mode: pbxtest.PhoneAnswer, AnswerDelay: 2 * time.Second, HangupAfter: 30 * time.Second},
-				"sim/bob":   {Mode: pbxtest.PhoneAnswer, AnswerDelay: 3 * time.Second, HangupAfter: 30 * time.Second},
+			phones: map[string]farend.Phone{
+				"sim/alice": {Mode: farend.PhoneAnswer, AnswerDelay: 2 * time.Second, HangupAfter: 30 * time.Second},
+				"sim/bob":   {Mode: farend.PhoneAnswer, AnswerDelay: 3 * time.Second, HangupAfter: 30 * time.Second},
 			},
 			login:  []string{"alice", "bob"},
 			events: []scheduled{placeCall(time.Second, "5550001", "100", 0)},
@@ -58,9 +58,9 @@ func TestGoldenTraces(t *testing.T) {
 		{
 			name:   "no-answer-then-next",
 			config: basicConfig,
-			phones: map[string]pbxtest.Phone{
-				"sim/alice": {Mode: pbxtest.PhoneNoAnswer},
-				"sim/bob":   {Mode: pbxtest.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: 20 * time.Second},
+			phones: map[string]farend.Phone{
+				"sim/alice": {Mode: farend.PhoneNoAnswer},
+				"sim/bob":   {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: 20 * time.Second},
 			},
 			login: []string{"alice", "bob"},
 			events: []scheduled{
@@ -85,7 +85,7 @@ func TestGoldenTraces(t *testing.T) {
 		{
 			name:   "abandon",
 			config: basicConfig,
-			phones: map[string]pbxtest.Phone{},
+			phones: map[string]farend.Phone{},
 			login:  nil,
 			events: []scheduled{placeCall(time.Second, "5550001", "100", 25*time.Second)},
 			until:  time.Minute,

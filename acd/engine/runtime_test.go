@@ -8,7 +8,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
-	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -54,7 +54,7 @@ func TestRuntimeOnRealTimeSim(t *testing.T) {
 		t.Errorf("pausing an unknown agent through Do succeeded")
 	}
 	for i, from := range []string{"5550001", "5550002", "5550003"} {
-		if _, err := sw.PlaceCall(pbxtest.CallScript{From: from, To: "100"}); err != nil {
+		if _, err := sw.PlaceCall(farend.CallScript{From: from, To: "100"}); err != nil {
 			t.Fatal(err)
 		}
 		_ = i

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
-	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -39,12 +39,12 @@ agents:
   - {id: pablo, endpoint: sim/pablo, skills: {spanish: 4}, queues: [{queue: spanish}]}
 `
 
-func answers(d, talk time.Duration) pbxtest.Phone {
-	return pbxtest.Phone{Mode: pbxtest.PhoneAnswer, AnswerDelay: d, HangupAfter: talk}
+func answers(d, talk time.Duration) farend.Phone {
+	return farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: d, HangupAfter: talk}
 }
 
 func dtmfCall(at time.Duration, from, digits string) scheduled {
-	return scheduled{at: at, call: &pbxtest.CallScript{From: from, To: "100", DTMF: digits, DTMFDelay: time.Second}}
+	return scheduled{at: at, call: &farend.CallScript{From: from, To: "100", DTMF: digits, DTMFDelay: time.Second}}
 }
 
 func records(st *memStore) []store.CallRecord {
@@ -64,7 +64,7 @@ func TestScenarios(t *testing.T) {
 			// below the requirement until the 20 s relaxation target.
 			name:   "menu-skills-relax",
 			config: menuConfig,
-			phones: map[string]pbxtest.Phone{
+			phones: map[string]farend.Phone{
 				"sim/emma": answers(time.Second, 20*time.Second), "sim/sofia": answers(time.Second, 60*time.Second),
 				"sim/pablo": answers(time.Second, 20*time.Second),
 			},
@@ -113,7 +113,7 @@ queues:
 agents:
   - {id: ann, endpoint: sim/ann, queues: [{queue: back}]}
 `,
-			phones: map[string]pbxtest.Phone{
+			phones: map[string]farend.Phone{
 				"sim/ann":              answers(time.Second, 30*time.Second),
 				"sim/customer-5550001": answers(2*time.Second, 40*time.Second),
 			},
@@ -155,7 +155,7 @@ agents:
   - {id: a1, endpoint: sim/a1, queues: [{queue: sales}]}
   - {id: a2, endpoint: sim/a2, queues: [{queue: sales}]}
 `,
-			phones: map[string]pbxtest.Phone{"sim/a1": answers(3*time.Second, 10*time.Second), "sim/a2": answers(time.Second, 10*time.Second)},
+			phones: map[string]farend.Phone{"sim/a1": answers(3*time.Second, 10*time.Second), "sim/a2": answers(time.Second, 10*time.Second)},
 			login:  []string{"a1", "a2"},
 			events: []scheduled{
 				placeCall(time.Second, "5550001", "100", 0),
@@ -291,7 +291,7 @@ func TestBadInputNeverCrashes(t *testing.T) {
 func TestSpy(t *testing.T) {
 	sc := scenario{
 		name: "spy", config: basicConfig,
-		phones: map[string]pbxtest.Phone{"sim/alice": answers(time.Second, time.Minute), "sim/sup": answers(time.Second, 10*time.Second)},
+		phones: map[string]farend.Phone{"sim/alice": answers(time.Second, time.Minute), "sim/sup": answers(time.Second, 10*time.Second)},
 		login:  []string{"alice"},
 		events: []scheduled{
 			placeCall(time.Second, "5550001", "100", 0),
@@ -328,12 +328,12 @@ func TestLiveRecordShowsProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = r.Switch.SetPhone("sim/alice", pbxtest.Phone{Mode: pbxtest.PhoneNoAnswer})
+	_ = r.Switch.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneNoAnswer})
 	_ = r.Switch.SetPhone("sim/bob", answers(time.Second, time.Minute))
 	if err := r.Login("alice", "bob"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Switch.PlaceCall(pbxtest.CallScript{From: "555", To: "100"}); err != nil {
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100"}); err != nil {
 		t.Fatal(err)
 	}
 	r.RunUntil(epoch.Add(12 * time.Second)) // alice rang out at ~10 s; bob not yet answered

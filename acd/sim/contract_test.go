@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 	"github.com/hotline-cc/hotline/acd/sim"
 )
@@ -27,11 +28,11 @@ func newHarness(t *testing.T) *pbxtest.Harness {
 	var phones atomic.Int64
 	return &pbxtest.Harness{
 		Switch: sw,
-		PlaceCall: func(_ context.Context, c pbxtest.CallScript) error {
+		PlaceCall: func(_ context.Context, c farend.CallScript) error {
 			_, err := sw.PlaceCall(c)
 			return err
 		},
-		Endpoint: func(p pbxtest.Phone) string {
+		Endpoint: func(p farend.Phone) string {
 			ep := fmt.Sprintf("sim/phone-%d", phones.Add(1))
 			if err := sw.SetPhone(ep, p); err != nil {
 				t.Fatalf("set phone: %v", err)

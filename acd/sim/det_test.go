@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 	"github.com/hotline-cc/hotline/acd/sim"
 )
@@ -57,14 +58,14 @@ func (d *det) at(at time.Duration, what string, fn func() error) {
 	})
 }
 
-func (d *det) phone(endpoint string, p pbxtest.Phone) {
+func (d *det) phone(endpoint string, p farend.Phone) {
 	d.t.Helper()
 	if err := d.sw.SetPhone(endpoint, p); err != nil {
 		d.t.Fatal(err)
 	}
 }
 
-func (d *det) call(c pbxtest.CallScript) pbx.ChannelID {
+func (d *det) call(c farend.CallScript) pbx.ChannelID {
 	d.t.Helper()
 	id, err := d.sw.PlaceCall(c)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/config"
-	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
 )
 
@@ -24,7 +24,7 @@ func demoDay(t testing.TB, seed int64, length time.Duration) (*det, *toyEngine) 
 	if err := d.sw.Start(bg); err != nil {
 		t.Fatal(err)
 	}
-	d.call(pbxtest.CallScript{From: "5551234", To: "100", DTMF: "1", DTMFDelay: time.Second, HangupAfter: 4 * time.Minute})
+	d.call(farend.CallScript{From: "5551234", To: "100", DTMF: "1", DTMFDelay: time.Second, HangupAfter: 4 * time.Minute})
 	err := d.sw.StartTraffic(sim.Traffic{
 		Entries: []string{"100", "200"}, RatePerMinute: 3, Patience: time.Minute,
 		DTMFChance: 0.5, Keys: []string{"1", "2", "#"}, Until: epoch.Add(length),

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
-	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 )
 
 // EndpointPrefix starts every endpoint the sim can ring.
@@ -46,7 +46,7 @@ type phonePlan struct {
 
 // PlaceCall makes a scripted caller dial into Hotline. The channel id is
 // returned at once; CallArrived follows after Options.Latency.
-func (s *Switch) PlaceCall(c pbxtest.CallScript) (pbx.ChannelID, error) {
+func (s *Switch) PlaceCall(c farend.CallScript) (pbx.ChannelID, error) {
 	if err := s.lock(context.Background(), "place call"); err != nil {
 		return "", err
 	}
@@ -63,7 +63,7 @@ func (s *Switch) PlaceCall(c pbxtest.CallScript) (pbx.ChannelID, error) {
 
 // SetPhone scripts the phone behind endpoint ("sim/NAME"); later originates
 // to it follow p instead of the random model.
-func (s *Switch) SetPhone(endpoint string, p pbxtest.Phone) error {
+func (s *Switch) SetPhone(endpoint string, p farend.Phone) error {
 	if !strings.HasPrefix(endpoint, EndpointPrefix) {
 		return fmt.Errorf("sim: phone %q: endpoint must start with %q: %w", endpoint, EndpointPrefix, pbx.ErrBadRequest)
 	}
@@ -142,11 +142,11 @@ func (s *Switch) plan(endpoint string) phonePlan {
 	if p, ok := s.phones[endpoint]; ok {
 		plan := phonePlan{answerAfter: p.AnswerDelay, hangupAfter: p.HangupAfter, dtmf: p.DTMF, dtmfDelay: p.DTMFDelay}
 		switch p.Mode {
-		case pbxtest.PhoneBusy:
+		case farend.PhoneBusy:
 			plan.outcome = busy
-		case pbxtest.PhoneNoAnswer:
+		case farend.PhoneNoAnswer:
 			plan.outcome = ringsOut
-		case pbxtest.PhoneUnreachable:
+		case farend.PhoneUnreachable:
 			plan.outcome = unreachable
 		}
 		return plan

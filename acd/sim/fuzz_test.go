@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 	"github.com/hotline-cc/hotline/acd/sim"
 )
@@ -175,10 +176,10 @@ func checkCommands(t *testing.T, data []byte) {
 		t.Fatal(err)
 	}
 	defer sw.Close()
-	phones := []pbxtest.Phone{
+	phones := []farend.Phone{
 		{AnswerDelay: time.Second},
-		{Mode: pbxtest.PhoneBusy},
-		{Mode: pbxtest.PhoneNoAnswer},
+		{Mode: farend.PhoneBusy},
+		{Mode: farend.PhoneNoAnswer},
 		{AnswerDelay: 2 * time.Second, HangupAfter: 3 * time.Second, DTMF: "7"},
 	}
 	for i, p := range phones {
@@ -202,7 +203,7 @@ func checkCommands(t *testing.T, data []byte) {
 		op, arg := next()%14, next()
 		switch op {
 		case 0:
-			id, err := sw.PlaceCall(pbxtest.CallScript{From: "1", To: "2", DTMF: "12"[:arg%3], DTMFDelay: time.Second,
+			id, err := sw.PlaceCall(farend.CallScript{From: "1", To: "2", DTMF: "12"[:arg%3], DTMFDelay: time.Second,
 				HangupAfter: time.Duration(arg%4) * 2 * time.Second})
 			if m.command("place call", "", err) {
 				m.arriving[id] = true

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 	"github.com/hotline-cc/hotline/acd/sim"
 )
@@ -19,7 +20,7 @@ func TestRealtimeNeverDrops(t *testing.T) {
 	sw := startRealtime(t, sim.Options{Speed: 1000})
 	const calls = 3000
 	for range calls {
-		if _, err := sw.PlaceCall(pbxtest.CallScript{From: "1", To: "2"}); err != nil {
+		if _, err := sw.PlaceCall(farend.CallScript{From: "1", To: "2"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -98,7 +99,7 @@ func TestCloseStopsEverything(t *testing.T) {
 	if err := sw.Answer(bg, "sim-in-1"); !errors.Is(err, pbx.ErrClosed) {
 		t.Errorf("Answer after Close: %v, want pbx.ErrClosed", err)
 	}
-	if _, err := sw.PlaceCall(pbxtest.CallScript{}); !errors.Is(err, pbx.ErrClosed) {
+	if _, err := sw.PlaceCall(farend.CallScript{}); !errors.Is(err, pbx.ErrClosed) {
 		t.Errorf("PlaceCall after Close: %v, want pbx.ErrClosed", err)
 	}
 }
@@ -153,7 +154,7 @@ func TestBadOptions(t *testing.T) {
 			t.Errorf("%s: %v, want ErrBadTraffic", name, err)
 		}
 	}
-	if err := d.sw.SetPhone("PJSIP/1", pbxtest.Phone{}); !errors.Is(err, pbx.ErrBadRequest) {
+	if err := d.sw.SetPhone("PJSIP/1", farend.Phone{}); !errors.Is(err, pbx.ErrBadRequest) {
 		t.Errorf("SetPhone outside sim/: %v", err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
-	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 )
 
 var _ pbx.Switch = (*Switch)(nil)
@@ -92,7 +92,7 @@ type Switch struct {
 	bridges    map[pbx.BridgeID]*bridge
 	playbacks  map[pbx.PlaybackID]*playback
 	recordings map[string]*recording
-	phones     map[string]pbxtest.Phone
+	phones     map[string]farend.Phone
 	inbound    int         // last inbound channel number handed out
 	pending    []pbx.Event // produced by the running scheduled function
 	queue      []pbx.Event // real-time: waiting to be sent on events
@@ -122,7 +122,7 @@ func New(opts Options) (*Switch, error) {
 		bridges:    make(map[pbx.BridgeID]*bridge),
 		playbacks:  make(map[pbx.PlaybackID]*playback),
 		recordings: make(map[string]*recording),
-		phones:     make(map[string]pbxtest.Phone),
+		phones:     make(map[string]farend.Phone),
 		events:     make(chan pbx.Event, eventsChannelBacklog),
 	}
 	if opts.Clock != nil {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
-	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
 )
 
@@ -25,7 +25,7 @@ func TestScenarios(t *testing.T) {
 	}{{
 		name: "busy phone fails then hangs up",
 		setup: func(d *det) {
-			d.phone("sim/a", pbxtest.Phone{Mode: pbxtest.PhoneBusy})
+			d.phone("sim/a", farend.Phone{Mode: farend.PhoneBusy})
 			d.at(0, "originate", func() error {
 				return d.sw.Originate(bg, pbx.OriginateRequest{ChannelID: "a1", Endpoint: "sim/a"})
 			})
@@ -50,7 +50,7 @@ func TestScenarios(t *testing.T) {
 	}, {
 		name: "ring timeout shorter than the answer delay",
 		setup: func(d *det) {
-			d.phone("sim/slow", pbxtest.Phone{AnswerDelay: 10 * s})
+			d.phone("sim/slow", farend.Phone{AnswerDelay: 10 * s})
 			d.at(0, "originate", func() error {
 				return d.sw.Originate(bg, pbx.OriginateRequest{ChannelID: "a1", Endpoint: "sim/slow", Timeout: 5 * s})
 			})
@@ -64,7 +64,7 @@ func TestScenarios(t *testing.T) {
 	}, {
 		name: "hotline hangs up a ringing leg",
 		setup: func(d *det) {
-			d.phone("sim/a", pbxtest.Phone{Mode: pbxtest.PhoneNoAnswer})
+			d.phone("sim/a", farend.Phone{Mode: farend.PhoneNoAnswer})
 			d.at(0, "originate", func() error {
 				return d.sw.Originate(bg, pbx.OriginateRequest{ChannelID: "a1", Endpoint: "sim/a"})
 			})
@@ -79,7 +79,7 @@ func TestScenarios(t *testing.T) {
 	}, {
 		name: "answered phone talks, presses keys and hangs up",
 		setup: func(d *det) {
-			d.phone("sim/a", pbxtest.Phone{AnswerDelay: 2 * s, HangupAfter: 10 * s, DTMF: "9*", DTMFDelay: s})
+			d.phone("sim/a", farend.Phone{AnswerDelay: 2 * s, HangupAfter: 10 * s, DTMF: "9*", DTMFDelay: s})
 			d.at(0, "originate", func() error {
 				return d.sw.Originate(bg, pbx.OriginateRequest{ChannelID: "a1", Endpoint: "sim/a"})
 			})
@@ -95,8 +95,8 @@ func TestScenarios(t *testing.T) {
 	}, {
 		name: "hangup tears down in order: playback, recording, bridge, hangup",
 		setup: func(d *det) {
-			d.phone("sim/a", pbxtest.Phone{})
-			in := d.call(pbxtest.CallScript{From: "5550001", To: "100", Args: []string{"queue", "sales"}})
+			d.phone("sim/a", farend.Phone{})
+			in := d.call(farend.CallScript{From: "5550001", To: "100", Args: []string{"queue", "sales"}})
 			d.at(s, "answer", func() error { return d.sw.Answer(bg, in) })
 			d.at(s, "originate", func() error {
 				return d.sw.Originate(bg, pbx.OriginateRequest{ChannelID: "a1", Endpoint: "sim/a"})
@@ -125,7 +125,7 @@ func TestScenarios(t *testing.T) {
 		name: "media lengths, stop and failure",
 		opts: sim.Options{PromptLength: 3 * time.Second},
 		setup: func(d *det) {
-			in := d.call(pbxtest.CallScript{From: "1", To: "2"})
+			in := d.call(farend.CallScript{From: "1", To: "2"})
 			d.at(0, "play", func() error { return d.sw.Play(bg, in, "p1", "sound:a", "number:42") })
 			d.at(0, "play", func() error { return d.sw.Play(bg, in, "p2", "digits:123") })
 			d.at(0, "play", func() error { return d.sw.Play(bg, in, "p3", "bogus") })
@@ -144,7 +144,7 @@ func TestScenarios(t *testing.T) {
 		name: "latency delays every effect",
 		opts: sim.Options{Latency: 200 * time.Millisecond},
 		setup: func(d *det) {
-			in := d.call(pbxtest.CallScript{From: "1", To: "2", DTMF: "5", DTMFDelay: s, HangupAfter: 5 * s})
+			in := d.call(farend.CallScript{From: "1", To: "2", DTMF: "5", DTMFDelay: s, HangupAfter: 5 * s})
 			d.at(s, "answer", func() error { return d.sw.Answer(bg, in) })
 		},
 		until: 60 * s,
@@ -157,8 +157,8 @@ func TestScenarios(t *testing.T) {
 	}, {
 		name: "destroying a bridge ends its recording and frees its members",
 		setup: func(d *det) {
-			d.phone("sim/a", pbxtest.Phone{})
-			in := d.call(pbxtest.CallScript{From: "1", To: "2"})
+			d.phone("sim/a", farend.Phone{})
+			in := d.call(farend.CallScript{From: "1", To: "2"})
 			d.at(0, "originate", func() error {
 				return d.sw.Originate(bg, pbx.OriginateRequest{ChannelID: "a1", Endpoint: "sim/a"})
 			})
@@ -180,7 +180,7 @@ func TestScenarios(t *testing.T) {
 	}, {
 		name: "moving a channel to another bridge leaves the first",
 		setup: func(d *det) {
-			in := d.call(pbxtest.CallScript{From: "1", To: "2"})
+			in := d.call(farend.CallScript{From: "1", To: "2"})
 			d.at(s, "bridge", func() error { return d.sw.Bridge(bg, "b1", in) })
 			d.at(2*s, "bridge", func() error { return d.sw.Bridge(bg, "b2", in) })
 			d.at(3*s, "bridge again", func() error { return d.sw.Bridge(bg, "b2", in) })
@@ -207,8 +207,8 @@ func TestScenarios(t *testing.T) {
 
 func TestCommandsOnlySchedule(t *testing.T) {
 	d := newDet(t, sim.Options{})
-	d.phone("sim/a", pbxtest.Phone{})
-	in := d.call(pbxtest.CallScript{From: "1", To: "2"})
+	d.phone("sim/a", farend.Phone{})
+	in := d.call(farend.CallScript{From: "1", To: "2"})
 	if err := d.sw.Originate(bg, pbx.OriginateRequest{ChannelID: "a1", Endpoint: "sim/a"}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 )
 
 // Names of the contract cases, for Harness.Skip.
@@ -62,13 +63,13 @@ var contractCases = []caseDef{
 	{CaseCallerDTMF, testCallerDTMF},
 	{CaseOriginateAnswer, testOriginateAnswer},
 	{CaseOriginateBusy, func(c *contractCase) {
-		c.originateFails(Phone{Mode: PhoneBusy}, 0, pbx.FailBusy)
+		c.originateFails(farend.Phone{Mode: farend.PhoneBusy}, 0, pbx.FailBusy)
 	}},
 	{CaseOriginateNoAnswer, func(c *contractCase) {
-		c.originateFails(Phone{Mode: PhoneNoAnswer}, noAnswerAfter, pbx.FailNoAnswer)
+		c.originateFails(farend.Phone{Mode: farend.PhoneNoAnswer}, noAnswerAfter, pbx.FailNoAnswer)
 	}},
 	{CaseOriginateUnreachable, func(c *contractCase) {
-		c.originateFails(Phone{Mode: PhoneUnreachable}, 0, pbx.FailUnreachable)
+		c.originateFails(farend.Phone{Mode: farend.PhoneUnreachable}, 0, pbx.FailUnreachable)
 	}},
 	{CaseBridge, func(c *contractCase) { c.bridged() }},
 	{CaseUnbridge, testUnbridge},
@@ -171,7 +172,7 @@ func (c *contractCase) before(a, b func(pbx.Event) bool, what string) {
 
 // call places an inbound call and returns its channel once it arrived,
 // checking the caller and called numbers.
-func (c *contractCase) call(s CallScript) pbx.ChannelID {
+func (c *contractCase) call(s farend.CallScript) pbx.ChannelID {
 	c.t.Helper()
 	s.From = fmt.Sprintf("5550%06d", c.next()%1e6)
 	if s.To == "" {
@@ -192,7 +193,7 @@ func (c *contractCase) call(s CallScript) pbx.ChannelID {
 }
 
 // answered places a call and answers it.
-func (c *contractCase) answered(s CallScript) pbx.ChannelID {
+func (c *contractCase) answered(s farend.CallScript) pbx.ChannelID {
 	c.t.Helper()
 	ch := c.call(s)
 	c.ok(c.h.Switch.Answer(c.ctx, ch), "answer")
@@ -206,7 +207,7 @@ func (c *contractCase) agent() pbx.ChannelID {
 	id := c.channelID("agent")
 	c.ok(c.h.Switch.Originate(c.ctx, pbx.OriginateRequest{
 		ChannelID: id,
-		Endpoint:  c.h.Endpoint(Phone{Mode: PhoneAnswer, AnswerDelay: answerDelay}),
+		Endpoint:  c.h.Endpoint(farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: answerDelay}),
 		Vars:      map[string]string{pbx.VarRole: "agent"},
 	}), "originate")
 	c.wait(On[pbx.Answered](id))
@@ -217,7 +218,7 @@ func (c *contractCase) agent() pbx.ChannelID {
 // BridgeJoined for both.
 func (c *contractCase) bridged() (caller, agent pbx.ChannelID, br pbx.BridgeID) {
 	c.t.Helper()
-	caller, agent = c.answered(CallScript{}), c.agent()
+	caller, agent = c.answered(farend.CallScript{}), c.agent()
 	br = pbx.BridgeID(fmt.Sprintf("contract-bridge-%d", c.next()))
 	c.ok(c.h.Switch.Bridge(c.ctx, br, caller, agent), "bridge")
 	for _, ch := range []pbx.ChannelID{caller, agent} {
@@ -231,7 +232,7 @@ func (c *contractCase) bridged() (caller, agent pbx.ChannelID, br pbx.BridgeID) 
 
 // originateFails dials a phone that will not answer and checks the reason
 // and that HungUp follows OriginateFailed.
-func (c *contractCase) originateFails(p Phone, timeout time.Duration, want pbx.FailReason) {
+func (c *contractCase) originateFails(p farend.Phone, timeout time.Duration, want pbx.FailReason) {
 	c.t.Helper()
 	id := c.channelID("agent")
 	c.ok(c.h.Switch.Originate(c.ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: c.h.Endpoint(p), Timeout: timeout}), "originate")
@@ -246,10 +247,10 @@ func (c *contractCase) originateFails(p Phone, timeout time.Duration, want pbx.F
 	}
 }
 
-func testInboundAnswer(c *contractCase) { c.answered(CallScript{To: "4242"}) }
+func testInboundAnswer(c *contractCase) { c.answered(farend.CallScript{To: "4242"}) }
 
 func testPlay(c *contractCase) {
-	ch := c.answered(CallScript{})
+	ch := c.answered(farend.CallScript{})
 	id := pbx.PlaybackID(fmt.Sprintf("contract-play-%d", c.next()))
 	c.ok(c.h.Switch.Play(c.ctx, ch, id, prompt), "play")
 	f := c.wait(isPlayback(id)).(pbx.PlaybackFinished)
@@ -259,7 +260,7 @@ func testPlay(c *contractCase) {
 }
 
 func testStopPlayback(c *contractCase) {
-	ch := c.answered(CallScript{})
+	ch := c.answered(farend.CallScript{})
 	id := pbx.PlaybackID(fmt.Sprintf("contract-play-%d", c.next()))
 	long := slices.Repeat([]string{prompt}, 20)
 	c.ok(c.h.Switch.Play(c.ctx, ch, id, long...), "play")
@@ -277,14 +278,14 @@ func isPlayback(id pbx.PlaybackID) func(pbx.Event) bool {
 }
 
 func testMOH(c *contractCase) {
-	ch := c.answered(CallScript{})
+	ch := c.answered(farend.CallScript{})
 	c.ok(c.h.Switch.StartMOH(c.ctx, ch, ""), "start moh")
 	c.ok(c.h.Switch.StopMOH(c.ctx, ch), "stop moh")
 }
 
 func testCallerDTMF(c *contractCase) {
 	const digits = "12#"
-	ch := c.answered(CallScript{DTMF: digits, DTMFDelay: dtmfDelay})
+	ch := c.answered(farend.CallScript{DTMF: digits, DTMFDelay: dtmfDelay})
 	c.wait(func(ev pbx.Event) bool {
 		d, ok := ev.(pbx.DTMF)
 		return ok && d.Channel == ch && d.Digit == '#'
@@ -328,7 +329,7 @@ func testRecording(c *contractCase) {
 }
 
 func testVars(c *contractCase) {
-	ch := c.answered(CallScript{})
+	ch := c.answered(farend.CallScript{})
 	want := fmt.Sprintf("call-%d", c.next())
 	c.ok(c.h.Switch.SetVar(c.ctx, ch, pbx.VarCallID, want), "set var")
 	got, err := c.h.Switch.GetVar(c.ctx, ch, pbx.VarCallID)
@@ -339,14 +340,14 @@ func testVars(c *contractCase) {
 }
 
 func testGetVarUnset(c *contractCase) {
-	ch := c.answered(CallScript{})
+	ch := c.answered(farend.CallScript{})
 	if v, err := c.h.Switch.GetVar(c.ctx, ch, "HOTLINE_CONTRACT_UNSET"); !errors.Is(err, pbx.ErrNoVariable) {
 		c.t.Errorf("GetVar of an unset variable = %q, %v; want pbx.ErrNoVariable", v, err)
 	}
 }
 
 func testHangup(c *contractCase) {
-	ch := c.answered(CallScript{})
+	ch := c.answered(farend.CallScript{})
 	c.ok(c.h.Switch.Hangup(c.ctx, ch, pbx.CauseNormal), "hangup")
 	if h := c.wait(On[pbx.HungUp](ch)).(pbx.HungUp); h.Cause != pbx.CauseNormal {
 		c.t.Errorf("HungUp.Cause = %s, want %s", h.Cause, pbx.CauseNormal)
@@ -354,12 +355,12 @@ func testHangup(c *contractCase) {
 }
 
 func testFarEndHangup(c *contractCase) {
-	ch := c.answered(CallScript{HangupAfter: hangupAfter})
+	ch := c.answered(farend.CallScript{HangupAfter: hangupAfter})
 	c.wait(On[pbx.HungUp](ch))
 }
 
 func testHangupGone(c *contractCase) {
-	ch := c.answered(CallScript{})
+	ch := c.answered(farend.CallScript{})
 	c.ok(c.h.Switch.Hangup(c.ctx, ch, pbx.CauseNormal), "hangup")
 	c.wait(On[pbx.HungUp](ch))
 	c.ok(c.h.Switch.Hangup(c.ctx, ch, pbx.CauseNormal), "hangup of a channel already gone")
@@ -405,7 +406,7 @@ func testSpyListen(c *contractCase) {
 	sup := c.channelID("supervisor")
 	c.ok(c.h.Switch.Spy(c.ctx, agent, pbx.SpyListen, pbx.OriginateRequest{
 		ChannelID: sup,
-		Endpoint:  c.h.Endpoint(Phone{Mode: PhoneAnswer, AnswerDelay: answerDelay}),
+		Endpoint:  c.h.Endpoint(farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: answerDelay}),
 	}), "spy")
 	c.wait(On[pbx.Answered](sup))
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 )
 
 // Harness is what a backend gives the contract suite: the switch under test
@@ -16,10 +17,10 @@ type Harness struct {
 
 	// PlaceCall makes an inbound call arrive at Hotline as the script says.
 	// It returns once the call was placed; the suite waits for CallArrived.
-	PlaceCall func(ctx context.Context, c CallScript) error
+	PlaceCall func(ctx context.Context, c farend.CallScript) error
 
 	// Endpoint returns a dial string for a far-end phone that behaves as p.
-	Endpoint func(p Phone) string
+	Endpoint func(p farend.Phone) string
 
 	// Patience scales every wait in the suite (real Asterisk needs seconds,
 	// the sim milliseconds). 0 = 5 s.
@@ -27,40 +28,4 @@ type Harness struct {
 
 	// Skip names contract cases this backend cannot run, with the reason.
 	Skip map[string]string
-}
-
-// CallScript is how a synthetic caller behaves.
-type CallScript struct {
-	From, To string
-	// DTMF is sent DTMFDelay after the call is answered by Hotline.
-	DTMF      string
-	DTMFDelay time.Duration
-	// HangupAfter: the caller hangs up this long after being answered; 0 = never.
-	HangupAfter time.Duration
-	// Args and Vars reach Hotline in CallArrived where the backend can pass
-	// them (the sim does); the contract suite does not rely on them.
-	Args []string
-	Vars map[string]string
-}
-
-// PhoneMode is how a far-end phone reacts to a ring.
-type PhoneMode int
-
-// Phone modes.
-const (
-	PhoneAnswer      PhoneMode = iota // answers after AnswerDelay
-	PhoneBusy                         // rejects with busy
-	PhoneNoAnswer                     // rings until the originate times out
-	PhoneUnreachable                  // endpoint does not exist / is offline
-)
-
-// Phone describes a far-end phone.
-type Phone struct {
-	Mode        PhoneMode
-	AnswerDelay time.Duration
-	// HangupAfter: the phone hangs up this long after answering; 0 = never.
-	HangupAfter time.Duration
-	// DTMF is sent DTMFDelay after answering.
-	DTMF      string
-	DTMFDelay time.Duration
 }

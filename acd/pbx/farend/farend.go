@@ -1,0 +1,45 @@
+// Package farend describes the far ends of a call as a script: the caller who
+// dials in and the phone that answers an originated leg. The simulated switch
+// plays them out, and the contract suite in acd/pbx/pbxtest asks every backend
+// to; the types live here so that production code (the simulator behind
+// `hotline demo` and `hotline serve --pbx sim`) can use them without linking
+// package testing.
+package farend
+
+import "time"
+
+// CallScript is how a synthetic caller behaves.
+type CallScript struct {
+	From, To string
+	// DTMF is sent DTMFDelay after the call is answered by Hotline.
+	DTMF      string
+	DTMFDelay time.Duration
+	// HangupAfter: the caller hangs up this long after being answered; 0 = never.
+	HangupAfter time.Duration
+	// Args and Vars reach Hotline in CallArrived where the backend can pass
+	// them (the sim does); the contract suite does not rely on them.
+	Args []string
+	Vars map[string]string
+}
+
+// PhoneMode is how a far-end phone reacts to a ring.
+type PhoneMode int
+
+// Phone modes.
+const (
+	PhoneAnswer      PhoneMode = iota // answers after AnswerDelay
+	PhoneBusy                         // rejects with busy
+	PhoneNoAnswer                     // rings until the originate times out
+	PhoneUnreachable                  // endpoint does not exist / is offline
+)
+
+// Phone describes a far-end phone.
+type Phone struct {
+	Mode        PhoneMode
+	AnswerDelay time.Duration
+	// HangupAfter: the phone hangs up this long after answering; 0 = never.
+	HangupAfter time.Duration
+	// DTMF is sent DTMFDelay after answering.
+	DTMF      string
+	DTMFDelay time.Duration
+}
