@@ -150,6 +150,10 @@ type AgentState struct {
 	CallsTaken          int           `json:"calls_taken,omitempty"`
 	TalkTime            time.Duration `json:"talk_time,omitempty"`
 	ConsecutiveNoAnswer int           `json:"consecutive_no_answer,omitempty"`
+	// PendingState is a pause or logout asked for during a call and not yet
+	// applied (paused or logged-out), PendingReason the pause's reason.
+	PendingState  AgentStatus `json:"pending_state,omitempty"`
+	PendingReason string      `json:"pending_reason,omitempty"`
 }
 
 // Callback is a caller's request to be called back. Enqueued and Priority
@@ -254,6 +258,9 @@ func (a *AgentState) validate() error {
 	}
 	if err := oneOf("state", a.State, AgentLoggedOut, AgentAvailable, AgentPaused,
 		AgentWrapUp, AgentOnCall, AgentRinging); err != nil {
+		return fmt.Errorf("agent %q: %w", a.ID, err)
+	}
+	if err := oneOf("pending_state", a.PendingState, AgentPaused, AgentLoggedOut); err != nil {
 		return fmt.Errorf("agent %q: %w", a.ID, err)
 	}
 	return nil

@@ -38,11 +38,41 @@ func (c *Core) setAgent(now time.Time, a *agent, to acd.AgentState, reason strin
 	}
 	if to != acd.Ringing && to != acd.OnCall && a.call == nil {
 		// States in the middle of a call are saved with the call record.
-		if err := c.st.SaveAgent(c.agentRecord(a)); err != nil {
-			c.warn(now, "store", "agent %s: state not saved: %v", a.id, err)
-		}
+		c.saveAgent(now, a)
 	}
 	return nil
+}
+
+func (c *Core) saveAgent(now time.Time, a *agent) {
+	if err := c.st.SaveAgent(c.agentRecord(a)); err != nil {
+		c.warn(now, "store", "agent %s: state not saved: %v", a.id, err)
+	}
+}
+
+// setPending records a pause or logout asked for during a call; the latest
+// request replaces an earlier one. It is saved at once so that it survives
+// a restart.
+func (c *Core) setPending(now time.Time, a *agent, to acd.AgentState, reason string) {
+	a.pending = &pendingChange{state: to, reason: reason}
+	c.trace(now, "agent %s: %s after the current call", a.id, pendingText(a.pending))
+	c.saveAgent(now, a)
+}
+
+// cancelPending drops a pending pause or logout (the agent said ready).
+func (c *Core) cancelPending(now time.Time, a *agent) {
+	if a.pending == nil {
+		return
+	}
+	c.trace(now, "agent %s: pending %s cancelled", a.id, pendingText(a.pending))
+	a.pending = nil
+	c.saveAgent(now, a)
+}
+
+func pendingText(p *pendingChange) string {
+	if p.reason == "" {
+		return p.state.String()
+	}
+	return p.state.String() + " (" + p.reason + ")"
 }
 
 // account adds the time since the last change to the agent's totals.
@@ -167,7 +197,7 @@ func (c *Core) Login(now time.Time, id string) error {
 		return nil // idempotent: already logged in
 	}
 	a.noAnswerRun = 0
-	a.pauseAfter = ""
+	a.pending = nil
 	if err := c.setAgent(now, a, acd.Available, ""); err != nil {
 		return err
 	}
@@ -179,14 +209,10 @@ func (c *Core) Login(now time.Time, id string) error {
 // asked to go: logged out, paused, or available for the next caller.
 func (c *Core) afterCall(now time.Time, a *agent) {
 	a.call = nil
-	switch {
-	case a.logoutAfter:
-		a.logoutAfter, a.pauseAfter = false, ""
-		_ = c.setAgent(now, a, acd.LoggedOut, "")
-	case a.pauseAfter != "":
-		reason := a.pauseAfter
-		a.pauseAfter = ""
-		_ = c.setAgent(now, a, acd.Paused, reason)
+	switch p := a.pending; {
+	case p != nil:
+		a.pending = nil
+		_ = c.setAgent(now, a, p.state, p.reason)
 	case a.state == acd.Paused:
 	default:
 		_ = c.setAgent(now, a, acd.Available, "")
@@ -204,7 +230,7 @@ func (c *Core) Logout(now time.Time, id string) error {
 	case acd.LoggedOut:
 		return nil
 	case acd.Ringing, acd.OnCall, acd.WrapUp:
-		a.logoutAfter = true
+		c.setPending(now, a, acd.LoggedOut, "")
 		return nil
 	}
 	if err := c.setAgent(now, a, acd.LoggedOut, ""); err != nil {
@@ -228,8 +254,7 @@ func (c *Core) Pause(now time.Time, id, reason string) error {
 	case acd.LoggedOut:
 		return fmt.Errorf("agent %q: %w", id, ErrNotLoggedIn)
 	case acd.Ringing, acd.OnCall, acd.WrapUp:
-		a.pauseAfter = reason // as agents expect: finish this call, then pause
-		c.trace(now, "agent %s pauses (%s) after the current call", a.id, reason)
+		c.setPending(now, a, acd.Paused, reason) // as agents expect: finish this call, then pause
 		return nil
 	}
 	if err := c.setAgent(now, a, acd.Paused, reason); err != nil {
@@ -239,7 +264,9 @@ func (c *Core) Pause(now time.Time, id, reason string) error {
 	return nil
 }
 
-// Ready makes a paused agent (or one in wrap-up) available.
+// Ready makes a paused agent (or one in wrap-up) available. It cancels a
+// pause or logout asked for during the current call: an agent on a call
+// stays on it and is available once it (and its wrap-up) is over.
 func (c *Core) Ready(now time.Time, id string) error {
 	a, err := c.agentByID(id)
 	if err != nil {
@@ -251,8 +278,10 @@ func (c *Core) Ready(now time.Time, id string) error {
 	case acd.Available:
 		return nil
 	case acd.Ringing, acd.OnCall:
-		return fmt.Errorf("agent %q: %w", id, ErrAgentBusy)
+		c.cancelPending(now, a)
+		return nil
 	case acd.WrapUp:
+		c.cancelPending(now, a)
 		a.gen[TimerWrapUp]++
 		callID := ""
 		if a.call != nil {

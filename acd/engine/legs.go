@@ -218,8 +218,10 @@ func (c *Core) legFailed(now time.Time, cl *call, l *leg, reason pbx.FailReason)
 		}
 	}()
 	if q.cfg.MaxNoAnswer > 0 && a.noAnswerRun >= q.cfg.MaxNoAnswer && a.state == acd.Ringing {
-		a.call = nil
-		_ = c.setAgent(now, a, acd.Paused, "no-answer")
+		if a.pending == nil || a.pending.state != acd.LoggedOut {
+			a.pending = &pendingChange{state: acd.Paused, reason: "no-answer"} // replaces a pause asked for
+		}
+		c.afterCall(now, a)
 		c.step(now, cl, "agent-paused", a.id, "no-answer x"+strconv.Itoa(a.noAnswerRun))
 	} else {
 		c.releaseAgent(now, a, delay)

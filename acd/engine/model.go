@@ -46,11 +46,17 @@ type agent struct {
 	penalty     map[int32]int // queue idx → penalty
 	call        *call         // call being offered, talked or wrapped up
 	noAnswerRun int           // consecutive unanswered offers
-	logoutAfter bool          // log out when the current call is done
 	wrapStart   time.Time
-	pauseAfter  string // pause with this reason once the current call is done
+	pending     *pendingChange // asked for during a call; applied when it and its wrap-up are over
 	gen         [timerKinds]uint64
 	stats       agentCounters
+}
+
+// pendingChange is a pause or logout an agent asked for while handling a
+// call. It waits for the call and its wrap-up to end; Ready cancels it.
+type pendingChange struct {
+	state  acd.AgentState // acd.Paused or acd.LoggedOut
+	reason string         // pause reason
 }
 
 type agentCounters struct {

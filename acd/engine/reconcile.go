@@ -36,10 +36,25 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		default:
 			// Ringing, on-call and wrap-up are settled by the calls restored below.
 			a.state = acd.Available
+			switch st.PendingState {
+			case store.AgentPaused:
+				a.pending = &pendingChange{state: acd.Paused, reason: st.PendingReason}
+			case store.AgentLoggedOut:
+				a.pending = &pendingChange{state: acd.LoggedOut}
+			}
 		}
 		a.idleSince = now
 		c.refreshView(a, now)
 	}
+	defer func() {
+		// A pending pause or logout whose call did not survive the restart
+		// applies now.
+		for _, a := range c.agents {
+			if a.pending != nil && a.call == nil {
+				c.afterCall(now, a)
+			}
+		}
+	}()
 	for _, ac := range s.Active {
 		q := c.queueIdx[ac.Queue]
 		cl := &call{id: ac.CallID, ch: pbx.ChannelID(ac.Channel), dir: "inbound", arrived: ac.Since,
@@ -178,6 +193,10 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 	for _, a := range c.agents {
 		if a.state == acd.OnCall && (a.call == nil || a.call.phase == acd.CallEnded) {
 			a.state, a.call = acd.Available, nil
+			if p := a.pending; p != nil {
+				a.pending = nil
+				_ = c.setAgent(now, a, p.state, p.reason)
+			}
 			c.refreshView(a, now)
 		}
 	}

@@ -136,9 +136,13 @@ var agentStatus = map[acd.AgentState]store.AgentStatus{
 }
 
 func (c *Core) agentRecord(a *agent) *store.AgentState {
-	return &store.AgentState{
+	st := &store.AgentState{
 		ID: a.id, State: agentStatus[a.state], PauseReason: a.pauseReason, Since: a.since,
 		LoggedInAt: a.loggedInAt, CallsTaken: a.stats.Answered, TalkTime: a.stats.Talk,
 		ConsecutiveNoAnswer: a.noAnswerRun,
 	}
+	if p := a.pending; p != nil {
+		st.PendingState, st.PendingReason = agentStatus[p.state], p.reason
+	}
+	return st
 }

@@ -45,6 +45,7 @@ type AgentStatus struct {
 	Name      string        `json:"name"`
 	State     string        `json:"state"`
 	Reason    string        `json:"reason,omitempty"`
+	Pending   *Pending      `json:"pending,omitempty"`
 	Since     time.Time     `json:"since"`
 	Call      string        `json:"call,omitempty"`
 	Offered   int           `json:"offered"`
@@ -56,6 +57,13 @@ type AgentStatus struct {
 	Paused    time.Duration `json:"paused"`
 	AHT       time.Duration `json:"aht"`
 	Occupancy float64       `json:"occupancy"` // (talk + wrap-up) / (logged in − paused)
+}
+
+// Pending is a pause or logout an agent asked for during a call: it applies
+// when the call and its wrap-up are over, unless the agent says ready.
+type Pending struct {
+	State  string `json:"state"` // paused or logged-out
+	Reason string `json:"reason,omitempty"`
 }
 
 // CallStatus is one live call.
@@ -121,6 +129,9 @@ func (c *Core) Status(now time.Time) Status {
 			LoggedIn: st.LoggedIn, Paused: st.Paused}
 		if a.call != nil {
 			as.Call = a.call.id
+		}
+		if p := a.pending; p != nil {
+			as.Pending = &Pending{State: p.state.String(), Reason: p.reason}
 		}
 		if st.Answered > 0 {
 			as.AHT = (st.Talk + st.WrapUp) / time.Duration(st.Answered)

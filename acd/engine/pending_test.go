@@ -1,0 +1,213 @@
+package engine
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// pendingRun has alice take one call at ~1 s: she answers after 1 s and
+// the caller hangs up after 60 s of talk, then 5 s of wrap-up (basicConfig).
+func pendingRun(t *testing.T) (*SimRun, *memStore) {
+	t.Helper()
+	st := newMemStore()
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, basicConfig), Store: st}, Start: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Switch.SetPhone("sim/alice", answers(time.Second, time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Login("alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100"}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(10 * time.Second))
+	if s := agentNow(r, "alice"); s.State != "on-call" {
+		t.Fatalf("alice is %s at 10 s, want on-call", s.State)
+	}
+	return r, st
+}
+
+func agentNow(r *SimRun, id string) AgentStatus {
+	for _, a := range r.Core.Status(r.Clock.Now()).Agents {
+		if a.ID == id {
+			return a
+		}
+	}
+	return AgentStatus{}
+}
+
+func do(t *testing.T, r *SimRun, what string, fn func(c *Core, now time.Time) error) {
+	t.Helper()
+	if err := r.Do(fn); err != nil {
+		t.Fatalf("%s at %v: %v", what, r.Clock.Now().Sub(epoch), err)
+	}
+}
+
+func pause(reason string) func(c *Core, now time.Time) error {
+	return func(c *Core, now time.Time) error { return c.Pause(now, "alice", reason) }
+}
+
+func ready(c *Core, now time.Time) error  { return c.Ready(now, "alice") }
+func logout(c *Core, now time.Time) error { return c.Logout(now, "alice") }
+
+// TestPendingPauseShownAndCancelled: a pause asked for during a call shows
+// as pending; ready during the call or during wrap-up cancels it, so the
+// agent is available once the call and wrap-up are over.
+func TestPendingPauseShownAndCancelled(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		readyAt time.Duration // during the call (talk ends ~62 s), or in wrap-up (62-67 s)
+		ask     func(c *Core, now time.Time) error
+		want    Pending
+	}{
+		{"pause, ready during call", 30 * time.Second, pause("coffee"), Pending{State: "paused", Reason: "coffee"}},
+		{"pause, ready in wrap-up", 64 * time.Second, pause("coffee"), Pending{State: "paused", Reason: "coffee"}},
+		{"logout, ready during call", 30 * time.Second, logout, Pending{State: "logged-out"}},
+		{"logout, ready in wrap-up", 64 * time.Second, logout, Pending{State: "logged-out"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, st := pendingRun(t)
+			do(t, r, "pause/logout", tc.ask)
+			s := agentNow(r, "alice")
+			if s.State != "on-call" || s.Pending == nil || *s.Pending != tc.want {
+				t.Fatalf("after the request during the call: state %s pending %+v, want on-call pending %+v", s.State, s.Pending, tc.want)
+			}
+			js, err := json.Marshal(s) // the API's status and agent answers are this JSON
+			if err != nil || !strings.Contains(string(js), `"pending":{"state":"`+tc.want.State+`"`) {
+				t.Errorf("status JSON lacks the pending change: %s (%v)", js, err)
+			}
+			if saved := st.agents["alice"]; saved.PendingState != store.AgentStatus(tc.want.State) || saved.PendingReason != tc.want.Reason {
+				t.Errorf("saved agent state %+v does not carry the pending %+v", saved, tc.want)
+			}
+			r.RunUntil(epoch.Add(tc.readyAt))
+			if tc.readyAt > time.Minute {
+				if s := agentNow(r, "alice"); s.State != "wrap-up" {
+					t.Fatalf("alice is %s at %v, want wrap-up", s.State, tc.readyAt)
+				}
+			}
+			do(t, r, "ready", ready)
+			if s := agentNow(r, "alice"); s.Pending != nil {
+				t.Errorf("pending %+v still shown after ready", s.Pending)
+			}
+			if saved := st.agents["alice"]; saved.PendingState != "" {
+				t.Errorf("saved agent state still has pending %q after ready", saved.PendingState)
+			}
+			r.RunUntil(epoch.Add(2 * time.Minute))
+			if s := agentNow(r, "alice"); s.State != "available" || s.Pending != nil {
+				t.Errorf("after the call: alice %s (%s) pending %+v, want available", s.State, s.Reason, s.Pending)
+			}
+		})
+	}
+}
+
+// TestPendingPauseApplies: without ready, the pause asked for during the
+// call applies after wrap-up, and is no longer pending.
+func TestPendingPauseApplies(t *testing.T) {
+	r, st := pendingRun(t)
+	do(t, r, "pause", pause("coffee"))
+	do(t, r, "pause", pause("lunch")) // the latest request wins
+	r.RunUntil(epoch.Add(2 * time.Minute))
+	s := agentNow(r, "alice")
+	if s.State != "paused" || s.Reason != "lunch" || s.Pending != nil {
+		t.Errorf("after the call: alice %s (%s) pending %+v, want paused (lunch), nothing pending", s.State, s.Reason, s.Pending)
+	}
+	if saved := st.agents["alice"]; saved.State != store.AgentPaused || saved.PendingState != "" {
+		t.Errorf("saved agent state %+v, want paused with nothing pending", saved)
+	}
+}
+
+// TestPendingPauseSurvivesRestart: the pending pause is saved with the
+// agent; a daemon restarted during the call still shows it and applies it
+// when the call ends, or at once when the call ended while it was down.
+func TestPendingPauseSurvivesRestart(t *testing.T) {
+	r, st := pendingRun(t)
+	do(t, r, "pause", pause("coffee"))
+	var saved Saved
+	for _, a := range st.agents {
+		saved.Agents = append(saved.Agents, a)
+	}
+	for _, ac := range st.active {
+		saved.Active = append(saved.Active, ac)
+	}
+	if len(saved.Active) != 1 {
+		t.Fatalf("active calls saved: %+v", saved.Active)
+	}
+	ac := saved.Active[0]
+
+	t.Run("call still up", func(t *testing.T) {
+		c, st2 := restarted(t, saved)
+		now := epoch.Add(20 * time.Second)
+		c.Handle(now, pbx.Synced{Snapshot: pbx.Snapshot{Channels: []pbx.ChannelInfo{
+			{ID: pbx.ChannelID(ac.Channel), Answered: true, Bridge: pbx.BridgeID(ac.Bridge)},
+			{ID: pbx.ChannelID(ac.AgentChannel), Answered: true, Bridge: pbx.BridgeID(ac.Bridge)},
+		}}})
+		a := c.Status(now).Agents[0]
+		if a.State != "on-call" || a.Pending == nil || *a.Pending != (Pending{State: "paused", Reason: "coffee"}) {
+			t.Fatalf("after restart: alice %s pending %+v, want on-call, pause (coffee) pending", a.State, a.Pending)
+		}
+		c.Handle(now.Add(time.Minute), pbx.HungUp{Base: pbx.Base{Channel: pbx.ChannelID(ac.Channel)}, Cause: pbx.CauseNormal})
+		c.Fire(now.Add(time.Minute+5*time.Second), Timer{Kind: TimerWrapUp, Agent: 0, Call: ac.CallID, Gen: c.agents[0].gen[TimerWrapUp]})
+		if a := c.Status(now).Agents[0]; a.State != "paused" || a.Reason != "coffee" {
+			t.Errorf("after the call: alice %s (%s), want paused (coffee)", a.State, a.Reason)
+		}
+		if sa := st2.agents["alice"]; sa.State != store.AgentPaused || sa.PendingState != "" {
+			t.Errorf("saved: %+v", sa)
+		}
+	})
+	t.Run("call ended while down", func(t *testing.T) {
+		c, _ := restarted(t, saved)
+		now := epoch.Add(20 * time.Second)
+		c.Handle(now, pbx.Synced{}) // the call is gone: alice wraps it up, then pauses
+		c.Fire(now.Add(5*time.Second), Timer{Kind: TimerWrapUp, Agent: 0, Call: ac.CallID, Gen: c.agents[0].gen[TimerWrapUp]})
+		if a := c.Status(now).Agents[0]; a.State != "paused" || a.Reason != "coffee" || a.Pending != nil {
+			t.Errorf("after restart: alice %s (%s) pending %+v, want paused (coffee)", a.State, a.Reason, a.Pending)
+		}
+	})
+	t.Run("restart in wrap-up", func(t *testing.T) {
+		r.RunUntil(epoch.Add(64 * time.Second))
+		if s := agentNow(r, "alice"); s.State != "wrap-up" {
+			t.Fatalf("alice is %s, want wrap-up", s.State)
+		}
+		sa := st.agents["alice"]
+		if sa.State != store.AgentWrapUp || sa.PendingState != store.AgentPaused {
+			t.Fatalf("saved in wrap-up: %+v", sa)
+		}
+		c, _ := restarted(t, Saved{Agents: []store.AgentState{sa}})
+		now := epoch.Add(70 * time.Second)
+		c.Handle(now, pbx.Synced{})
+		if a := c.Status(now).Agents[0]; a.State != "paused" || a.Reason != "coffee" {
+			t.Errorf("after restart: alice %s (%s), want paused (coffee)", a.State, a.Reason)
+		}
+	})
+}
+
+func restarted(t *testing.T, s Saved) (*Core, *memStore) {
+	t.Helper()
+	var cmds []Command
+	st := newMemStore()
+	c, err := NewCore(Options{Config: parseConfig(t, basicConfig), Out: recordOutputs{&cmds}, Store: st}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Restore(epoch.Add(15*time.Second), s)
+	return c, st
+}
+
+// TestReadyWithNothingPending: ready during a call with nothing to cancel
+// is not an error, and changes nothing.
+func TestReadyWithNothingPending(t *testing.T) {
+	r, _ := pendingRun(t)
+	do(t, r, "ready", ready)
+	if s := agentNow(r, "alice"); s.State != "on-call" || s.Pending != nil {
+		t.Errorf("alice %s pending %+v, want on-call", s.State, s.Pending)
+	}
+}
