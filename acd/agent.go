@@ -44,6 +44,24 @@ func ParseAgentState(s string) (AgentState, error) {
 	return 0, fmt.Errorf("%w: agent state %q", ErrUnknownState, s)
 }
 
+// MarshalText writes the state by name, as the store persists it.
+func (s AgentState) MarshalText() ([]byte, error) {
+	if int(s) >= len(agentStateNames) {
+		return nil, fmt.Errorf("%w: agent state %d", ErrUnknownState, s)
+	}
+	return []byte(agentStateNames[s]), nil
+}
+
+// UnmarshalText reads a state written by MarshalText.
+func (s *AgentState) UnmarshalText(b []byte) error {
+	v, err := ParseAgentState(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
 // AgentStates lists every state, in order.
 func AgentStates() []AgentState {
 	return []AgentState{LoggedOut, Available, Ringing, OnCall, WrapUp, Paused}

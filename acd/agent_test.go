@@ -65,3 +65,47 @@ func TestCallTransitions(t *testing.T) {
 		t.Errorf("menu → bridged allowed")
 	}
 }
+
+func TestCallbackTransitions(t *testing.T) {
+	for _, tt := range []struct {
+		from, to CallbackState
+		ok       bool
+	}{
+		{"", CallbackPending, true},
+		{"", CallbackDialing, false},
+		{CallbackPending, CallbackDialing, true},
+		{CallbackDialing, CallbackPending, true}, // a failed attempt, tries left
+		{CallbackDialing, CallbackDone, true},
+		{CallbackPending, CallbackDone, false}, // done only after dialing
+		{CallbackDone, CallbackPending, false},
+		{CallbackFailed, CallbackDialing, false},
+	} {
+		err := CheckCallbackTransition(tt.from, tt.to)
+		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, ErrIllegalTransition)) {
+			t.Errorf("%q → %q: err = %v, want ok=%v", tt.from, tt.to, err, tt.ok)
+		}
+	}
+}
+
+func TestPersistedNames(t *testing.T) {
+	// Names older stores wrote still read.
+	for name, want := range map[string]CallPhase{"ringing": CallOffering, "dialing": CallOffering, "queued": CallQueued, "menu": CallMenu} {
+		var p CallPhase
+		if err := p.UnmarshalText([]byte(name)); err != nil || p != want {
+			t.Errorf("UnmarshalText(%q) = %v, %v; want %v", name, p, err, want)
+		}
+	}
+	if _, err := CallPhase(99).MarshalText(); !errors.Is(err, ErrUnknownState) {
+		t.Errorf("MarshalText(99) err = %v", err)
+	}
+	var s AgentState
+	if err := s.UnmarshalText([]byte("wrap-up")); err != nil || s != WrapUp {
+		t.Errorf("UnmarshalText(wrap-up) = %v, %v", s, err)
+	}
+	if err := Outcome("won").Valid(); !errors.Is(err, ErrUnknownValue) {
+		t.Errorf("Outcome(won).Valid() = %v", err)
+	}
+	if err := Direction("").Valid(); err != nil {
+		t.Errorf("empty direction: %v", err)
+	}
+}

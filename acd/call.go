@@ -28,14 +28,41 @@ func (p CallPhase) String() string {
 	return fmt.Sprintf("call-phase(%d)", p)
 }
 
-// ParseCallPhase is the inverse of String.
+// legacyPhases are the names stores of schema 1 wrote before the phase was
+// persisted as it is: "ringing" was offering, "dialing" an unanswered
+// callback leg (the record's direction says it is a callback).
+var legacyPhases = map[string]CallPhase{"ringing": CallOffering, "dialing": CallOffering}
+
+// ParseCallPhase is the inverse of String; it also reads the names older
+// stores wrote.
 func ParseCallPhase(s string) (CallPhase, error) {
 	for i, n := range callPhaseNames {
 		if n == s {
 			return CallPhase(i), nil
 		}
 	}
+	if p, ok := legacyPhases[s]; ok {
+		return p, nil
+	}
 	return 0, fmt.Errorf("%w: call phase %q", ErrUnknownState, s)
+}
+
+// MarshalText writes the phase by name, as the store persists it.
+func (p CallPhase) MarshalText() ([]byte, error) {
+	if int(p) >= len(callPhaseNames) {
+		return nil, fmt.Errorf("%w: call phase %d", ErrUnknownState, p)
+	}
+	return []byte(callPhaseNames[p]), nil
+}
+
+// UnmarshalText reads a phase written by MarshalText (or an older store).
+func (p *CallPhase) UnmarshalText(b []byte) error {
+	v, err := ParseCallPhase(string(b))
+	if err != nil {
+		return err
+	}
+	*p = v
+	return nil
 }
 
 var callTransitions = map[CallPhase][]CallPhase{
@@ -48,8 +75,9 @@ var callTransitions = map[CallPhase][]CallPhase{
 	CallEnded:    {},
 }
 
-// CheckCallTransition reports whether a call may move between phases.
-// Bridged → Queued is a transfer back to a queue.
+// CheckCallTransition reports whether a call may move between phases; the
+// engine refuses (and counts) a move the table does not list. Bridged →
+// Queued is a transfer back to a queue.
 func CheckCallTransition(from, to CallPhase) error {
 	for _, s := range callTransitions[from] {
 		if s == to {

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/store"
@@ -271,8 +272,8 @@ func (s *Server) warnSkipped(w http.ResponseWriter, skipped []*store.DecodeError
 // ParseFilter reads call filters: from, to (RFC 3339 or a duration back from
 // now such as 24h), queue, agent, outcome, direction, limit, order=desc.
 func ParseFilter(get func(string) string) (store.Filter, error) {
-	f := store.Filter{Queue: get("queue"), Agent: get("agent"), Outcome: store.Outcome(get("outcome")),
-		Direction: store.Direction(get("direction")), Descending: get("order") == "desc"}
+	f := store.Filter{Queue: get("queue"), Agent: get("agent"), Outcome: acd.Outcome(get("outcome")),
+		Direction: acd.Direction(get("direction")), Descending: get("order") == "desc"}
 	var err error
 	if f.From, err = parseWhen("from", get("from")); err != nil {
 		return f, err
@@ -288,8 +289,8 @@ func ParseFilter(get func(string) string) (store.Filter, error) {
 		f.Limit = n
 	}
 	switch f.Outcome {
-	case "", store.OutcomeAnswered, store.OutcomeAbandoned, store.OutcomeOverflowed, store.OutcomeCallback,
-		store.OutcomeFailed, store.OutcomeInProgress:
+	case "", acd.OutcomeAnswered, acd.OutcomeAbandoned, acd.OutcomeOverflowed, acd.OutcomeCallback,
+		acd.OutcomeFailed, acd.OutcomeInProgress:
 	default:
 		return f, badRequest("outcome %q is unknown; known: answered, abandoned, overflowed, callback, failed, in-progress", f.Outcome)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/sim"
@@ -139,8 +140,8 @@ func TestBadInput(t *testing.T) {
 
 func TestCallsAndMetrics(t *testing.T) {
 	srv, db := newTestServer(t)
-	rec := &store.CallRecord{ID: "c1", Direction: store.DirectionInbound, Queue: "support", Caller: "555",
-		Entered: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Outcome: store.OutcomeAnswered}
+	rec := &store.CallRecord{ID: "c1", Direction: acd.DirectionInbound, Queue: "support", Caller: "555",
+		Entered: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Outcome: acd.OutcomeAnswered}
 	if err := db.SaveCall(rec); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -25,8 +26,8 @@ func TestCallsSkipUnreadableRecord(t *testing.T) {
 	}
 	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	for i, id := range []string{"c1", "c2", "c3"} {
-		rec := &store.CallRecord{ID: id, Direction: store.DirectionInbound, Queue: "support", Caller: "555",
-			Entered: at.Add(time.Duration(i) * time.Minute), Outcome: store.OutcomeAnswered}
+		rec := &store.CallRecord{ID: id, Direction: acd.DirectionInbound, Queue: "support", Caller: "555",
+			Entered: at.Add(time.Duration(i) * time.Minute), Outcome: acd.OutcomeAnswered}
 		if err := db.SaveCall(rec); err != nil {
 			t.Fatal(err)
 		}

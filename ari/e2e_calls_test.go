@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -74,7 +75,7 @@ func TestAsteriskE2EAnsweredLongestIdle(t *testing.T) {
 	}
 
 	rec = s.waitRecord(pc.Far, talk+10*time.Second, "the call ends when alice hangs up", e2eEnded)
-	if rec.Outcome != store.OutcomeAnswered || rec.HangupBy != store.HangupAgent || rec.Agent != "alice" || rec.Queue != "sales" {
+	if rec.Outcome != acd.OutcomeAnswered || rec.HangupBy != acd.HangupAgent || rec.Agent != "alice" || rec.Queue != "sales" {
 		t.Errorf("record: outcome %s, hangup by %s, agent %q, queue %q; want answered, agent, alice, sales",
 			rec.Outcome, rec.HangupBy, rec.Agent, rec.Queue)
 	}
@@ -196,7 +197,7 @@ func TestAsteriskE2ENoAnswerNextAgentThenPause(t *testing.T) {
 	}
 	s.ast.hangup(t, second.Near)
 	rec = s.waitRecord(second.Far, 5*time.Second, "the second call ends as abandoned", e2eEnded)
-	if got := e2eAttempts(rec); !slices.Equal(got, []string{"carl:no-answer"}) || rec.Outcome != store.OutcomeAbandoned {
+	if got := e2eAttempts(rec); !slices.Equal(got, []string{"carl:no-answer"}) || rec.Outcome != acd.OutcomeAbandoned {
 		t.Errorf("second call: attempts %v, outcome %s; want [carl:no-answer], abandoned", got, rec.Outcome)
 	}
 }
@@ -220,7 +221,7 @@ func TestAsteriskE2EAbandonWhileWaiting(t *testing.T) {
 	// Nobody logged in: the caller waits, then hangs up.
 	first := s.call(e2eCaller{Number: "6300", From: "5550301", HangupAfter: patience})
 	rec := s.waitRecord(first.Far, patience+5*time.Second, "the first caller abandons", e2eEnded)
-	if rec.Outcome != store.OutcomeAbandoned || rec.HangupBy != store.HangupCaller || len(rec.Attempts) != 0 {
+	if rec.Outcome != acd.OutcomeAbandoned || rec.HangupBy != acd.HangupCaller || len(rec.Attempts) != 0 {
 		t.Errorf("first call: outcome %s, hangup by %s, attempts %v; want abandoned by the caller, none",
 			rec.Outcome, rec.HangupBy, e2eAttempts(rec))
 	}
@@ -250,7 +251,7 @@ func TestAsteriskE2EAbandonWhileWaiting(t *testing.T) {
 		return len(s.phoneChannels("erin")) == 1, "erin's legs: " + e2eChannelIDs(s.phoneChannels("erin"))
 	})
 	rec = s.waitRecord(second.Far, patience+5*time.Second, "the second caller abandons", e2eEnded)
-	if got := e2eAttempts(rec); rec.Outcome != store.OutcomeAbandoned || !slices.Equal(got, []string{"erin:cancelled"}) {
+	if got := e2eAttempts(rec); rec.Outcome != acd.OutcomeAbandoned || !slices.Equal(got, []string{"erin:cancelled"}) {
 		t.Errorf("second call: outcome %s, attempts %v; want abandoned, [erin:cancelled]", rec.Outcome, got)
 	}
 	s.eventually(3*time.Second, "erin's phone stops ringing", func() (bool, string) {
@@ -285,7 +286,7 @@ func TestAsteriskE2EMenuRoutesBySkill(t *testing.T) {
 			t.Errorf("key %s: attempts %v, want only %s", tc.key, got, tc.agent)
 		}
 		rec = s.waitRecord(pc.Far, 10*time.Second, "the call ends when "+tc.agent+" hangs up", e2eEnded)
-		if rec.Outcome != store.OutcomeAnswered || rec.Agent != tc.agent {
+		if rec.Outcome != acd.OutcomeAnswered || rec.Agent != tc.agent {
 			t.Errorf("key %s: outcome %s, agent %s; want answered by %s", tc.key, rec.Outcome, rec.Agent, tc.agent)
 		}
 		s.noTaggedChannels(5 * time.Second)

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/dialplan"
-	"github.com/hotline-cc/hotline/store"
 )
 
 // Issue 5, last point: the dialplan Hotline renders is loaded by a real
@@ -90,7 +90,7 @@ func TestAsteriskE2EDialplanApplyReachesHotline(t *testing.T) {
 		pc := s.call(e2eCaller{Number: number, From: "5550701", Context: dialplan.AsteriskEntryContext})
 		s.bridged(pc, "lena", 8*time.Second)
 		rec := s.waitRecord(pc.Far, 8*time.Second, "the call through the rendered dialplan ends", e2eEnded)
-		if rec.Entry != number || rec.Queue != "intake" || rec.Outcome != store.OutcomeAnswered {
+		if rec.Entry != number || rec.Queue != "intake" || rec.Outcome != acd.OutcomeAnswered {
 			t.Errorf("call to %s: entry %q, queue %q, outcome %s; want %s, intake, answered", number, rec.Entry, rec.Queue, rec.Outcome, number)
 		}
 		s.eventually(5*time.Second, "lena available again", func() (bool, string) {

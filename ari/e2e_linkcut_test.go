@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-cc/hotline/store"
+	"github.com/hotline-cc/hotline/acd"
 )
 
 // e2eProxy relays TCP between Hotline and Asterisk's HTTP port (ARI's REST
@@ -210,14 +210,14 @@ func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
 		return d.logLines("connected to ARI", "reconnect=true") > 0, "no reconnect in the log yet"
 	})
 	rec := s.waitRecord(talking.Far, 5*time.Second, "jack's call is closed after the cut", e2eEnded)
-	if rec.Outcome != store.OutcomeAnswered || rec.Agent != "jack" || rec.HangupBy != store.HangupAgent {
+	if rec.Outcome != acd.OutcomeAnswered || rec.Agent != "jack" || rec.HangupBy != acd.HangupAgent {
 		t.Errorf("jack's call: outcome %s, agent %q, hangup by %s; want answered, jack, agent", rec.Outcome, rec.Agent, rec.HangupBy)
 	}
 	s.eventually(3*time.Second, "Hotline hangs up the first caller, alone in its bridge", func() (bool, string) {
 		return !s.ast.hasChannel(t, talking.Far), talking.Far + " still up"
 	})
 	rec = s.waitRecord(leaving.Far, 5*time.Second, "the caller who left during the cut is closed", e2eEnded)
-	if rec.Outcome != store.OutcomeAbandoned || len(rec.Attempts) != 0 {
+	if rec.Outcome != acd.OutcomeAbandoned || len(rec.Attempts) != 0 {
 		t.Errorf("third call: outcome %s, attempts %v; want abandoned, none", rec.Outcome, e2eAttempts(rec))
 	}
 
@@ -227,7 +227,7 @@ func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
 		t.Errorf("waiting call's attempts %v, want [jack:answered]", got)
 	}
 	served = s.waitRecord(waiting.Far, jackTalk+5*time.Second, "the waiting caller's call ends", e2eEnded)
-	if served.Outcome != store.OutcomeAnswered || served.Agent != "jack" {
+	if served.Outcome != acd.OutcomeAnswered || served.Agent != "jack" {
 		t.Errorf("waiting call: outcome %s, agent %q; want answered by jack", served.Outcome, served.Agent)
 	}
 	s.noTaggedChannels(5 * time.Second)
@@ -259,7 +259,7 @@ func TestAsteriskE2ELinkFreezeReconnects(t *testing.T) {
 	t.Logf("reconnected %v after the freeze", time.Since(frozeAt).Round(100*time.Millisecond))
 
 	rec := s.waitRecord(talking.Far, jackTalk+12*time.Second, "jack's call ends", e2eEnded)
-	if rec.Outcome != store.OutcomeAnswered || rec.Agent != "jack" || rec.HangupBy != store.HangupAgent {
+	if rec.Outcome != acd.OutcomeAnswered || rec.Agent != "jack" || rec.HangupBy != acd.HangupAgent {
 		t.Errorf("jack's call: outcome %s, agent %q, hangup by %s; want answered, jack, agent", rec.Outcome, rec.Agent, rec.HangupBy)
 	}
 	servedAt := time.Now()
@@ -269,7 +269,7 @@ func TestAsteriskE2ELinkFreezeReconnects(t *testing.T) {
 		t.Errorf("waiting call's attempts %v, want [jack:answered]", got)
 	}
 	served = s.waitRecord(waiting.Far, jackTalk+12*time.Second, "the waiting caller's call ends", e2eEnded)
-	if served.Outcome != store.OutcomeAnswered {
+	if served.Outcome != acd.OutcomeAnswered {
 		t.Errorf("waiting call: outcome %s, want answered", served.Outcome)
 	}
 	s.noTaggedChannels(12 * time.Second)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-cc/hotline/store"
+	"github.com/hotline-cc/hotline/acd"
 )
 
 // Issue scenario 5: Hotline is killed with SIGKILL while one caller waits and
@@ -59,7 +59,7 @@ func TestAsteriskE2ERestartKeepsCalls(t *testing.T) {
 		t.Errorf("waiting call's attempts %v, want [ivy:answered]", got)
 	}
 	served = s.waitRecord(waiting.Far, 10*time.Second, "ivy's call ends", e2eEnded)
-	if served.Outcome != store.OutcomeAnswered || served.Agent != "ivy" {
+	if served.Outcome != acd.OutcomeAnswered || served.Agent != "ivy" {
 		t.Errorf("waiting call: outcome %s, agent %s; want answered by ivy", served.Outcome, served.Agent)
 	}
 	// The wait counts from the caller's arrival before the kill.
@@ -70,7 +70,7 @@ func TestAsteriskE2ERestartKeepsCalls(t *testing.T) {
 
 	// hank's conversation ends on its own; the record is completed.
 	talk = s.waitRecord(talking.Far, hankTalk+5*time.Second, "hank's call ends", e2eEnded)
-	if talk.Outcome != store.OutcomeAnswered || talk.Agent != "hank" || talk.HangupBy != store.HangupAgent {
+	if talk.Outcome != acd.OutcomeAnswered || talk.Agent != "hank" || talk.HangupBy != acd.HangupAgent {
 		t.Errorf("hank's call: outcome %s, agent %q, hangup by %s; want answered, hank, agent",
 			talk.Outcome, talk.Agent, talk.HangupBy)
 	}

@@ -36,6 +36,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -797,7 +798,7 @@ func (s *e2eScenario) waitRecord(ch string, timeout time.Duration, what string, 
 
 // e2eEnded: the record is closed.
 func e2eEnded(r store.CallRecord) bool {
-	return !r.Ended.IsZero() && r.Outcome != store.OutcomeInProgress && r.Outcome != ""
+	return !r.Ended.IsZero() && r.Outcome != acd.OutcomeInProgress && r.Outcome != ""
 }
 
 // noTaggedChannels waits until Asterisk holds no channel of the test.

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/hotline-cc/hotline/acd"
 )
 
 // Every commit fsyncs, so the write benchmarks measure the disk as much as
@@ -41,12 +43,12 @@ func BenchmarkFinishCall(b *testing.B) {
 	for _, sync := range []bool{true, false} {
 		b.Run(fmt.Sprintf("fsync=%t", sync), func(b *testing.B) {
 			db := benchOpen(b, Options{NoSync: !sync})
-			agent := &AgentState{ID: "a1", State: AgentWrapUp}
+			agent := &AgentState{ID: "a1", State: acd.WrapUp}
 			i := 0
 			for b.Loop() {
 				b.StopTimer()
 				c := fullCall(fmt.Sprintf("c%09d", i), t0.Add(time.Duration(i)*time.Second))
-				if err := db.SaveActive(&ActiveCall{CallID: c.ID, State: PhaseBridged}); err != nil {
+				if err := db.SaveActive(&ActiveCall{CallID: c.ID, State: acd.CallBridged}); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/hotline-cc/hotline/acd"
 )
 
 // seedCalls stores n calls a minute apart from t0, cycling queues, agents
@@ -13,7 +15,7 @@ import (
 func seedCalls(t testing.TB, db *DB, n int) []CallRecord {
 	t.Helper()
 	queues := []string{"sales", "support", "billing"}
-	outcomes := []Outcome{OutcomeAnswered, OutcomeAbandoned, OutcomeAnswered, OutcomeOverflowed}
+	outcomes := []acd.Outcome{acd.OutcomeAnswered, acd.OutcomeAbandoned, acd.OutcomeAnswered, acd.OutcomeOverflowed}
 	var all []CallRecord
 	err := db.Apply(func(tx *Tx) error {
 		for i := range n {
@@ -23,7 +25,7 @@ func seedCalls(t testing.TB, db *DB, n int) []CallRecord {
 				Queue:     queues[i%len(queues)],
 				Agent:     fmt.Sprintf("a%d", i%5),
 				Outcome:   outcomes[i%len(outcomes)],
-				Direction: DirectionInbound,
+				Direction: acd.DirectionInbound,
 			}
 			if err := tx.SaveCall(&c); err != nil {
 				return err
@@ -83,9 +85,9 @@ func TestCallsRangeQueries(t *testing.T) {
 		"range past the end":    {From: at(5000)},
 		"range before start":    {To: at(-5)},
 		"queue":                 {Queue: "support"},
-		"agent and outcome":     {Agent: "a3", Outcome: OutcomeAnswered},
-		"rare match far apart":  {Queue: "billing", Agent: "a0", Outcome: OutcomeOverflowed, Descending: true},
-		"direction none":        {Direction: DirectionOutbound},
+		"agent and outcome":     {Agent: "a3", Outcome: acd.OutcomeAnswered},
+		"rare match far apart":  {Queue: "billing", Agent: "a0", Outcome: acd.OutcomeOverflowed, Descending: true},
+		"direction none":        {Direction: acd.DirectionOutbound},
 		"limit":                 {Limit: 5},
 		"limit newest first":    {Limit: 600, Descending: true},
 		"limit with filter":     {Queue: "sales", Limit: 3, From: at(200)},
@@ -149,7 +151,7 @@ func TestCallsLoopMayWrite(t *testing.T) {
 
 func TestResaveMovesIndexEntry(t *testing.T) {
 	db, _ := openTemp(t)
-	c := CallRecord{ID: "c1", Entered: t0, Outcome: OutcomeInProgress}
+	c := CallRecord{ID: "c1", Entered: t0, Outcome: acd.OutcomeInProgress}
 	if err := db.SaveCall(&c); err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +159,7 @@ func TestResaveMovesIndexEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Entered = t0.Add(2 * time.Minute)
-	c.Outcome = OutcomeAnswered
+	c.Outcome = acd.OutcomeAnswered
 	if err := db.SaveCall(&c); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +167,7 @@ func TestResaveMovesIndexEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(ids(got), []string{"c2", "c1"}) || got[1].Outcome != OutcomeAnswered {
+	if !reflect.DeepEqual(ids(got), []string{"c2", "c1"}) || got[1].Outcome != acd.OutcomeAnswered {
 		t.Errorf("after re-save: %+v", got)
 	}
 	if old, _ := db.CollectCalls(Filter{To: t0.Add(time.Second)}); len(old) != 0 {

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/hotline-cc/hotline/acd"
 )
 
 // storedForms is one record of each type, as written into bbolt.
@@ -21,12 +23,12 @@ type storedForms struct {
 func sampleForms() storedForms {
 	return storedForms{
 		Call: fullCall("20250314-090000-0001", t0),
-		Agent: AgentState{ID: "a1", State: AgentPaused, PauseReason: "lunch", Since: t0, LoggedInAt: t0.Add(-time.Hour),
+		Agent: AgentState{ID: "a1", State: acd.Paused, PauseReason: "lunch", Since: t0, LoggedInAt: t0.Add(-time.Hour),
 			CallsTaken: 12, TalkTime: 47 * time.Minute, ConsecutiveNoAnswer: 2},
 		Callback: Callback{ID: "cb1", CallID: "c9", Queue: "sales", Number: "+15550002", Requested: t0,
-			Enqueued: t0.Add(-2 * time.Minute), Priority: 3, Attempts: 1, NextAttempt: t0.Add(5 * time.Minute), State: CallbackPending},
+			Enqueued: t0.Add(-2 * time.Minute), Priority: 3, Attempts: 1, NextAttempt: t0.Add(5 * time.Minute), State: acd.CallbackPending},
 		Active: ActiveCall{CallID: "c2", Channel: "PJSIP/trunk-08", Queue: "sales", Enqueued: t0, Priority: 1,
-			State: PhaseBridged, Since: t0.Add(time.Minute), Agent: "a1", AgentChannel: "PJSIP/a1-02", Bridge: "b-1", Recording: "c2"},
+			State: acd.CallBridged, Since: t0.Add(time.Minute), Agent: "a1", AgentChannel: "PJSIP/a1-02", Bridge: "b-1", Recording: "c2"},
 	}
 }
 
@@ -53,5 +55,19 @@ func TestStoredFormat(t *testing.T) {
 	}
 	if !reflect.DeepEqual(back, sampleForms()) {
 		t.Errorf("golden records decode to\n%+v\nwant\n%+v", back, sampleForms())
+	}
+}
+
+// Stores of schema 1 wrote some call phases by other names; they still read.
+func TestOldPhaseNamesRead(t *testing.T) {
+	for name, want := range map[string]acd.CallPhase{"ringing": acd.CallOffering, "dialing": acd.CallOffering, "menu": acd.CallMenu} {
+		var ac ActiveCall
+		if err := json.Unmarshal([]byte(`{"call_id":"c1","state":"`+name+`"}`), &ac); err != nil || ac.State != want {
+			t.Errorf("state %q read as %v, %v; want %v", name, ac.State, err, want)
+		}
+	}
+	var ac ActiveCall
+	if err := json.Unmarshal([]byte(`{"call_id":"c1","state":"asleep"}`), &ac); err == nil {
+		t.Errorf("unknown phase read as %v", ac.State)
 	}
 }

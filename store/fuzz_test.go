@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/hotline-cc/hotline/acd"
 )
 
 // FuzzOpen feeds Open arbitrary files: it must return an error or a usable
@@ -20,7 +22,7 @@ func FuzzOpen(f *testing.F) {
 	if err := db.SaveCall(fullCall("c1", t0)); err != nil {
 		f.Fatal(err)
 	}
-	if err := db.SaveAgent(&AgentState{ID: "a1", State: AgentAvailable}); err != nil {
+	if err := db.SaveAgent(&AgentState{ID: "a1", State: acd.Available}); err != nil {
 		f.Fatal(err)
 	}
 	db.Close()

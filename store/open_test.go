@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/hotline-cc/hotline/acd"
 )
 
 func rawGet(t *testing.T, path string, bucket, key []byte) []byte {
@@ -111,7 +113,7 @@ func TestMigration(t *testing.T) {
 	}
 	seed := func(t *testing.T) string {
 		db, path := openTemp(t)
-		if err := db.SaveAgent(&AgentState{ID: "a1", State: AgentPaused}); err != nil {
+		if err := db.SaveAgent(&AgentState{ID: "a1", State: acd.Paused}); err != nil {
 			t.Fatal(err)
 		}
 		db.Close()
@@ -388,7 +390,7 @@ func TestDamagedPage(t *testing.T) {
 			t.Errorf("CollectCalls = %v, want ErrCorrupt", err)
 		}
 		// The undamaged buckets still work.
-		if err := db.SaveAgent(&AgentState{ID: "a1", State: AgentAvailable}); err != nil {
+		if err := db.SaveAgent(&AgentState{ID: "a1", State: acd.Available}); err != nil {
 			t.Errorf("SaveAgent: %v", err)
 		}
 	})

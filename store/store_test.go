@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/hotline-cc/hotline/acd"
 )
 
 var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
@@ -48,16 +50,16 @@ func rawPut(t *testing.T, path string, bucket, key, value []byte) {
 
 func fullCall(id string, entered time.Time) *CallRecord {
 	return &CallRecord{
-		ID: id, Direction: DirectionInbound, Caller: "+15550001", CallerName: "Ada", Called: "100",
+		ID: id, Direction: acd.DirectionInbound, Caller: "+15550001", CallerName: "Ada", Called: "100",
 		Entry: "100", Queue: "sales", Agent: "a1", AgentChannel: "PJSIP/a1-01", Channel: "PJSIP/trunk-07",
 		Entered: entered, Answered: entered.Add(20 * time.Second), Ended: entered.Add(3 * time.Minute),
 		Wait: 20 * time.Second, Talk: 160 * time.Second, WrapUp: 30 * time.Second,
-		Outcome: OutcomeAnswered, HangupBy: HangupCaller, Cause: "16",
+		Outcome: acd.OutcomeAnswered, HangupBy: acd.HangupCaller, Cause: "16",
 		Recording:   Recording{Name: id, Path: "/var/spool/rec/" + id + ".wav"},
 		Disposition: "sale", Notes: "wants the blue one",
 		Attempts: []Attempt{
-			{Agent: "a2", At: entered.Add(5 * time.Second), Result: AttemptNoAnswer},
-			{Agent: "a1", At: entered.Add(15 * time.Second), Result: AttemptAnswered},
+			{Agent: "a2", At: entered.Add(5 * time.Second), Result: acd.AttemptNoAnswer},
+			{Agent: "a1", At: entered.Add(15 * time.Second), Result: acd.AttemptAnswered},
 		},
 		Timeline: []Step{
 			{At: entered, Kind: "entered", Detail: "100"},
@@ -102,19 +104,19 @@ func TestRoundTrips(t *testing.T) {
 
 func TestSaveReplacesAndDeleteRemoves(t *testing.T) {
 	db, _ := openTemp(t)
-	for _, st := range []AgentStatus{AgentAvailable, AgentOnCall} {
+	for _, st := range []acd.AgentState{acd.Available, acd.OnCall} {
 		if err := db.SaveAgent(&AgentState{ID: "a1", State: st}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.SaveAgent(&AgentState{ID: "a2", State: AgentLoggedOut}); err != nil {
+	if err := db.SaveAgent(&AgentState{ID: "a2", State: acd.LoggedOut}); err != nil {
 		t.Fatal(err)
 	}
 	agents, err := db.Agents()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []AgentState{{ID: "a1", State: AgentOnCall}, {ID: "a2", State: AgentLoggedOut}}
+	want := []AgentState{{ID: "a1", State: acd.OnCall}, {ID: "a2", State: acd.LoggedOut}}
 	if !reflect.DeepEqual(agents, want) {
 		t.Errorf("Agents = %+v, want %+v", agents, want)
 	}
@@ -125,13 +127,13 @@ func TestSaveReplacesAndDeleteRemoves(t *testing.T) {
 	if err := db.DeleteAgent("nobody"); err != nil {
 		t.Errorf("deleting a missing agent: %v", err)
 	}
-	if err := db.SaveCallback(&Callback{ID: "cb1", State: CallbackDone}); err != nil {
+	if err := db.SaveCallback(&Callback{ID: "cb1", State: acd.CallbackDone}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.DeleteCallback("cb1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveActive(&ActiveCall{CallID: "c1", State: PhaseQueued}); err != nil {
+	if err := db.SaveActive(&ActiveCall{CallID: "c1", State: acd.CallQueued}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.DeleteActive("c1"); err != nil {
@@ -163,14 +165,16 @@ func TestCallNotFound(t *testing.T) {
 func TestInvalidRecordsAreRefused(t *testing.T) {
 	db, _ := openTemp(t)
 	for name, err := range map[string]error{
-		"call without id":      db.SaveCall(&CallRecord{Entered: t0}),
-		"call without entered": db.SaveCall(&CallRecord{ID: "c1"}),
-		"unknown outcome":      db.SaveCall(&CallRecord{ID: "c1", Entered: t0, Outcome: "won"}),
-		"unknown attempt":      db.SaveCall(&CallRecord{ID: "c1", Entered: t0, Attempts: []Attempt{{Agent: "a", Result: "meh"}}}),
-		"agent without id":     db.SaveAgent(&AgentState{State: AgentAvailable}),
-		"unknown agent state":  db.SaveAgent(&AgentState{ID: "a1", State: "asleep"}),
-		"callback without id":  db.SaveCallback(&Callback{State: CallbackPending}),
-		"active without id":    db.SaveActive(&ActiveCall{State: PhaseQueued}),
+		"call without id":        db.SaveCall(&CallRecord{Entered: t0}),
+		"call without entered":   db.SaveCall(&CallRecord{ID: "c1"}),
+		"unknown outcome":        db.SaveCall(&CallRecord{ID: "c1", Entered: t0, Outcome: "won"}),
+		"unknown attempt":        db.SaveCall(&CallRecord{ID: "c1", Entered: t0, Attempts: []Attempt{{Agent: "a", Result: "meh"}}}),
+		"agent without id":       db.SaveAgent(&AgentState{State: acd.Available}),
+		"unknown agent state":    db.SaveAgent(&AgentState{ID: "a1", State: acd.AgentState(42)}),
+		"unknown call phase":     db.SaveActive(&ActiveCall{CallID: "c1", State: acd.CallPhase(42)}),
+		"unknown callback state": db.SaveCallback(&Callback{ID: "cb1", State: "lost"}),
+		"callback without id":    db.SaveCallback(&Callback{State: acd.CallbackPending}),
+		"active without id":      db.SaveActive(&ActiveCall{State: acd.CallQueued}),
 	} {
 		if !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
@@ -183,7 +187,7 @@ func TestInvalidRecordsAreRefused(t *testing.T) {
 
 func TestApplyIsAtomic(t *testing.T) {
 	db, _ := openTemp(t)
-	if err := db.SaveAgent(&AgentState{ID: "a1", State: AgentOnCall}); err != nil {
+	if err := db.SaveAgent(&AgentState{ID: "a1", State: acd.OnCall}); err != nil {
 		t.Fatal(err)
 	}
 	boom := errors.New("boom")
@@ -191,10 +195,10 @@ func TestApplyIsAtomic(t *testing.T) {
 		if err := tx.SaveCall(fullCall("c1", t0)); err != nil {
 			return err
 		}
-		if err := tx.SaveAgent(&AgentState{ID: "a1", State: AgentWrapUp}); err != nil {
+		if err := tx.SaveAgent(&AgentState{ID: "a1", State: acd.WrapUp}); err != nil {
 			return err
 		}
-		if err := tx.SaveActive(&ActiveCall{CallID: "c1", State: PhaseWrapUp}); err != nil {
+		if err := tx.SaveActive(&ActiveCall{CallID: "c1", State: acd.CallEnded}); err != nil {
 			return err
 		}
 		return boom
@@ -209,7 +213,7 @@ func TestApplyIsAtomic(t *testing.T) {
 		t.Errorf("index written by a failed Apply: %+v", calls)
 	}
 	agents, _ := db.Agents()
-	if len(agents) != 1 || agents[0].State != AgentOnCall {
+	if len(agents) != 1 || agents[0].State != acd.OnCall {
 		t.Errorf("agent changed by a failed Apply: %+v", agents)
 	}
 	if acs, _ := db.ActiveCalls(); len(acs) != 0 {
@@ -239,17 +243,17 @@ func TestApplyLetsCallerPanicsThrough(t *testing.T) {
 
 func TestFinishCall(t *testing.T) {
 	db, _ := openTemp(t)
-	if err := db.SaveActive(&ActiveCall{CallID: "c1", State: PhaseBridged, Agent: "a1"}); err != nil {
+	if err := db.SaveActive(&ActiveCall{CallID: "c1", State: acd.CallBridged, Agent: "a1"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveActive(&ActiveCall{CallID: "c2", State: PhaseQueued}); err != nil {
+	if err := db.SaveActive(&ActiveCall{CallID: "c2", State: acd.CallQueued}); err != nil {
 		t.Fatal(err)
 	}
 	rec := fullCall("c1", t0)
-	if err := db.FinishCall(rec, &AgentState{ID: "a1", State: AgentWrapUp, CallsTaken: 1}); err != nil {
+	if err := db.FinishCall(rec, &AgentState{ID: "a1", State: acd.WrapUp, CallsTaken: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := db.Call("c1"); err != nil || got.Outcome != OutcomeAnswered {
+	if got, err := db.Call("c1"); err != nil || got.Outcome != acd.OutcomeAnswered {
 		t.Errorf("Call = %+v, %v", got, err)
 	}
 	acs, _ := db.ActiveCalls()
@@ -257,15 +261,15 @@ func TestFinishCall(t *testing.T) {
 		t.Errorf("ActiveCalls = %+v, want only c2", acs)
 	}
 	agents, _ := db.Agents()
-	if len(agents) != 1 || agents[0].State != AgentWrapUp || agents[0].CallsTaken != 1 {
+	if len(agents) != 1 || agents[0].State != acd.WrapUp || agents[0].CallsTaken != 1 {
 		t.Errorf("Agents = %+v", agents)
 	}
 
 	// An invalid agent state fails the whole finish: the active call stays.
-	if err := db.SaveActive(&ActiveCall{CallID: "c3", State: PhaseBridged}); err != nil {
+	if err := db.SaveActive(&ActiveCall{CallID: "c3", State: acd.CallBridged}); err != nil {
 		t.Fatal(err)
 	}
-	err := db.FinishCall(fullCall("c3", t0), &AgentState{ID: "a1", State: "bogus"})
+	err := db.FinishCall(fullCall("c3", t0), &AgentState{ID: "a1", State: acd.AgentState(99)})
 	if !errors.Is(err, ErrInvalid) {
 		t.Fatalf("FinishCall with a bad agent = %v, want ErrInvalid", err)
 	}
@@ -293,13 +297,13 @@ func TestReopenKeepsData(t *testing.T) {
 	if err := db.SaveCall(fullCall("c1", t0)); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveAgent(&AgentState{ID: "a1", State: AgentPaused}); err != nil {
+	if err := db.SaveAgent(&AgentState{ID: "a1", State: acd.Paused}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveCallback(&Callback{ID: "cb1", State: CallbackPending}); err != nil {
+	if err := db.SaveCallback(&Callback{ID: "cb1", State: acd.CallbackPending}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveActive(&ActiveCall{CallID: "c2", State: PhaseRinging}); err != nil {
+	if err := db.SaveActive(&ActiveCall{CallID: "c2", State: acd.CallOffering}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -332,7 +336,7 @@ func TestReopenKeepsData(t *testing.T) {
 func TestDecodeErrorDoesNotStopListing(t *testing.T) {
 	db, path := openTemp(t)
 	for _, id := range []string{"a1", "a3"} {
-		if err := db.SaveAgent(&AgentState{ID: id, State: AgentAvailable}); err != nil {
+		if err := db.SaveAgent(&AgentState{ID: id, State: acd.Available}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -23,10 +23,10 @@ func (c *Core) leaveForCallback(now time.Time, cl *call) {
 		priority: cl.priority, next: now, origin: cl.id,
 	}
 	c.callbacks[cb.id] = cb
-	c.saveCallback(now, cb, store.CallbackPending)
+	c.saveCallback(now, cb, acd.CallbackPending)
 	q.stats.Callbacks++
 	c.step(now, cl, "callback-requested", "", cb.id)
-	c.leave(now, cl, []string{soundCallbackTaken}, store.OutcomeCallback, pbx.CauseNormal)
+	c.leave(now, cl, []string{soundCallbackTaken}, acd.OutcomeCallback, pbx.CauseNormal)
 	c.offerCallback(now, cb)
 }
 
@@ -34,10 +34,17 @@ func (c *Core) leaveForCallback(now time.Time, cl *call) {
 // possible: the queue's message overflow if any, else a plain hang-up.
 func (c *Core) overflowFallback(now time.Time, cl *call) {
 	of := cl.queue.cfg.Overflow
-	c.leave(now, cl, of.Message, store.OutcomeOverflowed, pbx.CauseNormal)
+	c.leave(now, cl, of.Message, acd.OutcomeOverflowed, pbx.CauseNormal)
 }
 
-func (c *Core) saveCallback(now time.Time, cb *callbackReq, st store.CallbackState) {
+// saveCallback moves a request through its state machine and saves it. An
+// illegal transition is counted and refused.
+func (c *Core) saveCallback(now time.Time, cb *callbackReq, st acd.CallbackState) {
+	if err := acd.CheckCallbackTransition(cb.state, st); err != nil {
+		c.warn(now, "illegal-transition", "callback %s: %v", cb.id, err)
+		return
+	}
+	cb.state = st
 	rec := &store.Callback{
 		ID: cb.id, CallID: cb.origin, Queue: cb.queue.name, Number: cb.number, Requested: now,
 		Enqueued: cb.enqueued, Priority: cb.priority, Attempts: cb.attempts, NextAttempt: cb.next, State: st,
@@ -63,10 +70,10 @@ func (c *Core) offerCallback(now time.Time, cb *callbackReq) {
 // is dialed (agent-first, so no customer ever waits for an agent).
 func (c *Core) dialCallback(now time.Time, cb *callbackReq, a *agent) {
 	id := c.newID(now, "b")
-	cl := &call{id: id, ch: pbx.ChannelID(id + "-c"), dir: "callback", arrived: now, queue: cb.queue,
+	cl := &call{id: id, ch: pbx.ChannelID(id + "-c"), dir: acd.DirectionCallback, arrived: now, queue: cb.queue,
 		enqueued: cb.enqueued, entered: now, priority: cb.priority, callback: cb, phase: acd.CallQueued}
-	cl.rec = store.CallRecord{ID: id, Direction: store.DirectionCallback, Caller: cb.number, Called: cb.number,
-		Queue: cb.queue.name, Channel: string(cl.ch), Entered: now, Outcome: store.OutcomeInProgress}
+	cl.rec = store.CallRecord{ID: id, Direction: acd.DirectionCallback, Caller: cb.number, Called: cb.number,
+		Queue: cb.queue.name, Channel: string(cl.ch), Entered: now, Outcome: acd.OutcomeInProgress}
 	c.calls[id] = cl
 	cb.dialing = cl
 	c.step(now, cl, "callback-start", a.id, cb.id)
@@ -83,7 +90,7 @@ func (c *Core) callbackAgentAnswered(now time.Time, cl *call, l *leg) {
 	q := cl.queue
 	cb := cl.callback
 	cb.attempts++
-	c.saveCallback(now, cb, store.CallbackDialing)
+	c.saveCallback(now, cb, acd.CallbackDialing)
 	timeout := q.cfg.Callback.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
@@ -103,14 +110,14 @@ func (c *Core) callbackAgentAnswered(now time.Time, cl *call, l *leg) {
 func (c *Core) callbackCustomerFailed(now time.Time, cl *call, reason pbx.FailReason) {
 	c.step(now, cl, "callback-no-answer", "", string(reason))
 	a := cl.agent
-	cl.rec.Outcome = store.OutcomeFailed
+	cl.rec.Outcome = acd.OutcomeFailed
 	cl.rec.Cause = string(reason)
 	if a != nil {
 		c.do(Command{Op: OpHangup, Lane: string(cl.agentCh), Channel: cl.agentCh, Cause: pbx.CauseNormal})
 		c.forget(cl.agentCh)
 		cl.agent, cl.agentCh = nil, ""
 	}
-	c.endCall(now, cl, store.HangupSystem, pbx.CauseNormal)
+	c.endCall(now, cl, acd.HangupSystem, pbx.CauseNormal)
 	if a != nil {
 		c.releaseAgent(now, a, 0)
 	}
@@ -125,6 +132,9 @@ func (c *Core) callbackDone(now time.Time, cl *call) {
 	cb.dialing = nil
 	if !cl.answered.IsZero() {
 		delete(c.callbacks, cb.id)
+		if err := acd.CheckCallbackTransition(cb.state, acd.CallbackDone); err != nil {
+			c.warn(now, "illegal-transition", "callback %s: %v", cb.id, err)
+		}
 		if err := c.st.DeleteCallback(cb.id); err != nil {
 			c.warn(now, "store", "callback %s not removed: %v", cb.id, err)
 		}
@@ -137,7 +147,7 @@ func (c *Core) retryCallback(now time.Time, cb *callbackReq) {
 	cfg := cb.queue.cfg.Callback
 	if cfg.MaxAttempts > 0 && cb.attempts >= cfg.MaxAttempts {
 		delete(c.callbacks, cb.id)
-		c.saveCallback(now, cb, store.CallbackFailed)
+		c.saveCallback(now, cb, acd.CallbackFailed)
 		c.trace(now, "%s gave up after %d attempts", cb.id, cb.attempts)
 		return
 	}
@@ -147,7 +157,7 @@ func (c *Core) retryCallback(now time.Time, cb *callbackReq) {
 	}
 	cb.next = now.Add(retry)
 	cb.gen++
-	c.saveCallback(now, cb, store.CallbackPending)
+	c.saveCallback(now, cb, acd.CallbackPending)
 	c.out.At(cb.next, Timer{Kind: TimerCallback, Call: cb.id, Gen: cb.gen})
 }
 

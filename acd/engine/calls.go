@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -37,11 +38,16 @@ func (c *Core) step(now time.Time, cl *call, kind, agentID, detail string) {
 	}
 }
 
-func (c *Core) setPhase(now time.Time, cl *call, to acd.CallPhase) {
+// setPhase moves a call through its state machine. An illegal transition
+// is counted and refused: the call keeps its phase.
+func (c *Core) setPhase(now time.Time, cl *call, to acd.CallPhase) error {
 	if err := acd.CheckCallTransition(cl.phase, to); err != nil {
-		c.warn(now, "illegal-transition", "call %s: %v", cl.id, err)
+		err = fmt.Errorf("call %s: %w", cl.id, err)
+		c.warn(now, "illegal-transition", "%v", err)
+		return err
 	}
 	cl.phase = to
+	return nil
 }
 
 func (c *Core) onArrived(now time.Time, e pbx.CallArrived) {
@@ -49,10 +55,10 @@ func (c *Core) onArrived(now time.Time, e pbx.CallArrived) {
 		c.warn(now, "duplicate-arrival", "channel %s arrived twice; ignored", e.Channel)
 		return
 	}
-	cl := &call{id: c.newID(now, "c"), ch: e.Channel, dir: "inbound", arrived: now}
+	cl := &call{id: c.newID(now, "c"), ch: e.Channel, dir: acd.DirectionInbound, arrived: now}
 	cl.rec = store.CallRecord{
-		ID: cl.id, Direction: store.DirectionInbound, Caller: e.Caller, CallerName: e.CallerName, Called: e.Called,
-		Channel: string(e.Channel), Entered: now, Outcome: store.OutcomeInProgress,
+		ID: cl.id, Direction: acd.DirectionInbound, Caller: e.Caller, CallerName: e.CallerName, Called: e.Called,
+		Channel: string(e.Channel), Entered: now, Outcome: acd.OutcomeInProgress,
 	}
 	c.calls[cl.id] = cl
 	c.chans[cl.ch] = chanRef{call: cl}
@@ -66,8 +72,8 @@ func (c *Core) onArrived(now time.Time, e pbx.CallArrived) {
 	}
 	if target == nil {
 		c.warn(now, "unknown-entry", "call %s to %q: %v", cl.id, entry, ErrUnknownEntry)
-		cl.rec.Outcome = store.OutcomeFailed
-		c.leave(now, cl, nil, store.OutcomeFailed, pbx.CauseUnallocated)
+		cl.rec.Outcome = acd.OutcomeFailed
+		c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseUnallocated)
 		return
 	}
 	c.goTarget(now, cl, *target)
@@ -100,14 +106,14 @@ func (c *Core) goTarget(now time.Time, cl *call, t config.Target) {
 		q := c.queueIdx[t.Queue]
 		if q == nil {
 			c.warn(now, "unknown-queue", "call %s: %v %q", cl.id, ErrUnknownQueue, t.Queue)
-			c.leave(now, cl, nil, store.OutcomeFailed, pbx.CauseNormal)
+			c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)
 			return
 		}
 		c.enterQueue(now, cl, q)
 	case t.Menu != "":
 		c.startMenu(now, cl, t.Menu)
 	default:
-		c.leave(now, cl, t.Message, store.OutcomeFailed, pbx.CauseNormal)
+		c.leave(now, cl, t.Message, acd.OutcomeFailed, pbx.CauseNormal)
 	}
 }
 
@@ -117,7 +123,7 @@ func (c *Core) startMenu(now time.Time, cl *call, name string) {
 	m, ok := c.menus[name]
 	if !ok {
 		c.warn(now, "unknown-menu", "call %s: menu %q", cl.id, name)
-		c.leave(now, cl, nil, store.OutcomeFailed, pbx.CauseNormal)
+		c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)
 		return
 	}
 	c.setPhase(now, cl, acd.CallMenu)
@@ -423,26 +429,26 @@ func (c *Core) overflow(now time.Time, cl *call, reason string) {
 			return
 		}
 		c.warn(now, "overflow-loop", "call %s: cannot overflow %q to %q", cl.id, q.name, of.Queue)
-		c.leave(now, cl, nil, store.OutcomeOverflowed, pbx.CauseNormal)
+		c.leave(now, cl, nil, acd.OutcomeOverflowed, pbx.CauseNormal)
 	case "callback":
 		c.leaveForCallback(now, cl)
 	case "message":
-		c.leave(now, cl, of.Message, store.OutcomeOverflowed, pbx.CauseNormal)
+		c.leave(now, cl, of.Message, acd.OutcomeOverflowed, pbx.CauseNormal)
 	default:
-		c.leave(now, cl, nil, store.OutcomeOverflowed, pbx.CauseNormal)
+		c.leave(now, cl, nil, acd.OutcomeOverflowed, pbx.CauseNormal)
 	}
 }
 
 // leave plays media, then hangs the caller up; the record is finished when
 // the HungUp event arrives.
-func (c *Core) leave(now time.Time, cl *call, media []string, out store.Outcome, cause pbx.Cause) {
+func (c *Core) leave(now time.Time, cl *call, media []string, out acd.Outcome, cause pbx.Cause) {
 	c.cancelLegs(now, cl)
 	c.removeWaiting(cl)
 	if cl.phase != acd.CallLeaving {
 		c.setPhase(now, cl, acd.CallLeaving)
 	}
 	cl.rec.Outcome = out
-	cl.rec.HangupBy = store.HangupSystem
+	cl.rec.HangupBy = acd.HangupSystem
 	c.mohOff(cl)
 	c.play(now, cl, media, func(time.Time) { c.hangupCaller(cl, cause) })
 }
@@ -475,7 +481,7 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 	cl := ref.call
 	cl.rec.Cause = e.Cause.String()
 	if cl.rec.HangupBy == "" {
-		cl.rec.HangupBy = store.HangupCaller
+		cl.rec.HangupBy = acd.HangupCaller
 	}
 	switch cl.phase {
 	case acd.CallBridged:
@@ -483,10 +489,10 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 	case acd.CallLeaving, acd.CallEnded:
 	default:
 		c.step(now, cl, "abandon", "", cl.phase.String())
-		if cl.dir == "callback" {
+		if cl.dir == acd.DirectionCallback {
 			break
 		}
-		cl.rec.Outcome = store.OutcomeAbandoned
+		cl.rec.Outcome = acd.OutcomeAbandoned
 		if q := cl.queue; q != nil {
 			q.stats.Abandoned++
 			if now.Sub(cl.enqueued) <= q.cfg.ServiceLevel {
@@ -499,7 +505,7 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 
 // endCall tears a call down: legs, bridge, recording, agent to wrap-up, and
 // the durable record.
-func (c *Core) endCall(now time.Time, cl *call, by store.HangupBy, cause pbx.Cause) {
+func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause) {
 	if cl.phase == acd.CallEnded {
 		return
 	}
@@ -534,11 +540,11 @@ func (c *Core) endCall(now time.Time, cl *call, by store.HangupBy, cause pbx.Cau
 	}
 	c.setPhase(now, cl, acd.CallEnded)
 	cl.rec.Ended = now
-	if cl.rec.Outcome == store.OutcomeInProgress {
+	if cl.rec.Outcome == acd.OutcomeInProgress {
 		if cl.answered.IsZero() {
-			cl.rec.Outcome = store.OutcomeFailed
+			cl.rec.Outcome = acd.OutcomeFailed
 		} else {
-			cl.rec.Outcome = store.OutcomeAnswered
+			cl.rec.Outcome = acd.OutcomeAnswered
 		}
 	}
 	if !cl.enqueued.IsZero() {

@@ -12,7 +12,6 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/routing"
-	"github.com/hotline-cc/hotline/store"
 )
 
 // Options configure a Core.
@@ -278,7 +277,7 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 	case OpBridge:
 		if ref, ok := c.chans[cmd.Channel]; ok && ref.call.phase == acd.CallBridged {
 			c.warn(now, "bridge-failed", "call %s could not be bridged; ending it", ref.call.id)
-			c.endCall(now, ref.call, store.HangupSystem, pbx.CauseNormal)
+			c.endCall(now, ref.call, acd.HangupSystem, pbx.CauseNormal)
 		}
 	}
 }

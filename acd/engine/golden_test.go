@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
-	"github.com/hotline-cc/hotline/store"
 )
 
 const basicConfig = `
@@ -44,7 +44,7 @@ func TestGoldenTraces(t *testing.T) {
 					t.Fatalf("finished calls = %d, want 1", len(st.finished))
 				}
 				rec := st.calls[st.finished[0]]
-				if rec.Outcome != store.OutcomeAnswered || rec.Agent == "" || rec.HangupBy != store.HangupAgent {
+				if rec.Outcome != acd.OutcomeAnswered || rec.Agent == "" || rec.HangupBy != acd.HangupAgent {
 					t.Errorf("record = %+v", rec)
 				}
 				if rec.Talk < 29*time.Second || rec.Talk > 31*time.Second {
@@ -76,7 +76,7 @@ func TestGoldenTraces(t *testing.T) {
 					}
 				}
 				for _, id := range st.finished {
-					if rec := st.calls[id]; rec.Outcome != store.OutcomeAnswered || rec.Agent != "bob" {
+					if rec := st.calls[id]; rec.Outcome != acd.OutcomeAnswered || rec.Agent != "bob" {
 						t.Errorf("call %s: outcome %s agent %s, want answered by bob", id, rec.Outcome, rec.Agent)
 					}
 				}
@@ -94,7 +94,7 @@ func TestGoldenTraces(t *testing.T) {
 					t.Fatalf("finished = %d", len(st.finished))
 				}
 				rec := st.calls[st.finished[0]]
-				if rec.Outcome != store.OutcomeAbandoned || rec.Wait < 24*time.Second {
+				if rec.Outcome != acd.OutcomeAbandoned || rec.Wait < 24*time.Second {
 					t.Errorf("record = %s wait %v, want abandoned after ~25s", rec.Outcome, rec.Wait)
 				}
 			},

@@ -69,7 +69,7 @@ func (c *Core) cancelLegs(now time.Time, cl *call) {
 }
 
 func (c *Core) attempt(now time.Time, cl *call, l *leg, result string) {
-	cl.rec.Attempts = append(cl.rec.Attempts, store.Attempt{Agent: l.agent.id, At: l.started, Result: store.AttemptResult(result)})
+	cl.rec.Attempts = append(cl.rec.Attempts, store.Attempt{Agent: l.agent.id, At: l.started, Result: acd.AttemptResult(result)})
 	l.agent.stats.Ringing += now.Sub(l.started)
 }
 
@@ -80,7 +80,7 @@ func (c *Core) onAnswered(now time.Time, e pbx.Answered) {
 	}
 	cl, l := ref.call, ref.leg
 	if l == nil {
-		if cl.dir == "callback" && cl.phase == acd.CallOffering {
+		if cl.dir == acd.DirectionCallback && cl.phase == acd.CallOffering {
 			c.connect(now, cl, nil)
 		}
 		return
@@ -97,7 +97,7 @@ func (c *Core) onAnswered(now time.Time, e pbx.Answered) {
 		c.releaseAgent(now, l.agent, 0)
 		return
 	}
-	if cl.dir == "callback" {
+	if cl.dir == acd.DirectionCallback {
 		c.callbackAgentAnswered(now, cl, l)
 		return
 	}
@@ -134,7 +134,7 @@ func (c *Core) connect(now time.Time, cl *call, l *leg) {
 	c.refreshView(a, now)
 	q := cl.queue
 	wait := now.Sub(cl.enqueued)
-	if cl.dir == "callback" {
+	if cl.dir == acd.DirectionCallback {
 		// The agent heard music while the customer was dialed. Callbacks
 		// are not queue answers: the queue counted the request already.
 		c.do(Command{Op: OpStopMOH, Lane: cl.id, Channel: cl.agentCh})
@@ -177,20 +177,20 @@ func (c *Core) legGone(now time.Time, cl *call, l *leg, cause pbx.Cause) {
 	}
 	if cl.agentCh == l.ch && cl.phase == acd.CallBridged {
 		c.step(now, cl, "agent-hangup", l.agent.id, cause.String())
-		c.endCall(now, cl, store.HangupAgent, pbx.CauseNormal)
+		c.endCall(now, cl, acd.HangupAgent, pbx.CauseNormal)
 		return
 	}
-	if cl.dir == "callback" && cl.agentCh == l.ch {
+	if cl.dir == acd.DirectionCallback && cl.agentCh == l.ch {
 		// Agent gave up on a callback before the customer answered.
 		c.step(now, cl, "agent-hangup", l.agent.id, cause.String())
-		c.endCall(now, cl, store.HangupAgent, pbx.CauseNormal)
+		c.endCall(now, cl, acd.HangupAgent, pbx.CauseNormal)
 	}
 }
 
 // legFailed: an agent leg did not answer.
 func (c *Core) legFailed(now time.Time, cl *call, l *leg, reason pbx.FailReason) {
 	c.removeLeg(cl, l)
-	if cl.agentCh == l.ch && cl.dir == "callback" {
+	if cl.agentCh == l.ch && cl.dir == acd.DirectionCallback {
 		cl.agentCh, cl.agent = "", nil
 	}
 	c.attempt(now, cl, l, string(reason))
@@ -226,7 +226,7 @@ func (c *Core) legFailed(now time.Time, cl *call, l *leg, reason pbx.FailReason)
 	} else {
 		c.releaseAgent(now, a, delay)
 	}
-	if cl.dir == "callback" && cl.phase == acd.CallOffering && len(cl.legs) == 0 && cl.agent == nil {
+	if cl.dir == acd.DirectionCallback && cl.phase == acd.CallOffering && len(cl.legs) == 0 && cl.agent == nil {
 		c.abandonCallbackCall(now, cl)
 		return
 	}

@@ -81,7 +81,7 @@ type leg struct {
 type call struct {
 	id       string
 	ch       pbx.ChannelID
-	dir      string // inbound | callback
+	dir      acd.Direction // the call's kind: inbound or callback
 	phase    acd.CallPhase
 	arrived  time.Time
 	entry    string
@@ -115,6 +115,7 @@ type call struct {
 // keeps the caller's place in line (enqueued) and waits like a caller.
 type callbackReq struct {
 	id       string
+	state    acd.CallbackState
 	queue    *queue
 	number   string
 	enqueued time.Time

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/store"
@@ -85,7 +86,7 @@ func TestPendingPauseShownAndCancelled(t *testing.T) {
 			if err != nil || !strings.Contains(string(js), `"pending":{"state":"`+tc.want.State+`"`) {
 				t.Errorf("status JSON lacks the pending change: %s (%v)", js, err)
 			}
-			if saved := st.agents["alice"]; saved.PendingState != store.AgentStatus(tc.want.State) || saved.PendingReason != tc.want.Reason {
+			if saved := st.agents["alice"]; saved.PendingState == nil || saved.PendingState.String() != tc.want.State || saved.PendingReason != tc.want.Reason {
 				t.Errorf("saved agent state %+v does not carry the pending %+v", saved, tc.want)
 			}
 			r.RunUntil(epoch.Add(tc.readyAt))
@@ -98,8 +99,8 @@ func TestPendingPauseShownAndCancelled(t *testing.T) {
 			if s := agentNow(r, "alice"); s.Pending != nil {
 				t.Errorf("pending %+v still shown after ready", s.Pending)
 			}
-			if saved := st.agents["alice"]; saved.PendingState != "" {
-				t.Errorf("saved agent state still has pending %q after ready", saved.PendingState)
+			if saved := st.agents["alice"]; saved.PendingState != nil {
+				t.Errorf("saved agent state still has pending %v after ready", *saved.PendingState)
 			}
 			r.RunUntil(epoch.Add(2 * time.Minute))
 			if s := agentNow(r, "alice"); s.State != "available" || s.Pending != nil {
@@ -120,7 +121,7 @@ func TestPendingPauseApplies(t *testing.T) {
 	if s.State != "paused" || s.Reason != "lunch" || s.Pending != nil {
 		t.Errorf("after the call: alice %s (%s) pending %+v, want paused (lunch), nothing pending", s.State, s.Reason, s.Pending)
 	}
-	if saved := st.agents["alice"]; saved.State != store.AgentPaused || saved.PendingState != "" {
+	if saved := st.agents["alice"]; saved.State != acd.Paused || saved.PendingState != nil {
 		t.Errorf("saved agent state %+v, want paused with nothing pending", saved)
 	}
 }
@@ -159,7 +160,7 @@ func TestPendingPauseSurvivesRestart(t *testing.T) {
 		if a := c.Status(now).Agents[0]; a.State != "paused" || a.Reason != "coffee" {
 			t.Errorf("after the call: alice %s (%s), want paused (coffee)", a.State, a.Reason)
 		}
-		if sa := st2.agents["alice"]; sa.State != store.AgentPaused || sa.PendingState != "" {
+		if sa := st2.agents["alice"]; sa.State != acd.Paused || sa.PendingState != nil {
 			t.Errorf("saved: %+v", sa)
 		}
 	})
@@ -178,7 +179,7 @@ func TestPendingPauseSurvivesRestart(t *testing.T) {
 			t.Fatalf("alice is %s, want wrap-up", s.State)
 		}
 		sa := st.agents["alice"]
-		if sa.State != store.AgentWrapUp || sa.PendingState != store.AgentPaused {
+		if sa.State != acd.WrapUp || sa.PendingState == nil || *sa.PendingState != acd.Paused {
 			t.Fatalf("saved in wrap-up: %+v", sa)
 		}
 		c, _ := restarted(t, Saved{Agents: []store.AgentState{sa}})

@@ -29,18 +29,20 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		a.stats.Answered, a.stats.Talk, a.noAnswerRun = st.CallsTaken, st.TalkTime, st.ConsecutiveNoAnswer
 		a.loggedInAt, a.since = st.LoggedInAt, now
 		switch st.State {
-		case store.AgentLoggedOut:
+		case acd.LoggedOut:
 			a.state = acd.LoggedOut
-		case store.AgentPaused:
+		case acd.Paused:
 			a.state, a.pauseReason = acd.Paused, st.PauseReason
 		default:
 			// Ringing, on-call and wrap-up are settled by the calls restored below.
 			a.state = acd.Available
-			switch st.PendingState {
-			case store.AgentPaused:
-				a.pending = &pendingChange{state: acd.Paused, reason: st.PendingReason}
-			case store.AgentLoggedOut:
-				a.pending = &pendingChange{state: acd.LoggedOut}
+			if p := st.PendingState; p != nil {
+				switch *p {
+				case acd.Paused:
+					a.pending = &pendingChange{state: acd.Paused, reason: st.PendingReason}
+				case acd.LoggedOut:
+					a.pending = &pendingChange{state: acd.LoggedOut}
+				}
 			}
 		}
 		a.idleSince = now
@@ -57,23 +59,23 @@ func (c *Core) Restore(now time.Time, s Saved) {
 	}()
 	for _, ac := range s.Active {
 		q := c.queueIdx[ac.Queue]
-		cl := &call{id: ac.CallID, ch: pbx.ChannelID(ac.Channel), dir: "inbound", arrived: ac.Since,
+		cl := &call{id: ac.CallID, ch: pbx.ChannelID(ac.Channel), dir: acd.DirectionInbound, arrived: ac.Since,
 			queue: q, enqueued: ac.Enqueued, entered: ac.Enqueued, priority: ac.Priority, restored: true}
 		if rec := s.Records[ac.CallID]; rec != nil {
 			cl.rec = *rec
 			cl.arrived = rec.Entered
 		} else {
-			cl.rec = store.CallRecord{ID: ac.CallID, Direction: store.DirectionInbound, Channel: ac.Channel,
-				Queue: ac.Queue, Entered: ac.Enqueued, Outcome: store.OutcomeInProgress}
+			cl.rec = store.CallRecord{ID: ac.CallID, Direction: acd.DirectionInbound, Channel: ac.Channel,
+				Queue: ac.Queue, Entered: ac.Enqueued, Outcome: acd.OutcomeInProgress}
 		}
-		if cl.rec.Direction == store.DirectionCallback || ac.State == store.PhaseDialing {
+		if cl.rec.Direction == acd.DirectionCallback || ac.Direction == acd.DirectionCallback {
 			// A callback attempt cut by the restart: its request is retried.
 			c.warn(now, "restore", "callback call %s was cut by the restart; request kept", ac.CallID)
 			_ = c.st.DeleteActive(ac.CallID)
 			continue
 		}
 		switch {
-		case ac.State == store.PhaseBridged && ac.Agent != "":
+		case ac.State == acd.CallBridged && ac.Agent != "":
 			a := c.agentIdx[ac.Agent]
 			if a == nil || q == nil {
 				c.warn(now, "restore", "call %s: agent %q or queue %q unknown", ac.CallID, ac.Agent, ac.Queue)
@@ -85,23 +87,24 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			a.state, a.call = acd.OnCall, cl
 			c.refreshView(a, now)
 			c.chans[cl.agentCh] = chanRef{call: cl, leg: &leg{ch: cl.agentCh, agent: a, answered: true}}
-		case q != nil && (ac.State == store.PhaseQueued || ac.State == store.PhaseRinging):
+		case q != nil && (ac.State == acd.CallQueued || ac.State == acd.CallOffering || ac.State == acd.CallLeaving):
+			// A caller cut while hearing a last message was stored as queued
+			// before phases were stored as they are; it still is resumed so.
 			cl.phase = acd.CallQueued
-		case ac.State == store.PhaseMenu:
-			cl.phase = acd.CallNew
 		default:
 			cl.phase = acd.CallNew
 		}
 		c.calls[cl.id] = cl
 		c.chans[cl.ch] = chanRef{call: cl}
-		c.step(now, cl, "restored", "", string(ac.State))
+		c.step(now, cl, "restored", "", ac.State.String())
 	}
 	for _, sc := range s.Callbacks {
 		q := c.queueIdx[sc.Queue]
-		if q == nil || sc.State == store.CallbackDone || sc.State == store.CallbackFailed {
+		if q == nil || sc.State == acd.CallbackDone || sc.State == acd.CallbackFailed {
 			continue
 		}
-		c.callbacks[sc.ID] = &callbackReq{id: sc.ID, queue: q, number: sc.Number, enqueued: sc.Enqueued,
+		// A request cut while dialing waits again: the attempt is over.
+		c.callbacks[sc.ID] = &callbackReq{id: sc.ID, state: acd.CallbackPending, queue: q, number: sc.Number, enqueued: sc.Enqueued,
 			priority: sc.Priority, attempts: sc.Attempts, next: sc.NextAttempt, origin: sc.CallID}
 	}
 }
@@ -133,7 +136,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			continue
 		}
 		if _, ok := live[cl.ch]; !ok {
-			if cl.dir == "callback" && cl.answered.IsZero() {
+			if cl.dir == acd.DirectionCallback && cl.answered.IsZero() {
 				if cl.agentCh != "" {
 					if _, ok := live[cl.agentCh]; ok {
 						continue // customer leg not dialed yet or still ringing
@@ -148,7 +151,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			if _, ok := live[cl.agentCh]; !ok {
 				c.step(now, cl, "agent-gone-during-gap", cl.agent.id, "")
 				delete(c.chans, cl.agentCh)
-				c.endCall(now, cl, store.HangupAgent, pbx.CauseNormal)
+				c.endCall(now, cl, acd.HangupAgent, pbx.CauseNormal)
 			}
 			continue
 		}
@@ -164,7 +167,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 		default:
 			entry, target := c.route(pbx.CallArrived{Called: cl.rec.Called})
 			if target == nil {
-				c.leave(now, cl, nil, store.OutcomeFailed, pbx.CauseNormal)
+				c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)
 				continue
 			}
 			cl.entry = entry

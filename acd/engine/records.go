@@ -3,7 +3,6 @@ package engine
 import (
 	"time"
 
-	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -107,18 +106,10 @@ func (c *Core) onRecordingFinished(now time.Time, e pbx.RecordingFinished) {
 	}
 }
 
-var phaseStore = map[acd.CallPhase]store.Phase{
-	acd.CallNew: store.PhaseMenu, acd.CallMenu: store.PhaseMenu, acd.CallQueued: store.PhaseQueued,
-	acd.CallOffering: store.PhaseRinging, acd.CallBridged: store.PhaseBridged, acd.CallLeaving: store.PhaseQueued,
-}
-
 func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 	ac := &store.ActiveCall{
 		CallID: cl.id, Channel: string(cl.ch), Enqueued: cl.enqueued, Priority: cl.priority,
-		State: phaseStore[cl.phase], Since: cl.arrived, Bridge: string(cl.bridge), Recording: cl.recording,
-	}
-	if cl.dir == "callback" {
-		ac.State = store.PhaseDialing
+		State: cl.phase, Direction: cl.dir, Since: cl.arrived, Bridge: string(cl.bridge), Recording: cl.recording,
 	}
 	if cl.queue != nil {
 		ac.Queue = cl.queue.name
@@ -130,19 +121,15 @@ func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 	return ac
 }
 
-var agentStatus = map[acd.AgentState]store.AgentStatus{
-	acd.LoggedOut: store.AgentLoggedOut, acd.Available: store.AgentAvailable, acd.Ringing: store.AgentRinging,
-	acd.OnCall: store.AgentOnCall, acd.WrapUp: store.AgentWrapUp, acd.Paused: store.AgentPaused,
-}
-
 func (c *Core) agentRecord(a *agent) *store.AgentState {
 	st := &store.AgentState{
-		ID: a.id, State: agentStatus[a.state], PauseReason: a.pauseReason, Since: a.since,
+		ID: a.id, State: a.state, PauseReason: a.pauseReason, Since: a.since,
 		LoggedInAt: a.loggedInAt, CallsTaken: a.stats.Answered, TalkTime: a.stats.Talk,
 		ConsecutiveNoAnswer: a.noAnswerRun,
 	}
 	if p := a.pending; p != nil {
-		st.PendingState, st.PendingReason = agentStatus[p.state], p.reason
+		pending := p.state
+		st.PendingState, st.PendingReason = &pending, p.reason
 	}
 	return st
 }

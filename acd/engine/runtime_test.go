@@ -7,10 +7,10 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
-	"github.com/hotline-cc/hotline/store"
 )
 
 // TestRuntimeOnRealTimeSim runs the daemon's runtime (engine goroutine,
@@ -68,7 +68,7 @@ func TestRuntimeOnRealTimeSim(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	for _, rec := range records(st) {
-		if rec.Outcome != store.OutcomeAnswered || rec.Agent == "" {
+		if rec.Outcome != acd.OutcomeAnswered || rec.Agent == "" {
 			t.Errorf("record %s: %s by %q", rec.ID, rec.Outcome, rec.Agent)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/store"
@@ -127,11 +128,11 @@ agents:
 				if len(recs) != 2 {
 					t.Fatalf("records = %d, want the original call and the callback", len(recs))
 				}
-				if recs[0].Outcome != store.OutcomeCallback || recs[0].Queue != "back" {
+				if recs[0].Outcome != acd.OutcomeCallback || recs[0].Queue != "back" {
 					t.Errorf("original call: %s in %s, want callback from back", recs[0].Outcome, recs[0].Queue)
 				}
 				cb := recs[1]
-				if cb.Direction != store.DirectionCallback || cb.Outcome != store.OutcomeAnswered || cb.Agent != "ann" {
+				if cb.Direction != acd.DirectionCallback || cb.Outcome != acd.OutcomeAnswered || cb.Agent != "ann" {
 					t.Errorf("callback call = %+v", cb)
 				}
 				if len(st.callbacks) != 0 {
@@ -171,12 +172,12 @@ agents:
 				}
 				var cancelled bool
 				for _, at := range recs[0].Attempts {
-					cancelled = cancelled || at.Agent == "a1" && at.Result == store.AttemptCancelled
+					cancelled = cancelled || at.Agent == "a1" && at.Result == acd.AttemptCancelled
 				}
 				if !cancelled {
 					t.Errorf("a1's ring was not cancelled: %+v", recs[0].Attempts)
 				}
-				if recs[1].Outcome != store.OutcomeOverflowed {
+				if recs[1].Outcome != acd.OutcomeOverflowed {
 					t.Errorf("call with everyone logged out: %s, want overflowed", recs[1].Outcome)
 				}
 			},
@@ -205,15 +206,15 @@ func TestRestoreAndReconcile(t *testing.T) {
 	}
 	enq := epoch.Add(-40 * time.Second)
 	c.Restore(epoch, Saved{
-		Agents: []store.AgentState{{ID: "alice", State: store.AgentOnCall}, {ID: "bob", State: store.AgentAvailable}},
+		Agents: []store.AgentState{{ID: "alice", State: acd.OnCall}, {ID: "bob", State: acd.Available}},
 		Active: []store.ActiveCall{
-			{CallID: "w1", Channel: "ch-wait", Queue: "support", Enqueued: enq, State: store.PhaseQueued},
-			{CallID: "b1", Channel: "ch-talk", Queue: "support", Enqueued: enq, State: store.PhaseBridged,
+			{CallID: "w1", Channel: "ch-wait", Queue: "support", Enqueued: enq, State: acd.CallQueued},
+			{CallID: "b1", Channel: "ch-talk", Queue: "support", Enqueued: enq, State: acd.CallBridged,
 				Agent: "alice", AgentChannel: "ch-alice", Bridge: "b-b1", Since: epoch.Add(-20 * time.Second)},
-			{CallID: "g1", Channel: "ch-gone", Queue: "support", Enqueued: enq, State: store.PhaseQueued},
+			{CallID: "g1", Channel: "ch-gone", Queue: "support", Enqueued: enq, State: acd.CallQueued},
 		},
-		Records: map[string]*store.CallRecord{"b1": {ID: "b1", Direction: store.DirectionInbound, Caller: "555",
-			Entered: enq, Queue: "support", Outcome: store.OutcomeInProgress}},
+		Records: map[string]*store.CallRecord{"b1": {ID: "b1", Direction: acd.DirectionInbound, Caller: "555",
+			Entered: enq, Queue: "support", Outcome: acd.OutcomeInProgress}},
 	})
 	now := epoch.Add(time.Second)
 	c.Handle(now, pbx.Synced{Snapshot: pbx.Snapshot{Channels: []pbx.ChannelInfo{
@@ -233,7 +234,7 @@ func TestRestoreAndReconcile(t *testing.T) {
 	if !hungStray {
 		t.Errorf("stranded agent leg ch-stray not hung up")
 	}
-	if rec, ok := st.calls["g1"]; !ok || rec.Outcome != store.OutcomeAbandoned {
+	if rec, ok := st.calls["g1"]; !ok || rec.Outcome != acd.OutcomeAbandoned {
 		t.Errorf("vanished caller g1: record %+v, want abandoned", rec)
 	}
 	s := c.Status(now)
@@ -243,7 +244,7 @@ func TestRestoreAndReconcile(t *testing.T) {
 	// The conversation ends after the restart: its record is completed.
 	c.Handle(now.Add(time.Minute), pbx.HungUp{Base: pbx.Base{Channel: "ch-alice"}, Cause: pbx.CauseNormal})
 	rec := st.calls["b1"]
-	if rec.Outcome != store.OutcomeAnswered || rec.Agent != "alice" || rec.Caller != "555" || rec.Talk != 81*time.Second {
+	if rec.Outcome != acd.OutcomeAnswered || rec.Agent != "alice" || rec.Caller != "555" || rec.Talk != 81*time.Second {
 		t.Errorf("b1 record = %+v, want answered by alice, caller 555, talk 81s", rec)
 	}
 	if !strings.Contains(timelineKinds(rec), "restored") {
@@ -341,12 +342,12 @@ func TestLiveRecordShowsProgress(t *testing.T) {
 	for _, c := range st.calls {
 		live = c
 	}
-	if len(live.Attempts) != 1 || live.Attempts[0].Agent != "alice" || live.Attempts[0].Result != store.AttemptNoAnswer {
+	if len(live.Attempts) != 1 || live.Attempts[0].Agent != "alice" || live.Attempts[0].Result != acd.AttemptNoAnswer {
 		t.Fatalf("live record attempts = %+v, want alice no-answer", live.Attempts)
 	}
 	r.RunUntil(epoch.Add(30 * time.Second))
 	live = st.calls[live.ID]
-	if live.Outcome != store.OutcomeInProgress || live.Agent != "bob" || live.Wait < 10*time.Second {
+	if live.Outcome != acd.OutcomeInProgress || live.Agent != "bob" || live.Wait < 10*time.Second {
 		t.Errorf("live record while talking: outcome %s agent %q wait %v", live.Outcome, live.Agent, live.Wait)
 	}
 }

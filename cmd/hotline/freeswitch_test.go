@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/esl/esltest"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -68,7 +69,7 @@ func TestServeFreeSWITCHExampleConfig(t *testing.T) {
 		defer resp.Body.Close()
 		recs = nil
 		_ = json.NewDecoder(resp.Body).Decode(&recs)
-		return len(recs) == 1 && recs[0].Outcome == store.OutcomeAnswered
+		return len(recs) == 1 && recs[0].Outcome == acd.OutcomeAnswered
 	})
 	if r := recs[0]; r.Caller != "5550100" || r.Agent == "" || r.Entry != "200" {
 		t.Errorf("record = %+v", r)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -27,8 +28,8 @@ func storeWithCalls(t *testing.T, ids ...string) string {
 	}
 	defer db.Close()
 	for i, id := range ids {
-		rec := &store.CallRecord{ID: id, Direction: store.DirectionInbound, Queue: "support", Caller: "555",
-			Entered: storeT0.Add(time.Duration(i) * time.Minute), Outcome: store.OutcomeAnswered}
+		rec := &store.CallRecord{ID: id, Direction: acd.DirectionInbound, Queue: "support", Caller: "555",
+			Entered: storeT0.Add(time.Duration(i) * time.Minute), Outcome: acd.OutcomeAnswered}
 		if err := db.SaveCall(rec); err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,95 @@
+package acd
+
+import (
+	"errors"
+	"fmt"
+)
+
+// The words of a call's record. They are persisted as they are spelled
+// here, so a constant's string never changes once released (the store's
+// format test pins them).
+
+// Direction says who placed a call; it is also the call's kind, which
+// decides how the engine treats its legs.
+type Direction string
+
+// Directions of a call.
+const (
+	DirectionInbound  Direction = "inbound"
+	DirectionOutbound Direction = "outbound"
+	DirectionCallback Direction = "callback" // a queue callback dialed back
+)
+
+// Outcome is how a call ended, or OutcomeInProgress while it lasts.
+type Outcome string
+
+// Outcomes of a call.
+const (
+	OutcomeAnswered   Outcome = "answered"
+	OutcomeAbandoned  Outcome = "abandoned"
+	OutcomeOverflowed Outcome = "overflowed"
+	OutcomeCallback   Outcome = "callback" // caller left the queue with a callback request
+	OutcomeFailed     Outcome = "failed"
+	OutcomeInProgress Outcome = "in-progress"
+)
+
+// HangupBy says which side ended a call.
+type HangupBy string
+
+// Sides that can end a call.
+const (
+	HangupCaller HangupBy = "caller"
+	HangupAgent  HangupBy = "agent"
+	HangupSystem HangupBy = "system"
+)
+
+// AttemptResult is what came of ringing one agent.
+type AttemptResult string
+
+// Results of ringing an agent.
+const (
+	AttemptAnswered    AttemptResult = "answered"
+	AttemptNoAnswer    AttemptResult = "no-answer"
+	AttemptBusy        AttemptResult = "busy"
+	AttemptUnreachable AttemptResult = "unreachable"
+	AttemptRejected    AttemptResult = "rejected"
+	AttemptCancelled   AttemptResult = "cancelled"
+)
+
+// ErrUnknownValue is returned when a word is not one of its type's values.
+var ErrUnknownValue = errors.New("unknown value")
+
+// Valid reports an unknown direction; the empty value is allowed (unset).
+func (d Direction) Valid() error {
+	return oneOf("direction", d, DirectionInbound, DirectionOutbound, DirectionCallback)
+}
+
+// Valid reports an unknown outcome; the empty value is allowed (unset).
+func (o Outcome) Valid() error {
+	return oneOf("outcome", o, OutcomeAnswered, OutcomeAbandoned, OutcomeOverflowed,
+		OutcomeCallback, OutcomeFailed, OutcomeInProgress)
+}
+
+// Valid reports an unknown side; the empty value is allowed (unset).
+func (h HangupBy) Valid() error {
+	return oneOf("hangup_by", h, HangupCaller, HangupAgent, HangupSystem)
+}
+
+// Valid reports an unknown result; the empty value is allowed (unset).
+func (r AttemptResult) Valid() error {
+	return oneOf("result", r, AttemptAnswered, AttemptNoAnswer, AttemptBusy,
+		AttemptUnreachable, AttemptRejected, AttemptCancelled)
+}
+
+// oneOf reports a value that is not among known; the empty value is allowed.
+func oneOf[T ~string](field string, v T, known ...T) error {
+	if v == "" {
+		return nil
+	}
+	for _, k := range known {
+		if v == k {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s %q: %w", field, v, ErrUnknownValue)
+}
