@@ -1,13 +1,15 @@
 // Package api is Hotline's HTTP API: live status for wallboards, agent
 // control (login, ready, pause with reason, logout), call records with
-// dispositions, supervisor spy, and Prometheus metrics.
+// dispositions, supervisor spy, Prometheus metrics, and the engine's change
+// stream as Server-Sent Events.
 //
-// Every request that changes state runs on the engine goroutine through
-// [Engine.Do]; handlers never touch engine state directly.
+// Reads (status, metrics, the event stream) use the snapshot the engine
+// publishes and never wait on the engine goroutine. Changes are typed
+// requests ([engine.Request]) the engine applies; handlers never touch
+// engine state.
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,8 +31,11 @@ import (
 
 // Engine is what the API needs of the running engine; *engine.Runtime has it.
 type Engine interface {
-	Do(ctx context.Context, fn func(c *engine.Core, now time.Time) error) error
-	Status(ctx context.Context) (engine.Status, error)
+	engine.Submitter
+	// Snapshot is the last published status; it must not block.
+	Snapshot() *engine.Snapshot
+	// Subscribe follows the change stream (see engine.Hub.Subscribe).
+	Subscribe(after uint64, buf int) (*engine.Subscription, *engine.Snapshot, []engine.Change)
 }
 
 var _ Engine = (*engine.Runtime)(nil)
@@ -49,6 +54,9 @@ type Server struct {
 	rec Records
 	log zerolog.Logger
 	mux *http.ServeMux
+	// KeepAlive is how often an idle event stream gets a comment line, so
+	// proxies keep it open and clients notice a dead daemon; 0 = 15 s.
+	KeepAlive time.Duration
 }
 
 // New builds the API handler.
@@ -62,6 +70,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/v1/calls", s.calls)
 	s.mux.HandleFunc("GET /api/v1/calls/{id}", s.call)
 	s.mux.HandleFunc("POST /api/v1/calls/{id}/disposition", s.disposition)
+	s.mux.HandleFunc("GET /api/v1/events", s.events)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{eng: eng})
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -128,31 +137,24 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	st, err := s.eng.Status(r.Context())
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, st)
+func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.eng.Snapshot())
 }
 
-func (s *Server) queues(w http.ResponseWriter, r *http.Request) {
-	st, err := s.eng.Status(r.Context())
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, st.Queues)
+func (s *Server) queues(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, nonNil(s.eng.Snapshot().Queues))
 }
 
-func (s *Server) agents(w http.ResponseWriter, r *http.Request) {
-	st, err := s.eng.Status(r.Context())
-	if err != nil {
-		s.fail(w, err)
-		return
+func (s *Server) agents(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, nonNil(s.eng.Snapshot().Agents))
+}
+
+// nonNil makes an empty list [] in JSON, not null.
+func nonNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
 	}
-	writeJSON(w, http.StatusOK, st.Agents)
+	return v
 }
 
 // AgentRequest is the optional body of agent actions.
@@ -169,51 +171,36 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	ctx := r.Context()
 	var result any
-	var fn func(c *engine.Core, now time.Time) error
+	var err error
 	switch action {
 	case "login":
-		fn = func(c *engine.Core, now time.Time) error { return c.Login(now, id) }
+		result, err = engine.Send(ctx, s.eng, engine.Login{Agent: id})
 	case "logout":
-		fn = func(c *engine.Core, now time.Time) error { return c.Logout(now, id) }
+		result, err = engine.Send(ctx, s.eng, engine.Logout{Agent: id})
 	case "ready":
-		fn = func(c *engine.Core, now time.Time) error { return c.Ready(now, id) }
+		result, err = engine.Send(ctx, s.eng, engine.Ready{Agent: id})
 	case "pause":
-		fn = func(c *engine.Core, now time.Time) error { return c.Pause(now, id, body.Reason) }
+		result, err = engine.Send(ctx, s.eng, engine.Pause{Agent: id, Reason: body.Reason})
 	case "spy":
-		mode, err := ParseSpyMode(body.Mode)
-		if err != nil {
-			s.fail(w, err)
+		mode, perr := ParseSpyMode(body.Mode)
+		if perr != nil {
+			s.fail(w, perr)
 			return
 		}
 		if body.Endpoint == "" {
 			s.fail(w, badRequest("body: field \"endpoint\" is required for spy (the supervisor's phone, e.g. PJSIP/1100)"))
 			return
 		}
-		fn = func(c *engine.Core, now time.Time) error {
-			ch, err := c.Spy(now, id, mode, body.Endpoint)
-			result = map[string]string{"channel": ch}
-			return err
-		}
+		result, err = engine.Send(ctx, s.eng, engine.Spy{Agent: id, Mode: mode, Endpoint: body.Endpoint})
 	default:
 		s.fail(w, badRequest("unknown agent action %q; known: login, logout, ready, pause, spy", action))
 		return
 	}
-	if err := s.eng.Do(r.Context(), fn); err != nil {
+	if err != nil {
 		s.fail(w, err)
 		return
-	}
-	if result == nil {
-		st, err := s.eng.Status(r.Context())
-		if err != nil {
-			s.fail(w, err)
-			return
-		}
-		for _, a := range st.Agents {
-			if a.ID == id {
-				result = a
-			}
-		}
 	}
 	writeJSON(w, http.StatusOK, result)
 }
@@ -341,10 +328,7 @@ func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, badRequest("body: field \"disposition\" is required"))
 		return
 	}
-	err := s.eng.Do(r.Context(), func(c *engine.Core, now time.Time) error {
-		return c.Disposition(now, id, body.Disposition, body.Notes)
-	})
-	if err != nil {
+	if _, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes}); err != nil {
 		s.fail(w, err)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,17 +20,6 @@ import (
 	"github.com/hotline-cc/hotline/store"
 )
 
-// simEngine runs API requests on a deterministic SimRun, in the test's goroutine.
-type simEngine struct{ r *engine.SimRun }
-
-func (e simEngine) Do(_ context.Context, fn func(c *engine.Core, now time.Time) error) error {
-	return e.r.Do(fn)
-}
-
-func (e simEngine) Status(context.Context) (engine.Status, error) {
-	return e.r.Core.Status(e.r.Clock.Now()), nil
-}
-
 const cfgYAML = `
 queues:
   - {name: support}
@@ -37,9 +27,23 @@ agents:
   - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
 `
 
+// testDaemon is the daemon's runtime on the simulated switch in real time,
+// as `hotline serve` runs it, with a real store and the API in front.
+type testDaemon struct {
+	srv *httptest.Server
+	db  *store.DB
+	rt  *engine.Runtime
+	sw  *sim.Switch
+}
+
 func newTestServer(t *testing.T) (*httptest.Server, *store.DB) {
+	d := newTestDaemon(t, cfgYAML)
+	return d.srv, d.db
+}
+
+func newTestDaemon(t *testing.T, yaml string) *testDaemon {
 	t.Helper()
-	cfg, err := config.Parse([]byte(cfgYAML), "api-test.yaml")
+	cfg, err := config.Parse([]byte(yaml), "api-test.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,14 +52,47 @@ func newTestServer(t *testing.T) (*httptest.Server, *store.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	r, err := engine.NewSimRun(engine.SimOptions{Core: engine.Options{Config: cfg, Store: engine.DBStore{DB: db}},
-		Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Sim: sim.Options{Seed: 1}})
+	sw, err := sim.New(sim.Options{Seed: 1, Speed: 1, Latency: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(simEngine{r}, db, zerolog.Nop()))
+	t.Cleanup(func() { sw.Close() })
+	rt, err := engine.NewRuntime(engine.RunOptions{Core: engine.Options{Config: cfg, Store: engine.DBStore{DB: db}},
+		Switch: sw, Log: zerolog.Nop(), Now: sw.Now, PublishEvery: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("engine: %v", err)
+		}
+	})
+	if err := sw.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	api := New(rt, db, zerolog.Nop())
+	api.KeepAlive = 50 * time.Millisecond
+	srv := httptest.NewUnstartedServer(api)
+	srv.Listener = smallSendBuffers{srv.Listener}
+	srv.Start()
 	t.Cleanup(srv.Close)
-	return srv, db
+	return &testDaemon{srv: srv, db: db, rt: rt, sw: sw}
+}
+
+// smallSendBuffers makes the kernel hold little of what the server writes,
+// so a client that stops reading stalls the server's writes soon.
+type smallSendBuffers struct{ net.Listener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(4096)
+	}
+	return c, err
 }
 
 func post(t *testing.T, url, body string) (int, string) {

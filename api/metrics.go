@@ -1,9 +1,6 @@
 package api
 
 import (
-	"context"
-	"time"
-
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -18,7 +15,8 @@ var (
 	descWarnings  = prometheus.NewDesc("hotline_warnings_total", "Counted problems by kind.", []string{"kind"}, nil)
 )
 
-// collector reads the engine's status at scrape time.
+// collector reads the engine's published snapshot at scrape time: a scrape
+// never waits on the engine goroutine.
 type collector struct{ eng Engine }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
@@ -28,12 +26,7 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	st, err := c.eng.Status(ctx)
-	if err != nil {
-		return
-	}
+	st := c.eng.Snapshot()
 	for _, q := range st.Queues {
 		ch <- prometheus.MustNewConstMetric(descWaiting, prometheus.GaugeValue, float64(q.Waiting), q.Name)
 		ch <- prometheus.MustNewConstMetric(descLongest, prometheus.GaugeValue, q.LongestWait.Seconds(), q.Name)

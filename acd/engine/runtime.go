@@ -23,6 +23,9 @@ type RunOptions struct {
 	CommandTimeout time.Duration
 	// Now is the clock; nil = time.Now.
 	Now func() time.Time
+	// PublishEvery bounds how often the status snapshot and change stream
+	// are refreshed after changes (they are coalesced); 0 = 100 ms.
+	PublishEvery time.Duration
 }
 
 // Runtime runs a Core in one goroutine against a live switch.
@@ -34,6 +37,7 @@ type Runtime struct {
 	timeout time.Duration
 
 	timers  timerHeap // owned by the engine goroutine
+	pub     publisher // owned by the engine goroutine
 	failed  chan failure
 	admin   chan adminReq
 	stopped chan struct{}
@@ -72,6 +76,8 @@ func NewRuntime(o RunOptions) (*Runtime, error) {
 	if o.Saved != nil {
 		core.Restore(rt.now(), *o.Saved)
 	}
+	rt.pub = newPublisher(o.PublishEvery)
+	rt.pub.publish(core, rt.now())
 	return rt, nil
 }
 
@@ -80,12 +86,20 @@ func NewRuntime(o RunOptions) (*Runtime, error) {
 func (rt *Runtime) Run(ctx context.Context) error {
 	rt.baseCtx = ctx
 	defer close(rt.stopped)
+	defer rt.pub.hub.Close()
 	tick := time.NewTimer(time.Hour)
 	defer tick.Stop()
+	pubTick := time.NewTicker(rt.pub.every)
+	defer pubTick.Stop()
 	events := rt.sw.Events()
 	for {
 		rt.arm(tick)
 		select {
+		case <-pubTick.C:
+			if now := rt.now(); rt.pub.due(now) {
+				rt.pub.publish(rt.core, now)
+			}
+			continue
 		case <-ctx.Done():
 			rt.wg.Wait()
 			return nil
@@ -98,7 +112,11 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		case f := <-rt.failed:
 			rt.core.CommandFailed(rt.now(), f.cmd, f.err)
 		case req := <-rt.admin:
-			req.done <- req.fn(rt.core, rt.now())
+			now := rt.now()
+			err := req.fn(rt.core, now)
+			rt.pub.publish(rt.core, now) // the requester reads its own change
+			req.done <- err
+			continue
 		case <-tick.C:
 			now := rt.now()
 			for rt.timers.Len() > 0 && !rt.timers[0].at.After(now) {
@@ -106,6 +124,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 				rt.core.Fire(now, t.t)
 			}
 		}
+		rt.pub.dirty = true
 	}
 }
 

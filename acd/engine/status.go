@@ -68,91 +68,112 @@ type Pending struct {
 
 // CallStatus is one live call.
 type CallStatus struct {
-	ID     string        `json:"id"`
-	Caller string        `json:"caller"`
-	Queue  string        `json:"queue,omitempty"`
-	Phase  string        `json:"phase"`
-	Waited time.Duration `json:"waited"`
-	Agent  string        `json:"agent,omitempty"`
+	ID     string `json:"id"`
+	Caller string `json:"caller"`
+	Queue  string `json:"queue,omitempty"`
+	Phase  string `json:"phase"`
+	// Waited is the time in line, up to the answer (or now).
+	Waited   time.Duration `json:"waited"`
+	Agent    string        `json:"agent,omitempty"`
+	Answered time.Time     `json:"answered,omitzero"`
+	Talk     time.Duration `json:"talk,omitempty"` // since the agent answered
 }
 
 // Status reports the engine's live state.
 func (c *Core) Status(now time.Time) Status {
 	s := Status{Now: now, Warnings: c.Warnings()}
 	for _, q := range c.queues {
-		qs := QueueStatus{Name: q.name, Offered: q.stats.Offered, Answered: q.stats.Answered,
-			Abandoned: q.stats.Abandoned, Overflowed: q.stats.Overflowed, Callbacks: q.stats.Callbacks,
-			InSL: q.stats.InSL, AbandonedInSL: q.stats.AbandonedInSL, MaxWait: q.stats.MaxWait, SLThreshold: q.cfg.ServiceLevel}
-		for _, cl := range q.waiting {
-			qs.Waiting++
-			if w := now.Sub(cl.enqueued); w > qs.LongestWait {
-				qs.LongestWait = w
-			}
-		}
-		for _, cb := range c.callbacks {
-			if cb.queue == q {
-				qs.PendingCB++
-			}
-		}
-		if qs.LongestWait > qs.MaxWait {
-			qs.MaxWait = qs.LongestWait
-		}
-		qs.ServiceLevel = ServiceLevel(q.stats.InSL, q.stats.Answered, q.stats.Abandoned-q.stats.AbandonedInSL)
-		if q.stats.Answered > 0 {
-			qs.ASA = q.stats.WaitAnswered / time.Duration(q.stats.Answered)
-			qs.AHT = q.stats.Handle / time.Duration(q.stats.Answered)
-		}
-		if n := q.stats.Answered + q.stats.Abandoned; n > 0 {
-			qs.AbandonRate = float64(q.stats.Abandoned) / float64(n)
-		}
-		for _, m := range q.rs.Members {
-			switch c.agents[m.Agent].state {
-			case acd.Available:
-				qs.AgentsReady++
-			case acd.Ringing, acd.OnCall, acd.WrapUp:
-				qs.AgentsBusy++
-			}
-		}
-		s.Queues = append(s.Queues, qs)
+		s.Queues = append(s.Queues, c.queueStatus(q, now))
 	}
 	for _, a := range c.agents {
-		st := a.stats
-		// Add the interval in progress without changing the agent.
-		if d := now.Sub(a.since); d > 0 && a.state != acd.LoggedOut {
-			st.LoggedIn += d
-			if a.state == acd.Paused {
-				st.Paused += d
-			}
-		}
-		as := AgentStatus{ID: a.id, Name: a.cfg.Name, State: a.state.String(), Reason: a.pauseReason, Since: a.since,
-			Offered: st.Offered, Answered: st.Answered, NoAnswer: st.NoAnswer, Talk: st.Talk, WrapUp: st.WrapUp,
-			LoggedIn: st.LoggedIn, Paused: st.Paused}
-		if a.call != nil {
-			as.Call = a.call.id
-		}
-		if p := a.pending; p != nil {
-			as.Pending = &Pending{State: p.state.String(), Reason: p.reason}
-		}
-		if st.Answered > 0 {
-			as.AHT = (st.Talk + st.WrapUp) / time.Duration(st.Answered)
-		}
-		as.Occupancy = Occupancy(st.Talk+st.WrapUp, st.LoggedIn-st.Paused)
-		s.Agents = append(s.Agents, as)
+		s.Agents = append(s.Agents, c.agentStatus(a, now))
 	}
 	for _, id := range c.callIDs() {
-		cl := c.calls[id]
-		cs := CallStatus{ID: cl.id, Caller: cl.rec.Caller, Phase: cl.phase.String()}
-		if cl.queue != nil {
-			cs.Queue = cl.queue.name
-			cs.Waited = now.Sub(cl.enqueued)
-		}
-		if cl.agent != nil {
-			cs.Agent = cl.agent.id
-		}
-		s.Calls = append(s.Calls, cs)
+		s.Calls = append(s.Calls, callStatus(c.calls[id], now))
 	}
-	sort.Slice(s.Calls, func(i, j int) bool { return s.Calls[i].Waited > s.Calls[j].Waited })
+	sort.SliceStable(s.Calls, func(i, j int) bool { return s.Calls[i].Waited > s.Calls[j].Waited })
 	return s
+}
+
+func (c *Core) queueStatus(q *queue, now time.Time) QueueStatus {
+	qs := QueueStatus{Name: q.name, Offered: q.stats.Offered, Answered: q.stats.Answered,
+		Abandoned: q.stats.Abandoned, Overflowed: q.stats.Overflowed, Callbacks: q.stats.Callbacks,
+		InSL: q.stats.InSL, AbandonedInSL: q.stats.AbandonedInSL, MaxWait: q.stats.MaxWait, SLThreshold: q.cfg.ServiceLevel}
+	for _, cl := range q.waiting {
+		qs.Waiting++
+		if w := now.Sub(cl.enqueued); w > qs.LongestWait {
+			qs.LongestWait = w
+		}
+	}
+	for _, cb := range c.callbacks {
+		if cb.queue == q {
+			qs.PendingCB++
+		}
+	}
+	if qs.LongestWait > qs.MaxWait {
+		qs.MaxWait = qs.LongestWait
+	}
+	qs.ServiceLevel = ServiceLevel(q.stats.InSL, q.stats.Answered, q.stats.Abandoned-q.stats.AbandonedInSL)
+	if q.stats.Answered > 0 {
+		qs.ASA = q.stats.WaitAnswered / time.Duration(q.stats.Answered)
+		qs.AHT = q.stats.Handle / time.Duration(q.stats.Answered)
+	}
+	if n := q.stats.Answered + q.stats.Abandoned; n > 0 {
+		qs.AbandonRate = float64(q.stats.Abandoned) / float64(n)
+	}
+	for _, m := range q.rs.Members {
+		switch c.agents[m.Agent].state {
+		case acd.Available:
+			qs.AgentsReady++
+		case acd.Ringing, acd.OnCall, acd.WrapUp:
+			qs.AgentsBusy++
+		}
+	}
+	return qs
+}
+
+func (c *Core) agentStatus(a *agent, now time.Time) AgentStatus {
+	st := a.stats
+	// Add the interval in progress without changing the agent.
+	if d := now.Sub(a.since); d > 0 && a.state != acd.LoggedOut {
+		st.LoggedIn += d
+		if a.state == acd.Paused {
+			st.Paused += d
+		}
+	}
+	as := AgentStatus{ID: a.id, Name: a.cfg.Name, State: a.state.String(), Reason: a.pauseReason, Since: a.since,
+		Offered: st.Offered, Answered: st.Answered, NoAnswer: st.NoAnswer, Talk: st.Talk, WrapUp: st.WrapUp,
+		LoggedIn: st.LoggedIn, Paused: st.Paused}
+	if a.call != nil {
+		as.Call = a.call.id
+	}
+	if p := a.pending; p != nil {
+		as.Pending = &Pending{State: p.state.String(), Reason: p.reason}
+	}
+	if st.Answered > 0 {
+		as.AHT = (st.Talk + st.WrapUp) / time.Duration(st.Answered)
+	}
+	as.Occupancy = Occupancy(st.Talk+st.WrapUp, st.LoggedIn-st.Paused)
+	return as
+}
+
+// callStatus is a live call's view. The wait ends when an agent answers:
+// from then on the call talks, and Talk counts instead.
+func callStatus(cl *call, now time.Time) CallStatus {
+	cs := CallStatus{ID: cl.id, Caller: cl.rec.Caller, Phase: cl.phase.String(), Answered: cl.answered}
+	if cl.queue != nil {
+		cs.Queue = cl.queue.name
+		end := now
+		if !cl.answered.IsZero() {
+			end = cl.answered
+			cs.Talk = now.Sub(cl.answered)
+		}
+		cs.Waited = max(end.Sub(cl.enqueued), 0)
+	}
+	if cl.agent != nil {
+		cs.Agent = cl.agent.id
+	}
+	return cs
 }
 
 // ServiceLevel is the share of calls answered within the threshold, out of

@@ -1,0 +1,168 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+)
+
+// Request is an admin command: a value sent to the engine goroutine, which
+// applies it to the Core and answers with a result or an error. The set is
+// closed (the method is unexported), so what the API and the CLI may ask of
+// the engine is listed here and nowhere else.
+type Request interface {
+	apply(c *Core, now time.Time) (any, error)
+}
+
+// RequestOf is a Request whose result has type R; [Send] returns it typed.
+type RequestOf[R any] interface {
+	Request
+	Returns(R)
+}
+
+// returns marks a request's result type; it carries no data.
+type returns[R any] struct{}
+
+// Returns names the result type for [Send]; it does nothing.
+func (returns[R]) Returns(R) {}
+
+// Submitter takes requests to the engine; *Runtime and *SimRun have it.
+type Submitter interface {
+	Submit(ctx context.Context, r Request) (any, error)
+}
+
+var (
+	_ Submitter = (*Runtime)(nil)
+	_ Submitter = (*SimRun)(nil)
+)
+
+// Send submits r and returns its typed result.
+func Send[R any](ctx context.Context, s Submitter, r RequestOf[R]) (R, error) {
+	v, err := s.Submit(ctx, r)
+	res, _ := v.(R)
+	return res, err
+}
+
+// Login logs an agent in, available. Logging in twice is not an error.
+type Login struct {
+	returns[AgentStatus]
+	Agent string
+}
+
+func (r Login) apply(c *Core, now time.Time) (any, error) {
+	return c.agentAfter(now, r.Agent, c.Login(now, r.Agent))
+}
+
+// Logout logs an agent out (after its current call, if it has one).
+type Logout struct {
+	returns[AgentStatus]
+	Agent string
+}
+
+func (r Logout) apply(c *Core, now time.Time) (any, error) {
+	return c.agentAfter(now, r.Agent, c.Logout(now, r.Agent))
+}
+
+// Ready makes a paused agent, or one in wrap-up, available.
+type Ready struct {
+	returns[AgentStatus]
+	Agent string
+}
+
+func (r Ready) apply(c *Core, now time.Time) (any, error) {
+	return c.agentAfter(now, r.Agent, c.Ready(now, r.Agent))
+}
+
+// Pause stops offering calls to an agent, with a reason (after its current
+// call, if it has one).
+type Pause struct {
+	returns[AgentStatus]
+	Agent  string
+	Reason string
+}
+
+func (r Pause) apply(c *Core, now time.Time) (any, error) {
+	return c.agentAfter(now, r.Agent, c.Pause(now, r.Agent, r.Reason))
+}
+
+// Spy rings a supervisor's endpoint into the call an agent is on.
+type Spy struct {
+	returns[SpyResult]
+	Agent    string
+	Mode     pbx.SpyMode
+	Endpoint string // the supervisor's phone, e.g. PJSIP/1100
+}
+
+// SpyResult names the supervisor's channel.
+type SpyResult struct {
+	Channel string `json:"channel"`
+}
+
+func (r Spy) apply(c *Core, now time.Time) (any, error) {
+	ch, err := c.Spy(now, r.Agent, r.Mode, r.Endpoint)
+	return SpyResult{Channel: ch}, err
+}
+
+// Disposition attaches a disposition and notes to a call, live or ended.
+type Disposition struct {
+	returns[DispositionResult]
+	Call        string
+	Disposition string
+	Notes       string
+}
+
+// DispositionResult is what was attached.
+type DispositionResult struct {
+	Call        string `json:"call"`
+	Disposition string `json:"disposition"`
+	Notes       string `json:"notes,omitempty"`
+}
+
+func (r Disposition) apply(c *Core, now time.Time) (any, error) {
+	err := c.Disposition(now, r.Call, r.Disposition, r.Notes)
+	return DispositionResult{Call: r.Call, Disposition: r.Disposition, Notes: r.Notes}, err
+}
+
+// GetStatus computes the status on the engine goroutine. Readers that can
+// use a published [Snapshot] should: it costs the engine nothing.
+type GetStatus struct {
+	returns[Status]
+}
+
+func (GetStatus) apply(c *Core, now time.Time) (any, error) { return c.Status(now), nil }
+
+// agentAfter answers an agent request with the agent's status after it.
+func (c *Core) agentAfter(now time.Time, id string, err error) (any, error) {
+	if err != nil {
+		return AgentStatus{}, err
+	}
+	a, err := c.agentByID(id)
+	if err != nil {
+		return AgentStatus{}, err
+	}
+	return c.agentStatus(a, now), nil
+}
+
+// Submit applies r on the engine goroutine, then publishes the change before
+// answering, so a reader of the snapshot sees what the request did.
+func (rt *Runtime) Submit(ctx context.Context, r Request) (any, error) {
+	var v any
+	err := rt.Do(ctx, func(c *Core, now time.Time) error {
+		var err error
+		v, err = r.apply(c, now)
+		return err
+	})
+	return v, err
+}
+
+// Submit applies r at the current virtual time.
+func (r *SimRun) Submit(_ context.Context, req Request) (any, error) {
+	var v any
+	err := r.Do(func(c *Core, now time.Time) error {
+		var err error
+		v, err = req.apply(c, now)
+		return err
+	})
+	return v, err
+}

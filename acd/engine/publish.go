@@ -1,0 +1,293 @@
+package engine
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Snapshot is a published, immutable Status: readers (API, metrics, CLI)
+// take it without asking the engine. Seq is the last change it includes.
+type Snapshot struct {
+	Seq uint64 `json:"seq"`
+	Status
+}
+
+// ChangeKind says what a Change is about.
+type ChangeKind string
+
+// Change kinds. Each change carries the whole new state of its object, so a
+// client that missed nothing can apply changes in order to its snapshot.
+const (
+	ChangeAgent     ChangeKind = "agent"      // an agent's state, reason, call or totals changed
+	ChangeCall      ChangeKind = "call"       // a live call appeared or changed phase, queue or agent
+	ChangeCallEnded ChangeKind = "call-ended" // a live call is over (its last live state is sent)
+	ChangeQueue     ChangeKind = "queue"      // a queue's figures changed
+	// ChangeResync replaces changes a slow subscriber missed: it carries the
+	// snapshot to start again from.
+	ChangeResync ChangeKind = "resync"
+)
+
+// Change is one entry of the change stream.
+type Change struct {
+	Seq   uint64       `json:"seq"`
+	Kind  ChangeKind   `json:"kind"`
+	At    time.Time    `json:"at"`
+	Agent *AgentStatus `json:"agent,omitempty"`
+	Call  *CallStatus  `json:"call,omitempty"`
+	Queue *QueueStatus `json:"queue,omitempty"`
+	// Snapshot is set on ChangeResync only.
+	Snapshot *Snapshot `json:"-"`
+}
+
+// Hub holds the published snapshot and fans changes out to subscribers. The
+// engine publishes; any goroutine reads or subscribes. A subscriber that does
+// not keep up never slows the engine: its buffer fills, the changes it missed
+// are dropped, and it gets one ChangeResync with a fresh snapshot instead.
+type Hub struct {
+	snap atomic.Pointer[Snapshot]
+
+	mu     sync.Mutex // guards seq, subs, recent, closed; held while publishing so a subscriber's snapshot and stream line up
+	seq    uint64
+	subs   map[*Subscription]struct{}
+	recent []Change // the last changes, oldest first, for reconnecting clients
+	keep   int
+	closed bool
+}
+
+// NewHub makes a hub that keeps the last keep changes for replay (0 = 4096).
+// Sequence numbers start from the wall clock in microseconds, so a client
+// reconnecting after a daemon restart never has its old position mistaken
+// for one of the new run's.
+func NewHub(keep int) *Hub {
+	if keep <= 0 {
+		keep = 4096
+	}
+	h := &Hub{subs: map[*Subscription]struct{}{}, keep: keep, seq: uint64(max(time.Now().UnixMicro(), 0))}
+	h.snap.Store(&Snapshot{Seq: h.seq})
+	return h
+}
+
+// Subscription is one reader of the change stream.
+type Subscription struct {
+	// C delivers changes in order; it is closed when the hub closes or the
+	// subscription is cancelled.
+	C      <-chan Change
+	c      chan Change
+	lagged bool // guarded by Hub.mu: changes were dropped, a resync is owed
+	h      *Hub
+}
+
+// Snapshot is the last published state; it never blocks.
+func (h *Hub) Snapshot() *Snapshot { return h.snap.Load() }
+
+// Subscribe starts a subscription with a buffer of buf changes (0 = 256).
+// If after is the Seq of the last change the caller saw and the hub still
+// holds every change since, those are returned in replay and snap is nil;
+// otherwise snap is the snapshot the subscription's changes follow.
+func (h *Hub) Subscribe(after uint64, buf int) (sub *Subscription, snap *Snapshot, replay []Change) {
+	if buf <= 0 {
+		buf = 256
+	}
+	c := make(chan Change, buf)
+	sub = &Subscription{C: c, c: c, h: h}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		close(c)
+		return sub, h.snap.Load(), nil
+	}
+	h.subs[sub] = struct{}{}
+	if after > 0 && after <= h.seq {
+		if after == h.seq {
+			return sub, nil, nil
+		}
+		if len(h.recent) > 0 && h.recent[0].Seq <= after+1 {
+			i := int(after + 1 - h.recent[0].Seq)
+			return sub, nil, append([]Change(nil), h.recent[i:]...)
+		}
+	}
+	return sub, h.snap.Load(), nil
+}
+
+// Cancel ends the subscription and closes C.
+func (s *Subscription) Cancel() {
+	s.h.mu.Lock()
+	defer s.h.mu.Unlock()
+	if _, ok := s.h.subs[s]; ok {
+		delete(s.h.subs, s)
+		close(s.c)
+	}
+}
+
+// Publish stores a new snapshot with changes (numbered here, in order) and
+// offers them to every subscriber without waiting.
+func (h *Hub) Publish(st Status, changes []Change) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	for i := range changes {
+		h.seq++
+		changes[i].Seq = h.seq
+	}
+	snap := &Snapshot{Seq: h.seq, Status: st}
+	h.snap.Store(snap)
+	h.recent = append(h.recent, changes...)
+	if over := len(h.recent) - h.keep; over > 0 {
+		h.recent = append(h.recent[:0], h.recent[over:]...)
+	}
+	for sub := range h.subs {
+		if sub.lagged {
+			sub.lagged = !offer(sub.c, Change{Seq: snap.Seq, Kind: ChangeResync, At: st.Now, Snapshot: snap})
+			continue
+		}
+		for _, ch := range changes {
+			if !offer(sub.c, ch) {
+				sub.lagged = true
+				break
+			}
+		}
+	}
+}
+
+// offer sends without waiting.
+func offer(c chan<- Change, ch Change) bool {
+	select {
+	case c <- ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Close ends every subscription; later publishing does nothing.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	h.closed = true
+	for sub := range h.subs {
+		close(sub.c)
+		delete(h.subs, sub)
+	}
+}
+
+// publisher turns the Core's state into snapshots and changes. It lives on
+// the engine goroutine: after inputs it is marked dirty, and publish, called
+// at most every interval, builds the status once for all of them.
+type publisher struct {
+	hub   *Hub
+	prev  Status
+	dirty bool
+	last  time.Time
+	// every is how often a dirty state is published; idle is how often a
+	// clean one is, so that waits and times in state stay fresh.
+	every, idle time.Duration
+}
+
+// due reports whether publishing now is worth it.
+func (p *publisher) due(now time.Time) bool {
+	if p.dirty {
+		return true
+	}
+	return now.Sub(p.last) >= p.idle
+}
+
+// publish builds the status, diffs it against the previous one and hands
+// both to the hub.
+func (p *publisher) publish(c *Core, now time.Time) {
+	st := c.Status(now)
+	p.hub.Publish(st, diffStatus(p.prev, st))
+	p.prev, p.dirty, p.last = st, false, now
+}
+
+// diffStatus lists what changed from prev to cur. Figures that only grow
+// with the clock (time logged in, longest wait) do not make a change: they
+// are in the snapshot, refreshed every idle interval.
+func diffStatus(prev, cur Status) []Change {
+	var out []Change
+	at := cur.Now
+	old := make(map[string]int, len(prev.Agents))
+	for i, a := range prev.Agents {
+		old[a.ID] = i
+	}
+	for i := range cur.Agents {
+		a := &cur.Agents[i]
+		if j, ok := old[a.ID]; ok && sameAgent(prev.Agents[j], *a) {
+			continue
+		}
+		out = append(out, Change{Kind: ChangeAgent, At: at, Agent: a})
+	}
+	oldQ := make(map[string]int, len(prev.Queues))
+	for i, q := range prev.Queues {
+		oldQ[q.Name] = i
+	}
+	for i := range cur.Queues {
+		q := &cur.Queues[i]
+		if j, ok := oldQ[q.Name]; ok && queueKey(prev.Queues[j]) == queueKey(*q) {
+			continue
+		}
+		out = append(out, Change{Kind: ChangeQueue, At: at, Queue: q})
+	}
+	live := make(map[string]int, len(cur.Calls))
+	for i, cl := range cur.Calls {
+		live[cl.ID] = i
+	}
+	oldC := make(map[string]int, len(prev.Calls))
+	for i := range prev.Calls {
+		cl := &prev.Calls[i]
+		oldC[cl.ID] = i
+		if _, ok := live[cl.ID]; !ok {
+			out = append(out, Change{Kind: ChangeCallEnded, At: at, Call: cl})
+		}
+	}
+	for i := range cur.Calls {
+		cl := &cur.Calls[i]
+		if j, ok := oldC[cl.ID]; ok && callKey(prev.Calls[j]) == callKey(*cl) {
+			continue
+		}
+		out = append(out, Change{Kind: ChangeCall, At: at, Call: cl})
+	}
+	return out
+}
+
+// sameAgent compares two statuses of an agent, leaving out the figures that
+// grow by themselves.
+func sameAgent(a, b AgentStatus) bool {
+	pa, pb := a.Pending, b.Pending
+	if (pa == nil) != (pb == nil) || pa != nil && *pa != *pb {
+		return false
+	}
+	a.LoggedIn, a.Paused, a.Occupancy, a.Pending = 0, 0, 0, nil
+	b.LoggedIn, b.Paused, b.Occupancy, b.Pending = 0, 0, 0, nil
+	return a == b
+}
+
+func queueKey(q QueueStatus) QueueStatus {
+	q.LongestWait, q.MaxWait = 0, 0
+	return q
+}
+
+func callKey(c CallStatus) CallStatus {
+	c.Waited, c.Talk = 0, 0
+	return c
+}
+
+// Snapshot is the last published state: it costs the engine nothing.
+func (rt *Runtime) Snapshot() *Snapshot { return rt.pub.hub.Snapshot() }
+
+// Subscribe follows the engine's changes; see [Hub.Subscribe].
+func (rt *Runtime) Subscribe(after uint64, buf int) (*Subscription, *Snapshot, []Change) {
+	return rt.pub.hub.Subscribe(after, buf)
+}
+
+func newPublisher(every time.Duration) publisher {
+	if every <= 0 {
+		every = 100 * time.Millisecond
+	}
+	return publisher{hub: NewHub(0), every: every, idle: max(every, time.Second)}
+}

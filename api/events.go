@@ -1,0 +1,104 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/engine"
+)
+
+// events serves the engine's change stream as Server-Sent Events:
+//
+//	id: <seq>
+//	event: snapshot | agent | call | call-ended | queue
+//	data: <JSON>
+//
+// The stream opens with a snapshot (the whole status), then sends changes
+// in order. A client reconnecting with Last-Event-ID gets the changes it
+// missed if the daemon still holds them, else a new snapshot. A client too
+// slow to keep up gets a snapshot in place of what it missed. Idle streams
+// get a comment line every KeepAlive.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		s.fail(w, fmt.Errorf("streaming is not supported by this connection"))
+		return
+	}
+	var after uint64
+	if v := r.Header.Get("Last-Event-ID"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			s.fail(w, badRequest("Last-Event-ID %q: want the id of an event of this stream", v))
+			return
+		}
+		after = n
+	}
+	sub, snap, replay := s.eng.Subscribe(after, 0)
+	defer sub.Cancel()
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not hold events back
+	w.WriteHeader(http.StatusOK)
+
+	// seen is the last seq sent: changes already in a snapshot are skipped.
+	var seen uint64
+	send := func(id uint64, event string, v any) bool {
+		data, err := json.Marshal(v)
+		if err != nil {
+			s.log.Error().Err(err).Str("event", event).Msg("event not encoded")
+			return true
+		}
+		if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", id, event, data); err != nil {
+			return false
+		}
+		seen = id
+		return true
+	}
+	if snap != nil && !send(snap.Seq, "snapshot", snap) {
+		return
+	}
+	for _, ch := range replay {
+		if !send(ch.Seq, string(ch.Kind), ch) {
+			return
+		}
+	}
+	flusher.Flush()
+
+	every := s.KeepAlive
+	if every <= 0 {
+		every = 15 * time.Second
+	}
+	keep := time.NewTicker(every)
+	defer keep.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-keep.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+			flusher.Flush()
+		case ch, ok := <-sub.C:
+			if !ok {
+				return // the engine stopped
+			}
+			switch {
+			case ch.Kind == engine.ChangeResync:
+				if !send(ch.Snapshot.Seq, "snapshot", ch.Snapshot) {
+					return
+				}
+			case ch.Seq <= seen:
+				continue
+			case !send(ch.Seq, string(ch.Kind), ch):
+				return
+			}
+			flusher.Flush()
+		}
+	}
+}
