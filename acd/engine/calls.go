@@ -7,6 +7,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -111,49 +112,56 @@ func (c *Core) goTarget(now time.Time, cl *call, t config.Target) {
 		}
 		c.enterQueue(now, cl, q)
 	case t.Menu != "":
-		c.startMenu(now, cl, t.Menu)
+		c.startFlow(now, cl, t.Menu)
 	default:
 		c.leave(now, cl, t.Message, acd.OutcomeFailed, pbx.CauseNormal)
 	}
 }
 
-// --- menus ---
+// --- flows (menus) ---
 
-func (c *Core) startMenu(now time.Time, cl *call, name string) {
-	m, ok := c.menus[name]
-	if !ok {
-		c.warn(now, "unknown-menu", "call %s: menu %q", cl.id, name)
-		c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)
-		return
-	}
-	c.setPhase(now, cl, acd.CallMenu)
-	cl.menu = &menuState{name: name}
-	c.step(now, cl, "menu", "", name)
-	c.saveActive(now, cl)
-	c.playMenu(now, cl, m)
+// startFlow puts a call in the flow at node; the interpreter in acd/ivr
+// decides, the engine carries its actions out.
+func (c *Core) startFlow(now time.Time, cl *call, node string) {
+	st, acts := c.flow.Start(node, now)
+	c.runFlow(now, cl, st, acts)
 }
 
-func (c *Core) playMenu(now time.Time, cl *call, m config.Menu) {
-	c.play(now, cl, m.Prompt, func(now time.Time) {
-		cl.gen[TimerMenu]++
-		c.out.At(now.Add(m.Timeout), Timer{Kind: TimerMenu, Call: cl.id, Gen: cl.gen[TimerMenu]})
-	})
+// flowInput feeds one input to the call's flow.
+func (c *Core) flowInput(now time.Time, cl *call, in ivr.Input) {
+	st, acts := c.flow.Step(cl.flow, in, now)
+	c.runFlow(now, cl, st, acts)
 }
 
-func (c *Core) menuRetry(now time.Time, cl *call, why string, extra []string) {
-	m := c.menus[cl.menu.name]
-	cl.menu.tries++
-	if cl.menu.tries > m.Retries {
-		c.step(now, cl, "menu-default", "", why)
-		c.goTarget(now, cl, m.Default)
-		return
+func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action) {
+	cl.flow = st
+	for _, a := range acts {
+		switch a := a.(type) {
+		case ivr.Enter:
+			c.setPhase(now, cl, acd.CallMenu)
+			c.step(now, cl, a.Kind, "", a.Node)
+			c.saveActive(now, cl)
+		case ivr.Note:
+			c.step(now, cl, a.Kind, "", a.Detail)
+		case ivr.Warn:
+			c.warn(now, a.Code, "call %s: %s", cl.id, a.Text)
+		case ivr.Play:
+			c.play(now, cl, a.Media, nil) // PlaybackDone reaches the flow in onPlaybackFinished
+		case ivr.StopPlay:
+			c.stopPlay(cl)
+		case ivr.StartTimer:
+			cl.gen[TimerMenu]++
+			c.out.At(now.Add(a.After), Timer{Kind: TimerMenu, Call: cl.id, Gen: cl.gen[TimerMenu]})
+		case ivr.CancelTimer:
+			cl.gen[TimerMenu]++
+		case ivr.ToQueue:
+			c.goTarget(now, cl, config.Target{Queue: a.Queue})
+		case ivr.Leave:
+			c.goTarget(now, cl, config.Target{Message: a.Media})
+		default:
+			c.warn(now, "flow-action", "call %s: action %T not carried out", cl.id, a)
+		}
 	}
-	c.step(now, cl, "menu-retry", "", why)
-	media := append(append([]string(nil), extra...), m.Prompt...)
-	c.play(now, cl, media, func(now time.Time) {
-		cl.gen[TimerMenu]++
-		c.out.At(now.Add(m.Timeout), Timer{Kind: TimerMenu, Call: cl.id, Gen: cl.gen[TimerMenu]})
-	})
 }
 
 func (c *Core) onDTMF(now time.Time, e pbx.DTMF) {
@@ -172,17 +180,7 @@ func (c *Core) onDTMF(now time.Time, e pbx.DTMF) {
 	}
 	switch cl.phase {
 	case acd.CallMenu:
-		m := c.menus[cl.menu.name]
-		cl.gen[TimerMenu]++ // a key ends the wait for one
-		c.stopPlay(cl)
-		t, ok := m.Options[key]
-		if !ok {
-			c.warn(now, "dtmf-no-meaning", "call %s: key %s means nothing in menu %q", cl.id, key, m.Name)
-			c.menuRetry(now, cl, "invalid key "+key, m.Invalid)
-			return
-		}
-		c.step(now, cl, "menu-choice", "", key)
-		c.goTarget(now, cl, t)
+		c.flowInput(now, cl, ivr.Digit{Key: key})
 	case acd.CallQueued, acd.CallOffering:
 		q := cl.queue
 		switch key {
@@ -242,8 +240,11 @@ func (c *Core) onPlaybackFinished(now time.Time, e pbx.PlaybackFinished) {
 	}
 	next := cl.playNext
 	cl.playback, cl.playNext = "", nil
-	if next != nil {
+	switch {
+	case next != nil:
 		next(now)
+	case cl.phase == acd.CallMenu:
+		c.flowInput(now, cl, ivr.PlaybackDone{})
 	}
 }
 

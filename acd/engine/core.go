@@ -10,6 +10,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/routing"
 )
@@ -45,7 +46,7 @@ type Core struct {
 	agentIdx map[string]*agent
 	view     []routing.Agent // routing's view of agents, index-aligned with agents
 	entries  map[string]config.Entry
-	menus    map[string]config.Menu
+	flow     *ivr.Flow // the menus, as one IVR flow
 
 	calls     map[string]*call
 	chans     map[pbx.ChannelID]chanRef
@@ -87,7 +88,6 @@ func NewCore(opts Options, now time.Time) (*Core, error) {
 		queueIdx:  map[string]*queue{},
 		agentIdx:  map[string]*agent{},
 		entries:   map[string]config.Entry{},
-		menus:     map[string]config.Menu{},
 		calls:     map[string]*call{},
 		chans:     map[pbx.ChannelID]chanRef{},
 		callbacks: map[string]*callbackReq{},
@@ -101,9 +101,11 @@ func NewCore(opts Options, now time.Time) (*Core, error) {
 	for _, e := range cfg.Entries {
 		c.entries[e.Number] = e
 	}
-	for _, m := range cfg.Menus {
-		c.menus[m.Name] = m
+	flow, err := ivr.MenuFlow(cfg.Menus)
+	if err != nil {
+		return nil, fmt.Errorf("engine: menus: %w", err)
 	}
+	c.flow = flow
 	for i, qc := range cfg.Queues {
 		q, err := c.compileQueue(int32(i), qc)
 		if err != nil {

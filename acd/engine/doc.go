@@ -9,6 +9,11 @@
 // blocks: PBX commands go to [Outputs.Do] and timers to [Outputs.At]; the
 // runtime executes commands elsewhere and reports failures back as input.
 //
+// Decisions that need no live state are made by pure packages the engine
+// only hosts: acd/routing picks agents and calls, acd/ivr walks a caller
+// through a menu flow (the call keeps only its ivr.State; the engine turns
+// the interpreter's actions into commands and timers).
+//
 // Two runtimes drive a Core:
 //   - [Run]: the daemon. One goroutine selects over PBX events, due timers,
 //     command failures and admin requests; commands run on per-call lanes so

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/routing"
 	"github.com/hotline-cc/hotline/store"
@@ -66,11 +67,6 @@ type agentCounters struct {
 	LoggedIn, Paused                  time.Duration // accumulated; current interval added at read time
 }
 
-type menuState struct {
-	name  string
-	tries int
-}
-
 type leg struct {
 	ch       pbx.ChannelID
 	agent    *agent
@@ -85,7 +81,7 @@ type call struct {
 	phase    acd.CallPhase
 	arrived  time.Time
 	entry    string
-	menu     *menuState
+	flow     ivr.State // where the call is in the IVR flow while in phase menu
 	queue    *queue
 	enqueued time.Time // place in line: kept across overflow and callbacks
 	entered  time.Time // entered the current queue

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
@@ -40,7 +41,7 @@ func (c *Core) Fire(now time.Time, t Timer) {
 	switch t.Kind {
 	case TimerMenu:
 		if cl.phase == acd.CallMenu {
-			c.menuRetry(now, cl, "timeout", nil)
+			c.flowInput(now, cl, ivr.Timeout{})
 		}
 	case TimerAnnounce:
 		if cl.phase == acd.CallQueued || cl.phase == acd.CallOffering {

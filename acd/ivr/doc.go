@@ -1,0 +1,27 @@
+// Package ivr is Hotline's call-flow interpreter: what a caller hears and
+// where the call goes while it is answered by Hotline itself, before (or
+// instead of) a queue.
+//
+// # Basics
+//
+// A [Flow] is a set of named nodes. [Flow.Step] is pure: given a call's
+// [State], one [Input] (a DTMF digit, a timeout, a playback that finished)
+// and the time, it returns the next State and the [Action]s the host must
+// carry out (play media, start a timer, route to a queue, leave). There are
+// no goroutines, clocks, logs or PBX calls in here; the engine hosts the
+// interpreter and turns actions into commands and timers. State is a plain
+// struct that encodes as JSON, so a call in a flow can be persisted and
+// continue after a restart.
+//
+// Node kinds are registered by name ([Register]) the way Caddy registers
+// modules: a kind is a type implementing [Node], decoded from its config and
+// checked by [Build]. Adding a kind (play, collect digits, business hours,
+// lookup, ...) needs no change to the engine as long as it speaks in the
+// existing actions.
+//
+// # Caveats
+//
+// Inputs that a node does not expect are ignored, without actions. A flow
+// may pass through at most [MaxHops] nodes on one input; more is reported
+// as a loop and the call leaves the flow.
+package ivr

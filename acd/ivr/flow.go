@@ -1,0 +1,100 @@
+package ivr
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// MaxHops bounds how many nodes one input may pass through, so a flow that
+// jumps in a circle without waiting for the caller cannot hang the host.
+const MaxHops = 32
+
+// Flow is a checked set of named nodes. It holds no per-call state and is
+// safe to share between calls.
+type Flow struct {
+	nodes map[string]Node
+}
+
+// Build checks nodes as one flow: every node validates and every target
+// names a node of the flow. All problems are reported together, each
+// prefixed with the node's name.
+func Build(nodes map[string]Node) (*Flow, error) {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(nodes)) {
+		n := nodes[name]
+		if name == "" {
+			errs = append(errs, fmt.Errorf("a node without a name: %w", ErrBadNode))
+			continue
+		}
+		if v, ok := n.(Validator); ok {
+			if err := v.Validate(); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			}
+		}
+		for _, next := range n.Next() {
+			if _, ok := nodes[next]; !ok {
+				errs = append(errs, fmt.Errorf("%s: %w %q", name, ErrUnknownNode, next))
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return &Flow{nodes: maps.Clone(nodes)}, nil
+}
+
+// Has reports whether the flow has a node of that name.
+func (f *Flow) Has(node string) bool {
+	_, ok := f.nodes[node]
+	return ok
+}
+
+// Start puts a call at node.
+func (f *Flow) Start(node string, now time.Time) (State, []Action) {
+	return f.follow(State{}, []Action{Goto{Node: node}}, now)
+}
+
+// Step feeds one input to the node the call is at. A call outside the flow
+// (st.Done) ignores input.
+func (f *Flow) Step(st State, in Input, now time.Time) (State, []Action) {
+	if st.Done() {
+		return st, nil
+	}
+	n, ok := f.nodes[st.Node]
+	if !ok {
+		return State{}, []Action{Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", st.Node)}, Leave{}}
+	}
+	st, acts := n.Step(At{Node: st.Node, Now: now}, st, in)
+	return f.follow(st, acts, now)
+}
+
+// follow passes a node's actions on to the host, entering the nodes that
+// Goto names. Goto, ToQueue and Leave end a node's turn; actions after them
+// are dropped.
+func (f *Flow) follow(st State, acts []Action, now time.Time) (State, []Action) {
+	var out []Action
+	for hops := 0; len(acts) > 0; {
+		a := acts[0]
+		acts = acts[1:]
+		switch a := a.(type) {
+		case Goto:
+			if hops++; hops > MaxHops {
+				return State{}, append(out, Warn{Code: "flow-loop", Text: fmt.Sprintf("more than %d nodes without input, last %q", MaxHops, a.Node)}, Leave{})
+			}
+			n, ok := f.nodes[a.Node]
+			if !ok {
+				return State{}, append(out, Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", a.Node)}, Leave{})
+			}
+			out = append(out, Enter{Kind: n.Kind(), Node: a.Node})
+			st, acts = n.Enter(At{Node: a.Node, Now: now}, State{Node: a.Node})
+		case ToQueue, Leave:
+			return State{}, append(out, a)
+		default:
+			out = append(out, a)
+		}
+	}
+	return st, out
+}

@@ -1,0 +1,123 @@
+package ivr
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hotline-cc/hotline/acd/config"
+)
+
+func init() {
+	Register(Kind{Name: "menu", New: func() Node { return new(Menu) }})
+}
+
+// Menu plays a prompt and waits for one DTMF key. A key it knows leads to
+// its target; an unknown key or no key within Timeout replays the prompt
+// (the Invalid media first for a wrong key) until Retries are spent, then
+// the Default target is taken.
+type Menu struct {
+	config.Menu `yaml:",inline"`
+}
+
+var _ Validator = (*Menu)(nil)
+
+// MenuFlow makes a flow of DTMF menus, one node per menu, named as the menu.
+func MenuFlow(menus []config.Menu) (*Flow, error) {
+	nodes := make(map[string]Node, len(menus))
+	for _, m := range menus {
+		nodes[m.Name] = &Menu{Menu: m}
+	}
+	return Build(nodes)
+}
+
+// Kind implements Node.
+func (m *Menu) Kind() string { return "menu" }
+
+// Next implements Node.
+func (m *Menu) Next() []string {
+	var next []string
+	for _, t := range m.Options {
+		if t.Menu != "" && t.Queue == "" {
+			next = append(next, t.Menu)
+		}
+	}
+	if m.Default.Menu != "" && m.Default.Queue == "" {
+		next = append(next, m.Default.Menu)
+	}
+	return next
+}
+
+// Validate implements Validator.
+func (m *Menu) Validate() error {
+	var problems []string
+	if m.Timeout <= 0 {
+		problems = append(problems, fmt.Sprintf("timeout %v: must be positive", m.Timeout))
+	}
+	if m.Retries < 0 {
+		problems = append(problems, fmt.Sprintf("retries %d: must be 0 or more", m.Retries))
+	}
+	for key := range m.Options {
+		if len(key) != 1 || !strings.Contains(config.DTMFKeys, key) {
+			problems = append(problems, fmt.Sprintf("option %q: not a DTMF key", key))
+		}
+	}
+	if problems != nil {
+		return fmt.Errorf("%w: %s", ErrBadNode, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Enter implements Node.
+func (m *Menu) Enter(_ At, st State) (State, []Action) { return st, m.prompt(nil) }
+
+// Step implements Node.
+func (m *Menu) Step(at At, st State, in Input) (State, []Action) {
+	switch in := in.(type) {
+	case PlaybackDone:
+		return st, []Action{StartTimer{After: m.Timeout}}
+	case Timeout:
+		return m.retry(st, "timeout", nil)
+	case Digit:
+		// A key ends both the prompt and the wait for a key.
+		acts := []Action{CancelTimer{}, StopPlay{}}
+		t, ok := m.Options[in.Key]
+		if !ok {
+			acts = append(acts, Warn{Code: "dtmf-no-meaning", Text: fmt.Sprintf("key %s means nothing in menu %q", in.Key, at.Node)})
+			st, more := m.retry(st, "invalid key "+in.Key, m.Invalid)
+			return st, append(acts, more...)
+		}
+		return st, append(acts, Note{Kind: "menu-choice", Detail: in.Key}, goTarget(t))
+	}
+	return st, nil
+}
+
+func (m *Menu) retry(st State, why string, extra []string) (State, []Action) {
+	st.Tries++
+	if st.Tries > m.Retries {
+		return st, []Action{Note{Kind: "menu-default", Detail: why}, goTarget(m.Default)}
+	}
+	return st, append([]Action{Note{Kind: "menu-retry", Detail: why}}, m.prompt(extra)...)
+}
+
+// prompt plays extra then the menu's prompt; with nothing to play, the wait
+// for a key starts at once.
+func (m *Menu) prompt(extra []string) []Action {
+	media := append(append([]string(nil), extra...), m.Prompt...)
+	if len(media) == 0 {
+		return []Action{StartTimer{After: m.Timeout}}
+	}
+	return []Action{Play{Media: media}}
+}
+
+// goTarget is where a menu target sends the call: a queue wins over a menu;
+// neither means play the message (if any) and hang up.
+func goTarget(t config.Target) Action {
+	switch {
+	case t.Queue != "":
+		return ToQueue{Queue: t.Queue}
+	case t.Menu != "":
+		return Goto{Node: t.Menu}
+	default:
+		return Leave{Media: t.Message}
+	}
+}

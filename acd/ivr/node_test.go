@@ -1,0 +1,67 @@
+package ivr
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func TestDecodeMenuFromYAML(t *testing.T) {
+	src := `
+name: main
+prompt: [sound:welcome]
+timeout: 3s
+retries: 2
+options:
+  "1": {queue: sales}
+default: {hangup: true}
+`
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	n, err := Decode("menu", doc.Content[0].Decode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := n.(*Menu)
+	if !ok {
+		t.Fatalf("Decode(menu) = %T", n)
+	}
+	if m.Name != "main" || m.Timeout != 3*time.Second || m.Retries != 2 || m.Options["1"].Queue != "sales" || !m.Default.Hangup {
+		t.Errorf("decoded %+v", m.Menu)
+	}
+}
+
+func TestDecodeUnknownKind(t *testing.T) {
+	_, err := Decode("teleport", func(any) error { return nil })
+	if !errors.Is(err, ErrUnknownKind) || !strings.Contains(err.Error(), `"teleport"`) || !strings.Contains(err.Error(), "menu") {
+		t.Errorf("err = %v, want ErrUnknownKind naming the kind and the known ones", err)
+	}
+}
+
+func TestDecodeError(t *testing.T) {
+	bad := errors.New("line 3: bad duration")
+	_, err := Decode("menu", func(any) error { return bad })
+	if !errors.Is(err, bad) || !strings.HasPrefix(err.Error(), "menu node: ") {
+		t.Errorf("err = %v, want the decode error wrapped with the kind", err)
+	}
+}
+
+func TestRegisterTwicePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("registering menu twice did not panic")
+		}
+	}()
+	Register(Kind{Name: "menu", New: func() Node { return new(Menu) }})
+}
+
+func TestKinds(t *testing.T) {
+	if got := Kinds(); len(got) == 0 || got[0] != "menu" {
+		t.Errorf("Kinds() = %v, want menu registered", got)
+	}
+}
