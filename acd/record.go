@@ -30,7 +30,10 @@ const (
 	OutcomeOverflowed Outcome = "overflowed"
 	OutcomeCallback   Outcome = "callback" // caller left the queue with a callback request
 	OutcomeFailed     Outcome = "failed"
-	OutcomeInProgress Outcome = "in-progress"
+	// OutcomeSelfService: the caller took a menu exit the config designs
+	// (a message, then hang-up): served without an agent, not a failure.
+	OutcomeSelfService Outcome = "self-service"
+	OutcomeInProgress  Outcome = "in-progress"
 )
 
 // HangupBy says which side ended a call.
@@ -67,7 +70,7 @@ func (d Direction) Valid() error {
 // Valid reports an unknown outcome; the empty value is allowed (unset).
 func (o Outcome) Valid() error {
 	return oneOf("outcome", o, OutcomeAnswered, OutcomeAbandoned, OutcomeOverflowed,
-		OutcomeCallback, OutcomeFailed, OutcomeInProgress)
+		OutcomeCallback, OutcomeFailed, OutcomeSelfService, OutcomeInProgress)
 }
 
 // Valid reports an unknown side; the empty value is allowed (unset).

@@ -277,9 +277,9 @@ func ParseFilter(get func(string) string) (store.Filter, error) {
 	}
 	switch f.Outcome {
 	case "", acd.OutcomeAnswered, acd.OutcomeAbandoned, acd.OutcomeOverflowed, acd.OutcomeCallback,
-		acd.OutcomeFailed, acd.OutcomeInProgress:
+		acd.OutcomeFailed, acd.OutcomeSelfService, acd.OutcomeInProgress:
 	default:
-		return f, badRequest("outcome %q is unknown; known: answered, abandoned, overflowed, callback, failed, in-progress", f.Outcome)
+		return f, badRequest("outcome %q is unknown; known: answered, abandoned, overflowed, callback, failed, self-service, in-progress", f.Outcome)
 	}
 	return f, nil
 }

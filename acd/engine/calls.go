@@ -114,7 +114,7 @@ func (c *Core) goTarget(now time.Time, cl *call, t config.Target) {
 	case t.Menu != "":
 		c.startFlow(now, cl, t.Menu)
 	default:
-		c.leave(now, cl, t.Message, acd.OutcomeFailed, pbx.CauseNormal)
+		c.leave(now, cl, t.Message, acd.OutcomeSelfService, pbx.CauseNormal)
 	}
 }
 
@@ -237,6 +237,10 @@ func (c *Core) onPlaybackFinished(now time.Time, e pbx.PlaybackFinished) {
 	}
 	if cl.playback != e.Playback || cl.phase == acd.CallEnded {
 		return
+	}
+	if e.Stopped && cl.phase == acd.CallLeaving && cl.rec.HangupBy == "" {
+		// Hotline did not stop it: the caller hung up during the last message.
+		cl.rec.HangupBy = acd.HangupCaller
 	}
 	next := cl.playNext
 	cl.playback, cl.playNext = "", nil
@@ -449,7 +453,6 @@ func (c *Core) leave(now time.Time, cl *call, media []string, out acd.Outcome, c
 		c.setPhase(now, cl, acd.CallLeaving)
 	}
 	cl.rec.Outcome = out
-	cl.rec.HangupBy = acd.HangupSystem
 	c.mohOff(cl)
 	c.play(now, cl, media, func(time.Time) { c.hangupCaller(cl, cause) })
 }
@@ -457,6 +460,9 @@ func (c *Core) leave(now time.Time, cl *call, media []string, out acd.Outcome, c
 func (c *Core) hangupCaller(cl *call, cause pbx.Cause) {
 	if cl.endPending {
 		return
+	}
+	if cl.rec.HangupBy == "" {
+		cl.rec.HangupBy = acd.HangupSystem
 	}
 	cl.endPending = true
 	c.do(Command{Op: OpHangup, Lane: cl.id, Channel: cl.ch, Cause: cause})

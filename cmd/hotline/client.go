@@ -231,7 +231,7 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&from, "from", "", "entered since (RFC 3339 or a duration back from now, e.g. 24h)")
 	cmd.Flags().StringVar(&queue, "queue", "", "only this queue")
 	cmd.Flags().StringVar(&agent, "agent", "", "only calls this agent took")
-	cmd.Flags().StringVar(&outcome, "outcome", "", "answered | abandoned | overflowed | callback | failed")
+	cmd.Flags().StringVar(&outcome, "outcome", "", "answered | abandoned | overflowed | callback | failed | self-service")
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many (0 = all)")
 	return cmd
 }
