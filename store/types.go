@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/ivr"
 )
 
 // The words inside records (direction, outcome, agent state, call phase,
@@ -109,6 +110,7 @@ type ActiveCall struct {
 	AgentChannel string        `json:"agent_channel,omitempty"`
 	Bridge       string        `json:"bridge,omitempty"`
 	Recording    string        `json:"recording,omitempty"`
+	Flow         *ivr.State    `json:"flow,omitempty"` // where a caller in an IVR flow is
 }
 
 // Filter selects call records. Zero fields match everything.

@@ -91,6 +91,8 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			// A caller cut while hearing a last message was stored as queued
 			// before phases were stored as they are; it still is resumed so.
 			cl.phase = acd.CallQueued
+		case ac.State == acd.CallMenu && ac.Flow != nil && c.flow.Has(ac.Flow.Node):
+			cl.phase, cl.flow = acd.CallMenu, *ac.Flow
 		default:
 			cl.phase = acd.CallNew
 		}
@@ -160,6 +162,9 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 		}
 		cl.restored = false
 		switch cl.phase {
+		case acd.CallMenu:
+			st, acts := c.flow.Resume(cl.flow, now)
+			c.runFlow(now, cl, st, acts)
 		case acd.CallQueued:
 			q := cl.queue
 			cl.queue, cl.moh = nil, false

@@ -118,6 +118,10 @@ func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 		ac.Agent, ac.AgentChannel = cl.agent.id, string(cl.agentCh)
 		ac.Since = cl.answered
 	}
+	if !cl.flow.Done() {
+		flow := cl.flow
+		ac.Flow = &flow
+	}
 	return ac
 }
 

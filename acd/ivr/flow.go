@@ -57,6 +57,23 @@ func (f *Flow) Start(node string, now time.Time) (State, []Action) {
 	return f.follow(State{}, []Action{Goto{Node: node}}, now)
 }
 
+// Resume picks up a call restored after a restart at the node it was at:
+// the node is entered again (a menu replays its prompt), keeping the tries
+// already spent there.
+func (f *Flow) Resume(st State, now time.Time) (State, []Action) {
+	if st.Done() {
+		return st, nil
+	}
+	n, ok := f.nodes[st.Node]
+	if !ok {
+		return State{}, []Action{Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", st.Node)}, Leave{}}
+	}
+	enter := Enter{Kind: n.Kind(), Node: st.Node}
+	st, acts := n.Enter(At{Node: st.Node, Now: now}, st)
+	st, acts = f.follow(st, acts, now)
+	return st, append([]Action{enter}, acts...)
+}
+
 // Step feeds one input to the node the call is at. A call outside the flow
 // (st.Done) ignores input.
 func (f *Flow) Step(st State, in Input, now time.Time) (State, []Action) {

@@ -75,3 +75,18 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Errorf("after restore: %+v %v, want %+v %v", b, actsB, a, actsA)
 	}
 }
+
+func TestResume(t *testing.T) {
+	f := mustFlow(t)
+	st, acts := f.Resume(State{Node: "billing", Tries: 0}, t0)
+	if want := "[enter menu billing play sound:billing]"; st != (State{Node: "billing"}) || fmt.Sprint(acts) != want {
+		t.Errorf("resume = %+v %v, want billing and %s", st, acts, want)
+	}
+	st, acts = f.Resume(State{Node: "main", Tries: 1}, t0)
+	if st.Tries != 1 || len(acts) != 2 {
+		t.Errorf("resume kept %+v %v, want the tries spent", st, acts)
+	}
+	if st, acts = f.Resume(State{Node: "closed"}, t0); !st.Done() || fmt.Sprint(acts) != `[warn unknown-node: node "closed" leave]` {
+		t.Errorf("resume at a node the flow lost = %+v %v", st, acts)
+	}
+}

@@ -12,7 +12,8 @@ import (
 type Node interface {
 	// Kind is the name the node kind is registered under ("menu").
 	Kind() string
-	// Enter runs when a call arrives at the node; st.Tries is 0.
+	// Enter runs when a call arrives at the node (st.Tries is 0) or is
+	// resumed there after a restart (st as it was stored).
 	Enter(at At, st State) (State, []Action)
 	// Step handles one input while the call is at the node.
 	Step(at At, st State, in Input) (State, []Action)
