@@ -32,11 +32,14 @@ var (
 	bucketAgents    = []byte("agents")
 	bucketCallbacks = []byte("callbacks")
 	bucketActive    = []byte("active")
+	// agent_changes came after schema 1 was released: a read-write open
+	// creates it (as every missing bucket); reads treat its absence as empty.
+	bucketAgentChanges = []byte("agent_changes")
 
 	keySchema = []byte("schema")
 
 	// allBuckets are created by a fresh store and checked at every open.
-	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive}
+	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges}
 )
 
 // migration upgrades a store from one schema version to the next inside the

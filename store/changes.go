@@ -1,0 +1,117 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+)
+
+// AgentChange is one agent state change, kept so that occupancy, pause
+// time and logged-in time can be rebuilt for any past period.
+type AgentChange struct {
+	Agent  string         `json:"agent"`
+	At     time.Time      `json:"at"`
+	Seq    uint64         `json:"seq"` // orders changes at the same instant; with At and Agent it is the key
+	From   acd.AgentState `json:"from"`
+	To     acd.AgentState `json:"to"`
+	Reason string         `json:"reason,omitempty"` // pause reason, or why the engine moved the agent
+	Call   string         `json:"call,omitempty"`   // the call the change belongs to, if any
+}
+
+func (ch *AgentChange) validate() error {
+	if err := required("agent change agent", ch.Agent); err != nil {
+		return err
+	}
+	if ch.At.IsZero() {
+		return fmt.Errorf("agent change of %q: time is zero: %w", ch.Agent, ErrInvalid)
+	}
+	for _, s := range []acd.AgentState{ch.From, ch.To} {
+		if _, err := s.MarshalText(); err != nil {
+			return fmt.Errorf("agent change of %q: %w", ch.Agent, valid(err))
+		}
+	}
+	return nil
+}
+
+// changeKey sorts by time, then sequence: a period is one cursor scan, and
+// the same change written twice lands on the same key.
+func changeKey(ch *AgentChange) []byte {
+	k := binary.BigEndian.AppendUint64(timeKey(ch.At), ch.Seq)
+	return append(k, ch.Agent...)
+}
+
+// SaveAgentChange adds ch to the log (replacing the same change written
+// before, so a replayed write is not counted twice).
+func (tx *Tx) SaveAgentChange(ch *AgentChange) (err error) {
+	if err := ch.validate(); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer tx.recoverCorrupt(&err)
+	b, err := tx.bucket(bucketAgentChanges)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(ch)
+	if err != nil {
+		return fmt.Errorf("store: encode agent change of %q: %w", ch.Agent, err)
+	}
+	if err := b.Put(changeKey(ch), data); err != nil {
+		return fmt.Errorf("store: put agent change of %q: %w", ch.Agent, err)
+	}
+	return nil
+}
+
+// AgentChanges returns the changes with from <= At < to (a zero bound is
+// open), in time order; with agent set, only that agent's. A record that
+// cannot be decoded is left out and reported in err (see DecodeError).
+func (tx *Tx) AgentChanges(agent string, from, to time.Time) (out []AgentChange, err error) {
+	defer tx.recoverCorrupt(&err)
+	b := tx.btx.Bucket(bucketAgentChanges)
+	if b == nil {
+		return nil, nil // a store of schema 1 opened read-only: no changes logged yet
+	}
+	var bad []error
+	c := b.Cursor()
+	k, v := c.First()
+	if !from.IsZero() {
+		k, v = c.Seek(timeKey(from))
+	}
+	for ; k != nil; k, v = c.Next() {
+		if len(k) < 16 {
+			bad = append(bad, &DecodeError{Bucket: string(bucketAgentChanges), Key: fmt.Sprintf("%x", k),
+				Err: fmt.Errorf("key of %d bytes, want at least 16", len(k))})
+			continue
+		}
+		if !to.IsZero() && keyNanos(k) >= to.UnixNano() {
+			break
+		}
+		if agent != "" && string(k[16:]) != agent {
+			continue
+		}
+		var ch AgentChange
+		if derr := json.Unmarshal(v, &ch); derr != nil || ch.Agent != string(k[16:]) {
+			if derr == nil {
+				derr = fmt.Errorf("agent %q does not match its key", ch.Agent)
+			}
+			bad = append(bad, &DecodeError{Bucket: string(bucketAgentChanges), Key: fmt.Sprintf("%x", k), Err: derr})
+			continue
+		}
+		out = append(out, ch)
+	}
+	return out, errors.Join(bad...)
+}
+
+// AgentChanges returns the logged agent state changes of a period; see
+// Tx.AgentChanges.
+func (db *DB) AgentChanges(agent string, from, to time.Time) ([]AgentChange, error) {
+	var out []AgentChange
+	err := db.View(func(tx *Tx) (err error) {
+		out, err = tx.AgentChanges(agent, from, to)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,147 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Op is one change to the store: a record saved or deleted. Ops are built
+// by the functions below, which copy the record, so the caller may go on
+// changing its own value while the op waits to be written.
+type Op struct {
+	kind     opKind
+	id       string
+	call     *CallRecord
+	agent    *AgentState
+	active   *ActiveCall
+	callback *Callback
+	change   *AgentChange
+}
+
+type opKind uint8
+
+const (
+	opPutCall opKind = iota + 1
+	opPutAgent
+	opPutActive
+	opDeleteActive
+	opPutCallback
+	opDeleteCallback
+	opPutAgentChange
+)
+
+var opNames = [...]string{
+	opPutCall: "save call", opPutAgent: "save agent", opPutActive: "save active call",
+	opDeleteActive: "delete active call", opPutCallback: "save callback",
+	opDeleteCallback: "delete callback", opPutAgentChange: "save agent change",
+}
+
+func (op Op) String() string {
+	if int(op.kind) < len(opNames) && op.kind != 0 {
+		return fmt.Sprintf("%s %q", opNames[op.kind], op.id)
+	}
+	return "empty op"
+}
+
+// PutCall saves a copy of c, replacing the record with the same ID.
+func PutCall(c *CallRecord) Op {
+	cp := *c
+	cp.Attempts = slices.Clone(c.Attempts)
+	cp.Timeline = slices.Clone(c.Timeline)
+	return Op{kind: opPutCall, id: c.ID, call: &cp}
+}
+
+// PutAgent saves a copy of a, replacing the agent's previous state.
+func PutAgent(a *AgentState) Op {
+	cp := *a
+	if a.PendingState != nil {
+		p := *a.PendingState
+		cp.PendingState = &p
+	}
+	return Op{kind: opPutAgent, id: a.ID, agent: &cp}
+}
+
+// PutActive saves a copy of a live call's resume state.
+func PutActive(ac *ActiveCall) Op {
+	cp := *ac
+	return Op{kind: opPutActive, id: ac.CallID, active: &cp}
+}
+
+// DeleteActive removes a call's resume state.
+func DeleteActive(callID string) Op { return Op{kind: opDeleteActive, id: callID} }
+
+// PutCallback saves a copy of a callback request.
+func PutCallback(cb *Callback) Op {
+	cp := *cb
+	return Op{kind: opPutCallback, id: cb.ID, callback: &cp}
+}
+
+// DeleteCallback removes a callback request.
+func DeleteCallback(id string) Op { return Op{kind: opDeleteCallback, id: id} }
+
+// PutAgentChange adds an agent state change to the log.
+func PutAgentChange(ch *AgentChange) Op {
+	cp := *ch
+	return Op{kind: opPutAgentChange, id: ch.Agent, change: &cp}
+}
+
+// Check reports an op that could never be written (a record that does not
+// validate), so that it is refused when submitted rather than failing its
+// transaction later.
+func (op Op) Check() error {
+	var err error
+	switch op.kind {
+	case opPutCall:
+		err = op.call.validate()
+	case opPutAgent:
+		err = op.agent.validate()
+	case opPutActive:
+		err = op.active.validate()
+	case opPutCallback:
+		err = op.callback.validate()
+	case opPutAgentChange:
+		err = op.change.validate()
+	case opDeleteActive, opDeleteCallback:
+		err = required("id", op.id)
+	default:
+		err = fmt.Errorf("empty op: %w", ErrInvalid)
+	}
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// apply performs the op inside a write transaction.
+func (op Op) apply(tx *Tx) error {
+	switch op.kind {
+	case opPutCall:
+		return tx.SaveCall(op.call)
+	case opPutAgent:
+		return tx.SaveAgent(op.agent)
+	case opPutActive:
+		return tx.SaveActive(op.active)
+	case opDeleteActive:
+		return tx.DeleteActive(op.id)
+	case opPutCallback:
+		return tx.SaveCallback(op.callback)
+	case opDeleteCallback:
+		return tx.DeleteCallback(op.id)
+	case opPutAgentChange:
+		return tx.SaveAgentChange(op.change)
+	}
+	return op.Check()
+}
+
+// Write applies ops in order in one transaction (one fsync): all of them
+// or, on error, none.
+func (db *DB) Write(ops []Op) error {
+	return db.Apply(func(tx *Tx) error {
+		for _, op := range ops {
+			if err := op.apply(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+)
+
+// faultyTarget commits like a store but refuses some transactions, and
+// records every op it committed, in commit order.
+type faultyTarget struct {
+	mu        sync.Mutex // guards the fields below
+	committed []Op
+	writes    int
+	calls     map[string]CallRecord
+	fail      func(n int) bool // whether the n-th Write (from 0) fails
+	delay     time.Duration
+}
+
+var errDisk = errors.New("disk on fire")
+
+func (f *faultyTarget) Write(ops []Op) error {
+	time.Sleep(f.delay)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := f.writes
+	f.writes++
+	if f.fail != nil && f.fail(n) {
+		return errDisk
+	}
+	for _, op := range ops {
+		f.committed = append(f.committed, op)
+		if op.kind == opPutCall {
+			f.calls[op.id] = *op.call
+		}
+	}
+	return nil
+}
+
+func (f *faultyTarget) Call(id string) (*CallRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.calls[id]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return &c, nil
+}
+
+// numbered is submission i: a call record re-saved (one of a few IDs, so
+// order matters) and an agent change (so loss or duplication shows).
+func numbered(i int) []Op {
+	return []Op{
+		PutCall(&CallRecord{ID: fmt.Sprintf("c%d", i%5), Entered: t0, Notes: fmt.Sprint(i)}),
+		PutAgentChange(&AgentChange{Agent: "a1", At: t0.Add(time.Duration(i) * time.Second), Seq: uint64(i), To: acd.Available}),
+	}
+}
+
+func checkCommitted(t *testing.T, got []Op, n int) {
+	t.Helper()
+	var want []Op
+	for i := range n {
+		want = append(want, numbered(i)...)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("committed %d ops, want %d (lost or duplicated)", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.String() != w.String() || (g.call != nil && g.call.Notes != w.call.Notes) ||
+			(g.change != nil && g.change.Seq != w.change.Seq) {
+			t.Fatalf("op %d committed as %s (%+v), want %s: out of order", i, g, g.call, w)
+		}
+	}
+}
+
+func TestWriterKeepsOrderThroughFailures(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ft := &faultyTarget{calls: map[string]CallRecord{}, fail: func(int) bool { return rng.IntN(3) == 0 }}
+	w := NewWriter(ft, WriterOptions{RetryMin: time.Microsecond, RetryMax: time.Millisecond, MaxBatch: 7})
+	w.Start()
+	const n = 500
+	var last uint64
+	for i := range n {
+		seq, err := w.Submit(numbered(i)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seq != last+1 {
+			t.Fatalf("submission %d got sequence %d after %d", i, seq, last)
+		}
+		last = seq
+		if i%50 == 0 {
+			time.Sleep(time.Millisecond) // let some commits fail in between
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkCommitted(t, ft.committed, n)
+	if w.Durable() != last {
+		t.Errorf("Durable = %d, want %d", w.Durable(), last)
+	}
+	if w.Failures() == 0 {
+		t.Error("no failure counted, though a third of the commits failed")
+	}
+	if w.Failing() || w.Err() != nil {
+		t.Errorf("still failing after the last commit succeeded: %v", w.Err())
+	}
+	if _, err := w.Submit(numbered(0)...); !errors.Is(err, ErrWriterClosed) {
+		t.Errorf("Submit after Close = %v, want ErrWriterClosed", err)
+	}
+}
+
+func TestWriterGroupsCommits(t *testing.T) {
+	ft := &faultyTarget{calls: map[string]CallRecord{}, delay: 2 * time.Millisecond}
+	w := NewWriter(ft, WriterOptions{})
+	w.Start()
+	const n = 300
+	for i := range n {
+		if _, err := w.Submit(numbered(i)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	checkCommitted(t, ft.committed, n)
+	if ft.writes > n/10 {
+		t.Errorf("%d submissions took %d transactions; a slow disk should gather them", n, ft.writes)
+	}
+}
+
+func TestWriterFailingIsReportedAndKept(t *testing.T) {
+	var mu sync.Mutex
+	broken := true
+	ft := &faultyTarget{calls: map[string]CallRecord{}, fail: func(int) bool { mu.Lock(); defer mu.Unlock(); return broken }}
+	w := NewWriter(ft, WriterOptions{RetryMin: time.Millisecond, RetryMax: time.Millisecond})
+	w.Start()
+	seq, _ := w.Submit(numbered(0)...)
+	deadline := time.Now().Add(5 * time.Second)
+	for w.Failures() < 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if !w.Failing() || !errors.Is(w.Err(), errDisk) || w.Durable() != 0 || w.Queued() != 2 {
+		t.Fatalf("while the disk fails: failing=%v err=%v durable=%d queued=%d", w.Failing(), w.Err(), w.Durable(), w.Queued())
+	}
+	// A read sees the write that is not on disk yet.
+	if c, err := w.Call("c0"); err != nil || c.Notes != "0" {
+		t.Errorf("Call(c0) while queued = %+v, %v", c, err)
+	}
+	mu.Lock()
+	broken = false
+	mu.Unlock()
+	select {
+	case got := <-w.Saved():
+		if got != seq {
+			t.Errorf("Saved = %d, want %d", got, seq)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no Saved after the disk recovered")
+	}
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	checkCommitted(t, ft.committed, 1)
+}
+
+func TestWriterCloseGivesUpOnContext(t *testing.T) {
+	ft := &faultyTarget{calls: map[string]CallRecord{}, fail: func(int) bool { return true }}
+	w := NewWriter(ft, WriterOptions{RetryMin: time.Millisecond})
+	w.Start()
+	_, _ = w.Submit(numbered(0)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := w.Close(ctx); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, errDisk) {
+		t.Errorf("Close on a dead disk = %v, want the deadline and the disk error", err)
+	}
+}
+
+func TestWriterRefusesInvalidOps(t *testing.T) {
+	w := NewWriter(&faultyTarget{calls: map[string]CallRecord{}}, WriterOptions{})
+	for name, op := range map[string]Op{
+		"call without id":     PutCall(&CallRecord{Entered: t0}),
+		"bad agent state":     PutAgent(&AgentState{ID: "a1", State: acd.AgentState(77)}),
+		"change without time": PutAgentChange(&AgentChange{Agent: "a1"}),
+		"empty op":            {},
+	} {
+		if _, err := w.Submit(numbered(0)[0], op); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: Submit = %v, want ErrInvalid", name, err)
+		}
+	}
+	if w.Queued() != 0 {
+		t.Errorf("a refused submission was queued in part: %d ops", w.Queued())
+	}
+}
+
+// The synchronous mode commits in the caller's goroutine, in order.
+func TestWriterCommitSynchronously(t *testing.T) {
+	ft := &faultyTarget{calls: map[string]CallRecord{}, fail: func(n int) bool { return n == 1 }}
+	w := NewWriter(ft, WriterOptions{})
+	for i := range 3 {
+		if _, err := w.Submit(numbered(i)...); err != nil {
+			t.Fatal(err)
+		}
+		err := w.Commit()
+		if (err != nil) != (i == 1) {
+			t.Fatalf("Commit %d = %v", i, err)
+		}
+	}
+	if w.Durable() != 3 || w.Queued() != 0 {
+		t.Errorf("Durable = %d, Queued = %d; want 3, 0", w.Durable(), w.Queued())
+	}
+	checkCommitted(t, ft.committed, 3)
+}
