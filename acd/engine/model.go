@@ -6,6 +6,7 @@ import (
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/ivr"
+	"github.com/hotline-cc/hotline/acd/kpi"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/routing"
 	"github.com/hotline-cc/hotline/store"
@@ -22,15 +23,7 @@ type queue struct {
 	// arrival order; service order is decided by routing.NextCall.
 	waiting []*call
 	est     routing.Estimator
-	stats   queueCounters
-}
-
-type queueCounters struct {
-	Offered, Answered, Abandoned, Overflowed, Callbacks, InSL int
-	AbandonedInSL                                             int
-	WaitAnswered                                              time.Duration // sum of waits of answered calls (ASA)
-	Handle                                                    time.Duration // sum of talk + wrap-up (AHT)
-	MaxWait                                                   time.Duration
+	stats   kpi.Queue
 }
 
 type agent struct {
@@ -50,7 +43,7 @@ type agent struct {
 	wrapStart   time.Time
 	pending     *pendingChange // asked for during a call; applied when it and its wrap-up are over
 	gen         [timerKinds]uint64
-	stats       agentCounters
+	stats       kpi.Agent // LoggedIn and Paused: the current interval is added at read time
 }
 
 // pendingChange is a pause or logout an agent asked for while handling a
@@ -58,13 +51,6 @@ type agent struct {
 type pendingChange struct {
 	state  acd.AgentState // acd.Paused or acd.LoggedOut
 	reason string         // pause reason
-}
-
-type agentCounters struct {
-	Offered, Answered, NoAnswer, Busy int
-	Talk, WrapUp                      time.Duration
-	Ringing                           time.Duration
-	LoggedIn, Paused                  time.Duration // accumulated; current interval added at read time
 }
 
 type leg struct {

@@ -113,14 +113,8 @@ func (c *Core) queueStatus(q *queue, now time.Time) QueueStatus {
 	if qs.LongestWait > qs.MaxWait {
 		qs.MaxWait = qs.LongestWait
 	}
-	qs.ServiceLevel = ServiceLevel(q.stats.InSL, q.stats.Answered, q.stats.Abandoned-q.stats.AbandonedInSL)
-	if q.stats.Answered > 0 {
-		qs.ASA = q.stats.WaitAnswered / time.Duration(q.stats.Answered)
-		qs.AHT = q.stats.Handle / time.Duration(q.stats.Answered)
-	}
-	if n := q.stats.Answered + q.stats.Abandoned; n > 0 {
-		qs.AbandonRate = float64(q.stats.Abandoned) / float64(n)
-	}
+	f := q.stats.Figures()
+	qs.ServiceLevel, qs.ASA, qs.AHT, qs.AbandonRate = f.ServiceLevel, f.ASA, f.AHT, f.AbandonRate
 	for _, m := range q.rs.Members {
 		switch c.agents[m.Agent].state {
 		case acd.Available:
@@ -150,10 +144,8 @@ func (c *Core) agentStatus(a *agent, now time.Time) AgentStatus {
 	if p := a.pending; p != nil {
 		as.Pending = &Pending{State: p.state.String(), Reason: p.reason}
 	}
-	if st.Answered > 0 {
-		as.AHT = (st.Talk + st.WrapUp) / time.Duration(st.Answered)
-	}
-	as.Occupancy = Occupancy(st.Talk+st.WrapUp, st.LoggedIn-st.Paused)
+	f := st.Figures()
+	as.AHT, as.Occupancy = f.AHT, f.Occupancy
 	return as
 }
 
@@ -174,24 +166,4 @@ func callStatus(cl *call, now time.Time) CallStatus {
 		cs.Agent = cl.agent.id
 	}
 	return cs
-}
-
-// ServiceLevel is the share of calls answered within the threshold, out of
-// those answered plus those abandoned after the threshold (callers who hung
-// up before it count for no one, as most call centers report it).
-func ServiceLevel(inSL, answered, abandonedAfterSL int) float64 {
-	n := answered + abandonedAfterSL
-	if n <= 0 {
-		return 1
-	}
-	return float64(inSL) / float64(n)
-}
-
-// Occupancy is handle time over staffed time (logged in and not paused).
-func Occupancy(handle, staffed time.Duration) float64 {
-	if staffed <= 0 {
-		return 0
-	}
-	o := float64(handle) / float64(staffed)
-	return min(o, 1)
 }
