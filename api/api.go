@@ -18,12 +18,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
-	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/store"
@@ -77,7 +77,35 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	return s
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	// No route matched: the mux answers 404 or 405 (with Allow) in plain
+	// text; answer the same code in JSON like every other error.
+	probe := &statusProbe{header: http.Header{}}
+	s.mux.ServeHTTP(probe, r)
+	msg := fmt.Sprintf("no such route: %s %s", r.Method, r.URL.Path)
+	if allow := probe.header.Get("Allow"); allow != "" {
+		w.Header().Set("Allow", allow)
+		msg = fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)
+	}
+	if probe.code == 0 {
+		probe.code = http.StatusNotFound
+	}
+	writeJSON(w, probe.code, Error{Error: msg})
+}
+
+// statusProbe records what the mux would answer, and drops the body.
+type statusProbe struct {
+	header http.Header
+	code   int
+}
+
+func (p *statusProbe) Header() http.Header         { return p.header }
+func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *statusProbe) WriteHeader(code int)        { p.code = code }
 
 // Error is the body of every error response.
 type Error struct {
@@ -97,6 +125,8 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, errBadRequest):
 		code = http.StatusBadRequest
+	case errors.Is(err, errTooLarge):
+		code = http.StatusRequestEntityTooLarge
 	case errors.Is(err, engine.ErrUnknownAgent), errors.Is(err, engine.ErrUnknownCall), errors.Is(err, store.ErrNotFound):
 		code = http.StatusNotFound
 	case errors.Is(err, engine.ErrAgentBusy), errors.Is(err, engine.ErrNotLoggedIn):
@@ -110,29 +140,70 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	writeJSON(w, code, Error{Error: err.Error()})
 }
 
-var errBadRequest = errors.New("bad request")
+var (
+	errBadRequest = errors.New("bad request")
+	errTooLarge   = errors.New("request body too large")
+)
 
 func badRequest(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...))
 }
 
-// decode reads a JSON body strictly: unknown fields are errors that name the field.
-func decode(r *http.Request, v any) error {
+// MaxBody is the largest request body the API reads.
+const MaxBody = 64 << 10
+
+// Longest texts the API accepts, in characters.
+const (
+	MaxReason = 200    // pause reason; it is sent with every status
+	MaxShort  = 200    // disposition, endpoint
+	MaxNotes  = 10_000 // call notes
+)
+
+// decode reads a JSON body strictly: one JSON object, no unknown fields (the
+// error names the field), nothing after it, at most MaxBody bytes.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if r.Body == nil || r.ContentLength == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	if r.ContentLength > MaxBody {
+		return fmt.Errorf("%w: %d bytes; the limit is %d", errTooLarge, r.ContentLength, MaxBody)
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return badRequest("body: invalid JSON at byte %d: %v", se.Offset, err)
-		case errors.As(err, &te):
-			return badRequest("body: field %q must be %s, not %s", te.Field, te.Type, te.Value)
+	err := dec.Decode(v)
+	if errors.Is(err, io.EOF) {
+		return nil // an empty body of unknown length
+	}
+	if err == nil {
+		// One value only: "{}garbage" or "{}{}" is a client bug, not a request.
+		_, err = dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
 		}
-		return badRequest("body: %v", err)
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return fmt.Errorf("%w: the limit is %d bytes", errTooLarge, MaxBody)
+		}
+		return badRequest("body: unexpected data after the JSON value at byte %d", dec.InputOffset())
+	}
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return fmt.Errorf("%w: the limit is %d bytes", errTooLarge, MaxBody)
+	case errors.As(err, &se):
+		return badRequest("body: invalid JSON at byte %d: %v", se.Offset, err)
+	case errors.As(err, &te):
+		return badRequest("body: field %q must be %s, not %s", te.Field, te.Type, te.Value)
+	}
+	return badRequest("body: %v", err)
+}
+
+// checkLen refuses a text field longer than max characters.
+func checkLen(field, v string, max int) error {
+	if n := utf8.RuneCountInString(v); n > max {
+		return badRequest("body: field %q is %d characters long; the limit is %d", field, n, max)
 	}
 	return nil
 }
@@ -167,9 +238,18 @@ type AgentRequest struct {
 func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 	id, action := r.PathValue("id"), r.PathValue("action")
 	var body AgentRequest
-	if err := decode(r, &body); err != nil {
+	if err := decode(w, r, &body); err != nil {
 		s.fail(w, err)
 		return
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"reason", body.Reason, MaxReason}, {"endpoint", body.Endpoint, MaxShort}, {"mode", body.Mode, MaxShort}} {
+		if err := checkLen(f.name, f.v, f.max); err != nil {
+			s.fail(w, err)
+			return
+		}
 	}
 	ctx := r.Context()
 	var result any
@@ -215,31 +295,6 @@ func ParseSpyMode(s string) (pbx.SpyMode, error) {
 	return 0, badRequest("spy mode %q is unknown; known: listen, whisper, barge", s)
 }
 
-func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
-	f, err := ParseFilter(r.URL.Query().Get)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	if s.rec == nil {
-		writeJSON(w, http.StatusOK, []store.CallRecord{})
-		return
-	}
-	recs, err := s.rec.CollectCalls(f)
-	skipped, err := store.Skipped(err)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	if len(skipped) > 0 {
-		s.warnSkipped(w, skipped)
-	}
-	if recs == nil {
-		recs = []store.CallRecord{}
-	}
-	writeJSON(w, http.StatusOK, recs)
-}
-
 // SkippedHeader counts the records a listing left out because they could
 // not be read; a Warning header names them.
 const SkippedHeader = "X-Hotline-Skipped"
@@ -256,61 +311,6 @@ func (s *Server) warnSkipped(w http.ResponseWriter, skipped []*store.DecodeError
 		len(skipped), strings.Join(keys, ", "))))
 }
 
-// ParseFilter reads call filters: from, to (RFC 3339 or a duration back from
-// now such as 24h), queue, agent, outcome, direction, limit, order=desc.
-func ParseFilter(get func(string) string) (store.Filter, error) {
-	f := store.Filter{Queue: get("queue"), Agent: get("agent"), Outcome: acd.Outcome(get("outcome")),
-		Direction: acd.Direction(get("direction")), Descending: get("order") == "desc"}
-	var err error
-	if f.From, err = parseWhen("from", get("from")); err != nil {
-		return f, err
-	}
-	if f.To, err = parseWhen("to", get("to")); err != nil {
-		return f, err
-	}
-	if l := get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 0 {
-			return f, badRequest("limit %q: want a whole number >= 0", l)
-		}
-		f.Limit = n
-	}
-	switch f.Outcome {
-	case "", acd.OutcomeAnswered, acd.OutcomeAbandoned, acd.OutcomeOverflowed, acd.OutcomeCallback,
-		acd.OutcomeFailed, acd.OutcomeSelfService, acd.OutcomeInProgress:
-	default:
-		return f, badRequest("outcome %q is unknown; known: answered, abandoned, overflowed, callback, failed, self-service, in-progress", f.Outcome)
-	}
-	return f, nil
-}
-
-func parseWhen(name, v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.ParseDuration(v); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return t, badRequest("%s %q: want RFC 3339 (2026-01-05T09:00:00Z) or a duration back from now (24h)", name, v)
-	}
-	return t, nil
-}
-
-func (s *Server) call(w http.ResponseWriter, r *http.Request) {
-	if s.rec == nil {
-		s.fail(w, store.ErrNotFound)
-		return
-	}
-	rec, err := s.rec.Call(r.PathValue("id"))
-	if err != nil {
-		s.fail(w, fmt.Errorf("call %q: %w", r.PathValue("id"), err))
-		return
-	}
-	writeJSON(w, http.StatusOK, rec)
-}
-
 // DispositionRequest is the body of POST /api/v1/calls/{id}/disposition.
 type DispositionRequest struct {
 	Disposition string `json:"disposition"`
@@ -320,12 +320,16 @@ type DispositionRequest struct {
 func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	var body DispositionRequest
-	if err := decode(r, &body); err != nil {
+	if err := decode(w, r, &body); err != nil {
 		s.fail(w, err)
 		return
 	}
 	if strings.TrimSpace(body.Disposition) == "" {
 		s.fail(w, badRequest("body: field \"disposition\" is required"))
+		return
+	}
+	if err := errors.Join(checkLen("disposition", body.Disposition, MaxShort), checkLen("notes", body.Notes, MaxNotes)); err != nil {
+		s.fail(w, err)
 		return
 	}
 	if _, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes}); err != nil {

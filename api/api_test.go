@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -159,6 +161,22 @@ func TestBadInput(t *testing.T) {
 		{"GET", "/api/v1/calls?from=yesterday", "", 400, "from"},
 		{"GET", "/api/v1/calls/nope", "", 404, "nope"},
 		{"POST", "/api/v1/calls/nope/disposition", `{"disposition":""}`, 400, "disposition"},
+		{"POST", "/api/v1/agents/alice/pause", `{"reason":"x"} {"reason":"y"}`, 400, "after the JSON value"},
+		{"POST", "/api/v1/agents/alice/pause", `{"reason":"x"}junk`, 400, "after the JSON value"},
+		{"POST", "/api/v1/agents/alice/pause", `{"reason":"` + strings.Repeat("é", MaxReason+1) + `"}`, 400, `"reason" is 201 characters`},
+		{"POST", "/api/v1/agents/alice/pause", `{"reason":"` + strings.Repeat("x", 10<<20) + `"}`, 413, "limit"},
+		{"POST", "/api/v1/calls/c1/disposition", `{"disposition":"ok","notes":"` + strings.Repeat("n", MaxNotes+1) + `"}`, 400, "notes"},
+		{"GET", "/api/v1/calls?direction=sideways", "", 400, "direction"},
+		{"GET", "/api/v1/calls?from=2999-01-01T00:00:00Z", "", 400, "future"},
+		{"GET", "/api/v1/calls?from=-2h", "", 400, "negative"},
+		{"GET", "/api/v1/calls?from=2h&to=3h", "", 400, "not after"},
+		{"GET", "/api/v1/calls?limit=5000", "", 400, "limit"},
+		{"GET", "/api/v1/calls?limit=0", "", 400, "limit"},
+		{"GET", "/api/v1/calls?offset=x", "", 400, "offset"},
+		{"GET", "/api/v1/calls?order=up", "", 400, "order"},
+		{"GET", "/api/v1/nope", "", 404, "no such route: GET /api/v1/nope"},
+		{"DELETE", "/api/v1/status", "", 405, "allowed: GET, HEAD"},
+		{"GET", "/api/v1/agents/alice/login", "", 405, "allowed: POST"},
 	}
 	for _, c := range cases {
 		req, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader(c.body))
@@ -167,7 +185,9 @@ func TestBadInput(t *testing.T) {
 			t.Fatal(err)
 		}
 		var e Error
-		_ = json.NewDecoder(resp.Body).Decode(&e)
+		if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+			t.Errorf("%s %s: answer is not JSON: %v", c.method, c.path, err)
+		}
 		resp.Body.Close()
 		if resp.StatusCode != c.code || !strings.Contains(e.Error, c.mention) {
 			t.Errorf("%s %s: %d %q, want %d mentioning %q", c.method, c.path, resp.StatusCode, e.Error, c.code, c.mention)
@@ -211,5 +231,68 @@ func TestCallsAndMetrics(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+}
+
+// Calls come newest first, a page at a time, with a Link to the next page;
+// durations are seconds.
+func TestCallsPagingAndDurations(t *testing.T) {
+	srv, db := newTestServer(t)
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
+	for i := range 5 {
+		rec := &store.CallRecord{ID: fmt.Sprintf("c%d", i+1), Direction: acd.DirectionInbound, Queue: "support",
+			Entered: t0.Add(time.Duration(i) * time.Minute), Outcome: acd.OutcomeAnswered,
+			Wait: 1500 * time.Millisecond, Talk: time.Duration(i+1) * time.Minute}
+		if err := db.SaveCall(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var pages [][]string
+	next := srv.URL + "/api/v1/calls?limit=2&from=2h"
+	for next != "" && len(pages) < 5 {
+		resp, err := http.Get(next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %s %s", next, resp.Status, raw)
+		}
+		var calls []Call
+		if err := json.Unmarshal(raw, &calls); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, c := range calls {
+			ids = append(ids, c.ID)
+		}
+		pages = append(pages, ids)
+		if len(pages) == 1 {
+			if !strings.Contains(string(raw), `"wait": 1.5`) || !strings.Contains(string(raw), `"talk": 300`) {
+				t.Errorf("durations are not seconds: %s", raw)
+			}
+			if calls[0].Wait != 1500*time.Millisecond || calls[0].Talk != 5*time.Minute {
+				t.Errorf("decoded durations: wait %s talk %s", calls[0].Wait, calls[0].Talk)
+			}
+		}
+		next = ""
+		if link := resp.Header.Get("Link"); link != "" {
+			target, _, _ := strings.Cut(link, ";")
+			next = srv.URL + strings.Trim(target, "<>")
+		}
+	}
+	want := "[[c5 c4] [c3 c2] [c1]]"
+	if got := fmt.Sprint(pages); got != want {
+		t.Errorf("pages %s, want %s", got, want)
+	}
+	resp, err := http.Get(srv.URL + "/api/v1/calls/c2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(raw), `"talk": 120`) {
+		t.Errorf("one call's talk is not in seconds: %s", raw)
 	}
 }

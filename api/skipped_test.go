@@ -61,12 +61,12 @@ func TestCallsSkipUnreadableRecord(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /api/v1/calls = %s, want 200 with the readable records", resp.Status)
 	}
-	var recs []store.CallRecord
+	var recs []Call
 	if err := json.NewDecoder(resp.Body).Decode(&recs); err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 2 || recs[0].ID != "c1" || recs[1].ID != "c3" {
-		t.Errorf("calls = %+v, want c1 and c3", recs)
+	if len(recs) != 2 || recs[0].ID != "c3" || recs[1].ID != "c1" {
+		t.Errorf("calls = %+v, want c3 and c1 (newest first)", recs)
 	}
 	if got := resp.Header.Get(SkippedHeader); got != "1" {
 		t.Errorf("%s = %q, want 1", SkippedHeader, got)

@@ -38,6 +38,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -548,9 +549,9 @@ func (s *e2eScenario) start() *e2eDaemon {
 			}
 		})
 		t.Cleanup(func() {
-			var recs []store.CallRecord
-			if body, err := s.d.get("/api/v1/calls"); err == nil && json.Unmarshal(body, &recs) == nil {
-				s.seen(recs)
+			var calls []api.Call
+			if body, err := s.d.get("/api/v1/calls"); err == nil && json.Unmarshal(body, &calls) == nil {
+				s.seen(api.CallRecords(calls))
 			}
 			if t.Failed() {
 				s.dump()
@@ -701,8 +702,9 @@ func (s *e2eScenario) agent(id string) engine.AgentStatus {
 
 func (s *e2eScenario) records() []store.CallRecord {
 	s.t.Helper()
-	var recs []store.CallRecord
-	s.getJSON("/api/v1/calls", &recs)
+	var calls []api.Call
+	s.getJSON("/api/v1/calls", &calls)
+	recs := api.CallRecords(calls)
 	s.seen(recs)
 	return recs
 }

@@ -18,7 +18,6 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/api"
-	"github.com/hotline-cc/hotline/store"
 )
 
 // clientOptions point a command at a running daemon's HTTP API.
@@ -202,21 +201,14 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 					q.Set(k, v)
 				}
 			}
-			q.Set("order", "desc")
-			if limit > 0 {
-				q.Set("limit", fmt.Sprint(limit))
-			}
-			var recs []store.CallRecord
-			raw, header, err := callHeader(cmd.Context(), http.MethodGet, base+"/api/v1/calls?"+q.Encode(), nil, &recs)
+			recs, err := listCalls(cmd, base, q, limit)
 			if err != nil {
 				return err
 			}
-			if n := header.Get(api.SkippedHeader); n != "" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s (see hotline store check)\n", warningText(header, n+" unreadable records left out"))
-			}
 			if o.json {
-				_, err = cmd.OutOrStdout().Write(raw)
-				return err
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(recs)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tENTERED\tCALLER\tQUEUE\tAGENT\tWAIT\tTALK\tOUTCOME")
@@ -232,6 +224,47 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&queue, "queue", "", "only this queue")
 	cmd.Flags().StringVar(&agent, "agent", "", "only calls this agent took")
 	cmd.Flags().StringVar(&outcome, "outcome", "", "answered | abandoned | overflowed | callback | failed | self-service")
-	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many (0 = all)")
+	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many, newest first (0 = all)")
 	return cmd
+}
+
+// listCalls reads up to limit records (0 = all), newest first, following
+// the API's pages.
+func listCalls(cmd *cobra.Command, base string, q url.Values, limit int) ([]api.Call, error) {
+	if limit < 0 {
+		return nil, fmt.Errorf("--limit %d: want 0 (all) or more", limit)
+	}
+	q.Set("limit", fmt.Sprint(api.MaxLimit))
+	if limit > 0 {
+		q.Set("limit", fmt.Sprint(min(limit, api.MaxLimit)))
+	}
+	next := base + "/api/v1/calls?" + q.Encode()
+	var out []api.Call
+	for next != "" && (limit == 0 || len(out) < limit) {
+		var page []api.Call
+		_, header, err := callHeader(cmd.Context(), http.MethodGet, next, nil, &page)
+		if err != nil {
+			return nil, err
+		}
+		if n := header.Get(api.SkippedHeader); n != "" {
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s (see hotline store check)\n", warningText(header, n+" unreadable records left out"))
+		}
+		out = append(out, page...)
+		next = nextLink(base, header.Get("Link"))
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// nextLink is the rel="next" URL of a Link header, made absolute.
+func nextLink(base, link string) string {
+	for _, part := range strings.Split(link, ",") {
+		target, params, ok := strings.Cut(strings.TrimSpace(part), ";")
+		if ok && strings.Contains(params, `rel="next"`) {
+			return base + strings.Trim(strings.TrimSpace(target), "<>")
+		}
+	}
+	return ""
 }

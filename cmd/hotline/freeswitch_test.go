@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/esl/esltest"
-	"github.com/hotline-cc/hotline/store"
 )
 
 // TestServeFreeSWITCHExampleConfig: `hotline serve --pbx freeswitch` with
@@ -60,7 +60,7 @@ func TestServeFreeSWITCHExampleConfig(t *testing.T) {
 	if _, err := fs.PlaceCall(esltest.Call{From: "5550100", To: "200", Vars: map[string]string{"hotline_args": "entry,200"}}); err != nil {
 		t.Fatal(err)
 	}
-	var recs []store.CallRecord
+	var recs []api.Call
 	waitUntil(t, 15*time.Second, "an answered call record", func() bool {
 		resp, err := http.Get(base + "/api/v1/calls?queue=support")
 		if err != nil {

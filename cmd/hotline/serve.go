@@ -121,6 +121,12 @@ func runServe(ctx context.Context, cfg config.Config, log zerolog.Logger) error 
 			_ = srv.Shutdown(sctx)
 		}()
 		log.Info().Str("component", "api").Str("listen", ln.Addr().String()).Msg("HTTP API listening")
+		if beyondLoopback(ln.Addr()) {
+			log.Error().Str("component", "api").Str("listen", ln.Addr().String()).
+				Msg("the HTTP API has no authentication yet and listens beyond loopback: anyone who reaches this port can " +
+					"change agents, listen in on calls and read call records; listen on 127.0.0.1 or put an " +
+					"authenticating proxy in front")
+		}
 	}
 	log.Info().Str("pbx", cfg.PBX.Type).Int("queues", len(cfg.Queues)).Int("agents", len(cfg.Agents)).
 		Int("restored_calls", len(saved.Active)).Msg("hotline running")
@@ -189,4 +195,10 @@ func runID() string {
 		return "h"
 	}
 	return hex.EncodeToString(b[:])
+}
+
+// beyondLoopback reports whether a listener can be reached from other hosts.
+func beyondLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return !ok || !tcp.IP.IsLoopback()
 }

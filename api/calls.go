@@ -1,0 +1,198 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// Call is a call record as the API sends it: the stored record with its
+// durations in seconds, like every duration of the API.
+type Call struct {
+	store.CallRecord
+}
+
+type callJSON struct {
+	*callPlain
+	Wait   engine.Seconds `json:"wait,omitempty"`
+	Talk   engine.Seconds `json:"talk,omitempty"`
+	WrapUp engine.Seconds `json:"wrap_up,omitempty"`
+}
+
+type callPlain store.CallRecord
+
+// MarshalJSON sends durations as seconds.
+func (c Call) MarshalJSON() ([]byte, error) {
+	r := callPlain(c.CallRecord)
+	return json.Marshal(callJSON{&r, engine.Seconds(c.Wait), engine.Seconds(c.Talk), engine.Seconds(c.WrapUp)})
+}
+
+// UnmarshalJSON reads durations as seconds.
+func (c *Call) UnmarshalJSON(b []byte) error {
+	v := callJSON{callPlain: (*callPlain)(&c.CallRecord)}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	c.Wait, c.Talk, c.WrapUp = time.Duration(v.Wait), time.Duration(v.Talk), time.Duration(v.WrapUp)
+	return nil
+}
+
+// CallRecords unwraps calls read from the API.
+func CallRecords(calls []Call) []store.CallRecord {
+	out := make([]store.CallRecord, len(calls))
+	for i, c := range calls {
+		out[i] = c.CallRecord
+	}
+	return out
+}
+
+// Paging of GET /api/v1/calls.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// CallQuery is a parsed GET /api/v1/calls query.
+type CallQuery struct {
+	Filter store.Filter
+	Offset int
+}
+
+// ParseCallQuery reads call filters: from, to (RFC 3339 or a duration back
+// from now such as 24h), queue, agent, outcome, direction; order (desc, the
+// default: newest first; or asc); limit (default 100, at most 1000) and
+// offset for paging.
+func ParseCallQuery(get func(string) string, now time.Time) (CallQuery, error) {
+	q := CallQuery{Filter: store.Filter{Queue: get("queue"), Agent: get("agent"), Outcome: acd.Outcome(get("outcome")),
+		Direction: acd.Direction(get("direction")), Descending: true, Limit: DefaultLimit}}
+	f := &q.Filter
+	switch o := get("order"); o {
+	case "", "desc":
+	case "asc":
+		f.Descending = false
+	default:
+		return q, badRequest("order %q: want desc (newest first, the default) or asc", o)
+	}
+	var err error
+	if f.From, err = parseWhen("from", get("from"), now); err != nil {
+		return q, err
+	}
+	if f.To, err = parseWhen("to", get("to"), now); err != nil {
+		return q, err
+	}
+	if f.From.After(now) {
+		return q, badRequest("from %s is in the future", f.From.Format(time.RFC3339))
+	}
+	if !f.To.IsZero() && !f.From.IsZero() && !f.To.After(f.From) {
+		return q, badRequest("to %s is not after from %s", f.To.Format(time.RFC3339), f.From.Format(time.RFC3339))
+	}
+	if f.Limit, err = parseCount("limit", get("limit"), DefaultLimit); err != nil {
+		return q, err
+	}
+	if f.Limit < 1 || f.Limit > MaxLimit {
+		return q, badRequest("limit %d: want 1 to %d; page with offset", f.Limit, MaxLimit)
+	}
+	if q.Offset, err = parseCount("offset", get("offset"), 0); err != nil {
+		return q, err
+	}
+	if err := f.Outcome.Valid(); err != nil {
+		return q, badRequest("%v", err)
+	}
+	if err := f.Direction.Valid(); err != nil {
+		return q, badRequest("%v", err)
+	}
+	return q, nil
+}
+
+func parseCount(name, v string, def int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, badRequest("%s %q: want a whole number >= 0", name, v)
+	}
+	return n, nil
+}
+
+func parseWhen(name, v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(v); err == nil {
+		if d < 0 {
+			return time.Time{}, badRequest("%s %q: a duration back from now must not be negative", name, v)
+		}
+		return now.Add(-d), nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return t, badRequest("%s %q: want RFC 3339 (2026-01-05T09:00:00Z) or a duration back from now (24h)", name, v)
+	}
+	return t, nil
+}
+
+// calls lists call records, newest first, a page at a time. When there are
+// more, a Link header (rel="next") gives the next page's URL.
+func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
+	q, err := ParseCallQuery(r.URL.Query().Get, time.Now())
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if s.rec == nil {
+		writeJSON(w, http.StatusOK, []Call{})
+		return
+	}
+	page := q.Filter.Limit
+	q.Filter.Limit = q.Offset + page + 1 // one more tells whether a next page exists
+	recs, err := s.rec.CollectCalls(q.Filter)
+	skipped, err := store.Skipped(err)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if len(skipped) > 0 {
+		s.warnSkipped(w, skipped)
+	}
+	recs = recs[min(q.Offset, len(recs)):]
+	if len(recs) > page {
+		recs = recs[:page]
+		next := r.URL.Query()
+		next.Set("offset", strconv.Itoa(q.Offset+page))
+		next.Set("limit", strconv.Itoa(page))
+		if next.Get("from") != "" {
+			// A duration back from now would move; pin the start.
+			next.Set("from", q.Filter.From.UTC().Format(time.RFC3339Nano))
+		}
+		if next.Get("to") != "" {
+			next.Set("to", q.Filter.To.UTC().Format(time.RFC3339Nano))
+		}
+		w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", (&url.URL{Path: r.URL.Path, RawQuery: next.Encode()}).String()))
+	}
+	out := make([]Call, len(recs))
+	for i, rec := range recs {
+		out[i] = Call{rec}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) call(w http.ResponseWriter, r *http.Request) {
+	if s.rec == nil {
+		s.fail(w, store.ErrNotFound)
+		return
+	}
+	rec, err := s.rec.Call(r.PathValue("id"))
+	if err != nil {
+		s.fail(w, fmt.Errorf("call %q: %w", r.PathValue("id"), err))
+		return
+	}
+	writeJSON(w, http.StatusOK, Call{*rec})
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/config"
+)
+
+// startServe runs the daemon on the simulated switch, listening on listen,
+// and returns the API's address and the daemon's log.
+func startServe(t *testing.T, listen, extra string) (string, *safeBuffer) {
+	t.Helper()
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+server: {listen: %q}
+store: {path: %q}
+pbx: {type: sim, sim: {callers: {rate_per_minute: 0}}}
+entries: [{number: "1", queue: q}]
+queues: [{name: q}]
+agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
+%s`, listen, t.TempDir()+"/h.db", extra)), "serve.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &safeBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, cfg, zerolog.New(logs)) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		for _, line := range strings.Split(logs.String(), "\n") {
+			var l struct{ Message, Listen string }
+			if json.Unmarshal([]byte(line), &l) == nil && l.Message == "HTTP API listening" {
+				_, port, _ := net.SplitHostPort(l.Listen)
+				addr := net.JoinHostPort("127.0.0.1", port)
+				if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+					resp.Body.Close()
+					return addr, logs
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("API never came up; log:\n%s", logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestServeWarnsWhenListeningBeyondLoopback(t *testing.T) {
+	_, logs := startServe(t, "0.0.0.0:0", "")
+	if !strings.Contains(logs.String(), `"level":"error"`) || !strings.Contains(logs.String(), "no authentication") {
+		t.Errorf("listening on 0.0.0.0 logged no error about the missing authentication:\n%s", logs)
+	}
+	_, logs = startServe(t, "127.0.0.1:0", "")
+	if strings.Contains(logs.String(), "no authentication") {
+		t.Errorf("listening on loopback warned about authentication:\n%s", logs)
+	}
+}
+
+func TestBeyondLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{"127.0.0.1:1": false, "[::1]:1": false, "0.0.0.0:1": true, "[::]:1": true, "192.0.2.1:1": true} {
+		a, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := beyondLoopback(a); got != want {
+			t.Errorf("beyondLoopback(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
