@@ -62,11 +62,14 @@ daemon; ask the daemon instead.
 Every commit pays an fsync (see the benchmarks); batch related writes with
 Apply rather than writing one record per transaction.
 
-Damage is reported, not repaired. Open checks the file is a bbolt file
-that is not truncated and turns bbolt's panics and memory faults on damaged
-pages into ErrCorrupt; with Options.Verify it reads every page first. After
-such a panic at open, bbolt's memory mapping of the file stays until the
-process exits. A record that fails to decode is reported as a DecodeError
+Damage is reported, not repaired in place. Open checks the file's
+structure before bbolt reads it (Check: every page reachable from the meta
+page read once, with a visited set, so the work is bounded by the file's
+size whatever its bytes) and refuses damage with ErrCorrupt; with
+Options.Verify it also reads every value through bbolt. bbolt's panics and
+memory faults on damaged pages are turned into ErrCorrupt; after such a
+panic at open, bbolt's memory mapping of the file stays until the process
+exits. Repair copies what is readable into a new file. A record that fails to decode is reported as a DecodeError
 naming its bucket and key, the others are still listed, and the bad record
 stays in the file.
 

@@ -43,19 +43,42 @@ func FuzzOpen(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		db, err := Open(path, Options{Verify: true, NoSync: true, LockTimeout: 50 * time.Millisecond})
+		// However damaged, a file must not hang the daemon: every step has
+		// a deadline. (A stuck goroutine is left behind; the test has failed.)
+		var db *DB
+		var err error
+		within(t, "Open", func() {
+			db, err = Open(path, Options{Verify: true, NoSync: true, LockTimeout: 50 * time.Millisecond})
+		})
 		if err != nil {
 			if errors.Is(err, ErrLocked) {
 				t.Fatalf("a failed open kept its lock: %v", err)
 			}
 			return
 		}
-		defer db.Close()
-		for range db.Calls(Filter{}) {
-		}
-		_, _ = db.Agents()
-		_, _ = db.Callbacks()
-		_, _ = db.ActiveCalls()
-		_ = db.SaveCall(fullCall("c2", t0))
+		within(t, "reading", func() {
+			for range db.Calls(Filter{}) {
+			}
+			_, _ = db.Agents()
+			_, _ = db.Callbacks()
+			_, _ = db.ActiveCalls()
+		})
+		within(t, "SaveCall", func() { _ = db.SaveCall(fullCall("c2", t0)) })
+		db.Close()
 	})
+}
+
+// within runs fn and fails the test when it does not return within limit.
+func within(t *testing.T, what string, fn func()) {
+	const limit = 5 * time.Second
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		t.Fatalf("%s did not return within %v", what, limit)
+	}
 }

@@ -374,26 +374,9 @@ func TestDamagedPage(t *testing.T) {
 	}
 	f.Close()
 
-	t.Run("verify at open", func(t *testing.T) {
-		assertCorrupt(t, path, Options{Verify: true})
-	})
-	t.Run("found when read", func(t *testing.T) {
-		db, err := Open(path, Options{})
-		if err != nil {
-			t.Fatalf("Open without Verify: %v", err)
-		}
-		defer db.Close()
-		if _, err := db.Call("call-0s"); !errors.Is(err, ErrCorrupt) {
-			t.Errorf("Call = %v, want ErrCorrupt", err)
-		}
-		if _, err := db.CollectCalls(Filter{}); !errors.Is(err, ErrCorrupt) {
-			t.Errorf("CollectCalls = %v, want ErrCorrupt", err)
-		}
-		// The undamaged buckets still work.
-		if err := db.SaveAgent(&AgentState{ID: "a1", State: acd.Available}); err != nil {
-			t.Errorf("SaveAgent: %v", err)
-		}
-	})
+	for _, opts := range []Options{{}, {Verify: true}, {ReadOnly: true}} {
+		assertCorrupt(t, path, opts)
+	}
 }
 
 func TestOpenErrorsFromTheOS(t *testing.T) {

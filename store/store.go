@@ -66,8 +66,8 @@ type Options struct {
 	// but not with a writer. A read-only open neither creates nor migrates.
 	ReadOnly bool
 
-	// Verify reads every page at open so damage is found before the engine
-	// starts, at the cost of reading the whole file.
+	// Verify also reads every value through bbolt at open. The structure
+	// check every open does already reads every page once.
 	Verify bool
 
 	// NoSync skips fsync on commit. For simulations and tests only: a
@@ -100,6 +100,10 @@ func openWith(path string, opts Options, spec schemaSpec) (*DB, error) {
 	}
 	bdb, err := openBolt(path, opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkOpened(path); err != nil {
+		_ = bdb.Close()
 		return nil, err
 	}
 	db := &DB{bolt: bdb, path: path, log: log}

@@ -47,6 +47,7 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newStatusCmd(g),
 		newCallsCmd(g),
 		newStaffingCmd(g),
+		newStoreCmd(g),
 	)
 	return cmd
 }

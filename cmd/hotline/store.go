@@ -1,0 +1,159 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hotline-cc/hotline/store"
+)
+
+func newStoreCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "store",
+		Short: "Check, repair and back up the records store",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newStoreCheckCmd(g), newStoreRepairCmd(g))
+	return cmd
+}
+
+// storeFile is FILE when given, else the config's store.path.
+func storeFile(g *globalOptions, args []string) (string, error) {
+	if len(args) == 1 {
+		return args[0], nil
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return "", err
+	}
+	if cfg.Store.Path == "" {
+		return "", errors.New("name the store file (store.path is empty)")
+	}
+	return cfg.Store.Path, nil
+}
+
+func newStoreCheckCmd(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check [FILE]",
+		Short: "Check a store file's pages (exit code 1 if damaged)",
+		Long: `Reads every page of the store file (default: the config's store.path) once and
+reports damage: pages of the wrong type, pages outside the file, pages reached
+twice, keys out of order. The file is only read. A running Hotline holds the
+file: check a backup instead (hotline store backup).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, err := storeFile(g, args)
+			if err != nil {
+				return err
+			}
+			rep, err := store.Check(path)
+			if err != nil {
+				return err
+			}
+			return writeCheck(cmd.OutOrStdout(), rep)
+		},
+	}
+}
+
+// writeCheck prints a check's findings and returns an error when the file
+// is damaged.
+func writeCheck(w io.Writer, rep *store.Report) error {
+	summary := fmt.Sprintf("%d bytes, %d pages of %d bytes; %s", rep.Size, rep.Pages, rep.PageSize, keyCounts(rep.Keys))
+	if rep.Leaked > 0 {
+		summary += fmt.Sprintf("; %d pages unused (harmless)", rep.Leaked)
+	}
+	if len(rep.Problems) == 0 {
+		fmt.Fprintf(w, "%s: ok (%s)\n", rep.Path, summary)
+		return nil
+	}
+	fmt.Fprintf(w, "%s: damaged (%s readable)\n", rep.Path, summary)
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "  %s\n", p)
+	}
+	if rep.More > 0 {
+		fmt.Fprintf(w, "  and %d more\n", rep.More)
+	}
+	fmt.Fprintf(w, "Copy what is readable into a new file: hotline store repair %s -o NEW\n", rep.Path)
+	return fmt.Errorf("store check: %s is damaged (%d problems)", rep.Path, len(rep.Problems)+rep.More)
+}
+
+func keyCounts(keys map[string]int) string {
+	names := make([]string, 0, len(keys))
+	for name := range keys {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	parts := make([]string, 0, len(names))
+	for _, name := range names {
+		parts = append(parts, fmt.Sprintf("%s %d", name, keys[name]))
+	}
+	if len(parts) == 0 {
+		return "no buckets"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func newStoreRepairCmd(g *globalOptions) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "repair [FILE] -o NEW",
+		Short: "Copy what is readable of a damaged store file into a new file",
+		Long: `Copies every record that can be read from FILE (default: the config's
+store.path) into NEW, rebuilds the call index, and reports what was lost.
+FILE is only read; NEW must not exist. Stop Hotline first, then point
+store.path at NEW (or move NEW into place) and start it again.`,
+		Example: `  hotline store repair /var/lib/hotline/hotline.db -o /var/lib/hotline/hotline.repaired.db`,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return errors.New("store repair: name the new file with -o NEW")
+			}
+			path, err := storeFile(g, args)
+			if err != nil {
+				return err
+			}
+			rep, err := store.Repair(path, out)
+			if err != nil {
+				return err
+			}
+			writeRepair(cmd.OutOrStdout(), path, out, rep)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the new store file to write (must not exist)")
+	return cmd
+}
+
+func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) {
+	fmt.Fprintf(w, "%s -> %s: copied %s\n", from, to, keyCounts(rep.Copied))
+	for _, p := range rep.Check.Problems {
+		fmt.Fprintf(w, "  lost with damaged pages: %s\n", p)
+	}
+	if rep.Check.More > 0 {
+		fmt.Fprintf(w, "  and %d more damaged places\n", rep.Check.More)
+	}
+	if n := len(rep.LostCalls); n > 0 {
+		fmt.Fprintf(w, "  %d call records lost (their index entries survive): %s\n", n, firstFew(rep.LostCalls, 20))
+	}
+	for _, u := range rep.Unreadable {
+		fmt.Fprintf(w, "  left out, unreadable: %s\n", u)
+	}
+	if rep.SchemaGuessed {
+		fmt.Fprintf(w, "  the schema version was lost; wrote %d, this Hotline's\n", rep.Schema)
+	}
+	if len(rep.Check.Problems) == 0 && len(rep.Unreadable) == 0 {
+		fmt.Fprintln(w, "  nothing was lost")
+	}
+}
+
+func firstFew(s []string, n int) string {
+	if len(s) <= n {
+		return strings.Join(s, ", ")
+	}
+	return strings.Join(s[:n], ", ") + fmt.Sprintf(" and %d more", len(s)-n)
+}

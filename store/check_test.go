@@ -1,0 +1,230 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// pageIn returns the id of a page of bucket's tree at or after from (a
+// branch or leaf page, as bbolt sees it), and the page size.
+func pageIn(t *testing.T, path string, from int) (id uint64, pageSize int) {
+	t.Helper()
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, PreLoadFreelist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	err = bdb.View(func(tx *bbolt.Tx) error {
+		for id := from; id < int(tx.Size())/bdb.Info().PageSize; id++ {
+			info, err := tx.Page(id)
+			if err != nil {
+				return err
+			}
+			if info != nil && (info.Type == "leaf" || info.Type == "branch") {
+				return errFound(uint64(id))
+			}
+		}
+		return errors.New("no branch or leaf page")
+	})
+	var found errFound
+	if !errors.As(err, &found) {
+		t.Fatal(err)
+	}
+	return uint64(found), bdb.Info().PageSize
+}
+
+type errFound uint64
+
+func (errFound) Error() string { return "found" }
+
+// writeAt changes the file at off.
+func writeAt(t *testing.T, path string, off int64, b []byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// bboltCheck is bbolt's own consistency check of the file.
+func bboltCheck(t *testing.T, path string) []error {
+	t.Helper()
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, PreLoadFreelist: true})
+	if err != nil {
+		return []error{err}
+	}
+	defer bdb.Close()
+	var errs []error
+	_ = bdb.View(func(tx *bbolt.Tx) error {
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return nil
+	})
+	return errs
+}
+
+func TestCheckCleanStore(t *testing.T) {
+	path, _ := bigStore(t)
+	rep, err := Check(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Err(); err != nil {
+		t.Fatalf("Check of an undamaged store: %v", err)
+	}
+	if rep.Keys["calls"] != 2000 || rep.Keys["calls_by_entered"] != 2000 || rep.Read < 10 {
+		t.Errorf("Check counted %v in %d pages, want 2000 calls and index entries", rep.Keys, rep.Read)
+	}
+	if errs := bboltCheck(t, path); len(errs) != 0 {
+		t.Errorf("bbolt check disagrees: %v", errs)
+	}
+}
+
+// A page whose type is zeroed (bbolt check reports it) is refused at every
+// open, not found later by a listing.
+func TestCheckZeroedPageType(t *testing.T) {
+	path, _ := bigStore(t)
+	id, pageSize := pageIn(t, path, 10)
+	writeAt(t, path, int64(id)*int64(pageSize)+8, []byte{0, 0})
+	if errs := bboltCheck(t, path); len(errs) == 0 {
+		t.Fatalf("bbolt check finds nothing wrong with page %d zeroed", id)
+	}
+	rep, err := Check(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = rep.Err()
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Check = %v, want ErrCorrupt naming the file", err)
+	}
+	if len(rep.Problems) == 0 || rep.Problems[0].Page != id || !strings.Contains(rep.Problems[0].What, "type 0x0") {
+		t.Errorf("problems %v, want page %d named with its type", rep.Problems, id)
+	}
+	for _, opts := range []Options{{}, {ReadOnly: true}} {
+		assertCorrupt(t, path, opts)
+	}
+}
+
+// A branch page that points back at itself sends bbolt's cursors round for
+// ever; Open must refuse the file, and quickly.
+func TestCheckPagesInACircle(t *testing.T) {
+	path, _ := bigStore(t)
+	bdb, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root uint64
+	_ = bdb.View(func(tx *bbolt.Tx) error {
+		root = uint64(tx.Bucket(bucketCalls).Root())
+		info, _ := tx.Page(int(root))
+		if info == nil || info.Type != "branch" {
+			t.Fatalf("the calls bucket's root page %d is not a branch page: %+v", root, info)
+		}
+		return nil
+	})
+	pageSize := bdb.Info().PageSize
+	bdb.Close()
+	// The first element's child pointer: header, then pos and ksize.
+	self := make([]byte, 8)
+	byteOrder.PutUint64(self, root)
+	writeAt(t, path, int64(root)*int64(pageSize)+pageHeaderSize+8, self)
+
+	done := make(chan error, 1)
+	go func() {
+		db, err := Open(path, Options{Verify: true, LockTimeout: 100 * time.Millisecond})
+		if err == nil {
+			db.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "circle") {
+			t.Errorf("Open = %v, want ErrCorrupt naming pages in a circle", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Open with Verify did not return within 10 s on pages in a circle")
+	}
+}
+
+func TestCheckLockedByWriter(t *testing.T) {
+	_, path := openTemp(t)
+	if _, err := Check(path); !errors.Is(err, ErrLocked) {
+		t.Errorf("Check of an open store = %v, want ErrLocked", err)
+	}
+}
+
+// callsLeaf returns a leaf page of the calls bucket (one holding call
+// records, which start {"id":"call-), and the page size.
+func callsLeaf(t *testing.T, path string) (id uint64, pageSize int) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 0; ; off++ {
+		at := bytes.Index(raw[off:], []byte(`{"id":"call-`))
+		if at < 0 {
+			t.Fatal("no leaf page of the calls bucket found")
+		}
+		off += at
+		id, pageSize = pageIn(t, path, off/os.Getpagesize())
+		if id == uint64(off/pageSize) {
+			return id, pageSize
+		}
+	}
+}
+
+func TestRepair(t *testing.T) {
+	path, _ := bigStore(t)
+	id, pageSize := callsLeaf(t, path)
+	writeAt(t, path, int64(id)*int64(pageSize)+8, []byte{0, 0})
+	before, _ := os.ReadFile(path)
+
+	out := filepath.Join(t.TempDir(), "repaired.db")
+	rep, err := Repair(path, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("Repair changed the damaged file")
+	}
+	if rep.Check.Err() == nil || rep.Check.Problems[0].Page != id {
+		t.Errorf("Repair's check = %v, want page %d named", rep.Check.Err(), id)
+	}
+	lost := len(rep.LostCalls)
+	if lost == 0 || rep.Copied["calls"]+lost != 2000 {
+		t.Errorf("copied %d calls and lost %d, want some lost and 2000 in all", rep.Copied["calls"], lost)
+	}
+	if rep.Schema != CurrentSchema || rep.SchemaGuessed {
+		t.Errorf("schema %d (guessed %v), want %d read from the file", rep.Schema, rep.SchemaGuessed, CurrentSchema)
+	}
+
+	db, err := Open(out, Options{Verify: true})
+	if err != nil {
+		t.Fatalf("the repaired file does not open: %v", err)
+	}
+	defer db.Close()
+	calls, err := db.CollectCalls(Filter{})
+	if err != nil || len(calls) != rep.Copied["calls"] {
+		t.Errorf("the repaired file lists %d calls (%v), want %d", len(calls), err, rep.Copied["calls"])
+	}
+	if _, err := db.Call(rep.LostCalls[0]); !errors.Is(err, ErrNotFound) {
+		t.Errorf("lost call %s: %v, want ErrNotFound", rep.LostCalls[0], err)
+	}
+	if _, err := Repair(path, out); err == nil {
+		t.Error("Repair overwrote an existing file")
+	}
+}
