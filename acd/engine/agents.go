@@ -336,8 +336,7 @@ func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint str
 	if cl == nil || cl.phase != acd.CallBridged || cl.agent != a {
 		return "", fmt.Errorf("agent %q is not talking: %w", agentID, ErrUnknownCall)
 	}
-	cl.legSeq++
-	ch := pbx.ChannelID(cl.id + "-s" + fmt.Sprint(cl.legSeq))
+	ch := cl.nextChannel("s")
 	c.goneChans[ch] = struct{}{}
 	c.step(now, cl, "spy-"+mode.String(), a.id, endpoint)
 	c.do(Command{Op: OpSpy, Lane: cl.id, Channel: cl.agentCh, Spy: mode, Originate: pbx.OriginateRequest{

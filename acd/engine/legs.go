@@ -24,8 +24,7 @@ func (c *Core) offer(now time.Time, cl *call, a *agent) {
 	}
 	a.call = cl
 	a.stats.Offered++
-	cl.legSeq++
-	l := &leg{ch: pbx.ChannelID(cl.id + "-a" + strconv.Itoa(cl.legSeq)), agent: a, started: now}
+	l := &leg{ch: cl.nextChannel("a"), agent: a, started: now}
 	cl.legs = append(cl.legs, l)
 	c.chans[l.ch] = chanRef{call: cl, leg: l}
 	if cl.phase == acd.CallQueued {
@@ -44,6 +43,15 @@ func (c *Core) offer(now time.Time, cl *call, a *agent) {
 	// that never reports back.
 	c.out.At(now.Add(timeout+5*time.Second), Timer{Kind: TimerRingGuard, Call: cl.id, Gen: cl.gen[TimerRingGuard]})
 	c.saveActive(now, cl)
+}
+
+// nextChannel names the next channel Hotline originates for a call: "a"
+// for an agent leg, "s" for a supervisor. The ids of a call restored after
+// a restart carry this run's tag, so a new leg never takes the id of one
+// the previous run left ringing on the switch.
+func (cl *call) nextChannel(kind string) pbx.ChannelID {
+	cl.legSeq++
+	return pbx.ChannelID(cl.id + "-" + cl.legTag + kind + strconv.Itoa(cl.legSeq))
 }
 
 func (c *Core) removeLeg(cl *call, l *leg) {
@@ -76,6 +84,12 @@ func (c *Core) attempt(now time.Time, cl *call, l *leg, result string) {
 func (c *Core) onAnswered(now time.Time, e pbx.Answered) {
 	ref, ok := c.lookup(now, e.Channel, "answer")
 	if !ok {
+		if _, gone := c.goneChans[e.Channel]; !gone {
+			// No call owns it (a leg an earlier run originated and the
+			// snapshot did not show): whoever answered would hear nothing.
+			c.forget(e.Channel)
+			c.do(Command{Op: OpHangup, Lane: string(e.Channel), Channel: e.Channel, Cause: pbx.CauseNormal})
+		}
 		return
 	}
 	cl, l := ref.call, ref.leg

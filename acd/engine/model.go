@@ -85,6 +85,7 @@ type call struct {
 	moh        bool
 	recording  string
 	legSeq     int
+	legTag     string // this run's tag in new leg ids of a call restored after a restart (see nextChannel)
 	playSeq    int
 	gen        [timerKinds]uint64
 	callback   *callbackReq // set when this call dials a callback request

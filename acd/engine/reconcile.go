@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -60,7 +61,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 	for _, ac := range s.Active {
 		q := c.queueIdx[ac.Queue]
 		cl := &call{id: ac.CallID, ch: pbx.ChannelID(ac.Channel), dir: acd.DirectionInbound, arrived: ac.Since,
-			queue: q, enqueued: ac.Enqueued, entered: ac.Enqueued, priority: ac.Priority, restored: true}
+			queue: q, enqueued: ac.Enqueued, entered: ac.Enqueued, priority: ac.Priority, restored: true, legTag: c.runTag()}
 		if rec := s.Records[ac.CallID]; rec != nil {
 			cl.rec = *rec
 			cl.arrived = rec.Entered
@@ -121,6 +122,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 		live[ch.ID] = ch
 	}
 	c.trace(now, "sync reconnect=%v channels=%d bridges=%d", e.Reconnect, len(e.Snapshot.Channels), len(e.Snapshot.Bridges))
+	c.hangUpStranded(now, e.Snapshot.Channels)
 	for _, id := range c.callIDs() {
 		cl := c.calls[id]
 		if cl == nil {
@@ -186,16 +188,9 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 		if _, gone := c.goneChans[ch.ID]; gone {
 			continue
 		}
-		switch ch.Vars[pbx.VarRole] {
-		case "agent", "supervisor", "callback":
-			c.warn(now, "stranded-leg", "hanging up %s leg %s left from before", ch.Vars[pbx.VarRole], ch.ID)
-			c.goneChans[ch.ID] = struct{}{}
-			c.do(Command{Op: OpHangup, Lane: string(ch.ID), Channel: ch.ID, Cause: pbx.CauseNormal})
-		default:
-			c.trace(now, "adopting caller %s", ch.ID)
-			c.onArrived(now, pbx.CallArrived{Base: pbx.Base{Channel: ch.ID, At: now}, Caller: ch.Caller,
-				Called: ch.Called, Vars: ch.Vars})
-		}
+		c.trace(now, "adopting caller %s", ch.ID)
+		c.onArrived(now, pbx.CallArrived{Base: pbx.Base{Channel: ch.ID, At: now}, Caller: ch.Caller,
+			Called: ch.Called, Vars: ch.Vars})
 	}
 	// Agents left "on call" by the restore with no call are free again.
 	for _, a := range c.agents {
@@ -213,6 +208,62 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			c.agentFree(now, a)
 		}
 	}
+}
+
+// strandedHold keeps an agent whose phone still rang (or talked to no one)
+// from before a restart from being rung again until that leg is gone.
+const strandedHold = 2 * time.Second
+
+// hangUpStranded hangs up the agent, supervisor and callback legs that the
+// switch holds but no call here owns: legs an earlier run originated, still
+// ringing or answered into nothing. Their agents are not blamed (no
+// no-answer, no delay beyond strandedHold), and a restored call notes in its
+// timeline that its ring was cut.
+func (c *Core) hangUpStranded(now time.Time, chans []pbx.ChannelInfo) {
+	for _, ch := range chans {
+		if _, known := c.chans[ch.ID]; known {
+			continue
+		}
+		if _, gone := c.goneChans[ch.ID]; gone {
+			continue
+		}
+		role := ch.Vars[pbx.VarRole]
+		switch role {
+		case "agent", "supervisor", "callback":
+		default:
+			continue // a caller: adopted once the known calls are settled
+		}
+		c.warn(now, "stranded-leg", "hanging up %s leg %s left from before", role, ch.ID)
+		c.forget(ch.ID)
+		c.do(Command{Op: OpHangup, Lane: string(ch.ID), Channel: ch.ID, Cause: pbx.CauseNormal})
+		a := c.agentIdx[ch.Vars[pbx.VarAgent]]
+		if role != "agent" || a == nil {
+			continue
+		}
+		if cl := c.calls[ch.Vars[pbx.VarCallID]]; cl != nil {
+			detail := string(ch.ID)
+			if ch.Answered {
+				detail += " answered"
+			}
+			c.step(now, cl, "ring-cut-by-restart", a.id, detail)
+		}
+		if until := now.Add(strandedHold); until.After(a.notBefore) {
+			a.notBefore = until
+			a.gen[TimerAgentReady]++
+			c.out.At(until, Timer{Kind: TimerAgentReady, Agent: a.idx, Gen: a.gen[TimerAgentReady]})
+			c.refreshView(a, now)
+		}
+	}
+}
+
+// runTag tells the channel ids of this run from those of earlier runs: the
+// IDPrefix, else the start time.
+func (c *Core) runTag() string {
+	tag := c.opts.IDPrefix
+	if tag == "" {
+		tag = strconv.FormatInt(c.started.UnixMilli(), 36)
+	}
+	return tag + "-"
 }
 
 // enterQueueResumed puts a restored caller back in its queue with its place

@@ -1,0 +1,180 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/acd/sim"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// runOutputs are a SimRun's outputs for one run of the daemon: once the run
+// is replaced (a restart), its timers no longer fire, as a killed process's
+// would not.
+type runOutputs struct {
+	r    *SimRun
+	core **Core
+}
+
+func (o runOutputs) Do(cmd Command) { simOutputs{o.r}.Do(cmd) }
+
+func (o runOutputs) At(at time.Time, t Timer) {
+	core := *o.core
+	o.r.Clock.Schedule(at, func() {
+		if o.r.Core == core {
+			core.Fire(o.r.Clock.Now(), t)
+			o.r.drain()
+		}
+	})
+}
+
+// newRestartableRun is a SimRun whose Core can be killed and restarted from
+// what it stored, while the simulated switch and its calls live on.
+func newRestartableRun(t *testing.T, cfg string, st *memStore) *SimRun {
+	t.Helper()
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, cfg), Store: st, IDPrefix: "run1"},
+		Start: epoch, Sim: sim.Options{Seed: 3, Latency: 20 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := r.Core
+	r.Core.out = runOutputs{r: r, core: &first}
+	return r
+}
+
+// restart kills the running Core (kill -9: nothing more is done or saved by
+// it) and starts a new one the way the daemon does: restore from the store,
+// then reconcile with the switch's snapshot.
+func restart(t *testing.T, r *SimRun, st *memStore, prefix string, keep func(pbx.ChannelInfo) bool) {
+	t.Helper()
+	st.mu.Lock()
+	var saved Saved
+	saved.Records = map[string]*store.CallRecord{}
+	for _, a := range st.agents {
+		saved.Agents = append(saved.Agents, a)
+	}
+	for _, ac := range st.active {
+		saved.Active = append(saved.Active, ac)
+		rec := st.calls[ac.CallID]
+		saved.Records[ac.CallID] = &rec
+	}
+	st.mu.Unlock()
+	now := r.Clock.Now()
+	core := new(*Core)
+	c, err := NewCore(Options{Config: r.Core.opts.Config, Store: st, IDPrefix: prefix, Out: runOutputs{r: r, core: core}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	*core = c
+	c.Restore(now, saved)
+	r.Core = c
+	snap, err := r.Switch.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keep != nil {
+		var kept []pbx.ChannelInfo
+		for _, ch := range snap.Channels {
+			if keep(ch) {
+				kept = append(kept, ch)
+			}
+		}
+		snap.Channels = kept
+	}
+	c.Handle(now, pbx.Synced{Snapshot: snap})
+	r.drain()
+}
+
+const restartConfig = `
+entries:
+  - {number: "100", queue: support}
+queues:
+  - name: support
+    ring_timeout: 20s
+    wrap_up: 5s
+    max_no_answer: 1
+    busy_delay: 30s
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+`
+
+// TestRestartWhileAgentRings: the daemon dies while alice's phone rings (it
+// answers after 8 s) and comes back at once. The leg left ringing is hung
+// up, not answered into silence; the new leg has an id of its own; alice is
+// neither blamed nor blocked, and takes the caller. A switch whose snapshot
+// leaves out legs not yet answered (the old leg then answers unannounced)
+// gets the same result.
+func TestRestartWhileAgentRings(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		keep     func(pbx.ChannelInfo) bool
+		maxWait  time.Duration
+		timeline string
+	}{
+		{"ringing leg in the snapshot", nil, 15 * time.Second, "ring-cut-by-restart"},
+		{"ringing leg not in the snapshot", func(ch pbx.ChannelInfo) bool { return ch.Answered }, 15 * time.Second, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newMemStore()
+			r := newRestartableRun(t, restartConfig, st)
+			if err := r.Switch.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 8 * time.Second, HangupAfter: 30 * time.Second}); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Login("alice"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100"}); err != nil {
+				t.Fatal(err)
+			}
+			r.RunUntil(epoch.Add(3 * time.Second))
+			snap, _ := r.Switch.Snapshot(context.Background())
+			var oldLeg pbx.ChannelID
+			for _, ch := range snap.Channels {
+				if ch.Vars[pbx.VarRole] == "agent" && !ch.Answered {
+					oldLeg = ch.ID
+				}
+			}
+			if oldLeg == "" {
+				t.Fatalf("no agent leg ringing at 3 s: %+v", snap.Channels)
+			}
+
+			restart(t, r, st, "run2", tc.keep)
+			r.RunUntil(epoch.Add(20 * time.Second))
+
+			if w := r.Core.Warnings(); w["command-failed"] != 0 {
+				t.Errorf("warnings after restart: %v", w)
+			}
+			if _, up := r.Switch.Channel(oldLeg); up {
+				t.Errorf("old leg %s still up after the restart", oldLeg)
+			}
+			s := r.Core.Status(r.Clock.Now())
+			a := s.Agents[0]
+			if a.State != acd.OnCall.String() || a.NoAnswer != 0 {
+				t.Errorf("alice after restart: %s, no-answer %d; want on-call, not blamed", a.State, a.NoAnswer)
+			}
+			if len(s.Calls) != 1 || s.Calls[0].Agent != "alice" {
+				t.Fatalf("live calls = %+v, want the caller talking to alice", s.Calls)
+			}
+			rec := st.calls[s.Calls[0].ID]
+			if rec.AgentChannel == string(oldLeg) || !strings.Contains(rec.AgentChannel, "run2") {
+				t.Errorf("alice talks on %s; want a new leg of this run, not the old %s", rec.AgentChannel, oldLeg)
+			}
+			for _, at := range rec.Attempts {
+				if at.Result != acd.AttemptAnswered {
+					t.Errorf("attempt %+v counts against alice", at)
+				}
+			}
+			if got := timelineKinds(rec); !strings.Contains(got, tc.timeline) {
+				t.Errorf("timeline lacks %q: %s", tc.timeline, got)
+			}
+			if rec.Wait > tc.maxWait {
+				t.Errorf("caller waited %v, want at most %v", rec.Wait, tc.maxWait)
+			}
+		})
+	}
+}
