@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -94,6 +95,7 @@ func (c *Core) refreshView(a *agent, now time.Time) {
 	v := &c.view[a.idx]
 	v.Available = a.state == acd.Available && !now.Before(a.notBefore)
 	v.LoggedIn = a.state != acd.LoggedOut
+	v.Paused = a.state == acd.Paused
 	v.IdleSince = a.idleSince
 	v.Calls = a.stats.Answered
 	v.TalkTime = a.stats.Talk
@@ -298,32 +300,19 @@ func (c *Core) Ready(now time.Time, id string) error {
 	return nil
 }
 
-// leaveEmpty overflows waiting callers of queues that nobody serves any more,
-// for queues with leave_empty set.
+// leaveEmpty overflows, in queues with leave_empty set, the waiting callers
+// whom no logged-in, unpaused agent can serve any more.
 func (c *Core) leaveEmpty(now time.Time, a *agent) {
 	for _, q := range a.queues {
-		if !q.cfg.LeaveEmpty || c.mayJoinStrict(q) {
+		if !q.cfg.LeaveEmpty {
 			continue
 		}
-		for len(q.waiting) > 0 {
-			cl := q.waiting[0]
-			c.overflow(now, cl, "queue-empty")
-			if len(q.waiting) > 0 && q.waiting[0] == cl {
-				c.removeWaiting(cl) // never spin on a caller overflow did not move
+		for _, cl := range slices.Clone(q.waiting) {
+			if cl.queue == q && slices.Contains(q.waiting, cl) && routing.MustLeave(true, c.able(q, cl, now)) {
+				c.overflow(now, cl, "queue-empty")
 			}
 		}
 	}
-}
-
-func (c *Core) mayJoinStrict(q *queue) bool {
-	for _, m := range q.rs.Members {
-		switch c.agents[m.Agent].state {
-		case acd.LoggedOut, acd.Paused:
-		default:
-			return true
-		}
-	}
-	return false
 }
 
 // Spy connects a supervisor endpoint to the call an agent is on.

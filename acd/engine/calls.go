@@ -9,6 +9,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/routing"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -291,7 +292,7 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 		c.overflow(now, cl, "queue-full")
 		return
 	}
-	if !c.mayJoin(q) {
+	if !q.join.MayJoin(c.able(q, cl, now)) {
 		c.overflow(now, cl, "no-agents")
 		return
 	}
@@ -324,21 +325,10 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 	c.dispatchCall(now, cl)
 }
 
-// mayJoin applies the queue's join_empty rule.
-func (c *Core) mayJoin(q *queue) bool {
-	if q.cfg.JoinEmpty == "" || q.cfg.JoinEmpty == "yes" {
-		return true
-	}
-	for _, m := range q.rs.Members {
-		a := c.agents[m.Agent]
-		switch {
-		case a.state == acd.LoggedOut:
-		case a.state == acd.Paused && q.cfg.JoinEmpty == "no":
-		default:
-			return true
-		}
-	}
-	return false
+// able counts the members of q able to serve cl: its skills and penalty
+// ceiling as relaxed after its wait so far.
+func (c *Core) able(q *queue, cl *call, now time.Time) routing.Counts {
+	return q.rs.Count(c.view, c.requirementFor(q, now.Sub(cl.enqueued)))
 }
 
 func (c *Core) removeWaiting(cl *call) {
@@ -369,17 +359,6 @@ func (c *Core) position(cl *call) int {
 	return pos
 }
 
-func (c *Core) servingAgents(q *queue) int {
-	n := 0
-	for _, m := range q.rs.Members {
-		switch c.agents[m.Agent].state {
-		case acd.Available, acd.Ringing, acd.OnCall, acd.WrapUp:
-			n++
-		}
-	}
-	return n
-}
-
 func (c *Core) announce(now time.Time, cl *call) {
 	q := cl.queue
 	if q.cfg.Announce.Interval > 0 {
@@ -399,7 +378,7 @@ func (c *Core) announce(now time.Time, cl *call) {
 	}
 	detail := "position=" + strconv.Itoa(pos)
 	if q.cfg.Announce.WaitEstimate {
-		if est, ok := q.est.EstimateWait(pos, c.servingAgents(q), now); ok {
+		if est, ok := q.est.EstimateWait(pos, c.able(q, cl, now).Staffed, now); ok {
 			mins := int((est + time.Minute - 1) / time.Minute)
 			if mins <= 1 {
 				media = append(media, soundHoldTime, soundLessThan, "number:1", soundMinutes)

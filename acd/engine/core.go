@@ -157,7 +157,11 @@ func (c *Core) compileQueue(idx int32, qc config.Queue) (*queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: queue %q: %w", qc.Name, err)
 	}
-	q := &queue{idx: idx, name: qc.Name, cfg: qc, base: base}
+	join, err := routing.ParseJoinRule(qc.JoinEmpty)
+	if err != nil {
+		return nil, fmt.Errorf("engine: queue %q: %w", qc.Name, err)
+	}
+	q := &queue{idx: idx, name: qc.Name, cfg: qc, base: base, join: join}
 	q.est.Horizon = time.Hour
 	q.rs.Strategy = strat
 	for i, t := range qc.Targets {

@@ -19,6 +19,7 @@ type queue struct {
 	base    routing.Requirement
 	targets []routing.Target
 	rs      routing.QueueState
+	join    routing.JoinRule // join_empty
 	// waiting holds callers (and callback requests) not yet bridged, in
 	// arrival order; service order is decided by routing.NextCall.
 	waiting []*call

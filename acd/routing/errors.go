@@ -9,4 +9,5 @@ var (
 	ErrEmptySkill      = errors.New("routing: empty skill name")
 	ErrTooManySkills   = errors.New("routing: too many skills")
 	ErrLevelRange      = errors.New("routing: skill level out of range")
+	ErrUnknownJoinRule = errors.New("routing: unknown join_empty rule")
 )

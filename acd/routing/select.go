@@ -14,6 +14,7 @@ import (
 type Agent struct {
 	Levels    Levels
 	LoggedIn  bool          // logged in, whatever the state: counted by Count
+	Paused    bool          // logged in but paused: not counted as staffed by Count
 	Available bool          // logged in, ready, not reserved, not in wrap-up, not in a delay
 	IdleSince time.Time     // since the last call ended, or login
 	Calls     int           // answered calls, for fewest-calls
@@ -109,6 +110,7 @@ func (q *QueueState) Offered(agent int32) bool {
 // Counts are how many members could serve a requirement.
 type Counts struct {
 	Available int // eligible now
+	Staffed   int // qualified, logged in and not paused: free, ringing, talking or in wrap-up
 	LoggedIn  int // logged in and qualified (skills and penalty), whatever their state
 }
 
@@ -125,6 +127,9 @@ func (q *QueueState) Count(agents []Agent, req Requirement) Counts {
 		c.LoggedIn++
 		if a.Available {
 			c.Available++
+		}
+		if a.Available || !a.Paused {
+			c.Staffed++
 		}
 	}
 	return c

@@ -363,7 +363,7 @@ func TestCount(t *testing.T) {
 	agents := []Agent{ready(time.Hour, 2), busy(3), {Levels: Levels{5}}, ready(time.Hour, 0), busy(1)}
 	q := QueueState{Members: []Member{{Agent: 0}, {Agent: 1}, {Agent: 2}, {Agent: 3}, {Agent: 4, Penalty: 5}}}
 	req := Requirement{Needs: []Need{{Skill: 0, Min: 1}}, MaxPenalty: 4}
-	if got, want := q.Count(agents, req), (Counts{Available: 1, LoggedIn: 2}); got != want {
+	if got, want := q.Count(agents, req), (Counts{Available: 1, Staffed: 2, LoggedIn: 2}); got != want {
 		t.Errorf("Count = %+v, want %+v", got, want)
 	}
 }
