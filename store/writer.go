@@ -66,6 +66,7 @@ type Writer struct {
 	durable  atomic.Uint64
 	failures atomic.Uint64
 	failing  atomic.Bool
+	reasons  failureCounts
 }
 
 type submission struct {
@@ -258,11 +259,12 @@ func (w *Writer) commit() (int, error) {
 	}
 	if err := w.target.Write(batch); err != nil {
 		w.failures.Add(1)
+		w.reasons.add(err)
 		w.failing.Store(true)
 		w.mu.Lock()
 		w.err = err
 		w.mu.Unlock()
-		w.log.Error().Err(err).Int("ops", len(batch)).Uint64("seq", last).Msg("commit failed; kept for retry")
+		w.log.Error().Err(err).Str("reason", FailureReason(err)).Int("ops", len(batch)).Uint64("seq", last).Msg("commit failed; kept for retry")
 		return 0, err
 	}
 	w.mu.Lock()

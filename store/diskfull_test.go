@@ -1,0 +1,142 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+func TestFailureReason(t *testing.T) {
+	for err, want := range map[error]string{
+		nil: "",
+		&fs.PathError{Op: "write", Path: "/var/lib/hotline/hotline.db", Err: syscall.ENOSPC}: ReasonNoSpace,
+		fmt.Errorf("commit: %w", syscall.EDQUOT):                                             ReasonQuota,
+		syscall.EROFS:                                                                        ReasonReadOnly,
+		syscall.EIO:                                                                          ReasonIO,
+		fmt.Errorf("x: %w", ErrCorrupt):                                                      ReasonCorrupt,
+		ErrClosed:                                                                            ReasonClosed,
+		errors.New("something else"):                                                         ReasonOther,
+	} {
+		if got := FailureReason(err); got != want {
+			t.Errorf("FailureReason(%v) = %q, want %q", err, got, want)
+		}
+	}
+}
+
+// smallDisk mounts a tmpfs of size bytes for the test, or skips it where
+// mounting is not allowed (not root, no user namespace).
+func smallDisk(t *testing.T, size int) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size)); err != nil {
+		t.Skipf("cannot mount a small tmpfs here: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(dir, 0); err != nil {
+			t.Errorf("unmount %s: %v", dir, err)
+		}
+	})
+	return dir
+}
+
+// fill writes a file until the disk is full; removing it frees the space.
+func fill(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "filler")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 4096)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("filling the disk: %v", err)
+			}
+			return path
+		}
+	}
+}
+
+// On a full disk, call records are kept and retried, the failure is
+// counted as no-space and logged at error level, and every record is on
+// disk once space is freed.
+func TestDiskFull(t *testing.T) {
+	dir := smallDisk(t, 2<<20)
+	path := filepath.Join(dir, "hotline.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { // the last db opened, before the unmount
+		if db != nil {
+			db.Close()
+		}
+	}()
+	filler := fill(t, dir)
+
+	var logs bytes.Buffer
+	w := NewWriter(db, WriterOptions{RetryMin: time.Millisecond, RetryMax: 20 * time.Millisecond,
+		Logger: zerolog.New(&logs)})
+	w.Start()
+	const n = 200
+	var last uint64
+	for i := range n {
+		c := fullCall(fmt.Sprintf("c%03d", i), t0.Add(time.Duration(i)*time.Second))
+		c.Notes = strings.Repeat("n", 500) // enough to need new pages
+		if last, err = w.Submit(PutCall(c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for w.Failures() < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !w.Failing() || FailureReason(w.Err()) != ReasonNoSpace {
+		t.Fatalf("on a full disk: failing=%v err=%v, want failing with no space", w.Failing(), w.Err())
+	}
+	if by := w.FailuresByReason(); by[ReasonNoSpace] == 0 {
+		t.Errorf("FailuresByReason = %v, want no-space counted", by)
+	}
+	if !strings.Contains(logs.String(), `"level":"error"`) || !strings.Contains(logs.String(), `"reason":"no-space"`) {
+		t.Errorf("log %q, want an error-level line with reason no-space", logs.String())
+	}
+	if w.Durable() == last {
+		t.Fatal("every record was saved on a full disk: the test wrote too little")
+	}
+
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for w.Durable() != last && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if w.Failing() {
+		t.Errorf("still failing after space was freed: %v", w.Err())
+	}
+	db.Close()
+	db, err = Open(path, Options{Verify: true})
+	if err != nil {
+		db = nil
+		t.Fatalf("reopening after the disk was full: %v", err)
+	}
+	calls, err := db.CollectCalls(Filter{})
+	if err != nil || len(calls) != n {
+		t.Errorf("after the disk was full: %d of %d calls on disk (%v)", len(calls), n, err)
+	}
+}
