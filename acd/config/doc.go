@@ -24,10 +24,13 @@
 //
 // # Caveats
 //
+// A file larger than [MaxFileSize] is refused ([ErrTooLarge]) before it is
+// parsed.
+//
 // YAML reads an unquoted # as the start of a comment and * as an alias, so
 // the DTMF keys "#" and "*" must be quoted, as menu option keys and as
 // callback_key or exit_key values.
 //
-// A Config from [Parse] remembers the file name and lines of its settings;
+// A Config from [Parse] remembers the file name and text, to place problems;
 // compare Configs field by field rather than with reflect.DeepEqual.
 package config

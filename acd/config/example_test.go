@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 const examplePath = "../../configs/hotline.example.yaml"
@@ -36,7 +38,7 @@ func TestExampleShowsEverySetting(t *testing.T) {
 	settings := map[string][]string{}
 	settingPaths(reflect.TypeFor[Config](), "", "Config", settings)
 	for setting, paths := range settings {
-		if !slices.ContainsFunc(paths, func(p string) bool { return written(c.src, p) }) {
+		if !slices.ContainsFunc(paths, func(p string) bool { return written(c.src.data, p) }) {
 			t.Errorf("%s (%s): setting not shown in %s", setting, strings.Join(paths, " or "), examplePath)
 		}
 	}
@@ -44,14 +46,40 @@ func TestExampleShowsEverySetting(t *testing.T) {
 
 // written says whether a path pattern, with "[]" for any list index and ".*"
 // for any map key, was written in the file.
-func written(src *source, pattern string) bool {
+func written(data []byte, pattern string) bool {
 	re := regexp.MustCompile("^" + strings.NewReplacer(`\[\]`, `\[\d+\]`, `\.\*`, `\.[^.]+`).Replace(regexp.QuoteMeta(pattern)) + "$")
-	for path := range src.lines {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil || len(root.Content) == 0 {
+		return false
+	}
+	paths := map[string]bool{}
+	nodePaths(root.Content[0], "", paths)
+	for path := range paths {
 		if re.MatchString(path) {
 			return true
 		}
 	}
 	return false
+}
+
+// nodePaths records the path of every value in a node tree.
+func nodePaths(n *yaml.Node, path string, out map[string]bool) {
+	n = resolve(n)
+	out[path] = true
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Tag == "!!merge" {
+				nodePaths(n.Content[i+1], path, out)
+				continue
+			}
+			nodePaths(n.Content[i+1], joinPath(path, n.Content[i].Value), out)
+		}
+	case yaml.SequenceNode:
+		for i, item := range n.Content {
+			nodePaths(item, indexPath(path, i), out)
+		}
+	}
 }
 
 // settingPaths records, under "Type.field", every path pattern where that

@@ -8,7 +8,8 @@ import (
 )
 
 // FuzzParseValidate checks that no input makes Parse or Validate panic, and
-// that every failure is a *ValidationError with at least one problem.
+// that every failure is a *ValidationError with at least one problem, and
+// that what Parse accepts it decodes as yaml's own decoder does.
 func FuzzParseValidate(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/*.yaml")
 	seeds = append(seeds, examplePath)
@@ -23,6 +24,7 @@ func FuzzParseValidate(f *testing.F) {
 	f.Add([]byte("store: &s\n  <<: *s\n"))
 	f.Add([]byte("menus:\n  - name: m\n    options: {\"#\": {menu: m}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkAgainstReference(t, data)
 		c, err := Parse(data, "fuzz.yaml")
 		if err == nil {
 			err = c.Validate()

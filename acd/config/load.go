@@ -10,17 +10,29 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 )
 
+// MaxFileSize is the largest configuration file Load and Parse read. README's
+// largest case, 10,000 agents with 16 of 256 skills each, is about 3 MB; a
+// file many times that is a mistake (or /dev/zero) and is refused before it
+// is parsed rather than after minutes and gigabytes.
+const MaxFileSize = 32 << 20
+
 // Load reads and parses the YAML file at path over the defaults. It does not
 // validate; call Validate after applying any overrides.
 func Load(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %s: %w", path, err)
 	}
 	return Parse(data, path)
 }
@@ -30,7 +42,10 @@ func Load(path string) (Config, error) {
 // line. All such problems come back together in a *ValidationError. An empty
 // document gives the defaults.
 func Parse(data []byte, name string) (Config, error) {
-	src := &source{file: name, lines: map[string]int{}}
+	if len(data) > MaxFileSize {
+		return Config{}, fmt.Errorf("config: %s: %w (over the %d MiB limit)", name, ErrTooLarge, MaxFileSize>>20)
+	}
+	src := &source{file: name, data: bytes.Clone(data)}
 	r := &report{src: src}
 
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -51,44 +66,29 @@ func Parse(data []byte, name string) (Config, error) {
 		r.yamlError(err)
 	}
 
-	w := walker{report: r, expanding: map[*yaml.Node]bool{}, budget: maxNodes}
-	w.walk(&root, reflect.TypeFor[Config](), "")
-	if len(r.problems) > 0 {
-		r.validatePartial(data, &root, src)
-		return Config{}, r.err()
-	}
-
-	// The walk found nothing, so this strict decode should not either; it
-	// stays as the authority on what yaml accepts.
+	// One walk of the node tree both checks and decodes: yaml's own decoder
+	// would parse the text again and count every value against its guard
+	// for alias bombs, refusing large files that have no aliases at all.
 	cfg := Default()
-	strict := yaml.NewDecoder(bytes.NewReader(data))
-	strict.KnownFields(true)
-	if err := strict.Decode(&cfg); err != nil {
-		r.yamlError(err)
-		return Config{}, r.err()
-	}
-	if err := overlayDefaults(&root, &cfg); err != nil {
-		r.addAt(0, "", err.Error())
-		return Config{}, r.err()
-	}
+	budget := max(minAliasBudget, len(data))
+	d := decoder{report: r, expanding: map[*yaml.Node]bool{}, aliasLimit: budget, aliasBudget: budget}
+	d.decode(&root, reflect.ValueOf(&cfg).Elem(), "")
 	cfg.src = src
+	if len(r.problems) > 0 {
+		if !d.broken {
+			r.validatePartial(cfg, &root)
+		}
+		return Config{}, r.err()
+	}
 	return cfg, nil
 }
 
-// validatePartial adds, to the problems the walk found (unknown keys, wrong
-// kinds), those Validate finds in what could still be decoded, so that one
-// run reports everything wrong with a file, not a first batch of it.
-func (r *report) validatePartial(data []byte, root *yaml.Node, src *source) {
-	cfg := Default()
-	if err := yaml.Unmarshal(data, &cfg); err != nil {
-		return // values of the wrong kind: the walk's problems say it all
-	}
-	if err := overlayDefaults(root, &cfg); err != nil {
-		return
-	}
-	cfg.src = src
+// validatePartial adds, to the problems the walk found (unknown keys, empty
+// list items), those Validate finds in the rest, so that one run reports
+// everything wrong with a file, not a first batch of it.
+func (r *report) validatePartial(cfg Config, root *yaml.Node) {
 	var ve *ValidationError
-	if errors.As(cfg.Validate(), &ve) {
+	if errors.As(cfg.validate(root), &ve) {
 		seen, touched := map[string]bool{}, map[string]bool{}
 		for _, p := range r.problems {
 			seen[p.Path] = true
@@ -96,8 +96,12 @@ func (r *report) validatePartial(data []byte, root *yaml.Node, src *source) {
 		}
 		for _, p := range ve.Problems {
 			// A misspelt key makes its right spelling "missing": say it once.
+			// An empty list item is missing everything: say that once too.
 			echo := touched[parentPath(p.Path)] && strings.HasPrefix(p.Message, "missing")
-			if !seen[p.Path] && !echo {
+			for up := p.Path; up != "" && !echo; up = parentPath(up) {
+				echo = seen[up]
+			}
+			if !echo {
 				r.problems = append(r.problems, p)
 			}
 		}
@@ -125,24 +129,50 @@ func (r *report) yamlError(err error) {
 
 var durationType = reflect.TypeFor[time.Duration]()
 
-// walker checks a YAML node tree against the Go type it will decode into,
-// reporting every unknown key and badly typed value with its line, and
-// recording the line of each path for later problems.
-type walker struct {
-	*report
-	expanding map[*yaml.Node]bool // anchors being expanded, to stop self-referencing aliases
-	budget    int                 // nodes left to visit; aliases can make a small file huge
+// listDefaults are what an element of a list of these types starts from, so
+// a queue, menu, agent or target that leaves a setting out gets its default
+// while a setting written as zero stays zero.
+var listDefaults = map[reflect.Type]func() reflect.Value{
+	reflect.TypeFor[Queue]():       func() reflect.Value { return reflect.ValueOf(DefaultQueue()) },
+	reflect.TypeFor[Menu]():        func() reflect.Value { return reflect.ValueOf(DefaultMenu()) },
+	reflect.TypeFor[Agent]():       func() reflect.Value { return reflect.ValueOf(DefaultAgent()) },
+	reflect.TypeFor[SkillTarget](): func() reflect.Value { return reflect.ValueOf(DefaultSkillTarget()) },
 }
 
-// maxNodes bounds the walk, like yaml's own guard against excessive aliasing.
-const maxNodes = 100_000
+// decoder sets a Go value from a YAML node tree, reporting every unknown key
+// and badly typed value with its line. It follows yaml's rules: a value decodes onto what is
+// there (the defaults), null leaves a scalar or struct alone and empties a
+// list, map or pointer, and keys a mapping sets win over merged (<<) ones.
+type decoder struct {
+	*report
+	expanding   map[*yaml.Node]bool // anchors being expanded, to stop self-referencing aliases
+	inAlias     int                 // > 0 while walking a node reached through an alias
+	aliasLimit  int                 // nodes that may be visited through aliases
+	aliasBudget int                 // ... and that still may
+	// broken is set by a problem that leaves the decoded Config too unlike
+	// the file to validate (a value of the wrong kind), as opposed to an
+	// unknown key or an empty list item.
+	broken bool
+}
 
-func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
-	if w.budget--; w.budget < 0 {
-		if w.budget == -1 {
-			w.addAt(n.Line, path, fmt.Sprintf("aliases expand the document beyond %d values", maxNodes))
+// minAliasBudget lets a small file use aliases freely; a larger one may
+// visit as many nodes through aliases as it has bytes.
+const minAliasBudget = 1_000_000
+
+// bad reports a value that could not be decoded.
+func (d *decoder) bad(line int, path, msg string) {
+	d.broken = true
+	d.addAt(line, path, msg)
+}
+
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	if d.inAlias > 0 {
+		if d.aliasBudget--; d.aliasBudget < 0 {
+			if d.aliasBudget == -1 {
+				d.bad(n.Line, path, fmt.Sprintf("aliases expand the document beyond %d values", d.aliasLimit))
+			}
+			return
 		}
-		return
 	}
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
@@ -150,129 +180,197 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 		n = n.Content[0]
 	}
-	n, done := w.deref(n, path)
+	n, done := d.deref(n, path)
 	if n == nil {
 		return
 	}
 	defer done()
-	if _, ok := w.src.lines[path]; !ok {
-		w.src.lines[path] = n.Line
-	}
 	if isNull(n) {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Map, reflect.Slice:
+			v.SetZero()
+		}
 		return
 	}
-	switch t.Kind() {
+	switch v.Kind() {
 	case reflect.Pointer:
-		w.walk(n, t.Elem(), path)
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		d.decode(n, v.Elem(), path)
 	case reflect.Struct:
-		w.mapping(n, path, func(key *yaml.Node, val *yaml.Node) {
-			f, ok := structField(t, key.Value)
+		fields := fieldsByName(v.Type())
+		d.mapping(n, path, func(key, val *yaml.Node) {
+			i, ok := fields[key.Value]
 			if !ok {
-				w.addAt(key.Line, joinPath(path, key.Value), unknownKey(key.Value, fieldNames(t)))
+				d.addAt(key.Line, joinPath(path, key.Value), unknownKey(key.Value, fieldNames(v.Type())))
 				return
 			}
-			w.walk(val, f.Type, joinPath(path, key.Value))
+			d.decode(val, v.Field(i), joinPath(path, key.Value))
 		})
-		return
 	case reflect.Map:
-		w.mapping(n, path, func(key *yaml.Node, val *yaml.Node) {
-			w.walk(val, t.Elem(), joinPath(path, key.Value))
+		if n.Kind == yaml.MappingNode && v.IsNil() {
+			v.Set(reflect.MakeMapWithSize(v.Type(), len(n.Content)/2))
+		}
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.mapping(n, path, func(key, val *yaml.Node) {
+			elem.SetZero()
+			d.decode(val, elem, joinPath(path, key.Value))
+			k := key.Value
+			if isNull(key) {
+				k = ""
+			}
+			v.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), elem)
 		})
-		return
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			w.addAt(n.Line, path, fmt.Sprintf("want a list, got %s", describe(n)))
+			d.bad(n.Line, path, fmt.Sprintf("want a list, got %s", describe(n)))
 			return
 		}
+		list := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		fresh := listDefaults[v.Type().Elem()]
 		for i, item := range n.Content {
+			if fresh != nil {
+				list.Index(i).Set(fresh())
+			}
 			p := indexPath(path, i)
 			if isNull(item) {
-				w.addAt(item.Line, p, "empty list item")
+				d.addAt(item.Line, p, "empty list item")
 				continue
 			}
-			w.walk(item, t.Elem(), p)
+			d.decode(item, list.Index(i), p)
 		}
-		return
+		v.Set(list)
+	default:
+		d.scalar(n, v, path)
 	}
-	w.scalar(n, t, path)
 }
 
 // deref follows an alias, unless it refers to a node still being expanded
 // (then it reports the loop and returns nil). done ends the expansion.
-func (w *walker) deref(n *yaml.Node, path string) (target *yaml.Node, done func()) {
+func (d *decoder) deref(n *yaml.Node, path string) (target *yaml.Node, done func()) {
 	if n.Kind != yaml.AliasNode {
 		return n, func() {}
 	}
-	if w.expanding[n.Alias] {
-		w.addAt(n.Line, path, fmt.Sprintf("alias *%s refers to itself", n.Value))
+	if d.expanding[n.Alias] {
+		d.bad(n.Line, path, fmt.Sprintf("alias *%s refers to itself", n.Value))
 		return nil, nil
 	}
-	w.expanding[n.Alias] = true
-	return n.Alias, func() { delete(w.expanding, n.Alias) }
+	d.expanding[n.Alias] = true
+	d.inAlias++
+	return n.Alias, func() {
+		d.inAlias--
+		delete(d.expanding, n.Alias)
+	}
 }
 
-// mapping calls each for every key of a mapping node, following merge keys
-// (<<) and reporting duplicate and non-scalar keys.
-func (w *walker) mapping(n *yaml.Node, path string, each func(key, val *yaml.Node)) {
+// mapping calls each for every key of a mapping node, then for the keys that
+// merge keys (<<) bring in and the mapping does not set itself, reporting
+// duplicate and non-scalar keys.
+func (d *decoder) mapping(n *yaml.Node, path string, each func(key, val *yaml.Node)) {
+	d.mappingOnce(n, path, map[string]bool{}, each)
+}
+
+func (d *decoder) mappingOnce(n *yaml.Node, path string, set map[string]bool, each func(key, val *yaml.Node)) {
 	if n.Kind != yaml.MappingNode {
-		w.addAt(n.Line, path, fmt.Sprintf("want a mapping of key: value, got %s", describe(n)))
+		d.bad(n.Line, path, fmt.Sprintf("want a mapping of key: value, got %s", describe(n)))
 		return
 	}
-	seen := map[string]int{}
+	var merges []*yaml.Node
+	lines := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
 		if key.Kind != yaml.ScalarNode {
-			w.addAt(key.Line, path, fmt.Sprintf("want a plain key, got %s", describe(key)))
+			d.bad(key.Line, path, fmt.Sprintf("want a plain key, got %s", describe(key)))
 			continue
 		}
-		if key.ShortTag() == "!!merge" {
-			w.merge(val, path, each)
+		if key.Tag == "!!merge" {
+			merges = append(merges, val)
 			continue
 		}
-		if first, dup := seen[key.Value]; dup {
-			w.addAt(key.Line, joinPath(path, key.Value), fmt.Sprintf("key %q already set on line %d", key.Value, first))
+		if first, dup := lines[key.Value]; dup {
+			d.bad(key.Line, joinPath(path, key.Value), fmt.Sprintf("key %q already set on line %d", key.Value, first))
 			continue
 		}
-		seen[key.Value] = key.Line
-		w.src.lines[joinPath(path, key.Value)] = key.Line
+		lines[key.Value] = key.Line
+		if set[key.Value] {
+			continue // set by the mapping that merges this one
+		}
+		set[key.Value] = true
 		each(key, val)
+	}
+	for _, m := range merges {
+		d.merge(m, path, set, each)
 	}
 }
 
-// merge walks the mapping(s) a merge key brings in.
-func (w *walker) merge(val *yaml.Node, path string, each func(key, val *yaml.Node)) {
-	val, done := w.deref(val, path)
+// merge walks the mapping(s) a merge key brings in; of a list of them, the
+// first to set a key wins.
+func (d *decoder) merge(val *yaml.Node, path string, set map[string]bool, each func(key, val *yaml.Node)) {
+	val, done := d.deref(val, path)
 	if val == nil {
 		return
 	}
 	defer done()
 	if val.Kind == yaml.SequenceNode {
 		for _, m := range val.Content {
-			w.merge(m, path, each)
+			d.merge(m, path, set, each)
 		}
 		return
 	}
-	w.mapping(val, path, each)
+	d.mappingOnce(val, path, set, each)
 }
 
-// scalar checks a single value against a scalar Go type.
-func (w *walker) scalar(n *yaml.Node, t reflect.Type, path string) {
+// scalar sets v from a single value, the common cases without yaml's
+// decoder, the rest through it.
+func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.ScalarNode {
-		w.addAt(n.Line, path, fmt.Sprintf("want %s, got %s", kindWord(t), describe(n)))
+		d.bad(n.Line, path, fmt.Sprintf("want %s, got %s", kindWord(v.Type()), describe(n)))
 		return
 	}
-	if t == durationType {
+	plain := n.Style&^yaml.TaggedStyle == 0
+	switch {
+	case v.Type() == durationType:
 		if msg := durationProblem(n.Value); msg != "" {
-			w.addAt(n.Line, path, msg)
+			d.bad(n.Line, path, msg)
+			return
 		}
+		dur, _ := time.ParseDuration(n.Value)
+		v.SetInt(int64(dur))
+		return
+	case v.Kind() == reflect.String && n.Tag != "!!binary":
+		v.SetString(n.Value) // any other scalar reads as text
+		return
+	case v.CanInt() && n.Tag == "!!int" && plain && isDecimal(n.Value):
+		if i, err := strconv.ParseInt(n.Value, 10, v.Type().Bits()); err == nil {
+			v.SetInt(i)
+			return
+		}
+	case v.Kind() == reflect.Bool && n.Tag == "!!bool" && (n.Value == "true" || n.Value == "false"):
+		v.SetBool(n.Value == "true")
 		return
 	}
-	if t.Kind() == reflect.String && n.ShortTag() != "!!binary" {
-		return // any other scalar reads as text
+	ptr := reflect.New(v.Type())
+	if err := n.Decode(ptr.Interface()); err != nil {
+		d.bad(n.Line, path, fmt.Sprintf("want %s, got %q", kindWord(v.Type()), n.Value))
+		return
 	}
-	if err := n.Decode(reflect.New(t).Interface()); err != nil {
-		w.addAt(n.Line, path, fmt.Sprintf("want %s, got %q", kindWord(t), n.Value))
+	v.Set(ptr.Elem())
+}
+
+// isDecimal reports a plain base-10 integer, which yaml reads as Go does (a
+// leading 0 would make it octal).
+func isDecimal(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if s == "" || (len(s) > 1 && s[0] == '0') {
+		return false
 	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func durationProblem(s string) string {
@@ -334,12 +432,26 @@ func yamlName(f reflect.StructField) string {
 }
 
 func structField(t reflect.Type, key string) (reflect.StructField, bool) {
-	for f := range fieldsOf(t) {
-		if yamlName(f) == key {
-			return f, true
-		}
+	i, ok := fieldsByName(t)[key]
+	if !ok {
+		return reflect.StructField{}, false
 	}
-	return reflect.StructField{}, false
+	return t.Field(i), true
+}
+
+// fieldIndex caches, per struct type, each YAML key's field index.
+var fieldIndex sync.Map // reflect.Type → map[string]int
+
+func fieldsByName(t reflect.Type) map[string]int {
+	if m, ok := fieldIndex.Load(t); ok {
+		return m.(map[string]int)
+	}
+	m := map[string]int{}
+	for f := range fieldsOf(t) {
+		m[yamlName(f)] = f.Index[0]
+	}
+	fieldIndex.Store(t, m)
+	return m
 }
 
 func fieldNames(t reflect.Type) []string {
@@ -394,91 +506,4 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-// overlayDefaults decodes each list element again, this time onto its
-// default, so settings a queue, menu, agent or target leaves out get their
-// defaults while settings written as zero stay zero.
-func overlayDefaults(root *yaml.Node, cfg *Config) error {
-	top := root
-	if top.Kind == yaml.DocumentNode && len(top.Content) > 0 {
-		top = top.Content[0]
-	}
-	err := overlay(cfg.Queues, items(lookup(top, "queues")), DefaultQueue, func(q *Queue, n *yaml.Node) error {
-		return overlay(q.Targets, items(lookup(n, "targets")), DefaultSkillTarget, nil)
-	})
-	return errors.Join(err,
-		overlay(cfg.Menus, items(lookup(top, "menus")), DefaultMenu, nil),
-		overlay(cfg.Agents, items(lookup(top, "agents")), DefaultAgent, nil))
-}
-
-func overlay[T any](list []T, nodes []*yaml.Node, fresh func() T, then func(*T, *yaml.Node) error) error {
-	if len(nodes) != len(list) {
-		return fmt.Errorf("%d list items decoded from %d in the file: defaults not applied", len(list), len(nodes))
-	}
-	for i, n := range nodes {
-		v := fresh()
-		if err := n.Decode(&v); err != nil {
-			return err
-		}
-		if then != nil {
-			if err := then(&v, n); err != nil {
-				return err
-			}
-		}
-		list[i] = v
-	}
-	return nil
-}
-
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
-
-// lookup finds the value of key in a mapping node, through merge keys.
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	m = resolve(m)
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	var merged []*yaml.Node
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		if k.ShortTag() == "!!merge" {
-			merged = append(merged, v)
-			continue
-		}
-		if k.Value == key {
-			return v
-		}
-	}
-	for _, v := range merged {
-		v = resolve(v)
-		sources := []*yaml.Node{v}
-		if v.Kind == yaml.SequenceNode {
-			sources = v.Content
-		}
-		for _, s := range sources {
-			if found := lookup(s, key); found != nil {
-				return found
-			}
-		}
-	}
-	return nil
-}
-
-// items is the elements of a sequence node.
-func items(n *yaml.Node) []*yaml.Node {
-	n = resolve(n)
-	if n == nil || n.Kind != yaml.SequenceNode {
-		return nil
-	}
-	out := make([]*yaml.Node, len(n.Content))
-	for i, c := range n.Content {
-		out[i] = resolve(c)
-	}
-	return out
 }

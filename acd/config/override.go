@@ -26,7 +26,7 @@ func (c *Config) Override(path, value, origin string) error {
 		return r.err()
 	}
 	// Copies of a Config share src; give this one its own origins.
-	src := source{lines: map[string]int{}}
+	var src source
 	if c.src != nil {
 		src = *c.src
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Problem is one thing wrong with a configuration.
@@ -52,27 +54,15 @@ func (e *ValidationError) Error() string {
 // Is makes errors.Is(err, ErrInvalid) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 
-// source remembers which file a Config came from, the line of each
-// setting's path and which settings were overridden from elsewhere, so
-// problems found later can point at their cause.
+// source remembers which file a Config came from, its text and which
+// settings were overridden from elsewhere, so problems found later can point
+// at their cause. The text is parsed again to find a line only when there
+// is a problem to place: a large file's every path and line kept in a map
+// would cost more than the Config itself.
 type source struct {
 	file    string
-	lines   map[string]int
+	data    []byte
 	origins map[string]string // path → "HOTLINE_PBX_TYPE", "--log-level", ...
-}
-
-// line finds the line of path or, failing that, of its nearest parent.
-func (s *source) line(path string) int {
-	if s == nil {
-		return 0
-	}
-	for path != "" {
-		if l, ok := s.lines[path]; ok {
-			return l
-		}
-		path = parentPath(path)
-	}
-	return 0
 }
 
 func (s *source) fileName() string {
@@ -105,7 +95,86 @@ func indexPath(path string, i int) string {
 // report collects problems against one source.
 type report struct {
 	src      *source
+	root     *yaml.Node // src.data parsed, once a problem needs a line
 	problems []Problem
+}
+
+// line finds the line of path in the source or, failing that, of its
+// nearest parent; 0 when there is no file to look in.
+func (r *report) line(path string) int {
+	if r.src == nil || len(r.src.data) == 0 || path == "" {
+		return 0
+	}
+	if r.root == nil {
+		r.root = &yaml.Node{}
+		_ = yaml.Unmarshal(r.src.data, r.root) // the file parsed once already
+	}
+	n, line := r.root, 0
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	for rest := path; rest != "" && n != nil; {
+		n = resolve(n)
+		if strings.HasPrefix(rest, "[") {
+			end := strings.IndexByte(rest, ']')
+			i, err := strconv.Atoi(rest[1:max(end, 1)])
+			if end < 0 || err != nil || n.Kind != yaml.SequenceNode || i >= len(n.Content) {
+				break
+			}
+			n = resolve(n.Content[i])
+			line, rest = n.Line, strings.TrimPrefix(rest[end+1:], ".")
+			continue
+		}
+		key, val := findKey(n, rest)
+		if key == nil {
+			break
+		}
+		line, n, rest = key.Line, val, strings.TrimPrefix(rest[len(key.Value):], ".")
+	}
+	return line
+}
+
+// findKey finds, in a mapping node and those it merges, the longest key that
+// starts path (a key may hold a '.' of its own).
+func findKey(m *yaml.Node, path string) (key, val *yaml.Node) {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if k.Tag == "!!merge" {
+			merges = append(merges, m.Content[i+1])
+			continue
+		}
+		rest, ok := strings.CutPrefix(path, k.Value)
+		if ok && (rest == "" || rest[0] == '.' || rest[0] == '[') && (key == nil || len(k.Value) > len(key.Value)) {
+			key, val = k, m.Content[i+1]
+		}
+	}
+	if key != nil {
+		return key, val
+	}
+	for _, v := range merges {
+		v = resolve(v)
+		sources := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			sources = v.Content
+		}
+		for _, s := range sources {
+			if key, val = findKey(resolve(s), path); key != nil {
+				return key, val
+			}
+		}
+	}
+	return nil, nil
+}
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
 }
 
 // add records a problem whose line is looked up from its path, or that
@@ -118,7 +187,7 @@ func (r *report) add(path, format string, args ...any) {
 			return
 		}
 	}
-	r.addAt(r.src.line(path), path, msg)
+	r.addAt(r.line(path), path, msg)
 }
 
 // addAt records a problem at a known line.

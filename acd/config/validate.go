@@ -9,7 +9,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/hotline-cc/hotline/acd/routing"
 )
@@ -18,7 +21,12 @@ import (
 // *ValidationError listing each problem with its path (and line, for a
 // Config from Parse).
 func (c Config) Validate() error {
-	v := validator{report: &report{src: c.src}, cfg: &c}
+	return c.validate(nil)
+}
+
+// validate is Validate with the file's node tree, if the caller has it.
+func (c Config) validate(root *yaml.Node) error {
+	v := validator{report: &report{src: c.src, root: root}, cfg: &c}
 	v.server()
 	v.pbx()
 	v.queues()
@@ -302,6 +310,9 @@ func (v *validator) agents() {
 
 // durations reports every negative duration anywhere in the Config.
 func (v *validator) durations(val reflect.Value, path string) {
+	if !holdsDuration(val.Type()) {
+		return // skill maps of ten thousand agents need no walk
+	}
 	switch val.Kind() {
 	case reflect.Pointer:
 		if !val.IsNil() {
@@ -328,6 +339,29 @@ func (v *validator) durations(val reflect.Value, path string) {
 			v.add(path, "negative duration %s", time.Duration(val.Int()))
 		}
 	}
+}
+
+// durationTypes caches holdsDuration.
+var durationTypes sync.Map // reflect.Type → bool
+
+// holdsDuration says whether a value of type t can contain a time.Duration.
+func holdsDuration(t reflect.Type) bool {
+	if held, ok := durationTypes.Load(t); ok {
+		return held.(bool)
+	}
+	held := false
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map:
+		held = holdsDuration(t.Elem())
+	case reflect.Struct:
+		for f := range fieldsOf(t) {
+			held = held || holdsDuration(f.Type)
+		}
+	default:
+		held = t == durationType
+	}
+	durationTypes.Store(t, held)
+	return held
 }
 
 // loops reports each cycle in a graph where element i of list points at
