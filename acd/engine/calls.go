@@ -158,7 +158,11 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 		case ivr.ToQueue:
 			c.goTarget(now, cl, config.Target{Queue: a.Queue})
 		case ivr.Leave:
-			c.goTarget(now, cl, config.Target{Message: a.Media})
+			if a.Failed {
+				c.leave(now, cl, a.Media, acd.OutcomeFailed, pbx.CauseNormal)
+			} else {
+				c.goTarget(now, cl, config.Target{Message: a.Media})
+			}
 		default:
 			c.warn(now, "flow-action", "call %s: action %T not carried out", cl.id, a)
 		}

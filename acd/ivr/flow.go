@@ -66,7 +66,7 @@ func (f *Flow) Resume(st State, now time.Time) (State, []Action) {
 	}
 	n, ok := f.nodes[st.Node]
 	if !ok {
-		return State{}, []Action{Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", st.Node)}, Leave{}}
+		return State{}, []Action{Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", st.Node)}, Leave{Failed: true}}
 	}
 	enter := Enter{Kind: n.Kind(), Node: st.Node}
 	st, acts := n.Enter(At{Node: st.Node, Now: now}, st)
@@ -82,7 +82,7 @@ func (f *Flow) Step(st State, in Input, now time.Time) (State, []Action) {
 	}
 	n, ok := f.nodes[st.Node]
 	if !ok {
-		return State{}, []Action{Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", st.Node)}, Leave{}}
+		return State{}, []Action{Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", st.Node)}, Leave{Failed: true}}
 	}
 	st, acts := n.Step(At{Node: st.Node, Now: now}, st, in)
 	return f.follow(st, acts, now)
@@ -99,11 +99,11 @@ func (f *Flow) follow(st State, acts []Action, now time.Time) (State, []Action) 
 		switch a := a.(type) {
 		case Goto:
 			if hops++; hops > MaxHops {
-				return State{}, append(out, Warn{Code: "flow-loop", Text: fmt.Sprintf("more than %d nodes without input, last %q", MaxHops, a.Node)}, Leave{})
+				return State{}, append(out, Warn{Code: "flow-loop", Text: fmt.Sprintf("more than %d nodes without input, last %q", MaxHops, a.Node)}, Leave{Failed: true})
 			}
 			n, ok := f.nodes[a.Node]
 			if !ok {
-				return State{}, append(out, Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", a.Node)}, Leave{})
+				return State{}, append(out, Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", a.Node)}, Leave{Failed: true})
 			}
 			out = append(out, Enter{Kind: n.Kind(), Node: a.Node})
 			st, acts = n.Enter(At{Node: a.Node, Now: now}, State{Node: a.Node})

@@ -86,7 +86,7 @@ func TestResume(t *testing.T) {
 	if st.Tries != 1 || len(acts) != 2 {
 		t.Errorf("resume kept %+v %v, want the tries spent", st, acts)
 	}
-	if st, acts = f.Resume(State{Node: "closed"}, t0); !st.Done() || fmt.Sprint(acts) != `[warn unknown-node: node "closed" leave]` {
+	if st, acts = f.Resume(State{Node: "closed"}, t0); !st.Done() || fmt.Sprint(acts) != `[warn unknown-node: node "closed" leave (failed)]` {
 		t.Errorf("resume at a node the flow lost = %+v %v", st, acts)
 	}
 }

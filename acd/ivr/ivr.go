@@ -62,7 +62,12 @@ type CancelTimer struct{}
 type ToQueue struct{ Queue string }
 
 // Leave plays Media (if any) and hangs the caller up; the flow is done.
-type Leave struct{ Media []string }
+// Failed says the flow could not go on (a node it lacks, a loop), as
+// opposed to an exit the flow designs.
+type Leave struct {
+	Media  []string
+	Failed bool
+}
 
 // Goto moves the call to another node of the flow. Nodes return it; Step
 // follows it and never passes it to the host.
@@ -87,8 +92,14 @@ func (StopPlay) String() string     { return "stop-play" }
 func (a StartTimer) String() string { return "timer " + a.After.String() }
 func (CancelTimer) String() string  { return "cancel-timer" }
 func (a ToQueue) String() string    { return "queue " + a.Queue }
-func (a Leave) String() string      { return strings.TrimSpace("leave " + strings.Join(a.Media, ",")) }
-func (a Goto) String() string       { return "goto " + a.Node }
+func (a Leave) String() string {
+	s := strings.TrimSpace("leave " + strings.Join(a.Media, ","))
+	if a.Failed {
+		s += " (failed)"
+	}
+	return s
+}
+func (a Goto) String() string { return "goto " + a.Node }
 
 func (in Digit) String() string     { return "digit " + in.Key }
 func (Timeout) String() string      { return "timeout" }

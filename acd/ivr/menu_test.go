@@ -85,7 +85,7 @@ func TestMenuStep(t *testing.T) {
 			State{Node: "main"}, []Action{CancelTimer{}, StopPlay{}, Note{"menu-choice", "*"}, Enter{"menu", "main"}, Play{Media: []string{"sound:welcome"}}}},
 		{"a call outside the flow ignores input", State{}, Digit{Key: "1"}, State{}, nil},
 		{"a state at a node the flow lacks leaves", State{Node: "gone"}, Timeout{},
-			State{}, []Action{Warn{"unknown-node", `node "gone"`}, Leave{}}},
+			State{}, []Action{Warn{"unknown-node", `node "gone"`}, Leave{Failed: true}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,7 +110,7 @@ func TestStart(t *testing.T) {
 		t.Errorf("actions = %v, want %v", acts, want)
 	}
 	st, acts = f.Start("night", t0)
-	if want := []Action{Warn{"unknown-node", `node "night"`}, Leave{}}; !st.Done() || !reflect.DeepEqual(acts, want) {
+	if want := []Action{Warn{"unknown-node", `node "night"`}, Leave{Failed: true}}; !st.Done() || !reflect.DeepEqual(acts, want) {
 		t.Errorf("start at unknown node: %+v %v, want done and %v", st, acts, want)
 	}
 }
@@ -158,7 +158,7 @@ func TestLoopWithoutInputLeaves(t *testing.T) {
 		t.Errorf("%d actions, want %d (every hop entered, a warning, leave)", n, MaxHops+2)
 	}
 	last := fmt.Sprint(acts[len(acts)-2:])
-	if want := `[warn flow-loop: more than 32 nodes without input, last "a" leave]`; last != want {
+	if want := `[warn flow-loop: more than 32 nodes without input, last "a" leave (failed)]`; last != want {
 		t.Errorf("last actions = %s, want %s", last, want)
 	}
 }
