@@ -57,12 +57,14 @@ type Server struct {
 	// KeepAlive is how often an idle event stream gets a comment line, so
 	// proxies keep it open and clients notice a dead daemon; 0 = 15 s.
 	KeepAlive time.Duration
+
+	link Link // nil: no switch link to report (see WatchLink)
 }
 
 // New builds the API handler.
 func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s := &Server{eng: eng, rec: rec, log: log.With().Str("component", "api").Logger(), mux: http.NewServeMux()}
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /api/v1/status", s.status)
 	s.mux.HandleFunc("GET /api/v1/queues", s.queues)
 	s.mux.HandleFunc("GET /api/v1/agents", s.agents)
@@ -72,7 +74,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("POST /api/v1/calls/{id}/disposition", s.disposition)
 	s.mux.HandleFunc("GET /api/v1/events", s.events)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(&collector{eng: eng})
+	reg.MustRegister(&collector{eng: eng}, linkCollector{s})
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return s
 }

@@ -30,9 +30,10 @@ type Client struct {
 	q      *fifo[pbx.Event] // translated events, on their way to Events
 	inbox  *fifo[inItem]    // raw events and link changes, on their way to translation
 
-	mu      sync.Mutex // guards tr, conn, started, closed, stop (tr: notes come from commands, events from translate)
+	mu      sync.Mutex // guards tr, conn, link, started, closed, stop (tr: notes come from commands, events from translate)
 	tr      *tracker
-	conn    *ws.Conn // the live websocket, nil while disconnected
+	conn    *ws.Conn      // the live websocket, nil while disconnected
+	link    pbx.LinkState // what LinkState reports
 	started bool
 	closed  bool
 	stop    context.CancelFunc
@@ -74,10 +75,13 @@ func New(opts Options) (*Client, error) {
 // Events implements pbx.Switch.
 func (c *Client) Events() <-chan pbx.Event { return c.events }
 
-// Start connects to ARI, retrying until ctx ends, and emits Synced with
-// Reconnect false. From then on the Client keeps the link up by itself:
-// Disconnected when it drops or goes silent, Synced with Reconnect true once
-// it is back. A refused login ends Start at once.
+// Start connects to ARI, retrying with backoff until ctx ends, and emits
+// Synced with Reconnect false. Every failure to reach Asterisk is retried
+// (connection refused, a 503 or 404 while Asterisk starts, a heartbeat that
+// does not come back); only a refused login (401, 403) ends Start at once.
+// From then on the Client keeps the link up by itself: Disconnected when it
+// drops or goes silent, Synced with Reconnect true once it is back.
+// LinkState says where the link stands meanwhile.
 func (c *Client) Start(ctx context.Context) error {
 	c.mu.Lock()
 	switch {
@@ -179,6 +183,7 @@ func (c *Client) run(ctx context.Context, l link) {
 			return
 		}
 		c.log.Warn().Err(err).Msg("ARI event link lost; reconnecting")
+		c.linkDown(err, false)
 		lost := pbx.Disconnected{Base: pbx.Base{At: time.Now()}, Err: fmt.Errorf("%w: %w", pbx.ErrDisconnected, err)}
 		c.inbox.push(inItem{do: func() { c.q.push(lost) }})
 		var cerr error
@@ -190,11 +195,14 @@ func (c *Client) run(ctx context.Context, l link) {
 
 // connect dials the event websocket, waits for a heartbeat to come back
 // through it (proof that Asterisk delivers the application's events) and
-// takes a snapshot, retrying every ReconnectDelay until ctx or life ends.
+// takes a snapshot, retrying with backoff (ReconnectDelay doubling up to
+// MaxReconnectDelay) until ctx or life ends.
 // The snapshot is taken after the websocket is up, so no event falls
 // between the two: events that arrive meanwhile are handled after Synced,
 // and the tracker drops what the snapshot already covered.
 func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error) {
+	delay := c.opts.ReconnectDelay
+	lastErr := ""
 	for attempt := 1; ; attempt++ {
 		l, live, snap, err := c.connectOnce(ctx)
 		if err == nil {
@@ -205,6 +213,7 @@ func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error
 				return link{}, pbx.ErrClosed
 			}
 			c.conn = l.conn
+			c.link = pbx.LinkState{Up: true, Since: time.Now()}
 			c.mu.Unlock()
 			// The snapshot takes effect after the events read before it, and
 			// before those read with it.
@@ -225,20 +234,66 @@ func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error
 				Int("bridges", len(snap.Bridges)).Msg("connected to ARI")
 			return l, nil
 		}
-		if errors.Is(err, ws.ErrHandshake) && !reconnect {
-			return link{}, fmt.Errorf("ari: connect %s: %w", c.opts.WebsocketURL, err)
+		c.linkDown(err, true)
+		if loginRefused(err) {
+			if !reconnect {
+				return link{}, fmt.Errorf("ari: connect %s: %w", c.opts.WebsocketURL, err)
+			}
+			c.log.Error().Err(err).Msg("Asterisk refuses Hotline's ARI login (ari.conf user and password); retrying")
 		}
-		if attempt == 1 || attempt%30 == 0 {
-			c.log.Warn().Err(err).Int("attempt", attempt).Msg("cannot reach ARI; retrying")
+		if attempt == 1 || attempt%10 == 0 || err.Error() != lastErr {
+			c.log.Warn().Err(err).Int("attempt", attempt).Dur("retry_in", delay).Msg("cannot reach ARI; retrying")
 		}
+		lastErr = err.Error()
 		select {
-		case <-time.After(c.opts.ReconnectDelay):
+		case <-time.After(delay):
+			delay = c.backoff(delay)
 		case <-ctx.Done():
 			return link{}, fmt.Errorf("ari: connect %s: %w (last error: %w)", c.opts.WebsocketURL, ctx.Err(), err)
 		case <-life.Done():
 			return link{}, pbx.ErrClosed
 		}
 	}
+}
+
+// backoff is the pause after d: twice as long, at most MaxReconnectDelay.
+func (c *Client) backoff(d time.Duration) time.Duration {
+	return min(2*d, max(c.opts.MaxReconnectDelay, c.opts.ReconnectDelay))
+}
+
+// loginRefused: Asterisk answered, and refused Hotline's credentials.
+func loginRefused(err error) bool {
+	var he *ws.HandshakeError
+	var ae *apiError
+	switch {
+	case errors.As(err, &he):
+		return he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden
+	case errors.As(err, &ae):
+		return ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden
+	}
+	return false
+}
+
+// linkDown records for LinkState that the link went down, or that one more
+// attempt to bring it up failed.
+func (c *Client) linkDown(err error, attempt bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.link.Up || c.link.Since.IsZero() {
+		c.link = pbx.LinkState{Since: time.Now()}
+	}
+	c.link.Error = err.Error()
+	if attempt {
+		c.link.Attempts++
+	}
+}
+
+// LinkState reports the websocket link to Asterisk: up, or down since when
+// and why. The HTTP API's /healthz and metrics read it.
+func (c *Client) LinkState() pbx.LinkState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.link
 }
 
 func (c *Client) connectOnce(ctx context.Context) (link, liveSet, pbx.Snapshot, error) {

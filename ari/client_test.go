@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +315,73 @@ func TestStartRefusedLogin(t *testing.T) {
 	}
 	if ctx.Err() != nil {
 		t.Fatal("Start retried a refused login until the deadline")
+	}
+}
+
+// Asterisk answers 404 and 503 while it starts: Start keeps trying, with
+// growing pauses, and the link reads as down, then up.
+func TestStartRetriesWhileAsteriskStarts(t *testing.T) {
+	f := newFakeARI(t)
+	f.refuseNext(http.StatusServiceUnavailable, http.StatusNotFound, http.StatusServiceUnavailable, http.StatusServiceUnavailable)
+	c := f.client(t)
+	if ls := c.LinkState(); ls.Up || !ls.Since.IsZero() {
+		t.Fatalf("LinkState before Start = %+v, want down with no time", ls)
+	}
+	started := make(chan error, 1)
+	begin := time.Now()
+	go func() { started <- c.Start(context.Background()) }()
+	deadline := time.After(5 * time.Second)
+	var down pbx.LinkState
+	for down.Attempts < 2 {
+		select {
+		case err := <-started:
+			t.Fatalf("Start returned %v while Asterisk still refused the websocket", err)
+		case <-deadline:
+			t.Fatalf("no failed attempts seen; LinkState = %+v", c.LinkState())
+		case <-time.After(5 * time.Millisecond):
+		}
+		down = c.LinkState()
+	}
+	if down.Up || !strings.Contains(down.Error, "answered 503") && !strings.Contains(down.Error, "answered 404") {
+		t.Errorf("LinkState while refused = %+v, want down naming the refusal", down)
+	}
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+	case <-deadline:
+		t.Fatalf("Start did not return; LinkState = %+v", c.LinkState())
+	}
+	// Four refusals with pauses 50, 100, 200, 400 ms: backoff, not a fixed pace.
+	if took := time.Since(begin); took < 700*time.Millisecond {
+		t.Errorf("four refusals passed in %v: pauses do not grow", took)
+	}
+	if up := c.LinkState(); !up.Up || up.Error != "" || up.Since.Before(down.Since) {
+		t.Errorf("LinkState after Start = %+v, want up since the connect", up)
+	}
+	if _, ok := (<-c.Events()).(pbx.Synced); !ok {
+		t.Error("first event after Start is not Synced")
+	}
+
+	// The link drops and Asterisk refuses for a while: down, then up again.
+	f.refuseNext(http.StatusServiceUnavailable, http.StatusServiceUnavailable, http.StatusServiceUnavailable)
+	f.dropSession()
+	waitFor(t, "the link to read as down", func() bool { return !c.LinkState().Up })
+	waitFor(t, "the link to come back", func() bool { return c.LinkState().Up })
+}
+
+func TestBackoffIsCapped(t *testing.T) {
+	c, err := New(Options{URL: "http://127.0.0.1:1/ari", Username: "u", ReconnectDelay: time.Second, MaxReconnectDelay: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var got []time.Duration
+	for d := c.opts.ReconnectDelay; len(got) < 4; d = c.backoff(d) {
+		got = append(got, d)
+	}
+	if want := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second}; !slices.Equal(got, want) {
+		t.Errorf("pauses %v, want %v", got, want)
 	}
 }

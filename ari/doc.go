@@ -34,6 +34,11 @@
 // connected again, pbx.Synced{Reconnect: true} with a snapshot of the
 // application's channels and bridges taken after the new websocket is up.
 //
+// Start retries every failure to reach Asterisk with backoff (404 and
+// 503 while Asterisk starts, refused connections, a missing heartbeat);
+// only a refused login ends it. LinkState reports the link for health
+// checks.
+//
 // # Asterisk configuration
 //
 // http.conf enables the HTTP server (loopback unless a TLS proxy fronts it):

@@ -26,6 +26,7 @@ type fakeARI struct {
 	sess     *fakeSession
 	sessions int
 	mute     bool   // answer neither pings nor heartbeats: a half-open link
+	refuse   []int  // statuses for the next websocket handshakes, one each (Asterisk starting: 404, 503)
 	channels string // JSON of GET /channels
 	bridges  string // JSON of GET /bridges
 	requests []string
@@ -77,6 +78,13 @@ func (f *fakeARI) answer(method, path string, a fakeAnswer) {
 	f.answers[method+" "+path] = a
 }
 
+// refuseNext makes the next websocket handshakes answer these statuses.
+func (f *fakeARI) refuseNext(statuses ...int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refuse = append(f.refuse, statuses...)
+}
+
 func (f *fakeARI) setMute(m bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -106,7 +114,15 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 	mute := f.mute
 	switch {
 	case path == "/events" && r.Header.Get("Upgrade") == "websocket":
+		var refuse int
+		if len(f.refuse) > 0 {
+			refuse, f.refuse = f.refuse[0], f.refuse[1:]
+		}
 		f.mu.Unlock()
+		if refuse != 0 {
+			http.Error(w, http.StatusText(refuse), refuse)
+			return
+		}
 		if mute {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return

@@ -25,8 +25,12 @@ type Options struct {
 	// RequestTimeout bounds a REST request whose context has no deadline.
 	// 0 = 10 s.
 	RequestTimeout time.Duration
-	// ReconnectDelay is the pause between connection attempts. 0 = 1 s.
+	// ReconnectDelay is the pause after the first failed connection
+	// attempt; each further failure doubles it, up to MaxReconnectDelay.
+	// 0 = 1 s.
 	ReconnectDelay time.Duration
+	// MaxReconnectDelay caps the pause between attempts. 0 = 10 s.
+	MaxReconnectDelay time.Duration
 
 	RecordingFormat string // "" = wav
 	// RecordingDir is where Asterisk stores recordings, as Asterisk sees it;
@@ -42,6 +46,7 @@ const (
 	DefaultPingInterval    = time.Second
 	DefaultRequestTimeout  = 10 * time.Second
 	DefaultReconnectDelay  = time.Second
+	DefaultMaxReconnect    = 10 * time.Second
 	DefaultRecordingFormat = "wav"
 	DefaultRecordingDir    = "/var/spool/asterisk/recording"
 )
@@ -78,8 +83,8 @@ func (o Options) withDefaults() (Options, error) {
 	if strings.ContainsAny(o.App, ",/? ") {
 		errs = append(errs, fmt.Errorf("app %q: must not contain , / ? or spaces", o.App))
 	}
-	if o.PingInterval < 0 || o.RequestTimeout < 0 || o.ReconnectDelay < 0 {
-		errs = append(errs, errors.New("ping_interval, request_timeout and reconnect_delay must not be negative"))
+	if o.PingInterval < 0 || o.RequestTimeout < 0 || o.ReconnectDelay < 0 || o.MaxReconnectDelay < 0 {
+		errs = append(errs, errors.New("ping_interval, request_timeout, reconnect_delay and max_reconnect_delay must not be negative"))
 	}
 	if o.PingInterval == 0 {
 		o.PingInterval = DefaultPingInterval
@@ -89,6 +94,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.ReconnectDelay == 0 {
 		o.ReconnectDelay = DefaultReconnectDelay
+	}
+	if o.MaxReconnectDelay == 0 {
+		o.MaxReconnectDelay = DefaultMaxReconnect
 	}
 	if o.RecordingFormat == "" {
 		o.RecordingFormat = DefaultRecordingFormat

@@ -172,6 +172,9 @@ func newStatusCmd(g *globalOptions) *cobra.Command {
 				_, err = cmd.OutOrStdout().Write(raw)
 				return err
 			}
+			if err := writeLink(cmd.Context(), cmd.OutOrStdout(), base); err != nil {
+				return err
+			}
 			writeProgress(cmd.OutOrStdout(), s, 0)
 			return nil
 		},

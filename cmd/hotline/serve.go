@@ -92,24 +92,31 @@ func runServe(ctx context.Context, cfg config.Config, log zerolog.Logger) error 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- rt.Run(ctx) }()
 	if s, ok := sw.(starter); ok {
-		if err := s.Start(ctx); err != nil {
-			return fmt.Errorf("starting %s: %w", cfg.PBX.Type, err)
-		}
-	}
-	if cfg.PBX.Type == config.PBXSim {
-		if err := startSimTraffic(sw.(*sim.Switch), cfg); err != nil {
-			return err
-		}
+		// The switch may be starting too: the API serves (and reports the
+		// link down) while Start keeps trying.
+		go func() {
+			err := s.Start(ctx)
+			if err == nil && cfg.PBX.Type == config.PBXSim {
+				err = startSimTraffic(sw.(*sim.Switch), cfg)
+			}
+			if err != nil && ctx.Err() == nil {
+				errc <- fmt.Errorf("starting %s: %w", cfg.PBX.Type, err)
+			}
+		}()
 	}
 	if cfg.Server.Listen != "" {
 		ln, err := net.Listen("tcp", cfg.Server.Listen)
 		if err != nil {
 			return fmt.Errorf("server.listen %s: %w", cfg.Server.Listen, err)
 		}
-		srv := &http.Server{Handler: api.New(rt, db, log), ReadHeaderTimeout: 10 * time.Second}
+		h := api.New(rt, db, log)
+		if l, ok := sw.(api.Link); ok {
+			h.WatchLink(l)
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errc <- err

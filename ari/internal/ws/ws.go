@@ -25,6 +25,21 @@ var (
 	ErrTooLarge  = errors.New("ws: message too large")
 )
 
+// HandshakeError is a handshake the server answered with a status other
+// than 101; errors.Is(err, ErrHandshake) holds for it.
+type HandshakeError struct {
+	Host   string
+	Status int    // HTTP status code
+	Text   string // the status line's text, e.g. "503 Service Unavailable"
+}
+
+func (e *HandshakeError) Error() string {
+	return fmt.Sprintf("%v: %s answered %s", ErrHandshake, e.Host, e.Text)
+}
+
+// Is makes errors.Is(err, ErrHandshake) hold.
+func (e *HandshakeError) Is(target error) bool { return target == ErrHandshake }
+
 // MaxMessage bounds one assembled message; ARI events are a few kB.
 const MaxMessage = 16 << 20
 
@@ -62,7 +77,7 @@ func Dial(ctx context.Context, rawURL string, h http.Header, idle time.Duration)
 	}
 	if err != nil {
 		if errors.Is(err, websocket.ErrBadHandshake) && resp != nil {
-			return nil, fmt.Errorf("%w: %s answered %s", ErrHandshake, u.Host, resp.Status)
+			return nil, &HandshakeError{Host: u.Host, Status: resp.StatusCode, Text: resp.Status}
 		}
 		return nil, fmt.Errorf("ws: dial %s: %w", u.Host, err)
 	}
