@@ -39,8 +39,9 @@ func Load(path string) (Config, error) {
 
 // Parse decodes YAML over Default, strictly: an unknown key, a value of the
 // wrong kind or a duration without a unit is a problem naming name and the
-// line. All such problems come back together in a *ValidationError. An empty
-// document gives the defaults.
+// line. All such problems come back together in a *ValidationError. A file
+// with nothing in it is a problem too: it would run a call center with no
+// queues, which is more likely a wrong or truncated file than a wish.
 func Parse(data []byte, name string) (Config, error) {
 	if len(data) > MaxFileSize {
 		return Config{}, fmt.Errorf("config: %s: %w (over the %d MiB limit)", name, ErrTooLarge, MaxFileSize>>20)
@@ -51,10 +52,9 @@ func Parse(data []byte, name string) (Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	switch err := dec.Decode(&root); {
-	case errors.Is(err, io.EOF):
-		cfg := Default()
-		cfg.src = src
-		return cfg, nil
+	case errors.Is(err, io.EOF) || err == nil && (len(root.Content) == 0 || isNull(root.Content[0])):
+		r.addAt(0, "", `the file is empty: nothing is configured; start from "hotline config example"`)
+		return Config{}, r.err()
 	case err != nil:
 		r.yamlError(err)
 		return Config{}, r.err()
@@ -120,11 +120,28 @@ func (r *report) yamlError(err error) {
 	for _, m := range msgs {
 		if sub := yamlLine.FindStringSubmatch(m); sub != nil {
 			line, _ := strconv.Atoi(sub[1])
-			r.addAt(line, "", sub[2])
+			r.addAt(line, "", sub[2]+r.aliasHint(line, sub[2]))
 			continue
 		}
 		r.addAt(0, "", strings.TrimPrefix(m, "yaml: "))
 	}
+}
+
+// aliasHint explains yaml's complaint about a nameless alias when the line
+// holds a *: the DTMF key written without quotes.
+func (r *report) aliasHint(line int, msg string) string {
+	if msg != "did not find expected alphabetic or numeric character" || line < 1 {
+		return ""
+	}
+	text := r.src.data
+	for range line - 1 {
+		_, text, _ = bytes.Cut(text, []byte("\n"))
+	}
+	text, _, _ = bytes.Cut(text, []byte("\n"))
+	if !bytes.Contains(text, []byte("*")) {
+		return ""
+	}
+	return `; YAML reads an unquoted * as an alias: quote the DTMF key, "*"`
 }
 
 var durationType = reflect.TypeFor[time.Duration]()

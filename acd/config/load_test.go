@@ -32,15 +32,6 @@ func parseProblems(t *testing.T, yaml string) []string {
 	return problemStrings(t, err)
 }
 
-func TestParseEmptyGivesDefaults(t *testing.T) {
-	for _, doc := range []string{"", "# nothing\n", "---\n"} {
-		c := mustParse(t, doc)
-		if c.Server.LogFormat != "json" || c.PBX.Asterisk.App != "hotline" || c.Queues != nil {
-			t.Errorf("Parse(%q) did not give the defaults: %+v", doc, c)
-		}
-	}
-}
-
 func TestParseKeepsTopLevelDefaults(t *testing.T) {
 	c := mustParse(t, "pbx:\n  asterisk:\n    username: hl\n")
 	if c.PBX.Asterisk.Username != "hl" {
@@ -150,6 +141,13 @@ func TestParseProblems(t *testing.T) {
 		{"tab indentation", "store:\n\tpath: a\n", []string{"test.yaml:2: found character that cannot start any token"}},
 		{"second document", "store: {path: a}\n---\nstore: {path: b}\n", []string{"test.yaml:2: a second YAML document"}},
 		{"merge of itself", "store: &s\n  <<: *s\n", []string{"test.yaml:2: store: alias *s refers to itself"}},
+		{"unquoted * key", "menus:\n  - name: m\n    options:\n      1: {queue: q}\n      *: {hangup: true}\n", []string{
+			`test.yaml:5: did not find expected alphabetic or numeric character; YAML reads an unquoted * as an alias: quote the DTMF key, "*"`}},
+		{"unquoted * value", "queues:\n  - name: q\n    exit_key: *\n", []string{
+			`test.yaml:3: did not find expected alphabetic or numeric character; YAML reads an unquoted * as an alias: quote the DTMF key, "*"`}},
+		{"empty file", "", []string{`test.yaml: the file is empty: nothing is configured; start from "hotline config example"`}},
+		{"only comments", "# nothing yet\n", []string{`test.yaml: the file is empty`}},
+		{"empty document", "---\n", []string{`test.yaml: the file is empty`}},
 		{"alias of the enclosing list", "queues: &q\n  - *q\n", []string{"test.yaml:1: queues[0]: want a mapping of key: value, got a list"}},
 	}
 	for _, tt := range tests {

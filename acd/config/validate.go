@@ -278,12 +278,18 @@ func (v *validator) target(p string, t Target, emptyOK bool) {
 func (v *validator) agents() {
 	queues := v.queueNames()
 	needEndpoint := v.cfg.PBX.Type != PBXSim
-	seen := map[string]int{}
+	seen, phones := map[string]int{}, map[string]int{}
 	for i, a := range v.cfg.Agents {
 		p := indexPath("agents", i)
 		v.name(joinPath(p, "id"), "agent id", a.ID, seen, i)
-		if needEndpoint && strings.TrimSpace(a.Endpoint) == "" {
+		endpoint := strings.TrimSpace(a.Endpoint)
+		if needEndpoint && endpoint == "" {
 			v.add(joinPath(p, "endpoint"), "missing; where to ring the agent, e.g. PJSIP/1001 or user/1001")
+		}
+		if first, dup := phones[endpoint]; dup && endpoint != "" {
+			v.add(joinPath(p, "endpoint"), "%q already rings agents[%d] (%s); one phone, one agent", a.Endpoint, first, v.cfg.Agents[first].ID)
+		} else if endpoint != "" {
+			phones[endpoint] = i
 		}
 		v.skills(joinPath(p, "skills"), a.Skills)
 		if a.Weight < 1 {

@@ -59,6 +59,9 @@ func TestValidateRules(t *testing.T) {
 		mutate func(c *Config)
 		want   []string // "path: message fragment", in order
 	}{
+		{"two agents on one endpoint", func(c *Config) { c.Agents[1].Endpoint = c.Agents[0].Endpoint }, []string{
+			`agents[1].endpoint: "PJSIP/1001" already rings agents[0] (alice); one phone, one agent`}},
+		{"sim agents need no endpoint", func(c *Config) { c.PBX.Type = PBXSim; c.Agents[0].Endpoint, c.Agents[1].Endpoint = "", "" }, nil},
 		// server, store
 		{"listen not host:port", func(c *Config) { c.Server.Listen = "8090" }, []string{"server.listen: want host:port"}},
 		{"listen port not a number", func(c *Config) { c.Server.Listen = "127.0.0.1:http" }, []string{"server.listen: port \"http\""}},

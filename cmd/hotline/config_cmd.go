@@ -26,8 +26,9 @@ func newConfigValidateCmd(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "validate [FILE...]",
 		Short: "Check configuration files and list every problem (exit code 2 if any)",
-		Long: `Checks each file as written (HOTLINE_* variables and flags are not applied)
-and prints "FILE: ok (...)" or every problem as FILE:LINE: setting: problem.
+		Long: `Checks each file as serve would run it, with HOTLINE_* variables and flags
+applied over it, and prints "FILE: ok (...)" or every problem as
+FILE:LINE: setting: problem (VARIABLE: setting: problem for an override).
 With no FILE, checks --config or HOTLINE_CONFIG. Exits with 2 when a file
 is invalid and with 1 when it cannot be read.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -37,19 +38,20 @@ is invalid and with 1 when it cannot be read.`,
 			if len(args) == 0 {
 				return errors.New("config validate: name a file (or set --config)")
 			}
-			return validateFiles(cmd.OutOrStdout(), cmd.ErrOrStderr(), args)
+			return validateFiles(cmd.OutOrStdout(), cmd.ErrOrStderr(), g, args)
 		},
 	}
 }
 
-// validateFiles reports on each file; problems go to errOut so the ok lines
-// of other files stay clean on out.
-func validateFiles(out, errOut io.Writer, files []string) error {
+// validateFiles reports on each file with g's overrides applied, as serve
+// would layer them; problems go to errOut so the ok lines of other files
+// stay clean on out.
+func validateFiles(out, errOut io.Writer, g *globalOptions, files []string) error {
 	invalid, problems := 0, 0
 	for _, file := range files {
 		cfg, err := config.Load(file)
 		if err == nil {
-			err = cfg.Validate()
+			err = joinProblems(errors.Join(g.applyOverrides(&cfg), cfg.Validate()))
 		}
 		var ve *config.ValidationError
 		switch {

@@ -112,3 +112,30 @@ func TestConfigExample(t *testing.T) {
 		t.Errorf("config example (exit %d) does not print the shipped example", code)
 	}
 }
+
+// config validate checks what serve would run: the file with HOTLINE_*
+// variables and flags applied, naming the variable a problem comes from.
+func TestConfigValidateAppliesOverrides(t *testing.T) {
+	code, out, errOut := hotline(t, map[string]string{"HOTLINE_PBX_TYPE": "pabx"}, "config", "validate", example)
+	if code != exitInvalid || out != "" || !strings.HasPrefix(errOut, `HOTLINE_PBX_TYPE: pbx.type: unknown switch type "pabx"`) {
+		t.Errorf("exit %d\nstdout %q\nstderr %q; want 2 naming HOTLINE_PBX_TYPE", code, out, errOut)
+	}
+	code, _, errOut = hotline(t, nil, "config", "validate", "--log-level", "loud", example)
+	if code != exitInvalid || !strings.Contains(errOut, `--log-level: server.log_level: unknown log level "loud"`) {
+		t.Errorf("exit %d, stderr %q; want 2 naming --log-level", code, errOut)
+	}
+	code, serveOut, serveErr := hotline(t, map[string]string{"HOTLINE_PBX_TYPE": "pabx", "HOTLINE_CONFIG": example}, "serve")
+	if code != exitInvalid {
+		t.Errorf("serve with the same environment: exit %d (%s%s), want 2 like validate", code, serveOut, serveErr)
+	}
+}
+
+func TestConfigValidateEmptyFile(t *testing.T) {
+	for _, text := range []string{"", "# only a comment\n"} {
+		file := writeFile(t, "empty.yaml", text)
+		code, out, errOut := hotline(t, nil, "config", "validate", file)
+		if code != exitInvalid || out != "" || !strings.HasPrefix(errOut, file+": the file is empty") {
+			t.Errorf("%q: exit %d\nstdout %q\nstderr %q; want 2 and the file named empty", text, code, out, errOut)
+		}
+	}
+}
