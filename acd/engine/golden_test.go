@@ -1,11 +1,15 @@
 package engine
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/kpi"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/store"
 )
 
 const basicConfig = `
@@ -99,14 +103,179 @@ func TestGoldenTraces(t *testing.T) {
 				}
 			},
 		},
+		{
+			// One caller gives up within the service level, one after it,
+			// and one is answered after it: each counts differently.
+			name:   "abandon-in-sl",
+			config: basicConfig,
+			phones: map[string]farend.Phone{"sim/alice": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: 10 * time.Second}},
+			events: []scheduled{
+				placeCall(time.Second, "5550001", "100", 10*time.Second),
+				placeCall(2*time.Second, "5550002", "100", 30*time.Second),
+				placeCall(3*time.Second, "5550003", "100", 0),
+				{at: 40 * time.Second, do: func(c *Core, now time.Time) error { return c.Login(now, "alice") }},
+			},
+			until: 2 * time.Minute,
+			check: func(t *testing.T, st *memStore, r *SimRun) {
+				q := r.Core.Status(r.Clock.Now()).Queues[0]
+				if q.Abandoned != 2 || q.AbandonedInSL != 1 || q.Answered != 1 || q.InSL != 0 {
+					t.Errorf("queue = %+v, want 2 abandoned (1 within SL) and 1 answered late", q)
+				}
+			},
+		},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			trace, st, r := runScenario(t, sc)
-			checkGolden(t, sc.name, trace)
+			checkGolden(t, sc.name, trace+figures(t, st, r))
 			if sc.check != nil {
 				sc.check(t, st, r)
 			}
 		})
+	}
+}
+
+// figures prints, for the end of a golden trace, what the engine counted
+// for every queue and agent and the figures its status derives, so that a
+// change to any counter shows in the golden file. It also tallies the same
+// counts from the stored call records, independently of the engine's
+// counters, and reports any difference: a counter that drifts from the
+// records is a bug in one of them.
+func figures(t *testing.T, st *memStore, r *SimRun) string {
+	t.Helper()
+	now := r.Clock.Now()
+	s := r.Core.Status(now)
+	var b strings.Builder
+	fmt.Fprintf(&b, "--- figures at %s\n", now.Sub(epoch).Round(time.Millisecond))
+	for i, q := range s.Queues {
+		k := r.Core.queues[i].stats
+		fmt.Fprintf(&b, "queue %s: offered=%d answered=%d abandoned=%d overflowed=%d callbacks=%d in_sl=%d abandoned_in_sl=%d wait_answered=%s handle=%s max_wait=%s\n",
+			q.Name, k.Offered, k.Answered, k.Abandoned, k.Overflowed, k.Callbacks, k.InSL, k.AbandonedInSL,
+			k.WaitAnswered.Round(time.Millisecond), k.Handle.Round(time.Millisecond), k.MaxWait.Round(time.Millisecond))
+		fmt.Fprintf(&b, "  sl=%.4f asa=%s aht=%s abandon_rate=%.4f waiting=%d\n",
+			q.ServiceLevel, q.ASA.Round(time.Millisecond), q.AHT.Round(time.Millisecond), q.AbandonRate, q.Waiting)
+	}
+	for i, a := range s.Agents {
+		k := r.Core.agents[i].stats
+		fmt.Fprintf(&b, "agent %s: %s offered=%d answered=%d no_answer=%d busy=%d talk=%s wrap_up=%s ringing=%s logged_in=%s paused=%s\n",
+			a.ID, a.State, k.Offered, k.Answered, k.NoAnswer, k.Busy, k.Talk.Round(time.Millisecond), k.WrapUp.Round(time.Millisecond),
+			k.Ringing.Round(time.Millisecond), a.LoggedIn.Round(time.Millisecond), a.Paused.Round(time.Millisecond))
+		fmt.Fprintf(&b, "  aht=%s occupancy=%.4f\n", a.AHT.Round(time.Millisecond), a.Occupancy)
+	}
+	checkAgainstRecords(t, st, r)
+	return b.String()
+}
+
+// checkAgainstRecords tallies queue and agent counts from the stored
+// records of ended calls (their outcomes, waits, talk, wrap-up, attempts and
+// timelines) and compares them with the engine's counters.
+func checkAgainstRecords(t *testing.T, st *memStore, r *SimRun) {
+	t.Helper()
+	st.mu.Lock()
+	recs := make([]store.CallRecord, 0, len(st.finished))
+	for _, id := range st.finished {
+		recs = append(recs, st.calls[id])
+	}
+	st.mu.Unlock()
+	live := len(r.Core.calls) > 0
+	sl := map[string]time.Duration{}
+	for _, q := range r.Core.queues {
+		sl[q.name] = q.cfg.ServiceLevel
+	}
+	queues := map[string]*kpi.Queue{}
+	agents := map[string]*kpi.Agent{}
+	qOf := func(name string) *kpi.Queue {
+		if queues[name] == nil {
+			queues[name] = &kpi.Queue{}
+		}
+		return queues[name]
+	}
+	aOf := func(id string) *kpi.Agent {
+		if agents[id] == nil {
+			agents[id] = &kpi.Agent{}
+		}
+		return agents[id]
+	}
+	for _, rec := range recs {
+		// The timeline tells which queue the call was in when it entered,
+		// overflowed or asked for a callback.
+		in := ""
+		for _, step := range rec.Timeline {
+			switch step.Kind {
+			case "enqueue":
+				in = step.Detail
+				qOf(in).Offered++
+			case "overflow":
+				qOf(in).Overflowed++
+			case "callback-requested":
+				qOf(in).Callbacks++
+			}
+		}
+		if rec.Queue == "" {
+			continue
+		}
+		q := qOf(rec.Queue)
+		inbound := rec.Direction != acd.DirectionCallback
+		switch {
+		case rec.Outcome == acd.OutcomeAnswered || !rec.Answered.IsZero():
+			if inbound {
+				q.Answered++
+				q.WaitAnswered += rec.Wait
+				if rec.Wait <= sl[rec.Queue] {
+					q.InSL++
+				}
+			}
+			q.Handle += rec.Talk + rec.WrapUp
+		case rec.Outcome == acd.OutcomeAbandoned && inbound:
+			q.Abandoned++
+			if rec.Wait <= sl[rec.Queue] {
+				q.AbandonedInSL++
+			}
+		}
+		q.MaxWait = max(q.MaxWait, rec.Wait)
+		if rec.Agent != "" && !rec.Answered.IsZero() {
+			a := aOf(rec.Agent)
+			a.Answered++
+			a.Talk += rec.Talk
+			a.WrapUp += rec.WrapUp
+		}
+		for _, at := range rec.Attempts {
+			a := aOf(at.Agent)
+			a.Offered++
+			switch at.Result {
+			case acd.AttemptNoAnswer:
+				a.NoAnswer++
+			case acd.AttemptBusy:
+				a.Busy++
+			}
+		}
+	}
+	for _, q := range r.Core.queues {
+		got, want := q.stats, kpi.Queue{}
+		if w := queues[q.name]; w != nil {
+			want = *w
+		}
+		if live {
+			// Calls still in progress are counted by the engine but have
+			// no final record yet: compare what only ended calls decide.
+			got.Offered, want.Offered, got.MaxWait, want.MaxWait = 0, 0, 0, 0
+		}
+		if got != want {
+			t.Errorf("queue %s: engine counted %+v\n records say %+v", q.name, got, want)
+		}
+	}
+	if live {
+		return
+	}
+	for _, a := range r.Core.agents {
+		k := a.stats
+		got := kpi.Agent{Offered: k.Offered, Answered: k.Answered, NoAnswer: k.NoAnswer, Busy: k.Busy, Talk: k.Talk, WrapUp: k.WrapUp}
+		want := kpi.Agent{}
+		if w := agents[a.id]; w != nil {
+			want = *w
+		}
+		if got != want {
+			t.Errorf("agent %s: engine counted %+v\n records say %+v", a.id, got, want)
+		}
 	}
 }

@@ -186,7 +186,7 @@ agents:
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			trace, st, r := runScenario(t, sc)
-			checkGolden(t, sc.name, trace)
+			checkGolden(t, sc.name, trace+figures(t, st, r))
 			sc.check(t, st, r)
 		})
 	}
