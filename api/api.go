@@ -73,6 +73,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/v1/calls/{id}", s.call)
 	s.mux.HandleFunc("POST /api/v1/calls/{id}/disposition", s.disposition)
 	s.mux.HandleFunc("GET /api/v1/events", s.events)
+	s.mux.HandleFunc("GET /api/v1/store/backup", s.backup)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{eng: eng}, linkCollector{s})
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

@@ -137,9 +137,11 @@ func runServe(ctx context.Context, cfg config.Config, log zerolog.Logger) error 
 	}
 	log.Info().Str("pbx", cfg.PBX.Type).Int("queues", len(cfg.Queues)).Int("agents", len(cfg.Agents)).
 		Int("restored_calls", len(saved.Active)).Msg("hotline running")
+	notify(log, "READY=1\nSTATUS=running") // the store is open and the API listens
 	select {
 	case <-ctx.Done():
 		log.Info().Msg("stopping")
+		notify(log, "STOPPING=1")
 		return nil
 	case err := <-errc:
 		return err

@@ -18,7 +18,7 @@ func newStoreCmd(g *globalOptions) *cobra.Command {
 		Short: "Check, repair and back up the records store",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newStoreCheckCmd(g), newStoreRepairCmd(g))
+	cmd.AddCommand(newStoreCheckCmd(g), newStoreRepairCmd(g), newStoreBackupCmd(g))
 	return cmd
 }
 
