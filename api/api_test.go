@@ -59,7 +59,7 @@ func newTestDaemon(t *testing.T, yaml string) *testDaemon {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sw.Close() })
-	rt, err := engine.NewRuntime(engine.RunOptions{Core: engine.Options{Config: cfg, Store: engine.DBStore{DB: db}},
+	rt, err := engine.NewRuntime(engine.RunOptions{Core: engine.Options{Config: cfg, Store: db},
 		Switch: sw, Log: zerolog.Nop(), Now: sw.Now, PublishEvery: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

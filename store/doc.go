@@ -13,8 +13,19 @@ Open the file once per process; the DB is safe for concurrent use.
 	}
 	defer db.Close()
 
-Every write commits with fsync before it returns, so a record is on disk
-when the engine reports a call done. Group writes that belong together in one
+Every write commits with fsync before it returns. The engine does not wait
+for that: it submits Ops (copies of the records) to a Writer, which commits
+everything queued so far in one transaction from a goroutine of its own
+(group commit), in submission order, and reports the newest durable
+sequence number through Saved; the engine counts a call done only then:
+
+	w := store.NewWriter(db, store.WriterOptions{Logger: log})
+	w.Start()
+	seq, err := w.Submit(store.PutCall(rec), store.DeleteActive(rec.ID))
+	...
+	err = w.Close(ctx) // commits what is queued
+
+A failed commit stays queued and is retried (Failing, Failures). Group writes that belong together in one
 transaction with Apply; FinishCall is the common case (final record saved,
 live state deleted, agent state saved, all or nothing):
 
@@ -42,6 +53,7 @@ across restarts; saving a record with an existing ID replaces it.
 	agents            agent ID -> AgentState JSON
 	callbacks         callback ID -> Callback JSON
 	active            call ID -> ActiveCall JSON
+	agent_changes     8-byte At (as above) + 8-byte sequence + agent ID -> AgentChange JSON
 
 The index key sorts by time, then ID, so a time range is one cursor scan.
 Filters on queue, agent, outcome and direction are applied to the records

@@ -145,3 +145,34 @@ func (db *DB) Write(ops []Op) error {
 		return nil
 	})
 }
+
+// Saves returns the record op saves: *CallRecord, *AgentState, *ActiveCall,
+// *Callback or *AgentChange; nil for a delete. Stand-ins for the store in
+// tests read ops through it and Deletes.
+func (op Op) Saves() any {
+	switch op.kind {
+	case opPutCall:
+		return op.call
+	case opPutAgent:
+		return op.agent
+	case opPutActive:
+		return op.active
+	case opPutCallback:
+		return op.callback
+	case opPutAgentChange:
+		return op.change
+	}
+	return nil
+}
+
+// Deletes returns what a delete op removes, Bucket "active" or "callbacks",
+// and its ID; ok is false for a save.
+func (op Op) Deletes() (bucket, id string, ok bool) {
+	switch op.kind {
+	case opDeleteActive:
+		return string(bucketActive), op.id, true
+	case opDeleteCallback:
+		return string(bucketCallbacks), op.id, true
+	}
+	return "", "", false
+}

@@ -29,6 +29,10 @@ type WriterOptions struct {
 	// again (doubling from min to max); 0 means 10 ms and 2 s.
 	RetryMin, RetryMax time.Duration
 	Logger             zerolog.Logger
+	// Sync commits every submission before Submit returns, in the caller's
+	// goroutine (the deterministic simulation). A failed commit stays
+	// queued and is tried again with the next submission.
+	Sync bool
 }
 
 // Writer takes the engine's writes off its goroutine: Submit queues ops
@@ -128,6 +132,10 @@ func (w *Writer) Submit(ops ...Op) (uint64, error) {
 		}
 	}
 	w.mu.Unlock()
+	if w.opts.Sync {
+		_ = w.Commit() // counted and kept on failure
+		return seq, nil
+	}
 	select {
 	case w.wake <- struct{}{}:
 	default:

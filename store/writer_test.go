@@ -221,3 +221,25 @@ func TestWriterCommitSynchronously(t *testing.T) {
 	}
 	checkCommitted(t, ft.committed, 3)
 }
+
+func TestWriterSyncCommitsOnSubmit(t *testing.T) {
+	ft := &faultyTarget{calls: map[string]CallRecord{}, fail: func(n int) bool { return n == 1 }}
+	w := NewWriter(ft, WriterOptions{Sync: true})
+	for i := range 3 {
+		seq, err := w.Submit(numbered(i)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := seq
+		if i == 1 {
+			want = seq - 1 // the second commit failed: kept for the next one
+		}
+		if w.Durable() != want {
+			t.Errorf("after submission %d: Durable = %d, want %d", i, w.Durable(), want)
+		}
+	}
+	if w.Failures() != 1 || w.Failing() {
+		t.Errorf("Failures = %d, Failing = %v; want 1, false", w.Failures(), w.Failing())
+	}
+	checkCommitted(t, ft.committed, 3)
+}

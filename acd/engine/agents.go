@@ -8,6 +8,7 @@ import (
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/routing"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // setAgent moves an agent through its state machine. An illegal transition
@@ -37,6 +38,7 @@ func (c *Core) setAgent(now time.Time, a *agent, to acd.AgentState, reason strin
 		}
 		c.opts.Trace(now, line)
 	}
+	c.logAgentChange(now, a, from, to, reason)
 	if to != acd.Ringing && to != acd.OnCall && a.call == nil {
 		// States in the middle of a call are saved with the call record.
 		c.saveAgent(now, a)
@@ -45,9 +47,7 @@ func (c *Core) setAgent(now time.Time, a *agent, to acd.AgentState, reason strin
 }
 
 func (c *Core) saveAgent(now time.Time, a *agent) {
-	if err := c.st.SaveAgent(c.agentRecord(a)); err != nil {
-		c.warn(now, "store", "agent %s: state not saved: %v", a.id, err)
-	}
+	c.save(now, "agent "+a.id+" state", store.PutAgent(c.agentRecord(a)))
 }
 
 // setPending records a pause or logout asked for during a call; the latest
@@ -345,10 +345,13 @@ func (c *Core) Disposition(now time.Time, callID, disposition, notes string) err
 		t.rec.Disposition, t.rec.Notes = disposition, notes
 		return nil
 	}
-	rec, err := c.st.Call(callID)
+	rec, err := c.w.Call(callID) // as last written, durable or not
 	if err != nil {
 		return fmt.Errorf("call %q: %w", callID, err)
 	}
 	rec.Disposition, rec.Notes = disposition, notes
-	return c.st.SaveCall(rec)
+	if _, err := c.w.Submit(store.PutCall(rec)); err != nil {
+		return fmt.Errorf("call %q: %w", callID, err)
+	}
+	return nil
 }

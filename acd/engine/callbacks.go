@@ -49,9 +49,7 @@ func (c *Core) saveCallback(now time.Time, cb *callbackReq, st acd.CallbackState
 		ID: cb.id, CallID: cb.origin, Queue: cb.queue.name, Number: cb.number, Requested: now,
 		Enqueued: cb.enqueued, Priority: cb.priority, Attempts: cb.attempts, NextAttempt: cb.next, State: st,
 	}
-	if err := c.st.SaveCallback(rec); err != nil {
-		c.warn(now, "store", "callback %s not saved: %v", cb.id, err)
-	}
+	c.save(now, "callback "+cb.id, store.PutCallback(rec))
 }
 
 // offerCallback lets every free agent of the queue consider the request.
@@ -135,9 +133,7 @@ func (c *Core) callbackDone(now time.Time, cl *call) {
 		if err := acd.CheckCallbackTransition(cb.state, acd.CallbackDone); err != nil {
 			c.warn(now, "illegal-transition", "callback %s: %v", cb.id, err)
 		}
-		if err := c.st.DeleteCallback(cb.id); err != nil {
-			c.warn(now, "store", "callback %s not removed: %v", cb.id, err)
-		}
+		c.save(now, "callback "+cb.id+" removal", store.DeleteCallback(cb.id))
 		return
 	}
 	c.retryCallback(now, cb)
@@ -167,9 +163,7 @@ func (c *Core) abandonCallbackCall(now time.Time, cl *call) {
 	cb := cl.callback
 	c.setPhase(now, cl, acd.CallEnded)
 	delete(c.calls, cl.id)
-	if err := c.st.DeleteActive(cl.id); err != nil {
-		c.warn(now, "store", "call %s: %v", cl.id, err)
-	}
+	c.save(now, "call "+cl.id+" active state removal", store.DeleteActive(cl.id))
 	cb.dialing = nil
 	cb.gen++
 	cb.next = now.Add(time.Second)

@@ -558,9 +558,7 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 	} else if cl.recording != "" {
 		c.trailing[cl.id] = &trailer{rec: cl.rec, recording: cl.recording}
 	}
-	if err := c.st.FinishCall(&cl.rec, agentState); err != nil {
-		c.warn(now, "store", "call %s: record not saved: %v", cl.id, err)
-	}
+	c.finishCall(now, cl, agentState)
 	if cl.callback != nil {
 		c.callbackDone(now, cl)
 	}
@@ -573,7 +571,5 @@ func (c *Core) forget(ch pbx.ChannelID) {
 }
 
 func (c *Core) saveActive(now time.Time, cl *call) {
-	if err := c.st.SaveProgress(c.activeRecord(cl), &cl.rec); err != nil {
-		c.warn(now, "store", "call %s: active state not saved: %v", cl.id, err)
-	}
+	c.save(now, "call "+cl.id+" active state", store.PutActive(c.activeRecord(cl)), store.PutCall(&cl.rec))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/routing"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // Options configure a Core.
@@ -20,6 +21,10 @@ type Options struct {
 	Config config.Config
 	Out    Outputs
 	Store  Store
+	// Writer carries the writes to Store. The runtime gives one that commits
+	// in its own goroutine and reports back through Saved; when nil, writes
+	// are committed synchronously (simulation, tests).
+	Writer *store.Writer
 	// Seed feeds the random strategies; the same seed gives the same choices.
 	Seed uint64
 	// IDPrefix makes call ids unique across restarts of the daemon.
@@ -36,7 +41,7 @@ type Options struct {
 type Core struct {
 	opts    Options
 	out     Outputs
-	st      Store
+	w       *store.Writer // the engine's writes, in order; Saved reports them durable
 	rng     *rand.Rand
 	catalog routing.Catalog
 
@@ -52,6 +57,10 @@ type Core struct {
 	chans     map[pbx.ChannelID]chanRef
 	callbacks map[string]*callbackReq
 	playbacks map[pbx.PlaybackID]*call
+
+	unsaved   []unsaved // the same, in the order of their writes
+	savedSeq  uint64    // the newest write reported durable
+	changeSeq uint64    // numbers agent state changes logged at the same instant
 
 	goneChans map[pbx.ChannelID]struct{}
 	trailing  map[string]*trailer // ended calls whose wrap-up or recording is not over
@@ -80,10 +89,14 @@ func NewCore(opts Options, now time.Time) (*Core, error) {
 	if opts.Store == nil {
 		opts.Store = NopStore{}
 	}
+	w := opts.Writer
+	if w == nil {
+		w = store.NewWriter(opts.Store, store.WriterOptions{Sync: true})
+	}
 	c := &Core{
 		opts:      opts,
 		out:       opts.Out,
-		st:        opts.Store,
+		w:         w,
 		rng:       rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		queueIdx:  map[string]*queue{},
 		agentIdx:  map[string]*agent{},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/hotline-cc/hotline/internal/golden"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ type memStore struct {
 	agents    map[string]store.AgentState
 	active    map[string]store.ActiveCall
 	callbacks map[string]store.Callback
+	changes   []store.AgentChange
 	finished  []string
 }
 
@@ -32,23 +34,41 @@ func newMemStore() *memStore {
 		active: map[string]store.ActiveCall{}, callbacks: map[string]store.Callback{}}
 }
 
-func (m *memStore) FinishCall(c *store.CallRecord, a *store.AgentState) error {
+// Write applies ops like the real store: in order, all of them. A call
+// record saved with its active state deleted in one write is a finished
+// call (the engine's end of a call).
+func (m *memStore) Write(ops []store.Op) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.calls[c.ID] = *c
-	delete(m.active, c.ID)
-	if a != nil {
-		m.agents[a.ID] = *a
+	var saved []string
+	for _, op := range ops {
+		switch r := op.Saves().(type) {
+		case *store.CallRecord:
+			m.calls[r.ID] = *r
+			saved = append(saved, r.ID)
+		case *store.AgentState:
+			m.agents[r.ID] = *r
+		case *store.ActiveCall:
+			m.active[r.CallID] = *r
+		case *store.Callback:
+			m.callbacks[r.ID] = *r
+		case *store.AgentChange:
+			m.changes = append(m.changes, *r)
+		case nil:
+			bucket, id, _ := op.Deletes()
+			if bucket == "callbacks" {
+				delete(m.callbacks, id)
+				continue
+			}
+			delete(m.active, id)
+			if slices.Contains(saved, id) {
+				m.finished = append(m.finished, id)
+			}
+		}
 	}
-	m.finished = append(m.finished, c.ID)
 	return nil
 }
-func (m *memStore) SaveCall(c *store.CallRecord) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.calls[c.ID] = *c
-	return nil
-}
+
 func (m *memStore) Call(id string) (*store.CallRecord, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -57,37 +77,6 @@ func (m *memStore) Call(id string) (*store.CallRecord, error) {
 		return nil, store.ErrNotFound
 	}
 	return &c, nil
-}
-func (m *memStore) SaveAgent(a *store.AgentState) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.agents[a.ID] = *a
-	return nil
-}
-func (m *memStore) SaveProgress(ac *store.ActiveCall, c *store.CallRecord) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.active[ac.CallID] = *ac
-	m.calls[c.ID] = *c
-	return nil
-}
-func (m *memStore) DeleteActive(id string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.active, id)
-	return nil
-}
-func (m *memStore) SaveCallback(cb *store.Callback) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.callbacks[cb.ID] = *cb
-	return nil
-}
-func (m *memStore) DeleteCallback(id string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.callbacks, id)
-	return nil
 }
 
 type scheduled struct {

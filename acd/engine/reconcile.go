@@ -72,7 +72,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		if cl.rec.Direction == acd.DirectionCallback || ac.Direction == acd.DirectionCallback {
 			// A callback attempt cut by the restart: its request is retried.
 			c.warn(now, "restore", "callback call %s was cut by the restart; request kept", ac.CallID)
-			_ = c.st.DeleteActive(ac.CallID)
+			c.save(now, "call "+ac.CallID+" active state removal", store.DeleteActive(ac.CallID))
 			continue
 		}
 		switch {

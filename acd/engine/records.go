@@ -3,40 +3,16 @@ package engine
 import (
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/store"
 )
 
-// Store is what the engine persists. *store.DB implements it; FinishCall must
-// be one durable transaction (record saved, active call removed, agent state
-// saved) so that a call is never reported done before it is on disk.
-type Store interface {
-	FinishCall(c *store.CallRecord, agent *store.AgentState) error
-	SaveCall(c *store.CallRecord) error
-	Call(id string) (*store.CallRecord, error)
-	SaveAgent(a *store.AgentState) error
-	// SaveProgress saves a live call's resume state and its in-progress
-	// record in one transaction.
-	SaveProgress(ac *store.ActiveCall, rec *store.CallRecord) error
-	DeleteActive(callID string) error
-	SaveCallback(cb *store.Callback) error
-	DeleteCallback(id string) error
-}
-
-// DBStore is the bbolt store as the engine's Store.
-type DBStore struct{ *store.DB }
-
-var _ Store = DBStore{}
-
-// SaveProgress implements Store in one bbolt transaction.
-func (d DBStore) SaveProgress(ac *store.ActiveCall, rec *store.CallRecord) error {
-	return d.Apply(func(tx *store.Tx) error {
-		if err := tx.SaveActive(ac); err != nil {
-			return err
-		}
-		return tx.SaveCall(rec)
-	})
-}
+// Store is where the engine's records go: *store.DB, or a stand-in in
+// tests. The engine never calls it on its own goroutine in the daemon: its
+// writes go through a store.Writer (see Options.Writer), in order, and come
+// back as Saved once durable.
+type Store = store.Target
 
 // LoadSaved reads what Restore needs.
 func LoadSaved(db *store.DB) (Saved, error) {
@@ -63,14 +39,64 @@ func LoadSaved(db *store.DB) (Saved, error) {
 // NopStore keeps nothing; for trials where records do not matter.
 type NopStore struct{}
 
-func (NopStore) FinishCall(*store.CallRecord, *store.AgentState) error   { return nil }
-func (NopStore) SaveCall(*store.CallRecord) error                        { return nil }
-func (NopStore) Call(string) (*store.CallRecord, error)                  { return nil, store.ErrNotFound }
-func (NopStore) SaveAgent(*store.AgentState) error                       { return nil }
-func (NopStore) SaveProgress(*store.ActiveCall, *store.CallRecord) error { return nil }
-func (NopStore) DeleteActive(string) error                               { return nil }
-func (NopStore) SaveCallback(*store.Callback) error                      { return nil }
-func (NopStore) DeleteCallback(string) error                             { return nil }
+var _ Store = NopStore{}
+
+func (NopStore) Write([]store.Op) error                 { return nil }
+func (NopStore) Call(string) (*store.CallRecord, error) { return nil, store.ErrNotFound }
+
+// save submits ops to the writer as one all-or-nothing write. Its sequence
+// number comes back through Saved once the write is durable. A refused
+// write (a record that does not validate) is a bug: it is counted.
+func (c *Core) save(now time.Time, what string, ops ...store.Op) uint64 {
+	seq, err := c.w.Submit(ops...)
+	if err != nil {
+		c.warn(now, "store", "%s not saved: %v", what, err)
+	}
+	return seq
+}
+
+// unsaved is an ended call whose final record is not durable yet.
+type unsaved struct {
+	seq  uint64
+	call *call
+}
+
+// Saved is told by the runtime that every write up to seq is durable. Calls
+// ended by those writes are finished only now: until then they are listed
+// as ended (status) and their record is read from the writer.
+func (c *Core) Saved(now time.Time, seq uint64) {
+	if seq <= c.savedSeq {
+		return
+	}
+	c.savedSeq = seq
+	n := 0
+	for n < len(c.unsaved) && c.unsaved[n].seq <= seq {
+		n++
+	}
+	clear(c.unsaved[:n])
+	c.unsaved = c.unsaved[n:]
+}
+
+// Unsaved is the number of ended calls whose record is not durable yet.
+func (c *Core) Unsaved() int { return len(c.unsaved) }
+
+// finishCall submits a call's final record, its resume state's removal and
+// its agent's state in one write, and keeps the call as ending until the
+// write is durable.
+func (c *Core) finishCall(now time.Time, cl *call, agent *store.AgentState) {
+	ops := []store.Op{store.PutCall(&cl.rec), store.DeleteActive(cl.id)}
+	if agent != nil {
+		ops = append(ops, store.PutAgent(agent))
+	}
+	seq := c.save(now, "call "+cl.id+" record", ops...)
+	if seq == 0 {
+		return
+	}
+	if c.w.Durable() >= seq {
+		return // durable already (a synchronous writer, or a quick one)
+	}
+	c.unsaved = append(c.unsaved, unsaved{seq: seq, call: cl})
+}
 
 // trailer is an ended call whose record still changes: wrap-up not over, or
 // the recording not yet reported finished.
@@ -81,9 +107,7 @@ type trailer struct {
 }
 
 func (c *Core) saveTrailer(now time.Time, id string, t *trailer) {
-	if err := c.st.SaveCall(&t.rec); err != nil {
-		c.warn(now, "store", "call %s: record update not saved: %v", id, err)
-	}
+	c.save(now, "call "+id+" record update", store.PutCall(&t.rec))
 	if !t.wrap && t.recording == "" {
 		delete(c.trailing, id)
 	}
@@ -136,4 +160,15 @@ func (c *Core) agentRecord(a *agent) *store.AgentState {
 		st.PendingState, st.PendingReason = &pending, p.reason
 	}
 	return st
+}
+
+// logAgentChange adds an agent's state change to the stored log, from
+// which reports rebuild occupancy and pause time for any period.
+func (c *Core) logAgentChange(now time.Time, a *agent, from, to acd.AgentState, reason string) {
+	c.changeSeq++
+	ch := &store.AgentChange{Agent: a.id, At: now, Seq: c.changeSeq, From: from, To: to, Reason: reason}
+	if a.call != nil {
+		ch.Call = a.call.id
+	}
+	c.save(now, "agent "+a.id+" change", store.PutAgentChange(ch))
 }

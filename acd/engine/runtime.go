@@ -4,12 +4,15 @@ import (
 	"container/heap"
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // RunOptions configure the daemon's runtime.
@@ -23,6 +26,13 @@ type RunOptions struct {
 	CommandTimeout time.Duration
 	// Now is the clock; nil = time.Now.
 	Now func() time.Time
+	// Lag, if set, records how late the loop takes up each input: a PBX
+	// event's delay since the switch stamped it, a timer's since it was due.
+	// Meaningful when the switch's clock is Now (the simulator).
+	Lag *LagRecorder
+	// FlushTimeout bounds the wait for queued writes when Run returns;
+	// 0 = 10 s.
+	FlushTimeout time.Duration
 	// PublishEvery bounds how often the status snapshot and change stream
 	// are refreshed after changes (they are coalesced); 0 = 100 ms.
 	PublishEvery time.Duration
@@ -41,6 +51,11 @@ type Runtime struct {
 	failed  chan failure
 	admin   chan adminReq
 	stopped chan struct{}
+
+	writer       *store.Writer
+	replies      []reply // admin requests waiting for their writes to be durable, in order
+	flushTimeout time.Duration
+	lag          *LagRecorder // nil unless RunOptions.Lag
 
 	lanesMu sync.Mutex // guards lanes
 	lanes   map[string]*lane
@@ -65,6 +80,16 @@ func NewRuntime(o RunOptions) (*Runtime, error) {
 		rt.timeout = 10 * time.Second
 	}
 	o.Core.Out = rtOutputs{rt}
+	if o.Core.Store == nil {
+		o.Core.Store = NopStore{}
+	}
+	rt.writer = store.NewWriter(o.Core.Store, store.WriterOptions{Logger: o.Log})
+	o.Core.Writer = rt.writer
+	rt.lag = o.Lag
+	rt.flushTimeout = o.FlushTimeout
+	if rt.flushTimeout <= 0 {
+		rt.flushTimeout = 10 * time.Second
+	}
 	if o.Core.Warn == nil {
 		o.Core.Warn = func(_ time.Time, msg string) { rt.log.Warn().Msg(msg) }
 	}
@@ -85,6 +110,8 @@ func NewRuntime(o RunOptions) (*Runtime, error) {
 // its event stream.
 func (rt *Runtime) Run(ctx context.Context) error {
 	rt.baseCtx = ctx
+	rt.writer.Start()
+	defer rt.closeWriter()
 	defer close(rt.stopped)
 	defer rt.pub.hub.Close()
 	tick := time.NewTimer(time.Hour)
@@ -92,9 +119,13 @@ func (rt *Runtime) Run(ctx context.Context) error {
 	pubTick := time.NewTicker(rt.pub.every)
 	defer pubTick.Stop()
 	events := rt.sw.Events()
+	saved := rt.writer.Saved()
 	for {
 		rt.arm(tick)
 		select {
+		case seq := <-saved:
+			rt.core.Saved(rt.now(), seq)
+			rt.reply(seq)
 		case <-pubTick.C:
 			if now := rt.now(); rt.pub.due(now) {
 				rt.pub.publish(rt.core, now)
@@ -108,17 +139,28 @@ func (rt *Runtime) Run(ctx context.Context) error {
 				rt.wg.Wait()
 				return errors.New("engine: switch closed its event stream")
 			}
-			rt.core.Handle(rt.now(), ev)
+			now := rt.now()
+			rt.lag.add(now.Sub(ev.Time()))
+			rt.core.Handle(now, ev)
 		case f := <-rt.failed:
 			rt.core.CommandFailed(rt.now(), f.cmd, f.err)
 		case req := <-rt.admin:
 			now := rt.now()
+			before := rt.writer.Submitted()
 			err := req.fn(rt.core, now)
 			rt.pub.publish(rt.core, now) // the requester reads its own change
+			if seq := rt.writer.Submitted(); seq > before && rt.writer.Durable() < seq {
+				// A request is acknowledged once what it changed is durable.
+				rt.replies = append(rt.replies, reply{seq: seq, done: req.done, err: err})
+				continue
+			}
 			req.done <- err
 			continue
 		case <-tick.C:
 			now := rt.now()
+			if rt.timers.Len() > 0 {
+				rt.lag.add(now.Sub(rt.timers[0].at))
+			}
 			for rt.timers.Len() > 0 && !rt.timers[0].at.After(now) {
 				t := heap.Pop(&rt.timers).(timerItem)
 				rt.core.Fire(now, t.t)
@@ -139,6 +181,43 @@ func (rt *Runtime) arm(t *time.Timer) {
 	}
 	t.Reset(d)
 }
+
+// reply is an answered admin request held until its writes are durable.
+type reply struct {
+	seq  uint64
+	done chan error
+	err  error
+}
+
+// reply sends the answers whose writes are durable now.
+func (rt *Runtime) reply(saved uint64) {
+	n := 0
+	for n < len(rt.replies) && rt.replies[n].seq <= saved {
+		rt.replies[n].done <- rt.replies[n].err
+		n++
+	}
+	clear(rt.replies[:n])
+	rt.replies = rt.replies[n:]
+}
+
+// closeWriter waits for the engine's queued writes to be committed, so that
+// the store may be closed after Run returns.
+func (rt *Runtime) closeWriter() {
+	ctx, cancel := context.WithTimeout(context.Background(), rt.flushTimeout)
+	defer cancel()
+	if err := rt.writer.Close(ctx); err != nil {
+		rt.log.Error().Err(err).Msg("records not written at stop")
+	}
+	rt.reply(rt.writer.Durable())
+	for _, r := range rt.replies {
+		r.done <- fmt.Errorf("%w before the change was saved", ErrStopped)
+	}
+	rt.replies = nil
+}
+
+// Writer is the engine's store writer: a health check reports
+// Writer().Failing() and Writer().Failures().
+func (rt *Runtime) Writer() *store.Writer { return rt.writer }
 
 // Do runs fn on the engine goroutine and returns its error: the only way
 // other goroutines (API, CLI) touch the Core.
@@ -242,4 +321,34 @@ func (h *timerHeap) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
+}
+
+// LagRecorder keeps the engine loop's lags (see RunOptions.Lag). It is safe
+// for concurrent use; a nil recorder records nothing.
+type LagRecorder struct {
+	mu      sync.Mutex // guards samples
+	samples []time.Duration
+}
+
+func (l *LagRecorder) add(d time.Duration) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.samples = append(l.samples, max(d, 0))
+	l.mu.Unlock()
+}
+
+// Quantile returns the lag below which a share q (0..1) of the samples lie,
+// and the number of samples.
+func (l *LagRecorder) Quantile(q float64) (time.Duration, int) {
+	l.mu.Lock()
+	s := slices.Clone(l.samples)
+	l.mu.Unlock()
+	if len(s) == 0 {
+		return 0, 0
+	}
+	slices.Sort(s)
+	i := min(int(q*float64(len(s))), len(s)-1)
+	return s[i], len(s)
 }

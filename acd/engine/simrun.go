@@ -73,9 +73,13 @@ func (r *SimRun) Do(fn func(c *Core, now time.Time) error) error {
 // RunUntil advances virtual time to t, handling everything due on the way.
 func (r *SimRun) RunUntil(t time.Time) { r.Clock.RunUntil(t) }
 
-// drain reports command failures to the Core after the input that caused
-// them, never from inside it.
+// drain reports command failures and durable writes to the Core after the
+// input that caused them, never from inside it. The Core's writer commits
+// synchronously unless Options.Writer gave another.
 func (r *SimRun) drain() {
+	if d := r.Core.w.Durable(); d > r.Core.savedSeq {
+		r.Core.Saved(r.Clock.Now(), d)
+	}
 	for len(r.failed) > 0 {
 		f := r.failed[0]
 		r.failed = r.failed[1:]

@@ -91,6 +91,9 @@ func (c *Core) Status(now time.Time) Status {
 	for _, id := range c.callIDs() {
 		s.Calls = append(s.Calls, callStatus(c.calls[id], now))
 	}
+	for _, u := range c.unsaved { // ended, record not durable yet: not finished
+		s.Calls = append(s.Calls, callStatus(u.call, now))
+	}
 	sort.SliceStable(s.Calls, func(i, j int) bool { return s.Calls[i].Waited > s.Calls[j].Waited })
 	return s
 }

@@ -94,7 +94,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 			return err
 		}
 		defer db.Close()
-		st = engine.DBStore{DB: db}
+		st = db
 	}
 	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	r, err := engine.NewSimRun(engine.SimOptions{

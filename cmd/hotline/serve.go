@@ -83,7 +83,7 @@ func runServe(ctx context.Context, cfg config.Config, log zerolog.Logger) error 
 	}
 	defer sw.Close()
 	rt, err := engine.NewRuntime(engine.RunOptions{
-		Core: engine.Options{Config: cfg, Store: engine.DBStore{DB: db}, Seed: uint64(time.Now().UnixNano()),
+		Core: engine.Options{Config: cfg, Store: db, Seed: uint64(time.Now().UnixNano()),
 			IDPrefix: runID()},
 		Switch: sw, Log: log, Saved: &saved,
 	})
@@ -93,7 +93,10 @@ func runServe(ctx context.Context, cfg config.Config, log zerolog.Logger) error 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 3)
-	go func() { errc <- rt.Run(ctx) }()
+	ran := make(chan struct{})
+	go func() { defer close(ran); errc <- rt.Run(ctx) }()
+	// Run flushes the engine's queued writes; the store closes only after.
+	defer func() { cancel(); <-ran }()
 	if s, ok := sw.(starter); ok {
 		// The switch may be starting too: the API serves (and reports the
 		// link down) while Start keeps trying.

@@ -1,0 +1,215 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/acd/sim"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// A call counts as finished only once its record is durable: until the
+// writer reports it saved, the call is listed as ended and not finished.
+func TestCallFinishedOnlyWhenDurable(t *testing.T) {
+	st := newMemStore()
+	w := store.NewWriter(st, store.WriterOptions{}) // not started: nothing commits until Commit
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, basicConfig), Store: st, Writer: w}, Start: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = r.Switch.SetPhone("sim/alice", answers(time.Second, 10*time.Second))
+	if err := r.Login("alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100"}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(time.Minute))
+	if n := r.Core.Unsaved(); n != 1 {
+		t.Fatalf("Unsaved = %d, want 1 (the call ended, nothing committed)", n)
+	}
+	if calls := r.Core.Status(r.Clock.Now()).Calls; len(calls) != 1 || calls[0].Phase != "ended" {
+		t.Errorf("status calls before the write is durable = %+v, want the call, ended", calls)
+	}
+	if len(st.finished) != 0 {
+		t.Fatalf("store has finished calls %v before any commit", st.finished)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	_ = r.Do(func(*Core, time.Time) error { return nil }) // the next input takes the report
+	if n := r.Core.Unsaved(); n != 0 {
+		t.Errorf("Unsaved = %d after the commit, want 0", n)
+	}
+	if calls := r.Core.Status(r.Clock.Now()).Calls; len(calls) != 0 {
+		t.Errorf("status still lists %+v after the record is durable", calls)
+	}
+	if len(st.finished) != 1 {
+		t.Errorf("finished = %v, want the call", st.finished)
+	}
+}
+
+// flakyStore fails every other commit; the writer keeps and retries them.
+type flakyStore struct {
+	*memStore
+	mu sync.Mutex // guards n
+	n  int
+}
+
+var errFlaky = errors.New("disk full")
+
+func (f *flakyStore) Write(ops []store.Op) error {
+	f.mu.Lock()
+	f.n++
+	fail := f.n%2 == 1
+	f.mu.Unlock()
+	if fail {
+		return errFlaky
+	}
+	return f.memStore.Write(ops)
+}
+
+// busyRun runs a few minutes of traffic through the simulator and returns
+// what the store holds at the end.
+func busyRun(t *testing.T, st Store, w *store.Writer) *SimRun {
+	t.Helper()
+	cfg := parseConfig(t, basicConfig)
+	r, err := NewSimRun(SimOptions{Core: Options{Config: cfg, Store: st, Writer: w, Seed: 3}, Start: epoch,
+		Sim: sim.Options{Seed: 3, Latency: 20 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = r.Switch.SetPhone("sim/alice", answers(2*time.Second, 40*time.Second))
+	_ = r.Switch.SetPhone("sim/bob", farend.Phone{Mode: farend.PhoneNoAnswer})
+	if err := r.Login("alice", "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Switch.StartTraffic(sim.Traffic{Entries: []string{"100"}, RatePerMinute: 3, Patience: time.Minute,
+		Until: epoch.Add(20 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(25 * time.Minute))
+	return r
+}
+
+// With every other commit failing, the store ends up with exactly what a
+// store that never fails holds: nothing lost, reordered or doubled.
+func TestFailingCommitsLoseNothing(t *testing.T) {
+	good := newMemStore()
+	busyRun(t, good, nil)
+	flaky := &flakyStore{memStore: newMemStore()}
+	w := store.NewWriter(flaky, store.WriterOptions{Sync: true})
+	r := busyRun(t, flaky, w)
+	if w.Failures() == 0 {
+		t.Fatal("no commit failed; the test proves nothing")
+	}
+	if err := w.Commit(); err != nil { // the last one may have failed
+		if err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = r.Do(func(*Core, time.Time) error { return nil })
+	if r.Core.Unsaved() != 0 {
+		t.Errorf("Unsaved = %d after the last commit", r.Core.Unsaved())
+	}
+	if len(good.finished) < 20 {
+		t.Fatalf("only %d calls finished; too few to compare", len(good.finished))
+	}
+	for name, pair := range map[string][2]any{
+		"finished":  {good.finished, flaky.finished},
+		"calls":     {good.calls, flaky.calls},
+		"agents":    {good.agents, flaky.agents},
+		"changes":   {good.changes, flaky.changes},
+		"active":    {good.active, flaky.active},
+		"callbacks": {good.callbacks, flaky.callbacks},
+	} {
+		if !reflect.DeepEqual(pair[0], pair[1]) {
+			t.Errorf("%s differ between a failing and a sound store:\n%v\n%v", name, pair[0], pair[1])
+		}
+	}
+}
+
+// The daemon's runtime writes through its own writer into a real bbolt
+// file; when Run returns, every finished call is in the file.
+func TestRuntimeWritesThroughWriter(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cfg := parseConfig(t, basicConfig)
+	sw, err := sim.New(sim.Options{Seed: 1, Speed: 50, Latency: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sw.Close()
+	_ = sw.SetPhone("sim/alice", answers(time.Second, 5*time.Second))
+	_ = sw.SetPhone("sim/bob", answers(time.Second, 5*time.Second))
+	rt, err := NewRuntime(RunOptions{Core: Options{Config: cfg, Store: db}, Switch: sw, Log: zerolog.Nop(), Now: sw.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(ctx) }()
+	if err := sw.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"alice", "bob"} {
+		if _, err := Send(ctx, rt, Login{Agent: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 6 {
+		if _, err := sw.PlaceCall(farend.CallScript{From: fmt.Sprint(5550 + i), To: "100", HangupAfter: 20 * time.Second}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for seen := false; time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		st, err := rt.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = seen || len(st.Calls) > 0
+		if seen && len(st.Calls) == 0 {
+			break
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	recs, err := db.CollectCalls(store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 6 {
+		t.Fatalf("%d records in the file, want 6", len(recs))
+	}
+	for _, rec := range recs {
+		if rec.Outcome == acd.OutcomeInProgress || rec.Ended.IsZero() {
+			t.Errorf("record %s not finished: %s", rec.ID, rec.Outcome)
+		}
+	}
+	if acs, _ := db.ActiveCalls(); len(acs) != 0 {
+		t.Errorf("active calls left: %+v", acs)
+	}
+	changes, err := db.AgentChanges("", time.Time{}, time.Time{})
+	if err != nil || len(changes) < 4 {
+		t.Errorf("agent changes = %d, %v; want the logins and the calls", len(changes), err)
+	}
+	if rt.Writer().Failing() || rt.Writer().Failures() != 0 {
+		t.Errorf("writer failing=%v failures=%d", rt.Writer().Failing(), rt.Writer().Failures())
+	}
+}
