@@ -247,7 +247,10 @@ func (t *tracer) describeStasis(sc stasisCall, number string) string {
 				return fmt.Sprintf("Hotline entry %s → %s", n, entryTarget(e))
 			}
 		}
-		return fmt.Sprintf("Hotline entry %s, which Hotline's config does not have", n)
+		if t.cfg.File() == "" {
+			return fmt.Sprintf("Hotline entry %s (no config given; --config checks it)", n)
+		}
+		return fmt.Sprintf("Hotline entry %s, which %s does not have", n, t.cfg.File())
 	case "amd":
 		return "Hotline dialer: answering-machine result"
 	}

@@ -16,6 +16,10 @@ type Config struct {
 	src *source
 }
 
+// File is the name of the file the Config was parsed from, "" for one built
+// in code (Default, with no file given).
+func (c Config) File() string { return c.src.fileName() }
+
 // Server is the daemon's own settings.
 type Server struct {
 	Listen    string `yaml:"listen"`     // HTTP API address, "" = off

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -200,7 +201,7 @@ Without --context, every context where NUMBER matches is shown.`,
 				if err != nil {
 					return err
 				}
-				return showFreeSWITCH(cmd.OutOrStdout(), d, context, args[0])
+				return showFreeSWITCH(cmd.OutOrStdout(), d, files, context, args[0])
 			}
 			if len(files) == 0 {
 				files = []string{filepath.Join(o.asteriskDir, dialplan.AsteriskMainFile)}
@@ -209,7 +210,7 @@ Without --context, every context where NUMBER matches is shown.`,
 			if err != nil {
 				return err
 			}
-			return showAsterisk(cmd.OutOrStdout(), d, &cfg, context, args[0], caller)
+			return showAsterisk(cmd.OutOrStdout(), d, files, &cfg, context, args[0], caller)
 		},
 	}
 	cmd.Flags().StringVar(&context, "context", "", "context the call enters (default: every context where it matches)")
@@ -220,7 +221,19 @@ Without --context, every context where NUMBER matches is shown.`,
 
 var errNoMatch = errors.New("no extension matches")
 
-func showAsterisk(w io.Writer, d *extconf.Dialplan, cfg *config.Config, context, number, caller string) error {
+// unknownContext is the error for a --context the loaded dialplan lacks.
+func unknownContext(context string, files []string, names []string) error {
+	return fmt.Errorf("context %q is not in %s; contexts: %s", context, strings.Join(files, ", "), strings.Join(names, ", "))
+}
+
+func showAsterisk(w io.Writer, d *extconf.Dialplan, files []string, cfg *config.Config, context, number, caller string) error {
+	if context != "" && d.Context(context) == nil {
+		var names []string
+		for _, c := range d.Contexts {
+			names = append(names, c.Name)
+		}
+		return unknownContext(context, files, names)
+	}
 	contexts := []string{context}
 	if context == "" {
 		contexts = nil
@@ -242,7 +255,14 @@ func showAsterisk(w io.Writer, d *extconf.Dialplan, cfg *config.Config, context,
 	return nil
 }
 
-func showFreeSWITCH(w io.Writer, d *fsxml.Dialplan, context, number string) error {
+func showFreeSWITCH(w io.Writer, d *fsxml.Dialplan, files []string, context, number string) error {
+	if context != "" && d.Context(context) == nil {
+		var names []string
+		for _, c := range d.Contexts {
+			names = append(names, c.Name)
+		}
+		return unknownContext(context, files, names)
+	}
 	shown := 0
 	for _, c := range d.Contexts {
 		if context != "" && c.Name != context {

@@ -111,6 +111,34 @@ func TestDialplanShow(t *testing.T) {
 	}
 }
 
+// Without --config, show does not claim the config lacks an entry: it says
+// none was given. With one, it names the file it looked in.
+func TestDialplanShowNamesTheConfig(t *testing.T) {
+	sample := filepath.Join(dialplanTestdata, "asterisk", "sample", "extensions.conf")
+	code, out, errOut := hotline(t, nil, "dialplan", "show", "--pbx", "asterisk", "--file", sample, "--context", "from-trunk", "100")
+	if code != 0 || strings.Contains(out, "does not have") || !strings.Contains(out, "Hotline entry 100 (no config given; --config checks it)") {
+		t.Errorf("exit %d, stderr %q:\n%s", code, errOut, out)
+	}
+	other := writeFile(t, "other.yaml", "pbx: {type: asterisk}\nqueues: [{name: q}]\nentries: [{number: \"7\", queue: q}]\n")
+	code, out, errOut = hotline(t, nil, "--config", other, "dialplan", "show", "--file", sample, "--context", "from-trunk", "100")
+	if code != 0 || !strings.Contains(out, "Hotline entry 100, which "+other+" does not have") {
+		t.Errorf("exit %d, stderr %q:\n%s", code, errOut, out)
+	}
+}
+
+func TestDialplanShowUnknownContext(t *testing.T) {
+	sample := filepath.Join(dialplanTestdata, "asterisk", "sample", "extensions.conf")
+	_, errs, code := runDialplan(t, "dialplan", "show", "--file", sample, "--context", "nope", "100")
+	if code == 0 || !strings.Contains(errs, `context "nope" is not in `+sample+`; contexts: `) {
+		t.Errorf("asterisk: exit %d, stderr %q", code, errs)
+	}
+	fsDir := filepath.Join(dialplanTestdata, "freeswitch", "sample")
+	_, errs, code = runDialplan(t, "dialplan", "show", "--pbx", "freeswitch", "--freeswitch-dir", fsDir, "--context", "nope", "200")
+	if code == 0 || !strings.Contains(errs, `context "nope" is not in `) {
+		t.Errorf("freeswitch: exit %d, stderr %q", code, errs)
+	}
+}
+
 func TestDialplanApply(t *testing.T) {
 	var reloads atomic.Int32
 	ari := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -35,7 +35,9 @@ Settings come from, each overriding the one before: built-in defaults, the YAML
 file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionText(),
 	}
+	cmd.SetVersionTemplate("{{.Version}}") // --version prints what `hotline version` does
 	g.AddFlags(cmd.PersistentFlags())
 	cmd.AddCommand(
 		newServeCmd(g),

@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -23,6 +24,14 @@ func newVersionCmd(*globalOptions) *cobra.Command {
 			return writeVersion(cmd.OutOrStdout(), info)
 		},
 	}
+}
+
+// versionText is what writeVersion prints for this binary.
+func versionText() string {
+	var b strings.Builder
+	info, _ := debug.ReadBuildInfo()
+	_ = writeVersion(&b, info) // a strings.Builder does not fail
+	return b.String()
 }
 
 // writeVersion prints what this binary is; info may be nil (no build info).

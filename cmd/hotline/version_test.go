@@ -15,6 +15,16 @@ func TestVersionCommand(t *testing.T) {
 	}
 }
 
+func TestVersionFlag(t *testing.T) {
+	_, want, _ := hotline(t, nil, "version")
+	for _, args := range [][]string{{"--version"}, {"-v"}} {
+		code, out, errOut := hotline(t, nil, args...)
+		if code != 0 || out != want || errOut != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 0 and what `hotline version` prints, %q", args, code, out, errOut, want)
+		}
+	}
+}
+
 func TestWriteVersion(t *testing.T) {
 	info := &debug.BuildInfo{
 		GoVersion: "go1.26.8",
