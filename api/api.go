@@ -59,6 +59,9 @@ type Server struct {
 	KeepAlive time.Duration
 
 	link Link // nil: no switch link to report (see WatchLink)
+	// writes is the store writer whose failures /healthz and /metrics
+	// report; nil: none (see WatchWrites)
+	writes Writes
 }
 
 // New builds the API handler.
@@ -75,7 +78,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/v1/events", s.events)
 	s.mux.HandleFunc("GET /api/v1/store/backup", s.backup)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(&collector{eng: eng}, linkCollector{s})
+	reg.MustRegister(&collector{eng: eng}, linkCollector{s}, writesCollector{s})
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return s
 }

@@ -18,12 +18,13 @@ func (s *Server) WatchLink(l Link) { s.link = l }
 
 // Health is the body of /healthz.
 type Health struct {
-	Status string         `json:"status"` // "ok", or "pbx-link-down"
+	Status string         `json:"status"` // "ok", "pbx-link-down" or "store-failing"
 	PBX    *pbx.LinkState `json:"pbx_link,omitempty"`
+	Store  *StoreHealth   `json:"store,omitempty"`
 }
 
 // healthz answers 200 while Hotline can take calls and 503 while its link
-// to the switch is down, saying since when and why.
+// to the switch is down or its records cannot be written, saying why.
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 	h := Health{Status: "ok"}
 	code := http.StatusOK
@@ -32,6 +33,12 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 		h.PBX = &ls
 		if !ls.Up {
 			h.Status, code = "pbx-link-down", http.StatusServiceUnavailable
+		}
+	}
+	if s.writes != nil {
+		h.Store = storeHealth(s.writes)
+		if h.Store.Failing && code == http.StatusOK {
+			h.Status, code = "store-failing", http.StatusServiceUnavailable
 		}
 	}
 	writeJSON(w, code, h)
