@@ -167,8 +167,8 @@ func figures(t *testing.T, st *memStore, r *SimRun) string {
 }
 
 // checkAgainstRecords tallies queue and agent counts from the stored
-// records of ended calls (their outcomes, waits, talk, wrap-up, attempts and
-// timelines) and compares them with the engine's counters.
+// records of ended calls (kpi.TallyRecords) and compares them with the
+// engine's counters.
 func checkAgainstRecords(t *testing.T, st *memStore, r *SimRun) {
 	t.Helper()
 	st.mu.Lock()
@@ -182,74 +182,8 @@ func checkAgainstRecords(t *testing.T, st *memStore, r *SimRun) {
 	for _, q := range r.Core.queues {
 		sl[q.name] = q.cfg.ServiceLevel
 	}
-	queues := map[string]*kpi.Queue{}
-	agents := map[string]*kpi.Agent{}
-	qOf := func(name string) *kpi.Queue {
-		if queues[name] == nil {
-			queues[name] = &kpi.Queue{}
-		}
-		return queues[name]
-	}
-	aOf := func(id string) *kpi.Agent {
-		if agents[id] == nil {
-			agents[id] = &kpi.Agent{}
-		}
-		return agents[id]
-	}
-	for _, rec := range recs {
-		// The timeline tells which queue the call was in when it entered,
-		// overflowed or asked for a callback.
-		in := ""
-		for _, step := range rec.Timeline {
-			switch step.Kind {
-			case "enqueue":
-				in = step.Detail
-				qOf(in).Offered++
-			case "overflow":
-				qOf(in).Overflowed++
-			case "callback-requested":
-				qOf(in).Callbacks++
-			}
-		}
-		if rec.Queue == "" {
-			continue
-		}
-		q := qOf(rec.Queue)
-		inbound := rec.Direction != acd.DirectionCallback
-		switch {
-		case rec.Outcome == acd.OutcomeAnswered || !rec.Answered.IsZero():
-			if inbound {
-				q.Answered++
-				q.WaitAnswered += rec.Wait
-				if rec.Wait <= sl[rec.Queue] {
-					q.InSL++
-				}
-			}
-			q.Handle += rec.Talk + rec.WrapUp
-		case rec.Outcome == acd.OutcomeAbandoned && inbound:
-			q.Abandoned++
-			if rec.Wait <= sl[rec.Queue] {
-				q.AbandonedInSL++
-			}
-		}
-		q.MaxWait = max(q.MaxWait, rec.Wait)
-		if rec.Agent != "" && !rec.Answered.IsZero() {
-			a := aOf(rec.Agent)
-			a.Answered++
-			a.Talk += rec.Talk
-			a.WrapUp += rec.WrapUp
-		}
-		for _, at := range rec.Attempts {
-			a := aOf(at.Agent)
-			a.Offered++
-			switch at.Result {
-			case acd.AttemptNoAnswer:
-				a.NoAnswer++
-			case acd.AttemptBusy:
-				a.Busy++
-			}
-		}
-	}
+	tally := kpi.TallyRecords(recs, func(q string) time.Duration { return sl[q] })
+	queues, agents := tally.Queues, tally.Agents
 	for _, q := range r.Core.queues {
 		got, want := q.stats, kpi.Queue{}
 		if w := queues[q.name]; w != nil {

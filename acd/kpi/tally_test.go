@@ -1,0 +1,79 @@
+package kpi
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/store"
+)
+
+func TestTallyRecords(t *testing.T) {
+	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	steps := func(kv ...string) []store.Step {
+		var s []store.Step
+		for i := 0; i < len(kv); i += 2 {
+			s = append(s, store.Step{Kind: kv[i], Detail: kv[i+1]})
+		}
+		return s
+	}
+	recs := []store.CallRecord{
+		{ // answered in time after one agent did not answer
+			Direction: acd.DirectionInbound, Queue: "sales", Outcome: acd.OutcomeAnswered, Agent: "ann",
+			Answered: t0, Wait: 15 * time.Second, Talk: 2 * time.Minute, WrapUp: 30 * time.Second,
+			Attempts: []store.Attempt{{Agent: "bob", Result: acd.AttemptNoAnswer}, {Agent: "ann", Result: acd.AttemptAnswered}},
+			Timeline: steps("enqueue", "sales", "offer", "", "connect", ""),
+		},
+		{ // overflowed from sales to support, answered late there
+			Direction: acd.DirectionInbound, Queue: "support", Outcome: acd.OutcomeAnswered, Agent: "bob",
+			Answered: t0, Wait: 50 * time.Second, Talk: time.Minute,
+			Attempts: []store.Attempt{{Agent: "bob", Result: acd.AttemptAnswered}},
+			Timeline: steps("enqueue", "sales", "overflow", "max-wait → queue", "enqueue", "support"),
+		},
+		{ // gave up within the threshold
+			Direction: acd.DirectionInbound, Queue: "sales", Outcome: acd.OutcomeAbandoned, Wait: 10 * time.Second,
+			Timeline: steps("enqueue", "sales", "abandon", "queued"),
+		},
+		{ // gave up after it, with a busy agent rung
+			Direction: acd.DirectionInbound, Queue: "sales", Outcome: acd.OutcomeAbandoned, Wait: 70 * time.Second,
+			Attempts: []store.Attempt{{Agent: "ann", Result: acd.AttemptBusy}},
+			Timeline: steps("enqueue", "sales", "abandon", "queued"),
+		},
+		{ // asked for a callback
+			Direction: acd.DirectionInbound, Queue: "sales", Outcome: acd.OutcomeCallback, Wait: 5 * time.Second,
+			Timeline: steps("enqueue", "sales", "callback-key", "1", "callback-requested", "cb-1"),
+		},
+		{ // the callback: handle time of sales, not an answer of it
+			Direction: acd.DirectionCallback, Queue: "sales", Outcome: acd.OutcomeAnswered, Agent: "ann",
+			Answered: t0, Wait: 3 * time.Minute, Talk: time.Minute,
+			Attempts: []store.Attempt{{Agent: "ann", Result: acd.AttemptAnswered}},
+		},
+		{ // never reached a queue
+			Direction: acd.DirectionInbound, Outcome: acd.OutcomeSelfService, Timeline: steps("menu", "main"),
+		},
+	}
+	sl := map[string]time.Duration{"sales": 20 * time.Second, "support": 30 * time.Second}
+	got := TallyRecords(recs, func(q string) time.Duration { return sl[q] })
+	wantQ := map[string]Queue{
+		"sales": {Offered: 5, Answered: 1, Abandoned: 2, Overflowed: 1, Callbacks: 1, InSL: 1, AbandonedInSL: 1,
+			WaitAnswered: 15 * time.Second, Handle: 3*time.Minute + 30*time.Second, MaxWait: 3 * time.Minute},
+		"support": {Offered: 1, Answered: 1, WaitAnswered: 50 * time.Second, Handle: time.Minute, MaxWait: 50 * time.Second},
+	}
+	if len(got.Queues) != len(wantQ) {
+		t.Errorf("queues %v, want %d", got.Queues, len(wantQ))
+	}
+	for name, want := range wantQ {
+		if q := got.Queues[name]; q == nil || *q != want {
+			t.Errorf("queue %s = %+v\n          want %+v", name, q, want)
+		}
+	}
+	wantA := map[string]Agent{
+		"ann": {Offered: 3, Answered: 2, Busy: 1, Talk: 3 * time.Minute, WrapUp: 30 * time.Second},
+		"bob": {Offered: 2, Answered: 1, NoAnswer: 1, Talk: time.Minute},
+	}
+	for id, want := range wantA {
+		if a := got.Agents[id]; a == nil || *a != want {
+			t.Errorf("agent %s = %+v\n         want %+v", id, a, want)
+		}
+	}
+}

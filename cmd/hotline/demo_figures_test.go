@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/kpi"
+	"github.com/hotline-cc/hotline/configs"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// The demo's closing tables agree with figures computed independently from
+// the call records it stored: the tables come from the engine's live
+// counters, the check from kpi.TallyRecords over the bbolt file.
+func TestDemoFiguresMatchStoredRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	code, out, errOut := hotline(t, nil, "demo", "--speed", "0", "--duration", "30m", "--plain", "--every", "30m",
+		"--seed", "11", "--store", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	cfg, err := config.Parse(configs.Demo, "demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl := map[string]time.Duration{}
+	for _, q := range cfg.Queues {
+		sl[q.Name] = q.ServiceLevel
+	}
+	db, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := db.CollectCalls(store.Filter{})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 20 {
+		t.Fatalf("%d stored records; the demo should have handled many calls", len(recs))
+	}
+	tally := kpi.TallyRecords(recs, func(q string) time.Duration { return sl[q] })
+
+	queueRows, agentRows := demoTables(t, out)
+	if len(queueRows) != len(cfg.Queues) || len(agentRows) != len(cfg.Agents) {
+		t.Fatalf("tables have %d queues and %d agents, config %d and %d:\n%s", len(queueRows), len(agentRows), len(cfg.Queues), len(cfg.Agents), out)
+	}
+	for name, row := range queueRows {
+		q := kpi.Queue{}
+		if w := tally.Queues[name]; w != nil {
+			q = *w
+		}
+		f := q.Figures()
+		want := fmt.Sprintf("%d %d %d %d %d %.1f%% in %s %s %s %.1f%% %s", q.Offered, q.Answered, q.Abandoned, q.Overflowed,
+			q.Callbacks, f.ServiceLevel*100, sl[name], f.ASA.Round(time.Second), f.AHT.Round(time.Second), f.AbandonRate*100,
+			q.MaxWait.Round(time.Second))
+		if row != want {
+			t.Errorf("queue %s: table says %q, the records %q", name, row, want)
+		}
+	}
+	for id, row := range agentRows {
+		a := kpi.Agent{}
+		if w := tally.Agents[id]; w != nil {
+			a = *w
+		}
+		// Paused time and occupancy need the agents' state changes, which
+		// call records do not hold; the columns before and AHT are checked.
+		want := fmt.Sprintf("%d %d %d %s %s", a.Offered, a.Answered, a.NoAnswer, a.Talk.Round(time.Second), a.WrapUp.Round(time.Second))
+		if f := strings.Fields(row); len(f) != 8 || strings.Join(f[:5], " ") != want || f[6] != a.Figures().AHT.Round(time.Second).String() {
+			t.Errorf("agent %s: table says %q, the records %q ... AHT %s", id, row, want, a.Figures().AHT.Round(time.Second))
+		}
+	}
+}
+
+// demoTables reads the closing Queues and Agents tables: name → the other
+// columns, single-spaced.
+func demoTables(t *testing.T, out string) (queues, agents map[string]string) {
+	t.Helper()
+	queues, agents = map[string]string{}, map[string]string{}
+	var table map[string]string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case line == "Queues":
+			table = queues
+		case line == "Agents":
+			table = agents
+		case len(f) == 0:
+			table = nil
+		case table != nil && f[0] != "queue" && f[0] != "agent":
+			table[f[0]] = strings.Join(f[1:], " ")
+		}
+	}
+	if len(queues) == 0 || len(agents) == 0 {
+		t.Fatalf("no closing tables in:\n%s", out)
+	}
+	return queues, agents
+}
