@@ -152,37 +152,6 @@ func newAgentCmd(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-func newStatusCmd(g *globalOptions) *cobra.Command {
-	o := &clientOptions{}
-	cmd := &cobra.Command{
-		Use:   "status",
-		Short: "Show queues, agents and live calls of the running daemon",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			base, err := o.base(g)
-			if err != nil {
-				return err
-			}
-			var s engine.Status
-			raw, err := call(cmd.Context(), http.MethodGet, base+"/api/v1/status", nil, &s)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				_, err = cmd.OutOrStdout().Write(raw)
-				return err
-			}
-			if err := writeLink(cmd.Context(), cmd.OutOrStdout(), base); err != nil {
-				return err
-			}
-			writeProgress(cmd.OutOrStdout(), s, 0)
-			return nil
-		},
-	}
-	o.AddFlags(cmd.Flags())
-	return cmd
-}
-
 func newCallsCmd(g *globalOptions) *cobra.Command {
 	o := &clientOptions{}
 	var q url.Values = url.Values{}

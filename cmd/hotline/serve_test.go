@@ -15,18 +15,23 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 )
 
-// startServe runs the daemon on the simulated switch, listening on listen,
-// and returns the API's address and the daemon's log.
-func startServe(t *testing.T, listen, extra string) (string, *safeBuffer) {
-	t.Helper()
-	cfg, err := config.Parse([]byte(fmt.Sprintf(`
-server: {listen: %q}
-store: {path: %q}
+// quietCenter is a call center on the simulated switch without callers.
+const quietCenter = `
 pbx: {type: sim, sim: {callers: {rate_per_minute: 0}}}
 entries: [{number: "1", queue: q}]
 queues: [{name: q}]
 agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
-%s`, listen, t.TempDir()+"/h.db", extra)), "serve.yaml")
+`
+
+// startServe runs the daemon on the simulated switch, listening on listen,
+// with center (pbx, entries, queues, agents), and returns the API's address
+// and the daemon's log.
+func startServe(t *testing.T, listen, center string) (string, *safeBuffer) {
+	t.Helper()
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+server: {listen: %q}
+store: {path: %q}
+%s`, listen, t.TempDir()+"/h.db", center)), "serve.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,11 +69,11 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 }
 
 func TestServeWarnsWhenListeningBeyondLoopback(t *testing.T) {
-	_, logs := startServe(t, "0.0.0.0:0", "")
+	_, logs := startServe(t, "0.0.0.0:0", quietCenter)
 	if !strings.Contains(logs.String(), `"level":"error"`) || !strings.Contains(logs.String(), "no authentication") {
 		t.Errorf("listening on 0.0.0.0 logged no error about the missing authentication:\n%s", logs)
 	}
-	_, logs = startServe(t, "127.0.0.1:0", "")
+	_, logs = startServe(t, "127.0.0.1:0", quietCenter)
 	if strings.Contains(logs.String(), "no authentication") {
 		t.Errorf("listening on loopback warned about authentication:\n%s", logs)
 	}

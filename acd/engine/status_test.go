@@ -1,0 +1,36 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+)
+
+// A live call's wait stops when an agent answers; from then on its talk time
+// counts. (It used to keep counting the wait through the conversation.)
+func TestLiveCallWaitStopsAtAnswer(t *testing.T) {
+	_, _, r := runScenario(t, scenario{
+		config: basicConfig,
+		phones: map[string]farend.Phone{"sim/alice": answers(3*time.Second, time.Hour)},
+		login:  []string{"alice"},
+		events: []scheduled{{at: 5 * time.Second, call: &farend.CallScript{From: "555", To: "100"}}},
+		until:  30 * time.Second,
+	})
+	first := r.Core.Status(r.Clock.Now())
+	r.RunUntil(epoch.Add(50 * time.Second))
+	later := r.Core.Status(r.Clock.Now())
+	if len(first.Calls) != 1 || len(later.Calls) != 1 {
+		t.Fatalf("live calls: %+v then %+v, want one", first.Calls, later.Calls)
+	}
+	a, b := first.Calls[0], later.Calls[0]
+	if a.Phase != "bridged" || a.Answered.IsZero() {
+		t.Fatalf("call %+v, want bridged with an answer time", a)
+	}
+	if a.Waited < 3*time.Second || a.Waited > 4*time.Second || b.Waited != a.Waited {
+		t.Errorf("waited %s then %s; want about 3 s (the ring), fixed once answered", a.Waited, b.Waited)
+	}
+	if b.Talk-a.Talk != 20*time.Second || a.Talk != r.Clock.Now().Add(-20*time.Second).Sub(a.Answered) {
+		t.Errorf("talk %s then %s; want it to count from the answer", a.Talk, b.Talk)
+	}
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/engine"
+)
+
+func TestWriteStatusShowsClockPendingAndLiveCalls(t *testing.T) {
+	now := time.Date(2026, 1, 5, 9, 30, 0, 0, time.Local)
+	var b strings.Builder
+	writeStatus(&b, engine.Status{Now: now,
+		Queues: []engine.QueueStatus{{Name: "support", Waiting: 1, LongestWait: 12 * time.Second}},
+		Agents: []engine.AgentStatus{{ID: "alice", State: "on-call", Since: now.Add(-time.Minute), Call: "c1",
+			Pending: &engine.Pending{State: "paused", Reason: "lunch"}}},
+		Calls: []engine.CallStatus{
+			{ID: "c1", Caller: "5550001", Queue: "support", Phase: "bridged", Waited: 8 * time.Second,
+				Answered: now.Add(-time.Minute), Talk: time.Minute, Agent: "alice"},
+			{ID: "c2", Caller: "5550002", Queue: "support", Phase: "queued", Waited: 12 * time.Second},
+		}})
+	out := b.String()
+	for _, want := range []string{"status at 2026-01-05 09:30:00", "paused (lunch)",
+		"c1    5550001  support  bridged  8s      1m0s  alice", "c2    5550002  support  queued   12s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "virtual time") {
+		t.Errorf("a daemon's status speaks of virtual time:\n%s", out)
+	}
+}
+
+// Against a running daemon, hotline status shows the daemon's clock and the
+// calls in progress.
+func TestStatusAgainstDaemonShowsLiveCalls(t *testing.T) {
+	addr, _ := startServe(t, "127.0.0.1:0", `
+pbx: {type: sim, sim: {callers: {rate_per_minute: 300}, agents: {answer_delay: 1s, talk_time: 1m}}}
+entries: [{number: "1", queue: q}]
+queues: [{name: q}]
+agents: [{id: a, endpoint: sim/a, logged_in: true, queues: [{queue: q}]}]
+`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, out, errOut := hotline(t, nil, "status", "--api", addr)
+		if code != 0 {
+			t.Fatalf("hotline status: exit %d: %s", code, errOut)
+		}
+		if !strings.Contains(out, "status at ") || strings.Contains(out, "virtual time") {
+			t.Fatalf("status heading:\n%s", out)
+		}
+		if strings.Contains(out, "CALLER") && strings.Contains(out, "bridged") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no bridged live call shown within 10 s:\n%s", out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
