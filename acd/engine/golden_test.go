@@ -149,9 +149,9 @@ func figures(t *testing.T, st *memStore, r *SimRun) string {
 	fmt.Fprintf(&b, "--- figures at %s\n", now.Sub(epoch).Round(time.Millisecond))
 	for i, q := range s.Queues {
 		k := r.Core.queues[i].stats
-		fmt.Fprintf(&b, "queue %s: offered=%d answered=%d abandoned=%d overflowed=%d callbacks=%d in_sl=%d abandoned_in_sl=%d wait_answered=%s handle=%s max_wait=%s\n",
+		fmt.Fprintf(&b, "queue %s: offered=%d answered=%d abandoned=%d overflowed=%d callbacks=%d in_sl=%d abandoned_in_sl=%d wait_answered=%s handled=%d handle=%s max_wait=%s\n",
 			q.Name, k.Offered, k.Answered, k.Abandoned, k.Overflowed, k.Callbacks, k.InSL, k.AbandonedInSL,
-			k.WaitAnswered.Round(time.Millisecond), k.Handle.Round(time.Millisecond), k.MaxWait.Round(time.Millisecond))
+			k.WaitAnswered.Round(time.Millisecond), k.Handled, k.Handle.Round(time.Millisecond), k.MaxWait.Round(time.Millisecond))
 		fmt.Fprintf(&b, "  sl=%.4f asa=%s aht=%s abandon_rate=%.4f waiting=%d\n",
 			q.ServiceLevel, q.ASA.Round(time.Millisecond), q.AHT.Round(time.Millisecond), q.AbandonRate, q.Waiting)
 	}

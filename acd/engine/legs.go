@@ -276,6 +276,7 @@ func (c *Core) startWrapUp(now time.Time, a *agent, cl *call) {
 		wrap = *a.cfg.WrapUp
 	}
 	talk := now.Sub(cl.answered)
+	q.stats.Handled++
 	q.stats.Handle += talk
 	q.est.Observe(now, talk+wrap)
 	a.idleSince = now

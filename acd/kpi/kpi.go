@@ -16,7 +16,8 @@ type Queue struct {
 	InSL                                                int           // answered within the service-level threshold
 	AbandonedInSL                                       int           // abandoned within the threshold
 	WaitAnswered                                        time.Duration // sum of waits of answered calls
-	Handle                                              time.Duration // sum of talk + wrap-up of answered calls
+	Handled                                             int           // calls whose talk and wrap-up are in Handle: answers and callbacks
+	Handle                                              time.Duration // sum of talk + wrap-up of handled calls
 	MaxWait                                             time.Duration
 }
 
@@ -24,7 +25,7 @@ type Queue struct {
 type QueueFigures struct {
 	ServiceLevel float64       // 0..1
 	ASA          time.Duration // average speed of answer
-	AHT          time.Duration // average handle time
+	AHT          time.Duration // average handle time, over handled calls (callbacks included)
 	AbandonRate  float64       // 0..1
 }
 
@@ -33,7 +34,7 @@ func (q Queue) Figures() QueueFigures {
 	return QueueFigures{
 		ServiceLevel: ServiceLevel(q.InSL, q.Answered, q.Abandoned-q.AbandonedInSL),
 		ASA:          Average(q.WaitAnswered, q.Answered),
-		AHT:          Average(q.Handle, q.Answered),
+		AHT:          Average(q.Handle, q.Handled),
 		AbandonRate:  AbandonRate(q.Abandoned, q.Answered),
 	}
 }

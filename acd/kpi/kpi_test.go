@@ -64,10 +64,13 @@ func TestQueueFigures(t *testing.T) {
 	}{
 		{"idle", Queue{}, QueueFigures{ServiceLevel: 1}},
 		{"busy hour", Queue{Offered: 12, Answered: 8, Abandoned: 4, AbandonedInSL: 2, InSL: 6,
-			WaitAnswered: 160 * time.Second, Handle: 40 * time.Minute},
+			WaitAnswered: 160 * time.Second, Handled: 8, Handle: 40 * time.Minute},
 			QueueFigures{ServiceLevel: 0.6, ASA: 20 * time.Second, AHT: 5 * time.Minute, AbandonRate: 1.0 / 3}},
 		{"nobody answered", Queue{Offered: 3, Abandoned: 3, AbandonedInSL: 1},
 			QueueFigures{ServiceLevel: 0, AbandonRate: 1}},
+		{"callbacks are handled, not answered", Queue{Offered: 2, Answered: 1, Callbacks: 1, InSL: 1, WaitAnswered: 10 * time.Second,
+			Handled: 2, Handle: 6 * time.Minute},
+			QueueFigures{ServiceLevel: 1, ASA: 10 * time.Second, AHT: 3 * time.Minute}},
 	} {
 		if got := tt.q.Figures(); got != tt.want {
 			t.Errorf("%s: %+v, want %+v", tt.name, got, tt.want)

@@ -17,9 +17,9 @@ type Tally struct {
 // talk and wrap-up, the agents rung (attempts), and from each timeline the
 // queues a call entered ("enqueue"), overflowed from ("overflow") and asked
 // a callback in ("callback-requested"). serviceLevel gives a queue's
-// threshold. The counts follow the engine's rules: a callback's talk is
-// handle time of its queue but not an answer of it; a caller is abandoned
-// in the queue it was in last.
+// threshold. The counts follow the engine's rules: a callback is handled
+// by its queue but is not an answer of it; a caller is abandoned in the
+// queue it was in last.
 func TallyRecords(recs []store.CallRecord, serviceLevel func(queue string) time.Duration) Tally {
 	t := Tally{Queues: map[string]*Queue{}, Agents: map[string]*Agent{}}
 	queue := func(name string) *Queue {
@@ -79,6 +79,7 @@ func TallyRecords(recs []store.CallRecord, serviceLevel func(queue string) time.
 					q.InSL++
 				}
 			}
+			q.Handled++
 			q.Handle += rec.Talk + rec.WrapUp
 		case rec.Outcome == acd.OutcomeAbandoned && inbound:
 			q.Abandoned++

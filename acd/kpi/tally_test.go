@@ -56,8 +56,8 @@ func TestTallyRecords(t *testing.T) {
 	got := TallyRecords(recs, func(q string) time.Duration { return sl[q] })
 	wantQ := map[string]Queue{
 		"sales": {Offered: 5, Answered: 1, Abandoned: 2, Overflowed: 1, Callbacks: 1, InSL: 1, AbandonedInSL: 1,
-			WaitAnswered: 15 * time.Second, Handle: 3*time.Minute + 30*time.Second, MaxWait: 3 * time.Minute},
-		"support": {Offered: 1, Answered: 1, WaitAnswered: 50 * time.Second, Handle: time.Minute, MaxWait: 50 * time.Second},
+			WaitAnswered: 15 * time.Second, Handled: 2, Handle: 3*time.Minute + 30*time.Second, MaxWait: 3 * time.Minute},
+		"support": {Offered: 1, Answered: 1, WaitAnswered: 50 * time.Second, Handled: 1, Handle: time.Minute, MaxWait: 50 * time.Second},
 	}
 	if len(got.Queues) != len(wantQ) {
 		t.Errorf("queues %v, want %d", got.Queues, len(wantQ))
