@@ -13,8 +13,10 @@ import (
 	"github.com/hotline-cc/hotline/store"
 )
 
-// Media played when Hotline needs words of its own; Asterisk's core sounds
-// carry these names, and FreeSWITCH installs can map them (esl adapter).
+// Media played when Hotline needs words of its own. Asterisk's core sounds
+// carry these names. FreeSWITCH plays "sound:NAME" as NAME under its
+// sound_prefix with no renaming, and its own sound packs lack these files:
+// install them there under these names.
 const (
 	soundThereAre      = "sound:queue-thereare"
 	soundCallsWaiting  = "sound:queue-callswaiting"
