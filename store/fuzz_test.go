@@ -82,3 +82,47 @@ func within(t *testing.T, what string, fn func()) {
 		t.Fatalf("%s did not return within %v", what, limit)
 	}
 }
+
+// FuzzRepair feeds Repair arbitrary files: it must end, and whatever it
+// writes must be a store that Open accepts with Verify.
+func FuzzRepair(f *testing.F) {
+	dir := f.TempDir()
+	seed := filepath.Join(dir, "seed.db")
+	db, err := Open(seed, Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, id := range []string{"c1", "c2", "c3"} {
+		if err := db.SaveCall(fullCall(id, t0)); err != nil {
+			f.Fatal(err)
+		}
+	}
+	db.Close()
+	real, err := os.ReadFile(seed)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(real)
+	f.Add(real[:len(real)/2])
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		src, dst := filepath.Join(dir, "src.db"), filepath.Join(dir, "dst.db")
+		if err := os.WriteFile(src, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var rep *RepairReport
+		within(t, "Repair", func() { rep, err = Repair(src, dst) })
+		if err != nil {
+			return
+		}
+		within(t, "Open of the repaired file", func() {
+			db, err := Open(dst, Options{Verify: true, ReadOnly: true})
+			if err != nil {
+				t.Errorf("Repair wrote %s that Open refuses: %v (report %+v)", dst, err, rep)
+				return
+			}
+			db.Close()
+		})
+	})
+}
