@@ -40,6 +40,10 @@ type CallRecord struct {
 	Notes        string        `json:"notes,omitempty"`
 	Attempts     []Attempt     `json:"attempts,omitempty"`
 	Timeline     []Step        `json:"timeline,omitempty"`
+	// EndEarliest is set when the call ended while Hotline was not watching
+	// (down, or its link to the switch was): it ended between EndEarliest
+	// (last seen up) and Ended (found gone). Talk and Wait count to EndEarliest.
+	EndEarliest time.Time `json:"end_earliest,omitzero"`
 }
 
 // Recording is where a call's recording was written.

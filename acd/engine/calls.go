@@ -466,6 +466,7 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 		return
 	}
 	delete(c.chans, e.Channel)
+	c.noteLateEnd(now, ref, e.At)
 	if ref.leg != nil {
 		c.legGone(now, ref.call, ref.leg, e.Cause)
 		return
@@ -487,7 +488,7 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 		cl.rec.Outcome = acd.OutcomeAbandoned
 		if q := cl.queue; q != nil {
 			q.stats.Abandoned++
-			if now.Sub(cl.enqueued) <= q.cfg.ServiceLevel {
+			if cl.endTime(now).Sub(cl.enqueued) <= q.cfg.ServiceLevel {
 				q.stats.AbandonedInSL++
 			}
 		}
@@ -525,13 +526,16 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 			c.do(Command{Op: OpHangup, Lane: string(cl.agentCh), Channel: cl.agentCh, Cause: pbx.CauseNormal})
 			c.forget(cl.agentCh)
 		}
-		talk := now.Sub(cl.answered)
+		talk := cl.endTime(now).Sub(cl.answered)
 		cl.rec.Talk = talk
 		a.stats.Talk += talk
 		c.startWrapUp(now, a, cl)
 	}
 	c.setPhase(now, cl, acd.CallEnded)
-	cl.rec.Ended = now
+	cl.rec.Ended, cl.rec.EndEarliest = now, cl.endFrom
+	if !cl.endAt.IsZero() {
+		cl.rec.Ended = cl.endAt
+	}
 	if cl.rec.Outcome == acd.OutcomeInProgress {
 		if cl.answered.IsZero() {
 			cl.rec.Outcome = acd.OutcomeFailed
@@ -541,7 +545,7 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 	}
 	if !cl.enqueued.IsZero() {
 		if cl.answered.IsZero() {
-			cl.rec.Wait = now.Sub(cl.enqueued)
+			cl.rec.Wait = cl.endTime(now).Sub(cl.enqueued)
 		} else {
 			cl.rec.Wait = cl.answered.Sub(cl.enqueued)
 		}

@@ -69,6 +69,7 @@ type Core struct {
 	warnings map[string]int
 	started  time.Time
 	synced   bool
+	linkDown time.Time // when the link to the switch last went down
 
 	// scratch buffers reused on the hot path
 	selBuf  []int32
@@ -267,7 +268,7 @@ func (c *Core) Handle(now time.Time, ev pbx.Event) {
 	case pbx.Synced:
 		c.reconcile(now, e)
 	case pbx.Disconnected:
-		c.synced = false
+		c.synced, c.linkDown = false, now
 		c.warn(now, "pbx-disconnected", "link to the switch is down: %v", e.Err)
 	default:
 		c.warn(now, "unknown-event", "event %T ignored", ev)

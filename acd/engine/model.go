@@ -93,6 +93,9 @@ type call struct {
 	restored   bool         // came back from the store after a restart
 	resumed    bool         // re-entering its queue after a restart
 	endPending bool         // hang-up requested, waiting for HungUp
+	seen       time.Time    // restored: the last time the previous run knew the call up
+	endAt      time.Time    // the switch's time of the end, when it came late
+	endFrom    time.Time    // the end is unknown within [endFrom, when it was found gone]
 }
 
 // callbackReq is a caller who left the queue asking to be called back. It

@@ -97,6 +97,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		default:
 			cl.phase = acd.CallNew
 		}
+		cl.seen = lastStep(cl)
 		c.calls[cl.id] = cl
 		c.chans[cl.ch] = chanRef{call: cl}
 		c.step(now, cl, "restored", "", ac.State.String())
@@ -147,13 +148,15 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 					}
 				}
 			}
-			c.step(now, cl, "gone-during-gap", "", "")
+			cl.endFrom = c.lastSeen(cl)
+			c.step(now, cl, "gone-during-gap", "", "since "+cl.endFrom.UTC().Format(time.RFC3339Nano))
 			c.onHungUp(now, pbx.HungUp{Base: pbx.Base{Channel: cl.ch, At: now}, Cause: pbx.CauseNormal})
 			continue
 		}
 		if cl.phase == acd.CallBridged {
 			if _, ok := live[cl.agentCh]; !ok {
-				c.step(now, cl, "agent-gone-during-gap", cl.agent.id, "")
+				cl.endFrom = c.lastSeen(cl)
+				c.step(now, cl, "agent-gone-during-gap", cl.agent.id, "since "+cl.endFrom.UTC().Format(time.RFC3339Nano))
 				delete(c.chans, cl.agentCh)
 				c.endCall(now, cl, acd.HangupAgent, pbx.CauseNormal)
 			}
@@ -208,6 +211,66 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			c.agentFree(now, a)
 		}
 	}
+}
+
+// lastSeen is the last time Hotline knew a call to be up before a gap in
+// what it saw of the switch: the call's last step, or when the link went
+// down (no hang-up had come by then); for a call the previous run left,
+// that run's last step for it.
+func (c *Core) lastSeen(cl *call) time.Time {
+	if cl.restored {
+		return cl.seen
+	}
+	seen := lastStep(cl)
+	if c.linkDown.After(seen) {
+		seen = c.linkDown
+	}
+	return seen
+}
+
+func lastStep(cl *call) time.Time {
+	seen := cl.rec.Entered
+	for _, t := range []time.Time{cl.answered, cl.arrived} {
+		if t.After(seen) {
+			seen = t
+		}
+	}
+	for _, s := range cl.rec.Timeline {
+		if s.At.After(seen) {
+			seen = s.At
+		}
+	}
+	return seen
+}
+
+// lateEvent: a hang-up the engine learns of this much after the switch
+// stamped it is timed by the switch's clock.
+const lateEvent = time.Second
+
+// noteLateEnd keeps the switch's time of a hang-up that reached the engine
+// late (a backlog), if it ends the call: the caller's channel, or the
+// agent's in a conversation.
+func (c *Core) noteLateEnd(now time.Time, ref chanRef, at time.Time) {
+	cl := ref.call
+	if at.IsZero() || now.Sub(at) <= lateEvent || !at.After(lastStep(cl)) {
+		return
+	}
+	if ref.leg == nil || ref.leg.ch == cl.agentCh && cl.phase == acd.CallBridged {
+		cl.endAt = at
+	}
+}
+
+// endTime is when a call ended as far as Hotline knows: the switch's time
+// if its hang-up came late; the start of the window in which it ended
+// unseen; else now.
+func (cl *call) endTime(now time.Time) time.Time {
+	switch {
+	case !cl.endFrom.IsZero():
+		return cl.endFrom
+	case !cl.endAt.IsZero():
+		return cl.endAt
+	}
+	return now
 }
 
 // strandedHold keeps an agent whose phone still rang (or talked to no one)
