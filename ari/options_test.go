@@ -79,6 +79,14 @@ func TestFailReason(t *testing.T) {
 		{chanState{}, 0, pbx.FailUnreachable}, // Local channel to a missing extension
 		{chanState{byUs: true, dialStatus: "RINGING"}, 16, pbx.FailCancelled},
 		{chanState{dialStatus: "CANCEL"}, 0, pbx.FailCancelled},
+		// A specific cause beats the dial status: Asterisk reports a SIP 603
+		// Decline as NOANSWER with cause 21 (testdata/ari/sip-Decline.jsonl).
+		{chanState{dialStatus: "NOANSWER"}, 21, pbx.FailRejected},
+		{chanState{dialStatus: "BUSY"}, 17, pbx.FailBusy},
+		{chanState{dialStatus: "NOANSWER"}, 16, pbx.FailNoAnswer}, // normal clearing says nothing
+		{chanState{dialStatus: "CHANUNAVAIL"}, 20, pbx.FailUnreachable},
+		{chanState{dialStatus: "CHANUNAVAIL"}, 3, pbx.FailUnreachable},
+		{chanState{dialStatus: "NOANSWER", cause: 21}, 0, pbx.FailRejected}, // cause from the hangup request
 	} {
 		if got, _ := failReason(&tc.st, tc.cause); got != tc.reason {
 			t.Errorf("failReason(%+v, cause %d) = %q, want %q", tc.st, tc.cause, got, tc.reason)

@@ -414,12 +414,22 @@ func hangupCause(st *chanState, reported int) pbx.Cause {
 	return pbx.CauseNormal
 }
 
-// failReason says why an originated leg never answered. The dial status is
-// the surest witness (a busy Local channel ends with cause 0); the hangup
-// cause comes next.
+// failReason says why an originated leg never answered. A specific hangup
+// cause is the surest witness: Asterisk reports a SIP 603 Decline with dial
+// status NOANSWER but cause 21 (call rejected). The dial status comes next,
+// for causes that say nothing (0, normal clearing): a busy Local channel
+// ends with cause 0 and dial status BUSY.
 func failReason(st *chanState, cause int) (pbx.FailReason, pbx.Cause) {
 	if st.byUs {
 		return pbx.FailCancelled, pbx.CauseOriginatorCancel
+	}
+	if cause == 0 {
+		cause = st.cause
+	}
+	switch c := pbx.Cause(cause); c {
+	case 0, pbx.CauseNormal, pbx.CauseNormalUnspec:
+	default:
+		return pbx.ReasonForCause(c), c
 	}
 	switch st.dialStatus {
 	case "BUSY":
@@ -432,9 +442,6 @@ func failReason(st *chanState, cause int) (pbx.FailReason, pbx.Cause) {
 		return pbx.FailUnreachable, pbx.CauseCongestion
 	case "CANCEL":
 		return pbx.FailCancelled, pbx.CauseOriginatorCancel
-	}
-	if cause == 0 {
-		cause = st.cause
 	}
 	if cause == 0 {
 		return pbx.FailUnreachable, pbx.CauseUnreachable

@@ -55,11 +55,13 @@ install() {
 	rm -f "$tmp.log"
 }
 
+# free_port [t|u]: a loopback TCP (default) or UDP port nothing listens on,
+# outside Asterisk's RTP range (10000-20000).
 free_port() {
-	local port
+	local port proto="${1:-t}"
 	for _ in $(seq 1 50); do
 		port=$((20000 + RANDOM % 40000))
-		if [[ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; then
+		if [[ -z "$(ss -Hl"$proto"n "sport = :$port" 2>/dev/null)" ]]; then
 			echo "$port"
 			return 0
 		fi
@@ -68,11 +70,13 @@ free_port() {
 	return 1
 }
 
+# write_configs PORT PASSWORD SIPPORT AGENT1 AGENT2 AGENT3 OFFLINE
 write_configs() {
 	local port="$1" password="$2" f
 	for f in "$HERE"/*.conf; do
 		sed -e "s/@PORT@/$port/g" -e "s/@USERNAME@/$USERNAME/g" -e "s/@PASSWORD@/$password/g" \
-			"$f" >"$ROOT/etc/asterisk/$(basename "$f")"
+			-e "s/@SIPPORT@/$3/g" -e "s/@AGENT1PORT@/$4/g" -e "s/@AGENT2PORT@/$5/g" -e "s/@AGENT3PORT@/$6/g" \
+			-e "s/@OFFLINEPORT@/$7/g" "$f" >"$ROOT/etc/asterisk/$(basename "$f")"
 	done
 }
 
@@ -84,11 +88,14 @@ start() {
 	install
 	mkdir -p "$STATE" "$ROOT/run/asterisk" "$ROOT/var/spool/asterisk/recording" "$ROOT/var/log/asterisk"
 	rm -f "$ROOT/run/asterisk/asterisk.ctl" "$ENVFILE"
-	local port password url
+	local port password url sip agents=() i
 	port="$(free_port)"
 	password="$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 	url="http://127.0.0.1:$port/ari"
-	write_configs "$port" "$password"
+	sip="$(free_port u)"
+	# SIP agent phones (SIPp) answer on these; the last stays offline.
+	for i in 1 2 3 4; do agents+=("$(free_port u)"); done
+	write_configs "$port" "$password" "$sip" "${agents[@]}"
 
 	nohup chroot "$ROOT" /usr/sbin/asterisk -f -n </dev/null >"$CONSOLE" 2>&1 &
 	local pid=$!
@@ -116,6 +123,8 @@ HOTLINE_ASTERISK_URL=$url
 HOTLINE_ASTERISK_USERNAME=$USERNAME
 HOTLINE_ASTERISK_PASSWORD=$password
 HOTLINE_ASTERISK_ROOT=$ROOT
+HOTLINE_ASTERISK_SIP=127.0.0.1:$sip
+HOTLINE_ASTERISK_SIP_AGENTS=sip-agent1=${agents[0]},sip-agent2=${agents[1]},sip-agent3=${agents[2]}
 ENV
 	say "Asterisk up (pid $pid), ARI at $url"
 }
