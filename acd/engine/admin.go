@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
@@ -122,6 +123,17 @@ type DispositionResult struct {
 func (r Disposition) apply(c *Core, now time.Time) (any, error) {
 	err := c.Disposition(now, r.Call, r.Disposition, r.Notes)
 	return DispositionResult{Call: r.Call, Disposition: r.Disposition, Notes: r.Notes}, err
+}
+
+// Reconfigure applies a validated config to the running engine; see
+// [Core.Reconfigure].
+type Reconfigure struct {
+	returns[ReconfigureReport]
+	Config config.Config
+}
+
+func (r Reconfigure) apply(c *Core, now time.Time) (any, error) {
+	return c.Reconfigure(now, r.Config)
 }
 
 // GetStatus computes the status on the engine goroutine. Readers that can

@@ -25,6 +25,7 @@ type queue struct {
 	waiting []*call
 	est     routing.Estimator
 	stats   kpi.Queue
+	removed bool // by a reconfigure: takes no new callers, keeps its waiting ones
 }
 
 type agent struct {
@@ -45,6 +46,7 @@ type agent struct {
 	pending     *pendingChange // asked for during a call; applied when it and its wrap-up are over
 	gen         [timerKinds]uint64
 	stats       kpi.Agent // LoggedIn and Paused: the current interval is added at read time
+	removed     bool      // by a reconfigure: finishes its call, then stays logged out
 }
 
 // pendingChange is a pause or logout an agent asked for while handling a

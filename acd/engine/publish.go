@@ -23,6 +23,10 @@ const (
 	ChangeCall      ChangeKind = "call"       // a live call appeared or changed phase, queue or agent
 	ChangeCallEnded ChangeKind = "call-ended" // a live call is over (its last live state is sent)
 	ChangeQueue     ChangeKind = "queue"      // a queue's figures changed
+	// An agent or queue a reconfigure removed is gone (after draining); its
+	// last state is sent.
+	ChangeAgentRemoved ChangeKind = "agent-removed"
+	ChangeQueueRemoved ChangeKind = "queue-removed"
 	// ChangeResync replaces changes a slow subscriber missed: it carries the
 	// snapshot to start again from.
 	ChangeResync ChangeKind = "resync"
@@ -222,6 +226,10 @@ func diffStatus(prev, cur Status) []Change {
 		}
 		out = append(out, Change{Kind: ChangeAgent, At: at, Agent: a})
 	}
+	out = appendRemoved(out, prev.Agents, cur.Agents, func(a *AgentStatus) string { return a.ID },
+		func(a *AgentStatus) Change { return Change{Kind: ChangeAgentRemoved, At: at, Agent: a} })
+	out = appendRemoved(out, prev.Queues, cur.Queues, func(q *QueueStatus) string { return q.Name },
+		func(q *QueueStatus) Change { return Change{Kind: ChangeQueueRemoved, At: at, Queue: q} })
 	oldQ := make(map[string]int, len(prev.Queues))
 	for i, q := range prev.Queues {
 		oldQ[q.Name] = i
@@ -251,6 +259,20 @@ func diffStatus(prev, cur Status) []Change {
 			continue
 		}
 		out = append(out, Change{Kind: ChangeCall, At: at, Call: cl})
+	}
+	return out
+}
+
+// appendRemoved adds a change for each object of prev missing from cur.
+func appendRemoved[T any](out []Change, prev, cur []T, key func(*T) string, change func(*T) Change) []Change {
+	have := make(map[string]bool, len(cur))
+	for i := range cur {
+		have[key(&cur[i])] = true
+	}
+	for i := range prev {
+		if !have[key(&prev[i])] {
+			out = append(out, change(&prev[i]))
+		}
 	}
 	return out
 }

@@ -37,6 +37,8 @@ type QueueStatus struct {
 	MaxWait       time.Duration `json:"max_wait"`
 	AgentsReady   int           `json:"agents_ready"`
 	AgentsBusy    int           `json:"agents_busy"`
+	// Draining: removed from the config, serving its last callers.
+	Draining bool `json:"draining,omitempty"`
 }
 
 // AgentStatus is one agent's live state and totals.
@@ -57,6 +59,8 @@ type AgentStatus struct {
 	Paused    time.Duration `json:"paused"`
 	AHT       time.Duration `json:"aht"`
 	Occupancy float64       `json:"occupancy"` // (talk + wrap-up) / (logged in − paused)
+	// Draining: removed from the config, finishing its call before logging out.
+	Draining bool `json:"draining,omitempty"`
 }
 
 // Pending is a pause or logout an agent asked for during a call: it applies
@@ -83,9 +87,15 @@ type CallStatus struct {
 func (c *Core) Status(now time.Time) Status {
 	s := Status{Now: now, Warnings: c.Warnings()}
 	for _, q := range c.queues {
+		if q.removed && len(q.waiting) == 0 && c.pendingCallbacks(q) == 0 {
+			continue // removed by a reconfigure, and drained
+		}
 		s.Queues = append(s.Queues, c.queueStatus(q, now))
 	}
 	for _, a := range c.agents {
+		if a.removed && a.state == acd.LoggedOut {
+			continue
+		}
 		s.Agents = append(s.Agents, c.agentStatus(a, now))
 	}
 	for _, id := range c.callIDs() {
@@ -101,7 +111,8 @@ func (c *Core) Status(now time.Time) Status {
 func (c *Core) queueStatus(q *queue, now time.Time) QueueStatus {
 	qs := QueueStatus{Name: q.name, Offered: q.stats.Offered, Answered: q.stats.Answered,
 		Abandoned: q.stats.Abandoned, Overflowed: q.stats.Overflowed, Callbacks: q.stats.Callbacks,
-		InSL: q.stats.InSL, AbandonedInSL: q.stats.AbandonedInSL, MaxWait: q.stats.MaxWait, SLThreshold: q.cfg.ServiceLevel}
+		InSL: q.stats.InSL, AbandonedInSL: q.stats.AbandonedInSL, MaxWait: q.stats.MaxWait, SLThreshold: q.cfg.ServiceLevel,
+		Draining: q.removed}
 	for _, cl := range q.waiting {
 		qs.Waiting++
 		if w := now.Sub(cl.enqueued); w > qs.LongestWait {
@@ -141,6 +152,7 @@ func (c *Core) agentStatus(a *agent, now time.Time) AgentStatus {
 	as := AgentStatus{ID: a.id, Name: a.cfg.Name, State: a.state.String(), Reason: a.pauseReason, Since: a.since,
 		Offered: st.Offered, Answered: st.Answered, NoAnswer: st.NoAnswer, Talk: st.Talk, WrapUp: st.WrapUp,
 		LoggedIn: st.LoggedIn, Paused: st.Paused}
+	as.Draining = a.removed
 	if a.call != nil {
 		as.Call = a.call.id
 	}

@@ -1,0 +1,264 @@
+package engine
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/ivr"
+	"github.com/hotline-cc/hotline/acd/routing"
+)
+
+// ReconfigureReport says what a new config changed in the running engine.
+type ReconfigureReport struct {
+	QueuesAdded    []string `json:"queues_added,omitempty"`
+	QueuesChanged  []string `json:"queues_changed,omitempty"`
+	QueuesRemoved  []string `json:"queues_removed,omitempty"`
+	AgentsAdded    []string `json:"agents_added,omitempty"`
+	AgentsChanged  []string `json:"agents_changed,omitempty"`
+	AgentsRemoved  []string `json:"agents_removed,omitempty"`
+	EntriesChanged bool     `json:"entries_changed,omitempty"`
+	MenusChanged   bool     `json:"menus_changed,omitempty"`
+	// Draining lists what is removed but still finishing: a queue keeps its
+	// callers (and callback requests) until they are served, an agent its
+	// call and wrap-up before it is logged out.
+	Draining []string `json:"draining,omitempty"`
+	// NeedRestart lists changed settings a running daemon cannot take
+	// (server, store, pbx); they apply at the next start.
+	NeedRestart []string `json:"need_restart,omitempty"`
+}
+
+// Changed reports whether the engine took anything from the new config.
+func (r ReconfigureReport) Changed() bool {
+	return len(r.QueuesAdded)+len(r.QueuesChanged)+len(r.QueuesRemoved)+len(r.AgentsAdded)+
+		len(r.AgentsChanged)+len(r.AgentsRemoved) > 0 || r.EntriesChanged || r.MenusChanged
+}
+
+// Reconfigure applies a validated config to the running engine. New queues
+// and agents appear at once. A removed queue takes no new callers but keeps
+// those waiting (and its callback requests) until its agents serve them; a
+// removed agent is offered nothing new, finishes its call and wrap-up, and
+// is logged out. Changed settings (strategy, skills, penalties, timeouts,
+// endpoints, entries, menus) apply from the next decision; live state and
+// figures are kept. Nothing changes if the config cannot be compiled.
+func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport, error) {
+	var rep ReconfigureReport
+	old := c.opts.Config
+
+	// Compile everything first, so a config that fails changes nothing.
+	flow, err := ivr.MenuFlow(cfg.Menus)
+	if err != nil {
+		return rep, fmt.Errorf("engine: menus: %w", err)
+	}
+	compiled := make([]*queue, len(cfg.Queues))
+	for i, qc := range cfg.Queues {
+		if compiled[i], err = c.compileQueue(0, qc); err != nil {
+			return rep, err
+		}
+	}
+	levels := make([]routing.Levels, len(cfg.Agents))
+	for i, ac := range cfg.Agents {
+		if levels[i], err = c.catalog.Levels(ac.Skills); err != nil {
+			return rep, fmt.Errorf("engine: agent %q: %w", ac.ID, err)
+		}
+		for _, m := range ac.Queues {
+			if !slices.ContainsFunc(cfg.Queues, func(q config.Queue) bool { return q.Name == m.Queue }) {
+				return rep, fmt.Errorf("engine: agent %q: %w %q", ac.ID, ErrUnknownQueue, m.Queue)
+			}
+		}
+	}
+
+	for _, sec := range []struct {
+		name     string
+		old, new any
+	}{{"server", old.Server, cfg.Server}, {"store", old.Store, cfg.Store}, {"pbx", old.PBX, cfg.PBX}} {
+		if !reflect.DeepEqual(sec.old, sec.new) {
+			rep.NeedRestart = append(rep.NeedRestart, sec.name)
+		}
+	}
+	rep.EntriesChanged = !reflect.DeepEqual(old.Entries, cfg.Entries)
+	rep.MenusChanged = !reflect.DeepEqual(old.Menus, cfg.Menus)
+
+	// Queues: update in place (keeping callers and figures), add, retire.
+	keep := map[string]bool{}
+	for i, qc := range cfg.Queues {
+		keep[qc.Name] = true
+		nq := compiled[i]
+		q := c.queueNamed(qc.Name)
+		switch {
+		case q == nil:
+			nq.idx = int32(len(c.queues))
+			c.queues = append(c.queues, nq)
+			c.queueIdx[nq.name] = nq
+			rep.QueuesAdded = append(rep.QueuesAdded, qc.Name)
+			continue
+		case q.removed:
+			rep.QueuesAdded = append(rep.QueuesAdded, qc.Name) // back before it drained
+		case !reflect.DeepEqual(q.cfg, qc):
+			rep.QueuesChanged = append(rep.QueuesChanged, qc.Name)
+		}
+		q.removed = false
+		q.cfg, q.base, q.targets, q.join = nq.cfg, nq.base, nq.targets, nq.join
+		q.rs.Strategy = nq.rs.Strategy
+		c.queueIdx[q.name] = q
+	}
+	for _, q := range c.queues {
+		if keep[q.name] || q.removed {
+			continue
+		}
+		q.removed = true
+		delete(c.queueIdx, q.name) // no new callers, no overflow into it
+		rep.QueuesRemoved = append(rep.QueuesRemoved, q.name)
+		if n := len(q.waiting) + c.pendingCallbacks(q); n > 0 {
+			rep.Draining = append(rep.Draining, fmt.Sprintf("queue %s keeps %d waiting until served", q.name, n))
+		}
+	}
+
+	// Agents: update in place (keeping state and figures), add, retire.
+	keepA := map[string]bool{}
+	var added []*agent
+	for i, ac := range cfg.Agents {
+		keepA[ac.ID] = true
+		a := c.agentNamed(ac.ID)
+		switch {
+		case a == nil:
+			a = &agent{idx: int32(len(c.agents)), id: ac.ID, state: acd.LoggedOut, since: now, penalty: map[int32]int{}}
+			c.agents = append(c.agents, a)
+			c.view = append(c.view, routing.Agent{IdleSince: now})
+			rep.AgentsAdded = append(rep.AgentsAdded, ac.ID)
+			added = append(added, a)
+		case a.removed:
+			rep.AgentsAdded = append(rep.AgentsAdded, ac.ID) // back before it logged out
+		case !reflect.DeepEqual(a.cfg, ac):
+			rep.AgentsChanged = append(rep.AgentsChanged, ac.ID)
+		}
+		a.removed = false
+		a.cfg = ac
+		c.agentIdx[a.id] = a
+		v := &c.view[a.idx]
+		v.Levels, v.Weight = levels[i], max(ac.Weight, 1)
+	}
+	for _, a := range c.agents {
+		if keepA[a.id] || a.removed {
+			continue
+		}
+		rep.AgentsRemoved = append(rep.AgentsRemoved, a.id)
+		if a.state != acd.LoggedOut {
+			busy := a.state == acd.Ringing || a.state == acd.OnCall || a.state == acd.WrapUp
+			if err := c.Logout(now, a.id); err != nil {
+				c.warn(now, "reconfigure", "agent %s: %v", a.id, err)
+			}
+			if busy {
+				rep.Draining = append(rep.Draining, fmt.Sprintf("agent %s logs out after the current call", a.id))
+			}
+		}
+		a.removed = true
+		delete(c.agentIdx, a.id) // unknown to requests from now on
+	}
+
+	c.opts.Config = cfg
+	c.entries = map[string]config.Entry{}
+	for _, e := range cfg.Entries {
+		c.entries[e.Number] = e
+	}
+	c.flow = flow
+	c.rebuildMembers(cfg)
+	c.resumeMenus(now)
+	for _, a := range c.agents {
+		c.refreshView(a, now)
+	}
+	// New members, skills or strategies may serve callers who waited.
+	for _, q := range c.queues {
+		c.redispatchQueue(now, q)
+	}
+	for _, a := range added {
+		if a.cfg.LoggedIn {
+			_ = c.setAgent(now, a, acd.Available, "")
+			c.agentFree(now, a)
+		}
+	}
+	c.trace(now, "reconfigured: %+v", rep)
+	return rep, nil
+}
+
+func (c *Core) queueNamed(name string) *queue {
+	for _, q := range c.queues {
+		if q.name == name {
+			return q
+		}
+	}
+	return nil
+}
+
+func (c *Core) agentNamed(id string) *agent {
+	for _, a := range c.agents {
+		if a.id == id {
+			return a
+		}
+	}
+	return nil
+}
+
+func (c *Core) pendingCallbacks(q *queue) int {
+	n := 0
+	for _, cb := range c.callbacks {
+		if cb.queue == q {
+			n++
+		}
+	}
+	return n
+}
+
+// rebuildMembers sets every queue's members and every agent's queues from
+// cfg. A removed queue keeps those of its members who are still configured,
+// so its callers are served; a removed agent is nobody's member.
+func (c *Core) rebuildMembers(cfg config.Config) {
+	oldMembers := map[*queue][]routing.Member{}
+	for _, q := range c.queues {
+		if q.removed {
+			oldMembers[q] = q.rs.Members
+		}
+		q.rs.Members = nil
+	}
+	for _, a := range c.agents {
+		a.queues, a.penalty = nil, map[int32]int{}
+	}
+	for _, ac := range cfg.Agents {
+		a := c.agentIdx[ac.ID]
+		for _, m := range ac.Queues {
+			q := c.queueIdx[m.Queue]
+			a.penalty[q.idx] = m.Penalty
+			q.rs.Members = append(q.rs.Members, routing.Member{Agent: a.idx, Penalty: m.Penalty, Tier: m.Tier, Order: len(q.rs.Members)})
+			a.queues = append(a.queues, q)
+		}
+	}
+	for q, members := range oldMembers {
+		for _, m := range members {
+			if a := c.agents[m.Agent]; !a.removed {
+				m.Order = len(q.rs.Members)
+				q.rs.Members = append(q.rs.Members, m)
+				a.penalty[q.idx] = m.Penalty
+				a.queues = append(a.queues, q)
+			}
+		}
+	}
+}
+
+// resumeMenus restarts, at their entry's menu, callers whose place in the
+// menus is gone with the new config.
+func (c *Core) resumeMenus(now time.Time) {
+	for _, id := range c.callIDs() {
+		cl := c.calls[id]
+		if cl.phase != acd.CallMenu || cl.flow.Done() || c.flow.Has(cl.flow.Node) {
+			continue
+		}
+		if e, ok := c.entries[cl.entry]; ok && e.Menu != "" && c.flow.Has(e.Menu) {
+			c.warn(now, "reconfigure", "call %s: menu node %q is gone; starting menu %q again", cl.id, cl.flow.Node, e.Menu)
+			c.stopPlay(cl)
+			c.startFlow(now, cl, e.Menu)
+		}
+	}
+}

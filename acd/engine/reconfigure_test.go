@@ -1,0 +1,216 @@
+package engine
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/store"
+)
+
+const reconfBefore = `
+entries:
+  - {number: "100", queue: support}
+  - {number: "200", queue: sales}
+queues:
+  - {name: support, wrap_up: 5s}
+  - {name: sales, wrap_up: 5s}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+  - {id: bob, endpoint: sim/bob, queues: [{queue: support}, {queue: sales}]}
+`
+
+func dialIn(at time.Duration, to string) scheduled {
+	return scheduled{at: at, call: &farend.CallScript{From: "555" + to, To: to}}
+}
+
+func reconfigureAt(t *testing.T, at time.Duration, yaml string, rep *ReconfigureReport) scheduled {
+	cfg := parseConfig(t, yaml)
+	return scheduled{at: at, do: func(c *Core, now time.Time) error {
+		var err error
+		*rep, err = c.Reconfigure(now, cfg)
+		if err != nil {
+			t.Errorf("reconfigure: %v", err)
+		}
+		return nil
+	}}
+}
+
+func statusOf(r *SimRun) Status { return r.Core.Status(r.Clock.Now()) }
+
+func agentIn(s Status, id string) (AgentStatus, bool) {
+	i := slices.IndexFunc(s.Agents, func(a AgentStatus) bool { return a.ID == id })
+	if i < 0 {
+		return AgentStatus{}, false
+	}
+	return s.Agents[i], true
+}
+
+func queueIn(s Status, name string) (QueueStatus, bool) {
+	i := slices.IndexFunc(s.Queues, func(q QueueStatus) bool { return q.Name == name })
+	if i < 0 {
+		return QueueStatus{}, false
+	}
+	return s.Queues[i], true
+}
+
+// A new agent and queue appear at once; a removed agent finishes its call
+// and wrap-up, then is logged out and unknown.
+func TestReconfigureAddsAgentsAndQueuesAndDrainsRemovedAgent(t *testing.T) {
+	var rep ReconfigureReport
+	_, st, r := runScenario(t, scenario{
+		config: reconfBefore,
+		phones: map[string]farend.Phone{"sim/alice": answers(time.Second, 60*time.Second), "sim/carol": answers(time.Second, 10*time.Second)},
+		login:  []string{"alice"},
+		events: []scheduled{
+			dialIn(5*time.Second, "100"),
+			reconfigureAt(t, 10*time.Second, `
+entries:
+  - {number: "100", queue: support}
+  - {number: "200", queue: sales}
+  - {number: "300", queue: billing}
+queues:
+  - {name: support, wrap_up: 5s}
+  - {name: sales, wrap_up: 5s}
+  - {name: billing, wrap_up: 5s}
+agents:
+  - {id: bob, endpoint: sim/bob, queues: [{queue: support}, {queue: sales}]}
+  - {id: carol, endpoint: sim/carol, logged_in: true, queues: [{queue: billing}]}
+`, &rep),
+			dialIn(15*time.Second, "300"),
+		},
+		until: 20 * time.Second,
+	})
+	if !slices.Equal(rep.QueuesAdded, []string{"billing"}) || !slices.Equal(rep.AgentsAdded, []string{"carol"}) ||
+		!slices.Equal(rep.AgentsRemoved, []string{"alice"}) || !rep.EntriesChanged {
+		t.Errorf("report %+v", rep)
+	}
+	if !slices.ContainsFunc(rep.Draining, func(s string) bool { return strings.Contains(s, "agent alice") }) {
+		t.Errorf("report does not say alice drains: %q", rep.Draining)
+	}
+	s := statusOf(r)
+	if a, ok := agentIn(s, "alice"); !ok || a.State != "on-call" || !a.Draining {
+		t.Errorf("alice during her call after removal: %+v (shown %v), want on-call, draining", a, ok)
+	}
+	if a, ok := agentIn(s, "carol"); !ok || a.State != "on-call" {
+		t.Errorf("carol: %+v (shown %v), want on the billing call", a, ok)
+	}
+	if q, ok := queueIn(s, "billing"); !ok || q.Answered != 1 {
+		t.Errorf("billing: %+v (shown %v), want one answered", q, ok)
+	}
+	if err := r.Core.Login(r.Clock.Now(), "alice"); !errors.Is(err, ErrUnknownAgent) {
+		t.Errorf("login of a removed agent: %v, want ErrUnknownAgent", err)
+	}
+	r.RunUntil(epoch.Add(90 * time.Second))
+	if _, ok := agentIn(statusOf(r), "alice"); ok {
+		t.Errorf("alice still shown after her call and wrap-up")
+	}
+	if a := r.Core.agentNamed("alice"); a.state != acd.LoggedOut {
+		t.Errorf("alice is %s after draining, want logged out", a.state)
+	}
+	recs := records(st)
+	i := slices.IndexFunc(recs, func(r store.CallRecord) bool { return r.Agent == "alice" })
+	if len(recs) != 2 || i < 0 || recs[i].Outcome != acd.OutcomeAnswered || recs[i].Talk < 59*time.Second {
+		t.Errorf("records %+v, want alice's call answered and talked through", recs)
+	}
+}
+
+// A removed queue takes no new callers, keeps the one waiting until an
+// agent serves it, then disappears.
+func TestReconfigureRemovedQueueKeepsCallersUntilServed(t *testing.T) {
+	var rep ReconfigureReport
+	_, st, r := runScenario(t, scenario{
+		config: reconfBefore,
+		phones: map[string]farend.Phone{"sim/bob": answers(time.Second, 20*time.Second)},
+		login:  []string{"bob"},
+		events: []scheduled{
+			dialIn(1*time.Second, "100"),
+			dialIn(3*time.Second, "200"),
+			reconfigureAt(t, 5*time.Second, `
+entries:
+  - {number: "100", queue: support}
+queues:
+  - {name: support, wrap_up: 5s}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+  - {id: bob, endpoint: sim/bob, queues: [{queue: support}]}
+`, &rep),
+			dialIn(6*time.Second, "200"),
+		},
+		until: 8 * time.Second,
+	})
+	if !slices.Equal(rep.QueuesRemoved, []string{"sales"}) ||
+		!slices.ContainsFunc(rep.Draining, func(s string) bool { return strings.Contains(s, "queue sales keeps 1") }) {
+		t.Errorf("report %+v", rep)
+	}
+	if q, ok := queueIn(statusOf(r), "sales"); !ok || q.Waiting != 1 || !q.Draining || q.Offered != 1 {
+		t.Errorf("sales after removal: %+v (shown %v), want its one caller waiting, draining, no new caller", q, ok)
+	}
+	r.RunUntil(epoch.Add(90 * time.Second))
+	var sales []string
+	for _, rec := range records(st) {
+		if rec.Queue == "sales" {
+			sales = append(sales, rec.Agent+" "+string(rec.Outcome))
+		}
+	}
+	if !slices.Equal(sales, []string{"bob answered"}) {
+		t.Errorf("sales records %q, want the waiting caller answered by bob", sales)
+	}
+	if _, ok := queueIn(statusOf(r), "sales"); ok {
+		t.Errorf("sales still shown after it drained")
+	}
+}
+
+// Changed settings apply to the next decision: an agent given the skill a
+// queue requires is offered the caller who waited for it.
+func TestReconfigureChangedSkillsServeWaitingCaller(t *testing.T) {
+	const before = `
+entries: [{number: "100", queue: spanish}]
+queues: [{name: spanish, skills: {spanish: 5}}]
+agents: [{id: bob, endpoint: sim/bob, skills: {english: 9}, queues: [{queue: spanish}]}]
+`
+	var rep ReconfigureReport
+	_, st, r := runScenario(t, scenario{
+		config: before,
+		phones: map[string]farend.Phone{"sim/bob": answers(time.Second, 10*time.Second)},
+		login:  []string{"bob"},
+		events: []scheduled{
+			dialIn(1*time.Second, "100"),
+			reconfigureAt(t, 20*time.Second, strings.Replace(before, "{english: 9}", "{english: 9, spanish: 6}", 1), &rep),
+		},
+		until: 19 * time.Second,
+	})
+	if q, _ := queueIn(statusOf(r), "spanish"); q.Waiting != 1 {
+		t.Fatalf("before the change: %d waiting, want the caller waiting for a Spanish speaker", q.Waiting)
+	}
+	r.RunUntil(epoch.Add(60 * time.Second))
+	if !slices.Equal(rep.AgentsChanged, []string{"bob"}) {
+		t.Errorf("report %+v", rep)
+	}
+	recs := records(st)
+	if len(recs) != 1 || recs[0].Agent != "bob" || recs[0].Wait < 19*time.Second || recs[0].Wait > 23*time.Second {
+		t.Errorf("records %+v, want bob answering right after the change", recs)
+	}
+}
+
+// A config the engine cannot take changes nothing.
+func TestReconfigureRefusedChangesNothing(t *testing.T) {
+	_, _, r := runScenario(t, scenario{config: reconfBefore, login: []string{"alice"}, until: time.Second})
+	cfg := parseConfig(t, reconfBefore)
+	cfg.Agents = append(cfg.Agents, cfg.Agents[0])
+	cfg.Agents[2].ID = "dora"
+	cfg.Agents[2].Queues = append(cfg.Agents[2].Queues, cfg.Agents[1].Queues[1])
+	cfg.Agents[2].Queues[1].Queue = "nowhere"
+	before := statusOf(r)
+	if _, err := r.Core.Reconfigure(r.Clock.Now(), cfg); !errors.Is(err, ErrUnknownQueue) {
+		t.Fatalf("reconfigure with an unknown queue: %v", err)
+	}
+	after := statusOf(r)
+	if len(after.Agents) != len(before.Agents) || len(after.Queues) != len(before.Queues) {
+		t.Errorf("a refused config changed the engine: %d agents, %d queues", len(after.Agents), len(after.Queues))
+	}
+}
