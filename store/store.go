@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -152,11 +153,14 @@ func openBolt(path string, opts Options) (bdb *bbolt.DB, err error) {
 	}()
 	bdb, err = bbolt.Open(path, 0o600, bopts)
 	var errno syscall.Errno
+	var pathErr *fs.PathError
 	switch {
 	case err == nil:
 		return bdb, nil
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, fmt.Errorf("store: %s is %w", path, ErrLocked)
+	case errors.As(err, &pathErr):
+		return nil, fmt.Errorf("store: %w", err) // it names the path itself
 	case fileErr != nil, errors.As(err, &errno):
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	default:

@@ -64,6 +64,15 @@ agents:
 	}
 }
 
+// A store that cannot be opened is named once, not once per layer.
+func TestDemoStoreErrorNamesThePathOnce(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := hotline(t, nil, "demo", "--speed", "0", "--duration", "1m", "--plain", "--store", dir)
+	if code == 0 || strings.Count(errOut, dir) != 1 {
+		t.Errorf("exit %d, stderr %q; want a failure naming %s once", code, errOut, dir)
+	}
+}
+
 // TestServeOnSim runs the daemon on the real-time simulated switch and
 // drives an agent through the HTTP API.
 func TestServeOnSim(t *testing.T) {

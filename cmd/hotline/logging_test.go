@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -75,5 +76,25 @@ func TestGlobalLoggerFollowsConfig(t *testing.T) {
 	log.Debug().Msg("from the file")
 	if out := b.String(); !strings.Contains(out, "from the file") || strings.HasPrefix(out, "{") {
 		t.Errorf("logger does not follow the loaded file's console/debug: %q", out)
+	}
+}
+
+// Each log line names its component once: a logger handed to a package that
+// adds its own component must not carry one already.
+func TestServeLogLinesNameOneComponent(t *testing.T) {
+	_, logs := startServe(t, "127.0.0.1:0", quietCenter)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "simulated switch started") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if n := strings.Count(line, `"component":`); n > 1 {
+			t.Errorf("%d components in %s", n, line)
+		}
+		checked++
+	}
+	if !strings.Contains(logs.String(), "simulated switch started") || checked < 3 {
+		t.Fatalf("serve logged too little to check:\n%s", logs)
 	}
 }

@@ -156,7 +156,7 @@ func newSwitch(cfg config.Config, log zerolog.Logger) (pbx.Switch, error) {
 	switch cfg.PBX.Type {
 	case config.PBXSim:
 		return sim.New(sim.Options{Seed: cfg.PBX.Sim.Seed, Phones: cfg.PBX.Sim.Agents, Speed: 1,
-			Latency: 20 * time.Millisecond, Log: log.With().Str("component", "sim").Logger()})
+			Latency: 20 * time.Millisecond, Log: log}) // sim names its component itself
 	case config.PBXAsterisk:
 		return newAsterisk(cfg, log)
 	case config.PBXFreeSWITCH:
