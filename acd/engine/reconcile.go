@@ -15,12 +15,16 @@ type Saved struct {
 	Active    []store.ActiveCall
 	Records   map[string]*store.CallRecord // in-progress records of the active calls, by id
 	Callbacks []store.Callback
+	// Ended are the final records of calls ended since the counting period
+	// began (the day); the queue counters start from them.
+	Ended []store.CallRecord
 }
 
 // Restore brings back agents, live calls and callback requests after a
 // restart. Restored calls wait, doing nothing, until the switch's snapshot
 // (pbx.Synced) says which of their channels still exist.
 func (c *Core) Restore(now time.Time, s Saved) {
+	c.restoreCounters(now, s.Ended)
 	for _, st := range s.Agents {
 		a, ok := c.agentIdx[st.ID]
 		if !ok {
@@ -199,6 +203,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 	for _, a := range c.agents {
 		if a.state == acd.OnCall && (a.call == nil || a.call.phase == acd.CallEnded) {
 			a.state, a.call = acd.Available, nil
+			c.logAgentChange(now, a, acd.OnCall, acd.Available, "call gone during restart")
 			if p := a.pending; p != nil {
 				a.pending = nil
 				_ = c.setAgent(now, a, p.state, p.reason)

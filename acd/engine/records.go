@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"errors"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/kpi"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -14,10 +16,27 @@ import (
 // back as Saved once durable.
 type Store = store.Target
 
-// LoadSaved reads what Restore needs.
+// LoadSaved reads what Restore needs: the live state, and the records of
+// the calls ended today (local time), from which the queue counters start
+// again.
 func LoadSaved(db *store.DB) (Saved, error) {
+	now := time.Now()
+	return LoadSavedSince(db, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location()))
+}
+
+// LoadSavedSince is LoadSaved with the counting period starting at from.
+func LoadSavedSince(db *store.DB, from time.Time) (Saved, error) {
 	var s Saved
 	var err error
+	recs, err := db.CollectCalls(store.Filter{From: from})
+	if err != nil && !errors.Is(err, store.ErrDecode) {
+		return s, err // an unreadable record is left out of the counters, not fatal
+	}
+	for _, rec := range recs {
+		if rec.Outcome != acd.OutcomeInProgress && !rec.Ended.IsZero() {
+			s.Ended = append(s.Ended, rec)
+		}
+	}
 	if s.Agents, err = db.Agents(); err != nil {
 		return s, err
 	}
@@ -171,4 +190,77 @@ func (c *Core) logAgentChange(now time.Time, a *agent, from, to acd.AgentState, 
 		ch.Call = a.call.id
 	}
 	c.save(now, "agent "+a.id+" change", store.PutAgentChange(ch))
+}
+
+// restoreCounters starts the queue counters from stored records, so that
+// the day's figures survive a restart.
+func (c *Core) restoreCounters(now time.Time, ended []store.CallRecord) {
+	if len(ended) == 0 {
+		return
+	}
+	counts := QueueCounts(ended, func(queue string) time.Duration {
+		if q := c.queueIdx[queue]; q != nil {
+			return q.cfg.ServiceLevel
+		}
+		return 0
+	})
+	for name, k := range counts {
+		if q := c.queueIdx[name]; q != nil {
+			q.stats = k
+		}
+	}
+	c.trace(now, "counters restored from %d stored records", len(ended))
+}
+
+// QueueCounts tallies, per queue, what the engine counts live, from the
+// final records of ended calls: the timeline says which queue a call
+// entered, overflowed from or asked a callback in; the outcome, wait, talk
+// and wrap-up say the rest. serviceLevel gives a queue's threshold.
+func QueueCounts(recs []store.CallRecord, serviceLevel func(queue string) time.Duration) map[string]kpi.Queue {
+	out := map[string]kpi.Queue{}
+	bump := func(name string, f func(*kpi.Queue)) {
+		q := out[name]
+		f(&q)
+		out[name] = q
+	}
+	for _, rec := range recs {
+		in := ""
+		for _, step := range rec.Timeline {
+			switch step.Kind {
+			case "enqueue":
+				in = step.Detail
+				bump(in, func(q *kpi.Queue) { q.Offered++ })
+			case "overflow":
+				bump(in, func(q *kpi.Queue) { q.Overflowed++ })
+			case "callback-requested":
+				bump(in, func(q *kpi.Queue) { q.Callbacks++ })
+			}
+		}
+		if rec.Queue == "" {
+			continue
+		}
+		inbound := rec.Direction != acd.DirectionCallback
+		sl := serviceLevel(rec.Queue)
+		bump(rec.Queue, func(q *kpi.Queue) {
+			switch {
+			case rec.Outcome == acd.OutcomeAnswered || !rec.Answered.IsZero():
+				if inbound {
+					q.Answered++
+					q.WaitAnswered += rec.Wait
+					if rec.Wait <= sl {
+						q.InSL++
+					}
+				}
+				q.Handled++
+				q.Handle += rec.Talk + rec.WrapUp
+			case rec.Outcome == acd.OutcomeAbandoned && inbound:
+				q.Abandoned++
+				if rec.Wait <= sl {
+					q.AbandonedInSL++
+				}
+			}
+			q.MaxWait = max(q.MaxWait, rec.Wait)
+		})
+	}
+	return out
 }

@@ -213,3 +213,79 @@ func TestRuntimeWritesThroughWriter(t *testing.T) {
 		t.Errorf("writer failing=%v failures=%d", rt.Writer().Failing(), rt.Writer().Failures())
 	}
 }
+
+// Queue counters start again from the stored records after a restart: a
+// new engine restored from the file counts what the old one counted.
+func TestCountersSurviveRestart(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := busyRun(t, db, nil)
+	if len(r.Core.calls) != 0 {
+		t.Fatalf("%d calls still live; the run should have ended them", len(r.Core.calls))
+	}
+	saved, err := LoadSavedSince(db, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmds []Command
+	c, err := NewCore(Options{Config: parseConfig(t, basicConfig), Out: recordOutputs{cmds: &cmds}}, epoch.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Restore(epoch.Add(time.Hour), saved)
+	for i, q := range r.Core.queues {
+		if q.stats.Offered == 0 || q.stats.Answered == 0 || q.stats.Abandoned == 0 {
+			t.Fatalf("queue %s counted %+v; the run should offer, answer and lose calls", q.name, q.stats)
+		}
+		if got := c.queues[i].stats; got != q.stats {
+			t.Errorf("queue %s after restart: %+v\nbefore: %+v", q.name, got, q.stats)
+		}
+	}
+	// Later calls are counted on top.
+	saved, _ = LoadSavedSince(db, epoch.Add(10*time.Minute))
+	c2, _ := NewCore(Options{Config: parseConfig(t, basicConfig), Out: recordOutputs{cmds: &cmds}}, epoch.Add(time.Hour))
+	c2.Restore(epoch.Add(time.Hour), saved)
+	if got, all := c2.queues[0].stats.Offered, r.Core.queues[0].stats.Offered; got == 0 || got >= all {
+		t.Errorf("counting from 10 min: offered %d of %d", got, all)
+	}
+}
+
+// The agent state change log can be read back for a period.
+func TestAgentChangesStored(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := busyRun(t, db, nil)
+	changes, err := db.AgentChanges("alice", epoch, epoch.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) < 4 || changes[0].To != acd.Available || changes[0].From != acd.LoggedOut {
+		t.Fatalf("alice's changes = %+v, want a login first", changes)
+	}
+	for i, ch := range changes {
+		if i > 0 && (ch.At.Before(changes[i-1].At) || ch.From != changes[i-1].To) {
+			t.Fatalf("change %d %+v does not follow %+v", i, ch, changes[i-1])
+		}
+	}
+	if last := changes[len(changes)-1]; last.To != r.Core.agentIdx["alice"].state {
+		t.Errorf("last stored change goes to %s, alice is %s", last.To, r.Core.agentIdx["alice"].state)
+	}
+	answered := 0
+	for _, ch := range changes {
+		if ch.To == acd.OnCall {
+			answered++
+			if ch.Call == "" {
+				t.Errorf("change to on-call without its call: %+v", ch)
+			}
+		}
+	}
+	if answered != r.Core.agentIdx["alice"].stats.Answered {
+		t.Errorf("%d changes to on-call, alice answered %d", answered, r.Core.agentIdx["alice"].stats.Answered)
+	}
+}
