@@ -91,8 +91,16 @@ func TestGoldenTraces(t *testing.T) {
 			config: basicConfig,
 			phones: map[string]farend.Phone{},
 			login:  nil,
-			events: []scheduled{placeCall(time.Second, "5550001", "100", 25*time.Second)},
-			until:  time.Minute,
+			events: []scheduled{
+				placeCall(time.Second, "5550001", "100", 25*time.Second),
+				// After the caller gave up, bob comes, takes a break and
+				// goes: a pause that ends, for the agent figures.
+				{at: 40 * time.Second, do: func(c *Core, now time.Time) error { return c.Login(now, "bob") }},
+				{at: 42 * time.Second, do: func(c *Core, now time.Time) error { return c.Pause(now, "bob", "coffee") }},
+				{at: 50 * time.Second, do: func(c *Core, now time.Time) error { return c.Ready(now, "bob") }},
+				{at: 55 * time.Second, do: func(c *Core, now time.Time) error { return c.Logout(now, "bob") }},
+			},
+			until: time.Minute,
 			check: func(t *testing.T, st *memStore, r *SimRun) {
 				if len(st.finished) != 1 {
 					t.Fatalf("finished = %d", len(st.finished))
@@ -178,6 +186,7 @@ func checkAgainstRecords(t *testing.T, st *memStore, r *SimRun) {
 	}
 	st.mu.Unlock()
 	live := len(r.Core.calls) > 0
+	checkAgentTimes(t, st, r)
 	sl := map[string]time.Duration{}
 	for _, q := range r.Core.queues {
 		sl[q.name] = q.cfg.ServiceLevel
@@ -210,6 +219,25 @@ func checkAgainstRecords(t *testing.T, st *memStore, r *SimRun) {
 		}
 		if got != want {
 			t.Errorf("agent %s: engine counted %+v\n records say %+v", a.id, got, want)
+		}
+	}
+}
+
+// checkAgentTimes rebuilds every agent's logged-in and paused time from the
+// logged state changes (kpi.AgentTimes) and compares it with the status.
+func checkAgentTimes(t *testing.T, st *memStore, r *SimRun) {
+	t.Helper()
+	st.mu.Lock()
+	byAgent := map[string][]store.AgentChange{}
+	for _, ch := range st.changes {
+		byAgent[ch.Agent] = append(byAgent[ch.Agent], ch)
+	}
+	st.mu.Unlock()
+	now := r.Clock.Now()
+	for _, a := range r.Core.Status(now).Agents {
+		logged, paused := kpi.AgentTimes(byAgent[a.ID], epoch, now)
+		if logged != a.LoggedIn || paused != a.Paused {
+			t.Errorf("agent %s: status says logged in %v, paused %v; the state log %v and %v", a.ID, a.LoggedIn, a.Paused, logged, paused)
 		}
 	}
 }

@@ -91,3 +91,38 @@ func TallyRecords(recs []store.CallRecord, serviceLevel func(queue string) time.
 	}
 	return t
 }
+
+// AgentTimes rebuilds one agent's logged-in and paused time over [from,
+// until) from its logged state changes, in the order they happened. Before
+// its first change the agent was in that change's From state; an agent
+// without changes in the period is not known to have worked and gets zero.
+func AgentTimes(changes []store.AgentChange, from, until time.Time) (loggedIn, paused time.Duration) {
+	if len(changes) == 0 {
+		return 0, 0
+	}
+	state, since := changes[0].From, from
+	add := func(to time.Time) {
+		if to.After(until) {
+			to = until
+		}
+		d := to.Sub(since)
+		if d <= 0 {
+			return
+		}
+		if state != acd.LoggedOut {
+			loggedIn += d
+		}
+		if state == acd.Paused {
+			paused += d
+		}
+	}
+	for _, ch := range changes {
+		if ch.At.Before(since) {
+			ch.At = since
+		}
+		add(ch.At)
+		state, since = ch.To, ch.At
+	}
+	add(until)
+	return loggedIn, paused
+}

@@ -77,3 +77,38 @@ func TestTallyRecords(t *testing.T) {
 		}
 	}
 }
+
+func TestAgentTimes(t *testing.T) {
+	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	ch := func(m int, from, to acd.AgentState) store.AgentChange {
+		return store.AgentChange{Agent: "ann", At: at(m), From: from, To: to}
+	}
+	day := []store.AgentChange{
+		ch(10, acd.Available, acd.Ringing), // logged in before the period began
+		ch(11, acd.Ringing, acd.OnCall),
+		ch(20, acd.OnCall, acd.WrapUp),
+		ch(21, acd.WrapUp, acd.Available),
+		ch(30, acd.Available, acd.Paused),
+		ch(45, acd.Paused, acd.Available),
+		ch(50, acd.Available, acd.LoggedOut),
+		ch(55, acd.LoggedOut, acd.Available),
+	}
+	for _, tt := range []struct {
+		name           string
+		changes        []store.AgentChange
+		from, until    time.Time
+		logged, paused time.Duration
+	}{
+		{"whole period", day, at(0), at(60), 55 * time.Minute, 15 * time.Minute},
+		{"period ends in a pause", day, at(0), at(40), 40 * time.Minute, 10 * time.Minute},
+		{"period starts in a pause", day[5:], at(35), at(60), 20 * time.Minute, 10 * time.Minute}, // the log read from 35 on
+		{"logged out at first", []store.AgentChange{ch(5, acd.LoggedOut, acd.Available)}, at(0), at(60), 55 * time.Minute, 0},
+		{"no changes", nil, at(0), at(60), 0, 0},
+	} {
+		l, p := AgentTimes(tt.changes, tt.from, tt.until)
+		if l != tt.logged || p != tt.paused {
+			t.Errorf("%s: logged in %v paused %v, want %v and %v", tt.name, l, p, tt.logged, tt.paused)
+		}
+	}
+}
