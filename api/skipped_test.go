@@ -1,51 +1,23 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rs/zerolog"
 
-	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/internal/storetest"
 	"github.com/hotline-cc/hotline/store"
 )
 
 // One record damaged in the file (one byte changed) must not hide the others.
 func TestCallsSkipUnreadableRecord(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "h.db")
+	path := storetest.WithCalls(t, "c1", "c2", "c3")
+	storetest.DamageRecord(t, path, "c2")
 	db, err := store.Open(path, store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	for i, id := range []string{"c1", "c2", "c3"} {
-		rec := &store.CallRecord{ID: id, Direction: acd.DirectionInbound, Queue: "support", Caller: "555",
-			Entered: at.Add(time.Duration(i) * time.Minute), Outcome: acd.OutcomeAnswered}
-		if err := db.SaveCall(rec); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at2 := bytes.Index(raw, []byte(`{"id":"c2"`))
-	if at2 < 0 {
-		t.Fatal(`record c2 not found in the file as {"id":"c2"`)
-	}
-	raw[at2] = 'X'
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	db, err = store.Open(path, store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,18 +107,29 @@ func (r *Report) Err() error {
 // size whatever its bytes. It takes a shared lock and fails with ErrLocked
 // while a Hotline has the file open for writing.
 func Check(path string) (*Report, error) {
+	f, err := openIdle(path, "ask the daemon: hotline store backup")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return checkFile(f, path, nil)
+}
+
+// openIdle opens a store file for reading with a shared lock, so no Hotline
+// writes it meanwhile; hint says what to do when one holds it.
+func openIdle(path, hint string) (*os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	defer f.Close()
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("store: %s is %w (ask the daemon: hotline store backup)", path, ErrLocked)
+			return nil, fmt.Errorf("store: %s is %w (%s)", path, ErrLocked, hint)
 		}
 		return nil, fmt.Errorf("store: lock %s: %w", path, err)
 	}
-	return checkFile(f, path, nil)
+	return f, nil
 }
 
 // checkFile walks the file; visit, when not nil, is given every key and

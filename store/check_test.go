@@ -121,21 +121,7 @@ func TestCheckZeroedPageType(t *testing.T) {
 // ever; Open must refuse the file, and quickly.
 func TestCheckPagesInACircle(t *testing.T) {
 	path, _ := bigStore(t)
-	bdb, err := bbolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var root uint64
-	_ = bdb.View(func(tx *bbolt.Tx) error {
-		root = uint64(tx.Bucket(bucketCalls).Root())
-		info, _ := tx.Page(int(root))
-		if info == nil || info.Type != "branch" {
-			t.Fatalf("the calls bucket's root page %d is not a branch page: %+v", root, info)
-		}
-		return nil
-	})
-	pageSize := bdb.Info().PageSize
-	bdb.Close()
+	root, pageSize := callsRoot(t, path, "branch")
 	// The first element's child pointer: header, then pos and ksize.
 	self := make([]byte, 8)
 	byteOrder.PutUint64(self, root)
@@ -227,4 +213,29 @@ func TestRepair(t *testing.T) {
 	if _, err := Repair(path, out); err == nil {
 		t.Error("Repair overwrote an existing file")
 	}
+}
+
+// callsRoot returns the root page of the calls bucket, of the given type,
+// and the page size.
+func callsRoot(t *testing.T, path, typ string) (root uint64, pageSize int) {
+	t.Helper()
+	bdb, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	var got string
+	_ = bdb.View(func(tx *bbolt.Tx) error {
+		root = uint64(tx.Bucket(bucketCalls).Root())
+		info, perr := tx.Page(int(root))
+		if info != nil {
+			got = info.Type
+		}
+		err = perr
+		return nil
+	})
+	if root == 0 || err != nil || got != typ {
+		t.Fatalf("the calls bucket's root page %d is a %q page, want %s (%v)", root, got, typ, err)
+	}
+	return root, bdb.Info().PageSize
 }

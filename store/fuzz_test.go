@@ -13,23 +13,7 @@ import (
 // FuzzOpen feeds Open arbitrary files: it must return an error or a usable
 // store, never panic or crash, whatever bbolt makes of the bytes.
 func FuzzOpen(f *testing.F) {
-	dir := f.TempDir()
-	seed := filepath.Join(dir, "seed.db")
-	db, err := Open(seed, Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	if err := db.SaveCall(fullCall("c1", t0)); err != nil {
-		f.Fatal(err)
-	}
-	if err := db.SaveAgent(&AgentState{ID: "a1", State: acd.Available}); err != nil {
-		f.Fatal(err)
-	}
-	db.Close()
-	real, err := os.ReadFile(seed)
-	if err != nil {
-		f.Fatal(err)
-	}
+	real := seedFile(f)
 	f.Add(real)
 	f.Add(real[:len(real)/2])
 	f.Add([]byte("not a database"))
@@ -86,22 +70,7 @@ func within(t *testing.T, what string, fn func()) {
 // FuzzRepair feeds Repair arbitrary files: it must end, and whatever it
 // writes must be a store that Open accepts with Verify.
 func FuzzRepair(f *testing.F) {
-	dir := f.TempDir()
-	seed := filepath.Join(dir, "seed.db")
-	db, err := Open(seed, Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, id := range []string{"c1", "c2", "c3"} {
-		if err := db.SaveCall(fullCall(id, t0)); err != nil {
-			f.Fatal(err)
-		}
-	}
-	db.Close()
-	real, err := os.ReadFile(seed)
-	if err != nil {
-		f.Fatal(err)
-	}
+	real := seedFile(f)
 	f.Add(real)
 	f.Add(real[:len(real)/2])
 
@@ -112,6 +81,7 @@ func FuzzRepair(f *testing.F) {
 			t.Fatal(err)
 		}
 		var rep *RepairReport
+		var err error
 		within(t, "Repair", func() { rep, err = Repair(src, dst) })
 		if err != nil {
 			return
@@ -125,4 +95,25 @@ func FuzzRepair(f *testing.F) {
 			db.Close()
 		})
 	})
+}
+
+// seedFile is a small store file with a call and an agent in it.
+func seedFile(f *testing.F) []byte {
+	seed := filepath.Join(f.TempDir(), "seed.db")
+	db, err := Open(seed, Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := db.SaveCall(fullCall("c1", t0)); err != nil {
+		f.Fatal(err)
+	}
+	if err := db.SaveAgent(&AgentState{ID: "a1", State: acd.Available}); err != nil {
+		f.Fatal(err)
+	}
+	db.Close()
+	real, err := os.ReadFile(seed)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return real
 }

@@ -351,28 +351,8 @@ func TestTruncatedStore(t *testing.T) {
 
 func TestDamagedPage(t *testing.T) {
 	path, _ := bigStore(t)
-	bdb, err := bbolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var root uint64
-	_ = bdb.View(func(tx *bbolt.Tx) error {
-		root = uint64(tx.Bucket(bucketCalls).Root())
-		return nil
-	})
-	pageSize := bdb.Info().PageSize
-	bdb.Close()
-	if root == 0 {
-		t.Fatal("calls bucket is inline; the store is too small for this test")
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt(bytes.Repeat([]byte{0xA5}, pageSize), int64(root)*int64(pageSize)); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	root, pageSize := callsRoot(t, path, "branch")
+	writeAt(t, path, int64(root)*int64(pageSize), bytes.Repeat([]byte{0xA5}, pageSize))
 
 	for _, opts := range []Options{{}, {Verify: true}, {ReadOnly: true}} {
 		assertCorrupt(t, path, opts)

@@ -2,12 +2,10 @@ package store
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -37,17 +35,11 @@ type RepairReport struct {
 // damaged index loses nothing. It fails with ErrLocked while a Hotline has
 // src open.
 func Repair(src, dst string) (*RepairReport, error) {
-	f, err := os.Open(src)
+	f, err := openIdle(src, "stop Hotline first")
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
 	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("store: %s is %w; stop Hotline first", src, ErrLocked)
-		}
-		return nil, fmt.Errorf("store: lock %s: %w", src, err)
-	}
 	found := map[string][][2][]byte{}
 	check, err := checkFile(f, src, func(bucket []string, k, v []byte) {
 		if len(bucket) == 1 {

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/internal/storetest"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -110,7 +111,7 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 // copy in place of the store, start again: the records are there.
 func TestBackupAndRestore(t *testing.T) {
 	msgs := notifySocket(t)
-	live := storeWithCalls(t, manyIDs(100)...)
+	live := storetest.WithCalls(t, manyIDs(100)...)
 	addr, stop := daemon(t, live, msgs)
 
 	backup := filepath.Join(t.TempDir(), "backup.db")

@@ -9,62 +9,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rs/zerolog"
 
-	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/internal/storetest"
 	"github.com/hotline-cc/hotline/store"
 )
 
-var storeT0 = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-
-// storeWithCalls writes a store holding the given call records.
-func storeWithCalls(t *testing.T, ids ...string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "hotline.db")
-	db, err := store.Open(path, store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Apply(func(tx *store.Tx) error {
-		for i, id := range ids {
-			rec := &store.CallRecord{ID: id, Direction: acd.DirectionInbound, Queue: "support", Caller: "555",
-				Entered: storeT0.Add(time.Duration(i) * time.Minute), Outcome: acd.OutcomeAnswered}
-			if err := tx.SaveCall(rec); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// damageRecord changes one byte of the stored JSON of call id.
-func damageRecord(t *testing.T, path, id string) {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := bytes.Index(raw, []byte(`{"id":"`+id+`"`))
-	if at < 0 {
-		t.Fatalf("record %s not found in %s", id, path)
-	}
-	raw[at] = 'X'
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestCallsListsReadableRecordsAndWarns(t *testing.T) {
-	path := storeWithCalls(t, "c1", "c2", "c3")
-	damageRecord(t, path, "c2")
+	path := storetest.WithCalls(t, "c1", "c2", "c3")
+	storetest.DamageRecord(t, path, "c2")
 	db, err := store.Open(path, store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +71,7 @@ func manyIDs(n int) []string {
 }
 
 func TestStoreCheckAndRepair(t *testing.T) {
-	path := storeWithCalls(t, manyIDs(500)...)
+	path := storetest.WithCalls(t, manyIDs(500)...)
 	code, out, errOut := hotline(t, nil, "store", "check", path)
 	if code != 0 || !strings.Contains(out, "ok") || !strings.Contains(out, "calls 500") {
 		t.Fatalf("store check of a good file: exit %d, %q %q", code, out, errOut)
