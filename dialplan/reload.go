@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/percipia/eslgo"
-	"github.com/percipia/eslgo/command"
 	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/esl"
 )
 
 // Reloader makes the PBX read its dialplan again.
@@ -88,48 +88,18 @@ func NewESLReloader(opts ESLReloaderOptions) *ESLReloader {
 	return &ESLReloader{opts: opts, log: opts.Logger.With().Str("component", "dialplan-reload-esl").Logger()}
 }
 
-// Reload connects, authenticates, runs reloadxml and disconnects. eslgo's
-// dial neither times out nor can be cancelled while it waits for the
-// auth request, so it runs aside and the timeout is enforced here; a dial
-// that hangs is abandoned (the process is a short-lived CLI).
+// Reload connects, authenticates, runs reloadxml and disconnects.
 func (r *ESLReloader) Reload(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
-	type result struct {
-		reply string
-		err   error
+	reply, err := esl.API(ctx, r.opts.Address, r.opts.Password, "reloadxml")
+	if err != nil {
+		return fmt.Errorf("%w: reloadxml on %s: %v", ErrReload, r.opts.Address, err)
 	}
-	done := make(chan result, 1)
-	go func() {
-		opts := eslgo.DefaultInboundOptions
-		opts.Password = r.opts.Password
-		opts.AuthTimeout = r.opts.Timeout
-		opts.Logger = nil
-		opts.ExitTimeout = time.Second
-		conn, err := opts.Dial(r.opts.Address)
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		defer conn.ExitAndClose()
-		resp, err := conn.SendCommand(ctx, command.API{Command: "reloadxml"})
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		done <- result{reply: strings.TrimSpace(resp.GetReply())}
-	}()
-	select {
-	case <-ctx.Done():
-		return fmt.Errorf("%w: reloadxml on %s: %v", ErrReload, r.opts.Address, ctx.Err())
-	case res := <-done:
-		if res.err != nil {
-			return fmt.Errorf("%w: reloadxml on %s: %v", ErrReload, r.opts.Address, res.err)
-		}
-		if !strings.HasPrefix(res.reply, "+OK") {
-			return fmt.Errorf("%w: reloadxml on %s: %s", ErrReload, r.opts.Address, res.reply)
-		}
-		r.log.Info().Str("address", r.opts.Address).Str("reply", res.reply).Msg("dialplan reloaded")
-		return nil
+	reply = strings.TrimSpace(reply)
+	if !strings.HasPrefix(reply, "+OK") {
+		return fmt.Errorf("%w: reloadxml on %s: %s", ErrReload, r.opts.Address, reply)
 	}
+	r.log.Info().Str("address", r.opts.Address).Str("reply", reply).Msg("dialplan reloaded")
+	return nil
 }

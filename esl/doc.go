@@ -1,6 +1,5 @@
 // Package esl is Hotline's FreeSWITCH backend: a pbx.Switch over the event
-// socket (mod_event_socket), using github.com/percipia/eslgo for the
-// inbound link.
+// socket (mod_event_socket).
 //
 // # Basics
 //
@@ -26,19 +25,26 @@
 //
 // # Ordering and reconnection
 //
-// eslgo runs every event listener on a goroutine of its own, so events
-// arrive shuffled. The pump puts them back in Event-Sequence order. Numbers
-// of events Hotline did not subscribe to never come, so a gap is waited for
-// at most Options.ReorderWindow (50 ms) once nothing else is queued, and at
-// most ReorderMaxWait while a backlog is. A gap costs that much latency.
+// One goroutine reads the inbound connection. Events go to the pump the
+// moment they come off the socket, so they keep FreeSWITCH's order and wait
+// for nothing. Event-Sequence is one counter over every event of the switch
+// and is not used for ordering: the events Hotline subscribes to have gaps
+// in it, and FreeSWITCH's dispatch threads may even queue two events for a
+// connection out of their numbers' order (Stats counts those).
 //
-// eslgo neither matches replies to commands nor reconnects. Hotline sends
-// one command at a time, and a command that fails or times out
-// (Options.CommandTimeout) drops the connection, so that its late reply can
-// never be read as the next command's. The link is pinged every
-// PingInterval. After any drop the engine gets Disconnected, then, once
-// reconnected, Synced with a snapshot from "show channels as json" and
+// Commands may be in flight together: FreeSWITCH answers them in the order
+// they were written, and each reply goes to the oldest command waiting. A
+// command abandoned by its caller keeps its place, so its late reply is
+// never taken for another's. A command that times out
+// (Options.CommandTimeout) drops the connection, and the link is pinged
+// every PingInterval, so that a switch that stopped answering is noticed.
+// After any drop the engine gets Disconnected, then, once reconnected,
+// Synced with a snapshot from "show channels as json" and
 // "uuid_dump <uuid> json" of every channel carrying a hotline_* variable.
+//
+// Every command is written with "\r\n" line ends: mod_event_socket splits a
+// message into lines on "\r" whenever one appears in it, so a header line
+// ended by "\n" alone would be read as part of the command line.
 //
 // # FreeSWITCH setup
 //
@@ -70,9 +76,7 @@
 //
 // # Caveats
 //
-// Bridges hold two legs (no conferences). Playback, MOH and recording are
-// only checked against the fake in esltest, never against a real
-// FreeSWITCH. Spy uses eavesdrop with eavesdrop_whisper_aleg/bleg, whose
+// Bridges hold two legs (no conferences). Spy uses eavesdrop with eavesdrop_whisper_aleg/bleg, whose
 // behaviour varies between FreeSWITCH versions. number: media are spoken
 // with the English digits/ sound files.
 package esl

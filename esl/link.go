@@ -1,15 +1,14 @@
 package esl
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/percipia/eslgo"
-	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/esl/internal/wire"
@@ -19,41 +18,29 @@ import (
 // in FreeSWITCH, so the events left out show up as gaps in the numbering.
 const subscription = "event json CHANNEL_CREATE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA CHANNEL_ANSWER " +
 	"CHANNEL_PARK CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE " +
-	"CHANNEL_EXECUTE_COMPLETE DTMF BACKGROUND_JOB RECORD_START RECORD_STOP"
+	"CHANNEL_EXECUTE CHANNEL_EXECUTE_COMPLETE DTMF BACKGROUND_JOB RECORD_START RECORD_STOP"
 
-// link is one authenticated inbound connection. Its generation number tells
-// its events apart from those of an earlier connection still in flight.
+// link is one authenticated inbound connection. One goroutine reads it and
+// hands each event to the pump as it comes off the socket, so events keep
+// FreeSWITCH's order without any waiting; replies go to the commands in the
+// order the commands were written, which is the order FreeSWITCH answers
+// them. Its generation number tells its events apart from those of an
+// earlier connection still in flight.
 type link struct {
-	conn *eslgo.Conn
-	gen  uint64
+	nc  net.Conn
+	gen uint64
 
-	// cmdMu keeps one command in flight: eslgo hands whatever reply comes
-	// next to whichever caller is waiting, so two waiting callers could
-	// swap replies.
-	cmdMu sync.Mutex
+	mu      sync.Mutex        // guards pending and the writes, so both keep one order
+	pending []chan wire.Frame // one per command written and not yet answered
 
 	lostOnce sync.Once
 	lost     chan struct{} // closed when the link is unusable
 	lostErr  error         // set before lost is closed
-
-	ctx    context.Context // eslgo's running context for this connection
-	cancel context.CancelFunc
+	readDone chan struct{} // closed when the reader has returned
 }
 
-func newLink(parent context.Context, gen uint64) *link {
-	ctx, cancel := context.WithCancel(parent)
-	return &link{gen: gen, lost: make(chan struct{}), ctx: ctx, cancel: cancel}
-}
-
-// closeConn ends the connection. eslgo's auth and disconnect loops read its
-// reply-channel map without the lock Close takes to empty it, so they are
-// stopped through the context first and given a moment to return.
-func (l *link) closeConn() {
-	l.cancel()
-	if l.conn != nil {
-		time.Sleep(10 * time.Millisecond)
-		l.conn.Close()
-	}
+func newLink(nc net.Conn, gen uint64) *link {
+	return &link{nc: nc, gen: gen, lost: make(chan struct{}), readDone: make(chan struct{})}
 }
 
 // drop marks the link dead; the connection loop closes it and reconnects.
@@ -73,78 +60,185 @@ func (l *link) isLost() bool {
 	return false
 }
 
-// rawCommand is a command line (plus optional header lines) sent as is.
-type rawCommand string
+// close ends the connection and waits for the reader to return.
+func (l *link) close() {
+	l.nc.Close()
+	<-l.readDone
+}
 
-func (c rawCommand) BuildMessage() string { return string(c) }
-
-// do sends one command and waits for its reply. Any failure, a timeout
-// included, drops the link: the reply may still arrive, and eslgo would
-// give it to the next command as if it were that command's own.
-func (l *link) do(ctx context.Context, timeout time.Duration, cmd rawCommand) (*eslgo.RawResponse, error) {
+// do sends one command and waits for its reply. A command that times out
+// drops the link: FreeSWITCH is not answering, and a half-open connection
+// must be noticed. A caller that gives up (ctx) leaves its slot in the
+// queue, so the late reply is thrown away rather than taken for the next
+// command's.
+func (l *link) do(ctx context.Context, timeout time.Duration, cmd wire.Command) (wire.Frame, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return wire.Frame{}, err
 	}
-	l.cmdMu.Lock()
-	defer l.cmdMu.Unlock()
 	if l.isLost() {
-		return nil, fmt.Errorf("%w: %v", pbx.ErrDisconnected, l.lostErr)
+		return wire.Frame{}, fmt.Errorf("%w: %v", pbx.ErrDisconnected, l.lostErr)
 	}
-	cctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	resp, err := l.conn.SendCommand(cctx, cmd)
+	reply := make(chan wire.Frame, 1)
+	msg := wire.AppendCommand(nil, cmd)
+	l.mu.Lock()
+	l.pending = append(l.pending, reply)
+	_ = l.nc.SetWriteDeadline(time.Now().Add(timeout))
+	_, err := l.nc.Write(msg)
+	l.mu.Unlock()
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			err = fmt.Errorf("%w after %v", ErrCommandTimeout, timeout)
-		}
-		l.drop(fmt.Errorf("command %q: %w", firstLine(string(cmd)), err))
-		return nil, fmt.Errorf("%w (%w)", pbx.ErrDisconnected, err)
+		l.drop(fmt.Errorf("command %q: %w", cmd.Line, err))
+		return wire.Frame{}, fmt.Errorf("%w (%w)", pbx.ErrDisconnected, err)
 	}
-	return resp, nil
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
-}
-
-// dial connects and authenticates. eslgo's Dial waits for auth/request with
-// no time limit, so it runs aside and is abandoned if it takes too long.
-func (s *Switch) dial(l *link) (*eslgo.Conn, error) {
-	opts := eslgo.InboundOptions{
-		Options: eslgo.Options{
-			Context:     l.ctx,
-			Logger:      eslLogger{s.log.With().Str("lib", "eslgo").Logger()},
-			ExitTimeout: time.Second,
-		},
-		Network:      "tcp",
-		Password:     s.opts.Password,
-		AuthTimeout:  s.opts.CommandTimeout,
-		OnDisconnect: func() { l.drop(errors.New("FreeSWITCH closed the event socket")) },
-	}
-	type result struct {
-		conn *eslgo.Conn
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		c, err := opts.Dial(s.opts.Address)
-		done <- result{c, err}
-	}()
-	timer := time.NewTimer(2 * s.opts.CommandTimeout)
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
-	case r := <-done:
-		return r.conn, r.err
+	case f := <-reply:
+		return f, nil
+	case <-l.lost:
+		return wire.Frame{}, fmt.Errorf("%w: %v", pbx.ErrDisconnected, l.lostErr)
 	case <-timer.C:
-		go func() {
-			if r := <-done; r.conn != nil {
-				r.conn.Close()
+		err := fmt.Errorf("%w after %v", ErrCommandTimeout, timeout)
+		l.drop(fmt.Errorf("command %q: %w", cmd.Line, err))
+		return wire.Frame{}, fmt.Errorf("%w (%w)", pbx.ErrDisconnected, err)
+	case <-ctx.Done():
+		return wire.Frame{}, ctx.Err()
+	}
+}
+
+// read is the link's only reader: replies to the oldest waiting command,
+// events to the pump, in the order they arrive.
+func (s *Switch) read(l *link, r *bufio.Reader) {
+	defer close(l.readDone)
+	for {
+		f, err := wire.ReadFrame(r)
+		if err != nil {
+			l.drop(fmt.Errorf("reading the event socket: %w", err))
+			return
+		}
+		switch f.ContentType() {
+		case wire.TypeReply, wire.TypeAPIResponse:
+			l.mu.Lock()
+			var reply chan wire.Frame
+			if len(l.pending) > 0 {
+				reply = l.pending[0]
+				l.pending[0] = nil
+				l.pending = l.pending[1:]
 			}
-		}()
-		return nil, fmt.Errorf("no auth/request from %s within %v", s.opts.Address, 2*s.opts.CommandTimeout)
-	case <-s.ctx.Done():
-		return nil, pbx.ErrClosed
+			l.mu.Unlock()
+			if reply == nil {
+				l.drop(fmt.Errorf("a %s nobody asked for: %q", f.ContentType(), clip(f.ReplyText())))
+				return
+			}
+			reply <- f
+		case wire.TypeEventJSON, wire.TypeEventPlain:
+			ev, err := decodeEvent(f)
+			if err != nil {
+				s.log.Warn().Err(err).Msg("undecodable event dropped")
+				continue
+			}
+			s.post(pumpMsg{kind: msgEvent, gen: l.gen, ev: &ev})
+		case wire.TypeDisconnect, wire.TypeRejection:
+			l.drop(fmt.Errorf("FreeSWITCH ended the session: %s", strings.TrimSpace(string(f.Body))))
+			return
+		}
+	}
+}
+
+func decodeEvent(f wire.Frame) (wire.Event, error) {
+	if f.ContentType() == wire.TypeEventJSON {
+		return wire.ParseJSON(f.Body)
+	}
+	return wire.ParsePlain(f.Body)
+}
+
+// dial connects and authenticates.
+func (s *Switch) dial(gen uint64) (*link, *bufio.Reader, error) {
+	nc, r, err := dialAuth(s.ctx, s.opts.Address, s.opts.Password, s.opts.CommandTimeout)
+	if err != nil {
+		if s.ctx.Err() != nil {
+			return nil, nil, pbx.ErrClosed
+		}
+		return nil, nil, err
+	}
+	return newLink(nc, gen), r, nil
+}
+
+// dialAuth opens an inbound connection and authenticates, each step
+// within timeout.
+func dialAuth(ctx context.Context, address, password string, timeout time.Duration) (net.Conn, *bufio.Reader, error) {
+	d := net.Dialer{Timeout: timeout}
+	nc, err := d.DialContext(ctx, "tcp", address)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := bufio.NewReaderSize(nc, 64<<10)
+	fail := func(err error) (net.Conn, *bufio.Reader, error) {
+		nc.Close()
+		return nil, nil, err
+	}
+	deadline := time.Now().Add(2 * timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	_ = nc.SetDeadline(deadline)
+	f, err := wire.ReadFrame(r)
+	if err != nil {
+		return fail(fmt.Errorf("waiting for auth/request: %w", err))
+	}
+	if f.ContentType() != wire.TypeAuthRequest {
+		return fail(fmt.Errorf("got %q where auth/request was expected: %w", f.ContentType(), ErrRejected))
+	}
+	if _, err := nc.Write(wire.AppendCommand(nil, wire.Command{Line: "auth " + password})); err != nil {
+		return fail(err)
+	}
+	if f, err = wire.ReadFrame(r); err != nil {
+		return fail(fmt.Errorf("auth: %w", err))
+	}
+	if reply := f.ReplyText(); !strings.HasPrefix(reply, "+OK") {
+		return fail(fmt.Errorf("auth: %s: %w", reply, ErrRejected))
+	}
+	_ = nc.SetDeadline(time.Time{})
+	return nc, r, nil
+}
+
+// API connects to the event socket at address, runs one "api" command and
+// returns its reply without the final line end; for one-off tools such as
+// "dialplan apply" reloading the XML. The whole exchange ends when ctx does.
+func API(ctx context.Context, address, password, line string) (string, error) {
+	timeout := 10 * time.Second
+	if d, ok := ctx.Deadline(); ok {
+		timeout = time.Until(d)
+	}
+	nc, r, err := dialAuth(ctx, address, password, timeout)
+	if err != nil {
+		var ne net.Error
+		if ctx.Err() != nil || errors.As(err, &ne) && ne.Timeout() {
+			return "", fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
+		}
+		return "", err
+	}
+	defer nc.Close()
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	defer stop()
+	_ = nc.SetDeadline(time.Now().Add(timeout))
+	if _, err := nc.Write(wire.AppendCommand(nil, wire.Command{Line: "api " + line})); err != nil {
+		return "", err
+	}
+	for {
+		f, err := wire.ReadFrame(r)
+		if err != nil {
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
+			return "", err
+		}
+		switch f.ContentType() {
+		case wire.TypeAPIResponse, wire.TypeReply:
+			_, _ = nc.Write(wire.AppendCommand(nil, wire.Command{Line: "exit"}))
+			return strings.TrimRight(f.ReplyText(), "\r\n"), nil
+		case wire.TypeDisconnect, wire.TypeRejection:
+			return "", fmt.Errorf("FreeSWITCH ended the session: %s", strings.TrimSpace(string(f.Body)))
+		}
 	}
 }
 
@@ -159,10 +253,8 @@ func (s *Switch) connectLoop() {
 			return
 		}
 		delay = s.opts.ReconnectDelay
-		l := newLink(s.ctx, gen+1)
-		conn, err := s.dial(l)
+		l, r, err := s.dial(gen + 1)
 		if err != nil {
-			l.cancel()
 			if s.ctx.Err() != nil {
 				return
 			}
@@ -170,17 +262,16 @@ func (s *Switch) connectLoop() {
 			continue
 		}
 		gen++
-		l.conn = conn
 		s.log.Info().Str("address", s.opts.Address).Uint64("generation", gen).Msg("event socket connected")
 		s.post(pumpMsg{kind: msgUp, gen: gen})
-		conn.RegisterEventListener(eslgo.EventListenAll, func(e *eslgo.Event) { s.onEvent(gen, e) })
+		go s.read(l, r)
 		s.setLink(l)
 		if err := s.sync(l, gen > 1); err != nil {
 			l.drop(err)
 		}
 		s.watch(l)
 		s.setLink(nil)
-		l.closeConn()
+		l.close()
 		s.log.Warn().Err(l.lostErr).Uint64("generation", gen).Msg("event socket lost")
 		s.post(pumpMsg{kind: msgDown, gen: gen, err: l.lostErr})
 		if s.ctx.Err() != nil {
@@ -193,17 +284,17 @@ func (s *Switch) connectLoop() {
 func (s *Switch) sync(l *link, reconnect bool) error {
 	ctx, cancel := context.WithTimeout(s.ctx, 4*s.opts.CommandTimeout)
 	defer cancel()
-	resp, err := l.do(ctx, s.opts.CommandTimeout, subscription)
+	f, err := l.do(ctx, s.opts.CommandTimeout, wire.Command{Line: subscription})
 	if err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
-	if !resp.IsOk() {
-		return fmt.Errorf("subscribe: %s: %w", resp.GetReply(), ErrRejected)
+	if reply := f.ReplyText(); !strings.HasPrefix(reply, "+OK") {
+		return fmt.Errorf("subscribe: %s: %w", reply, ErrRejected)
 	}
 	if s.opts.RecordingDir == "" {
-		if resp, err := l.do(ctx, s.opts.CommandTimeout, "api global_getvar recordings_dir"); err != nil {
+		if f, err := l.do(ctx, s.opts.CommandTimeout, wire.Command{Line: "api global_getvar recordings_dir"}); err != nil {
 			return fmt.Errorf("recordings_dir: %w", err)
-		} else if dir := strings.TrimSpace(resp.GetReply()); strings.HasPrefix(dir, "/") {
+		} else if dir := strings.TrimSpace(f.ReplyText()); strings.HasPrefix(dir, "/") {
 			s.recDir.Store(dir)
 		}
 	}
@@ -229,9 +320,9 @@ func (s *Switch) watch(l *link) {
 			l.drop(pbx.ErrClosed)
 			return
 		case <-tick.C:
-			resp, err := l.do(s.ctx, s.opts.CommandTimeout, "api status")
-			if err == nil && strings.HasPrefix(resp.GetReply(), "-ERR") {
-				l.drop(fmt.Errorf("ping: %s", resp.GetReply()))
+			f, err := l.do(s.ctx, s.opts.CommandTimeout, wire.Command{Line: "api status"})
+			if err == nil && strings.HasPrefix(f.ReplyText(), "-ERR") {
+				l.drop(fmt.Errorf("ping: %s", f.ReplyText()))
 			}
 		}
 	}
@@ -262,35 +353,3 @@ func (s *Switch) link() *link {
 	defer s.linkMu.Unlock()
 	return s.cur
 }
-
-// onEvent runs on one of eslgo's goroutines per event, in no particular
-// order. It does nothing but hand the event to the pump, which decodes it
-// and restores the order: the less each goroutine does, the sooner every
-// one of them has run, and the shorter a straggler keeps a gap open.
-func (s *Switch) onEvent(gen uint64, e *eslgo.Event) {
-	s.post(pumpMsg{kind: msgEvent, gen: gen, raw: e})
-}
-
-// decodeESLEvent reads a JSON event's body, or falls back to the headers
-// eslgo parsed from a plain one (their names are then canonicalized).
-func decodeESLEvent(e *eslgo.Event) (*wire.Event, error) {
-	if len(e.Headers) == 0 {
-		ev, err := wire.ParseJSON(e.Body)
-		return &ev, err
-	}
-	ev := &wire.Event{Body: string(e.Body)}
-	for name, values := range e.Headers {
-		for _, v := range values {
-			ev.Headers = append(ev.Headers, wire.Header{Name: name, Value: wire.Decode(v)})
-		}
-	}
-	return ev, nil
-}
-
-// eslLogger sends eslgo's own messages to zerolog.
-type eslLogger struct{ log zerolog.Logger }
-
-func (l eslLogger) Debug(f string, a ...interface{}) { l.log.Debug().Msgf(strings.TrimSpace(f), a...) }
-func (l eslLogger) Info(f string, a ...interface{})  { l.log.Debug().Msgf(strings.TrimSpace(f), a...) }
-func (l eslLogger) Warn(f string, a ...interface{})  { l.log.Warn().Msgf(strings.TrimSpace(f), a...) }
-func (l eslLogger) Error(f string, a ...interface{}) { l.log.Error().Msgf(strings.TrimSpace(f), a...) }

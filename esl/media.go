@@ -42,7 +42,13 @@ func mediaFiles(recordingDir, uri string) ([]string, error) {
 	}
 	switch scheme {
 	case "sound":
-		// Relative to FreeSWITCH's sound_prefix; it picks the rate and format.
+		// Relative to FreeSWITCH's sound_prefix, which picks the rate
+		// folder. A name without an extension is taken as a .wav: given
+		// none, FreeSWITCH first looks for a file named after the codec,
+		// logs an error, and fails inside file_string://.
+		if path.Ext(rest) == "" {
+			rest += ".wav"
+		}
 		return []string{rest}, nil
 	case "recording":
 		if strings.Contains(rest, "/") {

@@ -19,7 +19,7 @@ type Options struct {
 	// reach Hotline through "park" alone).
 	OutboundListen string
 	// CommandTimeout bounds every command; a slower one drops the link,
-	// since eslgo would hand its late reply to the next command. Default 5 s.
+	// since FreeSWITCH is then not answering. Default 5 s.
 	CommandTimeout time.Duration
 	// RecordingDir is where uuid_record writes. "" asks FreeSWITCH for its
 	// recordings_dir global variable on each connect.
@@ -29,12 +29,6 @@ type Options struct {
 	PingInterval time.Duration
 	// ReconnectDelay is the wait between connection attempts. Default 1 s.
 	ReconnectDelay time.Duration
-	// ReorderWindow bounds how long an event waits for a missing
-	// Event-Sequence number before it is released anyway. Default 50 ms.
-	ReorderWindow time.Duration
-	// ReorderMaxWait bounds the extra wait for a missing number while more
-	// events are queued behind it. Default 1 s.
-	ReorderMaxWait time.Duration
 	// MOHStream is the local_stream used for the default music-on-hold
 	// class. Default "moh".
 	MOHStream string
@@ -63,12 +57,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ReconnectDelay <= 0 {
 		o.ReconnectDelay = time.Second
-	}
-	if o.ReorderWindow <= 0 {
-		o.ReorderWindow = 50 * time.Millisecond
-	}
-	if o.ReorderMaxWait <= 0 {
-		o.ReorderMaxWait = time.Second
 	}
 	if o.MOHStream == "" {
 		o.MOHStream = "moh"

@@ -3,10 +3,7 @@ package esl
 import (
 	"time"
 
-	"github.com/percipia/eslgo"
-
 	"github.com/hotline-cc/hotline/acd/pbx"
-	"github.com/hotline-cc/hotline/esl/internal/reorder"
 	"github.com/hotline-cc/hotline/esl/internal/wire"
 )
 
@@ -16,8 +13,7 @@ import (
 type pumpMsg struct {
 	kind      msgKind
 	gen       uint64
-	ev        *wire.Event
-	raw       *eslgo.Event // msgEvent: as eslgo delivered it
+	ev        *wire.Event // msgEvent
 	note      note
 	snap      pbx.Snapshot
 	live      map[string]bool
@@ -43,30 +39,18 @@ func (s *Switch) post(m pumpMsg) {
 	}
 }
 
-// pump owns the reorder buffer and the tracker: it puts events back in
-// Event-Sequence order, turns them into pbx events and queues those for
-// Events without ever blocking on a slow reader.
+// pump owns the tracker: it turns events, in the order they came off the
+// socket, into pbx events and queues those for Events without ever
+// blocking on a slow reader.
 func (s *Switch) pump() {
 	defer s.wg.Done()
 	defer s.closeEvents()
-	p := pumper{
-		s:     s,
-		buf:   reorder.New[*wire.Event](s.opts.ReorderWindow),
-		track: newTracker(),
-	}
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	var released []*wire.Event
+	p := pumper{s: s, track: newTracker()}
 	for {
 		var out chan<- pbx.Event
 		var head pbx.Event
 		if len(p.queue) > 0 {
 			out, head = s.events, p.queue[0]
-		}
-		if d, ok := p.buf.Deadline(); ok {
-			timer.Reset(time.Until(d))
-		} else {
-			timer.Stop()
 		}
 		select {
 		case m := <-s.input:
@@ -74,35 +58,20 @@ func (s *Switch) pump() {
 		case out <- head:
 			p.queue[0] = nil
 			p.queue = p.queue[1:]
-			continue
-		case <-timer.C:
 		case <-s.ctx.Done():
 			return
-		}
-		// A gap is given up on after the window only when nothing else is
-		// queued: with a backlog the missing event may be right behind,
-		// held up on one of eslgo's goroutines. ReorderMaxWait bounds that.
-		now := time.Now()
-		if d, ok := p.buf.Deadline(); ok && len(s.input) > 0 && now.Sub(d) < s.opts.ReorderMaxWait {
-			released = p.buf.ReleaseReady(released[:0])
-		} else {
-			released = p.buf.Release(released[:0], now)
-		}
-		for _, ev := range released {
-			p.deliver(ev)
 		}
 	}
 }
 
 type pumper struct {
 	s       *Switch
-	buf     *reorder.Buffer[*wire.Event]
 	track   *tracker
 	gen     uint64        // current link; 0 while down
 	syncing bool          // between msgUp and msgSynced
-	held    []*wire.Event // released while syncing, delivered after Synced
+	held    []*wire.Event // received while syncing, delivered after Synced
 	queue   []pbx.Event   // waiting for the engine
-	maxSeen uint64        // highest Event-Sequence received
+	maxSeen uint64        // highest Event-Sequence received on this link
 }
 
 func (p *pumper) handle(m pumpMsg) {
@@ -111,33 +80,23 @@ func (p *pumper) handle(m pumpMsg) {
 		if m.gen != p.gen {
 			return // from a link already given up
 		}
-		ev, err := decodeESLEvent(m.raw)
-		if err != nil {
-			p.s.log.Warn().Err(err).Msg("undecodable event dropped")
-			return
-		}
-		m.ev = ev
-		seq, ok := m.ev.Seq()
-		if ok && seq < p.maxSeen {
-			p.s.inversions.Add(1) // arrived after a higher number: eslgo's goroutines at work
+		if seq, ok := m.ev.Seq(); ok && seq < p.maxSeen {
+			// FreeSWITCH queues an event for a connection from whichever
+			// thread dispatched it; the socket's order is what counts.
+			p.s.inversions.Add(1)
 		} else if ok {
 			p.maxSeen = seq
 		}
-		if !ok {
-			p.deliver(m.ev)
-			return
-		}
-		if late := p.buf.Push(seq, m.ev, time.Now()); late {
-			p.s.late.Add(1)
-			p.s.log.Warn().Uint64("seq", seq).Str("event", m.ev.Name()).Uint64("late_total", p.s.late.Load()).
-				Msg("event arrived after the reorder window; delivered out of order")
-			p.deliver(m.ev)
-		}
+		p.deliver(m.ev)
 	case msgNote:
 		p.track.note(m.note)
+		n := len(p.queue)
+		p.queue = p.track.takePending(p.queue)
+		for _, e := range p.queue[n:] {
+			p.s.reg.observe(e)
+		}
 	case msgUp:
-		p.buf.Reset()
-		p.gen, p.syncing, p.held = m.gen, true, nil
+		p.gen, p.syncing, p.held, p.maxSeen = m.gen, true, nil, 0
 	case msgSynced:
 		if m.gen != p.gen {
 			return
@@ -153,9 +112,6 @@ func (p *pumper) handle(m pumpMsg) {
 	case msgDown:
 		if m.gen != p.gen {
 			return
-		}
-		for _, ev := range p.buf.Flush(nil) {
-			p.deliver(ev)
 		}
 		if p.syncing {
 			p.syncing = false

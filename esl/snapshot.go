@@ -27,11 +27,11 @@ func (s *Switch) Snapshot(ctx context.Context) (pbx.Snapshot, error) {
 // snapshotOn also returns every channel uuid FreeSWITCH has, Hotline's or not.
 func (s *Switch) snapshotOn(ctx context.Context, l *link) (pbx.Snapshot, map[string]bool, error) {
 	apiOn := func(line string) (string, error) {
-		resp, err := l.do(ctx, s.opts.CommandTimeout, rawCommand("api "+line))
+		f, err := l.do(ctx, s.opts.CommandTimeout, wire.Command{Line: "api " + line})
 		if err != nil {
 			return "", err
 		}
-		return resp.GetReply(), nil
+		return f.ReplyText(), nil
 	}
 	list, err := apiOn("show channels as json")
 	if err != nil {

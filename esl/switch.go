@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/esl/internal/wire"
 )
 
 var _ pbx.Switch = (*Switch)(nil)
@@ -42,7 +44,6 @@ type Switch struct {
 	reg *registry
 	out *outboundServer
 
-	late       atomic.Uint64 // events that came after the window gave up on them
 	inversions atomic.Uint64 // events received after a higher Event-Sequence
 
 	recDir atomic.Value // string: RecordingDir, or FreeSWITCH's recordings_dir
@@ -128,15 +129,16 @@ func (s *Switch) recordingDir() string {
 // (Synced was queued). Commands before that fail with pbx.ErrDisconnected.
 func (s *Switch) Ready() <-chan struct{} { return s.ready }
 
-// Stats counts how events arrived from eslgo.
+// Stats counts how events arrived.
 type Stats struct {
-	Inversions uint64 // received after an event with a higher Event-Sequence (and reordered)
-	Late       uint64 // received after the reorder window had moved past them (delivered out of order)
+	// Inversions counts events received after one with a higher
+	// Event-Sequence. They are delivered in the order received.
+	Inversions uint64
 }
 
 // Stats returns the counters since New.
 func (s *Switch) Stats() Stats {
-	return Stats{Inversions: s.inversions.Load(), Late: s.late.Load()}
+	return Stats{Inversions: s.inversions.Load()}
 }
 
 // Events implements pbx.Switch.
@@ -162,28 +164,20 @@ func (s *Switch) closeEvents() { s.evOnce.Do(func() { close(s.events) }) }
 
 // api runs "api <line>" and returns the reply text without its line end.
 func (s *Switch) api(ctx context.Context, line string) (string, error) {
-	l := s.link()
-	if l == nil {
-		return "", pbx.ErrDisconnected
-	}
-	resp, err := l.do(ctx, s.opts.CommandTimeout, rawCommand("api "+line))
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimRight(resp.GetReply(), "\r\n"), nil
+	return s.send(ctx, wire.Command{Line: "api " + line})
 }
 
-// send runs a command that answers with command/reply.
-func (s *Switch) send(ctx context.Context, cmd string) (string, error) {
+// send runs a command and returns the reply text without its line end.
+func (s *Switch) send(ctx context.Context, cmd wire.Command) (string, error) {
 	l := s.link()
 	if l == nil {
 		return "", pbx.ErrDisconnected
 	}
-	resp, err := l.do(ctx, s.opts.CommandTimeout, rawCommand(cmd))
+	f, err := l.do(ctx, s.opts.CommandTimeout, cmd)
 	if err != nil {
 		return "", err
 	}
-	return strings.TrimRight(resp.GetReply(), "\r\n"), nil
+	return strings.TrimRight(f.ReplyText(), "\r\n"), nil
 }
 
 // check turns an -ERR reply into an error naming the command and channel.
@@ -220,9 +214,17 @@ func validID(id string) error {
 	return nil
 }
 
-// Answer implements pbx.Switch.
+// Answer implements pbx.Switch. uuid_answer says only "-ERROR" whatever
+// went wrong, so a failure is told apart by asking whether the channel
+// exists.
 func (s *Switch) Answer(ctx context.Context, ch pbx.ChannelID) error {
-	return s.apiOn(ctx, "answer", ch, "uuid_answer "+string(ch))
+	err := s.apiOn(ctx, "answer", ch, "uuid_answer "+string(ch))
+	if errors.Is(err, ErrRejected) {
+		if gone := s.exists(ctx, "answer", ch); isNoChannel(gone) {
+			return gone
+		}
+	}
+	return err
 }
 
 // Hangup implements pbx.Switch; a channel already gone is not an error.
@@ -269,15 +271,17 @@ func (s *Switch) execute(ctx context.Context, what string, ch pbx.ChannelID, app
 	if err := validID(string(ch)); err != nil {
 		return fmt.Errorf("esl: %s %q: %w", what, ch, err)
 	}
-	var b strings.Builder
-	b.WriteString("sendmsg " + string(ch) + "\ncall-command: execute\nexecute-app-name: " + app)
+	cmd := wire.Command{Line: "sendmsg " + string(ch), Headers: []wire.Header{
+		{Name: "call-command", Value: "execute"},
+		{Name: "execute-app-name", Value: app},
+	}}
 	if arg != "" {
-		b.WriteString("\nexecute-app-arg: " + arg)
+		cmd.Headers = append(cmd.Headers, wire.Header{Name: "execute-app-arg", Value: arg})
 	}
 	if eventUUID != "" {
-		b.WriteString("\nEvent-UUID: " + eventUUID)
+		cmd.Headers = append(cmd.Headers, wire.Header{Name: "Event-UUID", Value: eventUUID})
 	}
-	reply, err := s.send(ctx, b.String())
+	reply, err := s.send(ctx, cmd)
 	if err != nil {
 		return fmt.Errorf("esl: %s on %s: %w", what, ch, err)
 	}
@@ -293,7 +297,9 @@ func (s *Switch) StopPlayback(ctx context.Context, id pbx.PlaybackID) error {
 		return fmt.Errorf("esl: stop playback %s: %w", id, pbx.ErrNoPlayback)
 	}
 	s.post(pumpMsg{kind: msgNote, note: note{kind: noteStopPlay, id: string(id)}})
-	return s.apiOn(ctx, "stop playback", ch, "uuid_break "+string(ch)+" all")
+	err := s.apiOn(ctx, "stop playback", ch, "uuid_break "+string(ch)+" all")
+	s.post(pumpMsg{kind: msgNote, note: note{kind: noteBreakDone, id: string(id), at: time.Now()}})
+	return err
 }
 
 // StartMOH implements pbx.Switch with a local_stream (class "" = the
@@ -369,8 +375,10 @@ func (s *Switch) originate(ctx context.Context, what string, req pbx.OriginateRe
 	}
 	job := newUUID()
 	s.post(pumpMsg{kind: msgNote, note: note{kind: noteOriginate, channel: req.ChannelID, id: job}})
-	cmd := "bgapi originate " + vars + req.Endpoint + " " + app + "\nJob-UUID: " + job
-	reply, err := s.send(ctx, cmd)
+	reply, err := s.send(ctx, wire.Command{
+		Line:    "bgapi originate " + vars + req.Endpoint + " " + app,
+		Headers: []wire.Header{{Name: "Job-UUID", Value: job}},
+	})
 	if err == nil && !strings.HasPrefix(reply, "+OK") {
 		err = fmt.Errorf("%s: %w", reply, ErrRejected)
 	}
@@ -486,6 +494,7 @@ func containsChan(list []pbx.ChannelID, ch pbx.ChannelID) bool {
 func (s *Switch) Unbridge(ctx context.Context, id pbx.BridgeID, ch pbx.ChannelID) error {
 	s.reg.mu.Lock()
 	members, ok := s.reg.bridges[id]
+	members = slices.Clone(members) // the pump edits the registry's slice in place
 	in := containsChan(members, ch)
 	s.reg.mu.Unlock()
 	if !ok {
@@ -501,6 +510,7 @@ func (s *Switch) Unbridge(ctx context.Context, id pbx.BridgeID, ch pbx.ChannelID
 func (s *Switch) DestroyBridge(ctx context.Context, id pbx.BridgeID) error {
 	s.reg.mu.Lock()
 	members, ok := s.reg.bridges[id]
+	members = slices.Clone(members) // the pump edits the registry's slice in place
 	delete(s.reg.bridges, id)
 	s.reg.mu.Unlock()
 	if !ok {
@@ -538,12 +548,14 @@ func (s *Switch) StartRecording(ctx context.Context, req pbx.RecordRequest) erro
 	target := req.Channel
 	if req.Bridge != "" {
 		s.reg.mu.Lock()
-		members := s.reg.bridges[req.Bridge]
+		target = ""
+		if members := s.reg.bridges[req.Bridge]; len(members) > 0 {
+			target = members[0]
+		}
 		s.reg.mu.Unlock()
-		if len(members) == 0 {
+		if target == "" {
 			return fmt.Errorf("esl: record bridge %s: %w", req.Bridge, pbx.ErrNoBridge)
 		}
-		target = members[0]
 	}
 	file := path.Join(s.recordingDir(), req.Name+"."+format)
 	s.reg.mu.Lock()

@@ -19,8 +19,10 @@ type tracker struct {
 	jobs     map[string]string          // bgapi Job-UUID → originated channel
 	plays    map[string]pbx.ChannelID   // playback id → channel, while playing
 	stopping map[string]bool            // playback ids being stopped
+	started  map[string]bool            // playback ids whose CHANNEL_EXECUTE came
 	records  map[string]recording       // file path → recording
 	pairs    map[[2]string]pbx.BridgeID // requested uuid_bridge → Hotline bridge id
+	pending  []pbx.Event                // made by a note, for the pump to take
 }
 
 type chanState struct {
@@ -45,6 +47,7 @@ func newTracker() *tracker {
 		jobs:     make(map[string]string),
 		plays:    make(map[string]pbx.ChannelID),
 		stopping: make(map[string]bool),
+		started:  make(map[string]bool),
 		records:  make(map[string]recording),
 		pairs:    make(map[[2]string]pbx.BridgeID),
 	}
@@ -68,6 +71,7 @@ const (
 	noteOriginate noteKind = iota + 1
 	notePlay
 	noteStopPlay
+	noteBreakDone // the uuid_break for a stopped playback was answered
 	noteRecord
 	noteBridge
 	noteResync
@@ -83,6 +87,15 @@ func (t *tracker) note(n note) {
 	case noteStopPlay:
 		if _, ok := t.plays[n.id]; ok {
 			t.stopping[n.id] = true
+		}
+	case noteBreakDone:
+		// A playback still queued when "uuid_break all" came was thrown
+		// away unplayed: FreeSWITCH reports nothing about it. One that had
+		// started ends with CHANNEL_EXECUTE_COMPLETE, even if that event is
+		// still on its way: forgetting it here makes that event a no-op.
+		if ch, ok := t.plays[n.id]; ok && t.stopping[n.id] && !t.started[n.id] {
+			t.forgetPlay(n.id)
+			t.pending = append(t.pending, pbx.PlaybackFinished{Base: pbx.Base{Channel: ch, At: n.at}, Playback: pbx.PlaybackID(n.id), Stopped: true})
 		}
 	case noteRecord:
 		t.records[n.path] = recording{name: n.id, channel: n.channel, started: n.at}
@@ -158,15 +171,20 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		samples, _ := strconv.Atoi(ev.Get("DTMF-Duration"))
 		// FreeSWITCH counts DTMF duration in 8 kHz samples.
 		out = append(out, pbx.DTMF{Base: base, Digit: d, Duration: time.Duration(samples) * time.Second / 8000})
+	case "CHANNEL_EXECUTE":
+		if id := ev.Get("Application-UUID"); id != "" {
+			if _, ok := t.plays[id]; ok {
+				t.started[id] = true
+			}
+		}
 	case "CHANNEL_EXECUTE_COMPLETE":
 		id := ev.Get("Application-UUID")
 		ch, ok := t.plays[id]
 		if !ok || id == "" {
 			return out
 		}
-		delete(t.plays, id)
 		stopped := t.stopping[id] || (st != nil && st.hanging)
-		delete(t.stopping, id)
+		t.forgetPlay(id)
 		resp := strings.ToUpper(ev.Get("Application-Response"))
 		failed := !stopped && (strings.Contains(resp, "NOT FOUND") || strings.Contains(resp, "ERROR"))
 		out = append(out, pbx.PlaybackFinished{Base: pbx.Base{Channel: ch, At: at}, Playback: pbx.PlaybackID(id), Stopped: stopped, Failed: failed})
@@ -244,8 +262,7 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		cause := parseCause(ev.Get("Hangup-Cause"), ev.Get("variable_hangup_cause_q850"))
 		for id, ch := range t.plays {
 			if string(ch) == uuid {
-				delete(t.plays, id)
-				delete(t.stopping, id)
+				t.forgetPlay(id)
 				out = append(out, pbx.PlaybackFinished{Base: base, Playback: pbx.PlaybackID(id), Stopped: true})
 			}
 		}
@@ -264,6 +281,19 @@ func (t *tracker) leave(leg string, at time.Time, out []pbx.Event) []pbx.Event {
 		out = append(out, pbx.BridgeLeft{Base: pbx.Base{Channel: pbx.ChannelID(leg), At: at}, Bridge: s.bridge})
 		s.bridge = ""
 	}
+	return out
+}
+
+func (t *tracker) forgetPlay(id string) {
+	delete(t.plays, id)
+	delete(t.stopping, id)
+	delete(t.started, id)
+}
+
+// takePending hands over the events notes made.
+func (t *tracker) takePending(out []pbx.Event) []pbx.Event {
+	out = append(out, t.pending...)
+	t.pending = t.pending[:0]
 	return out
 }
 

@@ -166,13 +166,14 @@ func TestTrackerTraces(t *testing.T) {
 
 func TestPlayArg(t *testing.T) {
 	cases := map[string]string{
-		"sound:ivr/ivr-welcome":          "ivr/ivr-welcome",
+		"sound:ivr/ivr-welcome":          "ivr/ivr-welcome.wav",
+		"sound:music.mp3":                "music.mp3",
 		"recording:greeting":             "/rec/greeting.wav",
 		"file:/tmp/a.wav|digits:42":      "file_string:///tmp/a.wav!digits/4.wav!digits/2.wav",
 		"number:1215":                    "file_string://digits/1.wav!digits/thousand.wav!digits/2.wav!digits/hundred.wav!digits/15.wav",
 		"number:40":                      "digits/40.wav",
 		"tone:ring":                      "tone_stream://%(2000,4000,440,480);loops=-1",
-		"sound:hello-world|sound:vm-bye": "file_string://hello-world!vm-bye",
+		"sound:hello-world|sound:vm-bye": "file_string://hello-world.wav!vm-bye.wav",
 	}
 	for in, want := range cases {
 		got, err := playArg("/rec", strings.Split(in, "|"))
@@ -200,5 +201,35 @@ func TestOriginateVarsQuoting(t *testing.T) {
 	}
 	if _, err := originateVars(pbx.OriginateRequest{ChannelID: "a", Vars: map[string]string{"bad name": "x"}}, nil); err == nil {
 		t.Error("a variable name with a space was accepted")
+	}
+}
+
+// TestStopQueuedPlayback: "uuid_break all" throws away a playback still
+// queued behind the park, and FreeSWITCH then says nothing about it; once
+// the break is answered the tracker reports it stopped. One that had
+// started reports itself, once.
+func TestStopQueuedPlayback(t *testing.T) {
+	tr := newTracker()
+	tr.note(note{kind: notePlay, channel: "c1", id: "queued"})
+	tr.note(note{kind: noteStopPlay, id: "queued"})
+	tr.note(note{kind: noteBreakDone, id: "queued"})
+	got := tr.takePending(nil)
+	if len(got) != 1 || got[0].(pbx.PlaybackFinished).Playback != "queued" || !got[0].(pbx.PlaybackFinished).Stopped {
+		t.Fatalf("queued playback broken: %v", got)
+	}
+	if late := trace(tr, ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "queued", "Application-Response", "FILE PLAYED")); late != "" {
+		t.Errorf("a late completion was reported again: %s", late)
+	}
+
+	tr.note(note{kind: notePlay, channel: "c1", id: "running"})
+	out := trace(tr, ev("CHANNEL_EXECUTE", "c1", "Application-UUID", "running"))
+	tr.note(note{kind: noteStopPlay, id: "running"})
+	tr.note(note{kind: noteBreakDone, id: "running"})
+	if p := tr.takePending(nil); len(p) != 0 {
+		t.Errorf("a started playback was reported at the break: %v", p)
+	}
+	out += trace(tr, ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "running", "Application-Response", "FILE PLAYED"))
+	if out != "played running stopped=1 failed=0" {
+		t.Errorf("started playback: %q", out)
 	}
 }

@@ -564,7 +564,7 @@ func (s *Server) api(line string) string {
 			return strconv.FormatBool(ch != nil && !ch.hungup)
 		}
 		if ch == nil || ch.hungup {
-			return "-ERR No such channel!\n"
+			return noChannelReply(name)
 		}
 		return s.uuidAPI(name, ch, args[1:], rest)
 	}
@@ -584,6 +584,20 @@ func (s *Server) api(line string) string {
 		return ""
 	}
 	return "-ERR " + name + " Command not found!\n"
+}
+
+// noChannelReply is what FreeSWITCH 1.11 answers when a uuid_ command
+// names no live channel; each command words it its own way.
+func noChannelReply(cmd string) string {
+	switch cmd {
+	case "uuid_answer":
+		return "-ERROR\n"
+	case "uuid_send_dtmf", "uuid_record":
+		return "-ERR Cannot locate session!\n"
+	case "uuid_bridge":
+		return "-ERR Invalid uuid\n"
+	}
+	return "-ERR No such channel!\n"
 }
 
 func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) string {

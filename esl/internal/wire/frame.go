@@ -92,11 +92,29 @@ func ReadFrame(r *bufio.Reader) (Frame, error) {
 	return f, err
 }
 
-// ReadCommand reads one message sent to FreeSWITCH.
+// ReadCommand reads one message sent to FreeSWITCH the way mod_event_socket's
+// read_packet does: the block ends at two line feeds with nothing but
+// carriage returns between them, and its lines are split on "\r" whenever
+// one appears in the block, else on "\n". A client that ends its header
+// lines with "\n" but the block with "\r\n\r\n" is therefore read as one
+// long command line, as FreeSWITCH reads it.
 func ReadCommand(r *bufio.Reader) (Command, error) {
-	lines, err := readBlock(r)
+	block, err := readCommandBlock(r)
 	if err != nil {
 		return Command{}, err
+	}
+	sep := "\n"
+	if strings.Contains(block, "\r") {
+		sep = "\r"
+	}
+	var lines []string
+	for _, l := range strings.Split(block, sep) {
+		if l = strings.Trim(l, "\r\n"); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		return Command{}, fmt.Errorf("empty command block: %w", ErrMalformed)
 	}
 	c := Command{Line: lines[0]}
 	for _, l := range lines[1:] {
@@ -108,6 +126,40 @@ func ReadCommand(r *bufio.Reader) (Command, error) {
 	}
 	c.Body, err = readBody(r, c.Get("Content-Length"))
 	return c, err
+}
+
+// readCommandBlock reads up to the second of two line feeds separated by
+// nothing but carriage returns, skipping line ends before the block.
+func readCommandBlock(r *bufio.Reader) (string, error) {
+	var b strings.Builder
+	feeds := 0
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			if err == io.EOF && b.Len() > 0 {
+				return "", io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		switch c {
+		case '\r':
+		case '\n':
+			feeds++
+		default:
+			feeds = 0
+		}
+		if b.Len() == 0 && (c == '\r' || c == '\n') {
+			feeds = 0
+			continue
+		}
+		b.WriteByte(c)
+		if b.Len() > MaxHeaderBytes {
+			return "", fmt.Errorf("command block over %d bytes: %w", MaxHeaderBytes, ErrTooLarge)
+		}
+		if feeds == 2 {
+			return b.String(), nil
+		}
+	}
 }
 
 // readBlock returns the non-empty lines up to the blank line that ends a block.
@@ -191,11 +243,28 @@ func AppendFrame(dst []byte, f Frame) []byte {
 	return append(dst, f.Body...)
 }
 
-// AppendCommand appends c as a client sends it.
+// AppendCommand appends c as a client should send it: every line ended with
+// "\r\n", and the block with a blank line.
 func AppendCommand(dst []byte, c Command) []byte {
 	dst = append(dst, c.Line...)
-	dst = append(dst, '\n')
-	return AppendFrame(dst, Frame{Headers: c.Headers, Body: c.Body})
+	dst = append(dst, "\r\n"...)
+	hasLen := false
+	for _, h := range c.Headers {
+		if strings.EqualFold(h.Name, "Content-Length") {
+			hasLen = true
+		}
+		dst = append(dst, h.Name...)
+		dst = append(dst, ": "...)
+		dst = append(dst, h.Value...)
+		dst = append(dst, "\r\n"...)
+	}
+	if len(c.Body) > 0 && !hasLen {
+		dst = append(dst, "Content-Length: "...)
+		dst = strconv.AppendInt(dst, int64(len(c.Body)), 10)
+		dst = append(dst, "\r\n"...)
+	}
+	dst = append(dst, "\r\n"...)
+	return append(dst, c.Body...)
 }
 
 func clip(s string) string {

@@ -190,3 +190,28 @@ func TestReadCommand(t *testing.T) {
 		t.Fatalf("AppendCommand round trip: %+v %v", c, err)
 	}
 }
+
+// TestReadCommandSplitsLikeFreeSWITCH: header lines ended with "\n" in a
+// block ended with "\r\n\r\n" are one line to FreeSWITCH, since it splits
+// on "\r" whenever one appears; "\r\n" throughout reads as headers.
+func TestReadCommandSplitsLikeFreeSWITCH(t *testing.T) {
+	mixed := "bgapi originate x\nJob-UUID: j1\r\n\r\n"
+	c, err := ReadCommand(bufio.NewReader(strings.NewReader(mixed)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Line != "bgapi originate x\nJob-UUID: j1" || c.Get("Job-UUID") != "" {
+		t.Errorf("mixed line ends read as %+v; FreeSWITCH reads one command line and no header", c)
+	}
+	crlf := "bgapi originate x\r\nJob-UUID: j1\r\n\r\napi status\r\n\r\n"
+	r := bufio.NewReader(strings.NewReader(crlf))
+	if c, err = ReadCommand(r); err != nil || c.Line != "bgapi originate x" || c.Get("Job-UUID") != "j1" {
+		t.Errorf("CRLF command read as %+v, %v", c, err)
+	}
+	if c, err = ReadCommand(r); err != nil || c.Line != "api status" {
+		t.Errorf("second CRLF command read as %+v, %v", c, err)
+	}
+	if got := string(AppendCommand(nil, Command{Line: "sendmsg u", Headers: []Header{{"call-command", "execute"}}})); got != "sendmsg u\r\ncall-command: execute\r\n\r\n" {
+		t.Errorf("AppendCommand = %q, want CRLF line ends", got)
+	}
+}
