@@ -20,11 +20,15 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 	"github.com/hotline-cc/hotline/esl"
 	"github.com/hotline-cc/hotline/esl/internal/wire"
@@ -124,7 +128,7 @@ func (fs *freeSWITCH) newSwitch(t testing.TB, opts esl.Options) *esl.Switch {
 // call places a test caller: the far half of a loopback channel reaches
 // hotline-test-in (parked, or handed to socket when set), the near half
 // plays the script once the call is answered.
-func (fs *freeSWITCH) call(ctx context.Context, c pbxtest.CallScript, socket, tag string) error {
+func (fs *freeSWITCH) call(ctx context.Context, c farend.CallScript, socket, tag string) error {
 	var steps []string
 	if c.DTMF != "" {
 		steps = append(steps, fmt.Sprintf("sleep:%d", c.DTMFDelay.Milliseconds()), "send_dtmf:"+c.DTMF)
@@ -208,13 +212,13 @@ func (fs *freeSWITCH) hangUpRun(t testing.TB, tag string) {
 
 // endpoint is the dial string of a phone that behaves as p; its channels
 // carry tag.
-func (fs *freeSWITCH) endpoint(p pbxtest.Phone, tag string) string {
+func (fs *freeSWITCH) endpoint(p farend.Phone, tag string) string {
 	switch p.Mode {
-	case pbxtest.PhoneBusy:
+	case farend.PhoneBusy:
 		return "error/user_busy" // fails before any channel exists
-	case pbxtest.PhoneNoAnswer:
+	case farend.PhoneNoAnswer:
 		return "[hotline_test_run=" + tag + "]loopback/noanswer/hotline-test-phone"
-	case pbxtest.PhoneUnreachable:
+	case farend.PhoneUnreachable:
 		return "error/user_not_registered"
 	}
 	num := fmt.Sprintf("answer-%d", max(p.AnswerDelay.Milliseconds(), 1))
@@ -241,11 +245,221 @@ func TestFreeSWITCHContract(t *testing.T) {
 				}
 				return &pbxtest.Harness{
 					Switch:    sw,
-					PlaceCall: func(ctx context.Context, c pbxtest.CallScript) error { return fs.call(ctx, c, socket, tag) },
-					Endpoint:  func(p pbxtest.Phone) string { return fs.endpoint(p, tag) },
+					PlaceCall: func(ctx context.Context, c farend.CallScript) error { return fs.call(ctx, c, socket, tag) },
+					Endpoint:  func(p farend.Phone) string { return fs.endpoint(p, tag) },
 					Patience:  5 * time.Second,
 				}
 			})
 		})
 	}
+}
+
+// arrived places a caller and returns it once it reached the switch.
+func (fs *freeSWITCH) arrived(t *testing.T, rec *pbxtest.Recorder, c farend.CallScript, socket, tag string) pbx.CallArrived {
+	t.Helper()
+	if err := fs.call(context.Background(), c, socket, tag); err != nil {
+		t.Fatal(err)
+	}
+	return rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool {
+		a, ok := ev.(pbx.CallArrived)
+		return ok && a.Caller == c.From
+	}).(pbx.CallArrived)
+}
+
+// TestFreeSWITCHBusyNoticedAtOnce: an originate that fails before any
+// channel exists reports only through BACKGROUND_JOB, which carries the
+// Job-UUID Hotline sent only if FreeSWITCH read it as a header.
+func TestFreeSWITCHBusyNoticedAtOnce(t *testing.T) {
+	fs := needFreeSWITCH(t)
+	sw := fs.newSwitch(t, esl.Options{})
+	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
+	id := pbx.ChannelID(fmt.Sprintf("busy-%d", time.Now().UnixNano()))
+	start := time.Now()
+	if err := sw.Originate(context.Background(), pbx.OriginateRequest{ChannelID: id, Endpoint: "error/user_busy", Timeout: 20 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	f := rec.WaitFor(t, context.Background(), pbxtest.On[pbx.OriginateFailed](id)).(pbx.OriginateFailed)
+	took := time.Since(start)
+	if f.Reason != pbx.FailBusy {
+		t.Errorf("reason %s (cause %s), want busy", f.Reason, f.Cause)
+	}
+	if took > time.Second {
+		t.Errorf("busy noticed after %v, want within 1 s", took)
+	}
+	rec.WaitFor(t, context.Background(), pbxtest.On[pbx.HungUp](id))
+	t.Logf("busy phone noticed after %v", took)
+}
+
+// TestFreeSWITCHPrompts: prompts really play (a 1 s prompt takes about a
+// second, a list plays in order), and a prompt that cannot play is
+// reported failed rather than left waiting.
+func TestFreeSWITCHPrompts(t *testing.T) {
+	fs := needFreeSWITCH(t)
+	sw := fs.newSwitch(t, esl.Options{})
+	tag := runTag()
+	t.Cleanup(func() { fs.hangUpRun(t, tag) })
+	rec := pbxtest.NewRecorder(sw.Events(), 10*time.Second)
+	ctx := context.Background()
+	a := fs.arrived(t, rec, farend.CallScript{From: "5557100", To: "100"}, "", tag)
+	if err := sw.Answer(ctx, a.Channel); err != nil {
+		t.Fatal(err)
+	}
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](a.Channel))
+	for _, c := range []struct {
+		id     pbx.PlaybackID
+		media  []string
+		failed bool
+	}{
+		{"prompt-one", []string{"sound:queue-thankyou"}, false},
+		{"prompt-list", []string{"sound:queue-thereare", "digits:42", "sound:queue-callswaiting"}, false},
+		{"prompt-missing", []string{"sound:no-such-prompt"}, true},
+	} {
+		start := time.Now()
+		if err := sw.Play(ctx, a.Channel, c.id, c.media...); err != nil {
+			t.Fatalf("play %s: %v", c.id, err)
+		}
+		f := rec.WaitFor(t, ctx, func(ev pbx.Event) bool {
+			f, ok := ev.(pbx.PlaybackFinished)
+			return ok && f.Playback == c.id
+		}).(pbx.PlaybackFinished)
+		took := time.Since(start)
+		if f.Failed != c.failed || f.Stopped {
+			t.Errorf("%s: %s", c.id, pbxtest.Format(f))
+		}
+		if !c.failed && took < 300*time.Millisecond {
+			t.Errorf("%s finished after %v: not played", c.id, took)
+		}
+		t.Logf("%s: %s after %v", c.id, pbxtest.Format(f), took)
+	}
+}
+
+// TestFreeSWITCHOrderUnderLoad: many callers pressing many keys at once;
+// every DTMF event reaches the engine, each caller's in the order pressed,
+// and none waits: the time from FreeSWITCH's own event timestamp to the
+// engine is reported and bounded.
+func TestFreeSWITCHOrderUnderLoad(t *testing.T) {
+	const callers, digits = 20, "0123456789*#0123456789"
+	fs := needFreeSWITCH(t)
+	sw := fs.newSwitch(t, esl.Options{})
+	tag := runTag()
+	t.Cleanup(func() { fs.hangUpRun(t, tag) })
+	ctx := context.Background()
+	var mu sync.Mutex
+	var lat []time.Duration
+	got := map[pbx.ChannelID]string{}
+	answered := map[pbx.ChannelID]bool{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n := 0
+		for ev := range sw.Events() {
+			now := time.Now()
+			switch e := ev.(type) {
+			case pbx.CallArrived:
+				go sw.Answer(ctx, e.Channel)
+			case pbx.Answered:
+				mu.Lock()
+				answered[e.Channel] = true
+				mu.Unlock()
+			case pbx.DTMF:
+				mu.Lock()
+				got[e.Channel] += string(e.Digit)
+				lat = append(lat, now.Sub(e.At))
+				mu.Unlock()
+				if n++; n == callers*len(digits) {
+					return
+				}
+			}
+		}
+	}()
+	// A bare connection reading the same events is the baseline: what it
+	// sees is FreeSWITCH's own delay; beyond it is Hotline's.
+	rawCtx, stopRaw := context.WithCancel(ctx)
+	defer stopRaw()
+	raw := fs.rawLatency(t, rawCtx, "DTMF")
+	for i := 0; i < callers; i++ {
+		c := farend.CallScript{From: fmt.Sprintf("55572%02d", i), To: "100", DTMF: digits + "@40", DTMFDelay: 200 * time.Millisecond}
+		if err := fs.call(ctx, c, "", tag); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != callers {
+		t.Errorf("DTMF from %d callers, want %d", len(got), callers)
+	}
+	for ch, d := range got {
+		if d != digits {
+			t.Errorf("%s pressed %q, engine saw %q", ch, digits, d)
+		}
+	}
+	if len(lat) == 0 {
+		t.Fatal("no DTMF reached the engine")
+	}
+	stopRaw()
+	base := <-raw
+	slices.Sort(lat)
+	p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
+	t.Logf("%d DTMF events; FreeSWITCH timestamp → engine: p50 %v, p99 %v, max %v; out of sequence on the socket: %d",
+		len(lat), p50, p99, lat[len(lat)-1], sw.Stats().Inversions)
+	if len(base) > 0 {
+		slices.Sort(base)
+		b50 := base[len(base)/2]
+		t.Logf("same events on a bare socket: p50 %v; added by Hotline: p50 %v", b50, p50-b50)
+		if p50-b50 > 5*time.Millisecond {
+			t.Errorf("Hotline adds %v (p50) to each event: events are being held", p50-b50)
+		}
+	}
+}
+
+// rawLatency reads events on a connection of its own until ctx ends and
+// then sends, for each, the time from its Event-Date-Timestamp to its
+// arrival.
+func (fs *freeSWITCH) rawLatency(t *testing.T, ctx context.Context, events string) <-chan []time.Duration {
+	t.Helper()
+	out := make(chan []time.Duration, 1)
+	nc, err := net.Dial("tcp", fs.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(nc)
+	for _, cmd := range []string{"auth " + fs.password, "event json " + events} {
+		for {
+			f, err := wire.ReadFrame(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.ContentType() == wire.TypeAuthRequest || f.ContentType() == wire.TypeReply {
+				break
+			}
+		}
+		if _, err := nc.Write(wire.AppendCommand(nil, wire.Command{Line: cmd})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	context.AfterFunc(ctx, func() { nc.Close() })
+	go func() {
+		var lat []time.Duration
+		defer func() { out <- lat }()
+		for {
+			f, err := wire.ReadFrame(r)
+			if err != nil {
+				return
+			}
+			now := time.Now()
+			if f.ContentType() != wire.TypeEventJSON {
+				continue
+			}
+			if ev, err := wire.ParseJSON(f.Body); err == nil {
+				if us, err := strconv.ParseInt(ev.Get("Event-Date-Timestamp"), 10, 64); err == nil {
+					lat = append(lat, now.Sub(time.UnixMicro(us)))
+				}
+			}
+		}
+	}()
+	return out
 }

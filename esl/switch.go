@@ -285,7 +285,14 @@ func (s *Switch) execute(ctx context.Context, what string, ch pbx.ChannelID, app
 	if err != nil {
 		return fmt.Errorf("esl: %s on %s: %w", what, ch, err)
 	}
-	return check(what, ch, reply)
+	err = check(what, ch, reply)
+	if isNoChannel(err) && s.exists(ctx, what, ch) == nil {
+		// sendmsg says "invalid session id" for a message it could not
+		// read as well as for a channel that is gone: with the channel
+		// still there, it is a command error and must be seen as one.
+		return fmt.Errorf("esl: %s on %s: %s: %w", what, ch, reply, ErrRejected)
+	}
+	return err
 }
 
 // StopPlayback implements pbx.Switch.
