@@ -249,14 +249,21 @@ func (s *Server) answer(ch *channel) {
 	case ch.phone != nil:
 		digits, dtmfDelay, hangupAfter = ch.phone.DTMF, ch.phone.DTMFDelay, ch.phone.HangupAfter
 	}
-	for i, d := range digits {
-		digit := string(d)
-		s.after(ch, dtmfDelay+time.Duration(i)*40*time.Millisecond, func() {
-			s.fire("DTMF", ch, []wire.Header{{Name: "DTMF-Digit", Value: digit}, {Name: "DTMF-Duration", Value: "2000"}, {Name: "DTMF-Source", Value: "RTP"}}, "")
-		})
+	if digits != "" {
+		s.after(ch, dtmfDelay, func() { s.pressKeys(ch, digits) })
 	}
 	if hangupAfter > 0 {
 		s.after(ch, hangupAfter, func() { s.hangup(ch, "NORMAL_CLEARING") })
+	}
+}
+
+// pressKeys fires the first digit's DTMF and schedules the rest 40 ms
+// apart, one timer after the other so that a busy machine cannot swap
+// them. Called with mu held.
+func (s *Server) pressKeys(ch *channel, digits string) {
+	s.fire("DTMF", ch, []wire.Header{{Name: "DTMF-Digit", Value: digits[:1]}, {Name: "DTMF-Duration", Value: "2000"}, {Name: "DTMF-Source", Value: "RTP"}}, "")
+	if rest := digits[1:]; rest != "" {
+		s.after(ch, 40*time.Millisecond, func() { s.pressKeys(ch, rest) })
 	}
 }
 
