@@ -198,69 +198,16 @@ func (c *Core) restoreCounters(now time.Time, ended []store.CallRecord) {
 	if len(ended) == 0 {
 		return
 	}
-	counts := QueueCounts(ended, func(queue string) time.Duration {
+	tally := kpi.TallyRecords(ended, func(queue string) time.Duration {
 		if q := c.queueIdx[queue]; q != nil {
 			return q.cfg.ServiceLevel
 		}
 		return 0
 	})
-	for name, k := range counts {
+	for name, k := range tally.Queues {
 		if q := c.queueIdx[name]; q != nil {
-			q.stats = k
+			q.stats = *k
 		}
 	}
 	c.trace(now, "counters restored from %d stored records", len(ended))
-}
-
-// QueueCounts tallies, per queue, what the engine counts live, from the
-// final records of ended calls: the timeline says which queue a call
-// entered, overflowed from or asked a callback in; the outcome, wait, talk
-// and wrap-up say the rest. serviceLevel gives a queue's threshold.
-func QueueCounts(recs []store.CallRecord, serviceLevel func(queue string) time.Duration) map[string]kpi.Queue {
-	out := map[string]kpi.Queue{}
-	bump := func(name string, f func(*kpi.Queue)) {
-		q := out[name]
-		f(&q)
-		out[name] = q
-	}
-	for _, rec := range recs {
-		in := ""
-		for _, step := range rec.Timeline {
-			switch step.Kind {
-			case "enqueue":
-				in = step.Detail
-				bump(in, func(q *kpi.Queue) { q.Offered++ })
-			case "overflow":
-				bump(in, func(q *kpi.Queue) { q.Overflowed++ })
-			case "callback-requested":
-				bump(in, func(q *kpi.Queue) { q.Callbacks++ })
-			}
-		}
-		if rec.Queue == "" {
-			continue
-		}
-		inbound := rec.Direction != acd.DirectionCallback
-		sl := serviceLevel(rec.Queue)
-		bump(rec.Queue, func(q *kpi.Queue) {
-			switch {
-			case rec.Outcome == acd.OutcomeAnswered || !rec.Answered.IsZero():
-				if inbound {
-					q.Answered++
-					q.WaitAnswered += rec.Wait
-					if rec.Wait <= sl {
-						q.InSL++
-					}
-				}
-				q.Handled++
-				q.Handle += rec.Talk + rec.WrapUp
-			case rec.Outcome == acd.OutcomeAbandoned && inbound:
-				q.Abandoned++
-				if rec.Wait <= sl {
-					q.AbandonedInSL++
-				}
-			}
-			q.MaxWait = max(q.MaxWait, rec.Wait)
-		})
-	}
-	return out
 }
