@@ -71,8 +71,12 @@ func (c *Core) onArrived(now time.Time, e pbx.CallArrived) {
 	c.step(now, cl, "arrived", "", "from="+e.Caller+" to="+e.Called+" entry="+entry)
 	c.do(Command{Op: OpAnswer, Lane: cl.id, Channel: cl.ch})
 	c.do(Command{Op: OpSetVar, Lane: cl.id, Channel: cl.ch, Name: pbx.VarCallID, Value: cl.id})
-	if p, err := strconv.Atoi(e.Vars["HOTLINE_PRIORITY"]); err == nil {
-		cl.priority = p
+	if v, ok := e.Vars[pbx.VarPriority]; ok {
+		if p, err := strconv.Atoi(v); err == nil {
+			cl.priority = p
+		} else {
+			c.warn(now, "bad-priority", "call %s: %s=%q is not an integer; priority 0", cl.id, pbx.VarPriority, v)
+		}
 	}
 	if target == nil {
 		c.warn(now, "unknown-entry", "call %s to %q: %v", cl.id, entry, ErrUnknownEntry)

@@ -22,4 +22,8 @@ const (
 	VarRole   = "HOTLINE_ROLE"  // "caller", "agent", "supervisor", "lead"
 	VarAgent  = "HOTLINE_AGENT" // agent id on agent legs
 	VarQueue  = "HOTLINE_QUEUE" // queue name on caller legs
+
+	// VarPriority is read, not set: the dialplan may give a caller a
+	// priority (an integer; higher is served first).
+	VarPriority = "HOTLINE_PRIORITY"
 )
