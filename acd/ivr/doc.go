@@ -19,6 +19,16 @@
 // lookup, ...) needs no change to the engine as long as it speaks in the
 // existing actions.
 //
+// # Adding a node kind
+//
+// Write a type with the node's settings (YAML tags) implementing [Node]:
+// Enter says what happens on arrival, Step what each input does, Next
+// which nodes it may lead to; implement [Validator] to check settings.
+// Register it in an init function. To move on, return [Goto] (another
+// node), [ToQueue] or [Leave]. Keep it pure: anything that waits (a
+// lookup, a recognizer) is an action the host carries out and an input that
+// comes back. Cover it with a table test and a golden walk (testdata).
+//
 // # Caveats
 //
 // Inputs that a node does not expect are ignored, without actions. A flow
