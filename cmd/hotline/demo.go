@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"sort"
@@ -43,6 +46,24 @@ func (o *demoOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.plain, "plain", false, "print progress as lines, never redraw the screen")
 }
 
+// check refuses flag values the run cannot honour, before anything runs.
+func (o *demoOptions) check() error {
+	var errs []error
+	if o.duration <= 0 {
+		errs = append(errs, fmt.Errorf("--duration %s: want a positive virtual time, e.g. 1h", o.duration))
+	}
+	if math.IsNaN(o.speed) || math.IsInf(o.speed, 0) || o.speed < 0 {
+		errs = append(errs, fmt.Errorf("--speed %g: want 0 (as fast as possible) or a positive number of virtual seconds per wall second", o.speed))
+	}
+	if o.every < 0 {
+		errs = append(errs, fmt.Errorf("--every %s: want a positive virtual time between progress lines, e.g. 5m", o.every))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return &exitError{code: exitInvalid, err: fmt.Errorf("demo: %w", err)}
+	}
+	return nil
+}
+
 func newDemoCmd(g *globalOptions) *cobra.Command {
 	o := &demoOptions{}
 	cmd := &cobra.Command{
@@ -55,6 +76,9 @@ built-in one (pbx.sim settings shape the traffic), so you can try it before
 putting it on the PBX.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.check(); err != nil {
+				return err
+			}
 			cfg, name, err := demoConfig(g)
 			if err != nil {
 				return err
@@ -124,6 +148,13 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	}
 	live := !o.plain && isTerminal(w)
 	fmt.Fprintf(w, "Hotline demo: %s, %s of virtual time at %gx, seed %d\n", name, o.duration, o.speed, seed)
+	if warning := unringable(cfg.Agents); warning != "" {
+		fmt.Fprintln(w, warning)
+	}
+	if live {
+		fmt.Fprint(w, "\x1b[2J") // once; frames then overwrite in place
+	}
+	var lastFrame time.Time
 	step := o.every
 	if step <= 0 {
 		step = 5 * time.Minute
@@ -147,22 +178,88 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 				time.Sleep(d)
 			}
 		}
-		if live && now.Sub(start)%(10*time.Second) == 0 {
-			fmt.Fprint(w, "\x1b[H\x1b[2J")
-			fmt.Fprintf(w, "Hotline demo: %s (%.0fx)\n", name, o.speed)
-			writeProgress(w, r.Core.Status(now), now.Sub(start))
+		if live && (time.Since(lastFrame) >= demoRedraw || !now.Before(end)) {
+			lastFrame = time.Now()
+			var frame bytes.Buffer
+			fmt.Fprintf(&frame, "Hotline demo: %s (%.0fx)\n", name, o.speed)
+			writeProgress(&frame, r.Core.Status(now), now.Sub(start))
+			_, _ = w.Write(inPlace(frame.Bytes()))
 		}
 		if !live && !now.Before(next) {
 			writeProgressLine(w, r.Core.Status(now), now.Sub(start))
 			next = next.Add(step)
 		}
 	}
-	// Let calls in progress finish (no new arrivals) so the figures count them.
-	r.RunUntil(end.Add(15 * time.Minute))
-	s := r.Core.Status(r.Clock.Now())
+	// Let calls in progress finish (no new arrivals) so the figures count
+	// them, but no longer: idle agents after the last call would only lower
+	// their occupancy.
+	drainEnd := end
+	for drainEnd.Before(end.Add(maxDrain)) && busy(r.Core.Status(drainEnd)) {
+		drainEnd = drainEnd.Add(time.Second)
+		r.RunUntil(drainEnd)
+	}
+	s := r.Core.Status(drainEnd)
 	fmt.Fprintln(w)
 	writeSummary(w, s, r.Switch.Stats())
+	fmt.Fprintf(w, "Figures cover %s of callers arriving, then %s with no new callers while the last calls ended",
+		o.duration, drainEnd.Sub(end))
+	if busy(s) {
+		fmt.Fprintf(w, " (%s at most; some were still going)", maxDrain)
+	}
+	fmt.Fprintln(w, ".")
 	return nil
+}
+
+// demoRedraw is how often, in wall time, the full-screen view is redrawn:
+// often enough to watch, rarely enough not to flicker.
+const demoRedraw = 250 * time.Millisecond
+
+// maxDrain bounds the time after the last arrival the demo waits for calls
+// in progress to end.
+const maxDrain = 15 * time.Minute
+
+// busy says whether a call is still in progress or an agent still working on one.
+func busy(s engine.Status) bool {
+	if len(s.Calls) > 0 {
+		return true
+	}
+	for _, a := range s.Agents {
+		switch a.State {
+		case "ringing", "on-call", "wrap-up":
+			return true
+		}
+	}
+	return false
+}
+
+// inPlace turns a frame into what overwrites the previous one without
+// blanking the screen: cursor home, each line cleared to its end after its
+// text, and whatever the previous frame had below cleared.
+func inPlace(frame []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x1b[H")
+	b.Write(bytes.ReplaceAll(frame, []byte("\n"), []byte("\x1b[K\n")))
+	b.WriteString("\x1b[J")
+	return b.Bytes()
+}
+
+// unringable warns about agents the simulated switch cannot ring: a config
+// written for a real PBX runs, but every ring fails and every caller gives up.
+func unringable(agents []config.Agent) string {
+	var lost []string
+	for _, a := range agents {
+		switch name, ok := strings.CutPrefix(a.Endpoint, sim.EndpointPrefix); {
+		case a.Endpoint == "":
+			lost = append(lost, a.ID+" (no endpoint)")
+		case !ok || name == "":
+			lost = append(lost, fmt.Sprintf("%s (%s)", a.ID, a.Endpoint))
+		}
+	}
+	if len(lost) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("warning: the simulated switch rings only %q endpoints; %d of %d agents will never answer: %s",
+		sim.EndpointPrefix+"NAME", len(lost), len(agents), strings.Join(lost, ", "))
 }
 
 // scheduleBreaks has an agent take a 5-10 minute break about every 12 minutes.
@@ -182,7 +279,9 @@ func scheduleBreaks(r *engine.SimRun, cfg config.Config, seed int64, start, end 
 	}
 }
 
-func isTerminal(w io.Writer) bool {
+// isTerminal says whether w is a terminal to draw the full-screen view on;
+// a variable so tests can pretend.
+var isTerminal = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

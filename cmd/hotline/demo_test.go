@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -147,4 +148,89 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Errorf("agent a was never offered a call on the simulated switch")
+}
+
+func TestDemoRefusesBadFlags(t *testing.T) {
+	for _, tt := range []struct{ flag, value string }{
+		{"--duration", "-1h"}, {"--duration", "0s"}, {"--speed", "-5"}, {"--speed", "NaN"},
+		{"--speed", "Inf"}, {"--speed", "-Inf"}, {"--every", "-1m"},
+	} {
+		code, out, errOut := hotline(t, nil, "demo", "--plain", tt.flag, tt.value)
+		if code == 0 || !strings.Contains(errOut, tt.flag+" ") || !strings.Contains(errOut, tt.value) || strings.Contains(out, "Queues") {
+			t.Errorf("%s %s: exit %d, stderr %q; want a refusal naming the flag before anything runs", tt.flag, tt.value, code, errOut)
+		}
+	}
+}
+
+// A config written for a real PBX runs, but the simulator can ring none of
+// its agents: the demo says so at the start, naming them.
+func TestDemoWarnsOfEndpointsItCannotRing(t *testing.T) {
+	file := writeFile(t, "real.yaml", `
+pbx: {type: sim, sim: {callers: {rate_per_minute: 3}}}
+entries: [{number: "1", queue: q}]
+queues: [{name: q}]
+agents:
+  - {id: a, endpoint: PJSIP/1001, logged_in: true, queues: [{queue: q}]}
+  - {id: b, endpoint: sim/b, logged_in: true, queues: [{queue: q}]}
+  - {id: c, logged_in: true, queues: [{queue: q}]}
+`)
+	code, out, errOut := hotline(t, nil, "demo", "--config", file, "--speed", "0", "--duration", "5m", "--plain")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	head, _, _ := strings.Cut(out, "Queues")
+	want := `warning: the simulated switch rings only "sim/NAME" endpoints; 2 of 3 agents will never answer: a (PJSIP/1001), c (no endpoint)`
+	if !strings.Contains(head, want) {
+		t.Errorf("output does not start with the warning %q:\n%s", want, out)
+	}
+	_, out, _ = hotline(t, nil, "demo", "--speed", "0", "--duration", "5m", "--plain")
+	if strings.Contains(out, "warning") {
+		t.Errorf("the built-in demo warned:\n%s", out)
+	}
+}
+
+// The figures cover the configured period and the time the last calls took
+// to end, no fixed quarter hour of idle agents, and the summary says so.
+func TestDemoSaysWhatPeriodTheFiguresCover(t *testing.T) {
+	code, out, errOut := hotline(t, nil, "demo", "--speed", "0", "--duration", "30m", "--plain")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	const said = "Figures cover 30m0s of callers arriving, then "
+	i := strings.Index(out, said)
+	if i < 0 {
+		t.Fatalf("no period stated:\n%s", out)
+	}
+	field := strings.Fields(out[i+len(said):])[0]
+	if drain, _ := time.ParseDuration(field); drain <= 0 || drain >= 15*time.Minute {
+		t.Errorf("the last calls took %q to end; want more than 0 and less than the 15m cap:\n%s", field, out[i:])
+	}
+}
+
+// The full-screen view overwrites the screen in place (home, each line
+// cleared to its end, the rest of the screen cleared) a few times a wall
+// second, never clearing the whole screen for every frame.
+func TestDemoRedrawsInPlace(t *testing.T) {
+	defer func(f func(io.Writer) bool) { isTerminal = f }(isTerminal)
+	isTerminal = func(io.Writer) bool { return true }
+	began := time.Now()
+	code, out, errOut := hotline(t, nil, "demo", "--speed", "0", "--duration", "30m")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	frames := strings.Count(out, "\x1b[H")
+	limit := int(time.Since(began)/demoRedraw) + 2
+	if frames == 0 || frames > limit {
+		t.Errorf("%d frames in %s; want 1 to %d", frames, time.Since(began), limit)
+	}
+	if n := strings.Count(out, "\x1b[2J"); n > 1 {
+		t.Errorf("the whole screen was cleared %d times", n)
+	}
+	frame := out[strings.LastIndex(out, "\x1b[H"):]
+	frame = frame[:strings.Index(frame, "\x1b[J")]
+	for _, line := range strings.Split(strings.TrimSuffix(frame, "\n"), "\n") {
+		if !strings.HasSuffix(line, "\x1b[K") {
+			t.Errorf("frame line %q is not cleared to its end", line)
+		}
+	}
 }
