@@ -62,6 +62,8 @@ type Server struct {
 	// writes is the store writer whose failures /healthz and /metrics
 	// report; nil: none (see WatchWrites)
 	writes Writes
+	// reloader applies the config file again; nil: not offered (see WatchReload)
+	reloader Reloader
 }
 
 // New builds the API handler.
@@ -77,6 +79,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("POST /api/v1/calls/{id}/disposition", s.disposition)
 	s.mux.HandleFunc("GET /api/v1/events", s.events)
 	s.mux.HandleFunc("GET /api/v1/store/backup", s.backup)
+	s.mux.HandleFunc("POST /api/v1/config/reload", s.reload)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{eng: eng}, linkCollector{s}, writesCollector{s})
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

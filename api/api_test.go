@@ -174,6 +174,7 @@ func TestBadInput(t *testing.T) {
 		{"GET", "/api/v1/calls?limit=0", "", 400, "limit"},
 		{"GET", "/api/v1/calls?offset=x", "", 400, "offset"},
 		{"GET", "/api/v1/calls?order=up", "", 400, "order"},
+		{"POST", "/api/v1/config/reload", "", 501, "cannot reload"},
 		{"GET", "/api/v1/nope", "", 404, "no such route: GET /api/v1/nope"},
 		{"DELETE", "/api/v1/status", "", 405, "allowed: GET, HEAD"},
 		{"GET", "/api/v1/agents/alice/login", "", 405, "allowed: POST"},

@@ -18,7 +18,7 @@ func newConfigCmd(g *globalOptions) *cobra.Command {
 		Short: "Check, show and start configuration files",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newConfigValidateCmd(g), newConfigShowCmd(g), newConfigExampleCmd())
+	cmd.AddCommand(newConfigValidateCmd(g), newConfigShowCmd(g), newConfigExampleCmd(), newConfigReloadCmd(g))
 	return cmd
 }
 

@@ -40,21 +40,23 @@ func newServeCmd(g *globalOptions) *cobra.Command {
 		Short: "Run the Hotline daemon against the configured PBX",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.loadConfig()
+			load := func() (config.Config, error) {
+				cfg, err := g.loadConfig()
+				if err != nil || o.pbxType == "" {
+					return cfg, err
+				}
+				if err := cfg.Override("pbx.type", o.pbxType, "--pbx"); err != nil {
+					return cfg, err
+				}
+				return cfg, cfg.Validate()
+			}
+			cfg, err := load()
 			if err != nil {
 				return err
 			}
-			if o.pbxType != "" {
-				if err := cfg.Override("pbx.type", o.pbxType, "--pbx"); err != nil {
-					return err
-				}
-				if err := cfg.Validate(); err != nil {
-					return err
-				}
-			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			return runServe(ctx, cfg, g.logger(cmd.ErrOrStderr()))
+			return serveDaemon(ctx, cfg, g.logger(cmd.ErrOrStderr()), load)
 		},
 	}
 	o.AddFlags(cmd.Flags())
@@ -66,8 +68,14 @@ type starter interface {
 	Start(ctx context.Context) error
 }
 
-// runServe is the daemon: store, restore, switch, engine, HTTP API.
+// runServe is the daemon without config reloads.
 func runServe(ctx context.Context, cfg config.Config, log zerolog.Logger) error {
+	return serveDaemon(ctx, cfg, log, nil)
+}
+
+// serveDaemon is the daemon: store, restore, switch, engine, HTTP API. With
+// load, SIGHUP and POST /api/v1/config/reload apply the config again.
+func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, load configLoader) error {
 	db, err := store.Open(cfg.Store.Path, store.Options{Logger: log})
 	if err != nil {
 		return err
@@ -97,6 +105,11 @@ func runServe(ctx context.Context, cfg config.Config, log zerolog.Logger) error 
 	go func() { defer close(ran); errc <- rt.Run(ctx) }()
 	// Run flushes the engine's queued writes; the store closes only after.
 	defer func() { cancel(); <-ran }()
+	var rl *reloader
+	if load != nil {
+		rl = &reloader{rt: rt, load: load, log: log}
+		rl.reloadOnHangup(ctx)
+	}
 	if s, ok := sw.(starter); ok {
 		// The switch may be starting too: the API serves (and reports the
 		// link down) while Start keeps trying.
@@ -118,6 +131,9 @@ func runServe(ctx context.Context, cfg config.Config, log zerolog.Logger) error 
 		h := api.New(rt, db, log)
 		if l, ok := sw.(api.Link); ok {
 			h.WatchLink(l)
+		}
+		if rl != nil {
+			h.WatchReload(rl.reload)
 		}
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		go func() {

@@ -1,0 +1,50 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/engine"
+)
+
+// Reloader re-reads the daemon's config and applies it to the engine.
+type Reloader func(ctx context.Context) (engine.ReconfigureReport, error)
+
+// WatchReload serves POST /api/v1/config/reload with r; without it the
+// route answers 501.
+func (s *Server) WatchReload(r Reloader) { s.reloader = r }
+
+// ReloadError is the body of a refused reload: the error and, for a config
+// that does not validate, every problem as "file:line: setting: message".
+type ReloadError struct {
+	Error    string   `json:"error"`
+	Problems []string `json:"problems,omitempty"`
+}
+
+func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
+	if s.reloader == nil {
+		writeJSON(w, http.StatusNotImplemented, Error{Error: "this daemon cannot reload its config"})
+		return
+	}
+	rep, err := s.reloader(r.Context())
+	if err == nil {
+		writeJSON(w, http.StatusOK, rep)
+		return
+	}
+	var ve *config.ValidationError
+	if errors.As(err, &ve) {
+		body := ReloadError{Error: "config not applied: it has problems; nothing changed"}
+		for _, p := range ve.Problems {
+			body.Problems = append(body.Problems, p.String())
+		}
+		writeJSON(w, http.StatusUnprocessableEntity, body)
+		return
+	}
+	if errors.Is(err, config.ErrInvalid) || errors.Is(err, engine.ErrUnknownQueue) || errors.Is(err, engine.ErrBadConfig) {
+		writeJSON(w, http.StatusUnprocessableEntity, ReloadError{Error: "config not applied; nothing changed: " + err.Error()})
+		return
+	}
+	s.fail(w, err)
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/engine"
+)
+
+// configLoader reads the config again the way serve read it at start (the
+// file, HOTLINE_* variables, flags), validated.
+type configLoader func() (config.Config, error)
+
+// reloader applies a re-read config to the running engine, one reload at a
+// time, and logs what came of it.
+type reloader struct {
+	mu   sync.Mutex // one reload at a time (API and SIGHUP may ask together)
+	rt   engine.Submitter
+	load configLoader
+	log  zerolog.Logger
+}
+
+func (r *reloader) reload(ctx context.Context) (engine.ReconfigureReport, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cfg, err := r.load()
+	if err == nil {
+		var rep engine.ReconfigureReport
+		if rep, err = engine.Send(ctx, r.rt, engine.Reconfigure{Config: cfg}); err == nil {
+			r.logReport(rep)
+			return rep, nil
+		}
+	}
+	ev := r.log.Error().Err(err)
+	var ve *config.ValidationError
+	if errors.As(err, &ve) {
+		var problems []string
+		for _, p := range ve.Problems {
+			problems = append(problems, p.String())
+		}
+		ev = r.log.Error().Strs("problems", problems)
+	}
+	ev.Msg("config reload refused; nothing changed")
+	return engine.ReconfigureReport{}, err
+}
+
+func (r *reloader) logReport(rep engine.ReconfigureReport) {
+	if !rep.Changed() && len(rep.NeedRestart) == 0 {
+		r.log.Info().Msg("config reloaded: no changes")
+		return
+	}
+	r.log.Info().Strs("queues_added", rep.QueuesAdded).Strs("queues_changed", rep.QueuesChanged).
+		Strs("queues_removed", rep.QueuesRemoved).Strs("agents_added", rep.AgentsAdded).
+		Strs("agents_changed", rep.AgentsChanged).Strs("agents_removed", rep.AgentsRemoved).
+		Bool("entries_changed", rep.EntriesChanged).Bool("menus_changed", rep.MenusChanged).
+		Strs("draining", rep.Draining).Msg("config reloaded")
+	if len(rep.NeedRestart) > 0 {
+		r.log.Warn().Strs("sections", rep.NeedRestart).Msg("config reload: these settings changed and apply at the next start")
+	}
+}
+
+// reloadOnHangup reloads the config on every SIGHUP until ctx ends.
+func (r *reloader) reloadOnHangup(ctx context.Context) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				r.log.Info().Msg("SIGHUP: reloading the config")
+				rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				_, _ = r.reload(rctx)
+				cancel()
+			}
+		}
+	}()
+}
