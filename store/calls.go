@@ -34,11 +34,8 @@ func (tx *Tx) SaveCall(c *CallRecord) (err error) {
 	if old := calls.Get([]byte(c.ID)); old != nil {
 		// An old record that no longer decodes leaves its index entry behind;
 		// scans drop such stale entries since the record disagrees with them.
-		var prev struct {
-			Entered time.Time `json:"entered"`
-		}
-		if json.Unmarshal(old, &prev) == nil && !prev.Entered.Equal(c.Entered) {
-			if err := index.Delete(indexKey(prev.Entered, c.ID)); err != nil {
+		if prev, ok := enteredOf(old); ok && !prev.Equal(c.Entered) {
+			if err := index.Delete(indexKey(prev, c.ID)); err != nil {
 				return fmt.Errorf("store: unindex call %q: %w", c.ID, err)
 			}
 		}
@@ -50,6 +47,28 @@ func (tx *Tx) SaveCall(c *CallRecord) (err error) {
 		return fmt.Errorf("store: index call %q: %w", c.ID, err)
 	}
 	return nil
+}
+
+// enteredOf reads the Entered time of a stored call record without decoding
+// the rest (its timeline can be long, and a call is re-saved often). A
+// quote inside a JSON string is escaped, so the key's pattern cannot occur
+// inside a value, and no nested object has an "entered" key.
+func enteredOf(data []byte) (time.Time, bool) {
+	const key = `"entered":`
+	i := bytes.Index(data, []byte(key))
+	if i < 0 {
+		return time.Time{}, false
+	}
+	rest := data[i+len(key):]
+	end := bytes.IndexByte(rest[min(1, len(rest)):], '"')
+	if len(rest) == 0 || rest[0] != '"' || end < 0 {
+		return time.Time{}, false
+	}
+	var t time.Time
+	if err := json.Unmarshal(rest[:end+2], &t); err != nil {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // Call returns the record with the given ID, or ErrNotFound.

@@ -265,7 +265,7 @@ func (w *Writer) commit() (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
-	if err := w.target.Write(batch); err != nil {
+	if err := w.target.Write(coalesce(batch)); err != nil {
 		w.failures.Add(1)
 		w.reasons.add(err)
 		w.failing.Store(true)
@@ -325,4 +325,57 @@ func (w *Writer) Close(ctx context.Context) error {
 		<-w.done
 		return fmt.Errorf("store: writer closed with %d ops not written: %w (%w)", w.Queued(), ctx.Err(), w.Err())
 	}
+}
+
+// coalesce drops the ops of a batch that a later op of the same batch
+// overwrites (a record saved again, or saved then deleted): one
+// transaction applies the batch, so only the last op on each record shows.
+// Under load a call record is re-saved several times per commit, and each
+// save costs an encoding and a B+tree update.
+func coalesce(batch []Op) []Op {
+	if len(batch) < 2 {
+		return batch
+	}
+	type key struct {
+		bucket byte
+		id     string
+	}
+	seen := make(map[key]struct{}, len(batch))
+	keep := make([]bool, len(batch))
+	n := 0
+	for i := len(batch) - 1; i >= 0; i-- {
+		op := batch[i]
+		var b byte
+		switch op.kind {
+		case opPutCall:
+			b = 'c'
+		case opPutAgent:
+			b = 'a'
+		case opPutActive, opDeleteActive:
+			b = 'l'
+		case opPutCallback, opDeleteCallback:
+			b = 'b'
+		default: // agent changes each have their own key
+			keep[i] = true
+			n++
+			continue
+		}
+		k := key{b, op.id}
+		if _, ok := seen[k]; ok {
+			continue
+		}
+		seen[k] = struct{}{}
+		keep[i] = true
+		n++
+	}
+	if n == len(batch) {
+		return batch
+	}
+	out := make([]Op, 0, n)
+	for i, op := range batch {
+		if keep[i] {
+			out = append(out, op)
+		}
+	}
+	return out
 }

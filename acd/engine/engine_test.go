@@ -36,16 +36,21 @@ func newMemStore() *memStore {
 
 // Write applies ops like the real store: in order, all of them. A call
 // record saved with its active state deleted in one write is a finished
-// call (the engine's end of a call).
+// call (the engine's end of a call; the writer may have dropped the save
+// in favour of a later one in the same write).
 func (m *memStore) Write(ops []store.Op) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var saved []string
 	for _, op := range ops {
+		if r, ok := op.Saves().(*store.CallRecord); ok {
+			saved = append(saved, r.ID)
+		}
+	}
+	for _, op := range ops {
 		switch r := op.Saves().(type) {
 		case *store.CallRecord:
 			m.calls[r.ID] = *r
-			saved = append(saved, r.ID)
 		case *store.AgentState:
 			m.agents[r.ID] = *r
 		case *store.ActiveCall:

@@ -141,7 +141,9 @@ func (rt *Runtime) Run(ctx context.Context) error {
 			}
 			now := rt.now()
 			rt.lag.add(now.Sub(ev.Time()))
+			start := rt.lag.start()
 			rt.core.Handle(now, ev)
+			rt.lag.handled(start)
 		case f := <-rt.failed:
 			rt.core.CommandFailed(rt.now(), f.cmd, f.err)
 		case req := <-rt.admin:
@@ -161,10 +163,12 @@ func (rt *Runtime) Run(ctx context.Context) error {
 			if rt.timers.Len() > 0 {
 				rt.lag.add(now.Sub(rt.timers[0].at))
 			}
+			start := rt.lag.start()
 			for rt.timers.Len() > 0 && !rt.timers[0].at.After(now) {
 				t := heap.Pop(&rt.timers).(timerItem)
 				rt.core.Fire(now, t.t)
 			}
+			rt.lag.handled(start)
 		}
 		rt.pub.dirty = true
 	}
@@ -323,11 +327,13 @@ func (h *timerHeap) Pop() any {
 	return x
 }
 
-// LagRecorder keeps the engine loop's lags (see RunOptions.Lag). It is safe
-// for concurrent use; a nil recorder records nothing.
+// LagRecorder keeps the engine loop's lags (see RunOptions.Lag) and how
+// long the engine took over each input. It is safe for concurrent use; a
+// nil recorder records nothing.
 type LagRecorder struct {
-	mu      sync.Mutex // guards samples
-	samples []time.Duration
+	mu   sync.Mutex // guards lags and work
+	lags []time.Duration
+	work []time.Duration
 }
 
 func (l *LagRecorder) add(d time.Duration) {
@@ -335,15 +341,38 @@ func (l *LagRecorder) add(d time.Duration) {
 		return
 	}
 	l.mu.Lock()
-	l.samples = append(l.samples, max(d, 0))
+	l.lags = append(l.lags, max(d, 0))
 	l.mu.Unlock()
 }
 
-// Quantile returns the lag below which a share q (0..1) of the samples lie,
-// and the number of samples.
-func (l *LagRecorder) Quantile(q float64) (time.Duration, int) {
+// start returns the wall time an input's handling starts (zero when nil).
+func (l *LagRecorder) start() time.Time {
+	if l == nil {
+		return time.Time{}
+	}
+	return time.Now()
+}
+
+func (l *LagRecorder) handled(start time.Time) {
+	if l == nil {
+		return
+	}
+	d := time.Since(start)
 	l.mu.Lock()
-	s := slices.Clone(l.samples)
+	l.work = append(l.work, d)
+	l.mu.Unlock()
+}
+
+// Quantile returns the lag below which a share q (0..1) of the inputs
+// were taken up, and the number of inputs.
+func (l *LagRecorder) Quantile(q float64) (time.Duration, int) { return l.quantile(&l.lags, q) }
+
+// WorkQuantile is Quantile for the time the engine spent on one input.
+func (l *LagRecorder) WorkQuantile(q float64) (time.Duration, int) { return l.quantile(&l.work, q) }
+
+func (l *LagRecorder) quantile(samples *[]time.Duration, q float64) (time.Duration, int) {
+	l.mu.Lock()
+	s := slices.Clone(*samples)
 	l.mu.Unlock()
 	if len(s) == 0 {
 		return 0, 0
