@@ -127,6 +127,21 @@ func (c *Core) goTarget(now time.Time, cl *call, t config.Target) {
 
 // --- flows (menus) ---
 
+// menuFlow makes the config's DTMF menus one IVR flow, a node per menu.
+func menuFlow(menus []config.Menu) (*ivr.Flow, error) {
+	target := func(t config.Target) ivr.Target { return ivr.Target{Queue: t.Queue, Node: t.Menu, Message: t.Message} }
+	nodes := make(map[string]ivr.Node, len(menus))
+	for _, m := range menus {
+		n := &ivr.Menu{Prompt: m.Prompt, Timeout: m.Timeout, Retries: m.Retries, Invalid: m.Invalid,
+			Options: make(map[string]ivr.Target, len(m.Options)), Default: target(m.Default)}
+		for key, t := range m.Options {
+			n.Options[key] = target(t)
+		}
+		nodes[m.Name] = n
+	}
+	return ivr.Build(nodes)
+}
+
 // startFlow puts a call in the flow at node; the interpreter in acd/ivr
 // decides, the engine carries its actions out.
 func (c *Core) startFlow(now time.Time, cl *call, node string) {

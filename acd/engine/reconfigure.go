@@ -8,7 +8,6 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
-	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/routing"
 )
 
@@ -49,7 +48,7 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 	old := c.opts.Config
 
 	// Compile everything first, so a config that fails changes nothing.
-	flow, err := ivr.MenuFlow(cfg.Menus)
+	flow, err := menuFlow(cfg.Menus)
 	if err != nil {
 		return rep, fmt.Errorf("engine: menus: %w", err)
 	}

@@ -11,13 +11,13 @@ func FuzzStep(f *testing.F) {
 	f.Add("p7p7t", "main")
 	f.Add("3*ttt", "main")
 	f.Add("tttt#", "silent")
-	flow, err := MenuFlow(testMenus())
+	flow, err := Build(testMenus())
 	if err != nil {
 		f.Fatal(err)
 	}
 	retries := map[string]int{}
-	for _, m := range testMenus() {
-		retries[m.Name] = m.Retries
+	for name, n := range testMenus() {
+		retries[name] = n.(*Menu).Retries
 	}
 	f.Fuzz(func(t *testing.T, script, start string) {
 		st, _ := flow.Start(start, t0)

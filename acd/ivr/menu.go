@@ -3,8 +3,7 @@ package ivr
 import (
 	"fmt"
 	"strings"
-
-	"github.com/hotline-cc/hotline/acd/config"
+	"time"
 )
 
 func init() {
@@ -16,19 +15,26 @@ func init() {
 // (the Invalid media first for a wrong key) until Retries are spent, then
 // the Default target is taken.
 type Menu struct {
-	config.Menu `yaml:",inline"`
+	Prompt  []string          `yaml:"prompt"`  // media played, e.g. ["sound:press-1", ...]
+	Timeout time.Duration     `yaml:"timeout"` // wait for a key after the prompt
+	Retries int               `yaml:"retries"` // replays on no key or an invalid key
+	Invalid []string          `yaml:"invalid"` // played before the prompt after an invalid key
+	Options map[string]Target `yaml:"options"` // key → where to go
+	Default Target            `yaml:"default"` // after the retries
 }
+
+// Target is where a menu sends the call: a queue, another node of the flow,
+// or else (neither set) the Message played before hanging up.
+type Target struct {
+	Queue   string   `yaml:"queue,omitempty"`
+	Node    string   `yaml:"node,omitempty"`
+	Message []string `yaml:"message,omitempty"`
+}
+
+// Keys are the DTMF keys a menu option may use.
+const Keys = "0123456789*#"
 
 var _ Validator = (*Menu)(nil)
-
-// MenuFlow makes a flow of DTMF menus, one node per menu, named as the menu.
-func MenuFlow(menus []config.Menu) (*Flow, error) {
-	nodes := make(map[string]Node, len(menus))
-	for _, m := range menus {
-		nodes[m.Name] = &Menu{Menu: m}
-	}
-	return Build(nodes)
-}
 
 // Kind implements Node.
 func (m *Menu) Kind() string { return "menu" }
@@ -37,12 +43,12 @@ func (m *Menu) Kind() string { return "menu" }
 func (m *Menu) Next() []string {
 	var next []string
 	for _, t := range m.Options {
-		if t.Menu != "" && t.Queue == "" {
-			next = append(next, t.Menu)
+		if t.Node != "" && t.Queue == "" {
+			next = append(next, t.Node)
 		}
 	}
-	if m.Default.Menu != "" && m.Default.Queue == "" {
-		next = append(next, m.Default.Menu)
+	if m.Default.Node != "" && m.Default.Queue == "" {
+		next = append(next, m.Default.Node)
 	}
 	return next
 }
@@ -57,7 +63,7 @@ func (m *Menu) Validate() error {
 		problems = append(problems, fmt.Sprintf("retries %d: must be 0 or more", m.Retries))
 	}
 	for key := range m.Options {
-		if len(key) != 1 || !strings.Contains(config.DTMFKeys, key) {
+		if len(key) != 1 || !strings.Contains(Keys, key) {
 			problems = append(problems, fmt.Sprintf("option %q: not a DTMF key", key))
 		}
 	}
@@ -109,14 +115,14 @@ func (m *Menu) prompt(extra []string) []Action {
 	return []Action{Play{Media: media}}
 }
 
-// goTarget is where a menu target sends the call: a queue wins over a menu;
+// goTarget is where a menu target sends the call: a queue wins over a node;
 // neither means play the message (if any) and hang up.
-func goTarget(t config.Target) Action {
+func goTarget(t Target) Action {
 	switch {
 	case t.Queue != "":
 		return ToQueue{Queue: t.Queue}
-	case t.Menu != "":
-		return Goto{Node: t.Menu}
+	case t.Node != "":
+		return Goto{Node: t.Node}
 	default:
 		return Leave{Media: t.Message}
 	}

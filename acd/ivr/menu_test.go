@@ -7,41 +7,39 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hotline-cc/hotline/acd/config"
 )
 
 var t0 = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 
-func testMenus() []config.Menu {
-	return []config.Menu{
-		{
-			Name: "main", Prompt: []string{"sound:welcome"}, Timeout: 4 * time.Second, Retries: 1,
+func testMenus() map[string]Node {
+	return map[string]Node{
+		"main": &Menu{
+			Prompt: []string{"sound:welcome"}, Timeout: 4 * time.Second, Retries: 1,
 			Invalid: []string{"sound:invalid"},
-			Options: map[string]config.Target{
+			Options: map[string]Target{
 				"1": {Queue: "english"},
 				"2": {Queue: "spanish"},
-				"3": {Menu: "billing"},
-				"9": {Message: []string{"sound:goodbye"}, Hangup: true},
+				"3": {Node: "billing"},
+				"9": {Message: []string{"sound:goodbye"}},
 				"0": {},
 			},
-			Default: config.Target{Queue: "english"},
+			Default: Target{Queue: "english"},
 		},
-		{
-			Name: "billing", Prompt: []string{"sound:billing"}, Timeout: 2 * time.Second, Retries: 0,
-			Options: map[string]config.Target{"1": {Queue: "billing"}, "*": {Menu: "main"}},
-			Default: config.Target{Message: []string{"sound:sorry"}},
+		"billing": &Menu{
+			Prompt: []string{"sound:billing"}, Timeout: 2 * time.Second, Retries: 0,
+			Options: map[string]Target{"1": {Queue: "billing"}, "*": {Node: "main"}},
+			Default: Target{Message: []string{"sound:sorry"}},
 		},
-		{
-			Name: "silent", Timeout: time.Second, Retries: 2,
-			Options: map[string]config.Target{"#": {Queue: "english"}},
+		"silent": &Menu{
+			Timeout: time.Second, Retries: 2,
+			Options: map[string]Target{"#": {Queue: "english"}},
 		},
 	}
 }
 
 func mustFlow(t *testing.T) *Flow {
 	t.Helper()
-	f, err := MenuFlow(testMenus())
+	f, err := Build(testMenus())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,13 +114,10 @@ func TestStart(t *testing.T) {
 }
 
 func TestMenuBuildErrors(t *testing.T) {
-	menus := []config.Menu{
-		{Name: "main", Timeout: 0, Retries: -1, Options: map[string]config.Target{"x": {Queue: "q"}, "1": {Menu: "nowhere"}},
-			Default: config.Target{Menu: "lost"}},
-	}
-	_, err := MenuFlow(menus)
+	_, err := Build(map[string]Node{"main": &Menu{Timeout: 0, Retries: -1,
+		Options: map[string]Target{"x": {Queue: "q"}, "1": {Node: "nowhere"}}, Default: Target{Node: "lost"}}})
 	if err == nil {
-		t.Fatal("MenuFlow accepted a broken menu")
+		t.Fatal("Build accepted a broken menu")
 	}
 	for _, want := range []string{
 		`main: invalid node: timeout 0s: must be positive; retries -1: must be 0 or more; option "x": not a DTMF key`,

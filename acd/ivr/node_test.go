@@ -11,13 +11,13 @@ import (
 
 func TestDecodeMenuFromYAML(t *testing.T) {
 	src := `
-name: main
 prompt: [sound:welcome]
 timeout: 3s
 retries: 2
 options:
   "1": {queue: sales}
-default: {hangup: true}
+  "2": {node: billing}
+default: {message: [sound:bye]}
 `
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
@@ -31,8 +31,9 @@ default: {hangup: true}
 	if !ok {
 		t.Fatalf("Decode(menu) = %T", n)
 	}
-	if m.Name != "main" || m.Timeout != 3*time.Second || m.Retries != 2 || m.Options["1"].Queue != "sales" || !m.Default.Hangup {
-		t.Errorf("decoded %+v", m.Menu)
+	if m.Timeout != 3*time.Second || m.Retries != 2 || m.Options["1"].Queue != "sales" || m.Options["2"].Node != "billing" ||
+		len(m.Default.Message) != 1 {
+		t.Errorf("decoded %+v", m)
 	}
 }
 
