@@ -66,7 +66,7 @@ func (f *Flow) Resume(st State, now time.Time) (State, []Action) {
 	}
 	n, ok := f.nodes[st.Node]
 	if !ok {
-		return State{}, []Action{Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", st.Node)}, Leave{Failed: true}}
+		return State{}, lost(nil, st.Node)
 	}
 	enter := Enter{Kind: n.Kind(), Node: st.Node}
 	st, acts := n.Enter(At{Node: st.Node, Now: now}, st)
@@ -82,7 +82,7 @@ func (f *Flow) Step(st State, in Input, now time.Time) (State, []Action) {
 	}
 	n, ok := f.nodes[st.Node]
 	if !ok {
-		return State{}, []Action{Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", st.Node)}, Leave{Failed: true}}
+		return State{}, lost(nil, st.Node)
 	}
 	st, acts := n.Step(At{Node: st.Node, Now: now}, st, in)
 	return f.follow(st, acts, now)
@@ -103,7 +103,7 @@ func (f *Flow) follow(st State, acts []Action, now time.Time) (State, []Action) 
 			}
 			n, ok := f.nodes[a.Node]
 			if !ok {
-				return State{}, append(out, Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", a.Node)}, Leave{Failed: true})
+				return State{}, lost(out, a.Node)
 			}
 			out = append(out, Enter{Kind: n.Kind(), Node: a.Node})
 			st, acts = n.Enter(At{Node: a.Node, Now: now}, State{Node: a.Node})
@@ -114,4 +114,10 @@ func (f *Flow) follow(st State, acts []Action, now time.Time) (State, []Action) 
 		}
 	}
 	return st, out
+}
+
+// lost ends the flow of a call sent to a node the flow lacks (a state saved
+// before a reconfiguration removed it, or a start at a wrong name).
+func lost(out []Action, node string) []Action {
+	return append(out, Warn{Code: "unknown-node", Text: fmt.Sprintf("node %q", node)}, Leave{Failed: true})
 }
