@@ -50,6 +50,7 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newCallsCmd(g),
 		newStaffingCmd(g),
 		newStoreCmd(g),
+		newDialerCmd(g),
 	)
 	return cmd
 }

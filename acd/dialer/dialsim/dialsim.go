@@ -1,0 +1,342 @@
+// Package dialsim runs a dialer pacer against simulated called parties and
+// agents in virtual time, to measure what a dial mode yields: talk minutes
+// per agent-hour, abandonment, dials per agent-hour and agent idle time.
+//
+// It is deterministic (a seed gives the same day) and single-threaded; it
+// drives the same [dialer.Pacer] a campaign runs with.
+package dialsim
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/dialer"
+)
+
+// Model is the called parties' and agents' behaviour.
+type Model struct {
+	AnswerRate float64       // share of dials answered live
+	Talk       time.Duration // mean talk time (lognormal)
+	TalkCV     float64       // coefficient of variation of talk time
+	Wrap       time.Duration // wrap-up after each call
+	// Ring time before an answer, and before giving up on a no-answer,
+	// uniform in these ranges.
+	AnswerRing   [2]time.Duration
+	NoAnswerRing [2]time.Duration
+}
+
+// DefaultModel is the reference model: 30 % answer, lognormal talk of 120 s
+// mean and CV 0.8, 15 s wrap-up, 4-16 s to an answer, 10-26 s to no answer.
+func DefaultModel() Model {
+	return Model{AnswerRate: 0.3, Talk: 120 * time.Second, TalkCV: 0.8, Wrap: 15 * time.Second,
+		AnswerRing: [2]time.Duration{4 * time.Second, 16 * time.Second}, NoAnswerRing: [2]time.Duration{10 * time.Second, 26 * time.Second}}
+}
+
+// ErrBadModel is returned for a model that cannot run.
+var ErrBadModel = errors.New("dialsim: bad model")
+
+// Validate lists what is wrong with the model.
+func (m Model) Validate() error {
+	var errs []error
+	bad := func(f string, a ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+f, append([]any{ErrBadModel}, a...)...))
+	}
+	if !(m.AnswerRate > 0 && m.AnswerRate <= 1) {
+		bad("answer rate %v: want a share above 0 and at most 1", m.AnswerRate)
+	}
+	if m.Talk <= 0 {
+		bad("talk time %v: want a positive duration", m.Talk)
+	}
+	if !(m.TalkCV >= 0 && m.TalkCV <= 5) {
+		bad("talk CV %v: want 0 to 5", m.TalkCV)
+	}
+	if m.Wrap < 0 {
+		bad("wrap-up %v: must not be negative", m.Wrap)
+	}
+	for _, r := range [][2]time.Duration{m.AnswerRing, m.NoAnswerRing} {
+		if r[0] < 0 || r[1] < r[0] {
+			bad("ring range %v-%v: want 0 <= low <= high", r[0], r[1])
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run is one simulation's settings.
+type Run struct {
+	Agents int
+	Hours  float64
+	Seed   uint64
+	Model  Model
+	Pacer  dialer.Options
+}
+
+// Result is what a run measured.
+type Result struct {
+	Mode                dialer.Mode
+	Agents              int
+	Hours               float64
+	Dials               int
+	LiveAnswers         int
+	Connected           int
+	Abandoned           int
+	TalkMinPerAgentHour float64
+	DialsPerAgentHour   float64
+	AbandonRate         float64 // abandoned / live answers
+	IdleShare           float64 // share of agent time neither talking nor in wrap-up
+	// MaxHourlyAbandonRate is the worst of the campaign's abandonment rates
+	// (over its window) taken at the end of every hour, from the first on.
+	MaxHourlyAbandonRate float64
+}
+
+type evKind int
+
+const (
+	evRingEnd evKind = iota
+	evAbandon
+	evTalkEnd
+	evWrapEnd
+	evTick
+)
+
+type event struct {
+	at   time.Duration
+	kind evKind
+	id   int // dial id or agent id
+	seq  int
+}
+
+type evHeap []event
+
+func (h evHeap) Len() int { return len(h) }
+func (h evHeap) Less(i, j int) bool {
+	if h[i].at != h[j].at {
+		return h[i].at < h[j].at
+	}
+	return h[i].seq < h[j].seq
+}
+func (h evHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *evHeap) Push(x any)   { *h = append(*h, x.(event)) }
+func (h *evHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
+}
+
+type dial struct {
+	start  time.Duration
+	live   bool
+	active bool
+}
+
+type agentState struct {
+	busy  bool
+	since time.Duration
+}
+
+// Simulate runs the pacer for the given hours and returns what it measured.
+func Simulate(r Run) (Result, error) {
+	if err := r.Model.Validate(); err != nil {
+		return Result{}, err
+	}
+	if r.Agents < 1 || r.Agents > 10000 {
+		return Result{}, fmt.Errorf("%w: agents %d: want 1 to 10000", ErrBadModel, r.Agents)
+	}
+	if !(r.Hours > 0 && r.Hours <= 24*31) {
+		return Result{}, fmt.Errorf("%w: hours %v: want more than 0, at most a month", ErrBadModel, r.Hours)
+	}
+	pc, err := dialer.NewPacer(r.Pacer)
+	if err != nil {
+		return Result{}, err
+	}
+	s := &state{run: r, pacer: pc, rng: rand.New(rand.NewPCG(r.Seed, 0x5eed)),
+		agents: make([]agentState, r.Agents), epoch: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+	sigma2 := math.Log(1 + r.Model.TalkCV*r.Model.TalkCV)
+	s.lnSigma = math.Sqrt(sigma2)
+	s.lnMu = math.Log(r.Model.Talk.Seconds()) - sigma2/2
+	end := time.Duration(r.Hours * float64(time.Hour))
+	s.push(0, evTick, 0)
+	for s.q.Len() > 0 {
+		e := heap.Pop(&s.q).(event)
+		if e.at > end {
+			break
+		}
+		s.now = e.at
+		s.handle(e, end)
+	}
+	s.accrue(end)
+	s.noteRate()
+	res := Result{Mode: r.Pacer.Mode, Agents: r.Agents, Hours: r.Hours, Dials: s.dials, LiveAnswers: s.live,
+		Connected: s.connected, Abandoned: s.abandoned, MaxHourlyAbandonRate: s.maxRate}
+	agentHours := float64(r.Agents) * r.Hours
+	res.TalkMinPerAgentHour = s.talk.Minutes() / agentHours
+	res.DialsPerAgentHour = float64(s.dials) / agentHours
+	if s.live > 0 {
+		res.AbandonRate = float64(s.abandoned) / float64(s.live)
+	}
+	res.IdleShare = s.idle.Hours() / agentHours
+	return res, nil
+}
+
+type state struct {
+	run     Run
+	pacer   *dialer.Pacer
+	rng     *rand.Rand
+	q       evHeap
+	seq     int
+	now     time.Duration
+	epoch   time.Time
+	lnMu    float64
+	lnSigma float64
+
+	dialsList []dial
+	ringing   []int // dials in flight, in the order placed
+	waiting   []int // live answered dials waiting for an agent, oldest first
+	agents    []agentState
+
+	dials, live, connected, abandoned int
+	talk, idle                        time.Duration
+	lastAccrue                        time.Duration
+	maxRate                           float64
+}
+
+func (s *state) push(at time.Duration, k evKind, id int) {
+	s.seq++
+	heap.Push(&s.q, event{at: at, kind: k, id: id, seq: s.seq})
+}
+
+func (s *state) uniform(r [2]time.Duration) time.Duration {
+	return r[0] + time.Duration(s.rng.Float64()*float64(r[1]-r[0]))
+}
+
+// accrue adds idle time of free agents up to t.
+func (s *state) accrue(t time.Duration) {
+	d := t - s.lastAccrue
+	if d <= 0 {
+		return
+	}
+	for _, a := range s.agents {
+		if !a.busy {
+			s.idle += d
+		}
+	}
+	s.lastAccrue = t
+}
+
+func (s *state) handle(e event, end time.Duration) {
+	s.accrue(s.now)
+	m := s.run.Model
+	switch e.kind {
+	case evTick:
+		if s.now > 0 && s.now%time.Hour == 0 {
+			s.noteRate()
+		}
+		if s.now+time.Second <= end {
+			s.push(s.now+time.Second, evTick, 0)
+		}
+	case evRingEnd:
+		d := &s.dialsList[e.id]
+		if i := slices.Index(s.ringing, e.id); i >= 0 {
+			s.ringing = slices.Delete(s.ringing, i, i+1)
+		}
+		s.pacer.DialEnded(s.epoch.Add(d.start), s.epoch.Add(s.now), d.live)
+		if d.live {
+			s.live++
+			if a := s.freeAgent(); a >= 0 {
+				s.connect(a, e.id)
+			} else {
+				s.waiting = append(s.waiting, e.id)
+				d.active = true
+				s.push(s.now+s.run.Pacer.ConnectWithin, evAbandon, e.id)
+			}
+		}
+	case evAbandon:
+		d := &s.dialsList[e.id]
+		if d.active {
+			d.active = false
+			for i, w := range s.waiting {
+				if w == e.id {
+					s.waiting = append(s.waiting[:i], s.waiting[i+1:]...)
+					break
+				}
+			}
+			s.abandoned++
+			s.pacer.Connected(s.epoch.Add(s.now), true)
+		}
+	case evTalkEnd:
+		s.push(s.now+m.Wrap, evWrapEnd, e.id)
+	case evWrapEnd:
+		a := &s.agents[e.id]
+		s.pacer.Handled(s.now - a.since)
+		a.busy = false
+		for len(s.waiting) > 0 {
+			w := s.waiting[0]
+			s.waiting = s.waiting[1:]
+			if s.dialsList[w].active {
+				s.dialsList[w].active = false
+				s.connect(e.id, w)
+				break
+			}
+		}
+	}
+	s.decide()
+}
+
+func (s *state) freeAgent() int {
+	for i, a := range s.agents {
+		if !a.busy {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *state) connect(agent, _ int) {
+	a := &s.agents[agent]
+	a.busy, a.since = true, s.now
+	talk := time.Duration(math.Exp(s.lnMu+s.lnSigma*s.rng.NormFloat64()) * float64(time.Second))
+	s.talk += talk
+	s.connected++
+	s.pacer.Connected(s.epoch.Add(s.now), false)
+	s.push(s.now+talk, evTalkEnd, agent)
+}
+
+func (s *state) noteRate() {
+	_, _, rate := s.pacer.Abandonment(s.epoch.Add(s.now))
+	s.maxRate = math.Max(s.maxRate, rate)
+}
+
+func (s *state) decide() {
+	snap := dialer.Snapshot{Now: s.epoch.Add(s.now), Waiting: len(s.waiting)}
+	for _, a := range s.agents {
+		if a.busy {
+			snap.Busy = append(snap.Busy, s.epoch.Add(a.since))
+		} else {
+			snap.FreeAgents++
+		}
+	}
+	for _, id := range s.ringing {
+		snap.Ringing = append(snap.Ringing, s.epoch.Add(s.dialsList[id].start))
+	}
+	n := s.pacer.Pace(snap)
+	m := s.run.Model
+	for range n {
+		id := len(s.dialsList)
+		live := s.rng.Float64() < m.AnswerRate
+		var ring time.Duration
+		if live {
+			ring = s.uniform(m.AnswerRing)
+		} else {
+			ring = s.uniform(m.NoAnswerRing)
+		}
+		s.dialsList = append(s.dialsList, dial{start: s.now, live: live})
+		s.ringing = append(s.ringing, id)
+		s.dials++
+		s.push(s.now+ring, evRingEnd, id)
+	}
+}

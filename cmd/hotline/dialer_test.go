@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestDialerSimulateCompare(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"dialer", "simulate", "--agents", "5", "--hours", "0.5", "--compare"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"progressive", "power", "predictive", "ceiling 53.3"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestDialerSimulateBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"dialer", "simulate", "--mode", "turbo"}, `unknown dial mode "turbo"`},
+		{[]string{"dialer", "simulate", "--mode", "preview"}, "nothing to pace"},
+		{[]string{"dialer", "simulate", "--answer-rate", "0"}, "answer rate 0"},
+		{[]string{"dialer", "simulate", "--agents", "0"}, "agents 0"},
+		{[]string{"dialer", "simulate", "--hours", "-2"}, "hours -2"},
+		{[]string{"dialer", "simulate", "--abandon-cap", "0"}, "--abandon-cap 0"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), tc.args, &out, &errb); code != exitInvalid || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, errb.String(), tc.want)
+		}
+	}
+}
