@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -86,7 +87,7 @@ func TestDiskFull(t *testing.T) {
 	}()
 	filler := fill(t, dir)
 
-	var logs bytes.Buffer
+	var logs lockedBuffer // the writer logs from its goroutine while the test reads
 	w := NewWriter(db, WriterOptions{RetryMin: time.Millisecond, RetryMax: 20 * time.Millisecond,
 		Logger: zerolog.New(&logs)})
 	w.Start()
@@ -139,4 +140,22 @@ func TestDiskFull(t *testing.T) {
 	if err != nil || len(calls) != n {
 		t.Errorf("after the disk was full: %d of %d calls on disk (%v)", len(calls), n, err)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer one goroutine writes while another reads.
+type lockedBuffer struct {
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
