@@ -444,8 +444,13 @@ func isHeartbeat(msg []byte) bool {
 	return json.Unmarshal(msg, &e) == nil && e.Type == "ChannelUserevent" && e.EventName == heartbeatEvent
 }
 
-// perform wires or unwires a spy's private bridge.
+// perform does at Asterisk what an event called for: the next item of a
+// playback, or wiring and unwiring a spy's private bridge.
 func (c *Client) perform(e effect) {
+	if e.kind == effectPlayNext {
+		c.playNext(e.item)
+		return
+	}
 	ctx := context.Background()
 	sp := e.spy
 	var err error

@@ -194,7 +194,8 @@ func TestCommandsSpeakARI(t *testing.T) {
 		{"play mapped media", func() error {
 			return c.Play(ctx, "in-1", "pb-1", "sound:hello-world", "file:/srv/prompts/menu.wav", "digits:42")
 		},
-			[]string{`POST /channels/in-1/play/pb-1?media=sound%3Ahello-world%2Csound%3A%2Fsrv%2Fprompts%2Fmenu%2Cdigits%3A42`}},
+			// One item at a time (TestPlayItemsOneByOne); the first goes at once.
+			[]string{`POST /channels/in-1/play/pb-1?media=sound%3Ahello-world`}},
 		{"bridge", func() error { return c.Bridge(ctx, "br-2", "in-1", "leg-1") },
 			[]string{`POST /bridges/br-2?name=br-2&type=mixing`, `POST /bridges/br-2/addChannel?channel=in-1%2Cleg-1`}},
 		{"record waits for start", func() error { return c.StartRecording(ctx, pbx.RecordRequest{Name: "rec-1", Bridge: "br-2"}) },
@@ -383,5 +384,95 @@ func TestBackoffIsCapped(t *testing.T) {
 	}
 	if want := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second}; !slices.Equal(got, want) {
 		t.Errorf("pauses %v, want %v", got, want)
+	}
+}
+
+func playbackFinishedJSON(id, state string) string {
+	return `{"type":"PlaybackFinished",` + ts + `,"playback":{"id":"` + id + `","state":"` + state + `","target_uri":"channel:in-1"}}`
+}
+
+// waitRequest waits until the fake has received a request line starting
+// with prefix, after the first skip requests.
+func waitRequest(t *testing.T, f *fakeARI, skip int, prefix string) {
+	t.Helper()
+	waitFor(t, "request "+prefix, func() bool {
+		for _, r := range f.recorded()[skip:] {
+			if strings.HasPrefix(r, prefix) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// Asterisk 22 stops only the current item of a multi-item playback when it
+// is a number: or digits:, so items go one by one and a stop ends them all.
+func TestPlayItemsOneByOne(t *testing.T) {
+	f := newFakeARI(t)
+	f.channels = liveChannels
+	c, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+	finished := func(id pbx.PlaybackID) func(pbx.Event) bool {
+		return func(ev pbx.Event) bool { p, ok := ev.(pbx.PlaybackFinished); return ok && p.Playback == id }
+	}
+
+	// Played to the end: each item after the one before, one event at the end.
+	before := len(f.recorded())
+	if err := c.Play(ctx, "in-1", "pb-all", "sound:queue-thereare", "number:7", "sound:queue-callswaiting"); err != nil {
+		t.Fatal(err)
+	}
+	f.emit(playbackFinishedJSON("pb-all", "done"))
+	waitRequest(t, f, before, "POST /channels/in-1/play/pb-all~2?media=sound%3Adigits%2F7")
+	f.emit(playbackFinishedJSON("pb-all~2", "done"))
+	waitRequest(t, f, before, "POST /channels/in-1/play/pb-all~3?media=sound%3Aqueue-callswaiting")
+	if n := len(rec.Filter(finished("pb-all"))); n != 0 {
+		t.Fatalf("PlaybackFinished before the last item ended (%d)", n)
+	}
+	f.emit(playbackFinishedJSON("pb-all~3", "done"))
+	if p := rec.WaitFor(t, ctx, finished("pb-all")).(pbx.PlaybackFinished); p.Stopped || p.Failed {
+		t.Errorf("finished playback: %s, want neither stopped nor failed", pbxtest.Format(p))
+	}
+
+	// Stopped during the number: the number item is stopped, nothing follows.
+	before = len(f.recorded())
+	if err := c.Play(ctx, "in-1", "pb-stop", "sound:queue-thereare", "number:7", "sound:queue-callswaiting"); err != nil {
+		t.Fatal(err)
+	}
+	f.emit(playbackFinishedJSON("pb-stop", "done"))
+	waitRequest(t, f, before, "POST /channels/in-1/play/pb-stop~2")
+	if err := c.StopPlayback(ctx, "pb-stop"); err != nil {
+		t.Fatal(err)
+	}
+	waitRequest(t, f, before, "DELETE /playbacks/pb-stop~2")
+	f.emit(playbackFinishedJSON("pb-stop~2", "done")) // Asterisk 22 says done for a stopped number
+	if p := rec.WaitFor(t, ctx, finished("pb-stop")).(pbx.PlaybackFinished); !p.Stopped {
+		t.Errorf("stopped playback: %s, want stopped", pbxtest.Format(p))
+	}
+	time.Sleep(100 * time.Millisecond)
+	for _, r := range f.recorded()[before:] {
+		if strings.Contains(r, "pb-stop~3") {
+			t.Errorf("an item started after the stop: %s", r)
+		}
+	}
+
+	// Stopped between two items: the stop finds nothing at Asterisk, and the
+	// next item never starts.
+	before = len(f.recorded())
+	if err := c.Play(ctx, "in-1", "pb-gap", "sound:queue-thereare", "number:7"); err != nil {
+		t.Fatal(err)
+	}
+	f.answer("DELETE", "/playbacks/pb-gap", fakeAnswer{404, `{"message":"Playback not found"}`, nil})
+	if err := c.StopPlayback(ctx, "pb-gap"); err != nil {
+		t.Errorf("stop between items: %v, want nil", err)
+	}
+	f.emit(playbackFinishedJSON("pb-gap", "done"))
+	if p := rec.WaitFor(t, ctx, finished("pb-gap")).(pbx.PlaybackFinished); !p.Stopped {
+		t.Errorf("playback stopped between items: %s, want stopped", pbxtest.Format(p))
+	}
+	for _, r := range f.recorded()[before:] {
+		if strings.Contains(r, "pb-gap~2") {
+			t.Errorf("an item started after the stop: %s", r)
+		}
 	}
 }

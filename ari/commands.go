@@ -44,56 +44,169 @@ func (c *Client) Hangup(ctx context.Context, ch pbx.ChannelID, cause pbx.Cause) 
 	return err
 }
 
-// Play implements pbx.Switch.
+// Play implements pbx.Switch. Several media items are played one by one,
+// each an ARI playback of its own, so that StopPlayback stops them all: on
+// Asterisk 22, stopping a multi-item playback during a number: or digits:
+// item stops only that item.
 func (c *Client) Play(ctx context.Context, ch pbx.ChannelID, id pbx.PlaybackID, media ...string) error {
 	uris := make([]string, 0, len(media))
 	for _, m := range media {
-		u, err := mediaURI(m)
+		u, err := mediaURIs(m)
 		if err != nil {
 			return fmt.Errorf("play %s on %s: %w", id, ch, err)
 		}
-		uris = append(uris, u)
+		uris = append(uris, u...)
 	}
 	if len(uris) == 0 {
 		return fmt.Errorf("play %s on %s: %w: no media", id, ch, pbx.ErrBadRequest)
 	}
-	c.note(note{Op: opPlay, ID: string(id), Ch: string(ch)})
+	c.note(note{Op: opPlay, ID: string(id), Ch: string(ch), Rest: uris[1:]})
 	err := c.command(ctx, fmt.Sprintf("play %s on %s", id, ch), http.MethodPost,
-		chanPath(ch, "/play/"+seg(string(id))), url.Values{"media": {strings.Join(uris, ",")}}, nil)
+		chanPath(ch, "/play/"+seg(string(id))), url.Values{"media": {uris[0]}}, nil)
 	if err != nil {
 		c.note(note{Op: opUnplay, ID: string(id)})
 	}
 	return err
 }
 
-// mediaURI turns a pbx media item into an ARI media URI.
-func mediaURI(m string) (string, error) {
+// mediaURIs turns a pbx media item into ARI media URIs. Numbers and
+// digits become Asterisk's digits/ sound files: Asterisk 22 cannot stop a
+// number: or digits: playback (DELETE answers 500 "Could not stop
+// playback", and inside a multi-item playback only that item ends), and a
+// caller connected to an agent must stop hearing the announcement at once.
+func mediaURIs(m string) ([]string, error) {
 	scheme, rest, ok := strings.Cut(m, ":")
 	if !ok || rest == "" || strings.Contains(rest, ",") {
-		return "", fmt.Errorf("%w: media %q", pbx.ErrBadRequest, m)
+		return nil, fmt.Errorf("%w: media %q", pbx.ErrBadRequest, m)
 	}
 	switch scheme {
-	case "sound", "recording", "digits", "number", "tone", "characters":
-		return m, nil
+	case "sound", "recording", "tone", "characters":
+		return []string{m}, nil
+	case "number":
+		n, err := strconv.ParseInt(rest, 10, 64)
+		if err != nil || n <= -1e12 || n >= 1e12 {
+			return nil, fmt.Errorf("%w: media %q: want a whole number under a trillion", pbx.ErrBadRequest, m)
+		}
+		return sayNumber(n), nil
+	case "digits":
+		var out []string
+		for _, d := range rest {
+			switch {
+			case d >= '0' && d <= '9':
+				out = append(out, "sound:digits/"+string(d))
+			case d == '*':
+				out = append(out, "sound:digits/star")
+			case d == '#':
+				out = append(out, "sound:digits/pound")
+			default:
+				return nil, fmt.Errorf("%w: media %q: %q is not a digit", pbx.ErrBadRequest, m, d)
+			}
+		}
+		return out, nil
 	case "file":
 		// Asterisk plays a file by its path without extension and picks the
 		// best format it finds.
 		if !path.IsAbs(rest) {
-			return "", fmt.Errorf("%w: media %q: file path must be absolute", pbx.ErrBadRequest, m)
+			return nil, fmt.Errorf("%w: media %q: file path must be absolute", pbx.ErrBadRequest, m)
 		}
-		return "sound:" + strings.TrimSuffix(rest, path.Ext(rest)), nil
+		return []string{"sound:" + strings.TrimSuffix(rest, path.Ext(rest))}, nil
 	}
-	return "", fmt.Errorf("%w: media %q: unknown scheme %q", pbx.ErrBadRequest, m, scheme)
+	return nil, fmt.Errorf("%w: media %q: unknown scheme %q", pbx.ErrBadRequest, m, scheme)
 }
 
-// StopPlayback implements pbx.Switch.
+// sayNumber is n in Asterisk's English digits/ sound files, in the order
+// Asterisk's own English say-number uses: 1234 is 1 thousand 2 hundred 30 4.
+// (In another channel language Asterisk picks that language's files of the
+// same names; the word order stays English.)
+func sayNumber(n int64) []string {
+	if n == 0 {
+		return []string{"sound:digits/0"}
+	}
+	var out []string
+	if n < 0 {
+		out, n = append(out, "sound:digits/minus"), -n
+	}
+	for _, big := range []struct {
+		size int64
+		word string
+	}{{1e9, "billion"}, {1e6, "million"}, {1e3, "thousand"}} {
+		if n >= big.size {
+			out = append(out, sayNumber(n/big.size)...)
+			out = append(out, "sound:digits/"+big.word)
+			n %= big.size
+		}
+	}
+	if n >= 100 {
+		out = append(out, "sound:digits/"+strconv.FormatInt(n/100, 10), "sound:digits/hundred")
+		n %= 100
+	}
+	switch {
+	case n >= 20:
+		out = append(out, "sound:digits/"+strconv.FormatInt(n/10*10, 10))
+		if n%10 != 0 {
+			out = append(out, "sound:digits/"+strconv.FormatInt(n%10, 10))
+		}
+	case n > 0:
+		out = append(out, "sound:digits/"+strconv.FormatInt(n, 10))
+	}
+	return out
+}
+
+// StopPlayback implements pbx.Switch: it stops the item playing now, and
+// no further item starts.
 func (c *Client) StopPlayback(ctx context.Context, id pbx.PlaybackID) error {
 	c.note(note{Op: opStopPlay, ID: string(id)})
-	err := c.command(ctx, "stop playback "+string(id), http.MethodDelete, "/playbacks/"+seg(string(id)), nil, nil)
-	if errors.Is(err, pbx.ErrNoChannel) {
-		err = fmt.Errorf("%w: %w", pbx.ErrNoPlayback, err)
+	cur, known := c.currentItem(string(id))
+	err := c.command(ctx, "stop playback "+string(id), http.MethodDelete, "/playbacks/"+seg(cur), nil, nil)
+	if errors.Is(err, pbx.ErrNoChannel) || errors.Is(err, pbx.ErrNoPlayback) {
+		if known {
+			// Between two items: the one that ended reports the stop, or the
+			// next is stopped as soon as Asterisk has it (playNext).
+			return nil
+		}
+		if !errors.Is(err, pbx.ErrNoPlayback) {
+			err = fmt.Errorf("%w: %w", pbx.ErrNoPlayback, err)
+		}
 	}
 	return err
+}
+
+// currentItem is the ARI playback playing now for the engine's playback id,
+// and whether the tracker knows it (else the id itself).
+func (c *Client) currentItem(id string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.tr.plays[id]; p != nil {
+		return p.cur, true
+	}
+	return id, false
+}
+
+// playNext starts the next item of a playback. A stop that came while the
+// request was on its way found nothing to stop, so it is repeated here; a
+// refused item ends the playback, in its place among the events.
+func (c *Client) playNext(it playItem) {
+	ctx := context.Background()
+	err := c.call(ctx, http.MethodPost, chanPath(pbx.ChannelID(it.ch), "/play/"+seg(it.id)), url.Values{"media": {it.media}}, nil, nil)
+	if err == nil {
+		c.mu.Lock()
+		_, p := c.tr.playOf(it.id)
+		stopped := p != nil && p.stopped
+		c.mu.Unlock()
+		if stopped {
+			_ = c.call(ctx, http.MethodDelete, "/playbacks/"+seg(it.id), nil, nil, nil)
+		}
+		return
+	}
+	gone := errors.Is(classify(err), pbx.ErrNoChannel)
+	if !gone {
+		c.log.Warn().Err(err).Str("channel", it.ch).Str("playback", it.id).Msg("next playback item refused")
+	}
+	c.inbox.push(inItem{do: func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.q.push(c.tr.playAborted(time.Now(), it.id, gone)...)
+	}})
 }
 
 // StartMOH implements pbx.Switch.

@@ -79,4 +79,11 @@
 // not as an error. A Local endpoint without options is dialed with /n (no
 // optimization), so the leg keeps the id Hotline gave it. An https:// URL
 // uses TLS for REST and the websocket (wss://) alike.
+//
+// A playback of several items is played item by item, each an ARI playback
+// of its own, and number: and digits: are spoken from Asterisk's English
+// digits/ sound files: Asterisk 22 cannot stop a number: or digits:
+// playback (inside a multi-item playback only that item ends), and a caller
+// whose agent answers must stop hearing the announcement at once. A prompt
+// cut short by the caller hanging up is reported as stopped, not failed.
 package ari

@@ -89,6 +89,10 @@ func replay(t *testing.T, script []byte) string {
 			fmt.Fprintln(&out, pbxtest.Format(ev))
 		}
 		for _, e := range effs {
+			if e.kind == effectPlayNext {
+				fmt.Fprintf(&out, "effect play-next channel=%s playback=%s media=%s\n", e.item.ch, e.item.id, e.item.media)
+				continue
+			}
 			fmt.Fprintf(&out, "effect %s supervisor=%s snoop=%s bridge=%s\n",
 				map[effectKind]string{effectConnectSpy: "connect-spy", effectTeardownSpy: "teardown-spy"}[e.kind],
 				e.spy.supervisor, e.spy.snoop, e.spy.bridge)

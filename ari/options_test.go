@@ -42,23 +42,32 @@ func TestOptionsReportsEveryProblem(t *testing.T) {
 	}
 }
 
-func TestMediaURI(t *testing.T) {
+func TestMediaURIs(t *testing.T) {
 	for in, want := range map[string]string{
 		"sound:hello-world":          "sound:hello-world",
 		"recording:msg-1":            "recording:msg-1",
-		"digits:123":                 "digits:123",
-		"number:42":                  "number:42",
+		"digits:12*#":                "sound:digits/1 sound:digits/2 sound:digits/star sound:digits/pound",
+		"number:0":                   "sound:digits/0",
+		"number:7":                   "sound:digits/7",
+		"number:13":                  "sound:digits/13",
+		"number:42":                  "sound:digits/40 sound:digits/2",
+		"number:90":                  "sound:digits/90",
+		"number:105":                 "sound:digits/1 sound:digits/hundred sound:digits/5",
+		"number:-3":                  "sound:digits/minus sound:digits/3",
+		"number:1234":                "sound:digits/1 sound:digits/thousand sound:digits/2 sound:digits/hundred sound:digits/30 sound:digits/4",
+		"number:2000015":             "sound:digits/2 sound:digits/million sound:digits/15",
+		"number:123456789":           "sound:digits/1 sound:digits/hundred sound:digits/20 sound:digits/3 sound:digits/million sound:digits/4 sound:digits/hundred sound:digits/50 sound:digits/6 sound:digits/thousand sound:digits/7 sound:digits/hundred sound:digits/80 sound:digits/9",
 		"tone:ring":                  "tone:ring",
 		"file:/srv/prompts/menu.wav": "sound:/srv/prompts/menu",
 		"file:/srv/prompts/menu":     "sound:/srv/prompts/menu",
 	} {
-		if got, err := mediaURI(in); err != nil || got != want {
-			t.Errorf("mediaURI(%q) = %q, %v; want %q", in, got, err, want)
+		if got, err := mediaURIs(in); err != nil || strings.Join(got, " ") != want {
+			t.Errorf("mediaURIs(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"hello", "file:relative.wav", "mp3:x", "sound:", "sound:a,b"} {
-		if _, err := mediaURI(bad); !errors.Is(err, pbx.ErrBadRequest) {
-			t.Errorf("mediaURI(%q) = %v, want ErrBadRequest", bad, err)
+	for _, bad := range []string{"hello", "file:relative.wav", "mp3:x", "sound:", "sound:a,b", "number:x", "number:1e3", "digits:12a", "number:1000000000000"} {
+		if _, err := mediaURIs(bad); !errors.Is(err, pbx.ErrBadRequest) {
+			t.Errorf("mediaURIs(%q) = %v, want ErrBadRequest", bad, err)
 		}
 	}
 }

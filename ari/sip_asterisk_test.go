@@ -60,3 +60,101 @@ func TestAsteriskSIPOriginateFailures(t *testing.T) {
 		})
 	}
 }
+
+// sipCaller places a SIPp caller into the client's application and returns
+// its channel once it arrived.
+func sipCaller(t *testing.T, ctx context.Context, c *Client, rec *pbxtest.Recorder, sip sipptest.Env, cl sipptest.Caller) pbx.ChannelID {
+	t.Helper()
+	cl.App = c.opts.App
+	sip.Call(t, "7300", cl)
+	return rec.WaitFor(t, ctx, arrivedFrom(cl.From)).Chan()
+}
+
+// A caller connected in the middle of a spoken number hears the agent at
+// once: stopping the announcement stops all of it, not only the number.
+// With -record the caller hanging up during a prompt is written to
+// testdata/ari/sip-HangupDuringPrompt.jsonl.
+func TestAsteriskSIPStopAnnouncement(t *testing.T) {
+	env := needAsterisk(t)
+	sip := sipptest.Need(t)
+	sip.Phone(t, "sip-agent1", sipptest.Phone{Mode: "answer", RingMs: 200})
+	c := startClient(t, env, Options{})
+	rec := pbxtest.NewRecorder(c.Events(), 15*time.Second)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+	waitFor(t, "PJSIP/sip-agent1 online", func() bool {
+		var e struct{ State string }
+		return c.call(ctx, http.MethodGet, "/endpoints/PJSIP/sip-agent1", nil, nil, &e) == nil && e.State == "online"
+	})
+	announcement := []string{"sound:queue-thereare", "number:123456789", "sound:queue-callswaiting"}
+
+	t.Run("agent heard at once", func(t *testing.T) {
+		ear := sipptest.Listen(t)
+		caller := sipCaller(t, ctx, c, rec, sip, sipptest.Caller{From: "5557301", HoldMs: 20000, MediaPort: ear.Port()})
+		if err := c.Answer(ctx, caller); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Play(ctx, caller, "sip-ann-1", announcement...); err != nil {
+			t.Fatal(err)
+		}
+		// "There are" lasts about a second; the number about eight.
+		time.Sleep(2500 * time.Millisecond)
+		if ear.Packets() == 0 {
+			t.Fatal("the caller heard nothing of the announcement")
+		}
+		agent := pbx.ChannelID(fmt.Sprintf("sip-ann-agent-%d", os.Getpid()))
+		if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: agent, Endpoint: "PJSIP/sip-agent1"}); err != nil {
+			t.Fatal(err)
+		}
+		answered := rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](agent)).Time()
+		// What the engine does on an agent's answer: stop, then bridge.
+		if err := c.StopPlayback(ctx, "sip-ann-1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Bridge(ctx, pbx.BridgeID(fmt.Sprintf("sip-ann-bridge-%d", os.Getpid())), caller, agent); err != nil {
+			t.Fatal(err)
+		}
+		var heard time.Time
+		waitFor(t, "the caller to hear the agent's tone", func() bool {
+			var ok bool
+			heard, ok = ear.FirstTone(1000, answered)
+			return ok
+		})
+		lag := heard.Sub(answered)
+		t.Logf("agent answered at %s; caller heard the agent %v later", answered.Format("15:04:05.000"), lag.Round(time.Millisecond))
+		if lag > 200*time.Millisecond {
+			t.Errorf("the caller heard the agent %v after the answer, want at most 200 ms", lag.Round(time.Millisecond))
+		}
+		f := rec.WaitFor(t, ctx, func(ev pbx.Event) bool {
+			p, ok := ev.(pbx.PlaybackFinished)
+			return ok && p.Playback == "sip-ann-1"
+		}).(pbx.PlaybackFinished)
+		if !f.Stopped || f.Failed {
+			t.Errorf("announcement ended %s, want stopped", pbxtest.Format(f))
+		}
+		for _, ch := range []pbx.ChannelID{caller, agent} {
+			_ = c.Hangup(ctx, ch, pbx.CauseNormal)
+		}
+	})
+
+	t.Run("caller hangs up during it", func(t *testing.T) {
+		if *record {
+			recordTo(t, c, "sip-HangupDuringPrompt")
+		}
+		caller := sipCaller(t, ctx, c, rec, sip, sipptest.Caller{From: "5557302", HoldMs: 2000})
+		if err := c.Answer(ctx, caller); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Play(ctx, caller, "sip-ann-2", announcement...); err != nil {
+			t.Fatal(err)
+		}
+		f := rec.WaitFor(t, ctx, func(ev pbx.Event) bool {
+			p, ok := ev.(pbx.PlaybackFinished)
+			return ok && p.Playback == "sip-ann-2"
+		}).(pbx.PlaybackFinished)
+		if f.Failed {
+			t.Errorf("the announcement the caller hung up on ended %s, want stopped, not failed", pbxtest.Format(f))
+		}
+		rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](caller))
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,9 +71,32 @@ func (r *recState) markStarted() {
 	}
 }
 
+// playState is a playback Hotline started, by the id the engine knows.
+// Asterisk 22 stops only the current item of a multi-item playback when
+// that item is a number: or digits: (the rest goes on playing), so the
+// client plays the items one by one: cur is the ARI playback playing now
+// (the first under the engine's id, then <id>~2, <id>~3, ...), rest what
+// follows.
 type playState struct {
 	ch      string
+	cur     string
+	rest    []string
+	items   int
 	stopped bool
+	failed  bool // an item failed; said when the last one ends
+}
+
+// playOf finds the playback whose current item is the ARI playback ariID.
+func (t *tracker) playOf(ariID string) (string, *playState) {
+	if p := t.plays[ariID]; p != nil && p.cur == ariID {
+		return ariID, p
+	}
+	if i := strings.LastIndex(ariID, "~"); i > 0 {
+		if p := t.plays[ariID[:i]]; p != nil && p.cur == ariID {
+			return ariID[:i], p
+		}
+	}
+	return "", nil
 }
 
 // spy links a supervisor leg to its snoop channel and private bridge.
@@ -87,11 +111,18 @@ type effectKind int
 const (
 	effectConnectSpy  effectKind = iota + 1 // bridge supervisor leg and snoop channel
 	effectTeardownSpy                       // hang up the snoop channel, destroy the bridge
+	effectPlayNext                          // play the next item of a playback
 )
 
 type effect struct {
 	kind effectKind
 	spy  spy
+	item playItem
+}
+
+// playItem is one item of a playback for Asterisk to play.
+type playItem struct {
+	ch, id, media string // channel, ARI playback id, media URI
 }
 
 // tracker translates ARI events into pbx events. It keeps just enough state
@@ -216,7 +247,8 @@ func (t *tracker) apply(raw []byte) ([]pbx.Event, []effect, error) {
 		if err := dec(&e); err != nil {
 			return nil, nil, err
 		}
-		return t.playbackFinished(at, e.Playback), nil, nil
+		evs, effs := t.playbackFinished(at, e.Playback)
+		return evs, effs, nil
 	case "RecordingStarted":
 		var e goari.RecordingStarted
 		if err := dec(&e); err != nil {
@@ -449,26 +481,53 @@ func failReason(st *chanState, cause int) (pbx.FailReason, pbx.Cause) {
 	return pbx.ReasonForCause(pbx.Cause(cause)), pbx.Cause(cause)
 }
 
-func (t *tracker) playbackFinished(at time.Time, p goari.PlaybackData) []pbx.Event {
-	ps := t.plays[p.ID]
-	delete(t.plays, p.ID)
+// playbackFinished ends an item: the next one starts (an effect), or the
+// playback is over and the engine hears of it.
+func (t *tracker) playbackFinished(at time.Time, p goari.PlaybackData) ([]pbx.Event, []effect) {
+	id, ps := t.playOf(p.ID)
 	ch := ""
 	if ps != nil {
 		ch = ps.ch
-	} else if kind, id, ok := strings.Cut(p.TargetURI, ":"); ok && kind == "channel" {
-		ch = id
+	} else if kind, cid, ok := strings.Cut(p.TargetURI, ":"); ok && kind == "channel" {
+		id, ch = p.ID, cid
 	}
 	st := t.chans[ch]
 	if ps == nil && st == nil {
-		return nil
+		return nil, nil
+	}
+	// A caller who hangs up during a prompt makes it fail: that is a stop.
+	failed := p.State == "failed" && st != nil && !st.hangingUp
+	if ps != nil {
+		ps.failed = ps.failed || failed
+		failed = ps.failed
+		if len(ps.rest) > 0 && !ps.stopped && st != nil && !st.hangingUp {
+			ps.items++
+			ps.cur = id + "~" + strconv.Itoa(ps.items)
+			item := playItem{ch: ch, id: ps.cur, media: ps.rest[0]}
+			ps.rest = ps.rest[1:]
+			return nil, []effect{{kind: effectPlayNext, item: item}}
+		}
+		delete(t.plays, id)
 	}
 	stopped := (ps != nil && ps.stopped) || st == nil || st.hangingUp || p.State == "cancelled" || p.State == "stopped"
 	return []pbx.Event{pbx.PlaybackFinished{
 		Base:     base(ch, at),
-		Playback: pbx.PlaybackID(p.ID),
-		Stopped:  stopped && p.State != "failed",
-		Failed:   p.State == "failed",
-	}}
+		Playback: pbx.PlaybackID(id),
+		Stopped:  stopped && !failed,
+		Failed:   failed,
+	}}, nil
+}
+
+// playAborted ends a playback whose next item Asterisk refused to start;
+// gone: because its channel was gone, a stop rather than a failure.
+func (t *tracker) playAborted(at time.Time, ariID string, gone bool) []pbx.Event {
+	id, ps := t.playOf(ariID)
+	if ps == nil {
+		return nil // ended meanwhile: the channel went, or it was stopped
+	}
+	delete(t.plays, id)
+	stopped := ps.stopped || gone
+	return []pbx.Event{pbx.PlaybackFinished{Base: base(ps.ch, at), Playback: pbx.PlaybackID(id), Stopped: stopped, Failed: !stopped}}
 }
 
 func (t *tracker) recordingDone(at time.Time, r goari.LiveRecordingData, failed bool) []pbx.Event {
@@ -502,6 +561,9 @@ type note struct {
 	Cause  int    `json:"cause,omitempty"`  // hangup cause
 	Snoop  string `json:"snoop,omitempty"`  // spy: snoop channel
 	Bridge string `json:"bridge,omitempty"` // spy: private bridge
+	// Rest are the media items of a playback after the first, played one
+	// by one.
+	Rest []string `json:"rest,omitempty"`
 }
 
 // Note operations; an "un" operation undoes a note when Asterisk refused
@@ -536,7 +598,7 @@ func (t *tracker) note(n note) bool {
 			st.hangingUp, st.byUs, st.cause = true, true, n.Cause
 		}
 	case opPlay:
-		t.plays[n.ID] = &playState{ch: n.Ch}
+		t.plays[n.ID] = &playState{ch: n.Ch, cur: n.ID, rest: n.Rest, items: 1}
 	case opUnplay:
 		delete(t.plays, n.ID)
 	case opStopPlay:

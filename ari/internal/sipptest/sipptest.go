@@ -252,6 +252,9 @@ type Caller struct {
 	Name   string // display name
 	HoldMs int64  // hangs up after this long unless Asterisk does first
 	Tone   string // "" = caller.wav
+	// MediaPort, if set, is where Asterisk is asked to send the audio the
+	// caller hears (an RTPSink's port).
+	MediaPort int
 }
 
 // Call places one SIP call to number.
