@@ -184,8 +184,8 @@ func TestApplyFreeSWITCH(t *testing.T) {
 	if len(res.Written) != 1 || rel.calls != 1 || len(res.Backups) != 0 {
 		t.Fatalf("%+v", res)
 	}
-	if !strings.Contains(read(t, filepath.Join(dir, "dialplan", "hotline.xml")), `data="127.0.0.1:8084 async full"`) {
-		t.Error("socket action missing")
+	if got := read(t, filepath.Join(dir, "dialplan", "hotline.xml")); !strings.Contains(got, `<action application="park"/>`) || strings.Contains(got, `application="socket"`) {
+		t.Errorf("the default hand-over is park, got:\n%s", got)
 	}
 	res, err = dialplan.Apply(context.Background(), testConfig(), opts)
 	if err != nil || res.Changed || rel.calls != 1 {

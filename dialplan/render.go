@@ -51,10 +51,14 @@ type FreeSWITCHMode string
 // FreeSWITCH hand-over modes.
 const (
 	// ModeSocket runs the socket application: FreeSWITCH connects to
-	// Hotline's outbound listener (pbx.freeswitch.outbound_listen).
+	// Hotline's outbound listener (pbx.freeswitch.outbound_listen). When
+	// Hotline is down, or goes away, the call goes on to the fallback action
+	// after it (park, so that Hotline finds the caller when it is back).
+	// A conversation in progress is cut when the socket closes.
 	ModeSocket FreeSWITCHMode = "socket"
 	// ModePark parks the call; Hotline picks it up over its inbound ESL
-	// connection from the CHANNEL_PARK event.
+	// connection from the CHANNEL_PARK event. The default: calls, waiting
+	// and talking alike, live through a restart of Hotline.
 	ModePark FreeSWITCHMode = "park"
 )
 
@@ -127,7 +131,7 @@ func RenderAsterisk(cfg config.Config) (Files, error) {
 // event_socket.conf.xml settings for Hotline's inbound ESL connection.
 func RenderFreeSWITCH(cfg config.Config, mode FreeSWITCHMode) (Files, error) {
 	if mode == "" {
-		mode = ModeSocket
+		mode = ModePark
 	}
 	if mode != ModeSocket && mode != ModePark {
 		return nil, fmt.Errorf("freeswitch mode %q: want socket or park", mode)
@@ -148,14 +152,16 @@ func RenderFreeSWITCH(cfg config.Config, mode FreeSWITCHMode) (Files, error) {
 		fmt.Fprintf(&b, "    <extension name=%s>\n", attr("hotline-entry-"+e.Number))
 		fmt.Fprintf(&b, "      <condition field=\"destination_number\" expression=%s>\n", attr("^"+regexp.QuoteMeta(e.Number)+"$"))
 		fmt.Fprintf(&b, "        <action application=\"set\" data=%s/>\n", attr(FreeSWITCHEntryVar+"=entry,"+e.Number))
+		// Hotline bridges the caller itself; keep the leg up between bridges.
+		fmt.Fprintf(&b, "        <action application=\"set\" data=\"park_after_bridge=true\"/>\n")
+		fmt.Fprintf(&b, "        <action application=\"set\" data=\"hangup_after_bridge=false\"/>\n")
 		if mode == ModeSocket {
-			// Hotline bridges the caller itself; keep the leg up between bridges.
-			fmt.Fprintf(&b, "        <action application=\"set\" data=\"park_after_bridge=true\"/>\n")
-			fmt.Fprintf(&b, "        <action application=\"set\" data=\"hangup_after_bridge=false\"/>\n")
 			fmt.Fprintf(&b, "        <action application=\"socket\" data=%s/>\n", attr(cfg.PBX.FreeSWITCH.OutboundListen+" async full"))
-		} else {
-			fmt.Fprintf(&b, "        <action application=\"park\"/>\n")
+			fmt.Fprintf(&b, "        <!-- Fallback: reached when Hotline is down or goes away. Parked, the caller\n")
+			fmt.Fprintf(&b, "             is picked up by Hotline when it is back; put a transfer here to send\n")
+			fmt.Fprintf(&b, "             such callers elsewhere instead. -->\n")
 		}
+		fmt.Fprintf(&b, "        <action application=\"park\"/>\n")
 		fmt.Fprintf(&b, "      </condition>\n    </extension>\n")
 	}
 	fmt.Fprintf(&b, "  </context>\n</include>\n")
@@ -175,6 +181,13 @@ func RenderFreeSWITCH(cfg config.Config, mode FreeSWITCHMode) (Files, error) {
 	fmt.Fprintf(&esl, "    <param name=\"listen-ip\" value=%s/>\n", attr(host))
 	fmt.Fprintf(&esl, "    <param name=\"listen-port\" value=%s/>\n", attr(port))
 	fmt.Fprintf(&esl, "    <param name=\"password\" value=%s/>\n", attr(password))
+	// Only Hotline's host may log in; loopback.auto and localnet.auto are
+	// lists FreeSWITCH builds itself.
+	acl := "localnet.auto"
+	if ip := net.ParseIP(host); host == "localhost" || ip != nil && ip.IsLoopback() {
+		acl = "loopback.auto"
+	}
+	fmt.Fprintf(&esl, "    <param name=\"apply-inbound-acl\" value=%s/>\n", attr(acl))
 	fmt.Fprintf(&esl, "  </settings>\n</configuration>\n")
 	return Files{
 		{Name: FreeSWITCHManagedFile, Data: b.Bytes(), Managed: true,

@@ -142,7 +142,7 @@ func (fs *freeSWITCH) call(ctx context.Context, c farend.CallScript, socket, tag
 	} else {
 		steps = append(steps, "park")
 	}
-	vars := "origination_caller_id_number=" + c.From + ",hotline_test_run=" + tag
+	vars := "origination_caller_id_number=" + c.From + ",hltest_run=" + tag
 	if socket != "" {
 		vars += ",hotline_test_socket=" + socket
 	}
@@ -205,7 +205,7 @@ func runTag() string {
 func (fs *freeSWITCH) hangUpRun(t testing.TB, tag string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if reply := fs.command(ctx, "api hupall NORMAL_CLEARING hotline_test_run "+tag); strings.HasPrefix(reply, "-ERR") {
+	if reply := fs.command(ctx, "api hupall NORMAL_CLEARING hltest_run "+tag); strings.HasPrefix(reply, "-ERR") {
 		t.Errorf("hupall for %s: %s", tag, reply)
 	}
 }
@@ -217,7 +217,7 @@ func (fs *freeSWITCH) endpoint(p farend.Phone, tag string) string {
 	case farend.PhoneBusy:
 		return "error/user_busy" // fails before any channel exists
 	case farend.PhoneNoAnswer:
-		return "[hotline_test_run=" + tag + "]loopback/noanswer/hotline-test-phone"
+		return "[hltest_run=" + tag + "]loopback/noanswer/hotline-test-phone"
 	case farend.PhoneUnreachable:
 		return "error/user_not_registered"
 	}
@@ -225,7 +225,7 @@ func (fs *freeSWITCH) endpoint(p farend.Phone, tag string) string {
 	if p.HangupAfter > 0 {
 		num += fmt.Sprintf("-hangup-%d", p.HangupAfter.Milliseconds())
 	}
-	return "[hotline_test_run=" + tag + "]loopback/" + num + "/hotline-test-phone"
+	return "[hltest_run=" + tag + "]loopback/" + num + "/hotline-test-phone"
 }
 
 func TestFreeSWITCHContract(t *testing.T) {
@@ -462,4 +462,36 @@ func (fs *freeSWITCH) rawLatency(t *testing.T, ctx context.Context, events strin
 		}
 	}()
 	return out
+}
+
+// TestFreeSWITCHLoopbackFarHalfNotOwned: on a real loopback the agent's
+// phone half inherits hotline_leg and HOTLINE_CALL; the snapshot must not
+// take it for Hotline's.
+func TestFreeSWITCHLoopbackFarHalfNotOwned(t *testing.T) {
+	fs := needFreeSWITCH(t)
+	sw := fs.newSwitch(t, esl.Options{})
+	tag := runTag()
+	t.Cleanup(func() { fs.hangUpRun(t, tag) })
+	checkFarHalfNotOwned(t, sw, fs.endpoint(farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 50 * time.Millisecond}, tag), func(id pbx.ChannelID) string {
+		// mod_loopback names the halves <name>-a and <name>-b; the far
+		// half's other_loopback_leg_uuid is Hotline's leg.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return strings.TrimSpace(fs.command(ctx, "api uuid_getvar "+string(id)+" other_loopback_leg_uuid"))
+	})
+}
+
+// TestFreeSWITCHRestoredCallEvents: a switch started while a conversation
+// is up learns its channels from the snapshot.
+func TestFreeSWITCHRestoredCallEvents(t *testing.T) {
+	fs := needFreeSWITCH(t)
+	sw := fs.newSwitch(t, esl.Options{})
+	tag := runTag()
+	t.Cleanup(func() { fs.hangUpRun(t, tag) })
+	from := fmt.Sprintf("55591%02d", time.Now().Nanosecond()%100)
+	caller, agent, br := bridgedCall(t, sw, func() error {
+		return fs.call(context.Background(), farend.CallScript{From: from, To: "100"}, "", tag)
+	}, from, fs.endpoint(farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 50 * time.Millisecond}, tag))
+	sw.Close()
+	checkRestoredCallEvents(t, newSwitchOn(t, fs.addr, fs.password), caller, agent, br)
 }

@@ -3,6 +3,8 @@ package esl_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 	"github.com/hotline-cc/hotline/esl"
+	"github.com/hotline-cc/hotline/esl/esltest"
 )
 
 func arrive(t *testing.T, f *fixture, rec *pbxtest.Recorder, from, args string) pbx.CallArrived {
@@ -145,5 +148,132 @@ func TestRecordingUsesSwitchDir(t *testing.T) {
 	}
 	if err := f.sw.StopRecording(ctx, "r1"); !errors.Is(err, pbx.ErrNoRecording) {
 		t.Errorf("second stop = %v, want ErrNoRecording", err)
+	}
+}
+
+// TestLoopbackFarHalfNotOwned: the far half of a loopback agent leg
+// inherits the originate's variables; the snapshot leaves it out, so a
+// restarted Hotline never takes the agent's phone for a leg of its own.
+func TestLoopbackFarHalfNotOwned(t *testing.T) {
+	f := newFixture(t, esl.Options{})
+	f.fs.AddPhone("loopback/agent-1/phones", esltest.Phone{Mode: esltest.Answer})
+	checkFarHalfNotOwned(t, f.sw, "loopback/agent-1/phones", func(id pbx.ChannelID) string {
+		st, _ := f.fs.Channel(string(id))
+		return st.FarHalf
+	})
+}
+
+// checkFarHalfNotOwned originates to a loopback endpoint and checks that
+// the snapshot holds Hotline's half and not the other one.
+func checkFarHalfNotOwned(t *testing.T, sw *esl.Switch, endpoint string, farHalf func(pbx.ChannelID) string) {
+	t.Helper()
+	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
+	ctx := context.Background()
+	id := pbx.ChannelID(fmt.Sprintf("agent-%d", time.Now().UnixNano()))
+	if err := sw.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: endpoint, Vars: map[string]string{pbx.VarCallID: "call-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](id))
+	far := farHalf(id)
+	if far == "" {
+		t.Fatalf("no far half found for %s", id)
+	}
+	snap, err := sw.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var own, other bool
+	for _, c := range snap.Channels {
+		own = own || c.ID == id
+		other = other || string(c.ID) == far
+	}
+	if !own || other {
+		t.Errorf("snapshot: Hotline's leg %s listed %v, far half %s listed %v; want only Hotline's", id, own, far, other)
+	}
+	if err := sw.Hangup(ctx, id, pbx.CauseNormal); err != nil {
+		t.Fatal(err)
+	}
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](id))
+}
+
+// TestRestoredCallEvents: a switch started while a conversation is up
+// (Hotline restarted) learns its channels from the snapshot, so the
+// caller's park when the bridge ends is not a new arrival and its hang-up
+// is reported.
+func TestRestoredCallEvents(t *testing.T) {
+	f := newFixture(t, esl.Options{})
+	f.fs.AddPhone("user/agent-r", esltest.Phone{Mode: esltest.Answer})
+	caller, agent, br := bridgedCall(t, f.sw, func() error {
+		_, err := f.placeCall(farend.CallScript{From: "5559100", To: "100"}, "entry,100")
+		return err
+	}, "5559100", "user/agent-r")
+	f.sw.Close()
+	checkRestoredCallEvents(t, newSwitchOn(t, f.fs.Addr(), "ClueCon"), caller, agent, br)
+}
+
+// bridgedCall places a caller, answers it, dials endpoint and bridges the two.
+func bridgedCall(t *testing.T, sw *esl.Switch, place func() error, from, endpoint string) (caller, agent pbx.ChannelID, br pbx.BridgeID) {
+	t.Helper()
+	ctx := context.Background()
+	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
+	if err := place(); err != nil {
+		t.Fatal(err)
+	}
+	caller = rec.WaitFor(t, ctx, func(ev pbx.Event) bool {
+		a, ok := ev.(pbx.CallArrived)
+		return ok && a.Caller == from
+	}).(pbx.CallArrived).Channel
+	if err := sw.Answer(ctx, caller); err != nil {
+		t.Fatal(err)
+	}
+	agent = pbx.ChannelID(fmt.Sprintf("agent-%d", time.Now().UnixNano()))
+	if err := sw.Originate(ctx, pbx.OriginateRequest{ChannelID: agent, Endpoint: endpoint}); err != nil {
+		t.Fatal(err)
+	}
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](agent))
+	br = pbx.BridgeID("bridge-" + string(agent))
+	if err := sw.Bridge(ctx, br, caller, agent); err != nil {
+		t.Fatal(err)
+	}
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.BridgeJoined](agent))
+	return caller, agent, br
+}
+
+func newSwitchOn(t *testing.T, addr, password string) *esl.Switch {
+	t.Helper()
+	sw, err := esl.New(esl.Options{Address: addr, Password: password, Log: testLog(t), ReconnectDelay: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sw.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sw.Close() })
+	return sw
+}
+
+// checkRestoredCallEvents, on a fresh switch: the conversation is in the
+// first snapshot; ending the bridge parks the caller, which is not an
+// arrival; the agent's and the caller's hang-ups are reported.
+func checkRestoredCallEvents(t *testing.T, sw *esl.Switch, caller, agent pbx.ChannelID, br pbx.BridgeID) {
+	t.Helper()
+	ctx := context.Background()
+	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
+	s := rec.WaitFor(t, ctx, func(ev pbx.Event) bool { _, ok := ev.(pbx.Synced); return ok }).(pbx.Synced)
+	if len(s.Snapshot.Bridges) == 0 || !slices.ContainsFunc(s.Snapshot.Bridges, func(b pbx.BridgeInfo) bool { return b.ID == br }) {
+		t.Fatalf("snapshot lacks bridge %s: %+v", br, s.Snapshot)
+	}
+	if err := sw.Hangup(ctx, agent, pbx.CauseNormal); err != nil {
+		t.Fatal(err)
+	}
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](agent))
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.BridgeLeft](caller))
+	time.Sleep(200 * time.Millisecond) // the caller parks meanwhile
+	if err := sw.Hangup(ctx, caller, pbx.CauseNormal); err != nil {
+		t.Fatal(err)
+	}
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](caller))
+	if i := rec.Index(pbxtest.On[pbx.CallArrived](caller)); i >= 0 {
+		t.Errorf("the restored caller's park was announced as a new arrival")
 	}
 }

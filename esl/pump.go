@@ -101,7 +101,7 @@ func (p *pumper) handle(m pumpMsg) {
 		if m.gen != p.gen {
 			return
 		}
-		p.track.note(note{kind: noteResync, liveUUIDs: m.live})
+		p.track.note(note{kind: noteResync, liveUUIDs: m.live, snap: m.snap.Channels})
 		p.emit(pbx.Synced{Base: pbx.Base{At: time.Now()}, Snapshot: m.snap, Reconnect: m.reconnect})
 		p.s.readyOnce.Do(func() { close(p.s.ready) })
 		p.syncing = false

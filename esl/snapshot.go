@@ -14,7 +14,9 @@ import (
 // Snapshot implements pbx.Switch: "show channels as json" for what is live,
 // then "uuid_dump <uuid> json" on each channel for its variables. A channel
 // belongs to Hotline when it carries a hotline_* variable (hotline_args from
-// the dialplan, hotline_leg on legs Hotline dialed, HOTLINE_* Hotline set).
+// the dialplan, hotline_leg on legs Hotline dialed, HOTLINE_* Hotline set),
+// unless it has an origination_uuid other than its own id: that is a
+// channel that inherited the variables, such as a loopback's far half.
 func (s *Switch) Snapshot(ctx context.Context) (pbx.Snapshot, error) {
 	l := s.link()
 	if l == nil {
@@ -94,6 +96,12 @@ func clip(s string) string {
 func channelInfo(id string, ev *wire.Event) (pbx.ChannelInfo, bool) {
 	vars := hotlineVars(ev.Headers)
 	if len(vars) == 0 {
+		return pbx.ChannelInfo{}, false
+	}
+	if o := ev.Get("variable_origination_uuid"); o != "" && o != id {
+		// The far half of a loopback channel (an agent's phone) inherits
+		// the originate's variables, hotline_leg and HOTLINE_CALL included.
+		// Hotline's own legs are the ones that carry the id it chose.
 		return pbx.ChannelInfo{}, false
 	}
 	return pbx.ChannelInfo{

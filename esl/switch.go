@@ -644,7 +644,10 @@ func (s *Switch) Spy(ctx context.Context, target pbx.ChannelID, mode pbx.SpyMode
 	switch mode {
 	case pbx.SpyListen:
 	case pbx.SpyWhisper:
-		extra["eavesdrop_whisper_aleg"] = "true"
+		// The whisper variable named after a leg is heard by that leg's
+		// bridged partner: eavesdropping on the agent's leg, _aleg reaches
+		// the caller and _bleg the agent.
+		extra["eavesdrop_whisper_bleg"] = "true"
 	case pbx.SpyBarge:
 		extra["eavesdrop_whisper_aleg"] = "true"
 		extra["eavesdrop_whisper_bleg"] = "true"

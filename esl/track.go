@@ -63,6 +63,7 @@ type note struct {
 	bridge    pbx.BridgeID
 	at        time.Time
 	liveUUIDs map[string]bool // noteResync: every channel FreeSWITCH has
+	snap      []pbx.ChannelInfo // noteResync: Hotline's channels among them
 }
 
 type noteKind int
@@ -105,6 +106,20 @@ func (t *tracker) note(n note) {
 		for id := range t.chans {
 			if !n.liveUUIDs[id] {
 				t.forget(id)
+			}
+		}
+		// Channels that were there before this link (a restart, a
+		// reconnect) are known from now on, so their events count.
+		for _, c := range n.snap {
+			if st := t.chans[string(c.ID)]; st != nil {
+				st.bridge = c.Bridge
+				continue
+			}
+			t.chans[string(c.ID)] = &chanState{
+				originated: c.Vars["HOTLINE_LEG"] == "originated",
+				created:    true,
+				answered:   c.Answered,
+				bridge:     c.Bridge,
 			}
 		}
 	}

@@ -33,7 +33,7 @@ func (o *dialplanOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.pbx, "pbx", "", "asterisk | freeswitch (default: the config's pbx.type)")
 	fs.StringVar(&o.asteriskDir, "asterisk-dir", "/etc/asterisk", "Asterisk's configuration directory")
 	fs.StringVar(&o.freeswitchDir, "freeswitch-dir", "/etc/freeswitch", "FreeSWITCH's configuration directory")
-	fs.StringVar(&o.freeswitchMode, "freeswitch-mode", string(dialplan.ModeSocket), "how FreeSWITCH hands calls over: socket | park")
+	fs.StringVar(&o.freeswitchMode, "freeswitch-mode", string(dialplan.ModePark), "how FreeSWITCH hands calls over: park (calls live through a restart) | socket")
 }
 
 // pbxType is --pbx, else the config's pbx.type when it names a real PBX.

@@ -74,6 +74,7 @@ type ChannelState struct {
 	HungUp    bool
 	Cause     string
 	Partner   string
+	FarHalf   string // loopback: the other half of the pair
 	Parked    bool
 	App       string // running application
 	Vars      map[string]string
@@ -93,6 +94,9 @@ func (s *Server) Channel(uuid string) (ChannelState, bool) {
 		Cause: ch.cause, Partner: ch.partner, Parked: ch.parked, SentDTMF: ch.sentDTMF, Vars: map[string]string{}}
 	if ch.app != nil {
 		st.App = ch.app.name
+	}
+	if ch.farHalf != nil {
+		st.FarHalf = ch.farHalf.uuid
 	}
 	for k, v := range ch.vars {
 		st.Vars[k] = v
@@ -123,6 +127,7 @@ type channel struct {
 	script                *Call
 	eavesdrop             string
 	outbound              *conn
+	farHalf               *channel // loopback: the other half of the channel pair
 	timers                []*time.Timer
 }
 
@@ -241,6 +246,9 @@ func (s *Server) answer(ch *channel) {
 	ch.answered = true
 	s.fire("CHANNEL_ANSWER", ch, nil, "")
 	s.fire("CHANNEL_CALLSTATE", ch, nil, "")
+	if ch.farHalf != nil {
+		s.answer(ch.farHalf)
+	}
 	var digits string
 	var dtmfDelay, hangupAfter time.Duration
 	switch {
@@ -278,6 +286,9 @@ func (s *Server) hangup(ch *channel, cause string) {
 	}
 	hc := []wire.Header{{Name: "Hangup-Cause", Value: cause}}
 	s.fire("CHANNEL_HANGUP", ch, hc, "")
+	if ch.farHalf != nil {
+		s.hangup(ch.farHalf, cause)
+	}
 	s.stopApp(ch, "FILE PLAYED")
 	ch.apps = nil
 	if ch.partner != "" {
@@ -462,6 +473,20 @@ func (s *Server) originate(job, arg string) {
 	s.chans[id] = ch
 	s.fire("CHANNEL_CREATE", ch, nil, "")
 	s.fire("CHANNEL_OUTGOING", ch, nil, "")
+	if strings.HasPrefix(endpoint, "loopback/") {
+		// mod_loopback makes a pair; the far half, which runs the
+		// dialplan, inherits every variable of the originate.
+		far := &channel{
+			uuid: newUUID(), name: endpoint + "-b", direction: "inbound", dest: ch.dest, cidNum: ch.cidNum,
+			created: time.Now(), vars: map[string]string{}, records: map[string]bool{}, farHalf: ch,
+		}
+		for k, v := range vars {
+			far.vars[k] = v
+		}
+		ch.farHalf = far
+		s.chans[far.uuid] = far
+		s.fire("CHANNEL_CREATE", far, nil, "")
+	}
 	timeout := 60 * time.Second
 	if n, err := strconv.Atoi(vars["originate_timeout"]); err == nil && n > 0 {
 		timeout = time.Duration(n) * time.Second
