@@ -62,7 +62,7 @@ type note struct {
 	path      string
 	bridge    pbx.BridgeID
 	at        time.Time
-	liveUUIDs map[string]bool // noteResync: every channel FreeSWITCH has
+	liveUUIDs map[string]bool   // noteResync: every channel FreeSWITCH has
 	snap      []pbx.ChannelInfo // noteResync: Hotline's channels among them
 }
 
