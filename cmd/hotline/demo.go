@@ -263,6 +263,7 @@ func unringable(agents []config.Agent) string {
 }
 
 // scheduleBreaks has an agent take a 5-10 minute break about every 12 minutes.
+// The simulated agents also come back from no-answer pauses.
 func scheduleBreaks(r *engine.SimRun, cfg config.Config, seed int64, start, end time.Time) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 99))
 	reasons := []string{"break", "coffee", "training", "lunch"}
@@ -275,6 +276,18 @@ func scheduleBreaks(r *engine.SimRun, cfg config.Config, seed int64, start, end 
 		})
 		r.Clock.Schedule(back, func() {
 			_ = r.Do(func(c *engine.Core, now time.Time) error { return c.Ready(now, a) })
+		})
+	}
+	// An agent paused for not answering (max_no_answer) is back two minutes
+	// later, as one at a desk would be once told; no one else readies them.
+	for at := start.Add(time.Minute); at.Before(end); at = at.Add(time.Minute) {
+		r.Clock.Schedule(at, func() {
+			now := r.Clock.Now()
+			for _, a := range r.Core.Status(now).Agents {
+				if a.State == "paused" && a.Reason == "no-answer" && now.Sub(a.Since) >= 2*time.Minute {
+					_ = r.Do(func(c *engine.Core, now time.Time) error { return c.Ready(now, a.ID) })
+				}
+			}
 		})
 	}
 }
