@@ -121,7 +121,8 @@ func (c *Core) agentFree(now time.Time, a *agent) {
 			c.waitRef = append(c.waitRef, waitRef{call: cl})
 		}
 	}
-	for _, cb := range c.callbacks {
+	for _, id := range c.callbackIDs() { // in id order: ties go the same way every run
+		cb := c.callbacks[id]
 		if cb.dialing != nil || now.Before(cb.next) || a.penalty[cb.queue.idx] < 0 {
 			continue
 		}

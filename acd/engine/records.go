@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -210,4 +211,15 @@ func (c *Core) restoreCounters(now time.Time, ended []store.CallRecord) {
 		}
 	}
 	c.trace(now, "counters restored from %d stored records", len(ended))
+}
+
+// callbackIDs lists the callback requests in id order, so that choices
+// among equals never depend on map order.
+func (c *Core) callbackIDs() []string {
+	ids := make([]string, 0, len(c.callbacks))
+	for id := range c.callbacks {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
 }

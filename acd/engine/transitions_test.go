@@ -51,3 +51,27 @@ func newTestCore(t *testing.T) *Core {
 	}
 	return c
 }
+
+// Two callback requests equal in priority and place in line go to a free
+// agent in the same order every run, not in map order.
+func TestCallbackTieIsDeterministic(t *testing.T) {
+	for run := range 30 {
+		c := newTestCore(t)
+		q := c.queues[0]
+		for _, id := range []string{"cb-b", "cb-a", "cb-c"} {
+			c.callbacks[id] = &callbackReq{id: id, state: acd.CallbackPending, queue: q, number: "555", enqueued: epoch}
+		}
+		if err := c.Login(epoch, "alice"); err != nil {
+			t.Fatal(err)
+		}
+		var dialing []string
+		for _, id := range []string{"cb-a", "cb-b", "cb-c"} {
+			if c.callbacks[id].dialing != nil {
+				dialing = append(dialing, id)
+			}
+		}
+		if len(dialing) != 1 || dialing[0] != "cb-a" {
+			t.Fatalf("run %d: dialing %v, want cb-a (the first by id)", run, dialing)
+		}
+	}
+}
