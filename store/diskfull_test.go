@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/internal/tmpfs"
 )
 
 func TestFailureReason(t *testing.T) {
@@ -34,47 +36,11 @@ func TestFailureReason(t *testing.T) {
 	}
 }
 
-// smallDisk mounts a tmpfs of size bytes for the test, or skips it where
-// mounting is not allowed (not root, no user namespace).
-func smallDisk(t *testing.T, size int) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size)); err != nil {
-		t.Skipf("cannot mount a small tmpfs here: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-		}
-	})
-	return dir
-}
-
-// fill writes a file until the disk is full; removing it frees the space.
-func fill(t *testing.T, dir string) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	chunk := make([]byte, 4096)
-	for {
-		if _, err := f.Write(chunk); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatalf("filling the disk: %v", err)
-			}
-			return path
-		}
-	}
-}
-
 // On a full disk, call records are kept and retried, the failure is
 // counted as no-space and logged at error level, and every record is on
 // disk once space is freed.
 func TestDiskFull(t *testing.T) {
-	dir := smallDisk(t, 2<<20)
+	dir := tmpfs.Mount(t, 2<<20)
 	path := filepath.Join(dir, "hotline.db")
 	db, err := Open(path, Options{})
 	if err != nil {
@@ -85,7 +51,7 @@ func TestDiskFull(t *testing.T) {
 			db.Close()
 		}
 	}()
-	filler := fill(t, dir)
+	filler := tmpfs.Fill(t, dir)
 
 	var logs lockedBuffer // the writer logs from its goroutine while the test reads
 	w := NewWriter(db, WriterOptions{RetryMin: time.Millisecond, RetryMax: 20 * time.Millisecond,

@@ -56,8 +56,15 @@ func waitNotify(t *testing.T, msgs <-chan string, want string) {
 	}
 }
 
-// daemon runs serve on the simulated switch until the returned stop.
+// daemon runs serve on the simulated switch (with no callers) until the
+// returned stop.
 func daemon(t *testing.T, storePath string, msgs <-chan string) (addr string, stop func()) {
+	t.Helper()
+	return daemonWith(t, storePath, "pbx: {type: sim}", msgs)
+}
+
+// daemonWith runs serve with the given pbx line until the returned stop.
+func daemonWith(t *testing.T, storePath, pbx string, msgs <-chan string) (addr string, stop func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -68,11 +75,11 @@ func daemon(t *testing.T, storePath string, msgs <-chan string) (addr string, st
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
 server: {listen: %q}
 store: {path: %q}
-pbx: {type: sim}
+%s
 entries: [{number: "1", queue: q}]
 queues: [{name: q}]
 agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
-`, addr, storePath)), "serve.yaml")
+`, addr, storePath, pbx)), "serve.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
