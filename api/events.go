@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -47,8 +46,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 
 	// seen is the last seq sent: changes already in a snapshot are skipped.
 	var seen uint64
-	send := func(id uint64, event string, v any) bool {
-		data, err := json.Marshal(v)
+	send := func(id uint64, event string, v interface{ JSON() ([]byte, error) }) bool {
+		data, err := v.JSON()
 		if err != nil {
 			s.log.Error().Err(err).Str("event", event).Msg("event not encoded")
 			return true
@@ -69,6 +68,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	flusher.Flush()
 
+	writeChange := func(ch engine.Change) bool {
+		switch {
+		case ch.Kind == engine.ChangeResync:
+			return send(ch.Snapshot.Seq, "snapshot", ch.Snapshot)
+		case ch.Seq <= seen:
+			return true // already in the snapshot sent
+		}
+		return send(ch.Seq, string(ch.Kind), ch)
+	}
+
 	every := s.KeepAlive
 	if every <= 0 {
 		every = 15 * time.Second
@@ -85,18 +94,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			}
 			flusher.Flush()
 		case ch, ok := <-sub.C:
-			if !ok {
-				return // the engine stopped
-			}
-			switch {
-			case ch.Kind == engine.ChangeResync:
-				if !send(ch.Snapshot.Seq, "snapshot", ch.Snapshot) {
+			// Write what is queued, then flush once: a burst costs one write.
+			for n := 0; ; n++ {
+				if !ok {
+					return // the engine stopped
+				}
+				if !writeChange(ch) {
 					return
 				}
-			case ch.Seq <= seen:
-				continue
-			case !send(ch.Seq, string(ch.Kind), ch):
-				return
+				if n == 63 || len(sub.C) == 0 {
+					break
+				}
+				ch, ok = <-sub.C
 			}
 			flusher.Flush()
 		}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,6 +12,15 @@ import (
 type Snapshot struct {
 	Seq uint64 `json:"seq"`
 	Status
+	enc *lazyJSON // set by the hub: the JSON, encoded once for every reader
+}
+
+// JSON is the snapshot encoded, computed once however many clients send it.
+func (s *Snapshot) JSON() ([]byte, error) {
+	if s.enc == nil {
+		return json.Marshal(s)
+	}
+	return s.enc.get(s)
 }
 
 // ChangeKind says what a Change is about.
@@ -42,6 +52,27 @@ type Change struct {
 	Queue *QueueStatus `json:"queue,omitempty"`
 	// Snapshot is set on ChangeResync only.
 	Snapshot *Snapshot `json:"-"`
+	enc      *lazyJSON // set by the hub, shared by every subscriber's copy
+}
+
+// JSON is the change encoded, computed once however many clients send it.
+func (c Change) JSON() ([]byte, error) {
+	if c.enc == nil {
+		return json.Marshal(c)
+	}
+	return c.enc.get(c)
+}
+
+// lazyJSON encodes a published value the first time a reader needs it.
+type lazyJSON struct {
+	once sync.Once
+	b    []byte
+	err  error
+}
+
+func (l *lazyJSON) get(v any) ([]byte, error) {
+	l.once.Do(func() { l.b, l.err = json.Marshal(v) })
+	return l.b, l.err
 }
 
 // Hub holds the published snapshot and fans changes out to subscribers. The
@@ -135,8 +166,9 @@ func (h *Hub) Publish(st Status, changes []Change) {
 	for i := range changes {
 		h.seq++
 		changes[i].Seq = h.seq
+		changes[i].enc = &lazyJSON{}
 	}
-	snap := &Snapshot{Seq: h.seq, Status: st}
+	snap := &Snapshot{Seq: h.seq, Status: st, enc: &lazyJSON{}}
 	h.snap.Store(snap)
 	h.recent = append(h.recent, changes...)
 	if over := len(h.recent) - h.keep; over > 0 {
