@@ -155,7 +155,11 @@ func (c *Core) flowInput(now time.Time, cl *call, in ivr.Input) {
 	c.runFlow(now, cl, st, acts)
 }
 
+// runFlow carries out the interpreter's actions. The call's place in the
+// flow is saved whenever it changes (a node entered, a retry spent), so a
+// restart resumes it as it was.
 func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action) {
+	moved := st != cl.flow
 	cl.flow = st
 	for _, a := range acts {
 		switch a := a.(type) {
@@ -163,6 +167,7 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 			c.setPhase(now, cl, acd.CallMenu)
 			c.step(now, cl, a.Kind, "", a.Node)
 			c.saveActive(now, cl)
+			moved = false
 		case ivr.Note:
 			c.step(now, cl, a.Kind, "", a.Detail)
 		case ivr.Warn:
@@ -187,6 +192,9 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 		default:
 			c.warn(now, "flow-action", "call %s: action %T not carried out", cl.id, a)
 		}
+	}
+	if moved && !st.Done() && cl.phase == acd.CallMenu {
+		c.saveActive(now, cl)
 	}
 }
 

@@ -63,3 +63,33 @@ func TestRestoreInMenu(t *testing.T) {
 		t.Errorf("timeline = %s", kinds)
 	}
 }
+
+// Every change of a caller's place in a flow is saved, a spent retry too,
+// so that a restart cannot give the caller retries back.
+func TestFlowStateSavedOnRetry(t *testing.T) {
+	var cmds []Command
+	var timers []Timer
+	st := newMemStore()
+	c, err := NewCore(Options{Config: parseConfig(t, menuConfig), Out: timerOutputs{&cmds, &timers}, Store: st}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Handle(epoch, pbx.CallArrived{Base: pbx.Base{Channel: "ch-1", At: epoch}, Caller: "555", Called: "100"})
+	cl := c.chans["ch-1"].call
+	saved := func() ivr.State {
+		t.Helper()
+		ac, ok := st.active[cl.id]
+		if !ok || ac.Flow == nil {
+			t.Fatalf("no flow state saved for %s: %+v", cl.id, ac)
+		}
+		return *ac.Flow
+	}
+	if got := saved(); got != (ivr.State{Node: "main"}) {
+		t.Errorf("saved on arrival %+v", got)
+	}
+	c.Handle(epoch.Add(time.Second), pbx.PlaybackFinished{Base: pbx.Base{Channel: "ch-1"}, Playback: cl.playback})
+	c.Fire(epoch.Add(5*time.Second), timers[len(timers)-1])
+	if got := saved(); got != (ivr.State{Node: "main", Tries: 1}) {
+		t.Errorf("saved after a silence %+v, want one try spent", got)
+	}
+}
