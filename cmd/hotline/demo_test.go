@@ -111,7 +111,11 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 	for {
 		resp, err := http.Get(base + "/healthz")
 		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
+			if !strings.Contains(string(body), `"store"`) || !strings.Contains(string(body), `"failing": false`) {
+				t.Errorf("/healthz does not report the store writer: %s", body)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
