@@ -103,6 +103,7 @@ func (c *Core) onAnswered(now time.Time, e pbx.Answered) {
 		return
 	}
 	l.answered = true
+	l.agent.unreachable = false
 	if cl.phase != acd.CallOffering {
 		c.step(now, cl, "late-answer", l.agent.id, "")
 		c.removeLeg(cl, l)
@@ -222,6 +223,9 @@ func (c *Core) legFailed(now time.Time, cl *call, l *leg, reason pbx.FailReason)
 	case pbx.FailRejected:
 		delay = q.cfg.RejectDelay
 	case pbx.FailCancelled:
+	case pbx.FailUnreachable:
+		delay = q.cfg.BusyDelay
+		c.warnUnreachable(now, a)
 	default:
 		delay = q.cfg.BusyDelay
 	}
@@ -303,4 +307,16 @@ func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Du
 		c.saveTrailer(now, callID, t)
 	}
 	c.afterCall(now, a)
+}
+
+// warnUnreachable says, once until the agent is reached again, that its
+// endpoint cannot be rung: a wrong endpoint in the config otherwise leaves
+// callers waiting with nothing in the log. Every failure is counted.
+func (c *Core) warnUnreachable(now time.Time, a *agent) {
+	if a.unreachable {
+		c.warnings["agent-unreachable"]++
+		return
+	}
+	a.unreachable = true
+	c.warn(now, "agent-unreachable", "agent %s: endpoint %s cannot be reached; callers wait for other agents (check the agent's endpoint in the config and on the switch)", a.id, a.cfg.Endpoint)
 }

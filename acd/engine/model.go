@@ -47,6 +47,7 @@ type agent struct {
 	gen         [timerKinds]uint64
 	stats       kpi.Agent // LoggedIn and Paused: the current interval is added at read time
 	removed     bool      // by a reconfigure: finishes its call, then stays logged out
+	unreachable bool      // its endpoint could not be rung; warned once until it answers again
 }
 
 // pendingChange is a pause or logout an agent asked for while handling a

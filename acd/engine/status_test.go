@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -32,5 +33,27 @@ func TestLiveCallWaitStopsAtAnswer(t *testing.T) {
 	}
 	if b.Talk-a.Talk != 20*time.Second || a.Talk != r.Clock.Now().Add(-20*time.Second).Sub(a.Answered) {
 		t.Errorf("talk %s then %s; want it to count from the answer", a.Talk, b.Talk)
+	}
+}
+
+// An agent whose endpoint cannot be rung is said once in the log (every
+// failed ring is counted), so a wrong endpoint does not leave callers
+// waiting with nothing to show why.
+func TestUnreachableAgentIsWarnedOnce(t *testing.T) {
+	trace, _, r := runScenario(t, scenario{
+		config: `
+entries: [{number: "100", queue: support}]
+queues: [{name: support, busy_delay: 2s, retry_delay: 1s}]
+agents: [{id: ghost, endpoint: PJSIP/9999, queues: [{queue: support}]}]
+`,
+		login:  []string{"ghost"},
+		events: []scheduled{{at: time.Second, call: &farend.CallScript{From: "555", To: "100"}}},
+		until:  20 * time.Second,
+	})
+	if n := strings.Count(trace, "warn agent-unreachable: agent ghost: endpoint PJSIP/9999 cannot be reached"); n != 1 {
+		t.Errorf("%d warnings naming ghost's endpoint, want 1:\n%s", n, trace)
+	}
+	if n := r.Core.Warnings()["agent-unreachable"]; n < 3 {
+		t.Errorf("agent-unreachable counted %d times in 20 s of retries, want every failure", n)
 	}
 }
