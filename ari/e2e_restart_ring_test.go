@@ -72,3 +72,39 @@ func e2eTimeline(r store.CallRecord) string {
 	}
 	return strings.Join(kinds, ",")
 }
+
+// Issue 9 point 3: a conversation that ends while Hotline is down (killed,
+// the agent hangs up, Hotline started 3 s later) is recorded as ending
+// somewhere between the last time it was seen and the time the restarted
+// daemon found it gone, with talk counted only to what was seen, never the
+// downtime.
+func TestAsteriskE2EEndWhileDownIsAWindow(t *testing.T) {
+	const talk = 4 * time.Second
+	s := newE2E(t, "restart-ring", map[string]e2ePhone{"jack": {Answer: time.Second, Hangup: talk}}, "")
+	first := s.start()
+	pc := s.call(e2eCaller{Number: "6500", From: "5550602"})
+	rec, _ := s.bridged(pc, "jack", 10*time.Second)
+	first.kill(t)
+	s.eventually(talk+5*time.Second, "jack hangs up while Hotline is down", func() (bool, string) {
+		return !s.ast.hasChannel(t, rec.AgentChannel), rec.AgentChannel + " still up"
+	})
+	hungUp := time.Now()
+	time.Sleep(3 * time.Second)
+	restarted := time.Now()
+	s.start()
+
+	rec = s.waitRecord(pc.Far, 10*time.Second, "the call's record is completed", e2eEnded)
+	if rec.Outcome != acd.OutcomeAnswered || rec.EndEarliest.IsZero() {
+		t.Fatalf("record: outcome %s, end_earliest %v; want answered with an end window", rec.Outcome, rec.EndEarliest)
+	}
+	t.Logf("answered %v; end in [%v, %v] (real end %v); talk %v of %v",
+		rec.Answered.Format(time.StampMilli), rec.EndEarliest.Format(time.StampMilli), rec.Ended.Format(time.StampMilli),
+		hungUp.Format(time.StampMilli), rec.Talk, talk)
+	if rec.EndEarliest.After(hungUp) || rec.Ended.Before(restarted) {
+		t.Errorf("end window [%v, %v] does not hold the real end %v (restart at %v)", rec.EndEarliest, rec.Ended, hungUp, restarted)
+	}
+	if rec.Talk > talk+time.Second || rec.Talk != rec.EndEarliest.Sub(rec.Answered) {
+		t.Errorf("talk %v, want what was seen (answer to end_earliest), at most the %v talked", rec.Talk, talk)
+	}
+	s.noTaggedChannels(5 * time.Second)
+}
