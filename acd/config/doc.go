@@ -29,7 +29,8 @@
 //
 // YAML reads an unquoted # as the start of a comment and * as an alias, so
 // the DTMF keys "#" and "*" must be quoted, as menu option keys and as
-// callback_key or exit_key values.
+// callback_key or exit_key values. Parse points at the line when it sees
+// one unquoted, rather than leave the key silently dropped.
 //
 // A Config from [Parse] remembers the file name and text, to place problems;
 // compare Configs field by field rather than with reflect.DeepEqual.

@@ -74,6 +74,7 @@ func Parse(data []byte, name string) (Config, error) {
 	d := decoder{report: r, expanding: map[*yaml.Node]bool{}, aliasLimit: budget, aliasBudget: budget}
 	d.decode(&root, reflect.ValueOf(&cfg).Elem(), "")
 	cfg.src = src
+	r.commentedKeys(data)
 	if len(r.problems) > 0 {
 		if !d.broken {
 			r.validatePartial(cfg, &root)
@@ -142,6 +143,43 @@ func (r *report) aliasHint(line int, msg string) string {
 		return ""
 	}
 	return `; YAML reads an unquoted * as an alias: quote the DTMF key, "*"`
+}
+
+// commentedKeys finds the DTMF key # where YAML silently took it for the
+// start of a comment: a "#:" line meant as a menu option, or a callback_key
+// or exit_key whose value is a bare #.
+func (r *report) commentedKeys(data []byte) {
+	const quote = `quote the DTMF key, "#"`
+	for line, rest := 1, data; len(rest) > 0; line++ {
+		var text []byte
+		text, rest, _ = bytes.Cut(rest, []byte("\n"))
+		text = bytes.TrimLeft(text, " \t")
+		if after, ok := bytes.CutPrefix(text, []byte("- ")); ok {
+			text = bytes.TrimLeft(after, " \t")
+		}
+		if after, ok := bytes.CutPrefix(text, []byte("#")); ok && isKeyEnd(bytes.TrimLeft(after, " \t")) {
+			r.addAt(line, "", "YAML reads an unquoted # as the start of a comment, so this line is ignored: "+quote)
+			continue
+		}
+		for _, key := range []string{"callback_key", "exit_key"} {
+			after, ok := bytes.CutPrefix(text, []byte(key))
+			if !ok {
+				continue
+			}
+			after = bytes.TrimLeft(after, " \t")
+			// A bare #: "exit_key: # off" is a comment on purpose.
+			if value, ok := bytes.CutPrefix(after, []byte(":")); ok && string(bytes.TrimSpace(value)) == "#" {
+				r.addAt(line, "", fmt.Sprintf("YAML reads an unquoted # as the start of a comment, so %s is empty: %s", key, quote))
+			}
+		}
+	}
+}
+
+// isKeyEnd says whether text, after a would-be key, makes it one: a colon
+// followed by a space or the end of the line.
+func isKeyEnd(text []byte) bool {
+	after, ok := bytes.CutPrefix(text, []byte(":"))
+	return ok && (len(bytes.TrimSpace(after)) == 0 || after[0] == ' ' || after[0] == '\t')
 }
 
 var durationType = reflect.TypeFor[time.Duration]()

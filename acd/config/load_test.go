@@ -145,6 +145,11 @@ func TestParseProblems(t *testing.T) {
 			`test.yaml:5: did not find expected alphabetic or numeric character; YAML reads an unquoted * as an alias: quote the DTMF key, "*"`}},
 		{"unquoted * value", "queues:\n  - name: q\n    exit_key: *\n", []string{
 			`test.yaml:3: did not find expected alphabetic or numeric character; YAML reads an unquoted * as an alias: quote the DTMF key, "*"`}},
+		{"unquoted # key", "menus:\n  - name: m\n    prompt: [x]\n    options:\n      1: {hangup: true}\n      #: {hangup: true}\n", []string{
+			`test.yaml:6: YAML reads an unquoted # as the start of a comment, so this line is ignored: quote the DTMF key, "#"`}},
+		{"unquoted # value", "queues:\n  - name: q\n    callback_key: #\n", []string{
+			`test.yaml:3: YAML reads an unquoted # as the start of a comment, so callback_key is empty: quote the DTMF key, "#"`}},
+		{"commented-out exit key is fine", "queues:\n  - name: q\n    exit_key: # off for now\n    colour: red\n", []string{`test.yaml:4: queues[0].colour: unknown key`}},
 		{"empty file", "", []string{`test.yaml: the file is empty: nothing is configured; start from "hotline config example"`}},
 		{"only comments", "# nothing yet\n", []string{`test.yaml: the file is empty`}},
 		{"empty document", "---\n", []string{`test.yaml: the file is empty`}},
