@@ -424,7 +424,13 @@ func (c *Client) handle(msg []byte) {
 	c.mu.Lock()
 	evs, effs, err := c.tr.apply(msg)
 	c.q.push(evs...)
+	unlisted := c.tr.unlisted
+	c.tr.unlisted = nil
 	c.mu.Unlock()
+	if len(unlisted) > 0 {
+		c.log.Warn().Strs("missing", unlisted).Strs("want", ChannelVars).
+			Msg("ari.conf channelvars lacks Hotline's variables: callers' HOTLINE_PRIORITY is ignored and a restart reads variables one by one; set channelvars in ari.conf's [general]")
+	}
 	if err != nil {
 		c.log.Warn().Err(err).Msg("undecodable ARI event skipped")
 	}

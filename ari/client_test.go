@@ -189,6 +189,9 @@ func TestCommandsSpeakARI(t *testing.T) {
 			return c.Originate(ctx, pbx.OriginateRequest{ChannelID: "leg-1", Endpoint: "PJSIP/1001", CallerID: "100",
 				Timeout: 2500 * time.Millisecond, Vars: map[string]string{pbx.VarCallID: "call-1"}})
 		}, []string{`POST /channels/leg-1?app=hotline&appArgs=leg&callerId=100&endpoint=PJSIP%2F1001&timeout=3 {"variables":{"HOTLINE_CALL":"call-1"}}`}},
+		{"originate with the caller's name", func() error {
+			return c.Originate(ctx, pbx.OriginateRequest{ChannelID: "leg-2", Endpoint: "PJSIP/1002", CallerID: "5550100", CallerName: `Jane "JD" Doe`})
+		}, []string{`POST /channels/leg-2?app=hotline&appArgs=leg&callerId=%22Jane+JD+Doe%22+%3C5550100%3E&endpoint=PJSIP%2F1002&timeout=30`}},
 		{"hangup with cause", func() error { return c.Hangup(ctx, "in-1", pbx.CauseBusy) },
 			[]string{`DELETE /channels/in-1?reason_code=17`}},
 		{"play mapped media", func() error {

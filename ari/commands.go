@@ -254,8 +254,8 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		"appArgs":  {args},
 		"timeout":  {strconv.Itoa(int((timeout + time.Second - 1) / time.Second))},
 	}
-	if req.CallerID != "" {
-		q.Set("callerId", req.CallerID)
+	if req.CallerID != "" || req.CallerName != "" {
+		q.Set("callerId", callerID(req.CallerName, req.CallerID))
 	}
 	var body any
 	if len(req.Vars) > 0 {
@@ -280,6 +280,21 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 	}
 	c.note(note{Op: opUnoriginate, ID: id})
 	return fmt.Errorf("%s: %w", what, classify(err))
+}
+
+// callerID is Asterisk's caller id form: "Name" <number>, or the number
+// alone. Quotes and angle brackets in the name would end it early.
+func callerID(name, number string) string {
+	name = strings.Map(func(r rune) rune {
+		if r == '"' || r == '<' || r == '>' || r == '\\' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(name))
+	if name == "" {
+		return number
+	}
+	return `"` + name + `" <` + number + `>`
 }
 
 // pinLocal turns off optimization on a Local endpoint that sets no options

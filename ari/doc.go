@@ -53,7 +53,7 @@
 //
 //	[general]
 //	enabled=yes
-//	channelvars=HOTLINE_CALL,HOTLINE_ROLE,HOTLINE_AGENT,HOTLINE_QUEUE
+//	channelvars=HOTLINE_CALL,HOTLINE_ROLE,HOTLINE_AGENT,HOTLINE_QUEUE,HOTLINE_PRIORITY
 //
 //	[hotline]
 //	type=user

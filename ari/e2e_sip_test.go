@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,7 +73,7 @@ func (s *e2eScenario) sipRecord(caller string, timeout time.Duration, what strin
 func TestAsteriskSIPAnsweredRecorded(t *testing.T) {
 	env := sipptest.Need(t)
 	s := newE2E(t, "sip", nil, "")
-	s.sipPhone(env, "sip-agent1", sipptest.Phone{Mode: "answer", RingMs: 500})
+	agent := s.sipPhone(env, "sip-agent1", sipptest.Phone{Mode: "answer", RingMs: 500})
 	s.start()
 	const from = "5557100"
 	caller := s.sipCall(env, "7100", sipptest.Caller{From: from, Name: "Test Caller", HoldMs: 5000})
@@ -102,6 +103,9 @@ func TestAsteriskSIPAnsweredRecorded(t *testing.T) {
 		t.Errorf("recording lacks a party: caller tone RMS %.3f, agent tone RMS %.3f (want both >= 0.02)", callerLevel, agentLevel)
 	}
 	_ = os.Remove(file)
+	if !strings.Contains(agent.Trace(), `From: "Test Caller" <sip:5557100@`) {
+		t.Errorf("the agent's phone was not shown the caller's name and number:\n%s", agent.Trace())
+	}
 }
 
 // Each way an agent phone can fail to take a call is recorded as what it

@@ -230,3 +230,25 @@ func TestPinLocal(t *testing.T) {
 		}
 	}
 }
+
+// The first caller shows whether ari.conf's channelvars lists Hotline's
+// variables: ARI lists every configured one, set or not.
+func TestUnlistedChannelVars(t *testing.T) {
+	arrive := func(vars string) []string {
+		tr := newTracker(DefaultRecordingDir)
+		raw := `{"type":"StasisStart",` + ts + `,"args":["entry","100"],"channel":{"id":"in-1","state":"Ring","channelvars":` + vars + `}}`
+		if _, _, err := tr.apply([]byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+		return tr.unlisted
+	}
+	if got := arrive(`{}`); strings.Join(got, ",") != strings.Join(ChannelVars, ",") {
+		t.Errorf("no channelvars: unlisted %v, want %v", got, ChannelVars)
+	}
+	if got := arrive(`{"HOTLINE_CALL":"","HOTLINE_ROLE":"","HOTLINE_AGENT":"","HOTLINE_QUEUE":""}`); strings.Join(got, ",") != pbx.VarPriority {
+		t.Errorf("channelvars without the priority: unlisted %v, want [%s]", got, pbx.VarPriority)
+	}
+	if got := arrive(`{"HOTLINE_CALL":"","HOTLINE_ROLE":"","HOTLINE_AGENT":"","HOTLINE_QUEUE":"","HOTLINE_PRIORITY":"5"}`); len(got) != 0 {
+		t.Errorf("full channelvars: unlisted %v, want none", got)
+	}
+}

@@ -136,6 +136,11 @@ type tracker struct {
 	recs   map[string]*recState
 	spies  map[string]*spy // by supervisor id and by snoop id
 	notes  uint64          // how many notes were taken; a snapshot remembers it
+
+	// unlisted are the ChannelVars the first caller's snapshot lacked (nil
+	// until a caller came); the client warns about them once.
+	unlisted []string
+	varsSeen bool
 }
 
 func newTracker(recDir string) *tracker {
@@ -306,6 +311,10 @@ func (t *tracker) stasisStart(at time.Time, e goari.StasisStart) ([]pbx.Event, [
 	}
 	st = &chanState{role: roleInbound, inStasis: true}
 	t.chans[id] = st
+	if !t.varsSeen {
+		t.varsSeen = true
+		t.unlisted = missingVars(e.Channel.ChannelVars)
+	}
 	arrived := pbx.CallArrived{
 		Base:   base(id, at),
 		Called: calledNumber(e.Args, e.Channel),

@@ -245,3 +245,22 @@ func TestLintForeignStasisApp(t *testing.T) {
 		t.Errorf("stasis-app severities by line = %v; want warning at 2 ([ivr]), error at 5 ([hotline-entries])", sev)
 	}
 }
+
+// TestLintPJSIP checks a pjsip.conf against the agents dialed over PJSIP.
+func TestLintPJSIP(t *testing.T) {
+	cfg := testConfig()
+	cfg.Agents = []config.Agent{
+		{ID: "alice", Endpoint: "PJSIP/1001"},
+		{ID: "bob", Endpoint: "PJSIP/1002"},
+		{ID: "carol", Endpoint: "PJSIP/1003"},
+		{ID: "dave", Endpoint: "Local/1004@agents"},
+	}
+	t.Chdir(filepath.Join(testdata, "pjsip"))
+	fs, err := dialplan.Lint(dialplan.OSSource{}, nil, dialplan.LintOptions{Config: &cfg, ConfigPath: "hotline.yaml", PJSIP: "pjsip.conf"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	dialplan.WriteFindings(&b, fs)
+	golden.Check(t, filepath.Join("..", "golden", "lint-pjsip.txt"), b.Bytes())
+}

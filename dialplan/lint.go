@@ -22,6 +22,13 @@ type LintOptions struct {
 	Config *config.Config
 	// ConfigPath names the config file in findings about it.
 	ConfigPath string
+	// PJSIP, when set, is a pjsip.conf to check for what agent phones and
+	// trunks need (LintPJSIP).
+	PJSIP string
+	// ARIConf, when set, is an ari.conf to check for channelvars
+	// (LintARIConf). With a Config and no ARIConf, an ari.conf beside the
+	// first Asterisk file is checked if there is one.
+	ARIConf string
 }
 
 // OSSource reads files from the local file system.
@@ -58,6 +65,27 @@ func Lint(src Source, paths []string, opts LintOptions) ([]diag.Finding, error) 
 			return nil, err
 		}
 		out = append(out, LintAsterisk(d, opts)...)
+		if opts.ARIConf == "" && opts.Config != nil {
+			if beside := filepath.Join(filepath.Dir(ast[0]), "ari.conf"); fileExists(src, beside) {
+				opts.ARIConf = beside
+			}
+		}
+	}
+	for _, c := range []struct {
+		path string
+		lint func(*extconf.File) []diag.Finding
+	}{
+		{opts.ARIConf, LintARIConf},
+		{opts.PJSIP, func(f *extconf.File) []diag.Finding { return LintPJSIP(f, opts.Config) }},
+	} {
+		if c.path == "" {
+			continue
+		}
+		data, err := src.ReadFile(c.path)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c.lint(extconf.Parse(c.path, data))...)
 	}
 	if len(fs) > 0 {
 		d, err := fsxml.Load(src, fs...)
@@ -67,6 +95,11 @@ func Lint(src Source, paths []string, opts LintOptions) ([]diag.Finding, error) 
 		out = append(out, LintFreeSWITCH(d, opts)...)
 	}
 	return diag.Sort(out), nil
+}
+
+func fileExists(src Source, path string) bool {
+	_, err := src.ReadFile(path)
+	return err == nil
 }
 
 // LintAsterisk checks a loaded Asterisk dialplan.

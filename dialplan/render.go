@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/ari"
 )
 
 // Names of what Hotline renders.
@@ -116,14 +117,18 @@ func RenderAsterisk(cfg config.Config) (Files, error) {
 	if user == "" {
 		user = "hotline"
 	}
-	var ari bytes.Buffer
-	fmt.Fprintf(&ari, "; ari.conf: the user Hotline logs in with.\n")
-	fmt.Fprintf(&ari, "[general]\nenabled = yes\n\n[%s]\ntype = user\nread_only = no\npassword = %s\n", user, escapeConf(cfg.PBX.Asterisk.Password))
+	var ariConf bytes.Buffer
+	fmt.Fprintf(&ariConf, "; ari.conf: the user Hotline logs in with, and the channel variables Hotline\n")
+	fmt.Fprintf(&ariConf, "; reads (without HOTLINE_PRIORITY in channelvars a caller's priority is ignored).\n")
+	fmt.Fprintf(&ariConf, "; Recordings: Asterisk writes them to %s, which a stock\n", ari.DefaultRecordingDir)
+	fmt.Fprintf(&ariConf, "; Debian install lacks: mkdir -p %s && chown asterisk: %s\n", ari.DefaultRecordingDir, ari.DefaultRecordingDir)
+	fmt.Fprintf(&ariConf, "[general]\nenabled = yes\nchannelvars = %s\n\n", strings.Join(ari.ChannelVars, ","))
+	fmt.Fprintf(&ariConf, "[%s]\ntype = user\nread_only = no\npassword = %s\n", user, escapeConf(cfg.PBX.Asterisk.Password))
 	return Files{
 		{Name: AsteriskManagedFile, Data: b.Bytes(), Managed: true,
 			Note: fmt.Sprintf("written by apply and #included from %s", AsteriskMainFile)},
 		{Name: "http.conf", Data: httpConf.Bytes(), Note: "merge by hand"},
-		{Name: "ari.conf", Data: ari.Bytes(), Note: "merge by hand"},
+		{Name: "ari.conf", Data: ariConf.Bytes(), Note: "merge by hand"},
 	}, nil
 }
 

@@ -35,7 +35,7 @@ func (c *Core) offer(now time.Time, cl *call, a *agent) {
 	c.step(now, cl, "offer", a.id, string(l.ch))
 	timeout := ringTimeout(q)
 	c.do(Command{Op: OpOriginate, Lane: string(l.ch), Originate: pbx.OriginateRequest{
-		ChannelID: l.ch, Endpoint: a.cfg.Endpoint, CallerID: cl.rec.Caller, Timeout: timeout,
+		ChannelID: l.ch, Endpoint: a.cfg.Endpoint, CallerID: cl.rec.Caller, CallerName: cl.rec.CallerName, Timeout: timeout,
 		Vars: map[string]string{pbx.VarCallID: cl.id, pbx.VarRole: "agent", pbx.VarAgent: a.id, pbx.VarQueue: q.name},
 	}})
 	cl.gen[TimerRingGuard]++

@@ -83,6 +83,8 @@ type OriginateRequest struct {
 	CallerID  string            // number shown to the callee, may be ""
 	Timeout   time.Duration     // ring timeout; 0 = backend default (30 s)
 	Vars      map[string]string // channel variables set at creation
+	// CallerName is the name shown with CallerID, may be "".
+	CallerName string
 }
 
 // RecordRequest describes a recording.

@@ -125,26 +125,34 @@ func writeRendered(w io.Writer, files dialplan.Files, dir string) error {
 }
 
 func newDialplanLintCmd(g *globalOptions) *cobra.Command {
-	var format string
+	var format, pjsip, ariConf string
 	cmd := &cobra.Command{
-		Use:   "lint FILE...",
+		Use:   "lint [FILE...]",
 		Short: "Check Asterisk extensions.conf files and FreeSWITCH dialplan XML",
 		Long: `Check dialplan files: *.xml as FreeSWITCH dialplan, anything else as Asterisk
 extensions.conf (with its #include files). With --config, also check that every
-entry number reaches Hotline and that Stasis/socket targets are Hotline's.
+entry number reaches Hotline and that Stasis/socket targets are Hotline's, and
+ari.conf's channelvars (--ari, or an ari.conf beside extensions.conf).
+--pjsip checks pjsip.conf: agent endpoints (the config's PJSIP/<name> agents)
+with direct media or without qualify, trunks without rtp_timeout.
 Exits 1 when there are errors; warnings alone exit 0.`,
-		Args: cobra.MinimumNArgs(1),
+		Example: `  hotline dialplan lint /etc/asterisk/extensions.conf --config hotline.yaml
+  hotline dialplan lint --pjsip /etc/asterisk/pjsip.conf --config hotline.yaml`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return &exitError{code: exitInvalid, err: fmt.Errorf("--format %q: want text or json", format)}
 			}
-			opts := dialplan.LintOptions{}
+			if len(args) == 0 && pjsip == "" && ariConf == "" {
+				return &exitError{code: exitInvalid, err: fmt.Errorf("nothing to lint: give dialplan files, --pjsip or --ari")}
+			}
+			opts := dialplan.LintOptions{PJSIP: pjsip, ARIConf: ariConf}
 			if path := g.configPath(); path != "" {
 				cfg, err := g.loadConfig()
 				if err != nil {
 					return err
 				}
-				opts = dialplan.LintOptions{Config: &cfg, ConfigPath: path}
+				opts.Config, opts.ConfigPath = &cfg, path
 			}
 			findings, err := dialplan.Lint(dialplan.OSSource{}, args, opts)
 			if err != nil {
@@ -154,6 +162,8 @@ Exits 1 when there are errors; warnings alone exit 0.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text | json")
+	cmd.Flags().StringVar(&pjsip, "pjsip", "", "also check this pjsip.conf (agent endpoints need --config)")
+	cmd.Flags().StringVar(&ariConf, "ari", "", "also check this ari.conf's channelvars")
 	return cmd
 }
 

@@ -178,3 +178,19 @@ func TestDialplanApply(t *testing.T) {
 		t.Errorf("lint failure (exit %d):\n%s", code, out)
 	}
 }
+
+// lint --pjsip needs no dialplan files; the test Asterisk's own pjsip.conf
+// is as Hotline wants it.
+func TestDialplanLintPJSIP(t *testing.T) {
+	if _, errs, code := runDialplan(t, "dialplan", "lint"); code != exitInvalid || !strings.Contains(errs, "nothing to lint") {
+		t.Errorf("lint without files: exit %d, %q; want %d and 'nothing to lint'", code, errs, exitInvalid)
+	}
+	out, errs, code := runDialplan(t, "dialplan", "lint", "--pjsip", "../../testdata/asterisk/pjsip.conf")
+	if code != 0 || !strings.Contains(out, "0 error(s), 0 warning(s)") {
+		t.Errorf("lint of testdata/asterisk/pjsip.conf: exit %d\n%s%s", code, out, errs)
+	}
+	out, _, _ = runDialplan(t, "dialplan", "lint", "--pjsip", filepath.Join(dialplanTestdata, "pjsip/pjsip.conf"))
+	if !strings.Contains(out, "trunk endpoint carrier has no rtp_timeout") {
+		t.Errorf("lint of a trunk without rtp_timeout:\n%s", out)
+	}
+}

@@ -202,6 +202,12 @@ func (p *Proc) Messages() string {
 	return fmt.Sprintf("%s\nerrors:\n%s\nmessages (end):\n%s", p.out.String(), errs, msgs)
 }
 
+// Trace is every SIP message sipp sent and received so far.
+func (p *Proc) Trace() string {
+	msgs, _ := os.ReadFile(filepath.Join(p.dir, "messages.log"))
+	return string(msgs)
+}
+
 // Wait waits for sipp to end: nil when every call of its scenario went
 // through.
 func (p *Proc) Wait(t testing.TB, timeout time.Duration) error {
