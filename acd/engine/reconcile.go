@@ -15,16 +15,18 @@ type Saved struct {
 	Active    []store.ActiveCall
 	Records   map[string]*store.CallRecord // in-progress records of the active calls, by id
 	Callbacks []store.Callback
-	// Ended are the final records of calls ended since the counting period
-	// began (the day); the queue counters start from them.
-	Ended []store.CallRecord
+	// Since, when set, is when the counting period began (the day): the
+	// queue and agent counters start from Ended, the final records of the
+	// calls ended since, and Changes, the agents' logged state changes since.
+	Since   time.Time
+	Ended   []store.CallRecord
+	Changes []store.AgentChange
 }
 
 // Restore brings back agents, live calls and callback requests after a
 // restart. Restored calls wait, doing nothing, until the switch's snapshot
 // (pbx.Synced) says which of their channels still exist.
 func (c *Core) Restore(now time.Time, s Saved) {
-	c.restoreCounters(now, s.Ended)
 	for _, st := range s.Agents {
 		a, ok := c.agentIdx[st.ID]
 		if !ok {
@@ -53,6 +55,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		a.idleSince = now
 		c.refreshView(a, now)
 	}
+	c.restoreCounters(now, s)
 	defer func() {
 		// A pending pause or logout whose call did not survive the restart
 		// applies now.

@@ -27,8 +27,11 @@ func LoadSaved(db *store.DB) (Saved, error) {
 
 // LoadSavedSince is LoadSaved with the counting period starting at from.
 func LoadSavedSince(db *store.DB, from time.Time) (Saved, error) {
-	var s Saved
+	s := Saved{Since: from}
 	var err error
+	if s.Changes, err = db.AgentChanges("", from, time.Time{}); err != nil && !errors.Is(err, store.ErrDecode) {
+		return s, err
+	}
 	recs, err := db.CollectCalls(store.Filter{From: from})
 	if err != nil && !errors.Is(err, store.ErrDecode) {
 		return s, err // an unreadable record is left out of the counters, not fatal
@@ -193,13 +196,15 @@ func (c *Core) logAgentChange(now time.Time, a *agent, from, to acd.AgentState, 
 	c.save(now, "agent "+a.id+" change", store.PutAgentChange(ch))
 }
 
-// restoreCounters starts the queue counters from stored records, so that
-// the day's figures survive a restart.
-func (c *Core) restoreCounters(now time.Time, ended []store.CallRecord) {
-	if len(ended) == 0 {
+// restoreCounters starts the queue and agent counters from the stored
+// records and agent state changes of the period, so that the day's figures
+// survive a restart. An agent's logged-in and paused time runs to now: the
+// time Hotline was down counts in the state the agent was left in.
+func (c *Core) restoreCounters(now time.Time, s Saved) {
+	if s.Since.IsZero() {
 		return
 	}
-	tally := kpi.TallyRecords(ended, func(queue string) time.Duration {
+	tally := kpi.TallyRecords(s.Ended, func(queue string) time.Duration {
 		if q := c.queueIdx[queue]; q != nil {
 			return q.cfg.ServiceLevel
 		}
@@ -210,7 +215,20 @@ func (c *Core) restoreCounters(now time.Time, ended []store.CallRecord) {
 			q.stats = *k
 		}
 	}
-	c.trace(now, "counters restored from %d stored records", len(ended))
+	byAgent := map[string][]store.AgentChange{}
+	for _, ch := range s.Changes {
+		byAgent[ch.Agent] = append(byAgent[ch.Agent], ch)
+	}
+	for _, a := range c.agents {
+		var k kpi.Agent
+		if t := tally.Agents[a.id]; t != nil {
+			k = *t
+		}
+		k.LoggedIn, k.Paused = kpi.AgentTimes(byAgent[a.id], s.Since, now)
+		a.stats = k
+		c.refreshView(a, now)
+	}
+	c.trace(now, "counters restored from %d stored records and %d agent changes", len(s.Ended), len(s.Changes))
 }
 
 // callbackIDs lists the callback requests in id order, so that choices

@@ -214,8 +214,9 @@ func TestRuntimeWritesThroughWriter(t *testing.T) {
 	}
 }
 
-// Queue counters start again from the stored records after a restart: a
-// new engine restored from the file counts what the old one counted.
+// Queue and agent counters start again from the stored records and agent
+// state changes after a restart: a new engine restored from the file
+// counts what the old one counted.
 func TestCountersSurviveRestart(t *testing.T) {
 	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
 	if err != nil {
@@ -231,11 +232,24 @@ func TestCountersSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cmds []Command
-	c, err := NewCore(Options{Config: parseConfig(t, basicConfig), Out: recordOutputs{cmds: &cmds}}, epoch.Add(time.Hour))
+	end := r.Clock.Now() // the restart happens where the old run stopped
+	c, err := NewCore(Options{Config: parseConfig(t, basicConfig), Out: recordOutputs{cmds: &cmds}}, end)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Restore(epoch.Add(time.Hour), saved)
+	c.Restore(end, saved)
+	for i, a := range r.Core.agents {
+		want := a.stats
+		r.Core.account(end, a) // the old run's current interval, up to the restart
+		want.LoggedIn, want.Paused = a.stats.LoggedIn, a.stats.Paused
+		want.Ringing = 0 // ring time is not in the records
+		if want.Offered == 0 || want.LoggedIn == 0 {
+			t.Fatalf("agent %s counted %+v; the run should offer calls to every agent", a.id, want)
+		}
+		if got := c.agents[i].stats; got != want {
+			t.Errorf("agent %s after restart: %+v\nbefore: %+v", a.id, got, want)
+		}
+	}
 	for i, q := range r.Core.queues {
 		if q.stats.Offered == 0 || q.stats.Answered == 0 || q.stats.Abandoned == 0 {
 			t.Fatalf("queue %s counted %+v; the run should offer, answer and lose calls", q.name, q.stats)
