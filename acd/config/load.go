@@ -30,11 +30,18 @@ func Load(path string) (Config, error) {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileSize {
+		return Config{}, tooLarge(path)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return Config{}, fmt.Errorf("config: %s: %w", path, err)
 	}
 	return Parse(data, path)
+}
+
+func tooLarge(name string) error {
+	return fmt.Errorf("config: %s: %w (over the %d MiB limit)", name, ErrTooLarge, MaxFileSize>>20)
 }
 
 // Parse decodes YAML over Default, strictly: an unknown key, a value of the
@@ -44,7 +51,7 @@ func Load(path string) (Config, error) {
 // queues, which is more likely a wrong or truncated file than a wish.
 func Parse(data []byte, name string) (Config, error) {
 	if len(data) > MaxFileSize {
-		return Config{}, fmt.Errorf("config: %s: %w (over the %d MiB limit)", name, ErrTooLarge, MaxFileSize>>20)
+		return Config{}, tooLarge(name)
 	}
 	src := &source{file: name, data: bytes.Clone(data)}
 	r := &report{src: src}
