@@ -148,7 +148,8 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	}
 	live := !o.plain && isTerminal(w)
 	fmt.Fprintf(w, "Hotline demo: %s, %s of virtual time at %gx, seed %d\n", name, o.duration, o.speed, seed)
-	if warning := unringable(cfg.Agents); warning != "" {
+	warning := unringable(cfg.Agents)
+	if warning != "" {
 		fmt.Fprintln(w, warning)
 	}
 	if live {
@@ -182,6 +183,9 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 			lastFrame = time.Now()
 			var frame bytes.Buffer
 			fmt.Fprintf(&frame, "Hotline demo: %s (%.0fx)\n", name, o.speed)
+			if warning != "" {
+				fmt.Fprintln(&frame, warning) // the screen was cleared since
+			}
 			writeProgress(&frame, r.Core.Status(now), now.Sub(start))
 			_, _ = w.Write(inPlace(frame.Bytes()))
 		}

@@ -187,6 +187,13 @@ agents:
 	if !strings.Contains(head, want) {
 		t.Errorf("output does not start with the warning %q:\n%s", want, out)
 	}
+	defer func(f func(io.Writer) bool) { isTerminal = f }(isTerminal)
+	isTerminal = func(io.Writer) bool { return true }
+	_, out, _ = hotline(t, nil, "demo", "--config", file, "--speed", "0", "--duration", "5m")
+	if frame := out[strings.LastIndex(out, "\x1b[H"):]; !strings.Contains(frame, want) {
+		t.Errorf("the full-screen view drew over the warning:\n%q", frame)
+	}
+	isTerminal = func(io.Writer) bool { return false }
 	_, out, _ = hotline(t, nil, "demo", "--speed", "0", "--duration", "5m", "--plain")
 	if strings.Contains(out, "warning") {
 		t.Errorf("the built-in demo warned:\n%s", out)
