@@ -1,0 +1,288 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// Options say what a report covers and how it counts.
+type Options struct {
+	From, To time.Time      // the period: calls entered in [From, To); agent times clipped to it
+	Interval Interval       // the rows' length; "" is IntervalPeriod
+	Location *time.Location // the call center's time zone; nil is UTC
+	// ShortAbandon: a caller who hangs up after waiting less than this is a
+	// short abandon, counted apart (0: none is).
+	ShortAbandon time.Duration
+	// Threshold is a queue's service-level threshold; nil gives
+	// DefaultThreshold to every queue.
+	Threshold func(queue string) time.Duration
+}
+
+// DefaultThreshold is the service-level threshold of a queue Options do not name.
+const DefaultThreshold = 20 * time.Second
+
+// Builder accumulates a report from records and agent changes; see the
+// package doc. It is not safe for concurrent use.
+type Builder struct {
+	o       Options
+	cuts    [2]*cut // by interval, and over the whole period
+	cursors map[string]*cursor
+}
+
+// cut is the accumulators of one way of cutting the period.
+type cut struct {
+	clock  clock
+	queues map[key]*queueAcc
+	agents map[key]*agentAcc
+	disp   map[dispKey]int
+}
+
+type key struct {
+	start int64 // unix nanoseconds of the interval's start
+	name  string
+}
+
+type dispKey struct {
+	key
+	disposition string
+}
+
+// cursor is where an agent is in the change log while it is read.
+type cursor struct {
+	state  acd.AgentState
+	reason string
+	since  time.Time
+}
+
+// NewBuilder checks o and starts an empty report.
+func NewBuilder(o Options) (*Builder, error) {
+	if o.From.IsZero() || o.To.IsZero() || !o.To.After(o.From) {
+		return nil, fmt.Errorf("period %s to %s: %w: want a start before its end", o.From, o.To, ErrBadOption)
+	}
+	if o.Interval == "" {
+		o.Interval = IntervalPeriod
+	}
+	if _, err := ParseInterval(string(o.Interval)); err != nil {
+		return nil, err
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.ShortAbandon < 0 {
+		return nil, fmt.Errorf("short abandon %v: %w: must not be negative", o.ShortAbandon, ErrBadOption)
+	}
+	if o.Threshold == nil {
+		o.Threshold = func(string) time.Duration { return DefaultThreshold }
+	}
+	b := &Builder{o: o, cursors: map[string]*cursor{}}
+	for i, iv := range []Interval{o.Interval, IntervalPeriod} {
+		b.cuts[i] = &cut{clock: clock{iv: iv, loc: o.Location, from: o.From, to: o.To},
+			queues: map[key]*queueAcc{}, agents: map[key]*agentAcc{}, disp: map[dispKey]int{}}
+	}
+	return b, nil
+}
+
+func (c *cut) queue(start int64, name string) *queueAcc {
+	k := key{start, name}
+	q := c.queues[k]
+	if q == nil {
+		q = &queueAcc{}
+		c.queues[k] = q
+	}
+	return q
+}
+
+func (c *cut) agent(start int64, id string) *agentAcc {
+	k := key{start, id}
+	a := c.agents[k]
+	if a == nil {
+		a = &agentAcc{}
+		c.agents[k] = a
+	}
+	return a
+}
+
+// AddCall counts one call record; it reports whether the record was in the
+// period and ended (others are skipped).
+func (b *Builder) AddCall(rec *store.CallRecord) bool {
+	if rec.Outcome == acd.OutcomeInProgress || rec.Ended.IsZero() ||
+		rec.Entered.Before(b.o.From) || !rec.Entered.Before(b.o.To) {
+		return false
+	}
+	threshold := time.Duration(-1)
+	if rec.Queue != "" {
+		threshold = b.o.Threshold(rec.Queue)
+	}
+	for _, c := range b.cuts {
+		c.addCall(rec, c.clock.start(rec.Entered).UnixNano(), b.o.ShortAbandon, threshold)
+	}
+	return true
+}
+
+func (c *cut) addCall(rec *store.CallRecord, start int64, short, threshold time.Duration) {
+	in := ""
+	for _, step := range rec.Timeline {
+		switch step.Kind {
+		case "enqueue":
+			in = step.Detail
+			c.queue(start, in).offered++
+		case "overflow":
+			c.queue(start, in).overflowed++
+		case "callback-requested":
+			c.queue(start, in).callbacks++
+		}
+	}
+	for _, at := range rec.Attempts {
+		a := c.agent(start, at.Agent)
+		a.offered++
+		switch at.Result {
+		case acd.AttemptNoAnswer, acd.AttemptBusy, acd.AttemptUnreachable, acd.AttemptRejected:
+			a.missed++
+		}
+	}
+	answered := !rec.Answered.IsZero()
+	if answered && rec.Agent != "" {
+		a := c.agent(start, rec.Agent)
+		a.answered++
+		a.talk += rec.Talk
+		a.wrapUp += rec.WrapUp
+	}
+	if rec.Queue == "" {
+		return
+	}
+	q := c.queue(start, rec.Queue)
+	inbound := rec.Direction != acd.DirectionCallback
+	switch {
+	case answered && inbound:
+		q.answered++
+		q.waitAnswered += rec.Wait
+		q.waits.Add(rec.Wait)
+		q.waitSum += rec.Wait
+		if rec.Wait <= threshold {
+			q.inSL++
+		}
+		q.handled++
+		q.handle += rec.Talk + rec.WrapUp
+	case answered:
+		q.callbacksHandled++
+		q.handled++
+		q.handle += rec.Talk + rec.WrapUp
+	case rec.Outcome == acd.OutcomeAbandoned && inbound:
+		if rec.Wait < short {
+			q.shortAbandoned++
+			break
+		}
+		q.abandoned++
+		q.waits.Add(rec.Wait)
+		q.waitSum += rec.Wait
+	}
+	if rec.Disposition != "" {
+		c.disp[dispKey{key{start, rec.Queue}, rec.Disposition}]++
+	}
+}
+
+// AddChange follows one agent state change. Changes must come in time
+// order (as store.DB.AgentChanges gives them); changes before the period
+// only set where the agent was when it began.
+func (b *Builder) AddChange(ch *store.AgentChange) error {
+	cur := b.cursors[ch.Agent]
+	if cur == nil {
+		cur = &cursor{state: ch.From, since: b.o.From}
+		b.cursors[ch.Agent] = cur
+	}
+	if ch.At.Before(cur.since) && !cur.since.Equal(b.o.From) {
+		return fmt.Errorf("agent %q: change at %s comes after one at %s: %w: changes must be in time order",
+			ch.Agent, ch.At.Format(time.RFC3339Nano), cur.since.Format(time.RFC3339Nano), ErrBadOption)
+	}
+	b.span(ch.Agent, cur, ch.At)
+	cur.state, cur.reason, cur.since = ch.To, "", ch.At
+	if ch.To == acd.Paused {
+		cur.reason = ch.Reason
+	}
+	return nil
+}
+
+// span counts an agent's current state from cur.since to until, cut into
+// intervals and clipped to the period.
+func (b *Builder) span(agent string, cur *cursor, until time.Time) {
+	from, to := maxTime(cur.since, b.o.From), minTime(until, b.o.To)
+	if !from.Before(to) || cur.state == acd.LoggedOut {
+		return
+	}
+	for _, c := range b.cuts {
+		for s := c.clock.start(from); s.Before(to); s = c.clock.next(s) {
+			seg := minTime(c.clock.next(s), to).Sub(maxTime(s, from))
+			if seg <= 0 {
+				continue
+			}
+			a := c.agent(s.UnixNano(), agent)
+			a.state[cur.state] += seg
+			if cur.state == acd.Paused {
+				if a.pauses == nil {
+					a.pauses = map[string]time.Duration{}
+				}
+				a.pauses[cur.reason] += seg
+			}
+		}
+	}
+}
+
+// Report ends the agents' spans at the end of the period and returns the
+// figures. The Builder must not be used afterwards.
+func (b *Builder) Report() *Report {
+	for _, id := range slices.Sorted(maps.Keys(b.cursors)) {
+		b.span(id, b.cursors[id], b.o.To)
+	}
+	r := &Report{From: b.o.From, To: b.o.To, Location: b.o.Location.String(), Interval: b.o.Interval,
+		ShortAbandon: b.o.ShortAbandon}
+	r.Rows = b.cuts[0].rows(b.o)
+	r.Totals = b.cuts[1].rows(b.o)
+	return r
+}
+
+func (c *cut) bounds(start int64) (time.Time, time.Time) {
+	s := time.Unix(0, start).In(c.clock.loc)
+	return s, c.clock.next(s)
+}
+
+func (c *cut) rows(o Options) Rows {
+	var rs Rows
+	for k, q := range c.queues {
+		s, e := c.bounds(k.start)
+		rs.Queues = append(rs.Queues, q.row(s, e, k.name, o.Threshold(k.name)))
+	}
+	for k, a := range c.agents {
+		s, e := c.bounds(k.start)
+		rs.Agents = append(rs.Agents, a.row(s, e, k.name))
+	}
+	for k, n := range c.disp {
+		s, e := c.bounds(k.start)
+		rs.Dispositions = append(rs.Dispositions, DispositionRow{Start: s, End: e, Queue: k.name, Disposition: k.disposition, Calls: n})
+	}
+	slices.SortFunc(rs.Queues, func(a, b QueueRow) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Queue, b.Queue)) })
+	slices.SortFunc(rs.Agents, func(a, b AgentRow) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Agent, b.Agent)) })
+	slices.SortFunc(rs.Dispositions, func(a, b DispositionRow) int {
+		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Queue, b.Queue), cmp.Compare(a.Disposition, b.Disposition))
+	})
+	return rs
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

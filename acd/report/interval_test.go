@@ -1,0 +1,108 @@
+package report
+
+import (
+	"testing"
+	"time"
+)
+
+func berlin(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skipf("no time zone data: %v", err)
+	}
+	return loc
+}
+
+// Days follow the local calendar: the day clocks go forward has 23 hours,
+// the day they go back 25, and each is one row.
+func TestDaysFollowDST(t *testing.T) {
+	loc := berlin(t)
+	from := time.Date(2026, 3, 28, 0, 0, 0, 0, loc)
+	to := time.Date(2026, 3, 31, 0, 0, 0, 0, loc)
+	starts := Starts(IntervalDay, loc, from, to)
+	if len(starts) != 3 {
+		t.Fatalf("%d days from %s to %s, want 3: %v", len(starts), from, to, starts)
+	}
+	c := clock{iv: IntervalDay, loc: loc}
+	for i, want := range []time.Duration{24 * time.Hour, 23 * time.Hour, 24 * time.Hour} {
+		if got := c.next(starts[i]).Sub(starts[i]); got != want {
+			t.Errorf("day %s lasts %v, want %v", starts[i].Format("2006-01-02"), got, want)
+		}
+		if h := starts[i].Hour(); h != 0 {
+			t.Errorf("day %d starts at local hour %d", i, h)
+		}
+	}
+	autumn := time.Date(2026, 10, 25, 0, 0, 0, 0, loc)
+	if got := c.next(autumn).Sub(autumn); got != 25*time.Hour {
+		t.Errorf("25 October 2026 in Berlin lasts %v, want 25h", got)
+	}
+	hours := Starts(IntervalHour, loc, autumn, c.next(autumn))
+	if len(hours) != 25 {
+		t.Errorf("%d hour rows on the day clocks go back, want 25", len(hours))
+	}
+	quarters := Starts(Interval15m, loc, autumn, c.next(autumn))
+	if len(quarters) != 100 {
+		t.Errorf("%d 15-minute rows on the day clocks go back, want 100", len(quarters))
+	}
+	// Every start is on a local quarter-hour, and the two 02:00 rows differ.
+	twoAM := 0
+	for _, s := range quarters {
+		if s.Minute()%15 != 0 || s.Second() != 0 {
+			t.Errorf("15-minute row starts at %s", s)
+		}
+		if s.Hour() == 2 && s.Minute() == 0 {
+			twoAM++
+		}
+	}
+	if twoAM != 2 {
+		t.Errorf("%d rows start at local 02:00 on the day clocks go back, want 2", twoAM)
+	}
+}
+
+// A time zone half an hour off UTC still gets rows on its own hours.
+func TestHoursAlignToLocalClock(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Skip(err)
+	}
+	c := clock{iv: IntervalHour, loc: loc}
+	at := time.Date(2026, 5, 4, 10, 47, 12, 0, loc)
+	if got, want := c.start(at), time.Date(2026, 5, 4, 10, 0, 0, 0, loc); !got.Equal(want) {
+		t.Errorf("hour of %s starts %s, want %s", at, got, want)
+	}
+	c.iv = Interval15m
+	if got, want := c.start(at), time.Date(2026, 5, 4, 10, 45, 0, 0, loc); !got.Equal(want) {
+		t.Errorf("quarter of %s starts %s, want %s", at, got, want)
+	}
+}
+
+func TestWeeksStartMondayMonthsOnTheFirst(t *testing.T) {
+	loc := berlin(t)
+	sunday := time.Date(2026, 11, 29, 23, 30, 0, 0, loc)
+	c := clock{iv: IntervalWeek, loc: loc}
+	if got, want := c.start(sunday), time.Date(2026, 11, 23, 0, 0, 0, 0, loc); !got.Equal(want) {
+		t.Errorf("week of Sunday %s starts %s, want Monday %s", sunday, got, want)
+	}
+	c.iv = IntervalMonth
+	if got, want := c.next(c.start(sunday)), time.Date(2026, 12, 1, 0, 0, 0, 0, loc); !got.Equal(want) {
+		t.Errorf("month after that of %s starts %s, want %s", sunday, got, want)
+	}
+	// October 2026 in Berlin has 31 days and one extra hour.
+	oct := time.Date(2026, 10, 1, 0, 0, 0, 0, loc)
+	if got := c.next(oct).Sub(oct); got != 31*24*time.Hour+time.Hour {
+		t.Errorf("October 2026 lasts %v", got)
+	}
+}
+
+func TestParseInterval(t *testing.T) {
+	for in, want := range map[string]Interval{"15m": Interval15m, "hour": IntervalHour, "1h": IntervalHour, "day": IntervalDay,
+		"week": IntervalWeek, "month": IntervalMonth, "": IntervalPeriod} {
+		if got, err := ParseInterval(in); err != nil || got != want {
+			t.Errorf("ParseInterval(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseInterval("fortnight"); err == nil {
+		t.Error("fortnight accepted")
+	}
+}
