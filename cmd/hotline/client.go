@@ -143,6 +143,13 @@ func newAgentCmd(g *globalOptions) *cobra.Command {
 			if a.Reason != "" {
 				state += " (" + a.Reason + ")"
 			}
+			if p := a.Pending; p != nil {
+				state += "; " + p.State
+				if p.Reason != "" {
+					state += " (" + p.Reason + ")"
+				}
+				state += " when the call and wrap-up are over"
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", a.ID, state)
 			return nil
 		},

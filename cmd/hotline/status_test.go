@@ -51,6 +51,14 @@ agents: [{id: a, endpoint: sim/a, logged_in: true, queues: [{queue: q}]}]
 			t.Fatalf("status heading:\n%s", out)
 		}
 		if strings.Contains(out, "CALLER") && strings.Contains(out, "bridged") {
+			// Pausing the agent on the call is pending, and says so.
+			// (The call lasts a minute on average; it may just have ended.)
+			code, out, errOut := hotline(t, nil, "agent", "pause", "a", "--reason", "lunch", "--api", addr)
+			got := strings.TrimSpace(out)
+			if code != 0 || got != "a: on-call; paused (lunch) when the call and wrap-up are over" &&
+				got != "a: wrap-up; paused (lunch) when the call and wrap-up are over" && got != "a: paused (lunch)" {
+				t.Errorf("hotline agent pause during a call: exit %d, %q %q; want the pause pending", code, out, errOut)
+			}
 			return
 		}
 		if time.Now().After(deadline) {
