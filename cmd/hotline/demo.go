@@ -120,9 +120,12 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 		defer db.Close()
 		st = db
 	}
+	// Writes are committed as they come; one that fails stays queued, and
+	// the demo fails at the end rather than lose records in silence.
+	writer := store.NewWriter(st, store.WriterOptions{Sync: true})
 	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	r, err := engine.NewSimRun(engine.SimOptions{
-		Core: engine.Options{Config: cfg, Store: st, Seed: uint64(seed), IDPrefix: "demo", Warn: func(_ time.Time, m string) {
+		Core: engine.Options{Config: cfg, Store: st, Writer: writer, Seed: uint64(seed), IDPrefix: "demo", Warn: func(_ time.Time, m string) {
 			if o.debugWarn != nil {
 				o.debugWarn(m)
 			}
@@ -211,6 +214,9 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 		fmt.Fprintf(w, " (%s at most; some were still going)", maxDrain)
 	}
 	fmt.Fprintln(w, ".")
+	if err := writer.Close(ctx); err != nil {
+		return fmt.Errorf("demo: records not saved to %s (%d failed commits): %w", o.store, writer.Failures(), err)
+	}
 	return nil
 }
 

@@ -91,3 +91,17 @@ func TestServeOnAFullDisk(t *testing.T) {
 		t.Errorf("the store after a full disk: %v, %d calls", rep.Err(), rep.Keys["calls"])
 	}
 }
+
+// The demo on a full disk says which records it could not save and fails.
+func TestDemoOnAFullDisk(t *testing.T) {
+	dir := tmpfs.Mount(t, 512<<10)
+	path := filepath.Join(dir, "demo.db")
+	if code, _, errOut := hotline(t, nil, "demo", "--store", path, "--speed", "0", "--duration", "1m"); code != 0 {
+		t.Fatalf("demo on an empty disk: exit %d, %q", code, errOut)
+	}
+	tmpfs.Fill(t, dir)
+	code, _, errOut := hotline(t, nil, "demo", "--store", path, "--speed", "0", "--duration", "10m")
+	if code != 1 || !strings.Contains(errOut, "not saved to "+path) || !strings.Contains(errOut, "no space left on device") {
+		t.Errorf("demo on a full disk: exit %d, %q; want 1 naming the store and the full disk", code, errOut)
+	}
+}
