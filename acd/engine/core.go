@@ -34,6 +34,9 @@ type Options struct {
 	// Warn receives problems that are counted, not fatal (bad DTMF, events for
 	// unknown calls, illegal transitions). The daemon logs them.
 	Warn func(now time.Time, msg string)
+	// Finished, if set, is told of each call that is over for good: ended,
+	// its final record durable. It runs on the engine goroutine.
+	Finished func(now time.Time, callID string)
 }
 
 // Core is the engine's state machine. It is not safe for concurrent use: one

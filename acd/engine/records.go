@@ -94,6 +94,7 @@ func (c *Core) Saved(now time.Time, seq uint64) {
 	c.savedSeq = seq
 	n := 0
 	for n < len(c.unsaved) && c.unsaved[n].seq <= seq {
+		c.finished(now, c.unsaved[n].call)
 		n++
 	}
 	clear(c.unsaved[:n])
@@ -116,9 +117,17 @@ func (c *Core) finishCall(now time.Time, cl *call, agent *store.AgentState) {
 		return
 	}
 	if c.w.Durable() >= seq {
-		return // durable already (a synchronous writer, or a quick one)
+		c.finished(now, cl) // durable already (a synchronous writer, or a quick one)
+		return
 	}
 	c.unsaved = append(c.unsaved, unsaved{seq: seq, call: cl})
+}
+
+// finished tells Options.Finished that a call is over for good.
+func (c *Core) finished(now time.Time, cl *call) {
+	if c.opts.Finished != nil {
+		c.opts.Finished(now, cl.id)
+	}
 }
 
 // trailer is an ended call whose record still changes: wrap-up not over, or
