@@ -535,13 +535,14 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 	c.cancelLegs(now, cl)
 	c.removeWaiting(cl)
 	c.stopPlay(cl)
+	if cl.recording != "" {
+		// Before the hang-up: the recording is on one of the legs.
+		c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.recording})
+	}
 	if _, live := c.chans[cl.ch]; live {
 		c.mohOff(cl)
 		c.hangupCaller(cl, cause)
 		c.forget(cl.ch)
-	}
-	if cl.recording != "" {
-		c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.recording})
 	}
 	if cl.bridge != "" {
 		c.do(Command{Op: OpDestroyBridge, Lane: cl.id, Bridge: cl.bridge})

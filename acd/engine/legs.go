@@ -192,6 +192,7 @@ func (c *Core) legGone(now time.Time, cl *call, l *leg, cause pbx.Cause) {
 	}
 	if cl.agentCh == l.ch && cl.phase == acd.CallBridged {
 		c.step(now, cl, "agent-hangup", l.agent.id, cause.String())
+		cl.rec.Cause = cause.String()
 		c.endCall(now, cl, acd.HangupAgent, pbx.CauseNormal)
 		return
 	}
