@@ -416,18 +416,23 @@ func TestFreeSWITCHOrderUnderLoad(t *testing.T) {
 	}
 }
 
-// rawLatency reads events on a connection of its own until ctx ends and
-// then sends, for each, the time from its Event-Date-Timestamp to its
-// arrival.
-func (fs *freeSWITCH) rawLatency(t *testing.T, ctx context.Context, events string) <-chan []time.Duration {
+// timedEvent is an event and when it came off the socket.
+type timedEvent struct {
+	wire.Event
+	at time.Time
+}
+
+// rawEvents reads the named events on a connection of its own until ctx
+// ends and then sends them.
+func (fs *freeSWITCH) rawEvents(t *testing.T, ctx context.Context, names string) <-chan []timedEvent {
 	t.Helper()
-	out := make(chan []time.Duration, 1)
+	out := make(chan []timedEvent, 1)
 	nc, err := net.Dial("tcp", fs.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := bufio.NewReader(nc)
-	for _, cmd := range []string{"auth " + fs.password, "event json " + events} {
+	for _, cmd := range []string{"auth " + fs.password, "event json " + names} {
 		for {
 			f, err := wire.ReadFrame(r)
 			if err != nil {
@@ -443,8 +448,8 @@ func (fs *freeSWITCH) rawLatency(t *testing.T, ctx context.Context, events strin
 	}
 	context.AfterFunc(ctx, func() { nc.Close() })
 	go func() {
-		var lat []time.Duration
-		defer func() { out <- lat }()
+		var evs []timedEvent
+		defer func() { out <- evs }()
 		for {
 			f, err := wire.ReadFrame(r)
 			if err != nil {
@@ -455,11 +460,26 @@ func (fs *freeSWITCH) rawLatency(t *testing.T, ctx context.Context, events strin
 				continue
 			}
 			if ev, err := wire.ParseJSON(f.Body); err == nil {
-				if us, err := strconv.ParseInt(ev.Get("Event-Date-Timestamp"), 10, 64); err == nil {
-					lat = append(lat, now.Sub(time.UnixMicro(us)))
-				}
+				evs = append(evs, timedEvent{ev, now})
 			}
 		}
+	}()
+	return out
+}
+
+// rawLatency is, for each event rawEvents got, the time from its
+// Event-Date-Timestamp to its arrival.
+func (fs *freeSWITCH) rawLatency(t *testing.T, ctx context.Context, names string) <-chan []time.Duration {
+	evs := fs.rawEvents(t, ctx, names)
+	out := make(chan []time.Duration, 1)
+	go func() {
+		var lat []time.Duration
+		for _, ev := range <-evs {
+			if us, err := strconv.ParseInt(ev.Get("Event-Date-Timestamp"), 10, 64); err == nil {
+				lat = append(lat, ev.at.Sub(time.UnixMicro(us)))
+			}
+		}
+		out <- lat
 	}()
 	return out
 }

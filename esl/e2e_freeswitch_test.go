@@ -1,0 +1,548 @@
+package esl_test
+
+// End-to-end tests: the real hotline binary, started as a daemon with
+// --pbx freeswitch, drives the real FreeSWITCH (see freeswitch_test.go).
+// Each scenario runs its own daemon and store; its callers and phones carry
+// the scenario's tag, and whatever is left of them is hung up at the end.
+// Assertions are on what Hotline stored (the calls API) and on what
+// FreeSWITCH itself reports.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/store"
+)
+
+var (
+	hotlineBinOnce sync.Once
+	hotlineBin     string
+	hotlineBinErr  error
+)
+
+// buildHotline builds cmd/hotline once per test binary.
+func buildHotline(t *testing.T) string {
+	t.Helper()
+	hotlineBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hotline-e2e-")
+		if err != nil {
+			hotlineBinErr = err
+			return
+		}
+		hotlineBin = filepath.Join(dir, "hotline")
+		cmd := exec.Command("go", "build", "-o", hotlineBin, "./cmd/hotline")
+		cmd.Dir = ".."
+		if out, err := cmd.CombinedOutput(); err != nil {
+			hotlineBinErr = fmt.Errorf("go build ./cmd/hotline: %v\n%s", err, out)
+		}
+	})
+	if hotlineBinErr != nil {
+		t.Fatal(hotlineBinErr)
+	}
+	return hotlineBin
+}
+
+// fsScenario is one end-to-end test: its FreeSWITCH, tag, config and daemon.
+type fsScenario struct {
+	t      *testing.T
+	fs     *freeSWITCH
+	tag    string
+	socket string // outbound listen address in socket mode, "" in park mode
+	config string
+	api    string
+	d      *fsDaemon
+}
+
+type fsDaemon struct {
+	cmd    *exec.Cmd
+	log    *e2eLog
+	exited chan struct{}
+}
+
+// e2eLog collects the daemon's output.
+type e2eLog struct {
+	mu sync.Mutex // guards b
+	b  strings.Builder
+}
+
+func (l *e2eLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *e2eLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// newScenario writes a config: the FreeSWITCH link, then body, in which
+// @PHONE:<spec>@ becomes the dial string of a test phone (answer-<ms>,
+// answer-<ms>-hangup-<ms>, noanswer, busy).
+func newScenario(t *testing.T, mode, body string) *fsScenario {
+	t.Helper()
+	fs := needFreeSWITCH(t)
+	s := &fsScenario{t: t, fs: fs, tag: runTag()}
+	s.api = freeAddr(t)
+	out := ""
+	if mode == "socket" {
+		s.socket = freeAddr(t)
+		out = s.socket
+	}
+	for {
+		i := strings.Index(body, "@PHONE:")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(body[i+1:], "@")
+		spec := body[i+len("@PHONE:") : i+1+j]
+		var ep string
+		switch spec {
+		case "busy":
+			ep = fs.endpoint(farend.Phone{Mode: farend.PhoneBusy}, s.tag)
+		case "noanswer":
+			ep = fs.endpoint(farend.Phone{Mode: farend.PhoneNoAnswer}, s.tag)
+		default:
+			ep = "[hltest_run=" + s.tag + "]loopback/" + spec + "/hotline-test-phone"
+		}
+		body = body[:i] + ep + body[i+2+j:]
+	}
+	dir := t.TempDir()
+	head := fmt.Sprintf(`server:
+  listen: %q
+  log_format: console
+  log_level: debug
+store:
+  path: %q
+pbx:
+  type: freeswitch
+  freeswitch:
+    address: %q
+    password: %q
+    outbound_listen: %q
+`, s.api, filepath.Join(dir, "hotline.db"), fs.addr, fs.password, out)
+	s.config = filepath.Join(dir, "hotline.yaml")
+	if err := os.WriteFile(s.config, []byte(head+body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if s.d != nil {
+			if t.Failed() {
+				log := s.d.log.String()
+				if lines := strings.Split(log, "\n"); len(lines) > 120 {
+					log = strings.Join(lines[len(lines)-120:], "\n")
+				}
+				t.Logf("hotline's log (end):\n%s", log)
+				b, _ := json.MarshalIndent(s.records(), "", "  ")
+				t.Logf("records:\n%s", b)
+			}
+			s.d.stop()
+		}
+		fs.hangUpRun(t, s.tag)
+	})
+	return s
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// start runs `hotline serve` and waits until its API answers and its link
+// to FreeSWITCH is up.
+func (s *fsScenario) start() {
+	t := s.t
+	t.Helper()
+	d := &fsDaemon{log: &e2eLog{}, exited: make(chan struct{})}
+	d.cmd = exec.Command(buildHotline(t), "serve", "--config", s.config)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HOTLINE_") { // they would override the config
+			d.cmd.Env = append(d.cmd.Env, kv)
+		}
+	}
+	d.cmd.Stdout, d.cmd.Stderr = d.log, d.log
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = d.cmd.Wait(); close(d.exited) }()
+	s.d = d
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		select {
+		case <-d.exited:
+			t.Fatalf("hotline exited during start-up:\n%s", d.log.String())
+		default:
+		}
+		if resp, err := http.Get("http://" + s.api + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && strings.Contains(d.log.String(), "event socket connected") {
+				time.Sleep(300 * time.Millisecond) // the first snapshot
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("hotline not ready within 20 s:\n%s", d.log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (d *fsDaemon) kill() {
+	_ = d.cmd.Process.Signal(syscall.SIGKILL)
+	<-d.exited
+}
+
+func (d *fsDaemon) stop() {
+	select {
+	case <-d.exited:
+		return
+	default:
+	}
+	_ = d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.exited:
+	case <-time.After(5 * time.Second):
+		d.kill()
+	}
+}
+
+// call places a caller (from, to) with a script.
+func (s *fsScenario) call(c farend.CallScript) {
+	s.t.Helper()
+	if err := s.fs.call(context.Background(), c, s.socket, s.tag); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *fsScenario) records() []store.CallRecord {
+	resp, err := http.Get("http://" + s.api + "/api/v1/calls?limit=100")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	var calls []api.Call
+	if json.NewDecoder(resp.Body).Decode(&calls) != nil {
+		return nil
+	}
+	return api.CallRecords(calls)
+}
+
+// waitRecord waits for the ended record of the call from caller.
+func (s *fsScenario) waitRecord(caller string, timeout time.Duration) store.CallRecord {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		for _, r := range s.records() {
+			if r.Caller == caller && !r.Ended.IsZero() {
+				return r
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.t.Fatalf("no ended record for caller %s within %v", caller, timeout)
+	return store.CallRecord{}
+}
+
+// eventually polls cond until it holds or timeout passes.
+func (s *fsScenario) eventually(timeout time.Duration, what string, cond func() bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// channels lists FreeSWITCH's channels as "show channels" has them.
+func (s *fsScenario) channels() []map[string]string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var list struct {
+		Rows []map[string]string `json:"rows"`
+	}
+	_ = json.Unmarshal([]byte(s.fs.command(ctx, "api show channels as json")), &list)
+	return list.Rows
+}
+
+func (s *fsScenario) channelOf(caller string) (map[string]string, bool) {
+	for _, c := range s.channels() {
+		if c["cid_num"] == caller && strings.HasSuffix(c["name"], "-b") {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+func attempts(r store.CallRecord) string {
+	var out []string
+	for _, a := range r.Attempts {
+		out = append(out, a.Agent+":"+string(a.Result))
+	}
+	return strings.Join(out, ",")
+}
+
+// watch collects events of the given names on a connection of its own
+// until the returned stop is called.
+func (fs *freeSWITCH) watch(t *testing.T, names string) (stop func() []timedEvent) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	got := fs.rawEvents(t, ctx, names)
+	return func() []timedEvent {
+		cancel()
+		return <-got
+	}
+}
+
+const e2eQueue = `
+queues:
+  - name: sales
+    strategy: top-down
+    ring_timeout: 3s
+    retry_delay: 200ms
+    wrap_up: 500ms
+    record: true
+    moh: default
+    announce: {interval: 0s}
+`
+
+func TestFreeSWITCHE2E(t *testing.T) {
+	for _, mode := range []string{"park", "socket"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Run("AnsweredRecorded", func(t *testing.T) { e2eAnsweredRecorded(t, mode) })
+			if mode == "socket" {
+				return
+			}
+			t.Run("BusyThenNext", func(t *testing.T) { e2eBusyThenNext(t, mode) })
+			t.Run("NoAnswerThenNext", func(t *testing.T) { e2eNoAnswerThenNext(t, mode) })
+			t.Run("AbandonWithMOH", func(t *testing.T) { e2eAbandonWithMOH(t, mode) })
+			t.Run("Menu", func(t *testing.T) { e2eMenu(t, mode) })
+			t.Run("KillWaitingAndTalking", func(t *testing.T) { e2eKillWaitingAndTalking(t, mode) })
+			t.Run("LinkCut", func(t *testing.T) { e2eLinkCut(t, mode) })
+		})
+	}
+}
+
+// An agent answers, talks 1.5 s and hangs up; the call is recorded.
+func e2eAnsweredRecorded(t *testing.T, mode string) {
+	s := newScenario(t, mode, `entries: [{number: "7100", queue: sales}]`+e2eQueue+`
+agents:
+  - {id: alice, name: Alice, endpoint: "@PHONE:answer-300-hangup-1500@", queues: [{queue: sales}], logged_in: true}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557101", To: "7100"})
+	r := s.waitRecord("5557101", 15*time.Second)
+	if r.Outcome != acd.OutcomeAnswered || r.Agent != "alice" || r.HangupBy != acd.HangupAgent {
+		t.Errorf("record: outcome %s agent %q hung up by %s", r.Outcome, r.Agent, r.HangupBy)
+	}
+	if r.Talk < 1200*time.Millisecond || r.Talk > 2500*time.Millisecond {
+		t.Errorf("talk %v, want about 1.5 s", r.Talk)
+	}
+	if r.Cause == "" {
+		t.Errorf("the record of a call the agent hung up has no cause")
+	}
+	if r.Recording.Path == "" {
+		t.Fatalf("no recording in the record")
+	}
+	st, err := os.Stat(r.Recording.Path)
+	if err != nil || st.Size() < 8000 {
+		t.Errorf("recording %s: %v (size %d): want a file with sound", r.Recording.Path, err, sizeOf(st))
+	}
+	t.Logf("answered: wait %v talk %v cause %s recording %s", r.Wait, r.Talk, r.Cause, r.Recording.Path)
+}
+
+func sizeOf(st os.FileInfo) int64 {
+	if st == nil {
+		return 0
+	}
+	return st.Size()
+}
+
+// The first agent's phone is busy: noticed at once, recorded as busy, and
+// the next agent is rung.
+func e2eBusyThenNext(t *testing.T, mode string) {
+	s := newScenario(t, mode, `entries: [{number: "7200", queue: sales}]`+e2eQueue+`
+agents:
+  - {id: bob, name: Bob, endpoint: "@PHONE:busy@", queues: [{queue: sales}], logged_in: true}
+  - {id: carol, name: Carol, endpoint: "@PHONE:answer-200-hangup-800@", queues: [{queue: sales}], logged_in: true}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557201", To: "7200"})
+	r := s.waitRecord("5557201", 15*time.Second)
+	if got := attempts(r); !strings.HasPrefix(got, "bob:busy,carol:answered") {
+		t.Fatalf("attempts %s, want bob busy then carol answered", got)
+	}
+	if gap := r.Attempts[1].At.Sub(r.Attempts[0].At); gap > time.Second {
+		t.Errorf("carol rung %v after bob: the busy phone was not noticed within 1 s", gap)
+	} else {
+		t.Logf("busy bob → carol rung after %v", gap)
+	}
+	if r.Outcome != acd.OutcomeAnswered || r.Agent != "carol" {
+		t.Errorf("outcome %s agent %s", r.Outcome, r.Agent)
+	}
+}
+
+// The first agent does not answer within the ring timeout; the next does.
+func e2eNoAnswerThenNext(t *testing.T, mode string) {
+	s := newScenario(t, mode, `entries: [{number: "7300", queue: sales}]`+strings.Replace(e2eQueue, "ring_timeout: 3s", "ring_timeout: 2s", 1)+`
+agents:
+  - {id: dave, name: Dave, endpoint: "@PHONE:noanswer@", queues: [{queue: sales}], logged_in: true}
+  - {id: erin, name: Erin, endpoint: "@PHONE:answer-200-hangup-800@", queues: [{queue: sales}], logged_in: true}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557301", To: "7300"})
+	r := s.waitRecord("5557301", 20*time.Second)
+	if got := attempts(r); !strings.HasPrefix(got, "dave:no-answer,erin:answered") {
+		t.Fatalf("attempts %s, want dave no-answer then erin answered", got)
+	}
+	if r.Outcome != acd.OutcomeAnswered || r.Agent != "erin" {
+		t.Errorf("outcome %s agent %s", r.Outcome, r.Agent)
+	}
+}
+
+// No agent is free: the caller hears music on hold, gives up, and the call
+// is recorded abandoned by the caller.
+func e2eAbandonWithMOH(t *testing.T, mode string) {
+	s := newScenario(t, mode, `entries: [{number: "7400", queue: sales}]`+e2eQueue+`
+agents:
+  - {id: frank, name: Frank, endpoint: "@PHONE:answer-200@", queues: [{queue: sales}]}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557401", To: "7400", HangupAfter: 3 * time.Second})
+	s.eventually(3*time.Second, "music on hold on the caller", func() bool {
+		c, ok := s.channelOf("5557401")
+		return ok && c["application"] == "playback" && strings.HasPrefix(c["application_data"], "local_stream://")
+	})
+	r := s.waitRecord("5557401", 10*time.Second)
+	if r.Outcome != acd.OutcomeAbandoned || r.HangupBy != acd.HangupCaller {
+		t.Errorf("outcome %s hung up by %s, want abandoned by the caller", r.Outcome, r.HangupBy)
+	}
+	if r.Wait < 2*time.Second || r.Wait > 4*time.Second {
+		t.Errorf("wait %v, want about 3 s", r.Wait)
+	}
+}
+
+// A menu plays its prompt; the caller's key takes the call to a queue.
+func e2eMenu(t *testing.T, mode string) {
+	s := newScenario(t, mode, `entries: [{number: "7500", menu: main}]
+menus:
+  - name: main
+    prompt: [sound:queue-thankyou, sound:queue-youarenext]
+    timeout: 5s
+    retries: 1
+    options:
+      "1": {queue: sales}
+`+e2eQueue+`
+agents:
+  - {id: gina, name: Gina, endpoint: "@PHONE:answer-200-hangup-800@", queues: [{queue: sales}], logged_in: true}
+`)
+	stop := s.fs.watch(t, "CHANNEL_EXECUTE_COMPLETE")
+	s.start()
+	s.call(farend.CallScript{From: "5557501", To: "7500", DTMF: "1", DTMFDelay: 2500 * time.Millisecond})
+	r := s.waitRecord("5557501", 15*time.Second)
+	if r.Queue != "sales" || r.Outcome != acd.OutcomeAnswered || r.Agent != "gina" {
+		t.Errorf("record: queue %q outcome %s agent %q", r.Queue, r.Outcome, r.Agent)
+	}
+	played := false
+	for _, ev := range stop() {
+		if ev.Get("Unique-ID") == r.Channel && ev.Get("Application") == "playback" &&
+			strings.Contains(ev.Get("Application-Data"), "queue-thankyou") && ev.Get("Application-Response") == "FILE PLAYED" {
+			played = true
+		}
+	}
+	if !played {
+		t.Errorf("FreeSWITCH reported no played prompt on the caller's channel %s", r.Channel)
+	}
+}
+
+// kill -9 while one caller talks and one waits: the conversation goes on
+// (the agent's phone half is not taken for a stranded leg), the waiting
+// caller is served when the agent is free, and both records are right.
+func e2eKillWaitingAndTalking(t *testing.T, mode string) {
+	s := newScenario(t, mode, `entries: [{number: "7600", queue: sales}]`+e2eQueue+`
+agents:
+  - {id: hank, name: Hank, endpoint: "@PHONE:answer-200-hangup-5000@", queues: [{queue: sales}], logged_in: true}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557601", To: "7600"})
+	s.eventually(5*time.Second, "the first caller talking", func() bool {
+		c, ok := s.channelOf("5557601")
+		return ok && c["application"] != "playback" && c["callstate"] == "ACTIVE" && strings.Contains(fmt.Sprint(s.records()), "5557601")
+	})
+	time.Sleep(800 * time.Millisecond)
+	s.call(farend.CallScript{From: "5557602", To: "7600"})
+	s.eventually(5*time.Second, "the second caller waiting", func() bool {
+		c, ok := s.channelOf("5557602")
+		return ok && c["application"] == "playback"
+	})
+	s.d.kill()
+	killed := time.Now()
+	s.start()
+	first := s.waitRecord("5557601", 15*time.Second)
+	if first.Outcome != acd.OutcomeAnswered || first.Agent != "hank" || first.HangupBy != acd.HangupAgent {
+		t.Errorf("talking call: outcome %s agent %q hung up by %s", first.Outcome, first.Agent, first.HangupBy)
+	}
+	if first.Ended.Before(killed.Add(time.Second)) {
+		t.Errorf("talking call ended %v after the kill: the conversation was cut", first.Ended.Sub(killed))
+	}
+	if first.Talk < 4*time.Second {
+		t.Errorf("talking call: talk %v, want about 5 s", first.Talk)
+	}
+	second := s.waitRecord("5557602", 20*time.Second)
+	if second.Outcome != acd.OutcomeAnswered || second.Agent != "hank" {
+		t.Errorf("waiting call: outcome %s agent %q attempts %s", second.Outcome, second.Agent, attempts(second))
+	}
+	t.Logf("after kill -9: talking call talk %v ended by %s; waiting call waited %v, answered by %s", first.Talk, first.HangupBy, second.Wait, second.Agent)
+}
+
+// The event-socket link is cut (mod_event_socket reloaded) during a
+// conversation: Hotline reconnects, the call's end is recorded, and the
+// next call is served.
+func e2eLinkCut(t *testing.T, mode string) {
+	s := newScenario(t, mode, `entries: [{number: "7700", queue: sales}]`+e2eQueue+`
+agents:
+  - {id: ivan, name: Ivan, endpoint: "@PHONE:answer-200-hangup-3000@", queues: [{queue: sales}], logged_in: true}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557701", To: "7700"})
+	s.eventually(5*time.Second, "the caller talking", func() bool {
+		c, ok := s.channelOf("5557701")
+		return ok && c["application"] != "playback" && c["callstate"] == "ACTIVE" && strings.Contains(fmt.Sprint(s.records()), "5557701")
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	before := strings.Count(s.d.log.String(), "event socket connected")
+	t.Logf("reload mod_event_socket: %s", strings.TrimSpace(s.fs.command(ctx, "bgapi reload mod_event_socket")))
+	s.eventually(10*time.Second, "hotline reconnected", func() bool {
+		return strings.Count(s.d.log.String(), "event socket connected") > before
+	})
+	r := s.waitRecord("5557701", 15*time.Second)
+	if r.Outcome != acd.OutcomeAnswered || r.Agent != "ivan" {
+		t.Errorf("call across the cut: outcome %s agent %q", r.Outcome, r.Agent)
+	}
+	s.call(farend.CallScript{From: "5557702", To: "7700"})
+	if r := s.waitRecord("5557702", 15*time.Second); r.Outcome != acd.OutcomeAnswered {
+		t.Errorf("call after the cut: outcome %s", r.Outcome)
+	}
+}
