@@ -333,15 +333,9 @@ func writeProgressLine(w io.Writer, s engine.Status, elapsed time.Duration) {
 
 func writeProgress(w io.Writer, s engine.Status, elapsed time.Duration) {
 	fmt.Fprintf(w, "virtual time %s\n\n", elapsed)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "QUEUE\tWAITING\tLONGEST\tOFFERED\tANSWERED\tABANDONED\tSL\tASA")
-	for _, q := range s.Queues {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%.1f%%\t%s\n", q.Name, q.Waiting, q.LongestWait.Round(time.Second),
-			q.Offered, q.Answered, q.Abandoned, q.ServiceLevel*100, q.ASA.Round(time.Second))
-	}
-	tw.Flush()
+	writeQueueTable(w, s.Queues)
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "AGENT\tSTATE\tSINCE\tCALLS")
 	for _, a := range s.Agents {
 		state := a.State

@@ -47,15 +47,9 @@ func newStatusCmd(g *globalOptions) *cobra.Command {
 // and live calls.
 func writeStatus(w io.Writer, s engine.Status) {
 	fmt.Fprintf(w, "status at %s\n\n", s.Now.Local().Format(time.DateTime))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "QUEUE\tWAITING\tLONGEST\tOFFERED\tANSWERED\tABANDONED\tSL\tASA")
-	for _, q := range s.Queues {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%.1f%%\t%s\n", q.Name, q.Waiting, q.LongestWait.Round(time.Second),
-			q.Offered, q.Answered, q.Abandoned, q.ServiceLevel*100, q.ASA.Round(time.Second))
-	}
-	tw.Flush()
+	writeQueueTable(w, s.Queues)
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "AGENT\tSTATE\tSINCE\tCALLS\tCALL\tNEXT")
 	for _, a := range s.Agents {
 		state := a.State
@@ -85,6 +79,17 @@ func writeStatus(w io.Writer, s engine.Status) {
 			talk = c.Talk.Round(time.Second).String()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Caller, c.Queue, c.Phase, c.Waited.Round(time.Second), talk, c.Agent)
+	}
+	tw.Flush()
+}
+
+// writeQueueTable prints the queues' live figures (status and the demo).
+func writeQueueTable(w io.Writer, queues []engine.QueueStatus) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "QUEUE\tWAITING\tLONGEST\tOFFERED\tANSWERED\tABANDONED\tSL\tASA")
+	for _, q := range queues {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%.1f%%\t%s\n", q.Name, q.Waiting, q.LongestWait.Round(time.Second),
+			q.Offered, q.Answered, q.Abandoned, q.ServiceLevel*100, q.ASA.Round(time.Second))
 	}
 	tw.Flush()
 }
