@@ -1,0 +1,114 @@
+package report
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Query is a report asked for by name: the kind, the period, the interval
+// and the counting rules, as the command line and the API spell them.
+type Query struct {
+	Kind    Kind
+	Format  string
+	Options Options
+}
+
+// ParseQuery reads a report request from URL query values: from, to
+// (RFC 3339, or a local date or date and time in tz: 2026-01-05,
+// 2026-01-05T09:00), interval, tz (an IANA zone name), short_abandon (a
+// duration) and format. threshold gives each queue's service-level
+// threshold. Every problem is named.
+func ParseQuery(kind string, v url.Values, threshold func(string) time.Duration) (Query, error) {
+	var q Query
+	var problems []string
+	bad := func(err error) {
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	k, err := ParseKind(kind)
+	bad(err)
+	q.Kind = k
+	loc := time.UTC
+	if tz := v.Get("tz"); tz != "" {
+		if l, err := time.LoadLocation(tz); err != nil {
+			bad(fmt.Errorf("tz %q: not a known time zone", tz))
+		} else {
+			loc = l
+		}
+	}
+	q.Options.Location = loc
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &q.Options.From}, {"to", &q.Options.To}} {
+		s := v.Get(f.name)
+		if s == "" {
+			bad(fmt.Errorf("%s is required", f.name))
+			continue
+		}
+		t, err := ParseTime(s, loc)
+		bad(err)
+		*f.dst = t
+	}
+	iv, err := ParseInterval(v.Get("interval"))
+	bad(err)
+	q.Options.Interval = iv
+	if s := v.Get("short_abandon"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			bad(fmt.Errorf("short_abandon %q: want a duration such as 5s", s))
+		}
+		q.Options.ShortAbandon = d
+	}
+	q.Format = v.Get("format")
+	switch q.Format {
+	case "", FormatTable, FormatCSV, FormatJSON:
+	default:
+		bad(fmt.Errorf("format %q: want table, csv or json", q.Format))
+	}
+	if len(problems) == 0 && !q.Options.To.After(q.Options.From) {
+		bad(fmt.Errorf("to %s is not after from %s", v.Get("to"), v.Get("from")))
+	}
+	q.Options.Threshold = threshold
+	if len(problems) > 0 {
+		return q, fmt.Errorf("%w: %s", ErrBadOption, strings.Join(problems, "; "))
+	}
+	return q, nil
+}
+
+// ParseTime reads RFC 3339, or a date or date and time of the local clock
+// in loc.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("time %q: want 2006-01-02, 2006-01-02T15:04 or RFC 3339", s)
+}
+
+// Values is q as URL query values, the inverse of ParseQuery.
+func (q Query) Values() url.Values {
+	v := url.Values{}
+	loc := q.Options.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	v.Set("from", q.Options.From.Format(time.RFC3339))
+	v.Set("to", q.Options.To.Format(time.RFC3339))
+	v.Set("tz", loc.String())
+	v.Set("interval", string(q.Options.Interval))
+	if q.Options.ShortAbandon > 0 {
+		v.Set("short_abandon", q.Options.ShortAbandon.String())
+	}
+	if q.Format != "" {
+		v.Set("format", q.Format)
+	}
+	return v
+}

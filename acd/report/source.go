@@ -1,0 +1,62 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/hotline-cc/hotline/store"
+)
+
+// Source is where a report reads records and agent changes; *store.DB is one.
+type Source interface {
+	Calls(f store.Filter) iter.Seq2[store.CallRecord, error]
+	AgentChanges(agent string, from, to time.Time) ([]store.AgentChange, error)
+}
+
+var _ Source = (*store.DB)(nil)
+
+// Lookback is how far before a period agent changes are read to learn
+// where each agent was when it began: an agent who has not changed state
+// for longer counts from its first change in the period.
+const Lookback = 24 * time.Hour
+
+// changeWindow bounds the agent changes held in memory at once.
+const changeWindow = 24 * time.Hour
+
+// Build reads the period's records and agent changes from src and returns
+// its report. Records that cannot be decoded are left out and counted in
+// skipped; any other read error ends the report.
+func Build(src Source, o Options) (r *Report, skipped int, err error) {
+	b, err := NewBuilder(o)
+	if err != nil {
+		return nil, 0, err
+	}
+	for rec, err := range src.Calls(store.Filter{From: o.From, To: o.To}) {
+		if err != nil {
+			var de *store.DecodeError
+			if errors.As(err, &de) {
+				skipped++
+				continue
+			}
+			return nil, skipped, fmt.Errorf("read call records: %w", err)
+		}
+		b.AddCall(&rec)
+	}
+	for from := o.From.Add(-Lookback); from.Before(o.To); from = from.Add(changeWindow) {
+		to := minTime(from.Add(changeWindow), o.To)
+		changes, err := src.AgentChanges("", from, to)
+		bad, rest := store.Skipped(err)
+		if rest != nil {
+			return nil, skipped, fmt.Errorf("read agent changes: %w", rest)
+		}
+		skipped += len(bad)
+		for i := range changes {
+			if err := b.AddChange(&changes[i]); err != nil {
+				return nil, skipped, err
+			}
+		}
+	}
+	return b.Report(), skipped, nil
+}

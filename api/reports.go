@@ -1,0 +1,61 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/report"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// report answers GET /api/v1/reports/{kind} (queues, agents,
+// dispositions) from the stored records; the query is report.ParseQuery's
+// (from, to, interval, tz, short_abandon, format: json unless asked).
+// Queues' service-level thresholds are those of the running config.
+func (s *Server) report(w http.ResponseWriter, r *http.Request) {
+	src, ok := s.rec.(report.Source)
+	if !ok {
+		s.fail(w, fmt.Errorf("reports: %w: this daemon keeps no store", store.ErrNotFound))
+		return
+	}
+	thresholds := map[string]time.Duration{}
+	if s.eng != nil {
+		if snap := s.eng.Snapshot(); snap != nil {
+			for _, q := range snap.Queues {
+				thresholds[q.Name] = q.SLThreshold
+			}
+		}
+	}
+	q, err := report.ParseQuery(r.PathValue("kind"), r.URL.Query(), func(queue string) time.Duration {
+		if d, ok := thresholds[queue]; ok {
+			return d
+		}
+		return report.DefaultThreshold
+	})
+	if err != nil {
+		s.fail(w, badRequest("%v", err))
+		return
+	}
+	if q.Format == "" {
+		q.Format = report.FormatJSON
+	}
+	rep, skipped, err := report.Build(src, q.Options)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, rep, q.Kind, q.Format); err != nil {
+		s.fail(w, err)
+		return
+	}
+	if skipped > 0 {
+		w.Header().Set(SkippedHeader, strconv.Itoa(skipped))
+	}
+	w.Header().Set("Content-Type", map[string]string{report.FormatJSON: "application/json",
+		report.FormatCSV: "text/csv; charset=utf-8", report.FormatTable: "text/plain; charset=utf-8"}[q.Format])
+	_, _ = w.Write(buf.Bytes())
+}

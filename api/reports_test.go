@@ -1,0 +1,85 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/store"
+)
+
+func TestReportQueues(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	day := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for i, outcome := range []acd.Outcome{acd.OutcomeAnswered, acd.OutcomeAnswered, acd.OutcomeAbandoned} {
+		at := day.Add(time.Duration(i) * 40 * time.Minute)
+		rec := &store.CallRecord{ID: string(rune('a' + i)), Direction: acd.DirectionInbound, Queue: "sales", Entered: at,
+			Ended: at.Add(time.Minute), Wait: 30 * time.Second, Outcome: outcome,
+			Timeline: []store.Step{{At: at, Kind: "enqueue", Detail: "sales"}}}
+		if outcome == acd.OutcomeAnswered {
+			rec.Answered, rec.Agent = at.Add(30*time.Second), "ann"
+		}
+		if err := db.SaveCall(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(New(nil, db, zerolog.Nop()))
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL + "/api/v1/reports/queues?from=2026-01-05&to=2026-01-06&interval=hour&tz=UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("GET reports/queues = %s %s", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	var got struct {
+		Rows []struct {
+			Start     time.Time `json:"start"`
+			Offered   int       `json:"offered"`
+			Answered  int       `json:"answered"`
+			Abandoned int       `json:"abandoned"`
+		} `json:"rows"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	// calls at 9:00, 9:40 (answered) and 10:20 (abandoned)
+	if len(got.Rows) != 2 || got.Rows[0].Offered != 2 || got.Rows[0].Answered != 2 || got.Rows[1].Abandoned != 1 || got.Rows[1].Start.Hour() != 10 {
+		t.Errorf("rows %+v", got.Rows)
+	}
+
+	bad, err := http.Get(srv.URL + "/api/v1/reports/queues?from=yesterday&interval=fortnight")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(bad.Body)
+	bad.Body.Close()
+	for _, want := range []string{"yesterday", "to is required", "fortnight"} {
+		if bad.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), want) {
+			t.Errorf("bad query: %s %s, want 400 naming %q", bad.Status, body, want)
+		}
+	}
+	csvResp, err := http.Get(srv.URL + "/api/v1/reports/agents?from=2026-01-05&to=2026-01-06&format=csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(csvResp.Body)
+	csvResp.Body.Close()
+	if !strings.HasPrefix(string(body), "row,start,end,agent,offered,answered") || !strings.Contains(string(body), "total,") {
+		t.Errorf("agents CSV:\n%s", body)
+	}
+}
