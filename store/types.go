@@ -115,6 +115,9 @@ type ActiveCall struct {
 	Bridge       string        `json:"bridge,omitempty"`
 	Recording    string        `json:"recording,omitempty"`
 	Flow         *ivr.State    `json:"flow,omitempty"` // where a caller in an IVR flow is
+	// Seen is the last checkpoint at which the call was known up: the
+	// earliest its end can be if it ends while Hotline is down.
+	Seen time.Time `json:"seen,omitzero"`
 }
 
 // Filter selects call records. Zero fields match everything.

@@ -605,5 +605,6 @@ func (c *Core) forget(ch pbx.ChannelID) {
 }
 
 func (c *Core) saveActive(now time.Time, cl *call) {
+	c.startCheckpoints(now)
 	c.save(now, "call "+cl.id+" active state", store.PutActive(c.activeRecord(cl)), store.PutCall(&cl.rec))
 }

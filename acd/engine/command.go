@@ -155,6 +155,7 @@ const (
 	TimerWrapUp                          // agent's wrap-up is over
 	TimerAgentReady                      // agent's no-answer/busy delay is over
 	TimerCallback                        // a callback request may be retried
+	TimerCheckpoint                      // save that the live calls are still up
 	timerKinds
 )
 

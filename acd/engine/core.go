@@ -73,6 +73,9 @@ type Core struct {
 	started  time.Time
 	synced   bool
 	linkDown time.Time // when the link to the switch last went down
+	linkUp   time.Time // when it last came (back) up
+
+	checkpointDue bool // a checkpoint of the live calls is scheduled
 
 	// scratch buffers reused on the hot path
 	selBuf  []int32

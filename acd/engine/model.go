@@ -97,6 +97,7 @@ type call struct {
 	resumed    bool         // re-entering its queue after a restart
 	endPending bool         // hang-up requested, waiting for HungUp
 	seen       time.Time    // restored: the last time the previous run knew the call up
+	checked    time.Time    // last checkpoint: saved as known up at this time
 	endAt      time.Time    // the switch's time of the end, when it came late
 	endFrom    time.Time    // the end is unknown within [endFrom, when it was found gone]
 }

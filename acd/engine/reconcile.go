@@ -105,6 +105,9 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			cl.phase = acd.CallNew
 		}
 		cl.seen = lastStep(cl)
+		if ac.Seen.After(cl.seen) {
+			cl.seen = ac.Seen
+		}
 		c.calls[cl.id] = cl
 		c.chans[cl.ch] = chanRef{call: cl}
 		c.step(now, cl, "restored", "", ac.State.String())
@@ -124,7 +127,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 // (re)connect: calls whose channels are gone are closed, restored calls are
 // resumed, stranded agent legs are hung up and unknown callers adopted.
 func (c *Core) reconcile(now time.Time, e pbx.Synced) {
-	c.synced = true
+	c.synced, c.linkUp = true, now
 	live := make(map[pbx.ChannelID]pbx.ChannelInfo, len(e.Snapshot.Channels))
 	for _, ch := range e.Snapshot.Channels {
 		live[ch.ID] = ch
@@ -222,16 +225,18 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 }
 
 // lastSeen is the last time Hotline knew a call to be up before a gap in
-// what it saw of the switch: the call's last step, or when the link went
-// down (no hang-up had come by then); for a call the previous run left,
-// that run's last step for it.
+// what it saw of the switch: the call's last step or checkpoint, or when
+// the link went down (no hang-up had come by then); for a call the previous
+// run left, that run's last step or checkpoint for it.
 func (c *Core) lastSeen(cl *call) time.Time {
 	if cl.restored {
 		return cl.seen
 	}
 	seen := lastStep(cl)
-	if c.linkDown.After(seen) {
-		seen = c.linkDown
+	for _, t := range []time.Time{c.linkDown, cl.checked} {
+		if t.After(seen) {
+			seen = t
+		}
 	}
 	return seen
 }
@@ -249,6 +254,44 @@ func lastStep(cl *call) time.Time {
 		}
 	}
 	return seen
+}
+
+// checkpointEvery is how often a live call is saved as still up: a call
+// that ends while Hotline is down is known to have lasted until then.
+const checkpointEvery = 15 * time.Second
+
+// startCheckpoints schedules the next checkpoint of the live calls, unless
+// one is due already.
+func (c *Core) startCheckpoints(now time.Time) {
+	if c.checkpointDue {
+		return
+	}
+	c.checkpointDue = true
+	c.out.At(now.Add(checkpointEvery), Timer{Kind: TimerCheckpoint})
+}
+
+// checkpoint saves, in one write, that the live calls are still up, while
+// the link to the switch is (when it is down, what the engine believes
+// proves nothing). It stops while no call lives.
+func (c *Core) checkpoint(now time.Time) {
+	c.checkpointDue = false
+	if len(c.calls) == 0 {
+		return
+	}
+	c.startCheckpoints(now)
+	if c.linkDown.After(c.linkUp) {
+		return
+	}
+	ops := make([]store.Op, 0, len(c.calls))
+	for _, id := range c.callIDs() {
+		if cl := c.calls[id]; cl.phase != acd.CallEnded {
+			cl.checked = now
+			ops = append(ops, store.PutActive(c.activeRecord(cl)))
+		}
+	}
+	if len(ops) > 0 {
+		c.save(now, "checkpoint of the live calls", ops...)
+	}
 }
 
 // lateEvent: a hang-up the engine learns of this much after the switch

@@ -174,6 +174,7 @@ func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 		ac.Agent, ac.AgentChannel = cl.agent.id, string(cl.agentCh)
 		ac.Since = cl.answered
 	}
+	ac.Seen = cl.checked
 	if !cl.flow.Done() {
 		flow := cl.flow
 		ac.Flow = &flow

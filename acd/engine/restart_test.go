@@ -178,3 +178,49 @@ func TestRestartWhileAgentRings(t *testing.T) {
 		})
 	}
 }
+
+// kill stops the running Core as kill -9 would: from now on nothing hears
+// the switch's events until restart.
+func kill(t *testing.T, r *SimRun) {
+	t.Helper()
+	dead, err := NewCore(Options{Config: r.Core.opts.Config, Out: recordOutputs{new([]Command)}}, r.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Core = dead
+}
+
+// TestCheckpointBoundsEndWhileDown: a live call is saved as still up every
+// checkpointEvery, so a conversation that ends while Hotline is down gets an
+// end window that starts at the last checkpoint, not at the answer.
+func TestCheckpointBoundsEndWhileDown(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, restartConfig, st)
+	if err := r.Switch.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Login("alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100"}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(50 * time.Second))
+	kill(t, r)
+	r.RunUntil(epoch.Add(80 * time.Second)) // alice hangs up at ~61 s, unseen
+	restart(t, r, st, "run2", nil)
+
+	recs := records(st)
+	if len(recs) != 1 {
+		t.Fatalf("records = %+v", recs)
+	}
+	rec := recs[0]
+	realEnd := rec.Answered.Add(time.Minute)
+	if rec.EndEarliest.Before(epoch.Add(50*time.Second-checkpointEvery)) || rec.EndEarliest.After(realEnd) || !rec.Ended.Equal(epoch.Add(80*time.Second)) {
+		t.Errorf("end window [%v, %v], want it to start at the last checkpoint before the kill at 50 s and hold the real end %v",
+			rec.EndEarliest.Sub(epoch), rec.Ended.Sub(epoch), realEnd.Sub(epoch))
+	}
+	if rec.Talk < 35*time.Second || rec.Talk > time.Minute {
+		t.Errorf("talk %v, want the part seen up to the last checkpoint (35-50 s)", rec.Talk)
+	}
+}

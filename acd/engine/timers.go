@@ -28,6 +28,9 @@ func (c *Core) Fire(now time.Time, t Timer) {
 		}
 		c.agentFree(now, a)
 		return
+	case TimerCheckpoint:
+		c.checkpoint(now)
+		return
 	case TimerCallback:
 		if cb, ok := c.callbacks[t.Call]; ok && cb.gen == t.Gen && cb.dialing == nil {
 			c.offerCallback(now, cb)
