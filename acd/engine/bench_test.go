@@ -108,18 +108,42 @@ func BenchmarkBusyHour(b *testing.B) {
 // how late the engine loop took up events and timers (lag p50, p99, max)
 // and how long it worked on one (work p99, max). Lag includes the time the
 // process waits for a CPU, so it is only as good as the machine is idle;
-// work shows whether the engine itself ever waits (on the disk, say).
+// work shows whether the engine itself ever waits (on the disk, say);
+// sleep-late is how late a goroutine that does nothing but sleep 1 ms
+// wakes meanwhile, the machine's own share of the lag.
 func BenchmarkLoopLag(b *testing.B) {
 	cfg := busyHourConfig(b)
 	for _, bs := range benchStores {
 		b.Run(bs.name, func(b *testing.B) {
 			lag := &LagRecorder{}
 			calls := 0
+			// The machine's own lateness, for comparison: a goroutine that
+			// only sleeps 1 ms at a time records how late it wakes.
+			base := &LagRecorder{}
+			stop := make(chan struct{})
+			probed := make(chan struct{})
+			go func() {
+				defer close(probed)
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					due := time.Now().Add(time.Millisecond)
+					time.Sleep(time.Millisecond)
+					base.add(time.Since(due))
+				}
+			}()
 			for i := 0; i < b.N; i++ {
 				st, closeStore := bs.open(b)
 				calls += runLoopLag(b, cfg, st, lag, int64(i))
 				closeStore()
 			}
+			close(stop)
+			<-probed
+			b99, _ := base.Quantile(0.99)
+			b.ReportMetric(float64(b99.Microseconds())/1000, "sleep-late-p99-ms")
 			p50, n := lag.Quantile(0.50)
 			p99, _ := lag.Quantile(0.99)
 			worst, _ := lag.Quantile(1)
