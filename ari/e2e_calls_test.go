@@ -302,3 +302,34 @@ func TestAsteriskE2EMenuRoutesBySkill(t *testing.T) {
 		}
 	}
 }
+
+// Issue 9.5: on a stock Debian Asterisk the recording directory does not
+// exist and starting a recording fails (HTTP 500). The record says so, with
+// the reason in its timeline, and the call goes on.
+func TestAsteriskE2ERecordingDirMissing(t *testing.T) {
+	s := newE2E(t, "answered", map[string]e2ePhone{
+		"alice": {Answer: 500 * time.Millisecond, Hangup: 2 * time.Second},
+		"bob":   {Answer: 500 * time.Millisecond, Hangup: 2 * time.Second},
+	}, "")
+	dir := filepath.Join(s.ast.root, "var/spool/asterisk/recording")
+	hidden := dir + ".hidden-by-test"
+	if err := os.Rename(dir, hidden); err != nil {
+		t.Fatalf("hiding the recording directory: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := os.Rename(hidden, dir); err != nil {
+			t.Errorf("restoring the recording directory: %v", err)
+		}
+	})
+	s.start()
+	pc := s.call(e2eCaller{Number: "6100"})
+	rec := s.waitRecord(pc.Far, 15*time.Second, "the call ends", e2eEnded)
+	failed := false
+	for _, st := range rec.Timeline {
+		failed = failed || st.Kind == "recording-failed"
+	}
+	if rec.Outcome != acd.OutcomeAnswered || !rec.Recording.Failed || rec.Recording.Path != "" || !failed {
+		t.Errorf("record: outcome %s, recording %+v, timeline %+v; want answered, recording failed, a recording-failed step",
+			rec.Outcome, rec.Recording, rec.Timeline)
+	}
+}

@@ -50,6 +50,9 @@ type CallRecord struct {
 type Recording struct {
 	Name string `json:"name,omitempty"`
 	Path string `json:"path,omitempty"`
+	// Failed: the switch could not record the call, or reported the
+	// recording failed; there is no file, and the timeline says why.
+	Failed bool `json:"failed,omitempty"`
 }
 
 // Attempt is one agent rung for a call.

@@ -297,6 +297,12 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 			Base:   pbx.Base{Channel: cmd.Originate.ChannelID, At: now},
 			Reason: pbx.FailUnreachable, Cause: pbx.CauseUnreachable,
 		})
+	case OpStartRecording:
+		for _, cl := range c.calls {
+			if cl.recording == cmd.Record.Name {
+				c.recordingFailed(now, cl, err.Error())
+			}
+		}
 	case OpPlay:
 		// A prompt that cannot play must not leave the caller in silence.
 		c.onPlaybackFinished(now, pbx.PlaybackFinished{Base: pbx.Base{Channel: cmd.Channel, At: now}, Playback: cmd.Playback, Failed: true})

@@ -148,18 +148,37 @@ func (c *Core) saveTrailer(now time.Time, id string, t *trailer) {
 func (c *Core) onRecordingFinished(now time.Time, e pbx.RecordingFinished) {
 	for _, cl := range c.calls {
 		if cl.recording == e.Name {
+			if e.Failed {
+				c.recordingFailed(now, cl, "the switch reported it failed")
+				return
+			}
 			cl.rec.Recording.Path = e.Path
 			return
 		}
 	}
 	for id, t := range c.trailing {
 		if t.recording == e.Name {
-			t.rec.Recording.Path = e.Path
+			if e.Failed {
+				t.rec.Recording.Failed, t.rec.Recording.Path = true, ""
+				t.rec.Timeline = append(t.rec.Timeline, store.Step{At: now, Kind: "recording-failed", Detail: "the switch reported it failed"})
+			} else {
+				t.rec.Recording.Path = e.Path
+			}
 			t.recording = ""
 			c.saveTrailer(now, id, t)
 			return
 		}
 	}
+}
+
+// recordingFailed notes in a live call's record that its recording failed
+// (a stock Debian Asterisk lacks /var/spool/asterisk/recording): a timeline
+// step, Recording.Failed, and nothing left to stop or wait for.
+func (c *Core) recordingFailed(now time.Time, cl *call, why string) {
+	cl.recording = ""
+	cl.rec.Recording.Failed, cl.rec.Recording.Path = true, ""
+	c.step(now, cl, "recording-failed", "", why)
+	c.saveActive(now, cl)
 }
 
 func (c *Core) activeRecord(cl *call) *store.ActiveCall {

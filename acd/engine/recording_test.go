@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/store"
+)
+
+const recordedConfig = `
+entries:
+  - {number: "100", queue: support}
+queues:
+  - name: support
+    ring_timeout: 10s
+    wrap_up: 0s
+    record: true
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+`
+
+// connectRecorded brings a call to alice and returns the core, the store,
+// the recording command and the caller's and agent's channels.
+func connectRecorded(t *testing.T) (*Core, *memStore, *[]Command, Command) {
+	t.Helper()
+	var cmds []Command
+	st := newMemStore()
+	c, err := NewCore(Options{Config: parseConfig(t, recordedConfig), Out: recordOutputs{&cmds}, Store: st}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(epoch, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	now := epoch.Add(time.Second)
+	c.Handle(now, pbx.CallArrived{Base: pbx.Base{Channel: "in-1", At: now}, Caller: "555", Called: "100"})
+	c.Handle(now, pbx.Answered{Base: pbx.Base{Channel: "in-1", At: now}})
+	var leg pbx.ChannelID
+	for _, cmd := range cmds {
+		if cmd.Op == OpOriginate {
+			leg = cmd.Originate.ChannelID
+		}
+	}
+	if leg == "" {
+		t.Fatalf("alice was not rung: %v", cmds)
+	}
+	now = now.Add(time.Second)
+	c.Handle(now, pbx.Answered{Base: pbx.Base{Channel: leg, At: now}})
+	for _, cmd := range cmds {
+		if cmd.Op == OpStartRecording {
+			return c, st, &cmds, cmd
+		}
+	}
+	t.Fatalf("no recording started: %v", cmds)
+	return nil, nil, nil, Command{}
+}
+
+func finishedRecord(t *testing.T, st *memStore) store.CallRecord {
+	t.Helper()
+	if len(st.finished) != 1 {
+		t.Fatalf("finished calls = %d, want 1", len(st.finished))
+	}
+	return st.calls[st.finished[0]]
+}
+
+func hasStep(r store.CallRecord, kind, detail string) bool {
+	for _, s := range r.Timeline {
+		if s.Kind == kind && strings.Contains(s.Detail, detail) {
+			return true
+		}
+	}
+	return false
+}
+
+// A recording the switch refuses to start (Asterisk without its recording
+// directory answers 500) is a timeline step, and the record says it failed.
+func TestRecordingRefusedIsRecorded(t *testing.T) {
+	c, st, cmds, rec := connectRecorded(t)
+	now := epoch.Add(3 * time.Second)
+	c.CommandFailed(now, rec, errors.New("ari POST /bridges/b/record: 500 Internal Server Error"))
+	c.Handle(now.Add(time.Second), pbx.HungUp{Base: pbx.Base{Channel: "in-1", At: now.Add(time.Second)}, Cause: pbx.CauseNormal})
+	r := finishedRecord(t, st)
+	if !r.Recording.Failed || r.Recording.Path != "" || !hasStep(r, "recording-failed", "500") {
+		t.Errorf("record: recording %+v, timeline %+v; want failed with a recording-failed step naming the 500", r.Recording, r.Timeline)
+	}
+	for _, cmd := range *cmds {
+		if cmd.Op == OpStopRecording {
+			t.Errorf("a recording that never started was stopped: %v", cmd)
+		}
+	}
+}
+
+// A recording that ends reported as failed says so too.
+func TestRecordingFinishedFailedIsRecorded(t *testing.T) {
+	c, st, _, rec := connectRecorded(t)
+	now := epoch.Add(3 * time.Second)
+	c.Handle(now, pbx.HungUp{Base: pbx.Base{Channel: "in-1", At: now}, Cause: pbx.CauseNormal})
+	c.Handle(now.Add(time.Second), pbx.RecordingFinished{Base: pbx.Base{At: now.Add(time.Second)}, Name: rec.Record.Name, Failed: true,
+		Path: "/var/spool/asterisk/recording/" + rec.Record.Name + ".wav"})
+	r := st.calls[rec.Record.Name[len("hotline-"):]]
+	if !r.Recording.Failed || r.Recording.Path != "" || !hasStep(r, "recording-failed", "reported") {
+		t.Errorf("record: recording %+v, timeline %+v; want failed, no path, a recording-failed step", r.Recording, r.Timeline)
+	}
+}
