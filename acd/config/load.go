@@ -219,7 +219,7 @@ type decoder struct {
 
 // minAliasBudget lets a small file use aliases freely; a larger one may
 // visit as many nodes through aliases as it has bytes.
-const minAliasBudget = 1_000_000
+const minAliasBudget = 100_000
 
 // bad reports a value that could not be decoded.
 func (d *decoder) bad(line int, path, msg string) {
@@ -227,14 +227,21 @@ func (d *decoder) bad(line int, path, msg string) {
 	d.addAt(line, path, msg)
 }
 
+// spend counts one node visited through an alias against the budget and
+// says whether the walk may go on.
+func (d *decoder) spend(n *yaml.Node, path string) bool {
+	if d.inAlias == 0 {
+		return true
+	}
+	if d.aliasBudget--; d.aliasBudget == -1 {
+		d.bad(n.Line, path, fmt.Sprintf("aliases expand the document beyond %d values", d.aliasLimit))
+	}
+	return d.aliasBudget >= 0
+}
+
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
-	if d.inAlias > 0 {
-		if d.aliasBudget--; d.aliasBudget < 0 {
-			if d.aliasBudget == -1 {
-				d.bad(n.Line, path, fmt.Sprintf("aliases expand the document beyond %d values", d.aliasLimit))
-			}
-			return
-		}
+	if !d.spend(n, path) {
+		return
 	}
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
@@ -342,6 +349,9 @@ func (d *decoder) mappingOnce(n *yaml.Node, path string, set map[string]bool, ea
 	lines := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
+		if !d.spend(key, path) {
+			return // a key merged again and again costs as much as a value
+		}
 		if key.Kind != yaml.ScalarNode {
 			d.bad(key.Line, path, fmt.Sprintf("want a plain key, got %s", describe(key)))
 			continue

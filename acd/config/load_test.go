@@ -243,3 +243,30 @@ func TestParseReportsValidationToo(t *testing.T) {
 		}
 	}
 }
+
+// Merge keys multiply like aliases do: a few lines of <<: [*b, *b, ...]
+// nested four deep would walk a hundred million keys. They are counted
+// against the same budget.
+func TestParseMergeBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("queues:\n  - name: q0\n    skills: &m0 {")
+	for k := range 100 {
+		fmt.Fprintf(&b, "k%d: 1, ", k)
+	}
+	b.WriteString("}\n")
+	for level := 1; level <= 4; level++ {
+		fmt.Fprintf(&b, "  - name: q%d\n    skills: &m%d {<<: [", level, level)
+		for range 30 {
+			fmt.Fprintf(&b, "*m%d, ", level-1)
+		}
+		b.WriteString("]}\n")
+	}
+	began := time.Now()
+	got := parseProblems(t, b.String())
+	if len(got) != 1 || !strings.Contains(got[0], "aliases expand the document beyond") {
+		t.Errorf("got %q, want one problem about aliases", got)
+	}
+	if d := time.Since(began); d > 5*time.Second {
+		t.Errorf("took %s to refuse", d)
+	}
+}
