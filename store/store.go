@@ -40,7 +40,14 @@ var (
 	keySchema = []byte("schema")
 
 	// allBuckets are created by a fresh store and checked at every open.
-	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges}
+	// Outbound campaigns' leads (see leads.go), added like agent_changes.
+	bucketLeads      = []byte("leads")
+	bucketLeadDue    = []byte("leads_by_due")
+	bucketLeadPhones = []byte("leads_by_phone")
+	bucketLeadSeq    = []byte("lead_seq")
+
+	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
+		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq}
 )
 
 // migration upgrades a store from one schema version to the next inside the

@@ -51,6 +51,7 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newStaffingCmd(g),
 		newStoreCmd(g),
 		newDialerCmd(g),
+		newLeadsCmd(g),
 	)
 	return cmd
 }

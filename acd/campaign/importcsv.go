@@ -1,0 +1,241 @@
+package campaign
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// ImportOptions say how to read a lead list.
+type ImportOptions struct {
+	Campaign string
+	// Region is the default country (ISO 3166 code such as "US", "GB")
+	// for numbers written without their country code.
+	Region string
+	// Map names the CSV column for each lead field: "phone" (required),
+	// "name", "timezone"; any other key becomes a custom field. Fields not
+	// mapped are read from columns of the same name (case-insensitive).
+	Map map[string]string
+	// MaxRows bounds the import (0 = 1,000,000): a file larger than that
+	// is refused whole rather than half imported.
+	MaxRows int
+}
+
+// RowError is a problem with one row; the row is skipped.
+type RowError struct {
+	Row    int // 1-based line of the file, the header being row 1
+	Column string
+	Err    error
+}
+
+func (e RowError) Error() string {
+	if e.Column != "" {
+		return fmt.Sprintf("row %d, column %q: %v", e.Row, e.Column, e.Err)
+	}
+	return fmt.Sprintf("row %d: %v", e.Row, e.Err)
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Leads      []Lead
+	Rows       int
+	Duplicates int
+	Errors     []RowError
+}
+
+// Errors of lead import.
+var (
+	ErrBadFile   = errors.New("campaign: bad lead file")
+	ErrBadNumber = errors.New("not a valid phone number")
+)
+
+// ImportCSV reads a lead list (the leads get their ids when stored). A bad row is reported (with its row number)
+// and skipped; a file that cannot be read as CSV, lacks the phone column or
+// is too large is refused whole (an error, and no leads). Numbers are
+// normalized to E.164; a second row with the same number is a duplicate.
+// The lead's time zone comes from its column, or from the number when the
+// number's country or area has one zone. progress, if set, is called with
+// the rows read so far every 10,000 rows.
+func ImportCSV(r io.Reader, o ImportOptions, progress func(rows int)) (ImportResult, error) {
+	if o.Campaign == "" {
+		return ImportResult{}, fmt.Errorf("%w: no campaign named", ErrBadFile)
+	}
+	maxRows := o.MaxRows
+	if maxRows == 0 {
+		maxRows = 1_000_000
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return ImportResult{}, fmt.Errorf("%w: the file is empty", ErrBadFile)
+	}
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("%w: header: %v", ErrBadFile, err)
+	}
+	header = slices.Clone(header)
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte-order mark from spreadsheets
+	}
+	cols, err := mapColumns(header, o.Map)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	res := ImportResult{}
+	seen := map[string]struct{}{}
+	for row := 2; ; row++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
+				continue // cannot happen with FieldsPerRecord = -1
+			}
+			return ImportResult{}, fmt.Errorf("%w: row %d: %v", ErrBadFile, row, err)
+		}
+		res.Rows++
+		if res.Rows > maxRows {
+			return ImportResult{}, fmt.Errorf("%w: more than %d rows; split the file", ErrBadFile, maxRows)
+		}
+		if progress != nil && res.Rows%10000 == 0 {
+			progress(res.Rows)
+		}
+		lead, rerr := cols.lead(rec, row, o)
+		if rerr != nil {
+			res.Errors = append(res.Errors, *rerr)
+			continue
+		}
+		if _, dup := seen[lead.Phone]; dup {
+			res.Duplicates++
+			continue
+		}
+		seen[lead.Phone] = struct{}{}
+		res.Leads = append(res.Leads, lead)
+	}
+	return res, nil
+}
+
+type columns struct {
+	header   []string
+	phone    int
+	name     int
+	timezone int
+	custom   map[string]int
+}
+
+func mapColumns(header []string, m map[string]string) (*columns, error) {
+	find := func(name string) int {
+		for i, h := range header {
+			if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(name)) {
+				return i
+			}
+		}
+		return -1
+	}
+	c := &columns{header: header, phone: -1, name: -1, timezone: -1, custom: map[string]int{}}
+	for _, field := range slices.Sorted(maps.Keys(m)) {
+		col := m[field]
+		i := find(col)
+		if i < 0 {
+			return nil, fmt.Errorf("%w: --map %s=%s: no column %q in the header (%s)", ErrBadFile, field, col, col, strings.Join(header, ", "))
+		}
+		switch strings.ToLower(field) {
+		case "phone":
+			c.phone = i
+		case "name":
+			c.name = i
+		case "timezone", "tz":
+			c.timezone = i
+		default:
+			c.custom[field] = i
+		}
+	}
+	if c.phone < 0 {
+		c.phone = find("phone")
+	}
+	if c.phone < 0 {
+		return nil, fmt.Errorf("%w: no phone column: name it \"phone\" or map it (--map phone=COLUMN); header: %s", ErrBadFile, strings.Join(header, ", "))
+	}
+	if c.name < 0 {
+		c.name = find("name")
+	}
+	if c.timezone < 0 {
+		c.timezone = find("timezone")
+	}
+	for i, h := range header {
+		if i == c.phone || i == c.name || i == c.timezone || slices.Contains(slices.Collect(maps.Values(c.custom)), i) {
+			continue
+		}
+		if h = strings.TrimSpace(h); h != "" {
+			c.custom[h] = i
+		}
+	}
+	return c, nil
+}
+
+func (c *columns) cell(rec []string, i int) string {
+	if i < 0 || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError) {
+	raw := c.cell(rec, c.phone)
+	if raw == "" {
+		return Lead{}, &RowError{Row: row, Column: c.header[c.phone], Err: errors.New("empty phone number")}
+	}
+	e164, zones, err := NormalizePhone(raw, o.Region)
+	if err != nil {
+		return Lead{}, &RowError{Row: row, Column: c.header[c.phone], Err: err}
+	}
+	l := Lead{Campaign: o.Campaign, Phone: e164, Name: c.cell(rec, c.name), State: New}
+	if tz := c.cell(rec, c.timezone); tz != "" {
+		if _, err := time.LoadLocation(tz); err != nil {
+			return Lead{}, &RowError{Row: row, Column: c.header[c.timezone], Err: fmt.Errorf("unknown time zone %q", tz)}
+		}
+		l.TimeZone = tz
+	} else if len(zones) == 1 {
+		l.TimeZone = zones[0]
+	}
+	for name, i := range c.custom {
+		if v := c.cell(rec, i); v != "" {
+			if l.Fields == nil {
+				l.Fields = map[string]string{}
+			}
+			l.Fields[name] = v
+		}
+	}
+	return l, nil
+}
+
+// NormalizePhone turns a number as people write it into E.164, with the
+// time zones its country or area code has. region is the default country
+// for numbers without a country code.
+func NormalizePhone(raw, region string) (e164 string, zones []string, err error) {
+	n, err := phonenumbers.Parse(raw, strings.ToUpper(region))
+	if err != nil {
+		return "", nil, fmt.Errorf("%q: %w (%v)", raw, ErrBadNumber, err)
+	}
+	if !phonenumbers.IsValidNumber(n) {
+		return "", nil, fmt.Errorf("%q: %w", raw, ErrBadNumber)
+	}
+	zones, _ = phonenumbers.GetTimezonesForNumber(n)
+	var known []string
+	for _, z := range zones {
+		if _, err := time.LoadLocation(z); err == nil {
+			known = append(known, z)
+		}
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), known, nil
+}

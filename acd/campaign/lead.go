@@ -1,0 +1,302 @@
+// Package campaign holds the rules of outbound campaigns: a lead's
+// lifecycle, retries by outcome, calling windows in the lead's own time zone,
+// do-not-call matching and lead-list import. Everything here is pure: the
+// campaign runner passes the time in.
+package campaign
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// LeadState is where a lead is in its lifecycle.
+type LeadState uint8
+
+// Lead states.
+const (
+	New       LeadState = iota // imported, never dialed
+	Scheduled                  // waiting for its next attempt (a retry)
+	Dialing                    // a call to it is ringing
+	Answered                   // answered live, waiting for an agent
+	Connected                  // talking to an agent
+	Callback                   // an agent set a time to call back
+	Done                       // finished with a final disposition
+	Failed                     // attempts used up without a final result
+	DoNotCall                  // on a do-not-call list, or asked not to be called
+)
+
+var leadStateNames = [...]string{
+	New: "new", Scheduled: "scheduled", Dialing: "dialing", Answered: "answered", Connected: "connected",
+	Callback: "callback", Done: "done", Failed: "failed", DoNotCall: "do-not-call",
+}
+
+func (s LeadState) String() string {
+	if int(s) < len(leadStateNames) {
+		return leadStateNames[s]
+	}
+	return fmt.Sprintf("lead-state(%d)", s)
+}
+
+// Errors of the lead lifecycle.
+var (
+	ErrIllegalTransition = errors.New("campaign: illegal lead transition")
+	ErrUnknown           = errors.New("campaign: unknown name")
+)
+
+// ParseLeadState is the inverse of String.
+func ParseLeadState(s string) (LeadState, error) {
+	for i, n := range leadStateNames {
+		if n == s {
+			return LeadState(i), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: lead state %q", ErrUnknown, s)
+}
+
+// MarshalText writes the state by name, as the store persists it.
+func (s LeadState) MarshalText() ([]byte, error) {
+	if int(s) >= len(leadStateNames) {
+		return nil, fmt.Errorf("%w: lead state %d", ErrUnknown, s)
+	}
+	return []byte(leadStateNames[s]), nil
+}
+
+// UnmarshalText reads a state written by MarshalText.
+func (s *LeadState) UnmarshalText(b []byte) error {
+	v, err := ParseLeadState(string(b))
+	if err == nil {
+		*s = v
+	}
+	return err
+}
+
+// Final reports whether a lead in s is never dialed again.
+func (s LeadState) Final() bool { return s == Done || s == Failed || s == DoNotCall }
+
+// Dialable reports whether a lead in s may be picked for a dial (once due).
+func (s LeadState) Dialable() bool { return s == New || s == Scheduled || s == Callback }
+
+// leadTransitions is the table of allowed moves; anything else is refused.
+var leadTransitions = map[LeadState][]LeadState{
+	New:       {Dialing, DoNotCall, Done},
+	Scheduled: {Dialing, DoNotCall, Done},
+	Callback:  {Dialing, DoNotCall, Done, Scheduled},
+	Dialing:   {Answered, Scheduled, Failed, DoNotCall, Done},
+	Answered:  {Connected, Scheduled, Failed, Done, DoNotCall},
+	Connected: {Done, Callback, Scheduled, Failed, DoNotCall},
+	Done:      {},
+	Failed:    {Scheduled}, // an admin may give a lead more attempts
+	DoNotCall: {},
+}
+
+// CheckLeadTransition reports whether a lead may go from one state to another.
+func CheckLeadTransition(from, to LeadState) error {
+	for _, s := range leadTransitions[from] {
+		if s == to {
+			return nil
+		}
+	}
+	return fmt.Errorf("lead %s → %s: %w", from, to, ErrIllegalTransition)
+}
+
+// Outcome is what came of one dial.
+type Outcome uint8
+
+// Dial outcomes.
+const (
+	NoAnswer  Outcome = iota + 1
+	Busy              // the line was busy
+	Machine           // an answering machine took the call
+	Unreached         // the network could not reach the number (failed, invalid)
+	Human             // a person answered (then Connected or Abandoned)
+	Abandoned         // answered live, no agent in time
+)
+
+var outcomeNames = map[Outcome]string{NoAnswer: "no-answer", Busy: "busy", Machine: "machine", Unreached: "failed",
+	Human: "answered", Abandoned: "abandoned"}
+
+func (o Outcome) String() string {
+	if s, ok := outcomeNames[o]; ok {
+		return s
+	}
+	return fmt.Sprintf("outcome(%d)", o)
+}
+
+// MarshalText writes the outcome by name.
+func (o Outcome) MarshalText() ([]byte, error) {
+	if s, ok := outcomeNames[o]; ok {
+		return []byte(s), nil
+	}
+	return nil, fmt.Errorf("%w: dial outcome %d", ErrUnknown, o)
+}
+
+// UnmarshalText reads an outcome written by MarshalText.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	v, err := ParseOutcome(string(b))
+	if err == nil {
+		*o = v
+	}
+	return err
+}
+
+// ParseOutcome is the inverse of String.
+func ParseOutcome(s string) (Outcome, error) {
+	for o, n := range outcomeNames {
+		if n == s {
+			return o, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: dial outcome %q; known: no-answer, busy, machine, failed, answered, abandoned", ErrUnknown, s)
+}
+
+// Lead is one number to call and where it stands.
+type Lead struct {
+	ID          string            `json:"id"`
+	Campaign    string            `json:"campaign"`
+	Phone       string            `json:"phone"` // E.164
+	Name        string            `json:"name,omitempty"`
+	TimeZone    string            `json:"timezone,omitempty"` // IANA name; "" = the campaign's
+	Fields      map[string]string `json:"fields,omitempty"`
+	State       LeadState         `json:"state"`
+	Attempts    int               `json:"attempts,omitempty"`
+	NextAttempt time.Time         `json:"next_attempt,omitzero"` // when it may be dialed next; zero = now
+	LastOutcome Outcome           `json:"last_outcome,omitempty"`
+	// AbandonedAt is the last time a live answer of this lead found no
+	// agent: it is not called again within the quiet period after that
+	// unless an agent is reserved for it.
+	AbandonedAt time.Time `json:"abandoned_at,omitzero"`
+	Disposition string    `json:"disposition,omitempty"`
+	// CallbackAgent is the agent who asked to call back (empty = anyone).
+	CallbackAgent string `json:"callback_agent,omitempty"`
+}
+
+// Retry holds how a campaign retries.
+type Retry struct {
+	MaxAttempts int
+	// After is the wait before the next attempt, by outcome. An outcome
+	// left out is not retried.
+	After map[Outcome]time.Duration
+	// AbandonQuiet is how long a number whose live answer was abandoned
+	// is left alone (72 h by default).
+	AbandonQuiet time.Duration
+}
+
+// DefaultRetry retries busy lines after 10 minutes, no-answers after an
+// hour, machines after four and network failures after 30 minutes, up to
+// five attempts; abandoned calls wait 72 hours.
+func DefaultRetry() Retry {
+	return Retry{MaxAttempts: 5, AbandonQuiet: 72 * time.Hour, After: map[Outcome]time.Duration{
+		Busy: 10 * time.Minute, NoAnswer: time.Hour, Machine: 4 * time.Hour, Unreached: 30 * time.Minute,
+		Abandoned: 72 * time.Hour,
+	}}
+}
+
+// StartDial moves a due lead to Dialing and counts the attempt.
+func StartDial(l Lead, now time.Time) (Lead, error) {
+	if !l.State.Dialable() {
+		return l, fmt.Errorf("lead %q: %w: %s cannot be dialed", l.ID, ErrIllegalTransition, l.State)
+	}
+	if now.Before(l.NextAttempt) {
+		return l, fmt.Errorf("lead %q: not due until %s: %w", l.ID, l.NextAttempt.Format(time.RFC3339), ErrIllegalTransition)
+	}
+	if err := CheckLeadTransition(l.State, Dialing); err != nil {
+		return l, err
+	}
+	l.State = Dialing
+	l.Attempts++
+	return l, nil
+}
+
+// DialEnded applies the outcome of a dial: a live answer waits for an
+// agent; the others are retried after their delay while attempts remain.
+func DialEnded(l Lead, o Outcome, r Retry, now time.Time) (Lead, error) {
+	if l.State != Dialing && !(l.State == Answered && o == Abandoned) {
+		return l, fmt.Errorf("lead %q: outcome %s in state %s: %w", l.ID, o, l.State, ErrIllegalTransition)
+	}
+	l.LastOutcome = o
+	if o == Human {
+		l.State = Answered
+		return l, nil
+	}
+	if o == Abandoned {
+		l.AbandonedAt = now
+	}
+	return scheduleRetry(l, o, r, now)
+}
+
+func scheduleRetry(l Lead, o Outcome, r Retry, now time.Time) (Lead, error) {
+	wait, ok := r.After[o]
+	next := Scheduled
+	if !ok || (r.MaxAttempts > 0 && l.Attempts >= r.MaxAttempts) {
+		next = Failed
+	}
+	if err := CheckLeadTransition(l.State, next); err != nil {
+		return l, err
+	}
+	l.State = next
+	if next == Scheduled {
+		l.NextAttempt = now.Add(wait)
+		if !l.AbandonedAt.IsZero() && r.AbandonQuiet > 0 {
+			if quiet := l.AbandonedAt.Add(r.AbandonQuiet); l.NextAttempt.Before(quiet) {
+				l.NextAttempt = quiet
+			}
+		}
+	}
+	return l, nil
+}
+
+// Connect records that an agent took the answered lead.
+func Connect(l Lead) (Lead, error) {
+	if err := CheckLeadTransition(l.State, Connected); err != nil {
+		return l, fmt.Errorf("lead %q: %w", l.ID, err)
+	}
+	l.State = Connected
+	return l, nil
+}
+
+// Disposition is an agent's result for a call, with what it means for the lead.
+type Disposition struct {
+	Name     string
+	Final    bool // the lead is done
+	Sale     bool
+	DNC      bool // the person asked not to be called again
+	Callback bool // call back at a time the agent sets
+	Contact  bool // a right-party contact
+}
+
+// Dispose applies an agent's disposition to a connected lead. A callback
+// needs its time (and an agent, or "" for anyone); a non-final disposition
+// without a callback is retried like a no-answer.
+func Dispose(l Lead, d Disposition, callbackAt time.Time, callbackAgent string, r Retry, now time.Time) (Lead, error) {
+	if l.State != Connected && l.State != Answered {
+		return l, fmt.Errorf("lead %q: disposition %q in state %s: %w", l.ID, d.Name, l.State, ErrIllegalTransition)
+	}
+	l.Disposition = d.Name
+	switch {
+	case d.DNC:
+		l.State = DoNotCall
+	case d.Final:
+		l.State = Done
+	case d.Callback:
+		if callbackAt.IsZero() || !callbackAt.After(now) {
+			return l, fmt.Errorf("lead %q: disposition %q needs a callback time after now", l.ID, d.Name)
+		}
+		l.State, l.NextAttempt, l.CallbackAgent = Callback, callbackAt, callbackAgent
+	default:
+		return scheduleRetry(l, NoAnswer, r, now)
+	}
+	return l, nil
+}
+
+// MarkDNC moves a lead to DoNotCall (a listed number, or the caller's key).
+func MarkDNC(l Lead) (Lead, error) {
+	if l.State == DoNotCall {
+		return l, nil
+	}
+	if err := CheckLeadTransition(l.State, DoNotCall); err != nil {
+		return l, fmt.Errorf("lead %q: %w", l.ID, err)
+	}
+	l.State = DoNotCall
+	return l, nil
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/store"
+)
+
+func newLeadsCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "leads",
+		Short: "Import and export outbound campaigns' lead lists",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newLeadsImportCmd(g), newLeadsExportCmd(g))
+	return cmd
+}
+
+type leadsImportOptions struct {
+	campaign string
+	mapping  []string
+	region   string
+	store    string
+	dryRun   bool
+	maxRows  int
+}
+
+func (o *leadsImportOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.campaign, "campaign", "", "campaign the leads belong to (required)")
+	fs.StringSliceVar(&o.mapping, "map", nil, "lead field=CSV column, e.g. phone=Tel,name=Name,timezone=TZ (other columns become custom fields)")
+	fs.StringVar(&o.region, "region", "US", "default country (ISO code) of numbers written without a country code")
+	fs.StringVar(&o.store, "store", "", "store file (default: the config's store.path); Hotline must be stopped")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "check the file and report, store nothing")
+	fs.IntVar(&o.maxRows, "max-rows", 0, "refuse files with more rows (default 1,000,000)")
+}
+
+func newLeadsImportCmd(g *globalOptions) *cobra.Command {
+	o := &leadsImportOptions{}
+	cmd := &cobra.Command{
+		Use:   "import FILE.csv",
+		Short: "Import a lead list into a campaign (numbers normalized to E.164)",
+		Long: `Reads a CSV lead list with a header row. Numbers are normalized to E.164 with
+--region as the default country; a lead's time zone comes from its column or,
+when the number's area has one zone, from the number. A bad row is reported
+with its row number and skipped; a number already in the campaign (or twice in
+the file) is skipped and counted. A file that cannot be read is refused whole:
+nothing is stored.`,
+		Example: `  hotline leads import spring.csv --campaign spring --map phone=Tel,name="Full Name" --region GB`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLeadsImport(cmd.OutOrStdout(), cmd.ErrOrStderr(), g, args[0], o)
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func parseMapping(pairs []string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, p := range pairs {
+		field, col, ok := strings.Cut(p, "=")
+		field, col = strings.TrimSpace(field), strings.TrimSpace(col)
+		if !ok || field == "" || col == "" {
+			return nil, fmt.Errorf("--map %q: want FIELD=COLUMN", p)
+		}
+		if _, dup := m[field]; dup {
+			return nil, fmt.Errorf("--map: field %q mapped twice", field)
+		}
+		m[field] = col
+	}
+	return m, nil
+}
+
+func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsImportOptions) error {
+	if o.campaign == "" {
+		return invalidArg(fmt.Errorf("--campaign is required"))
+	}
+	mapping, err := parseMapping(o.mapping)
+	if err != nil {
+		return invalidArg(err)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	tty := isTerminal(errw)
+	start := time.Now()
+	res, err := campaign.ImportCSV(f, campaign.ImportOptions{Campaign: o.campaign, Region: o.region, Map: mapping, MaxRows: o.maxRows},
+		func(rows int) {
+			if tty {
+				fmt.Fprintf(errw, "\r%s: %d rows read", file, rows)
+			}
+		})
+	if tty {
+		fmt.Fprint(errw, "\r\x1b[K")
+	}
+	if err != nil {
+		return invalidArg(fmt.Errorf("%s: %w", file, err))
+	}
+	for _, e := range res.Errors {
+		fmt.Fprintf(errw, "%s: %v\n", file, e)
+	}
+	added, dupStore := len(res.Leads), 0
+	if !o.dryRun {
+		path := o.store
+		if path == "" {
+			if path, err = storeFile(g, nil); err != nil {
+				return err
+			}
+		}
+		db, err := store.Open(path, store.Options{LockTimeout: time.Second})
+		if err != nil {
+			return err
+		}
+		sr, err := db.ImportLeads(res.Leads)
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		added, dupStore = sr.Added, sr.Duplicate
+	}
+	verb := "imported"
+	if o.dryRun {
+		verb = "would import"
+	}
+	fmt.Fprintf(w, "%s: %d rows, %s %d leads into %q; %d duplicates skipped (%d in the file, %d already in the campaign), %d rows with errors (%.1fs)\n",
+		file, res.Rows, verb, added, o.campaign, res.Duplicates+dupStore, res.Duplicates, dupStore, len(res.Errors), time.Since(start).Seconds())
+	if len(res.Errors) > 0 {
+		return &exitError{code: exitFailure, err: fmt.Errorf("%s: %d rows not imported", file, len(res.Errors))}
+	}
+	return nil
+}
+
+func newLeadsExportCmd(g *globalOptions) *cobra.Command {
+	var camp, path string
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write a campaign's leads with their state and results as CSV",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if camp == "" {
+				return invalidArg(fmt.Errorf("--campaign is required"))
+			}
+			if path == "" {
+				var err error
+				if path, err = storeFile(g, nil); err != nil {
+					return err
+				}
+			}
+			db, err := store.Open(path, store.Options{ReadOnly: true, LockTimeout: time.Second})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return writeLeadsCSV(cmd.OutOrStdout(), db, camp)
+		},
+	}
+	cmd.Flags().StringVar(&camp, "campaign", "", "campaign to export (required)")
+	cmd.Flags().StringVar(&path, "store", "", "store file (default: the config's store.path); Hotline must be stopped")
+	return cmd
+}
+
+func writeLeadsCSV(w io.Writer, db *store.DB, camp string) error {
+	var leads []campaign.Lead
+	custom := map[string]bool{}
+	if err := db.CampaignLeads(camp, func(l campaign.Lead) bool {
+		leads = append(leads, l)
+		for k := range l.Fields {
+			custom[k] = true
+		}
+		return true
+	}); err != nil {
+		return err
+	}
+	extra := slices.Sorted(maps.Keys(custom))
+	cw := csv.NewWriter(w)
+	_ = cw.Write(append([]string{"id", "phone", "name", "timezone", "state", "attempts", "next_attempt", "last_outcome", "disposition"}, extra...))
+	for _, l := range leads {
+		next, last := "", ""
+		if !l.NextAttempt.IsZero() {
+			next = l.NextAttempt.Format(time.RFC3339)
+		}
+		if l.LastOutcome != 0 {
+			last = l.LastOutcome.String()
+		}
+		row := []string{l.ID, l.Phone, l.Name, l.TimeZone, l.State.String(), strconv.Itoa(l.Attempts), next, last, l.Disposition}
+		for _, k := range extra {
+			row = append(row, l.Fields[k])
+		}
+		_ = cw.Write(row)
+	}
+	cw.Flush()
+	return cw.Error()
+}

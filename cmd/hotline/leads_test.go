@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLeadsImportExport(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "h.db")
+	csvFile := filepath.Join(dir, "leads.csv")
+	data := "Tel,Full Name,Plan\n(212) 555-0187,Ann Lee,gold\n12,Too Short,\n212-555-0187,Ann Again,gold\n+44 20 7946 0958,Bob Smith,silver\n"
+	if err := os.WriteFile(csvFile, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"leads", "import", csvFile, "--campaign", "spring", "--map", "phone=Tel,name=Full Name", "--store", db}, &out, &errb)
+	if code != exitFailure {
+		t.Fatalf("exit %d (want 1: one row had an error): %s %s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "4 rows, imported 2 leads into \"spring\"; 1 duplicates skipped") ||
+		!strings.Contains(errb.String(), `row 3, column "Tel": "12": not a valid phone number`) {
+		t.Fatalf("out %q\nerr %q", out.String(), errb.String())
+	}
+	// Importing again adds nothing.
+	out.Reset()
+	errb.Reset()
+	run(context.Background(), []string{"leads", "import", csvFile, "--campaign", "spring", "--map", "phone=Tel,name=Full Name", "--store", db}, &out, &errb)
+	if !strings.Contains(out.String(), "imported 0 leads") || !strings.Contains(out.String(), "2 already in the campaign") {
+		t.Fatalf("second import: %q", out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"leads", "export", "--campaign", "spring", "--store", db}, &out, &errb); code != 0 {
+		t.Fatalf("export exit %d: %s", code, errb.String())
+	}
+	want := "id,phone,name,timezone,state,attempts,next_attempt,last_outcome,disposition,Plan\n" +
+		"spring-1,+12125550187,Ann Lee,America/New_York,new,0,,,,gold\n" +
+		"spring-2,+442079460958,Bob Smith,Europe/London,new,0,,,,silver\n"
+	if out.String() != want {
+		t.Fatalf("export:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+func TestLeadsImportRefused(t *testing.T) {
+	dir := t.TempDir()
+	csvFile := filepath.Join(dir, "leads.csv")
+	os.WriteFile(csvFile, []byte("name\nAnn\n"), 0o600)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"leads", "import", csvFile}, "--campaign is required"},
+		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone"}, "want FIELD=COLUMN"},
+		{[]string{"leads", "import", csvFile, "--campaign", "c", "--store", filepath.Join(dir, "h.db")}, "no phone column"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), tc.args, &out, &errb); code != exitInvalid || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%v: exit %d %q, want 2 and %q", tc.args, code, errb.String(), tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "h.db")); err == nil {
+		t.Error("a refused import created the store")
+	}
+}
