@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -57,7 +58,11 @@ func fetchBackup(ctx context.Context, url, path string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	// The copy may take long to send, but a daemon that does not start
+	// answering is stuck.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.ResponseHeaderTimeout = 30 * time.Second
+	resp, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("is hotline serve running? %w", err)
 	}
