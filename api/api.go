@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -36,6 +37,8 @@ type Engine interface {
 	Snapshot() *engine.Snapshot
 	// Subscribe follows the change stream (see engine.Hub.Subscribe).
 	Subscribe(after uint64, buf int) (*engine.Subscription, *engine.Snapshot, []engine.Change)
+	// HubStats describe the change stream's readers.
+	HubStats() engine.HubStats
 }
 
 var _ Engine = (*engine.Runtime)(nil)
@@ -64,6 +67,7 @@ type Server struct {
 	writes Writes
 	// reloader applies the config file again; nil: not offered (see WatchReload)
 	reloader Reloader
+	reloads  [2]atomic.Uint64 // applied, refused
 }
 
 // New builds the API handler.
@@ -82,7 +86,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("POST /api/v1/config/reload", s.reload)
 	s.mux.HandleFunc("GET /api/v1/reports/{kind}", s.report)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(&collector{eng: eng}, linkCollector{s}, writesCollector{s})
+	reg.MustRegister(&collector{eng: eng, s: s}, linkCollector{s}, writesCollector{s})
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return s
 }

@@ -228,7 +228,8 @@ func TestCallsAndMetrics(t *testing.T) {
 	var b bytes.Buffer
 	_, _ = b.ReadFrom(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`hotline_agents{state="logged-out"} 1`, `hotline_queue_waiting{queue="support"} 0`} {
+	for _, want := range []string{`hotline_agents{state="logged-out"} 1`, `hotline_queue_waiting{queue="support"} 0`,
+		`hotline_event_streams 0`, `hotline_config_reloads_total{result="refused"} 0`} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %q", want)
 		}

@@ -27,6 +27,7 @@ func (e hubEngine) Submit(context.Context, engine.Request) (any, error) {
 	return nil, engine.ErrStopped
 }
 func (e hubEngine) Snapshot() *engine.Snapshot { return e.h.Snapshot() }
+func (e hubEngine) HubStats() engine.HubStats  { return e.h.Stats() }
 func (e hubEngine) Subscribe(after uint64, buf int) (*engine.Subscription, *engine.Snapshot, []engine.Change) {
 	return e.h.Subscribe(after, buf)
 }

@@ -13,14 +13,21 @@ var (
 	descSL        = prometheus.NewDesc("hotline_queue_service_level_ratio", "Share answered within the service level.", []string{"queue"}, nil)
 	descAgents    = prometheus.NewDesc("hotline_agents", "Agents by state.", []string{"state"}, nil)
 	descWarnings  = prometheus.NewDesc("hotline_warnings_total", "Counted problems by kind.", []string{"kind"}, nil)
+	descStreams   = prometheus.NewDesc("hotline_event_streams", "Open /api/v1/events streams.", nil, nil)
+	descResyncs   = prometheus.NewDesc("hotline_event_resyncs_total", "Times an event stream fell behind and was sent a snapshot instead of the changes it missed.", nil, nil)
+	descReloads   = prometheus.NewDesc("hotline_config_reloads_total", "Config reloads by result (applied, refused).", []string{"result"}, nil)
 )
 
 // collector reads the engine's published snapshot at scrape time: a scrape
 // never waits on the engine goroutine.
-type collector struct{ eng Engine }
+type collector struct {
+	eng Engine
+	s   *Server
+}
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descWaiting, descLongest, descOffered, descAnswered, descAbandoned, descSL, descAgents, descWarnings} {
+	for _, d := range []*prometheus.Desc{descWaiting, descLongest, descOffered, descAnswered, descAbandoned, descSL, descAgents,
+		descWarnings, descStreams, descResyncs, descReloads} {
 		ch <- d
 	}
 }
@@ -45,4 +52,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	for k, n := range st.Warnings {
 		ch <- prometheus.MustNewConstMetric(descWarnings, prometheus.CounterValue, float64(n), k)
 	}
+	hs := c.eng.HubStats()
+	ch <- prometheus.MustNewConstMetric(descStreams, prometheus.GaugeValue, float64(hs.Subscribers))
+	ch <- prometheus.MustNewConstMetric(descResyncs, prometheus.CounterValue, float64(hs.Resyncs))
+	ch <- prometheus.MustNewConstMetric(descReloads, prometheus.CounterValue, float64(c.s.reloads[0].Load()), "applied")
+	ch <- prometheus.MustNewConstMetric(descReloads, prometheus.CounterValue, float64(c.s.reloads[1].Load()), "refused")
 }

@@ -16,6 +16,21 @@ type Reloader func(ctx context.Context) (engine.ReconfigureReport, error)
 // route answers 501.
 func (s *Server) WatchReload(r Reloader) { s.reloader = r }
 
+// Reload runs the reloader set by WatchReload and counts the result in
+// /metrics; the daemon's SIGHUP goes through here too.
+func (s *Server) Reload(ctx context.Context) (engine.ReconfigureReport, error) {
+	if s.reloader == nil {
+		return engine.ReconfigureReport{}, errors.New("this daemon cannot reload its config")
+	}
+	rep, err := s.reloader(ctx)
+	if err != nil {
+		s.reloads[1].Add(1)
+	} else {
+		s.reloads[0].Add(1)
+	}
+	return rep, err
+}
+
 // ReloadError is the body of a refused reload: the error and, for a config
 // that does not validate, every problem as "file:line: setting: message".
 type ReloadError struct {
@@ -28,7 +43,7 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotImplemented, Error{Error: "this daemon cannot reload its config"})
 		return
 	}
-	rep, err := s.reloader(r.Context())
+	rep, err := s.Reload(r.Context())
 	if err == nil {
 		writeJSON(w, http.StatusOK, rep)
 		return

@@ -88,6 +88,22 @@ type Hub struct {
 	recent []Change // the last changes, oldest first, for reconnecting clients
 	keep   int
 	closed bool
+	// resyncs counts snapshots sent to subscribers that fell behind.
+	resyncs uint64
+}
+
+// HubStats describe the change stream's readers.
+type HubStats struct {
+	Subscribers int    // open subscriptions (event streams)
+	Resyncs     uint64 // times a subscriber fell behind and was sent a snapshot instead
+	Seq         uint64 // the last change's number
+}
+
+// Stats reads the hub's figures.
+func (h *Hub) Stats() HubStats {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return HubStats{Subscribers: len(h.subs), Resyncs: h.resyncs, Seq: h.seq}
 }
 
 // NewHub makes a hub that keeps the last keep changes for replay (0 = 4096).
@@ -176,7 +192,10 @@ func (h *Hub) Publish(st Status, changes []Change) {
 	}
 	for sub := range h.subs {
 		if sub.lagged {
-			sub.lagged = !offer(sub.c, Change{Seq: snap.Seq, Kind: ChangeResync, At: st.Now, Snapshot: snap})
+			if offer(sub.c, Change{Seq: snap.Seq, Kind: ChangeResync, At: st.Now, Snapshot: snap}) {
+				sub.lagged = false
+				h.resyncs++
+			}
 			continue
 		}
 		for _, ch := range changes {
@@ -333,6 +352,9 @@ func callKey(c CallStatus) CallStatus {
 
 // Snapshot is the last published state: it costs the engine nothing.
 func (rt *Runtime) Snapshot() *Snapshot { return rt.pub.hub.Snapshot() }
+
+// HubStats describe the change stream's readers.
+func (rt *Runtime) HubStats() HubStats { return rt.pub.hub.Stats() }
 
 // Subscribe follows the engine's changes; see [Hub.Subscribe].
 func (rt *Runtime) Subscribe(after uint64, buf int) (*Subscription, *Snapshot, []Change) {

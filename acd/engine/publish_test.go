@@ -35,6 +35,9 @@ func TestHubSlowSubscriberResyncs(t *testing.T) {
 	if r.Kind != ChangeResync || r.Snapshot == nil || r.Snapshot.Seq != base+21 || !r.Snapshot.Now.Equal(time.Unix(100, 0)) {
 		t.Fatalf("after lagging: %+v, want a resync to the latest snapshot (seq %d)", r, base+21)
 	}
+	if st := h.Stats(); st.Resyncs != 1 || st.Subscribers != 2 || st.Seq != base+21 {
+		t.Errorf("stats %+v, want 1 resync, 2 subscribers, seq %d", st, base+21)
+	}
 	h.Publish(Status{}, []Change{agentChange("a", "wrap-up")})
 	if c := <-slow.C; c.Kind != ChangeAgent || c.Seq != base+22 {
 		t.Errorf("after resync: %+v, want the next change", c)

@@ -165,6 +165,12 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 	}
 	c.flow = flow
 	c.rebuildMembers(cfg)
+	for _, q := range c.queues {
+		if q.removed && len(q.waiting) > 0 && len(q.rs.Members) == 0 {
+			rep.Draining = append(rep.Draining, fmt.Sprintf("queue %s: no configured agent serves its %d waiting; they wait for its max_wait or hang up",
+				q.name, len(q.waiting)))
+		}
+	}
 	c.resumeMenus(now)
 	for _, a := range c.agents {
 		c.refreshView(a, now)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -140,5 +141,16 @@ func TestConfigReloadAndHangup(t *testing.T) {
 			t.Fatalf("after SIGHUP agents are %v, want [a c]; log:\n%s", agentIDs(t, addr), logs)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	metrics, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{`hotline_config_reloads_total{result="applied"} 2`, `hotline_config_reloads_total{result="refused"} 1`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }

@@ -106,9 +106,10 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	// Run flushes the engine's queued writes; the store closes only after.
 	defer func() { cancel(); <-ran }()
 	var rl *reloader
+	var reload func(context.Context) (engine.ReconfigureReport, error)
 	if load != nil {
 		rl = &reloader{rt: rt, load: load, log: log}
-		rl.reloadOnHangup(ctx)
+		reload = rl.reload
 	}
 	if s, ok := sw.(starter); ok {
 		// The switch may be starting too: the API serves (and reports the
@@ -135,6 +136,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		}
 		if rl != nil {
 			h.WatchReload(rl.reload)
+			reload = h.Reload // counted in /metrics
 		}
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		go func() {
@@ -154,6 +156,9 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 					"change agents, listen in on calls and read call records; listen on 127.0.0.1 or put an " +
 					"authenticating proxy in front")
 		}
+	}
+	if reload != nil {
+		reloadOnHangup(ctx, log, reload)
 	}
 	log.Info().Str("pbx", cfg.PBX.Type).Int("queues", len(cfg.Queues)).Int("agents", len(cfg.Agents)).
 		Int("restored_calls", len(saved.Active)).Msg("hotline running")

@@ -67,8 +67,8 @@ func (r *reloader) logReport(rep engine.ReconfigureReport) {
 	}
 }
 
-// reloadOnHangup reloads the config on every SIGHUP until ctx ends.
-func (r *reloader) reloadOnHangup(ctx context.Context) {
+// reloadOnHangup calls reload on every SIGHUP until ctx ends.
+func reloadOnHangup(ctx context.Context, log zerolog.Logger, reload func(context.Context) (engine.ReconfigureReport, error)) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	go func() {
@@ -78,9 +78,9 @@ func (r *reloader) reloadOnHangup(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				r.log.Info().Msg("SIGHUP: reloading the config")
+				log.Info().Msg("SIGHUP: reloading the config")
 				rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-				_, _ = r.reload(rctx)
+				_, _ = reload(rctx)
 				cancel()
 			}
 		}
