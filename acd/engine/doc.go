@@ -17,6 +17,14 @@
 // through a menu flow (the call keeps only its ivr.State; the engine turns
 // the interpreter's actions into commands and timers).
 //
+// Other goroutines change the engine only through typed requests ([Login],
+// [Pause], [Spy], [Disposition], [Reconfigure], ...; [Send] returns each
+// one's typed result), applied on the engine goroutine. They read it without
+// asking: the runtime publishes an immutable [Snapshot] of the status
+// (refreshed after changes, coalesced) and a stream of changes (agent
+// states, call phases, queue figures) through a [Hub], which gives a
+// subscriber that falls behind a fresh snapshot instead of blocking.
+//
 // Two runtimes drive a Core:
 //   - [Runtime.Run]: the daemon. One goroutine selects over PBX events, due
 //     timers, command failures, saved writes and admin requests; commands
