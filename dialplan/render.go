@@ -54,8 +54,9 @@ const (
 	// ModeSocket runs the socket application: FreeSWITCH connects to
 	// Hotline's outbound listener (pbx.freeswitch.outbound_listen). When
 	// Hotline is down, or goes away, the call goes on to the fallback action
-	// after it (park, so that Hotline finds the caller when it is back).
-	// A conversation in progress is cut when the socket closes.
+	// after it: park, so that Hotline finds the caller when it is back, and
+	// a conversation in progress goes on. Without an action after socket,
+	// FreeSWITCH hangs up every call whose socket closed, bridged or not.
 	ModeSocket FreeSWITCHMode = "socket"
 	// ModePark parks the call; Hotline picks it up over its inbound ESL
 	// connection from the CHANNEL_PARK event. The default: calls, waiting
@@ -163,8 +164,8 @@ func RenderFreeSWITCH(cfg config.Config, mode FreeSWITCHMode) (Files, error) {
 		if mode == ModeSocket {
 			fmt.Fprintf(&b, "        <action application=\"socket\" data=%s/>\n", attr(cfg.PBX.FreeSWITCH.OutboundListen+" async full"))
 			fmt.Fprintf(&b, "        <!-- Fallback: reached when Hotline is down or goes away. Parked, the caller\n")
-			fmt.Fprintf(&b, "             is picked up by Hotline when it is back; put a transfer here to send\n")
-			fmt.Fprintf(&b, "             such callers elsewhere instead. -->\n")
+			fmt.Fprintf(&b, "             is picked up by Hotline when it is back, and a conversation goes on;\n")
+			fmt.Fprintf(&b, "             with no action here FreeSWITCH would hang up the call. -->\n")
 		}
 		fmt.Fprintf(&b, "        <action application=\"park\"/>\n")
 		fmt.Fprintf(&b, "      </condition>\n    </extension>\n")

@@ -2,7 +2,9 @@ package esl_test
 
 // End-to-end tests: the real hotline binary, started as a daemon with
 // --pbx freeswitch, drives the real FreeSWITCH (see freeswitch_test.go).
-// Each scenario runs its own daemon and store; its callers and phones carry
+// Each scenario runs its own daemon and store, and callers reach it through
+// the dialplan "hotline dialplan render" makes for its config (park or
+// socket mode, fallback included); its callers and phones carry
 // the scenario's tag, and whatever is left of them is hung up at the end.
 // Assertions are on what Hotline stored (the calls API) and on what
 // FreeSWITCH itself reports.
@@ -140,6 +142,7 @@ pbx:
 	if err := os.WriteFile(s.config, []byte(head+body), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	s.installDialplan(mode, dir)
 	t.Cleanup(func() {
 		if s.d != nil {
 			if t.Failed() {
@@ -168,6 +171,44 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// installDialplan renders Hotline's own dialplan for the config
+// (hotline dialplan render) into FreeSWITCH's dialplan directory and
+// reloads it: callers reach Hotline through context "hotline" as rendered.
+func (s *fsScenario) installDialplan(mode, dir string) {
+	t := s.t
+	t.Helper()
+	out := filepath.Join(dir, "rendered")
+	cmd := exec.Command(buildHotline(t), "dialplan", "render", "--config", s.config, "--pbx", "freeswitch", "--freeswitch-mode", mode, "--out", out)
+	cmd.Env = withoutHotlineEnv()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("hotline dialplan render: %v\n%s", err, b)
+	}
+	xml, err := os.ReadFile(filepath.Join(out, "dialplan", "hotline.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsSetup.Lock()
+	defer fsSetup.Unlock()
+	if err := os.WriteFile(filepath.Join(s.fs.conf, "dialplan", "hotline.xml"), xml, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if reply := s.fs.api(t, "reloadxml"); !strings.HasPrefix(reply, "+OK") {
+		t.Fatalf("reloadxml: %s", reply)
+	}
+}
+
+// withoutHotlineEnv is the environment less HOTLINE_* variables, which
+// would override a config.
+func withoutHotlineEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HOTLINE_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
 // start runs `hotline serve` and waits until its API answers and its link
 // to FreeSWITCH is up.
 func (s *fsScenario) start() {
@@ -175,11 +216,7 @@ func (s *fsScenario) start() {
 	t.Helper()
 	d := &fsDaemon{log: &e2eLog{}, exited: make(chan struct{})}
 	d.cmd = exec.Command(buildHotline(t), "serve", "--config", s.config)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "HOTLINE_") { // they would override the config
-			d.cmd.Env = append(d.cmd.Env, kv)
-		}
-	}
+	d.cmd.Env = withoutHotlineEnv()
 	d.cmd.Stdout, d.cmd.Stderr = d.log, d.log
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -229,7 +266,7 @@ func (d *fsDaemon) stop() {
 // call places a caller (from, to) with a script.
 func (s *fsScenario) call(c farend.CallScript) {
 	s.t.Helper()
-	if err := s.fs.call(context.Background(), c, s.socket, s.tag); err != nil {
+	if err := s.fs.callInto(context.Background(), c, "hotline", "", s.tag); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -331,6 +368,7 @@ func TestFreeSWITCHE2E(t *testing.T) {
 	for _, mode := range []string{"park", "socket"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Run("AnsweredRecorded", func(t *testing.T) { e2eAnsweredRecorded(t, mode) })
+			t.Run("KillWaitingAndTalking", func(t *testing.T) { e2eKillWaitingAndTalking(t, mode) })
 			if mode == "socket" {
 				return
 			}
@@ -338,7 +376,6 @@ func TestFreeSWITCHE2E(t *testing.T) {
 			t.Run("NoAnswerThenNext", func(t *testing.T) { e2eNoAnswerThenNext(t, mode) })
 			t.Run("AbandonWithMOH", func(t *testing.T) { e2eAbandonWithMOH(t, mode) })
 			t.Run("Menu", func(t *testing.T) { e2eMenu(t, mode) })
-			t.Run("KillWaitingAndTalking", func(t *testing.T) { e2eKillWaitingAndTalking(t, mode) })
 			t.Run("LinkCut", func(t *testing.T) { e2eLinkCut(t, mode) })
 		})
 	}

@@ -129,6 +129,12 @@ func (fs *freeSWITCH) newSwitch(t testing.TB, opts esl.Options) *esl.Switch {
 // hotline-test-in (parked, or handed to socket when set), the near half
 // plays the script once the call is answered.
 func (fs *freeSWITCH) call(ctx context.Context, c farend.CallScript, socket, tag string) error {
+	return fs.callInto(ctx, c, "hotline-test-in", socket, tag)
+}
+
+// callInto places a test caller whose far half runs the dialplan context
+// dpContext.
+func (fs *freeSWITCH) callInto(ctx context.Context, c farend.CallScript, dpContext, socket, tag string) error {
 	var steps []string
 	if c.DTMF != "" {
 		steps = append(steps, fmt.Sprintf("sleep:%d", c.DTMFDelay.Milliseconds()), "send_dtmf:"+c.DTMF)
@@ -146,7 +152,7 @@ func (fs *freeSWITCH) call(ctx context.Context, c farend.CallScript, socket, tag
 	if socket != "" {
 		vars += ",hotline_test_socket=" + socket
 	}
-	line := fmt.Sprintf("bgapi originate {%s}loopback/%s/hotline-test-in %s inline", vars, c.To, strings.Join(steps, ","))
+	line := fmt.Sprintf("bgapi originate {%s}loopback/%s/%s %s inline", vars, c.To, dpContext, strings.Join(steps, ","))
 	if reply := fs.command(ctx, line); !strings.HasPrefix(reply, "+OK") {
 		return fmt.Errorf("%s: %s", line, reply)
 	}
