@@ -45,9 +45,10 @@ var (
 	bucketLeadDue    = []byte("leads_by_due")
 	bucketLeadPhones = []byte("leads_by_phone")
 	bucketLeadSeq    = []byte("lead_seq")
+	bucketDNC        = []byte("dnc") // do-not-call lists: list NUL E.164
 
 	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
-		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq}
+		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq, bucketDNC}
 )
 
 // migration upgrades a store from one schema version to the next inside the

@@ -52,6 +52,7 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newStoreCmd(g),
 		newDialerCmd(g),
 		newLeadsCmd(g),
+		newDNCCmd(g),
 	)
 	return cmd
 }

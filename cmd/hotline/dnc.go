@@ -1,0 +1,240 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// dncOptions are the flags the do-not-call commands share.
+type dncOptions struct {
+	list   string
+	region string
+	store  string
+}
+
+func (o *dncOptions) addFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.list, "list", store.GlobalDNC, "list: "+store.GlobalDNC+" (every campaign) or a campaign's own")
+	cmd.Flags().StringVar(&o.region, "region", "US", "default country (ISO code) of numbers written without a country code")
+	cmd.Flags().StringVar(&o.store, "store", "", "store file (default: the config's store.path); Hotline must be stopped")
+}
+
+func (o *dncOptions) open(g *globalOptions, readOnly bool) (*store.DB, error) {
+	path := o.store
+	if path == "" {
+		var err error
+		if path, err = storeFile(g, nil); err != nil {
+			return nil, err
+		}
+	}
+	return store.Open(path, store.Options{ReadOnly: readOnly, LockTimeout: time.Second})
+}
+
+func newDNCCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "dnc",
+		Short: "Do-not-call lists: numbers outbound campaigns never dial",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newDNCAddCmd(g), newDNCRemoveCmd(g), newDNCCheckCmd(g), newDNCImportCmd(g), newDNCExportCmd(g))
+	return cmd
+}
+
+func normalizeAll(nums []string, region string) ([]string, error) {
+	out := make([]string, len(nums))
+	for i, n := range nums {
+		e, _, err := campaign.NormalizePhone(n, region)
+		if err != nil {
+			return nil, invalidArg(err)
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+func newDNCAddCmd(g *globalOptions) *cobra.Command {
+	o := &dncOptions{}
+	cmd := &cobra.Command{
+		Use:   "add NUMBER...",
+		Short: "Put numbers on a do-not-call list",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			nums, err := normalizeAll(args, o.region)
+			if err != nil {
+				return err
+			}
+			db, err := o.open(g, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			var entries []store.DNCEntry
+			for _, n := range nums {
+				entries = append(entries, store.DNCEntry{List: o.list, Phone: n, Added: time.Now().UTC(), Source: "cli"})
+			}
+			added, err := db.AddDNC(entries)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d added to %q, %d already there\n", added, o.list, len(entries)-added)
+			return nil
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+func newDNCRemoveCmd(g *globalOptions) *cobra.Command {
+	o := &dncOptions{}
+	cmd := &cobra.Command{
+		Use:   "remove NUMBER...",
+		Short: "Take numbers off a do-not-call list",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			nums, err := normalizeAll(args, o.region)
+			if err != nil {
+				return err
+			}
+			db, err := o.open(g, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			for _, n := range nums {
+				ok, err := db.RemoveDNC(o.list, n)
+				if err != nil {
+					return err
+				}
+				if ok {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s removed from %q\n", n, o.list)
+				} else {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s was not on %q\n", n, o.list)
+				}
+			}
+			return nil
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+func newDNCCheckCmd(g *globalOptions) *cobra.Command {
+	o := &dncOptions{}
+	cmd := &cobra.Command{
+		Use:   "check NUMBER",
+		Short: "Say whether a number is on the global list or --list (exit code 1 if it is)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			nums, err := normalizeAll(args, o.region)
+			if err != nil {
+				return err
+			}
+			db, err := o.open(g, true)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			list, blocked, err := db.Blocked(nums[0], o.list)
+			if err != nil {
+				return err
+			}
+			if !blocked {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s may be called\n", nums[0])
+				return nil
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s is on do-not-call list %q\n", nums[0], list)
+			return &exitError{code: exitFailure, err: fmt.Errorf("%s is not to be called", nums[0])}
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+func newDNCImportCmd(g *globalOptions) *cobra.Command {
+	o := &dncOptions{}
+	var mapping []string
+	cmd := &cobra.Command{
+		Use:   "import FILE.csv",
+		Short: "Put every number of a CSV file (a phone column) on a do-not-call list",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := parseMapping(mapping)
+			if err != nil {
+				return invalidArg(err)
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			res, err := campaign.ImportCSV(f, campaign.ImportOptions{Campaign: o.list, Region: o.region, Map: m}, nil)
+			if err != nil {
+				return invalidArg(fmt.Errorf("%s: %w", args[0], err))
+			}
+			for _, e := range res.Errors {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", args[0], e)
+			}
+			db, err := o.open(g, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			entries := make([]store.DNCEntry, len(res.Leads))
+			for i, l := range res.Leads {
+				entries[i] = store.DNCEntry{List: o.list, Phone: l.Phone, Added: time.Now().UTC(), Source: args[0]}
+			}
+			added, err := db.AddDNC(entries)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows, %d numbers added to %q, %d already there, %d rows with errors\n",
+				args[0], res.Rows, added, o.list, len(entries)-added+res.Duplicates, len(res.Errors))
+			if len(res.Errors) > 0 {
+				return &exitError{code: exitFailure, err: fmt.Errorf("%s: %d rows not imported", args[0], len(res.Errors))}
+			}
+			return nil
+		},
+	}
+	o.addFlags(cmd)
+	cmd.Flags().StringSliceVar(&mapping, "map", nil, "phone=COLUMN when the column is not named phone")
+	return cmd
+}
+
+func newDNCExportCmd(g *globalOptions) *cobra.Command {
+	o := &dncOptions{}
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write a do-not-call list as CSV (phone, added, source)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := o.open(g, true)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return writeDNC(cmd.OutOrStdout(), db, o.list)
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+func writeDNC(w io.Writer, db *store.DB, list string) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"phone", "added", "source"})
+	if err := db.DNCList(list, func(e store.DNCEntry) bool {
+		_ = cw.Write([]string{e.Phone, e.Added.Format(time.RFC3339), e.Source})
+		return true
+	}); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
