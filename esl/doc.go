@@ -8,9 +8,9 @@
 // sends every command there (uuid_answer, uuid_kill, sendmsg execute
 // playback, bgapi originate with a Job-UUID, uuid_bridge, uuid_record, ...).
 // Calls reach Hotline from the dialplan, which sets hotline_args and then
-// either runs "socket" to Options.OutboundListen or "park"s the call; in
-// both cases the call is announced by its CHANNEL_PARK on the inbound link,
-// in order with everything else about it. The outbound socket is held open
+// "park"s the call or runs "socket" to Options.OutboundListen; in both
+// cases the call is announced by its CHANNEL_PARK on the inbound link, in
+// order with everything else about it. The outbound socket is held open
 // for the life of the call so that FreeSWITCH falls through to the next
 // dialplan action when Hotline is down, and, having been sent "resume",
 // when Hotline goes away mid-call.
@@ -19,8 +19,9 @@
 //	err = sw.Start(ctx) // connects in the background; Ready() tells when synced
 //
 // Channels Hotline dials get its own id as origination_uuid (at most 36
-// characters), park until bridged, and carry hotline_leg=originated so a
-// restarted Hotline recognises them. Bridges are uuid_bridge between two
+// characters), park until bridged, and carry hotline_leg=originated. A
+// restarted Hotline recognises them by that id: the far half of a loopback
+// channel inherits the variables but has an id of its own. Bridges are uuid_bridge between two
 // legs with HOTLINE_BRIDGE set on both.
 //
 // # Ordering and reconnection
@@ -59,24 +60,31 @@
 //	  </settings>
 //	</configuration>
 //
-// Dialplan (dialplan/default/50_hotline.xml):
+// Dialplan (dialplan/default/50_hotline.xml), park mode, the default:
 //
 //	<extension name="hotline">
 //	  <condition field="destination_number" expression="^(100|200)$">
 //	    <action application="set" data="hotline_args=entry,$1"/>
 //	    <action application="set" data="park_after_bridge=true"/>
 //	    <action application="set" data="hangup_after_bridge=false"/>
-//	    <action application="socket" data="127.0.0.1:8084 async full"/>
-//	    <action application="transfer" data="hotline-fallback XML default"/>
+//	    <action application="park"/>
 //	  </condition>
 //	</extension>
+//
+// In socket mode, "socket 127.0.0.1:8084 async full" comes before the park,
+// which then is the fallback: FreeSWITCH goes on to it when Hotline is
+// down or goes away (Hotline sends "resume"), so the caller is parked for
+// Hotline's return and a conversation goes on. With no action after
+// socket, FreeSWITCH hangs up every call whose socket closed.
 //
 // hotline_args is required; it becomes CallArrived.Args split on commas.
 // Other hotline_* variables come in CallArrived.Vars with upper-case names.
 //
 // # Caveats
 //
-// Bridges hold two legs (no conferences). Spy uses eavesdrop with eavesdrop_whisper_aleg/bleg, whose
-// behaviour varies between FreeSWITCH versions. number: media are spoken
-// with the English digits/ sound files.
+// Bridges hold two legs (no conferences). Spy eavesdrops on the agent's
+// leg; eavesdrop_whisper_aleg would be heard by that leg's bridged partner
+// (the caller), so whisper sets eavesdrop_whisper_bleg, and barge both.
+// number: media are spoken with the English digits/ sound files. Event
+// times move in 20 ms steps unless FreeSWITCH's 1ms-timer is on.
 package esl
