@@ -1,5 +1,9 @@
-// Package acd holds Hotline's call-center domain: the agent and call
-// lifecycles as explicit state machines with tables of allowed transitions.
+// Package acd holds Hotline's call-center domain: the agent, call and
+// callback lifecycles as explicit state machines with tables of allowed
+// transitions, and the words of a call's record (direction, outcome, hang-up
+// side, attempt result). Each is defined here once; package store persists
+// these types by name, and the engine, the API and reports use them as they
+// are.
 //
 // # Layout
 //
