@@ -90,3 +90,38 @@ func TestBeyondLoopback(t *testing.T) {
 		}
 	}
 }
+
+// An open event stream does not hold the daemon up when it stops.
+func TestServeStopsWithOpenEventStream(t *testing.T) {
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+server: {listen: "127.0.0.1:0"}
+store: {path: %q}
+%s`, t.TempDir()+"/h.db", quietCenter)), "serve.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &safeBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, cfg, zerolog.New(logs)) }()
+	addr := waitForAPI(t, logs)
+	resp, err := http.Get("http://" + addr + "/api/v1/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("stopping with an open event stream took %s", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop within 10 s with an event stream open")
+	}
+}
