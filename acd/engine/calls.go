@@ -487,6 +487,7 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 	if !ok {
 		if _, gone := c.goneChans[e.Channel]; gone {
 			delete(c.goneChans, e.Channel)
+			c.strandedGone(now, e.Channel)
 			return
 		}
 		c.warn(now, "unknown-channel", "hang-up of unknown channel %s", e.Channel)

@@ -76,6 +76,9 @@ type Core struct {
 	linkUp   time.Time // when it last came (back) up
 
 	checkpointDue bool // a checkpoint of the live calls is scheduled
+	// stranded: legs from before a restart being hung up, and the agent
+	// each one rings, held back until it is gone (see hangUpStranded)
+	stranded map[pbx.ChannelID]*agent
 
 	// scratch buffers reused on the hot path
 	selBuf  []int32

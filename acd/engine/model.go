@@ -38,6 +38,7 @@ type agent struct {
 	loggedInAt  time.Time
 	idleSince   time.Time
 	notBefore   time.Time // not offered calls before this (no-answer/busy delays)
+	heldUntil   time.Time // end of a hold while a leg left from before a restart is hung up
 	queues      []*queue
 	penalty     map[int32]int // queue idx → penalty
 	call        *call         // call being offered, talked or wrapped up

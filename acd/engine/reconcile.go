@@ -324,8 +324,9 @@ func (cl *call) endTime(now time.Time) time.Time {
 	return now
 }
 
-// strandedHold keeps an agent whose phone still rang (or talked to no one)
-// from before a restart from being rung again until that leg is gone.
+// strandedHold is the longest an agent whose phone still rang (or talked to
+// no one) from before a restart is kept from being rung again while that
+// leg is hung up: the leg's hang-up ends the hold sooner.
 const strandedHold = 2 * time.Second
 
 // hangUpStranded hangs up the agent, supervisor and callback legs that the
@@ -361,13 +362,38 @@ func (c *Core) hangUpStranded(now time.Time, chans []pbx.ChannelInfo) {
 			}
 			c.step(now, cl, "ring-cut-by-restart", a.id, detail)
 		}
+		if c.stranded == nil {
+			c.stranded = map[pbx.ChannelID]*agent{}
+		}
+		c.stranded[ch.ID] = a
 		if until := now.Add(strandedHold); until.After(a.notBefore) {
-			a.notBefore = until
+			a.notBefore, a.heldUntil = until, until
 			a.gen[TimerAgentReady]++
 			c.out.At(until, Timer{Kind: TimerAgentReady, Agent: a.idx, Gen: a.gen[TimerAgentReady]})
 			c.refreshView(a, now)
 		}
 	}
+}
+
+// strandedGone ends an agent's hold once the last leg left from before the
+// restart on its phone is gone.
+func (c *Core) strandedGone(now time.Time, ch pbx.ChannelID) {
+	a := c.stranded[ch]
+	if a == nil {
+		return
+	}
+	delete(c.stranded, ch)
+	for _, other := range c.stranded {
+		if other == a {
+			return
+		}
+	}
+	if a.notBefore.After(a.heldUntil) {
+		return // held longer for another reason (no-answer, busy)
+	}
+	a.notBefore = now
+	a.gen[TimerAgentReady]++ // the hold's timer has nothing left to do
+	c.agentFree(now, a)
 }
 
 // runTag tells the channel ids of this run from those of earlier runs: the

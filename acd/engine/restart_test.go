@@ -116,8 +116,8 @@ func TestRestartWhileAgentRings(t *testing.T) {
 		maxWait  time.Duration
 		timeline string
 	}{
-		{"ringing leg in the snapshot", nil, 15 * time.Second, "ring-cut-by-restart"},
-		{"ringing leg not in the snapshot", func(ch pbx.ChannelInfo) bool { return ch.Answered }, 15 * time.Second, ""},
+		{"ringing leg in the snapshot", nil, 12 * time.Second, "ring-cut-by-restart"},
+		{"ringing leg not in the snapshot", func(ch pbx.ChannelInfo) bool { return ch.Answered }, 12 * time.Second, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newMemStore()
