@@ -33,7 +33,7 @@ func centerYAML(agents, skills, perAgent int) []byte {
 // 160,000 skill levels and no aliases; it loads, and a problem in its last
 // line is reported at that line.
 func TestParseLargeCenter(t *testing.T) {
-	data := centerYAML(10_000, 256, 16)
+	data := centerYAML(largeAgents, 256, 16)
 	c, err := Parse(data, "big.yaml")
 	if err != nil {
 		t.Fatalf("Parse: %.500v", err)
@@ -42,7 +42,7 @@ func TestParseLargeCenter(t *testing.T) {
 		t.Fatalf("Validate: %.500v", err)
 	}
 	last := c.Agents[len(c.Agents)-1]
-	if len(c.Agents) != 10_000 || len(last.Skills) != 16 || last.Weight != 1 || len(last.Queues) != 2 {
+	if len(c.Agents) != largeAgents || len(last.Skills) != 16 || last.Weight != 1 || len(last.Queues) != 2 {
 		t.Fatalf("got %d agents, the last with %d skills, weight %d, %d queues", len(c.Agents), len(last.Skills), last.Weight, len(last.Queues))
 	}
 
@@ -52,7 +52,7 @@ func TestParseLargeCenter(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse: %.500v", err)
 	}
-	want := fmt.Sprintf("big.yaml:%d: agents[9999].skills.extra: level 11 is outside 1..10", lines+1)
+	want := fmt.Sprintf("big.yaml:%d: agents[%d].skills.extra: level 11 is outside 1..10", lines+1, largeAgents-1)
 	if err := c.Validate(); err == nil || err.Error() != want {
 		t.Errorf("Validate() = %.500v, want %s", err, want)
 	}
