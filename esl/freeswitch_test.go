@@ -16,7 +16,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -515,9 +517,103 @@ func TestFreeSWITCHRestoredCallEvents(t *testing.T) {
 	tag := runTag()
 	t.Cleanup(func() { fs.hangUpRun(t, tag) })
 	from := fmt.Sprintf("55591%02d", time.Now().Nanosecond()%100)
-	caller, agent, br := bridgedCall(t, sw, func() error {
+	caller, agent, br := bridgedCall(t, sw, pbxtest.NewRecorder(sw.Events(), 5*time.Second), func() error {
 		return fs.call(context.Background(), farend.CallScript{From: from, To: "100"}, "", tag)
 	}, from, fs.endpoint(farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 50 * time.Millisecond}, tag))
 	sw.Close()
 	checkRestoredCallEvents(t, newSwitchOn(t, fs.addr, fs.password), caller, agent, br)
+}
+
+// TestFreeSWITCHSpyModes measures with a tone who hears the supervisor:
+// the supervisor's phone sends 1 kHz, and what the caller and the agent
+// hear is recorded at their own phones. Listen: nobody. Whisper: the agent
+// only. Barge: both.
+func TestFreeSWITCHSpyModes(t *testing.T) {
+	fs := needFreeSWITCH(t)
+	sw := fs.newSwitch(t, esl.Options{})
+	tag := runTag()
+	t.Cleanup(func() { fs.hangUpRun(t, tag) })
+	ctx := context.Background()
+	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
+	for i, c := range []struct {
+		mode                    pbx.SpyMode
+		callerHears, agentHears bool
+	}{
+		{pbx.SpyListen, false, false},
+		{pbx.SpyWhisper, false, true},
+		{pbx.SpyBarge, true, true},
+	} {
+		from := fmt.Sprintf("55580%02d", i)
+		caller, agent, _ := bridgedCall(t, sw, rec, func() error {
+			return fs.call(ctx, farend.CallScript{From: from, To: "100"}, "", tag)
+		}, from, fs.endpoint(farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 50 * time.Millisecond}, tag))
+		sup := pbx.ChannelID(fmt.Sprintf("sup-%d-%d", i, time.Now().UnixNano()))
+		if err := sw.Spy(ctx, agent, c.mode, pbx.OriginateRequest{ChannelID: sup, Endpoint: "[hltest_run=" + tag + "]loopback/tone-50/hotline-test-phone"}); err != nil {
+			t.Fatal(err)
+		}
+		rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](sup))
+		time.Sleep(500 * time.Millisecond)
+		// The phones are the other halves of the loopback pairs.
+		callerPhone := strings.TrimSpace(fs.command(ctx, "api uuid_getvar "+string(caller)+" other_loopback_leg_uuid"))
+		agentPhone := strings.TrimSpace(fs.command(ctx, "api uuid_getvar "+string(agent)+" other_loopback_leg_uuid"))
+		callerDB := fs.hears(t, callerPhone, fmt.Sprintf("hltest-%s-caller-%d", tag, i))
+		agentDB := fs.hears(t, agentPhone, fmt.Sprintf("hltest-%s-agent-%d", tag, i))
+		t.Logf("%s: the supervisor's tone at the caller %.0f dBFS, at the agent %.0f dBFS", c.mode, callerDB, agentDB)
+		heard := func(db float64) bool { return db > -45 }
+		if heard(callerDB) != c.callerHears || heard(agentDB) != c.agentHears {
+			t.Errorf("%s: caller hears the supervisor %v (want %v), agent %v (want %v)", c.mode, heard(callerDB), c.callerHears, heard(agentDB), c.agentHears)
+		}
+		for _, ch := range []pbx.ChannelID{sup, agent, caller} {
+			_ = sw.Hangup(ctx, ch, pbx.CauseNormal)
+		}
+	}
+}
+
+// hears records for a second what channel ch receives (what its phone
+// hears) and returns the level of 1 kHz in it, in dB below full scale.
+func (fs *freeSWITCH) hears(t *testing.T, ch, name string) float64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	path := filepath.Join(fs.root, "var/lib/freeswitch/recordings", name+".wav")
+	for _, cmd := range []string{"api uuid_setvar " + ch + " RECORD_READ_ONLY true", "api uuid_record " + ch + " start " + path} {
+		if reply := fs.command(ctx, cmd); strings.HasPrefix(reply, "-") {
+			t.Fatalf("%s: %s", cmd, reply)
+		}
+	}
+	time.Sleep(time.Second)
+	fs.command(ctx, "api uuid_record "+ch+" stop "+path)
+	time.Sleep(200 * time.Millisecond)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(path)
+	return toneLevel(t, b, 1000)
+}
+
+// toneLevel reads a 16-bit mono WAV file and returns the level of freq in
+// it (Goertzel over the whole file), in dBFS.
+func toneLevel(t *testing.T, wav []byte, freq float64) float64 {
+	t.Helper()
+	i := bytes.Index(wav, []byte("data"))
+	if len(wav) < 44 || i < 0 || i+8 > len(wav) {
+		t.Fatalf("not a WAV file (%d bytes)", len(wav))
+	}
+	rate := float64(binary.LittleEndian.Uint32(wav[24:28]))
+	pcm := wav[i+8:]
+	n := len(pcm) / 2
+	if n == 0 {
+		return -200
+	}
+	k := 2 * math.Cos(2*math.Pi*freq/rate)
+	var s1, s2 float64
+	for j := 0; j < n; j++ {
+		x := float64(int16(binary.LittleEndian.Uint16(pcm[2*j:]))) / 32768
+		s0 := x + k*s1 - s2
+		s2, s1 = s1, s0
+	}
+	power := s1*s1 + s2*s2 - k*s1*s2
+	amp := 2 * math.Sqrt(math.Max(power, 0)) / float64(n)
+	return 20 * math.Log10(math.Max(amp, 1e-10))
 }

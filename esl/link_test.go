@@ -203,7 +203,7 @@ func checkFarHalfNotOwned(t *testing.T, sw *esl.Switch, endpoint string, farHalf
 func TestRestoredCallEvents(t *testing.T) {
 	f := newFixture(t, esl.Options{})
 	f.fs.AddPhone("user/agent-r", esltest.Phone{Mode: esltest.Answer})
-	caller, agent, br := bridgedCall(t, f.sw, func() error {
+	caller, agent, br := bridgedCall(t, f.sw, pbxtest.NewRecorder(f.sw.Events(), 5*time.Second), func() error {
 		_, err := f.placeCall(farend.CallScript{From: "5559100", To: "100"}, "entry,100")
 		return err
 	}, "5559100", "user/agent-r")
@@ -212,10 +212,9 @@ func TestRestoredCallEvents(t *testing.T) {
 }
 
 // bridgedCall places a caller, answers it, dials endpoint and bridges the two.
-func bridgedCall(t *testing.T, sw *esl.Switch, place func() error, from, endpoint string) (caller, agent pbx.ChannelID, br pbx.BridgeID) {
+func bridgedCall(t *testing.T, sw *esl.Switch, rec *pbxtest.Recorder, place func() error, from, endpoint string) (caller, agent pbx.ChannelID, br pbx.BridgeID) {
 	t.Helper()
 	ctx := context.Background()
-	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
 	if err := place(); err != nil {
 		t.Fatal(err)
 	}
