@@ -50,7 +50,9 @@ func ParseQuery(kind string, v url.Values, threshold func(string) time.Duration)
 			continue
 		}
 		t, err := ParseTime(s, loc)
-		bad(err)
+		if err != nil {
+			bad(fmt.Errorf("%s %w", f.name, err))
+		}
 		*f.dst = t
 	}
 	iv, err := ParseInterval(v.Get("interval"))
@@ -90,7 +92,7 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("time %q: want 2006-01-02, 2006-01-02T15:04 or RFC 3339", s)
+	return time.Time{}, fmt.Errorf("%q: want 2006-01-02, 2006-01-02T15:04 or RFC 3339", s)
 }
 
 // Values is q as URL query values, the inverse of ParseQuery.

@@ -186,6 +186,9 @@ func writeTable(w io.Writer, r *Report, kind Kind) error {
 	header, rows := columns(r.Rows, kind, true)
 	_, totals := columns(r.Totals, kind, true)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, h := range header {
+		header[i] = strings.ReplaceAll(strings.TrimSuffix(h, "_s"), "_", " ")
+	}
 	fmt.Fprintln(tw, strings.Join(header[0:1], "")+"\t"+strings.Join(header[2:], "\t"))
 	for _, row := range rows {
 		fmt.Fprintln(tw, row[0]+"\t"+strings.Join(row[2:], "\t"))

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/report"
+	"github.com/hotline-cc/hotline/store"
+)
+
+type reportOptions struct {
+	from, to, interval, format, tz string
+	shortAbandon                   time.Duration
+	store                          string
+	api                            string
+	chart                          string
+	target                         float64
+}
+
+func (o *reportOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.from, "from", "", "start of the period: 2026-01-05, 2026-01-05T09:00 (in --tz) or RFC 3339 (required)")
+	fs.StringVar(&o.to, "to", "", "end of the period, excluded (required)")
+	fs.StringVar(&o.interval, "interval", "day", "rows per 15m | hour | day | week | month | period")
+	fs.StringVar(&o.format, "format", "table", "output: table | csv | json")
+	fs.StringVar(&o.tz, "tz", "", "the call center's time zone, e.g. Europe/Berlin (default: the machine's)")
+	fs.DurationVar(&o.shortAbandon, "short-abandon", 0, "callers hanging up sooner are short abandons, counted apart, e.g. 5s")
+	fs.StringVar(&o.store, "store", "", "read this store file directly (default: ask the running daemon through its API)")
+	fs.StringVar(&o.api, "api", "", "daemon API address (default: server.listen from the config)")
+	fs.StringVar(&o.chart, "chart", "", "also draw the period's charts into FILE.svg or FILE.png")
+	fs.Float64Var(&o.target, "target", 80, "service-level target drawn on the chart, in percent")
+}
+
+func newReportCmd(g *globalOptions) *cobra.Command {
+	o := &reportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report queues|agents|dispositions",
+		Short: "Figures of a past period by queue, agent or disposition, from the stored records",
+		Long: `Reports a period from the stored call records and agent state changes: per
+queue offered, answered, abandoned (short abandons apart), service level over
+answered and over answered + abandoned, ASA, average, 90th percentile and
+longest wait, AHT, callbacks; per agent offers, answers, handle time, time by
+state and pause reason, occupancy and utilization; dispositions per queue.
+Rows follow --interval in the call center's time zone, then the period's totals.`,
+		Example: `  hotline report queues --from 2026-01-05 --to 2026-01-06 --interval hour --tz Europe/Berlin
+  hotline report agents --from 2026-01-01 --to 2026-02-01 --interval week --format csv
+  hotline report queues --from 2026-01-05 --to 2026-01-06 --interval 15m --store hotline.db --chart day.png`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: []string{"queues", "agents", "dispositions"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runReport(cmd.Context(), cmd.OutOrStdout(), g, o, args[0])
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// reportConfig is the config when one is given (for thresholds and the
+// API address); without one, reports use the defaults.
+func reportConfig(g *globalOptions) (config.Config, error) {
+	if g.configPath() == "" {
+		return config.Default(), nil
+	}
+	return g.loadConfig()
+}
+
+func (o *reportOptions) query(kind string, cfg config.Config) (report.Query, error) {
+	v := url.Values{}
+	tz := o.tz
+	if tz == "" {
+		tz = time.Local.String()
+	}
+	for k, s := range map[string]string{"from": o.from, "to": o.to, "interval": o.interval, "format": o.format, "tz": tz} {
+		v.Set(k, s)
+	}
+	if o.shortAbandon != 0 {
+		v.Set("short_abandon", o.shortAbandon.String())
+	}
+	thresholds := map[string]time.Duration{}
+	for _, q := range cfg.Queues {
+		thresholds[q.Name] = q.ServiceLevel
+	}
+	q, err := report.ParseQuery(kind, v, func(queue string) time.Duration {
+		if d, ok := thresholds[queue]; ok && d > 0 {
+			return d
+		}
+		return report.DefaultThreshold
+	})
+	if err != nil {
+		// ParseQuery names query keys; the command line has flags.
+		msg := strings.TrimPrefix(err.Error(), report.ErrBadOption.Error()+": ")
+		for _, k := range []string{"from", "to", "interval", "format", "tz", "short_abandon"} {
+			msg = strings.ReplaceAll(msg, k+" ", "--"+strings.ReplaceAll(k, "_", "-")+" ")
+		}
+		return q, invalidArg(errors.New(msg))
+	}
+	return q, nil
+}
+
+func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOptions, kind string) error {
+	cfg, err := reportConfig(g)
+	if err != nil {
+		return err
+	}
+	q, err := o.query(kind, cfg)
+	if err != nil {
+		return err
+	}
+	var rep *report.Report
+	if o.store != "" {
+		db, err := store.Open(o.store, store.Options{ReadOnly: true, LockTimeout: 2 * time.Second})
+		if errors.Is(err, store.ErrLocked) {
+			return fmt.Errorf("%w: a running hotline serve holds it; leave out --store to ask it through its API", err)
+		}
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		var skipped int
+		rep, skipped, err = report.Build(db, q.Options)
+		if err != nil {
+			return err
+		}
+		if skipped > 0 {
+			fmt.Fprintf(w, "warning: %d unreadable records left out (hotline store check %s)\n", skipped, o.store)
+		}
+		if err := report.Write(w, rep, q.Kind, q.Format); err != nil {
+			return err
+		}
+	} else {
+		c := clientOptions{api: o.api}
+		base, err := c.base(g)
+		if err != nil {
+			return err
+		}
+		raw, err := call(ctx, "GET", base+"/api/v1/reports/"+string(q.Kind)+"?"+q.Values().Encode(), nil, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(raw); err != nil {
+			return err
+		}
+		if o.chart != "" {
+			if rep, err = fetchReport(ctx, base, q); err != nil {
+				return err
+			}
+		}
+	}
+	if o.chart != "" {
+		return writeChart(o.chart, rep, o.target/100)
+	}
+	return nil
+}
+
+// fetchReport asks the API for the queue and agent rows a chart needs.
+func fetchReport(ctx context.Context, base string, q report.Query) (*report.Report, error) {
+	rep := &report.Report{From: q.Options.From, To: q.Options.To, Location: q.Options.Location.String(), Interval: q.Options.Interval}
+	q.Format = report.FormatJSON
+	for _, kind := range []report.Kind{report.KindQueues, report.KindAgents} {
+		var part struct {
+			Queues []report.QueueRow
+			Agents []report.AgentRow
+		}
+		var dst any = &struct {
+			Rows *[]report.QueueRow `json:"rows"`
+		}{&part.Queues}
+		if kind == report.KindAgents {
+			dst = &struct {
+				Rows *[]report.AgentRow `json:"rows"`
+			}{&part.Agents}
+		}
+		raw, err := call(ctx, "GET", base+"/api/v1/reports/"+string(kind)+"?"+q.Values().Encode(), nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return nil, fmt.Errorf("report %s from the API: %w", kind, err)
+		}
+		rep.Rows.Queues = append(rep.Rows.Queues, part.Queues...)
+		rep.Rows.Agents = append(rep.Rows.Agents, part.Agents...)
+	}
+	return rep, nil
+}

@@ -1,0 +1,376 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"github.com/hotline-cc/hotline/api"
+	"github.com/rs/zerolog"
+	"image/png"
+	"math"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/configs"
+	"github.com/hotline-cc/hotline/internal/golden"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// reportDay is a store of a working day made by the simulator (the demo,
+// 09:00 to 17:00 UTC), with dispositions set on answered calls as agents
+// would, and the demo config for the queues' thresholds. It is made once
+// per test binary.
+var reportDay = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "hotline-report")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "day.db")
+	var out, errOut strings.Builder
+	if code := run(context.Background(), []string{"demo", "--speed", "0", "--duration", "8h", "--plain", "--every", "8h",
+		"--seed", "5", "--store", path}, &out, &errOut); code != 0 {
+		return "", fmt.Errorf("demo exited %d: %s", code, errOut.String())
+	}
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	recs, err := db.CollectCalls(store.Filter{})
+	if err != nil {
+		return "", err
+	}
+	for i, rec := range recs {
+		if rec.Answered.IsZero() {
+			continue
+		}
+		rec.Disposition = []string{"sale", "no-sale", "follow-up", "sale"}[i%4]
+		if err := db.SaveCall(&rec); err != nil {
+			return "", err
+		}
+	}
+	return path, nil
+})
+
+func dayStore(t *testing.T) (path, cfgPath string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("makes a simulated day (a few seconds)")
+	}
+	path, err := reportDay()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, writeFile(t, "demo.yaml", string(configs.Demo))
+}
+
+var dayArgs = []string{"--from", "2026-01-05T10:00", "--to", "2026-01-06", "--tz", "Europe/Berlin", "--short-abandon", "5s"}
+
+func TestReportGolden(t *testing.T) {
+	path, cfg := dayStore(t)
+	for _, c := range []struct {
+		file string
+		args []string
+	}{
+		{"queues-hour.txt", []string{"queues", "--interval", "hour"}},
+		{"queues-15m.csv", []string{"queues", "--interval", "15m", "--format", "csv"}},
+		{"queues-day.json", []string{"queues", "--interval", "day", "--format", "json"}},
+		{"agents-hour.txt", []string{"agents", "--interval", "hour"}},
+		{"agents-day.csv", []string{"agents", "--interval", "day", "--format", "csv"}},
+		{"dispositions-day.txt", []string{"dispositions", "--interval", "day"}},
+		{"dispositions-hour.json", []string{"dispositions", "--interval", "hour", "--format", "json"}},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			args := append(append([]string{"--config", cfg, "report"}, c.args...), append(dayArgs, "--store", path)...)
+			code, out, errOut := hotline(t, nil, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			golden.Check(t, filepath.Join("testdata", "report", c.file), []byte(out))
+		})
+	}
+}
+
+// The report's figures agree with a second computation straight from the
+// raw records and state changes, written here without package report.
+func TestReportMatchesRawRecords(t *testing.T) {
+	path, cfgPath := dayStore(t)
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip(err)
+	}
+	cfg, err := config.Parse(configs.Demo, "demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	threshold := map[string]time.Duration{}
+	for _, q := range cfg.Queues {
+		threshold[q.Name] = q.ServiceLevel
+	}
+	report := func(kind string, into any) {
+		t.Helper()
+		args := append([]string{"--config", cfgPath, "report", kind, "--interval", "hour", "--format", "json", "--store", path}, dayArgs...)
+		code, out, errOut := hotline(t, nil, args...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if err := json.Unmarshal([]byte(out), into); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var queues struct {
+		Rows []struct {
+			Start                        time.Time
+			Queue                        string
+			Offered, Answered, Abandoned int
+			InSL                         int     `json:"in_sl"`
+			ShortAbandoned               int     `json:"short_abandoned"`
+			SLAnswered                   float64 `json:"sl_answered"`
+			SLOffered                    float64 `json:"sl_offered"`
+			ASA                          float64 `json:"asa_s"`
+			P90                          float64 `json:"p90_wait_s"`
+			Max                          float64 `json:"max_wait_s"`
+			AHT                          float64 `json:"aht_s"`
+		}
+	}
+	report("queues", &queues)
+	var agents struct {
+		Rows []struct {
+			Start    time.Time
+			Agent    string
+			Answered int
+			LoggedIn float64 `json:"logged_in_s"`
+			OnCall   float64 `json:"on_call_s"`
+			Paused   float64 `json:"paused_s"`
+		}
+	}
+	report("agents", &agents)
+
+	db, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := db.CollectCalls(store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := db.AgentChanges("", time.Time{}, time.Time{})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Queues: the hour a call entered, by the local clock's hour.
+	type qk struct{ hour, queue string }
+	type tally struct {
+		offered, answered, abandoned, short, inSL, handled int
+		waitAnswered, handle                               time.Duration
+		waits                                              []time.Duration
+	}
+	hourOf := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15") }
+	want := map[qk]*tally{}
+	get := func(h, q string) *tally {
+		if want[qk{h, q}] == nil {
+			want[qk{h, q}] = &tally{}
+		}
+		return want[qk{h, q}]
+	}
+	for _, r := range recs {
+		h := hourOf(r.Entered)
+		for _, s := range r.Timeline {
+			if s.Kind == "enqueue" {
+				get(h, s.Detail).offered++
+			}
+		}
+		if r.Queue == "" || r.Direction == acd.DirectionCallback {
+			continue
+		}
+		x := get(h, r.Queue)
+		switch {
+		case !r.Answered.IsZero():
+			x.answered++
+			x.waitAnswered += r.Wait
+			x.waits = append(x.waits, r.Wait)
+			if r.Wait <= threshold[r.Queue] {
+				x.inSL++
+			}
+			x.handled++
+			x.handle += r.Talk + r.WrapUp
+		case r.Outcome == acd.OutcomeAbandoned && r.Wait < 5*time.Second:
+			x.short++
+		case r.Outcome == acd.OutcomeAbandoned:
+			x.abandoned++
+			x.waits = append(x.waits, r.Wait)
+		}
+	}
+	if len(queues.Rows) != len(want) {
+		t.Errorf("%d queue rows, %d hours and queues in the records", len(queues.Rows), len(want))
+	}
+	near := func(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
+	for _, row := range queues.Rows {
+		x := want[qk{hourOf(row.Start), row.Queue}]
+		if x == nil {
+			t.Errorf("row %s %s has no records", row.Start, row.Queue)
+			continue
+		}
+		slices.Sort(x.waits)
+		p90 := x.waits[int(math.Ceil(0.9*float64(len(x.waits))))-1].Seconds()
+		asa := (x.waitAnswered / time.Duration(x.answered)).Seconds()
+		aht := (x.handle / time.Duration(x.handled)).Seconds()
+		if row.Offered != x.offered || row.Answered != x.answered || row.Abandoned != x.abandoned || row.ShortAbandoned != x.short ||
+			row.InSL != x.inSL || !near(row.SLAnswered, float64(x.inSL)/float64(x.answered), 1e-9) ||
+			!near(row.SLOffered, float64(x.inSL)/float64(x.answered+x.abandoned), 1e-9) ||
+			!near(row.ASA, asa, 1e-3) || !near(row.AHT, aht, 1e-3) || !near(row.P90, p90, 5) ||
+			!near(row.Max, x.waits[len(x.waits)-1].Seconds(), 1e-6) {
+			t.Errorf("%s %s: report %+v\nrecords: offered %d answered %d abandoned %d short %d in SL %d ASA %.3f AHT %.3f p90 %.1f max %v",
+				hourOf(row.Start), row.Queue, row, x.offered, x.answered, x.abandoned, x.short, x.inSL, asa, aht, p90, x.waits[len(x.waits)-1])
+		}
+	}
+
+	// Agents: walk each agent's changes from the period's start, cutting
+	// spans at UTC hours (Berlin's offset is whole hours).
+	from := time.Date(2026, 1, 5, 10, 0, 0, 0, loc)
+	to := time.Date(2026, 1, 6, 0, 0, 0, 0, loc)
+	type ak struct{ hour, agent string }
+	logged, onCall, paused := map[ak]float64{}, map[ak]float64{}, map[ak]float64{}
+	add := func(agent string, s acd.AgentState, a, b time.Time) {
+		if a.Before(from) {
+			a = from
+		}
+		if b.After(to) {
+			b = to
+		}
+		for a.Before(b) {
+			end := a.Truncate(time.Hour).Add(time.Hour)
+			if end.After(b) {
+				end = b
+			}
+			k := ak{hourOf(a), agent}
+			d := end.Sub(a).Seconds()
+			if s != acd.LoggedOut {
+				logged[k] += d
+			}
+			if s == acd.OnCall {
+				onCall[k] += d
+			}
+			if s == acd.Paused {
+				paused[k] += d
+			}
+			a = end
+		}
+	}
+	last := map[string]store.AgentChange{}
+	for _, ch := range changes {
+		prev, ok := last[ch.Agent]
+		if !ok {
+			prev = store.AgentChange{At: from, To: ch.From}
+		}
+		add(ch.Agent, prev.To, prev.At, ch.At)
+		last[ch.Agent] = ch
+	}
+	for _, ch := range last {
+		add(ch.Agent, ch.To, ch.At, to)
+	}
+	answered := map[ak]int{}
+	for _, r := range recs {
+		if !r.Answered.IsZero() && r.Agent != "" {
+			answered[ak{hourOf(r.Entered), r.Agent}]++
+		}
+	}
+	if len(agents.Rows) < len(logged) {
+		t.Errorf("%d agent rows, %d hours and agents logged in", len(agents.Rows), len(logged))
+	}
+	for _, row := range agents.Rows {
+		k := ak{hourOf(row.Start), row.Agent}
+		if !near(row.LoggedIn, logged[k], 1e-3) || !near(row.OnCall, onCall[k], 1e-3) || !near(row.Paused, paused[k], 1e-3) ||
+			row.Answered != answered[k] {
+			t.Errorf("%s %s: report answered %d logged in %.3f on call %.3f paused %.3f; changes say %d %.3f %.3f %.3f", k.hour, k.agent,
+				row.Answered, row.LoggedIn, row.OnCall, row.Paused, answered[k], logged[k], onCall[k], paused[k])
+		}
+	}
+}
+
+// The same report through a daemon's API prints what the store gives.
+func TestReportThroughAPI(t *testing.T) {
+	path, _ := dayStore(t)
+	db, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer(api.New(nil, db, zerolog.Nop()))
+	defer srv.Close()
+	args := append([]string{"report", "agents", "--interval", "hour", "--format", "csv"}, dayArgs...)
+	code, viaAPI, errOut := hotline(t, nil, append(args, "--api", srv.URL)...)
+	if code != 0 {
+		t.Fatalf("through the API: exit %d: %s", code, errOut)
+	}
+	// Both open the file read-only, so they can share it.
+	code, fromStore, errOut := hotline(t, nil, append(args, "--store", path)...)
+	if code != 0 {
+		t.Fatalf("from the store: exit %d: %s", code, errOut)
+	}
+	if viaAPI != fromStore || !strings.Contains(viaAPI, "total,") {
+		t.Errorf("through the API:\n%s\nfrom the store:\n%s", viaAPI, fromStore)
+	}
+}
+
+func TestReportChart(t *testing.T) {
+	path, _ := dayStore(t)
+	dir := t.TempDir()
+	for _, name := range []string{"day.png", "day.svg"} {
+		file := filepath.Join(dir, name)
+		code, _, errOut := hotline(t, nil, append([]string{"report", "queues", "--interval", "15m", "--store", path, "--chart", file}, dayArgs...)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, errOut)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(name, ".png") {
+			img, err := png.Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if b := img.Bounds(); b.Dx() != 1100 || b.Dy() != 1100 {
+				t.Errorf("%s is %v", name, b)
+			}
+			continue
+		}
+		for _, want := range []string{"<svg", "Service level", "target 80%", "Agents by state", "abandoned", "Jan 05 10:00"} {
+			if !strings.Contains(string(data), want) {
+				t.Errorf("%s lacks %q", name, want)
+			}
+		}
+	}
+	code, _, errOut := hotline(t, nil, append([]string{"report", "queues", "--store", path, "--chart", filepath.Join(dir, "day.gif")}, dayArgs...)...)
+	if code != exitInvalid || !strings.Contains(errOut, ".svg or .png") {
+		t.Errorf("a .gif chart: exit %d: %s", code, errOut)
+	}
+}
+
+func TestReportRefusesBadFlags(t *testing.T) {
+	code, _, errOut := hotline(t, nil, "report", "queues", "--from", "monday", "--interval", "fortnight", "--tz", "Mars/Olympus", "--store", "x.db")
+	if code != exitInvalid {
+		t.Errorf("exit %d, want %d", code, exitInvalid)
+	}
+	for _, want := range []string{`--from "monday"`, "--to is required", "fortnight", "Mars/Olympus"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("error %q does not name %s", errOut, want)
+		}
+	}
+	code, _, errOut = hotline(t, nil, "report", "campaigns", "--from", "2026-01-05", "--to", "2026-01-06", "--store", "x.db")
+	if code != exitInvalid || !strings.Contains(errOut, "campaigns") {
+		t.Errorf("campaigns: exit %d: %s", code, errOut)
+	}
+}
