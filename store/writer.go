@@ -271,6 +271,7 @@ func (w *Writer) commit() (int, error) {
 		w.failing.Store(true)
 		w.mu.Lock()
 		w.err = err
+		w.compact()
 		w.mu.Unlock()
 		w.log.Error().Err(err).Str("reason", FailureReason(err)).Int("ops", len(batch)).Uint64("seq", last).Msg("commit failed; kept for retry")
 		return 0, err
@@ -378,4 +379,23 @@ func coalesce(batch []Op) []Op {
 		}
 	}
 	return out
+}
+
+// compact merges the queue into one submission of the last op on each
+// record, so that while commits fail the queue holds the state to write,
+// not every change on the way (a call re-saved a hundred times is one op).
+// The merged writes are committed together or not at all, which keeps their
+// order. Called with mu held.
+func (w *Writer) compact() {
+	if len(w.queue) < 2 {
+		return
+	}
+	var all []Op
+	for _, s := range w.queue {
+		all = append(all, s.ops...)
+	}
+	merged := submission{seq: w.queue[len(w.queue)-1].seq, ops: coalesce(all)}
+	clear(w.queue)
+	w.queue = append(w.queue[:0], merged)
+	w.ops = len(merged.ops)
 }

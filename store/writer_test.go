@@ -304,3 +304,33 @@ func TestEnteredOf(t *testing.T) {
 		}
 	}
 }
+
+// While commits fail, the queue keeps the last version of each record, not
+// every change: memory stays bounded by the records, and the order of what
+// is kept does not change.
+func TestWriterQueueStaysBoundedWhileFailing(t *testing.T) {
+	var mu sync.Mutex
+	broken := true
+	ft := &faultyTarget{calls: map[string]CallRecord{}, fail: func(int) bool { mu.Lock(); defer mu.Unlock(); return broken }}
+	w := NewWriter(ft, WriterOptions{Sync: true})
+	const n = 1000
+	for i := range n {
+		if _, err := w.Submit(numbered(i)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 5 call records (the last version of each) and every agent change.
+	if q := w.Queued(); q != 5+n {
+		t.Errorf("Queued = %d while failing, want %d", q, 5+n)
+	}
+	mu.Lock()
+	broken = false
+	mu.Unlock()
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	checkCommitted(t, ft.committed, n)
+	if w.Durable() != n {
+		t.Errorf("Durable = %d, want %d", w.Durable(), n)
+	}
+}
