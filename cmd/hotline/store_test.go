@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -9,9 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/internal/storetest"
 	"github.com/hotline-cc/hotline/store"
@@ -102,5 +105,40 @@ func TestStoreCheckAndRepair(t *testing.T) {
 	}
 	if !strings.Contains(out, fmt.Sprintf("calls %d", len(calls))) {
 		t.Errorf("store repair said %q, want it to count the %d calls copied", out, len(calls))
+	}
+}
+
+// serve and demo refuse a store with a damaged page, naming it, and leave
+// the file as it was.
+func TestServeAndDemoRefuseDamagedStore(t *testing.T) {
+	path := storetest.WithCalls(t, manyIDs(500)...)
+	damagePage(t, path)
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+server: {listen: "127.0.0.1:0"}
+store: {path: %q}
+pbx: {type: sim}
+entries: [{number: "1", queue: q}]
+queues: [{name: q}]
+agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
+`, path)), "serve.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = runServe(ctx, cfg, zerolog.Nop())
+	if !errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "type 0x0") {
+		t.Errorf("serve on a damaged store: %v; want ErrCorrupt naming the file and the page", err)
+	}
+	code, _, errOut := hotline(t, nil, "demo", "--store", path, "--speed", "0", "--duration", "1m")
+	if code != 1 || !strings.Contains(errOut, path) || !strings.Contains(errOut, "type 0x0") {
+		t.Errorf("demo on a damaged store: exit %d, %q; want 1 naming the file and the page", code, errOut)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("the damaged store was written to")
 	}
 }
