@@ -143,7 +143,7 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		code = http.StatusRequestEntityTooLarge
 	case errors.Is(err, engine.ErrUnknownAgent), errors.Is(err, engine.ErrUnknownCall), errors.Is(err, store.ErrNotFound):
 		code = http.StatusNotFound
-	case errors.Is(err, engine.ErrAgentBusy), errors.Is(err, engine.ErrNotLoggedIn):
+	case errors.Is(err, engine.ErrNotLoggedIn):
 		code = http.StatusConflict
 	case errors.Is(err, engine.ErrStopped):
 		code = http.StatusServiceUnavailable

@@ -9,7 +9,6 @@ var (
 	ErrUnknownQueue = errors.New("unknown queue")
 	ErrUnknownCall  = errors.New("unknown call")
 	ErrUnknownEntry = errors.New("unknown entry number")
-	ErrAgentBusy    = errors.New("agent is handling a call")
 	ErrNotLoggedIn  = errors.New("agent is not logged in")
 	ErrStopped      = errors.New("engine stopped")
 	ErrBadConfig    = errors.New("invalid configuration")
