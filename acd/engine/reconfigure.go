@@ -131,6 +131,9 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 			added = append(added, a)
 		case a.removed:
 			rep.AgentsAdded = append(rep.AgentsAdded, ac.ID) // back before it logged out
+			if a.pending != nil && a.pending.state == acd.LoggedOut {
+				a.pending = nil // the removal's logout is off
+			}
 		case !reflect.DeepEqual(a.cfg, ac):
 			rep.AgentsChanged = append(rep.AgentsChanged, ac.ID)
 		}

@@ -214,3 +214,27 @@ func TestReconfigureRefusedChangesNothing(t *testing.T) {
 		t.Errorf("a refused config changed the engine: %d agents, %d queues", len(after.Agents), len(after.Queues))
 	}
 }
+
+// An agent removed and configured again before its call ends stays logged
+// in: the removal's logout is called off.
+func TestReconfigureAgentBackBeforeItsCallEnds(t *testing.T) {
+	var removed, back ReconfigureReport
+	withoutAlice := strings.Replace(reconfBefore, "  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}\n", "", 1)
+	_, _, r := runScenario(t, scenario{
+		config: reconfBefore,
+		phones: map[string]farend.Phone{"sim/alice": answers(time.Second, 30*time.Second)},
+		login:  []string{"alice"},
+		events: []scheduled{
+			dialIn(time.Second, "100"),
+			reconfigureAt(t, 5*time.Second, withoutAlice, &removed),
+			reconfigureAt(t, 10*time.Second, reconfBefore, &back),
+		},
+		until: 60 * time.Second,
+	})
+	if !slices.Equal(removed.AgentsRemoved, []string{"alice"}) || !slices.Equal(back.AgentsAdded, []string{"alice"}) {
+		t.Fatalf("reports %+v, %+v", removed, back)
+	}
+	if a, ok := agentIn(statusOf(r), "alice"); !ok || a.State != "available" || a.Draining || a.Pending != nil {
+		t.Errorf("alice after her call: %+v (shown %v), want available", a, ok)
+	}
+}
