@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -62,8 +63,16 @@ func validateFiles(out, errOut io.Writer, g *globalOptions, files []string) erro
 		case err != nil:
 			return err
 		default:
-			fmt.Fprintf(out, "%s: ok (%s, %s, %s)\n", file,
-				count(len(cfg.Queues), "queue"), count(len(cfg.Agents), "agent"), count(len(cfg.Entries), "entry"))
+			var with []string
+			for _, origin := range g.setOverrides() {
+				with = append(with, origin)
+			}
+			applied := ""
+			if len(with) > 0 {
+				applied = "; with " + strings.Join(with, ", ")
+			}
+			fmt.Fprintf(out, "%s: ok (%s, %s, %s%s)\n", file,
+				count(len(cfg.Queues), "queue"), count(len(cfg.Agents), "agent"), count(len(cfg.Entries), "entry"), applied)
 		}
 	}
 	if invalid == 0 {

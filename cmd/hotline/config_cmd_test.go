@@ -124,6 +124,10 @@ func TestConfigValidateAppliesOverrides(t *testing.T) {
 	if code != exitInvalid || !strings.Contains(errOut, `--log-level: server.log_level: unknown log level "loud"`) {
 		t.Errorf("exit %d, stderr %q; want 2 naming --log-level", code, errOut)
 	}
+	code, out, _ = hotline(t, map[string]string{"HOTLINE_STORE_PATH": "/tmp/x.db"}, "config", "validate", "--log-level", "warn", example)
+	if want := example + ": ok (3 queues, 4 agents, 3 entries; with --log-level, HOTLINE_STORE_PATH)\n"; code != 0 || out != want {
+		t.Errorf("exit %d, stdout %q; want 0 and %q", code, out, want)
+	}
 	code, serveOut, serveErr := hotline(t, map[string]string{"HOTLINE_PBX_TYPE": "pabx", "HOTLINE_CONFIG": example}, "serve")
 	if code != exitInvalid {
 		t.Errorf("serve with the same environment: exit %d (%s%s), want 2 like validate", code, serveOut, serveErr)

@@ -194,17 +194,29 @@ func (g *globalOptions) loadConfig() (config.Config, error) {
 // changed flag above the environment.
 func (g *globalOptions) applyOverrides(cfg *config.Config) error {
 	var errs []error
-	for _, o := range overrides {
-		if !g.v.IsSet(o.path) {
-			continue
-		}
-		origin := o.env
-		if o.flag != "" && g.flags != nil && g.flags.Changed(o.flag) {
-			origin = "--" + o.flag
-		}
+	for o, origin := range g.setOverrides() {
 		errs = append(errs, cfg.Override(o.path, g.v.GetString(o.path), origin))
 	}
 	return joinProblems(errors.Join(errs...))
+}
+
+// setOverrides yields each override a variable or flag sets, with the name
+// of what set it ("HOTLINE_PBX_TYPE", "--log-level").
+func (g *globalOptions) setOverrides() func(yield func(override, string) bool) {
+	return func(yield func(override, string) bool) {
+		for _, o := range overrides {
+			if !g.v.IsSet(o.path) {
+				continue
+			}
+			origin := o.env
+			if o.flag != "" && g.flags != nil && g.flags.Changed(o.flag) {
+				origin = "--" + o.flag
+			}
+			if !yield(o, origin) {
+				return
+			}
+		}
+	}
 }
 
 // joinProblems merges the ValidationErrors errors.Join collected into one,
