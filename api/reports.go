@@ -12,7 +12,7 @@ import (
 )
 
 // report answers GET /api/v1/reports/{kind} (queues, agents,
-// dispositions) from the stored records; the query is report.ParseQuery's
+// dispositions, or queue-log: the period as an Asterisk queue_log) from the stored records; the query is report.ParseQuery's
 // (from, to, interval, tz, short_abandon, format: json unless asked).
 // Queues' service-level thresholds are those of the running config.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +29,12 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	q, err := report.ParseQuery(r.PathValue("kind"), r.URL.Query(), func(queue string) time.Duration {
+	kind := r.PathValue("kind")
+	queueLog := kind == "queue-log"
+	if queueLog {
+		kind = string(report.KindQueues) // for the period; the log has no rows or format
+	}
+	q, err := report.ParseQuery(kind, r.URL.Query(), func(queue string) time.Duration {
 		if d, ok := thresholds[queue]; ok {
 			return d
 		}
@@ -37,6 +42,20 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		s.fail(w, badRequest("%v", err))
+		return
+	}
+	if queueLog {
+		var buf bytes.Buffer
+		_, skipped, err := report.WriteQueueLog(&buf, src, q.Options.From, q.Options.To)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		if skipped > 0 {
+			w.Header().Set(SkippedHeader, strconv.Itoa(skipped))
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write(buf.Bytes())
 		return
 	}
 	if q.Format == "" {

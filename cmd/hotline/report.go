@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -43,19 +44,23 @@ func (o *reportOptions) AddFlags(fs *pflag.FlagSet) {
 func newReportCmd(g *globalOptions) *cobra.Command {
 	o := &reportOptions{}
 	cmd := &cobra.Command{
-		Use:   "report queues|agents|dispositions",
+		Use:   "report queues|agents|dispositions|queue-log",
 		Short: "Figures of a past period by queue, agent or disposition, from the stored records",
 		Long: `Reports a period from the stored call records and agent state changes: per
 queue offered, answered, abandoned (short abandons apart), service level over
 answered and over answered + abandoned, ASA, average, 90th percentile and
 longest wait, AHT, callbacks; per agent offers, answers, handle time, time by
 state and pause reason, occupancy and utilization; dispositions per queue.
-Rows follow --interval in the call center's time zone, then the period's totals.`,
+Rows follow --interval in the call center's time zone, then the period's totals.
+
+queue-log writes the period as an Asterisk queue_log file (ENTERQUEUE, CONNECT,
+COMPLETECALLER, ABANDON, PAUSE, ...) for tools that read Asterisk's queues.`,
 		Example: `  hotline report queues --from 2026-01-05 --to 2026-01-06 --interval hour --tz Europe/Berlin
   hotline report agents --from 2026-01-01 --to 2026-02-01 --interval week --format csv
-  hotline report queues --from 2026-01-05 --to 2026-01-06 --interval 15m --store hotline.db --chart day.png`,
+  hotline report queues --from 2026-01-05 --to 2026-01-06 --interval 15m --store hotline.db --chart day.png
+  hotline report queue-log --from 2026-01-01 --to 2026-02-01 > queue_log`,
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{"queues", "agents", "dispositions"},
+		ValidArgs: []string{"queues", "agents", "dispositions", "queue-log"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReport(cmd.Context(), cmd.OutOrStdout(), g, o, args[0])
 		},
@@ -111,9 +116,16 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 	if err != nil {
 		return err
 	}
+	queueLog := kind == "queue-log"
+	if queueLog {
+		kind = string(report.KindQueues) // for the period's flags; the log has no rows or format
+	}
 	q, err := o.query(kind, cfg)
 	if err != nil {
 		return err
+	}
+	if queueLog && o.chart != "" {
+		return invalidArg(errors.New("--chart draws reports, not the queue log"))
 	}
 	var rep *report.Report
 	if o.store != "" {
@@ -125,6 +137,13 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 			return err
 		}
 		defer db.Close()
+		if queueLog {
+			_, skipped, err := report.WriteQueueLog(w, db, q.Options.From, q.Options.To)
+			if skipped > 0 {
+				fmt.Fprintf(os.Stderr, "warning: %d unreadable records left out (hotline store check %s)\n", skipped, o.store)
+			}
+			return err
+		}
 		var skipped int
 		rep, skipped, err = report.Build(db, q.Options)
 		if err != nil {
@@ -142,7 +161,11 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 		if err != nil {
 			return err
 		}
-		raw, err := call(ctx, "GET", base+"/api/v1/reports/"+string(q.Kind)+"?"+q.Values().Encode(), nil, nil)
+		route := string(q.Kind)
+		if queueLog {
+			route = "queue-log"
+		}
+		raw, err := call(ctx, "GET", base+"/api/v1/reports/"+route+"?"+q.Values().Encode(), nil, nil)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -372,5 +373,144 @@ func TestReportRefusesBadFlags(t *testing.T) {
 	code, _, errOut = hotline(t, nil, "report", "campaigns", "--from", "2026-01-05", "--to", "2026-01-06", "--store", "x.db")
 	if code != exitInvalid || !strings.Contains(errOut, "campaigns") {
 		t.Errorf("campaigns: exit %d: %s", code, errOut)
+	}
+}
+
+// The queue_log export, read by a parser of the format written here, counts
+// what Hotline's own report counts.
+func TestQueueLogAgreesWithReport(t *testing.T) {
+	path, cfgPath := dayStore(t)
+	code, logText, errOut := hotline(t, nil, append([]string{"--config", cfgPath, "report", "queue-log", "--store", path}, dayArgs...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// Asterisk's queue_log: epoch|callid|queue|agent|event|data1|...
+	type queueCounts struct{ enter, connect, complete, abandon, exits, holdSum int }
+	queues := map[string]*queueCounts{}
+	missed := map[string]int{}
+	pausedAt, pauses := map[string]int64{}, map[string]int{}
+	paused := map[string]int64{}
+	events := map[string]int{}
+	var last int64
+	for n, line := range strings.Split(strings.TrimSuffix(logText, "\n"), "\n") {
+		f := strings.Split(line, "|")
+		if len(f) < 5 {
+			t.Fatalf("line %d %q: %d fields", n+1, line, len(f))
+		}
+		epoch, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil || epoch < last {
+			t.Fatalf("line %d %q: time %q not a number or before the line above (%d)", n+1, line, f[0], last)
+		}
+		last = epoch
+		queue, agent, event, data := f[2], f[3], f[4], f[5:]
+		events[event]++
+		if queues[queue] == nil {
+			queues[queue] = &queueCounts{}
+		}
+		q := queues[queue]
+		num := func(i int) int {
+			t.Helper()
+			if i >= len(data) {
+				t.Fatalf("line %d %q: %s without data field %d", n+1, line, event, i+1)
+			}
+			v, err := strconv.Atoi(data[i])
+			if err != nil {
+				t.Fatalf("line %d %q: data field %d %q is not a number", n+1, line, i+1, data[i])
+			}
+			return v
+		}
+		switch event {
+		case "ENTERQUEUE":
+			q.enter++
+		case "CONNECT":
+			q.connect++
+			q.holdSum += num(0)
+		case "COMPLETECALLER", "COMPLETEAGENT":
+			q.complete++
+			num(1)
+		case "ABANDON":
+			q.abandon++
+			num(2)
+		case "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "FULL":
+			q.exits++
+		case "RINGNOANSWER":
+			missed[agent]++
+		case "PAUSE":
+			pauses[agent]++
+			if _, open := pausedAt[agent]; !open {
+				pausedAt[agent] = epoch
+			}
+		case "UNPAUSE", "REMOVEMEMBER":
+			if at, open := pausedAt[agent]; open {
+				paused[agent] += epoch - at
+				delete(pausedAt, agent)
+			}
+		case "ADDMEMBER":
+		default:
+			t.Errorf("line %d: unknown event %q", n+1, event)
+		}
+	}
+	end := time.Date(2026, 1, 6, 0, 0, 0, 0, time.FixedZone("CET", 3600)).Unix()
+	for agent, at := range pausedAt {
+		paused[agent] += end - at
+	}
+	if events["ENTERQUEUE"] < 100 || events["PAUSE"] == 0 || events["RINGNOANSWER"] == 0 {
+		t.Fatalf("a simulated day should give many lines of each kind: %v", events)
+	}
+
+	var rep struct {
+		Totals []struct {
+			Queue          string
+			Offered        int
+			Answered       int
+			Abandoned      int
+			ShortAbandoned int     `json:"short_abandoned"`
+			Overflowed     int     `json:"overflowed"`
+			Callbacks      int     `json:"callbacks"`
+			WaitAnswered   float64 `json:"wait_answered_s"`
+		}
+	}
+	code, out, errOut := hotline(t, nil, append([]string{"--config", cfgPath, "report", "queues", "--format", "json", "--store", path}, dayArgs...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Totals {
+		q := queues[r.Queue]
+		if q == nil {
+			t.Errorf("queue %s is not in the queue_log", r.Queue)
+			continue
+		}
+		if q.enter != r.Offered || q.connect != r.Answered || q.complete != r.Answered || q.abandon != r.Abandoned+r.ShortAbandoned ||
+			q.exits != r.Overflowed+r.Callbacks {
+			t.Errorf("%s: queue_log enter %d connect %d complete %d abandon %d exits %d; report offered %d answered %d abandoned %d+%d short, overflowed %d, callbacks %d",
+				r.Queue, q.enter, q.connect, q.complete, q.abandon, q.exits, r.Offered, r.Answered, r.Abandoned, r.ShortAbandoned, r.Overflowed, r.Callbacks)
+		}
+		// Hold times are whole seconds, each within half a second.
+		if diff := math.Abs(float64(q.holdSum) - r.WaitAnswered); diff > float64(r.Answered)/2 {
+			t.Errorf("%s: queue_log hold times sum to %d s, the report's waits of answered calls to %.1f s", r.Queue, q.holdSum, r.WaitAnswered)
+		}
+	}
+	var agents struct {
+		Totals []struct {
+			Agent  string
+			Missed int
+			Paused float64 `json:"paused_s"`
+		}
+	}
+	code, out, errOut = hotline(t, nil, append([]string{"report", "agents", "--format", "json", "--store", path}, dayArgs...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if err := json.Unmarshal([]byte(out), &agents); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range agents.Totals {
+		// Times are whole seconds: two per pause at most.
+		if missed[a.Agent] != a.Missed || math.Abs(float64(paused[a.Agent])-a.Paused) > 2*float64(pauses[a.Agent]) {
+			t.Errorf("%s: queue_log %d rings not answered, %d s paused; report %d and %.0f s", a.Agent, missed[a.Agent], paused[a.Agent], a.Missed, a.Paused)
+		}
 	}
 }

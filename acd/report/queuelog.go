@@ -1,0 +1,246 @@
+package report
+
+import (
+	"bufio"
+	"container/heap"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// WriteQueueLog writes the calls that entered in [from, to) and the agent
+// changes of that period as Asterisk queue_log lines
+// (EPOCH|CALLID|QUEUE|AGENT|EVENT|DATA...), in time order, so that tools
+// that read Asterisk's queue reports read Hotline's queues:
+//
+//   - ENTERQUEUE (|caller id|position) when a call enters a queue;
+//   - RINGNOANSWER (ring time in ms) for each agent rung who did not take it;
+//   - CONNECT (hold time|agent channel|ring time) when an agent answers;
+//   - COMPLETECALLER / COMPLETEAGENT (hold time|talk time|position) at its end;
+//   - ABANDON (position|start position|wait), EXITWITHTIMEOUT (the same),
+//     EXITWITHKEY (key|position|start position|wait), EXITEMPTY, FULL when
+//     the caller leaves the queue without an agent;
+//   - ADDMEMBER / REMOVEMEMBER, PAUSE / UNPAUSE (reason) from the agent
+//     state log, with queue NONE: a Hotline agent logs in and pauses for
+//     all its queues at once.
+//
+// The call id is Hotline's; positions are not recorded and are written as 1.
+// Transfers are not recorded yet, so there is no TRANSFER line. Memory
+// holds the lines of the calls still open at the point reached, not all.
+func WriteQueueLog(w io.Writer, src Source, from, to time.Time) (lines, skipped int, err error) {
+	if from.IsZero() || to.IsZero() || !to.After(from) {
+		return 0, 0, fmt.Errorf("period %s to %s: %w: want a start before its end", from, to, ErrBadOption)
+	}
+	bw := bufio.NewWriter(w)
+	q := &qlQueue{}
+	changes := newChangeReader(src, from, to)
+	flush := func(before time.Time) error {
+		for q.Len() > 0 && (*q)[0].at.Before(before) {
+			e := heap.Pop(q).(qlEvent)
+			fmt.Fprintf(bw, "%d|%s\n", e.at.Unix(), e.line)
+			lines++
+		}
+		return nil
+	}
+	var seq int
+	push := func(at time.Time, line string) {
+		seq++
+		heap.Push(q, qlEvent{at: at, seq: seq, line: line})
+	}
+	// Events of a call never come before it entered, nor agent changes
+	// before their time, so everything earlier than the next record's
+	// entry (and the next change) can be written.
+	pushChangesUntil := func(t time.Time) error {
+		for {
+			ch, ok, err := changes.peek()
+			if err != nil || !ok || !ch.At.Before(t) {
+				return err
+			}
+			changes.next()
+			changeEvents(ch, push)
+		}
+	}
+	for rec, rerr := range src.Calls(store.Filter{From: from, To: to}) {
+		if rerr != nil {
+			var de *store.DecodeError
+			if errors.As(rerr, &de) {
+				skipped++
+				continue
+			}
+			return lines, skipped, fmt.Errorf("read call records: %w", rerr)
+		}
+		if err := pushChangesUntil(rec.Entered); err != nil {
+			return lines, skipped, err
+		}
+		_ = flush(rec.Entered)
+		callEvents(&rec, push)
+	}
+	if err := pushChangesUntil(to); err != nil {
+		return lines, skipped, err
+	}
+	_ = flush(time.Unix(1<<62, 0))
+	skipped += changes.skipped
+	return lines, skipped, bw.Flush()
+}
+
+func secsInt(d time.Duration) string {
+	return strconv.FormatInt(int64(d.Round(time.Second)/time.Second), 10)
+}
+
+// callEvents pushes the queue_log lines of one ended call.
+func callEvents(rec *store.CallRecord, push func(time.Time, string)) {
+	if rec.Outcome == acd.OutcomeInProgress || rec.Ended.IsZero() || rec.Direction == acd.DirectionCallback {
+		return
+	}
+	line := func(queue, agent, event string, data ...string) string {
+		if agent == "" {
+			agent = "NONE"
+		}
+		return strings.Join(append([]string{rec.ID, queue, agent, event}, data...), "|")
+	}
+	in, key := "", ""
+	var since time.Time
+	for _, step := range rec.Timeline {
+		wait := func() string { return secsInt(step.At.Sub(since)) }
+		switch step.Kind {
+		case "enqueue":
+			in, since = step.Detail, step.At
+			push(step.At, line(in, "", "ENTERQUEUE", "", rec.Caller, "1"))
+		case "exit-key":
+			key = step.Detail
+		case "callback-key":
+			push(step.At, line(in, "", "EXITWITHKEY", step.Detail, "1", "1", wait()))
+		case "overflow":
+			reason, _, _ := strings.Cut(step.Detail, " → ")
+			switch reason {
+			case "max-wait":
+				push(step.At, line(in, "", "EXITWITHTIMEOUT", "1", "1", wait()))
+			case "exit-key":
+				push(step.At, line(in, "", "EXITWITHKEY", key, "1", "1", wait()))
+			case "queue-full":
+				push(step.At, line(in, "", "FULL"))
+			default: // queue-empty, no-agents
+				push(step.At, line(in, "", "EXITEMPTY", "1", "1", wait()))
+			}
+		}
+	}
+	if rec.Queue == "" {
+		return
+	}
+	for i, a := range rec.Attempts {
+		switch a.Result {
+		case acd.AttemptNoAnswer, acd.AttemptBusy, acd.AttemptUnreachable, acd.AttemptRejected:
+		default:
+			continue
+		}
+		end := rec.Ended
+		if i+1 < len(rec.Attempts) {
+			end = rec.Attempts[i+1].At
+		} else if !rec.Answered.IsZero() {
+			end = rec.Answered
+		}
+		push(end, line(rec.Queue, a.Agent, "RINGNOANSWER", strconv.FormatInt(max(0, end.Sub(a.At).Milliseconds()), 10)))
+	}
+	wait := secsInt(rec.Wait)
+	switch {
+	case !rec.Answered.IsZero():
+		ring := time.Duration(0)
+		if n := len(rec.Attempts); n > 0 {
+			ring = rec.Answered.Sub(rec.Attempts[n-1].At)
+		}
+		push(rec.Answered, line(rec.Queue, rec.Agent, "CONNECT", wait, rec.AgentChannel, secsInt(ring)))
+		event := "COMPLETEAGENT"
+		if rec.HangupBy == acd.HangupCaller {
+			event = "COMPLETECALLER"
+		}
+		push(rec.Ended, line(rec.Queue, rec.Agent, event, wait, secsInt(rec.Talk), "1"))
+	case rec.Outcome == acd.OutcomeAbandoned:
+		push(rec.Ended, line(rec.Queue, "", "ABANDON", "1", "1", wait))
+	}
+}
+
+// changeEvents pushes the queue_log line of one agent state change, if it
+// has one.
+func changeEvents(ch store.AgentChange, push func(time.Time, string)) {
+	line := func(event string, data ...string) string {
+		return strings.Join(append([]string{"NONE", "NONE", ch.Agent, event}, data...), "|")
+	}
+	switch {
+	case ch.From == acd.LoggedOut && ch.To != acd.LoggedOut:
+		push(ch.At, line("ADDMEMBER", ""))
+		if ch.To == acd.Paused {
+			push(ch.At, line("PAUSE", ch.Reason))
+		}
+	case ch.To == acd.LoggedOut:
+		if ch.From == acd.Paused {
+			push(ch.At, line("UNPAUSE", ""))
+		}
+		push(ch.At, line("REMOVEMEMBER", ""))
+	case ch.To == acd.Paused:
+		push(ch.At, line("PAUSE", ch.Reason))
+	case ch.From == acd.Paused:
+		push(ch.At, line("UNPAUSE", ""))
+	}
+}
+
+type qlEvent struct {
+	at   time.Time
+	seq  int
+	line string
+}
+
+// qlQueue orders lines by time, then by the order they were made.
+type qlQueue []qlEvent
+
+func (q qlQueue) Len() int { return len(q) }
+func (q qlQueue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q qlQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *qlQueue) Push(x any)   { *q = append(*q, x.(qlEvent)) }
+func (q *qlQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+// changeReader reads a period's agent changes a window at a time.
+type changeReader struct {
+	src      Source
+	from, to time.Time
+	buf      []store.AgentChange
+	skipped  int
+}
+
+func newChangeReader(src Source, from, to time.Time) *changeReader {
+	return &changeReader{src: src, from: from, to: to}
+}
+
+func (r *changeReader) peek() (store.AgentChange, bool, error) {
+	for len(r.buf) == 0 {
+		if !r.from.Before(r.to) {
+			return store.AgentChange{}, false, nil
+		}
+		end := minTime(r.from.Add(changeWindow), r.to)
+		changes, err := r.src.AgentChanges("", r.from, end)
+		bad, rest := store.Skipped(err)
+		if rest != nil {
+			return store.AgentChange{}, false, fmt.Errorf("read agent changes: %w", rest)
+		}
+		r.skipped += len(bad)
+		r.buf, r.from = changes, end
+	}
+	return r.buf[0], true, nil
+}
+
+func (r *changeReader) next() { r.buf = r.buf[1:] }

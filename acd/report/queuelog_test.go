@@ -1,0 +1,90 @@
+package report
+
+import (
+	"iter"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// memSource is a Source over slices, records in Entered order.
+type memSource struct {
+	calls   []store.CallRecord
+	changes []store.AgentChange
+}
+
+func (m memSource) Calls(f store.Filter) iter.Seq2[store.CallRecord, error] {
+	return func(yield func(store.CallRecord, error) bool) {
+		for _, c := range m.calls {
+			if !c.Entered.Before(f.From) && c.Entered.Before(f.To) && !yield(c, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (m memSource) AgentChanges(_ string, from, to time.Time) ([]store.AgentChange, error) {
+	var out []store.AgentChange
+	for _, ch := range m.changes {
+		if !ch.At.Before(from) && ch.At.Before(to) {
+			out = append(out, ch)
+		}
+	}
+	return out, nil
+}
+
+func TestQueueLogEvents(t *testing.T) {
+	s := time.Second
+	timeout := store.CallRecord{ID: "t", Queue: "sales", Entered: at(0, 0), Ended: at(2, 0), Outcome: acd.OutcomeOverflowed,
+		Timeline: []store.Step{{At: at(0, 0), Kind: "enqueue", Detail: "sales"}, {At: at(1, 30), Kind: "overflow", Detail: "max-wait → hangup"}}}
+	key := store.CallRecord{ID: "k", Queue: "support", Entered: at(0, 10), Ended: at(3, 0), Outcome: acd.OutcomeAnswered,
+		Answered: at(1, 0), Agent: "ann", Wait: 40 * s, Talk: 2 * time.Minute, HangupBy: acd.HangupCaller, AgentChannel: "PJSIP/ann-1",
+		Attempts: []store.Attempt{{Agent: "bob", At: at(0, 30), Result: acd.AttemptNoAnswer}, {Agent: "ann", At: at(0, 45), Result: acd.AttemptAnswered}},
+		Timeline: []store.Step{{At: at(0, 10), Kind: "enqueue", Detail: "sales"}, {At: at(0, 15), Kind: "exit-key", Detail: "9"},
+			{At: at(0, 15), Kind: "overflow", Detail: "exit-key → queue"}, {At: at(0, 20), Kind: "enqueue", Detail: "support"}}}
+	empty := store.CallRecord{ID: "e", Queue: "sales", Entered: at(0, 20), Ended: at(0, 21), Outcome: acd.OutcomeOverflowed,
+		Timeline: []store.Step{{At: at(0, 20), Kind: "enqueue", Detail: "sales"}, {At: at(0, 21), Kind: "overflow", Detail: "queue-empty → hangup"}}}
+	src := memSource{calls: []store.CallRecord{timeout, key, empty}, changes: []store.AgentChange{
+		{Agent: "bob", At: at(0, 5), From: acd.LoggedOut, To: acd.Available},
+		{Agent: "bob", At: at(2, 0), From: acd.Available, To: acd.Paused, Reason: "lunch"},
+		{Agent: "bob", At: at(2, 30), From: acd.Paused, To: acd.LoggedOut},
+	}}
+	var b strings.Builder
+	n, _, err := WriteQueueLog(&b, src, t0, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := t0.Unix()
+	want := strings.Join([]string{
+		"0|t|sales|NONE|ENTERQUEUE|||1",
+		"5|NONE|NONE|bob|ADDMEMBER|",
+		"10|k|sales|NONE|ENTERQUEUE|||1",
+		"15|k|sales|NONE|EXITWITHKEY|9|1|1|5",
+		"20|k|support|NONE|ENTERQUEUE|||1",
+		"20|e|sales|NONE|ENTERQUEUE|||1",
+		"21|e|sales|NONE|EXITEMPTY|1|1|1",
+		"45|k|support|bob|RINGNOANSWER|15000",
+		"60|k|support|ann|CONNECT|40|PJSIP/ann-1|15",
+		"90|t|sales|NONE|EXITWITHTIMEOUT|1|1|90",
+		"120|NONE|NONE|bob|PAUSE|lunch",
+		"150|NONE|NONE|bob|UNPAUSE|",
+		"150|NONE|NONE|bob|REMOVEMEMBER|",
+		"180|k|support|ann|COMPLETECALLER|40|120|1",
+	}, "\n") + "\n"
+	var got []string
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		epoch, rest, _ := strings.Cut(line, "|")
+		e, err := strconv.ParseInt(epoch, 10, 64)
+		if err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		got = append(got, strconv.FormatInt(e-base, 10)+"|"+rest)
+	}
+	if g := strings.Join(got, "\n") + "\n"; g != want || n != 14 {
+		t.Errorf("queue_log (%d lines), seconds from the start:\n%s\nwant:\n%s", n, g, want)
+	}
+}
