@@ -376,6 +376,7 @@ func TestFreeSWITCHE2E(t *testing.T) {
 			t.Run("NoAnswerThenNext", func(t *testing.T) { e2eNoAnswerThenNext(t, mode) })
 			t.Run("AbandonWithMOH", func(t *testing.T) { e2eAbandonWithMOH(t, mode) })
 			t.Run("Menu", func(t *testing.T) { e2eMenu(t, mode) })
+			t.Run("MenuPromptMissing", func(t *testing.T) { e2eMenuPromptMissing(t, mode) })
 			t.Run("LinkCut", func(t *testing.T) { e2eLinkCut(t, mode) })
 		})
 	}
@@ -510,6 +511,30 @@ agents:
 	}
 	if !played {
 		t.Errorf("FreeSWITCH reported no played prompt on the caller's channel %s", r.Channel)
+	}
+}
+
+// A menu whose prompt cannot play (no such file) goes on as if it had
+// played: its timeout runs and the default takes the caller to a queue.
+func e2eMenuPromptMissing(t *testing.T, mode string) {
+	s := newScenario(t, mode, `entries: [{number: "7550", menu: main}]
+menus:
+  - name: main
+    prompt: [sound:no-such-prompt]
+    timeout: 1s
+    retries: 0
+    options:
+      "1": {queue: sales}
+    default: {queue: sales}
+`+e2eQueue+`
+agents:
+  - {id: jill, name: Jill, endpoint: "@PHONE:answer-200-hangup-800@", queues: [{queue: sales}], logged_in: true}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557551", To: "7550"})
+	r := s.waitRecord("5557551", 15*time.Second)
+	if r.Queue != "sales" || r.Outcome != acd.OutcomeAnswered || r.Agent != "jill" {
+		t.Errorf("record: queue %q outcome %s agent %q", r.Queue, r.Outcome, r.Agent)
 	}
 }
 

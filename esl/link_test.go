@@ -178,14 +178,21 @@ func checkFarHalfNotOwned(t *testing.T, sw *esl.Switch, endpoint string, farHalf
 	if far == "" {
 		t.Fatalf("no far half found for %s", id)
 	}
-	snap, err := sw.Snapshot(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// FreeSWITCH's "show channels" reads a table that can lag a new
+	// channel by a moment: ask until Hotline's leg is there.
 	var own, other bool
-	for _, c := range snap.Channels {
-		own = own || c.ID == id
-		other = other || string(c.ID) == far
+	for deadline := time.Now().Add(3 * time.Second); !own && time.Now().Before(deadline); {
+		snap, err := sw.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range snap.Channels {
+			own = own || c.ID == id
+			other = other || string(c.ID) == far
+		}
+		if !own {
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 	if !own || other {
 		t.Errorf("snapshot: Hotline's leg %s listed %v, far half %s listed %v; want only Hotline's", id, own, far, other)
