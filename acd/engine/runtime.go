@@ -161,7 +161,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		case <-tick.C:
 			now := rt.now()
 			if rt.timers.Len() > 0 {
-				rt.lag.add(now.Sub(rt.timers[0].at))
+				rt.lag.addTimer(now.Sub(rt.timers[0].at))
 			}
 			start := rt.lag.start()
 			for rt.timers.Len() > 0 && !rt.timers[0].at.After(now) {
@@ -331,9 +331,10 @@ func (h *timerHeap) Pop() any {
 // long the engine took over each input. It is safe for concurrent use; a
 // nil recorder records nothing.
 type LagRecorder struct {
-	mu   sync.Mutex // guards lags and work
-	lags []time.Duration
-	work []time.Duration
+	mu     sync.Mutex // guards lags, timers and work
+	lags   []time.Duration
+	timers []time.Duration
+	work   []time.Duration
 }
 
 func (l *LagRecorder) add(d time.Duration) {
@@ -342,6 +343,16 @@ func (l *LagRecorder) add(d time.Duration) {
 	}
 	l.mu.Lock()
 	l.lags = append(l.lags, max(d, 0))
+	l.mu.Unlock()
+}
+
+func (l *LagRecorder) addTimer(d time.Duration) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.lags = append(l.lags, max(d, 0))
+	l.timers = append(l.timers, max(d, 0))
 	l.mu.Unlock()
 }
 
@@ -366,6 +377,10 @@ func (l *LagRecorder) handled(start time.Time) {
 // Quantile returns the lag below which a share q (0..1) of the inputs
 // were taken up, and the number of inputs.
 func (l *LagRecorder) Quantile(q float64) (time.Duration, int) { return l.quantile(&l.lags, q) }
+
+// TimerQuantile is Quantile for timers alone: their lag is the engine's
+// own, while an event's also holds the switch's delay in sending it.
+func (l *LagRecorder) TimerQuantile(q float64) (time.Duration, int) { return l.quantile(&l.timers, q) }
 
 // WorkQuantile is Quantile for the time the engine spent on one input.
 func (l *LagRecorder) WorkQuantile(q float64) (time.Duration, int) { return l.quantile(&l.work, q) }
