@@ -192,8 +192,19 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tENTERED\tCALLER\tQUEUE\tAGENT\tWAIT\tTALK\tOUTCOME")
 			for _, r := range recs {
+				// A call that ended unseen (Hotline down) lasted at least what was seen.
+				atLeast := func(d time.Duration) string {
+					if !r.EndEarliest.IsZero() && d > 0 {
+						return "≥" + d.Round(time.Second).String()
+					}
+					return d.Round(time.Second).String()
+				}
+				talk, wait := atLeast(r.Talk), r.Wait.Round(time.Second).String()
+				if r.Answered.IsZero() {
+					wait = atLeast(r.Wait)
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Entered.Format(time.DateTime), r.Caller,
-					r.Queue, r.Agent, r.Wait.Round(time.Second), r.Talk.Round(time.Second), r.Outcome)
+					r.Queue, r.Agent, wait, talk, r.Outcome)
 			}
 			return tw.Flush()
 		},
