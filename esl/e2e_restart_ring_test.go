@@ -63,3 +63,50 @@ agents:
 	}
 	t.Logf("restart mid-ring: answered %v after the restart on %s (old legs %v); talk %v", r.Answered.Sub(restarted), r.AgentChannel, oldLegs, r.Talk)
 }
+
+// Issue 9 point 3 on FreeSWITCH: a conversation that ends while Hotline is
+// down gets an end window holding the real end, and talk counted only to
+// what was seen.
+func TestFreeSWITCHE2EEndWhileDownIsAWindow(t *testing.T) {
+	s := newScenario(t, "park", `entries: [{number: "7800", queue: sales}]`+e2eQueue+`
+agents:
+  - {id: jill, name: Jill, endpoint: "@PHONE:answer-300-hangup-4000@", queues: [{queue: sales}], logged_in: true}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557801", To: "7800"})
+	var leg string
+	s.eventually(5*time.Second, "jill talking", func() bool {
+		for _, c := range s.channels() {
+			if agentLeg.MatchString(c["uuid"]) && c["callstate"] == "ACTIVE" {
+				leg = c["uuid"]
+			}
+		}
+		return leg != ""
+	})
+	s.d.kill()
+	s.eventually(10*time.Second, "jill hangs up while Hotline is down", func() bool {
+		for _, c := range s.channels() {
+			if c["uuid"] == leg {
+				return false
+			}
+		}
+		return true
+	})
+	hungUp := time.Now()
+	time.Sleep(2 * time.Second)
+	restarted := time.Now()
+	s.start()
+
+	r := s.waitRecord("5557801", 15*time.Second)
+	t.Logf("answered %v; end in [%v, %v] (real end %v); talk %v", r.Answered.Format(time.StampMilli),
+		r.EndEarliest.Format(time.StampMilli), r.Ended.Format(time.StampMilli), hungUp.Format(time.StampMilli), r.Talk)
+	if r.Outcome != acd.OutcomeAnswered || r.EndEarliest.IsZero() {
+		t.Fatalf("outcome %s, end_earliest %v; want answered with an end window", r.Outcome, r.EndEarliest)
+	}
+	if r.EndEarliest.After(hungUp) || r.Ended.Before(restarted) {
+		t.Errorf("end window [%v, %v] does not hold the real end %v", r.EndEarliest, r.Ended, hungUp)
+	}
+	if r.Talk > 5*time.Second || r.Talk != r.EndEarliest.Sub(r.Answered) {
+		t.Errorf("talk %v, want answer to end_earliest, at most the 4 s talked", r.Talk)
+	}
+}
