@@ -26,37 +26,51 @@ func LoadSaved(db *store.DB) (Saved, error) {
 }
 
 // LoadSavedSince is LoadSaved with the counting period starting at from.
-func LoadSavedSince(db *store.DB, from time.Time) (Saved, error) {
-	s := Saved{Since: from}
-	var err error
-	if s.Changes, err = db.AgentChanges("", from, time.Time{}); err != nil && !errors.Is(err, store.ErrDecode) {
+// A record that cannot be decoded is left out and reported in the error as
+// a *store.DecodeError (see store.Skipped); s is usable then. Any other
+// error means it is not.
+func LoadSavedSince(db *store.DB, from time.Time) (s Saved, err error) {
+	s = Saved{Since: from}
+	var skipped []error
+	// usable keeps the decode errors of a listing and returns the rest.
+	usable := func(err error) error {
+		bad, rest := store.Skipped(err)
+		for _, de := range bad {
+			skipped = append(skipped, de)
+		}
+		return rest
+	}
+	if s.Changes, err = db.AgentChanges("", from, time.Time{}); usable(err) != nil {
 		return s, err
 	}
 	recs, err := db.CollectCalls(store.Filter{From: from})
-	if err != nil && !errors.Is(err, store.ErrDecode) {
-		return s, err // an unreadable record is left out of the counters, not fatal
+	if usable(err) != nil {
+		return s, err
 	}
 	for _, rec := range recs {
 		if rec.Outcome != acd.OutcomeInProgress && !rec.Ended.IsZero() {
 			s.Ended = append(s.Ended, rec)
 		}
 	}
-	if s.Agents, err = db.Agents(); err != nil {
+	if s.Agents, err = db.Agents(); usable(err) != nil {
 		return s, err
 	}
-	if s.Active, err = db.ActiveCalls(); err != nil {
+	if s.Active, err = db.ActiveCalls(); usable(err) != nil {
 		return s, err
 	}
-	if s.Callbacks, err = db.Callbacks(); err != nil {
+	if s.Callbacks, err = db.Callbacks(); usable(err) != nil {
 		return s, err
 	}
 	s.Records = map[string]*store.CallRecord{}
 	for _, ac := range s.Active {
+		// Without its record (missing, unreadable) a call resumes all the same.
 		if rec, err := db.Call(ac.CallID); err == nil {
 			s.Records[ac.CallID] = rec
+		} else {
+			_ = usable(err)
 		}
 	}
-	return s, nil
+	return s, errors.Join(skipped...)
 }
 
 // NopStore keeps nothing; for trials where records do not matter.

@@ -82,8 +82,12 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	}
 	defer db.Close()
 	saved, err := engine.LoadSaved(db)
+	skipped, err := store.Skipped(err)
 	if err != nil {
 		return fmt.Errorf("reading saved state from %s: %w", cfg.Store.Path, err)
+	}
+	for _, de := range skipped {
+		log.Error().Err(de).Msg("unreadable record left out at start; see hotline store check")
 	}
 	sw, err := newSwitch(cfg, log)
 	if err != nil {

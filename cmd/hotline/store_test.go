@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/internal/storetest"
@@ -140,5 +141,54 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Error("the damaged store was written to")
+	}
+}
+
+// One unreadable agent state does not keep serve from starting: it is left
+// out and logged at error level.
+func TestServeStartsWithAnUnreadableRecord(t *testing.T) {
+	path := storetest.WithCalls(t, "c1", "c2")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveAgent(&store.AgentState{ID: "zed", State: acd.Available}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	storetest.DamageRecord(t, path, "zed")
+
+	var logs safeBuffer
+	msgs := notifySocket(t)
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+server: {listen: "127.0.0.1:0"}
+store: {path: %q}
+pbx: {type: sim}
+entries: [{number: "1", queue: q}]
+queues: [{name: q}]
+agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
+`, path)), "serve.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, cfg, zerolog.New(&logs)) }()
+	select {
+	case m := <-msgs:
+		if !strings.Contains(m, "READY=1") {
+			t.Errorf("first notification %q, want READY=1", m)
+		}
+	case err := <-done:
+		t.Fatalf("serve did not start: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve sent no READY=1 within 10 s")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	if !strings.Contains(logs.String(), `key \"zed\"`) || !strings.Contains(logs.String(), `"level":"error"`) {
+		t.Errorf("no error logged naming the unreadable agent state zed: %s", logs.String())
 	}
 }
