@@ -21,7 +21,19 @@ func pendingRun(t *testing.T) (*SimRun, *memStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Switch.SetPhone("sim/alice", answers(time.Second, time.Minute)); err != nil {
+	callAlice(t, r, answers(time.Second, time.Minute))
+	r.RunUntil(epoch.Add(10 * time.Second))
+	if s := agentNow(r, "alice"); s.State != "on-call" {
+		t.Fatalf("alice is %s at 10 s, want on-call", s.State)
+	}
+	return r, st
+}
+
+// callAlice gives alice a phone, logs her in and places one call from 555
+// to entry 100.
+func callAlice(t *testing.T, r *SimRun, phone farend.Phone) {
+	t.Helper()
+	if err := r.Switch.SetPhone("sim/alice", phone); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Login("alice"); err != nil {
@@ -30,11 +42,6 @@ func pendingRun(t *testing.T) (*SimRun, *memStore) {
 	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100"}); err != nil {
 		t.Fatal(err)
 	}
-	r.RunUntil(epoch.Add(10 * time.Second))
-	if s := agentNow(r, "alice"); s.State != "on-call" {
-		t.Fatalf("alice is %s at 10 s, want on-call", s.State)
-	}
-	return r, st
 }
 
 func agentNow(r *SimRun, id string) AgentStatus {

@@ -122,15 +122,7 @@ func TestRestartWhileAgentRings(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newMemStore()
 			r := newRestartableRun(t, restartConfig, st)
-			if err := r.Switch.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 8 * time.Second, HangupAfter: 30 * time.Second}); err != nil {
-				t.Fatal(err)
-			}
-			if err := r.Login("alice"); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100"}); err != nil {
-				t.Fatal(err)
-			}
+			callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 8 * time.Second, HangupAfter: 30 * time.Second})
 			r.RunUntil(epoch.Add(3 * time.Second))
 			snap, _ := r.Switch.Snapshot(context.Background())
 			var oldLeg pbx.ChannelID
@@ -196,15 +188,7 @@ func kill(t *testing.T, r *SimRun) {
 func TestCheckpointBoundsEndWhileDown(t *testing.T) {
 	st := newMemStore()
 	r := newRestartableRun(t, restartConfig, st)
-	if err := r.Switch.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute}); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Login("alice"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100"}); err != nil {
-		t.Fatal(err)
-	}
+	callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute})
 	r.RunUntil(epoch.Add(50 * time.Second))
 	kill(t, r)
 	r.RunUntil(epoch.Add(80 * time.Second)) // alice hangs up at ~61 s, unseen
