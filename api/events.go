@@ -16,8 +16,9 @@ import (
 //	data: <JSON>
 //
 // The stream opens with a snapshot (the whole status), then sends changes
-// in order. A client reconnecting with Last-Event-ID gets the changes it
-// missed if the daemon still holds them, else a new snapshot. A client too
+// in order. A client reconnecting with Last-Event-ID (header, or the
+// last_event_id parameter) gets the changes it missed if the daemon still
+// holds them, else a new snapshot. A client too
 // slow to keep up gets a snapshot in place of what it missed. Idle streams
 // get a comment line every KeepAlive.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
@@ -27,7 +28,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var after uint64
-	if v := r.Header.Get("Last-Event-ID"); v != "" {
+	v := r.Header.Get("Last-Event-ID")
+	if v == "" {
+		// A page reloaded in a browser cannot set the header on a new EventSource.
+		v = r.URL.Query().Get("last_event_id")
+	}
+	if v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
 			s.fail(w, badRequest("Last-Event-ID %q: want the id of an event of this stream", v))

@@ -158,6 +158,17 @@ func TestEventsResumeFromLastEventID(t *testing.T) {
 	if ev.event != "agent" || !strings.Contains(ev.data, `"available"`) {
 		t.Errorf("resumed stream starts with %s %s, want the missed agent change", ev.event, ev.data)
 	}
+	resp, err := http.Get(srv.URL + "/api/v1/events?last_event_id=" + snap.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() && !strings.HasPrefix(sc.Text(), "event: ") {
+	}
+	if sc.Text() != "event: agent" {
+		t.Errorf("resumed by parameter: first event %q, want the missed agent change", sc.Text())
+	}
+	resp.Body.Close()
 	c3 := openEvents(t, srv.URL, "12") // from a position this run never had
 	if ev := c3.next(t, "snapshot", "agent"); ev.event != "snapshot" {
 		t.Errorf("unknown Last-Event-ID: first event %s, want snapshot", ev.event)
