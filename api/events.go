@@ -49,6 +49,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not hold events back
 	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return // a HEAD asks whether the stream is there, not for it
+	}
 
 	// seen is the last seq sent: changes already in a snapshot are skipped.
 	var seen uint64

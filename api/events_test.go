@@ -169,6 +169,10 @@ func TestEventsResumeFromLastEventID(t *testing.T) {
 		t.Errorf("resumed by parameter: first event %q, want the missed agent change", sc.Text())
 	}
 	resp.Body.Close()
+	head, err := (&http.Client{Timeout: 2 * time.Second}).Head(srv.URL + "/api/v1/events")
+	if err != nil || head.StatusCode != 200 || head.Header.Get("Content-Type") != "text/event-stream" {
+		t.Errorf("HEAD of the stream: %v %v", head, err)
+	}
 	c3 := openEvents(t, srv.URL, "12") // from a position this run never had
 	if ev := c3.next(t, "snapshot", "agent"); ev.event != "snapshot" {
 		t.Errorf("unknown Last-Event-ID: first event %s, want snapshot", ev.event)
