@@ -174,6 +174,8 @@ func callsLeaf(t *testing.T, path string) (id uint64, pageSize int) {
 }
 
 func TestRepair(t *testing.T) {
+	defer func(n int) { repairBatch = n }(repairBatch)
+	repairBatch = 97 // many transactions, the last one short
 	path, _ := bigStore(t)
 	id, pageSize := callsLeaf(t, path)
 	writeAt(t, path, int64(id)*int64(pageSize)+8, []byte{0, 0})

@@ -40,22 +40,13 @@ func Repair(src, dst string) (*RepairReport, error) {
 		return nil, err
 	}
 	defer f.Close()
-	found := map[string][][2][]byte{}
-	check, err := checkFile(f, src, func(bucket []string, k, v []byte) {
-		if len(bucket) == 1 {
-			found[bucket[0]] = append(found[bucket[0]], [2][]byte{slices.Clone(k), slices.Clone(v)})
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
 	out, err := os.OpenFile(dst, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("store: repair into %s: %w", dst, err)
 	}
 	out.Close()
-	rep := &RepairReport{Check: check, Copied: map[string]int{}}
-	if err := rep.write(dst, found); err != nil {
+	rep, err := repairInto(f, src, dst)
+	if err != nil {
 		_ = os.Remove(dst)
 		return nil, err
 	}
@@ -67,71 +58,26 @@ func Repair(src, dst string) (*RepairReport, error) {
 	return rep, db.Close()
 }
 
-// repairDecoders check that a record of each known bucket decodes.
-var repairDecoders = map[string]func(k, v []byte) error{
-	string(bucketCalls):     func(k, v []byte) error { _, err := decode[CallRecord](bucketCalls, k, v); return err },
-	string(bucketAgents):    func(k, v []byte) error { _, err := decode[AgentState](bucketAgents, k, v); return err },
-	string(bucketCallbacks): func(k, v []byte) error { _, err := decode[Callback](bucketCallbacks, k, v); return err },
-	string(bucketActive):    func(k, v []byte) error { _, err := decode[ActiveCall](bucketActive, k, v); return err },
-}
-
-func (rep *RepairReport) write(dst string, found map[string][][2][]byte) error {
+func repairInto(f *os.File, src, dst string) (*RepairReport, error) {
 	bdb, err := bbolt.Open(dst, 0o600, &bbolt.Options{Timeout: time.Second, NoSync: true})
 	if err != nil {
-		return fmt.Errorf("store: %s: %w", dst, err)
+		return nil, fmt.Errorf("store: %s: %w", dst, err)
 	}
+	c := &copier{bdb: bdb, rep: &RepairReport{Copied: map[string]int{}}, copied: map[string]bool{}}
 	err = bdb.Update(func(tx *bbolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucket(name); err != nil {
 				return err
 			}
 		}
-		rep.Schema, rep.SchemaGuessed = CurrentSchema, true
-		for _, kv := range found[string(bucketMeta)] {
-			if string(kv[0]) == string(keySchema) {
-				if v, err := strconv.Atoi(string(kv[1])); err == nil {
-					rep.Schema, rep.SchemaGuessed = v, false
-				}
-			}
-		}
-		if err := tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(rep.Schema))); err != nil {
-			return err
-		}
-		copied := map[string]bool{}
-		for name, kvs := range found {
-			if name == string(bucketMeta) || name == string(bucketCallIndex) {
-				continue
-			}
-			b, err := tx.CreateBucketIfNotExists([]byte(name))
-			if err != nil {
-				return fmt.Errorf("bucket %q: %w", name, err)
-			}
-			for _, kv := range kvs {
-				if dec := repairDecoders[name]; dec != nil {
-					if err := dec(kv[0], kv[1]); err != nil {
-						rep.Unreadable = append(rep.Unreadable, fmt.Sprintf("%s/%s: %v", name, kv[0], err))
-						continue
-					}
-				}
-				if err := b.Put(kv[0], kv[1]); err != nil {
-					return fmt.Errorf("bucket %q key %q: %w", name, kv[0], err)
-				}
-				rep.Copied[name]++
-				if name == string(bucketCalls) {
-					copied[string(kv[0])] = true
-					if err := reindex(tx, kv[0], kv[1]); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		for _, kv := range found[string(bucketCallIndex)] {
-			if id := string(kv[0][min(8, len(kv[0])):]); !copied[id] {
-				rep.LostCalls = append(rep.LostCalls, id)
-			}
-		}
 		return nil
 	})
+	if err == nil {
+		c.rep.Check, err = checkFile(f, src, c.visit)
+	}
+	if err == nil {
+		err = c.finish()
+	}
 	if err == nil {
 		err = bdb.Sync()
 	}
@@ -139,12 +85,116 @@ func (rep *RepairReport) write(dst string, found map[string][][2][]byte) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("store: writing %s: %w", dst, err)
+		return nil, fmt.Errorf("store: writing %s: %w", dst, err)
 	}
-	slices.Sort(rep.Unreadable)
-	slices.Sort(rep.LostCalls)
-	rep.LostCalls = slices.Compact(rep.LostCalls)
-	return nil
+	slices.Sort(c.rep.Unreadable)
+	slices.Sort(c.rep.LostCalls)
+	c.rep.LostCalls = slices.Compact(c.rep.LostCalls)
+	return c.rep, nil
+}
+
+// copier writes what the walk of a damaged file reads into the new file,
+// a batch per transaction, so a large store is never held in memory.
+type copier struct {
+	bdb     *bbolt.DB
+	rep     *RepairReport
+	batch   []entry
+	copied  map[string]bool // call ids written
+	indexed []string        // call ids the old index names
+	schema  []byte
+	err     error // the first write error; the walk's later visits are dropped
+}
+
+type entry struct {
+	bucket string
+	k, v   []byte
+}
+
+// repairBatch is how many records one transaction of Repair writes (a
+// variable so that tests cross batches).
+var repairBatch = 10000
+
+func (c *copier) visit(bucket []string, k, v []byte) {
+	if c.err != nil || len(bucket) != 1 {
+		return
+	}
+	switch bucket[0] {
+	case string(bucketMeta):
+		if string(k) == string(keySchema) {
+			c.schema = slices.Clone(v)
+		}
+		return
+	case string(bucketCallIndex):
+		// The index is rebuilt from the records; the old one only tells
+		// which calls were lost.
+		c.indexed = append(c.indexed, string(k[min(8, len(k)):]))
+		return
+	}
+	c.batch = append(c.batch, entry{bucket: bucket[0], k: slices.Clone(k), v: slices.Clone(v)})
+	if len(c.batch) >= repairBatch {
+		c.err = c.flush()
+	}
+}
+
+func (c *copier) flush() error {
+	err := c.bdb.Update(func(tx *bbolt.Tx) error {
+		for _, e := range c.batch {
+			if dec := repairDecoders[e.bucket]; dec != nil {
+				if err := dec(e.k, e.v); err != nil {
+					c.rep.Unreadable = append(c.rep.Unreadable, fmt.Sprintf("%s/%s: %v", e.bucket, e.k, err))
+					continue
+				}
+			}
+			b, err := tx.CreateBucketIfNotExists([]byte(e.bucket))
+			if err != nil {
+				return fmt.Errorf("bucket %q: %w", e.bucket, err)
+			}
+			if err := b.Put(e.k, e.v); err != nil {
+				return fmt.Errorf("bucket %q key %q: %w", e.bucket, e.k, err)
+			}
+			c.rep.Copied[e.bucket]++
+			if e.bucket == string(bucketCalls) {
+				c.copied[string(e.k)] = true
+				if err := reindex(tx, e.k, e.v); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	c.batch = c.batch[:0]
+	return err
+}
+
+// finish writes the last batch and the schema version, and names the calls
+// lost.
+func (c *copier) finish() error {
+	if c.err != nil {
+		return c.err
+	}
+	if err := c.flush(); err != nil {
+		return err
+	}
+	c.rep.Schema, c.rep.SchemaGuessed = CurrentSchema, true
+	if v, err := strconv.Atoi(string(c.schema)); err == nil {
+		c.rep.Schema, c.rep.SchemaGuessed = v, false
+	}
+	for _, id := range c.indexed {
+		if !c.copied[id] {
+			c.rep.LostCalls = append(c.rep.LostCalls, id)
+		}
+	}
+	return c.bdb.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(c.rep.Schema)))
+	})
+}
+
+// repairDecoders check that a record of each known bucket decodes.
+var repairDecoders = map[string]func(k, v []byte) error{
+	string(bucketCalls):     func(k, v []byte) error { _, err := decode[CallRecord](bucketCalls, k, v); return err },
+	string(bucketAgents):    func(k, v []byte) error { _, err := decode[AgentState](bucketAgents, k, v); return err },
+	string(bucketCallbacks): func(k, v []byte) error { _, err := decode[Callback](bucketCallbacks, k, v); return err },
+	string(bucketActive):    func(k, v []byte) error { _, err := decode[ActiveCall](bucketActive, k, v); return err },
 }
 
 // reindex adds the index entry of a copied call record.
