@@ -159,7 +159,7 @@ func (c *Core) flowInput(now time.Time, cl *call, in ivr.Input) {
 // flow is saved whenever it changes (a node entered, a retry spent), so a
 // restart resumes it as it was.
 func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action) {
-	moved := st != cl.flow
+	moved := !st.Equal(cl.flow)
 	cl.flow = st
 	for _, a := range acts {
 		switch a := a.(type) {

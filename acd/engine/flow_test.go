@@ -44,7 +44,7 @@ func TestRestoreInMenu(t *testing.T) {
 	if i < 0 || !slices.Equal(cmds[i].Media, []string{"sound:welcome"}) {
 		t.Fatalf("restored caller did not hear the menu again: %v", cmds)
 	}
-	if saved, ok := st.active["m1"]; !ok || saved.Flow == nil || *saved.Flow != (ivr.State{Node: "main", Tries: 1}) {
+	if saved, ok := st.active["m1"]; !ok || saved.Flow == nil || !saved.Flow.Equal(ivr.State{Node: "main", Tries: 1}) {
 		t.Errorf("saved progress = %+v, want the flow state kept", saved)
 	}
 	c.Handle(now.Add(2*time.Second), pbx.PlaybackFinished{Base: pbx.Base{Channel: "ch-menu"}, Playback: cmds[i].Playback})
@@ -84,12 +84,12 @@ func TestFlowStateSavedOnRetry(t *testing.T) {
 		}
 		return *ac.Flow
 	}
-	if got := saved(); got != (ivr.State{Node: "main"}) {
+	if got := saved(); !got.Equal(ivr.State{Node: "main"}) {
 		t.Errorf("saved on arrival %+v", got)
 	}
 	c.Handle(epoch.Add(time.Second), pbx.PlaybackFinished{Base: pbx.Base{Channel: "ch-1"}, Playback: cl.playback})
 	c.Fire(epoch.Add(5*time.Second), timers[len(timers)-1])
-	if got := saved(); got != (ivr.State{Node: "main", Tries: 1}) {
+	if got := saved(); !got.Equal(ivr.State{Node: "main", Tries: 1}) {
 		t.Errorf("saved after a silence %+v, want one try spent", got)
 	}
 }

@@ -19,6 +19,17 @@
 // lookup, ...) needs no change to the engine as long as it speaks in the
 // existing actions.
 //
+// # Node kinds
+//
+// menu (DTMF choice), play (prompt files and/or text per language), collect
+// (digits by length or terminator, pattern and Luhn checks, into a
+// variable), hours (opening hours and holidays in a time zone), condition
+// (known caller, tag, variable, time of day), set (variables), language
+// (prompt language and a required skill), lookup (HTTP request by the
+// host, JSON answer into variables, timeout and failure branches), queue
+// (with skills and priority), transfer, callback, hangup. [Check] lists
+// every problem of a flow with its path.
+//
 // # Adding a node kind
 //
 // Write a type with the node's settings (YAML tags) implementing [Node]:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -21,6 +22,10 @@ type Flow struct {
 // Build checks nodes as one flow: every node validates and every target
 // names a node of the flow. All problems are reported together, each
 // prefixed with the node's name.
+//
+// Node names may carry a flow's name, "main/hours": a target without a
+// slash ("sales") then means a node of the same flow ("main/sales"), so
+// several flows can be hosted as one.
 func Build(nodes map[string]Node) (*Flow, error) {
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(nodes)) {
@@ -34,9 +39,12 @@ func Build(nodes map[string]Node) (*Flow, error) {
 				errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			}
 		}
-		for _, next := range n.Next() {
-			if _, ok := nodes[next]; !ok {
-				errs = append(errs, fmt.Errorf("%s: %w %q", name, ErrUnknownNode, next))
+		for _, l := range n.Next() {
+			if l.Node == "" {
+				continue
+			}
+			if _, ok := nodes[Resolve(name, l.Node)]; !ok {
+				errs = append(errs, fmt.Errorf("%s.%s: %w %q", name, l.Field, ErrUnknownNode, l.Node))
 			}
 		}
 	}
@@ -54,8 +62,20 @@ func (f *Flow) Has(node string) bool {
 
 // Start puts a call at node.
 func (f *Flow) Start(node string, now time.Time) (State, []Action) {
-	return f.follow(State{}, []Action{Goto{Node: node}}, now)
+	return f.StartWith(node, nil, now)
 }
+
+// StartWith puts a call at node with what the host knows of it (VarCaller,
+// VarKnown, VarTags).
+func (f *Flow) StartWith(node string, vars map[string]string, now time.Time) (State, []Action) {
+	return f.follow(State{Vars: maps.Clone(vars)}, []Action{Goto{Node: node}}, now)
+}
+
+// Node is the flow's node of that name, nil if it has none.
+func (f *Flow) Node(name string) Node { return f.nodes[name] }
+
+// Names lists the flow's nodes, sorted.
+func (f *Flow) Names() []string { return slices.Sorted(maps.Keys(f.nodes)) }
 
 // Resume picks up a call restored after a restart at the node it was at:
 // the node is entered again (a menu replays its prompt), keeping the tries
@@ -101,19 +121,32 @@ func (f *Flow) follow(st State, acts []Action, now time.Time) (State, []Action) 
 			if hops++; hops > MaxHops {
 				return State{}, append(out, Warn{Code: "flow-loop", Text: fmt.Sprintf("more than %d nodes without input, last %q", MaxHops, a.Node)}, Leave{Failed: true})
 			}
-			n, ok := f.nodes[a.Node]
+			name := Resolve(st.Node, a.Node)
+			n, ok := f.nodes[name]
 			if !ok {
-				return State{}, lost(out, a.Node)
+				return State{}, lost(out, name)
 			}
-			out = append(out, Enter{Kind: n.Kind(), Node: a.Node})
-			st, acts = n.Enter(At{Node: a.Node, Now: now}, State{Node: a.Node})
-		case ToQueue, Leave:
-			return State{}, append(out, a)
+			out = append(out, Enter{Kind: n.Kind(), Node: name})
+			st, acts = n.Enter(At{Node: name, Now: now}, State{Node: name, Vars: st.Vars})
+		case ToQueue, Leave, Transfer, Callback:
+			return State{Vars: st.Vars}, append(out, a)
 		default:
 			out = append(out, a)
 		}
 	}
 	return st, out
+}
+
+// Resolve names the node a target means when met at node from: a target
+// without a flow's name is in from's flow.
+func Resolve(from, target string) string {
+	if strings.Contains(target, "/") {
+		return target
+	}
+	if i := strings.LastIndexByte(from, '/'); i >= 0 {
+		return from[:i+1] + target
+	}
+	return target
 }
 
 // lost ends the flow of a call sent to a node the flow lacks (a state saved

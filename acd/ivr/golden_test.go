@@ -71,7 +71,7 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 	a, actsA := f.Step(st, Timeout{}, t0)
 	b, actsB := f.Step(back, Timeout{}, t0)
-	if a != b || fmt.Sprint(actsA) != fmt.Sprint(actsB) {
+	if !a.Equal(b) || fmt.Sprint(actsA) != fmt.Sprint(actsB) {
 		t.Errorf("after restore: %+v %v, want %+v %v", b, actsB, a, actsA)
 	}
 }
@@ -79,7 +79,7 @@ func TestStateRoundTrip(t *testing.T) {
 func TestResume(t *testing.T) {
 	f := mustFlow(t)
 	st, acts := f.Resume(State{Node: "billing", Tries: 0}, t0)
-	if want := "[enter menu billing play sound:billing]"; st != (State{Node: "billing"}) || fmt.Sprint(acts) != want {
+	if want := "[enter menu billing play sound:billing]"; !st.Equal(State{Node: "billing"}) || fmt.Sprint(acts) != want {
 		t.Errorf("resume = %+v %v, want billing and %s", st, acts, want)
 	}
 	st, acts = f.Resume(State{Node: "main", Tries: 1}, t0)

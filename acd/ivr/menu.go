@@ -2,6 +2,8 @@ package ivr
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -40,17 +42,19 @@ var _ Validator = (*Menu)(nil)
 func (m *Menu) Kind() string { return "menu" }
 
 // Next implements Node.
-func (m *Menu) Next() []string {
-	var next []string
-	for _, t := range m.Options {
-		if t.Node != "" && t.Queue == "" {
-			next = append(next, t.Node)
-		}
+func (m *Menu) Next() []Link {
+	var next []Link
+	for _, key := range slices.Sorted(maps.Keys(m.Options)) {
+		next = append(next, m.Options[key].link("options."+key))
 	}
-	if m.Default.Node != "" && m.Default.Queue == "" {
-		next = append(next, m.Default.Node)
+	return append(next, m.Default.link("default"))
+}
+
+func (t Target) link(field string) Link {
+	if t.Queue != "" {
+		return Link{Field: field}
 	}
-	return next
+	return Link{Field: field, Node: t.Node}
 }
 
 // Validate implements Validator.

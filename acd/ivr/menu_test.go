@@ -88,7 +88,7 @@ func TestMenuStep(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			st, acts := f.Step(tc.st, tc.in, t0)
-			if st != tc.wantState {
+			if !st.Equal(tc.wantState) {
 				t.Errorf("state = %+v, want %+v", st, tc.wantState)
 			}
 			if !reflect.DeepEqual(acts, tc.want) {
@@ -101,7 +101,7 @@ func TestMenuStep(t *testing.T) {
 func TestStart(t *testing.T) {
 	f := mustFlow(t)
 	st, acts := f.Start("main", t0)
-	if want := (State{Node: "main"}); st != want {
+	if want := (State{Node: "main"}); !st.Equal(want) {
 		t.Errorf("state = %+v, want %+v", st, want)
 	}
 	if want := []Action{Enter{"menu", "main"}, Play{Media: []string{"sound:welcome"}}}; !reflect.DeepEqual(acts, want) {
@@ -121,8 +121,8 @@ func TestMenuBuildErrors(t *testing.T) {
 	}
 	for _, want := range []string{
 		`main: invalid node: timeout 0s: must be positive; retries -1: must be 0 or more; option "x": not a DTMF key`,
-		`main: unknown node "nowhere"`,
-		`main: unknown node "lost"`,
+		`main.options.1: unknown node "nowhere"`,
+		`main.default: unknown node "lost"`,
 	} {
 		if !slices.Contains(strings.Split(err.Error(), "\n"), want) {
 			t.Errorf("error %q lacks line %q", err, want)
@@ -138,7 +138,7 @@ func (n loopNode) Enter(_ At, st State) (State, []Action) { return st, []Action{
 func (n loopNode) Step(_ At, st State, _ Input) (State, []Action) {
 	return st, []Action{Note{"dropped", "after goto"}}
 }
-func (n loopNode) Next() []string { return []string{n.to} }
+func (n loopNode) Next() []Link { return []Link{{Field: "to", Node: n.to, Now: true}} }
 
 func TestLoopWithoutInputLeaves(t *testing.T) {
 	f, err := Build(map[string]Node{"a": loopNode{to: "b"}, "b": loopNode{to: "a"}})

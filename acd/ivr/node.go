@@ -17,9 +17,19 @@ type Node interface {
 	Enter(at At, st State) (State, []Action)
 	// Step handles one input while the call is at the node.
 	Step(at At, st State, in Input) (State, []Action)
-	// Next lists every node this node can send a call to, so that a flow
-	// is checked whole before a call runs through it.
-	Next() []string
+	// Next lists every way on from this node, so that a flow is checked
+	// whole before a call runs through it.
+	Next() []Link
+}
+
+// Link is one way on from a node: the setting (Field, e.g. "options.1")
+// naming the Node it leads to, or, with Node "", a way out of the flow (to
+// a queue, a number, a hang-up). Now says the link is taken on arrival,
+// without waiting for the caller: a circle of such links is a loop.
+type Link struct {
+	Field string
+	Node  string
+	Now   bool
 }
 
 // Validator is implemented by nodes that check their own settings; Build

@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func TestRegisterTwicePanics(t *testing.T) {
 }
 
 func TestKinds(t *testing.T) {
-	if got := Kinds(); len(got) == 0 || got[0] != "menu" {
-		t.Errorf("Kinds() = %v, want menu registered", got)
+	if got := Kinds(); !slices.Contains(got, "menu") || !slices.IsSorted(got) {
+		t.Errorf("Kinds() = %v, want menu registered, sorted", got)
 	}
 }
