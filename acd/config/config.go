@@ -12,6 +12,8 @@ type Config struct {
 	Queues  []Queue `yaml:"queues"`
 	Agents  []Agent `yaml:"agents"`
 
+	Campaigns []Campaign `yaml:"campaigns"`
+
 	// src is the file this Config was parsed from, so Validate can name lines.
 	src *source
 }

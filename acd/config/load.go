@@ -199,6 +199,7 @@ var listDefaults = map[reflect.Type]func() reflect.Value{
 	reflect.TypeFor[Menu]():        func() reflect.Value { return reflect.ValueOf(DefaultMenu()) },
 	reflect.TypeFor[Agent]():       func() reflect.Value { return reflect.ValueOf(DefaultAgent()) },
 	reflect.TypeFor[SkillTarget](): func() reflect.Value { return reflect.ValueOf(DefaultSkillTarget()) },
+	reflect.TypeFor[Campaign]():    func() reflect.Value { return reflect.ValueOf(DefaultCampaign()) },
 }
 
 // decoder sets a Go value from a YAML node tree, reporting every unknown key

@@ -96,7 +96,8 @@ func refOverlayDefaults(root *yaml.Node, cfg *Config) error {
 	})
 	return errors.Join(err,
 		refOverlay(cfg.Menus, refItems(refLookup(top, "menus")), DefaultMenu, nil),
-		refOverlay(cfg.Agents, refItems(refLookup(top, "agents")), DefaultAgent, nil))
+		refOverlay(cfg.Agents, refItems(refLookup(top, "agents")), DefaultAgent, nil),
+		refOverlay(cfg.Campaigns, refItems(refLookup(top, "campaigns")), DefaultCampaign, nil))
 }
 
 func refOverlay[T any](list []T, nodes []*yaml.Node, fresh func() T, then func(*T, *yaml.Node) error) error {

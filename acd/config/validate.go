@@ -33,6 +33,7 @@ func (c Config) validate(root *yaml.Node) error {
 	v.entries()
 	v.menus()
 	v.agents()
+	v.campaigns()
 	v.durations(reflect.ValueOf(c), "")
 	return v.err()
 }

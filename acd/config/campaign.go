@@ -1,0 +1,251 @@
+package config
+
+import (
+	"strings"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/dialer"
+)
+
+// Campaign is one outbound campaign: whom it calls through which trunk, how
+// fast, when, and what an answered lead gets.
+type Campaign struct {
+	Name     string `yaml:"name"`
+	Kind     string `yaml:"kind"`      // agent | notification
+	CallerID string `yaml:"caller_id"` // presented to the lead
+	// Endpoint is the dial string with {number} for the lead's E.164
+	// number, e.g. "PJSIP/{number}@trunk" or "Local/{number}@leads".
+	Endpoint    string        `yaml:"endpoint"`
+	RingTimeout time.Duration `yaml:"ring_timeout"` // a dial not answered by then is a no-answer
+
+	Mode string `yaml:"mode"` // preview | progressive | power | predictive
+	// Ratio is the calls per free agent in power mode.
+	Ratio float64 `yaml:"ratio"`
+	// AbandonCap is the highest share of live answers that may find no
+	// agent, over AbandonWindow (720h = 30 days, or 24h).
+	AbandonCap    float64       `yaml:"abandon_cap"`
+	AbandonWindow time.Duration `yaml:"abandon_window"`
+	// ConnectWithin is how long an answered lead may wait for an agent
+	// before it hears the safe-harbour message (the two-second rule).
+	ConnectWithin time.Duration `yaml:"connect_within"`
+	MaxDials      int           `yaml:"max_dials"` // calls in flight at once, 0 = no limit
+	Hopper        int           `yaml:"hopper"`    // due leads kept in memory
+
+	Schedule Schedule `yaml:"schedule"`
+	// LeadHours is when a lead may be called in its own time zone.
+	LeadHours string `yaml:"lead_hours"`
+
+	Retry        CampaignRetry `yaml:"retry"`
+	Dispositions []Disposition `yaml:"dispositions"`
+
+	// Agents and Queues say who works the campaign: the agents listed and
+	// the members of the queues listed.
+	Agents []string `yaml:"agents"`
+	Queues []string `yaml:"queues"`
+	// InboundFirst keeps a shared agent for inbound callers while any wait
+	// in one of the agent's queues.
+	InboundFirst bool `yaml:"inbound_first"`
+
+	// SafeHarbour is played to an answered lead no agent took in time:
+	// the company's name and how to opt out.
+	SafeHarbour []string `yaml:"safe_harbour"`
+	// Message is what a notification campaign plays to an answered lead.
+	Message []string `yaml:"message"`
+}
+
+// Schedule is the campaign's own calling hours in its time zone.
+type Schedule struct {
+	Hours    string `yaml:"hours"`     // "09:00-20:00 mon-sat"
+	TimeZone string `yaml:"time_zone"` // IANA name; also the zone of leads without one
+}
+
+// CampaignRetry is when a lead is called again, by the outcome of its last
+// dial. A delay of 0s means that outcome is not retried.
+type CampaignRetry struct {
+	MaxAttempts  int           `yaml:"max_attempts"`
+	Busy         time.Duration `yaml:"busy"`
+	NoAnswer     time.Duration `yaml:"no_answer"`
+	Machine      time.Duration `yaml:"machine"`
+	Failed       time.Duration `yaml:"failed"`
+	AbandonQuiet time.Duration `yaml:"abandon_quiet"` // a number whose answer was abandoned rests this long
+}
+
+// Disposition is a result an agent can give a call, with what it means.
+type Disposition struct {
+	Name     string `yaml:"name"`
+	Final    bool   `yaml:"final"`
+	Sale     bool   `yaml:"sale"`
+	DNC      bool   `yaml:"dnc"`
+	Callback bool   `yaml:"callback"`
+	Contact  bool   `yaml:"contact"`
+}
+
+// Campaign kinds.
+const (
+	CampaignAgent        = "agent"
+	CampaignNotification = "notification"
+)
+
+// CampaignKinds lists the accepted Campaign.Kind values.
+var CampaignKinds = []string{CampaignAgent, CampaignNotification}
+
+// DefaultCampaign is what every campaign starts from: progressive, 3 % over
+// 30 days, two seconds to connect, leads called 08:00-21:00 their time.
+func DefaultCampaign() Campaign {
+	d := dialer.DefaultOptions(dialer.Progressive)
+	r := campaign.DefaultRetry()
+	return Campaign{
+		Kind:          CampaignAgent,
+		RingTimeout:   26 * time.Second,
+		Mode:          dialer.Progressive.String(),
+		Ratio:         d.Ratio,
+		AbandonCap:    d.AbandonCap,
+		AbandonWindow: d.Window,
+		ConnectWithin: d.ConnectWithin,
+		Hopper:        100,
+		Schedule:      Schedule{Hours: "08:00-21:00", TimeZone: "UTC"},
+		LeadHours:     "08:00-21:00",
+		InboundFirst:  true,
+		Retry: CampaignRetry{
+			MaxAttempts:  r.MaxAttempts,
+			Busy:         r.After[campaign.Busy],
+			NoAnswer:     r.After[campaign.NoAnswer],
+			Machine:      r.After[campaign.Machine],
+			Failed:       r.After[campaign.Unreached],
+			AbandonQuiet: r.AbandonQuiet,
+		},
+	}
+}
+
+// PacerOptions are the campaign's dialer options. Call it on a validated
+// Config.
+func (c Campaign) PacerOptions() dialer.Options {
+	m, _ := dialer.ParseMode(c.Mode)
+	o := dialer.DefaultOptions(m)
+	o.Ratio, o.AbandonCap, o.Window, o.ConnectWithin, o.MaxDials = c.Ratio, c.AbandonCap, c.AbandonWindow, c.ConnectWithin, c.MaxDials
+	return o
+}
+
+// Retries are the campaign's retry rules; an outcome with no delay is not
+// retried.
+func (c Campaign) Retries() campaign.Retry {
+	r := campaign.Retry{MaxAttempts: c.Retry.MaxAttempts, AbandonQuiet: c.Retry.AbandonQuiet, After: map[campaign.Outcome]time.Duration{}}
+	for o, d := range map[campaign.Outcome]time.Duration{campaign.Busy: c.Retry.Busy, campaign.NoAnswer: c.Retry.NoAnswer,
+		campaign.Machine: c.Retry.Machine, campaign.Unreached: c.Retry.Failed, campaign.Abandoned: c.Retry.AbandonQuiet} {
+		if d > 0 {
+			r.After[o] = d
+		}
+	}
+	return r
+}
+
+// Windows are the campaign's calling windows. Call it on a validated Config.
+func (c Campaign) Windows() campaign.Windows {
+	sched, _ := campaign.ParseHours(c.Schedule.Hours)
+	lead, _ := campaign.ParseHours(c.LeadHours)
+	loc, err := time.LoadLocation(c.Schedule.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return campaign.Windows{Campaign: sched, CampaignLoc: loc, Lead: lead}
+}
+
+// DispositionRules are the campaign's dispositions in the campaign
+// package's terms.
+func (c Campaign) DispositionRules() []campaign.Disposition {
+	out := make([]campaign.Disposition, len(c.Dispositions))
+	for i, d := range c.Dispositions {
+		out[i] = campaign.Disposition{Name: d.Name, Final: d.Final, Sale: d.Sale, DNC: d.DNC, Callback: d.Callback, Contact: d.Contact}
+	}
+	return out
+}
+
+func (v *validator) campaigns() {
+	queues := v.queueNames()
+	agents := make([]string, len(v.cfg.Agents))
+	for i, a := range v.cfg.Agents {
+		agents[i] = a.ID
+	}
+	seen := map[string]int{}
+	for i, c := range v.cfg.Campaigns {
+		p := indexPath("campaigns", i)
+		v.name(joinPath(p, "name"), "campaign", c.Name, seen, i)
+		v.oneOf(joinPath(p, "kind"), "campaign kind", c.Kind, CampaignKinds)
+		if !strings.Contains(c.Endpoint, "{number}") {
+			v.add(joinPath(p, "endpoint"), "%q has no {number}; write the dial string with it, e.g. PJSIP/{number}@trunk", c.Endpoint)
+		}
+		v.positive(joinPath(p, "ring_timeout"), c.RingTimeout)
+		v.campaignPacing(p, c)
+		v.campaignHours(p, c)
+		r := c.Retry
+		rp := joinPath(p, "retry")
+		v.atLeast(joinPath(rp, "max_attempts"), r.MaxAttempts, 1)
+		v.dispositions(p, c.Dispositions)
+		for j, a := range c.Agents {
+			v.known(indexPath(joinPath(p, "agents"), j), "agent", a, agents)
+		}
+		for j, q := range c.Queues {
+			v.known(indexPath(joinPath(p, "queues"), j), "queue", q, queues)
+		}
+		switch c.Kind {
+		case CampaignAgent:
+			if len(c.Agents)+len(c.Queues) == 0 {
+				v.add(joinPath(p, "agents"), "no agents and no queues; an agent campaign needs someone to take its answered leads")
+			}
+			if len(c.SafeHarbour) == 0 {
+				v.add(joinPath(p, "safe_harbour"), "missing; an answered lead no agent takes in time must hear who called and how to opt out")
+			}
+		case CampaignNotification:
+			if len(c.Message) == 0 {
+				v.add(joinPath(p, "message"), "missing; a notification campaign plays it to each answered lead")
+			}
+		}
+	}
+}
+
+func (v *validator) campaignPacing(p string, c Campaign) {
+	mode, err := dialer.ParseMode(c.Mode)
+	if err != nil {
+		v.oneOf(joinPath(p, "mode"), "dial mode", c.Mode, []string{"preview", "progressive", "power", "predictive"})
+		return
+	}
+	if mode == dialer.Power && !(c.Ratio >= 1 && c.Ratio <= 10) {
+		v.add(joinPath(p, "ratio"), "%g: want 1 to 10 calls per free agent", c.Ratio)
+	}
+	if !(c.AbandonCap > 0 && c.AbandonCap < 1) {
+		v.add(joinPath(p, "abandon_cap"), "%g: want a share between 0 and 1, e.g. 0.03", c.AbandonCap)
+	}
+	if c.AbandonWindow > 0 && c.AbandonWindow < time.Hour {
+		v.add(joinPath(p, "abandon_window"), "%s: want at least 1h (720h = 30 days, or 24h)", c.AbandonWindow)
+	}
+	v.positive(joinPath(p, "abandon_window"), c.AbandonWindow)
+	v.positive(joinPath(p, "connect_within"), c.ConnectWithin)
+	v.atLeast(joinPath(p, "max_dials"), c.MaxDials, 0)
+	v.atLeast(joinPath(p, "hopper"), c.Hopper, 1)
+}
+
+func (v *validator) campaignHours(p string, c Campaign) {
+	if _, err := campaign.ParseHours(c.Schedule.Hours); err != nil {
+		v.add(joinPath(p, "schedule.hours"), "%v", err)
+	}
+	if c.Schedule.TimeZone == "" {
+		v.add(joinPath(p, "schedule.time_zone"), "missing; an IANA zone such as Europe/Paris")
+	} else if _, err := time.LoadLocation(c.Schedule.TimeZone); err != nil {
+		v.add(joinPath(p, "schedule.time_zone"), "unknown time zone %q; use an IANA name such as America/New_York", c.Schedule.TimeZone)
+	}
+	if _, err := campaign.ParseHours(c.LeadHours); err != nil {
+		v.add(joinPath(p, "lead_hours"), "%v", err)
+	}
+}
+
+func (v *validator) dispositions(p string, ds []Disposition) {
+	seen := map[string]int{}
+	for j, d := range ds {
+		dp := indexPath(joinPath(p, "dispositions"), j)
+		v.name(joinPath(dp, "name"), "disposition", d.Name, seen, j)
+		if d.Callback && (d.Final || d.DNC) {
+			v.add(joinPath(dp, "callback"), "a callback disposition cannot also be final or dnc")
+		}
+	}
+}

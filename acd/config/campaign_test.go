@@ -1,0 +1,142 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/dialer"
+)
+
+const campaignYAML = `
+store: {path: hotline.db}
+queues:
+  - name: sales
+agents:
+  - {id: alice, endpoint: PJSIP/1001, queues: [{queue: sales}]}
+  - {id: bob, endpoint: PJSIP/1002}
+campaigns:
+  - name: renewals
+    caller_id: "+33140000000"
+    endpoint: PJSIP/{number}@trunk
+    mode: predictive
+    abandon_window: 24h
+    schedule: {hours: "09:00-20:00 mon-sat", time_zone: Europe/Paris}
+    retry: {busy: 5m, machine: 0s}
+    dispositions:
+      - {name: sale, final: true, sale: true, contact: true}
+      - {name: call-back, callback: true}
+      - {name: stop, dnc: true}
+    agents: [bob]
+    queues: [sales]
+    safe_harbour: [sound:hotline-safe-harbour]
+`
+
+func TestParseCampaign(t *testing.T) {
+	c, err := Parse([]byte(campaignYAML), "hotline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Campaigns) != 1 {
+		t.Fatalf("campaigns = %d, want 1", len(c.Campaigns))
+	}
+	k := c.Campaigns[0]
+	// Left out: the defaults; written: the file's.
+	if k.Kind != CampaignAgent || k.ConnectWithin != 2*time.Second || k.AbandonCap != 0.03 || k.LeadHours != "08:00-21:00" || !k.InboundFirst {
+		t.Errorf("defaults not applied: %+v", k)
+	}
+	o := k.PacerOptions()
+	if o.Mode != dialer.Predictive || o.Window != 24*time.Hour {
+		t.Errorf("pacer options = %+v", o)
+	}
+	if err := o.Validate(); err != nil {
+		t.Errorf("pacer options of a valid campaign: %v", err)
+	}
+	r := k.Retries()
+	if r.After[campaign.Busy] != 5*time.Minute || r.After[campaign.NoAnswer] != time.Hour {
+		t.Errorf("retry = %v", r.After)
+	}
+	if _, ok := r.After[campaign.Machine]; ok {
+		t.Errorf("machine: 0s must mean not retried, got %v", r.After)
+	}
+	w := k.Windows()
+	// A Monday 08:30 in Paris is before the campaign's 09:00.
+	mon := time.Date(2026, 3, 2, 8, 30, 0, 0, w.CampaignLoc)
+	if got := w.NextCallable(mon, w.CampaignLoc); !got.Equal(mon.Add(30 * time.Minute)) {
+		t.Errorf("next callable = %v, want 09:00 Paris", got)
+	}
+	if d := k.DispositionRules(); len(d) != 3 || !d[0].Sale || !d[1].Callback || !d[2].DNC {
+		t.Errorf("dispositions = %+v", d)
+	}
+}
+
+func TestValidateCampaigns(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(k *Campaign)
+		want   []string
+	}{
+		{"valid", func(k *Campaign) {}, nil},
+		{"no number in endpoint", func(k *Campaign) { k.Endpoint = "PJSIP/trunk" }, []string{`campaigns[0].endpoint: "PJSIP/trunk" has no {number}`}},
+		{"kind", func(k *Campaign) { k.Kind = "survey" }, []string{`campaigns[0].kind: unknown campaign kind "survey"; known: agent, notification`}},
+		{"mode", func(k *Campaign) { k.Mode = "turbo" }, []string{`campaigns[0].mode: unknown dial mode "turbo"; known: preview, progressive, power, predictive`}},
+		{"power ratio", func(k *Campaign) { k.Mode, k.Ratio = "power", 0.5 }, []string{"campaigns[0].ratio: 0.5: want 1 to 10"}},
+		{"cap", func(k *Campaign) { k.AbandonCap = 3 }, []string{"campaigns[0].abandon_cap: 3: want a share between 0 and 1"}},
+		{"window", func(k *Campaign) { k.AbandonWindow = time.Minute }, []string{"campaigns[0].abandon_window: 1m0s: want at least 1h"}},
+		{"connect", func(k *Campaign) { k.ConnectWithin = 0 }, []string{"campaigns[0].connect_within: must be more than 0s"}},
+		{"hours", func(k *Campaign) { k.Schedule.Hours = "21:00-08:00" }, []string{"campaigns[0].schedule.hours: hours \"21:00-08:00\": the end must be after the start"}},
+		{"zone", func(k *Campaign) { k.Schedule.TimeZone = "Mars/Olympus" }, []string{`campaigns[0].schedule.time_zone: unknown time zone "Mars/Olympus"`}},
+		{"lead hours", func(k *Campaign) { k.LeadHours = "8-21" }, []string{"campaigns[0].lead_hours: hours \"8-21\""}},
+		{"attempts", func(k *Campaign) { k.Retry.MaxAttempts = 0 }, []string{"campaigns[0].retry.max_attempts: 0 is less than 1"}},
+		{"agent", func(k *Campaign) { k.Agents = []string{"carol"} }, []string{`campaigns[0].agents[0]: unknown agent "carol"; known: alice, bob`}},
+		{"queue", func(k *Campaign) { k.Queues = []string{"support"} }, []string{`campaigns[0].queues[0]: unknown queue "support"; known: sales`}},
+		{"nobody", func(k *Campaign) { k.Agents, k.Queues = nil, nil }, []string{"campaigns[0].agents: no agents and no queues"}},
+		{"safe harbour", func(k *Campaign) { k.SafeHarbour = nil }, []string{"campaigns[0].safe_harbour: missing"}},
+		{"notification message", func(k *Campaign) { k.Kind = CampaignNotification }, []string{"campaigns[0].message: missing"}},
+		{"disposition twice", func(k *Campaign) { k.Dispositions[2].Name = "sale" }, []string{`campaigns[0].dispositions[2].name: disposition "sale" is already used by campaigns[0].dispositions[0]`}},
+		{"callback and final", func(k *Campaign) { k.Dispositions[1].Final = true }, []string{"campaigns[0].dispositions[1].callback: a callback disposition cannot also be final or dnc"}},
+		{"negative delay", func(k *Campaign) { k.Retry.Busy = -time.Minute }, []string{"campaigns[0].retry.busy: negative duration -1m0s"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(campaignYAML), "hotline.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.mutate(&c.Campaigns[0])
+			err = c.Validate()
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("want valid, got %v", err)
+				}
+				return
+			}
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("want a ValidationError, got %v", err)
+			}
+			if len(ve.Problems) != len(tt.want) {
+				t.Fatalf("got %d problems, want %d:\n%v", len(ve.Problems), len(tt.want), err)
+			}
+			for i, w := range tt.want {
+				if got := ve.Problems[i].String(); !strings.Contains(got, w) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestParseCampaignNamesLine(t *testing.T) {
+	bad := strings.Replace(campaignYAML, "mode: predictive", "mode: turbo", 1)
+	c, err := Parse([]byte(bad), "hotline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "hotline.yaml:12") || !strings.Contains(err.Error(), "campaigns[0].mode") {
+		t.Fatalf("want the file, line 12 and the path, got %v", err)
+	}
+}
