@@ -24,6 +24,7 @@ type staffingOptions struct {
 	maxAbandon   float64
 	around       int
 	format       string
+	check        staffingCheckOptions // --from/--to: a measured period against the model
 }
 
 func (o *staffingOptions) AddFlags(fs *pflag.FlagSet) {
@@ -34,17 +35,22 @@ func (o *staffingOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.maxAbandon, "max-abandon", 0, "with --patience: also keep abandonment at or under this percentage")
 	fs.IntVar(&o.around, "around", 3, "also show this many staffings below and above the answer")
 	fs.StringVar(&o.format, "format", "table", "output: table | csv | json")
+	o.check.AddFlags(fs)
 }
 
-func newStaffingCmd(*globalOptions) *cobra.Command {
+func newStaffingCmd(g *globalOptions) *cobra.Command {
 	o := &staffingOptions{}
 	cmd := &cobra.Command{
 		Use:   "staffing",
 		Short: "Agents needed for a call volume, by Erlang C (or Erlang A with --patience)",
 		Example: `  hotline staffing --calls-per-hour 200 --aht 3m --target 80/20
-  hotline staffing --calls-per-hour 200 --aht 3m --target 90/30 --patience 2m --max-abandon 5`,
+  hotline staffing --calls-per-hour 200 --aht 3m --target 90/30 --patience 2m --max-abandon 5
+  hotline staffing --from 2026-01-05 --to 2026-01-06 --interval hour --target 80/20 --store hotline.db`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.check.from != "" || o.check.to != "" {
+				return runStaffingCheck(cmd.Context(), cmd.OutOrStdout(), g, o)
+			}
 			return runStaffing(cmd.OutOrStdout(), o)
 		},
 	}

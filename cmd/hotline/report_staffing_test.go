@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/report"
+	"github.com/hotline-cc/hotline/acd/staffing"
+)
+
+func TestStaffingCheckRows(t *testing.T) {
+	h := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	rep := &report.Report{From: h, To: h.Add(2 * time.Hour), Location: "UTC", Interval: report.IntervalHour}
+	rep.Rows.Queues = []report.QueueRow{
+		// 9:00: two queues sharing 10 agents, 180 calls, 3 min each
+		{Start: h, End: h.Add(time.Hour), Queue: "a", Offered: 100, Answered: 90, Abandoned: 10, InSL: 72, Handled: 90,
+			WaitAnswered: 900, Handle: 90 * 180},
+		{Start: h, End: h.Add(time.Hour), Queue: "b", Offered: 80, Answered: 80, InSL: 70, Handled: 80, WaitAnswered: 400, Handle: 80 * 180},
+	}
+	for i := range 11 {
+		rep.Rows.Agents = append(rep.Rows.Agents,
+			report.AgentRow{Start: h, End: h.Add(time.Hour), Agent: string(rune('a' + i)), LoggedIn: 3600, Paused: report.Seconds(3600.0 / 11)},
+			report.AgentRow{Start: h.Add(time.Hour), End: h.Add(2 * time.Hour), Agent: string(rune('a' + i)), LoggedIn: 3600})
+	}
+	target := staffing.Target{Share: 0.8, Within: 20 * time.Second}
+	rows := staffingCheck(rep, target, 0)
+	if len(rows) != 2 {
+		t.Fatalf("%d rows: %+v", len(rows), rows)
+	}
+	r := rows[0]
+	tr := staffing.Traffic{CallsPerHour: 180, AHT: 3 * time.Minute}
+	best, _ := staffing.Agents(tr, target, 0)
+	model, _ := staffing.Model(tr, 10, target.Within) // 10 staffed: 11 agents, an eleventh of their time paused
+	if r.CallsPerHour != 180 || r.AHTSeconds != 180 || math.Abs(r.Staffed-10) > 1e-6 || r.Needed != best.Agents ||
+		r.SL != 142.0/180 || r.ASASeconds != 1300.0/170 || r.Abandon != 10.0/180 ||
+		r.ModelSL != model.ServiceLevel || r.ModelASA != model.ASA.Seconds() {
+		t.Errorf("9:00: %+v\nwant 180 calls/h, AHT 180 s, 10 staffed, %d needed, model SL %v ASA %v", r, best.Agents, model.ServiceLevel, model.ASA)
+	}
+	if r.Note != fmt.Sprintf("understaffed by %d", best.Agents-10) {
+		t.Errorf("9:00 note %q", r.Note)
+	}
+	if rows[1].Needed != 0 || rows[1].Note != "no calls handled" || rows[1].Staffed != 11 {
+		t.Errorf("10:00: %+v", rows[1])
+	}
+}
+
+func TestStaffingCheckOnSimulatedDay(t *testing.T) {
+	path, _ := dayStore(t)
+	code, out, errOut := hotline(t, nil, "staffing", "--from", "2026-01-05T10:00", "--to", "2026-01-05T18:00", "--tz", "Europe/Berlin",
+		"--store", path, "--format", "json", "--target", "80/20")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rows []staffingCheckRow
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 8 {
+		t.Fatalf("%d hourly rows, want 8", len(rows))
+	}
+	for _, r := range rows {
+		if r.CallsPerHour < 50 || r.Staffed < 5 || r.Staffed > 10 || r.Needed < 1 || r.ModelSL <= 0 || r.ModelSL > 1 {
+			t.Errorf("%s: %+v", r.Start, r)
+		}
+	}
+	code, _, errOut = hotline(t, nil, "staffing", "--from", "2026-01-05", "--to", "2026-01-06", "--calls-per-hour", "100", "--store", path)
+	if code != exitInvalid || !strings.Contains(errOut, "leave out --calls-per-hour") {
+		t.Errorf("--from with --calls-per-hour: exit %d: %s", code, errOut)
+	}
+}
