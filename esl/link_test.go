@@ -81,8 +81,7 @@ func TestReconnectAfterDrop(t *testing.T) {
 }
 
 // TestStaleReplyNeverReused: a command whose reply is late drops the link,
-// so the late reply can never be taken for the next command's. Over one
-// eslgo connection, the second GetVar would get the first one's value.
+// so the late reply can never be taken for the next command's.
 func TestStaleReplyNeverReused(t *testing.T) {
 	f := newFixture(t, esl.Options{OutboundListen: "127.0.0.1:0", CommandTimeout: 300 * time.Millisecond})
 	rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
@@ -104,6 +103,31 @@ func TestStaleReplyNeverReused(t *testing.T) {
 	got, err := f.sw.GetVar(ctx, ch, "HOTLINE_B")
 	if err != nil || got != "value-of-b" {
 		t.Fatalf("GetVar(HOTLINE_B) = %q, %v; want value-of-b", got, err)
+	}
+}
+
+// TestAbandonedCommandKeepsItsReply: a caller that stops waiting (its
+// context ends) leaves its place in the reply queue, so the late reply is
+// thrown away and the next command gets its own.
+func TestAbandonedCommandKeepsItsReply(t *testing.T) {
+	f := newFixture(t, esl.Options{})
+	rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
+	ctx := context.Background()
+	ch := arrive(t, f, rec, "5555100", "entry,100").Channel
+	for name, v := range map[string]string{"HOTLINE_A": "value-of-a", "HOTLINE_B": "value-of-b"} {
+		if err := f.sw.SetVar(ctx, ch, name, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.fs.DelayReplies("api uuid_getvar", 300*time.Millisecond, 1)
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := f.sw.GetVar(short, ch, "HOTLINE_A"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("abandoned GetVar = %v, want its context's error", err)
+	}
+	got, err := f.sw.GetVar(ctx, ch, "HOTLINE_B")
+	if err != nil || got != "value-of-b" {
+		t.Fatalf("GetVar(HOTLINE_B) after an abandoned GetVar = %q, %v; want value-of-b", got, err)
 	}
 }
 

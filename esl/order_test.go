@@ -69,8 +69,8 @@ func TestGapAddsNoDelay(t *testing.T) {
 }
 
 // BenchmarkEventsToEngine measures events per second from FreeSWITCH's
-// socket (the fake) through eslgo, decoding, reordering and tracking to
-// pbx events on Events. Run with -cpu 1 for the one-core figure.
+// socket (the fake) through the reader, decoding and tracking to pbx
+// events on Events. Run with -cpu 1 for the one-core figure.
 func BenchmarkEventsToEngine(b *testing.B) {
 	f := newFixture(b, esl.Options{OutboundListen: "127.0.0.1:0"})
 	events := f.sw.Events()

@@ -11,8 +11,7 @@ import (
 )
 
 // outboundServer accepts the connections the dialplan's "socket"
-// application makes. It is Hotline's own rather than eslgo's
-// ListenAndServe, which cannot be stopped. A connection only hands the
+// application makes. A connection only hands the
 // call over: the call is announced by its CHANNEL_PARK on the inbound link,
 // in order with its other events, and controlled from there. The socket is
 // held open for the life of the call so FreeSWITCH knows Hotline has it,
@@ -72,7 +71,7 @@ func (o *outboundServer) handle(c net.Conn) {
 	ask := func(cmd string) (wire.Frame, error) {
 		_ = c.SetDeadline(time.Now().Add(o.s.opts.CommandTimeout))
 		defer c.SetDeadline(time.Time{})
-		if _, err := c.Write([]byte(cmd + "\n\n")); err != nil {
+		if _, err := c.Write(wire.AppendCommand(nil, wire.Command{Line: cmd})); err != nil {
 			return wire.Frame{}, err
 		}
 		return wire.ReadFrame(r)
