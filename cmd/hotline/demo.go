@@ -282,10 +282,10 @@ func scheduleBreaks(r *engine.SimRun, cfg config.Config, seed int64, start, end 
 		reason := reasons[rng.IntN(len(reasons))]
 		back := at.Add(time.Duration(5+rng.IntN(6)) * time.Minute)
 		r.Clock.Schedule(at, func() {
-			_ = r.Do(func(c *engine.Core, now time.Time) error { return c.Pause(now, a, reason) })
+			_, _ = engine.Send(context.Background(), r, engine.Pause{Agent: a, Reason: reason})
 		})
 		r.Clock.Schedule(back, func() {
-			_ = r.Do(func(c *engine.Core, now time.Time) error { return c.Ready(now, a) })
+			_, _ = engine.Send(context.Background(), r, engine.Ready{Agent: a})
 		})
 	}
 	// An agent paused for not answering (max_no_answer) is back two minutes
@@ -295,7 +295,7 @@ func scheduleBreaks(r *engine.SimRun, cfg config.Config, seed int64, start, end 
 			now := r.Clock.Now()
 			for _, a := range r.Core.Status(now).Agents {
 				if a.State == "paused" && a.Reason == "no-answer" && now.Sub(a.Since) >= 2*time.Minute {
-					_ = r.Do(func(c *engine.Core, now time.Time) error { return c.Ready(now, a.ID) })
+					_, _ = engine.Send(context.Background(), r, engine.Ready{Agent: a.ID})
 				}
 			}
 		})
