@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -184,6 +185,9 @@ func (c *Client) run(ctx context.Context, l link) {
 		}
 		c.log.Warn().Err(err).Msg("ARI event link lost; reconnecting")
 		c.linkDown(err, false)
+		// Pooled REST connections may be as dead as the websocket (a
+		// half-open link); reconnecting over one would hang until timeout.
+		c.http.CloseIdleConnections()
 		lost := pbx.Disconnected{Base: pbx.Base{At: time.Now()}, Err: fmt.Errorf("%w: %w", pbx.ErrDisconnected, err)}
 		c.inbox.push(inItem{do: func() { c.q.push(lost) }})
 		var cerr error
@@ -483,10 +487,21 @@ func (c *Client) perform(e effect) {
 	}
 }
 
-// Snapshot implements pbx.Switch.
+// Snapshot implements pbx.Switch. A channel already reported HungUp is
+// left out, though Asterisk may list it for a moment longer.
 func (c *Client) Snapshot(ctx context.Context) (pbx.Snapshot, error) {
 	_, snap, err := c.snapshot(ctx)
-	return snap, err
+	if err != nil {
+		return snap, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	gone := func(id pbx.ChannelID) bool { _, ok := c.tr.ended[string(id)]; return ok }
+	snap.Channels = slices.DeleteFunc(snap.Channels, func(ci pbx.ChannelInfo) bool { return gone(ci.ID) })
+	for i := range snap.Bridges {
+		snap.Bridges[i].Channels = slices.DeleteFunc(snap.Bridges[i].Channels, gone)
+	}
+	return snap, nil
 }
 
 // liveSet is the raw material of a snapshot the tracker adopts.

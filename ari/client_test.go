@@ -479,3 +479,30 @@ func TestPlayItemsOneByOne(t *testing.T) {
 		}
 	}
 }
+
+// Asterisk lists a channel for a moment after its StasisEnd; a snapshot
+// taken after HungUp must not show it again.
+func TestSnapshotLeavesOutEndedChannels(t *testing.T) {
+	f := newFakeARI(t)
+	f.channels, f.bridges = liveChannels, liveBridges
+	c, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+	f.emit(`{"type":"StasisEnd",` + ts + `,"channel":{"id":"in-1","state":"Up"}}`)
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp]("in-1"))
+	snap, err := c.Snapshot(ctx) // the fake still lists in-1, as Asterisk does
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := findChannel(snap, "in-1"); ok {
+		t.Errorf("snapshot after HungUp lists in-1: %+v", snap.Channels)
+	}
+	for _, b := range snap.Bridges {
+		if slices.Contains(b.Channels, "in-1") {
+			t.Errorf("bridge %s still holds in-1 after HungUp", b.ID)
+		}
+	}
+	if _, ok := findChannel(snap, "leg-9"); !ok {
+		t.Errorf("snapshot lost leg-9, which is still up: %+v", snap.Channels)
+	}
+}

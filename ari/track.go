@@ -141,6 +141,11 @@ type tracker struct {
 	// until a caller came); the client warns about them once.
 	unlisted []string
 	varsSeen bool
+
+	// ended are channels reported HungUp in the last minute, by when:
+	// Asterisk lists a channel for a moment after it left the
+	// application, and Snapshot must not show it again.
+	ended map[string]time.Time
 }
 
 func newTracker(recDir string) *tracker {
@@ -405,6 +410,15 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 		return nil, nil
 	}
 	delete(t.chans, id)
+	if t.ended == nil {
+		t.ended = map[string]time.Time{}
+	}
+	for e, when := range t.ended {
+		if at.Sub(when) > time.Minute {
+			delete(t.ended, e)
+		}
+	}
+	t.ended[id] = at
 	// Playbacks still running end first, stopped, as the port promises; the
 	// PlaybackFinished Asterisk may send later finds nothing and is dropped.
 	var evs []pbx.Event
@@ -600,6 +614,7 @@ func (t *tracker) note(n note) bool {
 			return false
 		}
 		t.chans[n.ID] = &chanState{role: roleLeg, noted: t.notes}
+		delete(t.ended, n.ID) // the id lives again
 	case opUnoriginate:
 		delete(t.chans, n.ID)
 	case opHangup:
