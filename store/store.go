@@ -46,9 +46,11 @@ var (
 	bucketLeadPhones = []byte("leads_by_phone")
 	bucketLeadSeq    = []byte("lead_seq")
 	bucketDNC        = []byte("dnc") // do-not-call lists: list NUL E.164
+	bucketUsers      = []byte("users")
+	bucketTokens     = []byte("tokens")
 
 	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
-		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq, bucketDNC}
+		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq, bucketDNC, bucketUsers, bucketTokens}
 )
 
 // migration upgrades a store from one schema version to the next inside the

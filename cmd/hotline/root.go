@@ -55,6 +55,8 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newDialerCmd(g),
 		newLeadsCmd(g),
 		newDNCCmd(g),
+		newUsersCmd(g),
+		newTokensCmd(g),
 	)
 	return cmd
 }

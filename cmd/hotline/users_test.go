@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/store"
+)
+
+func TestUsersAndTokens(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "h.db")
+	do := func(stdin string, args ...string) (int, string, string) {
+		cmd := newRootCmd()
+		var out, errb bytes.Buffer
+		cmd.SetArgs(append(args, "--store", db))
+		cmd.SetOut(&out)
+		cmd.SetErr(&errb)
+		cmd.SetIn(strings.NewReader(stdin))
+		err := cmd.ExecuteContext(context.Background())
+		if err != nil {
+			errb.WriteString(err.Error())
+			return exitCode(err), out.String(), errb.String()
+		}
+		return 0, out.String(), errb.String()
+	}
+	if code, out, errs := do("a long secret 1\n", "users", "add", "root", "--role", "admin"); code != 0 || !strings.Contains(out, `user "root" added (admin)`) {
+		t.Fatalf("add: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := do("a long secret 1\n", "users", "add", "root", "--role", "admin"); code != exitInvalid || !strings.Contains(errs, "exists already") {
+		t.Fatalf("second add: %d %q", code, errs)
+	}
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"short\n", []string{"users", "add", "bob", "--role", "supervisor"}, "at least 10 characters"},
+		{"a long secret 2\n", []string{"users", "add", "eve", "--role", "agent"}, "needs --agent"},
+		{"a long secret 2\n", []string{"users", "add", "x y"}, "bad user name"},
+		{"a long secret 2\n", []string{"users", "add", "kim", "--role", "root"}, "unknown role"},
+		{"", []string{"users", "add", "kim", "--role", "admin"}, "no password"},
+	} {
+		if code, _, errs := do(tc.stdin, tc.args...); code != exitInvalid || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: %d %q, want %q", tc.args, code, errs, tc.want)
+		}
+	}
+	do("another secret9\n", "users", "add", "al", "--role", "agent", "--agent", "alice")
+	code, out, _ := do("", "tokens", "create", "--user", "al", "--name", "script")
+	if code != 0 || !strings.Contains(out, "hl_") {
+		t.Fatalf("token: %d %q", code, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	secret := lines[len(lines)-1]
+	if code, _, errs := do("", "tokens", "create", "--user", "al", "--role", "admin"); code != exitInvalid || !strings.Contains(errs, "above user") {
+		t.Fatalf("raised role: %d %q", code, errs)
+	}
+	do("", "users", "disable", "al")
+	code, out, _ = do("", "users", "list")
+	if code != 0 || !strings.Contains(out, "al    agent  alice") || !strings.Contains(out, "disabled") {
+		t.Fatalf("list: %q", out)
+	}
+	s, err := store.Open(db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tok, err := s.Token(auth.TokenID(secret))
+	if err != nil || !tok.Matches(secret) || tok.User != "al" || tok.Role != auth.Agent {
+		t.Fatalf("stored token %+v %v (secret %q)", tok, err, secret)
+	}
+	u, _ := s.User("root")
+	if ok, _ := auth.VerifyPassword("a long secret 1", u.Hash); !ok || strings.Contains(u.Hash, "secret") {
+		t.Fatalf("stored hash %q", u.Hash)
+	}
+}
