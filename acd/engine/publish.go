@@ -264,65 +264,54 @@ func (p *publisher) publish(c *Core, now time.Time) {
 // with the clock (time logged in, longest wait) do not make a change: they
 // are in the snapshot, refreshed every idle interval.
 func diffStatus(prev, cur Status) []Change {
-	var out []Change
 	at := cur.Now
-	old := make(map[string]int, len(prev.Agents))
-	for i, a := range prev.Agents {
-		old[a.ID] = i
-	}
-	for i := range cur.Agents {
-		a := &cur.Agents[i]
-		if j, ok := old[a.ID]; ok && sameAgent(prev.Agents[j], *a) {
-			continue
-		}
-		out = append(out, Change{Kind: ChangeAgent, At: at, Agent: a})
-	}
-	out = appendRemoved(out, prev.Agents, cur.Agents, func(a *AgentStatus) string { return a.ID },
+	out := diffList(nil, prev.Agents, cur.Agents, func(a *AgentStatus) string { return a.ID }, sameAgent,
+		func(a *AgentStatus) Change { return Change{Kind: ChangeAgent, At: at, Agent: a} },
 		func(a *AgentStatus) Change { return Change{Kind: ChangeAgentRemoved, At: at, Agent: a} })
-	out = appendRemoved(out, prev.Queues, cur.Queues, func(q *QueueStatus) string { return q.Name },
+	out = diffList(out, prev.Queues, cur.Queues, func(q *QueueStatus) string { return q.Name },
+		func(a, b *QueueStatus) bool { return queueKey(*a) == queueKey(*b) },
+		func(q *QueueStatus) Change { return Change{Kind: ChangeQueue, At: at, Queue: q} },
 		func(q *QueueStatus) Change { return Change{Kind: ChangeQueueRemoved, At: at, Queue: q} })
-	oldQ := make(map[string]int, len(prev.Queues))
-	for i, q := range prev.Queues {
-		oldQ[q.Name] = i
-	}
-	for i := range cur.Queues {
-		q := &cur.Queues[i]
-		if j, ok := oldQ[q.Name]; ok && queueKey(prev.Queues[j]) == queueKey(*q) {
-			continue
-		}
-		out = append(out, Change{Kind: ChangeQueue, At: at, Queue: q})
-	}
-	live := make(map[string]int, len(cur.Calls))
-	for i, cl := range cur.Calls {
-		live[cl.ID] = i
-	}
-	oldC := make(map[string]int, len(prev.Calls))
-	for i := range prev.Calls {
-		cl := &prev.Calls[i]
-		oldC[cl.ID] = i
-		if _, ok := live[cl.ID]; !ok {
-			out = append(out, Change{Kind: ChangeCallEnded, At: at, Call: cl})
-		}
-	}
-	for i := range cur.Calls {
-		cl := &cur.Calls[i]
-		if j, ok := oldC[cl.ID]; ok && callKey(prev.Calls[j]) == callKey(*cl) {
-			continue
-		}
-		out = append(out, Change{Kind: ChangeCall, At: at, Call: cl})
-	}
-	return out
+	return diffList(out, prev.Calls, cur.Calls, func(c *CallStatus) string { return c.ID },
+		func(a, b *CallStatus) bool { return callKey(*a) == callKey(*b) },
+		func(c *CallStatus) Change { return Change{Kind: ChangeCall, At: at, Call: c} },
+		func(c *CallStatus) Change { return Change{Kind: ChangeCallEnded, At: at, Call: c} })
 }
 
-// appendRemoved adds a change for each object of prev missing from cur.
-func appendRemoved[T any](out []Change, prev, cur []T, key func(*T) string, change func(*T) Change) []Change {
+// diffList appends a change for each object of prev missing from cur, then
+// for each object of cur that is new or not the same. Agents and queues
+// keep their order from one status to the next, so the common case pairs
+// them by position without building maps.
+func diffList[T any](out []Change, prev, cur []T, key func(*T) string, same func(a, b *T) bool,
+	changed, removed func(*T) Change) []Change {
+	aligned := len(prev) == len(cur)
+	for i := 0; aligned && i < len(cur); i++ {
+		aligned = key(&prev[i]) == key(&cur[i])
+	}
+	if aligned {
+		for i := range cur {
+			if !same(&prev[i], &cur[i]) {
+				out = append(out, changed(&cur[i]))
+			}
+		}
+		return out
+	}
+	old := make(map[string]int, len(prev))
+	for i := range prev {
+		old[key(&prev[i])] = i
+	}
 	have := make(map[string]bool, len(cur))
 	for i := range cur {
 		have[key(&cur[i])] = true
 	}
 	for i := range prev {
 		if !have[key(&prev[i])] {
-			out = append(out, change(&prev[i]))
+			out = append(out, removed(&prev[i]))
+		}
+	}
+	for i := range cur {
+		if j, ok := old[key(&cur[i])]; !ok || !same(&prev[j], &cur[i]) {
+			out = append(out, changed(&cur[i]))
 		}
 	}
 	return out
@@ -330,9 +319,9 @@ func appendRemoved[T any](out []Change, prev, cur []T, key func(*T) string, chan
 
 // sameAgent compares two statuses of an agent, leaving out the figures that
 // grow by themselves.
-func sameAgent(a, b AgentStatus) bool {
-	pa, pb := a.Pending, b.Pending
-	if (pa == nil) != (pb == nil) || pa != nil && *pa != *pb {
+func sameAgent(pa, pb *AgentStatus) bool {
+	a, b := *pa, *pb
+	if (a.Pending == nil) != (b.Pending == nil) || a.Pending != nil && *a.Pending != *b.Pending {
 		return false
 	}
 	a.LoggedIn, a.Paused, a.Occupancy, a.Pending = 0, 0, 0, nil

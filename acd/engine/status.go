@@ -85,7 +85,8 @@ type CallStatus struct {
 
 // Status reports the engine's live state.
 func (c *Core) Status(now time.Time) Status {
-	s := Status{Now: now, Warnings: c.Warnings()}
+	s := Status{Now: now, Warnings: c.Warnings(), Queues: make([]QueueStatus, 0, len(c.queues)),
+		Agents: make([]AgentStatus, 0, len(c.agents)), Calls: make([]CallStatus, 0, len(c.calls)+len(c.unsaved))}
 	for _, q := range c.queues {
 		if q.removed && len(q.waiting) == 0 && c.pendingCallbacks(q) == 0 {
 			continue // removed by a reconfigure, and drained
