@@ -108,3 +108,32 @@ func TestAsteriskE2EEndWhileDownIsAWindow(t *testing.T) {
 	}
 	s.noTaggedChannels(5 * time.Second)
 }
+
+// The agent answers while Hotline is down (killed while the phone rang,
+// started again after the answer): the restarted daemon connects the leg
+// the agent answered to the waiting caller, or, where Asterisk did not keep
+// that leg, rings the agent again; either way the caller is served and the
+// agent not blamed.
+func TestAsteriskE2ERestartAfterAgentAnswered(t *testing.T) {
+	s := newE2E(t, "restart-ring", map[string]e2ePhone{"jack": {Answer: 2 * time.Second, Hangup: 5 * time.Second}}, "")
+	first := s.start()
+	pc := s.call(e2eCaller{Number: "6500", From: "5550603"})
+	s.eventually(5*time.Second, "jack's phone rings", func() (bool, string) {
+		a := s.agent("jack")
+		return a.State == "ringing", "jack: " + a.State
+	})
+	first.kill(t)
+	time.Sleep(4 * time.Second) // jack answers meanwhile
+	s.start()
+
+	rec, _ := s.bridged(pc, "jack", 15*time.Second)
+	t.Logf("after the restart jack talks on %s; timeline %s", rec.AgentChannel, e2eTimeline(rec))
+	if a := s.agent("jack"); a.NoAnswer != 0 {
+		t.Errorf("jack counted as not answering: %d", a.NoAnswer)
+	}
+	rec = s.waitRecord(pc.Far, 15*time.Second, "the call ends", e2eEnded)
+	if rec.Outcome != acd.OutcomeAnswered || rec.Agent != "jack" {
+		t.Errorf("record: outcome %s agent %q, want answered by jack", rec.Outcome, rec.Agent)
+	}
+	s.noTaggedChannels(5 * time.Second)
+}

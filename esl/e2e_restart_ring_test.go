@@ -110,3 +110,36 @@ agents:
 		t.Errorf("talk %v, want answer to end_earliest, at most the 4 s talked", r.Talk)
 	}
 }
+
+// The agent answers while Hotline is down: FreeSWITCH keeps the answered leg
+// parked, and the restarted daemon connects it to the waiting caller.
+func TestFreeSWITCHE2ERestartAfterAgentAnswered(t *testing.T) {
+	s := newScenario(t, "park", `entries: [{number: "7900", queue: sales}]`+strings.Replace(e2eQueue, "ring_timeout: 3s", "ring_timeout: 20s", 1)+`
+agents:
+  - {id: kim, name: Kim, endpoint: "@PHONE:answer-2000-hangup-6000@", queues: [{queue: sales}], logged_in: true}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557901", To: "7900"})
+	var leg string
+	s.eventually(5*time.Second, "kim's phone ringing", func() bool {
+		for _, c := range s.channels() {
+			if agentLeg.MatchString(c["uuid"]) {
+				leg = c["uuid"]
+			}
+		}
+		return leg != ""
+	})
+	s.d.kill()
+	time.Sleep(4 * time.Second) // kim answers meanwhile
+	s.start()
+
+	r := s.waitRecord("5557901", 20*time.Second)
+	var kinds []string
+	for _, st := range r.Timeline {
+		kinds = append(kinds, st.Kind)
+	}
+	t.Logf("kim talked on %s (the leg rung before the kill: %s) for %v; timeline %v", r.AgentChannel, leg, r.Talk, kinds)
+	if r.Outcome != acd.OutcomeAnswered || r.Agent != "kim" || r.AgentChannel != leg || !slices.Contains(kinds, "adopted-after-restart") {
+		t.Errorf("record: outcome %s agent %q on %s; want answered by kim on the leg she answered, %s, adopted", r.Outcome, r.Agent, r.AgentChannel, leg)
+	}
+}

@@ -133,7 +133,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 		live[ch.ID] = ch
 	}
 	c.trace(now, "sync reconnect=%v channels=%d bridges=%d", e.Reconnect, len(e.Snapshot.Channels), len(e.Snapshot.Bridges))
-	c.hangUpStranded(now, e.Snapshot.Channels)
+	c.hangUpStranded(now, e.Snapshot.Channels, live)
 	for _, id := range c.callIDs() {
 		cl := c.calls[id]
 		if cl == nil {
@@ -334,7 +334,7 @@ const strandedHold = 2 * time.Second
 // ringing or answered into nothing. Their agents are not blamed (no
 // no-answer, no delay beyond strandedHold), and a restored call notes in its
 // timeline that its ring was cut.
-func (c *Core) hangUpStranded(now time.Time, chans []pbx.ChannelInfo) {
+func (c *Core) hangUpStranded(now time.Time, chans []pbx.ChannelInfo, live map[pbx.ChannelID]pbx.ChannelInfo) {
 	for _, ch := range chans {
 		if _, known := c.chans[ch.ID]; known {
 			continue
@@ -347,6 +347,9 @@ func (c *Core) hangUpStranded(now time.Time, chans []pbx.ChannelInfo) {
 		case "agent", "supervisor", "callback":
 		default:
 			continue // a caller: adopted once the known calls are settled
+		}
+		if role == "agent" && ch.Answered && c.adoptLeg(now, ch, live) {
+			continue
 		}
 		c.warn(now, "stranded-leg", "hanging up %s leg %s left from before", role, ch.ID)
 		c.forget(ch.ID)
@@ -373,6 +376,36 @@ func (c *Core) hangUpStranded(now time.Time, chans []pbx.ChannelInfo) {
 			c.refreshView(a, now)
 		}
 	}
+}
+
+// adoptLeg connects an agent leg answered while Hotline was down to the
+// restored caller it was rung for, when both are still there and free: the
+// agent who picked up is not hung up on and rung again.
+func (c *Core) adoptLeg(now time.Time, ch pbx.ChannelInfo, live map[pbx.ChannelID]pbx.ChannelInfo) bool {
+	a := c.agentIdx[ch.Vars[pbx.VarAgent]]
+	cl := c.calls[ch.Vars[pbx.VarCallID]]
+	if a == nil || cl == nil || !cl.restored || cl.phase != acd.CallQueued || cl.queue == nil ||
+		a.state != acd.Available || a.call != nil {
+		return false
+	}
+	if _, up := live[cl.ch]; !up {
+		return false
+	}
+	if err := c.setAgent(now, a, acd.Ringing, ""); err != nil {
+		return false
+	}
+	cl.restored = false
+	cl.queue.stats.Offered++ // as a caller resumed in its queue is offered again
+	a.stats.Offered++
+	cl.moh = true // the previous run may have left music on: stopped before the bridge
+	l := &leg{ch: ch.ID, agent: a, started: now, answered: true}
+	cl.legs = append(cl.legs, l)
+	c.chans[ch.ID] = chanRef{call: cl, leg: l}
+	a.call = cl
+	c.setPhase(now, cl, acd.CallOffering)
+	c.step(now, cl, "adopted-after-restart", a.id, string(ch.ID))
+	c.connect(now, cl, l)
+	return true
 }
 
 // strandedGone ends an agent's hold once the last leg left from before the

@@ -208,3 +208,45 @@ func TestCheckpointBoundsEndWhileDown(t *testing.T) {
 		t.Errorf("talk %v, want the part seen up to the last checkpoint (35-50 s)", rec.Talk)
 	}
 }
+
+// TestRestartAfterAgentAnswered: alice answers while Hotline is down; the
+// restarted daemon finds her leg answered for a caller still waiting and
+// connects the two, instead of hanging up on her and ringing her again.
+func TestRestartAfterAgentAnswered(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, restartConfig, st)
+	callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 2 * time.Second, HangupAfter: 30 * time.Second})
+	r.RunUntil(epoch.Add(time.Second))
+	kill(t, r)
+	r.RunUntil(epoch.Add(6 * time.Second)) // alice answers at ~2 s, unseen
+	snap, _ := r.Switch.Snapshot(context.Background())
+	var leg pbx.ChannelID
+	for _, ch := range snap.Channels {
+		if ch.Vars[pbx.VarRole] == "agent" && ch.Answered {
+			leg = ch.ID
+		}
+	}
+	if leg == "" {
+		t.Fatalf("no answered agent leg at 6 s: %+v", snap.Channels)
+	}
+	restart(t, r, st, "run2", nil)
+	r.RunUntil(epoch.Add(10 * time.Second))
+
+	s := r.Core.Status(r.Clock.Now())
+	if len(s.Calls) != 1 || s.Calls[0].Agent != "alice" || s.Calls[0].Phase != acd.CallBridged.String() {
+		t.Fatalf("live calls = %+v, want the caller talking to alice", s.Calls)
+	}
+	rec := st.calls[s.Calls[0].ID]
+	if rec.AgentChannel != string(leg) {
+		t.Errorf("alice talks on %s, want the leg she answered, %s", rec.AgentChannel, leg)
+	}
+	if got := timelineKinds(rec); !strings.Contains(got, "adopted-after-restart") {
+		t.Errorf("timeline lacks the adoption: %s", got)
+	}
+	if w := r.Core.Warnings(); w["stranded-leg"] != 0 || w["command-failed"] != 0 {
+		t.Errorf("warnings = %v", w)
+	}
+	if _, up := r.Switch.Channel(leg); !up {
+		t.Errorf("alice's leg was hung up")
+	}
+}
