@@ -281,7 +281,9 @@ func diffStatus(prev, cur Status) []Change {
 // diffList appends a change for each object of prev missing from cur, then
 // for each object of cur that is new or not the same. Agents and queues
 // keep their order from one status to the next, so the common case pairs
-// them by position without building maps.
+// them by position without building maps. A change carries a copy of its
+// object: pointing into the status would keep a whole status alive for as
+// long as the hub keeps the change.
 func diffList[T any](out []Change, prev, cur []T, key func(*T) string, same func(a, b *T) bool,
 	changed, removed func(*T) Change) []Change {
 	aligned := len(prev) == len(cur)
@@ -291,7 +293,8 @@ func diffList[T any](out []Change, prev, cur []T, key func(*T) string, same func
 	if aligned {
 		for i := range cur {
 			if !same(&prev[i], &cur[i]) {
-				out = append(out, changed(&cur[i]))
+				v := cur[i]
+				out = append(out, changed(&v))
 			}
 		}
 		return out
@@ -306,12 +309,14 @@ func diffList[T any](out []Change, prev, cur []T, key func(*T) string, same func
 	}
 	for i := range prev {
 		if !have[key(&prev[i])] {
-			out = append(out, removed(&prev[i]))
+			v := prev[i]
+			out = append(out, removed(&v))
 		}
 	}
 	for i := range cur {
 		if j, ok := old[key(&cur[i])]; !ok || !same(&prev[j], &cur[i]) {
-			out = append(out, changed(&cur[i]))
+			v := cur[i]
+			out = append(out, changed(&v))
 		}
 	}
 	return out

@@ -159,3 +159,18 @@ type nopOutputs struct{}
 
 func (nopOutputs) Do(Command)          {}
 func (nopOutputs) At(time.Time, Timer) {}
+
+// A change must not point into the status it came from: the hub keeps
+// thousands of changes, and each would keep its whole status alive.
+func TestDiffStatusCopiesObjects(t *testing.T) {
+	prev := Status{Agents: []AgentStatus{{ID: "a", State: "available"}, {ID: "b", State: "available"}}}
+	cur := Status{Agents: []AgentStatus{{ID: "a", State: "paused"}, {ID: "b", State: "available"}}}
+	ch := diffStatus(prev, cur)
+	if len(ch) != 1 || ch[0].Agent == &cur.Agents[0] {
+		t.Fatalf("changes %+v: want one, carrying a copy of the agent", ch)
+	}
+	cur.Agents[0].State = "changed later"
+	if ch[0].Agent.State != "paused" {
+		t.Errorf("the change follows the status: %q", ch[0].Agent.State)
+	}
+}
