@@ -68,6 +68,12 @@ type Server struct {
 	// reloader applies the config file again; nil: not offered (see WatchReload)
 	reloader Reloader
 	reloads  [2]atomic.Uint64 // applied, refused
+
+	// Users and tokens (see EnableAuth); nil creds: no checks.
+	creds  Credentials
+	now    func() time.Time
+	sess   *sessions
+	authOn atomic.Bool // a user exists, so every non-public route needs credentials
 }
 
 // New builds the API handler.
@@ -93,7 +99,9 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, pattern := s.mux.Handler(r); pattern != "" {
-		s.mux.ServeHTTP(w, r)
+		if r = s.authorize(w, r, pattern); r != nil {
+			s.mux.ServeHTTP(w, r)
+		}
 		return
 	}
 	// No route matched: the mux answers 404 or 405 (with Allow) in plain

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -72,6 +73,7 @@ func callHeader(ctx context.Context, method, u string, body, out any) ([]byte, h
 		return nil, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	withToken(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, nil, fmt.Errorf("is hotline serve running? %w", err)
@@ -257,4 +259,12 @@ func nextLink(base, link string) string {
 		}
 	}
 	return ""
+}
+
+// withToken sends the API token from HOTLINE_TOKEN (see hotline tokens
+// create); the API asks for one once a user exists.
+func withToken(req *http.Request) {
+	if tok := strings.TrimSpace(os.Getenv("HOTLINE_TOKEN")); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 }

@@ -45,6 +45,7 @@ func followEvents(ctx context.Context, w io.Writer, base string, raw bool, count
 	if err != nil {
 		return err
 	}
+	withToken(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("is hotline serve running? %w", err)

@@ -58,6 +58,7 @@ func postReload(ctx context.Context, base string) ([]byte, engine.ReconfigureRep
 	if err != nil {
 		return nil, rep, err
 	}
+	withToken(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, rep, fmt.Errorf("is hotline serve running? %w", err)

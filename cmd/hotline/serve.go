@@ -134,6 +134,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 			return fmt.Errorf("server.listen %s: %w", cfg.Server.Listen, err)
 		}
 		h := api.New(rt, db, log)
+		h.EnableAuth(db, time.Now)
 		h.WatchWrites(rt.Writer())
 		if l, ok := sw.(api.Link); ok {
 			h.WatchLink(l)

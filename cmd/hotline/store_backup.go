@@ -58,6 +58,7 @@ func fetchBackup(ctx context.Context, url, path string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	withToken(req)
 	// The copy may take long to send, but a daemon that does not start
 	// answering is stuck.
 	tr := http.DefaultTransport.(*http.Transport).Clone()

@@ -1,0 +1,319 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// Credentials are the users and tokens the API checks; *store.DB has them.
+type Credentials interface {
+	User(name string) (*auth.User, error)
+	SaveUser(u *auth.User) error
+	Users() ([]auth.User, error)
+	Token(id string) (*auth.Token, error)
+}
+
+var _ Credentials = (*store.DB)(nil)
+
+// access is who may call a route: the lowest role, or nobody signed in
+// (public), and whether an agent may act only on their own agent.
+type access struct {
+	public bool
+	role   auth.Role
+	own    bool // the {id} in the path must be the user's own agent (below supervisor)
+}
+
+// routeAccess lists every route the server registers with who may call it.
+// A route missing here is refused to everyone but admins (and a test fails),
+// so a new route must say who it is for.
+var routeAccess = map[string]access{
+	"GET /healthz":                        {public: true},
+	"POST /api/v1/login":                  {public: true},
+	"POST /api/v1/logout":                 {role: auth.Agent},
+	"GET /api/v1/whoami":                  {role: auth.Agent},
+	"GET /api/v1/status":                  {role: auth.Agent},
+	"GET /api/v1/queues":                  {role: auth.Agent},
+	"GET /api/v1/agents":                  {role: auth.Agent},
+	"POST /api/v1/agents/{id}/{action}":   {role: auth.Agent, own: true},
+	"GET /api/v1/calls":                   {role: auth.Supervisor},
+	"GET /api/v1/calls/{id}":              {role: auth.Supervisor},
+	"POST /api/v1/calls/{id}/disposition": {role: auth.Agent},
+	"GET /api/v1/events":                  {role: auth.Agent},
+	"GET /api/v1/store/backup":            {role: auth.Admin},
+	"POST /api/v1/config/reload":          {role: auth.Admin},
+	"GET /api/v1/reports/{kind}":          {role: auth.Supervisor},
+	"GET /metrics":                        {role: auth.Supervisor},
+}
+
+// principal is who made a request.
+type principal struct {
+	user  *auth.User
+	role  auth.Role // the token's role when a token was used
+	token string    // token id, "" for a session
+}
+
+type principalKey struct{}
+
+func principalOf(r *http.Request) *principal {
+	p, _ := r.Context().Value(principalKey{}).(*principal)
+	return p
+}
+
+// sessions are browser sign-ins, kept in memory: a restart signs everyone
+// out. The lock guards the map.
+type sessions struct {
+	mu   sync.Mutex
+	byID map[string]*session
+	ttl  time.Duration
+}
+
+type session struct {
+	user    string
+	csrf    string
+	expires time.Time
+}
+
+func newSecret() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// SessionCookie is the browser session's cookie name.
+const SessionCookie = "hotline_session"
+
+// EnableAuth makes the server check users and tokens on every route but the
+// public ones, once the store holds at least one user: until the first
+// admin is created ("hotline users add NAME --role admin") the API answers
+// without credentials, as before.
+func (s *Server) EnableAuth(c Credentials, now func() time.Time) {
+	s.creds = c
+	s.now = now
+	s.sess = &sessions{byID: map[string]*session{}, ttl: 12 * time.Hour}
+	s.mux.HandleFunc("POST /api/v1/login", s.login)
+	s.mux.HandleFunc("POST /api/v1/logout", s.logout)
+	s.mux.HandleFunc("GET /api/v1/whoami", s.whoami)
+}
+
+var (
+	errNoCredentials = errors.New("sign in or send a token (Authorization: Bearer hl_...)")
+	errForbidden     = errors.New("your role may not do this")
+)
+
+// authorize finds who is calling and whether they may call the route. It
+// returns the request with the principal in its context, or writes the
+// refusal (401 or 403) and returns nil.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, pattern string) *http.Request {
+	if s.creds == nil {
+		return r
+	}
+	acc, known := routeAccess[pattern]
+	if known && acc.public {
+		return r
+	}
+	if !s.authRequired() {
+		return r
+	}
+	p, err := s.identify(r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="hotline"`)
+		writeJSON(w, http.StatusUnauthorized, Error{Error: err.Error()})
+		return nil
+	}
+	if !known {
+		acc = access{role: auth.Admin}
+	}
+	if !p.role.Allows(acc.role) {
+		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": " + pattern + " needs " + acc.role.String()})
+		return nil
+	}
+	if acc.own && !p.role.Allows(auth.Supervisor) && pathValue(pattern, r.URL.Path, "id") != p.user.Agent {
+		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": an agent acts on their own agent only"})
+		return nil
+	}
+	// A browser session must prove the change comes from our pages.
+	if p.token == "" && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if !s.csrfOK(r) {
+			writeJSON(w, http.StatusForbidden, Error{Error: "missing or wrong X-CSRF-Token header"})
+			return nil
+		}
+	}
+	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+}
+
+// authRequired is true once a user exists (users are disabled, never
+// removed, so it stays true).
+func (s *Server) authRequired() bool {
+	if s.authOn.Load() {
+		return true
+	}
+	users, err := s.creds.Users()
+	if err != nil || len(users) > 0 { // an unreadable list fails closed
+		s.authOn.Store(true)
+		return true
+	}
+	return false
+}
+
+func (s *Server) identify(r *http.Request) (*principal, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return nil, errNoCredentials
+		}
+		id := auth.TokenID(strings.TrimSpace(secret))
+		if id == "" {
+			return nil, errNoCredentials
+		}
+		tok, err := s.creds.Token(id)
+		if err != nil || !tok.Matches(strings.TrimSpace(secret)) {
+			return nil, errors.New("unknown or revoked token")
+		}
+		u, err := s.creds.User(tok.User)
+		if err != nil || u.Disabled {
+			return nil, errors.New("the token's user is unknown or disabled")
+		}
+		role := tok.Role
+		if !u.Role.Allows(role) {
+			role = u.Role // a user demoted since keeps no more than the new role
+		}
+		return &principal{user: u, role: role, token: tok.ID}, nil
+	}
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return nil, errNoCredentials
+	}
+	s.sess.mu.Lock()
+	sess := s.sess.byID[c.Value]
+	if sess != nil && s.now().After(sess.expires) {
+		delete(s.sess.byID, c.Value)
+		sess = nil
+	}
+	s.sess.mu.Unlock()
+	if sess == nil {
+		return nil, errors.New("session expired: sign in again")
+	}
+	u, err := s.creds.User(sess.user)
+	if err != nil || u.Disabled {
+		return nil, errors.New("the session's user is unknown or disabled")
+	}
+	return &principal{user: u, role: u.Role}, nil
+}
+
+func (s *Server) csrfOK(r *http.Request) bool {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return false
+	}
+	s.sess.mu.Lock()
+	sess := s.sess.byID[c.Value]
+	s.sess.mu.Unlock()
+	got := r.Header.Get("X-CSRF-Token")
+	return sess != nil && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.csrf)) == 1
+}
+
+// LoginRequest is the body of POST /api/v1/login.
+type LoginRequest struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// LoginResponse tells the page who signed in and the CSRF token to send
+// with every change.
+type LoginResponse struct {
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	Agent string `json:"agent,omitempty"`
+	CSRF  string `json:"csrf"`
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var body LoginRequest
+	if err := decode(w, r, &body); err != nil {
+		s.fail(w, err)
+		return
+	}
+	if body.Name == "" || body.Password == "" || len(body.Password) > 1024 {
+		s.fail(w, badRequest("body: name and password are required"))
+		return
+	}
+	refuse := func() {
+		writeJSON(w, http.StatusUnauthorized, Error{Error: "wrong name or password, or the user is locked or disabled"})
+	}
+	u, err := s.creds.User(body.Name)
+	if err != nil {
+		// Spend the same time as a real check, so timing does not tell
+		// which names exist.
+		_, _ = auth.VerifyPassword(body.Password, dummyHash())
+		refuse()
+		return
+	}
+	ok, err := u.SignIn(body.Password, s.now(), auth.DefaultLockout)
+	if serr := s.creds.SaveUser(u); serr != nil {
+		s.log.Error().Err(serr).Str("user", u.Name).Msg("saving sign-in state failed")
+	}
+	if err != nil || !ok {
+		s.log.Warn().Str("user", body.Name).Str("remote", r.RemoteAddr).Msg("sign-in refused")
+		refuse()
+		return
+	}
+	id, csrf := newSecret(), newSecret()
+	s.sess.mu.Lock()
+	s.sess.byID[id] = &session{user: u.Name, csrf: csrf, expires: s.now().Add(s.sess.ttl)}
+	s.sess.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil, MaxAge: int(s.sess.ttl.Seconds())})
+	s.log.Info().Str("user", u.Name).Str("remote", r.RemoteAddr).Msg("signed in")
+	writeJSON(w, http.StatusOK, LoginResponse{Name: u.Name, Role: u.Role.String(), Agent: u.Agent, CSRF: csrf})
+}
+
+// dummyHash is hashed once, on the first sign-in with an unknown name.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword("not a password of anyone", auth.DefaultParams)
+	return h
+})
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		s.sess.mu.Lock()
+		delete(s.sess.byID, c.Value)
+		s.sess.mu.Unlock()
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	writeJSON(w, http.StatusOK, map[string]string{"signed_out": "ok"})
+}
+
+func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r)
+	if p == nil {
+		writeJSON(w, http.StatusOK, map[string]string{"name": "", "role": "", "auth": "off (no users yet)"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"name": p.user.Name, "role": p.role.String(), "agent": p.user.Agent})
+}
+
+// pathValue is the value of {name} in pattern ("METHOD /a/{name}/b") for
+// path, before the mux has matched the request.
+func pathValue(pattern, path, name string) string {
+	_, pat, _ := strings.Cut(pattern, " ")
+	ps, us := strings.Split(pat, "/"), strings.Split(path, "/")
+	if len(ps) != len(us) {
+		return ""
+	}
+	for i, seg := range ps {
+		if seg == "{"+name+"}" {
+			return us[i]
+		}
+	}
+	return ""
+}

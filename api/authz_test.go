@@ -1,0 +1,222 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/api/auth"
+)
+
+var fastParams = auth.Params{Time: 1, Memory: 1024, Threads: 1}
+
+// Every route the server registers has a line in routeAccess, and no line
+// names a route that does not exist.
+func TestRouteAccessCoversEveryRoute(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	re := regexp.MustCompile(`s\.mux\.Handle(?:Func)?\("([^"]+)"`)
+	var routes []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			routes = append(routes, m[1])
+		}
+	}
+	if len(routes) < 10 {
+		t.Fatalf("found only %d routes: %v", len(routes), routes)
+	}
+	for _, r := range routes {
+		if _, ok := routeAccess[r]; !ok {
+			t.Errorf("route %q has no line in routeAccess", r)
+		}
+	}
+	for r := range routeAccess {
+		if !slices.Contains(routes, r) {
+			t.Errorf("routeAccess names %q, which the server does not register", r)
+		}
+	}
+}
+
+func TestAuthEveryRouteEveryRole(t *testing.T) {
+	d := newTestDaemon(t, cfgYAML+"  - {id: bob, endpoint: sim/bob, queues: [{queue: support}]}\n")
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.EnableAuth(d.db, time.Now)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	// Before the first user exists the API is open, as before.
+	if code := do(t, srv.URL, "GET", "/api/v1/status", "", nil); code != http.StatusOK {
+		t.Fatalf("no users yet: status %d", code)
+	}
+	tokens := map[string]string{}
+	for _, u := range []auth.User{
+		{Name: "al", Role: auth.Agent, Agent: "alice"},
+		{Name: "sue", Role: auth.Supervisor},
+		{Name: "root", Role: auth.Admin},
+	} {
+		u.Hash, _ = auth.HashPassword("pw of "+u.Name+"!!", fastParams)
+		if err := d.db.SaveUser(&u); err != nil {
+			t.Fatal(err)
+		}
+		tok, secret, _ := auth.NewToken(u.Name, u.Role, "", time.Now())
+		if err := d.db.SaveToken(&tok); err != nil {
+			t.Fatal(err)
+		}
+		tokens[u.Name] = secret
+	}
+	revoked, rsecret, _ := auth.NewToken("root", auth.Admin, "", time.Now())
+	revoked.Revoked = true
+	d.db.SaveToken(&revoked)
+
+	type caller struct {
+		name   string
+		header http.Header
+		role   auth.Role // 0: nobody
+		agent  string
+	}
+	bearer := func(s string) http.Header { return http.Header{"Authorization": {"Bearer " + s}} }
+	callers := []caller{
+		{"anonymous", nil, 0, ""},
+		{"revoked token", bearer(rsecret), 0, ""},
+		{"garbage token", bearer("hl_000000000000_nope"), 0, ""},
+		{"agent", bearer(tokens["al"]), auth.Agent, "alice"},
+		{"supervisor", bearer(tokens["sue"]), auth.Supervisor, ""},
+		{"admin", bearer(tokens["root"]), auth.Admin, ""},
+	}
+	for pattern, acc := range routeAccess {
+		method, path, _ := strings.Cut(pattern, " ")
+		for _, target := range []string{"alice", "bob"} {
+			p := strings.NewReplacer("{id}", target, "{action}", "ready", "{kind}", "queues").Replace(path)
+			for _, c := range callers {
+				want := "allowed"
+				switch {
+				case acc.public:
+				case c.role == 0:
+					want = "401"
+				case !c.role.Allows(acc.role):
+					want = "403"
+				case acc.own && c.role == auth.Agent && target != c.agent:
+					want = "403"
+				}
+				code := do(t, srv.URL, method, p, "", c.header)
+				got := "allowed"
+				if code == http.StatusUnauthorized || code == http.StatusForbidden {
+					got = map[int]string{401: "401", 403: "403"}[code]
+				}
+				if pattern == "POST /api/v1/login" && code == http.StatusUnauthorized {
+					got = "allowed" // a refused sign-in, not a refused route
+				}
+				if got != want {
+					t.Errorf("%s %s as %s: %d, want %s", method, p, c.name, code, want)
+				}
+			}
+		}
+	}
+}
+
+func TestSessionLoginCSRFAndLockout(t *testing.T) {
+	d := newTestDaemon(t, cfgYAML)
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.EnableAuth(d.db, time.Now)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	u := auth.User{Name: "al", Role: auth.Agent, Agent: "alice"}
+	u.Hash, _ = auth.HashPassword("right password", fastParams)
+	d.db.SaveUser(&u)
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	req := func(method, path, body string, hdr http.Header) *http.Response {
+		r, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		for k, v := range hdr {
+			r.Header[k] = v
+		}
+		resp, err := client.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if r := req("POST", "/api/v1/login", `{"name":"al","password":"wrong"}`, nil); r.StatusCode != 401 {
+		t.Fatalf("wrong password: %d", r.StatusCode)
+	}
+	if r := req("POST", "/api/v1/login", `{"name":"nobody","password":"whatever"}`, nil); r.StatusCode != 401 {
+		t.Fatalf("unknown user: %d", r.StatusCode)
+	}
+	r, _ := http.NewRequest("POST", srv.URL+"/api/v1/login", strings.NewReader(`{"name":"al","password":"right password"}`))
+	resp, err := client.Do(r)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("login: %v %v", resp, err)
+	}
+	var lr LoginResponse
+	json.NewDecoder(resp.Body).Decode(&lr)
+	resp.Body.Close()
+	if lr.CSRF == "" || lr.Role != "agent" || lr.Agent != "alice" {
+		t.Fatalf("login answer %+v", lr)
+	}
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == SessionCookie {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode {
+		t.Fatalf("session cookie %+v", cookie)
+	}
+	if r := req("GET", "/api/v1/status", "", nil); r.StatusCode != 200 {
+		t.Fatalf("status with a session: %d", r.StatusCode)
+	}
+	if r := req("POST", "/api/v1/agents/alice/login", "", nil); r.StatusCode != 403 {
+		t.Fatalf("a change without the CSRF header: %d", r.StatusCode)
+	}
+	if r := req("POST", "/api/v1/agents/alice/login", "", http.Header{"X-Csrf-Token": {lr.CSRF}}); r.StatusCode != 200 {
+		t.Fatalf("a change with the CSRF header: %d", r.StatusCode)
+	}
+	if r := req("POST", "/api/v1/logout", "", http.Header{"X-Csrf-Token": {lr.CSRF}}); r.StatusCode != 200 {
+		t.Fatalf("logout: %d", r.StatusCode)
+	}
+	if r := req("GET", "/api/v1/status", "", nil); r.StatusCode != 401 {
+		t.Fatalf("after logout: %d", r.StatusCode)
+	}
+	// Five wrong passwords lock the user, even against the right one.
+	for range 5 {
+		req("POST", "/api/v1/login", `{"name":"al","password":"wrong"}`, nil)
+	}
+	if r := req("POST", "/api/v1/login", `{"name":"al","password":"right password"}`, nil); r.StatusCode != 401 {
+		t.Fatalf("locked user signed in: %d", r.StatusCode)
+	}
+}
+
+func do(t *testing.T, base, method, path, body string, hdr http.Header) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	r, _ := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
+	for k, v := range hdr {
+		r.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
