@@ -106,7 +106,8 @@ func (h *Hub) Stats() HubStats {
 	return HubStats{Subscribers: len(h.subs), Resyncs: h.resyncs, Seq: h.seq}
 }
 
-// NewHub makes a hub that keeps the last keep changes for replay (0 = 4096).
+// NewHub makes a hub that keeps at least the last keep changes (at most
+// twice as many) for replay (0 = 4096).
 // Sequence numbers start from the wall clock in microseconds, so a client
 // reconnecting after a daemon restart never has its old position mistaken
 // for one of the new run's.
@@ -187,8 +188,8 @@ func (h *Hub) Publish(st Status, changes []Change) {
 	snap := &Snapshot{Seq: h.seq, Status: st, enc: &lazyJSON{}}
 	h.snap.Store(snap)
 	h.recent = append(h.recent, changes...)
-	if over := len(h.recent) - h.keep; over > 0 {
-		h.recent = append(h.recent[:0], h.recent[over:]...)
+	if len(h.recent) > 2*h.keep { // trimmed now and then, not on every publish
+		h.recent = append(h.recent[:0], h.recent[len(h.recent)-h.keep:]...)
 	}
 	for sub := range h.subs {
 		if sub.lagged {

@@ -57,7 +57,7 @@ func TestHubReplay(t *testing.T) {
 	h := NewHub(4)
 	_, snap, _ := h.Subscribe(0, 0)
 	base := snap.Seq
-	for range 3 {
+	for range 5 { // 10 changes: more than twice 4, so the oldest 6 go
 		h.Publish(Status{}, []Change{agentChange("a", "available"), agentChange("b", "available")})
 	}
 	for _, tt := range []struct {
@@ -65,12 +65,12 @@ func TestHubReplay(t *testing.T) {
 		snapshot bool
 		replay   int
 	}{
-		{base + 6, false, 0}, // up to date
-		{base + 4, false, 2}, // missed two, both kept
-		{base + 2, false, 4}, // the oldest kept change is the next one
-		{base + 1, true, 0},  // missed more than is kept
-		{base + 99, true, 0}, // a position from elsewhere
-		{0, true, 0},         // a new client
+		{base + 10, false, 0}, // up to date
+		{base + 8, false, 2},  // missed two, both kept
+		{base + 6, false, 4},  // the oldest kept change is the next one
+		{base + 5, true, 0},   // missed more than is kept
+		{base + 99, true, 0},  // a position from elsewhere
+		{0, true, 0},          // a new client
 	} {
 		_, snap, replay := h.Subscribe(tt.after, 0)
 		if (snap != nil) != tt.snapshot || len(replay) != tt.replay {
