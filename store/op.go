@@ -3,6 +3,8 @@ package store
 import (
 	"fmt"
 	"slices"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
 )
 
 // Op is one change to the store: a record saved or deleted. Ops are built
@@ -16,6 +18,7 @@ type Op struct {
 	active   *ActiveCall
 	callback *Callback
 	change   *AgentChange
+	lead     *campaign.Lead
 }
 
 type opKind uint8
@@ -28,12 +31,13 @@ const (
 	opPutCallback
 	opDeleteCallback
 	opPutAgentChange
+	opPutLead
 )
 
 var opNames = [...]string{
 	opPutCall: "save call", opPutAgent: "save agent", opPutActive: "save active call",
 	opDeleteActive: "delete active call", opPutCallback: "save callback",
-	opDeleteCallback: "delete callback", opPutAgentChange: "save agent change",
+	opDeleteCallback: "delete callback", opPutAgentChange: "save agent change", opPutLead: "save lead",
 }
 
 func (op Op) String() string {
@@ -85,6 +89,13 @@ func PutAgentChange(ch *AgentChange) Op {
 	return Op{kind: opPutAgentChange, id: ch.Agent, change: &cp}
 }
 
+// PutLead saves a copy of a campaign lead (its state, attempts and next
+// attempt), keeping the lead indexes in step.
+func PutLead(l *campaign.Lead) Op {
+	cp := *l
+	return Op{kind: opPutLead, id: l.Campaign + "/" + l.ID, lead: &cp}
+}
+
 // Check reports an op that could never be written (a record that does not
 // validate), so that it is refused when submitted rather than failing its
 // transaction later.
@@ -101,6 +112,10 @@ func (op Op) Check() error {
 		err = op.callback.validate()
 	case opPutAgentChange:
 		err = op.change.validate()
+	case opPutLead:
+		if op.lead.ID == "" || op.lead.Campaign == "" || op.lead.Phone == "" {
+			err = fmt.Errorf("lead %q of campaign %q: id, campaign and phone are required: %w", op.lead.ID, op.lead.Campaign, ErrInvalid)
+		}
 	case opDeleteActive, opDeleteCallback:
 		err = required("id", op.id)
 	default:
@@ -129,6 +144,8 @@ func (op Op) apply(tx *Tx) error {
 		return tx.DeleteCallback(op.id)
 	case opPutAgentChange:
 		return tx.SaveAgentChange(op.change)
+	case opPutLead:
+		return tx.SaveLead(op.lead)
 	}
 	return op.Check()
 }
@@ -147,7 +164,7 @@ func (db *DB) Write(ops []Op) error {
 }
 
 // Saves returns the record op saves: *CallRecord, *AgentState, *ActiveCall,
-// *Callback or *AgentChange; nil for a delete. Stand-ins for the store in
+// *Callback, *AgentChange or *campaign.Lead; nil for a delete. Stand-ins for the store in
 // tests read ops through it and Deletes.
 func (op Op) Saves() any {
 	switch op.kind {
@@ -161,6 +178,8 @@ func (op Op) Saves() any {
 		return op.callback
 	case opPutAgentChange:
 		return op.change
+	case opPutLead:
+		return op.lead
 	}
 	return nil
 }
