@@ -597,6 +597,7 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 	if cl.callback != nil {
 		c.callbackDone(now, cl)
 	}
+	c.campaignCallEnded(now, cl)
 }
 
 // forget marks a channel as one whose HungUp event is expected and harmless.

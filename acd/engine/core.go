@@ -75,6 +75,8 @@ type Core struct {
 	linkDown time.Time // when the link to the switch last went down
 	linkUp   time.Time // when it last came (back) up
 
+	camps map[string]*campaignRun // started outbound campaigns (campaign.go)
+
 	checkpointDue bool // a checkpoint of the live calls is scheduled
 	// stranded: legs from before a restart being hung up, and the agent
 	// each one rings, held back until it is gone (see hangUpStranded)
@@ -253,6 +255,9 @@ func (c *Core) Warnings() map[string]int {
 
 // Handle reacts to one PBX event.
 func (c *Core) Handle(now time.Time, ev pbx.Event) {
+	if c.campaignEvent(now, ev) {
+		return
+	}
 	switch e := ev.(type) {
 	case pbx.CallArrived:
 		c.onArrived(now, e)

@@ -113,6 +113,7 @@ func (c *Core) Saved(now time.Time, seq uint64) {
 	}
 	clear(c.unsaved[:n])
 	c.unsaved = c.unsaved[n:]
+	c.campaignSaved(now, seq)
 }
 
 // Unsaved is the number of ended calls whose record is not durable yet.

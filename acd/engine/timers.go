@@ -11,6 +11,9 @@ import (
 // Fire reacts to a due timer. Stale timers (a newer generation exists, or
 // the call or agent moved on) do nothing.
 func (c *Core) Fire(now time.Time, t Timer) {
+	if c.campaignTimer(now, t) {
+		return
+	}
 	switch t.Kind {
 	case TimerWrapUp, TimerAgentReady:
 		if int(t.Agent) >= len(c.agents) {

@@ -1,0 +1,758 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/dialer"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// The campaign runner: the engine hosts outbound campaigns beside the
+// inbound queues. The pure pieces decide (dialer.Pacer how many to dial,
+// acd/campaign what becomes of a lead); the engine only wires them to the
+// switch, the agents and the writer.
+//
+// Leads come from the store in small batches (the hopper), read outside the
+// engine goroutine and handed in with LoadLeads, with their do-not-call
+// verdict already looked up. A lead is saved as Dialing, with its attempt
+// counted, and dialed only once that write is durable: after a crash the
+// restart finds it Dialing and settles the attempt (see
+// ReconcileLeads), so no lead is dialed twice for the same attempt.
+//
+// An answered lead of an agent campaign joins the campaign's queue like a
+// caller; if no agent of the campaign is free, or none has been rung for
+// it within ConnectWithin, it hears the safe-harbour message and is hung
+// up, counted as abandoned against the campaign's cap.
+
+// Errors of campaign requests.
+var (
+	ErrUnknownCampaign = errors.New("unknown campaign")
+	ErrCampaignState   = errors.New("campaign cannot do that in its state")
+)
+
+// CampaignState is whether a campaign dials.
+type CampaignState string
+
+// Campaign states.
+const (
+	CampaignStopped CampaignState = "stopped" // not dialing; start reads its leads afresh
+	CampaignRunning CampaignState = "running"
+	CampaignPaused  CampaignState = "paused" // dials in flight finish, no new ones
+)
+
+// Timer kinds of campaigns, after the engine's own.
+const (
+	TimerCampaignTick    TimerKind = timerKinds + 1 + iota // the pacer's 1 s tick; Call is the campaign
+	TimerCampaignConnect                                   // an answered lead's ConnectWithin is over; Call is the call
+)
+
+// VarCampaign and VarLead name the campaign and lead on a dialed channel.
+const (
+	VarCampaign = "HOTLINE_CAMPAIGN"
+	VarLead     = "HOTLINE_LEAD"
+)
+
+// LoadedLead is a due lead read for the hopper, with whether its number is
+// on a do-not-call list (global or the campaign's).
+type LoadedLead struct {
+	Lead    campaign.Lead
+	Blocked bool
+}
+
+// LeadSource is what the hopper reads; *store.DB is one.
+type LeadSource interface {
+	DueLeads(camp string, now time.Time, limit int) ([]campaign.Lead, error)
+	Blocked(phone string, lists ...string) (list string, blocked bool, err error)
+}
+
+// ReadHopper reads up to limit due leads of a campaign with their
+// do-not-call verdicts. It runs outside the engine goroutine.
+func ReadHopper(src LeadSource, camp string, now time.Time, limit int) ([]LoadedLead, error) {
+	leads, err := src.DueLeads(camp, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("campaign %q: due leads: %w", camp, err)
+	}
+	out := make([]LoadedLead, len(leads))
+	for i, l := range leads {
+		_, blocked, err := src.Blocked(l.Phone, camp)
+		if err != nil {
+			return nil, fmt.Errorf("campaign %q: lead %q: do-not-call: %w", camp, l.ID, err)
+		}
+		out[i] = LoadedLead{Lead: l, Blocked: blocked}
+	}
+	return out, nil
+}
+
+// campaignRun is one campaign's live state, owned by the engine goroutine.
+type campaignRun struct {
+	cfg    config.Campaign
+	state  CampaignState
+	pacer  *dialer.Pacer
+	retry  campaign.Retry
+	win    campaign.Windows
+	queues []*queue
+	gen    uint64 // of the tick timer
+
+	hopper  []LoadedLead
+	known   map[string]bool // lead ids in the hopper or being dialed: a reload skips them
+	loading bool            // a hopper read is asked for and not back
+
+	dials   map[pbx.ChannelID]*leadDial // ringing, keyed by channel
+	byCall  map[string]*leadDial        // answered, keyed by call id
+	pending []pendingDial               // saved as Dialing, waiting for the write to be durable
+
+	stats CampaignStats
+}
+
+type pendingDial struct {
+	seq uint64
+	d   *leadDial
+}
+
+// leadDial is one dial of a lead, from originate to the end of its call.
+type leadDial struct {
+	run       *campaignRun
+	lead      campaign.Lead
+	id        string // call id
+	ch        pbx.ChannelID
+	placed    time.Time
+	call      *call // once answered
+	settled   bool  // the pacer was told connected or abandoned
+	abandoned bool
+}
+
+// CampaignStats are a campaign's counts since it was started in this run.
+type CampaignStats struct {
+	Dialed, Answered, Connected, Abandoned int
+	Busy, NoAnswer, Failed                 int
+	SkippedDNC, SkippedWindow              int
+}
+
+// CampaignStatus is a campaign's state for status and the API.
+type CampaignStatus struct {
+	Name    string        `json:"name"`
+	State   CampaignState `json:"state"`
+	Mode    string        `json:"mode"`
+	Hopper  int           `json:"hopper"`
+	Ringing int           `json:"ringing"`
+	Live    int           `json:"live"` // answered calls not over
+	// AbandonRate is the share of live answers abandoned over the
+	// campaign's window.
+	AbandonRate float64       `json:"abandon_rate"`
+	Stats       CampaignStats `json:"stats"`
+}
+
+func (c *Core) campaignByName(name string) (config.Campaign, bool) {
+	for _, k := range c.opts.Config.Campaigns {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return config.Campaign{}, false
+}
+
+// StartCampaign starts dialing a campaign (or resumes a paused one).
+func (c *Core) StartCampaign(now time.Time, name string) error {
+	if r := c.camps[name]; r != nil {
+		if r.state == CampaignRunning {
+			return nil
+		}
+		r.state = CampaignRunning
+		c.campaignTick(now, r)
+		return nil
+	}
+	k, ok := c.campaignByName(name)
+	if !ok {
+		return fmt.Errorf("campaign %q: %w", name, ErrUnknownCampaign)
+	}
+	if k.Kind == config.CampaignAgent && len(k.Queues) == 0 {
+		return fmt.Errorf("campaign %q: answered leads reach agents through a queue; list one under queues (agents alone are not supported yet): %w", name, ErrCampaignState)
+	}
+	p, err := dialer.NewPacer(k.PacerOptions())
+	if err != nil {
+		return fmt.Errorf("campaign %q: %w", name, err)
+	}
+	r := &campaignRun{cfg: k, state: CampaignRunning, pacer: p, retry: k.Retries(), win: k.Windows(),
+		known: map[string]bool{}, dials: map[pbx.ChannelID]*leadDial{}, byCall: map[string]*leadDial{}}
+	for _, qn := range k.Queues {
+		if q := c.queueIdx[qn]; q != nil {
+			r.queues = append(r.queues, q)
+		}
+	}
+	if c.camps == nil {
+		c.camps = map[string]*campaignRun{}
+	}
+	c.camps[name] = r
+	c.trace(now, "campaign %s started (%s)", name, k.Mode)
+	c.campaignTick(now, r)
+	return nil
+}
+
+// PauseCampaign stops new dials; dials in flight and live calls go on.
+func (c *Core) PauseCampaign(now time.Time, name string) error {
+	r, err := c.runningCampaign(name)
+	if err != nil {
+		return err
+	}
+	r.state = CampaignPaused
+	c.trace(now, "campaign %s paused", name)
+	return nil
+}
+
+// ResumeCampaign dials again after a pause.
+func (c *Core) ResumeCampaign(now time.Time, name string) error {
+	r, err := c.runningCampaign(name)
+	if err != nil {
+		return err
+	}
+	if r.state != CampaignPaused {
+		return fmt.Errorf("campaign %q is %s: %w", name, r.state, ErrCampaignState)
+	}
+	return c.StartCampaign(now, name)
+}
+
+// StopCampaign stops dialing and forgets the hopper; dials in flight and
+// live calls finish and their leads are settled as usual.
+func (c *Core) StopCampaign(now time.Time, name string) error {
+	r, err := c.runningCampaign(name)
+	if err != nil {
+		return err
+	}
+	r.state = CampaignStopped
+	for _, l := range r.hopper {
+		delete(r.known, l.Lead.ID)
+	}
+	r.hopper = nil
+	c.trace(now, "campaign %s stopped", name)
+	return nil
+}
+
+func (c *Core) runningCampaign(name string) (*campaignRun, error) {
+	if r := c.camps[name]; r != nil {
+		return r, nil
+	}
+	if _, ok := c.campaignByName(name); ok {
+		return nil, fmt.Errorf("campaign %q was not started: %w", name, ErrCampaignState)
+	}
+	return nil, fmt.Errorf("campaign %q: %w", name, ErrUnknownCampaign)
+}
+
+// Campaigns returns the status of every configured campaign.
+func (c *Core) Campaigns(now time.Time) []CampaignStatus {
+	out := make([]CampaignStatus, 0, len(c.opts.Config.Campaigns))
+	for _, k := range c.opts.Config.Campaigns {
+		st := CampaignStatus{Name: k.Name, State: CampaignStopped, Mode: k.Mode}
+		if r := c.camps[k.Name]; r != nil {
+			st.State, st.Hopper, st.Ringing, st.Live, st.Stats = r.state, len(r.hopper), len(r.dials), len(r.byCall), r.stats
+			_, _, st.AbandonRate = r.pacer.Abandonment(now)
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// HopperWanted lists the campaigns whose hopper should be refilled now and
+// marks them as loading: the host reads their leads (ReadHopper) outside
+// the engine goroutine and hands them in with LoadLeads.
+func (c *Core) HopperWanted() []string {
+	var out []string
+	for name, r := range c.camps {
+		if r.state == CampaignRunning && !r.loading && len(r.hopper) < max(1, r.cfg.Hopper/2) {
+			r.loading = true
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// HopperSize is how many leads to read for a campaign.
+func (c *Core) HopperSize(name string) int {
+	if r := c.camps[name]; r != nil {
+		return max(1, r.cfg.Hopper)
+	}
+	return 0
+}
+
+// LoadLeads hands in a hopper read (err if it failed).
+func (c *Core) LoadLeads(now time.Time, name string, leads []LoadedLead, err error) {
+	r := c.camps[name]
+	if r == nil {
+		return
+	}
+	r.loading = false
+	if err != nil {
+		c.warn(now, "campaign-leads", "campaign %s: %v", name, err)
+		return
+	}
+	for _, l := range leads {
+		if r.known[l.Lead.ID] || !l.Lead.State.Dialable() {
+			continue
+		}
+		r.known[l.Lead.ID] = true
+		r.hopper = append(r.hopper, l)
+	}
+	c.pace(now, r)
+}
+
+// campaignTick paces now and every second while the campaign has anything
+// to do.
+func (c *Core) campaignTick(now time.Time, r *campaignRun) {
+	r.gen++
+	c.pace(now, r)
+	if r.state == CampaignRunning || len(r.dials) > 0 || len(r.byCall) > 0 {
+		c.out.At(now.Add(time.Second), Timer{Kind: TimerCampaignTick, Call: r.cfg.Name, Gen: r.gen})
+	}
+}
+
+// freeFor counts the agents free for the campaign's calls now: available
+// members of its queues (and its own agents), less inbound callers waiting
+// in those queues when inbound goes first.
+func (c *Core) freeFor(now time.Time, r *campaignRun) int {
+	seen := map[int32]bool{}
+	free := 0
+	count := func(a *agent) {
+		if seen[a.idx] {
+			return
+		}
+		seen[a.idx] = true
+		if a.state == acd.Available && a.call == nil && !a.notBefore.After(now) {
+			free++
+		}
+	}
+	waiting := 0
+	for _, q := range r.queues {
+		for _, m := range q.rs.Members {
+			count(c.agents[m.Agent])
+		}
+		for _, w := range q.waiting {
+			if w.dir != acd.DirectionOutbound {
+				waiting++
+			}
+		}
+	}
+	if r.cfg.InboundFirst {
+		free -= waiting
+	}
+	return max(0, free)
+}
+
+// pace asks the pacer how many leads to dial and dials them.
+func (c *Core) pace(now time.Time, r *campaignRun) {
+	if r.state != CampaignRunning {
+		return
+	}
+	snap := dialer.Snapshot{Now: now}
+	for _, d := range r.dials {
+		snap.Ringing = append(snap.Ringing, d.placed)
+	}
+	for _, p := range r.pending {
+		snap.Ringing = append(snap.Ringing, p.d.placed)
+	}
+	for _, d := range r.byCall {
+		switch {
+		case d.call.agent != nil:
+			snap.Busy = append(snap.Busy, d.call.answered)
+		case !d.settled:
+			snap.Waiting++
+		}
+	}
+	var n int
+	if r.cfg.Kind == config.CampaignNotification {
+		n = max(1, r.cfg.MaxDials) - len(snap.Ringing) - len(r.byCall)
+	} else {
+		snap.FreeAgents = c.freeFor(now, r)
+		n = r.pacer.Pace(snap)
+	}
+	for n > 0 && len(r.hopper) > 0 {
+		l := r.hopper[0]
+		r.hopper = r.hopper[1:]
+		if c.dialLead(now, r, l) {
+			n--
+		}
+	}
+}
+
+// dialLead checks a lead (do-not-call, calling windows) and saves it as
+// Dialing; the originate follows once that write is durable. It reports
+// whether a dial was started.
+func (c *Core) dialLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
+	l := ll.Lead
+	if ll.Blocked {
+		delete(r.known, l.ID)
+		r.stats.SkippedDNC++
+		if nl, err := campaign.MarkDNC(l); err == nil {
+			c.trace(now, "campaign %s: lead %s is on a do-not-call list; not dialed", r.cfg.Name, l.ID)
+			c.save(now, "lead "+l.ID, store.PutLead(&nl))
+		} else {
+			c.warn(now, "illegal-transition", "campaign %s: %v", r.cfg.Name, err)
+		}
+		return false
+	}
+	loc := r.win.CampaignLoc
+	if l.TimeZone != "" {
+		if z, err := time.LoadLocation(l.TimeZone); err == nil {
+			loc = z
+		}
+	}
+	if next := r.win.NextCallable(now, loc); !next.Equal(now) {
+		delete(r.known, l.ID)
+		r.stats.SkippedWindow++
+		c.trace(now, "campaign %s: lead %s outside its calling hours; next %s", r.cfg.Name, l.ID, next.Format(time.RFC3339))
+		if !next.IsZero() {
+			l.NextAttempt = next
+			c.save(now, "lead "+l.ID, store.PutLead(&l))
+		}
+		return false
+	}
+	nl, err := campaign.StartDial(l, now)
+	if err != nil {
+		delete(r.known, l.ID)
+		c.warn(now, "illegal-transition", "campaign %s: %v", r.cfg.Name, err)
+		return false
+	}
+	id := c.newID(now, "o")
+	d := &leadDial{run: r, lead: nl, id: id, ch: pbx.ChannelID(id), placed: now}
+	seq := c.save(now, "lead "+l.ID, store.PutLead(&nl))
+	if seq == 0 {
+		delete(r.known, l.ID)
+		return false
+	}
+	r.pending = append(r.pending, pendingDial{seq: seq, d: d})
+	c.campaignSaved(now, c.w.Durable())
+	return true
+}
+
+// campaignSaved originates the dials whose Dialing write is durable.
+func (c *Core) campaignSaved(now time.Time, seq uint64) {
+	for _, r := range c.camps {
+		n := 0
+		for n < len(r.pending) && r.pending[n].seq <= seq {
+			c.originateLead(now, r.pending[n].d)
+			n++
+		}
+		r.pending = r.pending[n:]
+	}
+}
+
+func (c *Core) originateLead(now time.Time, d *leadDial) {
+	r := d.run
+	d.placed = now
+	r.dials[d.ch] = d
+	r.stats.Dialed++
+	c.trace(now, "campaign %s: dial lead %s attempt %d", r.cfg.Name, d.lead.ID, d.lead.Attempts)
+	c.do(Command{Op: OpOriginate, Lane: d.id, Originate: pbx.OriginateRequest{
+		ChannelID: d.ch, Endpoint: strings.ReplaceAll(r.cfg.Endpoint, "{number}", d.lead.Phone),
+		CallerID: r.cfg.CallerID, Timeout: r.cfg.RingTimeout,
+		Vars: map[string]string{pbx.VarCallID: d.id, pbx.VarRole: "lead", VarCampaign: r.cfg.Name, VarLead: d.lead.ID},
+	}})
+}
+
+// dialFor finds the ringing dial a channel belongs to.
+func (c *Core) dialFor(ch pbx.ChannelID) *leadDial {
+	for _, r := range c.camps {
+		if d := r.dials[ch]; d != nil {
+			return d
+		}
+	}
+	return nil
+}
+
+// campaignEvent handles the events of a lead's channel until it answers;
+// it reports whether the event was one.
+func (c *Core) campaignEvent(now time.Time, ev pbx.Event) bool {
+	if len(c.camps) == 0 {
+		return false
+	}
+	var ch pbx.ChannelID
+	switch e := ev.(type) {
+	case pbx.Answered:
+		ch = e.Channel
+	case pbx.OriginateFailed:
+		ch = e.Channel
+	case pbx.HungUp:
+		ch = e.Channel
+	case pbx.Ringing:
+		ch = e.Channel
+	default:
+		return false
+	}
+	d := c.dialFor(ch)
+	if d == nil {
+		return false
+	}
+	switch e := ev.(type) {
+	case pbx.Answered:
+		c.leadAnswered(now, d)
+	case pbx.OriginateFailed:
+		c.leadNotReached(now, d, e.Reason)
+	case pbx.HungUp:
+		c.leadNotReached(now, d, pbx.ReasonForCause(e.Cause))
+	}
+	return true
+}
+
+func dialOutcome(reason pbx.FailReason) campaign.Outcome {
+	switch reason {
+	case pbx.FailBusy:
+		return campaign.Busy
+	case pbx.FailNoAnswer, pbx.FailCancelled:
+		return campaign.NoAnswer
+	}
+	return campaign.Unreached
+}
+
+// leadNotReached settles a dial that ended before an answer: the lead is
+// retried per the campaign's rules, and the dial is a call record.
+func (c *Core) leadNotReached(now time.Time, d *leadDial, reason pbx.FailReason) {
+	r := d.run
+	delete(r.dials, d.ch)
+	delete(r.known, d.lead.ID)
+	c.goneChans[d.ch] = struct{}{} // its HungUp follows OriginateFailed
+	r.pacer.DialEnded(d.placed, now, false)
+	o := dialOutcome(reason)
+	switch o {
+	case campaign.Busy:
+		r.stats.Busy++
+	case campaign.NoAnswer:
+		r.stats.NoAnswer++
+	default:
+		r.stats.Failed++
+	}
+	c.settleLead(now, d, o)
+	rec := c.leadRecord(d)
+	rec.Outcome, rec.Cause, rec.Ended = acd.OutcomeFailed, string(reason), now
+	rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "not-reached", Detail: string(reason)})
+	c.save(now, "call "+d.id+" record", store.PutCall(&rec))
+	c.pace(now, r)
+}
+
+func (c *Core) settleLead(now time.Time, d *leadDial, o campaign.Outcome) {
+	nl, err := campaign.DialEnded(d.lead, o, d.run.retry, now)
+	if err != nil {
+		c.warn(now, "illegal-transition", "campaign %s: %v", d.run.cfg.Name, err)
+		return
+	}
+	d.lead = nl
+	c.trace(now, "campaign %s: lead %s %s → %s", d.run.cfg.Name, nl.ID, o, nl.State)
+	c.save(now, "lead "+nl.ID, store.PutLead(&nl))
+}
+
+// leadRecord is the call record of a dial, in the timeline form of inbound
+// calls: the campaign, lead and attempt are in its entry and first step.
+func (c *Core) leadRecord(d *leadDial) store.CallRecord {
+	r := d.run
+	detail := "campaign=" + r.cfg.Name + " lead=" + d.lead.ID + " attempt=" + strconv.Itoa(d.lead.Attempts)
+	return store.CallRecord{
+		ID: d.id, Direction: acd.DirectionOutbound, Caller: r.cfg.CallerID, Called: d.lead.Phone,
+		Entry: "campaign:" + r.cfg.Name, Channel: string(d.ch), Entered: d.placed, Outcome: acd.OutcomeInProgress,
+		Timeline: []store.Step{{At: d.placed, Kind: "dial", Detail: detail}},
+	}
+}
+
+// leadAnswered turns an answered lead into a call: to an agent of the
+// campaign, or the notification message.
+func (c *Core) leadAnswered(now time.Time, d *leadDial) {
+	r := d.run
+	delete(r.dials, d.ch)
+	r.pacer.DialEnded(d.placed, now, true)
+	r.stats.Answered++
+	c.settleLead(now, d, campaign.Human)
+	cl := &call{id: d.id, ch: d.ch, dir: acd.DirectionOutbound, arrived: d.placed, entry: "campaign:" + r.cfg.Name}
+	cl.rec = c.leadRecord(d)
+	d.call = cl
+	c.calls[cl.id] = cl
+	c.chans[cl.ch] = chanRef{call: cl}
+	r.byCall[cl.id] = d
+	c.step(now, cl, "lead-answered", "", d.lead.ID)
+	if r.cfg.Kind == config.CampaignNotification {
+		d.settled = true
+		c.leave(now, cl, r.cfg.Message, acd.OutcomeSelfService, pbx.CauseNormal)
+		return
+	}
+	var q *queue
+	for _, cand := range r.queues {
+		if c.freeForQueue(now, cand) {
+			q = cand
+			break
+		}
+	}
+	if q == nil {
+		c.abandonLead(now, d, "no agent free")
+		return
+	}
+	if r.cfg.InboundFirst {
+		cl.priority = -1
+	}
+	c.enterQueue(now, cl, q)
+	if cl.phase == acd.CallQueued || cl.phase == acd.CallOffering {
+		c.out.At(now.Add(r.cfg.ConnectWithin), Timer{Kind: TimerCampaignConnect, Call: cl.id})
+	}
+}
+
+func (c *Core) freeForQueue(now time.Time, q *queue) bool {
+	for _, m := range q.rs.Members {
+		if a := c.agents[m.Agent]; a.state == acd.Available && a.call == nil && !a.notBefore.After(now) {
+			return true
+		}
+	}
+	return false
+}
+
+// connectDue runs ConnectWithin after a live answer: an agent rung (or
+// talking) by now counts as connected in time; else the lead is abandoned.
+func (c *Core) connectDue(now time.Time, callID string) {
+	for _, r := range c.camps {
+		d := r.byCall[callID]
+		if d == nil || d.settled {
+			continue
+		}
+		cl := d.call
+		if cl.agent != nil || len(cl.legs) > 0 {
+			d.settled = true
+			r.stats.Connected++
+			r.pacer.Connected(now, false)
+			c.connectLead(now, d)
+			return
+		}
+		c.abandonLead(now, d, "no agent within "+r.cfg.ConnectWithin.String())
+	}
+}
+
+func (c *Core) connectLead(now time.Time, d *leadDial) {
+	nl, err := campaign.Connect(d.lead)
+	if err != nil {
+		c.warn(now, "illegal-transition", "campaign %s: %v", d.run.cfg.Name, err)
+		return
+	}
+	d.lead = nl
+	c.save(now, "lead "+nl.ID, store.PutLead(&nl))
+}
+
+// abandonLead plays the safe-harbour message to an answered lead no agent
+// took, hangs up and counts it against the cap.
+func (c *Core) abandonLead(now time.Time, d *leadDial, why string) {
+	r := d.run
+	d.settled, d.abandoned = true, true
+	r.stats.Abandoned++
+	r.pacer.Connected(now, true)
+	c.step(now, d.call, "safe-harbour", "", why)
+	c.settleLead(now, d, campaign.Abandoned)
+	c.leave(now, d.call, r.cfg.SafeHarbour, acd.OutcomeAbandoned, pbx.CauseNormal)
+}
+
+// campaignCallEnded settles the lead of an answered call that ended.
+func (c *Core) campaignCallEnded(now time.Time, cl *call) {
+	if cl.dir != acd.DirectionOutbound {
+		return
+	}
+	for _, r := range c.camps {
+		d := r.byCall[cl.id]
+		if d == nil {
+			continue
+		}
+		delete(r.byCall, cl.id)
+		delete(r.known, d.lead.ID)
+		switch {
+		case d.abandoned:
+		case !d.settled:
+			// The lead hung up before an agent was rung for it.
+			d.abandoned = true
+			r.stats.Abandoned++
+			r.pacer.Connected(now, true)
+			c.settleLead(now, d, campaign.Abandoned)
+		default:
+			if cl.agent != nil || r.cfg.Kind == config.CampaignNotification {
+				if !cl.answered.IsZero() && cl.queue != nil {
+					r.pacer.Handled(cl.rec.Talk + cl.queue.cfg.WrapUp)
+				}
+				done := campaign.Disposition{Name: "completed", Final: true}
+				if d.lead.State == campaign.Answered && r.cfg.Kind != config.CampaignNotification {
+					if nl, err := campaign.Connect(d.lead); err == nil {
+						d.lead = nl
+					}
+				}
+				nl, err := campaign.Dispose(d.lead, done, time.Time{}, "", r.retry, now)
+				if err != nil {
+					c.warn(now, "illegal-transition", "campaign %s: %v", r.cfg.Name, err)
+					break
+				}
+				d.lead = nl
+				c.save(now, "lead "+nl.ID, store.PutLead(&nl))
+			} else {
+				// Rung agents, none answered, and the lead left.
+				nl, err := campaign.Dispose(d.lead, campaign.Disposition{Name: "no-agent"}, time.Time{}, "", r.retry, now)
+				if err == nil {
+					d.lead = nl
+					c.save(now, "lead "+nl.ID, store.PutLead(&nl))
+				}
+			}
+		}
+		return
+	}
+}
+
+// ReconcileLeads settles leads a previous run left Dialing: their attempt
+// was counted and may have been placed, so it is never placed again. A
+// channel of the lead still on the switch is hung up; either way the lead
+// is retried as a failed attempt after its delay (or fails, attempts used
+// up). Run it after the switch's snapshot, before starting campaigns.
+func (c *Core) ReconcileLeads(now time.Time, leads []campaign.Lead, snap pbx.Snapshot) {
+	live := map[string]pbx.ChannelID{}
+	for _, ch := range snap.Channels {
+		if id := ch.Vars[VarLead]; id != "" {
+			live[ch.Vars[VarCampaign]+"/"+id] = ch.ID
+		}
+	}
+	for _, l := range leads {
+		if l.State != campaign.Dialing && l.State != campaign.Answered && l.State != campaign.Connected {
+			continue
+		}
+		k, ok := c.campaignByName(l.Campaign)
+		if !ok {
+			continue
+		}
+		if ch, up := live[l.Campaign+"/"+l.ID]; up {
+			c.do(Command{Op: OpHangup, Lane: string(ch), Channel: ch, Cause: pbx.CauseNormal})
+			c.forget(ch)
+		}
+		var nl campaign.Lead
+		var err error
+		if l.State == campaign.Dialing {
+			nl, err = campaign.DialEnded(l, campaign.Unreached, k.Retries(), now)
+		} else {
+			// Answered before the crash, its call lost with the run: retried.
+			nl, err = campaign.Dispose(l, campaign.Disposition{Name: "lost-at-restart"}, time.Time{}, "", k.Retries(), now)
+		}
+		if err != nil {
+			c.warn(now, "illegal-transition", "campaign %s: %v", l.Campaign, err)
+			continue
+		}
+		c.trace(now, "campaign %s: lead %s was dialing at restart → %s", l.Campaign, l.ID, nl.State)
+		c.save(now, "lead "+l.ID, store.PutLead(&nl))
+	}
+}
+
+// campaignTimer fires the campaigns' timers; it reports whether t was one.
+func (c *Core) campaignTimer(now time.Time, t Timer) bool {
+	switch t.Kind {
+	case TimerCampaignTick:
+		if r := c.camps[t.Call]; r != nil && r.gen == t.Gen {
+			c.campaignTick(now, r)
+		}
+		return true
+	case TimerCampaignConnect:
+		c.connectDue(now, t.Call)
+		return true
+	}
+	return false
+}

@@ -1,0 +1,339 @@
+package engine
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/acd/sim"
+	"github.com/hotline-cc/hotline/store"
+)
+
+const campaignConfig = `
+store: {path: unused.db}
+pbx: {type: sim}
+queues:
+  - {name: outbound, wrap_up: 5s, ring_timeout: 10s}
+agents:
+  - {id: a1, endpoint: sim/a1, queues: [{queue: outbound}]}
+  - {id: a2, endpoint: sim/a2, queues: [{queue: outbound}]}
+  - {id: a3, endpoint: sim/a3, queues: [{queue: outbound}]}
+campaigns:
+  - name: renewals
+    endpoint: sim/{number}
+    caller_id: "+15550000000"
+    mode: %s
+    ratio: %g
+    ring_timeout: 20s
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    retry: {max_attempts: 2, busy: 2m, no_answer: 5m, failed: 1m}
+    queues: [outbound]
+    safe_harbour: [sound:safe-harbour]
+`
+
+// leadKind is how a test lead's phone behaves.
+type leadKind string
+
+const (
+	leadAnswers leadKind = "answers"
+	leadBusy    leadKind = "busy"
+	leadNever   leadKind = "never"
+	leadDNC     leadKind = "dnc"
+	leadNotNow  leadKind = "outside-window"
+)
+
+type campaignRig struct {
+	db    *store.DB
+	r     *SimRun
+	kinds map[string]leadKind // lead id → kind (the import names leads)
+	phone map[string]string   // lead id → number
+	trace *strings.Builder
+}
+
+// newCampaignRig imports leads (8 answer, 5 busy, 5 never answer, one on the
+// do-not-call list, one whose local time is 01:00) and logs three agents in.
+func newCampaignRig(t *testing.T, mode string, ratio float64, agents ...string) *campaignRig {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	rig := &campaignRig{db: db, kinds: map[string]leadKind{}, phone: map[string]string{}, trace: &strings.Builder{}}
+	var leads []campaign.Lead
+	add := func(kind leadKind, n int) {
+		for range n {
+			i := len(leads) + 1
+			l := campaign.Lead{ID: fmt.Sprintf("L%02d", i), Campaign: "renewals", Phone: fmt.Sprintf("+3314000%04d", i)}
+			if kind == leadNotNow {
+				l.TimeZone = "America/Los_Angeles"
+			}
+			leads = append(leads, l)
+			rig.kinds[l.ID], rig.phone[l.ID] = kind, l.Phone
+		}
+	}
+	add(leadAnswers, 8)
+	add(leadBusy, 5)
+	add(leadNever, 5)
+	add(leadDNC, 1)
+	add(leadNotNow, 1)
+	if _, err := db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	byPhone := map[string]leadKind{}
+	for id, k := range rig.kinds {
+		byPhone[rig.phone[id]] = k
+	}
+	rig.kinds, rig.phone = map[string]leadKind{}, map[string]string{}
+	if err := db.CampaignLeads("renewals", func(l campaign.Lead) bool {
+		rig.kinds[l.ID], rig.phone[l.ID] = byPhone[l.Phone], l.Phone
+		return true
+	}); err != nil || len(rig.kinds) != len(leads) {
+		t.Fatalf("imported %d leads of %d: %v", len(rig.kinds), len(leads), err)
+	}
+	for id, k := range rig.kinds {
+		if k == leadDNC {
+			if _, err := db.AddDNC([]store.DNCEntry{{List: store.GlobalDNC, Phone: rig.phone[id], Added: epoch}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rig.r = rig.start(t, fmt.Sprintf(campaignConfig, mode, ratio), agents)
+	return rig
+}
+
+func (rig *campaignRig) start(t *testing.T, cfgText string, agents []string) *SimRun {
+	t.Helper()
+	cfg := parseConfig(t, cfgText)
+	var clock *sim.Clock
+	r, err := NewSimRun(SimOptions{
+		Core: Options{Config: cfg, Store: rig.db, Seed: 3, Trace: func(now time.Time, line string) {
+			if now.IsZero() && clock != nil {
+				now = clock.Now()
+			}
+			fmt.Fprintf(rig.trace, "%8s %s\n", now.Sub(epoch).Round(time.Millisecond), line)
+		}},
+		Start: epoch,
+		Sim:   sim.Options{Seed: 3, Latency: 20 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = r.Clock
+	for _, a := range []string{"sim/a1", "sim/a2", "sim/a3"} {
+		if err := r.Switch.SetPhone(a, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 500 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, k := range rig.kinds {
+		p := farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4 * time.Second, HangupAfter: 30 * time.Second}
+		switch k {
+		case leadBusy:
+			p = farend.Phone{Mode: farend.PhoneBusy}
+		case leadNever:
+			p = farend.Phone{Mode: farend.PhoneNoAnswer}
+		}
+		if err := r.Switch.SetPhone("sim/"+rig.phone[id], p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Login(agents...); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (rig *campaignRig) leads(t *testing.T) map[string]campaign.Lead {
+	t.Helper()
+	out := map[string]campaign.Lead{}
+	if err := rig.db.CampaignLeads("renewals", func(l campaign.Lead) bool { out[l.ID] = l; return true }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// dials returns the outbound call records by number, oldest first.
+func (rig *campaignRig) dials(t *testing.T) map[string][]store.CallRecord {
+	t.Helper()
+	out := map[string][]store.CallRecord{}
+	for rec, err := range rig.db.Calls(store.Filter{Direction: acd.DirectionOutbound}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[rec.Called] = append(out[rec.Called], rec)
+	}
+	return out
+}
+
+func TestCampaignOnSimulator(t *testing.T) {
+	for _, mode := range []string{"progressive", "predictive"} {
+		t.Run(mode, func(t *testing.T) {
+			rig := newCampaignRig(t, mode, 1.5, "a1", "a2", "a3")
+			r := rig.r
+			if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+				t.Fatal(err)
+			}
+			r.ServeLeads(rig.db, time.Second)
+			r.RunUntil(epoch.Add(40 * time.Minute))
+
+			leads, dials := rig.leads(t), rig.dials(t)
+			for id, k := range rig.kinds {
+				l, recs := leads[id], dials[rig.phone[id]]
+				want := map[leadKind]struct {
+					state    campaign.LeadState
+					attempts int
+				}{
+					leadAnswers: {campaign.Done, 1}, leadBusy: {campaign.Failed, 2}, leadNever: {campaign.Failed, 2},
+					leadDNC: {campaign.DoNotCall, 0}, leadNotNow: {campaign.New, 0},
+				}[k]
+				if l.State != want.state || l.Attempts != want.attempts || len(recs) != want.attempts {
+					t.Errorf("%s lead %s: state %s, %d attempts, %d dial records; want %s, %d", k, id, l.State, l.Attempts, len(recs), want.state, want.attempts)
+				}
+				switch k {
+				case leadAnswers:
+					if len(recs) == 1 && (recs[0].Agent == "" || recs[0].Outcome != acd.OutcomeAnswered || recs[0].Talk < 20*time.Second) {
+						t.Errorf("answered lead %s did not reach an agent: %+v", id, recs[0])
+					}
+				case leadBusy, leadNever:
+					delay := map[leadKind]time.Duration{leadBusy: 2 * time.Minute, leadNever: 5 * time.Minute}[k]
+					if len(recs) == 2 && recs[1].Entered.Sub(recs[0].Ended) < delay {
+						t.Errorf("%s lead %s retried %s after its first dial ended, before its delay %s", k, id, recs[1].Entered.Sub(recs[0].Ended), delay)
+					}
+					if len(recs) == 2 && !strings.Contains(recs[1].Timeline[0].Detail, "attempt=2") {
+						t.Errorf("second dial of %s: timeline %+v", id, recs[1].Timeline[0])
+					}
+				case leadNotNow:
+					// 08:00 in Los Angeles on the same day.
+					if want := time.Date(2026, 1, 5, 16, 0, 0, 0, time.UTC); !l.NextAttempt.Equal(want) {
+						t.Errorf("out-of-window lead: next attempt %s, want %s", l.NextAttempt, want)
+					}
+				}
+			}
+			w := r.Core.Warnings()
+			for _, k := range []string{"illegal-transition", "unknown-channel", "store", "command-failed"} {
+				if w[k] > 0 {
+					t.Errorf("warnings %s: %d\n%s", k, w[k], rig.trace)
+				}
+			}
+			st := r.Core.Campaigns(r.Clock.Now())[0]
+			if st.Stats.SkippedDNC != 1 || st.Stats.SkippedWindow < 1 || st.Stats.Answered != 8 {
+				t.Errorf("campaign stats %+v", st.Stats)
+			}
+			if t.Failed() {
+				t.Logf("trace:\n%s", rig.trace)
+			}
+		})
+	}
+}
+
+// TestCampaignAbandonHearsSafeHarbour dials three leads per free agent with
+// one agent: answered leads beyond the agent hear the safe-harbour message,
+// are hung up, count against the cap and rest 72 hours.
+func TestCampaignAbandonHearsSafeHarbour(t *testing.T) {
+	rig := newCampaignRig(t, "power", 3, "a1")
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(10 * time.Minute))
+	st := r.Core.Campaigns(r.Clock.Now())[0]
+	if st.Stats.Abandoned == 0 || st.AbandonRate <= 0 {
+		t.Fatalf("no abandon counted: %+v rate %g\n%s", st.Stats, st.AbandonRate, rig.trace)
+	}
+	leads, dials := rig.leads(t), rig.dials(t)
+	abandoned := 0
+	for id, l := range leads {
+		if l.AbandonedAt.IsZero() {
+			continue
+		}
+		abandoned++
+		if l.State != campaign.Scheduled || l.NextAttempt.Before(l.AbandonedAt.Add(72*time.Hour)) {
+			t.Errorf("abandoned lead %s: %s next %s, want scheduled 72h after %s", id, l.State, l.NextAttempt, l.AbandonedAt)
+		}
+		recs := dials[l.Phone]
+		last := recs[len(recs)-1]
+		if last.Outcome != acd.OutcomeAbandoned || last.Agent != "" || !hasStep(last, "safe-harbour", "") {
+			t.Errorf("abandoned lead %s: record %+v", id, last)
+		}
+		if !strings.Contains(rig.trace.String(), "play "+last.Channel) {
+			t.Errorf("no playback on %s", last.Channel)
+		}
+	}
+	if abandoned != st.Stats.Abandoned {
+		t.Errorf("%d leads abandoned in the store, %d counted", abandoned, st.Stats.Abandoned)
+	}
+	if !strings.Contains(rig.trace.String(), "sound:safe-harbour") {
+		t.Error("the safe-harbour message was never played")
+	}
+}
+
+// TestCampaignRestartDialsNoAttemptTwice stops a run while leads ring, as
+// kill -9 would (the store holds what was durable), and starts a new one
+// on the same store and a switch that lost the channels: the leads that
+// were Dialing are settled as failed attempts, and every (lead, attempt)
+// is dialed at most once across both runs.
+func TestCampaignRestartDialsNoAttemptTwice(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1.5, "a1", "a2", "a3")
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(2*time.Second + 500*time.Millisecond))
+	var dialing []campaign.Lead
+	for _, l := range rig.leads(t) {
+		if l.State == campaign.Dialing {
+			dialing = append(dialing, l)
+		}
+	}
+	if len(dialing) == 0 {
+		t.Fatal("no lead dialing at the crash")
+	}
+
+	// The restart: a new Core and switch on the same store.
+	r2 := rig.start(t, fmt.Sprintf(campaignConfig, "progressive", 1.5), []string{"a1", "a2", "a3"})
+	snap, err := r2.Switch.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r2.Do(func(c *Core, now time.Time) error {
+		c.ReconcileLeads(now, dialing, snap)
+		return c.StartCampaign(now, "renewals")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r2.ServeLeads(rig.db, time.Second)
+	r2.RunUntil(epoch.Add(40 * time.Minute))
+
+	leads, dials := rig.leads(t), rig.dials(t)
+	for _, l := range dialing {
+		now := leads[l.ID]
+		if now.State == campaign.Dialing {
+			t.Errorf("lead %s still dialing after the restart", l.ID)
+		}
+		for _, rec := range dials[l.Phone] {
+			if strings.Contains(rec.Timeline[0].Detail, fmt.Sprintf("attempt=%d", l.Attempts)) {
+				t.Errorf("lead %s: attempt %d dialed again after the restart: %+v", l.ID, l.Attempts, rec.Timeline[0])
+			}
+		}
+	}
+	for id, l := range leads {
+		seen := map[string]bool{}
+		for _, rec := range dials[l.Phone] {
+			if d := rec.Timeline[0].Detail; seen[d] {
+				t.Errorf("lead %s: %q dialed twice", id, d)
+			} else {
+				seen[d] = true
+			}
+		}
+		if l.State == campaign.Dialing || l.State == campaign.Answered {
+			t.Errorf("lead %s left %s", id, l.State)
+		}
+	}
+}
