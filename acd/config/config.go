@@ -14,6 +14,8 @@ type Config struct {
 
 	Campaigns []Campaign `yaml:"campaigns"`
 
+	Reports Reports `yaml:"reports"`
+
 	// src is the file this Config was parsed from, so Validate can name lines.
 	src *source
 }
@@ -21,6 +23,13 @@ type Config struct {
 // File is the name of the file the Config was parsed from, "" for one built
 // in code (Default, with no file given).
 func (c Config) File() string { return c.src.fileName() }
+
+// Reports are how `hotline report` counts and shows a period.
+type Reports struct {
+	Timezone           string        `yaml:"timezone"`             // the call center's IANA zone, e.g. Europe/Berlin; "" = the machine's
+	ShortAbandon       time.Duration `yaml:"short_abandon"`        // callers hanging up sooner are short abandons, counted apart
+	ServiceLevelTarget float64       `yaml:"service_level_target"` // percent answered within the threshold, drawn on charts
+}
 
 // Server is the daemon's own settings.
 type Server struct {

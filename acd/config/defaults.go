@@ -12,7 +12,8 @@ func Default() Config {
 			LogFormat: LogJSON,
 			LogLevel:  "info",
 		},
-		Store: Store{Path: "hotline.db"},
+		Store:   Store{Path: "hotline.db"},
+		Reports: Reports{ServiceLevelTarget: 80},
 		PBX: PBX{
 			Type: PBXAsterisk,
 			Asterisk: Asterisk{

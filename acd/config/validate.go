@@ -34,6 +34,7 @@ func (c Config) validate(root *yaml.Node) error {
 	v.menus()
 	v.agents()
 	v.campaigns()
+	v.reports()
 	v.durations(reflect.ValueOf(c), "")
 	return v.err()
 }
@@ -54,6 +55,18 @@ func (v *validator) server() {
 	v.oneOf("server.log_level", "log level", s.LogLevel, LogLevels)
 	if s := v.cfg.Store.Path; strings.TrimSpace(s) == "" {
 		v.add("store.path", "missing; name the database file, e.g. hotline.db")
+	}
+}
+
+func (v *validator) reports() {
+	r := v.cfg.Reports
+	if r.Timezone != "" {
+		if _, err := time.LoadLocation(r.Timezone); err != nil {
+			v.add("reports.timezone", "%q is not a known time zone (an IANA name such as Europe/Berlin)", r.Timezone)
+		}
+	}
+	if !(r.ServiceLevelTarget > 0 && r.ServiceLevelTarget <= 100) {
+		v.add("reports.service_level_target", "%v: want a percentage above 0 and at most 100", r.ServiceLevelTarget)
 	}
 }
 

@@ -26,6 +26,8 @@ type reportOptions struct {
 	api                            string
 	chart                          string
 	target                         float64
+	// set says which flags were given: the others take the config's reports section.
+	set func(flag string) bool
 }
 
 func (o *reportOptions) AddFlags(fs *pflag.FlagSet) {
@@ -33,12 +35,12 @@ func (o *reportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.to, "to", "", "end of the period, excluded (required)")
 	fs.StringVar(&o.interval, "interval", "day", "rows per 15m | hour | day | week | month | period")
 	fs.StringVar(&o.format, "format", "table", "output: table | csv | json")
-	fs.StringVar(&o.tz, "tz", "", "the call center's time zone, e.g. Europe/Berlin (default: the machine's)")
-	fs.DurationVar(&o.shortAbandon, "short-abandon", 0, "callers hanging up sooner are short abandons, counted apart, e.g. 5s")
+	fs.StringVar(&o.tz, "tz", "", "the call center's time zone, e.g. Europe/Berlin (default: reports.timezone, else the machine's)")
+	fs.DurationVar(&o.shortAbandon, "short-abandon", 0, "callers hanging up sooner are short abandons, counted apart, e.g. 5s (default: reports.short_abandon)")
 	fs.StringVar(&o.store, "store", "", "read this store file directly (default: ask the running daemon through its API)")
 	fs.StringVar(&o.api, "api", "", "daemon API address (default: server.listen from the config)")
 	fs.StringVar(&o.chart, "chart", "", "also draw the period's charts into FILE.svg or FILE.png")
-	fs.Float64Var(&o.target, "target", 80, "service-level target drawn on the chart, in percent")
+	fs.Float64Var(&o.target, "target", 80, "service-level target drawn on the chart, in percent (default: reports.service_level_target)")
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
@@ -62,6 +64,7 @@ COMPLETECALLER, ABANDON, PAUSE, ...) for tools that read Asterisk's queues.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"queues", "agents", "dispositions", "queue-log"},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.set = cmd.Flags().Changed
 			return runReport(cmd.Context(), cmd.OutOrStdout(), g, o, args[0])
 		},
 	}
@@ -82,7 +85,13 @@ func (o *reportOptions) query(kind string, cfg config.Config) (report.Query, err
 	v := url.Values{}
 	tz := o.tz
 	if tz == "" {
+		tz = cfg.Reports.Timezone
+	}
+	if tz == "" {
 		tz = time.Local.String()
+	}
+	if o.set == nil || !o.set("short-abandon") {
+		o.shortAbandon = cfg.Reports.ShortAbandon
 	}
 	for k, s := range map[string]string{"from": o.from, "to": o.to, "interval": o.interval, "format": o.format, "tz": tz} {
 		v.Set(k, s)
@@ -115,6 +124,9 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 	cfg, err := reportConfig(g)
 	if err != nil {
 		return err
+	}
+	if o.set == nil || !o.set("target") {
+		o.target = cfg.Reports.ServiceLevelTarget
 	}
 	queueLog := kind == "queue-log"
 	if queueLog {

@@ -514,3 +514,39 @@ func TestQueueLogAgreesWithReport(t *testing.T) {
 		}
 	}
 }
+
+// The config's reports section gives the time zone and short abandons
+// when the flags do not; a flag still wins.
+func TestReportTakesConfigSettings(t *testing.T) {
+	path, _ := dayStore(t)
+	cfg := writeFile(t, "hotline.yaml", "reports: {timezone: Asia/Tokyo, short_abandon: 7s, service_level_target: 90}\n")
+	var got struct {
+		Location     string  `json:"timezone"`
+		ShortAbandon float64 `json:"short_abandon_s"`
+		Rows         []struct {
+			Start time.Time `json:"start"`
+		} `json:"rows"`
+	}
+	for _, c := range []struct {
+		flags    []string
+		zone     string
+		short    float64
+		startsAt int
+	}{
+		{nil, "Asia/Tokyo", 7, 0},
+		{[]string{"--tz", "UTC", "--short-abandon", "0s"}, "UTC", 0, 0},
+	} {
+		args := append([]string{"--config", cfg, "report", "queues", "--format", "json", "--interval", "day",
+			"--from", "2026-01-05", "--to", "2026-01-07", "--store", path}, c.flags...)
+		code, out, errOut := hotline(t, nil, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.flags, code, errOut)
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Location != c.zone || got.ShortAbandon != c.short || len(got.Rows) == 0 || got.Rows[0].Start.Hour() != c.startsAt {
+			t.Errorf("%v: zone %q short abandon %v, first row %v; want %s, %v, days from local midnight", c.flags, got.Location, got.ShortAbandon, got.Rows, c.zone, c.short)
+		}
+	}
+}
