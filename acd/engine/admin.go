@@ -157,7 +157,9 @@ func (c *Core) agentAfter(now time.Time, id string, err error) (any, error) {
 }
 
 // Submit applies r on the engine goroutine, then publishes the change before
-// answering, so a reader of the snapshot sees what the request did.
+// answering, so a reader of the snapshot sees what the request did. On an
+// error the result is nil: when ctx ends first, the engine may still be
+// writing it.
 func (rt *Runtime) Submit(ctx context.Context, r Request) (any, error) {
 	var v any
 	err := rt.Do(ctx, func(c *Core, now time.Time) error {
@@ -165,7 +167,10 @@ func (rt *Runtime) Submit(ctx context.Context, r Request) (any, error) {
 		v, err = r.apply(c, now)
 		return err
 	})
-	return v, err
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // Submit applies r at the current virtual time.
