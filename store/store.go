@@ -48,9 +48,16 @@ var (
 	bucketDNC        = []byte("dnc") // do-not-call lists: list NUL E.164
 	bucketUsers      = []byte("users")
 	bucketTokens     = []byte("tokens")
+	// Contacts (see contacts.go): sealed records, the keyed-hash number
+	// index, each contact's calls newest first, and the personal-data audit log.
+	bucketContacts      = []byte("contacts")
+	bucketContactPhones = []byte("contacts_by_phone")
+	bucketContactCalls  = []byte("contact_calls")
+	bucketAudit         = []byte("audit")
 
 	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
-		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq, bucketDNC, bucketUsers, bucketTokens}
+		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq, bucketDNC, bucketUsers, bucketTokens,
+		bucketContacts, bucketContactPhones, bucketContactCalls, bucketAudit}
 )
 
 // migration upgrades a store from one schema version to the next inside the

@@ -1,0 +1,106 @@
+package contact
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNormalize(t *testing.T) {
+	c := Contact{Phones: []string{"(212) 555-0101", "+1 212 555 0101", " ", "+44 20 7946 0958"},
+		Name: "  Alice ", Tags: []string{"VIP", " vip", "Gold"}, Email: "a@example.com"}
+	if err := c.Normalize("US"); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.Phones, []string{"+12125550101", "+442079460958"}) {
+		t.Errorf("phones %v", c.Phones)
+	}
+	if !reflect.DeepEqual(c.Tags, []string{"gold", "vip"}) || !c.HasTag("VIP") || c.HasTag("blocked") {
+		t.Errorf("tags %v", c.Tags)
+	}
+	if c.Name != "Alice" {
+		t.Errorf("name %q", c.Name)
+	}
+
+	bad := Contact{Phones: []string{"12", "+1555"}, Email: "nope", Fields: map[string]string{"name": "x", "": "y"}}
+	err := bad.Normalize("US")
+	for _, want := range []string{`phone "12"`, `phone "+1555"`, `email "nope"`, `field "name"`, `field ""`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %s", err, want)
+		}
+	}
+	empty := Contact{Name: "x"}
+	if err := empty.Normalize("US"); err == nil || !strings.Contains(err.Error(), ErrNoNumber.Error()) {
+		t.Errorf("no number: %v", err)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	keep := Contact{ID: 1, Phones: []string{"+12125550101"}, Name: "Alice", Tags: []string{"vip"},
+		Fields: map[string]string{"plan": "gold"}, Notes: "called about billing", Created: t0.Add(time.Hour)}
+	dup := Contact{ID: 2, Phones: []string{"+12125550102", "+12125550101"}, Name: "A. Smith", Company: "Acme",
+		Tags: []string{"blocked"}, Fields: map[string]string{"plan": "silver", "account": "42"}, Notes: "prefers mornings", Created: t0}
+	now := t0.Add(48 * time.Hour)
+	got, err := Merge(keep, dup, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Contact{ID: 1, Phones: []string{"+12125550101", "+12125550102"}, Name: "Alice", Company: "Acme",
+		Tags: []string{"blocked", "vip"}, Fields: map[string]string{"plan": "gold", "account": "42"},
+		Notes: "called about billing\nprefers mornings", Created: t0, Updated: now}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("merge\n got %+v\nwant %+v", got, want)
+	}
+	if keep.Fields["account"] != "" || len(keep.Phones) != 1 {
+		t.Error("merge changed its input")
+	}
+	if _, err := Merge(keep, keep, now); !errors.Is(err, ErrSameContact) {
+		t.Errorf("self merge: %v", err)
+	}
+}
+
+func TestCSVRoundTripAndRowErrors(t *testing.T) {
+	in := "name,phones,tags,email,plan\n" +
+		"Alice,+12125550101;212-555-0102,VIP,a@example.com,gold\n" +
+		"Bob,not a number,,,\n" +
+		"Carol,+442079460958,,carol-at-example,\n" +
+		"Dan,+12125550103\n" +
+		"\"Eve,+12125550104,,,\n"
+	cs, bad, err := ReadCSV(strings.NewReader(in), "US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 1 || cs[0].Name != "Alice" || cs[0].Phones[1] != "+12125550102" || cs[0].Fields["plan"] != "gold" {
+		t.Fatalf("contacts %+v", cs)
+	}
+	rows := map[int]string{3: "not a number", 4: "email", 5: "columns", 6: "quote"}
+	if len(bad) != len(rows) {
+		t.Fatalf("row errors %v", bad)
+	}
+	for _, e := range bad {
+		if !strings.Contains(e.Error(), rows[e.Row]) {
+			t.Errorf("row %d: %v, want it to mention %q", e.Row, e, rows[e.Row])
+		}
+	}
+
+	cs[0].ID = 7
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, cs); err != nil {
+		t.Fatal(err)
+	}
+	back, bad, err := ReadCSV(&buf, "US")
+	if err != nil || len(bad) != 0 || len(back) != 1 {
+		t.Fatalf("read back: %v %v %v", back, bad, err)
+	}
+	back[0].ID = 7
+	if !reflect.DeepEqual(back[0], cs[0]) {
+		t.Errorf("round trip\n got %+v\nwant %+v", back[0], cs[0])
+	}
+	if _, _, err := ReadCSV(strings.NewReader("name\nx\n"), "US"); err == nil {
+		t.Error("file without phones column accepted")
+	}
+}
