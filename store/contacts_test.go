@@ -325,3 +325,19 @@ func (s *Contacts) fill(n int, mk func(int) contact.Contact, now time.Time) erro
 	}
 	return nil
 }
+
+func TestAuditLogInTimeOrder(t *testing.T) {
+	db, _ := openTemp(t)
+	for i, who := range []string{"alice", "bob", "carol"} {
+		if err := db.Audit(AuditEntry{At: ct0.Add(time.Duration(2-i) * time.Minute), Who: who, Action: "read", Subject: "contact 1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Audit(AuditEntry{At: ct0, Action: "read"}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("entry without who: %v", err)
+	}
+	log, err := db.AuditLog(ct0, ct0.Add(2*time.Minute))
+	if err != nil || len(log) != 2 || log[0].Who != "carol" || log[1].Who != "bob" {
+		t.Fatalf("audit log %+v %v", log, err)
+	}
+}

@@ -70,20 +70,24 @@ func TestCSVRoundTripAndRowErrors(t *testing.T) {
 		"Carol,+442079460958,,carol-at-example,\n" +
 		"Dan,+12125550103\n" +
 		"\"Eve,+12125550104,,,\n"
-	cs, bad, err := ReadCSV(strings.NewReader(in), "US")
+	rows, bad, err := ReadCSV(strings.NewReader(in), "US")
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(rows) != 1 || rows[0].Row != 2 {
+		t.Fatalf("rows %+v", rows)
+	}
+	cs := []Contact{rows[0].Contact}
 	if len(cs) != 1 || cs[0].Name != "Alice" || cs[0].Phones[1] != "+12125550102" || cs[0].Fields["plan"] != "gold" {
 		t.Fatalf("contacts %+v", cs)
 	}
-	rows := map[int]string{3: "not a number", 4: "email", 5: "columns", 6: "quote"}
-	if len(bad) != len(rows) {
+	want := map[int]string{3: "not a number", 4: "email", 5: "columns", 6: "quote"}
+	if len(bad) != len(want) {
 		t.Fatalf("row errors %v", bad)
 	}
 	for _, e := range bad {
-		if !strings.Contains(e.Error(), rows[e.Row]) {
-			t.Errorf("row %d: %v, want it to mention %q", e.Row, e, rows[e.Row])
+		if !strings.Contains(e.Error(), want[e.Row]) {
+			t.Errorf("row %d: %v, want it to mention %q", e.Row, e, want[e.Row])
 		}
 	}
 
@@ -97,8 +101,8 @@ func TestCSVRoundTripAndRowErrors(t *testing.T) {
 		t.Fatalf("read back: %v %v %v", back, bad, err)
 	}
 	back[0].ID = 7
-	if !reflect.DeepEqual(back[0], cs[0]) {
-		t.Errorf("round trip\n got %+v\nwant %+v", back[0], cs[0])
+	if !reflect.DeepEqual(back[0].Contact, cs[0]) {
+		t.Errorf("round trip\n got %+v\nwant %+v", back[0].Contact, cs[0])
 	}
 	if _, _, err := ReadCSV(strings.NewReader("name\nx\n"), "US"); err == nil {
 		t.Error("file without phones column accepted")

@@ -23,10 +23,16 @@ type RowError struct {
 
 func (e RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Row, e.Err) }
 
+// Row is a contact read from CSV and the row it came from.
+type Row struct {
+	Row int
+	Contact
+}
+
 // ReadCSV reads contacts with a header row. A row with a problem is left
 // out and reported; the others are returned normalized (their IDs zero).
 // The error is for a file that cannot be read at all.
-func ReadCSV(r io.Reader, region string) ([]Contact, []RowError, error) {
+func ReadCSV(r io.Reader, region string) ([]Row, []RowError, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -39,7 +45,7 @@ func ReadCSV(r io.Reader, region string) ([]Contact, []RowError, error) {
 	if !slices.Contains(header, "phones") {
 		return nil, nil, fmt.Errorf("csv header: no %q column", "phones")
 	}
-	var out []Contact
+	var out []Row
 	var bad []RowError
 	for row := 2; ; row++ {
 		rec, err := cr.Read()
@@ -63,7 +69,7 @@ func ReadCSV(r io.Reader, region string) ([]Contact, []RowError, error) {
 			bad = append(bad, RowError{Row: row, Err: err})
 			continue
 		}
-		out = append(out, c)
+		out = append(out, Row{Row: row, Contact: c})
 	}
 	return out, bad, nil
 }

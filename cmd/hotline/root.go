@@ -57,6 +57,8 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newDNCCmd(g),
 		newUsersCmd(g),
 		newTokensCmd(g),
+		newContactsCmd(g),
+		newKeysCmd(g),
 	)
 	return cmd
 }

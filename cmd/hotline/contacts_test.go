@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hotline-cc/hotline/internal/seal"
+)
+
+func TestKeysGenerateAndContactsCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "h.db")
+	do := func(args ...string) (int, string, string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	withStore := func(args ...string) (int, string, string) {
+		t.Helper()
+		return do(append(args, "--store", db)...)
+	}
+
+	t.Setenv(seal.EnvKeyFile, "")
+	t.Setenv(seal.EnvKey, "")
+	if code, _, errs := withStore("contacts", "add", "+12125550101"); code == 0 || !strings.Contains(errs, "HOTLINE_KEY") {
+		t.Fatalf("add without a key: %d %q", code, errs)
+	}
+	code, k1, _ := do("keys", "generate", "--id", "one")
+	if code != 0 || !regexp.MustCompile(`^one:[A-Za-z0-9+/]{43}=\n$`).MatchString(k1) {
+		t.Fatalf("generate: %d %q", code, k1)
+	}
+	t.Setenv(seal.EnvKey, strings.TrimSpace(k1))
+
+	if code, out, errs := withStore("contacts", "add", "(212) 555-0101", "--name", "Alice Smith", "--tag", "VIP", "--field", "plan=gold"); code != 0 || out != "contact 1 created\n" {
+		t.Fatalf("add: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := withStore("contacts", "add", "12"); code != exitInvalid || !strings.Contains(errs, `phone "12"`) {
+		t.Fatalf("bad number: %d %q", code, errs)
+	}
+	csvFile := filepath.Join(dir, "c.csv")
+	os.WriteFile(csvFile, []byte("phones,name\n+1 212 555 0102,Bob\nnope,Carl\n+12125550101,Alice again\n"), 0o600)
+	if code, out, errs := withStore("contacts", "import", csvFile); code != exitFailure || out != "1 contacts imported\n" ||
+		!strings.Contains(errs, "row 3:") || !strings.Contains(errs, "row 4:") || !strings.Contains(errs, "another contact") {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := withStore("contacts", "find", "212-555-0102"); code != 0 || !strings.Contains(out, `"name": "Bob"`) {
+		t.Fatalf("find: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := withStore("contacts", "merge", "1", "2"); code != 0 || !strings.Contains(out, "2 numbers") {
+		t.Fatalf("merge: %d %q", code, out)
+	}
+	if code, out, _ := withStore("contacts", "show", "1"); code != 0 || !strings.Contains(out, "+12125550102") || !strings.Contains(out, `"vip"`) {
+		t.Fatalf("show merged: %d %q", code, out)
+	}
+	code, out, _ := withStore("contacts", "export")
+	if code != 0 || !strings.HasPrefix(out, "id,phones,name") || !strings.Contains(out, "1,+12125550101;+12125550102,Alice Smith") || !strings.Contains(out, ",gold") {
+		t.Fatalf("export: %d %q", code, out)
+	}
+
+	// Rotation: a new key first, the old one after; then the new key alone reads all.
+	_, k2, _ := do("keys", "generate", "--id", "two")
+	t.Setenv(seal.EnvKey, strings.TrimSpace(k2)+","+strings.TrimSpace(k1))
+	if code, out, errs := withStore("keys", "rotate", "--batch", "1"); code != 0 || !strings.Contains(out, `1 contacts re-sealed under key "two"`) {
+		t.Fatalf("rotate: %d %q %q", code, out, errs)
+	}
+	t.Setenv(seal.EnvKey, strings.TrimSpace(k2))
+	if code, out, errs := withStore("contacts", "find", "+12125550102"); code != 0 || !strings.Contains(out, "Alice Smith") {
+		t.Fatalf("find after rotation with the new key only: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := withStore("contacts", "delete", "1"); code != 0 || !strings.Contains(out, "deleted") {
+		t.Fatalf("delete: %d %q", code, out)
+	}
+	if code, _, errs := withStore("contacts", "find", "+12125550101"); code != exitFailure || !strings.Contains(errs+"", "no contact") {
+		t.Fatalf("find deleted: %d %q", code, errs)
+	}
+}

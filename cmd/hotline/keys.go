@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hotline-cc/hotline/internal/seal"
+	"github.com/hotline-cc/hotline/store"
+)
+
+func newKeysCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "keys",
+		Short: "Keys that seal personal data at rest (HOTLINE_KEY_FILE or HOTLINE_KEY)",
+		Long: `Personal data (contacts, notes, numbers) is sealed with AES-256-GCM under keys read
+from the file HOTLINE_KEY_FILE names (mode 600) or from HOTLINE_KEY, never from the
+config file. Entries are "id:base64", the first one seals, all of them open.
+
+To rotate: generate a new key, put it first in the key file with the old one after
+it, restart or reload Hotline, run "hotline keys rotate", then drop the old key.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newKeysGenerateCmd(), newKeysRotateCmd(g))
+	return cmd
+}
+
+func newKeysGenerateCmd() *cobra.Command {
+	var id string
+	cmd := &cobra.Command{
+		Use:   "generate",
+		Short: "Print a new random key entry for the key file",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if id == "" {
+				id = "k" + time.Now().UTC().Format("20060102T150405")
+			}
+			e, err := seal.Generate(id)
+			if err != nil {
+				return invalidArg(err)
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), e.String())
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&id, "id", "", "key id (default: k and the UTC time)")
+	return cmd
+}
+
+// loadKeys reads the keyring from the environment.
+func loadKeys() (*seal.Keyring, error) {
+	r, err := seal.FromEnv(os.Getenv)
+	if err != nil {
+		return nil, invalidArg(err)
+	}
+	return r, nil
+}
+
+type rotateOptions struct {
+	store string
+	batch int
+	pause time.Duration
+}
+
+func newKeysRotateCmd(g *globalOptions) *cobra.Command {
+	o := &rotateOptions{}
+	cmd := &cobra.Command{
+		Use:   "rotate",
+		Short: "Re-seal every contact under the first (new) key, in batches",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			keys, err := loadKeys()
+			if err != nil {
+				return err
+			}
+			db, err := openStoreFlag(g, o.store, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return rotate(cmd.OutOrStdout(), db.Contacts(keys), keys.Primary(), o.batch, o.pause)
+		},
+	}
+	cmd.Flags().StringVar(&o.store, "store", "", "store file (default: the config's store.path)")
+	cmd.Flags().IntVar(&o.batch, "batch", 500, "contacts re-sealed per transaction")
+	cmd.Flags().DurationVar(&o.pause, "pause", 0, "pause between batches, to leave the disk to a running Hotline")
+	return cmd
+}
+
+// rotate re-seals batch by batch; each batch commits alone, so stopping it
+// at any point loses nothing and a second run carries on.
+func rotate(w io.Writer, s *store.Contacts, primary string, batch int, pause time.Duration) error {
+	if batch < 1 {
+		return invalidArg(fmt.Errorf("--batch %d: must be at least 1", batch))
+	}
+	total := 0
+	next, n, err := s.RotateStep(0, batch)
+	for ; err == nil; next, n, err = s.RotateStep(next, batch) {
+		total += n
+		if next == 0 {
+			break
+		}
+		time.Sleep(pause)
+	}
+	if err != nil {
+		return fmt.Errorf("rotation stopped after %d contacts (run it again to carry on): %w", total, err)
+	}
+	stale, err := s.Stale()
+	if err != nil {
+		return err
+	}
+	if stale > 0 {
+		return fmt.Errorf("%d contacts are still under an older key", stale)
+	}
+	_, err = fmt.Fprintf(w, "%d contacts re-sealed under key %q; no contact needs an older key now\n", total, primary)
+	return err
+}
+
+// openStoreFlag opens the --store file or the config's store.
+func openStoreFlag(g *globalOptions, path string, readOnly bool) (*store.DB, error) {
+	if path == "" {
+		var err error
+		if path, err = storeFile(g, nil); err != nil {
+			return nil, err
+		}
+	}
+	return store.Open(path, store.Options{ReadOnly: readOnly, LockTimeout: time.Second})
+}
