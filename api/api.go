@@ -91,6 +91,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/v1/store/backup", s.backup)
 	s.mux.HandleFunc("POST /api/v1/config/reload", s.reload)
 	s.mux.HandleFunc("GET /api/v1/reports/{kind}", s.report)
+	s.servePages()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{eng: eng, s: s}, linkCollector{s}, writesCollector{s})
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

@@ -38,6 +38,8 @@ type access struct {
 // so a new route must say who it is for.
 var routeAccess = map[string]access{
 	"GET /healthz":                        {public: true},
+	"GET /{$}":                            {public: true}, // the desk's page (package web)
+	"GET /static/":                        {public: true},
 	"POST /api/v1/login":                  {public: true},
 	"POST /api/v1/logout":                 {role: auth.Agent},
 	"GET /api/v1/whoami":                  {role: auth.Agent},

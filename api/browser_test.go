@@ -1,0 +1,192 @@
+package api
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/api/auth"
+)
+
+const browserYAML = `
+entries:
+  - {number: "100", queue: support}
+queues:
+  - {name: support, wrap_up: 30s}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+`
+
+// browser starts a headless Chromium, or skips the test when there is none
+// (HOTLINE_BROWSER=1, as CI sets, makes a missing browser a failure).
+func browser(t *testing.T) (context.Context, func()) {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("HOTLINE_BROWSER") == "1" {
+			t.Fatal("HOTLINE_BROWSER=1 but no chromium on PATH")
+		}
+		t.Skip("no chromium on PATH (apt-get install chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Flag("headless", true),
+		chromedp.WindowSize(1200, 900))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	return ctx, func() { cancelC(); cancelA() }
+}
+
+// screenshot saves the page for a person to look at: into
+// $HOTLINE_ARTIFACTS when set (CI keeps them), else the test's temp dir.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("HOTLINE_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Error(err)
+	}
+}
+
+// An agent signs in, logs in and goes ready; a call comes in and the desk
+// shows who is calling; the agent saves a disposition with notes. A
+// supervisor's wallboard in a second browser shows the agent's state change
+// within a second. The agent's page offers no wallboard, and the API
+// refuses the agent the call records it may not read.
+func TestBrowserDeskAndWallboard(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, browserYAML)
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 200 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.EnableAuth(d.db, time.Now)
+	hs := httptest.NewServer(h)
+	defer hs.Close()
+	srv := hs.URL
+	for _, u := range []auth.User{{Name: "al", Role: auth.Agent, Agent: "alice"}, {Name: "sue", Role: auth.Supervisor}} {
+		u.Hash, _ = auth.HashPassword("pw of "+u.Name+"!!", fastParams)
+		if err := d.db.SaveUser(&u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	signIn := func(ctx context.Context, name string) error {
+		return chromedp.Do(ctx,
+			chromedp.Navigate(srv+"/"),
+			chromedp.WaitVisible(chromedp.ID("login-name")),
+			chromedp.SendKeys(chromedp.ID("login-name"), name),
+			chromedp.SendKeys(chromedp.ID("login-password"), "pw of "+name+"!!"),
+			chromedp.Click(chromedp.ID("login-submit")),
+			chromedp.WaitVisible(chromedp.ID("nav")),
+		)
+	}
+	// The supervisor's wallboard, in a tab of its own.
+	sup, cancelS := chromedp.NewContext(ctx)
+	defer cancelS()
+	if err := signIn(sup, "sue"); err != nil {
+		t.Fatalf("supervisor sign-in: %v", err)
+	}
+	if err := chromedp.Do(sup, chromedp.Navigate(srv+"/#wallboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"]`))); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	// The agent's desk.
+	if err := signIn(ctx, "al"); err != nil {
+		t.Fatalf("agent sign-in: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("btn-login"))); err != nil {
+		t.Fatalf("desk: %v", err)
+	}
+	screenshot(t, ctx, "desk-signed-in")
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("nav-wallboard").hidden`)); err != nil || !hidden {
+		t.Errorf("the agent's page offers the wallboard (hidden=%v, %v)", hidden, err)
+	}
+	if status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/api/v1/calls").then(r => r.status)`, chromedp.EvalAwaitPromise)); err != nil || status != 403 {
+		t.Errorf("an agent reading call records: %d, %v (want 403)", status, err)
+	}
+	// Log in (which makes the agent available); the wallboard follows
+	// within a second.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("btn-login")),
+		chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-available`))); err != nil {
+		t.Fatalf("log in: %v", err)
+	}
+	shown := time.Now()
+	if err := chromedp.Do(sup, chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"] td.state-available`))); err != nil {
+		t.Fatalf("wallboard did not show alice available: %v", err)
+	}
+	if d := time.Since(shown); d > time.Second {
+		t.Errorf("wallboard took %v longer than the desk to show the change", d)
+	}
+	screenshot(t, sup, "wallboard")
+	// A call: the desk shows the caller.
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: 3 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("desk-call"))); err != nil {
+		t.Fatalf("screen pop: %v", err)
+	}
+	caller, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("call-caller")))
+	if err != nil || !strings.Contains(caller, "2125550187") {
+		t.Errorf("screen pop shows caller %q (%v)", caller, err)
+	}
+	screenshot(t, ctx, "desk-call")
+	// Disposition and notes, during the call.
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("dispo-form")),
+		chromedp.SendKeys(chromedp.ID("dispo"), "resolved"), chromedp.SendKeys(chromedp.ID("notes"), "asked about prices")); err != nil {
+		t.Fatalf("disposition form: %v", err)
+	}
+	callID, err := chromedp.Run(ctx, chromedp.Evaluate[string](`lastCall`))
+	if err != nil || callID == "" {
+		t.Fatalf("call id on the page: %q %v", callID, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("dispo-submit"))); err != nil {
+		t.Fatal(err)
+	}
+	// The record carries them once the call is over (the caller hangs up
+	// after 3 s).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rec, err := d.db.Call(callID)
+		if err == nil && !rec.Ended.IsZero() && rec.Disposition == "resolved" && rec.Notes == "asked about prices" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("call %q record: %+v %v", callID, rec, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Russian.
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("lang"), "ru")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("lang").dispatchEvent(new Event("change"))`)); err != nil {
+		t.Fatal(err)
+	}
+	if title, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("btn-ready"))); err != nil || title != "Готов" {
+		t.Errorf("Russian: %q %v", title, err)
+	}
+	screenshot(t, ctx, "desk-ru")
+}

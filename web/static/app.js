@@ -1,0 +1,212 @@
+// Hotline desk: sign-in, agent desktop, wallboard. Reads the API and
+// follows the change stream; holds no data of its own.
+"use strict";
+
+const I18N = {
+  en: {},
+  ru: {
+    desk: "Рабочее место", wallboard: "Табло", signout: "Выйти", signin: "Вход", name: "Имя", password: "Пароль",
+    agent: "Оператор", login: "Начать смену", ready: "Готов", reason: "Причина", pause: "Пауза", logout: "Закончить смену",
+    call: "Звонок", caller: "Звонящий", queue: "Очередь", phase: "Этап", wrapup: "Обработка", disposition: "Итог",
+    notes: "Заметки", save: "Сохранить", queues: "Очереди", waiting: "Ждут", longest: "Дольше всех", answered: "Отвечено",
+    abandoned: "Потеряно", sl: "Уровень сервиса", busy: "Заняты", agents: "Операторы", state: "Состояние", since: "С",
+    updated: "Обновлено", "bad-login": "Неверное имя или пароль", pending: "После звонка:",
+    "logged-out": "не в смене", available: "готов", ringing: "звонок", "on-call": "разговор", "wrap-up": "обработка", paused: "пауза",
+  },
+};
+let lang = localStorage.getItem("hotline-lang") || (navigator.language || "en").slice(0, 2);
+if (!I18N[lang]) lang = "en";
+const t = (key, fallback) => (I18N[lang] && I18N[lang][key]) || fallback || key;
+
+function applyLang() {
+  document.documentElement.lang = lang;
+  document.getElementById("lang").value = lang;
+  for (const el of document.querySelectorAll("[data-i18n]")) {
+    if (!el.dataset.en) el.dataset.en = el.textContent;
+    el.textContent = t(el.dataset.i18n, el.dataset.en);
+  }
+  render();
+}
+
+const $ = (id) => document.getElementById(id);
+let me = null;          // {name, role, agent}
+let csrf = sessionStorage.getItem("hotline-csrf") || "";
+let stream = null;
+const state = { queues: new Map(), agents: new Map(), calls: new Map(), now: null };
+let lastCall = "";      // the call the agent last handled, for its disposition
+
+async function api(method, path, body) {
+  const opts = { method, headers: {}, credentials: "same-origin" };
+  if (method !== "GET") opts.headers["X-CSRF-Token"] = csrf;
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  const resp = await fetch(path, opts);
+  let data = null;
+  try { data = await resp.json(); } catch (e) { /* empty body */ }
+  if (!resp.ok) {
+    const err = new Error((data && data.error) || resp.statusText);
+    err.status = resp.status;
+    throw err;
+  }
+  return data;
+}
+
+function show(view) {
+  for (const v of ["login-view", "desk-view", "wallboard-view"]) $(v).hidden = v !== view;
+}
+
+function route() {
+  if (!me) { show("login-view"); $("login-name").focus(); return; }
+  const want = location.hash === "#wallboard" ? "wallboard-view" : "desk-view";
+  const canWall = me.role !== "agent";
+  const canDesk = !!deskAgent();
+  $("nav-wallboard").hidden = !canWall;
+  $("nav-desk").hidden = !canDesk;
+  if (want === "wallboard-view" && canWall) show("wallboard-view");
+  else if (canDesk) show("desk-view");
+  else show("wallboard-view");
+  render();
+}
+
+// deskAgent is the agent the desk works as: the user's own, or ?agent= when
+// the API has no users yet.
+function deskAgent() {
+  if (me && me.agent) return me.agent;
+  return new URLSearchParams(location.search).get("agent") || "";
+}
+
+async function start() {
+  try {
+    me = await api("GET", "/api/v1/whoami");
+    if (!me.name) me = { name: "", role: "admin", agent: "" }; // no users yet: the API is open
+  } catch (e) {
+    me = null;
+  }
+  $("nav").hidden = !me;
+  $("who").textContent = me && me.name ? `${me.name} (${me.role})` : "";
+  route();
+  if (me) follow();
+}
+
+function follow() {
+  if (stream) stream.close();
+  stream = new EventSource("/api/v1/events");
+  stream.addEventListener("snapshot", (ev) => {
+    const s = JSON.parse(ev.data);
+    state.queues = new Map((s.queues || []).map((q) => [q.name, q]));
+    state.agents = new Map((s.agents || []).map((a) => [a.id, a]));
+    state.calls = new Map((s.calls || []).map((c) => [c.id, c]));
+    state.now = s.now;
+    render();
+  });
+  stream.addEventListener("agent", (ev) => { const c = JSON.parse(ev.data); state.agents.set(c.agent.id, c.agent); state.now = c.at; render(); });
+  stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, c.queue); state.now = c.at; render(); });
+  stream.addEventListener("call", (ev) => { const c = JSON.parse(ev.data); state.calls.set(c.call.id, c.call); state.now = c.at; render(); });
+  stream.addEventListener("call-ended", (ev) => { const c = JSON.parse(ev.data); state.calls.delete(c.call.id); state.now = c.at; render(); });
+  stream.onerror = () => { /* EventSource reconnects by itself, with Last-Event-ID */ };
+}
+
+function fmtSecs(s) {
+  s = Math.round(s || 0);
+  const m = Math.floor(s / 60);
+  return m ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+function cell(tr, text, cls) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (cls) td.className = cls;
+  tr.appendChild(td);
+}
+
+function render() {
+  if (!me) return;
+  // Wallboard.
+  const qb = document.querySelector("#queues tbody");
+  qb.replaceChildren();
+  for (const q of state.queues.values()) {
+    const tr = document.createElement("tr");
+    tr.dataset.queue = q.name;
+    cell(tr, q.name); cell(tr, q.waiting); cell(tr, fmtSecs(q.longest_wait)); cell(tr, q.answered);
+    cell(tr, q.abandoned); cell(tr, `${Math.round((q.service_level || 0) * 100)}%`); cell(tr, q.agents_ready); cell(tr, q.agents_busy);
+    qb.appendChild(tr);
+  }
+  const ab = document.querySelector("#agents tbody");
+  ab.replaceChildren();
+  for (const a of state.agents.values()) {
+    const tr = document.createElement("tr");
+    tr.dataset.agent = a.id;
+    cell(tr, a.name || a.id);
+    cell(tr, t(a.state, a.state) + (a.reason ? ` (${a.reason})` : ""), `state state-${a.state}`);
+    cell(tr, a.since ? new Date(a.since).toLocaleTimeString(lang) : "");
+    cell(tr, a.answered);
+    ab.appendChild(tr);
+  }
+  $("updated").textContent = state.now ? new Date(state.now).toLocaleTimeString(lang) : "";
+  // Desk.
+  const id = deskAgent();
+  const a = state.agents.get(id);
+  $("desk-agent").textContent = id;
+  $("desk-state").textContent = a ? t(a.state, a.state) + (a.reason ? ` (${a.reason})` : "") : "";
+  $("desk-state").className = a ? `state state-${a.state}` : "state";
+  $("desk-pending").textContent = a && a.pending ? `${t("pending", "After this call:")} ${a.pending.state || ""} ${a.pending.reason || ""}` : "";
+  const call = a && a.call ? state.calls.get(a.call) : null;
+  $("desk-call").hidden = !call;
+  if (call) {
+    lastCall = call.id;
+    $("call-caller").textContent = call.caller || "";
+    $("call-queue").textContent = call.queue || "";
+    $("call-phase").textContent = call.phase || "";
+  }
+  $("dispo-form").hidden = !(lastCall && a && (a.state === "wrap-up" || a.state === "on-call"));
+}
+
+async function agentAction(action, body) {
+  $("desk-error").textContent = "";
+  try {
+    await api("POST", `/api/v1/agents/${encodeURIComponent(deskAgent())}/${action}`, body);
+  } catch (e) {
+    $("desk-error").textContent = e.message;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("lang").addEventListener("change", (e) => { lang = e.target.value; localStorage.setItem("hotline-lang", lang); applyLang(); });
+  $("login-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    $("login-error").textContent = "";
+    try {
+      const r = await api("POST", "/api/v1/login", { name: $("login-name").value, password: $("login-password").value });
+      csrf = r.csrf;
+      sessionStorage.setItem("hotline-csrf", csrf);
+      $("login-password").value = "";
+      await start();
+    } catch (err) {
+      $("login-error").textContent = err.status === 401 ? t("bad-login", "Wrong name or password") : err.message;
+    }
+  });
+  $("logout").addEventListener("click", async () => {
+    try { await api("POST", "/api/v1/logout"); } catch (e) { /* signed out anyway */ }
+    if (stream) stream.close();
+    me = null; csrf = ""; sessionStorage.removeItem("hotline-csrf");
+    start();
+  });
+  $("btn-login").addEventListener("click", () => agentAction("login"));
+  $("btn-ready").addEventListener("click", () => agentAction("ready"));
+  $("btn-pause").addEventListener("click", () => agentAction("pause", { reason: $("pause-reason").value }));
+  $("btn-logout").addEventListener("click", () => agentAction("logout"));
+  $("dispo-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("POST", `/api/v1/calls/${encodeURIComponent(lastCall)}/disposition`, { disposition: $("dispo").value, notes: $("notes").value });
+      $("dispo").value = ""; $("notes").value = ""; lastCall = ""; render();
+    } catch (err) {
+      $("desk-error").textContent = err.message;
+    }
+  });
+  window.addEventListener("hashchange", route);
+  applyLang();
+  start();
+});
