@@ -12,7 +12,7 @@ import (
 )
 
 // report answers GET /api/v1/reports/{kind} (queues, agents,
-// dispositions, or queue-log: the period as an Asterisk queue_log) from the stored records; the query is report.ParseQuery's
+// dispositions, campaigns, or queue-log: the period as an Asterisk queue_log) from the stored records; the query is report.ParseQuery's
 // (from, to, interval, tz, short_abandon, format: json unless asked).
 // Queues' service-level thresholds are those of the running config.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {

@@ -22,6 +22,9 @@ type Options struct {
 	// Threshold is a queue's service-level threshold; nil gives
 	// DefaultThreshold to every queue.
 	Threshold func(queue string) time.Duration
+	// Campaigns gives an outbound campaign's abandonment cap and sale
+	// dispositions; without a rule, the disposition "sale" is a sale.
+	Campaigns map[string]CampaignRule
 }
 
 // DefaultThreshold is the service-level threshold of a queue Options do not name.
@@ -37,10 +40,11 @@ type Builder struct {
 
 // cut is the accumulators of one way of cutting the period.
 type cut struct {
-	clock  clock
-	queues map[key]*queueAcc
-	agents map[key]*agentAcc
-	disp   map[dispKey]int
+	clock     clock
+	queues    map[key]*queueAcc
+	agents    map[key]*agentAcc
+	disp      map[dispKey]int
+	campaigns map[key]*campaignAcc
 }
 
 type key struct {
@@ -83,7 +87,7 @@ func NewBuilder(o Options) (*Builder, error) {
 	b := &Builder{o: o, cursors: map[string]*cursor{}}
 	for i, iv := range []Interval{o.Interval, IntervalPeriod} {
 		b.cuts[i] = &cut{clock: clock{iv: iv, loc: o.Location, from: o.From, to: o.To},
-			queues: map[key]*queueAcc{}, agents: map[key]*agentAcc{}, disp: map[dispKey]int{}}
+			queues: map[key]*queueAcc{}, agents: map[key]*agentAcc{}, disp: map[dispKey]int{}, campaigns: map[key]*campaignAcc{}}
 	}
 	return b, nil
 }
@@ -119,8 +123,13 @@ func (b *Builder) AddCall(rec *store.CallRecord) bool {
 	if rec.Queue != "" {
 		threshold = b.o.Threshold(rec.Queue)
 	}
+	campaign := campaignOf(rec)
 	for _, c := range b.cuts {
-		c.addCall(rec, c.clock.start(rec.Entered).UnixNano(), b.o.ShortAbandon, threshold)
+		start := c.clock.start(rec.Entered).UnixNano()
+		c.addCall(rec, start, b.o.ShortAbandon, threshold)
+		if campaign != "" {
+			c.addDial(rec, start, campaign, b.o.Campaigns[campaign])
+		}
 	}
 	return true
 }
@@ -261,12 +270,19 @@ func (c *cut) rows(o Options) Rows {
 		s, e := c.bounds(k.start)
 		rs.Agents = append(rs.Agents, a.row(s, e, k.name))
 	}
+	for k, a := range c.campaigns {
+		s, e := c.bounds(k.start)
+		rs.Campaigns = append(rs.Campaigns, a.row(s, e, k.name, o.Campaigns[k.name]))
+	}
 	for k, n := range c.disp {
 		s, e := c.bounds(k.start)
 		rs.Dispositions = append(rs.Dispositions, DispositionRow{Start: s, End: e, Queue: k.name, Disposition: k.disposition, Calls: n})
 	}
 	slices.SortFunc(rs.Queues, func(a, b QueueRow) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Queue, b.Queue)) })
 	slices.SortFunc(rs.Agents, func(a, b AgentRow) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Agent, b.Agent)) })
+	slices.SortFunc(rs.Campaigns, func(a, b CampaignRow) int {
+		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Campaign, b.Campaign))
+	})
 	slices.SortFunc(rs.Dispositions, func(a, b DispositionRow) int {
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Queue, b.Queue), cmp.Compare(a.Disposition, b.Disposition))
 	})

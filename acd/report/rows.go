@@ -23,6 +23,7 @@ type Rows struct {
 	Queues       []QueueRow       `json:"queues"`
 	Agents       []AgentRow       `json:"agents"`
 	Dispositions []DispositionRow `json:"dispositions"`
+	Campaigns    []CampaignRow    `json:"campaigns"`
 }
 
 // Seconds is a duration written as a number of seconds.

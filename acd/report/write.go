@@ -21,10 +21,11 @@ const (
 	KindQueues       Kind = "queues"
 	KindAgents       Kind = "agents"
 	KindDispositions Kind = "dispositions"
+	KindCampaigns    Kind = "campaigns"
 )
 
 // Kinds lists the kinds in the order help texts name them.
-var Kinds = []Kind{KindQueues, KindAgents, KindDispositions}
+var Kinds = []Kind{KindQueues, KindAgents, KindDispositions, KindCampaigns}
 
 // ParseKind reads a kind by name.
 func ParseKind(s string) (Kind, error) {
@@ -33,7 +34,7 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return "", fmt.Errorf("report %q: %w (want queues, agents or dispositions)", s, ErrBadOption)
+	return "", fmt.Errorf("report %q: %w (want queues, agents, dispositions or campaigns)", s, ErrBadOption)
 }
 
 // Formats a report is written in.
@@ -66,6 +67,8 @@ func writeJSON(w io.Writer, r *Report, kind Kind) error {
 			return nonNil(rs.Agents)
 		case KindDispositions:
 			return nonNil(rs.Dispositions)
+		case KindCampaigns:
+			return nonNil(rs.Campaigns)
 		}
 		return nonNil(rs.Queues)
 	}
@@ -137,6 +140,14 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 			rows = append(rows, []string{stamp(a.Start, table), stamp(a.End, table), a.Agent, n(a.Offered), n(a.Answered), n(a.Missed),
 				d(a.Talk), d(a.WrapUp), d(a.AHT), d(a.LoggedIn), d(a.Available), d(a.Ringing), d(a.OnCall), d(a.InWrapUp),
 				d(a.Paused), strings.Join(pauses, " "), pct(a.Occupancy), pct(a.Utilization)})
+		}
+	case KindCampaigns:
+		header = []string{"start", "end", "campaign", "dials", "busy", "no_answer", "failed", "contacts", "contact_rate", "connected",
+			"abandoned", "abandon_rate", "abandon_cap", "over_cap", "sales", "conversion", "talk_s", "aht_s"}
+		for _, c := range rs.Campaigns {
+			rows = append(rows, []string{stamp(c.Start, table), stamp(c.End, table), c.Campaign, n(c.Dials), n(c.Busy), n(c.NoAnswer),
+				n(c.Failed), n(c.Contacts), pct(c.ContactRate), n(c.Connected), n(c.Abandoned), pct(c.AbandonRate), pct(c.AbandonCap),
+				strconv.FormatBool(c.OverCap), n(c.Sales), pct(c.Conversion), d(c.Talk), d(c.AHT)})
 		}
 	case KindDispositions:
 		header = []string{"start", "end", "queue", "disposition", "calls"}

@@ -46,13 +46,15 @@ func (o *reportOptions) AddFlags(fs *pflag.FlagSet) {
 func newReportCmd(g *globalOptions) *cobra.Command {
 	o := &reportOptions{}
 	cmd := &cobra.Command{
-		Use:   "report queues|agents|dispositions|queue-log",
+		Use:   "report queues|agents|dispositions|campaigns|queue-log",
 		Short: "Figures of a past period by queue, agent or disposition, from the stored records",
 		Long: `Reports a period from the stored call records and agent state changes: per
 queue offered, answered, abandoned (short abandons apart), service level over
 answered and over answered + abandoned, ASA, average, 90th percentile and
 longest wait, AHT, callbacks; per agent offers, answers, handle time, time by
-state and pause reason, occupancy and utilization; dispositions per queue.
+state and pause reason, occupancy and utilization; dispositions per queue; per
+outbound campaign dials, busy, no answer, contacts, connected, abandoned against
+the campaign's abandon_cap, sales (its dispositions marked sale).
 Rows follow --interval in the call center's time zone, then the period's totals.
 
 queue-log writes the period as an Asterisk queue_log file (ENTERQUEUE, CONNECT,
@@ -62,7 +64,7 @@ COMPLETECALLER, ABANDON, PAUSE, ...) for tools that read Asterisk's queues.`,
   hotline report queues --from 2026-01-05 --to 2026-01-06 --interval 15m --store hotline.db --chart day.png
   hotline report queue-log --from 2026-01-01 --to 2026-02-01 > queue_log`,
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{"queues", "agents", "dispositions", "queue-log"},
+		ValidArgs: []string{"queues", "agents", "dispositions", "campaigns", "queue-log"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.set = cmd.Flags().Changed
 			return runReport(cmd.Context(), cmd.OutOrStdout(), g, o, args[0])
@@ -109,6 +111,18 @@ func (o *reportOptions) query(kind string, cfg config.Config) (report.Query, err
 		}
 		return report.DefaultThreshold
 	})
+	if err == nil && len(cfg.Campaigns) > 0 {
+		q.Options.Campaigns = map[string]report.CampaignRule{}
+		for _, c := range cfg.Campaigns {
+			rule := report.CampaignRule{AbandonCap: c.AbandonCap, Sales: map[string]bool{}}
+			for _, d := range c.Dispositions {
+				if d.Sale {
+					rule.Sales[d.Name] = true
+				}
+			}
+			q.Options.Campaigns[c.Name] = rule
+		}
+	}
 	if err != nil {
 		// ParseQuery names query keys; the command line has flags.
 		msg := strings.TrimPrefix(err.Error(), report.ErrBadOption.Error()+": ")

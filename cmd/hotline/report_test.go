@@ -370,9 +370,9 @@ func TestReportRefusesBadFlags(t *testing.T) {
 			t.Errorf("error %q does not name %s", errOut, want)
 		}
 	}
-	code, _, errOut = hotline(t, nil, "report", "campaigns", "--from", "2026-01-05", "--to", "2026-01-06", "--store", "x.db")
-	if code != exitInvalid || !strings.Contains(errOut, "campaigns") {
-		t.Errorf("campaigns: exit %d: %s", code, errOut)
+	code, _, errOut = hotline(t, nil, "report", "ivr", "--from", "2026-01-05", "--to", "2026-01-06", "--store", "x.db")
+	if code != exitInvalid || !strings.Contains(errOut, `report "ivr"`) {
+		t.Errorf("ivr: exit %d: %s", code, errOut)
 	}
 }
 
@@ -548,5 +548,45 @@ func TestReportTakesConfigSettings(t *testing.T) {
 		if got.Location != c.zone || got.ShortAbandon != c.short || len(got.Rows) == 0 || got.Rows[0].Start.Hour() != c.startsAt {
 			t.Errorf("%v: zone %q short abandon %v, first row %v; want %s, %v, days from local midnight", c.flags, got.Location, got.ShortAbandon, got.Rows, c.zone, c.short)
 		}
+	}
+}
+
+// A campaign's abandonment cap and sale dispositions come from the config.
+func TestReportCampaignsTakeConfigRules(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	for i, d := range []struct {
+		outcome     acd.Outcome
+		disposition string
+	}{{acd.OutcomeAnswered, "sale"}, {acd.OutcomeAnswered, "not-interested"}, {acd.OutcomeAbandoned, ""}, {acd.OutcomeFailed, ""}} {
+		at := day.Add(time.Duration(i) * time.Minute)
+		rec := &store.CallRecord{ID: fmt.Sprint("d", i), Direction: acd.DirectionOutbound, Entry: "campaign:renewals", Entered: at,
+			Ended: at.Add(time.Minute), Outcome: d.outcome, Disposition: d.disposition, Cause: "busy",
+			Timeline: []store.Step{{At: at, Kind: "dial"}}}
+		if d.outcome != acd.OutcomeFailed {
+			rec.Cause = ""
+			rec.Timeline = append(rec.Timeline, store.Step{At: at.Add(5 * time.Second), Kind: "lead-answered"})
+		}
+		if d.outcome == acd.OutcomeAnswered {
+			rec.Answered, rec.Agent, rec.Talk = at.Add(6*time.Second), "ann", 30*time.Second
+		}
+		if err := db.SaveCall(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	code, out, errOut := hotline(t, nil, "--config", "../../configs/hotline.example.yaml", "report", "campaigns", "--format", "csv",
+		"--from", "2026-01-05", "--to", "2026-01-06", "--tz", "UTC", "--store", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// 4 dials, 1 busy, 3 contacts, 2 connected, 1 abandoned (33% over the
+	// example's 3% cap), 1 sale
+	if want := "total,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,renewals,4,1,0,0,3,0.7500,2,1,0.3333,0.0300,true,1,0.5000,"; !strings.Contains(out, want) {
+		t.Errorf("campaigns report:\n%s\nwant a line starting %s", out, want)
 	}
 }

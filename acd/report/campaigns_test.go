@@ -1,0 +1,62 @@
+package report
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/store"
+)
+
+func dial(id, campaign string, at time.Time, outcome acd.Outcome, cause string, contact bool) store.CallRecord {
+	rec := store.CallRecord{ID: id, Direction: acd.DirectionOutbound, Entry: "campaign:" + campaign, Entered: at,
+		Ended: at.Add(time.Minute), Outcome: outcome, Cause: cause,
+		Timeline: []store.Step{{At: at, Kind: "dial", Detail: "campaign=" + campaign}}}
+	if contact {
+		rec.Timeline = append(rec.Timeline, store.Step{At: at.Add(10 * time.Second), Kind: "lead-answered"})
+	}
+	return rec
+}
+
+func TestCampaignFigures(t *testing.T) {
+	talked := func(id string, at time.Time, disposition string) store.CallRecord {
+		rec := dial(id, "spring", at, acd.OutcomeAnswered, "", true)
+		rec.Answered, rec.Agent, rec.Talk, rec.WrapUp, rec.Disposition = at.Add(11*time.Second), "ann", 2*time.Minute, 10*time.Second, disposition
+		return rec
+	}
+	recs := []store.CallRecord{
+		dial("b", "spring", at(1, 0), acd.OutcomeFailed, "busy", false),
+		dial("n1", "spring", at(2, 0), acd.OutcomeFailed, "no-answer", false),
+		dial("n2", "spring", at(3, 0), acd.OutcomeFailed, "cancelled", false),
+		dial("f", "spring", at(4, 0), acd.OutcomeFailed, "congestion", false),
+		dial("ab", "spring", at(5, 0), acd.OutcomeAbandoned, "", true),
+		talked("s1", at(6, 0), "won"),
+		talked("s2", at(7, 0), "won"),
+		talked("x", at(8, 0), "sale"), // not a sale in this campaign's rules
+		dial("other", "autumn", at(9, 0), acd.OutcomeAbandoned, "", true),
+		call("in", "sales", at(9, 0), 5*time.Second, acd.OutcomeAnswered, "ann"), // inbound: no campaign
+	}
+	r := build(t, Options{From: t0, To: t0.Add(time.Hour), Campaigns: map[string]CampaignRule{
+		"spring": {AbandonCap: 0.03, Sales: map[string]bool{"won": true}}}}, recs, nil)
+	if len(r.Totals.Campaigns) != 2 {
+		t.Fatalf("campaign rows %+v", r.Totals.Campaigns)
+	}
+	autumn, spring := r.Totals.Campaigns[0], r.Totals.Campaigns[1]
+	want := CampaignRow{Start: spring.Start, End: spring.End, Campaign: "spring", Dials: 8, Busy: 1, NoAnswer: 2, Failed: 1,
+		Contacts: 4, Connected: 3, Abandoned: 1, AbandonRate: 0.25, AbandonCap: 0.03, OverCap: true, Sales: 2,
+		ContactRate: 0.5, Conversion: 2.0 / 3, Talk: 360, AHT: 130}
+	if spring != want {
+		t.Errorf("spring:\n got %+v\nwant %+v", spring, want)
+	}
+	if autumn.Dials != 1 || autumn.Abandoned != 1 || autumn.AbandonCap != 0 || autumn.OverCap {
+		t.Errorf("autumn (no rule): %+v", autumn)
+	}
+	var b strings.Builder
+	if err := Write(&b, r, KindCampaigns, FormatCSV); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "total,") || !strings.Contains(b.String(), ",spring,8,1,2,1,4,0.5000,3,1,0.2500,0.0300,true,2,") {
+		t.Errorf("campaigns CSV:\n%s", b.String())
+	}
+}
