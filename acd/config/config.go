@@ -4,13 +4,14 @@ import "time"
 
 // Config is everything Hotline reads from its YAML file.
 type Config struct {
-	Server  Server  `yaml:"server"`
-	Store   Store   `yaml:"store"`
-	PBX     PBX     `yaml:"pbx"`
-	Entries []Entry `yaml:"entries"`
-	Menus   []Menu  `yaml:"menus"`
-	Queues  []Queue `yaml:"queues"`
-	Agents  []Agent `yaml:"agents"`
+	Server  Server          `yaml:"server"`
+	Store   Store           `yaml:"store"`
+	PBX     PBX             `yaml:"pbx"`
+	Entries []Entry         `yaml:"entries"`
+	Menus   []Menu          `yaml:"menus"`
+	Flows   map[string]Flow `yaml:"flows"`
+	Queues  []Queue         `yaml:"queues"`
+	Agents  []Agent         `yaml:"agents"`
 
 	Campaigns []Campaign `yaml:"campaigns"`
 
@@ -97,7 +98,8 @@ type SimAgentPhone struct {
 type Entry struct {
 	Number string `yaml:"number"` // dialed number / extension, e.g. "100" or "+15551230000"
 	Queue  string `yaml:"queue"`  // straight into a queue, or
-	Menu   string `yaml:"menu"`   // through a DTMF menu
+	Menu   string `yaml:"menu"`   // through a DTMF menu, or
+	Flow   string `yaml:"flow"`   // through a self-service flow
 }
 
 // Menu is a DTMF choice played to callers before a queue.

@@ -32,6 +32,7 @@ func (c Config) validate(root *yaml.Node) error {
 	v.queues()
 	v.entries()
 	v.menus()
+	v.flows()
 	v.agents()
 	v.campaigns()
 	v.reports()
@@ -230,13 +231,17 @@ func (v *validator) entries() {
 				seen[e.Number] = i
 			}
 		}
-		switch {
+		switch set := btoi(e.Queue != "") + btoi(e.Menu != "") + btoi(e.Flow != ""); {
+		case set > 1 && e.Flow != "":
+			v.add(p, "more than one of queue, menu and flow set; an entry goes to one of them")
 		case e.Queue != "" && e.Menu != "":
 			v.add(p, "both queue and menu set; an entry goes to one of them")
-		case e.Queue == "" && e.Menu == "":
-			v.add(p, "neither queue nor menu set; an entry goes to one of them")
+		case set == 0:
+			v.add(p, "neither queue nor menu set; an entry goes to one of them (or to a flow)")
 		case e.Queue != "":
 			v.known(joinPath(p, "queue"), "queue", e.Queue, v.queueNames())
+		case e.Flow != "":
+			v.known(joinPath(p, "flow"), "flow", e.Flow, slices.Sorted(maps.Keys(v.cfg.Flows)))
 		default:
 			v.known(joinPath(p, "menu"), "menu", e.Menu, v.menuNames())
 		}

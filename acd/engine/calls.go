@@ -105,6 +105,9 @@ func (c *Core) route(e pbx.CallArrived) (string, *config.Target) {
 	if !ok {
 		return entry, nil
 	}
+	if en.Flow != "" {
+		return entry, &config.Target{Menu: en.Flow + "/"} // the flow's way in, see menuFlow
+	}
 	return entry, &config.Target{Queue: en.Queue, Menu: en.Menu}
 }
 
@@ -127,8 +130,10 @@ func (c *Core) goTarget(now time.Time, cl *call, t config.Target) {
 
 // --- flows (menus) ---
 
-// menuFlow makes the config's DTMF menus one IVR flow, a node per menu.
-func menuFlow(menus []config.Menu) (*ivr.Flow, error) {
+// menuFlow makes the config's DTMF menus and self-service flows one IVR
+// flow: a node per menu, and a node "FLOW/NODE" per node of each flow,
+// entered through "FLOW/" (a jump to the flow's start).
+func menuFlow(menus []config.Menu, flows map[string]config.Flow) (*ivr.Flow, error) {
 	target := func(t config.Target) ivr.Target { return ivr.Target{Queue: t.Queue, Node: t.Menu, Message: t.Message} }
 	nodes := make(map[string]ivr.Node, len(menus))
 	for _, m := range menus {
@@ -139,13 +144,19 @@ func menuFlow(menus []config.Menu) (*ivr.Flow, error) {
 		}
 		nodes[m.Name] = n
 	}
+	for name, f := range flows {
+		nodes[name+"/"] = ivr.Jump(f.Start)
+		for node, n := range f.IVRNodes() {
+			nodes[name+"/"+node] = n
+		}
+	}
 	return ivr.Build(nodes)
 }
 
 // startFlow puts a call in the flow at node; the interpreter in acd/ivr
 // decides, the engine carries its actions out.
 func (c *Core) startFlow(now time.Time, cl *call, node string) {
-	st, acts := c.flow.Start(node, now)
+	st, acts := c.flow.StartWith(node, map[string]string{ivr.VarCaller: cl.rec.Caller}, now)
 	c.runFlow(now, cl, st, acts)
 }
 
@@ -182,7 +193,32 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 		case ivr.CancelTimer:
 			cl.gen[TimerMenu]++
 		case ivr.ToQueue:
+			if len(a.Skills) > 0 {
+				// Kept with the call for the agent to see; routing does not
+				// yet require per-call skills.
+				c.step(now, cl, "flow-skills", "", fmt.Sprint(a.Skills))
+			}
+			if a.Priority != 0 {
+				cl.priority += a.Priority
+				c.step(now, cl, "flow-priority", "", strconv.Itoa(cl.priority))
+			}
 			c.goTarget(now, cl, config.Target{Queue: a.Queue})
+		case ivr.Callback:
+			q := c.queueIdx[a.Queue]
+			if q == nil {
+				c.warn(now, "unknown-queue", "call %s: callback to %v %q", cl.id, ErrUnknownQueue, a.Queue)
+				c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)
+				break
+			}
+			cl.queue, cl.enqueued = q, now
+			c.leaveForCallback(now, cl)
+		case ivr.Transfer, ivr.Lookup, ivr.Record:
+			// Not carried out by the engine yet: a lookup's timer runs out
+			// (its timeout branch), a transfer ends the call.
+			c.warn(now, "flow-action", "call %s: %v not carried out", cl.id, a)
+			if _, ok := a.(ivr.Transfer); ok {
+				c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)
+			}
 		case ivr.Leave:
 			if a.Failed {
 				c.leave(now, cl, a.Media, acd.OutcomeFailed, pbx.CauseNormal)

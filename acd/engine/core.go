@@ -126,7 +126,7 @@ func NewCore(opts Options, now time.Time) (*Core, error) {
 	for _, e := range cfg.Entries {
 		c.entries[e.Number] = e
 	}
-	flow, err := menuFlow(cfg.Menus)
+	flow, err := menuFlow(cfg.Menus, cfg.Flows)
 	if err != nil {
 		return nil, fmt.Errorf("engine: menus: %w", err)
 	}

@@ -84,12 +84,13 @@ func TestFlowStateSavedOnRetry(t *testing.T) {
 		}
 		return *ac.Flow
 	}
-	if got := saved(); !got.Equal(ivr.State{Node: "main"}) {
+	caller := map[string]string{ivr.VarCaller: "555"} // what the flow knows of the call from the start
+	if got := saved(); !got.Equal(ivr.State{Node: "main", Vars: caller}) {
 		t.Errorf("saved on arrival %+v", got)
 	}
 	c.Handle(epoch.Add(time.Second), pbx.PlaybackFinished{Base: pbx.Base{Channel: "ch-1"}, Playback: cl.playback})
 	c.Fire(epoch.Add(5*time.Second), timers[len(timers)-1])
-	if got := saved(); !got.Equal(ivr.State{Node: "main", Tries: 1}) {
+	if got := saved(); !got.Equal(ivr.State{Node: "main", Tries: 1, Vars: caller}) {
 		t.Errorf("saved after a silence %+v, want one try spent", got)
 	}
 }

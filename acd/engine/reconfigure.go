@@ -48,7 +48,7 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 	old := c.opts.Config
 
 	// Compile everything first, so a config that fails changes nothing.
-	flow, err := menuFlow(cfg.Menus)
+	flow, err := menuFlow(cfg.Menus, cfg.Flows)
 	if err != nil {
 		return rep, fmt.Errorf("engine: menus: %w", err)
 	}

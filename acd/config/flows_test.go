@@ -1,0 +1,81 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hotline-cc/hotline/acd/ivr"
+)
+
+// A flow is decoded through acd/ivr's registry as strictly as the rest of
+// the file, and checked whole: every problem comes back with its path.
+func TestFlowProblems(t *testing.T) {
+	src := `
+store: {path: x.db}
+queues:
+  - name: support
+entries:
+  - {number: "100", flow: main}
+  - {number: "101", flow: nope}
+  - {number: "102", flow: main, queue: support}
+flows:
+  main:
+    start: hours
+    nodes:
+      hours:
+        kind: hours
+        zone: Europe/Berlin
+        week: {mon: "09:00-18:00"}
+        open: sales
+        closed: bye
+        colour: red
+      bye: {kind: hangup, say: {en: Goodbye}}
+      q: {kind: queue, queue: billing}
+      x: {kind: teleport}
+      y: {queue: support}
+`
+	_, err := Parse([]byte(src), "flows.yaml")
+	if err == nil {
+		t.Fatal("Parse accepted a broken flow")
+	}
+	for _, want := range []string{
+		`flows.yaml:7: entries[1].flow: unknown flow "nope"; known: main`,
+		`flows.yaml:8: entries[2]: more than one of queue, menu and flow set`,
+		`flows.yaml:17: flows.main.nodes.hours.open: unknown node "sales"`,
+		`flows.yaml:19: flows.main.nodes.hours.colour: unknown key`,
+		`flows.main.nodes.q: unreachable: no way leads here from start "hours"`,
+		`flows.main.nodes.q.queue: unknown queue "billing"; known: support`,
+		`flows.main.nodes.x.kind: unknown node kind "teleport"`,
+		`flows.main.nodes.y.kind: missing; one of`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestFlowDecodes(t *testing.T) {
+	cfg, err := Parse([]byte(`
+store: {path: x.db}
+queues: [{name: support}]
+entries: [{number: "100", flow: main}]
+flows:
+  main:
+    start: ask
+    nodes:
+      ask: {kind: collect, var: order, length: 4, timeout: 3s, next: q}
+      q: {kind: queue, queue: support, skills: {orders: 2}, priority: 3}
+`), "ok.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	nodes := cfg.Flows["main"].IVRNodes()
+	c, ok := nodes["ask"].(*ivr.Collect)
+	q, ok2 := nodes["q"].(*ivr.Queue)
+	if !ok || !ok2 || c.Length != 4 || c.Timeout.Seconds() != 3 || q.Skills["orders"] != 2 || q.Priority != 3 {
+		t.Errorf("decoded %#v %#v", nodes["ask"], nodes["q"])
+	}
+}

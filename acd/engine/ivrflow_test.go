@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/acd/sim"
+)
+
+const flowConfig = `
+entries:
+  - {number: "100", flow: main}
+flows:
+  main:
+    start: order
+    nodes:
+      order:
+        kind: collect
+        prompt: ["sound:enter-order"]
+        var: order
+        length: 4
+        timeout: 3s
+        retries: 0
+        next: vip
+        fallback: bye
+      vip:
+        kind: condition
+        cases: [{var: order, matches: "^9", goto: priority}]
+        else: normal
+      priority:
+        kind: queue
+        queue: support
+        priority: 5
+        skills: {orders: 2}
+      normal:
+        kind: queue
+        queue: support
+      bye:
+        kind: hangup
+        prompt: ["sound:goodbye"]
+queues:
+  - name: support
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+`
+
+// A caller entering a flow by its entry number goes through its nodes, and
+// what the flow learned (digits, priority, skills) lands in the record.
+func TestEntryStartsConfiguredFlow(t *testing.T) {
+	for _, tc := range []struct {
+		name, dtmf string
+		want       []string    // timeline steps, in order
+		outcome    acd.Outcome // "" = not checked (the queue part is not this test's)
+	}{
+		{"priority order", "9123", []string{"collect main/order", "collected order=9123", "condition main/vip", "queue main/priority", "flow-skills map[orders:2]", "flow-priority 5", "enqueue support"}, ""},
+		{"plain order", "1234", []string{"collected order=1234", "queue main/normal", "enqueue support"}, ""},
+		{"silence", "", []string{"collect main/order", "collect-fallback timeout", "hangup main/bye"}, acd.OutcomeSelfService},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newMemStore()
+			r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, flowConfig), Store: st}, Start: epoch,
+				Sim: sim.Options{PromptLength: 2 * time.Second}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100", DTMF: tc.dtmf, DTMFDelay: 3 * time.Second, HangupAfter: 90 * time.Second}); err != nil {
+				t.Fatal(err)
+			}
+			r.RunUntil(epoch.Add(2 * time.Minute))
+			recs := records(st)
+			if len(recs) != 1 {
+				t.Fatalf("records = %+v", recs)
+			}
+			var steps []string
+			for _, s := range recs[0].Timeline {
+				steps = append(steps, strings.TrimSpace(s.Kind+" "+s.Detail))
+			}
+			all := strings.Join(steps, " | ")
+			at := 0
+			for _, w := range tc.want {
+				i := indexFrom(steps, at, w)
+				if i < 0 {
+					t.Fatalf("timeline lacks %q after step %d:\n%s", w, at, all)
+				}
+				at = i + 1
+			}
+			if tc.outcome != "" && recs[0].Outcome != tc.outcome {
+				t.Errorf("outcome %s, want %s (%s)", recs[0].Outcome, tc.outcome, all)
+			}
+		})
+	}
+}
+
+func indexFrom(steps []string, from int, want string) int {
+	for i := from; i < len(steps); i++ {
+		if steps[i] == want {
+			return i
+		}
+	}
+	return -1
+}
