@@ -19,7 +19,30 @@ type Flow struct {
 }
 
 // FlowNode is one node of a flow, decoded by the kind its "kind" key names.
-type FlowNode struct{ ivr.Node }
+type FlowNode struct {
+	ivr.Node `yaml:"-"` // decoded by flowNode, not field by field
+}
+
+// UnmarshalYAML lets yaml's own decoder read a node too (Parse uses
+// flowNode, which also reports unknown keys with their lines).
+func (fn *FlowNode) UnmarshalYAML(n *yaml.Node) error {
+	rest := *n
+	rest.Content = nil
+	kind := ""
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "kind" {
+			kind = n.Content[i+1].Value
+			continue
+		}
+		rest.Content = append(rest.Content, n.Content[i], n.Content[i+1])
+	}
+	node, err := ivr.Decode(kind, rest.Decode)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	fn.Node = node
+	return nil
+}
 
 var flowNodeType = reflect.TypeFor[FlowNode]()
 

@@ -237,7 +237,7 @@ func (v *validator) entries() {
 		case e.Queue != "" && e.Menu != "":
 			v.add(p, "both queue and menu set; an entry goes to one of them")
 		case set == 0:
-			v.add(p, "neither queue nor menu set; an entry goes to one of them (or to a flow)")
+			v.add(p, "neither queue nor menu set (nor flow); an entry goes to one of them")
 		case e.Queue != "":
 			v.known(joinPath(p, "queue"), "queue", e.Queue, v.queueNames())
 		case e.Flow != "":

@@ -16,7 +16,7 @@ const example = "../../configs/hotline.example.yaml"
 
 func TestConfigValidateExample(t *testing.T) {
 	code, out, errOut := hotline(t, nil, "config", "validate", example)
-	want := example + ": ok (3 queues, 4 agents, 3 entries)\n"
+	want := example + ": ok (3 queues, 4 agents, 4 entries)\n"
 	if code != 0 || out != want || errOut != "" {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 0 and %q", code, out, errOut, want)
 	}
@@ -125,7 +125,7 @@ func TestConfigValidateAppliesOverrides(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 2 naming --log-level", code, errOut)
 	}
 	code, out, _ = hotline(t, map[string]string{"HOTLINE_STORE_PATH": "/tmp/x.db"}, "config", "validate", "--log-level", "warn", example)
-	if want := example + ": ok (3 queues, 4 agents, 3 entries; with --log-level, HOTLINE_STORE_PATH)\n"; code != 0 || out != want {
+	if want := example + ": ok (3 queues, 4 agents, 4 entries; with --log-level, HOTLINE_STORE_PATH)\n"; code != 0 || out != want {
 		t.Errorf("exit %d, stdout %q; want 0 and %q", code, out, want)
 	}
 	code, serveOut, serveErr := hotline(t, map[string]string{"HOTLINE_PBX_TYPE": "pabx", "HOTLINE_CONFIG": example}, "serve")
