@@ -57,7 +57,10 @@ func writeStatus(w io.Writer, s engine.Status) {
 			state += " (" + a.Reason + ")"
 		}
 		next := ""
-		if p := a.Pending; p != nil {
+		if a.Draining {
+			next = "removed from the config: logs out after this call"
+		}
+		if p := a.Pending; p != nil && !a.Draining {
 			next = p.State
 			if p.Reason != "" {
 				next += " (" + p.Reason + ")"
@@ -88,7 +91,11 @@ func writeQueueTable(w io.Writer, queues []engine.QueueStatus) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "QUEUE\tWAITING\tLONGEST\tOFFERED\tANSWERED\tABANDONED\tSL\tASA")
 	for _, q := range queues {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%.1f%%\t%s\n", q.Name, q.Waiting, q.LongestWait.Round(time.Second),
+		name := q.Name
+		if q.Draining {
+			name += " (removed, serving its last callers)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%.1f%%\t%s\n", name, q.Waiting, q.LongestWait.Round(time.Second),
 			q.Offered, q.Answered, q.Abandoned, q.ServiceLevel*100, q.ASA.Round(time.Second))
 	}
 	tw.Flush()

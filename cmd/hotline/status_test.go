@@ -12,9 +12,11 @@ func TestWriteStatusShowsClockPendingAndLiveCalls(t *testing.T) {
 	now := time.Date(2026, 1, 5, 9, 30, 0, 0, time.Local)
 	var b strings.Builder
 	writeStatus(&b, engine.Status{Now: now,
-		Queues: []engine.QueueStatus{{Name: "support", Waiting: 1, LongestWait: 12 * time.Second}},
+		Queues: []engine.QueueStatus{{Name: "support", Waiting: 1, LongestWait: 12 * time.Second},
+			{Name: "sales", Waiting: 2, Draining: true}},
 		Agents: []engine.AgentStatus{{ID: "alice", State: "on-call", Since: now.Add(-time.Minute), Call: "c1",
-			Pending: &engine.Pending{State: "paused", Reason: "lunch"}}},
+			Pending: &engine.Pending{State: "paused", Reason: "lunch"}},
+			{ID: "bob", State: "on-call", Since: now, Call: "c3", Draining: true}},
 		Calls: []engine.CallStatus{
 			{ID: "c1", Caller: "5550001", Queue: "support", Phase: "bridged", Waited: 8 * time.Second,
 				Answered: now.Add(-time.Minute), Talk: time.Minute, Agent: "alice"},
@@ -22,6 +24,7 @@ func TestWriteStatusShowsClockPendingAndLiveCalls(t *testing.T) {
 		}})
 	out := b.String()
 	for _, want := range []string{"status at 2026-01-05 09:30:00", "paused (lunch)",
+		"sales (removed, serving its last callers)", "removed from the config: logs out after this call",
 		"c1    5550001  support  bridged  8s      1m0s  alice", "c2    5550002  support  queued   12s"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
