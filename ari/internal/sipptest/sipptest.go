@@ -60,21 +60,33 @@ var (
 	tonesErr  error
 )
 
-// tones renders the test tones once: 8 kHz u-law WAV files SIPp streams as
-// RTP. The caller sends 440 Hz, agents 1000 Hz, so a recording shows who was
-// heard.
+// tones renders the test tones once into a directory every run shares (so
+// no run leaves one behind): 8 kHz u-law WAV files SIPp streams as RTP. The
+// caller sends 440 Hz, agents 1000 Hz, so a recording shows who was heard.
 func tones(t testing.TB) string {
 	tonesOnce.Do(func() {
-		tonesDir, tonesErr = os.MkdirTemp("", "hotline-tones-")
-		if tonesErr != nil {
+		tonesDir = filepath.Join(os.TempDir(), "hotline-sipp-tones-v1")
+		if _, err := os.Stat(filepath.Join(tonesDir, "agent.wav")); err == nil {
 			return
 		}
+		tmp, err := os.MkdirTemp("", "hotline-sipp-tones-")
+		if err != nil {
+			tonesErr = err
+			return
+		}
+		defer os.RemoveAll(tmp)
 		for name, freq := range map[string]string{"caller": "440", "agent": "1000"} {
 			out, err := exec.Command("sox", "-n", "-r", "8000", "-c", "1", "-e", "u-law",
-				filepath.Join(tonesDir, name+".wav"), "synth", "30", "sine", freq, "vol", "0.5").CombinedOutput()
+				filepath.Join(tmp, name+".wav"), "synth", "30", "sine", freq, "vol", "0.5").CombinedOutput()
 			if err != nil {
 				tonesErr = fmt.Errorf("sox: %v: %s", err, out)
 				return
+			}
+		}
+		// Another run may have made it meanwhile; either copy is the same.
+		if err := os.Rename(tmp, tonesDir); err != nil {
+			if _, serr := os.Stat(filepath.Join(tonesDir, "agent.wav")); serr != nil {
+				tonesErr = err
 			}
 		}
 	})
