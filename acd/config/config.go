@@ -30,6 +30,7 @@ type Reports struct {
 	Timezone           string        `yaml:"timezone"`             // the call center's IANA zone, e.g. Europe/Berlin; "" = the machine's
 	ShortAbandon       time.Duration `yaml:"short_abandon"`        // callers hanging up sooner are short abandons, counted apart
 	ServiceLevelTarget float64       `yaml:"service_level_target"` // percent answered within the threshold, drawn on charts
+	QueueLog           string        `yaml:"queue_log"`            // serve appends Asterisk queue_log lines to this file; "" = none
 }
 
 // Server is the daemon's own settings.

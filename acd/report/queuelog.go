@@ -95,7 +95,18 @@ func secsInt(d time.Duration) string {
 
 // callEvents pushes the queue_log lines of one ended call.
 func callEvents(rec *store.CallRecord, push func(time.Time, string)) {
-	if rec.Outcome == acd.OutcomeInProgress || rec.Ended.IsZero() || rec.Direction == acd.DirectionCallback {
+	if rec.Outcome == acd.OutcomeInProgress || rec.Ended.IsZero() {
+		return
+	}
+	callLines(rec, func(_ string, at time.Time, line string) { push(at, line) })
+}
+
+// callLines emits the queue_log lines a call's record holds so far, each
+// with a key naming it within the call, so that a record saved again as
+// the call goes on can be written without repeating a line. Callbacks
+// dialed back have no lines: the caller's queue call had them.
+func callLines(rec *store.CallRecord, emit func(key string, at time.Time, line string)) {
+	if rec.Direction == acd.DirectionCallback {
 		return
 	}
 	line := func(queue, agent, event string, data ...string) string {
@@ -106,27 +117,28 @@ func callEvents(rec *store.CallRecord, push func(time.Time, string)) {
 	}
 	in, key := "", ""
 	var since time.Time
-	for _, step := range rec.Timeline {
+	for i, step := range rec.Timeline {
+		k := "step" + strconv.Itoa(i)
 		wait := func() string { return secsInt(step.At.Sub(since)) }
 		switch step.Kind {
 		case "enqueue":
 			in, since = step.Detail, step.At
-			push(step.At, line(in, "", "ENTERQUEUE", "", rec.Caller, "1"))
+			emit(k, step.At, line(in, "", "ENTERQUEUE", "", rec.Caller, "1"))
 		case "exit-key":
 			key = step.Detail
 		case "callback-key":
-			push(step.At, line(in, "", "EXITWITHKEY", step.Detail, "1", "1", wait()))
+			emit(k, step.At, line(in, "", "EXITWITHKEY", step.Detail, "1", "1", wait()))
 		case "overflow":
 			reason, _, _ := strings.Cut(step.Detail, " → ")
 			switch reason {
 			case "max-wait":
-				push(step.At, line(in, "", "EXITWITHTIMEOUT", "1", "1", wait()))
+				emit(k, step.At, line(in, "", "EXITWITHTIMEOUT", "1", "1", wait()))
 			case "exit-key":
-				push(step.At, line(in, "", "EXITWITHKEY", key, "1", "1", wait()))
+				emit(k, step.At, line(in, "", "EXITWITHKEY", key, "1", "1", wait()))
 			case "queue-full":
-				push(step.At, line(in, "", "FULL"))
+				emit(k, step.At, line(in, "", "FULL"))
 			default: // queue-empty, no-agents
-				push(step.At, line(in, "", "EXITEMPTY", "1", "1", wait()))
+				emit(k, step.At, line(in, "", "EXITEMPTY", "1", "1", wait()))
 			}
 		}
 	}
@@ -139,29 +151,49 @@ func callEvents(rec *store.CallRecord, push func(time.Time, string)) {
 		default:
 			continue
 		}
-		end := rec.Ended
-		if i+1 < len(rec.Attempts) {
-			end = rec.Attempts[i+1].At
-		} else if !rec.Answered.IsZero() {
-			end = rec.Answered
+		// The ring ended at its "no-connect" step; in older records without
+		// one, when the next ring began, the call was answered or ended.
+		end, found := time.Time{}, false
+		for _, step := range rec.Timeline {
+			if step.Kind == "no-connect" && step.Agent == a.Agent && !step.At.Before(a.At) {
+				end, found = step.At, true
+				break
+			}
 		}
-		push(end, line(rec.Queue, a.Agent, "RINGNOANSWER", strconv.FormatInt(max(0, end.Sub(a.At).Milliseconds()), 10)))
+		switch {
+		case found:
+		case i+1 < len(rec.Attempts):
+			end = rec.Attempts[i+1].At
+		case !rec.Answered.IsZero():
+			end = rec.Answered
+		case !rec.Ended.IsZero():
+			end = rec.Ended
+		default:
+			continue // not known yet: written when the record says
+		}
+		end = maxTime(end, a.At)
+		emit("ring"+strconv.Itoa(i), end, line(rec.Queue, a.Agent, "RINGNOANSWER", strconv.FormatInt(end.Sub(a.At).Milliseconds(), 10)))
 	}
 	wait := secsInt(rec.Wait)
-	switch {
-	case !rec.Answered.IsZero():
+	if !rec.Answered.IsZero() {
 		ring := time.Duration(0)
 		if n := len(rec.Attempts); n > 0 {
 			ring = rec.Answered.Sub(rec.Attempts[n-1].At)
 		}
-		push(rec.Answered, line(rec.Queue, rec.Agent, "CONNECT", wait, rec.AgentChannel, secsInt(ring)))
+		emit("connect", rec.Answered, line(rec.Queue, rec.Agent, "CONNECT", wait, rec.AgentChannel, secsInt(ring)))
+	}
+	if rec.Ended.IsZero() || rec.Outcome == acd.OutcomeInProgress {
+		return
+	}
+	switch {
+	case !rec.Answered.IsZero():
 		event := "COMPLETEAGENT"
 		if rec.HangupBy == acd.HangupCaller {
 			event = "COMPLETECALLER"
 		}
-		push(rec.Ended, line(rec.Queue, rec.Agent, event, wait, secsInt(rec.Talk), "1"))
+		emit("end", rec.Ended, line(rec.Queue, rec.Agent, event, wait, secsInt(rec.Talk), "1"))
 	case rec.Outcome == acd.OutcomeAbandoned:
-		push(rec.Ended, line(rec.Queue, "", "ABANDON", "1", "1", wait))
+		emit("end", rec.Ended, line(rec.Queue, "", "ABANDON", "1", "1", wait))
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/report"
 	"github.com/hotline-cc/hotline/acd/sim"
 	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/store"
@@ -89,13 +90,22 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	for _, de := range skipped {
 		log.Error().Err(de).Msg("unreadable record left out at start; see hotline store check")
 	}
+	var target store.Target = db
+	if path := cfg.Reports.QueueLog; path != "" {
+		ql, err := report.OpenLiveQueueLog(path, db)
+		if err != nil {
+			return err
+		}
+		defer ql.Close() // after the engine's writer has flushed (deferred later, run earlier)
+		target = ql
+	}
 	sw, err := newSwitch(cfg, log)
 	if err != nil {
 		return err
 	}
 	defer sw.Close()
 	rt, err := engine.NewRuntime(engine.RunOptions{
-		Core: engine.Options{Config: cfg, Store: db, Seed: uint64(time.Now().UnixNano()),
+		Core: engine.Options{Config: cfg, Store: target, Seed: uint64(time.Now().UnixNano()),
 			IDPrefix: runID()},
 		Switch: sw, Log: log, Saved: &saved,
 	})
