@@ -74,6 +74,8 @@ type Server struct {
 	now    func() time.Time
 	sess   *sessions
 	authOn atomic.Bool // a user exists, so every non-public route needs credentials
+
+	contacts *contactBook // nil: no key, contacts off (see EnableContacts)
 }
 
 // New builds the API handler.
@@ -91,6 +93,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/v1/store/backup", s.backup)
 	s.mux.HandleFunc("POST /api/v1/config/reload", s.reload)
 	s.mux.HandleFunc("GET /api/v1/reports/{kind}", s.report)
+	s.contactRoutes()
 	s.servePages()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{eng: eng, s: s}, linkCollector{s}, writesCollector{s})

@@ -36,6 +36,7 @@ type testDaemon struct {
 	db  *store.DB
 	rt  *engine.Runtime
 	sw  *sim.Switch
+	api *Server
 }
 
 func newTestServer(t *testing.T) (*httptest.Server, *store.DB) {
@@ -82,7 +83,7 @@ func newTestDaemon(t *testing.T, yaml string) *testDaemon {
 	srv.Listener = smallSendBuffers{srv.Listener}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &testDaemon{srv: srv, db: db, rt: rt, sw: sw}
+	return &testDaemon{srv: srv, db: db, rt: rt, sw: sw, api: api}
 }
 
 // smallSendBuffers makes the kernel hold little of what the server writes,

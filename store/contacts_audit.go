@@ -38,12 +38,14 @@ func (db *DB) Audit(e AuditEntry) error {
 	})
 }
 
-// AuditLog returns the entries from (inclusive) to (exclusive), oldest first.
+// AuditLog returns the entries from (inclusive) to (exclusive), oldest
+// first; a zero from means the beginning.
 func (db *DB) AuditLog(from, to time.Time) (out []AuditEntry, err error) {
 	err = db.View(func(tx *Tx) error {
 		cur := tx.btx.Bucket(bucketAudit).Cursor()
-		end := uint64(to.UnixNano())
-		for k, v := cur.Seek(binary.BigEndian.AppendUint64(nil, uint64(from.UnixNano()))); k != nil && binary.BigEndian.Uint64(k) < end; k, v = cur.Next() {
+		end := uint64(max(to.UnixNano(), 0))
+		start := binary.BigEndian.AppendUint64(nil, uint64(max(from.UnixNano(), 0)))
+		for k, v := cur.Seek(start); k != nil && binary.BigEndian.Uint64(k) < end; k, v = cur.Next() {
 			var e AuditEntry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return &DecodeError{Bucket: string(bucketAudit), Key: fmt.Sprintf("%x", k), Err: err}

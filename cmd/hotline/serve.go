@@ -146,6 +146,11 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		h := api.New(rt, db, log)
 		h.EnableAuth(db, time.Now)
 		h.WatchWrites(rt.Writer())
+		wait, err := serveContacts(ctx, h, rt, db, log)
+		if err != nil {
+			return err
+		}
+		defer func() { cancel(); wait() }() // the matcher stops before the store closes
 		if l, ok := sw.(api.Link); ok {
 			h.WatchLink(l)
 		}

@@ -1,0 +1,431 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/contact"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// Contact routes, registered by EnableContacts. Reads of personal data are
+// written to the audit log with the caller's name.
+func init() {
+	for pattern, acc := range map[string]access{
+		"GET /api/v1/contacts":                   {role: auth.Agent}, // ?number=
+		"POST /api/v1/contacts":                  {role: auth.Agent},
+		"GET /api/v1/contacts/{id}":              {role: auth.Agent},
+		"PUT /api/v1/contacts/{id}":              {role: auth.Agent},
+		"DELETE /api/v1/contacts/{id}":           {role: auth.Supervisor},
+		"POST /api/v1/contacts/{id}/merge":       {role: auth.Supervisor},
+		"GET /api/v1/contacts/{id}/interactions": {role: auth.Agent},
+		"GET /api/v1/agents/{id}/offer":          {role: auth.Agent, own: true},
+	} {
+		routeAccess[pattern] = acc
+	}
+}
+
+// contactBook is what the contact routes need of the store.
+type contactBook struct {
+	book   *store.Contacts
+	db     *store.DB
+	region string
+	now    func() time.Time
+}
+
+// EnableContacts serves /api/v1/contacts and the screen pop
+// GET /api/v1/agents/{id}/offer from book; region is the country of numbers
+// written without a country code. Call it before serving; until then those
+// routes answer 503.
+func (s *Server) EnableContacts(db *store.DB, book *store.Contacts, region string) {
+	s.contacts = &contactBook{book: book, db: db, region: region, now: time.Now}
+}
+
+// errContactsOff answers the contact routes of a daemon without a key.
+var errContactsOff = errors.New("contacts are off: start Hotline with HOTLINE_KEY_FILE or HOTLINE_KEY")
+
+func (s *Server) contactRoutes() {
+	book := func(h func(*contactBook, http.ResponseWriter, *http.Request) (any, error)) http.HandlerFunc {
+		return s.answer(func(w http.ResponseWriter, r *http.Request) (any, error) {
+			if s.contacts == nil {
+				return nil, errContactsOff
+			}
+			return h(s.contacts, w, r)
+		})
+	}
+	s.mux.HandleFunc("GET /api/v1/contacts", book((*contactBook).find))
+	s.mux.HandleFunc("POST /api/v1/contacts", book((*contactBook).create))
+	s.mux.HandleFunc("GET /api/v1/contacts/{id}", book((*contactBook).get))
+	s.mux.HandleFunc("PUT /api/v1/contacts/{id}", book((*contactBook).update))
+	s.mux.HandleFunc("DELETE /api/v1/contacts/{id}", book((*contactBook).delete))
+	s.mux.HandleFunc("POST /api/v1/contacts/{id}/merge", book((*contactBook).merge))
+	s.mux.HandleFunc("GET /api/v1/contacts/{id}/interactions", book((*contactBook).interactions))
+	s.mux.HandleFunc("GET /api/v1/agents/{id}/offer", book(func(c *contactBook, _ http.ResponseWriter, r *http.Request) (any, error) {
+		return c.offer(s.eng.Snapshot(), r)
+	}))
+}
+
+// answer writes a handler's value as JSON, or its error.
+func (s *Server) answer(h func(http.ResponseWriter, *http.Request) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := h(w, r)
+		if err != nil {
+			switch {
+			case errors.Is(err, store.ErrNumberTaken):
+				writeJSON(w, http.StatusConflict, Error{Error: err.Error()})
+				return
+			case errors.Is(err, errContactsOff):
+				writeJSON(w, http.StatusServiceUnavailable, Error{Error: err.Error()})
+				return
+			}
+			s.fail(w, err)
+			return
+		}
+		code := http.StatusOK
+		if r.Method == http.MethodPost && r.Pattern == "POST /api/v1/contacts" {
+			code = http.StatusCreated
+		}
+		writeJSON(w, code, v)
+	}
+}
+
+// who names the caller in the audit log.
+func who(r *http.Request) string {
+	p := principalOf(r)
+	switch {
+	case p == nil:
+		return "api" // no users configured
+	case p.token != "":
+		return "token:" + p.token
+	default:
+		return p.user.Name
+	}
+}
+
+func (c *contactBook) audit(r *http.Request, action, subject string, n int) error {
+	return c.db.Audit(store.AuditEntry{At: c.now().UTC(), Who: who(r), Action: action, Subject: subject, Count: n})
+}
+
+func pathContact(r *http.Request) (contact.ID, error) {
+	n, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
+	if err != nil || n == 0 {
+		return 0, badRequest("contact id %q: want a positive number", r.PathValue("id"))
+	}
+	return contact.ID(n), nil
+}
+
+func queryInt(r *http.Request, name string, def, max int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > max {
+		return 0, badRequest("?%s=%q: want 0 to %d", name, v, max)
+	}
+	return n, nil
+}
+
+// ContactView is a contact with its latest interactions.
+type ContactView struct {
+	contact.Contact
+	Interactions []InteractionView `json:"interactions"`
+}
+
+// InteractionView is a call in a contact's history with what its record
+// says: who took it, how it ended, the agent's notes.
+type InteractionView struct {
+	store.Interaction
+	Agent       string        `json:"agent,omitempty"`
+	Outcome     string        `json:"outcome,omitempty"`
+	Talk        time.Duration `json:"talk,omitempty"`
+	Disposition string        `json:"disposition,omitempty"`
+	Notes       string        `json:"notes,omitempty"`
+}
+
+func (c *contactBook) view(ct contact.Contact, offset, limit int) (ContactView, error) {
+	h, err := c.book.History(ct.ID, offset, limit)
+	if err != nil {
+		return ContactView{}, err
+	}
+	v := ContactView{Contact: ct, Interactions: make([]InteractionView, 0, len(h))}
+	for _, in := range h {
+		iv := InteractionView{Interaction: in, Agent: in.Agent, Disposition: in.Disposition}
+		if rec, err := c.db.Call(in.CallID); err == nil {
+			iv.Agent, iv.Outcome, iv.Talk = rec.Agent, string(rec.Outcome), rec.Talk
+			iv.Disposition, iv.Notes = rec.Disposition, rec.Notes
+		}
+		v.Interactions = append(v.Interactions, iv)
+	}
+	return v, nil
+}
+
+func (c *contactBook) find(_ http.ResponseWriter, r *http.Request) (any, error) {
+	raw := r.URL.Query().Get("number")
+	if raw == "" {
+		return nil, badRequest("?number= is required")
+	}
+	phone, err := contact.NormalizePhone(raw, c.region)
+	if err != nil {
+		return nil, badRequest("?number=: %v", err)
+	}
+	ct, err := c.book.ByPhone(phone)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.audit(r, "find", fmt.Sprintf("contact %d", ct.ID), 1); err != nil {
+		return nil, err
+	}
+	return c.view(ct, 0, 5)
+}
+
+func (c *contactBook) readBody(w http.ResponseWriter, r *http.Request) (contact.Contact, error) {
+	var ct contact.Contact
+	if err := decode(w, r, &ct); err != nil {
+		return ct, err
+	}
+	if err := checkLen("notes", ct.Notes, MaxNotes); err != nil {
+		return ct, err
+	}
+	if err := ct.Normalize(c.region); err != nil {
+		return ct, badRequest("body: %v", err)
+	}
+	return ct, nil
+}
+
+func (c *contactBook) create(w http.ResponseWriter, r *http.Request) (any, error) {
+	ct, err := c.readBody(w, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.book.Create(&ct, c.now()); err != nil {
+		return nil, err
+	}
+	return ct, nil
+}
+
+func (c *contactBook) get(_ http.ResponseWriter, r *http.Request) (any, error) {
+	id, err := pathContact(r)
+	if err != nil {
+		return nil, err
+	}
+	n, err := queryInt(r, "interactions", 5, 100)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := c.book.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.audit(r, "read", fmt.Sprintf("contact %d", id), 1); err != nil {
+		return nil, err
+	}
+	return c.view(ct, 0, n)
+}
+
+func (c *contactBook) update(w http.ResponseWriter, r *http.Request) (any, error) {
+	id, err := pathContact(r)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := c.readBody(w, r)
+	if err != nil {
+		return nil, err
+	}
+	ct.ID = id
+	if err := c.book.Update(&ct, c.now()); err != nil {
+		return nil, err
+	}
+	return ct, nil
+}
+
+func (c *contactBook) delete(_ http.ResponseWriter, r *http.Request) (any, error) {
+	id, err := pathContact(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.book.Delete(id); err != nil {
+		return nil, err
+	}
+	return map[string]any{"deleted": id}, nil
+}
+
+// MergeRequest names the contact folded into the one in the path.
+type MergeRequest struct {
+	Duplicate contact.ID `json:"duplicate"`
+}
+
+func (c *contactBook) merge(w http.ResponseWriter, r *http.Request) (any, error) {
+	id, err := pathContact(r)
+	if err != nil {
+		return nil, err
+	}
+	var body MergeRequest
+	if err := decode(w, r, &body); err != nil {
+		return nil, err
+	}
+	if body.Duplicate == 0 {
+		return nil, badRequest("body: field \"duplicate\" is required")
+	}
+	m, err := c.book.Merge(id, body.Duplicate, c.now())
+	if errors.Is(err, contact.ErrSameContact) {
+		return nil, badRequest("%v", err)
+	}
+	return m, err
+}
+
+// InteractionPage is a page of a contact's history, newest first.
+type InteractionPage struct {
+	Contact      contact.ID        `json:"contact"`
+	Offset       int               `json:"offset"`
+	Interactions []InteractionView `json:"interactions"`
+}
+
+func (c *contactBook) interactions(_ http.ResponseWriter, r *http.Request) (any, error) {
+	id, err := pathContact(r)
+	if err != nil {
+		return nil, err
+	}
+	offset, err := queryInt(r, "offset", 0, 1<<30)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := queryInt(r, "limit", 20, 500)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.book.Get(id); err != nil {
+		return nil, err
+	}
+	v, err := c.view(contact.Contact{ID: id}, offset, limit)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.audit(r, "history", fmt.Sprintf("contact %d", id), len(v.Interactions)); err != nil {
+		return nil, err
+	}
+	return InteractionPage{Contact: id, Offset: offset, Interactions: v.Interactions}, nil
+}
+
+// Offer is the screen pop: the call an agent is offered or talking on, with
+// the caller's contact and latest interactions.
+type Offer struct {
+	Agent   string             `json:"agent"`
+	Call    *engine.CallStatus `json:"call"`
+	Contact *ContactView       `json:"contact,omitempty"`
+}
+
+// offer reads the published snapshot (never the engine itself) and the
+// store, in the request's goroutine: the engine never waits on it.
+func (c *contactBook) offer(snap *engine.Snapshot, r *http.Request) (any, error) {
+	agent := r.PathValue("id")
+	var callID string
+	found := false
+	for _, a := range snap.Agents {
+		if a.ID == agent {
+			callID, found = a.Call, true
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("agent %q: %w", agent, engine.ErrUnknownAgent)
+	}
+	out := Offer{Agent: agent}
+	for i := range snap.Calls {
+		if callID != "" && snap.Calls[i].ID == callID {
+			call := snap.Calls[i]
+			out.Call = &call
+		}
+	}
+	if out.Call == nil {
+		return nil, fmt.Errorf("agent %q has no call offered: %w", agent, store.ErrNotFound)
+	}
+	phone, err := contact.NormalizePhone(out.Call.Caller, c.region)
+	if err != nil {
+		return out, nil // an anonymous or internal caller: no contact
+	}
+	ct, _, err := c.book.Match(phone, c.now())
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.view(ct, 0, 5)
+	if err != nil {
+		return nil, err
+	}
+	out.Contact = &v
+	if err := c.audit(r, "screen-pop", fmt.Sprintf("contact %d", ct.ID), 1); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// LinkContacts follows the engine's change stream until ctx ends: every new
+// call's caller is matched to a contact (created, number only, when unknown)
+// and the call is put in the contact's history. It runs in its own goroutine
+// and only reads what the engine publishes, so the engine never waits on the
+// store; a call missed during a resync is caught from the snapshot.
+func LinkContacts(ctx context.Context, eng Engine, book *store.Contacts, region string, log zerolog.Logger) {
+	log = log.With().Str("component", "contacts").Logger()
+	sub, snap, _ := eng.Subscribe(0, 1024)
+	defer sub.Cancel()
+	seen := map[string]time.Time{}
+	link := func(call engine.CallStatus, now time.Time) {
+		if _, ok := seen[call.ID]; ok || call.ID == "" {
+			return
+		}
+		seen[call.ID] = now
+		phone, err := contact.NormalizePhone(call.Caller, region)
+		if err != nil {
+			return // anonymous or internal: nothing to match
+		}
+		ct, created, err := book.Match(phone, now)
+		if err == nil {
+			err = book.AddInteraction(ct.ID, store.Interaction{CallID: call.ID, At: now.UTC(), Direction: "inbound", Queue: call.Queue})
+		}
+		if err != nil {
+			log.Error().Err(err).Str("call", call.ID).Msg("contact not linked")
+			return
+		}
+		log.Debug().Str("call", call.ID).Uint64("contact", uint64(ct.ID)).Bool("created", created).Msg("contact linked")
+	}
+	scan := func(s *engine.Snapshot) {
+		if s == nil {
+			return
+		}
+		for _, call := range s.Calls {
+			link(call, s.Now)
+		}
+	}
+	scan(snap)
+	prune := time.NewTicker(time.Hour)
+	defer prune.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-prune.C:
+			for id, at := range seen {
+				if now.Sub(at) > 24*time.Hour {
+					delete(seen, id)
+				}
+			}
+		case ch, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			switch {
+			case ch.Kind == engine.ChangeResync:
+				scan(ch.Snapshot)
+			case ch.Call != nil && ch.Kind == engine.ChangeCall:
+				link(*ch.Call, ch.At)
+			}
+		}
+	}
+}

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/internal/seal"
+)
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if v != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("%s: %v in %s", url, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+func send(t *testing.T, method, url, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// A known caller's call is offered to alice: the screen pop carries the
+// contact, the call lands in the contact's history, and reads are audited.
+func TestContactsScreenPopAndHistory(t *testing.T) {
+	d := newTestDaemon(t, "entries:\n  - {number: \"100\", queue: support}\n"+cfgYAML)
+	if code, body := send(t, "GET", d.srv.URL+"/api/v1/contacts?number=2125550101", ""); code != http.StatusServiceUnavailable || !strings.Contains(body, "HOTLINE_KEY") {
+		t.Fatalf("contacts without a key: %d %s", code, body)
+	}
+	key, _ := seal.Generate("k1")
+	keys, _ := seal.New(key)
+	book := d.db.Contacts(keys)
+	d.api.EnableContacts(d.db, book, "US")
+	ctx, cancel := context.WithCancel(context.Background())
+	linked := make(chan struct{})
+	go func() { LinkContacts(ctx, d.rt, book, "US", zerolog.Nop()); close(linked) }()
+	t.Cleanup(func() { cancel(); <-linked })
+	base := d.srv.URL + "/api/v1"
+
+	code, body := send(t, "POST", base+"/contacts", `{"phones":["(212) 555-0101"],"name":"Carla Customer","tags":["VIP"]}`)
+	if code != http.StatusCreated || !strings.Contains(body, `"+12125550101"`) {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	if code, body := send(t, "POST", base+"/contacts", `{"phones":["+12125550101"]}`); code != http.StatusConflict {
+		t.Fatalf("second contact with one number: %d %s", code, body)
+	}
+	if code, body := send(t, "POST", base+"/contacts", `{"phones":["12"],"email":"x"}`); code != http.StatusBadRequest || !strings.Contains(body, `phone \"12\"`) {
+		t.Fatalf("bad contact: %d %s", code, body)
+	}
+
+	if code, body := post(t, base+"/agents/alice/login", ""); code != 200 {
+		t.Fatalf("login: %d %s", code, body)
+	}
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550101", To: "100"}); err != nil {
+		t.Fatal(err)
+	}
+	var offer Offer
+	deadline := time.Now().Add(5 * time.Second)
+	for getJSON(t, base+"/agents/alice/offer", &offer) != 200 {
+		if time.Now().After(deadline) {
+			b, _ := json.Marshal(d.rt.Snapshot())
+			t.Fatalf("alice was never offered the call: %s", b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if offer.Contact == nil || offer.Contact.Name != "Carla Customer" || offer.Call.Caller != "+12125550101" {
+		t.Fatalf("screen pop %+v", offer)
+	}
+
+	// The linker puts the call in Carla's history.
+	var page InteractionPage
+	for {
+		if getJSON(t, fmt.Sprintf("%s/contacts/%d/interactions", base, offer.Contact.ID), &page); len(page.Interactions) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("call not in the history: %+v", page)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if page.Interactions[0].CallID != offer.Call.ID || page.Interactions[0].Queue != "support" {
+		t.Fatalf("interaction %+v, call %+v", page.Interactions[0], offer.Call)
+	}
+
+	// An unknown caller gets a contact with the number only.
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550177", To: "100"}); err != nil {
+		t.Fatal(err)
+	}
+	var found ContactView
+	for getJSON(t, base+"/contacts?number=212-555-0177", &found) != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("unknown caller got no contact")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if found.Name != "" || len(found.Interactions) != 1 {
+		t.Fatalf("new caller's contact %+v", found)
+	}
+	if code := getJSON(t, base+"/agents/nobody/offer", nil); code != http.StatusNotFound {
+		t.Fatalf("unknown agent: %d", code)
+	}
+
+	log, err := d.db.AuditLog(time.Time{}, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]int{}
+	for _, e := range log {
+		actions[e.Action]++
+		if e.Who != "api" {
+			t.Errorf("audit who %q", e.Who)
+		}
+	}
+	if actions["screen-pop"] == 0 || actions["history"] == 0 || actions["find"] == 0 {
+		t.Fatalf("audit log %+v", log)
+	}
+}
