@@ -212,6 +212,8 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 			}
 			cl.queue, cl.enqueued = q, now
 			c.leaveForCallback(now, cl)
+		case ivr.Listen:
+			// No recognizer is hosted by the engine yet: the FAQ works by keys.
 		case ivr.Transfer, ivr.Lookup, ivr.Record:
 			// Not carried out by the engine yet: a lookup's timer runs out
 			// (its timeout branch), a transfer ends the call.

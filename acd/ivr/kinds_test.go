@@ -15,7 +15,9 @@ import (
 
 // loadFlow reads a flow file of testdata/flows the way the config does: a
 // start node and nodes, each with its kind.
-func loadFlow(t *testing.T, name string) (map[string]Node, string) {
+func loadFlow(t *testing.T, name string) (map[string]Node, string) { return loadFlowB(t, name) }
+
+func loadFlowB(t testing.TB, name string) (map[string]Node, string) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", "flows", name+".yaml"))
 	if err != nil {
@@ -24,7 +26,7 @@ func loadFlow(t *testing.T, name string) (map[string]Node, string) {
 	return parseFlow(t, string(raw))
 }
 
-func parseFlow(t *testing.T, src string) (map[string]Node, string) {
+func parseFlow(t testing.TB, src string) (map[string]Node, string) {
 	t.Helper()
 	var doc struct {
 		Start string               `yaml:"start"`
