@@ -94,6 +94,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("POST /api/v1/config/reload", s.reload)
 	s.mux.HandleFunc("GET /api/v1/reports/{kind}", s.report)
 	s.contactRoutes()
+	s.campaignRoutes()
 	s.servePages()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{eng: eng, s: s}, linkCollector{s}, writesCollector{s})
@@ -155,7 +156,9 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		code = http.StatusRequestEntityTooLarge
 	case errors.Is(err, engine.ErrUnknownAgent), errors.Is(err, engine.ErrUnknownCall), errors.Is(err, store.ErrNotFound):
 		code = http.StatusNotFound
-	case errors.Is(err, engine.ErrNotLoggedIn):
+	case errors.Is(err, engine.ErrUnknownCampaign):
+		code = http.StatusNotFound
+	case errors.Is(err, engine.ErrNotLoggedIn), errors.Is(err, engine.ErrCampaignState):
 		code = http.StatusConflict
 	case errors.Is(err, engine.ErrStopped):
 		code = http.StatusServiceUnavailable

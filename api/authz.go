@@ -54,7 +54,11 @@ var routeAccess = map[string]access{
 	"GET /api/v1/store/backup":            {role: auth.Admin},
 	"POST /api/v1/config/reload":          {role: auth.Admin},
 	"GET /api/v1/reports/{kind}":          {role: auth.Supervisor},
-	"GET /metrics":                        {role: auth.Supervisor},
+
+	// outbound campaigns
+	"GET /api/v1/campaigns":                  {role: auth.Supervisor},
+	"POST /api/v1/campaigns/{name}/{action}": {role: auth.Supervisor},
+	"GET /metrics":                           {role: auth.Supervisor},
 }
 
 // principal is who made a request.

@@ -662,6 +662,13 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 		}
 		delete(r.byCall, cl.id)
 		delete(r.known, d.lead.ID)
+		if !d.settled && cl.agent != nil {
+			// Bridged and over before its ConnectWithin came up.
+			d.settled = true
+			r.stats.Connected++
+			r.pacer.Connected(now, false)
+			c.connectLead(now, d)
+		}
 		switch {
 		case d.abandoned:
 		case !d.settled:

@@ -117,6 +117,13 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	errc := make(chan error, 3)
 	ran := make(chan struct{})
 	go func() { defer close(ran); errc <- rt.Run(ctx) }()
+	if len(cfg.Campaigns) > 0 {
+		go func() {
+			if err := rt.ServeLeads(ctx, db, time.Second); err != nil {
+				errc <- err
+			}
+		}()
+	}
 	// Run flushes the engine's queued writes; the store closes only after.
 	defer func() { cancel(); <-ran }()
 	var rl *reloader

@@ -1,0 +1,117 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+)
+
+const campaignYAML = `
+queues:
+  - {name: outbound, wrap_up: 0s}
+agents:
+  - {id: alice, endpoint: sim/alice, logged_in: true, queues: [{queue: outbound}]}
+campaigns:
+  - name: spring
+    endpoint: sim/{number}
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    lead_hours: "00:00-24:00"
+    queues: [outbound]
+    safe_harbour: [sound:safe-harbour]
+`
+
+func TestCampaignControl(t *testing.T) {
+	d := newTestDaemon(t, campaignYAML)
+	phones := []string{"+12125550101", "+12125550102"}
+	var leads []campaign.Lead
+	for _, p := range phones {
+		leads = append(leads, campaign.Lead{Campaign: "spring", Phone: p})
+		if err := d.sw.SetPhone("sim/"+p, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Millisecond, HangupAfter: 100 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 10 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- d.rt.ServeLeads(ctx, d.db, 20*time.Millisecond) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("serve leads: %v", err)
+		}
+	})
+
+	action := func(name, act string, wantCode int) engine.CampaignStatus {
+		t.Helper()
+		code, body := post(t, d.srv.URL+"/api/v1/campaigns/"+name+"/"+act, "")
+		if code != wantCode {
+			t.Fatalf("%s %s: %d %s, want %d", act, name, code, body, wantCode)
+		}
+		var st engine.CampaignStatus
+		if code == http.StatusOK {
+			if err := json.Unmarshal([]byte(body), &st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return st
+	}
+	if st := action("spring", "status", http.StatusOK); st.State != engine.CampaignStopped {
+		t.Errorf("before start: %+v", st)
+	}
+	action("spring", "pause", http.StatusConflict) // not started
+	action("autumn", "start", http.StatusNotFound)
+	action("spring", "launch", http.StatusBadRequest)
+	if st := action("spring", "start", http.StatusOK); st.State != engine.CampaignRunning || st.Mode != "progressive" {
+		t.Errorf("after start: %+v", st)
+	}
+	action("spring", "resume", http.StatusConflict) // running, not paused
+
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		done := 0
+		_ = d.db.CampaignLeads("spring", func(l campaign.Lead) bool {
+			if l.State == campaign.Done {
+				done++
+			}
+			return true
+		})
+		if done == len(phones) {
+			break
+		}
+		if time.Now().After(deadline) {
+			var states []string
+			_ = d.db.CampaignLeads("spring", func(l campaign.Lead) bool { states = append(states, l.State.String()); return true })
+			t.Fatalf("%d of %d leads done after 10 s: %v %+v", done, len(phones), states, action("spring", "status", http.StatusOK))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := action("spring", "pause", http.StatusOK); st.State != engine.CampaignPaused || st.Stats.Dialed != 2 || st.Stats.Connected != 2 {
+		t.Errorf("after pause: %+v", st)
+	}
+	if st := action("spring", "resume", http.StatusOK); st.State != engine.CampaignRunning {
+		t.Errorf("after resume: %+v", st)
+	}
+	if st := action("spring", "stop", http.StatusOK); st.State != engine.CampaignStopped {
+		t.Errorf("after stop: %+v", st)
+	}
+	resp, err := http.Get(d.srv.URL + "/api/v1/campaigns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list []engine.CampaignStatus
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || len(list) != 1 || list[0].Name != "spring" {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+}

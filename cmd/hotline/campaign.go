@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hotline-cc/hotline/acd/engine"
+)
+
+func newCampaignCmd(g *globalOptions) *cobra.Command {
+	o := &clientOptions{}
+	cmd := &cobra.Command{
+		Use:   "campaign start|pause|resume|stop|status [NAME]",
+		Short: "Start, pause, resume or stop an outbound campaign on the running daemon",
+		Long: `Campaigns are configured under campaigns: in the config file; their leads are
+imported with "hotline leads import". A started campaign dials its due leads
+within their calling hours; pause keeps the calls in progress and dials no
+more; stop also forgets the leads read ahead. status without a name lists
+every campaign.`,
+		Example: `  hotline campaign start renewals
+  hotline campaign pause renewals
+  hotline campaign status`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			action := args[0]
+			switch action {
+			case engine.CampaignStart, engine.CampaignPause, engine.CampaignResume, engine.CampaignStop, engine.CampaignStatusAction:
+			default:
+				return fmt.Errorf("unknown action %q; known: start, pause, resume, stop, status", action)
+			}
+			if len(args) == 1 && action != engine.CampaignStatusAction {
+				return fmt.Errorf("campaign %s: name the campaign", action)
+			}
+			base, err := o.base(g)
+			if err != nil {
+				return err
+			}
+			var list []engine.CampaignStatus
+			var raw []byte
+			if len(args) == 1 {
+				raw, err = call(cmd.Context(), http.MethodGet, base+"/api/v1/campaigns", nil, &list)
+			} else {
+				var st engine.CampaignStatus
+				raw, err = call(cmd.Context(), http.MethodPost, base+"/api/v1/campaigns/"+url.PathEscape(args[1])+"/"+action, nil, &st)
+				list = []engine.CampaignStatus{st}
+			}
+			if err != nil {
+				return err
+			}
+			if o.json {
+				_, err = cmd.OutOrStdout().Write(raw)
+				return err
+			}
+			writeCampaigns(cmd.OutOrStdout(), list)
+			return nil
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func writeCampaigns(w io.Writer, list []engine.CampaignStatus) {
+	for _, st := range list {
+		s := st.Stats
+		fmt.Fprintf(w, "%s: %s, %s; hopper %d, ringing %d, live %d; dialed %d, answered %d, connected %d, abandoned %d (%.2f%% over the window); busy %d, no answer %d, failed %d; skipped: %d do-not-call, %d outside hours\n",
+			st.Name, st.State, st.Mode, st.Hopper, st.Ringing, st.Live, s.Dialed, s.Answered, s.Connected, s.Abandoned,
+			100*st.AbandonRate, s.Busy, s.NoAnswer, s.Failed, s.SkippedDNC, s.SkippedWindow)
+	}
+}
