@@ -155,10 +155,7 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 	}
 	var rep *report.Report
 	if o.store != "" {
-		db, err := store.Open(o.store, store.Options{ReadOnly: true, LockTimeout: 2 * time.Second})
-		if errors.Is(err, store.ErrLocked) {
-			return fmt.Errorf("%w: a running hotline serve holds it; leave out --store to ask it through its API", err)
-		}
+		db, err := openReportStore(o.store)
 		if err != nil {
 			return err
 		}
@@ -176,7 +173,7 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 			return err
 		}
 		if skipped > 0 {
-			fmt.Fprintf(w, "warning: %d unreadable records left out (hotline store check %s)\n", skipped, o.store)
+			fmt.Fprintf(os.Stderr, "warning: %d unreadable records left out (hotline store check %s)\n", skipped, o.store)
 		}
 		if err := report.Write(w, rep, q.Kind, q.Format); err != nil {
 			return err
@@ -208,6 +205,16 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 		return writeChart(o.chart, rep, o.target/100)
 	}
 	return nil
+}
+
+// openReportStore opens a store file for reading beside a running daemon's
+// readers; one the daemon holds is named as such.
+func openReportStore(path string) (*store.DB, error) {
+	db, err := store.Open(path, store.Options{ReadOnly: true, LockTimeout: 2 * time.Second})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("%w: a running hotline serve holds it; leave out --store to ask it through its API", err)
+	}
+	return db, err
 }
 
 // fetchReport asks the API for the queue and agent rows a chart needs.

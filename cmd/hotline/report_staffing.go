@@ -16,7 +16,6 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/report"
 	"github.com/hotline-cc/hotline/acd/staffing"
-	"github.com/hotline-cc/hotline/store"
 )
 
 // staffingCheckOptions make `hotline staffing` compare a measured period
@@ -75,10 +74,7 @@ func runStaffingCheck(ctx context.Context, w io.Writer, g *globalOptions, o *sta
 	q.Options.Threshold = func(string) time.Duration { return target.Within }
 	var rep *report.Report
 	if o.check.store != "" {
-		db, err := store.Open(o.check.store, store.Options{ReadOnly: true, LockTimeout: 2 * time.Second})
-		if errors.Is(err, store.ErrLocked) {
-			return fmt.Errorf("%w: a running hotline serve holds it; leave out --store to ask it through its API", err)
-		}
+		db, err := openReportStore(o.check.store)
 		if err != nil {
 			return err
 		}

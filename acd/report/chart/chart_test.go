@@ -1,0 +1,47 @@
+package chart
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/report"
+)
+
+// Collect sums queues and agents per interval, leaves the service level of
+// an interval without calls undefined, and keeps empty intervals.
+func TestCollect(t *testing.T) {
+	h := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	q := func(start time.Time, name string, offered, answered, abandoned, inSL int) report.QueueRow {
+		return report.QueueRow{Start: start, End: start.Add(time.Hour), Queue: name, Offered: offered, Answered: answered, Abandoned: abandoned, InSL: inSL}
+	}
+	r := &report.Report{From: h, To: h.Add(3 * time.Hour), Location: "UTC", Interval: report.IntervalHour}
+	r.Rows.Queues = []report.QueueRow{q(h, "a", 10, 8, 1, 6), q(h, "b", 5, 4, 1, 4), q(h.Add(2*time.Hour), "a", 3, 3, 0, 3)}
+	r.Rows.Agents = []report.AgentRow{
+		{Start: h, End: h.Add(time.Hour), Agent: "x", OnCall: 1800, Available: 1800},
+		{Start: h, End: h.Add(time.Hour), Agent: "y", OnCall: 3600},
+	}
+	s, err := Collect(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Starts) != 3 || s.Offered[0] != 15 || s.Answered[0] != 12 || s.Abandoned[0] != 2 || s.Other[0] != 1 || s.Offered[1] != 0 {
+		t.Errorf("volume %+v", s)
+	}
+	if s.SLOffered[0] != 100*10.0/14 || s.SLAnswered[0] != 100*10.0/12 || !math.IsNaN(s.SLOffered[1]) || s.SLOffered[2] != 100 {
+		t.Errorf("service level %v %v", s.SLOffered, s.SLAnswered)
+	}
+	if s.OnCall[0] != 1.5 || s.Available[0] != 0.5 || s.OnCall[1] != 0 {
+		t.Errorf("agents on call %v available %v", s.OnCall, s.Available)
+	}
+	var b bytes.Buffer
+	if err := Write(&b, "svg", r, Options{Target: 0.8}); err != nil || !strings.Contains(b.String(), "target 80%") {
+		t.Errorf("svg: %v", err)
+	}
+	if _, err := Format("day.gif"); !errors.Is(err, ErrFormat) {
+		t.Errorf("gif: %v", err)
+	}
+}
