@@ -8,8 +8,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/internal/seal"
+	"github.com/hotline-cc/hotline/store"
 )
 
 func TestKeysGenerateAndContactsCommands(t *testing.T) {
@@ -78,5 +81,57 @@ func TestKeysGenerateAndContactsCommands(t *testing.T) {
 	}
 	if code, _, errs := withStore("contacts", "find", "+12125550101"); code != exitFailure || !strings.Contains(errs+"", "no contact") {
 		t.Fatalf("find deleted: %d %q", code, errs)
+	}
+}
+
+func TestContactsEraseAndPurgeCommands(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "h.db")
+	key, _ := seal.Generate("k1")
+	t.Setenv(seal.EnvKeyFile, "")
+	t.Setenv(seal.EnvKey, key.String())
+	keys, _ := seal.New(key)
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := db.Contacts(keys)
+	c := contact.Contact{Phones: []string{"+12125550150"}, Name: "Erin"}
+	s.Create(&c, time.Now())
+	rec := filepath.Join(dir, "call1.wav")
+	os.WriteFile(rec, []byte("RIFF"), 0o600)
+	old := time.Now().Add(-400 * 24 * time.Hour)
+	db.SaveCall(&store.CallRecord{ID: "call1", Caller: "+12125550150", Entered: time.Now().Add(-time.Hour), Ended: time.Now(),
+		Recording: store.Recording{Path: rec}})
+	s.AddInteraction(c.ID, store.Interaction{CallID: "call1", At: time.Now()})
+	db.SaveCall(&store.CallRecord{ID: "old", Caller: "+12125550199", Entered: old, Ended: old.Add(time.Minute), Talk: time.Minute})
+	db.Close()
+
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"contacts", "erase", "1", "--store", dbPath}, &out, &errb); code != 0 ||
+		!strings.Contains(out.String(), "1 calls anonymized, 1 recordings deleted") {
+		t.Fatalf("erase: %d %q %q", code, out.String(), errb.String())
+	}
+	if _, err := os.Stat(rec); !os.IsNotExist(err) {
+		t.Fatalf("recording still there: %v", err)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"contacts", "purge", "--older-than", "8760h", "--store", dbPath}, &out, &errb); code != 0 ||
+		!strings.Contains(out.String(), "0 contacts deleted, 1 calls anonymized") {
+		t.Fatalf("purge: %d %q %q", code, out.String(), errb.String())
+	}
+	db, err = store.Open(dbPath, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, id := range []string{"call1", "old"} {
+		if c, _ := db.Call(id); c.Caller != store.Anonymized {
+			t.Errorf("call %s caller %q", id, c.Caller)
+		}
+	}
+	log, _ := db.AuditLog(time.Time{}, time.Now().Add(time.Hour))
+	if len(log) != 2 || log[0].Action != "erase" || log[1].Action != "purge" || !strings.HasPrefix(log[0].Who, "cli") {
+		t.Errorf("audit %+v", log)
 	}
 }

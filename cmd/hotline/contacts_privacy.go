@@ -1,0 +1,92 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hotline-cc/hotline/store"
+)
+
+// removeRecordings deletes the files an erase or purge freed; one already
+// gone is fine.
+func removeRecordings(w io.Writer, paths []string) error {
+	var errs []error
+	for _, p := range paths {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(w, "%d recordings could not be deleted\n", len(errs))
+	}
+	return errors.Join(errs...)
+}
+
+func newContactsEraseCmd(g *globalOptions) *cobra.Command {
+	o := &contactsOptions{}
+	cmd := &cobra.Command{
+		Use:   "erase ID",
+		Short: "Erase a contact on request: its record, and the number, notes and recordings of its calls (figures stay)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseContactID(args[0])
+			if err != nil {
+				return err
+			}
+			db, s, err := o.open(g, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			rep, err := s.Erase(id)
+			if err != nil {
+				return err
+			}
+			if err := db.Audit(store.AuditEntry{At: time.Now().UTC(), Who: cliUser(), Action: "erase", Subject: fmt.Sprintf("contact %d", id), Count: rep.Calls}); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "contact %d erased; %d calls anonymized, %d recordings deleted\n", id, rep.Calls, len(rep.Recordings))
+			return removeRecordings(cmd.ErrOrStderr(), rep.Recordings)
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+func newContactsPurgeCmd(g *globalOptions) *cobra.Command {
+	o := &contactsOptions{}
+	var age time.Duration
+	cmd := &cobra.Command{
+		Use:   "purge --older-than AGE",
+		Short: "Retention: anonymize calls and delete quiet contacts older than AGE (e.g. 8760h); figures stay",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if age <= 0 {
+				return invalidArg(fmt.Errorf("--older-than %v: give a positive age, e.g. 8760h", age))
+			}
+			db, s, err := o.open(g, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			rep, err := s.Purge(time.Now().Add(-age))
+			if err != nil {
+				return err
+			}
+			if err := db.Audit(store.AuditEntry{At: time.Now().UTC(), Who: cliUser(), Action: "purge", Subject: "older than " + age.String(), Count: rep.Calls + rep.Contacts}); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d contacts deleted, %d calls anonymized, %d recordings deleted\n", rep.Contacts, rep.Calls, len(rep.Recordings))
+			return removeRecordings(cmd.ErrOrStderr(), rep.Recordings)
+		},
+	}
+	o.addFlags(cmd)
+	cmd.Flags().DurationVar(&age, "older-than", 0, "age beyond which personal data goes")
+	return cmd
+}
