@@ -338,6 +338,9 @@ func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint str
 
 // Disposition attaches a disposition and notes to a call, live or ended.
 func (c *Core) Disposition(now time.Time, callID, disposition, notes string) error {
+	if err := c.campaignDisposition(now, callID, disposition); err != nil {
+		return err
+	}
 	if cl, ok := c.calls[callID]; ok {
 		cl.rec.Disposition, cl.rec.Notes = disposition, notes
 		return nil

@@ -35,8 +35,9 @@ import (
 
 // Errors of campaign requests.
 var (
-	ErrUnknownCampaign = errors.New("unknown campaign")
-	ErrCampaignState   = errors.New("campaign cannot do that in its state")
+	ErrUnknownCampaign    = errors.New("unknown campaign")
+	ErrCampaignState      = errors.New("campaign cannot do that in its state")
+	ErrUnknownDisposition = errors.New("not one of the campaign's dispositions")
 )
 
 // CampaignState is whether a campaign dials.
@@ -106,9 +107,10 @@ type campaignRun struct {
 	known   map[string]bool // lead ids in the hopper or being dialed: a reload skips them
 	loading bool            // a hopper read is asked for and not back
 
-	dials   map[pbx.ChannelID]*leadDial // ringing, keyed by channel
-	byCall  map[string]*leadDial        // answered, keyed by call id
-	pending []pendingDial               // saved as Dialing, waiting for the write to be durable
+	dials    map[pbx.ChannelID]*leadDial // ringing, keyed by channel
+	byCall   map[string]*leadDial        // answered, keyed by call id
+	wrapping map[string]*leadDial        // over, the agent in wrap-up: the disposition may still come
+	pending  []pendingDial               // saved as Dialing, waiting for the write to be durable
 
 	stats CampaignStats
 }
@@ -128,6 +130,8 @@ type leadDial struct {
 	call      *call // once answered
 	settled   bool  // the pacer was told connected or abandoned
 	abandoned bool
+	// disposition is the agent's, once given; "" = none yet
+	disposition string
 }
 
 // CampaignStats are a campaign's counts since it was started in this run.
@@ -682,19 +686,20 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 				if !cl.answered.IsZero() && cl.queue != nil {
 					r.pacer.Handled(cl.rec.Talk + cl.queue.cfg.WrapUp)
 				}
-				done := campaign.Disposition{Name: "completed", Final: true}
 				if d.lead.State == campaign.Answered && r.cfg.Kind != config.CampaignNotification {
 					if nl, err := campaign.Connect(d.lead); err == nil {
 						d.lead = nl
 					}
 				}
-				nl, err := campaign.Dispose(d.lead, done, time.Time{}, "", r.retry, now)
-				if err != nil {
-					c.warn(now, "illegal-transition", "campaign %s: %v", r.cfg.Name, err)
+				if d.disposition == "" && cl.agent != nil && cl.agent.state == acd.WrapUp {
+					// The agent may still give a disposition in wrap-up.
+					if r.wrapping == nil {
+						r.wrapping = map[string]*leadDial{}
+					}
+					r.wrapping[cl.id] = d
 					break
 				}
-				d.lead = nl
-				c.save(now, "lead "+nl.ID, store.PutLead(&nl))
+				c.disposeLead(now, d)
 			} else {
 				// Rung agents, none answered, and the lead left.
 				nl, err := campaign.Dispose(d.lead, campaign.Disposition{Name: "no-agent"}, time.Time{}, "", r.retry, now)
@@ -762,4 +767,78 @@ func (c *Core) campaignTimer(now time.Time, t Timer) bool {
 		return true
 	}
 	return false
+}
+
+// leadDialOf finds the dial of a live or wrapping campaign call.
+func (c *Core) leadDialOf(callID string) (d *leadDial, wrapping bool) {
+	for _, r := range c.camps {
+		if d := r.byCall[callID]; d != nil {
+			return d, false
+		}
+		if d := r.wrapping[callID]; d != nil {
+			return d, true
+		}
+	}
+	return nil, false
+}
+
+// campaignDisposition takes an agent's disposition of a campaign call: one
+// of the campaign's dispositions (when it lists any). Given in wrap-up, it
+// settles the lead at once; during the call, when the call ends.
+func (c *Core) campaignDisposition(now time.Time, callID, name string) error {
+	d, wrapping := c.leadDialOf(callID)
+	if d == nil {
+		return nil
+	}
+	known := d.run.cfg.Dispositions
+	if len(known) > 0 && !slices.ContainsFunc(known, func(k config.Disposition) bool { return k.Name == name }) {
+		names := make([]string, len(known))
+		for i, k := range known {
+			names[i] = k.Name
+		}
+		return fmt.Errorf("campaign %q: disposition %q: %w; known: %s", d.run.cfg.Name, name, ErrUnknownDisposition, strings.Join(names, ", "))
+	}
+	d.disposition = name
+	if wrapping {
+		delete(d.run.wrapping, callID)
+		c.disposeLead(now, d)
+	}
+	return nil
+}
+
+// campaignWrapDone settles the lead of a call whose agent finished wrap-up
+// without a disposition.
+func (c *Core) campaignWrapDone(now time.Time, callID string) {
+	if d, wrapping := c.leadDialOf(callID); wrapping {
+		delete(d.run.wrapping, callID)
+		c.disposeLead(now, d)
+	}
+}
+
+// disposeLead applies the call's disposition (or "completed", final, when
+// the agent gave none) to its lead. A callback disposition calls back after
+// the campaign's no-answer delay; a do-not-call one ends the lead as such.
+func (c *Core) disposeLead(now time.Time, d *leadDial) {
+	r := d.run
+	disp := campaign.Disposition{Name: "completed", Final: true}
+	if d.disposition != "" {
+		disp = campaign.Disposition{Name: d.disposition, Final: true}
+		for _, k := range r.cfg.DispositionRules() {
+			if k.Name == d.disposition {
+				disp = k
+			}
+		}
+	}
+	var at time.Time
+	if disp.Callback {
+		at = now.Add(max(r.cfg.Retry.NoAnswer, time.Minute))
+	}
+	nl, err := campaign.Dispose(d.lead, disp, at, "", r.retry, now)
+	if err != nil {
+		c.warn(now, "illegal-transition", "campaign %s: %v", r.cfg.Name, err)
+		return
+	}
+	d.lead = nl
+	c.trace(now, "campaign %s: lead %s disposition %s → %s", r.cfg.Name, nl.ID, disp.Name, nl.State)
+	c.save(now, "lead "+nl.ID, store.PutLead(&nl))
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,10 @@ campaigns:
     retry: {max_attempts: 2, busy: 2m, no_answer: 5m, failed: 1m}
     queues: [outbound]
     safe_harbour: [sound:safe-harbour]
+    dispositions:
+      - {name: sale, final: true, sale: true, contact: true}
+      - {name: call-back, callback: true, contact: true}
+      - {name: stop, dnc: true}
 `
 
 // leadKind is how a test lead's phone behaves.
@@ -334,6 +339,71 @@ func TestCampaignRestartDialsNoAttemptTwice(t *testing.T) {
 		}
 		if l.State == campaign.Dialing || l.State == campaign.Answered {
 			t.Errorf("lead %s left %s", id, l.State)
+		}
+	}
+}
+
+// TestCampaignDispositions: the agent's disposition in wrap-up decides the
+// lead: sale ends it, call-back dials it again after the campaign's
+// no-answer delay, stop makes it do-not-call; none by the end of wrap-up
+// ends it as completed; a name the campaign does not list is refused.
+func TestCampaignDispositions(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1.5, "a1")
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	given := map[string]string{} // phone → disposition
+	var refused error
+	var dispose func()
+	dispose = func() {
+		for id, d := range r.Core.camps["renewals"].wrapping {
+			if _, done := given[d.lead.Phone]; done || len(given) >= 3 {
+				continue
+			}
+			if refused == nil {
+				refused = r.Core.Disposition(r.Clock.Now(), id, "maybe", "")
+			}
+			name := []string{"sale", "call-back", "stop"}[len(given)]
+			if err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, name, "") }); err != nil {
+				t.Errorf("disposition %s: %v", name, err)
+			}
+			given[d.lead.Phone] = name
+		}
+		r.Clock.Schedule(r.Clock.Now().Add(500*time.Millisecond), dispose)
+	}
+	dispose()
+	r.RunUntil(epoch.Add(40 * time.Minute))
+	if !errors.Is(refused, ErrUnknownDisposition) || !strings.Contains(refused.Error(), "known: sale, call-back, stop") {
+		t.Errorf("unknown disposition: %v", refused)
+	}
+	if len(given) != 3 {
+		t.Fatalf("dispositions given: %v", given)
+	}
+	dials := rig.dials(t)
+	for id, l := range rig.leads(t) {
+		if rig.kinds[id] != leadAnswers {
+			continue
+		}
+		recs := dials[l.Phone]
+		switch given[l.Phone] {
+		case "sale":
+			if l.State != campaign.Done || l.Disposition != "sale" || len(recs) != 1 {
+				t.Errorf("sale lead %s: %s %q, %d dials", id, l.State, l.Disposition, len(recs))
+			}
+		case "call-back":
+			if l.Attempts != 2 || len(recs) != 2 || recs[1].Entered.Sub(recs[0].Ended) < 5*time.Minute {
+				t.Errorf("call-back lead %s: %d attempts, %d dials", id, l.Attempts, len(recs))
+			}
+		case "stop":
+			if l.State != campaign.DoNotCall || l.Disposition != "stop" || len(recs) != 1 {
+				t.Errorf("stop lead %s: %s %q, %d dials", id, l.State, l.Disposition, len(recs))
+			}
+		default:
+			if l.State != campaign.Done || l.Disposition != "completed" {
+				t.Errorf("lead %s with no disposition: %s %q", id, l.State, l.Disposition)
+			}
 		}
 	}
 }

@@ -307,6 +307,7 @@ func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Du
 		}
 		c.saveTrailer(now, callID, t)
 	}
+	c.campaignWrapDone(now, callID)
 	c.afterCall(now, a)
 }
 
