@@ -58,6 +58,7 @@ var routeAccess = map[string]access{
 	// outbound campaigns
 	"GET /api/v1/campaigns":                  {role: auth.Supervisor},
 	"POST /api/v1/campaigns/{name}/{action}": {role: auth.Supervisor},
+	"POST /api/v1/campaigns/{name}/leads":    {role: auth.Supervisor},
 	"GET /metrics":                           {role: auth.Supervisor},
 }
 

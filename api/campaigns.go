@@ -1,14 +1,20 @@
 package api
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
+	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/store"
 )
 
 func (s *Server) campaignRoutes() {
 	s.mux.HandleFunc("GET /api/v1/campaigns", s.campaigns)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/{action}", s.campaignAction)
+	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/leads", s.importLeads)
 }
 
 // campaigns answers GET /api/v1/campaigns: every configured campaign's state.
@@ -37,4 +43,80 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
+}
+
+// LeadImporter adds leads to the store; *store.DB is one.
+type LeadImporter interface {
+	ImportLeads(leads []campaign.Lead) (store.ImportResult, error)
+}
+
+var _ LeadImporter = (*store.DB)(nil)
+
+// MaxLeadFile is the largest CSV body POST /api/v1/campaigns/{name}/leads
+// reads.
+const MaxLeadFile = 256 << 20
+
+// LeadImport is the answer of POST /api/v1/campaigns/{name}/leads.
+type LeadImport struct {
+	Rows             int            `json:"rows"`
+	Imported         int            `json:"imported"`
+	DuplicatesInFile int            `json:"duplicates_in_file"`
+	AlreadyThere     int            `json:"duplicates_in_campaign"`
+	Errors           []LeadRowError `json:"errors,omitempty"`
+}
+
+// LeadRowError is one refused row.
+type LeadRowError struct {
+	Row    int    `json:"row"`
+	Column string `json:"column,omitempty"`
+	Error  string `json:"error"`
+}
+
+// importLeads answers POST /api/v1/campaigns/{name}/leads: a CSV lead list
+// as the body (header row; ?region=US for numbers without a country code,
+// ?map=phone=Tel,name=Name for the columns). Rows with errors are skipped
+// and listed; a file that cannot be read imports nothing.
+func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	imp, ok := s.rec.(LeadImporter)
+	if !ok {
+		s.fail(w, fmt.Errorf("lead import: %w", engine.ErrStopped))
+		return
+	}
+	if _, err := engine.Send(r.Context(), s.eng, engine.CampaignControl{Campaign: name, Action: engine.CampaignStatusAction}); err != nil {
+		s.fail(w, err)
+		return
+	}
+	mapping := map[string]string{}
+	if m := r.URL.Query().Get("map"); m != "" {
+		for pair := range strings.SplitSeq(m, ",") {
+			k, v, ok := strings.Cut(pair, "=")
+			if !ok || k == "" || v == "" {
+				s.fail(w, badRequest("map: %q is not field=Column", pair))
+				return
+			}
+			mapping[k] = v
+		}
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxLeadFile)
+	res, err := campaign.ImportCSV(body, campaign.ImportOptions{Campaign: name, Region: r.URL.Query().Get("region"), Map: mapping}, nil)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.fail(w, fmt.Errorf("%w: the limit is %d bytes", errTooLarge, MaxLeadFile))
+			return
+		}
+		s.fail(w, badRequest("lead file: %v", err))
+		return
+	}
+	sr, err := imp.ImportLeads(res.Leads)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	out := LeadImport{Rows: res.Rows, Imported: sr.Added, DuplicatesInFile: res.Duplicates, AlreadyThere: sr.Duplicate}
+	for _, e := range res.Errors {
+		out.Errors = append(out.Errors, LeadRowError{Row: e.Row, Column: e.Column, Error: e.Err.Error()})
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,5 +115,44 @@ func TestCampaignControl(t *testing.T) {
 	var list []engine.CampaignStatus
 	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || len(list) != 1 || list[0].Name != "spring" {
 		t.Fatalf("list: %+v %v", list, err)
+	}
+}
+
+func TestCampaignLeadsImport(t *testing.T) {
+	d := newTestDaemon(t, campaignYAML)
+	csv := "Tel,Name\n(212) 555-0100,Ann\n12,Bob\n212-555-0101,Cy\n212 555 0100,Ann again\n"
+	send := func(path, body string) (int, LeadImport, string) {
+		t.Helper()
+		resp, err := http.Post(d.srv.URL+path, "text/csv", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var li LeadImport
+		_ = json.Unmarshal(raw, &li)
+		return resp.StatusCode, li, string(raw)
+	}
+	code, li, raw := send("/api/v1/campaigns/spring/leads?region=US&map=phone=Tel,name=Name", csv)
+	if code != http.StatusOK || li.Rows != 4 || li.Imported != 2 || li.DuplicatesInFile != 1 || len(li.Errors) != 1 ||
+		li.Errors[0].Row != 3 || li.Errors[0].Column != "Tel" {
+		t.Fatalf("import: %d %s", code, raw)
+	}
+	var names []string
+	_ = d.db.CampaignLeads("spring", func(l campaign.Lead) bool { names = append(names, l.Name+" "+l.Phone); return true })
+	if strings.Join(names, ";") != "Ann +12125550100;Cy +12125550101" {
+		t.Errorf("stored leads: %v", names)
+	}
+	if code, li, raw := send("/api/v1/campaigns/spring/leads?region=US&map=phone=Tel,name=Name", csv); code != http.StatusOK || li.Imported != 0 || li.AlreadyThere != 2 {
+		t.Errorf("second import: %d %s", code, raw)
+	}
+	if code, _, raw := send("/api/v1/campaigns/autumn/leads?region=US", csv); code != http.StatusNotFound {
+		t.Errorf("unknown campaign: %d %s", code, raw)
+	}
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?map=phone", csv); code != http.StatusBadRequest || !strings.Contains(raw, "not field=Column") {
+		t.Errorf("bad map: %d %s", code, raw)
+	}
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "Name\nAnn\n"); code != http.StatusBadRequest {
+		t.Errorf("no phone column: %d %s", code, raw)
 	}
 }
