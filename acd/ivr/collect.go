@@ -3,6 +3,7 @@ package ivr
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -273,7 +274,7 @@ func (l *Language) pick(st State, lang string, acts []Action) (State, []Action) 
 // to OnTimeout (default OnFailure) when no answer comes within Timeout.
 type LookupNode struct {
 	Method    string            `yaml:"method"` // GET (default) or POST
-	URL       string            `yaml:"url"`    // {var} allowed, URL-escaped by the host
+	URL       string            `yaml:"url"`    // {var} allowed, its value URL-escaped
 	Body      map[string]string `yaml:"body"`   // POST fields, {var} allowed
 	Read      map[string]string `yaml:"read"`
 	Timeout   time.Duration     `yaml:"timeout"`
@@ -334,7 +335,7 @@ func (l *LookupNode) Enter(_ At, st State) (State, []Action) {
 		body[k] = Expand(v, st.Vars)
 	}
 	return st, []Action{
-		Lookup{Method: l.method(), URL: Expand(l.URL, st.Vars), Body: body, Read: maps.Clone(l.Read)},
+		Lookup{Method: l.method(), URL: expand(l.URL, st.Vars, url.QueryEscape), Body: body, Read: maps.Clone(l.Read)},
 		StartTimer{After: l.Timeout},
 	}
 }

@@ -49,5 +49,9 @@ var varRef = regexp.MustCompile(`\{([A-Za-z0-9_.]+)\}`)
 
 // Expand replaces each {name} in text by the variable's value ("" if unset).
 func Expand(text string, vars map[string]string) string {
-	return varRef.ReplaceAllStringFunc(text, func(ref string) string { return vars[ref[1:len(ref)-1]] })
+	return expand(text, vars, func(s string) string { return s })
+}
+
+func expand(text string, vars map[string]string, escape func(string) string) string {
+	return varRef.ReplaceAllStringFunc(text, func(ref string) string { return escape(vars[ref[1:len(ref)-1]]) })
 }

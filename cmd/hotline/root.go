@@ -60,6 +60,7 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newTokensCmd(g),
 		newContactsCmd(g),
 		newKeysCmd(g),
+		newIVRCmd(g),
 	)
 	return cmd
 }

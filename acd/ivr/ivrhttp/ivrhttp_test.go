@@ -1,0 +1,59 @@
+package ivrhttp
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/ivr"
+)
+
+func TestLookup(t *testing.T) {
+	var gotBody map[string]string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/orders/1234" && r.Method == http.MethodGet:
+			w.Write([]byte(`{"status": "shipped", "eta": {"days": 2}, "items": [{"name": "kettle"}], "paid": true}`))
+		case r.URL.Path == "/verify" && r.Method == http.MethodPost:
+			json.NewDecoder(r.Body).Decode(&gotBody)
+			w.Write([]byte(`{"ok": "yes"}`))
+		case r.URL.Path == "/slow":
+			time.Sleep(200 * time.Millisecond)
+		case r.URL.Path == "/html":
+			w.Write([]byte(`<html>`))
+		default:
+			http.Error(w, "no", http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	res := Do(ctx, nil, ivr.Lookup{Method: "GET", URL: srv.URL + "/orders/1234",
+		Read: map[string]string{"status": "status", "days": "eta.days", "item": "items.0.name", "paid": "paid", "none": "missing.x"}})
+	want := map[string]string{"status": "shipped", "days": "2", "item": "kettle", "paid": "true", "none": ""}
+	if res.Err != "" || len(res.Values) != len(want) {
+		t.Fatalf("result %+v", res)
+	}
+	for k, v := range want {
+		if res.Values[k] != v {
+			t.Errorf("%s = %q, want %q", k, res.Values[k], v)
+		}
+	}
+	res = Do(ctx, nil, ivr.Lookup{Method: "POST", URL: srv.URL + "/verify", Body: map[string]string{"order": "1234"}, Read: map[string]string{"ok": "ok"}})
+	if res.Values["ok"] != "yes" || gotBody["order"] != "1234" {
+		t.Errorf("POST: %+v, service got %v", res, gotBody)
+	}
+	for _, tc := range []struct{ path, want string }{{"/nowhere", "HTTP 404"}, {"/html", "answer is not JSON"}} {
+		if res := Do(ctx, nil, ivr.Lookup{Method: "GET", URL: srv.URL + tc.path}); !strings.Contains(res.Err, tc.want) {
+			t.Errorf("%s: %+v, want %q", tc.path, res, tc.want)
+		}
+	}
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if res := Do(short, nil, ivr.Lookup{Method: "GET", URL: srv.URL + "/slow"}); !strings.Contains(res.Err, "deadline") {
+		t.Errorf("slow: %+v", res)
+	}
+}
