@@ -15,26 +15,15 @@ import (
 
 // dncOptions are the flags the do-not-call commands share.
 type dncOptions struct {
+	storeFlag
 	list   string
 	region string
-	store  string
 }
 
 func (o *dncOptions) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.list, "list", store.GlobalDNC, "list: "+store.GlobalDNC+" (every campaign) or a campaign's own")
 	cmd.Flags().StringVar(&o.region, "region", "US", "default country (ISO code) of numbers written without a country code")
-	cmd.Flags().StringVar(&o.store, "store", "", "store file (default: the config's store.path); Hotline must be stopped")
-}
-
-func (o *dncOptions) open(g *globalOptions, readOnly bool) (*store.DB, error) {
-	path := o.store
-	if path == "" {
-		var err error
-		if path, err = storeFile(g, nil); err != nil {
-			return nil, err
-		}
-	}
-	return store.Open(path, store.Options{ReadOnly: readOnly, LockTimeout: time.Second})
+	o.storeFlag.add(cmd)
 }
 
 func newDNCCmd(g *globalOptions) *cobra.Command {

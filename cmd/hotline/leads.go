@@ -29,10 +29,10 @@ func newLeadsCmd(g *globalOptions) *cobra.Command {
 }
 
 type leadsImportOptions struct {
+	storeFlag
 	campaign string
 	mapping  []string
 	region   string
-	store    string
 	dryRun   bool
 	maxRows  int
 }
@@ -41,7 +41,6 @@ func (o *leadsImportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.campaign, "campaign", "", "campaign the leads belong to (required)")
 	fs.StringSliceVar(&o.mapping, "map", nil, "lead field=CSV column, e.g. phone=Tel,name=Name,timezone=TZ (other columns become custom fields)")
 	fs.StringVar(&o.region, "region", "US", "default country (ISO code) of numbers written without a country code")
-	fs.StringVar(&o.store, "store", "", "store file (default: the config's store.path); Hotline must be stopped")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "check the file and report, store nothing")
 	fs.IntVar(&o.maxRows, "max-rows", 0, "refuse files with more rows (default 1,000,000)")
 }
@@ -64,6 +63,7 @@ nothing is stored.`,
 		},
 	}
 	o.AddFlags(cmd.Flags())
+	o.storeFlag.add(cmd)
 	return cmd
 }
 
@@ -115,13 +115,7 @@ func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsIm
 	}
 	added, dupStore := len(res.Leads), 0
 	if !o.dryRun {
-		path := o.store
-		if path == "" {
-			if path, err = storeFile(g, nil); err != nil {
-				return err
-			}
-		}
-		db, err := store.Open(path, store.Options{LockTimeout: time.Second})
+		db, err := o.open(g, false)
 		if err != nil {
 			return err
 		}
@@ -147,7 +141,8 @@ func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsIm
 }
 
 func newLeadsExportCmd(g *globalOptions) *cobra.Command {
-	var camp, path string
+	var camp string
+	var sf storeFlag
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write a campaign's leads with their state and results as CSV",
@@ -156,13 +151,7 @@ func newLeadsExportCmd(g *globalOptions) *cobra.Command {
 			if camp == "" {
 				return invalidArg(fmt.Errorf("--campaign is required"))
 			}
-			if path == "" {
-				var err error
-				if path, err = storeFile(g, nil); err != nil {
-					return err
-				}
-			}
-			db, err := store.Open(path, store.Options{ReadOnly: true, LockTimeout: time.Second})
+			db, err := sf.open(g, true)
 			if err != nil {
 				return err
 			}
@@ -171,7 +160,7 @@ func newLeadsExportCmd(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&camp, "campaign", "", "campaign to export (required)")
-	cmd.Flags().StringVar(&path, "store", "", "store file (default: the config's store.path); Hotline must be stopped")
+	sf.add(cmd)
 	return cmd
 }
 
