@@ -82,6 +82,7 @@ type Server struct {
 func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s := &Server{eng: eng, rec: rec, log: log.With().Str("component", "api").Logger(), mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
 	s.mux.HandleFunc("GET /api/v1/status", s.status)
 	s.mux.HandleFunc("GET /api/v1/queues", s.queues)
 	s.mux.HandleFunc("GET /api/v1/agents", s.agents)

@@ -41,6 +41,7 @@ var routeAccess = map[string]access{
 	"GET /{$}":                            {public: true}, // the desk's page (package web)
 	"GET /static/":                        {public: true},
 	"POST /api/v1/login":                  {public: true},
+	"GET /api/v1/openapi.json":            {public: true}, // describes routes, holds no data
 	"POST /api/v1/logout":                 {role: auth.Agent},
 	"GET /api/v1/whoami":                  {role: auth.Agent},
 	"GET /api/v1/status":                  {role: auth.Agent},

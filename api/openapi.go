@@ -1,0 +1,133 @@
+package api
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// routeSummary says in a line what each route does; the OpenAPI document
+// is built from it and routeAccess, and a test checks both name exactly the
+// routes the server registers, so the document cannot drift from the code.
+var routeSummary = map[string]string{
+	"GET /healthz":                           "Liveness and readiness: the switch link and the store writer",
+	"GET /{$}":                               "The browser desk (sign-in, agent desktop, wallboard)",
+	"GET /static/":                           "The desk's scripts, styles and images",
+	"GET /api/v1/openapi.json":               "This document",
+	"POST /api/v1/login":                     "Sign in with name and password: sets the session cookie, returns the CSRF token",
+	"POST /api/v1/logout":                    "End the browser session",
+	"GET /api/v1/whoami":                     "The signed-in user, their role and agent",
+	"GET /api/v1/status":                     "The engine's published snapshot: queues, agents, live calls",
+	"GET /api/v1/queues":                     "Live figures per queue",
+	"GET /api/v1/agents":                     "Agents with their state and time in state",
+	"POST /api/v1/agents/{id}/{action}":      "Agent action: login, logout, ready, pause (reason), spy (mode, endpoint)",
+	"GET /api/v1/agents/{id}/offer":          "Screen pop: the contact behind the agent's offered or current call",
+	"GET /api/v1/calls":                      "Stored call records (from, to, queue, agent, limit, after)",
+	"GET /api/v1/calls/{id}":                 "One stored call record",
+	"POST /api/v1/calls/{id}/disposition":    "Set a call's disposition and notes",
+	"GET /api/v1/events":                     "The engine's change stream as Server-Sent Events",
+	"GET /api/v1/store/backup":               "A consistent copy of the store file",
+	"POST /api/v1/config/reload":             "Apply the configuration file again",
+	"GET /api/v1/reports/{kind}":             "A report (queues, agents, intervals, ...) over a time range",
+	"GET /api/v1/campaigns":                  "Outbound campaigns and their state",
+	"GET /metrics":                           "Prometheus metrics",
+	"POST /api/v1/campaigns/{name}/{action}": "Campaign action: start, pause, resume, stop",
+
+	"GET /api/v1/contacts":                   "Find a contact by number",
+	"POST /api/v1/contacts":                  "Create a contact",
+	"GET /api/v1/contacts/{id}":              "One contact",
+	"PUT /api/v1/contacts/{id}":              "Update a contact",
+	"DELETE /api/v1/contacts/{id}":           "Delete a contact",
+	"POST /api/v1/contacts/{id}/merge":       "Merge another contact into this one",
+	"GET /api/v1/contacts/{id}/interactions": "A contact's calls, newest first",
+}
+
+// openAPIPath turns a mux pattern into its OpenAPI method and path:
+// "GET /{$}" is "/", a subtree "/static/" is "/static/{path}".
+func openAPIPath(pattern string) (method, path string) {
+	method, path, _ = strings.Cut(pattern, " ")
+	path = strings.TrimSuffix(path, "{$}")
+	if strings.HasSuffix(path, "/") && path != "/" {
+		path += "{path}"
+	}
+	return strings.ToLower(method), path
+}
+
+// OpenAPI builds the OpenAPI 3.1 document of every route the server knows.
+func OpenAPI() map[string]any {
+	paths := map[string]map[string]any{}
+	patterns := make([]string, 0, len(routeAccess))
+	for p := range routeAccess {
+		patterns = append(patterns, p)
+	}
+	sort.Strings(patterns)
+	for _, pattern := range patterns {
+		acc := routeAccess[pattern]
+		method, path := openAPIPath(pattern)
+		op := map[string]any{
+			"summary":     routeSummary[pattern],
+			"operationId": strings.Trim(strings.NewReplacer("/", "_", "{", "", "}", "", "$", "root", ".", "_").Replace(method+path), "_"),
+			"responses": map[string]any{
+				"200":     map[string]any{"description": "done"},
+				"400":     errResponse("the request is wrong; the error names the field"),
+				"401":     errResponse("no credentials, or they are wrong or expired"),
+				"403":     errResponse("the caller's role may not do this (or a missing CSRF token on a session change)"),
+				"default": errResponse("failure"),
+			},
+		}
+		if acc.public {
+			op["security"] = []any{} // nobody needs to sign in
+		} else {
+			role := acc.role.String()
+			op["x-hotline-role"] = role
+			desc := "Needs the " + role + " role or above."
+			if acc.own {
+				desc += " An agent acts on their own agent only."
+			}
+			op["description"] = desc
+		}
+		var params []any
+		for _, seg := range strings.Split(path, "/") {
+			if name, ok := strings.CutPrefix(seg, "{"); ok {
+				params = append(params, map[string]any{"name": strings.TrimSuffix(name, "}"), "in": "path", "required": true,
+					"schema": map[string]any{"type": "string"}})
+			}
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if paths[path] == nil {
+			paths[path] = map[string]any{}
+		}
+		paths[path][method] = op
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":       "Hotline API",
+			"version":     "v1",
+			"description": "Every route but the public ones needs a bearer token (hotline users token) or a browser session; a change made with a session also needs the X-CSRF-Token header from the sign-in.",
+		},
+		"paths": paths,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{
+				"bearer":  map[string]any{"type": "http", "scheme": "bearer", "description": "An API token: Authorization: Bearer hl_..."},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie, "description": "The browser session set by POST /api/v1/login"},
+			},
+			"schemas": map[string]any{
+				"Error": map[string]any{"type": "object", "required": []string{"error"},
+					"properties": map[string]any{"error": map[string]any{"type": "string"}}},
+			},
+		},
+		"security": []any{map[string]any{"bearer": []string{}}, map[string]any{"session": []string{}}},
+	}
+}
+
+func errResponse(desc string) map[string]any {
+	return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{
+		"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, OpenAPI())
+}
