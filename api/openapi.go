@@ -31,6 +31,7 @@ var routeSummary = map[string]string{
 	"GET /api/v1/reports/{kind}":             "A report (queues, agents, intervals, ...) over a time range",
 	"GET /api/v1/campaigns":                  "Outbound campaigns and their state",
 	"GET /metrics":                           "Prometheus metrics",
+	"POST /api/v1/campaigns/{name}/leads":    "Import leads into a campaign from a CSV body",
 	"POST /api/v1/campaigns/{name}/{action}": "Campaign action: start, pause, resume, stop",
 
 	"GET /api/v1/contacts":                   "Find a contact by number",
