@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"go.etcd.io/bbolt"
 )
 
 // GlobalDNC is the do-not-call list every campaign honours.
@@ -41,25 +43,46 @@ func (db *DB) AddDNC(entries []DNCEntry) (added int, err error) {
 			return err
 		}
 		for _, e := range entries {
-			if err := checkDNC(e.List, e.Phone); err != nil {
+			n, err := putDNC(b, e)
+			if err != nil {
 				return err
 			}
-			k := dncKey(e.List, e.Phone)
-			if b.Get(k) != nil {
-				continue
-			}
-			data, err := json.Marshal(e)
-			if err != nil {
-				return fmt.Errorf("store: encode do-not-call %q: %w", e.Phone, err)
-			}
-			if err := b.Put(k, data); err != nil {
-				return fmt.Errorf("store: put do-not-call %q: %w", e.Phone, err)
-			}
-			added++
+			added += n
 		}
 		return nil
 	})
 	return added, err
+}
+
+// putDNC lists e unless its number is on its list already; it returns 1
+// when it was added.
+func putDNC(b *bbolt.Bucket, e DNCEntry) (int, error) {
+	if err := checkDNC(e.List, e.Phone); err != nil {
+		return 0, err
+	}
+	k := dncKey(e.List, e.Phone)
+	if b.Get(k) != nil {
+		return 0, nil
+	}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return 0, fmt.Errorf("store: encode do-not-call %q: %w", e.Phone, err)
+	}
+	if err := b.Put(k, data); err != nil {
+		return 0, fmt.Errorf("store: put do-not-call %q: %w", e.Phone, err)
+	}
+	return 1, nil
+}
+
+// SaveDNC lists a number inside a write transaction (see AddDNC).
+func (tx *Tx) SaveDNC(e DNCEntry) (err error) {
+	defer tx.recoverCorrupt(&err)
+	b, err := tx.bucket(bucketDNC)
+	if err != nil {
+		return err
+	}
+	_, err = putDNC(b, e)
+	return err
 }
 
 // RemoveDNC takes a number off a list; it reports whether it was there.

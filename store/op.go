@@ -19,6 +19,7 @@ type Op struct {
 	callback *Callback
 	change   *AgentChange
 	lead     *campaign.Lead
+	dnc      *DNCEntry
 }
 
 type opKind uint8
@@ -32,12 +33,13 @@ const (
 	opDeleteCallback
 	opPutAgentChange
 	opPutLead
+	opPutDNC
 )
 
 var opNames = [...]string{
 	opPutCall: "save call", opPutAgent: "save agent", opPutActive: "save active call",
 	opDeleteActive: "delete active call", opPutCallback: "save callback",
-	opDeleteCallback: "delete callback", opPutAgentChange: "save agent change", opPutLead: "save lead",
+	opDeleteCallback: "delete callback", opPutAgentChange: "save agent change", opPutLead: "save lead", opPutDNC: "add do-not-call",
 }
 
 func (op Op) String() string {
@@ -96,6 +98,12 @@ func PutLead(l *campaign.Lead) Op {
 	return Op{kind: opPutLead, id: l.Campaign + "/" + l.ID, lead: &cp}
 }
 
+// PutDNC lists a number on a do-not-call list (kept if listed already).
+func PutDNC(e *DNCEntry) Op {
+	cp := *e
+	return Op{kind: opPutDNC, id: e.List + "/" + e.Phone, dnc: &cp}
+}
+
 // Check reports an op that could never be written (a record that does not
 // validate), so that it is refused when submitted rather than failing its
 // transaction later.
@@ -116,6 +124,8 @@ func (op Op) Check() error {
 		if op.lead.ID == "" || op.lead.Campaign == "" || op.lead.Phone == "" {
 			err = fmt.Errorf("lead %q of campaign %q: id, campaign and phone are required: %w", op.lead.ID, op.lead.Campaign, ErrInvalid)
 		}
+	case opPutDNC:
+		err = checkDNC(op.dnc.List, op.dnc.Phone)
 	case opDeleteActive, opDeleteCallback:
 		err = required("id", op.id)
 	default:
@@ -146,6 +156,8 @@ func (op Op) apply(tx *Tx) error {
 		return tx.SaveAgentChange(op.change)
 	case opPutLead:
 		return tx.SaveLead(op.lead)
+	case opPutDNC:
+		return tx.SaveDNC(*op.dnc)
 	}
 	return op.Check()
 }
@@ -164,7 +176,7 @@ func (db *DB) Write(ops []Op) error {
 }
 
 // Saves returns the record op saves: *CallRecord, *AgentState, *ActiveCall,
-// *Callback, *AgentChange or *campaign.Lead; nil for a delete. Stand-ins for the store in
+// *Callback, *AgentChange, *campaign.Lead or *DNCEntry; nil for a delete. Stand-ins for the store in
 // tests read ops through it and Deletes.
 func (op Op) Saves() any {
 	switch op.kind {
@@ -180,6 +192,8 @@ func (op Op) Saves() any {
 		return op.change
 	case opPutLead:
 		return op.lead
+	case opPutDNC:
+		return op.dnc
 	}
 	return nil
 }

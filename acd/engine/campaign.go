@@ -840,5 +840,11 @@ func (c *Core) disposeLead(now time.Time, d *leadDial) {
 	}
 	d.lead = nl
 	c.trace(now, "campaign %s: lead %s disposition %s → %s", r.cfg.Name, nl.ID, disp.Name, nl.State)
-	c.save(now, "lead "+nl.ID, store.PutLead(&nl))
+	ops := []store.Op{store.PutLead(&nl)}
+	if disp.DNC {
+		// The person asked not to be called: the campaign's list keeps the
+		// number even if the lead is imported again.
+		ops = append(ops, store.PutDNC(&store.DNCEntry{List: r.cfg.Name, Phone: nl.Phone, Added: now, Source: "disposition " + disp.Name}))
+	}
+	c.save(now, "lead "+nl.ID, ops...)
 }

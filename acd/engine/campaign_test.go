@@ -400,6 +400,9 @@ func TestCampaignDispositions(t *testing.T) {
 			if l.State != campaign.DoNotCall || l.Disposition != "stop" || len(recs) != 1 {
 				t.Errorf("stop lead %s: %s %q, %d dials", id, l.State, l.Disposition, len(recs))
 			}
+			if list, blocked, err := rig.db.Blocked(l.Phone, "renewals"); !blocked || list != "renewals" || err != nil {
+				t.Errorf("stop lead %s: on list %q %v %v; want the campaign's do-not-call list", id, list, blocked, err)
+			}
 		default:
 			if l.State != campaign.Done || l.Disposition != "completed" {
 				t.Errorf("lead %s with no disposition: %s %q", id, l.State, l.Disposition)
