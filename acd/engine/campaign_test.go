@@ -410,3 +410,50 @@ func TestCampaignDispositions(t *testing.T) {
 		}
 	}
 }
+
+// TestCampaignDialsOnlyOnceDurable: a lead's Dialing write must be durable
+// before its call is placed, so that a crash can never leave a placed call
+// whose attempt the store does not know. With the writer's commits held
+// back nothing is dialed; once they land, the dials go out.
+func TestCampaignDialsOnlyOnceDurable(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1.5)
+	w := store.NewWriter(rig.db, store.WriterOptions{}) // not started: commits only on Commit
+	r, err := NewSimRun(SimOptions{
+		Core:  Options{Config: parseConfig(t, fmt.Sprintf(campaignConfig, "progressive", 1.5)), Store: rig.db, Writer: w, Seed: 3},
+		Start: epoch,
+		Sim:   sim.Options{Seed: 3, Latency: 20 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Login("a1", "a2", "a3"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(5 * time.Second))
+	if n := r.Switch.Stats().Originates; n != 0 {
+		t.Fatalf("%d calls placed before their leads' Dialing write was durable", n)
+	}
+	st := r.Core.Campaigns(r.Clock.Now())[0]
+	if st.Stats.Dialed != 0 || w.Queued() == 0 {
+		t.Fatalf("before the commit: %+v, %d ops queued", st.Stats, w.Queued())
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	dialing := 0
+	for _, l := range rig.leads(t) {
+		if l.State == campaign.Dialing {
+			dialing++
+		}
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { c.Saved(now, w.Durable()); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.Switch.Stats().Originates; n == 0 || n != dialing {
+		t.Fatalf("after the commit: %d calls placed, %d leads durable as dialing", n, dialing)
+	}
+}
