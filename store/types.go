@@ -28,6 +28,7 @@ type CallRecord struct {
 	Channel      string        `json:"channel,omitempty"`
 	Entered      time.Time     `json:"entered"`
 	Answered     time.Time     `json:"answered,omitzero"` // agent connected
+	Bridged      time.Time     `json:"bridged,omitzero"`  // caller and agent both in the bridge; Talk counts from here
 	Ended        time.Time     `json:"ended,omitzero"`    // zero while the call lasts
 	Wait         time.Duration `json:"wait,omitempty"`
 	Talk         time.Duration `json:"talk,omitempty"`

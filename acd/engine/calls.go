@@ -593,7 +593,7 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 			c.do(Command{Op: OpHangup, Lane: string(cl.agentCh), Channel: cl.agentCh, Cause: pbx.CauseNormal})
 			c.forget(cl.agentCh)
 		}
-		talk := cl.endTime(now).Sub(cl.answered)
+		talk := cl.talk(cl.endTime(now))
 		cl.rec.Talk = talk
 		a.stats.Talk += talk
 		c.startWrapUp(now, a, cl)

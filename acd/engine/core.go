@@ -275,8 +275,10 @@ func (c *Core) Handle(now time.Time, ev pbx.Event) {
 		c.onOriginateFailed(now, e)
 	case pbx.HungUp:
 		c.onHungUp(now, e)
-	case pbx.BridgeJoined, pbx.BridgeLeft:
-		// The engine bridges and unbridges itself; these only confirm.
+	case pbx.BridgeJoined:
+		c.onBridgeJoined(now, e)
+	case pbx.BridgeLeft:
+		// The engine unbridges itself; this only confirms.
 	case pbx.RecordingFinished:
 		c.onRecordingFinished(now, e)
 	case pbx.Synced:

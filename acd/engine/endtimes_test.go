@@ -79,6 +79,7 @@ func TestEndDuringLinkGapIsAWindow(t *testing.T) {
 				}
 				at := epoch.Add(2 * time.Second)
 				c.Handle(at, pbx.Answered{Base: pbx.Base{Channel: leg, At: at}})
+				confirmBridge(c, cmds, at)
 			}
 			down, back := epoch.Add(10*time.Second), epoch.Add(30*time.Second)
 			c.Handle(down, pbx.Disconnected{Base: pbx.Base{At: down}})
@@ -113,6 +114,7 @@ func TestLateHangupUsesSwitchTime(t *testing.T) {
 	leg := cmds[len(cmds)-1].Originate.ChannelID
 	answered := epoch.Add(2 * time.Second)
 	c.Handle(answered, pbx.Answered{Base: pbx.Base{Channel: leg, At: answered}})
+	confirmBridge(c, cmds, answered)
 	hungUp, learned := epoch.Add(6*time.Second), epoch.Add(12*time.Second)
 	c.Handle(learned, pbx.HungUp{Base: pbx.Base{Channel: "ch-1", At: hungUp}, Cause: pbx.CauseNormal})
 	var rec store.CallRecord

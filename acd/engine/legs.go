@@ -137,6 +137,7 @@ func (c *Core) connect(now time.Time, cl *call, l *leg) {
 	c.setPhase(now, cl, acd.CallBridged)
 	cl.answered = now
 	cl.rec.Answered = now
+	cl.talkFrom, cl.joined = time.Time{}, bridgeJoin{}
 	cl.rec.Wait = now.Sub(cl.enqueued)
 	cl.rec.Agent = a.id
 	cl.rec.AgentChannel = string(cl.agentCh)
@@ -280,7 +281,7 @@ func (c *Core) startWrapUp(now time.Time, a *agent, cl *call) {
 	if a.cfg.WrapUp != nil {
 		wrap = *a.cfg.WrapUp
 	}
-	talk := now.Sub(cl.answered)
+	talk := cl.talk(cl.endTime(now))
 	q.stats.Handled++
 	q.stats.Handle += talk
 	q.est.Observe(now, talk+wrap)

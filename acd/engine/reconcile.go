@@ -92,6 +92,11 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			cl.phase, cl.agent, cl.agentCh = acd.CallBridged, a, pbx.ChannelID(ac.AgentChannel)
 			cl.bridge, cl.recording, cl.answered = pbx.BridgeID(ac.Bridge), ac.Recording, ac.Since
 			cl.rec.Agent, cl.rec.AgentChannel, cl.rec.Answered = a.id, ac.AgentChannel, ac.Since
+			// A record from before bridges were confirmed talks from the answer.
+			cl.talkFrom = cl.rec.Bridged
+			if cl.talkFrom.IsZero() {
+				cl.talkFrom = ac.Since
+			}
 			a.state, a.call = acd.OnCall, cl
 			c.refreshView(a, now)
 			c.chans[cl.agentCh] = chanRef{call: cl, leg: &leg{ch: cl.agentCh, agent: a, answered: true}}

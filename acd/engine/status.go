@@ -80,7 +80,7 @@ type CallStatus struct {
 	Waited   time.Duration `json:"waited"`
 	Agent    string        `json:"agent,omitempty"`
 	Answered time.Time     `json:"answered,omitzero"`
-	Talk     time.Duration `json:"talk,omitempty"` // since the agent answered
+	Talk     time.Duration `json:"talk,omitempty"` // since both parties were bridged
 }
 
 // Status reports the engine's live state.
@@ -174,7 +174,7 @@ func callStatus(cl *call, now time.Time) CallStatus {
 		end := now
 		if !cl.answered.IsZero() {
 			end = cl.answered
-			cs.Talk = now.Sub(cl.answered)
+			cs.Talk = cl.talk(now)
 		}
 		cs.Waited = max(end.Sub(cl.enqueued), 0)
 	}
