@@ -7,9 +7,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/kljensen/snowball"
-	"github.com/kljensen/snowball/english"
-	"github.com/kljensen/snowball/russian"
+	"github.com/hotline-cc/hotline/internal/snowball/english"
+	"github.com/hotline-cc/hotline/internal/snowball/russian"
 )
 
 // Match is a FAQ entry a caller's words may mean, with a score from 0 (no
@@ -169,8 +168,8 @@ func Stems(lang, text string) []string {
 		if w == "" {
 			continue
 		}
-		if name, ok := stemmers[lang]; ok {
-			if s, err := snowball.Stem(w, name, true); err == nil && s != "" {
+		if stem, ok := stemmers[lang]; ok {
+			if s := stem(w, true); s != "" {
 				w = s
 			}
 		}
@@ -179,7 +178,8 @@ func Stems(lang, text string) []string {
 	return out
 }
 
-var stemmers = map[string]string{"en": "english", "ru": "russian"}
+// stemmers are Snowball's, per language (see internal/snowball).
+var stemmers = map[string]func(word string, stemStopWords bool) string{"en": english.Stem, "ru": russian.Stem}
 
 func isStop(lang, stem string) bool {
 	switch lang {
