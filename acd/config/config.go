@@ -16,6 +16,7 @@ type Config struct {
 	Campaigns []Campaign `yaml:"campaigns"`
 
 	Reports Reports `yaml:"reports"`
+	Privacy Privacy `yaml:"privacy"` // contacts and personal data, see privacy.go
 
 	// src is the file this Config was parsed from, so Validate can name lines.
 	src *source

@@ -36,6 +36,7 @@ func (c Config) validate(root *yaml.Node) error {
 	v.agents()
 	v.campaigns()
 	v.reports()
+	v.privacy()
 	v.durations(reflect.ValueOf(c), "")
 	return v.err()
 }

@@ -3,27 +3,38 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
+	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/store"
 )
 
-// contactsRegion is the country of caller numbers that come without a
-// country code.
-const contactsRegion = "US"
+// privacyKeys reads the keyring from HOTLINE_KEY_FILE or HOTLINE_KEY, else
+// from privacy.key_file.
+func privacyKeys(p config.Privacy, getenv func(string) string) (*seal.Keyring, error) {
+	keys, err := seal.FromEnv(getenv)
+	if errors.Is(err, seal.ErrNoKey) && p.KeyFile != "" {
+		return seal.FromFile(p.KeyFile)
+	}
+	return keys, err
+}
 
 // serveContacts turns contacts on when a key is configured: the API serves
-// them and the screen pop, and every caller is matched to a contact. The
-// returned wait blocks until the matcher has stopped (after ctx ends), so
-// the store closes after its last write. Without a key contacts stay off.
-func serveContacts(ctx context.Context, h *api.Server, eng api.Engine, db *store.DB, log zerolog.Logger) (wait func(), err error) {
-	keys, err := seal.FromEnv(os.Getenv)
+// them and the screen pop, every caller is matched to a contact, and the
+// retention purge runs on its schedule. The returned wait blocks until
+// those goroutines have stopped (after ctx ends), so the store closes after
+// their last write. Without a key contacts stay off.
+func serveContacts(ctx context.Context, p config.Privacy, h *api.Server, eng api.Engine, db *store.DB, log zerolog.Logger) (wait func(), err error) {
+	log = log.With().Str("component", "contacts").Logger()
+	keys, err := privacyKeys(p, os.Getenv)
 	if errors.Is(err, seal.ErrNoKey) {
-		log.Info().Str("component", "contacts").Msg("contacts off: set HOTLINE_KEY_FILE or HOTLINE_KEY to keep customer records")
+		log.Info().Msg("contacts off: set HOTLINE_KEY_FILE, HOTLINE_KEY or privacy.key_file to keep customer records")
 		return func() {}, nil
 	}
 	if err != nil {
@@ -31,10 +42,37 @@ func serveContacts(ctx context.Context, h *api.Server, eng api.Engine, db *store
 	}
 	book := db.Contacts(keys)
 	if h != nil {
-		h.EnableContacts(db, book, contactsRegion)
+		h.EnableContacts(db, book, p.Region)
 	}
-	done := make(chan struct{})
-	go func() { defer close(done); api.LinkContacts(ctx, eng, book, contactsRegion, log) }()
-	log.Info().Str("component", "contacts").Str("key", keys.Primary()).Msg("contacts on")
-	return func() { <-done }, nil
+	linked, purged := make(chan struct{}), make(chan struct{})
+	go func() { defer close(linked); api.LinkContacts(ctx, eng, book, p.Region, log) }()
+	go func() { defer close(purged); retain(ctx, p.Retention, db, book, log) }()
+	log.Info().Str("key", keys.Primary()).Dur("retention", p.Retention.Age).Msg("contacts on")
+	return func() { <-linked; <-purged }, nil
+}
+
+// retain runs the retention purge every r.Every until ctx ends.
+func retain(ctx context.Context, r config.Retention, db *store.DB, book *store.Contacts, log zerolog.Logger) {
+	if r.Age <= 0 || r.Every <= 0 {
+		return
+	}
+	t := time.NewTicker(r.Every)
+	defer t.Stop()
+	for {
+		rep, err := book.Purge(time.Now().Add(-r.Age))
+		if err == nil {
+			err = errors.Join(removeRecordings(io.Discard, rep.Recordings),
+				db.Audit(store.AuditEntry{At: time.Now().UTC(), Who: "retention", Action: "purge", Subject: "older than " + r.Age.String(), Count: rep.Calls + rep.Contacts}))
+		}
+		if err != nil {
+			log.Error().Err(err).Msg("retention purge failed; it runs again at the next interval")
+		} else {
+			log.Info().Int("contacts", rep.Contacts).Int("calls", rep.Calls).Int("recordings", len(rep.Recordings)).Msg("retention purge")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/store"
@@ -134,4 +138,53 @@ func TestContactsEraseAndPurgeCommands(t *testing.T) {
 	if len(log) != 2 || log[0].Action != "erase" || log[1].Action != "purge" || !strings.HasPrefix(log[0].Who, "cli") {
 		t.Errorf("audit %+v", log)
 	}
+}
+
+func TestPrivacyKeysFromConfigPathOnlyWithoutEnv(t *testing.T) {
+	k1, _ := seal.Generate("file")
+	k2, _ := seal.Generate("env")
+	path := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(path, []byte(k1.String()+"\n"), 0o600)
+	p := config.Privacy{KeyFile: path}
+	keys, err := privacyKeys(p, func(string) string { return "" })
+	if err != nil || keys.Primary() != "file" {
+		t.Fatalf("key file from config: %v %v", keys, err)
+	}
+	keys, err = privacyKeys(p, func(k string) string { return map[string]string{seal.EnvKey: k2.String()}[k] })
+	if err != nil || keys.Primary() != "env" {
+		t.Fatalf("HOTLINE_KEY should win: %v %v", keys, err)
+	}
+	if _, err := privacyKeys(config.Privacy{}, func(string) string { return "" }); !errors.Is(err, seal.ErrNoKey) {
+		t.Fatalf("no key anywhere: %v", err)
+	}
+}
+
+func TestRetentionPurgesAtStart(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	key, _ := seal.Generate("k")
+	keys, _ := seal.New(key)
+	old := time.Now().Add(-48 * time.Hour)
+	db.SaveCall(&store.CallRecord{ID: "old", Caller: "+12125550160", Entered: old, Ended: old.Add(time.Minute)})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		retain(ctx, config.Retention{Age: 24 * time.Hour, Every: time.Hour}, db, db.Contacts(keys), zerolog.Nop())
+		close(done)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if c, _ := db.Call("old"); c.Caller == store.Anonymized {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("retention did not purge the old call")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
 }

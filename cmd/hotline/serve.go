@@ -153,7 +153,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		h := api.New(rt, db, log)
 		h.EnableAuth(db, time.Now)
 		h.WatchWrites(rt.Writer())
-		wait, err := serveContacts(ctx, h, rt, db, log)
+		wait, err := serveContacts(ctx, cfg.Privacy, h, rt, db, log)
 		if err != nil {
 			return err
 		}
