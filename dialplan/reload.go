@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/percipia/eslgo/command"
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/esl"
@@ -92,7 +93,7 @@ func NewESLReloader(opts ESLReloaderOptions) *ESLReloader {
 func (r *ESLReloader) Reload(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
-	reply, err := esl.API(ctx, r.opts.Address, r.opts.Password, "reloadxml")
+	reply, err := esl.API(ctx, r.opts.Address, r.opts.Password, command.API{Command: "reloadxml"})
 	if err != nil {
 		return fmt.Errorf("%w: reloadxml on %s: %v", ErrReload, r.opts.Address, err)
 	}

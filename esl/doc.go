@@ -43,9 +43,14 @@
 // Synced with a snapshot from "show channels as json" and
 // "uuid_dump <uuid> json" of every channel carrying a hotline_* variable.
 //
-// Every command is written with "\r\n" line ends: mod_event_socket splits a
-// message into lines on "\r" whenever one appears in it, so a header line
-// ended by "\n" alone would be read as part of the command line.
+// Commands are github.com/percipia/eslgo's command.Command values (Auth,
+// Event, API, Exit, Connect, call.Execute, and a bgapi of Hotline's own that
+// carries a Job-UUID), written as BuildMessage plus "\r\n\r\n". eslgo's
+// connection is not used: its loops race on close, and it hands each event
+// to a goroutine of its own, out of order. Every line ends in "\r\n":
+// mod_event_socket splits a message into lines on "\r" whenever one appears
+// in it, so a header line ended by "\n" alone would be read as part of the
+// command line.
 //
 // # FreeSWITCH setup
 //

@@ -29,6 +29,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/percipia/eslgo/command"
+
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
@@ -97,7 +99,8 @@ func (fs *freeSWITCH) api(t testing.TB, line string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	reply, err := esl.API(ctx, fs.addr, fs.password, line)
+	verb, args, _ := strings.Cut(line, " ")
+	reply, err := esl.API(ctx, fs.addr, fs.password, command.API{Command: verb, Arguments: args})
 	if err != nil {
 		t.Fatalf("api %s: %v", line, err)
 	}

@@ -10,15 +10,19 @@ import (
 	"sync"
 	"time"
 
+	"github.com/percipia/eslgo/command"
+
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/esl/internal/wire"
 )
 
 // subscription is every event the tracker reads. Event-Sequence is global
 // in FreeSWITCH, so the events left out show up as gaps in the numbering.
-const subscription = "event json CHANNEL_CREATE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA CHANNEL_ANSWER " +
-	"CHANNEL_PARK CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE " +
-	"CHANNEL_EXECUTE CHANNEL_EXECUTE_COMPLETE DTMF BACKGROUND_JOB RECORD_START RECORD_STOP"
+var subscription = command.Event{Format: "json", Listen: []string{
+	"CHANNEL_CREATE", "CHANNEL_PROGRESS", "CHANNEL_PROGRESS_MEDIA", "CHANNEL_ANSWER",
+	"CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE",
+	"CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "DTMF", "BACKGROUND_JOB", "RECORD_START", "RECORD_STOP",
+}}
 
 // link is one authenticated inbound connection. One goroutine reads it and
 // hands each event to the pump as it comes off the socket, so events keep
@@ -71,7 +75,7 @@ func (l *link) close() {
 // must be noticed. A caller that gives up (ctx) leaves its slot in the
 // queue, so the late reply is thrown away rather than taken for the next
 // command's.
-func (l *link) do(ctx context.Context, timeout time.Duration, cmd wire.Command) (wire.Frame, error) {
+func (l *link) do(ctx context.Context, timeout time.Duration, cmd command.Command) (wire.Frame, error) {
 	if err := ctx.Err(); err != nil {
 		return wire.Frame{}, err
 	}
@@ -79,14 +83,14 @@ func (l *link) do(ctx context.Context, timeout time.Duration, cmd wire.Command) 
 		return wire.Frame{}, fmt.Errorf("%w: %v", pbx.ErrDisconnected, l.lostErr)
 	}
 	reply := make(chan wire.Frame, 1)
-	msg := wire.AppendCommand(nil, cmd)
+	msg := message(cmd)
 	l.mu.Lock()
 	l.pending = append(l.pending, reply)
 	_ = l.nc.SetWriteDeadline(time.Now().Add(timeout))
 	_, err := l.nc.Write(msg)
 	l.mu.Unlock()
 	if err != nil {
-		l.drop(fmt.Errorf("command %q: %w", cmd.Line, err))
+		l.drop(fmt.Errorf("command %q: %w", commandLine(cmd), err))
 		return wire.Frame{}, fmt.Errorf("%w (%w)", pbx.ErrDisconnected, err)
 	}
 	timer := time.NewTimer(timeout)
@@ -98,7 +102,7 @@ func (l *link) do(ctx context.Context, timeout time.Duration, cmd wire.Command) 
 		return wire.Frame{}, fmt.Errorf("%w: %v", pbx.ErrDisconnected, l.lostErr)
 	case <-timer.C:
 		err := fmt.Errorf("%w after %v", ErrCommandTimeout, timeout)
-		l.drop(fmt.Errorf("command %q: %w", cmd.Line, err))
+		l.drop(fmt.Errorf("command %q: %w", commandLine(cmd), err))
 		return wire.Frame{}, fmt.Errorf("%w (%w)", pbx.ErrDisconnected, err)
 	case <-ctx.Done():
 		return wire.Frame{}, ctx.Err()
@@ -188,7 +192,7 @@ func dialAuth(ctx context.Context, address, password string, timeout time.Durati
 	if f.ContentType() != wire.TypeAuthRequest {
 		return fail(fmt.Errorf("got %q where auth/request was expected: %w", f.ContentType(), ErrRejected))
 	}
-	if _, err := nc.Write(wire.AppendCommand(nil, wire.Command{Line: "auth " + password})); err != nil {
+	if _, err := nc.Write(message(command.Auth{Password: password})); err != nil {
 		return fail(err)
 	}
 	if f, err = wire.ReadFrame(r); err != nil {
@@ -201,10 +205,11 @@ func dialAuth(ctx context.Context, address, password string, timeout time.Durati
 	return nc, r, nil
 }
 
-// API connects to the event socket at address, runs one "api" command and
-// returns its reply without the final line end; for one-off tools such as
-// "dialplan apply" reloading the XML. The whole exchange ends when ctx does.
-func API(ctx context.Context, address, password, line string) (string, error) {
+// API connects to the event socket at address, runs one api command (such
+// as command.API{Command: "reloadxml"}) and returns its reply without the
+// final line end; for one-off tools such as "dialplan apply" reloading the
+// XML. The whole exchange ends when ctx does.
+func API(ctx context.Context, address, password string, cmd command.API) (string, error) {
 	timeout := 10 * time.Second
 	if d, ok := ctx.Deadline(); ok {
 		timeout = time.Until(d)
@@ -221,7 +226,7 @@ func API(ctx context.Context, address, password, line string) (string, error) {
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
 	defer stop()
 	_ = nc.SetDeadline(time.Now().Add(timeout))
-	if _, err := nc.Write(wire.AppendCommand(nil, wire.Command{Line: "api " + line})); err != nil {
+	if _, err := nc.Write(message(cmd)); err != nil {
 		return "", err
 	}
 	for {
@@ -234,7 +239,7 @@ func API(ctx context.Context, address, password, line string) (string, error) {
 		}
 		switch f.ContentType() {
 		case wire.TypeAPIResponse, wire.TypeReply:
-			_, _ = nc.Write(wire.AppendCommand(nil, wire.Command{Line: "exit"}))
+			_, _ = nc.Write(message(command.Exit{}))
 			return strings.TrimRight(f.ReplyText(), "\r\n"), nil
 		case wire.TypeDisconnect, wire.TypeRejection:
 			return "", fmt.Errorf("FreeSWITCH ended the session: %s", strings.TrimSpace(string(f.Body)))
@@ -284,7 +289,7 @@ func (s *Switch) connectLoop() {
 func (s *Switch) sync(l *link, reconnect bool) error {
 	ctx, cancel := context.WithTimeout(s.ctx, 4*s.opts.CommandTimeout)
 	defer cancel()
-	f, err := l.do(ctx, s.opts.CommandTimeout, wire.Command{Line: subscription})
+	f, err := l.do(ctx, s.opts.CommandTimeout, subscription)
 	if err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
@@ -292,7 +297,7 @@ func (s *Switch) sync(l *link, reconnect bool) error {
 		return fmt.Errorf("subscribe: %s: %w", reply, ErrRejected)
 	}
 	if s.opts.RecordingDir == "" {
-		if f, err := l.do(ctx, s.opts.CommandTimeout, wire.Command{Line: "api global_getvar recordings_dir"}); err != nil {
+		if f, err := l.do(ctx, s.opts.CommandTimeout, command.API{Command: "global_getvar", Arguments: "recordings_dir"}); err != nil {
 			return fmt.Errorf("recordings_dir: %w", err)
 		} else if dir := strings.TrimSpace(f.ReplyText()); strings.HasPrefix(dir, "/") {
 			s.recDir.Store(dir)
@@ -320,7 +325,7 @@ func (s *Switch) watch(l *link) {
 			l.drop(pbx.ErrClosed)
 			return
 		case <-tick.C:
-			f, err := l.do(s.ctx, s.opts.CommandTimeout, wire.Command{Line: "api status"})
+			f, err := l.do(s.ctx, s.opts.CommandTimeout, command.API{Command: "status"})
 			if err == nil && strings.HasPrefix(f.ReplyText(), "-ERR") {
 				l.drop(fmt.Errorf("ping: %s", f.ReplyText()))
 			}

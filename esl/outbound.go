@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/percipia/eslgo/command"
+
 	"github.com/hotline-cc/hotline/esl/internal/wire"
 )
 
@@ -68,15 +70,15 @@ func (o *outboundServer) handle(c net.Conn) {
 	}()
 	log := o.s.log.With().Str("remote", c.RemoteAddr().String()).Logger()
 	r := bufio.NewReader(c)
-	ask := func(cmd string) (wire.Frame, error) {
+	ask := func(cmd command.Command) (wire.Frame, error) {
 		_ = c.SetDeadline(time.Now().Add(o.s.opts.CommandTimeout))
 		defer c.SetDeadline(time.Time{})
-		if _, err := c.Write(wire.AppendCommand(nil, wire.Command{Line: cmd})); err != nil {
+		if _, err := c.Write(message(cmd)); err != nil {
 			return wire.Frame{}, err
 		}
 		return wire.ReadFrame(r)
 	}
-	f, err := ask("connect")
+	f, err := ask(command.Connect{})
 	if err != nil {
 		log.Warn().Err(err).Msg("outbound socket: connect failed")
 		return
@@ -91,7 +93,7 @@ func (o *outboundServer) handle(c net.Conn) {
 	if !data.Has("variable_hotline_args") {
 		log.Warn().Msg("outbound socket: the dialplan set no hotline_args before socket; the call will not reach Hotline")
 	}
-	if f, err := ask("resume"); err != nil || !strings.HasPrefix(f.ReplyText(), "+OK") {
+	if f, err := ask(resume{}); err != nil || !strings.HasPrefix(f.ReplyText(), "+OK") {
 		log.Warn().Err(err).Str("reply", f.ReplyText()).Msg("outbound socket: resume refused")
 	}
 	log.Debug().Msg("outbound socket: call handed over")

@@ -29,7 +29,7 @@ func (s *Switch) Snapshot(ctx context.Context) (pbx.Snapshot, error) {
 // snapshotOn also returns every channel uuid FreeSWITCH has, Hotline's or not.
 func (s *Switch) snapshotOn(ctx context.Context, l *link) (pbx.Snapshot, map[string]bool, error) {
 	apiOn := func(line string) (string, error) {
-		f, err := l.do(ctx, s.opts.CommandTimeout, wire.Command{Line: "api " + line})
+		f, err := l.do(ctx, s.opts.CommandTimeout, apiCommand(line))
 		if err != nil {
 			return "", err
 		}

@@ -15,10 +15,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/percipia/eslgo/command"
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
-	"github.com/hotline-cc/hotline/esl/internal/wire"
 )
 
 var _ pbx.Switch = (*Switch)(nil)
@@ -164,11 +164,11 @@ func (s *Switch) closeEvents() { s.evOnce.Do(func() { close(s.events) }) }
 
 // api runs "api <line>" and returns the reply text without its line end.
 func (s *Switch) api(ctx context.Context, line string) (string, error) {
-	return s.send(ctx, wire.Command{Line: "api " + line})
+	return s.send(ctx, apiCommand(line))
 }
 
 // send runs a command and returns the reply text without its line end.
-func (s *Switch) send(ctx context.Context, cmd wire.Command) (string, error) {
+func (s *Switch) send(ctx context.Context, cmd command.Command) (string, error) {
 	l := s.link()
 	if l == nil {
 		return "", pbx.ErrDisconnected
@@ -271,17 +271,7 @@ func (s *Switch) execute(ctx context.Context, what string, ch pbx.ChannelID, app
 	if err := validID(string(ch)); err != nil {
 		return fmt.Errorf("esl: %s %q: %w", what, ch, err)
 	}
-	cmd := wire.Command{Line: "sendmsg " + string(ch), Headers: []wire.Header{
-		{Name: "call-command", Value: "execute"},
-		{Name: "execute-app-name", Value: app},
-	}}
-	if arg != "" {
-		cmd.Headers = append(cmd.Headers, wire.Header{Name: "execute-app-arg", Value: arg})
-	}
-	if eventUUID != "" {
-		cmd.Headers = append(cmd.Headers, wire.Header{Name: "Event-UUID", Value: eventUUID})
-	}
-	reply, err := s.send(ctx, cmd)
+	reply, err := s.send(ctx, execute(string(ch), app, arg, eventUUID))
 	if err != nil {
 		return fmt.Errorf("esl: %s on %s: %w", what, ch, err)
 	}
@@ -382,10 +372,7 @@ func (s *Switch) originate(ctx context.Context, what string, req pbx.OriginateRe
 	}
 	job := newUUID()
 	s.post(pumpMsg{kind: msgNote, note: note{kind: noteOriginate, channel: req.ChannelID, id: job}})
-	reply, err := s.send(ctx, wire.Command{
-		Line:    "bgapi originate " + vars + req.Endpoint + " " + app,
-		Headers: []wire.Header{{Name: "Job-UUID", Value: job}},
-	})
+	reply, err := s.send(ctx, bgapi{Command: "originate", Arguments: vars + req.Endpoint + " " + app, JobUUID: job})
 	if err == nil && !strings.HasPrefix(reply, "+OK") {
 		err = fmt.Errorf("%s: %w", reply, ErrRejected)
 	}
