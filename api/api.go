@@ -76,6 +76,7 @@ type Server struct {
 	authOn atomic.Bool // a user exists, so every non-public route needs credentials
 
 	contacts *contactBook // nil: no key, contacts off (see EnableContacts)
+	audit    *auditWriter // nil: no audit log (see EnableAudit)
 }
 
 // New builds the API handler.
@@ -83,6 +84,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s := &Server{eng: eng, rec: rec, log: log.With().Str("component", "api").Logger(), mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
+	s.mux.HandleFunc("GET /api/v1/audit", s.auditLog)
 	s.mux.HandleFunc("GET /api/v1/status", s.status)
 	s.mux.HandleFunc("GET /api/v1/queues", s.queues)
 	s.mux.HandleFunc("GET /api/v1/agents", s.agents)
@@ -106,6 +108,10 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, pattern := s.mux.Handler(r); pattern != "" {
 		if r = s.authorize(w, r, pattern); r != nil {
+			if s.audit != nil && audited(r.Method, pattern) {
+				s.serveAudited(w, r)
+				return
+			}
 			s.mux.ServeHTTP(w, r)
 		}
 		return

@@ -53,6 +53,7 @@ var routeAccess = map[string]access{
 	"POST /api/v1/calls/{id}/disposition": {role: auth.Agent},
 	"GET /api/v1/events":                  {role: auth.Agent},
 	"GET /api/v1/store/backup":            {role: auth.Admin},
+	"GET /api/v1/audit":                   {role: auth.Admin},
 	"POST /api/v1/config/reload":          {role: auth.Admin},
 	"GET /api/v1/reports/{kind}":          {role: auth.Supervisor},
 

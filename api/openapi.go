@@ -13,6 +13,7 @@ var routeSummary = map[string]string{
 	"GET /healthz":                           "Liveness and readiness: the switch link and the store writer",
 	"GET /{$}":                               "The browser desk (sign-in, agent desktop, wallboard)",
 	"GET /static/":                           "The desk's scripts, styles and images",
+	"GET /api/v1/audit":                      "The audit log: every change and every read of personal data (from, to)",
 	"GET /api/v1/openapi.json":               "This document",
 	"POST /api/v1/login":                     "Sign in with name and password: sets the session cookie, returns the CSRF token",
 	"POST /api/v1/logout":                    "End the browser session",

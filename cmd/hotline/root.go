@@ -61,6 +61,7 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newContactsCmd(g),
 		newKeysCmd(g),
 		newIVRCmd(g),
+		newAuditCmd(g),
 	)
 	return cmd
 }

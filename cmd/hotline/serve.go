@@ -152,6 +152,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		}
 		h := api.New(rt, db, log)
 		h.EnableAuth(db, time.Now)
+		defer h.EnableAudit(db)() // after the server's shutdown below: handlers are done
 		h.WatchWrites(rt.Writer())
 		wait, err := serveContacts(ctx, cfg.Privacy, h, rt, db, log)
 		if err != nil {

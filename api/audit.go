@@ -1,0 +1,203 @@
+package api
+
+import (
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/store"
+)
+
+// AccessLogger keeps the request audit log; *store.DB is one.
+type AccessLogger interface {
+	LogAccess(entries []store.AccessEntry) error
+	AccessLog(from, to time.Time) ([]store.AccessEntry, error)
+}
+
+var _ AccessLogger = (*store.DB)(nil)
+
+// auditedReads are the reads of personal data written to the audit log
+// beside every change (POST, PUT, DELETE).
+var auditedReads = map[string]bool{
+	"GET /api/v1/calls":                      true,
+	"GET /api/v1/calls/{id}":                 true,
+	"GET /api/v1/store/backup":               true,
+	"GET /api/v1/audit":                      true,
+	"GET /api/v1/contacts":                   true,
+	"GET /api/v1/contacts/{id}":              true,
+	"GET /api/v1/contacts/{id}/interactions": true,
+	"GET /api/v1/agents/{id}/offer":          true,
+}
+
+func audited(method, pattern string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch:
+		return true
+	}
+	return auditedReads[pattern]
+}
+
+// auditWriter writes audit entries off the request path. A request's own
+// write would put one fsync on every change; the writer's goroutine takes
+// what has queued meanwhile and commits it in one transaction, so a busy
+// desk costs one fsync per batch. The send blocks when the queue is full:
+// a slow disk slows requests down rather than losing entries. What is lost:
+// the entries of the last few milliseconds if the process dies, since the
+// answer goes out before its line is on disk.
+type auditWriter struct {
+	to   AccessLogger
+	log  zerolog.Logger
+	ch   chan store.AccessEntry
+	done chan struct{}
+	// mu guards closed: add holds it shared while sending, so stop
+	// cannot close the channel under a send.
+	mu     sync.RWMutex
+	closed bool
+	failed atomic.Uint64 // entries a failed write lost
+}
+
+// auditBatch is the most entries one transaction writes.
+const auditBatch = 256
+
+// EnableAudit writes every change and every read of personal data to l
+// (see GET /api/v1/audit). stop writes what is queued and returns; call it
+// after the HTTP server has shut down.
+func (s *Server) EnableAudit(l AccessLogger) (stop func()) {
+	a := &auditWriter{to: l, log: s.log, ch: make(chan store.AccessEntry, 1024), done: make(chan struct{})}
+	s.audit = a
+	go a.run()
+	return a.stop
+}
+
+func (a *auditWriter) add(e store.AccessEntry) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.closed {
+		a.failed.Add(1)
+		a.log.Error().Str("who", e.Who).Str("method", e.Method).Str("path", e.Path).Msg("audit entry after shutdown not written")
+		return
+	}
+	a.ch <- e
+}
+
+func (a *auditWriter) run() {
+	defer close(a.done)
+	batch := make([]store.AccessEntry, 0, auditBatch)
+	for e := range a.ch {
+		batch = append(batch[:0], e)
+	more:
+		for len(batch) < auditBatch {
+			select {
+			case e, ok := <-a.ch:
+				if !ok {
+					break more
+				}
+				batch = append(batch, e)
+			default:
+				break more
+			}
+		}
+		if err := a.to.LogAccess(batch); err != nil {
+			a.failed.Add(uint64(len(batch)))
+			a.log.Error().Err(err).Int("entries", len(batch)).Msg("writing the audit log failed")
+		}
+	}
+}
+
+func (a *auditWriter) stop() {
+	a.mu.Lock()
+	if !a.closed {
+		a.closed = true
+		close(a.ch)
+	}
+	a.mu.Unlock()
+	<-a.done
+}
+
+// serveAudited serves r and queues its audit entry, also when the handler
+// panics (an aborted backup is still a read).
+func (s *Server) serveAudited(w http.ResponseWriter, r *http.Request) {
+	rec := &statusRecorder{ResponseWriter: w}
+	at := s.clock()
+	defer func() {
+		e := store.AccessEntry{At: at.UTC(), Who: "anonymous", Method: r.Method, Path: r.URL.RequestURI(),
+			Status: rec.code, Remote: r.RemoteAddr}
+		if p := principalOf(r); p != nil {
+			e.Who, e.Role, e.Token = p.user.Name, p.role.String(), p.token
+		}
+		if e.Status == 0 {
+			e.Status = http.StatusOK
+		}
+		s.audit.add(e)
+	}()
+	s.mux.ServeHTTP(rec, r)
+}
+
+func (s *Server) clock() time.Time {
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
+}
+
+// statusRecorder remembers the status a handler answered.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.code == 0 {
+		r.code = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (flush, deadlines).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// auditLog answers GET /api/v1/audit?from=&to= (RFC 3339 or a duration
+// back from now; by default the last 24 hours).
+func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
+	if s.audit == nil {
+		writeJSON(w, http.StatusServiceUnavailable, Error{Error: "this daemon keeps no audit log"})
+		return
+	}
+	now := s.clock()
+	from, err := parseWhen("from", r.URL.Query().Get("from"), now)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	to, err := parseWhen("to", r.URL.Query().Get("to"), now)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if r.URL.Query().Get("from") == "" {
+		from = now.Add(-24 * time.Hour)
+	}
+	if to.IsZero() {
+		to = now.Add(time.Minute)
+	}
+	if !to.After(from) {
+		s.fail(w, badRequest("to %s is not after from %s", to.Format(time.RFC3339), from.Format(time.RFC3339)))
+		return
+	}
+	entries, err := s.audit.to.AccessLog(from, to)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, nonNil(entries))
+}

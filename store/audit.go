@@ -1,0 +1,77 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// bucketAccessLog holds the API's request audit log: every change and every
+// read of call records, keyed by time then sequence. The personal-data log
+// of contacts (bucketAudit) stays apart: it names records, this names
+// requests.
+var bucketAccessLog = []byte("access_log")
+
+// AccessEntry is one audited API request.
+type AccessEntry struct {
+	At     time.Time `json:"at"`
+	Who    string    `json:"who"`             // user name, or "anonymous" (public routes, no users yet)
+	Role   string    `json:"role,omitempty"`  // the role the request ran with
+	Token  string    `json:"token,omitempty"` // the API token's id, "" for a browser session
+	Method string    `json:"method"`
+	Path   string    `json:"path"` // with the query: what was read matters
+	Status int       `json:"status"`
+	Remote string    `json:"remote,omitempty"` // the client's address
+}
+
+// LogAccess appends entries to the access log in one transaction (one
+// fsync for a batch, as the API's audit writer sends them).
+func (db *DB) LogAccess(entries []AccessEntry) error {
+	for i, e := range entries {
+		if e.Who == "" || e.Method == "" || e.Path == "" || e.At.IsZero() {
+			return fmt.Errorf("access entry %d: %w: at, who, method and path are required", i, ErrInvalid)
+		}
+	}
+	return db.Apply(func(tx *Tx) error {
+		b := tx.btx.Bucket(bucketAccessLog)
+		for _, e := range entries {
+			v, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			seq, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			k := binary.BigEndian.AppendUint64(nil, uint64(max(e.At.UnixNano(), 0)))
+			if err := b.Put(binary.BigEndian.AppendUint64(k, seq), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AccessLog returns the entries from (inclusive) to (exclusive), oldest
+// first; a zero from means the beginning.
+func (db *DB) AccessLog(from, to time.Time) (out []AccessEntry, err error) {
+	err = db.View(func(tx *Tx) error {
+		b := tx.btx.Bucket(bucketAccessLog)
+		if b == nil { // a store opened read-only before the bucket existed
+			return nil
+		}
+		cur := b.Cursor()
+		end := uint64(max(to.UnixNano(), 0))
+		start := binary.BigEndian.AppendUint64(nil, uint64(max(from.UnixNano(), 0)))
+		for k, v := cur.Seek(start); k != nil && binary.BigEndian.Uint64(k) < end; k, v = cur.Next() {
+			var e AccessEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return &DecodeError{Bucket: string(bucketAccessLog), Key: fmt.Sprintf("%x", k), Err: err}
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
