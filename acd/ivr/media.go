@@ -55,3 +55,44 @@ func Expand(text string, vars map[string]string) string {
 func expand(text string, vars map[string]string, escape func(string) string) string {
 	return varRef.ReplaceAllStringFunc(text, func(ref string) string { return escape(vars[ref[1:len(ref)-1]]) })
 }
+
+// Sayer is implemented by nodes with texts to speak, so that prompts can be
+// rendered ahead of calls: each map is one text, language → words.
+type Sayer interface{ Says() []map[string]string }
+
+var (
+	_ Sayer = (*PlayNode)(nil)
+	_ Sayer = (*Hangup)(nil)
+	_ Sayer = (*CallbackNode)(nil)
+	_ Sayer = (*Collect)(nil)
+	_ Sayer = (*Language)(nil)
+	_ Sayer = (*FAQ)(nil)
+)
+
+// Says implements Sayer.
+func (p *PlayNode) Says() []map[string]string { return []map[string]string{p.Say} }
+
+// Says implements Sayer.
+func (h *Hangup) Says() []map[string]string { return []map[string]string{h.Say} }
+
+// Says implements Sayer.
+func (c *CallbackNode) Says() []map[string]string { return []map[string]string{c.Say} }
+
+// Says implements Sayer.
+func (c *Collect) Says() []map[string]string { return []map[string]string{c.Say} }
+
+// Says implements Sayer.
+func (l *Language) Says() []map[string]string { return []map[string]string{l.Say} }
+
+// Says implements Sayer.
+func (f *FAQ) Says() []map[string]string {
+	out := []map[string]string{f.Say, f.After, f.Confirm}
+	for _, e := range f.Entries {
+		out = append(out, e.Say)
+	}
+	return out
+}
+
+// Dynamic reports whether a text names variables, so it differs per call
+// and cannot be rendered ahead.
+func Dynamic(text string) bool { return varRef.MatchString(text) }

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,5 +109,36 @@ func TestIVRShow(t *testing.T) {
 	}
 	if out, code := ivrRun(t, "ivr", "show", "nope"); code != exitInvalid || !strings.Contains(out, `no flow "nope" in the configuration; flows: order, shop`) {
 		t.Errorf("unknown flow: exit %d: %s", code, out)
+	}
+}
+
+func TestIVRPrompts(t *testing.T) {
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		t.Skip("espeak-ng not installed")
+	}
+	dir := t.TempDir()
+	out, code := ivrRun(t, "ivr", "prompts", "--dir", dir)
+	if code != 0 || !strings.Contains(out, "5 rendered, 0 already there, 1 with variables") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	wav, err := os.ReadFile(filepath.Join(dir, PromptFile("en-us", 150, "Open nine to six.")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// RIFF header: channels at 22, sample rate at 24, bits at 34.
+	if string(wav[:4]) != "RIFF" || binary.LittleEndian.Uint16(wav[22:]) != 1 || binary.LittleEndian.Uint32(wav[24:]) != 8000 ||
+		binary.LittleEndian.Uint16(wav[34:]) != 16 || len(wav) < 8000 {
+		t.Errorf("not 8 kHz mono 16-bit speech: % x (%d bytes)", wav[:36], len(wav))
+	}
+	if out, code = ivrRun(t, "ivr", "prompts", "--dir", dir); code != 0 || !strings.Contains(out, "0 rendered, 5 already there") {
+		t.Errorf("second run: exit %d:\n%s", code, out)
+	}
+}
+
+func TestIVRPromptsWithoutTools(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	out, code := ivrRun(t, "ivr", "prompts", "--dir", t.TempDir())
+	if code == 0 || !strings.Contains(out, "espeak-ng not found in PATH; install it (Debian: apt-get install espeak-ng sox)") {
+		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
