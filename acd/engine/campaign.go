@@ -329,7 +329,7 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) int {
 			return
 		}
 		seen[a.idx] = true
-		if a.state == acd.Available && a.call == nil && !a.notBefore.After(now) {
+		if freeNow(a, now) {
 			free++
 		}
 	}
@@ -605,11 +605,16 @@ func (c *Core) leadAnswered(now time.Time, d *leadDial) {
 
 func (c *Core) freeForQueue(now time.Time, q *queue) bool {
 	for _, m := range q.rs.Members {
-		if a := c.agents[m.Agent]; a.state == acd.Available && a.call == nil && !a.notBefore.After(now) {
+		if freeNow(c.agents[m.Agent], now) {
 			return true
 		}
 	}
 	return false
+}
+
+// freeNow reports whether an agent could be offered a call now.
+func freeNow(a *agent, now time.Time) bool {
+	return a.state == acd.Available && a.call == nil && !a.notBefore.After(now)
 }
 
 // connectDue runs ConnectWithin after a live answer: an agent rung (or
@@ -622,9 +627,6 @@ func (c *Core) connectDue(now time.Time, callID string) {
 		}
 		cl := d.call
 		if cl.agent != nil || len(cl.legs) > 0 {
-			d.settled = true
-			r.stats.Connected++
-			r.pacer.Connected(now, false)
 			c.connectLead(now, d)
 			return
 		}
@@ -632,7 +634,12 @@ func (c *Core) connectDue(now time.Time, callID string) {
 	}
 }
 
+// connectLead counts an answered lead as connected in time and moves it
+// to Connected.
 func (c *Core) connectLead(now time.Time, d *leadDial) {
+	d.settled = true
+	d.run.stats.Connected++
+	d.run.pacer.Connected(now, false)
 	nl, err := campaign.Connect(d.lead)
 	if err != nil {
 		c.warn(now, "illegal-transition", "campaign %s: %v", d.run.cfg.Name, err)
@@ -667,11 +674,7 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 		delete(r.byCall, cl.id)
 		delete(r.known, d.lead.ID)
 		if !d.settled && cl.agent != nil {
-			// Bridged and over before its ConnectWithin came up.
-			d.settled = true
-			r.stats.Connected++
-			r.pacer.Connected(now, false)
-			c.connectLead(now, d)
+			c.connectLead(now, d) // bridged and over before its ConnectWithin came up
 		}
 		switch {
 		case d.abandoned:
