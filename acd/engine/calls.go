@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -151,6 +152,25 @@ func menuFlow(menus []config.Menu, flows map[string]config.Flow) (*ivr.Flow, err
 		}
 	}
 	return ivr.Build(nodes)
+}
+
+// ivrSteps are the timeline steps that tell what a caller did in a flow.
+var ivrSteps = map[string]bool{
+	"menu-choice": true, "menu-default": true, "collected": true, "collect-fallback": true, "language": true,
+	"lookup": true, "lookup-failed": true, "lookup-timeout": true, "hours": true, "condition": true,
+	"faq-answer": true, "faq-recognized": true, "faq-guess": true, "faq-guess-refused": true, "faq-agent": true,
+	"faq-not-understood": true, "faq-fallback": true, "flow-skills": true, "flow-priority": true,
+}
+
+// ivrPath is a call's way through its flow, from its timeline.
+func ivrPath(timeline []store.Step) string {
+	var out []string
+	for _, s := range timeline {
+		if ivrSteps[s.Kind] {
+			out = append(out, strings.TrimSpace(s.Kind+" "+s.Detail))
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // startFlow puts a call in the flow at node; the interpreter in acd/ivr

@@ -69,6 +69,14 @@ func TestEntryStartsConfiguredFlow(t *testing.T) {
 			if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100", DTMF: tc.dtmf, DTMFDelay: 3 * time.Second, HangupAfter: 90 * time.Second}); err != nil {
 				t.Fatal(err)
 			}
+			r.RunUntil(epoch.Add(20 * time.Second))
+			if tc.dtmf != "" {
+				// Waiting in the queue: the status shows the way through the flow.
+				calls := r.Core.Status(epoch.Add(20 * time.Second)).Calls
+				if len(calls) != 1 || !strings.Contains(calls[0].IVR, "collected order="+tc.dtmf+";") {
+					t.Errorf("status calls %+v, want the IVR path with the digits", calls)
+				}
+			}
 			r.RunUntil(epoch.Add(2 * time.Minute))
 			recs := records(st)
 			if len(recs) != 1 {

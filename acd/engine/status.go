@@ -81,6 +81,11 @@ type CallStatus struct {
 	Agent    string        `json:"agent,omitempty"`
 	Answered time.Time     `json:"answered,omitzero"`
 	Talk     time.Duration `json:"talk,omitempty"` // since both parties were bridged
+	// IVR is what the caller did in a self-service flow or menu, for the
+	// agent who takes the call: choices, digits (secret ones as a length),
+	// FAQ answers heard, phrases recognized with their confidence; steps
+	// apart by "; ".
+	IVR string `json:"ivr,omitempty"`
 }
 
 // Status reports the engine's live state.
@@ -181,5 +186,6 @@ func callStatus(cl *call, now time.Time) CallStatus {
 	if cl.agent != nil {
 		cs.Agent = cl.agent.id
 	}
+	cs.IVR = ivrPath(cl.rec.Timeline)
 	return cs
 }
