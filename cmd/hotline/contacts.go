@@ -56,7 +56,7 @@ func newContactsCmd(g *globalOptions) *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	cmd.AddCommand(newContactsAddCmd(g), newContactsShowCmd(g), newContactsFindCmd(g), newContactsMergeCmd(g),
-		newContactsDeleteCmd(g), newContactsImportCmd(g), newContactsExportCmd(g), newContactsEraseCmd(g), newContactsPurgeCmd(g))
+		newContactsDeleteCmd(g), newContactsImportCmd(g), newContactsExportCmd(g), newContactsEraseCmd(g), newContactsPurgeCmd(g), newContactsAuditCmd(g))
 	return cmd
 }
 

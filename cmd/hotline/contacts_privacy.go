@@ -90,3 +90,33 @@ func newContactsPurgeCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().DurationVar(&age, "older-than", 0, "age beyond which personal data goes")
 	return cmd
 }
+
+func newContactsAuditCmd(g *globalOptions) *cobra.Command {
+	o := &contactsOptions{}
+	var since time.Duration
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Print who read, exported, erased or purged personal data, oldest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := openStoreFlag(g, o.store, true)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			now := time.Now()
+			log, err := db.AuditLog(now.Add(-since), now.Add(time.Second))
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			for _, e := range log {
+				fmt.Fprintf(w, "%s  %-20s %-10s %s (%d)\n", e.At.Format(time.RFC3339), e.Who, e.Action, e.Subject, e.Count)
+			}
+			return nil
+		},
+	}
+	o.addFlags(cmd)
+	cmd.Flags().DurationVar(&since, "since", 24*time.Hour, "how far back")
+	return cmd
+}

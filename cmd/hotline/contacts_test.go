@@ -134,6 +134,11 @@ func TestContactsEraseAndPurgeCommands(t *testing.T) {
 			t.Errorf("call %s caller %q", id, c.Caller)
 		}
 	}
+	out.Reset()
+	if code := run(context.Background(), []string{"contacts", "audit", "--store", dbPath}, &out, &errb); code != 0 ||
+		!strings.Contains(out.String(), "erase") || !strings.Contains(out.String(), "contact 1 (1)") || !strings.Contains(out.String(), "purge") {
+		t.Fatalf("audit: %d %q %q", code, out.String(), errb.String())
+	}
 	log, _ := db.AuditLog(time.Time{}, time.Now().Add(time.Hour))
 	if len(log) != 2 || log[0].Action != "erase" || log[1].Action != "purge" || !strings.HasPrefix(log[0].Who, "cli") {
 		t.Errorf("audit %+v", log)
