@@ -298,7 +298,8 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		delete(s.sess.byID, c.Value)
 		s.sess.mu.Unlock()
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil})
 	writeJSON(w, http.StatusOK, map[string]string{"signed_out": "ok"})
 }
 

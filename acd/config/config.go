@@ -37,6 +37,8 @@ type Reports struct {
 // Server is the daemon's own settings.
 type Server struct {
 	Listen    string `yaml:"listen"`     // HTTP API address, "" = off
+	TLSCert   string `yaml:"tls_cert"`   // PEM certificate (chain) file: the API serves HTTPS; with tls_key
+	TLSKey    string `yaml:"tls_key"`    // PEM private key file of tls_cert
 	LogFormat string `yaml:"log_format"` // json | console
 	LogLevel  string `yaml:"log_level"`  // debug | info | warn | error
 }

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net"
 	"net/url"
+	"os"
 	"reflect"
 	"regexp"
 	"slices"
@@ -52,6 +53,16 @@ func (v *validator) server() {
 	s := v.cfg.Server
 	if s.Listen != "" {
 		v.hostPort("server.listen", s.Listen)
+	}
+	switch {
+	case (s.TLSCert == "") != (s.TLSKey == ""):
+		v.add("server.tls_cert", "tls_cert and tls_key go together: set both (HTTPS) or neither (HTTP)")
+	case s.TLSCert != "":
+		for _, f := range []struct{ path, v string }{{"server.tls_cert", s.TLSCert}, {"server.tls_key", s.TLSKey}} {
+			if _, err := os.Stat(f.v); err != nil {
+				v.add(f.path, "%v", err)
+			}
+		}
 	}
 	v.oneOf("server.log_format", "log format", s.LogFormat, LogFormats)
 	v.oneOf("server.log_level", "log level", s.LogLevel, LogLevels)

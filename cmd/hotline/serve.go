@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -150,6 +151,14 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		if err != nil {
 			return fmt.Errorf("server.listen %s: %w", cfg.Server.Listen, err)
 		}
+		if cfg.Server.TLSCert != "" {
+			tc, err := api.LoadTLS(cfg.Server.TLSCert, cfg.Server.TLSKey)
+			if err != nil {
+				ln.Close()
+				return err
+			}
+			ln = tls.NewListener(ln, tc)
+		}
 		h := api.New(rt, db, log)
 		h.EnableAuth(db, time.Now)
 		defer h.EnableAudit(db)() // after the server's shutdown below: handlers are done
@@ -177,7 +186,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 			defer c()
 			_ = srv.Shutdown(sctx)
 		}()
-		log.Info().Str("component", "api").Str("listen", ln.Addr().String()).Msg("HTTP API listening")
+		log.Info().Str("component", "api").Str("listen", ln.Addr().String()).Bool("tls", cfg.Server.TLSCert != "").Msg("HTTP API listening")
 		if beyondLoopback(ln.Addr()) {
 			log.Error().Str("component", "api").Str("listen", ln.Addr().String()).
 				Msg("the HTTP API has no authentication yet and listens beyond loopback: anyone who reaches this port can " +
