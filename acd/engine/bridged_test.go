@@ -6,6 +6,9 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/acd/sim"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // TestTalkStartsWhenBothAreBridged: the agent answers at 2 s; the switch
@@ -116,5 +119,79 @@ func confirmBridge(c *Core, cmds []Command, at time.Time) {
 			}
 			return
 		}
+	}
+}
+
+// TestSlowSwitchBridgeIsNotTalk: on a simulated switch that carries out
+// every command 1.5 s late, the parties are in the bridge 1.5 s after the
+// agent answered; the record says so and its talk leaves those 1.5 s out.
+func TestSlowSwitchBridgeIsNotTalk(t *testing.T) {
+	const latency = 1500 * time.Millisecond
+	st := newMemStore()
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, basicConfig), Store: st, Seed: 5},
+		Start: epoch, Sim: sim.Options{Seed: 5, Latency: latency}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Switch.SetPhone("sim/alice", answers(2*time.Second, 30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Login("alice"); err != nil {
+		t.Fatal(err)
+	}
+	r.Clock.Schedule(epoch.Add(time.Second), func() {
+		if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100"}); err != nil {
+			t.Error(err)
+		}
+	})
+	r.RunUntil(epoch.Add(2 * time.Minute))
+	if len(st.finished) != 1 {
+		t.Fatalf("%d calls finished, want 1", len(st.finished))
+	}
+	rec := st.calls[st.finished[0]]
+	if rec.Answered.IsZero() || rec.Bridged.Sub(rec.Answered) != latency {
+		t.Fatalf("answered %v bridged %v; want bridged %v after the answer", rec.Answered, rec.Bridged, latency)
+	}
+	if want := rec.Ended.Sub(rec.Bridged); rec.Talk != want {
+		t.Errorf("talk = %v, want %v (end − bridged, not %v from the answer)", rec.Talk, want, rec.Ended.Sub(rec.Answered))
+	}
+}
+
+// TestRestoredCallTalksFromItsBridge: a conversation restored after a
+// restart keeps talking from the bridge time its record holds; a record
+// written before bridges were confirmed talks from its answer.
+func TestRestoredCallTalksFromItsBridge(t *testing.T) {
+	answered := epoch.Add(-40 * time.Second)
+	for _, tc := range []struct {
+		name     string
+		bridged  time.Time
+		wantTalk time.Duration
+	}{
+		{"bridge in the record", answered.Add(3 * time.Second), 37 * time.Second},
+		{"record without a bridge time", time.Time{}, 40 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newMemStore()
+			c, err := NewCore(Options{Config: parseConfig(t, basicConfig), Out: recordOutputs{new([]Command)}, Store: st}, epoch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Restore(epoch, Saved{
+				Agents: []store.AgentState{{ID: "alice", State: acd.OnCall}},
+				Active: []store.ActiveCall{{CallID: "b1", Channel: "ch-talk", Queue: "support", Enqueued: answered.Add(-5 * time.Second),
+					State: acd.CallBridged, Agent: "alice", AgentChannel: "ch-alice", Bridge: "b-b1", Since: answered}},
+				Records: map[string]*store.CallRecord{"b1": {ID: "b1", Direction: acd.DirectionInbound, Caller: "555",
+					Entered: answered.Add(-5 * time.Second), Queue: "support", Agent: "alice", Answered: answered,
+					Bridged: tc.bridged, Outcome: acd.OutcomeInProgress}},
+			})
+			c.Handle(epoch, pbx.Synced{Snapshot: pbx.Snapshot{
+				Channels: []pbx.ChannelInfo{{ID: "ch-talk", Answered: true, Bridge: "b-b1"}, {ID: "ch-alice", Answered: true, Bridge: "b-b1"}},
+				Bridges:  []pbx.BridgeInfo{{ID: "b-b1", Channels: []pbx.ChannelID{"ch-talk", "ch-alice"}}}}})
+			c.Handle(epoch, pbx.HungUp{Base: pbx.Base{Channel: "ch-talk", At: epoch}, Cause: pbx.CauseNormal})
+			rec := st.calls["b1"]
+			if rec.Outcome != acd.OutcomeAnswered || rec.Talk != tc.wantTalk {
+				t.Errorf("outcome %s talk %v; want answered, talk %v", rec.Outcome, rec.Talk, tc.wantTalk)
+			}
+		})
 	}
 }
