@@ -23,7 +23,7 @@ func newIVRCmd(g *globalOptions) *cobra.Command {
 		Short: "Self-service flows: show one as a tree, walk one on the console",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newIVRShowCmd(g), newIVRTryCmd(g), newIVRPromptsCmd(g))
+	cmd.AddCommand(newIVRShowCmd(g), newIVRTryCmd(g), newIVRPromptsCmd(g), newIVRReportCmd(g))
 	return cmd
 }
 
