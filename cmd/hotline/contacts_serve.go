@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/store"
@@ -44,11 +45,12 @@ func serveContacts(ctx context.Context, p config.Privacy, h *api.Server, eng api
 	if h != nil {
 		h.EnableContacts(db, book, p.Region)
 	}
-	linked, purged := make(chan struct{}), make(chan struct{})
+	linked, purged, rotated := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() { defer close(linked); api.LinkContacts(ctx, eng, book, p.Region, log) }()
 	go func() { defer close(purged); retain(ctx, p.Retention, db, book, log) }()
+	go func() { defer close(rotated); resealInBackground(ctx, book, keys.Primary(), log) }()
 	log.Info().Str("key", keys.Primary()).Dur("retention", p.Retention.Age).Msg("contacts on")
-	return func() { <-linked; <-purged }, nil
+	return func() { <-linked; <-purged; <-rotated }, nil
 }
 
 // retain runs the retention purge every r.Every until ctx ends.
@@ -74,5 +76,37 @@ func retain(ctx context.Context, r config.Retention, db *store.DB, book *store.C
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// resealInBackground is the rotation without downtime: when the daemon
+// starts with a new key first and the old one after it, it re-seals the
+// contacts still under the old key, a small batch per transaction with a
+// pause between, while it serves. Stopped midway, it carries on at the next
+// start; every value stays readable meanwhile.
+func resealInBackground(ctx context.Context, book *store.Contacts, primary string, log zerolog.Logger) {
+	const batch, pause = 200, 20 * time.Millisecond
+	total := 0
+	var next contact.ID
+	for {
+		n, resealed, err := book.RotateStep(next, batch)
+		if err != nil {
+			log.Error().Err(err).Int("resealed", total).Msg("key rotation stopped; it carries on at the next start")
+			return
+		}
+		total += resealed
+		if n == 0 {
+			break
+		}
+		next = n
+		select {
+		case <-ctx.Done():
+			log.Info().Int("resealed", total).Msg("key rotation paused by shutdown")
+			return
+		case <-time.After(pause):
+		}
+	}
+	if total > 0 {
+		log.Info().Int("resealed", total).Str("key", primary).Msg("key rotation done: no contact needs an older key now")
 	}
 }

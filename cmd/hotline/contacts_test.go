@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -192,4 +193,41 @@ func TestRetentionPurgesAtStart(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+func TestServeResealsUnderTheNewKeyInTheBackground(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	oldKey, _ := seal.Generate("old")
+	newKey, _ := seal.Generate("new")
+	oldRing, _ := seal.New(oldKey)
+	for i := range 450 {
+		c := contact.Contact{Phones: []string{fmt.Sprintf("+1212555%04d", i)}}
+		if err := db.Contacts(oldRing).Create(&c, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	both, _ := seal.New(newKey, oldKey)
+	book := db.Contacts(both)
+	resealInBackground(context.Background(), book, "new", zerolog.Nop())
+	if n, _ := book.Stale(); n != 0 {
+		t.Fatalf("%d contacts still under the old key", n)
+	}
+	onlyNew, _ := seal.New(newKey)
+	if c, err := db.Contacts(onlyNew).ByPhone("+12125550449"); err != nil || c.Phones[0] != "+12125550449" {
+		t.Fatalf("with the new key alone: %+v %v", c, err)
+	}
+
+	// Shut down midway: it stops between batches, and what it did holds.
+	third, _ := seal.Generate("third")
+	r3, _ := seal.New(third, newKey)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	resealInBackground(ctx, db.Contacts(r3), "third", zerolog.Nop())
+	if n, _ := db.Contacts(r3).Stale(); n != 450-200 {
+		t.Fatalf("after a shutdown mid-rotation %d stale, want %d", n, 450-200)
+	}
 }
