@@ -141,6 +141,26 @@ func TestBrowserDeskAndWallboard(t *testing.T) {
 		t.Errorf("wallboard took %v longer than the desk to show the change", d)
 	}
 	screenshot(t, sup, "wallboard")
+	// The supervisor pauses alice from the wallboard, with a reason; her
+	// desk shows it. Then makes her ready again, for the call below.
+	if err := chromedp.Do(sup, chromedp.SetValue(chromedp.ID("wall-reason"), "coaching"),
+		chromedp.Click(chromedp.CSS(`#agents tr[data-agent="alice"] button[data-action="pause"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"] td.state-paused`))); err != nil {
+		t.Fatalf("wallboard pause: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-paused`))); err != nil {
+		t.Fatalf("the desk did not show the supervisor's pause: %v", err)
+	}
+	if st, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("desk-state"))); err != nil || !strings.Contains(st, "coaching") {
+		t.Errorf("desk state %q (%v), want the reason coaching", st, err)
+	}
+	screenshot(t, sup, "wallboard-paused")
+	if err := chromedp.Do(sup, chromedp.Click(chromedp.CSS(`#agents tr[data-agent="alice"] button[data-action="ready"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-available`))); err != nil {
+		t.Fatalf("the desk did not show the supervisor's ready: %v", err)
+	}
 	// A call: the desk shows the caller.
 	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: 3 * time.Second}); err != nil {
 		t.Fatal(err)
@@ -153,6 +173,27 @@ func TestBrowserDeskAndWallboard(t *testing.T) {
 		t.Errorf("screen pop shows caller %q (%v)", caller, err)
 	}
 	screenshot(t, ctx, "desk-call")
+	// The wallboard lists the live call with its monitor buttons; listening
+	// without a phone entered is refused on the page, with one it reaches the API.
+	if err := chromedp.Do(sup, chromedp.WaitVisible(chromedp.CSS(`#calls tr button[data-spy="listen"][data-agent="alice"]`)),
+		chromedp.Click(chromedp.CSS(`#calls tr button[data-spy="listen"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#wall-error:not(:empty)`))); err != nil {
+		t.Fatalf("listen without a phone: %v", err)
+	}
+	if err := chromedp.Do(sup, chromedp.SendKeys(chromedp.ID("spy-endpoint"), "sim/sue")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(sup, chromedp.Evaluate[bool](`document.getElementById("spy-endpoint").dispatchEvent(new Event("change"))`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(sup, chromedp.Click(chromedp.CSS(`#calls tr button[data-spy="listen"]`))); err != nil {
+		t.Fatal(err)
+	}
+	spied, err := chromedp.Run(sup, chromedp.Evaluate[string](`new Promise(r => setTimeout(() => r(localStorage.getItem("hotline-spy-endpoint") + "|" + document.getElementById("wall-error").textContent), 500))`, chromedp.EvalAwaitPromise))
+	if err != nil || spied != "sim/sue|" {
+		t.Errorf("listen from sim/sue: remembered endpoint | error = %q (%v)", spied, err)
+	}
+	screenshot(t, sup, "wallboard-call")
 	// Disposition and notes, during the call.
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("dispo-form")),
 		chromedp.SendKeys(chromedp.ID("dispo"), "resolved"), chromedp.SendKeys(chromedp.ID("notes"), "asked about prices")); err != nil {

@@ -11,6 +11,9 @@ const I18N = {
     notes: "Заметки", save: "Сохранить", queues: "Очереди", waiting: "Ждут", longest: "Дольше всех", answered: "Отвечено",
     abandoned: "Потеряно", sl: "Уровень сервиса", busy: "Заняты", agents: "Операторы", state: "Состояние", since: "С",
     updated: "Обновлено", "bad-login": "Неверное имя или пароль", pending: "После звонка:",
+    "pause-reason": "Причина паузы", "my-phone": "Мой телефон (прослушать, подсказать, вмешаться)", actions: "Действия",
+    "live-calls": "Текущие звонки", monitor: "Контроль", listen: "Слушать", whisper: "Подсказать", barge: "Вмешаться",
+    "no-endpoint": "Укажите свой телефон для прослушивания",
     "logged-out": "не в смене", available: "готов", ringing: "звонок", "on-call": "разговор", "wrap-up": "обработка", paused: "пауза",
   },
 };
@@ -142,7 +145,25 @@ function render() {
     cell(tr, t(a.state, a.state) + (a.reason ? ` (${a.reason})` : ""), `state state-${a.state}`);
     cell(tr, a.since ? new Date(a.since).toLocaleTimeString(lang) : "");
     cell(tr, a.answered);
+    const td = document.createElement("td");
+    for (const [action, label] of [["ready", "Ready"], ["pause", "Pause"], ["logout", "Log out"]]) {
+      td.appendChild(button(action, label, { agent: a.id, action }));
+    }
+    tr.appendChild(td);
     ab.appendChild(tr);
+  }
+  const cb = document.querySelector("#calls tbody");
+  cb.replaceChildren();
+  for (const c of state.calls.values()) {
+    const tr = document.createElement("tr");
+    tr.dataset.call = c.id;
+    cell(tr, c.caller || ""); cell(tr, c.queue || ""); cell(tr, c.agent || ""); cell(tr, c.phase || "");
+    const td = document.createElement("td");
+    if (c.agent) {
+      for (const mode of ["listen", "whisper", "barge"]) td.appendChild(button(mode, mode, { agent: c.agent, spy: mode }));
+    }
+    tr.appendChild(td);
+    cb.appendChild(tr);
   }
   $("updated").textContent = state.now ? new Date(state.now).toLocaleTimeString(lang) : "";
   // Desk.
@@ -161,6 +182,34 @@ function render() {
     $("call-phase").textContent = call.phase || "";
   }
   $("dispo-form").hidden = !(lastCall && a && (a.state === "wrap-up" || a.state === "on-call"));
+}
+
+// button makes a wallboard button; its data names what a click does.
+function button(key, fallback, data) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = t(key, fallback);
+  Object.assign(b.dataset, data);
+  return b;
+}
+
+// wallAction runs a supervisor's click on the wallboard: an agent's state,
+// or listening in on an agent's call from the supervisor's own phone.
+async function wallAction(b) {
+  $("wall-error").textContent = "";
+  let action = b.dataset.action, body;
+  if (action === "pause") body = { reason: $("wall-reason").value };
+  if (b.dataset.spy) {
+    const endpoint = $("spy-endpoint").value.trim();
+    if (!endpoint) { $("wall-error").textContent = t("no-endpoint", "Enter your phone to listen in"); $("spy-endpoint").focus(); return; }
+    action = "spy";
+    body = { mode: b.dataset.spy, endpoint };
+  }
+  try {
+    await api("POST", `/api/v1/agents/${encodeURIComponent(b.dataset.agent)}/${action}`, body);
+  } catch (e) {
+    $("wall-error").textContent = `${b.dataset.agent}: ${e.message}`;
+  }
 }
 
 async function agentAction(action, body) {
@@ -206,6 +255,14 @@ document.addEventListener("DOMContentLoaded", () => {
       $("desk-error").textContent = err.message;
     }
   });
+  for (const id of ["agents", "calls"]) {
+    document.querySelector(`#${id} tbody`).addEventListener("click", (e) => {
+      const b = e.target.closest("button");
+      if (b) wallAction(b);
+    });
+  }
+  $("spy-endpoint").value = localStorage.getItem("hotline-spy-endpoint") || "";
+  $("spy-endpoint").addEventListener("change", (e) => localStorage.setItem("hotline-spy-endpoint", e.target.value.trim()));
   window.addEventListener("hashchange", route);
   applyLang();
   start();
