@@ -7,8 +7,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/hotline-cc/hotline/internal/snowball/english"
-	"github.com/hotline-cc/hotline/internal/snowball/russian"
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/russian"
 )
 
 // Match is a FAQ entry a caller's words may mean, with a score from 0 (no
@@ -178,7 +178,7 @@ func Stems(lang, text string) []string {
 	return out
 }
 
-// stemmers are Snowball's, per language (see internal/snowball).
+// stemmers are Snowball's (github.com/kljensen/snowball), per language.
 var stemmers = map[string]func(word string, stemStopWords bool) string{"en": english.Stem, "ru": russian.Stem}
 
 func isStop(lang, stem string) bool {
