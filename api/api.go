@@ -298,6 +298,7 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 	case "ready":
 		result, err = engine.Send(ctx, s.eng, engine.Ready{Agent: id})
 	case "pause":
+		noteAudit(r, "reason: "+body.Reason)
 		result, err = engine.Send(ctx, s.eng, engine.Pause{Agent: id, Reason: body.Reason})
 	case "spy":
 		mode, perr := ParseSpyMode(body.Mode)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -122,9 +123,11 @@ func (a *auditWriter) stop() {
 func (s *Server) serveAudited(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	at := s.clock()
+	note := new(string)
+	r = r.WithContext(context.WithValue(r.Context(), auditNoteKey{}, note))
 	defer func() {
 		e := store.AccessEntry{At: at.UTC(), Who: "anonymous", Method: r.Method, Path: r.URL.RequestURI(),
-			Status: rec.code, Remote: r.RemoteAddr}
+			Status: rec.code, Remote: r.RemoteAddr, Note: *note}
 		if p := principalOf(r); p != nil {
 			e.Who, e.Role, e.Token = p.user.Name, p.role.String(), p.token
 		}
@@ -134,6 +137,16 @@ func (s *Server) serveAudited(w http.ResponseWriter, r *http.Request) {
 		s.audit.add(e)
 	}()
 	s.mux.ServeHTTP(rec, r)
+}
+
+type auditNoteKey struct{}
+
+// noteAudit adds to the request's audit line what its path does not say
+// (a pause's reason); without an audit log it does nothing.
+func noteAudit(r *http.Request, note string) {
+	if p, ok := r.Context().Value(auditNoteKey{}).(*string); ok {
+		*p = note
+	}
 }
 
 func (s *Server) clock() time.Time {

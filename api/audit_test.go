@@ -88,12 +88,12 @@ func TestAuditChangesAndCallReads(t *testing.T) {
 		if e.At.IsZero() || !strings.HasPrefix(e.Remote, "127.0.0.1:") {
 			t.Errorf("entry without time or address: %+v", e)
 		}
-		lines = append(lines, e.Who+" "+e.Role+" "+e.Method+" "+e.Path+" "+http.StatusText(e.Status))
+		lines = append(lines, strings.TrimSpace(e.Who+" "+e.Role+" "+e.Method+" "+e.Path+" "+http.StatusText(e.Status)+" "+e.Note))
 	}
 	got := strings.Join(lines, "\n")
 	for _, want := range []string{
 		"al agent POST /api/v1/agents/alice/login OK",
-		"al agent POST /api/v1/agents/alice/pause OK",
+		"al agent POST /api/v1/agents/alice/pause OK reason: lunch",
 		"sue supervisor GET /api/v1/calls?limit=5 OK",
 	} {
 		if !strings.Contains(got, want) {

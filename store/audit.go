@@ -23,6 +23,7 @@ type AccessEntry struct {
 	Path   string    `json:"path"` // with the query: what was read matters
 	Status int       `json:"status"`
 	Remote string    `json:"remote,omitempty"` // the client's address
+	Note   string    `json:"note,omitempty"`   // what the path does not say, e.g. a pause's reason
 }
 
 // LogAccess appends entries to the access log in one transaction (one

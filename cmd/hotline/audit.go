@@ -73,13 +73,13 @@ func runAudit(w io.Writer, db *store.DB, o auditOptions, now time.Time) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tWHO\tROLE\tMETHOD\tPATH\tSTATUS\tREMOTE")
+	fmt.Fprintln(tw, "TIME\tWHO\tROLE\tMETHOD\tPATH\tSTATUS\tREMOTE\tNOTE")
 	for _, e := range entries {
 		who := e.Who
 		if e.Token != "" {
 			who += " (token " + e.Token + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", e.At.Local().Format(time.RFC3339), who, dash(e.Role), e.Method, e.Path, e.Status, dash(e.Remote))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", e.At.Local().Format(time.RFC3339), who, dash(e.Role), e.Method, e.Path, e.Status, dash(e.Remote), e.Note)
 	}
 	return tw.Flush()
 }
