@@ -188,10 +188,17 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		}()
 		log.Info().Str("component", "api").Str("listen", ln.Addr().String()).Bool("tls", cfg.Server.TLSCert != "").Msg("HTTP API listening")
 		if beyondLoopback(ln.Addr()) {
-			log.Error().Str("component", "api").Str("listen", ln.Addr().String()).
-				Msg("the HTTP API has no authentication yet and listens beyond loopback: anyone who reaches this port can " +
-					"change agents, listen in on calls and read call records; listen on 127.0.0.1 or put an " +
-					"authenticating proxy in front")
+			switch users, err := db.Users(); {
+			case err == nil && len(users) == 0:
+				log.Error().Str("component", "api").Str("listen", ln.Addr().String()).
+					Msg("the HTTP API listens beyond loopback and no user exists yet, so it asks for no credentials: anyone " +
+						"who reaches this port can change agents, listen in on calls and read call records; create the first " +
+						"admin (hotline users add NAME --role admin) or listen on 127.0.0.1")
+			case cfg.Server.TLSCert == "":
+				log.Warn().Str("component", "api").Str("listen", ln.Addr().String()).
+					Msg("the HTTP API listens beyond loopback without TLS: passwords, tokens and session cookies cross the " +
+						"network in clear; set server.tls_cert and server.tls_key")
+			}
 		}
 	}
 	if reload != nil {

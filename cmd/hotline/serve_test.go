@@ -70,12 +70,12 @@ store: {path: %q}
 
 func TestServeWarnsWhenListeningBeyondLoopback(t *testing.T) {
 	_, logs := startServe(t, "0.0.0.0:0", quietCenter)
-	if !strings.Contains(logs.String(), `"level":"error"`) || !strings.Contains(logs.String(), "no authentication") {
-		t.Errorf("listening on 0.0.0.0 logged no error about the missing authentication:\n%s", logs)
+	if !strings.Contains(logs.String(), `"level":"error"`) || !strings.Contains(logs.String(), "no user exists yet") {
+		t.Errorf("listening on 0.0.0.0 with no users logged no error about the missing credentials:\n%s", logs)
 	}
 	_, logs = startServe(t, "127.0.0.1:0", quietCenter)
-	if strings.Contains(logs.String(), "no authentication") {
-		t.Errorf("listening on loopback warned about authentication:\n%s", logs)
+	if strings.Contains(logs.String(), "no user exists yet") || strings.Contains(logs.String(), "without TLS") {
+		t.Errorf("listening on loopback warned about credentials:\n%s", logs)
 	}
 }
 
