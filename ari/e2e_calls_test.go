@@ -92,9 +92,11 @@ func TestAsteriskE2EAnsweredLongestIdle(t *testing.T) {
 		t.Errorf("talk %v, want %v ± 1 s", rec.Talk, talk)
 	}
 	// Durations come from the monotonic clock, times from the wall clock.
-	if !e2eWithin(rec.Answered.Sub(rec.Entered), rec.Wait, time.Millisecond) || !e2eWithin(rec.Ended.Sub(rec.Answered), rec.Talk, time.Millisecond) {
-		t.Errorf("times disagree: entered %v answered %v ended %v, wait %v talk %v",
-			rec.Entered, rec.Answered, rec.Ended, rec.Wait, rec.Talk)
+	// Talk counts from the moment both parties are in the bridge.
+	if rec.Bridged.Before(rec.Answered) || !e2eWithin(rec.Answered.Sub(rec.Entered), rec.Wait, time.Millisecond) ||
+		!e2eWithin(rec.Ended.Sub(rec.Bridged), rec.Talk, time.Millisecond) {
+		t.Errorf("times disagree: entered %v answered %v bridged %v ended %v, wait %v talk %v",
+			rec.Entered, rec.Answered, rec.Bridged, rec.Ended, rec.Wait, rec.Talk)
 	}
 
 	// The recording: named by Hotline, written by Asterisk where it said.
