@@ -73,7 +73,8 @@ type Server struct {
 	creds  Credentials
 	now    func() time.Time
 	sess   *sessions
-	authOn atomic.Bool // a user exists, so every non-public route needs credentials
+	limit  *signInLimit // failed sign-ins per client address
+	authOn atomic.Bool  // a user exists, so every non-public route needs credentials
 
 	contacts *contactBook // nil: no key, contacts off (see EnableContacts)
 	audit    *auditWriter // nil: no audit log (see EnableAudit)

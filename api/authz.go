@@ -109,6 +109,7 @@ func (s *Server) EnableAuth(c Credentials, now func() time.Time) {
 	s.creds = c
 	s.now = now
 	s.sess = &sessions{byID: map[string]*session{}, ttl: 12 * time.Hour}
+	s.limit = defaultSignInLimit()
 	s.mux.HandleFunc("POST /api/v1/login", s.login)
 	s.mux.HandleFunc("POST /api/v1/logout", s.logout)
 	s.mux.HandleFunc("GET /api/v1/whoami", s.whoami)
@@ -256,7 +257,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, badRequest("body: name and password are required"))
 		return
 	}
+	addr := clientAddr(r)
+	if wait := s.limit.wait(addr, s.now()); wait > 0 {
+		s.log.Warn().Str("user", body.Name).Str("remote", r.RemoteAddr).Msg("sign-in refused: too many failures from the address")
+		refuseTooMany(w, wait)
+		return
+	}
 	refuse := func() {
+		s.limit.failed(addr, s.now())
 		writeJSON(w, http.StatusUnauthorized, Error{Error: "wrong name or password, or the user is locked or disabled"})
 	}
 	u, err := s.creds.User(body.Name)
