@@ -234,9 +234,10 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 			c.leaveForCallback(now, cl)
 		case ivr.Listen:
 			// No recognizer is hosted by the engine yet: the FAQ works by keys.
-		case ivr.Transfer, ivr.Lookup, ivr.Record:
-			// Not carried out by the engine yet: a lookup's timer runs out
-			// (its timeout branch), a transfer ends the call.
+		case ivr.Lookup:
+			c.flowLookup(now, cl, a)
+		case ivr.Transfer, ivr.Record:
+			// Not carried out by the engine yet: a transfer ends the call.
 			c.warn(now, "flow-action", "call %s: %v not carried out", cl.id, a)
 			if _, ok := a.(ivr.Transfer); ok {
 				c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -37,6 +38,9 @@ type Options struct {
 	// Finished, if set, is told of each call that is over for good: ended,
 	// its final record durable. It runs on the engine goroutine.
 	Finished func(now time.Time, callID string)
+	// Lookup carries out a flow's HTTP lookup, off the engine goroutine;
+	// nil = ivrhttp.Do with the default client.
+	Lookup func(ctx context.Context, l ivr.Lookup) ivr.LookupResult
 }
 
 // Core is the engine's state machine. It is not safe for concurrent use: one

@@ -335,7 +335,7 @@ func (l *LookupNode) Enter(_ At, st State) (State, []Action) {
 		body[k] = Expand(v, st.Vars)
 	}
 	return st, []Action{
-		Lookup{Method: l.method(), URL: expand(l.URL, st.Vars, url.QueryEscape), Body: body, Read: maps.Clone(l.Read)},
+		Lookup{Method: l.method(), URL: expand(l.URL, st.Vars, url.QueryEscape), Body: body, Read: maps.Clone(l.Read), Timeout: l.Timeout},
 		StartTimer{After: l.Timeout},
 	}
 }

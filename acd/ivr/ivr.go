@@ -160,6 +160,7 @@ type Lookup struct {
 	Method, URL string
 	Body        map[string]string
 	Read        map[string]string
+	Timeout     time.Duration // the flow waits this long; the host need not wait longer
 }
 
 // Leave plays Media (if any) and hangs the caller up; the flow is done.

@@ -93,7 +93,8 @@ func (s *Switch) play(ch *channel, pid pbx.PlaybackID, media []string) error {
 }
 
 // MediaLength is how long the sim plays one media item: prompt for
-// "sound:", "recording:", "file:" and "tone:" items, 0.7 s per character of
+// "sound:", "recording:", "file:", "tone:" and "say:" (a text the IVR
+// speaks, see ivr.SayMedia) items, 0.7 s per character of
 // "digits:" and "number:". It reports false for an item it cannot play.
 func MediaLength(item string, prompt time.Duration) (time.Duration, bool) {
 	scheme, name, ok := strings.Cut(item, ":")
@@ -101,7 +102,7 @@ func MediaLength(item string, prompt time.Duration) (time.Duration, bool) {
 		return 0, false
 	}
 	switch scheme {
-	case "sound", "recording", "file", "tone":
+	case "sound", "recording", "file", "tone", "say":
 		return prompt, true
 	case "digits", "number":
 		return time.Duration(len(name)) * digitLength, true

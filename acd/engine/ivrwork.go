@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/ivr"
+	"github.com/hotline-cc/hotline/acd/ivr/ivrhttp"
+)
+
+// work is slow work for a call in a flow (an HTTP lookup, rendering a
+// prompt, a speech recognition) that must not run on the engine goroutine.
+// The host runs run elsewhere and hands what it returns back to
+// Core.workDone on the engine goroutine.
+type work struct {
+	call string // the call it is for
+	node string // the flow node that asked for it
+	gen  uint64 // the call's work generation when it was asked for
+	run  func(ctx context.Context) func(now time.Time, cl *call)
+}
+
+// worker is implemented by Outputs that can run work off the engine
+// goroutine (the runtime, the simulator).
+type worker interface{ goWork(w work) }
+
+var (
+	_ worker = rtOutputs{}
+	_ worker = simOutputs{}
+)
+
+// lookupLimit bounds a lookup's request when the flow's own timeout is
+// longer or unset: the flow moves on at its timeout anyway.
+const lookupLimit = 30 * time.Second
+
+// flowLookup hands an ivr.Lookup to the host; its answer comes back to the
+// flow as an ivr.LookupResult. The flow's timer (started with it) takes the
+// timeout branch if the answer comes late.
+func (c *Core) flowLookup(now time.Time, cl *call, l ivr.Lookup) {
+	do := c.opts.Lookup
+	if do == nil {
+		do = func(ctx context.Context, l ivr.Lookup) ivr.LookupResult { return ivrhttp.Do(ctx, nil, l) }
+	}
+	limit := lookupLimit
+	if l.Timeout > 0 {
+		limit = min(limit, l.Timeout)
+	}
+	c.offload(now, cl, func(ctx context.Context) func(time.Time, *call) {
+		ctx, cancel := context.WithTimeout(ctx, limit)
+		defer cancel()
+		var in ivr.Input = do(ctx, l)
+		if in.(ivr.LookupResult).Err != "" && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			in = ivr.Timeout{} // the same branch as the flow's own timer
+		}
+		return func(now time.Time, cl *call) { c.flowInput(now, cl, in) }
+	})
+}
+
+// offload asks the host to run fn for cl. What fn returns runs on the
+// engine goroutine, unless the call has ended, moved on from the node
+// that asked (its timer ran out) or asked for newer work meanwhile.
+func (c *Core) offload(now time.Time, cl *call, fn func(ctx context.Context) func(time.Time, *call)) {
+	cl.workGen++
+	w := work{call: cl.id, node: cl.flow.Node, gen: cl.workGen, run: fn}
+	if h, ok := c.out.(worker); ok {
+		h.goWork(w)
+		return
+	}
+	// A host without workers (a test's own Outputs) runs it in line.
+	c.workDone(now, w, fn(context.Background()))
+}
+
+func (c *Core) workDone(now time.Time, w work, done func(time.Time, *call)) {
+	cl, ok := c.calls[w.call]
+	if !ok || cl.workGen != w.gen || cl.phase != acd.CallMenu || cl.flow.Node != w.node {
+		return
+	}
+	done(now, cl)
+}
+
+// goWork runs the work in its own goroutine; its result reaches the Core on
+// the engine goroutine, like an admin request.
+func (o rtOutputs) goWork(w work) {
+	rt := o.rt
+	ctx := rt.baseCtx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rt.wg.Add(1)
+	go func() {
+		defer rt.wg.Done()
+		done := w.run(ctx)
+		_ = rt.Do(ctx, func(c *Core, now time.Time) error { c.workDone(now, w, done); return nil })
+	}()
+}
+
+// goWork runs the work at once and hands the result back at the same
+// virtual time, after the input being handled: work against a
+// deterministic service gives the same run every time.
+func (o simOutputs) goWork(w work) {
+	r := o.r
+	done := w.run(context.Background())
+	r.Clock.Schedule(r.Clock.Now(), func() {
+		r.Core.workDone(r.Clock.Now(), w, done)
+		r.drain()
+	})
+}
