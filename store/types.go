@@ -122,6 +122,10 @@ type ActiveCall struct {
 	// Seen is the last checkpoint at which the call was known up: the
 	// earliest its end can be if it ends while Hotline is down.
 	Seen time.Time `json:"seen,omitzero"`
+
+	// Skills are required of the agent on top of the queue's (an IVR
+	// flow's queue node and language choice).
+	Skills map[string]int `json:"skills,omitempty"`
 }
 
 // Filter selects call records. Zero fields match everything.

@@ -116,7 +116,7 @@ func (c *Core) agentFree(now time.Time, a *agent) {
 			}
 			c.waitBuf = append(c.waitBuf, routing.Waiting{
 				Queue: q.idx, Priority: cl.priority, Enqueued: cl.enqueued,
-				Req: c.requirementFor(q, now.Sub(cl.enqueued)), Weight: max(q.cfg.Weight, 1),
+				Req: c.requirementFor(q, cl.needs, now.Sub(cl.enqueued)), Weight: max(q.cfg.Weight, 1),
 			})
 			c.waitRef = append(c.waitRef, waitRef{call: cl})
 		}
@@ -132,7 +132,7 @@ func (c *Core) agentFree(now time.Time, a *agent) {
 		q := cb.queue
 		c.waitBuf = append(c.waitBuf, routing.Waiting{
 			Queue: q.idx, Priority: cb.priority, Enqueued: cb.enqueued,
-			Req: c.requirementFor(q, now.Sub(cb.enqueued)), Weight: max(q.cfg.Weight, 1),
+			Req: c.requirementFor(q, nil, now.Sub(cb.enqueued)), Weight: max(q.cfg.Weight, 1),
 		})
 		c.waitRef = append(c.waitRef, waitRef{cb: cb})
 	}
@@ -153,8 +153,11 @@ func (c *Core) agentFree(now time.Time, a *agent) {
 	}
 }
 
-func (c *Core) requirementFor(q *queue, waited time.Duration) routing.Requirement {
-	return routing.Relax(q.base, q.targets, waited)
+// requirementFor is what a caller of q needs after waiting: the queue's
+// requirement as relaxed so far plus the caller's own needs (the skills
+// its IVR flow asked for), which never relax.
+func (c *Core) requirementFor(q *queue, own []routing.Need, waited time.Duration) routing.Requirement {
+	return routing.Relax(q.base, q.targets, waited).With(own)
 }
 
 // dispatchCall offers a waiting call to the agents its queue's strategy picks.
@@ -165,7 +168,7 @@ func (c *Core) dispatchCall(now time.Time, cl *call) {
 	q := cl.queue
 	waited := now.Sub(cl.enqueued)
 	c.selBuf = q.rs.Select(c.view, routing.Request{
-		Req: c.requirementFor(q, waited), Waited: waited, RingStep: ringTimeout(q), Rand: c.rng.Uint64(),
+		Req: c.requirementFor(q, cl.needs, waited), Waited: waited, RingStep: ringTimeout(q), Rand: c.rng.Uint64(),
 	}, now, c.selBuf[:0])
 	for _, ai := range c.selBuf {
 		c.offer(now, cl, c.agents[ai])

@@ -214,9 +214,8 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 			cl.gen[TimerMenu]++
 		case ivr.ToQueue:
 			if len(a.Skills) > 0 {
-				// Kept with the call for the agent to see; routing does not
-				// yet require per-call skills.
 				c.step(now, cl, "flow-skills", "", fmt.Sprint(a.Skills))
+				c.requireSkills(now, cl, a.Skills)
 			}
 			if a.Priority != 0 {
 				cl.priority += a.Priority
@@ -255,6 +254,17 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 	if moved && !st.Done() && cl.phase == acd.CallMenu {
 		c.saveActive(now, cl)
 	}
+}
+
+// requireSkills makes skills (name → minimum level) required of the
+// agent who takes cl, on top of its queue's requirement.
+func (c *Core) requireSkills(now time.Time, cl *call, skills map[string]int) {
+	r, err := c.catalog.Requirement(skills, routing.AnyPenalty)
+	if err != nil {
+		c.warn(now, "flow-skills", "call %s: %v; the queue's own skills apply", cl.id, err)
+		return
+	}
+	cl.skills, cl.needs = skills, r.Needs
 }
 
 func (c *Core) onDTMF(now time.Time, e pbx.DTMF) {
@@ -420,7 +430,7 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 // able counts the members of q able to serve cl: its skills and penalty
 // ceiling as relaxed after its wait so far.
 func (c *Core) able(q *queue, cl *call, now time.Time) routing.Counts {
-	return q.rs.Count(c.view, c.requirementFor(q, now.Sub(cl.enqueued)))
+	return q.rs.Count(c.view, c.requirementFor(q, cl.needs, now.Sub(cl.enqueued)))
 }
 
 func (c *Core) removeWaiting(cl *call) {

@@ -77,6 +77,8 @@ type call struct {
 	enqueued time.Time // place in line: kept across overflow and callbacks
 	entered  time.Time // entered the current queue
 	priority int
+	skills   map[string]int // required of its agent on top of the queue's (set by its IVR flow)
+	needs    []routing.Need // skills, interned
 	legs     []*leg
 	agent    *agent
 	agentCh  pbx.ChannelID

@@ -69,6 +69,9 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		q := c.queueIdx[ac.Queue]
 		cl := &call{id: ac.CallID, ch: pbx.ChannelID(ac.Channel), dir: acd.DirectionInbound, arrived: ac.Since,
 			queue: q, enqueued: ac.Enqueued, entered: ac.Enqueued, priority: ac.Priority, restored: true, legTag: c.runTag()}
+		if len(ac.Skills) > 0 {
+			c.requireSkills(now, cl, ac.Skills)
+		}
 		if rec := s.Records[ac.CallID]; rec != nil {
 			cl.rec = *rec
 			cl.arrived = rec.Entered

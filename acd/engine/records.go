@@ -198,7 +198,7 @@ func (c *Core) recordingFailed(now time.Time, cl *call, why string) {
 
 func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 	ac := &store.ActiveCall{
-		CallID: cl.id, Channel: string(cl.ch), Enqueued: cl.enqueued, Priority: cl.priority,
+		CallID: cl.id, Channel: string(cl.ch), Enqueued: cl.enqueued, Priority: cl.priority, Skills: cl.skills,
 		State: cl.phase, Direction: cl.dir, Since: cl.arrived, Bridge: string(cl.bridge), Recording: cl.recording,
 	}
 	if cl.queue != nil {

@@ -169,6 +169,27 @@ func (r *Requirement) score(l Levels) int {
 	return s
 }
 
+// With returns r with the extra needs added (a skill needed by both at the
+// higher level): a caller's own needs, e.g. the language an IVR flow chose,
+// on top of its queue's. r itself is not changed.
+func (r Requirement) With(extra []Need) Requirement {
+	if len(extra) == 0 {
+		return r
+	}
+	needs := slices.Clone(r.Needs)
+	for _, n := range extra {
+		i := slices.IndexFunc(needs, func(m Need) bool { return m.Skill == n.Skill })
+		if i < 0 {
+			needs = append(needs, n)
+		} else {
+			needs[i].Min = max(needs[i].Min, n.Min)
+		}
+	}
+	slices.SortFunc(needs, func(a, b Need) int { return int(a.Skill) - int(b.Skill) })
+	r.Needs = needs
+	return r
+}
+
 // Target replaces a caller's requirement once the caller has waited After.
 type Target struct {
 	After time.Duration

@@ -3,6 +3,7 @@ package routing
 import (
 	"errors"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -102,5 +103,22 @@ func TestRelax(t *testing.T) {
 				t.Errorf("Relax = %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestRequirementWith(t *testing.T) {
+	var c Catalog
+	base, _ := c.Requirement(map[string]int{"orders": 2, "billing": 1}, 3)
+	extra, _ := c.Requirement(map[string]int{"orders": 4, "russian": 1}, AnyPenalty)
+	got := base.With(extra.Needs)
+	want, _ := c.Requirement(map[string]int{"orders": 4, "billing": 1, "russian": 1}, 3)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("With = %+v, want %+v", got, want)
+	}
+	if again, _ := c.Requirement(map[string]int{"orders": 2, "billing": 1}, 3); !reflect.DeepEqual(base, again) {
+		t.Errorf("With changed its receiver: %+v", base)
+	}
+	if r := base.With(nil); !reflect.DeepEqual(r, base) {
+		t.Errorf("With(nil) = %+v", r)
 	}
 }
