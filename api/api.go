@@ -68,6 +68,7 @@ type Server struct {
 	// reloader applies the config file again; nil: not offered (see WatchReload)
 	reloader Reloader
 	reloads  [2]atomic.Uint64 // applied, refused
+	cfgEdit  *configEditor    // nil: the admin pages cannot edit the config (see EnableConfigEdit)
 
 	// Users and tokens (see EnableAuth); nil creds: no checks.
 	creds  Credentials
@@ -96,6 +97,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/v1/events", s.events)
 	s.mux.HandleFunc("GET /api/v1/store/backup", s.backup)
 	s.mux.HandleFunc("POST /api/v1/config/reload", s.reload)
+	s.configEditRoutes()
 	s.mux.HandleFunc("GET /api/v1/reports/{kind}", s.report)
 	s.contactRoutes()
 	s.campaignRoutes()

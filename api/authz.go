@@ -37,25 +37,29 @@ type access struct {
 // A route missing here is refused to everyone but admins (and a test fails),
 // so a new route must say who it is for.
 var routeAccess = map[string]access{
-	"GET /healthz":                        {public: true},
-	"GET /{$}":                            {public: true}, // the desk's page (package web)
-	"GET /static/":                        {public: true},
-	"POST /api/v1/login":                  {public: true},
-	"GET /api/v1/openapi.json":            {public: true}, // describes routes, holds no data
-	"POST /api/v1/logout":                 {role: auth.Agent},
-	"GET /api/v1/whoami":                  {role: auth.Agent},
-	"GET /api/v1/status":                  {role: auth.Agent},
-	"GET /api/v1/queues":                  {role: auth.Agent},
-	"GET /api/v1/agents":                  {role: auth.Agent},
-	"POST /api/v1/agents/{id}/{action}":   {role: auth.Agent, own: true},
-	"GET /api/v1/calls":                   {role: auth.Supervisor},
-	"GET /api/v1/calls/{id}":              {role: auth.Supervisor},
-	"POST /api/v1/calls/{id}/disposition": {role: auth.Agent},
-	"GET /api/v1/events":                  {role: auth.Agent},
-	"GET /api/v1/store/backup":            {role: auth.Admin},
-	"GET /api/v1/audit":                   {role: auth.Admin},
-	"POST /api/v1/config/reload":          {role: auth.Admin},
-	"GET /api/v1/reports/{kind}":          {role: auth.Supervisor},
+	"GET /healthz":                           {public: true},
+	"GET /{$}":                               {public: true}, // the desk's page (package web)
+	"GET /static/":                           {public: true},
+	"POST /api/v1/login":                     {public: true},
+	"GET /api/v1/openapi.json":               {public: true}, // describes routes, holds no data
+	"POST /api/v1/logout":                    {role: auth.Agent},
+	"GET /api/v1/whoami":                     {role: auth.Agent},
+	"GET /api/v1/status":                     {role: auth.Agent},
+	"GET /api/v1/queues":                     {role: auth.Agent},
+	"GET /api/v1/agents":                     {role: auth.Agent},
+	"POST /api/v1/agents/{id}/{action}":      {role: auth.Agent, own: true},
+	"GET /api/v1/calls":                      {role: auth.Supervisor},
+	"GET /api/v1/calls/{id}":                 {role: auth.Supervisor},
+	"POST /api/v1/calls/{id}/disposition":    {role: auth.Agent},
+	"GET /api/v1/events":                     {role: auth.Agent},
+	"GET /api/v1/store/backup":               {role: auth.Admin},
+	"GET /api/v1/audit":                      {role: auth.Admin},
+	"POST /api/v1/config/reload":             {role: auth.Admin},
+	"GET /api/v1/config/{section}":           {role: auth.Admin},
+	"POST /api/v1/config/{section}":          {role: auth.Admin},
+	"PUT /api/v1/config/{section}/{name}":    {role: auth.Admin},
+	"DELETE /api/v1/config/{section}/{name}": {role: auth.Admin},
+	"GET /api/v1/reports/{kind}":             {role: auth.Supervisor},
 
 	// outbound campaigns
 	"GET /api/v1/campaigns":                  {role: auth.Supervisor},

@@ -180,10 +180,26 @@ func (g *globalOptions) configPath() string {
 // HOTLINE_* variables, flags, then Validate. Lists (queues, agents, ...)
 // come from the file only.
 func (g *globalOptions) loadConfig() (config.Config, error) {
+	cfg, err := g.loadConfigFrom(nil)
+	if err == nil {
+		g.loaded = &cfg
+	}
+	return cfg, err
+}
+
+// loadConfigFrom is loadConfig with data read as the file's text in place
+// of what the file holds (nil: read the file): how a proposed edit of the
+// file is checked before it is written.
+func (g *globalOptions) loadConfigFrom(data []byte) (config.Config, error) {
 	cfg := config.Default()
 	if path := g.configPath(); path != "" {
 		var err error
-		if cfg, err = config.Load(path); err != nil {
+		if data == nil {
+			cfg, err = config.Load(path)
+		} else {
+			cfg, err = config.Parse(data, path)
+		}
+		if err != nil {
 			return config.Config{}, err
 		}
 	}
@@ -193,7 +209,6 @@ func (g *globalOptions) loadConfig() (config.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return config.Config{}, err
 	}
-	g.loaded = &cfg
 	return cfg, nil
 }
 

@@ -42,8 +42,12 @@ func newServeCmd(g *globalOptions) *cobra.Command {
 		Short: "Run the Hotline daemon against the configured PBX",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			load := func() (config.Config, error) {
-				cfg, err := g.loadConfig()
+			load := func(data []byte) (config.Config, error) {
+				read := g.loadConfig
+				if data != nil { // a proposed edit of the file
+					read = func() (config.Config, error) { return g.loadConfigFrom(data) }
+				}
+				cfg, err := read()
 				if err != nil || o.pbxType == "" {
 					return cfg, err
 				}
@@ -52,7 +56,7 @@ func newServeCmd(g *globalOptions) *cobra.Command {
 				}
 				return cfg, cfg.Validate()
 			}
-			cfg, err := load()
+			cfg, err := load(nil)
 			if err != nil {
 				return err
 			}
@@ -174,6 +178,9 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		if rl != nil {
 			h.WatchReload(rl.reload)
 			reload = h.Reload // counted in /metrics
+			if file := cfg.File(); file != "" {
+				h.EnableConfigEdit(file, func(data []byte) error { _, err := load(data); return err })
+			}
 		}
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		go func() {

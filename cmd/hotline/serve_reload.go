@@ -16,8 +16,9 @@ import (
 )
 
 // configLoader reads the config again the way serve read it at start (the
-// file, HOTLINE_* variables, flags), validated.
-type configLoader func() (config.Config, error)
+// file, HOTLINE_* variables, flags), validated; with data, reading data as
+// the file's text (a proposed edit).
+type configLoader func(data []byte) (config.Config, error)
 
 // reloader applies a re-read config to the running engine, one reload at a
 // time, and logs what came of it.
@@ -31,7 +32,7 @@ type reloader struct {
 func (r *reloader) reload(ctx context.Context) (engine.ReconfigureReport, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cfg, err := r.load()
+	cfg, err := r.load(nil)
 	if err == nil {
 		var rep engine.ReconfigureReport
 		if rep, err = engine.Send(ctx, r.rt, engine.Reconfigure{Config: cfg}); err == nil {

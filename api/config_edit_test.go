@@ -1,0 +1,165 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/engine"
+)
+
+const editCfg = `# support line
+entries:
+  - {number: "100", queue: support}
+queues:
+  - {name: support, wrap_up: 30s}   # the one queue
+agents:
+  # alice: day shift
+  - id: alice
+    endpoint: sim/alice   # desk phone
+    queues: [{queue: support}]
+`
+
+// editDaemon serves the config editing routes for a file holding editCfg,
+// applied to the test engine by a reload as serve does.
+func editDaemon(t *testing.T) (*testDaemon, string) {
+	t.Helper()
+	d := newTestDaemon(t, editCfg)
+	path := filepath.Join(t.TempDir(), "hotline.yaml")
+	if err := os.WriteFile(path, []byte(editCfg), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	read := func(data []byte) (config.Config, error) {
+		cfg, err := config.Parse(data, path)
+		if err == nil {
+			err = cfg.Validate()
+		}
+		return cfg, err
+	}
+	d.api.WatchReload(func(ctx context.Context) (engine.ReconfigureReport, error) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return engine.ReconfigureReport{}, err
+		}
+		cfg, err := read(data)
+		if err != nil {
+			return engine.ReconfigureReport{}, err
+		}
+		return engine.Send(ctx, d.rt, engine.Reconfigure{Config: cfg})
+	})
+	d.api.EnableConfigEdit(path, func(data []byte) error { _, err := read(data); return err })
+	return d, path
+}
+
+// sendJSON sends body as JSON and returns the answer.
+func sendJSON(t *testing.T, method, url string, body any) (int, []byte) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	code, raw := send(t, method, url, string(b))
+	return code, []byte(raw)
+}
+
+// An admin changes an agent through the API: only her lines of the file
+// change, the old file is kept as a backup, and the running engine has the
+// change. A change that would not validate is refused with the problems
+// `config validate` names and leaves the file alone; so is one made on a
+// file that changed since it was read.
+func TestConfigEditAgent(t *testing.T) {
+	d, path := editDaemon(t)
+	base := d.srv.URL + "/api/v1/config/"
+	code, raw := sendJSON(t, "GET", base+"agents", nil)
+	var items ConfigItems
+	if code != 200 || json.Unmarshal(raw, &items) != nil || len(items.Items) != 1 || items.Key != "id" {
+		t.Fatalf("GET agents: %d %s", code, raw)
+	}
+	if want := "id: alice\nendpoint: sim/alice   # desk phone\nqueues: [{queue: support}]\n"; items.Items[0].YAML != want {
+		t.Fatalf("alice as written: %q", items.Items[0].YAML)
+	}
+	edited := "id: alice\nname: Alice Smith\nendpoint: sim/alice   # desk phone\nqueues: [{queue: support, penalty: 2}]\n"
+	code, raw = sendJSON(t, "PUT", base+"agents/alice", ConfigItemRequest{YAML: edited, Version: items.Version})
+	var res ConfigEditResult
+	if code != 200 || json.Unmarshal(raw, &res) != nil {
+		t.Fatalf("PUT alice: %d %s", code, raw)
+	}
+	if !slices.Contains(res.Applied.AgentsChanged, "alice") {
+		t.Errorf("applied %+v, want alice changed", res.Applied)
+	}
+	now, _ := os.ReadFile(path)
+	want := strings.Replace(editCfg, "    endpoint: sim/alice   # desk phone\n    queues: [{queue: support}]\n",
+		"    name: Alice Smith\n    endpoint: sim/alice   # desk phone\n    queues: [{queue: support, penalty: 2}]\n", 1)
+	if string(now) != want {
+		t.Errorf("file now:\n%s\nwant:\n%s", now, want)
+	}
+	if old, err := os.ReadFile(res.Backup); err != nil || string(old) != editCfg || !strings.HasPrefix(res.Backup, path+".") {
+		t.Errorf("backup %s: %q %v", res.Backup, old, err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("file mode after the edit: %v %v", fi.Mode(), err)
+	}
+	waitFor(t, func() bool {
+		for _, a := range d.rt.Snapshot().Agents {
+			if a.ID == "alice" && a.Name == "Alice Smith" {
+				return true
+			}
+		}
+		return false
+	}, "the engine to have alice's new name")
+
+	// A queue that does not exist: refused with config validate's words.
+	bad := "id: alice\nendpoint: sim/alice\nqueues: [{queue: suport}]\n"
+	code, raw = sendJSON(t, "PUT", base+"agents/alice", ConfigItemRequest{YAML: bad})
+	var rej ReloadError
+	if code != 422 || json.Unmarshal(raw, &rej) != nil || len(rej.Problems) == 0 ||
+		!strings.Contains(rej.Problems[0], "agents[0].queues[0].queue") || !strings.Contains(rej.Problems[0], "suport") {
+		t.Errorf("bad queue: %d %s", code, raw)
+	}
+	if after, _ := os.ReadFile(path); string(after) != want {
+		t.Errorf("a refused edit changed the file:\n%s", after)
+	}
+	// A stale version.
+	if code, raw := sendJSON(t, "PUT", base+"agents/alice", ConfigItemRequest{YAML: edited, Version: items.Version}); code != 409 {
+		t.Errorf("stale version: %d %s", code, raw)
+	}
+	// A new agent, then removed again.
+	if code, raw := sendJSON(t, "POST", base+"agents", ConfigItemRequest{YAML: "id: carol\nendpoint: sim/carol\nqueues: [{queue: support}]\n"}); code != 200 {
+		t.Fatalf("POST carol: %d %s", code, raw)
+	}
+	waitFor(t, func() bool {
+		return slices.ContainsFunc(d.rt.Snapshot().Agents, func(a engine.AgentStatus) bool { return a.ID == "carol" })
+	},
+		"carol in the engine")
+	if code, raw := sendJSON(t, "POST", base+"agents", ConfigItemRequest{YAML: "id: carol\nendpoint: sim/c2\n"}); code != 400 {
+		t.Errorf("a second carol: %d %s", code, raw)
+	}
+	if code, raw := sendJSON(t, "DELETE", base+"agents/carol", nil); code != 200 {
+		t.Fatalf("DELETE carol: %d %s", code, raw)
+	}
+	if after, _ := os.ReadFile(path); string(after) != want {
+		t.Errorf("after adding and removing carol:\n%s", after)
+	}
+	for _, c := range []struct {
+		method, path string
+		want         int
+	}{{"PUT", "agents/zed", 404}, {"GET", "server", 404}, {"DELETE", "queues/nope", 404}} {
+		if code, raw := sendJSON(t, c.method, base+c.path, ConfigItemRequest{YAML: "id: zed\n"}); code != c.want {
+			t.Errorf("%s %s: %d %s, want %d", c.method, c.path, code, raw, c.want)
+		}
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
