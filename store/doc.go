@@ -54,6 +54,8 @@ across restarts; saving a record with an existing ID replaces it.
 	callbacks         callback ID -> Callback JSON
 	active            call ID -> ActiveCall JSON
 	agent_changes     8-byte At (as above) + 8-byte sequence + agent ID -> AgentChange JSON
+	campaigns         campaign name -> campaign.Progress JSON (run state, counts)
+	campaign_hours    campaign name + NUL + 8-byte hour start (as above) -> campaign.HourCount JSON
 
 The index key sorts by time, then ID, so a time range is one cursor scan.
 Filters on queue, agent, outcome and direction are applied to the records

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 )
@@ -20,6 +21,8 @@ type Op struct {
 	change   *AgentChange
 	lead     *campaign.Lead
 	dnc      *DNCEntry
+	progress *campaign.Progress
+	hour     *campaign.HourCount
 }
 
 type opKind uint8
@@ -34,12 +37,15 @@ const (
 	opPutAgentChange
 	opPutLead
 	opPutDNC
+	opPutCampaignProgress
+	opPutCampaignHour
 )
 
 var opNames = [...]string{
 	opPutCall: "save call", opPutAgent: "save agent", opPutActive: "save active call",
 	opDeleteActive: "delete active call", opPutCallback: "save callback",
 	opDeleteCallback: "delete callback", opPutAgentChange: "save agent change", opPutLead: "save lead", opPutDNC: "add do-not-call",
+	opPutCampaignProgress: "save campaign progress", opPutCampaignHour: "save campaign hour",
 }
 
 func (op Op) String() string {
@@ -104,6 +110,19 @@ func PutDNC(e *DNCEntry) Op {
 	return Op{kind: opPutDNC, id: e.List + "/" + e.Phone, dnc: &cp}
 }
 
+// PutCampaignProgress saves a copy of a campaign's run state and counts.
+func PutCampaignProgress(p *campaign.Progress) Op {
+	cp := *p
+	return Op{kind: opPutCampaignProgress, id: p.Name, progress: &cp}
+}
+
+// PutCampaignHour saves a copy of one hour of a campaign's abandonment
+// counts.
+func PutCampaignHour(h *campaign.HourCount) Op {
+	cp := *h
+	return Op{kind: opPutCampaignHour, id: h.Campaign + "/" + h.Hour.UTC().Format(time.RFC3339), hour: &cp}
+}
+
 // Check reports an op that could never be written (a record that does not
 // validate), so that it is refused when submitted rather than failing its
 // transaction later.
@@ -126,6 +145,10 @@ func (op Op) Check() error {
 		}
 	case opPutDNC:
 		err = checkDNC(op.dnc.List, op.dnc.Phone)
+	case opPutCampaignProgress:
+		err = checkCampaignName(op.progress.Name)
+	case opPutCampaignHour:
+		err = checkCampaignName(op.hour.Campaign)
 	case opDeleteActive, opDeleteCallback:
 		err = required("id", op.id)
 	default:
@@ -158,6 +181,10 @@ func (op Op) apply(tx *Tx) error {
 		return tx.SaveLead(op.lead)
 	case opPutDNC:
 		return tx.SaveDNC(*op.dnc)
+	case opPutCampaignProgress:
+		return tx.SaveCampaignProgress(op.progress)
+	case opPutCampaignHour:
+		return tx.SaveCampaignHour(op.hour)
 	}
 	return op.Check()
 }
@@ -176,7 +203,8 @@ func (db *DB) Write(ops []Op) error {
 }
 
 // Saves returns the record op saves: *CallRecord, *AgentState, *ActiveCall,
-// *Callback, *AgentChange, *campaign.Lead or *DNCEntry; nil for a delete. Stand-ins for the store in
+// *Callback, *AgentChange, *campaign.Lead, *DNCEntry, *campaign.Progress or
+// *campaign.HourCount; nil for a delete. Stand-ins for the store in
 // tests read ops through it and Deletes.
 func (op Op) Saves() any {
 	switch op.kind {
@@ -194,6 +222,10 @@ func (op Op) Saves() any {
 		return op.lead
 	case opPutDNC:
 		return op.dnc
+	case opPutCampaignProgress:
+		return op.progress
+	case opPutCampaignHour:
+		return op.hour
 	}
 	return nil
 }

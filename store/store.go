@@ -57,7 +57,8 @@ var (
 
 	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
 		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq, bucketDNC, bucketUsers, bucketTokens,
-		bucketContacts, bucketContactPhones, bucketContactCalls, bucketAudit, bucketAccessLog}
+		bucketContacts, bucketContactPhones, bucketContactCalls, bucketAudit, bucketAccessLog,
+		bucketCampaigns, bucketCampaignHours}
 )
 
 // migration upgrades a store from one schema version to the next inside the

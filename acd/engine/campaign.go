@@ -40,14 +40,15 @@ var (
 	ErrUnknownDisposition = errors.New("not one of the campaign's dispositions")
 )
 
-// CampaignState is whether a campaign dials.
-type CampaignState string
+// CampaignState is whether a campaign dials (the campaign package's run
+// state, kept in the store across restarts).
+type CampaignState = campaign.RunState
 
 // Campaign states.
 const (
-	CampaignStopped CampaignState = "stopped" // not dialing; start reads its leads afresh
-	CampaignRunning CampaignState = "running"
-	CampaignPaused  CampaignState = "paused" // dials in flight finish, no new ones
+	CampaignStopped = campaign.Stopped
+	CampaignRunning = campaign.Running
+	CampaignPaused  = campaign.Paused
 )
 
 // Timer kinds of campaigns, after the engine's own.
@@ -112,7 +113,11 @@ type campaignRun struct {
 	wrapping map[string]*leadDial        // over, the agent in wrap-up: the disposition may still come
 	pending  []pendingDial               // saved as Dialing, waiting for the write to be durable
 
-	stats CampaignStats
+	stats   CampaignStats
+	changed time.Time // of state
+	// hourDirty is set when the pacer counted a live answer: the next
+	// save of the campaign also saves the hour's counts.
+	hourDirty bool
 }
 
 type pendingDial struct {
@@ -134,12 +139,8 @@ type leadDial struct {
 	disposition string
 }
 
-// CampaignStats are a campaign's counts since it was started in this run.
-type CampaignStats struct {
-	Dialed, Answered, Connected, Abandoned int
-	Busy, NoAnswer, Failed                 int
-	SkippedDNC, SkippedWindow              int
-}
+// CampaignStats are a campaign's counts since it was first started.
+type CampaignStats = campaign.Counts
 
 // CampaignStatus is a campaign's state for status and the API.
 type CampaignStatus struct {
@@ -166,26 +167,79 @@ func (c *Core) campaignByName(name string) (config.Campaign, bool) {
 
 // StartCampaign starts dialing a campaign (or resumes a paused one).
 func (c *Core) StartCampaign(now time.Time, name string) error {
-	if r := c.camps[name]; r != nil {
-		if r.state == CampaignRunning {
-			return nil
-		}
-		r.state = CampaignRunning
-		c.campaignTick(now, r)
-		return nil
-	}
-	k, ok := c.campaignByName(name)
-	if !ok {
+	return c.campaignAction(now, name, campaign.ActionStart)
+}
+
+// PauseCampaign stops new dials; dials in flight and live calls go on.
+func (c *Core) PauseCampaign(now time.Time, name string) error {
+	return c.campaignAction(now, name, campaign.ActionPause)
+}
+
+// ResumeCampaign dials again after a pause.
+func (c *Core) ResumeCampaign(now time.Time, name string) error {
+	return c.campaignAction(now, name, campaign.ActionResume)
+}
+
+// StopCampaign stops dialing and forgets the hopper; dials in flight and
+// live calls finish and their leads are settled as usual.
+func (c *Core) StopCampaign(now time.Time, name string) error {
+	return c.campaignAction(now, name, campaign.ActionStop)
+}
+
+// campaignAction moves a campaign along its run state table, does what
+// the new state asks and saves the state, so that a restart finds it so.
+func (c *Core) campaignAction(now time.Time, name, action string) error {
+	r := c.camps[name]
+	from := CampaignStopped
+	if r != nil {
+		from = r.state
+	} else if _, ok := c.campaignByName(name); !ok {
 		return fmt.Errorf("campaign %q: %w", name, ErrUnknownCampaign)
 	}
+	to, err := campaign.RunAction(from, action)
+	if err != nil {
+		return fmt.Errorf("campaign %q: %w: %w", name, ErrCampaignState, err)
+	}
+	if to == from {
+		return nil
+	}
+	if r == nil {
+		if r, err = c.newCampaignRun(name); err != nil {
+			return err
+		}
+	}
+	r.state, r.changed = to, now
+	switch to {
+	case CampaignRunning:
+		c.trace(now, "campaign %s running (%s)", name, r.cfg.Mode)
+		c.campaignTick(now, r)
+	case CampaignPaused:
+		c.trace(now, "campaign %s paused", name)
+	case CampaignStopped:
+		for _, l := range r.hopper {
+			delete(r.known, l.Lead.ID)
+		}
+		r.hopper = nil
+		c.trace(now, "campaign %s stopped", name)
+	}
+	c.save(now, "campaign "+name, c.progressOps(now, r)...)
+	return nil
+}
+
+// newCampaignRun sets a configured campaign up, stopped.
+func (c *Core) newCampaignRun(name string) (*campaignRun, error) {
+	k, ok := c.campaignByName(name)
+	if !ok {
+		return nil, fmt.Errorf("campaign %q: %w", name, ErrUnknownCampaign)
+	}
 	if k.Kind == config.CampaignAgent && len(k.Queues) == 0 {
-		return fmt.Errorf("campaign %q: answered leads reach agents through a queue; list one under queues (agents alone are not supported yet): %w", name, ErrCampaignState)
+		return nil, fmt.Errorf("campaign %q: answered leads reach agents through a queue; list one under queues (agents alone are not supported yet): %w", name, ErrCampaignState)
 	}
 	p, err := dialer.NewPacer(k.PacerOptions())
 	if err != nil {
-		return fmt.Errorf("campaign %q: %w", name, err)
+		return nil, fmt.Errorf("campaign %q: %w", name, err)
 	}
-	r := &campaignRun{cfg: k, state: CampaignRunning, pacer: p, retry: k.Retries(), win: k.Windows(),
+	r := &campaignRun{cfg: k, state: CampaignStopped, pacer: p, retry: k.Retries(), win: k.Windows(),
 		known: map[string]bool{}, dials: map[pbx.ChannelID]*leadDial{}, byCall: map[string]*leadDial{}}
 	for _, qn := range k.Queues {
 		if q := c.queueIdx[qn]; q != nil {
@@ -196,58 +250,70 @@ func (c *Core) StartCampaign(now time.Time, name string) error {
 		c.camps = map[string]*campaignRun{}
 	}
 	c.camps[name] = r
-	c.trace(now, "campaign %s started (%s)", name, k.Mode)
-	c.campaignTick(now, r)
-	return nil
+	return r, nil
 }
 
-// PauseCampaign stops new dials; dials in flight and live calls go on.
-func (c *Core) PauseCampaign(now time.Time, name string) error {
-	r, err := c.runningCampaign(name)
+// SavedCampaign is a campaign's progress as a previous run left it, with
+// the hours of its abandonment window.
+type SavedCampaign struct {
+	Progress campaign.Progress
+	Hours    []campaign.HourCount
+}
+
+// CampaignSource reads campaigns' saved progress; *store.DB is one.
+type CampaignSource interface {
+	CampaignProgress() ([]campaign.Progress, error)
+	CampaignHours(camp string, from time.Time) ([]campaign.HourCount, error)
+}
+
+// ReadCampaigns reads the saved progress of the configured campaigns, each
+// with the hours of its abandonment window before now. It runs outside the
+// engine goroutine.
+func ReadCampaigns(src CampaignSource, cfg config.Config, now time.Time) ([]SavedCampaign, error) {
+	all, err := src.CampaignProgress()
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("campaigns' progress: %w", err)
 	}
-	r.state = CampaignPaused
-	c.trace(now, "campaign %s paused", name)
-	return nil
+	var out []SavedCampaign
+	for _, p := range all {
+		i := slices.IndexFunc(cfg.Campaigns, func(k config.Campaign) bool { return k.Name == p.Name })
+		if i < 0 {
+			continue // no longer configured
+		}
+		hours, err := src.CampaignHours(p.Name, now.Add(-cfg.Campaigns[i].AbandonWindow))
+		if err != nil {
+			return nil, fmt.Errorf("campaign %q: abandonment by hour: %w", p.Name, err)
+		}
+		out = append(out, SavedCampaign{Progress: p, Hours: hours})
+	}
+	return out, nil
 }
 
-// ResumeCampaign dials again after a pause.
-func (c *Core) ResumeCampaign(now time.Time, name string) error {
-	r, err := c.runningCampaign(name)
-	if err != nil {
-		return err
+// RestoreCampaigns picks campaigns up as a previous run left them: their
+// counts and abandonment window back, a running one dialing again, a
+// paused one paused. Run it after ReconcileLeads. A campaign already
+// started in this run keeps its state.
+func (c *Core) RestoreCampaigns(now time.Time, saved []SavedCampaign) {
+	for _, s := range saved {
+		if c.camps[s.Progress.Name] != nil {
+			continue
+		}
+		r, err := c.newCampaignRun(s.Progress.Name)
+		if err != nil {
+			c.warn(now, "campaign-restore", "%v", err)
+			continue
+		}
+		r.stats, r.changed = s.Progress.Counts, s.Progress.Changed
+		for _, h := range s.Hours {
+			r.pacer.RestoreHour(h.Hour, h.Live, h.Abandoned)
+		}
+		r.state = s.Progress.State
+		live, abandoned, _ := r.pacer.Abandonment(now)
+		c.trace(now, "campaign %s restored %s; %d abandoned of %d live answers in its window", r.cfg.Name, r.state, abandoned, live)
+		if r.state == CampaignRunning {
+			c.campaignTick(now, r)
+		}
 	}
-	if r.state != CampaignPaused {
-		return fmt.Errorf("campaign %q is %s: %w", name, r.state, ErrCampaignState)
-	}
-	return c.StartCampaign(now, name)
-}
-
-// StopCampaign stops dialing and forgets the hopper; dials in flight and
-// live calls finish and their leads are settled as usual.
-func (c *Core) StopCampaign(now time.Time, name string) error {
-	r, err := c.runningCampaign(name)
-	if err != nil {
-		return err
-	}
-	r.state = CampaignStopped
-	for _, l := range r.hopper {
-		delete(r.known, l.Lead.ID)
-	}
-	r.hopper = nil
-	c.trace(now, "campaign %s stopped", name)
-	return nil
-}
-
-func (c *Core) runningCampaign(name string) (*campaignRun, error) {
-	if r := c.camps[name]; r != nil {
-		return r, nil
-	}
-	if _, ok := c.campaignByName(name); ok {
-		return nil, fmt.Errorf("campaign %q was not started: %w", name, ErrCampaignState)
-	}
-	return nil, fmt.Errorf("campaign %q: %w", name, ErrUnknownCampaign)
 }
 
 // Campaigns returns the status of every configured campaign.
@@ -396,7 +462,7 @@ func (c *Core) dialLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
 		r.stats.SkippedDNC++
 		if nl, err := campaign.MarkDNC(l); err == nil {
 			c.trace(now, "campaign %s: lead %s is on a do-not-call list; not dialed", r.cfg.Name, l.ID)
-			c.save(now, "lead "+l.ID, store.PutLead(&nl))
+			c.saveLead(now, r, &nl)
 		} else {
 			c.warn(now, "illegal-transition", "campaign %s: %v", r.cfg.Name, err)
 		}
@@ -414,7 +480,7 @@ func (c *Core) dialLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
 		c.trace(now, "campaign %s: lead %s outside its calling hours; next %s", r.cfg.Name, l.ID, next.Format(time.RFC3339))
 		if !next.IsZero() {
 			l.NextAttempt = next
-			c.save(now, "lead "+l.ID, store.PutLead(&l))
+			c.saveLead(now, r, &l)
 		}
 		return false
 	}
@@ -426,7 +492,7 @@ func (c *Core) dialLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
 	}
 	id := c.newID(now, "o")
 	d := &leadDial{run: r, lead: nl, id: id, ch: pbx.ChannelID(id), placed: now}
-	seq := c.save(now, "lead "+l.ID, store.PutLead(&nl))
+	seq := c.saveLead(now, r, &nl)
 	if seq == 0 {
 		delete(r.known, l.ID)
 		return false
@@ -548,7 +614,7 @@ func (c *Core) settleLead(now time.Time, d *leadDial, o campaign.Outcome) {
 	}
 	d.lead = nl
 	c.trace(now, "campaign %s: lead %s %s → %s", d.run.cfg.Name, nl.ID, o, nl.State)
-	c.save(now, "lead "+nl.ID, store.PutLead(&nl))
+	c.saveLead(now, d.run, &nl)
 }
 
 // leadRecord is the call record of a dial, in the timeline form of inbound
@@ -638,15 +704,14 @@ func (c *Core) connectDue(now time.Time, callID string) {
 // to Connected.
 func (c *Core) connectLead(now time.Time, d *leadDial) {
 	d.settled = true
-	d.run.stats.Connected++
-	d.run.pacer.Connected(now, false)
+	c.liveAnswer(now, d.run, false)
 	nl, err := campaign.Connect(d.lead)
 	if err != nil {
 		c.warn(now, "illegal-transition", "campaign %s: %v", d.run.cfg.Name, err)
 		return
 	}
 	d.lead = nl
-	c.save(now, "lead "+nl.ID, store.PutLead(&nl))
+	c.saveLead(now, d.run, &nl)
 }
 
 // abandonLead plays the safe-harbour message to an answered lead no agent
@@ -654,8 +719,7 @@ func (c *Core) connectLead(now time.Time, d *leadDial) {
 func (c *Core) abandonLead(now time.Time, d *leadDial, why string) {
 	r := d.run
 	d.settled, d.abandoned = true, true
-	r.stats.Abandoned++
-	r.pacer.Connected(now, true)
+	c.liveAnswer(now, r, true)
 	c.step(now, d.call, "safe-harbour", "", why)
 	c.settleLead(now, d, campaign.Abandoned)
 	c.leave(now, d.call, r.cfg.SafeHarbour, acd.OutcomeAbandoned, pbx.CauseNormal)
@@ -681,8 +745,7 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 		case !d.settled:
 			// The lead hung up before an agent was rung for it.
 			d.abandoned = true
-			r.stats.Abandoned++
-			r.pacer.Connected(now, true)
+			c.liveAnswer(now, r, true)
 			c.settleLead(now, d, campaign.Abandoned)
 		default:
 			if cl.agent != nil || r.cfg.Kind == config.CampaignNotification {
@@ -708,7 +771,7 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 				nl, err := campaign.Dispose(d.lead, campaign.Disposition{Name: "no-agent"}, time.Time{}, "", r.retry, now)
 				if err == nil {
 					d.lead = nl
-					c.save(now, "lead "+nl.ID, store.PutLead(&nl))
+					c.saveLead(now, r, &nl)
 				}
 			}
 		}
@@ -843,11 +906,43 @@ func (c *Core) disposeLead(now time.Time, d *leadDial) {
 	}
 	d.lead = nl
 	c.trace(now, "campaign %s: lead %s disposition %s → %s", r.cfg.Name, nl.ID, disp.Name, nl.State)
-	ops := []store.Op{store.PutLead(&nl)}
+	var ops []store.Op
 	if disp.DNC {
 		// The person asked not to be called: the campaign's list keeps the
 		// number even if the lead is imported again.
 		ops = append(ops, store.PutDNC(&store.DNCEntry{List: r.cfg.Name, Phone: nl.Phone, Added: now, Source: "disposition " + disp.Name}))
 	}
-	c.save(now, "lead "+nl.ID, ops...)
+	c.saveLead(now, r, &nl, ops...)
+}
+
+// liveAnswer counts a live answer that reached an agent in time, or was
+// abandoned, in the campaign's counts and its pacer's window.
+func (c *Core) liveAnswer(now time.Time, r *campaignRun, abandoned bool) {
+	if abandoned {
+		r.stats.Abandoned++
+	} else {
+		r.stats.Connected++
+	}
+	r.pacer.Connected(now, abandoned)
+	r.hourDirty = true
+}
+
+// saveLead saves a lead of r, with ops, in one write with the campaign's
+// progress (and the hour's abandonment counts when they changed), so that
+// what a restart reads back agrees with the leads.
+func (c *Core) saveLead(now time.Time, r *campaignRun, l *campaign.Lead, ops ...store.Op) uint64 {
+	ops = append([]store.Op{store.PutLead(l)}, ops...)
+	return c.save(now, "lead "+l.ID, append(ops, c.progressOps(now, r)...)...)
+}
+
+// progressOps save the campaign's progress, and the current hour of its
+// abandonment window if it changed.
+func (c *Core) progressOps(now time.Time, r *campaignRun) []store.Op {
+	ops := []store.Op{store.PutCampaignProgress(&campaign.Progress{Name: r.cfg.Name, State: r.state, Changed: r.changed, Counts: r.stats})}
+	if r.hourDirty {
+		r.hourDirty = false
+		live, abandoned := r.pacer.AbandonHour(now)
+		ops = append(ops, store.PutCampaignHour(&campaign.HourCount{Campaign: r.cfg.Name, Hour: now.UTC().Truncate(time.Hour), Live: live, Abandoned: abandoned}))
+	}
+	return ops
 }

@@ -62,14 +62,17 @@ type GetCampaigns struct {
 func (GetCampaigns) apply(c *Core, now time.Time) (any, error) { return c.Campaigns(now), nil }
 
 // LeadStore is a LeadSource that can also list a campaign's leads, for
-// the leads a crash left Dialing; *store.DB is one.
+// the leads a crash left Dialing, and read the campaigns' saved progress;
+// *store.DB is one.
 type LeadStore interface {
 	LeadSource
+	CampaignSource
 	CampaignLeads(camp string, fn func(campaign.Lead) bool) error
 }
 
 // ServeLeads runs beside Run until ctx ends: first it settles the leads a
-// previous run left Dialing against the switch's snapshot, then every
+// previous run left Dialing against the switch's snapshot and picks the
+// campaigns up in the state the previous run left them, then every
 // interval it reads the hoppers the engine asks for from src, outside the
 // engine goroutine, and hands them in as inputs.
 func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Duration) error {
@@ -104,6 +107,13 @@ func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Dur
 		if err := rt.Do(ctx, func(c *Core, now time.Time) error { c.ReconcileLeads(now, dialing, snap); return nil }); err != nil {
 			return err
 		}
+	}
+	saved, err := ReadCampaigns(src, rt.core.opts.Config, rt.now())
+	if err != nil {
+		return err
+	}
+	if err := rt.Do(ctx, func(c *Core, now time.Time) error { c.RestoreCampaigns(now, saved); return nil }); err != nil {
+		return nil // stopped
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()

@@ -457,3 +457,72 @@ func TestCampaignDialsOnlyOnceDurable(t *testing.T) {
 		t.Fatalf("after the commit: %d calls placed, %d leads durable as dialing", n, dialing)
 	}
 }
+
+// TestCampaignProgressSurvivesRestart: a campaign left running is dialing
+// again after a restart without being started; one left paused stays
+// paused until resumed; its counts and the abandonment window the cap
+// checks come back as they were.
+func TestCampaignProgressSurvivesRestart(t *testing.T) {
+	rig := newCampaignRig(t, "power", 3, "a1")
+	cfgText := fmt.Sprintf(campaignConfig, "power", 3.0)
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(3 * time.Minute))
+
+	restore := func(r *SimRun) CampaignStatus {
+		t.Helper()
+		saved, err := ReadCampaigns(rig.db, r.Core.opts.Config, r.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Do(func(c *Core, now time.Time) error { c.RestoreCampaigns(now, saved); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		r.ServeLeads(rig.db, time.Second)
+		return r.Core.Campaigns(r.Clock.Now())[0]
+	}
+
+	// The first run ends while running: the second dials without a start.
+	r2 := rig.start(t, cfgText, []string{"a1"})
+	r2.Clock.RunUntil(epoch.Add(3 * time.Minute))
+	if st := restore(r2); st.State != CampaignRunning || st.Stats.Dialed == 0 {
+		t.Fatalf("after the first restart: %+v", st)
+	}
+	r2.RunUntil(epoch.Add(6 * time.Minute))
+	if n := r2.Switch.Stats().Originates; n == 0 {
+		t.Fatalf("the restored running campaign dialed nothing\n%s", rig.trace)
+	}
+	if err := r2.Do(func(c *Core, now time.Time) error { return c.PauseCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r2.RunUntil(epoch.Add(9 * time.Minute)) // calls in flight end
+	before := r2.Core.Campaigns(r2.Clock.Now())[0]
+	if before.Live != 0 || before.Ringing != 0 || before.Stats.Abandoned == 0 {
+		t.Fatalf("before the second restart, want no calls left and some abandoned: %+v", before)
+	}
+
+	// The second run ends while paused: the third stays paused.
+	r3 := rig.start(t, cfgText, []string{"a1"})
+	r3.Clock.RunUntil(epoch.Add(9 * time.Minute))
+	after := restore(r3)
+	if after.State != CampaignPaused || after.Stats != before.Stats || after.AbandonRate != before.AbandonRate {
+		t.Fatalf("after the second restart:\n%+v\nbefore it:\n%+v", after, before)
+	}
+	r3.RunUntil(epoch.Add(12 * time.Minute))
+	if n := r3.Switch.Stats().Originates; n != 0 {
+		t.Fatalf("the restored paused campaign dialed %d calls", n)
+	}
+	if err := r3.Do(func(c *Core, now time.Time) error { return c.ResumeCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r3.RunUntil(epoch.Add(15 * time.Minute))
+	if n := r3.Switch.Stats().Originates; n == 0 {
+		t.Fatal("the resumed campaign dialed nothing")
+	}
+	if st := r3.Core.Campaigns(r3.Clock.Now())[0]; st.Stats.Dialed <= before.Stats.Dialed {
+		t.Errorf("counts did not go on from the saved ones: %+v, before %+v", st.Stats, before.Stats)
+	}
+}

@@ -25,22 +25,7 @@ const engineCrashEnv = "HOTLINE_ENGINE_CRASH_CHILD"
 // a fast simulator with a real store file (fsync on), restored from what
 // the file holds, printing every call the engine counts as finished.
 func TestEngineCrashChild(t *testing.T) {
-	path := os.Getenv(engineCrashEnv)
-	if path == "" {
-		t.Skip("run by TestEngineSurvivesKill")
-	}
-	fail := func(what string, err error) {
-		fmt.Printf("error: %s: %v\n", what, err)
-		os.Exit(2)
-	}
-	db, err := store.Open(path, store.Options{})
-	if err != nil {
-		fail("open", err)
-	}
-	saved, err := LoadSaved(db)
-	if err != nil {
-		fail("load", err)
-	}
+	db, saved, fail := openCrashChild(t, engineCrashEnv, "TestEngineSurvivesKill")
 	sw, err := sim.New(sim.Options{Seed: time.Now().UnixNano(), Speed: 50, Latency: 20 * time.Millisecond})
 	if err != nil {
 		fail("sim", err)
@@ -70,6 +55,28 @@ func TestEngineCrashChild(t *testing.T) {
 		fail("traffic", err)
 	}
 	select {}
+}
+
+// openCrashChild opens the store file a crash test's child runs on, named
+// by the environment variable env (the test skips when it is unset), and
+// what it holds. fail reports an error to the parent and exits.
+func openCrashChild(t *testing.T, env, parent string) (db *store.DB, saved Saved, fail func(what string, err error)) {
+	path := os.Getenv(env)
+	if path == "" {
+		t.Skip("run by " + parent)
+	}
+	fail = func(what string, err error) {
+		fmt.Printf("error: %s: %v\n", what, err)
+		os.Exit(2)
+	}
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		fail("open", err)
+	}
+	if saved, err = LoadSaved(db); err != nil {
+		fail("load", err)
+	}
+	return db, saved, fail
 }
 
 // TestEngineSurvivesKill kills a running engine with SIGKILL, twice, and
@@ -135,8 +142,23 @@ func TestEngineSurvivesKill(t *testing.T) {
 // it with SIGKILL and returns the calls it reported.
 func runUntilKilled(t *testing.T, path string, n int) []string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestEngineCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), engineCrashEnv+"="+path)
+	var finished []string
+	runChildUntil(t, "TestEngineCrashChild", []string{engineCrashEnv + "=" + path}, func(line string) bool {
+		if id, ok := strings.CutPrefix(line, "finished "); ok {
+			finished = append(finished, id)
+		}
+		return len(finished) >= n
+	})
+	return finished
+}
+
+// runChildUntil runs the test child with env added until done is true of
+// a line of its output (30 s at most), kills it with SIGKILL at once and
+// returns its lines. A line "error: ..." fails the test.
+func runChildUntil(t *testing.T, child string, env []string, done func(line string) bool) []string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -148,23 +170,23 @@ func runUntilKilled(t *testing.T, path string, n int) []string {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	}()
-	var finished []string
+	var lines []string
 	sc := bufio.NewScanner(out)
 	deadline := time.Now().Add(30 * time.Second)
-	for len(finished) < n && sc.Scan() {
+	for sc.Scan() {
 		line := sc.Text()
-		if id, ok := strings.CutPrefix(line, "finished "); ok {
-			finished = append(finished, id)
-		}
+		lines = append(lines, line)
 		if strings.HasPrefix(line, "error:") {
 			t.Fatalf("child: %s", line)
 		}
+		if done(line) {
+			_ = cmd.Process.Kill()
+			return lines
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d calls finished in 30 s", len(finished))
+			t.Fatalf("child not done in 30 s:\n%s", strings.Join(lines[max(0, len(lines)-40):], "\n"))
 		}
 	}
-	if len(finished) < n {
-		t.Fatalf("child stopped after %d finished calls", len(finished))
-	}
-	return finished
+	t.Fatalf("child stopped before it was done:\n%s", strings.Join(lines[max(0, len(lines)-40):], "\n"))
+	return nil
 }

@@ -1,0 +1,75 @@
+package campaign
+
+import (
+	"fmt"
+	"time"
+)
+
+// RunState is whether a campaign dials. The runner keeps it in the store,
+// so a restart picks a campaign up as it was.
+type RunState string
+
+// Run states.
+const (
+	Stopped RunState = "stopped" // not dialing; start reads its leads afresh
+	Running RunState = "running"
+	Paused  RunState = "paused" // dials in flight finish, no new ones
+)
+
+// Run actions, the inputs of the run state machine.
+const (
+	ActionStart  = "start"
+	ActionPause  = "pause"
+	ActionResume = "resume"
+	ActionStop   = "stop"
+)
+
+// runTransitions is, per state, what each action leads to; an action not
+// listed is refused. Starting a running campaign or stopping a stopped one
+// changes nothing and is not an error.
+var runTransitions = map[RunState]map[string]RunState{
+	Stopped: {ActionStart: Running, ActionStop: Stopped},
+	Running: {ActionStart: Running, ActionPause: Paused, ActionStop: Stopped},
+	Paused:  {ActionStart: Running, ActionResume: Running, ActionPause: Paused, ActionStop: Stopped},
+}
+
+// RunAction returns the state an action takes a campaign to from s, or
+// ErrIllegalTransition.
+func RunAction(s RunState, action string) (RunState, error) {
+	switch action {
+	case ActionStart, ActionPause, ActionResume, ActionStop:
+	default:
+		return s, fmt.Errorf("%w: campaign action %q; known: start, pause, resume, stop", ErrUnknown, action)
+	}
+	next, ok := runTransitions[s][action]
+	if !ok {
+		return s, fmt.Errorf("campaign %s cannot %s: %w", s, action, ErrIllegalTransition)
+	}
+	return next, nil
+}
+
+// Counts are what a campaign's dials came to since it was first started.
+type Counts struct {
+	Dialed, Answered, Connected, Abandoned int
+	Busy, NoAnswer, Failed, Machine        int
+	SkippedDNC, SkippedWindow              int
+}
+
+// Progress is what a campaign's runner keeps across restarts: its state
+// and counts. The abandonment cap's window is kept beside it, hour by hour
+// (HourCount), so that the cap holds across a restart.
+type Progress struct {
+	Name    string    `json:"name"`
+	State   RunState  `json:"state"`
+	Changed time.Time `json:"changed"` // of the state
+	Counts  Counts    `json:"counts"`
+}
+
+// HourCount is one hour of a campaign's live answers and the abandons
+// among them.
+type HourCount struct {
+	Campaign  string    `json:"campaign"`
+	Hour      time.Time `json:"hour"` // the hour's start, UTC
+	Live      int       `json:"live"`
+	Abandoned int       `json:"abandoned"`
+}

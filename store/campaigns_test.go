@@ -1,0 +1,47 @@
+package store
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+)
+
+func TestCampaignProgressAndHours(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "h.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	ops := []Op{
+		PutCampaignProgress(&campaign.Progress{Name: "spring", State: campaign.Paused, Changed: t0, Counts: campaign.Counts{Dialed: 7, Abandoned: 1}}),
+		PutCampaignHour(&campaign.HourCount{Campaign: "spring", Hour: t0.Add(-2 * time.Hour), Live: 3}),
+		PutCampaignHour(&campaign.HourCount{Campaign: "spring", Hour: t0.Add(25 * time.Minute), Live: 4, Abandoned: 1}),
+		PutCampaignHour(&campaign.HourCount{Campaign: "spring2", Hour: t0, Live: 9}),
+	}
+	if err := db.Write(ops); err != nil {
+		t.Fatal(err)
+	}
+	// The same hour again replaces its counts.
+	if err := db.Write([]Op{PutCampaignHour(&campaign.HourCount{Campaign: "spring", Hour: t0.Add(50 * time.Minute), Live: 5, Abandoned: 1})}); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := db.CampaignProgress()
+	if err != nil || len(ps) != 1 || ps[0].State != campaign.Paused || ps[0].Counts.Dialed != 7 || !ps[0].Changed.Equal(t0) {
+		t.Fatalf("progress %+v, %v", ps, err)
+	}
+	hs, err := db.CampaignHours("spring", t0.Add(-59*time.Minute))
+	if err != nil || len(hs) != 1 || hs[0].Live != 5 || hs[0].Abandoned != 1 || !hs[0].Hour.Equal(t0) {
+		t.Fatalf("hours from 09:01: %+v, %v; want the 10:00 hour only", hs, err)
+	}
+	hs, err = db.CampaignHours("spring", t0.Add(-90*time.Minute))
+	if err != nil || len(hs) != 2 || hs[0].Live != 3 {
+		t.Fatalf("hours from 08:30: %+v, %v; want 08:00 (it holds 08:30) and 10:00", hs, err)
+	}
+	if err := db.Write([]Op{PutCampaignProgress(&campaign.Progress{})}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("progress without a name: %v", err)
+	}
+}
