@@ -51,13 +51,14 @@ async function api(method, path, body) {
   if (!resp.ok) {
     const err = new Error((data && data.error) || resp.statusText);
     err.status = resp.status;
+    err.problems = (data && data.problems) || [];
     throw err;
   }
   return data;
 }
 
 function show(view) {
-  for (const v of ["login-view", "desk-view", "wallboard-view"]) $(v).hidden = v !== view;
+  for (const v of ["login-view", "desk-view", "wallboard-view", "admin-view"]) $(v).hidden = v !== view;
 }
 
 function route() {
@@ -67,6 +68,8 @@ function route() {
   const canDesk = !!deskAgent();
   $("nav-wallboard").hidden = !canWall;
   $("nav-desk").hidden = !canDesk;
+  $("nav-admin").hidden = me.role !== "admin";
+  if (location.hash === "#admin" && me.role === "admin") { show("admin-view"); adminOpen(); return; }
   if (want === "wallboard-view" && canWall) show("wallboard-view");
   else if (canDesk) show("desk-view");
   else show("wallboard-view");

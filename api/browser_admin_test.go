@@ -1,0 +1,96 @@
+package api
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hotline-cc/hotline/api/auth"
+)
+
+// An admin opens the config page, changes an agent in the editor and saves:
+// the file has the change (and only it), the engine runs it. A change the
+// config would not validate shows config validate's problems and leaves the
+// file alone. A supervisor's page has no admin link.
+func TestBrowserAdminConfig(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d, path := editDaemon(t)
+	h := d.api
+	h.EnableAuth(d.db, time.Now)
+	hs := httptest.NewServer(h)
+	defer hs.Close()
+	for _, u := range []auth.User{{Name: "root", Role: auth.Admin}, {Name: "sue", Role: auth.Supervisor}} {
+		u.Hash, _ = auth.HashPassword("pw of "+u.Name+"!!", fastParams)
+		if err := d.db.SaveUser(&u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	signIn := func(ctx context.Context, name string) error {
+		return chromedp.Do(ctx,
+			chromedp.Navigate(hs.URL+"/"),
+			chromedp.WaitVisible(chromedp.ID("login-name")),
+			chromedp.SendKeys(chromedp.ID("login-name"), name),
+			chromedp.SendKeys(chromedp.ID("login-password"), "pw of "+name+"!!"),
+			chromedp.Click(chromedp.ID("login-submit")),
+			chromedp.WaitVisible(chromedp.ID("nav")),
+		)
+	}
+	if err := signIn(ctx, "root"); err != nil {
+		t.Fatalf("admin sign-in: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("nav-admin")),
+		chromedp.Click(chromedp.CSS(`#cfg-items button[data-item="alice"]`)),
+		chromedp.WaitVisible(chromedp.ID("cfg-yaml"))); err != nil {
+		t.Fatalf("admin page: %v", err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("cfg-yaml").value`))
+	if err != nil || !strings.Contains(text, "# desk phone") {
+		t.Fatalf("alice in the editor: %q %v", text, err)
+	}
+	edited := strings.Replace(text, "queues: [{queue: support}]", "queues: [{queue: support, penalty: 3}]", 1)
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("cfg-yaml"), edited), chromedp.Click(chromedp.ID("cfg-save")),
+		chromedp.WaitVisible(chromedp.CSS(`#cfg-result:not(:empty)`))); err != nil {
+		t.Fatalf("save: %v", err)
+	}
+	if now, _ := os.ReadFile(path); !strings.Contains(string(now), "    queues: [{queue: support, penalty: 3}]\n") ||
+		!strings.Contains(string(now), "# the one queue") {
+		t.Errorf("file after saving from the page:\n%s", now)
+	}
+	screenshot(t, ctx, "admin-config-saved")
+	bad := strings.Replace(edited, "queue: support,", "queue: suport,", 1)
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("cfg-yaml"), bad), chromedp.Click(chromedp.ID("cfg-save")),
+		chromedp.WaitVisible(chromedp.CSS(`#cfg-problems li`))); err != nil {
+		t.Fatalf("a bad save: %v", err)
+	}
+	if p, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("cfg-problems"))); err != nil || !strings.Contains(p, "agents[0].queues[0].queue") {
+		t.Errorf("problems shown: %q %v", p, err)
+	}
+	if now, _ := os.ReadFile(path); strings.Contains(string(now), "suport") {
+		t.Errorf("a refused edit reached the file")
+	}
+	screenshot(t, ctx, "admin-config-problems")
+
+	// Tabs share cookies: sign out, then in as the supervisor.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-name"))); err != nil {
+		t.Fatal(err)
+	}
+	sup := ctx
+	if err := signIn(sup, "sue"); err != nil {
+		t.Fatalf("supervisor sign-in: %v", err)
+	}
+	if hidden, err := chromedp.Run(sup, chromedp.Evaluate[bool](`document.getElementById("nav-admin").hidden`)); err != nil || !hidden {
+		t.Errorf("the supervisor's page offers the admin page (hidden=%v, %v)", hidden, err)
+	}
+	if status, err := chromedp.Run(sup, chromedp.Evaluate[int](`fetch("/api/v1/config/agents").then(r => r.status)`, chromedp.EvalAwaitPromise)); err != nil || status != 403 {
+		t.Errorf("a supervisor reading the config: %d, %v (want 403)", status, err)
+	}
+}
+
