@@ -83,17 +83,33 @@ agents:
 		slices.Sort(d)
 		return fmt.Sprintf("%.1f ms (n=%d, max %.1f)", float64(d[len(d)/2].Microseconds())/1000, len(d), float64(d[len(d)-1].Microseconds())/1000)
 	}
-	t.Logf("\n| p50, from FreeSWITCH's event times | Hotline | mod_callcenter |\n|---|---|---|\n| caller handed over → agent leg created | %s | %s |\n| agent hangs up, callers waiting → next agent leg | %s | %s |",
-		p50(hl.handover), p50(cc.handover), p50(hl.next), p50(cc.next))
+	ms := func(d []time.Duration) string {
+		var out []string
+		for _, x := range d {
+			out = append(out, strconv.FormatFloat(float64(x.Microseconds())/1000, 'f', 0, 64))
+		}
+		return strings.Join(out, " ")
+	}
+	t.Logf("next agent leg, each sample (ms): Hotline %s; mod_callcenter %s", ms(hl.next), ms(cc.next))
+	t.Logf("\n| p50, from FreeSWITCH's event times | Hotline | mod_callcenter |\n|---|---|---|\n| caller handed over → agent leg created | %s | %s |\n| agent hangs up, callers waiting → next agent leg | %s | %s |\n| (FreeSWITCH: agent hangs up → the agent leg's HANGUP_COMPLETE) | %s | %s |",
+		p50(hl.handover), p50(cc.handover), p50(hl.next), p50(cc.next), p50(hl.legDone), p50(cc.legDone))
 }
 
-type benchFigures struct{ handover, next []time.Duration }
+type benchFigures struct {
+	handover, next []time.Duration
+	legDone        []time.Duration // the phone hangs up → the agent leg's CHANNEL_HANGUP_COMPLETE
+}
 
 // benchRun places callers one by one with agents free (handover), then a
 // burst that makes callers wait (next), and reads the event times.
 func benchRun(t *testing.T, fs *freeSWITCH, tag, system string, call func(from string), agents, talkMS int) benchFigures {
 	t.Helper()
-	stop := fs.watch(t, "CHANNEL_CREATE CHANNEL_PARK CHANNEL_EXECUTE CHANNEL_HANGUP")
+	names := "CHANNEL_CREATE CHANNEL_PARK CHANNEL_EXECUTE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE"
+	trace := os.Getenv("HOTLINE_BENCH_TRACE") != ""
+	if trace {
+		names = "ALL"
+	}
+	stop := fs.watch(t, names)
 	base := 5579000
 	if system == "callcenter" {
 		base = 5578000
@@ -114,9 +130,15 @@ func benchRun(t *testing.T, fs *freeSWITCH, tag, system string, call func(from s
 		us, _ := strconv.ParseInt(ev.Get("Event-Date-Timestamp"), 10, 64)
 		return time.UnixMicro(us)
 	}
-	isAgentLeg := func(ev timedEvent) bool {
+	// A phone is a loopback pair loopback/<number>-a (the agent leg the
+	// system dials) and -b (the phone, which hangs up); each agent has a
+	// number of its own.
+	phoneHalf := func(ev timedEvent, half string) (string, bool) {
 		name := ev.Get("Channel-Name")
-		return ev.Name() == "CHANNEL_CREATE" && strings.HasPrefix(name, "loopback/answer-") && strings.HasSuffix(name, "-a")
+		if !strings.HasPrefix(name, "loopback/answer-") {
+			return "", false
+		}
+		return strings.CutSuffix(name, half)
 	}
 	isHandover := func(ev timedEvent) bool {
 		if system == "hotline" {
@@ -124,22 +146,37 @@ func benchRun(t *testing.T, fs *freeSWITCH, tag, system string, call func(from s
 		}
 		return ev.Name() == "CHANNEL_EXECUTE" && ev.Get("Application") == "callcenter"
 	}
+	type stamp struct {
+		phone string
+		at    time.Time
+	}
 	var f benchFigures
-	var handovers, legs, hangups []time.Time
+	var handovers []time.Time
+	var legs, hangups, legsDone []stamp
 	for _, ev := range evs {
 		switch {
 		case isHandover(ev):
 			handovers = append(handovers, at(ev))
-		case isAgentLeg(ev):
-			legs = append(legs, at(ev))
-		case ev.Name() == "CHANNEL_HANGUP" && strings.HasPrefix(ev.Get("Channel-Name"), "loopback/answer-") && strings.HasSuffix(ev.Get("Channel-Name"), "-b"):
-			hangups = append(hangups, at(ev))
+		case ev.Name() == "CHANNEL_CREATE":
+			if p, ok := phoneHalf(ev, "-a"); ok {
+				legs = append(legs, stamp{p, at(ev)})
+			}
+		case ev.Name() == "CHANNEL_HANGUP":
+			if p, ok := phoneHalf(ev, "-b"); ok {
+				hangups = append(hangups, stamp{p, at(ev)})
+			}
+		case ev.Name() == "CHANNEL_HANGUP_COMPLETE":
+			if p, ok := phoneHalf(ev, "-a"); ok {
+				legsDone = append(legsDone, stamp{p, at(ev)})
+			}
 		}
 	}
-	firstAfter := func(list []time.Time, t0 time.Time) (time.Time, bool) {
+	// firstAfter is the first stamp at or after t0, of phone unless phone
+	// is "" (any phone).
+	firstAfter := func(list []stamp, phone string, t0 time.Time) (time.Time, bool) {
 		for _, x := range list {
-			if !x.Before(t0) {
-				return x, true
+			if !x.at.Before(t0) && (phone == "" || x.phone == phone) {
+				return x.at, true
 			}
 		}
 		return time.Time{}, false
@@ -147,21 +184,38 @@ func benchRun(t *testing.T, fs *freeSWITCH, tag, system string, call func(from s
 	burstAt := burst.Add(-50 * time.Millisecond)
 	for _, h := range handovers {
 		if h.Before(burstAt) {
-			if l, ok := firstAfter(legs, h); ok && l.Sub(h) < 2*time.Second {
+			if l, ok := firstAfter(legs, "", h); ok && l.Sub(h) < 2*time.Second {
 				f.handover = append(f.handover, l.Sub(h))
 			}
 		}
 	}
 	// Hang-ups while callers wait: the first 3*agents after the burst
-	// (the burst has 4*agents callers).
+	// (the burst has 4*agents callers), each to the same agent's next
+	// leg: with callers waiting, an agent is dialed again as soon as it
+	// is free.
 	n := 0
 	for _, h := range hangups {
-		if h.Before(burstAt) || n >= 3*agents {
+		if h.at.Before(burstAt) || n >= 3*agents {
 			continue
 		}
 		n++
-		if l, ok := firstAfter(legs, h); ok && l.Sub(h) < 5*time.Second {
-			f.next = append(f.next, l.Sub(h))
+		l, ok := firstAfter(legs, h.phone, h.at)
+		if !ok || l.Sub(h.at) > 5*time.Second {
+			continue
+		}
+		f.next = append(f.next, l.Sub(h.at))
+		if done, ok := firstAfter(legsDone, h.phone, h.at); ok && done.Before(l.Add(time.Second)) {
+			f.legDone = append(f.legDone, done.Sub(h.at))
+		}
+		if n == 2 && trace {
+			var b strings.Builder
+			for _, ev := range evs {
+				if a := at(ev); !a.Before(h.at.Add(-2*time.Millisecond)) && !a.After(l.Add(2*time.Millisecond)) {
+					fmt.Fprintf(&b, "%8.3f (read at %8.3f) %-26s %-40s %s %s %s\n", float64(a.Sub(h.at).Microseconds())/1000, float64(ev.at.Sub(h.at).Microseconds())/1000,
+						ev.Name(), ev.Get("Channel-Name"), ev.Get("Unique-ID"), ev.Get("Application"), ev.Get("API-Command"))
+				}
+			}
+			t.Logf("%s, one agent hanging up, ms from the phone's CHANNEL_HANGUP:\n%s", system, b.String())
 		}
 	}
 	return f

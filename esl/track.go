@@ -31,7 +31,6 @@ type chanState struct {
 	ringing    bool
 	answered   bool
 	failed     bool // OriginateFailed sent
-	hanging    bool // CHANNEL_HANGUP seen
 	bridge     pbx.BridgeID
 }
 
@@ -198,7 +197,7 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		if !ok || id == "" {
 			return out
 		}
-		stopped := t.stopping[id] || (st != nil && st.hanging)
+		stopped := t.stopping[id]
 		t.forgetPlay(id)
 		resp := strings.ToUpper(ev.Get("Application-Response"))
 		failed := !stopped && (strings.Contains(resp, "NOT FOUND") || strings.Contains(resp, "ERROR"))
@@ -233,10 +232,17 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		for _, leg := range []string{a, b} {
 			out = t.leave(leg, at, out)
 		}
-	case "CHANNEL_HANGUP":
-		if st != nil {
-			st.hanging = true
+	case "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE":
+		// The channel is over at CHANNEL_HANGUP. HANGUP_COMPLETE comes only
+		// once the channel's own thread has left what it was doing: a leg
+		// in a bridge waits for its next media frame, up to 20 ms more on
+		// a loopback or RTP leg, and the agent would wait that long to be
+		// free. HANGUP_COMPLETE still ends a channel whose CHANNEL_HANGUP
+		// was lost with a link.
+		if st == nil {
+			return out
 		}
+		return t.hungUp(uuid, st, base, parseCause(ev.Get("Hangup-Cause"), ev.Get("variable_hangup_cause_q850")), out)
 	case "RECORD_START":
 		if r, ok := t.records[ev.Get("Record-File-Path")]; ok && !at.IsZero() {
 			r.started = at
@@ -270,25 +276,27 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 			t.forget(ch)
 			out = append(out, pbx.HungUp{Base: b, Cause: cause})
 		}
-	case "CHANNEL_HANGUP_COMPLETE":
-		if st == nil {
-			return out
-		}
-		cause := parseCause(ev.Get("Hangup-Cause"), ev.Get("variable_hangup_cause_q850"))
-		for id, ch := range t.plays {
-			if string(ch) == uuid {
-				t.forgetPlay(id)
-				out = append(out, pbx.PlaybackFinished{Base: base, Playback: pbx.PlaybackID(id), Stopped: true})
-			}
-		}
-		out = t.leave(uuid, at, out)
-		if st.originated && !st.answered && !st.failed {
-			out = append(out, pbx.OriginateFailed{Base: base, Reason: pbx.ReasonForCause(cause), Cause: cause})
-		}
-		t.forget(uuid)
-		out = append(out, pbx.HungUp{Base: base, Cause: cause})
 	}
 	return out
+}
+
+// hungUp ends a channel: its playbacks stop, it leaves its bridge, an
+// unanswered leg of Hotline's fails, and the tracker forgets it, so that
+// the events FreeSWITCH still sends about it (CHANNEL_EXECUTE_COMPLETE,
+// CHANNEL_UNBRIDGE, CHANNEL_HANGUP_COMPLETE) are no-ops.
+func (t *tracker) hungUp(uuid string, st *chanState, base pbx.Base, cause pbx.Cause, out []pbx.Event) []pbx.Event {
+	for id, ch := range t.plays {
+		if string(ch) == uuid {
+			t.forgetPlay(id)
+			out = append(out, pbx.PlaybackFinished{Base: base, Playback: pbx.PlaybackID(id), Stopped: true})
+		}
+	}
+	out = t.leave(uuid, base.At, out)
+	if st.originated && !st.answered && !st.failed {
+		out = append(out, pbx.OriginateFailed{Base: base, Reason: pbx.ReasonForCause(cause), Cause: cause})
+	}
+	t.forget(uuid)
+	return append(out, pbx.HungUp{Base: base, Cause: cause})
 }
 
 func (t *tracker) leave(leg string, at time.Time, out []pbx.Event) []pbx.Event {
