@@ -166,30 +166,6 @@ func (fs *freeSWITCH) callInto(ctx context.Context, c farend.CallScript, dpConte
 
 // command sends one command line on a connection of its own and returns
 // the reply text, or the error as text.
-// waitListed waits until "show channels" lists every one of chans.
-func (fs *freeSWITCH) waitListed(t *testing.T, chans ...pbx.ChannelID) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		list := fs.command(ctx, "api show channels as json")
-		cancel()
-		missing := false
-		for _, ch := range chans {
-			if !strings.Contains(list, string(ch)) {
-				missing = true
-			}
-		}
-		if !missing {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("show channels does not list %v after 5 s", chans)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func (fs *freeSWITCH) command(ctx context.Context, line string) string {
 	var d net.Dialer
 	nc, err := d.DialContext(ctx, "tcp", fs.addr)
@@ -547,10 +523,9 @@ func TestFreeSWITCHRestoredCallEvents(t *testing.T) {
 	caller, agent, br := bridgedCall(t, sw, pbxtest.NewRecorder(sw.Events(), 5*time.Second), func() error {
 		return fs.call(context.Background(), farend.CallScript{From: from, To: "100"}, "", tag)
 	}, from, fs.endpoint(farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 50 * time.Millisecond}, tag))
-	// "show channels" reads a scoreboard that can lag a new channel by a
-	// few hundred milliseconds under load; the restart this test stands
-	// for comes after both legs are listed.
-	fs.waitListed(t, caller, agent)
+	// At once: "show channels" may not list the agent's new leg yet (its
+	// scoreboard lags a new channel, by hundreds of milliseconds under
+	// load), and the snapshot must find it all the same.
 	sw.Close()
 	checkRestoredCallEvents(t, newSwitchOn(t, fs.addr, fs.password), caller, agent, br)
 }

@@ -307,3 +307,39 @@ func checkRestoredCallEvents(t *testing.T, sw *esl.Switch, caller, agent pbx.Cha
 		t.Errorf("the restored caller's park was announced as a new arrival")
 	}
 }
+
+// TestSnapshotFindsUnlistedChannels: "show channels" lags a new channel,
+// so a snapshot also asks after the channels Hotline knows (a reconnect)
+// and after the partners of its bridged channels (a restart): neither is
+// taken for gone because the scoreboard has not listed it yet.
+func TestSnapshotFindsUnlistedChannels(t *testing.T) {
+	t.Run("reconnect", func(t *testing.T) {
+		f := newFixture(t, esl.Options{})
+		rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
+		a := arrive(t, f, rec, "5554100", "entry,100")
+		f.fs.Unlist(string(a.Channel))
+		f.fs.DropConnections()
+		s := rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool {
+			s, ok := ev.(pbx.Synced)
+			return ok && s.Reconnect
+		}).(pbx.Synced)
+		if !slices.ContainsFunc(s.Snapshot.Channels, func(c pbx.ChannelInfo) bool { return c.ID == a.Channel }) {
+			t.Fatalf("snapshot after reconnect lacks the unlisted call %s: %+v", a.Channel, s.Snapshot)
+		}
+		if err := f.sw.Hangup(context.Background(), a.Channel, pbx.CauseNormal); err != nil {
+			t.Fatal(err)
+		}
+		rec.WaitFor(t, context.Background(), pbxtest.On[pbx.HungUp](a.Channel))
+	})
+	t.Run("restart", func(t *testing.T) {
+		f := newFixture(t, esl.Options{})
+		f.fs.AddPhone("user/agent-u", esltest.Phone{Mode: esltest.Answer})
+		caller, agent, br := bridgedCall(t, f.sw, pbxtest.NewRecorder(f.sw.Events(), 5*time.Second), func() error {
+			_, err := f.placeCall(farend.CallScript{From: "5559200", To: "100"}, "entry,100")
+			return err
+		}, "5559200", "user/agent-u")
+		f.fs.Unlist(string(agent))
+		f.sw.Close()
+		checkRestoredCallEvents(t, newSwitchOn(t, f.fs.Addr(), "ClueCon"), caller, agent, br)
+	})
+}

@@ -2,6 +2,7 @@ package esl
 
 import (
 	"slices"
+	"sort"
 	"sync"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
@@ -14,6 +15,7 @@ import (
 type registry struct {
 	mu         sync.Mutex // guards every field below
 	originated map[pbx.ChannelID]bool
+	arrived    map[pbx.ChannelID]bool // calls announced to the engine, until they hang up
 	plays      map[pbx.PlaybackID]pbx.ChannelID
 	records    map[string]recordingRef
 	bridges    map[pbx.BridgeID][]pbx.ChannelID
@@ -28,6 +30,7 @@ type recordingRef struct {
 func newRegistry() *registry {
 	return &registry{
 		originated: make(map[pbx.ChannelID]bool),
+		arrived:    make(map[pbx.ChannelID]bool),
 		plays:      make(map[pbx.PlaybackID]pbx.ChannelID),
 		records:    make(map[string]recordingRef),
 		bridges:    make(map[pbx.BridgeID][]pbx.ChannelID),
@@ -40,8 +43,11 @@ func (r *registry) observe(ev pbx.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch e := ev.(type) {
+	case pbx.CallArrived:
+		r.arrived[e.Channel] = true
 	case pbx.HungUp:
 		delete(r.originated, e.Channel)
+		delete(r.arrived, e.Channel)
 		delete(r.moh, e.Channel)
 		r.removeMember(e.Channel)
 	case pbx.PlaybackFinished:
@@ -80,10 +86,31 @@ func (r *registry) resync(s pbx.Snapshot) {
 			delete(r.moh, id)
 		}
 	}
+	for id := range r.arrived {
+		if !live[id] {
+			delete(r.arrived, id)
+		}
+	}
 	r.bridges = make(map[pbx.BridgeID][]pbx.ChannelID)
 	for _, b := range s.Bridges {
 		r.bridges[b.ID] = slices.Clone(b.Channels)
 	}
+}
+
+// known lists the channels Hotline dialed or was handed and has not seen
+// hang up.
+func (r *registry) known() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.originated)+len(r.arrived))
+	for id := range r.originated {
+		out = append(out, string(id))
+	}
+	for id := range r.arrived {
+		out = append(out, string(id))
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (r *registry) bridgeOf(ch pbx.ChannelID) pbx.BridgeID {

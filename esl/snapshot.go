@@ -27,6 +27,13 @@ func (s *Switch) Snapshot(ctx context.Context) (pbx.Snapshot, error) {
 }
 
 // snapshotOn also returns every channel uuid FreeSWITCH has, Hotline's or not.
+//
+// "show channels" reads FreeSWITCH's SQL scoreboard, which lists a new
+// channel only some milliseconds after it exists (hundreds under load),
+// while uuid_dump finds the channel itself. So the channels Hotline
+// already knows and the bridge partners its channels name are dumped
+// too, listed or not: a leg dialed just before a reconnect, or the agent's
+// leg of a conversation a restarted Hotline finds, is not taken for gone.
 func (s *Switch) snapshotOn(ctx context.Context, l *link) (pbx.Snapshot, map[string]bool, error) {
 	apiOn := func(line string) (string, error) {
 		f, err := l.do(ctx, s.opts.CommandTimeout, apiCommand(line))
@@ -39,33 +46,55 @@ func (s *Switch) snapshotOn(ctx context.Context, l *link) (pbx.Snapshot, map[str
 	if err != nil {
 		return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
 	}
-	uuids, err := parseChannelList(list)
+	listed, err := parseChannelList(list)
 	if err != nil {
 		return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
 	}
+	var uuids []string
+	queued := make(map[string]bool, len(listed))
+	add := func(id string) {
+		if !queued[id] && validID(id) == nil {
+			queued[id] = true
+			uuids = append(uuids, id)
+		}
+	}
+	for _, id := range listed {
+		add(id)
+	}
+	for _, id := range s.reg.known() {
+		add(id)
+	}
 	live := make(map[string]bool, len(uuids))
 	var snap pbx.Snapshot
-	for _, id := range uuids {
-		live[id] = true
+	for i := 0; i < len(uuids); i++ {
+		id := uuids[i]
 		dump, err := apiOn("uuid_dump " + id + " json")
 		if err != nil {
 			return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
 		}
 		if strings.HasPrefix(dump, "-ERR") {
-			delete(live, id) // gone since the list was made
-			continue
+			continue // gone since the list was made
 		}
 		ev, err := wire.ParseJSON([]byte(dump))
 		if err != nil {
 			return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: uuid_dump %s: %w", id, err)
 		}
+		live[id] = true
 		if info, ok := channelInfo(id, &ev); ok {
 			snap.Channels = append(snap.Channels, info)
+			for _, h := range partnerHeaders {
+				if other := ev.Get(h); other != "" {
+					add(other)
+				}
+			}
 		}
 	}
 	snap.Bridges = bridgesOf(snap.Channels)
 	return snap, live, nil
 }
+
+// partnerHeaders name the channel a channel is bridged to, in uuid_dump.
+var partnerHeaders = []string{"Other-Leg-Unique-ID", "variable_bridge_uuid", "variable_signal_bond"}
 
 // parseChannelList reads the uuids out of "show channels as json", which
 // is {"row_count":0} when there are none.
@@ -95,7 +124,9 @@ func clip(s string) string {
 
 func channelInfo(id string, ev *wire.Event) (pbx.ChannelInfo, bool) {
 	vars := hotlineVars(ev.Headers)
-	if len(vars) == 0 {
+	if len(vars) == 0 || ev.Get("Answer-State") == "hangup" {
+		// A channel hanging up has been reported gone already (its
+		// CHANNEL_HANGUP) or will be; it is no call to restore.
 		return pbx.ChannelInfo{}, false
 	}
 	if o := ev.Get("variable_origination_uuid"); o != "" && o != id {

@@ -758,7 +758,7 @@ func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) st
 func (s *Server) showChannels() string {
 	var rows []map[string]string
 	for _, ch := range s.chans {
-		if ch.hungup {
+		if ch.hungup || s.unlisted[ch.uuid] {
 			continue
 		}
 		callstate := "RINGING"

@@ -33,6 +33,7 @@ type Server struct {
 	chans    map[string]*channel
 	phones   map[string]Phone
 	delays   []delayRule
+	unlisted map[string]bool // channels "show channels" leaves out
 	commands []string
 	closed   bool
 	nextID   int
@@ -111,6 +112,19 @@ func (s *Server) DelayReplies(prefix string, d time.Duration, n int) {
 	s.mu.Lock()
 	s.delays = append(s.delays, delayRule{prefix: prefix, d: d, left: n})
 	s.mu.Unlock()
+}
+
+// Unlist makes "show channels" leave the channel out while every other
+// command still finds it, as FreeSWITCH's SQL scoreboard does for a new
+// channel: it lists one milliseconds after the channel exists, hundreds
+// under load.
+func (s *Server) Unlist(uuid string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unlisted == nil {
+		s.unlisted = make(map[string]bool)
+	}
+	s.unlisted[uuid] = true
 }
 
 // Commands returns every command line received so far, in order.
