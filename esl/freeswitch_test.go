@@ -239,12 +239,13 @@ func (fs *freeSWITCH) endpoint(p farend.Phone, tag string) string {
 	return "[hltest_run=" + tag + "]loopback/" + num + "/hotline-test-phone"
 }
 
+// switchModes are the two ways calls reach Hotline: parked, or handed to
+// its outbound socket (listen) first.
+var switchModes = []struct{ name, listen string }{{"park", ""}, {"socket", "127.0.0.1:0"}}
+
 func TestFreeSWITCHContract(t *testing.T) {
 	fs := needFreeSWITCH(t)
-	for _, mode := range []struct {
-		name   string
-		listen string
-	}{{"park", ""}, {"socket", "127.0.0.1:0"}} {
+	for _, mode := range switchModes {
 		t.Run(mode.name, func(t *testing.T) {
 			pbxtest.RunSwitchContract(t, func(t *testing.T) *pbxtest.Harness {
 				sw := fs.newSwitch(t, esl.Options{OutboundListen: mode.listen})
@@ -346,8 +347,12 @@ func TestFreeSWITCHPrompts(t *testing.T) {
 
 // TestFreeSWITCHOrderUnderLoad: many callers pressing many keys at once;
 // every DTMF event reaches the engine, each caller's in the order pressed,
-// and none waits: the time from FreeSWITCH's own event timestamp to the
-// engine is reported and bounded.
+// and none waits. A bare connection in this process reads the same events:
+// each event's time to the engine, less its time to the bare socket, is
+// what Hotline adds. That is bounded by 5 ms plus what the machine's load
+// costs the goroutine hand-offs an event takes in Hotline (measured beside
+// it), so a loaded machine does not fail the test while an event held for
+// a reorder window still does.
 func TestFreeSWITCHOrderUnderLoad(t *testing.T) {
 	const callers, digits = 20, "0123456789*#0123456789"
 	fs := needFreeSWITCH(t)
@@ -356,9 +361,8 @@ func TestFreeSWITCHOrderUnderLoad(t *testing.T) {
 	t.Cleanup(func() { fs.hangUpRun(t, tag) })
 	ctx := context.Background()
 	var mu sync.Mutex
-	var lat []time.Duration
 	got := map[pbx.ChannelID]string{}
-	answered := map[pbx.ChannelID]bool{}
+	arrivals := map[pbx.ChannelID][]time.Time{} // when each DTMF reached the engine
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -368,14 +372,10 @@ func TestFreeSWITCHOrderUnderLoad(t *testing.T) {
 			switch e := ev.(type) {
 			case pbx.CallArrived:
 				go sw.Answer(ctx, e.Channel)
-			case pbx.Answered:
-				mu.Lock()
-				answered[e.Channel] = true
-				mu.Unlock()
 			case pbx.DTMF:
 				mu.Lock()
 				got[e.Channel] += string(e.Digit)
-				lat = append(lat, now.Sub(e.At))
+				arrivals[e.Channel] = append(arrivals[e.Channel], now)
 				mu.Unlock()
 				if n++; n == callers*len(digits) {
 					return
@@ -383,11 +383,12 @@ func TestFreeSWITCHOrderUnderLoad(t *testing.T) {
 			}
 		}
 	}()
-	// A bare connection reading the same events is the baseline: what it
-	// sees is FreeSWITCH's own delay; beyond it is Hotline's.
+	probeCtx, stopProbe := context.WithCancel(ctx)
+	defer stopProbe()
+	handoff := handoffLag(probeCtx)
 	rawCtx, stopRaw := context.WithCancel(ctx)
 	defer stopRaw()
-	raw := fs.rawLatency(t, rawCtx, "DTMF")
+	raw := fs.rawEvents(t, rawCtx, "DTMF")
 	for i := 0; i < callers; i++ {
 		c := farend.CallScript{From: fmt.Sprintf("55572%02d", i), To: "100", DTMF: digits + "@40", DTMFDelay: 200 * time.Millisecond}
 		if err := fs.call(ctx, c, "", tag); err != nil {
@@ -398,6 +399,10 @@ func TestFreeSWITCHOrderUnderLoad(t *testing.T) {
 	case <-done:
 	case <-time.After(30 * time.Second):
 	}
+	stopRaw()
+	stopProbe()
+	bare := <-raw
+	hops := <-handoff
 	mu.Lock()
 	defer mu.Unlock()
 	if len(got) != callers {
@@ -408,23 +413,73 @@ func TestFreeSWITCHOrderUnderLoad(t *testing.T) {
 			t.Errorf("%s pressed %q, engine saw %q", ch, digits, d)
 		}
 	}
-	if len(lat) == 0 {
-		t.Fatal("no DTMF reached the engine")
-	}
-	stopRaw()
-	base := <-raw
-	slices.Sort(lat)
-	p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
-	t.Logf("%d DTMF events; FreeSWITCH timestamp → engine: p50 %v, p99 %v, max %v; out of sequence on the socket: %d",
-		len(lat), p50, p99, lat[len(lat)-1], sw.Stats().Inversions)
-	if len(base) > 0 {
-		slices.Sort(base)
-		b50 := base[len(base)/2]
-		t.Logf("same events on a bare socket: p50 %v; added by Hotline: p50 %v", b50, p50-b50)
-		if p50-b50 > 5*time.Millisecond {
-			t.Errorf("Hotline adds %v (p50) to each event: events are being held", p50-b50)
+	// The k-th DTMF of a channel on the bare socket is the engine's k-th.
+	seen := map[string]int{}
+	var added, lat, base []time.Duration
+	for _, ev := range bare {
+		ch := ev.Get("Unique-ID")
+		k := seen[ch]
+		seen[ch]++
+		us, err := strconv.ParseInt(ev.Get("Event-Date-Timestamp"), 10, 64)
+		if err != nil || k >= len(arrivals[pbx.ChannelID(ch)]) {
+			continue
 		}
+		at := arrivals[pbx.ChannelID(ch)][k]
+		added = append(added, at.Sub(ev.at))
+		lat = append(lat, at.Sub(time.UnixMicro(us)))
+		base = append(base, ev.at.Sub(time.UnixMicro(us)))
 	}
+	if len(added) < callers*len(digits)/2 {
+		t.Fatalf("only %d DTMF events seen on both the bare socket and the engine", len(added))
+	}
+	p := func(d []time.Duration, q int) time.Duration {
+		slices.Sort(d)
+		return d[len(d)*q/100]
+	}
+	allowed := 5*time.Millisecond + 2*p(hops, 50)
+	t.Logf("%d DTMF events; FreeSWITCH timestamp → bare socket p50 %v, → engine p50 %v p99 %v; added by Hotline p50 %v p99 %v (allowed p50 %v: goroutine hand-off p50 %v under this load); out of sequence on the socket: %d",
+		len(added), p(base, 50), p(lat, 50), p(lat, 99), p(added, 50), p(added, 99), allowed, p(hops, 50), sw.Stats().Inversions)
+	if p(added, 50) > allowed {
+		t.Errorf("Hotline adds %v (p50) to each event, more than %v: events are being held", p(added, 50), allowed)
+	}
+}
+
+// handoffLag measures, until ctx ends, how late a timestamp arrives after
+// the hand-offs an event takes inside Hotline (the socket's reader → the
+// pump → the engine: two channel sends, three goroutines), every 2 ms.
+func handoffLag(ctx context.Context) <-chan []time.Duration {
+	out := make(chan []time.Duration, 1)
+	toPump, toEngine := make(chan time.Time), make(chan time.Time)
+	go func() { // the pump
+		for t0 := range toPump {
+			toEngine <- t0
+		}
+		close(toEngine)
+	}()
+	go func() { // the engine
+		var lags []time.Duration
+		for t0 := range toEngine {
+			lags = append(lags, time.Since(t0))
+		}
+		if len(lags) == 0 {
+			lags = append(lags, 0)
+		}
+		out <- lags
+	}()
+	go func() { // the reader
+		defer close(toPump)
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				toPump <- time.Now()
+			}
+		}
+	}()
+	return out
 }
 
 // timedEvent is an event and when it came off the socket.
@@ -478,23 +533,6 @@ func (fs *freeSWITCH) rawEvents(t *testing.T, ctx context.Context, names string)
 	return out
 }
 
-// rawLatency is, for each event rawEvents got, the time from its
-// Event-Date-Timestamp to its arrival.
-func (fs *freeSWITCH) rawLatency(t *testing.T, ctx context.Context, names string) <-chan []time.Duration {
-	evs := fs.rawEvents(t, ctx, names)
-	out := make(chan []time.Duration, 1)
-	go func() {
-		var lat []time.Duration
-		for _, ev := range <-evs {
-			if us, err := strconv.ParseInt(ev.Get("Event-Date-Timestamp"), 10, 64); err == nil {
-				lat = append(lat, ev.at.Sub(time.UnixMicro(us)))
-			}
-		}
-		out <- lat
-	}()
-	return out
-}
-
 // TestFreeSWITCHLoopbackFarHalfNotOwned: on a real loopback the agent's
 // phone half inherits hotline_leg and HOTLINE_CALL; the snapshot must not
 // take it for Hotline's.
@@ -533,10 +571,20 @@ func TestFreeSWITCHRestoredCallEvents(t *testing.T) {
 // TestFreeSWITCHSpyModes measures with a tone who hears the supervisor:
 // the supervisor's phone sends 1 kHz, and what the caller and the agent
 // hear is recorded at their own phones. Listen: nobody. Whisper: the agent
-// only. Barge: both.
+// only. Barge: both. In park and in socket mode.
 func TestFreeSWITCHSpyModes(t *testing.T) {
 	fs := needFreeSWITCH(t)
-	sw := fs.newSwitch(t, esl.Options{})
+	for _, mode := range switchModes {
+		t.Run(mode.name, func(t *testing.T) { spyModes(t, fs, mode.listen) })
+	}
+}
+
+func spyModes(t *testing.T, fs *freeSWITCH, listen string) {
+	sw := fs.newSwitch(t, esl.Options{OutboundListen: listen})
+	socket := ""
+	if a := sw.OutboundAddr(); a != nil {
+		socket = a.String()
+	}
 	tag := runTag()
 	t.Cleanup(func() { fs.hangUpRun(t, tag) })
 	ctx := context.Background()
@@ -551,7 +599,7 @@ func TestFreeSWITCHSpyModes(t *testing.T) {
 	} {
 		from := fmt.Sprintf("55580%02d", i)
 		caller, agent, _ := bridgedCall(t, sw, rec, func() error {
-			return fs.call(ctx, farend.CallScript{From: from, To: "100"}, "", tag)
+			return fs.call(ctx, farend.CallScript{From: from, To: "100"}, socket, tag)
 		}, from, fs.endpoint(farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 50 * time.Millisecond}, tag))
 		sup := pbx.ChannelID(fmt.Sprintf("sup-%d-%d", i, time.Now().UnixNano()))
 		if err := sw.Spy(ctx, agent, c.mode, pbx.OriginateRequest{ChannelID: sup, Endpoint: "[hltest_run=" + tag + "]loopback/tone-50/hotline-test-phone"}); err != nil {
