@@ -46,7 +46,7 @@ func TestStateNamesRoundTrip(t *testing.T) {
 	if _, err := ParseAgentState("asleep"); !errors.Is(err, ErrUnknownState) {
 		t.Errorf("ParseAgentState(asleep) err = %v", err)
 	}
-	for p := CallNew; p <= CallEnded; p++ {
+	for p := CallNew; p <= CallExternal; p++ {
 		got, err := ParseCallPhase(p.String())
 		if err != nil || got != p {
 			t.Errorf("ParseCallPhase(%q) = %v, %v", p, got, err)
@@ -63,6 +63,25 @@ func TestCallTransitions(t *testing.T) {
 	}
 	if err := CheckCallTransition(CallMenu, CallBridged); err == nil {
 		t.Errorf("menu → bridged allowed")
+	}
+	// Hold and transfer: only a call with an agent may be held, and a
+	// consult ends with the caller back, with the target, or gone.
+	for _, tt := range []struct {
+		from, to CallPhase
+		ok       bool
+	}{
+		{CallBridged, CallHeld, true}, {CallHeld, CallBridged, true}, {CallQueued, CallHeld, false},
+		{CallOffering, CallHeld, false}, {CallHeld, CallHeld, false}, {CallBridged, CallConsulting, true},
+		{CallConsulting, CallHeld, true}, {CallConsulting, CallBridged, true}, {CallConsulting, CallQueued, false},
+		{CallTransferring, CallQueued, true}, {CallMenu, CallTransferring, true}, {CallExternal, CallHeld, false},
+		{CallExternal, CallEnded, true}, {CallQueued, CallTransferring, false},
+	} {
+		if err := CheckCallTransition(tt.from, tt.to); (err == nil) != tt.ok {
+			t.Errorf("%s → %s: err %v, want allowed=%v", tt.from, tt.to, err, tt.ok)
+		}
+	}
+	if !CallHeld.Connected() || CallQueued.Connected() || CallLeaving.Connected() {
+		t.Errorf("Connected: held %v queued %v leaving %v", CallHeld.Connected(), CallQueued.Connected(), CallLeaving.Connected())
 	}
 }
 

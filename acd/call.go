@@ -14,11 +14,18 @@ const (
 	CallBridged                   // talking to an agent
 	CallLeaving                   // playing a final message before hang-up
 	CallEnded                     // gone
+	// The phases below come after an agent answered (or a flow sent the
+	// caller on); they are appended so the numbers above never change.
+	CallHeld         // the caller hears music on hold; the agent stays
+	CallConsulting   // the caller is held while the agent talks to (or rings) a transfer target
+	CallTransferring // the agent is gone; the caller hears music while a transfer target rings
+	CallExternal     // the caller talks to an outside number Hotline dialed
 )
 
 var callPhaseNames = [...]string{
 	CallNew: "new", CallMenu: "menu", CallQueued: "queued", CallOffering: "offering",
 	CallBridged: "bridged", CallLeaving: "leaving", CallEnded: "ended",
+	CallHeld: "held", CallConsulting: "consulting", CallTransferring: "transferring", CallExternal: "external",
 }
 
 func (p CallPhase) String() string {
@@ -67,17 +74,34 @@ func (p *CallPhase) UnmarshalText(b []byte) error {
 
 var callTransitions = map[CallPhase][]CallPhase{
 	CallNew:      {CallMenu, CallQueued, CallLeaving, CallEnded},
-	CallMenu:     {CallMenu, CallQueued, CallLeaving, CallEnded},
+	CallMenu:     {CallMenu, CallQueued, CallLeaving, CallEnded, CallTransferring},
 	CallQueued:   {CallOffering, CallQueued, CallLeaving, CallEnded, CallMenu},
 	CallOffering: {CallBridged, CallQueued, CallLeaving, CallEnded},
-	CallBridged:  {CallEnded, CallQueued},
+	CallBridged:  {CallEnded, CallQueued, CallHeld, CallConsulting, CallTransferring},
 	CallLeaving:  {CallEnded},
 	CallEnded:    {},
+	// Hold, consult and transfer (acd/engine/transfer.go).
+	CallHeld:         {CallBridged, CallConsulting, CallTransferring, CallQueued, CallEnded},
+	CallConsulting:   {CallHeld, CallBridged, CallExternal, CallEnded},
+	CallTransferring: {CallBridged, CallExternal, CallQueued, CallLeaving, CallEnded},
+	CallExternal:     {CallEnded},
+}
+
+// Connected reports whether the caller is past the queue: talking, held or
+// being transferred. A hang-up then is the end of a served call, not an
+// abandon.
+func (p CallPhase) Connected() bool {
+	switch p {
+	case CallBridged, CallHeld, CallConsulting, CallTransferring, CallExternal:
+		return true
+	}
+	return false
 }
 
 // CheckCallTransition reports whether a call may move between phases; the
 // engine refuses (and counts) a move the table does not list. Bridged →
-// Queued is a transfer back to a queue.
+// Queued is a transfer back to a queue; Menu → Transferring a flow's
+// transfer to a number.
 func CheckCallTransition(from, to CallPhase) error {
 	for _, s := range callTransitions[from] {
 		if s == to {

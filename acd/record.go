@@ -34,6 +34,19 @@ const (
 	// (a message, then hang-up): served without an agent, not a failure.
 	OutcomeSelfService Outcome = "self-service"
 	OutcomeInProgress  Outcome = "in-progress"
+	// OutcomeTransferred: a flow sent the caller to an outside number,
+	// which answered; no agent of Hotline took the call.
+	OutcomeTransferred Outcome = "transferred"
+)
+
+// TransferKind is how a call reached a leg after its first: sent on at
+// once (blind) or after the agent talked to the target (attended).
+type TransferKind string
+
+// Kinds of transfer.
+const (
+	TransferBlind    TransferKind = "blind"
+	TransferAttended TransferKind = "attended"
 )
 
 // HangupBy says which side ended a call.
@@ -70,7 +83,7 @@ func (d Direction) Valid() error {
 // Valid reports an unknown outcome; the empty value is allowed (unset).
 func (o Outcome) Valid() error {
 	return oneOf("outcome", o, OutcomeAnswered, OutcomeAbandoned, OutcomeOverflowed,
-		OutcomeCallback, OutcomeFailed, OutcomeSelfService, OutcomeInProgress)
+		OutcomeCallback, OutcomeFailed, OutcomeSelfService, OutcomeInProgress, OutcomeTransferred)
 }
 
 // Valid reports an unknown side; the empty value is allowed (unset).

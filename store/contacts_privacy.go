@@ -30,6 +30,11 @@ func anonymize(c *CallRecord) (recording string, changed bool) {
 			c.Timeline[i].Detail, changed = "", true
 		}
 	}
+	for i := range c.Legs {
+		if c.Legs[i].Number != "" {
+			c.Legs[i].Number, changed = Anonymized, true
+		}
+	}
 	if c.Recording.Path != "" {
 		recording = c.Recording.Path
 		c.Recording.Path, c.Recording.Name, changed = "", "", true

@@ -60,6 +60,7 @@ func PutCall(c *CallRecord) Op {
 	cp := *c
 	cp.Attempts = slices.Clone(c.Attempts)
 	cp.Timeline = slices.Clone(c.Timeline)
+	cp.Legs = slices.Clone(c.Legs)
 	return Op{kind: opPutCall, id: c.ID, call: &cp}
 }
 

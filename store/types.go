@@ -41,6 +41,13 @@ type CallRecord struct {
 	Notes        string        `json:"notes,omitempty"`
 	Attempts     []Attempt     `json:"attempts,omitempty"`
 	Timeline     []Step        `json:"timeline,omitempty"`
+	// Hold is how long the caller was on hold (during consults too); it is
+	// not part of Talk. Transfers counts the transfers carried out, and Legs
+	// the parties the caller talked to in turn: a transfer is a leg of the
+	// same call, not a new one.
+	Hold      time.Duration `json:"hold,omitempty"`
+	Transfers int           `json:"transfers,omitempty"`
+	Legs      []Leg         `json:"legs,omitempty"`
 	// EndEarliest is set when the call ended while Hotline was not watching
 	// (down, or its link to the switch was): it ended between EndEarliest
 	// (last seen up) and Ended (found gone). Talk and Wait count to EndEarliest.
@@ -61,6 +68,23 @@ type Attempt struct {
 	Agent  string            `json:"agent"`
 	At     time.Time         `json:"at"`
 	Result acd.AttemptResult `json:"result,omitempty"`
+}
+
+// Leg is one party the caller talked to: an agent, or an outside number.
+// Via says how the caller reached it: "" for the call's first answer,
+// else the transfer's kind (blind or attended) and From the agent who
+// transferred it. An agent's wrap-up after its leg is counted in WrapUp.
+type Leg struct {
+	Agent  string           `json:"agent,omitempty"`
+	Number string           `json:"number,omitempty"`
+	Queue  string           `json:"queue,omitempty"`
+	Via    acd.TransferKind `json:"via,omitempty"`
+	From   string           `json:"from,omitempty"`
+	Start  time.Time        `json:"start"`
+	End    time.Time        `json:"end,omitzero"`
+	Talk   time.Duration    `json:"talk,omitempty"`
+	Hold   time.Duration    `json:"hold,omitempty"`
+	WrapUp time.Duration    `json:"wrap_up,omitempty"`
 }
 
 // Step is one event in a call's timeline.

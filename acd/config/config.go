@@ -54,6 +54,9 @@ type PBX struct {
 	Asterisk   Asterisk   `yaml:"asterisk"`
 	FreeSWITCH FreeSWITCH `yaml:"freeswitch"`
 	Sim        Sim        `yaml:"sim"`
+	// Outside is the dial string for outside numbers, with {number}, e.g.
+	// "PJSIP/{number}@trunk": transfers to a number use it. "" = none.
+	Outside string `yaml:"outside"`
 }
 
 // Asterisk is the ARI connection.

@@ -88,6 +88,9 @@ func (v *validator) pbx() {
 	if !v.oneOf("pbx.type", "switch type", p.Type, PBXTypes) {
 		return
 	}
+	if p.Outside != "" && !strings.Contains(p.Outside, "{number}") {
+		v.add("pbx.outside", "%q has no {number}; write the dial string for outside numbers with it, e.g. PJSIP/{number}@trunk", p.Outside)
+	}
 	switch p.Type {
 	case PBXAsterisk:
 		a := p.Asterisk

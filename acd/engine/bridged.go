@@ -22,7 +22,7 @@ func (c *Core) onBridgeJoined(now time.Time, e pbx.BridgeJoined) {
 		return // a supervisor's channel, or one already gone
 	}
 	cl := ref.call
-	if cl.phase != acd.CallBridged || cl.bridge == "" || e.Bridge != cl.bridge || !cl.talkFrom.IsZero() {
+	if cl.phase != acd.CallBridged && cl.phase != acd.CallExternal || cl.bridge == "" || e.Bridge != cl.bridge || !cl.talkFrom.IsZero() {
 		return
 	}
 	switch e.Channel {
@@ -37,17 +37,23 @@ func (c *Core) onBridgeJoined(now time.Time, e pbx.BridgeJoined) {
 		return
 	}
 	cl.talkFrom = now
-	cl.rec.Bridged = now
+	if cl.rec.Bridged.IsZero() {
+		cl.rec.Bridged = now
+	}
 	gap := now.Sub(cl.answered)
-	c.step(now, cl, "bridged", cl.agent.id, "after="+gap.Round(time.Millisecond).String())
+	who := "" // an outside number
+	if cl.agent != nil {
+		who = cl.agent.id
+	}
+	c.step(now, cl, "bridged", who, "after="+gap.Round(time.Millisecond).String())
 	c.saveActive(now, cl)
 }
 
-// talk is how long the call's parties have talked by end: nothing before
-// both were bridged.
+// talk is how long the caller has talked with its current party by end:
+// nothing before both were bridged, nor while on hold.
 func (cl *call) talk(end time.Time) time.Duration {
 	if cl.talkFrom.IsZero() || end.Before(cl.talkFrom) {
 		return 0
 	}
-	return end.Sub(cl.talkFrom)
+	return max(end.Sub(cl.talkFrom)-cl.xfer.holdTime(end), 0)
 }

@@ -573,10 +573,10 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 	if cl.rec.HangupBy == "" {
 		cl.rec.HangupBy = acd.HangupCaller
 	}
-	switch cl.phase {
-	case acd.CallBridged:
+	switch {
+	case cl.phase.Connected():
 		c.step(now, cl, "caller-hangup", "", e.Cause.String())
-	case acd.CallLeaving, acd.CallEnded:
+	case cl.phase == acd.CallLeaving, cl.phase == acd.CallEnded:
 	default:
 		c.step(now, cl, "abandon", "", cl.phase.String())
 		if cl.dir == acd.DirectionCallback {
@@ -617,6 +617,7 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 	if cl.bridge != "" {
 		c.do(Command{Op: OpDestroyBridge, Lane: cl.id, Bridge: cl.bridge})
 	}
+	talk := c.endTransfer(now, cl, cl.endTime(now))
 	var a *agent
 	if cl.agent != nil {
 		a = cl.agent
@@ -624,10 +625,8 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 			c.do(Command{Op: OpHangup, Lane: string(cl.agentCh), Channel: cl.agentCh, Cause: pbx.CauseNormal})
 			c.forget(cl.agentCh)
 		}
-		talk := cl.talk(cl.endTime(now))
-		cl.rec.Talk = talk
 		a.stats.Talk += talk
-		c.startWrapUp(now, a, cl)
+		c.startWrapUp(now, a, cl, talk)
 	}
 	c.setPhase(now, cl, acd.CallEnded)
 	cl.rec.Ended, cl.rec.EndEarliest = now, cl.endFrom

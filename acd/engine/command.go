@@ -27,13 +27,14 @@ const (
 	OpStopRecording
 	OpSetVar
 	OpSpy
+	OpUnbridge
 )
 
 var opNames = map[Op]string{
 	OpAnswer: "answer", OpHangup: "hangup", OpPlay: "play", OpStopPlayback: "stop-playback",
 	OpStartMOH: "moh-start", OpStopMOH: "moh-stop", OpOriginate: "originate", OpBridge: "bridge",
 	OpDestroyBridge: "bridge-destroy", OpStartRecording: "record-start", OpStopRecording: "record-stop",
-	OpSetVar: "set-var", OpSpy: "spy",
+	OpSetVar: "set-var", OpSpy: "spy", OpUnbridge: "unbridge",
 }
 
 func (o Op) String() string {
@@ -86,6 +87,8 @@ func (c Command) Exec(ctx context.Context, sw pbx.Switch) error {
 		return sw.Bridge(ctx, c.Bridge, c.Chans...)
 	case OpDestroyBridge:
 		return sw.DestroyBridge(ctx, c.Bridge)
+	case OpUnbridge:
+		return sw.Unbridge(ctx, c.Bridge, c.Channel)
 	case OpStartRecording:
 		return sw.StartRecording(ctx, c.Record)
 	case OpStopRecording:
@@ -119,6 +122,8 @@ func (c Command) String() string {
 		fmt.Fprintf(&b, " %s %v", c.Bridge, c.Chans)
 	case OpDestroyBridge:
 		fmt.Fprintf(&b, " %s", c.Bridge)
+	case OpUnbridge:
+		fmt.Fprintf(&b, " %s from %s", c.Channel, c.Bridge)
 	case OpStartRecording:
 		fmt.Fprintf(&b, " %s bridge=%s", c.Record.Name, c.Record.Bridge)
 	case OpStopRecording:

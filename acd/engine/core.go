@@ -95,6 +95,9 @@ type Core struct {
 type chanRef struct {
 	call *call
 	leg  *leg // nil for the caller's own channel
+	// target is set on the channel of a transfer's target (transfer.go)
+	// until it joins the call as its agent.
+	target *target
 }
 
 // NewCore builds a Core from a validated config.
@@ -259,7 +262,7 @@ func (c *Core) Warnings() map[string]int {
 
 // Handle reacts to one PBX event.
 func (c *Core) Handle(now time.Time, ev pbx.Event) {
-	if c.campaignEvent(now, ev) {
+	if c.campaignEvent(now, ev) || c.transferEvent(now, ev) {
 		return
 	}
 	switch e := ev.(type) {

@@ -163,7 +163,7 @@ func (c *Core) connect(now time.Time, cl *call, l *leg) {
 	}
 	c.step(now, cl, "connect", a.id, "wait="+wait.Round(time.Millisecond).String())
 	c.do(Command{Op: OpBridge, Lane: cl.id, Channel: cl.ch, Bridge: cl.bridge, Chans: []pbx.ChannelID{cl.ch, cl.agentCh}})
-	if q.cfg.Record {
+	if q.cfg.Record && cl.recording == "" {
 		cl.recording = "hotline-" + cl.id
 		cl.rec.Recording.Name = cl.recording
 		c.do(Command{Op: OpStartRecording, Lane: cl.id, Record: pbx.RecordRequest{Name: cl.recording, Bridge: cl.bridge}})
@@ -177,6 +177,10 @@ func (c *Core) onOriginateFailed(now time.Time, e pbx.OriginateFailed) {
 		return
 	}
 	c.forget(e.Channel)
+	if ref.target != nil {
+		c.targetFailed(now, ref.call, ref.target, e.Reason)
+		return
+	}
 	if ref.leg == nil {
 		// The customer leg of a callback.
 		c.callbackCustomerFailed(now, ref.call, e.Reason)
@@ -191,7 +195,11 @@ func (c *Core) legGone(now time.Time, cl *call, l *leg, cause pbx.Cause) {
 		c.legFailed(now, cl, l, pbx.ReasonForCause(cause))
 		return
 	}
-	if cl.agentCh == l.ch && cl.phase == acd.CallBridged {
+	if cl.agentCh == l.ch && cl.phase == acd.CallConsulting {
+		c.consultAgentGone(now, cl)
+		return
+	}
+	if cl.agentCh == l.ch && (cl.phase == acd.CallBridged || cl.phase == acd.CallHeld) {
 		c.step(now, cl, "agent-hangup", l.agent.id, cause.String())
 		cl.rec.Cause = cause.String()
 		c.endCall(now, cl, acd.HangupAgent, pbx.CauseNormal)
@@ -275,13 +283,18 @@ func (c *Core) releaseAgent(now time.Time, a *agent, delay time.Duration) {
 	c.afterCall(now, a)
 }
 
-func (c *Core) startWrapUp(now time.Time, a *agent, cl *call) {
+// startWrapUp sends an agent whose leg of cl talked talk to wrap-up.
+func (c *Core) startWrapUp(now time.Time, a *agent, cl *call, talk time.Duration) {
 	q := cl.queue
 	wrap := q.cfg.WrapUp
 	if a.cfg.WrapUp != nil {
 		wrap = *a.cfg.WrapUp
 	}
-	talk := cl.talk(cl.endTime(now))
+	if n := len(cl.rec.Legs); n > 0 && cl.rec.Legs[n-1].Agent == a.id {
+		talk += cl.rec.Legs[n-1].Hold // handle time is talk + hold + wrap-up
+	} else {
+		talk += cl.rec.Hold
+	}
 	q.stats.Handled++
 	q.stats.Handle += talk
 	q.est.Observe(now, talk+wrap)
@@ -300,9 +313,15 @@ func (c *Core) startWrapUp(now time.Time, a *agent, cl *call) {
 // finishWrapUp makes the agent available after after-call work.
 func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Duration) {
 	a.stats.WrapUp += wrap
+	if cl := c.calls[callID]; cl != nil {
+		// The agent left a call that goes on (a transfer).
+		legWrapUp(&cl.rec, a.id, wrap)
+		cl.rec.WrapUp += wrap
+	}
 	if t := c.trailing[callID]; t != nil {
-		t.rec.WrapUp = wrap
-		t.wrap = false
+		legWrapUp(&t.rec, a.id, wrap)
+		t.rec.WrapUp += wrap
+		t.wrap = t.wrap && t.rec.Agent != a.id // an agent who left before the end does not close it
 		if q := c.queueIdx[t.rec.Queue]; q != nil {
 			q.stats.Handle += wrap
 		}

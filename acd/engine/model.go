@@ -106,6 +106,8 @@ type call struct {
 	checked    time.Time    // last checkpoint: saved as known up at this time
 	endAt      time.Time    // the switch's time of the end, when it came late
 	endFrom    time.Time    // the end is unknown within [endFrom, when it was found gone]
+
+	xfer transferState // hold, consult and transfer (transfer.go)
 }
 
 // callbackReq is a caller who left the queue asking to be called back. It
