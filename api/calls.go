@@ -66,12 +66,13 @@ type CallQuery struct {
 }
 
 // ParseCallQuery reads call filters: from, to (RFC 3339 or a duration back
-// from now such as 24h), queue, agent, outcome, direction; order (desc, the
+// from now such as 24h), queue, agent, outcome, direction, number (the
+// customer's, any spelling); order (desc, the
 // default: newest first; or asc); limit (default 100, at most 1000) and
 // offset for paging.
 func ParseCallQuery(get func(string) string, now time.Time) (CallQuery, error) {
 	q := CallQuery{Filter: store.Filter{Queue: get("queue"), Agent: get("agent"), Outcome: acd.Outcome(get("outcome")),
-		Direction: acd.Direction(get("direction")), Descending: true, Limit: DefaultLimit}}
+		Direction: acd.Direction(get("direction")), Number: get("number"), Descending: true, Limit: DefaultLimit}}
 	f := &q.Filter
 	switch o := get("order"); o {
 	case "", "desc":

@@ -17,8 +17,13 @@ import (
 const scanBudget = 512
 
 // SaveCall stores c, replacing the record with the same ID, and keeps the
-// Entered index in step when a re-save changes Entered.
-func (tx *Tx) SaveCall(c *CallRecord) (err error) {
+// Entered index (and, with SealCalls, the number index) in step when a
+// re-save changes them.
+func (tx *Tx) SaveCall(c *CallRecord) error { return tx.saveCall(c, false) }
+
+// saveCall is SaveCall; rehash recomputes the number index entry (under a
+// new primary key) instead of keeping the previous version's.
+func (tx *Tx) saveCall(c *CallRecord, rehash bool) (err error) {
 	if err := c.validate(); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -31,20 +36,41 @@ func (tx *Tx) SaveCall(c *CallRecord) (err error) {
 	if err != nil {
 		return err
 	}
+	key := indexKey(c.Entered, c.ID)
+	var oldHash, oldKey []byte
 	if old := calls.Get([]byte(c.ID)); old != nil {
 		// An old record that no longer decodes leaves its index entry behind;
 		// scans drop such stale entries since the record disagrees with them.
-		if prev, ok := enteredOf(old); ok && !prev.Equal(c.Entered) {
-			if err := index.Delete(indexKey(prev, c.ID)); err != nil {
-				return fmt.Errorf("store: unindex call %q: %w", c.ID, err)
+		if prev, ok := enteredOf(old); ok {
+			oldKey = indexKey(prev, c.ID)
+			if !prev.Equal(c.Entered) {
+				if err := index.Delete(oldKey); err != nil {
+					return fmt.Errorf("store: unindex call %q: %w", c.ID, err)
+				}
 			}
 		}
+		oldHash = numberHashOf(old)
 	}
-	if err := tx.put(bucketCalls, c.ID, c); err != nil {
+	data, hash, err := tx.seal.encode(c, oldHash, rehash)
+	if err != nil {
 		return err
 	}
-	if err := index.Put(indexKey(c.Entered, c.ID), []byte{}); err != nil {
+	if err := calls.Put([]byte(c.ID), data); err != nil {
+		return fmt.Errorf("store: put call %q: %w", c.ID, err)
+	}
+	if err := index.Put(key, []byte{}); err != nil {
 		return fmt.Errorf("store: index call %q: %w", c.ID, err)
+	}
+	if oldKey == nil {
+		oldKey = key
+	}
+	if tx.seal == nil {
+		if err := tx.markNumberIndex(""); err != nil {
+			return err
+		}
+	}
+	if err := reindexNumber(tx.btx.Bucket(bucketCallNumbers), oldHash, oldKey, hash, key); err != nil {
+		return fmt.Errorf("store: index number of call %q: %w", c.ID, err)
 	}
 	return nil
 }
@@ -72,7 +98,13 @@ func enteredOf(data []byte) (time.Time, bool) {
 }
 
 // Call returns the record with the given ID, or ErrNotFound.
-func (tx *Tx) Call(id string) (*CallRecord, error) { return get[CallRecord](tx, bucketCalls, id) }
+func (tx *Tx) Call(id string) (*CallRecord, error) {
+	c, err := get[CallRecord](tx, bucketCalls, id)
+	if err == nil {
+		tx.seal.open(c)
+	}
+	return c, err
+}
 
 // SaveCall stores one call record durably (fsync before it returns).
 func (db *DB) SaveCall(c *CallRecord) error {
@@ -96,6 +128,9 @@ func (db *DB) Call(id string) (*CallRecord, error) {
 // record re-saved during the loop with a later Entered may be seen twice.
 func (db *DB) Calls(f Filter) iter.Seq2[CallRecord, error] {
 	return func(yield func(CallRecord, error) bool) {
+		if f.Number != "" && db.callsByNumber(f, yield) {
+			return
+		}
 		var after []byte
 		found := 0
 		for {
@@ -167,7 +202,7 @@ func (tx *Tx) scanCalls(f Filter, after []byte, budget int) (page []scanned, nex
 		if len(k) >= 8 && outOfRange(&f, keyNanos(k)) {
 			return page, nil, nil
 		}
-		if s, ok := visitCall(calls, k, &f); ok {
+		if s, ok := tx.visitCall(calls, k, &f); ok {
 			page = append(page, s)
 		}
 		if budget--; budget == 0 {
@@ -188,7 +223,7 @@ func outOfRange(f *Filter, at int64) bool {
 
 // visitCall reads the record an index entry points to; ok is false when the
 // entry is stale or the record does not match.
-func visitCall(calls *bbolt.Bucket, k []byte, f *Filter) (s scanned, ok bool) {
+func (tx *Tx) visitCall(calls *bbolt.Bucket, k []byte, f *Filter) (s scanned, ok bool) {
 	if len(k) < 8 {
 		return scanned{err: &DecodeError{Bucket: string(bucketCallIndex), Key: fmt.Sprintf("%x", k),
 			Err: fmt.Errorf("index key of %d bytes, want at least 8", len(k))}}, true
@@ -199,12 +234,15 @@ func visitCall(calls *bbolt.Bucket, k []byte, f *Filter) (s scanned, ok bool) {
 		return s, false // stale: the record is gone
 	}
 	rec, err := decode[CallRecord](bucketCalls, id, data)
+	if err == nil {
+		tx.seal.open(&rec)
+	}
 	switch {
 	case err != nil:
 		return scanned{err: err}, true
 	case rec.Entered.UnixNano() != keyNanos(k):
 		return s, false // stale: the record was re-saved with another Entered
-	case !f.match(&rec):
+	case !f.match(&rec, tx.seal):
 		return s, false
 	}
 	return scanned{call: rec}, true

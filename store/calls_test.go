@@ -52,7 +52,7 @@ func ids(calls []CallRecord) []string {
 func want(all []CallRecord, f Filter) []string {
 	var out []CallRecord
 	for _, c := range all {
-		if (f.From.IsZero() || !c.Entered.Before(f.From)) && (f.To.IsZero() || c.Entered.Before(f.To)) && f.match(&c) {
+		if (f.From.IsZero() || !c.Entered.Before(f.From)) && (f.To.IsZero() || c.Entered.Before(f.To)) && f.match(&c, nil) {
 			out = append(out, c)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -58,7 +59,7 @@ var (
 	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
 		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq, bucketDNC, bucketUsers, bucketTokens,
 		bucketContacts, bucketContactPhones, bucketContactCalls, bucketAudit, bucketAccessLog,
-		bucketCampaigns, bucketCampaignHours}
+		bucketCampaigns, bucketCampaignHours, bucketCallNumbers}
 )
 
 // migration upgrades a store from one schema version to the next inside the
@@ -102,6 +103,9 @@ type DB struct {
 	path   string
 	schema int
 	log    zerolog.Logger
+	// sealing, once set by SealCalls, seals the personal fields of call
+	// records written from then on and opens them on reads.
+	sealing atomic.Pointer[callSeal]
 }
 
 // Open opens the store at path, creating the file and its directory when

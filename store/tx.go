@@ -15,6 +15,7 @@ import (
 type Tx struct {
 	btx  *bbolt.Tx
 	path string
+	seal *callSeal // nil: call records are written as they are
 }
 
 // Apply runs fn in one read-write transaction and commits it, fsync
@@ -43,7 +44,7 @@ func (db *DB) run(writable bool, fn func(*Tx) error) (err error) {
 	}()
 	body := func(btx *bbolt.Tx) error {
 		inFn = true
-		ferr := fn(&Tx{btx: btx, path: db.path})
+		ferr := fn(&Tx{btx: btx, path: db.path, seal: db.sealing.Load()})
 		inFn = false
 		return ferr
 	}
@@ -112,12 +113,18 @@ func (tx *Tx) SaveActive(ac *ActiveCall) error {
 	if err := ac.validate(); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	return tx.put(bucketActive, ac.CallID, ac)
+	return tx.put(bucketActive, ac.CallID, tx.seal.active(ac))
 }
 
 // ActiveCalls returns the resume state of every call live at the last save,
 // in call ID order; bad records are reported as in Agents.
-func (tx *Tx) ActiveCalls() ([]ActiveCall, error) { return list[ActiveCall](tx, bucketActive) }
+func (tx *Tx) ActiveCalls() ([]ActiveCall, error) {
+	out, err := list[ActiveCall](tx, bucketActive)
+	for i := range out {
+		tx.seal.openActive(&out[i])
+	}
+	return out, err
+}
 
 // DeleteActive removes a call's resume state; a missing one is not an error.
 func (tx *Tx) DeleteActive(callID string) error { return tx.delete(bucketActive, callID) }

@@ -52,6 +52,11 @@ type CallRecord struct {
 	// (down, or its link to the switch was): it ended between EndEarliest
 	// (last seen up) and Ended (found gone). Talk and Wait count to EndEarliest.
 	EndEarliest time.Time `json:"end_earliest,omitzero"`
+	// Sealed holds the personal fields (caller, caller name, called, notes,
+	// timeline details, recording name and path) of a record read without
+	// the key that sealed them; they read empty meanwhile. With the key
+	// (see DB.SealCalls) the store opens it and Sealed is nil.
+	Sealed []byte `json:"sealed,omitempty"`
 }
 
 // Recording is where a call's recording was written.
@@ -150,22 +155,31 @@ type ActiveCall struct {
 	// Skills are required of the agent on top of the queue's (an IVR
 	// flow's queue node and language choice).
 	Skills map[string]int `json:"skills,omitempty"`
+	// Sealed holds Recording and Flow (whose variables carry the caller's
+	// number and collected values) when call records are sealed and the
+	// state was read without the key (see DB.SealCalls).
+	Sealed []byte `json:"sealed,omitempty"`
 }
 
 // Filter selects call records. Zero fields match everything.
 type Filter struct {
-	From       time.Time // Entered at or after
-	To         time.Time // Entered before
-	Queue      string
-	Agent      string // the agent who took the call (CallRecord.Agent)
-	Outcome    acd.Outcome
-	Direction  acd.Direction
+	From      time.Time // Entered at or after
+	To        time.Time // Entered before
+	Queue     string
+	Agent     string // the agent who took the call (CallRecord.Agent)
+	Outcome   acd.Outcome
+	Direction acd.Direction
+	// Number is the customer's number (see CallRecord.CustomerNumber), in
+	// any spelling that normalizes to the same E.164 number. With
+	// SealCalls the scan is one of the number index, not of the time range.
+	Number     string
 	Limit      int  // at most this many records; 0 = no limit
 	Descending bool // newest first
 }
 
-func (f *Filter) match(c *CallRecord) bool {
-	return (f.Queue == "" || c.Queue == f.Queue) &&
+func (f *Filter) match(c *CallRecord, s *callSeal) bool {
+	return (f.Number == "" || s.sameNumber(c.CustomerNumber(), f.Number)) &&
+		(f.Queue == "" || c.Queue == f.Queue) &&
 		(f.Agent == "" || c.Agent == f.Agent) &&
 		(f.Outcome == "" || c.Outcome == f.Outcome) &&
 		(f.Direction == "" || c.Direction == f.Direction)

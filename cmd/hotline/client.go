@@ -164,7 +164,7 @@ func newAgentCmd(g *globalOptions) *cobra.Command {
 func newCallsCmd(g *globalOptions) *cobra.Command {
 	o := &clientOptions{}
 	var q url.Values = url.Values{}
-	var from, queue, agent, outcome string
+	var from, queue, agent, outcome, number string
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "calls",
@@ -177,7 +177,7 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for k, v := range map[string]string{"from": from, "queue": queue, "agent": agent, "outcome": outcome} {
+			for k, v := range map[string]string{"from": from, "queue": queue, "agent": agent, "outcome": outcome, "number": number} {
 				if v != "" {
 					q.Set(k, v)
 				}
@@ -216,6 +216,7 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&queue, "queue", "", "only this queue")
 	cmd.Flags().StringVar(&agent, "agent", "", "only calls this agent took")
 	cmd.Flags().StringVar(&outcome, "outcome", "", "answered | abandoned | overflowed | callback | failed | self-service")
+	cmd.Flags().StringVar(&number, "number", "", "only calls with this customer number (any spelling)")
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many, newest first (0 = all)")
 	return cmd
 }

@@ -38,6 +38,7 @@ func (o *contactsOptions) open(g *globalOptions, readOnly bool) (*store.DB, *sto
 	if err != nil {
 		return nil, nil, err
 	}
+	db.SealCalls(keys, o.region)
 	return db, db.Contacts(keys), nil
 }
 

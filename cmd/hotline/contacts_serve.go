@@ -26,20 +26,33 @@ func privacyKeys(p config.Privacy, getenv func(string) string) (*seal.Keyring, e
 	return keys, err
 }
 
-// serveContacts turns contacts on when a key is configured: the API serves
-// them and the screen pop, every caller is matched to a contact, and the
-// retention purge runs on its schedule. The returned wait blocks until
-// those goroutines have stopped (after ctx ends), so the store closes after
-// their last write. Without a key contacts stay off.
-func serveContacts(ctx context.Context, p config.Privacy, h *api.Server, eng api.Engine, db *store.DB, log zerolog.Logger) (wait func(), err error) {
-	log = log.With().Str("component", "contacts").Logger()
-	keys, err := privacyKeys(p, os.Getenv)
+// sealCalls reads the key and, when there is one, has the store seal the
+// personal fields of call records; keys is nil without a key, and call
+// records are then written in clear.
+func sealCalls(p config.Privacy, db *store.DB, log zerolog.Logger) (keys *seal.Keyring, err error) {
+	keys, err = privacyKeys(p, os.Getenv)
 	if errors.Is(err, seal.ErrNoKey) {
-		log.Info().Msg("contacts off: set HOTLINE_KEY_FILE, HOTLINE_KEY or privacy.key_file to keep customer records")
-		return func() {}, nil
+		log.Warn().Str("component", "contacts").Msg("no key: call records (numbers, notes, timelines, recording paths) " +
+			"are stored in clear and contacts are off; set HOTLINE_KEY_FILE, HOTLINE_KEY or privacy.key_file")
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err
+	}
+	db.SealCalls(keys, p.Region)
+	return keys, nil
+}
+
+// serveContacts turns contacts on when keys is not nil: the API serves
+// them and the screen pop, every caller is matched to a contact, the
+// retention purge runs on its schedule, and records under an older key
+// (or in clear) are sealed under the primary one. The returned wait blocks
+// until those goroutines have stopped (after ctx ends), so the store closes
+// after their last write. Without a key contacts stay off.
+func serveContacts(ctx context.Context, p config.Privacy, keys *seal.Keyring, h *api.Server, eng api.Engine, db *store.DB, log zerolog.Logger) (wait func(), err error) {
+	log = log.With().Str("component", "contacts").Logger()
+	if keys == nil {
+		return func() {}, nil
 	}
 	book := db.Contacts(keys)
 	if h != nil {
@@ -48,7 +61,7 @@ func serveContacts(ctx context.Context, p config.Privacy, h *api.Server, eng api
 	linked, purged, rotated := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() { defer close(linked); api.LinkContacts(ctx, eng, book, p.Region, log) }()
 	go func() { defer close(purged); retain(ctx, p.Retention, db, book, log) }()
-	go func() { defer close(rotated); resealInBackground(ctx, book, keys.Primary(), log) }()
+	go func() { defer close(rotated); resealInBackground(ctx, db, book, keys.Primary(), log) }()
 	log.Info().Str("key", keys.Primary()).Dur("retention", p.Retention.Age).Msg("contacts on")
 	return func() { <-linked; <-purged; <-rotated }, nil
 }
@@ -81,32 +94,44 @@ func retain(ctx context.Context, r config.Retention, db *store.DB, book *store.C
 
 // resealInBackground is the rotation without downtime: when the daemon
 // starts with a new key first and the old one after it, it re-seals the
-// contacts still under the old key, a small batch per transaction with a
-// pause between, while it serves. Stopped midway, it carries on at the next
-// start; every value stays readable meanwhile.
-func resealInBackground(ctx context.Context, book *store.Contacts, primary string, log zerolog.Logger) {
+// contacts and call records still under the old key (and seals call
+// records written in clear before there was a key), a small batch per
+// transaction with a pause between, while it serves. Stopped midway, it
+// carries on at the next start; every value stays readable meanwhile.
+func resealInBackground(ctx context.Context, db *store.DB, book *store.Contacts, primary string, log zerolog.Logger) {
 	const batch, pause = 200, 20 * time.Millisecond
-	total := 0
-	var next contact.ID
-	for {
-		n, resealed, err := book.RotateStep(next, batch)
+	contacts, calls := 0, 0
+	var nextContact contact.ID
+	nextCall := ""
+	contactsDone, callsDone := false, false
+	for !contactsDone || !callsDone {
+		var err error
+		var resealed int
+		if !contactsDone {
+			nextContact, resealed, err = book.RotateStep(nextContact, batch)
+			contacts += resealed
+			contactsDone = err == nil && nextContact == 0
+		}
+		if err == nil && !callsDone {
+			nextCall, resealed, err = db.ResealCalls(nextCall, batch)
+			calls += resealed
+			callsDone = err == nil && nextCall == ""
+		}
 		if err != nil {
-			log.Error().Err(err).Int("resealed", total).Msg("key rotation stopped; it carries on at the next start")
+			log.Error().Err(err).Int("contacts", contacts).Int("calls", calls).Msg("key rotation stopped; it carries on at the next start")
 			return
 		}
-		total += resealed
-		if n == 0 {
+		if contactsDone && callsDone {
 			break
 		}
-		next = n
 		select {
 		case <-ctx.Done():
-			log.Info().Int("resealed", total).Msg("key rotation paused by shutdown")
+			log.Info().Int("contacts", contacts).Int("calls", calls).Msg("key rotation paused by shutdown")
 			return
 		case <-time.After(pause):
 		}
 	}
-	if total > 0 {
-		log.Info().Int("resealed", total).Str("key", primary).Msg("key rotation done: no contact needs an older key now")
+	if contacts+calls > 0 {
+		log.Info().Int("contacts", contacts).Int("calls", calls).Str("key", primary).Msg("key rotation done: no record needs an older key now")
 	}
 }

@@ -74,7 +74,7 @@ func TestKeysGenerateAndContactsCommands(t *testing.T) {
 	// Rotation: a new key first, the old one after; then the new key alone reads all.
 	_, k2, _ := do("keys", "generate", "--id", "two")
 	t.Setenv(seal.EnvKey, strings.TrimSpace(k2)+","+strings.TrimSpace(k1))
-	if code, out, errs := withStore("keys", "rotate", "--batch", "1"); code != 0 || !strings.Contains(out, `1 contacts re-sealed under key "two"`) {
+	if code, out, errs := withStore("keys", "rotate", "--batch", "1"); code != 0 || !strings.Contains(out, `1 contacts and 0 call records re-sealed under key "two"`) {
 		t.Fatalf("rotate: %d %q %q", code, out, errs)
 	}
 	t.Setenv(seal.EnvKey, strings.TrimSpace(k2))
@@ -130,6 +130,7 @@ func TestContactsEraseAndPurgeCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	db.SealCalls(keys, "US") // records are sealed: the key opens them
 	for _, id := range []string{"call1", "old"} {
 		if c, _ := db.Call(id); c.Caller != store.Anonymized {
 			t.Errorf("call %s caller %q", id, c.Caller)
@@ -210,11 +211,19 @@ func TestServeResealsUnderTheNewKeyInTheBackground(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	db.SealCalls(oldRing, "US")
+	for i := range 300 {
+		db.SaveCall(&store.CallRecord{ID: fmt.Sprintf("c%03d", i), Caller: "+12125550001", Notes: "n", Entered: time.Now()})
+	}
 	both, _ := seal.New(newKey, oldKey)
+	db.SealCalls(both, "US")
 	book := db.Contacts(both)
-	resealInBackground(context.Background(), book, "new", zerolog.Nop())
+	resealInBackground(context.Background(), db, book, "new", zerolog.Nop())
 	if n, _ := book.Stale(); n != 0 {
 		t.Fatalf("%d contacts still under the old key", n)
+	}
+	if n, err := db.StaleCalls(); n != 0 || err != nil {
+		t.Fatalf("%d call records still under the old key (%v)", n, err)
 	}
 	onlyNew, _ := seal.New(newKey)
 	if c, err := db.Contacts(onlyNew).ByPhone("+12125550449"); err != nil || c.Phones[0] != "+12125550449" {
@@ -226,7 +235,8 @@ func TestServeResealsUnderTheNewKeyInTheBackground(t *testing.T) {
 	r3, _ := seal.New(third, newKey)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	resealInBackground(ctx, db.Contacts(r3), "third", zerolog.Nop())
+	db.SealCalls(r3, "US")
+	resealInBackground(ctx, db, db.Contacts(r3), "third", zerolog.Nop())
 	if n, _ := db.Contacts(r3).Stale(); n != 450-200 {
 		t.Fatalf("after a shutdown mid-rotation %d stale, want %d", n, 450-200)
 	}

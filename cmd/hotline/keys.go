@@ -60,16 +60,17 @@ func loadKeys() (*seal.Keyring, error) {
 }
 
 type rotateOptions struct {
-	store string
-	batch int
-	pause time.Duration
+	store  string
+	region string
+	batch  int
+	pause  time.Duration
 }
 
 func newKeysRotateCmd(g *globalOptions) *cobra.Command {
 	o := &rotateOptions{}
 	cmd := &cobra.Command{
 		Use:   "rotate",
-		Short: "Re-seal every contact under the first (new) key, in batches",
+		Short: "Re-seal every contact and call record under the first (new) key, in batches",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			keys, err := loadKeys()
@@ -81,18 +82,21 @@ func newKeysRotateCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			return rotate(cmd.OutOrStdout(), db.Contacts(keys), keys.Primary(), o.batch, o.pause)
+			db.SealCalls(keys, o.region)
+			return rotate(cmd.OutOrStdout(), db, db.Contacts(keys), keys.Primary(), o.batch, o.pause)
 		},
 	}
 	cmd.Flags().StringVar(&o.store, "store", "", "store file (default: the config's store.path)")
-	cmd.Flags().IntVar(&o.batch, "batch", 500, "contacts re-sealed per transaction")
+	cmd.Flags().IntVar(&o.batch, "batch", 500, "contacts (and call records) re-sealed per transaction")
+	cmd.Flags().StringVar(&o.region, "region", "US", "default country (ISO code) of numbers written without a country code, as privacy.region")
 	cmd.Flags().DurationVar(&o.pause, "pause", 0, "pause between batches, to leave the disk to a running Hotline")
 	return cmd
 }
 
 // rotate re-seals batch by batch; each batch commits alone, so stopping it
-// at any point loses nothing and a second run carries on.
-func rotate(w io.Writer, s *store.Contacts, primary string, batch int, pause time.Duration) error {
+// at any point loses nothing and a second run carries on. Call records
+// written in clear before there was a key are sealed too.
+func rotate(w io.Writer, db *store.DB, s *store.Contacts, primary string, batch int, pause time.Duration) error {
 	if batch < 1 {
 		return invalidArg(fmt.Errorf("--batch %d: must be at least 1", batch))
 	}
@@ -108,14 +112,30 @@ func rotate(w io.Writer, s *store.Contacts, primary string, batch int, pause tim
 	if err != nil {
 		return fmt.Errorf("rotation stopped after %d contacts (run it again to carry on): %w", total, err)
 	}
+	calls := 0
+	after, n, err := db.ResealCalls("", batch)
+	for ; err == nil; after, n, err = db.ResealCalls(after, batch) {
+		calls += n
+		if after == "" {
+			break
+		}
+		time.Sleep(pause)
+	}
+	if err != nil {
+		return fmt.Errorf("rotation stopped after %d contacts and %d call records (run it again to carry on): %w", total, calls, err)
+	}
 	stale, err := s.Stale()
 	if err != nil {
 		return err
 	}
-	if stale > 0 {
-		return fmt.Errorf("%d contacts are still under an older key", stale)
+	staleCalls, err := db.StaleCalls()
+	if err != nil {
+		return err
 	}
-	_, err = fmt.Fprintf(w, "%d contacts re-sealed under key %q; no contact needs an older key now\n", total, primary)
+	if stale+staleCalls > 0 {
+		return fmt.Errorf("%d contacts and %d call records are still under an older key or in clear", stale, staleCalls)
+	}
+	_, err = fmt.Fprintf(w, "%d contacts and %d call records re-sealed under key %q; no record needs an older key now\n", total, calls, primary)
 	return err
 }
 

@@ -87,6 +87,10 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		return err
 	}
 	defer db.Close()
+	keys, err := sealCalls(cfg.Privacy, db, log)
+	if err != nil {
+		return err
+	}
 	saved, err := engine.LoadSaved(db)
 	skipped, err := store.Skipped(err)
 	if err != nil {
@@ -167,7 +171,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		h.EnableAuth(db, time.Now)
 		defer h.EnableAudit(db)() // after the server's shutdown below: handlers are done
 		h.WatchWrites(rt.Writer())
-		wait, err := serveContacts(ctx, cfg.Privacy, h, rt, db, log)
+		wait, err := serveContacts(ctx, cfg.Privacy, keys, h, rt, db, log)
 		if err != nil {
 			return err
 		}
