@@ -10,6 +10,7 @@ type Config struct {
 	Entries []Entry         `yaml:"entries"`
 	Menus   []Menu          `yaml:"menus"`
 	Flows   map[string]Flow `yaml:"flows"`
+	Speech  Speech          `yaml:"speech"` // prompts the flows speak, recognizer, see speech.go
 	Queues  []Queue         `yaml:"queues"`
 	Agents  []Agent         `yaml:"agents"`
 

@@ -38,6 +38,7 @@ func (c Config) validate(root *yaml.Node) error {
 	v.campaigns()
 	v.reports()
 	v.privacy()
+	v.speech()
 	v.durations(reflect.ValueOf(c), "")
 	return v.err()
 }

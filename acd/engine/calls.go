@@ -318,11 +318,17 @@ func (c *Core) play(now time.Time, cl *call, media []string, next func(time.Time
 	id := pbx.PlaybackID(cl.id + "-p" + strconv.Itoa(cl.playSeq))
 	c.playbacks[id] = cl
 	cl.playback, cl.playNext = id, next
-	c.do(Command{Op: OpPlay, Lane: cl.id, Channel: cl.ch, Playback: id, Media: media})
+	c.playSaid(now, cl, id, media) // the flow's texts as prompt files; sends OpPlay
 }
 
 func (c *Core) stopPlay(cl *call) {
 	if cl.playback == "" {
+		return
+	}
+	if cl.rendering == cl.playback {
+		// Not started yet: its prompts are being rendered.
+		delete(c.playbacks, cl.playback)
+		cl.playback, cl.playNext, cl.rendering = "", nil, ""
 		return
 	}
 	c.do(Command{Op: OpStopPlayback, Lane: cl.id, Channel: cl.ch, Playback: cl.playback})

@@ -41,6 +41,10 @@ type Options struct {
 	// Lookup carries out a flow's HTTP lookup, off the engine goroutine;
 	// nil = ivrhttp.Do with the default client.
 	Lookup func(ctx context.Context, l ivr.Lookup) ivr.LookupResult
+	// Speaker turns the flows' texts (say: media) into prompt files the
+	// switch plays; nil = say: media go to the switch as they are (the
+	// simulator plays them).
+	Speaker Speaker
 }
 
 // Core is the engine's state machine. It is not safe for concurrent use: one

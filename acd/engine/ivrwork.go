@@ -3,11 +3,13 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/ivr/ivrhttp"
+	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
 // work is slow work for a call in a flow (an HTTP lookup, rendering a
@@ -16,8 +18,6 @@ import (
 // Core.workDone on the engine goroutine.
 type work struct {
 	call string // the call it is for
-	node string // the flow node that asked for it
-	gen  uint64 // the call's work generation when it was asked for
 	run  func(ctx context.Context) func(now time.Time, cl *call)
 }
 
@@ -46,6 +46,8 @@ func (c *Core) flowLookup(now time.Time, cl *call, l ivr.Lookup) {
 	if l.Timeout > 0 {
 		limit = min(limit, l.Timeout)
 	}
+	cl.workGen++
+	gen, node := cl.workGen, cl.flow.Node
 	c.offload(now, cl, func(ctx context.Context) func(time.Time, *call) {
 		ctx, cancel := context.WithTimeout(ctx, limit)
 		defer cancel()
@@ -53,16 +55,21 @@ func (c *Core) flowLookup(now time.Time, cl *call, l ivr.Lookup) {
 		if in.(ivr.LookupResult).Err != "" && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			in = ivr.Timeout{} // the same branch as the flow's own timer
 		}
-		return func(now time.Time, cl *call) { c.flowInput(now, cl, in) }
+		return func(now time.Time, cl *call) {
+			// Unless the call moved on from the node that asked (its timer
+			// ran out) or asked for newer work meanwhile.
+			if cl.workGen == gen && cl.phase == acd.CallMenu && cl.flow.Node == node {
+				c.flowInput(now, cl, in)
+			}
+		}
 	})
 }
 
 // offload asks the host to run fn for cl. What fn returns runs on the
-// engine goroutine, unless the call has ended, moved on from the node
-// that asked (its timer ran out) or asked for newer work meanwhile.
+// engine goroutine if the call is still there; it checks whether what it
+// was for still holds.
 func (c *Core) offload(now time.Time, cl *call, fn func(ctx context.Context) func(time.Time, *call)) {
-	cl.workGen++
-	w := work{call: cl.id, node: cl.flow.Node, gen: cl.workGen, run: fn}
+	w := work{call: cl.id, run: fn}
 	if h, ok := c.out.(worker); ok {
 		h.goWork(w)
 		return
@@ -73,7 +80,7 @@ func (c *Core) offload(now time.Time, cl *call, fn func(ctx context.Context) fun
 
 func (c *Core) workDone(now time.Time, w work, done func(time.Time, *call)) {
 	cl, ok := c.calls[w.call]
-	if !ok || cl.workGen != w.gen || cl.phase != acd.CallMenu || cl.flow.Node != w.node {
+	if !ok || cl.phase == acd.CallEnded {
 		return
 	}
 	done(now, cl)
@@ -106,3 +113,59 @@ func (o simOutputs) goWork(w work) {
 		r.drain()
 	})
 }
+
+// Speaker renders the IVR's texts to prompt files (speech.Prompts).
+type Speaker interface {
+	// Media is the media item that plays text in lang, and whether it is
+	// rendered already. It must not touch the disk: it runs on the loop.
+	Media(lang, text string) (media string, ready bool)
+	// Render renders text in lang unless it is there; it runs off the loop.
+	Render(ctx context.Context, lang, text string) (rendered bool, err error)
+}
+
+// playSaid sends playback id of media to cl's channel, with its say: items
+// as prompt files. Texts not rendered yet (those with the call's own
+// values, such as a looked-up order status) are rendered off the loop
+// first; a playback stopped meanwhile is dropped.
+func (c *Core) playSaid(now time.Time, cl *call, id pbx.PlaybackID, media []string) {
+	sp := c.opts.Speaker
+	if sp == nil || !slices.ContainsFunc(media, isSay) {
+		c.do(Command{Op: OpPlay, Lane: cl.id, Channel: cl.ch, Playback: id, Media: media})
+		return
+	}
+	out := slices.Clone(media)
+	var missing [][2]string
+	for i, m := range media {
+		if lang, text, ok := ivr.ParseSay(m); ok {
+			var ready bool
+			if out[i], ready = sp.Media(lang, text); !ready {
+				missing = append(missing, [2]string{lang, text})
+			}
+		}
+	}
+	if len(missing) == 0 {
+		c.do(Command{Op: OpPlay, Lane: cl.id, Channel: cl.ch, Playback: id, Media: out})
+		return
+	}
+	cl.rendering = id
+	c.offload(now, cl, func(ctx context.Context) func(time.Time, *call) {
+		var errs []error
+		for _, m := range missing {
+			if _, err := sp.Render(ctx, m[0], m[1]); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return func(now time.Time, cl *call) {
+			for _, err := range errs {
+				c.warn(now, "prompt-render", "call %s: %v", cl.id, err) // the playback fails and the flow goes on
+			}
+			if cl.rendering != id || cl.playback != id {
+				return
+			}
+			cl.rendering = ""
+			c.do(Command{Op: OpPlay, Lane: cl.id, Channel: cl.ch, Playback: id, Media: out})
+		}
+	})
+}
+
+func isSay(m string) bool { _, _, ok := ivr.ParseSay(m); return ok }

@@ -96,7 +96,8 @@ type call struct {
 	legSeq     int
 	legTag     string // this run's tag in new leg ids of a call restored after a restart (see nextChannel)
 	playSeq    int
-	workGen    uint64 // numbers the flow's work (lookups) so a late answer is told from the current one
+	workGen    uint64         // numbers the flow's work (lookups) so a late answer is told from the current one
+	rendering  pbx.PlaybackID // a playback waiting for its prompts to be rendered
 	gen        [timerKinds]uint64
 	callback   *callbackReq // set when this call dials a callback request
 	restored   bool         // came back from the store after a restart

@@ -110,7 +110,7 @@ func newConfigShowCmd(g *globalOptions) *cobra.Command {
 
 // writeConfig prints cfg as YAML with its secrets masked.
 func writeConfig(w io.Writer, cfg config.Config) error {
-	for _, secret := range []*string{&cfg.PBX.Asterisk.Password, &cfg.PBX.FreeSWITCH.Password} {
+	for _, secret := range []*string{&cfg.PBX.Asterisk.Password, &cfg.PBX.FreeSWITCH.Password, &cfg.Speech.Recognizer.Token} {
 		if *secret != "" {
 			*secret = "********"
 		}

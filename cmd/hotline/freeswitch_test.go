@@ -34,7 +34,8 @@ func TestServeFreeSWITCHExampleConfig(t *testing.T) {
 	ln.Close()
 	env := map[string]string{
 		"HOTLINE_FREESWITCH_ADDRESS": fs.Addr(), "HOTLINE_STORE_PATH": filepath.Join(t.TempDir(), "h.db"),
-		"HOTLINE_SERVER_LISTEN": addr,
+		"HOTLINE_SPEECH_PROMPTS": t.TempDir(),
+		"HOTLINE_SERVER_LISTEN":  addr,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)

@@ -1,27 +1,20 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/ivr"
+	"github.com/hotline-cc/hotline/acd/speech"
 )
-
-// voices are espeak-ng's voices for the prompt languages.
-var voices = map[string]string{"en": "en-us", "ru": "ru", "de": "de", "fr": "fr", "es": "es"}
 
 type promptOptions struct {
 	dir   string
@@ -48,30 +41,21 @@ and are not rendered. Needs espeak-ng and sox (Debian: apt-get install espeak-ng
 			return renderPrompts(cmd.Context(), cmd.OutOrStdout(), cfg, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.dir, "dir", "prompts", "directory of the rendered prompts")
-	cmd.Flags().IntVar(&o.speed, "speed", 150, "speaking rate, words per minute")
+	cmd.Flags().StringVar(&o.dir, "dir", "", "directory of the rendered prompts (default speech.prompts of the config)")
+	cmd.Flags().IntVar(&o.speed, "speed", 0, "speaking rate, words per minute (default speech.speed of the config)")
 	return cmd
 }
 
-// PromptFile is the file name a text renders to.
-func PromptFile(voice string, speed int, text string) string {
-	sum := sha256.Sum256([]byte(voice + "\x00" + strconv.Itoa(speed) + "\x00" + text))
-	return hex.EncodeToString(sum[:12]) + ".wav"
-}
+// prepared counts what preparePrompts did.
+type prepared struct{ rendered, cached, dynamic int }
 
-// ErrPromptTool is a text-to-speech tool missing or failing.
-var ErrPromptTool = errors.New("prompt rendering")
-
-func renderPrompts(ctx context.Context, w io.Writer, cfg config.Config, o *promptOptions) error {
-	for _, tool := range []string{"espeak-ng", "sox"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			return fmt.Errorf("%w: %s not found in PATH; install it (Debian: apt-get install espeak-ng sox)", ErrPromptTool, tool)
-		}
-	}
-	if err := os.MkdirAll(o.dir, 0o755); err != nil {
-		return err
-	}
-	var rendered, cached, dynamic int
+// preparePrompts renders every fixed text the flows speak that is not in
+// p.Dir yet (or is there stale), and checks that the tools are there for
+// texts with {variables}, rendered per call. each, if set, hears of each
+// file rendered.
+func preparePrompts(ctx context.Context, cfg config.Config, p *speech.Prompts, each func(path, lang, text string)) (prepared, error) {
+	var n prepared
+	toolsChecked := false
 	for _, name := range slices.Sorted(maps.Keys(cfg.Flows)) {
 		nodes := cfg.Flows[name].IVRNodes()
 		for _, node := range slices.Sorted(maps.Keys(nodes)) {
@@ -82,44 +66,46 @@ func renderPrompts(ctx context.Context, w io.Writer, cfg config.Config, o *promp
 			for _, say := range s.Says() {
 				for _, lang := range slices.Sorted(maps.Keys(say)) {
 					text := say[lang]
+					where := fmt.Sprintf("flows.%s.nodes.%s (%s)", name, node, lang)
+					file, err := p.File(lang, text)
+					if err != nil {
+						return n, fmt.Errorf("%s: %w", where, err)
+					}
 					if ivr.Dynamic(text) {
-						dynamic++
+						n.dynamic++
+						if !toolsChecked {
+							if err := speech.CheckTools(); err != nil {
+								return n, fmt.Errorf("%s: %q is rendered per call: %w", where, text, err)
+							}
+							toolsChecked = true
+						}
 						continue
 					}
-					voice, ok := voices[lang]
-					if !ok {
-						return fmt.Errorf("flows.%s.nodes.%s: %w: no voice for language %q; known: %v", name, node, ErrPromptTool, lang, slices.Sorted(maps.Keys(voices)))
+					rendered, err := p.Render(ctx, lang, text)
+					if err != nil {
+						return n, fmt.Errorf("%s: %w", where, err)
 					}
-					path := filepath.Join(o.dir, PromptFile(voice, o.speed, text))
-					if _, err := os.Stat(path); err == nil {
-						cached++
+					if !rendered {
+						n.cached++
 						continue
 					}
-					if err := renderOne(ctx, path, voice, o.speed, text); err != nil {
-						return fmt.Errorf("flows.%s.nodes.%s (%s): %w", name, node, lang, err)
+					n.rendered++
+					if each != nil {
+						each(filepath.Join(p.Dir, file), lang, text)
 					}
-					fmt.Fprintf(w, "%s  %s %q\n", path, lang, text)
-					rendered++
 				}
 			}
 		}
 	}
-	fmt.Fprintf(w, "%d rendered, %d already there, %d with variables (not rendered) in %s\n", rendered, cached, dynamic, o.dir)
-	return nil
+	return n, nil
 }
 
-// renderOne speaks text into a temporary file and converts it; the prompt
-// appears under its name only when complete.
-func renderOne(ctx context.Context, path, voice string, speed int, text string) error {
-	raw := path + ".espeak.wav"
-	tmp := path + ".tmp.wav"
-	defer os.Remove(raw)
-	defer os.Remove(tmp)
-	if out, err := exec.CommandContext(ctx, "espeak-ng", "-v", voice, "-s", strconv.Itoa(speed), "-w", raw, "--", text).CombinedOutput(); err != nil {
-		return fmt.Errorf("%w: espeak-ng: %v: %s", ErrPromptTool, err, out)
+func renderPrompts(ctx context.Context, w io.Writer, cfg config.Config, o *promptOptions) error {
+	p := &speech.Prompts{Dir: cmp.Or(o.dir, cfg.Speech.Prompts), Speed: cmp.Or(o.speed, cfg.Speech.Speed)}
+	n, err := preparePrompts(ctx, cfg, p, func(path, lang, text string) { fmt.Fprintf(w, "%s  %s %q\n", path, lang, text) })
+	if err != nil {
+		return err
 	}
-	if out, err := exec.CommandContext(ctx, "sox", raw, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", tmp).CombinedOutput(); err != nil {
-		return fmt.Errorf("%w: sox: %v: %s", ErrPromptTool, err, out)
-	}
-	return os.Rename(tmp, path)
+	fmt.Fprintf(w, "%d rendered, %d already there, %d with variables (rendered per call) in %s\n", n.rendered, n.cached, n.dynamic, p.Dir)
+	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hotline-cc/hotline/acd/speech"
 )
 
 const ivrTestConfig = `
@@ -121,7 +123,11 @@ func TestIVRPrompts(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "5 rendered, 0 already there, 1 with variables") {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	wav, err := os.ReadFile(filepath.Join(dir, PromptFile("en-us", 150, "Open nine to six.")))
+	name, err := (&speech.Prompts{Speed: 150}).File("en", "Open nine to six.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wav, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}

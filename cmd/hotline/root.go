@@ -169,6 +169,10 @@ var overrides = []override{
 	{"pbx.freeswitch.address", "HOTLINE_FREESWITCH_ADDRESS", ""},
 	{"pbx.freeswitch.password", "HOTLINE_FREESWITCH_PASSWORD", ""},
 	{"pbx.freeswitch.outbound_listen", "HOTLINE_FREESWITCH_OUTBOUND_LISTEN", ""},
+	{"speech.prompts", "HOTLINE_SPEECH_PROMPTS", ""},
+	{"speech.prompt_url", "HOTLINE_SPEECH_PROMPT_URL", ""},
+	{"speech.recognizer.url", "HOTLINE_SPEECH_URL", ""},
+	{"speech.recognizer.token", "HOTLINE_SPEECH_TOKEN", ""},
 }
 
 // configPath is --config, else HOTLINE_CONFIG, else "".

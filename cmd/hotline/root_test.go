@@ -96,6 +96,7 @@ func TestEveryOverrideApplies(t *testing.T) {
 	}
 	// Values that pass validation where validation looks.
 	env["HOTLINE_LOG_FORMAT"], env["HOTLINE_LOG_LEVEL"], env["HOTLINE_PBX_TYPE"] = "console", "debug", "freeswitch"
+	env["HOTLINE_SPEECH_PROMPT_URL"], env["HOTLINE_SPEECH_URL"] = "http://x/prompts/", "http://x"
 	env["HOTLINE_SERVER_LISTEN"], env["HOTLINE_FREESWITCH_ADDRESS"], env["HOTLINE_FREESWITCH_OUTBOUND_LISTEN"] = "127.0.0.1:1", "10.0.0.1:8021", "127.0.0.1:8084"
 	c := showConfig(t, env)
 	got := map[string]string{
@@ -107,6 +108,9 @@ func TestEveryOverrideApplies(t *testing.T) {
 		// show masks secrets
 		"HOTLINE_ASTERISK_PASSWORD":   strings.Replace(c.PBX.Asterisk.Password, "********", "x", 1),
 		"HOTLINE_FREESWITCH_PASSWORD": strings.Replace(c.PBX.FreeSWITCH.Password, "********", "x", 1),
+		"HOTLINE_SPEECH_TOKEN":        strings.Replace(c.Speech.Recognizer.Token, "********", "x", 1),
+		"HOTLINE_SPEECH_PROMPTS":      c.Speech.Prompts, "HOTLINE_SPEECH_PROMPT_URL": c.Speech.PromptURL,
+		"HOTLINE_SPEECH_URL": c.Speech.Recognizer.URL,
 	}
 	for _, o := range overrides {
 		if got[o.env] != env[o.env] {

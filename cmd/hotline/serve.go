@@ -113,9 +113,17 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		return err
 	}
 	defer sw.Close()
+	prompts, err := startPrompts(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	var speaker engine.Speaker
+	if prompts != nil {
+		speaker = prompts
+	}
 	rt, err := engine.NewRuntime(engine.RunOptions{
 		Core: engine.Options{Config: cfg, Store: target, Seed: uint64(time.Now().UnixNano()),
-			IDPrefix: runID()},
+			IDPrefix: runID(), Speaker: speaker},
 		Switch: sw, Log: log, Saved: &saved,
 	})
 	if err != nil {
@@ -186,7 +194,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 				h.EnableConfigEdit(file, func(data []byte) error { _, err := load(data); return err })
 			}
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		srv := &http.Server{Handler: withPrompts(h, prompts), ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errc <- err

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/speech"
+)
+
+// startPrompts renders, before the first call, every fixed text the
+// flows speak and checks the tools for the texts rendered per call: a
+// missing espeak-ng or sox, or a stale file that cannot be rendered again,
+// stops serve with the flow and node named. nil when no flow speaks text.
+func startPrompts(ctx context.Context, cfg config.Config, log zerolog.Logger) (*speech.Prompts, error) {
+	p := &speech.Prompts{Dir: cfg.Speech.Prompts, Speed: cfg.Speech.Speed, URL: cfg.Speech.PromptURL}
+	n, err := preparePrompts(ctx, cfg, p, nil)
+	if err != nil {
+		return nil, err
+	}
+	if n == (prepared{}) {
+		return nil, nil
+	}
+	log.Info().Str("component", "ivr").Str("dir", p.Dir).Int("rendered", n.rendered).Int("already_there", n.cached).
+		Int("per_call", n.dynamic).Str("url", p.URL).Msg("prompts ready")
+	return p, nil
+}
+
+// promptName is a rendered prompt's file name (see speech.Prompts.File).
+var promptName = regexp.MustCompile(`^[0-9a-f]{24}\.wav$`)
+
+// withPrompts serves the rendered prompts at /prompts/NAME.wav beside the
+// API, without credentials: the switch fetches them (Asterisk's media
+// cache, FreeSWITCH's mod_httpcache), and names are hashes that cannot be
+// listed or guessed.
+func withPrompts(api http.Handler, p *speech.Prompts) http.Handler {
+	if p == nil {
+		return api
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, ok := strings.CutPrefix(r.URL.Path, "/prompts/")
+		if !ok {
+			api.ServeHTTP(w, r)
+			return
+		}
+		if !promptName.MatchString(name) || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "audio/wav")
+		http.ServeFile(w, r, filepath.Join(p.Dir, name))
+	})
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/speech"
+)
+
+func ivrServeConfig(t *testing.T) config.Config {
+	t.Helper()
+	cfg, err := config.Parse([]byte(ivrTestConfig), "hotline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Speech.Prompts = t.TempDir()
+	return cfg
+}
+
+// At start the flows' fixed texts are rendered, and a missing tool stops
+// serve naming the flow and node that needs it.
+func TestStartPrompts(t *testing.T) {
+	if err := speech.CheckTools(); err != nil {
+		t.Skip(err)
+	}
+	cfg := ivrServeConfig(t)
+	p, err := startPrompts(context.Background(), cfg, zerolog.Nop())
+	if err != nil || p == nil {
+		t.Fatalf("start: %v, %v", p, err)
+	}
+	if m, ready := p.Media("en", "Open nine to six."); !ready || !strings.HasPrefix(m, "file:"+cfg.Speech.Prompts) {
+		t.Errorf("a fixed text is not ready at start: %q %v", m, ready)
+	}
+	files, _ := filepath.Glob(filepath.Join(cfg.Speech.Prompts, "*.wav"))
+	if len(files) != 5 {
+		t.Errorf("%d prompts rendered, want 5: %v", len(files), files)
+	}
+	// Served to the switch beside the API, and nothing else under /prompts/.
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api") })
+	srv := httptest.NewServer(withPrompts(api, p))
+	defer srv.Close()
+	for path, want := range map[string]int{
+		"/prompts/" + filepath.Base(files[0]): 200, "/prompts/../hotline.db": 404, "/prompts/": 404, "/api/v1/status": 200,
+	} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || want == 200 && strings.HasPrefix(path, "/prompts/") && string(body[:4]) != "RIFF" {
+			t.Errorf("GET %s: %d %.20q, want %d", path, resp.StatusCode, body, want)
+		}
+	}
+
+	// A stale file and no tools to render it again: a clear error at start.
+	if err := os.WriteFile(files[0], []byte("RIFF"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	_, err = startPrompts(context.Background(), cfg, zerolog.Nop())
+	if !errors.Is(err, speech.ErrPromptTool) || !strings.Contains(err.Error(), "flows.") || !strings.Contains(err.Error(), "espeak-ng not found") {
+		t.Errorf("no tools at start: %v", err)
+	}
+}
