@@ -84,7 +84,8 @@ type personal struct {
 	CallerName    string   `json:"caller_name,omitempty"`
 	Called        string   `json:"called,omitempty"`
 	Notes         string   `json:"notes,omitempty"`
-	Details       []string `json:"details,omitempty"` // Timeline[i].Detail
+	Details       []string `json:"details,omitempty"`     // Timeline[i].Detail
+	LegNumbers    []string `json:"leg_numbers,omitempty"` // Legs[i].Number
 	RecordingName string   `json:"recording_name,omitempty"`
 	RecordingPath string   `json:"recording_path,omitempty"`
 }
@@ -126,6 +127,14 @@ func (p *personal) take(c *CallRecord) bool {
 			p.Details[i], c.Timeline[i].Detail, found = d, "", true
 		}
 	}
+	for i := range c.Legs {
+		if n := c.Legs[i].Number; n != "" {
+			if p.LegNumbers == nil {
+				p.LegNumbers = make([]string, len(c.Legs))
+			}
+			p.LegNumbers[i], c.Legs[i].Number, found = n, "", true
+		}
+	}
 	return found
 }
 
@@ -136,6 +145,11 @@ func (p *personal) give(c *CallRecord) {
 	for i := range min(len(p.Details), len(c.Timeline)) {
 		if p.Details[i] != "" {
 			c.Timeline[i].Detail = p.Details[i]
+		}
+	}
+	for i := range min(len(p.LegNumbers), len(c.Legs)) {
+		if p.LegNumbers[i] != "" {
+			c.Legs[i].Number = p.LegNumbers[i]
 		}
 	}
 }
@@ -188,7 +202,7 @@ func (s *callSeal) encode(c *CallRecord, prevHash []byte, rehash bool) (data, ha
 	out := storedCall{CallRecord: c}
 	if s != nil {
 		cp := *c
-		cp.Timeline = slices.Clone(c.Timeline)
+		cp.Timeline, cp.Legs = slices.Clone(c.Timeline), slices.Clone(c.Legs)
 		var p personal
 		if p.take(&cp) {
 			plain, err := json.Marshal(p)
@@ -435,7 +449,7 @@ func (tx *Tx) needsReseal(k, v []byte) (*CallRecord, error) {
 	if c.Sealed == nil {
 		var p personal
 		cp := c
-		cp.Timeline = slices.Clone(c.Timeline)
+		cp.Timeline, cp.Legs = slices.Clone(c.Timeline), slices.Clone(c.Legs)
 		if !p.take(&cp) {
 			return nil, nil // nothing personal
 		}

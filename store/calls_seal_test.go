@@ -20,7 +20,8 @@ func plantedCall(id, caller string, entered time.Time) *CallRecord {
 		Outcome: acd.OutcomeAnswered, Disposition: "solved", Notes: "card ends 4242 quokka",
 		Recording: Recording{Name: "rec-quokka.wav", Path: "/rec/quokka/" + id + ".wav"},
 		Timeline: []Step{{At: entered, Kind: "arrived", Detail: "from=" + caller}, {At: entered, Kind: "collected", Detail: "account 99887766"},
-			{At: entered, Kind: "blind-transfer", Detail: "to +12125550166"}, {At: entered, Kind: "enqueue", Detail: "support-tier2"}}}
+			{At: entered, Kind: "blind-transfer", Detail: "to +12125550166"}, {At: entered, Kind: "enqueue", Detail: "support-tier2"}},
+		Legs: []Leg{{Agent: "alice", Start: entered}, {Number: "+13105550177", Start: entered.Add(time.Minute)}}}
 }
 
 func reopen(t *testing.T, path string) *DB {
@@ -63,7 +64,7 @@ func TestCallRecordsRawFileHoldsNoPlainText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, planted := range []string{"+12125550199", "2125550199", "Ottoline", "Vantablack", "8005550100", "4242 quokka",
-		"quokka", "99887766", "2125550166", "73917391"} {
+		"quokka", "99887766", "2125550166", "73917391", "3105550177"} {
 		if bytes.Contains(raw, []byte(planted)) {
 			t.Errorf("store file holds %q in clear", planted)
 		}
@@ -78,7 +79,7 @@ func TestCallRecordsRawFileHoldsNoPlainText(t *testing.T) {
 	db.SealCalls(keys, "US")
 	got, err := db.Call("c1")
 	if err != nil || got.Caller != rec.Caller || got.Notes != rec.Notes || got.Recording != rec.Recording ||
-		got.Timeline[1].Detail != "account 99887766" || got.Timeline[2].Detail != "to +12125550166" || got.Sealed != nil {
+		got.Timeline[1].Detail != "account 99887766" || got.Legs[1].Number != "+13105550177" || got.Timeline[2].Detail != "to +12125550166" || got.Sealed != nil {
 		t.Fatalf("with the key: %+v %v", got, err)
 	}
 	db.Close()

@@ -39,6 +39,11 @@ func anonymize(c *CallRecord) (recording string, changed bool) {
 		recording = c.Recording.Path
 		c.Recording.Path, c.Recording.Name, changed = "", "", true
 	}
+	for i := range c.Legs {
+		if c.Legs[i].Number != "" {
+			c.Legs[i].Number, changed = "", true
+		}
+	}
 	if c.Sealed != nil {
 		// Read without its key: dropping it is the only way to erase it.
 		c.Sealed, changed = nil, true
