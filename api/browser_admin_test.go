@@ -93,4 +93,3 @@ func TestBrowserAdminConfig(t *testing.T) {
 		t.Errorf("a supervisor reading the config: %d, %v (want 403)", status, err)
 	}
 }
-
