@@ -91,6 +91,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/v1/queues", s.queues)
 	s.mux.HandleFunc("GET /api/v1/agents", s.agents)
 	s.mux.HandleFunc("POST /api/v1/agents/{id}/{action}", s.agentAction)
+	s.mux.HandleFunc("POST /api/v1/agents/{id}/call/{action}", s.callAction)
 	s.mux.HandleFunc("GET /api/v1/calls", s.calls)
 	s.mux.HandleFunc("GET /api/v1/calls/{id}", s.call)
 	s.mux.HandleFunc("POST /api/v1/calls/{id}/disposition", s.disposition)
@@ -168,7 +169,12 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		code = http.StatusNotFound
 	case errors.Is(err, engine.ErrUnknownCampaign):
 		code = http.StatusNotFound
-	case errors.Is(err, engine.ErrNotLoggedIn), errors.Is(err, engine.ErrCampaignState):
+	case errors.Is(err, engine.ErrUnknownQueue): // a transfer's target
+		code = http.StatusNotFound
+	case errors.Is(err, engine.ErrBadTransfer):
+		code = http.StatusBadRequest
+	case errors.Is(err, engine.ErrNotLoggedIn), errors.Is(err, engine.ErrCampaignState),
+		errors.Is(err, engine.ErrNoCall), errors.Is(err, engine.ErrCallState), errors.Is(err, engine.ErrTargetBusy):
 		code = http.StatusConflict
 	case errors.Is(err, engine.ErrStopped):
 		code = http.StatusServiceUnavailable

@@ -48,6 +48,7 @@ var routeAccess = map[string]access{
 	"GET /api/v1/queues":                     {role: auth.Agent},
 	"GET /api/v1/agents":                     {role: auth.Agent},
 	"POST /api/v1/agents/{id}/{action}":      {role: auth.Agent, own: true},
+	"POST /api/v1/agents/{id}/call/{action}": {role: auth.Agent, own: true}, // hold, transfer: own call; supervisors any
 	"GET /api/v1/calls":                      {role: auth.Supervisor},
 	"GET /api/v1/calls/{id}":                 {role: auth.Supervisor},
 	"POST /api/v1/calls/{id}/disposition":    {role: auth.Agent},
