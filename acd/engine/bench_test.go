@@ -11,6 +11,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/sim"
+	"github.com/hotline-cc/hotline/internal/hrtimer"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -109,8 +110,9 @@ func BenchmarkBusyHour(b *testing.B) {
 // and how long it worked on one (work p99, max). Lag includes the time the
 // process waits for a CPU, so it is only as good as the machine is idle;
 // work shows whether the engine itself ever waits (on the disk, say);
-// sleep-late is how late a goroutine that does nothing but sleep 1 ms
-// wakes meanwhile, the machine's own share of the lag.
+// sleep-late is how late a goroutine that does nothing but wait 1 ms on the
+// same kind of timer as the engine wakes meanwhile, the machine's own share
+// of the lag.
 func BenchmarkLoopLag(b *testing.B) {
 	cfg := busyHourConfig(b)
 	for _, bs := range benchStores {
@@ -118,21 +120,23 @@ func BenchmarkLoopLag(b *testing.B) {
 			lag := &LagRecorder{}
 			calls := 0
 			// The machine's own lateness, for comparison: a goroutine that
-			// only sleeps 1 ms at a time records how late it wakes.
+			// only waits 1 ms at a time records how late it wakes.
 			base := &LagRecorder{}
 			stop := make(chan struct{})
 			probed := make(chan struct{})
 			go func() {
 				defer close(probed)
+				t := hrtimer.New()
+				defer t.Close()
 				for {
+					due := time.Now().Add(time.Millisecond)
+					t.Reset(time.Millisecond)
 					select {
 					case <-stop:
 						return
-					default:
+					case <-t.C:
+						base.add(time.Since(due))
 					}
-					due := time.Now().Add(time.Millisecond)
-					time.Sleep(time.Millisecond)
-					base.add(time.Since(due))
 				}
 			}()
 			for i := 0; i < b.N; i++ {

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/internal/hrtimer"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -40,11 +41,12 @@ type RunOptions struct {
 
 // Runtime runs a Core in one goroutine against a live switch.
 type Runtime struct {
-	core    *Core
-	sw      pbx.Switch
-	log     zerolog.Logger
-	now     func() time.Time
-	timeout time.Duration
+	core      *Core
+	sw        pbx.Switch
+	log       zerolog.Logger
+	now       func() time.Time
+	wallClock bool // now is time.Now
+	timeout   time.Duration
 
 	timers  timerHeap // owned by the engine goroutine
 	pub     publisher // owned by the engine goroutine
@@ -74,7 +76,7 @@ func NewRuntime(o RunOptions) (*Runtime, error) {
 		timeout: o.CommandTimeout, failed: make(chan failure, 1024), admin: make(chan adminReq),
 		stopped: make(chan struct{}), lanes: map[string]*lane{}}
 	if rt.now == nil {
-		rt.now = time.Now
+		rt.now, rt.wallClock = time.Now, true
 	}
 	if rt.timeout <= 0 {
 		rt.timeout = 10 * time.Second
@@ -114,14 +116,17 @@ func (rt *Runtime) Run(ctx context.Context) error {
 	defer rt.closeWriter()
 	defer close(rt.stopped)
 	defer rt.pub.hub.Close()
-	tick := time.NewTimer(time.Hour)
-	defer tick.Stop()
+	// A timer fires within tens of microseconds where the machine allows;
+	// a time.Timer would take up a timer due in 0.3 ms after 1 ms.
+	tick := hrtimer.New()
+	defer tick.Close()
+	var armed time.Time // what tick is set for; zero once it fired or stopped
 	pubTick := time.NewTicker(rt.pub.every)
 	defer pubTick.Stop()
 	events := rt.sw.Events()
 	saved := rt.writer.Saved()
 	for {
-		rt.arm(tick)
+		armed = rt.arm(tick, armed)
 		select {
 		case seq := <-saved:
 			rt.core.Saved(rt.now(), seq)
@@ -159,10 +164,12 @@ func (rt *Runtime) Run(ctx context.Context) error {
 			req.done <- err
 			continue
 		case <-tick.C:
+			armed = time.Time{}
 			now := rt.now()
-			if rt.timers.Len() > 0 {
-				rt.lag.addTimer(now.Sub(rt.timers[0].at))
+			if rt.timers.Len() == 0 || rt.timers[0].at.After(now) {
+				continue // a tick of an earlier arming: nothing is due
 			}
+			rt.lag.addTimer(now.Sub(rt.timers[0].at))
 			start := rt.lag.start()
 			for rt.timers.Len() > 0 && !rt.timers[0].at.After(now) {
 				t := heap.Pop(&rt.timers).(timerItem)
@@ -174,16 +181,23 @@ func (rt *Runtime) Run(ctx context.Context) error {
 	}
 }
 
-func (rt *Runtime) arm(t *time.Timer) {
+// arm sets t for the earliest timer and returns the time it is set for.
+// On the wall clock a timer already set for that time is left alone (each
+// setting is a system call); a RunOptions.Now that runs faster than the
+// wall clock (a simulator's virtual time) has the wait recomputed from it
+// on every turn of the loop.
+func (rt *Runtime) arm(t *hrtimer.Timer, armed time.Time) time.Time {
 	if rt.timers.Len() == 0 {
-		t.Reset(time.Hour)
-		return
+		if !armed.IsZero() {
+			t.Stop()
+		}
+		return time.Time{}
 	}
-	d := rt.timers[0].at.Sub(rt.now())
-	if d < 0 {
-		d = 0
+	at := rt.timers[0].at
+	if !rt.wallClock || !at.Equal(armed) {
+		t.Reset(at.Sub(rt.now()))
 	}
-	t.Reset(d)
+	return at
 }
 
 // reply is an answered admin request held until its writes are durable.

@@ -12,6 +12,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/internal/hrtimer"
 )
 
 var _ pbx.Switch = (*Switch)(nil)
@@ -239,8 +240,11 @@ func (s *Switch) Now() time.Time {
 // reader never stalls the clock.
 func (s *Switch) run() {
 	defer close(s.exited)
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
+	// Events are stamped with the time they were due: a time.Timer, up to
+	// 1 ms late, would make the switch look slow to whoever measures.
+	timer := hrtimer.New()
+	defer timer.Close()
+	var armed time.Time // the virtual time timer is set for; zero once it fired
 	for {
 		s.mu.Lock()
 		s.catchUp()
@@ -251,7 +255,10 @@ func (s *Switch) run() {
 		}
 		var tick <-chan time.Time
 		if next, ok := s.clock.Next(); ok {
-			timer.Reset(s.wallUntil(next))
+			if !next.Equal(armed) {
+				timer.Reset(s.wallUntil(next))
+				armed = next
+			}
 			tick = timer.C
 		}
 		s.mu.Unlock()
@@ -263,11 +270,11 @@ func (s *Switch) run() {
 			s.queue = s.queue[1:]
 			s.mu.Unlock()
 		case <-tick:
+			armed = time.Time{}
 		case <-s.wake:
 		case <-s.done:
 			return
 		}
-		timer.Stop()
 	}
 }
 
