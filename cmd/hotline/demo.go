@@ -32,6 +32,7 @@ type demoOptions struct {
 	store    string
 	breaks   bool
 	plain    bool
+	web      string // listen address of the web desk, "" = none
 	// debugWarn, if set, receives the engine's warnings (tests).
 	debugWarn func(string)
 }
@@ -44,6 +45,9 @@ func (o *demoOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.store, "store", "", "bbolt file to keep the call records in (default: none)")
 	fs.BoolVar(&o.breaks, "breaks", true, "let agents take short breaks (pause with reason)")
 	fs.BoolVar(&o.plain, "plain", false, "print progress as lines, never redraw the screen")
+	fs.StringVar(&o.web, "web", "", "serve the web desk on this address while the demo runs (--web alone: 127.0.0.1:8090; "+
+		"then --speed defaults to 1 and --duration to 8h)")
+	fs.Lookup("web").NoOptDefVal = "127.0.0.1:8090"
 }
 
 // check refuses flag values the run cannot honour, before anything runs.
@@ -76,6 +80,14 @@ built-in one (pbx.sim settings shape the traffic), so you can try it before
 putting it on the PBX.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.web != "" { // people watch in real time
+				if !cmd.Flags().Changed("speed") {
+					o.speed = 1
+				}
+				if !cmd.Flags().Changed("duration") {
+					o.duration = 8 * time.Hour
+				}
+			}
 			if err := o.check(); err != nil {
 				return err
 			}
@@ -112,9 +124,18 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 		seed = o.seed
 	}
 	var st engine.Store = engine.NopStore{}
-	if o.store != "" {
-		db, err := store.Open(o.store, store.Options{NoSync: true, LockTimeout: time.Second})
-		if err != nil {
+	var db *store.DB
+	if path := o.store; path != "" || o.web != "" {
+		if path == "" { // the web desk needs users and records: a store for this run alone
+			dir, err := os.MkdirTemp("", "hotline-demo-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			path = dir + "/demo.db"
+		}
+		var err error
+		if db, err = store.Open(path, store.Options{NoSync: true, LockTimeout: time.Second}); err != nil {
 			return err
 		}
 		defer db.Close()
@@ -151,7 +172,25 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	}
 	live := !o.plain && isTerminal(w)
 	fmt.Fprintf(w, "Hotline demo: %s, %s of virtual time at %gx, seed %d\n", name, o.duration, o.speed, seed)
+	runUntil, status := r.RunUntil, r.Core.Status
+	stopWeb := func() {}
+	tick := time.Second
 	warning := unringable(cfg.Agents)
+	if o.web != "" {
+		web, err := startDemoWeb(o.web, r, db, o.store == "", cfg)
+		if err != nil {
+			return err
+		}
+		defer web.close()
+		stopWeb = web.close
+		// Every change goes through the SimLive, which the API shares; small
+		// steps keep the pages live.
+		runUntil, status = web.live.RunUntil, web.live.Status
+		if o.speed > 0 {
+			tick = min(tick, time.Duration(o.speed*float64(100*time.Millisecond)))
+		}
+		warning = strings.TrimSpace(web.banner() + warning) // in every redrawn frame too
+	}
 	if warning != "" {
 		fmt.Fprintln(w, warning)
 	}
@@ -163,7 +202,6 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	if step <= 0 {
 		step = 5 * time.Minute
 	}
-	tick := time.Second
 	wallStart := time.Now()
 	next := start.Add(step)
 	for now := start; now.Before(end); {
@@ -174,7 +212,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 		if to.After(end) {
 			to = end
 		}
-		r.RunUntil(to)
+		runUntil(to)
 		now = to
 		if o.speed > 0 {
 			due := wallStart.Add(time.Duration(float64(now.Sub(start)) / o.speed))
@@ -189,11 +227,11 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 			if warning != "" {
 				fmt.Fprintln(&frame, warning) // the screen was cleared since
 			}
-			writeProgress(&frame, r.Core.Status(now), now.Sub(start))
+			writeProgress(&frame, status(now), now.Sub(start))
 			_, _ = w.Write(inPlace(frame.Bytes()))
 		}
 		if !live && !now.Before(next) {
-			writeProgressLine(w, r.Core.Status(now), now.Sub(start))
+			writeProgressLine(w, status(now), now.Sub(start))
 			next = next.Add(step)
 		}
 	}
@@ -201,11 +239,12 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	// them, but no longer: idle agents after the last call would only lower
 	// their occupancy.
 	drainEnd := end
-	for drainEnd.Before(end.Add(maxDrain)) && busy(r.Core.Status(drainEnd)) {
+	for drainEnd.Before(end.Add(maxDrain)) && busy(status(drainEnd)) {
 		drainEnd = drainEnd.Add(time.Second)
-		r.RunUntil(drainEnd)
+		runUntil(drainEnd)
 	}
-	s := r.Core.Status(drainEnd)
+	s := status(drainEnd)
+	stopWeb() // the summary reads the run directly
 	fmt.Fprintln(w)
 	writeSummary(w, s, r.Switch.Stats())
 	fmt.Fprintf(w, "Figures cover %s of callers arriving, then %s with no new callers while the last calls ended",

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"net/http/cookiejar"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/store"
+)
+
+// demo --web serves the desk on the simulated call center: it prints the
+// URL and a demo admin's random password; the API wants them, and the
+// change stream carries the simulator's agents and calls as they happen.
+func TestDemoWeb(t *testing.T) {
+	addr := freeAddr(t)
+	var out, errOut safeBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--web=" + addr, "--speed", "60", "--duration", "30m", "--plain"}, &out, &errOut)
+	}()
+	defer func() { cancel(); <-done }()
+	login := regexp.MustCompile(`Web desk: (http://\S+)  sign in as admin / (\S+) \(admin\) or agent / \S+ \(agent (\S+)\)`)
+	var m []string
+	deadline := time.Now().Add(10 * time.Second)
+	for m = login.FindStringSubmatch(out.String()); m == nil; m = login.FindStringSubmatch(out.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no URL and login printed:\n%s\n%s", out.String(), errOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	base, pw := strings.TrimSuffix(m[1], "/"), m[2]
+	if base != "http://"+addr {
+		t.Errorf("URL %s, want http://%s", base, addr)
+	}
+	if resp, err := http.Get(base + "/api/v1/status"); err != nil || resp.StatusCode != 401 {
+		t.Fatalf("status without signing in: %v %v", resp, err)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"name":"admin","password":"`+pw+`"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("sign in as the demo admin: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	resp, err = c.Get(base + "/api/v1/events")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("events: %v %v", resp, err)
+	}
+	defer resp.Body.Close()
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() && !(seen["snapshot"] && seen["agent"] && seen["call"]) {
+		if ev, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+			seen[ev] = true
+		}
+	}
+	if !seen["snapshot"] || !seen["agent"] || !seen["call"] {
+		t.Errorf("events seen %v; want a snapshot, then agent and call changes", seen)
+	}
+}
+
+// With a store the user names, demo --web adds no user to it.
+func TestDemoWebOwnStoreGetsNoUsers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mine.db")
+	code, out, errOut := hotline(t, nil, "demo", "--web=127.0.0.1:0", "--store", path, "--speed", "0", "--duration", "2m", "--plain")
+	if code != 0 || !strings.Contains(out, "sign in with a user of the store") {
+		t.Fatalf("exit %d:\n%s\n%s", code, out, errOut)
+	}
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if users, err := db.Users(); err != nil || len(users) != 0 {
+		t.Errorf("users in the named store: %v %v", users, err)
+	}
+}
