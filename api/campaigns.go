@@ -8,13 +8,65 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/api/auth"
 	"github.com/hotline-cc/hotline/store"
 )
+
+// Preview mode's routes: an agent reads the lead shown to them and dials
+// or skips it.
+func init() {
+	for pattern, acc := range map[string]access{
+		"GET /api/v1/agents/{id}/preview":             {role: auth.Agent, own: true},
+		"POST /api/v1/agents/{id}/preview/{decision}": {role: auth.Agent, own: true},
+	} {
+		routeAccess[pattern] = acc
+	}
+	routeSummary["GET /api/v1/agents/{id}/preview"] = "Preview mode: the lead shown to the agent (campaign, lead with its fields and attempts, expiry)"
+	routeSummary["POST /api/v1/agents/{id}/preview/{decision}"] = "Preview mode: dial or skip the lead shown to the agent"
+}
 
 func (s *Server) campaignRoutes() {
 	s.mux.HandleFunc("GET /api/v1/campaigns", s.campaigns)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/{action}", s.campaignAction)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/leads", s.importLeads)
+	s.mux.HandleFunc("GET /api/v1/agents/{id}/preview", s.answer(s.preview))
+	s.mux.HandleFunc("POST /api/v1/agents/{id}/preview/{decision}", s.answer(s.previewDecision))
+}
+
+// Preview is the answer of the preview routes: the agent and the lead
+// shown to them, in the shape of the screen pop (GET /api/v1/agents/{id}/offer).
+type Preview struct {
+	Agent   string              `json:"agent"`
+	Preview *engine.LeadPreview `json:"preview"`
+}
+
+// preview answers GET /api/v1/agents/{id}/preview from the published
+// snapshot: the engine never waits on it.
+func (s *Server) preview(_ http.ResponseWriter, r *http.Request) (any, error) {
+	id := r.PathValue("id")
+	for _, a := range s.eng.Snapshot().Agents {
+		if a.ID != id {
+			continue
+		}
+		if a.Preview == nil {
+			return nil, fmt.Errorf("agent %q: no lead is shown: %w", id, store.ErrNotFound)
+		}
+		return Preview{Agent: id, Preview: a.Preview}, nil
+	}
+	return nil, fmt.Errorf("agent %q: %w", id, engine.ErrUnknownAgent)
+}
+
+// previewDecision answers POST /api/v1/agents/{id}/preview/{dial|skip}.
+func (s *Server) previewDecision(_ http.ResponseWriter, r *http.Request) (any, error) {
+	id, decision := r.PathValue("id"), r.PathValue("decision")
+	if decision != "dial" && decision != "skip" {
+		return nil, badRequest("unknown preview decision %q; known: dial, skip", decision)
+	}
+	p, err := engine.Send(r.Context(), s.eng, engine.PreviewDecision{Agent: id, Dial: decision == "dial"})
+	if err != nil {
+		return nil, err
+	}
+	return Preview{Agent: id, Preview: &p}, nil
 }
 
 // campaigns answers GET /api/v1/campaigns: every configured campaign's state.

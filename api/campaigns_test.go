@@ -28,12 +28,13 @@ campaigns:
     safe_harbour: [sound:safe-harbour]
 `
 
-func TestCampaignControl(t *testing.T) {
-	d := newTestDaemon(t, campaignYAML)
-	phones := []string{"+12125550101", "+12125550102"}
+// serveSpring imports leads of the spring campaign whose phones answer at
+// once and talk briefly, readies alice's phone and serves the leads.
+func serveSpring(t *testing.T, d *testDaemon, phones []string) {
+	t.Helper()
 	var leads []campaign.Lead
 	for _, p := range phones {
-		leads = append(leads, campaign.Lead{Campaign: "spring", Phone: p})
+		leads = append(leads, campaign.Lead{Campaign: "spring", Phone: p, Name: "Lead " + p[len(p)-1:]})
 		if err := d.sw.SetPhone("sim/"+p, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Millisecond, HangupAfter: 100 * time.Millisecond}); err != nil {
 			t.Fatal(err)
 		}
@@ -53,6 +54,12 @@ func TestCampaignControl(t *testing.T) {
 			t.Errorf("serve leads: %v", err)
 		}
 	})
+}
+
+func TestCampaignControl(t *testing.T) {
+	d := newTestDaemon(t, campaignYAML)
+	phones := []string{"+12125550101", "+12125550102"}
+	serveSpring(t, d, phones)
 
 	action := func(name, act string, wantCode int) engine.CampaignStatus {
 		t.Helper()
@@ -154,5 +161,76 @@ func TestCampaignLeadsImport(t *testing.T) {
 	}
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "Name\nAnn\n"); code != http.StatusBadRequest {
 		t.Errorf("no phone column: %d %s", code, raw)
+	}
+}
+
+// TestCampaignPreviewRoutes: an agent of a preview campaign reads the lead
+// shown to them and dials or skips it.
+func TestCampaignPreviewRoutes(t *testing.T) {
+	d := newTestDaemon(t, strings.Replace(campaignYAML, "    queues: [outbound]\n", "    queues: [outbound]\n    mode: preview\n", 1))
+	serveSpring(t, d, []string{"+12125550101", "+12125550102", "+12125550103"})
+	if code, body := post(t, d.srv.URL+"/api/v1/campaigns/spring/start", ""); code != http.StatusOK {
+		t.Fatalf("start: %d %s", code, body)
+	}
+	// shown waits for a lead other than not to be shown to alice.
+	shown := func(not string) Preview {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			resp, err := http.Get(d.srv.URL + "/api/v1/agents/alice/preview")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var p Preview
+			_ = json.NewDecoder(resp.Body).Decode(&p)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && p.Preview != nil && p.Preview.Lead.ID != not {
+				return p
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no new lead shown to alice in 5 s (last answer %d)", resp.StatusCode)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	first := shown("")
+	if first.Agent != "alice" || first.Preview.Campaign != "spring" || first.Preview.Lead.Name == "" || first.Preview.Expires.IsZero() {
+		t.Fatalf("preview: %+v", first.Preview)
+	}
+	if code, body := post(t, d.srv.URL+"/api/v1/agents/alice/preview/later", ""); code != http.StatusBadRequest {
+		t.Errorf("unknown decision: %d %s", code, body)
+	}
+	if code, body := post(t, d.srv.URL+"/api/v1/agents/alice/preview/skip", ""); code != http.StatusOK || !strings.Contains(body, first.Preview.Lead.ID) {
+		t.Fatalf("skip: %d %s", code, body)
+	}
+	second := shown(first.Preview.Lead.ID)
+	if code, body := post(t, d.srv.URL+"/api/v1/agents/alice/preview/dial", ""); code != http.StatusOK {
+		t.Fatalf("dial: %d %s", code, body)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var got campaign.Lead
+		_ = d.db.CampaignLeads("spring", func(l campaign.Lead) bool {
+			if l.ID == second.Preview.Lead.ID {
+				got = l
+			}
+			return true
+		})
+		if got.State == campaign.Done && got.Attempts == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the dialed lead is %s after %d attempts; want done after 1", got.State, got.Attempts)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, body := post(t, d.srv.URL+"/api/v1/campaigns/spring/stop", ""); code != http.StatusOK {
+		t.Fatalf("stop: %d %s", code, body)
+	}
+	if code, body := post(t, d.srv.URL+"/api/v1/agents/alice/preview/dial", ""); code != http.StatusConflict {
+		t.Errorf("dial with no lead shown: %d %s", code, body)
+	}
+	if resp, err := http.Get(d.srv.URL + "/api/v1/agents/zed/preview"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown agent: %v %v", resp.StatusCode, err)
 	}
 }

@@ -53,6 +53,7 @@ type Counts struct {
 	Dialed, Answered, Connected, Abandoned int
 	Busy, NoAnswer, Failed, Machine        int
 	SkippedDNC, SkippedWindow              int
+	SkippedPreview                         int // skipped by an agent in preview mode
 }
 
 // Progress is what a campaign's runner keeps across restarts: its state

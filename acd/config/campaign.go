@@ -32,6 +32,11 @@ type Campaign struct {
 	MaxDials      int           `yaml:"max_dials"` // calls in flight at once, 0 = no limit
 	Hopper        int           `yaml:"hopper"`    // due leads kept in memory
 
+	// Preview mode: an agent is shown a lead and dials or skips it within
+	// PreviewTimeout; a timeout does PreviewOnTimeout (dial or skip).
+	PreviewTimeout   time.Duration `yaml:"preview_timeout"`
+	PreviewOnTimeout string        `yaml:"preview_on_timeout"`
+
 	Schedule Schedule `yaml:"schedule"`
 	// LeadHours is when a lead may be called in its own time zone.
 	LeadHours string `yaml:"lead_hours"`
@@ -87,6 +92,12 @@ const (
 	CampaignNotification = "notification"
 )
 
+// What a preview does when the agent lets it time out.
+const (
+	PreviewDial = "dial"
+	PreviewSkip = "skip"
+)
+
 // CampaignKinds lists the accepted Campaign.Kind values.
 var CampaignKinds = []string{CampaignAgent, CampaignNotification}
 
@@ -95,7 +106,7 @@ var CampaignKinds = []string{CampaignAgent, CampaignNotification}
 func DefaultCampaign() Campaign {
 	d := dialer.DefaultOptions(dialer.Progressive)
 	r := campaign.DefaultRetry()
-	return Campaign{
+	c := Campaign{
 		Kind:          CampaignAgent,
 		RingTimeout:   26 * time.Second,
 		Mode:          dialer.Progressive.String(),
@@ -116,6 +127,8 @@ func DefaultCampaign() Campaign {
 			AbandonQuiet: r.AbandonQuiet,
 		},
 	}
+	c.PreviewTimeout, c.PreviewOnTimeout = 30*time.Second, PreviewSkip
+	return c
 }
 
 // PacerOptions are the campaign's dialer options. Call it on a validated
@@ -223,6 +236,10 @@ func (v *validator) campaignPacing(p string, c Campaign) {
 	v.positive(joinPath(p, "connect_within"), c.ConnectWithin)
 	v.atLeast(joinPath(p, "max_dials"), c.MaxDials, 0)
 	v.atLeast(joinPath(p, "hopper"), c.Hopper, 1)
+	if mode == dialer.Preview {
+		v.positive(joinPath(p, "preview_timeout"), c.PreviewTimeout)
+		v.oneOf(joinPath(p, "preview_on_timeout"), "preview timeout action", c.PreviewOnTimeout, []string{PreviewDial, PreviewSkip})
+	}
 }
 
 func (v *validator) campaignHours(p string, c Campaign) {

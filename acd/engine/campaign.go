@@ -55,6 +55,7 @@ const (
 const (
 	TimerCampaignTick    TimerKind = timerKinds + 1 + iota // the pacer's 1 s tick; Call is the campaign
 	TimerCampaignConnect                                   // an answered lead's ConnectWithin is over; Call is the call
+	TimerCampaignPreview                                   // an agent's preview times out; Call is the agent, Gen the preview's
 )
 
 // VarCampaign and VarLead name the campaign and lead on a dialed channel.
@@ -113,6 +114,9 @@ type campaignRun struct {
 	wrapping map[string]*leadDial        // over, the agent in wrap-up: the disposition may still come
 	pending  []pendingDial               // saved as Dialing, waiting for the write to be durable
 
+	previews   map[*agent]*preview // leads shown to agents (preview mode)
+	previewGen uint64
+
 	stats   CampaignStats
 	changed time.Time // of state
 	// hourDirty is set when the pacer counted a live answer: the next
@@ -137,6 +141,9 @@ type leadDial struct {
 	abandoned bool
 	// disposition is the agent's, once given; "" = none yet
 	disposition string
+	// agent is reserved for the lead (preview mode): the lead goes to no
+	// one else first and is never abandoned for want of an agent.
+	agent *agent
 }
 
 // CampaignStats are a campaign's counts since it was first started.
@@ -214,8 +221,10 @@ func (c *Core) campaignAction(now time.Time, name, action string) error {
 		c.trace(now, "campaign %s running (%s)", name, r.cfg.Mode)
 		c.campaignTick(now, r)
 	case CampaignPaused:
+		c.takeBackPreviews(now, r)
 		c.trace(now, "campaign %s paused", name)
 	case CampaignStopped:
+		c.takeBackPreviews(now, r)
 		for _, l := range r.hopper {
 			delete(r.known, l.Lead.ID)
 		}
@@ -436,6 +445,10 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 			snap.Waiting++
 		}
 	}
+	if r.preview() {
+		c.offerPreviews(now, r)
+		return
+	}
 	var n int
 	if r.cfg.Kind == config.CampaignNotification {
 		n = max(1, r.cfg.MaxDials) - len(snap.Ringing) - len(r.byCall)
@@ -456,6 +469,14 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 // Dialing; the originate follows once that write is durable. It reports
 // whether a dial was started.
 func (c *Core) dialLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
+	return c.admitLead(now, r, ll) && c.startDial(now, r, ll.Lead, nil)
+}
+
+// admitLead checks a lead taken from the hopper before it is dialed or
+// shown to an agent: a number on a do-not-call list becomes do-not-call,
+// a lead outside its calling hours is put off until they open. It reports
+// whether the lead may be called now.
+func (c *Core) admitLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
 	l := ll.Lead
 	if ll.Blocked {
 		delete(r.known, l.ID)
@@ -484,6 +505,12 @@ func (c *Core) dialLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
 		}
 		return false
 	}
+	return true
+}
+
+// startDial saves a lead as Dialing and queues its originate for when that
+// write is durable; agent, when set, is reserved for the lead (preview).
+func (c *Core) startDial(now time.Time, r *campaignRun, l campaign.Lead, agent *agent) bool {
 	nl, err := campaign.StartDial(l, now)
 	if err != nil {
 		delete(r.known, l.ID)
@@ -491,7 +518,7 @@ func (c *Core) dialLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
 		return false
 	}
 	id := c.newID(now, "o")
-	d := &leadDial{run: r, lead: nl, id: id, ch: pbx.ChannelID(id), placed: now}
+	d := &leadDial{run: r, lead: nl, id: id, ch: pbx.ChannelID(id), placed: now, agent: agent}
 	seq := c.saveLead(now, r, &nl)
 	if seq == 0 {
 		delete(r.known, l.ID)
@@ -589,6 +616,7 @@ func (c *Core) leadNotReached(now time.Time, d *leadDial, reason pbx.FailReason)
 	delete(r.known, d.lead.ID)
 	c.goneChans[d.ch] = struct{}{} // its HungUp follows OriginateFailed
 	r.pacer.DialEnded(d.placed, now, false)
+	c.releaseReserved(now, d)
 	o := dialOutcome(reason)
 	switch o {
 	case campaign.Busy:
@@ -656,6 +684,9 @@ func (c *Core) leadAnswered(now time.Time, d *leadDial) {
 			break
 		}
 	}
+	if d.agent != nil {
+		q = c.reservedQueue(now, d)
+	}
 	if q == nil {
 		c.abandonLead(now, d, "no agent free")
 		return
@@ -694,6 +725,11 @@ func (c *Core) connectDue(now time.Time, callID string) {
 		cl := d.call
 		if cl.agent != nil || len(cl.legs) > 0 {
 			c.connectLead(now, d)
+			return
+		}
+		if d.agent != nil {
+			// An agent was reserved for this lead: it waits for them.
+			c.out.At(now.Add(r.cfg.ConnectWithin), Timer{Kind: TimerCampaignConnect, Call: cl.id})
 			return
 		}
 		c.abandonLead(now, d, "no agent within "+r.cfg.ConnectWithin.String())
@@ -830,6 +866,9 @@ func (c *Core) campaignTimer(now time.Time, t Timer) bool {
 		return true
 	case TimerCampaignConnect:
 		c.connectDue(now, t.Call)
+		return true
+	case TimerCampaignPreview:
+		c.previewTimedOut(now, t.Call, t.Gen)
 		return true
 	}
 	return false

@@ -330,8 +330,11 @@ func sameAgent(pa, pb *AgentStatus) bool {
 	if (a.Pending == nil) != (b.Pending == nil) || a.Pending != nil && *a.Pending != *b.Pending {
 		return false
 	}
-	a.LoggedIn, a.Paused, a.Occupancy, a.Pending = 0, 0, 0, nil
-	b.LoggedIn, b.Paused, b.Occupancy, b.Pending = 0, 0, 0, nil
+	if (a.Preview == nil) != (b.Preview == nil) || a.Preview != nil && (a.Preview.Lead.ID != b.Preview.Lead.ID || !a.Preview.Offered.Equal(b.Preview.Offered)) {
+		return false
+	}
+	a.LoggedIn, a.Paused, a.Occupancy, a.Pending, a.Preview = 0, 0, 0, nil, nil
+	b.LoggedIn, b.Paused, b.Occupancy, b.Pending, b.Preview = 0, 0, 0, nil, nil
 	return a == b
 }
 

@@ -61,6 +61,8 @@ type AgentStatus struct {
 	Occupancy float64       `json:"occupancy"` // (talk + wrap-up) / (logged in − paused)
 	// Draining: removed from the config, finishing its call before logging out.
 	Draining bool `json:"draining,omitempty"`
+	// Preview is the lead shown to the agent by a preview campaign.
+	Preview *LeadPreview `json:"preview,omitempty"`
 }
 
 // Pending is a pause or logout an agent asked for during a call: it applies
@@ -159,6 +161,7 @@ func (c *Core) agentStatus(a *agent, now time.Time) AgentStatus {
 		Offered: st.Offered, Answered: st.Answered, NoAnswer: st.NoAnswer, Talk: st.Talk, WrapUp: st.WrapUp,
 		LoggedIn: st.LoggedIn, Paused: st.Paused}
 	as.Draining = a.removed
+	as.Preview = c.previewStatus(a)
 	if a.call != nil {
 		as.Call = a.call.id
 	}

@@ -5,10 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/api"
 )
 
 func newCampaignCmd(g *globalOptions) *cobra.Command {
@@ -69,5 +72,80 @@ func writeCampaigns(w io.Writer, list []engine.CampaignStatus) {
 		fmt.Fprintf(w, "%s: %s, %s; hopper %d, ringing %d, live %d; dialed %d, answered %d, connected %d, abandoned %d (%.2f%% over the window); busy %d, no answer %d, failed %d; skipped: %d do-not-call, %d outside hours\n",
 			st.Name, st.State, st.Mode, st.Hopper, st.Ringing, st.Live, s.Dialed, s.Answered, s.Connected, s.Abandoned,
 			100*st.AbandonRate, s.Busy, s.NoAnswer, s.Failed, s.SkippedDNC, s.SkippedWindow)
+	}
+}
+
+func newPreviewCmd(g *globalOptions) *cobra.Command {
+	o := &clientOptions{}
+	cmd := &cobra.Command{
+		Use:   "preview AGENT [dial|skip]",
+		Short: "Show the lead a preview campaign shows an agent, and dial or skip it",
+		Long: `A campaign in preview mode shows each free agent a lead and dials nothing
+until the agent decides: dial places the call (the answered lead comes to
+that agent), skip puts the lead off by the campaign's no-answer delay. An
+undecided lead is dialed or skipped after preview_timeout, as the
+campaign's preview_on_timeout says.`,
+		Example: `  hotline preview alice
+  hotline preview alice dial
+  hotline preview alice skip`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			base, err := o.base(g)
+			if err != nil {
+				return err
+			}
+			u := base + "/api/v1/agents/" + url.PathEscape(args[0]) + "/preview"
+			method := http.MethodGet
+			if len(args) == 2 {
+				if args[1] != "dial" && args[1] != "skip" {
+					return fmt.Errorf("unknown decision %q; known: dial, skip", args[1])
+				}
+				u, method = u+"/"+args[1], http.MethodPost
+			}
+			var p api.Preview
+			raw, err := call(cmd.Context(), method, u, nil, &p)
+			if err != nil {
+				return err
+			}
+			if o.json {
+				_, err = cmd.OutOrStdout().Write(raw)
+				return err
+			}
+			writePreview(cmd.OutOrStdout(), args, p)
+			return nil
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func writePreview(w io.Writer, args []string, p api.Preview) {
+	lp := p.Preview
+	if lp == nil {
+		return
+	}
+	l := lp.Lead
+	verb := "shown to"
+	switch {
+	case len(args) == 2 && args[1] == "dial":
+		verb = "dialed by"
+	case len(args) == 2:
+		verb = "skipped by"
+	}
+	fmt.Fprintf(w, "campaign %s, lead %s %s %s: %s %s, attempts %d", lp.Campaign, l.ID, verb, p.Agent, l.Phone, l.Name, l.Attempts)
+	if l.LastOutcome != 0 {
+		fmt.Fprintf(w, " (last: %s)", l.LastOutcome)
+	}
+	fmt.Fprintln(w)
+	keys := make([]string, 0, len(l.Fields))
+	for k := range l.Fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %s: %s\n", k, l.Fields[k])
+	}
+	if verb == "shown to" {
+		fmt.Fprintf(w, "  %s on its own at %s\n", lp.OnTimeout, lp.Expires.Local().Format(time.TimeOnly))
 	}
 }

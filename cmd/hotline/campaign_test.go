@@ -1,8 +1,10 @@
 package main
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCampaignCommandAgainstDaemon(t *testing.T) {
@@ -30,6 +32,61 @@ campaigns:
 		{[]string{"campaign", "start", "autumn"}, 1, `campaign "autumn": unknown campaign`},
 		{[]string{"campaign", "launch", "spring"}, 1, `unknown action "launch"`},
 		{[]string{"campaign", "start"}, 1, "name the campaign"},
+	} {
+		code, out, errOut := hotline(t, nil, append(tc.args, "--api", addr)...)
+		if code != tc.code || !strings.Contains(out+errOut, tc.want) {
+			t.Errorf("hotline %s: exit %d, %q %q; want exit %d and %q", strings.Join(tc.args, " "), code, out, errOut, tc.code, tc.want)
+		}
+	}
+}
+
+func TestPreviewCommandAgainstDaemon(t *testing.T) {
+	addr, _ := startServe(t, "127.0.0.1:0", `
+pbx: {type: sim, sim: {callers: {rate_per_minute: 0}}}
+queues: [{name: q}]
+agents: [{id: a, endpoint: sim/a, logged_in: true, queues: [{queue: q}]}]
+campaigns:
+  - name: spring
+    mode: preview
+    endpoint: sim/{number}
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    lead_hours: "00:00-24:00"
+    queues: [q]
+    safe_harbour: [sound:safe-harbour]
+`)
+	csv := "phone,name,plan\n+12125550101,Ann,gold\n+12125550102,Bob,silver\n"
+	resp, err := http.Post("http://"+addr+"/api/v1/campaigns/spring/leads", "text/csv", strings.NewReader(csv))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("import: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if code, out, errOut := hotline(t, nil, "campaign", "start", "spring", "--api", addr); code != 0 {
+		t.Fatalf("start: %s %s", out, errOut)
+	}
+	var out string
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		var code int
+		code, out, _ = hotline(t, nil, "preview", "a", "--api", addr)
+		if code == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no lead shown to a in 5 s: %s", out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(out, "campaign spring, lead spring-1 shown to a: +12125550101 Ann, attempts 0") ||
+		!strings.Contains(out, "  plan: gold") || !strings.Contains(out, "skip on its own at") {
+		t.Errorf("preview a:\n%s", out)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"preview", "a", "later"}, 1, `unknown decision "later"`},
+		{[]string{"preview", "a", "skip"}, 0, "lead spring-1 skipped by a"},
+		{[]string{"preview", "nobody"}, 1, "unknown agent"},
 	} {
 		code, out, errOut := hotline(t, nil, append(tc.args, "--api", addr)...)
 		if code != tc.code || !strings.Contains(out+errOut, tc.want) {

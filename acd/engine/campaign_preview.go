@@ -1,0 +1,228 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/dialer"
+)
+
+// Preview mode: nothing is dialed until an agent says so. Each free agent
+// of the campaign is shown a lead from the hopper (checked against the
+// do-not-call lists and calling hours first) and is held for it: no
+// inbound call or other lead is offered to them meanwhile. The agent dials
+// or skips it within the campaign's preview_timeout; a timeout does
+// preview_on_timeout. A dialed lead's agent stays held until the lead
+// answers, then the answered lead joins the campaign's queue with its agent
+// free and waits for them (never abandoned for want of an agent). A
+// skipped lead is put off by the campaign's no-answer delay, its attempts
+// untouched. Previews live in memory: after a restart the leads are shown
+// again.
+
+// ErrNoPreview is the answer to a decision when the agent has no lead shown.
+var ErrNoPreview = fmt.Errorf("no lead is shown to the agent: %w", ErrCampaignState)
+
+// LeadPreview is a lead shown to an agent in preview mode.
+type LeadPreview struct {
+	Campaign string        `json:"campaign"`
+	Lead     campaign.Lead `json:"lead"`
+	Offered  time.Time     `json:"offered"`
+	// Expires is when OnTimeout (dial or skip) happens without the agent.
+	Expires   time.Time `json:"expires"`
+	OnTimeout string    `json:"on_timeout"`
+}
+
+// preview is a lead shown to an agent, owned by the engine goroutine.
+type preview struct {
+	run     *campaignRun
+	lead    campaign.Lead
+	agent   *agent
+	offered time.Time
+	expires time.Time
+	gen     uint64
+}
+
+func (r *campaignRun) preview() bool { return r.cfg.Mode == dialer.Preview.String() }
+
+// previewOf finds the lead shown to an agent.
+func (c *Core) previewOf(a *agent) *preview {
+	for _, r := range c.camps {
+		if p := r.previews[a]; p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// hold keeps an agent from being offered anything until until (or now:
+// free again) and brings the routing view in line.
+func (c *Core) hold(now time.Time, a *agent, until time.Time) {
+	a.notBefore = until
+	c.refreshView(a, now)
+}
+
+// offerPreviews shows a lead to each free agent of the campaign who has
+// none, and takes back the leads of agents no longer free.
+func (c *Core) offerPreviews(now time.Time, r *campaignRun) {
+	for a, p := range r.previews {
+		if a.state != acd.Available || a.call != nil {
+			c.trace(now, "campaign %s: lead %s taken back from %s (%s)", r.cfg.Name, p.lead.ID, a.id, a.state)
+			c.takeBack(now, p)
+		}
+	}
+	for _, q := range r.queues {
+		for _, m := range q.rs.Members {
+			a := c.agents[m.Agent]
+			if !freeNow(a, now) || c.previewOf(a) != nil {
+				continue
+			}
+			for len(r.hopper) > 0 {
+				ll := r.hopper[0]
+				r.hopper = r.hopper[1:]
+				if c.admitLead(now, r, ll) {
+					c.showPreview(now, r, a, ll.Lead)
+					break
+				}
+			}
+		}
+	}
+}
+
+func (c *Core) showPreview(now time.Time, r *campaignRun, a *agent, l campaign.Lead) {
+	if r.previews == nil {
+		r.previews = map[*agent]*preview{}
+	}
+	r.previewGen++
+	p := &preview{run: r, lead: l, agent: a, offered: now, expires: now.Add(r.cfg.PreviewTimeout), gen: r.previewGen}
+	r.previews[a] = p
+	c.hold(now, a, p.expires)
+	c.trace(now, "campaign %s: lead %s shown to %s until %s", r.cfg.Name, l.ID, a.id, p.expires.Format(time.RFC3339))
+	c.out.At(p.expires, Timer{Kind: TimerCampaignPreview, Call: a.id, Gen: p.gen})
+}
+
+// previewTimedOut does the campaign's preview_on_timeout for a preview the
+// agent left undecided.
+func (c *Core) previewTimedOut(now time.Time, agentID string, gen uint64) {
+	a := c.agentIdx[agentID]
+	if a == nil {
+		return
+	}
+	if p := c.previewOf(a); p != nil && p.gen == gen {
+		c.endPreview(now, p, p.run.cfg.PreviewOnTimeout == config.PreviewDial, "timeout")
+	}
+}
+
+// PreviewDecide dials or skips the lead shown to an agent.
+func (c *Core) PreviewDecide(now time.Time, agentID string, dial bool) (LeadPreview, error) {
+	a, err := c.agentByID(agentID)
+	if err != nil {
+		return LeadPreview{}, err
+	}
+	p := c.previewOf(a)
+	if p == nil {
+		return LeadPreview{}, fmt.Errorf("agent %q: %w", agentID, ErrNoPreview)
+	}
+	st := p.status()
+	c.endPreview(now, p, dial, "agent")
+	return st, nil
+}
+
+// endPreview dials the lead with the agent held for it, or puts it off and
+// frees the agent. A lead whose agent is no longer free is not dialed.
+func (c *Core) endPreview(now time.Time, p *preview, dial bool, why string) {
+	r, a, l := p.run, p.agent, p.lead
+	delete(r.previews, a)
+	if dial && a.state == acd.Available && a.call == nil {
+		c.trace(now, "campaign %s: %s dials lead %s (%s)", r.cfg.Name, a.id, l.ID, why)
+		// Held while the lead rings; the switch ends the ring by then.
+		c.hold(now, a, now.Add(r.cfg.RingTimeout+10*time.Second))
+		if c.startDial(now, r, l, a) {
+			return
+		}
+	} else {
+		l.NextAttempt = now.Add(max(r.cfg.Retry.NoAnswer, time.Minute))
+		c.trace(now, "campaign %s: lead %s skipped by %s (%s); next %s", r.cfg.Name, l.ID, a.id, why, l.NextAttempt.Format(time.RFC3339))
+		c.saveLead(now, r, &l)
+		r.stats.SkippedPreview++
+	}
+	delete(r.known, l.ID)
+	c.freeHeld(now, a)
+}
+
+// takeBack ends a preview with the lead as it was in the store, due again.
+func (c *Core) takeBack(now time.Time, p *preview) {
+	delete(p.run.previews, p.agent)
+	delete(p.run.known, p.lead.ID)
+	c.freeHeld(now, p.agent)
+}
+
+// takeBackPreviews ends every preview of a campaign that stops dialing.
+func (c *Core) takeBackPreviews(now time.Time, r *campaignRun) {
+	for _, p := range r.previews {
+		c.takeBack(now, p)
+	}
+}
+
+// freeHeld ends an agent's hold and offers them what waits.
+func (c *Core) freeHeld(now time.Time, a *agent) {
+	if a.notBefore.After(now) {
+		c.hold(now, a, now)
+	}
+	if a.state == acd.Available && a.call == nil {
+		c.agentFree(now, a)
+	}
+}
+
+// releaseReserved frees the agent held for a dial that ended unanswered.
+func (c *Core) releaseReserved(now time.Time, d *leadDial) {
+	if d.agent != nil {
+		c.freeHeld(now, d.agent)
+	}
+}
+
+// reservedQueue ends the hold of an answered lead's agent, so that the
+// lead's queue offers it to them, and returns that queue: the first of the
+// campaign's queues the agent works, else the campaign's first.
+func (c *Core) reservedQueue(now time.Time, d *leadDial) *queue {
+	a := d.agent
+	if a.notBefore.After(now) {
+		c.hold(now, a, now)
+	}
+	for _, q := range d.run.queues {
+		if _, member := a.penalty[q.idx]; member {
+			return q
+		}
+	}
+	if len(d.run.queues) > 0 {
+		return d.run.queues[0]
+	}
+	return nil
+}
+
+func (p *preview) status() LeadPreview {
+	return LeadPreview{Campaign: p.run.cfg.Name, Lead: p.lead, Offered: p.offered, Expires: p.expires, OnTimeout: p.run.cfg.PreviewOnTimeout}
+}
+
+// previewStatus is the lead shown to an agent, if any, for the status.
+func (c *Core) previewStatus(a *agent) *LeadPreview {
+	if p := c.previewOf(a); p != nil {
+		st := p.status()
+		return &st
+	}
+	return nil
+}
+
+// PreviewDecision dials (Dial) or skips the lead shown to an agent in a
+// preview campaign, and answers with that lead.
+type PreviewDecision struct {
+	returns[LeadPreview]
+	Agent string
+	Dial  bool
+}
+
+func (d PreviewDecision) apply(c *Core, now time.Time) (any, error) {
+	return c.PreviewDecide(now, d.Agent, d.Dial)
+}
