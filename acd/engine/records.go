@@ -210,7 +210,7 @@ func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 	}
 	ac.Seen = cl.checked
 	if !cl.flow.Done() {
-		flow := cl.flow
+		flow := c.flow.Stored(cl.flow) // no secret values at rest
 		ac.Flow = &flow
 	}
 	return ac

@@ -122,8 +122,10 @@ func (c *Collect) finish(st State, acts []Action) (State, []Action) {
 	shown := value
 	if c.Secret {
 		shown = fmt.Sprintf("%d digits", len(value))
+		st = st.WithSecret(c.Var, value)
+	} else {
+		st = st.With(c.Var, value)
 	}
-	st = st.With(c.Var, value)
 	return st, append(acts, Note{Kind: "collected", Detail: c.Var + "=" + shown}, Goto{Node: c.Then})
 }
 

@@ -109,7 +109,7 @@ func (f *Flow) Step(st State, in Input, now time.Time) (State, []Action) {
 }
 
 // follow passes a node's actions on to the host, entering the nodes that
-// Goto names. Goto, ToQueue and Leave end a node's turn; actions after them
+// Goto names, with secret values masked in notes and warnings. Goto, ToQueue and Leave end a node's turn; actions after them
 // are dropped.
 func (f *Flow) follow(st State, acts []Action, now time.Time) (State, []Action) {
 	var out []Action
@@ -127,14 +127,31 @@ func (f *Flow) follow(st State, acts []Action, now time.Time) (State, []Action) 
 				return State{}, lost(out, name)
 			}
 			out = append(out, Enter{Kind: n.Kind(), Node: name})
-			st, acts = n.Enter(At{Node: name, Now: now}, State{Node: name, Vars: st.Vars})
+			st, acts = n.Enter(At{Node: name, Now: now}, State{Node: name, Vars: st.Vars, Secret: st.Secret})
 		case ToQueue, Leave, Transfer, Callback:
-			return State{Vars: st.Vars}, append(out, a)
+			return State{Vars: st.public()}, append(out, a) // secrets are needed no longer
+		case Note: // what hosts show and keep: never a secret value
+			a.Detail = st.Mask(a.Detail)
+			out = append(out, a)
+		case Warn:
+			a.Text = st.Mask(a.Text)
+			out = append(out, a)
 		default:
 			out = append(out, a)
 		}
 	}
 	return st, out
+}
+
+// Stored is st as it may be saved: without secret values, nor the digits
+// a secret collect node has so far. A call resumed from it after a restart
+// is asked for them again if the flow needs them.
+func (f *Flow) Stored(st State) State {
+	if c, ok := f.nodes[st.Node].(*Collect); ok && c.Secret {
+		st.Buf = ""
+	}
+	st.Vars, st.Secret = st.public(), nil
+	return st
 }
 
 // Resolve names the node a target means when met at node from: a target

@@ -15,12 +15,17 @@ type State struct {
 	Tries int               `json:"tries,omitempty"` // no-input or invalid-input rounds spent at Node
 	Buf   string            `json:"buf,omitempty"`   // digits collected so far at Node
 	Vars  map[string]string `json:"vars,omitempty"`  // what the flow learned: collected values, lookups, language
+	// Secret names the variables that hold secret values (a card number):
+	// hosts show them masked (Mask), store them not at all (Flow.Stored),
+	// and the flow drops them when the call leaves it.
+	Secret []string `json:"secret,omitempty"`
 }
 
 // Done reports whether the call has left the flow (to a queue, or to hang up).
 func (s State) Done() bool { return s.Node == "" }
 
-// String is the state as traces show it; Buf and Vars only when set.
+// String is the state as traces show it; Buf and Vars only when set,
+// secret values masked.
 func (s State) String() string {
 	out := "{Node:" + s.Node + " Tries:" + itoa(s.Tries)
 	if s.Buf != "" {
@@ -32,7 +37,7 @@ func (s State) String() string {
 			if i > 0 {
 				out += ","
 			}
-			out += k + "=" + s.Vars[k]
+			out += k + "=" + s.Mask(s.Vars[k])
 		}
 	}
 	return out + "}"
@@ -40,7 +45,7 @@ func (s State) String() string {
 
 // Equal reports whether two states are the same place with the same variables.
 func (s State) Equal(o State) bool {
-	return s.Node == o.Node && s.Tries == o.Tries && s.Buf == o.Buf && maps.Equal(s.Vars, o.Vars)
+	return s.Node == o.Node && s.Tries == o.Tries && s.Buf == o.Buf && maps.Equal(s.Vars, o.Vars) && slices.Equal(s.Secret, o.Secret)
 }
 
 // With returns s with the variable set; s itself is not changed (its map may
@@ -53,6 +58,44 @@ func (s State) With(name, value string) State {
 	vars[name] = value
 	s.Vars = vars
 	return s
+}
+
+// WithSecret is With for a secret value (see State.Secret).
+func (s State) WithSecret(name, value string) State {
+	s = s.With(name, value)
+	if !slices.Contains(s.Secret, name) {
+		s.Secret = append(slices.Clone(s.Secret), name)
+	}
+	return s
+}
+
+// Masked is how a secret value is shown.
+const Masked = "****"
+
+// Mask replaces every secret value in text by Masked, for a timeline, a
+// log or a status.
+func (s State) Mask(text string) string {
+	for _, name := range s.Secret {
+		if v := s.Vars[name]; v != "" {
+			text = strings.ReplaceAll(text, v, Masked)
+		}
+	}
+	return text
+}
+
+// public is s's variables without the secret ones, and with secret values
+// masked in the others (a text made with {card}).
+func (s State) public() map[string]string {
+	if len(s.Secret) == 0 {
+		return s.Vars
+	}
+	vars := make(map[string]string, len(s.Vars))
+	for k, v := range s.Vars {
+		if !slices.Contains(s.Secret, k) {
+			vars[k] = s.Mask(v)
+		}
+	}
+	return vars
 }
 
 // Var is a variable's value, "" when unset.

@@ -246,3 +246,47 @@ func TestFlowNamesResolveWithinTheirFlow(t *testing.T) {
 		t.Errorf("Build = %v", err)
 	}
 }
+
+// A secret value is masked in every note and in the state's text, kept
+// out of the stored state, and dropped when the call leaves the flow.
+func TestSecretValues(t *testing.T) {
+	nodes := map[string]Node{
+		"card":  &Collect{Var: "card", Length: 4, Secret: true, Timeout: time.Second, Then: "note"},
+		"note":  &Set{Vars: map[string]string{"topic": "card {card}"}, Then: "check"},
+		"check": &LookupNode{URL: "http://cards.local/{card}", Timeout: time.Second, Then: "agent", OnFailure: "agent"},
+		"agent": &Queue{Queue: "support"},
+	}
+	f, err := Build(nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.Start("card", t0)
+	var all []Action
+	for _, in := range append(digits("987"), Digit{Key: "6"}) {
+		var acts []Action
+		st, acts = f.Step(st, in, t0)
+		all = append(all, acts...)
+		if stored := f.Stored(st); strings.Contains(fmt.Sprint(stored.Vars, stored.Buf), "98") {
+			t.Errorf("stored state %+v holds the secret digits", stored)
+		}
+	}
+	if !strings.Contains(fmt.Sprint(all), "lookup GET http://cards.local/9876") {
+		t.Errorf("the lookup lacks the value it needs: %v", all)
+	}
+	if s := st.String(); strings.Contains(s, "9876") || !strings.Contains(s, "card="+Masked) {
+		t.Errorf("state text %s", s)
+	}
+	st, acts := f.Step(st, LookupResult{Err: `Get "http://cards.local/9876": refused`}, t0)
+	all = append(all, acts...)
+	for _, a := range all {
+		switch a := a.(type) {
+		case Note:
+			if strings.Contains(a.Detail, "9876") {
+				t.Errorf("note shows the secret: %v", a)
+			}
+		}
+	}
+	if !st.Done() || st.Vars["card"] != "" || st.Vars["topic"] != "card "+Masked || !strings.Contains(fmt.Sprint(all), "set topic=card "+Masked) {
+		t.Errorf("after leaving: %+v; actions %v", st, all)
+	}
+}
