@@ -46,6 +46,13 @@ func newTestServer(t *testing.T) (*httptest.Server, *store.DB) {
 
 func newTestDaemon(t *testing.T, yaml string) *testDaemon {
 	t.Helper()
+	return newTestDaemonWith(t, yaml, nil)
+}
+
+// newTestDaemonWith is newTestDaemon with engine options set by opts (whose
+// store is the daemon's).
+func newTestDaemonWith(t *testing.T, yaml string, opts func(*engine.Options, *store.DB)) *testDaemon {
+	t.Helper()
 	cfg, err := config.Parse([]byte(yaml), "api-test.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +67,11 @@ func newTestDaemon(t *testing.T, yaml string) *testDaemon {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sw.Close() })
-	rt, err := engine.NewRuntime(engine.RunOptions{Core: engine.Options{Config: cfg, Store: db},
+	core := engine.Options{Config: cfg, Store: db}
+	if opts != nil {
+		opts(&core, db)
+	}
+	rt, err := engine.NewRuntime(engine.RunOptions{Core: core,
 		Switch: sw, Log: zerolog.Nop(), Now: sw.Now, PublishEvery: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

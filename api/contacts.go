@@ -1,14 +1,11 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/acd/engine"
@@ -160,7 +157,7 @@ func (c *contactBook) view(ct contact.Contact, offset, limit int) (ContactView, 
 	for _, in := range h {
 		iv := InteractionView{Interaction: in, Agent: in.Agent, Disposition: in.Disposition}
 		if rec, err := c.db.Call(in.CallID); err == nil {
-			iv.Agent, iv.Outcome, iv.Talk = rec.Agent, string(rec.Outcome), rec.Talk
+			iv.Queue, iv.Agent, iv.Outcome, iv.Talk = rec.Queue, rec.Agent, string(rec.Outcome), rec.Talk
 			iv.Disposition, iv.Notes = rec.Disposition, rec.Notes
 		}
 		v.Interactions = append(v.Interactions, iv)
@@ -364,68 +361,4 @@ func (c *contactBook) offer(snap *engine.Snapshot, r *http.Request) (any, error)
 		return nil, err
 	}
 	return out, nil
-}
-
-// LinkContacts follows the engine's change stream until ctx ends: every new
-// call's caller is matched to a contact (created, number only, when unknown)
-// and the call is put in the contact's history. It runs in its own goroutine
-// and only reads what the engine publishes, so the engine never waits on the
-// store; a call missed during a resync is caught from the snapshot.
-func LinkContacts(ctx context.Context, eng Engine, book *store.Contacts, region string, log zerolog.Logger) {
-	log = log.With().Str("component", "contacts").Logger()
-	sub, snap, _ := eng.Subscribe(0, 1024)
-	defer sub.Cancel()
-	seen := map[string]time.Time{}
-	link := func(call engine.CallStatus, now time.Time) {
-		if _, ok := seen[call.ID]; ok || call.ID == "" {
-			return
-		}
-		seen[call.ID] = now
-		phone, err := contact.NormalizePhone(call.Caller, region)
-		if err != nil {
-			return // anonymous or internal: nothing to match
-		}
-		ct, created, err := book.Match(phone, now)
-		if err == nil {
-			err = book.AddInteraction(ct.ID, store.Interaction{CallID: call.ID, At: now.UTC(), Direction: "inbound", Queue: call.Queue})
-		}
-		if err != nil {
-			log.Error().Err(err).Str("call", call.ID).Msg("contact not linked")
-			return
-		}
-		log.Debug().Str("call", call.ID).Uint64("contact", uint64(ct.ID)).Bool("created", created).Msg("contact linked")
-	}
-	scan := func(s *engine.Snapshot) {
-		if s == nil {
-			return
-		}
-		for _, call := range s.Calls {
-			link(call, s.Now)
-		}
-	}
-	scan(snap)
-	prune := time.NewTicker(time.Hour)
-	defer prune.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-prune.C:
-			for id, at := range seen {
-				if now.Sub(at) > 24*time.Hour {
-					delete(seen, id)
-				}
-			}
-		case ch, ok := <-sub.C:
-			if !ok {
-				return
-			}
-			switch {
-			case ch.Kind == engine.ChangeResync:
-				scan(ch.Snapshot)
-			case ch.Call != nil && ch.Kind == engine.ChangeCall:
-				link(*ch.Call, ch.At)
-			}
-		}
-	}
 }

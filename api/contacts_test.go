@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/internal/seal"
+	"github.com/hotline-cc/hotline/store"
 )
 
 func getJSON(t *testing.T, url string, v any) int {
@@ -48,18 +47,16 @@ func send(t *testing.T, method, url, body string) (int, string) {
 // A known caller's call is offered to alice: the screen pop carries the
 // contact, the call lands in the contact's history, and reads are audited.
 func TestContactsScreenPopAndHistory(t *testing.T) {
-	d := newTestDaemon(t, "entries:\n  - {number: \"100\", queue: support}\n"+cfgYAML)
+	key, _ := seal.Generate("k1")
+	keys, _ := seal.New(key)
+	d := newTestDaemonWith(t, "entries:\n  - {number: \"100\", queue: support}\n"+cfgYAML, func(o *engine.Options, db *store.DB) {
+		o.MatchCaller = db.Contacts(keys).CallerMatcher("US")
+	})
 	if code, body := send(t, "GET", d.srv.URL+"/api/v1/contacts?number=2125550101", ""); code != http.StatusServiceUnavailable || !strings.Contains(body, "HOTLINE_KEY") {
 		t.Fatalf("contacts without a key: %d %s", code, body)
 	}
-	key, _ := seal.Generate("k1")
-	keys, _ := seal.New(key)
 	book := d.db.Contacts(keys)
 	d.api.EnableContacts(d.db, book, "US")
-	ctx, cancel := context.WithCancel(context.Background())
-	linked := make(chan struct{})
-	go func() { LinkContacts(ctx, d.rt, book, "US", zerolog.Nop()); close(linked) }()
-	t.Cleanup(func() { cancel(); <-linked })
 	base := d.srv.URL + "/api/v1"
 
 	code, body := send(t, "POST", base+"/contacts", `{"phones":["(212) 555-0101"],"name":"Carla Customer","tags":["VIP"]}`)
@@ -92,7 +89,10 @@ func TestContactsScreenPopAndHistory(t *testing.T) {
 		t.Fatalf("screen pop %+v", offer)
 	}
 
-	// The linker puts the call in Carla's history.
+	// The call carries Carla's contact, and is in her history.
+	if offer.Call.Contact == nil || offer.Call.Contact.ID != offer.Contact.ID || !offer.Call.Contact.Known || !offer.Call.Contact.HasTag("vip") {
+		t.Fatalf("the call's contact %+v, want Carla's (%d), known, vip", offer.Call.Contact, offer.Contact.ID)
+	}
 	var page InteractionPage
 	for {
 		if getJSON(t, fmt.Sprintf("%s/contacts/%d/interactions", base, offer.Contact.ID), &page); len(page.Interactions) == 1 {

@@ -47,6 +47,9 @@ func (tx *Tx) saveCall(c *CallRecord, rehash bool) (err error) {
 				if err := index.Delete(oldKey); err != nil {
 					return fmt.Errorf("store: unindex call %q: %w", c.ID, err)
 				}
+				if err := unfileInteraction(tx, c.Contact, prev, c.ID); err != nil {
+					return err
+				}
 			}
 		}
 		oldHash = numberHashOf(old)
@@ -71,6 +74,9 @@ func (tx *Tx) saveCall(c *CallRecord, rehash bool) (err error) {
 	}
 	if err := reindexNumber(tx.btx.Bucket(bucketCallNumbers), oldHash, oldKey, hash, key); err != nil {
 		return fmt.Errorf("store: index number of call %q: %w", c.ID, err)
+	}
+	if err := fileInteraction(tx, c); err != nil {
+		return fmt.Errorf("store: file call %q with contact %d: %w", c.ID, c.Contact, err)
 	}
 	return nil
 }

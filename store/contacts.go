@@ -216,8 +216,22 @@ func (s *Contacts) Merge(keep, dup contact.ID, now time.Time) (out contact.Conta
 		if err := s.delete(tx.btx, dup); err != nil {
 			return err
 		}
-		if err := moveInteractions(tx.btx, dup, keep); err != nil {
+		moved, err := moveInteractions(tx.btx, dup, keep)
+		if err != nil {
 			return err
+		}
+		for _, id := range moved { // their records name keep from now on
+			c, err := tx.Call(id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			c.Contact = keep
+			if err := tx.SaveCall(c); err != nil {
+				return err
+			}
 		}
 		return s.put(tx.btx, &k, out)
 	})
@@ -338,6 +352,7 @@ type Interaction struct {
 	Queue       string    `json:"queue,omitempty"`
 	Agent       string    `json:"agent,omitempty"`
 	Disposition string    `json:"disposition,omitempty"`
+	Outcome     string    `json:"outcome,omitempty"`
 }
 
 // interactionKey sorts a contact's interactions newest first: the id, then
@@ -385,7 +400,7 @@ func (s *Contacts) History(id contact.ID, offset, limit int) (out []Interaction,
 	return out, err
 }
 
-func moveInteractions(btx *bbolt.Tx, from, to contact.ID) error {
+func moveInteractions(btx *bbolt.Tx, from, to contact.ID) (calls []string, err error) {
 	b := btx.Bucket(bucketContactCalls)
 	prefix := contactKey(from)
 	type kv struct{ k, v []byte }
@@ -396,11 +411,12 @@ func moveInteractions(btx *bbolt.Tx, from, to contact.ID) error {
 	}
 	for _, m := range moved {
 		if err := b.Delete(m.k); err != nil {
-			return err
+			return nil, err
 		}
 		if err := b.Put(append(contactKey(to), m.k[8:]...), m.v); err != nil {
-			return err
+			return nil, err
 		}
+		calls = append(calls, string(m.k[16:]))
 	}
-	return nil
+	return calls, nil
 }

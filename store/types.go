@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/acd/ivr"
 )
 
@@ -38,9 +39,12 @@ type CallRecord struct {
 	Cause        string        `json:"cause,omitempty"`
 	Recording    Recording     `json:"recording,omitzero"`
 	Disposition  string        `json:"disposition,omitempty"`
-	Notes        string        `json:"notes,omitempty"`
-	Attempts     []Attempt     `json:"attempts,omitempty"`
-	Timeline     []Step        `json:"timeline,omitempty"`
+	// Contact is the caller's contact, matched by number on arrival (0:
+	// none, or not matched in time).
+	Contact  contact.ID `json:"contact,omitempty"`
+	Notes    string     `json:"notes,omitempty"`
+	Attempts []Attempt  `json:"attempts,omitempty"`
+	Timeline []Step     `json:"timeline,omitempty"`
 	// Hold is how long the caller was on hold (during consults too); it is
 	// not part of Talk. Transfers counts the transfers carried out, and Legs
 	// the parties the caller talked to in turn: a transfer is a leg of the

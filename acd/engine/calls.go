@@ -85,7 +85,7 @@ func (c *Core) onArrived(now time.Time, e pbx.CallArrived) {
 		c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseUnallocated)
 		return
 	}
-	c.goTarget(now, cl, *target)
+	c.matchThenRoute(now, cl, *target)
 }
 
 // route decides where an arriving call goes: the Stasis-style arguments
@@ -176,7 +176,7 @@ func ivrPath(timeline []store.Step) string {
 // startFlow puts a call in the flow at node; the interpreter in acd/ivr
 // decides, the engine carries its actions out.
 func (c *Core) startFlow(now time.Time, cl *call, node string) {
-	st, acts := c.flow.StartWith(node, map[string]string{ivr.VarCaller: cl.rec.Caller}, now)
+	st, acts := c.flow.StartWith(node, callerVars(cl), now)
 	c.runFlow(now, cl, st, acts)
 }
 

@@ -41,6 +41,11 @@ type Options struct {
 	// Lookup carries out a flow's HTTP lookup, off the engine goroutine;
 	// nil = ivrhttp.Do with the default client.
 	Lookup func(ctx context.Context, l ivr.Lookup) ivr.LookupResult
+	// MatchCaller, if set, finds an inbound caller's contact before the call
+	// is routed (contact.go); it runs off the engine goroutine, and the call
+	// waits for it at most MatchTimeout (0: DefaultMatchTimeout).
+	MatchCaller  CallerMatcher
+	MatchTimeout time.Duration
 	// Speaker turns the flows' texts (say: media) into prompt files the
 	// switch plays; nil = say: media go to the switch as they are (the
 	// simulator plays them).

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/kpi"
 	"github.com/hotline-cc/hotline/acd/pbx"
@@ -109,6 +110,8 @@ type call struct {
 	endFrom    time.Time    // the end is unknown within [endFrom, when it was found gone]
 
 	xfer transferState // hold, consult and transfer (transfer.go)
+
+	contact contact.OnCall // the caller's contact, matched on arrival (contact.go); rec.Contact its id
 }
 
 // callbackReq is a caller who left the queue asking to be called back. It

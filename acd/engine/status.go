@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/contact"
 )
 
 // Status is a point-in-time view for the wallboard, the API and the demo.
@@ -88,6 +89,8 @@ type CallStatus struct {
 	// FAQ answers heard, phrases recognized with their confidence; steps
 	// apart by "; ".
 	IVR string `json:"ivr,omitempty"`
+	// Contact is the caller's contact, matched on arrival (contact.go).
+	Contact *contact.OnCall `json:"contact,omitempty"`
 }
 
 // Status reports the engine's live state.
@@ -190,5 +193,9 @@ func callStatus(cl *call, now time.Time) CallStatus {
 		cs.Agent = cl.agent.id
 	}
 	cs.IVR = ivrPath(cl.rec.Timeline)
+	if cl.rec.Contact != 0 {
+		oc := cl.contact
+		cs.Contact = &oc
+	}
 	return cs
 }

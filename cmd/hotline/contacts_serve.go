@@ -11,6 +11,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/contact"
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/store"
@@ -43,13 +44,22 @@ func sealCalls(p config.Privacy, db *store.DB, log zerolog.Logger) (keys *seal.K
 	return keys, nil
 }
 
+// callerMatcher matches every inbound caller to a contact (created when the
+// number is new) before the call is routed; nil without a key.
+func callerMatcher(db *store.DB, keys *seal.Keyring, region string) engine.CallerMatcher {
+	if keys == nil {
+		return nil
+	}
+	return db.Contacts(keys).CallerMatcher(region)
+}
+
 // serveContacts turns contacts on when keys is not nil: the API serves
-// them and the screen pop, every caller is matched to a contact, the
+// them and the screen pop, the
 // retention purge runs on its schedule, and records under an older key
 // (or in clear) are sealed under the primary one. The returned wait blocks
 // until those goroutines have stopped (after ctx ends), so the store closes
 // after their last write. Without a key contacts stay off.
-func serveContacts(ctx context.Context, p config.Privacy, keys *seal.Keyring, h *api.Server, eng api.Engine, db *store.DB, log zerolog.Logger) (wait func(), err error) {
+func serveContacts(ctx context.Context, p config.Privacy, keys *seal.Keyring, h *api.Server, db *store.DB, log zerolog.Logger) (wait func(), err error) {
 	log = log.With().Str("component", "contacts").Logger()
 	if keys == nil {
 		return func() {}, nil
@@ -58,12 +68,11 @@ func serveContacts(ctx context.Context, p config.Privacy, keys *seal.Keyring, h 
 	if h != nil {
 		h.EnableContacts(db, book, p.Region)
 	}
-	linked, purged, rotated := make(chan struct{}), make(chan struct{}), make(chan struct{})
-	go func() { defer close(linked); api.LinkContacts(ctx, eng, book, p.Region, log) }()
+	purged, rotated := make(chan struct{}), make(chan struct{})
 	go func() { defer close(purged); retain(ctx, p.Retention, db, book, log) }()
 	go func() { defer close(rotated); resealInBackground(ctx, db, book, keys.Primary(), log) }()
 	log.Info().Str("key", keys.Primary()).Dur("retention", p.Retention.Age).Msg("contacts on")
-	return func() { <-linked; <-purged; <-rotated }, nil
+	return func() { <-purged; <-rotated }, nil
 }
 
 // retain runs the retention purge every r.Every until ctx ends.

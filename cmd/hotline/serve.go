@@ -123,7 +123,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	}
 	rt, err := engine.NewRuntime(engine.RunOptions{
 		Core: engine.Options{Config: cfg, Store: target, Seed: uint64(time.Now().UnixNano()),
-			IDPrefix: runID(), Speaker: speaker},
+			IDPrefix: runID(), Speaker: speaker, MatchCaller: callerMatcher(db, keys, cfg.Privacy.Region)},
 		Switch: sw, Log: log, Saved: &saved,
 	})
 	if err != nil {
@@ -179,7 +179,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		h.EnableAuth(db, time.Now)
 		defer h.EnableAudit(db)() // after the server's shutdown below: handlers are done
 		h.WatchWrites(rt.Writer())
-		wait, err := serveContacts(ctx, cfg.Privacy, keys, h, rt, db, log)
+		wait, err := serveContacts(ctx, cfg.Privacy, keys, h, db, log)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/contact"
+)
+
+// lastAgentDepth bounds how many of a contact's latest calls are read to
+// find the last agent who answered one.
+const lastAgentDepth = 5
+
+// MatchCall is the contact of a call arriving from phone (E.164): found
+// through the number index, or created with the number only. A known
+// caller's lookup is one read transaction; only a new number writes. The
+// call joins the contact's history when its record, carrying the contact
+// (CallRecord.Contact), is saved.
+func (s *Contacts) MatchCall(phone string, at time.Time) (contact.OnCall, error) {
+	var oc contact.OnCall
+	found := false
+	err := s.db.View(func(tx *Tx) error {
+		id, ok := s.lookup(tx.btx.Bucket(bucketContactPhones), phone)
+		if !ok {
+			return nil
+		}
+		c, err := s.get(tx.btx, id)
+		if err != nil {
+			return err
+		}
+		found = true
+		oc = c.OnCall(true, lastAgent(tx, id))
+		return nil
+	})
+	if err != nil {
+		return oc, err
+	}
+	if !found {
+		c, created, err := s.Match(phone, at)
+		if err != nil {
+			return oc, err
+		}
+		oc = c.OnCall(!created, "")
+	}
+	return oc, nil
+}
+
+// fileInteraction keeps c in its contact's history, up to date with the
+// record (queue, agent, disposition); see SaveCall.
+func fileInteraction(tx *Tx, c *CallRecord) error {
+	b := tx.btx.Bucket(bucketContactCalls)
+	if c.Contact == 0 || b == nil {
+		return nil
+	}
+	v, err := json.Marshal(Interaction{CallID: c.ID, At: c.Entered.UTC(), Direction: string(c.Direction),
+		Queue: c.Queue, Agent: c.Agent, Disposition: c.Disposition, Outcome: string(c.Outcome)})
+	if err != nil {
+		return err
+	}
+	return b.Put(interactionKey(c.Contact, c.Entered, c.ID), v)
+}
+
+// lastAgent is the agent of the contact's latest answered call, among its
+// lastAgentDepth latest.
+func lastAgent(tx *Tx, id contact.ID) string {
+	prefix := contactKey(id)
+	cur := tx.btx.Bucket(bucketContactCalls).Cursor()
+	n := 0
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && n < lastAgentDepth; k, v = cur.Next() {
+		n++
+		var in Interaction
+		if json.Unmarshal(v, &in) != nil {
+			continue
+		}
+		if in.Outcome != "" { // filed with its record: no need to read that
+			if in.Agent != "" && in.Outcome != string(acd.OutcomeAbandoned) {
+				return in.Agent
+			}
+			continue
+		}
+		c, err := tx.Call(in.CallID)
+		if err != nil {
+			continue // gone (purged, repaired away): older calls may tell
+		}
+		if c.Agent != "" && !c.Answered.IsZero() {
+			return c.Agent
+		}
+	}
+	return ""
+}
+
+// CallerMatcher is MatchCall for the engine (engine.CallerMatcher): it
+// normalizes the caller's number (region: the country of numbers written
+// without a country code) and fails for one that is no phone number
+// (anonymous, internal).
+func (s *Contacts) CallerMatcher(region string) func(ctx context.Context, callID, number string, at time.Time) (contact.OnCall, error) {
+	return func(_ context.Context, _, number string, at time.Time) (contact.OnCall, error) {
+		phone, err := contact.NormalizePhone(number, region)
+		if err != nil {
+			return contact.OnCall{}, err
+		}
+		return s.MatchCall(phone, at)
+	}
+}
+
+// unfileInteraction drops a call's entry from a contact's history.
+func unfileInteraction(tx *Tx, id contact.ID, at time.Time, callID string) error {
+	b := tx.btx.Bucket(bucketContactCalls)
+	if id == 0 || b == nil {
+		return nil
+	}
+	return b.Delete(interactionKey(id, at, callID))
+}
