@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -314,16 +315,30 @@ func (c *Client) Bridge(ctx context.Context, id pbx.BridgeID, chans ...pbx.Chann
 	if id == "" || internalID(string(id)) {
 		return fmt.Errorf("%s: %w: bad bridge id", what, pbx.ErrBadRequest)
 	}
-	if err := c.command(ctx, what, http.MethodPost, "/bridges/"+seg(string(id)),
-		url.Values{"type": {"mixing"}, "name": {string(id)}}, nil); err != nil {
+	err := c.command(ctx, what, http.MethodPost, "/bridges/"+seg(string(id)),
+		url.Values{"type": {"mixing"}, "name": {string(id)}}, nil)
+	exists := errors.Is(err, pbx.ErrDuplicateID)
+	if err != nil && !exists {
 		return err
 	}
-	if len(chans) == 0 {
-		return nil
+	var in []string
+	if exists && len(chans) > 0 {
+		// A bridge made before (a held caller coming back): ARI refuses
+		// to add a channel already in it, so add only the others.
+		var b struct{ Channels []string }
+		if err := c.call(ctx, http.MethodGet, "/bridges/"+seg(string(id)), nil, nil, &b); err != nil {
+			return fmt.Errorf("%s: %w", what, classify(err))
+		}
+		in = b.Channels
 	}
-	ids := make([]string, len(chans))
-	for i, ch := range chans {
-		ids[i] = string(ch)
+	var ids []string
+	for _, ch := range chans {
+		if !slices.Contains(in, string(ch)) {
+			ids = append(ids, string(ch))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	return c.command(ctx, what, http.MethodPost, "/bridges/"+seg(string(id))+"/addChannel",
 		url.Values{"channel": {strings.Join(ids, ",")}}, nil)

@@ -194,8 +194,10 @@ func (c *Core) Transfer(now time.Time, agentID string, to TransferTo, attended b
 		c.setPhase(now, cl, acd.CallConsulting)
 		c.holdCaller(now, cl)
 		c.step(now, cl, "consult", a.id, to.String())
-		// The agent leaves the call's bridge for the consult bridge.
-		c.do(Command{Op: OpUnbridge, Lane: cl.id, Channel: cl.agentCh, Bridge: cl.bridge})
+		// The agent leaves the call's bridge for the consult bridge: the
+		// bridge goes (every switch keeps both channels up) and cancel
+		// makes it again.
+		c.do(Command{Op: OpDestroyBridge, Lane: cl.id, Bridge: cl.bridge})
 		c.ringTarget(now, cl, t)
 		c.saveActive(now, cl)
 		return cl, nil
@@ -353,7 +355,7 @@ func (c *Core) agentLeaves(now time.Time, cl *call, t *target) {
 	c.step(now, cl, "agent-left", a.id, "talk="+talk.Round(time.Millisecond).String())
 	c.do(Command{Op: OpHangup, Lane: string(cl.agentCh), Channel: cl.agentCh, Cause: pbx.CauseNormal})
 	c.forget(cl.agentCh)
-	if cl.bridge != "" {
+	if cl.bridge != "" && cl.phase != acd.CallConsulting { // a consult destroyed it already
 		c.do(Command{Op: OpDestroyBridge, Lane: cl.id, Bridge: cl.bridge})
 	}
 	c.startWrapUp(now, a, cl, talk)

@@ -36,6 +36,9 @@ const (
 	CaseSnapshot             = "Snapshot"
 	CaseSpyListen            = "SpyListen"
 	CaseUnknownChannel       = "UnknownChannel"
+	CaseHold                 = "Hold"
+	CaseMoveBridge           = "MoveBridge"
+	CaseConsult              = "Consult"
 )
 
 // Durations the far ends of the suite use. They are short so that a real
@@ -82,6 +85,9 @@ var contractCases = []caseDef{
 	{CaseSnapshot, testSnapshot},
 	{CaseSpyListen, testSpyListen},
 	{CaseUnknownChannel, testUnknownChannel},
+	{CaseHold, testHold},
+	{CaseMoveBridge, testMoveBridge},
+	{CaseConsult, testConsult},
 }
 
 // RunSwitchContract runs every contract case as a subtest named after its
@@ -433,5 +439,89 @@ func testUnknownChannel(c *contractCase) {
 	}
 	if err := sw.Hangup(ctx, ghost, pbx.CauseNormal); err != nil {
 		c.t.Errorf("Hangup of an unknown channel: %v, want nil", err)
+	}
+}
+
+// nth matches the n-th event that match matches, counting from the start
+// of one wait.
+func nth(n int, match func(pbx.Event) bool) func(pbx.Event) bool {
+	seen := 0
+	return func(ev pbx.Event) bool {
+		if match(ev) {
+			seen++
+		}
+		return seen == n
+	}
+}
+
+// joined matches ch entering bridge br.
+func joined(ch pbx.ChannelID, br pbx.BridgeID) func(pbx.Event) bool {
+	return func(ev pbx.Event) bool {
+		j, ok := ev.(pbx.BridgeJoined)
+		return ok && j.Channel == ch && j.Bridge == br
+	}
+}
+
+// hold takes the caller out of its bridge and plays it music, as the
+// engine holds a caller.
+func (c *contractCase) hold(caller pbx.ChannelID, br pbx.BridgeID) {
+	c.t.Helper()
+	c.ok(c.h.Switch.Unbridge(c.ctx, br, caller), "unbridge the caller")
+	if l := c.wait(On[pbx.BridgeLeft](caller)).(pbx.BridgeLeft); l.Bridge != br {
+		c.t.Errorf("BridgeLeft names bridge %q, want %q", l.Bridge, br)
+	}
+	c.ok(c.h.Switch.StartMOH(c.ctx, caller, ""), "start moh on the held caller")
+}
+
+// testHold: a held caller goes back into the bridge it left, the agent
+// having stayed (or, where the switch takes it out too, coming back).
+func testHold(c *contractCase) {
+	caller, agent, br := c.bridged()
+	c.hold(caller, br)
+	c.ok(c.h.Switch.StopMOH(c.ctx, caller), "stop moh")
+	c.ok(c.h.Switch.Bridge(c.ctx, br, caller, agent), "bridge the caller back")
+	c.wait(nth(2, joined(caller, br)))
+	if i := c.rec.Index(On[pbx.HungUp](agent)); i >= 0 {
+		c.t.Errorf("the agent hung up while the caller was held; %s", c.rec.dump())
+	}
+}
+
+// testMoveBridge: a blind transfer: the caller is held, the first agent
+// hangs up, the bridge goes, and the caller is bridged with a second agent.
+func testMoveBridge(c *contractCase) {
+	caller, first, br := c.bridged()
+	c.hold(caller, br)
+	second := c.agent()
+	c.ok(c.h.Switch.Hangup(c.ctx, first, pbx.CauseNormal), "hang up the first agent")
+	c.wait(On[pbx.HungUp](first))
+	c.ok(c.h.Switch.DestroyBridge(c.ctx, br), "destroy the first bridge")
+	c.ok(c.h.Switch.StopMOH(c.ctx, caller), "stop moh")
+	br2 := pbx.BridgeID(fmt.Sprintf("contract-bridge-%d", c.next()))
+	c.ok(c.h.Switch.Bridge(c.ctx, br2, caller, second), "bridge the caller with the second agent")
+	c.wait(joined(caller, br2))
+	c.wait(joined(second, br2))
+}
+
+// testConsult: an attended transfer cancelled: the caller is held, the
+// agent talks to a target in a consult bridge, the target hangs up, and
+// the agent and the caller are bridged again.
+func testConsult(c *contractCase) {
+	caller, agent, br := c.bridged()
+	c.hold(caller, br)
+	c.ok(c.h.Switch.DestroyBridge(c.ctx, br), "destroy the call's bridge for the consult")
+	target := c.agent()
+	cb := pbx.BridgeID(fmt.Sprintf("contract-consult-%d", c.next()))
+	c.ok(c.h.Switch.Bridge(c.ctx, cb, agent, target), "consult bridge")
+	c.wait(joined(agent, cb))
+	c.wait(joined(target, cb))
+	c.ok(c.h.Switch.Hangup(c.ctx, target, pbx.CauseNormal), "hang up the target")
+	c.wait(On[pbx.HungUp](target))
+	c.ok(c.h.Switch.DestroyBridge(c.ctx, cb), "destroy the consult bridge")
+	c.ok(c.h.Switch.StopMOH(c.ctx, caller), "stop moh")
+	c.ok(c.h.Switch.Bridge(c.ctx, br, caller, agent), "bridge the caller and the agent again")
+	c.wait(nth(2, joined(caller, br)))
+	c.wait(nth(2, joined(agent, br)))
+	if i := c.rec.Index(On[pbx.HungUp](agent)); i >= 0 {
+		c.t.Errorf("the agent hung up with the target; %s", c.rec.dump())
 	}
 }
