@@ -60,6 +60,10 @@ type Server struct {
 	// KeepAlive is how often an idle event stream gets a comment line, so
 	// proxies keep it open and clients notice a dead daemon; 0 = 15 s.
 	KeepAlive time.Duration
+	// Coalesce is how long an event stream rests after a write, gathering
+	// the changes published meanwhile into its next write; 0 =
+	// DefaultCoalesce, negative = none (every change written at once).
+	Coalesce time.Duration
 
 	link Link // nil: no switch link to report (see WatchLink)
 	// writes is the store writer whose failures /healthz and /metrics

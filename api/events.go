@@ -54,24 +54,26 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// seen is the last seq sent: changes already in a snapshot are skipped.
+	// Each event is a frame the hub built once for every stream: sending it
+	// is a copy into the connection's buffer.
 	var seen uint64
-	send := func(id uint64, event string, v interface{ JSON() ([]byte, error) }) bool {
-		data, err := v.JSON()
+	send := func(id uint64, v interface{ Frame() ([]byte, error) }) bool {
+		frame, err := v.Frame()
 		if err != nil {
-			s.log.Error().Err(err).Str("event", event).Msg("event not encoded")
+			s.log.Error().Err(err).Uint64("id", id).Msg("event not encoded")
 			return true
 		}
-		if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", id, event, data); err != nil {
+		if _, err := w.Write(frame); err != nil {
 			return false
 		}
 		seen = id
 		return true
 	}
-	if snap != nil && !send(snap.Seq, "snapshot", snap) {
+	if snap != nil && !send(snap.Seq, snap) {
 		return
 	}
 	for _, ch := range replay {
-		if !send(ch.Seq, string(ch.Kind), ch) {
+		if !send(ch.Seq, ch) {
 			return
 		}
 	}
@@ -80,11 +82,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	writeChange := func(ch engine.Change) bool {
 		switch {
 		case ch.Kind == engine.ChangeResync:
-			return send(ch.Snapshot.Seq, "snapshot", ch.Snapshot)
+			return send(ch.Snapshot.Seq, ch.Snapshot)
 		case ch.Seq <= seen:
 			return true // already in the snapshot sent
 		}
-		return send(ch.Seq, string(ch.Kind), ch)
+		return send(ch.Seq, ch)
 	}
 
 	every := s.KeepAlive
@@ -93,6 +95,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	keep := time.NewTicker(every)
 	defer keep.Stop()
+	// After each write the stream rests for Coalesce: changes published
+	// meanwhile queue in the subscription and go out together in the next
+	// write, and the goroutine is not woken for each one. With hundreds of
+	// streams that turns a wake-up and a system call per change and stream
+	// into one per stream and interval.
+	pause := s.Coalesce
+	if pause == 0 {
+		pause = DefaultCoalesce
+	}
+	rest := time.NewTimer(time.Hour)
+	rest.Stop()
+	defer rest.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
@@ -111,12 +125,24 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				if !writeChange(ch) {
 					return
 				}
-				if n == 63 || len(sub.C) == 0 {
+				if n == 255 || len(sub.C) == 0 {
 					break
 				}
 				ch, ok = <-sub.C
 			}
 			flusher.Flush()
+			if pause > 0 {
+				rest.Reset(pause)
+				select {
+				case <-r.Context().Done():
+					return
+				case <-rest.C:
+				}
+			}
 		}
 	}
 }
+
+// DefaultCoalesce is Server.Coalesce's default: a change waits at most this
+// long for the changes after it before going out with them.
+const DefaultCoalesce = 50 * time.Millisecond

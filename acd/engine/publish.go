@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,15 @@ func (s *Snapshot) JSON() ([]byte, error) {
 		return json.Marshal(s)
 	}
 	return s.enc.get(s)
+}
+
+// Frame is the snapshot as one Server-Sent Events message (id, event
+// "snapshot", data), built once for every stream that sends it.
+func (s *Snapshot) Frame() ([]byte, error) {
+	if s.enc == nil {
+		return sseFrame(s.Seq, "snapshot", s)
+	}
+	return s.enc.frame(s.Seq, "snapshot", s)
 }
 
 // ChangeKind says what a Change is about.
@@ -63,16 +73,61 @@ func (c Change) JSON() ([]byte, error) {
 	return c.enc.get(c)
 }
 
-// lazyJSON encodes a published value the first time a reader needs it.
+// Frame is the change as one Server-Sent Events message (id, event, data),
+// built once for every stream that sends it: a stream's only work per
+// change is to write these bytes.
+func (c Change) Frame() ([]byte, error) {
+	if c.enc == nil {
+		return sseFrame(c.Seq, string(c.Kind), c)
+	}
+	return c.enc.frame(c.Seq, string(c.Kind), c)
+}
+
+// lazyJSON encodes a published value the first time a reader needs it, as
+// JSON and as an event-stream frame.
 type lazyJSON struct {
 	once sync.Once
 	b    []byte
 	err  error
+
+	frameOnce sync.Once
+	f         []byte
+	ferr      error
 }
 
 func (l *lazyJSON) get(v any) ([]byte, error) {
 	l.once.Do(func() { l.b, l.err = json.Marshal(v) })
 	return l.b, l.err
+}
+
+func (l *lazyJSON) frame(id uint64, event string, v any) ([]byte, error) {
+	l.frameOnce.Do(func() {
+		var data []byte
+		if data, l.ferr = l.get(v); l.ferr == nil {
+			l.f = appendFrame(nil, id, event, data)
+		}
+	})
+	return l.f, l.ferr
+}
+
+func sseFrame(id uint64, event string, v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return appendFrame(nil, id, event, data), nil
+}
+
+// appendFrame writes "id: ID\nevent: EVENT\ndata: DATA\n\n"; JSON has no
+// raw newlines, so data is one line.
+func appendFrame(b []byte, id uint64, event string, data []byte) []byte {
+	b = append(b, "id: "...)
+	b = strconv.AppendUint(b, id, 10)
+	b = append(b, "\nevent: "...)
+	b = append(b, event...)
+	b = append(b, "\ndata: "...)
+	b = append(b, data...)
+	return append(b, "\n\n"...)
 }
 
 // Hub holds the published snapshot and fans changes out to subscribers. The
