@@ -21,28 +21,35 @@ import (
 //   - handover: the caller handed over (Hotline: CHANNEL_PARK of the
 //     caller; mod_callcenter: CHANNEL_EXECUTE of callcenter) → the agent
 //     leg created, with an agent free;
-//   - next: an agent hangs up while callers wait → the next agent leg
-//     created.
+//   - next: an agent hangs up while callers wait → the same agent's next
+//     leg created.
+//
+// mod_callcenter looks for a free agent every 100 ms; a phone that talked
+// a round number of milliseconds would hang up at the same point of that
+// cycle every time and make its figure the best or the worst case at will.
+// So each agent talks 1 s plus up to 100 ms at random.
 func TestFreeSWITCHBenchVsCallcenter(t *testing.T) {
 	if os.Getenv("HOTLINE_BENCH") == "" {
 		t.Skip("HOTLINE_BENCH not set")
 	}
-	const agents, talk = 3, 1000
-	phone := fmt.Sprintf("answer-100-hangup-%d", talk)
+	const agents, talk, jitter = 3, 1000, 100
+	phone := func(i int) string { return fmt.Sprintf("answer-100-hangup-%d-jitter-%d", talk+i, jitter) }
 
 	// Hotline.
-	s := newScenario(t, "park", fmt.Sprintf(`entries: [{number: "7900", queue: sales}]
+	var cfg strings.Builder
+	cfg.WriteString(`entries: [{number: "7900", queue: sales}]
 queues:
   - {name: sales, strategy: longest-idle, ring_timeout: 10s, retry_delay: 200ms, wrap_up: 0s, announce: {interval: 0s}}
 agents:
-  - {id: a1, name: A1, endpoint: "@PHONE:%[1]s0@", queues: [{queue: sales}], logged_in: true}
-  - {id: a2, name: A2, endpoint: "@PHONE:%[1]s1@", queues: [{queue: sales}], logged_in: true}
-  - {id: a3, name: A3, endpoint: "@PHONE:%[1]s2@", queues: [{queue: sales}], logged_in: true}
-`, phone[:len(phone)-1]))
+`)
+	for i := 0; i < agents; i++ {
+		fmt.Fprintf(&cfg, "  - {id: a%d, name: A%d, endpoint: \"@PHONE:%s@\", queues: [{queue: sales}], logged_in: true}\n", i+1, i+1, phone(i))
+	}
+	s := newScenario(t, "park", cfg.String())
 	s.start()
 	hl := benchRun(t, s.fs, s.tag, "hotline", func(from string) {
 		s.call(farend.CallScript{From: from, To: "7900"})
-	}, agents, talk)
+	}, agents, talk+jitter)
 	s.d.stop()
 
 	// mod_callcenter, same phones.
@@ -54,7 +61,7 @@ agents:
 		a := fmt.Sprintf("hltest-cc-%d", i)
 		for _, cmd := range []string{
 			"agent add " + a + " callback",
-			"agent set contact " + a + " [hltest_run=" + tag + "]loopback/" + phone[:len(phone)-1] + strconv.Itoa(i-1) + "/hotline-test-phone",
+			"agent set contact " + a + " [hltest_run=" + tag + "]loopback/" + phone(i-1) + "/hotline-test-phone",
 			"agent set wrap_up_time " + a + " 0",
 			"agent set max_no_answer " + a + " 0",
 			"agent set status " + a + " Available",
@@ -74,7 +81,7 @@ agents:
 		if err := fs.callInto(ctx, farend.CallScript{From: from, To: "7900"}, "hotline-test-cc", "", tag); err != nil {
 			t.Fatal(err)
 		}
-	}, agents, talk)
+	}, agents, talk+jitter)
 
 	p50 := func(d []time.Duration) string {
 		if len(d) == 0 {
@@ -91,14 +98,18 @@ agents:
 		return strings.Join(out, " ")
 	}
 	t.Logf("next agent leg, each sample (ms): Hotline %s; mod_callcenter %s", ms(hl.next), ms(cc.next))
-	t.Logf("\n| p50, from FreeSWITCH's event times | Hotline | mod_callcenter |\n|---|---|---|\n| caller handed over → agent leg created | %s | %s |\n| agent hangs up, callers waiting → next agent leg | %s | %s |\n| (FreeSWITCH: agent hangs up → the agent leg's HANGUP_COMPLETE) | %s | %s |",
-		p50(hl.handover), p50(cc.handover), p50(hl.next), p50(cc.next), p50(hl.legDone), p50(cc.legDone))
+	t.Logf("\n| p50, from FreeSWITCH's event times | Hotline | mod_callcenter |\n|---|---|---|\n| caller handed over → agent leg created | %s | %s |\n| agent hangs up, callers waiting → next agent leg | %s | %s |\n| (FreeSWITCH: agent hangs up → the agent leg's HANGUP_COMPLETE) | %s | %s |\n| (FreeSWITCH: the hang-up event's timestamp → read on an event socket) | %s | %s |",
+		p50(hl.handover), p50(cc.handover), p50(hl.next), p50(cc.next), p50(hl.legDone), p50(cc.legDone), p50(hl.delivered), p50(cc.delivered))
 }
 
 type benchFigures struct {
 	handover, next []time.Duration
 	legDone        []time.Duration // the phone hangs up → the agent leg's CHANNEL_HANGUP_COMPLETE
+	delivered      []time.Duration // the phone's CHANNEL_HANGUP: its timestamp → read on a socket
 }
+
+// benchRounds is how many callers per agent the burst brings.
+const benchRounds = 6
 
 // benchRun places callers one by one with agents free (handover), then a
 // burst that makes callers wait (next), and reads the event times.
@@ -120,10 +131,10 @@ func benchRun(t *testing.T, fs *freeSWITCH, tag, system string, call func(from s
 	}
 	time.Sleep(time.Second)
 	burst := time.Now()
-	for i := 0; i < 4*agents; i++ {
+	for i := 0; i < benchRounds*agents; i++ {
 		call(strconv.Itoa(base + 100 + i))
 	}
-	time.Sleep(time.Duration(5*talkMS)*time.Millisecond + 3*time.Second)
+	time.Sleep(time.Duration((benchRounds+1)*talkMS)*time.Millisecond + 3*time.Second)
 	evs := stop()
 
 	at := func(ev timedEvent) time.Time {
@@ -147,8 +158,8 @@ func benchRun(t *testing.T, fs *freeSWITCH, tag, system string, call func(from s
 		return ev.Name() == "CHANNEL_EXECUTE" && ev.Get("Application") == "callcenter"
 	}
 	type stamp struct {
-		phone string
-		at    time.Time
+		phone    string
+		at, read time.Time // the event's timestamp; when this test's socket read it
 	}
 	var f benchFigures
 	var handovers []time.Time
@@ -159,15 +170,15 @@ func benchRun(t *testing.T, fs *freeSWITCH, tag, system string, call func(from s
 			handovers = append(handovers, at(ev))
 		case ev.Name() == "CHANNEL_CREATE":
 			if p, ok := phoneHalf(ev, "-a"); ok {
-				legs = append(legs, stamp{p, at(ev)})
+				legs = append(legs, stamp{p, at(ev), ev.at})
 			}
 		case ev.Name() == "CHANNEL_HANGUP":
 			if p, ok := phoneHalf(ev, "-b"); ok {
-				hangups = append(hangups, stamp{p, at(ev)})
+				hangups = append(hangups, stamp{p, at(ev), ev.at})
 			}
 		case ev.Name() == "CHANNEL_HANGUP_COMPLETE":
 			if p, ok := phoneHalf(ev, "-a"); ok {
-				legsDone = append(legsDone, stamp{p, at(ev)})
+				legsDone = append(legsDone, stamp{p, at(ev), ev.at})
 			}
 		}
 	}
@@ -189,13 +200,13 @@ func benchRun(t *testing.T, fs *freeSWITCH, tag, system string, call func(from s
 			}
 		}
 	}
-	// Hang-ups while callers wait: the first 3*agents after the burst
-	// (the burst has 4*agents callers), each to the same agent's next
-	// leg: with callers waiting, an agent is dialed again as soon as it
-	// is free.
+	// Hang-ups while callers wait: the first (benchRounds-1)*agents after
+	// the burst (of benchRounds*agents callers), each to the same agent's
+	// next leg: with callers waiting, an agent is dialed again as soon as
+	// it is free.
 	n := 0
 	for _, h := range hangups {
-		if h.at.Before(burstAt) || n >= 3*agents {
+		if h.at.Before(burstAt) || n >= (benchRounds-1)*agents {
 			continue
 		}
 		n++
@@ -204,6 +215,7 @@ func benchRun(t *testing.T, fs *freeSWITCH, tag, system string, call func(from s
 			continue
 		}
 		f.next = append(f.next, l.Sub(h.at))
+		f.delivered = append(f.delivered, h.read.Sub(h.at))
 		if done, ok := firstAfter(legsDone, h.phone, h.at); ok && done.Before(l.Add(time.Second)) {
 			f.legDone = append(f.legDone, done.Sub(h.at))
 		}

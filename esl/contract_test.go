@@ -31,7 +31,13 @@ type fixture struct {
 
 func newFixture(t testing.TB, opts esl.Options) *fixture {
 	t.Helper()
-	fs, err := esltest.New(esltest.Options{})
+	return newFixtureOn(t, esltest.Options{}, opts)
+}
+
+// newFixtureOn is newFixture with a fake configured by fake.
+func newFixtureOn(t testing.TB, fake esltest.Options, opts esl.Options) *fixture {
+	t.Helper()
+	fs, err := esltest.New(fake)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,11 @@
 //
 // One goroutine reads the inbound connection. Events go to the pump the
 // moment they come off the socket, so they keep FreeSWITCH's order and wait
-// for nothing. Event-Sequence is one counter over every event of the switch
+// for nothing. mod_event_socket itself sends the events queued for an idle
+// connection only when its client writes or every 20 ms, so the link
+// writes a line end (which it discards) every Options.WakeInterval. A
+// channel is over at its CHANNEL_HANGUP: a bridged leg's HANGUP_COMPLETE
+// comes up to 20 ms later, once its thread has left the bridge. Event-Sequence is one counter over every event of the switch
 // and is not used for ordering: the events Hotline subscribes to have gaps
 // in it, and FreeSWITCH's dispatch threads may even queue two events for a
 // connection out of their numbers' order (Stats counts those).
@@ -42,6 +46,9 @@
 // After any drop the engine gets Disconnected, then, once reconnected,
 // Synced with a snapshot from "show channels as json" and
 // "uuid_dump <uuid> json" of every channel carrying a hotline_* variable.
+// The channels Hotline knows and the bridge partners of its channels are
+// dumped too: the "show channels" scoreboard lists a new channel only some
+// milliseconds after it exists.
 //
 // Commands are github.com/percipia/eslgo's command.Command values (Auth,
 // Event, API, Exit, Connect, call.Execute, and a bgapi of Hotline's own that

@@ -468,18 +468,25 @@ func handoffLag(ctx context.Context) <-chan []time.Duration {
 	}()
 	go func() { // the reader
 		defer close(toPump)
-		tick := time.NewTicker(2 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				toPump <- time.Now()
-			}
-		}
+		every(ctx, 2*time.Millisecond, func() bool { toPump <- time.Now(); return true })
 	}()
 	return out
+}
+
+// every runs f every d until ctx ends or f returns false.
+func every(ctx context.Context, d time.Duration, f func() bool) {
+	tick := time.NewTicker(d)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if !f() {
+				return
+			}
+		}
+	}
 }
 
 // timedEvent is an event and when it came off the socket.
@@ -488,8 +495,8 @@ type timedEvent struct {
 	at time.Time
 }
 
-// rawEvents reads the named events on a connection of its own until ctx
-// ends and then sends them.
+// rawEvents reads the named events on a connection of its own, woken as
+// Hotline's is, until ctx ends and then sends them.
 func (fs *freeSWITCH) rawEvents(t *testing.T, ctx context.Context, names string) <-chan []timedEvent {
 	t.Helper()
 	out := make(chan []timedEvent, 1)
@@ -513,6 +520,12 @@ func (fs *freeSWITCH) rawEvents(t *testing.T, ctx context.Context, names string)
 		}
 	}
 	context.AfterFunc(ctx, func() { nc.Close() })
+	// Woken as Hotline wakes its link (Options.WakeInterval): an idle
+	// connection gets its events up to 20 ms late.
+	go every(ctx, 2*time.Millisecond, func() bool {
+		_, err := nc.Write([]byte("\n"))
+		return err == nil
+	})
 	go func() {
 		var evs []timedEvent
 		defer func() { out <- evs }()

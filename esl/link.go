@@ -109,6 +109,21 @@ func (l *link) do(ctx context.Context, timeout time.Duration, cmd command.Comman
 	}
 }
 
+// wake writes a lone line end between two commands. mod_event_socket
+// drops line ends before a command, but the bytes end the wait of its
+// connection thread, which sends the events queued meanwhile.
+func (l *link) wake(timeout time.Duration) {
+	l.mu.Lock()
+	_ = l.nc.SetWriteDeadline(time.Now().Add(timeout))
+	_, err := l.nc.Write(lineEnd)
+	l.mu.Unlock()
+	if err != nil {
+		l.drop(fmt.Errorf("waking the event socket: %w", err))
+	}
+}
+
+var lineEnd = []byte("\n")
+
 // read is the link's only reader: replies to the oldest waiting command,
 // events to the pump, in the order they arrive.
 func (s *Switch) read(l *link, r *bufio.Reader) {
@@ -313,10 +328,17 @@ func (s *Switch) sync(l *link, reconnect bool) error {
 }
 
 // watch returns once the link is lost, pinging it while it is idle so that
-// a half-open TCP connection is noticed.
+// a half-open TCP connection is noticed, and waking FreeSWITCH's side of
+// it every WakeInterval (see Options).
 func (s *Switch) watch(l *link) {
 	tick := time.NewTicker(s.opts.PingInterval)
 	defer tick.Stop()
+	var wake <-chan time.Time
+	if s.opts.WakeInterval > 0 {
+		t := time.NewTicker(s.opts.WakeInterval)
+		defer t.Stop()
+		wake = t.C
+	}
 	for {
 		select {
 		case <-l.lost:
@@ -324,6 +346,8 @@ func (s *Switch) watch(l *link) {
 		case <-s.ctx.Done():
 			l.drop(pbx.ErrClosed)
 			return
+		case <-wake:
+			l.wake(s.opts.CommandTimeout)
 		case <-tick.C:
 			f, err := l.do(s.ctx, s.opts.CommandTimeout, command.API{Command: "status"})
 			if err == nil && strings.HasPrefix(f.ReplyText(), "-ERR") {

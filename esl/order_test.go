@@ -10,6 +10,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 	"github.com/hotline-cc/hotline/esl"
+	"github.com/hotline-cc/hotline/esl/esltest"
 )
 
 // TestOrderKeptUnderLoad pushes thousands of events with sequence gaps
@@ -65,6 +66,42 @@ func TestGapAddsNoDelay(t *testing.T) {
 	t.Logf("burst → second event at the engine: p50 %v, max %v", delays[len(delays)/2], delays[len(delays)-1])
 	if p50 := delays[len(delays)/2]; p50 > 15*time.Millisecond {
 		t.Errorf("an event after a gap took %v (p50) to reach the engine; nothing should wait for the gap", p50)
+	}
+}
+
+// TestIdleLinkWoken: mod_event_socket sends the events queued for an idle
+// connection only when its client writes or after 20 ms (the fake's
+// IdlePoll does the same), so the link writes a line end every
+// WakeInterval. Events then wait at most that long; without it, 10 ms on
+// average.
+func TestIdleLinkWoken(t *testing.T) {
+	wait := func(wake time.Duration) time.Duration {
+		f := newFixtureOn(t, esltest.Options{IdlePoll: 20 * time.Millisecond}, esl.Options{WakeInterval: wake})
+		rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
+		a := arrive(t, f, rec, "5556200", "entry,100")
+		var delays []time.Duration
+		for i := 0; i < 25; i++ {
+			time.Sleep(time.Duration(3+i%7) * time.Millisecond) // at any point of the fake's 20 ms
+			start := time.Now()
+			if err := f.fs.Burst(string(a.Channel), 1, 1); err != nil {
+				t.Fatal(err)
+			}
+			rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool {
+				d, ok := ev.(pbx.DTMF)
+				return ok && d.At.After(start.Add(-time.Millisecond))
+			})
+			delays = append(delays, time.Since(start))
+		}
+		slices.Sort(delays)
+		return delays[len(delays)/2]
+	}
+	idle, woken := wait(-1), wait(0)
+	t.Logf("event → engine, p50: %v with an idle link, %v woken every 2 ms (the default)", idle, woken)
+	if idle < 5*time.Millisecond {
+		t.Fatalf("with an idle link events took %v (p50): the fake does not hold them as FreeSWITCH does", idle)
+	}
+	if woken > idle/2 {
+		t.Errorf("woken every 2 ms, events still took %v (p50), against %v idle", woken, idle)
 	}
 }
 

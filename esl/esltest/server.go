@@ -19,6 +19,12 @@ type Options struct {
 	Password     string        // default "ClueCon"
 	PlaybackTime time.Duration // per played file; default 20 ms
 	RingTime     time.Duration // before CHANNEL_PROGRESS of a dialed phone; default 5 ms
+	// IdlePoll, when set, holds the events for an inbound connection
+	// until bytes come from its client or IdlePoll passes, as
+	// mod_event_socket's connection thread does: it waits up to 20 ms
+	// for the client's bytes before it sends the events queued for it.
+	// Zero sends every event at once.
+	IdlePoll time.Duration
 }
 
 // Server is the fake FreeSWITCH.
@@ -181,18 +187,80 @@ type conn struct {
 	linger   bool
 	resume   bool
 
-	qmu    sync.Mutex // guards queue and done
+	qmu    sync.Mutex // guards queue, held and done
 	qcond  *sync.Cond
 	queue  [][]byte
+	held   [][]byte // events waiting for the connection thread to wake (IdlePoll)
 	done   bool
 	closed sync.Once
+
+	woken   chan struct{} // bytes came from the client (IdlePoll)
+	stopped chan struct{} // closed with the connection
 }
 
 func newConn(s *Server, nc net.Conn, session *channel) *conn {
-	c := &conn{s: s, nc: nc, events: map[string]bool{}, format: "plain", session: session, authed: session != nil}
+	c := &conn{s: s, nc: nc, events: map[string]bool{}, format: "plain", session: session, authed: session != nil,
+		woken: make(chan struct{}, 1), stopped: make(chan struct{})}
 	c.qcond = sync.NewCond(&c.qmu)
 	go c.write()
+	if s.opts.IdlePoll > 0 && session == nil {
+		go c.poll(s.opts.IdlePoll)
+	}
 	return c
+}
+
+// sendEvent queues an event frame: at once, or, with IdlePoll, when the
+// connection thread next wakes.
+func (c *conn) sendEvent(b []byte) {
+	if c.s.opts.IdlePoll <= 0 || c.session != nil {
+		c.send(b)
+		return
+	}
+	c.qmu.Lock()
+	if !c.done {
+		c.held = append(c.held, b)
+	}
+	c.qmu.Unlock()
+}
+
+// poll is mod_event_socket's connection thread between commands: it
+// sleeps until the client writes or d passes, then sends what is held.
+func (c *conn) poll(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stopped:
+			return
+		case <-c.woken:
+			if !t.Stop() {
+				<-t.C
+			}
+		case <-t.C:
+		}
+		t.Reset(d)
+		c.qmu.Lock()
+		if len(c.held) > 0 && !c.done {
+			c.queue = append(c.queue, c.held...)
+			c.held = nil
+			c.qcond.Signal()
+		}
+		c.qmu.Unlock()
+	}
+}
+
+// wakeReader reads the client's bytes and wakes the connection thread.
+type wakeReader struct{ c *conn }
+
+func (w wakeReader) Read(p []byte) (int, error) {
+	n, err := w.c.nc.Read(p)
+	if n > 0 {
+		select {
+		case w.c.woken <- struct{}{}:
+		default:
+		}
+	}
+	return n, err
 }
 
 // send queues bytes for the writer; it never blocks.
@@ -246,6 +314,7 @@ func (c *conn) close() {
 		c.queue = nil
 		c.qcond.Signal()
 		c.qmu.Unlock()
+		close(c.stopped)
 		c.nc.Close()
 		c.s.mu.Lock()
 		delete(c.s.conns, c)
@@ -278,7 +347,7 @@ func (c *conn) disconnect(msg string) {
 
 func (c *conn) read() {
 	defer c.close()
-	r := bufio.NewReader(c.nc)
+	r := bufio.NewReader(wakeReader{c})
 	for {
 		cmd, err := wire.ReadCommand(r)
 		if err != nil {
@@ -439,7 +508,7 @@ func (s *Server) fire(name string, ch *channel, extra []wire.Header, body string
 			}
 			frame = append([]byte("Content-Length: "+strconv.Itoa(len(plain))+"\nContent-Type: text/event-plain\n\n"), plain...)
 		}
-		c.send(frame)
+		c.sendEvent(frame)
 	}
 }
 
