@@ -185,6 +185,7 @@ function render() {
     $("call-phase").textContent = call.phase || "";
   }
   $("dispo-form").hidden = !(lastCall && a && (a.state === "wrap-up" || a.state === "on-call"));
+  deskAlerts(a, call);
 }
 
 // button makes a wallboard button; its data names what a click does.

@@ -1,0 +1,151 @@
+// Hotline desk, alerts and keys: an offered call rings (WebAudio tones, no
+// sound files), missed calls and waiting callbacks are listed with a chime
+// and a highlight, and the desk works from the keyboard alone.
+"use strict";
+
+Object.assign(I18N.ru, {
+  keys: "Клавиши: L начать смену, R готов, P пауза, O закончить смену, D итог, M пропущенные",
+  missed: "Пропущенные звонки", callbacks: "Ждут обратного звонка", "missed-at": "пропущен в",
+});
+
+// sounds counts what was played, for tests and for people wondering.
+const sounds = { ring: 0, chime: 0 };
+let audioCtx = null;
+
+// audio is the page's AudioContext; browsers start it only after a click or
+// key press, which signing in always is.
+function audio() {
+  const AC = window.AudioContext || window.webkitAudioContext;
+  if (!AC) return null;
+  if (!audioCtx) audioCtx = new AC();
+  if (audioCtx.state === "suspended") audioCtx.resume();
+  return audioCtx;
+}
+
+// tone plays freqs together from at for dur seconds, with soft edges.
+function tone(freqs, at, dur, level) {
+  const c = audio();
+  if (!c) return;
+  const g = c.createGain();
+  g.gain.setValueAtTime(0, at);
+  g.gain.linearRampToValueAtTime(level, at + 0.02);
+  g.gain.setValueAtTime(level, at + dur - 0.02);
+  g.gain.linearRampToValueAtTime(0, at + dur);
+  g.connect(c.destination);
+  for (const f of freqs) {
+    const o = c.createOscillator();
+    o.frequency.value = f;
+    o.connect(g);
+    o.start(at);
+    o.stop(at + dur);
+  }
+}
+
+let ringTimer = null;
+
+// ring is a phone's double ring, repeated every 2 s until stopRing.
+function startRing() {
+  if (ringTimer) return;
+  const once = () => {
+    sounds.ring++;
+    const c = audio();
+    if (!c) return;
+    const t0 = c.currentTime;
+    tone([440, 480], t0, 0.4, 0.15);
+    tone([440, 480], t0 + 0.6, 0.4, 0.15);
+  };
+  once();
+  ringTimer = setInterval(once, 2000);
+}
+
+function stopRing() {
+  clearInterval(ringTimer);
+  ringTimer = null;
+}
+
+function chime() {
+  sounds.chime++;
+  const c = audio();
+  if (!c) return;
+  tone([880], c.currentTime, 0.15, 0.12);
+  tone([660], c.currentTime + 0.2, 0.25, 0.12);
+}
+
+// alerts remembers what the desk last saw, to tell what is new.
+const alerts = { state: "", noAnswer: -1, caller: "", queue: "", missed: [], callbacks: new Map() };
+
+// deskAlerts is called after every render with the desk's agent and call.
+function deskAlerts(a, call) {
+  if (!a) { stopRing(); return; }
+  const ringing = a.state === "ringing";
+  if (ringing) startRing(); else stopRing();
+  $("desk-call").classList.toggle("ringing", ringing);
+  if (call) { alerts.caller = call.caller || ""; alerts.queue = call.queue || ""; }
+  const na = a.no_answer || 0;
+  if (alerts.noAnswer >= 0 && na > alerts.noAnswer) {
+    alerts.missed.unshift({ at: state.now ? new Date(state.now) : new Date(), caller: alerts.caller, queue: alerts.queue, fresh: true });
+    alerts.missed.length = Math.min(alerts.missed.length, 20);
+    chime();
+  }
+  alerts.noAnswer = na;
+  alerts.state = a.state;
+  let grew = false;
+  for (const q of state.queues.values()) {
+    const n = q.pending_callbacks || 0;
+    const before = alerts.callbacks.has(q.name) ? alerts.callbacks.get(q.name).n : n;
+    alerts.callbacks.set(q.name, { n, fresh: n > before || (n > 0 && alerts.callbacks.get(q.name)?.fresh) });
+    if (n > before) grew = true;
+  }
+  if (grew) chime();
+  renderAlerts();
+}
+
+function renderAlerts() {
+  const ul = $("missed");
+  ul.replaceChildren();
+  for (const m of alerts.missed) {
+    const li = document.createElement("li");
+    li.textContent = `${m.caller || "?"} (${m.queue}) ${t("missed-at", "missed at")} ${m.at.toLocaleTimeString(lang)}`;
+    if (m.fresh) li.className = "new";
+    ul.appendChild(li);
+  }
+  const cb = $("callbacks");
+  cb.replaceChildren();
+  for (const [name, v] of alerts.callbacks) {
+    if (!v.n) continue;
+    const li = document.createElement("li");
+    li.dataset.queue = name;
+    li.textContent = `${name}: ${v.n}`;
+    if (v.fresh) li.className = "new";
+    cb.appendChild(li);
+  }
+  const fresh = alerts.missed.filter((m) => m.fresh).length;
+  document.title = fresh ? `(${fresh}) Hotline` : "Hotline";
+}
+
+// seen clears the highlights once the agent has looked (M, or a click).
+function alertsSeen() {
+  for (const m of alerts.missed) m.fresh = false;
+  for (const v of alerts.callbacks.values()) v.fresh = false;
+  renderAlerts();
+}
+
+// Keys on the desk, when no text field has the focus.
+const DESK_KEYS = { l: "btn-login", r: "btn-ready", p: "btn-pause", o: "btn-logout" };
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const ev of ["pointerdown", "keydown"]) document.addEventListener(ev, () => { if (me) audio(); }, { passive: true });
+  $("desk-alerts").addEventListener("click", alertsSeen);
+  document.addEventListener("keydown", (e) => {
+    if ($("desk-view").hidden || e.ctrlKey || e.altKey || e.metaKey) return;
+    const tag = (e.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select") {
+      if (e.key === "Escape") e.target.blur();
+      return;
+    }
+    const k = e.key.toLowerCase();
+    if (DESK_KEYS[k]) { e.preventDefault(); $(DESK_KEYS[k]).click(); return; }
+    if (k === "d" && !$("dispo-form").hidden) { e.preventDefault(); $("dispo").focus(); return; }
+    if (k === "m") { e.preventDefault(); $("missed").focus(); alertsSeen(); }
+  });
+});
