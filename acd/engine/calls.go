@@ -341,6 +341,9 @@ func (c *Core) onPlaybackFinished(now time.Time, e pbx.PlaybackFinished) {
 		return // a playback we stopped and forgot, or not ours
 	}
 	delete(c.playbacks, e.Playback)
+	if e.Failed && c.replayPrompts(cl, e.Playback) {
+		return
+	}
 	if e.Failed {
 		c.warn(now, "playback-failed", "call %s: playback %s failed", cl.id, e.Playback)
 	}
@@ -583,6 +586,10 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 	case cl.phase.Connected():
 		c.step(now, cl, "caller-hangup", "", e.Cause.String())
 	case cl.phase == acd.CallLeaving, cl.phase == acd.CallEnded:
+	case cl.phase == acd.CallMenu && cl.flow.Var(ivr.VarServed) != "":
+		// Hung up after the flow answered (a FAQ entry heard): served.
+		c.step(now, cl, "caller-hangup", "", "served "+cl.flow.Var(ivr.VarServed))
+		cl.rec.Outcome = acd.OutcomeSelfService
 	default:
 		c.step(now, cl, "abandon", "", cl.phase.String())
 		if cl.dir == acd.DirectionCallback {

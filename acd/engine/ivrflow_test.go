@@ -110,3 +110,47 @@ func indexFrom(steps []string, from int, want string) int {
 	}
 	return -1
 }
+
+const faqFlowConfig = `
+entries:
+  - {number: "100", flow: main}
+flows:
+  main:
+    start: ask
+    nodes:
+      ask:
+        kind: faq
+        prompt: ["sound:ask"]
+        timeout: 5s
+        agent: agent
+        entries:
+          - {id: hours, key: "1", prompt: ["sound:hours"]}
+      agent: {kind: queue, queue: support}
+queues:
+  - name: support
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+`
+
+// A caller who hangs up after the flow answered the question was served
+// (self-service), while one who hangs up before any answer abandoned.
+func TestHangupAfterFAQAnswerIsServed(t *testing.T) {
+	for _, tc := range []struct {
+		dtmf string
+		want acd.Outcome
+	}{{"1", acd.OutcomeSelfService}, {"", acd.OutcomeAbandoned}} {
+		st := newMemStore()
+		r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, faqFlowConfig), Store: st}, Start: epoch,
+			Sim: sim.Options{PromptLength: 2 * time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100", DTMF: tc.dtmf, DTMFDelay: 3 * time.Second, HangupAfter: 6 * time.Second}); err != nil {
+			t.Fatal(err)
+		}
+		r.RunUntil(epoch.Add(time.Minute))
+		if recs := records(st); len(recs) != 1 || recs[0].Outcome != tc.want || recs[0].HangupBy != acd.HangupCaller {
+			t.Errorf("keys %q: records %+v, want %s by the caller", tc.dtmf, recs, tc.want)
+		}
+	}
+}

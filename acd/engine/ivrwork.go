@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -128,6 +129,7 @@ type Speaker interface {
 // values, such as a looked-up order status) are rendered off the loop
 // first; a playback stopped meanwhile is dropped.
 func (c *Core) playSaid(now time.Time, cl *call, id pbx.PlaybackID, media []string) {
+	cl.prompts = nil
 	sp := c.opts.Speaker
 	if sp == nil || !slices.ContainsFunc(media, isSay) {
 		c.do(Command{Op: OpPlay, Lane: cl.id, Channel: cl.ch, Playback: id, Media: media})
@@ -143,6 +145,7 @@ func (c *Core) playSaid(now time.Time, cl *call, id pbx.PlaybackID, media []stri
 			}
 		}
 	}
+	cl.prompts = out
 	if len(missing) == 0 {
 		c.do(Command{Op: OpPlay, Lane: cl.id, Channel: cl.ch, Playback: id, Media: out})
 		return
@@ -166,6 +169,23 @@ func (c *Core) playSaid(now time.Time, cl *call, id pbx.PlaybackID, media []stri
 			c.do(Command{Op: OpPlay, Lane: cl.id, Channel: cl.ch, Playback: id, Media: out})
 		}
 	})
+}
+
+// replayPrompts plays a failed playback of rendered prompts once more, as
+// a new playback with the same continuation. Asterisk's media cache fails
+// a prompt that several calls fetch for the first time at once.
+func (c *Core) replayPrompts(cl *call, failed pbx.PlaybackID) bool {
+	if cl.playback != failed || cl.prompts == nil || cl.phase == acd.CallEnded {
+		return false
+	}
+	media := cl.prompts
+	cl.prompts = nil
+	cl.playSeq++
+	id := pbx.PlaybackID(cl.id + "-p" + strconv.Itoa(cl.playSeq))
+	c.playbacks[id] = cl
+	cl.playback = id
+	c.do(Command{Op: OpPlay, Lane: cl.id, Channel: cl.ch, Playback: id, Media: media})
+	return true
 }
 
 func isSay(m string) bool { _, _, ok := ivr.ParseSay(m); return ok }

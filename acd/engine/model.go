@@ -99,6 +99,7 @@ type call struct {
 	playSeq    int
 	workGen    uint64         // numbers the flow's work (lookups) so a late answer is told from the current one
 	rendering  pbx.PlaybackID // a playback waiting for its prompts to be rendered
+	prompts    []string       // the media of the current playback of rendered prompts, until replayed once
 	gen        [timerKinds]uint64
 	callback   *callbackReq // set when this call dials a callback request
 	restored   bool         // came back from the store after a restart

@@ -275,6 +275,7 @@ func (f *FAQ) heard(st State, text string) (State, []Action) {
 
 func (f *FAQ) answer(st State, e FAQEntry, acts []Action, how string) (State, []Action) {
 	st.Buf, st.Tries = "a:"+e.ID, 0
+	st = st.With(VarServed, e.ID)
 	acts = append(acts, Note{Kind: "faq-answer", Detail: e.ID + " by " + how})
 	return st, append(acts, f.answerMedia(st, e)...)
 }

@@ -107,6 +107,9 @@ const (
 	VarKnown    = "known"    // "yes" when the caller is a known customer
 	VarTags     = "tags"     // the caller's tags, comma separated (VIP, ...)
 	VarLanguage = "language" // the prompt language chosen ("en", "ru")
+	// VarServed is set when the flow gave the caller what it came for (the
+	// FAQ entry answered): a caller who hangs up then was served, not lost.
+	VarServed = "served"
 	// SkillPrefix marks variables that are skills a queue node requires:
 	// "skill.russian" = "1" asks for skill russian at level 1 or more.
 	SkillPrefix = "skill."
