@@ -105,7 +105,7 @@ var clearKinds = sync.OnceValue(func() map[string]bool {
 		"faq-retry", "faq-fallback", "announce", "flow-skills", "flow-priority", "bridged", "connect", "offer",
 		"no-connect", "late-answer", "agent-paused", "agent-hangup", "caller-hangup", "abandon", "end", "restored",
 		"recording-failed", "not-reached", "lead-answered", "ring-cut-by-restart", "adopted-after-restart",
-		"gone-during-gap", "agent-gone-during-gap", "contact"} {
+		"gone-during-gap", "agent-gone-during-gap", "contact", "prefer-agent", "tag-priority"} {
 		m[k] = true
 	}
 	return m

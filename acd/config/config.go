@@ -156,6 +156,7 @@ type Queue struct {
 	BusyDelay     time.Duration  `yaml:"busy_delay"`      // ... after busy
 	RejectDelay   time.Duration  `yaml:"reject_delay"`    // ... after rejecting
 	Callback      Callback       `yaml:"callback"`
+	Contacts      ContactRouting `yaml:"contacts"` // how callers with a contact on record are routed (contacts.go)
 }
 
 // SkillTarget relaxes a queue's requirement after the caller waited After.

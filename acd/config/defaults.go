@@ -69,6 +69,7 @@ func DefaultQueue() Queue {
 			MaxAttempts: 3,
 			RetryAfter:  5 * time.Minute,
 		},
+		Contacts: ContactRouting{Agent: ContactAgentNone, Wait: 20 * time.Second},
 	}
 }
 

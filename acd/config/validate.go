@@ -151,6 +151,7 @@ func (v *validator) queues() {
 		v.atLeast(joinPath(p, "max_no_answer"), q.MaxNoAnswer, 0)
 		v.oneOf(joinPath(p, "join_empty"), "join_empty mode", q.JoinEmpty, JoinEmptyModes)
 		v.overflow(p, q, names)
+		v.contactRouting(joinPath(p, "contacts"), q.Contacts)
 		v.keys(p, q)
 		if q.CallbackKey != "" || q.Overflow.Action == OverflowCallback {
 			v.callback(joinPath(p, "callback"), q.Callback)

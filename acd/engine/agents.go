@@ -111,7 +111,7 @@ func (c *Core) agentFree(now time.Time, a *agent) {
 	c.waitBuf, c.waitRef = c.waitBuf[:0], c.waitRef[:0]
 	for _, q := range a.queues {
 		for _, cl := range q.waiting {
-			if !cl.dispatchable() {
+			if !cl.dispatchable() || c.keptFor(cl, a, now) {
 				continue
 			}
 			c.waitBuf = append(c.waitBuf, routing.Waiting{
@@ -169,6 +169,7 @@ func (c *Core) dispatchCall(now time.Time, cl *call) {
 	waited := now.Sub(cl.enqueued)
 	c.selBuf = q.rs.Select(c.view, routing.Request{
 		Req: c.requirementFor(q, cl.needs, waited), Waited: waited, RingStep: ringTimeout(q), Rand: c.rng.Uint64(),
+		Prefer: cl.pref,
 	}, now, c.selBuf[:0])
 	for _, ai := range c.selBuf {
 		c.offer(now, cl, c.agents[ai])

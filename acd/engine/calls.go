@@ -407,12 +407,14 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 		c.overflow(now, cl, "no-agents")
 		return
 	}
+	c.tagPriority(now, cl, q)
 	c.setPhase(now, cl, acd.CallQueued)
 	q.waiting = append(q.waiting, cl)
 	c.saveActive(now, cl)
 	for k := TimerAnnounce; k <= TimerRedial; k++ {
 		cl.gen[k]++
 	}
+	c.preferAgent(now, cl, q)
 	if q.cfg.MaxWait > 0 {
 		from := now
 		if cl.resumed {

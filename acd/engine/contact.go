@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/acd/ivr"
+	"github.com/hotline-cc/hotline/acd/routing"
 )
 
 // DefaultMatchTimeout bounds how long an arriving call waits for its
@@ -87,4 +89,66 @@ func callerVars(cl *call) map[string]string {
 		vars[ivr.VarTags] = strings.Join(cl.contact.Tags, ",")
 	}
 	return vars
+}
+
+// tagPriority raises a known caller's priority in q to what its tags give
+// it (config.ContactRouting.TagPriority).
+func (c *Core) tagPriority(now time.Time, cl *call, q *queue) {
+	if cl.rec.Contact == 0 {
+		return
+	}
+	if p, ok := routing.TagPriority(cl.contact.Tags, q.cfg.Contacts.TagPriority); ok && p > cl.priority {
+		cl.priority = p
+		c.step(now, cl, "tag-priority", "", strconv.Itoa(p))
+	}
+}
+
+// preferAgent keeps a known caller for its preferred (or last) agent in q
+// for the queue's contact wait; a timer at its end lets the queue's
+// strategy take over.
+func (c *Core) preferAgent(now time.Time, cl *call, q *queue) {
+	cl.pref = routing.Preference{}
+	if cl.rec.Contact == 0 {
+		return
+	}
+	cr := q.cfg.Contacts
+	a, ok := c.agentIdx[agentFor(cl.contact, cr.Agent)]
+	if !ok {
+		return
+	}
+	at := cl.enqueued.Add(cr.Wait)
+	if !at.After(now) {
+		return // waited that long already (an overflow, a restart)
+	}
+	cl.pref = routing.Preference{Agent: a.idx, For: cr.Wait}
+	c.out.At(at, Timer{Kind: TimerRelax, Call: cl.id, Gen: cl.gen[TimerRelax]})
+	c.step(now, cl, "prefer-agent", a.id, cr.Agent)
+}
+
+// agentFor is the agent a known caller waits for first under mode (see
+// config.ContactRouting.Agent); "" for none.
+func agentFor(oc contact.OnCall, mode string) string {
+	switch mode {
+	case config.ContactAgentPreferred:
+		return oc.PreferredAgent
+	case config.ContactAgentLast:
+		return oc.LastAgent
+	case config.ContactAgentPreferredOrLast:
+		if oc.PreferredAgent != "" {
+			return oc.PreferredAgent
+		}
+		return oc.LastAgent
+	}
+	return ""
+}
+
+// keptFor reports whether cl is kept for an agent other than a (see
+// routing.Preference), so a must not take it.
+func (c *Core) keptFor(cl *call, a *agent, now time.Time) bool {
+	if cl.pref.For <= 0 || cl.pref.Agent == a.idx {
+		return false
+	}
+	q := cl.queue
+	waited := now.Sub(cl.enqueued)
+	return cl.pref.Holds(&q.rs, c.view, c.requirementFor(q, cl.needs, waited), waited)
 }

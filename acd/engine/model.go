@@ -112,7 +112,8 @@ type call struct {
 
 	xfer transferState // hold, consult and transfer (transfer.go)
 
-	contact contact.OnCall // the caller's contact, matched on arrival (contact.go); rec.Contact its id
+	contact contact.OnCall     // the caller's contact, matched on arrival (contact.go); rec.Contact its id
+	pref    routing.Preference // the agent a known caller waits for first in its queue
 }
 
 // callbackReq is a caller who left the queue asking to be called back. It

@@ -36,6 +36,8 @@ type Request struct {
 	Waited   time.Duration // how long the caller has waited so far
 	RingStep time.Duration // ring-progressively: one more tier every RingStep; 0 = all tiers at once
 	Rand     uint64        // caller-supplied randomness for random and weighted-random
+	// Prefer keeps the call for one agent while it holds (see Preference).
+	Prefer Preference
 }
 
 // QueueState is one queue's members and strategy, plus the round-robin
@@ -66,7 +68,8 @@ func (k memberKey) compare(o memberKey) int {
 func keyOf(m *Member) memberKey { return memberKey{order: m.Order, agent: m.Agent} }
 
 // Select appends to out[:0] the agents to ring for r, best first, and
-// returns it. Strategies that pick one agent return at most one; ring-all
+// returns it. While r.Prefer holds, that agent alone is returned, when
+// available. Strategies that pick one agent return at most one; ring-all
 // returns every eligible agent of the lowest eligible penalty, by Order;
 // ring-progressively returns those of the tiers reached after r.Waited, by
 // Tier then Order. An agent is eligible when it is Available, meets every
@@ -75,6 +78,9 @@ func keyOf(m *Member) memberKey { return memberKey{order: m.Order, agent: m.Agen
 func (q *QueueState) Select(agents []Agent, r Request, now time.Time, out []int32) []int32 {
 	out = out[:0]
 	q.lastPick = -1
+	if r.Prefer.Holds(q, agents, r.Req, r.Waited) {
+		return q.preferred(agents, r.Prefer, out)
+	}
 	var pick int
 	switch q.Strategy {
 	case RingAll, RingProgressively:
