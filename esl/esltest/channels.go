@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,6 +81,7 @@ type ChannelState struct {
 	Vars      map[string]string
 	SentDTMF  string   // digits sent to the far end with uuid_send_dtmf
 	Records   []string // recordings started, by path
+	Played    []string // the playback application's arguments, in order
 }
 
 // Channel reports a channel's state; ok is false if it never existed.
@@ -91,7 +93,8 @@ func (s *Server) Channel(uuid string) (ChannelState, bool) {
 		return ChannelState{}, false
 	}
 	st := ChannelState{UUID: ch.uuid, Direction: ch.direction, Answered: ch.answered, HungUp: ch.hungup,
-		Cause: ch.cause, Partner: ch.partner, Parked: ch.parked, SentDTMF: ch.sentDTMF, Vars: map[string]string{}}
+		Cause: ch.cause, Partner: ch.partner, Parked: ch.parked, SentDTMF: ch.sentDTMF, Vars: map[string]string{},
+		Played: slices.Clone(ch.played)}
 	if ch.app != nil {
 		st.App = ch.app.name
 	}
@@ -121,6 +124,7 @@ type channel struct {
 	app                   *appRun
 	apps                  []*appRun // queued by sendmsg
 	records               map[string]bool
+	played                []string
 	sentDTMF              string
 	job                   string // bgapi job still waiting for the originate result
 	phone                 *Phone
@@ -378,6 +382,7 @@ func (s *Server) nextApp(ch *channel) {
 	s.fire("CHANNEL_EXECUTE", ch, []wire.Header{{Name: "Application", Value: run.name}, {Name: "Application-Data", Value: run.arg}, {Name: "Application-UUID", Value: run.eventUUID}}, "")
 	switch run.name {
 	case "playback":
+		ch.played = append(ch.played, run.arg)
 		if strings.HasPrefix(run.arg, "local_stream://") || strings.Contains(run.arg, "loops=-1") {
 			return // plays until broken
 		}

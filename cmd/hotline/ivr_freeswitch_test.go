@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/speech"
+	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/esl/esltest"
+)
+
+// The IVR flows of the Asterisk end-to-end test (testdata/asterisk/e2e/ivr.yaml)
+// on the event-socket fake: `hotline serve --pbx freeswitch` plays the
+// rendered prompts by path, routes by the flow's skill, counts a FAQ caller
+// who hangs up as served and speaks a looked-up value.
+func TestServeFreeSWITCHIVRFlows(t *testing.T) {
+	if err := speech.CheckTools(); err != nil {
+		t.Skip(err)
+	}
+	fs, err := esltest.New(esltest.Options{Password: "ClueCon", PlaybackTime: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fs.Close()
+	fs.AddPhone("user/alice", esltest.Phone{Mode: esltest.Answer, AnswerDelay: 50 * time.Millisecond}) // stays on: must not get the call
+	fs.AddPhone("user/bob", esltest.Phone{Mode: esltest.Answer, AnswerDelay: 50 * time.Millisecond, HangupAfter: time.Second})
+	orders := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/orders/4711" {
+			w.Write([]byte(`{"status": "on its way"}`))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer orders.Close()
+	dir := t.TempDir()
+	prompts := filepath.Join(dir, "prompts")
+	flows, err := os.ReadFile("../../testdata/asterisk/e2e/ivr.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.NewReplacer("@PROMPTS@", prompts, "@PROMPTURL@", "", "@LOOKUP@", orders.URL,
+		"@PHONE:alice@", "user/alice", "@PHONE:bob@", "user/bob").Replace(string(flows))
+	path := filepath.Join(dir, "hotline.yaml")
+	if err := os.WriteFile(path, []byte("pbx: {type: freeswitch}\n"+cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{"HOTLINE_FREESWITCH_ADDRESS": fs.Addr(), "HOTLINE_STORE_PATH": filepath.Join(dir, "h.db"), "HOTLINE_SERVER_LISTEN": addr}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		code, _, errOut := hotlineCtx(t, ctx, env, "serve", "--config", path, "--log-level", "warn")
+		if code != 0 {
+			t.Errorf("serve exited %d: %s", code, errOut)
+		}
+		done <- code
+	}()
+	defer func() { cancel(); <-done }()
+	base := "http://" + addr
+	waitUntil(t, 10*time.Second, "API up", func() bool {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	})
+	time.Sleep(200 * time.Millisecond)
+	if resp, err := http.Post(base+"/api/v1/agents/bob/login", "", nil); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("bob login: %v %v", resp, err)
+	}
+	callers := map[string]esltest.Call{
+		"faq":    {From: "5550601", To: "6500", DTMF: "1", DTMFDelay: 700 * time.Millisecond, HangupAfter: 2 * time.Second},
+		"person": {From: "5550602", To: "6500", DTMF: "0", DTMFDelay: 700 * time.Millisecond},
+		"silent": {From: "5550603", To: "6500"},
+		"order":  {From: "5550604", To: "6501", DTMF: "4711", DTMFDelay: 700 * time.Millisecond},
+	}
+	byCaller, uuids := map[string]string{}, map[string]string{}
+	for name, c := range callers {
+		c.Vars = map[string]string{"hotline_args": "entry," + c.To}
+		uuid, err := fs.PlaceCall(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byCaller[c.From], uuids[name] = name, uuid
+	}
+	recs := map[string]api.Call{}
+	waitUntil(t, 30*time.Second, "four ended calls", func() bool {
+		resp, err := http.Get(base + "/api/v1/calls")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var list []api.Call
+		_ = json.NewDecoder(resp.Body).Decode(&list)
+		for _, r := range list {
+			if r.Outcome != acd.OutcomeInProgress {
+				recs[byCaller[r.Caller]] = r
+			}
+		}
+		return len(recs) == 4
+	})
+	steps := func(r api.Call) string {
+		var out []string
+		for _, s := range r.Timeline {
+			out = append(out, strings.TrimSpace(s.Kind+" "+s.Detail))
+		}
+		return strings.Join(out, " | ")
+	}
+	played := func(caller, text string) bool {
+		name, _ := (&speech.Prompts{Speed: 150}).File("en", text)
+		ch, _ := fs.Channel(uuids[caller])
+		return slices.Contains(ch.Played, filepath.Join(prompts, name))
+	}
+	if r := recs["faq"]; r.Outcome != acd.OutcomeSelfService || !played("faq", "We are open from nine to six.") {
+		t.Errorf("FAQ call %s: %s; answer played: %v", r.Outcome, steps(r), played("faq", "We are open from nine to six."))
+	}
+	if r := recs["person"]; r.Agent != "bob" || !strings.Contains(steps(r), "flow-skills map[orders:2]") {
+		t.Errorf("person: taken by %q: %s", r.Agent, steps(r))
+	}
+	if r := recs["silent"]; !strings.Contains(steps(r), "faq-fallback timeout") || !strings.Contains(steps(r), "hangup faq/bye") {
+		t.Errorf("silent: %s", steps(r))
+	}
+	if r := recs["order"]; !played("order", "Your order 4711 is on its way.") {
+		t.Errorf("order: the looked-up status was not spoken: %s", steps(r))
+	}
+}
