@@ -156,10 +156,34 @@ func (c *cut) addCall(rec *store.CallRecord, start int64, short, threshold time.
 		}
 	}
 	answered := !rec.Answered.IsZero()
-	if answered && rec.Agent != "" {
+	if len(rec.Legs) > 0 {
+		// A transferred call: each agent is counted for its own leg, and
+		// the queue it was taken from for the transfer.
+		for i, l := range rec.Legs {
+			if l.Agent != "" {
+				a := c.agent(start, l.Agent)
+				a.answered++
+				a.talk += l.Talk
+				a.hold += l.Hold
+				a.wrapUp += l.WrapUp
+				if l.Queue != "" {
+					q := c.queue(start, l.Queue)
+					q.handled++
+					q.handle += l.Talk + l.Hold + l.WrapUp
+				}
+			}
+			if i > 0 && rec.Legs[i-1].Agent != "" {
+				c.agent(start, rec.Legs[i-1].Agent).transfers++
+				if q := rec.Legs[i-1].Queue; q != "" {
+					c.queue(start, q).transfers++
+				}
+			}
+		}
+	} else if answered && rec.Agent != "" {
 		a := c.agent(start, rec.Agent)
 		a.answered++
 		a.talk += rec.Talk
+		a.hold += rec.Hold
 		a.wrapUp += rec.WrapUp
 	}
 	if rec.Queue == "" {
@@ -176,12 +200,16 @@ func (c *cut) addCall(rec *store.CallRecord, start int64, short, threshold time.
 		if rec.Wait <= threshold {
 			q.inSL++
 		}
-		q.handled++
-		q.handle += rec.Talk + rec.WrapUp
+		if len(rec.Legs) == 0 { // else counted per leg above
+			q.handled++
+			q.handle += rec.Talk + rec.Hold + rec.WrapUp
+		}
 	case answered:
 		q.callbacksHandled++
-		q.handled++
-		q.handle += rec.Talk + rec.WrapUp
+		if len(rec.Legs) == 0 { // else counted per leg above
+			q.handled++
+			q.handle += rec.Talk + rec.Hold + rec.WrapUp
+		}
 	case rec.Outcome == acd.OutcomeAbandoned && inbound:
 		if rec.Wait < short {
 			q.shortAbandoned++

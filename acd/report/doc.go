@@ -25,10 +25,15 @@
 // hangs up after waiting less than Options.ShortAbandon is a short abandon,
 // counted apart and in neither service level. Service level is given in
 // both conventions: answered within the threshold over answered calls, and
-// over answered plus abandoned calls. Handle time is talk + wrap-up (hold
-// is not recorded yet, so it adds nothing); callbacks dialed back are
-// handled by their queue but are not answers of it. Calls still in
-// progress are left out.
+// over answered plus abandoned calls. Handle time is talk + hold + wrap-up;
+// callbacks dialed back are handled by their queue but are not answers of
+// it. Calls still in progress are left out.
+//
+// A transferred call (CallRecord.Legs) is one call: offered to each queue
+// it entered, answered in the last. Each agent leg is an answer of that
+// agent and a handled call of the leg's queue, with the leg's own talk,
+// hold and wrap-up; the agent who sent it on, and its queue, count a
+// transfer. An outside number's leg is talk of the call, no agent's.
 //
 // Agent times come from the state change log: before its first change in
 // the period an agent was in that change's From state; an agent's state is
@@ -38,6 +43,5 @@
 //
 // # Caveats
 //
-// Transfers are not recorded by the engine yet, so no figure counts them;
-// campaigns' calls are not stored yet, so there is no campaign report.
+// Campaigns' calls are not stored yet, so there is no campaign report.
 package report

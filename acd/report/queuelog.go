@@ -23,6 +23,8 @@ import (
 //   - RINGNOANSWER (ring time in ms) for each agent rung who did not take it;
 //   - CONNECT (hold time|agent channel|ring time) when an agent answers;
 //   - COMPLETECALLER / COMPLETEAGENT (hold time|talk time|position) at its end;
+//   - TRANSFER (target|context|hold time|talk time|position) when an agent
+//     sends the caller to an agent, a queue or a number;
 //   - ABANDON (position|start position|wait), EXITWITHTIMEOUT (the same),
 //     EXITWITHKEY (key|position|start position|wait), EXITEMPTY, FULL when
 //     the caller leaves the queue without an agent;
@@ -31,7 +33,8 @@ import (
 //     all its queues at once.
 //
 // The call id is Hotline's; positions are not recorded and are written as 1.
-// Transfers are not recorded yet, so there is no TRANSFER line. Memory
+// A transferred call has a CONNECT per agent who took it and a TRANSFER
+// (target|hotline|hold time|talk time|1) for each who sent it on. Memory
 // holds the lines of the calls still open at the point reached, not all.
 func WriteQueueLog(w io.Writer, src Source, from, to time.Time) (lines, skipped int, err error) {
 	if from.IsZero() || to.IsZero() || !to.After(from) {
@@ -174,6 +177,10 @@ func callLines(rec *store.CallRecord, emit func(key string, at time.Time, line s
 		end = maxTime(end, a.At)
 		emit("ring"+strconv.Itoa(i), end, line(rec.Queue, a.Agent, "RINGNOANSWER", strconv.FormatInt(end.Sub(a.At).Milliseconds(), 10)))
 	}
+	if len(rec.Legs) > 0 {
+		transferLines(rec, line, emit)
+		return
+	}
 	wait := secsInt(rec.Wait)
 	if !rec.Answered.IsZero() {
 		ring := time.Duration(0)
@@ -195,6 +202,63 @@ func callLines(rec *store.CallRecord, emit func(key string, at time.Time, line s
 	case rec.Outcome == acd.OutcomeAbandoned:
 		emit("end", rec.Ended, line(rec.Queue, "", "ABANDON", "1", "1", wait))
 	}
+}
+
+// transferLines writes a transferred call's agent legs: CONNECT when each
+// agent took it, TRANSFER (target|context|hold time|talk time|position)
+// when it sent the caller on, and the end of the last leg as an untransferred
+// call ends. The first leg's CONNECT has the key an untransferred call's
+// has, so a live log that wrote it before the transfer does not repeat it.
+func transferLines(rec *store.CallRecord, line func(queue, agent, event string, data ...string) string, emit func(string, time.Time, string)) {
+	waited := func(at time.Time) string { // since the call entered the queue it was taken from
+		since := rec.Entered
+		for _, s := range rec.Timeline {
+			if s.Kind == "enqueue" && !s.At.After(at) {
+				since = s.At
+			}
+		}
+		return secsInt(at.Sub(since))
+	}
+	last := len(rec.Legs) - 1
+	for i, l := range rec.Legs {
+		if l.Agent == "" || l.Queue == "" {
+			continue // an outside number, or a flow's transfer: no queue member took it
+		}
+		k := strconv.Itoa(i)
+		if i == 0 {
+			k = ""
+		}
+		wait := waited(l.Start)
+		emit("connect"+k, l.Start, line(l.Queue, l.Agent, "CONNECT", wait, "", "0"))
+		if i < last {
+			next := rec.Legs[i+1]
+			to := next.Agent + next.Number
+			if next.Queue != l.Queue && next.Agent != "" && next.Via == acd.TransferBlind && transferredToQueue(rec, l.End) {
+				to = next.Queue
+			}
+			emit("transfer"+k, l.End, line(l.Queue, l.Agent, "TRANSFER", to, "hotline", wait, secsInt(l.Talk), "1"))
+			continue
+		}
+		if rec.Ended.IsZero() || rec.Outcome == acd.OutcomeInProgress {
+			return
+		}
+		event := "COMPLETEAGENT"
+		if rec.HangupBy == acd.HangupCaller {
+			event = "COMPLETECALLER"
+		}
+		emit("end", rec.Ended, line(l.Queue, l.Agent, event, wait, secsInt(l.Talk), "1"))
+	}
+}
+
+// transferredToQueue reports whether the transfer at at sent the caller to
+// a queue (its timeline says "transfer ... → queue NAME").
+func transferredToQueue(rec *store.CallRecord, at time.Time) bool {
+	for _, s := range rec.Timeline {
+		if s.Kind == "transfer" && s.At.Equal(at) {
+			return strings.Contains(s.Detail, "→ queue ")
+		}
+	}
+	return false
 }
 
 // changeEvents pushes the queue_log line of one agent state change, if it

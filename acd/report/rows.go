@@ -56,6 +56,7 @@ type QueueRow struct {
 	AvgWait          Seconds   `json:"avg_wait_s"`      // mean wait of answered and abandoned calls
 	P90Wait          Seconds   `json:"p90_wait_s"`      // 90th percentile of the same (to its histogram bucket)
 	MaxWait          Seconds   `json:"max_wait_s"`      // longest of the same
+	Transfers        int       `json:"transfers"`       // calls its agents transferred (to an agent, a queue or a number)
 	Handled          int       `json:"handled"`         // answers and callbacks talked
 	AHT              Seconds   `json:"aht_s"`           // mean talk + hold + wrap-up of handled calls
 	WaitAnswered     Seconds   `json:"wait_answered_s"` // sum, so rows can be added up
@@ -64,6 +65,7 @@ type QueueRow struct {
 
 type queueAcc struct {
 	offered, answered, abandoned, shortAbandoned, overflowed, callbacks, callbacksHandled int
+	transfers                                                                             int
 	inSL, handled                                                                         int
 	waitAnswered, waitSum, handle                                                         time.Duration
 	waits                                                                                 Histogram
@@ -86,6 +88,7 @@ func (q *queueAcc) row(start, end time.Time, name string, threshold time.Duratio
 		AvgWait:      secs(kpi.Average(q.waitSum, q.waits.N())),
 		P90Wait:      secs(q.waits.Quantile(0.9)),
 		MaxWait:      secs(q.waits.Max()),
+		Transfers:    q.transfers,
 		Handled:      q.handled,
 		AHT:          secs(kpi.Average(q.handle, q.handled)),
 		WaitAnswered: secs(q.waitAnswered),
@@ -103,7 +106,9 @@ type AgentRow struct {
 	Answered    int                `json:"answered"`
 	Missed      int                `json:"missed"` // rung and not answered: no answer, busy, unreachable, rejected
 	Talk        Seconds            `json:"talk_s"`
+	Hold        Seconds            `json:"hold_s"` // callers on hold, part of the AHT
 	WrapUp      Seconds            `json:"wrap_up_s"`
+	Transfers   int                `json:"transfers"` // calls it transferred
 	AHT         Seconds            `json:"aht_s"`
 	LoggedIn    Seconds            `json:"logged_in_s"`
 	Available   Seconds            `json:"available_s"`
@@ -117,10 +122,10 @@ type AgentRow struct {
 }
 
 type agentAcc struct {
-	offered, answered, missed int
-	talk, wrapUp              time.Duration
-	state                     [acd.Paused + 1]time.Duration
-	pauses                    map[string]time.Duration
+	offered, answered, missed, transfers int
+	talk, hold, wrapUp                   time.Duration
+	state                                [acd.Paused + 1]time.Duration
+	pauses                               map[string]time.Duration
 }
 
 func (a *agentAcc) row(start, end time.Time, id string) AgentRow {
@@ -134,7 +139,8 @@ func (a *agentAcc) row(start, end time.Time, id string) AgentRow {
 	r := AgentRow{
 		Start: start, End: end, Agent: id,
 		Offered: a.offered, Answered: a.answered, Missed: a.missed,
-		Talk: secs(a.talk), WrapUp: secs(a.wrapUp), AHT: secs(kpi.Average(a.talk+a.wrapUp, a.answered)),
+		Talk: secs(a.talk), Hold: secs(a.hold), WrapUp: secs(a.wrapUp), Transfers: a.transfers,
+		AHT:      secs(kpi.Average(a.talk+a.hold+a.wrapUp, a.answered)),
 		LoggedIn: secs(logged), Available: secs(a.state[acd.Available]), Ringing: secs(a.state[acd.Ringing]),
 		OnCall: secs(a.state[acd.OnCall]), InWrapUp: secs(a.state[acd.WrapUp]), Paused: secs(a.state[acd.Paused]),
 		Occupancy:   kpi.Occupancy(busy, logged-a.state[acd.Paused]),

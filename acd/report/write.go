@@ -122,15 +122,15 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 	case KindQueues:
 		header = []string{"start", "end", "queue", "offered", "answered", "abandoned", "short_abandoned", "overflowed",
 			"callbacks", "callbacks_handled", "threshold_s", "in_sl", "sl_answered", "sl_offered", "abandon_rate",
-			"asa_s", "avg_wait_s", "p90_wait_s", "max_wait_s", "handled", "aht_s"}
+			"asa_s", "avg_wait_s", "p90_wait_s", "max_wait_s", "transfers", "handled", "aht_s"}
 		for _, q := range rs.Queues {
 			rows = append(rows, []string{stamp(q.Start, table), stamp(q.End, table), q.Queue, n(q.Offered), n(q.Answered), n(q.Abandoned),
 				n(q.ShortAbandoned), n(q.Overflowed), n(q.Callbacks), n(q.CallbacksHandled), d(q.Threshold), n(q.InSL),
 				pct(q.SLAnswered), pct(q.SLOffered), pct(q.AbandonRate), d(q.ASA), d(q.AvgWait), d(q.P90Wait), d(q.MaxWait),
-				n(q.Handled), d(q.AHT)})
+				n(q.Transfers), n(q.Handled), d(q.AHT)})
 		}
 	case KindAgents:
-		header = []string{"start", "end", "agent", "offered", "answered", "missed", "talk_s", "wrap_up_s", "aht_s",
+		header = []string{"start", "end", "agent", "offered", "answered", "missed", "talk_s", "hold_s", "wrap_up_s", "transfers", "aht_s",
 			"logged_in_s", "available_s", "ringing_s", "on_call_s", "in_wrap_up_s", "paused_s", "pauses", "occupancy", "utilization"}
 		for _, a := range rs.Agents {
 			var pauses []string
@@ -138,7 +138,7 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 				pauses = append(pauses, cmpReason(reason)+"="+d(a.Pauses[reason]))
 			}
 			rows = append(rows, []string{stamp(a.Start, table), stamp(a.End, table), a.Agent, n(a.Offered), n(a.Answered), n(a.Missed),
-				d(a.Talk), d(a.WrapUp), d(a.AHT), d(a.LoggedIn), d(a.Available), d(a.Ringing), d(a.OnCall), d(a.InWrapUp),
+				d(a.Talk), d(a.Hold), d(a.WrapUp), n(a.Transfers), d(a.AHT), d(a.LoggedIn), d(a.Available), d(a.Ringing), d(a.OnCall), d(a.InWrapUp),
 				d(a.Paused), strings.Join(pauses, " "), pct(a.Occupancy), pct(a.Utilization)})
 		}
 	case KindCampaigns:

@@ -1,0 +1,85 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// transferred is a call as the engine records a blind transfer to a queue:
+// ann (support) talks 20 s with 5 s of hold and sends the caller to
+// billing at 0:30; bob takes it at 0:40, talks 60 s, and the caller hangs
+// up. Each has 10 s of wrap-up.
+func transferred() store.CallRecord {
+	s := time.Second
+	return store.CallRecord{ID: "x", Direction: acd.DirectionInbound, Queue: "billing", Agent: "bob", Entered: at(0, 0),
+		Answered: at(0, 5), Ended: at(1, 40), Wait: 10 * s, Talk: 80 * s, Hold: 5 * s, WrapUp: 20 * s, Transfers: 1,
+		Outcome: acd.OutcomeAnswered, HangupBy: acd.HangupCaller,
+		Legs: []store.Leg{
+			{Agent: "ann", Queue: "support", Start: at(0, 5), End: at(0, 30), Talk: 20 * s, Hold: 5 * s, WrapUp: 10 * s},
+			{Agent: "bob", Queue: "billing", Via: acd.TransferBlind, From: "ann", Start: at(0, 40), End: at(1, 40), Talk: 60 * s, WrapUp: 10 * s},
+		},
+		Timeline: []store.Step{{At: at(0, 0), Kind: "enqueue", Detail: "support"},
+			{At: at(0, 30), Kind: "transfer", Agent: "ann", Detail: "blind → queue billing"},
+			{At: at(0, 30), Kind: "enqueue", Detail: "billing"}}}
+}
+
+// TestTransfersAndHold: each agent is counted for its own leg; the queue
+// and the agent who transferred count the transfer; hold is in the AHT.
+func TestTransfersAndHold(t *testing.T) {
+	held := call("h", "support", at(5, 0), 4*time.Second, acd.OutcomeAnswered, "ann")
+	held.Hold = 30 * time.Second
+	r := build(t, Options{From: t0, To: t0.Add(time.Hour), Threshold: func(string) time.Duration { return 20 * time.Second }},
+		[]store.CallRecord{transferred(), held}, nil)
+	agents := map[string]AgentRow{}
+	for _, a := range r.Rows.Agents {
+		agents[a.Agent] = a
+	}
+	// ann: the transferred leg (20 s talk, 5 s hold, 10 s wrap-up) and the
+	// held call (60 s talk, 30 s hold, 10 s wrap-up).
+	if a := agents["ann"]; a.Answered != 2 || a.Transfers != 1 || a.Talk != 80 || a.Hold != 35 || a.AHT != (80+35+20)/2.0 {
+		t.Errorf("ann: %+v; want 2 answered, 1 transfer, talk 80, hold 35, AHT 67.5", a)
+	}
+	if b := agents["bob"]; b.Answered != 1 || b.Transfers != 0 || b.Talk != 60 || b.AHT != 70 {
+		t.Errorf("bob: %+v; want 1 answered, no transfer, talk 60, AHT 70", b)
+	}
+	queues := map[string]QueueRow{}
+	for _, q := range r.Rows.Queues {
+		queues[q.Queue] = q
+	}
+	// support handled ann's leg (35 s) and the held call (100 s).
+	if q := queues["support"]; q.Transfers != 1 || q.Handled != 2 || q.AHT != (35+100)/2.0 || q.Answered != 1 || q.Offered != 2 {
+		t.Errorf("support: %+v; want 2 offered, 1 answered (the held call), 2 handled, 1 transfer, AHT 67.5", q)
+	}
+	if q := queues["billing"]; q.Transfers != 0 || q.Answered != 1 || q.Handled != 1 || q.AHT != 70 {
+		t.Errorf("billing: %+v; want 1 answered and handled, AHT 70 (bob's leg), no transfer", q)
+	}
+}
+
+func TestQueueLogTransfer(t *testing.T) {
+	var b strings.Builder
+	if _, _, err := WriteQueueLog(&b, memSource{calls: []store.CallRecord{transferred()}}, t0, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		epoch, rest, _ := strings.Cut(line, "|")
+		e, _ := strconv.ParseInt(epoch, 10, 64)
+		got = append(got, strconv.FormatInt(e-t0.Unix(), 10)+"|"+rest)
+	}
+	want := []string{
+		"0|x|support|NONE|ENTERQUEUE|||1",
+		"5|x|support|ann|CONNECT|5||0",
+		"30|x|billing|NONE|ENTERQUEUE|||1", // the same second: the timeline's steps come first
+		"30|x|support|ann|TRANSFER|billing|hotline|5|20|1",
+		"40|x|billing|bob|CONNECT|10||0",
+		"100|x|billing|bob|COMPLETECALLER|10|60|1",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("queue_log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
