@@ -317,7 +317,7 @@ func TestSnapshotFindsUnlistedChannels(t *testing.T) {
 		f := newFixture(t, esl.Options{})
 		rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
 		a := arrive(t, f, rec, "5554100", "entry,100")
-		f.fs.Unlist(string(a.Channel))
+		f.fs.Unlist(string(a.Channel), 0)
 		f.fs.DropConnections()
 		s := rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool {
 			s, ok := ev.(pbx.Synced)
@@ -331,6 +331,23 @@ func TestSnapshotFindsUnlistedChannels(t *testing.T) {
 		}
 		rec.WaitFor(t, context.Background(), pbxtest.On[pbx.HungUp](a.Channel))
 	})
+	t.Run("restart, a caller parked just before", func(t *testing.T) {
+		// Its CHANNEL_PARK came before the new link subscribed: only the
+		// snapshot can find it, and "status" counts it while "show
+		// channels" does not list it yet.
+		f := newFixture(t, esl.Options{})
+		a := arrive(t, f, pbxtest.NewRecorder(f.sw.Events(), 5*time.Second), "5554300", "entry,100")
+		f.sw.Close()
+		f.fs.Unlist(string(a.Channel), 300*time.Millisecond)
+		sw := newSwitchOn(t, f.fs.Addr(), "ClueCon")
+		s := pbxtest.NewRecorder(sw.Events(), 5*time.Second).WaitFor(t, context.Background(), func(ev pbx.Event) bool {
+			_, ok := ev.(pbx.Synced)
+			return ok
+		}).(pbx.Synced)
+		if !slices.ContainsFunc(s.Snapshot.Channels, func(c pbx.ChannelInfo) bool { return c.ID == a.Channel }) {
+			t.Fatalf("snapshot after a restart lacks the caller the scoreboard had not listed yet: %+v", s.Snapshot)
+		}
+	})
 	t.Run("restart", func(t *testing.T) {
 		f := newFixture(t, esl.Options{})
 		f.fs.AddPhone("user/agent-u", esltest.Phone{Mode: esltest.Answer})
@@ -338,7 +355,7 @@ func TestSnapshotFindsUnlistedChannels(t *testing.T) {
 			_, err := f.placeCall(farend.CallScript{From: "5559200", To: "100"}, "entry,100")
 			return err
 		}, "5559200", "user/agent-u")
-		f.fs.Unlist(string(agent))
+		f.fs.Unlist(string(agent), 0)
 		f.sw.Close()
 		checkRestoredCallEvents(t, newSwitchOn(t, f.fs.Addr(), "ClueCon"), caller, agent, br)
 	})

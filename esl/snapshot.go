@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/esl/internal/wire"
@@ -29,11 +32,16 @@ func (s *Switch) Snapshot(ctx context.Context) (pbx.Snapshot, error) {
 // snapshotOn also returns every channel uuid FreeSWITCH has, Hotline's or not.
 //
 // "show channels" reads FreeSWITCH's SQL scoreboard, which lists a new
-// channel only some milliseconds after it exists (hundreds under load),
-// while uuid_dump finds the channel itself. So the channels Hotline
-// already knows and the bridge partners its channels name are dumped
-// too, listed or not: a leg dialed just before a reconnect, or the agent's
-// leg of a conversation a restarted Hotline finds, is not taken for gone.
+// channel only some milliseconds after it exists (hundreds under load) and
+// drops an ended one as late, while uuid_dump finds the channel itself.
+// So the list is read again, for at most scoreboardPatience, while fewer of
+// the channels it lists still exist than "status" counts sessions (it
+// counts them in memory): a caller parked just before a restart, whose
+// CHANNEL_PARK came before Hotline subscribed, is found. And the channels
+// Hotline already knows and the bridge partners its channels name are
+// dumped too, listed or not: a leg dialed just before a reconnect, or the
+// agent's leg of a conversation a restarted Hotline finds, is not taken
+// for gone.
 func (s *Switch) snapshotOn(ctx context.Context, l *link) (pbx.Snapshot, map[string]bool, error) {
 	apiOn := func(line string) (string, error) {
 		f, err := l.do(ctx, s.opts.CommandTimeout, apiCommand(line))
@@ -42,55 +50,108 @@ func (s *Switch) snapshotOn(ctx context.Context, l *link) (pbx.Snapshot, map[str
 		}
 		return f.ReplyText(), nil
 	}
-	list, err := apiOn("show channels as json")
-	if err != nil {
-		return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
-	}
-	listed, err := parseChannelList(list)
-	if err != nil {
-		return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
-	}
 	var uuids []string
-	queued := make(map[string]bool, len(listed))
-	add := func(id string) {
-		if !queued[id] && validID(id) == nil {
-			queued[id] = true
-			uuids = append(uuids, id)
+	dumps := make(map[string]*wire.Event) // nil: gone
+	// dump reads the channel unless it was read already.
+	dump := func(id string) error {
+		if _, done := dumps[id]; done || validID(id) != nil {
+			return nil
 		}
+		uuids = append(uuids, id)
+		text, err := apiOn("uuid_dump " + id + " json")
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(text, "-ERR") {
+			dumps[id] = nil // gone since the list was made
+			return nil
+		}
+		ev, err := wire.ParseJSON([]byte(text))
+		if err != nil {
+			return fmt.Errorf("uuid_dump %s: %w", id, err)
+		}
+		dumps[id] = &ev
+		return nil
 	}
-	for _, id := range listed {
-		add(id)
-	}
-	for _, id := range s.reg.known() {
-		add(id)
-	}
-	live := make(map[string]bool, len(uuids))
-	var snap pbx.Snapshot
-	for i := 0; i < len(uuids); i++ {
-		id := uuids[i]
-		dump, err := apiOn("uuid_dump " + id + " json")
+	deadline := time.Now().Add(scoreboardPatience)
+	for {
+		status, err := apiOn("status")
 		if err != nil {
 			return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
 		}
-		if strings.HasPrefix(dump, "-ERR") {
-			continue // gone since the list was made
-		}
-		ev, err := wire.ParseJSON([]byte(dump))
+		list, err := apiOn("show channels as json")
 		if err != nil {
-			return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: uuid_dump %s: %w", id, err)
+			return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
+		}
+		listed, err := parseChannelList(list)
+		if err != nil {
+			return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
+		}
+		found := 0
+		for _, id := range listed {
+			if err := dump(id); err != nil {
+				return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
+			}
+			if dumps[id] != nil {
+				found++
+			}
+		}
+		n, ok := sessionCount(status)
+		if !ok || found >= n || !time.Now().Before(deadline) {
+			break
+		}
+		t := time.NewTimer(20 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+	for _, id := range s.reg.known() {
+		if err := dump(id); err != nil {
+			return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
+		}
+	}
+	live := make(map[string]bool, len(uuids))
+	var snap pbx.Snapshot
+	for i := 0; i < len(uuids); i++ { // partners found on the way are appended
+		id := uuids[i]
+		ev := dumps[id]
+		if ev == nil {
+			continue
 		}
 		live[id] = true
-		if info, ok := channelInfo(id, &ev); ok {
-			snap.Channels = append(snap.Channels, info)
-			for _, h := range partnerHeaders {
-				if other := ev.Get(h); other != "" {
-					add(other)
-				}
+		info, ok := channelInfo(id, ev)
+		if !ok {
+			continue
+		}
+		snap.Channels = append(snap.Channels, info)
+		for _, h := range partnerHeaders {
+			if err := dump(ev.Get(h)); err != nil {
+				return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
 			}
 		}
 	}
 	snap.Bridges = bridgesOf(snap.Channels)
 	return snap, live, nil
+}
+
+// scoreboardPatience bounds how long a snapshot waits for "show channels"
+// to list every channel FreeSWITCH has.
+const scoreboardPatience = time.Second
+
+var sessionsRE = regexp.MustCompile(`(?m)^(\d+) session\(s\) - peak`)
+
+// sessionCount reads the live sessions out of "status" ("3 session(s) -
+// peak 7, last 5min 4").
+func sessionCount(status string) (int, bool) {
+	m := sessionsRE.FindStringSubmatch(status)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	return n, err == nil
 }
 
 // partnerHeaders name the channel a channel is bridged to, in uuid_dump.

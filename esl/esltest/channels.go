@@ -607,7 +607,15 @@ func (s *Server) api(line string) string {
 	}
 	switch strings.ToLower(name) {
 	case "status":
-		return "UP 0 years, 0 days, 0 hours, 0 minutes, 1 second, 0 milliseconds, 0 microseconds\nFreeSWITCH (Version esltest) is ready\n"
+		live := 0
+		for _, ch := range s.chans {
+			if !ch.hungup {
+				live++
+			}
+		}
+		return fmt.Sprintf("UP 0 years, 0 days, 0 hours, 0 minutes, 1 second, 0 milliseconds, 0 microseconds\n"+
+			"FreeSWITCH (Version esltest) is ready\n%d session(s) since startup\n%d session(s) - peak %d, last 5min %d \n"+
+			"0 session(s) per Sec out of max 1000, peak 0, last 5min 0 \n1000 session(s) max\n", s.nextID, live, live, live)
 	case "show":
 		if strings.HasPrefix(rest, "channels") && strings.Contains(rest, "json") {
 			return s.showChannels()
@@ -763,7 +771,7 @@ func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) st
 func (s *Server) showChannels() string {
 	var rows []map[string]string
 	for _, ch := range s.chans {
-		if ch.hungup || s.unlisted[ch.uuid] {
+		if ch.hungup || !s.listed(ch.uuid) {
 			continue
 		}
 		callstate := "RINGING"

@@ -39,7 +39,7 @@ type Server struct {
 	chans    map[string]*channel
 	phones   map[string]Phone
 	delays   []delayRule
-	unlisted map[string]bool // channels "show channels" leaves out
+	unlisted map[string]time.Time // channels "show channels" leaves out, until then (zero: for good)
 	commands []string
 	closed   bool
 	nextID   int
@@ -120,17 +120,28 @@ func (s *Server) DelayReplies(prefix string, d time.Duration, n int) {
 	s.mu.Unlock()
 }
 
-// Unlist makes "show channels" leave the channel out while every other
-// command still finds it, as FreeSWITCH's SQL scoreboard does for a new
-// channel: it lists one milliseconds after the channel exists, hundreds
-// under load.
-func (s *Server) Unlist(uuid string) {
+// Unlist makes "show channels" leave the channel out for d (for good if
+// d is 0) while every other command still finds it, as FreeSWITCH's SQL
+// scoreboard does for a new channel: it lists one milliseconds after the
+// channel exists, hundreds under load. "status" counts it all along.
+func (s *Server) Unlist(uuid string, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.unlisted == nil {
-		s.unlisted = make(map[string]bool)
+		s.unlisted = make(map[string]time.Time)
 	}
-	s.unlisted[uuid] = true
+	until := time.Time{}
+	if d > 0 {
+		until = time.Now().Add(d)
+	}
+	s.unlisted[uuid] = until
+}
+
+// listed says whether "show channels" has the channel yet. Called with mu
+// held.
+func (s *Server) listed(uuid string) bool {
+	until, ok := s.unlisted[uuid]
+	return !ok || !until.IsZero() && time.Now().After(until)
 }
 
 // Commands returns every command line received so far, in order.
