@@ -73,6 +73,7 @@ type Server struct {
 	reloader Reloader
 	reloads  [2]atomic.Uint64 // applied, refused
 	cfgEdit  *configEditor    // nil: the admin pages cannot edit the config (see EnableConfigEdit)
+	charts   charts           // the wallboard's charts (see SetChartOptions)
 
 	// Users and tokens (see EnableAuth); nil creds: no checks.
 	creds  Credentials
@@ -104,6 +105,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("POST /api/v1/config/reload", s.reload)
 	s.configEditRoutes()
 	s.mux.HandleFunc("GET /api/v1/reports/{kind}", s.report)
+	s.mux.HandleFunc("GET /api/v1/charts/today", s.chartToday)
 	s.contactRoutes()
 	s.campaignRoutes()
 	s.servePages()

@@ -61,6 +61,7 @@ var routeAccess = map[string]access{
 	"PUT /api/v1/config/{section}/{name}":    {role: auth.Admin},
 	"DELETE /api/v1/config/{section}/{name}": {role: auth.Admin},
 	"GET /api/v1/reports/{kind}":             {role: auth.Supervisor},
+	"GET /api/v1/charts/today":               {role: auth.Supervisor},
 
 	// outbound campaigns
 	"GET /api/v1/campaigns":                  {role: auth.Supervisor},

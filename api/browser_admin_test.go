@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -21,21 +20,12 @@ func TestBrowserAdminConfig(t *testing.T) {
 	ctx, cancel := browser(t)
 	defer cancel()
 	d, path := editDaemon(t)
-	h := d.api
-	h.EnableAuth(d.db, time.Now)
-	hs := httptest.NewServer(h)
-	defer hs.Close()
-	for _, u := range []auth.User{{Name: "root", Role: auth.Admin}, {Name: "sue", Role: auth.Supervisor}} {
-		u.Hash, _ = auth.HashPassword("pw of "+u.Name+"!!", fastParams)
-		if err := d.db.SaveUser(&u); err != nil {
-			t.Fatal(err)
-		}
-	}
+	url := serveUsers(t, d.api, d, auth.User{Name: "root", Role: auth.Admin}, auth.User{Name: "sue", Role: auth.Supervisor})
 	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelT()
 	signIn := func(ctx context.Context, name string) error {
 		return chromedp.Do(ctx,
-			chromedp.Navigate(hs.URL+"/"),
+			chromedp.Navigate(url+"/"),
 			chromedp.WaitVisible(chromedp.ID("login-name")),
 			chromedp.SendKeys(chromedp.ID("login-name"), name),
 			chromedp.SendKeys(chromedp.ID("login-password"), "pw of "+name+"!!"),

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -35,19 +34,11 @@ func TestBrowserDeskAlertsAndKeys(t *testing.T) {
 	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
 		t.Fatal(err)
 	}
-	h := New(d.rt, d.db, zerolog.Nop())
-	h.EnableAuth(d.db, time.Now)
-	hs := httptest.NewServer(h)
-	defer hs.Close()
-	u := auth.User{Name: "al", Role: auth.Agent, Agent: "alice"}
-	u.Hash, _ = auth.HashPassword("pw of al!!", fastParams)
-	if err := d.db.SaveUser(&u); err != nil {
-		t.Fatal(err)
-	}
+	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
 	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelT()
 	// Sign in with keys only: type, Enter.
-	if err := chromedp.Do(ctx, chromedp.Navigate(hs.URL+"/"), chromedp.WaitVisible(chromedp.ID("login-name")),
+	if err := chromedp.Do(ctx, chromedp.Navigate(url+"/"), chromedp.WaitVisible(chromedp.ID("login-name")),
 		chromedp.SendKeys(chromedp.ID("login-name"), "al"+kb.Tab+"pw of al!!"+kb.Enter),
 		chromedp.WaitVisible(chromedp.ID("btn-login"))); err != nil {
 		t.Fatalf("sign-in from the keyboard: %v", err)

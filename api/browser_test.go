@@ -231,3 +231,19 @@ func TestBrowserDeskAndWallboard(t *testing.T) {
 	}
 	screenshot(t, ctx, "desk-ru")
 }
+
+// serveUsers serves h with auth on, for the users given (password "pw of
+// NAME!!"), and returns the server's URL.
+func serveUsers(t *testing.T, h *Server, d *testDaemon, users ...auth.User) string {
+	t.Helper()
+	h.EnableAuth(d.db, time.Now)
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	for _, u := range users {
+		u.Hash, _ = auth.HashPassword("pw of "+u.Name+"!!", fastParams)
+		if err := d.db.SaveUser(&u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return hs.URL
+}

@@ -35,6 +35,7 @@ var routeSummary = map[string]string{
 	"PUT /api/v1/config/{section}/{name}":    "Change an item of the config file: validated, backed up, written, applied",
 	"DELETE /api/v1/config/{section}/{name}": "Remove an item from the config file: validated, backed up, written, applied",
 	"GET /api/v1/reports/{kind}":             "A report (queues, agents, intervals, ...) over a time range",
+	"GET /api/v1/charts/today":               "Today's calls offered, answered and abandoned per interval, service level against target and agents by state, as SVG (interval: 15m or hour)",
 	"GET /api/v1/campaigns":                  "Outbound campaigns and their state",
 	"GET /metrics":                           "Prometheus metrics",
 	"POST /api/v1/campaigns/{name}/leads":    "Import leads into a campaign from a CSV body",

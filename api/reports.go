@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/hotline-cc/hotline/acd/report"
 	"github.com/hotline-cc/hotline/store"
@@ -21,25 +20,12 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, fmt.Errorf("reports: %w: this daemon keeps no store", store.ErrNotFound))
 		return
 	}
-	thresholds := map[string]time.Duration{}
-	if s.eng != nil {
-		if snap := s.eng.Snapshot(); snap != nil {
-			for _, q := range snap.Queues {
-				thresholds[q.Name] = q.SLThreshold
-			}
-		}
-	}
 	kind := r.PathValue("kind")
 	queueLog := kind == "queue-log"
 	if queueLog {
 		kind = string(report.KindQueues) // for the period; the log has no rows or format
 	}
-	q, err := report.ParseQuery(kind, r.URL.Query(), func(queue string) time.Duration {
-		if d, ok := thresholds[queue]; ok {
-			return d
-		}
-		return report.DefaultThreshold
-	})
+	q, err := report.ParseQuery(kind, r.URL.Query(), s.thresholds())
 	if err != nil {
 		s.fail(w, badRequest("%v", err))
 		return

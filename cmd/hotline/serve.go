@@ -177,6 +177,11 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		}
 		h := api.New(rt, db, log)
 		h.EnableAuth(db, time.Now)
+		chartZone := time.Local
+		if tz := cfg.Reports.Timezone; tz != "" {
+			chartZone, _ = time.LoadLocation(tz) // config validate checked it
+		}
+		h.SetChartOptions(api.ChartOptions{Location: chartZone, Target: cfg.Reports.ServiceLevelTarget, ShortAbandon: cfg.Reports.ShortAbandon})
 		defer h.EnableAudit(db)() // after the server's shutdown below: handlers are done
 		h.WatchWrites(rt.Writer())
 		wait, err := serveContacts(ctx, cfg.Privacy, keys, h, db, log)

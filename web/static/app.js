@@ -63,7 +63,7 @@ function show(view) {
 
 function route() {
   if (!me) { show("login-view"); $("login-name").focus(); return; }
-  const want = location.hash === "#wallboard" ? "wallboard-view" : "desk-view";
+  const want = location.hash === "#wallboard" || location.hash === "#tv" ? "wallboard-view" : "desk-view";
   const canWall = me.role !== "agent";
   const canDesk = !!deskAgent();
   $("nav-wallboard").hidden = !canWall;
