@@ -67,6 +67,33 @@ func AgentStates() []AgentState {
 	return []AgentState{LoggedOut, Available, Ringing, OnCall, WrapUp, Paused}
 }
 
+// AgentCause says why an agent's state changed; every change in the stored
+// log has one, so a report or a supervisor can tell a lunch break from an
+// agent who stopped answering.
+type AgentCause string
+
+// Agent change causes.
+const (
+	CauseLogin     AgentCause = "login"       // the agent logged in (By: who asked, if a request)
+	CauseLogout    AgentCause = "logout"      // the agent logged out
+	CauseReady     AgentCause = "ready"       // the agent said ready (from a pause or wrap-up)
+	CausePause     AgentCause = "pause"       // the agent paused (Reason: why)
+	CauseOffer     AgentCause = "offer"       // a call rings the agent
+	CauseAnswer    AgentCause = "answer"      // the agent answered
+	CauseNoAnswer  AgentCause = "no-answer"   // the agent let a call ring out (or is paused for doing so too often)
+	CauseOfferEnd  AgentCause = "offer-ended" // an offer ended unanswered otherwise (Reason: busy, cancelled, ...)
+	CauseCallEnd   AgentCause = "call-end"    // the agent's call ended (to wrap-up, or on at once)
+	CauseWrapUpEnd AgentCause = "wrap-up-end" // the wrap-up time ran out
+	CauseReload    AgentCause = "reload"      // a config reload added the agent logged in, or removed it
+	CauseRestart   AgentCause = "restart"     // the restart reconciliation: the call did not survive it
+)
+
+// AgentCauses lists every cause.
+func AgentCauses() []AgentCause {
+	return []AgentCause{CauseLogin, CauseLogout, CauseReady, CausePause, CauseOffer, CauseAnswer,
+		CauseNoAnswer, CauseOfferEnd, CauseCallEnd, CauseWrapUpEnd, CauseReload, CauseRestart}
+}
+
 // agentTransitions is the table of allowed agent transitions. Anything not
 // listed is a bug somewhere upstream (or a bad admin request) and is reported
 // as ErrIllegalTransition, never applied silently.

@@ -303,18 +303,22 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ctx := r.Context()
+	by := "api" // who the stored change names: the user, once users exist
+	if p := principalOf(r); p != nil {
+		by = p.user.Name
+	}
 	var result any
 	var err error
 	switch action {
 	case "login":
-		result, err = engine.Send(ctx, s.eng, engine.Login{Agent: id})
+		result, err = engine.Send(ctx, s.eng, engine.Login{Agent: id, By: by})
 	case "logout":
-		result, err = engine.Send(ctx, s.eng, engine.Logout{Agent: id})
+		result, err = engine.Send(ctx, s.eng, engine.Logout{Agent: id, By: by})
 	case "ready":
-		result, err = engine.Send(ctx, s.eng, engine.Ready{Agent: id})
+		result, err = engine.Send(ctx, s.eng, engine.Ready{Agent: id, By: by})
 	case "pause":
 		noteAudit(r, "reason: "+body.Reason)
-		result, err = engine.Send(ctx, s.eng, engine.Pause{Agent: id, Reason: body.Reason})
+		result, err = engine.Send(ctx, s.eng, engine.Pause{Agent: id, Reason: body.Reason, By: by})
 	case "spy":
 		mode, perr := ParseSpyMode(body.Mode)
 		if perr != nil {

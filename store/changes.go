@@ -18,7 +18,9 @@ type AgentChange struct {
 	Seq    uint64         `json:"seq"` // orders changes at the same instant; with At and Agent it is the key
 	From   acd.AgentState `json:"from"`
 	To     acd.AgentState `json:"to"`
-	Reason string         `json:"reason,omitempty"` // pause reason, or why the engine moved the agent
+	Cause  acd.AgentCause `json:"cause,omitempty"`  // why; empty only in logs written before causes were kept
+	Reason string         `json:"reason,omitempty"` // the pause reason, or a detail of the cause
+	By     string         `json:"by,omitempty"`     // who asked for it: the API user (or "api"), for a request
 	Call   string         `json:"call,omitempty"`   // the call the change belongs to, if any
 }
 

@@ -116,9 +116,12 @@ type AgentState struct {
 	ConsecutiveNoAnswer int            `json:"consecutive_no_answer,omitempty"`
 	// PendingState is a pause or logout asked for during a call and not yet
 	// applied (paused or logged-out; nil when none), PendingReason the
-	// pause's reason.
+	// pause's reason, PendingCause and PendingBy why and who asked (see
+	// AgentChange).
 	PendingState  *acd.AgentState `json:"pending_state,omitempty"`
 	PendingReason string          `json:"pending_reason,omitempty"`
+	PendingCause  acd.AgentCause  `json:"pending_cause,omitempty"`
+	PendingBy     string          `json:"pending_by,omitempty"`
 }
 
 // Callback is a caller's request to be called back. Enqueued and Priority

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
 )
@@ -46,33 +47,38 @@ func Send[R any](ctx context.Context, s Submitter, r RequestOf[R]) (R, error) {
 }
 
 // Login logs an agent in, available. Logging in twice is not an error.
+// By, in this and the other agent requests, names who asks (the agent, or a
+// supervisor for them); the stored change keeps it.
 type Login struct {
 	returns[AgentStatus]
 	Agent string
+	By    string
 }
 
 func (r Login) apply(c *Core, now time.Time) (any, error) {
-	return c.agentAfter(now, r.Agent, c.Login(now, r.Agent))
+	return c.agentAfter(now, r.Agent, c.login(now, r.Agent, r.By))
 }
 
 // Logout logs an agent out (after its current call, if it has one).
 type Logout struct {
 	returns[AgentStatus]
 	Agent string
+	By    string
 }
 
 func (r Logout) apply(c *Core, now time.Time) (any, error) {
-	return c.agentAfter(now, r.Agent, c.Logout(now, r.Agent))
+	return c.agentAfter(now, r.Agent, c.logout(now, r.Agent, motive{cause: acd.CauseLogout, by: r.By}))
 }
 
 // Ready makes a paused agent, or one in wrap-up, available.
 type Ready struct {
 	returns[AgentStatus]
 	Agent string
+	By    string
 }
 
 func (r Ready) apply(c *Core, now time.Time) (any, error) {
-	return c.agentAfter(now, r.Agent, c.Ready(now, r.Agent))
+	return c.agentAfter(now, r.Agent, c.ready(now, r.Agent, r.By))
 }
 
 // Pause stops offering calls to an agent, with a reason (after its current
@@ -81,10 +87,11 @@ type Pause struct {
 	returns[AgentStatus]
 	Agent  string
 	Reason string
+	By     string
 }
 
 func (r Pause) apply(c *Core, now time.Time) (any, error) {
-	return c.agentAfter(now, r.Agent, c.Pause(now, r.Agent, r.Reason))
+	return c.agentAfter(now, r.Agent, c.pause(now, r.Agent, r.Reason, r.By))
 }
 
 // Spy rings a supervisor's endpoint into the call an agent is on.

@@ -11,9 +11,9 @@ import (
 	"github.com/hotline-cc/hotline/store"
 )
 
-// setAgent moves an agent through its state machine. An illegal transition
-// is counted and refused.
-func (c *Core) setAgent(now time.Time, a *agent, to acd.AgentState, reason string) error {
+// setAgent moves an agent through its state machine, logging why. An
+// illegal transition is counted and refused.
+func (c *Core) setAgent(now time.Time, a *agent, to acd.AgentState, w motive) error {
 	if err := acd.CheckAgentTransition(a.state, to); err != nil {
 		err = fmt.Errorf("agent %q: %w", a.id, err)
 		c.warn(now, "illegal-transition", "%v", err)
@@ -25,20 +25,20 @@ func (c *Core) setAgent(now time.Time, a *agent, to acd.AgentState, reason strin
 		a.loggedInAt = now
 		a.idleSince = now
 	}
-	a.state, a.since = to, now
+	a.state, a.since, a.why = to, now, w
 	a.pauseReason = ""
 	if to == acd.Paused {
-		a.pauseReason = reason
+		a.pauseReason = w.reason
 	}
 	c.refreshView(a, now)
 	if c.opts.Trace != nil {
 		line := "agent " + a.id + " " + from.String() + " → " + to.String()
-		if reason != "" {
-			line += " (" + reason + ")"
+		if to == acd.Paused && w.reason != "" {
+			line += " (" + w.reason + ")"
 		}
 		c.opts.Trace(now, line)
 	}
-	c.logAgentChange(now, a, from, to, reason)
+	c.logAgentChange(now, a, from, to, w)
 	if to != acd.Ringing && to != acd.OnCall && a.call == nil {
 		// States in the middle of a call are saved with the call record.
 		c.saveAgent(now, a)
@@ -53,8 +53,8 @@ func (c *Core) saveAgent(now time.Time, a *agent) {
 // setPending records a pause or logout asked for during a call; the latest
 // request replaces an earlier one. It is saved at once so that it survives
 // a restart.
-func (c *Core) setPending(now time.Time, a *agent, to acd.AgentState, reason string) {
-	a.pending = &pendingChange{state: to, reason: reason}
+func (c *Core) setPending(now time.Time, a *agent, to acd.AgentState, w motive) {
+	a.pending = &pendingChange{state: to, motive: w}
 	c.trace(now, "agent %s: %s after the current call", a.id, pendingText(a.pending))
 	c.saveAgent(now, a)
 }
@@ -194,8 +194,11 @@ func (c *Core) agentByID(id string) (*agent, error) {
 	return a, nil
 }
 
-// Login logs an agent in, available (or paused with a reason if reason != "").
-func (c *Core) Login(now time.Time, id string) error {
+// Login logs an agent in, available.
+func (c *Core) Login(now time.Time, id string) error { return c.login(now, id, "") }
+
+// login is Login asked for by someone (by; "" for the engine itself).
+func (c *Core) login(now time.Time, id, by string) error {
 	a, err := c.agentByID(id)
 	if err != nil {
 		return err
@@ -205,7 +208,7 @@ func (c *Core) Login(now time.Time, id string) error {
 	}
 	a.noAnswerRun = 0
 	a.pending = nil
-	if err := c.setAgent(now, a, acd.Available, ""); err != nil {
+	if err := c.setAgent(now, a, acd.Available, motive{cause: acd.CauseLogin, by: by}); err != nil {
 		return err
 	}
 	c.agentFree(now, a)
@@ -213,22 +216,28 @@ func (c *Core) Login(now time.Time, id string) error {
 }
 
 // afterCall moves an agent whose call (and wrap-up) is over to where it
-// asked to go: logged out, paused, or available for the next caller.
-func (c *Core) afterCall(now time.Time, a *agent) {
+// asked to go: logged out, paused, or available for the next caller. w says
+// what ended it; a pending change keeps its own cause.
+func (c *Core) afterCall(now time.Time, a *agent, w motive) {
 	a.call = nil
 	switch p := a.pending; {
 	case p != nil:
 		a.pending = nil
-		_ = c.setAgent(now, a, p.state, p.reason)
+		_ = c.setAgent(now, a, p.state, p.motive)
 	case a.state == acd.Paused:
 	default:
-		_ = c.setAgent(now, a, acd.Available, "")
+		_ = c.setAgent(now, a, acd.Available, w)
 		c.agentFree(now, a)
 	}
 }
 
 // Logout logs an agent out; an agent on a call is logged out when it ends.
 func (c *Core) Logout(now time.Time, id string) error {
+	return c.logout(now, id, motive{cause: acd.CauseLogout})
+}
+
+// logout is Logout for a cause (a request's, or a reload's).
+func (c *Core) logout(now time.Time, id string, w motive) error {
 	a, err := c.agentByID(id)
 	if err != nil {
 		return err
@@ -237,10 +246,10 @@ func (c *Core) Logout(now time.Time, id string) error {
 	case acd.LoggedOut:
 		return nil
 	case acd.Ringing, acd.OnCall, acd.WrapUp:
-		c.setPending(now, a, acd.LoggedOut, "")
+		c.setPending(now, a, acd.LoggedOut, w)
 		return nil
 	}
-	if err := c.setAgent(now, a, acd.LoggedOut, ""); err != nil {
+	if err := c.setAgent(now, a, acd.LoggedOut, w); err != nil {
 		return err
 	}
 	c.leaveEmpty(now, a)
@@ -249,7 +258,10 @@ func (c *Core) Logout(now time.Time, id string) error {
 
 // Pause stops offering calls to an agent, with a reason. An agent in a call
 // is paused when the call (and wrap-up) ends.
-func (c *Core) Pause(now time.Time, id, reason string) error {
+func (c *Core) Pause(now time.Time, id, reason string) error { return c.pause(now, id, reason, "") }
+
+// pause is Pause asked for by someone (by; "" for the engine itself).
+func (c *Core) pause(now time.Time, id, reason, by string) error {
 	a, err := c.agentByID(id)
 	if err != nil {
 		return err
@@ -257,14 +269,15 @@ func (c *Core) Pause(now time.Time, id, reason string) error {
 	if reason == "" {
 		reason = "break"
 	}
+	w := motive{cause: acd.CausePause, reason: reason, by: by}
 	switch a.state {
 	case acd.LoggedOut:
 		return fmt.Errorf("agent %q: %w", id, ErrNotLoggedIn)
 	case acd.Ringing, acd.OnCall, acd.WrapUp:
-		c.setPending(now, a, acd.Paused, reason) // as agents expect: finish this call, then pause
+		c.setPending(now, a, acd.Paused, w) // as agents expect: finish this call, then pause
 		return nil
 	}
-	if err := c.setAgent(now, a, acd.Paused, reason); err != nil {
+	if err := c.setAgent(now, a, acd.Paused, w); err != nil {
 		return err
 	}
 	c.leaveEmpty(now, a)
@@ -274,7 +287,11 @@ func (c *Core) Pause(now time.Time, id, reason string) error {
 // Ready makes a paused agent (or one in wrap-up) available. It cancels a
 // pause or logout asked for during the current call: an agent on a call
 // stays on it and is available once it (and its wrap-up) is over.
-func (c *Core) Ready(now time.Time, id string) error {
+func (c *Core) Ready(now time.Time, id string) error { return c.ready(now, id, "") }
+
+// ready is Ready asked for by someone (by; "" for the engine itself).
+func (c *Core) ready(now time.Time, id, by string) error {
+	w := motive{cause: acd.CauseReady, by: by}
 	a, err := c.agentByID(id)
 	if err != nil {
 		return err
@@ -294,11 +311,11 @@ func (c *Core) Ready(now time.Time, id string) error {
 		if a.call != nil {
 			callID = a.call.id
 		}
-		c.finishWrapUp(now, a, callID, now.Sub(a.wrapStart))
+		c.finishWrapUp(now, a, callID, now.Sub(a.wrapStart), w)
 		return nil
 	}
 	a.noAnswerRun = 0
-	if err := c.setAgent(now, a, acd.Available, ""); err != nil {
+	if err := c.setAgent(now, a, acd.Available, w); err != nil {
 		return err
 	}
 	c.agentFree(now, a)

@@ -84,7 +84,7 @@ func (c *Core) callbackAgentAnswered(now time.Time, cl *call, l *leg) {
 	c.cancelLegs(now, cl)
 	a := l.agent
 	cl.agent, cl.agentCh = a, l.ch
-	_ = c.setAgent(now, a, acd.OnCall, "")
+	_ = c.setAgent(now, a, acd.OnCall, motive{cause: acd.CauseAnswer})
 	q := cl.queue
 	cb := cl.callback
 	cb.attempts++
@@ -117,7 +117,7 @@ func (c *Core) callbackCustomerFailed(now time.Time, cl *call, reason pbx.FailRe
 	}
 	c.endCall(now, cl, acd.HangupSystem, pbx.CauseNormal)
 	if a != nil {
-		c.releaseAgent(now, a, 0)
+		c.releaseAgent(now, a, 0, motive{cause: acd.CauseCallEnd, reason: "callback " + string(reason)})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
@@ -58,6 +59,11 @@ func (m *memStore) Write(ops []store.Op) error {
 		case *store.Callback:
 			m.callbacks[r.ID] = *r
 		case *store.AgentChange:
+			if !slices.Contains(acd.AgentCauses(), r.Cause) {
+				// Every engine test that stores guards this: a change
+				// the log cannot explain is a bug wherever it comes from.
+				panic(fmt.Sprintf("agent change without a known cause: %+v", *r))
+			}
 			m.changes = append(m.changes, *r)
 		case nil:
 			bucket, id, _ := op.Deletes()

@@ -19,7 +19,7 @@ func ringTimeout(q *queue) time.Duration {
 
 // offer rings agent a for call cl.
 func (c *Core) offer(now time.Time, cl *call, a *agent) {
-	if err := c.setAgent(now, a, acd.Ringing, ""); err != nil {
+	if err := c.setAgent(now, a, acd.Ringing, motive{cause: acd.CauseOffer}); err != nil {
 		return
 	}
 	a.call = cl
@@ -72,7 +72,7 @@ func (c *Core) cancelLegs(now time.Time, cl *call) {
 		c.do(Command{Op: OpHangup, Lane: string(l.ch), Channel: l.ch, Cause: pbx.CauseOriginatorCancel})
 		c.forget(l.ch)
 		c.attempt(now, cl, l, "cancelled")
-		c.releaseAgent(now, l.agent, 0)
+		c.releaseAgent(now, l.agent, 0, motive{cause: acd.CauseOfferEnd, reason: string(pbx.FailCancelled)})
 	}
 }
 
@@ -109,7 +109,7 @@ func (c *Core) onAnswered(now time.Time, e pbx.Answered) {
 		c.removeLeg(cl, l)
 		c.do(Command{Op: OpHangup, Lane: string(l.ch), Channel: l.ch, Cause: pbx.CauseNormal})
 		c.forget(l.ch)
-		c.releaseAgent(now, l.agent, 0)
+		c.releaseAgent(now, l.agent, 0, motive{cause: acd.CauseOfferEnd, reason: "answered late"})
 		return
 	}
 	if cl.dir == acd.DirectionCallback {
@@ -143,7 +143,7 @@ func (c *Core) connect(now time.Time, cl *call, l *leg) {
 	cl.rec.AgentChannel = string(cl.agentCh)
 	cl.bridge = pbx.BridgeID("b-" + cl.id)
 	if a.state != acd.OnCall {
-		_ = c.setAgent(now, a, acd.OnCall, "")
+		_ = c.setAgent(now, a, acd.OnCall, motive{cause: acd.CauseAnswer})
 	}
 	a.noAnswerRun = 0
 	a.stats.Answered++
@@ -247,12 +247,17 @@ func (c *Core) legFailed(now time.Time, cl *call, l *leg, reason pbx.FailReason)
 	}()
 	if q.cfg.MaxNoAnswer > 0 && a.noAnswerRun >= q.cfg.MaxNoAnswer && a.state == acd.Ringing {
 		if a.pending == nil || a.pending.state != acd.LoggedOut {
-			a.pending = &pendingChange{state: acd.Paused, reason: "no-answer"} // replaces a pause asked for
+			// replaces a pause asked for
+			a.pending = &pendingChange{state: acd.Paused, motive: motive{cause: acd.CauseNoAnswer, reason: "no-answer"}}
 		}
-		c.afterCall(now, a)
+		c.afterCall(now, a, motive{cause: acd.CauseNoAnswer})
 		c.step(now, cl, "agent-paused", a.id, "no-answer x"+strconv.Itoa(a.noAnswerRun))
 	} else {
-		c.releaseAgent(now, a, delay)
+		w := motive{cause: acd.CauseOfferEnd, reason: string(reason)}
+		if reason == pbx.FailNoAnswer {
+			w = motive{cause: acd.CauseNoAnswer}
+		}
+		c.releaseAgent(now, a, delay, w)
 	}
 	if cl.dir == acd.DirectionCallback && cl.phase == acd.CallOffering && len(cl.legs) == 0 && cl.agent == nil {
 		c.abandonCallbackCall(now, cl)
@@ -270,8 +275,9 @@ func (c *Core) legFailed(now time.Time, cl *call, l *leg, reason pbx.FailReason)
 	}
 }
 
-// releaseAgent returns a ringing agent to available, not offered again for delay.
-func (c *Core) releaseAgent(now time.Time, a *agent, delay time.Duration) {
+// releaseAgent returns a ringing agent to available, not offered again for
+// delay; w says why.
+func (c *Core) releaseAgent(now time.Time, a *agent, delay time.Duration, w motive) {
 	if a.state != acd.Ringing && a.state != acd.OnCall {
 		return
 	}
@@ -280,7 +286,7 @@ func (c *Core) releaseAgent(now time.Time, a *agent, delay time.Duration) {
 		a.gen[TimerAgentReady]++
 		c.out.At(a.notBefore, Timer{Kind: TimerAgentReady, Agent: a.idx, Gen: a.gen[TimerAgentReady]})
 	}
-	c.afterCall(now, a)
+	c.afterCall(now, a, w)
 }
 
 // startWrapUp sends an agent whose leg of cl talked talk to wrap-up.
@@ -300,18 +306,19 @@ func (c *Core) startWrapUp(now time.Time, a *agent, cl *call, talk time.Duration
 	q.est.Observe(now, talk+wrap)
 	a.idleSince = now
 	if wrap <= 0 {
-		c.finishWrapUp(now, a, cl.id, 0)
+		c.finishWrapUp(now, a, cl.id, 0, motive{cause: acd.CauseCallEnd})
 		return
 	}
-	_ = c.setAgent(now, a, acd.WrapUp, "")
+	_ = c.setAgent(now, a, acd.WrapUp, motive{cause: acd.CauseCallEnd})
 	a.wrapStart = now
 	cl.wrapEnd = now.Add(wrap)
 	a.gen[TimerWrapUp]++
 	c.out.At(cl.wrapEnd, Timer{Kind: TimerWrapUp, Agent: a.idx, Call: cl.id, Gen: a.gen[TimerWrapUp]})
 }
 
-// finishWrapUp makes the agent available after after-call work.
-func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Duration) {
+// finishWrapUp makes the agent available after after-call work; w says
+// what ended it.
+func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Duration, w motive) {
 	a.stats.WrapUp += wrap
 	if cl := c.calls[callID]; cl != nil {
 		// The agent left a call that goes on (a transfer).
@@ -328,7 +335,7 @@ func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Du
 		c.saveTrailer(now, callID, t)
 	}
 	c.campaignWrapDone(now, callID)
-	c.afterCall(now, a)
+	c.afterCall(now, a, w)
 }
 
 // warnUnreachable says, once until the agent is reached again, that its

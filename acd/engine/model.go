@@ -46,6 +46,7 @@ type agent struct {
 	noAnswerRun int           // consecutive unanswered offers
 	wrapStart   time.Time
 	pending     *pendingChange // asked for during a call; applied when it and its wrap-up are over
+	why         motive         // of the last change
 	gen         [timerKinds]uint64
 	stats       kpi.Agent // LoggedIn and Paused: the current interval is added at read time
 	removed     bool      // by a reconfigure: finishes its call, then stays logged out
@@ -55,8 +56,15 @@ type agent struct {
 // pendingChange is a pause or logout an agent asked for while handling a
 // call. It waits for the call and its wrap-up to end; Ready cancels it.
 type pendingChange struct {
-	state  acd.AgentState // acd.Paused or acd.LoggedOut
-	reason string         // pause reason
+	state acd.AgentState // acd.Paused or acd.LoggedOut
+	motive
+}
+
+// motive says why an agent's state changes, as the stored log keeps it.
+type motive struct {
+	cause  acd.AgentCause
+	reason string // the pause reason, or a detail of the cause
+	by     string // who asked, for a request
 }
 
 type leg struct {

@@ -23,15 +23,36 @@ type Saved struct {
 	Changes []store.AgentChange
 }
 
+// logRestored logs, with the restart as cause, the agents whose restored
+// state is not the one the stored log last has.
+func (c *Core) logRestored(now time.Time, logged map[*agent]acd.AgentState) {
+	for _, a := range c.agents {
+		if from, ok := logged[a]; ok && from != a.state {
+			c.logAgentChange(now, a, from, a.state, motive{cause: acd.CauseRestart, reason: "restored"})
+		}
+	}
+}
+
 // Restore brings back agents, live calls and callback requests after a
 // restart. Restored calls wait, doing nothing, until the switch's snapshot
 // (pbx.Synced) says which of their channels still exist.
 func (c *Core) Restore(now time.Time, s Saved) {
+	// logged is each agent's state as the stored log last has it: a
+	// restored state that differs is logged as the restart's change.
+	logged := map[*agent]acd.AgentState{}
+	lastTo := map[string]acd.AgentState{}
+	for _, ch := range s.Changes {
+		lastTo[ch.Agent] = ch.To
+	}
 	for _, st := range s.Agents {
 		a, ok := c.agentIdx[st.ID]
 		if !ok {
 			c.warn(now, "restore", "stored agent %q is not in the config; ignored", st.ID)
 			continue
+		}
+		logged[a] = st.State
+		if to, ok := lastTo[a.id]; ok {
+			logged[a] = to
 		}
 		a.stats.Answered, a.stats.Talk, a.noAnswerRun = st.CallsTaken, st.TalkTime, st.ConsecutiveNoAnswer
 		a.loggedInAt, a.since = st.LoggedInAt, now
@@ -44,11 +65,19 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			// Ringing, on-call and wrap-up are settled by the calls restored below.
 			a.state = acd.Available
 			if p := st.PendingState; p != nil {
+				w := motive{cause: st.PendingCause, by: st.PendingBy}
 				switch *p {
 				case acd.Paused:
-					a.pending = &pendingChange{state: acd.Paused, reason: st.PendingReason}
+					w.reason = st.PendingReason
+					if w.cause == "" { // saved before causes were kept
+						w.cause = acd.CausePause
+					}
+					a.pending = &pendingChange{state: acd.Paused, motive: w}
 				case acd.LoggedOut:
-					a.pending = &pendingChange{state: acd.LoggedOut}
+					if w.cause == "" {
+						w.cause = acd.CauseLogout
+					}
+					a.pending = &pendingChange{state: acd.LoggedOut, motive: w}
 				}
 			}
 		}
@@ -61,10 +90,11 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		// applies now.
 		for _, a := range c.agents {
 			if a.pending != nil && a.call == nil {
-				c.afterCall(now, a)
+				c.afterCall(now, a, motive{cause: acd.CauseRestart})
 			}
 		}
 	}()
+	defer c.logRestored(now, logged) // runs first: the pending changes follow it
 	for _, ac := range s.Active {
 		q := c.queueIdx[ac.Queue]
 		cl := &call{id: ac.CallID, ch: pbx.ChannelID(ac.Channel), dir: acd.DirectionInbound, arrived: ac.Since,
@@ -217,10 +247,10 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 	for _, a := range c.agents {
 		if a.state == acd.OnCall && (a.call == nil || a.call.phase == acd.CallEnded) {
 			a.state, a.call = acd.Available, nil
-			c.logAgentChange(now, a, acd.OnCall, acd.Available, "call gone during restart")
+			c.logAgentChange(now, a, acd.OnCall, acd.Available, motive{cause: acd.CauseRestart, reason: "call gone during restart"})
 			if p := a.pending; p != nil {
 				a.pending = nil
-				_ = c.setAgent(now, a, p.state, p.reason)
+				_ = c.setAgent(now, a, p.state, p.motive)
 			}
 			c.refreshView(a, now)
 		}
@@ -399,7 +429,7 @@ func (c *Core) adoptLeg(now time.Time, ch pbx.ChannelInfo, live map[pbx.ChannelI
 	if _, up := live[cl.ch]; !up {
 		return false
 	}
-	if err := c.setAgent(now, a, acd.Ringing, ""); err != nil {
+	if err := c.setAgent(now, a, acd.Ringing, motive{cause: acd.CauseRestart, reason: "ringing leg kept"}); err != nil {
 		return false
 	}
 	cl.restored = false

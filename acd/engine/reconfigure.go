@@ -150,7 +150,7 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 		rep.AgentsRemoved = append(rep.AgentsRemoved, a.id)
 		if a.state != acd.LoggedOut {
 			busy := a.state == acd.Ringing || a.state == acd.OnCall || a.state == acd.WrapUp
-			if err := c.Logout(now, a.id); err != nil {
+			if err := c.logout(now, a.id, motive{cause: acd.CauseReload, reason: "removed from the config"}); err != nil {
 				c.warn(now, "reconfigure", "agent %s: %v", a.id, err)
 			}
 			if busy {
@@ -184,7 +184,7 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 	}
 	for _, a := range added {
 		if a.cfg.LoggedIn {
-			_ = c.setAgent(now, a, acd.Available, "")
+			_ = c.setAgent(now, a, acd.Available, motive{cause: acd.CauseReload, reason: "added to the config"})
 			c.agentFree(now, a)
 		}
 	}

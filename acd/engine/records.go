@@ -224,16 +224,18 @@ func (c *Core) agentRecord(a *agent) *store.AgentState {
 	}
 	if p := a.pending; p != nil {
 		pending := p.state
-		st.PendingState, st.PendingReason = &pending, p.reason
+		st.PendingState, st.PendingReason, st.PendingCause, st.PendingBy = &pending, p.reason, p.cause, p.by
 	}
 	return st
 }
 
 // logAgentChange adds an agent's state change to the stored log, from
 // which reports rebuild occupancy and pause time for any period.
-func (c *Core) logAgentChange(now time.Time, a *agent, from, to acd.AgentState, reason string) {
+func (c *Core) logAgentChange(now time.Time, a *agent, from, to acd.AgentState, w motive) {
+	a.why = w
 	c.changeSeq++
-	ch := &store.AgentChange{Agent: a.id, At: now, Seq: c.changeSeq, From: from, To: to, Reason: reason}
+	ch := &store.AgentChange{Agent: a.id, At: now, Seq: c.changeSeq, From: from, To: to,
+		Cause: w.cause, Reason: w.reason, By: w.by}
 	if a.call != nil {
 		ch.Call = a.call.id
 	}

@@ -44,10 +44,14 @@ type QueueStatus struct {
 
 // AgentStatus is one agent's live state and totals.
 type AgentStatus struct {
-	ID        string        `json:"id"`
-	Name      string        `json:"name"`
-	State     string        `json:"state"`
-	Reason    string        `json:"reason,omitempty"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+	// Cause and By say why the agent is in State, as the stored change
+	// does: acd.AgentCause and who asked for it.
+	Cause     string        `json:"cause,omitempty"`
+	By        string        `json:"by,omitempty"`
 	Pending   *Pending      `json:"pending,omitempty"`
 	Since     time.Time     `json:"since"`
 	Call      string        `json:"call,omitempty"`
@@ -163,6 +167,7 @@ func (c *Core) agentStatus(a *agent, now time.Time) AgentStatus {
 	as := AgentStatus{ID: a.id, Name: a.cfg.Name, State: a.state.String(), Reason: a.pauseReason, Since: a.since,
 		Offered: st.Offered, Answered: st.Answered, NoAnswer: st.NoAnswer, Talk: st.Talk, WrapUp: st.WrapUp,
 		LoggedIn: st.LoggedIn, Paused: st.Paused}
+	as.Cause, as.By = string(a.why.cause), a.why.by
 	as.Draining = a.removed
 	as.Preview = c.previewStatus(a)
 	if a.call != nil {

@@ -25,7 +25,7 @@ func (c *Core) Fire(now time.Time, t Timer) {
 		}
 		if t.Kind == TimerWrapUp {
 			if a.state == acd.WrapUp {
-				c.finishWrapUp(now, a, t.Call, now.Sub(a.wrapStart))
+				c.finishWrapUp(now, a, t.Call, now.Sub(a.wrapStart), motive{cause: acd.CauseWrapUpEnd})
 			}
 			return
 		}

@@ -330,7 +330,7 @@ func (c *Core) ringTarget(now time.Time, cl *call, t *target) {
 	endpoint := strings.ReplaceAll(c.opts.Config.PBX.Outside, "{number}", t.to.Number)
 	timeout := ringTimeout(cl.queue)
 	if b := t.agent; b != nil {
-		_ = c.setAgent(now, b, acd.Ringing, "")
+		_ = c.setAgent(now, b, acd.Ringing, motive{cause: acd.CauseOffer, reason: "transfer"})
 		b.call = cl
 		b.stats.Offered++
 		endpoint = b.cfg.Endpoint
@@ -416,7 +416,7 @@ func (c *Core) connectTarget(now time.Time, cl *call, t *target) {
 		cl.agent = b
 		cl.rec.Agent, cl.rec.AgentChannel = b.id, string(t.ch)
 		if b.state != acd.OnCall {
-			_ = c.setAgent(now, b, acd.OnCall, "")
+			_ = c.setAgent(now, b, acd.OnCall, motive{cause: acd.CauseAnswer, reason: "transfer"})
 		}
 		b.stats.Answered++
 		c.setPhase(now, cl, acd.CallBridged)
@@ -450,7 +450,11 @@ func (c *Core) dropTarget(now time.Time, cl *call, t *target, why string) {
 		if !t.answered {
 			cl.rec.Attempts = append(cl.rec.Attempts, store.Attempt{Agent: b.id, At: now, Result: acd.AttemptCancelled})
 		}
-		c.releaseAgent(now, b, 0)
+		w := motive{cause: acd.CauseOfferEnd, reason: "transfer target dropped: " + why}
+		if t.answered {
+			w.cause = acd.CauseCallEnd
+		}
+		c.releaseAgent(now, b, 0, w)
 	}
 	c.trace(now, "%s: target %s dropped (%s)", cl.id, t.ch, why)
 }
@@ -498,7 +502,7 @@ func (c *Core) targetAnswered(now time.Time, cl *call, t *target) {
 		t.bridge = pbx.BridgeID("b-" + cl.id + "-c" + strconv.Itoa(cl.legSeq))
 		c.step(now, cl, "consult-answered", t.to.Agent, t.to.String())
 		if t.agent != nil {
-			_ = c.setAgent(now, t.agent, acd.OnCall, "")
+			_ = c.setAgent(now, t.agent, acd.OnCall, motive{cause: acd.CauseAnswer, reason: "consultation"})
 		}
 		c.do(Command{Op: OpBridge, Lane: cl.id, Channel: cl.agentCh, Bridge: t.bridge, Chans: []pbx.ChannelID{cl.agentCh, t.ch}})
 		c.saveActive(now, cl)
@@ -521,7 +525,11 @@ func (c *Core) targetFailed(now time.Time, cl *call, t *target, reason pbx.FailR
 		if reason == pbx.FailNoAnswer {
 			b.stats.NoAnswer++
 		}
-		c.releaseAgent(now, b, 0)
+		w := motive{cause: acd.CauseOfferEnd, reason: "transfer failed: " + string(reason)}
+		if reason == pbx.FailNoAnswer {
+			w = motive{cause: acd.CauseNoAnswer, reason: "transfer"}
+		}
+		c.releaseAgent(now, b, 0, w)
 	}
 	cl.xfer.target = nil
 	switch cl.phase {

@@ -110,6 +110,13 @@ func writeEvent(w io.Writer, event string, data []byte) error {
 		if a.Reason != "" {
 			what += " (" + a.Reason + ")"
 		}
+		if a.Cause != "" {
+			what += " [" + a.Cause
+			if a.By != "" {
+				what += " by " + a.By
+			}
+			what += "]"
+		}
 		if a.Call != "" {
 			what += " call " + a.Call
 		}

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// hotline events prints the opening snapshot, then each change.
+// hotline events prints the opening snapshot, then each change (an agent's
+// with why and who asked).
 func TestEventsCommandFollowsChanges(t *testing.T) {
 	addr, _ := startServe(t, "127.0.0.1:0", quietCenter)
 	t.Setenv("HOTLINE_CONFIG", "")
@@ -34,7 +35,7 @@ func TestEventsCommandFollowsChanges(t *testing.T) {
 		t.Fatalf("hotline events: exit %d: %s", code, errOut.String())
 	}
 	got := out.String()
-	for _, want := range []string{"snapshot: 1 queues, 1 agents, 0 live calls", "agent a available", "queue q waiting 0"} {
+	for _, want := range []string{"snapshot: 1 queues, 1 agents, 0 live calls", "agent a available [login by api]", "queue q waiting 0"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("events output lacks %q:\n%s", want, got)
 		}
