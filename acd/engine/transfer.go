@@ -377,8 +377,8 @@ func (c *Core) closeLeg(now time.Time, cl *call) time.Duration {
 	x := &cl.xfer
 	talk := cl.talk(now)
 	l := store.Leg{Queue: cl.rec.Queue, Via: x.via, From: x.from, Start: x.legStart, End: now, Talk: talk, Hold: x.legHold}
-	if l.Start.IsZero() {
-		l.Start = cl.answered
+	if cl.answered.After(l.Start) {
+		l.Start = cl.answered // an agent of a queue answered it (the call's first leg, or after a transfer to a queue)
 	}
 	if cl.agent != nil {
 		l.Agent = cl.agent.id

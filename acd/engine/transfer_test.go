@@ -230,6 +230,9 @@ func TestBlindTransferToQueue(t *testing.T) {
 	if a.Agent != "alice" || a.Queue != "support" || !near(a.Talk, 8*time.Second) || a.WrapUp != 5*time.Second {
 		t.Errorf("first leg %+v; want alice in support, 8s talk, 5s wrap-up", a)
 	}
+	if b.Start.Sub(a.End) < time.Second { // bob rang a second
+		t.Errorf("bob's leg starts %v after alice's ended, want the ring's second at least", b.Start.Sub(a.End))
+	}
 	if b.Agent != "bob" || b.Queue != "billing" || b.Via != acd.TransferBlind || b.From != "alice" {
 		t.Errorf("second leg %+v; want bob in billing, blind from alice", b)
 	}

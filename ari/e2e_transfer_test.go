@@ -1,0 +1,137 @@
+package ari_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// callAction posts hold | unhold | transfer | complete | cancel on the call
+// an agent is on and fails the test unless the daemon agrees.
+func (s *e2eScenario) callAction(agent, action, body string) {
+	s.t.Helper()
+	resp, err := http.Post(s.d.api+"/api/v1/agents/"+agent+"/call/"+action, "application/json", strings.NewReader(body))
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", action, agent, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		s.t.Fatalf("%s %s %s: %s: %s", action, agent, body, resp.Status, b)
+	}
+}
+
+// phoneOf is the id of the channel Hotline dialed to agent's phone.
+func (s *e2eScenario) phoneOf(agent string) string {
+	s.t.Helper()
+	var id string
+	s.eventually(10*time.Second, agent+"'s phone is dialed", func() (bool, string) {
+		for _, ch := range s.ast.channels(s.t) {
+			if strings.Contains(ch.Name, s.tag+agent+"@") && strings.HasSuffix(ch.Name, ";1") && ch.State == "Up" {
+				id = ch.ID
+				return true, ""
+			}
+		}
+		return false, "no answered channel of " + agent
+	})
+	return id
+}
+
+// inBridge reports the bridge holding ch, "" if none.
+func (s *e2eScenario) inBridge(ch string) string {
+	for _, b := range s.ast.bridges(s.t) {
+		if slices.Contains(b.Channels, ch) {
+			return b.ID
+		}
+	}
+	return ""
+}
+
+// TestAsteriskE2EHoldAndTransfer: on real Asterisk, alice holds the caller
+// (out of the bridge, she stays), takes it back, consults carol and
+// completes the transfer; carol sends it to the billing queue, bob takes it
+// and sends it blind to carol. One record: three transfers, four legs,
+// the hold counted.
+func TestAsteriskE2EHoldAndTransfer(t *testing.T) {
+	phone := e2ePhone{Answer: time.Second}
+	s := newE2E(t, "transfer", map[string]e2ePhone{"alice": phone, "bob": phone, "carol": phone}, "")
+	s.start()
+	pc := s.call(e2eCaller{Number: "6400", HangupAfter: 60 * time.Second})
+	rec, _ := s.bridged(pc, "alice", 10*time.Second)
+	alice := rec.AgentChannel
+
+	s.callAction("alice", "hold", "")
+	s.eventually(5*time.Second, "the held caller leaves the bridge, alice stays", func() (bool, string) {
+		return s.inBridge(pc.Far) == "" && s.inBridge(alice) != "", "caller in " + s.inBridge(pc.Far) + ", alice in " + s.inBridge(alice)
+	})
+	time.Sleep(2 * time.Second)
+	s.callAction("alice", "unhold", "")
+	s.eventually(5*time.Second, "the caller is back with alice", func() (bool, string) {
+		_, ok := s.ast.bridgeWith(s.t, pc.Far, alice)
+		return ok, "no bridge with both"
+	})
+
+	s.callAction("alice", "transfer", `{"agent":"carol","attended":true}`)
+	carol := s.phoneOf("carol")
+	s.eventually(5*time.Second, "alice consults carol, the caller held", func() (bool, string) {
+		_, ok := s.ast.bridgeWith(s.t, alice, carol)
+		return ok && s.inBridge(pc.Far) == "", "caller in " + s.inBridge(pc.Far)
+	})
+	s.callAction("alice", "complete", "")
+	s.eventually(5*time.Second, "the caller talks to carol, alice is gone", func() (bool, string) {
+		_, ok := s.ast.bridgeWith(s.t, pc.Far, carol)
+		return ok && !s.ast.hasChannel(s.t, alice), "not yet"
+	})
+
+	s.callAction("carol", "transfer", `{"queue":"billing"}`)
+	bobRec := s.waitRecord(pc.Far, 10*time.Second, "bob takes the caller from billing", func(r store.CallRecord) bool {
+		return r.Agent == "bob" && r.Queue == "billing"
+	})
+	s.eventually(5*time.Second, "the caller talks to bob", func() (bool, string) {
+		_, ok := s.ast.bridgeWith(s.t, pc.Far, bobRec.AgentChannel)
+		return ok, "no bridge"
+	})
+	time.Sleep(1500 * time.Millisecond) // carol's wrap-up ends: she may take the next transfer
+	s.callAction("bob", "transfer", `{"agent":"carol"}`)
+	last := s.waitRecord(pc.Far, 10*time.Second, "carol takes the caller from bob", func(r store.CallRecord) bool {
+		return r.Agent == "carol" && r.Transfers == 3
+	})
+	s.eventually(5*time.Second, "the caller talks to carol again", func() (bool, string) {
+		_, ok := s.ast.bridgeWith(s.t, pc.Far, last.AgentChannel)
+		return ok, "no bridge"
+	})
+	s.ast.hangup(t, pc.Near)
+	rec = s.waitRecord(pc.Far, 10*time.Second, "the call ends", e2eEnded)
+	b, _ := json.MarshalIndent(rec.Legs, "", " ")
+	t.Logf("legs: %s; hold %v talk %v", b, rec.Hold, rec.Talk)
+	var got []string
+	for _, l := range rec.Legs {
+		got = append(got, l.Agent+":"+string(l.Via))
+	}
+	if want := []string{"alice:", "carol:attended", "bob:blind", "carol:blind"}; !slices.Equal(got, want) {
+		t.Errorf("legs %v, want %v", got, want)
+	}
+	for i := 1; i < len(rec.Legs); i++ {
+		if rec.Legs[i].Start.Before(rec.Legs[i-1].End) {
+			t.Errorf("leg %d starts at %v, before leg %d ended at %v", i, rec.Legs[i].Start, i-1, rec.Legs[i-1].End)
+		}
+	}
+	if rec.Outcome != acd.OutcomeAnswered || rec.Transfers != 3 || rec.Hold < 2*time.Second || rec.Legs[0].Hold < 2*time.Second {
+		t.Errorf("outcome %s transfers %d hold %v (alice's %v); want answered, 3, at least the 2 s hold", rec.Outcome, rec.Transfers, rec.Hold, rec.Legs[0].Hold)
+	}
+	var sum time.Duration
+	for _, l := range rec.Legs {
+		sum += l.Talk
+	}
+	if d := sum - rec.Talk; d < -time.Millisecond || d > time.Millisecond { // the API gives milliseconds
+		t.Errorf("talk %v is not the legs' %v", rec.Talk, sum)
+	}
+	s.noTaggedChannels(5 * time.Second)
+}
