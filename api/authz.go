@@ -62,6 +62,9 @@ var routeAccess = map[string]access{
 	"DELETE /api/v1/config/{section}/{name}": {role: auth.Admin},
 	"GET /api/v1/reports/{kind}":             {role: auth.Supervisor},
 	"GET /api/v1/charts/today":               {role: auth.Supervisor},
+	"GET /api/v1/users":                      {role: auth.Admin},
+	"POST /api/v1/users":                     {role: auth.Admin},
+	"PUT /api/v1/users/{name}":               {role: auth.Admin},
 
 	// outbound campaigns
 	"GET /api/v1/campaigns":                  {role: auth.Supervisor},
@@ -119,6 +122,7 @@ func (s *Server) EnableAuth(c Credentials, now func() time.Time) {
 	s.mux.HandleFunc("POST /api/v1/login", s.login)
 	s.mux.HandleFunc("POST /api/v1/logout", s.logout)
 	s.mux.HandleFunc("GET /api/v1/whoami", s.whoami)
+	s.userRoutes()
 }
 
 var (

@@ -68,6 +68,23 @@ func TestBrowserAdminConfig(t *testing.T) {
 	}
 	screenshot(t, ctx, "admin-config-problems")
 
+	// Users: a new supervisor for the support queue.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#cfg-sections button[data-section="users"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#user-items button[data-user="root"]`)),
+		chromedp.Click(chromedp.ID("user-new")),
+		chromedp.SendKeys(chromedp.ID("user-name"), "bob"),
+		chromedp.SetValue(chromedp.ID("user-role"), "supervisor"),
+		chromedp.SendKeys(chromedp.ID("user-teams"), "support"),
+		chromedp.SendKeys(chromedp.ID("user-password"), "bob's long secret"),
+		chromedp.Click(chromedp.ID("user-save")),
+		chromedp.WaitVisible(chromedp.CSS(`#user-items button[data-user="bob"]`))); err != nil {
+		t.Fatalf("adding a user: %v", err)
+	}
+	if u, err := d.db.User("bob"); err != nil || u.Role != auth.Supervisor || len(u.Teams) != 1 || u.Teams[0] != "support" {
+		t.Errorf("bob in the store: %+v %v", u, err)
+	}
+	screenshot(t, ctx, "admin-users")
+
 	// Tabs share cookies: sign out, then in as the supervisor.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-name"))); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ Object.assign(I18N.ru, {
   "cfg-yaml": "Параметры (YAML, как в файле)", "save-apply": "Сохранить и применить", delete: "Удалить",
   saved: "Сохранено и применено; копия прежнего файла:", deleted: "Удалено и применено; копия прежнего файла:",
   "confirm-delete": "Нажмите ещё раз, чтобы удалить", entries: "Номера", menus: "Меню", flows: "Сценарии", campaigns: "Кампании",
+  users: "Пользователи", role: "Роль", teams: "Группы (очереди через запятую; пусто: все)", "new-password": "Новый пароль",
+  disabled: "Отключён", "locked-until": "Заблокирован до", "user-saved": "Пользователь сохранён",
 });
 
 // templates start a new item of each section.
@@ -26,7 +28,7 @@ const cfg = { section: "agents", version: "", items: [], item: null, loaded: fal
 function cfgSectionButtons() {
   const box = $("cfg-sections");
   if (box.childElementCount) return;
-  for (const s of Object.keys(CFG_TEMPLATES)) {
+  for (const s of [...Object.keys(CFG_TEMPLATES), "users"]) {
     const b = document.createElement("button");
     b.type = "button";
     b.role = "tab";
@@ -34,7 +36,7 @@ function cfgSectionButtons() {
     b.dataset.i18n = s;
     b.dataset.en = s[0].toUpperCase() + s.slice(1);
     b.textContent = t(s, b.dataset.en);
-    b.addEventListener("click", () => { cfg.section = s; cfgLoad(); });
+    b.addEventListener("click", () => { cfg.section = s; s === "users" ? usersLoad() : cfgLoad(); });
     box.appendChild(b);
   }
 }
@@ -47,6 +49,8 @@ function adminOpen() {
 
 async function cfgLoad(select) {
   cfg.loaded = true;
+  $("users-panel").hidden = true;
+  $("cfg-panel").hidden = false;
   $("cfg-error").textContent = "";
   for (const b of $("cfg-sections").children) b.setAttribute("aria-selected", String(b.dataset.section === cfg.section));
   try {
@@ -137,4 +141,79 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     cfgSend("DELETE");
   });
+});
+
+// Users: the same store as `hotline users`; a change applies to the user's
+// next request.
+let users = [];
+let userOpen = null;
+
+async function usersLoad(select) {
+  for (const b of $("cfg-sections").children) b.setAttribute("aria-selected", String(b.dataset.section === "users"));
+  $("users-panel").hidden = false;
+  $("cfg-panel").hidden = true;
+  $("cfg-file").textContent = "";
+  try {
+    users = await api("GET", "/api/v1/users");
+  } catch (e) {
+    users = [];
+    $("user-form").hidden = false;
+    $("user-error").textContent = e.message;
+  }
+  const ul = $("user-items");
+  ul.replaceChildren();
+  for (const u of users) {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.dataset.user = u.name;
+    b.textContent = `${u.name} (${u.role})${u.disabled ? " ✕" : ""}`;
+    b.addEventListener("click", () => userEdit(u));
+    li.appendChild(b);
+    ul.appendChild(li);
+  }
+  const u = users.find((x) => x.name === select);
+  if (u) userEdit(u); else if (!select) $("user-form").hidden = true;
+}
+
+function userEdit(u) {
+  userOpen = u;
+  $("user-form").hidden = false;
+  $("user-title").textContent = u ? u.name : t("new", "New");
+  $("user-name").value = u ? u.name : "";
+  $("user-name").disabled = !!u;
+  $("user-role").value = u ? u.role : "agent";
+  $("user-agent").value = u ? u.agent || "" : "";
+  $("user-teams").value = u ? (u.teams || []).join(", ") : "";
+  $("user-password").value = "";
+  $("user-disabled").checked = !!(u && u.disabled);
+  $("user-locked").textContent = u && u.locked_until && new Date(u.locked_until) > new Date() ? `${t("locked-until", "Locked until")} ${new Date(u.locked_until).toLocaleTimeString(lang)}` : "";
+  $("user-error").textContent = "";
+  (u ? $("user-role") : $("user-name")).focus();
+}
+
+async function userSave() {
+  $("user-error").textContent = "";
+  const body = {
+    role: $("user-role").value,
+    agent: $("user-agent").value.trim(),
+    teams: $("user-teams").value.split(",").map((x) => x.trim()).filter((x) => x),
+    disabled: $("user-disabled").checked,
+  };
+  if ($("user-password").value) body.password = $("user-password").value;
+  if (userOpen && userOpen.locked_until) body.unlock = true;
+  try {
+    let r;
+    if (userOpen) r = await api("PUT", `/api/v1/users/${encodeURIComponent(userOpen.name)}`, body);
+    else r = await api("POST", "/api/v1/users", { ...body, name: $("user-name").value.trim() });
+    await usersLoad(r.name);
+    $("cfg-result").textContent = `${t("user-saved", "User saved")}: ${r.name}`;
+  } catch (e) {
+    $("user-error").textContent = e.message;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("user-new").addEventListener("click", () => userEdit(null));
+  $("user-form").addEventListener("submit", (e) => { e.preventDefault(); userSave(); });
 });

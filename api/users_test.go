@@ -1,0 +1,80 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/api/auth"
+)
+
+// An admin adds a supervisor with teams, who can then sign in; disabling
+// her stops that; the last enabled admin cannot be disabled; names,
+// roles and passwords are checked.
+func TestUsersAdmin(t *testing.T) {
+	d := newTestDaemon(t, cfgYAML)
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.EnableAuth(d.db, time.Now)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	root := addUser(t, d.db, auth.User{Name: "root", Role: auth.Admin})
+	call := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+root)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	login := func(name, pw string) int {
+		resp, err := http.Post(srv.URL+"/api/v1/login", "application/json", strings.NewReader(`{"name":"`+name+`","password":"`+pw+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code, body := call("POST", "/api/v1/users", `{"name":"sue","role":"supervisor","teams":["support"],"password":"sue's long secret"}`); code != 200 {
+		t.Fatalf("add sue: %d %s", code, body)
+	}
+	code, body := call("GET", "/api/v1/users", "")
+	var users []UserInfo
+	if code != 200 || json.Unmarshal([]byte(body), &users) != nil || len(users) != 2 || strings.Contains(body, "argon2") {
+		t.Fatalf("list: %d %s", code, body)
+	}
+	if login("sue", "sue's long secret") != 200 {
+		t.Error("sue cannot sign in")
+	}
+	for _, c := range []struct{ body, want string }{
+		{`{"name":"sue","role":"agent","password":"0123456789ab"}`, "exists already"},
+		{`{"name":"al","role":"agent","password":"0123456789ab"}`, `needs field \"agent\"`},
+		{`{"name":"al","role":"agent","agent":"alice","password":"short"}`, "at least 10"},
+		{`{"name":"al","role":"boss","agent":"alice","password":"0123456789ab"}`, "unknown role"},
+		{`{"name":"a b","role":"agent","agent":"alice","password":"0123456789ab"}`, "name"},
+	} {
+		if code, body := call("POST", "/api/v1/users", c.body); code < 400 || !strings.Contains(body, c.want) {
+			t.Errorf("POST %s: %d %s, want %q", c.body, code, body, c.want)
+		}
+	}
+	if code, body := call("PUT", "/api/v1/users/sue", `{"disabled":true}`); code != 200 || !strings.Contains(body, `"disabled": true`) {
+		t.Fatalf("disable sue: %d %s", code, body)
+	}
+	if login("sue", "sue's long secret") != 401 {
+		t.Error("a disabled user signed in")
+	}
+	if code, body := call("PUT", "/api/v1/users/root", `{"disabled":true}`); code != 409 || !strings.Contains(body, "last enabled admin") {
+		t.Errorf("disabling the last admin: %d %s", code, body)
+	}
+	if code, body := call("PUT", "/api/v1/users/nobody", `{"disabled":true}`); code != 404 {
+		t.Errorf("unknown user: %d %s", code, body)
+	}
+}
