@@ -457,8 +457,12 @@ func isHeartbeat(msg []byte) bool {
 // perform does at Asterisk what an event called for: the next item of a
 // playback, or wiring and unwiring a spy's private bridge.
 func (c *Client) perform(e effect) {
-	if e.kind == effectPlayNext {
+	switch e.kind {
+	case effectPlayNext:
 		c.playNext(e.item)
+		return
+	case effectDetectMachine:
+		c.detectMachine(e.item.ch, e.item.media)
 		return
 	}
 	ctx := context.Background()
@@ -486,6 +490,41 @@ func (c *Client) perform(e effect) {
 		c.log.Error().Err(err).Str("supervisor", sp.supervisor).Str("snoop", sp.snoop).Msg("spy wiring failed")
 	}
 }
+
+// detectMachine sends an answered leg from Stasis through the detection
+// context (AMD(), then back into the application with argAMD). The
+// application keeps following the channel meanwhile, so a hangup during
+// detection is seen. If Asterisk refuses, the leg is reported answered and
+// not sure.
+func (c *Client) detectMachine(ch, exten string) {
+	ctx := context.Background()
+	err := c.call(ctx, http.MethodPost, "/applications/"+seg(c.opts.App)+"/subscription", url.Values{"eventSource": {"channel:" + ch}}, nil, nil)
+	if err == nil {
+		err = c.call(ctx, http.MethodPost, "/channels/"+seg(ch)+"/variable", url.Values{"variable": {"HOTLINE_APP"}, "value": {c.opts.App}}, nil, nil)
+	}
+	if err == nil {
+		err = c.call(ctx, http.MethodPost, "/channels/"+seg(ch)+"/continue",
+			url.Values{"context": {AMDContext}, "extension": {exten}, "priority": {"1"}}, nil, nil)
+	}
+	if err == nil {
+		return
+	}
+	c.log.Error().Err(err).Str("channel", ch).Msg("answering-machine detection could not start; the answer is reported as not sure")
+	c.mu.Lock()
+	st := c.tr.chans[ch]
+	if st != nil {
+		st.detecting, st.amd = false, ""
+	}
+	c.mu.Unlock()
+	if st != nil {
+		now := time.Now()
+		c.q.push(pbx.MachineDetected{Base: base(ch, now), Status: pbx.AMDNotSure, Cause: "detection failed"}, pbx.Answered{Base: base(ch, now)})
+	}
+}
+
+// AMDContext is the dialplan context answering-machine detection runs in
+// (what "hotline dialplan render" writes as hotline-amd).
+const AMDContext = "hotline-amd"
 
 // Snapshot implements pbx.Switch. A channel already reported HungUp is
 // left out, though Asterisk may list it for a moment longer.

@@ -242,7 +242,14 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 	if internalID(id) {
 		return fmt.Errorf("%s: %w: ids starting %q or %q are reserved", what, pbx.ErrBadRequest, snoopPrefix, spyBridgePrefix)
 	}
-	if !c.note(note{Op: opOriginate, ID: id}) {
+	amd := ""
+	switch req.Machine {
+	case pbx.MachineDetect:
+		amd = amdDetect
+	case pbx.MachineAfterBeep:
+		amd = amdWaitBeep
+	}
+	if !c.note(note{Op: opOriginate, ID: id, AMD: amd}) {
 		return fmt.Errorf("%s: %w", what, pbx.ErrDuplicateID)
 	}
 	timeout := req.Timeout

@@ -21,6 +21,16 @@ const (
 	argEntry = "entry"
 	argLeg   = "leg"
 	argSnoop = "snoop"
+	// argAMD comes back from the answering-machine detection context
+	// (dialplan.AsteriskAMDContext) with AMDSTATUS and AMDCAUSE.
+	argAMD = "amd"
+)
+
+// Extensions of the detection context: s detects, beep also waits for a
+// machine's beep.
+const (
+	amdDetect   = "s"
+	amdWaitBeep = "beep"
 )
 
 // Ids of the channels and bridges this package makes for itself behind a
@@ -54,6 +64,10 @@ type chanState struct {
 	cause      int    // the cause Hotline asked for, or the last non-zero one Asterisk reported
 	dialStatus string // last status of the dial of an originated leg
 	noted      uint64 // tracker.notes when Hotline originated it; 0 = learned from Asterisk
+	// amd is the detection context's extension an answered leg is sent to
+	// ("" = none); detecting is set while it runs there, out of Stasis.
+	amd       string
+	detecting bool
 }
 
 // recState is a recording Hotline started. started is closed when Asterisk
@@ -109,9 +123,10 @@ type spy struct {
 type effectKind int
 
 const (
-	effectConnectSpy  effectKind = iota + 1 // bridge supervisor leg and snoop channel
-	effectTeardownSpy                       // hang up the snoop channel, destroy the bridge
-	effectPlayNext                          // play the next item of a playback
+	effectConnectSpy    effectKind = iota + 1 // bridge supervisor leg and snoop channel
+	effectTeardownSpy                         // hang up the snoop channel, destroy the bridge
+	effectPlayNext                            // play the next item of a playback
+	effectDetectMachine                       // send an answered leg through answering-machine detection
 )
 
 type effect struct {
@@ -191,6 +206,10 @@ func (t *tracker) apply(raw []byte) ([]pbx.Event, []effect, error) {
 		var e goari.StasisEnd
 		if err := dec(&e); err != nil {
 			return nil, nil, err
+		}
+		if st := t.chans[e.Channel.ID]; st != nil && st.detecting {
+			st.inStasis = false // off to detection; it comes back with argAMD
+			return nil, nil, nil
 		}
 		evs, effs := t.gone(at, e.Channel.ID, 0)
 		return evs, effs, nil
@@ -296,6 +315,16 @@ func (t *tracker) stasisStart(at time.Time, e goari.StasisStart) ([]pbx.Event, [
 	case kind == argSnoop || strings.HasPrefix(id, snoopPrefix):
 		t.chans[id] = &chanState{role: roleSnoop, inStasis: true, answered: true}
 		return nil, nil
+	case kind == argAMD && st != nil && st.detecting:
+		st.inStasis, st.detecting, st.amd = true, false, ""
+		detected := pbx.MachineDetected{Base: base(id, at), Status: pbx.AMDNotSure}
+		if len(e.Args) > 1 && e.Args[1] != "" {
+			detected.Status = e.Args[1]
+		}
+		if len(e.Args) > 2 {
+			detected.Cause = e.Args[2]
+		}
+		return []pbx.Event{detected, pbx.Answered{Base: base(id, at)}}, nil
 	case kind == argLeg:
 		if st == nil {
 			st = &chanState{role: roleLeg}
@@ -305,6 +334,11 @@ func (t *tracker) stasisStart(at time.Time, e goari.StasisStart) ([]pbx.Event, [
 			return nil, nil // already adopted from a snapshot
 		}
 		st.inStasis, st.answered = true, true
+		if st.amd != "" {
+			// Answered reaches the engine once detection is over.
+			st.detecting = true
+			return nil, []effect{{kind: effectDetectMachine, item: playItem{ch: id, media: st.amd}}}
+		}
 		evs := []pbx.Event{pbx.Answered{Base: base(id, at)}}
 		if sp := t.spies[id]; sp != nil {
 			return evs, []effect{{kind: effectConnectSpy, spy: *sp}}
@@ -447,6 +481,10 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 		return nil, effs
 	}
 	c := hangupCause(st, cause)
+	if st.detecting {
+		// Hung up during answering-machine detection: the verdict says so.
+		evs = append(evs, pbx.MachineDetected{Base: base(id, at), Status: pbx.AMDHangup, Cause: "hangup during detection"})
+	}
 	if st.role == roleLeg && !st.answered {
 		reason, why := failReason(st, cause)
 		evs = append(evs, pbx.OriginateFailed{Base: base(id, at), Reason: reason, Cause: why})
@@ -584,6 +622,7 @@ type note struct {
 	Cause  int    `json:"cause,omitempty"`  // hangup cause
 	Snoop  string `json:"snoop,omitempty"`  // spy: snoop channel
 	Bridge string `json:"bridge,omitempty"` // spy: private bridge
+	AMD    string `json:"amd,omitempty"`    // originate: the detection extension
 	// Rest are the media items of a playback after the first, played one
 	// by one.
 	Rest []string `json:"rest,omitempty"`
@@ -613,7 +652,7 @@ func (t *tracker) note(n note) bool {
 		if _, taken := t.chans[n.ID]; taken {
 			return false
 		}
-		t.chans[n.ID] = &chanState{role: roleLeg, noted: t.notes}
+		t.chans[n.ID] = &chanState{role: roleLeg, noted: t.notes, amd: n.AMD}
 		delete(t.ended, n.ID) // the id lives again
 	case opUnoriginate:
 		delete(t.chans, n.ID)

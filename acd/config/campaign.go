@@ -57,7 +57,21 @@ type Campaign struct {
 	SafeHarbour []string `yaml:"safe_harbour"`
 	// Message is what a notification campaign plays to an answered lead.
 	Message []string `yaml:"message"`
+
+	// AnsweringMachine is what a dial answered by a machine gets: off (no
+	// detection: treated as a person), hangup, or message (MachineMessage
+	// after the beep). Detection needs a switch that does it (Asterisk's
+	// AMD() through the hotline-amd context).
+	AnsweringMachine string   `yaml:"answering_machine"`
+	MachineMessage   []string `yaml:"machine_message"`
 }
+
+// Answering-machine handling.
+const (
+	MachineOff     = "off"
+	MachineHangup  = "hangup"
+	MachineMessage = "message"
+)
 
 // Schedule is the campaign's own calling hours in its time zone.
 type Schedule struct {
@@ -128,6 +142,7 @@ func DefaultCampaign() Campaign {
 		},
 	}
 	c.PreviewTimeout, c.PreviewOnTimeout = 30*time.Second, PreviewSkip
+	c.AnsweringMachine = MachineOff
 	return c
 }
 
@@ -200,6 +215,13 @@ func (v *validator) campaigns() {
 		}
 		for j, q := range c.Queues {
 			v.known(indexPath(joinPath(p, "queues"), j), "queue", q, queues)
+		}
+		v.oneOf(joinPath(p, "answering_machine"), "answering-machine handling", c.AnsweringMachine, []string{MachineOff, MachineHangup, MachineMessage})
+		if c.AnsweringMachine != MachineOff && c.AnsweringMachine != "" && v.cfg.PBX.Type == PBXFreeSWITCH {
+			v.add(joinPath(p, "answering_machine"), "%s: Hotline detects answering machines on Asterisk only (AMD()); on FreeSWITCH every answer would be taken for a person's: set off", c.AnsweringMachine)
+		}
+		if c.AnsweringMachine == MachineMessage && len(c.MachineMessage) == 0 {
+			v.add(joinPath(p, "machine_message"), "missing; answering_machine: message leaves it after the beep")
 		}
 		switch c.Kind {
 		case CampaignAgent:

@@ -144,6 +144,10 @@ type leadDial struct {
 	// agent is reserved for the lead (preview mode): the lead goes to no
 	// one else first and is never abandoned for want of an agent.
 	agent *agent
+	// amd is the switch's answering-machine verdict, once reported;
+	// machine is set when it ended the dial as a machine's.
+	amd     string
+	machine bool
 }
 
 // CampaignStats are a campaign's counts since it was first started.
@@ -550,8 +554,21 @@ func (c *Core) originateLead(now time.Time, d *leadDial) {
 	c.do(Command{Op: OpOriginate, Lane: d.id, Originate: pbx.OriginateRequest{
 		ChannelID: d.ch, Endpoint: strings.ReplaceAll(r.cfg.Endpoint, "{number}", d.lead.Phone),
 		CallerID: r.cfg.CallerID, Timeout: r.cfg.RingTimeout,
-		Vars: map[string]string{pbx.VarCallID: d.id, pbx.VarRole: "lead", VarCampaign: r.cfg.Name, VarLead: d.lead.ID},
+		Vars:    map[string]string{pbx.VarCallID: d.id, pbx.VarRole: "lead", VarCampaign: r.cfg.Name, VarLead: d.lead.ID},
+		Machine: machineDetection(r.cfg.AnsweringMachine),
 	}})
+}
+
+// machineDetection is the detection a campaign's answering_machine asks
+// of the switch.
+func machineDetection(handling string) pbx.MachineDetection {
+	switch handling {
+	case config.MachineHangup:
+		return pbx.MachineDetect
+	case config.MachineMessage:
+		return pbx.MachineAfterBeep
+	}
+	return pbx.MachineIgnore
 }
 
 // dialFor finds the ringing dial a channel belongs to.
@@ -580,6 +597,8 @@ func (c *Core) campaignEvent(now time.Time, ev pbx.Event) bool {
 		ch = e.Channel
 	case pbx.Ringing:
 		ch = e.Channel
+	case pbx.MachineDetected:
+		ch = e.Channel
 	default:
 		return false
 	}
@@ -588,12 +607,23 @@ func (c *Core) campaignEvent(now time.Time, ev pbx.Event) bool {
 		return false
 	}
 	switch e := ev.(type) {
+	case pbx.MachineDetected:
+		d.amd = e.Status
+		c.trace(now, "campaign %s: lead %s answering-machine detection: %s %s", d.run.cfg.Name, d.lead.ID, e.Status, e.Cause)
 	case pbx.Answered:
+		if d.amd == pbx.AMDMachine || d.amd == pbx.AMDHangup {
+			c.machineAnswered(now, d)
+			return true
+		}
 		c.leadAnswered(now, d)
 	case pbx.OriginateFailed:
 		c.leadNotReached(now, d, e.Reason)
 	case pbx.HungUp:
-		c.leadNotReached(now, d, pbx.ReasonForCause(e.Cause))
+		reason := pbx.ReasonForCause(e.Cause)
+		if d.amd == pbx.AMDHangup {
+			reason = pbx.FailNoAnswer // answered, and gone before a word could be told
+		}
+		c.leadNotReached(now, d, reason)
 	}
 	return true
 }
@@ -657,6 +687,45 @@ func (c *Core) leadRecord(d *leadDial) store.CallRecord {
 	}
 }
 
+// machineAnswered ends a dial a machine answered (or that hung up during
+// detection): the machine hears the campaign's machine_message, if any,
+// and the lead is retried after the machine delay. The dial is a call
+// record like any other.
+func (c *Core) machineAnswered(now time.Time, d *leadDial) {
+	r := d.run
+	delete(r.dials, d.ch)
+	r.pacer.DialEnded(d.placed, now, false)
+	c.releaseReserved(now, d)
+	d.machine, d.settled = true, true
+	o := campaign.Machine
+	var media []string
+	if d.amd == pbx.AMDHangup {
+		o = campaign.NoAnswer
+		r.stats.NoAnswer++
+	} else {
+		r.stats.Machine++
+		if r.cfg.AnsweringMachine == config.MachineMessage {
+			media = r.cfg.MachineMessage
+		}
+	}
+	c.settleLead(now, d, o)
+	cl := c.leadCall(d)
+	c.step(now, cl, "machine", "", d.amd)
+	c.leave(now, cl, media, acd.OutcomeFailed, pbx.CauseNormal)
+	c.pace(now, r)
+}
+
+// leadCall makes the answered dial a live call of the engine.
+func (c *Core) leadCall(d *leadDial) *call {
+	cl := &call{id: d.id, ch: d.ch, dir: acd.DirectionOutbound, arrived: d.placed, entry: "campaign:" + d.run.cfg.Name}
+	cl.rec = c.leadRecord(d)
+	d.call = cl
+	c.calls[cl.id] = cl
+	c.chans[cl.ch] = chanRef{call: cl}
+	d.run.byCall[cl.id] = d
+	return cl
+}
+
 // leadAnswered turns an answered lead into a call: to an agent of the
 // campaign, or the notification message.
 func (c *Core) leadAnswered(now time.Time, d *leadDial) {
@@ -665,12 +734,7 @@ func (c *Core) leadAnswered(now time.Time, d *leadDial) {
 	r.pacer.DialEnded(d.placed, now, true)
 	r.stats.Answered++
 	c.settleLead(now, d, campaign.Human)
-	cl := &call{id: d.id, ch: d.ch, dir: acd.DirectionOutbound, arrived: d.placed, entry: "campaign:" + r.cfg.Name}
-	cl.rec = c.leadRecord(d)
-	d.call = cl
-	c.calls[cl.id] = cl
-	c.chans[cl.ch] = chanRef{call: cl}
-	r.byCall[cl.id] = d
+	cl := c.leadCall(d)
 	c.step(now, cl, "lead-answered", "", d.lead.ID)
 	if r.cfg.Kind == config.CampaignNotification {
 		d.settled = true
@@ -777,7 +841,7 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 			c.connectLead(now, d) // bridged and over before its ConnectWithin came up
 		}
 		switch {
-		case d.abandoned:
+		case d.abandoned || d.machine:
 		case !d.settled:
 			// The lead hung up before an agent was rung for it.
 			d.abandoned = true

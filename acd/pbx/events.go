@@ -41,6 +41,14 @@ type Ringing struct{ Base }
 // Answered: a channel was answered (inbound after Answer, or an originated leg picked up).
 type Answered struct{ Base }
 
+// MachineDetected: answering-machine detection of an originated channel is
+// over (see OriginateRequest.Machine); Answered follows.
+type MachineDetected struct {
+	Base
+	Status string // AMDHuman, AMDMachine, AMDNotSure or AMDHangup
+	Cause  string // the switch's reason, e.g. "INITIALSILENCE-2500-2500"
+}
+
 // DTMF: a caller pressed a key.
 type DTMF struct {
 	Base

@@ -85,7 +85,30 @@ type OriginateRequest struct {
 	Vars      map[string]string // channel variables set at creation
 	// CallerName is the name shown with CallerID, may be "".
 	CallerName string
+	// Machine asks for answering-machine detection: Answered then comes
+	// once the switch has told a person from a machine, just after a
+	// MachineDetected. A backend that cannot detect ignores it (the answer
+	// comes as usual, with no MachineDetected).
+	Machine MachineDetection
 }
+
+// MachineDetection is what an originate does about answering machines.
+type MachineDetection uint8
+
+// Answering-machine detection modes.
+const (
+	MachineIgnore    MachineDetection = iota // no detection
+	MachineDetect                            // tell a person from a machine
+	MachineAfterBeep                         // and, for a machine, report it after its beep
+)
+
+// Answering-machine detection results (Asterisk's AMDSTATUS words).
+const (
+	AMDHuman   = "HUMAN"
+	AMDMachine = "MACHINE"
+	AMDNotSure = "NOTSURE"
+	AMDHangup  = "HANGUP"
+)
 
 // RecordRequest describes a recording.
 type RecordRequest struct {

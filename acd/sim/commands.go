@@ -188,11 +188,12 @@ func (s *Switch) originate(op string, req pbx.OriginateRequest) (*channel, error
 		timeout = DefaultRingTimeout
 	}
 	ch := &channel{
-		id:     req.ChannelID,
-		caller: req.CallerID,
-		called: req.Endpoint,
-		vars:   maps.Clone(req.Vars),
-		plan:   s.plan(req.Endpoint),
+		id:      req.ChannelID,
+		caller:  req.CallerID,
+		called:  req.Endpoint,
+		vars:    maps.Clone(req.Vars),
+		plan:    s.plan(req.Endpoint),
+		machine: req.Machine,
 	}
 	if ch.vars == nil {
 		ch.vars = make(map[string]string)

@@ -42,6 +42,7 @@ type phonePlan struct {
 	hangupAfter time.Duration // 0 = never
 	dtmf        string
 	dtmfDelay   time.Duration
+	machine     bool
 }
 
 // PlaceCall makes a scripted caller dial into Hotline. The channel id is
@@ -140,7 +141,7 @@ func (s *Switch) plan(endpoint string) phonePlan {
 		return phonePlan{outcome: unreachable}
 	}
 	if p, ok := s.phones[endpoint]; ok {
-		plan := phonePlan{answerAfter: p.AnswerDelay, hangupAfter: p.HangupAfter, dtmf: p.DTMF, dtmfDelay: p.DTMFDelay}
+		plan := phonePlan{answerAfter: p.AnswerDelay, hangupAfter: p.HangupAfter, dtmf: p.DTMF, dtmfDelay: p.DTMFDelay, machine: p.Machine}
 		switch p.Mode {
 		case farend.PhoneBusy:
 			plan.outcome = busy
@@ -161,6 +162,13 @@ func (s *Switch) plan(endpoint string) phonePlan {
 	return phonePlan{outcome: answers, answerAfter: s.exp(m.AnswerDelay), hangupAfter: s.exp(m.TalkTime)}
 }
 
+// How long the simulated answering-machine detection listens after an
+// answer, and how long a machine's greeting lasts before its beep.
+const (
+	machineListen   = 2500 * time.Millisecond
+	machineGreeting = 8 * time.Second
+)
+
 // dial plays out ch's phone plan; it runs Latency after the originate.
 func (s *Switch) dial(ch *channel, timeout time.Duration) {
 	p := ch.plan
@@ -177,9 +185,24 @@ func (s *Switch) dial(ch *channel, timeout time.Duration) {
 		s.later(ch, timeout, func() { s.teardown(ch, pbx.CauseNoAnswer, pbx.FailNoAnswer) })
 		return
 	}
-	s.later(ch, p.answerAfter, func() {
+	answerAfter := p.answerAfter
+	if ch.machine != pbx.MachineIgnore {
+		// Detection listens a while after the answer before it reports.
+		answerAfter += machineListen
+		if p.machine && ch.machine == pbx.MachineAfterBeep {
+			answerAfter += machineGreeting
+		}
+	}
+	s.later(ch, answerAfter, func() {
 		ch.answered = true
 		s.stats.OriginatesAnswered++
+		if ch.machine != pbx.MachineIgnore {
+			status := pbx.AMDHuman
+			if p.machine {
+				status = pbx.AMDMachine
+			}
+			s.emit(pbx.MachineDetected{Base: s.base(ch.id), Status: status})
+		}
 		s.emit(pbx.Answered{Base: s.base(ch.id)})
 		s.press(ch, p.dtmf, p.dtmfDelay)
 		if p.hangupAfter > 0 {

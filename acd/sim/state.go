@@ -12,6 +12,7 @@ import (
 // channel is one live leg, inbound (a caller) or originated (a phone).
 type channel struct {
 	id       pbx.ChannelID
+	machine  pbx.MachineDetection // asked for by the originate
 	inbound  bool
 	answered bool
 	caller   string

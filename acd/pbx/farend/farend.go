@@ -42,4 +42,7 @@ type Phone struct {
 	// DTMF is sent DTMFDelay after answering.
 	DTMF      string
 	DTMFDelay time.Duration
+	// Machine: an answering machine answers (for detection, see
+	// pbx.OriginateRequest.Machine).
+	Machine bool
 }
