@@ -68,14 +68,23 @@ func (s *Server) listUsers(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
+// userBody reads a user change's body; false: the answer is written.
+func (s *Server) userBody(w http.ResponseWriter, r *http.Request) (UserRequest, bool) {
+	var body UserRequest
 	if s.creds == nil {
 		writeJSON(w, http.StatusNotImplemented, Error{Error: "this daemon keeps no users"})
-		return
+		return body, false
 	}
-	var body UserRequest
 	if err := decode(w, r, &body); err != nil {
 		s.fail(w, err)
+		return body, false
+	}
+	return body, true
+}
+
+func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
+	body, ok := s.userBody(w, r)
+	if !ok {
 		return
 	}
 	noteAudit(r, "user "+body.Name)
@@ -107,13 +116,8 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) changeUser(w http.ResponseWriter, r *http.Request) {
-	if s.creds == nil {
-		writeJSON(w, http.StatusNotImplemented, Error{Error: "this daemon keeps no users"})
-		return
-	}
-	var body UserRequest
-	if err := decode(w, r, &body); err != nil {
-		s.fail(w, err)
+	body, ok := s.userBody(w, r)
+	if !ok {
 		return
 	}
 	name := r.PathValue("name")
