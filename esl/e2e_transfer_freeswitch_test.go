@@ -1,0 +1,111 @@
+package esl_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// callAction posts hold | unhold | transfer | complete on the call an agent
+// is on; the daemon must agree.
+func (s *fsScenario) callAction(agent, action, body string) {
+	s.t.Helper()
+	resp, err := http.Post("http://"+s.api+"/api/v1/agents/"+agent+"/call/"+action, "application/json", strings.NewReader(body))
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", action, agent, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		s.t.Fatalf("%s %s %s: %s: %s", action, agent, body, resp.Status, b)
+	}
+}
+
+// liveRecord waits until the record of the call from caller satisfies cond.
+func (s *fsScenario) liveRecord(caller, what string, cond func(store.CallRecord) bool) store.CallRecord {
+	s.t.Helper()
+	var rec store.CallRecord
+	s.eventually(10*time.Second, what, func() bool {
+		for _, r := range s.records() {
+			if r.Caller == caller && cond(r) {
+				rec = r
+				return true
+			}
+		}
+		return false
+	})
+	return rec
+}
+
+// onHold reports whether FreeSWITCH plays the caller music on hold.
+func (s *fsScenario) onHold(caller string) bool {
+	c, ok := s.channelOf(caller)
+	return ok && c["application"] == "playback" && strings.HasPrefix(c["application_data"], "local_stream://")
+}
+
+// TestFreeSWITCHE2EHoldAndTransfer: on real FreeSWITCH, alice holds the
+// caller (music on hold on the caller's channel, alice's leg up), takes it
+// back, consults carol and completes; carol sends the caller to the
+// billing queue, where bob takes it and sends it blind to carol. One
+// record: three transfers, four legs, the hold counted.
+func TestFreeSWITCHE2EHoldAndTransfer(t *testing.T) {
+	const caller = "5557801"
+	s := newScenario(t, "park", `entries: [{number: "7800", queue: support}]
+queues:
+  - {name: support, ring_timeout: 5s, wrap_up: 500ms, moh: default, announce: {interval: 0s}}
+  - {name: billing, ring_timeout: 5s, wrap_up: 500ms, moh: default, announce: {interval: 0s}}
+agents:
+  - {id: alice, endpoint: "@PHONE:answer-500@", queues: [{queue: support}], logged_in: true}
+  - {id: bob, endpoint: "@PHONE:answer-600@", queues: [{queue: billing}], logged_in: true}
+  - {id: carol, endpoint: "@PHONE:answer-700@", logged_in: true}
+`)
+	s.start()
+	s.call(farend.CallScript{From: caller, To: "7800", HangupAfter: 15 * time.Second})
+	s.liveRecord(caller, "alice talks to the caller", func(r store.CallRecord) bool { return r.Agent == "alice" && !r.Bridged.IsZero() })
+
+	s.callAction("alice", "hold", "")
+	s.eventually(3*time.Second, "music on hold on the held caller", func() bool { return s.onHold(caller) })
+	time.Sleep(time.Second)
+	s.callAction("alice", "unhold", "")
+	s.eventually(3*time.Second, "the music stops when alice takes the caller back", func() bool { return !s.onHold(caller) })
+
+	s.callAction("alice", "transfer", `{"agent":"carol","attended":true}`)
+	s.eventually(3*time.Second, "the caller hears music during the consult", func() bool { return s.onHold(caller) })
+	s.liveRecord(caller, "carol answers the consult", func(r store.CallRecord) bool {
+		return slices.ContainsFunc(r.Timeline, func(st store.Step) bool { return st.Kind == "consult-answered" })
+	})
+	s.callAction("alice", "complete", "")
+	s.liveRecord(caller, "carol takes the caller", func(r store.CallRecord) bool {
+		return r.Agent == "carol" && !s.onHold(caller)
+	})
+	s.callAction("carol", "transfer", `{"queue":"billing"}`)
+	s.liveRecord(caller, "bob takes the caller from billing", func(r store.CallRecord) bool { return r.Agent == "bob" })
+	time.Sleep(time.Second) // carol's wrap-up ends
+	s.callAction("bob", "transfer", `{"agent":"carol"}`)
+	s.liveRecord(caller, "carol takes the caller from bob", func(r store.CallRecord) bool { return r.Agent == "carol" && r.Transfers == 3 })
+
+	rec := s.waitRecord(caller, 20*time.Second)
+	b, _ := json.Marshal(rec.Legs)
+	t.Logf("legs %s; hold %v talk %v", b, rec.Hold, rec.Talk)
+	var got []string
+	for _, l := range rec.Legs {
+		got = append(got, l.Agent+":"+string(l.Via))
+	}
+	if want := []string{"alice:", "carol:attended", "bob:blind", "carol:blind"}; !slices.Equal(got, want) {
+		t.Errorf("legs %v, want %v", got, want)
+	}
+	if rec.Outcome != acd.OutcomeAnswered || rec.HangupBy != acd.HangupCaller || rec.Transfers != 3 || rec.Hold < time.Second {
+		t.Errorf("outcome %s by %s, transfers %d, hold %v; want answered by the caller, 3, at least the 1 s hold", rec.Outcome, rec.HangupBy, rec.Transfers, rec.Hold)
+	}
+	if last := rec.Legs[len(rec.Legs)-1]; last.Talk < time.Second {
+		t.Errorf("carol's last leg talked %v: the caller was not bridged with her", last.Talk)
+	}
+}
