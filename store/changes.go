@@ -22,6 +22,9 @@ type AgentChange struct {
 	Reason string         `json:"reason,omitempty"` // the pause reason, or a detail of the cause
 	By     string         `json:"by,omitempty"`     // who asked for it: the API user (or "api"), for a request
 	Call   string         `json:"call,omitempty"`   // the call the change belongs to, if any
+	// Queues are the queues the agent was a member of, kept with a login,
+	// logout, pause and unpause: a queue_log has a line for each.
+	Queues []string `json:"queues,omitempty"`
 }
 
 func (ch *AgentChange) validate() error {

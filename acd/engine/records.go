@@ -239,6 +239,14 @@ func (c *Core) logAgentChange(now time.Time, a *agent, from, to acd.AgentState, 
 	if a.call != nil {
 		ch.Call = a.call.id
 	}
+	for _, s := range []acd.AgentState{from, to} {
+		if s == acd.LoggedOut || s == acd.Paused {
+			for _, q := range a.queues {
+				ch.Queues = append(ch.Queues, q.name)
+			}
+			break
+		}
+	}
 	c.save(now, "agent "+a.id+" change", store.PutAgentChange(ch))
 }
 

@@ -29,8 +29,10 @@ import (
 //     EXITWITHKEY (key|position|start position|wait), EXITEMPTY, FULL when
 //     the caller leaves the queue without an agent;
 //   - ADDMEMBER / REMOVEMEMBER, PAUSE / UNPAUSE (reason) from the agent
-//     state log, with queue NONE: a Hotline agent logs in and pauses for
-//     all its queues at once.
+//     state log, one line per queue the agent was a member of, as Asterisk
+//     writes them: a Hotline agent logs in and pauses for all its queues at
+//     once. A change stored without its queues (before they were kept) has
+//     one line with queue NONE.
 //
 // The call id is Hotline's; positions are not recorded and are written as 1.
 // A transferred call has a CONNECT per agent who took it and a TRANSFER
@@ -263,9 +265,18 @@ func transferredToQueue(rec *store.CallRecord, at time.Time) bool {
 
 // changeEvents pushes the queue_log line of one agent state change, if it
 // has one.
-func changeEvents(ch store.AgentChange, push func(time.Time, string)) {
+func changeEvents(ch store.AgentChange, pushOne func(time.Time, string)) {
+	queues := ch.Queues
+	if len(queues) == 0 {
+		queues = []string{"NONE"}
+	}
+	push := func(at time.Time, line string) {
+		for _, q := range queues {
+			pushOne(at, "NONE|"+q+"|"+ch.Agent+"|"+line)
+		}
+	}
 	line := func(event string, data ...string) string {
-		return strings.Join(append([]string{"NONE", "NONE", ch.Agent, event}, data...), "|")
+		return strings.Join(append([]string{event}, data...), "|")
 	}
 	switch {
 	case ch.From == acd.LoggedOut && ch.To != acd.LoggedOut:

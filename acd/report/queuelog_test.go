@@ -49,9 +49,10 @@ func TestQueueLogEvents(t *testing.T) {
 	empty := store.CallRecord{ID: "e", Queue: "sales", Entered: at(0, 20), Ended: at(0, 21), Outcome: acd.OutcomeOverflowed,
 		Timeline: []store.Step{{At: at(0, 20), Kind: "enqueue", Detail: "sales"}, {At: at(0, 21), Kind: "overflow", Detail: "queue-empty → hangup"}}}
 	src := memSource{calls: []store.CallRecord{timeout, key, empty}, changes: []store.AgentChange{
-		{Agent: "bob", At: at(0, 5), From: acd.LoggedOut, To: acd.Available},
-		{Agent: "bob", At: at(2, 0), From: acd.Available, To: acd.Paused, Reason: "lunch"},
-		{Agent: "bob", At: at(2, 30), From: acd.Paused, To: acd.LoggedOut},
+		{Agent: "bob", At: at(0, 5), From: acd.LoggedOut, To: acd.Available, Queues: []string{"sales", "support"}},
+		{Agent: "bob", At: at(2, 0), From: acd.Available, To: acd.Paused, Reason: "lunch", Queues: []string{"sales", "support"}},
+		{Agent: "bob", At: at(2, 30), From: acd.Paused, To: acd.LoggedOut, Queues: []string{"sales", "support"}},
+		{Agent: "cy", At: at(2, 40), From: acd.LoggedOut, To: acd.Paused, Reason: "training"}, // stored before queues were kept
 	}}
 	var b strings.Builder
 	n, _, err := WriteQueueLog(&b, src, t0, t0.Add(time.Hour))
@@ -61,7 +62,8 @@ func TestQueueLogEvents(t *testing.T) {
 	base := t0.Unix()
 	want := strings.Join([]string{
 		"0|t|sales|NONE|ENTERQUEUE|||1",
-		"5|NONE|NONE|bob|ADDMEMBER|",
+		"5|NONE|sales|bob|ADDMEMBER|",
+		"5|NONE|support|bob|ADDMEMBER|",
 		"10|k|sales|NONE|ENTERQUEUE|||1",
 		"15|k|sales|NONE|EXITWITHKEY|9|1|1|5",
 		"20|k|support|NONE|ENTERQUEUE|||1",
@@ -70,9 +72,14 @@ func TestQueueLogEvents(t *testing.T) {
 		"45|k|support|bob|RINGNOANSWER|15000",
 		"60|k|support|ann|CONNECT|40|PJSIP/ann-1|15",
 		"90|t|sales|NONE|EXITWITHTIMEOUT|1|1|90",
-		"120|NONE|NONE|bob|PAUSE|lunch",
-		"150|NONE|NONE|bob|UNPAUSE|",
-		"150|NONE|NONE|bob|REMOVEMEMBER|",
+		"120|NONE|sales|bob|PAUSE|lunch",
+		"120|NONE|support|bob|PAUSE|lunch",
+		"150|NONE|sales|bob|UNPAUSE|",
+		"150|NONE|support|bob|UNPAUSE|",
+		"150|NONE|sales|bob|REMOVEMEMBER|",
+		"150|NONE|support|bob|REMOVEMEMBER|",
+		"160|NONE|NONE|cy|ADDMEMBER|",
+		"160|NONE|NONE|cy|PAUSE|training",
 		"180|k|support|ann|COMPLETECALLER|40|120|1",
 	}, "\n") + "\n"
 	var got []string
@@ -84,7 +91,7 @@ func TestQueueLogEvents(t *testing.T) {
 		}
 		got = append(got, strconv.FormatInt(e-base, 10)+"|"+rest)
 	}
-	if g := strings.Join(got, "\n") + "\n"; g != want || n != 14 {
+	if g := strings.Join(got, "\n") + "\n"; g != want || n != 20 {
 		t.Errorf("queue_log (%d lines), seconds from the start:\n%s\nwant:\n%s", n, g, want)
 	}
 }

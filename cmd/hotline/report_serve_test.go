@@ -24,7 +24,7 @@ func TestServeWritesQueueLog(t *testing.T) {
 			t.Fatalf("%s: %s", req.action, resp.Status)
 		}
 	}
-	want := []string{"|NONE|NONE|a|ADDMEMBER|", "|NONE|NONE|a|PAUSE|lunch", "|NONE|NONE|a|UNPAUSE|"}
+	want := []string{"|NONE|q|a|ADDMEMBER|", "|NONE|q|a|PAUSE|lunch", "|NONE|q|a|UNPAUSE|"}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		data, _ := os.ReadFile(path)

@@ -388,8 +388,12 @@ func TestQueueLogAgreesWithReport(t *testing.T) {
 	type queueCounts struct{ enter, connect, complete, abandon, exits, holdSum int }
 	queues := map[string]*queueCounts{}
 	missed := map[string]int{}
-	pausedAt, pauses := map[string]int64{}, map[string]int{}
-	paused := map[string]int64{}
+	// Member lines come one per queue the agent is in: pauses are kept per
+	// queue and agent, and each queue must see the agent's whole pause time.
+	type member struct{ queue, agent string }
+	pausedAt, pauses := map[member]int64{}, map[string]int{}
+	paused := map[member]int64{}
+	inQueues := map[string]map[string]bool{} // agent → the queues its member lines name
 	events := map[string]int{}
 	var last int64
 	for n, line := range strings.Split(strings.TrimSuffix(logText, "\n"), "\n") {
@@ -435,24 +439,58 @@ func TestQueueLogAgreesWithReport(t *testing.T) {
 			q.exits++
 		case "RINGNOANSWER":
 			missed[agent]++
-		case "PAUSE":
-			pauses[agent]++
-			if _, open := pausedAt[agent]; !open {
-				pausedAt[agent] = epoch
+		case "PAUSE", "UNPAUSE", "REMOVEMEMBER", "ADDMEMBER":
+			if f[1] != "NONE" {
+				t.Errorf("line %d %q: a member line with call id %q", n+1, line, f[1])
 			}
-		case "UNPAUSE", "REMOVEMEMBER":
-			if at, open := pausedAt[agent]; open {
-				paused[agent] += epoch - at
-				delete(pausedAt, agent)
+			if inQueues[agent] == nil {
+				inQueues[agent] = map[string]bool{}
 			}
-		case "ADDMEMBER":
+			inQueues[agent][queue] = true
+			m := member{queue, agent}
+			switch event {
+			case "PAUSE":
+				if data[0] == "" {
+					t.Errorf("line %d %q: a pause without its reason", n+1, line)
+				}
+				pauses[agent]++
+				if _, open := pausedAt[m]; !open {
+					pausedAt[m] = epoch
+				}
+			case "UNPAUSE", "REMOVEMEMBER":
+				if at, open := pausedAt[m]; open {
+					paused[m] += epoch - at
+					delete(pausedAt, m)
+				}
+			}
 		default:
 			t.Errorf("line %d: unknown event %q", n+1, event)
 		}
 	}
 	end := time.Date(2026, 1, 6, 0, 0, 0, 0, time.FixedZone("CET", 3600)).Unix()
-	for agent, at := range pausedAt {
-		paused[agent] += end - at
+	for m, at := range pausedAt {
+		paused[m] += end - at
+	}
+	cfg, err := config.Parse(configs.Demo, "demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range cfg.Agents {
+		if inQueues[a.ID] == nil {
+			continue // no change in the period
+		}
+		var want, got []string
+		for _, m := range a.Queues {
+			want = append(want, m.Queue)
+		}
+		for q := range inQueues[a.ID] {
+			got = append(got, q)
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: member lines name queues %q; the agent is a member of %q", a.ID, got, want)
+		}
 	}
 	if events["ENTERQUEUE"] < 100 || events["PAUSE"] == 0 || events["RINGNOANSWER"] == 0 {
 		t.Fatalf("a simulated day should give many lines of each kind: %v", events)
@@ -508,9 +546,14 @@ func TestQueueLogAgreesWithReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range agents.Totals {
-		// Times are whole seconds: two per pause at most.
-		if missed[a.Agent] != a.Missed || math.Abs(float64(paused[a.Agent])-a.Paused) > 2*float64(pauses[a.Agent]) {
-			t.Errorf("%s: queue_log %d rings not answered, %d s paused; report %d and %.0f s", a.Agent, missed[a.Agent], paused[a.Agent], a.Missed, a.Paused)
+		if missed[a.Agent] != a.Missed {
+			t.Errorf("%s: queue_log %d rings not answered; report %d", a.Agent, missed[a.Agent], a.Missed)
+		}
+		for q := range inQueues[a.Agent] {
+			// Times are whole seconds: two per pause at most.
+			if p := paused[member{q, a.Agent}]; math.Abs(float64(p)-a.Paused) > 2*float64(pauses[a.Agent]) {
+				t.Errorf("%s in %s: queue_log %d s paused; report %.0f s", a.Agent, q, p, a.Paused)
+			}
 		}
 	}
 }
