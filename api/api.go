@@ -371,6 +371,7 @@ func (s *Server) warnSkipped(w http.ResponseWriter, skipped []*store.DecodeError
 type DispositionRequest struct {
 	Disposition string `json:"disposition"`
 	Notes       string `json:"notes,omitempty"`
+	Reason      string `json:"reason,omitempty"` // what the call was about, for first-contact resolution
 }
 
 func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
@@ -384,11 +385,12 @@ func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, badRequest("body: field \"disposition\" is required"))
 		return
 	}
-	if err := errors.Join(checkLen("disposition", body.Disposition, MaxShort), checkLen("notes", body.Notes, MaxNotes)); err != nil {
+	if err := errors.Join(checkLen("disposition", body.Disposition, MaxShort), checkLen("notes", body.Notes, MaxNotes),
+		checkLen("reason", body.Reason, MaxShort)); err != nil {
 		s.fail(w, err)
 		return
 	}
-	if _, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes}); err != nil {
+	if _, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes, Reason: body.Reason}); err != nil {
 		s.fail(w, err)
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -67,12 +68,14 @@ type CallQuery struct {
 
 // ParseCallQuery reads call filters: from, to (RFC 3339 or a duration back
 // from now such as 24h), queue, agent, outcome, direction, number (the
-// customer's, any spelling); order (desc, the
+// customer's, any spelling), contact (id), campaign, disposition, text (in
+// the notes, any case); order (desc, the
 // default: newest first; or asc); limit (default 100, at most 1000) and
 // offset for paging.
 func ParseCallQuery(get func(string) string, now time.Time) (CallQuery, error) {
 	q := CallQuery{Filter: store.Filter{Queue: get("queue"), Agent: get("agent"), Outcome: acd.Outcome(get("outcome")),
-		Direction: acd.Direction(get("direction")), Number: get("number"), Descending: true, Limit: DefaultLimit}}
+		Direction: acd.Direction(get("direction")), Number: get("number"), Campaign: get("campaign"),
+		Disposition: get("disposition"), Text: get("text"), Descending: true, Limit: DefaultLimit}}
 	f := &q.Filter
 	switch o := get("order"); o {
 	case "", "desc":
@@ -102,6 +105,13 @@ func ParseCallQuery(get func(string) string, now time.Time) (CallQuery, error) {
 	}
 	if q.Offset, err = parseCount("offset", get("offset"), 0); err != nil {
 		return q, err
+	}
+	if v := get("contact"); v != "" {
+		id, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || id == 0 {
+			return q, badRequest("contact %q: want a contact id (a whole number above 0)", v)
+		}
+		f.Contact = contact.ID(id)
 	}
 	if err := f.Outcome.Valid(); err != nil {
 		return q, badRequest("%v", err)

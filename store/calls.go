@@ -78,6 +78,9 @@ func (tx *Tx) saveCall(c *CallRecord, rehash bool) (err error) {
 	if err := fileInteraction(tx, c); err != nil {
 		return fmt.Errorf("store: file call %q with contact %d: %w", c.ID, c.Contact, err)
 	}
+	if err := markRepeats(tx, c); err != nil {
+		return fmt.Errorf("store: first-contact resolution of call %q: %w", c.ID, err)
+	}
 	return nil
 }
 
@@ -134,6 +137,10 @@ func (db *DB) Call(id string) (*CallRecord, error) {
 // record re-saved during the loop with a later Entered may be seen twice.
 func (db *DB) Calls(f Filter) iter.Seq2[CallRecord, error] {
 	return func(yield func(CallRecord, error) bool) {
+		if f.Contact != 0 {
+			db.callsOfContact(f, yield)
+			return
+		}
 		if f.Number != "" && db.callsByNumber(f, yield) {
 			return
 		}

@@ -353,6 +353,8 @@ type Interaction struct {
 	Agent       string    `json:"agent,omitempty"`
 	Disposition string    `json:"disposition,omitempty"`
 	Outcome     string    `json:"outcome,omitempty"`
+	Topic       string    `json:"topic,omitempty"`    // see CallRecord.Topic
+	Repeated    bool      `json:"repeated,omitempty"` // CallRecord.RepeatedBy is set
 }
 
 // interactionKey sorts a contact's interactions newest first: the id, then

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -56,7 +59,8 @@ func fileInteraction(tx *Tx, c *CallRecord) error {
 		return nil
 	}
 	v, err := json.Marshal(Interaction{CallID: c.ID, At: c.Entered.UTC(), Direction: string(c.Direction),
-		Queue: c.Queue, Agent: c.Agent, Disposition: c.Disposition, Outcome: string(c.Outcome)})
+		Queue: c.Queue, Agent: c.Agent, Disposition: c.Disposition, Outcome: string(c.Outcome),
+		Topic: c.Topic(), Repeated: c.RepeatedBy != ""})
 	if err != nil {
 		return err
 	}
@@ -113,4 +117,113 @@ func unfileInteraction(tx *Tx, id contact.ID, at time.Time, callID string) error
 		return nil
 	}
 	return b.Delete(interactionKey(id, at, callID))
+}
+
+// callsOfContact is Calls through the contact's history rather than a scan
+// of the time range: a contact's calls are few.
+func (db *DB) callsOfContact(f Filter, yield func(CallRecord, error) bool) {
+	var recs []CallRecord
+	var bad []error
+	err := db.View(func(tx *Tx) (err error) {
+		defer tx.recoverCorrupt(&err)
+		prefix := contactKey(f.Contact)
+		cur := tx.btx.Bucket(bucketContactCalls).Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			var in Interaction
+			if err := json.Unmarshal(v, &in); err != nil {
+				bad = append(bad, &DecodeError{Bucket: string(bucketContactCalls), Key: fmt.Sprintf("%x", k), Err: err})
+				continue
+			}
+			c, err := tx.Call(in.CallID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				continue
+			case err != nil:
+				bad = append(bad, err)
+				continue
+			}
+			inRange := (f.From.IsZero() || !c.Entered.Before(f.From)) && (f.To.IsZero() || c.Entered.Before(f.To))
+			if inRange && f.match(c, tx.seal) {
+				recs = append(recs, *c)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		yield(CallRecord{}, err)
+		return
+	}
+	for _, e := range bad {
+		if !yield(CallRecord{}, e) {
+			return
+		}
+	}
+	slices.SortStableFunc(recs, func(a, b CallRecord) int {
+		if f.Descending {
+			a, b = b, a
+		}
+		return a.Entered.Compare(b.Entered)
+	})
+	for i, c := range recs {
+		if f.Limit > 0 && i >= f.Limit || !yield(c, nil) {
+			return
+		}
+	}
+}
+
+// TrackRepeats turns first-contact resolution on: saving a call of a
+// contact marks the contact's answered calls on the same topic in the
+// window before it as repeated (CallRecord.RepeatedBy). 0 turns it off.
+func (db *DB) TrackRepeats(window time.Duration) { db.repeatWindow.Store(int64(window)) }
+
+// Topic is what a call was about, for first-contact resolution: the reason
+// the agent filed, else its queue, else its campaign entry.
+func (c *CallRecord) Topic() string {
+	switch {
+	case c.Reason != "":
+		return c.Reason
+	case c.Queue != "":
+		return "queue:" + c.Queue
+	}
+	return c.Entry
+}
+
+// markRepeats marks the answered calls of c's contact on c's topic, in the
+// window before c, as repeated by c.
+func markRepeats(tx *Tx, c *CallRecord) error {
+	b := tx.btx.Bucket(bucketContactCalls)
+	topic := c.Topic()
+	if tx.repeats <= 0 || c.Contact == 0 || topic == "" || b == nil {
+		return nil
+	}
+	prefix := contactKey(c.Contact)
+	var earlier []string
+	cur := b.Cursor()
+	// Newest first: start just after c's own key, stop past the window.
+	for k, v := cur.Seek(interactionKey(c.Contact, c.Entered, "")); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		var in Interaction
+		if json.Unmarshal(v, &in) != nil || in.CallID == c.ID {
+			continue
+		}
+		if !in.At.Before(c.Entered) {
+			continue
+		}
+		if c.Entered.Sub(in.At) > tx.repeats {
+			break
+		}
+		if in.Topic == topic && !in.Repeated && in.Outcome == string(acd.OutcomeAnswered) {
+			earlier = append(earlier, in.CallID)
+		}
+	}
+	for _, id := range earlier {
+		e, err := tx.Call(id)
+		if err != nil {
+			continue // gone or unreadable: nothing to mark
+		}
+		e.RepeatedBy = c.ID
+		if err := tx.saveCall(e, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }

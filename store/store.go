@@ -106,6 +106,9 @@ type DB struct {
 	// sealing, once set by SealCalls, seals the personal fields of call
 	// records written from then on and opens them on reads.
 	sealing atomic.Pointer[callSeal]
+	// repeatWindow, set by TrackRepeats, is how far back a call's save
+	// marks the contact's earlier calls on its topic repeated (ns; 0: off).
+	repeatWindow atomic.Int64
 }
 
 // Open opens the store at path, creating the file and its directory when

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"go.etcd.io/bbolt"
 )
@@ -16,6 +17,8 @@ type Tx struct {
 	btx  *bbolt.Tx
 	path string
 	seal *callSeal // nil: call records are written as they are
+	// repeats is the first-contact-resolution window (see TrackRepeats).
+	repeats time.Duration
 }
 
 // Apply runs fn in one read-write transaction and commits it, fsync
@@ -44,7 +47,7 @@ func (db *DB) run(writable bool, fn func(*Tx) error) (err error) {
 	}()
 	body := func(btx *bbolt.Tx) error {
 		inFn = true
-		ferr := fn(&Tx{btx: btx, path: db.path, seal: db.sealing.Load()})
+		ferr := fn(&Tx{btx: btx, path: db.path, seal: db.sealing.Load(), repeats: time.Duration(db.repeatWindow.Load())})
 		inFn = false
 		return ferr
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -39,6 +40,12 @@ type CallRecord struct {
 	Cause        string        `json:"cause,omitempty"`
 	Recording    Recording     `json:"recording,omitzero"`
 	Disposition  string        `json:"disposition,omitempty"`
+	// Reason is what the call was about, as the agent filed it (a category).
+	Reason string `json:"reason,omitempty"`
+	// RepeatedBy names a later call from the same contact about the same
+	// topic (see CallRecord.Topic) within the repeat window: this one was
+	// not resolved at the first contact. Empty: resolved, as far as known.
+	RepeatedBy string `json:"repeated_by,omitempty"`
 	// Contact is the caller's contact, matched by number on arrival (0:
 	// none, or not matched in time).
 	Contact  contact.ID `json:"contact,omitempty"`
@@ -179,17 +186,34 @@ type Filter struct {
 	// Number is the customer's number (see CallRecord.CustomerNumber), in
 	// any spelling that normalizes to the same E.164 number. With
 	// SealCalls the scan is one of the number index, not of the time range.
-	Number     string
-	Limit      int  // at most this many records; 0 = no limit
-	Descending bool // newest first
+	Number string
+	// Contact is the caller's contact; the scan is one of its history.
+	Contact     contact.ID
+	Campaign    string // calls of this outbound campaign
+	Disposition string
+	Text        string // found in the notes, whatever the case
+	Limit       int    // at most this many records; 0 = no limit
+	Descending  bool   // newest first
 }
 
 func (f *Filter) match(c *CallRecord, s *callSeal) bool {
 	return (f.Number == "" || s.sameNumber(c.CustomerNumber(), f.Number)) &&
+		(f.Contact == 0 || c.Contact == f.Contact) &&
+		(f.Campaign == "" || c.Entry == CampaignEntry(f.Campaign)) &&
+		(f.Disposition == "" || c.Disposition == f.Disposition) &&
+		(f.Text == "" || containsFold(c.Notes, f.Text)) &&
 		(f.Queue == "" || c.Queue == f.Queue) &&
 		(f.Agent == "" || c.Agent == f.Agent) &&
 		(f.Outcome == "" || c.Outcome == f.Outcome) &&
 		(f.Direction == "" || c.Direction == f.Direction)
+}
+
+// CampaignEntry is the Entry of the calls an outbound campaign places.
+func CampaignEntry(campaign string) string { return "campaign:" + campaign }
+
+// containsFold reports whether sub is in s, whatever the case.
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }
 
 func required(field, v string) error {

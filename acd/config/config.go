@@ -33,6 +33,10 @@ type Reports struct {
 	ShortAbandon       time.Duration `yaml:"short_abandon"`        // callers hanging up sooner are short abandons, counted apart
 	ServiceLevelTarget float64       `yaml:"service_level_target"` // percent answered within the threshold, drawn on charts
 	QueueLog           string        `yaml:"queue_log"`            // serve appends Asterisk queue_log lines to this file; "" = none
+	// RepeatWindow: a customer's call on the same topic within this time
+	// marks their earlier answered call not resolved at the first contact
+	// (needs contacts, so a key); 0 = off.
+	RepeatWindow time.Duration `yaml:"repeat_window"`
 }
 
 // Server is the daemon's own settings.

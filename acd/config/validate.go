@@ -79,6 +79,9 @@ func (v *validator) reports() {
 			v.add("reports.timezone", "%q is not a known time zone (an IANA name such as Europe/Berlin)", r.Timezone)
 		}
 	}
+	if r.RepeatWindow < 0 {
+		v.add("reports.repeat_window", "%v: want 0 (off) or a positive window such as 168h", r.RepeatWindow)
+	}
 	if !(r.ServiceLevelTarget > 0 && r.ServiceLevelTarget <= 100) {
 		v.add("reports.service_level_target", "%v: want a percentage above 0 and at most 100", r.ServiceLevelTarget)
 	}

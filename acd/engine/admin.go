@@ -118,6 +118,7 @@ type Disposition struct {
 	Call        string
 	Disposition string
 	Notes       string
+	Reason      string // what the call was about; "" leaves it as it is
 }
 
 // DispositionResult is what was attached.
@@ -125,11 +126,15 @@ type DispositionResult struct {
 	Call        string `json:"call"`
 	Disposition string `json:"disposition"`
 	Notes       string `json:"notes,omitempty"`
+	Reason      string `json:"reason,omitempty"`
 }
 
 func (r Disposition) apply(c *Core, now time.Time) (any, error) {
 	err := c.Disposition(now, r.Call, r.Disposition, r.Notes)
-	return DispositionResult{Call: r.Call, Disposition: r.Disposition, Notes: r.Notes}, err
+	if err == nil && r.Reason != "" {
+		err = c.SetReason(now, r.Call, r.Reason)
+	}
+	return DispositionResult{Call: r.Call, Disposition: r.Disposition, Notes: r.Notes, Reason: r.Reason}, err
 }
 
 // Reconfigure applies a validated config to the running engine; see

@@ -362,19 +362,30 @@ func (c *Core) Disposition(now time.Time, callID, disposition, notes string) err
 	if err := c.campaignDisposition(now, callID, disposition); err != nil {
 		return err
 	}
+	return c.editRecord(callID, func(rec *store.CallRecord) { rec.Disposition, rec.Notes = disposition, notes })
+}
+
+// SetReason records what the call was about (the category the agent
+// picks); first-contact resolution compares it across a customer's calls.
+func (c *Core) SetReason(now time.Time, callID, reason string) error {
+	return c.editRecord(callID, func(rec *store.CallRecord) { rec.Reason = reason })
+}
+
+// editRecord changes a call's record, live, ending or ended.
+func (c *Core) editRecord(callID string, edit func(*store.CallRecord)) error {
 	if cl, ok := c.calls[callID]; ok {
-		cl.rec.Disposition, cl.rec.Notes = disposition, notes
+		edit(&cl.rec)
 		return nil
 	}
 	if t, ok := c.trailing[callID]; ok {
-		t.rec.Disposition, t.rec.Notes = disposition, notes
+		edit(&t.rec)
 		return nil
 	}
 	rec, err := c.w.Call(callID) // as last written, durable or not
 	if err != nil {
 		return fmt.Errorf("call %q: %w", callID, err)
 	}
-	rec.Disposition, rec.Notes = disposition, notes
+	edit(rec)
 	if _, err := c.w.Submit(store.PutCall(rec)); err != nil {
 		return fmt.Errorf("call %q: %w", callID, err)
 	}

@@ -194,6 +194,12 @@ func (c *cut) addCall(rec *store.CallRecord, start int64, short, threshold time.
 	switch {
 	case answered && inbound:
 		q.answered++
+		if rec.Contact != 0 {
+			q.contactAnswered++
+			if rec.RepeatedBy != "" {
+				q.repeated++
+			}
+		}
 		q.waitAnswered += rec.Wait
 		q.waits.Add(rec.Wait)
 		q.waitSum += rec.Wait

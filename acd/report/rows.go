@@ -61,12 +61,19 @@ type QueueRow struct {
 	AHT              Seconds   `json:"aht_s"`           // mean talk + hold + wrap-up of handled calls
 	WaitAnswered     Seconds   `json:"wait_answered_s"` // sum, so rows can be added up
 	Handle           Seconds   `json:"handle_s"`        // sum, so rows can be added up
+	// First-contact resolution: of the answered calls of known customers,
+	// those a later call on the same topic marked repeated (see
+	// store.CallRecord.RepeatedBy), and the share not repeated.
+	ContactAnswered int     `json:"contact_answered"`
+	Repeated        int     `json:"repeated"`
+	FCR             float64 `json:"fcr"`
 }
 
 type queueAcc struct {
 	offered, answered, abandoned, shortAbandoned, overflowed, callbacks, callbacksHandled int
 	transfers                                                                             int
 	inSL, handled                                                                         int
+	contactAnswered, repeated                                                             int
 	waitAnswered, waitSum, handle                                                         time.Duration
 	waits                                                                                 Histogram
 }
@@ -81,19 +88,30 @@ func (q *queueAcc) row(start, end time.Time, name string, threshold time.Duratio
 		Offered: q.offered, Answered: q.answered, Abandoned: q.abandoned, ShortAbandoned: q.shortAbandoned,
 		Overflowed: q.overflowed, Callbacks: q.callbacks, CallbacksHandled: q.callbacksHandled,
 		Threshold: secs(threshold), InSL: q.inSL,
-		SLAnswered:   kpi.ServiceLevel(q.inSL, q.answered, 0),
-		SLOffered:    slOffered,
-		AbandonRate:  kpi.AbandonRate(q.abandoned, q.answered),
-		ASA:          secs(kpi.Average(q.waitAnswered, q.answered)),
-		AvgWait:      secs(kpi.Average(q.waitSum, q.waits.N())),
-		P90Wait:      secs(q.waits.Quantile(0.9)),
-		MaxWait:      secs(q.waits.Max()),
-		Transfers:    q.transfers,
-		Handled:      q.handled,
-		AHT:          secs(kpi.Average(q.handle, q.handled)),
-		WaitAnswered: secs(q.waitAnswered),
-		Handle:       secs(q.handle),
+		SLAnswered:      kpi.ServiceLevel(q.inSL, q.answered, 0),
+		SLOffered:       slOffered,
+		AbandonRate:     kpi.AbandonRate(q.abandoned, q.answered),
+		ASA:             secs(kpi.Average(q.waitAnswered, q.answered)),
+		AvgWait:         secs(kpi.Average(q.waitSum, q.waits.N())),
+		P90Wait:         secs(q.waits.Quantile(0.9)),
+		MaxWait:         secs(q.waits.Max()),
+		Transfers:       q.transfers,
+		Handled:         q.handled,
+		AHT:             secs(kpi.Average(q.handle, q.handled)),
+		WaitAnswered:    secs(q.waitAnswered),
+		Handle:          secs(q.handle),
+		ContactAnswered: q.contactAnswered,
+		Repeated:        q.repeated,
+		FCR:             fcr(q.contactAnswered, q.repeated),
 	}
+}
+
+// fcr is the first-contact resolution rate: 1 when no call could repeat.
+func fcr(answered, repeated int) float64 {
+	if answered == 0 {
+		return 1
+	}
+	return 1 - float64(repeated)/float64(answered)
 }
 
 // AgentRow is one agent over one interval: what the call records say

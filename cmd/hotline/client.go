@@ -164,12 +164,13 @@ func newAgentCmd(g *globalOptions) *cobra.Command {
 func newCallsCmd(g *globalOptions) *cobra.Command {
 	o := &clientOptions{}
 	var q url.Values = url.Values{}
-	var from, queue, agent, outcome, number string
+	var from, queue, agent, outcome, number, contactID, campaign, disposition, text string
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "calls",
 		Short: "List call records of the running daemon",
 		Example: `  hotline calls --from 24h --queue support --outcome abandoned
+  hotline calls --number "+1 212 555 0101" --text refund --from 720h
   hotline calls --limit 20 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -177,7 +178,8 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for k, v := range map[string]string{"from": from, "queue": queue, "agent": agent, "outcome": outcome, "number": number} {
+			for k, v := range map[string]string{"from": from, "queue": queue, "agent": agent, "outcome": outcome, "number": number,
+				"contact": contactID, "campaign": campaign, "disposition": disposition, "text": text} {
 				if v != "" {
 					q.Set(k, v)
 				}
@@ -217,6 +219,10 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&agent, "agent", "", "only calls this agent took")
 	cmd.Flags().StringVar(&outcome, "outcome", "", "answered | abandoned | overflowed | callback | failed | self-service")
 	cmd.Flags().StringVar(&number, "number", "", "only calls with this customer number (any spelling)")
+	cmd.Flags().StringVar(&contactID, "contact", "", "only calls of this contact (id)")
+	cmd.Flags().StringVar(&campaign, "campaign", "", "only calls of this outbound campaign")
+	cmd.Flags().StringVar(&disposition, "disposition", "", "only calls with this disposition")
+	cmd.Flags().StringVar(&text, "text", "", "only calls whose notes contain this (any case)")
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many, newest first (0 = all)")
 	return cmd
 }

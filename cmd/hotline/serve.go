@@ -91,6 +91,9 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	if err != nil {
 		return err
 	}
+	if keys != nil {
+		db.TrackRepeats(cfg.Reports.RepeatWindow)
+	}
 	saved, err := engine.LoadSaved(db)
 	skipped, err := store.Skipped(err)
 	if err != nil {
