@@ -1,0 +1,274 @@
+package ari_test
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// e2eLeadKind is how a campaign lead's number behaves in [hotline-leads].
+type e2eLeadKind string
+
+const (
+	e2ePerson  e2eLeadKind = "person"
+	e2eBusy    e2eLeadKind = "busy"
+	e2eNever   e2eLeadKind = "never"
+	e2eMachine e2eLeadKind = "machine"
+	e2eDNC     e2eLeadKind = "dnc"
+	e2eOutside e2eLeadKind = "outside"
+)
+
+// e2eLeadPrefix is the start of a kind's numbers (see extensions.conf).
+var e2eLeadPrefix = map[e2eLeadKind]string{
+	e2ePerson: "+3391", e2eBusy: "+3392", e2eNever: "+3393", e2eMachine: "+3394", e2eDNC: "+3391", e2eOutside: "+3391",
+}
+
+// e2eZones returns an IANA zone whose local time now is inside the leads'
+// calling hours (08:00-21:00) and one where it is outside.
+func e2eZones(t *testing.T) (inside, outside string) {
+	t.Helper()
+	for off := -12; off <= 14; off++ {
+		// Etc/GMT-N is N hours east of UTC.
+		name := fmt.Sprintf("Etc/GMT%+d", -off)
+		if off == 0 {
+			name = "Etc/GMT"
+		}
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			continue
+		}
+		h := time.Now().In(loc).Hour()
+		switch {
+		case h >= 9 && h < 20 && inside == "":
+			inside = name
+		case (h < 7 || h >= 22) && outside == "":
+			outside = name
+		}
+	}
+	if inside == "" || outside == "" {
+		t.Fatalf("no zones found: inside %q outside %q", inside, outside)
+	}
+	return inside, outside
+}
+
+// e2eCampaign runs the campaign scenario in a mode: it imports the leads
+// into the daemon's store, starts the daemon, logs loggedOut out, starts
+// the campaign, waits until
+// want dials are over and nothing rings or talks, stops the daemon and
+// returns the leads and the outbound records by number.
+func e2eCampaign(t *testing.T, mode string, ratio float64, agents map[string]e2ePhone, loggedOut []string, kinds map[e2eLeadKind]int, want int) (
+	st engine.CampaignStatus, leads map[string]campaign.Lead, kindOf map[string]e2eLeadKind, dials map[string][]store.CallRecord) {
+	t.Helper()
+	s := newE2E(t, "campaign", agents, "")
+	cfg, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = []byte(strings.NewReplacer("@MODE@", mode, "@RATIO@", fmt.Sprint(ratio)).Replace(string(cfg)))
+	if err := os.WriteFile(s.config, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inside, outside := e2eZones(t)
+	path := filepath.Join(s.dir, "hotline.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kindOf = map[string]e2eLeadKind{} // phone → kind
+	var list []campaign.Lead
+	n := 0
+	for _, k := range []e2eLeadKind{e2ePerson, e2eBusy, e2eNever, e2eMachine, e2eDNC, e2eOutside} {
+		for range kinds[k] {
+			n++
+			phone := fmt.Sprintf("%s%d%05d", e2eLeadPrefix[k], os.Getpid()%10, n)
+			zone := inside
+			if k == e2eOutside {
+				zone = outside
+			}
+			list = append(list, campaign.Lead{Campaign: "drive", Phone: phone, Name: string(k), TimeZone: zone})
+			kindOf[phone] = k
+		}
+	}
+	if _, err := db.ImportLeads(list); err != nil {
+		t.Fatal(err)
+	}
+	for phone, k := range kindOf {
+		if k == e2eDNC {
+			if _, err := db.AddDNC([]store.DNCEntry{{List: store.GlobalDNC, Phone: phone, Added: time.Now()}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	db.Close()
+
+	s.start()
+	for _, a := range loggedOut {
+		s.agentAction(a, "logout")
+	}
+	resp, err := http.Post(s.d.api+"/api/v1/campaigns/drive/start", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("start the campaign: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	s.eventually(3*time.Minute, fmt.Sprintf("%d dials over", want), func() (bool, string) {
+		var list []engine.CampaignStatus
+		s.getJSON("/api/v1/campaigns", &list)
+		st = list[0]
+		return st.Stats.Dialed >= want && st.Ringing == 0 && st.Live == 0, fmt.Sprintf("%+v", st)
+	})
+	s.eventually(10*time.Second, "agents out of their calls and wrap-up", func() (bool, string) {
+		for _, a := range s.status().Agents {
+			if a.State != "available" && a.State != "logged-out" {
+				return false, a.ID + " " + a.State
+			}
+		}
+		return true, ""
+	})
+	t.Logf("%s: %+v, %.1f%% abandoned", mode, st.Stats, 100*st.AbandonRate)
+	s.d.stop(t)
+
+	db, err = store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	leads = map[string]campaign.Lead{}
+	if err := db.CampaignLeads("drive", func(l campaign.Lead) bool { leads[l.Phone] = l; return true }); err != nil {
+		t.Fatal(err)
+	}
+	dials = map[string][]store.CallRecord{}
+	for rec, err := range db.Calls(store.Filter{Direction: acd.DirectionOutbound}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		dials[rec.Called] = append(dials[rec.Called], rec)
+	}
+	return st, leads, kindOf, dials
+}
+
+// TestAsteriskE2ECampaign works a list of leads on real Asterisk with
+// three agents, progressive then predictive: people reach agents (or, if
+// the pacer dialed ahead of them, hear the safe-harbour message and count
+// as abandoned), busy and unanswered numbers are dialed again after their
+// delay and then fail, the answering machine is hung up on and left for
+// later, the do-not-call and out-of-hours leads are never dialed, and every
+// dial is a record.
+func TestAsteriskE2ECampaign(t *testing.T) {
+	agents := map[string]e2ePhone{
+		"a1": {Answer: 500 * time.Millisecond, Hangup: 2 * time.Second},
+		"a2": {Answer: 500 * time.Millisecond, Hangup: 2 * time.Second},
+		"a3": {Answer: 500 * time.Millisecond, Hangup: 2 * time.Second},
+	}
+	kinds := map[e2eLeadKind]int{e2ePerson: 8, e2eBusy: 4, e2eNever: 4, e2eMachine: 1, e2eDNC: 1, e2eOutside: 1}
+	const dialsWanted = 8 + 4*2 + 4*2 + 1
+	for _, mode := range []string{"progressive", "predictive"} {
+		t.Run(mode, func(t *testing.T) {
+			st, leads, kindOf, dials := e2eCampaign(t, mode, 1, agents, nil, kinds, dialsWanted)
+			abandoned := 0
+			for phone, k := range kindOf {
+				l, recs := leads[phone], dials[phone]
+				want := map[e2eLeadKind]struct {
+					state    campaign.LeadState
+					attempts int
+				}{
+					e2ePerson: {campaign.Done, 1}, e2eBusy: {campaign.Failed, 2}, e2eNever: {campaign.Failed, 2},
+					e2eMachine: {campaign.Scheduled, 1}, e2eDNC: {campaign.DoNotCall, 0}, e2eOutside: {campaign.New, 0},
+				}[k]
+				if k == e2ePerson && !l.AbandonedAt.IsZero() {
+					abandoned++
+					want.state = campaign.Scheduled
+				}
+				if l.State != want.state || l.Attempts != want.attempts || len(recs) != want.attempts {
+					t.Errorf("%s lead %s: %s after %d attempts, %d records; want %s after %d", k, phone, l.State, l.Attempts, len(recs), want.state, want.attempts)
+					continue
+				}
+				switch k {
+				case e2ePerson:
+					if l.AbandonedAt.IsZero() {
+						if r := recs[0]; r.Agent == "" || r.Outcome != acd.OutcomeAnswered || r.Talk < time.Second {
+							t.Errorf("person %s did not talk to an agent: agent %q, %s, talk %s", phone, r.Agent, r.Outcome, r.Talk)
+						}
+					} else {
+						e2eCheckAbandon(t, phone, l, recs[0])
+					}
+				case e2eBusy, e2eNever:
+					if gap := recs[1].Entered.Sub(recs[0].Ended); gap < 5*time.Second {
+						t.Errorf("%s lead %s dialed again %s after its first dial ended; the delay is 5s", k, phone, gap)
+					}
+				case e2eMachine:
+					if r := recs[0]; r.Agent != "" || !e2eHasStep(r, "machine", "MACHINE") || l.LastOutcome != campaign.Machine {
+						t.Errorf("machine %s: agent %q, last outcome %s, timeline %+v", phone, r.Agent, l.LastOutcome, r.Timeline)
+					}
+				case e2eOutside:
+					if !l.NextAttempt.After(time.Now()) {
+						t.Errorf("out-of-hours lead %s: next attempt %s, want the next opening", phone, l.NextAttempt)
+					}
+				}
+			}
+			if mode == "progressive" && abandoned > 0 || abandoned != st.Stats.Abandoned {
+				t.Errorf("%s: %d people abandoned, the campaign counts %d", mode, abandoned, st.Stats.Abandoned)
+			}
+		})
+	}
+}
+
+// e2eCheckAbandon: an abandoned lead heard the safe-harbour message out, no
+// agent, and rests.
+func e2eCheckAbandon(t *testing.T, phone string, l campaign.Lead, r store.CallRecord) {
+	t.Helper()
+	heard := e2eStepAt(r, "safe-harbour")
+	if heard.IsZero() || r.Outcome != acd.OutcomeAbandoned || r.Agent != "" || l.State != campaign.Scheduled {
+		t.Errorf("abandoned %s: %s, agent %q, lead %s, timeline %+v", phone, r.Outcome, r.Agent, l.State, r.Timeline)
+	}
+	// hello-world lasts about a second and a half: the lead heard it out.
+	if played := r.Ended.Sub(heard); played < time.Second {
+		t.Errorf("abandoned %s hung up %s after the safe-harbour message began", phone, played)
+	}
+}
+
+// TestAsteriskE2ECampaignAbandon dials three people per free agent with one
+// agent: the answers no agent takes within connect_within hear the
+// safe-harbour message on Asterisk, are hung up and count as abandoned.
+func TestAsteriskE2ECampaignAbandon(t *testing.T) {
+	agents := map[string]e2ePhone{"a1": {Answer: 500 * time.Millisecond, Hangup: 2 * time.Second}, "a2": e2eNeverAnswers, "a3": e2eNeverAnswers}
+	st, leads, _, dials := e2eCampaign(t, "power", 3, agents, []string{"a2", "a3"}, map[e2eLeadKind]int{e2ePerson: 3}, 3)
+	abandoned := 0
+	for phone, l := range leads {
+		for _, r := range dials[phone] {
+			if r.Outcome == acd.OutcomeAbandoned {
+				abandoned++
+				e2eCheckAbandon(t, phone, l, r)
+			}
+		}
+	}
+	if abandoned == 0 || abandoned != st.Stats.Abandoned || st.AbandonRate == 0 {
+		t.Fatalf("%d abandoned records with one agent for three answers; the campaign counts %+v, rate %g", abandoned, st.Stats, st.AbandonRate)
+	}
+}
+
+func e2eHasStep(r store.CallRecord, kind, detail string) bool {
+	for _, st := range r.Timeline {
+		if st.Kind == kind && strings.Contains(st.Detail, detail) {
+			return true
+		}
+	}
+	return false
+}
+
+func e2eStepAt(r store.CallRecord, kind string) time.Time {
+	for _, st := range r.Timeline {
+		if st.Kind == kind {
+			return st.At
+		}
+	}
+	return time.Time{}
+}
