@@ -186,6 +186,7 @@ function render() {
   }
   $("dispo-form").hidden = !(lastCall && a && (a.state === "wrap-up" || a.state === "on-call"));
   deskAlerts(a, call);
+  deskTransfer(a, call);
 }
 
 // button makes a wallboard button; its data names what a click does.

@@ -1,0 +1,68 @@
+// Desk: hold and transfer of the agent's call, blind or attended (a
+// consult, then complete or cancel), to an agent, a queue or a number.
+// Keys: H holds or takes the caller back, T goes to the transfer target.
+"use strict";
+
+Object.assign(I18N.ru, {
+  hold: "Удержание", unhold: "Вернуть", "xfer-to": "Перевести на", number: "Номер", "xfer-target": "Кому",
+  "xfer-blind": "Перевести", "xfer-consult": "Консультация", "xfer-complete": "Завершить перевод", "xfer-cancel": "Отменить перевод",
+});
+
+// deskTransfer shows the controls that fit the call's phase; render calls
+// it with the desk's agent and its call.
+function deskTransfer(a, call) {
+  const mine = !!call && call.agent === deskAgent();
+  $("call-controls").hidden = !mine;
+  if (!mine) return;
+  const phase = call.phase;
+  const held = phase === "held";
+  const talking = phase === "bridged" || held;
+  const hold = $("btn-hold");
+  hold.dataset.action = held ? "unhold" : "hold";
+  hold.textContent = held ? t("unhold", "Take back") : t("hold", "Hold");
+  hold.setAttribute("aria-pressed", String(held));
+  hold.disabled = !talking;
+  $("btn-xfer-blind").disabled = $("btn-xfer-consult").disabled = !talking;
+  $("btn-xfer-consult").hidden = $("xfer-kind").value === "queue";
+  $("btn-xfer-complete").hidden = $("btn-xfer-cancel").hidden = phase !== "consulting";
+  const list = $("xfer-list");
+  const names = $("xfer-kind").value === "queue" ? [...state.queues.keys()]
+    : $("xfer-kind").value === "agent" ? [...state.agents.values()].filter((x) => x.id !== deskAgent() && x.state === "available").map((x) => x.id) : [];
+  if (list.dataset.names !== names.join("\n")) {
+    list.dataset.names = names.join("\n");
+    list.replaceChildren(...names.map((n) => Object.assign(document.createElement("option"), { value: n })));
+  }
+}
+
+async function callAction(action, body) {
+  $("desk-error").textContent = "";
+  try {
+    await api("POST", `/api/v1/agents/${encodeURIComponent(deskAgent())}/call/${action}`, body);
+  } catch (e) {
+    $("desk-error").textContent = e.message;
+  }
+}
+
+function transferTo(attended) {
+  const target = $("xfer-target").value.trim();
+  if (!target) { $("xfer-target").focus(); return; }
+  callAction("transfer", { [$("xfer-kind").value]: target, attended });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("btn-hold").addEventListener("click", (e) => callAction(e.currentTarget.dataset.action || "hold"));
+  $("btn-xfer-blind").addEventListener("click", () => transferTo(false));
+  $("btn-xfer-consult").addEventListener("click", () => transferTo(true));
+  $("btn-xfer-complete").addEventListener("click", () => callAction("complete"));
+  $("btn-xfer-cancel").addEventListener("click", () => callAction("cancel"));
+  $("xfer-kind").addEventListener("change", () => render());
+  $("xfer-target").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); transferTo(false); } });
+  document.addEventListener("keydown", (e) => {
+    if ($("desk-view").hidden || $("call-controls").hidden || e.ctrlKey || e.altKey || e.metaKey) return;
+    const tag = (e.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select") return;
+    const k = e.key.toLowerCase();
+    if (k === "h" && !$("btn-hold").disabled) { e.preventDefault(); $("btn-hold").click(); }
+    if (k === "t") { e.preventDefault(); $("xfer-target").focus(); }
+  });
+});
