@@ -366,7 +366,7 @@ func (c *Client) DestroyBridge(ctx context.Context, id pbx.BridgeID) error {
 // <RecordingDir>/<name>.<format>; RecordingFinished.Path says so.
 func (c *Client) StartRecording(ctx context.Context, req pbx.RecordRequest) error {
 	what := "start recording " + req.Name
-	if req.Name == "" || strings.ContainsAny(req.Name, "/,") {
+	if err := pbx.CheckRecordingName(req.Name); err != nil || strings.Contains(req.Name, ",") {
 		return fmt.Errorf("%s: %w: bad recording name", what, pbx.ErrBadRequest)
 	}
 	format := req.Format
@@ -412,6 +412,16 @@ func (c *Client) StartRecording(ctx context.Context, req pbx.RecordRequest) erro
 // StopRecording implements pbx.Switch.
 func (c *Client) StopRecording(ctx context.Context, name string) error {
 	return c.command(ctx, "stop recording "+name, http.MethodPost, "/recordings/live/"+seg(name)+"/stop", nil, nil)
+}
+
+// PauseRecording implements pbx.Switch.
+func (c *Client) PauseRecording(ctx context.Context, name string) error {
+	return c.command(ctx, "pause recording "+name, http.MethodPost, "/recordings/live/"+seg(name)+"/pause", nil, nil)
+}
+
+// ResumeRecording implements pbx.Switch.
+func (c *Client) ResumeRecording(ctx context.Context, name string) error {
+	return c.command(ctx, "resume recording "+name, http.MethodDelete, "/recordings/live/"+seg(name)+"/pause", nil, nil)
 }
 
 // SendDTMF implements pbx.Switch.

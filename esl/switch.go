@@ -532,8 +532,8 @@ func (s *Switch) park(ctx context.Context, what string, legs []pbx.ChannelID) er
 // StartRecording implements pbx.Switch with uuid_record into RecordingDir.
 // A bridge is recorded through its first leg, which hears both parties.
 func (s *Switch) StartRecording(ctx context.Context, req pbx.RecordRequest) error {
-	if req.Name == "" || strings.ContainsAny(req.Name, "/ \t\r\n") {
-		return fmt.Errorf("esl: recording name %q: %w", req.Name, pbx.ErrBadRequest)
+	if err := pbx.CheckRecordingName(req.Name); err != nil {
+		return fmt.Errorf("esl: %w", err)
 	}
 	format := req.Format
 	if format == "" {
@@ -580,6 +580,27 @@ func (s *Switch) StopRecording(ctx context.Context, name string) error {
 		return fmt.Errorf("esl: stop recording %s: %w", name, pbx.ErrNoRecording)
 	}
 	return s.apiOn(ctx, "stop recording", ref.channel, "uuid_record "+string(ref.channel)+" stop "+ref.path)
+}
+
+// PauseRecording implements pbx.Switch with uuid_record's mask: the file
+// keeps running, with silence in place of the call's audio.
+func (s *Switch) PauseRecording(ctx context.Context, name string) error {
+	return s.maskRecording(ctx, "pause recording", name, "mask")
+}
+
+// ResumeRecording implements pbx.Switch (uuid_record unmask).
+func (s *Switch) ResumeRecording(ctx context.Context, name string) error {
+	return s.maskRecording(ctx, "resume recording", name, "unmask")
+}
+
+func (s *Switch) maskRecording(ctx context.Context, what, name, verb string) error {
+	s.reg.mu.Lock()
+	ref, ok := s.reg.records[name]
+	s.reg.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("esl: %s %s: %w", what, name, pbx.ErrNoRecording)
+	}
+	return s.apiOn(ctx, what, ref.channel, "uuid_record "+string(ref.channel)+" "+verb+" "+ref.path)
 }
 
 // SendDTMF implements pbx.Switch.

@@ -46,6 +46,12 @@ type Switch interface {
 	StartRecording(ctx context.Context, req RecordRequest) error
 	// StopRecording stops a named recording.
 	StopRecording(ctx context.Context, name string) error
+	// PauseRecording leaves what is said from now on out of a running
+	// recording (a card number read out), until ResumeRecording. Pausing a
+	// paused recording, or resuming a running one, is not an error.
+	PauseRecording(ctx context.Context, name string) error
+	// ResumeRecording records again after PauseRecording.
+	ResumeRecording(ctx context.Context, name string) error
 
 	// SendDTMF sends digits on a channel.
 	SendDTMF(ctx context.Context, ch ChannelID, digits string) error
@@ -112,7 +118,7 @@ const (
 
 // RecordRequest describes a recording.
 type RecordRequest struct {
-	Name   string // unique; file name without extension
+	Name   string // unique; file name without extension, may hold directories ("2026-11-30/support/c1")
 	Format string // "wav" (default), "gsm", ...
 	Bridge BridgeID
 	// Channel is recorded when Bridge is empty.

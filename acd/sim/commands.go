@@ -308,8 +308,8 @@ func (s *Switch) StartRecording(ctx context.Context, req pbx.RecordRequest) erro
 		r.format = "wav"
 	}
 	switch {
-	case req.Name == "":
-		return fmt.Errorf("sim: start recording: empty name: %w", pbx.ErrBadRequest)
+	case pbx.CheckRecordingName(req.Name) != nil:
+		return fmt.Errorf("sim: start recording: %w", pbx.CheckRecordingName(req.Name))
 	case s.recordings[req.Name] != nil:
 		return fmt.Errorf("sim: start recording %q: %w", req.Name, pbx.ErrDuplicateID)
 	case req.Bridge != "":
@@ -346,6 +346,37 @@ func (s *Switch) StopRecording(ctx context.Context, name string) error {
 		return fmt.Errorf("sim: stop recording %q: %w", name, pbx.ErrNoRecording)
 	}
 	s.after(s.opts.Latency, func() { s.finishRecording(r) })
+	return nil
+}
+
+// PauseRecording implements pbx.Switch; the paused time is left out of
+// RecordingFinished's Duration.
+func (s *Switch) PauseRecording(ctx context.Context, name string) error {
+	return s.onRecording(ctx, "pause recording", name, func(r *recording, now time.Time) {
+		if r.paused.IsZero() {
+			r.paused = now
+		}
+	})
+}
+
+// ResumeRecording implements pbx.Switch.
+func (s *Switch) ResumeRecording(ctx context.Context, name string) error {
+	return s.onRecording(ctx, "resume recording", name, func(r *recording, now time.Time) {
+		r.left += pausedFor(r, now)
+		r.paused = time.Time{}
+	})
+}
+
+func (s *Switch) onRecording(ctx context.Context, what, name string, do func(r *recording, now time.Time)) error {
+	if err := s.lock(ctx, what); err != nil {
+		return err
+	}
+	defer s.unlock()
+	r, ok := s.recordings[name]
+	if !ok {
+		return fmt.Errorf("sim: %s %q: %w", what, name, pbx.ErrNoRecording)
+	}
+	do(r, s.clock.Now())
 	return nil
 }
 

@@ -55,6 +55,8 @@ type recording struct {
 	bridge  pbx.BridgeID
 	channel pbx.ChannelID
 	started time.Time
+	paused  time.Time     // zero while recording
+	left    time.Duration // paused time of earlier pauses, left out of Duration
 }
 
 // ChannelState is everything the sim knows about a live channel, for tests
@@ -224,6 +226,14 @@ func (s *Switch) finishRecording(r *recording) {
 		Base:     s.base(r.channel),
 		Name:     r.name,
 		Path:     "sim://recordings/" + r.name + "." + r.format,
-		Duration: max(s.clock.Now().Sub(r.started), 0),
+		Duration: max(s.clock.Now().Sub(r.started)-r.left-pausedFor(r, s.clock.Now()), 0),
 	})
+}
+
+// pausedFor is how long a paused recording has been paused at now.
+func pausedFor(r *recording, now time.Time) time.Duration {
+	if r.paused.IsZero() {
+		return 0
+	}
+	return max(now.Sub(r.paused), 0)
 }

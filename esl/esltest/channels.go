@@ -81,6 +81,7 @@ type ChannelState struct {
 	Vars      map[string]string
 	SentDTMF  string   // digits sent to the far end with uuid_send_dtmf
 	Records   []string // recordings started, by path
+	Masked    []string // recordings paused with uuid_record mask, by path
 	Played    []string // the playback application's arguments, in order
 }
 
@@ -108,6 +109,12 @@ func (s *Server) Channel(uuid string) (ChannelState, bool) {
 		st.Records = append(st.Records, p)
 	}
 	sort.Strings(st.Records)
+	for p, on := range ch.masked {
+		if on && ch.records[p] {
+			st.Masked = append(st.Masked, p)
+		}
+	}
+	sort.Strings(st.Masked)
 	return st, true
 }
 
@@ -124,6 +131,7 @@ type channel struct {
 	app                   *appRun
 	apps                  []*appRun // queued by sendmsg
 	records               map[string]bool
+	masked                map[string]bool // recordings paused with uuid_record mask, by path
 	played                []string
 	sentDTMF              string
 	job                   string // bgapi job still waiting for the originate result
@@ -752,6 +760,16 @@ func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) st
 					s.fire("RECORD_STOP", ch, []wire.Header{{Name: "Record-File-Path", Value: p}}, "")
 				}
 			}
+		case "mask", "unmask":
+			if !ch.records[args[1]] {
+				return "-ERR Cannot " + args[0] + " recording session!\n"
+			}
+			if ch.masked == nil {
+				ch.masked = map[string]bool{}
+			}
+			ch.masked[args[1]] = args[0] == "mask"
+		default:
+			return "-USAGE: uuid_record <uuid> [start|stop|mask|unmask] <path>\n"
 		}
 		return "+OK Success\n"
 	case "uuid_dump":

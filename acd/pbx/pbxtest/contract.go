@@ -28,6 +28,8 @@ const (
 	CaseBridge               = "Bridge"
 	CaseUnbridge             = "Unbridge"
 	CaseRecording            = "Recording"
+	CaseRecordingPause       = "RecordingPause"
+	CaseRecordingDirectory   = "RecordingDirectory"
 	CaseVars                 = "Vars"
 	CaseGetVarUnset          = "GetVarUnset"
 	CaseHangup               = "Hangup"
@@ -77,6 +79,12 @@ var contractCases = []caseDef{
 	{CaseBridge, func(c *contractCase) { c.bridged() }},
 	{CaseUnbridge, testUnbridge},
 	{CaseRecording, testRecording},
+	{CaseRecordingPause, func(c *contractCase) {
+		c.recordingPause(fmt.Sprintf("hotline-contract-%d-pause", c.next()))
+	}},
+	{CaseRecordingDirectory, func(c *contractCase) {
+		c.recordingPause(fmt.Sprintf("hotline-contract/%d/call-%d", c.next(), c.next()))
+	}},
 	{CaseVars, testVars},
 	{CaseGetVarUnset, testGetVarUnset},
 	{CaseHangup, testHangup},
@@ -331,6 +339,28 @@ func testRecording(c *contractCase) {
 	}).(pbx.RecordingFinished)
 	if f.Failed {
 		c.t.Errorf("RecordingFinished = %s, want not failed", Format(f))
+	}
+}
+
+// recordingPause records a bridge to name, pausing and resuming it.
+func (c *contractCase) recordingPause(name string) {
+	_, _, br := c.bridged()
+	sw := c.h.Switch
+	c.ok(sw.StartRecording(c.ctx, pbx.RecordRequest{Name: name, Format: "wav", Bridge: br}), "start recording")
+	c.ok(sw.PauseRecording(c.ctx, name), "pause recording")
+	c.ok(sw.PauseRecording(c.ctx, name), "pause a paused recording")
+	c.ok(sw.ResumeRecording(c.ctx, name), "resume recording")
+	c.ok(sw.ResumeRecording(c.ctx, name), "resume a running recording")
+	if err := sw.PauseRecording(c.ctx, name+"-none"); !errors.Is(err, pbx.ErrNoRecording) {
+		c.t.Errorf("PauseRecording(unknown) = %v, want pbx.ErrNoRecording", err)
+	}
+	c.ok(sw.StopRecording(c.ctx, name), "stop recording")
+	f := c.wait(func(ev pbx.Event) bool {
+		r, ok := ev.(pbx.RecordingFinished)
+		return ok && r.Name == name
+	}).(pbx.RecordingFinished)
+	if f.Failed || !strings.HasSuffix(f.Path, name+".wav") {
+		c.t.Errorf("RecordingFinished = %s, want not failed, path ending in %s.wav", Format(f), name)
 	}
 }
 
