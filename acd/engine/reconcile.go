@@ -116,7 +116,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			continue
 		}
 		switch {
-		case ac.State == acd.CallBridged && ac.Agent != "":
+		case (ac.State == acd.CallBridged || ac.State == acd.CallHeld || ac.State == acd.CallConsulting) && ac.Agent != "":
 			a := c.agentIdx[ac.Agent]
 			if a == nil || q == nil {
 				c.warn(now, "restore", "call %s: agent %q or queue %q unknown", ac.CallID, ac.Agent, ac.Queue)
@@ -129,6 +129,12 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			cl.talkFrom = cl.rec.Bridged
 			if cl.talkFrom.IsZero() {
 				cl.talkFrom = ac.Since
+			}
+			if ac.State != acd.CallBridged {
+				// Held, or consulting (the consult's leg is not kept): the
+				// caller still hears music; the agent takes it back.
+				cl.phase, cl.moh = acd.CallHeld, true
+				cl.xfer.heldAt = now
 			}
 			a.state, a.call = acd.OnCall, cl
 			c.refreshView(a, now)
@@ -201,7 +207,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			c.onHungUp(now, pbx.HungUp{Base: pbx.Base{Channel: cl.ch, At: now}, Cause: pbx.CauseNormal})
 			continue
 		}
-		if cl.phase == acd.CallBridged {
+		if cl.phase == acd.CallBridged || cl.phase == acd.CallHeld {
 			if _, ok := live[cl.agentCh]; !ok {
 				cl.endFrom = c.lastSeen(cl)
 				c.step(now, cl, "agent-gone-during-gap", cl.agent.id, "since "+cl.endFrom.UTC().Format(time.RFC3339Nano))

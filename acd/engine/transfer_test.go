@@ -367,3 +367,36 @@ func TestAttendedTransfer(t *testing.T) {
 		}
 	})
 }
+
+// TestRestartWhileHeld: the daemon dies with the caller on hold; the
+// restored call is held, alice still on it, and she takes the caller back.
+func TestRestartWhileHeld(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, restartConfig, st)
+	callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second})
+	r.RunUntil(epoch.Add(5 * time.Second))
+	if err := r.Do(hold("alice")); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(6 * time.Second))
+	kill(t, r)
+	restart(t, r, st, "run2", nil)
+	r.RunUntil(epoch.Add(8 * time.Second))
+	s := r.Core.Status(r.Clock.Now())
+	if len(s.Calls) != 1 || s.Calls[0].Agent != "alice" || s.Calls[0].Phase != acd.CallHeld.String() {
+		t.Fatalf("live calls = %+v, want the caller held for alice", s.Calls)
+	}
+	if err := r.Do(unhold("alice")); err != nil {
+		t.Fatalf("unhold after the restart: %v", err)
+	}
+	r.RunUntil(epoch.Add(9 * time.Second))
+	cl := s.Calls[0]
+	rec := st.calls[cl.ID]
+	ch, _ := r.Switch.Channel(pbx.ChannelID(rec.Channel))
+	if ch.OnHold || ch.Bridge == "" {
+		t.Errorf("caller after unhold: music %v bridge %q; want back in the bridge", ch.OnHold, ch.Bridge)
+	}
+	if w := r.Core.Warnings(); w["illegal-transition"] != 0 || w["command-failed"] != 0 {
+		t.Errorf("warnings = %v", w)
+	}
+}
