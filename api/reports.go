@@ -21,6 +21,10 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind := r.PathValue("kind")
+	if kind == "ivr" {
+		s.reportIVR(w, r, src)
+		return
+	}
 	queueLog := kind == "queue-log"
 	if queueLog {
 		kind = string(report.KindQueues) // for the period; the log has no rows or format

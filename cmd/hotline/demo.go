@@ -143,6 +143,8 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	}
 	// Writes are committed as they come; one that fails stays queued, and
 	// the demo fails at the end rather than lose records in silence.
+	tally := newIVRTally(st)
+	st = tally
 	writer := store.NewWriter(st, store.WriterOptions{Sync: true})
 	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	r, err := engine.NewSimRun(engine.SimOptions{
@@ -247,6 +249,9 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	stopWeb() // the summary reads the run directly
 	fmt.Fprintln(w)
 	writeSummary(w, s, r.Switch.Stats())
+	if err := writeIVRSummary(w, tally); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "Figures cover %s of callers arriving, then %s with no new callers while the last calls ended",
 		o.duration, drainEnd.Sub(end))
 	if busy(s) {

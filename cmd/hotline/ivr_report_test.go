@@ -1,70 +1,85 @@
 package main
 
 import (
-	"bytes"
-	"iter"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/store"
 )
 
-func steps(pairs ...string) []store.Step {
-	var out []store.Step
-	for i := 0; i+1 < len(pairs); i += 2 {
-		out = append(out, store.Step{Kind: pairs[i], Detail: pairs[i+1]})
-	}
-	return out
-}
-
-func recordsOf(recs ...store.CallRecord) iter.Seq2[store.CallRecord, error] {
-	return func(yield func(store.CallRecord, error) bool) {
-		for _, r := range recs {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}
-}
-
-func TestIVRFigures(t *testing.T) {
-	recs := []store.CallRecord{
-		{Outcome: acd.OutcomeSelfService, Timeline: steps("arrived", "", "jump", "shop/", "faq", "shop/faq",
-			"faq-answer", "hours by key 1", "faq-repeat", "hours", "faq-done", "hours", "end", "self-service")},
-		{Outcome: acd.OutcomeSelfService, Timeline: steps("faq", "shop/faq", "faq-recognized", `"where are you" → address (0.8)`,
-			"faq-answer", "address by phrase", "faq-done", "address")},
-		{Outcome: acd.OutcomeAnswered, Timeline: steps("faq", "shop/faq", "faq-answer", "prices by key 3",
-			"faq-agent", "key 0", "queue", "shop/agent", "enqueue", "support")},
-		{Outcome: acd.OutcomeAnswered, Timeline: steps("faq", "shop/faq", "faq-retry", "timeout", "faq-not-understood", `"hm"`,
-			"faq-retry", "not understood", "faq-fallback", "invalid key 9", "queue", "shop/agent", "enqueue", "support")},
-		{Outcome: acd.OutcomeAnswered, Timeline: steps("menu", "main", "menu-choice", "2", "enqueue", "sales")},
-	}
-	r, err := figureIVR(recordsOf(recs...), "")
+// hotline report ivr asks the daemon's API, or reads --store; hotline ivr
+// report stays as the store-reading alias. Containment and the recognition
+// rate are in every format.
+func TestReportIVR(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	if err := writeIVRReport(&out, r, "csv"); err != nil {
-		t.Fatal(err)
+	day := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	step := func(kind, detail string) store.Step { return store.Step{At: day, Kind: kind, Detail: detail} }
+	for i, rec := range []store.CallRecord{
+		{Outcome: acd.OutcomeSelfService, Timeline: []store.Step{step("faq", "shop/faq"), step("faq-recognized", `"when are you open" → hours (0.9)`),
+			step("faq-answer", "hours by phrase"), step("caller-hangup", "served hours")}},
+		{Outcome: acd.OutcomeAnswered, Timeline: []store.Step{step("faq", "shop/faq"), step("faq-not-understood", `"hm"`),
+			step("faq-agent", "key 0"), step("queue", "shop/agent"), step("enqueue", "support")}},
+		{Outcome: acd.OutcomeSelfService, Entered: day.AddDate(0, 0, 5), Timeline: []store.Step{step("faq", "shop/faq"), step("faq-answer", "hours by key 1")}},
+	} {
+		rec.ID, rec.Direction = string(rune('a'+i)), acd.DirectionInbound
+		if rec.Entered.IsZero() {
+			rec.Entered = day
+		}
+		if err := db.SaveCall(&rec); err != nil {
+			t.Fatal(err)
+		}
 	}
-	want := `flow,node,kind,visits,exits,timeouts,invalid,phrases,not_understood
-menus,main,menu,1,2:1,0,0,0,0
-shop,agent,queue,2,,0,0,0,0
-shop,faq,faq,4,address:1 hours:1 person:1 prices:1,1,1,1,1
-`
-	if out.String() != want {
-		t.Errorf("csv:\n%s\nwant:\n%s", out.String(), want)
+	srv := httptest.NewServer(api.New(nil, db, zerolog.Nop()))
+	code, out, errOut := hotline(t, nil, "report", "ivr", "--api", strings.TrimPrefix(srv.URL, "http://"), "--from", "2026-12-01", "--to", "2026-12-02", "--tz", "UTC")
+	want := "shop  2      1             1          50.0%        1        1               50.0%"
+	if code != 0 || !strings.Contains(out, want) {
+		t.Errorf("report ivr through the API: exit %d %s\n%s\nwant %q", code, errOut, out, want)
 	}
-	if len(r.Flows) != 2 || r.Flows[1] != (ivrFlowFigures{Flow: "shop", Calls: 4, Answered: 3, Contained: 2, Share: 0.5}) {
-		t.Errorf("flows = %+v", r.Flows)
+	srv.Close()
+	db.Close()
+	code, out, errOut = hotline(t, nil, "report", "ivr", "--store", path, "--format", "csv", "--flow", "shop")
+	if code != 0 || !strings.Contains(out, "shop,,flow,3,,,,1,1,50.0,2,2,66.7\n") {
+		t.Errorf("report ivr --store: exit %d %s\n%s", code, errOut, out)
 	}
-	only, _ := figureIVR(recordsOf(recs...), "menus")
-	if len(only.Flows) != 1 || only.Flows[0].Flow != "menus" || len(only.Nodes) != 1 {
-		t.Errorf("--flow menus: %+v", only)
+	code, out, errOut = hotline(t, nil, "ivr", "report", "--store", path, "--format", "json", "--to", "2026-12-02")
+	if code != 0 || !strings.Contains(out, `"containment": 0.5`) || !strings.Contains(out, `"recognition": 0.5`) {
+		t.Errorf("ivr report: exit %d %s\n%s", code, errOut, out)
 	}
-	out.Reset()
-	if err := writeIVRReport(&out, r, "table"); err != nil || !strings.Contains(out.String(), "shop   4      3             2          50.0%") {
-		t.Errorf("table (%v):\n%s", err, out.String())
+	if code, _, errOut = hotline(t, nil, "report", "ivr", "--store", path, "--format", "xml"); code != exitInvalid || !strings.Contains(errOut, `format "xml"`) {
+		t.Errorf("bad format: exit %d %s", code, errOut)
+	}
+}
+
+// The demo's FAQ line: callers press its keys, most hear their answer and
+// hang up, and the closing table shows the containment.
+func TestDemoShowsContainment(t *testing.T) {
+	code, out, errOut := hotline(t, nil, "demo", "--speed", "0", "--duration", "30m", "--plain")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	_, table, ok := strings.Cut(out, "Self-service (IVR)\n")
+	if !ok {
+		t.Fatalf("no IVR table:\n%s", out)
+	}
+	var calls, answered, contained int
+	var share float64
+	line := strings.Split(table, "\n")[1]
+	if n, err := fmt.Sscanf(strings.TrimSpace(line), "faq %d %d %d %f%%", &calls, &answered, &contained, &share); n != 4 || err != nil {
+		t.Fatalf("faq row %q: %v", line, err)
+	}
+	if calls == 0 || contained == 0 || contained > answered || answered > calls || share <= 0 || share >= 100 {
+		t.Errorf("faq row %q: want some calls, some contained, not all", line)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/speech"
 )
 
@@ -55,4 +57,24 @@ func withPrompts(api http.Handler, p *speech.Prompts) http.Handler {
 		w.Header().Set("Content-Type", "audio/wav")
 		http.ServeFile(w, r, filepath.Join(p.Dir, name))
 	})
+}
+
+// flowKeys are the keys a simulated caller of flow may press at its
+// start: a FAQ's entry keys and its key for a person.
+func flowKeys(cfg config.Config, flow string) []string {
+	f, ok := cfg.Flows[flow]
+	if !ok {
+		return nil
+	}
+	faq, ok := f.IVRNodes()[f.Start].(*ivr.FAQ)
+	if !ok {
+		return nil
+	}
+	var keys []string
+	for _, e := range faq.Entries {
+		if e.Key != "" {
+			keys = append(keys, e.Key)
+		}
+	}
+	return append(keys, cmp.Or(faq.AgentKey, "0"))
 }

@@ -25,6 +25,7 @@ type reportOptions struct {
 	store                          string
 	api                            string
 	chart                          string
+	flow                           string // ivr: only this flow
 	target                         float64
 	// set says which flags were given: the others take the config's reports section.
 	set func(flag string) bool
@@ -40,13 +41,14 @@ func (o *reportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.store, "store", "", "read this store file directly (default: ask the running daemon through its API)")
 	fs.StringVar(&o.api, "api", "", "daemon API address (default: server.listen from the config)")
 	fs.StringVar(&o.chart, "chart", "", "also draw the period's charts into FILE.svg or FILE.png")
+	fs.StringVar(&o.flow, "flow", "", "ivr: only this flow")
 	fs.Float64Var(&o.target, "target", 80, "service-level target drawn on the chart, in percent (default: reports.service_level_target)")
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
 	o := &reportOptions{}
 	cmd := &cobra.Command{
-		Use:   "report queues|agents|dispositions|campaigns|queue-log",
+		Use:   "report queues|agents|dispositions|campaigns|ivr|queue-log",
 		Short: "Figures of a past period by queue, agent or disposition, from the stored records",
 		Long: `Reports a period from the stored call records and agent state changes: per
 queue offered, answered, abandoned (short abandons apart), service level over
@@ -54,7 +56,9 @@ answered and over answered + abandoned, ASA, average, 90th percentile and
 longest wait, AHT, callbacks; per agent offers, answers, handle time, time by
 state and pause reason, occupancy and utilization; dispositions per queue; per
 outbound campaign dials, busy, no answer, contacts, connected, abandoned against
-the campaign's abandon_cap, sales (its dispositions marked sale).
+the campaign's abandon_cap, sales (its dispositions marked sale); per IVR flow
+calls, FAQ answers, containment and the recognition rate, per node visits,
+exits, timeouts, invalid keys (ivr, --flow for one flow).
 Rows follow --interval in the call center's time zone, then the period's totals.
 
 queue-log writes the period as an Asterisk queue_log file (ENTERQUEUE, CONNECT,
@@ -62,11 +66,15 @@ COMPLETECALLER, ABANDON, PAUSE, ...) for tools that read Asterisk's queues.`,
 		Example: `  hotline report queues --from 2026-01-05 --to 2026-01-06 --interval hour --tz Europe/Berlin
   hotline report agents --from 2026-01-01 --to 2026-02-01 --interval week --format csv
   hotline report queues --from 2026-01-05 --to 2026-01-06 --interval 15m --store hotline.db --chart day.png
+  hotline report ivr --from 2026-01-05 --to 2026-01-06 --flow selfservice --format csv
   hotline report queue-log --from 2026-01-01 --to 2026-02-01 > queue_log`,
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{"queues", "agents", "dispositions", "campaigns", "queue-log"},
+		ValidArgs: []string{"queues", "agents", "dispositions", "campaigns", "ivr", "queue-log"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.set = cmd.Flags().Changed
+			if args[0] == "ivr" {
+				return runIVRReport(cmd.Context(), cmd.OutOrStdout(), g, o)
+			}
 			return runReport(cmd.Context(), cmd.OutOrStdout(), g, o, args[0])
 		},
 	}

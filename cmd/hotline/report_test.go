@@ -370,8 +370,8 @@ func TestReportRefusesBadFlags(t *testing.T) {
 			t.Errorf("error %q does not name %s", errOut, want)
 		}
 	}
-	code, _, errOut = hotline(t, nil, "report", "ivr", "--from", "2026-01-05", "--to", "2026-01-06", "--store", "x.db")
-	if code != exitInvalid || !strings.Contains(errOut, `report "ivr"`) {
+	code, _, errOut = hotline(t, nil, "report", "ivr", "--from", "monday", "--to", "2026-01-06", "--store", "x.db")
+	if code != exitInvalid || !strings.Contains(errOut, `--from "monday"`) {
 		t.Errorf("ivr: exit %d: %s", code, errOut)
 	}
 }

@@ -288,6 +288,9 @@ func simTraffic(cfg config.Config, until time.Time) []sim.Traffic {
 		if keys := menus[e.Menu]; len(keys) > 0 {
 			t.Keys, t.DTMFChance = keys, c.DTMFChance
 		}
+		if keys := flowKeys(cfg, e.Flow); len(keys) > 0 {
+			t.Keys, t.DTMFChance = keys, c.DTMFChance
+		}
 		out = append(out, t)
 	}
 	return out

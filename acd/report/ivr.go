@@ -1,0 +1,197 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/ivr"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// IVRNode are one node's figures over a period.
+type IVRNode struct {
+	Flow     string         `json:"flow"`
+	Node     string         `json:"node"`
+	Kind     string         `json:"kind"`
+	Visits   int            `json:"visits"`
+	Exits    map[string]int `json:"exits,omitempty"` // option (key, FAQ entry, branch) → calls
+	Timeouts int            `json:"timeouts"`
+	Invalid  int            `json:"invalid"`
+	Heard    int            `json:"phrases"` // phrases matched (answered or confirmed)
+	Missed   int            `json:"not_understood"`
+}
+
+// IVRFlow are a flow's figures over a period.
+type IVRFlow struct {
+	Flow      string  `json:"flow"`
+	Calls     int     `json:"calls"`
+	Answered  int     `json:"faq_answered"`   // calls that heard a FAQ answer
+	Contained int     `json:"contained"`      // ... and ended in the flow without asking for a person
+	Share     float64 `json:"containment"`    // contained / calls
+	Heard     int     `json:"phrases"`        // spoken phrases matched to an entry (answered or offered)
+	Missed    int     `json:"not_understood"` // spoken phrases matched to nothing
+	Rate      float64 `json:"recognition"`    // heard / (heard + missed); 0 when nobody spoke
+}
+
+type IVRReport struct {
+	Flows []IVRFlow `json:"flows"`
+	Nodes []IVRNode `json:"nodes"`
+}
+
+// FigureIVR reads the flows' figures from call timelines: each entered node
+// (a step named by the node's kind) is a visit, the notes that follow it
+// until the next node are its exits, timeouts and invalid keys.
+func FigureIVR(recs iter.Seq2[store.CallRecord, error], flowFilter string) (IVRReport, error) {
+	kinds := map[string]bool{}
+	for _, k := range ivr.Kinds() {
+		kinds[k] = true
+	}
+	nodes := map[string]*IVRNode{}
+	flows := map[string]*IVRFlow{}
+	for rec, err := range recs {
+		if err != nil {
+			return IVRReport{}, err
+		}
+		var cur *IVRNode
+		seen := map[string]bool{}
+		answered, person := false, false
+		heard, missed := map[string]int{}, map[string]int{} // by flow
+		for _, s := range rec.Timeline {
+			if kinds[s.Kind] && s.Detail != "" {
+				flow, node, ok := strings.Cut(s.Detail, "/")
+				if !ok {
+					flow, node = "menus", s.Detail
+				}
+				if flowFilter != "" && flow != flowFilter {
+					cur = nil
+					continue
+				}
+				key := flow + "/" + node
+				if nodes[key] == nil {
+					nodes[key] = &IVRNode{Flow: flow, Node: node, Kind: s.Kind, Exits: map[string]int{}}
+				}
+				cur = nodes[key]
+				cur.Visits++
+				seen[flow] = true
+				continue
+			}
+			if cur == nil {
+				continue
+			}
+			first, _, _ := strings.Cut(s.Detail, " ")
+			switch s.Kind {
+			case "menu-choice", "language", "hours":
+				cur.Exits[first]++
+			case "faq-answer":
+				cur.Exits[first]++
+				answered = true
+			case "faq-agent":
+				cur.Exits["person"]++
+				person = true
+			case "collected":
+				cur.Exits["collected"]++
+			case "menu-retry", "collect-retry", "faq-retry", "menu-default", "collect-fallback", "faq-fallback":
+				switch {
+				case strings.HasPrefix(s.Detail, "timeout"):
+					cur.Timeouts++
+				case strings.HasPrefix(s.Detail, "invalid key"):
+					cur.Invalid++
+				}
+			case "faq-recognized", "faq-guess":
+				cur.Heard++
+				heard[cur.Flow]++
+			case "faq-not-understood":
+				cur.Missed++
+				missed[cur.Flow]++
+			case "enqueue":
+				person = true
+			}
+		}
+		for flow := range seen {
+			f := flows[flow]
+			if f == nil {
+				f = &IVRFlow{Flow: flow}
+				flows[flow] = f
+			}
+			f.Calls++
+			f.Heard += heard[flow]
+			f.Missed += missed[flow]
+			if answered {
+				f.Answered++
+				if !person && rec.Outcome != acd.OutcomeAbandoned && rec.Outcome != acd.OutcomeFailed {
+					f.Contained++
+				}
+			}
+		}
+	}
+	var out IVRReport
+	for _, k := range slices.Sorted(maps.Keys(flows)) {
+		f := *flows[k]
+		if f.Calls > 0 {
+			f.Share = float64(f.Contained) / float64(f.Calls)
+		}
+		if n := f.Heard + f.Missed; n > 0 {
+			f.Rate = float64(f.Heard) / float64(n)
+		}
+		out.Flows = append(out.Flows, f)
+	}
+	for _, k := range slices.Sorted(maps.Keys(nodes)) {
+		out.Nodes = append(out.Nodes, *nodes[k])
+	}
+	return out, nil
+}
+
+func ivrExits(m map[string]int) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s:%d", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+func WriteIVR(w io.Writer, r IVRReport, format string) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	case "csv":
+		// One table: a flow's own row has no node and the kind "flow".
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"flow", "node", "kind", "visits", "exits", "timeouts", "invalid", "phrases", "not_understood",
+			"recognition", "faq_answered", "contained", "containment"})
+		pct := func(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) }
+		for _, f := range r.Flows {
+			cw.Write([]string{f.Flow, "", "flow", strconv.Itoa(f.Calls), "", "", "", strconv.Itoa(f.Heard), strconv.Itoa(f.Missed),
+				pct(f.Rate), strconv.Itoa(f.Answered), strconv.Itoa(f.Contained), pct(f.Share)})
+		}
+		for _, n := range r.Nodes {
+			cw.Write([]string{n.Flow, n.Node, n.Kind, strconv.Itoa(n.Visits), ivrExits(n.Exits), strconv.Itoa(n.Timeouts),
+				strconv.Itoa(n.Invalid), strconv.Itoa(n.Heard), strconv.Itoa(n.Missed), "", "", "", ""})
+		}
+		cw.Flush()
+		return cw.Error()
+	case "table", "":
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "FLOW\tCALLS\tFAQ ANSWERED\tCONTAINED\tCONTAINMENT\tPHRASES\tNOT UNDERSTOOD\tRECOGNITION")
+		for _, f := range r.Flows {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f%%\t%d\t%d\t%.1f%%\n", f.Flow, f.Calls, f.Answered, f.Contained, 100*f.Share,
+				f.Heard, f.Missed, 100*f.Rate)
+		}
+		fmt.Fprintln(tw, "\nFLOW\tNODE\tKIND\tVISITS\tEXITS\tTIMEOUTS\tINVALID\tPHRASES\tNOT UNDERSTOOD")
+		for _, n := range r.Nodes {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d\n", n.Flow, n.Node, n.Kind, n.Visits, ivrExits(n.Exits), n.Timeouts, n.Invalid, n.Heard, n.Missed)
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("format %q: %w (want table, csv or json)", format, ErrBadOption)
+}

@@ -1,0 +1,72 @@
+package report
+
+import (
+	"bytes"
+	"iter"
+	"strings"
+	"testing"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/store"
+)
+
+func steps(pairs ...string) []store.Step {
+	var out []store.Step
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, store.Step{Kind: pairs[i], Detail: pairs[i+1]})
+	}
+	return out
+}
+
+func recordsOf(recs ...store.CallRecord) iter.Seq2[store.CallRecord, error] {
+	return func(yield func(store.CallRecord, error) bool) {
+		for _, r := range recs {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+func TestIVRFigures(t *testing.T) {
+	recs := []store.CallRecord{
+		{Outcome: acd.OutcomeSelfService, Timeline: steps("arrived", "", "jump", "shop/", "faq", "shop/faq",
+			"faq-answer", "hours by key 1", "faq-repeat", "hours", "faq-done", "hours", "end", "self-service")},
+		{Outcome: acd.OutcomeSelfService, Timeline: steps("faq", "shop/faq", "faq-recognized", `"where are you" → address (0.8)`,
+			"faq-answer", "address by phrase", "faq-done", "address")},
+		{Outcome: acd.OutcomeAnswered, Timeline: steps("faq", "shop/faq", "faq-answer", "prices by key 3",
+			"faq-agent", "key 0", "queue", "shop/agent", "enqueue", "support")},
+		{Outcome: acd.OutcomeAnswered, Timeline: steps("faq", "shop/faq", "faq-retry", "timeout", "faq-not-understood", `"hm"`,
+			"faq-retry", "not understood", "faq-fallback", "invalid key 9", "queue", "shop/agent", "enqueue", "support")},
+		{Outcome: acd.OutcomeAnswered, Timeline: steps("menu", "main", "menu-choice", "2", "enqueue", "sales")},
+	}
+	r, err := FigureIVR(recordsOf(recs...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := WriteIVR(&out, r, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	want := `flow,node,kind,visits,exits,timeouts,invalid,phrases,not_understood,recognition,faq_answered,contained,containment
+menus,,flow,1,,,,0,0,0.0,0,0,0.0
+shop,,flow,4,,,,1,1,50.0,3,2,50.0
+menus,main,menu,1,2:1,0,0,0,0,,,,
+shop,agent,queue,2,,0,0,0,0,,,,
+shop,faq,faq,4,address:1 hours:1 person:1 prices:1,1,1,1,1,,,,
+`
+	if out.String() != want {
+		t.Errorf("csv:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if len(r.Flows) != 2 || r.Flows[1] != (IVRFlow{Flow: "shop", Calls: 4, Answered: 3, Contained: 2, Share: 0.5, Heard: 1, Missed: 1, Rate: 0.5}) {
+		t.Errorf("flows = %+v", r.Flows)
+	}
+	only, _ := FigureIVR(recordsOf(recs...), "menus")
+	if len(only.Flows) != 1 || only.Flows[0].Flow != "menus" || len(only.Nodes) != 1 {
+		t.Errorf("--flow menus: %+v", only)
+	}
+	out.Reset()
+	if err := WriteIVR(&out, r, "table"); err != nil || !strings.Contains(out.String(), "shop   4      3             2          50.0%        1        1               50.0%") {
+		t.Errorf("table (%v):\n%s", err, out.String())
+	}
+}

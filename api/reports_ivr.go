@@ -1,0 +1,57 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/report"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// reportIVR answers GET /api/v1/reports/ivr: the IVR flows' figures
+// (report.FigureIVR) over from..to (either may be left out; tz reads them),
+// for one flow if asked, as JSON unless format says csv or table.
+func (s *Server) reportIVR(w http.ResponseWriter, r *http.Request, src report.Source) {
+	q := r.URL.Query()
+	loc := time.UTC
+	if tz := q.Get("tz"); tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil {
+			s.fail(w, badRequest("tz %q: not a known time zone", tz))
+			return
+		}
+		loc = l
+	}
+	var f store.Filter
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(p.name); v != "" {
+			t, err := report.ParseTime(v, loc)
+			if err != nil {
+				s.fail(w, badRequest("%s %v", p.name, err))
+				return
+			}
+			*p.dst = t
+		}
+	}
+	format := q.Get("format")
+	if format == "" {
+		format = report.FormatJSON
+	}
+	figures, err := report.FigureIVR(src.Calls(f), q.Get("flow"))
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := report.WriteIVR(&buf, figures, format); err != nil {
+		s.fail(w, badRequest("%v", err))
+		return
+	}
+	w.Header().Set("Content-Type", map[string]string{report.FormatJSON: "application/json",
+		report.FormatCSV: "text/csv; charset=utf-8", report.FormatTable: "text/plain; charset=utf-8"}[format])
+	_, _ = w.Write(buf.Bytes())
+}
