@@ -25,14 +25,30 @@ type callJSON struct {
 	Wait   engine.Seconds `json:"wait,omitempty"`
 	Talk   engine.Seconds `json:"talk,omitempty"`
 	WrapUp engine.Seconds `json:"wrap_up,omitempty"`
+	Hold   engine.Seconds `json:"hold,omitempty"`
+	Legs   []legJSON      `json:"legs,omitempty"`
 }
 
 type callPlain store.CallRecord
 
+// legJSON is a transferred call's leg with its durations in seconds.
+type legJSON struct {
+	legPlain
+	Talk   engine.Seconds `json:"talk,omitempty"`
+	Hold   engine.Seconds `json:"hold,omitempty"`
+	WrapUp engine.Seconds `json:"wrap_up,omitempty"`
+}
+
+type legPlain store.Leg
+
 // MarshalJSON sends durations as seconds.
 func (c Call) MarshalJSON() ([]byte, error) {
 	r := callPlain(c.CallRecord)
-	return json.Marshal(callJSON{&r, engine.Seconds(c.Wait), engine.Seconds(c.Talk), engine.Seconds(c.WrapUp)})
+	v := callJSON{&r, engine.Seconds(c.Wait), engine.Seconds(c.Talk), engine.Seconds(c.WrapUp), engine.Seconds(c.Hold), nil}
+	for _, l := range c.Legs {
+		v.Legs = append(v.Legs, legJSON{legPlain(l), engine.Seconds(l.Talk), engine.Seconds(l.Hold), engine.Seconds(l.WrapUp)})
+	}
+	return json.Marshal(v)
 }
 
 // UnmarshalJSON reads durations as seconds.
@@ -41,7 +57,13 @@ func (c *Call) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	c.Wait, c.Talk, c.WrapUp = time.Duration(v.Wait), time.Duration(v.Talk), time.Duration(v.WrapUp)
+	c.Wait, c.Talk, c.WrapUp, c.Hold = time.Duration(v.Wait), time.Duration(v.Talk), time.Duration(v.WrapUp), time.Duration(v.Hold)
+	c.Legs = nil
+	for _, l := range v.Legs {
+		leg := store.Leg(l.legPlain)
+		leg.Talk, leg.Hold, leg.WrapUp = time.Duration(l.Talk), time.Duration(l.Hold), time.Duration(l.WrapUp)
+		c.Legs = append(c.Legs, leg)
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -90,5 +91,30 @@ agents:
 	}
 	if rec.Transfers != 1 || len(rec.Legs) != 2 || rec.Legs[0].Agent != "alice" || rec.Legs[1].Agent != "bob" || rec.Hold <= 0 {
 		t.Errorf("record: transfers %d hold %v legs %+v; want one transfer, alice then bob, some hold", rec.Transfers, rec.Hold, rec.Legs)
+	}
+}
+
+// A call's hold and its legs' durations go out in seconds, like its wait
+// and talk, and come back the same.
+func TestCallJSONLegsInSeconds(t *testing.T) {
+	in := Call{store.CallRecord{ID: "c1", Hold: 1500 * time.Millisecond, Transfers: 1, Legs: []store.Leg{
+		{Agent: "alice", Talk: 2 * time.Second, Hold: 500 * time.Millisecond, WrapUp: 3 * time.Second},
+		{Number: "5551234", Via: "blind", From: "alice", Talk: 4 * time.Second},
+	}}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"hold":1.5`, `"talk":2,"hold":0.5,"wrap_up":3`, `"number":"5551234"`, `"talk":4}`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %s", b, want)
+		}
+	}
+	var out Call
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Hold != in.Hold || len(out.Legs) != 2 || out.Legs[0] != in.Legs[0] || out.Legs[1] != in.Legs[1] {
+		t.Errorf("round trip: %+v, want %+v", out.CallRecord, in.CallRecord)
 	}
 }
