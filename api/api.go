@@ -259,16 +259,25 @@ func checkLen(field, v string, max int) error {
 	return nil
 }
 
-func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, s.eng.Snapshot())
+// snapshot is the engine's snapshot as the request's user may see it.
+func (s *Server) snapshot(r *http.Request) *engine.Snapshot {
+	snap := s.eng.Snapshot()
+	if t := teamOf(r); t != nil {
+		return t.snapshot(snap)
+	}
+	return snap
 }
 
-func (s *Server) queues(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, nonNil(s.eng.Snapshot().Queues))
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.snapshot(r))
 }
 
-func (s *Server) agents(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, nonNil(s.eng.Snapshot().Agents))
+func (s *Server) queues(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, nonNil(s.snapshot(r).Queues))
+}
+
+func (s *Server) agents(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, nonNil(s.snapshot(r).Agents))
 }
 
 // nonNil makes an empty list [] in JSON, not null.

@@ -61,8 +61,21 @@ func registeredRoutes(t *testing.T) []string {
 	return routes
 }
 
+// teamsYAML has alice in support and bob in sales.
+const teamsYAML = `
+entries:
+  - {number: "100", queue: support}
+  - {number: "200", queue: sales}
+queues:
+  - {name: support}
+  - {name: sales}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+  - {id: bob, endpoint: sim/bob, queues: [{queue: sales}]}
+`
+
 func TestAuthEveryRouteEveryRole(t *testing.T) {
-	d := newTestDaemon(t, cfgYAML+"  - {id: bob, endpoint: sim/bob, queues: [{queue: support}]}\n")
+	d := newTestDaemon(t, teamsYAML)
 	h := New(d.rt, d.db, zerolog.Nop())
 	h.EnableAuth(d.db, time.Now)
 	srv := httptest.NewServer(h)
@@ -76,6 +89,7 @@ func TestAuthEveryRouteEveryRole(t *testing.T) {
 	for _, u := range []auth.User{
 		{Name: "al", Role: auth.Agent, Agent: "alice"},
 		{Name: "sue", Role: auth.Supervisor},
+		{Name: "tess", Role: auth.Supervisor, Teams: []string{"support"}}, // alice's queue, not bob's
 		{Name: "root", Role: auth.Admin},
 	} {
 		u.Hash, _ = auth.HashPassword("pw of "+u.Name+"!!", fastParams)
@@ -97,15 +111,17 @@ func TestAuthEveryRouteEveryRole(t *testing.T) {
 		header http.Header
 		role   auth.Role // 0: nobody
 		agent  string
+		team   []string // the agents a supervisor with teams may act on
 	}
 	bearer := func(s string) http.Header { return http.Header{"Authorization": {"Bearer " + s}} }
 	callers := []caller{
-		{"anonymous", nil, 0, ""},
-		{"revoked token", bearer(rsecret), 0, ""},
-		{"garbage token", bearer("hl_000000000000_nope"), 0, ""},
-		{"agent", bearer(tokens["al"]), auth.Agent, "alice"},
-		{"supervisor", bearer(tokens["sue"]), auth.Supervisor, ""},
-		{"admin", bearer(tokens["root"]), auth.Admin, ""},
+		{"anonymous", nil, 0, "", nil},
+		{"revoked token", bearer(rsecret), 0, "", nil},
+		{"garbage token", bearer("hl_000000000000_nope"), 0, "", nil},
+		{"agent", bearer(tokens["al"]), auth.Agent, "alice", nil},
+		{"supervisor", bearer(tokens["sue"]), auth.Supervisor, "", nil},
+		{"team supervisor", bearer(tokens["tess"]), auth.Supervisor, "", []string{"alice"}},
+		{"admin", bearer(tokens["root"]), auth.Admin, "", nil},
 	}
 	for pattern, acc := range routeAccess {
 		method, path, _ := strings.Cut(pattern, " ")
@@ -120,6 +136,8 @@ func TestAuthEveryRouteEveryRole(t *testing.T) {
 				case !c.role.Allows(acc.role):
 					want = "403"
 				case acc.own && c.role == auth.Agent && target != c.agent:
+					want = "403"
+				case acc.own && c.team != nil && !slices.Contains(c.team, target):
 					want = "403"
 				}
 				code := do(t, srv.URL, method, p, "", c.header)

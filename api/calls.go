@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -180,6 +181,16 @@ func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	if t := teamOf(r); t != nil {
+		if q.Filter.Queue == "" && len(t.queues) == 1 {
+			q.Filter.Queue = t.queues[0]
+		}
+		if !t.queue(q.Filter.Queue) {
+			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": name one of your teams' queues with ?queue= (" +
+				strings.Join(t.queues, ", ") + ")"})
+			return
+		}
+	}
 	if s.rec == nil {
 		writeJSON(w, http.StatusOK, []Call{})
 		return
@@ -225,6 +236,10 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) {
 	rec, err := s.rec.Call(r.PathValue("id"))
 	if err != nil {
 		s.fail(w, fmt.Errorf("call %q: %w", r.PathValue("id"), err))
+		return
+	}
+	if t := teamOf(r); t != nil && !t.queue(rec.Queue) {
+		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": the call was not in your teams' queues"})
 		return
 	}
 	writeJSON(w, http.StatusOK, Call{*rec})

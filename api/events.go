@@ -43,6 +43,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	sub, snap, replay := s.eng.Subscribe(after, 0)
 	defer sub.Cancel()
+	// A supervisor with teams gets a snapshot cut to them (encoded for this
+	// stream) and only the changes about them.
+	tm := teamOf(r)
+	if tm != nil && snap != nil {
+		snap = tm.snapshot(snap)
+	}
+	shown := func(ch *engine.Change) bool { return tm == nil || tm.change(s.eng.Snapshot().Members, ch) }
 
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -73,6 +80,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, ch := range replay {
+		if !shown(&ch) {
+			continue
+		}
 		if !send(ch.Seq, ch) {
 			return
 		}
@@ -81,10 +91,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 
 	writeChange := func(ch engine.Change) bool {
 		switch {
+		case ch.Kind == engine.ChangeResync && tm != nil:
+			return send(ch.Snapshot.Seq, tm.snapshot(ch.Snapshot))
 		case ch.Kind == engine.ChangeResync:
 			return send(ch.Snapshot.Seq, ch.Snapshot)
-		case ch.Seq <= seen:
-			return true // already in the snapshot sent
+		case ch.Seq <= seen, !shown(&ch):
+			return true // already in the snapshot sent, or not the team's
 		}
 		return send(ch.Seq, ch)
 	}

@@ -55,6 +55,9 @@ type Options struct {
 // Core is the engine's state machine. It is not safe for concurrent use: one
 // goroutine drives it (see Run and SimRun).
 type Core struct {
+	// members is each agent's queues by name, for Status: rebuilt on a
+	// reconfigure, never changed in place, so snapshots share it.
+	members map[string][]string
 	opts    Options
 	out     Outputs
 	w       *store.Writer // the engine's writes, in order; Saved reports them durable
@@ -186,6 +189,7 @@ func NewCore(opts Options, now time.Time) (*Core, error) {
 	for _, a := range c.agents {
 		c.refreshView(a, now)
 	}
+	c.members = memberships(c.agents)
 	return c, nil
 }
 
@@ -341,3 +345,16 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 }
 
 func sortStrings(s []string) { slices.Sort(s) }
+
+// memberships lists each agent's queues by name.
+func memberships(agents []*agent) map[string][]string {
+	m := make(map[string][]string, len(agents))
+	for _, a := range agents {
+		qs := make([]string, 0, len(a.cfg.Queues))
+		for _, mb := range a.cfg.Queues {
+			qs = append(qs, mb.Queue)
+		}
+		m[a.id] = qs
+	}
+	return m
+}

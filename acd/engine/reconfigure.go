@@ -188,6 +188,7 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 			c.agentFree(now, a)
 		}
 	}
+	c.members = memberships(c.agents)
 	c.trace(now, "reconfigured: %+v", rep)
 	return rep, nil
 }

@@ -15,6 +15,10 @@ type Status struct {
 	Agents   []AgentStatus  `json:"agents"`
 	Calls    []CallStatus   `json:"calls"`
 	Warnings map[string]int `json:"warnings,omitempty"`
+	// Members are each agent's queues (from the config): a supervisor
+	// overseeing some queues sees and acts on the agents in them. Shared
+	// between statuses; do not change it.
+	Members map[string][]string `json:"members,omitempty"`
 }
 
 // QueueStatus is one queue's live figures and totals since start.
@@ -99,7 +103,7 @@ type CallStatus struct {
 
 // Status reports the engine's live state.
 func (c *Core) Status(now time.Time) Status {
-	s := Status{Now: now, Warnings: c.Warnings(), Queues: make([]QueueStatus, 0, len(c.queues)),
+	s := Status{Now: now, Warnings: c.Warnings(), Members: c.members, Queues: make([]QueueStatus, 0, len(c.queues)),
 		Agents: make([]AgentStatus, 0, len(c.agents)), Calls: make([]CallStatus, 0, len(c.calls)+len(c.unsaved))}
 	for _, q := range c.queues {
 		if q.removed && len(q.waiting) == 0 && c.pendingCallbacks(q) == 0 {
