@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/esl/esltest"
+	"github.com/hotline-cc/hotline/store"
+)
+
+const eslCampaignConfig = `
+pbx: {type: freeswitch}
+queues:
+  - {name: outbound, ring_timeout: 5s, retry_delay: 1s, wrap_up: 1s}
+agents:
+  - {id: a1, endpoint: user/a1, queues: [{queue: outbound}], logged_in: true}
+  - {id: a2, endpoint: user/a2, queues: [{queue: outbound}], logged_in: true}
+  - {id: a3, endpoint: user/a3, queues: [{queue: outbound}], logged_in: true}
+campaigns:
+  - name: drive
+    endpoint: sofia/gateway/gw/{number}
+    caller_id: "+15550000000"
+    mode: %s
+    ring_timeout: 1s
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    lead_hours: "%s"
+    retry: {max_attempts: 2, busy: 1s, no_answer: 1s, failed: 1s}
+    queues: [outbound]
+    safe_harbour: [sound:hello-world]
+`
+
+// TestCampaignOnESLFake works the end-to-end campaign of the Asterisk suite
+// (less the answering machine, which FreeSWITCH does not detect) through
+// "hotline serve" on the event-socket wire fake, progressive then
+// predictive: people reach agents, busy and unanswered numbers are retried
+// after their delay then fail, do-not-call and out-of-hours leads are never
+// dialed.
+func TestCampaignOnESLFake(t *testing.T) {
+	for _, mode := range []string{"progressive", "predictive"} {
+		t.Run(mode, func(t *testing.T) { eslCampaign(t, mode) })
+	}
+}
+
+func eslCampaign(t *testing.T, mode string) {
+	fs, err := esltest.New(esltest.Options{Password: "ClueCon"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fs.Close()
+	for _, a := range []string{"a1", "a2", "a3"} {
+		fs.AddPhone("user/"+a, esltest.Phone{Mode: esltest.Answer, AnswerDelay: 50 * time.Millisecond, HangupAfter: 500 * time.Millisecond})
+	}
+	// Calling hours around now in UTC; the out-of-hours lead lives 12 hours away.
+	h := time.Now().UTC().Hour()
+	hours := fmt.Sprintf("%02d:00-%02d:00", max(0, h-1), min(24, h+2))
+	kinds := map[string]int{"person": 8, "busy": 4, "never": 4, "dnc": 1, "outside": 1}
+	modes := map[string]esltest.Phone{
+		"person": {Mode: esltest.Answer, AnswerDelay: 100 * time.Millisecond}, "dnc": {Mode: esltest.Answer}, "outside": {Mode: esltest.Answer},
+		"busy": {Mode: esltest.Busy}, "never": {Mode: esltest.NoAnswer},
+	}
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kindOf := map[string]string{}
+	var leads []campaign.Lead
+	for _, k := range []string{"person", "busy", "never", "dnc", "outside"} {
+		for range kinds[k] {
+			phone := fmt.Sprintf("+33140%04d", len(leads)+1)
+			l := campaign.Lead{Campaign: "drive", Phone: phone, TimeZone: "UTC"}
+			if k == "outside" {
+				l.TimeZone = "Etc/GMT-12"
+			}
+			leads = append(leads, l)
+			kindOf[phone] = k
+			fs.AddPhone("sofia/gateway/gw/"+phone, modes[k])
+			if k == "dnc" {
+				if _, err := db.AddDNC([]store.DNCEntry{{List: store.GlobalDNC, Phone: phone, Added: time.Now()}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if _, err := db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cfgPath := writeFile(t, "hotline.yaml", fmt.Sprintf(eslCampaignConfig, mode, hours))
+	env := map[string]string{"HOTLINE_FREESWITCH_ADDRESS": fs.Addr(), "HOTLINE_STORE_PATH": path, "HOTLINE_SERVER_LISTEN": addr}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		code, _, errOut := hotlineCtx(t, ctx, env, "serve", "--config", cfgPath, "--log-level", "warn")
+		if code != 0 {
+			t.Errorf("serve exited %d: %s", code, errOut)
+		}
+		done <- code
+	}()
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			<-done
+		}
+	}
+	defer stop()
+	base := "http://" + addr
+	waitUntil(t, 10*time.Second, "API up", func() bool {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == http.StatusOK
+	})
+	resp, err := http.Post(base+"/api/v1/campaigns/drive/start", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("start: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	const want = 8 + 4*2 + 4*2
+	var st engine.CampaignStatus
+	waitUntil(t, 60*time.Second, fmt.Sprintf("%d dials over", want), func() bool {
+		resp, err := http.Get(base + "/api/v1/campaigns")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var list []engine.CampaignStatus
+		if json.NewDecoder(resp.Body).Decode(&list) != nil || len(list) != 1 {
+			return false
+		}
+		st = list[0]
+		return st.Stats.Dialed >= want && st.Ringing == 0 && st.Live == 0
+	})
+	time.Sleep(1500 * time.Millisecond) // the last wrap-ups
+	stop()
+	t.Logf("%s: %+v", mode, st.Stats)
+
+	db, err = store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dials := map[string][]store.CallRecord{}
+	for rec, err := range db.Calls(store.Filter{Direction: acd.DirectionOutbound}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		dials[rec.Called] = append(dials[rec.Called], rec)
+	}
+	abandoned := 0
+	err = db.CampaignLeads("drive", func(l campaign.Lead) bool {
+		k, recs := kindOf[l.Phone], dials[l.Phone]
+		wantState, wantAttempts := map[string]campaign.LeadState{
+			"person": campaign.Done, "busy": campaign.Failed, "never": campaign.Failed, "dnc": campaign.DoNotCall, "outside": campaign.New,
+		}[k], map[string]int{"person": 1, "busy": 2, "never": 2}[k]
+		if k == "person" && !l.AbandonedAt.IsZero() {
+			abandoned++
+			wantState = campaign.Scheduled
+		}
+		if l.State != wantState || l.Attempts != wantAttempts || len(recs) != wantAttempts {
+			t.Errorf("%s lead %s: %s after %d attempts, %d records; want %s after %d", k, l.Phone, l.State, l.Attempts, len(recs), wantState, wantAttempts)
+			return true
+		}
+		switch {
+		case k == "person" && l.AbandonedAt.IsZero():
+			if recs[0].Agent == "" || recs[0].Outcome != acd.OutcomeAnswered {
+				t.Errorf("person %s: agent %q, %s", l.Phone, recs[0].Agent, recs[0].Outcome)
+			}
+		case k == "busy" || k == "never":
+			if gap := recs[1].Entered.Sub(recs[0].Ended); gap < time.Second {
+				t.Errorf("%s %s dialed again %s after its first dial; the delay is 1s", k, l.Phone, gap)
+			}
+		case k == "outside":
+			if !l.NextAttempt.After(time.Now()) {
+				t.Errorf("out-of-hours lead: next attempt %s", l.NextAttempt)
+			}
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode == "progressive" && abandoned > 0 || abandoned != st.Stats.Abandoned {
+		t.Errorf("%d people abandoned, the campaign counts %d", abandoned, st.Stats.Abandoned)
+	}
+}
