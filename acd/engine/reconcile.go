@@ -191,6 +191,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 				c.legFailed(now, cl, l, pbx.FailCancelled)
 			}
 		}
+		c.reconcileTarget(now, cl, live)
 		if cl.phase == acd.CallEnded {
 			continue
 		}

@@ -488,6 +488,25 @@ func (c *Core) transferEvent(now time.Time, ev pbx.Event) bool {
 	return true
 }
 
+// reconcileTarget settles a transfer target whose channel vanished while
+// the link to the switch was down: unanswered, the transfer failed;
+// answered, it hung up.
+func (c *Core) reconcileTarget(now time.Time, cl *call, live map[pbx.ChannelID]pbx.ChannelInfo) {
+	t := cl.xfer.target
+	if t == nil {
+		return
+	}
+	if _, ok := live[t.ch]; ok {
+		return
+	}
+	c.forget(t.ch)
+	if t.answered {
+		c.targetGone(now, cl, t, pbx.CauseNormal)
+		return
+	}
+	c.targetFailed(now, cl, t, pbx.FailCancelled)
+}
+
 func (c *Core) targetAnswered(now time.Time, cl *call, t *target) {
 	if t.answered {
 		return

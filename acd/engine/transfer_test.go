@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -398,5 +400,31 @@ func TestRestartWhileHeld(t *testing.T) {
 	}
 	if w := r.Core.Warnings(); w["illegal-transition"] != 0 || w["command-failed"] != 0 {
 		t.Errorf("warnings = %v", w)
+	}
+}
+
+// TestTargetGoneDuringLinkGap: carol's phone rings for a blind transfer
+// when the link to the switch drops; back, the switch no longer lists her
+// leg. The transfer failed: the caller goes back to support, where alice,
+// her wrap-up over, takes it again.
+func TestTargetGoneDuringLinkGap(t *testing.T) {
+	x := newXferRun(t, "100", nil, 40*time.Second, map[string]farend.Phone{"sim/carol": {Mode: farend.PhoneNoAnswer}})
+	x.at(10*time.Second, "transfer", nil, transfer("alice", TransferTo{Agent: "carol"}, false))
+	x.at(11*time.Second, "link back without carol's leg", nil, func(c *Core, now time.Time) error {
+		snap, err := x.r.Switch.Snapshot(context.Background())
+		if err != nil {
+			return err
+		}
+		snap.Channels = slices.DeleteFunc(snap.Channels, func(ch pbx.ChannelInfo) bool { return ch.Vars[pbx.VarAgent] == "carol" })
+		c.Handle(now, pbx.Disconnected{Base: pbx.Base{At: now}, Err: errors.New("cut")})
+		c.Handle(now, pbx.Synced{Base: pbx.Base{At: now}, Snapshot: snap, Reconnect: true})
+		if s := c.agentIdx["carol"].state; s != acd.Available {
+			t.Errorf("carol is %s after her leg vanished, want available", s)
+		}
+		return nil
+	})
+	rec := x.record(time.Minute)
+	if !hasStep(rec, "transfer-failed", "cancelled") || rec.Agent != "alice" || len(rec.Legs) != 2 || rec.Legs[1].Agent != "alice" {
+		t.Errorf("agent %s legs %s; want the failed transfer back to alice: %v", rec.Agent, legsText(rec), rec.Timeline)
 	}
 }
