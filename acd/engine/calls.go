@@ -235,12 +235,13 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 			// No recognizer is hosted by the engine yet: the FAQ works by keys.
 		case ivr.Lookup:
 			c.flowLookup(now, cl, a)
-		case ivr.Transfer, ivr.Record:
-			// Not carried out by the engine yet: a transfer ends the call.
-			c.warn(now, "flow-action", "call %s: %v not carried out", cl.id, a)
-			if _, ok := a.(ivr.Transfer); ok {
+		case ivr.Transfer:
+			if err := c.transferCallerToNumber(now, cl, a.Number); err != nil {
+				c.warn(now, "flow-transfer", "%v", err)
 				c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)
 			}
+		case ivr.Record:
+			c.warn(now, "flow-action", "call %s: %v not carried out", cl.id, a)
 		case ivr.Leave:
 			if a.Failed {
 				c.leave(now, cl, a.Media, acd.OutcomeFailed, pbx.CauseNormal)
