@@ -65,6 +65,7 @@ func (s *Server) contactRoutes() {
 	s.mux.HandleFunc("DELETE /api/v1/contacts/{id}", book((*contactBook).delete))
 	s.mux.HandleFunc("POST /api/v1/contacts/{id}/merge", book((*contactBook).merge))
 	s.mux.HandleFunc("GET /api/v1/contacts/{id}/interactions", book((*contactBook).interactions))
+	s.taskRoutes(book)
 	s.mux.HandleFunc("GET /api/v1/agents/{id}/offer", book(func(c *contactBook, _ http.ResponseWriter, r *http.Request) (any, error) {
 		return c.offer(s.eng.Snapshot(), r)
 	}))
@@ -76,7 +77,7 @@ func (s *Server) answer(h func(http.ResponseWriter, *http.Request) (any, error))
 		v, err := h(w, r)
 		if err != nil {
 			switch {
-			case errors.Is(err, store.ErrNumberTaken):
+			case errors.Is(err, store.ErrNumberTaken), errors.Is(err, contact.ErrTaskMove):
 				writeJSON(w, http.StatusConflict, Error{Error: err.Error()})
 				return
 			case errors.Is(err, errContactsOff):

@@ -81,6 +81,9 @@ func (tx *Tx) saveCall(c *CallRecord, rehash bool) (err error) {
 	if err := markRepeats(tx, c); err != nil {
 		return fmt.Errorf("store: first-contact resolution of call %q: %w", c.ID, err)
 	}
+	if err := openTask(tx, c); err != nil {
+		return fmt.Errorf("store: callback task of call %q: %w", c.ID, err)
+	}
 	return nil
 }
 

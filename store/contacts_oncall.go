@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"time"
 
@@ -99,16 +100,24 @@ func lastAgent(tx *Tx, id contact.ID) string {
 // CallerMatcher is MatchCall for the engine (engine.CallerMatcher): it
 // normalizes the caller's number (region: the country of numbers written
 // without a country code) and fails for one that is no phone number
-// (anonymous, internal).
+// (anonymous, internal). A number already in E.164 form is taken as it is
+// when libphonenumber does not know its range: the caller ID still tells
+// the caller apart.
 func (s *Contacts) CallerMatcher(region string) func(ctx context.Context, callID, number string, at time.Time) (contact.OnCall, error) {
 	return func(_ context.Context, _, number string, at time.Time) (contact.OnCall, error) {
 		phone, err := contact.NormalizePhone(number, region)
-		if err != nil {
+		if err != nil && !e164.MatchString(number) {
 			return contact.OnCall{}, err
+		}
+		if err != nil {
+			phone = number
 		}
 		return s.MatchCall(phone, at)
 	}
 }
+
+// e164 is the form of an international number: + and 8 to 15 digits.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 
 // unfileInteraction drops a call's entry from a contact's history.
 func unfileInteraction(tx *Tx, id contact.ID, at time.Time, callID string) error {

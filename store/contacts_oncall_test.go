@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -121,6 +122,25 @@ func BenchmarkMatchCallWithHistory(b *testing.B) {
 		oc, err := s.MatchCall("+12125550101", ct0)
 		if err != nil || oc.LastAgent != "alice" {
 			b.Fatal(oc, err)
+		}
+	}
+}
+
+func TestCallerMatcherNumbers(t *testing.T) {
+	db, _ := openTemp(t)
+	m := db.Contacts(ring(t, testKeys(t, "k1")...)).CallerMatcher("US")
+	for _, tc := range []struct {
+		number string
+		ok     bool
+	}{
+		{"(212) 555-0101", true}, // national, normalized
+		{"+15550001234", true},   // E.164 outside libphonenumber's ranges: taken as it is
+		{"anonymous", false},
+		{"1001", false}, // an extension
+	} {
+		oc, err := m(context.Background(), "c", tc.number, ct0)
+		if (err == nil) != tc.ok || tc.ok && oc.ID == 0 {
+			t.Errorf("%q: %+v %v", tc.number, oc, err)
 		}
 	}
 }

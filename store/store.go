@@ -59,7 +59,7 @@ var (
 	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
 		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq, bucketDNC, bucketUsers, bucketTokens,
 		bucketContacts, bucketContactPhones, bucketContactCalls, bucketAudit, bucketAccessLog,
-		bucketCampaigns, bucketCampaignHours, bucketCallNumbers}
+		bucketCampaigns, bucketCampaignHours, bucketCallNumbers, bucketTasks}
 )
 
 // migration upgrades a store from one schema version to the next inside the

@@ -1,0 +1,105 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/hotline-cc/hotline/acd/contact"
+	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// Callback task routes: missed calls of known customers (abandoned, after
+// hours, a message left) that agents call back and close with a result.
+// They are served with the contacts (EnableContacts).
+func init() {
+	for pattern, acc := range map[string]access{
+		"GET /api/v1/tasks":                             {role: auth.Agent}, // ?state=open|claimed|closed
+		"POST /api/v1/agents/{id}/tasks/next":           {role: auth.Agent, own: true},
+		"POST /api/v1/agents/{id}/tasks/{task}/close":   {role: auth.Agent, own: true},
+		"POST /api/v1/agents/{id}/tasks/{task}/release": {role: auth.Agent, own: true},
+	} {
+		routeAccess[pattern] = acc
+	}
+	routeSummary["GET /api/v1/tasks"] = "Callback tasks (missed calls of known customers), oldest first; ?state=open|claimed|closed"
+	routeSummary["POST /api/v1/agents/{id}/tasks/next"] = "The agent claims the oldest open callback task (or gets the one it holds), with the customer and the missed call"
+	routeSummary["POST /api/v1/agents/{id}/tasks/{task}/close"] = "The agent closes its callback task with a result"
+	routeSummary["POST /api/v1/agents/{id}/tasks/{task}/release"] = "The agent puts its callback task back for others"
+}
+
+// TaskView is a task as an agent works it: the task, the customer to call
+// and the missed call.
+type TaskView struct {
+	contact.Task
+	Customer *contact.Contact `json:"customer,omitempty"`
+	Call     *Call            `json:"missed_call,omitempty"`
+}
+
+// CloseTaskRequest is the result a task is closed with (reached, no-answer,
+// wrong-number, ...: the desk's own words).
+type CloseTaskRequest struct {
+	Result string `json:"result"`
+}
+
+func (s *Server) taskRoutes(book func(func(*contactBook, http.ResponseWriter, *http.Request) (any, error)) http.HandlerFunc) {
+	s.mux.HandleFunc("GET /api/v1/tasks", book(func(c *contactBook, _ http.ResponseWriter, r *http.Request) (any, error) {
+		state := contact.TaskState(r.URL.Query().Get("state"))
+		switch state {
+		case "", contact.TaskOpen, contact.TaskClaimed, contact.TaskClosed:
+		default:
+			return nil, badRequest("state %q: want open, claimed or closed", state)
+		}
+		out, err := c.db.Tasks(state)
+		if out == nil {
+			out = []contact.Task{}
+		}
+		return out, err
+	}))
+	s.mux.HandleFunc("POST /api/v1/agents/{id}/tasks/next", book(func(c *contactBook, _ http.ResponseWriter, r *http.Request) (any, error) {
+		t, err := c.db.ClaimTask(r.PathValue("id"), c.now())
+		if err != nil {
+			return nil, err
+		}
+		return c.taskView(r, t)
+	}))
+	s.mux.HandleFunc("POST /api/v1/agents/{id}/tasks/{task}/close", book(func(c *contactBook, w http.ResponseWriter, r *http.Request) (any, error) {
+		var body CloseTaskRequest
+		if err := decode(w, r, &body); err != nil {
+			return nil, err
+		}
+		body.Result = strings.TrimSpace(body.Result)
+		if body.Result == "" {
+			return nil, badRequest("body: field \"result\" is required")
+		}
+		if err := checkLen("result", body.Result, MaxShort); err != nil {
+			return nil, err
+		}
+		return moveTask(c.db.UpdateTask(r.PathValue("task"), func(t *contact.Task) error {
+			return t.Close(r.PathValue("id"), body.Result, c.now().UTC())
+		}))
+	}))
+	s.mux.HandleFunc("POST /api/v1/agents/{id}/tasks/{task}/release", book(func(c *contactBook, _ http.ResponseWriter, r *http.Request) (any, error) {
+		return moveTask(c.db.UpdateTask(r.PathValue("task"), func(t *contact.Task) error { return t.Release(r.PathValue("id")) }))
+	}))
+}
+
+// moveTask answers a task move (a move its state refuses is a 409, see
+// Server.answer).
+func moveTask(t contact.Task, err error) (any, error) { return t, err }
+
+// taskView adds the customer and the missed call to t; reading them is
+// audited like a screen pop.
+func (c *contactBook) taskView(r *http.Request, t contact.Task) (TaskView, error) {
+	v := TaskView{Task: t}
+	if ct, err := c.book.Get(t.Contact); err == nil {
+		v.Customer = &ct
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return v, err
+	}
+	if rec, err := c.db.Call(t.CallID); err == nil {
+		v.Call = &Call{*rec}
+	}
+	return v, c.audit(r, "task", fmt.Sprintf("contact %d", t.Contact), 1)
+}
