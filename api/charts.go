@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,8 +27,8 @@ const chartCacheFor = 10 * time.Second
 // charts holds the options and the last drawn chart per interval.
 type charts struct {
 	opts  ChartOptions
-	mu    sync.Mutex // guards drawn
-	drawn map[report.Interval]drawnChart
+	mu    sync.Mutex            // guards drawn
+	drawn map[string]drawnChart // by interval and team
 }
 
 type drawnChart struct {
@@ -61,11 +62,16 @@ func (s *Server) chartToday(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	tm := teamOf(r)
+	key := string(iv)
+	if tm != nil {
+		key += "/" + strings.Join(tm.queues, ",")
+	}
 	c := &s.charts
 	c.mu.Lock()
 	defer c.mu.Unlock() // one drawing at a time; the others wait for it and share it
 	now := time.Now()
-	if d, ok := c.drawn[iv]; ok && now.Sub(d.at) < chartCacheFor {
+	if d, ok := c.drawn[key]; ok && now.Sub(d.at) < chartCacheFor {
 		writeSVG(w, d.svg)
 		return
 	}
@@ -81,15 +87,18 @@ func (s *Server) chartToday(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	if tm != nil {
+		tm.report(rep, s.eng.Snapshot().Members)
+	}
 	var buf bytes.Buffer
 	if err := chart.Write(&buf, "svg", rep, chart.Options{Target: c.opts.Target / 100}); err != nil {
 		s.fail(w, err)
 		return
 	}
 	if c.drawn == nil {
-		c.drawn = map[report.Interval]drawnChart{}
+		c.drawn = map[string]drawnChart{}
 	}
-	c.drawn[iv] = drawnChart{svg: buf.Bytes(), at: now}
+	c.drawn[key] = drawnChart{svg: buf.Bytes(), at: now}
 	writeSVG(w, buf.Bytes())
 }
 

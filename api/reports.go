@@ -56,6 +56,9 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	if t := teamOf(r); t != nil {
+		t.report(rep, s.eng.Snapshot().Members)
+	}
 	var buf bytes.Buffer
 	if err := report.Write(&buf, rep, q.Kind, q.Format); err != nil {
 		s.fail(w, err)

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/report"
 	"github.com/hotline-cc/hotline/api/auth"
 )
 
@@ -67,4 +68,14 @@ func (t *team) change(members map[string][]string, ch *engine.Change) bool {
 // alone (the shared one holds everything).
 func (t *team) snapshot(snap *engine.Snapshot) *engine.Snapshot {
 	return &engine.Snapshot{Seq: snap.Seq, Status: t.status(snap.Status)}
+}
+
+// report cuts rep to the team's queues and their member agents (campaign
+// rows are kept: campaigns are not per queue).
+func (t *team) report(rep *report.Report, members map[string][]string) {
+	for _, rows := range []*report.Rows{&rep.Rows, &rep.Totals} {
+		rows.Queues = slices.DeleteFunc(rows.Queues, func(r report.QueueRow) bool { return !t.queue(r.Queue) })
+		rows.Agents = slices.DeleteFunc(rows.Agents, func(r report.AgentRow) bool { return !t.agent(members, r.Agent) })
+		rows.Dispositions = slices.DeleteFunc(rows.Dispositions, func(r report.DispositionRow) bool { return !t.queue(r.Queue) })
+	}
 }

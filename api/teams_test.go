@@ -3,16 +3,16 @@ package api
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // A supervisor overseeing the support queue sees support and alice (its
@@ -20,10 +20,7 @@ import (
 // supervisor without teams sees both; the call records are cut the same way.
 func TestTeamScoping(t *testing.T) {
 	d := newTestDaemon(t, teamsYAML)
-	h := New(d.rt, d.db, zerolog.Nop())
-	h.EnableAuth(d.db, time.Now)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := authServer(t, d)
 	tess := addUser(t, d.db, auth.User{Name: "tess", Role: auth.Supervisor, Teams: []string{"support"}})
 	sue := addUser(t, d.db, auth.User{Name: "sue", Role: auth.Supervisor})
 	get := func(token, path string) *http.Response {
@@ -91,6 +88,29 @@ func TestTeamScoping(t *testing.T) {
 		case <-deadline:
 			t.Fatal("tess never saw alice log in")
 		}
+	}
+	// A call in each queue, then the report: tess's has support's only.
+	for _, to := range []string{"100", "200"} {
+		if _, err := d.sw.PlaceCall(farend.CallScript{From: "555" + to, To: to, HangupAfter: 300 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, func() bool {
+		recs, _ := d.db.CollectCalls(store.Filter{})
+		return len(recs) == 2 && !recs[0].Ended.IsZero() && !recs[1].Ended.IsZero()
+	}, "both calls recorded as ended")
+	day := time.Now().UTC().Format("2006-01-02")
+	report := func(token string) string {
+		resp := get(token, "/api/v1/reports/queues?from="+day+"&to="+time.Now().UTC().Add(24*time.Hour).Format("2006-01-02"))
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if all := report(sue); !strings.Contains(all, `"sales"`) || !strings.Contains(all, `"support"`) {
+		t.Errorf("sue's report lacks a queue: %s", all)
+	}
+	if mine := report(tess); strings.Contains(mine, `"sales"`) || !strings.Contains(mine, `"support"`) {
+		t.Errorf("tess's report: %s", mine)
 	}
 	for _, c := range []struct {
 		path string

@@ -19,10 +19,7 @@ import (
 // roles and passwords are checked.
 func TestUsersAdmin(t *testing.T) {
 	d := newTestDaemon(t, cfgYAML)
-	h := New(d.rt, d.db, zerolog.Nop())
-	h.EnableAuth(d.db, time.Now)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := authServer(t, d)
 	root := addUser(t, d.db, auth.User{Name: "root", Role: auth.Admin})
 	call := func(method, path, body string) (int, string) {
 		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
@@ -77,4 +74,14 @@ func TestUsersAdmin(t *testing.T) {
 	if code, body := call("PUT", "/api/v1/users/nobody", `{"disabled":true}`); code != 404 {
 		t.Errorf("unknown user: %d %s", code, body)
 	}
+}
+
+// authServer serves d's engine and store with users and tokens checked.
+func authServer(t *testing.T, d *testDaemon) *httptest.Server {
+	t.Helper()
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.EnableAuth(d.db, time.Now)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
 }
