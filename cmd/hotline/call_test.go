@@ -5,8 +5,16 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // TestCallCommand: each action posts to the agent's call route with the
@@ -41,5 +49,28 @@ func TestCallCommand(t *testing.T) {
 		if code, _, errOut := hotline(t, nil, append([]string{"call"}, append(args, "--api", srv.URL)...)...); code == 0 || len(got) != 0 || errOut == "" {
 			t.Errorf("hotline call %v: exit %d, requests %q; want refused with a message", args, code, got)
 		}
+	}
+}
+
+// TestCallsShowTransfers: hotline calls lists a transferred call's parties
+// in turn and its hold time.
+func TestCallsShowTransfers(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	rec := store.CallRecord{ID: "moved", Entered: at, Answered: at.Add(2 * time.Second), Ended: at.Add(time.Minute),
+		Agent: "bob", Queue: "billing", Talk: 50 * time.Second, Hold: 5 * time.Second, Transfers: 2, Outcome: acd.OutcomeAnswered,
+		Legs: []store.Leg{{Agent: "alice"}, {Agent: "bob", Via: acd.TransferBlind}, {Number: "5551234", Via: acd.TransferAttended}}}
+	if err := db.SaveCall(&rec); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(nil, db, zerolog.Nop()))
+	defer srv.Close()
+	code, out, errOut := hotline(t, nil, "calls", "--api", srv.URL)
+	if code != 0 || !strings.Contains(out, "alice→bob→5551234") || !strings.Contains(out, " 5s ") || !strings.Contains(out, "HOLD") {
+		t.Errorf("hotline calls: exit %d %q %q; want the parties in turn and the 5s hold", code, out, errOut)
 	}
 }

@@ -194,7 +194,7 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 				return enc.Encode(recs)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tENTERED\tCALLER\tQUEUE\tAGENT\tWAIT\tTALK\tOUTCOME")
+			fmt.Fprintln(tw, "ID\tENTERED\tCALLER\tQUEUE\tAGENT\tWAIT\tTALK\tHOLD\tOUTCOME")
 			for _, r := range recs {
 				// A call that ended unseen (Hotline down) lasted at least what was seen.
 				atLeast := func(d time.Duration) string {
@@ -207,8 +207,16 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 				if r.Answered.IsZero() {
 					wait = atLeast(r.Wait)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Entered.Format(time.DateTime), r.Caller,
-					r.Queue, r.Agent, wait, talk, r.Outcome)
+				who := r.Agent
+				if len(r.Legs) > 0 { // transferred: each party in turn
+					var parties []string
+					for _, l := range r.Legs {
+						parties = append(parties, l.Agent+l.Number)
+					}
+					who = strings.Join(parties, "→")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Entered.Format(time.DateTime), r.Caller,
+					r.Queue, who, wait, talk, r.Hold.Round(time.Second), r.Outcome)
 			}
 			return tw.Flush()
 		},
