@@ -1,14 +1,9 @@
 package store
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
-
-	"go.etcd.io/bbolt"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 )
@@ -34,18 +29,11 @@ func (tx *Tx) SaveLead(l *campaign.Lead) (err error) {
 		return fmt.Errorf("store: lead %q of campaign %q: id, campaign and phone are required: %w", l.ID, l.Campaign, ErrInvalid)
 	}
 	defer tx.recoverCorrupt(&err)
-	leads, err := tx.bucket(bucketLeads)
+	lb, err := tx.leadBuckets()
 	if err != nil {
 		return err
 	}
-	due, err := tx.bucket(bucketLeadDue)
-	if err != nil {
-		return err
-	}
-	phones, err := tx.bucket(bucketLeadPhones)
-	if err != nil {
-		return err
-	}
+	leads, due, phones := lb.leads, lb.due, lb.phones
 	key := leadKey(l.Campaign, l.ID)
 	if old := leads.Get(key); old != nil {
 		var prev campaign.Lead
@@ -102,91 +90,49 @@ func (tx *Tx) Lead(camp, id string) (l *campaign.Lead, err error) {
 type ImportResult struct {
 	Added     int
 	Duplicate int // numbers the campaign had already
+	// InList counts the duplicates whose number came earlier in the same
+	// import rather than before it.
+	InList int
 }
 
-// ImportLeads adds leads to their campaign in one transaction: all of them
-// or, on an error, none. A number the campaign has already is skipped and
-// counted. Each lead gets the id CAMPAIGN-N from the campaign's own sequence.
-//
-// bbolt splits pages only when a transaction commits, so keys put in random
-// order into one large transaction cost a copy each; the keys of each bucket
-// are put in ascending order instead, which keeps a million-lead import
-// linear.
+// ImportLeads adds leads to their campaigns: all of them or, on an error,
+// none. A number the campaign has already is skipped and counted. Each lead
+// gets the id CAMPAIGN-N from the campaign's own sequence. It writes through
+// a LeadImport per campaign, so a large list costs the memory of the list,
+// not more.
 func (db *DB) ImportLeads(leads []campaign.Lead) (res ImportResult, err error) {
-	type kv struct{ k, v []byte }
-	err = db.Apply(func(tx *Tx) (err error) {
-		defer tx.recoverCorrupt(&err)
-		res = ImportResult{}
-		leadsB, err := tx.bucket(bucketLeads)
+	byCamp := map[string]*LeadImport{}
+	var ims []*LeadImport
+	defer func() {
 		if err != nil {
-			return err
-		}
-		due, err := tx.bucket(bucketLeadDue)
-		if err != nil {
-			return err
-		}
-		phones, err := tx.bucket(bucketLeadPhones)
-		if err != nil {
-			return err
-		}
-		seqs, err := tx.bucket(bucketLeadSeq)
-		if err != nil {
-			return err
-		}
-		next := map[string]uint64{}
-		inFile := map[string]bool{}
-		var leadKVs, dueKVs, phoneKVs []kv
-		for i := range leads {
-			l := leads[i]
-			if l.Campaign == "" || l.Phone == "" {
-				return fmt.Errorf("store: lead %d of the import: campaign and phone are required: %w", i+1, ErrInvalid)
-			}
-			pk := phoneKey(l.Campaign, l.Phone)
-			if inFile[string(pk)] || phones.Get(pk) != nil {
-				res.Duplicate++
-				continue
-			}
-			inFile[string(pk)] = true
-			n, ok := next[l.Campaign]
-			if !ok {
-				if v := seqs.Get([]byte(l.Campaign)); len(v) == 8 {
-					n = binary.BigEndian.Uint64(v)
-				}
-			}
-			n++
-			next[l.Campaign] = n
-			l.ID = fmt.Sprintf("%s-%d", l.Campaign, n)
-			data, err := json.Marshal(&l)
-			if err != nil {
-				return fmt.Errorf("store: encode lead %q: %w", l.ID, err)
-			}
-			leadKVs = append(leadKVs, kv{leadKey(l.Campaign, l.ID), data})
-			phoneKVs = append(phoneKVs, kv{pk, []byte(l.ID)})
-			if l.State.Dialable() {
-				dueKVs = append(dueKVs, kv{dueKey(l.Campaign, l.NextAttempt, l.ID), nil})
-			}
-			res.Added++
-		}
-		for _, p := range []struct {
-			b   *bbolt.Bucket
-			kvs []kv
-		}{{leadsB, leadKVs}, {due, dueKVs}, {phones, phoneKVs}} {
-			slices.SortFunc(p.kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
-			for _, e := range p.kvs {
-				if err := p.b.Put(e.k, e.v); err != nil {
-					return fmt.Errorf("store: import leads: %w", err)
-				}
+			for _, im := range ims {
+				_ = im.Abort()
 			}
 		}
-		for camp, n := range next {
-			if err := seqs.Put([]byte(camp), binary.BigEndian.AppendUint64(nil, n)); err != nil {
-				return fmt.Errorf("store: lead sequence of %q: %w", camp, err)
-			}
+	}()
+	for i, l := range leads {
+		if l.Campaign == "" || l.Phone == "" {
+			return ImportResult{}, fmt.Errorf("store: lead %d of the import: campaign and phone are required: %w", i+1, ErrInvalid)
 		}
-		return nil
-	})
-	if err != nil {
+		im := byCamp[l.Campaign]
+		if im == nil {
+			if im, err = db.BeginLeadImport(l.Campaign); err != nil {
+				return ImportResult{}, err
+			}
+			byCamp[l.Campaign] = im
+			ims = append(ims, im)
+		}
+		if err = im.Add(l); err != nil {
+			return ImportResult{}, err
+		}
+	}
+	if err = db.commitImports(ims...); err != nil {
 		return ImportResult{}, err
+	}
+	for _, im := range ims {
+		res.Added += im.res.Added
+		res.Duplicate += im.res.Duplicate
+		res.InList += im.res.InList
 	}
 	return res, nil
 }
@@ -202,6 +148,7 @@ func (db *DB) DueLeads(camp string, now time.Time, limit int) (out []campaign.Le
 		if due == nil || leads == nil {
 			return nil
 		}
+		pending := tx.pendingLeads(camp)
 		prefix := []byte(camp + "\x00")
 		end := dueKey(camp, now, "\xff")
 		c := due.Cursor()
@@ -210,6 +157,9 @@ func (db *DB) DueLeads(camp string, now time.Time, limit int) (out []campaign.Le
 				break
 			}
 			id := string(k[len(prefix)+8:])
+			if pending != nil && pending(id) {
+				continue
+			}
 			data := leads.Get(leadKey(camp, id))
 			if data == nil {
 				continue
@@ -234,9 +184,13 @@ func (db *DB) CampaignLeads(camp string, fn func(campaign.Lead) bool) error {
 		if b == nil {
 			return nil
 		}
+		pending := tx.pendingLeads(camp)
 		prefix := []byte(camp + "\x00")
 		c := b.Cursor()
 		for k, v := c.Seek(prefix); k != nil && string(k[:min(len(k), len(prefix))]) == string(prefix); k, v = c.Next() {
+			if pending != nil && pending(string(k[len(prefix):])) {
+				continue
+			}
 			var l campaign.Lead
 			if err := json.Unmarshal(v, &l); err != nil {
 				return &DecodeError{Bucket: string(bucketLeads), Key: string(k), Err: err}

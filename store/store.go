@@ -46,9 +46,11 @@ var (
 	bucketLeadDue    = []byte("leads_by_due")
 	bucketLeadPhones = []byte("leads_by_phone")
 	bucketLeadSeq    = []byte("lead_seq")
-	bucketDNC        = []byte("dnc") // do-not-call lists: list NUL E.164
-	bucketUsers      = []byte("users")
-	bucketTokens     = []byte("tokens")
+	// lead_imports: campaign → its import under way (see leadimport.go).
+	bucketLeadImports = []byte("lead_imports")
+	bucketDNC         = []byte("dnc") // do-not-call lists: list NUL E.164
+	bucketUsers       = []byte("users")
+	bucketTokens      = []byte("tokens")
 	// Contacts (see contacts.go): sealed records, the keyed-hash number
 	// index, each contact's calls newest first, and the personal-data audit log.
 	bucketContacts      = []byte("contacts")
@@ -57,7 +59,7 @@ var (
 	bucketAudit         = []byte("audit")
 
 	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
-		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq, bucketDNC, bucketUsers, bucketTokens,
+		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq, bucketLeadImports, bucketDNC, bucketUsers, bucketTokens,
 		bucketContacts, bucketContactPhones, bucketContactCalls, bucketAudit, bucketAccessLog,
 		bucketCampaigns, bucketCampaignHours, bucketCallNumbers, bucketTasks}
 )

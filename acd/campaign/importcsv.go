@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
@@ -62,10 +64,34 @@ var (
 // normalized to E.164; a second row with the same number is a duplicate.
 // The lead's time zone comes from its column, or from the number when the
 // number's country or area has one zone. progress, if set, is called with
-// the rows read so far every 10,000 rows.
+// the rows read so far every 10,000 rows. It holds the whole list; ScanCSV
+// reads one of any size.
 func ImportCSV(r io.Reader, o ImportOptions, progress func(rows int)) (ImportResult, error) {
+	res := ImportResult{}
+	seen := map[string]struct{}{}
+	rows, err := ScanCSV(r, o, func(l Lead) error {
+		if _, dup := seen[l.Phone]; dup {
+			res.Duplicates++
+			return nil
+		}
+		seen[l.Phone] = struct{}{}
+		res.Leads = append(res.Leads, l)
+		return nil
+	}, func(e RowError) { res.Errors = append(res.Errors, e) }, progress)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	res.Rows = rows
+	return res, nil
+}
+
+// ScanCSV reads a lead list as ImportCSV does, a row at a time: each good
+// row's lead goes to lead (duplicates too: the caller keeps numbers once),
+// each bad row to bad. An error from lead stops the reading and is
+// returned. It returns the rows read.
+func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowError), progress func(rows int)) (rows int, err error) {
 	if o.Campaign == "" {
-		return ImportResult{}, fmt.Errorf("%w: no campaign named", ErrBadFile)
+		return 0, fmt.Errorf("%w: no campaign named", ErrBadFile)
 	}
 	maxRows := o.MaxRows
 	if maxRows == 0 {
@@ -76,10 +102,10 @@ func ImportCSV(r io.Reader, o ImportOptions, progress func(rows int)) (ImportRes
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
-		return ImportResult{}, fmt.Errorf("%w: the file is empty", ErrBadFile)
+		return 0, fmt.Errorf("%w: the file is empty", ErrBadFile)
 	}
 	if err != nil {
-		return ImportResult{}, fmt.Errorf("%w: header: %v", ErrBadFile, err)
+		return 0, fmt.Errorf("%w: header: %v", ErrBadFile, err)
 	}
 	header = slices.Clone(header)
 	if len(header) > 0 {
@@ -87,10 +113,28 @@ func ImportCSV(r io.Reader, o ImportOptions, progress func(rows int)) (ImportRes
 	}
 	cols, err := mapColumns(header, o.Map)
 	if err != nil {
-		return ImportResult{}, err
+		return 0, err
 	}
-	res := ImportResult{}
-	seen := map[string]struct{}{}
+	// Rows are read a chunk at a time and their numbers normalized in
+	// parallel (the number library's patterns are most of the cost), then
+	// handed on in file order.
+	var (
+		chunk  = make([][]string, 0, scanChunk)
+		rowNos = make([]int, 0, scanChunk)
+		out    = make([]scanned, scanChunk)
+	)
+	flush := func() error {
+		parseChunk(cols, chunk, rowNos, o, out)
+		for i := range chunk {
+			if out[i].err != nil {
+				bad(*out[i].err)
+			} else if err := lead(out[i].lead); err != nil {
+				return err
+			}
+		}
+		chunk, rowNos = chunk[:0], rowNos[:0]
+		return nil
+	}
 	for row := 2; ; row++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -101,28 +145,46 @@ func ImportCSV(r io.Reader, o ImportOptions, progress func(rows int)) (ImportRes
 			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
 				continue // cannot happen with FieldsPerRecord = -1
 			}
-			return ImportResult{}, fmt.Errorf("%w: row %d: %v", ErrBadFile, row, err)
+			return rows, fmt.Errorf("%w: row %d: %v", ErrBadFile, row, err)
 		}
-		res.Rows++
-		if res.Rows > maxRows {
-			return ImportResult{}, fmt.Errorf("%w: more than %d rows; split the file", ErrBadFile, maxRows)
+		rows++
+		if rows > maxRows {
+			return rows, fmt.Errorf("%w: more than %d rows; split the file", ErrBadFile, maxRows)
 		}
-		if progress != nil && res.Rows%10000 == 0 {
-			progress(res.Rows)
+		if progress != nil && rows%10000 == 0 {
+			progress(rows)
 		}
-		lead, rerr := cols.lead(rec, row, o)
-		if rerr != nil {
-			res.Errors = append(res.Errors, *rerr)
-			continue
+		chunk, rowNos = append(chunk, slices.Clone(rec)), append(rowNos, row)
+		if len(chunk) == scanChunk {
+			if err := flush(); err != nil {
+				return rows, err
+			}
 		}
-		if _, dup := seen[lead.Phone]; dup {
-			res.Duplicates++
-			continue
-		}
-		seen[lead.Phone] = struct{}{}
-		res.Leads = append(res.Leads, lead)
 	}
-	return res, nil
+	return rows, flush()
+}
+
+// scanChunk is how many rows ScanCSV holds at once.
+const scanChunk = 2048
+
+type scanned struct {
+	lead Lead
+	err  *RowError
+}
+
+// parseChunk turns records into leads, on as many cores as there are.
+func parseChunk(cols *columns, recs [][]string, rowNos []int, o ImportOptions, out []scanned) {
+	workers := min(runtime.GOMAXPROCS(0), 1+len(recs)/256)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(recs); i += workers {
+				l, err := cols.lead(recs[i], rowNos[i], o)
+				out[i] = scanned{lead: l, err: err}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 type columns struct {
@@ -201,7 +263,7 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 	}
 	l := Lead{Campaign: o.Campaign, Phone: e164, Name: c.cell(rec, c.name), State: New}
 	if tz := c.cell(rec, c.timezone); tz != "" {
-		if _, err := time.LoadLocation(tz); err != nil {
+		if !zoneKnown(tz) {
 			return Lead{}, &RowError{Row: row, Column: c.header[c.timezone], Err: fmt.Errorf("unknown time zone %q", tz)}
 		}
 		l.TimeZone = tz
@@ -233,9 +295,26 @@ func NormalizePhone(raw, region string) (e164 string, zones []string, err error)
 	zones, _ = phonenumbers.GetTimezonesForNumber(n)
 	var known []string
 	for _, z := range zones {
-		if _, err := time.LoadLocation(z); err == nil {
+		if zoneKnown(z) {
 			known = append(known, z)
 		}
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), known, nil
+}
+
+// knownZones caches the zone names that load: time.LoadLocation reads the
+// zone database every time, which would dominate the import of a long
+// list. Only names that load are kept, so the cache is bounded by the zone
+// database, whatever a file holds.
+var knownZones sync.Map // zone name → struct{}
+
+func zoneKnown(name string) bool {
+	if _, ok := knownZones.Load(name); ok {
+		return true
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return false
+	}
+	knownZones.Store(name, struct{}{})
+	return true
 }
