@@ -109,6 +109,9 @@ type Step struct {
 	Kind   string    `json:"kind"`
 	Detail string    `json:"detail,omitempty"`
 	Agent  string    `json:"agent,omitempty"`
+	// Pos is the caller's place in the queue's line (1 = next) on the
+	// steps of entering and leaving it, as the queue_log reports it.
+	Pos int `json:"pos,omitempty"`
 }
 
 // AgentState is the part of an agent's runtime state that survives a restart.

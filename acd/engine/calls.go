@@ -289,7 +289,7 @@ func (c *Core) onDTMF(now time.Time, e pbx.DTMF) {
 		q := cl.queue
 		switch key {
 		case q.cfg.CallbackKey:
-			c.step(now, cl, "callback-key", "", key)
+			c.stepInLine(now, cl, "callback-key", key)
 			c.leaveForCallback(now, cl)
 		case q.cfg.ExitKey:
 			c.step(now, cl, "exit-key", "", key)
@@ -399,6 +399,7 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 		cl.enqueued = now
 	}
 	q.stats.Offered++
+	enq := len(cl.rec.Timeline)
 	c.step(now, cl, "enqueue", "", q.name)
 	if q.cfg.MaxLen > 0 && len(q.waiting) >= q.cfg.MaxLen {
 		c.overflow(now, cl, "queue-full")
@@ -411,6 +412,7 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 	c.tagPriority(now, cl, q)
 	c.setPhase(now, cl, acd.CallQueued)
 	q.waiting = append(q.waiting, cl)
+	cl.rec.Timeline[enq].Pos = c.position(cl)
 	c.saveActive(now, cl)
 	for k := TimerAnnounce; k <= TimerRedial; k++ {
 		cl.gen[k]++
@@ -443,6 +445,26 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 // ceiling as relaxed after its wait so far.
 func (c *Core) able(q *queue, cl *call, now time.Time) routing.Counts {
 	return q.rs.Count(c.view, c.requirementFor(q, cl.needs, now.Sub(cl.enqueued)))
+}
+
+// stepInLine is step for a caller still in its queue's line, keeping its
+// place in the line.
+func (c *Core) stepInLine(now time.Time, cl *call, kind, detail string) {
+	pos := c.waitPos(cl)
+	c.step(now, cl, kind, "", detail)
+	cl.rec.Timeline[len(cl.rec.Timeline)-1].Pos = pos
+}
+
+// waitPos is cl's place in its queue's line, 0 when it is not in one.
+func (c *Core) waitPos(cl *call) int {
+	if cl.queue != nil {
+		for _, w := range cl.queue.waiting {
+			if w == cl {
+				return c.position(cl)
+			}
+		}
+	}
+	return 0
 }
 
 func (c *Core) removeWaiting(cl *call) {
@@ -513,6 +535,7 @@ func (c *Core) announce(now time.Time, cl *call) {
 func (c *Core) overflow(now time.Time, cl *call, reason string) {
 	q := cl.queue
 	q.stats.Overflowed++
+	pos := c.waitPos(cl)
 	c.cancelLegs(now, cl)
 	c.removeWaiting(cl)
 	for k := TimerAnnounce; k <= TimerRedial; k++ {
@@ -520,6 +543,7 @@ func (c *Core) overflow(now time.Time, cl *call, reason string) {
 	}
 	of := q.cfg.Overflow
 	c.step(now, cl, "overflow", "", reason+" → "+of.Action)
+	cl.rec.Timeline[len(cl.rec.Timeline)-1].Pos = pos
 	switch of.Action {
 	case "queue":
 		if next := c.queueIdx[of.Queue]; next != nil && next != q && len(cl.rec.Timeline) < 200 {
@@ -594,7 +618,7 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 		c.step(now, cl, "caller-hangup", "", "served "+cl.flow.Var(ivr.VarServed))
 		cl.rec.Outcome = acd.OutcomeSelfService
 	default:
-		c.step(now, cl, "abandon", "", cl.phase.String())
+		c.stepInLine(now, cl, "abandon", cl.phase.String())
 		if cl.dir == acd.DirectionCallback {
 			break
 		}

@@ -34,8 +34,10 @@ import (
 //     once. A change stored without its queues (before they were kept) has
 //     one line with queue NONE.
 //
-// The call id is Hotline's; positions are not recorded and are written as 1.
-// A transferred call has a CONNECT per agent who took it and a TRANSFER
+// The call id is Hotline's. Positions are the caller's place in the line
+// (1 = next) when it entered the queue and when it left, as the engine
+// recorded them; a record made before positions were kept, or a caller who
+// never joined the line, has 1. A transferred call has a CONNECT per agent who took it and a TRANSFER
 // (target|hotline|hold time|talk time|1) for each who sent it on. Memory
 // holds the lines of the calls still open at the point reached, not all.
 func WriteQueueLog(w io.Writer, src Source, from, to time.Time) (lines, skipped int, err error) {
@@ -120,30 +122,32 @@ func callLines(rec *store.CallRecord, emit func(key string, at time.Time, line s
 		}
 		return strings.Join(append([]string{rec.ID, queue, agent, event}, data...), "|")
 	}
-	in, key := "", ""
+	in, key, opos, leftAt := "", "", "1", "1" // opos: place on entering; leftAt: on abandoning
 	var since time.Time
 	for i, step := range rec.Timeline {
 		k := "step" + strconv.Itoa(i)
 		wait := func() string { return secsInt(step.At.Sub(since)) }
 		switch step.Kind {
 		case "enqueue":
-			in, since = step.Detail, step.At
-			emit(k, step.At, line(in, "", "ENTERQUEUE", "", rec.Caller, "1"))
+			in, since, opos = step.Detail, step.At, linePos(step)
+			emit(k, step.At, line(in, "", "ENTERQUEUE", "", rec.Caller, opos))
 		case "exit-key":
 			key = step.Detail
+		case "abandon":
+			leftAt = linePos(step)
 		case "callback-key":
-			emit(k, step.At, line(in, "", "EXITWITHKEY", step.Detail, "1", "1", wait()))
+			emit(k, step.At, line(in, "", "EXITWITHKEY", step.Detail, linePos(step), opos, wait()))
 		case "overflow":
 			reason, _, _ := strings.Cut(step.Detail, " → ")
 			switch reason {
 			case "max-wait":
-				emit(k, step.At, line(in, "", "EXITWITHTIMEOUT", "1", "1", wait()))
+				emit(k, step.At, line(in, "", "EXITWITHTIMEOUT", linePos(step), opos, wait()))
 			case "exit-key":
-				emit(k, step.At, line(in, "", "EXITWITHKEY", key, "1", "1", wait()))
+				emit(k, step.At, line(in, "", "EXITWITHKEY", key, linePos(step), opos, wait()))
 			case "queue-full":
 				emit(k, step.At, line(in, "", "FULL"))
 			default: // queue-empty, no-agents
-				emit(k, step.At, line(in, "", "EXITEMPTY", "1", "1", wait()))
+				emit(k, step.At, line(in, "", "EXITEMPTY", linePos(step), opos, wait()))
 			}
 		}
 	}
@@ -200,10 +204,18 @@ func callLines(rec *store.CallRecord, emit func(key string, at time.Time, line s
 		if rec.HangupBy == acd.HangupCaller {
 			event = "COMPLETECALLER"
 		}
-		emit("end", rec.Ended, line(rec.Queue, rec.Agent, event, wait, secsInt(rec.Talk), "1"))
+		emit("end", rec.Ended, line(rec.Queue, rec.Agent, event, wait, secsInt(rec.Talk), opos))
 	case rec.Outcome == acd.OutcomeAbandoned:
-		emit("end", rec.Ended, line(rec.Queue, "", "ABANDON", "1", "1", wait))
+		emit("end", rec.Ended, line(rec.Queue, "", "ABANDON", leftAt, opos, wait))
 	}
+}
+
+// linePos is a step's place in the line as the queue_log writes it.
+func linePos(s store.Step) string {
+	if s.Pos <= 0 {
+		return "1"
+	}
+	return strconv.Itoa(s.Pos)
 }
 
 // transferLines writes a transferred call's agent legs: CONNECT when each
@@ -220,6 +232,15 @@ func transferLines(rec *store.CallRecord, line func(queue, agent, event string, 
 			}
 		}
 		return secsInt(at.Sub(since))
+	}
+	opos := func(at time.Time) string { // the place in line on entering that queue
+		pos := "1"
+		for _, s := range rec.Timeline {
+			if s.Kind == "enqueue" && !s.At.After(at) {
+				pos = linePos(s)
+			}
+		}
+		return pos
 	}
 	last := len(rec.Legs) - 1
 	for i, l := range rec.Legs {
@@ -238,7 +259,7 @@ func transferLines(rec *store.CallRecord, line func(queue, agent, event string, 
 			if next.Queue != l.Queue && next.Agent != "" && next.Via == acd.TransferBlind && transferredToQueue(rec, l.End) {
 				to = next.Queue
 			}
-			emit("transfer"+k, l.End, line(l.Queue, l.Agent, "TRANSFER", to, "hotline", wait, secsInt(l.Talk), "1"))
+			emit("transfer"+k, l.End, line(l.Queue, l.Agent, "TRANSFER", to, "hotline", wait, secsInt(l.Talk), opos(l.Start)))
 			continue
 		}
 		if rec.Ended.IsZero() || rec.Outcome == acd.OutcomeInProgress {
@@ -248,7 +269,7 @@ func transferLines(rec *store.CallRecord, line func(queue, agent, event string, 
 		if rec.HangupBy == acd.HangupCaller {
 			event = "COMPLETECALLER"
 		}
-		emit("end", rec.Ended, line(l.Queue, l.Agent, event, wait, secsInt(l.Talk), "1"))
+		emit("end", rec.Ended, line(l.Queue, l.Agent, event, wait, secsInt(l.Talk), opos(l.Start)))
 	}
 }
 

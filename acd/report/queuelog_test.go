@@ -40,15 +40,18 @@ func (m memSource) AgentChanges(_ string, from, to time.Time) ([]store.AgentChan
 func TestQueueLogEvents(t *testing.T) {
 	s := time.Second
 	timeout := store.CallRecord{ID: "t", Queue: "sales", Entered: at(0, 0), Ended: at(2, 0), Outcome: acd.OutcomeOverflowed,
-		Timeline: []store.Step{{At: at(0, 0), Kind: "enqueue", Detail: "sales"}, {At: at(1, 30), Kind: "overflow", Detail: "max-wait → hangup"}}}
+		Timeline: []store.Step{{At: at(0, 0), Kind: "enqueue", Detail: "sales", Pos: 1}, {At: at(1, 30), Kind: "overflow", Detail: "max-wait → hangup", Pos: 1}}}
 	key := store.CallRecord{ID: "k", Queue: "support", Entered: at(0, 10), Ended: at(3, 0), Outcome: acd.OutcomeAnswered,
 		Answered: at(1, 0), Agent: "ann", Wait: 40 * s, Talk: 2 * time.Minute, HangupBy: acd.HangupCaller, AgentChannel: "PJSIP/ann-1",
 		Attempts: []store.Attempt{{Agent: "bob", At: at(0, 30), Result: acd.AttemptNoAnswer}, {Agent: "ann", At: at(0, 45), Result: acd.AttemptAnswered}},
-		Timeline: []store.Step{{At: at(0, 10), Kind: "enqueue", Detail: "sales"}, {At: at(0, 15), Kind: "exit-key", Detail: "9"},
-			{At: at(0, 15), Kind: "overflow", Detail: "exit-key → queue"}, {At: at(0, 20), Kind: "enqueue", Detail: "support"}}}
+		Timeline: []store.Step{{At: at(0, 10), Kind: "enqueue", Detail: "sales", Pos: 2}, {At: at(0, 15), Kind: "exit-key", Detail: "9"},
+			{At: at(0, 15), Kind: "overflow", Detail: "exit-key → queue", Pos: 2}, {At: at(0, 20), Kind: "enqueue", Detail: "support", Pos: 1}}}
+	// Before positions were kept: 1.
 	empty := store.CallRecord{ID: "e", Queue: "sales", Entered: at(0, 20), Ended: at(0, 21), Outcome: acd.OutcomeOverflowed,
 		Timeline: []store.Step{{At: at(0, 20), Kind: "enqueue", Detail: "sales"}, {At: at(0, 21), Kind: "overflow", Detail: "queue-empty → hangup"}}}
-	src := memSource{calls: []store.CallRecord{timeout, key, empty}, changes: []store.AgentChange{
+	gone := store.CallRecord{ID: "g", Queue: "sales", Entered: at(0, 30), Ended: at(0, 50), Outcome: acd.OutcomeAbandoned, Wait: 20 * s,
+		Timeline: []store.Step{{At: at(0, 30), Kind: "enqueue", Detail: "sales", Pos: 3}, {At: at(0, 50), Kind: "abandon", Detail: "queued", Pos: 2}}}
+	src := memSource{calls: []store.CallRecord{timeout, key, empty, gone}, changes: []store.AgentChange{
 		{Agent: "bob", At: at(0, 5), From: acd.LoggedOut, To: acd.Available, Queues: []string{"sales", "support"}},
 		{Agent: "bob", At: at(2, 0), From: acd.Available, To: acd.Paused, Reason: "lunch", Queues: []string{"sales", "support"}},
 		{Agent: "bob", At: at(2, 30), From: acd.Paused, To: acd.LoggedOut, Queues: []string{"sales", "support"}},
@@ -64,12 +67,14 @@ func TestQueueLogEvents(t *testing.T) {
 		"0|t|sales|NONE|ENTERQUEUE|||1",
 		"5|NONE|sales|bob|ADDMEMBER|",
 		"5|NONE|support|bob|ADDMEMBER|",
-		"10|k|sales|NONE|ENTERQUEUE|||1",
-		"15|k|sales|NONE|EXITWITHKEY|9|1|1|5",
+		"10|k|sales|NONE|ENTERQUEUE|||2",
+		"15|k|sales|NONE|EXITWITHKEY|9|2|2|5",
 		"20|k|support|NONE|ENTERQUEUE|||1",
 		"20|e|sales|NONE|ENTERQUEUE|||1",
 		"21|e|sales|NONE|EXITEMPTY|1|1|1",
+		"30|g|sales|NONE|ENTERQUEUE|||3",
 		"45|k|support|bob|RINGNOANSWER|15000",
+		"50|g|sales|NONE|ABANDON|2|3|20",
 		"60|k|support|ann|CONNECT|40|PJSIP/ann-1|15",
 		"90|t|sales|NONE|EXITWITHTIMEOUT|1|1|90",
 		"120|NONE|sales|bob|PAUSE|lunch",
@@ -91,7 +96,7 @@ func TestQueueLogEvents(t *testing.T) {
 		}
 		got = append(got, strconv.FormatInt(e-base, 10)+"|"+rest)
 	}
-	if g := strings.Join(got, "\n") + "\n"; g != want || n != 20 {
+	if g := strings.Join(got, "\n") + "\n"; g != want || n != 22 {
 		t.Errorf("queue_log (%d lines), seconds from the start:\n%s\nwant:\n%s", n, g, want)
 	}
 }

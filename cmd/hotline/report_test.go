@@ -394,6 +394,9 @@ func TestQueueLogAgreesWithReport(t *testing.T) {
 	pausedAt, pauses := map[member]int64{}, map[string]int{}
 	paused := map[member]int64{}
 	inQueues := map[string]map[string]bool{} // agent → the queues its member lines name
+	// A caller's place in line on entering (ENTERQUEUE's last field) comes
+	// back as the original position of the line that ends its wait.
+	entered, deepest := map[string]int{}, 0 // call|queue → place on entering
 	events := map[string]int{}
 	var last int64
 	for n, line := range strings.Split(strings.TrimSuffix(logText, "\n"), "\n") {
@@ -423,19 +426,38 @@ func TestQueueLogAgreesWithReport(t *testing.T) {
 			}
 			return v
 		}
+		origPos := func(i int) {
+			t.Helper()
+			if p, ok := entered[f[1]+"|"+queue]; ok && num(i) != p {
+				t.Errorf("line %d %q: original position %d; the call entered %s at %d", n+1, line, num(i), queue, p)
+			}
+		}
 		switch event {
 		case "ENTERQUEUE":
 			q.enter++
+			entered[f[1]+"|"+queue] = num(2)
+			deepest = max(deepest, num(2))
 		case "CONNECT":
 			q.connect++
 			q.holdSum += num(0)
 		case "COMPLETECALLER", "COMPLETEAGENT":
 			q.complete++
 			num(1)
+			origPos(2)
 		case "ABANDON":
 			q.abandon++
 			num(2)
-		case "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "FULL":
+			if num(0) < 1 {
+				t.Errorf("line %d %q: position %d", n+1, line, num(0))
+			}
+			origPos(1)
+		case "EXITWITHTIMEOUT", "EXITEMPTY":
+			q.exits++
+			origPos(1)
+		case "EXITWITHKEY":
+			q.exits++
+			origPos(2)
+		case "FULL":
 			q.exits++
 		case "RINGNOANSWER":
 			missed[agent]++
@@ -494,6 +516,9 @@ func TestQueueLogAgreesWithReport(t *testing.T) {
 	}
 	if events["ENTERQUEUE"] < 100 || events["PAUSE"] == 0 || events["RINGNOANSWER"] == 0 {
 		t.Fatalf("a simulated day should give many lines of each kind: %v", events)
+	}
+	if deepest < 2 {
+		t.Errorf("no caller of a busy day entered a queue behind another (deepest position %d)", deepest)
 	}
 
 	var rep struct {
