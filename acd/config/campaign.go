@@ -20,6 +20,9 @@ type Campaign struct {
 	RingTimeout time.Duration `yaml:"ring_timeout"` // a dial not answered by then is a no-answer
 
 	Mode string `yaml:"mode"` // preview | progressive | power | predictive
+	// Recording is the campaign's recording policy: never (default) |
+	// on_demand | always, as for queues (recording.go).
+	Recording string `yaml:"recording"`
 	// Ratio is the calls per free agent in power mode.
 	Ratio float64 `yaml:"ratio"`
 	// AbandonCap is the highest share of live answers that may find no

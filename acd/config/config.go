@@ -19,6 +19,8 @@ type Config struct {
 	Reports Reports `yaml:"reports"`
 	Privacy Privacy `yaml:"privacy"` // contacts and personal data, see privacy.go
 
+	Recordings Recordings `yaml:"recordings"` // where recordings go and their names, see recording.go
+
 	// src is the file this Config was parsed from, so Validate can name lines.
 	src *source
 }
@@ -154,7 +156,8 @@ type Queue struct {
 	Overflow      Overflow       `yaml:"overflow"`
 	CallbackKey   string         `yaml:"callback_key"`    // DTMF key that leaves the queue with a callback request, "" = off
 	ExitKey       string         `yaml:"exit_key"`        // DTMF key that leaves to Overflow at once, "" = off
-	Record        bool           `yaml:"record"`          // record bridged conversations
+	Recording     string         `yaml:"recording"`       // never | on_demand | always (recording.go); "" = never, or always with Record
+	Record        bool           `yaml:"record"`          // deprecated: record: true is recording: always
 	MaxNoAnswer   int            `yaml:"max_no_answer"`   // consecutive unanswered rings before an agent is paused("no-answer"); 0 = never
 	NoAnswerDelay time.Duration  `yaml:"no_answer_delay"` // agent not offered again for this long after a no-answer
 	BusyDelay     time.Duration  `yaml:"busy_delay"`      // ... after busy

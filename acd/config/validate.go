@@ -39,6 +39,7 @@ func (c Config) validate(root *yaml.Node) error {
 	v.reports()
 	v.privacy()
 	v.speech()
+	v.recordings()
 	v.durations(reflect.ValueOf(c), "")
 	return v.err()
 }

@@ -28,6 +28,8 @@ const (
 	OpSetVar
 	OpSpy
 	OpUnbridge
+	OpPauseRecording
+	OpResumeRecording
 )
 
 var opNames = map[Op]string{
@@ -35,6 +37,7 @@ var opNames = map[Op]string{
 	OpStartMOH: "moh-start", OpStopMOH: "moh-stop", OpOriginate: "originate", OpBridge: "bridge",
 	OpDestroyBridge: "bridge-destroy", OpStartRecording: "record-start", OpStopRecording: "record-stop",
 	OpSetVar: "set-var", OpSpy: "spy", OpUnbridge: "unbridge",
+	OpPauseRecording: "record-pause", OpResumeRecording: "record-resume",
 }
 
 func (o Op) String() string {
@@ -93,6 +96,10 @@ func (c Command) Exec(ctx context.Context, sw pbx.Switch) error {
 		return sw.StartRecording(ctx, c.Record)
 	case OpStopRecording:
 		return sw.StopRecording(ctx, c.Name)
+	case OpPauseRecording:
+		return sw.PauseRecording(ctx, c.Name)
+	case OpResumeRecording:
+		return sw.ResumeRecording(ctx, c.Name)
 	case OpSetVar:
 		return sw.SetVar(ctx, c.Channel, c.Name, c.Value)
 	case OpSpy:
@@ -126,7 +133,7 @@ func (c Command) String() string {
 		fmt.Fprintf(&b, " %s from %s", c.Channel, c.Bridge)
 	case OpStartRecording:
 		fmt.Fprintf(&b, " %s bridge=%s", c.Record.Name, c.Record.Bridge)
-	case OpStopRecording:
+	case OpStopRecording, OpPauseRecording, OpResumeRecording:
 		fmt.Fprintf(&b, " %s", c.Name)
 	case OpSetVar:
 		fmt.Fprintf(&b, " %s %s=%s", c.Channel, c.Name, c.Value)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -163,10 +164,8 @@ func (c *Core) connect(now time.Time, cl *call, l *leg) {
 	}
 	c.step(now, cl, "connect", a.id, "wait="+wait.Round(time.Millisecond).String())
 	c.do(Command{Op: OpBridge, Lane: cl.id, Channel: cl.ch, Bridge: cl.bridge, Chans: []pbx.ChannelID{cl.ch, cl.agentCh}})
-	if q.cfg.Record && cl.recording == "" {
-		cl.recording = "hotline-" + cl.id
-		cl.rec.Recording.Name = cl.recording
-		c.do(Command{Op: OpStartRecording, Lane: cl.id, Record: pbx.RecordRequest{Name: cl.recording, Bridge: cl.bridge}})
+	if c.recordingPolicy(cl) == config.RecordAlways && cl.rec.Recording.Name == "" {
+		c.startRecording(now, cl, "")
 	}
 	c.saveActive(now, cl)
 }

@@ -102,6 +102,7 @@ type call struct {
 	playNext   func(now time.Time) // what to do when the current playback finishes
 	moh        bool
 	recording  string
+	recPaused  bool // the recording is paused (recording.go)
 	legSeq     int
 	legTag     string // this run's tag in new leg ids of a call restored after a restart (see nextChannel)
 	playSeq    int

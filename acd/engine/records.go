@@ -162,12 +162,16 @@ func (c *Core) saveTrailer(now time.Time, id string, t *trailer) {
 
 func (c *Core) onRecordingFinished(now time.Time, e pbx.RecordingFinished) {
 	for _, cl := range c.calls {
-		if cl.recording == e.Name {
+		if cl.recording == e.Name || (cl.recording == "" && cl.rec.Recording.Name == e.Name) {
 			if e.Failed {
 				c.recordingFailed(now, cl, "the switch reported it failed")
 				return
 			}
+			// Over, whether stopped on request or by the switch: nothing
+			// left to stop or wait for when the call ends.
+			cl.recording, cl.recPaused = "", false
 			cl.rec.Recording.Path = e.Path
+			c.saveActive(now, cl)
 			return
 		}
 	}

@@ -99,6 +99,8 @@ type CallStatus struct {
 	IVR string `json:"ivr,omitempty"`
 	// Contact is the caller's contact, matched on arrival (contact.go).
 	Contact *contact.OnCall `json:"contact,omitempty"`
+	// Recording is "on", "paused" or "" (none running).
+	Recording string `json:"recording,omitempty"`
 }
 
 // Status reports the engine's live state.
@@ -202,6 +204,7 @@ func callStatus(cl *call, now time.Time) CallStatus {
 		cs.Agent = cl.agent.id
 	}
 	cs.IVR = ivrPath(cl.rec.Timeline)
+	cs.Recording = recordingStatus(cl)
 	if cl.rec.Contact != 0 {
 		oc := cl.contact
 		cs.Contact = &oc
