@@ -169,6 +169,9 @@ type Lead struct {
 	Disposition string    `json:"disposition,omitempty"`
 	// CallbackAgent is the agent who asked to call back (empty = anyone).
 	CallbackAgent string `json:"callback_agent,omitempty"`
+	// Answers are what the lead answered a survey's flow: its variables
+	// by name (collected digits, menu choices), secret ones left out.
+	Answers map[string]string `json:"answers,omitempty"`
 }
 
 // Retry holds how a campaign retries.

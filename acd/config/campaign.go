@@ -67,6 +67,12 @@ type Campaign struct {
 	// AMD() through the hotline-amd context).
 	AnsweringMachine string   `yaml:"answering_machine"`
 	MachineMessage   []string `yaml:"machine_message"`
+
+	// Flow is the self-service flow an answered lead goes through: a
+	// survey's questions (the lead's answers are its variables), or a
+	// notification's message with choices ("press 1 to talk to someone":
+	// a queue node).
+	Flow string `yaml:"flow"`
 }
 
 // Answering-machine handling.
@@ -107,6 +113,7 @@ type Disposition struct {
 const (
 	CampaignAgent        = "agent"
 	CampaignNotification = "notification"
+	CampaignSurvey       = "survey"
 )
 
 // What a preview does when the agent lets it time out.
@@ -116,7 +123,7 @@ const (
 )
 
 // CampaignKinds lists the accepted Campaign.Kind values.
-var CampaignKinds = []string{CampaignAgent, CampaignNotification}
+var CampaignKinds = []string{CampaignAgent, CampaignNotification, CampaignSurvey}
 
 // DefaultCampaign is what every campaign starts from: progressive, 3 % over
 // 30 days, two seconds to connect, leads called 08:00-21:00 their time.
@@ -235,9 +242,16 @@ func (v *validator) campaigns() {
 				v.add(joinPath(p, "safe_harbour"), "missing; an answered lead no agent takes in time must hear who called and how to opt out")
 			}
 		case CampaignNotification:
-			if len(c.Message) == 0 {
-				v.add(joinPath(p, "message"), "missing; a notification campaign plays it to each answered lead")
+			if len(c.Message) == 0 && c.Flow == "" {
+				v.add(joinPath(p, "message"), "missing; a notification campaign plays it (or runs its flow) to each answered lead")
 			}
+		case CampaignSurvey:
+			if c.Flow == "" {
+				v.add(joinPath(p, "flow"), "missing; a survey campaign asks its questions through a flow")
+			}
+		}
+		if _, ok := v.cfg.Flows[c.Flow]; c.Flow != "" && !ok {
+			v.add(joinPath(p, "flow"), "unknown flow %q; define it under flows", c.Flow)
 		}
 	}
 }

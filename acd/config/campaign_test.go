@@ -80,7 +80,9 @@ func TestValidateCampaigns(t *testing.T) {
 	}{
 		{"valid", func(k *Campaign) {}, nil},
 		{"no number in endpoint", func(k *Campaign) { k.Endpoint = "PJSIP/trunk" }, []string{`campaigns[0].endpoint: "PJSIP/trunk" has no {number}`}},
-		{"kind", func(k *Campaign) { k.Kind = "survey" }, []string{`campaigns[0].kind: unknown campaign kind "survey"; known: agent, notification`}},
+		{"kind", func(k *Campaign) { k.Kind = "poll" }, []string{`campaigns[0].kind: unknown campaign kind "poll"; known: agent, notification, survey`}},
+		{"survey without a flow", func(k *Campaign) { k.Kind = "survey" }, []string{`campaigns[0].flow: missing; a survey campaign asks its questions through a flow`}},
+		{"unknown flow", func(k *Campaign) { k.Flow = "nope" }, []string{`campaigns[0].flow: unknown flow "nope"`}},
 		{"mode", func(k *Campaign) { k.Mode = "turbo" }, []string{`campaigns[0].mode: unknown dial mode "turbo"; known: preview, progressive, power, predictive`}},
 		{"power ratio", func(k *Campaign) { k.Mode, k.Ratio = "power", 0.5 }, []string{"campaigns[0].ratio: 0.5: want 1 to 10"}},
 		{"cap", func(k *Campaign) { k.AbandonCap = 3 }, []string{"campaigns[0].abandon_cap: 3: want a share between 0 and 1"}},

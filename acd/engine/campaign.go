@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -454,7 +455,7 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 		return
 	}
 	var n int
-	if r.cfg.Kind == config.CampaignNotification {
+	if r.cfg.Kind != config.CampaignAgent {
 		n = max(1, r.cfg.MaxDials) - len(snap.Ringing) - len(r.byCall)
 	} else {
 		snap.FreeAgents = c.freeFor(now, r)
@@ -736,8 +737,14 @@ func (c *Core) leadAnswered(now time.Time, d *leadDial) {
 	c.settleLead(now, d, campaign.Human)
 	cl := c.leadCall(d)
 	c.step(now, cl, "lead-answered", "", d.lead.ID)
-	if r.cfg.Kind == config.CampaignNotification {
+	if r.cfg.Kind != config.CampaignAgent {
+		// A survey or notification: no agent is waited for, so the answer
+		// cannot be abandoned.
 		d.settled = true
+		if r.cfg.Flow != "" {
+			c.startFlow(now, cl, r.cfg.Flow+"/") // the flow's way in, see menuFlow
+			return
+		}
 		c.leave(now, cl, r.cfg.Message, acd.OutcomeSelfService, pbx.CauseNormal)
 		return
 	}
@@ -837,6 +844,9 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 		}
 		delete(r.byCall, cl.id)
 		delete(r.known, d.lead.ID)
+		if r.cfg.Flow != "" {
+			c.flowAnswers(cl, d)
+		}
 		if !d.settled && cl.agent != nil {
 			c.connectLead(now, d) // bridged and over before its ConnectWithin came up
 		}
@@ -848,11 +858,11 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 			c.liveAnswer(now, r, true)
 			c.settleLead(now, d, campaign.Abandoned)
 		default:
-			if cl.agent != nil || r.cfg.Kind == config.CampaignNotification {
+			if cl.agent != nil || r.cfg.Kind != config.CampaignAgent {
 				if !cl.answered.IsZero() && cl.queue != nil {
 					r.pacer.Handled(cl.rec.Talk + cl.queue.cfg.WrapUp)
 				}
-				if d.lead.State == campaign.Answered && r.cfg.Kind != config.CampaignNotification {
+				if d.lead.State == campaign.Answered && cl.agent != nil {
 					if nl, err := campaign.Connect(d.lead); err == nil {
 						d.lead = nl
 					}
@@ -876,6 +886,22 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 			}
 		}
 		return
+	}
+}
+
+// flowAnswers keeps what a lead answered the campaign's flow (its
+// variables, secret ones and the caller's own left out) on the lead, and
+// marks a flow left before its end as "partial".
+func (c *Core) flowAnswers(cl *call, d *leadDial) {
+	vars := maps.Clone(c.flow.Stored(cl.flow).Vars)
+	for k := range callerVars(cl) {
+		delete(vars, k)
+	}
+	if len(vars) > 0 {
+		d.lead.Answers = vars
+	}
+	if !cl.flow.Done() && cl.agent == nil && d.disposition == "" {
+		d.disposition = "partial"
 	}
 }
 

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/store"
 )
 
 func TestLeadsImportExport(t *testing.T) {
@@ -42,6 +45,32 @@ func TestLeadsImportExport(t *testing.T) {
 		"spring-2,+442079460958,Bob Smith,Europe/London,new,0,,,,silver\n"
 	if out.String() != want {
 		t.Fatalf("export:\n%s\nwant:\n%s", out.String(), want)
+	}
+
+	// A survey's answers come out in their own columns.
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l *campaign.Lead
+	err = st.View(func(tx *store.Tx) (err error) { l, err = tx.Lead("spring", "spring-2"); return err })
+	if err == nil {
+		l.State, l.Attempts, l.Disposition, l.Answers = campaign.Done, 1, "completed", map[string]string{"satisfaction": "4", "recommend": "5"}
+		err = st.Write([]store.Op{store.PutLead(l)})
+	}
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"leads", "export", "--campaign", "spring", "--store", db}, &out, &errb); code != 0 {
+		t.Fatalf("export exit %d: %s", code, errb.String())
+	}
+	want = "id,phone,name,timezone,state,attempts,next_attempt,last_outcome,disposition,Plan,answer:recommend,answer:satisfaction\n" +
+		"spring-1,+12125550187,Ann Lee,America/New_York,new,0,,,,gold,,\n" +
+		"spring-2,+442079460958,Bob Smith,Europe/London,done,1,,,completed,silver,5,4\n"
+	if out.String() != want {
+		t.Fatalf("export with answers:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
 

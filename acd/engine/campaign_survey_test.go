@@ -1,0 +1,137 @@
+package engine
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/acd/sim"
+	"github.com/hotline-cc/hotline/store"
+)
+
+const surveyConfig = `
+store: {path: unused.db}
+pbx: {type: sim}
+queues:
+  - {name: people, wrap_up: 1s, ring_timeout: 10s}
+agents:
+  - {id: a1, endpoint: sim/a1, queues: [{queue: people}]}
+flows:
+  poll:
+    start: q1
+    nodes:
+      q1: {kind: collect, prompt: [sound:rate-us], var: satisfaction, length: 1, timeout: 5s, next: q2}
+      q2: {kind: collect, prompt: [sound:recommend], var: recommend, length: 1, timeout: 5s, next: bye}
+      bye: {kind: hangup, prompt: [sound:thanks]}
+  notice:
+    start: tell
+    nodes:
+      tell:
+        kind: menu
+        prompt: [sound:your-order-shipped, sound:press-1-for-someone]
+        timeout: 4s
+        options: {"1": {queue: people}}
+        default: {message: [sound:goodbye]}
+campaigns:
+  - name: poll
+    kind: survey
+    flow: poll
+    endpoint: sim/{number}
+    max_dials: 2
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    lead_hours: "00:00-24:00"
+  - name: notice
+    kind: notification
+    flow: notice
+    endpoint: sim/{number}
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    lead_hours: "00:00-24:00"
+`
+
+// TestSurveyAndNotificationFlows: a survey's answered leads go through its
+// flow and their keyed answers are kept on the lead (a lead who hangs up
+// halfway keeps what it answered, as partial); a notification's flow says
+// its message and puts a lead who presses 1 through to an agent.
+func TestSurveyAndNotificationFlows(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	phones := map[string]farend.Phone{
+		"+3314000001": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "45", DTMFDelay: 2 * time.Second, HangupAfter: time.Minute},
+		"+3314000002": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "2", DTMFDelay: 2 * time.Second, HangupAfter: 4 * time.Second},
+		"+3314000003": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "1", DTMFDelay: 2 * time.Second, HangupAfter: time.Minute},
+		"+3314000004": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute},
+	}
+	leads := []campaign.Lead{
+		{Campaign: "poll", Phone: "+3314000001"}, {Campaign: "poll", Phone: "+3314000002"},
+		{Campaign: "notice", Phone: "+3314000003"}, {Campaign: "notice", Phone: "+3314000004"},
+	}
+	if _, err := db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	trace := &strings.Builder{}
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, surveyConfig), Store: db, Seed: 1,
+		Trace: func(now time.Time, line string) { fmt.Fprintf(trace, "%s %s\n", now.Format("15:04:05.000"), line) }},
+		Start: epoch, Sim: sim.Options{Seed: 1, Latency: 20 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 500 * time.Millisecond, HangupAfter: 5 * time.Second})
+	for p, ph := range phones {
+		if err := r.Switch.SetPhone("sim/"+p, ph); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Login("a1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"poll", "notice"} {
+		if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, name) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.ServeLeads(db, time.Second)
+	r.RunUntil(epoch.Add(3 * time.Minute))
+
+	got := map[string]campaign.Lead{}
+	for _, camp := range []string{"poll", "notice"} {
+		if err := db.CampaignLeads(camp, func(l campaign.Lead) bool { got[l.Phone] = l; return true }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(phone string, state campaign.LeadState, disposition string, answers map[string]string) {
+		t.Helper()
+		l := got[phone]
+		if l.State != state || l.Disposition != disposition || fmt.Sprint(l.Answers) != fmt.Sprint(answers) {
+			t.Errorf("lead %s: %s %q answers %v; want %s %q %v", phone, l.State, l.Disposition, l.Answers, state, disposition, answers)
+		}
+	}
+	check("+3314000001", campaign.Done, "completed", map[string]string{"satisfaction": "4", "recommend": "5"})
+	check("+3314000002", campaign.Done, "partial", map[string]string{"satisfaction": "2"})
+	check("+3314000003", campaign.Done, "completed", nil)
+	check("+3314000004", campaign.Done, "completed", nil)
+	var toAgent, heard bool
+	for rec, err := range db.Calls(store.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Called == "+3314000003" && rec.Agent == "a1" {
+			toAgent = true
+		}
+		if rec.Called == "+3314000004" && rec.Agent == "" && hasStep(rec, "menu-default", "") {
+			heard = true
+		}
+	}
+	if !toAgent || !heard {
+		t.Errorf("notification: pressed 1 reached a1 %v, the other heard it out %v\n%s", toAgent, heard, trace)
+	}
+	if w := r.Core.Warnings(); w["illegal-transition"]+w["store"]+w["flow-action"] > 0 {
+		t.Errorf("warnings %v\n%s", w, trace)
+	}
+}
