@@ -106,6 +106,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.configEditRoutes()
 	s.mux.HandleFunc("GET /api/v1/reports/{kind}", s.report)
 	s.mux.HandleFunc("GET /api/v1/charts/today", s.chartToday)
+	s.dncRoutes()
 	s.contactRoutes()
 	s.campaignRoutes()
 	s.servePages()

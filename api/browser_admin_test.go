@@ -85,6 +85,24 @@ func TestBrowserAdminConfig(t *testing.T) {
 	}
 	screenshot(t, ctx, "admin-users")
 
+	// Do-not-call: a number written locally lands on the global list in
+	// E.164, and comes off again.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#cfg-sections button[data-section="dnc"]`)),
+		chromedp.WaitVisible(chromedp.ID("dnc-phones")),
+		chromedp.SendKeys(chromedp.ID("dnc-phones"), "(212) 555-0187"),
+		chromedp.Click(chromedp.ID("dnc-add-btn")),
+		chromedp.WaitVisible(chromedp.CSS(`#dnc-entries tr[data-phone="+12125550187"]`))); err != nil {
+		t.Fatalf("do-not-call add: %v", err)
+	}
+	if _, blocked, err := d.db.Blocked("+12125550187", "global"); err != nil || !blocked {
+		t.Errorf("the number is not blocked: %v %v", blocked, err)
+	}
+	screenshot(t, ctx, "admin-dnc")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#dnc-entries button[data-phone="+12125550187"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#dnc-entries tr[data-phone="+12125550187"]`))); err != nil {
+		t.Fatalf("do-not-call remove: %v", err)
+	}
+
 	// Tabs share cookies: sign out, then in as the supervisor.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-name"))); err != nil {
 		t.Fatal(err)

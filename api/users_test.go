@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -22,15 +21,7 @@ func TestUsersAdmin(t *testing.T) {
 	srv := authServer(t, d)
 	root := addUser(t, d.db, auth.User{Name: "root", Role: auth.Admin})
 	call := func(method, path, body string) (int, string) {
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+root)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return sendAs(t, method, srv.URL+path, body, http.Header{"Authorization": {"Bearer " + root}})
 	}
 	login := func(name, pw string) int {
 		resp, err := http.Post(srv.URL+"/api/v1/login", "application/json", strings.NewReader(`{"name":"`+name+`","password":"`+pw+`"}`))

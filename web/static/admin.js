@@ -9,7 +9,9 @@ Object.assign(I18N.ru, {
   "cfg-yaml": "Параметры (YAML, как в файле)", "save-apply": "Сохранить и применить", delete: "Удалить",
   saved: "Сохранено и применено; копия прежнего файла:", deleted: "Удалено и применено; копия прежнего файла:",
   "confirm-delete": "Нажмите ещё раз, чтобы удалить", entries: "Номера", menus: "Меню", flows: "Сценарии", campaigns: "Кампании",
-  users: "Пользователи", role: "Роль", teams: "Группы (очереди через запятую; пусто: все)", "new-password": "Новый пароль",
+  users: "Пользователи", dnc: "Не звонить", "dnc-list": "Список «не звонить»", show: "Показать", add: "Добавить",
+  "dnc-numbers": "Номера, по одному в строке (E.164 или как пишут в США)", phone: "Номер", added: "Добавлен", source: "Источник",
+  remove: "Убрать", role: "Роль", teams: "Группы (очереди через запятую; пусто: все)", "new-password": "Новый пароль",
   disabled: "Отключён", "locked-until": "Заблокирован до", "user-saved": "Пользователь сохранён",
 });
 
@@ -28,15 +30,15 @@ const cfg = { section: "agents", version: "", items: [], item: null, loaded: fal
 function cfgSectionButtons() {
   const box = $("cfg-sections");
   if (box.childElementCount) return;
-  for (const s of [...Object.keys(CFG_TEMPLATES), "users"]) {
+  for (const s of [...Object.keys(CFG_TEMPLATES), "users", "dnc"]) {
     const b = document.createElement("button");
     b.type = "button";
     b.role = "tab";
     b.dataset.section = s;
     b.dataset.i18n = s;
-    b.dataset.en = s[0].toUpperCase() + s.slice(1);
+    b.dataset.en = s === "dnc" ? "Do not call" : s[0].toUpperCase() + s.slice(1);
     b.textContent = t(s, b.dataset.en);
-    b.addEventListener("click", () => { cfg.section = s; s === "users" ? usersLoad() : cfgLoad(); });
+    b.addEventListener("click", () => { cfg.section = s; ({ users: usersLoad, dnc: dncLoad }[s] || cfgLoad)(); });
     box.appendChild(b);
   }
 }
@@ -49,10 +51,8 @@ function adminOpen() {
 
 async function cfgLoad(select) {
   cfg.loaded = true;
-  $("users-panel").hidden = true;
-  $("cfg-panel").hidden = false;
+  adminPanel("cfg-panel");
   $("cfg-error").textContent = "";
-  for (const b of $("cfg-sections").children) b.setAttribute("aria-selected", String(b.dataset.section === cfg.section));
   try {
     const r = await api("GET", `/api/v1/config/${cfg.section}`);
     cfg.version = r.version;
@@ -149,9 +149,7 @@ let users = [];
 let userOpen = null;
 
 async function usersLoad(select) {
-  for (const b of $("cfg-sections").children) b.setAttribute("aria-selected", String(b.dataset.section === "users"));
-  $("users-panel").hidden = false;
-  $("cfg-panel").hidden = true;
+  adminPanel("users-panel");
   $("cfg-file").textContent = "";
   try {
     users = await api("GET", "/api/v1/users");
@@ -216,4 +214,66 @@ async function userSave() {
 document.addEventListener("DOMContentLoaded", () => {
   $("user-new").addEventListener("click", () => userEdit(null));
   $("user-form").addEventListener("submit", (e) => { e.preventDefault(); userSave(); });
+});
+
+// adminPanel shows one of the admin page's panels.
+function adminPanel(id) {
+  for (const p of ["cfg-panel", "users-panel", "dnc-panel"]) $(p).hidden = p !== id;
+  for (const b of $("cfg-sections").children) b.setAttribute("aria-selected", String(b.dataset.section === cfg.section));
+}
+
+// Do-not-call lists: campaigns check them at every dial.
+async function dncLoad() {
+  adminPanel("dnc-panel");
+  $("cfg-file").textContent = "";
+  $("dnc-error").textContent = "";
+  const list = $("dnc-name").value.trim() || "global";
+  const tb = document.querySelector("#dnc-entries tbody");
+  tb.replaceChildren();
+  try {
+    const r = await api("GET", `/api/v1/dnc/${encodeURIComponent(list)}`);
+    for (const e of r.entries) {
+      const tr = document.createElement("tr");
+      tr.dataset.phone = e.phone;
+      cell(tr, e.phone); cell(tr, new Date(e.added).toLocaleString(lang)); cell(tr, e.source || "");
+      const td = document.createElement("td");
+      const b = button("remove", "Remove", { phone: e.phone });
+      b.addEventListener("click", () => dncRemove(list, e.phone));
+      td.appendChild(b);
+      tr.appendChild(td);
+      tb.appendChild(tr);
+    }
+  } catch (e) {
+    $("dnc-error").textContent = e.message;
+  }
+}
+
+async function dncAdd() {
+  $("dnc-error").textContent = "";
+  const list = $("dnc-name").value.trim() || "global";
+  const phones = $("dnc-phones").value.split("\n").map((x) => x.trim()).filter((x) => x);
+  if (!phones.length) return;
+  try {
+    const r = await api("POST", `/api/v1/dnc/${encodeURIComponent(list)}`, { phones });
+    $("dnc-phones").value = "";
+    await dncLoad();
+    $("cfg-result").textContent = `${list}: +${r.added}`;
+  } catch (e) {
+    $("dnc-error").textContent = e.message;
+  }
+}
+
+async function dncRemove(list, phone) {
+  try {
+    await api("DELETE", `/api/v1/dnc/${encodeURIComponent(list)}/${encodeURIComponent(phone)}`);
+    await dncLoad();
+    $("cfg-result").textContent = `${list}: −${phone}`;
+  } catch (e) {
+    $("dnc-error").textContent = e.message;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("dnc-load").addEventListener("submit", (e) => { e.preventDefault(); dncLoad(); });
+  $("dnc-add").addEventListener("submit", (e) => { e.preventDefault(); dncAdd(); });
 });

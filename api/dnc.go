@@ -1,0 +1,136 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// DNCStore keeps do-not-call lists; *store.DB has it. Campaigns read the
+// same lists at every dial, so a change here applies to the next one.
+type DNCStore interface {
+	AddDNC(entries []store.DNCEntry) (int, error)
+	RemoveDNC(list, phone string) (bool, error)
+	DNCList(list string, fn func(store.DNCEntry) bool) error
+}
+
+var _ DNCStore = (*store.DB)(nil)
+
+// MaxDNCList is the most entries GET /api/v1/dnc/{list} returns.
+const MaxDNCList = 5000
+
+func (s *Server) dncRoutes() {
+	s.mux.HandleFunc("GET /api/v1/dnc/{list}", s.dncList)
+	s.mux.HandleFunc("POST /api/v1/dnc/{list}", s.dncAdd)
+	s.mux.HandleFunc("DELETE /api/v1/dnc/{list}/{phone}", s.dncRemove)
+}
+
+func (s *Server) dncStore(w http.ResponseWriter) DNCStore {
+	d, ok := s.rec.(DNCStore)
+	if !ok {
+		writeJSON(w, http.StatusNotImplemented, Error{Error: "this daemon keeps no do-not-call lists"})
+	}
+	return d
+}
+
+// DNCListing is the answer of GET /api/v1/dnc/{list}.
+type DNCListing struct {
+	List      string           `json:"list"`
+	Entries   []store.DNCEntry `json:"entries"`
+	Truncated bool             `json:"truncated,omitempty"` // more than MaxDNCList
+}
+
+func (s *Server) dncList(w http.ResponseWriter, r *http.Request) {
+	d := s.dncStore(w)
+	if d == nil {
+		return
+	}
+	out := DNCListing{List: r.PathValue("list"), Entries: []store.DNCEntry{}}
+	err := d.DNCList(out.List, func(e store.DNCEntry) bool {
+		if len(out.Entries) == MaxDNCList {
+			out.Truncated = true
+			return false
+		}
+		out.Entries = append(out.Entries, e)
+		return true
+	})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// DNCRequest is the body of POST /api/v1/dnc/{list}: numbers in E.164, or
+// as people write them in Region (default US).
+type DNCRequest struct {
+	Phones []string `json:"phones"`
+	Region string   `json:"region,omitempty"`
+}
+
+func (s *Server) dncAdd(w http.ResponseWriter, r *http.Request) {
+	d := s.dncStore(w)
+	if d == nil {
+		return
+	}
+	var body DNCRequest
+	if err := decode(w, r, &body); err != nil {
+		s.fail(w, err)
+		return
+	}
+	if len(body.Phones) == 0 || len(body.Phones) > 1000 {
+		s.fail(w, badRequest("body: field \"phones\" wants 1 to 1000 numbers"))
+		return
+	}
+	region := body.Region
+	if region == "" {
+		region = "US"
+	}
+	list := r.PathValue("list")
+	who := "API"
+	if p := principalOf(r); p != nil {
+		who = "API (" + p.user.Name + ")"
+	}
+	entries := make([]store.DNCEntry, 0, len(body.Phones))
+	var bad []string
+	for i, raw := range body.Phones {
+		e164, _, err := campaign.NormalizePhone(strings.TrimSpace(raw), region)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("phones[%d]: %v", i, err))
+			continue
+		}
+		entries = append(entries, store.DNCEntry{List: list, Phone: e164, Added: s.clock().UTC(), Source: who})
+	}
+	if len(bad) > 0 {
+		s.fail(w, badRequest("%s", strings.Join(bad, "; ")))
+		return
+	}
+	noteAudit(r, fmt.Sprintf("dnc %s: %d numbers", list, len(entries)))
+	added, err := d.AddDNC(entries)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"added": added, "already_listed": len(entries) - added})
+}
+
+func (s *Server) dncRemove(w http.ResponseWriter, r *http.Request) {
+	d := s.dncStore(w)
+	if d == nil {
+		return
+	}
+	list, phone := r.PathValue("list"), r.PathValue("phone")
+	removed, err := d.RemoveDNC(list, phone)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if !removed {
+		s.fail(w, fmt.Errorf("%s is not on do-not-call list %q: %w", phone, list, store.ErrNotFound))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"removed": phone, "list": list})
+}
