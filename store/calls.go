@@ -54,6 +54,7 @@ func (tx *Tx) saveCall(c *CallRecord, rehash bool) (err error) {
 		}
 		oldHash = numberHashOf(old)
 	}
+	recorded := c.Recording != (Recording{}) // before sealing empties it
 	data, hash, err := tx.seal.encode(c, oldHash, rehash)
 	if err != nil {
 		return err
@@ -63,6 +64,9 @@ func (tx *Tx) saveCall(c *CallRecord, rehash bool) (err error) {
 	}
 	if err := index.Put(key, []byte{}); err != nil {
 		return fmt.Errorf("store: index call %q: %w", c.ID, err)
+	}
+	if err := indexRecording(tx, recorded, oldKey, key); err != nil {
+		return fmt.Errorf("store: index recording of call %q: %w", c.ID, err)
 	}
 	if oldKey == nil {
 		oldKey = key

@@ -50,6 +50,7 @@ across restarts; saving a record with an existing ID replaces it.
 	meta              "schema" -> schema version, decimal ASCII ("1")
 	calls             call ID -> CallRecord JSON
 	calls_by_entered  8-byte Entered (Unix ns, sign bit flipped, big endian) + call ID -> empty
+	recordings_by_entered  the same key, for the calls that have a recording -> empty
 	agents            agent ID -> AgentState JSON
 	callbacks         callback ID -> Callback JSON
 	active            call ID -> ActiveCall JSON
