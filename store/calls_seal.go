@@ -399,6 +399,9 @@ func (db *DB) ResealCalls(after string, batch int) (next string, resealed int, e
 			if err := tx.markNumberIndex(numberIndexWalking); err != nil {
 				return err
 			}
+			if err := tx.resealCallbacks(); err != nil {
+				return err
+			}
 		}
 		var todo []*CallRecord
 		budget := 8 * batch // records that need nothing cost a visit too
@@ -532,4 +535,50 @@ func (s *callSeal) openActive(ac *ActiveCall) {
 		return
 	}
 	ac.Recording, ac.Flow, ac.Sealed = p.Recording, p.Flow, nil
+}
+
+func callbackAAD(id string) []byte { return []byte("callback/" + id) }
+
+// callback is the stored form of cb: with a seal, the number to call
+// sealed (cb itself is not changed).
+func (s *callSeal) callback(cb *Callback) *Callback {
+	if s == nil || cb.Number == "" {
+		return cb
+	}
+	cp := *cb
+	cp.Number = ""
+	cp.Sealed = s.keys.Seal([]byte(cb.Number), callbackAAD(cb.ID))
+	return &cp
+}
+
+// openCallback fills in the number; without the key cb keeps Sealed.
+func (s *callSeal) openCallback(cb *Callback) {
+	if s == nil || cb.Sealed == nil {
+		return
+	}
+	if plain, err := s.keys.Open(cb.Sealed, callbackAAD(cb.ID)); err == nil {
+		cb.Number, cb.Sealed = string(plain), nil
+	}
+}
+
+// resealCallbacks re-seals the callback requests in clear or under an older
+// key (they are few: all in one go).
+func (tx *Tx) resealCallbacks() error {
+	cbs, err := list[Callback](tx, bucketCallbacks)
+	if err != nil {
+		return err
+	}
+	for i := range cbs {
+		cb := &cbs[i]
+		if cb.Sealed != nil && !tx.seal.keys.Stale(cb.Sealed) || cb.Sealed == nil && cb.Number == "" {
+			continue
+		}
+		if tx.seal.openCallback(cb); cb.Sealed != nil {
+			continue // under a key no longer configured: left as it is
+		}
+		if err := tx.SaveCallback(cb); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/ivr"
+	"github.com/hotline-cc/hotline/internal/seal"
 )
 
 // plantedCall carries a personal value in every field that holds one.
@@ -55,6 +56,12 @@ func TestCallRecordsRawFileHoldsNoPlainText(t *testing.T) {
 	if err := db.SaveActive(&ActiveCall{CallID: "c1", State: acd.CallMenu, Recording: "/rec/quokka/c1.wav", Flow: flow}); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.SaveCallback(&Callback{ID: "cb1", Queue: "support", Number: "+13105550188", State: acd.CallbackPending}); err != nil {
+		t.Fatal(err)
+	}
+	if cbs, err := db.Callbacks(); err != nil || len(cbs) != 1 || cbs[0].Number != "+13105550188" {
+		t.Fatalf("callback with the key: %+v %v", cbs, err)
+	}
 	if acs, err := db.ActiveCalls(); err != nil || len(acs) != 1 || !acs[0].Flow.Equal(*flow) || acs[0].Recording != "/rec/quokka/c1.wav" {
 		t.Fatalf("active call with the key: %+v %v", acs, err)
 	}
@@ -64,7 +71,7 @@ func TestCallRecordsRawFileHoldsNoPlainText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, planted := range []string{"+12125550199", "2125550199", "Ottoline", "Vantablack", "8005550100", "4242 quokka",
-		"quokka", "99887766", "2125550166", "73917391", "3105550177"} {
+		"quokka", "99887766", "2125550166", "73917391", "3105550177", "3105550188"} {
 		if bytes.Contains(raw, []byte(planted)) {
 			t.Errorf("store file holds %q in clear", planted)
 		}
@@ -266,5 +273,32 @@ func TestEraseCoversSealedCalls(t *testing.T) {
 	db.SealCalls(keys, "US")
 	if p, _ := db.Call("p1"); p.Sealed != nil || p.Notes != "" || p.Caller != "" || p.Talk != 4*time.Minute {
 		t.Fatalf("purged without the key: %+v", p)
+	}
+}
+
+// A callback request written in clear (before a key) is sealed by the
+// walk, and one under the old key by a rotation.
+func TestCallbacksResealed(t *testing.T) {
+	keys := testKeys(t, "old", "new")
+	db, _ := openTemp(t)
+	db.SaveCallback(&Callback{ID: "cb1", Queue: "q", Number: "+13105550199", State: acd.CallbackPending})
+	db.SealCalls(ring(t, keys[0]), "US")
+	db.SaveCallback(&Callback{ID: "cb2", Queue: "q", Number: "+13105550198", State: acd.CallbackPending})
+	db.SealCalls(ring(t, keys[1], keys[0]), "US")
+	if _, _, err := db.ResealCalls("", 10); err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *Tx) error {
+		cbs, _ := list[Callback](tx, bucketCallbacks)
+		for _, cb := range cbs {
+			if id, _ := seal.KeyID(cb.Sealed); cb.Number != "" || id != "new" {
+				t.Errorf("callback %s stored with number %q under key %q", cb.ID, cb.Number, id)
+			}
+		}
+		return nil
+	})
+	db.SealCalls(ring(t, keys[1]), "US")
+	if cbs, _ := db.Callbacks(); len(cbs) != 2 || cbs[0].Number != "+13105550199" || cbs[1].Number != "+13105550198" {
+		t.Fatalf("with the new key alone: %+v", cbs)
 	}
 }

@@ -101,12 +101,18 @@ func (tx *Tx) SaveCallback(cb *Callback) error {
 	if err := cb.validate(); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	return tx.put(bucketCallbacks, cb.ID, cb)
+	return tx.put(bucketCallbacks, cb.ID, tx.seal.callback(cb))
 }
 
 // Callbacks returns every stored callback request in ID order; bad records
 // are reported as in Agents.
-func (tx *Tx) Callbacks() ([]Callback, error) { return list[Callback](tx, bucketCallbacks) }
+func (tx *Tx) Callbacks() ([]Callback, error) {
+	out, err := list[Callback](tx, bucketCallbacks)
+	for i := range out {
+		tx.seal.openCallback(&out[i])
+	}
+	return out, err
+}
 
 // DeleteCallback removes a callback request; a missing one is not an error.
 func (tx *Tx) DeleteCallback(id string) error { return tx.delete(bucketCallbacks, id) }

@@ -147,6 +147,9 @@ type Callback struct {
 	Attempts    int               `json:"attempts,omitempty"`
 	NextAttempt time.Time         `json:"next_attempt,omitzero"`
 	State       acd.CallbackState `json:"state"`
+	// Sealed holds Number when call records are sealed and the request was
+	// read without the key (see DB.SealCalls).
+	Sealed []byte `json:"sealed,omitempty"`
 }
 
 // ActiveCall is what the engine needs to pick a live call up again after a
