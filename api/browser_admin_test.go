@@ -41,6 +41,9 @@ func TestBrowserAdminConfig(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("cfg-yaml"))); err != nil {
 		t.Fatalf("admin page: %v", err)
 	}
+	if over, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("cfg-overview"))); err != nil || !strings.Contains(over, "support (0)") {
+		t.Errorf("agents overview %q %v; want alice's queue and penalty", over, err)
+	}
 	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("cfg-yaml").value`))
 	if err != nil || !strings.Contains(text, "# desk phone") {
 		t.Fatalf("alice in the editor: %q %v", text, err)

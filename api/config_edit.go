@@ -47,6 +47,11 @@ type ConfigItems struct {
 	Section string        `json:"section"`
 	Key     string        `json:"key,omitempty"` // the field that names an item; "" for flows (named by their key)
 	Items   []config.Item `json:"items"`
+	// Agents and Queues are the section's items as Hotline reads them
+	// (defaults filled in), for an overview of skills, memberships,
+	// strategies and overflow; absent when the file does not parse.
+	Agents []config.Agent `json:"agents,omitempty"`
+	Queues []config.Queue `json:"queues,omitempty"`
 }
 
 // ConfigItemRequest is the body of POST (a new item) and PUT (a changed one).
@@ -90,8 +95,16 @@ func (s *Server) configItems(w http.ResponseWriter, r *http.Request) {
 		s.failEdit(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ConfigItems{File: ed.path, Version: fileVersion(data), Section: section,
-		Key: config.Sections[section], Items: items})
+	out := ConfigItems{File: ed.path, Version: fileVersion(data), Section: section, Key: config.Sections[section], Items: items}
+	if cfg, err := config.Parse(data, ed.path); err == nil {
+		switch section {
+		case "agents":
+			out.Agents = cfg.Agents
+		case "queues":
+			out.Queues = cfg.Queues
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) configEdit(w http.ResponseWriter, r *http.Request) {

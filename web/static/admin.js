@@ -57,6 +57,7 @@ async function cfgLoad(select) {
     const r = await api("GET", `/api/v1/config/${cfg.section}`);
     cfg.version = r.version;
     cfg.items = r.items || [];
+    cfgOverview(r);
     $("cfg-file").textContent = r.file;
   } catch (e) {
     cfg.items = [];
@@ -218,6 +219,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // adminPanel shows one of the admin page's panels.
 function adminPanel(id) {
+  if (id !== "cfg-panel") $("cfg-overview").hidden = true;
   for (const p of ["cfg-panel", "users-panel", "dnc-panel"]) $(p).hidden = p !== id;
   for (const b of $("cfg-sections").children) b.setAttribute("aria-selected", String(b.dataset.section === cfg.section));
 }
@@ -277,3 +279,33 @@ document.addEventListener("DOMContentLoaded", () => {
   $("dnc-load").addEventListener("submit", (e) => { e.preventDefault(); dncLoad(); });
   $("dnc-add").addEventListener("submit", (e) => { e.preventDefault(); dncAdd(); });
 });
+
+// cfgOverview is a table of the agents' skills and queues, or the queues'
+// routing, as Hotline reads the file (defaults filled in): what the YAML
+// items below say, at a glance.
+function cfgOverview(r) {
+  const table = $("cfg-overview");
+  const secs = (ns) => fmtSecs((ns || 0) / 1e9);
+  let head = [], rows = [];
+  if (r.agents) {
+    head = ["agent", "name", "endpoint", "skills (level)", "queues (penalty)"];
+    rows = r.agents.map((a) => [a.ID, a.Name, a.Endpoint,
+      Object.entries(a.Skills || {}).map(([k, v]) => `${k} ${v}`).join(", "),
+      (a.Queues || []).map((m) => `${m.Queue} (${m.Penalty})`).join(", ")]);
+  } else if (r.queues) {
+    head = ["queue", "strategy", "service level", "targets", "announcements", "overflow"];
+    rows = r.queues.map((q) => [q.Name, q.Strategy, secs(q.ServiceLevel),
+      (q.Targets || []).map((tg) => `${secs(tg.After)}: ${Object.keys(tg.Skills || {}).join("+") || "any"}`).join("; "),
+      q.Announce && q.Announce.Interval ? `${secs(q.Announce.Interval)}${q.Announce.Position ? " position" : ""}${q.Announce.WaitEstimate ? " wait" : ""}` : "",
+      q.Overflow ? [q.Overflow.Action, q.Overflow.Queue].filter((x) => x).join(" ") + (q.MaxWait ? ` after ${secs(q.MaxWait)}` : "") : ""]);
+  }
+  table.hidden = !rows.length;
+  const tr = document.createElement("tr");
+  for (const h of head) { const th = document.createElement("th"); th.textContent = t(h, h); tr.appendChild(th); }
+  table.tHead.replaceChildren(tr);
+  table.tBodies[0].replaceChildren(...rows.map((cells) => {
+    const row = document.createElement("tr");
+    for (const c of cells) cell(row, c || "");
+    return row;
+  }));
+}
