@@ -43,7 +43,22 @@ func (c *Core) setAgent(now time.Time, a *agent, to acd.AgentState, w motive) er
 		// States in the middle of a call are saved with the call record.
 		c.saveAgent(now, a)
 	}
+	c.entered(now, a)
 	return nil
+}
+
+// entered is what the engine does as an agent enters a state, beside the
+// moves acd's table allows: a free agent is offered the caller who waited
+// longest; an agent who stops taking calls, whether asked now, after the
+// call (a pending pause or logout) or for not answering, may leave callers
+// nobody can serve, whom leave_empty queues send on.
+func (c *Core) entered(now time.Time, a *agent) {
+	switch a.state {
+	case acd.Available:
+		c.agentFree(now, a)
+	case acd.Paused, acd.LoggedOut:
+		c.leaveEmpty(now, a)
+	}
 }
 
 func (c *Core) saveAgent(now time.Time, a *agent) {
@@ -208,11 +223,7 @@ func (c *Core) login(now time.Time, id, by string) error {
 	}
 	a.noAnswerRun = 0
 	a.pending = nil
-	if err := c.setAgent(now, a, acd.Available, motive{cause: acd.CauseLogin, by: by}); err != nil {
-		return err
-	}
-	c.agentFree(now, a)
-	return nil
+	return c.setAgent(now, a, acd.Available, motive{cause: acd.CauseLogin, by: by})
 }
 
 // afterCall moves an agent whose call (and wrap-up) is over to where it
@@ -227,7 +238,6 @@ func (c *Core) afterCall(now time.Time, a *agent, w motive) {
 	case a.state == acd.Paused:
 	default:
 		_ = c.setAgent(now, a, acd.Available, w)
-		c.agentFree(now, a)
 	}
 }
 
@@ -249,11 +259,7 @@ func (c *Core) logout(now time.Time, id string, w motive) error {
 		c.setPending(now, a, acd.LoggedOut, w)
 		return nil
 	}
-	if err := c.setAgent(now, a, acd.LoggedOut, w); err != nil {
-		return err
-	}
-	c.leaveEmpty(now, a)
-	return nil
+	return c.setAgent(now, a, acd.LoggedOut, w)
 }
 
 // Pause stops offering calls to an agent, with a reason. An agent in a call
@@ -277,11 +283,7 @@ func (c *Core) pause(now time.Time, id, reason, by string) error {
 		c.setPending(now, a, acd.Paused, w) // as agents expect: finish this call, then pause
 		return nil
 	}
-	if err := c.setAgent(now, a, acd.Paused, w); err != nil {
-		return err
-	}
-	c.leaveEmpty(now, a)
-	return nil
+	return c.setAgent(now, a, acd.Paused, w)
 }
 
 // Ready makes a paused agent (or one in wrap-up) available. It cancels a
@@ -315,11 +317,7 @@ func (c *Core) ready(now time.Time, id, by string) error {
 		return nil
 	}
 	a.noAnswerRun = 0
-	if err := c.setAgent(now, a, acd.Available, w); err != nil {
-		return err
-	}
-	c.agentFree(now, a)
-	return nil
+	return c.setAgent(now, a, acd.Available, w)
 }
 
 // leaveEmpty overflows, in queues with leave_empty set, the waiting callers

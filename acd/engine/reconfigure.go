@@ -185,7 +185,6 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 	for _, a := range added {
 		if a.cfg.LoggedIn {
 			_ = c.setAgent(now, a, acd.Available, motive{cause: acd.CauseReload, reason: "added to the config"})
-			c.agentFree(now, a)
 		}
 	}
 	c.members = memberships(c.agents)
