@@ -84,6 +84,8 @@ type Server struct {
 
 	contacts *contactBook // nil: no key, contacts off (see EnableContacts)
 	audit    *auditWriter // nil: no audit log (see EnableAudit)
+
+	recordings *recordings // nil: recording files not served (see EnableRecordings)
 }
 
 // New builds the API handler.
@@ -109,6 +111,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.dncRoutes()
 	s.contactRoutes()
 	s.campaignRoutes()
+	s.recordingRoutes()
 	s.servePages()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{eng: eng, s: s}, linkCollector{s}, writesCollector{s})

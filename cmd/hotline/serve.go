@@ -187,6 +187,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		h.SetChartOptions(api.ChartOptions{Location: chartZone, Target: cfg.Reports.ServiceLevelTarget, ShortAbandon: cfg.Reports.ShortAbandon})
 		defer h.EnableAudit(db)() // after the server's shutdown below: handlers are done
 		h.WatchWrites(rt.Writer())
+		h.EnableRecordings(db, cfg.Recordings.Dir)
 		wait, err := serveContacts(ctx, cfg.Privacy, keys, h, db, log)
 		if err != nil {
 			return err

@@ -1,0 +1,218 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// RecordingStore is what the recording routes read and where they log
+// each read as a read of personal data; *store.DB has it.
+type RecordingStore interface {
+	Call(id string) (*store.CallRecord, error)
+	Recordings(from, to time.Time) ([]store.RecordingEntry, error)
+	Audit(e store.AuditEntry) error
+}
+
+var _ RecordingStore = (*store.DB)(nil)
+
+// recordings serves the recording files (see EnableRecordings).
+type recordings struct {
+	db  RecordingStore
+	dir string
+	now func() time.Time
+}
+
+// EnableRecordings serves recordings from dir, the switch's recording
+// directory as this machine sees it ("" = the paths the switch reported).
+func (s *Server) EnableRecordings(db RecordingStore, dir string) {
+	s.recordings = &recordings{db: db, dir: dir, now: time.Now}
+}
+
+var errRecordingsOff = errors.New("recordings are not served by this daemon")
+
+func (s *Server) recordingRoutes() {
+	s.mux.HandleFunc("POST /api/v1/agents/{id}/recording/{action}", s.recordingAction)
+	s.mux.HandleFunc("GET /api/v1/calls/{id}/recording", s.recordingFile)
+	s.mux.HandleFunc("GET /api/v1/recordings", s.recordingList)
+}
+
+// recordingAction answers POST /api/v1/agents/{id}/recording/{action}:
+// start, stop, pause or resume the recording of the agent's call.
+func (s *Server) recordingAction(w http.ResponseWriter, r *http.Request) {
+	var body struct{}
+	if err := decode(w, r, &body); err != nil {
+		s.fail(w, err)
+		return
+	}
+	action := engine.RecordingAction(r.PathValue("action"))
+	if !slices.Contains([]engine.RecordingAction{engine.RecordingStart, engine.RecordingStop, engine.RecordingPause, engine.RecordingResume}, action) {
+		s.fail(w, badRequest("unknown recording action %q; known: start, stop, pause, resume", action))
+		return
+	}
+	st, err := engine.Send(r.Context(), s.eng, engine.RecordingControl{Agent: r.PathValue("id"), Action: action, By: who(r)})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// recordingFile answers GET /api/v1/calls/{id}/recording with the file,
+// Range requests included: agents for their own calls, supervisors for
+// their teams' (or all), admins for all. Every read is in the audit log.
+func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
+	rs := s.recordings
+	if rs == nil {
+		writeJSON(w, http.StatusServiceUnavailable, Error{Error: errRecordingsOff.Error()})
+		return
+	}
+	id := r.PathValue("id")
+	rec, err := rs.db.Call(id)
+	if err != nil {
+		s.fail(w, fmt.Errorf("call %q: %w", id, err))
+		return
+	}
+	if why := mayHear(r, rec); why != "" {
+		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": " + why})
+		return
+	}
+	file, err := recordingPath(rs.dir, rec)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		s.fail(w, fmt.Errorf("call %q: recording file: %w", id, store.ErrNotFound))
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.IsDir() {
+		s.fail(w, fmt.Errorf("call %q: recording file: %w", id, store.ErrNotFound))
+		return
+	}
+	if err := rs.db.Audit(store.AuditEntry{At: rs.now().UTC(), Who: who(r), Action: "recording", Subject: "call " + id, Count: 1}); err != nil {
+		s.fail(w, fmt.Errorf("audit log: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", recordingType(file))
+	disp := "inline"
+	if r.URL.Query().Get("download") != "" {
+		disp = "attachment"
+	}
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": id + path.Ext(file)}))
+	w.Header().Set("Cache-Control", "private, no-store")
+	http.ServeContent(w, r, "", fi.ModTime(), f)
+}
+
+// mayHear says why the caller may not hear the call's recording, or "".
+func mayHear(r *http.Request, rec *store.CallRecord) string {
+	p := principalOf(r)
+	if p == nil || p.role.Allows(auth.Supervisor) {
+		if t := teamOf(r); t != nil && !t.queue(rec.Queue) {
+			return "the call was not in your teams' queues"
+		}
+		return ""
+	}
+	if a := p.user.Agent; a != "" && (rec.Agent == a || slices.ContainsFunc(rec.Legs, func(l store.Leg) bool { return l.Agent == a })) {
+		return ""
+	}
+	return "an agent hears their own calls only"
+}
+
+// recordingPath is the file of a call's recording: below dir by the
+// recording's name and the extension the switch wrote, or the path the
+// switch reported when dir is "".
+func recordingPath(dir string, rec *store.CallRecord) (string, error) {
+	rc := rec.Recording
+	switch {
+	case rc.Failed:
+		return "", fmt.Errorf("call %q: the recording failed, there is no file: %w", rec.ID, store.ErrNotFound)
+	case rc.Path == "":
+		return "", fmt.Errorf("call %q has no recording file (none, or not finished yet): %w", rec.ID, store.ErrNotFound)
+	case dir == "":
+		if !filepath.IsAbs(rc.Path) {
+			return "", fmt.Errorf("call %q: recording %q is not a file here; set recordings.dir: %w", rec.ID, rc.Path, store.ErrNotFound)
+		}
+		return rc.Path, nil
+	}
+	if err := pbx.CheckRecordingName(rc.Name); err != nil {
+		return "", fmt.Errorf("call %q: %w", rec.ID, err)
+	}
+	return filepath.Join(dir, filepath.FromSlash(rc.Name)+path.Ext(rc.Path)), nil
+}
+
+// recordingType is a recording's content type by its extension.
+func recordingType(file string) string {
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".wav":
+		return "audio/wav"
+	case ".gsm":
+		return "audio/x-gsm"
+	case ".mp3":
+		return "audio/mpeg"
+	case ".ogg", ".oga", ".opus":
+		return "audio/ogg"
+	case ".sln", ".sln16", ".ulaw", ".alaw", ".g722":
+		return "application/octet-stream"
+	}
+	if t := mime.TypeByExtension(filepath.Ext(file)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// recordingList answers GET /api/v1/recordings?from=&to= (RFC 3339 or a
+// duration back from now; default the last 24 h), oldest first.
+func (s *Server) recordingList(w http.ResponseWriter, r *http.Request) {
+	rs := s.recordings
+	if rs == nil {
+		writeJSON(w, http.StatusServiceUnavailable, Error{Error: errRecordingsOff.Error()})
+		return
+	}
+	now := rs.now()
+	q := r.URL.Query()
+	from, err := parseWhen("from", q.Get("from"), now)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if q.Get("from") == "" {
+		from = now.Add(-24 * time.Hour)
+	}
+	to, err := parseWhen("to", q.Get("to"), now)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	list, err := rs.db.Recordings(from, to)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if t := teamOf(r); t != nil {
+		list = slices.DeleteFunc(list, func(e store.RecordingEntry) bool { return !t.queue(e.Queue) })
+	}
+	if err := rs.db.Audit(store.AuditEntry{At: now.UTC(), Who: who(r), Action: "list-recordings", Subject: "recordings from " + from.UTC().Format(time.RFC3339), Count: len(list)}); err != nil {
+		s.fail(w, fmt.Errorf("audit log: %w", err))
+		return
+	}
+	if list == nil {
+		list = []store.RecordingEntry{}
+	}
+	writeJSON(w, http.StatusOK, list)
+}
