@@ -657,7 +657,7 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 	if cl.bridge != "" {
 		c.do(Command{Op: OpDestroyBridge, Lane: cl.id, Bridge: cl.bridge})
 	}
-	talk := c.endTransfer(now, cl, cl.endTime(now))
+	talk, hold := c.endTransfer(now, cl, cl.endTime(now))
 	var a *agent
 	if cl.agent != nil {
 		a = cl.agent
@@ -666,6 +666,7 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 			c.forget(cl.agentCh)
 		}
 		a.stats.Talk += talk
+		a.stats.Hold += hold
 		c.startWrapUp(now, a, cl, talk)
 	}
 	c.setPhase(now, cl, acd.CallEnded)

@@ -350,6 +350,7 @@ func (c *Core) ringTarget(now time.Time, cl *call, t *target) {
 func (c *Core) agentLeaves(now time.Time, cl *call, t *target) {
 	a := cl.agent
 	countHold(now, cl) // the hold of this leg ends with it; the music may play on
+	a.stats.Hold += cl.xfer.legHold
 	talk := c.closeLeg(now, cl)
 	a.stats.Talk += talk
 	c.step(now, cl, "agent-left", a.id, "talk="+talk.Round(time.Millisecond).String())
@@ -604,10 +605,11 @@ func (c *Core) consultAgentGone(now time.Time, cl *call) {
 // endTransfer settles hold and transfer state when a call ends at end: the
 // hold in progress, a target still ringing or consulted, the outside party,
 // and the last leg of a transferred call. It sets the record's talk (all
-// legs) and returns the last leg's.
-func (c *Core) endTransfer(now time.Time, cl *call, end time.Time) time.Duration {
+// legs) and returns the last leg's talk and hold.
+func (c *Core) endTransfer(now time.Time, cl *call, end time.Time) (talk, hold time.Duration) {
 	x := &cl.xfer
 	countHold(end, cl)
+	hold = x.legHold
 	if t := x.target; t != nil && cl.phase != acd.CallExternal {
 		c.dropTarget(now, cl, t, "call ended")
 	}
@@ -621,14 +623,14 @@ func (c *Core) endTransfer(now time.Time, cl *call, end time.Time) time.Duration
 			cl.bridge = ""
 		}
 	}
-	talk := cl.talk(end)
+	talk = cl.talk(end)
 	if cl.rec.Transfers > 0 && (cl.agent != nil || cl.phase == acd.CallExternal) {
 		c.closeLeg(end, cl)
 	} else {
 		x.talkDone += talk
 	}
 	cl.rec.Talk = x.talkDone
-	return talk
+	return talk, hold
 }
 
 // Errors of hold and transfer.

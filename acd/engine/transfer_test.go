@@ -200,6 +200,12 @@ func TestHold(t *testing.T) {
 	if rec.Transfers != 0 || len(rec.Legs) != 0 {
 		t.Errorf("transfers %d legs %s; want none", rec.Transfers, legsText(rec))
 	}
+	for _, a := range x.r.Core.Status(x.r.Clock.Now()).Agents {
+		// alice: one call, about 24 s talk, 15 s hold and 5 s wrap-up.
+		if a.ID == "alice" && !near(a.AHT, 44*time.Second) {
+			t.Errorf("alice's AHT = %v, want about 44s (talk + hold + wrap-up)", a.AHT)
+		}
+	}
 	if !hasStep(rec, "hold", "") || !hasStep(rec, "unhold", "held=15") {
 		t.Errorf("timeline lacks hold/unhold: %v", rec.Timeline)
 	}

@@ -44,19 +44,20 @@ type Agent struct {
 	Offered, Answered, NoAnswer, Busy int
 	Talk, WrapUp, Ringing             time.Duration
 	LoggedIn, Paused                  time.Duration
+	Hold                              time.Duration // callers held during its calls; not talk
 }
 
 // AgentFigures are the figures derived from an agent's counts.
 type AgentFigures struct {
-	AHT       time.Duration // average handle time: (talk + wrap-up) per answered call
+	AHT       time.Duration // average handle time: (talk + hold + wrap-up) per answered call
 	Occupancy float64       // 0..1
 }
 
 // Figures derives an agent's figures from its counts.
 func (a Agent) Figures() AgentFigures {
 	return AgentFigures{
-		AHT:       Average(a.Talk+a.WrapUp, a.Answered),
-		Occupancy: Occupancy(a.Talk+a.WrapUp, a.LoggedIn-a.Paused),
+		AHT:       Average(a.Talk+a.Hold+a.WrapUp, a.Answered),
+		Occupancy: Occupancy(a.Talk+a.Hold+a.WrapUp, a.LoggedIn-a.Paused),
 	}
 }
 
