@@ -150,6 +150,10 @@ type Callback struct {
 	// Sealed holds Number when call records are sealed and the request was
 	// read without the key (see DB.SealCalls).
 	Sealed []byte `json:"sealed,omitempty"`
+
+	// Recording is a voicemail the caller left (a recording name; the
+	// call record of CallID has its path).
+	Recording string `json:"recording,omitempty"`
 }
 
 // ActiveCall is what the engine needs to pick a live call up again after a

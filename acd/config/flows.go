@@ -107,6 +107,8 @@ func (v *validator) flows() {
 				queue = n.Queue
 			case *ivr.CallbackNode:
 				queue = n.Queue
+			case *ivr.Voicemail:
+				queue = n.Queue
 			}
 			if queue != "" && !slices.Contains(queues, queue) {
 				v.known(joinPath(joinPath(joinPath(p, "nodes"), node), "queue"), "queue", queue, queues)

@@ -12,22 +12,38 @@ import (
 // leaveForCallback turns a waiting caller into a callback request that keeps
 // the caller's place in line, then says thanks and hangs up.
 func (c *Core) leaveForCallback(now time.Time, cl *call) {
-	q := cl.queue
-	if cl.rec.Caller == "" || q.cfg.Callback.Endpoint == "" {
-		c.warn(now, "callback-impossible", "call %s: no caller number or no callback endpoint for queue %q", cl.id, q.name)
+	c.leaveForCallbackWith(now, cl, cl.rec.Caller, "", []string{soundCallbackTaken})
+}
+
+// leaveForCallbackWith is leaveForCallback to number, with a recording
+// (a voicemail) for the agent, saying media.
+func (c *Core) leaveForCallbackWith(now time.Time, cl *call, number, recording string, media []string) {
+	cb := c.newCallback(now, cl, number, recording)
+	if cb == nil {
 		c.overflowFallback(now, cl)
 		return
 	}
+	c.leave(now, cl, media, acd.OutcomeCallback, pbx.CauseNormal)
+	c.offerCallback(now, cb)
+}
+
+// newCallback makes a callback request of cl's queue to number; nil when
+// the queue cannot call back.
+func (c *Core) newCallback(now time.Time, cl *call, number, recording string) *callbackReq {
+	q := cl.queue
+	if number == "" || q.cfg.Callback.Endpoint == "" {
+		c.warn(now, "callback-impossible", "call %s: no caller number or no callback endpoint for queue %q", cl.id, q.name)
+		return nil
+	}
 	cb := &callbackReq{
-		id: "cb-" + cl.id, queue: q, number: cl.rec.Caller, enqueued: cl.enqueued,
-		priority: cl.priority, next: now, origin: cl.id,
+		id: "cb-" + cl.id, queue: q, number: number, enqueued: cl.enqueued,
+		priority: cl.priority, next: now, origin: cl.id, recording: recording,
 	}
 	c.callbacks[cb.id] = cb
 	c.saveCallback(now, cb, acd.CallbackPending)
 	q.stats.Callbacks++
 	c.step(now, cl, "callback-requested", "", cb.id)
-	c.leave(now, cl, []string{soundCallbackTaken}, acd.OutcomeCallback, pbx.CauseNormal)
-	c.offerCallback(now, cb)
+	return cb
 }
 
 // overflowFallback is where a caller goes when the asked-for way out is not
@@ -48,6 +64,7 @@ func (c *Core) saveCallback(now time.Time, cb *callbackReq, st acd.CallbackState
 	rec := &store.Callback{
 		ID: cb.id, CallID: cb.origin, Queue: cb.queue.name, Number: cb.number, Requested: now,
 		Enqueued: cb.enqueued, Priority: cb.priority, Attempts: cb.attempts, NextAttempt: cb.next, State: st,
+		Recording: cb.recording,
 	}
 	c.save(now, "callback "+cb.id, store.PutCallback(rec))
 }

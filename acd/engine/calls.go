@@ -223,14 +223,7 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 			}
 			c.goTarget(now, cl, config.Target{Queue: a.Queue})
 		case ivr.Callback:
-			q := c.queueIdx[a.Queue]
-			if q == nil {
-				c.warn(now, "unknown-queue", "call %s: callback to %v %q", cl.id, ErrUnknownQueue, a.Queue)
-				c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)
-				break
-			}
-			cl.queue, cl.enqueued = q, now
-			c.leaveForCallback(now, cl)
+			c.flowCallback(now, cl, a, false)
 		case ivr.Listen:
 			// No recognizer is hosted by the engine yet: the FAQ works by keys.
 		case ivr.Lookup:
@@ -241,7 +234,7 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 				c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)
 			}
 		case ivr.Record:
-			c.warn(now, "flow-action", "call %s: %v not carried out", cl.id, a)
+			c.flowRecord(now, cl, a)
 		case ivr.Leave:
 			if a.Failed {
 				c.leave(now, cl, a.Media, acd.OutcomeFailed, pbx.CauseNormal)
@@ -609,6 +602,10 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 	if cl.rec.HangupBy == "" {
 		cl.rec.HangupBy = acd.HangupCaller
 	}
+	if cl.phase == acd.CallMenu && c.flowHungUp(now, cl) {
+		c.endCall(now, cl, cl.rec.HangupBy, pbx.CauseNormal)
+		return
+	}
 	switch {
 	case cl.phase.Connected():
 		c.step(now, cl, "caller-hangup", "", e.Cause.String())
@@ -645,7 +642,7 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 	c.cancelLegs(now, cl)
 	c.removeWaiting(cl)
 	c.stopPlay(cl)
-	if cl.recording != "" {
+	if cl.recording != "" && !cl.recStopped {
 		// Before the hang-up: the recording is on one of the legs.
 		c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.recording})
 	}

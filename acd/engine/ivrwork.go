@@ -189,3 +189,70 @@ func (c *Core) replayPrompts(cl *call, failed pbx.PlaybackID) bool {
 }
 
 func isSay(m string) bool { _, _, ok := ivr.ParseSay(m); return ok }
+
+// flowRecord starts recording the caller for a flow (a voicemail); the
+// recording is the call's, so its path lands in the call's record.
+func (c *Core) flowRecord(now time.Time, cl *call, r ivr.Record) {
+	if cl.recording != "" {
+		c.warn(now, "flow-record", "call %s: already recording %s", cl.id, cl.recording)
+		return
+	}
+	cl.recording = r.Name + "-" + cl.id
+	cl.rec.Recording.Name = cl.recording
+	c.do(Command{Op: OpStartRecording, Lane: cl.id, Record: pbx.RecordRequest{Name: cl.recording, Channel: cl.ch}})
+	c.saveActive(now, cl)
+}
+
+// flowCallback carries out a flow's callback: a task for the queue, with
+// the voicemail recorded for it if any, then the flow's words and the end
+// of the call (unless the caller has hung up already).
+func (c *Core) flowCallback(now time.Time, cl *call, a ivr.Callback, hungUp bool) {
+	q := c.queueIdx[a.Queue]
+	if q == nil {
+		c.warn(now, "unknown-queue", "call %s: callback to %v %q", cl.id, ErrUnknownQueue, a.Queue)
+		if !hungUp {
+			c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)
+		}
+		return
+	}
+	cl.queue, cl.enqueued = q, now
+	recording := ""
+	if a.Recording != "" && cl.recording != "" {
+		recording = cl.recording
+		if !hungUp { // else the recording of the channel ended with it
+			c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.recording})
+		}
+		cl.recStopped = true
+	}
+	if hungUp {
+		if cb := c.newCallback(now, cl, a.Number, recording); cb != nil {
+			cl.rec.Outcome = acd.OutcomeCallback
+			c.offerCallback(now, cb)
+		}
+		return
+	}
+	media := a.Media
+	if len(media) == 0 {
+		media = []string{soundCallbackTaken}
+	}
+	c.leaveForCallbackWith(now, cl, a.Number, recording, media)
+}
+
+// flowHungUp tells the call's flow the caller hung up; it reports whether
+// the flow left work behind (a voicemail's callback task).
+func (c *Core) flowHungUp(now time.Time, cl *call) bool {
+	st, acts := c.flow.Step(cl.flow, ivr.HungUp{}, now)
+	cl.flow = st
+	done := false
+	for _, a := range acts {
+		switch a := a.(type) {
+		case ivr.Note:
+			c.step(now, cl, a.Kind, "", a.Detail)
+		case ivr.Callback:
+			c.step(now, cl, "caller-hangup", "", "after the flow's "+a.String())
+			c.flowCallback(now, cl, a, true)
+			done = true
+		}
+	}
+	return done
+}

@@ -103,6 +103,7 @@ type call struct {
 	moh        bool
 	recording  string
 	recPaused  bool // the recording is paused (recording.go)
+	recStopped bool // its recording was stopped before the end (a voicemail taken)
 	legSeq     int
 	legTag     string // this run's tag in new leg ids of a call restored after a restart (see nextChannel)
 	playSeq    int
@@ -128,17 +129,18 @@ type call struct {
 // callbackReq is a caller who left the queue asking to be called back. It
 // keeps the caller's place in line (enqueued) and waits like a caller.
 type callbackReq struct {
-	id       string
-	state    acd.CallbackState
-	queue    *queue
-	number   string
-	enqueued time.Time
-	priority int
-	attempts int
-	next     time.Time
-	dialing  *call
-	gen      uint64
-	origin   string // call id of the call that asked
+	id        string
+	state     acd.CallbackState
+	queue     *queue
+	number    string
+	enqueued  time.Time
+	priority  int
+	attempts  int
+	next      time.Time
+	dialing   *call
+	gen       uint64
+	origin    string // call id of the call that asked
+	recording string // a voicemail the caller left for the agent, by recording name
 }
 
 type waitRef struct {

@@ -163,7 +163,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		}
 		// A request cut while dialing waits again: the attempt is over.
 		c.callbacks[sc.ID] = &callbackReq{id: sc.ID, state: acd.CallbackPending, queue: q, number: sc.Number, enqueued: sc.Enqueued,
-			priority: sc.Priority, attempts: sc.Attempts, next: sc.NextAttempt, origin: sc.CallID}
+			priority: sc.Priority, attempts: sc.Attempts, next: sc.NextAttempt, origin: sc.CallID, recording: sc.Recording}
 	}
 }
 

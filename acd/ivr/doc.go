@@ -27,7 +27,8 @@
 // (known caller, tag, variable, time of day), set (variables), language
 // (prompt language and a required skill), lookup (HTTP request by the
 // host, JSON answer into variables, timeout and failure branches), queue
-// (with skills and priority), transfer, callback, hangup, and faq (answers
+// (with skills and priority), transfer, callback, voicemail (a message
+// recorded for a callback task), hangup, and faq (answers
 // by key or by a recognized phrase, ranked by [Matcher]). [Check] lists
 // every problem of a flow with its path.
 //

@@ -138,11 +138,17 @@ type LookupResult struct {
 // Phrase is what a speech recognizer heard the caller say.
 type Phrase struct{ Text string }
 
+// HungUp is the caller having hung up. Nodes may still leave work for
+// later (a voicemail's callback task); the host carries out only Callback
+// actions, without their media.
+type HungUp struct{}
+
 func (Digit) input()        {}
 func (Timeout) input()      {}
 func (PlaybackDone) input() {}
 func (LookupResult) input() {}
 func (Phrase) input()       {}
+func (HungUp) input()       {}
 
 // Action is something the host must do for the call, in order.
 type Action interface{ action() }
@@ -292,5 +298,6 @@ func (in LookupResult) String() string {
 	return s
 }
 func (in Phrase) String() string { return "phrase " + strconv.Quote(in.Text) }
+func (HungUp) String() string    { return "hung-up" }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -290,3 +290,36 @@ func TestSecretValues(t *testing.T) {
 		t.Errorf("after leaving: %+v; actions %v", st, all)
 	}
 }
+
+func TestVoicemailNode(t *testing.T) {
+	f, err := Build(map[string]Node{"vm": &Voicemail{Queue: "support", Prompt: []string{"sound:leave"}, Max: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, acts := f.StartWith("vm", map[string]string{VarCaller: "555"}, t0)
+	var all []string
+	trace := func(acts []Action) {
+		for _, a := range acts {
+			all = append(all, fmt.Sprint(a))
+		}
+	}
+	trace(acts)
+	for _, in := range []Input{Digit{Key: "#"}, PlaybackDone{}, Digit{Key: "5"}, Digit{Key: "#"}} {
+		st, acts = f.Step(st, in, t0)
+		trace(acts)
+	}
+	want := "enter voicemail vm|play sound:leave,tone:beep|note voicemail recording|record voicemail max 1m0s|timer 1m0s|" +
+		"cancel-timer|note voicemail-left key #|callback support to 555 with voicemail"
+	if got := strings.Join(all, "|"); got != want || !st.Done() {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	// The caller hanging up while recording leaves the message too.
+	st, _ = f.StartWith("vm", map[string]string{VarCaller: "555"}, t0)
+	st, _ = f.Step(st, PlaybackDone{}, t0)
+	if _, acts = f.Step(st, HungUp{}, t0); fmt.Sprint(acts) != "[note voicemail-left hung up callback support to 555 with voicemail]" {
+		t.Errorf("hang-up: %v", acts)
+	}
+	if err := (&Voicemail{}).Validate(); err == nil || !strings.Contains(err.Error(), "queue: missing") {
+		t.Errorf("no queue: %v", err)
+	}
+}
