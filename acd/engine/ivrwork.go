@@ -217,9 +217,9 @@ func (c *Core) flowCallback(now time.Time, cl *call, a ivr.Callback, hungUp bool
 	}
 	cl.queue, cl.enqueued = q, now
 	recording := ""
-	if a.Recording != "" && cl.recording != "" {
-		recording = cl.recording
-		if !hungUp { // else the recording of the channel ended with it
+	if a.Recording != "" {
+		recording = cl.rec.Recording.Name  // the switch may have reported it over already
+		if cl.recording != "" && !hungUp { // else the recording of the channel ended with it
 			c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.recording})
 		}
 		cl.recStopped = true
