@@ -149,6 +149,7 @@ type leadDial struct {
 	// machine is set when it ended the dial as a machine's.
 	amd     string
 	machine bool
+	optOut  bool // the lead asked in the campaign's flow not to be called again
 }
 
 // CampaignStats are a campaign's counts since it was first started.
@@ -903,7 +904,14 @@ func (c *Core) flowAnswers(cl *call, d *leadDial) {
 	if !cl.flow.Done() && cl.agent == nil && d.disposition == "" {
 		d.disposition = "partial"
 	}
+	d.optOut = vars[VarDoNotCall] == "yes"
 }
+
+// VarDoNotCall is the flow variable by which a lead asks not to be called
+// again: a campaign flow's set node gives it "yes" (say after "press 9 to
+// stop these calls"), and the lead becomes do-not-call, its number on the
+// campaign's do-not-call list.
+const VarDoNotCall = "do_not_call"
 
 // ReconcileLeads settles leads a previous run left Dialing: their attempt
 // was counted and may have been placed, so it is never placed again. A
@@ -1023,6 +1031,9 @@ func (c *Core) disposeLead(now time.Time, d *leadDial) {
 				disp = k
 			}
 		}
+	}
+	if d.optOut {
+		disp = campaign.Disposition{Name: VarDoNotCall, DNC: true}
 	}
 	var at time.Time
 	if disp.Callback {

@@ -34,8 +34,10 @@ flows:
         kind: menu
         prompt: [sound:your-order-shipped, sound:press-1-for-someone]
         timeout: 4s
-        options: {"1": {queue: people}}
+        options: {"1": {queue: people}, "9": {node: optout}}
         default: {message: [sound:goodbye]}
+      optout: {kind: set, vars: {do_not_call: "yes"}, next: bye}
+      bye: {kind: hangup, prompt: [sound:you-will-not-be-called]}
 campaigns:
   - name: poll
     kind: survey
@@ -55,7 +57,8 @@ campaigns:
 // TestSurveyAndNotificationFlows: a survey's answered leads go through its
 // flow and their keyed answers are kept on the lead (a lead who hangs up
 // halfway keeps what it answered, as partial); a notification's flow says
-// its message and puts a lead who presses 1 through to an agent.
+// its message and puts a lead who presses 1 through to an agent; one who
+// presses 9 is never called again.
 func TestSurveyAndNotificationFlows(t *testing.T) {
 	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
 	if err != nil {
@@ -67,10 +70,11 @@ func TestSurveyAndNotificationFlows(t *testing.T) {
 		"+3314000002": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "2", DTMFDelay: 2 * time.Second, HangupAfter: 4 * time.Second},
 		"+3314000003": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "1", DTMFDelay: 2 * time.Second, HangupAfter: time.Minute},
 		"+3314000004": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute},
+		"+3314000005": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "9", DTMFDelay: 2 * time.Second, HangupAfter: time.Minute},
 	}
 	leads := []campaign.Lead{
 		{Campaign: "poll", Phone: "+3314000001"}, {Campaign: "poll", Phone: "+3314000002"},
-		{Campaign: "notice", Phone: "+3314000003"}, {Campaign: "notice", Phone: "+3314000004"},
+		{Campaign: "notice", Phone: "+3314000003"}, {Campaign: "notice", Phone: "+3314000004"}, {Campaign: "notice", Phone: "+3314000005"},
 	}
 	if _, err := db.ImportLeads(leads); err != nil {
 		t.Fatal(err)
@@ -116,6 +120,10 @@ func TestSurveyAndNotificationFlows(t *testing.T) {
 	check("+3314000002", campaign.Done, "partial", map[string]string{"satisfaction": "2"})
 	check("+3314000003", campaign.Done, "completed", nil)
 	check("+3314000004", campaign.Done, "completed", nil)
+	check("+3314000005", campaign.DoNotCall, "do_not_call", map[string]string{"do_not_call": "yes"})
+	if list, blocked, err := db.Blocked("+3314000005", "notice"); !blocked || list != "notice" || err != nil {
+		t.Errorf("the lead who pressed 9: on list %q %v %v; want the campaign's do-not-call list", list, blocked, err)
+	}
 	var toAgent, heard bool
 	for rec, err := range db.Calls(store.Filter{}) {
 		if err != nil {
