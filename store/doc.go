@@ -57,10 +57,24 @@ across restarts; saving a record with an existing ID replaces it.
 	agent_changes     8-byte At (as above) + 8-byte sequence + agent ID -> AgentChange JSON
 	campaigns         campaign name -> campaign.Progress JSON (run state, counts)
 	campaign_hours    campaign name + NUL + 8-byte hour start (as above) -> campaign.HourCount JSON
+	calls_by_number   keyed hash of the customer's number (32 bytes) + the calls_by_entered key -> empty
+	contacts, contacts_by_phone, contact_calls, audit: see contacts.go
+	tasks             task ID -> contact.Task JSON (callback tasks of missed calls)
 
 The index key sorts by time, then ID, so a time range is one cursor scan.
 Filters on queue, agent, outcome and direction are applied to the records
 the range yields.
+
+# Sealing
+
+With a key (SealCalls), a call record's personal fields (numbers, caller
+name, notes, recording name and path, the details of timeline steps reports
+do not read, transfer legs' numbers) are stored sealed in its "sealed"
+field, as are a live call's IVR variables and recording and a callback
+request's number; the figures stay in clear, so reports read a store without
+the key. A record read without the key keeps "sealed" and the fields read
+empty; a save keeps it. Records written in clear before there was a key are
+read as they are; ResealCalls seals them, and re-seals under a new key.
 
 The schema version changes only when this layout or a key encoding changes;
 fields added to a record type need no change, as old records decode with
