@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -134,4 +135,48 @@ func TestAsteriskE2EHoldAndTransfer(t *testing.T) {
 		t.Errorf("talk %v is not the legs' %v", rec.Talk, sum)
 	}
 	s.noTaggedChannels(5 * time.Second)
+}
+
+// TestAsteriskE2ETransferToNumber: alice sends the caller blind to an
+// outside number (pbx.outside, a Local channel that answers in a second);
+// the caller talks to it, and the record has alice's leg and the number's.
+func TestAsteriskE2ETransferToNumber(t *testing.T) {
+	s := newE2E(t, "transfer", map[string]e2ePhone{"alice": {Answer: time.Second}, "bob": e2eNeverAnswers, "carol": e2eNeverAnswers}, "")
+	cfg, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := "  outside: \"Local/9-1-0-0--{number}@hotline-agents/n\"\n"
+	if err := os.WriteFile(s.config, []byte(strings.Replace(string(cfg), "  type: asterisk\n", "  type: asterisk\n"+outside, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.start()
+	pc := s.call(e2eCaller{Number: "6400", HangupAfter: 30 * time.Second})
+	s.bridged(pc, "alice", 10*time.Second)
+	s.callAction("alice", "transfer", `{"number":"5551234"}`)
+	var far string
+	s.eventually(10*time.Second, "the caller is bridged with the outside number", func() (bool, string) {
+		for _, ch := range s.ast.channels(s.t) {
+			if strings.Contains(ch.Name, "--5551234@hotline-agents") && strings.HasSuffix(ch.Name, ";1") {
+				far = ch.ID
+			}
+		}
+		if far == "" {
+			return false, "no channel to the number"
+		}
+		_, ok := s.ast.bridgeWith(s.t, pc.Far, far)
+		return ok, "not bridged with " + far
+	})
+	time.Sleep(time.Second)
+	s.ast.hangup(t, pc.Near)
+	rec := s.waitRecord(pc.Far, 10*time.Second, "the call ends", e2eEnded)
+	if len(rec.Legs) != 2 || rec.Legs[0].Agent != "alice" || rec.Legs[1].Number != "5551234" || rec.Legs[1].Talk < 500*time.Millisecond {
+		t.Errorf("legs %+v; want alice, then 5551234 talking about a second", rec.Legs)
+	}
+	if rec.Outcome != acd.OutcomeAnswered || rec.HangupBy != acd.HangupCaller || rec.Transfers != 1 {
+		t.Errorf("outcome %s by %s, transfers %d; want answered by the caller, 1", rec.Outcome, rec.HangupBy, rec.Transfers)
+	}
+	s.eventually(5*time.Second, "the outside leg is hung up with the caller", func() (bool, string) {
+		return !s.ast.hasChannel(s.t, far), far + " still up"
+	})
 }
