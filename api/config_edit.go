@@ -146,8 +146,12 @@ func (s *Server) configEdit(w http.ResponseWriter, r *http.Request) {
 			err = fmt.Errorf("%w: %s has no %q", config.ErrNoItem, section, name)
 			break
 		}
-		fallthrough
-	default:
+		data, name, err = config.SetItem(old, section, name, body.YAML)
+	default: // POST: a new item
+		if name != "" && s.hasItem(old, section, name) {
+			err = fmt.Errorf("%w: %s already has %q", config.ErrBadItem, section, name)
+			break
+		}
 		data, name, err = config.SetItem(old, section, name, body.YAML)
 	}
 	if err != nil {

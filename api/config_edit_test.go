@@ -137,11 +137,23 @@ func TestConfigEditAgent(t *testing.T) {
 	if code, raw := sendJSON(t, "POST", base+"agents", ConfigItemRequest{YAML: "id: carol\nendpoint: sim/c2\n"}); code != 400 {
 		t.Errorf("a second carol: %d %s", code, raw)
 	}
+	// A new flow by name; the same name again is refused, not overwritten.
+	flow := ConfigItemRequest{Name: "hello", YAML: "start: q\nnodes:\n  q: {kind: queue, queue: support}\n"}
+	if code, raw := sendJSON(t, "POST", base+"flows", flow); code != 200 {
+		t.Fatalf("POST flow: %d %s", code, raw)
+	}
+	if code, raw := sendJSON(t, "POST", base+"flows", flow); code != 400 || !strings.Contains(string(raw), "already has") {
+		t.Errorf("POST the same flow again: %d %s", code, raw)
+	}
+	if code, raw := sendJSON(t, "DELETE", base+"flows/hello", nil); code != 200 {
+		t.Fatalf("DELETE flow: %d %s", code, raw)
+	}
 	if code, raw := sendJSON(t, "DELETE", base+"agents/carol", nil); code != 200 {
 		t.Fatalf("DELETE carol: %d %s", code, raw)
 	}
-	if after, _ := os.ReadFile(path); string(after) != want {
-		t.Errorf("after adding and removing carol:\n%s", after)
+	// The first flow made the section; removing the last leaves its key.
+	if after, _ := os.ReadFile(path); string(after) != want+"\nflows:\n" {
+		t.Errorf("after adding and removing carol and a flow:\n%s", after)
 	}
 	for _, c := range []struct {
 		method, path string
