@@ -81,7 +81,12 @@ func mediaURIs(m string) ([]string, error) {
 		return nil, fmt.Errorf("%w: media %q", pbx.ErrBadRequest, m)
 	}
 	switch scheme {
-	case "sound", "recording", "tone", "characters":
+	case "tone":
+		if rest == "beep" { // Asterisk's indications have no beep; its core sounds do
+			return []string{"sound:beep"}, nil
+		}
+		return []string{m}, nil
+	case "sound", "recording", "characters":
 		return []string{m}, nil
 	case "number":
 		n, err := strconv.ParseInt(rest, 10, 64)

@@ -2,6 +2,7 @@ package ari_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/speech"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -69,7 +71,8 @@ func newIVRE2E(t *testing.T, phones map[string]e2ePhone) (*e2eScenario, *promptL
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.NewReplacer("@PROMPTS@", prompts.dir, "@PROMPTURL@", ps.URL+"/prompts/", "@LOOKUP@", orders.URL).Replace(string(body))
+	text := strings.NewReplacer("@PROMPTS@", prompts.dir, "@PROMPTURL@", ps.URL+"/prompts/", "@LOOKUP@", orders.URL,
+		"@TODAY@", time.Now().UTC().Format(time.DateOnly)).Replace(string(body))
 	if err := os.WriteFile(s.config, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -95,10 +98,11 @@ func TestAsteriskE2EIVR(t *testing.T) {
 	time.Sleep(time.Second) // alice has idled longer than bob
 	s.agentAction("bob", "login")
 
-	faq := s.call(e2eCaller{Number: "6500", From: "5550601", DTMF: "1", DTMFAfter: 4 * time.Second, HangupAfter: 9 * time.Second})
+	faq := s.call(e2eCaller{Number: "6500", From: "5550601", DTMF: "1", DTMFAfter: 4 * time.Second, HangupAfter: 8 * time.Second})
 	person := s.call(e2eCaller{Number: "6500", From: "5550602", DTMF: "0", DTMFAfter: 2 * time.Second})
 	silent := s.call(e2eCaller{Number: "6500", From: "5550603"})
 	order := s.call(e2eCaller{Number: "6501", From: "5550604", DTMF: "4711", DTMFAfter: 3 * time.Second})
+	closed := s.call(e2eCaller{Number: "6502", From: "5550605", HangupAfter: 12 * time.Second})
 
 	// 0: queued with the flow's skill, answered by bob, who sees the path.
 	rec, _ := s.bridged(person, "bob", 20*time.Second)
@@ -130,6 +134,22 @@ func TestAsteriskE2EIVR(t *testing.T) {
 	if !strings.Contains(steps, "faq-retry timeout") || !strings.Contains(steps, "faq-fallback timeout") || !strings.Contains(steps, "hangup faq/bye") || !prompts.saw(t, "Goodbye.") {
 		t.Errorf("silent call: %s", steps)
 	}
+	// After hours: the closed branch, a message recorded until the caller
+	// hangs up, and a callback task of the queue with the recording.
+	rec = s.waitRecord(closed.Far, 30*time.Second, "the after-hours call ends", e2eEnded)
+	steps = e2eSteps(rec)
+	if rec.Outcome != acd.OutcomeCallback || !strings.Contains(steps, "hours closed") || !strings.Contains(steps, "voicemail-left hung up") ||
+		rec.Recording.Name == "" || !prompts.saw(t, "We are closed. Please leave a message after the tone.") {
+		t.Errorf("after hours: outcome %s recording %+v; %s", rec.Outcome, rec.Recording, steps)
+	}
+	s.eventually(10*time.Second, "the message's recording written", func() (bool, string) {
+		r, _ := s.recordOf(closed.Far)
+		return r.Recording.Path != "", fmt.Sprintf("recording %+v", r.Recording)
+	})
+	if q := s.queueStatus("messages"); q.PendingCB != 1 {
+		t.Errorf("queue messages: %d pending callbacks, want the voicemail's", q.PendingCB)
+	}
+	voicemail, _ := s.recordOf(closed.Far)
 	if w := s.status().Warnings; w["playback-failed"] != 0 || w["prompt-render"] != 0 {
 		t.Errorf("warnings %v", w)
 	}
@@ -149,6 +169,15 @@ func TestAsteriskE2EIVR(t *testing.T) {
 	if err := json.Unmarshal(out, &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
+	db, err := store.Open(filepath.Join(s.dir, "hotline.db"), store.Options{ReadOnly: true, LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cbs, err := db.Callbacks()
+	db.Close()
+	if err != nil || len(cbs) != 1 || cbs[0].Queue != "messages" || cbs[0].Number != "5550605" || cbs[0].Recording != voicemail.Recording.Name {
+		t.Errorf("callback tasks %+v (%v), want the voicemail's for messages with its recording %q", cbs, err, voicemail.Recording.Name)
+	}
 	found := false
 	for _, f := range rep.Flows {
 		if f.Flow == "faq" {
@@ -161,4 +190,16 @@ func TestAsteriskE2EIVR(t *testing.T) {
 	if !found {
 		t.Errorf("no faq flow in the report:\n%s", out)
 	}
+}
+
+// queueStatus is the status of queue name.
+func (s *e2eScenario) queueStatus(name string) engine.QueueStatus {
+	s.t.Helper()
+	for _, q := range s.status().Queues {
+		if q.Name == name {
+			return q
+		}
+	}
+	s.t.Fatalf("status lists no queue %q", name)
+	return engine.QueueStatus{}
 }

@@ -58,6 +58,7 @@ func TestMediaURIs(t *testing.T) {
 		"number:2000015":             "sound:digits/2 sound:digits/million sound:digits/15",
 		"number:123456789":           "sound:digits/1 sound:digits/hundred sound:digits/20 sound:digits/3 sound:digits/million sound:digits/4 sound:digits/hundred sound:digits/50 sound:digits/6 sound:digits/thousand sound:digits/7 sound:digits/hundred sound:digits/80 sound:digits/9",
 		"tone:ring":                  "tone:ring",
+		"tone:beep":                  "sound:beep",
 		"file:/srv/prompts/menu.wav": "sound:/srv/prompts/menu",
 		"file:/srv/prompts/menu":     "sound:/srv/prompts/menu",
 	} {

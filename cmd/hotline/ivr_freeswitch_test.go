@@ -48,7 +48,7 @@ func TestServeFreeSWITCHIVRFlows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := strings.NewReplacer("@PROMPTS@", prompts, "@PROMPTURL@", "", "@LOOKUP@", orders.URL,
+	cfg := strings.NewReplacer("@PROMPTS@", prompts, "@PROMPTURL@", "", "@LOOKUP@", orders.URL, "@TODAY@", time.Now().UTC().Format(time.DateOnly),
 		"@PHONE:alice@", "user/alice", "@PHONE:bob@", "user/bob").Replace(string(flows))
 	path := filepath.Join(dir, "hotline.yaml")
 	if err := os.WriteFile(path, []byte("pbx: {type: freeswitch}\n"+cfg), 0o600); err != nil {
@@ -88,6 +88,7 @@ func TestServeFreeSWITCHIVRFlows(t *testing.T) {
 		"person": {From: "5550602", To: "6500", DTMF: "0", DTMFDelay: 700 * time.Millisecond},
 		"silent": {From: "5550603", To: "6500"},
 		"order":  {From: "5550604", To: "6501", DTMF: "4711", DTMFDelay: 700 * time.Millisecond},
+		"closed": {From: "5550605", To: "6502", HangupAfter: 3 * time.Second},
 	}
 	byCaller, uuids := map[string]string{}, map[string]string{}
 	for name, c := range callers {
@@ -99,7 +100,7 @@ func TestServeFreeSWITCHIVRFlows(t *testing.T) {
 		byCaller[c.From], uuids[name] = name, uuid
 	}
 	recs := map[string]api.Call{}
-	waitUntil(t, 30*time.Second, "four ended calls", func() bool {
+	waitUntil(t, 30*time.Second, "five ended calls", func() bool {
 		resp, err := http.Get(base + "/api/v1/calls")
 		if err != nil {
 			return false
@@ -112,7 +113,7 @@ func TestServeFreeSWITCHIVRFlows(t *testing.T) {
 				recs[byCaller[r.Caller]] = r
 			}
 		}
-		return len(recs) == 4
+		return len(recs) == 5
 	})
 	steps := func(r api.Call) string {
 		var out []string
@@ -137,5 +138,9 @@ func TestServeFreeSWITCHIVRFlows(t *testing.T) {
 	}
 	if r := recs["order"]; !played("order", "Your order 4711 is on its way.") {
 		t.Errorf("order: the looked-up status was not spoken: %s", steps(r))
+	}
+	if r := recs["closed"]; r.Outcome != acd.OutcomeCallback || !strings.Contains(steps(r), "voicemail-left hung up") ||
+		!strings.HasSuffix(r.Recording.Path, r.Recording.Name+".wav") || !strings.HasPrefix(r.Recording.Name, "voicemail-") {
+		t.Errorf("after hours: outcome %s, recording %+v: %s", r.Outcome, r.Recording, steps(r))
 	}
 }
