@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/engine"
-	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/api/auth"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -89,9 +88,9 @@ func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": " + why})
 		return
 	}
-	file, err := recordingPath(rs.dir, rec)
+	file, err := rec.Recording.File(rs.dir)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, fmt.Errorf("call %q: %w", id, err))
 		return
 	}
 	f, err := os.Open(file)
@@ -132,28 +131,6 @@ func mayHear(r *http.Request, rec *store.CallRecord) string {
 		return ""
 	}
 	return "an agent hears their own calls only"
-}
-
-// recordingPath is the file of a call's recording: below dir by the
-// recording's name and the extension the switch wrote, or the path the
-// switch reported when dir is "".
-func recordingPath(dir string, rec *store.CallRecord) (string, error) {
-	rc := rec.Recording
-	switch {
-	case rc.Failed:
-		return "", fmt.Errorf("call %q: the recording failed, there is no file: %w", rec.ID, store.ErrNotFound)
-	case rc.Path == "":
-		return "", fmt.Errorf("call %q has no recording file (none, or not finished yet): %w", rec.ID, store.ErrNotFound)
-	case dir == "":
-		if !filepath.IsAbs(rc.Path) {
-			return "", fmt.Errorf("call %q: recording %q is not a file here; set recordings.dir: %w", rec.ID, rc.Path, store.ErrNotFound)
-		}
-		return rc.Path, nil
-	}
-	if err := pbx.CheckRecordingName(rc.Name); err != nil {
-		return "", fmt.Errorf("call %q: %w", rec.ID, err)
-	}
-	return filepath.Join(dir, filepath.FromSlash(rc.Name)+path.Ext(rc.Path)), nil
 }
 
 // recordingType is a recording's content type by its extension.

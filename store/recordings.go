@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path"
+	"path/filepath"
 	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
 // bucketRecordings indexes the calls that have a recording by their
@@ -21,6 +25,9 @@ type RecordingEntry struct {
 	Name    string    `json:"name,omitempty"`
 	Path    string    `json:"path,omitempty"` // as the switch reported it; "" until it finished, or failed
 	Failed  bool      `json:"failed,omitempty"`
+	// Sealed: the call's record is sealed under a key this store was not
+	// given, so Name and Path read empty.
+	Sealed bool `json:"sealed,omitempty"`
 }
 
 // indexRecording keeps the recordings index in step with a saved call:
@@ -66,13 +73,36 @@ func (db *DB) Recordings(from, to time.Time) (out []RecordingEntry, err error) {
 				}
 				return err
 			}
-			if rec.Recording == (Recording{}) {
+			sealed := rec.Sealed != nil
+			if rec.Recording == (Recording{}) && !sealed {
 				continue
 			}
 			out = append(out, RecordingEntry{Call: rec.ID, Entered: rec.Entered, Queue: rec.Queue, Agent: rec.Agent,
-				Name: rec.Recording.Name, Path: rec.Recording.Path, Failed: rec.Recording.Failed})
+				Name: rec.Recording.Name, Path: rec.Recording.Path, Failed: rec.Recording.Failed, Sealed: sealed})
 		}
 		return nil
 	})
 	return out, err
+}
+
+// File is where a recording's file is on this machine: below dir by the
+// recording's name and the extension the switch wrote, or the path the
+// switch reported when dir is "". A recording that failed, has not
+// finished, or whose reported path is not a file here is ErrNotFound.
+func (r Recording) File(dir string) (string, error) {
+	switch {
+	case r.Failed:
+		return "", fmt.Errorf("the recording failed, there is no file: %w", ErrNotFound)
+	case r.Path == "":
+		return "", fmt.Errorf("no recording file (none, or not finished yet): %w", ErrNotFound)
+	case dir == "":
+		if !filepath.IsAbs(r.Path) {
+			return "", fmt.Errorf("recording %q is not a file here; set recordings.dir: %w", r.Path, ErrNotFound)
+		}
+		return r.Path, nil
+	}
+	if err := pbx.CheckRecordingName(r.Name); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, filepath.FromSlash(r.Name)+path.Ext(r.Path)), nil
 }

@@ -46,18 +46,9 @@ times, dates (2026-11-30, local time) or a duration back from now (24h).`,
 }
 
 func runAudit(w io.Writer, db *store.DB, o auditOptions, now time.Time) error {
-	from, err := auditTime("--from", o.from, now)
+	from, to, err := timeWindow(o.from, o.to, now)
 	if err != nil {
 		return err
-	}
-	to := now.Add(time.Second)
-	if o.to != "" {
-		if to, err = auditTime("--to", o.to, now); err != nil {
-			return err
-		}
-	}
-	if !to.After(from) {
-		return invalidArg(fmt.Errorf("--to %s is not after --from %s", to.Format(time.RFC3339), from.Format(time.RFC3339)))
 	}
 	entries, err := db.AccessLog(from, to)
 	if err != nil {
@@ -82,6 +73,23 @@ func runAudit(w io.Writer, db *store.DB, o auditOptions, now time.Time) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", e.At.Local().Format(time.RFC3339), who, dash(e.Role), e.Method, e.Path, e.Status, dash(e.Remote), e.Note)
 	}
 	return tw.Flush()
+}
+
+// timeWindow reads --from and --to (default: now) with auditTime.
+func timeWindow(fromFlag, toFlag string, now time.Time) (from, to time.Time, err error) {
+	if from, err = auditTime("--from", fromFlag, now); err != nil {
+		return
+	}
+	to = now.Add(time.Second)
+	if toFlag != "" {
+		if to, err = auditTime("--to", toFlag, now); err != nil {
+			return
+		}
+	}
+	if !to.After(from) {
+		err = invalidArg(fmt.Errorf("--to %s is not after --from %s", to.Format(time.RFC3339), from.Format(time.RFC3339)))
+	}
+	return
 }
 
 // auditTime reads an RFC 3339 time, a date in local time, or a duration

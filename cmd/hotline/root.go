@@ -65,6 +65,7 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newKeysCmd(g),
 		newIVRCmd(g),
 		newAuditCmd(g),
+		newRecordingsCmd(g),
 	)
 	return cmd
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/store"
+)
+
+// check names the record whose file is gone and the file no record
+// names, and exits 1; once they agree it exits 0. list shows the period's.
+func TestRecordingsCheckAndList(t *testing.T) {
+	tmp := t.TempDir()
+	path, dir := filepath.Join(tmp, "h.db"), filepath.Join(tmp, "rec")
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, c := range []store.CallRecord{
+		{ID: "c1", Entered: now.Add(-time.Hour), Queue: "support", Agent: "alice", Recording: store.Recording{Name: "day/c1", Path: "/spool/day/c1.wav"}},
+		{ID: "c2", Entered: now.Add(-time.Hour), Queue: "support", Agent: "bob", Recording: store.Recording{Name: "day/c2", Path: "/spool/day/c2.wav"}},
+		{ID: "c3", Entered: now.Add(-48 * time.Hour), Queue: "sales", Recording: store.Recording{Name: "c3", Failed: true}},
+	} {
+		if err := db.SaveCall(&c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	for _, f := range []string{"day/c1.wav", "day/stray.wav"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("RIFF"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(args ...string) (string, error) {
+		cmd := newRootCmd()
+		var out bytes.Buffer
+		cmd.SetArgs(append(append([]string{"recordings"}, args...), "--store", path))
+		cmd.SetOut(&out)
+		cmd.SetErr(&out)
+		err := cmd.ExecuteContext(context.Background())
+		return out.String(), err
+	}
+	out, err := run("check", "--dir", dir)
+	if exitCode(err) != exitFailure || !strings.Contains(out, "MISSING  call c2: "+filepath.Join(dir, "day/c2.wav")) ||
+		!strings.Contains(out, "ORPHAN   "+filepath.Join(dir, "day/stray.wav")) || strings.Contains(out, "c1.wav") ||
+		!strings.Contains(out, "3 recordings on record, 1 without a file (failed or unfinished), 1 missing, 1 files no record names") {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	if err := os.Rename(filepath.Join(dir, "day/stray.wav"), filepath.Join(dir, "day/c2.wav")); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run("check", "--dir", dir); err != nil || !strings.Contains(out, "0 missing, 0 files") {
+		t.Fatalf("check after the fix: %v\n%s", err, out)
+	}
+	out, err = run("list", "--from", "24h")
+	if err != nil || !strings.Contains(out, "day/c1") || !strings.Contains(out, "day/c2") || strings.Contains(out, "c3") {
+		t.Fatalf("list of the last day: %v\n%s", err, out)
+	}
+	if out, err = run("list", "--from", "72h", "--to", "24h"); err != nil || !strings.Contains(out, "(failed)") || strings.Contains(out, "day/c1") {
+		t.Fatalf("list 72h to 24h ago: %v\n%s", err, out)
+	}
+	if _, err := run("check"); exitCode(err) == 0 {
+		t.Fatal("check without a directory succeeded")
+	}
+}
