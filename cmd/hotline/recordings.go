@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -29,6 +32,44 @@ Records sealed under a key need it: HOTLINE_KEY_FILE or HOTLINE_KEY.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newRecordingsListCmd(g), newRecordingsCheckCmd(g))
+	for _, a := range []engine.RecordingAction{engine.RecordingStart, engine.RecordingPause, engine.RecordingResume, engine.RecordingStop} {
+		cmd.AddCommand(newRecordingControlCmd(g, a))
+	}
+	return cmd
+}
+
+// newRecordingControlCmd is `hotline recordings start|pause|resume|stop
+// AGENT`, asked of the running daemon.
+func newRecordingControlCmd(g *globalOptions, action engine.RecordingAction) *cobra.Command {
+	o := &clientOptions{}
+	cmd := &cobra.Command{
+		Use: string(action) + " AGENT",
+		Short: map[engine.RecordingAction]string{
+			engine.RecordingStart:  "Start recording the call the agent is on (queues and campaigns with recording: on_demand)",
+			engine.RecordingPause:  "Pause the recording of the agent's call (a card number read out)",
+			engine.RecordingResume: "Record the agent's call again after a pause",
+			engine.RecordingStop:   "Stop the recording of the agent's call (not under recording: always)",
+		}[action],
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			base, err := o.base(g)
+			if err != nil {
+				return err
+			}
+			var cs engine.CallStatus
+			raw, err := call(cmd.Context(), http.MethodPost, base+"/api/v1/agents/"+url.PathEscape(args[0])+"/recording/"+string(action), struct{}{}, &cs)
+			if err != nil {
+				return err
+			}
+			if o.json {
+				_, err = cmd.OutOrStdout().Write(raw)
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "call %s: recording %s\n", cs.ID, dash(cs.Recording))
+			return err
+		},
+	}
+	o.AddFlags(cmd.Flags())
 	return cmd
 }
 

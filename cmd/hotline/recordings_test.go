@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,5 +74,26 @@ func TestRecordingsCheckAndList(t *testing.T) {
 	}
 	if _, err := run("check"); exitCode(err) == 0 {
 		t.Fatal("check without a directory succeeded")
+	}
+}
+
+// Each control posts to the agent's recording route and prints the state.
+func TestRecordingsControl(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = append(got, r.Method+" "+r.URL.Path+" "+strings.TrimSpace(string(b)))
+		json.NewEncoder(w).Encode(map[string]any{"id": "c1", "phase": "bridged", "agent": "alice", "recording": "paused"})
+	}))
+	defer srv.Close()
+	for _, a := range []string{"start", "pause", "resume", "stop"} {
+		got = nil
+		code, out, errOut := hotline(t, nil, "recordings", a, "alice", "--api", srv.URL)
+		if want := "POST /api/v1/agents/alice/recording/" + a + " {}"; code != 0 || len(got) != 1 || got[0] != want || !strings.Contains(out, "call c1: recording paused") {
+			t.Errorf("recordings %s: exit %d %q %q; requests %q, want %q", a, code, out, errOut, got, want)
+		}
+	}
+	if code, _, _ := hotline(t, nil, "recordings", "pause", "--api", srv.URL); code == 0 {
+		t.Error("pause without an agent succeeded")
 	}
 }
