@@ -20,6 +20,10 @@ import (
 // missing espeak-ng or sox, or a stale file that cannot be rendered again,
 // stops serve with the flow and node named. nil when no flow speaks text.
 func startPrompts(ctx context.Context, cfg config.Config, log zerolog.Logger) (*speech.Prompts, error) {
+	if cfg.Speech.Recognizer.URL != "" {
+		log.Warn().Str("component", "ivr").Str("url", cfg.Speech.Recognizer.URL).
+			Msg("speech.recognizer is set, but serve does not record callers' questions yet: FAQs answer by key only")
+	}
 	p := &speech.Prompts{Dir: cfg.Speech.Prompts, Speed: cfg.Speech.Speed, URL: cfg.Speech.PromptURL}
 	n, err := preparePrompts(ctx, cfg, p, nil)
 	if err != nil {
