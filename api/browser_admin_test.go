@@ -57,6 +57,9 @@ func TestBrowserAdminConfig(t *testing.T) {
 		!strings.Contains(string(now), "# the one queue") {
 		t.Errorf("file after saving from the page:\n%s", now)
 	}
+	if res, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("cfg-result"))); err != nil || !strings.Contains(res, "agents changed: alice") {
+		t.Errorf("the page does not say what was applied: %q %v", res, err)
+	}
 	screenshot(t, ctx, "admin-config-saved")
 	bad := strings.Replace(edited, "queue: support,", "queue: suport,", 1)
 	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("cfg-yaml"), bad), chromedp.Click(chromedp.ID("cfg-save")),

@@ -117,7 +117,7 @@ async function cfgSend(method) {
     const r = await api(method, path, body);
     await cfgLoad(method === "DELETE" ? "" : r.name);
     const done = method === "DELETE" ? ["deleted", "Deleted and applied; the previous file is kept as"] : ["saved", "Saved and applied; the previous file is kept as"];
-    $("cfg-result").textContent = `${cfg.section}: ${r.name}: ${t(...done)} ${r.backup}`;
+    $("cfg-result").textContent = `${cfg.section}: ${r.name}: ${t(...done)} ${r.backup}. ${appliedText(r.applied || {})}`;
   } catch (e) {
     $("cfg-error").textContent = e.message;
     for (const p of e.problems || []) {
@@ -308,4 +308,18 @@ function cfgOverview(r) {
     for (const c of cells) cell(row, c || "");
     return row;
   }));
+}
+
+// appliedText says what the running engine took from the saved file, as
+// `hotline config reload` prints it.
+function appliedText(a) {
+  const parts = [];
+  for (const [k, label] of [["queues_added", "queues added"], ["queues_changed", "queues changed"], ["queues_removed", "queues removed"],
+    ["agents_added", "agents added"], ["agents_changed", "agents changed"], ["agents_removed", "agents removed"],
+    ["draining", "draining"], ["need_restart", "at the next start"]]) {
+    if (a[k] && a[k].length) parts.push(`${t(label, label)}: ${a[k].join(", ")}`);
+  }
+  if (a.entries_changed) parts.push(t("entries changed", "entries changed"));
+  if (a.menus_changed) parts.push(t("menus changed", "menus changed"));
+  return parts.length ? parts.join("; ") : t("no-engine-change", "The running engine reports no change to queues, agents, entries or menus.");
 }
