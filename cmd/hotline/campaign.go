@@ -69,9 +69,9 @@ every campaign.`,
 func writeCampaigns(w io.Writer, list []engine.CampaignStatus) {
 	for _, st := range list {
 		s := st.Stats
-		fmt.Fprintf(w, "%s: %s, %s; hopper %d, ringing %d, live %d; dialed %d, answered %d, connected %d, abandoned %d (%.2f%% over the window); busy %d, no answer %d, failed %d; skipped: %d do-not-call, %d outside hours\n",
+		fmt.Fprintf(w, "%s: %s, %s; hopper %d, ringing %d, live %d; dialed %d, answered %d, connected %d, abandoned %d (%.2f%% over the window); busy %d, no answer %d, failed %d, machine %d; skipped: %d do-not-call, %d outside hours, %d in preview\n",
 			st.Name, st.State, st.Mode, st.Hopper, st.Ringing, st.Live, s.Dialed, s.Answered, s.Connected, s.Abandoned,
-			100*st.AbandonRate, s.Busy, s.NoAnswer, s.Failed, s.SkippedDNC, s.SkippedWindow)
+			100*st.AbandonRate, s.Busy, s.NoAnswer, s.Failed, s.Machine, s.SkippedDNC, s.SkippedWindow, s.SkippedPreview)
 	}
 }
 
