@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,9 +63,12 @@ func TestCallerMatchedBeforeRouting(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newMemStore()
+			var mu sync.Mutex // guards asked: the matcher runs in its own goroutine
 			var asked []string
 			match := func(ctx context.Context, callID, number string, at time.Time) (contact.OnCall, error) {
+				mu.Lock()
 				asked = append(asked, number)
+				mu.Unlock()
 				return tc.match(ctx, callID, number, at)
 			}
 			r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, knownCallerConfig), Store: st,
@@ -81,6 +85,8 @@ func TestCallerMatchedBeforeRouting(t *testing.T) {
 				t.Errorf("the call waited %v for a slow store", took)
 			}
 			recs := records(st)
+			mu.Lock()
+			defer mu.Unlock()
 			if len(recs) != 1 || len(asked) != 1 || asked[0] != "+12125550101" {
 				t.Fatalf("records %+v, matcher asked for %v", recs, asked)
 			}
