@@ -24,7 +24,7 @@ func (o *callOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.to.Agent, "to-agent", "", "transfer: the agent to send the caller to")
 	fs.StringVar(&o.to.Queue, "to-queue", "", "transfer: the queue to put the caller back in (keeps its priority)")
 	fs.StringVar(&o.to.Number, "to-number", "", "transfer: the outside number to dial (pbx.outside)")
-	fs.BoolVar(&o.attended, "attended", false, "transfer: consult the target first, then `call complete` or `call cancel`")
+	fs.BoolVar(&o.attended, "attended", false, "transfer: consult the target first, then call complete or call cancel")
 }
 
 func newCallCmd(g *globalOptions) *cobra.Command {

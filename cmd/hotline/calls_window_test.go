@@ -17,24 +17,13 @@ import (
 // TestCallsMarksEndsSeenOnlyInPart: a call that ended while Hotline was down
 // shows its talk as a least value ("≥"), one seen to its end exactly.
 func TestCallsMarksEndsSeenOnlyInPart(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	for _, rec := range []store.CallRecord{
+	srv := callsServer(t, []store.CallRecord{
 		{ID: "seen", Entered: at, Answered: at.Add(2 * time.Second), Ended: at.Add(40 * time.Second),
 			Wait: 2 * time.Second, Talk: 38 * time.Second, Outcome: acd.OutcomeAnswered},
 		{ID: "unseen", Entered: at.Add(time.Minute), Answered: at.Add(62 * time.Second), EndEarliest: at.Add(80 * time.Second),
 			Ended: at.Add(5 * time.Minute), Wait: 2 * time.Second, Talk: 18 * time.Second, Outcome: acd.OutcomeAnswered},
-	} {
-		if err := db.SaveCall(&rec); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := httptest.NewServer(api.New(nil, db, zerolog.Nop()))
-	defer srv.Close()
+	}...)
 	code, out, errOut := hotline(t, nil, "calls", "--api", srv.URL)
 	if code != 0 {
 		t.Fatalf("hotline calls: exit %d, %q", code, errOut)
@@ -54,4 +43,47 @@ func TestCallsMarksEndsSeenOnlyInPart(t *testing.T) {
 	if !strings.Contains(out, "unseen ") || !strings.Contains(out, "seen ") {
 		t.Errorf("hotline calls printed %q", out)
 	}
+}
+
+// TestCallsFiltersByPeriodAndDirection: --to and --direction reach the
+// API's filters, so the CLI searches as GET /api/v1/calls does.
+func TestCallsFiltersByPeriodAndDirection(t *testing.T) {
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	srv := callsServer(t, []store.CallRecord{
+		{ID: "morning-in", Direction: acd.DirectionInbound, Entered: at, Ended: at.Add(time.Minute), Outcome: acd.OutcomeAbandoned},
+		{ID: "noon-out", Direction: acd.DirectionOutbound, Entered: at.Add(3 * time.Hour), Ended: at.Add(3*time.Hour + time.Minute), Outcome: acd.OutcomeAbandoned},
+	}...)
+	for _, tc := range []struct {
+		args      []string
+		want, not string
+	}{
+		{[]string{"--from", "2026-01-05T08:00:00Z", "--to", "2026-01-05T10:00:00Z"}, "morning-in ", "noon-out "},
+		{[]string{"--direction", "outbound"}, "noon-out ", "morning-in "},
+	} {
+		code, out, errOut := hotline(t, nil, append([]string{"calls", "--api", srv.URL}, tc.args...)...)
+		if code != 0 {
+			t.Fatalf("hotline calls %v: exit %d, %q", tc.args, code, errOut)
+		}
+		if !strings.Contains(out, tc.want) || strings.Contains(out, tc.not) {
+			t.Errorf("hotline calls %v printed %q, want %s and not %s", tc.args, out, tc.want, tc.not)
+		}
+	}
+}
+
+// callsServer serves recs through the API from a store in a temp dir.
+func callsServer(t *testing.T, recs ...store.CallRecord) *httptest.Server {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, rec := range recs {
+		if err := db.SaveCall(&rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(api.New(nil, db, zerolog.Nop()))
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -164,7 +164,7 @@ func newAgentCmd(g *globalOptions) *cobra.Command {
 func newCallsCmd(g *globalOptions) *cobra.Command {
 	o := &clientOptions{}
 	var q url.Values = url.Values{}
-	var from, queue, agent, outcome, number, contactID, campaign, disposition, text string
+	var from, to, direction, queue, agent, outcome, number, contactID, campaign, disposition, text string
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "calls",
@@ -178,7 +178,7 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for k, v := range map[string]string{"from": from, "queue": queue, "agent": agent, "outcome": outcome, "number": number,
+			for k, v := range map[string]string{"from": from, "to": to, "direction": direction, "queue": queue, "agent": agent, "outcome": outcome, "number": number,
 				"contact": contactID, "campaign": campaign, "disposition": disposition, "text": text} {
 				if v != "" {
 					q.Set(k, v)
@@ -223,6 +223,8 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 	}
 	o.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&from, "from", "", "entered since (RFC 3339 or a duration back from now, e.g. 24h)")
+	cmd.Flags().StringVar(&to, "to", "", "entered before (RFC 3339 or a duration back from now)")
+	cmd.Flags().StringVar(&direction, "direction", "", "inbound | outbound | callback")
 	cmd.Flags().StringVar(&queue, "queue", "", "only this queue")
 	cmd.Flags().StringVar(&agent, "agent", "", "only calls this agent took")
 	cmd.Flags().StringVar(&outcome, "outcome", "", "answered | abandoned | overflowed | callback | failed | self-service")
