@@ -18,32 +18,39 @@
 //
 // # Predictive pacing
 //
-// For the next seconds, slice by slice, the pacer estimates two counts: the
-// live answers that will come in (from the dials already ringing, each by
-// its elapsed ring time, and from the new dials it may place) and the agents
-// that will be free to take them (free now, and busy ones by their elapsed
-// handle time). Both come from the campaign's own recent outcomes, ring
-// times and handle times, with a prior until enough are seen. An answer
-// that finds no agent within the two seconds is an abandon, and an agent
-// who frees up later cannot take that caller back, so the abandons are the
-// running maximum of answers less agents over the slices; its mean comes
-// from Clark's normal approximation of a maximum, capped by the exact
-// excess of answers over the agents free now (which matters for small
-// teams, where the normal approximation sees abandons that cannot happen).
-// The pacer
-// places the most calls whose expected abandons keep the campaign's rolling
-// abandonment (answers and abandons of the window so far, plus those
-// expected) at or under the cap, aiming a margin below it. Because the
-// budget is the window's, a campaign that starts has none to spend and
-// starts carefully; one that has been under its cap may lean a little
-// harder, never over it.
+// For the next seconds, second by second, the pacer estimates two counts:
+// the live answers that will come in (from the dials already ringing, each
+// by its elapsed ring time, and from the new dials it may place) and the
+// agents that will be free to take them. An agent in wrap-up is free when
+// it ends, for sure; an agent talking is free once the talk ends (its
+// chance from the elapsed talk and the campaign's recent talk times) and
+// the wrap-up has passed. An answer that finds no agent within the
+// two-second rule is an abandon, and an agent who frees up later cannot
+// take that caller back, so the abandons are the running maximum of answers
+// less agents over the seconds; its mean comes from Clark's normal
+// approximation of a maximum, capped by the exact excess of answers over
+// the agents free now (which matters for small teams, where the normal
+// approximation sees abandons that cannot happen).
+//
+// The pacer places the most calls whose expected abandons stay within a
+// share of the expected answers. That share is a budget that tracks the
+// cap: the window's credit (the cap times its live answers, less its
+// abandons) is held near a safety of three standard deviations of the
+// abandons of the next ten minutes; with more credit the share grows, with
+// less it shrinks, and a slow term learns how far the forecast of abandons
+// is off (it is low: it cannot see the dials the next decisions will add).
+// A campaign that starts has no credit and starts carefully; a burst of
+// abandons tightens the next decisions at once. The budget follows what
+// happened, not what was forecast.
 //
 // # Caveats
 //
-// Sums of many independent yes/no outcomes are taken as normal; with very few
-// agents the estimate is rough and the margin does the work. Ring outcomes
-// count only once their dial is 90 s old, and while fewer than 600 calls
-// have ended the calls still going count as at risk: a young campaign's
-// early endings are its short ones, which would make answers and free agents
-// look quicker than they are.
+// Sums of many independent yes/no outcomes are taken as normal; with very
+// few agents the estimate is rough and the budget does the work. Ring
+// outcomes count only once their dial is 90 s old, and while fewer than 600
+// calls have ended the talks still going count as at risk: a young
+// campaign's early endings are its short ones, which would make answers and
+// free agents look quicker than they are. The credit is counted over the
+// whole window, so the cap holds at any moment from the first hour on only
+// as far as chance allows: the safety makes a breach rare, not impossible.
 package dialer

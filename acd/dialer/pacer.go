@@ -59,6 +59,7 @@ type Options struct {
 	// Priors until the campaign has its own figures.
 	AnswerRate float64       // share of dials answered live
 	HandleTime time.Duration // mean talk + wrap-up
+	WrapUp     time.Duration // the wrap-up part of HandleTime
 	MaxDials   int           // most calls in flight at once, 0 = no limit
 }
 
@@ -95,6 +96,9 @@ func (o Options) Validate() error {
 	if o.HandleTime <= 0 {
 		bad("handle-time prior %v: want a positive duration", o.HandleTime)
 	}
+	if o.WrapUp < 0 || o.WrapUp >= o.HandleTime {
+		bad("wrap-up prior %v: want 0 or more and less than the handle time %v", o.WrapUp, o.HandleTime)
+	}
 	if o.MaxDials < 0 {
 		bad("max dials %d: must not be negative", o.MaxDials)
 	}
@@ -106,9 +110,12 @@ type Snapshot struct {
 	Now time.Time
 	// FreeAgents are ready for a call of this campaign now.
 	FreeAgents int
-	// Busy holds, per agent handling a call of this campaign (talking or
-	// in wrap-up), when that handling began.
+	// Busy holds, per agent talking on a call of this campaign, when the
+	// talk began.
 	Busy []time.Time
+	// WrapEnds holds, per agent in wrap-up after a call of this campaign,
+	// when that wrap-up ends.
+	WrapEnds []time.Time
 	// Ringing holds, per dial in flight, when it was placed.
 	Ringing []time.Time
 	// Waiting is the number of answered calls waiting for an agent now.
@@ -120,69 +127,26 @@ type Snapshot struct {
 type Pacer struct {
 	o Options
 
-	// Recent dial outcomes (ring time, answered live or not) and handle
-	// times, with sorted copies for counting.
-	outcomes []outcome
-	nextOut  int
-	answered sorted // ring times of the live answers among outcomes
-	ended    sorted // ring times of all outcomes
-	handle   ring
+	// Recent dial outcomes (ring time, answered live or not) and talk
+	// times, with sorted copies for counting; dials younger than ringRipe
+	// wait in unripe.
+	outcomes []outcome // oldest placed first
+	answered sorted    // ring times of the live answers among outcomes
+	ended    sorted    // ring times of all outcomes
+	unripe   []outcome
+	latest   time.Time
+	talk     ring
+	wrap     float64 // mean wrap-up of recent calls, seconds
+	wraps    int
 
 	// Abandonment over the window, in hourly buckets.
 	buckets []bucket
 
-	// Tables derived from the samples, rebuilt after every refreshEvery new
-	// samples: ansTab[r][t] is answerProb(r, t) for whole seconds, freeTab[e]
-	// is freeProb(e, t + ConnectWithin) for t = 1..horizon (built on demand).
-	unripe []outcome
-	latest time.Time
+	tab tables
 
-	fresh   int
-	ansTab  [][horizon + 1]float64
-	freeTab []*[horizon + 1]float64
-}
-
-const refreshEvery = 25
-
-func (p *Pacer) touch() {
-	p.fresh++
-	if p.fresh >= refreshEvery || p.ansTab == nil {
-		p.ansTab, p.freeTab, p.fresh = nil, nil, 0
-	}
-}
-
-// maxRing bounds the ring times tabled; a dial ringing longer uses the last row.
-const maxRing = 120
-
-// maxHandle bounds the handle times tabled, in seconds.
-const maxHandle = 3600
-
-func (p *Pacer) answerRow(r float64) *[horizon + 1]float64 {
-	if p.ansTab == nil {
-		p.ansTab = make([][horizon + 1]float64, maxRing+1)
-		for ri := range p.ansTab {
-			for t := 1; t <= horizon; t++ {
-				p.ansTab[ri][t] = p.answerProb(float64(ri), float64(t))
-			}
-		}
-	}
-	return &p.ansTab[min(maxRing, max(0, int(r)))]
-}
-
-func (p *Pacer) freeRow(e float64) *[horizon + 1]float64 {
-	i := min(maxHandle, max(0, int(e)))
-	if i >= len(p.freeTab) {
-		p.freeTab = append(p.freeTab, make([]*[horizon + 1]float64, i+1-len(p.freeTab))...)
-	}
-	if p.freeTab[i] == nil {
-		row := new([horizon + 1]float64)
-		w := p.o.ConnectWithin.Seconds()
-		for t := 1; t <= horizon; t++ {
-			row[t] = p.freeProb(float64(i), float64(t)+w, nil)
-		}
-		p.freeTab[i] = row
-	}
-	return p.freeTab[i]
+	// The abandonment budget's learned bias (see budgetShare).
+	bias      float64
+	learnedAt int // live answers in the window when it last learned
 }
 
 type bucket struct {
@@ -191,60 +155,12 @@ type bucket struct {
 	abandoned int
 }
 
-// keep is how many recent samples the estimates use.
-const keep = 600
-
-// sorted is a multiset of samples kept in order for counting.
-type sorted []float64
-
-func (s *sorted) add(x float64) {
-	i, _ := slices.BinarySearch(*s, x)
-	*s = slices.Insert(*s, i, x)
-}
-
-func (s *sorted) remove(x float64) {
-	if i, ok := slices.BinarySearch(*s, x); ok {
-		*s = slices.Delete(*s, i, i+1)
-	}
-}
-
-// countIn is the number of samples in (lo, hi].
-func (s sorted) countIn(lo, hi float64) int {
-	a, _ := slices.BinarySearch(s, math.Nextafter(lo, math.Inf(1)))
-	b, _ := slices.BinarySearch(s, math.Nextafter(hi, math.Inf(1)))
-	return b - a
-}
-
-// countAbove is the number of samples > x.
-func (s sorted) countAbove(x float64) int {
-	a, _ := slices.BinarySearch(s, math.Nextafter(x, math.Inf(1)))
-	return len(s) - a
-}
-
-// ring keeps the last keep samples, sorted.
-type ring struct {
-	buf    []float64
-	next   int
-	sorted sorted
-}
-
-func (r *ring) add(x float64) {
-	if len(r.buf) < keep {
-		r.buf = append(r.buf, x)
-	} else {
-		r.sorted.remove(r.buf[r.next])
-		r.buf[r.next] = x
-		r.next = (r.next + 1) % keep
-	}
-	r.sorted.add(x)
-}
-
 // NewPacer builds a pacer.
 func NewPacer(o Options) (*Pacer, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	return &Pacer{o: o}, nil
+	return &Pacer{o: o, wrap: o.WrapUp.Seconds()}, nil
 }
 
 // Options returns the pacer's options.
@@ -268,23 +184,33 @@ type outcome struct {
 	live   bool
 }
 
+// addOutcome adds a ripe outcome. Outcomes come in the order their dials
+// were placed, and leave by whole placements: the dials of one moment end
+// in ring-time order (answers first), so keeping part of a large batch
+// would keep its no-answers and lose its answers.
 func (p *Pacer) addOutcome(o outcome) {
-	if len(p.outcomes) < keep {
-		p.outcomes = append(p.outcomes, o)
-	} else {
-		old := p.outcomes[p.nextOut]
-		p.ended.remove(old.ring)
-		if old.live {
-			p.answered.remove(old.ring)
-		}
-		p.outcomes[p.nextOut] = o
-		p.nextOut = (p.nextOut + 1) % keep
-	}
+	p.outcomes = append(p.outcomes, o)
 	p.ended.add(o.ring)
 	if o.live {
 		p.answered.add(o.ring)
 	}
-	p.touch()
+	for {
+		n := 0
+		for n < len(p.outcomes) && p.outcomes[n].placed.Equal(p.outcomes[0].placed) {
+			n++
+		}
+		if len(p.outcomes)-n < keep {
+			break
+		}
+		for _, old := range p.outcomes[:n] {
+			p.ended.remove(old.ring)
+			if old.live {
+				p.answered.remove(old.ring)
+			}
+		}
+		p.outcomes = slices.Delete(p.outcomes, 0, n)
+	}
+	p.tab.touch()
 }
 
 // ringRipe is longer than any ring a switch lets run.
@@ -295,21 +221,28 @@ func (p *Pacer) ripen(now time.Time) {
 		p.latest = now
 	}
 	cut := p.latest.Add(-ringRipe)
+	var ripe []outcome
 	kept := p.unripe[:0]
 	for _, o := range p.unripe {
 		if o.placed.After(cut) {
 			kept = append(kept, o)
-			continue
+		} else {
+			ripe = append(ripe, o)
 		}
-		p.addOutcome(o)
 	}
 	p.unripe = kept
+	slices.SortStableFunc(ripe, func(a, b outcome) int { return a.placed.Compare(b.placed) })
+	for _, o := range ripe {
+		p.addOutcome(o)
+	}
 }
 
-// Handled records a finished call's handle time (talk + wrap-up).
-func (p *Pacer) Handled(d time.Duration) {
-	p.handle.add(d.Seconds())
-	p.touch()
+// Handled records a finished call: its talk and the wrap-up that follows.
+func (p *Pacer) Handled(talk, wrap time.Duration) {
+	p.talk.add(talk.Seconds())
+	p.wraps = min(p.wraps+1, keep)
+	p.wrap += (wrap.Seconds() - p.wrap) / float64(p.wraps)
+	p.tab.touch()
 }
 
 // Connected records a live answer that reached an agent in time, or was
@@ -373,279 +306,4 @@ func (p *Pacer) pace(s Snapshot) int {
 		return p.predict(s)
 	}
 	return 0
-}
-
-// The pacer looks this far ahead, in slices of step.
-const (
-	step    = time.Second
-	horizon = 30
-	margin  = 0.95 // aim this share of the cap
-	// Live answers before the full share applies: per agent, at most.
-	warmUpPerAgent = 10
-	warmUpMax      = 1000
-	// youngCalls is how many finished calls a campaign needs before ongoing
-	// ones stop counting in the handle-time estimate.
-	youngCalls = keep
-	maxNew     = 1000
-	// slackShare is the part of the window's unspent abandonment budget one
-	// decision may use.
-	slackShare = 0.1
-)
-
-// predict finds the largest number of new dials whose expected abandons
-// keep the window's abandonment under the cap.
-func (p *Pacer) predict(s Snapshot) int {
-	if s.FreeAgents+len(s.Busy) == 0 {
-		return 0
-	}
-	// While the campaign has few finished calls, the ongoing ones are
-	// counted at risk, or the short calls that ended first would make agents
-	// look quicker to free up than they are (no table then: it depends on
-	// the moment).
-	var busyCens []float64
-	youngHandle := len(p.handle.buf) < youngCalls
-	if youngHandle {
-		busyCens = elapsed(s.Now, s.Busy)
-	}
-	within := p.o.ConnectWithin.Seconds()
-	ansRow := p.answerRow
-	// Per slice t (answers by t seconds from now), the mean and variance of
-	// answers from ringing dials, and of agents free by t + within.
-	// xc[t] and yc[t] are the covariances between slices t−1 and t.
-	var xm, xv, xc, ym, yv, yc [horizon + 1]float64
-	for _, at := range s.Ringing {
-		row := ansRow(s.Now.Sub(at).Seconds())
-		for t := 1; t <= horizon; t++ {
-			q := row[t]
-			xm[t] += q
-			xv[t] += q * (1 - q)
-			xc[t] += row[t-1] * (1 - q)
-		}
-	}
-	for _, at := range s.Busy {
-		e := s.Now.Sub(at).Seconds()
-		var row *[horizon + 1]float64
-		if youngHandle {
-			row = new([horizon + 1]float64)
-			for t := 1; t <= horizon; t++ {
-				row[t] = p.freeProb(e, float64(t)+within, busyCens)
-			}
-		} else {
-			row = p.freeRow(e)
-		}
-		for t := 1; t <= horizon; t++ {
-			q := row[t]
-			ym[t] += q
-			yv[t] += q * (1 - q)
-			if t > 1 {
-				yc[t] += row[t-1] * (1 - q)
-			}
-		}
-	}
-	free := float64(s.FreeAgents - s.Waiting)
-	pn := ansRow(0) // answer probability of a new dial by t
-	// The exact law of the answers from the ringing dials, over the whole
-	// horizon: with few agents the normal approximation sees abandons where
-	// there cannot be any (fewer possible answers than free agents).
-	ringLaw := []float64{1}
-	for _, at := range s.Ringing {
-		ringLaw = addBernoulli(ringLaw, ansRow(s.Now.Sub(at).Seconds())[horizon])
-	}
-	live, ab, _ := p.Abandonment(s.Now)
-	capShare := p.o.AbandonCap * margin
-	// A young campaign's window is short: a few abandons weigh heavily in
-	// it, so it starts at half the share (a larger team brings more answers
-	// at once, so it stays careful for longer).
-	if agents := s.FreeAgents + len(s.Busy); live < min(warmUpMax, warmUpPerAgent*agents) {
-		capShare /= 2
-	}
-	ok := func(k int) bool {
-		kf := float64(k)
-		// The abandons are the running maximum of answers less agents
-		// (an agent who frees up after a caller gave up cannot take that
-		// caller back): its mean by Clark's normal approximation of the
-		// maximum, slice after slice.
-		var mm, mv, mc float64 // running max: mean, variance, cov with D_{t−1}
-		var dv float64         // variance of D_{t−1}
-		for t := 1; t <= horizon; t++ {
-			mean := xm[t] + kf*pn[t] - ym[t] - free
-			v := xv[t] + kf*pn[t]*(1-pn[t]) + yv[t]
-			c := xc[t] + kf*pn[t-1]*(1-pn[t]) + yc[t] // cov(D_{t−1}, D_t)
-			// cov(M_{t−1}, D_t) through D_{t−1}.
-			cmd := 0.0
-			if dv > 1e-12 {
-				cmd = mc * c / dv
-			}
-			nm, nv, ncov := clarkMax(mm, mv, mean, v, cmd)
-			mm, mv, mc, dv = nm, nv, ncov, v
-		}
-		worst := math.Min(mm, excess(ringLaw, k, pn[horizon], free))
-		answers := xm[horizon] + kf*pn[horizon]
-		base := capShare * answers
-		// What the window has left under the cap is spent slowly, and a
-		// window over the cap tightens the next decisions without stopping
-		// the campaign (which would never bring the rate down).
-		slack := capShare*float64(live) - float64(ab)
-		allowed := base + math.Max(-0.9*base, math.Min(base, slack*slackShare))
-		return worst <= allowed+1e-9
-	}
-	// Expected abandons grow with k: search the largest k that is ok
-	// (placing none is always allowed).
-	lo, hi := 0, 1
-	for hi < maxNew && ok(hi) {
-		lo, hi = hi, hi*2
-	}
-	if hi > maxNew {
-		hi = maxNew
-		if ok(hi) {
-			return hi
-		}
-	}
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if ok(mid) {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return lo
-}
-
-// elapsed returns the sorted seconds since each time.
-func elapsed(now time.Time, ts []time.Time) []float64 {
-	out := make([]float64, len(ts))
-	for i, t := range ts {
-		out[i] = now.Sub(t).Seconds()
-	}
-	slices.Sort(out)
-	return out
-}
-
-// addBernoulli returns the law of X+B for X with law (P(X=0), P(X=1), ...)
-// and B a yes/no outcome with probability q.
-func addBernoulli(law []float64, q float64) []float64 {
-	out := make([]float64, len(law)+1)
-	for x, px := range law {
-		out[x] += px * (1 - q)
-		out[x+1] += px * q
-	}
-	return out
-}
-
-// excess is E[(X + K − a)⁺] where X has the given law and K counts the
-// answers of k new dials, each answered with probability q. It bounds the
-// abandons from above when a agents are free now (each answer takes one of
-// them or, at worst, is abandoned).
-func excess(law []float64, k int, q, a float64) float64 {
-	for range k {
-		law = addBernoulli(law, q)
-	}
-	var e float64
-	for x, px := range law {
-		if d := float64(x) - a; d > 0 {
-			e += px * d
-		}
-	}
-	return e
-}
-
-// clarkMax approximates max(A, B) of jointly normal A (mean ma, variance
-// va) and B (mb, vb) with covariance cab by a normal (Clark, 1961): its
-// mean, its variance, and its covariance with B.
-func clarkMax(ma, va, mb, vb, cab float64) (mean, variance, covB float64) {
-	a2 := va + vb - 2*cab
-	if a2 < 1e-12 {
-		if ma >= mb {
-			return ma, va, cab
-		}
-		return mb, vb, vb
-	}
-	a := math.Sqrt(a2)
-	alpha := (ma - mb) / a
-	pa, pb, d := normCDF(alpha), normCDF(-alpha), normPDF(alpha)
-	mean = ma*pa + mb*pb + a*d
-	second := (ma*ma+va)*pa + (mb*mb+vb)*pb + (ma+mb)*a*d
-	variance = math.Max(0, second-mean*mean)
-	covB = cab*pa + vb*pb
-	return mean, variance, covB
-}
-
-func normCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
-func normPDF(z float64) float64 { return math.Exp(-z*z/2) / math.Sqrt(2*math.Pi) }
-
-// priorWeight and handlePriorWeight are how many dials and calls the
-// priors count for.
-const (
-	priorWeight       = 20
-	handlePriorWeight = 50
-)
-
-// answerProb is the chance that a dial ringing for r seconds is answered
-// live within the next t seconds.
-func (p *Pacer) answerProb(r, t float64) float64 {
-	// Prior: answers spread evenly over 4..16 s, other endings over 10..26 s.
-	pa := p.o.AnswerRate
-	priorIn := priorWeight * (pa * uniformIn(r, r+t, 4, 16))
-	priorAbove := priorWeight * (pa*uniformAbove(r, 4, 16) + (1-pa)*uniformAbove(r, 10, 26))
-	in := float64(p.answered.countIn(r, r+t)) + priorIn
-	above := float64(p.ended.countAbove(r)) + priorAbove
-	if above <= 0 {
-		return 0
-	}
-	return math.Min(1, in/above)
-}
-
-// freeProb is the chance that an agent handling a call for e seconds is
-// free within the next t seconds.
-func (p *Pacer) freeProb(e, t float64, cens []float64) float64 {
-	mean := p.o.HandleTime.Seconds()
-	// Prior: lognormal handle time with the configured mean and a CV of
-	// 0.5, which frees agents later than an exponential would: the prior
-	// leans towards fewer dials, not more.
-	const sigma2 = 0.22314355131420976 // ln(1 + 0.5²)
-	mu := math.Log(mean) - sigma2/2
-	surv := func(x float64) float64 {
-		if x <= 0 {
-			return 1
-		}
-		return normCDF(-(math.Log(x) - mu) / math.Sqrt(sigma2))
-	}
-	priorIn := handlePriorWeight * (surv(e) - surv(e+t))
-	priorAbove := handlePriorWeight * surv(e)
-	in := float64(p.handle.sorted.countIn(e, e+t)) + priorIn
-	above := float64(p.handle.sorted.countAbove(e)+censoredAbove(cens, e)) + priorAbove
-	if above <= 1e-9 {
-		return 1 - math.Exp(-t/mean)
-	}
-	return math.Min(1, in/above)
-}
-
-// censoredAbove counts the sorted ongoing durations above x.
-func censoredAbove(sorted []float64, x float64) int {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i, _ := slices.BinarySearch(sorted, math.Nextafter(x, math.Inf(1)))
-	return len(sorted) - i
-}
-
-// uniformIn is P(lo' < U ≤ hi') for U uniform on [a, b].
-func uniformIn(lo, hi, a, b float64) float64 {
-	lo, hi = math.Max(lo, a), math.Min(hi, b)
-	if hi <= lo {
-		return 0
-	}
-	return (hi - lo) / (b - a)
-}
-
-// uniformAbove is P(U > x) for U uniform on [a, b].
-func uniformAbove(x, a, b float64) float64 {
-	switch {
-	case x <= a:
-		return 1
-	case x >= b:
-		return 0
-	}
-	return (b - x) / (b - a)
 }

@@ -174,3 +174,85 @@ func TestClarkMax(t *testing.T) {
 		t.Fatalf("max(100, 0) = %v", m)
 	}
 }
+
+// Agents in wrap-up are free when it ends: one ending before the answer of a
+// new dial makes room for dials, one ending beyond the horizon does not.
+func TestPredictiveWrapUp(t *testing.T) {
+	now := t0.Add(time.Hour)
+	withCredit := func() *Pacer {
+		p := newPacer(t, Predictive)
+		for i := range 1000 {
+			p.Connected(t0.Add(time.Duration(i)*time.Second), false)
+		}
+		return p
+	}
+	soon := withCredit().Pace(Snapshot{Now: now, WrapEnds: []time.Time{now.Add(3 * time.Second), now.Add(4 * time.Second)}})
+	if soon < 1 {
+		t.Fatalf("two agents free in 3-4 s: %d dials", soon)
+	}
+	if late := withCredit().Pace(Snapshot{Now: now, WrapEnds: []time.Time{now.Add(time.Minute), now.Add(time.Minute)}}); late != 0 {
+		t.Fatalf("two agents free in a minute: %d dials", late)
+	}
+	// A talking agent frees up only after its wrap-up: with a wrap-up
+	// learned longer than the horizon, no talk ends soon enough.
+	p := newPacer(t, Predictive)
+	for range 100 {
+		p.Handled(10*time.Second, 40*time.Second)
+	}
+	if got := p.Pace(Snapshot{Now: now, Busy: ago(now, 9, 9, 9, 9, 9, 9)}); got != 0 {
+		t.Fatalf("talks ending soon, wrap-up 40 s: %d dials", got)
+	}
+}
+
+// A batch of dials placed at one moment ends answers first (they ring
+// 4-16 s, no-answers 10-26 s). Kept in part, it would leave the answers out
+// of the estimate: the estimate keeps whole placements.
+func TestRipeBatchLargerThanKept(t *testing.T) {
+	p := newPacer(t, Predictive)
+	for i := range 2 * keep {
+		live := i%10 < 3
+		ring := 10 + float64(i%17)
+		if live {
+			ring = 4 + float64(i%13)
+		}
+		p.DialEnded(t0, t0.Add(time.Duration(ring*float64(time.Second))), live)
+	}
+	p.Pace(Snapshot{Now: t0.Add(2 * time.Minute)})
+	if got := p.answerProb(0, 30); got < 0.28 || got > 0.32 {
+		t.Fatalf("answer rate estimated at %.3f from a batch of %d with 30%% answered", got, 2*keep)
+	}
+}
+
+// The cap under bursts: a burst of abandons spends the window's credit and
+// the next decisions dial less at once; answers connected in time bring the
+// credit, and the dials, back.
+func TestPredictiveBudgetAfterBurst(t *testing.T) {
+	p := newPacer(t, Predictive)
+	at := t0
+	connect := func(n int, abandoned bool) {
+		for range n {
+			at = at.Add(time.Second)
+			p.Connected(at, abandoned)
+		}
+	}
+	snap := func() Snapshot {
+		return Snapshot{Now: at, FreeAgents: 3, Busy: ago(at, 10, 40, 80, 120, 160, 200, 30, 60, 90, 150, 15, 45, 75, 105, 135),
+			WrapEnds: []time.Time{at.Add(5 * time.Second), at.Add(12 * time.Second)}, Ringing: ago(at, 2, 5, 8)}
+	}
+	for i := range 2000 {
+		connect(1, i%36 == 0) // 2.8 %: a little credit left
+	}
+	before := p.Pace(snap())
+	connect(10, true) // a burst: the credit is spent
+	after := p.Pace(snap())
+	if after >= before {
+		t.Fatalf("a burst of abandons did not lower the dials: %d, then %d", before, after)
+	}
+	connect(3000, false)
+	if again := p.Pace(snap()); again <= after {
+		t.Fatalf("credit restored, dials still %d (were %d)", again, after)
+	}
+	if _, _, r := p.Abandonment(at); r > 0.03 {
+		t.Fatalf("abandonment %.4f", r)
+	}
+}

@@ -401,10 +401,12 @@ func (c *Core) campaignTick(now time.Time, r *campaignRun) {
 
 // freeFor counts the agents free for the campaign's calls now: available
 // members of its queues (and its own agents), less inbound callers waiting
-// in those queues when inbound goes first.
-func (c *Core) freeFor(now time.Time, r *campaignRun) int {
+// in those queues when inbound goes first. It also lists when the members
+// in wrap-up will be done.
+func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 	seen := map[int32]bool{}
 	free := 0
+	var wrapEnds []time.Time
 	count := func(a *agent) {
 		if seen[a.idx] {
 			return
@@ -412,6 +414,9 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) int {
 		seen[a.idx] = true
 		if freeNow(a, now) {
 			free++
+		}
+		if a.state == acd.WrapUp && a.call != nil && !a.call.wrapEnd.IsZero() {
+			wrapEnds = append(wrapEnds, a.call.wrapEnd)
 		}
 	}
 	waiting := 0
@@ -428,7 +433,7 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) int {
 	if r.cfg.InboundFirst {
 		free -= waiting
 	}
-	return max(0, free)
+	return max(0, free), wrapEnds
 }
 
 // pace asks the pacer how many leads to dial and dials them.
@@ -459,7 +464,7 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 	if r.cfg.Kind != config.CampaignAgent {
 		n = max(1, r.cfg.MaxDials) - len(snap.Ringing) - len(r.byCall)
 	} else {
-		snap.FreeAgents = c.freeFor(now, r)
+		snap.FreeAgents, snap.WrapEnds = c.freeFor(now, r)
 		n = r.pacer.Pace(snap)
 	}
 	for n > 0 && len(r.hopper) > 0 {
@@ -861,7 +866,7 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 		default:
 			if cl.agent != nil || r.cfg.Kind != config.CampaignAgent {
 				if !cl.answered.IsZero() && cl.queue != nil {
-					r.pacer.Handled(cl.rec.Talk + cl.queue.cfg.WrapUp)
+					r.pacer.Handled(cl.rec.Talk, cl.queue.cfg.WrapUp)
 				}
 				if d.lead.State == campaign.Answered && cl.agent != nil {
 					if nl, err := campaign.Connect(d.lead); err == nil {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -34,6 +37,7 @@ type dialerSimOptions struct {
 	cap        float64
 	seed       uint64
 	compare    bool
+	engine     bool
 }
 
 func (o *dialerSimOptions) AddFlags(fs *pflag.FlagSet) {
@@ -49,6 +53,7 @@ func (o *dialerSimOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.cap, "abandon-cap", 3, "predictive: abandonment cap, percent of live answers")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: the same seed gives the same day")
 	fs.BoolVar(&o.compare, "compare", false, "run progressive, power and predictive on the same seed, side by side")
+	fs.BoolVar(&o.engine, "engine", false, "run through Hotline's engine, store and simulated switch instead of the event simulation (slower; a no-answer rings to the 26 s ring timeout)")
 }
 
 func newDialerSimulateCmd(*globalOptions) *cobra.Command {
@@ -60,9 +65,16 @@ func newDialerSimulateCmd(*globalOptions) *cobra.Command {
 (answer rate, 4-16 s to an answer, 10-26 s to a no-answer) and agents (lognormal
 talk time, wrap-up), with the two-second rule: an answered call that finds no
 agent within 2 s is abandoned. Prints talk minutes per agent-hour, abandonment,
-dials per agent-hour and the agents' idle share.`,
+dials per agent-hour and the agents' idle share.
+
+By default an event simulation drives the pacer directly, as the campaign
+runner does (the same snapshot of free, talking and wrapping agents and of
+dials in flight, the same outcomes reported). --engine runs the campaign
+through Hotline's engine, store and simulated switch instead: slower, and the
+switch rings every no-answer to the ring timeout.`,
 		Example: `  hotline dialer simulate --agents 50 --hours 8 --compare
-  hotline dialer simulate --agents 10 --answer-rate 0.25 --talk 3m --mode predictive`,
+  hotline dialer simulate --agents 10 --answer-rate 0.25 --talk 3m --mode predictive
+  hotline dialer simulate --agents 10 --hours 1 --engine`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDialerSimulate(cmd.OutOrStdout(), o)
@@ -95,10 +107,20 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	var results []dialsim.Result
 	for _, m := range modes {
 		po := dialer.DefaultOptions(m)
-		po.Ratio, po.AbandonCap, po.AnswerRate, po.HandleTime = o.ratio, o.cap/100, o.answerRate, o.talk+o.wrap
-		r, err := dialsim.Simulate(dialsim.Run{Agents: o.agents, Hours: o.hours, Seed: o.seed, Model: model, Pacer: po})
+		po.Ratio, po.AbandonCap, po.AnswerRate, po.HandleTime, po.WrapUp = o.ratio, o.cap/100, o.answerRate, o.talk+o.wrap, o.wrap
+		run := dialsim.Run{Agents: o.agents, Hours: o.hours, Seed: o.seed, Model: model, Pacer: po}
+		var r dialsim.Result
+		var err error
+		if o.engine {
+			r, err = simulateOnEngine(run)
+		} else {
+			r, err = dialsim.Simulate(run)
+		}
 		if err != nil {
-			return invalidArg(err)
+			if errors.Is(err, dialsim.ErrBadModel) || errors.Is(err, dialer.ErrBadOptions) {
+				return invalidArg(err)
+			}
+			return err
 		}
 		results = append(results, r)
 	}
@@ -108,8 +130,24 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "mode\ttalk min/agent-h\tabandoned\tworst hour\tdials/agent-h\tlive answers\tidle\t")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%v\t%.1f\t%.2f%%\t%.2f%%\t%.1f\t%d\t%.1f%%\t\n", r.Mode, r.TalkMinPerAgentHour, 100*r.AbandonRate,
-			100*r.MaxHourlyAbandonRate, r.DialsPerAgentHour, r.LiveAnswers, 100*r.IdleShare)
+		live, idle := strconv.Itoa(r.LiveAnswers), fmt.Sprintf("%.1f%%", 100*r.IdleShare)
+		if o.engine {
+			live, idle = "-", "-"
+		}
+		fmt.Fprintf(tw, "%v\t%.1f\t%.2f%%\t%.2f%%\t%.1f\t%s\t%s\t\n", r.Mode, r.TalkMinPerAgentHour, 100*r.AbandonRate,
+			100*r.MaxHourlyAbandonRate, r.DialsPerAgentHour, live, idle)
 	}
 	return tw.Flush()
+}
+
+// simulateOnEngine runs one simulation on the engine, its store in a
+// directory removed afterwards.
+func simulateOnEngine(run dialsim.Run) (dialsim.Result, error) {
+	run.Model.NoAnswerRing[0] = run.Model.NoAnswerRing[1]
+	dir, err := os.MkdirTemp("", "hotline-dialsim-")
+	if err != nil {
+		return dialsim.Result{}, err
+	}
+	defer os.RemoveAll(dir)
+	return dialsim.SimulateOnEngine(run, dir)
 }

@@ -38,3 +38,17 @@ func TestDialerSimulateBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestDialerSimulateOnEngine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a simulated hour on the engine")
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"dialer", "simulate", "--agents", "3", "--hours", "0.25", "--mode", "progressive", "--engine"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "progressive") || !strings.Contains(out.String(), "0.00%") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}

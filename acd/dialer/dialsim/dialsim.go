@@ -135,20 +135,28 @@ type dial struct {
 }
 
 type agentState struct {
-	busy  bool
-	since time.Duration
+	busy    bool
+	since   time.Duration // when the talk began
+	wrapEnd time.Duration // when the wrap-up ends, once the talk is over
+}
+
+func (r Run) validate() error {
+	if err := r.Model.Validate(); err != nil {
+		return err
+	}
+	if r.Agents < 1 || r.Agents > 10000 {
+		return fmt.Errorf("%w: agents %d: want 1 to 10000", ErrBadModel, r.Agents)
+	}
+	if !(r.Hours > 0 && r.Hours <= 24*31) {
+		return fmt.Errorf("%w: hours %v: want more than 0, at most a month", ErrBadModel, r.Hours)
+	}
+	return nil
 }
 
 // Simulate runs the pacer for the given hours and returns what it measured.
 func Simulate(r Run) (Result, error) {
-	if err := r.Model.Validate(); err != nil {
+	if err := r.validate(); err != nil {
 		return Result{}, err
-	}
-	if r.Agents < 1 || r.Agents > 10000 {
-		return Result{}, fmt.Errorf("%w: agents %d: want 1 to 10000", ErrBadModel, r.Agents)
-	}
-	if !(r.Hours > 0 && r.Hours <= 24*31) {
-		return Result{}, fmt.Errorf("%w: hours %v: want more than 0, at most a month", ErrBadModel, r.Hours)
 	}
 	pc, err := dialer.NewPacer(r.Pacer)
 	if err != nil {
@@ -160,6 +168,7 @@ func Simulate(r Run) (Result, error) {
 	s.lnSigma = math.Sqrt(sigma2)
 	s.lnMu = math.Log(r.Model.Talk.Seconds()) - sigma2/2
 	end := time.Duration(r.Hours * float64(time.Hour))
+	s.end = end
 	s.push(0, evTick, 0)
 	for s.q.Len() > 0 {
 		e := heap.Pop(&s.q).(event)
@@ -190,6 +199,7 @@ type state struct {
 	q       evHeap
 	seq     int
 	now     time.Duration
+	end     time.Duration
 	epoch   time.Time
 	lnMu    float64
 	lnSigma float64
@@ -269,10 +279,12 @@ func (s *state) handle(e event, end time.Duration) {
 			s.pacer.Connected(s.epoch.Add(s.now), true)
 		}
 	case evTalkEnd:
-		s.push(s.now+m.Wrap, evWrapEnd, e.id)
+		a := &s.agents[e.id]
+		a.wrapEnd = s.now + m.Wrap
+		s.push(a.wrapEnd, evWrapEnd, e.id)
 	case evWrapEnd:
 		a := &s.agents[e.id]
-		s.pacer.Handled(s.now - a.since)
+		s.pacer.Handled(a.wrapEnd-m.Wrap-a.since, m.Wrap)
 		a.busy = false
 		for len(s.waiting) > 0 {
 			w := s.waiting[0]
@@ -298,9 +310,9 @@ func (s *state) freeAgent() int {
 
 func (s *state) connect(agent, _ int) {
 	a := &s.agents[agent]
-	a.busy, a.since = true, s.now
+	a.busy, a.since, a.wrapEnd = true, s.now, 0
 	talk := time.Duration(math.Exp(s.lnMu+s.lnSigma*s.rng.NormFloat64()) * float64(time.Second))
-	s.talk += talk
+	s.talk += min(talk, s.end-s.now) // the day's talk: a call still going at the end counts until then
 	s.connected++
 	s.pacer.Connected(s.epoch.Add(s.now), false)
 	s.push(s.now+talk, evTalkEnd, agent)
@@ -314,9 +326,12 @@ func (s *state) noteRate() {
 func (s *state) decide() {
 	snap := dialer.Snapshot{Now: s.epoch.Add(s.now), Waiting: len(s.waiting)}
 	for _, a := range s.agents {
-		if a.busy {
+		switch {
+		case a.busy && a.wrapEnd > 0:
+			snap.WrapEnds = append(snap.WrapEnds, s.epoch.Add(a.wrapEnd))
+		case a.busy:
 			snap.Busy = append(snap.Busy, s.epoch.Add(a.since))
-		} else {
+		default:
 			snap.FreeAgents++
 		}
 	}

@@ -1,0 +1,226 @@
+package dialer
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// The pacer looks horizon seconds ahead, second by second.
+const (
+	horizon = 30
+	// youngCalls is how many finished calls a campaign needs before ongoing
+	// ones stop counting in the talk-time estimate.
+	youngCalls = keep
+	maxNew     = 1000
+	// The budget is planned over the next budgetAhead, keeping budgetSafety
+	// standard deviations of that period's abandons in hand.
+	budgetAhead  = 10 * time.Minute
+	budgetSafety = 3
+	// The bias term moves by biasRate per live answer per standard
+	// deviation of credit off the safety, within ±biasMax.
+	biasRate = 0.0004
+	biasMax  = 5
+)
+
+// forecast is what the next horizon seconds hold, per second t from now:
+// the mean and variance of the answers by t from the dials ringing (x), of
+// the agents free by t + ConnectWithin (y), and their covariances between
+// t−1 and t (xc, yc).
+type forecast struct {
+	xm, xv, xc, ym, yv, yc row
+	free                   float64   // agents free now, less the callers waiting
+	pn                     *row      // answer chance of a new dial by t
+	law                    []float64 // exact law of the ringing dials' answers by the horizon
+}
+
+func (p *Pacer) forecast(s Snapshot) *forecast {
+	f := &forecast{free: float64(s.FreeAgents - s.Waiting), pn: p.answerRow(0)}
+	for _, at := range s.Ringing {
+		r := p.answerRow(s.Now.Sub(at).Seconds())
+		for t := 1; t <= horizon; t++ {
+			q := r[t]
+			f.xm[t] += q
+			f.xv[t] += q * (1 - q)
+			f.xc[t] += r[t-1] * (1 - q)
+		}
+	}
+	// While the campaign has few finished calls, the ongoing ones are
+	// counted at risk, or the short calls that ended first would make
+	// agents look quicker to free up than they are.
+	var cens []float64
+	if len(p.talk.buf) < youngCalls {
+		cens = elapsed(s.Now, s.Busy)
+	}
+	for _, at := range s.Busy {
+		e := s.Now.Sub(at).Seconds()
+		r := p.freeRow(e)
+		qs := &r.q
+		if cens != nil {
+			qs = new(row)
+			den := r.den + float64(sorted(cens).countAbove(e))
+			for t := 1; t <= horizon; t++ {
+				qs[t] = math.Min(1, r.num[t]/den)
+			}
+		}
+		prev := 0.0
+		for t := 1; t <= horizon; t++ {
+			q := qs[t]
+			f.ym[t] += q
+			f.yv[t] += q * (1 - q)
+			f.yc[t] += prev * (1 - q)
+			prev = q
+		}
+	}
+	// An agent in wrap-up is free when it ends, for sure.
+	within := p.o.ConnectWithin.Seconds()
+	for _, end := range s.WrapEnds {
+		from := max(1, int(math.Ceil(end.Sub(s.Now).Seconds()-within)))
+		for t := from; t <= horizon; t++ {
+			f.ym[t]++
+		}
+	}
+	// The exact law of the answers from the ringing dials, over the whole
+	// horizon: with few agents the normal approximation sees abandons where
+	// there cannot be any (fewer possible answers than free agents).
+	f.law = make([]float64, 1, len(s.Ringing)+16)
+	f.law[0] = 1
+	for _, at := range s.Ringing {
+		f.law = addBernoulli(f.law, p.answerRow(s.Now.Sub(at).Seconds())[horizon])
+	}
+	return f
+}
+
+// abandons is the expected number of abandons with k new dials, when law
+// is the exact law of all answers (ringing and new) by the horizon.
+//
+// The abandons are the running maximum of answers less agents (an agent
+// who frees up after a caller gave up cannot take that caller back): its
+// mean by Clark's normal approximation of the maximum, second after
+// second, capped by the exact excess of answers over the agents free now.
+func (f *forecast) abandons(k int, law []float64) float64 {
+	kf, pn := float64(k), f.pn
+	var mm, mv, mc float64 // running max: mean, variance, cov with D_{t−1}
+	var dv float64         // variance of D_{t−1}
+	for t := 1; t <= horizon; t++ {
+		mean := f.xm[t] + kf*pn[t] - f.ym[t] - f.free
+		v := f.xv[t] + kf*pn[t]*(1-pn[t]) + f.yv[t]
+		c := f.xc[t] + kf*pn[t-1]*(1-pn[t]) + f.yc[t] // cov(D_{t−1}, D_t)
+		// cov(M_{t−1}, D_t) through D_{t−1}.
+		cmd := 0.0
+		if dv > 1e-12 {
+			cmd = mc * c / dv
+		}
+		mm, mv, mc = clarkMax(mm, mv, mean, v, cmd)
+		dv = v
+	}
+	var ex float64
+	for x, px := range law {
+		if d := float64(x) - f.free; d > 0 {
+			ex += px * d
+		}
+	}
+	return math.Min(mm, ex)
+}
+
+// budgetShare is the share of the coming answers the next dials may
+// expect to abandon. The window's credit (its cap times its live answers,
+// less its abandons) is held near a safety of budgetSafety standard
+// deviations of the abandons of the next budgetAhead: with more credit the
+// share grows, with less it shrinks, exponentially in the difference. The
+// forecast of abandons is biased (it cannot see the dials the next
+// decisions add), so a slow term, that difference summed over the live
+// answers, learns the bias: the credit then sits at the safety whatever
+// the bias, and the realized rate under the cap. Counting answers rather
+// than time, a small team, whose few answers say little, learns slowly. A window over its cap gets a small
+// share, not none (stopping the campaign would never bring its rate down).
+func (p *Pacer) budgetShare(now time.Time, agents int) float64 {
+	live, ab, _ := p.Abandonment(now)
+	handle := p.wrap + p.talkMean()
+	if n := len(p.talk.buf); n > 0 {
+		var sum float64
+		for _, x := range p.talk.buf {
+			sum += x
+		}
+		handle = p.wrap + sum/float64(n)
+	}
+	c := p.o.AbandonCap
+	sd := math.Max(1, math.Sqrt(c*float64(agents)*budgetAhead.Seconds()/handle))
+	credit := c*float64(live) - float64(ab)
+	gap := (credit - budgetSafety*sd) / sd
+	if n := live - p.learnedAt; n > 0 {
+		p.bias = math.Max(-biasMax, math.Min(biasMax, p.bias+float64(min(n, 20))*biasRate*gap))
+	}
+	p.learnedAt = live
+	return c * math.Min(4, math.Max(0.1, math.Exp(gap+p.bias)))
+}
+
+// predict finds the largest number of new dials whose expected abandons
+// keep the window's abandonment under the cap.
+func (p *Pacer) predict(s Snapshot) int {
+	agents := s.FreeAgents + len(s.Busy) + len(s.WrapEnds)
+	if agents == 0 {
+		return 0
+	}
+	f := p.forecast(s)
+	share := p.budgetShare(s.Now, agents)
+	ok := func(k int, law []float64) bool {
+		return f.abandons(k, law) <= share*(f.xm[horizon]+float64(k)*f.pn[horizon])+1e-9
+	}
+	// Expected abandons grow with k: count up while they stay allowed
+	// (placing none is always allowed); most moments place none or one.
+	law := f.law
+	for k := 1; k <= maxNew; k++ {
+		law = addBernoulli(law, f.pn[horizon])
+		if !ok(k, law) {
+			return k - 1
+		}
+	}
+	return maxNew
+}
+
+// elapsed returns the sorted seconds since each time.
+func elapsed(now time.Time, ts []time.Time) []float64 {
+	out := make([]float64, len(ts))
+	for i, t := range ts {
+		out[i] = now.Sub(t).Seconds()
+	}
+	slices.Sort(out)
+	return out
+}
+
+// addBernoulli returns the law of X+B for X with law (P(X=0), P(X=1), ...)
+// and B a yes/no outcome with probability q.
+// It reuses law's array.
+func addBernoulli(law []float64, q float64) []float64 {
+	law = append(law, 0)
+	for x := len(law) - 1; x > 0; x-- {
+		law[x] = law[x]*(1-q) + law[x-1]*q
+	}
+	law[0] *= 1 - q
+	return law
+}
+
+// clarkMax approximates max(A, B) of jointly normal A (mean ma, variance
+// va) and B (mb, vb) with covariance cab by a normal (Clark, 1961): its
+// mean, its variance, and its covariance with B.
+func clarkMax(ma, va, mb, vb, cab float64) (mean, variance, covB float64) {
+	a2 := va + vb - 2*cab
+	if a2 < 1e-12 {
+		if ma >= mb {
+			return ma, va, cab
+		}
+		return mb, vb, vb
+	}
+	a := math.Sqrt(a2)
+	alpha := (ma - mb) / a
+	pa, pb, d := normCDF(alpha), normCDF(-alpha), normPDF(alpha)
+	mean = ma*pa + mb*pb + a*d
+	second := (ma*ma+va)*pa + (mb*mb+vb)*pb + (ma+mb)*a*d
+	variance = math.Max(0, second-mean*mean)
+	covB = cab*pa + vb*pb
+	return mean, variance, covB
+}
+
+func normCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
+func normPDF(z float64) float64 { return math.Exp(-z*z/2) / math.Sqrt(2*math.Pi) }
