@@ -147,6 +147,11 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	st = tally
 	writer := store.NewWriter(st, store.WriterOptions{Sync: true})
 	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	if o.web != "" {
+		// People watch the pages on the wall clock: times in state, and the
+		// wallboard's chart of today, make sense only if the run is now.
+		start = time.Now().Truncate(time.Second)
+	}
 	r, err := engine.NewSimRun(engine.SimOptions{
 		Core: engine.Options{Config: cfg, Store: st, Writer: writer, Seed: uint64(seed), IDPrefix: "demo", Warn: func(_ time.Time, m string) {
 			if o.debugWarn != nil {

@@ -49,6 +49,12 @@ func TestDemoWeb(t *testing.T) {
 		t.Fatalf("sign in as the demo admin: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// The wallboard's chart of today: the run is on the wall clock.
+	if resp, err := c.Get(base + "/api/v1/charts/today"); err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("chart: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	resp, err = c.Get(base + "/api/v1/events")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("events: %v %v", resp, err)
