@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -36,6 +36,7 @@ type dialerSimOptions struct {
 	ratio      float64
 	cap        float64
 	seed       uint64
+	seeds      int
 	compare    bool
 	engine     bool
 }
@@ -52,6 +53,7 @@ func (o *dialerSimOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.ratio, "ratio", 1.5, "power mode: calls per free agent")
 	fs.Float64Var(&o.cap, "abandon-cap", 3, "predictive: abandonment cap, percent of live answers")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: the same seed gives the same day")
+	fs.IntVar(&o.seeds, "seeds", 1, "run this many days (seeds --seed, --seed+1, ...) and print their mean ± standard deviation")
 	fs.BoolVar(&o.compare, "compare", false, "run progressive, power and predictive on the same seed, side by side")
 	fs.BoolVar(&o.engine, "engine", false, "run through Hotline's engine, store and simulated switch instead of the event simulation (slower; a no-answer rings to the 26 s ring timeout)")
 }
@@ -104,38 +106,70 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 		}
 		modes = []dialer.Mode{m}
 	}
-	var results []dialsim.Result
+	if o.seeds < 1 || o.seeds > 1000 {
+		return invalidArg(fmt.Errorf("--seeds %d: want 1 to 1000", o.seeds))
+	}
+	var results [][]dialsim.Result // per mode, per seed
 	for _, m := range modes {
 		po := dialer.DefaultOptions(m)
 		po.Ratio, po.AbandonCap, po.AnswerRate, po.HandleTime, po.WrapUp = o.ratio, o.cap/100, o.answerRate, o.talk+o.wrap, o.wrap
-		run := dialsim.Run{Agents: o.agents, Hours: o.hours, Seed: o.seed, Model: model, Pacer: po}
-		var r dialsim.Result
-		var err error
-		if o.engine {
-			r, err = simulateOnEngine(run)
-		} else {
-			r, err = dialsim.Simulate(run)
-		}
-		if err != nil {
-			if errors.Is(err, dialsim.ErrBadModel) || errors.Is(err, dialer.ErrBadOptions) {
-				return invalidArg(err)
+		var days []dialsim.Result
+		for i := range o.seeds {
+			run := dialsim.Run{Agents: o.agents, Hours: o.hours, Seed: o.seed + uint64(i), Model: model, Pacer: po}
+			var r dialsim.Result
+			var err error
+			if o.engine {
+				r, err = simulateOnEngine(run)
+			} else {
+				r, err = dialsim.Simulate(run)
 			}
-			return err
+			if err != nil {
+				if errors.Is(err, dialsim.ErrBadModel) || errors.Is(err, dialer.ErrBadOptions) {
+					return invalidArg(err)
+				}
+				return err
+			}
+			days = append(days, r)
 		}
-		results = append(results, r)
+		results = append(results, days)
 	}
 	ceiling := 60 * o.talk.Seconds() / (o.talk + o.wrap).Seconds()
-	fmt.Fprintf(w, "%d agents, %g h, answer rate %.0f%%, talk %v (CV %.1f), wrap-up %v, seed %d; ceiling %.1f talk min/agent-hour\n\n",
-		o.agents, o.hours, 100*o.answerRate, o.talk, o.talkCV, o.wrap, o.seed, ceiling)
+	seeds := fmt.Sprintf("seed %d", o.seed)
+	if o.seeds > 1 {
+		seeds = fmt.Sprintf("seeds %d-%d (mean ± standard deviation; worst hour: the worst day)", o.seed, o.seed+uint64(o.seeds)-1)
+	}
+	fmt.Fprintf(w, "%d agents, %g h, answer rate %.0f%%, talk %v (CV %.1f), wrap-up %v, %s; ceiling %.1f talk min/agent-hour\n\n",
+		o.agents, o.hours, 100*o.answerRate, o.talk, o.talkCV, o.wrap, seeds, ceiling)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "mode\ttalk min/agent-h\tabandoned\tworst hour\tdials/agent-h\tlive answers\tidle\t")
-	for _, r := range results {
-		live, idle := strconv.Itoa(r.LiveAnswers), fmt.Sprintf("%.1f%%", 100*r.IdleShare)
+	for _, days := range results {
+		stat := func(f func(dialsim.Result) float64, format string) string {
+			var sum, sq float64
+			for _, r := range days {
+				sum += f(r)
+			}
+			mean := sum / float64(len(days))
+			for _, r := range days {
+				sq += (f(r) - mean) * (f(r) - mean)
+			}
+			if len(days) == 1 {
+				return fmt.Sprintf(format, mean)
+			}
+			return fmt.Sprintf(format+"±"+format, mean, math.Sqrt(sq/float64(len(days)-1)))
+		}
+		worst := 0.0
+		for _, r := range days {
+			worst = math.Max(worst, r.MaxHourlyAbandonRate)
+		}
+		live := stat(func(r dialsim.Result) float64 { return float64(r.LiveAnswers) }, "%.0f")
+		idle := stat(func(r dialsim.Result) float64 { return 100 * r.IdleShare }, "%.1f") + "%"
 		if o.engine {
 			live, idle = "-", "-"
 		}
-		fmt.Fprintf(tw, "%v\t%.1f\t%.2f%%\t%.2f%%\t%.1f\t%s\t%s\t\n", r.Mode, r.TalkMinPerAgentHour, 100*r.AbandonRate,
-			100*r.MaxHourlyAbandonRate, r.DialsPerAgentHour, live, idle)
+		fmt.Fprintf(tw, "%v\t%s\t%s%%\t%.2f%%\t%s\t%s\t%s\t\n", days[0].Mode,
+			stat(func(r dialsim.Result) float64 { return r.TalkMinPerAgentHour }, "%.2f"),
+			stat(func(r dialsim.Result) float64 { return 100 * r.AbandonRate }, "%.2f"), 100*worst,
+			stat(func(r dialsim.Result) float64 { return r.DialsPerAgentHour }, "%.1f"), live, idle)
 	}
 	return tw.Flush()
 }

@@ -31,6 +31,7 @@ func TestDialerSimulateBadInput(t *testing.T) {
 		{[]string{"dialer", "simulate", "--agents", "0"}, "agents 0"},
 		{[]string{"dialer", "simulate", "--hours", "-2"}, "hours -2"},
 		{[]string{"dialer", "simulate", "--abandon-cap", "0"}, "--abandon-cap 0"},
+		{[]string{"dialer", "simulate", "--seeds", "0"}, "--seeds 0"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), tc.args, &out, &errb); code != exitInvalid || !strings.Contains(errb.String(), tc.want) {
@@ -50,5 +51,18 @@ func TestDialerSimulateOnEngine(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "progressive") || !strings.Contains(out.String(), "0.00%") {
 		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+func TestDialerSimulateSeeds(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"dialer", "simulate", "--agents", "5", "--hours", "0.5", "--seeds", "3", "--seed", "4"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"seeds 4-6", "predictive", "±"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
 	}
 }
