@@ -66,11 +66,14 @@ func FigureIVR(recs iter.Seq2[store.CallRecord, error], flowFilter string) (IVRR
 		answered, person := false, false
 		heard, missed := map[string]int{}, map[string]int{} // by flow
 		for _, s := range rec.Timeline {
-			if kinds[s.Kind] && s.Detail != "" {
-				flow, node, ok := strings.Cut(s.Detail, "/")
-				if !ok {
-					flow, node = "menus", s.Detail
-				}
+			// A flow's node is entered as "flow/node"; a menu of menus: by its
+			// bare name. Other steps sharing a node kind's word (an hours or
+			// language note, an agent's transfer) are not nodes.
+			flow, node, ok := strings.Cut(s.Detail, "/")
+			if !ok && s.Kind == "menu" {
+				flow, node, ok = "menus", s.Detail, s.Detail != ""
+			}
+			if kinds[s.Kind] && ok {
 				if flowFilter != "" && flow != flowFilter {
 					cur = nil
 					continue

@@ -39,6 +39,10 @@ func TestIVRFigures(t *testing.T) {
 		{Outcome: acd.OutcomeAnswered, Timeline: steps("faq", "shop/faq", "faq-retry", "timeout", "faq-not-understood", `"hm"`,
 			"faq-retry", "not understood", "faq-fallback", "invalid key 9", "queue", "shop/agent", "enqueue", "support")},
 		{Outcome: acd.OutcomeAnswered, Timeline: steps("menu", "main", "menu-choice", "2", "enqueue", "sales")},
+		// An hours note is the hours node's exit, and an agent's transfer
+		// after the flow is no node at all.
+		{Outcome: acd.OutcomeAnswered, Timeline: steps("hours", "shop/open", "hours", "closed", "queue", "shop/agent",
+			"enqueue", "support", "transfer", "blind → queue billing")},
 	}
 	r, err := FigureIVR(recordsOf(recs...), "")
 	if err != nil {
@@ -50,15 +54,16 @@ func TestIVRFigures(t *testing.T) {
 	}
 	want := `flow,node,kind,visits,exits,timeouts,invalid,phrases,not_understood,recognition,faq_answered,contained,containment
 menus,,flow,1,,,,0,0,0.0,0,0,0.0
-shop,,flow,4,,,,1,1,50.0,3,2,50.0
+shop,,flow,5,,,,1,1,50.0,3,2,40.0
 menus,main,menu,1,2:1,0,0,0,0,,,,
-shop,agent,queue,2,,0,0,0,0,,,,
+shop,agent,queue,3,,0,0,0,0,,,,
 shop,faq,faq,4,address:1 hours:1 person:1 prices:1,1,1,1,1,,,,
+shop,open,hours,1,closed:1,0,0,0,0,,,,
 `
 	if out.String() != want {
 		t.Errorf("csv:\n%s\nwant:\n%s", out.String(), want)
 	}
-	if len(r.Flows) != 2 || r.Flows[1] != (IVRFlow{Flow: "shop", Calls: 4, Answered: 3, Contained: 2, Share: 0.5, Heard: 1, Missed: 1, Rate: 0.5}) {
+	if len(r.Flows) != 2 || r.Flows[1] != (IVRFlow{Flow: "shop", Calls: 5, Answered: 3, Contained: 2, Share: 0.4, Heard: 1, Missed: 1, Rate: 0.5}) {
 		t.Errorf("flows = %+v", r.Flows)
 	}
 	only, _ := FigureIVR(recordsOf(recs...), "menus")
@@ -66,7 +71,7 @@ shop,faq,faq,4,address:1 hours:1 person:1 prices:1,1,1,1,1,,,,
 		t.Errorf("--flow menus: %+v", only)
 	}
 	out.Reset()
-	if err := WriteIVR(&out, r, "table"); err != nil || !strings.Contains(out.String(), "shop   4      3             2          50.0%        1        1               50.0%") {
+	if err := WriteIVR(&out, r, "table"); err != nil || !strings.Contains(out.String(), "shop   5      3             2          40.0%        1        1               50.0%") {
 		t.Errorf("table (%v):\n%s", err, out.String())
 	}
 }
