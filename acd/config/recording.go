@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -132,6 +133,9 @@ func checkRecordingTemplate(t string) error {
 // recordings checks the recording settings of the file, the queues and
 // the campaigns.
 func (v *validator) recordings() {
+	if d := v.cfg.Recordings.Dir; d != "" && !filepath.IsAbs(d) {
+		v.add("recordings.dir", "%q is not an absolute path; name the switch's recording directory, e.g. /var/spool/asterisk/recording", d)
+	}
 	if t := v.cfg.Recordings.Template; t != "" {
 		if err := checkRecordingTemplate(t); err != nil {
 			v.add("recordings.template", "%v", err)

@@ -31,6 +31,7 @@ campaigns:
 func TestRecordingSettingsRefused(t *testing.T) {
 	bad, err := Parse([]byte(`recordings:
   template: "{date}/{caller}/{call}"
+  dir: spool/rec
 queues:
   - {name: a, recording: sometimes}
   - {name: b, record: true, recording: never}
@@ -40,8 +41,9 @@ queues:
 	}
 	for _, want := range []string{
 		"bad.yaml:2: recordings.template: unknown placeholder {caller}",
-		`bad.yaml:4: queues[0].recording: unknown recording policy "sometimes"; known: never, on_demand, always`,
-		"bad.yaml:5: queues[1].record: record: true (the old spelling of recording: always) contradicts recording: never",
+		`bad.yaml:3: recordings.dir: "spool/rec" is not an absolute path`,
+		`bad.yaml:5: queues[0].recording: unknown recording policy "sometimes"; known: never, on_demand, always`,
+		"bad.yaml:6: queues[1].record: record: true (the old spelling of recording: always) contradicts recording: never",
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v\nlacks %q", err, want)

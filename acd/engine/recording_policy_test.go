@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -126,5 +127,33 @@ func TestRecordingNever(t *testing.T) {
 	rec := x.record(time.Minute)
 	if rec.Recording != (store.Recording{}) || len(recordingSteps(rec)) != 0 {
 		t.Errorf("recording %+v steps %v, want none", rec.Recording, recordingSteps(rec))
+	}
+}
+
+// TestRecordingCampaignAlways: a campaign's policy records its answered
+// leads though its queue records nothing.
+func TestRecordingCampaignAlways(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1.5) // no one logged in: it is replaced below
+	cfg := strings.Replace(fmt.Sprintf(campaignConfig, "progressive", 1.5), "    mode: progressive\n", "    mode: progressive\n    recording: always\n", 1)
+	rig.r = rig.start(t, cfg, []string{"a1"})
+	if err := rig.r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	rig.r.ServeLeads(rig.db, time.Second)
+	rig.r.RunUntil(epoch.Add(20 * time.Minute))
+	recorded := 0
+	for _, recs := range rig.dials(t) {
+		for _, rec := range recs {
+			if rec.Agent == "" {
+				continue
+			}
+			if !strings.HasPrefix(rec.Recording.Path, "sim://recordings/hotline-"+rec.ID) || !slices.Contains(recordingSteps(rec), "recording-start/") {
+				t.Errorf("lead call %s with %s: recording %+v, steps %v", rec.ID, rec.Agent, rec.Recording, recordingSteps(rec))
+			}
+			recorded++
+		}
+	}
+	if recorded == 0 {
+		t.Fatalf("no lead reached an agent\n%s", rig.trace)
 	}
 }
