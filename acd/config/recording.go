@@ -156,3 +156,15 @@ func (v *validator) recordings() {
 		}
 	}
 }
+
+// Deprecations lists the settings written in an old spelling that still
+// works, each with its new one, for `config validate` and serve to show.
+func (c Config) Deprecations() []string {
+	var out []string
+	for i, q := range c.Queues {
+		if q.Record && q.Recording == "" {
+			out = append(out, joinPath(indexPath("queues", i), "record")+": record: true is deprecated; write recording: always")
+		}
+	}
+	return out
+}

@@ -23,6 +23,9 @@ campaigns:
 			t.Errorf("queue %s: policy %q, want %q", cfg.Queues[i].Name, got, want)
 		}
 	}
+	if d := cfg.Deprecations(); len(d) != 1 || d[0] != "queues[0].record: record: true is deprecated; write recording: always" {
+		t.Errorf("deprecations %q, want queue a's record: true alone", d)
+	}
 	if got := cfg.Campaigns[0].RecordingPolicy(); got != RecordAlways {
 		t.Errorf("campaign policy %q, want always", got)
 	}

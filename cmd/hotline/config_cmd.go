@@ -73,6 +73,9 @@ func validateFiles(out, errOut io.Writer, g *globalOptions, files []string) erro
 			}
 			fmt.Fprintf(out, "%s: ok (%s, %s, %s%s)\n", file,
 				count(len(cfg.Queues), "queue"), count(len(cfg.Agents), "agent"), count(len(cfg.Entries), "entry"), applied)
+			for _, d := range cfg.Deprecations() {
+				fmt.Fprintf(errOut, "%s: note: %s\n", file, d)
+			}
 		}
 	}
 	if invalid == 0 {

@@ -97,3 +97,16 @@ func TestRecordingsControl(t *testing.T) {
 		t.Error("pause without an agent succeeded")
 	}
 }
+
+// config validate accepts record: true and says how to write it now.
+func TestRecordDeprecationNote(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "h.yaml")
+	if err := os.WriteFile(file, []byte("queues:\n  - {name: a, record: true}\n  - {name: b, recording: on_demand}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := hotline(t, nil, "config", "validate", file)
+	if code != 0 || !strings.Contains(out, "ok") || strings.Count(errOut, "note:") != 1 ||
+		!strings.Contains(errOut, "queues[0].record: record: true is deprecated; write recording: always") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}

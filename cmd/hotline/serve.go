@@ -82,6 +82,9 @@ func runServe(ctx context.Context, cfg config.Config, log zerolog.Logger) error 
 // serveDaemon is the daemon: store, restore, switch, engine, HTTP API. With
 // load, SIGHUP and POST /api/v1/config/reload apply the config again.
 func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, load configLoader) error {
+	for _, d := range cfg.Deprecations() {
+		log.Warn().Str("setting", d).Msg("deprecated setting")
+	}
 	db, err := store.Open(cfg.Store.Path, store.Options{Logger: log})
 	if err != nil {
 		return err
