@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/hotline-cc/hotline/acd/report"
 	"github.com/hotline-cc/hotline/store"
@@ -51,6 +52,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	if q.Format == "" {
 		q.Format = report.FormatJSON
 	}
+	q.Options.Now = time.Now()
 	rep, skipped, err := report.Build(src, q.Options)
 	if err != nil {
 		s.fail(w, err)

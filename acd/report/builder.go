@@ -25,6 +25,9 @@ type Options struct {
 	// Campaigns gives an outbound campaign's abandonment cap and sale
 	// dispositions; without a rule, the disposition "sale" is a sale.
 	Campaigns map[string]CampaignRule
+	// Now, when set and before To, ends the agents' current states: a
+	// period that runs into the future counts no time there.
+	Now time.Time
 }
 
 // DefaultThreshold is the service-level threshold of a queue Options do not name.
@@ -276,11 +279,15 @@ func (b *Builder) span(agent string, cur *cursor, until time.Time) {
 	}
 }
 
-// Report ends the agents' spans at the end of the period and returns the
+// Report ends the agents' spans at the end of the period (or Now) and returns the
 // figures. The Builder must not be used afterwards.
 func (b *Builder) Report() *Report {
+	until := b.o.To
+	if !b.o.Now.IsZero() && b.o.Now.Before(until) {
+		until = b.o.Now
+	}
 	for _, id := range slices.Sorted(maps.Keys(b.cursors)) {
-		b.span(id, b.cursors[id], b.o.To)
+		b.span(id, b.cursors[id], until)
 	}
 	r := &Report{From: b.o.From, To: b.o.To, Location: b.o.Location.String(), Interval: b.o.Interval,
 		ShortAbandon: b.o.ShortAbandon}

@@ -251,3 +251,14 @@ func TestMemoryDoesNotGrowWithCalls(t *testing.T) {
 		t.Errorf("%v allocations per call counted into existing rows, want 0", allocs)
 	}
 }
+
+// A period that runs past now counts an agent still logged in up to now,
+// not to the period's end.
+func TestAgentTimesStopAtNow(t *testing.T) {
+	day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	changes := []store.AgentChange{{Agent: "ann", At: day.Add(9 * time.Hour), From: acd.LoggedOut, To: acd.Available}}
+	r := build(t, Options{From: day, To: day.AddDate(0, 0, 1), Now: day.Add(12 * time.Hour)}, nil, changes)
+	if len(r.Totals.Agents) != 1 || r.Totals.Agents[0].LoggedIn != 3*3600 || r.Totals.Agents[0].Available != 3*3600 {
+		t.Errorf("agents = %+v, want 3 h logged in and available", r.Totals.Agents)
+	}
+}

@@ -176,6 +176,7 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 			return err
 		}
 		var skipped int
+		q.Options.Now = time.Now()
 		rep, skipped, err = report.Build(db, q.Options)
 		if err != nil {
 			return err
