@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
 func TestRecordingPolicy(t *testing.T) {
@@ -82,4 +84,24 @@ func TestRecordingTemplate(t *testing.T) {
 	if got := RecordingName("{agent}/{call}", RecordingFields{Call: "c1", Agent: ".."}); got != "none/c1" {
 		t.Errorf("a value of dots gives %q", got)
 	}
+}
+
+// FuzzRecordingName: a template Validate accepts makes, whatever the
+// call's queue, agent or campaign is called, a name every switch takes.
+func FuzzRecordingName(f *testing.F) {
+	f.Add("{date}/{queue}/{call}-{agent}", "support", "alice", "c-1")
+	f.Add("hotline-{call}", "..", "a/b", "x y")
+	f.Add("{campaign}/{direction}/{time}{call}", "", ".", "\x00")
+	f.Fuzz(func(t *testing.T, tmpl, queue, agent, call string) {
+		if checkRecordingTemplate(tmpl) != nil {
+			return
+		}
+		if call == "" || unsafeChars.MatchString(call) {
+			call = "c1" // the engine's call ids are plain
+		}
+		name := RecordingName(tmpl, RecordingFields{Call: call, Queue: queue, Agent: agent, Campaign: queue + agent, Direction: "inbound", At: time.Now()})
+		if err := pbx.CheckRecordingName(name); err != nil || strings.Contains(name, ",") {
+			t.Fatalf("template %q makes %q: %v", tmpl, name, err)
+		}
+	})
 }
