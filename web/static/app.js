@@ -187,6 +187,7 @@ function render() {
   $("dispo-form").hidden = !(lastCall && a && (a.state === "wrap-up" || a.state === "on-call"));
   deskAlerts(a, call);
   deskTransfer(a, call);
+  deskPop(a, call);
 }
 
 // button makes a wallboard button; its data names what a click does.

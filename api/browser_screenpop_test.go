@@ -1,0 +1,167 @@
+package api
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/contact"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/internal/seal"
+	"github.com/hotline-cc/hotline/store"
+)
+
+const screenPopYAML = `
+entries:
+  - {number: "100", flow: main}
+flows:
+  main:
+    start: who
+    nodes:
+      who:
+        kind: condition
+        cases: [{tag: vip, goto: vip}]
+        else: other
+      vip: {kind: queue, queue: support, priority: 9}
+      other: {kind: queue, queue: support}
+queues:
+  - {name: support, ring_timeout: 20s}
+agents:
+  - {id: alice, endpoint: sim/alice, logged_in: true, queues: [{queue: support}]}
+`
+
+// signInDesk signs the agent al in and waits for the desk.
+func signInDesk(ctx context.Context, url string) error {
+	return chromedp.Do(ctx, chromedp.Navigate(url+"/"), chromedp.WaitVisible(chromedp.ID("login-name")),
+		chromedp.SendKeys(chromedp.ID("login-name"), "al"), chromedp.SendKeys(chromedp.ID("login-password"), "pw of al!!"),
+		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("btn-login")))
+}
+
+// A known caller's call rings on the desk, which shows who is calling:
+// the contact's name, company and tags, the way through the IVR, and the
+// last interaction with its agent's notes; in Russian too.
+func TestBrowserDeskScreenPop(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	key, _ := seal.Generate("k1")
+	keys, _ := seal.New(key)
+	d := newTestDaemonWith(t, screenPopYAML, func(o *engine.Options, db *store.DB) {
+		o.MatchCaller = db.Contacts(keys).CallerMatcher("US")
+	})
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	book := d.db.Contacts(keys)
+	carla := contact.Contact{Phones: []string{"+12125550101"}, Name: "Carla <b>Customer</b>", Company: "Acme", Tags: []string{"vip"}}
+	if err := book.Create(&carla, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := book.AddInteraction(carla.ID, store.Interaction{CallID: "earlier", At: time.Now().Add(-24 * time.Hour), Queue: "support",
+		Agent: "bob", Disposition: "refund promised"}); err != nil {
+		t.Fatal(err)
+	}
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.EnableContacts(d.db, book, "US")
+	url := serveUsers(t, h, d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
+	ctx, cancelT := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelT()
+	if err := signInDesk(ctx, url); err != nil {
+		t.Fatalf("sign-in: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#desk-state.state-available"))); err != nil {
+		t.Fatalf("alice is not available: %v", err)
+	}
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550101", To: "100", HangupAfter: 20 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#desk-call.ringing")),
+		chromedp.WaitVisible(chromedp.CSS(`#contact-history li[data-call="earlier"]`))); err != nil {
+		t.Fatalf("the ringing call shows no contact history: %v", err)
+	}
+	screenshot(t, ctx, "desk-screen-pop")
+	for id, want := range map[string]string{
+		"contact-name":    "Carla <b>Customer</b>", // as text, not markup
+		"contact-company": "Acme", "contact-tags": "vip", "call-ivr": "condition main/who",
+		"contact-history": "refund promised",
+	} {
+		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
+		if err != nil || !strings.Contains(got, want) {
+			t.Errorf("#%s = %q (%v), want %q in it", id, got, err, want)
+		}
+	}
+	if err := pickLang(ctx, "ru"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#call-contact h4 + dl + h4"))); err != nil || got != "Последние обращения" {
+		t.Errorf("Russian history heading %q (%v)", got, err)
+	}
+	screenshot(t, ctx, "desk-screen-pop-ru")
+}
+
+// In a preview campaign the desk shows the lead with Dial and Skip: S
+// skips to the next lead, the Dial button calls the one shown.
+func TestBrowserDeskPreview(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, strings.Replace(campaignYAML, "    queues: [outbound]\n", "    queues: [outbound]\n    mode: preview\n", 1))
+	serveSpring(t, d, []string{"+12125550101", "+12125550102", "+12125550103"})
+	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
+	ctx, cancelT := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelT()
+	if err := signInDesk(ctx, url); err != nil {
+		t.Fatalf("sign-in: %v", err)
+	}
+	if code, body := post(t, d.srv.URL+"/api/v1/campaigns/spring/start", ""); code != 200 {
+		t.Fatalf("start: %d %s", code, body)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("btn-preview-dial"))); err != nil {
+		t.Fatalf("no preview card: %v", err)
+	}
+	screenshot(t, ctx, "desk-preview")
+	shownLead := `document.getElementById("desk-preview").hidden ? "" : document.getElementById("desk-preview").dataset.lead`
+	first, err := chromedp.Run(ctx, chromedp.Evaluate[string](shownLead))
+	if err != nil || first == "" {
+		t.Fatalf("lead on the card %q %v", first, err)
+	}
+	if name, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("preview-name"))); err != nil || !strings.HasPrefix(name, "Lead ") {
+		t.Errorf("lead name %q %v", name, err)
+	}
+	// S skips: another lead is shown.
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("s")); err != nil {
+		t.Fatal(err)
+	}
+	second, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const l = `+shownLead+`; return l !== "" && l !== "`+first+`" && l; })()`))
+	if err != nil {
+		t.Fatalf("S did not skip to another lead: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("btn-preview-dial"))); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var skipped, dialed campaign.Lead
+		_ = d.db.CampaignLeads("spring", func(l campaign.Lead) bool {
+			switch l.ID {
+			case first:
+				skipped = l
+			case second:
+				dialed = l
+			}
+			return true
+		})
+		if dialed.Attempts == 1 && skipped.Attempts == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after skip and dial: skipped lead %+v, dialed lead %+v", skipped, dialed)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,118 @@
+// Desk: who is calling (the contact with its tags, the way through the IVR,
+// the last interactions) and the lead a preview campaign shows the agent,
+// to dial or skip. Keys: C dials the lead, S skips it.
+"use strict";
+
+Object.assign(I18N.ru, {
+  ivr: "Путь в IVR", contact: "Контакт", company: "Компания", tags: "Метки", history: "Последние обращения",
+  "new-caller": "Новый звонящий", "no-history": "Обращений не было",
+  "preview-lead": "Клиент кампании", campaign: "Кампания", lead: "Клиент", phone: "Номер", attempts: "Попыток",
+  expires: "Истекает", dial: "Позвонить", skip: "Пропустить", "on-timeout-dial": "затем звонок сам", "on-timeout-skip": "затем пропуск",
+});
+
+// pop is the screen pop of the desk's current call: fetched once per call.
+const pop = { call: "", offer: null, error: "", tries: 0 };
+
+// deskPop is called after every render with the desk's agent and call.
+function deskPop(a, call) {
+  renderPreview(a && !call ? a.preview : null);
+  if (!call) { pop.call = ""; pop.offer = null; return; }
+  $("call-ivr").textContent = call.ivr || "";
+  $("call-ivr-row").hidden = !call.ivr;
+  if (pop.call !== call.id) {
+    Object.assign(pop, { call: call.id, offer: null, error: "", tries: 0 });
+    fetchOffer(call.id);
+  }
+  renderContact(call);
+}
+
+// fetchOffer reads the screen pop. The API's snapshot may trail the change
+// stream by a publish interval: a 404 is tried again a few times.
+async function fetchOffer(id) {
+  try {
+    const o = await api("GET", `/api/v1/agents/${encodeURIComponent(deskAgent())}/offer`);
+    if (pop.call !== id) return;
+    if (o.call && o.call.id !== id) throw Object.assign(new Error("other call"), { status: 404 });
+    pop.offer = o;
+  } catch (e) {
+    if (pop.call !== id) return;
+    if (e.status === 404 && ++pop.tries < 5) { setTimeout(() => pop.call === id && fetchOffer(id), 200); return; }
+    pop.error = e.status === 503 ? "" : e.message; // 503: contacts are off, nothing to show
+  }
+  render();
+}
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+
+function renderContact(call) {
+  const box = $("call-contact");
+  const ct = pop.offer && pop.offer.contact;
+  const tags = (ct && ct.tags) || (call.contact && call.contact.tags) || [];
+  const known = call.contact ? call.contact.known : !!ct;
+  $("contact-name").textContent = (ct && ct.name) || (!known ? t("new-caller", "New caller") : (ct && ct.phones && ct.phones[0]) || call.caller || "");
+  $("contact-company").textContent = (ct && ct.company) || "";
+  $("contact-company-row").hidden = !(ct && ct.company);
+  $("contact-tags").replaceChildren(...tags.map((tag) => el("li", tag, "tag")));
+  $("contact-tags-row").hidden = tags.length === 0;
+  $("contact-error").textContent = pop.error;
+  const hist = (ct && ct.interactions) || [];
+  const ul = $("contact-history");
+  ul.replaceChildren(...hist.filter((i) => i.call_id !== call.id).map((i) => {
+    const li = el("li");
+    li.dataset.call = i.call_id;
+    li.append(el("time", new Date(i.at).toLocaleString(lang)));
+    const parts = [i.queue, i.agent, i.outcome && t(i.outcome, i.outcome), i.talk ? fmtSecs(i.talk / 1e9) : "", i.disposition].filter(Boolean);
+    li.append(" " + parts.join(" · "));
+    if (i.notes) li.append(el("q", i.notes));
+    return li;
+  }));
+  $("contact-history-none").hidden = !ct || ul.children.length > 0;
+  box.hidden = !ct && !call.contact && !pop.error;
+}
+
+// renderPreview shows the lead of a preview campaign, or hides the card.
+function renderPreview(p) {
+  $("desk-preview").hidden = !p;
+  if (!p) return;
+  const lead = p.lead || {};
+  $("preview-campaign").textContent = p.campaign;
+  $("preview-name").textContent = lead.name || "";
+  $("preview-phone").textContent = lead.phone || "";
+  $("preview-attempts").textContent = String(lead.attempts || 0);
+  const when = p.expires ? new Date(p.expires).toLocaleTimeString(lang) : "";
+  $("preview-expires").textContent = when + (p.on_timeout ? ` (${t("on-timeout-" + p.on_timeout, "then " + p.on_timeout)})` : "");
+  const fields = Object.keys(lead.fields || {}).sort();
+  $("preview-fields").replaceChildren(...fields.flatMap((k) => [el("dt", k), el("dd", lead.fields[k])]));
+  $("desk-preview").dataset.lead = lead.id || "";
+}
+
+async function previewDecision(decision) {
+  $("desk-error").textContent = "";
+  const b = $(`btn-preview-${decision}`);
+  b.disabled = true;
+  try {
+    await api("POST", `/api/v1/agents/${encodeURIComponent(deskAgent())}/preview/${decision}`);
+  } catch (e) {
+    $("desk-error").textContent = e.message;
+  } finally {
+    b.disabled = false;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("btn-preview-dial").addEventListener("click", () => previewDecision("dial"));
+  $("btn-preview-skip").addEventListener("click", () => previewDecision("skip"));
+  document.addEventListener("keydown", (e) => {
+    if ($("desk-view").hidden || $("desk-preview").hidden || e.ctrlKey || e.altKey || e.metaKey) return;
+    const tag = (e.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select") return;
+    const k = e.key.toLowerCase();
+    if (k === "c") { e.preventDefault(); $("btn-preview-dial").click(); }
+    if (k === "s") { e.preventDefault(); $("btn-preview-skip").click(); }
+  });
+});
