@@ -87,8 +87,7 @@ func (tx *Tx) AgentChanges(agent string, from, to time.Time) (out []AgentChange,
 	}
 	for ; k != nil; k, v = c.Next() {
 		if len(k) < 16 {
-			bad = append(bad, &DecodeError{Bucket: string(bucketAgentChanges), Key: fmt.Sprintf("%x", k),
-				Err: fmt.Errorf("key of %d bytes, want at least 16", len(k))})
+			bad = append(bad, changeDecodeError(k, fmt.Errorf("key of %d bytes, want at least 16", len(k))))
 			continue
 		}
 		if !to.IsZero() && keyNanos(k) >= to.UnixNano() {
@@ -102,12 +101,16 @@ func (tx *Tx) AgentChanges(agent string, from, to time.Time) (out []AgentChange,
 			if derr == nil {
 				derr = fmt.Errorf("agent %q does not match its key", ch.Agent)
 			}
-			bad = append(bad, &DecodeError{Bucket: string(bucketAgentChanges), Key: fmt.Sprintf("%x", k), Err: derr})
+			bad = append(bad, changeDecodeError(k, derr))
 			continue
 		}
 		out = append(out, ch)
 	}
 	return out, errors.Join(bad...)
+}
+
+func changeDecodeError(k []byte, err error) error {
+	return &DecodeError{Bucket: string(bucketAgentChanges), Key: fmt.Sprintf("%x", k), Err: err}
 }
 
 // AgentChanges returns the logged agent state changes of a period; see
@@ -116,6 +119,63 @@ func (db *DB) AgentChanges(agent string, from, to time.Time) ([]AgentChange, err
 	var out []AgentChange
 	err := db.View(func(tx *Tx) (err error) {
 		out, err = tx.AgentChanges(agent, from, to)
+		return err
+	})
+	return out, err
+}
+
+// LastAgentChanges returns, for each of agents, its last logged change with
+// At < before; an agent with none is left out. The log is read backwards
+// from before and the read stops once every agent is found, so an agent
+// that never changed costs a read of the whole log before it. A record that
+// cannot be decoded is left out and reported in err (see DecodeError).
+func (tx *Tx) LastAgentChanges(agents []string, before time.Time) (out map[string]AgentChange, err error) {
+	defer tx.recoverCorrupt(&err)
+	out = map[string]AgentChange{}
+	b := tx.btx.Bucket(bucketAgentChanges)
+	if b == nil || len(agents) == 0 {
+		return out, nil
+	}
+	wanted := map[string]bool{}
+	for _, a := range agents {
+		wanted[a] = true
+	}
+	var bad []error
+	c := b.Cursor()
+	k, v := c.Seek(timeKey(before))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for ; k != nil && len(out) < len(wanted); k, v = c.Prev() {
+		if len(k) < 16 {
+			bad = append(bad, changeDecodeError(k, fmt.Errorf("key of %d bytes, want at least 16", len(k))))
+			continue
+		}
+		agent := string(k[16:])
+		if _, done := out[agent]; !wanted[agent] || done || keyNanos(k) >= before.UnixNano() {
+			continue
+		}
+		var ch AgentChange
+		if derr := json.Unmarshal(v, &ch); derr != nil || ch.Agent != agent {
+			if derr == nil {
+				derr = fmt.Errorf("agent %q does not match its key", ch.Agent)
+			}
+			bad = append(bad, changeDecodeError(k, derr))
+			continue
+		}
+		out[agent] = ch
+	}
+	return out, errors.Join(bad...)
+}
+
+// LastAgentChanges returns each agent's last logged change before a time;
+// see Tx.LastAgentChanges.
+func (db *DB) LastAgentChanges(agents []string, before time.Time) (map[string]AgentChange, error) {
+	var out map[string]AgentChange
+	err := db.View(func(tx *Tx) (err error) {
+		out, err = tx.LastAgentChanges(agents, before)
 		return err
 	})
 	return out, err

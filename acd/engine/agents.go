@@ -65,6 +65,19 @@ func (c *Core) saveAgent(now time.Time, a *agent) {
 	c.save(now, "agent "+a.id+" state", store.PutAgent(c.agentRecord(a)))
 }
 
+// logConfigLogins logs the login of the agents the config logs in at start
+// (and saves their state), except those whose state a restart restored
+// (restored): without it the log would begin with their first call, and a
+// report would not know when they began to work.
+func (c *Core) logConfigLogins(now time.Time, restored map[*agent]bool) {
+	for _, a := range c.agents {
+		if a.cfg.LoggedIn && a.state == acd.Available && !restored[a] {
+			c.logAgentChange(now, a, acd.LoggedOut, acd.Available, motive{cause: acd.CauseLogin, reason: "logged_in in the config"})
+			c.saveAgent(now, a)
+		}
+	}
+}
+
 // setPending records a pause or logout asked for during a call; the latest
 // request replaces an earlier one. It is saved at once so that it survives
 // a restart.

@@ -40,6 +40,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 	// logged is each agent's state as the stored log last has it: a
 	// restored state that differs is logged as the restart's change.
 	logged := map[*agent]acd.AgentState{}
+	restored := map[*agent]bool{}
 	lastTo := map[string]acd.AgentState{}
 	for _, ch := range s.Changes {
 		lastTo[ch.Agent] = ch.To
@@ -51,6 +52,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			continue
 		}
 		logged[a] = st.State
+		restored[a] = true
 		if to, ok := lastTo[a.id]; ok {
 			logged[a] = to
 		}
@@ -84,6 +86,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		a.idleSince = now
 		c.refreshView(a, now)
 	}
+	c.logConfigLogins(now, restored)
 	c.restoreCounters(now, s)
 	defer func() {
 		// A pending pause or logout whose call did not survive the restart

@@ -102,6 +102,8 @@ func NewRuntime(o RunOptions) (*Runtime, error) {
 	rt.core = core
 	if o.Saved != nil {
 		core.Restore(rt.now(), *o.Saved)
+	} else {
+		core.logConfigLogins(rt.now(), nil)
 	}
 	rt.pub = newPublisher(o.PublishEvery)
 	rt.pub.publish(core, rt.now())

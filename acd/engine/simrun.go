@@ -39,6 +39,7 @@ func NewSimRun(o SimOptions) (*SimRun, error) {
 		return nil, err
 	}
 	r.Core = core
+	core.logConfigLogins(o.Start, nil)
 	o.Sim.Clock = r.Clock
 	o.Sim.Emit = func(ev pbx.Event) {
 		r.Core.Handle(r.Clock.Now(), ev)

@@ -65,6 +65,10 @@ type cursor struct {
 	state  acd.AgentState
 	reason string
 	since  time.Time
+	// open, when set, is the time of the agent's first change read, which
+	// came in the period: where the agent was from the period's start until
+	// then is unknown until Settle says it.
+	open time.Time
 }
 
 // NewBuilder checks o and starts an empty report.
@@ -235,11 +239,17 @@ func (c *cut) addCall(rec *store.CallRecord, start int64, short, threshold time.
 
 // AddChange follows one agent state change. Changes must come in time
 // order (as store.DB.AgentChanges gives them); changes before the period
-// only set where the agent was when it began.
+// only set where the agent was when it began. An agent whose first change
+// comes in the period counts from that change (its From state may be one
+// the engine never logged, as for an agent logged in by the config) unless
+// Settle tells where it was before.
 func (b *Builder) AddChange(ch *store.AgentChange) error {
 	cur := b.cursors[ch.Agent]
 	if cur == nil {
-		cur = &cursor{state: ch.From, since: b.o.From}
+		cur = &cursor{state: acd.LoggedOut, since: b.o.From}
+		if ch.At.After(b.o.From) {
+			cur.open = ch.At
+		}
 		b.cursors[ch.Agent] = cur
 	}
 	if ch.At.Before(cur.since) && !cur.since.Equal(b.o.From) {
@@ -251,6 +261,43 @@ func (b *Builder) AddChange(ch *store.AgentChange) error {
 	if ch.To == acd.Paused {
 		cur.reason = ch.Reason
 	}
+	return nil
+}
+
+// Unsettled lists, sorted, the agents whose first change fed came in the
+// period: their time from the period's start to that change is not counted
+// until Settle gives their last change before.
+func (b *Builder) Unsettled() []string {
+	var ids []string
+	for id, cur := range b.cursors {
+		if !cur.open.IsZero() {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Settle counts, for an agent Unsettled lists, the time from the period's
+// start to its first change fed in the state last left it in: last must be
+// the agent's last change before the period (and before those fed). An
+// agent without one is not known to have been logged in before its first
+// change, and stays unsettled.
+func (b *Builder) Settle(last *store.AgentChange) error {
+	cur := b.cursors[last.Agent]
+	if cur == nil || cur.open.IsZero() {
+		return nil
+	}
+	if last.At.After(b.o.From) {
+		return fmt.Errorf("agent %q: change at %s settles the start of a period from %s: %w: want a change before the period",
+			last.Agent, last.At.Format(time.RFC3339Nano), b.o.From.Format(time.RFC3339Nano), ErrBadOption)
+	}
+	before := &cursor{state: last.To, since: b.o.From}
+	if last.To == acd.Paused {
+		before.reason = last.Reason
+	}
+	b.span(last.Agent, before, cur.open)
+	cur.open = time.Time{}
 	return nil
 }
 

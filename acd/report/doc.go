@@ -36,8 +36,10 @@
 // transfer. An outside number's leg is talk of the call, no agent's.
 //
 // Agent times come from the state change log: before its first change in
-// the period an agent was in that change's From state; an agent's state is
-// carried from changes before the period when they are given. Occupancy
+// the period an agent was in the state its last change before the period
+// left it in (Build reads it however far back it is); an agent with no
+// change before is not counted as logged in before its first one, whatever
+// that change's From state says. Occupancy
 // is on-call + wrap-up time over staffed time (logged in, not paused);
 // utilization is the same over all logged-in time, pauses included.
 //

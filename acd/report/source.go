@@ -13,13 +13,15 @@ import (
 type Source interface {
 	Calls(f store.Filter) iter.Seq2[store.CallRecord, error]
 	AgentChanges(agent string, from, to time.Time) ([]store.AgentChange, error)
+	// LastAgentChanges gives each agent's last change before a time.
+	LastAgentChanges(agents []string, before time.Time) (map[string]store.AgentChange, error)
 }
 
 var _ Source = (*store.DB)(nil)
 
 // Lookback is how far before a period agent changes are read to learn
-// where each agent was when it began: an agent who has not changed state
-// for longer counts from its first change in the period.
+// where each agent was when it began; for an agent who has not changed
+// state for longer, its last change before is looked up alone.
 const Lookback = 24 * time.Hour
 
 // changeWindow bounds the agent changes held in memory at once.
@@ -55,6 +57,21 @@ func Build(src Source, o Options) (r *Report, skipped int, err error) {
 		for i := range changes {
 			if err := b.AddChange(&changes[i]); err != nil {
 				return nil, skipped, err
+			}
+		}
+	}
+	if open := b.Unsettled(); len(open) > 0 {
+		last, err := src.LastAgentChanges(open, o.From.Add(-Lookback))
+		bad, rest := store.Skipped(err)
+		if rest != nil {
+			return nil, skipped, fmt.Errorf("read agent changes before %s: %w", o.From.Add(-Lookback).Format(time.RFC3339), rest)
+		}
+		skipped += len(bad)
+		for _, id := range open {
+			if ch, ok := last[id]; ok {
+				if err := b.Settle(&ch); err != nil {
+					return nil, skipped, err
+				}
 			}
 		}
 	}

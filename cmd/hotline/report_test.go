@@ -272,8 +272,8 @@ func TestReportMatchesRawRecords(t *testing.T) {
 	last := map[string]store.AgentChange{}
 	for _, ch := range changes {
 		prev, ok := last[ch.Agent]
-		if !ok {
-			prev = store.AgentChange{At: from, To: ch.From}
+		if !ok { // the agent's first change ever: not logged in before it
+			prev = store.AgentChange{At: from, To: acd.LoggedOut}
 		}
 		add(ch.Agent, prev.To, prev.At, ch.At)
 		last[ch.Agent] = ch
