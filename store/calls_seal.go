@@ -499,8 +499,9 @@ func (db *DB) StaleCalls() (n int, err error) {
 // activePersonal is the part of a live call's resume state that SealCalls
 // seals.
 type activePersonal struct {
-	Recording string     `json:"recording,omitempty"`
-	Flow      *ivr.State `json:"flow,omitempty"`
+	Recording string          `json:"recording,omitempty"`
+	Flow      *ivr.State      `json:"flow,omitempty"`
+	Contact   *contact.OnCall `json:"contact,omitempty"`
 }
 
 func activeAAD(id string) []byte { return []byte("active/" + id) }
@@ -508,15 +509,15 @@ func activeAAD(id string) []byte { return []byte("active/" + id) }
 // active is the stored form of ac: with a seal, its recording and flow
 // sealed (ac itself is not changed).
 func (s *callSeal) active(ac *ActiveCall) *ActiveCall {
-	if s == nil || (ac.Recording == "" && ac.Flow == nil) {
+	if s == nil || (ac.Recording == "" && ac.Flow == nil && ac.Contact == nil) {
 		return ac
 	}
-	plain, err := json.Marshal(activePersonal{Recording: ac.Recording, Flow: ac.Flow})
+	plain, err := json.Marshal(activePersonal{Recording: ac.Recording, Flow: ac.Flow, Contact: ac.Contact})
 	if err != nil {
 		return ac // ivr.State always encodes; kept as it is rather than lost
 	}
 	cp := *ac
-	cp.Recording, cp.Flow = "", nil
+	cp.Recording, cp.Flow, cp.Contact = "", nil, nil
 	cp.Sealed = s.keys.Seal(plain, activeAAD(ac.CallID))
 	return &cp
 }
@@ -534,7 +535,7 @@ func (s *callSeal) openActive(ac *ActiveCall) {
 	if json.Unmarshal(plain, &p) != nil {
 		return
 	}
-	ac.Recording, ac.Flow, ac.Sealed = p.Recording, p.Flow, nil
+	ac.Recording, ac.Flow, ac.Contact, ac.Sealed = p.Recording, p.Flow, p.Contact, nil
 }
 
 func callbackAAD(id string) []byte { return []byte("callback/" + id) }

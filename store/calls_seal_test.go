@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/internal/seal"
 )
@@ -53,7 +54,8 @@ func TestCallRecordsRawFileHoldsNoPlainText(t *testing.T) {
 		t.Fatal(err)
 	}
 	flow := &ivr.State{Node: "account", Buf: "5566", Vars: map[string]string{ivr.VarCaller: "+12125550199", "pin": "73917391"}}
-	if err := db.SaveActive(&ActiveCall{CallID: "c1", State: acd.CallMenu, Recording: "/rec/quokka/c1.wav", Flow: flow}); err != nil {
+	oc := &contact.OnCall{ID: 3, Known: true, Tags: []string{"platypus"}, PreferredAgent: "alice"}
+	if err := db.SaveActive(&ActiveCall{CallID: "c1", State: acd.CallMenu, Recording: "/rec/quokka/c1.wav", Flow: flow, Contact: oc}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SaveCallback(&Callback{ID: "cb1", Queue: "support", Number: "+13105550188", State: acd.CallbackPending}); err != nil {
@@ -62,7 +64,8 @@ func TestCallRecordsRawFileHoldsNoPlainText(t *testing.T) {
 	if cbs, err := db.Callbacks(); err != nil || len(cbs) != 1 || cbs[0].Number != "+13105550188" {
 		t.Fatalf("callback with the key: %+v %v", cbs, err)
 	}
-	if acs, err := db.ActiveCalls(); err != nil || len(acs) != 1 || !acs[0].Flow.Equal(*flow) || acs[0].Recording != "/rec/quokka/c1.wav" {
+	if acs, err := db.ActiveCalls(); err != nil || len(acs) != 1 || !acs[0].Flow.Equal(*flow) || acs[0].Recording != "/rec/quokka/c1.wav" ||
+		acs[0].Contact == nil || !slices.Equal(acs[0].Contact.Tags, oc.Tags) || acs[0].Contact.PreferredAgent != "alice" {
 		t.Fatalf("active call with the key: %+v %v", acs, err)
 	}
 	db.Close()
@@ -71,7 +74,7 @@ func TestCallRecordsRawFileHoldsNoPlainText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, planted := range []string{"+12125550199", "2125550199", "Ottoline", "Vantablack", "8005550100", "4242 quokka",
-		"quokka", "99887766", "2125550166", "73917391", "3105550177", "3105550188"} {
+		"quokka", "99887766", "2125550166", "73917391", "3105550177", "3105550188", "platypus"} {
 		if bytes.Contains(raw, []byte(planted)) {
 			t.Errorf("store file holds %q in clear", planted)
 		}

@@ -172,6 +172,9 @@ type ActiveCall struct {
 	Bridge       string        `json:"bridge,omitempty"`
 	Recording    string        `json:"recording,omitempty"`
 	Flow         *ivr.State    `json:"flow,omitempty"` // where a caller in an IVR flow is
+	// Contact is the caller's contact as the call carries it: its tags
+	// and preferred and last agent still route a caller who waits.
+	Contact *contact.OnCall `json:"contact,omitempty"`
 	// Seen is the last checkpoint at which the call was known up: the
 	// earliest its end can be if it ends while Hotline is down.
 	Seen time.Time `json:"seen,omitzero"`
@@ -179,9 +182,9 @@ type ActiveCall struct {
 	// Skills are required of the agent on top of the queue's (an IVR
 	// flow's queue node and language choice).
 	Skills map[string]int `json:"skills,omitempty"`
-	// Sealed holds Recording and Flow (whose variables carry the caller's
-	// number and collected values) when call records are sealed and the
-	// state was read without the key (see DB.SealCalls).
+	// Sealed holds Recording, Flow (whose variables carry the caller's
+	// number and collected values) and Contact when call records are
+	// sealed and the state was read without the key (see DB.SealCalls).
 	Sealed []byte `json:"sealed,omitempty"`
 }
 

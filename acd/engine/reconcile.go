@@ -112,6 +112,10 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			cl.rec = store.CallRecord{ID: ac.CallID, Direction: acd.DirectionInbound, Channel: ac.Channel,
 				Queue: ac.Queue, Entered: ac.Enqueued, Outcome: acd.OutcomeInProgress}
 		}
+		if ac.Contact != nil {
+			// Its tags and preferred agent route it again as it waits.
+			cl.contact, cl.rec.Contact = *ac.Contact, ac.Contact.ID
+		}
 		if cl.rec.Direction == acd.DirectionCallback || ac.Direction == acd.DirectionCallback {
 			// A callback attempt cut by the restart: its request is retried.
 			c.warn(now, "restore", "callback call %s was cut by the restart; request kept", ac.CallID)
@@ -239,6 +243,11 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 				continue
 			}
 			cl.entry = entry
+			if cl.rec.Contact == 0 {
+				// Cut before its contact was matched: matched now, as at arrival.
+				c.matchThenRoute(now, cl, *target)
+				continue
+			}
 			c.goTarget(now, cl, *target)
 		}
 	}

@@ -213,6 +213,10 @@ func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 		ac.Since = cl.answered
 	}
 	ac.Seen = cl.checked
+	if cl.rec.Contact != 0 {
+		oc := cl.contact
+		ac.Contact = &oc
+	}
 	if !cl.flow.Done() {
 		flow := c.flow.Stored(cl.flow) // no secret values at rest
 		ac.Flow = &flow
