@@ -171,7 +171,9 @@ type ActiveCall struct {
 	AgentChannel string        `json:"agent_channel,omitempty"`
 	Bridge       string        `json:"bridge,omitempty"`
 	Recording    string        `json:"recording,omitempty"`
-	Flow         *ivr.State    `json:"flow,omitempty"` // where a caller in an IVR flow is
+	// RecordingPaused says Recording is paused (a card number read out).
+	RecordingPaused bool       `json:"recording_paused,omitempty"`
+	Flow            *ivr.State `json:"flow,omitempty"` // where a caller in an IVR flow is
 	// Contact is the caller's contact as the call carries it: its tags
 	// and preferred and last agent still route a caller who waits.
 	Contact *contact.OnCall `json:"contact,omitempty"`

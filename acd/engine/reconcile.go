@@ -131,6 +131,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			}
 			cl.phase, cl.agent, cl.agentCh = acd.CallBridged, a, pbx.ChannelID(ac.AgentChannel)
 			cl.bridge, cl.recording, cl.answered = pbx.BridgeID(ac.Bridge), ac.Recording, ac.Since
+			cl.recPaused = ac.Recording != "" && ac.RecordingPaused
 			cl.rec.Agent, cl.rec.AgentChannel, cl.rec.Answered = a.id, ac.AgentChannel, ac.Since
 			// A record from before bridges were confirmed talks from the answer.
 			cl.talkFrom = cl.rec.Bridged
