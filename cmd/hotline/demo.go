@@ -263,6 +263,16 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 		fmt.Fprintf(w, " (%s at most; some were still going)", maxDrain)
 	}
 	fmt.Fprintln(w, ".")
+	if db != nil {
+		// The shift ends with the demo: a report of the stored day counts
+		// the agents logged in while it ran, not until the day's end.
+		_ = r.Do(func(c *engine.Core, now time.Time) error {
+			for _, a := range cfg.Agents {
+				_ = c.Logout(now, a.ID) // one logged out already is no matter
+			}
+			return nil
+		})
+	}
 	if err := writer.Close(ctx); err != nil {
 		return fmt.Errorf("demo: records not saved to %s (%d failed commits): %w", o.store, writer.Failures(), err)
 	}
