@@ -134,11 +134,29 @@ func printContact(w io.Writer, s *store.Contacts, c contact.Contact, history int
 }
 
 func newContactsShowCmd(g *globalOptions) *cobra.Command {
-	o := &contactsOptions{}
 	history := 10
+	cmd := newContactIDCmd(g, "show ID", "Print a contact and its latest interactions as JSON (audited)",
+		func(cmd *cobra.Command, db *store.DB, s *store.Contacts, id contact.ID) error {
+			c, err := s.Get(id)
+			if err != nil {
+				return err
+			}
+			if err := db.Audit(store.AuditEntry{At: time.Now().UTC(), Who: cliUser(), Action: "read", Subject: fmt.Sprintf("contact %d", id), Count: 1}); err != nil {
+				return err
+			}
+			return printContact(cmd.OutOrStdout(), s, c, history)
+		})
+	cmd.Flags().IntVar(&history, "history", history, "latest interactions to show")
+	return cmd
+}
+
+// newContactIDCmd makes a command that acts on the one contact its
+// argument names, with the store open for writing (reads are audited).
+func newContactIDCmd(g *globalOptions, use, short string, run func(cmd *cobra.Command, db *store.DB, s *store.Contacts, id contact.ID) error) *cobra.Command {
+	o := &contactsOptions{}
 	cmd := &cobra.Command{
-		Use:   "show ID",
-		Short: "Print a contact and its latest interactions as JSON (audited)",
+		Use:   use,
+		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseContactID(args[0])
@@ -150,18 +168,10 @@ func newContactsShowCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			c, err := s.Get(id)
-			if err != nil {
-				return err
-			}
-			if err := db.Audit(store.AuditEntry{At: time.Now().UTC(), Who: cliUser(), Action: "read", Subject: fmt.Sprintf("contact %d", id), Count: 1}); err != nil {
-				return err
-			}
-			return printContact(cmd.OutOrStdout(), s, c, history)
+			return run(cmd, db, s, id)
 		},
 	}
 	o.addFlags(cmd)
-	cmd.Flags().IntVar(&history, "history", history, "latest interactions to show")
 	return cmd
 }
 
@@ -236,30 +246,14 @@ func newContactsMergeCmd(g *globalOptions) *cobra.Command {
 }
 
 func newContactsDeleteCmd(g *globalOptions) *cobra.Command {
-	o := &contactsOptions{}
-	cmd := &cobra.Command{
-		Use:   "delete ID",
-		Short: "Delete a contact and its number index entries",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseContactID(args[0])
-			if err != nil {
-				return err
-			}
-			db, s, err := o.open(g, false)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+	return newContactIDCmd(g, "delete ID", "Delete a contact and its number index entries",
+		func(cmd *cobra.Command, _ *store.DB, s *store.Contacts, id contact.ID) error {
 			if err := s.Delete(id); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "contact %d deleted\n", id)
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "contact %d deleted\n", id)
 			return err
-		},
-	}
-	o.addFlags(cmd)
-	return cmd
+		})
 }
 
 func newContactsImportCmd(g *globalOptions) *cobra.Command {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -29,21 +30,8 @@ func removeRecordings(w io.Writer, paths []string) error {
 }
 
 func newContactsEraseCmd(g *globalOptions) *cobra.Command {
-	o := &contactsOptions{}
-	cmd := &cobra.Command{
-		Use:   "erase ID",
-		Short: "Erase a contact on request: its record, and the number, notes and recordings of its calls (figures stay)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseContactID(args[0])
-			if err != nil {
-				return err
-			}
-			db, s, err := o.open(g, false)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+	return newContactIDCmd(g, "erase ID", "Erase a contact on request: its record, and the number, notes and recordings of its calls (figures stay)",
+		func(cmd *cobra.Command, db *store.DB, s *store.Contacts, id contact.ID) error {
 			rep, err := s.Erase(id)
 			if err != nil {
 				return err
@@ -53,10 +41,7 @@ func newContactsEraseCmd(g *globalOptions) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "contact %d erased; %d calls anonymized, %d recordings deleted\n", id, rep.Calls, len(rep.Recordings))
 			return removeRecordings(cmd.ErrOrStderr(), rep.Recordings)
-		},
-	}
-	o.addFlags(cmd)
-	return cmd
+		})
 }
 
 func newContactsPurgeCmd(g *globalOptions) *cobra.Command {
