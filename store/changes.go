@@ -180,3 +180,21 @@ func (db *DB) LastAgentChanges(agents []string, before time.Time) (map[string]Ag
 	})
 	return out, err
 }
+
+// AgentIDs lists the agents whose state the store keeps (see SaveAgent),
+// by their keys: an agent that has not changed state for long is still
+// one, and a report needs its row.
+func (db *DB) AgentIDs() ([]string, error) {
+	var ids []string
+	err := db.View(func(tx *Tx) error {
+		b, err := tx.bucket(bucketAgents)
+		if err != nil {
+			return err
+		}
+		return b.ForEach(func(k, _ []byte) error {
+			ids = append(ids, string(k))
+			return nil
+		})
+	})
+	return ids, err
+}

@@ -28,6 +28,12 @@ type Options struct {
 	// Now, when set and before To, ends the agents' current states: a
 	// period that runs into the future counts no time there.
 	Now time.Time
+	// Agents are agents to report though they may have no change in the
+	// period or the Lookback before it (logged in and ready, or paused,
+	// since long before): each is in the state its last change before the
+	// period left it in. Build adds the agents a Source knows (see
+	// AgentLister).
+	Agents []string
 }
 
 // DefaultThreshold is the service-level threshold of a queue Options do not name.
@@ -282,15 +288,24 @@ func (b *Builder) Unsettled() []string {
 // start to its first change fed in the state last left it in: last must be
 // the agent's last change before the period (and before those fed). An
 // agent without one is not known to have been logged in before its first
-// change, and stays unsettled.
+// change, and stays unsettled. For an agent no change fed names (see
+// Unseen), last sets its state for the whole period.
 func (b *Builder) Settle(last *store.AgentChange) error {
-	cur := b.cursors[last.Agent]
-	if cur == nil || cur.open.IsZero() {
-		return nil
-	}
 	if last.At.After(b.o.From) {
 		return fmt.Errorf("agent %q: change at %s settles the start of a period from %s: %w: want a change before the period",
 			last.Agent, last.At.Format(time.RFC3339Nano), b.o.From.Format(time.RFC3339Nano), ErrBadOption)
+	}
+	cur := b.cursors[last.Agent]
+	if cur == nil {
+		cur = &cursor{state: last.To, since: b.o.From}
+		if last.To == acd.Paused {
+			cur.reason = last.Reason
+		}
+		b.cursors[last.Agent] = cur
+		return nil
+	}
+	if cur.open.IsZero() {
+		return nil
 	}
 	before := &cursor{state: last.To, since: b.o.From}
 	if last.To == acd.Paused {
@@ -299,6 +314,20 @@ func (b *Builder) Settle(last *store.AgentChange) error {
 	b.span(last.Agent, before, cur.open)
 	cur.open = time.Time{}
 	return nil
+}
+
+// Unseen lists, sorted, the agents of ids that no change fed names: where
+// they were in the period is unknown until Settle gives their last change
+// before it.
+func (b *Builder) Unseen(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if _, ok := b.cursors[id]; !ok && id != "" {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // span counts an agent's current state from cur.since to until, cut into

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"time"
 
 	"github.com/hotline-cc/hotline/store"
@@ -18,6 +19,14 @@ type Source interface {
 }
 
 var _ Source = (*store.DB)(nil)
+
+// AgentLister is a Source that knows its agents, changed in the period or
+// not (the store keeps each agent's last state): Build reports them all.
+type AgentLister interface {
+	AgentIDs() ([]string, error)
+}
+
+var _ AgentLister = (*store.DB)(nil)
 
 // Lookback is how far before a period agent changes are read to learn
 // where each agent was when it began; for an agent who has not changed
@@ -60,7 +69,15 @@ func Build(src Source, o Options) (r *Report, skipped int, err error) {
 			}
 		}
 	}
-	if open := b.Unsettled(); len(open) > 0 {
+	known := o.Agents
+	if l, ok := src.(AgentLister); ok {
+		ids, err := l.AgentIDs()
+		if err != nil {
+			return nil, skipped, fmt.Errorf("read the agents: %w", err)
+		}
+		known = append(slices.Clip(known), ids...)
+	}
+	if open := append(b.Unsettled(), b.Unseen(known)...); len(open) > 0 {
 		last, err := src.LastAgentChanges(open, o.From.Add(-Lookback))
 		bad, rest := store.Skipped(err)
 		if rest != nil {

@@ -116,3 +116,79 @@ func (m monthCenter) LastAgentChanges(agents []string, before time.Time) (map[st
 	log, err := m.AgentChanges("", time.Time{}, before)
 	return lastChanges(log, agents), err
 }
+
+// An agent with no change in the period, nor in the Lookback before it,
+// has a row for the whole period in the state its last change left it in:
+// ready since days before, or paused all day. One logged out, or never
+// logged, has none. The store lists its agents itself; a Source that does
+// not is told them by Options.Agents.
+func TestAgentWithoutChangeInPeriod(t *testing.T) {
+	day := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	h := func(n float64) time.Time { return day.Add(time.Duration(n * float64(time.Hour))) }
+	log := []store.AgentChange{
+		{Agent: "eve", At: h(-60), From: acd.LoggedOut, To: acd.Available, Cause: acd.CauseLogin},
+		{Agent: "fay", At: h(-50), From: acd.LoggedOut, To: acd.Available, Cause: acd.CauseLogin},
+		{Agent: "fay", At: h(-40), From: acd.Available, To: acd.Paused, Cause: acd.CausePause, Reason: "training"},
+		{Agent: "gus", At: h(-35), From: acd.LoggedOut, To: acd.Available, Cause: acd.CauseLogin},
+		{Agent: "gus", At: h(-30), From: acd.Available, To: acd.LoggedOut, Cause: acd.CauseLogout},
+		{Agent: "ivy", At: h(-2), From: acd.LoggedOut, To: acd.Available, Cause: acd.CauseLogin}, // in the lookback
+		{Agent: "ivy", At: h(12), From: acd.Available, To: acd.LoggedOut, Cause: acd.CauseLogout},
+	}
+	db := changeStore(t, log)
+	for _, id := range []string{"eve", "fay", "gus", "hal", "ivy"} {
+		if err := db.SaveAgent(&store.AgentState{ID: id, State: acd.Available}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type want struct {
+		loggedIn, available, paused time.Duration
+		rows                        int // hourly rows
+	}
+	wants := map[string]want{
+		"eve": {24 * time.Hour, 24 * time.Hour, 0, 24},
+		"fay": {24 * time.Hour, 0, 24 * time.Hour, 24},
+		"ivy": {12 * time.Hour, 12 * time.Hour, 0, 12},
+	}
+	cases := []struct {
+		name   string
+		src    Source
+		agents []string
+	}{
+		{"store", db, nil},
+		{"memory", memSource{changes: log}, []string{"hal", "gus", "fay", "eve", "eve"}},
+	}
+	for _, tc := range cases {
+		r, skipped, err := Build(tc.src, Options{From: day, To: day.Add(24 * time.Hour), Interval: IntervalHour, Agents: tc.agents})
+		if err != nil || skipped != 0 {
+			t.Fatalf("%s: skipped %d, %v", tc.name, skipped, err)
+		}
+		var got []string
+		for _, a := range r.Totals.Agents {
+			got = append(got, a.Agent)
+			w, ok := wants[a.Agent]
+			if !ok {
+				t.Errorf("%s: a row for %s: %+v", tc.name, a.Agent, a)
+				continue
+			}
+			if a.LoggedIn.Duration() != w.loggedIn || a.Available.Duration() != w.available || a.Paused.Duration() != w.paused {
+				t.Errorf("%s: %s logged in %v, available %v, paused %v; want %v, %v, %v", tc.name, a.Agent,
+					a.LoggedIn.Duration(), a.Available.Duration(), a.Paused.Duration(), w.loggedIn, w.available, w.paused)
+			}
+			if a.Agent == "fay" && a.Pauses["training"] != Seconds(24*3600) {
+				t.Errorf("%s: fay's pauses %v, want the day in training", tc.name, a.Pauses)
+			}
+		}
+		if len(got) != len(wants) {
+			t.Errorf("%s: rows for %v, want eve, fay and ivy", tc.name, got)
+		}
+		hourly := map[string]int{}
+		for _, a := range r.Rows.Agents {
+			hourly[a.Agent]++
+		}
+		for id, w := range wants {
+			if hourly[id] != w.rows {
+				t.Errorf("%s: %s has %d hourly rows, want %d", tc.name, id, hourly[id], w.rows)
+			}
+		}
+	}
+}
