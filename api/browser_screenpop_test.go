@@ -106,7 +106,7 @@ func TestBrowserDeskScreenPop(t *testing.T) {
 }
 
 // In a preview campaign the desk shows the lead with Dial and Skip: S
-// skips to the next lead, the Dial button calls the one shown.
+// (on any layout) skips to the next lead, the Dial button calls the one shown.
 func TestBrowserDeskPreview(t *testing.T) {
 	ctx, cancel := browser(t)
 	defer cancel()
@@ -133,8 +133,9 @@ func TestBrowserDeskPreview(t *testing.T) {
 	if name, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("preview-name"))); err != nil || !strings.HasPrefix(name, "Lead ") {
 		t.Errorf("lead name %q %v", name, err)
 	}
-	// S skips: another lead is shown.
-	if err := chromedp.Do(ctx, chromedp.KeyEvent("s")); err != nil {
+	// S skips: another lead is shown; with a Russian layout on (the key
+	// types ы), as with a Latin one.
+	if err := chromedp.Do(ctx, ruKey('s')); err != nil {
 		t.Fatal(err)
 	}
 	second, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const l = `+shownLead+`; return l !== "" && l !== "`+first+`" && l; })()`))

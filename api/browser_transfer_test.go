@@ -55,18 +55,15 @@ agents:
 	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550199", To: "100", HangupAfter: 30 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	phase := func(want string) chromedp.Action[chromedp.Void] {
-		return poll(`document.getElementById("call-phase").textContent === "` + want + `"`)
-	}
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("call-controls")), phase("bridged")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("call-controls")), callPhase("bridged")); err != nil {
 		t.Fatalf("the desk shows no call controls: %v", err)
 	}
-	if err := chromedp.Do(ctx, chromedp.KeyEvent("h"), phase("held"),
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("h"), callPhase("held"),
 		chromedp.WaitVisible(chromedp.CSS(`#btn-hold[aria-pressed="true"]`))); err != nil {
 		t.Fatalf("H did not hold the caller: %v", err)
 	}
 	screenshot(t, ctx, "desk-call-held")
-	if err := chromedp.Do(ctx, chromedp.KeyEvent("h"), phase("bridged")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("h"), callPhase("bridged")); err != nil {
 		t.Fatalf("H did not take the caller back: %v", err)
 	}
 	if err := chromedp.Do(ctx,
@@ -84,6 +81,11 @@ agents:
 	if st, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("desk-state"))); err != nil || st == "" {
 		t.Errorf("desk state after the transfer %q (%v)", st, err)
 	}
+}
+
+// callPhase waits for the desk to show the call in phase want.
+func callPhase(want string) chromedp.Action[chromedp.Void] {
+	return poll(`document.getElementById("call-phase").textContent === "` + want + `"`)
 }
 
 // poll waits up to 5 s for a JavaScript expression to hold on the page.

@@ -137,13 +137,9 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const ev of ["pointerdown", "keydown"]) document.addEventListener(ev, () => { if (me) audio(); }, { passive: true });
   $("desk-alerts").addEventListener("click", alertsSeen);
   document.addEventListener("keydown", (e) => {
-    if ($("desk-view").hidden || e.ctrlKey || e.altKey || e.metaKey) return;
     const tag = (e.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "textarea" || tag === "select") {
-      if (e.key === "Escape") e.target.blur();
-      return;
-    }
-    const k = e.key.toLowerCase();
+    if (e.key === "Escape" && !$("desk-view").hidden && (tag === "input" || tag === "textarea" || tag === "select")) { e.target.blur(); return; }
+    const k = shortcut(e);
     if (DESK_KEYS[k]) { e.preventDefault(); $(DESK_KEYS[k]).click(); return; }
     if (k === "d" && !$("dispo-form").hidden) { e.preventDefault(); $("dispo").focus(); return; }
     if (k === "m") { e.preventDefault(); $("missed").focus(); alertsSeen(); }

@@ -218,6 +218,18 @@ async function wallAction(b) {
   }
 }
 
+// shortcut is the letter of a desk key press, by the key's place on the
+// keyboard (KeyboardEvent.code), so L, R, P... work on any layout (a
+// Russian one gives key "д" for L); "" when the press is no shortcut: the
+// desk is not shown, a modifier is held, or a text field has the focus.
+function shortcut(e) {
+  if ($("desk-view").hidden || e.ctrlKey || e.altKey || e.metaKey) return "";
+  const tag = (e.target.tagName || "").toLowerCase();
+  if (tag === "input" || tag === "textarea" || tag === "select" || e.target.isContentEditable) return "";
+  const m = /^Key([A-Z])$/.exec(e.code || "");
+  return m ? m[1].toLowerCase() : (e.key || "").toLowerCase();
+}
+
 async function agentAction(action, body) {
   $("desk-error").textContent = "";
   try {

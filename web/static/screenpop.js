@@ -108,10 +108,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("btn-preview-dial").addEventListener("click", () => previewDecision("dial"));
   $("btn-preview-skip").addEventListener("click", () => previewDecision("skip"));
   document.addEventListener("keydown", (e) => {
-    if ($("desk-view").hidden || $("desk-preview").hidden || e.ctrlKey || e.altKey || e.metaKey) return;
-    const tag = (e.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "textarea" || tag === "select") return;
-    const k = e.key.toLowerCase();
+    if ($("desk-preview").hidden) return;
+    const k = shortcut(e);
     if (k === "c") { e.preventDefault(); $("btn-preview-dial").click(); }
     if (k === "s") { e.preventDefault(); $("btn-preview-skip").click(); }
   });

@@ -58,10 +58,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("xfer-kind").addEventListener("change", () => render());
   $("xfer-target").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); transferTo(false); } });
   document.addEventListener("keydown", (e) => {
-    if ($("desk-view").hidden || $("call-controls").hidden || e.ctrlKey || e.altKey || e.metaKey) return;
-    const tag = (e.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "textarea" || tag === "select") return;
-    const k = e.key.toLowerCase();
+    if ($("call-controls").hidden) return;
+    const k = shortcut(e);
     if (k === "h" && !$("btn-hold").disabled) { e.preventDefault(); $("btn-hold").click(); }
     if (k === "t") { e.preventDefault(); $("xfer-target").focus(); }
   });
