@@ -43,6 +43,17 @@
 // abandons tightens the next decisions at once. The budget follows what
 // happened, not what was forecast.
 //
+// Under the budget lies a floor, in whole abandons: the room is the most
+// abandons the window can take at any moment (abandoned + n ≤ cap × (live
+// answers + n), each abandon being a live answer too), counting only the
+// answers that stay in the window for the next hour. With no room the
+// pacer places no call that could be abandoned, one per free agent as
+// progressive does, so a campaign's first 33 live answers (at 3 %) find an
+// agent and the rate is under the cap from the first call on; with room,
+// a dial ahead is placed only while the abandons forecast for the next
+// seconds, taken as a Poisson count, outgrow the room with a chance of at
+// most 1 %.
+//
 // # Caveats
 //
 // Sums of many independent yes/no outcomes are taken as normal; with very
@@ -51,6 +62,10 @@
 // calls have ended the talks still going count as at risk: a young
 // campaign's early endings are its short ones, which would make answers and
 // free agents look quicker than they are. The credit is counted over the
-// whole window, so the cap holds at any moment from the first hour on only
-// as far as chance allows: the safety makes a breach rare, not impossible.
+// whole window; the floor keeps the rate under the cap from the first call
+// on, but abandons past the forecast's tail can still outgrow the room (its
+// chance is held under 1 % at each decision): a breach is rare, not
+// impossible. With
+// no room, only an agent leaving between the dial and the answer (a
+// logout, an inbound call taking them) can abandon a call.
 package dialer

@@ -49,9 +49,20 @@ func TestFixedModes(t *testing.T) {
 	}
 }
 
+// connectAll records n live answers connected in time, one a second from
+// at; it returns when the last was.
+func connectAll(p *Pacer, at time.Time, n int) time.Time {
+	for range n {
+		at = at.Add(time.Second)
+		p.Connected(at, false)
+	}
+	return at
+}
+
 func TestPredictive(t *testing.T) {
-	now := t0
+	now := t0.Add(time.Hour)
 	p := newPacer(t, Predictive)
+	connectAll(p, t0, 1000) // credit: room for abandons
 	if got := p.Pace(Snapshot{Now: now}); got != 0 {
 		t.Fatalf("no agents: %d dials", got)
 	}
@@ -254,5 +265,131 @@ func TestPredictiveBudgetAfterBurst(t *testing.T) {
 	}
 	if _, _, r := p.Abandonment(at); r > 0.03 {
 		t.Fatalf("abandonment %.4f", r)
+	}
+}
+
+// The room is how many more abandons the window takes at any moment: each
+// abandon is a live answer too, and answers about to leave the window lend
+// no credit.
+func TestAbandonRoom(t *testing.T) {
+	type hour struct {
+		at              time.Time
+		live, abandoned int
+	}
+	day := 24 * time.Hour
+	yesterday := t0.Add(-day) // 09:00 the day before
+	for _, tc := range []struct {
+		name   string
+		window time.Duration
+		hours  []hour
+		now    time.Time
+		want   int
+	}{
+		{"a new campaign", 30 * day, nil, t0, 0},
+		{"32 answers: one abandon would be 1/33", 30 * day, []hour{{t0, 32, 0}}, t0.Add(time.Minute), 0},
+		{"33 answers: one abandon is 1/34", 30 * day, []hour{{t0, 33, 0}}, t0.Add(time.Minute), 1},
+		{"100 answers, 2 abandoned: one more is 3/101", 30 * day, []hour{{t0, 100, 2}}, t0.Add(time.Minute), 1},
+		{"100 answers, 3 abandoned: none", 30 * day, []hour{{t0, 100, 3}}, t0.Add(time.Minute), 0},
+		{"over the cap: none", 30 * day, []hour{{t0, 100, 10}}, t0.Add(time.Minute), 0},
+		{"1000 answers: 30", 30 * day, []hour{{t0, 1000, 0}}, t0.Add(time.Minute), 30},
+		{"24 h: yesterday's answers leave within the hour", day, []hour{{yesterday.Add(time.Hour), 1000, 0}}, t0.Add(30 * time.Minute), 0},
+		{"30 days: yesterday's answers stay", 30 * day, []hour{{yesterday.Add(time.Hour), 1000, 0}}, t0.Add(30 * time.Minute), 30},
+		{"24 h: answers that stay an hour more count", day, []hour{{yesterday.Add(3 * time.Hour), 1000, 0}}, t0.Add(30 * time.Minute), 30},
+		{"24 h: leaving answers lend nothing, their abandons still count", day,
+			[]hour{{yesterday.Add(time.Hour), 1000, 20}, {t0, 200, 0}}, t0.Add(30 * time.Minute), 0},
+		{"24 h: gone abandons count no more", day,
+			[]hour{{yesterday.Add(-2 * time.Hour), 1000, 20}, {t0, 200, 0}}, t0.Add(30 * time.Minute), 6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := DefaultOptions(Predictive)
+			o.Window = tc.window
+			p, err := NewPacer(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range tc.hours {
+				p.RestoreHour(h.at, h.live, h.abandoned)
+			}
+			if got := p.room(tc.now); got != tc.want {
+				t.Fatalf("room %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// From the first call on, the pacer over-dials only when the room allows an
+// abandon: through a burst of answers at the start it places one call per
+// free agent (less the dials in flight and the callers waiting), however
+// tempting the moment; once answers have made room it dials ahead; an
+// abandon that spends the room brings it back to one per free agent.
+func TestPredictiveFloorFromTheFirstCall(t *testing.T) {
+	p := newPacer(t, Predictive)
+	at := t0
+	// A tempting moment: many free agents, talks about to end, few dials out.
+	snap := func(ringing int) Snapshot {
+		s := Snapshot{Now: at, FreeAgents: 8, Busy: ago(at, 300, 280, 260, 240, 220, 200, 180),
+			WrapEnds: []time.Time{at.Add(2 * time.Second), at.Add(3 * time.Second)}}
+		for range ringing {
+			s.Ringing = append(s.Ringing, at.Add(-time.Second))
+		}
+		return s
+	}
+	for _, step := range []struct {
+		name             string
+		live, abandoned  int // recorded before the moment
+		ringing, waiting int
+		want             int // -1: more than one per free agent
+	}{
+		{"first moment", 0, 0, 0, 0, 8},
+		{"dials in flight count", 0, 0, 5, 0, 3},
+		{"a caller waiting takes an agent", 0, 0, 5, 1, 2},
+		{"a burst of 20 answers", 20, 0, 0, 0, 8},
+		{"32 answers: still no room", 12, 0, 0, 0, 8},
+		{"33 answers: room for one abandon", 1, 0, 0, 0, -1},
+		{"the abandon spends it", 0, 1, 0, 0, 8},
+		{"room again at 67 answers", 33, 0, 0, 0, -1},
+		{"three abandons at once", 0, 3, 0, 0, 8},
+		{"a thousand answers later", 1000, 0, 0, 0, -1},
+	} {
+		for range step.live {
+			at = at.Add(100 * time.Millisecond)
+			p.Connected(at, false)
+		}
+		for range step.abandoned {
+			at = at.Add(100 * time.Millisecond)
+			p.Connected(at, true)
+		}
+		s := snap(step.ringing)
+		s.Waiting = step.waiting
+		got := p.Pace(s)
+		live, ab, _ := p.Abandonment(at)
+		switch {
+		case step.want >= 0 && got != step.want:
+			t.Errorf("%s (%d live, %d abandoned, room %d): %d dials, want %d", step.name, live, ab, p.room(at), got, step.want)
+		case step.want < 0 && got <= 8:
+			t.Errorf("%s (%d live, %d abandoned, room %d): %d dials, want more than one per free agent", step.name, live, ab, p.room(at), got)
+		}
+	}
+}
+
+// The Poisson tail of the abandons to come must stay within the room.
+func TestWithinRoom(t *testing.T) {
+	for _, tc := range []struct {
+		ab   float64
+		room int
+		want bool
+	}{
+		{0, 0, true},
+		{1e-6, 0, false},
+		{0.1, 1, true},  // P(N ≥ 2) = 0.0047
+		{0.2, 1, false}, // 0.0175
+		{0.4, 2, true},  // P(N ≥ 3) = 0.0079
+		{0.5, 2, false}, // 0.0144
+		{1.5, 10, true},
+		{30, 1000, true},
+	} {
+		if got := withinRoom(tc.ab, tc.room); got != tc.want {
+			t.Errorf("withinRoom(%v, %d) = %v", tc.ab, tc.room, got)
+		}
 	}
 }

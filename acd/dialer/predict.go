@@ -164,8 +164,10 @@ func (p *Pacer) predict(s Snapshot) int {
 	}
 	f := p.forecast(s)
 	share := p.budgetShare(s.Now, agents)
+	room := p.room(s.Now)
 	ok := func(k int, law []float64) bool {
-		return f.abandons(k, law) <= share*(f.xm[horizon]+float64(k)*f.pn[horizon])+1e-9
+		ab := f.abandons(k, law)
+		return ab <= share*(f.xm[horizon]+float64(k)*f.pn[horizon])+1e-9 && withinRoom(ab, room)
 	}
 	// Expected abandons grow with k: count up while they stay allowed
 	// (placing none is always allowed); most moments place none or one.
@@ -177,6 +179,52 @@ func (p *Pacer) predict(s Snapshot) int {
 		}
 	}
 	return maxNew
+}
+
+// room is how many more abandons the window can take at any moment: the
+// most n with abandoned + n ≤ cap × (live + n), each abandon being a live
+// answer too. It counts the window's abandons, but only the live answers
+// that stay in the window for the next hour (whole hours, so that answers
+// about to leave a 24-hour window lend no credit they will take back).
+func (p *Pacer) room(now time.Time) int {
+	c := p.o.AbandonCap
+	from := now.Add(-p.o.Window).Unix() / 3600 // its bucket may hold older answers
+	stay := from + 2                           // hours whose answers stay an hour longer
+	var live, abandoned int
+	for _, b := range p.buckets {
+		if b.hour >= from {
+			abandoned += b.abandoned
+		}
+		if b.hour >= stay {
+			live += b.live
+		}
+	}
+	return max(0, int(math.Floor((c*float64(live)-float64(abandoned))/(1-c)+1e-9)))
+}
+
+// roomRisk is the highest chance the abandons of the next seconds may have
+// of outgrowing the room.
+const roomRisk = 0.01
+
+// withinRoom tells whether abandons whose count has mean ab fit in room:
+// none at all when there is no room (only dials that find an agent free
+// now: progressive), else a Poisson count over room with a chance of at
+// most roomRisk.
+func withinRoom(ab float64, room int) bool {
+	if room == 0 || ab <= 1e-12 {
+		return ab <= 1e-12
+	}
+	if float64(room) > ab+12*math.Sqrt(ab)+12 {
+		return true
+	}
+	// P(N ≤ room) for N ~ Poisson(ab).
+	term := math.Exp(-ab)
+	sum := term
+	for j := 1; j <= room; j++ {
+		term *= ab / float64(j)
+		sum += term
+	}
+	return 1-sum <= roomRisk
 }
 
 // elapsed returns the sorted seconds since each time.

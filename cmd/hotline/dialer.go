@@ -141,7 +141,7 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	fmt.Fprintf(w, "%d agents, %g h, answer rate %.0f%%, talk %v (CV %.1f), wrap-up %v, %s; ceiling %.1f talk min/agent-hour\n\n",
 		o.agents, o.hours, 100*o.answerRate, o.talk, o.talkCV, o.wrap, seeds, ceiling)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\ttalk min/agent-h\tabandoned\tworst hour\tdials/agent-h\tlive answers\tidle\t")
+	fmt.Fprintln(tw, "mode\ttalk min/agent-h\tabandoned\tworst hour\tworst moment\tdials/agent-h\tlive answers\tidle\t")
 	for _, days := range results {
 		stat := func(f func(dialsim.Result) float64, format string) string {
 			var sum, sq float64
@@ -157,18 +157,22 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 			}
 			return fmt.Sprintf(format+"±"+format, mean, math.Sqrt(sq/float64(len(days)-1)))
 		}
-		worst := 0.0
+		worst, worstAny := 0.0, 0.0
 		for _, r := range days {
-			worst = math.Max(worst, r.MaxHourlyAbandonRate)
+			worst, worstAny = math.Max(worst, r.MaxHourlyAbandonRate), math.Max(worstAny, r.MaxAbandonRate)
 		}
 		live := stat(func(r dialsim.Result) float64 { return float64(r.LiveAnswers) }, "%.0f")
 		idle := stat(func(r dialsim.Result) float64 { return 100 * r.IdleShare }, "%.1f") + "%"
 		if o.engine {
 			live, idle = "-", "-"
 		}
-		fmt.Fprintf(tw, "%v\t%s\t%s%%\t%.2f%%\t%s\t%s\t%s\t\n", days[0].Mode,
+		moment := fmt.Sprintf("%.2f%%", 100*worstAny)
+		if o.engine {
+			moment = "-"
+		}
+		fmt.Fprintf(tw, "%v\t%s\t%s%%\t%.2f%%\t%s\t%s\t%s\t%s\t\n", days[0].Mode,
 			stat(func(r dialsim.Result) float64 { return r.TalkMinPerAgentHour }, "%.2f"),
-			stat(func(r dialsim.Result) float64 { return 100 * r.AbandonRate }, "%.2f"), 100*worst,
+			stat(func(r dialsim.Result) float64 { return 100 * r.AbandonRate }, "%.2f"), 100*worst, moment,
 			stat(func(r dialsim.Result) float64 { return r.DialsPerAgentHour }, "%.1f"), live, idle)
 	}
 	return tw.Flush()

@@ -91,6 +91,9 @@ type Result struct {
 	// MaxHourlyAbandonRate is the worst of the campaign's abandonment rates
 	// (over its window) taken at the end of every hour, from the first on.
 	MaxHourlyAbandonRate float64
+	// MaxAbandonRate is the worst rate over the window at any moment, from
+	// the first call on (taken at every abandon, when the rate goes up).
+	MaxAbandonRate float64
 }
 
 type evKind int
@@ -181,7 +184,7 @@ func Simulate(r Run) (Result, error) {
 	s.accrue(end)
 	s.noteRate()
 	res := Result{Mode: r.Pacer.Mode, Agents: r.Agents, Hours: r.Hours, Dials: s.dials, LiveAnswers: s.live,
-		Connected: s.connected, Abandoned: s.abandoned, MaxHourlyAbandonRate: s.maxRate}
+		Connected: s.connected, Abandoned: s.abandoned, MaxHourlyAbandonRate: s.maxRate, MaxAbandonRate: s.maxAnyRate}
 	agentHours := float64(r.Agents) * r.Hours
 	res.TalkMinPerAgentHour = s.talk.Minutes() / agentHours
 	res.DialsPerAgentHour = float64(s.dials) / agentHours
@@ -212,7 +215,7 @@ type state struct {
 	dials, live, connected, abandoned int
 	talk, idle                        time.Duration
 	lastAccrue                        time.Duration
-	maxRate                           float64
+	maxRate, maxAnyRate               float64
 }
 
 func (s *state) push(at time.Duration, k evKind, id int) {
@@ -277,6 +280,8 @@ func (s *state) handle(e event, end time.Duration) {
 			}
 			s.abandoned++
 			s.pacer.Connected(s.epoch.Add(s.now), true)
+			_, _, rate := s.pacer.Abandonment(s.epoch.Add(s.now))
+			s.maxAnyRate = math.Max(s.maxAnyRate, rate)
 		}
 	case evTalkEnd:
 		a := &s.agents[e.id]

@@ -2,6 +2,7 @@ package dialsim
 
 import (
 	"testing"
+	"time"
 
 	"github.com/hotline-cc/hotline/acd/dialer"
 )
@@ -26,8 +27,8 @@ func TestModesOnReferenceModel(t *testing.T) {
 	if pg.Abandoned != 0 {
 		t.Errorf("progressive abandoned %d calls", pg.Abandoned)
 	}
-	if pd.MaxHourlyAbandonRate > 0.03 {
-		t.Errorf("predictive abandonment reached %.2f%%", 100*pd.MaxHourlyAbandonRate)
+	if pd.MaxHourlyAbandonRate > 0.03 || pd.MaxAbandonRate > 0.03 {
+		t.Errorf("predictive abandonment reached %.2f%% at an hour's end, %.2f%% at a moment", 100*pd.MaxHourlyAbandonRate, 100*pd.MaxAbandonRate)
 	}
 	if pd.TalkMinPerAgentHour < pg.TalkMinPerAgentHour+5 || pd.TalkMinPerAgentHour < pw.TalkMinPerAgentHour {
 		t.Errorf("predictive talk %.1f, progressive %.1f, power %.1f", pd.TalkMinPerAgentHour, pg.TalkMinPerAgentHour, pw.TalkMinPerAgentHour)
@@ -58,5 +59,43 @@ func TestBadRun(t *testing.T) {
 		if _, err := Simulate(r); err == nil {
 			t.Errorf("%+v accepted", r)
 		}
+	}
+}
+
+// Small teams keep the cap at every moment from the first call on: with few
+// answers the pacer dials one call per free agent until the answers make
+// room for an abandon.
+func TestCapFromTheFirstCall(t *testing.T) {
+	for _, agents := range []int{1, 3, 10} {
+		for seed := uint64(1); seed <= 4; seed++ {
+			r, err := Simulate(Run{Agents: agents, Hours: 1, Seed: seed, Model: DefaultModel(), Pacer: dialer.DefaultOptions(dialer.Predictive)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.MaxAbandonRate > 0.03 {
+				t.Errorf("%d agents, seed %d: abandonment reached %.2f%% (%d of %d live answers by the end)", agents, seed, 100*r.MaxAbandonRate, r.Abandoned, r.LiveAnswers)
+			}
+		}
+	}
+}
+
+// The 24-hour mode over more than a day: when the first hours' answers
+// leave the window, the cap still holds at every moment.
+func TestCapOver24HourWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates 10 agents for 27 hours")
+	}
+	o := dialer.DefaultOptions(dialer.Predictive)
+	o.Window = 24 * time.Hour
+	r, err := Simulate(Run{Agents: 10, Hours: 27, Seed: 2, Model: DefaultModel(), Pacer: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("talk %.1f min/agent-h, abandoned %.2f%%, worst hour %.2f%%, worst moment %.2f%%", r.TalkMinPerAgentHour, 100*r.AbandonRate, 100*r.MaxHourlyAbandonRate, 100*r.MaxAbandonRate)
+	if r.MaxHourlyAbandonRate > 0.03 || r.MaxAbandonRate > 0.03 {
+		t.Errorf("24-hour window: abandonment reached %.2f%% at an hour's end, %.2f%% at a moment", 100*r.MaxHourlyAbandonRate, 100*r.MaxAbandonRate)
+	}
+	if r.Abandoned == 0 || r.TalkMinPerAgentHour < 40 {
+		t.Errorf("24-hour window: %d abandoned, talk %.1f: the pacer did not dial ahead", r.Abandoned, r.TalkMinPerAgentHour)
 	}
 }
