@@ -12,6 +12,19 @@ import (
 	"github.com/hotline-cc/hotline/api/auth"
 )
 
+// signInTasks open the page at url and sign in as name (with serveUsers's
+// password), up to the navigation bar.
+func signInTasks(url, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(url+"/"),
+		chromedp.WaitVisible(chromedp.ID("login-name")),
+		chromedp.SendKeys(chromedp.ID("login-name"), name),
+		chromedp.SendKeys(chromedp.ID("login-password"), "pw of "+name+"!!"),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("nav")),
+	)
+}
+
 // An admin opens the config page, changes an agent in the editor and saves:
 // the file has the change (and only it), the engine runs it. A change the
 // config would not validate shows config validate's problems and leaves the
@@ -23,21 +36,13 @@ func TestBrowserAdminConfig(t *testing.T) {
 	url := serveUsers(t, d.api, d, auth.User{Name: "root", Role: auth.Admin}, auth.User{Name: "sue", Role: auth.Supervisor})
 	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelT()
-	signIn := func(ctx context.Context, name string) error {
-		return chromedp.Do(ctx,
-			chromedp.Navigate(url+"/"),
-			chromedp.WaitVisible(chromedp.ID("login-name")),
-			chromedp.SendKeys(chromedp.ID("login-name"), name),
-			chromedp.SendKeys(chromedp.ID("login-password"), "pw of "+name+"!!"),
-			chromedp.Click(chromedp.ID("login-submit")),
-			chromedp.WaitVisible(chromedp.ID("nav")),
-		)
-	}
+	signIn := func(ctx context.Context, name string) error { return chromedp.Do(ctx, signInTasks(url, name)) }
 	if err := signIn(ctx, "root"); err != nil {
 		t.Fatalf("admin sign-in: %v", err)
 	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("nav-admin")),
 		chromedp.Click(chromedp.CSS(`#cfg-items button[data-item="alice"]`)),
+		chromedp.Click(chromedp.ID("cfg-mode")), // agents open as a form; this test edits the YAML
 		chromedp.WaitVisible(chromedp.ID("cfg-yaml"))); err != nil {
 		t.Fatalf("admin page: %v", err)
 	}
@@ -123,4 +128,66 @@ func TestBrowserAdminConfig(t *testing.T) {
 	if status, err := chromedp.Run(sup, chromedp.Evaluate[int](`fetch("/api/v1/config/agents").then(r => r.status)`, chromedp.EvalAwaitPromise)); err != nil || status != 403 {
 		t.Errorf("a supervisor reading the config: %d, %v (want 403)", status, err)
 	}
+}
+
+// An admin edits an agent's skill in the form: a level out of range is
+// refused with config validate's line shown next to that skill's level, the
+// file untouched; a good level is saved into the file (the rest of it as it
+// was) and the running engine reports alice changed.
+func TestBrowserAdminForm(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d, path := editDaemon(t)
+	url := serveUsers(t, d.api, d, auth.User{Name: "root", Role: auth.Admin})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	level := `#cfg-fields fieldset[data-path="skills"] > .row input[data-role="level"]`
+	if err := chromedp.Do(ctx,
+		signInTasks(url, "root"),
+		chromedp.Click(chromedp.ID("nav-admin")),
+		chromedp.Click(chromedp.CSS(`#cfg-items button[data-item="alice"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#cfg-fields input[data-path="endpoint"]`)),
+		chromedp.Click(chromedp.CSS(`#cfg-fields button[data-add="skills"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#cfg-fields fieldset[data-path="skills"] > .row input[data-role="name"]`), "billing"),
+		chromedp.SendKeys(chromedp.CSS(level), "11"),
+	); err != nil {
+		t.Fatalf("opening alice's form: %v", err)
+	}
+	if yamlShown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.getElementById("cfg-yaml-label").hidden`)); err != nil || yamlShown {
+		t.Errorf("the agent opens as YAML text (%v)", err)
+	}
+	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#cfg-fields input[data-path="queues[0].queue"]').value`)); err != nil || v != "support" {
+		t.Errorf("alice's queue in the form: %q %v", v, err)
+	}
+	msg := `#cfg-fields fieldset[data-path="skills"] > .row > .msg`
+	if hint, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(msg))); err != nil || !strings.Contains(hint, "1..10") {
+		t.Errorf("no hint while typing 11: %q %v", hint, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("cfg-save")),
+		chromedp.WaitVisible(chromedp.CSS(level+`[aria-invalid="true"]`))); err != nil {
+		t.Fatalf("saving level 11: %v", err)
+	}
+	want := path + ":11: agents[0].skills.billing: level 11 is outside 1..10"
+	if got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(msg))); err != nil || got != want {
+		t.Errorf("next to the level: %q %v, want %q", got, err, want)
+	}
+	if now, _ := os.ReadFile(path); string(now) != editCfg {
+		t.Errorf("a refused form reached the file:\n%s", now)
+	}
+	screenshot(t, ctx, "admin-form-problem")
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(level), "7"), chromedp.Click(chromedp.ID("cfg-save")),
+		chromedp.WaitVisible(chromedp.CSS(`#cfg-result:not(:empty)`))); err != nil {
+		t.Fatalf("saving level 7: %v", err)
+	}
+	if res, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("cfg-result"))); err != nil || !strings.Contains(res, "agents changed: alice") {
+		t.Errorf("the page does not say the engine took it: %q %v", res, err)
+	}
+	now, _ := os.ReadFile(path)
+	if !strings.Contains(string(now), "    skills:\n      billing: 7\n    queues: [{queue: support}]\n") || !strings.Contains(string(now), "# the one queue") {
+		t.Errorf("file after saving the form:\n%s", now)
+	}
+	if over, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("cfg-overview"))); err != nil || !strings.Contains(over, "billing 7") {
+		t.Errorf("overview after saving: %q %v", over, err)
+	}
+	screenshot(t, ctx, "admin-form-saved")
 }

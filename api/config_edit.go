@@ -5,14 +5,18 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/routing"
 )
 
 // configEditor is the admin pages' way to change the config file: an item
@@ -52,13 +56,24 @@ type ConfigItems struct {
 	// strategies and overflow; absent when the file does not parse.
 	Agents []config.Agent `json:"agents,omitempty"`
 	Queues []config.Queue `json:"queues,omitempty"`
+	// Form is true when the section's items are edited as forms: each
+	// item's Fields are its settings and a change may send fields instead
+	// of YAML. Choices are the accepted values of the settings that take
+	// one of a list ("strategy", "overflow.action", "join_empty") and the
+	// names the file defines ("queues", "agents", "skills"), as hints.
+	Form    bool                `json:"form,omitempty"`
+	Choices map[string][]string `json:"choices,omitempty"`
 }
 
 // ConfigItemRequest is the body of POST (a new item) and PUT (a changed one).
 type ConfigItemRequest struct {
-	YAML    string `json:"yaml"`
-	Name    string `json:"name,omitempty"`    // a new flow's name
-	Version string `json:"version,omitempty"` // from ConfigItems: refused if the file changed since
+	YAML string `json:"yaml,omitempty"`
+	// Fields, instead of YAML, are the item's settings from a form (see
+	// config.MergeFields): each one sent replaces the one written, one sent
+	// empty (null, "", [] or {}) is removed, the others stay as written.
+	Fields  map[string]any `json:"fields,omitempty"`
+	Name    string         `json:"name,omitempty"`    // a new flow's name
+	Version string         `json:"version,omitempty"` // from ConfigItems: refused if the file changed since
 }
 
 // ConfigEditResult is the answer of a change that was saved and applied.
@@ -96,12 +111,21 @@ func (s *Server) configItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := ConfigItems{File: ed.path, Version: fileVersion(data), Section: section, Key: config.Sections[section], Items: items}
+	out.Form = config.FormSection(section)
+	if out.Form {
+		for i := range items {
+			items[i].Fields, _ = config.ItemFields(items[i].YAML)
+		}
+	}
 	if cfg, err := config.Parse(data, ed.path); err == nil {
 		switch section {
 		case "agents":
 			out.Agents = cfg.Agents
 		case "queues":
 			out.Queues = cfg.Queues
+		}
+		if out.Form {
+			out.Choices = formChoices(cfg)
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -137,6 +161,12 @@ func (s *Server) configEdit(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusConflict, Error{Error: ed.path + " changed since you opened it; open it again to see the change"})
 		return
 	}
+	if body.Fields != nil && r.Method != http.MethodDelete {
+		if body.YAML, err = itemText(old, section, name, r.Method == http.MethodPut, body.Fields); err != nil {
+			s.failEdit(w, err)
+			return
+		}
+	}
 	var data []byte
 	switch r.Method {
 	case http.MethodDelete:
@@ -159,7 +189,7 @@ func (s *Server) configEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := ed.check(data); err != nil {
-		s.failEdit(w, err)
+		s.failItem(w, err, data, section, name)
 		return
 	}
 	backup, err := ed.save(old, data)
@@ -180,6 +210,72 @@ func (s *Server) configEdit(w http.ResponseWriter, r *http.Request) {
 	s.log.Info().Str("section", section).Str("name", name).Str("method", r.Method).Str("backup", backup).Msg("config file edited and applied")
 	writeJSON(w, http.StatusOK, ConfigEditResult{Section: section, Name: name, File: ed.path, Backup: backup,
 		Version: fileVersion(data), Applied: rep})
+}
+
+// itemText is the text of the item name of section (none for a new one)
+// with a form's fields merged in.
+func itemText(data []byte, section, name string, existing bool, fields map[string]any) (string, error) {
+	text := ""
+	if existing {
+		items, err := config.Items(data, section)
+		if err != nil {
+			return "", err
+		}
+		i := slices.IndexFunc(items, func(it config.Item) bool { return it.Name == name })
+		if i < 0 {
+			return "", fmt.Errorf("%w: %s has no %q", config.ErrNoItem, section, name)
+		}
+		text = items[i].YAML
+	}
+	return config.MergeFields(section, text, fields)
+}
+
+// formChoices are the hints a form offers (see ConfigItems.Choices).
+func formChoices(cfg config.Config) map[string][]string {
+	skills := map[string]bool{}
+	var queues, agents []string
+	for _, q := range cfg.Queues {
+		queues = append(queues, q.Name)
+		for k := range q.Skills {
+			skills[k] = true
+		}
+	}
+	for _, a := range cfg.Agents {
+		agents = append(agents, a.ID)
+		for k := range a.Skills {
+			skills[k] = true
+		}
+	}
+	return map[string][]string{
+		"strategy": routing.Strategies(), "overflow.action": config.OverflowActions, "join_empty": config.JoinEmptyModes,
+		"queues": queues, "agents": agents, "skills": slices.Sorted(maps.Keys(skills)),
+	}
+}
+
+// failItem answers failEdit's answer to a change of the item name of
+// section that data would hold, with each problem of a config that does not
+// validate also given by the item's setting it names (ReloadError.Fields),
+// so a form shows it next to that setting.
+func (s *Server) failItem(w http.ResponseWriter, err error, data []byte, section, name string) {
+	var ve *config.ValidationError
+	items, ierr := config.Items(data, section)
+	i := slices.IndexFunc(items, func(it config.Item) bool { return it.Name == name })
+	if !errors.As(err, &ve) || ierr != nil || i < 0 {
+		s.failEdit(w, err)
+		return
+	}
+	prefix := fmt.Sprintf("%s[%d]", section, i)
+	if config.Sections[section] == "" {
+		prefix = section + "." + name
+	}
+	body := ReloadError{Error: "not saved: the config would have problems; nothing changed"}
+	for _, p := range ve.Problems {
+		body.Problems = append(body.Problems, p.String())
+		if rest, ok := strings.CutPrefix(p.Path, prefix); ok && (rest == "" || rest[0] == '.' || rest[0] == '[') {
+			body.Fields = append(body.Fields, FieldProblem{Field: strings.TrimPrefix(rest, "."), Problem: p.String()})
+		}
+	}
+	writeJSON(w, http.StatusUnprocessableEntity, body)
 }
 
 func (s *Server) hasItem(data []byte, section, name string) bool {

@@ -175,3 +175,73 @@ func waitFor(t *testing.T, ok func() bool, what string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// An admin's form changes an agent by settings: a skill level out of range
+// is refused with config validate's line, given again by the setting it
+// names; a good one is written into alice's lines only (the rest of the
+// file, comments included, as it was), backed up and applied to the engine.
+func TestConfigEditForm(t *testing.T) {
+	d, path := editDaemon(t)
+	base := d.srv.URL + "/api/v1/config/"
+	code, raw := sendJSON(t, "GET", base+"agents", nil)
+	var items ConfigItems
+	if code != 200 || json.Unmarshal(raw, &items) != nil || !items.Form || len(items.Items) != 1 {
+		t.Fatalf("GET agents: %d %s", code, raw)
+	}
+	if f := items.Items[0].Fields; f["id"] != "alice" || f["endpoint"] != "sim/alice" {
+		t.Errorf("alice's fields: %v", f)
+	}
+	if !slices.Contains(items.Choices["queues"], "support") || !slices.Contains(items.Choices["strategy"], "longest-idle") {
+		t.Errorf("choices: %v", items.Choices)
+	}
+	fields := func(level int) map[string]any {
+		return map[string]any{"id": "alice", "endpoint": "sim/alice", "skills": map[string]any{"billing": level},
+			"queues": []any{map[string]any{"queue": "support", "penalty": 2}}}
+	}
+	code, raw = sendJSON(t, "PUT", base+"agents/alice", ConfigItemRequest{Fields: fields(11), Version: items.Version})
+	var rej ReloadError
+	if code != 422 || json.Unmarshal(raw, &rej) != nil {
+		t.Fatalf("level 11: %d %s", code, raw)
+	}
+	want := path + ":11: agents[0].skills.billing: level 11 is outside 1..10"
+	if len(rej.Fields) != 1 || rej.Fields[0].Field != "skills.billing" || rej.Fields[0].Problem != want || !slices.Contains(rej.Problems, want) {
+		t.Errorf("level 11 refused with %+v, want %q by skills.billing", rej, want)
+	}
+	if now, _ := os.ReadFile(path); string(now) != editCfg {
+		t.Errorf("a refused form changed the file:\n%s", now)
+	}
+	code, raw = sendJSON(t, "PUT", base+"agents/alice", ConfigItemRequest{Fields: fields(7), Version: items.Version})
+	var res ConfigEditResult
+	if code != 200 || json.Unmarshal(raw, &res) != nil {
+		t.Fatalf("level 7: %d %s", code, raw)
+	}
+	now, _ := os.ReadFile(path)
+	wantFile := strings.Replace(editCfg, "    endpoint: sim/alice   # desk phone\n    queues: [{queue: support}]\n",
+		"    endpoint: sim/alice # desk phone\n    skills:\n      billing: 7\n    queues: [{queue: support, penalty: 2}]\n", 1)
+	if string(now) != wantFile {
+		t.Errorf("file now:\n%s\nwant:\n%s", now, wantFile)
+	}
+	if old, err := os.ReadFile(res.Backup); err != nil || string(old) != editCfg {
+		t.Errorf("backup %s: %q %v", res.Backup, old, err)
+	}
+	if !slices.Contains(res.Applied.AgentsChanged, "alice") {
+		t.Errorf("applied %+v, want alice changed", res.Applied)
+	}
+	// A new queue from a form, then a setting no queue has.
+	q := map[string]any{"name": "vip", "strategy": "ring-all", "announce": map[string]any{"interval": "30s", "position": true}}
+	if code, raw := sendJSON(t, "POST", base+"queues", ConfigItemRequest{Fields: q}); code != 200 {
+		t.Fatalf("POST vip: %d %s", code, raw)
+	}
+	if now, _ := os.ReadFile(path); !strings.Contains(string(now), "  - name: vip\n    strategy: ring-all\n    announce:\n      interval: 30s\n      position: true\n") {
+		t.Errorf("vip in the file:\n%s", now)
+	}
+	if code, raw := sendJSON(t, "PUT", base+"queues/vip", ConfigItemRequest{Fields: map[string]any{"colour": "red"}}); code != 400 {
+		t.Errorf("an unknown setting: %d %s", code, raw)
+	}
+	code, raw = sendJSON(t, "PUT", base+"queues/vip", ConfigItemRequest{Fields: map[string]any{"strategy": "fastest"}})
+	rej = ReloadError{}
+	if code != 422 || json.Unmarshal(raw, &rej) != nil || len(rej.Fields) != 1 || rej.Fields[0].Field != "strategy" ||
+		!strings.Contains(rej.Fields[0].Problem, `queues[1].strategy: unknown strategy "fastest"`) {
+		t.Errorf("an unknown strategy: %d %s", code, raw)
+	}
+}

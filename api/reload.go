@@ -36,6 +36,17 @@ func (s *Server) Reload(ctx context.Context) (engine.ReconfigureReport, error) {
 type ReloadError struct {
 	Error    string   `json:"error"`
 	Problems []string `json:"problems,omitempty"`
+	// Fields are the problems of an edited item again, each with the
+	// item's setting it names (see the config editing routes).
+	Fields []FieldProblem `json:"fields,omitempty"`
+}
+
+// FieldProblem is a problem of an edited item: Field is the setting's path
+// inside the item ("skills.billing", "queues[0].penalty"; "" for the item
+// as a whole), Problem the line `hotline config validate` prints.
+type FieldProblem struct {
+	Field   string `json:"field"`
+	Problem string `json:"problem"`
 }
 
 func (s *Server) reload(w http.ResponseWriter, r *http.Request) {

@@ -39,6 +39,9 @@ var SectionNames = []string{"agents", "queues", "entries", "menus", "flows", "ca
 type Item struct {
 	Name string `json:"name"`
 	YAML string `json:"yaml"`
+	// Fields are YAML's settings by key, for a form (see ItemFields);
+	// filled by the caller that needs them.
+	Fields map[string]any `json:"fields,omitempty"`
 }
 
 // span is where an item sits in the file: lines [start, end) (0-based), the

@@ -57,6 +57,7 @@ async function cfgLoad(select) {
     const r = await api("GET", `/api/v1/config/${cfg.section}`);
     cfg.version = r.version;
     cfg.items = r.items || [];
+    cfg.form = formUse(r);
     cfgOverview(r);
     $("cfg-file").textContent = r.file;
   } catch (e) {
@@ -91,6 +92,8 @@ function cfgEdit(it) {
   $("cfg-form").hidden = false;
   $("cfg-title").textContent = it ? `${cfg.section}: ${it.name}` : `${cfg.section}: ${t("new", "New")}`;
   $("cfg-yaml").value = it ? it.yaml : CFG_TEMPLATES[cfg.section];
+  cfgMode(cfg.form && !cfgForm.yaml);
+  if (cfg.form) formShow(cfg.section, it ? it.fields : null);
   const flowName = cfg.section === "flows" && !it;
   $("cfg-name-label").hidden = !flowName;
   $("cfg-name").value = "";
@@ -100,7 +103,17 @@ function cfgEdit(it) {
   $("cfg-error").textContent = "";
   $("cfg-problems").replaceChildren();
   cfgList();
-  (flowName ? $("cfg-name") : $("cfg-yaml")).focus();
+  (flowName ? $("cfg-name") : cfg.asForm ? $("cfg-fields").querySelector("input, select") : $("cfg-yaml")).focus();
+}
+
+// cfgMode shows the item as a form (asForm) or as its YAML text; the
+// button switches between them for sections edited as forms.
+function cfgMode(asForm) {
+  cfg.asForm = asForm;
+  $("cfg-fields").hidden = !asForm;
+  $("cfg-yaml-label").hidden = asForm;
+  $("cfg-mode").hidden = !cfg.form;
+  $("cfg-mode").textContent = asForm ? t("as-yaml", "Edit as YAML") : t("as-form", "Edit in the form");
 }
 
 // cfgSend saves (or deletes) the open item; the API answers the problems
@@ -111,7 +124,8 @@ async function cfgSend(method) {
   $("cfg-problems").replaceChildren();
   const it = cfg.item;
   const path = it ? `/api/v1/config/${cfg.section}/${encodeURIComponent(it.name)}` : `/api/v1/config/${cfg.section}`;
-  const body = method === "DELETE" ? undefined : { yaml: $("cfg-yaml").value, version: cfg.version };
+  let body;
+  if (method !== "DELETE") body = cfg.asForm ? { fields: formFields(cfg.section), version: cfg.version } : { yaml: $("cfg-yaml").value, version: cfg.version };
   if (body && !it && cfg.section === "flows") body.name = $("cfg-name").value.trim();
   try {
     const r = await api(method, path, body);
@@ -120,7 +134,12 @@ async function cfgSend(method) {
     $("cfg-result").textContent = `${cfg.section}: ${r.name}: ${t(...done)} ${r.backup}. ${appliedText(r.applied || {})}`;
   } catch (e) {
     $("cfg-error").textContent = e.message;
-    for (const p of e.problems || []) {
+    let problems = e.problems || [];
+    if (cfg.asForm && e.fields && e.fields.length) {
+      const named = new Set(e.fields.map((f) => f.problem));
+      problems = problems.filter((p) => !named.has(p)).concat(formProblems(e.fields));
+    }
+    for (const p of problems) {
       const li = document.createElement("li");
       li.textContent = p;
       $("cfg-problems").appendChild(li);
@@ -130,6 +149,11 @@ async function cfgSend(method) {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("cfg-new").addEventListener("click", () => cfgEdit(null));
+  $("cfg-mode").addEventListener("click", () => {
+    cfgForm.yaml = cfg.asForm;
+    cfgMode(!cfg.asForm);
+    if (cfg.asForm) formShow(cfg.section, cfg.item ? cfg.item.fields : null);
+  });
   $("cfg-form").addEventListener("submit", (e) => { e.preventDefault(); cfgSend(cfg.item ? "PUT" : "POST"); });
   // Deleting takes a second press of the same button (no dialog, so the
   // keyboard alone does it); any other action disarms it.

@@ -52,6 +52,7 @@ async function api(method, path, body) {
     const err = new Error((data && data.error) || resp.statusText);
     err.status = resp.status;
     err.problems = (data && data.problems) || [];
+    err.fields = (data && data.fields) || []; // problems by the edited item's setting
     throw err;
   }
   return data;
