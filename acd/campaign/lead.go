@@ -172,6 +172,49 @@ type Lead struct {
 	// Answers are what the lead answered a survey's flow: its variables
 	// by name (collected digits, menu choices), secret ones left out.
 	Answers map[string]string `json:"answers,omitempty"`
+	// PreviewAgent is the agent a preview campaign shows the lead to, and
+	// PreviewUntil when that reservation ends: until then the lead is shown
+	// to no one else, across restarts too. Empty when it is shown to no one.
+	PreviewAgent string    `json:"preview_agent,omitempty"`
+	PreviewUntil time.Time `json:"preview_until,omitzero"`
+}
+
+// ReservedFor is the agent the lead is held for at now in preview mode, or
+// "" when it is held for no one (never shown, decided, or expired).
+func (l Lead) ReservedFor(now time.Time) string {
+	if l.PreviewAgent == "" || !now.Before(l.PreviewUntil) {
+		return ""
+	}
+	return l.PreviewAgent
+}
+
+// Reserve holds a due lead for an agent who is shown it until until.
+func Reserve(l Lead, agent string, until time.Time) (Lead, error) {
+	if !l.State.Dialable() {
+		return l, fmt.Errorf("lead %q: %w: a %s lead cannot be shown for a dial", l.ID, ErrIllegalTransition, l.State)
+	}
+	if agent == "" {
+		return l, fmt.Errorf("lead %q: a preview needs an agent: %w", l.ID, ErrIllegalTransition)
+	}
+	l.PreviewAgent, l.PreviewUntil = agent, until
+	return l, nil
+}
+
+// Release ends a lead's reservation: it is due again for anyone.
+func Release(l Lead) Lead {
+	l.PreviewAgent, l.PreviewUntil = "", time.Time{}
+	return l
+}
+
+// Skip puts off a lead an agent chose not to dial (or let time out) until
+// next: its state and attempts are untouched and its reservation ends.
+func Skip(l Lead, next time.Time) (Lead, error) {
+	if !l.State.Dialable() {
+		return l, fmt.Errorf("lead %q: %w: a %s lead cannot be skipped", l.ID, ErrIllegalTransition, l.State)
+	}
+	l = Release(l)
+	l.NextAttempt = next
+	return l, nil
 }
 
 // Retry holds how a campaign retries.
@@ -208,7 +251,7 @@ func StartDial(l Lead, now time.Time) (Lead, error) {
 	}
 	l.State = Dialing
 	l.Attempts++
-	return l, nil
+	return Release(l), nil
 }
 
 // DialEnded applies the outcome of a dial: a live answer waits for an

@@ -117,6 +117,16 @@ type campaignRun struct {
 
 	previews   map[*agent]*preview // leads shown to agents (preview mode)
 	previewGen uint64
+	// reserved are leads a previous run showed to an agent, by agent id,
+	// held for that agent until their reservation ends (preview mode).
+	reserved map[string]LoadedLead
+
+	// written is the sequence of the engine's last write of each lead not
+	// yet durable when the last hopper read was asked for (readFrom, the
+	// writer's durable sequence then): a read may return such a lead as
+	// it was before that write, so LoadLeads leaves it for a later read.
+	written  map[string]uint64
+	readFrom uint64
 
 	stats   CampaignStats
 	changed time.Time // of state
@@ -235,6 +245,10 @@ func (c *Core) campaignAction(now time.Time, name, action string) error {
 			delete(r.known, l.Lead.ID)
 		}
 		r.hopper = nil
+		for _, l := range r.reserved {
+			delete(r.known, l.Lead.ID) // its reservation ends on its own
+		}
+		r.reserved = nil
 		c.trace(now, "campaign %s stopped", name)
 	}
 	c.save(now, "campaign "+name, c.progressOps(now, r)...)
@@ -353,6 +367,12 @@ func (c *Core) HopperWanted() []string {
 	for name, r := range c.camps {
 		if r.state == CampaignRunning && !r.loading && len(r.hopper) < max(1, r.cfg.Hopper/2) {
 			r.loading = true
+			r.readFrom = c.w.Durable()
+			for id, seq := range r.written {
+				if seq <= r.readFrom {
+					delete(r.written, id)
+				}
+			}
 			out = append(out, name)
 		}
 	}
@@ -380,13 +400,31 @@ func (c *Core) LoadLeads(now time.Time, name string, leads []LoadedLead, err err
 		return
 	}
 	for _, l := range leads {
-		if r.known[l.Lead.ID] || !l.Lead.State.Dialable() {
-			continue
+		if seq := r.written[l.Lead.ID]; seq > r.readFrom {
+			continue // read before the engine's last write of it was durable
 		}
-		r.known[l.Lead.ID] = true
-		r.hopper = append(r.hopper, l)
+		c.takeLead(now, r, l)
 	}
 	c.pace(now, r)
+}
+
+// takeLead puts a lead read from the store in the hopper, or aside for
+// its agent when a preview holds it for one.
+func (c *Core) takeLead(now time.Time, r *campaignRun, l LoadedLead) {
+	if r.known[l.Lead.ID] || !l.Lead.State.Dialable() {
+		return
+	}
+	r.known[l.Lead.ID] = true
+	if ag := l.Lead.ReservedFor(now); ag != "" && r.preview() {
+		if _, taken := r.reserved[ag]; !taken {
+			if r.reserved == nil {
+				r.reserved = map[string]LoadedLead{}
+			}
+			r.reserved[ag] = l
+			return
+		}
+	}
+	r.hopper = append(r.hopper, l)
 }
 
 // campaignTick paces now and every second while the campaign has anything
@@ -488,7 +526,7 @@ func (c *Core) dialLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
 // a lead outside its calling hours is put off until they open. It reports
 // whether the lead may be called now.
 func (c *Core) admitLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
-	l := ll.Lead
+	l := campaign.Release(ll.Lead)
 	if ll.Blocked {
 		delete(r.known, l.ID)
 		r.stats.SkippedDNC++
@@ -1077,7 +1115,14 @@ func (c *Core) liveAnswer(now time.Time, r *campaignRun, abandoned bool) {
 // what a restart reads back agrees with the leads.
 func (c *Core) saveLead(now time.Time, r *campaignRun, l *campaign.Lead, ops ...store.Op) uint64 {
 	ops = append([]store.Op{store.PutLead(l)}, ops...)
-	return c.save(now, "lead "+l.ID, append(ops, c.progressOps(now, r)...)...)
+	seq := c.save(now, "lead "+l.ID, append(ops, c.progressOps(now, r)...)...)
+	if seq > 0 {
+		if r.written == nil {
+			r.written = map[string]uint64{}
+		}
+		r.written[l.ID] = seq
+	}
+	return seq
 }
 
 // progressOps save the campaign's progress, and the current hour of its

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/config"
 )
 
 // Campaign actions for CampaignControl.
@@ -70,29 +71,56 @@ type LeadStore interface {
 	CampaignLeads(camp string, fn func(campaign.Lead) bool) error
 }
 
-// ServeLeads runs beside Run until ctx ends: first it settles the leads a
-// previous run left Dialing against the switch's snapshot and picks the
-// campaigns up in the state the previous run left them, then every
-// interval it reads the hoppers the engine asks for from src, outside the
-// engine goroutine, and hands them in as inputs.
-func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Duration) error {
-	var camps []string
-	for _, k := range rt.core.opts.Config.Campaigns {
-		camps = append(camps, k.Name)
-	}
-	var dialing []campaign.Lead
-	for _, name := range camps {
-		err := src.CampaignLeads(name, func(l campaign.Lead) bool {
-			if l.State == campaign.Dialing || l.State == campaign.Answered || l.State == campaign.Connected {
-				dialing = append(dialing, l)
+// Leftovers are the leads a previous run left in flight: Dialing those
+// whose attempt may have been placed (Dialing, Answered, Connected) and
+// Reserved those shown to an agent in preview mode and still held for them,
+// with their do-not-call verdicts.
+type Leftovers struct {
+	Dialing  []campaign.Lead
+	Reserved []LoadedLead
+}
+
+// ReadLeftovers reads the leftovers of the configured campaigns at now. It
+// runs outside the engine goroutine, once at start.
+func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, error) {
+	var out Leftovers
+	for _, k := range cfg.Campaigns {
+		var reserved []campaign.Lead
+		err := src.CampaignLeads(k.Name, func(l campaign.Lead) bool {
+			switch {
+			case l.State == campaign.Dialing || l.State == campaign.Answered || l.State == campaign.Connected:
+				out.Dialing = append(out.Dialing, l)
+			case l.ReservedFor(now) != "":
+				reserved = append(reserved, l)
 			}
 			return true
 		})
 		if err != nil {
-			return fmt.Errorf("campaign %q: leads left dialing: %w", name, err)
+			return Leftovers{}, fmt.Errorf("campaign %q: leads left in flight: %w", k.Name, err)
+		}
+		for _, l := range reserved {
+			_, blocked, err := src.Blocked(l.Phone, k.Name)
+			if err != nil {
+				return Leftovers{}, fmt.Errorf("campaign %q: lead %q: do-not-call: %w", k.Name, l.ID, err)
+			}
+			out.Reserved = append(out.Reserved, LoadedLead{Lead: l, Blocked: blocked})
 		}
 	}
-	if len(dialing) > 0 {
+	return out, nil
+}
+
+// ServeLeads runs beside Run until ctx ends: first it settles the leads a
+// previous run left Dialing against the switch's snapshot, picks the
+// campaigns up in the state the previous run left them and holds the
+// leads shown to agents for them again, then every interval it reads the
+// hoppers the engine asks for from src, outside the engine goroutine, and
+// hands them in as inputs.
+func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Duration) error {
+	left, err := ReadLeftovers(src, rt.core.opts.Config, rt.now())
+	if err != nil {
+		return err
+	}
+	if dialing := left.Dialing; len(dialing) > 0 {
 		// The switch may still be starting: ask until it answers.
 		snap, err := rt.sw.Snapshot(ctx)
 		for err != nil {
@@ -112,7 +140,12 @@ func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Dur
 	if err != nil {
 		return err
 	}
-	if err := rt.Do(ctx, func(c *Core, now time.Time) error { c.RestoreCampaigns(now, saved); return nil }); err != nil {
+	err = rt.Do(ctx, func(c *Core, now time.Time) error {
+		c.RestoreCampaigns(now, saved)
+		c.RestorePreviews(now, left.Reserved)
+		return nil
+	})
+	if err != nil {
 		return nil // stopped
 	}
 	t := time.NewTicker(every)

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -19,8 +21,17 @@ import (
 // answers, then the answered lead joins the campaign's queue with its agent
 // free and waits for them (never abandoned for want of an agent). A
 // skipped lead is put off by the campaign's no-answer delay, its attempts
-// untouched. Previews live in memory: after a restart the leads are shown
-// again.
+// untouched.
+//
+// A shown lead is saved reserved for its agent until the preview's expiry
+// (through the writer: showing it does not wait for the disk), and a
+// decision ends the reservation in the same write as its outcome. After a
+// restart a lead still reserved is held for its agent alone and shown to
+// them again, with a whole preview_timeout, as soon as they are free; if
+// they are not free before the reservation ends, the lead is released to
+// anyone (not dialed, whatever preview_on_timeout says: no agent decided
+// it). A skipped lead stays put off, and a dialed one is settled like
+// any lead found dialing at a restart: no attempt is dialed twice.
 
 // ErrNoPreview is the answer to a decision when the agent has no lead shown.
 var ErrNoPreview = fmt.Errorf("no lead is shown to the agent: %w", ErrCampaignState)
@@ -73,11 +84,20 @@ func (c *Core) offerPreviews(now time.Time, r *campaignRun) {
 			c.takeBack(now, p)
 		}
 	}
+	c.releaseExpired(now, r)
 	for _, q := range r.queues {
 		for _, m := range q.rs.Members {
 			a := c.agents[m.Agent]
 			if !freeNow(a, now) || c.previewOf(a) != nil {
 				continue
+			}
+			if ll, held := r.reserved[a.id]; held {
+				delete(r.reserved, a.id)
+				if c.admitLead(now, r, ll) {
+					c.trace(now, "campaign %s: lead %s held for %s since before the restart", r.cfg.Name, ll.Lead.ID, a.id)
+					c.showPreview(now, r, a, ll.Lead)
+					continue
+				}
 			}
 			for len(r.hopper) > 0 {
 				ll := r.hopper[0]
@@ -91,12 +111,47 @@ func (c *Core) offerPreviews(now time.Time, r *campaignRun) {
 	}
 }
 
+// releaseExpired puts the leads held for an agent since before a restart
+// whose reservation ended back at the head of the hopper, for anyone.
+func (c *Core) releaseExpired(now time.Time, r *campaignRun) {
+	for _, id := range slices.Sorted(maps.Keys(r.reserved)) {
+		ll := r.reserved[id]
+		if ll.Lead.ReservedFor(now) != "" {
+			continue
+		}
+		delete(r.reserved, id)
+		ll.Lead = campaign.Release(ll.Lead)
+		c.trace(now, "campaign %s: lead %s no longer held for %s", r.cfg.Name, ll.Lead.ID, id)
+		c.saveLead(now, r, &ll.Lead)
+		r.hopper = append([]LoadedLead{ll}, r.hopper...)
+	}
+}
+
+// RestorePreviews hands in the leads a previous run showed to agents and
+// that are still reserved for them (read with ReadLeftovers). Run it after
+// RestoreCampaigns: a campaign not restored leaves them to expire.
+func (c *Core) RestorePreviews(now time.Time, leads []LoadedLead) {
+	for _, l := range leads {
+		if r := c.camps[l.Lead.Campaign]; r != nil {
+			c.takeLead(now, r, l)
+		}
+	}
+}
+
 func (c *Core) showPreview(now time.Time, r *campaignRun, a *agent, l campaign.Lead) {
 	if r.previews == nil {
 		r.previews = map[*agent]*preview{}
 	}
+	expires := now.Add(r.cfg.PreviewTimeout)
+	l, err := campaign.Reserve(l, a.id, expires)
+	if err != nil {
+		delete(r.known, l.ID)
+		c.warn(now, "illegal-transition", "campaign %s: %v", r.cfg.Name, err)
+		return
+	}
+	c.saveLead(now, r, &l)
 	r.previewGen++
-	p := &preview{run: r, lead: l, agent: a, offered: now, expires: now.Add(r.cfg.PreviewTimeout), gen: r.previewGen}
+	p := &preview{run: r, lead: l, agent: a, offered: now, expires: expires, gen: r.previewGen}
 	r.previews[a] = p
 	c.hold(now, a, p.expires)
 	c.trace(now, "campaign %s: lead %s shown to %s until %s", r.cfg.Name, l.ID, a.id, p.expires.Format(time.RFC3339))
@@ -142,20 +197,23 @@ func (c *Core) endPreview(now time.Time, p *preview, dial bool, why string) {
 		if c.startDial(now, r, l, a) {
 			return
 		}
+	} else if nl, err := campaign.Skip(l, now.Add(max(r.cfg.Retry.NoAnswer, time.Minute))); err != nil {
+		c.warn(now, "illegal-transition", "campaign %s: %v", r.cfg.Name, err)
 	} else {
-		l.NextAttempt = now.Add(max(r.cfg.Retry.NoAnswer, time.Minute))
-		c.trace(now, "campaign %s: lead %s skipped by %s (%s); next %s", r.cfg.Name, l.ID, a.id, why, l.NextAttempt.Format(time.RFC3339))
-		c.saveLead(now, r, &l)
+		c.trace(now, "campaign %s: lead %s skipped by %s (%s); next %s", r.cfg.Name, l.ID, a.id, why, nl.NextAttempt.Format(time.RFC3339))
 		r.stats.SkippedPreview++
+		c.saveLead(now, r, &nl)
 	}
 	delete(r.known, l.ID)
 	c.freeHeld(now, a)
 }
 
-// takeBack ends a preview with the lead as it was in the store, due again.
+// takeBack ends a preview with the lead released, due again for anyone.
 func (c *Core) takeBack(now time.Time, p *preview) {
 	delete(p.run.previews, p.agent)
 	delete(p.run.known, p.lead.ID)
+	l := campaign.Release(p.lead)
+	c.saveLead(now, p.run, &l)
 	c.freeHeld(now, p.agent)
 }
 

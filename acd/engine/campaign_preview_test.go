@@ -2,12 +2,16 @@ package engine
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/sim"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // TestCampaignPreview: in preview mode each free agent is shown a lead and
@@ -92,5 +96,175 @@ func TestCampaignPreview(t *testing.T) {
 	}
 	if st := r.Core.Campaigns(r.Clock.Now())[0]; st.Stats.SkippedPreview < 2 || st.Stats.Abandoned != 0 {
 		t.Errorf("stats %+v", st.Stats)
+	}
+}
+
+// restartCampaign starts a new run on the rig's store at the given time
+// with agents logged in, as the daemon does after a kill -9: the leads
+// left in flight read from the store, the dialing ones settled against the
+// new switch, the campaigns restored, the reserved previews held again.
+func restartCampaign(t *testing.T, rig *campaignRig, cfgText string, at time.Time, agents ...string) *SimRun {
+	t.Helper()
+	r := rig.start(t, cfgText, agents)
+	r.Clock.RunUntil(at)
+	left, err := ReadLeftovers(rig.db, r.Core.opts.Config, r.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := r.Switch.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := ReadCampaigns(rig.db, r.Core.opts.Config, r.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error {
+		c.ReconcileLeads(now, left.Dialing, snap)
+		c.RestoreCampaigns(now, saved)
+		c.RestorePreviews(now, left.Reserved)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	return r
+}
+
+func shownTo(r *SimRun, agent string) *LeadPreview {
+	for _, a := range r.Core.Status(r.Clock.Now()).Agents {
+		if a.ID == agent {
+			return a.Preview
+		}
+	}
+	return nil
+}
+
+// TestCampaignPreviewSurvivesRestart kills a preview campaign while a1's
+// dialed lead rings, a2 has skipped a lead and was shown the next, and a3
+// is shown one. After the restart (a3 not back): the dialed attempt is
+// settled and never dialed again, the skipped lead is not shown again
+// before its delay, a2 is shown the very lead it was shown before, a3's
+// lead is shown to no one while it is held for a3 and to the first agent
+// free after its reservation ends.
+func TestCampaignPreviewSurvivesRestart(t *testing.T) {
+	rig := newCampaignRig(t, "preview", 1, "a1", "a2", "a3")
+	cfgText := fmt.Sprintf(campaignConfig, "preview", 1.0)
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(2 * time.Second))
+	var dialed, skipped LeadPreview
+	if err := r.Do(func(c *Core, now time.Time) (err error) { dialed, err = c.PreviewDecide(now, "a1", true); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) (err error) { skipped, err = c.PreviewDecide(now, "a2", false); return err }); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(3 * time.Second)) // a1's lead rings (it answers after 4 s)
+	next2, held3 := shownTo(r, "a2"), shownTo(r, "a3")
+	if next2 == nil || held3 == nil {
+		t.Fatalf("before the kill: a2 shown %+v, a3 shown %+v\n%s", next2, held3, rig.trace)
+	}
+	leads := rig.leads(t)
+	if l := leads[dialed.Lead.ID]; l.State != campaign.Dialing || l.Attempts != 1 || l.PreviewAgent != "" {
+		t.Fatalf("dialed lead in the store: %+v", l)
+	}
+	if l := leads[next2.Lead.ID]; l.ReservedFor(r.Clock.Now()) != "a2" || !l.PreviewUntil.Equal(next2.Expires) {
+		t.Fatalf("a2's lead in the store: %+v; want held for a2 until %s", l, next2.Expires)
+	}
+	if l := leads[held3.Lead.ID]; l.ReservedFor(r.Clock.Now()) != "a3" {
+		t.Fatalf("a3's lead in the store: %+v; want held for a3", l)
+	}
+	if l := leads[skipped.Lead.ID]; l.PreviewAgent != "" || !l.NextAttempt.After(r.Clock.Now().Add(4*time.Minute)) {
+		t.Fatalf("skipped lead in the store: %+v", l)
+	}
+
+	// kill -9 at 3 s; back at 5 s without a3.
+	mark := rig.trace.Len()
+	r2 := restartCampaign(t, rig, cfgText, epoch.Add(5*time.Second), "a1", "a2")
+	r2.RunUntil(epoch.Add(6 * time.Second))
+	if p := shownTo(r2, "a2"); p == nil || p.Lead.ID != next2.Lead.ID || p.Expires.Before(r2.Clock.Now().Add(25*time.Second)) {
+		t.Fatalf("a2 after the restart: %+v; want lead %s again with a whole timeout\n%s", p, next2.Lead.ID, rig.trace.String()[mark:])
+	}
+	p1 := shownTo(r2, "a1")
+	if p1 == nil || slices.Contains([]string{dialed.Lead.ID, skipped.Lead.ID, next2.Lead.ID, held3.Lead.ID}, p1.Lead.ID) {
+		t.Fatalf("a1 after the restart: %+v; want a lead no one had", p1)
+	}
+	held := held3.Expires
+	r2.RunUntil(held.Add(-time.Second))
+	after := rig.trace.String()[mark:]
+	if strings.Contains(after, "lead "+held3.Lead.ID+" shown") {
+		t.Fatalf("a3's lead shown while held for a3\n%s", after)
+	}
+	// Both previews time out (skip) at about 35 s; the first agent free
+	// takes the released lead.
+	r2.RunUntil(epoch.Add(40 * time.Second))
+	after = rig.trace.String()[mark:]
+	if !strings.Contains(after, "lead "+held3.Lead.ID+" no longer held for a3") {
+		t.Fatalf("a3's lead not released\n%s", after)
+	}
+	if p, q := shownTo(r2, "a1"), shownTo(r2, "a2"); (p == nil || p.Lead.ID != held3.Lead.ID) && (q == nil || q.Lead.ID != held3.Lead.ID) {
+		t.Fatalf("after a3's reservation ended: a1 shown %+v, a2 shown %+v; want a3's lead\n%s", p, q, after)
+	}
+	if strings.Contains(after, "lead "+skipped.Lead.ID+" shown") {
+		t.Errorf("the skipped lead was shown again before its delay\n%s", after)
+	}
+	leads = rig.leads(t)
+	if l := leads[dialed.Lead.ID]; l.State != campaign.Scheduled || l.Attempts != 1 {
+		t.Errorf("the lead dialing at the kill: %+v; want scheduled after 1 attempt", l)
+	}
+	for _, rec := range rig.dials(t)[dialed.Lead.Phone] {
+		if rec.Channel != "" && strings.Contains(rec.Timeline[0].Detail, "attempt=1") && rec.Entered.After(epoch.Add(3*time.Second)) {
+			t.Errorf("attempt 1 of %s dialed again: %+v", dialed.Lead.ID, rec.Timeline[0])
+		}
+	}
+	if w := r2.Core.Warnings(); w["illegal-transition"]+w["store"] > 0 {
+		t.Errorf("warnings %v\n%s", w, after)
+	}
+}
+
+// TestCampaignPreviewStaleReadNotShownAgain: a hopper read may return a
+// lead as it was before the engine's last write of it is durable; a lead
+// the agent skipped is not shown again from such a read.
+func TestCampaignPreviewStaleReadNotShownAgain(t *testing.T) {
+	rig := newCampaignRig(t, "preview", 1)
+	w := store.NewWriter(rig.db, store.WriterOptions{}) // not started: commits only on Commit
+	cfgText := strings.Replace(fmt.Sprintf(campaignConfig, "preview", 1.0), "    mode: preview\n", "    mode: preview\n    hopper: 1\n", 1)
+	r, err := NewSimRun(SimOptions{
+		Core:  Options{Config: parseConfig(t, cfgText), Store: rig.db, Writer: w, Seed: 3},
+		Start: epoch,
+		Sim:   sim.Options{Seed: 3, Latency: 20 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Login("a1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(2 * time.Second))
+	var skipped LeadPreview
+	if err := r.Do(func(c *Core, now time.Time) (err error) { skipped, err = c.PreviewDecide(now, "a1", false); return err }); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(5 * time.Second)) // hopper reads come back with the skip not yet durable
+	if p := shownTo(r, "a1"); p != nil && p.Lead.ID == skipped.Lead.ID {
+		t.Fatalf("lead %s shown again right after a1 skipped it", p.Lead.ID)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { c.Saved(now, w.Durable()); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(8 * time.Second))
+	if p := shownTo(r, "a1"); p == nil || p.Lead.ID == skipped.Lead.ID {
+		t.Fatalf("after the skip was durable: a1 shown %+v; want the next lead", p)
 	}
 }
