@@ -114,6 +114,10 @@ func placeCall(ctx context.Context, c *Client, s farend.CallScript) error {
 		vars["CALLER_DTMF"] = s.DTMF
 		vars["CALLER_DTMF_WAIT"] = seconds(s.DTMFDelay)
 	}
+	if s.Say != "" {
+		vars["CALLER_SAY"] = saySound(s.Say)
+		vars["CALLER_SAY_WAIT"] = seconds(s.SayDelay)
+	}
 	if s.HangupAfter > 0 {
 		rest := s.HangupAfter
 		if s.DTMF != "" {
@@ -131,6 +135,16 @@ func placeCall(ctx context.Context, c *Client, s farend.CallScript) error {
 	}
 	id := fmt.Sprintf("hotline-test-caller-%d-%d", os.Getpid(), farEnds.Add(1))
 	return c.call(ctx, http.MethodPost, "/channels/"+seg(id), q, map[string]any{"variables": vars}, nil)
+}
+
+// saySound is the sound a test caller plays for farend.CallScript.Say: a
+// file by its path (inside Asterisk's root), or a sound named after the
+// words ("hello world" → hello-world).
+func saySound(say string) string {
+	if strings.HasPrefix(say, "/") {
+		return say
+	}
+	return strings.ReplaceAll(say, " ", "-")
 }
 
 // phoneEndpoint maps a test phone to an extension of [hotline-agents].

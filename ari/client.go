@@ -464,6 +464,9 @@ func (c *Client) perform(e effect) {
 	case effectDetectMachine:
 		c.detectMachine(e.item.ch, e.item.media)
 		return
+	case effectUtterance:
+		c.fetchUtterance(e.utt)
+		return
 	}
 	ctx := context.Background()
 	sp := e.spy

@@ -414,6 +414,62 @@ func (c *Client) StartRecording(ctx context.Context, req pbx.RecordRequest) erro
 	return nil
 }
 
+// Listen implements pbx.Switch with a channel recording that Asterisk
+// ends on silence (maxSilenceSeconds) or length (maxDurationSeconds). When
+// it ends, the file is fetched (GET /recordings/stored/NAME/file) into the
+// Utterance and deleted from Asterisk's store.
+func (c *Client) Listen(ctx context.Context, req pbx.ListenRequest) error {
+	what := "listen " + req.Name
+	if err := pbx.CheckRecordingName(req.Name); err != nil || strings.ContainsAny(req.Name, ",/") {
+		return fmt.Errorf("%s: %w: bad recording name", what, pbx.ErrBadRequest)
+	}
+	maxLen, silence := req.Limits()
+	if !c.note(note{Op: opListen, ID: req.Name, Ch: string(req.Channel)}) {
+		return fmt.Errorf("%s: %w", what, pbx.ErrDuplicateID)
+	}
+	c.mu.Lock()
+	started := c.tr.recs[req.Name].started
+	c.mu.Unlock()
+	err := c.command(ctx, what, http.MethodPost, chanPath(req.Channel, "/record"), url.Values{
+		"name":               {req.Name},
+		"format":             {"wav"},
+		"ifExists":           {"overwrite"},
+		"beep":               {strconv.FormatBool(req.Beep)},
+		"terminateOn":        {"none"},
+		"maxDurationSeconds": {strconv.Itoa(int(maxLen / time.Second))},
+		"maxSilenceSeconds":  {strconv.Itoa(int(silence / time.Second))},
+	}, nil)
+	if err != nil {
+		c.note(note{Op: opUnrecord, ID: req.Name})
+		return err
+	}
+	select { // as StartRecording: a stop before the recorder runs is lost
+	case <-started:
+	case <-ctx.Done():
+		return fmt.Errorf("%s: waiting for Asterisk to start it: %w", what, ctx.Err())
+	case <-time.After(c.opts.RequestTimeout):
+	}
+	return nil
+}
+
+// fetchUtterance reads an utterance's file from Asterisk, deletes it
+// there, and reports the Utterance.
+func (c *Client) fetchUtterance(u pbx.Utterance) {
+	ctx := context.Background()
+	p := "/recordings/stored/" + seg(u.Name)
+	if err := c.call(ctx, http.MethodGet, p+"/file", nil, nil, &u.Audio); err != nil {
+		// A caller who said nothing leaves no file: Asterisk drops a
+		// recording that is all silence.
+		if !errors.Is(classify(err), pbx.ErrNoRecording) || u.Failed {
+			u.Failed = true
+			u.Err = strings.TrimSpace(u.Err + " fetching the file: " + err.Error())
+		}
+	} else if err := c.call(ctx, http.MethodDelete, p, nil, nil, nil); err != nil {
+		c.log.Warn().Err(err).Str("recording", u.Name).Msg("utterance not deleted at Asterisk")
+	}
+	c.q.push(u)
+}
+
 // StopRecording implements pbx.Switch.
 func (c *Client) StopRecording(ctx context.Context, name string) error {
 	return c.command(ctx, "stop recording "+name, http.MethodPost, "/recordings/live/"+seg(name)+"/stop", nil, nil)

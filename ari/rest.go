@@ -72,6 +72,10 @@ func (c *Client) call(ctx context.Context, method, path string, q url.Values, bo
 		}
 		return &apiError{Method: method, Path: path, Status: resp.StatusCode, Message: msg}
 	}
+	if raw, ok := out.(*[]byte); ok { // a file (a stored recording), as it is
+		*raw = data
+		return nil
+	}
 	if out != nil && len(data) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
 			return fmt.Errorf("%w: %s %s: %w", ErrResponse, method, path, err)

@@ -75,6 +75,7 @@ type chanState struct {
 type recState struct {
 	ch      string // "" for a bridge
 	started chan struct{}
+	listen  bool // an utterance (Client.Listen): reported as pbx.Utterance
 }
 
 func (r *recState) markStarted() {
@@ -127,12 +128,14 @@ const (
 	effectTeardownSpy                         // hang up the snoop channel, destroy the bridge
 	effectPlayNext                            // play the next item of a playback
 	effectDetectMachine                       // send an answered leg through answering-machine detection
+	effectUtterance                           // fetch an utterance's file, report it, delete it at Asterisk
 )
 
 type effect struct {
 	kind effectKind
 	spy  spy
 	item playItem
+	utt  pbx.Utterance
 }
 
 // playItem is one item of a playback for Asterisk to play.
@@ -292,7 +295,8 @@ func (t *tracker) apply(raw []byte) ([]pbx.Event, []effect, error) {
 		if err := dec(&e); err != nil {
 			return nil, nil, err
 		}
-		return t.recordingDone(at, e.Recording, env.Type == "RecordingFailed"), nil, nil
+		evs, effs := t.recordingDone(at, e.Recording, env.Type == "RecordingFailed")
+		return evs, effs, nil
 	}
 	return nil, nil, nil
 }
@@ -591,16 +595,26 @@ func (t *tracker) playAborted(at time.Time, ariID string, gone bool) []pbx.Event
 	return []pbx.Event{pbx.PlaybackFinished{Base: base(ps.ch, at), Playback: pbx.PlaybackID(id), Stopped: stopped, Failed: !stopped}}
 }
 
-func (t *tracker) recordingDone(at time.Time, r goari.LiveRecordingData, failed bool) []pbx.Event {
+func (t *tracker) recordingDone(at time.Time, r goari.LiveRecordingData, failed bool) ([]pbx.Event, []effect) {
 	// A recording started before a restart is reported too: the engine
 	// completes the call record with it.
-	ch := ""
+	ch, listen := "", false
 	if rs := t.recs[r.Name]; rs != nil {
-		ch = rs.ch
+		ch, listen = rs.ch, rs.listen
 		rs.markStarted()
 		delete(t.recs, r.Name)
 	} else if kind, id, _ := strings.Cut(r.TargetURI, ":"); kind == "channel" {
 		ch = id
+	}
+	if listen {
+		return nil, []effect{{kind: effectUtterance, utt: pbx.Utterance{
+			Base:     base(ch, at),
+			Name:     r.Name,
+			Path:     path.Join(t.recDir, r.Name+"."+r.Format),
+			Duration: time.Duration(r.Duration),
+			Failed:   failed || r.State == "failed",
+			Err:      r.Cause,
+		}}}
 	}
 	return []pbx.Event{pbx.RecordingFinished{
 		Base:     base(ch, at),
@@ -608,7 +622,7 @@ func (t *tracker) recordingDone(at time.Time, r goari.LiveRecordingData, failed 
 		Path:     path.Join(t.recDir, r.Name+"."+r.Format),
 		Duration: time.Duration(r.Duration),
 		Failed:   failed || r.State == "failed",
-	}}
+	}}, nil
 }
 
 // note is what Hotline asked of Asterisk. The client tells the tracker
@@ -639,6 +653,7 @@ const (
 	opStopPlay    = "stop-play"
 	opRecord      = "record"
 	opUnrecord    = "unrecord"
+	opListen      = "listen"
 	opSpy         = "spy"
 	opUnspy       = "unspy"
 )
@@ -668,8 +683,11 @@ func (t *tracker) note(n note) bool {
 		if p := t.plays[n.ID]; p != nil {
 			p.stopped = true
 		}
-	case opRecord:
-		t.recs[n.ID] = &recState{ch: n.Ch, started: make(chan struct{})}
+	case opRecord, opListen:
+		if _, taken := t.recs[n.ID]; taken && n.Op == opListen {
+			return false
+		}
+		t.recs[n.ID] = &recState{ch: n.Ch, started: make(chan struct{}), listen: n.Op == opListen}
 	case opUnrecord:
 		delete(t.recs, n.ID)
 	case opSpy:

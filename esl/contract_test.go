@@ -72,7 +72,7 @@ func newFixtureOn(t testing.TB, fake esltest.Options, opts esl.Options) *fixture
 func (f *fixture) placeCall(c farend.CallScript, args string) (string, error) {
 	call := esltest.Call{
 		From: c.From, To: c.To, Vars: map[string]string{"hotline_args": args},
-		DTMF: c.DTMF, DTMFDelay: c.DTMFDelay, HangupAfter: c.HangupAfter,
+		DTMF: c.DTMF, DTMFDelay: c.DTMFDelay, HangupAfter: c.HangupAfter, Say: c.Say, SayDelay: c.SayDelay,
 	}
 	if a := f.sw.OutboundAddr(); a != nil {
 		call.Socket = a.String()
@@ -92,7 +92,7 @@ func phoneFor(p farend.Phone) esltest.Phone {
 
 func TestSwitchContract(t *testing.T) {
 	pbxtest.RunSwitchContract(t, func(t *testing.T) *pbxtest.Harness {
-		f := newFixture(t, esl.Options{OutboundListen: "127.0.0.1:0"})
+		f := newFixtureOn(t, esltest.Options{RecordingDir: t.TempDir()}, esl.Options{OutboundListen: "127.0.0.1:0"})
 		return &pbxtest.Harness{
 			Switch: f.sw,
 			PlaceCall: func(ctx context.Context, c farend.CallScript) error {

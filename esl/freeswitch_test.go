@@ -144,6 +144,14 @@ func (fs *freeSWITCH) callInto(ctx context.Context, c farend.CallScript, dpConte
 	if c.DTMF != "" {
 		steps = append(steps, fmt.Sprintf("sleep:%d", c.DTMFDelay.Milliseconds()), "send_dtmf:"+c.DTMF)
 	}
+	if c.Say != "" {
+		// A path (.wav) as it is, else a sound named after the words.
+		sound := c.Say + ".wav"
+		if !strings.HasPrefix(c.Say, "/") {
+			sound = strings.ReplaceAll(c.Say, " ", "-") + ".wav"
+		}
+		steps = append(steps, fmt.Sprintf("sleep:%d", c.SayDelay.Milliseconds()), "playback:"+sound)
+	}
 	if c.HangupAfter > 0 {
 		d := c.HangupAfter
 		if c.DTMF != "" {

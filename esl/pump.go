@@ -1,6 +1,8 @@
 package esl
 
 import (
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
@@ -132,9 +134,24 @@ func (p *pumper) deliver(ev *wire.Event) {
 	}
 	n := len(p.queue)
 	p.queue = p.track.apply(ev, p.queue)
-	for _, e := range p.queue[n:] {
+	for i, e := range p.queue[n:] {
+		if u, ok := e.(pbx.Utterance); ok && !u.Failed {
+			p.queue[n+i] = readUtterance(u)
+		}
 		p.s.reg.observe(e)
 	}
+}
+
+// readUtterance reads a Listen's file, which FreeSWITCH has closed by
+// RECORD_STOP. It is short (seconds of 8 or 16 kHz audio) and local.
+func readUtterance(u pbx.Utterance) pbx.Utterance {
+	audio, err := os.ReadFile(u.Path)
+	if err != nil {
+		u.Failed, u.Err = true, fmt.Sprintf("reading the utterance: %v (Hotline must see FreeSWITCH's recordings directory)", err)
+		return u
+	}
+	u.Audio = audio
+	return u
 }
 
 func (p *pumper) emit(e pbx.Event) {

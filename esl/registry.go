@@ -25,6 +25,7 @@ type registry struct {
 type recordingRef struct {
 	channel pbx.ChannelID
 	path    string
+	listen  bool // the record application of a Listen, not uuid_record
 }
 
 func newRegistry() *registry {
@@ -53,6 +54,8 @@ func (r *registry) observe(ev pbx.Event) {
 	case pbx.PlaybackFinished:
 		delete(r.plays, e.Playback)
 	case pbx.RecordingFinished:
+		delete(r.records, e.Name)
+	case pbx.Utterance:
 		delete(r.records, e.Name)
 	case pbx.BridgeLeft:
 		r.removeMember(e.Channel)

@@ -571,13 +571,70 @@ func (s *Switch) StartRecording(ctx context.Context, req pbx.RecordRequest) erro
 	return nil
 }
 
-// StopRecording implements pbx.Switch.
+// listenBeep is the tone before a Listen.
+const listenBeep = "tone_stream://%(250,0,800)"
+
+// silenceThreshold is the energy under which the record application
+// counts a frame as silence.
+const silenceThreshold = "200"
+
+// Listen implements pbx.Switch with the record application, run through
+// sendmsg with the listen's name as its Event-UUID: a beep first, then
+// "record PATH MAX THRESHOLD SILENCE", which ends on SILENCE seconds
+// below the threshold or at MAX. RECORD_STOP ends it (or, if the file
+// could not be opened, CHANNEL_EXECUTE_COMPLETE); the file is read from
+// RecordingDir, so Hotline must see FreeSWITCH's recordings directory.
+func (s *Switch) Listen(ctx context.Context, req pbx.ListenRequest) error {
+	if err := pbx.CheckRecordingName(req.Name); err != nil {
+		return fmt.Errorf("esl: listen: %w", err)
+	}
+	if err := validID(req.Name); err != nil {
+		return fmt.Errorf("esl: listen %q: %w", req.Name, err)
+	}
+	if err := s.exists(ctx, "listen", req.Channel); err != nil {
+		return err
+	}
+	maxLen, silence := req.Limits()
+	file := path.Join(s.recordingDir(), req.Name+".wav")
+	s.reg.mu.Lock()
+	_, dup := s.reg.records[req.Name]
+	if !dup {
+		s.reg.records[req.Name] = recordingRef{channel: req.Channel, path: file, listen: true}
+	}
+	s.reg.mu.Unlock()
+	if dup {
+		return fmt.Errorf("esl: listen %s: %w", req.Name, pbx.ErrDuplicateID)
+	}
+	err := s.apiOn(ctx, "listen", req.Channel, "uuid_setvar_multi "+string(req.Channel)+" playback_terminators=none;record_waste_resources=true")
+	if err == nil && req.Beep {
+		err = s.execute(ctx, "listen", req.Channel, "playback", listenBeep, "hotline-beep")
+	}
+	if err == nil {
+		s.post(pumpMsg{kind: msgNote, note: note{kind: noteListen, channel: req.Channel, id: req.Name, path: file, at: time.Now()}})
+		err = s.execute(ctx, "listen", req.Channel, "record", fmt.Sprintf("%s %d %s %d", file, maxLen/time.Second, silenceThreshold, silence/time.Second), req.Name)
+	}
+	if err != nil {
+		s.reg.mu.Lock()
+		delete(s.reg.records, req.Name)
+		s.reg.mu.Unlock()
+	}
+	return err
+}
+
+// StopRecording implements pbx.Switch; a Listen's record application is
+// broken off.
 func (s *Switch) StopRecording(ctx context.Context, name string) error {
 	s.reg.mu.Lock()
 	ref, ok := s.reg.records[name]
 	s.reg.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("esl: stop recording %s: %w", name, pbx.ErrNoRecording)
+	}
+	if ref.listen {
+		// "all": the record application may still wait behind the beep.
+		err := s.apiOn(ctx, "stop listening", ref.channel, "uuid_break "+string(ref.channel)+" all")
+		s.post(pumpMsg{kind: msgNote, note: note{kind: noteListenStopped, id: name, at: time.Now()}})
+		return err
 	}
 	return s.apiOn(ctx, "stop recording", ref.channel, "uuid_record "+string(ref.channel)+" stop "+ref.path)
 }

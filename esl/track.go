@@ -21,6 +21,7 @@ type tracker struct {
 	stopping map[string]bool            // playback ids being stopped
 	started  map[string]bool            // playback ids whose CHANNEL_EXECUTE came
 	records  map[string]recording       // file path → recording
+	listens  map[string]string          // Listen name → file path, until its record application completes
 	pairs    map[[2]string]pbx.BridgeID // requested uuid_bridge → Hotline bridge id
 	pending  []pbx.Event                // made by a note, for the pump to take
 }
@@ -38,6 +39,7 @@ type recording struct {
 	name    string
 	channel pbx.ChannelID
 	started time.Time
+	listen  bool // a Listen's record application: ends in pbx.Utterance
 }
 
 func newTracker() *tracker {
@@ -48,6 +50,7 @@ func newTracker() *tracker {
 		stopping: make(map[string]bool),
 		started:  make(map[string]bool),
 		records:  make(map[string]recording),
+		listens:  make(map[string]string),
 		pairs:    make(map[[2]string]pbx.BridgeID),
 	}
 }
@@ -73,6 +76,8 @@ const (
 	noteStopPlay
 	noteBreakDone // the uuid_break for a stopped playback was answered
 	noteRecord
+	noteListen        // a record application about to run for a Listen
+	noteListenStopped // the uuid_break that stops a Listen was answered
 	noteBridge
 	noteResync
 )
@@ -99,6 +104,18 @@ func (t *tracker) note(n note) {
 		}
 	case noteRecord:
 		t.records[n.path] = recording{name: n.id, channel: n.channel, started: n.at}
+	case noteListen:
+		t.records[n.path] = recording{name: n.id, channel: n.channel, started: n.at, listen: true}
+		t.listens[n.id] = n.path
+	case noteListenStopped:
+		// A record application still queued behind the beep was thrown
+		// away by "uuid_break all": FreeSWITCH reports nothing of it.
+		if p, ok := t.listens[n.id]; ok && !t.started[n.id] {
+			r := t.records[p]
+			delete(t.listens, n.id)
+			delete(t.records, p)
+			t.pending = append(t.pending, pbx.Utterance{Base: pbx.Base{Channel: r.channel, At: n.at}, Name: r.name, Path: p})
+		}
 	case noteBridge:
 		t.pairs[pairKey(string(n.channel), string(n.other))] = n.bridge
 	case noteResync:
@@ -190,9 +207,24 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 			if _, ok := t.plays[id]; ok {
 				t.started[id] = true
 			}
+			if _, ok := t.listens[id]; ok {
+				t.started[id] = true
+			}
 		}
 	case "CHANNEL_EXECUTE_COMPLETE":
 		id := ev.Get("Application-UUID")
+		if p, ok := t.listens[id]; ok && id != "" {
+			delete(t.listens, id)
+			delete(t.started, id)
+			if r, open := t.records[p]; open {
+				// The record application ended without RECORD_STOP: it
+				// could not open its file.
+				delete(t.records, p)
+				out = append(out, pbx.Utterance{Base: pbx.Base{Channel: r.channel, At: at}, Name: r.name, Path: p, Failed: true,
+					Err: "record: " + ev.Get("Application-Response")})
+			}
+			return out
+		}
 		ch, ok := t.plays[id]
 		if !ok || id == "" {
 			return out
@@ -255,6 +287,9 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 			return out
 		}
 		delete(t.records, p)
+		if r.listen {
+			return append(out, pbx.Utterance{Base: pbx.Base{Channel: r.channel, At: at}, Name: r.name, Path: p, Duration: durationSince(r.started, at)})
+		}
 		out = append(out, pbx.RecordingFinished{Base: pbx.Base{Channel: r.channel, At: at}, Name: r.name, Path: p, Duration: durationSince(r.started, at)})
 	case "BACKGROUND_JOB":
 		ch, ok := t.jobs[ev.Get("Job-UUID")]

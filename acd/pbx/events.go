@@ -98,6 +98,20 @@ type RecordingFinished struct {
 	Failed   bool
 }
 
+// Utterance: a Listen ended. Audio is the recording, a WAV file, where
+// the backend could read it (empty when the caller said nothing the switch
+// kept); Path is where the switch stored it. Failed: the switch could not
+// record, or the recording could not be read (Err says why).
+type Utterance struct {
+	Base
+	Name     string
+	Path     string
+	Audio    []byte
+	Duration time.Duration
+	Failed   bool
+	Err      string
+}
+
 // Synced: the backend (re)connected; Snapshot is everything live now. The
 // engine reconciles its state against it. Channel is "".
 type Synced struct {
@@ -124,6 +138,7 @@ var (
 	_ Event = BridgeJoined{}
 	_ Event = BridgeLeft{}
 	_ Event = RecordingFinished{}
+	_ Event = Utterance{}
 	_ Event = Synced{}
 	_ Event = Disconnected{}
 )

@@ -53,6 +53,13 @@ type Switch interface {
 	// ResumeRecording records again after PauseRecording.
 	ResumeRecording(ctx context.Context, name string) error
 
+	// Listen records what the caller on a channel says: after a beep (if
+	// asked), until the caller has been silent for Silence after speaking,
+	// or for Silence before speaking at all, or for Max in all. Utterance
+	// follows with the audio when it ends that way, when the caller hangs
+	// up, on StopRecording(req.Name), or when the switch fails it.
+	Listen(ctx context.Context, req ListenRequest) error
+
 	// SendDTMF sends digits on a channel.
 	SendDTMF(ctx context.Context, ch ChannelID, digits string) error
 	// SetVar sets a channel variable.
@@ -123,6 +130,34 @@ type RecordRequest struct {
 	Bridge BridgeID
 	// Channel is recorded when Bridge is empty.
 	Channel ChannelID
+}
+
+// ListenRequest describes one utterance to record (see Switch.Listen).
+type ListenRequest struct {
+	Name    string // unique; a recording name (CheckRecordingName), recorded as WAV
+	Channel ChannelID
+	Max     time.Duration // longest utterance; 0 = DefaultListenMax
+	Silence time.Duration // silence that ends it; 0 = DefaultListenSilence
+	Beep    bool          // a beep tells the caller to speak
+}
+
+// Listen defaults.
+const (
+	DefaultListenMax     = 8 * time.Second
+	DefaultListenSilence = 2 * time.Second
+)
+
+// Limits returns the request's Max and Silence with the defaults filled
+// in, whole seconds at least (what switches take).
+func (r ListenRequest) Limits() (maxLen, silence time.Duration) {
+	maxLen, silence = r.Max, r.Silence
+	if maxLen <= 0 {
+		maxLen = DefaultListenMax
+	}
+	if silence <= 0 {
+		silence = DefaultListenSilence
+	}
+	return max(maxLen.Round(time.Second), time.Second), max(silence.Round(time.Second), time.Second)
 }
 
 // SpyMode is how a supervisor joins a call.

@@ -20,6 +20,8 @@ type callerScript struct {
 	dtmf        string
 	dtmfDelay   time.Duration
 	hangupAfter time.Duration
+	say         string // said at the first Listen
+	sayDelay    time.Duration
 	// Traffic callers: the chance to press one of keys 1-3 s after answer.
 	dtmfChance float64
 	keys       []string
@@ -56,7 +58,7 @@ func (s *Switch) PlaceCall(c farend.CallScript) (pbx.ChannelID, error) {
 		return "", fmt.Errorf("sim: place call from %q: %w", c.From, err)
 	}
 	id := s.nextInbound()
-	script := callerScript{dtmf: c.DTMF, dtmfDelay: c.DTMFDelay, hangupAfter: c.HangupAfter}
+	script := callerScript{dtmf: c.DTMF, dtmfDelay: c.DTMFDelay, hangupAfter: c.HangupAfter, say: c.Say, sayDelay: c.SayDelay}
 	args, vars := slices.Clone(c.Args), maps.Clone(c.Vars)
 	s.after(s.opts.Latency, func() { s.arrive(id, c.From, c.To, args, vars, script, 0) })
 	return id, nil
@@ -221,6 +223,8 @@ type Traffic struct {
 	Patience      time.Duration // mean wait before an unbridged caller hangs up (exponential); 0 = never
 	DTMFChance    float64       // probability a caller presses one of Keys 1-3 s after answer
 	Keys          []string      // menu keys callers may press
+	SayChance     float64       // probability a caller says one of Phrases when Hotline listens
+	Phrases       []string      // what callers may say (a FAQ's questions)
 	Until         time.Time     // no arrivals after this; zero = until Close
 }
 
@@ -234,7 +238,7 @@ func (s *Switch) StartTraffic(t Traffic) error {
 		return err
 	}
 	defer s.unlock()
-	t.Entries, t.Keys = slices.Clone(t.Entries), slices.Clone(t.Keys)
+	t.Entries, t.Keys, t.Phrases = slices.Clone(t.Entries), slices.Clone(t.Keys), slices.Clone(t.Phrases)
 	s.nextArrival(t)
 	return nil
 }
@@ -252,6 +256,9 @@ func checkTraffic(t Traffic) error {
 	}
 	if !(t.DTMFChance >= 0 && t.DTMFChance <= 1) {
 		problems = append(problems, fmt.Sprintf("DTMF chance %v not in [0,1]", t.DTMFChance))
+	}
+	if !(t.SayChance >= 0 && t.SayChance <= 1) {
+		problems = append(problems, fmt.Sprintf("say chance %v not in [0,1]", t.SayChance))
 	}
 	for _, k := range t.Keys {
 		if err := checkDigits(k, false); err != nil {
@@ -277,7 +284,12 @@ func (s *Switch) nextArrival(t Traffic) {
 		if t.Patience > 0 && patience == 0 {
 			patience = 1 // a zero draw still means an impatient caller
 		}
-		s.arrive(id, from, to, nil, nil, callerScript{dtmfChance: t.DTMFChance, keys: t.Keys}, patience)
+		script := callerScript{dtmfChance: t.DTMFChance, keys: t.Keys}
+		if t.SayChance > 0 && len(t.Phrases) > 0 && s.rng.Float64() < t.SayChance {
+			script.say = t.Phrases[s.rng.IntN(len(t.Phrases))]
+			script.dtmfChance = 0 // who speaks does not press keys too
+		}
+		s.arrive(id, from, to, nil, nil, script, patience)
 		s.nextArrival(t)
 	})
 }

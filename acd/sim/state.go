@@ -30,6 +30,7 @@ type channel struct {
 	// Inbound legs.
 	script   callerScript
 	patience TimerID // traffic callers: pending abandon, 0 once bridged
+	said     bool    // the script's words were said to a Listen
 
 	// Originated legs.
 	plan    phonePlan
@@ -57,6 +58,7 @@ type recording struct {
 	started time.Time
 	paused  time.Time     // zero while recording
 	left    time.Duration // paused time of earlier pauses, left out of Duration
+	listen  *listening    // an utterance (Switch.Listen), not a call recording
 }
 
 // ChannelState is everything the sim knows about a live channel, for tests
@@ -221,6 +223,10 @@ func (s *Switch) finishRecording(r *recording) {
 	}
 	if ch, ok := s.chans[r.channel]; ok {
 		ch.recordings = slices.DeleteFunc(ch.recordings, isIt)
+	}
+	if r.listen != nil {
+		s.emit(s.utterance(r))
+		return
 	}
 	s.emit(pbx.RecordingFinished{
 		Base:     s.base(r.channel),

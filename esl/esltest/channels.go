@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd/sim"
 	"github.com/hotline-cc/hotline/esl/internal/wire"
 )
 
@@ -65,6 +68,11 @@ type Call struct {
 	DTMFDelay time.Duration
 	// HangupAfter: the caller hangs up this long after being answered.
 	HangupAfter time.Duration
+	// Say is what the caller says SayDelay after the first record
+	// application starts on its channel (see farend.CallScript.Say); the
+	// file written holds it as sim.UtteranceAudio does.
+	Say      string
+	SayDelay time.Duration
 }
 
 // ChannelState is a snapshot of one simulated channel.
@@ -131,6 +139,7 @@ type channel struct {
 	app                   *appRun
 	apps                  []*appRun // queued by sendmsg
 	records               map[string]bool
+	said                  bool            // the script's words went into a record application
 	masked                map[string]bool // recordings paused with uuid_record mask, by path
 	played                []string
 	sentDTMF              string
@@ -146,6 +155,11 @@ type channel struct {
 type appRun struct {
 	name, arg, eventUUID string
 	timer                *time.Timer
+	// The record application: its file, when it started, what the caller
+	// said into it.
+	file    string
+	started time.Time
+	said    string
 }
 
 // PlaceCall makes an inbound call arrive, through the outbound socket when
@@ -374,6 +388,9 @@ func (s *Server) stopApp(ch *channel, response string) {
 	if run.timer != nil {
 		run.timer.Stop()
 	}
+	if run.name == "record" {
+		response = s.closeRecord(ch, run)
+	}
 	s.fire("CHANNEL_EXECUTE_COMPLETE", ch, []wire.Header{
 		{Name: "Application", Value: run.name}, {Name: "Application-Data", Value: run.arg},
 		{Name: "Application-Response", Value: response}, {Name: "Application-UUID", Value: run.eventUUID}}, "")
@@ -407,6 +424,8 @@ func (s *Server) nextApp(ch *channel) {
 				s.stopApp(ch, "FILE PLAYED")
 			}
 		})
+	case "record":
+		s.startRecord(ch, run)
 	case "answer":
 		s.answer(ch)
 		s.stopApp(ch, "+OK")
@@ -632,7 +651,7 @@ func (s *Server) api(line string) string {
 		return "-ERR use bgapi\n"
 	case "global_getvar":
 		if rest == "recordings_dir" {
-			return "/var/lib/esltest/recordings"
+			return s.recordingDir()
 		}
 		return ""
 	}
@@ -815,4 +834,74 @@ func (s *Server) showChannels() string {
 	sort.Slice(rows, func(i, j int) bool { return rows[i]["uuid"] < rows[j]["uuid"] })
 	b, _ := json.MarshalIndent(map[string]any{"row_count": len(rows), "rows": rows}, "", "\t")
 	return string(b) + "\n"
+}
+
+func (s *Server) recordingDir() string {
+	if s.opts.RecordingDir != "" {
+		return s.opts.RecordingDir
+	}
+	return "/var/lib/esltest/recordings"
+}
+
+// startRecord runs "record PATH [MAX [THRESHOLD [SILENCE]]]" as
+// FreeSWITCH does for a caller who says its script's words (once per
+// call) SayDelay after the start, at 400 ms a word, then falls silent:
+// it ends SILENCE seconds after the words (or after the start, if none
+// come first) or at MAX. Called with mu held.
+func (s *Server) startRecord(ch *channel, run *appRun) {
+	f := strings.Fields(run.arg)
+	if len(f) == 0 {
+		s.stopApp(ch, "-ERR no file")
+		return
+	}
+	secs := func(i, def int) time.Duration {
+		if i < len(f) {
+			if n, err := strconv.Atoi(f[i]); err == nil && n > 0 {
+				return time.Duration(n) * time.Second
+			}
+		}
+		return time.Duration(def) * time.Second
+	}
+	run.file, run.started = f[0], time.Now()
+	maxLen, silence := secs(1, 3600), secs(3, 3600)
+	end := silence
+	if sc := ch.script; sc != nil && sc.Say != "" && !ch.said {
+		ch.said = true
+		gap := sc.SayDelay
+		if gap <= 0 {
+			gap = 500 * time.Millisecond
+		}
+		if gap < silence {
+			s.after(ch, gap, func() {
+				if ch.app == run {
+					run.said = sc.Say
+				}
+			})
+			end = gap + time.Duration(len(strings.Fields(sc.Say)))*400*time.Millisecond + silence
+		}
+	}
+	s.fire("RECORD_START", ch, []wire.Header{{Name: "Record-File-Path", Value: run.file}}, "")
+	run.timer = s.after(ch, min(end, maxLen), func() {
+		if ch.app == run {
+			s.stopApp(ch, "")
+		}
+	})
+}
+
+// closeRecord writes a record application's file and reports it closed,
+// or, if it cannot be written, fails the application as FreeSWITCH does
+// when it cannot open the file. Called with mu held.
+func (s *Server) closeRecord(ch *channel, run *appRun) string {
+	if run.file == "" {
+		return "-ERR no file"
+	}
+	if strings.HasPrefix(run.file, s.opts.RecordingDir+"/") && s.opts.RecordingDir != "" {
+		_ = os.MkdirAll(filepath.Dir(run.file), 0o755)
+	}
+	audio := sim.UtteranceAudio(run.said, time.Since(run.started))
+	if err := os.WriteFile(run.file, audio, 0o644); err != nil {
+		return "-ERR Error opening " + run.file
+	}
+	s.fire("RECORD_STOP", ch, []wire.Header{{Name: "Record-File-Path", Value: run.file}}, "")
+	return "+OK"
 }

@@ -25,6 +25,10 @@ type Options struct {
 	// for the client's bytes before it sends the events queued for it.
 	// Zero sends every event at once.
 	IdlePoll time.Duration
+	// RecordingDir is the recordings_dir the fake reports, where its
+	// record application writes; "" = /var/lib/esltest/recordings, where
+	// it writes only if that directory exists.
+	RecordingDir string
 }
 
 // Server is the fake FreeSWITCH.

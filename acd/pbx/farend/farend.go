@@ -16,6 +16,14 @@ type CallScript struct {
 	DTMFDelay time.Duration
 	// HangupAfter: the caller hangs up this long after being answered; 0 = never.
 	HangupAfter time.Duration
+	// Say is what the caller says, SayDelay after Hotline first listens
+	// (pbx.Switch.Listen). The sim records the words themselves (see
+	// sim.Recognizer). A real switch's test caller cannot tell when Hotline
+	// listens: it plays, SayDelay after the answer, a sound of that name
+	// (Asterisk's "hello-world" for "hello world"), or the file Say names
+	// when it is an absolute path without extension.
+	Say      string
+	SayDelay time.Duration
 	// Args and Vars reach Hotline in CallArrived where the backend can pass
 	// them (the sim does); the contract suite does not rely on them.
 	Args []string

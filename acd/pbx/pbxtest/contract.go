@@ -12,6 +12,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/acd/speech"
 )
 
 // Names of the contract cases, for Harness.Skip.
@@ -41,6 +42,9 @@ const (
 	CaseHold                 = "Hold"
 	CaseMoveBridge           = "MoveBridge"
 	CaseConsult              = "Consult"
+	CaseListen               = "Listen"
+	CaseListenSilence        = "ListenSilence"
+	CaseListenHangup         = "ListenHangup"
 )
 
 // Durations the far ends of the suite use. They are short so that a real
@@ -96,6 +100,9 @@ var contractCases = []caseDef{
 	{CaseHold, testHold},
 	{CaseMoveBridge, testMoveBridge},
 	{CaseConsult, testConsult},
+	{CaseListen, testListen},
+	{CaseListenSilence, testListenSilence},
+	{CaseListenHangup, testListenHangup},
 }
 
 // RunSwitchContract runs every contract case as a subtest named after its
@@ -461,6 +468,9 @@ func testUnknownChannel(c *contractCase) {
 		{"SendDTMF", func() error { return sw.SendDTMF(ctx, ghost, "1") }},
 		{"SetVar", func() error { return sw.SetVar(ctx, ghost, pbx.VarCallID, "x") }},
 		{"GetVar", func() error { _, err := sw.GetVar(ctx, ghost, pbx.VarCallID); return err }},
+		{"Listen", func() error {
+			return sw.Listen(ctx, pbx.ListenRequest{Name: fmt.Sprintf("hotline-contract-%d-ghost", c.next()), Channel: ghost})
+		}},
 	}
 	for _, cmd := range commands {
 		if err := cmd.run(); !errors.Is(err, pbx.ErrNoChannel) {
@@ -554,4 +564,103 @@ func testConsult(c *contractCase) {
 	if i := c.rec.Index(On[pbx.HungUp](agent)); i >= 0 {
 		c.t.Errorf("the agent hung up with the target; %s", c.rec.dump())
 	}
+}
+
+// What the callers of the Listen cases say: a sound every switch has
+// (Asterisk's core sound hello-world), about a second long.
+const (
+	saying   = "hello world"
+	sayDelay = 500 * time.Millisecond
+)
+
+// listen starts a Listen on ch and returns the Utterance that ends it,
+// after stop (if set) ran.
+func (c *contractCase) listen(ch pbx.ChannelID, stop func(name string)) pbx.Utterance {
+	c.t.Helper()
+	name := fmt.Sprintf("hotline-contract-%d-utterance", c.next())
+	c.ok(c.h.Switch.Listen(c.ctx, pbx.ListenRequest{Name: name, Channel: ch, Max: 8 * time.Second, Silence: 2 * time.Second, Beep: true}), "listen")
+	if err := c.h.Switch.Listen(c.ctx, pbx.ListenRequest{Name: name, Channel: ch}); err == nil {
+		c.t.Errorf("a second Listen named %s was accepted", name)
+	}
+	if stop != nil {
+		stop(name)
+	}
+	// An utterance may take longer than a command's effect: up to Max.
+	var ev pbx.Event
+	var err error
+	for range 3 {
+		if ev, err = c.rec.Await(c.ctx, func(ev pbx.Event) bool {
+			u, ok := ev.(pbx.Utterance)
+			return ok && u.Name == name
+		}); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	u := ev.(pbx.Utterance)
+	if u.Channel != ch {
+		c.t.Errorf("Utterance names channel %q, want %q", u.Channel, ch)
+	}
+	return u
+}
+
+// level measures an utterance's audio, failing the case if it is not a
+// WAV file.
+func (c *contractCase) level(u pbx.Utterance) speech.Level {
+	c.t.Helper()
+	l, err := speech.WAVLevel(u.Audio)
+	if err != nil {
+		c.t.Fatalf("Utterance %s: audio: %v", Format(u), err)
+	}
+	return l
+}
+
+// testListen: the caller speaks after the beep and falls silent: the
+// utterance ends by itself, with the words in it.
+func testListen(c *contractCase) {
+	ch := c.answered(farend.CallScript{Say: saying, SayDelay: sayDelay})
+	start := time.Now()
+	u := c.listen(ch, nil)
+	if u.Failed || !strings.HasSuffix(u.Path, u.Name+".wav") {
+		c.t.Errorf("Utterance = %s, want not failed, path ending in %s.wav", Format(u), u.Name)
+	}
+	if l := c.level(u); l.Silent() || l.Duration < 500*time.Millisecond {
+		c.t.Errorf("Utterance audio is %+v, want the caller's words", l)
+	}
+	if took := time.Since(start); c.h.Patience >= time.Second && took > 7*time.Second {
+		c.t.Errorf("the utterance took %v to end; two seconds of silence should end it well before Max (8s)", took)
+	}
+	if i := c.rec.Index(On[pbx.HungUp](ch)); i >= 0 {
+		c.t.Errorf("the caller hung up while listened to; %s", c.rec.dump())
+	}
+}
+
+// testListenSilence: a caller who says nothing: the utterance ends on
+// the silence, with nothing to hear in it.
+func testListenSilence(c *contractCase) {
+	ch := c.answered(farend.CallScript{})
+	u := c.listen(ch, nil)
+	if len(u.Audio) > 0 {
+		if l := c.level(u); !l.Silent() {
+			c.t.Errorf("a silent caller's utterance sounds: %+v", l)
+		}
+	}
+	// The call goes on: the caller can still be played to.
+	id := pbx.PlaybackID(fmt.Sprintf("contract-play-%d", c.next()))
+	c.ok(c.h.Switch.Play(c.ctx, ch, id, prompt), "play after a listen")
+	if f := c.wait(isPlayback(id)).(pbx.PlaybackFinished); f.Stopped || f.Failed {
+		c.t.Errorf("PlaybackFinished after a listen = %s, want played out", Format(f))
+	}
+}
+
+// testListenHangup: the caller hangs up while Hotline listens, or
+// Hotline stops the listen (a key pressed): an Utterance ends it either way.
+func testListenHangup(c *contractCase) {
+	ch := c.answered(farend.CallScript{})
+	c.listen(ch, func(name string) { c.ok(c.h.Switch.StopRecording(c.ctx, name), "stop the listen") })
+	ch = c.answered(farend.CallScript{HangupAfter: time.Second})
+	c.listen(ch, nil)
+	c.wait(On[pbx.HungUp](ch))
 }

@@ -166,6 +166,8 @@ func Format(ev pbx.Event) string {
 		return fmt.Sprintf("BridgeLeft %s bridge=%s", e.Channel, e.Bridge)
 	case pbx.RecordingFinished:
 		return fmt.Sprintf("RecordingFinished %s name=%q path=%q duration=%v failed=%t", e.Channel, e.Name, e.Path, e.Duration, e.Failed)
+	case pbx.Utterance:
+		return fmt.Sprintf("Utterance %s name=%q path=%q audio=%d bytes duration=%v failed=%t err=%q", e.Channel, e.Name, e.Path, len(e.Audio), e.Duration, e.Failed, e.Err)
 	case pbx.Synced:
 		return fmt.Sprintf("Synced channels=%d bridges=%d reconnect=%t", len(e.Snapshot.Channels), len(e.Snapshot.Bridges), e.Reconnect)
 	case pbx.Disconnected:
