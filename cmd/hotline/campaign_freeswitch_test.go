@@ -43,7 +43,8 @@ campaigns:
 // "hotline serve" on the event-socket wire fake, progressive then
 // predictive: people reach agents, busy and unanswered numbers are retried
 // after their delay then fail, do-not-call and out-of-hours leads are never
-// dialed.
+// dialed, and no more live answers are abandoned than the 3 % cap allows
+// (none, with eight).
 func TestCampaignOnESLFake(t *testing.T) {
 	for _, mode := range []string{"progressive", "predictive"} {
 		t.Run(mode, func(t *testing.T) { eslCampaign(t, mode) })
@@ -201,5 +202,10 @@ func eslCampaign(t *testing.T, mode string) {
 	}
 	if mode == "progressive" && abandoned > 0 || abandoned != st.Stats.Abandoned {
 		t.Errorf("%d people abandoned, the campaign counts %d", abandoned, st.Stats.Abandoned)
+	}
+	// The cap (3 %) holds from the first call on: eight live answers leave
+	// no room for an abandon.
+	if live := st.Stats.Connected + st.Stats.Abandoned; live == 0 || float64(st.Stats.Abandoned) > 0.03*float64(live) || st.AbandonRate > 0.03 {
+		t.Errorf("%s: %d of %d live answers abandoned (the campaign says %.1f%%); the cap is 3%%", mode, st.Stats.Abandoned, live, 100*st.AbandonRate)
 	}
 }
