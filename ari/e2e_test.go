@@ -39,6 +39,7 @@ import (
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/ari/internal/ws"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -112,6 +113,23 @@ func e2eEnsureDialplan(t *testing.T, a *asterisk) {
 		t.Fatalf("reloading the dialplan: %v", err)
 	}
 	t.Logf("added [%s] to %s and reloaded the dialplan", e2eEntryContext, live)
+}
+
+// subscribeAll opens an event websocket for app, an observer subscribed
+// to all of Asterisk's events (Hotline's applications go on unaware).
+func (a *asterisk) subscribeAll(t *testing.T, app string) *ws.Conn {
+	t.Helper()
+	r, _ := http.NewRequest(http.MethodGet, a.url, nil)
+	r.SetBasicAuth(a.user, a.password)
+	h := http.Header{"Authorization": r.Header["Authorization"]}
+	q := url.Values{"app": {app}, "subscribeAll": {"true"}}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := ws.Dial(ctx, a.url+"/events?"+q.Encode(), h, 0)
+	if err != nil {
+		t.Fatalf("subscribing %s to Asterisk's events: %v", app, err)
+	}
+	return conn
 }
 
 // e2eARIError is a non-2xx answer from ARI.

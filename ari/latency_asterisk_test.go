@@ -21,8 +21,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/hotline-cc/hotline/ari/internal/ws"
 )
 
 // TestAsteriskLatencyVsAppQueue measures Hotline and app_queue side by side
@@ -262,16 +260,7 @@ type probe struct {
 // events and records those about bench channels.
 func startProbe(t *testing.T, a *asterisk, cl classifier) *probe {
 	t.Helper()
-	r, _ := http.NewRequest(http.MethodGet, a.url, nil)
-	r.SetBasicAuth(a.user, a.password)
-	h := http.Header{"Authorization": r.Header["Authorization"]}
-	q := url.Values{"app": {probeApp}, "subscribeAll": {"true"}}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := ws.Dial(ctx, a.url+"/events?"+q.Encode(), h, 0)
-	if err != nil {
-		t.Fatalf("probe: %v", err)
-	}
+	conn := a.subscribeAll(t, probeApp)
 	p := &probe{cl: cl, live: map[string]bool{}}
 	done := make(chan struct{})
 	go func() {

@@ -3,7 +3,9 @@ package main
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -58,10 +60,34 @@ func withPrompts(api http.Handler, p *speech.Prompts) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", "audio/wav")
-		http.ServeFile(w, r, filepath.Join(p.Dir, name))
+		f, err := os.Open(filepath.Join(p.Dir, name))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil || !st.Mode().IsRegular() {
+			http.NotFound(w, r)
+			return
+		}
+		// Cacheable: without a lifetime Asterisk's media cache counts a
+		// prompt stale at once, so every playback downloads it again and
+		// deletes the copy a concurrent playback of the same prompt is
+		// about to open, which then fails. A name is a hash of the text,
+		// voice and speed; the ETag also changes when a damaged file is
+		// rendered again at start.
+		h := w.Header()
+		h.Set("Content-Type", "audio/wav")
+		h.Set("Cache-Control", promptCacheControl)
+		h.Set("ETag", fmt.Sprintf(`"%s-%x-%x"`, strings.TrimSuffix(name, ".wav"), st.Size(), st.ModTime().UnixNano()))
+		http.ServeContent(w, r, name, st.ModTime(), f)
 	})
 }
+
+// promptCacheControl lets the switch keep a rendered prompt for a day
+// before asking again (with the ETag, answered 304 while unchanged).
+const promptCacheControl = "public, max-age=86400"
 
 // flowKeys are the keys a simulated caller of flow may press at its
 // start: a FAQ's entry keys and its key for a person.

@@ -62,6 +62,30 @@ func TestStartPrompts(t *testing.T) {
 			t.Errorf("GET %s: %d %.20q, want %d", path, resp.StatusCode, body, want)
 		}
 	}
+	// Cacheable by the switch, and revalidated cheaply: Asterisk's media
+	// cache downloads a prompt served without a lifetime for every playback
+	// and deletes the copy a concurrent playback is about to open.
+	resp, err := http.Get(srv.URL + "/prompts/" + filepath.Base(files[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	etag := resp.Header.Get("ETag")
+	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "max-age=86400") || etag == "" {
+		t.Errorf("prompt served with Cache-Control %q, ETag %q; want a day's max-age and an ETag", cc, etag)
+	}
+	req, _ := http.NewRequest(http.MethodHead, srv.URL+"/prompts/"+filepath.Base(files[0]), nil)
+	req.Header.Set("If-None-Match", etag)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidating with the ETag: %v %v, want 304", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if resp, err := http.Get(srv.URL + "/prompts/" + strings.Repeat("0", 24) + ".wav"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a prompt never rendered: %v %v, want 404", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 
 	// A stale file and no tools to render it again: a clear error at start.
 	if err := os.WriteFile(files[0], []byte("RIFF"), 0o644); err != nil {
