@@ -22,7 +22,11 @@
 // characters), park until bridged, and carry hotline_leg=originated. A
 // restarted Hotline recognises them by that id: the far half of a loopback
 // channel inherits the variables but has an id of its own. Bridges are uuid_bridge between two
-// legs with HOTLINE_BRIDGE set on both.
+// legs with HOTLINE_BRIDGE set on both. FreeSWITCH joins the legs after
+// its "+OK" (the first leg's thread polls the second every 20 ms), so a
+// hang-up, park or new uuid_bridge of a leg still being joined waits for
+// the join to settle: done earlier, FreeSWITCH hangs the other leg up
+// with DESTINATION_OUT_OF_ORDER.
 //
 // # Ordering and reconnection
 //

@@ -123,6 +123,7 @@ func (p *pumper) handle(m pumpMsg) {
 			p.held = nil
 		}
 		p.gen = 0
+		p.s.reg.endJoins()
 		p.emit(pbx.Disconnected{Base: pbx.Base{At: time.Now()}, Err: m.err})
 	}
 }
@@ -132,6 +133,7 @@ func (p *pumper) deliver(ev *wire.Event) {
 		p.held = append(p.held, ev)
 		return
 	}
+	p.s.reg.settleJoins(ev)
 	n := len(p.queue)
 	p.queue = p.track.apply(ev, p.queue)
 	for i, e := range p.queue[n:] {

@@ -20,6 +20,7 @@ type registry struct {
 	records    map[string]recordingRef
 	bridges    map[pbx.BridgeID][]pbx.ChannelID
 	moh        map[pbx.ChannelID]bool
+	joins      map[pbx.ChannelID]*join // uuid_bridges FreeSWITCH is still making, by leg
 }
 
 type recordingRef struct {
@@ -36,6 +37,7 @@ func newRegistry() *registry {
 		records:    make(map[string]recordingRef),
 		bridges:    make(map[pbx.BridgeID][]pbx.ChannelID),
 		moh:        make(map[pbx.ChannelID]bool),
+		joins:      make(map[pbx.ChannelID]*join),
 	}
 }
 

@@ -228,7 +228,10 @@ func (s *Switch) Answer(ctx context.Context, ch pbx.ChannelID) error {
 }
 
 // Hangup implements pbx.Switch; a channel already gone is not an error.
+// A leg FreeSWITCH is still joining to another is killed once the join is
+// over: killed before, it can take the other leg down with it (see join).
 func (s *Switch) Hangup(ctx context.Context, ch pbx.ChannelID, cause pbx.Cause) error {
+	s.awaitJoins(ctx, ch)
 	err := s.apiOn(ctx, "hangup", ch, "uuid_kill "+string(ch)+" "+causeName(cause))
 	if isNoChannel(err) {
 		return nil
@@ -459,7 +462,9 @@ func (s *Switch) Bridge(ctx context.Context, id pbx.BridgeID, chans ...pbx.Chann
 		return fmt.Errorf("esl: bridge %s with %d legs: %w (%w)", id, len(members), ErrUnsupported, pbx.ErrBadRequest)
 	}
 	for _, ch := range chans {
-		if err := s.apiOn(ctx, "bridge", ch, "uuid_setvar_multi "+string(ch)+" park_after_bridge=true;hangup_after_bridge=false;HOTLINE_BRIDGE="+string(id)); err != nil {
+		// uuid_bridge_park_on_cancel: a leg whose partner goes before
+		// the join is made is parked, not hung up, as after a bridge.
+		if err := s.apiOn(ctx, "bridge", ch, "uuid_setvar_multi "+string(ch)+" park_after_bridge=true;hangup_after_bridge=false;uuid_bridge_park_on_cancel=true;HOTLINE_BRIDGE="+string(id)); err != nil {
 			return err
 		}
 	}
@@ -470,8 +475,14 @@ func (s *Switch) Bridge(ctx context.Context, id pbx.BridgeID, chans ...pbx.Chann
 		return nil // waits for its second leg
 	}
 	a, b := members[0], members[1]
+	s.awaitJoins(ctx, a, b)
 	s.post(pumpMsg{kind: msgNote, note: note{kind: noteBridge, channel: a, other: b, bridge: id}})
-	return s.apiOn(ctx, "bridge", a, "uuid_bridge "+string(a)+" "+string(b))
+	j := s.reg.startJoin(a, b)
+	err := s.apiOn(ctx, "bridge", a, "uuid_bridge "+string(a)+" "+string(b))
+	if err != nil {
+		s.reg.endJoin(j) // refused: nothing is being joined
+	}
+	return err
 }
 
 func containsChan(list []pbx.ChannelID, ch pbx.ChannelID) bool {
@@ -513,8 +524,10 @@ func (s *Switch) DestroyBridge(ctx context.Context, id pbx.BridgeID) error {
 	return s.park(ctx, "destroy bridge", members)
 }
 
-// park clears the bridge mark on the legs and parks them, ending the bridge.
+// park clears the bridge mark on the legs and parks them, ending the
+// bridge, once FreeSWITCH is done joining them (see join).
 func (s *Switch) park(ctx context.Context, what string, legs []pbx.ChannelID) error {
+	s.awaitJoins(ctx, legs...)
 	var first error
 	for _, ch := range legs {
 		if err := s.apiOn(ctx, what, ch, "uuid_setvar "+string(ch)+" HOTLINE_BRIDGE"); err != nil && !isNoChannel(err) && first == nil {

@@ -150,6 +150,15 @@ type channel struct {
 	outbound              *conn
 	farHalf               *channel // loopback: the other half of the channel pair
 	timers                []*time.Timer
+	joining               *join // a uuid_bridge not made yet (Options.BridgeSetup)
+}
+
+// join is a uuid_bridge being made (Options.BridgeSetup).
+type join struct {
+	a, b   *channel // a: the originator, whose thread makes the join
+	moved  bool     // b was parked or handed to another uuid_bridge meanwhile
+	finish func()   // the rest of a's hang-up, once the join is over
+	ended  bool
 }
 
 type appRun struct {
@@ -320,6 +329,21 @@ func (s *Server) hangup(ch *channel, cause string) {
 	if ch.partner != "" {
 		s.unbridge(ch)
 	}
+	if j := ch.joining; j != nil && j.a == ch {
+		// The originator's thread is busy with the join, which it
+		// ends at its next poll of the other leg: the channel is torn
+		// down after that.
+		j.finish = func() { s.hangupDone(ch, hc) }
+		s.endJoinAfter(j, s.opts.BridgeSetup/4)
+		return
+	}
+	s.hangupDone(ch, hc)
+}
+
+// hangupDone is the rest of a hang-up, from the channel's own thread.
+// Called with mu held.
+func (s *Server) hangupDone(ch *channel, hc []wire.Header) {
+	cause := ch.cause
 	for p := range ch.records {
 		s.fire("RECORD_STOP", ch, []wire.Header{{Name: "Record-File-Path", Value: p}}, "")
 		delete(ch.records, p)
@@ -739,21 +763,17 @@ func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) st
 		if other == nil || other.hungup || other == ch {
 			return "-ERR Invalid uuid " + args[0] + "\n"
 		}
-		for _, leg := range []*channel{ch, other} {
-			if leg.partner != "" {
-				s.unbridge(leg)
-			}
-			leg.apps = nil
-			s.stopApp(leg, "FILE PLAYED")
-			leg.parked = false
-			s.answer(leg)
-		}
-		ch.partner, other.partner = other.uuid, ch.uuid
-		ch.bridgeA, ch.bridgeB = ch.uuid, other.uuid
-		other.bridgeA, other.bridgeB = ch.uuid, other.uuid
-		s.fire("CHANNEL_BRIDGE", ch, []wire.Header{{Name: "Bridge-A-Unique-ID", Value: ch.uuid}, {Name: "Bridge-B-Unique-ID", Value: other.uuid}}, "")
+		s.startJoin(ch, other)
 		return "+OK " + other.uuid + "\n"
 	case "uuid_park":
+		if j := ch.joining; j != nil {
+			if j.b == ch {
+				j.moved = true
+				ch.joining = nil
+			} else {
+				return "+OK" // the originator's thread is in the join; the park waits for it
+			}
+		}
 		if ch.partner != "" {
 			s.unbridge(ch)
 		}
@@ -803,6 +823,80 @@ func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) st
 		return b.String()
 	}
 	return "-ERR " + name + " Command not found!\n"
+}
+
+// startJoin begins a uuid_bridge of a (the originator) with b, made
+// Options.BridgeSetup later (at once if zero). Called with mu held.
+func (s *Server) startJoin(a, b *channel) {
+	for _, leg := range []*channel{a, b} {
+		if old := leg.joining; old != nil && old.b == leg {
+			old.moved = true
+		}
+		if leg.partner != "" {
+			s.unbridge(leg)
+		}
+		leg.apps = nil
+		s.stopApp(leg, "FILE PLAYED")
+		leg.parked = false
+		s.answer(leg)
+	}
+	j := &join{a: a, b: b}
+	a.joining, b.joining = j, j
+	if s.opts.BridgeSetup <= 0 {
+		s.endJoin(j)
+		return
+	}
+	s.endJoinAfter(j, s.opts.BridgeSetup)
+}
+
+func (s *Server) endJoinAfter(j *join, d time.Duration) {
+	time.AfterFunc(d, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !s.closed {
+			s.endJoin(j)
+		}
+	})
+}
+
+// endJoin is the originator's thread done waiting for the other leg, with
+// FreeSWITCH's outcome (see Options.BridgeSetup). Called with mu held.
+func (s *Server) endJoin(j *join) {
+	if j.ended {
+		return
+	}
+	j.ended = true
+	a, b := j.a, j.b
+	for _, leg := range []*channel{a, b} {
+		if leg.joining == j {
+			leg.joining = nil
+		}
+	}
+	switch {
+	case a.hungup:
+		if !b.hungup && b.joining != nil {
+			s.hangup(b, "DESTINATION_OUT_OF_ORDER") // not steady: being joined elsewhere
+		}
+		if f := j.finish; f != nil {
+			j.finish = nil
+			f()
+		}
+	case b.hungup:
+		if a.vars["uuid_bridge_park_on_cancel"] == "true" {
+			a.parked = true
+			s.fire("CHANNEL_PARK", a, nil, "")
+		} else {
+			s.hangup(a, "ORIGINATOR_CANCEL")
+		}
+	case j.moved:
+		s.hangup(a, "DESTINATION_OUT_OF_ORDER")
+		s.hangup(b, "DESTINATION_OUT_OF_ORDER")
+	default:
+		a.partner, b.partner = b.uuid, a.uuid
+		a.bridgeA, a.bridgeB = a.uuid, b.uuid
+		b.bridgeA, b.bridgeB = a.uuid, b.uuid
+		s.fire("CHANNEL_BRIDGE", a, []wire.Header{{Name: "Bridge-A-Unique-ID", Value: a.uuid}, {Name: "Bridge-B-Unique-ID", Value: b.uuid}}, "")
+	}
 }
 
 func (s *Server) showChannels() string {

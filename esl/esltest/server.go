@@ -29,6 +29,20 @@ type Options struct {
 	// record application writes; "" = /var/lib/esltest/recordings, where
 	// it writes only if that directory exists.
 	RecordingDir string
+	// BridgeSetup, when set, makes uuid_bridge join its legs that long
+	// after its "+OK", as FreeSWITCH does: the first leg's own thread (the
+	// originator) polls the other leg every 20 ms and bridges the two only
+	// then. What happens to the legs meanwhile has FreeSWITCH's outcomes:
+	// an originator killed in that window finishes its hang-up
+	// (CHANNEL_HANGUP_COMPLETE) only once the join is over, and on its way
+	// out hangs the other leg up with DESTINATION_OUT_OF_ORDER if that leg
+	// is being handed to another uuid_bridge; an originator whose other
+	// leg hung up is hung up with ORIGINATOR_CANCEL, or parked with
+	// uuid_bridge_park_on_cancel; an other leg parked or handed to another
+	// uuid_bridge while the originator waits for it ends the join with
+	// both hung up, DESTINATION_OUT_OF_ORDER (FreeSWITCH gives up after
+	// 1000 polls). Zero joins at once.
+	BridgeSetup time.Duration
 }
 
 // Server is the fake FreeSWITCH.
