@@ -26,7 +26,7 @@ var routeSummary = map[string]string{
 	"GET /api/v1/agents/{id}/offer":               "Screen pop: the contact behind the agent's offered or current call",
 	"GET /api/v1/calls":                           "Stored call records (from, to, queue, agent, limit, after)",
 	"GET /api/v1/calls/{id}":                      "One stored call record",
-	"GET /api/v1/calls/{id}/recording":            "A call's recording file (Range requests; ?download=1 as an attachment); audited",
+	"GET /api/v1/calls/{id}/recording":            "A call's recording file, ?n=N its N-th (default 1; GET /api/v1/recordings numbers them); Range requests; ?download=1 as an attachment; audited",
 	"GET /api/v1/recordings":                      "Recordings of the calls that entered between from and to (default the last 24 h); audited",
 	"POST /api/v1/agents/{id}/recording/{action}": "Start, stop, pause or resume the recording of the agent's call",
 	"POST /api/v1/calls/{id}/disposition":         "Set a call's disposition and notes",

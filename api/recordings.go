@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,9 +70,10 @@ func (s *Server) recordingAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
-// recordingFile answers GET /api/v1/calls/{id}/recording with the file,
-// Range requests included: agents for their own calls, supervisors for
-// their teams' (or all), admins for all. Every read is in the audit log.
+// recordingFile answers GET /api/v1/calls/{id}/recording?n=N with the
+// file of the call's N-th recording (default the first), Range requests
+// included: agents for their own calls, supervisors for their teams' (or
+// all), admins for all. Every read is in the audit log.
 func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
 	rs := s.recordings
 	if rs == nil {
@@ -88,10 +90,26 @@ func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": " + why})
 		return
 	}
-	file, err := rec.Recording.File(rs.dir)
+	n := 1
+	if q := r.URL.Query().Get("n"); q != "" {
+		if n, err = strconv.Atoi(q); err != nil || n < 1 {
+			s.fail(w, badRequest("n %q: want a recording's number in its call, 1 for the first", q))
+			return
+		}
+	}
+	one, err := rec.RecordingNumber(n)
 	if err != nil {
-		s.fail(w, fmt.Errorf("call %q: %w", id, err))
+		s.fail(w, err)
 		return
+	}
+	file, err := one.File(rs.dir)
+	if err != nil {
+		s.fail(w, fmt.Errorf("call %q: recording %d: %w", id, n, err))
+		return
+	}
+	subject, name := "call "+id, id
+	if n > 1 {
+		subject, name = fmt.Sprintf("call %s recording %d", id, n), fmt.Sprintf("%s-%d", id, n)
 	}
 	f, err := os.Open(file)
 	if err != nil {
@@ -104,7 +122,7 @@ func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, fmt.Errorf("call %q: recording file: %w", id, store.ErrNotFound))
 		return
 	}
-	if err := rs.db.Audit(store.AuditEntry{At: rs.now().UTC(), Who: who(r), Action: "recording", Subject: "call " + id, Count: 1}); err != nil {
+	if err := rs.db.Audit(store.AuditEntry{At: rs.now().UTC(), Who: who(r), Action: "recording", Subject: subject, Count: 1}); err != nil {
 		s.fail(w, fmt.Errorf("audit log: %w", err))
 		return
 	}
@@ -113,7 +131,7 @@ func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("download") != "" {
 		disp = "attachment"
 	}
-	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": id + path.Ext(file)}))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": name + path.Ext(file)}))
 	w.Header().Set("Cache-Control", "private, no-store")
 	http.ServeContent(w, r, "", fi.ModTime(), f)
 }
@@ -154,7 +172,8 @@ func recordingType(file string) string {
 }
 
 // recordingList answers GET /api/v1/recordings?from=&to= (RFC 3339 or a
-// duration back from now; default the last 24 h), oldest first.
+// duration back from now; default the last 24 h), oldest first: each
+// recording of a call apart, numbered (n) in the call.
 func (s *Server) recordingList(w http.ResponseWriter, r *http.Request) {
 	rs := s.recordings
 	if rs == nil {
@@ -177,9 +196,13 @@ func (s *Server) recordingList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := rs.db.Recordings(from, to)
+	skipped, err := store.Skipped(err)
 	if err != nil {
 		s.fail(w, err)
 		return
+	}
+	if len(skipped) > 0 {
+		s.warnSkipped(w, skipped)
 	}
 	if t := teamOf(r); t != nil {
 		list = slices.DeleteFunc(list, func(e store.RecordingEntry) bool { return !t.queue(e.Queue) })

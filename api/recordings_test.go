@@ -47,9 +47,14 @@ func TestRecordingFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, name+".wav"), audio, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	second := bytes.Repeat([]byte("RIFF2nd!"), 10)
+	if err := os.WriteFile(filepath.Join(dir, name+"-2.gsm"), second, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	at := time.Now().Add(-time.Hour)
 	for _, c := range []store.CallRecord{
-		{ID: "c1", Entered: at, Queue: "support", Agent: "alice", Recording: store.Recording{Name: name, Path: "/var/spool/asterisk/recording/" + name + ".wav"}},
+		{ID: "c1", Entered: at, Queue: "support", Agent: "alice", Recording: store.Recording{Name: name, Path: "/var/spool/asterisk/recording/" + name + ".wav"},
+			MoreRecordings: []store.Recording{{Name: name + "-2", Path: "/var/spool/asterisk/recording/" + name + "-2.gsm", Agent: "alice", Leg: 1}}},
 		{ID: "c2", Entered: at.Add(time.Minute), Queue: "support", Agent: "bob", Recording: store.Recording{Name: "c2", Failed: true}},
 		{ID: "c3", Entered: at.Add(2 * time.Minute), Queue: "support", Agent: "bob", Recording: store.Recording{Name: "gone", Path: "/x/gone.wav"}},
 	} {
@@ -78,6 +83,11 @@ func TestRecordingFile(t *testing.T) {
 		!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("range: %d %q %q %q", resp.StatusCode, body, resp.Header.Get("Content-Range"), resp.Header.Get("Content-Disposition"))
 	}
+	resp, body = get(t, srv.URL+"/api/v1/calls/c1/recording?n=2&download=1", al)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "audio/x-gsm" || !bytes.Equal(body, second) ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), `filename=c1-2.gsm`) {
+		t.Errorf("alice's second recording: %d %s %q, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), len(body))
+	}
 	for _, tc := range []struct {
 		path string
 		who  http.Header
@@ -85,15 +95,23 @@ func TestRecordingFile(t *testing.T) {
 		says string
 	}{
 		{"c1", bo, http.StatusForbidden, "own calls only"},
+		{"c1/recording?n=2", bo, http.StatusForbidden, "own calls only"},
+		{"c1/recording?n=3", sue, http.StatusNotFound, "has 2 recordings, no number 3"},
+		{"c1/recording?n=first", sue, http.StatusBadRequest, "recording's number"},
 		{"c2", bo, http.StatusNotFound, "failed"},
 		{"c3", sue, http.StatusNotFound, "recording file"},
 		{"nope", sue, http.StatusNotFound, "not found"},
 	} {
-		if resp, body := get(t, srv.URL+"/api/v1/calls/"+tc.path+"/recording", tc.who); resp.StatusCode != tc.code || !strings.Contains(string(body), tc.says) {
+		u := srv.URL + "/api/v1/calls/" + tc.path
+		if !strings.Contains(tc.path, "/") {
+			u += "/recording"
+		}
+		if resp, body := get(t, u, tc.who); resp.StatusCode != tc.code || !strings.Contains(string(body), tc.says) {
 			t.Errorf("GET %s: %d %s; want %d saying %q", tc.path, resp.StatusCode, body, tc.code, tc.says)
 		}
 	}
-	if resp, body := get(t, srv.URL+"/api/v1/recordings?from=2h", sue); resp.StatusCode != 200 || !strings.Contains(string(body), `"call": "c1"`) || !strings.Contains(string(body), `"call": "c3"`) {
+	if resp, body := get(t, srv.URL+"/api/v1/recordings?from=2h", sue); resp.StatusCode != 200 || !strings.Contains(string(body), `"call": "c1"`) ||
+		!strings.Contains(string(body), `"call": "c3"`) || !strings.Contains(string(body), `"n": 2`) || !strings.Contains(string(body), name+"-2") {
 		t.Errorf("list: %d %s", resp.StatusCode, body)
 	}
 	if resp, _ := get(t, srv.URL+"/api/v1/recordings", al); resp.StatusCode != http.StatusForbidden {
@@ -108,10 +126,10 @@ func TestRecordingFile(t *testing.T) {
 		n[e.Action+" "+e.Subject]++
 	}
 	// Alice's read and the supervisor's range; not bob's refused reads.
-	if n["recording call c1"] != 2 || n["recording call c2"] != 0 || n["recording call c3"] != 0 {
-		t.Errorf("audit log counts %v; want two reads of c1 and no other recording", n)
+	if n["recording call c1"] != 2 || n["recording call c1 recording 2"] != 1 || n["recording call c2"] != 0 || n["recording call c3"] != 0 {
+		t.Errorf("audit log counts %v; want two reads of c1, one of its second recording, and no other recording", n)
 	}
-	if lists := len(log) - n["recording call c1"]; lists != 1 {
+	if lists := len(log) - n["recording call c1"] - n["recording call c1 recording 2"]; lists != 1 {
 		t.Errorf("audit log %+v; want one list besides the reads", log)
 	}
 }
@@ -162,14 +180,20 @@ agents:
 		{"resume", 200, `"recording": "on"`},
 		{"rewind", http.StatusBadRequest, "unknown recording action"},
 		{"stop", 200, `"phase": "bridged"`},
-		{"start", http.StatusConflict, "recorded to"},
+		{"start", 200, `"recording": "on"`}, // a second recording
+		{"start", http.StatusConflict, "on already"},
+		{"stop", 200, `"phase": "bridged"`},
 	} {
 		if code, body := post(t, base+"recording/"+tc.action, ""); code != tc.code || !strings.Contains(body, tc.says) {
 			t.Errorf("%s: %d %s; want %d saying %q", tc.action, code, body, tc.code, tc.says)
 		}
 	}
 	var rec store.CallRecord
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && rec.Recording.Path == ""; time.Sleep(20 * time.Millisecond) {
+	finished := func() bool {
+		all := rec.AllRecordings()
+		return len(all) == 2 && all[0].Path != "" && all[1].Path != ""
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && !finished(); time.Sleep(20 * time.Millisecond) {
 		for r, err := range d.db.Calls(store.Filter{}) {
 			if err == nil && !r.Ended.IsZero() {
 				rec = r
@@ -182,7 +206,7 @@ agents:
 			steps = append(steps, s.Kind)
 		}
 	}
-	if got := strings.Join(steps, " "); got != "recording-start recording-pause recording-resume recording-stop" || rec.Recording.Path == "" {
-		t.Errorf("steps %q, recording %+v", got, rec.Recording)
+	if got := strings.Join(steps, " "); got != "recording-start recording-pause recording-resume recording-stop recording-start recording-stop" || !finished() {
+		t.Errorf("steps %q, recordings %+v", got, rec.AllRecordings())
 	}
 }

@@ -54,7 +54,7 @@ func (tx *Tx) saveCall(c *CallRecord, rehash bool) (err error) {
 		}
 		oldHash = numberHashOf(old)
 	}
-	recorded := c.Recording != (Recording{}) // before sealing empties it
+	recorded := c.recorded() // before sealing empties it
 	data, hash, err := tx.seal.encode(c, oldHash, rehash)
 	if err != nil {
 		return err

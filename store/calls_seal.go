@@ -75,6 +75,9 @@ type callSeal struct {
 // the sealed part they were read with, which is kept.
 func (db *DB) SealCalls(keys *seal.Keyring, region string) {
 	db.sealing.Store(&callSeal{keys: keys, region: region})
+	if keys != nil && !db.bolt.IsReadOnly() {
+		db.indexOldRecordings() // the sealed calls an open without the key could not judge
+	}
 }
 
 // personal is the part of a call record that identifies the customer; it
@@ -88,6 +91,13 @@ type personal struct {
 	LegNumbers    []string `json:"leg_numbers,omitempty"` // Legs[i].Number
 	RecordingName string   `json:"recording_name,omitempty"`
 	RecordingPath string   `json:"recording_path,omitempty"`
+	// More holds MoreRecordings[i]'s name and path.
+	More []sealedRecording `json:"more_recordings,omitempty"`
+}
+
+type sealedRecording struct {
+	Name string `json:"name,omitempty"`
+	Path string `json:"path,omitempty"`
 }
 
 // clearKinds are the timeline steps whose detail stays in clear when
@@ -127,6 +137,19 @@ func (p *personal) take(c *CallRecord) bool {
 			p.Details[i], c.Timeline[i].Detail, found = d, "", true
 		}
 	}
+	if len(c.MoreRecordings) > 0 {
+		more := make([]Recording, len(c.MoreRecordings)) // c's slice is the caller's
+		for i, r := range c.MoreRecordings {
+			if r.Name != "" || r.Path != "" {
+				if p.More == nil {
+					p.More = make([]sealedRecording, len(c.MoreRecordings))
+				}
+				p.More[i], r.Name, r.Path, found = sealedRecording{r.Name, r.Path}, "", "", true
+			}
+			more[i] = r
+		}
+		c.MoreRecordings = more
+	}
 	for i := range c.Legs {
 		if n := c.Legs[i].Number; n != "" {
 			if p.LegNumbers == nil {
@@ -142,6 +165,9 @@ func (p *personal) take(c *CallRecord) bool {
 func (p *personal) give(c *CallRecord) {
 	c.Caller, c.CallerName, c.Called, c.Notes = p.Caller, p.CallerName, p.Called, p.Notes
 	c.Recording.Name, c.Recording.Path = p.RecordingName, p.RecordingPath
+	for i := range min(len(p.More), len(c.MoreRecordings)) {
+		c.MoreRecordings[i].Name, c.MoreRecordings[i].Path = p.More[i].Name, p.More[i].Path
+	}
 	for i := range min(len(p.Details), len(c.Timeline)) {
 		if p.Details[i] != "" {
 			c.Timeline[i].Detail = p.Details[i]

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/contact"
@@ -14,8 +15,8 @@ const Anonymized = "(erased)"
 
 // anonymize removes what identifies the customer from a call record and
 // keeps its figures (times, queue, agent, outcome, disposition). It returns
-// the recording file to delete, if any, and whether anything changed.
-func anonymize(c *CallRecord) (recording string, changed bool) {
+// the recording files to delete, if any, and whether anything changed.
+func anonymize(c *CallRecord) (recordings []string, changed bool) {
 	if c.Caller != "" && c.Caller != Anonymized {
 		c.Caller, changed = Anonymized, true
 	}
@@ -35,9 +36,20 @@ func anonymize(c *CallRecord) (recording string, changed bool) {
 			c.Legs[i].Number, changed = Anonymized, true
 		}
 	}
-	if c.Recording.Path != "" {
-		recording = c.Recording.Path
-		c.Recording.Path, c.Recording.Name, changed = "", "", true
+	forget := func(r *Recording) {
+		if r.Path != "" {
+			recordings = append(recordings, r.Path)
+		}
+		if r.Path != "" || r.Name != "" {
+			r.Path, r.Name, changed = "", "", true
+		}
+	}
+	forget(&c.Recording)
+	if len(c.MoreRecordings) > 0 {
+		c.MoreRecordings = slices.Clone(c.MoreRecordings)
+		for i := range c.MoreRecordings {
+			forget(&c.MoreRecordings[i])
+		}
 	}
 	for i := range c.Legs {
 		if c.Legs[i].Number != "" {
@@ -48,7 +60,7 @@ func anonymize(c *CallRecord) (recording string, changed bool) {
 		// Read without its key: dropping it is the only way to erase it.
 		c.Sealed, changed = nil, true
 	}
-	return recording, changed
+	return recordings, changed
 }
 
 // EraseReport says what an erase or a purge removed. Recordings lists the
@@ -99,9 +111,7 @@ func (s *Contacts) anonymizeCall(tx *Tx, c *CallRecord, rep *EraseReport) error 
 	if !changed {
 		return nil
 	}
-	if rec != "" {
-		rep.Recordings = append(rep.Recordings, rec)
-	}
+	rep.Recordings = append(rep.Recordings, rec...)
 	rep.Calls++
 	return tx.SaveCall(c)
 }

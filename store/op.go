@@ -61,6 +61,7 @@ func PutCall(c *CallRecord) Op {
 	cp.Attempts = slices.Clone(c.Attempts)
 	cp.Timeline = slices.Clone(c.Timeline)
 	cp.Legs = slices.Clone(c.Legs)
+	cp.MoreRecordings = slices.Clone(c.MoreRecordings)
 	return Op{kind: opPutCall, id: c.ID, call: &cp}
 }
 

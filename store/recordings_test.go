@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -57,6 +58,30 @@ func TestRecordingsIndex(t *testing.T) {
 	es, _ := db.Recordings(day, time.Time{})
 	if len(es) != 1 || es[0].Path != "/spool/quokka/2026-11-30/support/a-alice.wav" || es[0].Agent != "alice" {
 		t.Errorf("entry %+v", es)
+	}
+	// A second recording (the leg after a transfer) is listed after the
+	// first, sealed as well, and erased with it.
+	c, err := db.Call("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := day.Add(30*time.Hour + time.Minute)
+	c.MoreRecordings = []Recording{{Name: "a-bob", Path: "/spool/quokka/a-bob.wav", Start: start, End: start.Add(time.Minute), Agent: "bob", Leg: 2}}
+	if err := db.SaveCall(c); err != nil {
+		t.Fatal(err)
+	}
+	es, _ = db.Recordings(day, time.Time{})
+	if len(es) != 2 || es[1].N != 2 || es[1].Agent != "bob" || es[1].Leg != 2 || es[1].Path != "/spool/quokka/a-bob.wav" || !es[1].Start.Equal(start) {
+		t.Errorf("entries after a second recording %+v", es)
+	}
+	if r, err := c.RecordingNumber(2); err != nil || r.Name != "a-bob" {
+		t.Errorf("recording 2: %+v, %v", r, err)
+	}
+	if _, err := c.RecordingNumber(3); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "has 2 recordings") {
+		t.Errorf("recording 3: %v", err)
+	}
+	if files, _ := anonymize(c); !slices.Equal(files, []string{"/spool/quokka/2026-11-30/support/a-alice.wav", "/spool/quokka/a-bob.wav"}) {
+		t.Errorf("anonymize gives files %v, want both recordings'", files)
 	}
 	db.Close()
 	raw, err := os.ReadFile(path)

@@ -252,6 +252,7 @@ func (db *DB) prepare(opts Options, spec schemaSpec) error {
 		db.log.Info().Int("from", version).Int("to", spec.current).Msg("store schema migrated")
 	}
 	db.schema = spec.current
+	db.indexOldRecordings()
 	return nil
 }
 

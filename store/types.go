@@ -38,8 +38,12 @@ type CallRecord struct {
 	Outcome      acd.Outcome   `json:"outcome,omitempty"`
 	HangupBy     acd.HangupBy  `json:"hangup_by,omitempty"`
 	Cause        string        `json:"cause,omitempty"`
-	Recording    Recording     `json:"recording,omitzero"`
-	Disposition  string        `json:"disposition,omitempty"`
+	// Recording is the call's first recording; MoreRecordings the later
+	// ones in the order they began: the leg after a transfer, a recording
+	// stopped and started again (see AllRecordings).
+	Recording      Recording   `json:"recording,omitzero"`
+	MoreRecordings []Recording `json:"more_recordings,omitempty"`
+	Disposition    string      `json:"disposition,omitempty"`
 	// Reason is what the call was about, as the agent filed it (a category).
 	Reason string `json:"reason,omitempty"`
 	// RepeatedBy names a later call from the same contact about the same
@@ -70,13 +74,52 @@ type CallRecord struct {
 	Sealed []byte `json:"sealed,omitempty"`
 }
 
-// Recording is where a call's recording was written.
+// Recording is where one recording of a call was written.
 type Recording struct {
 	Name string `json:"name,omitempty"`
 	Path string `json:"path,omitempty"`
 	// Failed: the switch could not record the call, or reported the
 	// recording failed; there is no file, and the timeline says why.
 	Failed bool `json:"failed,omitempty"`
+	// Start and End are when it began and ended (End zero while it runs;
+	// both zero in records older than several recordings per call).
+	Start time.Time `json:"start,omitzero"`
+	End   time.Time `json:"end,omitzero"`
+	// Agent is the agent of the leg it recorded, Leg that leg's number
+	// (1 for the party that answered first, 2 after a transfer, ...; see
+	// Legs); "" and 0 where unknown.
+	Agent string `json:"agent,omitempty"`
+	Leg   int    `json:"leg,omitempty"`
+}
+
+// AllRecordings lists the call's recordings in the order they began.
+func (c *CallRecord) AllRecordings() []Recording {
+	if c.Recording == (Recording{}) {
+		return c.MoreRecordings
+	}
+	return append([]Recording{c.Recording}, c.MoreRecordings...)
+}
+
+// RecordingNumber is the call's n-th recording (1: the first), or an
+// ErrNotFound error that says how many there are.
+func (c *CallRecord) RecordingNumber(n int) (*Recording, error) {
+	all := c.AllRecordings()
+	if n < 1 || n > len(all) {
+		return nil, fmt.Errorf("call %s has %d recordings, no number %d: %w", c.ID, len(all), n, ErrNotFound)
+	}
+	if c.Recording == (Recording{}) {
+		return &c.MoreRecordings[n-1], nil
+	}
+	if n == 1 {
+		return &c.Recording, nil
+	}
+	return &c.MoreRecordings[n-2], nil
+}
+
+// recorded says whether the call has a recording (its names may be
+// sealed: say it before sealing).
+func (c *CallRecord) recorded() bool {
+	return c.Recording != (Recording{}) || len(c.MoreRecordings) > 0
 }
 
 // Attempt is one agent rung for a call.

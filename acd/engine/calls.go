@@ -645,6 +645,9 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 	if cl.recording != "" && !cl.recStopped {
 		// Before the hang-up: the recording is on one of the legs.
 		c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.recording})
+		if r := recordingNamed(&cl.rec, cl.recording); r != nil && r.End.IsZero() && !r.Start.IsZero() {
+			r.End = now
+		}
 	}
 	if _, live := c.chans[cl.ch]; live {
 		c.mohOff(cl)
@@ -693,11 +696,9 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 	var agentState *store.AgentState
 	if a != nil {
 		agentState = c.agentRecord(a)
-		if a.state == acd.WrapUp || cl.recording != "" {
-			c.trailing[cl.id] = &trailer{rec: cl.rec, wrap: a.state == acd.WrapUp, recording: cl.recording}
-		}
-	} else if cl.recording != "" {
-		c.trailing[cl.id] = &trailer{rec: cl.rec, recording: cl.recording}
+	}
+	if waiting := unfinishedRecordings(&cl.rec); a != nil && a.state == acd.WrapUp || len(waiting) > 0 {
+		c.trailing[cl.id] = &trailer{rec: cl.rec, wrap: a != nil && a.state == acd.WrapUp, recordings: waiting}
 	}
 	c.finishCall(now, cl, agentState)
 	if cl.callback != nil {

@@ -330,7 +330,7 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 	case OpStartRecording:
 		for _, cl := range c.calls {
 			if cl.recording == cmd.Record.Name {
-				c.recordingFailed(now, cl, err.Error())
+				c.recordingFailed(now, cl, cmd.Record.Name, err.Error())
 			}
 		}
 	case OpPlay:

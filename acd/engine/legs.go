@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
-	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -164,9 +163,7 @@ func (c *Core) connect(now time.Time, cl *call, l *leg) {
 	}
 	c.step(now, cl, "connect", a.id, "wait="+wait.Round(time.Millisecond).String())
 	c.do(Command{Op: OpBridge, Lane: cl.id, Channel: cl.ch, Bridge: cl.bridge, Chans: []pbx.ChannelID{cl.ch, cl.agentCh}})
-	if c.recordingPolicy(cl) == config.RecordAlways && cl.rec.Recording.Name == "" {
-		c.startRecording(now, cl, "")
-	}
+	c.recordLeg(now, cl)
 	c.saveActive(now, cl)
 }
 

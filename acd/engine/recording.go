@@ -2,20 +2,27 @@ package engine
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // Recording of a conversation, by the policy of the call's campaign or
 // queue: never; on_demand, where the agent (or a supervisor for them)
 // starts, pauses, resumes and stops it; always, where it starts when the
 // agent is bridged and may be paused (a card number read out) but not
-// stopped. A call has at most one recording, named by the recording
-// template; every start, pause, resume and stop is a step of the call's
-// timeline, with who asked.
+// stopped. A call may have several recordings, in the order they began
+// (store.CallRecord.AllRecordings): one per leg under always (a transfer,
+// or a consult, ends the leg's recording; the next leg's bridge starts a
+// new one), and each start after a stop under on_demand. Each is named
+// by the recording template, with -2, -3, ... when the template gives a
+// name the call used already, and carries its start, end, agent and leg.
+// Every start, pause, resume and stop is a step of the call's timeline,
+// with who asked.
 
 // RecordingAction is what RecordingControl does.
 type RecordingAction string
@@ -66,8 +73,6 @@ func (c *Core) controlRecording(now time.Time, r RecordingControl) (*call, error
 			return refuse("the %s policy is never", c.recordingScope(cl))
 		case cl.recording != "":
 			return refuse("it is on already")
-		case cl.rec.Recording.Name != "":
-			return refuse("the call was recorded to %s already; pause and resume leave a part out", cl.rec.Recording.Name)
 		}
 		c.startRecording(now, cl, by)
 	case RecordingStop:
@@ -77,10 +82,7 @@ func (c *Core) controlRecording(now time.Time, r RecordingControl) (*call, error
 		case policy == config.RecordAlways:
 			return refuse("the %s policy is always: pause it instead", c.recordingScope(cl))
 		}
-		c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.recording})
-		c.step(now, cl, "recording-stop", by, cl.recording)
-		// The switch's RecordingFinished gives the path; the call records no more.
-		cl.recording, cl.recPaused = "", false
+		c.stopRecording(now, cl, by)
 	case RecordingPause, RecordingResume:
 		pause := r.Action == RecordingPause
 		switch {
@@ -113,11 +115,98 @@ func (c *Core) startRecording(now time.Time, cl *call, by string) {
 	if d, _ := c.leadDialOf(cl.id); d != nil {
 		f.Campaign = d.run.cfg.Name
 	}
-	name := config.RecordingName(c.opts.Config.Recordings.Template, f)
+	base := config.RecordingName(c.opts.Config.Recordings.Template, f)
+	name := base
+	for n := 2; recordingNamed(&cl.rec, name) != nil; n++ {
+		name = base + "-" + strconv.Itoa(n) // a switch refuses a name in use, and would write over its file
+	}
+	r := store.Recording{Name: name, Start: now, Agent: f.Agent, Leg: len(cl.rec.Legs) + 1}
+	if cl.rec.Recording == (store.Recording{}) {
+		cl.rec.Recording = r
+	} else {
+		cl.rec.MoreRecordings = append(cl.rec.MoreRecordings, r)
+	}
 	cl.recording, cl.recPaused = name, false
-	cl.rec.Recording.Name = name
 	c.do(Command{Op: OpStartRecording, Lane: cl.id, Record: pbx.RecordRequest{Name: name, Bridge: cl.bridge}})
 	c.step(now, cl, "recording-start", by, name)
+}
+
+// stopRecording stops the recording running on the call; by is who asked
+// ("" when the leg it records ends). The switch's RecordingFinished gives
+// its path; the call records no more.
+func (c *Core) stopRecording(now time.Time, cl *call, by string) {
+	if cl.recording == "" {
+		return
+	}
+	c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.recording})
+	c.step(now, cl, "recording-stop", by, cl.recording)
+	if r := recordingNamed(&cl.rec, cl.recording); r != nil && r.End.IsZero() {
+		r.End = now
+	}
+	cl.recording, cl.recPaused = "", false
+}
+
+// recordLeg starts recording a leg that has just been bridged when the
+// call's policy is always and nothing records it yet: the first agent's,
+// the next party's after a transfer, the agent's again after a consult.
+func (c *Core) recordLeg(now time.Time, cl *call) {
+	if cl.recording == "" && c.recordingPolicy(cl) == config.RecordAlways {
+		c.startRecording(now, cl, "")
+	}
+}
+
+// endLegRecording stops the recording of a leg the agent leaves (a
+// transfer, a consult): the next leg has one of its own. A switch that
+// records the caller's channel would otherwise record the music and the
+// next party into it.
+func (c *Core) endLegRecording(now time.Time, cl *call) {
+	c.stopRecording(now, cl, "")
+}
+
+// recordingNamed is rec's recording called name, or nil.
+func recordingNamed(rec *store.CallRecord, name string) *store.Recording {
+	if name == "" {
+		return nil
+	}
+	if rec.Recording.Name == name {
+		return &rec.Recording
+	}
+	for i := range rec.MoreRecordings {
+		if rec.MoreRecordings[i].Name == name {
+			return &rec.MoreRecordings[i]
+		}
+	}
+	return nil
+}
+
+// unfinishedRecordings names rec's recordings the switch has not yet
+// reported over (neither a path nor a failure).
+func unfinishedRecordings(rec *store.CallRecord) []string {
+	var out []string
+	for _, r := range rec.AllRecordings() {
+		if r.Name != "" && r.Path == "" && !r.Failed {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+// finishRecording notes what the switch reported of a recording of rec:
+// its path, or that it failed. It reports whether rec has it.
+func finishRecording(now time.Time, rec *store.CallRecord, e pbx.RecordingFinished) bool {
+	r := recordingNamed(rec, e.Name)
+	if r == nil {
+		return false
+	}
+	if e.Failed {
+		r.Failed, r.Path = true, ""
+	} else {
+		r.Path = e.Path
+	}
+	if r.End.IsZero() && !r.Start.IsZero() {
+		r.End = now
+	}
+	return true
 }
 
 // recordingPolicy is the policy of the call's campaign, else its queue's.

@@ -29,24 +29,32 @@ agents:
 // newRecordingRun: alice answers in 1 s; a caller dials to at 1 s and
 // hangs up after 30 s of talk.
 func newRecordingRun(t *testing.T, to string) *xferRun {
+	return newRecordingRunOf(t, recordingConfig, to, 30*time.Second, "alice")
+}
+
+// newRecordingRunOf: the agents (sim/ID) answer in 1 s; a caller dials to
+// at 1 s and hangs up after talk.
+func newRecordingRunOf(t *testing.T, cfg, to string, talk time.Duration, agents ...string) *xferRun {
 	t.Helper()
 	st := newMemStore()
 	r, err := NewSimRun(SimOptions{
-		Core:  Options{Config: parseConfig(t, recordingConfig), Store: st, Seed: 7},
+		Core:  Options{Config: parseConfig(t, cfg), Store: st, Seed: 7},
 		Start: epoch,
 		Sim:   sim.Options{Seed: 7, Latency: 20 * time.Millisecond},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Switch.SetPhone("sim/alice", answers(time.Second, 0)); err != nil {
-		t.Fatal(err)
+	for _, a := range agents {
+		if err := r.Switch.SetPhone("sim/"+a, answers(time.Second, 0)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := r.Login("alice"); err != nil {
+	if err := r.Login(agents...); err != nil {
 		t.Fatal(err)
 	}
 	r.Clock.Schedule(epoch.Add(time.Second), func() {
-		if _, err := r.Switch.PlaceCall(farend.CallScript{From: "5550100", To: to, HangupAfter: 30 * time.Second}); err != nil {
+		if _, err := r.Switch.PlaceCall(farend.CallScript{From: "5550100", To: to, HangupAfter: talk}); err != nil {
 			t.Errorf("place call: %v", err)
 		}
 	})
@@ -90,15 +98,30 @@ func TestRecordingOnDemand(t *testing.T) {
 	})
 	x.at(15*time.Second, "resume", nil, recordingBy(RecordingResume))
 	x.at(20*time.Second, "stop", nil, recordingBy(RecordingStop))
-	x.at(22*time.Second, "start after a stop", ErrRecording, recordingBy(RecordingStart))
+	x.at(22*time.Second, "start after a stop", nil, recordingBy(RecordingStart))
+	x.at(25*time.Second, "stop the second", nil, recordingBy(RecordingStop))
 	rec := x.record(time.Minute)
-	want := []string{"recording-start/alice", "recording-pause/alice", "recording-resume/alice", "recording-stop/alice"}
+	want := []string{"recording-start/alice", "recording-pause/alice", "recording-resume/alice", "recording-stop/alice",
+		"recording-start/alice", "recording-stop/alice"}
 	if got := recordingSteps(rec); !slices.Equal(got, want) {
 		t.Errorf("recording steps %v, want %v", got, want)
 	}
+	// A start after a stop is a second recording of its own, with a name
+	// of its own where the template gives the first's again.
 	name := epoch.Format(time.DateOnly) + "/demand/" + rec.ID + "-alice"
-	if rec.Recording.Name != name || rec.Recording.Path != "sim://recordings/"+name+".wav" || rec.Recording.Failed {
-		t.Errorf("recording %+v, want name %s and its sim path", rec.Recording, name)
+	all := rec.AllRecordings()
+	if len(all) != 2 {
+		t.Fatalf("recordings %+v, want two", all)
+	}
+	for i, w := range []struct {
+		name       string
+		start, end time.Duration
+	}{{name, 5 * time.Second, 20 * time.Second}, {name + "-2", 22 * time.Second, 25 * time.Second}} {
+		r := all[i]
+		if r.Name != w.name || r.Path != "sim://recordings/"+w.name+".wav" || r.Failed || r.Agent != "alice" || r.Leg != 1 ||
+			!r.Start.Equal(epoch.Add(w.start)) || !r.End.Equal(epoch.Add(w.end)) {
+			t.Errorf("recording %d: %+v, want %s from %v to %v, alice's leg 1", i+1, r, w.name, w.start, w.end)
+		}
 	}
 }
 

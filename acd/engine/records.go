@@ -146,56 +146,66 @@ func (c *Core) finished(now time.Time, cl *call) {
 }
 
 // trailer is an ended call whose record still changes: wrap-up not over, or
-// the recording not yet reported finished.
+// recordings not yet reported finished (their names).
 type trailer struct {
-	rec       store.CallRecord
-	wrap      bool
-	recording string
+	rec        store.CallRecord
+	wrap       bool
+	recordings []string
 }
 
 func (c *Core) saveTrailer(now time.Time, id string, t *trailer) {
 	c.save(now, "call "+id+" record update", store.PutCall(&t.rec))
-	if !t.wrap && t.recording == "" {
+	if !t.wrap && len(t.recordings) == 0 {
 		delete(c.trailing, id)
 	}
 }
 
 func (c *Core) onRecordingFinished(now time.Time, e pbx.RecordingFinished) {
 	for _, cl := range c.calls {
-		if cl.recording == e.Name || (cl.recording == "" && cl.rec.Recording.Name == e.Name) {
-			if e.Failed {
-				c.recordingFailed(now, cl, "the switch reported it failed")
-				return
-			}
-			// Over, whether stopped on request or by the switch: nothing
-			// left to stop or wait for when the call ends.
-			cl.recording, cl.recPaused = "", false
-			cl.rec.Recording.Path = e.Path
-			c.saveActive(now, cl)
+		if recordingNamed(&cl.rec, e.Name) == nil {
+			continue
+		}
+		if e.Failed {
+			c.recordingFailed(now, cl, e.Name, "the switch reported it failed")
 			return
 		}
+		// Over, whether stopped on request or by the switch: nothing
+		// left to stop or wait for when the call ends.
+		if cl.recording == e.Name {
+			cl.recording, cl.recPaused = "", false
+		}
+		finishRecording(now, &cl.rec, e)
+		c.saveActive(now, cl)
+		return
 	}
 	for id, t := range c.trailing {
-		if t.recording == e.Name {
-			if e.Failed {
-				t.rec.Recording.Failed, t.rec.Recording.Path = true, ""
-				t.rec.Timeline = append(t.rec.Timeline, store.Step{At: now, Kind: "recording-failed", Detail: "the switch reported it failed"})
-			} else {
-				t.rec.Recording.Path = e.Path
-			}
-			t.recording = ""
-			c.saveTrailer(now, id, t)
-			return
+		if !slices.Contains(t.recordings, e.Name) {
+			continue
 		}
+		finishRecording(now, &t.rec, e)
+		if e.Failed {
+			t.rec.Timeline = append(t.rec.Timeline, store.Step{At: now, Kind: "recording-failed", Detail: "the switch reported it failed"})
+		}
+		t.recordings = slices.DeleteFunc(t.recordings, func(n string) bool { return n == e.Name })
+		c.saveTrailer(now, id, t)
+		return
 	}
 }
 
-// recordingFailed notes in a live call's record that its recording failed
-// (a stock Debian Asterisk lacks /var/spool/asterisk/recording): a timeline
-// step, Recording.Failed, and nothing left to stop or wait for.
-func (c *Core) recordingFailed(now time.Time, cl *call, why string) {
-	cl.recording = ""
-	cl.rec.Recording.Failed, cl.rec.Recording.Path = true, ""
+// recordingFailed notes in a live call's record that its recording name
+// failed (a stock Debian Asterisk lacks /var/spool/asterisk/recording): a
+// timeline step, the recording Failed, and nothing left to stop or wait
+// for.
+func (c *Core) recordingFailed(now time.Time, cl *call, name, why string) {
+	if cl.recording == name {
+		cl.recording, cl.recPaused = "", false
+	}
+	if r := recordingNamed(&cl.rec, name); r != nil {
+		r.Failed, r.Path = true, ""
+		if r.End.IsZero() && !r.Start.IsZero() {
+			r.End = now
+		}
+	}
 	c.step(now, cl, "recording-failed", "", why)
 	c.saveActive(now, cl)
 }

@@ -138,6 +138,7 @@ func (c *Core) Unhold(now time.Time, agentID string) (*call, error) {
 	held := c.releaseHold(now, cl)
 	c.setPhase(now, cl, acd.CallBridged)
 	c.do(Command{Op: OpBridge, Lane: cl.id, Channel: cl.ch, Bridge: cl.bridge, Chans: []pbx.ChannelID{cl.ch, cl.agentCh}})
+	c.recordLeg(now, cl) // after a consult, whose start ended the recording
 	c.step(now, cl, "unhold", agentID, "held="+held.Round(time.Millisecond).String())
 	c.saveActive(now, cl)
 	return cl, nil
@@ -197,6 +198,7 @@ func (c *Core) Transfer(now time.Time, agentID string, to TransferTo, attended b
 		// The agent leaves the call's bridge for the consult bridge: the
 		// bridge goes (every switch keeps both channels up) and cancel
 		// makes it again.
+		c.endLegRecording(now, cl)
 		c.do(Command{Op: OpDestroyBridge, Lane: cl.id, Bridge: cl.bridge})
 		c.ringTarget(now, cl, t)
 		c.saveActive(now, cl)
@@ -356,6 +358,7 @@ func (c *Core) agentLeaves(now time.Time, cl *call, t *target) {
 	c.step(now, cl, "agent-left", a.id, "talk="+talk.Round(time.Millisecond).String())
 	c.do(Command{Op: OpHangup, Lane: string(cl.agentCh), Channel: cl.agentCh, Cause: pbx.CauseNormal})
 	c.forget(cl.agentCh)
+	c.endLegRecording(now, cl)
 	if cl.bridge != "" && cl.phase != acd.CallConsulting { // a consult destroyed it already
 		c.do(Command{Op: OpDestroyBridge, Lane: cl.id, Bridge: cl.bridge})
 	}
@@ -433,6 +436,7 @@ func (c *Core) connectTarget(now time.Time, cl *call, t *target) {
 	}
 	c.step(now, cl, "transfer-connect", t.to.Agent, t.to.String())
 	c.do(Command{Op: OpBridge, Lane: cl.id, Channel: cl.ch, Bridge: cl.bridge, Chans: []pbx.ChannelID{cl.ch, t.ch}})
+	c.recordLeg(now, cl)
 	c.saveActive(now, cl)
 }
 

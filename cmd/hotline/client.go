@@ -98,6 +98,28 @@ func callHeader(ctx context.Context, method, u string, body, out any) ([]byte, h
 	return raw, resp.Header, nil
 }
 
+// getStream GETs u (with HOTLINE_TOKEN) and returns the body of a 200
+// answer for the caller to read and close; another answer is an error
+// with its status and the API's text.
+func getStream(ctx context.Context, u string) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	withToken(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("is hotline serve running? %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		var e api.Error
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e)
+		return nil, fmt.Errorf("%s %s", resp.Status, e.Error)
+	}
+	return resp.Body, nil
+}
+
 // warningText is the text of an answer's Warning header (RFC 9111: code,
 // agent, quoted text), or def when it has none.
 func warningText(h http.Header, def string) string {

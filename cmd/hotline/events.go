@@ -6,14 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hotline-cc/hotline/acd/engine"
-	"github.com/hotline-cc/hotline/api"
 )
 
 func newEventsCmd(g *globalOptions) *cobra.Command {
@@ -41,22 +39,12 @@ func newEventsCmd(g *globalOptions) *cobra.Command {
 // followEvents prints the event stream, one line per change, after a line
 // for the opening snapshot.
 func followEvents(ctx context.Context, w io.Writer, base string, raw bool, count int) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/events", nil)
+	body, err := getStream(ctx, base+"/api/v1/events")
 	if err != nil {
-		return err
+		return fmt.Errorf("events: %w", err)
 	}
-	withToken(req)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("is hotline serve running? %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		var e api.Error
-		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e)
-		return fmt.Errorf("events: %s %s", resp.Status, e.Error)
-	}
-	sc := bufio.NewScanner(resp.Body)
+	defer body.Close()
+	sc := bufio.NewScanner(body)
 	sc.Buffer(nil, 64<<20) // a snapshot of a large center is one line
 	var event string
 	seen := 0

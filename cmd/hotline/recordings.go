@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -31,7 +32,7 @@ daemon serves GET /api/v1/recordings and GET /api/v1/calls/ID/recording).
 Records sealed under a key need it: HOTLINE_KEY_FILE or HOTLINE_KEY.`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newRecordingsListCmd(g), newRecordingsCheckCmd(g))
+	cmd.AddCommand(newRecordingsListCmd(g), newRecordingsCheckCmd(g), newRecordingsGetCmd(g))
 	for _, a := range []engine.RecordingAction{engine.RecordingStart, engine.RecordingPause, engine.RecordingResume, engine.RecordingStop} {
 		cmd.AddCommand(newRecordingControlCmd(g, a))
 	}
@@ -88,7 +89,7 @@ func newRecordingsListCmd(g *globalOptions) *cobra.Command {
 	var o recordingsOptions
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the recordings of the calls that entered between --from and --to",
+		Short: "List the recordings of the calls that entered between --from and --to, each of a call numbered (N)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			now := time.Now()
@@ -96,7 +97,7 @@ func newRecordingsListCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := o.read(g, from, to, now)
+			list, err := o.read(g, cmd.ErrOrStderr(), from, to, now)
 			if err != nil {
 				return err
 			}
@@ -111,8 +112,9 @@ func newRecordingsListCmd(g *globalOptions) *cobra.Command {
 }
 
 // read lists the recordings of [from, to) and notes the read in the
-// audit log (recording names and paths are personal data).
-func (o *recordingsOptions) read(g *globalOptions, from, to, now time.Time) ([]store.RecordingEntry, error) {
+// audit log (recording names and paths are personal data); a call record
+// that cannot be read is named on warn.
+func (o *recordingsOptions) read(g *globalOptions, warn io.Writer, from, to, now time.Time) ([]store.RecordingEntry, error) {
 	keys, err := seal.FromEnv(os.Getenv)
 	if err != nil && !errors.Is(err, seal.ErrNoKey) {
 		return nil, invalidArg(err)
@@ -126,8 +128,12 @@ func (o *recordingsOptions) read(g *globalOptions, from, to, now time.Time) ([]s
 		db.SealCalls(keys, "")
 	}
 	list, err := db.Recordings(from, to)
+	skipped, err := store.Skipped(err)
 	if err != nil {
 		return nil, err
+	}
+	for _, de := range skipped {
+		fmt.Fprintf(warn, "warning: call record %q cannot be read, its recordings are left out: %v (hotline store check)\n", de.Key, de.Err)
 	}
 	err = db.Audit(store.AuditEntry{At: now.UTC(), Who: cliUser(), Action: "list-recordings",
 		Subject: "recordings from " + from.UTC().Format(time.RFC3339), Count: len(list)})
@@ -145,7 +151,7 @@ func writeRecordings(w io.Writer, list []store.RecordingEntry, asJSON bool) erro
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ENTERED\tCALL\tQUEUE\tAGENT\tRECORDING\tPATH")
+	fmt.Fprintln(tw, "ENTERED\tCALL\tN\tQUEUE\tAGENT\tLEG\tSTART\tEND\tRECORDING\tPATH")
 	for _, e := range list {
 		p := e.Path
 		switch {
@@ -156,9 +162,22 @@ func writeRecordings(w io.Writer, list []store.RecordingEntry, asJSON bool) erro
 		case p == "":
 			p = "(not finished)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Entered.Local().Format(time.RFC3339), e.Call, dash(e.Queue), dash(e.Agent), dash(e.Name), p)
+		leg := "-"
+		if e.Leg > 0 {
+			leg = strconv.Itoa(e.Leg)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Entered.Local().Format(time.RFC3339), e.Call, e.N,
+			dash(e.Queue), dash(e.Agent), leg, clockOf(e.Start), clockOf(e.End), dash(e.Name), p)
 	}
 	return tw.Flush()
+}
+
+// clockOf is t's time of day, or "-" when zero.
+func clockOf(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format(time.TimeOnly)
 }
 
 func newRecordingsCheckCmd(g *globalOptions) *cobra.Command {
@@ -181,7 +200,7 @@ Failed and unfinished recordings have no file and are counted apart.`,
 					return invalidArg(errors.New("no recording directory: set recordings.dir in the config or give --dir"))
 				}
 			}
-			list, err := o.read(g, time.Time{}, time.Time{}, time.Now())
+			list, err := o.read(g, cmd.ErrOrStderr(), time.Time{}, time.Time{}, time.Now())
 			if err != nil {
 				return err
 			}
@@ -205,12 +224,15 @@ func checkRecordings(w io.Writer, dir string, list []store.RecordingEntry) error
 		if e.Sealed {
 			return invalidArg(fmt.Errorf("call %s: its record is sealed; give the key (HOTLINE_KEY_FILE or HOTLINE_KEY)", e.Call))
 		}
-		file, err := store.Recording{Name: e.Name, Path: e.Path, Failed: e.Failed}.File(dir)
+		file, err := e.Recording().File(dir)
 		if err != nil {
 			noFile++
 			continue
 		}
 		want[filepath.Clean(file)] = e.Call
+		if e.N > 1 {
+			want[filepath.Clean(file)] = fmt.Sprintf("%s recording %d", e.Call, e.N)
+		}
 	}
 	for _, file := range slices.Sorted(maps.Keys(want)) {
 		if fi, err := os.Stat(file); err != nil || !fi.Mode().IsRegular() {
@@ -240,4 +262,61 @@ func checkRecordings(w io.Writer, dir string, list []store.RecordingEntry) error
 		return &exitError{code: exitFailure, err: errRecordingsMismatch}
 	}
 	return nil
+}
+
+// newRecordingsGetCmd is `hotline recordings get CALL [N]`: the file of a
+// call's N-th recording, from the running daemon (roles and the audit log
+// as for the API).
+func newRecordingsGetCmd(g *globalOptions) *cobra.Command {
+	o := &clientOptions{}
+	var out string
+	cmd := &cobra.Command{
+		Use:   "get CALL [N]",
+		Short: "Download the file of a call's N-th recording (default the first) from the running daemon",
+		Long: `Download a recording through GET /api/v1/calls/CALL/recording?n=N into
+--output (default: standard output). N is the recording's number in its call,
+as recordings list shows it (a transferred call, or one whose recording was
+stopped and started again, has several).`,
+		Example: `  hotline recordings get c-123 -o c-123.wav
+  hotline recordings get c-123 2 -o c-123-2.wav`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n := 1
+			if len(args) == 2 {
+				var err error
+				if n, err = strconv.Atoi(args[1]); err != nil || n < 1 {
+					return invalidArg(fmt.Errorf("recording number %q: want 1 or more", args[1]))
+				}
+			}
+			base, err := o.base(g)
+			if err != nil {
+				return err
+			}
+			u := base + "/api/v1/calls/" + url.PathEscape(args[0]) + "/recording?download=1&n=" + strconv.Itoa(n)
+			w := cmd.OutOrStdout()
+			if out != "" {
+				f, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			body, err := getStream(cmd.Context(), u)
+			if err == nil {
+				_, err = io.Copy(w, body)
+				body.Close()
+			}
+			if err != nil {
+				if out != "" {
+					_ = os.Remove(out)
+				}
+				return fmt.Errorf("call %s recording %d: %w", args[0], n, err)
+			}
+			return nil
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (default: standard output)")
+	return cmd
 }
