@@ -86,6 +86,8 @@ type Server struct {
 	audit    *auditWriter // nil: no audit log (see EnableAudit)
 
 	recordings *recordings // nil: recording files not served (see EnableRecordings)
+
+	teams atomic.Pointer[teamScope] // the config's teams (see SetTeams); nil: none
 }
 
 // New builds the API handler.
@@ -266,7 +268,7 @@ func checkLen(field, v string, max int) error {
 // snapshot is the engine's snapshot as the request's user may see it.
 func (s *Server) snapshot(r *http.Request) *engine.Snapshot {
 	snap := s.eng.Snapshot()
-	if t := teamOf(r); t != nil {
+	if t := s.teamOf(r); t != nil {
 		return t.snapshot(snap)
 	}
 	return snap

@@ -37,6 +37,7 @@ type testDaemon struct {
 	rt  *engine.Runtime
 	sw  *sim.Switch
 	api *Server
+	cfg config.Config // as parsed from the test's YAML
 }
 
 func newTestServer(t *testing.T) (*httptest.Server, *store.DB) {
@@ -90,11 +91,12 @@ func newTestDaemonWith(t *testing.T, yaml string, opts func(*engine.Options, *st
 	}
 	api := New(rt, db, zerolog.Nop())
 	api.KeepAlive = 50 * time.Millisecond
+	api.SetTeams(cfg)
 	srv := httptest.NewUnstartedServer(api)
 	srv.Listener = smallSendBuffers{srv.Listener}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &testDaemon{srv: srv, db: db, rt: rt, sw: sw, api: api}
+	return &testDaemon{srv: srv, db: db, rt: rt, sw: sw, api: api, cfg: cfg}
 }
 
 // smallSendBuffers makes the kernel hold little of what the server writes,

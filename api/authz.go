@@ -168,11 +168,16 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, pattern strin
 		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": an agent acts on their own agent only"})
 		return nil
 	}
-	if id := pathValue(pattern, r.URL.Path, "id"); acc.own && p.role == auth.Supervisor && len(p.user.Teams) > 0 &&
-		!(&team{queues: p.user.Teams}).agent(s.eng.Snapshot().Members, id) {
-		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": agent " + id + " is in none of your teams' queues (" +
-			strings.Join(p.user.Teams, ", ") + ")"})
-		return nil
+	if t := s.teamFor(p); t != nil {
+		if id := pathValue(pattern, r.URL.Path, "id"); acc.own && !t.agent(s.eng.Snapshot().Members, id) {
+			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": agent " + id + " is not in your teams (" + t.names() + ")"})
+			return nil
+		}
+		if name := pathValue(pattern, r.URL.Path, "name"); strings.HasPrefix(pattern, "POST /api/v1/campaigns/") &&
+			!t.campaign(s.eng.Snapshot().Members, name) {
+			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": campaign " + name + " is not worked in your teams (" + t.names() + ")"})
+			return nil
+		}
 	}
 	// A browser session must prove the change comes from our pages.
 	if p.token == "" && r.Method != http.MethodGet && r.Method != http.MethodHead {

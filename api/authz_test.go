@@ -72,12 +72,21 @@ queues:
 agents:
   - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
   - {id: bob, endpoint: sim/bob, queues: [{queue: sales}]}
+campaigns:
+  - {name: winback, mode: preview, queues: [support]}
+  - {name: upsell, mode: preview, agents: [bob]}
+teams:
+  - {name: front, queues: [support], supervisors: [tina]}
 `
+
+// teamCampaign is the campaign each agent of teamsYAML works.
+var teamCampaign = map[string]string{"alice": "winback", "bob": "upsell"}
 
 func TestAuthEveryRouteEveryRole(t *testing.T) {
 	d := newTestDaemon(t, teamsYAML)
 	h := New(d.rt, d.db, zerolog.Nop())
 	h.EnableAuth(d.db, time.Now)
+	h.SetTeams(d.cfg)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
@@ -89,7 +98,8 @@ func TestAuthEveryRouteEveryRole(t *testing.T) {
 	for _, u := range []auth.User{
 		{Name: "al", Role: auth.Agent, Agent: "alice"},
 		{Name: "sue", Role: auth.Supervisor},
-		{Name: "tess", Role: auth.Supervisor, Teams: []string{"support"}}, // alice's queue, not bob's
+		{Name: "tess", Role: auth.Supervisor, Teams: []string{"support"}}, // alice's queue, not bob's (the user's own list)
+		{Name: "tina", Role: auth.Supervisor},                             // the same by the config's teams
 		{Name: "root", Role: auth.Admin},
 	} {
 		u.Hash, _ = auth.HashPassword("pw of "+u.Name+"!!", fastParams)
@@ -121,12 +131,14 @@ func TestAuthEveryRouteEveryRole(t *testing.T) {
 		{"agent", bearer(tokens["al"]), auth.Agent, "alice", nil},
 		{"supervisor", bearer(tokens["sue"]), auth.Supervisor, "", nil},
 		{"team supervisor", bearer(tokens["tess"]), auth.Supervisor, "", []string{"alice"}},
+		{"config team supervisor", bearer(tokens["tina"]), auth.Supervisor, "", []string{"alice"}},
 		{"admin", bearer(tokens["root"]), auth.Admin, "", nil},
 	}
 	for pattern, acc := range routeAccess {
 		method, path, _ := strings.Cut(pattern, " ")
 		for _, target := range []string{"alice", "bob"} {
-			p := strings.NewReplacer("{id}", target, "{action}", "ready", "{kind}", "queues").Replace(path)
+			p := strings.NewReplacer("{id}", target, "{action}", "ready", "{kind}", "queues", "{name}", teamCampaign[target]).Replace(path)
+			campaign := strings.HasPrefix(pattern, "POST /api/v1/campaigns/")
 			for _, c := range callers {
 				want := "allowed"
 				switch {
@@ -137,7 +149,7 @@ func TestAuthEveryRouteEveryRole(t *testing.T) {
 					want = "403"
 				case acc.own && c.role == auth.Agent && target != c.agent:
 					want = "403"
-				case acc.own && c.team != nil && !slices.Contains(c.team, target):
+				case (acc.own || campaign) && c.team != nil && !slices.Contains(c.team, target):
 					want = "403"
 				}
 				code := do(t, srv.URL, method, p, "", c.header)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -181,13 +180,13 @@ func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	if t := teamOf(r); t != nil {
+	if t := s.teamOf(r); t != nil {
 		if q.Filter.Queue == "" && len(t.queues) == 1 {
 			q.Filter.Queue = t.queues[0]
 		}
-		if !t.queue(q.Filter.Queue) {
-			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": name one of your teams' queues with ?queue= (" +
-				strings.Join(t.queues, ", ") + ")"})
+		if !t.queue(q.Filter.Queue) && (q.Filter.Agent == "" || !t.agent(s.eng.Snapshot().Members, q.Filter.Agent)) {
+			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": name one of your teams' queues with ?queue= or agents with ?agent= (" +
+				t.names() + ")"})
 			return
 		}
 	}
@@ -238,8 +237,8 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, fmt.Errorf("call %q: %w", r.PathValue("id"), err))
 		return
 	}
-	if t := teamOf(r); t != nil && !t.queue(rec.Queue) {
-		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": the call was not in your teams' queues"})
+	if t := s.teamOf(r); t != nil && !t.record(s.eng.Snapshot().Members, rec) {
+		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": the call was not in your teams"})
 		return
 	}
 	writeJSON(w, http.StatusOK, Call{*rec})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
@@ -69,12 +70,17 @@ func (s *Server) previewDecision(_ http.ResponseWriter, r *http.Request) (any, e
 	return Preview{Agent: id, Preview: &p}, nil
 }
 
-// campaigns answers GET /api/v1/campaigns: every configured campaign's state.
+// campaigns answers GET /api/v1/campaigns: every configured campaign's
+// state (a supervisor with teams: their teams' campaigns').
 func (s *Server) campaigns(w http.ResponseWriter, r *http.Request) {
 	list, err := engine.Send(r.Context(), s.eng, engine.GetCampaigns{})
 	if err != nil {
 		s.fail(w, err)
 		return
+	}
+	if t := s.teamOf(r); t != nil {
+		members := s.eng.Snapshot().Members
+		list = slices.DeleteFunc(list, func(c engine.CampaignStatus) bool { return !t.campaign(members, c.Name) })
 	}
 	writeJSON(w, http.StatusOK, list)
 }

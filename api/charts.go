@@ -62,7 +62,7 @@ func (s *Server) chartToday(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	tm := teamOf(r)
+	tm := s.teamOf(r)
 	key := string(iv)
 	if tm != nil {
 		key += "/" + strings.Join(tm.queues, ",")

@@ -238,6 +238,21 @@ func TestConfigEditForm(t *testing.T) {
 	if code, raw := sendJSON(t, "PUT", base+"queues/vip", ConfigItemRequest{Fields: map[string]any{"colour": "red"}}); code != 400 {
 		t.Errorf("an unknown setting: %d %s", code, raw)
 	}
+	// A team naming a queue that does not exist, then one that does.
+	team := map[string]any{"name": "front", "queues": []any{"support", "suport"}, "supervisors": []any{"sue"}}
+	code, raw = sendJSON(t, "POST", base+"teams", ConfigItemRequest{Fields: team})
+	rej = ReloadError{}
+	if code != 422 || json.Unmarshal(raw, &rej) != nil || len(rej.Fields) != 1 || rej.Fields[0].Field != "queues[1]" ||
+		!strings.Contains(rej.Fields[0].Problem, `teams[0].queues[1]: unknown queue "suport"`) {
+		t.Errorf("a team with an unknown queue: %d %s", code, raw)
+	}
+	team["queues"] = []any{"support"}
+	if code, raw := sendJSON(t, "POST", base+"teams", ConfigItemRequest{Fields: team}); code != 200 {
+		t.Errorf("a team: %d %s", code, raw)
+	}
+	if now, _ := os.ReadFile(path); !strings.Contains(string(now), "\nteams:\n  - name: front\n    queues:\n      - support\n    supervisors:\n      - sue\n") {
+		t.Errorf("the team in the file:\n%s", now)
+	}
 	code, raw = sendJSON(t, "PUT", base+"queues/vip", ConfigItemRequest{Fields: map[string]any{"strategy": "fastest"}})
 	rej = ReloadError{}
 	if code != 422 || json.Unmarshal(raw, &rej) != nil || len(rej.Fields) != 1 || rej.Fields[0].Field != "strategy" ||

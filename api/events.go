@@ -45,7 +45,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	defer sub.Cancel()
 	// A supervisor with teams gets a snapshot cut to them (encoded for this
 	// stream) and only the changes about them.
-	tm := teamOf(r)
+	tm := s.teamOf(r)
 	if tm != nil && snap != nil {
 		snap = tm.snapshot(snap)
 	}

@@ -86,7 +86,7 @@ func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, fmt.Errorf("call %q: %w", id, err))
 		return
 	}
-	if why := mayHear(r, rec); why != "" {
+	if why := s.mayHear(r, rec); why != "" {
 		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": " + why})
 		return
 	}
@@ -137,11 +137,11 @@ func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
 }
 
 // mayHear says why the caller may not hear the call's recording, or "".
-func mayHear(r *http.Request, rec *store.CallRecord) string {
+func (s *Server) mayHear(r *http.Request, rec *store.CallRecord) string {
 	p := principalOf(r)
 	if p == nil || p.role.Allows(auth.Supervisor) {
-		if t := teamOf(r); t != nil && !t.queue(rec.Queue) {
-			return "the call was not in your teams' queues"
+		if t := s.teamOf(r); t != nil && !t.record(s.eng.Snapshot().Members, rec) {
+			return "the call was not in your teams"
 		}
 		return ""
 	}
@@ -204,7 +204,7 @@ func (s *Server) recordingList(w http.ResponseWriter, r *http.Request) {
 	if len(skipped) > 0 {
 		s.warnSkipped(w, skipped)
 	}
-	if t := teamOf(r); t != nil {
+	if t := s.teamOf(r); t != nil {
 		list = slices.DeleteFunc(list, func(e store.RecordingEntry) bool { return !t.queue(e.Queue) })
 	}
 	if err := rs.db.Audit(store.AuditEntry{At: now.UTC(), Who: who(r), Action: "list-recordings", Subject: "recordings from " + from.UTC().Format(time.RFC3339), Count: len(list)}); err != nil {

@@ -58,7 +58,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	if t := teamOf(r); t != nil {
+	if t := s.teamOf(r); t != nil {
 		t.report(rep, s.eng.Snapshot().Members)
 	}
 	var buf bytes.Buffer

@@ -3,35 +3,87 @@ package api
 import (
 	"net/http"
 	"slices"
+	"strings"
 
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/report"
 	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/store"
 )
 
-// team is what a supervisor with teams (the queues they oversee, set with
-// `hotline users add --team` or on the admin page) sees and acts on: those
-// queues, the agents who are members of any of them (from the running
-// config), and the live calls in those queues or with those agents. Admins,
-// agents and supervisors without teams are not limited by it.
+// team is what a supervisor oversees: the queues and agents of the
+// config's teams that name the user among their supervisors (see
+// SetTeams), plus the queues of the user's own list (`hotline users add
+// --team`, deprecated). Its agents are those listed and the members of its
+// queues (from the running config); its calls those in its queues or with
+// its agents; its campaigns those worked in its queues or by its agents.
+// Admins, agents and supervisors in no team are not limited by it.
 type team struct {
-	queues []string
+	queues, agents []string
+	campaigns      []config.Campaign // every configured one; cut by campaign
+}
+
+// teamScope is what SetTeams keeps of the running config.
+type teamScope struct {
+	cfg config.Config // Teams and Campaigns only
+}
+
+// SetTeams makes the supervisors' scope that of cfg's teams (and its
+// campaigns'); the daemon calls it at start and after every reload.
+func (s *Server) SetTeams(cfg config.Config) {
+	s.teams.Store(&teamScope{cfg: config.Config{Teams: cfg.Teams, Campaigns: cfg.Campaigns}})
 }
 
 // teamOf is the request's team; nil: not limited.
-func teamOf(r *http.Request) *team {
-	p := principalOf(r)
-	if p == nil || p.role != auth.Supervisor || len(p.user.Teams) == 0 {
+func (s *Server) teamOf(r *http.Request) *team { return s.teamFor(principalOf(r)) }
+
+func (s *Server) teamFor(p *principal) *team {
+	if p == nil || p.role != auth.Supervisor {
 		return nil
 	}
-	return &team{queues: p.user.Teams}
+	t := &team{queues: slices.Clone(p.user.Teams)}
+	if sc := s.teams.Load(); sc != nil {
+		for _, tm := range sc.cfg.TeamsOf(p.user.Name) {
+			t.queues = append(t.queues, tm.Queues...)
+			t.agents = append(t.agents, tm.Agents...)
+		}
+		t.campaigns = sc.cfg.Campaigns
+	}
+	if len(t.queues)+len(t.agents) == 0 {
+		return nil
+	}
+	return t
+}
+
+// names says what the team covers, for a refusal.
+func (t *team) names() string {
+	return strings.Join(append(slices.Clone(t.queues), t.agents...), ", ")
 }
 
 func (t *team) queue(name string) bool { return slices.Contains(t.queues, name) }
 
-// agent reports whether the agent is a member of one of the team's queues.
+// agent reports whether the agent is one of the team's: listed, or a
+// member of one of its queues.
 func (t *team) agent(members map[string][]string, id string) bool {
-	return slices.ContainsFunc(members[id], t.queue)
+	return slices.Contains(t.agents, id) || slices.ContainsFunc(members[id], t.queue)
+}
+
+// campaign reports whether the campaign is worked in the team's queues or
+// by its agents; one not configured (any more) is not the team's.
+func (t *team) campaign(members map[string][]string, name string) bool {
+	i := slices.IndexFunc(t.campaigns, func(c config.Campaign) bool { return c.Name == name })
+	if i < 0 {
+		return false
+	}
+	c := t.campaigns[i]
+	return slices.ContainsFunc(c.Queues, t.queue) || slices.ContainsFunc(c.Agents, func(a string) bool { return t.agent(members, a) })
+}
+
+// record reports whether a stored call was in the team's queues or taken
+// by one of its agents.
+func (t *team) record(members map[string][]string, rec *store.CallRecord) bool {
+	return t.queue(rec.Queue) || rec.Agent != "" && t.agent(members, rec.Agent)
 }
 
 func (t *team) call(members map[string][]string, c *engine.CallStatus) bool {
@@ -70,10 +122,10 @@ func (t *team) snapshot(snap *engine.Snapshot) *engine.Snapshot {
 	return &engine.Snapshot{Seq: snap.Seq, Status: t.status(snap.Status)}
 }
 
-// report cuts rep to the team's queues and their member agents (campaign
-// rows are kept: campaigns are not per queue).
+// report cuts rep to the team's queues, agents and campaigns.
 func (t *team) report(rep *report.Report, members map[string][]string) {
 	for _, rows := range []*report.Rows{&rep.Rows, &rep.Totals} {
+		rows.Campaigns = slices.DeleteFunc(rows.Campaigns, func(r report.CampaignRow) bool { return !t.campaign(members, r.Campaign) })
 		rows.Queues = slices.DeleteFunc(rows.Queues, func(r report.QueueRow) bool { return !t.queue(r.Queue) })
 		rows.Agents = slices.DeleteFunc(rows.Agents, func(r report.AgentRow) bool { return !t.agent(members, r.Agent) })
 		rows.Dispositions = slices.DeleteFunc(rows.Dispositions, func(r report.DispositionRow) bool { return !t.queue(r.Queue) })

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/acd/report"
 	"github.com/hotline-cc/hotline/api/auth"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -32,22 +34,7 @@ func TestTeamScoping(t *testing.T) {
 		}
 		return resp
 	}
-	names := func(token string) string {
-		resp := get(token, "/api/v1/status")
-		defer resp.Body.Close()
-		var st engine.Snapshot
-		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, q := range st.Queues {
-			out = append(out, q.Name)
-		}
-		for _, a := range st.Agents {
-			out = append(out, a.ID)
-		}
-		return strings.Join(out, " ")
-	}
+	names := func(token string) string { return statusNames(t, srv.URL, token) }
 	if got := names(tess); got != "support alice" {
 		t.Errorf("tess sees %q, want support and alice", got)
 	}
@@ -120,4 +107,94 @@ func TestTeamScoping(t *testing.T) {
 			t.Errorf("tess GET %s: %d, want %d", c.path, resp.StatusCode, c.want)
 		}
 	}
+}
+
+// Teams from the config: tina supervises the front team (the support
+// queue), bea a team of bob alone. Each sees her team's queues, agents and
+// campaigns only, in the status, the campaign list and the campaign report
+// rows; acting on the other team's agent or campaign is refused (403).
+func TestConfigTeamScoping(t *testing.T) {
+	yaml := teamsYAML + "  - {name: bobs, agents: [bob], supervisors: [bea]}\n"
+	d := newTestDaemon(t, yaml)
+	srv := authServer(t, d)
+	tina := addUser(t, d.db, auth.User{Name: "tina", Role: auth.Supervisor})
+	bea := addUser(t, d.db, auth.User{Name: "bea", Role: auth.Supervisor})
+	call := func(token, method, path string) (int, string) {
+		return sendAs(t, method, srv.URL+path, "", http.Header{"Authorization": {"Bearer " + token}})
+	}
+	seen := func(token string) string { return statusNames(t, srv.URL, token) }
+	if got := seen(tina); got != "support alice" {
+		t.Errorf("tina sees %q, want support and alice", got)
+	}
+	if got := seen(bea); got != "bob" {
+		t.Errorf("bea sees %q, want bob alone", got)
+	}
+	for _, c := range []struct {
+		who, token, method, path string
+		want                     int
+	}{
+		{"tina", tina, "POST", "/api/v1/agents/alice/login", 200},
+		{"tina", tina, "POST", "/api/v1/agents/bob/login", 403},
+		{"bea", bea, "POST", "/api/v1/agents/alice/logout", 403},
+		{"tina", tina, "POST", "/api/v1/campaigns/upsell/start", 403},
+		{"bea", bea, "POST", "/api/v1/campaigns/winback/start", 403},
+		{"tina", tina, "GET", "/api/v1/calls?queue=sales", 403},
+		{"bea", bea, "GET", "/api/v1/calls?agent=bob", 200},
+	} {
+		if code, body := call(c.token, c.method, c.path); code != c.want {
+			t.Errorf("%s %s %s: %d %s, want %d", c.who, c.method, c.path, code, body, c.want)
+		}
+	}
+	campaigns := func(token string) string {
+		_, body := call(token, "GET", "/api/v1/campaigns")
+		var list []engine.CampaignStatus
+		if err := json.Unmarshal([]byte(body), &list); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		var out []string
+		for _, c := range list {
+			out = append(out, c.Name)
+		}
+		return strings.Join(out, " ")
+	}
+	if got := campaigns(tina); got != "winback" {
+		t.Errorf("tina's campaigns: %q", got)
+	}
+	if got := campaigns(bea); got != "upsell" {
+		t.Errorf("bea's campaigns: %q", got)
+	}
+	// The campaign report's rows, cut the same way.
+	members := d.rt.Snapshot().Members
+	for _, c := range []struct {
+		user, want string
+	}{{"tina", "winback"}, {"bea", "upsell"}} {
+		rep := &report.Report{Rows: report.Rows{Campaigns: []report.CampaignRow{{Campaign: "winback"}, {Campaign: "upsell"}, {Campaign: "gone"}}}}
+		rep.Totals = rep.Rows
+		rep.Totals.Campaigns = slices.Clone(rep.Rows.Campaigns)
+		u, _ := d.db.User(c.user)
+		d.api.teamFor(&principal{user: u, role: auth.Supervisor}).report(rep, members)
+		for _, rows := range []report.Rows{rep.Rows, rep.Totals} {
+			if len(rows.Campaigns) != 1 || rows.Campaigns[0].Campaign != c.want {
+				t.Errorf("%s's campaign rows: %+v, want %s only", c.user, rows.Campaigns, c.want)
+			}
+		}
+	}
+}
+
+// statusNames are the queues then the agents of the status token's user sees.
+func statusNames(t *testing.T, base, token string) string {
+	t.Helper()
+	_, body := sendAs(t, "GET", base+"/api/v1/status", "", http.Header{"Authorization": {"Bearer " + token}})
+	var st engine.Snapshot
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
+		t.Fatalf("%s: %v", body, err)
+	}
+	var out []string
+	for _, q := range st.Queues {
+		out = append(out, q.Name)
+	}
+	for _, a := range st.Agents {
+		out = append(out, a.ID)
+	}
+	return strings.Join(out, " ")
 }

@@ -72,6 +72,7 @@ func authServer(t *testing.T, d *testDaemon) *httptest.Server {
 	t.Helper()
 	h := New(d.rt, d.db, zerolog.Nop())
 	h.EnableAuth(d.db, time.Now)
+	h.SetTeams(d.cfg)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv

@@ -15,6 +15,7 @@ type Config struct {
 	Agents  []Agent         `yaml:"agents"`
 
 	Campaigns []Campaign `yaml:"campaigns"`
+	Teams     []Team     `yaml:"teams"` // who each supervisor oversees, see teams.go
 
 	Reports Reports `yaml:"reports"`
 	Privacy Privacy `yaml:"privacy"` // contacts and personal data, see privacy.go

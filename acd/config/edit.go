@@ -28,11 +28,11 @@ var (
 // field that names an item; flows are a mapping from name to flow, so their
 // key names them.
 var Sections = map[string]string{
-	"agents": "id", "queues": "name", "entries": "number", "menus": "name", "campaigns": "name", "flows": "",
+	"agents": "id", "queues": "name", "entries": "number", "menus": "name", "campaigns": "name", "teams": "name", "flows": "",
 }
 
 // SectionNames lists Sections in the order a page shows them.
-var SectionNames = []string{"agents", "queues", "entries", "menus", "flows", "campaigns"}
+var SectionNames = []string{"agents", "queues", "teams", "entries", "menus", "flows", "campaigns"}
 
 // Item is one item of a section: its name and its text as written in the
 // file (dedented, without the list dash or the flow's key).

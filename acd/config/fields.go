@@ -59,7 +59,7 @@ func jsonable(v any) any {
 func MergeFields(section, text string, fields map[string]any) (string, error) {
 	typ, ok := sectionType(section)
 	if !ok {
-		return "", fmt.Errorf("%w %q: only agents, queues, campaigns and teams are edited as forms", ErrUnknownSection, section)
+		return "", fmt.Errorf("%w %q: only agents, queues, teams and campaigns are edited as forms", ErrUnknownSection, section)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
@@ -212,6 +212,8 @@ func sectionType(section string) (reflect.Type, bool) {
 		return reflect.TypeFor[Queue](), true
 	case "campaigns":
 		return reflect.TypeFor[Campaign](), true
+	case "teams":
+		return reflect.TypeFor[Team](), true
 	}
 	return nil, false
 }

@@ -36,6 +36,7 @@ func (c Config) validate(root *yaml.Node) error {
 	v.flows()
 	v.agents()
 	v.campaigns()
+	v.teams()
 	v.reports()
 	v.privacy()
 	v.speech()

@@ -86,7 +86,7 @@ type User struct {
 	Name     string    `json:"name"`
 	Role     Role      `json:"role"`
 	Agent    string    `json:"agent,omitempty"` // the agent id this user works as
-	Teams    []string  `json:"teams,omitempty"` // queues a supervisor oversees (empty = all)
+	Teams    []string  `json:"teams,omitempty"` // queues a supervisor oversees besides their config teams (deprecated: teams: in the config)
 	Hash     string    `json:"hash"`            // argon2id, see HashPassword
 	Disabled bool      `json:"disabled,omitempty"`
 	Created  time.Time `json:"created"`

@@ -54,6 +54,9 @@ func validateFiles(out, errOut io.Writer, g *globalOptions, files []string) erro
 		if err == nil {
 			err = joinProblems(errors.Join(g.applyOverrides(&cfg), cfg.Validate()))
 		}
+		if err == nil {
+			err = teamUsers(errOut, file, cfg)
+		}
 		var ve *config.ValidationError
 		switch {
 		case errors.As(err, &ve):

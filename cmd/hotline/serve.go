@@ -151,7 +151,17 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	defer func() { cancel(); <-ran }()
 	var rl *reloader
 	var reload func(context.Context) (engine.ReconfigureReport, error)
+	warnTeams(log, db, cfg)
 	if load != nil {
+		// A reload or an edit naming a team supervisor who is no user is refused.
+		base := load
+		load = func(data []byte) (config.Config, error) {
+			c, err := base(data)
+			if err == nil {
+				err = checkSupervisors(db, c)
+			}
+			return c, err
+		}
 		rl = &reloader{rt: rt, load: load, log: log}
 		reload = rl.reload
 	}
@@ -183,6 +193,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		}
 		h := api.New(rt, db, log)
 		h.EnableAuth(db, time.Now)
+		h.SetTeams(cfg)
 		chartZone := time.Local
 		if tz := cfg.Reports.Timezone; tz != "" {
 			chartZone, _ = time.LoadLocation(tz) // config validate checked it
@@ -200,6 +211,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 			h.WatchLink(l)
 		}
 		if rl != nil {
+			rl.applied = h.SetTeams
 			h.WatchReload(rl.reload)
 			reload = h.Reload // counted in /metrics
 			if file := cfg.File(); file != "" {

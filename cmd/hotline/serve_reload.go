@@ -27,6 +27,8 @@ type reloader struct {
 	rt   engine.Submitter
 	load configLoader
 	log  zerolog.Logger
+	// applied is told each config the engine took (the API's teams); nil: none
+	applied func(config.Config)
 }
 
 func (r *reloader) reload(ctx context.Context) (engine.ReconfigureReport, error) {
@@ -36,6 +38,9 @@ func (r *reloader) reload(ctx context.Context) (engine.ReconfigureReport, error)
 	if err == nil {
 		var rep engine.ReconfigureReport
 		if rep, err = engine.Send(ctx, r.rt, engine.Reconfigure{Config: cfg}); err == nil {
+			if r.applied != nil {
+				r.applied(cfg)
+			}
 			r.logReport(rep)
 			return rep, nil
 		}

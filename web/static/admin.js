@@ -11,7 +11,7 @@ Object.assign(I18N.ru, {
   "confirm-delete": "Нажмите ещё раз, чтобы удалить", entries: "Номера", menus: "Меню", flows: "Сценарии", campaigns: "Кампании",
   users: "Пользователи", dnc: "Не звонить", "dnc-list": "Список «не звонить»", show: "Показать", add: "Добавить",
   "dnc-numbers": "Номера, по одному в строке (E.164 или как пишут в США)", phone: "Номер", added: "Добавлен", source: "Источник",
-  remove: "Убрать", role: "Роль", teams: "Группы (очереди через запятую; пусто: все)", "new-password": "Новый пароль",
+  remove: "Убрать", role: "Роль", teams: "Группы", "user-queues": "Свои очереди (устарело: укажите пользователя в teams: конфигурации)", "new-password": "Новый пароль",
   disabled: "Отключён", "locked-until": "Заблокирован до", "user-saved": "Пользователь сохранён",
 });
 
@@ -22,7 +22,8 @@ const CFG_TEMPLATES = {
   entries: "number: \"\"\nqueue: \n",
   menus: "name: \nprompt: []\noptions:\n  \"1\": {queue: }\n",
   flows: "start: \nnodes: {}\n",
-  campaigns: "name: \nqueue: \n",
+  campaigns: "name: \nqueues: []\n",
+  teams: "name: \nqueues: []\nagents: []\nsupervisors: []\n",
 };
 
 const cfg = { section: "agents", version: "", items: [], item: null, loaded: false };

@@ -17,8 +17,10 @@ Object.assign(I18N.ru, {
   overflow: "Переполнение", action: "Действие", message: "Сообщение (записи через запятую)", "join-empty": "Вход в пустую очередь",
   "leave-empty": "Выводить ждущих, когда уходит последний оператор", "callback-key": "Клавиша обратного звонка",
   "exit-key": "Клавиша выхода", "hint-range": "Допустимо: {min}..{max}", "hint-min": "Не меньше {min}",
-  "hint-duration": "Длительность, например 20s, 1m30s", "hint-required": "Обязательно", default: "(по умолчанию)",
-  kind: "Вид", mode: "Режим", "caller-id": "Номер звонящего", ratio: "Коэффициент", "max-dials": "Наибольшее число наборов",
+  "hint-duration": "Длительность, например 20s, 1m30s", "hint-required": "Обязательно", "hint-unknown": "Нет в файле", default: "(по умолчанию)",
+  kind: "Вид", mode: "Режим", "team-queues": "Очереди (через запятую)", "team-agents": "Операторы помимо участников очередей (через запятую)",
+  supervisors: "Руководители (имена пользователей через запятую)", "campaign-queues": "Очереди, чьи операторы работают в кампании (через запятую)",
+  "campaign-agents": "Операторы кампании (через запятую)", "caller-id": "Номер звонящего", ratio: "Коэффициент", "max-dials": "Наибольшее число наборов",
 });
 
 // The helpers stay inside this function; the admin page uses what it
@@ -70,15 +72,21 @@ const FORMS = {
     { key: "callback_key", label: ["callback-key", "Callback key"], maxlength: 1 },
     { key: "exit_key", label: ["exit-key", "Exit key"], maxlength: 1 },
   ],
+  teams: [
+    { key: "name", label: ["name", "Name"], required: true },
+    { key: "queues", kind: "list", label: ["team-queues", "Queues (comma separated)"], choices: "queues" },
+    { key: "agents", kind: "list", label: ["team-agents", "Agents beyond the queues' members (comma separated)"], choices: "agents" },
+    { key: "supervisors", kind: "list", label: ["supervisors", "Supervisors (user names, comma separated)"] },
+  ],
   campaigns: [
     { key: "name", label: ["name", "Name"], required: true },
     { key: "kind", label: ["kind", "Kind"], placeholder: "agent" },
     { key: "mode", label: ["mode", "Mode"], placeholder: "preview" },
-    { key: "queue", label: ["queue", "Queue"], choices: "queues" },
     { key: "caller_id", label: ["caller-id", "Caller ID"] },
     { key: "ratio", kind: "number", label: ["ratio", "Ratio"], min: 0, step: "any" },
     { key: "max_dials", kind: "number", label: ["max-dials", "Calls in flight at once"], min: 0 },
-    { key: "agents", kind: "list", label: ["agents", "Agents (comma separated)"] },
+    { key: "queues", kind: "list", label: ["campaign-queues", "Queues whose members work it (comma separated)"], choices: "queues" },
+    { key: "agents", kind: "list", label: ["campaign-agents", "Agents who work it (comma separated)"], choices: "agents" },
   ],
 };
 
@@ -133,6 +141,7 @@ function input(f, v, path) {
       break;
     case "list":
       c = el("input", { value: (v || []).join(", "), size: 40 });
+      if (f.choices) c.placeholder = (cfgForm.choices[f.choices] || []).slice(0, 4).join(", ");
       break;
     case "pairs":
       c = el("input", { value: Object.entries(v || {}).map(([k, l]) => `${k}=${l}`).join(" "), size: 24, placeholder: "billing=5" });
@@ -158,6 +167,10 @@ function hint(c, f) {
   let h = "";
   if (f.required && !v) h = t("hint-required", "Required");
   else if (f.kind === "duration" && v && !DURATION.test(v)) h = t("hint-duration", "A duration, e.g. 20s or 1m30s");
+  else if (f.kind === "list" && f.choices && cfgForm.choices[f.choices]) {
+    const unknown = v.split(",").map((x) => x.trim()).filter((x) => x && !cfgForm.choices[f.choices].includes(x));
+    if (unknown.length) h = `${t("hint-unknown", "Not in the file")}: ${unknown.join(", ")}`;
+  }
   else if (f.kind === "number" && v !== "") {
     const n = Number(v);
     if (f.max != null && (n < f.min || n > f.max)) h = t("hint-range", "Allowed: {min}..{max}").replace("{min}", f.min).replace("{max}", f.max);
