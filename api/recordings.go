@@ -205,7 +205,10 @@ func (s *Server) recordingList(w http.ResponseWriter, r *http.Request) {
 		s.warnSkipped(w, skipped)
 	}
 	if t := s.teamOf(r); t != nil {
-		list = slices.DeleteFunc(list, func(e store.RecordingEntry) bool { return !t.queue(e.Queue) })
+		members := s.eng.Snapshot().Members
+		list = slices.DeleteFunc(list, func(e store.RecordingEntry) bool {
+			return !t.queue(e.Queue) && (e.Agent == "" || !t.agent(members, e.Agent))
+		})
 	}
 	if err := rs.db.Audit(store.AuditEntry{At: now.UTC(), Who: who(r), Action: "list-recordings", Subject: "recordings from " + from.UTC().Format(time.RFC3339), Count: len(list)}); err != nil {
 		s.fail(w, fmt.Errorf("audit log: %w", err))
