@@ -48,22 +48,31 @@ func normalizeAll(nums []string, region string) ([]string, error) {
 	return out, nil
 }
 
-func newDNCAddCmd(g *globalOptions) *cobra.Command {
+// newDNCNumbersCmd is a dnc command on the numbers its arguments give:
+// they are normalized (a bad one refused before the store is opened), then
+// run is given the open store (read-only for readOnly).
+func newDNCNumbersCmd(g *globalOptions, use, short string, args cobra.PositionalArgs, readOnly bool,
+	run func(cmd *cobra.Command, o *dncOptions, db *store.DB, nums []string) error) *cobra.Command {
 	o := &dncOptions{}
 	cmd := &cobra.Command{
-		Use:   "add NUMBER...",
-		Short: "Put numbers on a do-not-call list",
-		Args:  cobra.MinimumNArgs(1),
+		Use:   use,
+		Short: short,
+		Args:  args,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			nums, err := normalizeAll(args, o.region)
 			if err != nil {
 				return err
 			}
-			db, err := o.open(g, false)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+			return o.with(g, readOnly, func(db *store.DB) error { return run(cmd, o, db, nums) })
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+func newDNCAddCmd(g *globalOptions) *cobra.Command {
+	return newDNCNumbersCmd(g, "add NUMBER...", "Put numbers on a do-not-call list", cobra.MinimumNArgs(1), false,
+		func(cmd *cobra.Command, o *dncOptions, db *store.DB, nums []string) error {
 			var entries []store.DNCEntry
 			for _, n := range nums {
 				entries = append(entries, store.DNCEntry{List: o.list, Phone: n, Added: time.Now().UTC(), Source: "cli"})
@@ -74,28 +83,12 @@ func newDNCAddCmd(g *globalOptions) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%d added to %q, %d already there\n", added, o.list, len(entries)-added)
 			return nil
-		},
-	}
-	o.addFlags(cmd)
-	return cmd
+		})
 }
 
 func newDNCRemoveCmd(g *globalOptions) *cobra.Command {
-	o := &dncOptions{}
-	cmd := &cobra.Command{
-		Use:   "remove NUMBER...",
-		Short: "Take numbers off a do-not-call list",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			nums, err := normalizeAll(args, o.region)
-			if err != nil {
-				return err
-			}
-			db, err := o.open(g, false)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+	return newDNCNumbersCmd(g, "remove NUMBER...", "Take numbers off a do-not-call list", cobra.MinimumNArgs(1), false,
+		func(cmd *cobra.Command, o *dncOptions, db *store.DB, nums []string) error {
 			for _, n := range nums {
 				ok, err := db.RemoveDNC(o.list, n)
 				if err != nil {
@@ -108,28 +101,12 @@ func newDNCRemoveCmd(g *globalOptions) *cobra.Command {
 				}
 			}
 			return nil
-		},
-	}
-	o.addFlags(cmd)
-	return cmd
+		})
 }
 
 func newDNCCheckCmd(g *globalOptions) *cobra.Command {
-	o := &dncOptions{}
-	cmd := &cobra.Command{
-		Use:   "check NUMBER",
-		Short: "Say whether a number is on the global list or --list (exit code 1 if it is)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			nums, err := normalizeAll(args, o.region)
-			if err != nil {
-				return err
-			}
-			db, err := o.open(g, true)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+	return newDNCNumbersCmd(g, "check NUMBER", "Say whether a number is on the global list or --list (exit code 1 if it is)", cobra.ExactArgs(1), true,
+		func(cmd *cobra.Command, o *dncOptions, db *store.DB, nums []string) error {
 			list, blocked, err := db.Blocked(nums[0], o.list)
 			if err != nil {
 				return err
@@ -140,10 +117,7 @@ func newDNCCheckCmd(g *globalOptions) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s is on do-not-call list %q\n", nums[0], list)
 			return &exitError{code: exitFailure, err: fmt.Errorf("%s is not to be called", nums[0])}
-		},
-	}
-	o.addFlags(cmd)
-	return cmd
+		})
 }
 
 func newDNCImportCmd(g *globalOptions) *cobra.Command {
@@ -170,17 +144,12 @@ func newDNCImportCmd(g *globalOptions) *cobra.Command {
 			for _, e := range res.Errors {
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", args[0], e)
 			}
-			db, err := o.open(g, false)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			entries := make([]store.DNCEntry, len(res.Leads))
 			for i, l := range res.Leads {
 				entries[i] = store.DNCEntry{List: o.list, Phone: l.Phone, Added: time.Now().UTC(), Source: args[0]}
 			}
-			added, err := db.AddDNC(entries)
-			if err != nil {
+			var added int
+			if err := o.with(g, false, func(db *store.DB) (err error) { added, err = db.AddDNC(entries); return err }); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows, %d numbers added to %q, %d already there, %d rows with errors\n",
@@ -203,12 +172,7 @@ func newDNCExportCmd(g *globalOptions) *cobra.Command {
 		Short: "Write a do-not-call list as CSV (phone, added, source)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := o.open(g, true)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			return writeDNC(cmd.OutOrStdout(), db, o.list)
+			return o.with(g, true, func(db *store.DB) error { return writeDNC(cmd.OutOrStdout(), db, o.list) })
 		},
 	}
 	o.addFlags(cmd)

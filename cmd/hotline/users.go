@@ -35,6 +35,39 @@ func (s *storeFlag) open(g *globalOptions, readOnly bool) (*store.DB, error) {
 	return store.Open(path, store.Options{ReadOnly: readOnly, LockTimeout: time.Second})
 }
 
+// with opens the store (read-only for commands that only read), runs fn
+// on it and closes it.
+func (s *storeFlag) with(g *globalOptions, readOnly bool, fn func(*store.DB) error) error {
+	db, err := s.open(g, readOnly)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
+// storeCmd makes cmd a command on the store file: its --store flag added,
+// and run given the open store (readOnly for commands that only read).
+func storeCmd(g *globalOptions, cmd *cobra.Command, readOnly bool, run func(cmd *cobra.Command, args []string, db *store.DB) error) *cobra.Command {
+	var sf storeFlag
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return sf.with(g, readOnly, func(db *store.DB) error { return run(cmd, args, db) })
+	}
+	sf.add(cmd)
+	return cmd
+}
+
+// printTable writes a header and rows of tab-separated cells in aligned
+// columns.
+func printTable(w io.Writer, header string, rows [][]string) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
 func newUsersCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "users",
@@ -47,6 +80,36 @@ standard input or --password-file). Passwords are kept as argon2id hashes.`,
 	}
 	cmd.AddCommand(newUsersAddCmd(g), newUsersPasswdCmd(g), newUsersDisableCmd(g, true), newUsersDisableCmd(g, false), newUsersListCmd(g))
 	return cmd
+}
+
+// addPasswordFileFlag adds --password-file, read by newPassword.
+func addPasswordFileFlag(cmd *cobra.Command, file *string) {
+	cmd.Flags().StringVar(file, "password-file", "", "read the password from this file instead of standard input")
+}
+
+// newPassword reads user's new password (from file, else standard input)
+// and checks it; what is wrong with it is an invalid argument.
+func newPassword(cmd *cobra.Command, file, user string) (string, error) {
+	pw, err := readPassword(file, cmd.InOrStdin())
+	if err == nil {
+		err = auth.CheckPassword(user, pw)
+	}
+	if err != nil {
+		return "", invalidArg(err)
+	}
+	return pw, nil
+}
+
+// updateUser reads a user, changes it and saves it.
+func updateUser(db *store.DB, name string, change func(u *auth.User) error) (*auth.User, error) {
+	u, err := db.User(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := change(u); err != nil {
+		return nil, err
+	}
+	return u, db.SaveUser(u)
 }
 
 // readPassword reads a password from file, else one line of standard input.
@@ -85,40 +148,34 @@ func newUsersAddCmd(g *globalOptions) *cobra.Command {
 			if role == auth.Agent && agent == "" {
 				return invalidArg(fmt.Errorf("an agent user needs --agent ID (the agent it works as)"))
 			}
-			pw, err := readPassword(pwFile, cmd.InOrStdin())
-			if err != nil {
-				return invalidArg(err)
-			}
-			if err := auth.CheckPassword(name, pw); err != nil {
-				return invalidArg(err)
-			}
-			db, err := sf.open(g, false)
+			pw, err := newPassword(cmd, pwFile, name)
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			if _, err := db.User(name); err == nil {
-				return invalidArg(fmt.Errorf("user %q exists already (hotline users passwd to change the password)", name))
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			hash, err := auth.HashPassword(pw, auth.DefaultParams)
-			if err != nil {
-				return err
-			}
-			u := &auth.User{Name: name, Role: role, Agent: agent, Teams: teams, Hash: hash, Created: time.Now().UTC()}
-			if err := db.SaveUser(u); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "user %q added (%s)\n", name, role)
-			return nil
+			return sf.with(g, false, func(db *store.DB) error {
+				if _, err := db.User(name); err == nil {
+					return invalidArg(fmt.Errorf("user %q exists already (hotline users passwd to change the password)", name))
+				} else if !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+				hash, err := auth.HashPassword(pw, auth.DefaultParams)
+				if err != nil {
+					return err
+				}
+				u := &auth.User{Name: name, Role: role, Agent: agent, Teams: teams, Hash: hash, Created: time.Now().UTC()}
+				if err := db.SaveUser(u); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "user %q added (%s)\n", name, role)
+				return nil
+			})
 		},
 	}
 	sf.add(cmd)
 	cmd.Flags().StringVar(&roleName, "role", "agent", "agent | supervisor | admin")
 	cmd.Flags().StringVar(&agent, "agent", "", "the agent id this user works as")
 	cmd.Flags().StringSliceVar(&teams, "team", nil, "queues a supervisor oversees (default: all)")
-	cmd.Flags().StringVar(&pwFile, "password-file", "", "read the password from this file instead of standard input")
+	addPasswordFileFlag(cmd, &pwFile)
 	return cmd
 }
 
@@ -130,88 +187,53 @@ func newUsersPasswdCmd(g *globalOptions) *cobra.Command {
 		Short: "Set a user's password (and lift a lockout)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pw, err := readPassword(pwFile, cmd.InOrStdin())
-			if err != nil {
-				return invalidArg(err)
-			}
-			if err := auth.CheckPassword(args[0], pw); err != nil {
-				return invalidArg(err)
-			}
-			db, err := sf.open(g, false)
+			pw, err := newPassword(cmd, pwFile, args[0])
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			u, err := db.User(args[0])
-			if err != nil {
-				return err
-			}
-			if u.Hash, err = auth.HashPassword(pw, auth.DefaultParams); err != nil {
-				return err
-			}
-			u.FailedLogins, u.LockedUntil = 0, time.Time{}
-			if err := db.SaveUser(u); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "password of %q changed\n", u.Name)
-			return nil
+			return sf.with(g, false, func(db *store.DB) error {
+				u, err := updateUser(db, args[0], func(u *auth.User) (err error) {
+					u.FailedLogins, u.LockedUntil = 0, time.Time{}
+					u.Hash, err = auth.HashPassword(pw, auth.DefaultParams)
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "password of %q changed\n", u.Name)
+				return nil
+			})
 		},
 	}
 	sf.add(cmd)
-	cmd.Flags().StringVar(&pwFile, "password-file", "", "read the password from this file instead of standard input")
+	addPasswordFileFlag(cmd, &pwFile)
 	return cmd
 }
 
 func newUsersDisableCmd(g *globalOptions, disable bool) *cobra.Command {
-	var sf storeFlag
 	use, short := "enable NAME", "Let a disabled user sign in again"
 	if disable {
 		use, short = "disable NAME", "Stop a user from signing in (their tokens stop working too)"
 	}
-	cmd := &cobra.Command{
-		Use:   use,
-		Short: short,
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := sf.open(g, false)
+	return storeCmd(g, &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1)}, false,
+		func(cmd *cobra.Command, args []string, db *store.DB) error {
+			u, err := updateUser(db, args[0], func(u *auth.User) error { u.Disabled = disable; return nil })
 			if err != nil {
-				return err
-			}
-			defer db.Close()
-			u, err := db.User(args[0])
-			if err != nil {
-				return err
-			}
-			u.Disabled = disable
-			if err := db.SaveUser(u); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "user %q %sd\n", u.Name, strings.Fields(use)[0])
 			return nil
-		},
-	}
-	sf.add(cmd)
-	return cmd
+		})
 }
 
 func newUsersListCmd(g *globalOptions) *cobra.Command {
-	var sf storeFlag
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List users",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := sf.open(g, true)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+	return storeCmd(g, &cobra.Command{Use: "list", Short: "List users", Args: cobra.NoArgs}, true,
+		func(cmd *cobra.Command, _ []string, db *store.DB) error {
 			users, err := db.Users()
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tROLE\tAGENT\tTEAMS\tSTATUS")
+			var rows [][]string
 			for _, u := range users {
 				status := "active"
 				if u.Disabled {
@@ -219,13 +241,10 @@ func newUsersListCmd(g *globalOptions) *cobra.Command {
 				} else if u.Locked(time.Now()) {
 					status = "locked until " + u.LockedUntil.Format(time.RFC3339)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, u.Agent, strings.Join(u.Teams, ","), status)
+				rows = append(rows, []string{u.Name, u.Role.String(), u.Agent, strings.Join(u.Teams, ","), status})
 			}
-			return tw.Flush()
-		},
-	}
-	sf.add(cmd)
-	return cmd
+			return printTable(cmd.OutOrStdout(), "NAME\tROLE\tAGENT\tTEAMS\tSTATUS", rows)
+		})
 }
 
 func newTokensCmd(g *globalOptions) *cobra.Command {
@@ -234,59 +253,42 @@ func newTokensCmd(g *globalOptions) *cobra.Command {
 		Short: "API tokens for integrations and scripts: create, list, revoke",
 		Args:  cobra.NoArgs,
 	}
-	var sf storeFlag
 	var user, roleName, name string
-	create := &cobra.Command{
+	create := storeCmd(g, &cobra.Command{
 		Use:   "create --user NAME",
 		Short: "Create a token (printed once; only its hash is kept)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := sf.open(g, false)
-			if err != nil {
-				return err
+	}, false, func(cmd *cobra.Command, _ []string, db *store.DB) error {
+		u, err := db.User(user)
+		if err != nil {
+			return err
+		}
+		role := u.Role
+		if roleName != "" {
+			if role, err = auth.ParseRole(roleName); err != nil {
+				return invalidArg(err)
 			}
-			defer db.Close()
-			u, err := db.User(user)
-			if err != nil {
-				return err
+			if !u.Role.Allows(role) {
+				return invalidArg(fmt.Errorf("--role %s is above user %q's role %s", role, u.Name, u.Role))
 			}
-			role := u.Role
-			if roleName != "" {
-				if role, err = auth.ParseRole(roleName); err != nil {
-					return invalidArg(err)
-				}
-				if !u.Role.Allows(role) {
-					return invalidArg(fmt.Errorf("--role %s is above user %q's role %s", role, u.Name, u.Role))
-				}
-			}
-			tok, secret, err := auth.NewToken(u.Name, role, name, time.Now().UTC())
-			if err != nil {
-				return err
-			}
-			if err := db.SaveToken(&tok); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "token %s for %q (%s); keep the secret, it is not shown again:\n%s\n", tok.ID, u.Name, role, secret)
-			return nil
-		},
-	}
-	sf.add(create)
+		}
+		tok, secret, err := auth.NewToken(u.Name, role, name, time.Now().UTC())
+		if err != nil {
+			return err
+		}
+		if err := db.SaveToken(&tok); err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "token %s for %q (%s); keep the secret, it is not shown again:\n%s\n", tok.ID, u.Name, role, secret)
+		return nil
+	})
 	create.Flags().StringVar(&user, "user", "", "the user the token acts as (required)")
 	create.Flags().StringVar(&roleName, "role", "", "a lower role than the user's, to narrow the token")
 	create.Flags().StringVar(&name, "name", "", "what the token is for")
 	_ = create.MarkFlagRequired("user")
 
-	var sfr storeFlag
-	revoke := &cobra.Command{
-		Use:   "revoke ID",
-		Short: "Revoke a token",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := sfr.open(g, false)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+	revoke := storeCmd(g, &cobra.Command{Use: "revoke ID", Short: "Revoke a token", Args: cobra.ExactArgs(1)}, false,
+		func(cmd *cobra.Command, args []string, db *store.DB) error {
 			t, err := db.Token(args[0])
 			if err != nil {
 				return err
@@ -297,38 +299,24 @@ func newTokensCmd(g *globalOptions) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "token %s revoked\n", t.ID)
 			return nil
-		},
-	}
-	sfr.add(revoke)
+		})
 
-	var sfl storeFlag
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "List tokens (never their secrets)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := sfl.open(g, true)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+	list := storeCmd(g, &cobra.Command{Use: "list", Short: "List tokens (never their secrets)", Args: cobra.NoArgs}, true,
+		func(cmd *cobra.Command, _ []string, db *store.DB) error {
 			toks, err := db.Tokens()
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tUSER\tROLE\tNAME\tCREATED\tSTATUS")
+			var rows [][]string
 			for _, t := range toks {
 				status := "active"
 				if t.Revoked {
 					status = "revoked"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.User, t.Role, t.Name, t.Created.Format(time.RFC3339), status)
+				rows = append(rows, []string{t.ID, t.User, t.Role.String(), t.Name, t.Created.Format(time.RFC3339), status})
 			}
-			return tw.Flush()
-		},
-	}
-	sfl.add(list)
+			return printTable(cmd.OutOrStdout(), "ID\tUSER\tROLE\tNAME\tCREATED\tSTATUS", rows)
+		})
 	cmd.AddCommand(create, revoke, list)
 	return cmd
 }

@@ -63,17 +63,41 @@ func TestUsersAndTokens(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "al    agent  alice") || !strings.Contains(out, "disabled") {
 		t.Fatalf("list: %q", out)
 	}
+	// passwd, enable, tokens list and revoke, each on the store.
+	if code, out, errs := do("a new long secret\n", "users", "passwd", "root"); code != 0 || !strings.Contains(out, `password of "root" changed`) {
+		t.Fatalf("passwd: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := do("short\n", "users", "passwd", "root"); code != exitInvalid || !strings.Contains(errs, "at least 10 characters") {
+		t.Fatalf("passwd too short: %d %q", code, errs)
+	}
+	if code, _, errs := do("a new long secret\n", "users", "passwd", "nobody"); code == 0 || !strings.Contains(errs, "not found") {
+		t.Fatalf("passwd of no user: %d %q", code, errs)
+	}
+	if code, out, _ := do("", "users", "enable", "al"); code != 0 || !strings.Contains(out, `user "al" enabled`) {
+		t.Fatalf("enable: %d %q", code, out)
+	}
+	code, out, _ = do("", "tokens", "list")
+	if code != 0 || !strings.HasPrefix(out, "ID ") || !strings.Contains(out, "  al    agent  script  ") || !strings.Contains(out, "active") {
+		t.Fatalf("tokens list: %d %q", code, out)
+	}
+	id := auth.TokenID(secret)
+	if code, out, _ := do("", "tokens", "revoke", id); code != 0 || out != "token "+id+" revoked\n" {
+		t.Fatalf("revoke: %d %q", code, out)
+	}
+	if _, out, _ := do("", "tokens", "list"); !strings.Contains(out, "revoked") {
+		t.Fatalf("tokens list after the revoke: %q", out)
+	}
 	s, err := store.Open(db, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	tok, err := s.Token(auth.TokenID(secret))
-	if err != nil || !tok.Matches(secret) || tok.User != "al" || tok.Role != auth.Agent {
+	if err != nil || tok.Hash != auth.HashToken(secret) || tok.Matches(secret) || tok.User != "al" || tok.Role != auth.Agent || !tok.Revoked {
 		t.Fatalf("stored token %+v %v (secret %q)", tok, err, secret)
 	}
 	u, _ := s.User("root")
-	if ok, _ := auth.VerifyPassword("a long secret 1", u.Hash); !ok || strings.Contains(u.Hash, "secret") {
+	if ok, _ := auth.VerifyPassword("a new long secret", u.Hash); !ok || strings.Contains(u.Hash, "secret") {
 		t.Fatalf("stored hash %q", u.Hash)
 	}
 }
