@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +52,9 @@ type Campaign struct {
 	// the members of the queues listed.
 	Agents []string `yaml:"agents"`
 	Queues []string `yaml:"queues"`
+	// WrapUp is the wrap-up after a call taken as one of the campaign's
+	// own Agents (a call taken through one of Queues has that queue's).
+	WrapUp time.Duration `yaml:"wrap_up"`
 	// InboundFirst keeps a shared agent for inbound callers while any wait
 	// in one of the agent's queues.
 	InboundFirst bool `yaml:"inbound_first"`
@@ -142,6 +146,7 @@ func DefaultCampaign() Campaign {
 		Schedule:      Schedule{Hours: "08:00-21:00", TimeZone: "UTC"},
 		LeadHours:     "08:00-21:00",
 		InboundFirst:  true,
+		WrapUp:        DefaultQueue().WrapUp,
 		Retry: CampaignRetry{
 			MaxAttempts:  r.MaxAttempts,
 			Busy:         r.After[campaign.Busy],
@@ -221,7 +226,15 @@ func (v *validator) campaigns() {
 		v.atLeast(joinPath(rp, "max_attempts"), r.MaxAttempts, 1)
 		v.dispositions(p, c.Dispositions)
 		for j, a := range c.Agents {
-			v.known(indexPath(joinPath(p, "agents"), j), "agent", a, agents)
+			ap := indexPath(joinPath(p, "agents"), j)
+			if first := slices.Index(c.Agents, a); first < j {
+				v.add(ap, "agent %q is listed twice (also %s)", a, indexPath(joinPath(p, "agents"), first))
+				continue
+			}
+			v.known(ap, "agent", a, agents)
+		}
+		if len(c.Agents) > 0 && c.Kind != CampaignAgent && slices.Contains(CampaignKinds, c.Kind) {
+			v.add(joinPath(p, "agents"), "a %s campaign connects no lead to agents of its own; agents are for kind agent (a flow's queue node reaches a queue's members)", c.Kind)
 		}
 		for j, q := range c.Queues {
 			v.known(indexPath(joinPath(p, "queues"), j), "queue", q, queues)

@@ -261,16 +261,17 @@ func (c *Core) newCampaignRun(name string) (*campaignRun, error) {
 	if !ok {
 		return nil, fmt.Errorf("campaign %q: %w", name, ErrUnknownCampaign)
 	}
-	if k.Kind == config.CampaignAgent && len(k.Queues) == 0 {
-		return nil, fmt.Errorf("campaign %q: answered leads reach agents through a queue; list one under queues (agents alone are not supported yet): %w", name, ErrCampaignState)
-	}
 	p, err := dialer.NewPacer(k.PacerOptions())
 	if err != nil {
 		return nil, fmt.Errorf("campaign %q: %w", name, err)
 	}
 	r := &campaignRun{cfg: k, state: CampaignStopped, pacer: p, retry: k.Retries(), win: k.Windows(),
 		known: map[string]bool{}, dials: map[pbx.ChannelID]*leadDial{}, byCall: map[string]*leadDial{}}
-	for _, qn := range k.Queues {
+	own := []string(nil)
+	if k.Kind == config.CampaignAgent && len(k.Agents) > 0 {
+		own = []string{CampaignQueue(k.Name)}
+	}
+	for _, qn := range append(slices.Clip(k.Queues), own...) {
 		if q := c.queueIdx[qn]; q != nil {
 			r.queues = append(r.queues, q)
 		}
@@ -438,34 +439,41 @@ func (c *Core) campaignTick(now time.Time, r *campaignRun) {
 }
 
 // freeFor counts the agents free for the campaign's calls now: available
-// members of its queues (and its own agents), less inbound callers waiting
-// in those queues when inbound goes first. It also lists when the members
-// in wrap-up will be done.
+// members of its queues (its own agents' queue among them), less the
+// inbound callers waiting in any queue of those free agents when inbound
+// goes first. It also lists when the members in wrap-up will be done.
 func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 	seen := map[int32]bool{}
-	free := 0
+	inboundSeen := map[int32]bool{}
+	free, waiting := 0, 0
 	var wrapEnds []time.Time
 	count := func(a *agent) {
 		if seen[a.idx] {
 			return
 		}
 		seen[a.idx] = true
-		if freeNow(a, now) {
-			free++
-		}
 		if a.state == acd.WrapUp && a.call != nil && !a.call.wrapEnd.IsZero() {
 			wrapEnds = append(wrapEnds, a.call.wrapEnd)
 		}
+		if !freeNow(a, now) {
+			return
+		}
+		free++
+		for _, q := range a.queues {
+			if inboundSeen[q.idx] {
+				continue
+			}
+			inboundSeen[q.idx] = true
+			for _, w := range q.waiting {
+				if w.dir != acd.DirectionOutbound {
+					waiting++
+				}
+			}
+		}
 	}
-	waiting := 0
 	for _, q := range r.queues {
 		for _, m := range q.rs.Members {
 			count(c.agents[m.Agent])
-		}
-		for _, w := range q.waiting {
-			if w.dir != acd.DirectionOutbound {
-				waiting++
-			}
 		}
 	}
 	if r.cfg.InboundFirst {

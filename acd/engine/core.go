@@ -120,6 +120,7 @@ func NewCore(opts Options, now time.Time) (*Core, error) {
 	if opts.Store == nil {
 		opts.Store = NopStore{}
 	}
+	opts.Config = withCampaignQueues(opts.Config)
 	w := opts.Writer
 	if w == nil {
 		w = store.NewWriter(opts.Store, store.WriterOptions{Sync: true})

@@ -46,6 +46,7 @@ func (r ReconfigureReport) Changed() bool {
 func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport, error) {
 	var rep ReconfigureReport
 	old := c.opts.Config
+	cfg = withCampaignQueues(cfg)
 
 	// Compile everything first, so a config that fails changes nothing.
 	flow, err := menuFlow(cfg.Menus, cfg.Flows)

@@ -24,7 +24,7 @@ queues:
 agents:
   - {id: a1, endpoint: user/a1, queues: [{queue: outbound}], logged_in: true}
   - {id: a2, endpoint: user/a2, queues: [{queue: outbound}], logged_in: true}
-  - {id: a3, endpoint: user/a3, queues: [{queue: outbound}], logged_in: true}
+  - {id: a3, endpoint: user/a3%s, logged_in: true}
 campaigns:
   - name: drive
     endpoint: sofia/gateway/gw/{number}
@@ -34,7 +34,8 @@ campaigns:
     schedule: {hours: "00:00-24:00", time_zone: UTC}
     lead_hours: "%s"
     retry: {max_attempts: 2, busy: 1s, no_answer: 1s, failed: 1s}
-    queues: [outbound]
+    %s
+    wrap_up: 1s
     safe_harbour: [sound:hello-world]
 `
 
@@ -45,13 +46,22 @@ campaigns:
 // after their delay then fail, do-not-call and out-of-hours leads are never
 // dialed, and no more live answers are abandoned than the 3 % cap allows
 // (none, with eight).
+//
+// In "own-agents" the campaign lists its agents instead of a queue, a3 in
+// no queue at all: the answered leads reach a1, a2 and a3 through the
+// campaign's own queue.
 func TestCampaignOnESLFake(t *testing.T) {
-	for _, mode := range []string{"progressive", "predictive"} {
+	for _, mode := range []string{"progressive", "predictive", "own-agents"} {
 		t.Run(mode, func(t *testing.T) { eslCampaign(t, mode) })
 	}
 }
 
 func eslCampaign(t *testing.T, mode string) {
+	own := mode == "own-agents"
+	a3Queues, workers := ", queues: [{queue: outbound}]", "queues: [outbound]"
+	if own {
+		mode, a3Queues, workers = "progressive", "", "agents: [a1, a2, a3]"
+	}
 	fs, err := esltest.New(esltest.Options{Password: "ClueCon"})
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +113,7 @@ func eslCampaign(t *testing.T, mode string) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cfgPath := writeFile(t, "hotline.yaml", fmt.Sprintf(eslCampaignConfig, mode, hours))
+	cfgPath := writeFile(t, "hotline.yaml", fmt.Sprintf(eslCampaignConfig, a3Queues, mode, hours, workers))
 	env := map[string]string{"HOTLINE_FREESWITCH_ADDRESS": fs.Addr(), "HOTLINE_STORE_PATH": path, "HOTLINE_SERVER_LISTEN": addr}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
@@ -167,7 +177,7 @@ func eslCampaign(t *testing.T, mode string) {
 		}
 		dials[rec.Called] = append(dials[rec.Called], rec)
 	}
-	abandoned := 0
+	abandoned, byA3 := 0, 0
 	err = db.CampaignLeads("drive", func(l campaign.Lead) bool {
 		k, recs := kindOf[l.Phone], dials[l.Phone]
 		wantState, wantAttempts := map[string]campaign.LeadState{
@@ -186,6 +196,12 @@ func eslCampaign(t *testing.T, mode string) {
 			if recs[0].Agent == "" || recs[0].Outcome != acd.OutcomeAnswered {
 				t.Errorf("person %s: agent %q, %s", l.Phone, recs[0].Agent, recs[0].Outcome)
 			}
+			if own && recs[0].Queue != engine.CampaignQueue("drive") {
+				t.Errorf("person %s reached %s through queue %q; want the campaign's own", l.Phone, recs[0].Agent, recs[0].Queue)
+			}
+			if recs[0].Agent == "a3" {
+				byA3++
+			}
 		case k == "busy" || k == "never":
 			if gap := recs[1].Entered.Sub(recs[0].Ended); gap < time.Second {
 				t.Errorf("%s %s dialed again %s after its first dial; the delay is 1s", k, l.Phone, gap)
@@ -199,6 +215,9 @@ func eslCampaign(t *testing.T, mode string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if own && byA3 == 0 {
+		t.Error("a3, in no queue, took none of the campaign's calls")
 	}
 	if mode == "progressive" && abandoned > 0 || abandoned != st.Stats.Abandoned {
 		t.Errorf("%d people abandoned, the campaign counts %d", abandoned, st.Stats.Abandoned)
