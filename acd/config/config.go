@@ -99,6 +99,9 @@ type SimCallers struct {
 	RatePerMinute float64       `yaml:"rate_per_minute"` // Poisson arrival rate, all entries together
 	Patience      time.Duration `yaml:"patience"`        // mean time a caller waits before hanging up (exponential)
 	DTMFChance    float64       `yaml:"dtmf_chance"`     // probability a caller presses a menu key
+	// SayChance is the probability that a caller of a FAQ flow says one of
+	// its questions (the sim's recognizer hears it) rather than press a key.
+	SayChance float64 `yaml:"say_chance"`
 }
 
 // SimAgentPhone is how synthetic agents' phones behave.

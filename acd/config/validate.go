@@ -130,6 +130,7 @@ func (v *validator) pbx() {
 		v.positive("pbx.sim.callers.patience", s.Callers.Patience)
 		v.positive("pbx.sim.agents.talk_time", s.Agents.TalkTime)
 		v.chance("pbx.sim.callers.dtmf_chance", s.Callers.DTMFChance)
+		v.chance("pbx.sim.callers.say_chance", s.Callers.SayChance)
 		v.chance("pbx.sim.agents.no_answer_rate", s.Agents.NoAnswerRate)
 		v.chance("pbx.sim.agents.busy_rate", s.Agents.BusyRate)
 		if sum := s.Agents.NoAnswerRate + s.Agents.BusyRate; sum > 1 {

@@ -160,6 +160,7 @@ var ivrSteps = map[string]bool{
 	"lookup": true, "lookup-failed": true, "lookup-timeout": true, "hours": true, "condition": true,
 	"faq-answer": true, "faq-recognized": true, "faq-guess": true, "faq-guess-refused": true, "faq-agent": true,
 	"faq-not-understood": true, "faq-fallback": true, "flow-skills": true, "flow-priority": true,
+	"speech-failed": true,
 }
 
 // ivrPath is a call's way through its flow, from its timeline.
@@ -182,6 +183,7 @@ func (c *Core) startFlow(now time.Time, cl *call, node string) {
 
 // flowInput feeds one input to the call's flow.
 func (c *Core) flowInput(now time.Time, cl *call, in ivr.Input) {
+	c.stopListening(cl)
 	st, acts := c.flow.Step(cl.flow, in, now)
 	c.runFlow(now, cl, st, acts)
 }
@@ -208,6 +210,7 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 		case ivr.StopPlay:
 			c.stopPlay(cl)
 		case ivr.StartTimer:
+			cl.listen.wait = a.After
 			cl.gen[TimerMenu]++
 			c.out.At(now.Add(a.After), Timer{Kind: TimerMenu, Call: cl.id, Gen: cl.gen[TimerMenu]})
 		case ivr.CancelTimer:
@@ -225,7 +228,7 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 		case ivr.Callback:
 			c.flowCallback(now, cl, a, false)
 		case ivr.Listen:
-			// No recognizer is hosted by the engine yet: the FAQ works by keys.
+			c.flowListen(now, cl, a)
 		case ivr.Lookup:
 			c.flowLookup(now, cl, a)
 		case ivr.Transfer:

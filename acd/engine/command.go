@@ -30,6 +30,7 @@ const (
 	OpUnbridge
 	OpPauseRecording
 	OpResumeRecording
+	OpListen
 )
 
 var opNames = map[Op]string{
@@ -37,7 +38,7 @@ var opNames = map[Op]string{
 	OpStartMOH: "moh-start", OpStopMOH: "moh-stop", OpOriginate: "originate", OpBridge: "bridge",
 	OpDestroyBridge: "bridge-destroy", OpStartRecording: "record-start", OpStopRecording: "record-stop",
 	OpSetVar: "set-var", OpSpy: "spy", OpUnbridge: "unbridge",
-	OpPauseRecording: "record-pause", OpResumeRecording: "record-resume",
+	OpPauseRecording: "record-pause", OpResumeRecording: "record-resume", OpListen: "listen",
 }
 
 func (o Op) String() string {
@@ -64,6 +65,7 @@ type Command struct {
 	MOHClass  string
 	Originate pbx.OriginateRequest
 	Record    pbx.RecordRequest
+	Listen    pbx.ListenRequest
 	Spy       pbx.SpyMode
 	Name      string
 	Value     string
@@ -100,6 +102,8 @@ func (c Command) Exec(ctx context.Context, sw pbx.Switch) error {
 		return sw.PauseRecording(ctx, c.Name)
 	case OpResumeRecording:
 		return sw.ResumeRecording(ctx, c.Name)
+	case OpListen:
+		return sw.Listen(ctx, c.Listen)
 	case OpSetVar:
 		return sw.SetVar(ctx, c.Channel, c.Name, c.Value)
 	case OpSpy:
@@ -135,6 +139,8 @@ func (c Command) String() string {
 		fmt.Fprintf(&b, " %s bridge=%s", c.Record.Name, c.Record.Bridge)
 	case OpStopRecording, OpPauseRecording, OpResumeRecording:
 		fmt.Fprintf(&b, " %s", c.Name)
+	case OpListen:
+		fmt.Fprintf(&b, " %s %s max=%s", c.Listen.Channel, c.Listen.Name, c.Listen.Max)
 	case OpSetVar:
 		fmt.Fprintf(&b, " %s %s=%s", c.Channel, c.Name, c.Value)
 	case OpSpy:

@@ -14,6 +14,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/routing"
+	"github.com/hotline-cc/hotline/acd/speech"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -46,6 +47,13 @@ type Options struct {
 	// waits for it at most MatchTimeout (0: DefaultMatchTimeout).
 	MatchCaller  CallerMatcher
 	MatchTimeout time.Duration
+	// Recognizer, if set, lets callers say their question to a FAQ: the
+	// switch records it (pbx.Switch.Listen), the recognizer transcribes it
+	// off the engine goroutine within RecognizeTimeout (0:
+	// DefaultRecognizeTimeout), and the FAQ matches the transcript. On a
+	// failure the call goes on by keys. nil = keys alone.
+	Recognizer       speech.Recognizer
+	RecognizeTimeout time.Duration
 	// Speaker turns the flows' texts (say: media) into prompt files the
 	// switch plays; nil = say: media go to the switch as they are (the
 	// simulator plays them).
@@ -302,6 +310,8 @@ func (c *Core) Handle(now time.Time, ev pbx.Event) {
 		// The engine unbridges itself; this only confirms.
 	case pbx.RecordingFinished:
 		c.onRecordingFinished(now, e)
+	case pbx.Utterance:
+		c.onUtterance(now, e)
 	case pbx.Synced:
 		c.reconcile(now, e)
 	case pbx.Disconnected:
@@ -328,6 +338,11 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 			Base:   pbx.Base{Channel: cmd.Originate.ChannelID, At: now},
 			Reason: pbx.FailUnreachable, Cause: pbx.CauseUnreachable,
 		})
+	case OpListen:
+		if ref, ok := c.chans[cmd.Listen.Channel]; ok && ref.call.listen.name == cmd.Listen.Name {
+			ref.call.listen.name = ""
+			c.speechFailed(now, ref.call, err.Error())
+		}
 	case OpStartRecording:
 		for _, cl := range c.calls {
 			if cl.recording == cmd.Record.Name {

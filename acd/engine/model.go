@@ -108,6 +108,7 @@ type call struct {
 	legTag     string // this run's tag in new leg ids of a call restored after a restart (see nextChannel)
 	playSeq    int
 	workGen    uint64         // numbers the flow's work (lookups) so a late answer is told from the current one
+	listen     listening      // a spoken question (ivrlisten.go)
 	rendering  pbx.PlaybackID // a playback waiting for its prompts to be rendered
 	prompts    []string       // the media of the current playback of rendered prompts, until replayed once
 	gen        [timerKinds]uint64

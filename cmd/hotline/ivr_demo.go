@@ -56,9 +56,9 @@ func writeIVRSummary(w io.Writer, t *ivrTally) error {
 	}
 	fmt.Fprintln(w, "\nSelf-service (IVR)")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "flow\tcalls\tFAQ answered\tcontained\tcontainment\t")
+	fmt.Fprintln(tw, "flow\tcalls\tFAQ answered\tcontained\tcontainment\tspoken\trecognized\t")
 	for _, f := range r.Flows {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f%%\t\n", f.Flow, f.Calls, f.Answered, f.Contained, 100*f.Share)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f%%\t%d\t%.1f%%\t\n", f.Flow, f.Calls, f.Answered, f.Contained, 100*f.Share, f.Heard+f.Missed, 100*f.Rate)
 	}
 	return tw.Flush()
 }

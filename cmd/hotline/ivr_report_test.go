@@ -62,8 +62,9 @@ func TestReportIVR(t *testing.T) {
 	}
 }
 
-// The demo's FAQ line: callers press its keys, most hear their answer and
-// hang up, and the closing table shows the containment.
+// The demo's FAQ line: callers press its keys or say their questions,
+// most hear their answer and hang up, and the closing table shows the
+// containment and the recognition.
 func TestDemoShowsContainment(t *testing.T) {
 	code, out, errOut := hotline(t, nil, "demo", "--speed", "0", "--duration", "30m", "--plain")
 	if code != 0 {
@@ -73,13 +74,17 @@ func TestDemoShowsContainment(t *testing.T) {
 	if !ok {
 		t.Fatalf("no IVR table:\n%s", out)
 	}
-	var calls, answered, contained int
-	var share float64
+	var calls, answered, contained, spoken int
+	var share, recognized float64
 	line := strings.Split(table, "\n")[1]
-	if n, err := fmt.Sscanf(strings.TrimSpace(line), "faq %d %d %d %f%%", &calls, &answered, &contained, &share); n != 4 || err != nil {
+	if n, err := fmt.Sscanf(strings.TrimSpace(line), "faq %d %d %d %f%% %d %f%%", &calls, &answered, &contained, &share, &spoken, &recognized); n != 6 || err != nil {
 		t.Fatalf("faq row %q: %v", line, err)
 	}
 	if calls == 0 || contained == 0 || contained > answered || answered > calls || share <= 0 || share >= 100 {
 		t.Errorf("faq row %q: want some calls, some contained, not all", line)
+	}
+	// Some callers say their question (some one the FAQ does not know).
+	if spoken == 0 || spoken > calls || recognized <= 0 || recognized >= 100 {
+		t.Errorf("faq row %q: want some questions spoken, most recognized, not all", line)
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -22,10 +24,6 @@ import (
 // missing espeak-ng or sox, or a stale file that cannot be rendered again,
 // stops serve with the flow and node named. nil when no flow speaks text.
 func startPrompts(ctx context.Context, cfg config.Config, log zerolog.Logger) (*speech.Prompts, error) {
-	if cfg.Speech.Recognizer.URL != "" {
-		log.Warn().Str("component", "ivr").Str("url", cfg.Speech.Recognizer.URL).
-			Msg("speech.recognizer is set, but serve does not record callers' questions yet: FAQs answer by key only")
-	}
 	p := &speech.Prompts{Dir: cfg.Speech.Prompts, Speed: cfg.Speech.Speed, URL: cfg.Speech.PromptURL}
 	n, err := preparePrompts(ctx, cfg, p, nil)
 	if err != nil {
@@ -37,6 +35,18 @@ func startPrompts(ctx context.Context, cfg config.Config, log zerolog.Logger) (*
 	log.Info().Str("component", "ivr").Str("dir", p.Dir).Int("rendered", n.rendered).Int("already_there", n.cached).
 		Int("per_call", n.dynamic).Str("url", p.URL).Msg("prompts ready")
 	return p, nil
+}
+
+// startRecognizer is the speech recognizer of speech.recognizer, nil
+// when none is set (FAQs answer by key alone).
+func startRecognizer(cfg config.Config, log zerolog.Logger) speech.Recognizer {
+	r := cfg.Speech.Recognizer
+	if r.URL == "" {
+		return nil
+	}
+	log.Info().Str("component", "ivr").Str("url", r.URL).Str("model", r.Model).Dur("timeout", r.Timeout).
+		Msg("callers may say their questions to FAQs")
+	return &speech.HTTP{URL: r.URL, Model: r.Model, Token: r.Token}
 }
 
 // promptName is a rendered prompt's file name (see speech.Prompts.File).
@@ -92,12 +102,8 @@ const promptCacheControl = "public, max-age=86400"
 // flowKeys are the keys a simulated caller of flow may press at its
 // start: a FAQ's entry keys and its key for a person.
 func flowKeys(cfg config.Config, flow string) []string {
-	f, ok := cfg.Flows[flow]
-	if !ok {
-		return nil
-	}
-	faq, ok := f.IVRNodes()[f.Start].(*ivr.FAQ)
-	if !ok {
+	faq := startFAQ(cfg, flow)
+	if faq == nil {
 		return nil
 	}
 	var keys []string
@@ -107,4 +113,43 @@ func flowKeys(cfg config.Config, flow string) []string {
 		}
 	}
 	return append(keys, cmp.Or(faq.AgentKey, "0"))
+}
+
+// flowPhrases are what a simulated caller of flow may say at its start:
+// the phrases of each FAQ entry in each language and of asking for a
+// person, and a question the FAQ does not know.
+func flowPhrases(cfg config.Config, flow string) []string {
+	faq := startFAQ(cfg, flow)
+	if faq == nil {
+		return nil
+	}
+	var out []string
+	add := func(byLang map[string][]string) {
+		for _, lang := range slices.Sorted(maps.Keys(byLang)) {
+			if ps := byLang[lang]; len(ps) > 0 {
+				out = append(out, ps...)
+			}
+		}
+	}
+	for _, e := range faq.Entries {
+		add(e.Phrases)
+	}
+	add(faq.AgentPhrases)
+	if len(out) == 0 {
+		return nil
+	}
+	return append(out, offTopic)
+}
+
+// offTopic is what some simulated callers ask that no FAQ answers.
+const offTopic = "my parcel never arrived"
+
+// startFAQ is the FAQ node flow starts with, nil if it starts otherwise.
+func startFAQ(cfg config.Config, flow string) *ivr.FAQ {
+	f, ok := cfg.Flows[flow]
+	if !ok {
+		return nil
+	}
+	faq, _ := f.IVRNodes()[f.Start].(*ivr.FAQ)
+	return faq
 }

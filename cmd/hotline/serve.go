@@ -127,9 +127,11 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	if prompts != nil {
 		speaker = prompts
 	}
+	recognizer := startRecognizer(cfg, log)
 	rt, err := engine.NewRuntime(engine.RunOptions{
 		Core: engine.Options{Config: cfg, Store: target, Seed: uint64(time.Now().UnixNano()),
-			IDPrefix: runID(), Speaker: speaker, MatchCaller: callerMatcher(db, keys, cfg.Privacy.Region)},
+			IDPrefix: runID(), Speaker: speaker, MatchCaller: callerMatcher(db, keys, cfg.Privacy.Region),
+			Recognizer: recognizer, RecognizeTimeout: cfg.Speech.Recognizer.Timeout},
 		Switch: sw, Log: log, Saved: &saved,
 	})
 	if err != nil {
@@ -306,6 +308,9 @@ func simTraffic(cfg config.Config, until time.Time) []sim.Traffic {
 		}
 		if keys := flowKeys(cfg, e.Flow); len(keys) > 0 {
 			t.Keys, t.DTMFChance = keys, c.DTMFChance
+		}
+		if phrases := flowPhrases(cfg, e.Flow); len(phrases) > 0 {
+			t.Phrases, t.SayChance = phrases, c.SayChance
 		}
 		out = append(out, t)
 	}
