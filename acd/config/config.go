@@ -65,6 +65,11 @@ type PBX struct {
 	// Outside is the dial string for outside numbers, with {number}, e.g.
 	// "PJSIP/{number}@trunk": transfers to a number use it. "" = none.
 	Outside string `yaml:"outside"`
+	// TransferRingTimeout is how long an outside number a call is
+	// transferred to may ring; a transfer target the switch never
+	// reports on is given up that long after it started ringing (an
+	// agent's ring_timeout for an agent), plus a grace. Default 30 s.
+	TransferRingTimeout time.Duration `yaml:"transfer_ring_timeout"`
 }
 
 // Asterisk is the ARI connection.

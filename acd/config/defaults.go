@@ -17,7 +17,8 @@ func Default() Config {
 		Speech:  Speech{Prompts: "prompts", Speed: 150, Recognizer: Recognizer{Timeout: 10 * time.Second}},
 		Privacy: Privacy{Region: "US", Retention: Retention{Every: 24 * time.Hour}},
 		PBX: PBX{
-			Type: PBXAsterisk,
+			Type:                PBXAsterisk,
+			TransferRingTimeout: 30 * time.Second,
 			Asterisk: Asterisk{
 				URL:             "http://127.0.0.1:8088/ari",
 				App:             "hotline",

@@ -97,6 +97,7 @@ func (v *validator) pbx() {
 	if p.Outside != "" && !strings.Contains(p.Outside, "{number}") {
 		v.add("pbx.outside", "%q has no {number}; write the dial string for outside numbers with it, e.g. PJSIP/{number}@trunk", p.Outside)
 	}
+	v.positive("pbx.transfer_ring_timeout", p.TransferRingTimeout)
 	switch p.Type {
 	case PBXAsterisk:
 		a := p.Asterisk

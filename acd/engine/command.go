@@ -174,6 +174,7 @@ const (
 	TimerAgentReady                      // agent's no-answer/busy delay is over
 	TimerCallback                        // a callback request may be retried
 	TimerCheckpoint                      // save that the live calls are still up
+	TimerXferGuard                       // a transfer target rang longer than the switch should allow
 	timerKinds
 )
 

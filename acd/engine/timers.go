@@ -59,6 +59,8 @@ func (c *Core) Fire(now time.Time, t Timer) {
 		}
 	case TimerRelax, TimerRedial:
 		c.dispatchCall(now, cl)
+	case TimerXferGuard:
+		c.targetTimedOut(now, cl)
 	case TimerRingGuard:
 		for _, l := range append([]*leg(nil), cl.legs...) {
 			if !l.answered && now.Sub(l.started) >= ringTimeout(cl.queue) {

@@ -76,13 +76,14 @@ type transferState struct {
 
 // target is the far end of a transfer or a consult.
 type target struct {
-	to       TransferTo
-	agent    *agent // nil for a number
-	ch       pbx.ChannelID
-	answered bool
-	attended bool
-	from     string       // the agent who transfers
-	bridge   pbx.BridgeID // the consult bridge (attended)
+	to        TransferTo
+	agent     *agent // nil for a number
+	ch        pbx.ChannelID
+	answered  bool
+	attended  bool
+	from      string       // the agent who transfers
+	bridge    pbx.BridgeID // the consult bridge (attended)
+	ringUntil time.Time    // when the switch should have timed the ring out
 }
 
 // holdTime is the hold of the current leg up to end.
@@ -339,12 +340,44 @@ func (c *Core) ringTarget(now time.Time, cl *call, t *target) {
 		vars[pbx.VarRole], vars[pbx.VarAgent] = "agent", b.id
 	} else {
 		vars[pbx.VarRole] = "outside"
-		timeout = 30 * time.Second
+		timeout = c.opts.Config.PBX.TransferRingTimeout
 	}
 	c.step(now, cl, "transfer-ring", t.to.Agent, string(t.ch))
 	c.do(Command{Op: OpOriginate, Lane: string(t.ch), Originate: pbx.OriginateRequest{
 		ChannelID: t.ch, Endpoint: endpoint, CallerID: cl.rec.Caller, CallerName: cl.rec.CallerName, Timeout: timeout, Vars: vars,
 	}})
+	c.guardTarget(now, cl, t, timeout)
+}
+
+// transferGrace is how long after its ring time a transfer target the
+// switch has not reported on is given up.
+const transferGrace = 3 * time.Second
+
+// guardTarget arms the guard of a target ringing for timeout: the switch
+// times the ring out itself, and this catches one that never reports
+// back (a trunk ignoring the timeout, an event lost), so that the caller
+// is not left on music.
+func (c *Core) guardTarget(now time.Time, cl *call, t *target, timeout time.Duration) {
+	t.ringUntil = now.Add(timeout)
+	cl.gen[TimerXferGuard]++
+	c.out.At(t.ringUntil.Add(transferGrace), Timer{Kind: TimerXferGuard, Call: cl.id, Gen: cl.gen[TimerXferGuard]})
+}
+
+// targetTimedOut gives up a target still ringing when its guard fires: it
+// is hung up and the transfer fails as unanswered (a consult goes back to
+// the held caller, a blind transfer to the queue).
+func (c *Core) targetTimedOut(now time.Time, cl *call) {
+	t := cl.xfer.target
+	if t == nil || t.answered || (cl.phase != acd.CallConsulting && cl.phase != acd.CallTransferring) {
+		return
+	}
+	c.warn(now, "transfer-guard", "call %s: switch never reported on transfer target %s", cl.id, t.ch)
+	c.step(now, cl, "transfer-timeout", t.to.Agent, t.to.String()+" still ringing "+now.Sub(t.ringUntil).Round(time.Second).String()+" after its ring time")
+	if _, live := c.chans[t.ch]; live {
+		c.do(Command{Op: OpHangup, Lane: string(t.ch), Channel: t.ch, Cause: pbx.CauseOriginatorCancel})
+		c.forget(t.ch)
+	}
+	c.targetFailed(now, cl, t, pbx.FailNoAnswer)
 }
 
 // agentLeaves ends the agent's leg of a call that goes on without it: its
