@@ -52,6 +52,9 @@ type Campaign struct {
 	// the members of the queues listed.
 	Agents []string `yaml:"agents"`
 	Queues []string `yaml:"queues"`
+	// Team adds a team's agents (those it lists and the members of its
+	// queues) to Agents.
+	Team string `yaml:"team"`
 	// WrapUp is the wrap-up after a call taken as one of the campaign's
 	// own Agents (a call taken through one of Queues has that queue's).
 	WrapUp time.Duration `yaml:"wrap_up"`
@@ -194,6 +197,32 @@ func (c Campaign) Windows() campaign.Windows {
 	return campaign.Windows{Campaign: sched, CampaignLoc: loc, Lead: lead}
 }
 
+// CampaignAgents are the agents who take k's calls as its own: those it
+// lists, then those of its team not listed, in config order, each once.
+// Call it on a validated Config.
+func (c Config) CampaignAgents(k Campaign) []string {
+	out := slices.Clone(k.Agents)
+	add := func(id string) {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	for _, t := range c.Teams {
+		if t.Name != k.Team || k.Team == "" {
+			continue
+		}
+		for _, a := range t.Agents {
+			add(a)
+		}
+		for _, a := range c.Agents {
+			if slices.ContainsFunc(a.Queues, func(m Membership) bool { return slices.Contains(t.Queues, m.Queue) }) {
+				add(a.ID)
+			}
+		}
+	}
+	return out
+}
+
 // DispositionRules are the campaign's dispositions in the campaign
 // package's terms.
 func (c Campaign) DispositionRules() []campaign.Disposition {
@@ -236,6 +265,16 @@ func (v *validator) campaigns() {
 		if len(c.Agents) > 0 && c.Kind != CampaignAgent && slices.Contains(CampaignKinds, c.Kind) {
 			v.add(joinPath(p, "agents"), "a %s campaign connects no lead to agents of its own; agents are for kind agent (a flow's queue node reaches a queue's members)", c.Kind)
 		}
+		if c.Team != "" {
+			teams := make([]string, len(v.cfg.Teams))
+			for i, t := range v.cfg.Teams {
+				teams[i] = t.Name
+			}
+			v.known(joinPath(p, "team"), "team", c.Team, teams)
+			if c.Kind != CampaignAgent && slices.Contains(CampaignKinds, c.Kind) {
+				v.add(joinPath(p, "team"), "a %s campaign connects no lead to agents of its own; team is for kind agent", c.Kind)
+			}
+		}
 		for j, q := range c.Queues {
 			v.known(indexPath(joinPath(p, "queues"), j), "queue", q, queues)
 		}
@@ -248,8 +287,8 @@ func (v *validator) campaigns() {
 		}
 		switch c.Kind {
 		case CampaignAgent:
-			if len(c.Agents)+len(c.Queues) == 0 {
-				v.add(joinPath(p, "agents"), "no agents and no queues; an agent campaign needs someone to take its answered leads")
+			if len(c.Agents)+len(c.Queues) == 0 && c.Team == "" {
+				v.add(joinPath(p, "agents"), "no agents, no team and no queues; an agent campaign needs someone to take its answered leads")
 			}
 			if len(c.SafeHarbour) == 0 {
 				v.add(joinPath(p, "safe_harbour"), "missing; an answered lead no agent takes in time must hear who called and how to opt out")

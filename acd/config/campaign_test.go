@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,8 @@ campaigns:
     agents: [bob]
     queues: [sales]
     safe_harbour: [sound:hotline-safe-harbour]
+teams:
+  - {name: floor, queues: [sales], agents: [bob]}
 `
 
 func TestParseCampaign(t *testing.T) {
@@ -94,7 +97,12 @@ func TestValidateCampaigns(t *testing.T) {
 		{"attempts", func(k *Campaign) { k.Retry.MaxAttempts = 0 }, []string{"campaigns[0].retry.max_attempts: 0 is less than 1"}},
 		{"agent", func(k *Campaign) { k.Agents = []string{"carol"} }, []string{`campaigns[0].agents[0]: unknown agent "carol"; known: alice, bob`}},
 		{"queue", func(k *Campaign) { k.Queues = []string{"support"} }, []string{`campaigns[0].queues[0]: unknown queue "support"; known: sales`}},
-		{"nobody", func(k *Campaign) { k.Agents, k.Queues = nil, nil }, []string{"campaigns[0].agents: no agents and no queues"}},
+		{"nobody", func(k *Campaign) { k.Agents, k.Queues = nil, nil }, []string{"campaigns[0].agents: no agents, no team and no queues"}},
+		{"team alone", func(k *Campaign) { k.Agents, k.Queues, k.Team = nil, nil, "floor" }, nil},
+		{"unknown team", func(k *Campaign) { k.Team = "night" }, []string{`campaigns[0].team: unknown team "night"; known: floor`}},
+		{"team of a notification", func(k *Campaign) {
+			k.Kind, k.Agents, k.Message, k.Team = CampaignNotification, nil, []string{"sound:x"}, "floor"
+		}, []string{"campaigns[0].team: a notification campaign connects no lead to agents of its own"}},
 		{"agents alone", func(k *Campaign) { k.Agents, k.Queues = []string{"alice", "bob"}, nil }, nil},
 		{"agent twice", func(k *Campaign) { k.Agents = []string{"alice", "bob", "alice"} }, []string{`campaigns[0].agents[2]: agent "alice" is listed twice (also campaigns[0].agents[0])`}},
 		{"agents of a survey", func(k *Campaign) { k.Kind = CampaignSurvey }, []string{"campaigns[0].flow: missing", "campaigns[0].agents: a survey campaign connects no lead to agents of its own; agents are for kind agent"}},
@@ -144,5 +152,26 @@ func TestParseCampaignNamesLine(t *testing.T) {
 	err = c.Validate()
 	if err == nil || !strings.Contains(err.Error(), "hotline.yaml:12") || !strings.Contains(err.Error(), "campaigns[0].mode") {
 		t.Fatalf("want the file, line 12 and the path, got %v", err)
+	}
+}
+
+// TestCampaignAgents: a campaign's own agents are those it lists, then its
+// team's (listed, then members of the team's queues), each once.
+func TestCampaignAgents(t *testing.T) {
+	c, err := Parse([]byte(campaignYAML), "hotline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := c.Campaigns[0]
+	if got := c.CampaignAgents(k); !slices.Equal(got, []string{"bob"}) {
+		t.Errorf("listed: %v", got)
+	}
+	k.Team = "floor"
+	if got := c.CampaignAgents(k); !slices.Equal(got, []string{"bob", "alice"}) {
+		t.Errorf("with the team: %v; want bob, then alice (a member of sales)", got)
+	}
+	k.Agents = nil
+	if got := c.CampaignAgents(k); !slices.Equal(got, []string{"bob", "alice"}) {
+		t.Errorf("the team alone: %v", got)
 	}
 }

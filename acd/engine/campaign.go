@@ -268,7 +268,7 @@ func (c *Core) newCampaignRun(name string) (*campaignRun, error) {
 	r := &campaignRun{cfg: k, state: CampaignStopped, pacer: p, retry: k.Retries(), win: k.Windows(),
 		known: map[string]bool{}, dials: map[pbx.ChannelID]*leadDial{}, byCall: map[string]*leadDial{}}
 	own := []string(nil)
-	if k.Kind == config.CampaignAgent && len(k.Agents) > 0 {
+	if k.Kind == config.CampaignAgent && len(c.opts.Config.CampaignAgents(k)) > 0 {
 		own = []string{CampaignQueue(k.Name)}
 	}
 	for _, qn := range append(slices.Clip(k.Queues), own...) {

@@ -6,7 +6,8 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 )
 
-// A campaign's own agents: an agent campaign that lists agents gets a queue
+// A campaign's own agents: an agent campaign that lists agents (or a team,
+// whose agents and queue members count as listed) gets a queue
 // of its own, named CampaignQueue(campaign), whose members are those agents
 // (besides any queues it lists). An agent in no inbound queue takes the
 // campaign's calls through it; an agent also in inbound queues is free,
@@ -28,7 +29,8 @@ func withCampaignQueues(cfg config.Config) config.Config {
 	var add []config.Queue
 	joins := map[string][]string{} // agent → campaign queues to join
 	for _, k := range cfg.Campaigns {
-		if k.Kind != config.CampaignAgent || len(k.Agents) == 0 {
+		agents := cfg.CampaignAgents(k)
+		if k.Kind != config.CampaignAgent || len(agents) == 0 {
 			continue
 		}
 		name := CampaignQueue(k.Name)
@@ -39,7 +41,7 @@ func withCampaignQueues(cfg config.Config) config.Config {
 		q.Name = name
 		q.WrapUp = k.WrapUp
 		add = append(add, q)
-		for _, a := range k.Agents {
+		for _, a := range agents {
 			joins[a] = append(joins[a], name)
 		}
 	}

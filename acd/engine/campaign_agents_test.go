@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,9 +57,19 @@ func (rig *campaignRig) records(t *testing.T, dir acd.Direction) []store.CallRec
 // campaign, takes its answered leads through the campaign's own queue;
 // paused, they are not counted as free (nothing is dialed for them), and
 // ready again, they are.
+// In "team", a2 is the campaign's through the campaign's team.
 func TestCampaignOwnAgentWithoutQueue(t *testing.T) {
+	listed := fmt.Sprintf(ownAgentsConfig, "progressive", "2s", true, "a2")
+	team := strings.Replace(fmt.Sprintf(ownAgentsConfig, "progressive", "2s", true, ""), "    agents: []\n", "    team: night\n", 1) +
+		"teams:\n  - {name: night, agents: [a2]}\n"
+	for name, cfg := range map[string]string{"listed": listed, "team": team} {
+		t.Run(name, func(t *testing.T) { ownAgentWithoutQueue(t, cfg) })
+	}
+}
+
+func ownAgentWithoutQueue(t *testing.T, cfg string) {
 	rig := newCampaignRig(t, "progressive", 1)
-	r := rig.start(t, fmt.Sprintf(ownAgentsConfig, "progressive", "2s", true, "a2"), []string{"a2"})
+	r := rig.start(t, cfg, []string{"a2"})
 	if err := r.Do(func(c *Core, now time.Time) error {
 		if err := c.Pause(now, "a2", "lunch"); err != nil {
 			return err
