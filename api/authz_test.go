@@ -74,7 +74,7 @@ agents:
   - {id: bob, endpoint: sim/bob, queues: [{queue: sales}]}
 campaigns:
   - {name: winback, mode: preview, queues: [support]}
-  - {name: upsell, mode: preview, agents: [bob]}
+  - {name: upsell, mode: preview, queues: [sales]}
 teams:
   - {name: front, queues: [support], supervisors: [tina]}
 `

@@ -191,3 +191,38 @@ func TestBrowserAdminForm(t *testing.T) {
 	}
 	screenshot(t, ctx, "admin-form-saved")
 }
+
+// A supervisor of the front team (the support queue, by the config's
+// teams) opens the wallboard: support and alice are there, sales and bob
+// are not, and the API refuses her acting on bob or on bob's campaign.
+func TestBrowserTeamWallboard(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, teamsYAML)
+	url := serveUsers(t, d.api, d, auth.User{Name: "tina", Role: auth.Supervisor})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, signInTasks(url, "tina"),
+		chromedp.Navigate(url+"/#wallboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#queues tr[data-queue="support"]`))); err != nil {
+		t.Fatalf("tina's wallboard: %v", err)
+	}
+	others, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#agents tr[data-agent="bob"], #queues tr[data-queue="sales"]').length`))
+	if err != nil || others != 0 {
+		t.Errorf("tina's wallboard shows %d rows of the other team (%v)", others, err)
+	}
+	screenshot(t, ctx, "wallboard-team")
+	for _, c := range []struct {
+		js   string
+		want int
+	}{
+		{`fetch("/api/v1/agents/bob/login", {method: "POST", headers: {"X-CSRF-Token": csrf}}).then(r => r.status)`, 403},
+		{`fetch("/api/v1/campaigns/upsell/start", {method: "POST", headers: {"X-CSRF-Token": csrf}}).then(r => r.status)`, 403},
+		{`fetch("/api/v1/agents/alice/login", {method: "POST", headers: {"X-CSRF-Token": csrf}}).then(r => r.status)`, 200},
+	} {
+		if got, err := chromedp.Run(ctx, chromedp.Evaluate[int](c.js, chromedp.EvalAwaitPromise)); err != nil || got != c.want {
+			t.Errorf("%s: %d %v, want %d", c.js, got, err, c.want)
+		}
+	}
+}

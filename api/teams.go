@@ -70,14 +70,23 @@ func (t *team) agent(members map[string][]string, id string) bool {
 }
 
 // campaign reports whether the campaign is worked in the team's queues or
-// by its agents; one not configured (any more) is not the team's.
+// by its agents (listed on the campaign or members of its queues); one not
+// configured (any more) is not the team's.
 func (t *team) campaign(members map[string][]string, name string) bool {
 	i := slices.IndexFunc(t.campaigns, func(c config.Campaign) bool { return c.Name == name })
 	if i < 0 {
 		return false
 	}
 	c := t.campaigns[i]
-	return slices.ContainsFunc(c.Queues, t.queue) || slices.ContainsFunc(c.Agents, func(a string) bool { return t.agent(members, a) })
+	if slices.ContainsFunc(c.Queues, t.queue) || slices.ContainsFunc(c.Agents, func(a string) bool { return t.agent(members, a) }) {
+		return true
+	}
+	for id, queues := range members {
+		if slices.ContainsFunc(queues, func(q string) bool { return slices.Contains(c.Queues, q) }) && t.agent(members, id) {
+			return true
+		}
+	}
+	return false
 }
 
 // record reports whether a stored call was in the team's queues or taken
