@@ -30,3 +30,24 @@ func TestRecordingPausedAcrossRestart(t *testing.T) {
 		t.Errorf("recording steps %v, want %v", got, want)
 	}
 }
+
+// A call's earlier recordings survive a restart with the one running: the
+// one stopped before it and the one stopped after it are both kept, each
+// with its path.
+func TestRecordingsAcrossRestart(t *testing.T) {
+	x := newRecordingRun(t, "100")
+	first := x.r.Core
+	x.r.Core.out = runOutputs{r: x.r, core: &first}
+	x.at(4*time.Second, "start", nil, recordingBy(RecordingStart))
+	x.at(6*time.Second, "stop", nil, recordingBy(RecordingStop))
+	x.at(7*time.Second, "start again", nil, recordingBy(RecordingStart))
+	x.r.RunUntil(epoch.Add(9 * time.Second))
+	restart(t, x.r, x.st, "run2", nil)
+	x.at(12*time.Second, "stop after the restart", nil, recordingBy(RecordingStop))
+	rec := x.record(time.Minute)
+	all := rec.AllRecordings()
+	if len(all) != 2 || all[0].Path == "" || all[1].Path == "" || all[1].Name != all[0].Name+"-2" ||
+		!all[0].End.Equal(epoch.Add(6*time.Second)) || !all[1].End.Equal(epoch.Add(12*time.Second)) {
+		t.Errorf("recordings after a restart %+v", all)
+	}
+}
