@@ -101,6 +101,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/v1/agents", s.agents)
 	s.mux.HandleFunc("POST /api/v1/agents/{id}/{action}", s.agentAction)
 	s.mux.HandleFunc("POST /api/v1/agents/{id}/call/{action}", s.callAction)
+	s.deskRoutes()
 	s.mux.HandleFunc("GET /api/v1/calls", s.calls)
 	s.mux.HandleFunc("GET /api/v1/calls/{id}", s.call)
 	s.mux.HandleFunc("POST /api/v1/calls/{id}/disposition", s.disposition)

@@ -45,21 +45,30 @@ func ruKey(letter rune) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// With a Russian layout on, the desk's letter keys still work: the desk
-// reads the physical key. Typed into a text field, the same keys only type.
-func TestBrowserDeskKeysRussianLayout(t *testing.T) {
+// aliceDesk starts a daemon on yaml with alice's simulated phone set to
+// phone, and a browser signed in as al, alice's user, on her desk; the
+// browser gives up after 45 s.
+func aliceDesk(t *testing.T, yaml string, phone farend.Phone) (context.Context, *testDaemon) {
+	t.Helper()
 	ctx, cancel := browser(t)
-	defer cancel()
-	d := newTestDaemon(t, browserYAML)
-	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 100 * time.Millisecond}); err != nil {
+	t.Cleanup(cancel)
+	d := newTestDaemon(t, yaml)
+	if err := d.sw.SetPhone("sim/alice", phone); err != nil {
 		t.Fatal(err)
 	}
 	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
 	ctx, cancelT := context.WithTimeout(ctx, 45*time.Second)
-	defer cancelT()
+	t.Cleanup(cancelT)
 	if err := signInDesk(ctx, url); err != nil {
 		t.Fatalf("sign-in: %v", err)
 	}
+	return ctx, d
+}
+
+// With a Russian layout on, the desk's letter keys still work: the desk
+// reads the physical key. Typed into a text field, the same keys only type.
+func TestBrowserDeskKeysRussianLayout(t *testing.T) {
+	ctx, d := aliceDesk(t, browserYAML, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 100 * time.Millisecond})
 	if err := pickLang(ctx, "ru"); err != nil {
 		t.Fatal(err)
 	}

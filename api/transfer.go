@@ -46,7 +46,7 @@ func (s *Server) callAction(w http.ResponseWriter, r *http.Request) {
 		}
 		req = engine.CallControl{Agent: id, Action: engine.CallAction(action)}
 	default:
-		s.fail(w, badRequest("unknown call action %q; known: hold, unhold, transfer, complete, cancel", action))
+		s.fail(w, badRequest("unknown call action %q; known: answer, hangup, hold, unhold, transfer, complete, cancel", action))
 		return
 	}
 	st, err := engine.Send(r.Context(), s.eng, req)

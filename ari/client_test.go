@@ -189,6 +189,11 @@ func TestCommandsSpeakARI(t *testing.T) {
 			return c.Originate(ctx, pbx.OriginateRequest{ChannelID: "leg-1", Endpoint: "PJSIP/1001", CallerID: "100",
 				Timeout: 2500 * time.Millisecond, Vars: map[string]string{pbx.VarCallID: "call-1"}})
 		}, []string{`POST /channels/leg-1?app=hotline&appArgs=leg&callerId=100&endpoint=PJSIP%2F1001&timeout=3 {"variables":{"HOTLINE_CALL":"call-1"}}`}},
+		{"originate with auto-answer", func() error {
+			return c.Originate(ctx, pbx.OriginateRequest{ChannelID: "leg-3", Endpoint: "PJSIP/1003", AutoAnswer: true,
+				Vars: map[string]string{pbx.VarCallID: "call-3"}})
+		}, []string{`POST /channels/leg-3?app=hotline&appArgs=leg&endpoint=PJSIP%2F1003&timeout=30 {"variables":{"HOTLINE_CALL":"call-3",` +
+			`"PJSIP_HEADER(add,Alert-Info)":"\u003chttp://127.0.0.1\u003e;info=alert-autoanswer;delay=0","PJSIP_HEADER(add,Call-Info)":"\u003csip:hotline\u003e;answer-after=0"}}`}},
 		{"originate with the caller's name", func() error {
 			return c.Originate(ctx, pbx.OriginateRequest{ChannelID: "leg-2", Endpoint: "PJSIP/1002", CallerID: "5550100", CallerName: `Jane "JD" Doe`})
 		}, []string{`POST /channels/leg-2?app=hotline&appArgs=leg&callerId=%22Jane+JD+Doe%22+%3C5550100%3E&endpoint=PJSIP%2F1002&timeout=30`}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
@@ -234,6 +235,15 @@ func (c *Client) StopMOH(ctx context.Context, ch pbx.ChannelID) error {
 // dialplan. An endpoint Asterisk cannot even create a channel for
 // (PJSIP/nobody) is reported like any unreachable phone: OriginateFailed and
 // HungUp, and no error.
+// autoAnswerHeaders ask a PJSIP phone to answer by itself (an originate's
+// AutoAnswer): Call-Info answer-after=0 (Yealink, Snom, Grandstream and
+// most softphones) and Alert-Info auto answer (Polycom). Set on the channel
+// before it dials, they go out with the INVITE.
+var autoAnswerHeaders = map[string]string{
+	"PJSIP_HEADER(add,Call-Info)":  "<sip:hotline>;answer-after=0",
+	"PJSIP_HEADER(add,Alert-Info)": "<http://127.0.0.1>;info=alert-autoanswer;delay=0",
+}
+
 func (c *Client) Originate(ctx context.Context, req pbx.OriginateRequest) error {
 	return c.originate(ctx, req, argLeg)
 }
@@ -270,11 +280,19 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 	if req.CallerID != "" || req.CallerName != "" {
 		q.Set("callerId", callerID(req.CallerName, req.CallerID))
 	}
+	vars := req.Vars
+	if req.AutoAnswer {
+		vars = maps.Clone(vars)
+		if vars == nil {
+			vars = map[string]string{}
+		}
+		maps.Copy(vars, autoAnswerHeaders)
+	}
 	var body any
-	if len(req.Vars) > 0 {
+	if len(vars) > 0 {
 		// Variables go with the originate: a SetVariable right after the
 		// channel appears can meet a 409.
-		body = map[string]any{"variables": req.Vars}
+		body = map[string]any{"variables": vars}
 	}
 	err := c.call(ctx, http.MethodPost, "/channels/"+seg(id), q, body, nil)
 	if err == nil {

@@ -405,6 +405,10 @@ func originateVars(req pbx.OriginateRequest, extra map[string]string) (string, e
 	if req.CallerID != "" {
 		vars["origination_caller_id_number"] = req.CallerID
 	}
+	if req.AutoAnswer {
+		// mod_sofia sends Call-Info answer-after=0 and Alert-Info auto answer.
+		vars["sip_auto_answer"] = "true"
+	}
 	for k, v := range extra {
 		vars[k] = v
 	}

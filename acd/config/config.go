@@ -215,7 +215,18 @@ type Agent struct {
 	WrapUp   *time.Duration `yaml:"wrap_up"`   // overrides the queue's
 	Weight   int            `yaml:"weight"`    // for weighted-random
 	LoggedIn bool           `yaml:"logged_in"` // logged in at first start (the store wins after that)
+	// Answer is how the agent takes an offered call: AnswerPhone (or "")
+	// rings the phone and the agent picks it up there; AnswerDesk rings the
+	// desk only and, when the agent answers there, calls the phone with an
+	// auto-answer header so it picks up by itself.
+	Answer string `yaml:"answer"`
 }
+
+// How agents answer (Agent.Answer).
+const (
+	AnswerPhone = "phone"
+	AnswerDesk  = "desk"
+)
 
 // Membership puts an agent in a queue.
 type Membership struct {

@@ -334,6 +334,9 @@ func (v *validator) agents() {
 		} else if endpoint != "" {
 			phones[endpoint] = i
 		}
+		if a.Answer != "" && a.Answer != AnswerPhone && a.Answer != AnswerDesk {
+			v.add(joinPath(p, "answer"), "%q is not phone or desk (how the agent answers: on the phone, or from the desk, which then has the phone auto-answer)", a.Answer)
+		}
 		v.skills(joinPath(p, "skills"), a.Skills)
 		if a.Weight < 1 {
 			v.add(joinPath(p, "weight"), "%d is less than 1", a.Weight)

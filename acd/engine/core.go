@@ -343,6 +343,10 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 			ref.call.listen.name = ""
 			c.speechFailed(now, ref.call, err.Error())
 		}
+	case OpAnswer:
+		if ref, ok := c.chans[cmd.Channel]; ok && ref.leg != nil && !ref.leg.answered {
+			c.warn(now, "desk-answer", "agent %s: the switch cannot pick up a ringing phone; the agent answers on the phone, or set answer: desk on the agent to answer from the desk", ref.leg.agent.id)
+		}
 	case OpStartRecording:
 		for _, cl := range c.calls {
 			if cl.recording == cmd.Record.Name {

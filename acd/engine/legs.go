@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -34,15 +35,40 @@ func (c *Core) offer(now time.Time, cl *call, a *agent) {
 	q.rs.Offered(a.idx)
 	c.step(now, cl, "offer", a.id, string(l.ch))
 	timeout := ringTimeout(q)
-	c.do(Command{Op: OpOriginate, Lane: string(l.ch), Originate: pbx.OriginateRequest{
-		ChannelID: l.ch, Endpoint: a.cfg.Endpoint, CallerID: cl.rec.Caller, CallerName: cl.rec.CallerName, Timeout: timeout,
-		Vars: map[string]string{pbx.VarCallID: cl.id, pbx.VarRole: "agent", pbx.VarAgent: a.id, pbx.VarQueue: q.name},
-	}})
 	cl.gen[TimerRingGuard]++
+	if a.cfg.Answer == config.AnswerDesk {
+		// Only the desk rings; the phone is called when the agent answers
+		// there (AnswerCall), and the guard times the ring out.
+		l.desk = true
+		c.out.At(now.Add(timeout), Timer{Kind: TimerRingGuard, Call: cl.id, Gen: cl.gen[TimerRingGuard]})
+		c.saveActive(now, cl)
+		return
+	}
+	c.do(Command{Op: OpOriginate, Lane: string(l.ch), Originate: legOriginate(cl, l, timeout)})
 	// The switch times the ring out itself; this guard only catches a switch
 	// that never reports back.
 	c.out.At(now.Add(timeout+5*time.Second), Timer{Kind: TimerRingGuard, Call: cl.id, Gen: cl.gen[TimerRingGuard]})
 	c.saveActive(now, cl)
+}
+
+// legOriginate calls the phone of an agent leg.
+func legOriginate(cl *call, l *leg, timeout time.Duration) pbx.OriginateRequest {
+	a := l.agent
+	return pbx.OriginateRequest{
+		ChannelID: l.ch, Endpoint: a.cfg.Endpoint, CallerID: cl.rec.Caller, CallerName: cl.rec.CallerName, Timeout: timeout,
+		Vars: map[string]string{pbx.VarCallID: cl.id, pbx.VarRole: "agent", pbx.VarAgent: a.id, pbx.VarQueue: cl.queue.name},
+	}
+}
+
+// dropLeg ends an agent leg Hotline gave up on: its phone is hung up, or,
+// for a leg that rang the desk only, there is no channel to hang up.
+func (c *Core) dropLeg(l *leg, cause pbx.Cause) {
+	if l.desk {
+		delete(c.chans, l.ch)
+		return
+	}
+	c.do(Command{Op: OpHangup, Lane: string(l.ch), Channel: l.ch, Cause: cause})
+	c.forget(l.ch)
 }
 
 // nextChannel names the next channel Hotline originates for a call: "a"
@@ -69,8 +95,7 @@ func (c *Core) cancelLegs(now time.Time, cl *call) {
 	for len(cl.legs) > 0 {
 		l := cl.legs[0]
 		cl.legs = cl.legs[1:]
-		c.do(Command{Op: OpHangup, Lane: string(l.ch), Channel: l.ch, Cause: pbx.CauseOriginatorCancel})
-		c.forget(l.ch)
+		c.dropLeg(l, pbx.CauseOriginatorCancel)
 		c.attempt(now, cl, l, "cancelled")
 		c.releaseAgent(now, l.agent, 0, motive{cause: acd.CauseOfferEnd, reason: string(pbx.FailCancelled)})
 	}

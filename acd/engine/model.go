@@ -68,10 +68,12 @@ type motive struct {
 }
 
 type leg struct {
-	ch       pbx.ChannelID
-	agent    *agent
-	started  time.Time
-	answered bool
+	ch        pbx.ChannelID
+	agent     *agent
+	started   time.Time
+	answered  bool
+	desk      bool // rings the desk only, no channel yet (answer: desk)
+	answering bool // answered from the desk; the phone is not up yet
 }
 
 type call struct {

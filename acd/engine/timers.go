@@ -64,9 +64,10 @@ func (c *Core) Fire(now time.Time, t Timer) {
 	case TimerRingGuard:
 		for _, l := range append([]*leg(nil), cl.legs...) {
 			if !l.answered && now.Sub(l.started) >= ringTimeout(cl.queue) {
-				c.warn(now, "ring-guard", "call %s: switch never reported on leg %s", cl.id, l.ch)
-				c.do(Command{Op: OpHangup, Lane: string(l.ch), Channel: l.ch, Cause: pbx.CauseOriginatorCancel})
-				c.forget(l.ch)
+				if !l.desk { // a desk that rang out is no switch fault
+					c.warn(now, "ring-guard", "call %s: switch never reported on leg %s", cl.id, l.ch)
+				}
+				c.dropLeg(l, pbx.CauseOriginatorCancel)
 				c.legFailed(now, cl, l, pbx.FailNoAnswer)
 			}
 		}

@@ -103,6 +103,11 @@ type OriginateRequest struct {
 	// MachineDetected. A backend that cannot detect ignores it (the answer
 	// comes as usual, with no MachineDetected).
 	Machine MachineDetection
+	// AutoAnswer asks the callee's phone to answer by itself, at once: the
+	// agent answered from the desk. SIP backends add the usual headers
+	// (Call-Info answer-after=0, Alert-Info auto answer); a phone that
+	// ignores them rings as usual.
+	AutoAnswer bool
 }
 
 // MachineDetection is what an originate does about answering machines.

@@ -16,6 +16,9 @@ import (
 // that what it touches is still there, since a hangup may come first.
 
 // Answer implements pbx.Switch. Answering an answered call does nothing.
+// An originated leg that rings is picked up as if by the person at the
+// phone (an agent answering from the desk): what its phone plan had in
+// store (ringing out, a later answer) is dropped.
 func (s *Switch) Answer(ctx context.Context, id pbx.ChannelID) error {
 	return s.onChannel(ctx, "answer", id, s.answer)
 }
@@ -23,7 +26,22 @@ func (s *Switch) Answer(ctx context.Context, id pbx.ChannelID) error {
 func (s *Switch) answer(ch *channel) error {
 	id := ch.id
 	if !ch.inbound {
-		return fmt.Errorf("sim: answer %s: an originated leg is answered by its far end: %w", id, pbx.ErrBadRequest)
+		if ch.answered {
+			return nil
+		}
+		s.log.Debug().Str("channel", string(id)).Msg("answer an originated leg")
+		ch.plan.outcome, ch.plan.answerAfter = answers, 0
+		s.after(s.opts.Latency, func() {
+			if !s.live(ch) || ch.answered {
+				return
+			}
+			for _, t := range ch.timers {
+				s.clock.Cancel(t)
+			}
+			ch.timers = nil
+			s.pickUp(ch)
+		})
+		return nil
 	}
 	s.log.Debug().Str("channel", string(id)).Msg("answer")
 	s.after(s.opts.Latency, func() {
@@ -197,6 +215,10 @@ func (s *Switch) originate(op string, req pbx.OriginateRequest) (*channel, error
 	}
 	if ch.vars == nil {
 		ch.vars = make(map[string]string)
+	}
+	if req.AutoAnswer && (ch.plan.outcome == answers || ch.plan.outcome == ringsOut) {
+		// The phone honours the auto-answer header: it picks up at once.
+		ch.plan.outcome, ch.plan.answerAfter = answers, 0
 	}
 	s.chans[ch.id] = ch
 	s.stats.Originates++

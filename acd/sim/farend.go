@@ -173,6 +173,9 @@ const (
 
 // dial plays out ch's phone plan; it runs Latency after the originate.
 func (s *Switch) dial(ch *channel, timeout time.Duration) {
+	if ch.answered {
+		return // answered before it could ring (Answer)
+	}
 	p := ch.plan
 	switch p.outcome {
 	case unreachable:
@@ -195,25 +198,30 @@ func (s *Switch) dial(ch *channel, timeout time.Duration) {
 			answerAfter += machineGreeting
 		}
 	}
-	s.later(ch, answerAfter, func() {
-		ch.answered = true
-		s.stats.OriginatesAnswered++
-		if ch.machine != pbx.MachineIgnore {
-			status := pbx.AMDHuman
-			if p.machine {
-				status = pbx.AMDMachine
-			}
-			s.emit(pbx.MachineDetected{Base: s.base(ch.id), Status: status})
+	s.later(ch, answerAfter, func() { s.pickUp(ch) })
+}
+
+// pickUp answers an originated leg as its phone plan says: detection
+// results, keys pressed, the hang-up after talking.
+func (s *Switch) pickUp(ch *channel) {
+	p := ch.plan
+	ch.answered = true
+	s.stats.OriginatesAnswered++
+	if ch.machine != pbx.MachineIgnore {
+		status := pbx.AMDHuman
+		if p.machine {
+			status = pbx.AMDMachine
 		}
-		s.emit(pbx.Answered{Base: s.base(ch.id)})
-		s.press(ch, p.dtmf, p.dtmfDelay)
-		if p.hangupAfter > 0 {
-			s.later(ch, p.hangupAfter, func() {
-				s.stats.PhoneHangups++
-				s.teardown(ch, pbx.CauseNormal, "")
-			})
-		}
-	})
+		s.emit(pbx.MachineDetected{Base: s.base(ch.id), Status: status})
+	}
+	s.emit(pbx.Answered{Base: s.base(ch.id)})
+	s.press(ch, p.dtmf, p.dtmfDelay)
+	if p.hangupAfter > 0 {
+		s.later(ch, p.hangupAfter, func() {
+			s.stats.PhoneHangups++
+			s.teardown(ch, pbx.CauseNormal, "")
+		})
+	}
 }
 
 // Traffic is random inbound callers for the demo and load trials.

@@ -1,9 +1,11 @@
-// Desk: hold and transfer of the agent's call, blind or attended (a
-// consult, then complete or cancel), to an agent, a queue or a number.
-// Keys: H holds or takes the caller back, T goes to the transfer target.
+// Desk: answer and hang up, hold and transfer of the agent's call, blind
+// or attended (a consult, then complete or cancel), to an agent, a queue or
+// a number. Keys: A answers, E hangs up (declines a ringing call), H holds
+// or takes the caller back, T goes to the transfer target.
 "use strict";
 
 Object.assign(I18N.ru, {
+  answer: "Ответить", hangup: "Завершить", decline: "Отклонить",
   hold: "Удержание", unhold: "Вернуть", "xfer-to": "Перевести на", number: "Номер", "xfer-target": "Кому",
   "xfer-blind": "Перевести", "xfer-consult": "Консультация", "xfer-complete": "Завершить перевод", "xfer-cancel": "Отменить перевод",
 });
@@ -12,6 +14,12 @@ Object.assign(I18N.ru, {
 // it with the desk's agent and its call.
 function deskTransfer(a, call) {
   const mine = !!call && call.agent === deskAgent();
+  const ringing = !!a && a.state === "ringing";
+  $("btn-answer").hidden = !ringing;
+  const hang = $("btn-hangup");
+  hang.hidden = !(ringing || (mine && call.phase !== "consulting"));
+  hang.textContent = ringing ? t("decline", "Decline") : t("hangup", "Hang up");
+  $("call-answer").hidden = $("btn-answer").hidden && hang.hidden;
   $("call-controls").hidden = !mine;
   if (!mine) return;
   const phase = call.phase;
@@ -50,6 +58,8 @@ function transferTo(attended) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  $("btn-answer").addEventListener("click", () => callAction("answer"));
+  $("btn-hangup").addEventListener("click", () => callAction("hangup"));
   $("btn-hold").addEventListener("click", (e) => callAction(e.currentTarget.dataset.action || "hold"));
   $("btn-xfer-blind").addEventListener("click", () => transferTo(false));
   $("btn-xfer-consult").addEventListener("click", () => transferTo(true));
@@ -58,8 +68,10 @@ document.addEventListener("DOMContentLoaded", () => {
   $("xfer-kind").addEventListener("change", () => render());
   $("xfer-target").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); transferTo(false); } });
   document.addEventListener("keydown", (e) => {
-    if ($("call-controls").hidden) return;
     const k = shortcut(e);
+    const own = { a: "btn-answer", e: "btn-hangup" }[k];
+    if (own && !$(own).hidden) { e.preventDefault(); $(own).click(); return; }
+    if ($("call-controls").hidden) return;
     if (k === "h" && !$("btn-hold").disabled) { e.preventDefault(); $("btn-hold").click(); }
     if (k === "t") { e.preventDefault(); $("xfer-target").focus(); }
   });

@@ -1,0 +1,228 @@
+package engine
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/acd/sim"
+)
+
+const deskConfig = `
+entries:
+  - {number: "100", queue: support}
+queues:
+  - {name: support, ring_timeout: 10s, wrap_up: 5s, reject_delay: 3s, announce: {interval: 0s}}
+agents:
+  - {id: alice, endpoint: sim/alice, answer: desk, queues: [{queue: support}]}
+  - {id: bob, endpoint: sim/bob, queues: [{queue: support}]}
+`
+
+func answerCall(id string) func(c *Core, now time.Time) error {
+	return func(c *Core, now time.Time) error { _, err := AnswerCall{Agent: id}.apply(c, now); return err }
+}
+
+func hangUp(id string) func(c *Core, now time.Time) error {
+	return func(c *Core, now time.Time) error { _, err := HangUp{Agent: id}.apply(c, now); return err }
+}
+
+// With answer: desk only the desk rings; the phone is called when the
+// agent answers there, with auto-answer asked for, and the call is
+// bridged once it picks up. Hanging up from the desk then ends both legs
+// and sends the agent to wrap-up.
+func TestDeskAnswerCallsThePhoneWithAutoAnswer(t *testing.T) {
+	var cmds []Command
+	st := newMemStore()
+	c, err := NewCore(Options{Config: parseConfig(t, deskConfig), Out: recordOutputs{&cmds}, Store: st}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(epoch, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	now := epoch.Add(time.Second)
+	c.Handle(now, pbx.CallArrived{Base: pbx.Base{Channel: "in-1", At: now}, Caller: "555", Called: "100"})
+	c.Handle(now, pbx.Answered{Base: pbx.Base{Channel: "in-1", At: now}})
+	ops := func() (out []Command) {
+		for _, cmd := range cmds {
+			if cmd.Op == OpOriginate || cmd.Op == OpHangup || cmd.Op == OpAnswer && cmd.Channel != "in-1" {
+				out = append(out, cmd)
+			}
+		}
+		return out
+	}
+	if got := ops(); len(got) != 0 {
+		t.Fatalf("the desk rings; the switch was asked %v", got)
+	}
+	if s := c.agentIdx["alice"].state; s != acd.Ringing {
+		t.Fatalf("alice is %s, want ringing on the desk", s)
+	}
+	if err := hangUp("bob")(c, now); !errors.Is(err, ErrNoCall) {
+		t.Errorf("hang up for an agent without a call: %v, want ErrNoCall", err)
+	}
+	if err := answerCall("bob")(c, now); !errors.Is(err, ErrNoCall) {
+		t.Errorf("answer for an agent without a call: %v, want ErrNoCall", err)
+	}
+	now = now.Add(2 * time.Second)
+	if err := answerCall("alice")(c, now); err != nil {
+		t.Fatal(err)
+	}
+	got := ops()
+	if len(got) != 1 || got[0].Op != OpOriginate {
+		t.Fatalf("after the desk's answer the switch was asked %v, want one originate", got)
+	}
+	o := got[0].Originate
+	if !o.AutoAnswer || o.Endpoint != "sim/alice" || o.Vars[pbx.VarAgent] != "alice" || o.Timeout != deskPickup {
+		t.Errorf("originate %+v; want alice's phone, auto-answer, %v to pick up", o, deskPickup)
+	}
+	if err := answerCall("alice")(c, now); !errors.Is(err, ErrCallState) {
+		t.Errorf("answering twice: %v, want ErrCallState", err)
+	}
+	now = now.Add(300 * time.Millisecond)
+	c.Handle(now, pbx.Answered{Base: pbx.Base{Channel: o.ChannelID, At: now}})
+	if s := c.agentIdx["alice"].state; s != acd.OnCall {
+		t.Fatalf("alice is %s once her phone picked up, want on-call", s)
+	}
+	now = now.Add(10 * time.Second)
+	cmds = nil
+	if err := hangUp("alice")(c, now); err != nil {
+		t.Fatal(err)
+	}
+	var hung []pbx.ChannelID
+	for _, cmd := range ops() {
+		hung = append(hung, cmd.Channel)
+	}
+	if !slices.Contains(hung, "in-1") || !slices.Contains(hung, o.ChannelID) {
+		t.Errorf("hang-ups %v; want the caller (in-1) and alice's leg (%s)", hung, o.ChannelID)
+	}
+	if s := c.agentIdx["alice"].state; s != acd.WrapUp {
+		t.Errorf("alice is %s after hanging up, want wrap-up", s)
+	}
+	if err := hangUp("alice")(c, now); !errors.Is(err, ErrNoCall) {
+		t.Errorf("hanging up twice: %v, want ErrNoCall", err)
+	}
+	rec := finishedRecord(t, st)
+	if rec.HangupBy != acd.HangupAgent || rec.Outcome != acd.OutcomeAnswered || !hasStep(rec, "desk-answer", "desk") || !hasStep(rec, "agent-hangup", "desk") {
+		t.Errorf("record: hang-up by %s, outcome %s, timeline %v; want the agent, answered, the desk's answer and hang-up", rec.HangupBy, rec.Outcome, rec.Timeline)
+	}
+}
+
+// deskRun is a simulated call center with deskConfig; the caller talks
+// for a minute.
+func deskRun(t *testing.T, phones map[string]farend.Phone, agents ...string) *xferRun {
+	t.Helper()
+	st := newMemStore()
+	r, err := NewSimRun(SimOptions{
+		Core:  Options{Config: parseConfig(t, deskConfig), Store: st, Seed: 7},
+		Start: epoch,
+		Sim:   sim.Options{Seed: 7, Latency: 20 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ep, p := range phones {
+		if err := r.Switch.SetPhone(ep, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Login(agents...); err != nil {
+		t.Fatal(err)
+	}
+	x := &xferRun{t: t, r: r, st: st}
+	r.Clock.Schedule(epoch.Add(time.Second), func() {
+		ch, err := r.Switch.PlaceCall(farend.CallScript{From: "5550100", To: "100", HangupAfter: time.Minute})
+		if err != nil {
+			t.Errorf("place call: %v", err)
+		}
+		x.caller = ch
+	})
+	return x
+}
+
+// On the simulator, alice (answer: desk) answers from the desk with a
+// phone that would never pick up by itself: the auto-answer makes it.
+// She hangs up from the desk at 20 s: the caller is gone from the switch
+// at once and the record says the agent ended it.
+func TestDeskAnswerAndHangUpOnTheSimulator(t *testing.T) {
+	x := deskRun(t, map[string]farend.Phone{"sim/alice": {Mode: farend.PhoneNoAnswer}}, "alice")
+	x.check(3*time.Second, func() {
+		if s := x.agentState("alice"); s != acd.Ringing {
+			t.Errorf("alice is %s at 3 s, want ringing", s)
+		}
+	})
+	x.at(4*time.Second, "answer", nil, answerCall("alice"))
+	x.check(6*time.Second, func() {
+		if s, p := x.agentState("alice"), x.phase(); s != acd.OnCall || p != acd.CallBridged {
+			t.Errorf("after the desk's answer alice is %s and the call %s; want on-call, bridged", s, p)
+		}
+	})
+	x.at(20*time.Second, "hang up", nil, hangUp("alice"))
+	x.check(21*time.Second, func() {
+		if _, up := x.r.Switch.Channel(x.caller); up {
+			t.Error("the caller is still on the switch after the desk hung up")
+		}
+		if s := x.agentState("alice"); s != acd.WrapUp {
+			t.Errorf("alice is %s after hanging up, want wrap-up", s)
+		}
+	})
+	rec := x.record(time.Minute)
+	if rec.HangupBy != acd.HangupAgent || !near(rec.Talk, 16*time.Second) {
+		t.Errorf("hang-up by %s, talk %v; want the agent, about 16 s", rec.HangupBy, rec.Talk)
+	}
+}
+
+// With answer: phone (bob) the desk's answer asks the switch to pick the
+// ringing phone up, which the simulator does.
+func TestDeskAnswerRingingPhoneOnTheSimulator(t *testing.T) {
+	x := deskRun(t, map[string]farend.Phone{"sim/bob": {Mode: farend.PhoneNoAnswer}}, "bob")
+	x.at(4*time.Second, "answer", nil, answerCall("bob"))
+	x.check(5*time.Second, func() {
+		if s, p := x.agentState("bob"), x.phase(); s != acd.OnCall || p != acd.CallBridged {
+			t.Errorf("after the desk's answer bob is %s and the call %s; want on-call, bridged", s, p)
+		}
+	})
+	x.at(30*time.Second, "hang up", nil, hangUp("bob"))
+	rec := x.record(time.Minute)
+	if rec.Agent != "bob" || rec.HangupBy != acd.HangupAgent || !hasStep(rec, "desk-answer", "") {
+		t.Errorf("record: agent %s, hang-up by %s, timeline %v", rec.Agent, rec.HangupBy, rec.Timeline)
+	}
+}
+
+// A ringing call hung up from the desk is declined and offered again
+// (here to the same agent, after the reject delay); a desk that rings out
+// is a no-answer like a phone's, with no warning about the switch.
+func TestDeskRingsOutAndDecline(t *testing.T) {
+	x := deskRun(t, map[string]farend.Phone{"sim/bob": {Mode: farend.PhoneNoAnswer}}, "alice")
+	x.at(3*time.Second, "decline", nil, hangUp("alice"))
+	x.at(3*time.Second, "answer after declining", ErrNoCall, answerCall("alice"))
+	// Offered again once the reject delay is over (6 s), rung out at 16 s.
+	x.check(17*time.Second, func() {
+		var noAnswer int
+		_ = x.r.Do(func(c *Core, _ time.Time) error { noAnswer = int(c.agentIdx["alice"].stats.NoAnswer); return nil })
+		if noAnswer != 1 {
+			t.Errorf("alice's unanswered offers after the desk rang out: %d, want 1", noAnswer)
+		}
+		if n := x.r.Core.Warnings()["ring-guard"]; n != 0 {
+			t.Errorf("%d ring-guard warnings for a desk that rang out", n)
+		}
+	})
+	x.at(18*time.Second, "bob logs in", nil, func(c *Core, now time.Time) error { return c.Login(now, "bob") })
+	x.at(19*time.Second, "bob answers", nil, answerCall("bob"))
+	x.at(25*time.Second, "bob hangs up", nil, hangUp("bob"))
+	rec := x.record(time.Minute)
+	var results []string
+	for _, a := range rec.Attempts {
+		results = append(results, a.Agent+":"+string(a.Result))
+	}
+	if got := strings.Join(results, " "); got != "alice:rejected alice:no-answer bob:answered" {
+		t.Errorf("attempts %s; want alice's reject and no-answer, bob's answer", got)
+	}
+	if !hasStep(rec, "desk-decline", "desk") {
+		t.Errorf("no desk-decline step: %v", rec.Timeline)
+	}
+}

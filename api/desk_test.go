@@ -1,0 +1,79 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// agentIs waits up to 5 s for agent id to be in state.
+func agentIs(t *testing.T, d *testDaemon, id, state string) {
+	t.Helper()
+	waitFor(t, func() bool {
+		return slices.ContainsFunc(d.rt.Snapshot().Agents, func(a engine.AgentStatus) bool { return a.ID == id && a.State == state })
+	}, "agent "+id+" "+state)
+}
+
+// The desk answers a ringing call (the simulator picks the phone up) and
+// hangs it up: the caller is gone, the agent in wrap-up, the record says
+// the agent ended it. Refusals: no call (409), a body (400).
+func TestDeskAnswerAndHangUpRoutes(t *testing.T) {
+	d := newTestDaemon(t, browserYAML)
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	base := d.srv.URL + "/api/v1/agents/alice/"
+	if code, body := post(t, base+"call/hangup", ""); code != http.StatusConflict || !strings.Contains(body, "no call") {
+		t.Errorf("hang up without a call: %d %s, want 409", code, body)
+	}
+	if code, body := post(t, base+"login", ""); code != http.StatusOK {
+		t.Fatalf("login: %d %s", code, body)
+	}
+	caller, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agentIs(t, d, "alice", "ringing")
+	if code, body := post(t, base+"call/answer", `{"now": true}`); code != http.StatusBadRequest || !strings.Contains(body, "now") {
+		t.Errorf("answer with a body: %d %s, want 400 naming the field", code, body)
+	}
+	if code, body := post(t, base+"call/answer", ""); code != http.StatusOK || !strings.Contains(body, `"caller": "+12125550187"`) {
+		t.Fatalf("answer: %d %s", code, body)
+	}
+	agentIs(t, d, "alice", "on-call")
+	if code, body := post(t, base+"call/hangup", ""); code != http.StatusOK {
+		t.Fatalf("hang up: %d %s", code, body)
+	}
+	agentIs(t, d, "alice", "wrap-up")
+	rec := endedCall(t, d, caller)
+	if rec.HangupBy != acd.HangupAgent {
+		t.Errorf("hang-up by %q, want the agent", rec.HangupBy)
+	}
+	if code, body := post(t, base+"call/hangup", ""); code != http.StatusConflict {
+		t.Errorf("hang up twice: %d %s, want 409", code, body)
+	}
+}
+
+// endedCall waits for the one call's caller to be gone from the switch and
+// its record to be finished, and returns the record.
+func endedCall(t *testing.T, d *testDaemon, caller pbx.ChannelID) store.CallRecord {
+	t.Helper()
+	var rec store.CallRecord
+	waitFor(t, func() bool {
+		recs, _ := d.db.CollectCalls(store.Filter{})
+		if _, up := d.sw.Channel(caller); up || len(recs) != 1 || recs[0].Ended.IsZero() {
+			return false
+		}
+		rec = recs[0]
+		return true
+	}, "the caller hung up and the call recorded")
+	return rec
+}
