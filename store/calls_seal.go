@@ -528,6 +528,7 @@ type activePersonal struct {
 	Recording string          `json:"recording,omitempty"`
 	Flow      *ivr.State      `json:"flow,omitempty"`
 	Contact   *contact.OnCall `json:"contact,omitempty"`
+	Consult   *ActiveConsult  `json:"consult,omitempty"` // the number consulted
 }
 
 func activeAAD(id string) []byte { return []byte("active/" + id) }
@@ -535,15 +536,15 @@ func activeAAD(id string) []byte { return []byte("active/" + id) }
 // active is the stored form of ac: with a seal, its recording and flow
 // sealed (ac itself is not changed).
 func (s *callSeal) active(ac *ActiveCall) *ActiveCall {
-	if s == nil || (ac.Recording == "" && ac.Flow == nil && ac.Contact == nil) {
+	if s == nil || (ac.Recording == "" && ac.Flow == nil && ac.Contact == nil && ac.Consult == nil) {
 		return ac
 	}
-	plain, err := json.Marshal(activePersonal{Recording: ac.Recording, Flow: ac.Flow, Contact: ac.Contact})
+	plain, err := json.Marshal(activePersonal{Recording: ac.Recording, Flow: ac.Flow, Contact: ac.Contact, Consult: ac.Consult})
 	if err != nil {
 		return ac // ivr.State always encodes; kept as it is rather than lost
 	}
 	cp := *ac
-	cp.Recording, cp.Flow, cp.Contact = "", nil, nil
+	cp.Recording, cp.Flow, cp.Contact, cp.Consult = "", nil, nil, nil
 	cp.Sealed = s.keys.Seal(plain, activeAAD(ac.CallID))
 	return &cp
 }
@@ -561,7 +562,7 @@ func (s *callSeal) openActive(ac *ActiveCall) {
 	if json.Unmarshal(plain, &p) != nil {
 		return
 	}
-	ac.Recording, ac.Flow, ac.Contact, ac.Sealed = p.Recording, p.Flow, p.Contact, nil
+	ac.Recording, ac.Flow, ac.Contact, ac.Consult, ac.Sealed = p.Recording, p.Flow, p.Contact, p.Consult, nil
 }
 
 func callbackAAD(id string) []byte { return []byte("callback/" + id) }

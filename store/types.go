@@ -227,10 +227,23 @@ type ActiveCall struct {
 	// Skills are required of the agent on top of the queue's (an IVR
 	// flow's queue node and language choice).
 	Skills map[string]int `json:"skills,omitempty"`
+	// Consult is the party the agent consults (State consulting).
+	Consult *ActiveConsult `json:"consult,omitempty"`
 	// Sealed holds Recording, Flow (whose variables carry the caller's
 	// number and collected values) and Contact when call records are
 	// sealed and the state was read without the key (see DB.SealCalls).
 	Sealed []byte `json:"sealed,omitempty"`
+}
+
+// ActiveConsult is the target of a live call's consult (an attended
+// transfer): an agent or a number, its leg, and the consult bridge once it
+// answered.
+type ActiveConsult struct {
+	Agent    string `json:"agent,omitempty"`
+	Number   string `json:"number,omitempty"`
+	Channel  string `json:"channel"`
+	Answered bool   `json:"answered,omitempty"`
+	Bridge   string `json:"bridge,omitempty"`
 }
 
 // Filter selects call records. Zero fields match everything.

@@ -139,14 +139,17 @@ func (c *Core) Restore(now time.Time, s Saved) {
 				cl.talkFrom = ac.Since
 			}
 			if ac.State != acd.CallBridged {
-				// Held, or consulting (the consult's leg is not kept): the
-				// caller still hears music; the agent takes it back.
+				// Held, or consulting: the caller still hears music; the
+				// agent takes it back, or goes on with the consult.
 				cl.phase, cl.moh = acd.CallHeld, true
 				cl.xfer.heldAt = now
 			}
 			a.state, a.call = acd.OnCall, cl
 			c.refreshView(a, now)
 			c.chans[cl.agentCh] = chanRef{call: cl, leg: &leg{ch: cl.agentCh, agent: a, answered: true}}
+			if ac.State == acd.CallConsulting && ac.Consult != nil {
+				c.restoreConsult(now, cl, *ac.Consult)
+			}
 		case q != nil && (ac.State == acd.CallQueued || ac.State == acd.CallOffering || ac.State == acd.CallLeaving):
 			// A caller cut while hearing a last message was stored as queued
 			// before phases were stored as they are; it still is resumed so.
@@ -214,6 +217,14 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			cl.endFrom = c.lastSeen(cl)
 			c.step(now, cl, "gone-during-gap", "", "since "+cl.endFrom.UTC().Format(time.RFC3339Nano))
 			c.onHungUp(now, pbx.HungUp{Base: pbx.Base{Channel: cl.ch, At: now}, Cause: pbx.CauseNormal})
+			continue
+		}
+		if cl.phase == acd.CallConsulting {
+			if _, ok := live[cl.agentCh]; !ok {
+				c.step(now, cl, "agent-gone-during-gap", cl.agent.id, "during consult")
+				c.consultAgentGone(now, cl)
+			}
+			cl.restored = false
 			continue
 		}
 		if cl.phase == acd.CallBridged || cl.phase == acd.CallHeld {

@@ -232,6 +232,9 @@ func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 		flow := c.flow.Stored(cl.flow) // no secret values at rest
 		ac.Flow = &flow
 	}
+	if t := cl.xfer.target; t != nil && cl.phase == acd.CallConsulting {
+		ac.Consult = &store.ActiveConsult{Agent: t.to.Agent, Number: t.to.Number, Channel: string(t.ch), Answered: t.answered, Bridge: string(t.bridge)}
+	}
 	return ac
 }
 

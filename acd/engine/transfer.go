@@ -534,7 +534,18 @@ func (c *Core) reconcileTarget(now time.Time, cl *call, live map[pbx.ChannelID]p
 	if t == nil {
 		return
 	}
-	if _, ok := live[t.ch]; ok {
+	if ch, ok := live[t.ch]; ok {
+		switch {
+		case t.answered:
+		case ch.Answered: // answered while the link was down
+			c.targetAnswered(now, cl, t)
+		case t.ringUntil.IsZero(): // restored ringing: guarded from now
+			timeout := c.opts.Config.PBX.TransferRingTimeout
+			if t.agent != nil {
+				timeout = ringTimeout(cl.queue)
+			}
+			c.guardTarget(now, cl, t, timeout)
+		}
 		return
 	}
 	c.forget(t.ch)
@@ -543,6 +554,29 @@ func (c *Core) reconcileTarget(now time.Time, cl *call, live map[pbx.ChannelID]p
 		return
 	}
 	c.targetFailed(now, cl, t, pbx.FailCancelled)
+}
+
+// restoreConsult gives a call restored as held the consult it had: its
+// target's leg (reconcile checks it is still there) and, for an agent, the
+// agent ringing or on the consult.
+func (c *Core) restoreConsult(now time.Time, cl *call, s store.ActiveConsult) {
+	t := &target{to: TransferTo{Agent: s.Agent, Number: s.Number}, ch: pbx.ChannelID(s.Channel), answered: s.Answered,
+		attended: true, from: cl.agent.id, bridge: pbx.BridgeID(s.Bridge)}
+	if s.Agent != "" {
+		b := c.agentIdx[s.Agent]
+		if b == nil || b.call != nil {
+			c.warn(now, "restore", "call %s: consulted agent %q unknown or busy; consult not restored", cl.id, s.Agent)
+			return
+		}
+		t.agent, b.call, b.state = b, cl, acd.Ringing
+		if t.answered {
+			b.state = acd.OnCall
+		}
+		c.refreshView(b, now)
+	}
+	cl.phase, cl.xfer.target = acd.CallConsulting, t
+	c.chans[t.ch] = chanRef{call: cl, target: t}
+	c.step(now, cl, "consult-restored", s.Agent, t.to.String())
 }
 
 func (c *Core) targetAnswered(now time.Time, cl *call, t *target) {
