@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -108,4 +109,52 @@ agents:
 	if last := rec.Legs[len(rec.Legs)-1]; last.Talk < time.Second {
 		t.Errorf("carol's last leg talked %v: the caller was not bridged with her", last.Talk)
 	}
+}
+
+// TestFreeSWITCHE2ETransferToNumber: on real FreeSWITCH, alice sends the
+// caller blind to an outside number (pbx.outside, a loopback number that
+// answers in a second); the caller talks to it, and the record has alice's
+// leg and the number's; the number's leg goes with the caller.
+func TestFreeSWITCHE2ETransferToNumber(t *testing.T) {
+	const caller, number = "5557901", "5551234"
+	s := newScenario(t, "park", `entries: [{number: "7900", queue: support}]
+queues:
+  - {name: support, ring_timeout: 5s, wrap_up: 500ms, moh: default, announce: {interval: 0s}}
+agents:
+  - {id: alice, endpoint: "@PHONE:answer-500@", queues: [{queue: support}], logged_in: true}
+`)
+	cfg, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := "  outside: \"[hltest_run=" + s.tag + "]loopback/outside-{number}/hotline-test-phone\"\n"
+	if err := os.WriteFile(s.config, []byte(strings.Replace(string(cfg), "  type: freeswitch\n", "  type: freeswitch\n"+outside, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.start()
+	s.call(farend.CallScript{From: caller, To: "7900", HangupAfter: 12 * time.Second})
+	s.liveRecord(caller, "alice talks to the caller", func(r store.CallRecord) bool { return r.Agent == "alice" && !r.Bridged.IsZero() })
+	s.callAction("alice", "transfer", `{"number":"`+number+`"}`)
+	outsideLeg := func() bool {
+		return slices.ContainsFunc(s.channels(), func(c map[string]string) bool {
+			return strings.Contains(c["name"], "outside-"+number) && c["callstate"] == "ACTIVE"
+		})
+	}
+	s.eventually(5*time.Second, "the outside number answers", outsideLeg)
+	s.eventually(3*time.Second, "the music stops once the caller talks to the number", func() bool { return !s.onHold(caller) })
+
+	rec := s.waitRecord(caller, 20*time.Second)
+	b, _ := json.Marshal(rec.Legs)
+	t.Logf("legs %s", b)
+	if len(rec.Legs) != 2 || rec.Legs[0].Agent != "alice" || rec.Legs[1].Number != number || rec.Legs[1].Talk < 5*time.Second {
+		t.Errorf("legs %s; want alice, then %s talking until the caller hangs up", b, number)
+	}
+	if rec.Outcome != acd.OutcomeAnswered || rec.HangupBy != acd.HangupCaller || rec.Transfers != 1 || !hasKind(rec, "transfer-connect") {
+		t.Errorf("outcome %s by %s, transfers %d; want answered by the caller, 1 transfer, connected", rec.Outcome, rec.HangupBy, rec.Transfers)
+	}
+	s.eventually(5*time.Second, "the outside leg is hung up with the caller", func() bool { return !outsideLeg() })
+}
+
+func hasKind(r store.CallRecord, kind string) bool {
+	return slices.ContainsFunc(r.Timeline, func(st store.Step) bool { return st.Kind == kind })
 }
