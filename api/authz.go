@@ -170,12 +170,12 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, pattern strin
 	}
 	if t := s.teamFor(p); t != nil {
 		if id := pathValue(pattern, r.URL.Path, "id"); acc.own && !t.agent(s.eng.Snapshot().Members, id) {
-			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": agent " + id + " is not in your teams (" + t.names() + ")"})
+			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": agent " + id + " is not in your teams (" + t.covers() + ")"})
 			return nil
 		}
 		if name := pathValue(pattern, r.URL.Path, "name"); strings.HasPrefix(pattern, "POST /api/v1/campaigns/") &&
 			!t.campaign(s.eng.Snapshot().Members, name) {
-			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": campaign " + name + " is not worked in your teams (" + t.names() + ")"})
+			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": campaign " + name + " is not worked in your teams (" + t.covers() + ")"})
 			return nil
 		}
 	}

@@ -181,12 +181,12 @@ func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if t := s.teamOf(r); t != nil {
-		if q.Filter.Queue == "" && len(t.queues) == 1 {
-			q.Filter.Queue = t.queues[0]
+		if q.Filter.Queue == "" && q.Filter.Agent == "" {
+			q.Filter.Queue = t.onlyQueue()
 		}
 		if !t.queue(q.Filter.Queue) && (q.Filter.Agent == "" || !t.agent(s.eng.Snapshot().Members, q.Filter.Agent)) {
 			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": name one of your teams' queues with ?queue= or agents with ?agent= (" +
-				t.names() + ")"})
+				t.covers() + ")"})
 			return
 		}
 	}

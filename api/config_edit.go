@@ -60,7 +60,7 @@ type ConfigItems struct {
 	// item's Fields are its settings and a change may send fields instead
 	// of YAML. Choices are the accepted values of the settings that take
 	// one of a list ("strategy", "overflow.action", "join_empty") and the
-	// names the file defines ("queues", "agents", "skills"), as hints.
+	// names the file defines ("queues", "agents", "skills", "teams"), as hints.
 	Form    bool                `json:"form,omitempty"`
 	Choices map[string][]string `json:"choices,omitempty"`
 }
@@ -246,7 +246,12 @@ func formChoices(cfg config.Config) map[string][]string {
 			skills[k] = true
 		}
 	}
+	var teams []string
+	for _, t := range cfg.Teams {
+		teams = append(teams, t.Name)
+	}
 	return map[string][]string{
+		"teams":    teams,
 		"strategy": routing.Strategies(), "overflow.action": config.OverflowActions, "join_empty": config.JoinEmptyModes,
 		"queues": queues, "agents": agents, "skills": slices.Sorted(maps.Keys(skills)),
 	}

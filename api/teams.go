@@ -20,8 +20,8 @@ import (
 // its agents; its campaigns those worked in its queues or by its agents.
 // Admins, agents and supervisors in no team are not limited by it.
 type team struct {
-	queues, agents []string
-	campaigns      []config.Campaign // every configured one; cut by campaign
+	names, queues, agents []string          // names: of the config's teams
+	campaigns             []config.Campaign // every configured one; cut by campaign
 }
 
 // teamScope is what SetTeams keeps of the running config.
@@ -45,6 +45,7 @@ func (s *Server) teamFor(p *principal) *team {
 	t := &team{queues: slices.Clone(p.user.Teams)}
 	if sc := s.teams.Load(); sc != nil {
 		for _, tm := range sc.cfg.TeamsOf(p.user.Name) {
+			t.names = append(t.names, tm.Name)
 			t.queues = append(t.queues, tm.Queues...)
 			t.agents = append(t.agents, tm.Agents...)
 		}
@@ -53,12 +54,34 @@ func (s *Server) teamFor(p *principal) *team {
 	if len(t.queues)+len(t.agents) == 0 {
 		return nil
 	}
+	// The queues of the team's campaigns' own agents are the team's too.
+	members := s.eng.Snapshot().Members
+	for _, c := range t.campaigns {
+		if t.campaign(members, c.Name) {
+			t.queues = append(t.queues, engine.CampaignQueue(c.Name))
+		}
+	}
 	return t
 }
 
-// names says what the team covers, for a refusal.
-func (t *team) names() string {
+// covers says what the team covers, for a refusal.
+func (t *team) covers() string {
 	return strings.Join(append(slices.Clone(t.queues), t.agents...), ", ")
+}
+
+// onlyQueue is the team's one configured queue (its campaigns' own left
+// out), "" when it has none or several.
+func (t *team) onlyQueue() string {
+	var own []string
+	for _, q := range t.queues {
+		if !strings.HasPrefix(q, engine.CampaignQueue("")) && !slices.Contains(own, q) {
+			own = append(own, q)
+		}
+	}
+	if len(own) != 1 {
+		return ""
+	}
+	return own[0]
 }
 
 func (t *team) queue(name string) bool { return slices.Contains(t.queues, name) }
@@ -69,16 +92,17 @@ func (t *team) agent(members map[string][]string, id string) bool {
 	return slices.Contains(t.agents, id) || slices.ContainsFunc(members[id], t.queue)
 }
 
-// campaign reports whether the campaign is worked in the team's queues or
-// by its agents (listed on the campaign or members of its queues); one not
-// configured (any more) is not the team's.
+// campaign reports whether the campaign is one of the team's (its team:),
+// or is worked in the team's queues or by its agents (listed on the
+// campaign or members of its queues); one not configured (any more) is not
+// the team's.
 func (t *team) campaign(members map[string][]string, name string) bool {
 	i := slices.IndexFunc(t.campaigns, func(c config.Campaign) bool { return c.Name == name })
 	if i < 0 {
 		return false
 	}
 	c := t.campaigns[i]
-	if slices.ContainsFunc(c.Queues, t.queue) || slices.ContainsFunc(c.Agents, func(a string) bool { return t.agent(members, a) }) {
+	if c.Team != "" && slices.Contains(t.names, c.Team) || slices.ContainsFunc(c.Queues, t.queue) || slices.ContainsFunc(c.Agents, func(a string) bool { return t.agent(members, a) }) {
 		return true
 	}
 	for id, queues := range members {

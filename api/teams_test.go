@@ -110,11 +110,12 @@ func TestTeamScoping(t *testing.T) {
 }
 
 // Teams from the config: tina supervises the front team (the support
-// queue), bea a team of bob alone. Each sees her team's queues, agents and
-// campaigns only, in the status, the campaign list and the campaign report
+// queue), bea a team of bob alone (whose campaign is solo, and upsell, in
+// bob's queue). Each sees her team's queues, agents and campaigns only, in the status, the campaign list and the campaign report
 // rows; acting on the other team's agent or campaign is refused (403).
 func TestConfigTeamScoping(t *testing.T) {
-	yaml := teamsYAML + "  - {name: bobs, agents: [bob], supervisors: [bea]}\n"
+	yaml := strings.Replace(teamsYAML, "queues: [sales]}\n", "queues: [sales]}\n  - {name: solo, mode: preview, team: bobs}\n", 1) +
+		"  - {name: bobs, agents: [bob], supervisors: [bea]}\n"
 	d := newTestDaemon(t, yaml)
 	srv := authServer(t, d)
 	tina := addUser(t, d.db, auth.User{Name: "tina", Role: auth.Supervisor})
@@ -126,8 +127,8 @@ func TestConfigTeamScoping(t *testing.T) {
 	if got := seen(tina); got != "support alice" {
 		t.Errorf("tina sees %q, want support and alice", got)
 	}
-	if got := seen(bea); got != "bob" {
-		t.Errorf("bea sees %q, want bob alone", got)
+	if got := seen(bea); got != "campaign:solo bob" {
+		t.Errorf("bea sees %q, want bob and the queue of her team's campaign", got)
 	}
 	for _, c := range []struct {
 		who, token, method, path string
@@ -160,7 +161,7 @@ func TestConfigTeamScoping(t *testing.T) {
 	if got := campaigns(tina); got != "winback" {
 		t.Errorf("tina's campaigns: %q", got)
 	}
-	if got := campaigns(bea); got != "upsell" {
+	if got := campaigns(bea); got != "upsell solo" {
 		t.Errorf("bea's campaigns: %q", got)
 	}
 	// The campaign report's rows, cut the same way.

@@ -20,7 +20,7 @@ Object.assign(I18N.ru, {
   "hint-duration": "Длительность, например 20s, 1m30s", "hint-required": "Обязательно", "hint-unknown": "Нет в файле", default: "(по умолчанию)",
   kind: "Вид", mode: "Режим", "team-queues": "Очереди (через запятую)", "team-agents": "Операторы помимо участников очередей (через запятую)",
   supervisors: "Руководители (имена пользователей через запятую)", "campaign-queues": "Очереди, чьи операторы работают в кампании (через запятую)",
-  "campaign-agents": "Операторы кампании (через запятую)", "caller-id": "Номер звонящего", ratio: "Коэффициент", "max-dials": "Наибольшее число наборов",
+  "campaign-agents": "Операторы кампании (через запятую)", team: "Группа (её операторы и участники её очередей работают в кампании)", "caller-id": "Номер звонящего", ratio: "Коэффициент", "max-dials": "Наибольшее число наборов",
 });
 
 // The helpers stay inside this function; the admin page uses what it
@@ -85,6 +85,7 @@ const FORMS = {
     { key: "caller_id", label: ["caller-id", "Caller ID"] },
     { key: "ratio", kind: "number", label: ["ratio", "Ratio"], min: 0, step: "any" },
     { key: "max_dials", kind: "number", label: ["max-dials", "Calls in flight at once"], min: 0 },
+    { key: "team", label: ["team", "Team (its agents and queues' members work it)"], choices: "teams" },
     { key: "queues", kind: "list", label: ["campaign-queues", "Queues whose members work it (comma separated)"], choices: "queues" },
     { key: "agents", kind: "list", label: ["campaign-agents", "Agents who work it (comma separated)"], choices: "agents" },
   ],
