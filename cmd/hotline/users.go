@@ -174,7 +174,7 @@ func newUsersAddCmd(g *globalOptions) *cobra.Command {
 	sf.add(cmd)
 	cmd.Flags().StringVar(&roleName, "role", "agent", "agent | supervisor | admin")
 	cmd.Flags().StringVar(&agent, "agent", "", "the agent id this user works as")
-	cmd.Flags().StringSliceVar(&teams, "team", nil, "queues a supervisor oversees (default: all)")
+	cmd.Flags().StringSliceVar(&teams, "team", nil, "queues a supervisor oversees besides their teams (deprecated: name the user under teams[].supervisors in the config)")
 	addPasswordFileFlag(cmd, &pwFile)
 	return cmd
 }
