@@ -171,7 +171,7 @@ func TestBrowserDeskAndWallboard(t *testing.T) {
 		t.Fatalf("the desk did not show the supervisor's ready: %v", err)
 	}
 	// A call: the desk shows the caller.
-	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: 3 * time.Second}); err != nil {
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("desk-call"))); err != nil {
@@ -212,11 +212,12 @@ func TestBrowserDeskAndWallboard(t *testing.T) {
 	if err != nil || callID == "" {
 		t.Fatalf("call id on the page: %q %v", callID, err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("dispo-submit"))); err != nil {
+	// Saved (the form empties), then the agent hangs up from the desk; the
+	// record carries them once the call is over.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("dispo-submit")), poll(`document.getElementById("dispo").value === ""`),
+		chromedp.Click(chromedp.ID("btn-hangup"))); err != nil {
 		t.Fatal(err)
 	}
-	// The record carries them once the call is over (the caller hangs up
-	// after 3 s).
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		rec, err := d.db.Call(callID)
