@@ -180,6 +180,24 @@ func newIVRE2E(t *testing.T, phones map[string]e2ePhone) (*e2eScenario, *promptL
 		t.Skip(err)
 	}
 	s := newE2E(t, "ivr", phones, "")
+	prompts := newPromptLog(t, s)
+	orders := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/orders/4711" {
+			w.Write([]byte(`{"status": "on its way"}`))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(orders.Close)
+	s.fillConfig("@PROMPTS@", filepath.Join(s.dir, "prompts"), "@PROMPTURL@", prompts.url, "@LOOKUP@", orders.URL,
+		"@TODAY@", time.Now().UTC().Format(time.DateOnly))
+	return s, prompts
+}
+
+// newPromptLog puts a prompt log between Asterisk and the daemon of s,
+// watching Asterisk's playbacks.
+func newPromptLog(t *testing.T, s *e2eScenario) *promptLog {
+	t.Helper()
 	daemon, err := url.Parse("http://" + s.listen)
 	if err != nil {
 		t.Fatal(err)
@@ -189,24 +207,20 @@ func newIVRE2E(t *testing.T, phones map[string]e2ePhone) (*e2eScenario, *promptL
 	t.Cleanup(ps.Close)
 	prompts.url = ps.URL + "/prompts/"
 	prompts.watch(t, s.ast, s.app+"-watch")
-	orders := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/orders/4711" {
-			w.Write([]byte(`{"status": "on its way"}`))
-			return
-		}
-		http.NotFound(w, r)
-	}))
-	t.Cleanup(orders.Close)
+	return prompts
+}
+
+// fillConfig replaces the placeholders of the scenario's config (old,
+// new pairs).
+func (s *e2eScenario) fillConfig(pairs ...string) {
+	s.t.Helper()
 	body, err := os.ReadFile(s.config)
 	if err != nil {
-		t.Fatal(err)
+		s.t.Fatal(err)
 	}
-	text := strings.NewReplacer("@PROMPTS@", filepath.Join(s.dir, "prompts"), "@PROMPTURL@", prompts.url, "@LOOKUP@", orders.URL,
-		"@TODAY@", time.Now().UTC().Format(time.DateOnly)).Replace(string(body))
-	if err := os.WriteFile(s.config, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
+	if err := os.WriteFile(s.config, []byte(strings.NewReplacer(pairs...).Replace(string(body))), 0o600); err != nil {
+		s.t.Fatal(err)
 	}
-	return s, prompts
 }
 
 func e2eSteps(r store.CallRecord) string {

@@ -315,6 +315,9 @@ type e2eCaller struct {
 	DTMFAfter   time.Duration
 	HangupAfter time.Duration
 	Context     string // entry context; "" = [hotline-e2e-entry]
+	// Say is a sound the caller plays (a path inside Asterisk's root,
+	// without extension) once it heard Hotline's prompt end.
+	Say string
 }
 
 // e2ePlaced names both halves of a test caller's Local channel: Near runs
@@ -334,6 +337,9 @@ func (a *asterisk) place(t *testing.T, app, tag string, c e2eCaller) e2ePlaced {
 	if c.DTMF != "" {
 		vars["CALLER_DTMF"] = c.DTMF
 		vars["CALLER_DTMF_WAIT"] = e2eSecs(c.DTMFAfter)
+	}
+	if c.Say != "" {
+		vars["CALLER_SAY"], vars["CALLER_SAY_WAIT"] = c.Say, "prompt"
 	}
 	if c.HangupAfter > 0 {
 		rest := c.HangupAfter
