@@ -130,17 +130,24 @@ func TestBrowserAdminConfig(t *testing.T) {
 	}
 }
 
+// adminBrowser is a browser (a minute to go) and a daemon editing its
+// config file at path, served at url to the admin root.
+func adminBrowser(t *testing.T) (ctx context.Context, path, url string) {
+	ctx, cancel := browser(t)
+	t.Cleanup(cancel)
+	d, path := editDaemon(t)
+	url = serveUsers(t, d.api, d, auth.User{Name: "root", Role: auth.Admin})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancelT)
+	return ctx, path, url
+}
+
 // An admin edits an agent's skill in the form: a level out of range is
 // refused with config validate's line shown next to that skill's level, the
 // file untouched; a good level is saved into the file (the rest of it as it
 // was) and the running engine reports alice changed.
 func TestBrowserAdminForm(t *testing.T) {
-	ctx, cancel := browser(t)
-	defer cancel()
-	d, path := editDaemon(t)
-	url := serveUsers(t, d.api, d, auth.User{Name: "root", Role: auth.Admin})
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
+	ctx, path, url := adminBrowser(t)
 	level := `#cfg-fields fieldset[data-path="skills"] > .row input[data-role="level"]`
 	if err := chromedp.Do(ctx,
 		signInTasks(url, "root"),
@@ -224,5 +231,47 @@ func TestBrowserTeamWallboard(t *testing.T) {
 		if got, err := chromedp.Run(ctx, chromedp.Evaluate[int](c.js, chromedp.EvalAwaitPromise)); err != nil || got != c.want {
 			t.Errorf("%s: %d %v, want %d", c.js, got, err, c.want)
 		}
+	}
+}
+
+// The queue form: the strategy is picked from the engine's list, a bad
+// announcement interval is hinted while typing and refused next to its
+// field, a good one is saved into the file.
+func TestBrowserAdminQueueForm(t *testing.T) {
+	ctx, path, url := adminBrowser(t)
+	field := `input[data-path="announce.interval"]`
+	interval := `#cfg-fields ` + field
+	if err := chromedp.Do(ctx, signInTasks(url, "root"),
+		chromedp.Click(chromedp.ID("nav-admin")),
+		chromedp.Click(chromedp.CSS(`#cfg-sections button[data-section="queues"]`)),
+		chromedp.Click(chromedp.CSS(`#cfg-items button[data-item="support"]`)),
+		chromedp.WaitVisible(chromedp.CSS(interval)),
+		chromedp.SetValue(chromedp.CSS(`#cfg-fields select[data-path="strategy"]`), "ring-all"),
+		chromedp.SendKeys(chromedp.CSS(interval), "abc"),
+	); err != nil {
+		t.Fatalf("opening support's form: %v", err)
+	}
+	msg := `#cfg-fields .field:has(` + field + `) > .msg`
+	if hint, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(msg))); err != nil || !strings.Contains(hint, "duration") {
+		t.Errorf("no hint while typing abc: %q %v", hint, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("cfg-save")),
+		chromedp.WaitVisible(chromedp.CSS(interval+`[aria-invalid="true"]`))); err != nil {
+		t.Fatalf("saving abc: %v", err)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(msg))); err != nil ||
+		!strings.Contains(got, `queues[0].announce.interval: want a duration like "15s", "2m" or "1h30m", got "abc"`) {
+		t.Errorf("next to the interval: %q %v", got, err)
+	}
+	screenshot(t, ctx, "admin-queue-form-problem")
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(interval), "45s"), chromedp.Click(chromedp.ID("cfg-save")),
+		chromedp.WaitVisible(chromedp.CSS(`#cfg-result:not(:empty)`))); err != nil {
+		t.Fatalf("saving 45s: %v", err)
+	}
+	if now, _ := os.ReadFile(path); !strings.Contains(string(now), "  - {name: support, strategy: ring-all, wrap_up: 30s, announce: {interval: 45s}} # the one queue\n") {
+		t.Errorf("file after the queue form:\n%s", now)
+	}
+	if res, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("cfg-result"))); err != nil || !strings.Contains(res, "queues changed: support") {
+		t.Errorf("the page does not say the engine took it: %q %v", res, err)
 	}
 }

@@ -238,6 +238,15 @@ func TestConfigEditForm(t *testing.T) {
 	if code, raw := sendJSON(t, "PUT", base+"queues/vip", ConfigItemRequest{Fields: map[string]any{"colour": "red"}}); code != 400 {
 		t.Errorf("an unknown setting: %d %s", code, raw)
 	}
+	// A queue written in flow style stays in flow style, its comment kept.
+	sup := map[string]any{"name": "support", "strategy": "ring-all", "announce": map[string]any{"interval": "30s"}}
+	if code, raw := sendJSON(t, "PUT", base+"queues/support", ConfigItemRequest{Fields: sup}); code != 200 {
+		t.Fatalf("PUT support: %d %s", code, raw)
+	}
+	if now, _ := os.ReadFile(path); !strings.Contains(string(now),
+		"  - {name: support, strategy: ring-all, wrap_up: 30s, announce: {interval: 30s}} # the one queue\n") {
+		t.Errorf("support after the form:\n%s", now)
+	}
 	// A team naming a queue that does not exist, then one that does.
 	team := map[string]any{"name": "front", "queues": []any{"support", "suport"}, "supervisors": []any{"sue"}}
 	code, raw = sendJSON(t, "POST", base+"teams", ConfigItemRequest{Fields: team})

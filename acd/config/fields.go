@@ -179,7 +179,12 @@ func empty(v any) bool {
 	case string:
 		return strings.TrimSpace(x) == ""
 	case map[string]any:
-		return len(x) == 0
+		for _, e := range x {
+			if !empty(e) {
+				return false
+			}
+		}
+		return true // a form's group left blank
 	case []any:
 		return len(x) == 0
 	}

@@ -31,7 +31,8 @@ func TestMergeFields(t *testing.T) {
 		t.Errorf("emptied: %q %v\nwant %q", got, err, want)
 	}
 	got, err = MergeFields("queues", "", map[string]any{"name": "vip", "strategy": "ring-all",
-		"announce": map[string]any{"position": true, "interval": "30s"}, "targets": []any{}})
+		"announce": map[string]any{"position": true, "interval": "30s"}, "targets": []any{},
+		"overflow": map[string]any{"action": nil, "queue": "", "message": nil}})
 	if want := "name: vip\nstrategy: ring-all\nannounce:\n  interval: 30s\n  position: true\n"; err != nil || got != want {
 		t.Errorf("new queue: %q %v\nwant %q", got, err, want)
 	}
