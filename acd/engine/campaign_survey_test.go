@@ -54,54 +54,74 @@ campaigns:
     lead_hours: "00:00-24:00"
 `
 
+// surveyRun is a run of flow campaigns on the simulator, on a store.
+type surveyRun struct {
+	db    *store.DB
+	r     *SimRun
+	trace *strings.Builder
+}
+
+// runSurvey imports leads, sets the phones (by number, or by sim
+// endpoint), logs agents in, starts every configured campaign and runs
+// for d. opts adds to the core's options.
+func runSurvey(t *testing.T, cfgText string, opts Options, phones map[string]farend.Phone, leads []campaign.Lead, d time.Duration, agents ...string) *surveyRun {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	trace := &strings.Builder{}
+	opts.Config, opts.Store, opts.Seed = parseConfig(t, cfgText), db, 1
+	opts.Trace = func(now time.Time, line string) { fmt.Fprintf(trace, "%s %s\n", now.Format("15:04:05.000"), line) }
+	r, err := NewSimRun(SimOptions{Core: opts, Start: epoch, Sim: sim.Options{Seed: 1, Latency: 20 * time.Millisecond, PromptLength: 2 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, ph := range phones {
+		if !strings.HasPrefix(p, "sim/") {
+			p = "sim/" + p
+		}
+		if err := r.Switch.SetPhone(p, ph); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Login(agents...); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range opts.Config.Campaigns {
+		if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, k.Name) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.ServeLeads(db, time.Second)
+	r.RunUntil(epoch.Add(d))
+	return &surveyRun{db: db, r: r, trace: trace}
+}
+
 // TestSurveyAndNotificationFlows: a survey's answered leads go through its
 // flow and their keyed answers are kept on the lead (a lead who hangs up
 // halfway keeps what it answered, as partial); a notification's flow says
 // its message and puts a lead who presses 1 through to an agent; one who
 // presses 9 is never called again.
 func TestSurveyAndNotificationFlows(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	phones := map[string]farend.Phone{
 		"+3314000001": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "45", DTMFDelay: 2 * time.Second, HangupAfter: time.Minute},
 		"+3314000002": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "2", DTMFDelay: 2 * time.Second, HangupAfter: 4 * time.Second},
 		"+3314000003": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "1", DTMFDelay: 2 * time.Second, HangupAfter: time.Minute},
 		"+3314000004": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute},
 		"+3314000005": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "9", DTMFDelay: 2 * time.Second, HangupAfter: time.Minute},
+		"sim/a1":      {Mode: farend.PhoneAnswer, AnswerDelay: 500 * time.Millisecond, HangupAfter: 5 * time.Second},
 	}
 	leads := []campaign.Lead{
 		{Campaign: "poll", Phone: "+3314000001"}, {Campaign: "poll", Phone: "+3314000002"},
 		{Campaign: "notice", Phone: "+3314000003"}, {Campaign: "notice", Phone: "+3314000004"}, {Campaign: "notice", Phone: "+3314000005"},
 	}
-	if _, err := db.ImportLeads(leads); err != nil {
-		t.Fatal(err)
-	}
-	trace := &strings.Builder{}
-	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, surveyConfig), Store: db, Seed: 1,
-		Trace: func(now time.Time, line string) { fmt.Fprintf(trace, "%s %s\n", now.Format("15:04:05.000"), line) }},
-		Start: epoch, Sim: sim.Options{Seed: 1, Latency: 20 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 500 * time.Millisecond, HangupAfter: 5 * time.Second})
-	for p, ph := range phones {
-		if err := r.Switch.SetPhone("sim/"+p, ph); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := r.Login("a1"); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"poll", "notice"} {
-		if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, name) }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	r.ServeLeads(db, time.Second)
-	r.RunUntil(epoch.Add(3 * time.Minute))
+	sr := runSurvey(t, surveyConfig, Options{}, phones, leads, 3*time.Minute, "a1")
+	db, r, trace := sr.db, sr.r, sr.trace
 
 	got := map[string]campaign.Lead{}
 	for _, camp := range []string{"poll", "notice"} {

@@ -45,6 +45,8 @@ type phonePlan struct {
 	dtmf        string
 	dtmfDelay   time.Duration
 	machine     bool
+	say         string // said at the first Listen once answered
+	sayDelay    time.Duration
 }
 
 // PlaceCall makes a scripted caller dial into Hotline. The channel id is
@@ -143,7 +145,8 @@ func (s *Switch) plan(endpoint string) phonePlan {
 		return phonePlan{outcome: unreachable}
 	}
 	if p, ok := s.phones[endpoint]; ok {
-		plan := phonePlan{answerAfter: p.AnswerDelay, hangupAfter: p.HangupAfter, dtmf: p.DTMF, dtmfDelay: p.DTMFDelay, machine: p.Machine}
+		plan := phonePlan{answerAfter: p.AnswerDelay, hangupAfter: p.HangupAfter, dtmf: p.DTMF, dtmfDelay: p.DTMFDelay, machine: p.Machine,
+			say: p.Say, sayDelay: p.SayDelay}
 		switch p.Mode {
 		case farend.PhoneBusy:
 			plan.outcome = busy
@@ -215,6 +218,7 @@ func (s *Switch) pickUp(ch *channel) {
 		s.emit(pbx.MachineDetected{Base: s.base(ch.id), Status: status})
 	}
 	s.emit(pbx.Answered{Base: s.base(ch.id)})
+	ch.script.say, ch.script.sayDelay = p.say, p.sayDelay
 	s.press(ch, p.dtmf, p.dtmfDelay)
 	if p.hangupAfter > 0 {
 		s.later(ch, p.hangupAfter, func() {

@@ -53,4 +53,8 @@ type Phone struct {
 	// Machine: an answering machine answers (for detection, see
 	// pbx.OriginateRequest.Machine).
 	Machine bool
+	// Say is what the person who answers says, SayDelay after Hotline
+	// first listens (as CallScript.Say; the sim only).
+	Say      string
+	SayDelay time.Duration
 }
