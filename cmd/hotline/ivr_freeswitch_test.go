@@ -1,9 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"net"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -50,36 +49,7 @@ func TestServeFreeSWITCHIVRFlows(t *testing.T) {
 	}
 	cfg := strings.NewReplacer("@PROMPTS@", prompts, "@PROMPTURL@", "", "@LOOKUP@", orders.URL, "@TODAY@", time.Now().UTC().Format(time.DateOnly),
 		"@PHONE:alice@", "user/alice", "@PHONE:bob@", "user/bob").Replace(string(flows))
-	path := filepath.Join(dir, "hotline.yaml")
-	if err := os.WriteFile(path, []byte("pbx: {type: freeswitch}\n"+cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	env := map[string]string{"HOTLINE_FREESWITCH_ADDRESS": fs.Addr(), "HOTLINE_STORE_PATH": filepath.Join(dir, "h.db"), "HOTLINE_SERVER_LISTEN": addr}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() {
-		code, _, errOut := hotlineCtx(t, ctx, env, "serve", "--config", path, "--log-level", "warn")
-		if code != 0 {
-			t.Errorf("serve exited %d: %s", code, errOut)
-		}
-		done <- code
-	}()
-	defer func() { cancel(); <-done }()
-	base := "http://" + addr
-	waitUntil(t, 10*time.Second, "API up", func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	})
-	time.Sleep(200 * time.Millisecond)
+	base := serveFlows(t, fs, dir, cfg)
 	if resp, err := http.Post(base+"/api/v1/agents/bob/login", "", nil); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("bob login: %v %v", resp, err)
 	}
@@ -99,29 +69,11 @@ func TestServeFreeSWITCHIVRFlows(t *testing.T) {
 		}
 		byCaller[c.From], uuids[name] = name, uuid
 	}
-	recs := map[string]api.Call{}
-	waitUntil(t, 30*time.Second, "five ended calls", func() bool {
-		resp, err := http.Get(base + "/api/v1/calls")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		var list []api.Call
-		_ = json.NewDecoder(resp.Body).Decode(&list)
-		for _, r := range list {
-			if r.Outcome != acd.OutcomeInProgress {
-				recs[byCaller[r.Caller]] = r
-			}
-		}
-		return len(recs) == 5
-	})
-	steps := func(r api.Call) string {
-		var out []string
-		for _, s := range r.Timeline {
-			out = append(out, strings.TrimSpace(s.Kind+" "+s.Detail))
-		}
-		return strings.Join(out, " | ")
+	recs := endedCalls(t, base, 30*time.Second, 5)
+	for caller, name := range byCaller {
+		recs[name] = recs[caller]
 	}
+	steps := callSteps
 	played := func(caller, text string) bool {
 		name, _ := (&speech.Prompts{Speed: 150}).File("en", text)
 		ch, _ := fs.Channel(uuids[caller])
@@ -143,4 +95,49 @@ func TestServeFreeSWITCHIVRFlows(t *testing.T) {
 		!strings.HasSuffix(r.Recording.Path, r.Recording.Name+".wav") || !strings.HasPrefix(r.Recording.Name, "voicemail-") {
 		t.Errorf("after hours: outcome %s, recording %+v: %s", r.Outcome, r.Recording, steps(r))
 	}
+}
+
+// serveFlows runs `hotline serve --pbx freeswitch` with cfg (a config
+// without its pbx section) on the event-socket fake until the test ends,
+// and returns the base URL of its API once it is up.
+func serveFlows(t *testing.T, fs *esltest.Server, dir, cfg string) string {
+	t.Helper()
+	path := filepath.Join(dir, "hotline.yaml")
+	if err := os.WriteFile(path, []byte("pbx: {type: freeswitch}\n"+cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base, stop := serveOnFake(t, fs, filepath.Join(dir, "h.db"), path)
+	t.Cleanup(stop)
+	return base
+}
+
+// endedCalls waits until n calls have ended and returns them by caller.
+func endedCalls(t *testing.T, base string, timeout time.Duration, n int) map[string]api.Call {
+	t.Helper()
+	recs := map[string]api.Call{}
+	waitUntil(t, timeout, fmt.Sprintf("%d ended calls", n), func() bool {
+		resp, err := http.Get(base + "/api/v1/calls")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var list []api.Call
+		_ = json.NewDecoder(resp.Body).Decode(&list)
+		for _, r := range list {
+			if r.Outcome != acd.OutcomeInProgress {
+				recs[r.Caller] = r
+			}
+		}
+		return len(recs) == n
+	})
+	return recs
+}
+
+// callSteps is a call's timeline on one line.
+func callSteps(r api.Call) string {
+	var out []string
+	for _, s := range r.Timeline {
+		out = append(out, strings.TrimSpace(s.Kind+" "+s.Detail))
+	}
+	return strings.Join(out, " | ")
 }
