@@ -235,7 +235,7 @@ func (p *Proc) Wait(t testing.TB, timeout time.Duration) error {
 
 // Phone is an agent phone's behaviour (testdata/asterisk/sipp/agent.xml).
 type Phone struct {
-	Mode   string // answer | busy (486) | decline (603) | noanswer
+	Mode   string // answer | busy (486) | decline (603) | noanswer | autoanswer (at once if asked, else rings on)
 	RingMs int    // answer: rings this long first
 	TalkMs int    // answer: hangs up after this long unless the far end does; 0 = 10 min
 	Tone   string // "" = agent.wav
@@ -255,7 +255,7 @@ func (e Env) Phone(t testing.TB, endpoint string, ph Phone) *Proc {
 		ph.TalkMs = 600000
 	}
 	switch {
-	case ph.Mode == "noanswer":
+	case ph.Mode == "noanswer" || ph.Mode == "autoanswer":
 		ph.RingMs = 600000
 	case ph.RingMs == 0:
 		ph.RingMs = 1
