@@ -227,7 +227,9 @@ type ActiveCall struct {
 	// Skills are required of the agent on top of the queue's (an IVR
 	// flow's queue node and language choice).
 	Skills map[string]int `json:"skills,omitempty"`
-	// Consult is the party the agent consults (State consulting).
+	// Consult is the party the agent consults (State consulting), the
+	// one a transfer rings (transferring) or the outside party the caller
+	// talks to (external).
 	Consult *ActiveConsult `json:"consult,omitempty"`
 	// Sealed holds Recording, Flow (whose variables carry the caller's
 	// number and collected values) and Contact when call records are
@@ -244,6 +246,9 @@ type ActiveConsult struct {
 	Channel  string `json:"channel"`
 	Answered bool   `json:"answered,omitempty"`
 	Bridge   string `json:"bridge,omitempty"`
+	// Since is when the outside party answered (external).
+	Since time.Time `json:"since,omitzero"`
+	From  string    `json:"from,omitempty"` // the agent who transferred
 }
 
 // Filter selects call records. Zero fields match everything.

@@ -150,6 +150,8 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			if ac.State == acd.CallConsulting && ac.Consult != nil {
 				c.restoreConsult(now, cl, *ac.Consult)
 			}
+		case (ac.State == acd.CallTransferring || ac.State == acd.CallExternal) && ac.Consult != nil:
+			c.restoreTransfer(now, cl, ac)
 		case q != nil && (ac.State == acd.CallQueued || ac.State == acd.CallOffering || ac.State == acd.CallLeaving):
 			// A caller cut while hearing a last message was stored as queued
 			// before phases were stored as they are; it still is resumed so.
@@ -217,6 +219,10 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			cl.endFrom = c.lastSeen(cl)
 			c.step(now, cl, "gone-during-gap", "", "since "+cl.endFrom.UTC().Format(time.RFC3339Nano))
 			c.onHungUp(now, pbx.HungUp{Base: pbx.Base{Channel: cl.ch, At: now}, Cause: pbx.CauseNormal})
+			continue
+		}
+		if cl.phase == acd.CallTransferring || cl.phase == acd.CallExternal {
+			cl.restored = false // its target was checked above
 			continue
 		}
 		if cl.phase == acd.CallConsulting {

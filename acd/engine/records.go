@@ -232,8 +232,12 @@ func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 		flow := c.flow.Stored(cl.flow) // no secret values at rest
 		ac.Flow = &flow
 	}
-	if t := cl.xfer.target; t != nil && cl.phase == acd.CallConsulting {
-		ac.Consult = &store.ActiveConsult{Agent: t.to.Agent, Number: t.to.Number, Channel: string(t.ch), Answered: t.answered, Bridge: string(t.bridge)}
+	if t := cl.xfer.target; t != nil && (cl.phase == acd.CallConsulting || cl.phase == acd.CallTransferring || cl.phase == acd.CallExternal) {
+		ac.Consult = &store.ActiveConsult{Agent: t.to.Agent, Number: t.to.Number, Channel: string(t.ch), Answered: t.answered,
+			Bridge: string(t.bridge), From: cl.xfer.from}
+		if cl.phase == acd.CallExternal {
+			ac.Consult.Since = cl.xfer.legStart
+		}
 	}
 	return ac
 }

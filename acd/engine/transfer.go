@@ -579,6 +579,37 @@ func (c *Core) restoreConsult(now time.Time, cl *call, s store.ActiveConsult) {
 	c.step(now, cl, "consult-restored", s.Agent, t.to.String())
 }
 
+// restoreTransfer gives a call restored while its blind transfer rang, or
+// while its caller talked to an outside number, that transfer: the
+// target's leg (reconcile checks it is still there), the caller on music
+// meanwhile, or bridged with the number.
+func (c *Core) restoreTransfer(now time.Time, cl *call, ac store.ActiveCall) {
+	s := *ac.Consult
+	t := &target{to: TransferTo{Agent: s.Agent, Number: s.Number}, ch: pbx.ChannelID(s.Channel), answered: s.Answered, from: s.From}
+	if s.Agent != "" {
+		b := c.agentIdx[s.Agent]
+		if b == nil || b.call != nil {
+			c.warn(now, "restore", "call %s: transfer target %q unknown or busy; caller queued again", cl.id, s.Agent)
+			cl.phase = acd.CallNew
+			return
+		}
+		t.agent, b.call, b.state = b, cl, acd.Ringing
+		c.refreshView(b, now)
+	}
+	cl.xfer.target, cl.xfer.from, cl.xfer.via = t, s.From, acd.TransferBlind
+	cl.answered = cl.rec.Answered
+	c.chans[t.ch] = chanRef{call: cl, target: t}
+	if ac.State == acd.CallExternal {
+		cl.phase, cl.bridge, cl.agentCh = acd.CallExternal, pbx.BridgeID(ac.Bridge), t.ch
+		cl.xfer.legStart, cl.talkFrom = s.Since, s.Since
+		c.step(now, cl, "transfer-restored", "", t.to.String()+" talking")
+		return
+	}
+	cl.phase, cl.moh = acd.CallTransferring, true
+	cl.xfer.heldAt = now
+	c.step(now, cl, "transfer-restored", s.Agent, t.to.String()+" ringing")
+}
+
 func (c *Core) targetAnswered(now time.Time, cl *call, t *target) {
 	if t.answered {
 		return
