@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
@@ -24,12 +25,15 @@ func init() {
 	}
 	routeSummary["GET /api/v1/agents/{id}/preview"] = "Preview mode: the lead shown to the agent (campaign, lead with its fields and attempts, expiry)"
 	routeSummary["POST /api/v1/agents/{id}/preview/{decision}"] = "Preview mode: dial or skip the lead shown to the agent"
+	routeAccess["GET /api/v1/campaigns/{name}/leads"] = access{role: auth.Supervisor}
+	routeSummary["GET /api/v1/campaigns/{name}/leads"] = "A campaign's leads with their state, disposition and survey answers (?answered=1: those with answers; ?limit=N)"
 }
 
 func (s *Server) campaignRoutes() {
 	s.mux.HandleFunc("GET /api/v1/campaigns", s.campaigns)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/{action}", s.campaignAction)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/leads", s.importLeads)
+	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/leads", s.campaignLeads)
 	s.mux.HandleFunc("GET /api/v1/agents/{id}/preview", s.answer(s.preview))
 	s.mux.HandleFunc("POST /api/v1/agents/{id}/preview/{decision}", s.answer(s.previewDecision))
 }
@@ -175,6 +179,59 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 	out := LeadImport{Rows: res.Rows, Imported: sr.Added, DuplicatesInFile: res.Duplicates, AlreadyThere: sr.Duplicate}
 	for _, e := range res.Errors {
 		out.Errors = append(out.Errors, LeadRowError{Row: e.Row, Column: e.Column, Error: e.Err.Error()})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// LeadLister lists a campaign's leads; *store.DB is one.
+type LeadLister interface {
+	CampaignLeads(camp string, fn func(campaign.Lead) bool) error
+}
+
+var _ LeadLister = (*store.DB)(nil)
+
+// campaignLeads answers GET /api/v1/campaigns/{name}/leads: the campaign's
+// leads, each with its state, disposition and answers (a spoken answer
+// with what was heard, VAR.transcript, and its match score,
+// VAR.confidence); ?answered=1 keeps the leads with answers, ?limit=N the
+// first N. A supervisor with teams reads their teams' campaigns only.
+func (s *Server) campaignLeads(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if _, err := engine.Send(r.Context(), s.eng, engine.CampaignControl{Campaign: name, Action: engine.CampaignStatusAction}); err != nil {
+		s.fail(w, err)
+		return
+	}
+	if t := s.teamOf(r); t != nil && !t.campaign(s.eng.Snapshot().Members, name) {
+		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": campaign " + name + " is not worked in your teams (" + t.covers() + ")"})
+		return
+	}
+	src, ok := s.rec.(LeadLister)
+	if !ok {
+		s.fail(w, fmt.Errorf("campaign %q: leads: %w", name, engine.ErrStopped))
+		return
+	}
+	answered := r.URL.Query().Get("answered") == "1"
+	limit := -1
+	if v := r.URL.Query().Get("limit"); v != "" {
+		var err error
+		if limit, err = strconv.Atoi(v); err != nil || limit < 0 {
+			s.fail(w, badRequest("limit %q: want a whole number of leads, 0 or more", v))
+			return
+		}
+	}
+	out := []campaign.Lead{}
+	err := src.CampaignLeads(name, func(l campaign.Lead) bool {
+		if limit >= 0 && len(out) >= limit {
+			return false
+		}
+		if !answered || len(l.Answers) > 0 {
+			out = append(out, l)
+		}
+		return true
+	})
+	if err != nil {
+		s.fail(w, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }

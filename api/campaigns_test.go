@@ -12,6 +12,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/store"
 )
 
 const campaignYAML = `
@@ -232,5 +233,52 @@ func TestCampaignPreviewRoutes(t *testing.T) {
 	}
 	if resp, err := http.Get(d.srv.URL + "/api/v1/agents/zed/preview"); err != nil || resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown agent: %v %v", resp.StatusCode, err)
+	}
+}
+
+// TestCampaignLeadsResults: GET /api/v1/campaigns/{name}/leads lists the
+// leads with their answers, a spoken one with what was heard and its
+// score; ?answered=1 keeps those with answers; an unknown campaign is 404,
+// a bad limit 400.
+func TestCampaignLeadsResults(t *testing.T) {
+	d := newTestDaemon(t, campaignYAML)
+	if _, err := d.db.ImportLeads([]campaign.Lead{{Campaign: "spring", Phone: "+12125550100"}, {Campaign: "spring", Phone: "+12125550101"}}); err != nil {
+		t.Fatal(err)
+	}
+	var first campaign.Lead
+	_ = d.db.CampaignLeads("spring", func(l campaign.Lead) bool { first = l; return false })
+	first.State, first.Disposition = campaign.Done, "completed"
+	first.Answers = map[string]string{"recommend": "yes", "recommend.transcript": "sure thing", "recommend.confidence": "0.67"}
+	if err := d.db.Write([]store.Op{store.PutLead(&first)}); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) (int, []campaign.Lead, string) {
+		t.Helper()
+		resp, err := http.Get(d.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var leads []campaign.Lead
+		_ = json.Unmarshal(raw, &leads)
+		return resp.StatusCode, leads, string(raw)
+	}
+	if code, leads, raw := get("/api/v1/campaigns/spring/leads"); code != http.StatusOK || len(leads) != 2 {
+		t.Fatalf("all leads: %d %s", code, raw)
+	}
+	code, leads, raw := get("/api/v1/campaigns/spring/leads?answered=1")
+	if code != http.StatusOK || len(leads) != 1 || leads[0].ID != first.ID || leads[0].Answers["recommend.transcript"] != "sure thing" ||
+		leads[0].Answers["recommend.confidence"] != "0.67" || leads[0].State != campaign.Done {
+		t.Fatalf("answered leads: %d %s", code, raw)
+	}
+	if code, leads, _ := get("/api/v1/campaigns/spring/leads?limit=1"); code != http.StatusOK || len(leads) != 1 {
+		t.Errorf("limit=1: %d, %d leads", code, len(leads))
+	}
+	if code, _, raw := get("/api/v1/campaigns/autumn/leads"); code != http.StatusNotFound {
+		t.Errorf("unknown campaign: %d %s", code, raw)
+	}
+	if code, _, raw := get("/api/v1/campaigns/spring/leads?limit=-3"); code != http.StatusBadRequest || !strings.Contains(raw, "limit") {
+		t.Errorf("bad limit: %d %s", code, raw)
 	}
 }

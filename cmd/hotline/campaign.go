@@ -1,15 +1,19 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/api"
 )
@@ -17,23 +21,26 @@ import (
 func newCampaignCmd(g *globalOptions) *cobra.Command {
 	o := &clientOptions{}
 	cmd := &cobra.Command{
-		Use:   "campaign start|pause|resume|stop|status [NAME]",
-		Short: "Start, pause, resume or stop an outbound campaign on the running daemon",
+		Use:   "campaign start|pause|resume|stop|status|results [NAME]",
+		Short: "Start, pause, resume or stop an outbound campaign on the running daemon, or show its survey results",
 		Long: `Campaigns are configured under campaigns: in the config file; their leads are
 imported with "hotline leads import". A started campaign dials its due leads
 within their calling hours; pause keeps the calls in progress and dials no
 more; stop also forgets the leads read ahead. status without a name lists
-every campaign.`,
+every campaign. results lists the leads that answered a survey's questions,
+with their answers (a spoken one with what was heard and how well it
+matched).`,
 		Example: `  hotline campaign start renewals
   hotline campaign pause renewals
-  hotline campaign status`,
+  hotline campaign status
+  hotline campaign results satisfaction-survey`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			action := args[0]
 			switch action {
-			case engine.CampaignStart, engine.CampaignPause, engine.CampaignResume, engine.CampaignStop, engine.CampaignStatusAction:
+			case engine.CampaignStart, engine.CampaignPause, engine.CampaignResume, engine.CampaignStop, engine.CampaignStatusAction, "results":
 			default:
-				return fmt.Errorf("unknown action %q; known: start, pause, resume, stop, status", action)
+				return fmt.Errorf("unknown action %q; known: start, pause, resume, stop, status, results", action)
 			}
 			if len(args) == 1 && action != engine.CampaignStatusAction {
 				return fmt.Errorf("campaign %s: name the campaign", action)
@@ -41,6 +48,18 @@ every campaign.`,
 			base, err := o.base(g)
 			if err != nil {
 				return err
+			}
+			if action == "results" {
+				var leads []campaign.Lead
+				raw, err := call(cmd.Context(), http.MethodGet, base+"/api/v1/campaigns/"+url.PathEscape(args[1])+"/leads?answered=1", nil, &leads)
+				if err != nil || o.json {
+					if err == nil {
+						_, err = cmd.OutOrStdout().Write(raw)
+					}
+					return err
+				}
+				writeResults(cmd.OutOrStdout(), args[1], leads)
+				return nil
 			}
 			var list []engine.CampaignStatus
 			var raw []byte
@@ -64,6 +83,34 @@ every campaign.`,
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// writeResults writes a survey's answered leads, one a line: the lead,
+// its state and disposition, then each answer; a spoken one with what was
+// heard and its match score.
+func writeResults(w io.Writer, camp string, leads []campaign.Lead) {
+	if len(leads) == 0 {
+		fmt.Fprintf(w, "no lead of %s has answers yet\n", camp)
+		return
+	}
+	for _, l := range leads {
+		var answers []string
+		for _, k := range slices.Sorted(maps.Keys(l.Answers)) {
+			if strings.HasSuffix(k, campaign.TranscriptSuffix) || strings.HasSuffix(k, campaign.ConfidenceSuffix) {
+				continue
+			}
+			a := k + "=" + l.Answers[k]
+			if heard, ok := l.Answers[k+campaign.TranscriptSuffix]; ok {
+				a += fmt.Sprintf(" (said %q", heard)
+				if conf := l.Answers[k+campaign.ConfidenceSuffix]; conf != "" {
+					a += ", match " + conf
+				}
+				a += ")"
+			}
+			answers = append(answers, a)
+		}
+		fmt.Fprintf(w, "%s %s %s %s: %s\n", l.ID, l.Phone, l.State, cmp.Or(l.Disposition, "-"), strings.Join(answers, "; "))
+	}
 }
 
 func writeCampaigns(w io.Writer, list []engine.CampaignStatus) {

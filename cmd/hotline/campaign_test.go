@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
 )
 
 func TestCampaignCommandAgainstDaemon(t *testing.T) {
@@ -32,6 +34,9 @@ campaigns:
 		{[]string{"campaign", "start", "autumn"}, 1, `campaign "autumn": unknown campaign`},
 		{[]string{"campaign", "launch", "spring"}, 1, `unknown action "launch"`},
 		{[]string{"campaign", "start"}, 1, "name the campaign"},
+		{[]string{"campaign", "results", "spring"}, 0, "no lead of spring has answers yet"},
+		{[]string{"campaign", "results", "autumn"}, 1, `campaign "autumn": unknown campaign`},
+		{[]string{"campaign", "results"}, 1, "name the campaign"},
 	} {
 		code, out, errOut := hotline(t, nil, append(tc.args, "--api", addr)...)
 		if code != tc.code || !strings.Contains(out+errOut, tc.want) {
@@ -92,5 +97,23 @@ campaigns:
 		if code != tc.code || !strings.Contains(out+errOut, tc.want) {
 			t.Errorf("hotline %s: exit %d, %q %q; want exit %d and %q", strings.Join(tc.args, " "), code, out, errOut, tc.code, tc.want)
 		}
+	}
+}
+
+// TestWriteResults: a survey's results, one lead a line, a spoken answer
+// with what was heard and its match score, an open one without a score.
+func TestWriteResults(t *testing.T) {
+	var b strings.Builder
+	writeResults(&b, "poll", []campaign.Lead{
+		{ID: "poll-1", Phone: "+3314000001", State: campaign.Done, Disposition: "completed", Answers: map[string]string{
+			"satisfaction": "good", "satisfaction.transcript": "it was very good", "satisfaction.confidence": "0.86",
+			"recommend": "2", "comment": "call me later", "comment.transcript": "call me later"}},
+		{ID: "poll-2", Phone: "+3314000002", State: campaign.Scheduled, Answers: map[string]string{"satisfaction": "bad"}},
+	})
+	want := `poll-1 +3314000001 done completed: comment=call me later (said "call me later"); recommend=2; satisfaction=good (said "it was very good", match 0.86)
+poll-2 +3314000002 scheduled -: satisfaction=bad
+`
+	if b.String() != want {
+		t.Errorf("results:\n%s\nwant:\n%s", b.String(), want)
 	}
 }

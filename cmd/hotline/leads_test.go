@@ -55,7 +55,8 @@ func TestLeadsImportExport(t *testing.T) {
 	var l *campaign.Lead
 	err = st.View(func(tx *store.Tx) (err error) { l, err = tx.Lead("spring", "spring-2"); return err })
 	if err == nil {
-		l.State, l.Attempts, l.Disposition, l.Answers = campaign.Done, 1, "completed", map[string]string{"satisfaction": "4", "recommend": "5"}
+		l.State, l.Attempts, l.Disposition, l.Answers = campaign.Done, 1, "completed", map[string]string{"satisfaction": "4", "recommend": "yes",
+			"recommend.transcript": "yes, of course", "recommend.confidence": "0.82"} // said, not keyed
 		err = st.Write([]store.Op{store.PutLead(l)})
 	}
 	st.Close()
@@ -66,9 +67,9 @@ func TestLeadsImportExport(t *testing.T) {
 	if code := run(context.Background(), []string{"leads", "export", "--campaign", "spring", "--store", db}, &out, &errb); code != 0 {
 		t.Fatalf("export exit %d: %s", code, errb.String())
 	}
-	want = "id,phone,name,timezone,state,attempts,next_attempt,last_outcome,disposition,Plan,answer:recommend,answer:satisfaction\n" +
-		"spring-1,+12125550187,Ann Lee,America/New_York,new,0,,,,gold,,\n" +
-		"spring-2,+442079460958,Bob Smith,Europe/London,done,1,,,completed,silver,5,4\n"
+	want = "id,phone,name,timezone,state,attempts,next_attempt,last_outcome,disposition,Plan,answer:recommend,answer:recommend.confidence,answer:recommend.transcript,answer:satisfaction\n" +
+		"spring-1,+12125550187,Ann Lee,America/New_York,new,0,,,,gold,,,,\n" +
+		"spring-2,+442079460958,Bob Smith,Europe/London,done,1,,,completed,silver,yes,0.82,\"yes, of course\",4\n"
 	if out.String() != want {
 		t.Fatalf("export with answers:\n%s\nwant:\n%s", out.String(), want)
 	}
