@@ -50,19 +50,26 @@ func ruKey(letter rune) chromedp.Action[chromedp.Void] {
 // browser gives up after 45 s.
 func aliceDesk(t *testing.T, yaml string, phone farend.Phone) (context.Context, *testDaemon) {
 	t.Helper()
-	ctx, cancel := browser(t)
-	t.Cleanup(cancel)
 	d := newTestDaemon(t, yaml)
 	if err := d.sw.SetPhone("sim/alice", phone); err != nil {
 		t.Fatal(err)
 	}
-	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
+	return openDesk(t, d, New(d.rt, d.db, zerolog.Nop())), d
+}
+
+// openDesk serves h with al, alice's user, and signs al in on her desk in
+// a browser that gives up after 45 s.
+func openDesk(t *testing.T, d *testDaemon, h *Server) context.Context {
+	t.Helper()
+	ctx, cancel := browser(t)
+	t.Cleanup(cancel)
+	url := serveUsers(t, h, d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
 	ctx, cancelT := context.WithTimeout(ctx, 45*time.Second)
 	t.Cleanup(cancelT)
 	if err := signInDesk(ctx, url); err != nil {
 		t.Fatalf("sign-in: %v", err)
 	}
-	return ctx, d
+	return ctx
 }
 
 // With a Russian layout on, the desk's letter keys still work: the desk

@@ -38,6 +38,25 @@ agents:
 `
 
 // signInDesk signs the agent al in and waits for the desk.
+// contactsDaemon starts a daemon on yaml with contacts on: callers are
+// matched against the returned book, which h serves; with tasks, call
+// records are sealed, so missed calls of known customers become tasks.
+func contactsDaemon(t *testing.T, yaml string, tasks bool) (*testDaemon, *Server, *store.Contacts) {
+	t.Helper()
+	key, _ := seal.Generate("k1")
+	keys, _ := seal.New(key)
+	d := newTestDaemonWith(t, yaml, func(o *engine.Options, db *store.DB) {
+		if tasks {
+			db.SealCalls(keys, "US")
+		}
+		o.MatchCaller = db.Contacts(keys).CallerMatcher("US")
+	})
+	book := d.db.Contacts(keys)
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.EnableContacts(d.db, book, "US")
+	return d, h, book
+}
+
 func signInDesk(ctx context.Context, url string) error {
 	return chromedp.Do(ctx, chromedp.Navigate(url+"/"), chromedp.WaitVisible(chromedp.ID("login-name")),
 		chromedp.SendKeys(chromedp.ID("login-name"), "al"), chromedp.SendKeys(chromedp.ID("login-password"), "pw of al!!"),
@@ -48,17 +67,10 @@ func signInDesk(ctx context.Context, url string) error {
 // the contact's name, company and tags, the way through the IVR, and the
 // last interaction with its agent's notes; in Russian too.
 func TestBrowserDeskScreenPop(t *testing.T) {
-	ctx, cancel := browser(t)
-	defer cancel()
-	key, _ := seal.Generate("k1")
-	keys, _ := seal.New(key)
-	d := newTestDaemonWith(t, screenPopYAML, func(o *engine.Options, db *store.DB) {
-		o.MatchCaller = db.Contacts(keys).CallerMatcher("US")
-	})
+	d, h, book := contactsDaemon(t, screenPopYAML, false)
 	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
 		t.Fatal(err)
 	}
-	book := d.db.Contacts(keys)
 	carla := contact.Contact{Phones: []string{"+12125550101"}, Name: "Carla <b>Customer</b>", Company: "Acme", Tags: []string{"vip"}}
 	if err := book.Create(&carla, time.Now()); err != nil {
 		t.Fatal(err)
@@ -67,14 +79,7 @@ func TestBrowserDeskScreenPop(t *testing.T) {
 		Agent: "bob", Disposition: "refund promised"}); err != nil {
 		t.Fatal(err)
 	}
-	h := New(d.rt, d.db, zerolog.Nop())
-	h.EnableContacts(d.db, book, "US")
-	url := serveUsers(t, h, d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
-	ctx, cancelT := context.WithTimeout(ctx, 30*time.Second)
-	defer cancelT()
-	if err := signInDesk(ctx, url); err != nil {
-		t.Fatalf("sign-in: %v", err)
-	}
+	ctx := openDesk(t, d, h)
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#desk-state.state-available"))); err != nil {
 		t.Fatalf("alice is not available: %v", err)
 	}

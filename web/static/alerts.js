@@ -6,6 +6,8 @@
 Object.assign(I18N.ru, {
   keys: "Клавиши (по месту на клавиатуре): L начать смену, R готов, P пауза, O закончить смену, A ответить, E завершить, D итог, M пропущенные, H удержание, T перевод, C позвонить клиенту, S пропустить",
   missed: "Пропущенные звонки", callbacks: "Ждут обратного звонка", "missed-at": "пропущен в",
+  tasks: "Задачи перезвонить", "task-next": "Взять следующую", "call-back": "Перезвонить", result: "Результат", "task-close": "Готово",
+  abandoned: "не дождался", "after-hours": "в нерабочее время", voicemail: "оставил сообщение",
 });
 
 // sounds counts what was played, for tests and for people wondering.
@@ -123,11 +125,88 @@ function renderAlerts() {
   document.title = fresh ? `(${fresh}) Hotline` : "Hotline";
 }
 
+// Callback tasks (missed calls of known customers, with contacts on): the
+// open ones are read again when a call ends and every 10 s; a new one
+// chimes and is highlighted. The agent takes the oldest, calls the customer
+// back and closes it with a result.
+const tasks = { known: null, list: [], mine: null, off: false, timer: null };
+
+async function refreshTasks() {
+  if (!me || tasks.off || !deskAgent()) return;
+  try {
+    const open = await api("GET", "/api/v1/tasks?state=open");
+    const fresh = new Set(tasks.list.filter((x) => x.fresh).map((x) => x.id));
+    let grew = false;
+    for (const x of open) {
+      if (tasks.known && !tasks.known.has(x.id)) { fresh.add(x.id); grew = true; }
+      x.fresh = fresh.has(x.id);
+    }
+    tasks.known = new Set(open.map((x) => x.id));
+    tasks.list = open;
+    if (grew) chime();
+  } catch (e) {
+    if (e.status === 503 || e.status === 403) tasks.off = true; // contacts off, or not the user's to see
+  }
+  renderTasks();
+}
+
+// tasksSoon reads the tasks a moment after a call ended (the store writes
+// the task with the call's record).
+function tasksSoon() {
+  clearTimeout(tasks.timer);
+  tasks.timer = setTimeout(refreshTasks, 300);
+}
+
+function renderTasks() {
+  $("tasks-box").hidden = tasks.off || tasks.known === null;
+  const ul = $("tasks");
+  ul.replaceChildren(...tasks.list.map((x) => {
+    const li = document.createElement("li");
+    li.dataset.task = x.id;
+    li.textContent = `${x.queue || ""} ${t(x.reason, x.reason)} ${new Date(x.created).toLocaleTimeString(lang)}`.trim();
+    if (x.fresh) li.className = "new";
+    return li;
+  }));
+  $("btn-task-next").hidden = !!tasks.mine || tasks.list.length === 0;
+  $("task-mine").hidden = !tasks.mine;
+  if (tasks.mine) {
+    const c = tasks.mine.customer || {};
+    $("task-mine").dataset.task = tasks.mine.id;
+    $("task-name").textContent = c.name || "";
+    $("task-phone").textContent = (c.phones || []).join(", ");
+  }
+}
+
+async function takeTask() {
+  $("desk-error").textContent = "";
+  try {
+    tasks.mine = await api("POST", `/api/v1/agents/${encodeURIComponent(deskAgent())}/tasks/next`);
+    $("task-result").focus();
+  } catch (e) {
+    $("desk-error").textContent = e.message;
+  }
+  await refreshTasks();
+}
+
+async function closeTask(e) {
+  e.preventDefault();
+  try {
+    await api("POST", `/api/v1/agents/${encodeURIComponent(deskAgent())}/tasks/${encodeURIComponent(tasks.mine.id)}/close`, { result: $("task-result").value });
+    tasks.mine = null;
+    $("task-result").value = "";
+  } catch (err) {
+    $("desk-error").textContent = err.message;
+  }
+  await refreshTasks();
+}
+
 // seen clears the highlights once the agent has looked (M, or a click).
 function alertsSeen() {
   for (const m of alerts.missed) m.fresh = false;
   for (const v of alerts.callbacks.values()) v.fresh = false;
+  for (const x of tasks.list) x.fresh = false;
   renderAlerts();
+  renderTasks();
 }
 
 // Keys on the desk, when no text field has the focus.
@@ -136,6 +215,9 @@ const DESK_KEYS = { l: "btn-login", r: "btn-ready", p: "btn-pause", o: "btn-logo
 document.addEventListener("DOMContentLoaded", () => {
   for (const ev of ["pointerdown", "keydown"]) document.addEventListener(ev, () => { if (me) audio(); }, { passive: true });
   $("desk-alerts").addEventListener("click", alertsSeen);
+  $("btn-task-next").addEventListener("click", takeTask);
+  $("task-mine").addEventListener("submit", closeTask);
+  setInterval(refreshTasks, 10000);
   document.addEventListener("keydown", (e) => {
     const tag = (e.target.tagName || "").toLowerCase();
     if (e.key === "Escape" && !$("desk-view").hidden && (tag === "input" || tag === "textarea" || tag === "select")) { e.target.blur(); return; }

@@ -107,11 +107,12 @@ function follow() {
     state.calls = new Map((s.calls || []).map((c) => [c.id, c]));
     state.now = s.now;
     render();
+    refreshTasks();
   });
   stream.addEventListener("agent", (ev) => { const c = JSON.parse(ev.data); state.agents.set(c.agent.id, c.agent); state.now = c.at; render(); });
   stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, c.queue); state.now = c.at; render(); });
   stream.addEventListener("call", (ev) => { const c = JSON.parse(ev.data); state.calls.set(c.call.id, c.call); state.now = c.at; render(); });
-  stream.addEventListener("call-ended", (ev) => { const c = JSON.parse(ev.data); state.calls.delete(c.call.id); state.now = c.at; render(); });
+  stream.addEventListener("call-ended", (ev) => { const c = JSON.parse(ev.data); state.calls.delete(c.call.id); state.now = c.at; render(); tasksSoon(); });
   stream.onerror = () => { /* EventSource reconnects by itself, with Last-Event-ID */ };
 }
 
