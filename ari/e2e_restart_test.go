@@ -29,6 +29,7 @@ func TestAsteriskE2ERestartKeepsCalls(t *testing.T) {
 		return ok && c.Phase == "queued", "status: " + c.Phase
 	})
 
+	s.durable()
 	killed := time.Now()
 	first.kill(t)
 	t.Logf("hotline killed; hank's call %s in bridge %s", talk.ID, bridge)

@@ -612,6 +612,21 @@ func (s *e2eScenario) ready() bool {
 	return s.ast.do(context.Background(), http.MethodGet, "/applications/"+url.PathEscape(s.app), nil, nil, nil) == nil
 }
 
+// durable waits until the daemon has committed every record write it
+// queued (its /healthz says none is queued): what the API showed before
+// is on disk, so a kill after it tests a crash, not a lost write.
+func (s *e2eScenario) durable() {
+	s.t.Helper()
+	s.eventually(10*time.Second, "the daemon's records committed", func() (bool, string) {
+		var h api.Health
+		body, err := s.d.get("/healthz")
+		if err != nil || json.Unmarshal(body, &h) != nil || h.Store == nil {
+			return false, fmt.Sprintf("/healthz: %v %s", err, body)
+		}
+		return h.Store.Queued == 0, fmt.Sprintf("%d writes queued", h.Store.Queued)
+	})
+}
+
 // kill ends the daemon with SIGKILL: no shutdown, no last writes.
 func (d *e2eDaemon) kill(t *testing.T) {
 	t.Helper()
