@@ -36,7 +36,7 @@
 // share of the expected answers. That share is a budget that tracks the
 // cap: the window's credit (the cap times its live answers, less its
 // abandons) is held near a safety of three standard deviations of the
-// abandons of the next ten minutes; with more credit the share grows, with
+// abandons of the next thirty minutes; with more credit the share grows, with
 // less it shrinks, and a slow term learns how far the forecast of abandons
 // is off (it is low: it cannot see the dials the next decisions will add).
 // A campaign that starts has no credit and starts carefully; a burst of

@@ -5,8 +5,10 @@ import (
 	"slices"
 )
 
-// keep is how many recent samples the estimates use.
-const keep = 600
+// keep is how many recent samples the estimates use: enough that the
+// chance of an answer in each second of ringing, and the talks' long tail,
+// are not noise.
+const keep = 2000
 
 // sorted is a multiset of samples kept in order for counting.
 type sorted []float64

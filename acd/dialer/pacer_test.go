@@ -372,6 +372,19 @@ func TestPredictiveFloorFromTheFirstCall(t *testing.T) {
 	}
 }
 
+// With no room, a dial ringing past the usual answer times still counts as
+// a call that could answer: the pacer places one call per free agent less
+// the dials in flight, whatever the answer chances say.
+func TestPredictiveNoRoomCountsEveryDial(t *testing.T) {
+	p := newPacer(t, Predictive)
+	if got := p.Pace(Snapshot{Now: t0, FreeAgents: 5, Ringing: ago(t0, 40, 40, 40, 40)}); got != 1 {
+		t.Fatalf("5 free agents, 4 dials ringing for 40 s, no room: %d dials, want 1", got)
+	}
+	if got := p.Pace(Snapshot{Now: t0, FreeAgents: 5, Ringing: ago(t0, 40, 40, 40, 40, 40, 40)}); got != 0 {
+		t.Fatalf("5 free agents, 6 dials ringing: %d dials, want 0", got)
+	}
+}
+
 // The Poisson tail of the abandons to come must stay within the room.
 func TestWithinRoom(t *testing.T) {
 	for _, tc := range []struct {

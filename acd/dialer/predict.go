@@ -11,11 +11,11 @@ const (
 	horizon = 30
 	// youngCalls is how many finished calls a campaign needs before ongoing
 	// ones stop counting in the talk-time estimate.
-	youngCalls = keep
+	youngCalls = 600
 	maxNew     = 1000
 	// The budget is planned over the next budgetAhead, keeping budgetSafety
 	// standard deviations of that period's abandons in hand.
-	budgetAhead  = 10 * time.Minute
+	budgetAhead  = 30 * time.Minute
 	budgetSafety = 3
 	// The bias term moves by biasRate per live answer per standard
 	// deviation of credit off the safety, within ±biasMax.
@@ -162,9 +162,14 @@ func (p *Pacer) predict(s Snapshot) int {
 	if agents == 0 {
 		return 0
 	}
-	f := p.forecast(s)
 	share := p.budgetShare(s.Now, agents)
 	room := p.room(s.Now)
+	if room == 0 {
+		// One call per free agent, whatever the answer chances say: the
+		// dials in flight could all answer.
+		return s.FreeAgents - s.Waiting - len(s.Ringing)
+	}
+	f := p.forecast(s)
 	ok := func(k int, law []float64) bool {
 		ab := f.abandons(k, law)
 		return ab <= share*(f.xm[horizon]+float64(k)*f.pn[horizon])+1e-9 && withinRoom(ab, room)
@@ -207,9 +212,8 @@ func (p *Pacer) room(now time.Time) int {
 const roomRisk = 0.01
 
 // withinRoom tells whether abandons whose count has mean ab fit in room:
-// none at all when there is no room (only dials that find an agent free
-// now: progressive), else a Poisson count over room with a chance of at
-// most roomRisk.
+// none at all when there is no room, else a Poisson count over room with a
+// chance of at most roomRisk.
 func withinRoom(ab float64, room int) bool {
 	if room == 0 || ab <= 1e-12 {
 		return ab <= 1e-12
