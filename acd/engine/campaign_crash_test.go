@@ -73,22 +73,7 @@ func TestCampaignCrashChild(t *testing.T) {
 	for i := range crashLeads {
 		_ = sw.SetPhone(fmt.Sprintf("sim/%s%04d", campaignCrashLead, i), crashLeadPhone(i))
 	}
-	cfg := parseConfig(t, campaignCrashConfig)
-	rt, err := NewRuntime(RunOptions{Core: Options{Config: cfg, Store: db, IDPrefix: fmt.Sprint(time.Now().UnixNano()),
-		Trace: func(_ time.Time, line string) { fmt.Printf("trace %s\n", line) }},
-		Switch: sw, Log: zerolog.Nop(), Now: sw.Now, Saved: &saved})
-	if err != nil {
-		fail("runtime", err)
-	}
-	ctx := context.Background()
-	go func() { fail("run", rt.Run(ctx)) }()
-	if err := sw.Start(ctx); err != nil {
-		fail("start", err)
-	}
-	if _, err := Send(ctx, rt, Login{Agent: "a1"}); err != nil && !strings.Contains(err.Error(), "already") {
-		fail("login", err)
-	}
-	go func() { fail("leads", rt.ServeLeads(ctx, db, 50*time.Millisecond)) }()
+	ctx, rt := startCampaignChild(t, campaignCrashConfig, db, saved, sw, fail, "a1")
 	if os.Getenv(campaignCrashEnv+"_START") != "" {
 		if _, err := Send(ctx, rt, CampaignControl{Campaign: "renewals", Action: CampaignStart}); err != nil {
 			fail("start campaign", err)
@@ -112,20 +97,7 @@ func TestCampaignSurvivesKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
-	path := filepath.Join(t.TempDir(), "hotline.db")
-	db, err := store.Open(path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	leads := make([]campaign.Lead, crashLeads)
-	for i := range leads {
-		leads[i] = campaign.Lead{Campaign: "renewals", Phone: fmt.Sprintf("%s%04d", campaignCrashLead, i)}
-	}
-	if _, err := db.ImportLeads(leads); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-
+	path := crashLeadStore(t)
 	dialed := map[string]int{} // lead/attempt → runs that dialed it
 	var wantLive, wantAbandoned int
 	for round := range 3 {
@@ -201,4 +173,47 @@ func runCampaignUntilKilled(t *testing.T, path string, start bool, n int) []stri
 		}
 		return dials >= n
 	})
+}
+
+// crashLeadStore is a new store file with crashLeads leads of renewals.
+func crashLeadStore(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hotline.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	leads := make([]campaign.Lead, crashLeads)
+	for i := range leads {
+		leads[i] = campaign.Lead{Campaign: "renewals", Phone: fmt.Sprintf("%s%04d", campaignCrashLead, i)}
+	}
+	if _, err := db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// startCampaignChild runs a crash test child's runtime on db and sw,
+// printing the engine's trace, with agents logged in and the hoppers
+// served.
+func startCampaignChild(t *testing.T, cfgText string, db *store.DB, saved Saved, sw *sim.Switch, fail func(string, error), agents ...string) (context.Context, *Runtime) {
+	rt, err := NewRuntime(RunOptions{Core: Options{Config: parseConfig(t, cfgText), Store: db, IDPrefix: fmt.Sprint(time.Now().UnixNano()),
+		Trace: func(_ time.Time, line string) { fmt.Printf("trace %s\n", line) }},
+		Switch: sw, Log: zerolog.Nop(), Now: sw.Now, Saved: &saved})
+	if err != nil {
+		fail("runtime", err)
+	}
+	ctx := context.Background()
+	go func() { fail("run", rt.Run(ctx)) }()
+	if err := sw.Start(ctx); err != nil {
+		fail("start", err)
+	}
+	for _, a := range agents {
+		if _, err := Send(ctx, rt, Login{Agent: a}); err != nil && !strings.Contains(err.Error(), "already") {
+			fail("login", err)
+		}
+	}
+	go func() { fail("leads", rt.ServeLeads(ctx, db, 50*time.Millisecond)) }()
+	return ctx, rt
 }
