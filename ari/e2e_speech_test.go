@@ -2,109 +2,19 @@ package ari_test
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/speech"
+	"github.com/hotline-cc/hotline/acd/speech/speechtest"
 )
-
-// transcriber is the test's speech recognizer: the transcription API
-// (POST /v1/audio/transcriptions, multipart file and model). It knows the
-// questions by the length of their speech: it answers the text of the
-// question whose recording is nearest in length to what it got, and
-// refuses anything that is not a WAV file with a voice in it.
-type transcriber struct {
-	questions map[string]time.Duration // text → length of its speech
-	mu        sync.Mutex
-	heard     []string // what it answered, in order
-	refused   []string // why it refused a request
-}
-
-func (tr *transcriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	refuse := func(why string) {
-		tr.mu.Lock()
-		tr.refused = append(tr.refused, why)
-		tr.mu.Unlock()
-		http.Error(w, why, http.StatusBadRequest)
-	}
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/audio/transcriptions" {
-		refuse(r.Method + " " + r.URL.Path)
-		return
-	}
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		refuse("no file: " + err.Error())
-		return
-	}
-	audio, _ := io.ReadAll(f)
-	if m := r.FormValue("model"); m != "hotline-test" {
-		refuse(fmt.Sprintf("model %q", m))
-		return
-	}
-	span, err := speechSpan(audio)
-	switch {
-	case err != nil:
-		refuse(fmt.Sprintf("%s: %v", hdr.Filename, err))
-		return
-	case span < 300*time.Millisecond:
-		refuse(fmt.Sprintf("%s: %d bytes with %v of voice: no question in it", hdr.Filename, len(audio), span))
-		return
-	}
-	best, gap := "", time.Duration(math.MaxInt64)
-	for text, d := range tr.questions {
-		if g := (span - d).Abs(); g < gap {
-			best, gap = text, g
-		}
-	}
-	tr.mu.Lock()
-	tr.heard = append(tr.heard, fmt.Sprintf("%s (%v of voice)", best, span))
-	tr.mu.Unlock()
-	fmt.Fprintf(w, `{"text": %q}`, best)
-}
-
-// speechSpan is how long the voice in a WAV file lasts: from the first to
-// the last 20 ms frame louder than line noise.
-func speechSpan(audio []byte) (time.Duration, error) {
-	l, err := speech.WAVLevel(audio)
-	if err != nil {
-		return 0, err
-	}
-	i := strings.Index(string(audio), "data")
-	if i < 0 || l.Rate == 0 {
-		return 0, fmt.Errorf("no data chunk")
-	}
-	data := audio[i+8:]
-	frame := l.Rate / 50 * 2
-	first, last := -1, -1
-	for n := 0; (n+1)*frame <= len(data); n++ {
-		var sum float64
-		for j := n * frame; j+1 < (n+1)*frame; j += 2 {
-			v := float64(int16(uint16(data[j]) | uint16(data[j+1])<<8))
-			sum += v * v
-		}
-		if math.Sqrt(sum/float64(frame/2)) > 400 {
-			if first < 0 {
-				first = n
-			}
-			last = n
-		}
-	}
-	if first < 0 {
-		return 0, nil
-	}
-	return time.Duration(last-first+1) * 20 * time.Millisecond, nil
-}
 
 // Issue 11's spoken question on a real Asterisk: callers play an
 // espeak-ng recording of their question after the prompt and the beep;
@@ -119,30 +29,20 @@ func TestAsteriskE2ESpokenQuestion(t *testing.T) {
 	s := newE2E(t, "speech", map[string]e2ePhone{"alice": {Answer: time.Second}}, "")
 
 	// The questions, rendered where the callers' dialplan plays them from.
-	questions := map[string]string{ // text → file inside Asterisk's root, without extension
-		"When are you open?": "",
-		"Where is your office? I would like to come and see you next week.": "",
-	}
 	dir := filepath.Join(s.ast.root, "tmp", "hotline-"+s.tag)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	render := &speech.Prompts{Dir: dir, Speed: 150}
-	tr := &transcriber{questions: map[string]time.Duration{}}
-	for text := range questions {
-		if _, err := render.Render(context.Background(), "en", text); err != nil {
-			t.Fatal(err)
-		}
-		name, _ := render.File("en", text)
-		audio, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tr.questions[text], err = speechSpan(audio); err != nil {
-			t.Fatal(err)
-		}
-		rel, err := filepath.Rel(s.ast.root, filepath.Join(dir, strings.TrimSuffix(name, ".wav")))
+	files, levels, err := speechtest.Say(context.Background(), dir, "When are you open?", "Where is your office? I would like to come and see you next week.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &speechtest.Transcriber{Model: "hotline-test"}
+	tr.Learn(levels)
+	questions := map[string]string{} // text → file inside Asterisk's root, without extension
+	for text, file := range files {
+		rel, err := filepath.Rel(s.ast.root, strings.TrimSuffix(file, ".wav"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,9 +67,8 @@ func TestAsteriskE2ESpokenQuestion(t *testing.T) {
 	heardOffice := prompts.whenPlayed(t, office.Far, "We are at one Main Street.", 45*time.Second, hangUp(office))
 	for _, w := range []<-chan string{heardHours, heardOffice} {
 		if why := <-w; why != "" {
-			tr.mu.Lock()
-			t.Errorf("a spoken question's answer was not played: %s (recognizer answered %q, refused %q)", why, tr.heard, tr.refused)
-			tr.mu.Unlock()
+			heard, refused := tr.Heard()
+			t.Errorf("a spoken question's answer was not played: %s (recognizer answered %q, refused %q)", why, heard, refused)
 		}
 	}
 	for c, want := range map[e2ePlaced]string{
@@ -181,12 +80,11 @@ func TestAsteriskE2ESpokenQuestion(t *testing.T) {
 			t.Errorf("%s: outcome %s; want %s and the answer by phrase in %s", c.Far, rec.Outcome, want, steps)
 		}
 	}
-	tr.mu.Lock()
-	t.Logf("questions %v; the recognizer heard %q", tr.questions, tr.heard)
-	if len(tr.heard) != 2 || len(tr.refused) != 0 {
-		t.Errorf("recognizer answered %q and refused %q; want each question once", tr.heard, tr.refused)
+	heard, refused := tr.Heard()
+	t.Logf("questions %v; the recognizer heard %q", levels, heard)
+	if len(heard) != 2 || len(refused) != 0 {
+		t.Errorf("recognizer answered %q and refused %q; want each question once", heard, refused)
 	}
-	tr.mu.Unlock()
 	if w := s.status().Warnings; w["speech"] != 0 {
 		t.Errorf("warnings %v", w)
 	}

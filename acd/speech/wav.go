@@ -17,6 +17,9 @@ type Level struct {
 	Duration time.Duration // of the data, all channels together
 	RMS      float64       // root mean square of the samples, 0 to 32768
 	Peak     int           // largest absolute sample
+	// Voice is how long the sound lasts: from the first to the last 20 ms
+	// frame louder than line noise (0 when there is none).
+	Voice time.Duration
 }
 
 // Silent reports whether the audio holds nothing a recognizer could hear:
@@ -59,6 +62,7 @@ func WAVLevel(audio []byte) (Level, error) {
 		return Level{}, fmt.Errorf("%w: no data chunk", ErrNotWAV)
 	}
 	l := Level{Rate: rate}
+	l.Voice = voiceSpan(data, rate*channels)
 	samples := len(data) / 2
 	if samples == 0 {
 		return l, nil
@@ -72,4 +76,30 @@ func WAVLevel(audio []byte) (Level, error) {
 	l.RMS = math.Sqrt(sum / float64(samples))
 	l.Duration = time.Duration(samples/channels) * time.Second / time.Duration(rate)
 	return l, nil
+}
+
+// voiceSpan measures Level.Voice over 16-bit samples at rate a second.
+func voiceSpan(data []byte, rate int) time.Duration {
+	frame := rate / 50 * 2 // bytes in 20 ms
+	if frame == 0 {
+		return 0
+	}
+	first, last := -1, -1
+	for n := 0; (n+1)*frame <= len(data); n++ {
+		var sum float64
+		for j := n * frame; j+1 < (n+1)*frame; j += 2 {
+			v := float64(int16(binary.LittleEndian.Uint16(data[j:])))
+			sum += v * v
+		}
+		if math.Sqrt(sum/float64(frame/2)) > 400 {
+			if first < 0 {
+				first = n
+			}
+			last = n
+		}
+	}
+	if first < 0 {
+		return 0
+	}
+	return time.Duration(last-first+1) * 20 * time.Millisecond
 }

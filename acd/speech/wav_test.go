@@ -41,8 +41,19 @@ func TestWAVLevel(t *testing.T) {
 	if err != nil || l.Duration != time.Second || l.Peak != 3000 || l.Rate != 16000 || l.Silent() || l.RMS < 2000 || l.RMS > 2300 {
 		t.Errorf("loud: %+v, %v", l, err)
 	}
+	if l.Voice != time.Second {
+		t.Errorf("loud: voice %v, want the whole second", l.Voice)
+	}
+	// 0.5 s of silence, 0.3 s of voice, 0.2 s of silence.
+	mixed := make([]int16, 8000)
+	for i := 4000; i < 6400; i++ {
+		mixed[i] = int16(2000 * (i%2*2 - 1))
+	}
+	if l, err = WAVLevel(wav(8000, mixed)); err != nil || l.Voice != 300*time.Millisecond || l.Duration != time.Second {
+		t.Errorf("mixed: %+v, %v; want 300ms of voice in 1s", l, err)
+	}
 	l, err = WAVLevel(wav(8000, make([]int16, 4000)))
-	if err != nil || l.Duration != 500*time.Millisecond || !l.Silent() {
+	if err != nil || l.Duration != 500*time.Millisecond || !l.Silent() || l.Voice != 0 {
 		t.Errorf("quiet: %+v, %v", l, err)
 	}
 	for name, bad := range map[string][]byte{

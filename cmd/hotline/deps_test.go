@@ -26,7 +26,8 @@ func TestBinaryDoesNotLinkTesting(t *testing.T) {
 	if len(lines) < 10 {
 		t.Fatalf("go list -deps printed %d packages, want the binary's whole dependency list", len(lines))
 	}
-	banned := map[string]bool{"github.com/hotline-cc/hotline/acd/pbx/pbxtest": true, "github.com/hotline-cc/hotline/internal/golden": true}
+	banned := map[string]bool{"github.com/hotline-cc/hotline/acd/pbx/pbxtest": true, "github.com/hotline-cc/hotline/internal/golden": true,
+		"github.com/hotline-cc/hotline/acd/speech/speechtest": true}
 	allowedTestingImporters := map[string]bool{"github.com/kljensen/snowball/romance": true}
 	for _, line := range lines {
 		fields := strings.Fields(line)

@@ -1,20 +1,17 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/speech"
+	"github.com/hotline-cc/hotline/acd/speech/speechtest"
 	"github.com/hotline-cc/hotline/esl/esltest"
 )
 
@@ -37,32 +34,12 @@ func TestServeFreeSWITCHSpokenQuestion(t *testing.T) {
 	fs.AddPhone("user/alice", esltest.Phone{Mode: esltest.Answer, AnswerDelay: 50 * time.Millisecond})
 
 	// The fake records a caller's words as a tone as long as the
-	// utterance: the service tells the questions apart by that length,
-	// and refuses what is not a WAV file with sound in it.
+	// utterance: half a second, 400 ms a word, 2 s of silence; at most
+	// the FAQ's listen, 8 s.
 	questions := map[string]string{"hours": "when are you open", "office": "where is your office I would like to come and see you"}
-	var mu sync.Mutex
-	var heard, refused []string
-	recognizer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f, _, err := r.FormFile("file")
-		var l speech.Level
-		if err == nil {
-			audio, _ := io.ReadAll(f)
-			l, err = speech.WAVLevel(audio)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil || l.Silent() || r.URL.Path != "/v1/audio/transcriptions" || r.FormValue("model") != "hotline-test" {
-			refused = append(refused, fmt.Sprintf("%s %s: %+v %v", r.URL.Path, r.FormValue("model"), l, err))
-			http.Error(w, "no question in it", http.StatusBadRequest)
-			return
-		}
-		text := questions["hours"] // 4 words: about 4 s; 12 words: Max, 8 s
-		if l.Duration > 6*time.Second {
-			text = questions["office"]
-		}
-		heard = append(heard, fmt.Sprintf("%q (%v)", text, l.Duration))
-		fmt.Fprintf(w, `{"text": %q}`, text)
-	}))
+	tr := &speechtest.Transcriber{Model: "hotline-test", Questions: map[string]time.Duration{
+		questions["hours"]: 4100 * time.Millisecond, questions["office"]: 8 * time.Second}}
+	recognizer := httptest.NewServer(tr)
 	defer recognizer.Close()
 
 	prompts := filepath.Join(dir, "prompts")
@@ -100,9 +77,7 @@ func TestServeFreeSWITCHSpokenQuestion(t *testing.T) {
 			t.Errorf("caller %s: outcome %s, %s; played %v", caller, r.Outcome, all, ch.Played)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(heard) != 2 || len(refused) != 0 {
+	if heard, refused := tr.Heard(); len(heard) != 2 || len(refused) != 0 {
 		t.Errorf("the recognizer heard %q and refused %q; want each question once", heard, refused)
 	}
 }
