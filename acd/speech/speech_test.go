@@ -81,3 +81,21 @@ func TestHTTPRecognizerErrors(t *testing.T) {
 		t.Errorf("slow service: err = %v, want the deadline", err)
 	}
 }
+
+// Without a model or a language the service gets whisper-1 and no
+// language field; a service that is not there is an error naming it.
+func TestHTTPRecognizerDefaults(t *testing.T) {
+	tr := &transcriber{status: 200, answer: `{"text": "opening hours"}`}
+	srv := httptest.NewServer(tr)
+	if text, err := (&HTTP{URL: srv.URL + "/"}).Recognize(context.Background(), strings.NewReader("RIFF"), "u.wav", ""); err != nil || text != "opening hours" {
+		t.Fatalf("Recognize = %q, %v", text, err)
+	}
+	if g := tr.got; g.model != "whisper-1" || g.lang != "" || g.auth != "" {
+		t.Errorf("service got %+v, want model whisper-1, no language, no token", g)
+	}
+	srv.Close()
+	_, err := (&HTTP{URL: srv.URL}).Recognize(context.Background(), strings.NewReader("RIFF"), "u.wav", "en")
+	if err == nil || !strings.Contains(err.Error(), srv.URL+"/v1/audio/transcriptions") {
+		t.Errorf("a service that is gone: %v, want an error naming its URL", err)
+	}
+}
