@@ -1,6 +1,7 @@
 package ari
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	goari "github.com/CyCoreSystems/ari/v6"
 	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
@@ -491,6 +493,37 @@ func (c *Client) fetchUtterance(u pbx.Utterance) {
 // StopRecording implements pbx.Switch.
 func (c *Client) StopRecording(ctx context.Context, name string) error {
 	return c.command(ctx, "stop recording "+name, http.MethodPost, "/recordings/live/"+seg(name)+"/stop", nil, nil)
+}
+
+// CheckRecording implements engine.RecordingChecker: a recording whose
+// RecordingFinished never came. One still live is stopped (its
+// RecordingFinished follows); one over is reported from Asterisk's store,
+// or as failed when the store has no such file.
+func (c *Client) CheckRecording(ctx context.Context, name string) error {
+	what := "check recording " + name
+	p := "/recordings/live/" + seg(name)
+	err := c.call(ctx, http.MethodGet, p, nil, nil, nil)
+	if err == nil {
+		return c.command(ctx, what+": stop it", http.MethodPost, p+"/stop", nil, nil)
+	}
+	if !errors.Is(classify(err), pbx.ErrNoRecording) {
+		return fmt.Errorf("%s: %w", what, classify(err))
+	}
+	var stored goari.StoredRecordingData
+	err = c.call(ctx, http.MethodGet, "/recordings/stored/"+seg(name), nil, nil, &stored)
+	if err != nil && !errors.Is(classify(err), pbx.ErrNoRecording) {
+		return fmt.Errorf("%s: %w", what, classify(err))
+	}
+	e := pbx.RecordingFinished{Base: pbx.Base{At: time.Now()}, Name: name, Failed: err != nil}
+	if err == nil {
+		format := cmp.Or(stored.Format, c.opts.RecordingFormat)
+		e.Path = path.Join(c.opts.RecordingDir, name+"."+format)
+	}
+	c.mu.Lock()
+	delete(c.tr.recs, name)
+	c.mu.Unlock()
+	c.q.push(e)
+	return nil
 }
 
 // PauseRecording implements pbx.Switch.

@@ -702,6 +702,9 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 	}
 	if waiting := unfinishedRecordings(&cl.rec); a != nil && a.state == acd.WrapUp || len(waiting) > 0 {
 		c.trailing[cl.id] = &trailer{rec: cl.rec, wrap: a != nil && a.state == acd.WrapUp, recordings: waiting}
+		if len(waiting) > 0 {
+			c.out.At(now.Add(recordingGuardAfter), Timer{Kind: TimerRecordingGuard, Call: cl.id})
+		}
 	}
 	c.finishCall(now, cl, agentState)
 	if cl.callback != nil {

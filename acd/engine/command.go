@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ const (
 	OpPauseRecording
 	OpResumeRecording
 	OpListen
+	OpCheckRecording
 )
 
 var opNames = map[Op]string{
@@ -38,7 +40,7 @@ var opNames = map[Op]string{
 	OpStartMOH: "moh-start", OpStopMOH: "moh-stop", OpOriginate: "originate", OpBridge: "bridge",
 	OpDestroyBridge: "bridge-destroy", OpStartRecording: "record-start", OpStopRecording: "record-stop",
 	OpSetVar: "set-var", OpSpy: "spy", OpUnbridge: "unbridge",
-	OpPauseRecording: "record-pause", OpResumeRecording: "record-resume", OpListen: "listen",
+	OpPauseRecording: "record-pause", OpResumeRecording: "record-resume", OpListen: "listen", OpCheckRecording: "record-check",
 }
 
 func (o Op) String() string {
@@ -104,6 +106,11 @@ func (c Command) Exec(ctx context.Context, sw pbx.Switch) error {
 		return sw.ResumeRecording(ctx, c.Name)
 	case OpListen:
 		return sw.Listen(ctx, c.Listen)
+	case OpCheckRecording:
+		if rc, ok := sw.(RecordingChecker); ok {
+			return rc.CheckRecording(ctx, c.Name)
+		}
+		return fmt.Errorf("check recording %s: %w", c.Name, errors.ErrUnsupported)
 	case OpSetVar:
 		return sw.SetVar(ctx, c.Channel, c.Name, c.Value)
 	case OpSpy:
@@ -137,7 +144,7 @@ func (c Command) String() string {
 		fmt.Fprintf(&b, " %s from %s", c.Channel, c.Bridge)
 	case OpStartRecording:
 		fmt.Fprintf(&b, " %s bridge=%s", c.Record.Name, c.Record.Bridge)
-	case OpStopRecording, OpPauseRecording, OpResumeRecording:
+	case OpStopRecording, OpPauseRecording, OpResumeRecording, OpCheckRecording:
 		fmt.Fprintf(&b, " %s", c.Name)
 	case OpListen:
 		fmt.Fprintf(&b, " %s %s max=%s", c.Listen.Channel, c.Listen.Name, c.Listen.Max)
@@ -164,17 +171,18 @@ type TimerKind uint8
 
 // Timer kinds.
 const (
-	TimerMenu       TimerKind = iota + 1 // no key pressed in a menu
-	TimerAnnounce                        // time to tell a waiting caller position/wait
-	TimerMaxWait                         // caller waited the queue's max
-	TimerRelax                           // the call's skill requirement relaxes
-	TimerRedial                          // try agents again for a waiting call
-	TimerRingGuard                       // an agent leg rang longer than the switch should allow
-	TimerWrapUp                          // agent's wrap-up is over
-	TimerAgentReady                      // agent's no-answer/busy delay is over
-	TimerCallback                        // a callback request may be retried
-	TimerCheckpoint                      // save that the live calls are still up
-	TimerXferGuard                       // a transfer target rang longer than the switch should allow
+	TimerMenu           TimerKind = iota + 1 // no key pressed in a menu
+	TimerAnnounce                            // time to tell a waiting caller position/wait
+	TimerMaxWait                             // caller waited the queue's max
+	TimerRelax                               // the call's skill requirement relaxes
+	TimerRedial                              // try agents again for a waiting call
+	TimerRingGuard                           // an agent leg rang longer than the switch should allow
+	TimerWrapUp                              // agent's wrap-up is over
+	TimerAgentReady                          // agent's no-answer/busy delay is over
+	TimerCallback                            // a callback request may be retried
+	TimerCheckpoint                          // save that the live calls are still up
+	TimerXferGuard                           // a transfer target rang longer than the switch should allow
+	TimerRecordingGuard                      // an ended call's recording is still not reported finished
 	timerKinds
 )
 

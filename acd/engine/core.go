@@ -347,6 +347,8 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 		if ref, ok := c.chans[cmd.Channel]; ok && ref.leg != nil && !ref.leg.answered {
 			c.warn(now, "desk-answer", "agent %s: the switch cannot pick up a ringing phone; the agent answers on the phone, or set answer: desk on the agent to answer from the desk", ref.leg.agent.id)
 		}
+	case OpCheckRecording:
+		c.recordingUnchecked(now, cmd.Lane, cmd.Name, err)
 	case OpStartRecording:
 		for _, cl := range c.calls {
 			if cl.recording == cmd.Record.Name {

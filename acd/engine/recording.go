@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -241,4 +245,58 @@ func recordingStatus(cl *call) string {
 		return "paused"
 	}
 	return "on"
+}
+
+// RecordingChecker is a switch that can say, when asked, whether a
+// recording is over: CheckRecording reports the recording's
+// RecordingFinished (its path, or that it failed) as an event if it is
+// over, and stops it (a RecordingFinished follows) if it still runs. It
+// backs the recording guard: a finish event lost or never sent must not
+// keep an ended call in memory for ever.
+type RecordingChecker interface {
+	CheckRecording(ctx context.Context, name string) error
+}
+
+// recordingGuardAfter is how long after a call's end (and then between
+// checks) the engine waits for its recordings' finish before it asks the
+// switch; recordingGuardChecks is how often it asks before it gives up on
+// them as failed.
+const (
+	recordingGuardAfter  = 10 * time.Second
+	recordingGuardChecks = 3
+)
+
+// recordingGuard asks the switch about an ended call's recordings whose
+// finish has not come, off the loop (OpCheckRecording); after
+// recordingGuardChecks unanswered asks it records them as failed.
+func (c *Core) recordingGuard(now time.Time, id string) {
+	t := c.trailing[id]
+	if t == nil || len(t.recordings) == 0 {
+		return
+	}
+	if t.checks >= recordingGuardChecks {
+		for _, name := range slices.Clone(t.recordings) {
+			c.recordingUnchecked(now, id, name, errors.New("the switch never reported it finished"))
+		}
+		return
+	}
+	t.checks++
+	c.warn(now, "recording-guard", "call %s: no finish reported for recording %s; asking the switch", id, strings.Join(t.recordings, ", "))
+	for _, name := range t.recordings {
+		c.do(Command{Op: OpCheckRecording, Lane: id, Name: name})
+	}
+	c.out.At(now.Add(recordingGuardAfter), Timer{Kind: TimerRecordingGuard, Call: id})
+}
+
+// recordingUnchecked records as failed a recording of the ended call id
+// whose state the switch could not give (why).
+func (c *Core) recordingUnchecked(now time.Time, id, name string, why error) {
+	t := c.trailing[id]
+	if t == nil || !slices.Contains(t.recordings, name) {
+		return
+	}
+	finishRecording(now, &t.rec, pbx.RecordingFinished{Name: name, Failed: true})
+	t.rec.Timeline = append(t.rec.Timeline, store.Step{At: now, Kind: "recording-failed", Detail: why.Error()})
+	t.recordings = slices.DeleteFunc(t.recordings, func(n string) bool { return n == name })
+	c.saveTrailer(now, id, t)
 }

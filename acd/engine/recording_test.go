@@ -27,8 +27,15 @@ agents:
 func connectRecorded(t *testing.T) (*Core, *memStore, *[]Command, Command) {
 	t.Helper()
 	var cmds []Command
+	return connectRecordedTo(t, &cmds, recordOutputs{&cmds})
+}
+
+// connectRecordedTo is connectRecorded with the core's outputs out, which
+// add the commands to cmds.
+func connectRecordedTo(t *testing.T, cmds *[]Command, out Outputs) (*Core, *memStore, *[]Command, Command) {
+	t.Helper()
 	st := newMemStore()
-	c, err := NewCore(Options{Config: parseConfig(t, recordedConfig), Out: recordOutputs{&cmds}, Store: st}, epoch)
+	c, err := NewCore(Options{Config: parseConfig(t, recordedConfig), Out: out, Store: st}, epoch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,22 +46,22 @@ func connectRecorded(t *testing.T) (*Core, *memStore, *[]Command, Command) {
 	c.Handle(now, pbx.CallArrived{Base: pbx.Base{Channel: "in-1", At: now}, Caller: "555", Called: "100"})
 	c.Handle(now, pbx.Answered{Base: pbx.Base{Channel: "in-1", At: now}})
 	var leg pbx.ChannelID
-	for _, cmd := range cmds {
+	for _, cmd := range *cmds {
 		if cmd.Op == OpOriginate {
 			leg = cmd.Originate.ChannelID
 		}
 	}
 	if leg == "" {
-		t.Fatalf("alice was not rung: %v", cmds)
+		t.Fatalf("alice was not rung: %v", *cmds)
 	}
 	now = now.Add(time.Second)
 	c.Handle(now, pbx.Answered{Base: pbx.Base{Channel: leg, At: now}})
-	for _, cmd := range cmds {
+	for _, cmd := range *cmds {
 		if cmd.Op == OpStartRecording {
-			return c, st, &cmds, cmd
+			return c, st, cmds, cmd
 		}
 	}
-	t.Fatalf("no recording started: %v", cmds)
+	t.Fatalf("no recording started: %v", *cmds)
 	return nil, nil, nil, Command{}
 }
 

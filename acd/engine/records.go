@@ -151,6 +151,7 @@ type trailer struct {
 	rec        store.CallRecord
 	wrap       bool
 	recordings []string
+	checks     int // recording guards fired
 }
 
 func (c *Core) saveTrailer(now time.Time, id string, t *trailer) {

@@ -34,6 +34,9 @@ func (c *Core) Fire(now time.Time, t Timer) {
 	case TimerCheckpoint:
 		c.checkpoint(now)
 		return
+	case TimerRecordingGuard:
+		c.recordingGuard(now, t.Call)
+		return
 	case TimerCallback:
 		if cb, ok := c.callbacks[t.Call]; ok && cb.gen == t.Gen && cb.dialing == nil {
 			c.offerCallback(now, cb)
