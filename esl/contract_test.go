@@ -100,8 +100,9 @@ func TestSwitchContract(t *testing.T) {
 				_, err := f.placeCall(c, "entry,"+c.To)
 				return err
 			},
-			Endpoint: func(p farend.Phone) string { return f.fs.NewPhone(phoneFor(p)) },
-			Patience: 3 * time.Second,
+			Endpoint:   func(p farend.Phone) string { return f.fs.NewPhone(phoneFor(p)) },
+			Patience:   3 * time.Second,
+			LeftBehind: fileExists,
 		}
 	})
 }
@@ -109,3 +110,10 @@ func TestSwitchContract(t *testing.T) {
 var _ pbx.Switch = (*esl.Switch)(nil)
 
 func esltestCall(from string) esltest.Call { return esltest.Call{From: from, To: "100"} }
+
+// fileExists: whether a Listen's file is still on disk (Hotline reads
+// FreeSWITCH's recordings directory, on the fake and on a real switch).
+func fileExists(u pbx.Utterance) bool {
+	_, err := os.Stat(u.Path)
+	return err == nil
+}

@@ -264,10 +264,11 @@ func TestFreeSWITCHContract(t *testing.T) {
 					socket = a.String()
 				}
 				return &pbxtest.Harness{
-					Switch:    sw,
-					PlaceCall: func(ctx context.Context, c farend.CallScript) error { return fs.call(ctx, c, socket, tag) },
-					Endpoint:  func(p farend.Phone) string { return fs.endpoint(p, tag) },
-					Patience:  5 * time.Second,
+					Switch:     sw,
+					PlaceCall:  func(ctx context.Context, c farend.CallScript) error { return fs.call(ctx, c, socket, tag) },
+					Endpoint:   func(p farend.Phone) string { return fs.endpoint(p, tag) },
+					Patience:   5 * time.Second,
+					LeftBehind: fileExists,
 				}
 			})
 		})

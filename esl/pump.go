@@ -138,21 +138,27 @@ func (p *pumper) deliver(ev *wire.Event) {
 	p.queue = p.track.apply(ev, p.queue)
 	for i, e := range p.queue[n:] {
 		if u, ok := e.(pbx.Utterance); ok && !u.Failed {
-			p.queue[n+i] = readUtterance(u)
+			p.queue[n+i] = p.readUtterance(u)
 		}
 		p.s.reg.observe(e)
 	}
 }
 
 // readUtterance reads a Listen's file, which FreeSWITCH has closed by
-// RECORD_STOP. It is short (seconds of 8 or 16 kHz audio) and local.
-func readUtterance(u pbx.Utterance) pbx.Utterance {
+// RECORD_STOP, and removes it. It is short (seconds of 8 or 16 kHz audio)
+// and local.
+func (p *pumper) readUtterance(u pbx.Utterance) pbx.Utterance {
 	audio, err := os.ReadFile(u.Path)
 	if err != nil {
 		u.Failed, u.Err = true, fmt.Sprintf("reading the utterance: %v (Hotline must see FreeSWITCH's recordings directory)", err)
 		return u
 	}
 	u.Audio = audio
+	// The audio travels in the event; the file would only pile up in
+	// FreeSWITCH's recordings directory (Asterisk's are deleted likewise).
+	if err := os.Remove(u.Path); err != nil {
+		p.s.log.Warn().Err(err).Str("file", u.Path).Msg("removing a caller's utterance")
+	}
 	return u
 }
 

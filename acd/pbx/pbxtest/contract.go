@@ -629,6 +629,9 @@ func testListen(c *contractCase) {
 	if l := c.level(u); l.Silent() || l.Duration < 500*time.Millisecond {
 		c.t.Errorf("Utterance audio is %+v, want the caller's words", l)
 	}
+	if c.h.LeftBehind != nil && c.h.LeftBehind(u) {
+		c.t.Errorf("Utterance file %s is left behind after its audio was delivered", u.Path)
+	}
 	if took := time.Since(start); c.h.Patience >= time.Second && took > 7*time.Second {
 		c.t.Errorf("the utterance took %v to end; two seconds of silence should end it well before Max (8s)", took)
 	}

@@ -28,4 +28,9 @@ type Harness struct {
 
 	// Skip names contract cases this backend cannot run, with the reason.
 	Skip map[string]string
+
+	// LeftBehind reports whether an utterance's file is still where the
+	// switch stored it once its audio was delivered (nil: the suite cannot
+	// look there). Utterances are for the recognizer, not to be kept.
+	LeftBehind func(pbx.Utterance) bool
 }
