@@ -7,12 +7,8 @@ import (
 )
 
 // The daemon must not link test-only packages: our own test helpers
-// (acd/pbx/pbxtest, internal/golden) and package testing stay out of every
-// production import path. One library is let through by name: the Snowball
-// stemmers' romance package keeps exported test helpers in a non-test file
-// (testing_helpers.go), so importing the English and Russian stemmers links
-// testing. Its init registers nothing (testing's flags need testing.Init),
-// and it is the only way in this test admits.
+// (acd/pbx/pbxtest, internal/golden, acd/speech/speechtest) and package
+// testing stay out of every production import path, libraries' included.
 func TestBinaryDoesNotLinkTesting(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -28,7 +24,6 @@ func TestBinaryDoesNotLinkTesting(t *testing.T) {
 	}
 	banned := map[string]bool{"github.com/hotline-cc/hotline/acd/pbx/pbxtest": true, "github.com/hotline-cc/hotline/internal/golden": true,
 		"github.com/hotline-cc/hotline/acd/speech/speechtest": true}
-	allowedTestingImporters := map[string]bool{"github.com/kljensen/snowball/romance": true}
 	for _, line := range lines {
 		fields := strings.Fields(line)
 		pkg, imports := fields[0], fields[1:]
@@ -36,7 +31,7 @@ func TestBinaryDoesNotLinkTesting(t *testing.T) {
 			t.Errorf("the hotline binary links %s; production code must not import test packages", pkg)
 		}
 		for _, imp := range imports {
-			if imp == "testing" && !allowedTestingImporters[pkg] {
+			if imp == "testing" {
 				t.Errorf("%s imports testing, and the hotline binary links it", pkg)
 			}
 		}
