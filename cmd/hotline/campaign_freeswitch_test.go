@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -107,40 +105,9 @@ func eslCampaign(t *testing.T, mode string) {
 	}
 	db.Close()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
 	cfgPath := writeFile(t, "hotline.yaml", fmt.Sprintf(eslCampaignConfig, a3Queues, mode, hours, workers))
-	env := map[string]string{"HOTLINE_FREESWITCH_ADDRESS": fs.Addr(), "HOTLINE_STORE_PATH": path, "HOTLINE_SERVER_LISTEN": addr}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() {
-		code, _, errOut := hotlineCtx(t, ctx, env, "serve", "--config", cfgPath, "--log-level", "warn")
-		if code != 0 {
-			t.Errorf("serve exited %d: %s", code, errOut)
-		}
-		done <- code
-	}()
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			cancel()
-			<-done
-		}
-	}
+	base, stop := serveOnFake(t, fs, path, cfgPath)
 	defer stop()
-	base := "http://" + addr
-	waitUntil(t, 10*time.Second, "API up", func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == http.StatusOK
-	})
 	resp, err := http.Post(base+"/api/v1/campaigns/drive/start", "application/json", nil)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("start: %v %v", resp, err)
