@@ -22,11 +22,33 @@ import (
 )
 
 // sipPhone starts the phone of endpoint and waits until Asterisk's qualify
-// sees it online.
+// has seen it online for longer than one qualify round (2 s, plus its
+// 1.5 s timeout, testdata/asterisk/pjsip.conf). The endpoint's contact is
+// static, so a phone of an earlier test on the same port leaves it
+// "online" until a qualify it no longer answers times out; a call placed
+// in that window fails with "Allocation failed", not as the phone would.
 func (s *e2eScenario) sipPhone(env sipptest.Env, endpoint string, ph sipptest.Phone) *sipptest.Proc {
 	s.t.Helper()
 	p := env.Phone(s.t, endpoint, ph)
-	s.endpointState(endpoint, "online", 10*time.Second)
+	const round = 4 * time.Second
+	var since time.Time
+	s.eventually(20*time.Second, "PJSIP/"+endpoint+" online for "+round.String(), func() (bool, string) {
+		var ep struct {
+			State string `json:"state"`
+		}
+		if err := s.ast.do(context.Background(), http.MethodGet, "/endpoints/PJSIP/"+url.PathEscape(endpoint), nil, nil, &ep); err != nil {
+			since = time.Time{}
+			return false, err.Error()
+		}
+		if ep.State != "online" {
+			since = time.Time{}
+			return false, "state " + ep.State
+		}
+		if since.IsZero() {
+			since = time.Now()
+		}
+		return time.Since(since) >= round, "online since " + since.Format(time.TimeOnly)
+	})
 	return p
 }
 
