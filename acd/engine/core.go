@@ -348,6 +348,9 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 			c.warn(now, "desk-answer", "agent %s: the switch cannot pick up a ringing phone; the agent answers on the phone, or set answer: desk on the agent to answer from the desk", ref.leg.agent.id)
 		}
 	case OpCheckRecording:
+		if errors.Is(err, pbx.ErrDisconnected) {
+			return // asked again once the link is back (checkRecordingsAfterGap)
+		}
 		c.recordingUnchecked(now, cmd.Lane, cmd.Name, err)
 	case OpStartRecording:
 		for _, cl := range c.calls {

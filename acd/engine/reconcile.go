@@ -21,6 +21,9 @@ type Saved struct {
 	Since   time.Time
 	Ended   []store.CallRecord
 	Changes []store.AgentChange
+	// Trailing are the calls that ended with a recording the switch had
+	// not reported finished: the first Synced asks the switch about them.
+	Trailing []store.CallRecord
 }
 
 // logRestored logs, with the restart as cause, the agents whose restored
@@ -88,6 +91,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 	}
 	c.logConfigLogins(now, restored)
 	c.restoreCounters(now, s)
+	c.restoreTrailers(now, s.Trailing)
 	defer func() {
 		// A pending pause or logout whose call did not survive the restart
 		// applies now.
@@ -190,6 +194,9 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 		live[ch.ID] = ch
 	}
 	c.trace(now, "sync reconnect=%v channels=%d bridges=%d", e.Reconnect, len(e.Snapshot.Channels), len(e.Snapshot.Bridges))
+	// Before the calls gone during the gap end: their recordings are only
+	// now being stopped, and get the guard's usual wait.
+	c.checkRecordingsAfterGap(now)
 	c.hangUpStranded(now, e.Snapshot.Channels, live)
 	for _, id := range c.callIDs() {
 		cl := c.calls[id]

@@ -1,9 +1,9 @@
 package engine
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -247,15 +247,9 @@ func recordingStatus(cl *call) string {
 	return "on"
 }
 
-// RecordingChecker is a switch that can say, when asked, whether a
-// recording is over: CheckRecording reports the recording's
-// RecordingFinished (its path, or that it failed) as an event if it is
-// over, and stops it (a RecordingFinished follows) if it still runs. It
-// backs the recording guard: a finish event lost or never sent must not
-// keep an ended call in memory for ever.
-type RecordingChecker interface {
-	CheckRecording(ctx context.Context, name string) error
-}
+// RecordingChecker is the switch's answer to "is this recording over?"
+// (see pbx.RecordingChecker): it backs the recording guard.
+type RecordingChecker = pbx.RecordingChecker
 
 // recordingGuardAfter is how long after a call's end (and then between
 // checks) the engine waits for its recordings' finish before it asks the
@@ -268,10 +262,12 @@ const (
 
 // recordingGuard asks the switch about an ended call's recordings whose
 // finish has not come, off the loop (OpCheckRecording); after
-// recordingGuardChecks unanswered asks it records them as failed.
-func (c *Core) recordingGuard(now time.Time, id string) {
+// recordingGuardChecks unanswered asks it records them as failed. gen is
+// the timer's: a guard set again (a reconnect) outdates the one before.
+// While the link is down no ask is made or counted: the next Synced asks.
+func (c *Core) recordingGuard(now time.Time, id string, gen uint64) {
 	t := c.trailing[id]
-	if t == nil || len(t.recordings) == 0 {
+	if t == nil || len(t.recordings) == 0 || t.guardGen != gen || c.linkDown.After(c.linkUp) {
 		return
 	}
 	if t.checks >= recordingGuardChecks {
@@ -285,7 +281,48 @@ func (c *Core) recordingGuard(now time.Time, id string) {
 	for _, name := range t.recordings {
 		c.do(Command{Op: OpCheckRecording, Lane: id, Name: name})
 	}
-	c.out.At(now.Add(recordingGuardAfter), Timer{Kind: TimerRecordingGuard, Call: id})
+	c.out.At(now.Add(recordingGuardAfter), Timer{Kind: TimerRecordingGuard, Call: id, Gen: t.guardGen})
+}
+
+// checkRecordingsAfterGap asks the switch, once the link is back (a
+// reconnect, or the first link after a restart), about every recording
+// whose finish may have been lost while Hotline did not see the switch:
+// the ended calls' (their guard starts over from this ask) and the live
+// calls' recordings stopped but not reported over. A live call's running
+// recording is left alone: asking would stop it.
+func (c *Core) checkRecordingsAfterGap(now time.Time) {
+	for _, id := range slices.Sorted(maps.Keys(c.trailing)) {
+		t := c.trailing[id]
+		if len(t.recordings) == 0 {
+			continue
+		}
+		t.guardGen++
+		t.checks = 0
+		c.recordingGuard(now, id, t.guardGen)
+	}
+	for _, id := range c.callIDs() {
+		cl := c.calls[id]
+		for _, name := range unfinishedRecordings(&cl.rec) {
+			if name != cl.recording {
+				c.do(Command{Op: OpCheckRecording, Lane: id, Name: name})
+			}
+		}
+	}
+}
+
+// restoreTrailers takes back, after a restart, the ended calls whose
+// recordings the switch had not reported finished: the first Synced asks
+// the switch about them (checkRecordingsAfterGap), and the guard goes on
+// from there.
+func (c *Core) restoreTrailers(now time.Time, recs []store.CallRecord) {
+	for _, rec := range recs {
+		waiting := unfinishedRecordings(&rec)
+		if len(waiting) == 0 || rec.Outcome == acd.OutcomeInProgress || c.calls[rec.ID] != nil || c.trailing[rec.ID] != nil {
+			continue
+		}
+		c.trailing[rec.ID] = &trailer{rec: rec, recordings: waiting}
+		c.trace(now, "call %s: recording %s not reported finished before the restart", rec.ID, strings.Join(waiting, ", "))
+	}
 }
 
 // recordingUnchecked records as failed a recording of the ended call id

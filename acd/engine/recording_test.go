@@ -35,6 +35,13 @@ func connectRecorded(t *testing.T) (*Core, *memStore, *[]Command, Command) {
 func connectRecordedTo(t *testing.T, cmds *[]Command, out Outputs) (*Core, *memStore, *[]Command, Command) {
 	t.Helper()
 	st := newMemStore()
+	c, rec := connectRecordedOn(t, st, cmds, out)
+	return c, st, cmds, rec
+}
+
+// connectRecordedOn is connectRecordedTo with the records in st.
+func connectRecordedOn(t *testing.T, st Store, cmds *[]Command, out Outputs) (*Core, Command) {
+	t.Helper()
 	c, err := NewCore(Options{Config: parseConfig(t, recordedConfig), Out: out, Store: st}, epoch)
 	if err != nil {
 		t.Fatal(err)
@@ -58,11 +65,11 @@ func connectRecordedTo(t *testing.T, cmds *[]Command, out Outputs) (*Core, *memS
 	c.Handle(now, pbx.Answered{Base: pbx.Base{Channel: leg, At: now}})
 	for _, cmd := range *cmds {
 		if cmd.Op == OpStartRecording {
-			return c, st, cmds, cmd
+			return c, cmd
 		}
 	}
 	t.Fatalf("no recording started: %v", *cmds)
-	return nil, nil, nil, Command{}
+	return nil, Command{}
 }
 
 func finishedRecord(t *testing.T, st *memStore) store.CallRecord {

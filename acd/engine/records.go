@@ -52,6 +52,17 @@ func LoadSavedSince(db *store.DB, from time.Time) (s Saved, err error) {
 			s.Ended = append(s.Ended, rec)
 		}
 	}
+	// A call that ended with a recording still unreported may have
+	// entered before the period: its recording is looked for a day back.
+	earlier, err := db.CollectCalls(store.Filter{From: from.Add(-trailingLookBack), To: from})
+	if usable(err) != nil {
+		return s, err
+	}
+	for _, rec := range slices.Concat(earlier, s.Ended) {
+		if len(unfinishedRecordings(&rec)) > 0 && rec.Outcome != acd.OutcomeInProgress && !rec.Ended.IsZero() {
+			s.Trailing = append(s.Trailing, rec)
+		}
+	}
 	if s.Agents, err = db.Agents(); usable(err) != nil {
 		return s, err
 	}
@@ -72,6 +83,10 @@ func LoadSavedSince(db *store.DB, from time.Time) (s Saved, err error) {
 	}
 	return s, errors.Join(skipped...)
 }
+
+// trailingLookBack is how long before the counting period LoadSavedSince
+// looks for ended calls whose recording was not reported finished.
+const trailingLookBack = 24 * time.Hour
 
 // NopStore keeps nothing; for trials where records do not matter.
 type NopStore struct{}
@@ -151,7 +166,8 @@ type trailer struct {
 	rec        store.CallRecord
 	wrap       bool
 	recordings []string
-	checks     int // recording guards fired
+	checks     int    // recording guards fired
+	guardGen   uint64 // the recording guard timer's Gen
 }
 
 func (c *Core) saveTrailer(now time.Time, id string, t *trailer) {

@@ -35,7 +35,7 @@ func (c *Core) Fire(now time.Time, t Timer) {
 		c.checkpoint(now)
 		return
 	case TimerRecordingGuard:
-		c.recordingGuard(now, t.Call)
+		c.recordingGuard(now, t.Call, t.Gen)
 		return
 	case TimerCallback:
 		if cb, ok := c.callbacks[t.Call]; ok && cb.gen == t.Gen && cb.dialing == nil {

@@ -79,6 +79,17 @@ type Switch interface {
 	Close() error
 }
 
+// RecordingChecker is a Switch that can tell, when asked, whether a
+// recording is over, for a RecordingFinished lost (a link cut, a restart of
+// Hotline) or never sent. CheckRecording stops a recording that still runs
+// (its RecordingFinished follows), and reports one that is over as a
+// RecordingFinished: with its path when the switch stored it, Failed when
+// it stored nothing under that name. It may report nothing while the
+// switch is still writing the file; the caller asks again later.
+type RecordingChecker interface {
+	CheckRecording(ctx context.Context, name string) error
+}
+
 // ChannelID names a channel. For inbound calls the switch chooses it; for
 // originated channels Hotline does.
 type ChannelID string
