@@ -18,6 +18,7 @@ import (
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/sim"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -54,6 +55,19 @@ func newTestDaemon(t *testing.T, yaml string) *testDaemon {
 // store is the daemon's).
 func newTestDaemonWith(t *testing.T, yaml string, opts func(*engine.Options, *store.DB)) *testDaemon {
 	t.Helper()
+	return newTestDaemonOn(t, yaml, opts, false)
+}
+
+// realPhones is the simulator as a real switch is to the desk: it cannot
+// pick up a ringing phone, so the engine does not ask it to.
+type realPhones struct{ *sim.Switch }
+
+func (realPhones) PicksUpPhones() bool { return false }
+
+// newTestDaemonOn is newTestDaemonWith; with real, the engine sees the
+// simulator as a real switch that cannot pick up phones (realPhones).
+func newTestDaemonOn(t *testing.T, yaml string, opts func(*engine.Options, *store.DB), real bool) *testDaemon {
+	t.Helper()
 	cfg, err := config.Parse([]byte(yaml), "api-test.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -72,8 +86,12 @@ func newTestDaemonWith(t *testing.T, yaml string, opts func(*engine.Options, *st
 	if opts != nil {
 		opts(&core, db)
 	}
+	var run pbx.Switch = sw
+	if real {
+		run = realPhones{sw}
+	}
 	rt, err := engine.NewRuntime(engine.RunOptions{Core: core,
-		Switch: sw, Log: zerolog.Nop(), Now: sw.Now, PublishEvery: 10 * time.Millisecond})
+		Switch: run, Log: zerolog.Nop(), Now: sw.Now, PublishEvery: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

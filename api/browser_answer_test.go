@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
@@ -60,6 +61,42 @@ agents:
 	rec := endedCall(t, d, caller)
 	if rec.HangupBy != acd.HangupAgent || rec.Agent != "alice" || !hasDeskStep(rec, "desk-decline") || !hasDeskStep(rec, "desk-answer") {
 		t.Errorf("record: agent %s, hang-up by %s, timeline %v; want alice, the agent, the desk's decline and answer", rec.Agent, rec.HangupBy, rec.Timeline)
+	}
+}
+
+// On a real switch the desk cannot pick up alice's ringing phone (answer:
+// phone): the desk shows no Answer but says to pick up the phone, A does
+// nothing, and Decline (E) still works.
+func TestBrowserDeskAnswerOnThePhoneOnARealSwitch(t *testing.T) {
+	d := newTestDaemonOn(t, browserYAML, nil, true)
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := openDesk(t, d, New(d.rt, d.db, zerolog.Nop()))
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("btn-login")), chromedp.WaitVisible(chromedp.CSS("#desk-state.state-available"))); err != nil {
+		t.Fatalf("log in: %v", err)
+	}
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#desk-state.state-ringing")), chromedp.WaitVisible(chromedp.ID("answer-phone")),
+		chromedp.WaitVisible(chromedp.ID("btn-hangup"))); err != nil {
+		t.Fatalf("a call ringing alice's phone shows no hint to pick it up: %v", err)
+	}
+	screenshot(t, ctx, "desk-answer-on-the-phone")
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.getElementById("btn-answer").hidden`))
+	if err != nil || shown {
+		t.Errorf("Answer shown (%v, %v) for an agent whose phone the switch cannot pick up", shown, err)
+	}
+	if err := chromedp.Do(ctx, ruKey('a')); err != nil {
+		t.Fatal(err)
+	}
+	state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise(r => setTimeout(() => r(document.getElementById("desk-state").className + "|" + document.getElementById("desk-error").textContent), 400))`, chromedp.EvalAwaitPromise))
+	if err != nil || state != "state state-ringing|" {
+		t.Errorf("after A the desk shows %q (%v); want still ringing, no request made", state, err)
+	}
+	if err := chromedp.Do(ctx, ruKey('e'), chromedp.WaitVisible(chromedp.CSS("#desk-state.state-available")), chromedp.WaitNotVisible(chromedp.ID("answer-phone"))); err != nil {
+		t.Fatalf("E did not decline: %v", err)
 	}
 }
 

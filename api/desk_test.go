@@ -62,6 +62,34 @@ func TestDeskAnswerAndHangUpRoutes(t *testing.T) {
 	}
 }
 
+// On a real switch the desk cannot pick up a ringing phone: Answer for an
+// agent with answer: phone is a 409 that names the agent and what to do,
+// the agent's status says desk_answer false, and the phone keeps ringing
+// (the call is not taken).
+func TestDeskAnswerRefusedOnARealSwitch(t *testing.T) {
+	d := newTestDaemonOn(t, browserYAML, nil, true)
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	base := d.srv.URL + "/api/v1/agents/alice/"
+	if code, body := post(t, base+"login", ""); code != http.StatusOK {
+		t.Fatalf("login: %d %s", code, body)
+	}
+	if resp, body := get(t, d.srv.URL+"/api/v1/agents", nil); resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"desk_answer": false`) {
+		t.Errorf("agents: %d %s; want desk_answer false for alice", resp.StatusCode, body)
+	}
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	agentIs(t, d, "alice", "ringing")
+	code, body := post(t, base+"call/answer", "")
+	if code != http.StatusConflict || !strings.Contains(body, `agent \"alice\" answers on the phone (answer: phone); pick up the phone, or set answer: desk`) {
+		t.Fatalf("answer from the desk on a real switch: %d %s; want 409 naming alice and answer: phone", code, body)
+	}
+	time.Sleep(50 * time.Millisecond)
+	agentIs(t, d, "alice", "ringing")
+}
+
 // endedCall waits for the one call's caller to be gone from the switch and
 // its record to be finished, and returns the record.
 func endedCall(t *testing.T, d *testDaemon, caller pbx.ChannelID) store.CallRecord {

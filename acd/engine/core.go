@@ -58,6 +58,18 @@ type Options struct {
 	// switch plays; nil = say: media go to the switch as they are (the
 	// simulator plays them).
 	Speaker Speaker
+	// PickUpPhones says the switch picks up a phone it rings when asked, as
+	// if the person there did: the simulator does; a real switch cannot
+	// answer a SIP phone's ringing leg, so the desk's Answer is refused for
+	// an agent with answer: phone. NewRuntime sets it from the switch (see
+	// PhonePicker), NewSimRun always.
+	PickUpPhones bool
+}
+
+// PhonePicker is a switch that can pick up a ringing phone it called (the
+// simulator). A switch that does not implement it cannot.
+type PhonePicker interface {
+	PicksUpPhones() bool
 }
 
 // Core is the engine's state machine. It is not safe for concurrent use: one

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
@@ -15,8 +16,9 @@ const deskPickup = 10 * time.Second
 // AnswerCall takes the call offered to an agent, from the desk. With
 // answer: desk the agent's phone is called now, with an auto-answer
 // header, and picks up by itself; with answer: phone the switch is asked
-// to answer the ringing phone, which the simulator does and a real switch
-// cannot (the agent picks the phone up).
+// to answer the ringing phone, which the simulator does. A real switch
+// cannot (the agent picks the phone up): there the request is refused
+// with ErrCallState rather than answered as if the call were taken.
 type AnswerCall struct {
 	returns[CallStatus]
 	Agent string
@@ -39,6 +41,12 @@ type HangUp struct {
 
 func (r HangUp) apply(c *Core, now time.Time) (any, error) {
 	return c.callAfter(now)(c.deskHangUp(now, r.Agent, r.By))
+}
+
+// deskAnswers says whether the desk's Answer can pick up a call ringing
+// agent a: it rings the desk (answer: desk), or the switch picks up phones.
+func (c *Core) deskAnswers(a *agent) bool {
+	return a.cfg.Answer == config.AnswerDesk || c.opts.PickUpPhones
 }
 
 // ringingLeg is the unanswered leg that rings agent a, or nil.
@@ -74,6 +82,9 @@ func (c *Core) deskAnswer(now time.Time, id, by string) (*call, error) {
 	cl := a.call
 	if l.answering {
 		return cl, fmt.Errorf("agent %q: answer: call %s is already answered from the desk; the phone is being picked up: %w", id, cl.id, ErrCallState)
+	}
+	if !c.deskAnswers(a) {
+		return cl, fmt.Errorf("agent %q answers on the phone (answer: phone); pick up the phone, or set answer: desk: %w", id, ErrCallState)
 	}
 	l.answering = true
 	c.step(now, cl, "desk-answer", a.id, deskDetail(a, by))

@@ -226,3 +226,55 @@ func TestDeskRingsOutAndDecline(t *testing.T) {
 		t.Errorf("no desk-decline step: %v", rec.Timeline)
 	}
 }
+
+// On a real switch (one that cannot pick up a ringing phone) the desk's
+// Answer for bob (answer: phone) is refused, naming him and what to do,
+// and nothing is asked of the switch; his status tells the desk so. alice
+// (answer: desk) still answers from the desk.
+func TestDeskAnswerRefusedForPhoneOnARealSwitch(t *testing.T) {
+	var cmds []Command
+	c, err := NewCore(Options{Config: parseConfig(t, deskConfig), Out: recordOutputs{&cmds}, Store: newMemStore()}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deskAnswer := func(id string) bool {
+		for _, a := range c.Status(epoch).Agents {
+			if a.ID == id {
+				return a.DeskAnswer
+			}
+		}
+		t.Fatalf("no agent %s in the status", id)
+		return false
+	}
+	if deskAnswer("bob") || !deskAnswer("alice") {
+		t.Errorf("desk_answer: bob %v, alice %v; want false (answer: phone on a real switch), true (answer: desk)", deskAnswer("bob"), deskAnswer("alice"))
+	}
+	if err := c.Login(epoch, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	now := epoch.Add(time.Second)
+	c.Handle(now, pbx.CallArrived{Base: pbx.Base{Channel: "in-1", At: now}, Caller: "555", Called: "100"})
+	c.Handle(now, pbx.Answered{Base: pbx.Base{Channel: "in-1", At: now}})
+	if s := c.agentIdx["bob"].state; s != acd.Ringing {
+		t.Fatalf("bob is %s, want ringing", s)
+	}
+	cmds = nil
+	err = answerCall("bob")(c, now)
+	if !errors.Is(err, ErrCallState) || !strings.Contains(err.Error(), `agent "bob" answers on the phone (answer: phone); pick up the phone, or set answer: desk`) {
+		t.Fatalf("answer from the desk for bob: %v; want ErrCallState naming bob and answer: phone", err)
+	}
+	for _, cmd := range cmds {
+		if cmd.Op == OpAnswer || cmd.Op == OpOriginate {
+			t.Errorf("the refused answer still asked the switch: %v", cmd)
+		}
+	}
+	if ringingLeg(c.agentIdx["bob"]).answering {
+		t.Error("the refused answer marked the leg as being answered")
+	}
+	// The phone picks up: the call goes on as usual.
+	leg := ringingLeg(c.agentIdx["bob"])
+	c.Handle(now.Add(time.Second), pbx.Answered{Base: pbx.Base{Channel: leg.ch, At: now.Add(time.Second)}})
+	if s := c.agentIdx["bob"].state; s != acd.OnCall {
+		t.Errorf("bob is %s after picking up the phone, want on-call", s)
+	}
+}

@@ -82,6 +82,8 @@ func NewRuntime(o RunOptions) (*Runtime, error) {
 		rt.timeout = 10 * time.Second
 	}
 	o.Core.Out = rtOutputs{rt}
+	p, ok := o.Switch.(PhonePicker)
+	o.Core.PickUpPhones = ok && p.PicksUpPhones()
 	if o.Core.Store == nil {
 		o.Core.Store = NopStore{}
 	}

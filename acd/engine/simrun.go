@@ -23,6 +23,8 @@ type failure struct {
 	err error
 }
 
+var _ PhonePicker = (*sim.Switch)(nil)
+
 // SimOptions configure a SimRun. Core options' Out is set by NewSimRun.
 type SimOptions struct {
 	Core  Options
@@ -34,6 +36,7 @@ type SimOptions struct {
 func NewSimRun(o SimOptions) (*SimRun, error) {
 	r := &SimRun{Clock: sim.NewClock(o.Start)}
 	o.Core.Out = simOutputs{r}
+	o.Core.PickUpPhones = true
 	core, err := NewCore(o.Core, o.Start)
 	if err != nil {
 		return nil, err

@@ -72,6 +72,10 @@ type AgentStatus struct {
 	Draining bool `json:"draining,omitempty"`
 	// Preview is the lead shown to the agent by a preview campaign.
 	Preview *LeadPreview `json:"preview,omitempty"`
+	// DeskAnswer says the desk's Answer can pick up a call ringing this
+	// agent: answer: desk, or a switch that picks up phones (the
+	// simulator). When false the agent answers on the phone.
+	DeskAnswer bool `json:"desk_answer"`
 }
 
 // Pending is a pause or logout an agent asked for during a call: it applies
@@ -176,6 +180,7 @@ func (c *Core) agentStatus(a *agent, now time.Time) AgentStatus {
 	as.Cause, as.By = string(a.why.cause), a.why.by
 	as.Draining = a.removed
 	as.Preview = c.previewStatus(a)
+	as.DeskAnswer = c.deskAnswers(a)
 	if a.call != nil {
 		as.Call = a.call.id
 	}

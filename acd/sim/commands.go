@@ -15,6 +15,10 @@ import (
 // now and schedules its effect Options.Latency later; the effect re-checks
 // that what it touches is still there, since a hangup may come first.
 
+// PicksUpPhones says Answer picks up an originated leg that rings, as a
+// real switch cannot (engine.PhonePicker).
+func (s *Switch) PicksUpPhones() bool { return true }
+
 // Answer implements pbx.Switch. Answering an answered call does nothing.
 // An originated leg that rings is picked up as if by the person at the
 // phone (an agent answering from the desk): what its phone plan had in

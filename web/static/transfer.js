@@ -1,11 +1,12 @@
 // Desk: answer and hang up, hold and transfer of the agent's call, blind
 // or attended (a consult, then complete or cancel), to an agent, a queue or
-// a number. Keys: A answers, E hangs up (declines a ringing call), H holds
-// or takes the caller back, T goes to the transfer target.
+// a number. Keys: A answers (where the desk can: see desk_answer), E hangs
+// up (declines a ringing call), H holds or takes the caller back, T goes to
+// the transfer target.
 "use strict";
 
 Object.assign(I18N.ru, {
-  answer: "Ответить", hangup: "Завершить", decline: "Отклонить",
+  answer: "Ответить", hangup: "Завершить", decline: "Отклонить", "answer-phone": "Снимите трубку, чтобы ответить (answer: phone)",
   hold: "Удержание", unhold: "Вернуть", "xfer-to": "Перевести на", number: "Номер", "xfer-target": "Кому",
   "xfer-blind": "Перевести", "xfer-consult": "Консультация", "xfer-complete": "Завершить перевод", "xfer-cancel": "Отменить перевод",
 });
@@ -15,7 +16,9 @@ Object.assign(I18N.ru, {
 function deskTransfer(a, call) {
   const mine = !!call && call.agent === deskAgent();
   const ringing = !!a && a.state === "ringing";
-  $("btn-answer").hidden = !ringing;
+  // A real switch cannot pick up a ringing phone: the agent answers there.
+  $("btn-answer").hidden = !ringing || !a.desk_answer;
+  $("answer-phone").hidden = !ringing || a.desk_answer;
   const hang = $("btn-hangup");
   hang.hidden = !(ringing || (mine && call.phase !== "consulting"));
   hang.textContent = ringing ? t("decline", "Decline") : t("hangup", "Hang up");
