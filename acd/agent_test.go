@@ -72,7 +72,7 @@ func TestCallTransitions(t *testing.T) {
 	}{
 		{CallBridged, CallHeld, true}, {CallHeld, CallBridged, true}, {CallQueued, CallHeld, false},
 		{CallOffering, CallHeld, false}, {CallHeld, CallHeld, false}, {CallBridged, CallConsulting, true},
-		{CallConsulting, CallHeld, true}, {CallConsulting, CallBridged, true}, {CallConsulting, CallQueued, false},
+		{CallConsulting, CallHeld, true}, {CallConsulting, CallBridged, true}, {CallConsulting, CallTransferring, true}, {CallConsulting, CallQueued, false},
 		{CallTransferring, CallQueued, true}, {CallMenu, CallTransferring, true}, {CallExternal, CallHeld, false},
 		{CallExternal, CallEnded, true}, {CallQueued, CallTransferring, false},
 	} {

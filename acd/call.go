@@ -82,7 +82,7 @@ var callTransitions = map[CallPhase][]CallPhase{
 	CallEnded:    {},
 	// Hold, consult and transfer (acd/engine/transfer.go).
 	CallHeld:         {CallBridged, CallConsulting, CallTransferring, CallQueued, CallEnded},
-	CallConsulting:   {CallHeld, CallBridged, CallExternal, CallEnded},
+	CallConsulting:   {CallHeld, CallBridged, CallExternal, CallTransferring, CallEnded},
 	CallTransferring: {CallBridged, CallExternal, CallQueued, CallLeaving, CallEnded},
 	CallExternal:     {CallEnded},
 }

@@ -12,7 +12,7 @@ import (
 func init() {
 	for pattern, summary := range map[string]string{
 		"POST /api/v1/agents/{id}/call/answer": "Answer the call offered to the agent, from the desk (answer: desk calls the agent's phone with auto-answer)",
-		"POST /api/v1/agents/{id}/call/hangup": "Hang up the agent's call (caller and agent legs; the agent goes to wrap-up), or decline it while it rings",
+		"POST /api/v1/agents/{id}/call/hangup": "Hang up the agent's call (caller and agent legs; the agent goes to wrap-up), or decline it while it rings; during a consult the caller goes to the target (attended once it answered, else blind)",
 	} {
 		routeAccess[pattern] = access{role: auth.Agent, own: true}
 		routeSummary[pattern] = summary

@@ -90,6 +90,42 @@ func TestDeskAnswerRefusedOnARealSwitch(t *testing.T) {
 	agentIs(t, d, "alice", "ringing")
 }
 
+// Hang up during a consult whose target still rings is a 200: the agent
+// leaves for wrap-up and the caller goes on to the ringing target (blind).
+func TestDeskHangUpDuringConsult(t *testing.T) {
+	d := newTestDaemon(t, `
+entries:
+  - {number: "100", queue: support}
+queues:
+  - {name: support, wrap_up: 30s}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+  - {id: bob, endpoint: sim/bob}
+`)
+	if err := d.sw.SetPhone("sim/bob", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	base := d.srv.URL + "/api/v1/agents/"
+	for _, a := range []string{"alice", "bob"} {
+		if code, body := post(t, base+a+"/login", ""); code != http.StatusOK {
+			t.Fatalf("login %s: %d %s", a, code, body)
+		}
+	}
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	agentIs(t, d, "alice", "on-call")
+	if code, body := post(t, base+"alice/call/transfer", `{"agent":"bob","attended":true}`); code != http.StatusOK || !strings.Contains(body, `"phase": "consulting"`) {
+		t.Fatalf("consult bob: %d %s", code, body)
+	}
+	agentIs(t, d, "bob", "ringing")
+	if code, body := post(t, base+"alice/call/hangup", ""); code != http.StatusOK || !strings.Contains(body, `"phase": "transferring"`) {
+		t.Fatalf("hang up during the consult: %d %s; want 200, the call transferring to bob", code, body)
+	}
+	agentIs(t, d, "alice", "wrap-up")
+	agentIs(t, d, "bob", "ringing")
+}
+
 // endedCall waits for the one call's caller to be gone from the switch and
 // its record to be finished, and returns the record.
 func endedCall(t *testing.T, d *testDaemon, caller pbx.ChannelID) store.CallRecord {

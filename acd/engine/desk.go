@@ -31,8 +31,9 @@ func (r AnswerCall) apply(c *Core, now time.Time) (any, error) {
 
 // HangUp ends an agent's call from the desk: caller and agent legs are
 // hung up and the agent goes to wrap-up. A call still ringing is declined,
-// as a phone's reject button does. During a consult, complete or cancel
-// the transfer first.
+// as a phone's reject button does. During a consult the agent leaves as
+// on a desk phone: the transfer completes if the target answered, else
+// the caller goes on to the ringing target (see consultHungUp).
 type HangUp struct {
 	returns[CallStatus]
 	Agent string
@@ -123,7 +124,8 @@ func (c *Core) deskHangUp(now time.Time, id, by string) (*call, error) {
 	case cl.dir == acd.DirectionCallback && cl.phase == acd.CallOffering:
 		// The agent gives up on a callback before the customer answers.
 	case cl.phase == acd.CallConsulting:
-		return cl, fmt.Errorf("agent %q: hang up: call %s is in a consult; complete or cancel the transfer first: %w", id, cl.id, ErrCallState)
+		c.consultHungUp(now, cl, "hung up from the "+deskDetail(a, by))
+		return cl, nil
 	default:
 		return cl, fmt.Errorf("agent %q: hang up: call %s is %s: %w", id, cl.id, cl.phase, ErrCallState)
 	}

@@ -278,3 +278,81 @@ func TestDeskAnswerRefusedForPhoneOnARealSwitch(t *testing.T) {
 		t.Errorf("bob is %s after picking up the phone, want on-call", s)
 	}
 }
+
+// Hanging up during a consult does what a desk phone's attended transfer
+// does: once the target answered the transfer completes; while it rings
+// the caller goes on to it as a blind transfer, and back to its queue if
+// it never answers. The caller is never cut off; the same holds when the
+// agent's phone hangs up rather than the desk.
+func TestHangUpDuringConsult(t *testing.T) {
+	consult := transfer("alice", TransferTo{Agent: "carol"}, true)
+	t.Run("answered: the transfer completes", func(t *testing.T) {
+		x := newXferRun(t, "100", nil, 40*time.Second, nil)
+		x.at(10*time.Second, "consult", nil, consult)
+		x.at(15*time.Second, "hang up", nil, hangUp("alice"))
+		x.check(16*time.Second, func() {
+			if a, c, p := x.agentState("alice"), x.agentState("carol"), x.phase(); a != acd.WrapUp || c != acd.OnCall || p != acd.CallBridged {
+				t.Errorf("after hanging up: alice %s, carol %s, call %s; want wrap-up, on-call, bridged", a, c, p)
+			}
+		})
+		rec := x.record(time.Minute)
+		if len(rec.Legs) != 2 || rec.Legs[1].Agent != "carol" || rec.Legs[1].Via != acd.TransferAttended {
+			t.Fatalf("legs %s; want alice then carol (attended)", legsText(rec))
+		}
+		if !hasStep(rec, "transfer", "attended → agent carol (hung up from the desk)") {
+			t.Errorf("timeline %v lacks the transfer by hanging up", rec.Timeline)
+		}
+	})
+	t.Run("ringing: the caller goes on to the target", func(t *testing.T) {
+		x := newXferRun(t, "100", nil, 40*time.Second, map[string]farend.Phone{"sim/carol": answers(6*time.Second, 0)})
+		x.at(10*time.Second, "consult", nil, consult)
+		x.at(12*time.Second, "hang up", nil, hangUp("alice"))
+		x.check(13*time.Second, func() {
+			ch, up := x.r.Switch.Channel(x.caller)
+			if a, c, p := x.agentState("alice"), x.agentState("carol"), x.phase(); !up || !ch.OnHold || a != acd.WrapUp || c != acd.Ringing || p != acd.CallTransferring {
+				t.Errorf("after hanging up: caller up %v music %v, alice %s, carol %s, call %s; want the caller on music, alice in wrap-up, carol ringing, transferring", up, ch.OnHold, a, c, p)
+			}
+		})
+		x.check(18*time.Second, func() {
+			if c, p := x.agentState("carol"), x.phase(); c != acd.OnCall || p != acd.CallBridged {
+				t.Errorf("once carol answered: carol %s, call %s; want on-call, bridged", c, p)
+			}
+		})
+		rec := x.record(time.Minute)
+		if len(rec.Legs) != 2 || rec.Legs[0].Agent != "alice" || rec.Legs[1].Agent != "carol" || rec.Legs[1].Via != acd.TransferBlind {
+			t.Fatalf("legs %s; want alice then carol (blind)", legsText(rec))
+		}
+		if !near(rec.Legs[0].Hold, 2*time.Second) {
+			t.Errorf("alice's leg holds %v; want the 2 s of consult", rec.Legs[0].Hold)
+		}
+		if !hasStep(rec, "transfer", "blind → agent carol (hung up from the desk while it rang)") {
+			t.Errorf("timeline %v lacks the blind transfer", rec.Timeline)
+		}
+	})
+	t.Run("ringing, no answer: back to the queue", func(t *testing.T) {
+		x := newXferRun(t, "100", nil, 40*time.Second, map[string]farend.Phone{"sim/carol": {Mode: farend.PhoneNoAnswer}})
+		x.at(10*time.Second, "consult", nil, consult)
+		x.at(12*time.Second, "hang up", nil, hangUp("alice"))
+		x.check(21*time.Second, func() {
+			if c, p := x.agentState("carol"), x.phase(); c == acd.Ringing || p == acd.CallTransferring || p == acd.CallEnded {
+				t.Errorf("after carol's ring timed out: carol %s, call %s; want the caller back in line", c, p)
+			}
+		})
+		rec := x.record(time.Minute)
+		if rec.HangupBy != acd.HangupCaller || !hasStep(rec, "transfer-failed", "") || len(rec.Legs) != 2 || rec.Legs[1].Agent != "alice" {
+			t.Errorf("hang-up by %s, legs %s, timeline %v; want the caller back in line after carol's failed ring, and served again", rec.HangupBy, legsText(rec), rec.Timeline)
+		}
+	})
+	t.Run("the agent's phone hangs up while the target rings", func(t *testing.T) {
+		x := newXferRun(t, "100", nil, 40*time.Second, map[string]farend.Phone{
+			"sim/alice": answers(time.Second, 12*time.Second), "sim/carol": answers(8*time.Second, 0)})
+		x.at(10*time.Second, "consult", nil, consult)
+		rec := x.record(time.Minute)
+		if len(rec.Legs) != 2 || rec.Legs[1].Agent != "carol" || rec.Legs[1].Via != acd.TransferBlind {
+			t.Fatalf("legs %s, timeline %v; want alice then carol (blind)", legsText(rec), rec.Timeline)
+		}
+		if !hasStep(rec, "transfer", "blind → agent carol (agent hung up while it rang)") {
+			t.Errorf("timeline %v lacks the blind transfer", rec.Timeline)
+		}
+	})
+}

@@ -688,20 +688,31 @@ func (c *Core) targetGone(now time.Time, cl *call, t *target, cause pbx.Cause) {
 	}
 }
 
-// consultAgentGone: the agent hung up during a consult. With the target
-// on the line that completes the transfer, as on a desk phone; else the
-// target is dropped and the caller sent back to its queue.
+// consultAgentGone: the agent's phone hung up during a consult.
 func (c *Core) consultAgentGone(now time.Time, cl *call) {
-	t := cl.xfer.target
 	c.forget(cl.agentCh)
+	c.consultHungUp(now, cl, "agent hung up")
+}
+
+// consultHungUp ends a consult whose agent hangs up (how: on the phone,
+// from the desk), as a desk phone's attended transfer does: with the
+// target on the line the transfer completes; while the target rings the
+// caller goes on to it as a blind transfer, and back to its queue if it
+// does not answer. The caller is never cut off by the agent leaving.
+func (c *Core) consultHungUp(now time.Time, cl *call, how string) {
+	a, t := cl.agent, cl.xfer.target
 	if t.answered {
-		c.step(now, cl, "transfer", cl.agent.id, string(acd.TransferAttended)+" → "+t.to.String()+" (agent hung up)")
+		c.step(now, cl, "transfer", a.id, string(acd.TransferAttended)+" → "+t.to.String()+" ("+how+")")
 		c.completeConsult(now, cl, t)
 		return
 	}
-	c.dropTarget(now, cl, t, "agent gone")
-	c.step(now, cl, "agent-hangup", cl.agent.id, "during consult")
-	c.endCall(now, cl, acd.HangupAgent, pbx.CauseNormal)
+	c.step(now, cl, "transfer", a.id, string(acd.TransferBlind)+" → "+t.to.String()+" ("+how+" while it rang)")
+	t.attended = false
+	c.agentLeaves(now, cl, t) // the hold so far is the agent's; the caller keeps its music
+	c.setPhase(now, cl, acd.CallTransferring)
+	cl.xfer.heldAt = now // music while the target rings, counted as hold of no leg
+	c.mohOn(cl)
+	c.saveActive(now, cl)
 }
 
 // endTransfer settles hold and transfer state when a call ends at end: the

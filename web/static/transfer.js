@@ -20,7 +20,7 @@ function deskTransfer(a, call) {
   $("btn-answer").hidden = !ringing || !a.desk_answer;
   $("answer-phone").hidden = !ringing || a.desk_answer;
   const hang = $("btn-hangup");
-  hang.hidden = !(ringing || (mine && call.phase !== "consulting"));
+  hang.hidden = !(ringing || mine); // during a consult: the transfer completes, or goes on blind while the target rings
   hang.textContent = ringing ? t("decline", "Decline") : t("hangup", "Hang up");
   $("call-answer").hidden = $("btn-answer").hidden && hang.hidden;
   $("call-controls").hidden = !mine;
