@@ -124,6 +124,7 @@ func (p *pumper) handle(m pumpMsg) {
 		}
 		p.gen = 0
 		p.s.reg.endJoins()
+		p.s.reg.endHandovers()
 		p.emit(pbx.Disconnected{Base: pbx.Base{At: time.Now()}, Err: m.err})
 	}
 }
@@ -134,6 +135,7 @@ func (p *pumper) deliver(ev *wire.Event) {
 		return
 	}
 	p.s.reg.settleJoins(ev)
+	p.s.reg.settleHandovers(ev)
 	n := len(p.queue)
 	p.queue = p.track.apply(ev, p.queue)
 	for i, e := range p.queue[n:] {

@@ -20,7 +20,8 @@ type registry struct {
 	records    map[string]recordingRef
 	bridges    map[pbx.BridgeID][]pbx.ChannelID
 	moh        map[pbx.ChannelID]bool
-	joins      map[pbx.ChannelID]*join // uuid_bridges FreeSWITCH is still making, by leg
+	joins      map[pbx.ChannelID]*join     // uuid_bridges FreeSWITCH is still making, by leg
+	handovers  map[pbx.ChannelID]*handover // originates FreeSWITCH is still making, by leg
 }
 
 type recordingRef struct {
@@ -38,6 +39,7 @@ func newRegistry() *registry {
 		bridges:    make(map[pbx.BridgeID][]pbx.ChannelID),
 		moh:        make(map[pbx.ChannelID]bool),
 		joins:      make(map[pbx.ChannelID]*join),
+		handovers:  make(map[pbx.ChannelID]*handover),
 	}
 }
 

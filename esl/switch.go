@@ -274,6 +274,7 @@ func (s *Switch) execute(ctx context.Context, what string, ch pbx.ChannelID, app
 	if err := validID(string(ch)); err != nil {
 		return fmt.Errorf("esl: %s %q: %w", what, ch, err)
 	}
+	s.awaitHandover(ctx, ch)
 	reply, err := s.send(ctx, execute(string(ch), app, arg, eventUUID))
 	if err != nil {
 		return fmt.Errorf("esl: %s on %s: %w", what, ch, err)
@@ -374,6 +375,7 @@ func (s *Switch) originate(ctx context.Context, what string, req pbx.OriginateRe
 		return fmt.Errorf("esl: %s %s: %w", what, req.ChannelID, pbx.ErrDuplicateID)
 	}
 	job := newUUID()
+	s.reg.startHandover(req.ChannelID, job)
 	s.post(pumpMsg{kind: msgNote, note: note{kind: noteOriginate, channel: req.ChannelID, id: job}})
 	reply, err := s.send(ctx, bgapi{Command: "originate", Arguments: vars + req.Endpoint + " " + app, JobUUID: job})
 	if err == nil && !strings.HasPrefix(reply, "+OK") {
@@ -382,6 +384,7 @@ func (s *Switch) originate(ctx context.Context, what string, req pbx.OriginateRe
 	if err != nil {
 		s.reg.mu.Lock()
 		delete(s.reg.originated, req.ChannelID)
+		s.reg.endHandoverLocked(req.ChannelID)
 		s.reg.mu.Unlock()
 		return fmt.Errorf("esl: %s %s: %w", what, req.ChannelID, err)
 	}
