@@ -97,7 +97,8 @@ func (l *e2eLog) String() string {
 
 // newScenario writes a config: the FreeSWITCH link, then body, in which
 // @PHONE:<spec>@ becomes the dial string of a test phone (answer-<ms>,
-// answer-<ms>-hangup-<ms>, noanswer, busy).
+// answer-<ms>-hangup-<ms>, noanswer, busy) and @TAG@ the scenario's tag
+// (for dial strings of its own: hltest_run=@TAG@).
 func newScenario(t *testing.T, mode, body string) *fsScenario {
 	t.Helper()
 	fs := needFreeSWITCH(t)
@@ -126,6 +127,7 @@ func newScenario(t *testing.T, mode, body string) *fsScenario {
 		}
 		body = body[:i] + ep + body[i+2+j:]
 	}
+	body = strings.ReplaceAll(body, "@TAG@", s.tag)
 	dir := t.TempDir()
 	head := fmt.Sprintf(`server:
   listen: %q
