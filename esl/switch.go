@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"path"
 	"slices"
 	"sort"
@@ -21,7 +22,10 @@ import (
 	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
-var _ pbx.Switch = (*Switch)(nil)
+var (
+	_ pbx.Switch           = (*Switch)(nil)
+	_ pbx.RecordingChecker = (*Switch)(nil)
+)
 
 // Switch is a pbx.Switch backed by FreeSWITCH's event socket.
 type Switch struct {
@@ -657,6 +661,89 @@ func (s *Switch) StopRecording(ctx context.Context, name string) error {
 		return err
 	}
 	return s.apiOn(ctx, "stop recording", ref.channel, "uuid_record "+string(ref.channel)+" stop "+ref.path)
+}
+
+// CheckRecording implements pbx.RecordingChecker. FreeSWITCH keeps no
+// list of recordings over, so one this link started and whose channel is
+// still up is stopped (uuid_record stop; RECORD_STOP reports it), and any
+// other is looked for as a file in RecordingDir, which Hotline must see
+// (as for Listen): found, it is reported with its path once its size
+// holds still for recordingSettle (while it grows, nothing is reported and
+// the caller asks again); not found, it is reported failed.
+func (s *Switch) CheckRecording(ctx context.Context, name string) error {
+	what := "check recording " + name
+	if err := pbx.CheckRecordingName(name); err != nil {
+		return fmt.Errorf("esl: %s: %w", what, err)
+	}
+	s.reg.mu.Lock()
+	ref, ok := s.reg.records[name]
+	s.reg.mu.Unlock()
+	if ok && ref.listen {
+		return fmt.Errorf("esl: %s: %w: a listen, not a recording", what, pbx.ErrBadRequest)
+	}
+	if ok {
+		err := s.apiOn(ctx, what, ref.channel, "uuid_record "+string(ref.channel)+" stop "+ref.path)
+		if err == nil || !isNoChannel(err) && !errors.Is(err, ErrRejected) {
+			return err // stopped (RECORD_STOP follows), or FreeSWITCH could not be asked
+		}
+	}
+	file, err := s.recordingFile(name, ref.path)
+	if err != nil {
+		return fmt.Errorf("esl: %s: %w", what, err)
+	}
+	if file != "" {
+		settled, err := fileSettled(ctx, file, recordingSettle)
+		if err != nil || !settled {
+			return err
+		}
+	}
+	s.post(pumpMsg{kind: msgNote, note: note{kind: noteRecordChecked, id: name, path: file, at: time.Now()}})
+	return nil
+}
+
+// recordingSettle is how long a recording's file must keep its size for
+// CheckRecording to take it as written out.
+const recordingSettle = 300 * time.Millisecond
+
+// recordingFile finds recording name's file: at known (where this link
+// started it), else in RecordingDir under any extension. It is "" when
+// there is none; an error when RecordingDir cannot be read at all.
+func (s *Switch) recordingFile(name, known string) (string, error) {
+	dir := s.recordingDir()
+	if _, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("recordings directory %s not readable here (Hotline must see FreeSWITCH's recordings_dir): %w", dir, err)
+	}
+	if known != "" {
+		if _, err := os.Stat(known); err == nil {
+			return known, nil
+		}
+	}
+	full := path.Join(dir, name)
+	entries, _ := os.ReadDir(path.Dir(full)) // sorted by name
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), path.Base(full)+".") && e.Type().IsRegular() {
+			return path.Join(path.Dir(full), e.Name()), nil
+		}
+	}
+	return "", nil
+}
+
+// fileSettled reports whether file keeps its size and time for d.
+func fileSettled(ctx context.Context, file string, d time.Duration) (bool, error) {
+	before, err := os.Stat(file)
+	if err != nil {
+		return false, err
+	}
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	after, err := os.Stat(file)
+	if err != nil {
+		return false, err
+	}
+	return after.Size() == before.Size() && after.ModTime().Equal(before.ModTime()), nil
 }
 
 // PauseRecording implements pbx.Switch with uuid_record's mask: the file

@@ -80,6 +80,7 @@ const (
 	noteListenStopped // the uuid_break that stops a Listen was answered
 	noteBridge
 	noteResync
+	noteRecordChecked // CheckRecording found the file at path (or, path "", no file)
 )
 
 func (t *tracker) note(n note) {
@@ -116,6 +117,14 @@ func (t *tracker) note(n note) {
 			delete(t.records, p)
 			t.pending = append(t.pending, pbx.Utterance{Base: pbx.Base{Channel: r.channel, At: n.at}, Name: r.name, Path: p})
 		}
+	case noteRecordChecked:
+		// A RECORD_STOP still on its way finds nothing left to report.
+		for p, r := range t.records {
+			if r.name == n.id && !r.listen {
+				delete(t.records, p)
+			}
+		}
+		t.pending = append(t.pending, pbx.RecordingFinished{Base: pbx.Base{At: n.at}, Name: n.id, Path: n.path, Failed: n.path == ""})
 	case noteBridge:
 		t.pairs[pairKey(string(n.channel), string(n.other))] = n.bridge
 	case noteResync:

@@ -375,6 +375,25 @@ func (s *Switch) StopRecording(ctx context.Context, name string) error {
 	return nil
 }
 
+// CheckRecording implements pbx.RecordingChecker: a running recording is
+// stopped, as by StopRecording; one over is reported again with its path;
+// one the switch never had is reported failed.
+func (s *Switch) CheckRecording(ctx context.Context, name string) error {
+	if err := s.lock(ctx, "check recording"); err != nil {
+		return err
+	}
+	defer s.unlock()
+	if r, ok := s.recordings[name]; ok {
+		s.after(s.opts.Latency, func() { s.finishRecording(r) })
+		return nil
+	}
+	p, ok := s.stored[name]
+	s.after(s.opts.Latency, func() {
+		s.emit(pbx.RecordingFinished{Base: s.base(""), Name: name, Path: p, Failed: !ok})
+	})
+	return nil
+}
+
 // PauseRecording implements pbx.Switch; the paused time is left out of
 // RecordingFinished's Duration.
 func (s *Switch) PauseRecording(ctx context.Context, name string) error {

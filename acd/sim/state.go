@@ -228,10 +228,11 @@ func (s *Switch) finishRecording(r *recording) {
 		s.emit(s.utterance(r))
 		return
 	}
+	s.stored[r.name] = "sim://recordings/" + r.name + "." + r.format
 	s.emit(pbx.RecordingFinished{
 		Base:     s.base(r.channel),
 		Name:     r.name,
-		Path:     "sim://recordings/" + r.name + "." + r.format,
+		Path:     s.stored[r.name],
 		Duration: max(s.clock.Now().Sub(r.started)-r.left-pausedFor(r, s.clock.Now()), 0),
 	})
 }

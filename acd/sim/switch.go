@@ -15,7 +15,10 @@ import (
 	"github.com/hotline-cc/hotline/internal/hrtimer"
 )
 
-var _ pbx.Switch = (*Switch)(nil)
+var (
+	_ pbx.Switch           = (*Switch)(nil)
+	_ pbx.RecordingChecker = (*Switch)(nil)
+)
 
 // Defaults for zero Options fields.
 const (
@@ -93,6 +96,7 @@ type Switch struct {
 	bridges    map[pbx.BridgeID]*bridge
 	playbacks  map[pbx.PlaybackID]*playback
 	recordings map[string]*recording
+	stored     map[string]string // recordings over, by name: their path
 	phones     map[string]farend.Phone
 	inbound    int         // last inbound channel number handed out
 	pending    []pbx.Event // produced by the running scheduled function
@@ -123,6 +127,7 @@ func New(opts Options) (*Switch, error) {
 		bridges:    make(map[pbx.BridgeID]*bridge),
 		playbacks:  make(map[pbx.PlaybackID]*playback),
 		recordings: make(map[string]*recording),
+		stored:     make(map[string]string),
 		phones:     make(map[string]farend.Phone),
 		events:     make(chan pbx.Event, eventsChannelBacklog),
 	}

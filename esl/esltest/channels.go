@@ -139,8 +139,9 @@ type channel struct {
 	app                   *appRun
 	apps                  []*appRun // queued by sendmsg
 	records               map[string]bool
-	said                  bool            // the script's words went into a record application
-	masked                map[string]bool // recordings paused with uuid_record mask, by path
+	recStarted            map[string]time.Time // uuid_record files by path: when they started
+	said                  bool                 // the script's words went into a record application
+	masked                map[string]bool      // recordings paused with uuid_record mask, by path
 	played                []string
 	sentDTMF              string
 	job                   string // bgapi job still waiting for the originate result
@@ -345,6 +346,7 @@ func (s *Server) hangup(ch *channel, cause string) {
 func (s *Server) hangupDone(ch *channel, hc []wire.Header) {
 	cause := ch.cause
 	for p := range ch.records {
+		s.writeRecording(ch, p, false)
 		s.fire("RECORD_STOP", ch, []wire.Header{{Name: "Record-File-Path", Value: p}}, "")
 		delete(ch.records, p)
 	}
@@ -788,6 +790,7 @@ func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) st
 		switch args[0] {
 		case "start":
 			ch.records[args[1]] = true
+			s.writeRecording(ch, args[1], true)
 			s.fire("RECORD_START", ch, []wire.Header{{Name: "Record-File-Path", Value: args[1]}}, "")
 		case "stop":
 			if !ch.records[args[1]] && args[1] != "all" {
@@ -795,6 +798,7 @@ func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) st
 			}
 			for p := range ch.records {
 				if p == args[1] || args[1] == "all" {
+					s.writeRecording(ch, p, false)
 					delete(ch.records, p)
 					s.fire("RECORD_STOP", ch, []wire.Header{{Name: "Record-File-Path", Value: p}}, "")
 				}
@@ -980,6 +984,23 @@ func (s *Server) startRecord(ch *channel, run *appRun) {
 			s.stopApp(ch, "")
 		}
 	})
+}
+
+// writeRecording writes a uuid_record file under RecordingDir as
+// FreeSWITCH does: opened (a WAV header, no audio yet) when the recording
+// starts, written out in full when it stops. Called with mu held.
+func (s *Server) writeRecording(ch *channel, file string, start bool) {
+	if s.opts.RecordingDir == "" || !strings.HasPrefix(file, s.opts.RecordingDir+"/") {
+		return
+	}
+	if ch.recStarted == nil {
+		ch.recStarted = map[string]time.Time{}
+	}
+	if start {
+		ch.recStarted[file] = time.Now()
+		_ = os.MkdirAll(filepath.Dir(file), 0o755)
+	}
+	_ = os.WriteFile(file, sim.UtteranceAudio("", time.Since(ch.recStarted[file])), 0o644)
 }
 
 // closeRecord writes a record application's file and reports it closed,

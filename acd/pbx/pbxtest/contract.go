@@ -31,6 +31,7 @@ const (
 	CaseRecording            = "Recording"
 	CaseRecordingPause       = "RecordingPause"
 	CaseRecordingDirectory   = "RecordingDirectory"
+	CaseRecordingCheck       = "RecordingCheck"
 	CaseVars                 = "Vars"
 	CaseGetVarUnset          = "GetVarUnset"
 	CaseHangup               = "Hangup"
@@ -54,6 +55,7 @@ const (
 	dtmfDelay     = 300 * time.Millisecond
 	hangupAfter   = 500 * time.Millisecond
 	noAnswerAfter = 2 * time.Second
+	recordFor     = 300 * time.Millisecond
 )
 
 // A prompt every backend can play: Asterisk's core sounds have it.
@@ -89,6 +91,7 @@ var contractCases = []caseDef{
 	{CaseRecordingDirectory, func(c *contractCase) {
 		c.recordingPause(fmt.Sprintf("hotline-contract/%d/call-%d", c.next(), c.next()))
 	}},
+	{CaseRecordingCheck, testRecordingCheck},
 	{CaseVars, testVars},
 	{CaseGetVarUnset, testGetVarUnset},
 	{CaseHangup, testHangup},
@@ -346,6 +349,47 @@ func testRecording(c *contractCase) {
 	}).(pbx.RecordingFinished)
 	if f.Failed {
 		c.t.Errorf("RecordingFinished = %s, want not failed", Format(f))
+	}
+}
+
+// testRecordingCheck holds a backend to pbx.RecordingChecker, which the
+// engine's recording guard needs of every switch: a recording over is
+// reported again with its path, one still running is stopped and
+// reported, one the switch never had is reported failed.
+func testRecordingCheck(c *contractCase) {
+	rc, ok := c.h.Switch.(pbx.RecordingChecker)
+	if !ok {
+		c.t.Fatalf("%T is not a pbx.RecordingChecker", c.h.Switch)
+	}
+	// finished is the n-th RecordingFinished of name.
+	finished := func(name string, n int) pbx.RecordingFinished {
+		return c.wait(nth(n, func(ev pbx.Event) bool {
+			r, ok := ev.(pbx.RecordingFinished)
+			return ok && r.Name == name
+		})).(pbx.RecordingFinished)
+	}
+	_, _, br := c.bridged()
+	over := fmt.Sprintf("hotline-contract-%d-over", c.next())
+	c.ok(c.h.Switch.StartRecording(c.ctx, pbx.RecordRequest{Name: over, Format: "wav", Bridge: br}), "start recording")
+	time.Sleep(recordFor) // FreeSWITCH keeps no file with no audio in it
+	c.ok(c.h.Switch.StopRecording(c.ctx, over), "stop recording")
+	first := finished(over, 1)
+	c.ok(rc.CheckRecording(c.ctx, over), "check a recording over")
+	if again := finished(over, 2); again.Failed || again.Path != first.Path {
+		c.t.Errorf("checked after its finish: %s, want the path %q again", Format(again), first.Path)
+	}
+
+	running := fmt.Sprintf("hotline-contract-%d-running", c.next())
+	c.ok(c.h.Switch.StartRecording(c.ctx, pbx.RecordRequest{Name: running, Format: "wav", Bridge: br}), "start recording")
+	c.ok(rc.CheckRecording(c.ctx, running), "check a running recording")
+	if f := finished(running, 1); f.Failed || !strings.HasSuffix(f.Path, running+".wav") {
+		c.t.Errorf("checked while running: %s, want it stopped, its path ending in %s.wav", Format(f), running)
+	}
+
+	none := fmt.Sprintf("hotline-contract-%d-none", c.next())
+	c.ok(rc.CheckRecording(c.ctx, none), "check a recording never made")
+	if f := finished(none, 1); !f.Failed || f.Path != "" {
+		c.t.Errorf("checked a recording never made: %s, want failed, no path", Format(f))
 	}
 }
 
