@@ -502,12 +502,19 @@ func (c *Client) StopRecording(ctx context.Context, name string) error {
 func (c *Client) CheckRecording(ctx context.Context, name string) error {
 	what := "check recording " + name
 	p := "/recordings/live/" + seg(name)
-	err := c.call(ctx, http.MethodGet, p, nil, nil, nil)
-	if err == nil {
-		return c.command(ctx, what+": stop it", http.MethodPost, p+"/stop", nil, nil)
-	}
-	if !errors.Is(classify(err), pbx.ErrNoRecording) {
+	var live goari.LiveRecordingData
+	err := c.call(ctx, http.MethodGet, p, nil, nil, &live)
+	if err != nil && !errors.Is(classify(err), pbx.ErrNoRecording) {
 		return fmt.Errorf("%s: %w", what, classify(err))
+	}
+	// Asterisk still lists a recording as live a moment after it ended,
+	// in state done (or failed, canceled): only one still running is
+	// stopped, and one that ends between the two requests is over.
+	if err == nil && (live.State == "queued" || live.State == "recording" || live.State == "paused") {
+		err = c.command(ctx, what+": stop it", http.MethodPost, p+"/stop", nil, nil)
+		if !errors.Is(err, pbx.ErrNoRecording) {
+			return err
+		}
 	}
 	var stored goari.StoredRecordingData
 	err = c.call(ctx, http.MethodGet, "/recordings/stored/"+seg(name), nil, nil, &stored)

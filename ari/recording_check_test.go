@@ -14,8 +14,9 @@ import (
 var _ engine.RecordingChecker = (*Client)(nil)
 
 // CheckRecording, asked about a recording whose RecordingFinished never
-// came: one in Asterisk's store is reported with its path, one nowhere as
-// failed, and one still live is stopped.
+// came: one in Asterisk's store is reported with its path (also while
+// Asterisk still lists it as live, done), one nowhere as failed, and one
+// still running is stopped.
 func TestCheckRecording(t *testing.T) {
 	const name = "2026-11-30/desk/c1-alice-2"
 	notFound := fakeAnswer{status: http.StatusNotFound, body: `{"message":"Recording not found"}`}
@@ -28,6 +29,10 @@ func TestCheckRecording(t *testing.T) {
 		{what: "stored", live: notFound, stored: fakeAnswer{status: http.StatusOK, body: `{"name":"` + name + `","format":"wav"}`},
 			path: "/var/spool/asterisk/recording/" + name + ".wav"},
 		{what: "gone", live: notFound, stored: notFound, failed: true},
+		// Asterisk lists a recording as live, done, a moment after it ended.
+		{what: "live but done", live: fakeAnswer{status: http.StatusOK, body: `{"name":"` + name + `","state":"done"}`},
+			stored: fakeAnswer{status: http.StatusOK, body: `{"name":"` + name + `","format":"wav"}`},
+			path:   "/var/spool/asterisk/recording/" + name + ".wav"},
 		{what: "live", live: fakeAnswer{status: http.StatusOK, body: `{"name":"` + name + `","state":"recording"}`},
 			request: "POST /recordings/live/" + name + "/stop"},
 	} {
