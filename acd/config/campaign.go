@@ -95,6 +95,11 @@ type Schedule struct {
 	TimeZone string `yaml:"time_zone"` // IANA name; also the zone of leads without one
 }
 
+// MinAbandonQuiet is the shortest abandon_quiet: a number whose live
+// answer found no agent is not called again within 72 hours (an agent
+// reserved for it, in preview mode, cannot abandon it).
+const MinAbandonQuiet = 72 * time.Hour
+
 // CampaignRetry is when a lead is called again, by the outcome of its last
 // dial. A delay of 0s means that outcome is not retried.
 type CampaignRetry struct {
@@ -253,6 +258,9 @@ func (v *validator) campaigns() {
 		r := c.Retry
 		rp := joinPath(p, "retry")
 		v.atLeast(joinPath(rp, "max_attempts"), r.MaxAttempts, 1)
+		if r.AbandonQuiet > 0 && r.AbandonQuiet < MinAbandonQuiet {
+			v.add(joinPath(rp, "abandon_quiet"), "%s: want at least %s (a number whose answered call found no agent is not called again for 72 hours), or 0s never to call it again", r.AbandonQuiet, MinAbandonQuiet)
+		}
 		v.dispositions(p, c.Dispositions)
 		for j, a := range c.Agents {
 			ap := indexPath(joinPath(p, "agents"), j)

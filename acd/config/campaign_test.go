@@ -111,6 +111,8 @@ func TestValidateCampaigns(t *testing.T) {
 		{"notification message", func(k *Campaign) { k.Kind, k.Agents = CampaignNotification, nil }, []string{"campaigns[0].message: missing"}},
 		{"disposition twice", func(k *Campaign) { k.Dispositions[2].Name = "sale" }, []string{`campaigns[0].dispositions[2].name: disposition "sale" is already used by campaigns[0].dispositions[0]`}},
 		{"callback and final", func(k *Campaign) { k.Dispositions[1].Final = true }, []string{"campaigns[0].dispositions[1].callback: a callback disposition cannot also be final or dnc"}},
+		{"abandon quiet", func(k *Campaign) { k.Retry.AbandonQuiet = 24 * time.Hour }, []string{"campaigns[0].retry.abandon_quiet: 24h0m0s: want at least 72h0m0s"}},
+		{"abandoned never again", func(k *Campaign) { k.Retry.AbandonQuiet = 0 }, nil},
 		{"negative delay", func(k *Campaign) { k.Retry.Busy = -time.Minute }, []string{"campaigns[0].retry.busy: negative duration -1m0s"}},
 	}
 	for _, tt := range tests {

@@ -129,8 +129,9 @@ func (c *Core) refreshView(a *agent, now time.Time) {
 	v.TalkTime = a.stats.Talk
 }
 
-// agentFree offers a newly available agent the caller who waited longest
-// among everyone it may serve, across all its queues.
+// agentFree offers a newly available agent the caller who goes first
+// among everyone it may serve, across all its queues and the campaigns it
+// works (routing.NextCall: class, priority, then wait).
 func (c *Core) agentFree(now time.Time, a *agent) {
 	c.refreshView(a, now)
 	if !c.view[a.idx].Available {
@@ -142,13 +143,11 @@ func (c *Core) agentFree(now time.Time, a *agent) {
 			if !cl.dispatchable() || c.keptFor(cl, a, now) {
 				continue
 			}
-			c.waitBuf = append(c.waitBuf, routing.Waiting{
-				Queue: q.idx, Priority: cl.priority, Enqueued: cl.enqueued,
-				Req: c.requirementFor(q, cl.needs, now.Sub(cl.enqueued)), Weight: max(q.cfg.Weight, 1),
-			})
+			c.waitBuf = append(c.waitBuf, c.waitingIn(now, q, cl))
 			c.waitRef = append(c.waitRef, waitRef{call: cl})
 		}
 	}
+	c.waitingLeads(now, a)
 	for _, id := range c.callbackIDs() { // in id order: ties go the same way every run
 		cb := c.callbacks[id]
 		if cb.dialing != nil || now.Before(cb.next) || a.penalty[cb.queue.idx] < 0 {
@@ -175,9 +174,20 @@ func (c *Core) agentFree(now time.Time, a *agent) {
 		return
 	}
 	if w := c.waitRef[i]; w.call != nil {
+		if w.to != nil {
+			c.moveLead(now, w.call, w.to)
+		}
 		c.offer(now, w.call, a)
 	} else {
 		c.dialCallback(now, w.cb, a)
+	}
+}
+
+// waitingIn is cl as routing.NextCall sees it waiting in q.
+func (c *Core) waitingIn(now time.Time, q *queue, cl *call) routing.Waiting {
+	return routing.Waiting{
+		Queue: q.idx, Class: cl.class, Priority: cl.priority, Enqueued: cl.enqueued,
+		Req: c.requirementFor(q, cl.needs, now.Sub(cl.enqueued)), Weight: max(q.cfg.Weight, 1),
 	}
 }
 

@@ -476,15 +476,20 @@ func (c *Core) removeWaiting(cl *call) {
 	}
 }
 
-// position is the caller's place in service order: priority first, then
-// the time it took its place in line.
+// position is the caller's place in service order: class (a campaign's
+// lead before or after inbound callers) and priority first, then the time
+// it took its place in line.
 func (c *Core) position(cl *call) int {
 	pos := 1
 	for _, w := range cl.queue.waiting {
 		if w == cl || w.phase != acd.CallQueued && w.phase != acd.CallOffering {
 			continue
 		}
-		if w.priority > cl.priority || w.priority == cl.priority && w.enqueued.Before(cl.enqueued) {
+		if w.class != cl.class {
+			if w.class > cl.class {
+				pos++
+			}
+		} else if w.priority > cl.priority || w.priority == cl.priority && w.enqueued.Before(cl.enqueued) {
 			pos++
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/dialer"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/routing"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -30,9 +31,17 @@ import (
 // ReconcileLeads), so no lead is dialed twice for the same attempt.
 //
 // An answered lead of an agent campaign joins the campaign's queue like a
-// caller; if no agent of the campaign is free, or none has been rung for
-// it within ConnectWithin, it hears the safe-harbour message and is hung
-// up, counted as abandoned against the campaign's cap.
+// caller (one with a free agent, if any) and waits up to ConnectWithin
+// for any agent of the campaign, through whichever of its queues they
+// serve; if none has been rung for it by then, it hears the safe-harbour
+// message and is hung up, counted as abandoned against the campaign's cap.
+//
+// Inbound callers and leads share agents by one rule (leadClass): while a
+// campaign keeps inbound_first, a freed agent takes any inbound caller
+// waiting in its queues before the campaign's leads, and the pacer does not
+// count an agent free while such a caller waits (freeFor); without it, the
+// campaign's waiting leads go before inbound callers in all of the agent's
+// queues, since a lead is lost within seconds and a caller can wait.
 
 // Errors of campaign requests.
 var (
@@ -440,8 +449,9 @@ func (c *Core) campaignTick(now time.Time, r *campaignRun) {
 
 // freeFor counts the agents free for the campaign's calls now: available
 // members of its queues (its own agents' queue among them), less the
-// inbound callers waiting in any queue of those free agents when inbound
-// goes first. It also lists when the members in wrap-up will be done.
+// inbound callers waiting in any queue of those free agents while the
+// campaign keeps inbound_first (they would take those agents first). It
+// also lists when the members in wrap-up will be done.
 func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 	seen := map[int32]bool{}
 	inboundSeen := map[int32]bool{}
@@ -810,17 +820,71 @@ func (c *Core) leadAnswered(now time.Time, d *leadDial) {
 	if d.agent != nil {
 		q = c.reservedQueue(now, d)
 	}
+	if q == nil && len(r.queues) > 0 {
+		q = r.queues[0] // none free: it waits for one (waitingLeads)
+	}
 	if q == nil {
-		c.abandonLead(now, d, "no agent free")
+		c.abandonLead(now, d, "no queue")
 		return
 	}
-	if r.cfg.InboundFirst {
-		cl.priority = -1
-	}
+	cl.class = r.leadClass()
 	c.enterQueue(now, cl, q)
 	if cl.phase == acd.CallQueued || cl.phase == acd.CallOffering {
 		c.out.At(now.Add(r.cfg.ConnectWithin), Timer{Kind: TimerCampaignConnect, Call: cl.id})
 	}
+}
+
+// leadClass is how the campaign's answered leads rank against inbound
+// callers for a shared agent: after them while the campaign keeps
+// inbound_first, before them otherwise.
+func (r *campaignRun) leadClass() routing.Class {
+	if r.cfg.InboundFirst {
+		return routing.ClassAfterInbound
+	}
+	return routing.ClassLive
+}
+
+// waitingLeads adds to a freed agent's candidates the answered leads of the
+// campaigns it works that wait in one of the campaign's queues it is not a
+// member of: a lead may go to any agent of its campaign. Each is ranked
+// as if in the first of the campaign's queues the agent serves, to which
+// it moves if chosen. A lead an agent is reserved for waits for them.
+func (c *Core) waitingLeads(now time.Time, a *agent) {
+	for _, name := range slices.Sorted(maps.Keys(c.camps)) {
+		r := c.camps[name]
+		var via *queue
+		for _, q := range r.queues {
+			if p, member := a.penalty[q.idx]; member && p >= 0 {
+				via = q
+				break
+			}
+		}
+		if via == nil {
+			continue
+		}
+		for _, id := range slices.Sorted(maps.Keys(r.byCall)) {
+			d := r.byCall[id]
+			cl := d.call
+			if d.agent != nil || cl.queue == nil || !cl.dispatchable() {
+				continue
+			}
+			if _, member := a.penalty[cl.queue.idx]; member {
+				continue // seen in the agent's own queues
+			}
+			c.waitBuf = append(c.waitBuf, c.waitingIn(now, via, cl))
+			c.waitRef = append(c.waitRef, waitRef{call: cl, to: via})
+		}
+	}
+}
+
+// moveLead moves a waiting lead to another of its campaign's queues, whose
+// agent is to be offered it.
+func (c *Core) moveLead(now time.Time, cl *call, q *queue) {
+	c.removeWaiting(cl)
+	cl.queue, cl.rec.Queue, cl.entered = q, q.name, now
+	q.stats.Offered++
+	q.waiting = append(q.waiting, cl)
+	c.step(now, cl, "enqueue", "", q.name)
 }
 
 func (c *Core) freeForQueue(now time.Time, q *queue) bool {

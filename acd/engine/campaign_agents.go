@@ -12,8 +12,9 @@ import (
 // (besides any queues it lists). An agent in no inbound queue takes the
 // campaign's calls through it; an agent also in inbound queues is free,
 // paused and wrapped up the same way for both, and takes a waiting inbound
-// caller first while the campaign keeps inbound_first (its leads wait at a
-// lower priority, across all of the agent's queues). The queue is made from
+// caller first while the campaign keeps inbound_first, a waiting lead of the
+// campaign first otherwise, across all of the agent's queues (leadClass).
+// The queue is made from
 // the config each time the engine takes one (start, reload), so it shows in
 // the status like any queue but never in the config file.
 

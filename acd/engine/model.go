@@ -88,6 +88,7 @@ type call struct {
 	enqueued time.Time // place in line: kept across overflow and callbacks
 	entered  time.Time // entered the current queue
 	priority int
+	class    routing.Class  // ranks before priority: a campaign's answered lead goes before or after inbound callers
 	skills   map[string]int // required of its agent on top of the queue's (set by its IVR flow)
 	needs    []routing.Need // skills, interned
 	legs     []*leg
@@ -149,6 +150,7 @@ type callbackReq struct {
 type waitRef struct {
 	call *call
 	cb   *callbackReq
+	to   *queue // a campaign's lead moves to this queue of the agent's to be offered (waitingLeads)
 }
 
 // dispatchable reports whether a waiting call may be offered to agents now.

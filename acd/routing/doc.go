@@ -22,8 +22,9 @@
 // caller waits (lower levels, fewer skills, a higher penalty ceiling).
 //
 // [NextCall] chooses, for an agent who becomes free, the waiting caller to
-// take across all the agent's queues: higher priority first, then the
-// longest wait scaled by the queue's weight.
+// take across all the agent's queues: the higher [Class] first (an answered
+// campaign lead before or after inbound callers, as its campaign says), then
+// higher priority, then the longest wait scaled by the queue's weight.
 //
 // [Estimator] keeps recent handle times and estimates a caller's wait from
 // the caller's position and the number of agents serving the queue.

@@ -25,6 +25,7 @@ func TestNextCall(t *testing.T) {
 		return Waiting{Queue: q, Enqueued: t0.Add(-waited), Req: anyReq, Weight: weight}
 	}
 	withPrio := func(w Waiting, p int) Waiting { w.Priority = p; return w }
+	withClass := func(w Waiting, k Class) Waiting { w.Class = k; return w }
 	withReq := func(w Waiting, r Requirement) Waiting { w.Req = r; return w }
 
 	for _, tc := range []struct {
@@ -47,6 +48,13 @@ func TestNextCall(t *testing.T) {
 		{name: "equal effective wait: earlier enqueued", calls: []Waiting{call(support, 20*time.Second, 1), call(sales, 10*time.Second, 2)}, want: 0, wantOK: true},
 		{name: "full tie: lower queue", calls: []Waiting{call(support, 10*time.Second, 1), call(sales, 10*time.Second, 1)}, want: 1, wantOK: true},
 		{name: "full tie same queue: lower index", calls: []Waiting{call(sales, 10*time.Second, 1), call(sales, 10*time.Second, 1)}, want: 0, wantOK: true},
+		// An agent shared by an inbound queue (sales) and a campaign's
+		// (support): the campaign's class decides, not priority or wait.
+		{name: "live lead before inbound callers", calls: []Waiting{withPrio(call(sales, time.Hour, 5), 9), withClass(call(support, 0, 1), ClassLive)}, want: 1, wantOK: true},
+		{name: "lead after inbound callers", calls: []Waiting{withClass(withPrio(call(support, time.Hour, 5), 9), ClassAfterInbound), withPrio(call(sales, time.Second, 1), -5)}, want: 1, wantOK: true},
+		{name: "lead after inbound callers, none waiting", calls: []Waiting{withClass(call(support, time.Second, 1), ClassAfterInbound)}, want: 0, wantOK: true},
+		{name: "live lead the agent cannot serve", calls: []Waiting{withClass(withReq(call(support, 0, 1), Requirement{MaxPenalty: 1}), ClassLive), call(sales, time.Second, 1)}, want: 1, wantOK: true},
+		{name: "two live leads: longest wait", calls: []Waiting{withClass(call(support, time.Second, 1), ClassLive), call(sales, time.Hour, 1), withClass(call(sales, 2*time.Second, 1), ClassLive)}, want: 2, wantOK: true},
 		{name: "enqueued in the future counts as no wait", calls: []Waiting{call(sales, -time.Hour, 1), call(support, 0, 1)}, want: 1, wantOK: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
