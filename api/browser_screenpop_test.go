@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +80,14 @@ func TestBrowserDeskScreenPop(t *testing.T) {
 		Agent: "bob", Disposition: "refund promised"}); err != nil {
 		t.Fatal(err)
 	}
+	// The earlier call was transferred: a recording per leg, and a third that failed.
+	earlier := store.CallRecord{ID: "earlier", Entered: time.Now().Add(-24 * time.Hour), Queue: "support", Agent: "bob", Disposition: "refund promised",
+		Recording: store.Recording{Name: "earlier", Path: "/rec/earlier.wav", Agent: "bob", Leg: 1},
+		MoreRecordings: []store.Recording{{Name: "earlier-2", Path: "/rec/earlier-2.wav", Agent: "dave", Leg: 2},
+			{Name: "earlier-3", Failed: true, Agent: "dave", Leg: 2}}}
+	if err := d.db.SaveCall(&earlier); err != nil {
+		t.Fatal(err)
+	}
 	ctx := openDesk(t, d, h)
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#desk-state.state-available"))); err != nil {
 		t.Fatalf("alice is not available: %v", err)
@@ -91,6 +100,17 @@ func TestBrowserDeskScreenPop(t *testing.T) {
 		t.Fatalf("the ringing call shows no contact history: %v", err)
 	}
 	screenshot(t, ctx, "desk-screen-pop")
+	// Every recording of the earlier call shows, each to play and download.
+	links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#contact-history li[data-call="earlier"] ul.recordings li')].map((li) =>
+		li.dataset.n + " " + [...li.querySelectorAll("a")].map((a) => new URL(a.href).pathname + new URL(a.href).search).join(" ") + " " + li.textContent)`))
+	want := []string{
+		"1 /api/v1/calls/earlier/recording?n=1 /api/v1/calls/earlier/recording?n=1&download=1 Recording 1 (bob) Download",
+		"2 /api/v1/calls/earlier/recording?n=2 /api/v1/calls/earlier/recording?n=2&download=1 Recording 2 (dave) Download",
+		"3  Recording 3 (dave): failed",
+	}
+	if err != nil || !slices.Equal(links, want) {
+		t.Errorf("recordings of the earlier call in the history:\n%q (%v)\nwant %q", links, err, want)
+	}
 	for id, want := range map[string]string{
 		"contact-name":    "Carla <b>Customer</b>", // as text, not markup
 		"contact-company": "Acme", "contact-tags": "vip", "call-ivr": "condition main/who",

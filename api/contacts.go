@@ -1,9 +1,11 @@
 package api
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -147,6 +149,35 @@ type InteractionView struct {
 	Talk        time.Duration `json:"talk,omitempty"`
 	Disposition string        `json:"disposition,omitempty"`
 	Notes       string        `json:"notes,omitempty"`
+	// Recordings are all the call's recordings, in the order they began:
+	// one per leg across transfers, each start under on_demand.
+	Recordings []InteractionRecording `json:"recordings,omitempty"`
+}
+
+// InteractionRecording is one recording of a call in a contact's history.
+// URL serves its file (GET /api/v1/calls/ID/recording?n=N); a failed or
+// unfinished recording has none.
+type InteractionRecording struct {
+	N      int       `json:"n"`
+	Agent  string    `json:"agent,omitempty"`
+	Leg    int       `json:"leg,omitempty"`
+	Start  time.Time `json:"start,omitzero"`
+	End    time.Time `json:"end,omitzero"`
+	Failed bool      `json:"failed,omitempty"`
+	URL    string    `json:"url,omitempty"`
+}
+
+// interactionRecordings lists rec's recordings for its history entry.
+func interactionRecordings(rec *store.CallRecord) []InteractionRecording {
+	var out []InteractionRecording
+	for i, r := range rec.AllRecordings() {
+		ir := InteractionRecording{N: i + 1, Agent: cmp.Or(r.Agent, rec.Agent), Leg: r.Leg, Start: r.Start, End: r.End, Failed: r.Failed}
+		if r.Path != "" {
+			ir.URL = fmt.Sprintf("/api/v1/calls/%s/recording?n=%d", url.PathEscape(rec.ID), ir.N)
+		}
+		out = append(out, ir)
+	}
+	return out
 }
 
 func (c *contactBook) view(ct contact.Contact, offset, limit int) (ContactView, error) {
@@ -160,6 +191,7 @@ func (c *contactBook) view(ct contact.Contact, offset, limit int) (ContactView, 
 		if rec, err := c.db.Call(in.CallID); err == nil {
 			iv.Queue, iv.Agent, iv.Outcome, iv.Talk = rec.Queue, rec.Agent, string(rec.Outcome), rec.Talk
 			iv.Disposition, iv.Notes = rec.Disposition, rec.Notes
+			iv.Recordings = interactionRecordings(rec)
 		}
 		v.Interactions = append(v.Interactions, iv)
 	}

@@ -6,6 +6,7 @@
 Object.assign(I18N.ru, {
   ivr: "Путь в IVR", contact: "Контакт", company: "Компания", tags: "Метки", history: "Последние обращения",
   "new-caller": "Новый звонящий", "no-history": "Обращений не было",
+  recording: "Запись", "recording-failed": "не записана", "recording-pending": "ещё пишется", download: "Скачать",
   "preview-lead": "Клиент кампании", campaign: "Кампания", lead: "Клиент", phone: "Номер", attempts: "Попыток",
   expires: "Истекает", dial: "Позвонить", skip: "Пропустить", "on-timeout-dial": "затем звонок сам", "on-timeout-skip": "затем пропуск",
 });
@@ -69,10 +70,34 @@ function renderContact(call) {
     const parts = [i.queue, i.agent, i.outcome && t(i.outcome, i.outcome), i.talk ? fmtSecs(i.talk / 1e9) : "", i.disposition].filter(Boolean);
     li.append(" " + parts.join(" · "));
     if (i.notes) li.append(el("q", i.notes));
+    if (i.recordings && i.recordings.length) li.append(recordingLinks(i.recordings));
     return li;
   }));
   $("contact-history-none").hidden = !ct || ul.children.length > 0;
   box.hidden = !ct && !call.contact && !pop.error;
+}
+
+// recordingLinks lists every recording of a call in the history (one per
+// leg across transfers, more under on-demand), each to play or download.
+function recordingLinks(recs) {
+  const ul = el("ul", undefined, "recordings");
+  for (const r of recs) {
+    const li = el("li");
+    li.dataset.n = String(r.n);
+    const label = `${t("recording", "Recording")} ${r.n}` + (r.agent ? ` (${r.agent})` : "");
+    if (!r.url) {
+      li.append(el("span", `${label}: ${r.failed ? t("recording-failed", "failed") : t("recording-pending", "not finished yet")}`, "muted"));
+    } else {
+      const play = el("a", label, "recording-play");
+      play.href = r.url;
+      play.target = "_blank";
+      const dl = el("a", t("download", "Download"), "recording-download");
+      dl.href = r.url + "&download=1";
+      li.append(play, " ", dl);
+    }
+    ul.append(li);
+  }
+  return ul;
 }
 
 // renderPreview shows the lead of a preview campaign, or hides the card.
