@@ -1,22 +1,23 @@
 package api
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/store"
 )
 
-// A known customer hangs up waiting while alice is paused: the missed call
-// becomes a callback task, and alice's desk lists it live with a chime and
-// a highlight. She takes it (the customer's name and number are shown) and
-// closes it with a result; the list is empty again and the task is hers,
-// closed.
-func TestBrowserDeskCallbackTask(t *testing.T) {
+// carlaDesk is alice's desk, logged in, with contacts and callback tasks
+// on and Carla a known customer.
+func carlaDesk(t *testing.T) (context.Context, *testDaemon, contact.Contact) {
+	t.Helper()
 	d, h, book := contactsDaemon(t, browserYAML, true)
 	carla := contact.Contact{Phones: []string{"+12125550101"}, Name: "Carla Customer"}
 	if err := book.Create(&carla, time.Now()); err != nil {
@@ -24,9 +25,21 @@ func TestBrowserDeskCallbackTask(t *testing.T) {
 	}
 	ctx := openDesk(t, d, h)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("btn-login")), chromedp.WaitVisible(chromedp.CSS("#desk-state.state-available")),
-		chromedp.Click(chromedp.ID("btn-pause")), chromedp.WaitVisible(chromedp.CSS("#desk-state.state-paused")),
 		chromedp.WaitVisible(chromedp.ID("tasks-box"))); err != nil {
-		t.Fatalf("log in and pause: %v", err)
+		t.Fatalf("log in: %v", err)
+	}
+	return ctx, d, carla
+}
+
+// A known customer hangs up waiting while alice is paused: the missed call
+// becomes a callback task, and alice's desk lists it live with a chime and
+// a highlight. She takes it (the customer's name and number are shown) and
+// closes it with a result; the list is empty again and the task is hers,
+// closed.
+func TestBrowserDeskCallbackTask(t *testing.T) {
+	ctx, d, _ := carlaDesk(t)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("btn-pause")), chromedp.WaitVisible(chromedp.CSS("#desk-state.state-paused"))); err != nil {
+		t.Fatalf("pause: %v", err)
 	}
 	before, err := chromedp.Run(ctx, chromedp.Evaluate[int](`sounds.chime`))
 	if err != nil {
@@ -61,4 +74,31 @@ func TestBrowserDeskCallbackTask(t *testing.T) {
 	if err != nil || len(closed) != 1 || closed[0].Agent != "alice" || closed[0].Result != "reached" {
 		t.Errorf("closed tasks %+v (%v), want one, alice's, reached", closed, err)
 	}
+}
+
+// The task list follows the event stream: a task opened with no call
+// ending on this desk (another agent's missed call) is listed at once, and
+// one taken by someone else leaves the list at once, not at the next
+// periodic read (there is none).
+func TestBrowserDeskTasksFromTheStream(t *testing.T) {
+	ctx, d, carla := carlaDesk(t)
+	soon := func(what string, a chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, a); err != nil {
+			t.Fatalf("%s within 3 s: %v", what, err)
+		}
+	}
+	now := time.Now()
+	missed := store.CallRecord{ID: "elsewhere", Caller: "+12125550101", Contact: carla.ID, Queue: "support",
+		Entered: now.Add(-time.Minute), Ended: now, Outcome: acd.OutcomeAbandoned}
+	if err := d.db.SaveCall(&missed); err != nil {
+		t.Fatal(err)
+	}
+	soon("the new task listed", chromedp.WaitVisible(chromedp.CSS(`#tasks li.new`)))
+	if _, err := d.db.ClaimTask("bob", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	soon("the task bob took gone from the list", chromedp.WaitNotPresent(chromedp.CSS(`#tasks li`)))
 }

@@ -15,6 +15,10 @@ import (
 //	event: snapshot | agent | call | call-ended | queue
 //	data: <JSON>
 //
+// and, with no id (it is not part of the engine's stream and is not
+// replayed), "event: tasks" with data {} when a callback task was opened,
+// claimed, released or closed: the desk reads its task list again.
+//
 // The stream opens with a snapshot (the whole status), then sends changes
 // in order. A client reconnecting with Last-Event-ID (header, or the
 // last_event_id parameter) gets the changes it missed if the daemon still
@@ -43,6 +47,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	sub, snap, replay := s.eng.Subscribe(after, 0)
 	defer sub.Cancel()
+	tasks, stopTasks := s.tasksRung.listen()
+	defer stopTasks()
 	// A supervisor with teams gets a snapshot cut to them (encoded for this
 	// stream) and only the changes about them.
 	tm := s.teamOf(r)
@@ -125,6 +131,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-keep.C:
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+			flusher.Flush()
+		case <-tasks:
+			if _, err := fmt.Fprint(w, "event: tasks\ndata: {}\n\n"); err != nil {
 				return
 			}
 			flusher.Flush()

@@ -15,7 +15,8 @@ import (
 )
 
 // A known customer who hangs up waiting becomes an open task; an agent
-// claims it with the customer's number and closes it with a result.
+// claims it with the customer's number and closes it with a result. The
+// event stream says "tasks" at each of those moves, so desks need not poll.
 func TestMissedCallTaskThroughTheAPI(t *testing.T) {
 	key, _ := seal.Generate("k1")
 	keys, _ := seal.New(key)
@@ -25,6 +26,8 @@ func TestMissedCallTaskThroughTheAPI(t *testing.T) {
 	})
 	d.api.EnableContacts(d.db, d.db.Contacts(keys), "US")
 	base := d.srv.URL + "/api/v1"
+	stream := openEvents(t, d.srv.URL, "")
+	stream.next(t, "snapshot")
 	if code, body := send(t, "POST", base+"/contacts", `{"phones":["+12125550101"],"name":"Carla"}`); code != http.StatusCreated {
 		t.Fatalf("create: %d %s", code, body)
 	}
@@ -42,10 +45,14 @@ func TestMissedCallTaskThroughTheAPI(t *testing.T) {
 	if open[0].Reason != contact.MissedAbandoned || open[0].Contact == 0 {
 		t.Fatalf("task %+v", open[0])
 	}
+	if ev := stream.next(t, "tasks"); ev.id != "" {
+		t.Errorf("the tasks event has id %q; it must leave the stream's ids alone", ev.id)
+	}
 	code, body := send(t, "POST", base+"/agents/alice/tasks/next", "")
 	if code != 200 || !strings.Contains(body, `"+12125550101"`) || !strings.Contains(body, `"claimed"`) || !strings.Contains(body, `"missed_call"`) {
 		t.Fatalf("next: %d %s", code, body)
 	}
+	stream.next(t, "tasks")
 	if code, body := send(t, "POST", base+"/agents/bob/tasks/next", ""); code != http.StatusNotFound {
 		t.Fatalf("bob finds a task already claimed: %d %s", code, body)
 	}
@@ -59,6 +66,7 @@ func TestMissedCallTaskThroughTheAPI(t *testing.T) {
 	if code, body := send(t, "POST", fmt.Sprintf(closeURL, "alice"), `{"result":"reached"}`); code != 200 || !strings.Contains(body, `"closed"`) {
 		t.Fatalf("close: %d %s", code, body)
 	}
+	stream.next(t, "tasks")
 	var closed []contact.Task
 	getJSON(t, base+"/tasks?state=closed", &closed)
 	if len(closed) != 1 || closed[0].Result != "reached" || closed[0].Agent != "alice" {

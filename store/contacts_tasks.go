@@ -61,8 +61,15 @@ func putTask(tx *Tx, t *contact.Task) error {
 	if err != nil {
 		return err
 	}
+	tx.tasks = true
 	return tx.btx.Bucket(bucketTasks).Put([]byte(t.ID), v)
 }
+
+// OnTasks has fn called after each committed write that opened, claimed,
+// released or closed a callback task, in the writer's goroutine: fn must
+// not block; it replaces an earlier fn. The API tells the desks' event
+// streams with it.
+func (db *DB) OnTasks(fn func()) { db.onTasks.Store(&fn) }
 
 func tasks(tx *Tx, keep func(*contact.Task) bool) (out []contact.Task, err error) {
 	defer tx.recoverCorrupt(&err)

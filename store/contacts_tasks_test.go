@@ -70,3 +70,39 @@ func TestMissedCallsBecomeTasks(t *testing.T) {
 		t.Fatalf("no open task left: %v", err)
 	}
 }
+
+// OnTasks is told of each commit that wrote a task (opened, claimed,
+// closed), and of no other: not a call that makes no task, not a save
+// that finds its task there, not a refused move.
+func TestOnTasks(t *testing.T) {
+	db, _ := openTemp(t)
+	db.SealCalls(ring(t, testKeys(t, "k1")...), "US")
+	n := 0
+	db.OnTasks(func() { n++ })
+	step := func(what string, want int, fn func() error) {
+		t.Helper()
+		err := fn()
+		if err != nil && !errors.Is(err, contact.ErrTaskMove) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if n != want {
+			t.Errorf("after %s: told %d times, want %d", what, n, want)
+		}
+	}
+	e, x := ct0, ct0.Add(time.Minute)
+	missed := CallRecord{ID: "abandoned", Caller: "+12125550101", Contact: 1, Entered: e, Ended: x, Outcome: acd.OutcomeAbandoned}
+	answered := CallRecord{ID: "answered", Caller: "+12125550101", Contact: 1, Entered: e, Ended: x, Answered: e, Outcome: acd.OutcomeAnswered}
+	step("an answered call", 0, func() error { return db.SaveCall(&answered) })
+	step("a missed call", 1, func() error { return db.SaveCall(&missed) })
+	step("the missed call saved again", 1, func() error { return db.SaveCall(&missed) })
+	var k contact.Task
+	step("a claim", 2, func() (err error) { k, err = db.ClaimTask("ann", x); return err })
+	step("a refused close", 2, func() error {
+		_, err := db.UpdateTask(k.ID, func(k *contact.Task) error { return k.Close("bob", "reached", x) })
+		return err
+	})
+	step("a close", 3, func() error {
+		_, err := db.UpdateTask(k.ID, func(k *contact.Task) error { return k.Close("ann", "reached", x) })
+		return err
+	})
+}

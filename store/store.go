@@ -111,6 +111,9 @@ type DB struct {
 	// repeatWindow, set by TrackRepeats, is how far back a call's save
 	// marks the contact's earlier calls on its topic repeated (ns; 0: off).
 	repeatWindow atomic.Int64
+	// onTasks, set by OnTasks, is told of each commit that changed a
+	// callback task.
+	onTasks atomic.Pointer[func()]
 }
 
 // Open opens the store at path, creating the file and its directory when

@@ -19,6 +19,7 @@ type Tx struct {
 	seal *callSeal // nil: call records are written as they are
 	// repeats is the first-contact-resolution window (see TrackRepeats).
 	repeats time.Duration
+	tasks   bool // a callback task was written (see DB.OnTasks)
 }
 
 // Apply runs fn in one read-write transaction and commits it, fsync
@@ -45,14 +46,19 @@ func (db *DB) run(writable bool, fn func(*Tx) error) (err error) {
 			err = corruptError(db.path, r)
 		}
 	}()
+	var tx *Tx
 	body := func(btx *bbolt.Tx) error {
 		inFn = true
-		ferr := fn(&Tx{btx: btx, path: db.path, seal: db.sealing.Load(), repeats: time.Duration(db.repeatWindow.Load())})
+		tx = &Tx{btx: btx, path: db.path, seal: db.sealing.Load(), repeats: time.Duration(db.repeatWindow.Load())}
+		ferr := fn(tx)
 		inFn = false
 		return ferr
 	}
 	if writable {
 		err = db.bolt.Update(body)
+		if f := db.onTasks.Load(); err == nil && tx != nil && tx.tasks && f != nil {
+			(*f)()
+		}
 	} else {
 		err = db.bolt.View(body)
 	}

@@ -126,8 +126,9 @@ function renderAlerts() {
 }
 
 // Callback tasks (missed calls of known customers, with contacts on): the
-// open ones are read again when a call ends and every 10 s; a new one
-// chimes and is highlighted. The agent takes the oldest, calls the customer
+// open ones are read again when the event stream says a task was opened,
+// taken or closed (and when it connects); a new one chimes and is
+// highlighted. The agent takes the oldest, calls the customer
 // back and closes it with a result.
 const tasks = { known: null, list: [], mine: null, off: false, timer: null };
 
@@ -150,11 +151,10 @@ async function refreshTasks() {
   renderTasks();
 }
 
-// tasksSoon reads the tasks a moment after a call ended (the store writes
-// the task with the call's record).
+// tasksSoon reads the tasks once for a burst of task events.
 function tasksSoon() {
   clearTimeout(tasks.timer);
-  tasks.timer = setTimeout(refreshTasks, 300);
+  tasks.timer = setTimeout(refreshTasks, 50);
 }
 
 function renderTasks() {
@@ -217,7 +217,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("desk-alerts").addEventListener("click", alertsSeen);
   $("btn-task-next").addEventListener("click", takeTask);
   $("task-mine").addEventListener("submit", closeTask);
-  setInterval(refreshTasks, 10000);
   document.addEventListener("keydown", (e) => {
     const tag = (e.target.tagName || "").toLowerCase();
     if (e.key === "Escape" && !$("desk-view").hidden && (tag === "input" || tag === "textarea" || tag === "select")) { e.target.blur(); return; }

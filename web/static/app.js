@@ -107,12 +107,14 @@ function follow() {
     state.calls = new Map((s.calls || []).map((c) => [c.id, c]));
     state.now = s.now;
     render();
-    refreshTasks();
   });
+  // The stream says when callback tasks change; a reconnect may have missed that.
+  stream.addEventListener("open", refreshTasks);
+  stream.addEventListener("tasks", tasksSoon);
   stream.addEventListener("agent", (ev) => { const c = JSON.parse(ev.data); state.agents.set(c.agent.id, c.agent); state.now = c.at; render(); });
   stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, c.queue); state.now = c.at; render(); });
   stream.addEventListener("call", (ev) => { const c = JSON.parse(ev.data); state.calls.set(c.call.id, c.call); state.now = c.at; render(); });
-  stream.addEventListener("call-ended", (ev) => { const c = JSON.parse(ev.data); state.calls.delete(c.call.id); state.now = c.at; render(); tasksSoon(); });
+  stream.addEventListener("call-ended", (ev) => { const c = JSON.parse(ev.data); state.calls.delete(c.call.id); state.now = c.at; render(); });
   stream.onerror = () => { /* EventSource reconnects by itself, with Last-Event-ID */ };
 }
 
