@@ -145,13 +145,17 @@ type channel struct {
 	played                []string
 	sentDTMF              string
 	job                   string // bgapi job still waiting for the originate result
-	phone                 *Phone
-	script                *Call
-	eavesdrop             string
-	outbound              *conn
-	farHalf               *channel // loopback: the other half of the channel pair
-	timers                []*time.Timer
-	joining               *join // a uuid_bridge not made yet (Options.BridgeSetup)
+	// handingOver: answered, the originate not over yet
+	// (Options.OriginateHandover); cut are the playbacks sent meanwhile.
+	handingOver bool
+	cut         []*appRun
+	phone       *Phone
+	script      *Call
+	eavesdrop   string
+	outbound    *conn
+	farHalf     *channel // loopback: the other half of the channel pair
+	timers      []*time.Timer
+	joining     *join // a uuid_bridge not made yet (Options.BridgeSetup)
 }
 
 // join is a uuid_bridge being made (Options.BridgeSetup).
@@ -489,7 +493,14 @@ func (s *Server) sendmsg(c *conn, uuid string, cmd wire.Command) string {
 		if arg == "" && len(cmd.Body) > 0 {
 			arg = string(cmd.Body)
 		}
-		ch.apps = append(ch.apps, &appRun{name: cmd.Get("execute-app-name"), arg: arg, eventUUID: cmd.Get("Event-UUID")})
+		run := &appRun{name: cmd.Get("execute-app-name"), arg: arg, eventUUID: cmd.Get("Event-UUID")}
+		if ch.handingOver && run.name == "playback" {
+			// The originate's thread runs it on its way out, unplayed.
+			s.fire("CHANNEL_EXECUTE", ch, []wire.Header{{Name: "Application", Value: run.name}, {Name: "Application-Data", Value: run.arg}, {Name: "Application-UUID", Value: run.eventUUID}}, "")
+			ch.cut = append(ch.cut, run)
+			break
+		}
+		ch.apps = append(ch.apps, run)
 		s.nextApp(ch)
 	case "hangup":
 		s.hangup(ch, firstNonEmpty(cmd.Get("hangup-cause"), "NORMAL_CLEARING"))
@@ -558,9 +569,24 @@ func (s *Server) originate(job, arg string) {
 	default:
 		s.after(ch, s.opts.RingTime+phone.AnswerDelay, func() {
 			s.answer(ch)
-			s.fire("BACKGROUND_JOB", nil, []wire.Header{{Name: "Job-UUID", Value: job}, {Name: "Job-Command", Value: "originate"}, {Name: "Job-Command-Arg", Value: arg}}, "+OK "+id+"\n")
-			ch.job = ""
-			s.runOriginateApp(ch, app)
+			over := func() {
+				s.fire("BACKGROUND_JOB", nil, []wire.Header{{Name: "Job-UUID", Value: job}, {Name: "Job-Command", Value: "originate"}, {Name: "Job-Command-Arg", Value: arg}}, "+OK "+id+"\n")
+				ch.job = ""
+				ch.handingOver = false
+				for _, run := range ch.cut {
+					s.fire("CHANNEL_EXECUTE_COMPLETE", ch, []wire.Header{
+						{Name: "Application", Value: run.name}, {Name: "Application-Data", Value: run.arg},
+						{Name: "Application-Response", Value: "PLAYBACK ERROR"}, {Name: "Application-UUID", Value: run.eventUUID}}, "")
+				}
+				ch.cut = nil
+				s.runOriginateApp(ch, app)
+			}
+			if s.opts.OriginateHandover > 0 {
+				ch.handingOver = true
+				s.after(ch, s.opts.OriginateHandover, over)
+				return
+			}
+			over()
 		})
 		if phone.AnswerDelay+s.opts.RingTime >= timeout {
 			s.after(ch, timeout, func() {

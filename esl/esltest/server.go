@@ -43,6 +43,15 @@ type Options struct {
 	// both hung up, DESTINATION_OUT_OF_ORDER (FreeSWITCH gives up after
 	// 1000 polls). Zero joins at once.
 	BridgeSetup time.Duration
+	// OriginateHandover ends an answered originate that long
+	// after its CHANNEL_ANSWER, as FreeSWITCH does: the originate's thread
+	// sees the answer at its next look (every 20 ms), gives the leg its
+	// application and returns (BACKGROUND_JOB). A playback sent with
+	// sendmsg in that window is run by that thread on its way out and
+	// fails unplayed: CHANNEL_EXECUTE at once, CHANNEL_EXECUTE_COMPLETE
+	// "PLAYBACK ERROR" right after the BACKGROUND_JOB (FreeSWITCH 1.11.1's
+	// events). Default 20 ms; negative ends the originate with its answer.
+	OriginateHandover time.Duration
 }
 
 // Server is the fake FreeSWITCH.
@@ -79,6 +88,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.RingTime <= 0 {
 		opts.RingTime = 5 * time.Millisecond
+	}
+	if opts.OriginateHandover == 0 {
+		opts.OriginateHandover = 20 * time.Millisecond
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
