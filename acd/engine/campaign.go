@@ -36,7 +36,7 @@ import (
 // serve; if none has been rung for it by then, it hears the safe-harbour
 // message and is hung up, counted as abandoned against the campaign's cap.
 //
-// Inbound callers and leads share agents by one rule (leadClass): while a
+// Inbound callers and leads share agents by one rule (leadDial.class): while a
 // campaign keeps inbound_first, a freed agent takes any inbound caller
 // waiting in its queues before the campaign's leads, and the pacer does not
 // count an agent free while such a caller waits (freeFor); without it, the
@@ -827,18 +827,20 @@ func (c *Core) leadAnswered(now time.Time, d *leadDial) {
 		c.abandonLead(now, d, "no queue")
 		return
 	}
-	cl.class = r.leadClass()
+	cl.class = d.class()
 	c.enterQueue(now, cl, q)
 	if cl.phase == acd.CallQueued || cl.phase == acd.CallOffering {
 		c.out.At(now.Add(r.cfg.ConnectWithin), Timer{Kind: TimerCampaignConnect, Call: cl.id})
 	}
 }
 
-// leadClass is how the campaign's answered leads rank against inbound
-// callers for a shared agent: after them while the campaign keeps
-// inbound_first, before them otherwise.
-func (r *campaignRun) leadClass() routing.Class {
-	if r.cfg.InboundFirst {
+// class is how an answered lead ranks against inbound callers for a
+// shared agent: after them while its campaign keeps inbound_first, before
+// them otherwise. A lead an agent is reserved for (preview) goes before
+// them always: that agent dialed it, and it waits for them, never
+// abandoned, so no caller may keep it on hold.
+func (d *leadDial) class() routing.Class {
+	if d.run.cfg.InboundFirst && d.agent == nil {
 		return routing.ClassAfterInbound
 	}
 	return routing.ClassLive

@@ -13,7 +13,7 @@ import (
 // campaign's calls through it; an agent also in inbound queues is free,
 // paused and wrapped up the same way for both, and takes a waiting inbound
 // caller first while the campaign keeps inbound_first, a waiting lead of the
-// campaign first otherwise, across all of the agent's queues (leadClass).
+// campaign first otherwise, across all of the agent's queues (leadDial.class).
 // The queue is made from
 // the config each time the engine takes one (start, reload), so it shows in
 // the status like any queue but never in the config file.

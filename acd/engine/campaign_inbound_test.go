@@ -229,3 +229,50 @@ func TestCampaignAbandonedRestsQuiet(t *testing.T) {
 		t.Fatalf("no abandoned number was dialed again in 75 h: nothing shown\n%s", rig.trace)
 	}
 }
+
+// TestCampaignReservedLeadBeforeInbound: in preview mode a1 dials a lead
+// and does not answer its first ring; meanwhile an inbound caller waits in
+// a1's support queue. The campaign keeps inbound_first, yet when a1 is
+// free again they take the lead they dialed: it waits for them alone and
+// is never abandoned, so an inbound caller must not keep it on hold.
+func TestCampaignReservedLeadBeforeInbound(t *testing.T) {
+	rig := newCampaignRig(t, "preview", 1)
+	cfg := strings.Replace(fmt.Sprintf(sharedAgentConfig, "ring_timeout: 10s", true, "a1", ""), "mode: progressive", "mode: preview", 1)
+	r := rig.start(t, cfg, []string{"a1"})
+	for _, phone := range rig.phone {
+		if err := r.Switch.SetPhone("sim/"+phone, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4 * time.Second, HangupAfter: 30 * time.Second}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(3 * time.Second))
+	var dialed LeadPreview
+	if err := r.Do(func(c *Core, now time.Time) (err error) { dialed, err = c.PreviewDecide(now, "a1", true); return err }); err != nil {
+		t.Fatalf("%v\n%s", err, rig.trace)
+	}
+	r.Clock.Schedule(epoch.Add(9*time.Second), func() { // the lead rings a1 from about 7 s
+		if _, err := r.Switch.PlaceCall(farend.CallScript{From: "+15557770002", To: "100", HangupAfter: 10 * time.Minute}); err != nil {
+			t.Error(err)
+		}
+		if err := r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 300 * time.Millisecond}); err != nil {
+			t.Error(err)
+		}
+	})
+	r.RunUntil(epoch.Add(60 * time.Second))
+	recs := rig.dials(t)[dialed.Lead.Phone]
+	if len(recs) != 1 || !hasStep(recs[0], "lead-answered", "") {
+		t.Fatalf("dialed lead's records %+v\n%s", recs, rig.trace)
+	}
+	if recs[0].Agent != "a1" || recs[0].Outcome != acd.OutcomeAnswered {
+		t.Fatalf("the lead a1 dialed: agent %q, outcome %s; want answered by a1 before the caller\n%s", recs[0].Agent, recs[0].Outcome, rig.trace)
+	}
+	if st := r.Core.Campaigns(r.Clock.Now())[0]; st.Stats.Abandoned != 0 {
+		t.Errorf("%d abandoned", st.Stats.Abandoned)
+	}
+}
