@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/percipia/eslgo/command"
+	"github.com/percipia/eslgo/command/call"
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
@@ -275,11 +276,15 @@ func (s *Switch) Play(ctx context.Context, ch pbx.ChannelID, id pbx.PlaybackID, 
 
 // execute runs a dialplan application on a channel through sendmsg.
 func (s *Switch) execute(ctx context.Context, what string, ch pbx.ChannelID, app, arg, eventUUID string) error {
+	return s.sendmsg(ctx, what, ch, execute(string(ch), app, arg, eventUUID))
+}
+
+func (s *Switch) sendmsg(ctx context.Context, what string, ch pbx.ChannelID, msg *call.Execute) error {
 	if err := validID(string(ch)); err != nil {
 		return fmt.Errorf("esl: %s %q: %w", what, ch, err)
 	}
 	s.awaitHandover(ctx, ch)
-	reply, err := s.send(ctx, execute(string(ch), app, arg, eventUUID))
+	reply, err := s.send(ctx, msg)
 	if err != nil {
 		return fmt.Errorf("esl: %s on %s: %w", what, ch, err)
 	}
@@ -631,7 +636,13 @@ func (s *Switch) Listen(ctx context.Context, req pbx.ListenRequest) error {
 	}
 	err := s.apiOn(ctx, "listen", req.Channel, "uuid_setvar_multi "+string(req.Channel)+" playback_terminators=none;record_waste_resources=true")
 	if err == nil && req.Beep {
-		err = s.execute(ctx, "listen", req.Channel, "playback", listenBeep, "hotline-beep")
+		// With event-lock the record waits until the beep is over. Without
+		// it FreeSWITCH runs the record nested inside the beep's playback:
+		// the recording starts, and may end on silence, before the caller
+		// has heard the beep, which plays only after it.
+		beep := execute(string(req.Channel), "playback", listenBeep, "hotline-beep")
+		beep.Sync = true
+		err = s.sendmsg(ctx, "listen", req.Channel, beep)
 	}
 	if err == nil {
 		s.post(pumpMsg{kind: msgNote, note: note{kind: noteListen, channel: req.Channel, id: req.Name, path: file, at: time.Now()}})
