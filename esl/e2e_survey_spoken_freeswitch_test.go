@@ -3,14 +3,123 @@ package esl_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+	"github.com/hotline-cc/hotline/acd/speech"
+	"github.com/hotline-cc/hotline/acd/speech/speechtest"
 	"github.com/hotline-cc/hotline/esl"
+	"github.com/hotline-cc/hotline/internal/surveytest"
 )
+
+// TestFreeSWITCHE2ESurveySpoken: a survey campaign on a real FreeSWITCH
+// whose lead answers by voice (testdata/asterisk/e2e/survey-spoken.yaml's
+// flow, the lead of context hotline-test-spoken). The lead hears each
+// question and its beep, says "four stars" to the first, keys 2 to the
+// second and says "yes, definitely" to the third, in one call; the
+// record application keeps each utterance until silence, Hotline sends it
+// to the test's recognizer (which refuses anything but a WAV with voice
+// in it), and the lead keeps each answer's value, what was heard and how
+// well it matched: in the API while the daemon runs and in the store
+// after.
+func TestFreeSWITCHE2ESurveySpoken(t *testing.T) {
+	if err := speech.CheckTools(); err != nil {
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil { // FreeSWITCH plays the answers and prompts from here
+		t.Fatal(err)
+	}
+	levels := surveytest.Answers(t, dir)
+	flows, err := os.ReadFile("../testdata/asterisk/e2e/survey-spoken.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The lead answers each question this long after it begins: the
+	// prompt (rendered here as serve renders it), the beep, and a breath.
+	var scenario struct {
+		Flows map[string]struct {
+			Nodes map[string]struct {
+				Say map[string]string `yaml:"say"`
+			} `yaml:"nodes"`
+		} `yaml:"flows"`
+	}
+	if err := yaml.Unmarshal(flows, &scenario); err != nil {
+		t.Fatal(err)
+	}
+	lead := "hltest_say=" + dir
+	for n, id := range []string{"stars", "again", "recommend"} {
+		q := scenario.Flows[surveytest.Campaign].Nodes[id].Say["en"]
+		_, l, err := speechtest.Say(context.Background(), t.TempDir(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lead += fmt.Sprintf(",hltest_wait%d=%d", n+1, (l[q].Duration + 900*time.Millisecond).Milliseconds())
+	}
+	tr := &speechtest.Transcriber{Model: "hotline-test"}
+	tr.Learn(levels)
+	recognizer := httptest.NewServer(tr)
+	defer recognizer.Close()
+	prompts := filepath.Join(dir, "prompts")
+	if err := os.MkdirAll(prompts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	body := strings.NewReplacer("@PROMPTS@", prompts, "@PROMPTURL@", "", "@RECOGNIZER@", recognizer.URL,
+		"Local/{number}@hotline-leads/n", strconv.Quote("[hltest_run=@TAG@,"+lead+"]loopback/{number}/hotline-test-spoken")).Replace(string(flows))
+	s := newScenario(t, "park", body)
+	phone := fmt.Sprintf("+3396%05d1", os.Getpid()%100000)
+	path := filepath.Join(filepath.Dir(s.config), "hotline.db") // newScenario puts the store beside the config
+	surveytest.Seed(t, path, phone)
+	s.start()
+	resp, err := http.Post("http://"+s.api+"/api/v1/campaigns/"+surveytest.Campaign+"/start", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("start the campaign: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	s.eventually(60*time.Second, "the survey over", func() bool {
+		var list []engine.CampaignStatus
+		if !s.getJSON("/api/v1/campaigns", &list) || len(list) != 1 {
+			return false
+		}
+		return list[0].Stats.Dialed == 1 && list[0].Ringing == 0 && list[0].Live == 0
+	})
+	var shown []campaign.Lead
+	if !s.getJSON("/api/v1/campaigns/"+surveytest.Campaign+"/leads", &shown) || len(shown) != 1 {
+		t.Fatalf("GET /api/v1/campaigns/%s/leads: %d leads, want 1: %+v", surveytest.Campaign, len(shown), shown)
+	}
+	surveytest.CheckLead(t, "the API", shown[0])
+	var steps []string
+	for _, r := range s.records() {
+		if r.Direction == acd.DirectionOutbound && r.Called == phone {
+			for _, st := range r.Timeline {
+				steps = append(steps, strings.TrimSpace(st.Kind+" "+st.Detail))
+			}
+		}
+	}
+	all := strings.Join(steps, " | ")
+	surveytest.CheckTimeline(t, all)
+	heard, refused := tr.Heard()
+	t.Logf("answers %v; the recognizer heard %q; the call: %s", levels, heard, all)
+	if len(heard) != 2 || len(refused) != 0 {
+		t.Errorf("the recognizer answered %q and refused %q; want each spoken answer once", heard, refused)
+	}
+	s.d.stop()
+	surveytest.CheckStore(t, path)
+}
 
 // TestFreeSWITCHListenBeepFirst: a Listen's recording starts once its
 // beep is over, as on Asterisk. Sent as two messages without event-lock,
