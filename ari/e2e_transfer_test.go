@@ -57,12 +57,13 @@ func (s *e2eScenario) inBridge(ch string) string {
 
 // TestAsteriskE2EHoldAndTransfer: on real Asterisk, alice holds the caller
 // (out of the bridge, she stays), takes it back, consults carol and
-// completes the transfer; carol sends it to the billing queue, bob takes it
-// and sends it blind to carol. One record: three transfers, four legs,
-// the hold counted.
+// completes the transfer; carol sends it to the billing queue, bob takes it,
+// consults carol and hangs up while her phone rings, which sends the caller
+// on to her blind. One record: three transfers, four legs, the hold counted.
 func TestAsteriskE2EHoldAndTransfer(t *testing.T) {
 	phone := e2ePhone{Answer: time.Second}
-	s := newE2E(t, "transfer", map[string]e2ePhone{"alice": phone, "bob": phone, "carol": phone}, "")
+	slow := e2ePhone{Answer: 3 * time.Second} // carol's phone rings long enough for bob to hang up first
+	s := newE2E(t, "transfer", map[string]e2ePhone{"alice": phone, "bob": phone, "carol": slow}, "")
 	s.start()
 	pc := s.call(e2eCaller{Number: "6400", HangupAfter: 60 * time.Second})
 	rec, _ := s.bridged(pc, "alice", 10*time.Second)
@@ -81,7 +82,7 @@ func TestAsteriskE2EHoldAndTransfer(t *testing.T) {
 
 	s.callAction("alice", "transfer", `{"agent":"carol","attended":true}`)
 	carol := s.phoneOf("carol")
-	s.eventually(5*time.Second, "alice consults carol, the caller held", func() (bool, string) {
+	s.eventually(10*time.Second, "alice consults carol, the caller held", func() (bool, string) {
 		_, ok := s.ast.bridgeWith(s.t, alice, carol)
 		return ok && s.inBridge(pc.Far) == "", "caller in " + s.inBridge(pc.Far)
 	})
@@ -100,10 +101,14 @@ func TestAsteriskE2EHoldAndTransfer(t *testing.T) {
 		return ok, "no bridge"
 	})
 	time.Sleep(1500 * time.Millisecond) // carol's wrap-up ends: she may take the next transfer
-	s.callAction("bob", "transfer", `{"agent":"carol"}`)
+	s.callAction("bob", "transfer", `{"agent":"carol","attended":true}`)
+	s.callAction("bob", "hangup", "")
 	last := s.waitRecord(pc.Far, 10*time.Second, "carol takes the caller from bob", func(r store.CallRecord) bool {
 		return r.Agent == "carol" && r.Transfers == 3
 	})
+	if !slices.ContainsFunc(last.Timeline, func(st store.Step) bool { return st.Kind == "transfer" && strings.Contains(st.Detail, "while it rang") }) {
+		t.Errorf("timeline %v: bob's hang-up is no blind transfer to the ringing carol", last.Timeline)
+	}
 	s.eventually(5*time.Second, "the caller talks to carol again", func() (bool, string) {
 		_, ok := s.ast.bridgeWith(s.t, pc.Far, last.AgentChannel)
 		return ok, "no bridge"

@@ -55,8 +55,9 @@ func (s *fsScenario) onHold(caller string) bool {
 // TestFreeSWITCHE2EHoldAndTransfer: on real FreeSWITCH, alice holds the
 // caller (music on hold on the caller's channel, alice's leg up), takes it
 // back, consults carol and completes; carol sends the caller to the
-// billing queue, where bob takes it and sends it blind to carol. One
-// record: three transfers, four legs, the hold counted.
+// billing queue, where bob takes it, consults carol and hangs up while her
+// phone rings, which sends the caller on to her blind. One record: three
+// transfers, four legs, the hold counted.
 func TestFreeSWITCHE2EHoldAndTransfer(t *testing.T) {
 	const caller = "5557801"
 	s := newScenario(t, "park", `entries: [{number: "7800", queue: support}]
@@ -66,7 +67,7 @@ queues:
 agents:
   - {id: alice, endpoint: "@PHONE:answer-500@", queues: [{queue: support}], logged_in: true}
   - {id: bob, endpoint: "@PHONE:answer-600@", queues: [{queue: billing}], logged_in: true}
-  - {id: carol, endpoint: "@PHONE:answer-700@", logged_in: true}
+  - {id: carol, endpoint: "@PHONE:answer-2000@", logged_in: true}
 `)
 	s.start()
 	s.call(farend.CallScript{From: caller, To: "7800", HangupAfter: 15 * time.Second})
@@ -90,8 +91,12 @@ agents:
 	s.callAction("carol", "transfer", `{"queue":"billing"}`)
 	s.liveRecord(caller, "bob takes the caller from billing", func(r store.CallRecord) bool { return r.Agent == "bob" })
 	time.Sleep(time.Second) // carol's wrap-up ends
-	s.callAction("bob", "transfer", `{"agent":"carol"}`)
-	s.liveRecord(caller, "carol takes the caller from bob", func(r store.CallRecord) bool { return r.Agent == "carol" && r.Transfers == 3 })
+	s.callAction("bob", "transfer", `{"agent":"carol","attended":true}`)
+	s.callAction("bob", "hangup", "")
+	last := s.liveRecord(caller, "carol takes the caller from bob", func(r store.CallRecord) bool { return r.Agent == "carol" && r.Transfers == 3 })
+	if !slices.ContainsFunc(last.Timeline, func(st store.Step) bool { return st.Kind == "transfer" && strings.Contains(st.Detail, "while it rang") }) {
+		t.Errorf("timeline %v: bob's hang-up is no blind transfer to the ringing carol", last.Timeline)
+	}
 
 	rec := s.waitRecord(caller, 20*time.Second)
 	b, _ := json.Marshal(rec.Legs)
