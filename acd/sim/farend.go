@@ -20,7 +20,8 @@ type callerScript struct {
 	dtmf        string
 	dtmfDelay   time.Duration
 	hangupAfter time.Duration
-	say         string // said at the first Listen
+	say         string   // said at the first Listen
+	sayNext     []string // said at the Listens after, one each
 	sayDelay    time.Duration
 	// Traffic callers: the chance to press one of keys 1-3 s after answer.
 	dtmfChance float64
@@ -46,6 +47,7 @@ type phonePlan struct {
 	dtmfDelay   time.Duration
 	machine     bool
 	say         string // said at the first Listen once answered
+	sayNext     []string
 	sayDelay    time.Duration
 }
 
@@ -60,7 +62,7 @@ func (s *Switch) PlaceCall(c farend.CallScript) (pbx.ChannelID, error) {
 		return "", fmt.Errorf("sim: place call from %q: %w", c.From, err)
 	}
 	id := s.nextInbound()
-	script := callerScript{dtmf: c.DTMF, dtmfDelay: c.DTMFDelay, hangupAfter: c.HangupAfter, say: c.Say, sayDelay: c.SayDelay}
+	script := callerScript{dtmf: c.DTMF, dtmfDelay: c.DTMFDelay, hangupAfter: c.HangupAfter, say: c.Say, sayNext: slices.Clone(c.SayNext), sayDelay: c.SayDelay}
 	args, vars := slices.Clone(c.Args), maps.Clone(c.Vars)
 	s.after(s.opts.Latency, func() { s.arrive(id, c.From, c.To, args, vars, script, 0) })
 	return id, nil
@@ -146,7 +148,7 @@ func (s *Switch) plan(endpoint string) phonePlan {
 	}
 	if p, ok := s.phones[endpoint]; ok {
 		plan := phonePlan{answerAfter: p.AnswerDelay, hangupAfter: p.HangupAfter, dtmf: p.DTMF, dtmfDelay: p.DTMFDelay, machine: p.Machine,
-			say: p.Say, sayDelay: p.SayDelay}
+			say: p.Say, sayNext: slices.Clone(p.SayNext), sayDelay: p.SayDelay}
 		switch p.Mode {
 		case farend.PhoneBusy:
 			plan.outcome = busy
@@ -218,7 +220,7 @@ func (s *Switch) pickUp(ch *channel) {
 		s.emit(pbx.MachineDetected{Base: s.base(ch.id), Status: status})
 	}
 	s.emit(pbx.Answered{Base: s.base(ch.id)})
-	ch.script.say, ch.script.sayDelay = p.say, p.sayDelay
+	ch.script.say, ch.script.sayNext, ch.script.sayDelay = p.say, p.sayNext, p.sayDelay
 	s.press(ch, p.dtmf, p.dtmfDelay)
 	if p.hangupAfter > 0 {
 		s.later(ch, p.hangupAfter, func() {

@@ -111,7 +111,9 @@ type listening struct {
 }
 
 // Listen implements pbx.Switch. A caller whose script has words to Say
-// says them (once per call) SayDelay after the beep, at wordTime a word;
+// says them to the first Listen of the call, and SayNext to the Listens
+// after, one each ("" says nothing), SayDelay after the beep, at
+// wordTime a word;
 // the utterance ends Silence after the last word, at Max, or at once on
 // silence. Path is "sim://recordings/NAME.wav".
 func (s *Switch) Listen(ctx context.Context, req pbx.ListenRequest) error {
@@ -137,8 +139,9 @@ func (s *Switch) Listen(ctx context.Context, req pbx.ListenRequest) error {
 	s.recordings[r.name] = r
 	s.stats.Recordings++
 	end := silence
-	if say := ch.script.say; say != "" && !ch.said {
-		ch.said = true
+	say := ch.script.utterance(ch.listens)
+	ch.listens++
+	if say != "" {
 		gap := ch.script.sayDelay
 		if gap <= 0 {
 			gap = defaultSayGap
@@ -167,4 +170,16 @@ func (s *Switch) utterance(r *recording) pbx.Utterance {
 		Audio:    UtteranceAudio(r.listen.said, d),
 		Duration: d,
 	}
+}
+
+// utterance is what the caller says to its nth Listen (from 0), "" for
+// nothing.
+func (c callerScript) utterance(n int) string {
+	if n == 0 {
+		return c.say
+	}
+	if n <= len(c.sayNext) {
+		return c.sayNext[n-1]
+	}
+	return ""
 }

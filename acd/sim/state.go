@@ -30,7 +30,7 @@ type channel struct {
 	// Inbound legs.
 	script   callerScript
 	patience TimerID // traffic callers: pending abandon, 0 once bridged
-	said     bool    // the script's words were said to a Listen
+	listens  int     // Listens so far, which tell the script's words apart
 
 	// Originated legs.
 	plan    phonePlan

@@ -24,6 +24,10 @@ type CallScript struct {
 	// when it is an absolute path without extension.
 	Say      string
 	SayDelay time.Duration
+	// SayNext is said to the Listens after the first, one each, in turn
+	// ("" says nothing to that one), SayDelay after each beep (the sim
+	// only): answers to a survey's questions, in one call.
+	SayNext []string
 	// Args and Vars reach Hotline in CallArrived where the backend can pass
 	// them (the sim does); the contract suite does not rely on them.
 	Args []string
@@ -54,7 +58,9 @@ type Phone struct {
 	// pbx.OriginateRequest.Machine).
 	Machine bool
 	// Say is what the person who answers says, SayDelay after Hotline
-	// first listens (as CallScript.Say; the sim only).
+	// first listens (as CallScript.Say; the sim only), and SayNext to the
+	// Listens after, one each.
 	Say      string
 	SayDelay time.Duration
+	SayNext  []string
 }
