@@ -449,8 +449,9 @@ func (c *Core) campaignTick(now time.Time, r *campaignRun) {
 
 // freeFor counts the agents free for the campaign's calls now: available
 // members of its queues (its own agents' queue among them), less the
-// inbound callers waiting in any queue of those free agents while the
-// campaign keeps inbound_first (they would take those agents first). It
+// inbound callers waiting in any queue of those free agents, and ringing
+// no one, while the campaign keeps inbound_first (they would take those
+// agents first). It
 // also lists when the members in wrap-up will be done.
 func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 	seen := map[int32]bool{}
@@ -475,7 +476,7 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 			}
 			inboundSeen[q.idx] = true
 			for _, w := range q.waiting {
-				if w.dir != acd.DirectionOutbound {
+				if w.dir != acd.DirectionOutbound && len(w.legs) == 0 { // one ringing an agent has them
 					waiting++
 				}
 			}

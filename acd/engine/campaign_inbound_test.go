@@ -140,7 +140,8 @@ func TestCampaignSharedAgentFreesUp(t *testing.T) {
 // TestCampaignPacerFreeAgents counts the agents the pacer may dial for
 // while an inbound caller waits in the queue of a free agent: none while
 // the campaign keeps inbound_first (the caller takes a1 first), a1
-// without it. Before the caller, a1 and a2 are free in both modes. Support
+// without it. Before the caller, a1 and a2 are free in both modes, and a1
+// while the caller rings a2. Support
 // rings top-down (a2 first), and a caller a2 did not answer waits
 // retry_delay before a1 is rung: a1 is free while a caller waits.
 func TestCampaignPacerFreeAgents(t *testing.T) {
@@ -174,6 +175,13 @@ func TestCampaignPacerFreeAgents(t *testing.T) {
 			}
 			if _, err := r.Switch.PlaceCall(farend.CallScript{From: "+15557770002", To: "100", HangupAfter: 10 * time.Minute}); err != nil {
 				t.Fatal(err)
+			}
+			r.RunUntil(epoch.Add(time.Second))
+			if st := r.Core.Status(r.Clock.Now()); len(st.Calls) != 1 || st.Calls[0].Phase != acd.CallOffering.String() || !strings.Contains(rig.trace.String(), "offer agent=a2") {
+				t.Fatalf("calls %+v at 1 s; want the caller ringing a2\n%s", st.Calls, rig.trace)
+			}
+			if n := free(); n != 1 { // the caller ringing a2 needs no one else
+				t.Errorf("%d free while the caller rings a2, want a1", n)
 			}
 			r.RunUntil(epoch.Add(6 * time.Second)) // a2 rang out at about 3 s
 			st := r.Core.Status(r.Clock.Now())
