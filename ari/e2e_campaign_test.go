@@ -1,10 +1,12 @@
 package ari_test
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/internal/campaigncheck"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -20,6 +23,7 @@ type e2eLeadKind string
 
 const (
 	e2ePerson  e2eLeadKind = "person"
+	e2eLate    e2eLeadKind = "late" // a person who rings two seconds first
 	e2eBusy    e2eLeadKind = "busy"
 	e2eNever   e2eLeadKind = "never"
 	e2eMachine e2eLeadKind = "machine"
@@ -29,7 +33,7 @@ const (
 
 // e2eLeadPrefix is the start of a kind's numbers (see extensions.conf).
 var e2eLeadPrefix = map[e2eLeadKind]string{
-	e2ePerson: "+3391", e2eBusy: "+3392", e2eNever: "+3393", e2eMachine: "+3394", e2eDNC: "+3391", e2eOutside: "+3391",
+	e2ePerson: "+3391", e2eLate: "+3397", e2eBusy: "+3392", e2eNever: "+3393", e2eMachine: "+3394", e2eDNC: "+3391", e2eOutside: "+3391",
 }
 
 // e2eZones returns an IANA zone whose local time now is inside the leads'
@@ -60,20 +64,41 @@ func e2eZones(t *testing.T) (inside, outside string) {
 	return inside, outside
 }
 
-// e2eCampaign runs the campaign scenario in a mode: it imports the leads
-// into the daemon's store, starts the daemon, logs loggedOut out, starts
-// the campaign, waits until
-// want dials are over and nothing rings or talks, stops the daemon and
-// returns the leads and the outbound records by number.
-func e2eCampaign(t *testing.T, mode string, ratio float64, agents map[string]e2ePhone, loggedOut []string, kinds map[e2eLeadKind]int, want int) (
+// e2eRun is a run of the campaign scenario.
+type e2eRun struct {
+	mode   string
+	ratio  float64 // calls per free agent in power mode
+	cap    float64 // the abandonment cap; 0 = 3 %
+	window string  // the cap's window; "" = 720h
+	agents map[string]e2ePhone
+	// loggedOut are logged out before the campaign starts.
+	loggedOut []string
+	// order holds the leads' kinds in the order they are due.
+	order []e2eLeadKind
+}
+
+// e2eDials is how many dials a lead of each kind gets.
+var e2eDials = map[e2eLeadKind]int{e2ePerson: 1, e2eLate: 1, e2eBusy: 2, e2eNever: 2, e2eMachine: 1}
+
+// e2eTimes is n leads of kind k.
+func e2eTimes(k e2eLeadKind, n int) []e2eLeadKind { return slices.Repeat([]e2eLeadKind{k}, n) }
+
+// e2eCampaign runs the campaign scenario: it imports the leads into the
+// daemon's store, starts the daemon, logs r.loggedOut out, starts the
+// campaign, waits until every dial the leads should get is over and
+// nothing rings or talks, stops the daemon and returns the leads and the
+// outbound records by number.
+func e2eCampaign(t *testing.T, r e2eRun) (
 	st engine.CampaignStatus, leads map[string]campaign.Lead, kindOf map[string]e2eLeadKind, dials map[string][]store.CallRecord) {
 	t.Helper()
-	s := newE2E(t, "campaign", agents, "")
+	s := newE2E(t, "campaign", r.agents, "")
 	cfg, err := os.ReadFile(s.config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg = []byte(strings.NewReplacer("@MODE@", mode, "@RATIO@", fmt.Sprint(ratio)).Replace(string(cfg)))
+	r.ratio = cmp.Or(r.ratio, 1)
+	r.cap, r.window = cmp.Or(r.cap, 0.03), cmp.Or(r.window, "720h")
+	cfg = []byte(strings.NewReplacer("@MODE@", r.mode, "@RATIO@", fmt.Sprint(r.ratio), "@CAP@", fmt.Sprint(r.cap), "@WINDOW@", r.window).Replace(string(cfg)))
 	if err := os.WriteFile(s.config, cfg, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -85,18 +110,17 @@ func e2eCampaign(t *testing.T, mode string, ratio float64, agents map[string]e2e
 	}
 	kindOf = map[string]e2eLeadKind{} // phone → kind
 	var list []campaign.Lead
-	n := 0
-	for _, k := range []e2eLeadKind{e2ePerson, e2eBusy, e2eNever, e2eMachine, e2eDNC, e2eOutside} {
-		for range kinds[k] {
-			n++
-			phone := fmt.Sprintf("%s%d%05d", e2eLeadPrefix[k], os.Getpid()%10, n)
-			zone := inside
-			if k == e2eOutside {
-				zone = outside
-			}
-			list = append(list, campaign.Lead{Campaign: "drive", Phone: phone, Name: string(k), TimeZone: zone})
-			kindOf[phone] = k
+	due, want := time.Now().Add(-time.Hour), 0
+	for i, k := range r.order {
+		phone := fmt.Sprintf("%s%d%05d", e2eLeadPrefix[k], os.Getpid()%10, i+1)
+		zone := inside
+		if k == e2eOutside {
+			zone = outside
 		}
+		// Due a millisecond apart: dialed in order.
+		list = append(list, campaign.Lead{Campaign: "drive", Phone: phone, Name: string(k), TimeZone: zone, NextAttempt: due.Add(time.Duration(i) * time.Millisecond)})
+		kindOf[phone] = k
+		want += e2eDials[k]
 	}
 	if _, err := db.ImportLeads(list); err != nil {
 		t.Fatal(err)
@@ -111,7 +135,7 @@ func e2eCampaign(t *testing.T, mode string, ratio float64, agents map[string]e2e
 	db.Close()
 
 	s.start()
-	for _, a := range loggedOut {
+	for _, a := range r.loggedOut {
 		s.agentAction(a, "logout")
 	}
 	resp, err := http.Post(s.d.api+"/api/v1/campaigns/drive/start", "application/json", nil)
@@ -133,7 +157,7 @@ func e2eCampaign(t *testing.T, mode string, ratio float64, agents map[string]e2e
 		}
 		return true, ""
 	})
-	t.Logf("%s: %+v, %.1f%% abandoned", mode, st.Stats, 100*st.AbandonRate)
+	t.Logf("%s: %+v, %.1f%% abandoned", r.mode, st.Stats, 100*st.AbandonRate)
 	s.d.stop(t)
 
 	db, err = store.Open(path, store.Options{ReadOnly: true})
@@ -162,22 +186,40 @@ func e2eCampaign(t *testing.T, mode string, ratio float64, agents map[string]e2e
 // later, the do-not-call and out-of-hours leads are never dialed, and every
 // dial is a record. Predictive keeps the abandonment cap from the first
 // call on: eight live answers leave no room for an abandon at 3 % (one
-// would be 1 in 8), so its pacer dials no call that an agent free now
-// would not take, and every person reaches an agent.
+// would be 1 in 8), so its pacer dials only for agents free now, as
+// progressive does, and every person reaches an agent.
+//
+// In "predictive-ahead" the cap is 50 % over 24 hours, agents talk longer
+// than the two-second rule, and most leads are people, some of whom ring
+// two seconds before they answer. The first three people make room; when
+// their agents go into wrap-up the pacer dials three late answerers ahead,
+// and three people more once the agents are free; the people take the
+// agents, and the late answers no agent can take within two seconds hear
+// the safe-harbour message, count, and rest 72 hours, with the
+// abandonment within the cap at every abandon.
 func TestAsteriskE2ECampaign(t *testing.T) {
-	agents := map[string]e2ePhone{
-		"a1": {Answer: 500 * time.Millisecond, Hangup: 2 * time.Second},
-		"a2": {Answer: 500 * time.Millisecond, Hangup: 2 * time.Second},
-		"a3": {Answer: 500 * time.Millisecond, Hangup: 2 * time.Second},
+	quick := e2ePhone{Answer: 500 * time.Millisecond, Hangup: 2 * time.Second}
+	agents := map[string]e2ePhone{"a1": quick, "a2": quick, "a3": quick}
+	list := slices.Concat(e2eTimes(e2ePerson, 8), e2eTimes(e2eBusy, 4), e2eTimes(e2eNever, 4), []e2eLeadKind{e2eMachine, e2eDNC, e2eOutside})
+	slow := e2ePhone{Answer: 500 * time.Millisecond, Hangup: 5 * time.Second}
+	three := func(k e2eLeadKind) []e2eLeadKind { return e2eTimes(k, 3) }
+	runs := map[string]e2eRun{
+		"progressive": {mode: "progressive", agents: agents, order: list},
+		"predictive":  {mode: "predictive", agents: agents, order: list},
+		"predictive-ahead": {mode: "predictive", cap: 0.5, window: "24h", agents: map[string]e2ePhone{"a1": slow, "a2": slow, "a3": slow},
+			order: slices.Concat(three(e2ePerson), three(e2eLate), three(e2ePerson), three(e2eLate), three(e2ePerson),
+				[]e2eLeadKind{e2eBusy, e2eNever, e2eMachine, e2eDNC, e2eOutside})},
 	}
-	kinds := map[e2eLeadKind]int{e2ePerson: 8, e2eBusy: 4, e2eNever: 4, e2eMachine: 1, e2eDNC: 1, e2eOutside: 1}
-	const dialsWanted = 8 + 4*2 + 4*2 + 1
-	for _, mode := range []string{"progressive", "predictive"} {
-		t.Run(mode, func(t *testing.T) {
-			st, leads, kindOf, dials := e2eCampaign(t, mode, 1, agents, nil, kinds, dialsWanted)
+	for _, name := range []string{"progressive", "predictive", "predictive-ahead"} {
+		t.Run(name, func(t *testing.T) {
+			run := runs[name]
+			st, leads, kindOf, dials := e2eCampaign(t, run)
 			abandoned := 0
 			for phone, k := range kindOf {
 				l, recs := leads[phone], dials[phone]
+				if k == e2eLate {
+					k = e2ePerson // one who answers late
+				}
 				want := map[e2eLeadKind]struct {
 					state    campaign.LeadState
 					attempts int
@@ -216,10 +258,22 @@ func TestAsteriskE2ECampaign(t *testing.T) {
 					}
 				}
 			}
-			if mode == "progressive" && abandoned > 0 || abandoned != st.Stats.Abandoned {
-				t.Errorf("%s: %d people abandoned, the campaign counts %d", mode, abandoned, st.Stats.Abandoned)
+			if name == "progressive" && abandoned > 0 || abandoned != st.Stats.Abandoned {
+				t.Errorf("%s: %d people abandoned, the campaign counts %d", name, abandoned, st.Stats.Abandoned)
 			}
-			e2eCheckCap(t, mode, st, 0.03)
+			ahead := name == "predictive-ahead"
+			if ahead && abandoned == 0 {
+				t.Errorf("%s: no lead abandoned; the late answers should find no agent", name)
+			}
+			var all []store.CallRecord
+			for _, recs := range dials {
+				all = append(all, recs...)
+			}
+			// With no room for an abandon the pacer dials only for agents
+			// free now; with room it dials ahead.
+			limit := cmp.Or(run.cap, 0.03)
+			campaigncheck.Pacing{Agents: 3, WrapUp: time.Second, Ahead: ahead, Cap: limit, ConnectWithin: 2 * time.Second}.Check(t, name, all)
+			e2eCheckCap(t, name, st, limit)
 		})
 	}
 }
@@ -235,12 +289,12 @@ func e2eCheckCap(t *testing.T, mode string, st engine.CampaignStatus, limit floa
 }
 
 // e2eCheckAbandon: an abandoned lead heard the safe-harbour message out, no
-// agent, and rests.
+// agent, and rests 72 hours.
 func e2eCheckAbandon(t *testing.T, phone string, l campaign.Lead, r store.CallRecord) {
 	t.Helper()
-	heard := e2eStepAt(r, "safe-harbour")
-	if heard.IsZero() || r.Outcome != acd.OutcomeAbandoned || r.Agent != "" || l.State != campaign.Scheduled {
-		t.Errorf("abandoned %s: %s, agent %q, lead %s, timeline %+v", phone, r.Outcome, r.Agent, l.State, r.Timeline)
+	heard := campaigncheck.StepAt(r, "safe-harbour")
+	if heard.IsZero() || r.Outcome != acd.OutcomeAbandoned || r.Agent != "" || l.State != campaign.Scheduled || l.NextAttempt.Before(l.AbandonedAt.Add(72*time.Hour)) {
+		t.Errorf("abandoned %s: %s, agent %q, lead %s next %s (abandoned %s), timeline %+v", phone, r.Outcome, r.Agent, l.State, l.NextAttempt, l.AbandonedAt, r.Timeline)
 	}
 	// hello-world lasts about a second and a half: the lead heard it out.
 	if played := r.Ended.Sub(heard); played < time.Second {
@@ -253,7 +307,7 @@ func e2eCheckAbandon(t *testing.T, phone string, l campaign.Lead, r store.CallRe
 // safe-harbour message on Asterisk, are hung up and count as abandoned.
 func TestAsteriskE2ECampaignAbandon(t *testing.T) {
 	agents := map[string]e2ePhone{"a1": {Answer: 500 * time.Millisecond, Hangup: 2 * time.Second}, "a2": e2eNeverAnswers, "a3": e2eNeverAnswers}
-	st, leads, _, dials := e2eCampaign(t, "power", 3, agents, []string{"a2", "a3"}, map[e2eLeadKind]int{e2ePerson: 3}, 3)
+	st, leads, _, dials := e2eCampaign(t, e2eRun{mode: "power", ratio: 3, agents: agents, loggedOut: []string{"a2", "a3"}, order: e2eTimes(e2ePerson, 3)})
 	abandoned := 0
 	for phone, l := range leads {
 		for _, r := range dials[phone] {
@@ -275,15 +329,6 @@ func e2eHasStep(r store.CallRecord, kind, detail string) bool {
 		}
 	}
 	return false
-}
-
-func e2eStepAt(r store.CallRecord, kind string) time.Time {
-	for _, st := range r.Timeline {
-		if st.Kind == kind {
-			return st.At
-		}
-	}
-	return time.Time{}
 }
 
 // TestAsteriskE2ESurvey: a survey campaign on real Asterisk asks its

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/esl/esltest"
+	"github.com/hotline-cc/hotline/internal/campaigncheck"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -28,10 +31,11 @@ campaigns:
     endpoint: sofia/gateway/gw/{number}
     caller_id: "+15550000000"
     mode: %s
-    ring_timeout: 1s
+    ring_timeout: %s
     schedule: {hours: "00:00-24:00", time_zone: UTC}
     lead_hours: "%s"
     retry: {max_attempts: 2, busy: 1s, no_answer: 1s, failed: 1s}
+    %s
     %s
     wrap_up: 1s
     safe_harbour: [sound:hello-world]
@@ -48,17 +52,39 @@ campaigns:
 // In "own-agents" the campaign lists its agents instead of a queue, a3 in
 // no queue at all: the answered leads reach a1, a2 and a3 through the
 // campaign's own queue.
+//
+// In "predictive-ahead" the cap is 50 % over 24 hours, agents talk longer
+// than the two-second rule, and most leads are people, some of whom take a
+// second and a half to answer: once the first answers give it room, the
+// pacer dials ahead (for agents still in wrap-up, and more calls than
+// free agents), the late answers no agent can take hear the safe-harbour
+// message, count, and rest 72 hours, and the abandonment is within the cap
+// at every abandon.
 func TestCampaignOnESLFake(t *testing.T) {
-	for _, mode := range []string{"progressive", "predictive", "own-agents"} {
+	for _, mode := range []string{"progressive", "predictive", "own-agents", "predictive-ahead"} {
 		t.Run(mode, func(t *testing.T) { eslCampaign(t, mode) })
 	}
 }
 
 func eslCampaign(t *testing.T, mode string) {
-	own := mode == "own-agents"
-	a3Queues, workers := ", queues: [{queue: outbound}]", "queues: [outbound]"
+	own, ahead := mode == "own-agents", mode == "predictive-ahead"
+	a3Queues, workers, limits := ", queues: [{queue: outbound}]", "queues: [outbound]", ""
+	// The leads in the order they are dialed.
+	order := slices.Concat(slices.Repeat([]string{"person"}, 8), slices.Repeat([]string{"busy"}, 4), slices.Repeat([]string{"never"}, 4), []string{"dnc", "outside"})
+	limit, ring, talk := 0.03, "1s", 500*time.Millisecond
 	if own {
 		mode, a3Queues, workers = "progressive", "", "agents: [a1, a2, a3]"
+	}
+	if ahead {
+		mode, limits, limit, ring, talk = "predictive", "abandon_cap: 0.5\n    abandon_window: 24h", 0.5, "3s", 3*time.Second
+		// Three people first: the first three dials (progressive, with no
+		// room yet) are answered and make room. When their agents go into
+		// wrap-up the pacer dials three late answerers ahead, and three
+		// people more once the agents are free: the people take them, and
+		// the late answers find none within two seconds.
+		three := func(k string) []string { return []string{k, k, k} }
+		order = slices.Concat(three("person"), three("late"), three("person"), three("late"), three("person"),
+			[]string{"busy", "busy", "never", "never", "dnc", "outside"})
 	}
 	fs, err := esltest.New(esltest.Options{Password: "ClueCon"})
 	if err != nil {
@@ -66,14 +92,13 @@ func eslCampaign(t *testing.T, mode string) {
 	}
 	defer fs.Close()
 	for _, a := range []string{"a1", "a2", "a3"} {
-		fs.AddPhone("user/"+a, esltest.Phone{Mode: esltest.Answer, AnswerDelay: 50 * time.Millisecond, HangupAfter: 500 * time.Millisecond})
+		fs.AddPhone("user/"+a, esltest.Phone{Mode: esltest.Answer, AnswerDelay: 50 * time.Millisecond, HangupAfter: talk})
 	}
 	// Calling hours around now in UTC; the out-of-hours lead lives 12 hours away.
 	h := time.Now().UTC().Hour()
 	hours := fmt.Sprintf("%02d:00-%02d:00", max(0, h-1), min(24, h+2))
-	kinds := map[string]int{"person": 8, "busy": 4, "never": 4, "dnc": 1, "outside": 1}
 	modes := map[string]esltest.Phone{
-		"person": {Mode: esltest.Answer, AnswerDelay: 100 * time.Millisecond}, "dnc": {Mode: esltest.Answer}, "outside": {Mode: esltest.Answer},
+		"person": {Mode: esltest.Answer, AnswerDelay: 100 * time.Millisecond}, "late": {Mode: esltest.Answer, AnswerDelay: 1500 * time.Millisecond}, "dnc": {Mode: esltest.Answer}, "outside": {Mode: esltest.Answer},
 		"busy": {Mode: esltest.Busy}, "never": {Mode: esltest.NoAnswer},
 	}
 	path := filepath.Join(t.TempDir(), "h.db")
@@ -83,29 +108,31 @@ func eslCampaign(t *testing.T, mode string) {
 	}
 	kindOf := map[string]string{}
 	var leads []campaign.Lead
-	for _, k := range []string{"person", "busy", "never", "dnc", "outside"} {
-		for range kinds[k] {
-			phone := fmt.Sprintf("+33140%04d", len(leads)+1)
-			l := campaign.Lead{Campaign: "drive", Phone: phone, TimeZone: "UTC"}
-			if k == "outside" {
-				l.TimeZone = "Etc/GMT-12"
-			}
-			leads = append(leads, l)
-			kindOf[phone] = k
-			fs.AddPhone("sofia/gateway/gw/"+phone, modes[k])
-			if k == "dnc" {
-				if _, err := db.AddDNC([]store.DNCEntry{{List: store.GlobalDNC, Phone: phone, Added: time.Now()}}); err != nil {
-					t.Fatal(err)
-				}
+	due := time.Now().Add(-time.Hour)
+	want := 0
+	for i, k := range order {
+		phone := fmt.Sprintf("+33140%04d", i+1)
+		// Due a millisecond apart: dialed in order.
+		l := campaign.Lead{Campaign: "drive", Phone: phone, TimeZone: "UTC", NextAttempt: due.Add(time.Duration(i) * time.Millisecond)}
+		if k == "outside" {
+			l.TimeZone = "Etc/GMT-12"
+		}
+		leads = append(leads, l)
+		kindOf[phone] = k
+		fs.AddPhone("sofia/gateway/gw/"+phone, modes[k])
+		if k == "dnc" {
+			if _, err := db.AddDNC([]store.DNCEntry{{List: store.GlobalDNC, Phone: phone, Added: time.Now()}}); err != nil {
+				t.Fatal(err)
 			}
 		}
+		want += map[string]int{"person": 1, "late": 1, "busy": 2, "never": 2}[k]
 	}
 	if _, err := db.ImportLeads(leads); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 
-	cfgPath := writeFile(t, "hotline.yaml", fmt.Sprintf(eslCampaignConfig, a3Queues, mode, hours, workers))
+	cfgPath := writeFile(t, "hotline.yaml", fmt.Sprintf(eslCampaignConfig, a3Queues, mode, ring, hours, workers, limits))
 	base, stop := serveOnFake(t, fs, path, cfgPath)
 	defer stop()
 	resp, err := http.Post(base+"/api/v1/campaigns/drive/start", "application/json", nil)
@@ -113,7 +140,6 @@ func eslCampaign(t *testing.T, mode string) {
 		t.Fatalf("start: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	const want = 8 + 4*2 + 4*2
 	var st engine.CampaignStatus
 	waitUntil(t, 60*time.Second, fmt.Sprintf("%d dials over", want), func() bool {
 		resp, err := http.Get(base + "/api/v1/campaigns")
@@ -147,6 +173,9 @@ func eslCampaign(t *testing.T, mode string) {
 	abandoned, byA3 := 0, 0
 	err = db.CampaignLeads("drive", func(l campaign.Lead) bool {
 		k, recs := kindOf[l.Phone], dials[l.Phone]
+		if k == "late" {
+			k = "person" // one who answers late
+		}
 		wantState, wantAttempts := map[string]campaign.LeadState{
 			"person": campaign.Done, "busy": campaign.Failed, "never": campaign.Failed, "dnc": campaign.DoNotCall, "outside": campaign.New,
 		}[k], map[string]int{"person": 1, "busy": 2, "never": 2}[k]
@@ -159,7 +188,9 @@ func eslCampaign(t *testing.T, mode string) {
 			return true
 		}
 		switch {
-		case k == "person" && l.AbandonedAt.IsZero():
+		case k == "person" && !l.AbandonedAt.IsZero():
+			eslCheckAbandon(t, fs, l, recs[0])
+		case k == "person":
 			if recs[0].Agent == "" || recs[0].Outcome != acd.OutcomeAnswered {
 				t.Errorf("person %s: agent %q, %s", l.Phone, recs[0].Agent, recs[0].Outcome)
 			}
@@ -189,9 +220,28 @@ func eslCampaign(t *testing.T, mode string) {
 	if mode == "progressive" && abandoned > 0 || abandoned != st.Stats.Abandoned {
 		t.Errorf("%d people abandoned, the campaign counts %d", abandoned, st.Stats.Abandoned)
 	}
-	// The cap (3 %) holds from the first call on: eight live answers leave
-	// no room for an abandon.
-	if live := st.Stats.Connected + st.Stats.Abandoned; live == 0 || float64(st.Stats.Abandoned) > 0.03*float64(live) || st.AbandonRate > 0.03 {
-		t.Errorf("%s: %d of %d live answers abandoned (the campaign says %.1f%%); the cap is 3%%", mode, st.Stats.Abandoned, live, 100*st.AbandonRate)
+	var all []store.CallRecord
+	for _, recs := range dials {
+		all = append(all, recs...)
+	}
+	if ahead && abandoned == 0 {
+		t.Errorf("%s: no lead abandoned; dials ahead with mostly people answering leave some", mode)
+	}
+	// With no room for an abandon (3 %: eight live answers leave none)
+	// the pacer dials only for agents free now; with room it dials ahead.
+	campaigncheck.Pacing{Agents: 3, WrapUp: time.Second, Ahead: ahead, Cap: limit, ConnectWithin: 2 * time.Second}.Check(t, mode, all)
+	if live := st.Stats.Connected + st.Stats.Abandoned; live == 0 || float64(st.Stats.Abandoned) > limit*float64(live) || st.AbandonRate > limit {
+		t.Errorf("%s: %d of %d live answers abandoned (the campaign says %.1f%%); the cap is %.0f%%", mode, st.Stats.Abandoned, live, 100*st.AbandonRate, 100*limit)
+	}
+}
+
+// eslCheckAbandon: an abandoned lead heard the safe-harbour message, no
+// agent took it, and its number rests 72 hours.
+func eslCheckAbandon(t *testing.T, fs *esltest.Server, l campaign.Lead, r store.CallRecord) {
+	t.Helper()
+	ch, _ := fs.Channel(r.Channel)
+	heard := slices.ContainsFunc(ch.Played, func(f string) bool { return strings.Contains(f, "hello-world") })
+	if !heard || r.Outcome != acd.OutcomeAbandoned || r.Agent != "" || l.State != campaign.Scheduled || l.NextAttempt.Before(l.AbandonedAt.Add(72*time.Hour)) {
+		t.Errorf("abandoned %s: played %v, %s, agent %q, lead %s next %s (abandoned %s)", l.Phone, ch.Played, r.Outcome, r.Agent, l.State, l.NextAttempt, l.AbandonedAt)
 	}
 }
