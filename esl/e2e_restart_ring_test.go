@@ -74,24 +74,9 @@ agents:
 `)
 	s.start()
 	s.call(farend.CallScript{From: "5557801", To: "7800"})
-	var leg string
-	s.eventually(5*time.Second, "jill talking", func() bool {
-		for _, c := range s.channels() {
-			if agentLeg.MatchString(c["uuid"]) && c["callstate"] == "ACTIVE" {
-				leg = c["uuid"]
-			}
-		}
-		return leg != ""
-	})
+	leg := s.talkingLeg("jill")
 	s.d.kill()
-	s.eventually(10*time.Second, "jill hangs up while Hotline is down", func() bool {
-		for _, c := range s.channels() {
-			if c["uuid"] == leg {
-				return false
-			}
-		}
-		return true
-	})
+	s.legGone(leg, "jill hangs up while Hotline is down")
 	hungUp := time.Now()
 	time.Sleep(2 * time.Second)
 	restarted := time.Now()
