@@ -2,6 +2,8 @@ package ari_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -166,6 +168,20 @@ func TestAsteriskE2ENoAnswerNextAgentThenPause(t *testing.T) {
 	s.eventually(5*time.Second, "carl's phone rings first", func() (bool, string) {
 		return len(s.phoneChannels("carl")) == 1, "carl's phone channels: " + e2eChannelIDs(s.phoneChannels("carl"))
 	})
+	// Asterisk cannot pick up carl's ringing phone (answer: phone): the
+	// desk's Answer is refused, not answered 200 for nothing.
+	if s.agent("carl").DeskAnswer {
+		t.Error("carl's status says the desk can answer for him on Asterisk")
+	}
+	if resp, err := http.Post(s.d.api+"/api/v1/agents/carl/call/answer", "application/json", nil); err != nil {
+		t.Error(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(string(b), "answers on the phone (answer: phone)") {
+			t.Errorf("the desk's Answer for carl's ringing phone: %s %s; want 409, answers on the phone", resp.Status, b)
+		}
+	}
 	rec, _ := s.bridged(first, "dana", ringTimeout+8*time.Second)
 	if got := e2eAttempts(rec); !slices.Equal(got, []string{"carl:no-answer", "dana:answered"}) {
 		t.Errorf("first call's attempts %v, want [carl:no-answer dana:answered]", got)
