@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/store"
@@ -469,6 +471,31 @@ agents:
 `)
 	s.start()
 	s.call(farend.CallScript{From: "5557301", To: "7300"})
+	// FreeSWITCH cannot pick up dave's ringing phone (answer: phone): the
+	// desk's Answer is refused, not answered 200 for nothing.
+	var dave engine.AgentStatus
+	s.eventually(5*time.Second, "dave's phone rings", func() bool {
+		var agents []engine.AgentStatus
+		s.getJSON("/api/v1/agents", &agents)
+		for _, a := range agents {
+			if a.ID == "dave" {
+				dave = a
+			}
+		}
+		return dave.State == "ringing"
+	})
+	if dave.DeskAnswer {
+		t.Error("dave's status says the desk can answer for him on FreeSWITCH")
+	}
+	if resp, err := http.Post("http://"+s.api+"/api/v1/agents/dave/call/answer", "application/json", nil); err != nil {
+		t.Error(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(string(b), "answers on the phone (answer: phone)") {
+			t.Errorf("the desk's Answer for dave's ringing phone: %s %s; want 409, answers on the phone", resp.Status, b)
+		}
+	}
 	r := s.waitRecord("5557301", 20*time.Second)
 	if got := attempts(r); !strings.HasPrefix(got, "dave:no-answer,erin:answered") {
 		t.Fatalf("attempts %s, want dave no-answer then erin answered", got)
