@@ -95,3 +95,35 @@ func poll(expr string) chromedp.Action[chromedp.Void] {
 		return err
 	})
 }
+
+// During a consult the desk offers Hang up; E there hands the caller to
+// bob, who answered the consult (an attended transfer), as hanging up a
+// desk phone does.
+func TestBrowserHangUpDuringConsult(t *testing.T) {
+	ctx, d := aliceDesk(t, consultYAML, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 100 * time.Millisecond})
+	if err := d.sw.SetPhone("sim/bob", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 100 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.Send(context.Background(), d.rt, engine.Login{Agent: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("btn-login")), chromedp.WaitVisible(chromedp.CSS("#desk-state.state-available"))); err != nil {
+		t.Fatalf("log in: %v", err)
+	}
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550199", To: "100", HangupAfter: 30 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("call-controls")), callPhase("bridged"),
+		chromedp.SetValue(chromedp.ID("xfer-kind"), "agent"), chromedp.SetValue(chromedp.ID("xfer-target"), "bob"),
+		chromedp.Click(chromedp.ID("btn-xfer-consult")), callPhase("consulting"),
+		poll(`state.agents.get("bob").state === "on-call"`), chromedp.WaitVisible(chromedp.ID("btn-hangup"))); err != nil {
+		errText, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("desk-error")))
+		t.Fatalf("consult bob with Hang up offered: %v (desk error %q)", err, errText)
+	}
+	screenshot(t, ctx, "desk-consult")
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("e"), chromedp.WaitVisible(chromedp.CSS("#desk-state.state-wrap-up")),
+		poll(`[...state.calls.values()].some(c => c.agent === "bob" && c.phase === "bridged")`)); err != nil {
+		errText, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("desk-error")))
+		t.Fatalf("E during the consult did not hand the caller to bob: %v (desk error %q)", err, errText)
+	}
+}

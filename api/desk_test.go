@@ -90,10 +90,8 @@ func TestDeskAnswerRefusedOnARealSwitch(t *testing.T) {
 	agentIs(t, d, "alice", "ringing")
 }
 
-// Hang up during a consult whose target still rings is a 200: the agent
-// leaves for wrap-up and the caller goes on to the ringing target (blind).
-func TestDeskHangUpDuringConsult(t *testing.T) {
-	d := newTestDaemon(t, `
+// consultYAML has alice take the calls and bob, in no queue, to consult.
+const consultYAML = `
 entries:
   - {number: "100", queue: support}
 queues:
@@ -101,7 +99,12 @@ queues:
 agents:
   - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
   - {id: bob, endpoint: sim/bob}
-`)
+`
+
+// Hang up during a consult whose target still rings is a 200: the agent
+// leaves for wrap-up and the caller goes on to the ringing target (blind).
+func TestDeskHangUpDuringConsult(t *testing.T) {
+	d := newTestDaemon(t, consultYAML)
 	if err := d.sw.SetPhone("sim/bob", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
 		t.Fatal(err)
 	}
