@@ -343,6 +343,20 @@ func TestHangUpDuringConsult(t *testing.T) {
 			t.Errorf("hang-up by %s, legs %s, timeline %v; want the caller back in line after carol's failed ring, and served again", rec.HangupBy, legsText(rec), rec.Timeline)
 		}
 	})
+	t.Run("ringing number: the caller goes on to it", func(t *testing.T) {
+		x := newXferRun(t, "100", nil, 0, map[string]farend.Phone{"sim/ext-5551234": answers(4*time.Second, 10*time.Second)})
+		x.at(10*time.Second, "consult", nil, transfer("alice", TransferTo{Number: "5551234"}, true))
+		x.at(12*time.Second, "hang up", nil, hangUp("alice"))
+		x.check(16*time.Second, func() {
+			if p := x.phase(); p != acd.CallExternal {
+				t.Errorf("once the number answered the call is %s, want external", p)
+			}
+		})
+		rec := x.record(time.Minute)
+		if len(rec.Legs) != 2 || rec.Legs[1].Number != "5551234" || rec.Legs[1].Via != acd.TransferBlind || !near(rec.Legs[1].Talk, 10*time.Second) {
+			t.Fatalf("legs %s; want alice, then 5551234 (blind) for 10 s", legsText(rec))
+		}
+	})
 	t.Run("the agent's phone hangs up while the target rings", func(t *testing.T) {
 		x := newXferRun(t, "100", nil, 40*time.Second, map[string]farend.Phone{
 			"sim/alice": answers(time.Second, 12*time.Second), "sim/carol": answers(8*time.Second, 0)})
@@ -355,4 +369,28 @@ func TestHangUpDuringConsult(t *testing.T) {
 			t.Errorf("timeline %v lacks the blind transfer", rec.Timeline)
 		}
 	})
+}
+
+// The daemon dies after alice hung up on a consult while carol rang: it
+// comes back with the caller still going on to carol, who answers and
+// talks to the caller; one record, alice's leg and carol's (blind).
+func TestRestartAfterHangUpDuringConsult(t *testing.T) {
+	st := newMemStore()
+	r, _ := transferThenRun(t, st, "sim/carol", answers(5*time.Second, 0), TransferTo{Agent: "carol"}, true)
+	r.RunUntil(epoch.Add(6 * time.Second))
+	if err := r.Do(hangUp("alice")); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(7 * time.Second))
+	restartIn(t, r, st, acd.CallTransferring)
+	rec := onlyRecord(t, r, st, 2*time.Minute)
+	if len(rec.Legs) != 2 || rec.Legs[0].Agent != "alice" || rec.Legs[1].Agent != "carol" || rec.Legs[1].Via != acd.TransferBlind || rec.Legs[1].Talk < 45*time.Second {
+		t.Errorf("legs %s; want alice, then carol (blind) talking until the caller hangs up", legsText(rec))
+	}
+	if rec.HangupBy != acd.HangupCaller || rec.Transfers != 1 || !hasStep(rec, "transfer-restored", "carol") {
+		t.Errorf("hang-up by %s, transfers %d, timeline %s", rec.HangupBy, rec.Transfers, timelineKinds(rec))
+	}
+	if w := r.Core.Warnings(); w["stranded-leg"] != 0 || w["illegal-transition"] != 0 || w["command-failed"] != 0 {
+		t.Errorf("warnings = %v", w)
+	}
 }
