@@ -395,6 +395,9 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 		cl.enqueued = now
 	}
 	q.stats.Offered++
+	if first && cl.dir != acd.DirectionOutbound {
+		c.inboundOffered(now, q)
+	}
 	enq := len(cl.rec.Timeline)
 	c.step(now, cl, "enqueue", "", q.name)
 	if q.cfg.MaxLen > 0 && len(q.waiting) >= q.cfg.MaxLen {

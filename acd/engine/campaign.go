@@ -41,7 +41,9 @@ import (
 // waiting in its queues before the campaign's leads, and the pacer does not
 // count an agent free while such a caller waits (freeFor); without it, the
 // campaign's waiting leads go before inbound callers in all of the agent's
-// queues, since a lead is lost within seconds and a caller can wait.
+// queues, since a lead is lost within seconds and a caller can wait. Either
+// way the pacer does not count on the agents that callers still to come
+// are expected to take (claimed, see campaign_blend.go).
 
 // Errors of campaign requests.
 var (
@@ -123,6 +125,10 @@ type campaignRun struct {
 	byCall   map[string]*leadDial        // answered, keyed by call id
 	wrapping map[string]*leadDial        // over, the agent in wrap-up: the disposition may still come
 	pending  []pendingDial               // saved as Dialing, waiting for the write to be durable
+
+	// inbound counts the callers offered to the campaign's agents in
+	// inbound queues (see claimed).
+	inbound *dialer.Arrivals
 
 	previews   map[*agent]*preview // leads shown to agents (preview mode)
 	previewGen uint64
@@ -236,7 +242,7 @@ func (c *Core) campaignAction(now time.Time, name, action string) error {
 		return nil
 	}
 	if r == nil {
-		if r, err = c.newCampaignRun(name); err != nil {
+		if r, err = c.newCampaignRun(now, name); err != nil {
 			return err
 		}
 	}
@@ -265,7 +271,7 @@ func (c *Core) campaignAction(now time.Time, name, action string) error {
 }
 
 // newCampaignRun sets a configured campaign up, stopped.
-func (c *Core) newCampaignRun(name string) (*campaignRun, error) {
+func (c *Core) newCampaignRun(now time.Time, name string) (*campaignRun, error) {
 	k, ok := c.campaignByName(name)
 	if !ok {
 		return nil, fmt.Errorf("campaign %q: %w", name, ErrUnknownCampaign)
@@ -275,7 +281,8 @@ func (c *Core) newCampaignRun(name string) (*campaignRun, error) {
 		return nil, fmt.Errorf("campaign %q: %w", name, err)
 	}
 	r := &campaignRun{cfg: k, state: CampaignStopped, pacer: p, retry: k.Retries(), win: k.Windows(),
-		known: map[string]bool{}, dials: map[pbx.ChannelID]*leadDial{}, byCall: map[string]*leadDial{}}
+		known: map[string]bool{}, dials: map[pbx.ChannelID]*leadDial{}, byCall: map[string]*leadDial{},
+		inbound: dialer.NewArrivals(now, inboundWindow)}
 	own := []string(nil)
 	if k.Kind == config.CampaignAgent && len(c.opts.Config.CampaignAgents(k)) > 0 {
 		own = []string{CampaignQueue(k.Name)}
@@ -337,7 +344,7 @@ func (c *Core) RestoreCampaigns(now time.Time, saved []SavedCampaign) {
 		if c.camps[s.Progress.Name] != nil {
 			continue
 		}
-		r, err := c.newCampaignRun(s.Progress.Name)
+		r, err := c.newCampaignRun(now, s.Progress.Name)
 		if err != nil {
 			c.warn(now, "campaign-restore", "%v", err)
 			continue
@@ -521,7 +528,8 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 	if r.cfg.Kind != config.CampaignAgent {
 		n = max(1, r.cfg.MaxDials) - len(snap.Ringing) - len(r.byCall)
 	} else {
-		snap.FreeAgents, snap.WrapEnds = c.freeFor(now, r)
+		free, wrapEnds := c.freeFor(now, r)
+		snap.FreeAgents, snap.WrapEnds = c.claimed(now, r, free, wrapEnds)
 		n = r.pacer.Pace(snap)
 	}
 	for n > 0 && len(r.hopper) > 0 {

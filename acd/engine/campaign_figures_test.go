@@ -31,34 +31,11 @@ func runCampaignFigures(t *testing.T, mode string) campaignFigures {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	var leads []campaign.Lead
-	for i := range 3000 {
-		leads = append(leads, campaign.Lead{Campaign: "renewals", Phone: fmt.Sprintf("+3314%07d", i)})
-	}
-	if _, err := db.ImportLeads(leads); err != nil {
-		t.Fatal(err)
-	}
+	importRenewals(t, db, 3000)
 	const agents = 10
-	var b strings.Builder
-	b.WriteString("store: {path: unused.db}\npbx: {type: sim}\nqueues:\n  - {name: outbound, wrap_up: 15s, ring_timeout: 10s}\nagents:\n")
-	var ids []string
-	for i := range agents {
-		id := fmt.Sprintf("a%d", i)
-		ids = append(ids, id)
-		fmt.Fprintf(&b, "  - {id: %s, endpoint: sim/%s, queues: [{queue: outbound}]}\n", id, id)
-	}
-	fmt.Fprintf(&b, `campaigns:
-  - name: renewals
-    endpoint: sim/{number}
-    mode: %s
-    ring_timeout: 26s
-    hopper: 200
-    schedule: {hours: "00:00-24:00", time_zone: UTC}
-    queues: [outbound]
-    safe_harbour: [sound:safe-harbour]
-`, mode)
+	cfg, ids := figuresConfig("outbound", agents, mode, "")
 	r, err := NewSimRun(SimOptions{
-		Core:  Options{Config: parseConfig(t, b.String()), Store: db, Seed: 5},
+		Core:  Options{Config: parseConfig(t, cfg), Store: db, Seed: 5},
 		Start: epoch,
 		Sim: sim.Options{Seed: 5, Latency: 20 * time.Millisecond, Phones: config.SimAgentPhone{
 			AnswerDelay: 8 * time.Second, NoAnswerRate: 0.55, BusyRate: 0.15, TalkTime: 2 * time.Minute}},
@@ -66,14 +43,7 @@ func runCampaignFigures(t *testing.T, mode string) campaignFigures {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range ids {
-		if err := r.Switch.SetPhone("sim/"+id, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 300 * time.Millisecond}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := r.Login(ids...); err != nil {
-		t.Fatal(err)
-	}
+	loginAnswering(t, r, ids)
 	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
 		t.Fatal(err)
 	}
@@ -110,5 +80,57 @@ func TestCampaignFiguresOnEngine(t *testing.T) {
 	}
 	if pred.talkPerAgentHour <= prog.talkPerAgentHour {
 		t.Errorf("predictive %.1f talk min/agent-h is no better than progressive %.1f", pred.talkPerAgentHour, prog.talkPerAgentHour)
+	}
+}
+
+// importRenewals imports n leads of the campaign renewals.
+func importRenewals(t *testing.T, db *store.DB, n int) []campaign.Lead {
+	t.Helper()
+	leads := make([]campaign.Lead, n)
+	for i := range leads {
+		leads[i] = campaign.Lead{Campaign: "renewals", Phone: fmt.Sprintf("+3314%07d", i)}
+	}
+	if _, err := db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	return leads
+}
+
+// figuresConfig is a configuration of agents a0, a1, ... in queue (wrap-up
+// 15 s) and the campaign renewals dialing into it in mode, with extra
+// settings (each ending in a newline, indented as the campaign's).
+func figuresConfig(queue string, agents int, mode, extra string) (string, []string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "store: {path: unused.db}\npbx: {type: sim}\nentries:\n  - {number: \"100\", queue: %s}\n", queue)
+	fmt.Fprintf(&b, "queues:\n  - {name: %s, wrap_up: 15s, ring_timeout: 10s}\nagents:\n", queue)
+	var ids []string
+	for i := range agents {
+		id := fmt.Sprintf("a%d", i)
+		ids = append(ids, id)
+		fmt.Fprintf(&b, "  - {id: %s, endpoint: sim/%s, queues: [{queue: %s}]}\n", id, id, queue)
+	}
+	fmt.Fprintf(&b, `campaigns:
+  - name: renewals
+    endpoint: sim/{number}
+    mode: %s
+    ring_timeout: 26s
+    hopper: 200
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    queues: [%s]
+    safe_harbour: [sound:safe-harbour]
+%s`, mode, queue, extra)
+	return b.String(), ids
+}
+
+// loginAnswering logs the agents in, their phones answering in 0.3 s.
+func loginAnswering(t *testing.T, r *SimRun, ids []string) {
+	t.Helper()
+	for _, id := range ids {
+		if err := r.Switch.SetPhone("sim/"+id, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 300 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Login(ids...); err != nil {
+		t.Fatal(err)
 	}
 }

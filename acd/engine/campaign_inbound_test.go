@@ -159,7 +159,7 @@ func TestCampaignPacerFreeAgents(t *testing.T) {
 					run := c.camps["renewals"]
 					if run == nil {
 						var err error
-						if run, err = c.newCampaignRun("renewals"); err != nil { // stopped: it dials nothing
+						if run, err = c.newCampaignRun(now, "renewals"); err != nil { // stopped: it dials nothing
 							return err
 						}
 					}
