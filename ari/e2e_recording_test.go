@@ -42,6 +42,8 @@ func TestAsteriskE2ERecordingOnDemand(t *testing.T) {
 		all := r.AllRecordings()
 		return e2eEnded(r) && len(all) == 2 && all[0].Path != "" && all[1].Path != ""
 	})
+	// A finish lost on the way (the guard asks Asterisk for it) shows here.
+	t.Logf("the recording guard asked Asterisk %d times", s.d.logLines("no finish reported"))
 	var steps []string
 	for _, st := range rec.Timeline {
 		if strings.HasPrefix(st.Kind, "recording-") {
