@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,24 @@ func TestContactsScreenPopAndHistory(t *testing.T) {
 	}
 	if actions["screen-pop"] == 0 || actions["history"] == 0 || actions["find"] == 0 {
 		t.Fatalf("audit log %+v", log)
+	}
+}
+
+// A history entry lists every recording of its call, numbered as
+// GET /api/v1/calls/ID/recording?n=N serves them; one with no file has no url.
+func TestInteractionRecordings(t *testing.T) {
+	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	rec := store.CallRecord{ID: "c 1", Agent: "bob",
+		Recording: store.Recording{Name: "a", Path: "/rec/a.wav", Start: at, End: at.Add(time.Minute), Leg: 1},
+		MoreRecordings: []store.Recording{{Name: "a-2", Path: "/rec/a-2.wav", Agent: "dave", Leg: 2},
+			{Name: "a-3", Failed: true, Agent: "dave", Leg: 2}, {Name: "a-4", Agent: "dave", Leg: 2}}}
+	want := []InteractionRecording{
+		{N: 1, Agent: "bob", Leg: 1, Start: at, End: at.Add(time.Minute), URL: "/api/v1/calls/c%201/recording?n=1"},
+		{N: 2, Agent: "dave", Leg: 2, URL: "/api/v1/calls/c%201/recording?n=2"},
+		{N: 3, Agent: "dave", Leg: 2, Failed: true},
+		{N: 4, Agent: "dave", Leg: 2},
+	}
+	if got := interactionRecordings(&rec); !slices.Equal(got, want) {
+		t.Errorf("recordings\n%+v\nwant\n%+v", got, want)
 	}
 }
