@@ -33,8 +33,9 @@ import (
 // An answered lead of an agent campaign joins the campaign's queue like a
 // caller (one with a free agent, if any) and waits up to ConnectWithin
 // for any agent of the campaign, through whichever of its queues they
-// serve; if none has been rung for it by then, it hears the safe-harbour
-// message and is hung up, counted as abandoned against the campaign's cap.
+// serve; if none is talking to it by then, it is counted as abandoned
+// against the campaign's cap and, once no agent rings for it, hears the
+// safe-harbour message and is hung up (see connectDue).
 //
 // Inbound callers and leads share agents by one rule (leadDial.class): while a
 // campaign keeps inbound_first, a freed agent takes any inbound caller
@@ -163,8 +164,12 @@ type leadDial struct {
 	ch        pbx.ChannelID
 	placed    time.Time
 	call      *call // once answered
-	settled   bool  // the pacer was told connected or abandoned
+	settled   bool  // connected, or abandoned and hung up
 	abandoned bool
+	// counted is set once the live answer is counted, connected or
+	// abandoned, against the campaign's cap; late when it was counted
+	// abandoned while an agent was only ringing for it (see connectDue).
+	counted, late bool
 	// disposition is the agent's, once given; "" = none yet
 	disposition string
 	// agent is reserved for the lead (preview mode): the lead goes to no
@@ -516,7 +521,7 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 		switch {
 		case d.call.agent != nil:
 			snap.Busy = append(snap.Busy, d.call.answered)
-		case !d.settled:
+		case !d.settled && len(d.call.legs) == 0: // one ringing an agent has them
 			snap.Waiting++
 		}
 	}
@@ -912,8 +917,13 @@ func freeNow(a *agent, now time.Time) bool {
 	return a.state == acd.Available && a.call == nil && !a.notBefore.After(now)
 }
 
-// connectDue runs ConnectWithin after a live answer: an agent rung (or
-// talking) by now counts as connected in time; else the lead is abandoned.
+// connectDue runs ConnectWithin after a live answer: an agent talking by
+// now counts as connected in time; else the answer is abandoned, as the
+// two-second rule says. A lead no agent is ringing for hears the
+// safe-harbour message and is hung up. One an agent is still ringing for
+// is counted abandoned at once (and rests as abandoned leads do) but waits
+// on: if the agent answers, the person is not hung up on; if no agent is
+// ringing for it any more, it hears the message then (lateCheck later).
 func (c *Core) connectDue(now time.Time, callID string) {
 	for _, r := range c.camps {
 		d := r.byCall[callID]
@@ -921,7 +931,7 @@ func (c *Core) connectDue(now time.Time, callID string) {
 			continue
 		}
 		cl := d.call
-		if cl.agent != nil || len(cl.legs) > 0 {
+		if cl.agent != nil {
 			c.connectLead(now, d)
 			return
 		}
@@ -930,15 +940,33 @@ func (c *Core) connectDue(now time.Time, callID string) {
 			c.out.At(now.Add(r.cfg.ConnectWithin), Timer{Kind: TimerCampaignConnect, Call: cl.id})
 			return
 		}
-		c.abandonLead(now, d, "no agent within "+r.cfg.ConnectWithin.String())
+		if len(cl.legs) > 0 {
+			if !d.late {
+				d.late = true
+				c.countAnswer(now, d, true)
+				d.lead.AbandonedAt = now
+				c.step(now, cl, "not-connected", "", "agent ringing after "+r.cfg.ConnectWithin.String())
+			}
+			c.out.At(now.Add(lateCheck), Timer{Kind: TimerCampaignConnect, Call: cl.id})
+			return
+		}
+		why := "no agent within " + r.cfg.ConnectWithin.String()
+		if d.late {
+			why = "no agent answered"
+		}
+		c.abandonLead(now, d, why)
 	}
 }
 
-// connectLead counts an answered lead as connected in time and moves it
-// to Connected.
+// lateCheck is how often a lead past its ConnectWithin with an agent
+// ringing is looked at again.
+const lateCheck = time.Second
+
+// connectLead moves an answered lead an agent took to Connected, counted
+// as connected in time unless it was counted abandoned already.
 func (c *Core) connectLead(now time.Time, d *leadDial) {
 	d.settled = true
-	c.liveAnswer(now, d.run, false)
+	c.countAnswer(now, d, false)
 	nl, err := campaign.Connect(d.lead)
 	if err != nil {
 		c.warn(now, "illegal-transition", "campaign %s: %v", d.run.cfg.Name, err)
@@ -953,7 +981,7 @@ func (c *Core) connectLead(now time.Time, d *leadDial) {
 func (c *Core) abandonLead(now time.Time, d *leadDial, why string) {
 	r := d.run
 	d.settled, d.abandoned = true, true
-	c.liveAnswer(now, r, true)
+	c.countAnswer(now, d, true)
 	c.step(now, d.call, "safe-harbour", "", why)
 	c.settleLead(now, d, campaign.Abandoned)
 	c.leave(now, d.call, r.cfg.SafeHarbour, acd.OutcomeAbandoned, pbx.CauseNormal)
@@ -980,9 +1008,9 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 		switch {
 		case d.abandoned || d.machine:
 		case !d.settled:
-			// The lead hung up before an agent was rung for it.
+			// The lead hung up before an agent took it.
 			d.abandoned = true
-			c.liveAnswer(now, r, true)
+			c.countAnswer(now, d, true)
 			c.settleLead(now, d, campaign.Abandoned)
 		default:
 			if cl.agent != nil || r.cfg.Kind != config.CampaignAgent {
@@ -1179,6 +1207,14 @@ func (c *Core) disposeLead(now time.Time, d *leadDial) {
 		ops = append(ops, store.PutDNC(&store.DNCEntry{List: r.cfg.Name, Phone: nl.Phone, Added: now, Source: "disposition " + disp.Name}))
 	}
 	c.saveLead(now, r, &nl, ops...)
+}
+
+// countAnswer counts a lead's live answer once.
+func (c *Core) countAnswer(now time.Time, d *leadDial, abandoned bool) {
+	if !d.counted {
+		d.counted = true
+		c.liveAnswer(now, d.run, abandoned)
+	}
 }
 
 // liveAnswer counts a live answer that reached an agent in time, or was
