@@ -301,16 +301,38 @@ func (s *fsScenario) records() []store.CallRecord {
 // waitRecord waits for the ended record of the call from caller.
 func (s *fsScenario) waitRecord(caller string, timeout time.Duration) store.CallRecord {
 	s.t.Helper()
+	return s.waitRecordWhere(caller, timeout, "ended", func(store.CallRecord) bool { return true })
+}
+
+// waitSettled waits for the ended record of the call from caller whose
+// recordings are all over (a path, or failed). Hotline writes a record
+// when the call ends and again when a recording's finish comes; FreeSWITCH
+// reports it (RECORD_STOP) only once the recorded caller's channel is hung
+// up, which Hotline does after the agent's hang-up ended the call.
+func (s *fsScenario) waitSettled(caller string, timeout time.Duration) store.CallRecord {
+	s.t.Helper()
+	return s.waitRecordWhere(caller, timeout, "settled", func(r store.CallRecord) bool {
+		for _, rec := range r.AllRecordings() {
+			if rec.Path == "" && !rec.Failed {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func (s *fsScenario) waitRecordWhere(caller string, timeout time.Duration, what string, cond func(store.CallRecord) bool) store.CallRecord {
+	s.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		for _, r := range s.records() {
-			if r.Caller == caller && !r.Ended.IsZero() {
+			if r.Caller == caller && !r.Ended.IsZero() && cond(r) {
 				return r
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	s.t.Fatalf("no ended record for caller %s within %v", caller, timeout)
+	s.t.Fatalf("no %s record for caller %s within %v", what, caller, timeout)
 	return store.CallRecord{}
 }
 
@@ -411,7 +433,10 @@ agents:
 `)
 	s.start()
 	s.call(farend.CallScript{From: "5557101", To: "7100"})
-	r := s.waitRecord("5557101", 15*time.Second)
+	s.waitRecord("5557101", 15*time.Second)
+	// Within 5 s of the end, before the recording guard asks (10 s): the
+	// path comes with RECORD_STOP.
+	r := s.waitSettled("5557101", 5*time.Second)
 	if r.Outcome != acd.OutcomeAnswered || r.Agent != "alice" || r.HangupBy != acd.HangupAgent {
 		t.Errorf("record: outcome %s agent %q hung up by %s", r.Outcome, r.Agent, r.HangupBy)
 	}
