@@ -534,7 +534,7 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 		n = max(1, r.cfg.MaxDials) - len(snap.Ringing) - len(r.byCall)
 	} else {
 		free, wrapEnds := c.freeFor(now, r)
-		snap.FreeAgents, snap.WrapEnds = c.claimed(now, r, free, wrapEnds)
+		snap.FreeAgents, snap.WrapEnds = claimed(now, r, free, wrapEnds)
 		n = r.pacer.Pace(snap)
 	}
 	for n > 0 && len(r.hopper) > 0 {

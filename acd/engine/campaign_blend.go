@@ -70,7 +70,7 @@ func exposure(k config.Campaign) time.Duration {
 // claimed takes from the free agents (and then from the wrap-ups ending
 // soonest) those inbound callers are expected to take before a dial placed
 // now is connected.
-func (c *Core) claimed(now time.Time, r *campaignRun, free int, wrapEnds []time.Time) (int, []time.Time) {
+func claimed(now time.Time, r *campaignRun, free int, wrapEnds []time.Time) (int, []time.Time) {
 	k := r.inbound.Claims(now, exposure(r.cfg), inboundQuantile)
 	take := min(k, free)
 	free, k = free-take, k-take

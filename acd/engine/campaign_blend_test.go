@@ -6,11 +6,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/dialer"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -136,5 +139,41 @@ func TestCampaignBlendCap(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestCampaignClaimed: with 2.5 callers a minute to the campaign's agents,
+// two are expected (at the 90th percentile) during the 18 s a dial needs
+// (16 s of ringing and connect_within): they come off the free agents,
+// then off the wrap-ups ending soonest. No callers, nothing comes off.
+func TestCampaignClaimed(t *testing.T) {
+	now := epoch.Add(20 * time.Minute)
+	wraps := func() []time.Time {
+		return []time.Time{now.Add(9 * time.Second), now.Add(3 * time.Second), now.Add(6 * time.Second)}
+	}
+	for _, tc := range []struct {
+		name      string
+		perMinute float64
+		free      int
+		wantFree  int
+		wantWraps []time.Time
+	}{
+		{name: "no callers", free: 3, wantFree: 3, wantWraps: wraps()},
+		{name: "two of three free", perMinute: 2.5, free: 3, wantFree: 1, wantWraps: wraps()},
+		{name: "one free, then the first wrap-up", perMinute: 2.5, free: 1, wantFree: 0, wantWraps: []time.Time{now.Add(6 * time.Second), now.Add(9 * time.Second)}},
+		{name: "none free, the two first wrap-ups", perMinute: 2.5, wantWraps: []time.Time{now.Add(9 * time.Second)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &campaignRun{cfg: config.Campaign{RingTimeout: 26 * time.Second, ConnectWithin: 2 * time.Second}, inbound: dialer.NewArrivals(epoch, inboundWindow)}
+			if tc.perMinute > 0 {
+				for at := epoch; at.Before(now); at = at.Add(time.Duration(float64(time.Minute) / tc.perMinute)) {
+					r.inbound.Add(at)
+				}
+			}
+			free, ends := claimed(now, r, tc.free, wraps())
+			if free != tc.wantFree || !slices.Equal(ends, tc.wantWraps) {
+				t.Errorf("free %d, wrap-ups ending %v; want %d, %v", free, ends, tc.wantFree, tc.wantWraps)
+			}
+		})
 	}
 }
