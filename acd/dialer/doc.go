@@ -46,13 +46,20 @@
 // Under the budget lies a floor, in whole abandons: the room is the most
 // abandons the window can take at any moment (abandoned + n ≤ cap × (live
 // answers + n), each abandon being a live answer too), counting only the
-// answers that stay in the window for the next hour. With no room the
-// pacer places no call that could be abandoned, one per free agent as
-// progressive does, so a campaign's first 33 live answers (at 3 %) find an
-// agent and the rate is under the cap from the first call on; with room,
-// a dial ahead is placed only while the abandons forecast for the next
-// seconds, taken as a Poisson count, outgrow the room with a chance of at
-// most 1 %.
+// answers that stay in the window for the next hour, less the callers
+// waiting for an agent when none is free (they may have used up their two
+// seconds). With no room the pacer places no call that could be abandoned,
+// one per free agent as progressive does, so a campaign's first 33 live
+// answers (at 3 %) find an agent and the rate is under the cap from the
+// first call on. With room, a dial ahead is placed only while the abandons
+// forecast for the next seconds, as a Poisson count, outgrow the room with a
+// chance of at most 1e-4; while the campaign has fewer than 2000 recent
+// talks, at most 1e-5, and as much for the normal tail of the answers less
+// the agents at the worst second. That forecast doubts the campaign's own
+// estimates: the answers are raised and the agents that talks free lowered
+// by three standard errors of the answer rate and talk times, so a young
+// campaign counts every dial as one that may answer and no talk as one
+// that may end, and a seasoned one gives up a few percent.
 //
 // # Caveats
 //
@@ -63,9 +70,9 @@
 // campaign's early endings are its short ones, which would make answers and
 // free agents look quicker than they are. The credit is counted over the
 // whole window; the floor keeps the rate under the cap from the first call
-// on, but abandons past the forecast's tail can still outgrow the room (its
-// chance is held under 1 % at each decision): a breach is rare, not
-// impossible. With
-// no room, only an agent leaving between the dial and the answer (a
-// logout, an inbound call taking them) can abandon a call.
+// on, but abandons past the forecast's tail can still outgrow the room: a
+// breach is rare (none in 140 simulated campaign starts and the days
+// measured), not impossible. With no room, only an agent leaving between
+// the dial and the answer (a logout, an inbound call taking them) can
+// abandon a call.
 package dialer

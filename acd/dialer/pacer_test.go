@@ -2,6 +2,7 @@ package dialer
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
 )
@@ -385,24 +386,186 @@ func TestPredictiveNoRoomCountsEveryDial(t *testing.T) {
 	}
 }
 
-// The Poisson tail of the abandons to come must stay within the room.
+// The Poisson tail of the abandons to come must stay within the room, but
+// for a chance of 1e-4, or 1e-5 in a young campaign.
 func TestWithinRoom(t *testing.T) {
 	for _, tc := range []struct {
-		ab   float64
-		room int
-		want bool
+		ab    float64
+		room  int
+		young bool
+		want  bool
 	}{
-		{0, 0, true},
-		{1e-6, 0, false},
-		{0.1, 1, true},  // P(N ≥ 2) = 0.0047
-		{0.2, 1, false}, // 0.0175
-		{0.4, 2, true},  // P(N ≥ 3) = 0.0079
-		{0.5, 2, false}, // 0.0144
-		{1.5, 10, true},
-		{30, 1000, true},
+		{0, 0, false, true},
+		{1e-6, 0, false, false},
+		{0.004, 1, true, true},   // P(N ≥ 2) = 8.0e-6
+		{0.005, 1, true, false},  // 1.2e-5
+		{0.005, 1, false, true},  // under 1e-4
+		{0.015, 1, false, false}, // 1.1e-4
+		{0.03, 2, true, true},    // P(N ≥ 3) = 4.4e-6
+		{0.05, 2, true, false},   // 2.0e-5
+		{0.05, 2, false, true},
+		{1.5, 10, true, true},
+		{30, 1000, true, true},
 	} {
-		if got := withinRoom(tc.ab, tc.room); got != tc.want {
-			t.Errorf("withinRoom(%v, %d) = %v", tc.ab, tc.room, got)
+		if got := withinRoom(tc.ab, tc.room, tc.young); got != tc.want {
+			t.Errorf("withinRoom(%v, %d, young %v) = %v", tc.ab, tc.room, tc.young, got)
 		}
+	}
+}
+
+// seasoned returns a pacer that has seen n ripe dials (30 % answered, 4-16 s
+// to an answer, 10-26 s to none) and n talks of 30 to 210 s with 15 s of
+// wrap-up, all before at.
+func seasoned(t *testing.T, n int, at time.Time) *Pacer {
+	t.Helper()
+	p := newPacer(t, Predictive)
+	placed := at.Add(-time.Hour)
+	for i := range n {
+		live := i%10 < 3
+		ring := 10 + float64(i%17)
+		if live {
+			ring = 4 + float64(i%13)
+		}
+		p.DialEnded(placed, placed.Add(time.Duration(ring*float64(time.Second))), live)
+		p.Handled(time.Duration(30+i%181)*time.Second, 15*time.Second)
+		placed = placed.Add(time.Second)
+	}
+	p.ripen(at)
+	return p
+}
+
+// The cap under a burst of answers at the start of a campaign: with room for
+// one abandon and nothing yet known of its own answer rate or talk times,
+// the pacer dials ahead only as far as the room would take if every dial
+// answered; the same moment in a campaign that has seen thousands of calls
+// dials further ahead. Each row places its dials, lets every one of them
+// answer at once (the burst), and checks that the abandons fit the room.
+func TestPredictiveBurstAtTheStart(t *testing.T) {
+	now := t0.Add(10 * time.Minute)
+	moment := func() Snapshot {
+		// Five free agents, seven whose talks have run long, two ending
+		// their wrap-up in 3 s.
+		return Snapshot{Now: now, FreeAgents: 5, Busy: ago(now, 300, 280, 260, 240, 220, 200, 180),
+			WrapEnds: []time.Time{now.Add(3 * time.Second), now.Add(3 * time.Second)}}
+	}
+	for _, tc := range []struct {
+		name    string
+		history int // ripe dials and ended talks seen before
+		live    int // live answers connected in the window, none abandoned
+		most    int // the most dials allowed (every one may answer)
+		least   int
+	}{
+		{"new campaign, room for one abandon", 0, 40, 5 + 1, 5},
+		{"new campaign, room for two", 0, 70, 5 + 2, 5},
+		{"seasoned campaign, room for one", 4000, 40, 1000, 5 + 2},
+		{"seasoned campaign, ample room", 4000, 1000, 1000, 5 + 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := seasoned(t, tc.history, now.Add(-5*time.Minute))
+			connectAll(p, now.Add(-4*time.Minute), tc.live)
+			room := p.room(now)
+			got := p.Pace(moment())
+			if got < tc.least || got > tc.most {
+				t.Fatalf("%d dials, want %d to %d (room %d)", got, tc.least, tc.most, room)
+			}
+			if tc.history == 0 {
+				// The burst: every dial answers before the wrap-ups end;
+				// five agents take five, the rest are abandoned.
+				live, ab, _ := p.Abandonment(now)
+				abandoned := max(0, got-5)
+				if rate := float64(ab+abandoned) / float64(live+got); abandoned > room || rate > p.o.AbandonCap {
+					t.Fatalf("%d dials, %d abandoned in a burst: rate %.4f over the cap", got, abandoned, rate)
+				}
+			}
+		})
+	}
+}
+
+// A caller already waiting for an agent, with none free, is counted as
+// abandoned before the room is spent on new dials.
+func TestPredictiveWaitingCallersTakeTheRoom(t *testing.T) {
+	now := t0.Add(time.Hour)
+	// Wrap-ups end every second from now on: the forecast would have the
+	// caller waiting taken in time; it may have waited almost 2 s already.
+	snap := Snapshot{Now: now, Busy: ago(now, 300, 280, 260, 240, 220, 200, 180, 160, 140, 120)}
+	for i := range 6 {
+		snap.WrapEnds = append(snap.WrapEnds, now.Add(time.Duration(i+1)*time.Second))
+	}
+	for _, tc := range []struct {
+		name     string
+		live     int
+		waiting  int
+		wantNone bool
+	}{
+		{"room 1, nobody waiting: dials ahead", 40, 0, false},
+		{"room 1, one caller waiting: none", 40, 1, true},
+		{"room 2, two callers waiting: none", 70, 2, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := seasoned(t, 4000, now.Add(-30*time.Minute))
+			connectAll(p, now.Add(-20*time.Minute), tc.live)
+			s := snap
+			s.Waiting = tc.waiting
+			got := p.Pace(s)
+			if tc.wantNone && got != 0 {
+				t.Fatalf("room %d, %d waiting, no agent free: %d dials", p.room(now), tc.waiting, got)
+			}
+			if !tc.wantNone && got == 0 {
+				t.Fatalf("room %d, %d waiting: no dial", p.room(now), tc.waiting)
+			}
+		})
+	}
+}
+
+// The room's tail: the chance the answers outgrow the agents by more than
+// the room, at the worst second, never above the exact chance that they
+// outgrow the agents free now.
+func TestBeyond(t *testing.T) {
+	f := &forecast{free: 2, pn: &row{}}
+	for t := 1; t <= horizon; t++ {
+		f.xm[t], f.xv[t] = 6, 4 // six answers, sd 2, all by t = 1
+		f.ym[t] = 1
+	}
+	// Mean excess 6 − 1 − 2 = 3, sd 2.
+	for _, tc := range []struct {
+		room int
+		want float64
+	}{
+		{0, normCDF((3 - 0.5) / 2)},
+		{3, normCDF((3 - 3.5) / 2)},
+		{10, normCDF((3 - 10.5) / 2)},
+	} {
+		law := []float64{0.5, 0.5} // at most one answer: never beyond two free agents
+		if got := f.beyond(0, law, tc.room); got != 0 {
+			t.Errorf("room %d, at most one answer for two agents: beyond %v", tc.room, got)
+		}
+		law = make([]float64, 21)
+		law[20] = 1 // twenty answers for sure
+		if got := f.beyond(0, law, tc.room); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("room %d: beyond %v, want %v", tc.room, got, tc.want)
+		}
+	}
+}
+
+// The doubtful forecast: a campaign that knows nothing counts on no agent
+// finishing a talk and on every dial answering; one that has seen thousands
+// of calls doubts a little.
+func TestDoubtful(t *testing.T) {
+	now := t0.Add(time.Hour)
+	s := Snapshot{Now: now, Busy: ago(now, 300, 280, 260, 240, 220), Ringing: ago(now, 1, 2, 3)}
+	young := newPacer(t, Predictive)
+	f := young.forecast(s)
+	g := young.doubtful(f)
+	if f.busy[horizon] < 0.5 || g.ym[horizon] > 1e-9 || g.pn[horizon] != 1 {
+		t.Fatalf("young: agents from talks %.2f, doubted %.2f; answer chance %.2f", f.busy[horizon], g.ym[horizon], g.pn[horizon])
+	}
+	old := seasoned(t, 4000, now.Add(-5*time.Minute))
+	f = old.forecast(s)
+	g = old.doubtful(f)
+	if r := g.ym[horizon] / f.ym[horizon]; r < 0.9 || r >= 1 {
+		t.Fatalf("seasoned: agents from talks doubted to %.3f of the forecast", r)
+	}
+	if r := g.pn[horizon] / f.pn[horizon]; r <= 1 || r > 1.11 {
+		t.Fatalf("seasoned: answer chance raised %.3f times", r)
 	}
 }

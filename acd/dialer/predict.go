@@ -29,6 +29,7 @@ const (
 // t−1 and t (xc, yc).
 type forecast struct {
 	xm, xv, xc, ym, yv, yc row
+	busy                   row       // the part of ym from agents talking
 	free                   float64   // agents free now, less the callers waiting
 	pn                     *row      // answer chance of a new dial by t
 	law                    []float64 // exact law of the ringing dials' answers by the horizon
@@ -67,6 +68,7 @@ func (p *Pacer) forecast(s Snapshot) *forecast {
 		for t := 1; t <= horizon; t++ {
 			q := qs[t]
 			f.ym[t] += q
+			f.busy[t] += q
 			f.yv[t] += q * (1 - q)
 			f.yc[t] += prev * (1 - q)
 			prev = q
@@ -163,16 +165,26 @@ func (p *Pacer) predict(s Snapshot) int {
 		return 0
 	}
 	share := p.budgetShare(s.Now, agents)
-	room := p.room(s.Now)
+	// A caller already waiting has less than ConnectWithin left, and when
+	// it began is not known: unless an agent is free now, it is counted as
+	// abandoned, and the room must hold it first.
+	room := max(0, p.room(s.Now)-max(0, s.Waiting-s.FreeAgents))
 	if room == 0 {
 		// One call per free agent, whatever the answer chances say: the
 		// dials in flight could all answer.
 		return s.FreeAgents - s.Waiting - len(s.Ringing)
 	}
 	f := p.forecast(s)
+	g := p.doubtful(f)
+	// While the campaign has few recent talks its estimates are least sure
+	// and its room smallest: the room is then also checked against the
+	// normal tail of the answers less the agents, since abandons come in
+	// bursts that a Poisson count of the same mean makes too rare.
+	young := len(p.talk.buf) < keep
 	ok := func(k int, law []float64) bool {
 		ab := f.abandons(k, law)
-		return ab <= share*(f.xm[horizon]+float64(k)*f.pn[horizon])+1e-9 && withinRoom(ab, room)
+		return ab <= share*(f.xm[horizon]+float64(k)*f.pn[horizon])+1e-9 &&
+			withinRoom(g.abandons(k, law), room, young) && (!young || g.beyond(k, law, room) <= youngRisk)
 	}
 	// Expected abandons grow with k: count up while they stay allowed
 	// (placing none is always allowed); most moments place none or one.
@@ -184,6 +196,35 @@ func (p *Pacer) predict(s Snapshot) int {
 		}
 	}
 	return maxNew
+}
+
+// doubtSD is how many standard deviations of the estimates' own error the
+// room allows for.
+const doubtSD = 3
+
+// doubtful returns the forecast the room is checked against. The answer
+// rate and the talk times are estimated from the campaign's recent calls,
+// and while those are few their error moves every dial and every agent the
+// same way, which the forecast's spread (independent dials and agents)
+// does not hold: so the answers are raised, and the agents a talk frees
+// lowered, by doubtSD standard errors of their estimates. A young campaign
+// counts on no agent finishing a talk; one with 2000 recent talks gives up
+// a fifteenth of them.
+func (p *Pacer) doubtful(f *forecast) *forecast {
+	g := *f
+	talks := float64(len(p.talk.buf))
+	less := math.Min(1, doubtSD/math.Sqrt(1+talks))
+	ended := float64(len(p.ended))
+	pa := math.Max(0.01, float64(len(p.answered))/math.Max(1, ended))
+	more := 1 + doubtSD*math.Sqrt((1-pa)/(pa*(1+ended)))
+	pn := *f.pn
+	g.pn = &pn
+	for t := range g.ym {
+		g.ym[t] -= less * f.busy[t]
+		g.xm[t] *= more
+		pn[t] = math.Min(1, pn[t]*more)
+	}
+	return &g
 }
 
 // room is how many more abandons the window can take at any moment: the
@@ -207,14 +248,20 @@ func (p *Pacer) room(now time.Time) int {
 	return max(0, int(math.Floor((c*float64(live)-float64(abandoned))/(1-c)+1e-9)))
 }
 
-// roomRisk is the highest chance the abandons of the next seconds may have
-// of outgrowing the room.
-const roomRisk = 0.01
+// roomRisk and youngRisk are the highest chances the abandons of the next
+// seconds may have of outgrowing the room, once the campaign has keep
+// recent talks and before. They are small because they are taken at every
+// decision, tens of thousands a day; a young campaign's room is small and
+// its estimates least sure.
+const (
+	roomRisk  = 1e-4
+	youngRisk = 1e-5
+)
 
 // withinRoom tells whether abandons whose count has mean ab fit in room:
 // none at all when there is no room, else a Poisson count over room with a
-// chance of at most roomRisk.
-func withinRoom(ab float64, room int) bool {
+// chance of at most roomRisk (youngRisk for a young campaign).
+func withinRoom(ab float64, room int, young bool) bool {
 	if room == 0 || ab <= 1e-12 {
 		return ab <= 1e-12
 	}
@@ -228,7 +275,11 @@ func withinRoom(ab float64, room int) bool {
 		term *= ab / float64(j)
 		sum += term
 	}
-	return 1-sum <= roomRisk
+	risk := roomRisk
+	if young {
+		risk = youngRisk
+	}
+	return 1-sum <= risk
 }
 
 // elapsed returns the sorted seconds since each time.
@@ -276,3 +327,30 @@ func clarkMax(ma, va, mb, vb, cab float64) (mean, variance, covB float64) {
 
 func normCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
 func normPDF(z float64) float64 { return math.Exp(-z*z/2) / math.Sqrt(2*math.Pi) }
+
+// beyond is the chance that the abandons with k new dials outgrow room:
+// the normal tail of the answers less the agents at the worst second, at
+// most the exact chance that the answers outnumber the agents free now by
+// more than room.
+func (f *forecast) beyond(k int, law []float64, room int) float64 {
+	kf, pn := float64(k), f.pn
+	r := float64(room) + 0.5
+	worst := 0.0
+	for t := 1; t <= horizon; t++ {
+		mean := f.xm[t] + kf*pn[t] - f.ym[t] - f.free
+		v := f.xv[t] + kf*pn[t]*(1-pn[t]) + f.yv[t]
+		switch {
+		case v > 1e-12:
+			worst = math.Max(worst, normCDF((mean-r)/math.Sqrt(v)))
+		case mean > r:
+			worst = 1
+		}
+	}
+	var ex float64
+	for x, px := range law {
+		if float64(x)-f.free > float64(room) {
+			ex += px
+		}
+	}
+	return math.Min(worst, ex)
+}

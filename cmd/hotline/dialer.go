@@ -67,7 +67,9 @@ func newDialerSimulateCmd(*globalOptions) *cobra.Command {
 (answer rate, 4-16 s to an answer, 10-26 s to a no-answer) and agents (lognormal
 talk time, wrap-up), with the two-second rule: an answered call that finds no
 agent within 2 s is abandoned. Prints talk minutes per agent-hour, abandonment,
-dials per agent-hour and the agents' idle share.
+the worst rate at an hour's end and at any moment (after every abandon, over
+the answers in the cap's window), dials per agent-hour and the agents' idle
+share.
 
 By default an event simulation drives the pacer directly, as the campaign
 runner does (the same snapshot of free, talking and wrapping agents and of

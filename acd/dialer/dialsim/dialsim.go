@@ -92,8 +92,12 @@ type Result struct {
 	// (over its window) taken at the end of every hour, from the first on.
 	MaxHourlyAbandonRate float64
 	// MaxAbandonRate is the worst rate over the window at any moment, from
-	// the first call on (taken at every abandon, when the rate goes up).
+	// the first abandon on: taken after every abandon (the only moments the
+	// rate goes up), from the simulation's own count of the live answers
+	// settled (connected or abandoned) within the window, not the pacer's.
 	MaxAbandonRate float64
+	// WorstMoment is when that worst rate was reached, since the start.
+	WorstMoment time.Duration
 }
 
 type evKind int
@@ -184,7 +188,7 @@ func Simulate(r Run) (Result, error) {
 	s.accrue(end)
 	s.noteRate()
 	res := Result{Mode: r.Pacer.Mode, Agents: r.Agents, Hours: r.Hours, Dials: s.dials, LiveAnswers: s.live,
-		Connected: s.connected, Abandoned: s.abandoned, MaxHourlyAbandonRate: s.maxRate, MaxAbandonRate: s.maxAnyRate}
+		Connected: s.connected, Abandoned: s.abandoned, MaxHourlyAbandonRate: s.maxRate, MaxAbandonRate: s.maxAnyRate, WorstMoment: s.worstAt}
 	agentHours := float64(r.Agents) * r.Hours
 	res.TalkMinPerAgentHour = s.talk.Minutes() / agentHours
 	res.DialsPerAgentHour = float64(s.dials) / agentHours
@@ -216,6 +220,46 @@ type state struct {
 	talk, idle                        time.Duration
 	lastAccrue                        time.Duration
 	maxRate, maxAnyRate               float64
+	worstAt                           time.Duration
+
+	// The live answers settled within the window, oldest first, and
+	// their counts.
+	settled        []settledAnswer
+	winLive, winAb int
+}
+
+type settledAnswer struct {
+	at        time.Duration
+	abandoned bool
+}
+
+// settle counts a live answer connected or abandoned now, and returns the
+// window's abandonment rate.
+func (s *state) settle(abandoned bool) float64 {
+	s.settled = append(s.settled, settledAnswer{at: s.now, abandoned: abandoned})
+	s.winLive++
+	if abandoned {
+		s.winAb++
+	}
+	return s.windowRate()
+}
+
+// windowRate is the abandoned share of the live answers settled within the
+// window (now − Window, now].
+func (s *state) windowRate() float64 {
+	i := 0
+	for i < len(s.settled) && s.settled[i].at <= s.now-s.run.Pacer.Window {
+		s.winLive--
+		if s.settled[i].abandoned {
+			s.winAb--
+		}
+		i++
+	}
+	s.settled = s.settled[i:]
+	if s.winLive == 0 {
+		return 0
+	}
+	return float64(s.winAb) / float64(s.winLive)
 }
 
 func (s *state) push(at time.Duration, k evKind, id int) {
@@ -280,8 +324,9 @@ func (s *state) handle(e event, end time.Duration) {
 			}
 			s.abandoned++
 			s.pacer.Connected(s.epoch.Add(s.now), true)
-			_, _, rate := s.pacer.Abandonment(s.epoch.Add(s.now))
-			s.maxAnyRate = math.Max(s.maxAnyRate, rate)
+			if rate := s.settle(true); rate > s.maxAnyRate {
+				s.maxAnyRate, s.worstAt = rate, s.now
+			}
 		}
 	case evTalkEnd:
 		a := &s.agents[e.id]
@@ -320,12 +365,12 @@ func (s *state) connect(agent, _ int) {
 	s.talk += min(talk, s.end-s.now) // the day's talk: a call still going at the end counts until then
 	s.connected++
 	s.pacer.Connected(s.epoch.Add(s.now), false)
+	s.settle(false)
 	s.push(s.now+talk, evTalkEnd, agent)
 }
 
 func (s *state) noteRate() {
-	_, _, rate := s.pacer.Abandonment(s.epoch.Add(s.now))
-	s.maxRate = math.Max(s.maxRate, rate)
+	s.maxRate = math.Max(s.maxRate, s.windowRate())
 }
 
 func (s *state) decide() {

@@ -1,6 +1,7 @@
 package dialsim
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -97,5 +98,58 @@ func TestCapOver24HourWindow(t *testing.T) {
 	}
 	if r.Abandoned == 0 || r.TalkMinPerAgentHour < 40 {
 		t.Errorf("24-hour window: %d abandoned, talk %.1f: the pacer did not dial ahead", r.Abandoned, r.TalkMinPerAgentHour)
+	}
+}
+
+// The first minutes of large teams, where the room is small and the
+// campaign knows little of its own answer rate and talk times: on these
+// days the cap was once passed at a single moment (up to 4.8 %), when
+// callers waiting for an agent were counted on to be taken and the
+// estimates from a few calls were trusted as much as from thousands.
+func TestCapAtEveryMomentOfTheFirstMinutes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates large teams")
+	}
+	for _, tc := range []struct {
+		agents int
+		hours  float64
+		seeds  []uint64
+	}{
+		{200, 0.15, []uint64{3, 7, 8, 9, 10, 12, 18, 23, 58}},
+		{50, 0.5, []uint64{24, 28, 30, 62}},
+	} {
+		for _, seed := range tc.seeds {
+			o := dialer.DefaultOptions(dialer.Predictive)
+			o.HandleTime, o.WrapUp = 135*time.Second, 15*time.Second
+			r, err := Simulate(Run{Agents: tc.agents, Hours: tc.hours, Seed: seed, Model: DefaultModel(), Pacer: o})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.MaxAbandonRate > 0.03 || r.Abandoned == 0 {
+				t.Errorf("%d agents, seed %d: %d abandoned, worst moment %.2f%% at %v", tc.agents, seed, r.Abandoned, 100*r.MaxAbandonRate, r.WorstMoment.Round(time.Second))
+			}
+		}
+	}
+}
+
+// The rate at every moment is the simulation's own count over the window,
+// not the pacer's: answers older than the window leave it.
+func TestWindowRate(t *testing.T) {
+	s := &state{run: Run{Pacer: dialer.Options{Window: time.Hour}}}
+	for _, step := range []struct {
+		at        time.Duration
+		abandoned bool
+		want      float64
+	}{
+		{0, false, 0},
+		{time.Minute, true, 0.5},
+		{2 * time.Minute, false, 1.0 / 3},
+		{60*time.Minute + 30*time.Second, false, 1.0 / 3}, // the first answer has left
+		{61*time.Minute + 30*time.Second, false, 0},       // and the abandon
+	} {
+		s.now = step.at
+		if got := s.settle(step.abandoned); math.Abs(got-step.want) > 1e-12 {
+			t.Fatalf("at %v: rate %.4f, want %.4f", step.at, got, step.want)
+		}
 	}
 }
