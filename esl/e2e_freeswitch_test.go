@@ -654,7 +654,11 @@ agents:
 
 // The event-socket link is cut (mod_event_socket reloaded) during a
 // conversation: Hotline reconnects, the call's end is recorded, and the
-// next call is served.
+// next call is served. The reload waits for the bridge: until then, in
+// socket mode, the caller's channel is inside the outbound "socket"
+// application, and FreeSWITCH refuses to unload a module in use ("Module
+// mod_event_socket is in use, cannot unload."), so the link would not be
+// cut at all.
 func e2eLinkCut(t *testing.T, mode string) {
 	s := newScenario(t, mode, `entries: [{number: "7700", queue: sales}]`+e2eQueue+`
 agents:
@@ -664,7 +668,7 @@ agents:
 	s.call(farend.CallScript{From: "5557701", To: "7700"})
 	s.eventually(5*time.Second, "the caller talking", func() bool {
 		c, ok := s.channelOf("5557701")
-		return ok && c["application"] != "playback" && c["callstate"] == "ACTIVE" && strings.Contains(fmt.Sprint(s.records()), "5557701")
+		return ok && c["application"] != "playback" && c["callstate"] == "ACTIVE" && bridged(s.records(), "5557701")
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -681,4 +685,14 @@ agents:
 	if r := s.waitRecord("5557702", 15*time.Second); r.Outcome != acd.OutcomeAnswered {
 		t.Errorf("call after the cut: outcome %s", r.Outcome)
 	}
+}
+
+// bridged reports whether the live call from caller is talking to an agent.
+func bridged(records []store.CallRecord, caller string) bool {
+	for _, r := range records {
+		if r.Caller == caller && r.Ended.IsZero() && !r.Bridged.IsZero() {
+			return true
+		}
+	}
+	return false
 }
