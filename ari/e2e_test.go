@@ -566,9 +566,17 @@ func (s *e2eScenario) start() *e2eDaemon {
 	run := s.d
 	s.d = d
 	if run == nil {
-		// Registered once: dump first (while the daemon still answers), then stop.
+		// Registered once: dump first (while the daemon still answers),
+		// then hang up what the test left and stop, so that the channels go
+		// while Hotline's application is still up. Once, after a test whose
+		// stopped application still had channels in it, Asterisk 22 hung
+		// every later ARI request while tearing that application down as
+		// the next test's was made (not reproduced; this avoids the case).
 		t.Cleanup(func() {
 			if s.d != nil {
+				s.mu.Lock()
+				s.ast.clearTest(t, s.tag, s.app, s.calls)
+				s.mu.Unlock()
 				s.d.stop(t)
 			}
 		})
