@@ -270,8 +270,8 @@ func checkLen(field, v string, max int) error {
 // snapshot is the engine's snapshot as the request's user may see it.
 func (s *Server) snapshot(r *http.Request) *engine.Snapshot {
 	snap := s.eng.Snapshot()
-	if t := s.teamOf(r); t != nil {
-		return t.snapshot(snap)
+	if v := s.viewOf(r); v != nil {
+		return v.snapshot(snap)
 	}
 	return snap
 }

@@ -34,6 +34,7 @@ func (s *Server) campaignRoutes() {
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/{action}", s.campaignAction)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/leads", s.importLeads)
 	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/leads", s.campaignLeads)
+	s.campaignLeadRoutes()
 	s.mux.HandleFunc("GET /api/v1/agents/{id}/preview", s.answer(s.preview))
 	s.mux.HandleFunc("POST /api/v1/agents/{id}/preview/{decision}", s.answer(s.previewDecision))
 }
@@ -197,17 +198,8 @@ var _ LeadLister = (*store.DB)(nil)
 // first N. A supervisor with teams reads their teams' campaigns only.
 func (s *Server) campaignLeads(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	if _, err := engine.Send(r.Context(), s.eng, engine.CampaignControl{Campaign: name, Action: engine.CampaignStatusAction}); err != nil {
-		s.fail(w, err)
-		return
-	}
-	if t := s.teamOf(r); t != nil && !t.campaign(s.eng.Snapshot().Members, name) {
-		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": campaign " + name + " is not worked in your teams (" + t.covers() + ")"})
-		return
-	}
-	src, ok := s.rec.(LeadLister)
-	if !ok {
-		s.fail(w, fmt.Errorf("campaign %q: leads: %w", name, engine.ErrStopped))
+	src := s.leadsOf(w, r)
+	if src == nil {
 		return
 	}
 	answered := r.URL.Query().Get("answered") == "1"

@@ -12,7 +12,7 @@ import (
 // events serves the engine's change stream as Server-Sent Events:
 //
 //	id: <seq>
-//	event: snapshot | agent | call | call-ended | queue
+//	event: snapshot | agent | call | call-ended | queue | campaign
 //	data: <JSON>
 //
 // and, with no id (it is not part of the engine's stream and is not
@@ -50,8 +50,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	tasks, stopTasks := s.tasksRung.listen()
 	defer stopTasks()
 	// A supervisor with teams gets a snapshot cut to them (encoded for this
-	// stream) and only the changes about them.
-	tm := s.teamOf(r)
+	// stream) and only the changes about them; an agent no campaigns.
+	tm := s.viewOf(r)
 	if tm != nil && snap != nil {
 		snap = tm.snapshot(snap)
 	}

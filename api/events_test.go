@@ -28,10 +28,19 @@ type sseClient struct {
 
 func openEvents(t *testing.T, url, lastID string) *sseClient {
 	t.Helper()
+	return openEventsAs(t, url, lastID, "")
+}
+
+// openEventsAs opens the stream with a token ("" = none).
+func openEventsAs(t *testing.T, url, lastID, token string) *sseClient {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/api/v1/events", nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)

@@ -123,12 +123,13 @@ func (t *team) call(members map[string][]string, c *engine.CallStatus) bool {
 	return t.queue(c.Queue) || c.Agent != "" && t.agent(members, c.Agent)
 }
 
-// status is st with only the team's queues, agents and calls.
+// status is st with only the team's queues, agents, calls and campaigns.
 func (t *team) status(st engine.Status) engine.Status {
 	out := st
 	out.Queues = slices.DeleteFunc(slices.Clone(st.Queues), func(q engine.QueueStatus) bool { return !t.queue(q.Name) })
 	out.Agents = slices.DeleteFunc(slices.Clone(st.Agents), func(a engine.AgentStatus) bool { return !t.agent(st.Members, a.ID) })
 	out.Calls = slices.DeleteFunc(slices.Clone(st.Calls), func(c engine.CallStatus) bool { return !t.call(st.Members, &c) })
+	out.Campaigns = slices.DeleteFunc(slices.Clone(st.Campaigns), func(c engine.CampaignStatus) bool { return !t.campaign(st.Members, c.Name) })
 	out.Members = map[string][]string{}
 	for _, a := range out.Agents {
 		out.Members[a.ID] = st.Members[a.ID]
@@ -145,14 +146,10 @@ func (t *team) change(members map[string][]string, ch *engine.Change) bool {
 		return t.agent(members, ch.Agent.ID)
 	case ch.Call != nil:
 		return t.call(members, ch.Call)
+	case ch.Campaign != nil:
+		return t.campaign(members, ch.Campaign.Name)
 	}
 	return true
-}
-
-// snapshot is snap cut to the team; its frame is encoded for this stream
-// alone (the shared one holds everything).
-func (t *team) snapshot(snap *engine.Snapshot) *engine.Snapshot {
-	return &engine.Snapshot{Seq: snap.Seq, Status: t.status(snap.Status)}
 }
 
 // report cuts rep to the team's queues, agents and campaigns.

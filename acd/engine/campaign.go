@@ -187,16 +187,26 @@ type CampaignStats = campaign.Counts
 
 // CampaignStatus is a campaign's state for status and the API.
 type CampaignStatus struct {
-	Name    string        `json:"name"`
-	State   CampaignState `json:"state"`
-	Mode    string        `json:"mode"`
-	Hopper  int           `json:"hopper"`
-	Ringing int           `json:"ringing"`
-	Live    int           `json:"live"` // answered calls not over
+	Name  string        `json:"name"`
+	State CampaignState `json:"state"`
+	Mode  string        `json:"mode"`
+	Kind  string        `json:"kind"`
+	// OutsideHours is set while the campaign's schedule is closed: running,
+	// it dials no one until it opens.
+	OutsideHours bool `json:"outside_hours,omitempty"`
+	// Agents counts the signed-in agents who work the campaign.
+	Agents  int `json:"agents"`
+	Hopper  int `json:"hopper"`
+	Ringing int `json:"ringing"`
+	Live    int `json:"live"` // answered calls not over
 	// AbandonRate is the share of live answers abandoned over the
 	// campaign's window.
-	AbandonRate float64       `json:"abandon_rate"`
-	Stats       CampaignStats `json:"stats"`
+	AbandonRate float64 `json:"abandon_rate"`
+	// AbandonCap is the highest AbandonRate the campaign allows over
+	// AbandonWindow.
+	AbandonCap    float64       `json:"abandon_cap"`
+	AbandonWindow time.Duration `json:"abandon_window"`
+	Stats         CampaignStats `json:"stats"`
 }
 
 func (c *Core) campaignByName(name string) (config.Campaign, bool) {
@@ -288,20 +298,28 @@ func (c *Core) newCampaignRun(now time.Time, name string) (*campaignRun, error) 
 	r := &campaignRun{cfg: k, state: CampaignStopped, pacer: p, retry: k.Retries(), win: k.Windows(),
 		known: map[string]bool{}, dials: map[pbx.ChannelID]*leadDial{}, byCall: map[string]*leadDial{},
 		inbound: dialer.NewArrivals(now, inboundWindow)}
-	own := []string(nil)
-	if k.Kind == config.CampaignAgent && len(c.opts.Config.CampaignAgents(k)) > 0 {
-		own = []string{CampaignQueue(k.Name)}
-	}
-	for _, qn := range append(slices.Clip(k.Queues), own...) {
-		if q := c.queueIdx[qn]; q != nil {
-			r.queues = append(r.queues, q)
-		}
-	}
+	r.queues = c.campaignQueues(k)
 	if c.camps == nil {
 		c.camps = map[string]*campaignRun{}
 	}
 	c.camps[name] = r
 	return r, nil
+}
+
+// campaignQueues are the queues whose members work campaign k: those it
+// lists and its own agents' queue.
+func (c *Core) campaignQueues(k config.Campaign) []*queue {
+	own := []string(nil)
+	if k.Kind == config.CampaignAgent && len(c.opts.Config.CampaignAgents(k)) > 0 {
+		own = []string{CampaignQueue(k.Name)}
+	}
+	var out []*queue
+	for _, qn := range append(slices.Clip(k.Queues), own...) {
+		if q := c.queueIdx[qn]; q != nil {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // SavedCampaign is a campaign's progress as a previous run left it, with
@@ -371,10 +389,25 @@ func (c *Core) RestoreCampaigns(now time.Time, saved []SavedCampaign) {
 func (c *Core) Campaigns(now time.Time) []CampaignStatus {
 	out := make([]CampaignStatus, 0, len(c.opts.Config.Campaigns))
 	for _, k := range c.opts.Config.Campaigns {
-		st := CampaignStatus{Name: k.Name, State: CampaignStopped, Mode: k.Mode}
+		st := CampaignStatus{Name: k.Name, State: CampaignStopped, Mode: k.Mode, Kind: k.Kind,
+			AbandonCap: k.AbandonCap, AbandonWindow: k.AbandonWindow}
+		queues := []*queue(nil)
 		if r := c.camps[k.Name]; r != nil {
 			st.State, st.Hopper, st.Ringing, st.Live, st.Stats = r.state, len(r.hopper), len(r.dials), len(r.byCall), r.stats
 			_, _, st.AbandonRate = r.pacer.Abandonment(now)
+			st.OutsideHours = !r.win.Campaign.Open(now, r.win.CampaignLoc)
+			queues = r.queues
+		} else {
+			queues = c.campaignQueues(k)
+		}
+		seen := map[int32]bool{}
+		for _, q := range queues {
+			for _, m := range q.rs.Members {
+				if a := c.agents[m.Agent]; !seen[a.idx] && a.state != acd.LoggedOut {
+					seen[a.idx] = true
+					st.Agents++
+				}
+			}
 		}
 		out = append(out, st)
 	}

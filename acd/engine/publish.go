@@ -47,6 +47,9 @@ const (
 	// last state is sent.
 	ChangeAgentRemoved ChangeKind = "agent-removed"
 	ChangeQueueRemoved ChangeKind = "queue-removed"
+	// A campaign's state or figures changed, or a reconfigure removed it.
+	ChangeCampaign        ChangeKind = "campaign"
+	ChangeCampaignRemoved ChangeKind = "campaign-removed"
 	// ChangeResync replaces changes a slow subscriber missed: it carries the
 	// snapshot to start again from.
 	ChangeResync ChangeKind = "resync"
@@ -60,6 +63,8 @@ type Change struct {
 	Agent *AgentStatus `json:"agent,omitempty"`
 	Call  *CallStatus  `json:"call,omitempty"`
 	Queue *QueueStatus `json:"queue,omitempty"`
+	// Campaign is set on ChangeCampaign and ChangeCampaignRemoved.
+	Campaign *CampaignStatus `json:"campaign,omitempty"`
 	// Snapshot is set on ChangeResync only.
 	Snapshot *Snapshot `json:"-"`
 	enc      *lazyJSON // set by the hub, shared by every subscriber's copy
@@ -328,6 +333,10 @@ func diffStatus(prev, cur Status) []Change {
 		func(a, b *QueueStatus) bool { return queueKey(*a) == queueKey(*b) },
 		func(q *QueueStatus) Change { return Change{Kind: ChangeQueue, At: at, Queue: q} },
 		func(q *QueueStatus) Change { return Change{Kind: ChangeQueueRemoved, At: at, Queue: q} })
+	out = diffList(out, prev.Campaigns, cur.Campaigns, func(k *CampaignStatus) string { return k.Name },
+		func(a, b *CampaignStatus) bool { return *a == *b },
+		func(k *CampaignStatus) Change { return Change{Kind: ChangeCampaign, At: at, Campaign: k} },
+		func(k *CampaignStatus) Change { return Change{Kind: ChangeCampaignRemoved, At: at, Campaign: k} })
 	return diffList(out, prev.Calls, cur.Calls, func(c *CallStatus) string { return c.ID },
 		func(a, b *CallStatus) bool { return callKey(*a) == callKey(*b) },
 		func(c *CallStatus) Change { return Change{Kind: ChangeCall, At: at, Call: c} },

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,14 +88,16 @@ func TestDiffStatus(t *testing.T) {
 	prev := Status{Now: t0,
 		Agents: []AgentStatus{{ID: "a", State: "on-call", LoggedIn: time.Minute, Pending: &Pending{State: "paused", Reason: "x"}},
 			{ID: "b", State: "paused"}},
-		Queues: []QueueStatus{{Name: "q", Waiting: 1, LongestWait: time.Second}},
-		Calls:  []CallStatus{{ID: "c1", Phase: "queued", Waited: time.Second}, {ID: "c2", Phase: "bridged"}},
+		Queues:    []QueueStatus{{Name: "q", Waiting: 1, LongestWait: time.Second}},
+		Calls:     []CallStatus{{ID: "c1", Phase: "queued", Waited: time.Second}, {ID: "c2", Phase: "bridged"}},
+		Campaigns: []CampaignStatus{{Name: "spring", State: CampaignRunning, Ringing: 2}, {Name: "summer"}, {Name: "gone"}},
 	}
 	cur := Status{Now: t0.Add(time.Second),
 		Agents: []AgentStatus{{ID: "a", State: "on-call", LoggedIn: 2 * time.Minute, Pending: &Pending{State: "paused", Reason: "x"}},
 			{ID: "b", State: "available"}},
-		Queues: []QueueStatus{{Name: "q", Waiting: 1, LongestWait: 2 * time.Second}},
-		Calls:  []CallStatus{{ID: "c1", Phase: "queued", Waited: 2 * time.Second}, {ID: "c3", Phase: "menu"}},
+		Queues:    []QueueStatus{{Name: "q", Waiting: 1, LongestWait: 2 * time.Second}},
+		Calls:     []CallStatus{{ID: "c1", Phase: "queued", Waited: 2 * time.Second}, {ID: "c3", Phase: "menu"}},
+		Campaigns: []CampaignStatus{{Name: "spring", State: CampaignRunning, Ringing: 1, Stats: CampaignStats{Dialed: 1}}, {Name: "summer"}},
 	}
 	var got []string
 	for _, c := range diffStatus(prev, cur) {
@@ -105,9 +108,11 @@ func TestDiffStatus(t *testing.T) {
 			got = append(got, string(c.Kind)+" "+c.Call.ID)
 		case c.Queue != nil:
 			got = append(got, string(c.Kind)+" "+c.Queue.Name)
+		case c.Campaign != nil:
+			got = append(got, string(c.Kind)+" "+c.Campaign.Name+" "+strconv.Itoa(c.Campaign.Stats.Dialed))
 		}
 	}
-	want := []string{"agent b available", "call-ended c2", "call c3"}
+	want := []string{"agent b available", "campaign-removed gone 0", "campaign spring 1", "call-ended c2", "call c3"}
 	if len(got) != len(want) {
 		t.Fatalf("changes %q, want %q (time passing alone is no change)", got, want)
 	}

@@ -19,6 +19,8 @@ type Status struct {
 	// overseeing some queues sees and acts on the agents in them. Shared
 	// between statuses; do not change it.
 	Members map[string][]string `json:"members,omitempty"`
+	// Campaigns are the outbound campaigns' states and figures.
+	Campaigns []CampaignStatus `json:"campaigns,omitempty"`
 }
 
 // QueueStatus is one queue's live figures and totals since start.
@@ -130,6 +132,9 @@ func (c *Core) Status(now time.Time) Status {
 		s.Calls = append(s.Calls, callStatus(u.call, now))
 	}
 	sort.SliceStable(s.Calls, func(i, j int) bool { return s.Calls[i].Waited > s.Calls[j].Waited })
+	if len(c.opts.Config.Campaigns) > 0 {
+		s.Campaigns = c.Campaigns(now)
+	}
 	return s
 }
 

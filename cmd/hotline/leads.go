@@ -1,15 +1,11 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
-	"maps"
 	"os"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -229,43 +225,11 @@ func newLeadsExportCmd(g *globalOptions) *cobra.Command {
 
 func writeLeadsCSV(w io.Writer, db *store.DB, camp string) error {
 	var leads []campaign.Lead
-	custom, answered := map[string]bool{}, map[string]bool{}
 	if err := db.CampaignLeads(camp, func(l campaign.Lead) bool {
 		leads = append(leads, l)
-		for k := range l.Fields {
-			custom[k] = true
-		}
-		for k := range l.Answers {
-			answered[k] = true
-		}
 		return true
 	}); err != nil {
 		return err
 	}
-	extra, answers := slices.Sorted(maps.Keys(custom)), slices.Sorted(maps.Keys(answered))
-	cw := csv.NewWriter(w)
-	header := append([]string{"id", "phone", "name", "timezone", "state", "attempts", "next_attempt", "last_outcome", "disposition"}, extra...)
-	for _, k := range answers {
-		header = append(header, "answer:"+k) // a survey's answers, apart from the imported columns
-	}
-	_ = cw.Write(header)
-	for _, l := range leads {
-		next, last := "", ""
-		if !l.NextAttempt.IsZero() {
-			next = l.NextAttempt.Format(time.RFC3339)
-		}
-		if l.LastOutcome != 0 {
-			last = l.LastOutcome.String()
-		}
-		row := []string{l.ID, l.Phone, l.Name, l.TimeZone, l.State.String(), strconv.Itoa(l.Attempts), next, last, l.Disposition}
-		for _, k := range extra {
-			row = append(row, l.Fields[k])
-		}
-		for _, k := range answers {
-			row = append(row, l.Answers[k])
-		}
-		_ = cw.Write(row)
-	}
-	cw.Flush()
-	return cw.Error()
+	return campaign.WriteCSV(w, leads)
 }

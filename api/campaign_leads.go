@@ -1,0 +1,108 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/api/auth"
+)
+
+// The campaigns page's reads of the lead list: its leads counted by state,
+// and the whole list as CSV (as `hotline leads export` writes it).
+func init() {
+	for pattern, summary := range map[string]string{
+		"GET /api/v1/campaigns/{name}/lead-states": "A campaign's leads counted by state (new, scheduled, dialing, callback, done, failed, do-not-call...), with those due now and those with survey answers",
+		"GET /api/v1/campaigns/{name}/leads.csv":   "A campaign's leads as CSV: state, attempts, next attempt, last outcome, disposition, imported columns and survey answers (answer:NAME)",
+	} {
+		routeAccess[pattern] = access{role: auth.Supervisor}
+		routeSummary[pattern] = summary
+	}
+}
+
+func (s *Server) campaignLeadRoutes() {
+	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/lead-states", s.leadStates)
+	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/leads.csv", s.leadsCSV)
+}
+
+// leadsOf is the lead list of the request's campaign, once the campaign is
+// known to be configured and one the user may read; else it writes the
+// refusal and returns nil.
+func (s *Server) leadsOf(w http.ResponseWriter, r *http.Request) LeadLister {
+	name := r.PathValue("name")
+	if _, err := engine.Send(r.Context(), s.eng, engine.CampaignControl{Campaign: name, Action: engine.CampaignStatusAction}); err != nil {
+		s.fail(w, err)
+		return nil
+	}
+	if t := s.teamOf(r); t != nil && !t.campaign(s.eng.Snapshot().Members, name) {
+		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": campaign " + name + " is not worked in your teams (" + t.covers() + ")"})
+		return nil
+	}
+	src, ok := s.rec.(LeadLister)
+	if !ok {
+		s.fail(w, fmt.Errorf("campaign %q: leads: %w", name, engine.ErrStopped))
+		return nil
+	}
+	return src
+}
+
+// LeadStates is the answer of GET /api/v1/campaigns/{name}/lead-states.
+type LeadStates struct {
+	Campaign string         `json:"campaign"`
+	Total    int            `json:"total"`
+	States   map[string]int `json:"states"`   // by campaign.LeadState name; states with no lead are left out
+	Due      int            `json:"due"`      // may be dialed now (new, scheduled or callback, its next attempt come)
+	Answered int            `json:"answered"` // with survey answers
+}
+
+// leadStates answers GET /api/v1/campaigns/{name}/lead-states.
+func (s *Server) leadStates(w http.ResponseWriter, r *http.Request) {
+	src := s.leadsOf(w, r)
+	if src == nil {
+		return
+	}
+	now := time.Now()
+	out := LeadStates{Campaign: r.PathValue("name"), States: map[string]int{}}
+	err := src.CampaignLeads(out.Campaign, func(l campaign.Lead) bool {
+		out.Total++
+		out.States[l.State.String()]++
+		if l.State.Dialable() && !l.NextAttempt.After(now) {
+			out.Due++
+		}
+		if len(l.Answers) > 0 {
+			out.Answered++
+		}
+		return true
+	})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// leadsCSV answers GET /api/v1/campaigns/{name}/leads.csv, as an
+// attachment named after the campaign.
+func (s *Server) leadsCSV(w http.ResponseWriter, r *http.Request) {
+	src := s.leadsOf(w, r)
+	if src == nil {
+		return
+	}
+	name := r.PathValue("name")
+	var leads []campaign.Lead
+	if err := src.CampaignLeads(name, func(l campaign.Lead) bool { leads = append(leads, l); return true }); err != nil {
+		s.fail(w, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := campaign.WriteCSV(&buf, leads); err != nil {
+		s.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"-leads.csv"))
+	_, _ = w.Write(buf.Bytes())
+}
