@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -108,9 +109,9 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
-// LeadImporter adds leads to the store; *store.DB is one.
+// LeadImporter imports lead lists into the store; *store.DB is one.
 type LeadImporter interface {
-	ImportLeads(leads []campaign.Lead) (store.ImportResult, error)
+	BeginLeadImport(camp string) (*store.LeadImport, error)
 }
 
 var _ LeadImporter = (*store.DB)(nil)
@@ -119,6 +120,10 @@ var _ LeadImporter = (*store.DB)(nil)
 // reads.
 const MaxLeadFile = 256 << 20
 
+// MaxLeadErrors is the most refused rows the answer of an import lists;
+// errors_total counts them all.
+const MaxLeadErrors = 1000
+
 // LeadImport is the answer of POST /api/v1/campaigns/{name}/leads.
 type LeadImport struct {
 	Rows             int            `json:"rows"`
@@ -126,6 +131,7 @@ type LeadImport struct {
 	DuplicatesInFile int            `json:"duplicates_in_file"`
 	AlreadyThere     int            `json:"duplicates_in_campaign"`
 	Errors           []LeadRowError `json:"errors,omitempty"`
+	ErrorsTotal      int            `json:"errors_total,omitempty"`
 }
 
 // LeadRowError is one refused row.
@@ -136,9 +142,12 @@ type LeadRowError struct {
 }
 
 // importLeads answers POST /api/v1/campaigns/{name}/leads: a CSV lead list
-// as the body (header row; ?region=US for numbers without a country code,
-// ?map=phone=Tel,name=Name for the columns). Rows with errors are skipped
-// and listed; a file that cannot be read imports nothing.
+// as the body (header row; ?region=US, the default, for numbers without a
+// country code, ?map=phone=Tel,name=Name for the columns). Rows with errors
+// are skipped and listed; a file that cannot be read imports nothing. The
+// body is read and stored a batch at a time, as the CLI does, so memory
+// does not grow with the list; one import into a campaign runs at a time
+// (another is a 409).
 func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	imp, ok := s.rec.(LeadImporter)
@@ -161,26 +170,47 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 			mapping[k] = v
 		}
 	}
-	body := http.MaxBytesReader(w, r.Body, MaxLeadFile)
-	res, err := campaign.ImportCSV(body, campaign.ImportOptions{Campaign: name, Region: r.URL.Query().Get("region"), Map: mapping}, nil)
+	opts := campaign.ImportOptions{Campaign: name, Region: cmp.Or(r.URL.Query().Get("region"), "US"), Map: mapping}
+	im, err := imp.BeginLeadImport(name)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.fail(w, fmt.Errorf("%w: the limit is %d bytes", errTooLarge, MaxLeadFile))
+		if errors.Is(err, store.ErrImportBusy) {
+			writeJSON(w, http.StatusConflict, Error{Error: err.Error()})
 			return
 		}
-		s.fail(w, badRequest("lead file: %v", err))
+		s.fail(w, err)
 		return
 	}
-	sr, err := imp.ImportLeads(res.Leads)
+	var out LeadImport
+	bad := func(e campaign.RowError) {
+		out.ErrorsTotal++
+		if len(out.Errors) < MaxLeadErrors {
+			out.Errors = append(out.Errors, LeadRowError{Row: e.Row, Column: e.Column, Error: e.Err.Error()})
+		}
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxLeadFile)
+	out.Rows, err = campaign.ScanCSV(body, opts, im.Add, bad, nil)
+	if err != nil {
+		if aerr := im.Abort(); aerr != nil {
+			s.fail(w, errors.Join(err, aerr))
+			return
+		}
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			s.fail(w, fmt.Errorf("%w: the limit is %d bytes; nothing imported", errTooLarge, MaxLeadFile))
+		case errors.Is(err, campaign.ErrBadFile):
+			s.fail(w, badRequest("lead file: %v; nothing imported", err))
+		default:
+			s.fail(w, err)
+		}
+		return
+	}
+	res, err := im.Commit()
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	out := LeadImport{Rows: res.Rows, Imported: sr.Added, DuplicatesInFile: res.Duplicates, AlreadyThere: sr.Duplicate}
-	for _, e := range res.Errors {
-		out.Errors = append(out.Errors, LeadRowError{Row: e.Row, Column: e.Column, Error: e.Err.Error()})
-	}
+	out.Imported, out.DuplicatesInFile, out.AlreadyThere = res.Added, res.InList, res.Duplicate-res.InList
 	writeJSON(w, http.StatusOK, out)
 }
 

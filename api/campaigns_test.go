@@ -163,6 +163,25 @@ func TestCampaignLeadsImport(t *testing.T) {
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "Name\nAnn\n"); code != http.StatusBadRequest {
 		t.Errorf("no phone column: %d %s", code, raw)
 	}
+	// Without ?region numbers are read as in the US, as the CLI reads them.
+	if code, li, raw := send("/api/v1/campaigns/spring/leads", "phone\n(212) 555-0102\n"); code != http.StatusOK || li.Imported != 1 {
+		t.Errorf("no region: %d %s", code, raw)
+	}
+	// A second import into the campaign while one is under way is refused,
+	// not run over the first's leads.
+	im, err := d.db.BeginLeadImport("spring")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "phone\n(212) 555-0103\n"); code != http.StatusConflict || !strings.Contains(raw, "under way") {
+		t.Errorf("import during another: %d %s", code, raw)
+	}
+	if _, err := im.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if code, li, raw := send("/api/v1/campaigns/spring/leads?region=US", "phone\n(212) 555-0103\n"); code != http.StatusOK || li.Imported != 1 {
+		t.Errorf("import after the other: %d %s", code, raw)
+	}
 }
 
 // TestCampaignPreviewRoutes: an agent of a preview campaign reads the lead

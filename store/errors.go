@@ -39,6 +39,10 @@ var (
 
 	// ErrClosed means the DB was used after Close.
 	ErrClosed = errors.New("store closed")
+
+	// ErrImportBusy means a lead import into the campaign is under way in
+	// this process; another may start once it is over.
+	ErrImportBusy = errors.New("another lead import into the campaign is under way")
 )
 
 // DecodeError names a stored record that could not be decoded.

@@ -59,16 +59,25 @@ func (im *LeadImport) sawOld(pk []byte) bool {
 }
 
 // BeginLeadImport starts an import into camp. An import of camp that a
-// crash left pending is rolled back first.
-func (db *DB) BeginLeadImport(camp string) (*LeadImport, error) {
+// crash left pending is rolled back first; one still under way in this
+// process is ErrImportBusy (its leads would be taken for a crash's).
+func (db *DB) BeginLeadImport(camp string) (im *LeadImport, err error) {
 	if camp == "" {
 		return nil, fmt.Errorf("store: lead import: no campaign: %w", ErrInvalid)
 	}
+	if _, busy := db.importing.LoadOrStore(camp, struct{}{}); busy {
+		return nil, fmt.Errorf("store: lead import into %q: %w", camp, ErrImportBusy)
+	}
+	defer func() {
+		if err != nil {
+			db.importing.Delete(camp)
+		}
+	}()
 	if err := db.rollbackImport(camp); err != nil {
 		return nil, err
 	}
-	im := &LeadImport{db: db, camp: camp, batch: make([]campaign.Lead, 0, importBatch)}
-	err := db.Apply(func(tx *Tx) (err error) {
+	im = &LeadImport{db: db, camp: camp, batch: make([]campaign.Lead, 0, importBatch)}
+	err = db.Apply(func(tx *Tx) (err error) {
 		defer tx.recoverCorrupt(&err)
 		seqs, err := tx.bucket(bucketLeadSeq)
 		if err != nil {
@@ -230,9 +239,15 @@ func (db *DB) commitImports(ims ...*LeadImport) error {
 		return err
 	}
 	for _, im := range ims {
-		im.closed = true
+		im.close()
 	}
 	return nil
+}
+
+// close ends the import, letting another into its campaign start.
+func (im *LeadImport) close() {
+	im.closed = true
+	im.db.importing.Delete(im.camp)
 }
 
 // Abort deletes the leads the import wrote. An import that is over (or
@@ -241,7 +256,7 @@ func (im *LeadImport) Abort() error {
 	if im.closed {
 		return nil
 	}
-	im.closed = true
+	defer im.close()
 	return im.db.rollbackImport(im.camp)
 }
 

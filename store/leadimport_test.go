@@ -157,3 +157,63 @@ func TestLeadImportRefusesBadLead(t *testing.T) {
 		t.Fatalf("a lead of another campaign: %v", err)
 	}
 }
+
+// Two imports into one campaign at once (two API requests) would give the
+// same lead ids, the second overwriting the first's leads, and the second's
+// start would roll back the first as if a crash had left it: the second is
+// refused while the first is under way, and taken once it is over.
+func TestLeadImportConcurrent(t *testing.T) {
+	db := openLeadsDB(t)
+	first, err := db.BeginLeadImport("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := first.Add(lead("c", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.BeginLeadImport("c"); !errors.Is(err, ErrImportBusy) {
+		t.Fatalf("second import while the first is under way: %v, want ErrImportBusy", err)
+	}
+	other, err := db.BeginLeadImport("d") // another campaign's import is no bother
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := first.Commit(); err != nil || res.Added != 3 {
+		t.Fatalf("first import: %+v %v", res, err)
+	}
+	second, err := db.BeginLeadImport("c")
+	if err != nil {
+		t.Fatalf("import after the first committed: %v", err)
+	}
+	for i := 3; i < 5; i++ {
+		if err := second.Add(lead("c", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res, err := second.Commit(); err != nil || res.Added != 2 {
+		t.Fatalf("second import: %+v %v", res, err)
+	}
+	phones := map[string]string{}
+	if err := db.CampaignLeads("c", func(l campaign.Lead) bool { phones[l.ID] = l.Phone; return true }); err != nil {
+		t.Fatal(err)
+	}
+	if len(phones) != 5 {
+		t.Fatalf("leads after both imports: %v", phones)
+	}
+	// An aborted import frees the campaign too.
+	third, err := db.BeginLeadImport("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := third.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.BeginLeadImport("c"); err != nil {
+		t.Fatalf("import after an abort: %v", err)
+	}
+}

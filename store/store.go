@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -114,6 +115,10 @@ type DB struct {
 	// onTasks, set by OnTasks, is told of each commit that changed a
 	// callback task.
 	onTasks atomic.Pointer[func()]
+	// importing holds the campaigns with a lead import under way in this
+	// process (campaign → struct{}): a pending import of one not here was
+	// left by a crash.
+	importing sync.Map
 }
 
 // Open opens the store at path, creating the file and its directory when

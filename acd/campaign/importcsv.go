@@ -105,7 +105,7 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 		return 0, fmt.Errorf("%w: the file is empty", ErrBadFile)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("%w: header: %v", ErrBadFile, err)
+		return 0, fmt.Errorf("%w: header: %w", ErrBadFile, err)
 	}
 	header = slices.Clone(header)
 	if len(header) > 0 {
@@ -145,7 +145,7 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
 				continue // cannot happen with FieldsPerRecord = -1
 			}
-			return rows, fmt.Errorf("%w: row %d: %v", ErrBadFile, row, err)
+			return rows, fmt.Errorf("%w: row %d: %w", ErrBadFile, row, err)
 		}
 		rows++
 		if rows > maxRows {

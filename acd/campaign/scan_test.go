@@ -3,8 +3,10 @@ package campaign
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // A long list is read in chunks normalized in parallel: leads still come in
@@ -53,5 +55,20 @@ func TestScanCSVOrder(t *testing.T) {
 		}, func(RowError) {}, nil)
 	if !errors.Is(err, stop) || got != 3000 {
 		t.Fatalf("after the consumer's error: %v, %d leads", err, got)
+	}
+}
+
+// A reader that fails midway (a body over its size limit) keeps its error
+// in the chain, so the API can answer 413 rather than "bad file".
+func TestScanCSVReadError(t *testing.T) {
+	errLimit := errors.New("body too large")
+	r := io.MultiReader(strings.NewReader("phone\n+12125550100\n+1212"), iotest.ErrReader(errLimit))
+	_, err := ScanCSV(r, ImportOptions{Campaign: "c", Region: "US"}, func(Lead) error { return nil }, func(RowError) {}, nil)
+	if !errors.Is(err, errLimit) || !errors.Is(err, ErrBadFile) {
+		t.Fatalf("err %v: want the reader's error and ErrBadFile", err)
+	}
+	_, err = ScanCSV(iotest.ErrReader(errLimit), ImportOptions{Campaign: "c", Region: "US"}, func(Lead) error { return nil }, func(RowError) {}, nil)
+	if !errors.Is(err, errLimit) {
+		t.Fatalf("header: err %v: want the reader's error", err)
 	}
 }
