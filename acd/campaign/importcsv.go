@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -97,7 +99,12 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 	if maxRows == 0 {
 		maxRows = 1_000_000
 	}
-	cr := csv.NewReader(r)
+	if err := checkRegion(o.Region); err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrBadFile, err)
+	}
+	br := bufio.NewReaderSize(r, sniffSize)
+	cr := csv.NewReader(br)
+	cr.Comma = sniffComma(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -164,6 +171,34 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 	return rows, flush()
 }
 
+// sniffSize is how much of a file's start is read to tell its separator.
+const sniffSize = 64 << 10
+
+// sniffComma tells a file's separator from its header line: the comma, or
+// the semicolon that spreadsheets write where the comma is the decimal
+// mark, or a tab, whichever the header has most of outside quotes.
+func sniffComma(br *bufio.Reader) rune {
+	head, _ := br.Peek(sniffSize)
+	counts := map[byte]int{}
+	quoted := false
+	for _, b := range head {
+		if b == '"' {
+			quoted = !quoted
+		} else if b == '\n' && !quoted {
+			break
+		} else if !quoted {
+			counts[b]++
+		}
+	}
+	comma := byte(',')
+	for _, b := range []byte{';', '\t'} {
+		if counts[b] > counts[comma] {
+			comma = b
+		}
+	}
+	return rune(comma)
+}
+
 // scanChunk is how many rows ScanCSV holds at once.
 const scanChunk = 2048
 
@@ -196,6 +231,17 @@ type columns struct {
 }
 
 func mapColumns(header []string, m map[string]string) (*columns, error) {
+	seen := map[string]int{}
+	for i, h := range header {
+		k := strings.ToLower(strings.TrimSpace(h))
+		if k == "" {
+			continue
+		}
+		if j, dup := seen[k]; dup {
+			return nil, fmt.Errorf("%w: columns %d and %d are both named %q; rename one", ErrBadFile, j+1, i+1, k)
+		}
+		seen[k] = i
+	}
 	find := func(name string) int {
 		for i, h := range header {
 			if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(name)) {
@@ -245,6 +291,15 @@ func mapColumns(header []string, m map[string]string) (*columns, error) {
 	return c, nil
 }
 
+// used lists the columns a lead is made of.
+func (c *columns) used() []int {
+	cols := []int{c.phone, c.name, c.timezone}
+	for _, i := range c.custom {
+		cols = append(cols, i)
+	}
+	return cols
+}
+
 func (c *columns) cell(rec []string, i int) string {
 	if i < 0 || i >= len(rec) {
 		return ""
@@ -253,6 +308,11 @@ func (c *columns) cell(rec []string, i int) string {
 }
 
 func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError) {
+	for _, i := range c.used() {
+		if !utf8.ValidString(c.cell(rec, i)) {
+			return Lead{}, &RowError{Row: row, Column: c.header[i], Err: errors.New("not UTF-8 text; save the file as UTF-8")}
+		}
+	}
 	raw := c.cell(rec, c.phone)
 	if raw == "" {
 		return Lead{}, &RowError{Row: row, Column: c.header[c.phone], Err: errors.New("empty phone number")}
@@ -285,12 +345,19 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 // time zones its country or area code has. region is the default country
 // for numbers without a country code.
 func NormalizePhone(raw, region string) (e164 string, zones []string, err error) {
+	if err := checkRegion(region); err != nil {
+		return "", nil, err
+	}
 	n, err := phonenumbers.Parse(raw, strings.ToUpper(region))
 	if err != nil {
 		return "", nil, fmt.Errorf("%q: %w (%v)", raw, ErrBadNumber, err)
 	}
 	if !phonenumbers.IsValidNumber(n) {
 		return "", nil, fmt.Errorf("%q: %w", raw, ErrBadNumber)
+	}
+	if ext := n.GetExtension(); ext != "" {
+		// Dialing the number alone would reach someone else (a switchboard).
+		return "", nil, fmt.Errorf("%q: has an extension (%s), which a dial cannot reach; give the number alone: %w", raw, ext, ErrBadNumber)
 	}
 	zones, _ = phonenumbers.GetTimezonesForNumber(n)
 	var known []string
@@ -302,6 +369,16 @@ func NormalizePhone(raw, region string) (e164 string, zones []string, err error)
 	return phonenumbers.Format(n, phonenumbers.E164), known, nil
 }
 
+// checkRegion refuses a default country libphonenumber does not know
+// (every number written without its country code would be refused for
+// it); "" means numbers must carry their country code.
+func checkRegion(region string) error {
+	if region != "" && phonenumbers.GetCountryCodeForRegion(strings.ToUpper(region)) == 0 {
+		return fmt.Errorf("region %q is not a country libphonenumber knows; use an ISO 3166 code such as US or GB", region)
+	}
+	return nil
+}
+
 // knownZones caches the zone names that load: time.LoadLocation reads the
 // zone database every time, which would dominate the import of a long
 // list. Only names that load are kept, so the cache is bounded by the zone
@@ -309,6 +386,9 @@ func NormalizePhone(raw, region string) (e164 string, zones []string, err error)
 var knownZones sync.Map // zone name → struct{}
 
 func zoneKnown(name string) bool {
+	if name == "" || name == "Local" { // the server's own zone, not the lead's
+		return false
+	}
 	if _, ok := knownZones.Load(name); ok {
 		return true
 	}

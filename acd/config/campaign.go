@@ -319,8 +319,8 @@ func (v *validator) campaigns() {
 func (v *validator) campaignPacing(p string, c Campaign) {
 	mode, err := dialer.ParseMode(c.Mode)
 	if err != nil {
+		// The rest is still checked: every problem is named at once.
 		v.oneOf(joinPath(p, "mode"), "dial mode", c.Mode, []string{"preview", "progressive", "power", "predictive"})
-		return
 	}
 	if mode == dialer.Power && !(c.Ratio >= 1 && c.Ratio <= 10) {
 		v.add(joinPath(p, "ratio"), "%g: want 1 to 10 calls per free agent", c.Ratio)
@@ -347,7 +347,7 @@ func (v *validator) campaignHours(p string, c Campaign) {
 	}
 	if c.Schedule.TimeZone == "" {
 		v.add(joinPath(p, "schedule.time_zone"), "missing; an IANA zone such as Europe/Paris")
-	} else if _, err := time.LoadLocation(c.Schedule.TimeZone); err != nil {
+	} else if _, err := time.LoadLocation(c.Schedule.TimeZone); err != nil || c.Schedule.TimeZone == "Local" { // Local: the server's zone
 		v.add(joinPath(p, "schedule.time_zone"), "unknown time zone %q; use an IANA name such as America/New_York", c.Schedule.TimeZone)
 	}
 	if _, err := campaign.ParseHours(c.LeadHours); err != nil {

@@ -93,6 +93,9 @@ func TestValidateCampaigns(t *testing.T) {
 		{"connect", func(k *Campaign) { k.ConnectWithin = 0 }, []string{"campaigns[0].connect_within: must be more than 0s"}},
 		{"hours", func(k *Campaign) { k.Schedule.Hours = "21:00-08:00" }, []string{"campaigns[0].schedule.hours: hours \"21:00-08:00\": the end must be after the start"}},
 		{"zone", func(k *Campaign) { k.Schedule.TimeZone = "Mars/Olympus" }, []string{`campaigns[0].schedule.time_zone: unknown time zone "Mars/Olympus"`}},
+		{"the server's zone", func(k *Campaign) { k.Schedule.TimeZone = "Local" }, []string{`campaigns[0].schedule.time_zone: unknown time zone "Local"`}},
+		{"a bad mode hides no other problem", func(k *Campaign) { k.Mode, k.AbandonCap, k.Hopper = "turbo", 2, -1 }, []string{
+			"campaigns[0].abandon_cap: 2: want a share between 0 and 1", "campaigns[0].hopper: -1 is less than 1", `campaigns[0].mode: unknown dial mode "turbo"`}},
 		{"lead hours", func(k *Campaign) { k.LeadHours = "8-21" }, []string{"campaigns[0].lead_hours: hours \"8-21\""}},
 		{"attempts", func(k *Campaign) { k.Retry.MaxAttempts = 0 }, []string{"campaigns[0].retry.max_attempts: 0 is less than 1"}},
 		{"agent", func(k *Campaign) { k.Agents = []string{"carol"} }, []string{`campaigns[0].agents[0]: unknown agent "carol"; known: alice, bob`}},

@@ -1,0 +1,77 @@
+package campaign
+
+import (
+	"strings"
+	"testing"
+)
+
+// Lead files as spreadsheets and people write them: each is read as meant
+// or its problem named with the row and column.
+func TestImportCSVHostile(t *testing.T) {
+	for _, tc := range []struct {
+		name, data string
+		region     string
+		leads      []string // phone name, of each lead
+		errs       []string // the row errors, in order
+	}{
+		{"semicolons", "phone;name\n+12125550101;Ann\n\"+1 212 555 0102\";\"Lee; Bob\"\n", "US",
+			[]string{"+12125550101 Ann", "+12125550102 Lee; Bob"}, nil},
+		{"semicolons after a byte-order mark, CRLF", "\ufeffPhone;Name\r\n212 555 0101;Ann\r\n", "US",
+			[]string{"+12125550101 Ann"}, nil},
+		{"tabs", "phone\tname\n+12125550101\tAnn, Lee\n", "US", []string{"+12125550101 Ann, Lee"}, nil},
+		{"commas with semicolons in a cell", "phone,name\n+12125550101,\"Ann; Lee\"\n", "US", []string{"+12125550101 Ann; Lee"}, nil},
+		{"one column", "phone\n+12125550101\n", "US", []string{"+12125550101 "}, nil},
+		{"not UTF-8", "phone,name,notes\n+12125550101,Ren\xe9e,ok\n+12125550102,Bob,caf\xe9\n+12125550103,Cy,\n", "US",
+			[]string{"+12125550103 Cy"},
+			[]string{`row 2, column "name": not UTF-8 text`, `row 3, column "notes": not UTF-8 text`}},
+		{"an extension", "phone,name\n212-555-0101 ext. 12,Ann\n+12125550102x5,Bob\n+12125550103,Cy\n", "US",
+			[]string{"+12125550103 Cy"},
+			[]string{`row 2, column "phone": "212-555-0101 ext. 12": has an extension (12)`, `row 3, column "phone": "+12125550102x5": has an extension (5)`}},
+		{"Local is no zone", "phone,timezone\n+12125550101,Local\n+12125550102,America/Chicago\n", "US",
+			[]string{"+12125550102 "},
+			[]string{`row 2, column "timezone": unknown time zone "Local"`}},
+		{"00 where it is the way out", "phone\n00 44 20 7946 0958\n", "FR", []string{"+442079460958 "}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := ImportCSV(strings.NewReader(tc.data), ImportOptions{Campaign: "c", Region: tc.region}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, l := range res.Leads {
+				got = append(got, l.Phone+" "+l.Name)
+			}
+			if strings.Join(got, "|") != strings.Join(tc.leads, "|") {
+				t.Errorf("leads %q, want %q", got, tc.leads)
+			}
+			if len(res.Errors) != len(tc.errs) {
+				t.Fatalf("errors %v, want %q", res.Errors, tc.errs)
+			}
+			for i, e := range res.Errors {
+				if !strings.HasPrefix(e.Error(), tc.errs[i]) {
+					t.Errorf("error %d: %q, want %q", i, e.Error(), tc.errs[i])
+				}
+			}
+		})
+	}
+}
+
+// Files and options that cannot be read as meant are refused whole, with
+// the reason.
+func TestImportCSVHostileRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, data, region, want string
+	}{
+		{"two phone columns", "phone,name,Phone\n+12125550101,Ann,+12125550102\n", "US", `columns 1 and 3 are both named "phone"`},
+		{"two columns of one name", "phone,Notes,notes\n+12125550101,a,b\n", "US", `columns 2 and 3 are both named "notes"`},
+		{"unknown region", "phone\n212 555 0101\n", "XX", `region "XX" is not a country`},
+		{"a country's name for a region", "phone\n212 555 0101\n", "USA", `region "USA" is not a country`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := ImportCSV(strings.NewReader(tc.data), ImportOptions{Campaign: "c", Region: tc.region}, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || len(res.Leads) != 0 {
+				t.Fatalf("err %v, leads %d; want %q and none", err, len(res.Leads), tc.want)
+			}
+		})
+	}
+}
