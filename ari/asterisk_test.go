@@ -118,6 +118,9 @@ func placeCall(ctx context.Context, c *Client, s farend.CallScript) error {
 		vars["CALLER_SAY"] = saySound(s.Say)
 		vars["CALLER_SAY_WAIT"] = seconds(s.SayDelay)
 	}
+	if s.SilentAudio {
+		vars["CALLER_SILENT_AUDIO"] = "yes"
+	}
 	if s.HangupAfter > 0 {
 		rest := s.HangupAfter
 		if s.DTMF != "" {

@@ -14,7 +14,7 @@ func Default() Config {
 		},
 		Store:   Store{Path: "hotline.db"},
 		Reports: Reports{ServiceLevelTarget: 80, RepeatWindow: 7 * 24 * time.Hour},
-		Speech:  Speech{Prompts: "prompts", Speed: 150, Recognizer: Recognizer{Timeout: 10 * time.Second}},
+		Speech:  Speech{Prompts: "prompts", Speed: 150, ListenSilence: 2 * time.Second, Recognizer: Recognizer{Timeout: 10 * time.Second}},
 		Privacy: Privacy{Region: "US", Retention: Retention{Every: 24 * time.Hour}},
 		PBX: PBX{
 			Type:                PBXAsterisk,

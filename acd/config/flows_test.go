@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hotline-cc/hotline/acd/ivr"
 )
@@ -51,6 +52,52 @@ flows:
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("problems lack %q:\n%v", want, err)
 		}
+	}
+}
+
+// A FAQ's listen_silence is checked against what switches take and
+// against its own listen, and the problem names the node.
+func TestFlowListenSilence(t *testing.T) {
+	const flow = `
+store: {path: x.db}
+queues: [{name: support}]
+entries: [{number: "100", flow: help}]
+flows:
+  help:
+    start: ask
+    nodes:
+      ask:
+        kind: faq
+        timeout: 5s
+        agent: person
+        %s
+        entries: [{id: hours, key: "1", say: {en: "Nine to six."}}]
+      person: {kind: queue, queue: support}
+`
+	for _, tc := range []struct{ set, want string }{
+		{"listen_silence: 1500ms", "flows.help.nodes.ask: listen_silence 1.5s: want whole seconds"},
+		{"listen_silence: -1s", "flows.help.nodes.ask: listen_silence -1s: want whole seconds"},
+		{"listen: 4s\n        listen_silence: 4s", "flows.help.nodes.ask: listen_silence 4s: must be shorter than listen (4s)"},
+		{"listen_silence: 8s", "flows.help.nodes.ask: listen_silence 8s: must be shorter than listen (8s)"},
+		{"listen: -2s", "flows.help.nodes.ask: listen -2s: must be positive"},
+	} {
+		cfg, err := Parse([]byte(strings.Replace(flow, "%s", tc.set, 1)), "flows.yaml")
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.set, err, tc.want)
+		}
+	}
+	cfg, err := Parse([]byte(strings.Replace(flow, "%s", "listen_silence: 3s", 1)), "flows.yaml")
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := cfg.Flows["help"].Nodes["ask"].Node.(*ivr.FAQ); f.ListenSilence != 3*time.Second {
+		t.Errorf("listen_silence decoded as %v, want 3s", f.ListenSilence)
 	}
 }
 

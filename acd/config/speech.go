@@ -17,7 +17,15 @@ type Speech struct {
 	Speed     int    `yaml:"speed"` // words per minute
 	// Recognizer, where set, lets callers say their question after a beep.
 	Recognizer Recognizer `yaml:"recognizer"`
+	// ListenSilence is how long a caller is silent before the switch ends
+	// what it records of them, where a node sets no listen_silence of its
+	// own. Whole seconds: switches count silence in seconds.
+	ListenSilence time.Duration `yaml:"listen_silence"`
 }
+
+// MaxListenSilence bounds speech.listen_silence: a caller silent that long
+// has said what they had to say.
+const MaxListenSilence = 30 * time.Second
 
 // Recognizer is a speech-to-text service speaking the transcription API
 // (POST /v1/audio/transcriptions).
@@ -40,6 +48,9 @@ func (v *validator) speech() {
 		if u, err := url.Parse(f.v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			v.add(f.path, "%q: want an http:// or https:// URL", f.v)
 		}
+	}
+	if l := s.ListenSilence; l < time.Second || l > MaxListenSilence || l%time.Second != 0 {
+		v.add("speech.listen_silence", "%v: want whole seconds from 1s to %v, such as 2s", l, MaxListenSilence)
 	}
 	if s.Recognizer.Timeout <= 0 {
 		v.add("speech.recognizer.timeout", "%v: want a positive duration such as 10s", s.Recognizer.Timeout)

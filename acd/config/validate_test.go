@@ -177,6 +177,12 @@ func TestValidateRules(t *testing.T) {
 		{"entry number spaces", func(c *Config) { c.Entries[0].Number = "555 1234" }, []string{`entries[0].number: "555 1234" contains spaces`}},
 		{"duplicate entry", func(c *Config) { c.Entries[1].Number = "100" }, []string{`entries[1].number: "100" is already used by entries[0]`}},
 
+		// speech
+		{"listen silence unset", func(c *Config) { c.Speech.ListenSilence = 0 }, []string{"speech.listen_silence: 0s: want whole seconds from 1s to 30s"}},
+		{"listen silence in parts of a second", func(c *Config) { c.Speech.ListenSilence = 1500 * time.Millisecond }, []string{"speech.listen_silence: 1.5s: want whole seconds"}},
+		{"listen silence too long", func(c *Config) { c.Speech.ListenSilence = time.Minute }, []string{"speech.listen_silence: 1m0s: want whole seconds from 1s to 30s"}},
+		{"listen silence set", func(c *Config) { c.Speech.ListenSilence = 4 * time.Second }, nil},
+
 		// menus
 		{"menu name missing", func(c *Config) { c.Menus[0].Name = ""; c.Entries = c.Entries[1:] }, []string{"menus[0].name: missing"}},
 		{"duplicate menu", func(c *Config) { c.Menus = append(c.Menus, c.Menus[0]) }, []string{`menus[1].name: menu "main" is already used by menus[0]`}},

@@ -147,7 +147,7 @@ func (c Command) String() string {
 	case OpStopRecording, OpPauseRecording, OpResumeRecording, OpCheckRecording:
 		fmt.Fprintf(&b, " %s", c.Name)
 	case OpListen:
-		fmt.Fprintf(&b, " %s %s max=%s", c.Listen.Channel, c.Listen.Name, c.Listen.Max)
+		fmt.Fprintf(&b, " %s %s max=%s silence=%s", c.Listen.Channel, c.Listen.Name, c.Listen.Max, c.Listen.Silence)
 	case OpSetVar:
 		fmt.Fprintf(&b, " %s %s=%s", c.Channel, c.Name, c.Value)
 	case OpSpy:

@@ -26,7 +26,8 @@ type listening struct {
 }
 
 // flowListen carries out a FAQ's Listen: with a recognizer configured,
-// the switch records what the caller says after a beep. The flow's timer
+// the switch records what the caller says after a beep, until the node's
+// listen_silence (else speech.listen_silence) of silence or its cap. The flow's timer
 // waits for the utterance and its transcript (re-armed if nothing comes
 // of it), so that a slow recognizer does not count as a caller's silence.
 func (c *Core) flowListen(now time.Time, cl *call, a ivr.Listen) {
@@ -35,7 +36,11 @@ func (c *Core) flowListen(now time.Time, cl *call, a ivr.Listen) {
 	}
 	cl.listen.seq++
 	cl.listen.name = "utterance-" + cl.id + "-" + strconv.Itoa(cl.listen.seq)
-	req := pbx.ListenRequest{Name: cl.listen.name, Channel: cl.ch, Max: a.Max, Beep: true}
+	silence := a.Silence
+	if silence <= 0 {
+		silence = c.opts.Config.Speech.ListenSilence
+	}
+	req := pbx.ListenRequest{Name: cl.listen.name, Channel: cl.ch, Max: a.Max, Silence: silence, Beep: true}
 	maxLen, silence := req.Limits()
 	cl.gen[TimerMenu]++ // a guard, should the switch never report the utterance
 	c.out.At(now.Add(maxLen+silence+c.recognizeTimeout()+cl.listen.wait), Timer{Kind: TimerMenu, Call: cl.id, Gen: cl.gen[TimerMenu]})

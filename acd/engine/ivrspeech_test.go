@@ -67,8 +67,14 @@ type speechRun struct {
 // runSpoken runs one caller of speechFlowConfig to its end.
 func runSpoken(t *testing.T, rec speech.Recognizer, script farend.CallScript) *speechRun {
 	t.Helper()
+	return runSpokenOn(t, speechFlowConfig, rec, script)
+}
+
+// runSpokenOn runs one caller of the flow configured by cfg to its end.
+func runSpokenOn(t *testing.T, cfg string, rec speech.Recognizer, script farend.CallScript) *speechRun {
+	t.Helper()
 	sr := &speechRun{st: newMemStore()}
-	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, speechFlowConfig), Store: sr.st, Recognizer: rec,
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, cfg), Store: sr.st, Recognizer: rec,
 		RecognizeTimeout: 50 * time.Millisecond,
 		Trace:            func(_ time.Time, line string) { sr.trace = append(sr.trace, line) }},
 		Start: epoch, Sim: sim.Options{PromptLength: 2 * time.Second}})
@@ -235,5 +241,23 @@ func TestNoRecognizerNoListen(t *testing.T) {
 	sr.has(t, sr.record(t), "faq-answer hours by key 1")
 	if sr.traced("listen ") {
 		t.Errorf("listened without a recognizer")
+	}
+}
+
+// The silence that ends an utterance is the FAQ node's listen_silence,
+// else speech.listen_silence, and the switch is asked for it.
+func TestListenSilenceSetting(t *testing.T) {
+	for _, tc := range []struct{ name, cfg, want string }{
+		{"default", speechFlowConfig, "max=6s silence=2s"},
+		{"global", speechFlowConfig + "speech: {listen_silence: 4s}\n", "max=6s silence=4s"},
+		{"node", strings.Replace(speechFlowConfig, "listen: 6s", "listen: 6s\n        listen_silence: 3s", 1) + "speech: {listen_silence: 4s}\n", "max=6s silence=3s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sr := runSpokenOn(t, tc.cfg, sim.Recognizer{}, farend.CallScript{Say: "when are you open", HangupAfter: 20 * time.Second})
+			if !sr.traced(tc.want) {
+				t.Errorf("no listen with %q traced:\n%s", tc.want, strings.Join(sr.trace, "\n"))
+			}
+			sr.has(t, sr.record(t), "faq main/ask", "faq-answer hours by phrase")
+		})
 	}
 }

@@ -31,14 +31,17 @@ type FAQ struct {
 	AgentPhrases map[string][]string `yaml:"agent_phrases"` // language → phrases asking for a person
 	Threshold    float64             `yaml:"threshold"`     // 0 = 0.5
 	Listen       time.Duration       `yaml:"listen"`        // longest utterance recorded; 0 = 8s
-	Timeout      time.Duration       `yaml:"timeout"`       // wait for a key or phrase after a prompt
-	Retries      int                 `yaml:"retries"`
-	RepeatKey    string              `yaml:"repeat_key"` // "" = "1"
-	BackKey      string              `yaml:"back_key"`   // "" = "2"
-	AgentKey     string              `yaml:"agent_key"`  // "" = "0"
-	Agent        string              `yaml:"agent"`      // node for a caller who asks for a person
-	Fallback     string              `yaml:"fallback"`   // after the retries; "" = Agent
-	Then         string              `yaml:"next"`       // after an answer and silence; "" = hang up
+	// ListenSilence is the silence that ends an utterance, in whole
+	// seconds; 0 = the host's default (speech.listen_silence).
+	ListenSilence time.Duration `yaml:"listen_silence"`
+	Timeout       time.Duration `yaml:"timeout"` // wait for a key or phrase after a prompt
+	Retries       int           `yaml:"retries"`
+	RepeatKey     string        `yaml:"repeat_key"` // "" = "1"
+	BackKey       string        `yaml:"back_key"`   // "" = "2"
+	AgentKey      string        `yaml:"agent_key"`  // "" = "0"
+	Agent         string        `yaml:"agent"`      // node for a caller who asks for a person
+	Fallback      string        `yaml:"fallback"`   // after the retries; "" = Agent
+	Then          string        `yaml:"next"`       // after an answer and silence; "" = hang up
 
 	once    sync.Once
 	matcher *Matcher
@@ -57,12 +60,18 @@ type FAQEntry struct {
 const agentID = "\x00agent"
 
 // Listen asks the host to record what the caller says (up to Max, ending on
-// silence) and, if it has a recognizer, to come back with a Phrase input.
-type Listen struct{ Max time.Duration }
+// Silence, 0 = the host's default) and, if it has a recognizer, to come
+// back with a Phrase input.
+type Listen struct{ Max, Silence time.Duration }
 
-func (Listen) action()          {}
-func (a Listen) String() string { return "listen " + a.Max.String() }
-func (*FAQ) Kind() string       { return "faq" }
+func (Listen) action() {}
+func (a Listen) String() string {
+	if a.Silence > 0 {
+		return "listen " + a.Max.String() + " silence " + a.Silence.String()
+	}
+	return "listen " + a.Max.String()
+}
+func (*FAQ) Kind() string { return "faq" }
 func (f *FAQ) key(k, def string) string {
 	if k == "" {
 		return def
@@ -139,6 +148,9 @@ func (f *FAQ) Validate() error {
 	if f.Retries < 0 {
 		problems = append(problems, fmt.Sprintf("retries %d: must be 0 or more", f.Retries))
 	}
+	if p := CheckListen(f.Listen, f.ListenSilence); p != "" {
+		problems = append(problems, p)
+	}
 	return bad(problems)
 }
 
@@ -173,9 +185,32 @@ func (f *FAQ) ask(st State, extra []string) []Action {
 func (f *FAQ) wait() []Action {
 	listen := f.Listen
 	if listen <= 0 {
-		listen = 8 * time.Second
+		listen = DefaultListen
 	}
-	return []Action{StartTimer{After: f.Timeout}, Listen{Max: listen}}
+	return []Action{StartTimer{After: f.Timeout}, Listen{Max: listen, Silence: f.ListenSilence}}
+}
+
+// DefaultListen is the longest utterance a node records when its listen
+// is unset.
+const DefaultListen = 8 * time.Second
+
+// CheckListen checks a node's listen and listen_silence settings; it
+// returns the problem, "" if none. Switches count silence in whole seconds,
+// and a silence as long as the utterance's cap would never end it.
+func CheckListen(listen, silence time.Duration) string {
+	if listen < 0 {
+		return fmt.Sprintf("listen %v: must be positive (0 = %v)", listen, DefaultListen)
+	}
+	if listen == 0 {
+		listen = DefaultListen
+	}
+	switch {
+	case silence < 0 || silence%time.Second != 0:
+		return fmt.Sprintf("listen_silence %v: want whole seconds such as 3s (0 = speech.listen_silence)", silence)
+	case silence >= listen:
+		return fmt.Sprintf("listen_silence %v: must be shorter than listen (%v), or it never ends an utterance", silence, listen)
+	}
+	return ""
 }
 
 // Step implements Node.

@@ -28,6 +28,12 @@ type CallScript struct {
 	// ("" says nothing to that one), SayDelay after each beep (the sim
 	// only): answers to a survey's questions, in one call.
 	SayNext []string
+	// SilentAudio: while the caller says nothing, their phone sends silent
+	// audio, as a SIP phone's RTP does. A test caller on Asterisk's Local
+	// channels otherwise sends no frames at all, and a recording there ends
+	// after 4 s without audio whatever its silence setting. The sim and
+	// FreeSWITCH's loopback callers send silence anyway.
+	SilentAudio bool
 	// Args and Vars reach Hotline in CallArrived where the backend can pass
 	// them (the sim does); the contract suite does not rely on them.
 	Args []string

@@ -45,6 +45,7 @@ const (
 	CaseConsult              = "Consult"
 	CaseListen               = "Listen"
 	CaseListenSilence        = "ListenSilence"
+	CaseListenSilenceLonger  = "ListenSilenceLonger"
 	CaseListenHangup         = "ListenHangup"
 )
 
@@ -105,6 +106,7 @@ var contractCases = []caseDef{
 	{CaseConsult, testConsult},
 	{CaseListen, testListen},
 	{CaseListenSilence, testListenSilence},
+	{CaseListenSilenceLonger, testListenSilenceLonger},
 	{CaseListenHangup, testListenHangup},
 }
 
@@ -621,14 +623,27 @@ const (
 // after stop (if set) ran.
 func (c *contractCase) listen(ch pbx.ChannelID, stop func(name string)) pbx.Utterance {
 	c.t.Helper()
-	name := fmt.Sprintf("hotline-contract-%d-utterance", c.next())
-	c.ok(c.h.Switch.Listen(c.ctx, pbx.ListenRequest{Name: name, Channel: ch, Max: 8 * time.Second, Silence: 2 * time.Second, Beep: true}), "listen")
+	name := c.startListen(ch, 8*time.Second, 2*time.Second)
 	if err := c.h.Switch.Listen(c.ctx, pbx.ListenRequest{Name: name, Channel: ch}); err == nil {
 		c.t.Errorf("a second Listen named %s was accepted", name)
 	}
 	if stop != nil {
 		stop(name)
 	}
+	return c.utterance(ch, name)
+}
+
+// startListen starts a Listen on ch, after a beep, and returns its name.
+func (c *contractCase) startListen(ch pbx.ChannelID, maxLen, silence time.Duration) string {
+	c.t.Helper()
+	name := fmt.Sprintf("hotline-contract-%d-utterance", c.next())
+	c.ok(c.h.Switch.Listen(c.ctx, pbx.ListenRequest{Name: name, Channel: ch, Max: maxLen, Silence: silence, Beep: true}), "listen")
+	return name
+}
+
+// utterance waits for the Utterance that ends the Listen name on ch.
+func (c *contractCase) utterance(ch pbx.ChannelID, name string) pbx.Utterance {
+	c.t.Helper()
 	// An utterance may take longer than a command's effect: up to Max.
 	var ev pbx.Event
 	var err error
@@ -699,6 +714,26 @@ func testListenSilence(c *contractCase) {
 	c.ok(c.h.Switch.Play(c.ctx, ch, id, prompt), "play after a listen")
 	if f := c.wait(isPlayback(id)).(pbx.PlaybackFinished); f.Stopped || f.Failed {
 		c.t.Errorf("PlaybackFinished after a listen = %s, want played out", Format(f))
+	}
+}
+
+// testListenSilenceLonger: the silence that ends an utterance is the
+// request's, not a fixed one. Two silent callers are listened to at once,
+// one until 1 s of silence, the other until 4 s (both capped at 12 s):
+// the second utterance ends about 3 s after the first (the backend's own
+// clock, so a fast simulated one counts too), well before its cap.
+func testListenSilenceLonger(c *contractCase) {
+	short, long := c.answered(farend.CallScript{SilentAudio: true}), c.answered(farend.CallScript{SilentAudio: true})
+	a := c.startListen(short, 12*time.Second, time.Second)
+	b := c.startListen(long, 12*time.Second, 4*time.Second)
+	ua, ub := c.utterance(short, a), c.utterance(long, b)
+	if ua.Failed || ub.Failed {
+		c.t.Fatalf("Utterances %s, %s: want neither failed", Format(ua), Format(ub))
+	}
+	// b started after a, so a late start only widens the gap; its upper
+	// bound leaves the simulator's fast clock room for the test's own pace.
+	if gap := ub.At.Sub(ua.At); gap < 2*time.Second || gap > 8*time.Second {
+		c.t.Errorf("the 4 s silence ended %v after the 1 s one, want about 3s (%s, %s)", gap, Format(ua), Format(ub))
 	}
 }
 
