@@ -1,11 +1,13 @@
 package api
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -81,15 +83,16 @@ func (s *Server) dncAdd(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	list := r.PathValue("list")
+	if err := s.knownDNCList(r, list); err != nil {
+		s.fail(w, err)
+		return
+	}
 	if len(body.Phones) == 0 || len(body.Phones) > 1000 {
 		s.fail(w, badRequest("body: field \"phones\" wants 1 to 1000 numbers"))
 		return
 	}
-	region := body.Region
-	if region == "" {
-		region = "US"
-	}
-	list := r.PathValue("list")
+	region := cmp.Or(body.Region, "US")
 	who := "API"
 	if p := principalOf(r); p != nil {
 		who = "API (" + p.user.Name + ")"
@@ -117,12 +120,38 @@ func (s *Server) dncAdd(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]int{"added": added, "already_listed": len(entries) - added})
 }
 
+// knownDNCList refuses a list to add to that is neither the global list
+// nor a configured campaign's: no campaign would read it.
+func (s *Server) knownDNCList(r *http.Request, list string) error {
+	camps, err := engine.Send(r.Context(), s.eng, engine.GetCampaigns{})
+	if err != nil {
+		return err
+	}
+	known := []string{store.GlobalDNC}
+	for _, c := range camps {
+		if c.Name == list {
+			return nil
+		}
+		known = append(known, c.Name)
+	}
+	if list == store.GlobalDNC {
+		return nil
+	}
+	return fmt.Errorf("do-not-call list %q: no campaign has it; known: %s: %w", list, strings.Join(known, ", "), store.ErrNotFound)
+}
+
 func (s *Server) dncRemove(w http.ResponseWriter, r *http.Request) {
 	d := s.dncStore(w)
 	if d == nil {
 		return
 	}
-	list, phone := r.PathValue("list"), r.PathValue("phone")
+	// Taken off as it was put on: in E.164 or as written in ?region.
+	list := r.PathValue("list")
+	phone, _, err := campaign.NormalizePhone(strings.TrimSpace(r.PathValue("phone")), cmp.Or(r.URL.Query().Get("region"), "US"))
+	if err != nil {
+		s.fail(w, badRequest("%v", err))
+		return
+	}
 	removed, err := d.RemoveDNC(list, phone)
 	if err != nil {
 		s.fail(w, err)

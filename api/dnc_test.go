@@ -3,6 +3,7 @@ package api
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -54,4 +55,37 @@ func sendAs(t *testing.T, method, url, body string, hdr http.Header) (int, strin
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// A number is taken off a list as it was put on, in any format; a list
+// that is neither global nor a campaign's is refused by name, so a typo
+// does not leave numbers on a list no campaign reads.
+func TestDNCListsAndFormats(t *testing.T) {
+	d := newTestDaemon(t, campaignYAML)
+	srv := authServer(t, d)
+	root := addUser(t, d.db, auth.User{Name: "root", Role: auth.Admin})
+	hdr := http.Header{"Authorization": {"Bearer " + root}}
+	call := func(method, path, body string) (int, string) {
+		return sendAs(t, method, srv.URL+path, body, hdr)
+	}
+	if code, body := call("POST", "/api/v1/dnc/spring", `{"phones":["(212) 555-0187","+44 20 7183 8750"]}`); code != 200 || !strings.Contains(body, `"added": 2`) {
+		t.Fatalf("add to the campaign's list: %d %s", code, body)
+	}
+	for _, list := range []string{"sprnig", "a%00b"} {
+		if code, body := call("POST", "/api/v1/dnc/"+list, `{"phones":["+12125550187"]}`); code != 404 || !strings.Contains(body, "known: global, spring") {
+			t.Errorf("add to list %s: %d %s", list, code, body)
+		}
+	}
+	if code, body := call("DELETE", "/api/v1/dnc/spring/"+url.PathEscape("212-555-0187"), ""); code != 200 || !strings.Contains(body, `"removed": "+12125550187"`) {
+		t.Errorf("remove as written locally: %d %s", code, body)
+	}
+	if code, body := call("DELETE", "/api/v1/dnc/spring/"+url.PathEscape("020 7183 8750")+"?region=GB", ""); code != 200 || !strings.Contains(body, `"removed": "+442071838750"`) {
+		t.Errorf("remove as written in GB: %d %s", code, body)
+	}
+	if code, body := call("DELETE", "/api/v1/dnc/spring/12", ""); code != 400 || !strings.Contains(body, `not a valid phone number`) {
+		t.Errorf("remove a bad number: %d %s", code, body)
+	}
+	if code, body := call("POST", "/api/v1/dnc/spring", `{"phones":["+12125550187"],"region":"XX"}`); code != 400 || !strings.Contains(body, `region \"XX\" is not a country`) {
+		t.Errorf("unknown region: %d %s", code, body)
+	}
 }
