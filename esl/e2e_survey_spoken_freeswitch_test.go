@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
@@ -28,14 +26,16 @@ import (
 
 // TestFreeSWITCHE2ESurveySpoken: a survey campaign on a real FreeSWITCH
 // whose lead answers by voice (testdata/asterisk/e2e/survey-spoken.yaml's
-// flow, the lead of context hotline-test-spoken). The lead hears each
-// question and its beep, says "four stars" to the first, keys 2 to the
-// second and says "yes, definitely" to the third, in one call; the
-// record application keeps each utterance until silence, Hotline sends it
-// to the test's recognizer (which refuses anything but a WAV with voice
-// in it), and the lead keeps each answer's value, what was heard and how
-// well it matched: in the API while the daemon runs and in the store
-// after.
+// flow, the lead of context hotline-test-spoken). The lead waits for each
+// question's beep (until FreeSWITCH reports it played out on Hotline's
+// half of the call), then, after a breath, says "four stars" to the
+// first, keys 2 to the second and says "yes, definitely" to the third,
+// in one call; the record application keeps each utterance until
+// silence, Hotline sends it to the test's recognizer (which refuses
+// anything but a WAV with voice in it), and the lead keeps each answer's
+// value, what was heard and how well it matched: in the API while the
+// daemon runs and in the store after. A Listen with no beep, or a beep
+// after the recording began, leaves the lead silent or unheard.
 func TestFreeSWITCHE2ESurveySpoken(t *testing.T) {
 	if err := speech.CheckTools(); err != nil {
 		t.Skip(err)
@@ -49,27 +49,6 @@ func TestFreeSWITCHE2ESurveySpoken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The lead answers each question this long after it begins: the
-	// prompt (rendered here as serve renders it), the beep, and a breath.
-	var scenario struct {
-		Flows map[string]struct {
-			Nodes map[string]struct {
-				Say map[string]string `yaml:"say"`
-			} `yaml:"nodes"`
-		} `yaml:"flows"`
-	}
-	if err := yaml.Unmarshal(flows, &scenario); err != nil {
-		t.Fatal(err)
-	}
-	lead := "hltest_say=" + dir
-	for n, id := range []string{"stars", "again", "recommend"} {
-		q := scenario.Flows[surveytest.Campaign].Nodes[id].Say["en"]
-		_, l, err := speechtest.Say(context.Background(), t.TempDir(), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lead += fmt.Sprintf(",hltest_wait%d=%d", n+1, (l[q].Duration + 900*time.Millisecond).Milliseconds())
-	}
 	tr := &speechtest.Transcriber{Model: "hotline-test"}
 	tr.Learn(levels)
 	recognizer := httptest.NewServer(tr)
@@ -79,12 +58,15 @@ func TestFreeSWITCHE2ESurveySpoken(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := strings.NewReplacer("@PROMPTS@", prompts, "@PROMPTURL@", "", "@RECOGNIZER@", recognizer.URL,
-		"Local/{number}@hotline-leads/n", strconv.Quote("[hltest_run=@TAG@,"+lead+"]loopback/{number}/hotline-test-spoken")).Replace(string(flows))
+		"Local/{number}@hotline-leads/n", strconv.Quote("[hltest_run=@TAG@]loopback/{number}/hotline-test-spoken")).Replace(string(flows))
 	s := newScenario(t, "park", body)
 	phone := fmt.Sprintf("+3396%05d1", os.Getpid()%100000)
 	path := filepath.Join(filepath.Dir(s.config), "hotline.db") // newScenario puts the store beside the config
 	surveytest.Seed(t, path, phone)
 	s.start()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	said := leadAfterBeeps(t, ctx, s.fs, phone, []string{"uuid_broadcast %s " + dir + "/1.wav aleg", "uuid_send_dtmf %s 2@250", "uuid_broadcast %s " + dir + "/2.wav aleg"})
 	resp, err := http.Post("http://"+s.api+"/api/v1/campaigns/"+surveytest.Campaign+"/start", "application/json", nil)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("start the campaign: %v %v", resp, err)
@@ -97,6 +79,20 @@ func TestFreeSWITCHE2ESurveySpoken(t *testing.T) {
 		}
 		return list[0].Stats.Dialed == 1 && list[0].Ringing == 0 && list[0].Live == 0
 	})
+	stop()
+	lead := <-said
+	if len(lead.errs) > 0 || lead.beeps != 3 || len(lead.done) != 3 {
+		t.Fatalf("the lead heard %d beeps and took %d steps (%q); want 3 and 3", lead.beeps, len(lead.done), lead.errs)
+	}
+	// What the lead said, FreeSWITCH played on the lead's half only after
+	// the beep it answered had played out on Hotline's.
+	for n, file := range []string{"/1.wav", "/2.wav"} {
+		beep := lead.done[2*n]
+		plays, _ := playsHeard(lead.evs, lead.uuid, file)
+		if len(plays) != 1 || plays[0].end.Sub(beep) < plays[0].played {
+			t.Errorf("the lead's answer %s: playbacks %+v; want one, begun after the beep it answers (over at %s)", file, plays, beep.Format(time.StampMilli))
+		}
+	}
 	var shown []campaign.Lead
 	if !s.getJSON("/api/v1/campaigns/"+surveytest.Campaign+"/leads", &shown) || len(shown) != 1 {
 		t.Fatalf("GET /api/v1/campaigns/%s/leads: %d leads, want 1: %+v", surveytest.Campaign, len(shown), shown)
@@ -159,4 +155,44 @@ func TestFreeSWITCHListenBeepFirst(t *testing.T) {
 	if len(order) < len(want) || fmt.Sprint(order[:len(want)]) != fmt.Sprint(want) {
 		t.Errorf("the Listen's applications ran %q; want the beep played out before the record began: %q", order, want)
 	}
+}
+
+// leadSaid is what leadAfterBeeps saw and did.
+type leadSaid struct {
+	uuid  string       // the lead's half of the call
+	beeps int          // beeps played out on Hotline's half
+	done  []time.Time  // when each answered beep was over
+	errs  []string     // steps FreeSWITCH refused
+	evs   []timedEvent // the events read
+}
+
+// leadAfterBeeps plays the part of the lead dialed at phone: each time
+// FreeSWITCH reports a Listen's beep played out on Hotline's half of the
+// call (loopback/PHONE-a), the lead's half (loopback/PHONE-b) takes a
+// breath and does its next step, an API command with %s for its id. It
+// reports, once ctx ends, what it saw and did.
+func leadAfterBeeps(t *testing.T, ctx context.Context, fs *freeSWITCH, phone string, steps []string) <-chan leadSaid {
+	t.Helper()
+	const breath = 300 * time.Millisecond
+	out := make(chan leadSaid, 1)
+	var l leadSaid
+	fs.onEvents(t, ctx, "CHANNEL_ANSWER PLAYBACK_START PLAYBACK_STOP", func(ev timedEvent) {
+		l.evs = append(l.evs, ev)
+		switch name := ev.Get("Channel-Name"); {
+		case ev.Name() == "CHANNEL_ANSWER" && name == "loopback/"+phone+"-b":
+			l.uuid = ev.Get("Unique-ID")
+		case ev.Name() == "PLAYBACK_STOP" && name == "loopback/"+phone+"-a" && ev.Get("Playback-File-Path") == esl.ListenBeep:
+			l.beeps++
+			if l.uuid == "" || len(l.done) == len(steps) {
+				return
+			}
+			us, _ := strconv.ParseInt(ev.Get("Event-Date-Timestamp"), 10, 64)
+			l.done = append(l.done, time.UnixMicro(us))
+			time.Sleep(breath)
+			if reply := fs.command(ctx, "api "+fmt.Sprintf(steps[len(l.done)-1], l.uuid)); !strings.HasPrefix(reply, "+OK") {
+				l.errs = append(l.errs, reply)
+			}
+		}
+	}, func() { out <- l })
+	return out
 }

@@ -9,6 +9,9 @@ var (
 	Message                      = message
 )
 
+// ListenBeep is the tone a Listen plays before it records.
+const ListenBeep = listenBeep
+
 func Bgapi(cmd, args, job string) command.Command {
 	return bgapi{Command: cmd, Arguments: args, JobUUID: job}
 }

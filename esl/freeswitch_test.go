@@ -509,6 +509,16 @@ type timedEvent struct {
 func (fs *freeSWITCH) rawEvents(t *testing.T, ctx context.Context, names string) <-chan []timedEvent {
 	t.Helper()
 	out := make(chan []timedEvent, 1)
+	var evs []timedEvent
+	fs.onEvents(t, ctx, names, func(ev timedEvent) { evs = append(evs, ev) }, func() { out <- evs })
+	return out
+}
+
+// onEvents reads the named events on a connection of its own, woken as
+// Hotline's is, and hands each to f, in order, until ctx ends; then it
+// calls done.
+func (fs *freeSWITCH) onEvents(t *testing.T, ctx context.Context, names string, f func(timedEvent), done func()) {
+	t.Helper()
 	nc, err := net.Dial("tcp", fs.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -516,11 +526,11 @@ func (fs *freeSWITCH) rawEvents(t *testing.T, ctx context.Context, names string)
 	r := bufio.NewReader(nc)
 	for _, cmd := range []string{"auth " + fs.password, "event json " + names} {
 		for {
-			f, err := wire.ReadFrame(r)
+			fr, err := wire.ReadFrame(r)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f.ContentType() == wire.TypeAuthRequest || f.ContentType() == wire.TypeReply {
+			if fr.ContentType() == wire.TypeAuthRequest || fr.ContentType() == wire.TypeReply {
 				break
 			}
 		}
@@ -536,23 +546,21 @@ func (fs *freeSWITCH) rawEvents(t *testing.T, ctx context.Context, names string)
 		return err == nil
 	})
 	go func() {
-		var evs []timedEvent
-		defer func() { out <- evs }()
+		defer done()
 		for {
-			f, err := wire.ReadFrame(r)
+			fr, err := wire.ReadFrame(r)
 			if err != nil {
 				return
 			}
 			now := time.Now()
-			if f.ContentType() != wire.TypeEventJSON {
+			if fr.ContentType() != wire.TypeEventJSON {
 				continue
 			}
-			if ev, err := wire.ParseJSON(f.Body); err == nil {
-				evs = append(evs, timedEvent{ev, now})
+			if ev, err := wire.ParseJSON(fr.Body); err == nil {
+				f(timedEvent{ev, now})
 			}
 		}
 	}()
-	return out
 }
 
 // TestFreeSWITCHLoopbackFarHalfNotOwned: on a real loopback the agent's
