@@ -35,7 +35,7 @@ const $ = (id) => document.getElementById(id);
 let me = null;          // {name, role, agent}
 let csrf = sessionStorage.getItem("hotline-csrf") || "";
 let stream = null;
-const state = { queues: new Map(), agents: new Map(), calls: new Map(), now: null };
+const state = { queues: new Map(), agents: new Map(), calls: new Map(), campaigns: new Map(), now: null };
 let lastCall = "";      // the call the agent last handled, for its disposition
 
 async function api(method, path, body) {
@@ -59,7 +59,7 @@ async function api(method, path, body) {
 }
 
 function show(view) {
-  for (const v of ["login-view", "desk-view", "wallboard-view", "admin-view"]) $(v).hidden = v !== view;
+  for (const v of ["login-view", "desk-view", "wallboard-view", "campaigns-view", "admin-view"]) $(v).hidden = v !== view;
 }
 
 function route() {
@@ -70,6 +70,8 @@ function route() {
   $("nav-wallboard").hidden = !canWall;
   $("nav-desk").hidden = !canDesk;
   $("nav-admin").hidden = me.role !== "admin";
+  $("nav-campaigns").hidden = !canWall;
+  if (location.hash === "#campaigns" && canWall) { show("campaigns-view"); render(); return; }
   if (location.hash === "#admin" && me.role === "admin") { show("admin-view"); adminOpen(); return; }
   if (want === "wallboard-view" && canWall) show("wallboard-view");
   else if (canDesk) show("desk-view");
@@ -105,6 +107,7 @@ function follow() {
     state.queues = new Map((s.queues || []).map((q) => [q.name, q]));
     state.agents = new Map((s.agents || []).map((a) => [a.id, a]));
     state.calls = new Map((s.calls || []).map((c) => [c.id, c]));
+    state.campaigns = new Map((s.campaigns || []).map((k) => [k.name, k]));
     state.now = s.now;
     render();
   });
@@ -114,6 +117,8 @@ function follow() {
   stream.addEventListener("agent", (ev) => { const c = JSON.parse(ev.data); state.agents.set(c.agent.id, c.agent); state.now = c.at; render(); });
   stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, c.queue); state.now = c.at; render(); });
   stream.addEventListener("call", (ev) => { const c = JSON.parse(ev.data); state.calls.set(c.call.id, c.call); state.now = c.at; render(); });
+  stream.addEventListener("campaign", (ev) => { const c = JSON.parse(ev.data); state.campaigns.set(c.campaign.name, c.campaign); state.now = c.at; render(); });
+  stream.addEventListener("campaign-removed", (ev) => { const c = JSON.parse(ev.data); state.campaigns.delete(c.campaign.name); state.now = c.at; render(); });
   stream.addEventListener("call-ended", (ev) => { const c = JSON.parse(ev.data); state.calls.delete(c.call.id); state.now = c.at; render(); });
   stream.onerror = () => { /* EventSource reconnects by itself, with Last-Event-ID */ };
 }
@@ -192,6 +197,7 @@ function render() {
   deskAlerts(a, call);
   deskTransfer(a, call);
   deskPop(a, call);
+  campRender();
 }
 
 // button makes a wallboard button; its data names what a click does.
