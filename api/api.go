@@ -82,9 +82,9 @@ type Server struct {
 	limit  *signInLimit // failed sign-ins per client address
 	authOn atomic.Bool  // a user exists, so every non-public route needs credentials
 
-	contacts  *contactBook // nil: no key, contacts off (see EnableContacts)
-	tasksRung bell         // a callback task changed; the event streams say so
-	audit     *auditWriter // nil: no audit log (see EnableAudit)
+	contacts *contactBook // nil: no key, contacts off (see EnableContacts)
+	tasksFed taskFeed     // the callback tasks written, for the event streams
+	audit    *auditWriter // nil: no audit log (see EnableAudit)
 
 	recordings *recordings // nil: recording files not served (see EnableRecordings)
 

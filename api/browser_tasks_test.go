@@ -97,7 +97,7 @@ func TestBrowserDeskTasksFromTheStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	soon("the new task listed", chromedp.WaitVisible(chromedp.CSS(`#tasks li.new`)))
-	if _, err := d.db.ClaimTask("bob", time.Now()); err != nil {
+	if _, err := d.db.ClaimTask("bob", time.Now(), nil); err != nil {
 		t.Fatal(err)
 	}
 	soon("the task bob took gone from the list", chromedp.WaitNotPresent(chromedp.CSS(`#tasks li`)))

@@ -46,7 +46,7 @@ type contactBook struct {
 // routes answer 503.
 func (s *Server) EnableContacts(db *store.DB, book *store.Contacts, region string) {
 	s.contacts = &contactBook{book: book, db: db, region: region, now: time.Now}
-	db.OnTasks(s.tasksRung.ring)
+	db.OnTasks(s.tasksFed.publish)
 }
 
 // errContactsOff answers the contact routes of a daemon without a key.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,8 +17,10 @@ import (
 //	data: <JSON>
 //
 // and, with no id (it is not part of the engine's stream and is not
-// replayed), "event: tasks" with data {} when a callback task was opened,
-// claimed, released or closed: the desk reads its task list again.
+// replayed), "event: tasks" when a callback task the user sees (see
+// taskScope) was opened, claimed, released or closed, with the task as
+// written (TaskEvent); with data {} when the stream fell behind the tasks
+// written: the desk reads its task list again.
 //
 // The stream opens with a snapshot (the whole status), then sends changes
 // in order. A client reconnecting with Last-Event-ID (header, or the
@@ -47,8 +50,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	sub, snap, replay := s.eng.Subscribe(after, 0)
 	defer sub.Cancel()
-	tasks, stopTasks := s.tasksRung.listen()
+	tasks, stopTasks := s.tasksFed.listen()
 	defer stopTasks()
+	taskShown := s.taskScopeOf(r)
 	// A supervisor with teams gets a snapshot cut to them (encoded for this
 	// stream) and only the changes about them; an agent no campaigns.
 	tm := s.viewOf(r)
@@ -134,8 +138,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			flusher.Flush()
-		case <-tasks:
-			if _, err := fmt.Fprint(w, "event: tasks\ndata: {}\n\n"); err != nil {
+		case <-tasks.wake:
+			if !s.writeTasks(w, tasks, taskShown) {
 				return
 			}
 			flusher.Flush()
@@ -164,6 +168,30 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// writeTasks writes a "tasks" event for each task pending for sub that
+// shown (nil: all) lets the stream's user see, or one that says to read
+// the list again if some were lost. False: the connection is gone.
+func (s *Server) writeTasks(w io.Writer, sub *taskSub, shown taskScope) bool {
+	notes, lost := s.tasksFed.take(sub)
+	if lost {
+		_, err := io.WriteString(w, "event: tasks\ndata: {}\n\n")
+		return err == nil
+	}
+	var members map[string][]string
+	if shown != nil && len(notes) > 0 {
+		members = s.eng.Snapshot().Members
+	}
+	for _, n := range notes {
+		if shown != nil && !shown(members, &n.task) {
+			continue
+		}
+		if _, err := fmt.Fprintf(w, "event: tasks\ndata: %s\n\n", n.data); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // DefaultCoalesce is Server.Coalesce's default: a change waits at most this

@@ -30,7 +30,7 @@ var routeSummary = map[string]string{
 	"GET /api/v1/recordings":                      "Recordings of the calls that entered between from and to (default the last 24 h); audited",
 	"POST /api/v1/agents/{id}/recording/{action}": "Start, stop, pause or resume the recording of the agent's call",
 	"POST /api/v1/calls/{id}/disposition":         "Set a call's disposition and notes",
-	"GET /api/v1/events":                          "The engine's change stream as Server-Sent Events (and tasks, when a callback task changes)",
+	"GET /api/v1/events":                          "The engine's change stream as Server-Sent Events (and each callback task the user sees, when it changes)",
 	"GET /api/v1/store/backup":                    "A consistent copy of the store file",
 	"POST /api/v1/config/reload":                  "Apply the configuration file again",
 	"GET /api/v1/config/{section}":                "The items of a config section as written in the file (agents, queues, teams, entries, menus, flows, campaigns), with their settings for a form",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/hotline-cc/hotline/acd/contact"
@@ -37,6 +38,14 @@ type TaskView struct {
 	Call     *Call            `json:"missed_call,omitempty"`
 }
 
+// TaskEvent is the data of the event stream's "tasks" event: the task as
+// just written (opened, claimed, released or closed), for a desk to update
+// its list with. Without a task the desk reads its list again: it missed
+// some.
+type TaskEvent struct {
+	Task *contact.Task `json:"task,omitempty"`
+}
+
 // CloseTaskRequest is the result a task is closed with (reached, no-answer,
 // wrong-number, ...: the desk's own words).
 type CloseTaskRequest struct {
@@ -52,13 +61,19 @@ func (s *Server) taskRoutes(book func(func(*contactBook, http.ResponseWriter, *h
 			return nil, badRequest("state %q: want open, claimed or closed", state)
 		}
 		out, err := c.db.Tasks(state)
+		if shown := s.taskScopeOf(r); shown != nil {
+			members := s.eng.Snapshot().Members
+			out = slices.DeleteFunc(out, func(t contact.Task) bool { return !shown(members, &t) })
+		}
 		if out == nil {
 			out = []contact.Task{}
 		}
 		return out, err
 	}))
 	s.mux.HandleFunc("POST /api/v1/agents/{id}/tasks/next", book(func(c *contactBook, _ http.ResponseWriter, r *http.Request) (any, error) {
-		t, err := c.db.ClaimTask(r.PathValue("id"), c.now())
+		// The agent takes one of its own tasks, whoever asks for it.
+		members, mine := s.eng.Snapshot().Members, s.agentTasks(r.PathValue("id"))
+		t, err := c.db.ClaimTask(r.PathValue("id"), c.now(), func(t *contact.Task) bool { return mine(members, t) })
 		if err != nil {
 			return nil, err
 		}
@@ -83,6 +98,49 @@ func (s *Server) taskRoutes(book func(func(*contactBook, http.ResponseWriter, *h
 	s.mux.HandleFunc("POST /api/v1/agents/{id}/tasks/{task}/release", book(func(c *contactBook, _ http.ResponseWriter, r *http.Request) (any, error) {
 		return moveTask(c.db.UpdateTask(r.PathValue("task"), func(t *contact.Task) error { return t.Release(r.PathValue("id")) }))
 	}))
+}
+
+// taskScope says, with the queues' members as of now, whether a user sees a
+// callback task. Who sees which, in the list, on the event stream and
+// when an agent takes the next: an agent those of its queues (it is a
+// member of them, or of a team that has them), those it holds, and those
+// of no queue; a supervisor with a team those of the team's queues, those
+// its agents hold, and those of no queue; an admin, or a supervisor of no
+// team, every one.
+type taskScope func(members map[string][]string, t *contact.Task) bool
+
+// taskScopeOf is the request's user's scope; nil: every task.
+func (s *Server) taskScopeOf(r *http.Request) taskScope {
+	p := principalOf(r)
+	switch {
+	case p == nil: // no users: no checks
+		return nil
+	case !p.role.Allows(auth.Supervisor):
+		return s.agentTasks(p.user.Agent)
+	}
+	tm := s.teamFor(p)
+	if tm == nil {
+		return nil
+	}
+	return func(members map[string][]string, t *contact.Task) bool {
+		return t.Queue == "" || tm.queue(t.Queue) || t.Agent != "" && tm.agent(members, t.Agent)
+	}
+}
+
+// agentTasks is the scope of agent id ("" for a user tied to no agent: the
+// tasks of no queue alone).
+func (s *Server) agentTasks(id string) taskScope {
+	var teamQueues []string
+	if sc := s.teams.Load(); sc != nil && id != "" {
+		for _, tm := range sc.cfg.Teams {
+			if slices.Contains(tm.Agents, id) {
+				teamQueues = append(teamQueues, tm.Queues...)
+			}
+		}
+	}
+	return func(members map[string][]string, t *contact.Task) bool {
+		return t.Queue == "" || id != "" && (t.Agent == id || slices.Contains(members[id], t.Queue) || slices.Contains(teamQueues, t.Queue))
+	}
 }
 
 // moveTask answers a task move (a move its state refuses is a 409, see

@@ -61,15 +61,18 @@ func putTask(tx *Tx, t *contact.Task) error {
 	if err != nil {
 		return err
 	}
-	tx.tasks = true
-	return tx.btx.Bucket(bucketTasks).Put([]byte(t.ID), v)
+	if err := tx.btx.Bucket(bucketTasks).Put([]byte(t.ID), v); err != nil {
+		return err
+	}
+	tx.tasks = append(tx.tasks, *t)
+	return nil
 }
 
 // OnTasks has fn called after each committed write that opened, claimed,
-// released or closed a callback task, in the writer's goroutine: fn must
-// not block; it replaces an earlier fn. The API tells the desks' event
-// streams with it.
-func (db *DB) OnTasks(fn func()) { db.onTasks.Store(&fn) }
+// released or closed callback tasks, with those tasks as written, in the
+// writer's goroutine: fn must not block; it replaces an earlier fn. The API
+// tells the desks' event streams with it.
+func (db *DB) OnTasks(fn func([]contact.Task)) { db.onTasks.Store(&fn) }
 
 func tasks(tx *Tx, keep func(*contact.Task) bool) (out []contact.Task, err error) {
 	defer tx.recoverCorrupt(&err)
@@ -112,13 +115,13 @@ func (db *DB) Task(id string) (t contact.Task, err error) {
 	return t, err
 }
 
-// ClaimTask gives agent the oldest open task (or keeps the one it already
-// claimed), in one transaction so two agents never get the same one.
-// ErrNotFound: none is open.
-func (db *DB) ClaimTask(agent string, now time.Time) (t contact.Task, err error) {
+// ClaimTask gives agent the oldest open task that mine keeps (nil: any),
+// or keeps the one it already claimed, in one transaction so two agents
+// never get the same one. ErrNotFound: none is open.
+func (db *DB) ClaimTask(agent string, now time.Time, mine func(*contact.Task) bool) (t contact.Task, err error) {
 	err = db.Apply(func(tx *Tx) error {
 		all, err := tasks(tx, func(t *contact.Task) bool {
-			return t.State == contact.TaskOpen || t.State == contact.TaskClaimed && t.Agent == agent
+			return t.State == contact.TaskOpen && (mine == nil || mine(t)) || t.State == contact.TaskClaimed && t.Agent == agent
 		})
 		if err != nil {
 			return err

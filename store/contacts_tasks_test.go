@@ -47,14 +47,18 @@ func TestMissedCallsBecomeTasks(t *testing.T) {
 		}
 	}
 
-	ann, err := db.ClaimTask("ann", ct0.Add(3*time.Hour))
+	ann, err := db.ClaimTask("ann", ct0.Add(3*time.Hour), nil)
 	if err != nil || ann.CallID != "abandoned" || ann.State != contact.TaskClaimed {
 		t.Fatalf("ann claims %+v %v", ann, err)
 	}
-	if again, _ := db.ClaimTask("ann", ct0.Add(3*time.Hour)); again.ID != ann.ID {
+	if again, _ := db.ClaimTask("ann", ct0.Add(3*time.Hour), nil); again.ID != ann.ID {
 		t.Fatalf("ann asks again and gets %s, not her own %s", again.ID, ann.ID)
 	}
-	bob, _ := db.ClaimTask("bob", ct0.Add(3*time.Hour))
+	// eve takes only support's tasks: its one is ann's.
+	if k, err := db.ClaimTask("eve", ct0.Add(3*time.Hour), func(k *contact.Task) bool { return k.Queue == "support" }); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("eve claims %+v (%v), want none of support's left", k, err)
+	}
+	bob, _ := db.ClaimTask("bob", ct0.Add(3*time.Hour), nil)
 	if bob.CallID != "closed" {
 		t.Fatalf("bob claims %+v", bob)
 	}
@@ -65,8 +69,8 @@ func TestMissedCallsBecomeTasks(t *testing.T) {
 	if err != nil || done.State != contact.TaskClosed || done.Result != "reached" {
 		t.Fatalf("close: %+v %v", done, err)
 	}
-	db.ClaimTask("cy", ct0)
-	if _, err := db.ClaimTask("dan", ct0); !errors.Is(err, ErrNotFound) {
+	db.ClaimTask("cy", ct0, nil)
+	if _, err := db.ClaimTask("dan", ct0, nil); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("no open task left: %v", err)
 	}
 }
@@ -77,8 +81,14 @@ func TestMissedCallsBecomeTasks(t *testing.T) {
 func TestOnTasks(t *testing.T) {
 	db, _ := openTemp(t)
 	db.SealCalls(ring(t, testKeys(t, "k1")...), "US")
-	n := 0
-	db.OnTasks(func() { n++ })
+	n, last := 0, contact.Task{}
+	db.OnTasks(func(written []contact.Task) {
+		n++
+		if len(written) != 1 {
+			t.Errorf("told of %d tasks in one write, want 1: %+v", len(written), written)
+		}
+		last = written[len(written)-1]
+	})
 	step := func(what string, want int, fn func() error) {
 		t.Helper()
 		err := fn()
@@ -89,14 +99,22 @@ func TestOnTasks(t *testing.T) {
 			t.Errorf("after %s: told %d times, want %d", what, n, want)
 		}
 	}
+	told := func(state contact.TaskState, agent string) {
+		t.Helper()
+		if last.ID != "t-abandoned" || last.State != state || last.Agent != agent {
+			t.Errorf("told of %+v, want t-abandoned %s by %q", last, state, agent)
+		}
+	}
 	e, x := ct0, ct0.Add(time.Minute)
 	missed := CallRecord{ID: "abandoned", Caller: "+12125550101", Contact: 1, Entered: e, Ended: x, Outcome: acd.OutcomeAbandoned}
 	answered := CallRecord{ID: "answered", Caller: "+12125550101", Contact: 1, Entered: e, Ended: x, Answered: e, Outcome: acd.OutcomeAnswered}
 	step("an answered call", 0, func() error { return db.SaveCall(&answered) })
 	step("a missed call", 1, func() error { return db.SaveCall(&missed) })
 	step("the missed call saved again", 1, func() error { return db.SaveCall(&missed) })
+	told(contact.TaskOpen, "")
 	var k contact.Task
-	step("a claim", 2, func() (err error) { k, err = db.ClaimTask("ann", x); return err })
+	step("a claim", 2, func() (err error) { k, err = db.ClaimTask("ann", x, nil); return err })
+	told(contact.TaskClaimed, "ann")
 	step("a refused close", 2, func() error {
 		_, err := db.UpdateTask(k.ID, func(k *contact.Task) error { return k.Close("bob", "reached", x) })
 		return err
@@ -105,4 +123,5 @@ func TestOnTasks(t *testing.T) {
 		_, err := db.UpdateTask(k.ID, func(k *contact.Task) error { return k.Close("ann", "reached", x) })
 		return err
 	})
+	told(contact.TaskClosed, "ann")
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/rs/zerolog"
 	"go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -114,7 +115,7 @@ type DB struct {
 	repeatWindow atomic.Int64
 	// onTasks, set by OnTasks, is told of each commit that changed a
 	// callback task.
-	onTasks atomic.Pointer[func()]
+	onTasks atomic.Pointer[func([]contact.Task)]
 	// importing holds the campaigns with a lead import under way in this
 	// process (campaign → struct{}): a pending import of one not here was
 	// left by a crash.

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd/contact"
 	"go.etcd.io/bbolt"
 )
 
@@ -19,7 +20,7 @@ type Tx struct {
 	seal *callSeal // nil: call records are written as they are
 	// repeats is the first-contact-resolution window (see TrackRepeats).
 	repeats time.Duration
-	tasks   bool // a callback task was written (see DB.OnTasks)
+	tasks   []contact.Task // the callback tasks written, as written (see DB.OnTasks)
 }
 
 // Apply runs fn in one read-write transaction and commits it, fsync
@@ -56,8 +57,8 @@ func (db *DB) run(writable bool, fn func(*Tx) error) (err error) {
 	}
 	if writable {
 		err = db.bolt.Update(body)
-		if f := db.onTasks.Load(); err == nil && tx != nil && tx.tasks && f != nil {
-			(*f)()
+		if f := db.onTasks.Load(); err == nil && tx != nil && len(tx.tasks) > 0 && f != nil {
+			(*f)(tx.tasks)
 		}
 	} else {
 		err = db.bolt.View(body)

@@ -126,16 +126,19 @@ function renderAlerts() {
 }
 
 // Callback tasks (missed calls of known customers, with contacts on): the
-// open ones are read again when the event stream says a task was opened,
-// taken or closed (and when it connects); a new one chimes and is
-// highlighted. The agent takes the oldest, calls the customer
-// back and closes it with a result.
-const tasks = { known: null, list: [], mine: null, off: false, timer: null };
+// open ones are read when the event stream connects, and updated from each
+// task it says was opened, taken or closed (read again if it fell behind);
+// a new one chimes and is highlighted. The agent takes the oldest, calls
+// the customer back and closes it with a result.
+const tasks = { known: null, list: [], mine: null, off: false, timer: null, applied: 0 };
 
 async function refreshTasks() {
   if (!me || tasks.off || !deskAgent()) return;
   try {
+    const applied = tasks.applied;
     const open = await api("GET", "/api/v1/tasks?state=open");
+    // A task event applied meanwhile may be newer than this list: read again.
+    if (applied !== tasks.applied) tasksSoon();
     const fresh = new Set(tasks.list.filter((x) => x.fresh).map((x) => x.id));
     let grew = false;
     for (const x of open) {
@@ -155,6 +158,26 @@ async function refreshTasks() {
 function tasksSoon() {
   clearTimeout(tasks.timer);
   tasks.timer = setTimeout(refreshTasks, 50);
+}
+
+// onTask applies the task a "tasks" event carries to the open list; an
+// event without one (the stream fell behind) has the list read again.
+function onTask(ev) {
+  if (!me || tasks.off || !deskAgent()) return;
+  let x = null;
+  try { x = JSON.parse(ev.data).task; } catch (_) { /* read the list again */ }
+  if (!x || tasks.known === null) { tasksSoon(); return; }
+  tasks.applied++;
+  const had = tasks.list.find((y) => y.id === x.id);
+  tasks.list = tasks.list.filter((y) => y.id !== x.id);
+  if (x.state === "open") {
+    x.fresh = had ? had.fresh : !tasks.known.has(x.id);
+    if (x.fresh && !had) chime();
+    tasks.known.add(x.id);
+    tasks.list.push(x);
+    tasks.list.sort((a, b) => (Date.parse(a.created) - Date.parse(b.created)) || a.id.localeCompare(b.id));
+  }
+  renderTasks();
 }
 
 function renderTasks() {

@@ -111,9 +111,9 @@ function follow() {
     state.now = s.now;
     render();
   });
-  // The stream says when callback tasks change; a reconnect may have missed that.
+  // The stream carries each callback task that changes; a reconnect may have missed some.
   stream.addEventListener("open", refreshTasks);
-  stream.addEventListener("tasks", tasksSoon);
+  stream.addEventListener("tasks", onTask);
   stream.addEventListener("agent", (ev) => { const c = JSON.parse(ev.data); state.agents.set(c.agent.id, c.agent); state.now = c.at; render(); });
   stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, c.queue); state.now = c.at; render(); });
   stream.addEventListener("call", (ev) => { const c = JSON.parse(ev.data); state.calls.set(c.call.id, c.call); state.now = c.at; render(); });
