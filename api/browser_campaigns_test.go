@@ -28,7 +28,12 @@ import (
 func TestBrowserCampaigns(t *testing.T) {
 	ctx, cancel := browser(t)
 	defer cancel()
-	d := newTestDaemon(t, campaignYAML)
+	d := newTestDaemon(t, campaignYAML+surveyYAML)
+	// A survey lead answered already: its answers are on the page.
+	if _, err := d.db.ImportLeads([]campaign.Lead{{Campaign: "poll", Phone: "+12125550170", Name: "Pat",
+		State: campaign.Done, Attempts: 1, Answers: map[string]string{"satisfaction": "4", "recommend": "1"}}}); err != nil {
+		t.Fatal(err)
+	}
 	var leads []campaign.Lead
 	for i := range 6 {
 		p := fmt.Sprintf("+1212555011%d", i)
@@ -157,6 +162,19 @@ func TestBrowserCampaigns(t *testing.T) {
 		t.Errorf("export (%v):\n%s", err, csv)
 	}
 
+	// The survey's answers; the agent campaign offers none.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#campaigns tr[data-campaign="poll"] button[data-answers]`)),
+		chromedp.WaitVisible(chromedp.ID("camp-answers"))); err != nil {
+		t.Fatalf("survey answers: %v", err)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#camp-answers-table tr")].map(r => r.innerText.replace(/\s+/g, " ").trim()).join(" | ")`)); err != nil ||
+		got != "Lead Number recommend satisfaction | Pat +12125550170 1 4" {
+		t.Errorf("survey answers table: %q %v", got, err)
+	}
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('`+row+` button[data-answers]').hidden`)); err != nil || !hidden {
+		t.Errorf("the agent campaign offers survey answers: %v %v", !hidden, err)
+	}
+
 	if err := pickLang(ctx, "ru"); err != nil {
 		t.Fatal(err)
 	}
@@ -188,6 +206,20 @@ func TestBrowserCampaigns(t *testing.T) {
 	}
 	screenshot(t, ctx, "campaigns-agent")
 }
+
+// surveyYAML adds a survey campaign to campaignYAML.
+const surveyYAML = `  - name: poll
+    kind: survey
+    flow: poll
+    endpoint: sim/{number}
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+flows:
+  poll:
+    start: q1
+    nodes:
+      q1: {kind: collect, prompt: [sound:rate-us], var: satisfaction, length: 1, timeout: 5s, next: bye}
+      bye: {kind: hangup, prompt: [sound:thanks]}
+`
 
 // must is v, for a failure message (its error is the failure's own).
 func must[T any](v T, _ error) T { return v }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -104,5 +105,37 @@ drain:
 	if code != http.StatusOK || len(lines) != 1+len(phones) || !strings.HasPrefix(lines[0], "id,phone,name,timezone,state,attempts") ||
 		!strings.Contains(lines[1], ",done,1,") {
 		t.Errorf("export: %d\n%s", code, csv)
+	}
+}
+
+// A running campaign whose schedule is closed says so on the status.
+func TestCampaignOutsideHours(t *testing.T) {
+	h := (time.Now().UTC().Hour() + 12) % 24
+	d := newTestDaemon(t, strings.Replace(campaignYAML, `hours: "00:00-24:00"`, fmt.Sprintf(`hours: "%02d:00-%02d:30"`, h, h), 1))
+	status := func() engine.CampaignStatus {
+		t.Helper()
+		resp, err := http.Get(d.srv.URL + "/api/v1/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var st engine.Snapshot
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || len(st.Campaigns) != 1 {
+			t.Fatalf("status: %+v %v", st.Campaigns, err)
+		}
+		return st.Campaigns[0]
+	}
+	if k := status(); k.OutsideHours || k.State != engine.CampaignStopped {
+		t.Errorf("stopped: %+v", k)
+	}
+	if code, body := post(t, d.srv.URL+"/api/v1/campaigns/spring/start", ""); code != http.StatusOK {
+		t.Fatalf("start: %d %s", code, body)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for k := status(); !k.OutsideHours || k.State != engine.CampaignRunning; k = status() {
+		if time.Now().After(deadline) {
+			t.Fatalf("running outside its %02d:00-%02d:30 schedule: %+v", h, h, k)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -35,10 +35,10 @@ func TestTeamScoping(t *testing.T) {
 		return resp
 	}
 	names := func(token string) string { return statusNames(t, srv.URL, token) }
-	if got := names(tess); got != "support alice" {
+	if got := names(tess); got != "support alice winback" {
 		t.Errorf("tess sees %q, want support and alice", got)
 	}
-	if got := names(sue); got != "support sales alice bob" {
+	if got := names(sue); got != "support sales alice bob winback upsell" {
 		t.Errorf("sue sees %q", got)
 	}
 	// tess's stream: a snapshot of her team, then alice's login but not bob's.
@@ -124,10 +124,10 @@ func TestConfigTeamScoping(t *testing.T) {
 		return sendAs(t, method, srv.URL+path, "", http.Header{"Authorization": {"Bearer " + token}})
 	}
 	seen := func(token string) string { return statusNames(t, srv.URL, token) }
-	if got := seen(tina); got != "support alice" {
+	if got := seen(tina); got != "support alice winback" {
 		t.Errorf("tina sees %q, want support and alice", got)
 	}
-	if got := seen(bea); got != "campaign:solo bob" {
+	if got := seen(bea); got != "campaign:solo bob upsell solo" {
 		t.Errorf("bea sees %q, want bob and the queue of her team's campaign", got)
 	}
 	for _, c := range []struct {
@@ -182,7 +182,7 @@ func TestConfigTeamScoping(t *testing.T) {
 	}
 }
 
-// statusNames are the queues then the agents of the status token's user sees.
+// statusNames are the queues, agents and campaigns the status token's user sees.
 func statusNames(t *testing.T, base, token string) string {
 	t.Helper()
 	_, body := sendAs(t, "GET", base+"/api/v1/status", "", http.Header{"Authorization": {"Bearer " + token}})
@@ -196,6 +196,9 @@ func statusNames(t *testing.T, base, token string) string {
 	}
 	for _, a := range st.Agents {
 		out = append(out, a.ID)
+	}
+	for _, k := range st.Campaigns {
+		out = append(out, k.Name)
 	}
 	return strings.Join(out, " ")
 }
