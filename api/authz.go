@@ -74,10 +74,12 @@ var routeAccess = map[string]access{
 	"PUT /api/v1/users/{name}":                    {role: auth.Admin},
 
 	// outbound campaigns
-	"GET /api/v1/campaigns":                  {role: auth.Supervisor},
-	"POST /api/v1/campaigns/{name}/{action}": {role: auth.Supervisor},
-	"POST /api/v1/campaigns/{name}/leads":    {role: auth.Supervisor},
-	"GET /metrics":                           {role: auth.Supervisor},
+	"GET /api/v1/campaigns":                    {role: auth.Supervisor},
+	"POST /api/v1/campaigns/{name}/{action}":   {role: auth.Supervisor},
+	"POST /api/v1/campaigns/{name}/leads":      {role: auth.Supervisor},
+	"GET /api/v1/campaigns/{name}/lead-states": {role: auth.Supervisor},
+	"GET /api/v1/campaigns/{name}/leads.csv":   {role: auth.Supervisor},
+	"GET /metrics":                             {role: auth.Supervisor},
 }
 
 // principal is who made a request.

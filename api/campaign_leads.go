@@ -8,21 +8,11 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
-	"github.com/hotline-cc/hotline/api/auth"
 )
 
-// The campaigns page's reads of the lead list: its leads counted by state,
-// and the whole list as CSV (as `hotline leads export` writes it).
-func init() {
-	for pattern, summary := range map[string]string{
-		"GET /api/v1/campaigns/{name}/lead-states": "A campaign's leads counted by state (new, scheduled, dialing, callback, done, failed, do-not-call...), with those due now and those with survey answers",
-		"GET /api/v1/campaigns/{name}/leads.csv":   "A campaign's leads as CSV: state, attempts, next attempt, last outcome, disposition, imported columns and survey answers (answer:NAME)",
-	} {
-		routeAccess[pattern] = access{role: auth.Supervisor}
-		routeSummary[pattern] = summary
-	}
-}
-
+// campaignLeadRoutes are the campaigns page's reads of the lead list: its
+// leads counted by state, and the whole list as CSV (as `hotline leads
+// export` writes it).
 func (s *Server) campaignLeadRoutes() {
 	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/lead-states", s.leadStates)
 	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/leads.csv", s.leadsCSV)

@@ -49,6 +49,8 @@ var routeSummary = map[string]string{
 	"GET /metrics":                                "Prometheus metrics",
 	"POST /api/v1/campaigns/{name}/leads":         "Import leads into a campaign from a CSV body",
 	"POST /api/v1/campaigns/{name}/{action}":      "Campaign action: start, pause, resume, stop",
+	"GET /api/v1/campaigns/{name}/lead-states":    "A campaign's leads counted by state (new, scheduled, dialing, callback, done, failed, do-not-call...), with those due now and those with survey answers",
+	"GET /api/v1/campaigns/{name}/leads.csv":      "A campaign's leads as CSV: state, attempts, next attempt, last outcome, disposition, imported columns and survey answers (answer:NAME)",
 
 	"GET /api/v1/contacts":                   "Find a contact by number",
 	"POST /api/v1/contacts":                  "Create a contact",
