@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"time"
@@ -82,17 +81,13 @@ func (s *Server) leadsCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := r.PathValue("name")
-	var leads []campaign.Lead
-	if err := src.CampaignLeads(name, func(l campaign.Lead) bool { leads = append(leads, l); return true }); err != nil {
-		s.fail(w, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := campaign.WriteCSV(&buf, leads); err != nil {
-		s.fail(w, err)
-		return
-	}
+	// Streamed, so a long list is not held: headers are sent with the
+	// first row, after the columns were read.
+	each := func(fn func(campaign.Lead) bool) error { return src.LeadsInOrder(name, fn) }
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"-leads.csv"))
-	_, _ = w.Write(buf.Bytes())
+	if err := campaign.WriteCSV(w, each); err != nil {
+		w.Header().Del("Content-Disposition")
+		s.fail(w, err)
+	}
 }

@@ -217,6 +217,9 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 // LeadLister lists a campaign's leads; *store.DB is one.
 type LeadLister interface {
 	CampaignLeads(camp string, fn func(campaign.Lead) bool) error
+	// LeadsInOrder lists them in the order they were imported, a chunk
+	// at a time.
+	LeadsInOrder(camp string, fn func(campaign.Lead) bool) error
 }
 
 var _ LeadLister = (*store.DB)(nil)
@@ -242,7 +245,7 @@ func (s *Server) campaignLeads(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	out := []campaign.Lead{}
-	err := src.CampaignLeads(name, func(l campaign.Lead) bool {
+	err := src.LeadsInOrder(name, func(l campaign.Lead) bool {
 		if limit >= 0 && len(out) >= limit {
 			return false
 		}

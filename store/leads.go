@@ -1,8 +1,11 @@
 package store
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
@@ -201,4 +204,118 @@ func (db *DB) CampaignLeads(camp string, fn func(campaign.Lead) bool) error {
 		}
 		return nil
 	})
+}
+
+// leadsChunk is how many leads LeadsInOrder reads per read transaction.
+const leadsChunk = 1000
+
+// LeadsInOrder calls fn for every lead of a campaign in the order they
+// were imported (CAMPAIGN-2 before CAMPAIGN-10), then any lead with an id
+// of another form, until fn returns false. It reads a chunk of leads per
+// read transaction and calls fn outside it, so a slow fn (an export to a
+// slow client) neither holds the file nor the list in memory.
+func (db *DB) LeadsInOrder(camp string, fn func(campaign.Lead) bool) error {
+	return db.leadsInOrder(camp, leadsChunk, fn)
+}
+
+func (db *DB) leadsInOrder(camp string, chunk int, fn func(campaign.Lead) bool) error {
+	var last uint64
+	if err := db.View(func(tx *Tx) error {
+		if b := tx.btx.Bucket(bucketLeadSeq); b != nil {
+			if v := b.Get([]byte(camp)); len(v) == 8 {
+				last = binary.BigEndian.Uint64(v)
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	prefix := []byte(camp + "\x00")
+	// inSeq reports the leads the first pass gives.
+	inSeq := func(id string) bool { n, ok := leadSeq(camp, id); return ok && n >= 1 && n <= last }
+	var batch []campaign.Lead
+	decode := func(k, data []byte) error {
+		var l campaign.Lead
+		if err := json.Unmarshal(data, &l); err != nil {
+			return &DecodeError{Bucket: string(bucketLeads), Key: string(k), Err: err}
+		}
+		batch = append(batch, l)
+		return nil
+	}
+	// give hands the chunk read to fn; it reports whether to go on.
+	give := func() bool {
+		for _, l := range batch {
+			if !fn(l) {
+				return false
+			}
+		}
+		batch = batch[:0]
+		return true
+	}
+	for n := uint64(1); n <= last; {
+		err := db.View(func(tx *Tx) (err error) {
+			defer tx.recoverCorrupt(&err)
+			leads := tx.btx.Bucket(bucketLeads)
+			if leads == nil {
+				n = last + 1
+				return nil
+			}
+			pending := tx.pendingLeads(camp)
+			for ; n <= last && len(batch) < chunk; n++ {
+				id := camp + "-" + strconv.FormatUint(n, 10)
+				if pending != nil && pending(id) {
+					continue
+				}
+				k := leadKey(camp, id)
+				if data := leads.Get(k); data != nil {
+					if err := decode(k, data); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if !give() {
+			return nil
+		}
+	}
+	// Then the leads whose ids are of another form, by key.
+	from := prefix
+	for from != nil {
+		err := db.View(func(tx *Tx) (err error) {
+			defer tx.recoverCorrupt(&err)
+			leads := tx.btx.Bucket(bucketLeads)
+			if leads == nil {
+				from = nil
+				return nil
+			}
+			c := leads.Cursor()
+			for k, v := c.Seek(from); ; k, v = c.Next() {
+				if k == nil || !bytes.HasPrefix(k, prefix) {
+					from = nil
+					return nil
+				}
+				if len(batch) == chunk {
+					from = bytes.Clone(k) // the next chunk starts here
+					return nil
+				}
+				if id := string(k[len(prefix):]); inSeq(id) {
+					continue
+				}
+				if err := decode(k, v); err != nil {
+					return err
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+		if !give() {
+			return nil
+		}
+	}
+	return nil
 }

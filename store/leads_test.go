@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -121,5 +122,54 @@ func BenchmarkImportMillionLeads(b *testing.B) {
 			b.Fatal(res, err)
 		}
 		db.Close()
+	}
+}
+
+// Leads are listed for export in the order they were imported (c-2 before
+// c-10), a few at a time, leads of an import under way left out, and a lead
+// saved under an id of its own after them.
+func TestLeadsInOrder(t *testing.T) {
+	db := openLeadsDB(t)
+	var list []campaign.Lead
+	for i := range 25 {
+		list = append(list, lead("c", i))
+	}
+	if _, err := db.ImportLeads(list); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 9 {
+		own := lead("c", 100+i)
+		own.ID = fmt.Sprintf("c-own-%d", i)
+		if err := db.Write([]Op{PutLead(&own)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	im, err := db.BeginLeadImport("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := im.Add(lead("c", 50)); err != nil {
+		t.Fatal(err)
+	}
+	if err := im.flush(); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	if err := db.leadsInOrder("c", 7, func(l campaign.Lead) bool { ids = append(ids, l.ID); return true }); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{}
+	for i := 1; i <= 25; i++ {
+		want = append(want, fmt.Sprintf("c-%d", i))
+	}
+	for i := range 9 {
+		want = append(want, fmt.Sprintf("c-own-%d", i))
+	}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("ids %v\nwant %v", ids, want)
+	}
+	ids = nil
+	if err := db.LeadsInOrder("c", func(l campaign.Lead) bool { ids = append(ids, l.ID); return len(ids) < 3 }); err != nil || len(ids) != 3 {
+		t.Fatalf("stopped after 3: %v %v", ids, err)
 	}
 }

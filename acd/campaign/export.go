@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"encoding/csv"
+	"errors"
 	"io"
 	"maps"
 	"slices"
@@ -12,15 +13,21 @@ import (
 // WriteCSV writes leads as CSV: id, phone, name, time zone, state,
 // attempts, next attempt, last outcome and disposition, then the imported
 // columns and a survey's answers (as answer:NAME), each in name order.
-func WriteCSV(w io.Writer, leads []Lead) error {
+// each lists the leads, and is called twice: for the columns, then for the
+// rows, so that no list is held in memory. Nothing is written when the
+// first listing fails.
+func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	custom, answered := map[string]bool{}, map[string]bool{}
-	for _, l := range leads {
+	if err := each(func(l Lead) bool {
 		for k := range l.Fields {
 			custom[k] = true
 		}
 		for k := range l.Answers {
 			answered[k] = true
 		}
+		return true
+	}); err != nil {
+		return err
 	}
 	extra, answers := slices.Sorted(maps.Keys(custom)), slices.Sorted(maps.Keys(answered))
 	cw := csv.NewWriter(w)
@@ -29,7 +36,7 @@ func WriteCSV(w io.Writer, leads []Lead) error {
 		header = append(header, "answer:"+k) // apart from the imported columns
 	}
 	_ = cw.Write(header)
-	for _, l := range leads {
+	err := each(func(l Lead) bool {
 		next, last := "", ""
 		if !l.NextAttempt.IsZero() {
 			next = l.NextAttempt.Format(time.RFC3339)
@@ -44,8 +51,8 @@ func WriteCSV(w io.Writer, leads []Lead) error {
 		for _, k := range answers {
 			row = append(row, l.Answers[k])
 		}
-		_ = cw.Write(row)
-	}
+		return cw.Write(row) == nil
+	})
 	cw.Flush()
-	return cw.Error()
+	return errors.Join(err, cw.Error())
 }

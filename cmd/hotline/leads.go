@@ -224,12 +224,5 @@ func newLeadsExportCmd(g *globalOptions) *cobra.Command {
 }
 
 func writeLeadsCSV(w io.Writer, db *store.DB, camp string) error {
-	var leads []campaign.Lead
-	if err := db.CampaignLeads(camp, func(l campaign.Lead) bool {
-		leads = append(leads, l)
-		return true
-	}); err != nil {
-		return err
-	}
-	return campaign.WriteCSV(w, leads)
+	return campaign.WriteCSV(w, func(fn func(campaign.Lead) bool) error { return db.LeadsInOrder(camp, fn) })
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,5 +95,37 @@ func TestLeadsImportRefused(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "h.db")); err == nil {
 		t.Error("a refused import created the store")
+	}
+}
+
+// An exported list comes out in the order it was imported (spring-2 before
+// spring-10), so it lines up with the file it came from.
+func TestLeadsExportInImportOrder(t *testing.T) {
+	dir := t.TempDir()
+	db, csvFile := filepath.Join(dir, "h.db"), filepath.Join(dir, "leads.csv")
+	var b strings.Builder
+	b.WriteString("phone,name\n")
+	for i := range 12 {
+		fmt.Fprintf(&b, "+1212555%04d,Lead %d\n", i, i)
+	}
+	if err := os.WriteFile(csvFile, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"leads", "import", csvFile, "--campaign", "spring", "--store", db}, &out, &errb); code != 0 {
+		t.Fatalf("import exit %d: %s", code, errb.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"leads", "export", "--campaign", "spring", "--store", db}, &out, &errb); code != 0 {
+		t.Fatalf("export exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")[1:]
+	for i, line := range lines {
+		if want := fmt.Sprintf("spring-%d,+1212555%04d,Lead %d,", i+1, i, i); !strings.HasPrefix(line, want) {
+			t.Fatalf("row %d: %q, want it to start %q", i+2, line, want)
+		}
+	}
+	if len(lines) != 12 {
+		t.Fatalf("%d leads exported", len(lines))
 	}
 }
