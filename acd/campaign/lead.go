@@ -40,7 +40,7 @@ func (s LeadState) String() string {
 
 // Errors of the lead lifecycle.
 var (
-	ErrIllegalTransition = errors.New("campaign: illegal lead transition")
+	ErrIllegalTransition = errors.New("campaign: illegal transition")
 	ErrUnknown           = errors.New("campaign: unknown name")
 )
 

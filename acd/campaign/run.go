@@ -43,9 +43,15 @@ func RunAction(s RunState, action string) (RunState, error) {
 	}
 	next, ok := runTransitions[s][action]
 	if !ok {
-		return s, fmt.Errorf("campaign %s cannot %s: %w", s, action, ErrIllegalTransition)
+		return s, fmt.Errorf("a %s campaign cannot %s (%s): %w", s, action, runRefusedHint[s], ErrIllegalTransition)
 	}
 	return next, nil
+}
+
+// runRefusedHint says, per state, what to do instead of a refused action.
+var runRefusedHint = map[RunState]string{
+	Stopped: "start it",
+	Running: "it is dialing",
 }
 
 // Counts are what a campaign's dials came to since it was first started.

@@ -32,3 +32,21 @@ func TestRunAction(t *testing.T) {
 		}
 	}
 }
+
+// A refused action says what the campaign is and what to do instead, not
+// that a lead moved wrongly.
+func TestRunActionRefusedSays(t *testing.T) {
+	for _, tc := range []struct {
+		from   RunState
+		action string
+		want   string
+	}{
+		{Stopped, ActionResume, "a stopped campaign cannot resume (start it): campaign: illegal transition"},
+		{Stopped, ActionPause, "a stopped campaign cannot pause (start it): campaign: illegal transition"},
+		{Running, ActionResume, "a running campaign cannot resume (it is dialing): campaign: illegal transition"},
+	} {
+		if _, err := RunAction(tc.from, tc.action); err == nil || err.Error() != tc.want {
+			t.Errorf("%s %s: %v, want %q", tc.from, tc.action, err, tc.want)
+		}
+	}
+}
