@@ -50,10 +50,10 @@ function fmtWindow(ns) {
   return h >= 48 && h % 24 === 0 ? `${h / 24} d` : `${h} h`;
 }
 
-async function campLeads(name) {
+async function campLeads(name, fresh) {
   campData.timers.delete(name);
   try {
-    campData.leads.set(name, await api("GET", `${campPath(name)}/lead-states`));
+    campData.leads.set(name, await api("GET", `${campPath(name)}/lead-states${fresh ? "?fresh=1" : ""}`));
   } catch (e) {
     campData.leads.set(name, { error: e.message });
   }
@@ -236,7 +236,7 @@ async function campImport(e) {
       li.textContent = `${t("camp-row", "Row")} ${re.row}${re.column ? ` (${re.column})` : ""}: ${re.error}`;
       errs.appendChild(li);
     }
-    campLeads(name);
+    campLeads(name, true);
   } catch (err) {
     $("camp-import-error").textContent = `${name}: ${err.message}`;
   } finally {
