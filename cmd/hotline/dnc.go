@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -73,6 +74,9 @@ func newDNCNumbersCmd(g *globalOptions, use, short string, args cobra.Positional
 func newDNCAddCmd(g *globalOptions) *cobra.Command {
 	return newDNCNumbersCmd(g, "add NUMBER...", "Put numbers on a do-not-call list", cobra.MinimumNArgs(1), false,
 		func(cmd *cobra.Command, o *dncOptions, db *store.DB, nums []string) error {
+			if err := checkCampaignName(g, o.list, true); err != nil {
+				return err
+			}
 			var entries []store.DNCEntry
 			for _, n := range nums {
 				entries = append(entries, store.DNCEntry{List: o.list, Phone: n, Added: time.Now().UTC(), Source: "cli"})
@@ -132,30 +136,26 @@ func newDNCImportCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return invalidArg(err)
 			}
+			if err := checkCampaignName(g, o.list, true); err != nil {
+				return err
+			}
 			f, err := os.Open(args[0])
 			if err != nil {
 				return err
 			}
 			defer f.Close()
-			res, err := campaign.ImportCSV(f, campaign.ImportOptions{Campaign: o.list, Region: o.region, Map: m}, nil)
+			entries, rows, dups, bad, err := readDNCFile(f, args[0], o, m, cmd.ErrOrStderr())
 			if err != nil {
 				return invalidArg(fmt.Errorf("%s: %w", args[0], err))
-			}
-			for _, e := range res.Errors {
-				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", args[0], e)
-			}
-			entries := make([]store.DNCEntry, len(res.Leads))
-			for i, l := range res.Leads {
-				entries[i] = store.DNCEntry{List: o.list, Phone: l.Phone, Added: time.Now().UTC(), Source: args[0]}
 			}
 			var added int
 			if err := o.with(g, false, func(db *store.DB) (err error) { added, err = db.AddDNC(entries); return err }); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows, %d numbers added to %q, %d already there, %d rows with errors\n",
-				args[0], res.Rows, added, o.list, len(entries)-added+res.Duplicates, len(res.Errors))
-			if len(res.Errors) > 0 {
-				return &exitError{code: exitFailure, err: fmt.Errorf("%s: %d rows not imported", args[0], len(res.Errors))}
+				args[0], rows, added, o.list, len(entries)-added+dups, bad)
+			if bad > 0 {
+				return &exitError{code: exitFailure, err: fmt.Errorf("%s: %d rows not imported", args[0], bad)}
 			}
 			return nil
 		},
@@ -163,6 +163,44 @@ func newDNCImportCmd(g *globalOptions) *cobra.Command {
 	o.addFlags(cmd)
 	cmd.Flags().StringSliceVar(&mapping, "map", nil, "phone=COLUMN when the column is not named phone")
 	return cmd
+}
+
+// readDNCFile reads a do-not-call file: a phone column and, as the export
+// writes them, when each number was added and by what (so a list exported
+// and imported again keeps them). Bad rows are written to errw by number.
+func readDNCFile(r io.Reader, name string, o *dncOptions, m map[string]string, errw io.Writer) (entries []store.DNCEntry, rows, dups, bad int, err error) {
+	now := time.Now().UTC()
+	seen := map[string]bool{}
+	row := 1 // ScanCSV hands on each row, good or bad, in file order
+	rowErr := func(e campaign.RowError) {
+		fmt.Fprintf(errw, "%s: %v\n", name, e)
+		bad++
+	}
+	rows, err = campaign.ScanCSV(r, campaign.ImportOptions{Campaign: o.list, Region: o.region, Map: m}, func(l campaign.Lead) error {
+		row++
+		e := store.DNCEntry{List: o.list, Phone: l.Phone, Added: now, Source: name}
+		for col, v := range l.Fields {
+			switch strings.ToLower(col) {
+			case "added":
+				t, err := time.Parse(time.RFC3339, v)
+				if err != nil {
+					rowErr(campaign.RowError{Row: row, Column: col, Err: fmt.Errorf("%q: not a time like 2006-01-02T15:04:05Z", v)})
+					return nil
+				}
+				e.Added = t.UTC()
+			case "source":
+				e.Source = v
+			}
+		}
+		if seen[e.Phone] {
+			dups++
+			return nil
+		}
+		seen[e.Phone] = true
+		entries = append(entries, e)
+		return nil
+	}, func(e campaign.RowError) { row++; rowErr(e) }, nil)
+	return entries, rows, dups, bad, err
 }
 
 func newDNCExportCmd(g *globalOptions) *cobra.Command {

@@ -46,3 +46,35 @@ func TestDNCCommands(t *testing.T) {
 		t.Fatalf("bad number: %d %q", code, errs)
 	}
 }
+
+// A list exported and imported again (a backup restored, a list moved to
+// another store) keeps when and how each number was added; a date that is
+// not one is named with its row.
+func TestDNCRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	do := func(db string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append(args, "--store", filepath.Join(dir, db)), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errs := do("a.db", "dnc", "add", "(212) 555-0100", "+44 20 7946 0958", "--list", "spring"); code != 0 {
+		t.Fatalf("add: %d %q %q", code, out, errs)
+	}
+	_, exported, _ := do("a.db", "dnc", "export", "--list", "spring")
+	file := filepath.Join(dir, "spring-dnc.csv")
+	if err := os.WriteFile(file, []byte(exported), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := do("b.db", "dnc", "import", file, "--list", "spring"); code != 0 || !strings.Contains(out, "2 numbers added") {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	if _, again, _ := do("b.db", "dnc", "export", "--list", "spring"); again != exported {
+		t.Fatalf("exported again:\n%s\nwant:\n%s", again, exported)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("phone,added\n+12125550101,2026-01-02T03:04:05Z\n+12125550102,yesterday\n"), 0o600)
+	if code, out, errs := do("c.db", "dnc", "import", bad); code != exitFailure || !strings.Contains(out, "1 numbers added") ||
+		!strings.Contains(errs, `row 3, column "added": "yesterday": not a time like 2006-01-02T15:04:05Z`) {
+		t.Fatalf("bad date: %d %q %q", code, out, errs)
+	}
+}

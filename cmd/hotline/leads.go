@@ -65,6 +65,35 @@ nothing is stored.`,
 	return cmd
 }
 
+// checkCampaignName refuses, when a config is given, a campaign it does
+// not have (with global, the global do-not-call list is allowed too): leads
+// or numbers filed under a typo would never be dialed or read.
+func checkCampaignName(g *globalOptions, name string, global bool) error {
+	path := g.configPath()
+	if path == "" || (global && name == store.GlobalDNC) {
+		return nil
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	var known []string
+	if global {
+		known = append(known, store.GlobalDNC)
+	}
+	for _, k := range cfg.Campaigns {
+		if k.Name == name {
+			return nil
+		}
+		known = append(known, k.Name)
+	}
+	what := fmt.Sprintf("campaign %q is not in %s", name, path)
+	if global {
+		what = fmt.Sprintf("do-not-call list %q is neither global nor a campaign in %s", name, path)
+	}
+	return invalidArg(fmt.Errorf("%s; known: %s", what, strings.Join(known, ", ")))
+}
+
 func parseMapping(pairs []string) (map[string]string, error) {
 	m := map[string]string{}
 	for _, p := range pairs {
@@ -88,6 +117,9 @@ func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsIm
 	mapping, err := parseMapping(o.mapping)
 	if err != nil {
 		return invalidArg(err)
+	}
+	if err := checkCampaignName(g, o.campaign, false); err != nil {
+		return err
 	}
 	f, err := os.Open(file)
 	if err != nil {

@@ -129,3 +129,37 @@ func TestLeadsExportInImportOrder(t *testing.T) {
 		t.Fatalf("%d leads exported", len(lines))
 	}
 }
+
+// With a config, leads and do-not-call numbers for a campaign it does not
+// have (a typo) are refused by name: nothing would ever dial or read them.
+func TestLeadsUnknownCampaign(t *testing.T) {
+	dir := t.TempDir()
+	cfg, csvFile := filepath.Join(dir, "hotline.yaml"), filepath.Join(dir, "leads.csv")
+	os.WriteFile(cfg, []byte(`
+store: {path: `+filepath.Join(dir, "h.db")+`}
+queues: [{name: q}]
+agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
+campaigns:
+  - {name: spring, endpoint: "sim/{number}", queues: [q], safe_harbour: ["sound:x"]}
+`), 0o600)
+	os.WriteFile(csvFile, []byte("phone\n+12125550100\n"), 0o600)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"leads", "import", csvFile, "--campaign", "sprnig"}, exitInvalid, `campaign "sprnig" is not in ` + cfg + `; known: spring`},
+		{[]string{"leads", "import", csvFile, "--campaign", "sprnig", "--dry-run"}, exitInvalid, `campaign "sprnig" is not in`},
+		{[]string{"dnc", "add", "+12125550100", "--list", "sprnig"}, exitInvalid, `do-not-call list "sprnig" is neither global nor a campaign in ` + cfg + `; known: global, spring`},
+		{[]string{"dnc", "import", csvFile, "--list", "sprnig"}, exitInvalid, `do-not-call list "sprnig" is neither`},
+		{[]string{"leads", "import", csvFile, "--campaign", "spring"}, 0, `imported 1 leads into "spring"`},
+		{[]string{"dnc", "add", "+12125550100", "--list", "spring"}, 0, `1 added to "spring"`},
+		{[]string{"dnc", "add", "+12125550100"}, 0, `1 added to "global"`},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append(tc.args, "--config", cfg), &out, &errb)
+		if code != tc.code || !strings.Contains(out.String()+errb.String(), tc.want) {
+			t.Errorf("%v: exit %d %q %q, want %d and %q", tc.args, code, out.String(), errb.String(), tc.code, tc.want)
+		}
+	}
+}
