@@ -251,6 +251,9 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 	if moved && !st.Done() && cl.phase == acd.CallMenu {
 		c.saveActive(now, cl)
 	}
+	if cl.dir == acd.DirectionOutbound {
+		c.flowOptOut(now, cl)
+	}
 }
 
 // requireSkills makes skills (name → minimum level) required of the

@@ -1094,6 +1094,18 @@ func (c *Core) flowAnswers(cl *call, d *leadDial) {
 	d.optOut = vars[VarDoNotCall] == "yes"
 }
 
+// flowOptOut lists the number of a lead whose flow has just set
+// VarDoNotCall on the campaign's do-not-call list at once, not at the
+// call's end, so that a crash before then does not lose the request.
+func (c *Core) flowOptOut(now time.Time, cl *call) {
+	d, _ := c.leadDialOf(cl.id)
+	if d == nil || d.optOut || c.flow.Stored(cl.flow).Vars[VarDoNotCall] != "yes" {
+		return
+	}
+	d.optOut = true
+	c.save(now, "do-not-call "+d.lead.ID, store.PutDNC(&store.DNCEntry{List: d.run.cfg.Name, Phone: d.lead.Phone, Added: now, Source: "disposition " + VarDoNotCall}))
+}
+
 // VarDoNotCall is the flow variable by which a lead asks not to be called
 // again: a campaign flow's set node gives it "yes" (say after "press 9 to
 // stop these calls"), and the lead becomes do-not-call, its number on the

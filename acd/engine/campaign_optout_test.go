@@ -1,0 +1,37 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+)
+
+// A lead who presses "do not call me" is on the campaign's do-not-call
+// list from that moment, not only once the call ends: a crash (or kill -9)
+// before the end must not lose the request and call them again.
+func TestCampaignOptOutListedAtOnce(t *testing.T) {
+	cfg := strings.Replace(surveyConfig, `optout: {kind: set, vars: {do_not_call: "yes"}, next: bye}`,
+		`optout: {kind: set, vars: {do_not_call: "yes"}, next: more}
+      more: {kind: menu, prompt: [sound:anything-else], timeout: 60s, options: {"1": {queue: people}}, default: {node: bye}}`, 1)
+	phones := map[string]farend.Phone{
+		"+3314000005": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "9", DTMFDelay: 2 * time.Second, HangupAfter: 5 * time.Minute},
+	}
+	sr := runSurvey(t, cfg, Options{}, phones, []campaign.Lead{{Campaign: "notice", Phone: "+3314000005"}}, 30*time.Second)
+	var l *campaign.Lead
+	if err := sr.db.CampaignLeads("notice", func(x campaign.Lead) bool { l = &x; return false }); err != nil || l == nil {
+		t.Fatalf("lead: %v", err)
+	}
+	if l.State != campaign.Answered && l.State != campaign.Connected {
+		t.Fatalf("the lead's call is over already (%s): the test needs it live\n%s", l.State, sr.trace)
+	}
+	if list, blocked, err := sr.db.Blocked("+3314000005", "notice"); !blocked || list != "notice" || err != nil {
+		t.Fatalf("during the call, after the key: on list %q %v %v; want the campaign's do-not-call list\n%s", list, blocked, err, sr.trace)
+	}
+	sr.r.RunUntil(epoch.Add(3 * time.Minute))
+	if err := sr.db.CampaignLeads("notice", func(x campaign.Lead) bool { l = &x; return false }); err != nil || l.State != campaign.DoNotCall {
+		t.Fatalf("after the call: %+v %v", l, err)
+	}
+}
