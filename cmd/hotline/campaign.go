@@ -78,6 +78,13 @@ matched).`,
 				return err
 			}
 			writeCampaigns(cmd.OutOrStdout(), list)
+			if action == engine.CampaignStatusAction && len(args) == 2 {
+				var ls api.LeadStates
+				if _, err := call(cmd.Context(), http.MethodGet, base+"/api/v1/campaigns/"+url.PathEscape(args[1])+"/lead-states", nil, &ls); err != nil {
+					return err
+				}
+				writeLeadStates(cmd.OutOrStdout(), ls)
+			}
 			return nil
 		},
 	}
@@ -116,10 +123,30 @@ func writeResults(w io.Writer, camp string, leads []campaign.Lead) {
 func writeCampaigns(w io.Writer, list []engine.CampaignStatus) {
 	for _, st := range list {
 		s := st.Stats
-		fmt.Fprintf(w, "%s: %s, %s; hopper %d, ringing %d, live %d; dialed %d, answered %d, connected %d, abandoned %d (%.2f%% over the window); busy %d, no answer %d, failed %d, machine %d; skipped: %d do-not-call, %d outside hours, %d in preview\n",
-			st.Name, st.State, st.Mode, st.Hopper, st.Ringing, st.Live, s.Dialed, s.Answered, s.Connected, s.Abandoned,
-			100*st.AbandonRate, s.Busy, s.NoAnswer, s.Failed, s.Machine, s.SkippedDNC, s.SkippedWindow, s.SkippedPreview)
+		state := string(st.State)
+		if st.State == engine.CampaignRunning && st.OutsideHours {
+			state += " (outside its schedule: dialing no one)"
+		}
+		fmt.Fprintf(w, "%s: %s, %s; hopper %d, ringing %d, live %d; dialed %d, answered %d, connected %d, abandoned %d (%.2f%% over the window, cap %.2f%% over %s); busy %d, no answer %d, failed %d, machine %d; skipped: %d do-not-call, %d outside hours, %d in preview; %s campaign, %d agents signed in\n",
+			st.Name, state, st.Mode, st.Hopper, st.Ringing, st.Live, s.Dialed, s.Answered, s.Connected, s.Abandoned,
+			100*st.AbandonRate, 100*st.AbandonCap, st.AbandonWindow, s.Busy, s.NoAnswer, s.Failed, s.Machine, s.SkippedDNC, s.SkippedWindow, s.SkippedPreview,
+			st.Kind, st.Agents)
 	}
+}
+
+// writeLeadStates writes a campaign's leads counted by state, in the
+// leads' lifecycle order.
+func writeLeadStates(w io.Writer, ls api.LeadStates) {
+	parts := []string{fmt.Sprintf("%d due now", ls.Due)}
+	for s := campaign.New; s <= campaign.DoNotCall; s++ {
+		if n := ls.States[s.String()]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	if ls.Answered > 0 {
+		parts = append(parts, fmt.Sprintf("%d with survey answers", ls.Answered))
+	}
+	fmt.Fprintf(w, "%s leads: %d (%s)\n", ls.Campaign, ls.Total, strings.Join(parts, ", "))
 }
 
 func newPreviewCmd(g *globalOptions) *cobra.Command {

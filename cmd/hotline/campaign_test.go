@@ -21,12 +21,21 @@ campaigns:
     queues: [q]
     safe_harbour: [sound:safe-harbour]
 `)
+	csv := "phone\n+12125550101\n+12125550102\n"
+	resp, err := http.Post("http://"+addr+"/api/v1/campaigns/spring/leads", "text/csv", strings.NewReader(csv))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("import: %v %v", resp, err)
+	}
+	resp.Body.Close()
 	for _, tc := range []struct {
 		args []string
 		code int
 		want string
 	}{
 		{[]string{"campaign", "status"}, 0, "spring: stopped, progressive; hopper 0"},
+		{[]string{"campaign", "status"}, 0, "(0.00% over the window, cap 3.00% over 720h0m0s);"},
+		{[]string{"campaign", "status"}, 0, "; agent campaign, 1 agents signed in\n"},
+		{[]string{"campaign", "status", "spring"}, 0, "spring leads: 2 (2 due now, 2 new)\n"},
 		{[]string{"campaign", "start", "spring"}, 0, "spring: running, progressive"},
 		{[]string{"campaign", "pause", "spring"}, 0, "spring: paused"},
 		{[]string{"campaign", "resume", "spring"}, 0, "spring: running"},
