@@ -613,10 +613,13 @@ func (c *Core) admitLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
 		delete(r.known, l.ID)
 		r.stats.SkippedWindow++
 		c.trace(now, "campaign %s: lead %s outside its calling hours; next %s", r.cfg.Name, l.ID, next.Format(time.RFC3339))
-		if !next.IsZero() {
-			l.NextAttempt = next
-			c.saveLead(now, r, &l)
+		if next.IsZero() {
+			// Its hours never meet the campaign's within two weeks: put off
+			// a day, or it would head the due order and fill every hopper.
+			next = now.Add(24 * time.Hour)
 		}
+		l.NextAttempt = next
+		c.saveLead(now, r, &l)
 		return false
 	}
 	return true
