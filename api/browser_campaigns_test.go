@@ -23,12 +23,15 @@ import (
 // places them (the stream carries them; the page reads no campaign list);
 // paused, it dials no more while leads are still due; a CSV with one bad
 // row imports the rest and shows that row's error by its number; the
-// export holds every lead with its state. An agent signed in gets no
+// export holds every lead with its state; a survey campaign lists its
+// answers, and started outside its schedule says so. An agent signed in gets no
 // campaigns page or controls, and the API refuses them the controls.
 func TestBrowserCampaigns(t *testing.T) {
 	ctx, cancel := browser(t)
 	defer cancel()
-	d := newTestDaemon(t, campaignYAML+surveyYAML)
+	// The survey's schedule is closed now (twelve hours away).
+	h := (time.Now().UTC().Hour() + 12) % 24
+	d := newTestDaemon(t, campaignYAML+strings.Replace(surveyYAML, `hours: "00:00-24:00"`, fmt.Sprintf(`hours: "%02d:00-%02d:30"`, h, h), 1))
 	// A survey lead answered already: its answers are on the page.
 	if _, err := d.db.ImportLeads([]campaign.Lead{{Campaign: "poll", Phone: "+12125550170", Name: "Pat",
 		State: campaign.Done, Attempts: 1, Answers: map[string]string{"satisfaction": "4", "recommend": "1"}}}); err != nil {
@@ -173,6 +176,15 @@ func TestBrowserCampaigns(t *testing.T) {
 	}
 	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('`+row+` button[data-answers]').hidden`)); err != nil || !hidden {
 		t.Errorf("the agent campaign offers survey answers: %v %v", !hidden, err)
+	}
+	// Started outside its schedule, the survey says so.
+	poll := `#campaigns tr[data-campaign="poll"]`
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(poll+` button[data-action="start"]`)),
+		chromedp.WaitVisible(chromedp.CSS(poll+` td.cstate-outside-hours`))); err != nil {
+		t.Fatalf("survey started outside its schedule: %v", err)
+	}
+	if st, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(poll+` td[data-col="state"]`))); err != nil || st != "outside schedule" {
+		t.Errorf("survey outside its schedule shows %q %v", st, err)
 	}
 
 	if err := pickLang(ctx, "ru"); err != nil {

@@ -29,6 +29,9 @@ func (s *Server) viewOf(r *http.Request) *view {
 // snapshot is snap cut to the view; its frame is encoded for this reader
 // alone (the shared one holds everything).
 func (v *view) snapshot(snap *engine.Snapshot) *engine.Snapshot {
+	if v.team == nil && len(snap.Campaigns) == 0 {
+		return snap // nothing to cut: the shared encoding will do
+	}
 	st := snap.Status
 	if v.team != nil {
 		st = v.team.status(st)

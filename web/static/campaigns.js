@@ -131,7 +131,7 @@ function campRender() {
     const col = (c) => tr.querySelector(`td[data-col="${c}"]`);
     const shown = campState(k);
     col("name").textContent = k.name;
-    col("state").textContent = t(`camp-${shown}`, shown);
+    col("state").textContent = t(`camp-${shown}`, shown === "outside-hours" ? "outside schedule" : shown);
     col("state").className = `state cstate-${shown}`;
     col("mode").textContent = `${k.mode} · ${k.kind}`;
     col("agents").textContent = k.agents;
