@@ -159,16 +159,14 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	mapping := map[string]string{}
+	var pairs []string
 	if m := r.URL.Query().Get("map"); m != "" {
-		for pair := range strings.SplitSeq(m, ",") {
-			k, v, ok := strings.Cut(pair, "=")
-			if !ok || k == "" || v == "" {
-				s.fail(w, badRequest("map: %q is not field=Column", pair))
-				return
-			}
-			mapping[k] = v
-		}
+		pairs = strings.Split(m, ",")
+	}
+	mapping, err := campaign.ParseMap(pairs)
+	if err != nil {
+		s.fail(w, badRequest("map: %v", err))
+		return
 	}
 	opts := campaign.ImportOptions{Campaign: name, Region: cmp.Or(r.URL.Query().Get("region"), "US"), Map: mapping}
 	im, err := imp.BeginLeadImport(name)

@@ -157,8 +157,11 @@ func TestCampaignLeadsImport(t *testing.T) {
 	if code, _, raw := send("/api/v1/campaigns/autumn/leads?region=US", csv); code != http.StatusNotFound {
 		t.Errorf("unknown campaign: %d %s", code, raw)
 	}
-	if code, _, raw := send("/api/v1/campaigns/spring/leads?map=phone", csv); code != http.StatusBadRequest || !strings.Contains(raw, "not field=Column") {
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?map=phone", csv); code != http.StatusBadRequest || !strings.Contains(raw, "want FIELD=COLUMN") {
 		t.Errorf("bad map: %d %s", code, raw)
+	}
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?map=phone=Tel,phone=Name", csv); code != http.StatusBadRequest || !strings.Contains(raw, `field \"phone\" mapped twice`) {
+		t.Errorf("a field mapped twice: %d %s", code, raw)
 	}
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "Name\nAnn\n"); code != http.StatusBadRequest {
 		t.Errorf("no phone column: %d %s", code, raw)

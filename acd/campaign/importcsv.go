@@ -32,6 +32,25 @@ type ImportOptions struct {
 	MaxRows int
 }
 
+// ParseMap reads a column mapping, FIELD=COLUMN pairs (phone=Tel,
+// name=Full Name): a pair without both sides, or a field mapped twice, is
+// an error.
+func ParseMap(pairs []string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, p := range pairs {
+		field, col, ok := strings.Cut(p, "=")
+		field, col = strings.TrimSpace(field), strings.TrimSpace(col)
+		if !ok || field == "" || col == "" {
+			return nil, fmt.Errorf("%q: want FIELD=COLUMN", p)
+		}
+		if _, dup := m[field]; dup {
+			return nil, fmt.Errorf("field %q mapped twice", field)
+		}
+		m[field] = col
+	}
+	return m, nil
+}
+
 // RowError is a problem with one row; the row is skipped.
 type RowError struct {
 	Row    int // 1-based line of the file, the header being row 1

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -94,18 +95,11 @@ func checkCampaignName(g *globalOptions, name string, global bool) error {
 	return invalidArg(fmt.Errorf("%s; known: %s", what, strings.Join(known, ", ")))
 }
 
+// parseMapping reads --map.
 func parseMapping(pairs []string) (map[string]string, error) {
-	m := map[string]string{}
-	for _, p := range pairs {
-		field, col, ok := strings.Cut(p, "=")
-		field, col = strings.TrimSpace(field), strings.TrimSpace(col)
-		if !ok || field == "" || col == "" {
-			return nil, fmt.Errorf("--map %q: want FIELD=COLUMN", p)
-		}
-		if _, dup := m[field]; dup {
-			return nil, fmt.Errorf("--map: field %q mapped twice", field)
-		}
-		m[field] = col
+	m, err := campaign.ParseMap(pairs)
+	if err != nil {
+		return nil, fmt.Errorf("--map: %w", err)
 	}
 	return m, nil
 }
@@ -155,6 +149,9 @@ func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsIm
 	if err != nil {
 		if errors.Is(err, campaign.ErrBadFile) {
 			return invalidArg(fmt.Errorf("%s: %w", file, err))
+		}
+		if errors.Is(err, store.ErrLocked) {
+			return fmt.Errorf("%s: %w; nothing imported. While Hotline runs, import through its API: POST /api/v1/campaigns/%s/leads with the file as the body", file, err, url.PathEscape(o.campaign))
 		}
 		return fmt.Errorf("%s: %w; nothing imported", file, err)
 	}

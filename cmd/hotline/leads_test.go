@@ -163,3 +163,21 @@ campaigns:
 		}
 	}
 }
+
+// While Hotline runs, its store is locked: the refusal says how to import
+// into the running daemon instead.
+func TestLeadsImportWhileServing(t *testing.T) {
+	dir := t.TempDir()
+	db, csvFile := filepath.Join(dir, "h.db"), filepath.Join(dir, "leads.csv")
+	os.WriteFile(csvFile, []byte("phone\n+12125550100\n"), 0o600)
+	held, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"leads", "import", csvFile, "--campaign", "spring", "--store", db}, &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), "locked") || !strings.Contains(errb.String(), "POST /api/v1/campaigns/spring/leads") {
+		t.Fatalf("exit %d %q", code, errb.String())
+	}
+}
