@@ -1,8 +1,11 @@
 package esl
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
@@ -139,8 +142,15 @@ func (p *pumper) deliver(ev *wire.Event) {
 	n := len(p.queue)
 	p.queue = p.track.apply(ev, p.queue)
 	for i, e := range p.queue[n:] {
-		if u, ok := e.(pbx.Utterance); ok && !u.Failed {
-			p.queue[n+i] = p.readUtterance(u)
+		switch e := e.(type) {
+		case pbx.Utterance:
+			if !e.Failed {
+				p.queue[n+i] = p.readUtterance(e)
+			}
+		case pbx.RecordingFinished:
+			if !e.Failed {
+				p.queue[n+i] = p.s.checkRecorded(e)
+			}
 		}
 		p.s.reg.observe(e)
 	}
@@ -162,6 +172,29 @@ func (p *pumper) readUtterance(u pbx.Utterance) pbx.Utterance {
 		p.s.log.Warn().Err(err).Str("file", u.Path).Msg("removing a caller's utterance")
 	}
 	return u
+}
+
+// wavHeader is the size of a WAV file with no audio in it.
+const wavHeader = 44
+
+// checkRecorded fails a recording FreeSWITCH reported stopped but stored no
+// audio for: no file where RECORD_STOP said (FreeSWITCH drops a file it
+// wrote nothing to), or a WAV header alone. A recordings directory Hotline
+// cannot see is taken on trust.
+func (s *Switch) checkRecorded(f pbx.RecordingFinished) pbx.RecordingFinished {
+	if f.Path == "" {
+		return f
+	}
+	if _, err := os.Stat(s.recordingDir()); err != nil {
+		return f
+	}
+	switch fi, err := os.Stat(f.Path); {
+	case errors.Is(err, fs.ErrNotExist):
+		f.Failed, f.Err = true, "no audio kept: FreeSWITCH reported "+f.Path+" but stored no file there"
+	case err == nil && strings.HasSuffix(f.Path, ".wav") && fi.Size() <= wavHeader:
+		f.Failed, f.Err = true, "no audio kept: "+f.Path+" holds a WAV header alone"
+	}
+	return f
 }
 
 func (p *pumper) emit(e pbx.Event) {

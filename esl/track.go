@@ -299,7 +299,14 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		if r.listen {
 			return append(out, pbx.Utterance{Base: pbx.Base{Channel: r.channel, At: at}, Name: r.name, Path: p, Duration: durationSince(r.started, at)})
 		}
-		out = append(out, pbx.RecordingFinished{Base: pbx.Base{Channel: r.channel, At: at}, Name: r.name, Path: p, Duration: durationSince(r.started, at)})
+		f := pbx.RecordingFinished{Base: pbx.Base{Channel: r.channel, At: at}, Name: r.name, Path: p, Duration: durationSince(r.started, at)}
+		if ev.Get("Record-Completion-Cause") == "input-too-short" {
+			// FreeSWITCH removed the file before saying where it was (its
+			// RECORD_DISCARDED variable stays set for the channel's later
+			// recordings, so it tells nothing).
+			f.Failed, f.Err = true, "no audio kept: FreeSWITCH discarded the file as too short (RECORD_MIN_SEC)"
+		}
+		out = append(out, f)
 	case "BACKGROUND_JOB":
 		ch, ok := t.jobs[ev.Get("Job-UUID")]
 		if !ok {

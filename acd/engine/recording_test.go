@@ -119,3 +119,27 @@ func TestRecordingFinishedFailedIsRecorded(t *testing.T) {
 		t.Errorf("record: recording %+v, timeline %+v; want failed, no path, a recording-failed step", r.Recording, r.Timeline)
 	}
 }
+
+// A recording the switch reports over with no audio kept (FreeSWITCH names
+// a file it did not keep) is failed, with no path, and the timeline says
+// why, whether the call is still up or already over.
+func TestRecordingWithoutAudioSaysWhy(t *testing.T) {
+	const why = "no audio kept: FreeSWITCH reported /rec/x.wav but stored no file there"
+	for _, live := range []bool{true, false} {
+		c, st, _, rec := connectRecorded(t)
+		now := epoch.Add(3 * time.Second)
+		empty := pbx.RecordingFinished{Base: pbx.Base{At: now}, Name: rec.Record.Name, Path: "/rec/x.wav", Failed: true, Err: why}
+		hangup := pbx.HungUp{Base: pbx.Base{Channel: "in-1", At: now}, Cause: pbx.CauseNormal}
+		if live {
+			c.Handle(now, empty)
+			c.Handle(now, hangup)
+		} else {
+			c.Handle(now, hangup)
+			c.Handle(now, empty)
+		}
+		r := st.calls[rec.Record.Name[len("hotline-"):]]
+		if !r.Recording.Failed || r.Recording.Path != "" || !hasStep(r, "recording-failed", why) {
+			t.Errorf("live %v: recording %+v, timeline %+v; want failed, no path, the reason in a recording-failed step", live, r.Recording, r.Timeline)
+		}
+	}
+}

@@ -183,7 +183,7 @@ func (c *Core) onRecordingFinished(now time.Time, e pbx.RecordingFinished) {
 			continue
 		}
 		if e.Failed {
-			c.recordingFailed(now, cl, e.Name, "the switch reported it failed")
+			c.recordingFailed(now, cl, e.Name, failedWhy(e))
 			return
 		}
 		// Over, whether stopped on request or by the switch: nothing
@@ -201,12 +201,21 @@ func (c *Core) onRecordingFinished(now time.Time, e pbx.RecordingFinished) {
 		}
 		finishRecording(now, &t.rec, e)
 		if e.Failed {
-			t.rec.Timeline = append(t.rec.Timeline, store.Step{At: now, Kind: "recording-failed", Detail: "the switch reported it failed"})
+			t.rec.Timeline = append(t.rec.Timeline, store.Step{At: now, Kind: "recording-failed", Detail: failedWhy(e)})
 		}
 		t.recordings = slices.DeleteFunc(t.recordings, func(n string) bool { return n == e.Name })
 		c.saveTrailer(now, id, t)
 		return
 	}
+}
+
+// failedWhy is why a recording failed, as the switch said, for the
+// timeline.
+func failedWhy(e pbx.RecordingFinished) string {
+	if e.Err != "" {
+		return e.Err
+	}
+	return "the switch reported it failed"
 }
 
 // recordingFailed notes in a live call's record that its recording name

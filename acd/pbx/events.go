@@ -96,6 +96,7 @@ type RecordingFinished struct {
 	Path     string
 	Duration time.Duration
 	Failed   bool
+	Err      string // why it failed, where the backend knows (e.g. no audio, so no file kept)
 }
 
 // Utterance: a Listen ended. Audio is the recording, a WAV file, where

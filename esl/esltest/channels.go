@@ -350,9 +350,7 @@ func (s *Server) hangup(ch *channel, cause string) {
 func (s *Server) hangupDone(ch *channel, hc []wire.Header) {
 	cause := ch.cause
 	for p := range ch.records {
-		s.writeRecording(ch, p, false)
-		s.fire("RECORD_STOP", ch, []wire.Header{{Name: "Record-File-Path", Value: p}}, "")
-		delete(ch.records, p)
+		s.stopRecording(ch, p)
 	}
 	ch.vars["hangup_cause"] = cause
 	s.fire("CHANNEL_HANGUP_COMPLETE", ch, hc, "")
@@ -824,9 +822,7 @@ func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) st
 			}
 			for p := range ch.records {
 				if p == args[1] || args[1] == "all" {
-					s.writeRecording(ch, p, false)
-					delete(ch.records, p)
-					s.fire("RECORD_STOP", ch, []wire.Header{{Name: "Record-File-Path", Value: p}}, "")
+					s.stopRecording(ch, p)
 				}
 			}
 		case "mask", "unmask":
@@ -1027,6 +1023,23 @@ func (s *Server) writeRecording(ch *channel, file string, start bool) {
 		_ = os.MkdirAll(filepath.Dir(file), 0o755)
 	}
 	_ = os.WriteFile(file, sim.UtteranceAudio("", time.Since(ch.recStarted[file])), 0o644)
+}
+
+// stopRecording ends the uuid_record file of ch as FreeSWITCH does: the
+// file written out, or, shorter than the channel's RECORD_MIN_SEC, removed
+// and RECORD_DISCARDED set, and RECORD_STOP naming the file either way.
+// Called with mu held.
+func (s *Server) stopRecording(ch *channel, file string) {
+	cause := "success-maxtime" // what FreeSWITCH says of a recording stopped by uuid_record
+	took := time.Since(ch.recStarted[file])
+	s.writeRecording(ch, file, false)
+	if minSec, err := strconv.Atoi(ch.vars["RECORD_MIN_SEC"]); err == nil && took < time.Duration(minSec)*time.Second {
+		_ = os.Remove(file)
+		ch.vars["RECORD_DISCARDED"] = "true"
+		cause = "input-too-short"
+	}
+	delete(ch.records, file)
+	s.fire("RECORD_STOP", ch, []wire.Header{{Name: "Record-File-Path", Value: file}, {Name: "Record-Completion-Cause", Value: cause}}, "")
 }
 
 // closeRecord writes a record application's file and reports it closed,

@@ -165,7 +165,11 @@ func Format(ev pbx.Event) string {
 	case pbx.BridgeLeft:
 		return fmt.Sprintf("BridgeLeft %s bridge=%s", e.Channel, e.Bridge)
 	case pbx.RecordingFinished:
-		return fmt.Sprintf("RecordingFinished %s name=%q path=%q duration=%v failed=%t", e.Channel, e.Name, e.Path, e.Duration, e.Failed)
+		s := fmt.Sprintf("RecordingFinished %s name=%q path=%q duration=%v failed=%t", e.Channel, e.Name, e.Path, e.Duration, e.Failed)
+		if e.Err != "" {
+			s += fmt.Sprintf(" err=%q", e.Err)
+		}
+		return s
 	case pbx.Utterance:
 		return fmt.Sprintf("Utterance %s name=%q path=%q audio=%d bytes duration=%v failed=%t err=%q", e.Channel, e.Name, e.Path, len(e.Audio), e.Duration, e.Failed, e.Err)
 	case pbx.Synced:
