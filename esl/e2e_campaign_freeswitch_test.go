@@ -14,6 +14,7 @@ import (
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/internal/campaigncheck"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -252,15 +253,14 @@ func TestFreeSWITCHE2ECampaign(t *testing.T) {
 }
 
 // TestFreeSWITCHE2ECampaignAbandon dials three people per free agent with
-// one agent (power mode): the answers no agent takes hear the
-// safe-harbour message, which FreeSWITCH reports played out on the lead's
-// channel before Hotline hangs it up, and count as abandoned.
+// one agent (power mode) under a 90 % cap, so that power may dial ahead
+// once the first answer has made room: the first person is dialed alone
+// and reaches the agent, the two others together once the agent is free;
+// the answer no agent takes hears the safe-harbour message, which
+// FreeSWITCH reports played out on the lead's channel before Hotline hangs
+// it up, and counts as abandoned.
 func TestFreeSWITCHE2ECampaignAbandon(t *testing.T) {
-	var stop func() []timedEvent
-	run := runFSCampaign(t, "drive", fsCampaignBody("power", 3, fsAgents(1500*time.Millisecond, "a1")), map[fsLeadKind]int{fsPerson: 3}, 3, func(s *fsScenario) {
-		stop = s.fs.watch(t, "PLAYBACK_START PLAYBACK_STOP CHANNEL_HANGUP_COMPLETE")
-	})
-	evs := stop()
+	run, evs := runFSPower(t, 0.9)
 	abandoned, connected := 0, 0
 	for phone, l := range run.leads {
 		recs := run.dials[phone]
@@ -285,10 +285,46 @@ func TestFreeSWITCHE2ECampaignAbandon(t *testing.T) {
 			t.Errorf("lead %s: outcome %s; want answered or abandoned", phone, r.Outcome)
 		}
 	}
-	if connected != 1 || abandoned != 2 || run.st.Stats.Abandoned != abandoned || run.st.AbandonRate == 0 {
-		t.Errorf("%d connected, %d abandoned records with one agent for three answers; the campaign counts %+v, rate %g; want 1 and 2",
+	if connected != 2 || abandoned != 1 || run.st.Stats.Abandoned != abandoned || run.st.AbandonRate == 0 {
+		t.Errorf("%d connected, %d abandoned records with one agent for three answers; the campaign counts %+v, rate %g; want 2 and 1",
 			connected, abandoned, run.st.Stats, run.st.AbandonRate)
 	}
+	campaigncheck.Pacing{Agents: 1, WrapUp: 500 * time.Millisecond, Ahead: true, Cap: 0.9, ConnectWithin: 2 * time.Second}.Check(t, "power, 90 %", run.all())
+}
+
+// TestFreeSWITCHE2ECampaignPowerCap: the same power campaign under the
+// regulatory 3 % cap, whose three answers never make room for an abandon,
+// dials one call at a time for its one agent, and every person reaches
+// the agent: the cap binds power mode from the first call on.
+func TestFreeSWITCHE2ECampaignPowerCap(t *testing.T) {
+	run, _ := runFSPower(t, 0.03)
+	if st := run.st.Stats; st.Connected != 3 || st.Abandoned != 0 {
+		t.Errorf("campaign counts %+v; want 3 connected, none abandoned", st)
+	}
+	campaigncheck.Pacing{Agents: 1, WrapUp: 500 * time.Millisecond, Cap: 0.03, ConnectWithin: 2 * time.Second}.Check(t, "power, 3 %", run.all())
+}
+
+// runFSPower runs a power campaign of three calls per free agent with one
+// agent under the abandonment cap limit on three people, and returns the
+// run and FreeSWITCH's playback and hang-up events meanwhile.
+func runFSPower(t *testing.T, limit float64) (fsCampaignRun, []timedEvent) {
+	t.Helper()
+	body := strings.Replace(fsCampaignBody("power", 3, fsAgents(1500*time.Millisecond, "a1")), "    ratio: 3\n",
+		fmt.Sprintf("    ratio: 3\n    abandon_cap: %g\n", limit), 1)
+	var stop func() []timedEvent
+	run := runFSCampaign(t, "drive", body, map[fsLeadKind]int{fsPerson: 3}, 3, func(s *fsScenario) {
+		stop = s.fs.watch(t, "PLAYBACK_START PLAYBACK_STOP CHANNEL_HANGUP_COMPLETE")
+	})
+	return run, stop()
+}
+
+// all is every outbound record of the run.
+func (r fsCampaignRun) all() []store.CallRecord {
+	var out []store.CallRecord
+	for _, recs := range r.dials {
+		out = append(out, recs...)
+	}
+	return out
 }
 
 // checkSafeHarbourHeard: FreeSWITCH played hello-world (the safe-harbour

@@ -11,7 +11,8 @@
 // The modes:
 //   - [Preview]: the agent starts each call; the pacer places none.
 //   - [Progressive]: one call per free agent, never more.
-//   - [Power]: a fixed number of calls per free agent.
+//   - [Power]: a fixed number of calls per free agent while the calls
+//     beyond one per agent fit the room for abandons (below), else one.
 //   - [Predictive]: as many calls as the statistics say will find an agent
 //     within the two-second rule, while the campaign's abandonment stays
 //     under its cap.

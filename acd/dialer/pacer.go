@@ -285,6 +285,11 @@ func (p *Pacer) Abandonment(now time.Time) (live, abandoned int, rate float64) {
 	return live, abandoned, rate
 }
 
+// Room returns how many more abandons the window can take at now without
+// going over the cap (see room): 0 while a campaign must not abandon at
+// all, as a new one under 3 % until 33 live answers have reached agents.
+func (p *Pacer) Room(now time.Time) int { return p.room(now) }
+
 // Pace returns how many calls to place now.
 func (p *Pacer) Pace(s Snapshot) int {
 	p.ripen(s.Now)
@@ -301,9 +306,51 @@ func (p *Pacer) pace(s Snapshot) int {
 	case Progressive:
 		return free - len(s.Ringing)
 	case Power:
-		return int(math.Ceil(p.o.Ratio*float64(max(0, free)))) - len(s.Ringing)
+		return p.power(s)
 	case Predictive:
 		return p.predict(s)
 	}
 	return 0
+}
+
+// power places Ratio calls per free agent while the calls beyond one per
+// free agent fit the abandonment room, and one per free agent when they do
+// not: a power campaign's abandons count against its cap like a predictive
+// one's, and the cap binds every call, whatever the mode. The extra calls
+// are checked as predictive's dials ahead are, against the doubtful
+// forecast of the abandons to come (see predict), but with no budget
+// share: power dials its ratio whenever the room can take what it risks.
+func (p *Pacer) power(s Snapshot) int {
+	free := max(0, s.FreeAgents-s.Waiting)
+	full := int(math.Ceil(p.o.Ratio*float64(free))) - len(s.Ringing)
+	base := max(0, free-len(s.Ringing)) // what progressive would place
+	if full <= base {
+		return full
+	}
+	// Callers waiting with no agent free may have used their seconds up:
+	// they take the room first (as in predict).
+	room := max(0, p.room(s.Now)-max(0, s.Waiting-s.FreeAgents))
+	if room == 0 {
+		return free - len(s.Ringing)
+	}
+	f := p.forecast(s)
+	g := p.doubtful(f)
+	young := len(p.talk.buf) < keep
+	risk := roomRisk
+	if young {
+		risk = youngRisk
+	}
+	law := f.law
+	for range base {
+		law = addBernoulli(law, f.pn[horizon])
+	}
+	n := base
+	for k := base + 1; k <= full; k++ {
+		law = addBernoulli(law, f.pn[horizon])
+		if !withinRoom(g.abandons(k, law), room, young) || g.beyond(k, law, room) > risk {
+			break
+		}
+		n = k
+	}
+	return n
 }

@@ -2,7 +2,9 @@ package dialer
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -39,8 +41,8 @@ func TestFixedModes(t *testing.T) {
 		{"progressive counts dials in flight", Progressive, Snapshot{Now: now, FreeAgents: 3, Ringing: ago(now, 1, 2)}, 1},
 		{"progressive: answered calls waiting take agents", Progressive, Snapshot{Now: now, FreeAgents: 3, Waiting: 2}, 1},
 		{"progressive never negative", Progressive, Snapshot{Now: now, FreeAgents: 1, Ringing: ago(now, 1, 2, 3)}, 0},
-		{"power: 1.5 per free agent, rounded up", Power, Snapshot{Now: now, FreeAgents: 3}, 5},
-		{"power counts dials in flight", Power, Snapshot{Now: now, FreeAgents: 2, Ringing: ago(now, 1)}, 2},
+		{"power with no room for an abandon: one per free agent", Power, Snapshot{Now: now, FreeAgents: 3}, 3},
+		{"power with no room counts dials in flight", Power, Snapshot{Now: now, FreeAgents: 2, Ringing: ago(now, 1)}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := newPacer(t, tc.mode).Pace(tc.s); got != tc.want {
@@ -568,4 +570,125 @@ func TestDoubtful(t *testing.T) {
 	if r := g.pn[horizon] / f.pn[horizon]; r <= 1 || r > 1.11 {
 		t.Fatalf("seasoned: answer chance raised %.3f times", r)
 	}
+}
+
+// Power dials its ratio only while the calls beyond one per free agent fit
+// the abandonment room: with no room it places one call per free agent,
+// with room for one or two abandons in a new campaign (whose every dial
+// may answer) no more than a burst of answers could abandon within the
+// room, and with plenty of room its full ratio.
+func TestPowerWithinRoom(t *testing.T) {
+	now := t0.Add(10 * time.Minute)
+	// Five free agents, seven whose talks have run long, two ending their
+	// wrap-up in 3 s: 1.5 per free agent is 8 calls.
+	moment := func(ringing ...float64) Snapshot {
+		return Snapshot{Now: now, FreeAgents: 5, Busy: ago(now, 300, 280, 260, 240, 220, 200, 180),
+			WrapEnds: []time.Time{now.Add(3 * time.Second), now.Add(3 * time.Second)}, Ringing: ago(now, ringing...)}
+	}
+	for _, tc := range []struct {
+		name            string
+		history         int // ripe dials and ended talks seen before
+		live, abandoned int // in the window
+		s               Snapshot
+		least, most     int
+	}{
+		{"new campaign, no room: one per free agent", 0, 0, 0, moment(), 5, 5},
+		{"new campaign, no room, dials in flight count", 0, 0, 0, moment(1, 2), 3, 3},
+		{"new campaign, room for one", 0, 40, 0, moment(), 5, 5 + 1},
+		{"new campaign, room for two", 0, 70, 0, moment(), 5, 5 + 2},
+		{"seasoned campaign, room spent by a burst of abandons", 4000, 1000, 30, moment(), 5, 5},
+		{"seasoned campaign, plenty of room: the full ratio", 4000, 1000, 0, moment(), 8, 8},
+		{"plenty of room, dials in flight count", 4000, 1000, 0, moment(1, 2, 3), 5, 5},
+		{"plenty of room, a caller waiting takes an agent", 4000, 1000, 0, Snapshot{Now: now, FreeAgents: 5, Waiting: 1}, 6, 6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := seasoned(t, tc.history, now.Add(-5*time.Minute))
+			p.o.Mode = Power
+			at := connectAll(p, now.Add(-4*time.Minute), tc.live)
+			for range tc.abandoned {
+				at = at.Add(time.Second)
+				p.Connected(at, true)
+			}
+			room := p.room(now)
+			got := p.Pace(tc.s)
+			if got < tc.least || got > tc.most {
+				t.Fatalf("%d dials, want %d to %d (room %d)", got, tc.least, tc.most, room)
+			}
+			if tc.history == 0 {
+				// The burst: every dial answers before the wrap-ups end;
+				// five agents take five, the rest are abandoned.
+				if abandoned := max(0, got+len(tc.s.Ringing)-5); abandoned > room {
+					t.Fatalf("%d dials, %d abandoned in a burst, room %d", got, abandoned, room)
+				}
+			}
+		})
+	}
+}
+
+// A power campaign on the reference answer rate (30 %), its agents all
+// free at every moment and every answer of a moment coming in the same
+// second, so that the answers beyond the free agents are abandoned: at
+// every moment, the chance that the answers to its dials outgrow the free
+// agents by more than the room is about the pacer's risk (1e-4; it weighs
+// it on its estimate of the answer rate, not the true one, so up to five
+// times that), from the first call on, while the room still lets power
+// dial ahead. (Over
+// thousands of moments that risk is taken many times: a burst past the
+// room is rare, not impossible; the simulation measures how rare.)
+func TestPowerBurstsStayWithinTheRoom(t *testing.T) {
+	const answerRate, moments = 0.3, 2000
+	for _, agents := range []int{1, 10} {
+		t.Run(fmt.Sprintf("%d agents", agents), func(t *testing.T) {
+			o := DefaultOptions(Power)
+			o.Ratio = 3
+			p, err := NewPacer(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(uint64(agents), 7))
+			at, ahead, abandons, worst := t0, 0, 0, 0.0
+			for range moments {
+				at = at.Add(20 * time.Second)
+				room := p.room(at)
+				n := p.Pace(Snapshot{Now: at, FreeAgents: agents})
+				if n > agents {
+					ahead++
+				}
+				risk := binomialAbove(n, answerRate, agents+room)
+				if risk > 5*roomRisk {
+					t.Fatalf("%d dials for %d free agents with room %d: %.2g chance to outgrow the room", n, agents, room, risk)
+				}
+				worst = max(worst, risk)
+				answered := 0
+				for range n {
+					live := rng.Float64() < answerRate
+					p.DialEnded(at, at.Add(5*time.Second), live)
+					if !live {
+						continue
+					}
+					answered++
+					p.Connected(at.Add(5*time.Second), answered > agents)
+					p.Handled(10*time.Second, 0)
+				}
+				abandons += max(0, answered-agents)
+			}
+			if ahead == 0 || abandons == 0 {
+				t.Fatalf("power dialed ahead at %d moments, %d abandons: the cap went untested", ahead, abandons)
+			}
+			t.Logf("dialed ahead at %d of %d moments, %d abandons, the highest chance to outgrow the room %.2g", ahead, moments, abandons, worst)
+		})
+	}
+}
+
+// binomialAbove is P(X > m) for X the successes of n trials of chance q.
+func binomialAbove(n int, q float64, m int) float64 {
+	law := []float64{1}
+	for range n {
+		law = addBernoulli(law, q)
+	}
+	var tail float64
+	for x := m + 1; x < len(law); x++ {
+		tail += law[x]
+	}
+	return tail
 }

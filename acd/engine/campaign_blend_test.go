@@ -22,6 +22,7 @@ type blendFigures struct {
 	leadTalk, inboundTalk float64 // minutes per agent-hour
 	abandonRate           float64
 	live, abandoned       int
+	worst                 CampaignStatus // at the moment of the highest abandonment
 }
 
 // runBlend runs a campaign on ten agents who also answer an inbound queue,
@@ -79,13 +80,14 @@ func runBlend(t *testing.T, mode string, perMinute float64, inboundFirst bool, s
 		t.Fatal(err)
 	}
 	r.ServeLeads(db, time.Second)
+	var f blendFigures
+	watchWorst(r, end, &f.worst)
 	r.RunUntil(end)
 	st := r.Core.Campaigns(end)[0]
 	if err := r.Do(func(c *Core, now time.Time) error { return c.StopCampaign(now, "renewals") }); err != nil {
 		t.Fatal(err)
 	}
 	r.RunUntil(end.Add(time.Hour))
-	var f blendFigures
 	for rec, err := range db.Calls(store.Filter{}) {
 		if err != nil {
 			t.Fatal(err)
@@ -108,11 +110,14 @@ func runBlend(t *testing.T, mode string, perMinute float64, inboundFirst bool, s
 }
 
 // TestCampaignBlendCap: a campaign whose agents also answer an inbound
-// queue keeps its abandonment under the 3 % cap in every dial mode, with
-// inbound callers first or not, at 1.5 and 2.5 inbound callers a minute,
-// and its agents still talk to leads: at least a third of the time the
-// inbound callers leave them (of the model's 53.3 talk minutes an
-// agent-hour). HOTLINE_BLEND_SEED runs it on another seed than 1.
+// queue keeps its abandonment under the 3 % cap at every moment (looked at
+// every tenth of a second) in every dial mode, with inbound callers first
+// or not, at 1.5 and 2.5 inbound callers a minute, and its agents still
+// talk to leads: at least a quarter of the time the inbound callers leave
+// them (of the model's 53.3 talk minutes an agent-hour; the hour begins
+// with the campaign's 33 live answers that must all reach agents, while
+// the callers' share is reserved at a high quantile).
+// HOTLINE_BLEND_SEED runs it on another seed than 1.
 func TestCampaignBlendCap(t *testing.T) {
 	blendSeed := uint64(1)
 	if s := os.Getenv("HOTLINE_BLEND_SEED"); s != "" {
@@ -128,13 +133,13 @@ func TestCampaignBlendCap(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
 					f := runBlend(t, mode, rate, first, blendSeed, time.Hour)
-					t.Logf("%s: abandoned %.2f%% (%d of %d live), talk min/agent-h: leads %.1f, inbound %.1f",
-						t.Name(), 100*f.abandonRate, f.abandoned, f.live, f.leadTalk, f.inboundTalk)
-					if f.abandonRate > 0.03 {
-						t.Errorf("abandoned %.2f%% of live answers (%d of %d), over the 3%% cap", 100*f.abandonRate, f.abandoned, f.live)
+					t.Logf("%s: abandoned %.2f%% (%d of %d live; worst moment %.2f%%), talk min/agent-h: leads %.1f, inbound %.1f",
+						t.Name(), 100*f.abandonRate, f.abandoned, f.live, 100*f.worst.AbandonRate, f.leadTalk, f.inboundTalk)
+					if w := f.worst; w.AbandonRate > 0.03 {
+						t.Errorf("abandoned %.2f%% of live answers (%d of %d) at its worst, over the 3%% cap", 100*w.AbandonRate, w.Stats.Abandoned, w.Stats.Connected+w.Stats.Abandoned)
 					}
-					if left := 53.3 - f.inboundTalk; f.leadTalk < left/3 {
-						t.Errorf("agents talked %.1f min/agent-h to leads, under a third of the %.1f the callers leave them", f.leadTalk, left)
+					if left := 53.3 - f.inboundTalk; f.leadTalk < left/4 {
+						t.Errorf("agents talked %.1f min/agent-h to leads, under a quarter of the %.1f the callers leave them", f.leadTalk, left)
 					}
 				})
 			}
@@ -146,6 +151,7 @@ func TestCampaignBlendCap(t *testing.T) {
 // two are expected (at the 90th percentile) during the 18 s a dial needs
 // (16 s of ringing and connect_within): they come off the free agents,
 // then off the wrap-ups ending soonest. No callers, nothing comes off.
+// While the window has no room for an abandon, three come off (at the 99th).
 func TestCampaignClaimed(t *testing.T) {
 	now := epoch.Add(20 * time.Minute)
 	wraps := func() []time.Time {
@@ -155,6 +161,7 @@ func TestCampaignClaimed(t *testing.T) {
 		name      string
 		perMinute float64
 		free      int
+		noRoom    bool
 		wantFree  int
 		wantWraps []time.Time
 	}{
@@ -162,9 +169,19 @@ func TestCampaignClaimed(t *testing.T) {
 		{name: "two of three free", perMinute: 2.5, free: 3, wantFree: 1, wantWraps: wraps()},
 		{name: "one free, then the first wrap-up", perMinute: 2.5, free: 1, wantFree: 0, wantWraps: []time.Time{now.Add(6 * time.Second), now.Add(9 * time.Second)}},
 		{name: "none free, the two first wrap-ups", perMinute: 2.5, wantWraps: []time.Time{now.Add(9 * time.Second)}},
+		{name: "no room: three of eight free", perMinute: 2.5, free: 8, noRoom: true, wantFree: 5, wantWraps: wraps()},
+		{name: "no room, no callers: nothing off", free: 3, noRoom: true, wantFree: 3, wantWraps: wraps()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &campaignRun{cfg: config.Campaign{RingTimeout: 26 * time.Second, ConnectWithin: 2 * time.Second}, inbound: dialer.NewArrivals(epoch, inboundWindow)}
+			p, err := dialer.NewPacer(dialer.DefaultOptions(dialer.Progressive))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.noRoom {
+				p.RestoreHour(epoch, 1000, 0)
+			}
+			r := &campaignRun{cfg: config.Campaign{RingTimeout: 26 * time.Second, ConnectWithin: 2 * time.Second},
+				inbound: dialer.NewArrivals(epoch, inboundWindow), pacer: p}
 			if tc.perMinute > 0 {
 				for at := epoch; at.Before(now); at = at.Add(time.Duration(float64(time.Minute) / tc.perMinute)) {
 					r.inbound.Add(at)

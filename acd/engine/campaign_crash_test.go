@@ -25,7 +25,8 @@ const (
 )
 
 // campaignCrashConfig is one agent under a power campaign of three calls
-// per free agent: dials ring, answer, abandon and retry within seconds.
+// per free agent: dials ring, answer, abandon and retry within seconds. Its
+// cap is high (90 %), or power would not dial ahead in so short a run.
 const campaignCrashConfig = `
 queues:
   - {name: outbound, wrap_up: 1s, ring_timeout: 5s}
@@ -37,6 +38,7 @@ campaigns:
     caller_id: "+15550000000"
     mode: power
     ratio: 3
+    abandon_cap: 0.9
     ring_timeout: 2s
     schedule: {hours: "00:00-24:00", time_zone: UTC}
     lead_hours: "00:00-24:00"
@@ -45,13 +47,14 @@ campaigns:
     safe_harbour: [sound:safe-harbour]
 `
 
-// crashLeadPhone is how lead number i behaves: one in three answers, the
-// others are busy or never answer.
+// crashLeadPhone is how lead number i behaves: two in three answer (the
+// calls power dials ahead for one agent then find it taken), the others
+// are busy or never answer.
 func crashLeadPhone(i int) farend.Phone {
-	switch i % 3 {
-	case 0:
+	switch {
+	case i%3 != 2:
 		return farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 200 * time.Millisecond, HangupAfter: 1500 * time.Millisecond}
-	case 1:
+	case i%2 == 0:
 		return farend.Phone{Mode: farend.PhoneBusy}
 	}
 	return farend.Phone{Mode: farend.PhoneNoAnswer}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -133,4 +134,84 @@ func loginAnswering(t *testing.T, r *SimRun, ids []string) {
 	if err := r.Login(ids...); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestCampaignPowerCapOneAgent: a power campaign of three calls per free
+// agent under the regulatory 3 % cap, on one agent, for eight hours of
+// virtual time (30 % of dials answered after 4-16 s, two-minute talks,
+// 15 s of wrap-up): its abandonment, looked at every tenth of a second,
+// never exceeds the cap, from the first call on, and it still dials more
+// than one call per free agent once the answers have made room.
+func TestCampaignPowerCapOneAgent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("eight hours of virtual time")
+	}
+	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	leads := importRenewals(t, db, 1500)
+	cfg, ids := figuresConfig("outbound", 1, "power", "    ratio: 3\n    abandon_cap: 0.03\n")
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, cfg), Store: db, Seed: 9}, Start: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(9, 0xca9))
+	for _, l := range leads {
+		p := farend.Phone{Mode: farend.PhoneNoAnswer}
+		if rng.Float64() < 0.3 {
+			p = farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4*time.Second + time.Duration(rng.Float64()*float64(12*time.Second)),
+				HangupAfter: time.Duration(rng.ExpFloat64() * float64(2*time.Minute))}
+		}
+		if err := r.Switch.SetPhone("sim/"+l.Phone, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loginAnswering(t, r, ids)
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(db, time.Second)
+	end := epoch.Add(8 * time.Hour)
+	var worst CampaignStatus
+	ahead := watchWorst(r, end, &worst)
+	r.RunUntil(end)
+	st := r.Core.Campaigns(end)[0]
+	live := st.Stats.Connected + st.Stats.Abandoned
+	t.Logf("%d live answers, %d abandoned (%.2f%%); worst moment %.2f%% (%d of %d); more than one dial out at %d looks",
+		live, st.Stats.Abandoned, 100*st.AbandonRate, 100*worst.AbandonRate, worst.Stats.Abandoned, worst.Stats.Connected+worst.Stats.Abandoned, *ahead)
+	if worst.AbandonRate > 0.03 {
+		t.Errorf("abandonment reached %.2f%% (%d of %d live answers), over the 3%% cap", 100*worst.AbandonRate,
+			worst.Stats.Abandoned, worst.Stats.Connected+worst.Stats.Abandoned)
+	}
+	if live < 100 || *ahead == 0 {
+		t.Errorf("%d live answers, more than one dial out at %d looks: the campaign hardly ran", live, *ahead)
+	}
+	if w := r.Core.Warnings(); w["illegal-transition"]+w["store"] > 0 {
+		t.Errorf("warnings: %v", w)
+	}
+}
+
+// watchWorst looks at the first campaign of r every tenth of a second of
+// virtual time until end, keeps its status at the highest abandonment in
+// worst, and counts the looks at more dials ringing than one.
+func watchWorst(r *SimRun, end time.Time, worst *CampaignStatus) *int {
+	ahead := new(int)
+	var look func()
+	look = func() {
+		now := r.Clock.Now()
+		st := r.Core.Campaigns(now)[0]
+		if st.AbandonRate > worst.AbandonRate {
+			*worst = st
+		}
+		if st.Ringing > 1 {
+			*ahead++
+		}
+		if now.Before(end) {
+			r.Clock.Schedule(now.Add(100*time.Millisecond), look)
+		}
+	}
+	look()
+	return ahead
 }

@@ -204,10 +204,11 @@ func TestCampaignPacerFreeAgents(t *testing.T) {
 
 // TestCampaignAbandonedRestsQuiet runs the campaign of
 // TestCampaignAbandonHearsSafeHarbour (three dials per free agent, one
-// agent) for 75 hours: a number whose answered call was abandoned is
-// dialed again only once 72 hours have passed since.
+// agent, a cap that lets power dial ahead) for 75 hours: a number whose
+// answered call was abandoned is dialed again only once 72 hours have
+// passed since.
 func TestCampaignAbandonedRestsQuiet(t *testing.T) {
-	rig := newCampaignRig(t, "power", 3, "a1")
+	rig := newCampaignRigConfig(t, cappedConfig("power", 3, abandonsCap), "a1")
 	r := rig.r
 	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
 		t.Fatal(err)
