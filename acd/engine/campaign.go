@@ -1106,7 +1106,14 @@ func (c *Core) flowOptOut(now time.Time, cl *call) {
 		return
 	}
 	d.optOut = true
-	c.save(now, "do-not-call "+d.lead.ID, store.PutDNC(&store.DNCEntry{List: d.run.cfg.Name, Phone: d.lead.Phone, Added: now, Source: "disposition " + VarDoNotCall}))
+	c.listOptOut(now, d, "disposition "+VarDoNotCall)
+}
+
+// listOptOut puts the number of a lead who asked not to be called on the
+// campaign's do-not-call list during the call, so that a crash before the
+// call's end (which settles the lead) cannot lose the request.
+func (c *Core) listOptOut(now time.Time, d *leadDial, source string) {
+	c.save(now, "do-not-call "+d.lead.ID, store.PutDNC(&store.DNCEntry{List: d.run.cfg.Name, Phone: d.lead.Phone, Added: now, Source: source}))
 }
 
 // VarDoNotCall is the flow variable by which a lead asks not to be called
@@ -1207,6 +1214,12 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string) error {
 	if wrapping {
 		delete(d.run.wrapping, callID)
 		c.disposeLead(now, d)
+		return nil
+	}
+	for _, k := range d.run.cfg.DispositionRules() {
+		if k.Name == name && k.DNC {
+			c.listOptOut(now, d, "disposition "+name) // now, not at the call's end
+		}
 	}
 	return nil
 }

@@ -35,3 +35,46 @@ func TestCampaignOptOutListedAtOnce(t *testing.T) {
 		t.Fatalf("after the call: %+v %v", l, err)
 	}
 }
+
+// An agent's do-not-call disposition given during the call lists the
+// number at once, not when the call ends: a crash before then must not
+// lose the request (the lead would be retried as lost at the restart).
+func TestCampaignDNCDispositionListedAtOnce(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1.5, "a1")
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	var phone string
+	var blocked, live bool
+	var watch func()
+	watch = func() {
+		if phone == "" {
+			for id, d := range r.Core.camps["renewals"].byCall {
+				if d.call.agent == nil {
+					continue
+				}
+				if err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "stop", "") }); err != nil {
+					t.Errorf("disposition: %v", err)
+				}
+				phone = d.lead.Phone
+				_, live = r.Core.camps["renewals"].byCall[id]
+				_, blocked, _ = rig.db.Blocked(phone, "renewals")
+				return
+			}
+		}
+		r.Clock.Schedule(r.Clock.Now().Add(200*time.Millisecond), watch)
+	}
+	watch()
+	r.RunUntil(epoch.Add(5 * time.Minute))
+	if phone == "" || !live {
+		t.Fatalf("no call with an agent to dispose during it (%q, live %v)\n%s", phone, live, rig.trace)
+	}
+	if !blocked {
+		t.Errorf("%s not on the campaign's do-not-call list right after the disposition, during the call", phone)
+	}
+	if _, b, _ := rig.db.Blocked(phone, "renewals"); !b {
+		t.Errorf("%s not listed after the call", phone)
+	}
+}
