@@ -217,6 +217,14 @@ type ActiveCall struct {
 	// RecordingPaused says Recording is paused (a card number read out).
 	RecordingPaused bool       `json:"recording_paused,omitempty"`
 	Flow            *ivr.State `json:"flow,omitempty"` // where a caller in an IVR flow is
+	// Listening is the utterance the switch was recording of the caller
+	// (Switch.Listen): a restarted daemon stops it and asks again.
+	Listening string `json:"listening,omitempty"`
+	// HeldSince is when the caller's current hold began (zero: not held),
+	// and LegHold the hold of the current leg before it: a restart counts
+	// the hold from then, not from the restart.
+	HeldSince time.Time     `json:"held_since,omitzero"`
+	LegHold   time.Duration `json:"leg_hold,omitempty"`
 	// Contact is the caller's contact as the call carries it: its tags
 	// and preferred and last agent still route a caller who waits.
 	Contact *contact.OnCall `json:"contact,omitempty"`

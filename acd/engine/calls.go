@@ -314,11 +314,17 @@ func (c *Core) play(now time.Time, cl *call, media []string, next func(time.Time
 		return
 	}
 	c.mohOff(cl)
-	cl.playSeq++
-	id := pbx.PlaybackID(cl.id + "-p" + strconv.Itoa(cl.playSeq))
+	id := nextPlayback(cl)
 	c.playbacks[id] = cl
 	cl.playback, cl.playNext = id, next
 	c.playSaid(now, cl, id, media) // the flow's texts as prompt files; sends OpPlay
+}
+
+// nextPlayback names the call's next playback; after a restart with the
+// run's tag in it, since one of the run before may still play.
+func nextPlayback(cl *call) pbx.PlaybackID {
+	cl.playSeq++
+	return pbx.PlaybackID(cl.id + "-p" + cl.legTag + strconv.Itoa(cl.playSeq))
 }
 
 func (c *Core) stopPlay(cl *call) {

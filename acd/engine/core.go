@@ -342,6 +342,10 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 		c.trace(now, "channel gone: %s", cmd)
 		return
 	}
+	if cmd.Op == OpStopRecording && errors.Is(err, pbx.ErrNoRecording) {
+		c.trace(now, "recording already over: %s", cmd)
+		return
+	}
 	c.warn(now, "command-failed", "%s: %v", cmd, err)
 	switch cmd.Op {
 	case OpOriginate:

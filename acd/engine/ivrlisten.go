@@ -23,6 +23,7 @@ type listening struct {
 	gen  uint64        // numbers what the call's flow heard, so a late transcript is told from the current one
 	wait time.Duration // the flow's last timer: how long it waits for a key or a phrase
 	off  bool          // the recognizer failed: the call goes on by keys alone
+	cut  string        // the utterance a run before a restart left recording; stopped when the call resumes
 }
 
 // flowListen carries out a FAQ's Listen: with a recognizer configured,
@@ -35,7 +36,8 @@ func (c *Core) flowListen(now time.Time, cl *call, a ivr.Listen) {
 		return
 	}
 	cl.listen.seq++
-	cl.listen.name = "utterance-" + cl.id + "-" + strconv.Itoa(cl.listen.seq)
+	// legTag: a name of its own after a restart, the old one may still record.
+	cl.listen.name = "utterance-" + cl.id + "-" + cl.legTag + strconv.Itoa(cl.listen.seq)
 	silence := a.Silence
 	if silence <= 0 {
 		silence = c.opts.Config.Speech.ListenSilence
@@ -45,6 +47,20 @@ func (c *Core) flowListen(now time.Time, cl *call, a ivr.Listen) {
 	cl.gen[TimerMenu]++ // a guard, should the switch never report the utterance
 	c.out.At(now.Add(maxLen+silence+c.recognizeTimeout()+cl.listen.wait), Timer{Kind: TimerMenu, Call: cl.id, Gen: cl.gen[TimerMenu]})
 	c.do(Command{Op: OpListen, Lane: cl.id, Channel: cl.ch, Listen: req})
+	c.saveActive(now, cl) // a restart stops it (resumeListening)
+}
+
+// resumeListening stops the utterance a run before a restart left
+// recording, before the restored caller is asked again: it must not run
+// on under the question, nor be taken for the answer to it (its name is
+// not the call's any more, so its Utterance is dropped).
+func (c *Core) resumeListening(now time.Time, cl *call) {
+	if cl.listen.cut == "" {
+		return
+	}
+	c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.listen.cut})
+	c.step(now, cl, "speech-cut", "", "by the restart; asked again")
+	cl.listen.cut = ""
 }
 
 func (c *Core) recognizeTimeout() time.Duration {

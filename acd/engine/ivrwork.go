@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -180,8 +179,7 @@ func (c *Core) replayPrompts(cl *call, failed pbx.PlaybackID) bool {
 	}
 	media := cl.prompts
 	cl.prompts = nil
-	cl.playSeq++
-	id := pbx.PlaybackID(cl.id + "-p" + strconv.Itoa(cl.playSeq))
+	id := nextPlayback(cl)
 	c.playbacks[id] = cl
 	cl.playback = id
 	c.do(Command{Op: OpPlay, Lane: cl.id, Channel: cl.ch, Playback: id, Media: media})

@@ -142,11 +142,12 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			if cl.talkFrom.IsZero() {
 				cl.talkFrom = ac.Since
 			}
+			cl.xfer.legHold = ac.LegHold
 			if ac.State != acd.CallBridged {
 				// Held, or consulting: the caller still hears music; the
 				// agent takes it back, or goes on with the consult.
 				cl.phase, cl.moh = acd.CallHeld, true
-				cl.xfer.heldAt = now
+				cl.xfer.heldAt = heldSince(now, ac)
 			}
 			a.state, a.call = acd.OnCall, cl
 			c.refreshView(a, now)
@@ -161,7 +162,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			// before phases were stored as they are; it still is resumed so.
 			cl.phase = acd.CallQueued
 		case ac.State == acd.CallMenu && ac.Flow != nil && c.flow.Has(ac.Flow.Node):
-			cl.phase, cl.flow = acd.CallMenu, *ac.Flow
+			cl.phase, cl.flow, cl.listen.cut = acd.CallMenu, *ac.Flow, ac.Listening
 		default:
 			cl.phase = acd.CallNew
 		}
@@ -182,6 +183,15 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		c.callbacks[sc.ID] = &callbackReq{id: sc.ID, state: acd.CallbackPending, queue: q, number: sc.Number, enqueued: sc.Enqueued,
 			priority: sc.Priority, attempts: sc.Attempts, next: sc.NextAttempt, origin: sc.CallID, recording: sc.Recording}
 	}
+}
+
+// heldSince is when a restored caller's hold began: as stored, or now for
+// a call stored without it.
+func heldSince(now time.Time, ac store.ActiveCall) time.Time {
+	if ac.HeldSince.IsZero() || ac.HeldSince.After(now) {
+		return now
+	}
+	return ac.HeldSince
 }
 
 // reconcile brings the engine in line with what the switch holds after a
@@ -255,6 +265,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 		cl.restored = false
 		switch cl.phase {
 		case acd.CallMenu:
+			c.resumeListening(now, cl)
 			st, acts := c.flow.Resume(cl.flow, now)
 			c.runFlow(now, cl, st, acts)
 		case acd.CallQueued:

@@ -66,7 +66,9 @@ func restart(t *testing.T, r *SimRun, st *memStore, prefix string, keep func(pbx
 	st.mu.Unlock()
 	now := r.Clock.Now()
 	core := new(*Core)
-	c, err := NewCore(Options{Config: r.Core.opts.Config, Store: st, IDPrefix: prefix, Out: runOutputs{r: r, core: core}}, now)
+	o := r.Core.opts
+	c, err := NewCore(Options{Config: o.Config, Store: st, IDPrefix: prefix, Out: runOutputs{r: r, core: core},
+		Recognizer: o.Recognizer, RecognizeTimeout: o.RecognizeTimeout, Trace: o.Trace}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -606,7 +606,7 @@ func (c *Core) restoreTransfer(now time.Time, cl *call, ac store.ActiveCall) {
 		return
 	}
 	cl.phase, cl.moh = acd.CallTransferring, true
-	cl.xfer.heldAt = now
+	cl.xfer.heldAt, cl.xfer.legHold = heldSince(now, ac), ac.LegHold
 	c.step(now, cl, "transfer-restored", s.Agent, t.to.String()+" ringing")
 }
 
