@@ -102,6 +102,10 @@ func TestBrowserCampaigns(t *testing.T) {
 		poll(col("state")+` === "running"`)); err != nil {
 		t.Fatalf("start: %v", err)
 	}
+	if err := chromedp.Do(ctx, poll(`document.activeElement.dataset.action === "pause"`)); err != nil {
+		f, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.dataset.action || document.activeElement.tagName`))
+		t.Errorf("after start from the keyboard the focus is on %q (%v), want the row's pause", f, err)
+	}
 	if err := chromedp.Do(ctx, poll(`parseInt(`+col("dials")+`) >= 2 && parseInt(`+col("answers")+`) >= 1 && parseInt(`+col("connected")+`) >= 1`)); err != nil {
 		t.Fatalf("the dials and answers did not climb on the page: dials %q answers %q: %v",
 			must(chromedp.Run(ctx, chromedp.Evaluate[string](col("dials")))), must(chromedp.Run(ctx, chromedp.Evaluate[string](col("answers")))), err)

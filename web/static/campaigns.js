@@ -175,6 +175,11 @@ async function campAction(b) {
     const st = await api("POST", `${campPath(b.dataset.campaign)}/${b.dataset.action}`);
     state.campaigns.set(st.name, Object.assign({}, state.campaigns.get(st.name), st));
     campRender();
+    // The button pressed may be disabled now: keep the keyboard in the row.
+    if (b.disabled) {
+      const next = b.closest("tr").querySelector("button[data-action]:not(:disabled)");
+      if (next) next.focus();
+    }
   } catch (e) {
     $("camp-error").textContent = `${b.dataset.campaign}: ${e.message}`;
   }
