@@ -14,9 +14,12 @@ const (
 	youngCalls = 600
 	maxNew     = 1000
 	// The budget is planned over the next budgetAhead, keeping budgetSafety
-	// standard deviations of that period's abandons in hand.
+	// standard deviations of that period's abandons in hand; the share
+	// moves by a factor e per 1/budgetGain standard deviations of credit
+	// off the safety.
 	budgetAhead  = 30 * time.Minute
 	budgetSafety = 3
+	budgetGain   = 0.25
 	// The bias term moves by biasRate per live answer per standard
 	// deviation of credit off the safety, within ±biasMax.
 	biasRate = 0.0004
@@ -129,7 +132,11 @@ func (f *forecast) abandons(k int, law []float64) float64 {
 // expect to abandon. The window's credit (its cap times its live answers,
 // less its abandons) is held near a safety of budgetSafety standard
 // deviations of the abandons of the next budgetAhead: with more credit the
-// share grows, with less it shrinks, exponentially in the difference. The
+// share grows, with less it shrinks, exponentially in the difference. It
+// moves gently (budgetGain): each abandon moves the credit by a part of a
+// standard deviation (a fifth at 50 agents), and a share that jumps with
+// every abandon dials unevenly, which costs talk time for the same
+// abandons. The
 // forecast of abandons is biased (it cannot see the dials the next
 // decisions add), so a slow term, that difference summed over the live
 // answers, learns the bias: the credit then sits at the safety whatever
@@ -154,7 +161,7 @@ func (p *Pacer) budgetShare(now time.Time, agents int) float64 {
 		p.bias = math.Max(-biasMax, math.Min(biasMax, p.bias+float64(min(n, 20))*biasRate*gap))
 	}
 	p.learnedAt = live
-	return c * math.Min(4, math.Max(0.1, math.Exp(gap+p.bias)))
+	return c * math.Min(4, math.Max(0.1, math.Exp(budgetGain*gap+p.bias)))
 }
 
 // predict finds the largest number of new dials whose expected abandons
