@@ -195,3 +195,26 @@ func TestLeadTally(t *testing.T) {
 		t.Errorf("a once stale: %+v", v)
 	}
 }
+
+// A supervisor overseeing a team's queue gets the changes of that team's
+// campaign on the stream, never another team's.
+func TestCampaignChangesPerTeam(t *testing.T) {
+	d := newTestDaemon(t, teamsYAML)
+	srv := authServer(t, d)
+	tess := addUser(t, d.db, auth.User{Name: "tess", Role: auth.Supervisor, Teams: []string{"support"}})
+	sue := addUser(t, d.db, auth.User{Name: "sue", Role: auth.Supervisor})
+	s := openEventsAs(t, srv.URL, "", tess)
+	if snap := s.next(t, "snapshot"); !strings.Contains(snap.data, `"winback"`) || strings.Contains(snap.data, `"upsell"`) {
+		t.Errorf("tess's snapshot: %s", snap.data)
+	}
+	for _, name := range []string{"upsell", "winback"} {
+		if code, body := sendAs(t, "POST", srv.URL+"/api/v1/campaigns/"+name+"/start", "", http.Header{"Authorization": {"Bearer " + sue}}); code != http.StatusOK {
+			t.Fatalf("start %s: %d %s", name, code, body)
+		}
+	}
+	var ch engine.Change
+	if err := json.Unmarshal([]byte(s.next(t, "campaign").data), &ch); err != nil || ch.Campaign == nil ||
+		ch.Campaign.Name != "winback" || ch.Campaign.State != engine.CampaignRunning {
+		t.Errorf("tess's first campaign change: %+v %v (upsell, started first, is not her team's)", ch.Campaign, err)
+	}
+}
