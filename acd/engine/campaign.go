@@ -296,9 +296,9 @@ func (c *Core) newCampaignRun(now time.Time, name string) (*campaignRun, error) 
 		return nil, fmt.Errorf("campaign %q: %w", name, err)
 	}
 	r := &campaignRun{cfg: k, state: CampaignStopped, pacer: p, retry: k.Retries(), win: k.Windows(),
-		known: map[string]bool{}, dials: map[pbx.ChannelID]*leadDial{}, byCall: map[string]*leadDial{},
-		inbound: dialer.NewArrivals(now, inboundWindow)}
+		known: map[string]bool{}, dials: map[pbx.ChannelID]*leadDial{}, byCall: map[string]*leadDial{}}
 	r.queues = c.campaignQueues(k)
+	r.inbound = c.newArrivals(now, r)
 	if c.camps == nil {
 		c.camps = map[string]*campaignRun{}
 	}

@@ -68,6 +68,7 @@ func (GetCampaigns) apply(c *Core, now time.Time) (any, error) { return c.Campai
 type LeadStore interface {
 	LeadSource
 	CampaignSource
+	CallSource
 	CampaignLeads(camp string, fn func(campaign.Lead) bool) error
 }
 
@@ -110,9 +111,10 @@ func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, 
 }
 
 // ServeLeads runs beside Run until ctx ends: first it settles the leads a
-// previous run left Dialing against the switch's snapshot, picks the
-// campaigns up in the state the previous run left them and holds the
-// leads shown to agents for them again, then every interval it reads the
+// previous run left Dialing against the switch's snapshot, reads back the
+// inbound callers of the last minutes (SeedInbound), picks the campaigns
+// up in the state the previous run left them and holds the leads shown to
+// agents for them again, then every interval it reads the
 // hoppers the engine asks for from src, outside the engine goroutine, and
 // hands them in as inputs.
 func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Duration) error {
@@ -140,7 +142,12 @@ func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Dur
 	if err != nil {
 		return err
 	}
+	offers, err := ReadInboundOffers(src, rt.now())
+	if err != nil {
+		return err
+	}
 	err = rt.Do(ctx, func(c *Core, now time.Time) error {
+		c.SeedInbound(now, offers)
 		c.RestoreCampaigns(now, saved)
 		c.RestorePreviews(now, left.Reserved)
 		return nil

@@ -1,10 +1,16 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
+	"iter"
 	"slices"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/dialer"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // Blending: a campaign's agents may also answer inbound queues, and a
@@ -43,14 +49,119 @@ const (
 	answerRing = 16 * time.Second
 )
 
+// inboundLog keeps the inbound callers' first queue entries of the last
+// inboundWindow, whatever the campaigns: a campaign started later, or
+// picked up after a restart, counts the callers who came before it.
+type inboundLog struct {
+	// since is when counting began: the engine's start, or a window
+	// before it once seeded from the store's records (SeedInbound).
+	since  time.Time
+	offers []inboundOffer // oldest first
+}
+
+type inboundOffer struct {
+	at time.Time
+	q  *queue
+}
+
+func (l *inboundLog) add(now time.Time, q *queue) {
+	cut := now.Add(-inboundWindow)
+	i := 0
+	for i < len(l.offers) && !l.offers[i].at.After(cut) {
+		i++
+	}
+	l.offers = append(l.offers[i:], inboundOffer{at: now, q: q})
+}
+
 // inboundOffered counts an inbound caller entering q for every campaign
 // whose agents are members of q.
 func (c *Core) inboundOffered(now time.Time, q *queue) {
+	c.inbound.add(now, q)
 	for _, r := range c.camps {
 		if c.sharesAgents(r, q) {
 			r.inbound.Add(now)
 		}
 	}
+}
+
+// newArrivals is a new campaign's count of the callers offered to its
+// agents, holding those of the last inboundWindow (r.queues must be set).
+func (c *Core) newArrivals(now time.Time, r *campaignRun) *dialer.Arrivals {
+	since := c.started
+	if !c.inbound.since.IsZero() && c.inbound.since.Before(since) {
+		since = c.inbound.since
+	}
+	a := dialer.NewArrivals(since, inboundWindow)
+	cut := now.Add(-inboundWindow)
+	for _, o := range c.inbound.offers {
+		if o.at.After(cut) && !o.at.After(now) && c.sharesAgents(r, o.q) {
+			a.Add(o.at)
+		}
+	}
+	return a
+}
+
+// InboundOffer is an inbound caller's first entry into a queue, read back
+// from its call record.
+type InboundOffer struct {
+	Queue string
+	At    time.Time
+}
+
+// CallSource lists call records; *store.DB is one.
+type CallSource interface {
+	Calls(f store.Filter) iter.Seq2[store.CallRecord, error]
+}
+
+// offerLookBack is how long before its first queue an inbound call may
+// have arrived (in a menu) and still be read by ReadInboundOffers.
+const offerLookBack = time.Hour
+
+// ReadInboundOffers reads from the store's call records the inbound
+// callers who first entered a queue within inboundWindow before now, oldest
+// first, so that a restart counts the callers the campaigns' agents were
+// offered before it (a record that cannot be decoded is left out). It runs
+// outside the engine goroutine, once at start.
+func ReadInboundOffers(src CallSource, now time.Time) ([]InboundOffer, error) {
+	cut := now.Add(-inboundWindow)
+	var out []InboundOffer
+	for rec, err := range src.Calls(store.Filter{From: cut.Add(-offerLookBack)}) {
+		if de := (*store.DecodeError)(nil); errors.As(err, &de) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("inbound callers of the last %s: %w", inboundWindow, err)
+		}
+		if rec.Direction == acd.DirectionOutbound {
+			continue
+		}
+		i := slices.IndexFunc(rec.Timeline, func(s store.Step) bool { return s.Kind == "enqueue" })
+		if i < 0 {
+			continue
+		}
+		if at := rec.Timeline[i].At; at.After(cut) && !at.After(now) {
+			out = append(out, InboundOffer{Queue: rec.Timeline[i].Detail, At: at})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b InboundOffer) int { return a.At.Compare(b.At) })
+	return out, nil
+}
+
+// SeedInbound puts back the inbound callers a previous run offered to its
+// queues (ReadInboundOffers) before any campaign is restored or started:
+// without them the campaigns would count no caller for their agents for
+// inboundWindow after a restart and dial for agents the callers take.
+func (c *Core) SeedInbound(now time.Time, offers []InboundOffer) {
+	cut := now.Add(-inboundWindow)
+	var seeded []inboundOffer
+	for _, o := range offers {
+		if q := c.queueIdx[o.Queue]; q != nil && o.At.After(cut) && !o.At.After(now) {
+			seeded = append(seeded, inboundOffer{at: o.At, q: q})
+		}
+	}
+	c.inbound.offers = append(seeded, c.inbound.offers...)
+	c.inbound.since = cut
+	c.trace(now, "inbound: %d callers offered to queues in the last %s read back", len(seeded), inboundWindow)
 }
 
 // sharesAgents reports whether a member of q is also an agent of r.

@@ -194,3 +194,82 @@ func TestCampaignClaimed(t *testing.T) {
 		})
 	}
 }
+
+// TestCampaignBlendAfterRestart: a campaign whose ten agents also answer an
+// inbound queue, with 2.5 callers a minute, runs twenty minutes; the engine
+// then restarts on the same store. Read back from the call records, the
+// callers of the last fifteen minutes give the restored campaign the rate
+// and the agents set aside for callers it had before the restart; without
+// them it would count on every free agent.
+func TestCampaignBlendAfterRestart(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	const agents = 10
+	importRenewals(t, db, 500)
+	cfgText, ids := figuresConfig("support", agents, "progressive", "")
+	cfg := parseConfig(t, cfgText)
+	r, err := NewSimRun(SimOptions{Core: Options{Config: cfg, Store: db, Seed: 4}, Start: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loginAnswering(t, r, ids)
+	rng := rand.New(rand.NewPCG(4, 0x5eed))
+	for at := epoch; at.Before(epoch.Add(20 * time.Minute)); at = at.Add(time.Duration(rng.ExpFloat64() * float64(time.Minute) / 2.5)) {
+		talk := time.Duration(rng.ExpFloat64() * float64(2*time.Minute))
+		r.Clock.Schedule(at, func() {
+			if _, err := r.Switch.PlaceCall(farend.CallScript{From: "+15557770000", To: "100", HangupAfter: talk + time.Second}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(db, time.Second)
+	now := epoch.Add(20 * time.Minute)
+	r.RunUntil(now)
+	reserve := func(c *Core) (rate float64, claims int) {
+		run := c.camps["renewals"]
+		return run.inbound.Rate(now), run.inbound.Claims(now, exposure(run.cfg), inboundQuantile)
+	}
+	rate, claims := reserve(r.Core)
+	if claims == 0 {
+		t.Fatalf("before the restart: %.3f callers a second, no agent set aside", rate)
+	}
+
+	for _, seed := range []bool{true, false} {
+		r2, err := NewSimRun(SimOptions{Core: Options{Config: cfg, Store: db, Seed: 5}, Start: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved, err := ReadCampaigns(db, cfg, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offers, err := ReadInboundOffers(db, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r2.Do(func(c *Core, now time.Time) error {
+			if seed {
+				c.SeedInbound(now, offers)
+			}
+			c.RestoreCampaigns(now, saved)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		rate2, claims2 := reserve(r2.Core)
+		t.Logf("seeded %v: %.2f callers a minute, %d agents set aside; before the restart %.2f and %d (%d callers read back)",
+			seed, 60*rate2, claims2, 60*rate, claims, len(offers))
+		switch {
+		case seed && (claims2 != claims || math.Abs(rate2-rate) > 1e-9):
+			t.Errorf("after the restart: %.3f callers a second, %d set aside; before it %.3f and %d", rate2, claims2, rate, claims)
+		case !seed && claims2 != 0:
+			t.Errorf("without the records read back: %d set aside", claims2)
+		}
+	}
+}

@@ -111,7 +111,8 @@ type Core struct {
 	linkDown time.Time // when the link to the switch last went down
 	linkUp   time.Time // when it last came (back) up
 
-	camps map[string]*campaignRun // started outbound campaigns (campaign.go)
+	camps   map[string]*campaignRun // started outbound campaigns (campaign.go)
+	inbound inboundLog              // recent inbound callers, for the campaigns (campaign_blend.go)
 
 	checkpointDue bool // a checkpoint of the live calls is scheduled
 	// stranded: legs from before a restart being hung up, and the agent
