@@ -46,6 +46,7 @@ func (r ReconfigureReport) Changed() bool {
 func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport, error) {
 	var rep ReconfigureReport
 	old := c.opts.Config
+	cfg.Campaigns, rep.NeedRestart = c.keepStartedCampaigns(old.Campaigns, cfg.Campaigns)
 	cfg = withCampaignQueues(cfg)
 
 	// Compile everything first, so a config that fails changes nothing.
@@ -191,6 +192,31 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 	c.members = memberships(c.agents)
 	c.trace(now, "reconfigured: %+v", rep)
 	return rep, nil
+}
+
+// keepStartedCampaigns keeps the settings of the campaigns started in this
+// run (their runs hold them, pacer and all) where the new config changes or
+// removes them, so that the status shows what they do and a removed one
+// can still be stopped; it names them as applying at the next start.
+// Campaigns not started take the new settings when they start.
+func (c *Core) keepStartedCampaigns(old, next []config.Campaign) (kept []config.Campaign, restart []string) {
+	kept = slices.Clone(next)
+	for _, k := range old {
+		if c.camps[k.Name] == nil {
+			continue
+		}
+		i := slices.IndexFunc(kept, func(n config.Campaign) bool { return n.Name == k.Name })
+		switch {
+		case i < 0:
+			kept = append(kept, k)
+		case !reflect.DeepEqual(kept[i], k):
+			kept[i] = k
+		default:
+			continue
+		}
+		restart = append(restart, "campaign "+k.Name)
+	}
+	return kept, restart
 }
 
 func (c *Core) queueNamed(name string) *queue {

@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A reload does not change a campaign started in this run under it (its
+// run holds its settings and pacer): the reload says so, the status keeps
+// the settings in force, and a removed one stays listed and can be
+// stopped. A campaign never started takes the new settings at its start.
+func TestCampaignReloadStartedKeepsSettings(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1.5, "a1")
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(10 * time.Second))
+	base := fmt.Sprintf(campaignConfig, "progressive", 1.5)
+	reload := func(text string) ReconfigureReport {
+		t.Helper()
+		var rep ReconfigureReport
+		if err := r.Do(func(c *Core, now time.Time) (err error) {
+			rep, err = c.Reconfigure(now, parseConfig(t, text))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	status := func() map[string]CampaignStatus {
+		out := map[string]CampaignStatus{}
+		for _, st := range r.Core.Campaigns(r.Clock.Now()) {
+			out[st.Name] = st
+		}
+		return out
+	}
+	// Changed while running, with a new campaign beside it.
+	changed := strings.Replace(base, "mode: progressive", "mode: predictive", 1) + `  - name: autumn
+    endpoint: sim/{number}
+    mode: power
+    ratio: 2
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    queues: [outbound]
+    safe_harbour: [sound:safe-harbour]
+`
+	rep := reload(changed)
+	if !slices.Contains(rep.NeedRestart, "campaign renewals") {
+		t.Errorf("reload report %+v: want campaign renewals in need_restart", rep)
+	}
+	st := status()
+	if st["renewals"].Mode != "progressive" || st["renewals"].State != CampaignRunning {
+		t.Errorf("renewals after the reload: %+v; want it running progressive, as it dials", st["renewals"])
+	}
+	if st["autumn"].Mode != "power" {
+		t.Errorf("the added campaign: %+v", st["autumn"])
+	}
+	// Removed while running: still listed, and it can be stopped.
+	before, _, _ := strings.Cut(base, "campaigns:")
+	rep = reload(before)
+	if _, ok := status()["renewals"]; !ok || !slices.Contains(rep.NeedRestart, "campaign renewals") {
+		t.Fatalf("renewals removed while running: report %+v, status %+v", rep, status())
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StopCampaign(now, "renewals") }); err != nil {
+		t.Errorf("stopping the removed campaign: %v", err)
+	}
+}
