@@ -34,10 +34,13 @@ type Question struct {
 	Open      bool              `yaml:"open"`      // any words are the answer
 	Threshold float64           `yaml:"threshold"` // 0 = 0.5
 	Listen    time.Duration     `yaml:"listen"`    // longest answer recorded; 0 = 8s
-	Timeout   time.Duration     `yaml:"timeout"`   // wait for a key or words after the prompt
-	Retries   int               `yaml:"retries"`
-	Then      string            `yaml:"next"`
-	Fallback  string            `yaml:"fallback"` // after the retries; "" = next
+	// ListenSilence is the silence that ends an answer in words, whole
+	// seconds; 0 = speech.listen_silence.
+	ListenSilence time.Duration `yaml:"listen_silence"`
+	Timeout       time.Duration `yaml:"timeout"` // wait for a key or words after the prompt
+	Retries       int           `yaml:"retries"`
+	Then          string        `yaml:"next"`
+	Fallback      string        `yaml:"fallback"` // after the retries; "" = next
 
 	once    sync.Once
 	matcher *ivr.Matcher
@@ -113,6 +116,9 @@ func (q *Question) Validate() error {
 	if q.Then == "" {
 		problems = append(problems, "next: missing")
 	}
+	if p := ivr.CheckListen(q.Listen, q.ListenSilence); p != "" {
+		problems = append(problems, p)
+	}
 	if problems == nil {
 		return nil
 	}
@@ -160,7 +166,7 @@ func (q *Question) wait() []ivr.Action {
 	if listen <= 0 {
 		listen = 8 * time.Second
 	}
-	return []ivr.Action{ivr.StartTimer{After: q.Timeout}, ivr.Listen{Max: listen}}
+	return []ivr.Action{ivr.StartTimer{After: q.Timeout}, ivr.Listen{Max: listen, Silence: q.ListenSilence}}
 }
 
 // Step implements ivr.Node.

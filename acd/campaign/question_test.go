@@ -3,6 +3,7 @@ package campaign_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +140,22 @@ func TestQuestionValidation(t *testing.T) {
 				t.Errorf("%s:\n%v\nwant it to name flows.poll.nodes.q and %q", tc.node, err, w)
 			}
 		}
+	}
+}
+
+// A question's listen_silence goes to the Listen, and one the switches
+// cannot take is a problem of the node.
+func TestQuestionListenSilence(t *testing.T) {
+	q := rating()
+	q.ListenSilence = 3 * time.Second
+	f := flow(t, q)
+	st, _ := f.Start("q", t0)
+	_, acts := f.Step(st, ivr.PlaybackDone{}, t0)
+	if !slices.ContainsFunc(acts, func(a ivr.Action) bool { l, ok := a.(ivr.Listen); return ok && l.Silence == 3*time.Second }) {
+		t.Errorf("after the prompt: %v; want a Listen ending on 3s of silence", acts)
+	}
+	q.ListenSilence = 1500 * time.Millisecond
+	if err := q.Validate(); err == nil || !strings.Contains(err.Error(), "listen_silence 1.5s: want whole seconds") {
+		t.Errorf("Validate = %v; want listen_silence refused", err)
 	}
 }
