@@ -261,10 +261,11 @@ func (im *LeadImport) Abort() error {
 }
 
 // rollbackImport deletes the leads of camp's pending import, a batch per
-// transaction (a crash midway leaves the rest pending, still hidden, for the
-// next try), then the record, and gives its sequence numbers back when no
-// other lead took any since.
+// transaction (a crash midway leaves the record whole and the rest pending,
+// still hidden, for the next try), then the record, and gives its sequence
+// numbers back when no other lead took any since.
 func (db *DB) rollbackImport(camp string) error {
+	var top uint64 // the highest number not yet deleted; 0: the record's last
 	for {
 		done := false
 		err := db.Apply(func(tx *Tx) (err error) {
@@ -284,9 +285,13 @@ func (db *DB) rollbackImport(camp string) error {
 				return err
 			}
 			leadsB, due, phones, seqs := lb.leads, lb.due, lb.phones, lb.seqs
-			// From the last down, so the record always covers what is left.
-			stop := last - min(last-first+1, importBatch)
-			for n := last; n > stop; n-- {
+			// From the last down; the record is left whole until the end, so
+			// the sequence can be compared with its last.
+			if top == 0 {
+				top = last
+			}
+			stop := top - min(top-first+1, importBatch)
+			for n := top; n > stop; n-- {
 				id := camp + "-" + strconv.FormatUint(n, 10)
 				key := leadKey(camp, id)
 				data := leadsB.Get(key)
@@ -313,7 +318,8 @@ func (db *DB) rollbackImport(camp string) error {
 				}
 			}
 			if stop >= first {
-				return tx.savePendingImport(camp, first, stop)
+				top = stop
+				return nil
 			}
 			if cur := seqs.Get([]byte(camp)); len(cur) == 8 && binary.BigEndian.Uint64(cur) == last {
 				if err := seqs.Put([]byte(camp), binary.BigEndian.AppendUint64(nil, first-1)); err != nil {

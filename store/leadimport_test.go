@@ -83,7 +83,7 @@ func TestLeadImportRollback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range importBatch + 100 {
+		for i := range 2*importBatch + 100 { // two batches written: rolled back in two steps
 			if err := im.Add(lead("c", 2+i)); err != nil {
 				t.Fatal(err)
 			}
