@@ -930,14 +930,24 @@ func (c *Core) waitingLeads(now time.Time, a *agent) {
 }
 
 // moveLead moves a waiting lead to another of its campaign's queues, whose
-// agent is to be offered it.
+// agent is to be offered it. The queue it leaves counts it as overflowed,
+// as it does a caller its overflow rule sends on, so that each queue's
+// offered calls are its answers, abandons, overflows and callbacks: live,
+// and as the records tally them after a restart (kpi.TallyRecords) and in
+// reports.
 func (c *Core) moveLead(now time.Time, cl *call, q *queue) {
+	cl.queue.stats.Overflowed++
+	c.stepInLine(now, cl, "overflow", movedLead+" → "+q.name)
 	c.removeWaiting(cl)
 	cl.queue, cl.rec.Queue, cl.entered = q, q.name, now
 	q.stats.Offered++
 	q.waiting = append(q.waiting, cl)
 	c.step(now, cl, "enqueue", "", q.name)
 }
+
+// movedLead is the reason of the overflow step of a lead moved to another
+// of its campaign's queues.
+const movedLead = "moved"
 
 func (c *Core) freeForQueue(now time.Time, q *queue) bool {
 	for _, m := range q.rs.Members {
