@@ -51,7 +51,7 @@ func (o *dialerSimOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.hours, "hours", 8, "hours to simulate")
 	fs.StringVar(&o.mode, "mode", "predictive", "dial mode: progressive | power | predictive")
 	fs.Float64Var(&o.ratio, "ratio", 1.5, "power mode: calls per free agent")
-	fs.Float64Var(&o.cap, "abandon-cap", 3, "predictive: abandonment cap, percent of live answers")
+	fs.Float64Var(&o.cap, "abandon-cap", 3, "abandonment cap of power and predictive, percent of live answers")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: the same seed gives the same day")
 	fs.IntVar(&o.seeds, "seeds", 1, "run this many days (seeds --seed, --seed+1, ...) and print their mean ± standard deviation")
 	fs.BoolVar(&o.compare, "compare", false, "run progressive, power and predictive on the same seed, side by side")
