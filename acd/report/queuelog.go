@@ -27,7 +27,10 @@ import (
 //     sends the caller to an agent, a queue or a number;
 //   - ABANDON (position|start position|wait), EXITWITHTIMEOUT (the same),
 //     EXITWITHKEY (key|position|start position|wait), EXITEMPTY, FULL when
-//     the caller leaves the queue without an agent;
+//     the caller leaves the queue without an agent (EXITEMPTY also for a
+//     campaign's lead moved to another of its queues, where an agent is
+//     free: Asterisk has no event for it, and none of this queue's agents
+//     could take it);
 //   - ADDMEMBER / REMOVEMEMBER, PAUSE / UNPAUSE (reason) from the agent
 //     state log, one line per queue the agent was a member of, as Asterisk
 //     writes them: a Hotline agent logs in and pauses for all its queues at
@@ -146,7 +149,7 @@ func callLines(rec *store.CallRecord, emit func(key string, at time.Time, line s
 				emit(k, step.At, line(in, "", "EXITWITHKEY", key, linePos(step), opos, wait()))
 			case "queue-full":
 				emit(k, step.At, line(in, "", "FULL"))
-			default: // queue-empty, no-agents
+			default: // queue-empty, no-agents, a moved lead
 				emit(k, step.At, line(in, "", "EXITEMPTY", linePos(step), opos, wait()))
 			}
 		}
