@@ -674,6 +674,22 @@ func (s *Switch) StopRecording(ctx context.Context, name string) error {
 	return s.apiOn(ctx, "stop recording", ref.channel, "uuid_record "+string(ref.channel)+" stop "+ref.path)
 }
 
+// StopListen implements pbx.ListenStopper: a Listen this link started is
+// stopped as StopRecording does; one it does not know (a previous run's)
+// by breaking off what the channel runs ("uuid_break all"), as the record
+// application, or a prompt queued, may still be.
+var _ pbx.ListenStopper = (*Switch)(nil)
+
+func (s *Switch) StopListen(ctx context.Context, ch pbx.ChannelID, name string) error {
+	s.reg.mu.Lock()
+	_, known := s.reg.records[name]
+	s.reg.mu.Unlock()
+	if known {
+		return s.StopRecording(ctx, name)
+	}
+	return s.apiOn(ctx, "stop a listen of a run before", ch, "uuid_break "+string(ch)+" all")
+}
+
 // CheckRecording implements pbx.RecordingChecker. FreeSWITCH keeps no
 // list of recordings over, so one this link started and whose channel is
 // still up is stopped (uuid_record stop; RECORD_STOP reports it), and any

@@ -99,6 +99,9 @@ func (c Command) Exec(ctx context.Context, sw pbx.Switch) error {
 	case OpStartRecording:
 		return sw.StartRecording(ctx, c.Record)
 	case OpStopRecording:
+		if ls, ok := sw.(pbx.ListenStopper); ok && c.Channel != "" {
+			return ls.StopListen(ctx, c.Channel, c.Name)
+		}
 		return sw.StopRecording(ctx, c.Name)
 	case OpPauseRecording:
 		return sw.PauseRecording(ctx, c.Name)
@@ -146,6 +149,9 @@ func (c Command) String() string {
 		fmt.Fprintf(&b, " %s bridge=%s", c.Record.Name, c.Record.Bridge)
 	case OpStopRecording, OpPauseRecording, OpResumeRecording, OpCheckRecording:
 		fmt.Fprintf(&b, " %s", c.Name)
+		if c.Channel != "" {
+			fmt.Fprintf(&b, " on %s", c.Channel)
+		}
 	case OpListen:
 		fmt.Fprintf(&b, " %s %s max=%s silence=%s", c.Listen.Channel, c.Listen.Name, c.Listen.Max, c.Listen.Silence)
 	case OpSetVar:

@@ -58,7 +58,9 @@ func (c *Core) resumeListening(now time.Time, cl *call) {
 	if cl.listen.cut == "" {
 		return
 	}
-	c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.listen.cut})
+	// With the channel: a switch that knew the listen only by this name
+	// in the run before stops it by its channel (pbx.ListenStopper).
+	c.do(Command{Op: OpStopRecording, Lane: cl.id, Channel: cl.ch, Name: cl.listen.cut})
 	c.step(now, cl, "speech-cut", "", "by the restart; asked again")
 	cl.listen.cut = ""
 }

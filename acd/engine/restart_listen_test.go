@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
 )
@@ -55,7 +57,7 @@ func TestRestartWhileListening(t *testing.T) {
 	if rec.Outcome != acd.OutcomeSelfService {
 		t.Errorf("outcome %s, want self-service:\n%s", rec.Outcome, strings.Join(steps(rec), "\n"))
 	}
-	if !sr.traced("record-stop utterance-run1-c260105090000-1-1") || !sr.traced("listen sim-in-1 utterance-run1-c260105090000-1-run2-1 ") {
+	if !sr.traced("record-stop utterance-run1-c260105090000-1-1 on sim-in-1") || !sr.traced("listen sim-in-1 utterance-run1-c260105090000-1-run2-1 ") {
 		t.Errorf("the cut utterance is not stopped, or the new one not named apart:\n%s", strings.Join(sr.trace, "\n"))
 	}
 }
@@ -68,5 +70,32 @@ func TestRestartWhileAsking(t *testing.T) {
 	sr.has(t, sr.record(t), "restored", "faq main/ask", `faq-recognized "where is the office" → address`, "faq-answer address by phrase")
 	if !sr.traced("play sim-in-1 id=run1-c260105090000-1-prun2-1 ") {
 		t.Errorf("the question asked again is not played under an id of the new run:\n%s", strings.Join(sr.trace, "\n"))
+	}
+}
+
+// listenStopper is a simulated switch that, like FreeSWITCH, stops a
+// listen of a run before only by its channel.
+type listenStopper struct {
+	*sim.Switch
+	stopped []string // "channel name"
+}
+
+func (s *listenStopper) StopListen(_ context.Context, ch pbx.ChannelID, name string) error {
+	s.stopped = append(s.stopped, string(ch)+" "+name)
+	return nil
+}
+
+// The stop of a cut utterance names its channel, and goes to a switch's
+// StopListen where it has one.
+func TestCutUtteranceStoppedByChannel(t *testing.T) {
+	const name = "utterance-run1-c260105090000-1-1"
+	sr := restartSpoken(t, farend.CallScript{Say: "when are you open", SayDelay: time.Second}, 3500*time.Millisecond)
+	if !sr.traced("record-stop " + name + " on sim-in-1") {
+		t.Errorf("the stop of the cut utterance does not name its channel:\n%s", strings.Join(sr.trace, "\n"))
+	}
+	ls := &listenStopper{}
+	stop := Command{Op: OpStopRecording, Channel: "sim-in-1", Name: name}
+	if err := stop.Exec(context.Background(), ls); err != nil || len(ls.stopped) != 1 || ls.stopped[0] != "sim-in-1 "+name {
+		t.Errorf("Exec on a ListenStopper: %v, stopped %v; want StopListen(sim-in-1, %s)", err, ls.stopped, name)
 	}
 }

@@ -90,6 +90,14 @@ type RecordingChecker interface {
 	CheckRecording(ctx context.Context, name string) error
 }
 
+// ListenStopper is a Switch that stops a Listen only by its channel when
+// it does not know it by name (one a previous run of Hotline started, on a
+// switch that keeps no list of them). StopListen stops whatever Listen
+// runs on ch; it reports nothing of it (the Utterance is not this run's).
+type ListenStopper interface {
+	StopListen(ctx context.Context, ch ChannelID, name string) error
+}
+
 // ChannelID names a channel. For inbound calls the switch chooses it; for
 // originated channels Hotline does.
 type ChannelID string
