@@ -360,7 +360,7 @@ func ReadCampaigns(src CampaignSource, cfg config.Config, now time.Time) ([]Save
 
 // RestoreCampaigns picks campaigns up as a previous run left them: their
 // counts and abandonment window back, a running one dialing again, a
-// paused one paused. Run it after ReconcileLeads. A campaign already
+// paused one paused. Run it before ReconcileLeads. A campaign already
 // started in this run keeps its state.
 func (c *Core) RestoreCampaigns(now time.Time, saved []SavedCampaign) {
 	for _, s := range saved {
@@ -636,8 +636,13 @@ func (c *Core) startDial(now time.Time, r *campaignRun, l campaign.Lead, agent *
 	}
 	id := c.newID(now, "o")
 	d := &leadDial{run: r, lead: nl, id: id, ch: pbx.ChannelID(id), placed: now, agent: agent}
+	// Counted in the write that saves the lead Dialing: a restart then
+	// knows that every lead it finds Dialing is counted, and settles it in
+	// one of the outcomes (ReconcileLeads).
+	r.stats.Dialed++
 	seq := c.saveLead(now, r, &nl)
 	if seq == 0 {
+		r.stats.Dialed--
 		delete(r.known, l.ID)
 		return false
 	}
@@ -662,7 +667,6 @@ func (c *Core) originateLead(now time.Time, d *leadDial) {
 	r := d.run
 	d.placed = now
 	r.dials[d.ch] = d
-	r.stats.Dialed++
 	c.trace(now, "campaign %s: dial lead %s attempt %d", r.cfg.Name, d.lead.ID, d.lead.Attempts)
 	c.do(Command{Op: OpOriginate, Lane: d.id, Originate: pbx.OriginateRequest{
 		ChannelID: d.ch, Endpoint: strings.ReplaceAll(r.cfg.Endpoint, "{number}", d.lead.Phone),
@@ -769,15 +773,16 @@ func (c *Core) leadNotReached(now time.Time, d *leadDial, reason pbx.FailReason)
 	default:
 		r.stats.Failed++
 	}
-	c.settleLead(now, d, o)
 	rec := c.leadRecord(d)
 	rec.Outcome, rec.Cause, rec.Ended = acd.OutcomeFailed, string(reason), now
 	rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "not-reached", Detail: string(reason)})
-	c.save(now, "call "+d.id+" record", store.PutCall(&rec))
+	c.settleLead(now, d, o, store.PutCall(&rec)) // one write: the outcome counted is the one recorded
 	c.pace(now, r)
 }
 
-func (c *Core) settleLead(now time.Time, d *leadDial, o campaign.Outcome) {
+// settleLead saves the outcome of a dial on its lead, with ops in the same
+// write.
+func (c *Core) settleLead(now time.Time, d *leadDial, o campaign.Outcome, ops ...store.Op) {
 	nl, err := campaign.DialEnded(d.lead, o, d.run.retry, now)
 	if err != nil {
 		c.warn(now, "illegal-transition", "campaign %s: %v", d.run.cfg.Name, err)
@@ -785,7 +790,7 @@ func (c *Core) settleLead(now time.Time, d *leadDial, o campaign.Outcome) {
 	}
 	d.lead = nl
 	c.trace(now, "campaign %s: lead %s %s → %s", d.run.cfg.Name, nl.ID, o, nl.State)
-	c.saveLead(now, d.run, &nl)
+	c.saveLead(now, d.run, &nl, ops...)
 }
 
 // leadRecord is the call record of a dial, in the timeline form of inbound
@@ -821,9 +826,9 @@ func (c *Core) machineAnswered(now time.Time, d *leadDial) {
 			media = r.cfg.MachineMessage
 		}
 	}
-	c.settleLead(now, d, o)
 	cl := c.leadCall(d)
 	c.step(now, cl, "machine", "", d.amd)
+	c.settleLead(now, d, o, store.PutCall(&cl.rec))
 	c.leave(now, cl, media, acd.OutcomeFailed, pbx.CauseNormal)
 	c.pace(now, r)
 }
@@ -846,9 +851,9 @@ func (c *Core) leadAnswered(now time.Time, d *leadDial) {
 	delete(r.dials, d.ch)
 	r.pacer.DialEnded(d.placed, now, true)
 	r.stats.Answered++
-	c.settleLead(now, d, campaign.Human)
 	cl := c.leadCall(d)
 	c.step(now, cl, "lead-answered", "", d.lead.ID)
+	c.settleLead(now, d, campaign.Human, store.PutCall(&cl.rec)) // the answer counted has its record
 	if r.cfg.Kind != config.CampaignAgent {
 		// A survey or notification: no agent is waited for, so the answer
 		// cannot be abandoned.
@@ -1133,45 +1138,79 @@ func (c *Core) listOptOut(now time.Time, d *leadDial, source string) {
 const VarDoNotCall = "do_not_call"
 
 // ReconcileLeads settles leads a previous run left Dialing: their attempt
-// was counted and may have been placed, so it is never placed again. A
-// channel of the lead still on the switch is hung up; either way the lead
-// is retried as a failed attempt after its delay (or fails, attempts used
-// up). Run it after the switch's snapshot, before starting campaigns.
+// was counted (in the write that saved them Dialing) and may have been
+// placed, so it is never placed again. A channel of the lead still on the
+// switch is hung up; either way the attempt is settled as failed, counted
+// so and recorded as a call that a restart settled, and the lead is
+// retried after its delay (or fails, attempts used up). Run it after the
+// switch's snapshot and RestoreCampaigns, before the hoppers are read.
 func (c *Core) ReconcileLeads(now time.Time, leads []campaign.Lead, snap pbx.Snapshot) {
-	live := map[string]pbx.ChannelID{}
+	live := map[string]pbx.ChannelInfo{}
 	for _, ch := range snap.Channels {
 		if id := ch.Vars[VarLead]; id != "" {
-			live[ch.Vars[VarCampaign]+"/"+id] = ch.ID
+			live[ch.Vars[VarCampaign]+"/"+id] = ch
 		}
 	}
 	for _, l := range leads {
 		if l.State != campaign.Dialing && l.State != campaign.Answered && l.State != campaign.Connected {
 			continue
 		}
-		k, ok := c.campaignByName(l.Campaign)
-		if !ok {
+		r := c.camps[l.Campaign]
+		if r == nil {
+			var err error
+			if r, err = c.newCampaignRun(now, l.Campaign); err != nil {
+				continue // no longer configured
+			}
+		}
+		ch, up := live[l.Campaign+"/"+l.ID]
+		if up {
+			c.do(Command{Op: OpHangup, Lane: string(ch.ID), Channel: ch.ID, Cause: pbx.CauseNormal})
+			c.forget(ch.ID)
+		}
+		if l.State == campaign.Dialing {
+			c.settleAtRestart(now, r, l, ch)
 			continue
 		}
-		if ch, up := live[l.Campaign+"/"+l.ID]; up {
-			c.do(Command{Op: OpHangup, Lane: string(ch), Channel: ch, Cause: pbx.CauseNormal})
-			c.forget(ch)
-		}
-		var nl campaign.Lead
-		var err error
-		if l.State == campaign.Dialing {
-			nl, err = campaign.DialEnded(l, campaign.Unreached, k.Retries(), now)
-		} else {
-			// Answered before the crash, its call lost with the run: retried.
-			nl, err = campaign.Dispose(l, campaign.Disposition{Name: "lost-at-restart"}, time.Time{}, "", k.Retries(), now)
-		}
+		// Answered before the crash, its call lost with the run: retried.
+		nl, err := campaign.Dispose(l, campaign.Disposition{Name: "lost-at-restart"}, time.Time{}, "", r.retry, now)
 		if err != nil {
 			c.warn(now, "illegal-transition", "campaign %s: %v", l.Campaign, err)
 			continue
 		}
 		c.trace(now, "campaign %s: lead %s was dialing at restart → %s", l.Campaign, l.ID, nl.State)
-		c.save(now, "lead "+l.ID, store.PutLead(&nl))
+		c.saveLead(now, r, &nl)
 	}
 }
+
+// settleAtRestart settles the attempt of a lead a previous run left
+// Dialing, whose channel (ch, when the switch still had it) is hung up: a
+// failed attempt, counted as such and recorded, in one write with the
+// lead and the campaign's counts.
+func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, ch pbx.ChannelInfo) {
+	nl, err := campaign.DialEnded(l, campaign.Unreached, r.retry, now)
+	if err != nil {
+		c.warn(now, "illegal-transition", "campaign %s: %v", l.Campaign, err)
+		return
+	}
+	id := ch.Vars[pbx.VarCallID]
+	if id == "" {
+		id = c.newID(now, "o") // not placed, or gone from the switch: its id went with the run
+	}
+	// When it was placed went with the run too: the record starts now.
+	rec := c.leadRecord(&leadDial{run: r, lead: l, id: id, ch: ch.ID, placed: now})
+	rec.Outcome, rec.Cause, rec.Ended = acd.OutcomeFailed, causeRestart, now
+	detail := "not answered"
+	if ch.ID != "" {
+		detail = "ringing; hung up"
+	}
+	rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "settled-at-restart", Detail: detail})
+	r.stats.Failed++
+	c.trace(now, "campaign %s: lead %s was dialing at restart → %s", l.Campaign, l.ID, nl.State)
+	c.saveLead(now, r, &nl, store.PutCall(&rec))
+}
+
+// causeRestart is the cause on the record of a dial that a restart settled.
+const causeRestart = "restart"
 
 // campaignTimer fires the campaigns' timers; it reports whether t was one.
 func (c *Core) campaignTimer(now time.Time, t Timer) bool {

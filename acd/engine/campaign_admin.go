@@ -7,6 +7,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
 // Campaign actions for CampaignControl.
@@ -110,11 +111,11 @@ func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, 
 	return out, nil
 }
 
-// ServeLeads runs beside Run until ctx ends: first it settles the leads a
-// previous run left Dialing against the switch's snapshot, reads back the
+// ServeLeads runs beside Run until ctx ends: first it reads back the
 // inbound callers of the last minutes (SeedInbound), picks the campaigns
-// up in the state the previous run left them and holds the leads shown to
-// agents for them again, then every interval it reads the
+// up in the state and with the counts the previous run left them, settles
+// the leads that run left in flight against the switch's snapshot and
+// holds the leads shown to agents for them again, then every interval it reads the
 // hoppers the engine asks for from src, outside the engine goroutine, and
 // hands them in as inputs.
 func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Duration) error {
@@ -122,22 +123,8 @@ func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Dur
 	if err != nil {
 		return err
 	}
-	if dialing := left.Dialing; len(dialing) > 0 {
-		// The switch may still be starting: ask until it answers.
-		snap, err := rt.sw.Snapshot(ctx)
-		for err != nil {
-			rt.log.Warn().Err(err).Int("leads", len(dialing)).Msg("campaigns wait for the switch to settle leads left dialing")
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(every):
-			}
-			snap, err = rt.sw.Snapshot(ctx)
-		}
-		if err := rt.Do(ctx, func(c *Core, now time.Time) error { c.ReconcileLeads(now, dialing, snap); return nil }); err != nil {
-			return err
-		}
-	}
+	// Read before the leads left in flight are settled: those writes
+	// change the counts read here.
 	saved, err := ReadCampaigns(src, rt.core.opts.Config, rt.now())
 	if err != nil {
 		return err
@@ -146,9 +133,24 @@ func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Dur
 	if err != nil {
 		return err
 	}
+	var snap pbx.Snapshot
+	if len(left.Dialing) > 0 {
+		// The switch may still be starting: ask until it answers.
+		snap, err = rt.sw.Snapshot(ctx)
+		for err != nil {
+			rt.log.Warn().Err(err).Int("leads", len(left.Dialing)).Msg("campaigns wait for the switch to settle leads left dialing")
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(every):
+			}
+			snap, err = rt.sw.Snapshot(ctx)
+		}
+	}
 	err = rt.Do(ctx, func(c *Core, now time.Time) error {
 		c.SeedInbound(now, offers)
 		c.RestoreCampaigns(now, saved)
+		c.ReconcileLeads(now, left.Dialing, snap)
 		c.RestorePreviews(now, left.Reserved)
 		return nil
 	})

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
@@ -219,4 +221,89 @@ func startCampaignChild(t *testing.T, cfgText string, db *store.DB, saved Saved,
 	}
 	go func() { fail("leads", rt.ServeLeads(ctx, db, 50*time.Millisecond)) }()
 	return ctx, rt
+}
+
+// TestCampaignCountsSurviveKill kills a dialing campaign with SIGKILL at
+// random points, four times, and checks the store after each kill and
+// each restart: every dial counted is either a lead still Dialing (settled
+// by the next restart) or counted in exactly one outcome, and every
+// settled dial is one call record of its lead and attempt; the dials a
+// restart settled have records that say so.
+func TestCampaignCountsSurviveKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	path := crashLeadStore(t)
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	var open []campaign.Lead // left Dialing by the last kill
+	for round := range 4 {
+		n := 1 + rng.IntN(12)
+		runCampaignUntilKilled(t, path, round == 0, n)
+		db, err := store.Open(path, store.Options{})
+		if err != nil {
+			t.Fatalf("round %d: reopen after kill: %v", round, err)
+		}
+		leads := map[string]campaign.Lead{}
+		var dialing []campaign.Lead
+		if err := db.CampaignLeads("renewals", func(l campaign.Lead) bool {
+			leads[l.ID] = l
+			if l.State == campaign.Dialing {
+				dialing = append(dialing, l)
+			}
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+		records := map[string]store.CallRecord{} // by "lead attempt"
+		for rec, err := range db.Calls(store.Filter{Direction: acd.DirectionOutbound}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			var id string
+			var attempt int
+			if _, err := fmt.Sscanf(rec.Timeline[0].Detail, "campaign=renewals lead=%s attempt=%d", &id, &attempt); err != nil {
+				t.Fatalf("round %d: record %s: %q: %v", round, rec.ID, rec.Timeline[0].Detail, err)
+			}
+			k := fmt.Sprintf("%s %d", id, attempt)
+			if _, dup := records[k]; dup {
+				t.Errorf("round %d: lead %s attempt %d has two records", round, id, attempt)
+			}
+			records[k] = rec
+		}
+		progress, err := db.CampaignProgress()
+		db.Close()
+		if err != nil || len(progress) != 1 {
+			t.Fatalf("round %d: saved progress %+v, %v", round, progress, err)
+		}
+		st := progress[0].Counts
+		outcomes := st.Busy + st.NoAnswer + st.Failed + st.Machine + st.Answered
+		if st.Dialed != outcomes+len(dialing) {
+			t.Errorf("round %d: %d dialed, %d in outcomes (%+v) and %d leads still dialing", round, st.Dialed, outcomes, st, len(dialing))
+		}
+		attempts := 0
+		for _, l := range leads {
+			for a := 1; a <= l.Attempts; a++ {
+				_, ok := records[fmt.Sprintf("%s %d", l.ID, a)]
+				last := a == l.Attempts && l.State == campaign.Dialing
+				switch {
+				case last && ok:
+					t.Errorf("round %d: lead %s attempt %d still dialing has a record", round, l.ID, a)
+				case !last && !ok:
+					t.Errorf("round %d: lead %s attempt %d has no call record", round, l.ID, a)
+				}
+			}
+			attempts += l.Attempts
+		}
+		if st.Dialed != attempts || len(records) != st.Dialed-len(dialing) {
+			t.Errorf("round %d: %d dialed, %d attempts on the leads, %d records, %d dialing", round, st.Dialed, attempts, len(records), len(dialing))
+		}
+		for _, l := range open {
+			rec := records[fmt.Sprintf("%s %d", l.ID, l.Attempts)]
+			if rec.Cause != causeRestart || rec.Outcome != acd.OutcomeFailed || rec.Timeline[len(rec.Timeline)-1].Kind != "settled-at-restart" {
+				t.Errorf("round %d: lead %s attempt %d left dialing by the kill: record %q outcome %q cause %q; want failed, settled at restart", round, l.ID, l.Attempts, rec.ID, rec.Outcome, rec.Cause)
+			}
+		}
+		t.Logf("round %d: killed after %d dials; %+v; %d records, %d left dialing", round, n, st, len(records), len(dialing))
+		open = dialing
+	}
 }

@@ -120,8 +120,8 @@ func restartCampaign(t *testing.T, rig *campaignRig, cfgText string, at time.Tim
 		t.Fatal(err)
 	}
 	if err := r.Do(func(c *Core, now time.Time) error {
-		c.ReconcileLeads(now, left.Dialing, snap)
 		c.RestoreCampaigns(now, saved)
+		c.ReconcileLeads(now, left.Dialing, snap)
 		c.RestorePreviews(now, left.Reserved)
 		return nil
 	}); err != nil {
