@@ -251,3 +251,20 @@ func FuzzImportCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestNormalizePhoneAbroadHint: a number written with 00 under a region
+// where 00 does not dial abroad is refused with a hint how to write it;
+// under one where it does, it is read as international; an invalid
+// number that merely starts with 00 gets no hint.
+func TestNormalizePhoneAbroadHint(t *testing.T) {
+	_, _, err := NormalizePhone("0033 1 42 68 53 00", "US")
+	if !errors.Is(err, ErrBadNumber) || !strings.Contains(err.Error(), "starts with 00") || !strings.Contains(err.Error(), "write it as +") {
+		t.Errorf("00 under US: %v; want not valid, with a hint", err)
+	}
+	if e164, _, err := NormalizePhone("0033 1 42 68 53 00", "FR"); err != nil || e164 != "+33142685300" {
+		t.Errorf("00 under FR: %q, %v; want +33142685300", e164, err)
+	}
+	if _, _, err := NormalizePhone("0012", "US"); !errors.Is(err, ErrBadNumber) || strings.Contains(err.Error(), "starts with 00") {
+		t.Errorf("0012 under US: %v; want not valid, without the hint", err)
+	}
+}

@@ -360,6 +360,21 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 	return l, nil
 }
 
+// abroadHint explains a refused number written with 00, the international
+// prefix of many countries, under a region whose prefix it is not (011 in
+// the US), when the number is valid with + in place of the 00: read under
+// that region, the 00 is part of a national number.
+func abroadHint(raw, region string) string {
+	rest, ok := strings.CutPrefix(strings.TrimLeft(raw, " \t("), "00")
+	if !ok {
+		return ""
+	}
+	if n, err := phonenumbers.Parse("+"+rest, ""); err != nil || !phonenumbers.IsValidNumber(n) {
+		return ""
+	}
+	return fmt.Sprintf("; it starts with 00, which does not dial abroad from region %s: write it as +… (the country code after the +) or give the --region or region column of a country where 00 dials abroad", strings.ToUpper(region))
+}
+
 // NormalizePhone turns a number as people write it into E.164, with the
 // time zones its country or area code has. region is the default country
 // for numbers without a country code.
@@ -369,10 +384,10 @@ func NormalizePhone(raw, region string) (e164 string, zones []string, err error)
 	}
 	n, err := phonenumbers.Parse(raw, strings.ToUpper(region))
 	if err != nil {
-		return "", nil, fmt.Errorf("%q: %w (%v)", raw, ErrBadNumber, err)
+		return "", nil, fmt.Errorf("%q: %w%s (%v)", raw, ErrBadNumber, abroadHint(raw, region), err)
 	}
 	if !phonenumbers.IsValidNumber(n) {
-		return "", nil, fmt.Errorf("%q: %w", raw, ErrBadNumber)
+		return "", nil, fmt.Errorf("%q: %w%s", raw, ErrBadNumber, abroadHint(raw, region))
 	}
 	if ext := n.GetExtension(); ext != "" {
 		// Dialing the number alone would reach someone else (a switchboard).
