@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 )
@@ -80,6 +81,22 @@ func (s *Switch) SetPhone(endpoint string, p farend.Phone) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.phones[endpoint] = p
+	return nil
+}
+
+// SetPhoneModel has the phone behind endpoint ("sim/NAME") follow its own
+// random model instead of Options.Phones: agents on a predictive campaign,
+// whose headsets pick up at once, beside agents who take a few rings.
+func (s *Switch) SetPhoneModel(endpoint string, m config.SimAgentPhone) error {
+	if !strings.HasPrefix(endpoint, EndpointPrefix) {
+		return fmt.Errorf("sim: phone %q: endpoint must start with %q: %w", endpoint, EndpointPrefix, pbx.ErrBadRequest)
+	}
+	if err := checkModel(m); err != nil {
+		return fmt.Errorf("sim: phone %q: %w: %w", endpoint, err, ErrBadOptions)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.models[endpoint] = m
 	return nil
 }
 
@@ -159,7 +176,10 @@ func (s *Switch) plan(endpoint string) phonePlan {
 		}
 		return plan
 	}
-	m := s.opts.Phones
+	m, ok := s.models[endpoint]
+	if !ok {
+		m = s.opts.Phones
+	}
 	switch u := s.rng.Float64(); {
 	case u < m.BusyRate:
 		return phonePlan{outcome: busy}

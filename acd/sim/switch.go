@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -98,6 +99,7 @@ type Switch struct {
 	recordings map[string]*recording
 	stored     map[string]string // recordings over, by name: their path
 	phones     map[string]farend.Phone
+	models     map[string]config.SimAgentPhone
 	inbound    int         // last inbound channel number handed out
 	pending    []pbx.Event // produced by the running scheduled function
 	queue      []pbx.Event // real-time: waiting to be sent on events
@@ -129,6 +131,7 @@ func New(opts Options) (*Switch, error) {
 		recordings: make(map[string]*recording),
 		stored:     make(map[string]string),
 		phones:     make(map[string]farend.Phone),
+		models:     make(map[string]config.SimAgentPhone),
 		events:     make(chan pbx.Event, eventsChannelBacklog),
 	}
 	if opts.Clock != nil {
@@ -166,12 +169,8 @@ func checkOptions(o Options) error {
 	if o.PromptLength < 0 {
 		problems = append(problems, fmt.Sprintf("PromptLength %v < 0", o.PromptLength))
 	}
-	p := o.Phones
-	if p.AnswerDelay < 0 || p.TalkTime < 0 {
-		problems = append(problems, "Phones: negative duration")
-	}
-	if p.BusyRate < 0 || p.NoAnswerRate < 0 || p.BusyRate+p.NoAnswerRate > 1 {
-		problems = append(problems, fmt.Sprintf("Phones: busy rate %v and no-answer rate %v must be >= 0 and sum to <= 1", p.BusyRate, p.NoAnswerRate))
+	if err := checkModel(o.Phones); err != nil {
+		problems = append(problems, "Phones: "+err.Error())
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %v", ErrBadOptions, problems)
@@ -366,4 +365,15 @@ func (s *Switch) exp(mean time.Duration) time.Duration {
 		return 0
 	}
 	return time.Duration(s.rng.ExpFloat64() * float64(mean))
+}
+
+// checkModel refuses a random phone model that cannot be played.
+func checkModel(p config.SimAgentPhone) error {
+	if p.AnswerDelay < 0 || p.TalkTime < 0 {
+		return errors.New("negative duration")
+	}
+	if p.BusyRate < 0 || p.NoAnswerRate < 0 || p.BusyRate+p.NoAnswerRate > 1 {
+		return fmt.Errorf("busy rate %v and no-answer rate %v must be >= 0 and sum to <= 1", p.BusyRate, p.NoAnswerRate)
+	}
+	return nil
 }

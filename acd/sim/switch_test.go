@@ -311,3 +311,34 @@ func TestRandomPhones(t *testing.T) {
 		t.Errorf("phone hangups %d, answered %d: every answered phone ends its talk", st.PhoneHangups, st.OriginatesAnswered)
 	}
 }
+
+// A phone given its own random model follows it; the others keep
+// Options.Phones. A model that cannot be played is refused.
+func TestPhoneModel(t *testing.T) {
+	d := newDet(t, sim.Options{Seed: 5, Phones: config.SimAgentPhone{AnswerDelay: 4 * time.Second, NoAnswerRate: 1}})
+	if err := d.sw.SetPhoneModel("sim/headset", config.SimAgentPhone{AnswerDelay: 300 * time.Millisecond, TalkTime: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []config.SimAgentPhone{{BusyRate: 0.7, NoAnswerRate: 0.7}, {AnswerDelay: -time.Second}} {
+		if err := d.sw.SetPhoneModel("sim/x", bad); !errors.Is(err, sim.ErrBadOptions) {
+			t.Errorf("model %+v: %v; want ErrBadOptions", bad, err)
+		}
+	}
+	if err := d.sw.SetPhoneModel("PJSIP/1", config.SimAgentPhone{}); err == nil {
+		t.Error("a model for an endpoint the sim cannot ring was taken")
+	}
+	const n = 200
+	for i := range n {
+		for _, ep := range []string{"sim/headset", "sim/desk"} {
+			id := pbx.ChannelID(fmt.Sprintf("%s-%d", ep, i))
+			if err := d.sw.Originate(bg, pbx.OriginateRequest{ChannelID: id, Endpoint: ep, Timeout: 20 * time.Second}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	d.run(24 * time.Hour)
+	if st := d.sw.Stats(); st.OriginatesAnswered != n || st.NoAnswer != n {
+		t.Errorf("%d answered, %d unanswered; want the %d rings of the headset answered and the %d of the desk phone not",
+			st.OriginatesAnswered, st.NoAnswer, n, n)
+	}
+}

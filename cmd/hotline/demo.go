@@ -33,6 +33,7 @@ type demoOptions struct {
 	breaks   bool
 	plain    bool
 	web      string // listen address of the web desk, "" = none
+	leads    int    // generated per campaign without leads
 	// debugWarn, if set, receives the engine's warnings (tests).
 	debugWarn func(string)
 }
@@ -48,6 +49,7 @@ func (o *demoOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.web, "web", "", "serve the web desk on this address while the demo runs (--web alone: 127.0.0.1:8090; "+
 		"then --speed defaults to 1 and --duration to 8h)")
 	fs.Lookup("web").NoOptDefVal = "127.0.0.1:8090"
+	fs.IntVar(&o.leads, "leads", 300, "leads generated for each campaign that has none in the store (0 = none)")
 }
 
 // check refuses flag values the run cannot honour, before anything runs.
@@ -58,6 +60,9 @@ func (o *demoOptions) check() error {
 	}
 	if math.IsNaN(o.speed) || math.IsInf(o.speed, 0) || o.speed < 0 {
 		errs = append(errs, fmt.Errorf("--speed %g: want 0 (as fast as possible) or a positive number of virtual seconds per wall second", o.speed))
+	}
+	if o.leads < 0 {
+		errs = append(errs, fmt.Errorf("--leads %d: want 0 or more leads per campaign", o.leads))
 	}
 	if o.every < 0 {
 		errs = append(errs, fmt.Errorf("--every %s: want a positive virtual time between progress lines, e.g. 5m", o.every))
@@ -125,8 +130,8 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	}
 	var st engine.Store = engine.NopStore{}
 	var db *store.DB
-	if path := o.store; path != "" || o.web != "" {
-		if path == "" { // the web desk needs users and records: a store for this run alone
+	if path := o.store; path != "" || o.web != "" || len(cfg.Campaigns) > 0 {
+		if path == "" { // the web desk and campaigns need records and leads: a store for this run alone
 			dir, err := os.MkdirTemp("", "hotline-demo-")
 			if err != nil {
 				return err
@@ -179,9 +184,14 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	if o.breaks {
 		scheduleBreaks(r, cfg, seed, start, end)
 	}
+	campaigns, err := demoCampaigns(r, db, cfg, o.leads, seed)
+	if err != nil {
+		return err
+	}
 	live := !o.plain && isTerminal(w)
 	fmt.Fprintf(w, "Hotline demo: %s, %s of virtual time at %gx, seed %d\n", name, o.duration, o.speed, seed)
 	runUntil, status := r.RunUntil, r.Core.Status
+	var submit engine.Submitter = r
 	stopWeb := func() {}
 	tick := time.Second
 	warning := unringable(cfg.Agents)
@@ -194,7 +204,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 		stopWeb = web.close
 		// Every change goes through the SimLive, which the API shares; small
 		// steps keep the pages live.
-		runUntil, status = web.live.RunUntil, web.live.Status
+		runUntil, status, submit = web.live.RunUntil, web.live.Status, web.live
 		if o.speed > 0 {
 			tick = min(tick, time.Duration(o.speed*float64(100*time.Millisecond)))
 		}
@@ -244,9 +254,14 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 			next = next.Add(step)
 		}
 	}
-	// Let calls in progress finish (no new arrivals) so the figures count
-	// them, but no longer: idle agents after the last call would only lower
-	// their occupancy.
+	// Let calls in progress finish (no new arrivals, no new dials) so the
+	// figures count them, but no longer: idle agents after the last call
+	// would only lower their occupancy.
+	for _, k := range campaigns {
+		if _, err := engine.Send(ctx, submit, engine.CampaignControl{Campaign: k, Action: engine.CampaignStop}); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
 	drainEnd := end
 	for drainEnd.Before(end.Add(maxDrain)) && busy(status(drainEnd)) {
 		drainEnd = drainEnd.Add(time.Second)
@@ -387,6 +402,9 @@ func writeProgressLine(w io.Writer, s engine.Status, elapsed time.Duration) {
 	for _, qs := range s.Queues {
 		q = append(q, fmt.Sprintf("%s %d waiting SL %.0f%%", qs.Name, qs.Waiting, qs.ServiceLevel*100))
 	}
+	for _, k := range s.Campaigns {
+		q = append(q, campaignLine(k))
+	}
 	ac := agentCounts(s)
 	fmt.Fprintf(w, "%8s | %s | agents: %d available, %d ringing, %d on call, %d wrap-up, %d paused\n",
 		elapsed, strings.Join(q, " | "), ac["available"], ac["ringing"], ac["on-call"], ac["wrap-up"], ac["paused"])
@@ -396,6 +414,10 @@ func writeProgress(w io.Writer, s engine.Status, elapsed time.Duration) {
 	fmt.Fprintf(w, "virtual time %s\n\n", elapsed)
 	writeQueueTable(w, s.Queues)
 	fmt.Fprintln(w)
+	if len(s.Campaigns) > 0 {
+		writeCampaignTable(w, s.Campaigns)
+		fmt.Fprintln(w)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "AGENT\tSTATE\tSINCE\tCALLS")
 	for _, a := range s.Agents {
@@ -427,8 +449,12 @@ func writeSummary(w io.Writer, s engine.Status, sw sim.Stats) {
 			a.Occupancy*100)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nSwitch: %d calls placed, %d abandoned by callers, %d agent rings (%d busy, %d no answer)\n",
+	fmt.Fprintf(w, "\nSwitch: %d calls placed, %d abandoned by callers, %d rings of agents and leads (%d busy, %d no answer)\n",
 		sw.CallsPlaced, sw.Abandoned, sw.Originates, sw.Busy, sw.NoAnswer)
+	if len(s.Campaigns) > 0 {
+		fmt.Fprintln(w, "\nCampaigns")
+		writeCampaignTable(w, s.Campaigns)
+	}
 	if len(s.Warnings) > 0 {
 		var ws []string
 		for k, v := range s.Warnings {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -49,6 +51,7 @@ func TestDemoWeb(t *testing.T) {
 		t.Fatalf("sign in as the demo admin: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	demoWebCampaignMoves(t, c, base)
 	// The wallboard's chart of today: the run is on the wall clock.
 	if resp, err := c.Get(base + "/api/v1/charts/today"); err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" {
 		t.Errorf("chart: %v %v", resp, err)
@@ -87,5 +90,34 @@ func TestDemoWebOwnStoreGetsNoUsers(t *testing.T) {
 	defer db.Close()
 	if users, err := db.Users(); err != nil || len(users) != 0 {
 		t.Errorf("users in the named store: %v %v", users, err)
+	}
+}
+
+// demoWebCampaignMoves reads the Campaigns page's list until the demo's
+// campaign, running, has dialed more than at the first read and connected
+// a lead to an agent.
+func demoWebCampaignMoves(t *testing.T, c *http.Client, base string) {
+	t.Helper()
+	read := func() engine.CampaignStatus {
+		resp, err := c.Get(base + "/api/v1/campaigns")
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("campaigns: %v %v", resp, err)
+		}
+		defer resp.Body.Close()
+		var list []engine.CampaignStatus
+		if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || len(list) != 1 || list[0].Name != "follow-up" {
+			t.Fatalf("campaigns: %+v %v; want the demo's follow-up", list, err)
+		}
+		return list[0]
+	}
+	first, last := read(), engine.CampaignStatus{}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if last = read(); last.Stats.Dialed > first.Stats.Dialed && last.Stats.Connected > 0 {
+			break
+		}
+	}
+	if last.State != "running" || last.Stats.Dialed <= first.Stats.Dialed || last.Stats.Connected == 0 ||
+		last.AbandonRate > last.AbandonCap {
+		t.Errorf("campaign first %+v, last %+v; want it running, dialing more, leads connected, under its cap", first, last)
 	}
 }

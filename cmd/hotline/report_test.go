@@ -27,9 +27,9 @@ import (
 )
 
 // reportDay is a store of a working day made by the simulator (the demo,
-// 09:00 to 17:00 UTC), with dispositions set on answered calls as agents
-// would, and the demo config for the queues' thresholds. It is made once
-// per test binary.
+// inbound only, 09:00 to 17:00 UTC), with dispositions set on answered
+// calls as agents would, and the demo config for the queues' thresholds.
+// It is made once per test binary.
 var reportDay = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "hotline-report")
 	if err != nil {
@@ -38,7 +38,7 @@ var reportDay = sync.OnceValues(func() (string, error) {
 	path := filepath.Join(dir, "day.db")
 	var out, errOut strings.Builder
 	if code := run(context.Background(), []string{"demo", "--speed", "0", "--duration", "8h", "--plain", "--every", "8h",
-		"--seed", "5", "--store", path}, &out, &errOut); code != 0 {
+		"--seed", "5", "--leads", "0", "--store", path}, &out, &errOut); code != 0 {
 		return "", fmt.Errorf("demo exited %d: %s", code, errOut.String())
 	}
 	db, err := store.Open(path, store.Options{NoSync: true})
