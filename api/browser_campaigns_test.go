@@ -111,6 +111,21 @@ func TestBrowserCampaigns(t *testing.T) {
 			must(chromedp.Run(ctx, chromedp.Evaluate[string](col("dials")))), must(chromedp.Run(ctx, chromedp.Evaluate[string](col("answers")))), err)
 	}
 	screenshot(t, ctx, "campaigns-running")
+	// Running, every column and button fits a 1200-pixel window.
+	fits := func(when string) {
+		t.Helper()
+		var right, window, page int
+		w, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[Math.ceil(document.querySelector('#campaigns').getBoundingClientRect().right),
+			document.documentElement.clientWidth, document.documentElement.scrollWidth].join(" ")`))
+		if err == nil {
+			_, err = fmt.Sscan(w, &right, &window, &page)
+		}
+		if err != nil || right > window || page > window {
+			t.Errorf("%s, the campaigns table ends at %d px, the page is %d px wide in a %d-pixel window (%v): it does not fit",
+				when, right, page, window, err)
+		}
+	}
+	fits("running")
 
 	// Pause: dialing stops while leads are still due.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(btn("pause"))), poll(col("state")+` === "paused"`),
@@ -200,6 +215,7 @@ func TestBrowserCampaigns(t *testing.T) {
 	if txt, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(btn("resume")))); err != nil || txt != "Продолжить" {
 		t.Errorf("Russian resume button: %q %v", txt, err)
 	}
+	fits("in Russian, with today's talk")
 	if err := pickLang(ctx, "en"); err != nil {
 		t.Fatal(err)
 	}

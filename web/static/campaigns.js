@@ -47,7 +47,7 @@ function campState(k) { return k.state === "running" && k.outside_hours ? "outsi
 
 function fmtWindow(ns) {
   const h = Math.round((ns || 0) / 3.6e12);
-  return h >= 48 && h % 24 === 0 ? `${h / 24} d` : `${h} h`;
+  return h >= 48 && h % 24 === 0 ? `${h / 24}\u00a0d` : `${h}\u00a0h`; // the number and its unit on one line
 }
 
 async function campLeads(name, fresh) {
