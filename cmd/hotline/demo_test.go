@@ -157,7 +157,7 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 func TestDemoRefusesBadFlags(t *testing.T) {
 	for _, tt := range []struct{ flag, value string }{
 		{"--duration", "-1h"}, {"--duration", "0s"}, {"--speed", "-5"}, {"--speed", "NaN"},
-		{"--speed", "Inf"}, {"--speed", "-Inf"}, {"--every", "-1m"},
+		{"--speed", "Inf"}, {"--speed", "-Inf"}, {"--every", "-1m"}, {"--leads", "-1"},
 	} {
 		code, out, errOut := hotline(t, nil, "demo", "--plain", tt.flag, tt.value)
 		if code == 0 || !strings.Contains(errOut, tt.flag+" ") || !strings.Contains(errOut, tt.value) || strings.Contains(out, "Queues") {
