@@ -1137,13 +1137,15 @@ func (c *Core) listOptOut(now time.Time, d *leadDial, source string) {
 // campaign's do-not-call list.
 const VarDoNotCall = "do_not_call"
 
-// ReconcileLeads settles leads a previous run left Dialing: their attempt
-// was counted (in the write that saved them Dialing) and may have been
-// placed, so it is never placed again. A channel of the lead still on the
-// switch is hung up; either way the attempt is settled as failed, counted
-// so and recorded as a call that a restart settled, and the lead is
-// retried after its delay (or fails, attempts used up). Run it after the
-// switch's snapshot and RestoreCampaigns, before the hoppers are read.
+// ReconcileLeads settles leads a previous run left in flight. A lead left
+// Dialing: its attempt was counted (in the write that saved it Dialing)
+// and may have been placed, so it is never placed again; a channel of it
+// still ringing is hung up, and the attempt is settled as failed, counted
+// so and recorded as a call that a restart settled; the lead is retried
+// after its delay (or fails, attempts used up). A lead left answered or
+// connected to an agent is taken up again (readoptLead). Run it after the
+// switch's snapshot, Restore and RestoreCampaigns, before the hoppers are
+// read.
 func (c *Core) ReconcileLeads(now time.Time, leads []campaign.Lead, snap pbx.Snapshot) {
 	live := map[string]pbx.ChannelInfo{}
 	for _, ch := range snap.Channels {
@@ -1163,23 +1165,102 @@ func (c *Core) ReconcileLeads(now time.Time, leads []campaign.Lead, snap pbx.Sna
 			}
 		}
 		ch, up := live[l.Campaign+"/"+l.ID]
-		if up {
-			c.do(Command{Op: OpHangup, Lane: string(ch.ID), Channel: ch.ID, Cause: pbx.CauseNormal})
-			c.forget(ch.ID)
-		}
 		if l.State == campaign.Dialing {
+			if up {
+				c.hangUpLeft(ch.ID)
+			}
 			c.settleAtRestart(now, r, l, ch)
 			continue
 		}
-		// Answered before the crash, its call lost with the run: retried.
+		c.readoptLead(now, r, l, ch, up)
+	}
+}
+
+// hangUpLeft hangs up a lead's channel a previous run left, whose end
+// this run does not wait for.
+func (c *Core) hangUpLeft(ch pbx.ChannelID) {
+	c.do(Command{Op: OpHangup, Lane: string(ch), Channel: ch, Cause: pbx.CauseNormal})
+	c.forget(ch)
+}
+
+// readoptLead takes up a lead a previous run left answered or connected.
+// Its call, restored from the store (Restore) and still on the switch,
+// goes on as a campaign call: connected, the agent stays on it and its end
+// settles the lead by the disposition as usual; answered and waiting, it
+// gets the rest of its ConnectWithin, or is abandoned at once (the
+// safe-harbour message, counted against the cap) if that is over. With
+// its call gone, a connected lead's outcome stands (the call ended, the
+// agent maybe in wrap-up: settled as with no disposition), and an answered
+// one hung up before an agent took it: abandoned. A channel of the lead
+// that the switch holds but the store has no call for is hung up and the
+// lead retried.
+func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pbx.ChannelInfo, up bool) {
+	var cl *call
+	if up {
+		if cl = c.calls[ch.Vars[pbx.VarCallID]]; cl != nil && (cl.phase == acd.CallEnded || cl.ch != ch.ID) {
+			cl = nil
+		}
+	}
+	d := &leadDial{run: r, lead: l, counted: l.State == campaign.Connected}
+	d.settled = d.counted
+	switch {
+	case cl != nil:
+		cl.dir = acd.DirectionOutbound
+		d.id, d.ch, d.call, d.placed = cl.id, cl.ch, cl, cl.rec.Entered
+		cl.class = d.class()
+		r.byCall[cl.id] = d
+		r.known[l.ID] = true
+		c.step(now, cl, "lead-readopted", "", l.ID+" "+string(l.State))
+		c.trace(now, "campaign %s: lead %s was %s at restart; its call %s goes on", r.cfg.Name, l.ID, l.State, cl.id)
+		due := leadAnsweredAt(cl).Add(r.cfg.ConnectWithin)
+		switch {
+		case d.settled:
+		case cl.agent != nil:
+			if !now.Before(due) && (cl.rec.Bridged.IsZero() || cl.rec.Bridged.After(due)) {
+				// Its agent answered while Hotline was down, too late for
+				// the rule: counted abandoned, though the person talks.
+				d.late = true
+				c.countAnswer(now, d, true)
+				d.lead.AbandonedAt = now
+				c.step(now, cl, "not-connected", "", "agent after "+r.cfg.ConnectWithin.String())
+			}
+			c.connectLead(now, d)
+		default:
+			if now.Before(due) {
+				c.out.At(due, Timer{Kind: TimerCampaignConnect, Call: cl.id})
+				return
+			}
+			cl.restored = false // ended here, not resumed by the sync
+			c.abandonLead(now, d, "no agent within "+r.cfg.ConnectWithin.String()+" (restart)")
+		}
+	case up:
+		c.hangUpLeft(ch.ID)
 		nl, err := campaign.Dispose(l, campaign.Disposition{Name: "lost-at-restart"}, time.Time{}, "", r.retry, now)
 		if err != nil {
 			c.warn(now, "illegal-transition", "campaign %s: %v", l.Campaign, err)
-			continue
+			return
 		}
-		c.trace(now, "campaign %s: lead %s was dialing at restart → %s", l.Campaign, l.ID, nl.State)
+		c.trace(now, "campaign %s: lead %s was %s at restart, its call unknown → %s", l.Campaign, l.ID, l.State, nl.State)
 		c.saveLead(now, r, &nl)
+	case l.State == campaign.Connected:
+		c.trace(now, "campaign %s: lead %s was connected at restart, its call over", l.Campaign, l.ID)
+		c.disposeLead(now, d)
+	default:
+		c.trace(now, "campaign %s: lead %s was answered at restart and hung up before an agent took it", l.Campaign, l.ID)
+		d.abandoned = true
+		c.countAnswer(now, d, true)
+		c.settleLead(now, d, campaign.Abandoned)
 	}
+}
+
+// leadAnsweredAt is when a lead's call was answered, as its record says.
+func leadAnsweredAt(cl *call) time.Time {
+	for _, s := range cl.rec.Timeline {
+		if s.Kind == "lead-answered" {
+			return s.At
+		}
+	}
+	return cl.rec.Entered
 }
 
 // settleAtRestart settles the attempt of a lead a previous run left

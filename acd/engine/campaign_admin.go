@@ -111,6 +111,16 @@ func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, 
 	return out, nil
 }
 
+// ResumeCampaigns picks the campaigns up after a restart: their saved
+// state and counts (RestoreCampaigns), then the leads the previous run
+// left in flight, against the switch's snapshot (ReconcileLeads), and the
+// leads shown to agents (RestorePreviews).
+func (c *Core) ResumeCampaigns(now time.Time, saved []SavedCampaign, left Leftovers, snap pbx.Snapshot) {
+	c.RestoreCampaigns(now, saved)
+	c.ReconcileLeads(now, left.Dialing, snap)
+	c.RestorePreviews(now, left.Reserved)
+}
+
 // ServeLeads runs beside Run until ctx ends: first it reads back the
 // inbound callers of the last minutes (SeedInbound), picks the campaigns
 // up in the state and with the counts the previous run left them, settles
@@ -149,9 +159,7 @@ func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Dur
 	}
 	err = rt.Do(ctx, func(c *Core, now time.Time) error {
 		c.SeedInbound(now, offers)
-		c.RestoreCampaigns(now, saved)
-		c.ReconcileLeads(now, left.Dialing, snap)
-		c.RestorePreviews(now, left.Reserved)
+		c.ResumeCampaigns(now, saved, left, snap)
 		return nil
 	})
 	if err != nil {

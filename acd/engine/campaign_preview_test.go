@@ -119,12 +119,7 @@ func restartCampaign(t *testing.T, rig *campaignRig, cfgText string, at time.Tim
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Do(func(c *Core, now time.Time) error {
-		c.RestoreCampaigns(now, saved)
-		c.ReconcileLeads(now, left.Dialing, snap)
-		c.RestorePreviews(now, left.Reserved)
-		return nil
-	}); err != nil {
+	if err := r.Do(func(c *Core, now time.Time) error { c.ResumeCampaigns(now, saved, left, snap); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	r.ServeLeads(rig.db, time.Second)

@@ -120,6 +120,9 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			// Its tags and preferred agent route it again as it waits.
 			cl.contact, cl.rec.Contact = *ac.Contact, ac.Contact.ID
 		}
+		if ac.Direction == acd.DirectionOutbound {
+			cl.dir = acd.DirectionOutbound // a campaign's lead: see ReconcileLeads
+		}
 		if cl.rec.Direction == acd.DirectionCallback || ac.Direction == acd.DirectionCallback {
 			// A callback attempt cut by the restart: its request is retried.
 			c.warn(now, "restore", "callback call %s was cut by the restart; request kept", ac.CallID)
