@@ -83,15 +83,13 @@ var e2eDials = map[e2eLeadKind]int{e2ePerson: 1, e2eLate: 1, e2eBusy: 2, e2eNeve
 // e2eTimes is n leads of kind k.
 func e2eTimes(k e2eLeadKind, n int) []e2eLeadKind { return slices.Repeat([]e2eLeadKind{k}, n) }
 
-// e2eCampaign runs the campaign scenario: it imports the leads into the
-// daemon's store, starts the daemon, logs r.loggedOut out, starts the
-// campaign, waits until every dial the leads should get is over and
-// nothing rings or talks, stops the daemon and returns the leads and the
-// outbound records by number.
-func e2eCampaign(t *testing.T, r e2eRun) (
-	st engine.CampaignStatus, leads map[string]campaign.Lead, kindOf map[string]e2eLeadKind, dials map[string][]store.CallRecord) {
+// e2eCampaignStart imports r's leads into a new scenario's store, starts
+// the daemon, logs r.loggedOut out and starts the campaign; it returns the
+// scenario, its store's path, the leads' kinds by number and how many dials
+// they should get.
+func e2eCampaignStart(t *testing.T, r e2eRun) (s *e2eScenario, path string, kindOf map[string]e2eLeadKind, want int) {
 	t.Helper()
-	s := newE2E(t, "campaign", r.agents, "")
+	s = newE2E(t, "campaign", r.agents, "")
 	cfg, err := os.ReadFile(s.config)
 	if err != nil {
 		t.Fatal(err)
@@ -103,14 +101,14 @@ func e2eCampaign(t *testing.T, r e2eRun) (
 		t.Fatal(err)
 	}
 	inside, outside := e2eZones(t)
-	path := filepath.Join(s.dir, "hotline.db")
+	path = filepath.Join(s.dir, "hotline.db")
 	db, err := store.Open(path, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	kindOf = map[string]e2eLeadKind{} // phone → kind
 	var list []campaign.Lead
-	due, want := time.Now().Add(-time.Hour), 0
+	due := time.Now().Add(-time.Hour)
 	for i, k := range r.order {
 		phone := fmt.Sprintf("%s%d%05d", e2eLeadPrefix[k], os.Getpid()%10, i+1)
 		zone := inside
@@ -143,6 +141,18 @@ func e2eCampaign(t *testing.T, r e2eRun) (
 		t.Fatalf("start the campaign: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	return s, path, kindOf, want
+}
+
+// e2eCampaign runs the campaign scenario: it imports the leads into the
+// daemon's store, starts the daemon, logs r.loggedOut out, starts the
+// campaign, waits until every dial the leads should get is over and
+// nothing rings or talks, stops the daemon and returns the leads and the
+// outbound records by number.
+func e2eCampaign(t *testing.T, r e2eRun) (
+	st engine.CampaignStatus, leads map[string]campaign.Lead, kindOf map[string]e2eLeadKind, dials map[string][]store.CallRecord) {
+	t.Helper()
+	s, path, kindOf, want := e2eCampaignStart(t, r)
 	s.eventually(3*time.Minute, fmt.Sprintf("%d dials over", want), func() (bool, string) {
 		var list []engine.CampaignStatus
 		s.getJSON("/api/v1/campaigns", &list)
@@ -160,7 +170,15 @@ func e2eCampaign(t *testing.T, r e2eRun) (
 	t.Logf("%s: %+v, %.1f%% abandoned", r.mode, st.Stats, 100*st.AbandonRate)
 	s.d.stop(t)
 
-	db, err = store.Open(path, store.Options{ReadOnly: true})
+	leads, dials = e2eCampaignStore(t, path)
+	return st, leads, kindOf, dials
+}
+
+// e2eCampaignStore reads the leads of "drive" and the outbound records, by
+// number, from the store of a stopped daemon.
+func e2eCampaignStore(t *testing.T, path string) (leads map[string]campaign.Lead, dials map[string][]store.CallRecord) {
+	t.Helper()
+	db, err := store.Open(path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +194,7 @@ func e2eCampaign(t *testing.T, r e2eRun) (
 		}
 		dials[rec.Called] = append(dials[rec.Called], rec)
 	}
-	return st, leads, kindOf, dials
+	return leads, dials
 }
 
 // TestAsteriskE2ECampaign works a list of leads on real Asterisk with

@@ -1149,8 +1149,12 @@ const VarDoNotCall = "do_not_call"
 func (c *Core) ReconcileLeads(now time.Time, leads []campaign.Lead, snap pbx.Snapshot) {
 	live := map[string]pbx.ChannelInfo{}
 	for _, ch := range snap.Channels {
-		if id := ch.Vars[VarLead]; id != "" {
-			live[ch.Vars[VarCampaign]+"/"+id] = ch
+		camp, id := ch.Vars[VarCampaign], ch.Vars[VarLead]
+		if id == "" {
+			camp, id = c.restoredLead(ch)
+		}
+		if id != "" {
+			live[camp+"/"+id] = ch
 		}
 	}
 	for _, l := range leads {
@@ -1174,6 +1178,26 @@ func (c *Core) ReconcileLeads(now time.Time, leads []campaign.Lead, snap pbx.Sna
 		}
 		c.readoptLead(now, r, l, ch, up)
 	}
+}
+
+// restoredLead names the campaign and lead of a channel whose variables
+// lack them (Asterisk reports only those its channelvars list) after the
+// restored call of the channel, whose record's first step names them (see
+// leadRecord).
+func (c *Core) restoredLead(ch pbx.ChannelInfo) (camp, lead string) {
+	cl := c.calls[ch.Vars[pbx.VarCallID]]
+	if cl == nil || cl.ch != ch.ID || cl.rec.Direction != acd.DirectionOutbound || len(cl.rec.Timeline) == 0 {
+		return "", ""
+	}
+	for _, f := range strings.Fields(cl.rec.Timeline[0].Detail) {
+		switch k, v, _ := strings.Cut(f, "="); k {
+		case "campaign":
+			camp = v
+		case "lead":
+			lead = v
+		}
+	}
+	return camp, lead
 }
 
 // hangUpLeft hangs up a lead's channel a previous run left, whose end

@@ -35,6 +35,14 @@ func restartableCampaign(t *testing.T, extra string) (*campaignRig, *SimRun, Opt
 // (RestoreCampaigns, ReconcileLeads), in either order.
 func restartKeepingCalls(t *testing.T, rig *campaignRig, r *SimRun, o Options, prefix string, syncFirst bool) {
 	t.Helper()
+	restartKeepingCallsVars(t, rig, r, o, prefix, syncFirst, false)
+}
+
+// restartKeepingCallsVars is restartKeepingCalls whose snapshot lacks the
+// campaign's and lead's channel variables when bare, as Asterisk's does
+// (it reports only the variables its channelvars list).
+func restartKeepingCallsVars(t *testing.T, rig *campaignRig, r *SimRun, o Options, prefix string, syncFirst, bare bool) {
+	t.Helper()
 	saved, err := LoadSaved(rig.db)
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +60,12 @@ func restartKeepingCalls(t *testing.T, rig *campaignRig, r *SimRun, o Options, p
 	snap, err := r.Switch.Snapshot(t.Context())
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, ch := range snap.Channels {
+		if bare {
+			delete(ch.Vars, VarCampaign)
+			delete(ch.Vars, VarLead)
+		}
 	}
 	left, err := ReadLeftovers(rig.db, o.Config, now)
 	if err != nil {
@@ -94,14 +108,14 @@ func leadIn(t *testing.T, rig *campaignRig, s campaign.LeadState) campaign.Lead 
 // disposition given then settles the lead, the record has the whole talk
 // time, and the lead is never dialed again.
 func TestCampaignRestartKeepsConnectedLead(t *testing.T) {
-	for _, syncFirst := range []bool{true, false} {
-		t.Run(fmt.Sprintf("sync first %v", syncFirst), func(t *testing.T) {
+	for _, tc := range []struct{ syncFirst, bare bool }{{true, false}, {false, false}, {true, true}, {false, true}} {
+		t.Run(fmt.Sprintf("sync first %v, no lead variables %v", tc.syncFirst, tc.bare), func(t *testing.T) {
 			rig, r, o := restartableCampaign(t, "")
 			r.RunUntil(epoch.Add(10 * time.Second))
 			l := leadIn(t, rig, campaign.Connected)
 			kill(t, r)
 			r.RunUntil(epoch.Add(12 * time.Second))
-			restartKeepingCalls(t, rig, r, o, "run2", syncFirst)
+			restartKeepingCallsVars(t, rig, r, o, "run2", tc.syncFirst, tc.bare)
 			r.RunUntil(epoch.Add(13 * time.Second))
 			st := r.Core.Status(r.Clock.Now())
 			if a := st.Agents[0]; a.State != acd.OnCall.String() || len(st.Calls) != 1 || st.Calls[0].Agent != "a1" {

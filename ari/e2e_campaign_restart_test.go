@@ -1,0 +1,91 @@
+package ari_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// TestAsteriskE2ECampaignRestartKeepsLead: Hotline is killed with SIGKILL
+// while a campaign's lead (a Local channel that listens until hung up)
+// talks to agent a1, and started again on the same store. The conversation
+// goes on in Asterisk with a1 on it; a1's hang-up ends the call, whose
+// record has the whole talk time; after wrap-up the lead is done, settled
+// once, and it is never dialed again.
+func TestAsteriskE2ECampaignRestartKeepsLead(t *testing.T) {
+	const talk = 15 * time.Second
+	agents := map[string]e2ePhone{"a1": {Answer: 500 * time.Millisecond, Hangup: talk}, "a2": e2eNeverAnswers, "a3": e2eNeverAnswers}
+	s, path, kindOf, _ := e2eCampaignStart(t, e2eRun{mode: "progressive", agents: agents, loggedOut: []string{"a2", "a3"}, order: e2eTimes(e2ePerson, 1)})
+	var phone string
+	for p := range kindOf {
+		phone = p
+	}
+	var call engine.CallStatus
+	s.eventually(20*time.Second, "the lead talks to a1", func() (bool, string) {
+		for _, c := range s.status().Calls {
+			if c.Agent == "a1" && c.Phase == "bridged" {
+				call = c
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("calls %+v", s.status().Calls)
+	})
+	s.durable()
+	first := s.d
+	first.kill(t)
+	t.Logf("hotline killed while lead %s talks to a1 on call %s", phone, call.ID)
+	if !s.ast.hasChannel(t, call.ID) {
+		t.Fatalf("the lead's channel %s went with the daemon", call.ID)
+	}
+
+	s.start()
+	s.eventually(5*time.Second, "the restarted daemon keeps the lead's call with a1", func() (bool, string) {
+		for _, c := range s.status().Calls {
+			if c.ID == call.ID {
+				return c.Phase == "bridged" && c.Agent == "a1", c.Phase + " " + c.Agent
+			}
+		}
+		return false, "the call is not live"
+	})
+	if a := s.agent("a1"); a.State != "on-call" {
+		t.Errorf("a1 after the restart: %s, want on-call", a.State)
+	}
+	var rec store.CallRecord
+	s.eventually(talk+10*time.Second, "a1 hangs up and the record ends", func() (bool, string) {
+		for _, r := range s.records() {
+			if r.ID == call.ID {
+				rec = r
+				return e2eEnded(r), string(r.Outcome)
+			}
+		}
+		return false, "no record"
+	})
+	if rec.Outcome != acd.OutcomeAnswered || rec.Agent != "a1" || rec.HangupBy != acd.HangupAgent || rec.Direction != acd.DirectionOutbound {
+		t.Errorf("the lead's call: %s %s, agent %q, hangup by %s; want outbound, answered by a1, hung up by a1", rec.Direction, rec.Outcome, rec.Agent, rec.HangupBy)
+	}
+	if !e2eWithin(rec.Talk, talk, 1500*time.Millisecond) {
+		t.Errorf("the lead's call: talk %v, want %v ± 1.5 s (the whole conversation, across the restart)", rec.Talk, talk)
+	}
+	s.eventually(10*time.Second, "a1 out of wrap-up", func() (bool, string) {
+		a := s.agent("a1")
+		return a.State == "available", a.State
+	})
+	var st []engine.CampaignStatus
+	s.getJSON("/api/v1/campaigns", &st)
+	s.noTaggedChannels(5 * time.Second)
+	s.d.stop(t)
+
+	leads, dials := e2eCampaignStore(t, path)
+	l := leads[phone]
+	if l.State != campaign.Done || l.Disposition != "completed" || l.Attempts != 1 || len(dials[phone]) != 1 {
+		t.Errorf("lead after the call: %s %q after %d attempts, %d records; want done, completed, dialed once", l.State, l.Disposition, l.Attempts, len(dials[phone]))
+	}
+	if c := st[0].Stats; c.Dialed != 1 || c.Answered != 1 || c.Connected != 1 || c.Abandoned != 0 {
+		t.Errorf("campaign counts %+v; want one dial, answered and connected", c)
+	}
+}
