@@ -692,3 +692,36 @@ func binomialAbove(n int, q float64, m int) float64 {
 	}
 	return tail
 }
+
+// The share of the coming answers the pacer may abandon follows the
+// window's credit gently: one abandon lowers it by a few percent, not by a
+// fifth (as it once did at 50 agents, dialing unevenly for the same
+// abandons), and in a large team, where an abandon is a small part of the
+// credit's spread, it still follows. A young window, whose answers have not
+// yet earned the safety, cuts it steeply.
+func TestBudgetShareFollowsGently(t *testing.T) {
+	for _, tc := range []struct {
+		agents   int
+		earned   float64 // the answers' credit, in safeties
+		lo, high float64 // the share's drop after one abandon
+	}{
+		{10, 1.1, 0.04, 0.13},
+		{50, 1.1, 0.04, 0.065},
+		{200, 1.1, 0.04, 0.065},
+		{50, 0.5, 0.15, 0.25},
+		{200, 0.5, 0.08, 0.15},
+	} {
+		p := newPacer(t, Predictive)
+		// The safety: three standard deviations of the next half hour's
+		// abandons (the talk prior is 120 s, no wrap-up).
+		sd := math.Sqrt(0.03 * float64(tc.agents) * budgetAhead.Seconds() / 120)
+		now := connectAll(p, t0, int(tc.earned*budgetSafety*sd/0.03))
+		before := p.budgetShare(now, tc.agents)
+		p.Connected(now, true)
+		after := p.budgetShare(now, tc.agents)
+		if drop := 1 - after/before; drop < tc.lo || drop > tc.high {
+			t.Errorf("%d agents, %.1f safeties earned: one abandon moved the share from %.4f to %.4f (%.1f %%), want a drop of %.0f to %.1f %%",
+				tc.agents, tc.earned, before, after, 100*drop, 100*tc.lo, 100*tc.high)
+		}
+	}
+}

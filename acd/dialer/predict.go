@@ -15,11 +15,12 @@ const (
 	maxNew     = 1000
 	// The budget is planned over the next budgetAhead, keeping budgetSafety
 	// standard deviations of that period's abandons in hand; the share
-	// moves by a factor e per 1/budgetGain standard deviations of credit
-	// off the safety.
-	budgetAhead  = 30 * time.Minute
-	budgetSafety = 3
-	budgetGain   = 0.25
+	// moves by a factor e per budgetStep standard deviations of credit off
+	// the safety, or per budgetStepMax abandons if fewer.
+	budgetAhead   = 30 * time.Minute
+	budgetSafety  = 3
+	budgetStep    = 4
+	budgetStepMax = 18
 	// The bias term moves by biasRate per live answer per standard
 	// deviation of credit off the safety, within ±biasMax.
 	biasRate = 0.0004
@@ -133,16 +134,18 @@ func (f *forecast) abandons(k int, law []float64) float64 {
 // less its abandons) is held near a safety of budgetSafety standard
 // deviations of the abandons of the next budgetAhead: with more credit the
 // share grows, with less it shrinks, exponentially in the difference. It
-// moves gently (budgetGain): each abandon moves the credit by a part of a
+// moves gently (budgetStep): each abandon moves the credit by a part of a
 // standard deviation (a fifth at 50 agents), and a share that jumps with
 // every abandon dials unevenly, which costs talk time for the same
-// abandons. The
+// abandons; but not so gently that in a large team, where an abandon is a
+// small part of a standard deviation, it barely follows (budgetStepMax);
+// and not while the window's answers have not yet earned the safety. The
 // forecast of abandons is biased (it cannot see the dials the next
 // decisions add), so a slow term, that difference summed over the live
 // answers, learns the bias: the credit then sits at the safety whatever
 // the bias, and the realized rate under the cap. Counting answers rather
-// than time, a small team, whose few answers say little, learns slowly. A window over its cap gets a small
-// share, not none (stopping the campaign would never bring its rate down).
+// than time, a small team, whose few answers say little, learns slowly. A
+// window over its cap gets a small share, not none (stopping the campaign would never bring its rate down).
 func (p *Pacer) budgetShare(now time.Time, agents int) float64 {
 	live, ab, _ := p.Abandonment(now)
 	handle := p.wrap + p.talkMean()
@@ -161,7 +164,14 @@ func (p *Pacer) budgetShare(now time.Time, agents int) float64 {
 		p.bias = math.Max(-biasMax, math.Min(biasMax, p.bias+float64(min(n, 20))*biasRate*gap))
 	}
 	p.learnedAt = live
-	return c * math.Min(4, math.Max(0.1, math.Exp(budgetGain*gap+p.bias)))
+	step := math.Min(budgetStep, budgetStepMax/sd)
+	if c*float64(live) < budgetSafety*sd {
+		// A young window, whose answers have not yet earned the safety:
+		// its room is a few abandons, and the room check alone let a
+		// burst through at the start of 1 in 70 campaigns of 50 agents.
+		step = 1
+	}
+	return c * math.Min(4, math.Max(0.1, math.Exp(gap/step+p.bias)))
 }
 
 // predict finds the largest number of new dials whose expected abandons

@@ -105,7 +105,9 @@ func TestCapOver24HourWindow(t *testing.T) {
 // campaign knows little of its own answer rate and talk times: on these
 // days the cap was once passed at a single moment (up to 4.8 %), when
 // callers waiting for an agent were counted on to be taken and the
-// estimates from a few calls were trusted as much as from thousands.
+// estimates from a few calls were trusted as much as from thousands; and
+// on 50 agents' seed 66 (3.1 % at 13 minutes) when the abandon share
+// followed the credit gently before the answers had earned the safety.
 func TestCapAtEveryMomentOfTheFirstMinutes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates large teams")
@@ -116,7 +118,7 @@ func TestCapAtEveryMomentOfTheFirstMinutes(t *testing.T) {
 		seeds  []uint64
 	}{
 		{200, 0.15, []uint64{3, 7, 8, 9, 10, 12, 18, 23, 58}},
-		{50, 0.5, []uint64{24, 28, 30, 62}},
+		{50, 0.5, []uint64{24, 28, 30, 62, 66}},
 	} {
 		for _, seed := range tc.seeds {
 			o := dialer.DefaultOptions(dialer.Predictive)
