@@ -377,12 +377,40 @@ func attempts(r store.CallRecord) string {
 }
 
 // watch collects events of the given names on a connection of its own
-// until the returned stop is called.
+// until the returned stop is called. When names include
+// CHANNEL_HANGUP_COMPLETE, stop first waits (up to 5 s) for that event of
+// every channel a collected event named: FreeSWITCH sends it after the
+// hang-up Hotline acts on, on this other connection, so a test that stops
+// watching as soon as Hotline counts its calls over could miss it.
 func (fs *freeSWITCH) watch(t *testing.T, names string) (stop func() []timedEvent) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	got := fs.rawEvents(t, ctx, names)
+	var mu sync.Mutex
+	seen, gone := map[string]bool{}, map[string]bool{}
+	got := make(chan []timedEvent, 1)
+	var evs []timedEvent
+	fs.onEvents(t, ctx, names, func(ev timedEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		evs = append(evs, ev)
+		if id := ev.Get("Unique-ID"); id != "" {
+			seen[id] = true
+			if ev.Get("Event-Name") == "CHANNEL_HANGUP_COMPLETE" {
+				gone[id] = true
+			}
+		}
+	}, func() { got <- evs })
 	return func() []timedEvent {
+		if strings.Contains(names, "CHANNEL_HANGUP_COMPLETE") {
+			for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+				mu.Lock()
+				settled := len(gone) == len(seen)
+				mu.Unlock()
+				if settled {
+					break
+				}
+			}
+		}
 		cancel()
 		return <-got
 	}
