@@ -1203,6 +1203,9 @@ func (c *Core) restoredLead(ch pbx.ChannelInfo) (camp, lead string) {
 // hangUpLeft hangs up a lead's channel a previous run left, whose end
 // this run does not wait for.
 func (c *Core) hangUpLeft(ch pbx.ChannelID) {
+	if _, gone := c.goneChans[ch]; gone {
+		return // hung up already as stranded (hangUpStranded)
+	}
 	c.do(Command{Op: OpHangup, Lane: string(ch), Channel: ch, Cause: pbx.CauseNormal})
 	c.forget(ch)
 }

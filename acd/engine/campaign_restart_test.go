@@ -213,3 +213,63 @@ func TestCampaignRestartAnsweredLead(t *testing.T) {
 		})
 	}
 }
+
+// TestCampaignRestartWhileLeadRings: Hotline dies while a lead rings and
+// comes back before it answers. Whichever comes first, the switch's
+// snapshot or the campaigns' side, the ringing channel is hung up (not
+// taken for an inbound caller) and the attempt is settled as failed, with
+// its record; the lead is dialed again later as a new attempt.
+func TestCampaignRestartWhileLeadRings(t *testing.T) {
+	for _, syncFirst := range []bool{true, false} {
+		t.Run(fmt.Sprintf("sync first %v", syncFirst), func(t *testing.T) {
+			rig, r, o := restartableCampaign(t, "")
+			r.RunUntil(epoch.Add(2 * time.Second)) // the lead answers at 4 s
+			l := leadIn(t, rig, campaign.Dialing)
+			kill(t, r)
+			r.RunUntil(epoch.Add(3 * time.Second))
+			restartKeepingCalls(t, rig, r, o, "run2", syncFirst)
+			r.RunUntil(epoch.Add(10 * time.Second))
+			if calls := r.Core.Status(r.Clock.Now()).Calls; len(calls) != 0 {
+				t.Errorf("live calls after the restart: %+v; want none\n%s", calls, rig.trace)
+			}
+			if recs := rig.records(t, acd.DirectionInbound); len(recs) != 0 {
+				t.Errorf("inbound records %+v; want none (the lead taken for a caller)", recs)
+			}
+			if w := r.Core.Warnings(); w["command-failed"] != 0 {
+				t.Errorf("warnings after the restart: %v", w)
+			}
+			got := rig.leads(t)[l.ID]
+			recs := rig.dials(t)[l.Phone]
+			if got.State == campaign.Dialing || got.Attempts != 1 || len(recs) != 1 || recs[0].Cause != causeRestart {
+				t.Errorf("lead %+v, %d records; want its attempt settled at restart\n%s", got, len(recs), rig.trace)
+			}
+		})
+	}
+}
+
+// TestCampaignReconnectKeepsRingingLead: a reconnect to the switch (no
+// restart) while a lead rings leaves that lead ringing: it is this run's,
+// neither a stranded leg nor a caller to adopt, and answers into its
+// campaign as usual.
+func TestCampaignReconnectKeepsRingingLead(t *testing.T) {
+	rig, r, _ := restartableCampaign(t, "")
+	r.RunUntil(epoch.Add(2 * time.Second)) // the lead answers at 4 s
+	l := leadIn(t, rig, campaign.Dialing)
+	snap, err := r.Switch.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error {
+		c.Handle(now, pbx.Synced{Snapshot: snap, Reconnect: true})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(10 * time.Second))
+	if got := rig.leads(t)[l.ID]; got.State != campaign.Connected {
+		t.Errorf("lead after the reconnect: %+v; want connected to a1\n%s", got, rig.trace)
+	}
+	if recs := rig.records(t, acd.DirectionInbound); len(recs) != 0 {
+		t.Errorf("inbound records %+v; want none (the lead taken for a caller)", recs)
+	}
+}

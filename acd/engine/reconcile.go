@@ -294,7 +294,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 		if _, known := c.chans[ch.ID]; known {
 			continue
 		}
-		if _, gone := c.goneChans[ch.ID]; gone {
+		if _, gone := c.goneChans[ch.ID]; gone || c.dialFor(ch.ID) != nil {
 			continue
 		}
 		c.trace(now, "adopting caller %s", ch.ID)
@@ -441,6 +441,10 @@ func (c *Core) hangUpStranded(now time.Time, chans []pbx.ChannelInfo, live map[p
 		role := ch.Vars[pbx.VarRole]
 		switch role {
 		case "agent", "supervisor", "callback":
+		case "lead":
+			if c.dialFor(ch.ID) != nil {
+				continue // this run's, still ringing
+			}
 		default:
 			continue // a caller: adopted once the known calls are settled
 		}
