@@ -65,3 +65,58 @@ func checkPlayAtAnswer(t *testing.T, sw *esl.Switch, endpoint string, played tim
 	rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](id))
 	return id
 }
+
+// TestBridgeAtAnswer: two legs bridged the moment the second answers are
+// joined, on a fake that ends originates 30 ms after their answer and, as
+// FreeSWITCH, loses a bridge made before (an agent's leg bridged to a lead
+// at once).
+func TestBridgeAtAnswer(t *testing.T) {
+	f := newFixtureOn(t, esltest.Options{OriginateHandover: 30 * time.Millisecond}, esl.Options{})
+	f.fs.AddPhone("loopback/lead-2/leads", esltest.Phone{Mode: esltest.Answer})
+	f.fs.AddPhone("loopback/agent-2/phones", esltest.Phone{Mode: esltest.Answer})
+	checkBridgeAtAnswer(t, f.sw, "loopback/lead-2/leads", "loopback/agent-2/phones")
+}
+
+// TestFreeSWITCHBridgeAtAnswer is TestBridgeAtAnswer on real FreeSWITCH.
+func TestFreeSWITCHBridgeAtAnswer(t *testing.T) {
+	fs := needFreeSWITCH(t)
+	sw := fs.newSwitch(t, esl.Options{})
+	tag := runTag()
+	t.Cleanup(func() { fs.hangUpRun(t, tag) })
+	phone := fs.endpoint(farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 50 * time.Millisecond}, tag)
+	checkBridgeAtAnswer(t, sw, phone, phone)
+}
+
+// checkBridgeAtAnswer dials lead, then agent once lead answered, bridges
+// them as soon as agent answers, and checks that the switch reports both
+// in the bridge.
+func checkBridgeAtAnswer(t *testing.T, sw *esl.Switch, lead, agent string) {
+	t.Helper()
+	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
+	ctx := context.Background()
+	n := time.Now().UnixNano()
+	a, b := pbx.ChannelID(fmt.Sprintf("lead-%d", n)), pbx.ChannelID(fmt.Sprintf("agent-%d", n))
+	if err := sw.Originate(ctx, pbx.OriginateRequest{ChannelID: a, Endpoint: lead}); err != nil {
+		t.Fatal(err)
+	}
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](a))
+	if err := sw.Originate(ctx, pbx.OriginateRequest{ChannelID: b, Endpoint: agent}); err != nil {
+		t.Fatal(err)
+	}
+	rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](b))
+	id := pbx.BridgeID(fmt.Sprintf("b-%d", n))
+	if err := sw.Bridge(ctx, id, a, b); err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range []pbx.ChannelID{a, b} {
+		rec.WaitFor(t, ctx, func(ev pbx.Event) bool {
+			j, ok := ev.(pbx.BridgeJoined)
+			return ok && j.Channel == ch && j.Bridge == id
+		})
+	}
+	for _, ch := range []pbx.ChannelID{a, b} {
+		if err := sw.Hangup(ctx, ch, pbx.CauseNormal); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -492,6 +492,11 @@ func (s *Switch) Bridge(ctx context.Context, id pbx.BridgeID, chans ...pbx.Chann
 	}
 	a, b := members[0], members[1]
 	s.awaitJoins(ctx, a, b)
+	// A leg still being originated is given &park() by the originate's
+	// thread on its way out, which takes it back out of a bridge made
+	// meanwhile: the parties never hear each other.
+	s.awaitHandover(ctx, a)
+	s.awaitHandover(ctx, b)
 	s.post(pumpMsg{kind: msgNote, note: note{kind: noteBridge, channel: a, other: b, bridge: id}})
 	j := s.reg.startJoin(a, b)
 	err := s.apiOn(ctx, "bridge", a, "uuid_bridge "+string(a)+" "+string(b))

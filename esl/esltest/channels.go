@@ -789,6 +789,11 @@ func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) st
 		if other == nil || other.hungup || other == ch {
 			return "-ERR Invalid uuid " + args[0] + "\n"
 		}
+		if ch.handingOver || other.handingOver {
+			// As FreeSWITCH: the originate's thread, on its way out, parks
+			// its leg again, out of the bridge, which never forms.
+			return "+OK " + other.uuid + "\n"
+		}
 		s.startJoin(ch, other)
 		return "+OK " + other.uuid + "\n"
 	case "uuid_park":
