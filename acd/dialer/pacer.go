@@ -340,13 +340,13 @@ func (p *Pacer) power(s Snapshot) int {
 	if young {
 		risk = youngRisk
 	}
-	law := f.law
+	law := g.law
 	for range base {
-		law = addBernoulli(law, f.pn[horizon])
+		law = addBernoulli(law, g.pn[horizon])
 	}
 	n := base
 	for k := base + 1; k <= full; k++ {
-		law = addBernoulli(law, f.pn[horizon])
+		law = addBernoulli(law, g.pn[horizon])
 		if !withinRoom(g.abandons(k, law), room, young) || g.beyond(k, law, room) > risk {
 			break
 		}

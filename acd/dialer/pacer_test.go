@@ -243,6 +243,7 @@ func TestRipeBatchLargerThanKept(t *testing.T) {
 func TestPredictiveBudgetAfterBurst(t *testing.T) {
 	p := newPacer(t, Predictive)
 	at := t0
+	dialed(p, 300, at)
 	connect := func(n int, abandoned bool) {
 		for range n {
 			at = at.Add(time.Second)
@@ -324,10 +325,13 @@ func TestAbandonRoom(t *testing.T) {
 // abandon: through a burst of answers at the start it places one call per
 // free agent (less the dials in flight and the callers waiting), however
 // tempting the moment; once answers have made room it dials ahead; an
-// abandon that spends the room brings it back to one per free agent.
+// abandon that spends the room brings it back to one per free agent. Its
+// answer rate is known from earlier dials: with none known, any dial could
+// answer, and a room of one abandon lets no dial ahead.
 func TestPredictiveFloorFromTheFirstCall(t *testing.T) {
 	p := newPacer(t, Predictive)
 	at := t0
+	dialed(p, 300, at)
 	// A tempting moment: many free agents, talks about to end, few dials out.
 	snap := func(ringing int) Snapshot {
 		s := Snapshot{Now: at, FreeAgents: 8, Busy: ago(at, 300, 280, 260, 240, 220, 200, 180),
@@ -421,6 +425,16 @@ func TestWithinRoom(t *testing.T) {
 func seasoned(t *testing.T, n int, at time.Time) *Pacer {
 	t.Helper()
 	p := newPacer(t, Predictive)
+	dialed(p, n, at)
+	for i := range n {
+		p.Handled(time.Duration(30+i%181)*time.Second, 15*time.Second)
+	}
+	return p
+}
+
+// dialed records n ripe dials, 30 % answered (4-16 s to an answer, 10-26 s
+// to none), placed a second apart from an hour before at.
+func dialed(p *Pacer, n int, at time.Time) {
 	placed := at.Add(-time.Hour)
 	for i := range n {
 		live := i%10 < 3
@@ -429,11 +443,9 @@ func seasoned(t *testing.T, n int, at time.Time) *Pacer {
 			ring = 4 + float64(i%13)
 		}
 		p.DialEnded(placed, placed.Add(time.Duration(ring*float64(time.Second))), live)
-		p.Handled(time.Duration(30+i%181)*time.Second, 15*time.Second)
 		placed = placed.Add(time.Second)
 	}
 	p.ripen(at)
-	return p
 }
 
 // The cap under a burst of answers at the start of a campaign: with room for

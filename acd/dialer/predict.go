@@ -37,6 +37,7 @@ type forecast struct {
 	free                   float64   // agents free now, less the callers waiting
 	pn                     *row      // answer chance of a new dial by t
 	law                    []float64 // exact law of the ringing dials' answers by the horizon
+	ring                   []float64 // each ringing dial's answer chance by the horizon
 }
 
 func (p *Pacer) forecast(s Snapshot) *forecast {
@@ -89,11 +90,11 @@ func (p *Pacer) forecast(s Snapshot) *forecast {
 	// The exact law of the answers from the ringing dials, over the whole
 	// horizon: with few agents the normal approximation sees abandons where
 	// there cannot be any (fewer possible answers than free agents).
-	f.law = make([]float64, 1, len(s.Ringing)+16)
-	f.law[0] = 1
-	for _, at := range s.Ringing {
-		f.law = addBernoulli(f.law, p.answerRow(s.Now.Sub(at).Seconds())[horizon])
+	f.ring = make([]float64, len(s.Ringing))
+	for i, at := range s.Ringing {
+		f.ring[i] = p.answerRow(s.Now.Sub(at).Seconds())[horizon]
 	}
+	f.law = ringLaw(f.ring, 1)
 	return f
 }
 
@@ -198,17 +199,18 @@ func (p *Pacer) predict(s Snapshot) int {
 	// normal tail of the answers less the agents, since abandons come in
 	// bursts that a Poisson count of the same mean makes too rare.
 	young := len(p.talk.buf) < keep
-	ok := func(k int, law []float64) bool {
+	ok := func(k int, law, glaw []float64) bool {
 		ab := f.abandons(k, law)
 		return ab <= share*(f.xm[horizon]+float64(k)*f.pn[horizon])+1e-9 &&
-			withinRoom(g.abandons(k, law), room, young) && (!young || g.beyond(k, law, room) <= youngRisk)
+			withinRoom(g.abandons(k, glaw), room, young) && (!young || g.beyond(k, glaw, room) <= youngRisk)
 	}
 	// Expected abandons grow with k: count up while they stay allowed
 	// (placing none is always allowed); most moments place none or one.
-	law := f.law
+	law, glaw := f.law, g.law
 	for k := 1; k <= maxNew; k++ {
 		law = addBernoulli(law, f.pn[horizon])
-		if !ok(k, law) {
+		glaw = addBernoulli(glaw, g.pn[horizon])
+		if !ok(k, law, glaw) {
 			return k - 1
 		}
 	}
@@ -241,7 +243,22 @@ func (p *Pacer) doubtful(f *forecast) *forecast {
 		g.xm[t] *= more
 		pn[t] = math.Min(1, pn[t]*more)
 	}
+	// The exact law caps the abandons (see abandons), so it is doubted
+	// too: from the forecast's, a doubt of the answer rate could never
+	// raise the abandons above what the estimate alone allows.
+	g.law = ringLaw(f.ring, more)
 	return &g
+}
+
+// ringLaw is the exact law of the answers by the horizon of dials with
+// answer chances ring, each raised by the factor more (at most to 1).
+func ringLaw(ring []float64, more float64) []float64 {
+	law := make([]float64, 1, len(ring)+16)
+	law[0] = 1
+	for _, q := range ring {
+		law = addBernoulli(law, math.Min(1, q*more))
+	}
+	return law
 }
 
 // room is how many more abandons the window can take at any moment: the
