@@ -54,7 +54,7 @@
 // answers (at 3 %) find an agent and the rate is under the cap from the
 // first call on. With room, a dial ahead is placed only while the abandons
 // forecast for the next seconds, as a Poisson count, outgrow the room with a
-// chance of at most 1e-4; while the campaign has fewer than 2000 recent
+// chance of at most 2e-5; while the campaign has fewer than 2000 recent
 // talks, at most 1e-5, and as much for the normal tail of the answers less
 // the agents at the worst second. That forecast doubts the campaign's own
 // estimates: the answers are raised and the agents that talks free lowered

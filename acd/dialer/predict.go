@@ -288,7 +288,7 @@ func (p *Pacer) room(now time.Time) int {
 // decision, tens of thousands a day; a young campaign's room is small and
 // its estimates least sure.
 const (
-	roomRisk  = 1e-4
+	roomRisk  = 2e-5
 	youngRisk = 1e-5
 )
 
