@@ -327,9 +327,7 @@ func (p *Pacer) power(s Snapshot) int {
 	if full <= base {
 		return full
 	}
-	// Callers waiting with no agent free may have used their seconds up:
-	// they take the room first (as in predict).
-	room := max(0, p.room(s.Now)-max(0, s.Waiting-s.FreeAgents))
+	room := p.roomLeft(s)
 	if room == 0 {
 		return free - len(s.Ringing)
 	}

@@ -186,7 +186,7 @@ func (p *Pacer) predict(s Snapshot) int {
 	// A caller already waiting has less than ConnectWithin left, and when
 	// it began is not known: unless an agent is free now, it is counted as
 	// abandoned, and the room must hold it first.
-	room := max(0, p.room(s.Now)-max(0, s.Waiting-s.FreeAgents))
+	room := p.roomLeft(s)
 	if room == 0 {
 		// One call per free agent, whatever the answer chances say: the
 		// dials in flight could all answer.
@@ -280,6 +280,12 @@ func (p *Pacer) room(now time.Time) int {
 		}
 	}
 	return max(0, int(math.Floor((c*float64(live)-float64(abandoned))/(1-c)+1e-9)))
+}
+
+// roomLeft is the room less the answered calls already waiting with no
+// agent free: their seconds may be used up, so they take the room first.
+func (p *Pacer) roomLeft(s Snapshot) int {
+	return max(0, p.room(s.Now)-max(0, s.Waiting-s.FreeAgents))
 }
 
 // roomRisk and youngRisk are the highest chances the abandons of the next
