@@ -123,7 +123,7 @@ func callLines(rec *store.CallRecord, emit func(key string, at time.Time, line s
 		if agent == "" {
 			agent = "NONE"
 		}
-		return strings.Join(append([]string{rec.ID, queue, agent, event}, data...), "|")
+		return qlJoin(append([]string{rec.ID, queue, agent, event}, data...))
 	}
 	in, key, opos, leftAt := "", "", "1", "1" // opos: place on entering; leftAt: on abandoning
 	var since time.Time
@@ -287,6 +287,19 @@ func transferredToQueue(rec *store.CallRecord, at time.Time) bool {
 	return false
 }
 
+// qlFieldText makes a field's text one field of one line: caller ids and
+// pause reasons come from outside, and a | or a line break in them would
+// shift the fields after it or forge a line of its own.
+var qlFieldText = strings.NewReplacer("|", " ", "\r", " ", "\n", " ")
+
+// qlJoin is the fields of a queue_log line, each made safe, joined by |.
+func qlJoin(fields []string) string {
+	for i, f := range fields {
+		fields[i] = qlFieldText.Replace(f)
+	}
+	return strings.Join(fields, "|")
+}
+
 // changeEvents pushes the queue_log line of one agent state change, if it
 // has one.
 func changeEvents(ch store.AgentChange, pushOne func(time.Time, string)) {
@@ -300,7 +313,7 @@ func changeEvents(ch store.AgentChange, pushOne func(time.Time, string)) {
 		}
 	}
 	line := func(event string, data ...string) string {
-		return strings.Join(append([]string{event}, data...), "|")
+		return qlJoin(append([]string{event}, data...))
 	}
 	switch {
 	case ch.From == acd.LoggedOut && ch.To != acd.LoggedOut:

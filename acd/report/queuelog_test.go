@@ -100,3 +100,35 @@ func TestQueueLogEvents(t *testing.T) {
 		t.Errorf("queue_log (%d lines), seconds from the start:\n%s\nwant:\n%s", n, g, want)
 	}
 }
+
+// A pause reason or a caller id is text from outside: a newline or a | in
+// it must not make a line of its own nor shift the fields after it.
+func TestQueueLogHostileText(t *testing.T) {
+	rec := store.CallRecord{ID: "h", Queue: "sales", Caller: "+1555|x\n999|forged|sales|NONE|ENTERQUEUE", Entered: at(0, 0), Ended: at(0, 9),
+		Outcome: acd.OutcomeAbandoned, Timeline: []store.Step{{At: at(0, 0), Kind: "enqueue", Detail: "sales", Pos: 1}, {At: at(0, 9), Kind: "abandon", Detail: "queued", Pos: 1}}}
+	src := memSource{calls: []store.CallRecord{rec}, changes: []store.AgentChange{
+		{Agent: "bob", At: at(0, 5), From: acd.Available, To: acd.Paused, Reason: "lunch\r\n1|NONE|sales|eve|ADDMEMBER|", Queues: []string{"sales"}},
+	}}
+	var b strings.Builder
+	n, _, err := WriteQueueLog(&b, src, t0, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if n != 3 || len(lines) != 3 {
+		t.Fatalf("%d lines (counted %d), want 3:\n%s", len(lines), n, b.String())
+	}
+	for _, l := range lines {
+		f := strings.Split(l, "|")
+		switch f[4] {
+		case "ENTERQUEUE":
+			if len(f) != 8 || f[6] != "+1555 x 999 forged sales NONE ENTERQUEUE" {
+				t.Errorf("ENTERQUEUE line %q: want the caller id in field 7, its | and newline as spaces", l)
+			}
+		case "PAUSE":
+			if len(f) != 6 || f[5] != "lunch  1 NONE sales eve ADDMEMBER " {
+				t.Errorf("PAUSE line %q: want the reason in field 6, its | and newlines as spaces", l)
+			}
+		}
+	}
+}
