@@ -210,6 +210,9 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 		}
 		warning = strings.TrimSpace(web.banner() + warning) // in every redrawn frame too
 	}
+	if o.web == "" {
+		fmt.Fprintln(w, "Add --web to watch it in a browser, signed in as admin, supervisor (wallboard, campaigns) or agent.")
+	}
 	if warning != "" {
 		fmt.Fprintln(w, warning)
 	}

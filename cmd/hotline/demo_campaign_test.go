@@ -23,6 +23,9 @@ func TestDemoRunsItsCampaign(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
+	if !strings.Contains(out, "Add --web to watch it in a browser, signed in as admin, supervisor") {
+		t.Errorf("no word of the web desk's sign-ins:\n%s", out)
+	}
 	line := regexp.MustCompile(`follow-up running: (\d+) dialed, (\d+) answered, (\d+) connected, (\d+) abandoned \(([\d.]+)%, cap 3%\)`)
 	var dialed []int
 	for _, m := range line.FindAllStringSubmatch(out, -1) {

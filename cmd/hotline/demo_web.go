@@ -32,9 +32,10 @@ type demoWeb struct {
 }
 
 // startDemoWeb listens on addr and serves r through a SimLive. With a store
-// made for this demo alone (fresh), it creates an admin and an agent user
-// with random passwords; a store the user named keeps its own users and
-// gets none added, so no known password ever lands in a real store.
+// made for this demo alone (fresh), it creates an admin, a supervisor and
+// an agent user with random passwords; a store the user named keeps its
+// own users and gets none added, so no known password ever lands in a
+// real store.
 func startDemoWeb(addr string, r *engine.SimRun, db *store.DB, fresh bool, cfg config.Config) (*demoWeb, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -60,15 +61,17 @@ func startDemoWeb(addr string, r *engine.SimRun, db *store.DB, fresh bool, cfg c
 	return d, nil
 }
 
-// demoUsers creates "admin" and, for the first agent, "agent", each with a
-// random password, and returns how to sign in.
+// demoUsers creates "admin", "supervisor" (in no team: every queue, agent
+// and campaign, but none of the admin's settings, users or backups) and,
+// for the first agent, "agent", each with a random password, and returns
+// how to sign in.
 func demoUsers(db *store.DB, cfg config.Config) ([]string, error) {
 	type demoUser struct {
 		name  string
 		role  auth.Role
 		agent string
 	}
-	want := []demoUser{{"admin", auth.Admin, ""}}
+	want := []demoUser{{"admin", auth.Admin, ""}, {"supervisor", auth.Supervisor, ""}}
 	if len(cfg.Agents) > 0 {
 		want = append(want, demoUser{"agent", auth.Agent, cfg.Agents[0].ID})
 	}
@@ -99,7 +102,15 @@ func (d *demoWeb) banner() string {
 	if len(d.users) == 0 {
 		return fmt.Sprintf("Web desk: %s (sign in with a user of the store)\n", d.url)
 	}
-	return fmt.Sprintf("Web desk: %s  sign in as %s\n", d.url, strings.Join(d.users, " or "))
+	return fmt.Sprintf("Web desk: %s  sign in as %s\n", d.url, demoOr(d.users))
+}
+
+// demoOr lists choices: "a", "a or b", "a, b or c".
+func demoOr(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
 // close stops serving; it may be called again.

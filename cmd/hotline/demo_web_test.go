@@ -17,8 +17,9 @@ import (
 )
 
 // demo --web serves the desk on the simulated call center: it prints the
-// URL and a demo admin's random password; the API wants them, and the
-// change stream carries the simulator's agents and calls as they happen.
+// URL and the random passwords of a demo admin, supervisor and agent; the
+// API wants them, each gets their role's rights, and the change stream
+// carries the simulator's agents and calls as they happen.
 func TestDemoWeb(t *testing.T) {
 	addr := freeAddr(t)
 	var out, errOut safeBuffer
@@ -28,7 +29,7 @@ func TestDemoWeb(t *testing.T) {
 		done <- run(ctx, []string{"demo", "--web=" + addr, "--speed", "60", "--duration", "30m", "--plain"}, &out, &errOut)
 	}()
 	defer func() { cancel(); <-done }()
-	login := regexp.MustCompile(`Web desk: (http://\S+)  sign in as admin / (\S+) \(admin\) or agent / \S+ \(agent (\S+)\)`)
+	login := regexp.MustCompile(`Web desk: (http://\S+)  sign in as admin / (\S+) \(admin\), supervisor / (\S+) \(supervisor\) or agent / (\S+) \(agent (\S+)\)\n`)
 	var m []string
 	deadline := time.Now().Add(10 * time.Second)
 	for m = login.FindStringSubmatch(out.String()); m == nil; m = login.FindStringSubmatch(out.String()) {
@@ -52,6 +53,7 @@ func TestDemoWeb(t *testing.T) {
 	}
 	resp.Body.Close()
 	demoWebCampaignMoves(t, c, base)
+	demoWebRoles(t, base, map[string]string{"supervisor": m[3], "agent": m[4]}, m[5])
 	// The wallboard's chart of today: the run is on the wall clock.
 	if resp, err := c.Get(base + "/api/v1/charts/today"); err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" {
 		t.Errorf("chart: %v %v", resp, err)
@@ -119,5 +121,72 @@ func demoWebCampaignMoves(t *testing.T, c *http.Client, base string) {
 	if last.State != "running" || last.Stats.Dialed <= first.Stats.Dialed || last.Stats.Connected == 0 ||
 		last.AbandonRate > last.AbandonCap {
 		t.Errorf("campaign first %+v, last %+v; want it running, dialing more, leads connected, under its cap", first, last)
+	}
+}
+
+// demoWebRoles signs in as the demo's supervisor and agent: the supervisor
+// reads the wallboard's figures and chart, the calls, reports and
+// campaigns and may pause and resume the campaign, but is refused the
+// admin's users, settings, reload, audit, backup and do-not-call lists;
+// the agent reads the status and works their own agent, nothing more.
+func demoWebRoles(t *testing.T, base string, pw map[string]string, agentID string) {
+	t.Helper()
+	type try struct {
+		method, path string
+		want         int
+	}
+	tries := map[string][]try{
+		"supervisor": {
+			{"GET", "/api/v1/whoami", 200},
+			{"GET", "/api/v1/status", 200},
+			{"GET", "/api/v1/charts/today", 200},
+			{"GET", "/api/v1/calls", 200},
+			{"GET", "/api/v1/reports/queues?from=2020-01-01&to=2100-01-01", 200},
+			{"GET", "/api/v1/campaigns", 200},
+			{"POST", "/api/v1/campaigns/follow-up/pause", 200},
+			{"POST", "/api/v1/campaigns/follow-up/resume", 200},
+			{"GET", "/api/v1/users", 403},
+			{"POST", "/api/v1/users", 403},
+			{"GET", "/api/v1/config/queues", 403},
+			{"POST", "/api/v1/config/reload", 403},
+			{"GET", "/api/v1/audit", 403},
+			{"GET", "/api/v1/store/backup", 403},
+			{"GET", "/api/v1/dnc/follow-up", 403},
+		},
+		"agent": {
+			{"GET", "/api/v1/whoami", 200},
+			{"GET", "/api/v1/status", 200},
+			{"GET", "/api/v1/campaigns", 403},
+			{"GET", "/api/v1/calls", 403},
+			{"POST", "/api/v1/campaigns/follow-up/pause", 403},
+			{"GET", "/api/v1/users", 403},
+		},
+	}
+	for _, name := range []string{"supervisor", "agent"} {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		resp, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"name":"`+name+`","password":"`+pw[name]+`"}`))
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("sign in as the demo %s: %v %v", name, resp, err)
+		}
+		var who struct{ Role, Agent, CSRF string }
+		err = json.NewDecoder(resp.Body).Decode(&who)
+		resp.Body.Close()
+		if err != nil || who.Role != name || (name == "agent") != (who.Agent == agentID) {
+			t.Errorf("signed in as %s: %+v %v; want role %s (agent %s for the agent)", name, who, err, name, agentID)
+		}
+		for _, x := range tries[name] {
+			req, _ := http.NewRequest(x.method, base+x.path, strings.NewReader("{}"))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-CSRF-Token", who.CSRF)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != x.want {
+				t.Errorf("%s: %s %s answered %d, want %d", name, x.method, x.path, resp.StatusCode, x.want)
+			}
+		}
 	}
 }
