@@ -180,6 +180,8 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		code = http.StatusBadRequest
 	case errors.Is(err, errTooLarge):
 		code = http.StatusRequestEntityTooLarge
+	case errors.Is(err, errForbidden):
+		code = http.StatusForbidden
 	case errors.Is(err, engine.ErrUnknownAgent), errors.Is(err, engine.ErrUnknownCall), errors.Is(err, store.ErrNotFound):
 		code = http.StatusNotFound
 	case errors.Is(err, engine.ErrUnknownCampaign):
@@ -408,7 +410,13 @@ func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	if _, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes, Reason: body.Reason}); err != nil {
+	if _, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes, Reason: body.Reason,
+		May: func(rec *store.CallRecord) error {
+			if why := s.mayTouch(r, rec); why != "" {
+				return fmt.Errorf("%w: %s", errForbidden, why)
+			}
+			return nil
+		}}); err != nil {
 		s.fail(w, err)
 		return
 	}

@@ -16,7 +16,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/store"
 )
 
 var fastParams = auth.Params{Time: 1, Memory: 1024, Threads: 1}
@@ -256,4 +258,46 @@ func do(t *testing.T, base, method, path, body string, hdr http.Header) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// A disposition and notes are filed by the agent who took the call, or a
+// supervisor over its queue or agent: another agent, or a supervisor of
+// another team, gets 403 and the record keeps what it had.
+func TestDispositionOwnCallsOnly(t *testing.T) {
+	d := newTestDaemon(t, teamsYAML)
+	srv := authServer(t, d)
+	at := time.Now().Add(-time.Hour)
+	for _, c := range []store.CallRecord{
+		{ID: "c-alice", Entered: at, Ended: at.Add(time.Minute), Queue: "support", Agent: "alice", Outcome: acd.OutcomeAnswered},
+		{ID: "c-bob", Entered: at, Ended: at.Add(time.Minute), Queue: "sales", Agent: "bob", Outcome: acd.OutcomeAnswered},
+	} {
+		if err := d.db.SaveCall(&c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bearer := func(s string) http.Header { return http.Header{"Authorization": {"Bearer " + s}} }
+	al := bearer(addUser(t, d.db, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"}))
+	tina := bearer(addUser(t, d.db, auth.User{Name: "tina", Role: auth.Supervisor}))
+	sue := bearer(addUser(t, d.db, auth.User{Name: "sue", Role: auth.Supervisor}))
+	for _, c := range []struct {
+		who  string
+		hdr  http.Header
+		call string
+		want int
+	}{
+		{"al", al, "c-bob", 403},
+		{"tina", tina, "c-bob", 403},
+		{"al", al, "c-alice", 200},
+		{"tina", tina, "c-alice", 200},
+		{"sue", sue, "c-bob", 200},
+		{"al", al, "nope", 404},
+	} {
+		code, body := sendAs(t, "POST", srv.URL+"/api/v1/calls/"+c.call+"/disposition", `{"disposition":"by `+c.who+`"}`, c.hdr)
+		if code != c.want {
+			t.Errorf("%s files on %s: %d %s, want %d", c.who, c.call, code, body, c.want)
+		}
+	}
+	if rec, err := d.db.Call("c-bob"); err != nil || rec.Disposition != "by sue" {
+		t.Errorf("c-bob's disposition %q (%v), want sue's only", rec.Disposition, err)
+	}
 }

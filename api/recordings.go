@@ -86,7 +86,7 @@ func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, fmt.Errorf("call %q: %w", id, err))
 		return
 	}
-	if why := s.mayHear(r, rec); why != "" {
+	if why := s.mayTouch(r, rec); why != "" {
 		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": " + why})
 		return
 	}
@@ -136,8 +136,9 @@ func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", fi.ModTime(), f)
 }
 
-// mayHear says why the caller may not hear the call's recording, or "".
-func (s *Server) mayHear(r *http.Request, rec *store.CallRecord) string {
+// mayTouch says why the caller may not hear the call's recording nor file
+// its disposition, or "".
+func (s *Server) mayTouch(r *http.Request, rec *store.CallRecord) string {
 	p := principalOf(r)
 	if p == nil || p.role.Allows(auth.Supervisor) {
 		if t := s.teamOf(r); t != nil && !t.record(s.eng.Snapshot().Members, rec) {
@@ -148,7 +149,7 @@ func (s *Server) mayHear(r *http.Request, rec *store.CallRecord) string {
 	if a := p.user.Agent; a != "" && (rec.Agent == a || slices.ContainsFunc(rec.Legs, func(l store.Leg) bool { return l.Agent == a })) {
 		return ""
 	}
-	return "an agent hears their own calls only"
+	return "an agent acts on their own calls only"
 }
 
 // recordingType is a recording's content type by its extension.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"github.com/hotline-cc/hotline/store"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -119,6 +120,10 @@ type Disposition struct {
 	Disposition string
 	Notes       string
 	Reason      string // what the call was about; "" leaves it as it is
+	// May, when set, is asked first with the call's record as it stands
+	// (who may file on it: an agent on their own calls); an error refuses
+	// the request and changes nothing.
+	May func(*store.CallRecord) error
 }
 
 // DispositionResult is what was attached.
@@ -130,6 +135,15 @@ type DispositionResult struct {
 }
 
 func (r Disposition) apply(c *Core, now time.Time) (any, error) {
+	if r.May != nil {
+		rec, _, err := c.callRecord(r.Call)
+		if err == nil {
+			err = r.May(rec)
+		}
+		if err != nil {
+			return DispositionResult{}, err
+		}
+	}
 	err := c.Disposition(now, r.Call, r.Disposition, r.Notes)
 	if err == nil && r.Reason != "" {
 		err = c.SetReason(now, r.Call, r.Reason)

@@ -392,21 +392,32 @@ func (c *Core) SetReason(now time.Time, callID, reason string) error {
 	return c.editRecord(callID, func(rec *store.CallRecord) { rec.Reason = reason })
 }
 
-// editRecord changes a call's record, live, ending or ended.
-func (c *Core) editRecord(callID string, edit func(*store.CallRecord)) error {
+// callRecord is a call's record as it stands, live, ending or ended, and
+// whether it must be written back after a change (ended calls only).
+func (c *Core) callRecord(callID string) (rec *store.CallRecord, ended bool, err error) {
 	if cl, ok := c.calls[callID]; ok {
-		edit(&cl.rec)
-		return nil
+		return &cl.rec, false, nil
 	}
 	if t, ok := c.trailing[callID]; ok {
-		edit(&t.rec)
-		return nil
+		return &t.rec, false, nil
 	}
-	rec, err := c.w.Call(callID) // as last written, durable or not
+	rec, err = c.w.Call(callID) // as last written, durable or not
 	if err != nil {
-		return fmt.Errorf("call %q: %w", callID, err)
+		return nil, false, fmt.Errorf("call %q: %w", callID, err)
+	}
+	return rec, true, nil
+}
+
+// editRecord changes a call's record, live, ending or ended.
+func (c *Core) editRecord(callID string, edit func(*store.CallRecord)) error {
+	rec, ended, err := c.callRecord(callID)
+	if err != nil {
+		return err
 	}
 	edit(rec)
+	if !ended {
+		return nil
+	}
 	if _, err := c.w.Submit(store.PutCall(rec)); err != nil {
 		return fmt.Errorf("call %q: %w", callID, err)
 	}
