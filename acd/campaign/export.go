@@ -15,7 +15,8 @@ import (
 // columns and a survey's answers (as answer:NAME), each in name order.
 // each lists the leads, and is called twice: for the columns, then for the
 // rows, so that no list is held in memory. Nothing is written when the
-// first listing fails.
+// first listing fails. A cell a spreadsheet would run as a formula is
+// written behind an apostrophe (see EscapeCell); ImportCSV reads it back.
 func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	custom, answered := map[string]bool{}, map[string]bool{}
 	if err := each(func(l Lead) bool {
@@ -35,7 +36,7 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	for _, k := range answers {
 		header = append(header, "answer:"+k) // apart from the imported columns
 	}
-	_ = cw.Write(header)
+	_ = cw.Write(EscapeRow(header))
 	err := each(func(l Lead) bool {
 		next, last := "", ""
 		if !l.NextAttempt.IsZero() {
@@ -51,7 +52,7 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 		for _, k := range answers {
 			row = append(row, l.Answers[k])
 		}
-		return cw.Write(row) == nil
+		return cw.Write(EscapeRow(row)) == nil
 	})
 	cw.Flush()
 	return errors.Join(err, cw.Error())

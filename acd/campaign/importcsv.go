@@ -79,7 +79,8 @@ var (
 	ErrBadNumber = errors.New("not a valid phone number")
 )
 
-// ImportCSV reads a lead list (the leads get their ids when stored). A bad row is reported (with its row number)
+// ImportCSV reads a lead list (the leads get their ids when stored). A
+// cell WriteCSV escaped is read as it was (see UnescapeCell). A bad row is reported (with its row number)
 // and skipped; a file that cannot be read as CSV, lacks the phone column or
 // is too large is refused whole (an error, and no leads). Numbers are
 // normalized to E.164; a second row with the same number is a duplicate.
@@ -136,6 +137,9 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 	header = slices.Clone(header)
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte-order mark from spreadsheets
+	}
+	for i, h := range header {
+		header[i] = UnescapeCell(strings.TrimSpace(h))
 	}
 	cols, err := mapColumns(header, o.Map)
 	if err != nil {
@@ -323,7 +327,7 @@ func (c *columns) cell(rec []string, i int) string {
 	if i < 0 || i >= len(rec) {
 		return ""
 	}
-	return strings.TrimSpace(rec[i])
+	return UnescapeCell(strings.TrimSpace(rec[i]))
 }
 
 func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError) {

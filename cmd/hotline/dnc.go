@@ -208,7 +208,11 @@ func newDNCExportCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write a do-not-call list as CSV (phone, added, source)",
-		Args:  cobra.NoArgs,
+		Long: `Writes a do-not-call list as CSV: phone, added, source. A cell a spreadsheet
+would run as a formula (one starting with =, +, -, @, a tab or a carriage
+return, such as every +1... number) is written behind an apostrophe;
+hotline dnc import takes it off again.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.with(g, true, func(db *store.DB) error { return writeDNC(cmd.OutOrStdout(), db, o.list) })
 		},
@@ -221,7 +225,9 @@ func writeDNC(w io.Writer, db *store.DB, list string) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"phone", "added", "source"})
 	if err := db.DNCList(list, func(e store.DNCEntry) bool {
-		_ = cw.Write([]string{e.Phone, e.Added.Format(time.RFC3339), e.Source})
+		// Escaped as lead exports are (+1… would run as a formula); the
+		// import reads the cells back.
+		_ = cw.Write(campaign.EscapeRow([]string{e.Phone, e.Added.Format(time.RFC3339), e.Source}))
 		return true
 	}); err != nil {
 		return err

@@ -39,7 +39,7 @@ func TestDNCCommands(t *testing.T) {
 		t.Fatalf("remove: %d %q", code, out)
 	}
 	code, out, _ := do("dnc", "export")
-	if code != 0 || !strings.HasPrefix(out, "phone,added,source\n+12125550100,") || strings.Count(out, "\n") != 3 {
+	if code != 0 || !strings.HasPrefix(out, "phone,added,source\n'+12125550100,") || strings.Count(out, "\n") != 3 {
 		t.Fatalf("export: %d %q", code, out)
 	}
 	if code, _, errs := do("dnc", "add", "12"); code != exitInvalid || !strings.Contains(errs, "not a valid phone number") {
@@ -69,6 +69,21 @@ func TestDNCRoundTrip(t *testing.T) {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
 	if _, again, _ := do("b.db", "dnc", "export", "--list", "spring"); again != exported {
+		t.Fatalf("exported again:\n%s\nwant:\n%s", again, exported)
+	}
+	// A source a spreadsheet would run comes out escaped and back as it was.
+	formula := filepath.Join(dir, "formula.csv")
+	os.WriteFile(formula, []byte("phone,added,source\n+12125550103,2026-01-02T03:04:05Z,=1+1\n"), 0o600)
+	if code, out, errs := do("d.db", "dnc", "import", formula); code != 0 {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	_, exported, _ = do("d.db", "dnc", "export")
+	if want := "phone,added,source\n'+12125550103,2026-01-02T03:04:05Z,'=1+1\n"; exported != want {
+		t.Fatalf("export of a formula source:\n%s\nwant:\n%s", exported, want)
+	}
+	os.WriteFile(formula, []byte(exported), 0o600)
+	do("e.db", "dnc", "import", formula)
+	if _, again, _ := do("e.db", "dnc", "export"); again != exported {
 		t.Fatalf("exported again:\n%s\nwant:\n%s", again, exported)
 	}
 	bad := filepath.Join(dir, "bad.csv")

@@ -54,7 +54,8 @@ func newLeadsImportCmd(g *globalOptions) *cobra.Command {
 when the number's area has one zone, from the number. A bad row is reported
 with its row number and skipped; a number already in the campaign (or twice in
 the file) is skipped and counted. A file that cannot be read is refused whole:
-nothing is stored.`,
+nothing is stored. A cell hotline leads export wrote behind an apostrophe (a
+formula character after it, as in '+33612345678) is read without it.`,
 		Example: `  hotline leads import spring.csv --campaign spring --map phone=Tel,name="Full Name" --region GB`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -234,7 +235,17 @@ func newLeadsExportCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write a campaign's leads with their state and results as CSV",
-		Args:  cobra.NoArgs,
+		Long: `Writes a campaign's leads as CSV, in the order they were imported: id, phone,
+name, time zone, state, attempts, next attempt, last outcome, disposition, the
+imported columns, then the survey answers (answer:NAME).
+
+A cell a spreadsheet would run as a formula (one starting with =, +, -, @, a
+tab or a carriage return, such as +33... numbers or a name typed =SUM(1)) is
+written behind an apostrophe: '+33612345678. hotline leads import takes that
+apostrophe off again, so an exported file imports as the same values; a cell
+that already was apostrophes then one of those characters gets one more.`,
+		Example: `  hotline leads export --campaign spring > spring-results.csv`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if camp == "" {
 				return invalidArg(fmt.Errorf("--campaign is required"))

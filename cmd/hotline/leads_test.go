@@ -42,8 +42,8 @@ func TestLeadsImportExport(t *testing.T) {
 		t.Fatalf("export exit %d: %s", code, errb.String())
 	}
 	want := "id,phone,name,timezone,state,attempts,next_attempt,last_outcome,disposition,Plan\n" +
-		"spring-1,+12125550187,Ann Lee,America/New_York,new,0,,,,gold\n" +
-		"spring-2,+442079460958,Bob Smith,Europe/London,new,0,,,,silver\n"
+		"spring-1,'+12125550187,Ann Lee,America/New_York,new,0,,,,gold\n" +
+		"spring-2,'+442079460958,Bob Smith,Europe/London,new,0,,,,silver\n"
 	if out.String() != want {
 		t.Fatalf("export:\n%s\nwant:\n%s", out.String(), want)
 	}
@@ -69,8 +69,8 @@ func TestLeadsImportExport(t *testing.T) {
 		t.Fatalf("export exit %d: %s", code, errb.String())
 	}
 	want = "id,phone,name,timezone,state,attempts,next_attempt,last_outcome,disposition,Plan,answer:recommend,answer:recommend.confidence,answer:recommend.transcript,answer:satisfaction\n" +
-		"spring-1,+12125550187,Ann Lee,America/New_York,new,0,,,,gold,,,,\n" +
-		"spring-2,+442079460958,Bob Smith,Europe/London,done,1,,,completed,silver,yes,0.82,\"yes, of course\",4\n"
+		"spring-1,'+12125550187,Ann Lee,America/New_York,new,0,,,,gold,,,,\n" +
+		"spring-2,'+442079460958,Bob Smith,Europe/London,done,1,,,completed,silver,yes,0.82,\"yes, of course\",4\n"
 	if out.String() != want {
 		t.Fatalf("export with answers:\n%s\nwant:\n%s", out.String(), want)
 	}
@@ -121,7 +121,7 @@ func TestLeadsExportInImportOrder(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")[1:]
 	for i, line := range lines {
-		if want := fmt.Sprintf("spring-%d,+1212555%04d,Lead %d,", i+1, i, i); !strings.HasPrefix(line, want) {
+		if want := fmt.Sprintf("spring-%d,'+1212555%04d,Lead %d,", i+1, i, i); !strings.HasPrefix(line, want) {
 			t.Fatalf("row %d: %q, want it to start %q", i+2, line, want)
 		}
 	}
