@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-cc/hotline/ari/internal/sipptest"
+	"github.com/hotline-cc/hotline/internal/sipptest"
 )
 
 // An agent who answers from the desk (answer: desk): the desk's Answer

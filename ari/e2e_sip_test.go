@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-cc/hotline/ari/internal/sipptest"
+	"github.com/hotline-cc/hotline/internal/sipptest"
 	"github.com/hotline-cc/hotline/store"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
-	"github.com/hotline-cc/hotline/ari/internal/sipptest"
+	"github.com/hotline-cc/hotline/internal/sipptest"
 )
 
 // Legs to real SIP phones (SIPp) that do not answer fail with the reason

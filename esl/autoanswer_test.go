@@ -11,8 +11,8 @@ import (
 )
 
 // An originate with AutoAnswer (an agent answering from the desk) asks
-// FreeSWITCH for the auto-answer headers with sip_auto_answer=true; one
-// without does not.
+// FreeSWITCH for the auto-answer headers with sip_auto_answer=true (Call-Info)
+// and an Alert-Info header of its own; one without does not.
 func TestOriginateAutoAnswer(t *testing.T) {
 	f := newFixture(t, esl.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -33,10 +33,12 @@ func TestOriginateAutoAnswer(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(found["leg-auto"], "sip_auto_answer=true") {
-		t.Errorf("auto-answer originate %q lacks sip_auto_answer=true", found["leg-auto"])
+	for _, want := range []string{"sip_auto_answer=true", "sip_h_Alert-Info=<http://127.0.0.1>;info=alert-autoanswer;delay=0"} {
+		if !strings.Contains(found["leg-auto"], want) {
+			t.Errorf("auto-answer originate %q lacks %s", found["leg-auto"], want)
+		}
 	}
-	if ring := found["leg-ring"]; ring == "" || strings.Contains(ring, "sip_auto_answer") {
+	if ring := found["leg-ring"]; ring == "" || strings.Contains(ring, "sip_auto_answer") || strings.Contains(ring, "Alert-Info") {
 		t.Errorf("plain originate %q: want one, without sip_auto_answer", ring)
 	}
 }

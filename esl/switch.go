@@ -400,6 +400,10 @@ func (s *Switch) originate(ctx context.Context, what string, req pbx.OriginateRe
 	return nil
 }
 
+// autoAnswerAlertInfo is the Alert-Info that asks a phone to answer by
+// itself, the one Hotline sends through Asterisk too.
+const autoAnswerAlertInfo = "<http://127.0.0.1>;info=alert-autoanswer;delay=0"
+
 // originateVars renders the {var=value,...} prefix of an originate.
 func originateVars(req pbx.OriginateRequest, extra map[string]string) (string, error) {
 	timeout := req.Timeout
@@ -418,8 +422,12 @@ func originateVars(req pbx.OriginateRequest, extra map[string]string) (string, e
 		vars["origination_caller_id_number"] = req.CallerID
 	}
 	if req.AutoAnswer {
-		// mod_sofia sends Call-Info answer-after=0 and Alert-Info auto answer.
+		// mod_sofia makes Call-Info answer-after=0 (and ;intercom=true in
+		// the request URI) of sip_auto_answer, but no Alert-Info: the
+		// Alert-Info auto answer, for the phones that read only that
+		// (Polycom), is added as a header of its own.
 		vars["sip_auto_answer"] = "true"
+		vars["sip_h_Alert-Info"] = autoAnswerAlertInfo
 	}
 	for k, v := range extra {
 		vars[k] = v

@@ -1,7 +1,7 @@
 // Package sipptest runs SIPp (Debian's sip-tester) as real SIP callers and
 // agent phones against the test Asterisk of testdata/asterisk/asterisk.sh,
 // for the tests named Asterisk. Scenarios are Go templates in
-// testdata/asterisk/sipp; tones are rendered by sox.
+// testdata/sipp; tones are rendered by sox.
 package sipptest
 
 import (
@@ -33,25 +33,45 @@ type Env struct {
 // missing.
 func Need(t testing.TB) Env {
 	t.Helper()
-	for _, tool := range []string{"sipp", "sox"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not on PATH (apt-get install sip-tester sox)", tool)
-		}
-	}
-	env := Env{Addr: os.Getenv("HOTLINE_ASTERISK_SIP"), Agents: map[string]int{}}
-	if env.Addr == "" {
+	addr := os.Getenv("HOTLINE_ASTERISK_SIP")
+	if addr == "" {
 		t.Skip("HOTLINE_ASTERISK_SIP not set; run testdata/asterisk/asterisk.sh start and eval its env")
 	}
+	agents := map[string]int{}
 	for _, kv := range strings.Split(os.Getenv("HOTLINE_ASTERISK_SIP_AGENTS"), ",") {
 		name, port, _ := strings.Cut(kv, "=")
 		p, err := strconv.Atoi(port)
 		if err != nil {
 			t.Fatalf("HOTLINE_ASTERISK_SIP_AGENTS: %q is not endpoint=port", kv)
 		}
-		env.Agents[name] = p
+		agents[name] = p
 	}
-	env.Tones = tones(t)
-	return env
+	return Local(t, addr, agents)
+}
+
+// Local is the SIP side of a switch listening on addr whose agent phones
+// answer on the ports of agents, or skips the test when sipp or sox is
+// missing.
+func Local(t testing.TB, addr string, agents map[string]int) Env {
+	t.Helper()
+	for _, tool := range []string{"sipp", "sox"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not on PATH (apt-get install sip-tester sox)", tool)
+		}
+	}
+	return Env{Addr: addr, Agents: agents, Tones: tones(t)}
+}
+
+// Register registers user@domain, whose phone answers on port, with the
+// switch (testdata/sipp/register.xml, digest authentication), and fails
+// the test unless the switch accepts it within a few seconds.
+func (e Env) Register(t testing.TB, user, domain, password string, port int) {
+	t.Helper()
+	data := struct{ User, Domain, Password string }{user, domain, password}
+	p := Run(t, "register "+user, "register", data, "-m", "1", "-p", strconv.Itoa(port), e.Addr)
+	if err := p.Wait(t, 10*time.Second); err != nil {
+		t.Fatalf("register %s@%s at %s: %v\n%s", user, domain, e.Addr, err, p.Messages())
+	}
 }
 
 var (
@@ -153,13 +173,13 @@ func FreeUDP(t testing.TB) int {
 	return 0
 }
 
-// scenarioDir is testdata/asterisk/sipp of this module.
+// scenarioDir is testdata/sipp of this module.
 func scenarioDir() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "asterisk", "sipp")
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "sipp")
 }
 
-// Run starts sipp on the scenario testdata/asterisk/sipp/<scenario>.xml
+// Run starts sipp on the scenario testdata/sipp/<scenario>.xml
 // rendered with data, in a directory of its own, answering OPTIONS by
 // itself (-aa). It is killed at cleanup, and its messages logged if the test
 // failed.
@@ -233,7 +253,7 @@ func (p *Proc) Wait(t testing.TB, timeout time.Duration) error {
 	}
 }
 
-// Phone is an agent phone's behaviour (testdata/asterisk/sipp/agent.xml).
+// Phone is an agent phone's behaviour (testdata/sipp/agent.xml).
 type Phone struct {
 	Mode   string // answer | busy (486) | decline (603) | noanswer | autoanswer (at once if asked, else rings on)
 	RingMs int    // answer: rings this long first
@@ -260,10 +280,23 @@ func (e Env) Phone(t testing.TB, endpoint string, ph Phone) *Proc {
 	case ph.RingMs == 0:
 		ph.RingMs = 1
 	}
-	return Run(t, endpoint, "agent", ph, "-p", strconv.Itoa(port))
+	p := Run(t, endpoint, "agent", ph, "-p", strconv.Itoa(port))
+	// A call sent before sipp binds its port meets an ICMP unreachable,
+	// which a switch takes as a phone that is offline.
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatalf("phone %s: sipp not listening on port %d after 3 s:\n%s", endpoint, port, p.Messages())
+		}
+	}
+	return p
 }
 
-// Caller is a SIP caller (testdata/asterisk/sipp/caller.xml).
+// Caller is a SIP caller (testdata/sipp/caller.xml).
 type Caller struct {
 	App    string // Stasis application, sent as X-Hotline-App
 	From   string // caller number
