@@ -188,6 +188,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	if err != nil {
 		return err
 	}
+	demoPreviews(r, cfg, campaigns, seed, end)
 	live := !o.plain && isTerminal(w)
 	fmt.Fprintf(w, "Hotline demo: %s, %s of virtual time at %gx, seed %d\n", name, o.duration, o.speed, seed)
 	runUntil, status := r.RunUntil, r.Core.Status

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/dialer"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
@@ -128,8 +129,12 @@ func demoLeadsOf(db *store.DB, camp string) ([]campaign.Lead, error) {
 // campaignLine is a campaign's figures on one progress line.
 func campaignLine(k engine.CampaignStatus) string {
 	s := k.Stats
-	return fmt.Sprintf("%s %s: %d dialed, %d answered, %d connected, %d abandoned (%.1f%%, cap %.0f%%)", k.Name, k.State,
+	line := fmt.Sprintf("%s %s: %d dialed, %d answered, %d connected, %d abandoned (%.1f%%, cap %.0f%%)", k.Name, k.State,
 		s.Dialed, s.Answered, s.Connected, s.Abandoned, 100*k.AbandonRate, 100*k.AbandonCap)
+	if k.Mode == dialer.Preview.String() {
+		line += fmt.Sprintf(", %d skipped", s.SkippedPreview)
+	}
+	return line
 }
 
 // writeCampaignTable is the live view's table of campaigns.
@@ -138,11 +143,12 @@ func writeCampaignTable(w io.Writer, cs []engine.CampaignStatus) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CAMPAIGN\tSTATE\tMODE\tRINGING\tDIALED\tANSWERED\tCONNECTED\tBUSY\tNO ANSWER\tDNC\tABANDONED\tCAP")
+	fmt.Fprintln(tw, "CAMPAIGN\tSTATE\tMODE\tRINGING\tDIALED\tANSWERED\tCONNECTED\tBUSY\tNO ANSWER\tDNC\tSKIPPED\tABANDONED\tCAP")
 	for _, k := range cs {
 		s := k.Stats
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d (%.1f%%)\t%.0f%%\n", k.Name, k.State, k.Mode, k.Ringing,
-			s.Dialed, s.Answered, s.Connected, s.Busy, s.NoAnswer, s.SkippedDNC, s.Abandoned, 100*k.AbandonRate, 100*k.AbandonCap)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d (%.1f%%)\t%.0f%%\n", k.Name, k.State, k.Mode, k.Ringing,
+			s.Dialed, s.Answered, s.Connected, s.Busy, s.NoAnswer, s.SkippedDNC, s.SkippedPreview, s.Abandoned,
+			100*k.AbandonRate, 100*k.AbandonCap)
 	}
 	tw.Flush()
 }

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/configs"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// The demo's campaign made a preview campaign and given with --config: the
+// simulated agents look at the leads shown to them and dial most, so the
+// campaign's dials rise and its leads talk to the sales agents, and skip
+// some, which the progress lines count and the store keeps (never-dialed
+// leads put off). The preview timeout is longer than any look, so every
+// skip is an agent's, not a timeout's.
+func TestDemoPreviewCampaign(t *testing.T) {
+	dir := t.TempDir()
+	cfg := bytes.Replace(configs.Demo, []byte("    mode: predictive\n"),
+		[]byte("    mode: preview\n    preview_timeout: 2m\n    preview_on_timeout: skip\n"), 1)
+	if bytes.Equal(cfg, configs.Demo) {
+		t.Fatal("configs/demo.yaml has no `mode: predictive` campaign to make a preview one")
+	}
+	path, db := filepath.Join(dir, "preview.yaml"), filepath.Join(dir, "demo.db")
+	if err := os.WriteFile(path, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := hotline(t, nil, "demo", "--config", path, "--speed", "0", "--duration", "1h", "--plain", "--every", "20m", "--store", db)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	line := regexp.MustCompile(`follow-up running: (\d+) dialed, (\d+) answered, (\d+) connected, \d+ abandoned \([\d.]+%, cap 3%\), (\d+) skipped`)
+	var dialed, skipped []int
+	for _, m := range line.FindAllStringSubmatch(out, -1) {
+		d, _ := strconv.Atoi(m[1])
+		s, _ := strconv.Atoi(m[4])
+		dialed, skipped = append(dialed, d), append(skipped, s)
+	}
+	if len(dialed) != 3 || dialed[0] == 0 || dialed[2] <= dialed[0] || skipped[2] == 0 {
+		t.Fatalf("the progress lines show dials %v and skips %v; want three lines, dials rising from more than 0, and skips:\n%s", dialed, skipped, out)
+	}
+	if share := float64(skipped[2]) / float64(skipped[2]+dialed[2]); share < 0.03 || share > 0.3 {
+		t.Errorf("%d of %d leads shown skipped; want a few (about 1 in 8)", skipped[2], skipped[2]+dialed[2])
+	}
+
+	st, err := store.Open(db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	recs, err := st.CollectCalls(store.Filter{Direction: acd.DirectionOutbound})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sales := map[string]bool{"ana": true, "dev": true, "elena": true, "farid": true, "ines": true}
+	connected := 0
+	for _, r := range recs {
+		if r.Agent != "" && r.Talk > 0 {
+			connected++
+			if !sales[r.Agent] {
+				t.Errorf("lead call %s went to %s, who is not in sales", r.ID, r.Agent)
+			}
+		}
+	}
+	if connected < 10 || len(recs) < dialed[2] {
+		t.Errorf("%d lead calls recorded, %d talked to an agent in an hour; want the %d dialed, at least 10 talking", len(recs), connected, dialed[2])
+	}
+	putOff := 0
+	if err := st.CampaignLeads("follow-up", func(l campaign.Lead) bool {
+		if l.State == campaign.New && l.Attempts == 0 && !l.NextAttempt.IsZero() {
+			putOff++
+		}
+		if l.PreviewAgent != "" {
+			t.Errorf("lead %s still reserved for %s after the demo", l.ID, l.PreviewAgent)
+		}
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if putOff == 0 {
+		t.Errorf("no never-dialed lead put off in the store; the progress lines count %d skipped", skipped[2])
+	}
+}
+
+// An agent decides a lead within the preview's time, a second before it
+// expires at the latest, and in a few seconds at most otherwise.
+func TestDemoPreviewLook(t *testing.T) {
+	p := &demoPreviewer{rng: rand.New(rand.NewPCG(1, 2))}
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for _, timeout := range []time.Duration{0, 500 * time.Millisecond, 5 * time.Second, 30 * time.Second} {
+		for range 200 {
+			shown := &engine.LeadPreview{Lead: campaign.Lead{ID: "l1"}, Offered: at, Expires: at.Add(timeout)}
+			look := p.look(shown)
+			if look.until.Before(at) || look.until.After(at.Add(demoPreviewLookMax)) ||
+				(timeout >= time.Second && look.until.After(shown.Expires.Add(-time.Second))) {
+				t.Fatalf("preview timeout %s: decided at +%s", timeout, look.until.Sub(at))
+			}
+		}
+	}
+}
