@@ -211,9 +211,6 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 		}
 		warning = strings.TrimSpace(web.banner() + warning) // in every redrawn frame too
 	}
-	if o.web == "" {
-		fmt.Fprintln(w, "Add --web to watch it in a browser, signed in as admin, supervisor (wallboard, campaigns) or agent.")
-	}
 	if warning != "" {
 		fmt.Fprintln(w, warning)
 	}
@@ -284,6 +281,9 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 		fmt.Fprintf(w, " (%s at most; some were still going)", maxDrain)
 	}
 	fmt.Fprintln(w, ".")
+	if o.web == "" { // last, where the live view leaves it on screen
+		fmt.Fprintln(w, "Add --web to watch it in a browser, signed in as admin, supervisor (wallboard, campaigns) or agent.")
+	}
 	if db != nil {
 		// The shift ends with the demo: a report of the stored day counts
 		// the agents logged in while it ran, not until the day's end.
