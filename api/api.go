@@ -70,11 +70,10 @@ type Server struct {
 	// report; nil: none (see WatchWrites)
 	writes Writes
 	// reloader applies the config file again; nil: not offered (see WatchReload)
-	reloader  Reloader
-	reloads   [2]atomic.Uint64 // applied, refused
-	cfgEdit   *configEditor    // nil: the admin pages cannot edit the config (see EnableConfigEdit)
-	charts    charts           // the wallboard's charts (see SetChartOptions)
-	leadTally leadTally        // campaigns' lead counts, shared by the pages that show them
+	reloader Reloader
+	reloads  [2]atomic.Uint64 // applied, refused
+	cfgEdit  *configEditor    // nil: the admin pages cannot edit the config (see EnableConfigEdit)
+	charts   charts           // the wallboard's charts (see SetChartOptions)
 
 	// Users and tokens (see EnableAuth); nil creds: no checks.
 	creds  Credentials

@@ -3,8 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"sync"
-	"time"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
@@ -48,76 +46,27 @@ type LeadStates struct {
 	Answered int            `json:"answered"` // with survey answers
 }
 
-// leadStates answers GET /api/v1/campaigns/{name}/lead-states (?fresh=1:
-// counted now, not shared; a page asks so after an import).
+// leadStates answers GET /api/v1/campaigns/{name}/lead-states. The store
+// keeps the counts as leads change, so the answer costs the same for a
+// campaign of a million leads as for one of ten.
 func (s *Server) leadStates(w http.ResponseWriter, r *http.Request) {
 	src := s.leadsOf(w, r)
 	if src == nil {
 		return
 	}
-	out, err := s.leadTally.count(src, r.PathValue("name"), time.Now(), r.URL.Query().Get("fresh") == "1")
+	name := r.PathValue("name")
+	c, err := src.LeadCounts(name, s.clock())
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
+	out := LeadStates{Campaign: name, Total: c.Total, States: map[string]int{}, Due: c.Due, Answered: c.Answered}
+	for st, n := range c.States {
+		if n > 0 {
+			out.States[st.String()] = n
+		}
+	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// LeadStatesFresh is how long a campaign's lead counts are shared at least.
-const LeadStatesFresh = 2 * time.Second
-
-// leadTally shares campaigns' lead counts between the pages that show
-// them: counting reads every lead (a second for 200,000 on a busy 2-core
-// machine), so a count is reused while younger than LeadStatesFresh or
-// four times what it took, whichever is longer, and readers of a
-// campaign being counted wait for that count. Open pages then cost the
-// store at most about a fifth of a core per campaign, however many.
-type leadTally struct {
-	mu     sync.Mutex // guards byCamp
-	byCamp map[string]*leadCount
-}
-
-type leadCount struct {
-	mu   sync.Mutex // held while counting
-	at   time.Time
-	took time.Duration
-	v    LeadStates
-}
-
-func (t *leadTally) count(src LeadLister, name string, now time.Time, fresh bool) (LeadStates, error) {
-	t.mu.Lock()
-	if t.byCamp == nil {
-		t.byCamp = map[string]*leadCount{}
-	}
-	c := t.byCamp[name]
-	if c == nil {
-		c = &leadCount{}
-		t.byCamp[name] = c
-	}
-	t.mu.Unlock()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !fresh && !c.at.IsZero() && now.Sub(c.at) < max(LeadStatesFresh, 4*c.took) {
-		return c.v, nil
-	}
-	start := time.Now()
-	out := LeadStates{Campaign: name, States: map[string]int{}}
-	err := src.CampaignLeads(name, func(l campaign.Lead) bool {
-		out.Total++
-		out.States[l.State.String()]++
-		if l.State.Dialable() && !l.NextAttempt.After(now) {
-			out.Due++
-		}
-		if len(l.Answers) > 0 {
-			out.Answered++
-		}
-		return true
-	})
-	if err != nil {
-		return LeadStates{}, err
-	}
-	c.v, c.at, c.took = out, now, time.Since(start)
-	return out, nil
 }
 
 // leadsCSV answers GET /api/v1/campaigns/{name}/leads.csv, as an

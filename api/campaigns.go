@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
@@ -215,6 +216,8 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 // LeadLister lists a campaign's leads; *store.DB is one.
 type LeadLister interface {
 	CampaignLeads(camp string, fn func(campaign.Lead) bool) error
+	// LeadCounts counts them as they stand at now.
+	LeadCounts(camp string, now time.Time) (campaign.LeadCounts, error)
 	// LeadsInOrder lists them in the order they were imported, a chunk
 	// at a time.
 	LeadsInOrder(camp string, fn func(campaign.Lead) bool) error

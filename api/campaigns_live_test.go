@@ -140,62 +140,6 @@ func TestCampaignOutsideHours(t *testing.T) {
 	}
 }
 
-// fakeLeads is a LeadLister that counts its scans.
-type fakeLeads struct {
-	leads []campaign.Lead
-	scans int
-}
-
-func (f *fakeLeads) CampaignLeads(camp string, fn func(campaign.Lead) bool) error {
-	f.scans++
-	for _, l := range f.leads {
-		if l.Campaign == camp && !fn(l) {
-			break
-		}
-	}
-	return nil
-}
-
-func (f *fakeLeads) LeadsInOrder(camp string, fn func(campaign.Lead) bool) error {
-	return f.CampaignLeads(camp, fn)
-}
-
-// Lead counts are shared for LeadStatesFresh, per campaign; a fresh count
-// is made when asked for, and becomes the shared one.
-func TestLeadTally(t *testing.T) {
-	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	src := &fakeLeads{leads: []campaign.Lead{
-		{Campaign: "a", State: campaign.New}, {Campaign: "a", State: campaign.Scheduled, NextAttempt: t0.Add(time.Hour)},
-		{Campaign: "a", State: campaign.Done, Answers: map[string]string{"q": "1"}}, {Campaign: "b", State: campaign.Failed},
-	}}
-	var tally leadTally
-	got := func(camp string, at time.Duration, fresh bool, wantScans int) LeadStates {
-		t.Helper()
-		v, err := tally.count(src, camp, t0.Add(at), fresh)
-		if err != nil || src.scans != wantScans {
-			t.Fatalf("%s at %v fresh %v: %+v %v after %d scans, want %d", camp, at, fresh, v, err, src.scans, wantScans)
-		}
-		return v
-	}
-	if v := got("a", 0, false, 1); v.Total != 3 || v.Due != 1 || v.Answered != 1 || v.States["new"] != 1 || v.States["scheduled"] != 1 || v.States["done"] != 1 {
-		t.Errorf("a: %+v", v)
-	}
-	src.leads = append(src.leads, campaign.Lead{Campaign: "a", State: campaign.New})
-	if v := got("a", time.Second, false, 1); v.Total != 3 {
-		t.Errorf("a within LeadStatesFresh: %+v, want the shared count", v)
-	}
-	if v := got("b", time.Second, false, 2); v.Total != 1 || v.States["failed"] != 1 {
-		t.Errorf("b: %+v", v)
-	}
-	if v := got("a", time.Second, true, 3); v.Total != 4 {
-		t.Errorf("a fresh: %+v", v)
-	}
-	got("a", time.Second+LeadStatesFresh/2, false, 3)
-	if v := got("a", 2*time.Second+LeadStatesFresh, false, 4); v.Total != 4 || v.Due != 2 {
-		t.Errorf("a once stale: %+v", v)
-	}
-}
-
 // A supervisor overseeing a team's queue gets the changes of that team's
 // campaign on the stream, never another team's.
 func TestCampaignChangesPerTeam(t *testing.T) {

@@ -60,6 +60,8 @@ across restarts; saving a record with an existing ID replaces it.
 	calls_by_number   keyed hash of the customer's number (32 bytes) + the calls_by_entered key -> empty
 	contacts, contacts_by_phone, contact_calls, audit: see contacts.go
 	tasks             task ID -> contact.Task JSON (callback tasks of missed calls)
+	leads, leads_by_due, leads_by_phone, lead_seq, lead_imports: see leads.go and leadimport.go
+	lead_counts       campaign + NUL + what is counted -> 8-byte count (see leadcounts.go)
 
 The index key sorts by time, then ID, so a time range is one cursor scan.
 Filters on queue, agent, outcome and direction are applied to the records

@@ -87,6 +87,11 @@ func (db *DB) BeginLeadImport(camp string) (im *LeadImport, err error) {
 			im.last = binary.BigEndian.Uint64(v)
 		}
 		im.first = im.last + 1
+		// Counts a pending import left without its record (none should)
+		// are no import's.
+		if err := tx.settlePendingCounts(camp, false); err != nil {
+			return err
+		}
 		return tx.savePendingImport(camp, im.first, im.last)
 	})
 	if err != nil {
@@ -141,6 +146,11 @@ func (im *LeadImport) flush() error {
 			return err
 		}
 		leadsB, due, phones, seqs := lb.leads, lb.due, lb.phones, lb.seqs
+		counts, err := tx.bucket(bucketLeadCounts)
+		if err != nil {
+			return err
+		}
+		pendingCounts := tally{}
 		inBatch := make(map[string]struct{}, len(im.batch))
 		leadKVs := make([]kv, 0, len(im.batch))
 		dueKVs := make([]kv, 0, len(im.batch))
@@ -172,6 +182,7 @@ func (im *LeadImport) flush() error {
 			if l.State.Dialable() {
 				dueKVs = append(dueKVs, kv{dueKey(l.Campaign, l.NextAttempt, l.ID), nil})
 			}
+			pendingCounts.add(im.camp, l, true, 1)
 			added++
 		}
 		// bbolt splits pages only when a transaction commits: keys put in
@@ -186,6 +197,9 @@ func (im *LeadImport) flush() error {
 					return fmt.Errorf("store: import leads: %w", err)
 				}
 			}
+		}
+		if err := pendingCounts.apply(counts); err != nil {
+			return err
 		}
 		if err := seqs.Put([]byte(im.camp), binary.BigEndian.AppendUint64(nil, next)); err != nil {
 			return fmt.Errorf("store: lead sequence of %q: %w", im.camp, err)
@@ -230,6 +244,9 @@ func (db *DB) commitImports(ims ...*LeadImport) error {
 		}
 		for _, im := range ims {
 			if err := b.Delete([]byte(im.camp)); err != nil {
+				return err
+			}
+			if err := tx.settlePendingCounts(im.camp, true); err != nil {
 				return err
 			}
 		}
@@ -327,6 +344,9 @@ func (db *DB) rollbackImport(camp string) error {
 				}
 			}
 			done = true
+			if err := tx.settlePendingCounts(camp, false); err != nil {
+				return err
+			}
 			return imports.Delete([]byte(camp))
 		})
 		if err != nil {

@@ -38,9 +38,11 @@ func (tx *Tx) SaveLead(l *campaign.Lead) (err error) {
 	}
 	leads, due, phones := lb.leads, lb.due, lb.phones
 	key := leadKey(l.Campaign, l.ID)
+	var counted *campaign.Lead // the lead as its campaign's counts hold it
 	if old := leads.Get(key); old != nil {
 		var prev campaign.Lead
 		if json.Unmarshal(old, &prev) == nil {
+			counted = &prev
 			if prev.State.Dialable() {
 				if err := due.Delete(dueKey(prev.Campaign, prev.NextAttempt, prev.ID)); err != nil {
 					return fmt.Errorf("store: unindex lead %q: %w", l.ID, err)
@@ -68,7 +70,7 @@ func (tx *Tx) SaveLead(l *campaign.Lead) (err error) {
 			return fmt.Errorf("store: index lead %q: %w", l.ID, err)
 		}
 	}
-	return nil
+	return tx.countLead(counted, l)
 }
 
 // Lead returns one lead, or ErrNotFound.
@@ -183,27 +185,33 @@ func (db *DB) DueLeads(camp string, now time.Time, limit int) (out []campaign.Le
 func (db *DB) CampaignLeads(camp string, fn func(campaign.Lead) bool) error {
 	return db.View(func(tx *Tx) (err error) {
 		defer tx.recoverCorrupt(&err)
-		b := tx.btx.Bucket(bucketLeads)
-		if b == nil {
+		return tx.eachLead(camp, func(_ []byte, l campaign.Lead) bool { return fn(l) })
+	})
+}
+
+// eachLead calls fn for every lead of a campaign but those of an import
+// under way, with its key, in key order, until fn returns false.
+func (tx *Tx) eachLead(camp string, fn func(k []byte, l campaign.Lead) bool) error {
+	b := tx.btx.Bucket(bucketLeads)
+	if b == nil {
+		return nil
+	}
+	pending := tx.pendingLeads(camp)
+	prefix := []byte(camp + "\x00")
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if pending != nil && pending(string(k[len(prefix):])) {
+			continue
+		}
+		var l campaign.Lead
+		if err := json.Unmarshal(v, &l); err != nil {
+			return &DecodeError{Bucket: string(bucketLeads), Key: string(k), Err: err}
+		}
+		if !fn(k, l) {
 			return nil
 		}
-		pending := tx.pendingLeads(camp)
-		prefix := []byte(camp + "\x00")
-		c := b.Cursor()
-		for k, v := c.Seek(prefix); k != nil && string(k[:min(len(k), len(prefix))]) == string(prefix); k, v = c.Next() {
-			if pending != nil && pending(string(k[len(prefix):])) {
-				continue
-			}
-			var l campaign.Lead
-			if err := json.Unmarshal(v, &l); err != nil {
-				return &DecodeError{Bucket: string(bucketLeads), Key: string(k), Err: err}
-			}
-			if !fn(l) {
-				return nil
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // leadsChunk is how many leads LeadsInOrder reads per read transaction.

@@ -31,8 +31,8 @@ type RepairReport struct {
 
 // Repair copies every record that can be read from the store file at src
 // into a new store file at dst, which must not exist. src is only read. The
-// call index of the new file is rebuilt from the records copied, so a
-// damaged index loses nothing. It fails with ErrLocked while a Hotline has
+// call index and the lead counts of the new file are rebuilt from the
+// records copied, so a damaged index loses nothing. It fails with ErrLocked while a Hotline has
 // src open.
 func Repair(src, dst string) (*RepairReport, error) {
 	f, err := openIdle(src, "stop Hotline first")
@@ -124,6 +124,8 @@ func (c *copier) visit(bucket []string, k, v []byte) {
 			c.schema = slices.Clone(v)
 		}
 		return
+	case string(bucketLeadCounts):
+		return // counted afresh from the leads copied (finish)
 	case string(bucketCallIndex):
 		// The index is rebuilt from the records; the old one only tells
 		// which calls were lost.
@@ -185,6 +187,9 @@ func (c *copier) finish() error {
 		}
 	}
 	return c.bdb.Update(func(tx *bbolt.Tx) error {
+		if _, err := rebuildLeadCounts(tx); err != nil {
+			return fmt.Errorf("count the leads: %w", err)
+		}
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(c.rep.Schema)))
 	})
 }

@@ -49,6 +49,8 @@ var (
 	bucketLeadPhones = []byte("leads_by_phone")
 	bucketLeadSeq    = []byte("lead_seq")
 	// lead_imports: campaign → its import under way (see leadimport.go).
+	// lead_counts (leadcounts.go) is not among allBuckets: its absence
+	// tells an open that the leads must be counted.
 	bucketLeadImports = []byte("lead_imports")
 	bucketDNC         = []byte("dnc") // do-not-call lists: list NUL E.164
 	bucketUsers       = []byte("users")
@@ -249,7 +251,12 @@ func (db *DB) prepare(opts Options, spec schemaSpec) error {
 		return nil
 	}
 	err = db.guard(func() error {
-		return db.bolt.Update(func(tx *bbolt.Tx) error { return spec.upgrade(tx, version, fresh) })
+		return db.bolt.Update(func(tx *bbolt.Tx) error {
+			if err := spec.upgrade(tx, version, fresh); err != nil {
+				return err
+			}
+			return db.ensureLeadCounts(tx)
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", db.path, err)

@@ -43,8 +43,11 @@ func newStoreCheckCmd(g *globalOptions) *cobra.Command {
 		Short: "Check a store file's pages (exit code 1 if damaged)",
 		Long: `Reads every page of the store file (default: the config's store.path) once and
 reports damage: pages of the wrong type, pages outside the file, pages reached
-twice, keys out of order. The file is only read. A running Hotline holds the
-file: check a backup instead (hotline store backup).`,
+twice, keys out of order. When the pages are sound, it compares each campaign's
+lead counts (kept as leads change, read by the campaigns page) with the leads
+themselves; hotline store repair rebuilds counts that differ. The file is only
+read. A running Hotline holds the file: check a backup instead (hotline store
+backup).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path, err := storeFile(g, args)
@@ -55,9 +58,32 @@ file: check a backup instead (hotline store backup).`,
 			if err != nil {
 				return err
 			}
-			return writeCheck(cmd.OutOrStdout(), rep)
+			if err := writeCheck(cmd.OutOrStdout(), rep); err != nil {
+				return err
+			}
+			return checkLeadCounts(cmd.OutOrStdout(), path)
 		},
 	}
+}
+
+// checkLeadCounts compares the lead counts kept in a file whose pages are
+// sound with its leads.
+func checkLeadCounts(w io.Writer, path string) error {
+	db, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	problems, err := db.CheckLeadCounts()
+	if err != nil || len(problems) == 0 {
+		return err
+	}
+	fmt.Fprintf(w, "%s: the lead counts differ from the leads\n", path)
+	for _, p := range problems {
+		fmt.Fprintf(w, "  %s\n", p)
+	}
+	fmt.Fprintf(w, "Rebuild them from the leads: hotline store repair %s -o NEW\n", path)
+	return fmt.Errorf("store check: %s: %d lead counts differ from the leads", path, len(problems))
 }
 
 // writeCheck prints a check's findings and returns an error when the file

@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.etcd.io/bbolt"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/internal/storetest"
@@ -106,6 +108,45 @@ func TestStoreCheckAndRepair(t *testing.T) {
 	}
 	if !strings.Contains(out, fmt.Sprintf("calls %d", len(calls))) {
 		t.Errorf("store repair said %q, want it to count the %d calls copied", out, len(calls))
+	}
+}
+
+// store check compares the lead counts with the leads; store repair
+// rebuilds them.
+func TestStoreCheckLeadCounts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ImportLeads([]campaign.Lead{{Campaign: "spring", Phone: "+12125550100"}, {Campaign: "spring", Phone: "+12125550101"}})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := hotline(t, nil, "store", "check", path); code != 0 {
+		t.Fatalf("store check: exit %d, %q %q", code, out, errOut)
+	}
+	bdb, err := bbolt.Open(path, 0o600, nil)
+	if err == nil {
+		err = bdb.Update(func(tx *bbolt.Tx) error {
+			return tx.Bucket([]byte("lead_counts")).Put([]byte("spring\x00s\x00"), []byte{0, 0, 0, 0, 0, 0, 0, 3})
+		})
+		bdb.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := hotline(t, nil, "store", "check", path)
+	if code != 1 || !strings.Contains(out, `campaign "spring": leads new: kept 3, the leads say 2`) || !strings.Contains(out, "hotline store repair") {
+		t.Fatalf("store check of wrong counts: exit %d, %q %q", code, out, errOut)
+	}
+	repaired := filepath.Join(t.TempDir(), "repaired.db")
+	if code, out, errOut := hotline(t, nil, "store", "repair", path, "-o", repaired); code != 0 {
+		t.Fatalf("store repair: exit %d, %q %q", code, out, errOut)
+	}
+	if code, out, errOut := hotline(t, nil, "store", "check", repaired); code != 0 {
+		t.Fatalf("store check of the repaired file: exit %d, %q %q", code, out, errOut)
 	}
 }
 

@@ -50,10 +50,10 @@ function fmtWindow(ns) {
   return h >= 48 && h % 24 === 0 ? `${h / 24}\u00a0d` : `${h}\u00a0h`; // the number and its unit on one line
 }
 
-async function campLeads(name, fresh) {
+async function campLeads(name) {
   campData.timers.delete(name);
   try {
-    campData.leads.set(name, await api("GET", `${campPath(name)}/lead-states${fresh ? "?fresh=1" : ""}`));
+    campData.leads.set(name, await api("GET", `${campPath(name)}/lead-states`));
   } catch (e) {
     campData.leads.set(name, { error: e.message });
   }
@@ -241,7 +241,7 @@ async function campImport(e) {
       li.textContent = `${t("camp-row", "Row")} ${re.row}${re.column ? ` (${re.column})` : ""}: ${re.error}`;
       errs.appendChild(li);
     }
-    campLeads(name, true);
+    campLeads(name);
   } catch (err) {
     $("camp-import-error").textContent = `${name}: ${err.message}`;
   } finally {

@@ -1,0 +1,336 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+)
+
+// scanCounts counts a campaign's leads one by one, as the kept counts
+// should have them.
+func scanCounts(t testing.TB, db *DB, camp string, now time.Time) campaign.LeadCounts {
+	t.Helper()
+	c := campaign.LeadCounts{States: map[campaign.LeadState]int{}}
+	if err := db.CampaignLeads(camp, func(l campaign.Lead) bool { c.Count(l, now); return true }); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// checkCounts fails unless the kept counts of every campaign equal a full
+// scan at a few moments around t0, and CheckLeadCounts finds nothing.
+func checkCounts(t *testing.T, db *DB, t0 time.Time, when string) {
+	t.Helper()
+	for _, camp := range []string{"c", "d"} {
+		for _, at := range []time.Duration{-10 * time.Minute, -90 * time.Second, 0, 17 * time.Second, 59*time.Second + 999*time.Millisecond, 4 * time.Minute} {
+			now := t0.Add(at)
+			got, err := db.LeadCounts(camp, now)
+			if err != nil {
+				t.Fatalf("%s: counts of %s: %v", when, camp, err)
+			}
+			want := scanCounts(t, db, camp, now)
+			if got.Total != want.Total || got.Due != want.Due || got.Answered != want.Answered || !maps.Equal(got.States, want.States) {
+				t.Fatalf("%s: counts of %s at %v: %+v, a scan says %+v", when, camp, now.Format(time.TimeOnly), got, want)
+			}
+		}
+	}
+	if problems, err := db.CheckLeadCounts(); err != nil || len(problems) > 0 {
+		t.Fatalf("%s: check: %v %v", when, problems, err)
+	}
+}
+
+// The kept counts equal a full scan after random imports (committed,
+// aborted, or left pending by a crash and rolled back), random saves of
+// leads (state, next attempt, answers; leads of an import under way too),
+// and after the store is closed and opened again.
+func TestLeadCountsFollowTheLeads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Close() }()
+	t0 := time.Date(2026, 3, 6, 10, 0, 30, 0, time.UTC)
+	r := rand.New(rand.NewPCG(7, 8))
+	phone, crashes := 0, 0
+	newLead := func(camp string) campaign.Lead {
+		phone++
+		return campaign.Lead{Campaign: camp, Phone: fmt.Sprintf("+1212%07d", phone), State: campaign.New}
+	}
+	states := []campaign.LeadState{campaign.New, campaign.Scheduled, campaign.Dialing, campaign.Answered, campaign.Connected,
+		campaign.Callback, campaign.Done, campaign.Failed, campaign.DoNotCall}
+	change := func(l *campaign.Lead) {
+		l.State = states[r.IntN(len(states))]
+		l.NextAttempt = time.Time{}
+		if r.IntN(4) > 0 {
+			l.NextAttempt = t0.Add(time.Duration(r.IntN(600)-300) * time.Second)
+		}
+		l.Answers = nil
+		if r.IntN(3) == 0 {
+			l.Answers = map[string]string{"q": "1"}
+		}
+	}
+	importInto := func(camp string, n int) *LeadImport {
+		im, err := db.BeginLeadImport(camp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range n {
+			l := newLead(camp)
+			if r.IntN(3) == 0 {
+				change(&l)
+			}
+			if r.IntN(10) == 0 && phone > 1 {
+				l.Phone = fmt.Sprintf("+1212%07d", 1+r.IntN(phone-1)) // a duplicate
+			}
+			if err := im.Add(l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return im
+	}
+	for step := range 40 {
+		camp := []string{"c", "d"}[r.IntN(2)]
+		var what string
+		op := r.IntN(10)
+		if step < 10 {
+			op = (step + 3) % 10 // each kind early on
+		}
+		switch {
+		case op < 3:
+			what = "import"
+			if _, err := importInto(camp, 1+r.IntN(300)).Commit(); err != nil {
+				t.Fatal(err)
+			}
+		case op == 3:
+			what = "aborted import"
+			n := 1 + r.IntN(300)
+			if step < 10 {
+				n += importBatch // a batch written, then deleted
+			}
+			if err := importInto(camp, n).Abort(); err != nil {
+				t.Fatal(err)
+			}
+		case op == 4 && crashes < 2:
+			crashes++
+			// A crash with an import under way: the counts hide its leads
+			// (saved ones too), then the next import rolls it back.
+			what = "import cut by a crash"
+			importInto(camp, importBatch+1+r.IntN(50))
+			err := db.Apply(func(tx *Tx) error {
+				l, err := tx.Lead(camp, fmt.Sprintf("%s-%d", camp, lastSeq(t, db, camp)))
+				if err != nil {
+					return err
+				}
+				change(l)
+				return tx.SaveLead(l)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkCounts(t, db, t0, fmt.Sprintf("step %d, %s, before the restart", step, what))
+			db.Close()
+			if db, err = Open(path, Options{NoSync: true}); err != nil {
+				t.Fatal(err)
+			}
+			checkCounts(t, db, t0, fmt.Sprintf("step %d, %s, reopened", step, what))
+			if _, err := importInto(camp, r.IntN(3)).Commit(); err != nil {
+				t.Fatal(err)
+			}
+		case op == 5:
+			what = "lead of its own id"
+			l := newLead(camp)
+			l.ID = fmt.Sprintf("own-%d", step)
+			change(&l)
+			if err := db.Write([]Op{PutLead(&l)}); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			what = "saves"
+			var all []campaign.Lead
+			db.CampaignLeads(camp, func(l campaign.Lead) bool { all = append(all, l); return true })
+			var ops []Op
+			for range min(len(all), 1+r.IntN(40)) {
+				l := all[r.IntN(len(all))]
+				change(&l)
+				ops = append(ops, PutLead(&l)) // the same lead twice in one commit too
+			}
+			if err := db.Write(ops); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkCounts(t, db, t0, fmt.Sprintf("step %d, %s", step, what))
+	}
+	db.Close()
+	if db, err = Open(path, Options{NoSync: true}); err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, db, t0, "reopened")
+}
+
+func lastSeq(t *testing.T, db *DB, camp string) (n uint64) {
+	t.Helper()
+	err := db.View(func(tx *Tx) error {
+		v := tx.btx.Bucket(bucketLeadImports).Get([]byte(camp))
+		if len(v) != 16 {
+			return fmt.Errorf("no import of %q under way", camp)
+		}
+		n = binary.BigEndian.Uint64(v[8:])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// leadCountsStore is a store with leads of two campaigns in every state.
+func leadCountsStore(t *testing.T) (string, *DB, time.Time) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	var leads []campaign.Lead
+	for i := range 90 {
+		l := lead([]string{"c", "d"}[i%2], i)
+		l.State = campaign.LeadState(i % 9)
+		l.NextAttempt = t0.Add(time.Duration(i-45) * time.Minute)
+		if i%4 == 0 {
+			l.Answers = map[string]string{"q": "yes"}
+		}
+		leads = append(leads, l)
+	}
+	if _, err := db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	return path, db, t0
+}
+
+// A store from before the counts has them built at its first read-write
+// open; opened read-only, its leads are counted one by one.
+func TestLeadCountsOfAnOldStore(t *testing.T) {
+	path, db, t0 := leadCountsStore(t)
+	want := scanCounts(t, db, "c", t0)
+	if err := db.bolt.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket(bucketLeadCounts) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ro.LeadCounts("c", t0)
+	ro.Close()
+	if err != nil || got.Total != want.Total || got.Due != want.Due || !maps.Equal(got.States, want.States) {
+		t.Fatalf("read-only, old store: %+v %v, want %+v", got, err, want)
+	}
+	if db, err = Open(path, Options{NoSync: true}); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *Tx) error {
+		if tx.btx.Bucket(bucketLeadCounts) == nil {
+			return errors.New("no lead counts after a read-write open")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, db, t0, "built at open")
+}
+
+// Damaged counts are reported by campaign and count, with what to do; a
+// save that would take a count below zero is refused; repair rebuilds them.
+func TestLeadCountsDamaged(t *testing.T) {
+	path, db, t0 := leadCountsStore(t)
+	damage := func(key string, v []byte) {
+		t.Helper()
+		if err := db.bolt.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketLeadCounts).Put([]byte(key), v) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	damage("c\x00s\x00", []byte{1, 2, 3})
+	if _, err := db.LeadCounts("c", t0); !errors.Is(err, ErrDecode) || !strings.Contains(err.Error(), `key "c/leads new"`) ||
+		!strings.Contains(err.Error(), "hotline store repair rebuilds them") {
+		t.Fatalf("a count of 3 bytes: %v", err)
+	}
+	damage("c\x00s\x00", []byte{0, 0, 0, 0, 0, 0, 0, 0})
+	problems, err := db.CheckLeadCounts()
+	if err != nil || len(problems) != 1 || problems[0] != `campaign "c": leads new: kept 0, the leads say 5` {
+		t.Fatalf("check: %q %v", problems, err)
+	}
+	var l *campaign.Lead
+	err = db.Apply(func(tx *Tx) (err error) {
+		l, err = tx.Lead("c", "c-1") // new
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.State = campaign.Done
+	if err := db.Write([]Op{PutLead(l)}); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `campaign "c": leads new: 0-1 is below zero`) {
+		t.Fatalf("a save below zero: %v", err)
+	}
+	db.Close()
+	fixed := filepath.Join(t.TempDir(), "fixed.db")
+	if _, err := Repair(path, fixed); err != nil {
+		t.Fatal(err)
+	}
+	if db, err = Open(fixed, Options{NoSync: true}); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	checkCounts(t, db, t0, "repaired")
+	if c, err := db.LeadCounts("c", t0); err != nil || c.States[campaign.New] != 5 || c.Total != 45 {
+		t.Fatalf("repaired counts: %+v %v", c, err)
+	}
+}
+
+// Counting a campaign's leads reads its counts, not its leads: a million
+// leads cost what a thousand do. -short: 10,000.
+func BenchmarkLeadCounts(b *testing.B) {
+	n := 1_000_000
+	if testing.Short() {
+		n = 10_000
+	}
+	db, err := Open(filepath.Join(b.TempDir(), "h.db"), Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	leads := make([]campaign.Lead, n)
+	for i := range leads {
+		leads[i] = campaign.Lead{Campaign: "big", Phone: fmt.Sprintf("+1212%07d", i), State: campaign.LeadState(i % 9)}
+		if i%9 == int(campaign.Scheduled) {
+			leads[i].NextAttempt = t0.Add(time.Duration(i%600-300) * time.Minute) // 10 hours of retries
+		}
+	}
+	if _, err := db.ImportLeads(leads); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	want := scanCounts(b, db, "big", t0)
+	scan := time.Since(start)
+	for b.Loop() {
+		c, err := db.LeadCounts("big", t0)
+		if err != nil || c.Total != n || c.Due != want.Due {
+			b.Fatalf("%+v %v, want %+v", c, err, want)
+		}
+	}
+	b.ReportMetric(float64(scan.Microseconds()), "µs/scan") // what the page cost before
+}
