@@ -1,11 +1,14 @@
 package store
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -333,4 +336,128 @@ func BenchmarkLeadCounts(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(scan.Microseconds()), "µs/scan") // what the page cost before
+}
+
+const countsChildEnv = "HOTLINE_LEAD_COUNTS_CHILD"
+
+// TestLeadCountsChild is the process TestLeadCountsSurviveKill kills: it
+// imports leads (committed, or aborted, a batch written each time) and
+// saves changed leads, over and over, printing each round it ends.
+func TestLeadCountsChild(t *testing.T) {
+	path := os.Getenv(countsChildEnv)
+	if path == "" {
+		t.Skip("run by TestLeadCountsSurviveKill")
+	}
+	db, err := Open(path, Options{})
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(2)
+	}
+	fail := func(err error) {
+		fmt.Println("child:", err)
+		os.Exit(2)
+	}
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	phone := r.IntN(1_000_000) * 100
+	for round := 0; ; round++ {
+		if round%3 == 0 {
+			im, err := db.BeginLeadImport("c")
+			if err != nil {
+				fail(err)
+			}
+			for range importBatch + 200 {
+				phone++
+				if err := im.Add(campaign.Lead{Campaign: "c", Phone: fmt.Sprintf("+1212%07d", phone%10_000_000), State: campaign.New}); err != nil {
+					fail(err)
+				}
+			}
+			if round%2 == 0 {
+				_, err = im.Commit()
+			} else {
+				err = im.Abort()
+			}
+			if err != nil {
+				fail(err)
+			}
+		} else {
+			due, err := db.DueLeads("c", t0.Add(time.Hour), 200)
+			if err != nil {
+				fail(err)
+			}
+			var ops []Op
+			for _, l := range due {
+				l.State = campaign.LeadState(r.IntN(9))
+				l.NextAttempt = t0.Add(time.Duration(r.IntN(120)-60) * time.Minute)
+				ops = append(ops, PutLead(&l))
+			}
+			if err := db.Write(ops); err != nil {
+				fail(err)
+			}
+		}
+		fmt.Printf("round %d\n", round)
+	}
+}
+
+// A process killed (SIGKILL) while it imports and saves leads leaves
+// counts that equal its leads, an import cut midway included; the next
+// import rolls that one back, and they still do.
+func TestLeadCountsSurviveKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	for kill := range 3 {
+		path := filepath.Join(t.TempDir(), "crash.db")
+		cmd := exec.Command(os.Args[0], "-test.run=^TestLeadCountsChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), countsChildEnv+"="+path)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(out)
+		rounds := 0
+		for sc.Scan() && rounds < 4+kill {
+			line := sc.Text()
+			if !strings.HasPrefix(line, "round ") {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("child: %s", line)
+			}
+			rounds++
+		}
+		time.Sleep(time.Duration(kill*70) * time.Millisecond) // somewhere in the next round
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if rounds == 0 {
+			t.Fatal("the child ended no round")
+		}
+		db, err := Open(path, Options{NoSync: true})
+		if err != nil {
+			t.Fatalf("kill %d: reopen: %v", kill, err)
+		}
+		if problems, err := db.CheckLeadCounts(); err != nil || len(problems) > 0 {
+			db.Close()
+			t.Fatalf("kill %d after %d rounds: %q %v", kill, rounds, problems, err)
+		}
+		cut := false
+		db.View(func(tx *Tx) error { cut = tx.pendingLeads("c") != nil; return nil })
+		im, err := db.BeginLeadImport("c") // rolls back an import the kill cut
+		if err == nil {
+			_, err = im.Commit()
+		}
+		if err != nil {
+			db.Close()
+			t.Fatal(err)
+		}
+		problems, err := db.CheckLeadCounts()
+		c, cerr := db.LeadCounts("c", time.Now())
+		db.Close()
+		if err != nil || len(problems) > 0 || cerr != nil {
+			t.Fatalf("kill %d, after the rollback: %q %v %v", kill, problems, err, cerr)
+		}
+		t.Logf("kill %d after %d rounds (an import cut: %v): %d leads counted", kill, rounds, cut, c.Total)
+	}
 }
