@@ -175,6 +175,10 @@ type AgentState struct {
 	PendingReason string          `json:"pending_reason,omitempty"`
 	PendingCause  acd.AgentCause  `json:"pending_cause,omitempty"`
 	PendingBy     string          `json:"pending_by,omitempty"`
+	// WrapUntil is when the wrap-up of an agent in wrap-up ends, WrapCall
+	// the call it follows: a restart keeps the agent in wrap-up until then.
+	WrapUntil time.Time `json:"wrap_until,omitzero"`
+	WrapCall  string    `json:"wrap_call,omitempty"`
 }
 
 // Callback is a caller's request to be called back. Enqueued and Priority

@@ -124,8 +124,8 @@ agents:
 		}
 	}
 
-	// The daemon dies during alice's wrap-up: restored, she is available,
-	// and the log says the restart moved her.
+	// The daemon dies during alice's wrap-up: restored, she finishes it (the
+	// restart moves her nowhere) and the log says her wrap-up ended.
 	st = newMemStore()
 	r := newRestartableRun(t, restartConfig, st)
 	callAlice(t, r, answers(time.Second, 3*time.Second))
@@ -134,8 +134,12 @@ agents:
 		t.Fatalf("alice is %s at 6 s, want in wrap-up", a.state)
 	}
 	restart(t, r, st, "run2", nil)
+	if a := r.Core.agentNamed("alice"); a.state != acd.WrapUp {
+		t.Errorf("alice is %s after the restart, want still in wrap-up", a.state)
+	}
+	r.RunUntil(epoch.Add(15 * time.Second))
 	got := changeLines(st, "alice")
-	if want := "alice wrap-up→available restart (restored)"; len(got) == 0 || got[len(got)-1] != want {
+	if want := "alice wrap-up→available wrap-up-end"; len(got) == 0 || got[len(got)-1] != want {
 		t.Errorf("alice's stored changes %q; want the last %q", got, want)
 	}
 }

@@ -189,8 +189,8 @@ func TestPendingPauseSurvivesRestart(t *testing.T) {
 		if sa.State != acd.WrapUp || sa.PendingState == nil || *sa.PendingState != acd.Paused {
 			t.Fatalf("saved in wrap-up: %+v", sa)
 		}
-		c, _ := restarted(t, Saved{Agents: []store.AgentState{sa}})
-		now := epoch.Add(70 * time.Second)
+		now := epoch.Add(70 * time.Second) // after the wrap-up's end
+		c, _ := restartedAt(t, Saved{Agents: []store.AgentState{sa}}, now)
 		c.Handle(now, pbx.Synced{})
 		if a := c.Status(now).Agents[0]; a.State != "paused" || a.Reason != "coffee" {
 			t.Errorf("after restart: alice %s (%s), want paused (coffee)", a.State, a.Reason)
@@ -200,13 +200,18 @@ func TestPendingPauseSurvivesRestart(t *testing.T) {
 
 func restarted(t *testing.T, s Saved) (*Core, *memStore) {
 	t.Helper()
+	return restartedAt(t, s, epoch.Add(15*time.Second))
+}
+
+func restartedAt(t *testing.T, s Saved, at time.Time) (*Core, *memStore) {
+	t.Helper()
 	var cmds []Command
 	st := newMemStore()
 	c, err := NewCore(Options{Config: parseConfig(t, basicConfig), Out: recordOutputs{&cmds}, Store: st}, epoch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Restore(epoch.Add(15*time.Second), s)
+	c.Restore(at, s)
 	return c, st
 }
 
@@ -217,5 +222,54 @@ func TestReadyWithNothingPending(t *testing.T) {
 	do(t, r, "ready", ready)
 	if s := agentNow(r, "alice"); s.State != "on-call" || s.Pending != nil {
 		t.Errorf("alice %s pending %+v, want on-call", s.State, s.Pending)
+	}
+}
+
+// TestWrapUpSurvivesRestart: an agent in wrap-up when the daemon restarts
+// is still in wrap-up after it, until the end it had (not offered a call
+// meanwhile); when that end passed while the daemon was down, she is ready
+// at once.
+func TestWrapUpSurvivesRestart(t *testing.T) {
+	r, st := pendingRun(t)
+	r.RunUntil(epoch.Add(62 * time.Second))
+	if s := agentNow(r, "alice"); s.State != "wrap-up" {
+		t.Fatalf("alice is %s at 62 s, want wrap-up", s.State)
+	}
+	sa := st.agents["alice"]
+	if sa.State != acd.WrapUp || sa.WrapUntil.IsZero() {
+		t.Fatalf("saved in wrap-up: %+v, want the wrap-up's end", sa)
+	}
+	restore := func(at time.Time) (*Core, timedOutputs) {
+		var cmds, timers = []Command{}, []Timer{}
+		out := timedOutputs{recordOutputs{&cmds}, &timers, map[Timer]time.Time{}}
+		c, err := NewCore(Options{Config: parseConfig(t, basicConfig), Out: out, Store: newMemStore()}, epoch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Restore(at, Saved{Agents: []store.AgentState{sa}})
+		c.Handle(at, pbx.Synced{})
+		return c, out
+	}
+	now := epoch.Add(63 * time.Second)
+	c, out := restore(now)
+	if a := c.Status(now).Agents[0]; a.State != "wrap-up" {
+		t.Fatalf("restarted at 63 s: alice %s, want wrap-up until %v", a.State, sa.WrapUntil.Sub(epoch))
+	}
+	var end *Timer
+	for i, tm := range *out.timers {
+		if tm.Kind == TimerWrapUp {
+			end = &(*out.timers)[i]
+		}
+	}
+	if end == nil || !out.due[*end].Equal(sa.WrapUntil) {
+		t.Fatalf("wrap-up timers %+v, want one at %v", *out.timers, sa.WrapUntil.Sub(epoch))
+	}
+	c.Fire(sa.WrapUntil, *end)
+	if a := c.Status(sa.WrapUntil).Agents[0]; a.State != "available" {
+		t.Errorf("at the wrap-up's end: alice %s, want available", a.State)
+	}
+	late := sa.WrapUntil.Add(time.Minute)
+	if c, _ := restore(late); c.Status(late).Agents[0].State != "available" {
+		t.Errorf("restarted after the wrap-up's end: alice %s, want available", c.Status(late).Agents[0].State)
 	}
 }

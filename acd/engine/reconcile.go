@@ -36,6 +36,29 @@ func (c *Core) logRestored(now time.Time, logged map[*agent]acd.AgentState) {
 	}
 }
 
+// restoredPending is the pause or logout a stored agent asked for during
+// its call, nil when none.
+func restoredPending(st store.AgentState) *pendingChange {
+	if st.PendingState == nil {
+		return nil
+	}
+	w := motive{cause: st.PendingCause, by: st.PendingBy}
+	switch *st.PendingState {
+	case acd.Paused:
+		w.reason = st.PendingReason
+		if w.cause == "" { // saved before causes were kept
+			w.cause = acd.CausePause
+		}
+		return &pendingChange{state: acd.Paused, motive: w}
+	case acd.LoggedOut:
+		if w.cause == "" {
+			w.cause = acd.CauseLogout
+		}
+		return &pendingChange{state: acd.LoggedOut, motive: w}
+	}
+	return nil
+}
+
 // Restore brings back agents, live calls and callback requests after a
 // restart. Restored calls wait, doing nothing, until the switch's snapshot
 // (pbx.Synced) says which of their channels still exist.
@@ -66,25 +89,20 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			a.state = acd.LoggedOut
 		case acd.Paused:
 			a.state, a.pauseReason = acd.Paused, st.PauseReason
-		default:
-			// Ringing, on-call and wrap-up are settled by the calls restored below.
+		case acd.WrapUp:
 			a.state = acd.Available
-			if p := st.PendingState; p != nil {
-				w := motive{cause: st.PendingCause, by: st.PendingBy}
-				switch *p {
-				case acd.Paused:
-					w.reason = st.PendingReason
-					if w.cause == "" { // saved before causes were kept
-						w.cause = acd.CausePause
-					}
-					a.pending = &pendingChange{state: acd.Paused, motive: w}
-				case acd.LoggedOut:
-					if w.cause == "" {
-						w.cause = acd.CauseLogout
-					}
-					a.pending = &pendingChange{state: acd.LoggedOut, motive: w}
-				}
+			if st.WrapUntil.After(now) {
+				// The agent is still writing up the call: not offered another
+				// until the wrap-up's end it had.
+				a.state, a.wrapStart = acd.WrapUp, st.Since
+				a.gen[TimerWrapUp]++
+				c.out.At(st.WrapUntil, Timer{Kind: TimerWrapUp, Agent: a.idx, Call: st.WrapCall, Gen: a.gen[TimerWrapUp]})
 			}
+			a.pending = restoredPending(st)
+		default:
+			// Ringing and on-call are settled by the calls restored below.
+			a.state = acd.Available
+			a.pending = restoredPending(st)
 		}
 		a.idleSince = now
 		c.refreshView(a, now)
@@ -96,7 +114,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		// A pending pause or logout whose call did not survive the restart
 		// applies now.
 		for _, a := range c.agents {
-			if a.pending != nil && a.call == nil {
+			if a.pending != nil && a.call == nil && a.state != acd.WrapUp {
 				c.afterCall(now, a, motive{cause: acd.CauseRestart})
 			}
 		}

@@ -274,6 +274,9 @@ func (c *Core) agentRecord(a *agent) *store.AgentState {
 		LoggedInAt: a.loggedInAt, CallsTaken: a.stats.Answered, TalkTime: a.stats.Talk,
 		ConsecutiveNoAnswer: a.noAnswerRun,
 	}
+	if a.state == acd.WrapUp && a.call != nil {
+		st.WrapUntil, st.WrapCall = a.call.wrapEnd, a.call.id
+	}
 	if p := a.pending; p != nil {
 		pending := p.state
 		st.PendingState, st.PendingReason, st.PendingCause, st.PendingBy = &pending, p.reason, p.cause, p.by
