@@ -538,6 +538,16 @@ func (fs *freeSWITCH) onEvents(t *testing.T, ctx context.Context, names string, 
 			t.Fatal(err)
 		}
 	}
+	// Events count from the reply to "event": wait for it.
+	for {
+		fr, err := wire.ReadFrame(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fr.ContentType() == wire.TypeReply {
+			break
+		}
+	}
 	context.AfterFunc(ctx, func() { nc.Close() })
 	// Woken as Hotline wakes its link (Options.WakeInterval): an idle
 	// connection gets its events up to 20 ms late.

@@ -306,9 +306,9 @@ func (s *Switch) StopPlayback(ctx context.Context, id pbx.PlaybackID) error {
 	if !ok {
 		return fmt.Errorf("esl: stop playback %s: %w", id, pbx.ErrNoPlayback)
 	}
-	s.post(pumpMsg{kind: msgNote, note: note{kind: noteStopPlay, id: string(id)}})
+	s.post(pumpMsg{kind: msgNote, note: note{kind: noteStopPlay, channel: ch}})
 	err := s.apiOn(ctx, "stop playback", ch, "uuid_break "+string(ch)+" all")
-	s.post(pumpMsg{kind: msgNote, note: note{kind: noteBreakDone, id: string(id), at: time.Now()}})
+	s.post(pumpMsg{kind: msgNote, note: note{kind: noteBreakDone, channel: ch, at: time.Now()}})
 	return err
 }
 
@@ -330,8 +330,9 @@ func (s *Switch) StartMOH(ctx context.Context, ch pbx.ChannelID, class string) e
 	return nil
 }
 
-// StopMOH implements pbx.Switch. Only music Hotline started is broken, so
-// that a prompt playing meanwhile is not cut.
+// StopMOH implements pbx.Switch. Only music Hotline started is broken.
+// A prompt played over the music runs nested in it, and the break ends it
+// too: it is reported stopped.
 func (s *Switch) StopMOH(ctx context.Context, ch pbx.ChannelID) error {
 	s.reg.mu.Lock()
 	on := s.reg.moh[ch]
@@ -340,6 +341,7 @@ func (s *Switch) StopMOH(ctx context.Context, ch pbx.ChannelID) error {
 	if !on {
 		return s.exists(ctx, "stop moh", ch)
 	}
+	s.post(pumpMsg{kind: msgNote, note: note{kind: noteMOHBreak, channel: ch}})
 	return s.apiOn(ctx, "stop moh", ch, "uuid_break "+string(ch))
 }
 

@@ -1,6 +1,7 @@
 package esl
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +76,7 @@ const (
 	notePlay
 	noteStopPlay
 	noteBreakDone // the uuid_break for a stopped playback was answered
+	noteMOHBreak  // a plain uuid_break ends the music and the prompts nested in it
 	noteRecord
 	noteListen        // a record application about to run for a Listen
 	noteListenStopped // the uuid_break that stops a Listen was answered
@@ -91,17 +93,35 @@ func (t *tracker) note(n note) {
 	case notePlay:
 		t.plays[n.id] = n.channel
 	case noteStopPlay:
-		if _, ok := t.plays[n.id]; ok {
-			t.stopping[n.id] = true
+		// uuid_break ends every playback of the channel: one played while
+		// another ran is nested in it, and the break ends both levels.
+		for id, ch := range t.plays {
+			if ch == n.channel {
+				t.stopping[id] = true
+			}
+		}
+	case noteMOHBreak:
+		// Queued playbacks stay queued: only the ones running end.
+		for id, ch := range t.plays {
+			if ch == n.channel && t.started[id] {
+				t.stopping[id] = true
+			}
 		}
 	case noteBreakDone:
 		// A playback still queued when "uuid_break all" came was thrown
 		// away unplayed: FreeSWITCH reports nothing about it. One that had
 		// started ends with CHANNEL_EXECUTE_COMPLETE, even if that event is
 		// still on its way: forgetting it here makes that event a no-op.
-		if ch, ok := t.plays[n.id]; ok && t.stopping[n.id] && !t.started[n.id] {
-			t.forgetPlay(n.id)
-			t.pending = append(t.pending, pbx.PlaybackFinished{Base: pbx.Base{Channel: ch, At: n.at}, Playback: pbx.PlaybackID(n.id), Stopped: true})
+		var gone []string
+		for id, ch := range t.plays {
+			if ch == n.channel && t.stopping[id] && !t.started[id] {
+				gone = append(gone, id)
+			}
+		}
+		slices.Sort(gone)
+		for _, id := range gone {
+			t.forgetPlay(id)
+			t.pending = append(t.pending, pbx.PlaybackFinished{Base: pbx.Base{Channel: n.channel, At: n.at}, Playback: pbx.PlaybackID(id), Stopped: true})
 		}
 	case noteRecord:
 		t.records[n.path] = recording{name: n.id, channel: n.channel, started: n.at}

@@ -140,7 +140,7 @@ func TestTrackerTraces(t *testing.T) {
 		},
 		{
 			name:  "playback stopped, then one not found",
-			notes: []note{{kind: notePlay, channel: "c1", id: "p1"}, {kind: noteStopPlay, id: "p1"}, {kind: notePlay, channel: "c1", id: "p2"}},
+			notes: []note{{kind: notePlay, channel: "c1", id: "p1"}, {kind: noteStopPlay, channel: "c1"}, {kind: notePlay, channel: "c1", id: "p2"}},
 			evs: []*wire.Event{
 				ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "p1", "Application-Response", "FILE PLAYED"),
 				ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "p2", "Application-Response", "FILE NOT FOUND"),
@@ -215,8 +215,8 @@ func TestOriginateVarsQuoting(t *testing.T) {
 func TestStopQueuedPlayback(t *testing.T) {
 	tr := newTracker()
 	tr.note(note{kind: notePlay, channel: "c1", id: "queued"})
-	tr.note(note{kind: noteStopPlay, id: "queued"})
-	tr.note(note{kind: noteBreakDone, id: "queued"})
+	tr.note(note{kind: noteStopPlay, channel: "c1"})
+	tr.note(note{kind: noteBreakDone, channel: "c1"})
 	got := tr.takePending(nil)
 	if len(got) != 1 || got[0].(pbx.PlaybackFinished).Playback != "queued" || !got[0].(pbx.PlaybackFinished).Stopped {
 		t.Fatalf("queued playback broken: %v", got)
@@ -227,8 +227,8 @@ func TestStopQueuedPlayback(t *testing.T) {
 
 	tr.note(note{kind: notePlay, channel: "c1", id: "running"})
 	out := trace(tr, ev("CHANNEL_EXECUTE", "c1", "Application-UUID", "running"))
-	tr.note(note{kind: noteStopPlay, id: "running"})
-	tr.note(note{kind: noteBreakDone, id: "running"})
+	tr.note(note{kind: noteStopPlay, channel: "c1"})
+	tr.note(note{kind: noteBreakDone, channel: "c1"})
 	if p := tr.takePending(nil); len(p) != 0 {
 		t.Errorf("a started playback was reported at the break: %v", p)
 	}

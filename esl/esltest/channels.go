@@ -136,8 +136,9 @@ type channel struct {
 	cause                 string
 	partner               string
 	bridgeA, bridgeB      string
-	app                   *appRun
-	apps                  []*appRun // queued by sendmsg
+	app                   *appRun   // the innermost application running
+	outer                 []*appRun // the ones app runs nested in, outermost first
+	apps                  []*appRun // queued by sendmsg behind an event-lock
 	records               map[string]bool
 	recStarted            map[string]time.Time // uuid_record files by path: when they started
 	said                  bool                 // the script's words went into a record application
@@ -168,7 +169,15 @@ type join struct {
 
 type appRun struct {
 	name, arg, eventUUID string
-	timer                *time.Timer
+	// sync: sent with event-lock, so that no message queued behind it runs
+	// until it is over.
+	sync bool
+	// timer ends the application at due, by calling onDue; while another
+	// runs nested in it the timer is stopped with left to go.
+	timer *time.Timer
+	due   time.Time
+	onDue func()
+	left  time.Duration
 	// The record application: its file, when it started, what the caller
 	// said into it.
 	file    string
@@ -329,8 +338,7 @@ func (s *Server) hangup(ch *channel, cause string) {
 	if ch.farHalf != nil {
 		s.hangup(ch.farHalf, cause)
 	}
-	s.stopApp(ch, "FILE PLAYED")
-	ch.apps = nil
+	s.breakApps(ch, true)
 	if ch.partner != "" {
 		s.unbridge(ch)
 	}
@@ -406,13 +414,43 @@ func (s *Server) unbridge(ch *channel) {
 	}
 }
 
-// stopApp ends the running application (and starts the next queued one).
+// Applications nest as on FreeSWITCH: a playback or record reads the
+// messages queued for its channel between media frames, so an execute that
+// comes while one runs starts at once, inside it. The outer one stands
+// still (its timer stopped) until the inner one is over, and then goes on:
+// CHANNEL_EXECUTE outer, CHANNEL_EXECUTE inner, CHANNEL_EXECUTE_COMPLETE
+// inner, CHANNEL_EXECUTE_COMPLETE outer. Only an execute sent with
+// event-lock holds back the messages behind it until it is over.
+// uuid_break, with or without "all", ends every level, innermost first.
+
+// armApp ends run after d by calling f (which checks run still runs).
+// Called with mu held.
+func (s *Server) armApp(ch *channel, run *appRun, d time.Duration, f func()) {
+	run.due, run.onDue = time.Now().Add(d), f
+	run.timer = s.after(ch, d, f)
+}
+
+// stopApp ends the innermost running application; the one it ran nested
+// in goes on, or else the next queued one starts.
 func (s *Server) stopApp(ch *channel, response string) {
+	s.endApp(ch, response)
+	if run := ch.app; run != nil && run.onDue != nil && run.timer == nil {
+		s.armApp(ch, run, run.left, run.onDue)
+	}
+	s.nextApp(ch)
+}
+
+// endApp ends the innermost running application and makes the one it ran
+// nested in, if any, the running one again, still paused.
+func (s *Server) endApp(ch *channel, response string) {
 	run := ch.app
 	if run == nil {
 		return
 	}
 	ch.app = nil
+	if n := len(ch.outer); n > 0 {
+		ch.app, ch.outer = ch.outer[n-1], ch.outer[:n-1]
+	}
 	if run.timer != nil {
 		run.timer.Stop()
 	}
@@ -422,16 +460,41 @@ func (s *Server) stopApp(ch *channel, response string) {
 	s.fire("CHANNEL_EXECUTE_COMPLETE", ch, []wire.Header{
 		{Name: "Application", Value: run.name}, {Name: "Application-Data", Value: run.arg},
 		{Name: "Application-Response", Value: response}, {Name: "Application-UUID", Value: run.eventUUID}}, "")
+}
+
+// breakApps ends every running application, innermost first, as
+// uuid_break does; all also throws away the queued ones.
+func (s *Server) breakApps(ch *channel, all bool) {
+	if all {
+		ch.apps = nil
+	}
+	for ch.app != nil {
+		s.endApp(ch, "FILE PLAYED")
+	}
 	s.nextApp(ch)
 }
 
+// nextApp starts the queued applications that may run now: the first one
+// when none runs, and each next one nested in the one before, until one
+// holds an event-lock.
 func (s *Server) nextApp(ch *channel) {
-	if ch.app != nil || len(ch.apps) == 0 || ch.hungup {
-		return
+	for len(ch.apps) > 0 && !ch.hungup && (ch.app == nil || !ch.app.sync) {
+		run := ch.apps[0]
+		ch.apps = ch.apps[1:]
+		if out := ch.app; out != nil {
+			if out.timer != nil {
+				out.timer.Stop()
+				out.timer, out.left = nil, max(time.Until(out.due), 0)
+			}
+			ch.outer = append(ch.outer, out)
+		}
+		ch.app = run
+		s.startApp(ch, run)
 	}
-	run := ch.apps[0]
-	ch.apps = ch.apps[1:]
-	ch.app = run
+}
+
+// startApp runs run, which just became ch's running application.
+func (s *Server) startApp(ch *channel, run *appRun) {
 	s.fire("CHANNEL_EXECUTE", ch, []wire.Header{{Name: "Application", Value: run.name}, {Name: "Application-Data", Value: run.arg}, {Name: "Application-UUID", Value: run.eventUUID}}, "")
 	switch run.name {
 	case "playback":
@@ -447,7 +510,7 @@ func (s *Server) nextApp(ch *channel) {
 		if rest, ok := strings.CutPrefix(run.arg, "file_string://"); ok {
 			files = len(strings.Split(rest, "!"))
 		}
-		run.timer = s.after(ch, time.Duration(files)*s.opts.PlaybackTime, func() {
+		s.armApp(ch, run, time.Duration(files)*s.opts.PlaybackTime, func() {
 			if ch.app == run {
 				s.stopApp(ch, "FILE PLAYED")
 			}
@@ -460,8 +523,10 @@ func (s *Server) nextApp(ch *channel) {
 	case "park":
 		ch.parked = true
 		ch.app = nil
+		if n := len(ch.outer); n > 0 {
+			ch.app, ch.outer = ch.outer[n-1], ch.outer[:n-1]
+		}
 		s.fire("CHANNEL_PARK", ch, nil, "")
-		s.nextApp(ch)
 	case "hangup":
 		s.hangup(ch, firstNonEmpty(run.arg, "NORMAL_CLEARING"))
 	default:
@@ -491,7 +556,8 @@ func (s *Server) sendmsg(c *conn, uuid string, cmd wire.Command) string {
 		if arg == "" && len(cmd.Body) > 0 {
 			arg = string(cmd.Body)
 		}
-		run := &appRun{name: cmd.Get("execute-app-name"), arg: arg, eventUUID: cmd.Get("Event-UUID")}
+		run := &appRun{name: cmd.Get("execute-app-name"), arg: arg, eventUUID: cmd.Get("Event-UUID"),
+			sync: strings.EqualFold(cmd.Get("event-lock"), "true")}
 		if ch.handingOver && run.name == "playback" {
 			// The originate's thread runs it on its way out, unplayed.
 			s.fire("CHANNEL_EXECUTE", ch, []wire.Header{{Name: "Application", Value: run.name}, {Name: "Application-Data", Value: run.arg}, {Name: "Application-UUID", Value: run.eventUUID}}, "")
@@ -735,11 +801,7 @@ func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) st
 		s.hangup(ch, cause)
 		return "+OK"
 	case "uuid_break":
-		all := len(args) > 0 && args[0] == "all"
-		if all {
-			ch.apps = nil
-		}
-		s.stopApp(ch, "FILE PLAYED")
+		s.breakApps(ch, len(args) > 0 && args[0] == "all")
 		return "+OK"
 	case "uuid_getvar":
 		if len(args) < 1 {
@@ -866,8 +928,7 @@ func (s *Server) startJoin(a, b *channel) {
 		if leg.partner != "" {
 			s.unbridge(leg)
 		}
-		leg.apps = nil
-		s.stopApp(leg, "FILE PLAYED")
+		s.breakApps(leg, true)
 		leg.parked = false
 		s.answer(leg)
 	}
@@ -1006,7 +1067,7 @@ func (s *Server) startRecord(ch *channel, run *appRun) {
 		}
 	}
 	s.fire("RECORD_START", ch, []wire.Header{{Name: "Record-File-Path", Value: run.file}}, "")
-	run.timer = s.after(ch, min(end, maxLen), func() {
+	s.armApp(ch, run, min(end, maxLen), func() {
 		if ch.app == run {
 			s.stopApp(ch, "")
 		}

@@ -8,7 +8,10 @@
 // New starts the server. Inbound clients get auth/request, authenticate
 // with "auth", subscribe with "event plain|json ...", run "api" and "bgapi"
 // commands (the Job-UUID header is honoured, BACKGROUND_JOB follows) and
-// "sendmsg" executes with CHANNEL_EXECUTE/CHANNEL_EXECUTE_COMPLETE.
+// "sendmsg" executes with CHANNEL_EXECUTE/CHANNEL_EXECUTE_COMPLETE. As on
+// FreeSWITCH, an execute that comes while a playback or record runs nests
+// in it (the outer one pauses until the inner one is over) unless the
+// running one was sent with event-lock, and uuid_break ends every level.
 // PlaceCall creates an inbound channel and either connects it to an
 // outbound-socket listener (the dialplan's "socket" application: the fake
 // waits for "connect" and answers with the channel data) or parks it.
