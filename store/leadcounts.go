@@ -93,6 +93,8 @@ func countKey(k []byte) (camp, what string) {
 		what += "leads " + campaign.LeadState(rest[1]).String()
 	case len(rest) == 1 && rest[0] == countAnswered:
 		what += "leads answered"
+	case len(rest) == 9 && rest[0] == countDue && bytes.Equal(rest[1:], dueMinute(time.Time{})):
+		what += "leads due with no set time"
 	case len(rest) == 9 && rest[0] == countDue:
 		what += "leads due at " + time.Unix(0, keyNanos(rest[1:])).UTC().Format(time.RFC3339)
 	default:

@@ -272,8 +272,10 @@ func TestLeadCountsDamaged(t *testing.T) {
 		t.Fatalf("a count of 3 bytes: %v", err)
 	}
 	damage("c\x00s\x00", []byte{0, 0, 0, 0, 0, 0, 0, 0})
+	damage("c\x00d"+string(dueMinute(time.Time{})), []byte{0, 0, 0, 0, 0, 0, 0, 9})
 	problems, err := db.CheckLeadCounts()
-	if err != nil || len(problems) != 1 || problems[0] != `campaign "c": leads new: kept 0, the leads say 5` {
+	if err != nil || len(problems) != 2 || problems[0] != `campaign "c": leads due with no set time: kept 9, the leads say 0` ||
+		problems[1] != `campaign "c": leads new: kept 0, the leads say 5` {
 		t.Fatalf("check: %q %v", problems, err)
 	}
 	var l *campaign.Lead
