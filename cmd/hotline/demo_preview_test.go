@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -20,20 +21,10 @@ import (
 // The demo's campaign made a preview campaign and given with --config: the
 // simulated agents look at the leads shown to them and dial most, so the
 // campaign's dials rise and its leads talk to the sales agents, and skip
-// some, which the progress lines count and the store keeps (never-dialed
-// leads put off). The preview timeout is longer than any look, so every
-// skip is an agent's, not a timeout's.
+// some, which the progress lines count and the store keeps (in the
+// campaign's progress, and never-dialed leads put off).
 func TestDemoPreviewCampaign(t *testing.T) {
-	dir := t.TempDir()
-	cfg := bytes.Replace(configs.Demo, []byte("    mode: predictive\n"),
-		[]byte("    mode: preview\n    preview_timeout: 2m\n    preview_on_timeout: skip\n"), 1)
-	if bytes.Equal(cfg, configs.Demo) {
-		t.Fatal("configs/demo.yaml has no `mode: predictive` campaign to make a preview one")
-	}
-	path, db := filepath.Join(dir, "preview.yaml"), filepath.Join(dir, "demo.db")
-	if err := os.WriteFile(path, cfg, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path, db := demoPreviewConfig(t), filepath.Join(t.TempDir(), "demo.db")
 	code, out, errOut := hotline(t, nil, "demo", "--config", path, "--speed", "0", "--duration", "1h", "--plain", "--every", "20m", "--store", db)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -74,6 +65,11 @@ func TestDemoPreviewCampaign(t *testing.T) {
 	if connected < 10 || len(recs) < dialed[2] {
 		t.Errorf("%d lead calls recorded, %d talked to an agent in an hour; want the %d dialed, at least 10 talking", len(recs), connected, dialed[2])
 	}
+	progress, err := st.CampaignProgress()
+	if err != nil || len(progress) != 1 || progress[0].Counts.SkippedPreview != skipped[2] || progress[0].Counts.Dialed != dialed[2] {
+		t.Errorf("the store keeps the campaign's progress as %+v (%v); want %d dialed and %d skipped, as the last progress line",
+			progress, err, dialed[2], skipped[2])
+	}
 	putOff := 0
 	if err := st.CampaignLeads("follow-up", func(l campaign.Lead) bool {
 		if l.State == campaign.New && l.Attempts == 0 && !l.NextAttempt.IsZero() {
@@ -106,4 +102,48 @@ func TestDemoPreviewLook(t *testing.T) {
 			}
 		}
 	}
+}
+
+// demo --web on a preview campaign: the supervisor's campaign list shows
+// it dialing, connecting and skipping while the pages are served (the
+// simulated agents decide inside the run the API shares).
+func TestDemoWebPreviewCampaign(t *testing.T) {
+	base, pw, _ := demoWebStart(t, "--web=127.0.0.1:0", "--config", demoPreviewConfig(t), "--speed", "120", "--duration", "1h")
+	c, _ := demoSignIn(t, base, "supervisor", pw["supervisor"])
+	var k engine.CampaignStatus
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := c.Get(base + "/api/v1/campaigns")
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("campaigns: %v %v", resp, err)
+		}
+		var list []engine.CampaignStatus
+		err = json.NewDecoder(resp.Body).Decode(&list)
+		resp.Body.Close()
+		if err != nil || len(list) != 1 {
+			t.Fatalf("campaigns: %+v %v; want the one preview campaign", list, err)
+		}
+		if k = list[0]; k.Stats.Dialed > 0 && k.Stats.Connected > 0 && k.Stats.SkippedPreview > 0 {
+			break
+		}
+	}
+	if k.Mode != "preview" || k.State != "running" || k.Stats.Dialed == 0 || k.Stats.Connected == 0 || k.Stats.SkippedPreview == 0 {
+		t.Errorf("campaign %+v; want a running preview campaign with leads dialed, connected and skipped", k)
+	}
+}
+
+// demoPreviewConfig is the built-in demo with its campaign in preview
+// mode, in a file. The preview timeout is longer than any look, so every
+// skip is an agent's, not a timeout's.
+func demoPreviewConfig(t *testing.T) string {
+	t.Helper()
+	cfg := bytes.Replace(configs.Demo, []byte("    mode: predictive\n"),
+		[]byte("    mode: preview\n    preview_timeout: 2m\n    preview_on_timeout: skip\n"), 1)
+	if bytes.Equal(cfg, configs.Demo) {
+		t.Fatal("configs/demo.yaml has no `mode: predictive` campaign to make a preview one")
+	}
+	path := filepath.Join(t.TempDir(), "preview.yaml")
+	if err := os.WriteFile(path, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

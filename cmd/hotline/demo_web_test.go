@@ -22,45 +22,23 @@ import (
 // carries the simulator's agents and calls as they happen.
 func TestDemoWeb(t *testing.T) {
 	addr := freeAddr(t)
-	var out, errOut safeBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"demo", "--web=" + addr, "--speed", "60", "--duration", "30m", "--plain"}, &out, &errOut)
-	}()
-	defer func() { cancel(); <-done }()
-	login := regexp.MustCompile(`Web desk: (http://\S+)  sign in as admin / (\S+) \(admin\), supervisor / (\S+) \(supervisor\) or agent / (\S+) \(agent (\S+)\)\n`)
-	var m []string
-	deadline := time.Now().Add(10 * time.Second)
-	for m = login.FindStringSubmatch(out.String()); m == nil; m = login.FindStringSubmatch(out.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no URL and login printed:\n%s\n%s", out.String(), errOut.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	base, pw := strings.TrimSuffix(m[1], "/"), m[2]
+	base, pw, agent := demoWebStart(t, "--web="+addr, "--speed", "60", "--duration", "30m")
 	if base != "http://"+addr {
 		t.Errorf("URL %s, want http://%s", base, addr)
 	}
 	if resp, err := http.Get(base + "/api/v1/status"); err != nil || resp.StatusCode != 401 {
 		t.Fatalf("status without signing in: %v %v", resp, err)
 	}
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
-	resp, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"name":"admin","password":"`+pw+`"}`))
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("sign in as the demo admin: %v %v", resp, err)
-	}
-	resp.Body.Close()
+	c, _ := demoSignIn(t, base, "admin", pw["admin"])
 	demoWebCampaignMoves(t, c, base)
-	demoWebRoles(t, base, map[string]string{"supervisor": m[3], "agent": m[4]}, m[5])
+	demoWebRoles(t, base, pw, agent)
 	// The wallboard's chart of today: the run is on the wall clock.
 	if resp, err := c.Get(base + "/api/v1/charts/today"); err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" {
 		t.Errorf("chart: %v %v", resp, err)
 	} else {
 		resp.Body.Close()
 	}
-	resp, err = c.Get(base + "/api/v1/events")
+	resp, err := c.Get(base + "/api/v1/events")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("events: %v %v", resp, err)
 	}
@@ -163,17 +141,9 @@ func demoWebRoles(t *testing.T, base string, pw map[string]string, agentID strin
 		},
 	}
 	for _, name := range []string{"supervisor", "agent"} {
-		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar}
-		resp, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"name":"`+name+`","password":"`+pw[name]+`"}`))
-		if err != nil || resp.StatusCode != 200 {
-			t.Fatalf("sign in as the demo %s: %v %v", name, resp, err)
-		}
-		var who struct{ Role, Agent, CSRF string }
-		err = json.NewDecoder(resp.Body).Decode(&who)
-		resp.Body.Close()
-		if err != nil || who.Role != name || (name == "agent") != (who.Agent == agentID) {
-			t.Errorf("signed in as %s: %+v %v; want role %s (agent %s for the agent)", name, who, err, name, agentID)
+		c, who := demoSignIn(t, base, name, pw[name])
+		if who.Role != name || (name == "agent") != (who.Agent == agentID) {
+			t.Errorf("signed in as %s: %+v; want role %s (agent %s for the agent)", name, who, name, agentID)
 		}
 		for _, x := range tries[name] {
 			req, _ := http.NewRequest(x.method, base+x.path, strings.NewReader("{}"))
@@ -189,4 +159,46 @@ func demoWebRoles(t *testing.T, base string, pw map[string]string, agentID strin
 			}
 		}
 	}
+}
+
+// demoWebStart runs the demo with args (and --plain) until the test ends,
+// and reads from its output the web desk's URL, the sign-ins' passwords by
+// user name and the agent user's agent.
+func demoWebStart(t *testing.T, args ...string) (base string, pw map[string]string, agent string) {
+	t.Helper()
+	var out, errOut safeBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, append([]string{"demo", "--plain"}, args...), &out, &errOut) }()
+	t.Cleanup(func() { cancel(); <-done })
+	login := regexp.MustCompile(`Web desk: (http://\S+)  sign in as admin / (\S+) \(admin\), supervisor / (\S+) \(supervisor\) or agent / (\S+) \(agent (\S+)\)\n`)
+	var m []string
+	deadline := time.Now().Add(10 * time.Second)
+	for m = login.FindStringSubmatch(out.String()); m == nil; m = login.FindStringSubmatch(out.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no URL and sign-ins printed:\n%s\n%s", out.String(), errOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return strings.TrimSuffix(m[1], "/"), map[string]string{"admin": m[2], "supervisor": m[3], "agent": m[4]}, m[5]
+}
+
+// demoWhoami is what signing in answers.
+type demoWhoami struct{ Role, Agent, CSRF string }
+
+// demoSignIn signs in as name and returns a client with the session.
+func demoSignIn(t *testing.T, base, name, pw string) (*http.Client, demoWhoami) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"name":"`+name+`","password":"`+pw+`"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("sign in as the demo's %s: %v %v", name, resp, err)
+	}
+	defer resp.Body.Close()
+	var who demoWhoami
+	if err := json.NewDecoder(resp.Body).Decode(&who); err != nil {
+		t.Fatalf("sign in as the demo's %s: %v", name, err)
+	}
+	return c, who
 }
