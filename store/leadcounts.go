@@ -63,16 +63,8 @@ type tally map[string]int64
 // add counts l n times (n = -1 takes it off) under campaign camp, among
 // the pending import's counts if pending.
 func (t tally) add(camp string, l *campaign.Lead, pending bool, n int64) {
-	p := camp + "\x00"
-	if pending {
-		p += string(countPending)
-	}
-	t[p+string([]byte{countState, byte(l.State)})] += n
-	if len(l.Answers) > 0 {
-		t[p+string(countAnswered)] += n
-	}
-	if l.State.Dialable() {
-		t[p+string(countDue)+string(dueMinute(l.NextAttempt))] += n
+	for _, k := range leadCountKeys(camp, l, pending) {
+		t[string(k)] += n
 	}
 }
 
@@ -121,33 +113,41 @@ func countValue(k, v []byte) (int64, error) {
 // apply adds the changes to the counts in b.
 func (t tally) apply(b *bbolt.Bucket) error {
 	for _, k := range slices.Sorted(maps.Keys(t)) {
-		d := t[k]
-		if d == 0 {
-			continue
-		}
-		key := []byte(k)
-		cur, err := countValue(key, b.Get(key))
-		if err != nil {
+		if err := addCount(b, []byte(k), t[k]); err != nil {
 			return err
-		}
-		n := cur + d
-		switch {
-		case n < 0:
-			return fmt.Errorf("store: %s: %d%+d is below zero: %w: %s", countName(key), cur, d, ErrCorrupt, errCountsHint)
-		case n == 0:
-			err = b.Delete(key)
-		default:
-			err = b.Put(key, binary.BigEndian.AppendUint64(nil, uint64(n)))
-		}
-		if err != nil {
-			return fmt.Errorf("store: %s: %w", countName(key), err)
 		}
 	}
 	return nil
 }
 
+// addCount adds d to the count under key.
+func addCount(b *bbolt.Bucket, key []byte, d int64) error {
+	if d == 0 {
+		return nil
+	}
+	cur, err := countValue(key, b.Get(key))
+	if err != nil {
+		return err
+	}
+	n := cur + d
+	switch {
+	case n < 0:
+		return fmt.Errorf("store: %s: %d%+d is below zero: %w: %s", countName(key), cur, d, ErrCorrupt, errCountsHint)
+	case n == 0:
+		err = b.Delete(key)
+	default:
+		err = b.Put(key, binary.BigEndian.AppendUint64(nil, uint64(n)))
+	}
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", countName(key), err)
+	}
+	return nil
+}
+
 // countLead moves l's counts from prev (nil: a new lead) to l, in the same
-// transaction as the lead's save.
+// transaction as the lead's save. Saves are the engine's most frequent
+// lead write, so this one does without tally's map; counts both hold
+// cancel.
 func (tx *Tx) countLead(prev, l *campaign.Lead) error {
 	b, err := tx.bucket(bucketLeadCounts)
 	if err != nil {
@@ -155,12 +155,48 @@ func (tx *Tx) countLead(prev, l *campaign.Lead) error {
 	}
 	pending := tx.pendingLeads(l.Campaign)
 	p := pending != nil && pending(l.ID)
-	t := tally{}
-	if prev != nil {
-		t.add(l.Campaign, prev, p, -1)
+	var keys [6][]byte
+	var deltas [6]int64
+	n := 0
+	add := func(lead *campaign.Lead, d int64) {
+		for _, k := range leadCountKeys(l.Campaign, lead, p) {
+			i := 0
+			for i < n && !bytes.Equal(keys[i], k) {
+				i++
+			}
+			if i == n {
+				keys[n], n = k, n+1
+			}
+			deltas[i] += d
+		}
 	}
-	t.add(l.Campaign, l, p, 1)
-	return t.apply(b)
+	if prev != nil {
+		add(prev, -1)
+	}
+	add(l, 1)
+	for i := range n {
+		if err := addCount(b, keys[i], deltas[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// leadCountKeys are the keys of the counts l is among.
+func leadCountKeys(camp string, l *campaign.Lead, pending bool) [][]byte {
+	p := []byte(camp + "\x00")
+	if pending {
+		p = append(p, countPending)
+	}
+	keys := make([][]byte, 0, 3)
+	keys = append(keys, append(slices.Clip(p), countState, byte(l.State)))
+	if len(l.Answers) > 0 {
+		keys = append(keys, append(slices.Clip(p), countAnswered))
+	}
+	if l.State.Dialable() {
+		keys = append(keys, append(append(slices.Clip(p), countDue), dueMinute(l.NextAttempt)...))
+	}
+	return keys
 }
 
 // settlePendingCounts ends camp's pending counts: added to the campaign's

@@ -463,3 +463,34 @@ func TestLeadCountsSurviveKill(t *testing.T) {
 		t.Logf("kill %d after %d rounds (an import cut: %v): %d leads counted", kill, rounds, cut, c.Total)
 	}
 }
+
+// Saving leads keeps their campaign's counts in the same transaction: 100
+// saves of changed leads per commit.
+func BenchmarkSaveLeads(b *testing.B) {
+	db, err := Open(filepath.Join(b.TempDir(), "h.db"), Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	leads := make([]campaign.Lead, 10_000)
+	for i := range leads {
+		leads[i] = campaign.Lead{Campaign: "c", Phone: fmt.Sprintf("+1212%07d", i), State: campaign.New}
+	}
+	if _, err := db.ImportLeads(leads); err != nil {
+		b.Fatal(err)
+	}
+	t0 := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	i := 0
+	for b.Loop() {
+		ops := make([]Op, 100)
+		for j := range ops {
+			i++
+			l := campaign.Lead{ID: fmt.Sprintf("c-%d", 1+i%len(leads)), Campaign: "c", Phone: fmt.Sprintf("+1212%07d", i%len(leads)),
+				State: campaign.LeadState(i % 9), NextAttempt: t0.Add(time.Duration(i%600) * time.Minute)}
+			ops[j] = PutLead(&l)
+		}
+		if err := db.Write(ops); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
