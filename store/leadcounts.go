@@ -359,7 +359,11 @@ func (db *DB) ensureLeadCounts(tx *bbolt.Tx) error {
 	if err != nil {
 		return fmt.Errorf("count the leads: %w", err)
 	}
-	db.log.Info().Int("undecodable_leads", undecodable).Dur("took", time.Since(start)).Msg("lead counts built from the leads")
+	if leads := tx.Bucket(bucketLeads); leads != nil {
+		if k, _ := leads.Cursor().First(); k != nil { // not a fresh store
+			db.log.Info().Int("undecodable_leads", undecodable).Dur("took", time.Since(start)).Msg("lead counts built from the leads")
+		}
+	}
 	return nil
 }
 
