@@ -412,7 +412,11 @@ func originateVars(req pbx.OriginateRequest, extra map[string]string) (string, e
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	secs := int((timeout + time.Second - 1) / time.Second)
+	// FreeSWITCH counts originate_timeout in whole seconds of its clock: a
+	// ring begun at 12.9 s with 3 ends at 15.0 s, 2.1 s later. One second
+	// more lets every ring last at least the timeout asked for (at most a
+	// second longer).
+	secs := int((timeout+time.Second-1)/time.Second) + 1
 	vars := map[string]string{
 		"origination_uuid":    string(req.ChannelID),
 		"originate_timeout":   strconv.Itoa(secs),

@@ -622,7 +622,9 @@ func (s *Server) originate(job, arg string) {
 	}
 	timeout := 60 * time.Second
 	if n, err := strconv.Atoi(vars["originate_timeout"]); err == nil && n > 0 {
-		timeout = time.Duration(n) * time.Second
+		// As FreeSWITCH: whole seconds of the clock, so the ring ends when
+		// the second count since its start reaches n, up to a second early.
+		timeout = time.Duration(n)*time.Second - time.Duration(time.Now().Nanosecond())
 	}
 	s.after(ch, s.opts.RingTime, func() { s.fire("CHANNEL_PROGRESS", ch, nil, "") })
 	switch phone.Mode {
