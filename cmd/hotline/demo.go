@@ -188,12 +188,12 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	if err != nil {
 		return err
 	}
-	demoPreviews(r, cfg, campaigns, seed, end)
 	live := !o.plain && isTerminal(w)
 	fmt.Fprintf(w, "Hotline demo: %s, %s of virtual time at %gx, seed %d\n", name, o.duration, o.speed, seed)
 	runUntil, status := r.RunUntil, r.Core.Status
 	var submit engine.Submitter = r
 	stopWeb := func() {}
+	desk := "" // the agent a person may work at the web desk
 	tick := time.Second
 	warning := unringable(cfg.Agents)
 	if o.web != "" {
@@ -210,7 +210,9 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 			tick = min(tick, time.Duration(o.speed*float64(100*time.Millisecond)))
 		}
 		warning = strings.TrimSpace(web.banner() + warning) // in every redrawn frame too
+		desk = web.agent
 	}
+	demoPreviews(r, cfg, campaigns, seed, end, desk)
 	if warning != "" {
 		fmt.Fprintln(w, warning)
 	}

@@ -17,7 +17,9 @@ import (
 // as a person reads a name and a note, and then dials it or, now and then,
 // skips it, with the request a desk sends (engine.PreviewDecision), read
 // from the status a desk reads. A skip carries no reason: the engine keeps
-// none.
+// none. The agent of demo --web's "agent" sign-in leaves the person at
+// that desk the whole preview time and decides only a second before it
+// ends, so that they can dial or skip the lead themselves.
 const (
 	demoPreviewPoll    = time.Second      // how often the desks look for a lead shown
 	demoPreviewLookMin = 3 * time.Second  // shortest look at a lead
@@ -31,6 +33,7 @@ type demoPreviewer struct {
 	r     *engine.SimRun
 	rng   *rand.Rand
 	end   time.Time
+	desk  string              // the agent a person may work at the web desk
 	looks map[string]demoLook // by agent: the lead they are looking at
 }
 
@@ -44,14 +47,15 @@ type demoLook struct {
 }
 
 // demoPreviews starts the previewers if a started campaign is in preview
-// mode; they stop looking at end, when the demo stops its campaigns.
-func demoPreviews(r *engine.SimRun, cfg config.Config, started []string, seed int64, end time.Time) {
+// mode; they stop looking at end, when the demo stops its campaigns. desk,
+// if not "", is the agent a person may work at the web desk.
+func demoPreviews(r *engine.SimRun, cfg config.Config, started []string, seed int64, end time.Time, desk string) {
 	if !slices.ContainsFunc(cfg.Campaigns, func(k config.Campaign) bool {
 		return k.Mode == dialer.Preview.String() && slices.Contains(started, k.Name)
 	}) {
 		return
 	}
-	p := &demoPreviewer{r: r, rng: rand.New(rand.NewPCG(uint64(seed), 0x5ee)), end: end, looks: map[string]demoLook{}}
+	p := &demoPreviewer{r: r, rng: rand.New(rand.NewPCG(uint64(seed), 0x5ee)), end: end, desk: desk, looks: map[string]demoLook{}}
 	r.Clock.Schedule(r.Clock.Now().Add(demoPreviewPoll), p.tick)
 }
 
@@ -66,7 +70,7 @@ func (p *demoPreviewer) tick() {
 		}
 		look, ok := p.looks[a.ID]
 		if !ok || look.lead != shown.Lead.ID || !look.offered.Equal(shown.Offered) {
-			look = p.look(shown)
+			look = p.look(shown, a.ID == p.desk)
 			p.looks[a.ID] = look
 		}
 		if now.Before(look.until) {
@@ -84,11 +88,12 @@ func (p *demoPreviewer) tick() {
 }
 
 // look draws how long an agent reads a lead and whether they dial it; the
-// decision comes a second before the preview would time out at the latest.
-func (p *demoPreviewer) look(shown *engine.LeadPreview) demoLook {
+// decision comes a second before the preview would time out at the latest,
+// and then for an agent whose desk a person may work (waitLast).
+func (p *demoPreviewer) look(shown *engine.LeadPreview, waitLast bool) demoLook {
 	d := demoPreviewLookMin + time.Duration(p.rng.Int64N(int64(demoPreviewLookMax-demoPreviewLookMin)))
 	until := shown.Offered.Add(d)
-	if last := shown.Expires.Add(-time.Second); until.After(last) {
+	if last := shown.Expires.Add(-time.Second); waitLast || until.After(last) {
 		until = last
 		if until.Before(shown.Offered) {
 			until = shown.Offered

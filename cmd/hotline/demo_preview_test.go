@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -88,17 +89,22 @@ func TestDemoPreviewCampaign(t *testing.T) {
 }
 
 // An agent decides a lead within the preview's time, a second before it
-// expires at the latest, and in a few seconds at most otherwise.
+// expires at the latest, and in a few seconds at most otherwise; the agent
+// a person may work at the web desk decides only at that last second.
 func TestDemoPreviewLook(t *testing.T) {
 	p := &demoPreviewer{rng: rand.New(rand.NewPCG(1, 2))}
 	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	for _, timeout := range []time.Duration{0, 500 * time.Millisecond, 5 * time.Second, 30 * time.Second} {
 		for range 200 {
 			shown := &engine.LeadPreview{Lead: campaign.Lead{ID: "l1"}, Offered: at, Expires: at.Add(timeout)}
-			look := p.look(shown)
+			look := p.look(shown, false)
 			if look.until.Before(at) || look.until.After(at.Add(demoPreviewLookMax)) ||
 				(timeout >= time.Second && look.until.After(shown.Expires.Add(-time.Second))) {
 				t.Fatalf("preview timeout %s: decided at +%s", timeout, look.until.Sub(at))
+			}
+			last := max(timeout-time.Second, 0)
+			if look := p.look(shown, true); !look.until.Equal(at.Add(last)) {
+				t.Fatalf("preview timeout %s: the desk's agent decided at +%s, want +%s", timeout, look.until.Sub(at), last)
 			}
 		}
 	}
@@ -146,4 +152,48 @@ func demoPreviewConfig(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// In demo --web the person signed in as the agent sees the leads shown to
+// their agent on the desk and has the preview's time to decide: the
+// simulated agent leaves them the lead 20 s after it showed (the others
+// decide within 15 s), and their dial is taken.
+func TestDemoWebPreviewAgentDesk(t *testing.T) {
+	base, pw, agent := demoWebStart(t, "--web=127.0.0.1:0", "--config", demoPreviewConfig(t), "--speed", "10", "--duration", "1h")
+	c, who := demoSignIn(t, base, "agent", pw["agent"])
+	shown := func() *engine.LeadPreview {
+		resp, err := c.Get(base + "/api/v1/agents/" + agent + "/preview")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var p struct{ Preview *engine.LeadPreview }
+		if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&p) != nil {
+			return nil
+		}
+		return p.Preview
+	}
+	var first *engine.LeadPreview
+	for deadline := time.Now().Add(30 * time.Second); first == nil && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		first = shown()
+	}
+	if first == nil {
+		t.Fatalf("no lead shown to %s in 30 s (300 s of the demo)", agent)
+	}
+	time.Sleep(2 * time.Second) // 20 s of the demo at 10x, or less on a loaded machine
+	if now := shown(); now == nil || now.Lead.ID != first.Lead.ID {
+		t.Fatalf("lead %s shown to %s was decided without them: now %+v", first.Lead.ID, agent, now)
+	}
+	req, _ := http.NewRequest("POST", base+"/api/v1/agents/"+agent+"/preview/dial", nil)
+	req.Header.Set("X-CSRF-Token", who.CSRF)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var dialed struct{ Preview *engine.LeadPreview }
+	if err := json.NewDecoder(resp.Body).Decode(&dialed); err != nil || resp.StatusCode != 200 || dialed.Preview == nil ||
+		dialed.Preview.Lead.ID != first.Lead.ID {
+		t.Errorf("dial: %d %+v %v; want lead %s dialed", resp.StatusCode, dialed.Preview, err, first.Lead.ID)
+	}
 }

@@ -29,6 +29,7 @@ type demoWeb struct {
 	srv   *http.Server
 	url   string
 	users []string // "name / password (role)" lines to print; none for a store of the user's own
+	agent string   // the agent the "agent" user works as; "" without one
 }
 
 // startDemoWeb listens on addr and serves r through a SimLive. With a store
@@ -46,6 +47,9 @@ func startDemoWeb(addr string, r *engine.SimRun, db *store.DB, fresh bool, cfg c
 		if d.users, err = demoUsers(db, cfg); err != nil {
 			ln.Close()
 			return nil, err
+		}
+		if len(cfg.Agents) > 0 {
+			d.agent = cfg.Agents[0].ID
 		}
 	}
 	h := api.New(d.live, db, zerolog.Nop())
