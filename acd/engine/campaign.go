@@ -180,6 +180,9 @@ type leadDial struct {
 	amd     string
 	machine bool
 	optOut  bool // the lead asked in the campaign's flow not to be called again
+	// left is set on an attempt an earlier run placed, taken up after a
+	// restart: its call's new legs get names of this run.
+	left bool
 }
 
 // CampaignStats are a campaign's counts since it was first started.
@@ -640,7 +643,11 @@ func (c *Core) startDial(now time.Time, r *campaignRun, l campaign.Lead, agent *
 	// knows that every lead it finds Dialing is counted, and settles it in
 	// one of the outcomes (ReconcileLeads).
 	r.stats.Dialed++
-	seq := c.saveLead(now, r, &nl)
+	// Its open record too: it names the lead of the channel to a restart
+	// (a switch may report no lead variables), and the attempt keeps one
+	// record whatever becomes of it.
+	rec := c.leadRecord(d)
+	seq := c.saveLead(now, r, &nl, store.PutCall(&rec))
 	if seq == 0 {
 		r.stats.Dialed--
 		delete(r.known, l.ID)
@@ -732,7 +739,7 @@ func (c *Core) campaignEvent(now time.Time, ev pbx.Event) bool {
 			c.machineAnswered(now, d)
 			return true
 		}
-		c.leadAnswered(now, d)
+		c.leadAnswered(now, d, now, "")
 	case pbx.OriginateFailed:
 		c.leadNotReached(now, d, e.Reason)
 	case pbx.HungUp:
@@ -836,6 +843,9 @@ func (c *Core) machineAnswered(now time.Time, d *leadDial) {
 // leadCall makes the answered dial a live call of the engine.
 func (c *Core) leadCall(d *leadDial) *call {
 	cl := &call{id: d.id, ch: d.ch, dir: acd.DirectionOutbound, arrived: d.placed, entry: "campaign:" + d.run.cfg.Name}
+	if d.left {
+		cl.legTag = c.runTag() // the earlier run's legs may still ring
+	}
 	cl.rec = c.leadRecord(d)
 	d.call = cl
 	c.calls[cl.id] = cl
@@ -845,14 +855,16 @@ func (c *Core) leadCall(d *leadDial) *call {
 }
 
 // leadAnswered turns an answered lead into a call: to an agent of the
-// campaign, or the notification message.
-func (c *Core) leadAnswered(now time.Time, d *leadDial) {
+// campaign, or the notification message. answered is when it answered
+// (for an answer unseen, the earliest it can have been), how says what
+// was unusual about it, if anything.
+func (c *Core) leadAnswered(now time.Time, d *leadDial, answered time.Time, how string) {
 	r := d.run
 	delete(r.dials, d.ch)
 	r.pacer.DialEnded(d.placed, now, true)
 	r.stats.Answered++
 	cl := c.leadCall(d)
-	c.step(now, cl, "lead-answered", "", d.lead.ID)
+	c.step(now, cl, "lead-answered", "", strings.TrimSpace(d.lead.ID+" "+how))
 	c.settleLead(now, d, campaign.Human, store.PutCall(&cl.rec)) // the answer counted has its record
 	if r.cfg.Kind != config.CampaignAgent {
 		// A survey or notification: no agent is waited for, so the answer
@@ -865,6 +877,17 @@ func (c *Core) leadAnswered(now time.Time, d *leadDial) {
 		c.leave(now, cl, r.cfg.Message, acd.OutcomeSelfService, pbx.CauseNormal)
 		return
 	}
+	if due := answered.Add(r.cfg.ConnectWithin); now.Before(due) {
+		c.awaitAgent(now, d, due)
+		return
+	}
+	c.abandonLead(now, d, "no agent within "+r.cfg.ConnectWithin.String()+" (restart)")
+}
+
+// awaitAgent queues an answered lead for an agent of its campaign until
+// due, when connectDue looks at it.
+func (c *Core) awaitAgent(now time.Time, d *leadDial, due time.Time) {
+	r, cl := d.run, d.call
 	var q *queue
 	for _, cand := range r.queues {
 		if c.freeForQueue(now, cand) {
@@ -883,9 +906,17 @@ func (c *Core) leadAnswered(now time.Time, d *leadDial) {
 		return
 	}
 	cl.class = d.class()
+	if d.left && !c.synced {
+		// Taken up before the switch's snapshot: it waits, as the calls
+		// restored do, for the sync to say which legs of the earlier run
+		// still ring (hangUpStranded, adoptLeg) before any agent is rung.
+		cl.queue, cl.phase, cl.restored, cl.enqueued, cl.entered = q, acd.CallQueued, true, now, now
+		c.out.At(due, Timer{Kind: TimerCampaignConnect, Call: cl.id})
+		return
+	}
 	c.enterQueue(now, cl, q)
 	if cl.phase == acd.CallQueued || cl.phase == acd.CallOffering {
-		c.out.At(now.Add(r.cfg.ConnectWithin), Timer{Kind: TimerCampaignConnect, Call: cl.id})
+		c.out.At(due, Timer{Kind: TimerCampaignConnect, Call: cl.id})
 	}
 }
 
@@ -1137,27 +1168,42 @@ func (c *Core) listOptOut(now time.Time, d *leadDial, source string) {
 // campaign's do-not-call list.
 const VarDoNotCall = "do_not_call"
 
-// ReconcileLeads settles leads a previous run left in flight. A lead left
-// Dialing: its attempt was counted (in the write that saved it Dialing)
-// and may have been placed, so it is never placed again; a channel of it
-// still ringing is hung up, and the attempt is settled as failed, counted
-// so and recorded as a call that a restart settled; the lead is retried
-// after its delay (or fails, attempts used up). A lead left answered or
-// connected to an agent is taken up again (readoptLead). Run it after the
-// switch's snapshot, Restore and RestoreCampaigns, before the hoppers are
-// read.
-func (c *Core) ReconcileLeads(now time.Time, leads []campaign.Lead, snap pbx.Snapshot) {
+// ReconcileLeads settles the leads a previous run left in flight (left,
+// read with ReadLeftovers). A lead left Dialing: its attempt was counted
+// (in the write that saved it Dialing) and is never placed again. When
+// the switch still has its channel, the attempt goes on (resumeDial);
+// else it is settled as failed, counted so and recorded as a call that a
+// restart settled, and the lead is retried after its delay (or fails,
+// attempts used up). A lead left answered or connected to an agent is
+// taken up again (readoptLead). The open records of attempts settled
+// already are closed (closeLeftRecord), and the channels of leads no
+// attempt claims are hung up. Run it after Restore and RestoreCampaigns,
+// before the hoppers are read; the switch's snapshot (Synced) may come
+// before or after it.
+func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) {
+	defer func() { c.leftLeads, c.resumed = nil, true }()
+	recs := map[string]*store.CallRecord{} // by call id
+	byLead := map[string]*store.CallRecord{}
+	for i := range left.Records {
+		rec := &left.Records[i]
+		camp, lead, _ := dialOf(rec)
+		recs[rec.ID], byLead[camp+"/"+lead] = rec, rec
+	}
+	// The channels a sync held for this (holdLeftLead) are as the switch
+	// had them then, maybe later than snap.
+	chans := slices.Concat(snap.Channels, slices.Collect(maps.Values(c.leftLeads)))
 	live := map[string]pbx.ChannelInfo{}
-	for _, ch := range snap.Channels {
+	for _, ch := range chans {
 		camp, id := ch.Vars[VarCampaign], ch.Vars[VarLead]
 		if id == "" {
-			camp, id = c.restoredLead(ch)
+			camp, id = c.restoredLead(ch, recs)
 		}
 		if id != "" {
 			live[camp+"/"+id] = ch
 		}
 	}
-	for _, l := range leads {
+	claimed := map[pbx.ChannelID]bool{}
+	for _, l := range left.Dialing {
 		if l.State != campaign.Dialing && l.State != campaign.Answered && l.State != campaign.Connected {
 			continue
 		}
@@ -1168,35 +1214,120 @@ func (c *Core) ReconcileLeads(now time.Time, leads []campaign.Lead, snap pbx.Sna
 				continue // no longer configured
 			}
 		}
-		ch, up := live[l.Campaign+"/"+l.ID]
+		key := l.Campaign + "/" + l.ID
+		ch, up := live[key]
+		claimed[ch.ID] = up
 		if l.State == campaign.Dialing {
+			if up && c.resumeDial(now, r, l, ch, byLead[key]) {
+				continue
+			}
 			if up {
 				c.hangUpLeft(ch.ID)
 			}
-			c.settleAtRestart(now, r, l, ch)
+			c.settleAtRestart(now, r, l, ch, byLead[key])
 			continue
 		}
-		c.readoptLead(now, r, l, ch, up)
+		c.readoptLead(now, r, l, ch, up, byLead[key])
+	}
+	byID := map[pbx.ChannelID]pbx.ChannelInfo{}
+	for _, ch := range chans {
+		byID[ch.ID] = ch
+	}
+	for i := range left.Open {
+		rec := &left.Open[i]
+		ch, up := byID[pbx.ChannelID(rec.Channel)]
+		claimed[ch.ID] = up
+		c.closeLeftRecord(now, rec, up)
+	}
+	for _, ch := range chans {
+		if _, known := c.chans[ch.ID]; !known && !claimed[ch.ID] && ch.Vars[pbx.VarRole] == "lead" && c.dialFor(ch.ID) == nil {
+			c.warn(now, "stranded-leg", "hanging up lead leg %s left from before", ch.ID)
+			c.hangUpLeft(ch.ID)
+		}
 	}
 }
 
-// restoredLead names the campaign and lead of a channel whose variables
-// lack them (Asterisk reports only those its channelvars list) after the
-// restored call of the channel, whose record's first step names them (see
-// leadRecord).
-func (c *Core) restoredLead(ch pbx.ChannelInfo) (camp, lead string) {
-	cl := c.calls[ch.Vars[pbx.VarCallID]]
-	if cl == nil || cl.ch != ch.ID || cl.rec.Direction != acd.DirectionOutbound || len(cl.rec.Timeline) == 0 {
-		return "", ""
+// holdLeftLead keeps for ReconcileLeads the channel of a lead an earlier
+// run dialed that a sync finds before the campaigns are resumed: it is
+// neither a stranded leg to hang up nor a caller to adopt, as its attempt
+// may go on. It reports whether it kept it.
+func (c *Core) holdLeftLead(ch pbx.ChannelInfo) bool {
+	if c.resumed || len(c.opts.Config.Campaigns) == 0 {
+		return false
 	}
-	for _, f := range strings.Fields(cl.rec.Timeline[0].Detail) {
+	if c.leftLeads == nil {
+		c.leftLeads = map[pbx.ChannelID]pbx.ChannelInfo{}
+	}
+	c.leftLeads[ch.ID] = ch
+	return true
+}
+
+// resumeDial takes up the attempt of a lead left Dialing whose channel
+// the switch still has; rec is its open record, when found. Still
+// ringing, the campaign watches it as a dial of its own: its answer goes
+// to an agent or is abandoned as any live answer, its end unanswered gets
+// its usual outcome and retry. Answered while Hotline was down, it is an
+// answer of unknown time: taken as answered when it was placed, it waits
+// for an agent for what is left of its ConnectWithin, or hears the
+// safe-harbour message at once. It reports whether it took it up.
+func (c *Core) resumeDial(now time.Time, r *campaignRun, l campaign.Lead, ch pbx.ChannelInfo, rec *store.CallRecord) bool {
+	if _, gone := c.goneChans[ch.ID]; gone {
+		return false
+	}
+	id := ch.Vars[pbx.VarCallID]
+	placed := now
+	if rec != nil {
+		id, placed = rec.ID, rec.Entered
+	}
+	if id == "" {
+		return false
+	}
+	d := &leadDial{run: r, lead: l, id: id, ch: ch.ID, placed: placed, left: true}
+	r.known[l.ID] = true
+	if !ch.Answered {
+		r.dials[ch.ID] = d
+		c.trace(now, "campaign %s: lead %s was ringing at restart; its dial %s goes on", r.cfg.Name, l.ID, id)
+		return true
+	}
+	c.trace(now, "campaign %s: lead %s answered while Hotline was down; its dial %s goes on", r.cfg.Name, l.ID, id)
+	r.dials[ch.ID] = d
+	c.leadAnswered(now, d, placed, "while Hotline was down")
+	return true
+}
+
+// dialOf reads the campaign, lead and attempt of a lead's call record
+// from its first step (see leadRecord).
+func dialOf(rec *store.CallRecord) (camp, lead string, attempt int) {
+	if len(rec.Timeline) == 0 || rec.Timeline[0].Kind != "dial" {
+		return "", "", 0
+	}
+	for _, f := range strings.Fields(rec.Timeline[0].Detail) {
 		switch k, v, _ := strings.Cut(f, "="); k {
 		case "campaign":
 			camp = v
 		case "lead":
 			lead = v
+		case "attempt":
+			attempt, _ = strconv.Atoi(v)
 		}
 	}
+	return camp, lead, attempt
+}
+
+// restoredLead names the campaign and lead of a channel whose variables
+// lack them (Asterisk reports only those its channelvars list) after the
+// record of its call: the restored call's, else the open record of a
+// lead's attempt (recs, by call id).
+func (c *Core) restoredLead(ch pbx.ChannelInfo, recs map[string]*store.CallRecord) (camp, lead string) {
+	id := ch.Vars[pbx.VarCallID]
+	rec := recs[id]
+	if cl := c.calls[id]; cl != nil && cl.rec.Direction == acd.DirectionOutbound {
+		rec = &cl.rec
+	}
+	if rec == nil || rec.Channel != string(ch.ID) {
+		return "", ""
+	}
+	camp, lead, _ = dialOf(rec)
 	return camp, lead
 }
 
@@ -1210,6 +1341,59 @@ func (c *Core) hangUpLeft(ch pbx.ChannelID) {
 	c.forget(ch)
 }
 
+// closeLeftRecord closes the open record of an attempt a previous run
+// settled but whose call it did not see end, such as a machine hearing
+// its message: its channel, if still up, is hung up, and the record ends
+// at its last step with its outcome (failed for a machine, abandoned after
+// the safe-harbour message), cause restart.
+func (c *Core) closeLeftRecord(now time.Time, rec *store.CallRecord, up bool) {
+	why := "call cut by a restart"
+	if hasStepKind(rec, "machine") {
+		why = "machine message cut by a restart"
+	}
+	if cl := c.calls[rec.ID]; cl != nil {
+		// Restored from a checkpoint of it: it ends as calls do.
+		if cl.phase != acd.CallEnded {
+			cl.restored = false
+			c.step(now, cl, "closed-at-restart", "", why)
+			c.leave(now, cl, nil, leftOutcome(rec), pbx.CauseNormal)
+		}
+		return
+	}
+	if up {
+		c.hangUpLeft(pbx.ChannelID(rec.Channel))
+	}
+	out := *rec
+	out.Outcome, out.Cause, out.Ended = leftOutcome(rec), causeRestart, rec.Entered
+	for _, s := range rec.Timeline {
+		if s.At.After(out.Ended) {
+			out.Ended = s.At
+		}
+	}
+	if out.HangupBy == "" {
+		out.HangupBy = acd.HangupSystem
+	}
+	out.Timeline = append(slices.Clip(out.Timeline), store.Step{At: now, Kind: "closed-at-restart", Detail: why})
+	c.trace(now, "call %s: %s; record closed", rec.ID, why)
+	c.save(now, "call "+rec.ID+" record", store.PutCall(&out))
+}
+
+// leftOutcome is the outcome of a settled attempt whose record a restart
+// closes.
+func leftOutcome(rec *store.CallRecord) acd.Outcome {
+	switch {
+	case hasStepKind(rec, "safe-harbour"):
+		return acd.OutcomeAbandoned
+	case rec.Agent != "":
+		return acd.OutcomeAnswered
+	}
+	return acd.OutcomeFailed
+}
+
+func hasStepKind(rec *store.CallRecord, kind string) bool {
+	return slices.ContainsFunc(rec.Timeline, func(s store.Step) bool { return s.Kind == kind })
+}
+
 // readoptLead takes up a lead a previous run left answered or connected.
 // Its call, restored from the store (Restore) and still on the switch,
 // goes on as a campaign call: connected, the agent stays on it and its end
@@ -1221,7 +1405,7 @@ func (c *Core) hangUpLeft(ch pbx.ChannelID) {
 // one hung up before an agent took it: abandoned. A channel of the lead
 // that the switch holds but the store has no call for is hung up and the
 // lead retried.
-func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pbx.ChannelInfo, up bool) {
+func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pbx.ChannelInfo, up bool, rec *store.CallRecord) {
 	var cl *call
 	if up {
 		if cl = c.calls[ch.Vars[pbx.VarCallID]]; cl != nil && (cl.phase == acd.CallEnded || cl.ch != ch.ID) {
@@ -1260,6 +1444,8 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 			cl.restored = false // ended here, not resumed by the sync
 			c.abandonLead(now, d, "no agent within "+r.cfg.ConnectWithin.String()+" (restart)")
 		}
+	case up && l.State == campaign.Answered && ch.Answered && r.cfg.Kind == config.CampaignAgent:
+		c.remakeAnswered(now, d, ch, rec)
 	case up:
 		c.hangUpLeft(ch.ID)
 		nl, err := campaign.Dispose(l, campaign.Disposition{Name: "lost-at-restart"}, time.Time{}, "", r.retry, now)
@@ -1280,6 +1466,37 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 	}
 }
 
+// remakeAnswered takes up a lead left answered and waiting for an agent
+// whose live record the previous run had not saved: its call is made again
+// from its record (saved with the answer), and it waits for an agent for
+// what is left of its ConnectWithin, or hears the safe-harbour message at
+// once and counts as abandoned.
+func (c *Core) remakeAnswered(now time.Time, d *leadDial, ch pbx.ChannelInfo, rec *store.CallRecord) {
+	r := d.run
+	d.id, d.ch, d.placed, d.left = ch.Vars[pbx.VarCallID], ch.ID, now, true
+	if rec != nil {
+		d.id, d.placed = rec.ID, rec.Entered
+	}
+	if d.id == "" {
+		d.id = string(ch.ID)
+	}
+	cl := c.leadCall(d)
+	if rec != nil {
+		cl.rec = *rec
+	} else {
+		// When it answered went with the run: as late as it can be.
+		c.step(now, cl, "lead-answered", "", d.lead.ID+" before the restart")
+	}
+	r.known[d.lead.ID] = true
+	c.step(now, cl, "lead-readopted", "", d.lead.ID+" answered; its live record lost")
+	c.trace(now, "campaign %s: lead %s was answered at restart; its call %s is made again", r.cfg.Name, d.lead.ID, cl.id)
+	if due := leadAnsweredAt(cl).Add(r.cfg.ConnectWithin); now.Before(due) {
+		c.awaitAgent(now, d, due)
+		return
+	}
+	c.abandonLead(now, d, "no agent within "+r.cfg.ConnectWithin.String()+" (restart)")
+}
+
 // leadAnsweredAt is when a lead's call was answered, as its record says.
 func leadAnsweredAt(cl *call) time.Time {
 	for _, s := range cl.rec.Timeline {
@@ -1294,18 +1511,23 @@ func leadAnsweredAt(cl *call) time.Time {
 // Dialing, whose channel (ch, when the switch still had it) is hung up: a
 // failed attempt, counted as such and recorded, in one write with the
 // lead and the campaign's counts.
-func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, ch pbx.ChannelInfo) {
+func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, ch pbx.ChannelInfo, open *store.CallRecord) {
 	nl, err := campaign.DialEnded(l, campaign.Unreached, r.retry, now)
 	if err != nil {
 		c.warn(now, "illegal-transition", "campaign %s: %v", l.Campaign, err)
 		return
 	}
-	id := ch.Vars[pbx.VarCallID]
-	if id == "" {
-		id = c.newID(now, "o") // not placed, or gone from the switch: its id went with the run
+	var rec store.CallRecord
+	if open != nil {
+		rec = *open // saved as it was dialed
+	} else {
+		id := ch.Vars[pbx.VarCallID]
+		if id == "" {
+			id = c.newID(now, "o") // not placed, or gone from the switch: its id went with the run
+		}
+		// When it was placed went with the run too: the record starts now.
+		rec = c.leadRecord(&leadDial{run: r, lead: l, id: id, ch: ch.ID, placed: now})
 	}
-	// When it was placed went with the run too: the record starts now.
-	rec := c.leadRecord(&leadDial{run: r, lead: l, id: id, ch: ch.ID, placed: now})
 	rec.Outcome, rec.Cause, rec.Ended = acd.OutcomeFailed, causeRestart, now
 	detail := "not answered"
 	if ch.ID != "" {

@@ -2,12 +2,16 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // Campaign actions for CampaignControl.
@@ -80,7 +84,18 @@ type LeadStore interface {
 type Leftovers struct {
 	Dialing  []campaign.Lead
 	Reserved []LoadedLead
+	// Records are the open call records of the attempts of the Dialing
+	// leads (saved with the lead as it was dialed, see startDial): they
+	// name a lead's channel on a switch that reports no lead variables,
+	// and keep one record per attempt. Open are the open records of
+	// attempts already settled, such as a machine hearing its message when
+	// the run ended: the restart closes them.
+	Records, Open []store.CallRecord
 }
+
+// leftoverLookBack is how long before a restart ReadLeftovers looks for
+// the open call records of campaign attempts.
+const leftoverLookBack = 24 * time.Hour
 
 // ReadLeftovers reads the leftovers of the configured campaigns at now. It
 // runs outside the engine goroutine, once at start.
@@ -108,6 +123,28 @@ func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, 
 			out.Reserved = append(out.Reserved, LoadedLead{Lead: l, Blocked: blocked})
 		}
 	}
+	attempt := map[string]int{}
+	for _, l := range out.Dialing {
+		attempt[l.Campaign+"/"+l.ID] = l.Attempts
+	}
+	f := store.Filter{From: now.Add(-leftoverLookBack), Direction: acd.DirectionOutbound, Outcome: acd.OutcomeInProgress}
+	for rec, err := range src.Calls(f) {
+		if errors.Is(err, store.ErrDecode) {
+			continue // unreadable: nothing to settle it by
+		}
+		if err != nil {
+			return Leftovers{}, fmt.Errorf("open call records of the campaigns: %w", err)
+		}
+		camp, lead, n := dialOf(&rec)
+		if lead == "" || !slices.ContainsFunc(cfg.Campaigns, func(k config.Campaign) bool { return k.Name == camp }) {
+			continue
+		}
+		if a, ok := attempt[camp+"/"+lead]; ok && a == n {
+			out.Records = append(out.Records, rec)
+		} else {
+			out.Open = append(out.Open, rec)
+		}
+	}
 	return out, nil
 }
 
@@ -117,7 +154,7 @@ func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, 
 // leads shown to agents (RestorePreviews).
 func (c *Core) ResumeCampaigns(now time.Time, saved []SavedCampaign, left Leftovers, snap pbx.Snapshot) {
 	c.RestoreCampaigns(now, saved)
-	c.ReconcileLeads(now, left.Dialing, snap)
+	c.ReconcileLeads(now, left, snap)
 	c.RestorePreviews(now, left.Reserved)
 }
 
@@ -144,7 +181,7 @@ func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Dur
 		return err
 	}
 	var snap pbx.Snapshot
-	if len(left.Dialing) > 0 {
+	if len(left.Dialing)+len(left.Open) > 0 {
 		// The switch may still be starting: ask until it answers.
 		snap, err = rt.sw.Snapshot(ctx)
 		for err != nil {

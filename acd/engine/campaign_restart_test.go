@@ -10,6 +10,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // restartableCampaign is the campaign rig in mode progressive with one
@@ -17,9 +18,23 @@ import (
 // switch and its calls live on; extra is added to the campaign's config.
 func restartableCampaign(t *testing.T, extra string) (*campaignRig, *SimRun, Options) {
 	t.Helper()
+	return restartableCampaignLeads(t, extra, nil)
+}
+
+// restartableCampaignLeads is restartableCampaign whose leads' phones,
+// when lead is set, all behave so.
+func restartableCampaignLeads(t *testing.T, extra string, lead *farend.Phone) (*campaignRig, *SimRun, Options) {
+	t.Helper()
 	cfg := strings.Replace(fmt.Sprintf(campaignConfig, "progressive", 1.0), "    ring_timeout: 20s\n", "    ring_timeout: 20s\n"+extra, 1)
 	rig := newCampaignRigConfig(t, cfg, "a1")
 	r := rig.r
+	for _, p := range rig.phone {
+		if lead != nil {
+			if err := r.Switch.SetPhone("sim/"+p, *lead); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	first := r.Core
 	r.Core.out = runOutputs{r: r, core: &first}
 	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
@@ -170,30 +185,57 @@ func TestCampaignRestartInWrapUp(t *testing.T) {
 // TestCampaignRestartAnsweredLead: Hotline dies just after a lead answered,
 // before a1 took it. Back within its ConnectWithin, the lead goes to a1;
 // back after it, the lead hears the safe-harbour message, is counted
-// abandoned and rests as abandoned leads do.
+// abandoned and rests as abandoned leads do. So too when the live record
+// of the answered lead was not saved before the crash (lost), and when
+// the answer came while Hotline was down (unseen: the lead still Dialing
+// in the store, its ConnectWithin counted from its dial), the switch's
+// snapshot naming the lead or not (bare, as Asterisk's).
 func TestCampaignRestartAnsweredLead(t *testing.T) {
+	agent, none := farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 500 * time.Millisecond}, farend.Phone{Mode: farend.PhoneNoAnswer}
 	for _, tc := range []struct {
-		name      string
-		back      time.Duration
-		agent     farend.Phone
-		abandoned bool
+		name               string
+		back               time.Duration
+		agent              farend.Phone
+		abandoned          bool
+		lost, unseen, bare bool
 	}{
-		{"within connect_within", 5 * time.Second, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 500 * time.Millisecond}, false},
-		{"after connect_within", 16 * time.Second, farend.Phone{Mode: farend.PhoneNoAnswer}, true},
+		{"within connect_within", 5 * time.Second, agent, false, false, false, false},
+		{"after connect_within", 16 * time.Second, none, true, false, false, false},
+		{"live record lost, within connect_within", 5 * time.Second, agent, false, true, false, true},
+		{"live record lost, after connect_within", 16 * time.Second, none, true, true, false, false},
+		{"live record lost, after connect_within, no lead variables", 16 * time.Second, none, true, true, false, true},
+		{"answer unseen, within connect_within", 5 * time.Second, agent, false, false, true, true},
+		{"answer unseen, after connect_within", 16 * time.Second, none, true, false, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rig, r, o := restartableCampaign(t, "    connect_within: 10s\n")
 			if err := r.Switch.SetPhone("sim/a1", tc.agent); err != nil {
 				t.Fatal(err)
 			}
-			r.RunUntil(epoch.Add(4*time.Second + 100*time.Millisecond))
-			l := leadIn(t, rig, campaign.Answered)
+			at, state := 4*time.Second+100*time.Millisecond, campaign.Answered
+			if tc.unseen {
+				at, state = 3*time.Second, campaign.Dialing // the lead answers at 4 s
+			}
+			r.RunUntil(epoch.Add(at))
+			l := leadIn(t, rig, state)
 			kill(t, r)
+			if tc.lost {
+				if err := rig.db.Write([]store.Op{store.DeleteActive(rig.dials(t)[l.Phone][0].ID)}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			r.RunUntil(epoch.Add(tc.back))
-			restartKeepingCalls(t, rig, r, o, "run2", true)
-			r.RunUntil(epoch.Add(tc.back + time.Second))
+			restartKeepingCallsVars(t, rig, r, o, "run2", !tc.lost && !tc.unseen, tc.bare)
+			statsAt := tc.back + time.Second
+			if !tc.abandoned {
+				statsAt = 16 * time.Second // past connect_within: counted connected
+			}
+			r.RunUntil(epoch.Add(statsAt))
 			st := r.Core.Campaigns(r.Clock.Now())[0].Stats
 			r.RunUntil(epoch.Add(20 * time.Minute))
+			if w := r.Core.Warnings(); w["command-failed"]+w["unknown-channel"]+w["illegal-transition"] != 0 {
+				t.Errorf("warnings %v\n%s", w, rig.trace)
+			}
 			got := rig.leads(t)[l.ID]
 			recs := rig.dials(t)[l.Phone]
 			if len(recs) == 0 {
@@ -201,13 +243,13 @@ func TestCampaignRestartAnsweredLead(t *testing.T) {
 			}
 			rec := recs[0]
 			if tc.abandoned {
-				if got.LastOutcome != campaign.Abandoned || got.AbandonedAt.IsZero() || st.Abandoned != 1 ||
+				if len(recs) != 1 || got.Attempts != 1 || got.LastOutcome != campaign.Abandoned || got.AbandonedAt.IsZero() || st.Abandoned != 1 ||
 					rec.Outcome != acd.OutcomeAbandoned || !strings.Contains(timelineKinds(rec), "safe-harbour") {
 					t.Errorf("lead %+v, stats %+v, record %q %s; want abandoned with the safe-harbour message\n%s", got, st, rec.Outcome, timelineKinds(rec), rig.trace)
 				}
 				return
 			}
-			if got.Attempts != 1 || got.Disposition != "completed" || st.Connected != 1 || st.Abandoned != 0 || rec.Agent != "a1" || rec.Outcome != acd.OutcomeAnswered {
+			if len(recs) != 1 || got.Attempts != 1 || got.Disposition != "completed" || st.Connected != 1 || st.Abandoned != 0 || rec.Agent != "a1" || rec.Outcome != acd.OutcomeAnswered {
 				t.Errorf("lead %+v, stats %+v, record agent %q %q; want connected to a1 after the restart\n%s", got, st, rec.Agent, rec.Outcome, rig.trace)
 			}
 		})
@@ -215,33 +257,55 @@ func TestCampaignRestartAnsweredLead(t *testing.T) {
 }
 
 // TestCampaignRestartWhileLeadRings: Hotline dies while a lead rings and
-// comes back before it answers. Whichever comes first, the switch's
-// snapshot or the campaigns' side, the ringing channel is hung up (not
-// taken for an inbound caller) and the attempt is settled as failed, with
-// its record; the lead is dialed again later as a new attempt.
+// comes back before it answers, the switch still ringing it. Whichever
+// comes first, the switch's snapshot or the campaigns' side, and whether
+// or not the snapshot names the lead (Asterisk's does not), the ringing
+// channel is neither hung up nor taken for an inbound caller: the campaign
+// watches it again. Answered, it goes to a1; never answered, it gets its
+// no-answer outcome and retry. Either way one attempt, one record.
 func TestCampaignRestartWhileLeadRings(t *testing.T) {
-	for _, syncFirst := range []bool{true, false} {
-		t.Run(fmt.Sprintf("sync first %v", syncFirst), func(t *testing.T) {
-			rig, r, o := restartableCampaign(t, "")
+	for _, tc := range []struct{ syncFirst, bare, answers bool }{
+		{true, false, true}, {false, false, true}, {true, true, true}, {false, true, true}, {false, true, false},
+	} {
+		t.Run(fmt.Sprintf("sync first %v, no lead variables %v, answers %v", tc.syncFirst, tc.bare, tc.answers), func(t *testing.T) {
+			var lead *farend.Phone
+			if !tc.answers {
+				lead = &farend.Phone{Mode: farend.PhoneNoAnswer}
+			}
+			rig, r, o := restartableCampaignLeads(t, "", lead)
 			r.RunUntil(epoch.Add(2 * time.Second)) // the lead answers at 4 s
 			l := leadIn(t, rig, campaign.Dialing)
 			kill(t, r)
 			r.RunUntil(epoch.Add(3 * time.Second))
-			restartKeepingCalls(t, rig, r, o, "run2", syncFirst)
+			restartKeepingCallsVars(t, rig, r, o, "run2", tc.syncFirst, tc.bare)
 			r.RunUntil(epoch.Add(10 * time.Second))
-			if calls := r.Core.Status(r.Clock.Now()).Calls; len(calls) != 0 {
-				t.Errorf("live calls after the restart: %+v; want none\n%s", calls, rig.trace)
-			}
 			if recs := rig.records(t, acd.DirectionInbound); len(recs) != 0 {
 				t.Errorf("inbound records %+v; want none (the lead taken for a caller)", recs)
 			}
-			if w := r.Core.Warnings(); w["command-failed"] != 0 {
-				t.Errorf("warnings after the restart: %v", w)
+			if w := r.Core.Warnings(); w["command-failed"]+w["stranded-leg"]+w["unknown-channel"] != 0 {
+				t.Errorf("warnings after the restart: %v\n%s", w, rig.trace)
 			}
+			if tc.answers {
+				if st := r.Core.Status(r.Clock.Now()); len(st.Calls) != 1 || st.Calls[0].Agent != "a1" {
+					t.Errorf("calls after the restart: %+v; want the lead talking to a1\n%s", st.Calls, rig.trace)
+				}
+			}
+			r.RunUntil(epoch.Add(60 * time.Second))
 			got := rig.leads(t)[l.ID]
 			recs := rig.dials(t)[l.Phone]
-			if got.State == campaign.Dialing || got.Attempts != 1 || len(recs) != 1 || recs[0].Cause != causeRestart {
-				t.Errorf("lead %+v, %d records; want its attempt settled at restart\n%s", got, len(recs), rig.trace)
+			if len(recs) != 1 || got.Attempts != 1 {
+				t.Fatalf("lead %+v, %d records; want one attempt, one record\n%s", got, len(recs), rig.trace)
+			}
+			rec := recs[0]
+			if tc.answers {
+				if got.State != campaign.Done || got.Disposition != "completed" || rec.Agent != "a1" || rec.Outcome != acd.OutcomeAnswered || rec.Talk < 25*time.Second {
+					t.Errorf("lead %+v, record agent %q %q talk %v; want connected to a1 and completed\n%s", got, rec.Agent, rec.Outcome, rec.Talk, rig.trace)
+				}
+			} else if got.LastOutcome != campaign.NoAnswer || got.State == campaign.Dialing || rec.Cause != string(pbx.FailNoAnswer) || rec.Outcome != acd.OutcomeFailed {
+				t.Errorf("lead %+v, record %q cause %q; want its no-answer outcome and retry\n%s", got, rec.Outcome, rec.Cause, rig.trace)
+			}
+			if st := r.Core.Campaigns(r.Clock.Now())[0].Stats; st.Dialed < 1 || st.Failed != 0 {
+				t.Errorf("stats %+v; want no attempt failed by the restart", st)
 			}
 		})
 	}
@@ -271,5 +335,55 @@ func TestCampaignReconnectKeepsRingingLead(t *testing.T) {
 	}
 	if recs := rig.records(t, acd.DirectionInbound); len(recs) != 0 {
 		t.Errorf("inbound records %+v; want none (the lead taken for a caller)", recs)
+	}
+}
+
+// TestCampaignRestartDuringMachineMessage: Hotline dies while a machine
+// hears the campaign's message. The lead was settled (machine, retried
+// later); the restart closes the call's record, open till then: failed,
+// cause restart, its message cut. The lead is not dialed again before its
+// machine delay.
+func TestCampaignRestartDuringMachineMessage(t *testing.T) {
+	for _, syncFirst := range []bool{true, false} {
+		t.Run(fmt.Sprintf("sync first %v", syncFirst), func(t *testing.T) {
+			extra := "    answering_machine: message\n    machine_message: [sound:machine-msg]\n"
+			rig, r, o := restartableCampaignLeads(t, extra, &farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 2 * time.Second, Machine: true})
+			var l campaign.Lead
+			for at := time.Second; l.ID == "" && at < 30*time.Second; at += 100 * time.Millisecond {
+				r.RunUntil(epoch.Add(at))
+				for _, cand := range rig.leads(t) {
+					if cand.LastOutcome == campaign.Machine {
+						l = cand
+					}
+				}
+			}
+			recs := rig.dials(t)[l.Phone]
+			if l.ID == "" || len(recs) != 1 || recs[0].Outcome != acd.OutcomeInProgress {
+				t.Fatalf("at the crash: lead %+v, records %+v; want a machine hearing its message\n%s", l, recs, rig.trace)
+			}
+			kill(t, r)
+			back := r.Clock.Now().Add(500 * time.Millisecond)
+			r.RunUntil(back)
+			restartKeepingCalls(t, rig, r, o, "run2", syncFirst)
+			r.RunUntil(back.Add(time.Second))
+			recs = rig.dials(t)[l.Phone]
+			if len(recs) != 1 {
+				t.Fatalf("lead %s has %d records; want 1", l.ID, len(recs))
+			}
+			rec := recs[0]
+			if rec.Outcome != acd.OutcomeFailed || rec.Cause != causeRestart || rec.Ended.IsZero() || !hasStep(rec, "closed-at-restart", "machine message cut by a restart") {
+				t.Errorf("record after the restart: outcome %q cause %q ended %v timeline %s; want closed as a machine message cut\n%s",
+					rec.Outcome, rec.Cause, rec.Ended, timelineKinds(rec), rig.trace)
+			}
+			if got := rig.leads(t)[l.ID]; got.Attempts != 1 || got.LastOutcome != campaign.Machine {
+				t.Errorf("lead after the restart: %+v; want its machine outcome", got)
+			}
+			if st := r.Core.Status(r.Clock.Now()); len(st.Calls) != 0 {
+				t.Errorf("calls after the restart: %+v; want none", st.Calls)
+			}
+			if recs := rig.records(t, acd.DirectionInbound); len(recs) != 0 {
+				t.Errorf("inbound records %+v; want none", recs)
+			}
+		})
 	}
 }

@@ -327,8 +327,16 @@ func TestCampaignRestartDialsNoAttemptTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	left, err := ReadLeftovers(rig.db, r2.Core.opts.Config, r2.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left.Records) != len(dialing) || len(left.Dialing) != len(dialing) {
+		t.Fatalf("leftovers: %d leads dialing with %d open records; want the %d dialing with theirs", len(left.Dialing), len(left.Records), len(dialing))
+	}
 	if err := r2.Do(func(c *Core, now time.Time) error {
-		c.ReconcileLeads(now, dialing, snap)
+		c.opts.IDPrefix = "run2" // started the same second as the first run
+		c.ReconcileLeads(now, left, snap)
 		return c.StartCampaign(now, "renewals")
 	}); err != nil {
 		t.Fatal(err)

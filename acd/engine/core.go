@@ -111,8 +111,13 @@ type Core struct {
 	linkDown time.Time // when the link to the switch last went down
 	linkUp   time.Time // when it last came (back) up
 
-	camps   map[string]*campaignRun // started outbound campaigns (campaign.go)
-	inbound inboundLog              // recent inbound callers, for the campaigns (campaign_blend.go)
+	camps map[string]*campaignRun // started outbound campaigns (campaign.go)
+	// leftLeads are the channels of leads an earlier run dialed that a
+	// sync found before the campaigns were resumed (ResumeCampaigns):
+	// neither callers nor stranded legs, they wait for ReconcileLeads.
+	leftLeads map[pbx.ChannelID]pbx.ChannelInfo
+	resumed   bool       // ResumeCampaigns ran
+	inbound   inboundLog // recent inbound callers, for the campaigns (campaign_blend.go)
 
 	checkpointDue bool // a checkpoint of the live calls is scheduled
 	// stranded: legs from before a restart being hung up, and the agent

@@ -315,6 +315,9 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 		if _, gone := c.goneChans[ch.ID]; gone || c.dialFor(ch.ID) != nil {
 			continue
 		}
+		if _, left := c.leftLeads[ch.ID]; left {
+			continue
+		}
 		c.trace(now, "adopting caller %s", ch.ID)
 		c.onArrived(now, pbx.CallArrived{Base: pbx.Base{Channel: ch.ID, At: now}, Caller: ch.Caller,
 			Called: ch.Called, Vars: ch.Vars})
@@ -462,6 +465,9 @@ func (c *Core) hangUpStranded(now time.Time, chans []pbx.ChannelInfo, live map[p
 		case "lead":
 			if c.dialFor(ch.ID) != nil {
 				continue // this run's, still ringing
+			}
+			if c.holdLeftLead(ch) {
+				continue // an earlier run's, for ReconcileLeads
 			}
 		default:
 			continue // a caller: adopted once the known calls are settled
