@@ -708,7 +708,7 @@ func (c *Core) dialFor(ch pbx.ChannelID) *leadDial {
 // campaignEvent handles the events of a lead's channel until it answers;
 // it reports whether the event was one.
 func (c *Core) campaignEvent(now time.Time, ev pbx.Event) bool {
-	if len(c.camps) == 0 {
+	if len(c.camps)+len(c.leftLeads) == 0 {
 		return false
 	}
 	var ch pbx.ChannelID
@@ -728,7 +728,7 @@ func (c *Core) campaignEvent(now time.Time, ev pbx.Event) bool {
 	}
 	d := c.dialFor(ch)
 	if d == nil {
-		return false
+		return c.leftLeadEvent(now, ev, ch)
 	}
 	switch e := ev.(type) {
 	case pbx.MachineDetected:
@@ -1181,7 +1181,7 @@ const VarDoNotCall = "do_not_call"
 // before the hoppers are read; the switch's snapshot (Synced) may come
 // before or after it.
 func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) {
-	defer func() { c.leftLeads, c.resumed = nil, true }()
+	defer func() { c.leftLeads, c.leftSeen, c.resumed = nil, nil, true }()
 	recs := map[string]*store.CallRecord{} // by call id
 	byLead := map[string]*store.CallRecord{}
 	for i := range left.Records {
@@ -1219,6 +1219,10 @@ func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) 
 		claimed[ch.ID] = up
 		if l.State == campaign.Dialing {
 			if up && c.resumeDial(now, r, l, ch, byLead[key]) {
+				if seen := c.leftSeen[ch.ID]; seen.ended && r.dials[ch.ID] != nil {
+					c.leadNotReached(now, r.dials[ch.ID], seen.reason) // while held
+					delete(c.goneChans, ch.ID)                         // its hang-up came
+				}
 				continue
 			}
 			if up {
@@ -1226,6 +1230,9 @@ func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) 
 			}
 			c.settleAtRestart(now, r, l, ch, byLead[key])
 			continue
+		}
+		if c.leftSeen[ch.ID].ended {
+			up = false // hung up while held
 		}
 		c.readoptLead(now, r, l, ch, up, byLead[key])
 	}
@@ -1237,10 +1244,14 @@ func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) 
 		rec := &left.Open[i]
 		ch, up := byID[pbx.ChannelID(rec.Channel)]
 		claimed[ch.ID] = up
+		if c.leftSeen[ch.ID].ended {
+			up = false
+		}
 		c.closeLeftRecord(now, rec, up)
 	}
 	for _, ch := range chans {
-		if _, known := c.chans[ch.ID]; !known && !claimed[ch.ID] && ch.Vars[pbx.VarRole] == "lead" && c.dialFor(ch.ID) == nil {
+		ended := c.leftSeen[ch.ID].ended
+		if _, known := c.chans[ch.ID]; !known && !ended && !claimed[ch.ID] && ch.Vars[pbx.VarRole] == "lead" && c.dialFor(ch.ID) == nil {
 			c.warn(now, "stranded-leg", "hanging up lead leg %s left from before", ch.ID)
 			c.hangUpLeft(ch.ID)
 		}
@@ -1256,10 +1267,41 @@ func (c *Core) holdLeftLead(ch pbx.ChannelInfo) bool {
 		return false
 	}
 	if c.leftLeads == nil {
-		c.leftLeads = map[pbx.ChannelID]pbx.ChannelInfo{}
+		c.leftLeads, c.leftSeen = map[pbx.ChannelID]pbx.ChannelInfo{}, map[pbx.ChannelID]leftSeen{}
 	}
 	c.leftLeads[ch.ID] = ch
 	return true
+}
+
+// leftLeadEvent notes on a lead's channel held for ReconcileLeads (see
+// holdLeftLead) its answer or its end, for ReconcileLeads to act on; it
+// reports whether the channel was one.
+func (c *Core) leftLeadEvent(now time.Time, ev pbx.Event, ch pbx.ChannelID) bool {
+	info, held := c.leftLeads[ch]
+	if !held {
+		return false
+	}
+	seen := c.leftSeen[ch]
+	switch e := ev.(type) {
+	case pbx.Answered:
+		info.Answered, seen.answered = true, now
+		c.leftLeads[ch] = info
+	case pbx.OriginateFailed:
+		seen.ended, seen.reason = true, e.Reason
+	case pbx.HungUp:
+		if !seen.ended {
+			seen.ended, seen.reason = true, pbx.ReasonForCause(e.Cause)
+		}
+	}
+	c.leftSeen[ch] = seen
+	return true
+}
+
+// leftSeen is what became of a lead's channel held for ReconcileLeads.
+type leftSeen struct {
+	answered time.Time // when it answered; zero = not seen to
+	ended    bool
+	reason   pbx.FailReason // why it ended
 }
 
 // resumeDial takes up the attempt of a lead left Dialing whose channel
@@ -1267,7 +1309,8 @@ func (c *Core) holdLeftLead(ch pbx.ChannelInfo) bool {
 // ringing, the campaign watches it as a dial of its own: its answer goes
 // to an agent or is abandoned as any live answer, its end unanswered gets
 // its usual outcome and retry. Answered while Hotline was down, it is an
-// answer of unknown time: taken as answered when it was placed, it waits
+// answer of unknown time (unless a sync held its channel and saw it, see
+// leftLeadEvent): taken as answered when it was placed, it waits
 // for an agent for what is left of its ConnectWithin, or hears the
 // safe-harbour message at once. It reports whether it took it up.
 func (c *Core) resumeDial(now time.Time, r *campaignRun, l campaign.Lead, ch pbx.ChannelInfo, rec *store.CallRecord) bool {
@@ -1289,8 +1332,13 @@ func (c *Core) resumeDial(now time.Time, r *campaignRun, l campaign.Lead, ch pbx
 		c.trace(now, "campaign %s: lead %s was ringing at restart; its dial %s goes on", r.cfg.Name, l.ID, id)
 		return true
 	}
-	c.trace(now, "campaign %s: lead %s answered while Hotline was down; its dial %s goes on", r.cfg.Name, l.ID, id)
 	r.dials[ch.ID] = d
+	if at := c.leftSeen[ch.ID].answered; !at.IsZero() {
+		c.trace(now, "campaign %s: lead %s answered as the campaigns resumed; its dial %s goes on", r.cfg.Name, l.ID, id)
+		c.leadAnswered(now, d, at, "as the campaigns resumed")
+		return true
+	}
+	c.trace(now, "campaign %s: lead %s answered while Hotline was down; its dial %s goes on", r.cfg.Name, l.ID, id)
 	c.leadAnswered(now, d, placed, "while Hotline was down")
 	return true
 }

@@ -58,6 +58,14 @@ func restartKeepingCalls(t *testing.T, rig *campaignRig, r *SimRun, o Options, p
 // (it reports only the variables its channelvars list).
 func restartKeepingCallsVars(t *testing.T, rig *campaignRig, r *SimRun, o Options, prefix string, syncFirst, bare bool) {
 	t.Helper()
+	restartGap(t, rig, r, o, prefix, syncFirst, bare, 0)
+}
+
+// restartGap is restartKeepingCallsVars whose sync, when first, comes gap
+// before the campaigns' side, which acts on the snapshot taken before
+// the sync, as the daemon's may.
+func restartGap(t *testing.T, rig *campaignRig, r *SimRun, o Options, prefix string, syncFirst, bare bool, gap time.Duration) {
+	t.Helper()
 	saved, err := LoadSaved(rig.db)
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +101,7 @@ func restartKeepingCallsVars(t *testing.T, rig *campaignRig, r *SimRun, o Option
 	sync := func() { c.Handle(now, pbx.Synced{Snapshot: snap}); r.drain() }
 	if syncFirst {
 		sync()
+		r.RunUntil(now.Add(gap))
 	}
 	if err := r.Do(func(c *Core, now time.Time) error { c.ResumeCampaigns(now, camps, left, snap); return nil }); err != nil {
 		t.Fatal(err)
@@ -264,10 +273,15 @@ func TestCampaignRestartAnsweredLead(t *testing.T) {
 // watches it again. Answered, it goes to a1; never answered, it gets its
 // no-answer outcome and retry. Either way one attempt, one record.
 func TestCampaignRestartWhileLeadRings(t *testing.T) {
-	for _, tc := range []struct{ syncFirst, bare, answers bool }{
-		{true, false, true}, {false, false, true}, {true, true, true}, {false, true, true}, {false, true, false},
+	for _, tc := range []struct {
+		syncFirst, bare, answers bool
+		gap                      time.Duration // between the sync and the campaigns' side
+	}{
+		{true, false, true, 0}, {false, false, true, 0}, {true, true, true, 0}, {false, true, true, 0}, {false, true, false, 0},
+		// The answer, or the end at the ring timeout (20 s), comes between.
+		{true, true, true, 2 * time.Second}, {true, true, false, 18 * time.Second},
 	} {
-		t.Run(fmt.Sprintf("sync first %v, no lead variables %v, answers %v", tc.syncFirst, tc.bare, tc.answers), func(t *testing.T) {
+		t.Run(fmt.Sprintf("sync first %v, no lead variables %v, answers %v, gap %v", tc.syncFirst, tc.bare, tc.answers, tc.gap), func(t *testing.T) {
 			var lead *farend.Phone
 			if !tc.answers {
 				lead = &farend.Phone{Mode: farend.PhoneNoAnswer}
@@ -277,7 +291,7 @@ func TestCampaignRestartWhileLeadRings(t *testing.T) {
 			l := leadIn(t, rig, campaign.Dialing)
 			kill(t, r)
 			r.RunUntil(epoch.Add(3 * time.Second))
-			restartKeepingCallsVars(t, rig, r, o, "run2", tc.syncFirst, tc.bare)
+			restartGap(t, rig, r, o, "run2", tc.syncFirst, tc.bare, tc.gap)
 			r.RunUntil(epoch.Add(10 * time.Second))
 			if recs := rig.records(t, acd.DirectionInbound); len(recs) != 0 {
 				t.Errorf("inbound records %+v; want none (the lead taken for a caller)", recs)

@@ -116,8 +116,9 @@ type Core struct {
 	// sync found before the campaigns were resumed (ResumeCampaigns):
 	// neither callers nor stranded legs, they wait for ReconcileLeads.
 	leftLeads map[pbx.ChannelID]pbx.ChannelInfo
-	resumed   bool       // ResumeCampaigns ran
-	inbound   inboundLog // recent inbound callers, for the campaigns (campaign_blend.go)
+	leftSeen  map[pbx.ChannelID]leftSeen // what became of them since
+	resumed   bool                       // ResumeCampaigns ran
+	inbound   inboundLog                 // recent inbound callers, for the campaigns (campaign_blend.go)
 
 	checkpointDue bool // a checkpoint of the live calls is scheduled
 	// stranded: legs from before a restart being hung up, and the agent
