@@ -8,6 +8,7 @@ import (
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/internal/campaigncheck"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -87,5 +88,78 @@ func TestAsteriskE2ECampaignRestartKeepsLead(t *testing.T) {
 	}
 	if c := st[0].Stats; c.Dialed != 1 || c.Answered != 1 || c.Connected != 1 || c.Abandoned != 0 {
 		t.Errorf("campaign counts %+v; want one dial, answered and connected", c)
+	}
+}
+
+// TestAsteriskE2ECampaignRestartWhileLeadsRing: Hotline is killed with
+// SIGKILL while two leads ring (Local channels: one answers 6 s after its
+// dial, one never) and started again on the same store. Asterisk reports
+// the leftover channels with Hotline's call id only; the restart reads
+// their leads from the attempts' records, neither hangs them up nor takes
+// them for callers: the first answers into the campaign and talks to an
+// agent, the second ends at its ring timeout as no-answer. One attempt,
+// one record each; no attempt is settled by the restart.
+func TestAsteriskE2ECampaignRestartWhileLeadsRing(t *testing.T) {
+	talking := e2ePhone{Answer: 500 * time.Millisecond, Hangup: 4 * time.Second}
+	agents := map[string]e2ePhone{"a1": talking, "a2": talking, "a3": e2eNeverAnswers}
+	s, path, kindOf, _ := e2eCampaignStart(t, e2eRun{mode: "progressive", agents: agents, loggedOut: []string{"a3"},
+		order: []e2eLeadKind{e2eSlow, e2eNever}, ring: "10s"})
+	var slow, never string
+	for p, k := range kindOf {
+		if k == e2eSlow {
+			slow = p
+		} else {
+			never = p
+		}
+	}
+	campaigns := func() engine.CampaignStatus {
+		var st []engine.CampaignStatus
+		s.getJSON("/api/v1/campaigns", &st)
+		return st[0]
+	}
+	s.eventually(5*time.Second, "both leads ring", func() (bool, string) {
+		st := campaigns()
+		return st.Ringing == 2, fmt.Sprintf("%+v", st)
+	})
+	s.durable()
+	s.d.kill(t)
+	t.Logf("hotline killed while leads %s and %s ring", slow, never)
+
+	s.start()
+	s.eventually(10*time.Second, "the slow lead answers after the restart and talks to an agent", func() (bool, string) {
+		for _, c := range s.status().Calls {
+			if c.Agent != "" && c.Phase == "bridged" {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("calls %+v", s.status().Calls)
+	})
+	s.eventually(15*time.Second, "the leads' attempts over", func() (bool, string) {
+		ended := 0
+		for _, r := range s.records() {
+			if (r.Called == slow || r.Called == never) && e2eEnded(r) {
+				ended++
+			}
+		}
+		return ended >= 2, fmt.Sprintf("%d records ended", ended)
+	})
+	s.eventually(10*time.Second, "agents out of wrap-up", func() (bool, string) {
+		a1, a2 := s.agent("a1"), s.agent("a2")
+		return a1.State == "available" && a2.State == "available", a1.State + " " + a2.State
+	})
+	st := campaigns()
+	for _, r := range s.records() {
+		if r.Direction == acd.DirectionInbound {
+			t.Errorf("inbound record %s from %s: a lead taken for a caller", r.ID, r.Caller)
+		}
+	}
+	s.d.stop(t)
+
+	leads, dials := e2eCampaignStore(t, path)
+	for _, bad := range campaigncheck.RingingKept(leads, dials, slow, never) {
+		t.Error(bad)
+	}
+	if c := st.Stats; c.Failed != 0 || c.Connected != 1 || c.Abandoned != 0 {
+		t.Errorf("campaign counts %+v; want no attempt failed by the restart, one connected", c)
 	}
 }

@@ -24,6 +24,7 @@ type e2eLeadKind string
 const (
 	e2ePerson  e2eLeadKind = "person"
 	e2eLate    e2eLeadKind = "late" // a person who rings two seconds first
+	e2eSlow    e2eLeadKind = "slow" // a person who rings six seconds first
 	e2eBusy    e2eLeadKind = "busy"
 	e2eNever   e2eLeadKind = "never"
 	e2eMachine e2eLeadKind = "machine"
@@ -33,7 +34,7 @@ const (
 
 // e2eLeadPrefix is the start of a kind's numbers (see extensions.conf).
 var e2eLeadPrefix = map[e2eLeadKind]string{
-	e2ePerson: "+3391", e2eLate: "+3397", e2eBusy: "+3392", e2eNever: "+3393", e2eMachine: "+3394", e2eDNC: "+3391", e2eOutside: "+3391",
+	e2ePerson: "+3391", e2eLate: "+3397", e2eSlow: "+3398", e2eBusy: "+3392", e2eNever: "+3393", e2eMachine: "+3394", e2eDNC: "+3391", e2eOutside: "+3391",
 }
 
 // e2eZones returns an IANA zone whose local time now is inside the leads'
@@ -75,10 +76,11 @@ type e2eRun struct {
 	loggedOut []string
 	// order holds the leads' kinds in the order they are due.
 	order []e2eLeadKind
+	ring  string // the campaign's ring_timeout; "" = 3s
 }
 
 // e2eDials is how many dials a lead of each kind gets.
-var e2eDials = map[e2eLeadKind]int{e2ePerson: 1, e2eLate: 1, e2eBusy: 2, e2eNever: 2, e2eMachine: 1}
+var e2eDials = map[e2eLeadKind]int{e2ePerson: 1, e2eLate: 1, e2eSlow: 1, e2eBusy: 2, e2eNever: 2, e2eMachine: 1}
 
 // e2eTimes is n leads of kind k.
 func e2eTimes(k e2eLeadKind, n int) []e2eLeadKind { return slices.Repeat([]e2eLeadKind{k}, n) }
@@ -96,6 +98,7 @@ func e2eCampaignStart(t *testing.T, r e2eRun) (s *e2eScenario, path string, kind
 	}
 	r.ratio = cmp.Or(r.ratio, 1)
 	r.cap, r.window = cmp.Or(r.cap, 0.03), cmp.Or(r.window, "720h")
+	cfg = []byte(strings.Replace(string(cfg), "    ring_timeout: 3s\n", "    ring_timeout: "+cmp.Or(r.ring, "3s")+"\n", 1))
 	cfg = []byte(strings.NewReplacer("@MODE@", r.mode, "@RATIO@", fmt.Sprint(r.ratio), "@CAP@", fmt.Sprint(r.cap), "@WINDOW@", r.window).Replace(string(cfg)))
 	if err := os.WriteFile(s.config, cfg, 0o600); err != nil {
 		t.Fatal(err)
