@@ -19,8 +19,11 @@ import (
 const fsLate fsLeadKind = "late"
 
 func fsPrefix(k fsLeadKind) string {
-	if k == fsLate {
+	switch k {
+	case fsLate:
 		return "+3397"
+	case fsSlow:
+		return "+3398"
 	}
 	return fsLeadPrefix[k]
 }

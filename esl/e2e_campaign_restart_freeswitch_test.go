@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/internal/campaigncheck"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -24,24 +27,8 @@ import (
 func TestFreeSWITCHE2ECampaignRestartKeepsLead(t *testing.T) {
 	const talk = 15 * time.Second
 	s := newScenario(t, "park", fsCampaignBody("progressive", 1, fsAgents(talk, "a1")))
-	path := filepath.Join(filepath.Dir(s.config), "hotline.db")
-	db, err := store.Open(path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inside, _ := fsLeadZones(time.Now())
-	phone := fmt.Sprintf("%s%d%05d", fsLeadPrefix[fsPerson], os.Getpid()%10, 1)
-	if _, err := db.ImportLeads([]campaign.Lead{{Campaign: "drive", Phone: phone, TimeZone: inside}}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-
-	s.start()
-	resp, err := http.Post("http://"+s.api+"/api/v1/campaigns/drive/start", "application/json", nil)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("start the campaign: %v %v", resp, err)
-	}
-	resp.Body.Close()
+	path, phones := fsStartLeads(t, s, fsPerson)
+	phone := phones[0]
 	talking := func(id string) (engine.CallStatus, bool) {
 		var st engine.Status
 		if !s.getJSON("/api/v1/status", &st) {
@@ -96,7 +83,7 @@ func TestFreeSWITCHE2ECampaignRestartKeepsLead(t *testing.T) {
 	})
 	s.d.stop()
 
-	db, err = store.Open(path, store.Options{ReadOnly: true})
+	db, err := store.Open(path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,5 +103,119 @@ func TestFreeSWITCHE2ECampaignRestartKeepsLead(t *testing.T) {
 	}
 	if c := st[0].Stats; c.Dialed != 1 || c.Answered != 1 || c.Connected != 1 || c.Abandoned != 0 {
 		t.Errorf("campaign counts %+v; want one dial, answered and connected", c)
+	}
+}
+
+// fsStartLeads imports one lead of campaign drive per kind, due in that
+// order, into the scenario's store, starts the daemon and the campaign;
+// it returns the store's path and the leads' numbers.
+func fsStartLeads(t *testing.T, s *fsScenario, kinds ...fsLeadKind) (path string, phones []string) {
+	t.Helper()
+	// newScenario puts the store beside the config.
+	path = filepath.Join(filepath.Dir(s.config), "hotline.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside, _ := fsLeadZones(time.Now())
+	due := time.Now().Add(-time.Hour)
+	var list []campaign.Lead
+	for i, k := range kinds {
+		phone := fmt.Sprintf("%s%d%05d", fsPrefix(k), os.Getpid()%10, i+1)
+		list = append(list, campaign.Lead{Campaign: "drive", Phone: phone, TimeZone: inside, NextAttempt: due.Add(time.Duration(i) * time.Millisecond)})
+		phones = append(phones, phone)
+	}
+	if _, err := db.ImportLeads(list); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s.start()
+	resp, err := http.Post("http://"+s.api+"/api/v1/campaigns/drive/start", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("start the campaign: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	return path, phones
+}
+
+// fsSlow is a person who rings six seconds before answering (+3398... in
+// hotline-test-lead).
+const fsSlow fsLeadKind = "slow"
+
+// TestFreeSWITCHE2ECampaignRestartWhileLeadsRing: Hotline is killed with
+// SIGKILL while two leads ring on real FreeSWITCH (loopback channels: one
+// answers 6 s after its dial, one never) and started again on the same
+// store. The restart neither hangs them up nor takes them for callers: the
+// first answers into the campaign and talks to an agent, the second ends
+// at its ring timeout as no-answer. One attempt, one record each; no
+// attempt is settled by the restart.
+func TestFreeSWITCHE2ECampaignRestartWhileLeadsRing(t *testing.T) {
+	body := strings.Replace(fsCampaignBody("progressive", 1, fsAgents(4*time.Second, "a1", "a2")), "    ring_timeout: 2s\n", "    ring_timeout: 10s\n", 1)
+	s := newScenario(t, "park", body)
+	path, phones := fsStartLeads(t, s, fsSlow, fsNever)
+	slow, never := phones[0], phones[1]
+	var st engine.CampaignStatus
+	campaigns := func() bool {
+		var list []engine.CampaignStatus
+		ok := s.getJSON("/api/v1/campaigns", &list) && len(list) == 1
+		if ok {
+			st = list[0]
+		}
+		return ok
+	}
+	s.eventually(5*time.Second, "both leads ring", func() bool { return campaigns() && st.Ringing == 2 })
+	s.eventually(10*time.Second, "the daemon's records committed", func() bool {
+		var h api.Health
+		return s.getJSON("/healthz", &h) && h.Store != nil && h.Store.Queued == 0
+	})
+	s.d.kill()
+	t.Logf("hotline killed while leads %s and %s ring", slow, never)
+
+	s.start()
+	s.eventually(10*time.Second, "the slow lead answers after the restart and talks to an agent", func() bool {
+		var status engine.Status
+		return s.getJSON("/api/v1/status", &status) && slices.ContainsFunc(status.Calls, func(c engine.CallStatus) bool {
+			return c.Agent != "" && c.Phase == "bridged"
+		})
+	})
+	s.eventually(15*time.Second, "the leads' attempts over, the agents out of wrap-up", func() bool {
+		ended := 0
+		for _, r := range s.records() {
+			if (r.Called == slow || r.Called == never) && !r.Ended.IsZero() && r.Outcome != acd.OutcomeInProgress {
+				ended++
+			}
+		}
+		var status engine.Status
+		return ended >= 2 && s.getJSON("/api/v1/status", &status) && !slices.ContainsFunc(status.Agents, func(a engine.AgentStatus) bool {
+			return a.State != acd.Available.String()
+		}) && campaigns()
+	})
+	for _, r := range s.records() {
+		if r.Direction == acd.DirectionInbound {
+			t.Errorf("inbound record %s from %s: a lead taken for a caller", r.ID, r.Caller)
+		}
+	}
+	s.d.stop()
+
+	db, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leads := map[string]campaign.Lead{}
+	if err := db.CampaignLeads("drive", func(l campaign.Lead) bool { leads[l.Phone] = l; return true }); err != nil {
+		t.Fatal(err)
+	}
+	dials := map[string][]store.CallRecord{}
+	for r, err := range db.Calls(store.Filter{Direction: acd.DirectionOutbound}) {
+		if err == nil {
+			dials[r.Called] = append(dials[r.Called], r)
+		}
+	}
+	db.Close()
+	for _, bad := range campaigncheck.RingingKept(leads, dials, slow, never) {
+		t.Error(bad)
+	}
+	if c := st.Stats; c.Failed != 0 || c.Connected != 1 || c.Abandoned != 0 {
+		t.Errorf("campaign counts %+v; want no attempt failed by the restart, one connected", c)
 	}
 }
