@@ -180,6 +180,34 @@ func (c *Client) StopPlayback(ctx context.Context, id pbx.PlaybackID) error {
 	return err
 }
 
+// StopCutPlayback implements pbx.PlaybackStopper. A playback a run before
+// left on ch is known to Asterisk only under its items' ids: the first
+// item's is the playback id, the next ones' id~2, id~3... and only the
+// item that played when that run ended still plays (the later ones died
+// with it), so each is tried in turn until one stops.
+var _ pbx.PlaybackStopper = (*Client)(nil)
+
+func (c *Client) StopCutPlayback(ctx context.Context, ch pbx.ChannelID, id pbx.PlaybackID) error {
+	if _, known := c.currentItem(string(id)); known {
+		return c.StopPlayback(ctx, id)
+	}
+	for i := 1; i <= maxCutItems; i++ {
+		item := string(id)
+		if i > 1 {
+			item += "~" + strconv.Itoa(i)
+		}
+		err := c.command(ctx, "stop playback "+item+" cut on "+string(ch), http.MethodDelete, "/playbacks/"+seg(item), nil, nil)
+		if !errors.Is(err, pbx.ErrNoPlayback) {
+			return err
+		}
+	}
+	return nil // over already
+}
+
+// maxCutItems bounds the items StopCutPlayback tries: more than any
+// prompt list Hotline plays.
+const maxCutItems = 64
+
 // currentItem is the ARI playback playing now for the engine's playback id,
 // and whether the tracker knows it (else the id itself).
 func (c *Client) currentItem(id string) (string, bool) {

@@ -56,25 +56,29 @@ func listenAcrossRestart(t *testing.T, connect func() *esl.Switch, records func(
 	}
 }
 
+// fakeLink is a new Switch on fake, as a restarted daemon makes.
+func fakeLink(t *testing.T, fake *esltest.Server) *esl.Switch {
+	t.Helper()
+	sw, err := esl.New(esl.Options{Address: fake.Addr(), Password: "ClueCon", CommandTimeout: 2 * time.Second,
+		ReconnectDelay: 20 * time.Millisecond, Log: testLog(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sw.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sw.Close() })
+	<-sw.Ready()
+	return sw
+}
+
 func TestListenStoppedAfterRestart(t *testing.T) {
 	fake, err := esltest.New(esltest.Options{RecordingDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
-	connect := func() *esl.Switch {
-		sw, err := esl.New(esl.Options{Address: fake.Addr(), Password: "ClueCon", CommandTimeout: 2 * time.Second,
-			ReconnectDelay: 20 * time.Millisecond, Log: testLog(t)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := sw.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { sw.Close() })
-		<-sw.Ready()
-		return sw
-	}
+	connect := func() *esl.Switch { return fakeLink(t, fake) }
 	records := func(ch pbx.ChannelID) bool { st, _ := fake.Channel(string(ch)); return st.App == "record" }
 	listenAcrossRestart(t, connect, records, func(sw *esl.Switch, rec *pbxtest.Recorder) pbx.ChannelID {
 		if _, err := fake.PlaceCall(esltest.Call{From: "5551001", To: "100", Vars: map[string]string{"hotline_args": "entry,100"}}); err != nil {
@@ -122,4 +126,34 @@ func answer(t *testing.T, sw *esl.Switch, rec *pbxtest.Recorder) pbx.ChannelID {
 	}
 	rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](a.Channel))
 	return a.Channel
+}
+
+// A playback one Switch started is stopped by the next one, which never
+// knew it, by its channel (pbx.PlaybackStopper): the restarted daemon
+// asks a caller again, and the question cut by the restart must not play
+// on after the new one.
+func TestPlaybackStoppedAfterRestart(t *testing.T) {
+	fake, err := esltest.New(esltest.Options{PlaybackTime: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	connect := func() *esl.Switch { return fakeLink(t, fake) }
+	ctx := context.Background()
+	a := connect()
+	if _, err := fake.PlaceCall(esltest.Call{From: "5551002", To: "100", Vars: map[string]string{"hotline_args": "entry,100"}}); err != nil {
+		t.Fatal(err)
+	}
+	ch := answer(t, a, pbxtest.NewRecorder(a.Events(), 5*time.Second))
+	if err := a.Play(ctx, ch, "question-run1", "sound:ask"); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	b := connect()
+	if err := b.StopCutPlayback(ctx, ch, "question-run1"); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := fake.Channel(string(ch)); st.App != "" {
+		t.Errorf("after StopCutPlayback the channel still runs %q", st.App)
+	}
 }

@@ -312,6 +312,21 @@ func (s *Switch) StopPlayback(ctx context.Context, id pbx.PlaybackID) error {
 	return err
 }
 
+// StopCutPlayback implements pbx.PlaybackStopper: a playback this link
+// does not know (a previous run's) is stopped by breaking off what its
+// channel plays ("uuid_break all").
+var _ pbx.PlaybackStopper = (*Switch)(nil)
+
+func (s *Switch) StopCutPlayback(ctx context.Context, ch pbx.ChannelID, id pbx.PlaybackID) error {
+	s.reg.mu.Lock()
+	_, known := s.reg.plays[id]
+	s.reg.mu.Unlock()
+	if known {
+		return s.StopPlayback(ctx, id)
+	}
+	return s.apiOn(ctx, "stop a playback of a run before", ch, "uuid_break "+string(ch)+" all")
+}
+
 // StartMOH implements pbx.Switch with a local_stream (class "" = the
 // MOHStream option).
 func (s *Switch) StartMOH(ctx context.Context, ch pbx.ChannelID, class string) error {

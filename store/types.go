@@ -224,6 +224,9 @@ type ActiveCall struct {
 	// Listening is the utterance the switch was recording of the caller
 	// (Switch.Listen): a restarted daemon stops it and asks again.
 	Listening string `json:"listening,omitempty"`
+	// Playing is the playback the caller was hearing (a question, a
+	// message): a restarted daemon stops it before it plays anything else.
+	Playing string `json:"playing,omitempty"`
 	// HeldSince is when the caller's current hold began (zero: not held),
 	// and LegHold the hold of the current leg before it: a restart counts
 	// the hold from then, not from the restart.

@@ -207,6 +207,7 @@ func (c *Core) runFlow(now time.Time, cl *call, st ivr.State, acts []ivr.Action)
 			c.warn(now, a.Code, "call %s: %s", cl.id, a.Text)
 		case ivr.Play:
 			c.play(now, cl, a.Media, nil) // PlaybackDone reaches the flow in onPlaybackFinished
+			moved = true                  // saved with it: a restart stops it (stopCutPlayback)
 		case ivr.StopPlay:
 			c.stopPlay(cl)
 		case ivr.StartTimer:
@@ -325,6 +326,19 @@ func (c *Core) play(now time.Time, cl *call, media []string, next func(time.Time
 func nextPlayback(cl *call) pbx.PlaybackID {
 	cl.playSeq++
 	return pbx.PlaybackID(cl.id + "-p" + cl.legTag + strconv.Itoa(cl.playSeq))
+}
+
+// stopCutPlayback stops the playback a run before a restart left playing
+// to a restored caller, before anything is played to it again: a switch
+// that queues playbacks (Asterisk) would play it out first, and one that
+// nests them (FreeSWITCH) would play it on after the new one.
+func (c *Core) stopCutPlayback(now time.Time, cl *call) {
+	if cl.playCut == "" {
+		return
+	}
+	c.do(Command{Op: OpStopCutPlayback, Lane: cl.id, Channel: cl.ch, Playback: cl.playCut})
+	c.step(now, cl, "prompt-cut", "", "by the restart")
+	cl.playCut = ""
 }
 
 func (c *Core) stopPlay(cl *call) {

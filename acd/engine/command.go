@@ -33,6 +33,7 @@ const (
 	OpResumeRecording
 	OpListen
 	OpCheckRecording
+	OpStopCutPlayback // a playback of the run before a restart
 )
 
 var opNames = map[Op]string{
@@ -41,6 +42,7 @@ var opNames = map[Op]string{
 	OpDestroyBridge: "bridge-destroy", OpStartRecording: "record-start", OpStopRecording: "record-stop",
 	OpSetVar: "set-var", OpSpy: "spy", OpUnbridge: "unbridge",
 	OpPauseRecording: "record-pause", OpResumeRecording: "record-resume", OpListen: "listen", OpCheckRecording: "record-check",
+	OpStopCutPlayback: "stop-cut-playback",
 }
 
 func (o Op) String() string {
@@ -83,6 +85,11 @@ func (c Command) Exec(ctx context.Context, sw pbx.Switch) error {
 	case OpPlay:
 		return sw.Play(ctx, c.Channel, c.Playback, c.Media...)
 	case OpStopPlayback:
+		return sw.StopPlayback(ctx, c.Playback)
+	case OpStopCutPlayback:
+		if ps, ok := sw.(pbx.PlaybackStopper); ok {
+			return ps.StopCutPlayback(ctx, c.Channel, c.Playback)
+		}
 		return sw.StopPlayback(ctx, c.Playback)
 	case OpStartMOH:
 		return sw.StartMOH(ctx, c.Channel, c.MOHClass)
@@ -135,6 +142,8 @@ func (c Command) String() string {
 		fmt.Fprintf(&b, " %s id=%s %s", c.Channel, c.Playback, strings.Join(c.Media, ","))
 	case OpStopPlayback:
 		fmt.Fprintf(&b, " id=%s", c.Playback)
+	case OpStopCutPlayback:
+		fmt.Fprintf(&b, " id=%s on %s", c.Playback, c.Channel)
 	case OpStartMOH:
 		fmt.Fprintf(&b, " %s class=%q", c.Channel, c.MOHClass)
 	case OpOriginate:

@@ -110,6 +110,7 @@ type call struct {
 	legSeq     int
 	legTag     string // this run's tag in new leg ids of a call restored after a restart (see nextChannel)
 	playSeq    int
+	playCut    pbx.PlaybackID // restored: the playback the run before left playing (stopCutPlayback)
 	workGen    uint64         // numbers the flow's work (lookups) so a late answer is told from the current one
 	listen     listening      // a spoken question (ivrlisten.go)
 	rendering  pbx.PlaybackID // a playback waiting for its prompts to be rendered

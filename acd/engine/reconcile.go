@@ -123,7 +123,8 @@ func (c *Core) Restore(now time.Time, s Saved) {
 	for _, ac := range s.Active {
 		q := c.queueIdx[ac.Queue]
 		cl := &call{id: ac.CallID, ch: pbx.ChannelID(ac.Channel), dir: acd.DirectionInbound, arrived: ac.Since,
-			queue: q, enqueued: ac.Enqueued, entered: ac.Enqueued, priority: ac.Priority, restored: true, legTag: c.runTag()}
+			queue: q, enqueued: ac.Enqueued, entered: ac.Enqueued, priority: ac.Priority, restored: true, legTag: c.runTag(),
+			playCut: pbx.PlaybackID(ac.Playing)}
 		if len(ac.Skills) > 0 {
 			c.requireSkills(now, cl, ac.Skills)
 		}
@@ -284,6 +285,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			continue
 		}
 		cl.restored = false
+		c.stopCutPlayback(now, cl)
 		switch cl.phase {
 		case acd.CallMenu:
 			c.resumeListening(now, cl)

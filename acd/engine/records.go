@@ -240,7 +240,7 @@ func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 	ac := &store.ActiveCall{
 		CallID: cl.id, Channel: string(cl.ch), Enqueued: cl.enqueued, Priority: cl.priority, Skills: cl.skills,
 		State: cl.phase, Direction: cl.dir, Since: cl.arrived, Bridge: string(cl.bridge), Recording: cl.recording,
-		RecordingPaused: cl.recPaused, Listening: cl.listen.name, HeldSince: cl.xfer.heldAt, LegHold: cl.xfer.legHold,
+		RecordingPaused: cl.recPaused, Listening: cl.listen.name, Playing: string(cl.playback), HeldSince: cl.xfer.heldAt, LegHold: cl.xfer.legHold,
 	}
 	if cl.queue != nil {
 		ac.Queue = cl.queue.name

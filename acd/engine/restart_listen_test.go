@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,13 @@ import (
 // restartable run, restarts it at restartAt, and runs it to its end; the
 // trace covers both runs.
 func restartSpoken(t *testing.T, script farend.CallScript, restartAt time.Duration) *speechRun {
+	t.Helper()
+	return restartSpokenThen(t, script, restartAt, nil)
+}
+
+// restartSpokenThen is restartSpoken calling after, if set, 100 ms after
+// the restart.
+func restartSpokenThen(t *testing.T, script farend.CallScript, restartAt time.Duration, after func(r *SimRun)) *speechRun {
 	t.Helper()
 	st := newMemStore()
 	sr := &speechRun{st: st}
@@ -34,6 +42,10 @@ func restartSpoken(t *testing.T, script farend.CallScript, restartAt time.Durati
 	}
 	r.RunUntil(epoch.Add(restartAt))
 	restart(t, r, st, "run2", nil)
+	if after != nil {
+		r.RunUntil(epoch.Add(restartAt + 100*time.Millisecond))
+		after(r)
+	}
 	r.RunUntil(epoch.Add(2 * time.Minute))
 	return sr
 }
@@ -63,10 +75,22 @@ func TestRestartWhileListening(t *testing.T) {
 }
 
 // The daemon dies while the FAQ's question plays. The restarted daemon
-// asks again, under a playback id of its own, and the caller's answer to
-// it is heard.
+// stops that playback, asks again under a playback id of its own, and the
+// caller's answer to it is heard. The question cut by the restart does
+// not play on beside (or, on a switch that queues playbacks, before) the
+// one asked again.
 func TestRestartWhileAsking(t *testing.T) {
-	sr := restartSpoken(t, farend.CallScript{Say: "where is the office", SayDelay: time.Second}, time.Second)
+	var playing []pbx.PlaybackID
+	sr := restartSpokenThen(t, farend.CallScript{Say: "where is the office", SayDelay: time.Second}, time.Second, func(r *SimRun) {
+		st, _ := r.Switch.Channel("sim-in-1")
+		playing = st.Playing
+	})
+	if want := []pbx.PlaybackID{"run1-c260105090000-1-prun2-1"}; !slices.Equal(playing, want) {
+		t.Errorf("after the restart the caller hears %v, want only %v", playing, want)
+	}
+	if !sr.traced("stop-cut-playback id=run1-c260105090000-1-p1 on sim-in-1") {
+		t.Errorf("the question cut by the restart is not stopped:\n%s", strings.Join(sr.trace, "\n"))
+	}
 	sr.has(t, sr.record(t), "restored", "faq main/ask", `faq-recognized "where is the office" → address`, "faq-answer address by phrase")
 	if !sr.traced("play sim-in-1 id=run1-c260105090000-1-prun2-1 ") {
 		t.Errorf("the question asked again is not played under an id of the new run:\n%s", strings.Join(sr.trace, "\n"))

@@ -98,6 +98,14 @@ type ListenStopper interface {
 	StopListen(ctx context.Context, ch ChannelID, name string) error
 }
 
+// PlaybackStopper is a Switch that can stop a playback it does not know by
+// id (one a previous run of Hotline started) with the help of its channel.
+// StopCutPlayback stops playback id on ch if it still plays; it reports
+// nothing of it (the PlaybackFinished is not this run's).
+type PlaybackStopper interface {
+	StopCutPlayback(ctx context.Context, ch ChannelID, id PlaybackID) error
+}
+
 // ChannelID names a channel. For inbound calls the switch chooses it; for
 // originated channels Hotline does.
 type ChannelID string
