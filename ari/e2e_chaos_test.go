@@ -1,0 +1,94 @@
+package ari_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// On real Asterisk, callers keep coming to three agents while Hotline is
+// killed with SIGKILL at random moments (whatever each call is doing then:
+// waiting, ringing an agent, talking, in wrap-up) and started again. Once
+// the callers are gone: every caller has one ended record, no channel of
+// the test is left and every agent is ready again.
+func TestAsteriskE2ERandomKills(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if v := os.Getenv("HOTLINE_CHAOS_SEED"); v != "" { // replay a run's moments
+		seed, _ = strconv.ParseUint(v, 10, 64)
+	}
+	rng := rand.New(rand.NewPCG(seed, 7))
+	t.Logf("seed %d (HOTLINE_CHAOS_SEED replays it)", seed)
+	s := newE2E(t, "chaos", map[string]e2ePhone{
+		"ann": {Answer: 400 * time.Millisecond, Hangup: 2500 * time.Millisecond},
+		"ben": {Answer: 1500 * time.Millisecond, Hangup: 4 * time.Second},
+		"cat": {Answer: 2500 * time.Millisecond, Hangup: 1500 * time.Millisecond},
+	}, "")
+	d := s.start()
+	var callers []string
+	nextKill := time.Now().Add(time.Duration(1500+rng.IntN(2500)) * time.Millisecond)
+	kills := 0
+	for i := range 24 {
+		from := fmt.Sprintf("55569%02d", i)
+		// Some give up while they wait; the others outlast any agent's talk.
+		patience := time.Duration(1500+rng.IntN(9000)) * time.Millisecond
+		s.call(e2eCaller{Number: "6950", From: from, HangupAfter: patience})
+		callers = append(callers, from)
+		time.Sleep(time.Duration(300+rng.IntN(700)) * time.Millisecond)
+		if time.Now().After(nextKill) {
+			d.kill(t)
+			kills++
+			time.Sleep(time.Duration(rng.IntN(1200)) * time.Millisecond)
+			d = s.start()
+			nextKill = time.Now().Add(time.Duration(1500+rng.IntN(2500)) * time.Millisecond)
+		}
+	}
+	t.Logf("%d callers, %d kills", len(callers), kills)
+	s.eventually(40*time.Second, "every caller's record ended", func() (bool, string) {
+		ended := map[string]int{}
+		for _, r := range s.records() {
+			if !r.Ended.IsZero() {
+				ended[r.Caller]++
+			}
+		}
+		for _, c := range callers {
+			if ended[c] == 0 {
+				return false, "caller " + c + " has no ended record"
+			}
+		}
+		return true, ""
+	})
+	byCaller := map[string][]store.CallRecord{}
+	for _, r := range s.records() {
+		byCaller[r.Caller] = append(byCaller[r.Caller], r)
+	}
+	outcomes := map[acd.Outcome]int{}
+	for _, c := range callers {
+		recs := byCaller[c]
+		if len(recs) != 1 {
+			t.Errorf("caller %s has %d records, want 1", c, len(recs))
+			continue
+		}
+		r := recs[0]
+		outcomes[r.Outcome]++
+		switch {
+		case r.Outcome != acd.OutcomeAnswered && r.Outcome != acd.OutcomeAbandoned:
+			t.Errorf("caller %s: outcome %s, want answered or abandoned", c, r.Outcome)
+		case r.Outcome == acd.OutcomeAnswered && (r.Agent == "" || r.Talk > 10*time.Second):
+			t.Errorf("caller %s: answered by %q with talk %v", c, r.Agent, r.Talk)
+		}
+	}
+	t.Logf("outcomes %v", outcomes)
+	s.noTaggedChannels(15 * time.Second)
+	for _, a := range []string{"ann", "ben", "cat"} {
+		s.eventually(5*time.Second, a+" ready", func() (bool, string) {
+			st := s.agent(a).State
+			return st == "available", st
+		})
+	}
+}
