@@ -3,6 +3,7 @@ package esl_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -19,7 +20,21 @@ import (
 // waiting, ringing an agent, talking, in wrap-up) and started again. Once
 // the callers are gone: every caller has one ended record, no channel is
 // left on the switch and every agent is ready again.
-func TestFreeSWITCHE2ERandomKills(t *testing.T) {
+func TestFreeSWITCHE2ERandomKills(t *testing.T) { runFSChaos(t, false) }
+
+// The same, with agents and supervisors acting at random meanwhile: hold,
+// unhold, a blind transfer back to the queue, pause, ready, log out, log
+// in. At the end every agent is logged in and made ready.
+func TestFreeSWITCHE2ERandomKillsAndActions(t *testing.T) { runFSChaos(t, true) }
+
+// fsChaosActions are the requests runFSChaos makes at random, by path
+// below /api/v1/agents/NAME/.
+var fsChaosActions = []struct{ path, body string }{
+	{"call/hold", ""}, {"call/unhold", ""}, {"call/transfer", `{"queue":"sales"}`},
+	{"pause", `{"reason":"chaos"}`}, {"ready", ""}, {"logout", ""}, {"login", ""},
+}
+
+func runFSChaos(t *testing.T, actions bool) {
 	seed := uint64(time.Now().UnixNano())
 	if v := os.Getenv("HOTLINE_CHAOS_SEED"); v != "" { // replay a run's moments
 		seed, _ = strconv.ParseUint(v, 10, 64)
@@ -30,14 +45,15 @@ func TestFreeSWITCHE2ERandomKills(t *testing.T) {
 queues:
   - {name: sales, strategy: longest-idle, ring_timeout: 3s, retry_delay: 200ms, wrap_up: 700ms, moh: default, announce: {interval: 0s}}
 agents:
-  - {id: ann, endpoint: "@PHONE:answer-400-hangup-2500@", queues: [{queue: sales}], logged_in: true}
-  - {id: ben, endpoint: "@PHONE:answer-1500-hangup-4000@", queues: [{queue: sales}], logged_in: true}
-  - {id: cat, endpoint: "@PHONE:answer-2500-hangup-1500@", queues: [{queue: sales}], logged_in: true}
+  - {id: ann, endpoint: "@PHONE:answer-400-hangup-4500@", queues: [{queue: sales}], logged_in: true}
+  - {id: ben, endpoint: "@PHONE:answer-1500-hangup-6000@", queues: [{queue: sales}], logged_in: true}
+  - {id: cat, endpoint: "@PHONE:answer-2500-hangup-3500@", queues: [{queue: sales}], logged_in: true}
 `)
 	s.start()
 	var callers []string
 	nextKill := time.Now().Add(time.Duration(1500+rng.IntN(2500)) * time.Millisecond)
 	kills := 0
+	done := map[string]int{}
 	for i := range 24 {
 		from := fmt.Sprintf("55579%02d", i)
 		// Some give up while they wait; the others outlast any agent's talk.
@@ -45,6 +61,14 @@ agents:
 		s.call(farend.CallScript{From: from, To: "7950", HangupAfter: patience})
 		callers = append(callers, from)
 		time.Sleep(time.Duration(300+rng.IntN(700)) * time.Millisecond)
+		if actions {
+			for range 1 + rng.IntN(2) {
+				a := fsChaosActions[rng.IntN(len(fsChaosActions))]
+				agent := []string{"ann", "ben", "cat"}[rng.IntN(3)]
+				code := s.post("/api/v1/agents/"+agent+"/"+a.path, a.body)
+				done[a.path+" "+strconv.Itoa(code)]++
+			}
+		}
 		if time.Now().After(nextKill) {
 			s.d.kill()
 			kills++
@@ -53,7 +77,14 @@ agents:
 			nextKill = time.Now().Add(time.Duration(1500+rng.IntN(2500)) * time.Millisecond)
 		}
 	}
-	t.Logf("%d callers, %d kills", len(callers), kills)
+	t.Logf("%d callers, %d kills; requests %v", len(callers), kills, done)
+	for _, a := range []string{"ann", "ben", "cat"} {
+		for _, path := range []string{"login", "ready"} {
+			if code := s.post("/api/v1/agents/"+a+"/"+path, ""); code != http.StatusOK {
+				t.Errorf("%s %s: %d", path, a, code)
+			}
+		}
+	}
 	deadline := 40 * time.Second
 	s.eventually(deadline, "every caller's record ended", func() bool {
 		ended := map[string]int{}
@@ -106,4 +137,15 @@ agents:
 	for _, a := range []string{"ann", "ben", "cat"} {
 		s.eventually(5*time.Second, a+" ready", func() bool { return s.agentState(a) == "available" })
 	}
+}
+
+// post sends a request to the daemon and returns its status (0 when the
+// daemon did not answer).
+func (s *fsScenario) post(path, body string) int {
+	resp, err := http.Post("http://"+s.api+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
