@@ -142,8 +142,8 @@ func TestDemoWebPreviewCampaign(t *testing.T) {
 // skip is an agent's, not a timeout's.
 func demoPreviewConfig(t *testing.T) string {
 	t.Helper()
-	cfg := bytes.Replace(configs.Demo, []byte("    mode: predictive\n"),
-		[]byte("    mode: preview\n    preview_timeout: 2m\n    preview_on_timeout: skip\n"), 1)
+	cfg := regexp.MustCompile(`(?m)^    mode: predictive\b.*$`).ReplaceAll(configs.Demo,
+		[]byte("    mode: preview\n    preview_timeout: 2m\n    preview_on_timeout: skip"))
 	if bytes.Equal(cfg, configs.Demo) {
 		t.Fatal("configs/demo.yaml has no `mode: predictive` campaign to make a preview one")
 	}
