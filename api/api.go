@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -261,10 +262,19 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return badRequest("body: %v", err)
 }
 
-// checkLen refuses a text field longer than max characters.
+// checkLen refuses a text field longer than max characters, or holding a
+// control character other than a tab or a line break: such texts go to
+// logs, CSV exports and every screen that shows them.
 func checkLen(field, v string, max int) error {
 	if n := utf8.RuneCountInString(v); n > max {
 		return badRequest("body: field %q is %d characters long; the limit is %d", field, n, max)
+	}
+	i := 0
+	for _, r := range v {
+		i++
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return badRequest("body: field %q holds the control character %U at character %d", field, r, i)
+		}
 	}
 	return nil
 }

@@ -198,6 +198,8 @@ func TestBadInput(t *testing.T) {
 		{"POST", "/api/v1/agents/alice/pause", `{"reason":"` + strings.Repeat("é", MaxReason+1) + `"}`, 400, `"reason" is 201 characters`},
 		{"POST", "/api/v1/agents/alice/pause", `{"reason":"` + strings.Repeat("x", 10<<20) + `"}`, 413, "limit"},
 		{"POST", "/api/v1/calls/c1/disposition", `{"disposition":"ok","notes":"` + strings.Repeat("n", MaxNotes+1) + `"}`, 400, "notes"},
+		{"POST", "/api/v1/agents/alice/pause", `{"reason":"lunch\u0000\u001b[2J"}`, 400, `"reason" holds the control character U+0000 at character 6`},
+		{"POST", "/api/v1/calls/c1/disposition", `{"disposition":"ok","notes":"line\n\tnext\u0007"}`, 400, `"notes" holds the control character U+0007 at character 11`},
 		{"GET", "/api/v1/calls?direction=sideways", "", 400, "direction"},
 		{"GET", "/api/v1/calls?from=2999-01-01T00:00:00Z", "", 400, "future"},
 		{"GET", "/api/v1/calls?from=-2h", "", 400, "negative"},
