@@ -70,6 +70,7 @@ type Server struct {
 	commands []string
 	closed   bool
 	nextID   int
+	refuse   time.Time // inbound connections are closed at once until then (CutLink)
 }
 
 type delayRule struct {
@@ -141,6 +142,16 @@ func (s *Server) DropConnections() {
 	}
 }
 
+// CutLink drops every inbound connection and closes the new ones at once
+// for d, as a network cut that lasts does: events of that time reach no
+// one. Channels live on.
+func (s *Server) CutLink(d time.Duration) {
+	s.mu.Lock()
+	s.refuse = time.Now().Add(d)
+	s.mu.Unlock()
+	s.DropConnections()
+}
+
 // DelayReplies makes the next n commands whose line starts with prefix wait
 // d before their reply, holding up the connection meanwhile as a busy
 // FreeSWITCH does.
@@ -206,6 +217,11 @@ func (s *Server) accept() {
 			s.mu.Unlock()
 			c.close()
 			return
+		}
+		if time.Now().Before(s.refuse) {
+			s.mu.Unlock()
+			c.close()
+			continue
 		}
 		s.conns[c] = true
 		s.mu.Unlock()
