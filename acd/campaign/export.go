@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/hotline-cc/hotline/internal/csvcell"
 )
 
 // WriteCSV writes leads as CSV: id, phone, name, time zone, state,
@@ -16,7 +18,7 @@ import (
 // each lists the leads, and is called twice: for the columns, then for the
 // rows, so that no list is held in memory. Nothing is written when the
 // first listing fails. A cell a spreadsheet would run as a formula is
-// written behind an apostrophe (see EscapeCell); ImportCSV reads it back.
+// written behind an apostrophe (see csvcell.Escape); ImportCSV reads it back.
 func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	custom, answered := map[string]bool{}, map[string]bool{}
 	if err := each(func(l Lead) bool {
@@ -36,7 +38,7 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	for _, k := range answers {
 		header = append(header, "answer:"+k) // apart from the imported columns
 	}
-	_ = cw.Write(EscapeRow(header))
+	_ = cw.Write(csvcell.EscapeRow(header))
 	err := each(func(l Lead) bool {
 		next, last := "", ""
 		if !l.NextAttempt.IsZero() {
@@ -52,7 +54,7 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 		for _, k := range answers {
 			row = append(row, l.Answers[k])
 		}
-		return cw.Write(EscapeRow(row)) == nil
+		return cw.Write(csvcell.EscapeRow(row)) == nil
 	})
 	cw.Flush()
 	return errors.Join(err, cw.Error())

@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/hotline-cc/hotline/internal/csvcell"
 )
 
 // ImportOptions say how to read a lead list.
@@ -80,7 +82,7 @@ var (
 )
 
 // ImportCSV reads a lead list (the leads get their ids when stored). A
-// cell WriteCSV escaped is read as it was (see UnescapeCell). A bad row is reported (with its row number)
+// cell WriteCSV escaped is read as it was (see csvcell.Unescape). A bad row is reported (with its row number)
 // and skipped; a file that cannot be read as CSV, lacks the phone column or
 // is too large is refused whole (an error, and no leads). Numbers are
 // normalized to E.164; a second row with the same number is a duplicate.
@@ -139,7 +141,7 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 		header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte-order mark from spreadsheets
 	}
 	for i, h := range header {
-		header[i] = UnescapeCell(strings.TrimSpace(h))
+		header[i] = csvcell.Unescape(strings.TrimSpace(h))
 	}
 	cols, err := mapColumns(header, o.Map)
 	if err != nil {
@@ -327,7 +329,7 @@ func (c *columns) cell(rec []string, i int) string {
 	if i < 0 || i >= len(rec) {
 		return ""
 	}
-	return UnescapeCell(strings.TrimSpace(rec[i]))
+	return csvcell.Unescape(strings.TrimSpace(rec[i]))
 }
 
 func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError) {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/internal/csvcell"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -227,7 +228,7 @@ func writeDNC(w io.Writer, db *store.DB, list string) error {
 	if err := db.DNCList(list, func(e store.DNCEntry) bool {
 		// Escaped as lead exports are (+1… would run as a formula); the
 		// import reads the cells back.
-		_ = cw.Write(campaign.EscapeRow([]string{e.Phone, e.Added.Format(time.RFC3339), e.Source}))
+		_ = cw.Write(csvcell.EscapeRow([]string{e.Phone, e.Added.Format(time.RFC3339), e.Source}))
 		return true
 	}); err != nil {
 		return err
