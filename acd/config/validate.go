@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -329,7 +330,10 @@ func (v *validator) agents() {
 		if needEndpoint && endpoint == "" {
 			v.add(joinPath(p, "endpoint"), "missing; where to ring the agent, e.g. PJSIP/1001 or user/1001")
 		}
-		if first, dup := phones[endpoint]; dup && endpoint != "" {
+		if strings.IndexFunc(a.Endpoint, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+			// The switch would refuse it at every ring, and callers wait.
+			v.add(joinPath(p, "endpoint"), "%q holds a space or a control character; a dial string has none", a.Endpoint)
+		} else if first, dup := phones[endpoint]; dup && endpoint != "" {
 			v.add(joinPath(p, "endpoint"), "%q already rings agents[%d] (%s); one phone, one agent", a.Endpoint, first, v.cfg.Agents[first].ID)
 		} else if endpoint != "" {
 			phones[endpoint] = i

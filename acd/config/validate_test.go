@@ -61,6 +61,9 @@ func TestValidateRules(t *testing.T) {
 	}{
 		{"two agents on one endpoint", func(c *Config) { c.Agents[1].Endpoint = c.Agents[0].Endpoint }, []string{
 			`agents[1].endpoint: "PJSIP/1001" already rings agents[0] (alice); one phone, one agent`}},
+		{"endpoint with a space or a line break", func(c *Config) { c.Agents[0].Endpoint, c.Agents[1].Endpoint = "PJSIP/1001 ", "user/1002\nx" }, []string{
+			`agents[0].endpoint: "PJSIP/1001 " holds a space or a control character; a dial string has none`,
+			`agents[1].endpoint: "user/1002\nx" holds a space or a control character; a dial string has none`}},
 		{"sim agents need no endpoint", func(c *Config) { c.PBX.Type = PBXSim; c.Agents[0].Endpoint, c.Agents[1].Endpoint = "", "" }, nil},
 		// server, store
 		{"listen not host:port", func(c *Config) { c.Server.Listen = "8090" }, []string{"server.listen: want host:port"}},
