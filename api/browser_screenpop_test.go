@@ -132,13 +132,15 @@ func TestBrowserDeskScreenPop(t *testing.T) {
 
 // In a preview campaign the desk shows the lead with Dial and Skip: S
 // (on any layout) skips to the next lead, the Dial button calls the one shown.
+// The supervisor's campaigns page counts the skip beside the dial.
 func TestBrowserDeskPreview(t *testing.T) {
 	ctx, cancel := browser(t)
 	defer cancel()
 	d := newTestDaemon(t, strings.Replace(campaignYAML, "    queues: [outbound]\n", "    queues: [outbound]\n    mode: preview\n", 1))
 	serveSpring(t, d, []string{"+12125550101", "+12125550102", "+12125550103"})
-	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
-	ctx, cancelT := context.WithTimeout(ctx, 30*time.Second)
+	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"},
+		auth.User{Name: "sue", Role: auth.Supervisor})
+	ctx, cancelT := context.WithTimeout(ctx, 40*time.Second)
 	defer cancelT()
 	if err := signInDesk(ctx, url); err != nil {
 		t.Fatalf("sign-in: %v", err)
@@ -189,5 +191,14 @@ func TestBrowserDeskPreview(t *testing.T) {
 			t.Fatalf("after skip and dial: skipped lead %+v, dialed lead %+v", skipped, dialed)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-name")),
+		signInTasks(url, "sue"), chromedp.Navigate(url+"/#campaigns")); err != nil {
+		t.Fatalf("supervisor's campaigns page: %v", err)
+	}
+	dials := `document.querySelector('#campaigns tr[data-campaign="spring"] td[data-col="dials"]')?.textContent ?? ""`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const s = `+dials+`; return /^1( \(.*\))? · skipped 1$/.test(s) && s; })()`)); err != nil {
+		s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](dials))
+		t.Errorf("the campaigns page's dials read %q (%v); want 1 dialed and 1 skipped", s, err)
 	}
 }

@@ -13,7 +13,7 @@ Object.assign(I18N.ru, {
   "camp-talk": "Разговор сегодня", "camp-actions": "Действия", "camp-none": "Кампаний нет",
   "camp-running": "идёт", "camp-paused": "пауза", "camp-stopped": "остановлена", "camp-outside-hours": "вне расписания",
   "camp-start": "Запустить", "camp-pause": "Пауза", "camp-resume": "Продолжить", "camp-stop": "Остановить",
-  "camp-export": "Выгрузить CSV", "camp-survey": "Ответы опроса", "camp-close": "Закрыть", "camp-ringing": "звонят", "camp-live": "на линии", "camp-aht": "ср. обработка",
+  "camp-export": "Выгрузить CSV", "camp-survey": "Ответы опроса", "camp-close": "Закрыть", "camp-ringing": "звонят", "camp-skipped": "пропущено", "camp-live": "на линии", "camp-aht": "ср. обработка",
   "camp-import-title": "Загрузка контактов", "camp-file": "Файл CSV", "camp-map": "Столбцы (phone=…, name=…)",
   "camp-region": "Страна номеров без кода страны", "camp-import": "Загрузить", "camp-rows": "строк", "camp-imported": "загружено",
   "camp-dup-file": "повторов в файле", "camp-dup-campaign": "уже в кампании", "camp-refused": "отклонено", "camp-row": "Строка",
@@ -136,7 +136,9 @@ function campRender() {
     col("mode").textContent = `${k.mode} · ${k.kind}`;
     col("agents").textContent = k.agents;
     col("leads").textContent = campLeadText(campData.leads.get(k.name));
-    col("dials").textContent = k.ringing ? `${st.Dialed || 0} (${t("camp-ringing", "ringing")} ${k.ringing})` : `${st.Dialed || 0}`;
+    const dials = k.ringing ? `${st.Dialed || 0} (${t("camp-ringing", "ringing")} ${k.ringing})` : `${st.Dialed || 0}`;
+    // A preview campaign's agents also skip leads: how many, beside its dials.
+    col("dials").textContent = k.mode === "preview" ? `${dials} · ${t("camp-skipped", "skipped")} ${st.SkippedPreview || 0}` : dials;
     col("answers").textContent = k.live ? `${st.Answered || 0} (${t("camp-live", "live")} ${k.live})` : `${st.Answered || 0}`;
     col("connected").textContent = `${st.Connected || 0}`;
     col("abandoned").textContent = `${st.Abandoned || 0}`;
