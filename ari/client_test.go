@@ -511,3 +511,32 @@ func TestSnapshotLeavesOutEndedChannels(t *testing.T) {
 		t.Errorf("snapshot lost leg-9, which is still up: %+v", snap.Channels)
 	}
 }
+
+// A playback a run before left on a channel is stopped by its items' ids:
+// the item that still plays (the third) is found after the two before it,
+// over already, and no later one is asked for. One whose items are all
+// over is no error.
+func TestStopCutPlayback(t *testing.T) {
+	f := newFakeARI(t)
+	c, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+	notFound := fakeAnswer{404, `{"message":"Playback not found"}`, nil}
+	f.answer("DELETE", "/playbacks/cut-1", notFound)
+	f.answer("DELETE", "/playbacks/cut-1~2", notFound)
+	before := len(f.recorded())
+	if err := c.StopCutPlayback(ctx, "in-1", "cut-1"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"DELETE /playbacks/cut-1", "DELETE /playbacks/cut-1~2", "DELETE /playbacks/cut-1~3"}
+	if got := f.recorded()[before:]; !slices.Equal(got, want) {
+		t.Errorf("requests %q, want %q", got, want)
+	}
+	f.answer("DELETE", "/playbacks/over", notFound)
+	for i := 2; i <= 64; i++ {
+		f.answer("DELETE", fmt.Sprintf("/playbacks/over~%d", i), notFound)
+	}
+	if err := c.StopCutPlayback(ctx, "in-1", "over"); err != nil {
+		t.Errorf("a playback over already: %v", err)
+	}
+}
