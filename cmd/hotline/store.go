@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -45,7 +46,9 @@ func newStoreCheckCmd(g *globalOptions) *cobra.Command {
 reports damage: pages of the wrong type, pages outside the file, pages reached
 twice, keys out of order. When the pages are sound, it compares each campaign's
 lead counts (kept as leads change, read by the campaigns page) with the leads
-themselves; hotline store repair rebuilds counts that differ. The file is only
+themselves, and names every record that cannot be decoded (Hotline leaves
+such a record out); hotline store repair rebuilds counts that differ and
+copies what can be read. The file is only
 read. A running Hotline holds the file: check a backup instead (hotline store
 backup).`,
 		Args: cobra.MaximumNArgs(1),
@@ -61,7 +64,7 @@ backup).`,
 			if err := writeCheck(cmd.OutOrStdout(), rep); err != nil {
 				return err
 			}
-			return checkLeadCounts(cmd.OutOrStdout(), path)
+			return errors.Join(checkLeadCounts(cmd.OutOrStdout(), path), checkRecords(cmd.OutOrStdout(), path))
 		},
 	}
 }
@@ -84,6 +87,47 @@ func checkLeadCounts(w io.Writer, path string) error {
 	}
 	fmt.Fprintf(w, "Rebuild them from the leads: hotline store repair %s -o NEW\n", path)
 	return fmt.Errorf("store check: %s: %d lead counts differ from the leads", path, len(problems))
+}
+
+// checkRecords reads, in a file whose pages are sound, what serve reads at
+// start and every call record, and names the records that cannot be
+// decoded: serve leaves them out (and its log sends the admin here).
+func checkRecords(w io.Writer, path string) error {
+	db, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = engine.LoadSaved(db)
+	bad, err := store.Skipped(err)
+	if err != nil {
+		return err
+	}
+	named := map[string]bool{}
+	for _, de := range bad {
+		named[de.Bucket+"\x00"+de.Key] = true
+	}
+	for _, err := range db.Calls(store.Filter{}) {
+		var de *store.DecodeError
+		switch {
+		case errors.As(err, &de):
+			if !named[de.Bucket+"\x00"+de.Key] {
+				named[de.Bucket+"\x00"+de.Key] = true
+				bad = append(bad, de)
+			}
+		case err != nil:
+			return err
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "%s: unreadable records (Hotline leaves them out)\n", path)
+	for _, de := range bad {
+		fmt.Fprintf(w, "  %v\n", de)
+	}
+	fmt.Fprintf(w, "Copy what is readable into a new file: hotline store repair %s -o NEW\n", path)
+	return fmt.Errorf("store check: %s: %d unreadable records", path, len(bad))
 }
 
 // writeCheck prints a check's findings and returns an error when the file

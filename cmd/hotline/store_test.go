@@ -188,16 +188,7 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 // One unreadable agent state does not keep serve from starting: it is left
 // out and logged at error level.
 func TestServeStartsWithAnUnreadableRecord(t *testing.T) {
-	path := storetest.WithCalls(t, "c1", "c2")
-	db, err := store.Open(path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveAgent(&store.AgentState{ID: "zed", State: acd.Available}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	storetest.DamageRecord(t, path, "zed")
+	path := withUnreadableAgent(t, "c1", "c2")
 
 	var logs safeBuffer
 	msgs := notifySocket(t)
@@ -232,4 +223,34 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 	if !strings.Contains(logs.String(), `key \"zed\"`) || !strings.Contains(logs.String(), `"level":"error"`) {
 		t.Errorf("no error logged naming the unreadable agent state zed: %s", logs.String())
 	}
+}
+
+// A record serve would leave out as unreadable (serve's log sends the
+// admin to store check) is reported by store check, which exits 1 and
+// names it; store repair lists it.
+func TestStoreCheckNamesUnreadableRecords(t *testing.T) {
+	path := withUnreadableAgent(t, "c1", "c2", "c3")
+	storetest.DamageRecord(t, path, "c2")
+	code, out, errOut := hotline(t, nil, "store", "check", path)
+	if code != 1 || !strings.Contains(out, `"agents" key "zed"`) || !strings.Contains(out, `"calls" key "c2"`) ||
+		!strings.Contains(out, "hotline store repair") || !strings.Contains(errOut, "2 unreadable records") {
+		t.Fatalf("store check of a file with two unreadable records: exit %d, %q %q", code, out, errOut)
+	}
+}
+
+// withUnreadableAgent is a store file with the calls ids and the state of
+// agent zed, whose record cannot be decoded.
+func withUnreadableAgent(t *testing.T, ids ...string) string {
+	t.Helper()
+	path := storetest.WithCalls(t, ids...)
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveAgent(&store.AgentState{ID: "zed", State: acd.Available}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	storetest.DamageRecord(t, path, "zed")
+	return path
 }
