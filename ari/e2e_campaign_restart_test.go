@@ -163,3 +163,63 @@ func TestAsteriskE2ECampaignRestartWhileLeadsRing(t *testing.T) {
 		t.Errorf("campaign counts %+v; want no attempt failed by the restart, one connected", c)
 	}
 }
+
+// TestAsteriskE2ECampaignRestartLostLiveRecord: Hotline is killed while
+// an answered lead waits for an agent (a1 never answers; connect_within is
+// 6 s), and the live record of its call is taken out of the store, as a
+// kill between the answer's write and that record's leaves it. Back after
+// the lead's connect_within, the restart makes its call again from its
+// record and plays it the safe-harbour message at once; the lead counts as
+// abandoned and rests 72 hours. One attempt, one record. (A lead that
+// answers while Hotline is down is no such case on Asterisk: with no
+// application to enter, Asterisk hangs it up; the restart settles it as
+// not answered.)
+func TestAsteriskE2ECampaignRestartLostLiveRecord(t *testing.T) {
+	agents := map[string]e2ePhone{"a1": e2eNeverAnswers, "a2": e2eNeverAnswers, "a3": e2eNeverAnswers}
+	s, path, kindOf, _ := e2eCampaignStart(t, e2eRun{mode: "progressive", agents: agents, loggedOut: []string{"a2", "a3"},
+		order: []e2eLeadKind{e2ePerson}, extra: "    connect_within: 6s\n"})
+	var phone string
+	for p := range kindOf {
+		phone = p
+	}
+	var call engine.CallStatus
+	s.eventually(10*time.Second, "the lead answers and waits for a1", func() (bool, string) {
+		calls := s.status().Calls
+		if len(calls) == 1 && calls[0].Phase != "bridged" {
+			call = calls[0]
+			return true, ""
+		}
+		return false, fmt.Sprintf("calls %+v", calls)
+	})
+	answered := time.Now()
+	s.durable()
+	s.d.kill(t)
+	if err := campaigncheck.DropLive(path, call.ID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(answered.Add(7 * time.Second)))
+	s.start()
+	var rec store.CallRecord
+	s.eventually(10*time.Second, "the lead hears the safe-harbour message and is hung up", func() (bool, string) {
+		for _, r := range s.records() {
+			if r.ID == call.ID {
+				rec = r
+				return e2eEnded(r), string(r.Outcome)
+			}
+		}
+		return false, "no record"
+	})
+	var st []engine.CampaignStatus
+	s.getJSON("/api/v1/campaigns", &st)
+	s.d.stop(t)
+
+	leads, dials := e2eCampaignStore(t, path)
+	l := leads[phone]
+	e2eCheckAbandon(t, phone, l, rec)
+	if l.Attempts != 1 || len(dials[phone]) != 1 || !e2eHasStep(rec, "lead-readopted", "") {
+		t.Errorf("lead %s: %d attempts, %d records, timeline %+v; want one attempt, one record, its call made again", phone, l.Attempts, len(dials[phone]), rec.Timeline)
+	}
+	if c := st[0].Stats; c.Dialed != 1 || c.Answered != 1 || c.Abandoned != 1 || c.Failed != 0 {
+		t.Errorf("campaign counts %+v; want one dial, answered and abandoned", c)
+	}
+}

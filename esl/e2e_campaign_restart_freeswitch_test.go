@@ -83,21 +83,11 @@ func TestFreeSWITCHE2ECampaignRestartKeepsLead(t *testing.T) {
 	})
 	s.d.stop()
 
-	db, err := store.Open(path, store.Options{ReadOnly: true})
+	leads, dials, err := campaigncheck.Read(path, "drive")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	var l campaign.Lead
-	if err := db.CampaignLeads("drive", func(x campaign.Lead) bool { l = x; return true }); err != nil {
-		t.Fatal(err)
-	}
-	records := 0
-	for r, err := range db.Calls(store.Filter{Direction: acd.DirectionOutbound}) {
-		if err == nil && r.Called == phone {
-			records++
-		}
-	}
+	l, records := leads[phone], len(dials[phone])
 	if l.State != campaign.Done || l.Disposition != "completed" || l.Attempts != 1 || records != 1 {
 		t.Errorf("lead after the call: %s %q after %d attempts, %d records; want done, completed, dialed once", l.State, l.Disposition, l.Attempts, records)
 	}
@@ -197,25 +187,128 @@ func TestFreeSWITCHE2ECampaignRestartWhileLeadsRing(t *testing.T) {
 	}
 	s.d.stop()
 
-	db, err := store.Open(path, store.Options{ReadOnly: true})
+	leads, dials, err := campaigncheck.Read(path, "drive")
 	if err != nil {
 		t.Fatal(err)
 	}
-	leads := map[string]campaign.Lead{}
-	if err := db.CampaignLeads("drive", func(l campaign.Lead) bool { leads[l.Phone] = l; return true }); err != nil {
-		t.Fatal(err)
-	}
-	dials := map[string][]store.CallRecord{}
-	for r, err := range db.Calls(store.Filter{Direction: acd.DirectionOutbound}) {
-		if err == nil {
-			dials[r.Called] = append(dials[r.Called], r)
-		}
-	}
-	db.Close()
 	for _, bad := range campaigncheck.RingingKept(leads, dials, slow, never) {
 		t.Error(bad)
 	}
 	if c := st.Stats; c.Failed != 0 || c.Connected != 1 || c.Abandoned != 0 {
 		t.Errorf("campaign counts %+v; want no attempt failed by the restart, one connected", c)
+	}
+}
+
+// TestFreeSWITCHE2ECampaignRestartLostLiveRecord: Hotline is killed while
+// an answered lead waits for an agent on real FreeSWITCH (a1 never
+// answers; connect_within is 6 s), and the live record of its call is
+// taken out of the store, as a kill between the answer's write and that
+// record's leaves it. Back after the lead's connect_within, the restart
+// makes its call again from its record and plays it the safe-harbour
+// message at once; the lead counts as abandoned and rests 72 hours. One
+// attempt, one record.
+func TestFreeSWITCHE2ECampaignRestartLostLiveRecord(t *testing.T) {
+	agent := "  - {id: a1, endpoint: \"@PHONE:noanswer@\", queues: [{queue: outbound}], logged_in: true}\n"
+	body := strings.Replace(fsCampaignBody("progressive", 1, agent), "    ring_timeout: 2s\n", "    ring_timeout: 2s\n    connect_within: 6s\n", 1)
+	s := newScenario(t, "park", body)
+	path, phones := fsStartLeads(t, s, fsPerson)
+	phone := phones[0]
+	var call engine.CallStatus
+	s.eventually(10*time.Second, "the lead answers and waits for a1", func() bool {
+		var st engine.Status
+		if !s.getJSON("/api/v1/status", &st) || len(st.Calls) != 1 || st.Calls[0].Phase == "bridged" {
+			return false
+		}
+		call = st.Calls[0]
+		return true
+	})
+	answered := time.Now()
+	s.eventually(10*time.Second, "the daemon's records committed", func() bool {
+		var h api.Health
+		return s.getJSON("/healthz", &h) && h.Store != nil && h.Store.Queued == 0
+	})
+	s.d.kill()
+	if err := campaigncheck.DropLive(path, call.ID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(answered.Add(7 * time.Second)))
+	s.start()
+	var rec store.CallRecord
+	s.eventually(10*time.Second, "the lead hears the safe-harbour message and is hung up", func() bool {
+		for _, r := range s.records() {
+			if r.ID == call.ID {
+				rec = r
+				return !r.Ended.IsZero() && r.Outcome != acd.OutcomeInProgress
+			}
+		}
+		return false
+	})
+	var st []engine.CampaignStatus
+	if !s.getJSON("/api/v1/campaigns", &st) || len(st) != 1 {
+		t.Fatal("no campaign status")
+	}
+	s.d.stop()
+
+	leads, _, err := campaigncheck.Read(path, "drive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := leads[phone]
+	for _, bad := range campaigncheck.Abandoned(phone, l, rec, helloWorldPlays) {
+		t.Error(bad)
+	}
+	if l.Attempts != 1 || campaigncheck.StepAt(rec, "lead-readopted").IsZero() {
+		t.Errorf("lead %s: %d attempts, timeline %+v; want one attempt, its call made again", phone, l.Attempts, rec.Timeline)
+	}
+	if c := st[0].Stats; c.Dialed != 1 || c.Answered != 1 || c.Abandoned != 1 || c.Failed != 0 {
+		t.Errorf("campaign counts %+v; want one dial, answered and abandoned", c)
+	}
+}
+
+// TestFreeSWITCHE2ECampaignRestartAfterUnseenAnswer: Hotline is killed
+// while a lead rings on real FreeSWITCH (it answers 6 s after its dial,
+// then waits parked) and stays down past the answer and its two seconds.
+// The restart finds the lead answered, Dialing in the store: it plays it
+// the safe-harbour message at once and hangs up; the lead counts as
+// abandoned and rests 72 hours. One attempt, one record.
+func TestFreeSWITCHE2ECampaignRestartAfterUnseenAnswer(t *testing.T) {
+	body := strings.Replace(fsCampaignBody("progressive", 1, fsAgents(4*time.Second, "a1")), "    ring_timeout: 2s\n", "    ring_timeout: 10s\n", 1)
+	s := newScenario(t, "park", body)
+	path, phones := fsStartLeads(t, s, fsSlow)
+	phone := phones[0]
+	s.eventually(5*time.Second, "the lead rings", func() bool {
+		var list []engine.CampaignStatus
+		return s.getJSON("/api/v1/campaigns", &list) && len(list) == 1 && list[0].Ringing == 1
+	})
+	rang := time.Now()
+	s.eventually(10*time.Second, "the daemon's records committed", func() bool {
+		var h api.Health
+		return s.getJSON("/healthz", &h) && h.Store != nil && h.Store.Queued == 0
+	})
+	s.d.kill()
+	time.Sleep(time.Until(rang.Add(9 * time.Second))) // answered at 6 s, its two seconds over
+	s.start()
+	var rec store.CallRecord
+	s.eventually(10*time.Second, "the lead hears the safe-harbour message and is hung up", func() bool {
+		for _, r := range s.records() {
+			if r.Called == phone {
+				rec = r
+				return !r.Ended.IsZero() && r.Outcome != acd.OutcomeInProgress
+			}
+		}
+		return false
+	})
+	s.d.stop()
+
+	leads, dials, err := campaigncheck.Read(path, "drive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := leads[phone]
+	for _, bad := range campaigncheck.Abandoned(phone, l, rec, helloWorldPlays) {
+		t.Error(bad)
+	}
+	if l.Attempts != 1 || len(dials[phone]) != 1 {
+		t.Errorf("lead %s: %d attempts, %d records; want one attempt, one record", phone, l.Attempts, len(dials[phone]))
 	}
 }

@@ -3,6 +3,7 @@ package campaigncheck
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
@@ -41,4 +42,53 @@ func RingingKept(leads map[string]campaign.Lead, dials map[string][]store.CallRe
 		bad = append(bad, fmt.Sprintf("lead %s that never answered: last outcome %s after %d attempts; want no-answer", never, l.LastOutcome, l.Attempts))
 	}
 	return bad
+}
+
+// Abandoned checks an abandoned lead and its record: the safe-harbour
+// message, which plays at least heard, heard out before the hang-up; no
+// agent; the lead resting 72 hours. It returns the problems found.
+func Abandoned(phone string, l campaign.Lead, r store.CallRecord, heardOut time.Duration) []string {
+	var bad []string
+	heard := StepAt(r, "safe-harbour")
+	if heard.IsZero() || r.Outcome != acd.OutcomeAbandoned || r.Agent != "" || l.State != campaign.Scheduled || l.NextAttempt.Before(l.AbandonedAt.Add(72*time.Hour)) {
+		bad = append(bad, fmt.Sprintf("abandoned %s: %s, agent %q, lead %s next %s (abandoned %s), timeline %+v", phone, r.Outcome, r.Agent, l.State, l.NextAttempt, l.AbandonedAt, r.Timeline))
+	}
+	if played := r.Ended.Sub(heard); played < heardOut {
+		bad = append(bad, fmt.Sprintf("abandoned %s hung up %s after the safe-harbour message began", phone, played))
+	}
+	return bad
+}
+
+// DropLive takes the live record of call id out of the store at path (of
+// a stopped daemon), as a kill between a lead's answer, saved, and the
+// save of its live record leaves the store.
+func DropLive(path, id string) error {
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Write([]store.Op{store.DeleteActive(id)})
+}
+
+// Read reads the leads of campaign camp and the outbound records, by
+// number, from the store at path (of a stopped daemon).
+func Read(path, camp string) (leads map[string]campaign.Lead, dials map[string][]store.CallRecord, err error) {
+	db, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer db.Close()
+	leads = map[string]campaign.Lead{}
+	if err := db.CampaignLeads(camp, func(l campaign.Lead) bool { leads[l.Phone] = l; return true }); err != nil {
+		return nil, nil, err
+	}
+	dials = map[string][]store.CallRecord{}
+	for rec, err := range db.Calls(store.Filter{Direction: acd.DirectionOutbound}) {
+		if err != nil {
+			return nil, nil, err
+		}
+		dials[rec.Called] = append(dials[rec.Called], rec)
+	}
+	return leads, dials, nil
 }
