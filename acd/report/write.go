@@ -11,6 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/hotline-cc/hotline/internal/csvcell"
 )
 
 // Kind is which rows of a report are written.
@@ -118,6 +120,12 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 		return strconv.FormatFloat(x, 'f', 4, 64)
 	}
 	n := strconv.Itoa
+	text := func(s string) string { // typed by agents: never a formula in a spreadsheet
+		if table {
+			return s
+		}
+		return csvcell.Escape(s)
+	}
 	switch kind {
 	case KindQueues:
 		header = []string{"start", "end", "queue", "offered", "answered", "abandoned", "short_abandoned", "overflowed",
@@ -140,7 +148,7 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 			}
 			rows = append(rows, []string{stamp(a.Start, table), stamp(a.End, table), a.Agent, n(a.Offered), n(a.Answered), n(a.Missed),
 				d(a.Talk), d(a.Hold), d(a.WrapUp), n(a.Transfers), d(a.AHT), d(a.LoggedIn), d(a.Available), d(a.Ringing), d(a.OnCall), d(a.InWrapUp),
-				d(a.Paused), strings.Join(pauses, " "), pct(a.Occupancy), pct(a.Utilization)})
+				d(a.Paused), text(strings.Join(pauses, " ")), pct(a.Occupancy), pct(a.Utilization)})
 		}
 	case KindCampaigns:
 		header = []string{"start", "end", "campaign", "dials", "busy", "no_answer", "failed", "contacts", "contact_rate", "connected",
@@ -153,7 +161,7 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 	case KindDispositions:
 		header = []string{"start", "end", "queue", "disposition", "calls"}
 		for _, x := range rs.Dispositions {
-			rows = append(rows, []string{stamp(x.Start, table), stamp(x.End, table), x.Queue, x.Disposition, n(x.Calls)})
+			rows = append(rows, []string{stamp(x.Start, table), stamp(x.End, table), x.Queue, text(x.Disposition), n(x.Calls)})
 		}
 	}
 	return header, rows
