@@ -103,7 +103,7 @@ func TestAsteriskE2ECampaignRestartWhileLeadsRing(t *testing.T) {
 	talking := e2ePhone{Answer: 500 * time.Millisecond, Hangup: 4 * time.Second}
 	agents := map[string]e2ePhone{"a1": talking, "a2": talking, "a3": e2eNeverAnswers}
 	s, path, kindOf, _ := e2eCampaignStart(t, e2eRun{mode: "progressive", agents: agents, loggedOut: []string{"a3"},
-		order: []e2eLeadKind{e2eSlow, e2eNever}, ring: "10s"})
+		order: []e2eLeadKind{e2eSlow, e2eNever}, settings: []string{"ring_timeout: 10s"}})
 	var slow, never string
 	for p, k := range kindOf {
 		if k == e2eSlow {
@@ -177,7 +177,7 @@ func TestAsteriskE2ECampaignRestartWhileLeadsRing(t *testing.T) {
 func TestAsteriskE2ECampaignRestartLostLiveRecord(t *testing.T) {
 	agents := map[string]e2ePhone{"a1": e2eNeverAnswers, "a2": e2eNeverAnswers, "a3": e2eNeverAnswers}
 	s, path, kindOf, _ := e2eCampaignStart(t, e2eRun{mode: "progressive", agents: agents, loggedOut: []string{"a2", "a3"},
-		order: []e2eLeadKind{e2ePerson}, extra: "    connect_within: 6s\n"})
+		order: []e2eLeadKind{e2ePerson}, settings: []string{"connect_within: 6s"}})
 	var phone string
 	for p := range kindOf {
 		phone = p
@@ -221,5 +221,57 @@ func TestAsteriskE2ECampaignRestartLostLiveRecord(t *testing.T) {
 	}
 	if c := st[0].Stats; c.Dialed != 1 || c.Answered != 1 || c.Abandoned != 1 || c.Failed != 0 {
 		t.Errorf("campaign counts %+v; want one dial, answered and abandoned", c)
+	}
+}
+
+// TestAsteriskE2ECampaignRestartDuringMachineMessage: Hotline is killed
+// while an answering machine (a Local channel: greeting, beep, then it
+// records) hears the campaign's machine message, and started again. The
+// machine's channel, left in Hotline's application, is hung up, and its
+// call record, open till then, is closed: failed, cause restart, its
+// message cut. The lead keeps its machine outcome, one attempt, one record.
+func TestAsteriskE2ECampaignRestartDuringMachineMessage(t *testing.T) {
+	agents := map[string]e2ePhone{"a1": e2eNeverAnswers, "a2": e2eNeverAnswers, "a3": e2eNeverAnswers}
+	s, path, kindOf, _ := e2eCampaignStart(t, e2eRun{mode: "progressive", agents: agents, loggedOut: []string{"a2", "a3"},
+		order: []e2eLeadKind{e2eMachine}, settings: []string{"answering_machine: message",
+			"machine_message: [sound:hello-world, sound:hello-world, sound:hello-world, sound:hello-world]", "ring_timeout: 10s"}})
+	var phone string
+	for p := range kindOf {
+		phone = p
+	}
+	var rec store.CallRecord
+	s.eventually(20*time.Second, "the machine hears its message", func() (bool, string) {
+		for _, r := range s.records() {
+			if r.Called == phone {
+				rec = r
+				return e2eHasStep(r, "machine", "") && r.Outcome == acd.OutcomeInProgress, fmt.Sprintf("%s %+v", r.Outcome, r.Timeline)
+			}
+		}
+		return false, "no record"
+	})
+	s.durable()
+	s.d.kill(t)
+	if !s.ast.hasChannel(t, rec.Channel) {
+		t.Fatalf("the machine's channel %s went with the daemon", rec.Channel)
+	}
+	s.start()
+	s.eventually(10*time.Second, "the machine's record closed", func() (bool, string) {
+		for _, r := range s.records() {
+			if r.ID == rec.ID {
+				rec = r
+				return e2eEnded(r), string(r.Outcome)
+			}
+		}
+		return false, "no record"
+	})
+	s.noTaggedChannels(5 * time.Second)
+	s.d.stop(t)
+
+	if rec.Outcome != acd.OutcomeFailed || rec.Cause != "restart" || !e2eHasStep(rec, "closed-at-restart", "machine message cut") {
+		t.Errorf("the machine's record: %s, cause %q, timeline %+v; want failed, closed at restart", rec.Outcome, rec.Cause, rec.Timeline)
+	}
+	leads, dials := e2eCampaignStore(t, path)
+	if l := leads[phone]; l.LastOutcome != campaign.Machine || l.Attempts != 1 || len(dials[phone]) != 1 {
+		t.Errorf("machine lead: last %s after %d attempts, %d records; want its machine outcome, one record", l.LastOutcome, l.Attempts, len(dials[phone]))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -76,8 +77,9 @@ type e2eRun struct {
 	loggedOut []string
 	// order holds the leads' kinds in the order they are due.
 	order []e2eLeadKind
-	ring  string // the campaign's ring_timeout; "" = 3s
-	extra string // more lines of the campaign's config
+	// settings are the campaign's settings ("key: value") that replace
+	// the config's or are added to it.
+	settings []string
 }
 
 // e2eDials is how many dials a lead of each kind gets.
@@ -99,7 +101,16 @@ func e2eCampaignStart(t *testing.T, r e2eRun) (s *e2eScenario, path string, kind
 	}
 	r.ratio = cmp.Or(r.ratio, 1)
 	r.cap, r.window = cmp.Or(r.cap, 0.03), cmp.Or(r.window, "720h")
-	cfg = []byte(strings.Replace(string(cfg), "    ring_timeout: 3s\n", "    ring_timeout: "+cmp.Or(r.ring, "3s")+"\n"+r.extra, 1))
+	head, camp, _ := strings.Cut(string(cfg), "\ncampaigns:\n")
+	for _, kv := range r.settings {
+		key, _, _ := strings.Cut(kv, ":")
+		if line := regexp.MustCompile(`(?m)^    ` + regexp.QuoteMeta(key) + `:.*$`); line.MatchString(camp) {
+			camp = line.ReplaceAllLiteralString(camp, "    "+kv)
+		} else {
+			camp += "    " + kv + "\n"
+		}
+	}
+	cfg = []byte(head + "\ncampaigns:\n" + camp)
 	cfg = []byte(strings.NewReplacer("@MODE@", r.mode, "@RATIO@", fmt.Sprint(r.ratio), "@CAP@", fmt.Sprint(r.cap), "@WINDOW@", r.window).Replace(string(cfg)))
 	if err := os.WriteFile(s.config, cfg, 0o600); err != nil {
 		t.Fatal(err)
