@@ -2,6 +2,7 @@ package contact
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"reflect"
 	"strings"
@@ -106,5 +107,34 @@ func TestCSVRoundTripAndRowErrors(t *testing.T) {
 	}
 	if _, _, err := ReadCSV(strings.NewReader("name\nx\n"), "US"); err == nil {
 		t.Error("file without phones column accepted")
+	}
+}
+
+// A contact's texts come from callers and agents: in the export a cell a
+// spreadsheet would run as a formula is written behind an apostrophe, and
+// the import gives it back as it was.
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	c := Contact{ID: 3, Phones: []string{"+12125550101"}, Name: `=HYPERLINK("http://x","y")`, Company: "-2+3", Notes: "@SUM(1)",
+		Tags: []string{"vip"}, Fields: map[string]string{"plan": "+gold"}}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, []Contact{c}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(buf.String())).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("export %q: %v", buf.String(), err)
+	}
+	for i, cell := range recs[1] {
+		if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+			t.Errorf("column %s: cell %q would run as a formula", recs[0][i], cell)
+		}
+	}
+	back, bad, err := ReadCSV(&buf, "US")
+	if err != nil || len(bad) != 0 || len(back) != 1 {
+		t.Fatalf("read back: %v %v %v", back, bad, err)
+	}
+	back[0].ID = 3
+	if !reflect.DeepEqual(back[0].Contact, c) {
+		t.Errorf("round trip\n got %+v\nwant %+v", back[0].Contact, c)
 	}
 }

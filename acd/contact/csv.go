@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/hotline-cc/hotline/internal/csvcell"
 )
 
 // columns are the CSV columns with a meaning; any other column is a custom
@@ -40,7 +42,7 @@ func ReadCSV(r io.Reader, region string) ([]Row, []RowError, error) {
 		return nil, nil, fmt.Errorf("csv header: %w", err)
 	}
 	for i := range header {
-		header[i] = strings.ToLower(strings.TrimSpace(header[i]))
+		header[i] = strings.ToLower(strings.TrimSpace(csvcell.Unescape(header[i])))
 	}
 	if !slices.Contains(header, "phones") {
 		return nil, nil, fmt.Errorf("csv header: no %q column", "phones")
@@ -64,7 +66,7 @@ func ReadCSV(r io.Reader, region string) ([]Row, []RowError, error) {
 			bad = append(bad, RowError{Row: row, Err: fmt.Errorf("%d columns, header has %d", len(rec), len(header))})
 			continue
 		}
-		c := fromRow(header, rec)
+		c := fromRow(header, csvcell.UnescapeRow(rec))
 		if err := c.Normalize(region); err != nil {
 			bad = append(bad, RowError{Row: row, Err: err})
 			continue
@@ -123,7 +125,9 @@ func WriteCSV(w io.Writer, cs []Contact) error {
 	}
 	sort.Strings(extra)
 	cw := csv.NewWriter(w)
-	if err := cw.Write(append(slices.Clone(columns), extra...)); err != nil {
+	// Names, notes, fields and phones come from callers and agents: never
+	// a formula in a spreadsheet (ReadCSV takes the escape off).
+	if err := cw.Write(csvcell.EscapeRow(append(slices.Clone(columns), extra...))); err != nil {
 		return err
 	}
 	for _, c := range cs {
@@ -132,7 +136,7 @@ func WriteCSV(w io.Writer, cs []Contact) error {
 		for _, k := range extra {
 			rec = append(rec, c.Fields[k])
 		}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(csvcell.EscapeRow(rec)); err != nil {
 			return err
 		}
 	}

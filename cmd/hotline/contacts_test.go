@@ -67,7 +67,7 @@ func TestKeysGenerateAndContactsCommands(t *testing.T) {
 		t.Fatalf("show merged: %d %q", code, out)
 	}
 	code, out, _ := withStore("contacts", "export")
-	if code != 0 || !strings.HasPrefix(out, "id,phones,name") || !strings.Contains(out, "1,+12125550101;+12125550102,Alice Smith") || !strings.Contains(out, ",gold") {
+	if code != 0 || !strings.HasPrefix(out, "id,phones,name") || !strings.Contains(out, "1,'+12125550101;+12125550102,Alice Smith") || !strings.Contains(out, ",gold") {
 		t.Fatalf("export: %d %q", code, out)
 	}
 
