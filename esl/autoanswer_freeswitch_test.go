@@ -121,6 +121,15 @@ func TestFreeSWITCHSIPAutoAnswer(t *testing.T) {
 		t.Errorf("plain originate: reason %s (cause %s), want no-answer", f.Reason, f.Cause)
 	}
 	rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](auto)) // the phone hangs up after 1 s
+	// The rung-out phone answers FreeSWITCH's CANCEL with 487, which
+	// FreeSWITCH acknowledges. Killed before its 487, the phone would leave
+	// FreeSWITCH's INVITE transaction open, and mod_sofia would not unload
+	// until it timed out (32 s).
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(phones["1001"].Trace(), "ACK sip:"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("phone 1001 got no ACK of its 487 within 5 s:\n%s", phones["1001"].Trace())
+		}
+	}
 	invite := func(user string) string {
 		tr := phones[user].Trace()
 		i := strings.Index(tr, "INVITE sip:")
