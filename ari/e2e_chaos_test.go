@@ -3,8 +3,10 @@ package ari_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +19,21 @@ import (
 // waiting, ringing an agent, talking, in wrap-up) and started again. Once
 // the callers are gone: every caller has one ended record, no channel of
 // the test is left and every agent is ready again.
-func TestAsteriskE2ERandomKills(t *testing.T) {
+func TestAsteriskE2ERandomKills(t *testing.T) { runAsteriskChaos(t, false) }
+
+// The same, with agents and supervisors acting at random meanwhile: hold,
+// unhold, a blind transfer back to the queue, pause, ready, log out, log
+// in. At the end every agent is logged in and made ready.
+func TestAsteriskE2ERandomKillsAndActions(t *testing.T) { runAsteriskChaos(t, true) }
+
+// chaosActions are the requests runAsteriskChaos makes at random, by path
+// below /api/v1/agents/NAME/.
+var chaosActions = []struct{ path, body string }{
+	{"call/hold", ""}, {"call/unhold", ""}, {"call/transfer", `{"queue":"sales"}`},
+	{"pause", `{"reason":"chaos"}`}, {"ready", ""}, {"logout", ""}, {"login", ""},
+}
+
+func runAsteriskChaos(t *testing.T, actions bool) {
 	seed := uint64(time.Now().UnixNano())
 	if v := os.Getenv("HOTLINE_CHAOS_SEED"); v != "" { // replay a run's moments
 		seed, _ = strconv.ParseUint(v, 10, 64)
@@ -25,14 +41,15 @@ func TestAsteriskE2ERandomKills(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	t.Logf("seed %d (HOTLINE_CHAOS_SEED replays it)", seed)
 	s := newE2E(t, "chaos", map[string]e2ePhone{
-		"ann": {Answer: 400 * time.Millisecond, Hangup: 2500 * time.Millisecond},
-		"ben": {Answer: 1500 * time.Millisecond, Hangup: 4 * time.Second},
-		"cat": {Answer: 2500 * time.Millisecond, Hangup: 1500 * time.Millisecond},
+		"ann": {Answer: 400 * time.Millisecond, Hangup: 4500 * time.Millisecond},
+		"ben": {Answer: 1500 * time.Millisecond, Hangup: 6 * time.Second},
+		"cat": {Answer: 2500 * time.Millisecond, Hangup: 3500 * time.Millisecond},
 	}, "")
 	d := s.start()
 	var callers []string
 	nextKill := time.Now().Add(time.Duration(1500+rng.IntN(2500)) * time.Millisecond)
 	kills := 0
+	done := map[string]int{}
 	for i := range 24 {
 		from := fmt.Sprintf("55569%02d", i)
 		// Some give up while they wait; the others outlast any agent's talk.
@@ -40,6 +57,14 @@ func TestAsteriskE2ERandomKills(t *testing.T) {
 		s.call(e2eCaller{Number: "6950", From: from, HangupAfter: patience})
 		callers = append(callers, from)
 		time.Sleep(time.Duration(300+rng.IntN(700)) * time.Millisecond)
+		if actions {
+			for range 1 + rng.IntN(2) {
+				a := chaosActions[rng.IntN(len(chaosActions))]
+				agent := []string{"ann", "ben", "cat"}[rng.IntN(3)]
+				code := post(d.api+"/api/v1/agents/"+agent+"/"+a.path, a.body)
+				done[a.path+" "+strconv.Itoa(code)]++
+			}
+		}
 		if time.Now().After(nextKill) {
 			d.kill(t)
 			kills++
@@ -48,7 +73,14 @@ func TestAsteriskE2ERandomKills(t *testing.T) {
 			nextKill = time.Now().Add(time.Duration(1500+rng.IntN(2500)) * time.Millisecond)
 		}
 	}
-	t.Logf("%d callers, %d kills", len(callers), kills)
+	t.Logf("%d callers, %d kills; requests %v", len(callers), kills, done)
+	for _, a := range []string{"ann", "ben", "cat"} {
+		for _, path := range []string{"login", "ready"} {
+			if code := post(d.api+"/api/v1/agents/"+a+"/"+path, ""); code != http.StatusOK {
+				t.Errorf("%s %s: %d", path, a, code)
+			}
+		}
+	}
 	s.eventually(40*time.Second, "every caller's record ended", func() (bool, string) {
 		ended := map[string]int{}
 		for _, r := range s.records() {
@@ -91,4 +123,14 @@ func TestAsteriskE2ERandomKills(t *testing.T) {
 			return st == "available", st
 		})
 	}
+}
+
+// post sends a request and returns its status (0 when nobody answered).
+func post(url, body string) int {
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
