@@ -23,13 +23,18 @@ func TestReportQueues(t *testing.T) {
 	}
 	defer db.Close()
 	day := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	for i, outcome := range []acd.Outcome{acd.OutcomeAnswered, acd.OutcomeAnswered, acd.OutcomeAbandoned} {
+	// The fourth call's agent is a name a spreadsheet would run.
+	dde := "=cmd|' /C calc'!A0"
+	for i, outcome := range []acd.Outcome{acd.OutcomeAnswered, acd.OutcomeAnswered, acd.OutcomeAbandoned, acd.OutcomeAnswered} {
 		at := day.Add(time.Duration(i) * 40 * time.Minute)
 		rec := &store.CallRecord{ID: string(rune('a' + i)), Direction: acd.DirectionInbound, Queue: "sales", Entered: at,
 			Ended: at.Add(time.Minute), Wait: 30 * time.Second, Outcome: outcome,
 			Timeline: []store.Step{{At: at, Kind: "enqueue", Detail: "sales"}}}
 		if outcome == acd.OutcomeAnswered {
 			rec.Answered, rec.Agent = at.Add(30*time.Second), "ann"
+		}
+		if i == 3 {
+			rec.Agent = dde
 		}
 		if err := db.SaveCall(rec); err != nil {
 			t.Fatal(err)
@@ -57,8 +62,8 @@ func TestReportQueues(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	// calls at 9:00, 9:40 (answered) and 10:20 (abandoned)
-	if len(got.Rows) != 2 || got.Rows[0].Offered != 2 || got.Rows[0].Answered != 2 || got.Rows[1].Abandoned != 1 || got.Rows[1].Start.Hour() != 10 {
+	// calls at 9:00, 9:40 (answered), 10:20 (abandoned) and 11:00 (answered)
+	if len(got.Rows) != 3 || got.Rows[0].Offered != 2 || got.Rows[0].Answered != 2 || got.Rows[1].Abandoned != 1 || got.Rows[1].Start.Hour() != 10 {
 		t.Errorf("rows %+v", got.Rows)
 	}
 
@@ -79,7 +84,8 @@ func TestReportQueues(t *testing.T) {
 	}
 	body, _ = io.ReadAll(csvResp.Body)
 	csvResp.Body.Close()
-	if !strings.HasPrefix(string(body), "row,start,end,agent,offered,answered") || !strings.Contains(string(body), "total,") {
+	if !strings.HasPrefix(string(body), "row,start,end,agent,offered,answered") || !strings.Contains(string(body), "total,") ||
+		!strings.Contains(string(body), ",'"+dde+",0,1,0,") || strings.Contains(string(body), ","+dde) {
 		t.Errorf("agents CSV:\n%s", body)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotline-cc/hotline/internal/csvcell"
 )
 
 func TestNormalize(t *testing.T) {
@@ -110,31 +112,44 @@ func TestCSVRoundTripAndRowErrors(t *testing.T) {
 	}
 }
 
-// A contact's texts come from callers and agents: in the export a cell a
-// spreadsheet would run as a formula is written behind an apostrophe, and
-// the import gives it back as it was.
-func TestCSVNeutralisesFormulas(t *testing.T) {
-	c := Contact{ID: 3, Phones: []string{"+12125550101"}, Name: `=HYPERLINK("http://x","y")`, Company: "-2+3", Notes: "@SUM(1)",
-		Tags: []string{"vip"}, Fields: map[string]string{"plan": "+gold"}}
+// A contact whose text a spreadsheet would run (a name typed as a formula,
+// a note starting with @, a field starting with -) is exported with those
+// cells behind an apostrophe, so none of the file's cells runs, and reads
+// back as it was; the id column is written as a number.
+func TestCSVFormulaCells(t *testing.T) {
+	cs := []Contact{
+		{ID: 12, Phones: []string{"+12125550101", "+12125550102"}, Name: `=HYPERLINK("http://x","y")`, Company: "+Acme",
+			Email: "a@example.com", Tags: []string{"@vip", "b"}, PreferredAgent: "-alice", Notes: "'=already", Fields: map[string]string{"=plan": "-3", "note": "O'Neil"}},
+		{ID: 13, Phones: []string{"+442079460958"}, Name: "'Tis", Notes: "\tcall back", Fields: map[string]string{"note": "@home"}},
+	}
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, []Contact{c}); err != nil {
+	if err := WriteCSV(&buf, cs); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(strings.NewReader(buf.String())).ReadAll()
-	if err != nil || len(recs) != 2 {
-		t.Fatalf("export %q: %v", buf.String(), err)
+	if err := csvcell.Check(buf.Bytes()); err != nil {
+		t.Error(err)
 	}
-	for i, cell := range recs[1] {
-		if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
-			t.Errorf("column %s: cell %q would run as a formula", recs[0][i], cell)
-		}
+	recs, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := recs[1][0], "12"; got != want {
+		t.Errorf("id cell %q, want %q", got, want)
+	}
+	if got, want := recs[1][2], `'=HYPERLINK("http://x","y")`; got != want {
+		t.Errorf("name cell %q, want %q", got, want)
+	}
+	if got, want := recs[1][8], "''=already"; got != want {
+		t.Errorf("notes cell %q, want %q", got, want)
 	}
 	back, bad, err := ReadCSV(&buf, "US")
-	if err != nil || len(bad) != 0 || len(back) != 1 {
-		t.Fatalf("read back: %v %v %v", back, bad, err)
+	if err != nil || len(bad) != 0 || len(back) != len(cs) {
+		t.Fatalf("read back: %v %v %v\n%s", back, bad, err, buf.String())
 	}
-	back[0].ID = 3
-	if !reflect.DeepEqual(back[0].Contact, c) {
-		t.Errorf("round trip\n got %+v\nwant %+v", back[0].Contact, c)
+	for i, r := range back {
+		r.ID = cs[i].ID
+		if !reflect.DeepEqual(r.Contact, cs[i]) {
+			t.Errorf("contact %d round trip\n got %+v\nwant %+v", i+1, r.Contact, cs[i])
+		}
 	}
 }

@@ -33,7 +33,8 @@ type Row struct {
 
 // ReadCSV reads contacts with a header row. A row with a problem is left
 // out and reported; the others are returned normalized (their IDs zero).
-// The error is for a file that cannot be read at all.
+// A cell WriteCSV wrote behind an apostrophe is read without it (see
+// csvcell.Unescape). The error is for a file that cannot be read at all.
 func ReadCSV(r io.Reader, region string) ([]Row, []RowError, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -42,7 +43,7 @@ func ReadCSV(r io.Reader, region string) ([]Row, []RowError, error) {
 		return nil, nil, fmt.Errorf("csv header: %w", err)
 	}
 	for i := range header {
-		header[i] = strings.ToLower(strings.TrimSpace(csvcell.Unescape(header[i])))
+		header[i] = strings.ToLower(csvcell.Unescape(strings.TrimSpace(header[i])))
 	}
 	if !slices.Contains(header, "phones") {
 		return nil, nil, fmt.Errorf("csv header: no %q column", "phones")
@@ -111,7 +112,9 @@ func fromRow(header, rec []string) Contact {
 }
 
 // WriteCSV writes contacts with a header: the built-in columns, then every
-// custom field any of them has, sorted. ReadCSV reads it back.
+// custom field any of them has, sorted. A cell a spreadsheet would run as
+// a formula is written behind an apostrophe (see csvcell.Escape); ReadCSV
+// reads it back.
 func WriteCSV(w io.Writer, cs []Contact) error {
 	var extra []string
 	seen := map[string]bool{}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/ivr"
+	"github.com/hotline-cc/hotline/internal/csvcell"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -168,17 +169,19 @@ func WriteIVR(w io.Writer, r IVRReport, format string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	case "csv":
-		// One table: a flow's own row has no node and the kind "flow".
+		// One table: a flow's own row has no node and the kind "flow". The
+		// names and exits are escaped as text (csvcell.Escape), the figures
+		// written as they are.
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"flow", "node", "kind", "visits", "exits", "timeouts", "invalid", "phrases", "not_understood",
 			"recognition", "faq_answered", "contained", "containment"})
 		pct := func(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) }
 		for _, f := range r.Flows {
-			cw.Write([]string{f.Flow, "", "flow", strconv.Itoa(f.Calls), "", "", "", strconv.Itoa(f.Heard), strconv.Itoa(f.Missed),
+			cw.Write([]string{csvcell.Escape(f.Flow), "", "flow", strconv.Itoa(f.Calls), "", "", "", strconv.Itoa(f.Heard), strconv.Itoa(f.Missed),
 				pct(f.Rate), strconv.Itoa(f.Answered), strconv.Itoa(f.Contained), pct(f.Share)})
 		}
 		for _, n := range r.Nodes {
-			cw.Write([]string{n.Flow, n.Node, n.Kind, strconv.Itoa(n.Visits), ivrExits(n.Exits), strconv.Itoa(n.Timeouts),
+			cw.Write([]string{csvcell.Escape(n.Flow), csvcell.Escape(n.Node), csvcell.Escape(n.Kind), strconv.Itoa(n.Visits), csvcell.Escape(ivrExits(n.Exits)), strconv.Itoa(n.Timeouts),
 				strconv.Itoa(n.Invalid), strconv.Itoa(n.Heard), strconv.Itoa(n.Missed), "", "", "", ""})
 		}
 		cw.Flush()

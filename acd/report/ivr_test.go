@@ -75,3 +75,21 @@ shop,open,hours,1,closed:1,0,0,0,0,,,,
 		t.Errorf("table (%v):\n%s", err, out.String())
 	}
 }
+
+// The IVR CSV escapes its names and exits (a caller's answer can be an
+// exit) and writes its figures as they are.
+func TestWriteIVRFormulaCells(t *testing.T) {
+	r := IVRReport{Flows: []IVRFlow{{Flow: "=shop", Calls: 2, Heard: 1, Missed: 1, Rate: 0.5}},
+		Nodes: []IVRNode{{Flow: "=shop", Node: "@ask", Kind: "collect", Visits: 2, Exits: map[string]int{"-1": 1, "collected": 1}}}}
+	var out bytes.Buffer
+	if err := WriteIVR(&out, r, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	want := `flow,node,kind,visits,exits,timeouts,invalid,phrases,not_understood,recognition,faq_answered,contained,containment
+'=shop,,flow,2,,,,1,1,50.0,0,0,0.0
+'=shop,'@ask,collect,2,'-1:1 collected:1,0,0,0,0,,,,
+`
+	if out.String() != want {
+		t.Errorf("csv:\n%s\nwant:\n%s", out.String(), want)
+	}
+}

@@ -105,8 +105,17 @@ func loc(r *Report) *time.Location {
 }
 
 // columns gives a kind's header and the cells of its rows; the CSV writes
-// them raw, the table writes them rounded.
+// them raw, the table writes them rounded. In the CSV, a text cell (a name,
+// a disposition, pause reasons) that a spreadsheet would run as a formula
+// is written behind an apostrophe (csvcell.Escape); the figures are written
+// as they are, so that a spreadsheet reads them as numbers.
 func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) {
+	text := func(s string) string {
+		if table {
+			return s
+		}
+		return csvcell.Escape(s)
+	}
 	d := func(s Seconds) string {
 		if table {
 			return s.Duration().Round(time.Second).String()
@@ -120,12 +129,6 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 		return strconv.FormatFloat(x, 'f', 4, 64)
 	}
 	n := strconv.Itoa
-	text := func(s string) string { // typed by agents: never a formula in a spreadsheet
-		if table {
-			return s
-		}
-		return csvcell.Escape(s)
-	}
 	switch kind {
 	case KindQueues:
 		header = []string{"start", "end", "queue", "offered", "answered", "abandoned", "short_abandoned", "overflowed",
@@ -133,7 +136,7 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 			"asa_s", "avg_wait_s", "p90_wait_s", "max_wait_s", "transfers", "handled", "aht_s",
 			"contact_answered", "repeated", "fcr"}
 		for _, q := range rs.Queues {
-			rows = append(rows, []string{stamp(q.Start, table), stamp(q.End, table), q.Queue, n(q.Offered), n(q.Answered), n(q.Abandoned),
+			rows = append(rows, []string{stamp(q.Start, table), stamp(q.End, table), text(q.Queue), n(q.Offered), n(q.Answered), n(q.Abandoned),
 				n(q.ShortAbandoned), n(q.Overflowed), n(q.Callbacks), n(q.CallbacksHandled), d(q.Threshold), n(q.InSL),
 				pct(q.SLAnswered), pct(q.SLOffered), pct(q.AbandonRate), d(q.ASA), d(q.AvgWait), d(q.P90Wait), d(q.MaxWait),
 				n(q.Transfers), n(q.Handled), d(q.AHT), n(q.ContactAnswered), n(q.Repeated), pct(q.FCR)})
@@ -146,7 +149,7 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 			for _, reason := range slices.Sorted(maps.Keys(a.Pauses)) {
 				pauses = append(pauses, cmpReason(reason)+"="+d(a.Pauses[reason]))
 			}
-			rows = append(rows, []string{stamp(a.Start, table), stamp(a.End, table), a.Agent, n(a.Offered), n(a.Answered), n(a.Missed),
+			rows = append(rows, []string{stamp(a.Start, table), stamp(a.End, table), text(a.Agent), n(a.Offered), n(a.Answered), n(a.Missed),
 				d(a.Talk), d(a.Hold), d(a.WrapUp), n(a.Transfers), d(a.AHT), d(a.LoggedIn), d(a.Available), d(a.Ringing), d(a.OnCall), d(a.InWrapUp),
 				d(a.Paused), text(strings.Join(pauses, " ")), pct(a.Occupancy), pct(a.Utilization)})
 		}
@@ -154,14 +157,14 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 		header = []string{"start", "end", "campaign", "dials", "busy", "no_answer", "failed", "contacts", "contact_rate", "connected",
 			"abandoned", "abandon_rate", "abandon_cap", "over_cap", "sales", "conversion", "talk_s", "aht_s"}
 		for _, c := range rs.Campaigns {
-			rows = append(rows, []string{stamp(c.Start, table), stamp(c.End, table), c.Campaign, n(c.Dials), n(c.Busy), n(c.NoAnswer),
+			rows = append(rows, []string{stamp(c.Start, table), stamp(c.End, table), text(c.Campaign), n(c.Dials), n(c.Busy), n(c.NoAnswer),
 				n(c.Failed), n(c.Contacts), pct(c.ContactRate), n(c.Connected), n(c.Abandoned), pct(c.AbandonRate), pct(c.AbandonCap),
 				strconv.FormatBool(c.OverCap), n(c.Sales), pct(c.Conversion), d(c.Talk), d(c.AHT)})
 		}
 	case KindDispositions:
 		header = []string{"start", "end", "queue", "disposition", "calls"}
 		for _, x := range rs.Dispositions {
-			rows = append(rows, []string{stamp(x.Start, table), stamp(x.End, table), x.Queue, text(x.Disposition), n(x.Calls)})
+			rows = append(rows, []string{stamp(x.Start, table), stamp(x.End, table), text(x.Queue), text(x.Disposition), n(x.Calls)})
 		}
 	}
 	return header, rows

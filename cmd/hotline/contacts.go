@@ -261,7 +261,12 @@ func newContactsImportCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import FILE.csv",
 		Short: "Create contacts from CSV (header: phones, name, company, email, language, tags, preferred_agent, notes; other columns are custom fields)",
-		Args:  cobra.ExactArgs(1),
+		Long: `Creates contacts from CSV with a header row: phones (;-separated), name,
+company, email, language, tags (;-separated), preferred_agent, notes; other
+columns are custom fields. A bad row is reported by its row number and left
+out. A cell hotline contacts export wrote behind an apostrophe (a formula
+character after it, as in '+12125550101) is read without it.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := os.Open(args[0])
 			if err != nil {
@@ -307,7 +312,12 @@ func newContactsExportCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write every contact as CSV to standard output (audited)",
-		Args:  cobra.NoArgs,
+		Long: `Writes every contact as CSV to standard output, in the columns hotline
+contacts import reads, and records the export in the audit log. A cell a
+spreadsheet would run as a formula (one starting with =, +, -, @, a tab or a
+carriage return, such as +1... numbers or a name typed =HYPERLINK(...)) is
+written behind an apostrophe; hotline contacts import takes it off again.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, s, err := o.open(g, false)
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/report"
 	"github.com/hotline-cc/hotline/acd/staffing"
+	"github.com/hotline-cc/hotline/internal/csvcell"
 )
 
 // staffingCheckOptions make `hotline staffing` compare a measured period
@@ -99,15 +100,7 @@ func runStaffingCheck(ctx context.Context, w io.Writer, g *globalOptions, o *sta
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	case "csv":
-		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"start", "calls_per_hour", "aht_s", "staffed", "needed", "sl", "model_sl", "asa_s", "model_asa_s", "abandon", "model_abandon", "note"})
-		f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
-		for _, r := range rows {
-			_ = cw.Write([]string{r.Start.Format(time.RFC3339), f(r.CallsPerHour), f(r.AHTSeconds), f(r.Staffed), strconv.Itoa(r.Needed),
-				f(r.SL), f(r.ModelSL), f(r.ASASeconds), f(r.ModelASA), f(r.Abandon), f(r.ModelAbandon), r.Note})
-		}
-		cw.Flush()
-		return cw.Error()
+		return writeStaffingCheckCSV(w, rows)
 	case "table":
 	default:
 		return invalidArg(fmt.Errorf("--format %q: want table, csv or json", o.format))
@@ -131,6 +124,20 @@ func runStaffingCheck(ctx context.Context, w io.Writer, g *globalOptions, o *sta
 			pct(r.Abandon), pct(r.ModelAbandon), r.Note)
 	}
 	return tw.Flush()
+}
+
+// writeStaffingCheckCSV writes the figures as they are and the note, the
+// one text column, escaped (csvcell.Escape).
+func writeStaffingCheckCSV(w io.Writer, rows []staffingCheckRow) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"start", "calls_per_hour", "aht_s", "staffed", "needed", "sl", "model_sl", "asa_s", "model_asa_s", "abandon", "model_abandon", "note"})
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
+	for _, r := range rows {
+		_ = cw.Write([]string{r.Start.Format(time.RFC3339), f(r.CallsPerHour), f(r.AHTSeconds), f(r.Staffed), strconv.Itoa(r.Needed),
+			f(r.SL), f(r.ModelSL), f(r.ASASeconds), f(r.ModelASA), f(r.Abandon), f(r.ModelAbandon), csvcell.Escape(r.Note)})
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // staffingCheck is the pure part of runStaffingCheck.

@@ -72,3 +72,16 @@ func TestStaffingCheckOnSimulatedDay(t *testing.T) {
 		t.Errorf("--from with --calls-per-hour: exit %d: %s", code, errOut)
 	}
 }
+
+// The check's CSV escapes its note, the one text column, and writes its
+// figures as they are, a negative one too.
+func TestStaffingCheckCSVFormulaCells(t *testing.T) {
+	h := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	var b strings.Builder
+	err := writeStaffingCheckCSV(&b, []staffingCheckRow{{Start: h, CallsPerHour: 12, Staffed: -0.5, Needed: 2, Note: "-1 agent: =SUM(1)"}})
+	want := "start,calls_per_hour,aht_s,staffed,needed,sl,model_sl,asa_s,model_asa_s,abandon,model_abandon,note\n" +
+		"2026-01-05T09:00:00Z,12.0000,0.0000,-0.5000,2,0.0000,0.0000,0.0000,0.0000,0.0000,0.0000,'-1 agent: =SUM(1)\n"
+	if err != nil || b.String() != want {
+		t.Errorf("csv (%v):\n%s\nwant:\n%s", err, b.String(), want)
+	}
+}

@@ -15,7 +15,13 @@
 // reads -3 or +2.5 as a number.
 package csvcell
 
-import "strings"
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // formulaStart reports whether a spreadsheet would read a cell starting
 // with b as a formula.
@@ -71,4 +77,25 @@ func UnescapeRow(row []string) []string {
 		row[i] = Unescape(s)
 	}
 	return row
+}
+
+// Check reads a CSV file and names every cell of it a spreadsheet would
+// run as a formula, by row and column counted from 1; nil when there is
+// none. It lets a test hold an export to this package's rule.
+func Check(data []byte) error {
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for i, rec := range recs {
+		for j, cell := range rec {
+			if IsFormula(cell) {
+				errs = append(errs, fmt.Errorf("row %d column %d: %q would run as a formula", i+1, j+1, cell))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

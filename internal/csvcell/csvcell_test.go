@@ -55,3 +55,16 @@ func FuzzCellRoundTrip(f *testing.F) {
 	}
 	f.Fuzz(checkCellRoundTrip)
 }
+
+func TestCheck(t *testing.T) {
+	if err := Check([]byte("a,'=b\n1,x\n")); err != nil {
+		t.Errorf("clean file: %v", err)
+	}
+	err := Check([]byte("a,b\n\"=1\",x,@y\n"))
+	if err == nil || !strings.Contains(err.Error(), `row 2 column 1: "=1"`) || !strings.Contains(err.Error(), `row 2 column 3: "@y"`) {
+		t.Errorf("two formula cells: %v", err)
+	}
+	if err := Check([]byte("a,\"b\n")); err == nil {
+		t.Error("a file that is not CSV passed")
+	}
+}
