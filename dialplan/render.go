@@ -230,7 +230,7 @@ func checkEntries(entries []config.Entry) error {
 			return fmt.Errorf("entries[%d]: empty number: %w", i, ErrBadEntry)
 		case strings.HasPrefix(e.Number, "_"):
 			return fmt.Errorf("entries[%d] number %q starts with '_' (a pattern): %w", i, e.Number, ErrBadEntry)
-		case strings.ContainsAny(e.Number, ",;()[]{}$/\\\"'<>&| \t\r\n"):
+		case strings.ContainsAny(e.Number, config.DialplanSpecials+" \t\r\n"):
 			return fmt.Errorf("entries[%d] number %q: %w", i, e.Number, ErrBadEntry)
 		case seen[e.Number]:
 			return fmt.Errorf("entries[%d] number %q appears twice: %w", i, e.Number, ErrBadEntry)

@@ -240,6 +240,10 @@ func (v *validator) callback(p string, cb Callback) {
 	v.atLeast(joinPath(p, "max_attempts"), cb.MaxAttempts, 1)
 }
 
+// DialplanSpecials are the characters an entry number may not hold: in a
+// dialplan they end a field, open a comment or start a variable.
+const DialplanSpecials = ",;()[]{}$/\\\"'<>&|"
+
 func (v *validator) entries() {
 	seen := map[string]int{}
 	for i, e := range v.cfg.Entries {
@@ -249,6 +253,12 @@ func (v *validator) entries() {
 			v.add(joinPath(p, "number"), "missing; the number or extension callers dial")
 		case strings.ContainsAny(e.Number, " \t\r\n"):
 			v.add(joinPath(p, "number"), "%q contains spaces", e.Number)
+		case strings.ContainsAny(e.Number, DialplanSpecials):
+			// hotline dialplan render refuses them too: the number would not
+			// read back as one extension.
+			v.add(joinPath(p, "number"), "%q holds one of , ; ( ) [ ] { } $ / \\ \" ' < > & |, which end a dialplan field or start a variable", e.Number)
+		case strings.HasPrefix(e.Number, "_"):
+			v.add(joinPath(p, "number"), "%q starts with '_', a dialplan pattern; write the number callers dial", e.Number)
 		default:
 			if first, dup := seen[e.Number]; dup {
 				v.add(joinPath(p, "number"), "%q is already used by entries[%d]", e.Number, first)

@@ -177,6 +177,9 @@ func TestValidateRules(t *testing.T) {
 		{"entry unknown queue", func(c *Config) { c.Entries[1].Queue = "billing" }, []string{`entries[1].queue: unknown queue "billing"; known: support, sales`}},
 		{"entry unknown menu", func(c *Config) { c.Entries[0].Menu = "night" }, []string{`entries[0].menu: unknown menu "night"; known: main`}},
 		{"entry number missing", func(c *Config) { c.Entries[0].Number = "" }, []string{"entries[0].number: missing"}},
+		{"entry number a dialplan cannot hold", func(c *Config) { c.Entries[0].Number = "100$"; c.Entries[1].Number = "_X." }, []string{
+			`entries[0].number: "100$" holds one of , ; ( ) [ ] { } $ / \ " ' < > & |, which end a dialplan field or start a variable`,
+			`entries[1].number: "_X." starts with '_', a dialplan pattern; write the number callers dial`}},
 		{"entry number spaces", func(c *Config) { c.Entries[0].Number = "555 1234" }, []string{`entries[0].number: "555 1234" contains spaces`}},
 		{"duplicate entry", func(c *Config) { c.Entries[1].Number = "100" }, []string{`entries[1].number: "100" is already used by entries[0]`}},
 
