@@ -56,11 +56,18 @@
 // forecast for the next seconds, as a Poisson count, outgrow the room with a
 // chance of at most 2e-5; while the campaign has fewer than 2000 recent
 // talks, at most 1e-5, and as much for the normal tail of the answers less
-// the agents at the worst second. That forecast doubts the campaign's own
-// estimates: the answers are raised and the agents that talks free lowered
-// by three standard errors of the answer rate and talk times, so a young
-// campaign counts every dial as one that may answer and no talk as one
-// that may end, and a seasoned one gives up a few percent.
+// the agents at the worst second; and until the window's answers have
+// earned the budget's safety, at most 1e-3 for a tail as heavy as a
+// Poisson count's (a burst of answers from a few young dials is far likelier
+// than a normal tail says). That forecast doubts the campaign's own
+// estimates: the answers are raised to an upper bound of the answer rate
+// three standard errors high (Wilson's, which doubts even when every dial
+// so far has answered) and the agents that talks free lowered by three
+// standard errors of the talk times, so a new campaign counts every dial as
+// one that may answer and no talk as one that may end, and a seasoned one
+// gives up a few percent. The bound is also taken over every dial placed,
+// those still ringing counted as answers, so that the first wave of dials
+// tells whether the leads all answer before its outcomes are ripe.
 //
 // # Caveats
 //

@@ -584,6 +584,145 @@ func TestDoubtful(t *testing.T) {
 	}
 }
 
+// Every ripe dial so far has answered: the forecast, weighed with the
+// prior, expects fewer answers than that, and the doubt must not vanish
+// with the spread of a share of 1 (its normal standard error is zero):
+// the doubtful forecast counts every dial as one that answers.
+func TestDoubtfulWhenEveryDialAnswered(t *testing.T) {
+	now := t0.Add(time.Hour)
+	p := newPacer(t, Predictive)
+	placed := now.Add(-30 * time.Minute)
+	for range 100 {
+		p.DialEnded(placed, placed.Add(8*time.Second), true)
+		placed = placed.Add(5 * time.Second)
+	}
+	p.ripen(now)
+	s := Snapshot{Now: now, FreeAgents: 3, Ringing: ago(now, 1, 2, 3)}
+	f := p.forecast(s)
+	g := p.doubtful(f)
+	if f.pn[horizon] > 0.95 {
+		t.Fatalf("forecast answer chance %.3f: the prior no longer weighs", f.pn[horizon])
+	}
+	if g.pn[horizon] < 1-1e-9 {
+		t.Fatalf("every dial answered, the doubtful answer chance is %.3f (forecast %.3f)", g.pn[horizon], f.pn[horizon])
+	}
+	for i, q := range g.ring {
+		if raised := math.Min(1, q*p.answerDoubt(f)); raised < 1-1e-9 {
+			t.Fatalf("ringing dial %d: doubtful answer chance %.3f", i, raised)
+		}
+	}
+}
+
+// The first wave of a campaign's dials has ended, none ripe yet: with a
+// third of them answered and the rest ended unanswered, the doubt falls
+// from every dial answering to near the estimate's own bound; while they
+// still ring, or when they all answered, it stays whole.
+func TestDoubtfulFirstWave(t *testing.T) {
+	now := t0.Add(time.Minute)
+	wave := func(answered, unanswered, ringing int) float64 {
+		p := newPacer(t, Predictive)
+		placed := now.Add(-40 * time.Second)
+		for i := range answered + unanswered {
+			p.DialEnded(placed, placed.Add(time.Duration(10+i%16)*time.Second), i < answered)
+		}
+		p.ripen(now)
+		if len(p.ended) != 0 {
+			t.Fatalf("%d outcomes ripe", len(p.ended))
+		}
+		f := p.forecast(Snapshot{Now: now, FreeAgents: 100, Ringing: ago(now, make([]float64, ringing)...)})
+		return p.doubtful(f).pn[horizon]
+	}
+	if got := wave(60, 140, 0); got < 0.3 || got > 0.42 {
+		t.Errorf("60 of 200 answered, none ringing: doubtful answer rate %.3f, want 0.3 to 0.42", got)
+	}
+	if got := wave(60, 0, 140); got < 1-1e-9 {
+		t.Errorf("60 answered, 140 still ringing: doubtful answer rate %.3f, want 1", got)
+	}
+	if got := wave(200, 0, 0); got < 1-1e-9 {
+		t.Errorf("all 200 answered: doubtful answer rate %.3f, want 1", got)
+	}
+}
+
+// Wilson's bound: above the share, below 1 but for all yes, above 0 for
+// none.
+func TestWilsonUpper(t *testing.T) {
+	for _, tc := range []struct {
+		yes, n   int
+		lo, high float64
+	}{
+		{0, 0, 1, 1},
+		{0, 5, 0.5, 0.7}, // (0.9 + 0.9) / 2.8
+		{5, 5, 1, 1},
+		{600, 2000, 0.33, 0.335},
+		{30, 100, 0.4, 0.46},
+	} {
+		if got := wilsonUpper(tc.yes, tc.n); got < tc.lo || got > tc.high {
+			t.Errorf("wilsonUpper(%d, %d) = %.4f, want %v to %v", tc.yes, tc.n, got, tc.lo, tc.high)
+		}
+	}
+}
+
+// A burst of answers from a few young dials: the normal tail of the
+// answers less the agents finds it a chance in a million, the burst's
+// heavier tail one in a thousand (a campaign met it in its fifth minute).
+func TestBurstTail(t *testing.T) {
+	// Five agents free, none due for 6 s; the 21 ringing dials expect 2.07
+	// answers by then, 2.63 in doubt (the doubt raises the mean, not the
+	// spread of the yes/no outcomes).
+	f := &forecast{free: 5, pn: &row{}}
+	for t := 1; t <= 6; t++ {
+		f.xm[t] = 2.63 * float64(t) / 6
+		f.xv[t] = 1.82 * float64(t) / 6
+	}
+	for t := 7; t <= horizon; t++ {
+		f.xm[t], f.xv[t], f.ym[t] = 2.63, 2.3, 20
+	}
+	law := make([]float64, 22)
+	law[21] = 1 // all 21 could answer
+	const room = 3
+	if got := f.beyond(0, law, room); got > youngRisk {
+		t.Fatalf("normal tail %.2g: the case no longer shows what the burst tail is for", got)
+	}
+	want := 1 - poissonCDF(2.63, 8) // nine answers or more
+	if got := f.burst(0, law, room); math.Abs(got-want) > 1e-12 || got < burstRisk {
+		t.Fatalf("burst tail %.4g, want %.4g, above %v", got, want, burstRisk)
+	}
+	// No more answers possible than agents free now plus the room: none.
+	law = make([]float64, 9)
+	law[8] = 1
+	if got := f.burst(0, law, room); got != 0 {
+		t.Fatalf("at most eight answers for five agents and room for three: burst tail %v", got)
+	}
+}
+
+func poissonCDF(mean float64, n int) float64 {
+	var sum float64
+	for j := 0; j <= n; j++ {
+		lg, _ := math.Lgamma(float64(j) + 1)
+		sum += math.Exp(-mean + float64(j)*math.Log(mean) - lg)
+	}
+	return sum
+}
+
+func TestPoissonAtLeast(t *testing.T) {
+	for _, tc := range []struct {
+		mean float64
+		n    int
+	}{{0.5, 0}, {0.5, 1}, {2.63, 9}, {30, 20}, {30, 31}, {100, 160}, {4, 4}} {
+		want := 1.0
+		if tc.n > 0 {
+			want = 1 - poissonCDF(tc.mean, tc.n-1)
+		}
+		got := poissonAtLeast(tc.mean, tc.n)
+		if math.Abs(got-want) > 1e-12 && math.Abs(got-want) > 1e-9*want {
+			t.Errorf("P(N ≥ %d), mean %v: %.6g, want %.6g", tc.n, tc.mean, got, want)
+		}
+	}
+	if got := poissonAtLeast(0, 1); got != 0 {
+		t.Errorf("mean 0: %v", got)
+	}
+}
+
 // Power dials its ratio only while the calls beyond one per free agent fit
 // the abandonment room: with no room it places one call per free agent,
 // with room for one or two abandons in a new campaign (whose every dial
@@ -728,9 +867,9 @@ func TestBudgetShareFollowsGently(t *testing.T) {
 		// abandons (the talk prior is 120 s, no wrap-up).
 		sd := math.Sqrt(0.03 * float64(tc.agents) * budgetAhead.Seconds() / 120)
 		now := connectAll(p, t0, int(tc.earned*budgetSafety*sd/0.03))
-		before := p.budgetShare(now, tc.agents)
+		before, _ := p.budgetShare(now, tc.agents)
 		p.Connected(now, true)
-		after := p.budgetShare(now, tc.agents)
+		after, _ := p.budgetShare(now, tc.agents)
 		if drop := 1 - after/before; drop < tc.lo || drop > tc.high {
 			t.Errorf("%d agents, %.1f safeties earned: one abandon moved the share from %.4f to %.4f (%.1f %%), want a drop of %.0f to %.1f %%",
 				tc.agents, tc.earned, before, after, 100*drop, 100*tc.lo, 100*tc.high)

@@ -147,7 +147,8 @@ func (f *forecast) abandons(k int, law []float64) float64 {
 // the bias, and the realized rate under the cap. Counting answers rather
 // than time, a small team, whose few answers say little, learns slowly. A
 // window over its cap gets a small share, not none (stopping the campaign would never bring its rate down).
-func (p *Pacer) budgetShare(now time.Time, agents int) float64 {
+// earned tells whether the window's answers have earned the safety.
+func (p *Pacer) budgetShare(now time.Time, agents int) (share float64, earned bool) {
 	live, ab, _ := p.Abandonment(now)
 	handle := p.wrap + p.talkMean()
 	if n := len(p.talk.buf); n > 0 {
@@ -166,13 +167,14 @@ func (p *Pacer) budgetShare(now time.Time, agents int) float64 {
 	}
 	p.learnedAt = live
 	step := math.Min(budgetStep, budgetStepMax/sd)
-	if c*float64(live) < budgetSafety*sd {
+	earned = c*float64(live) >= budgetSafety*sd
+	if !earned {
 		// A young window, whose answers have not yet earned the safety:
 		// its room is a few abandons, and the room check alone let a
 		// burst through at the start of 1 in 70 campaigns of 50 agents.
 		step = 1
 	}
-	return c * math.Min(4, math.Max(0.1, math.Exp(gap/step+p.bias)))
+	return c * math.Min(4, math.Max(0.1, math.Exp(gap/step+p.bias))), earned
 }
 
 // predict finds the largest number of new dials whose expected abandons
@@ -182,7 +184,7 @@ func (p *Pacer) predict(s Snapshot) int {
 	if agents == 0 {
 		return 0
 	}
-	share := p.budgetShare(s.Now, agents)
+	share, earned := p.budgetShare(s.Now, agents)
 	// A caller already waiting has less than ConnectWithin left, and when
 	// it began is not known: unless an agent is free now, it is counted as
 	// abandoned, and the room must hold it first.
@@ -197,12 +199,16 @@ func (p *Pacer) predict(s Snapshot) int {
 	// While the campaign has few recent talks its estimates are least sure
 	// and its room smallest: the room is then also checked against the
 	// normal tail of the answers less the agents, since abandons come in
-	// bursts that a Poisson count of the same mean makes too rare.
+	// bursts that a Poisson count of the same mean makes too rare; and,
+	// until the window's answers have earned the safety (the room is then a
+	// few abandons), against the heavier tail of a burst (see burst).
 	young := len(p.talk.buf) < keep
 	ok := func(k int, law, glaw []float64) bool {
 		ab := f.abandons(k, law)
 		return ab <= share*(f.xm[horizon]+float64(k)*f.pn[horizon])+1e-9 &&
-			withinRoom(g.abandons(k, glaw), room, young) && (!young || g.beyond(k, glaw, room) <= youngRisk)
+			withinRoom(g.abandons(k, glaw), room, young) &&
+			(!young || g.beyond(k, glaw, room) <= youngRisk) &&
+			(!young || earned || g.burst(k, glaw, room) <= burstRisk)
 	}
 	// Expected abandons grow with k: count up while they stay allowed
 	// (placing none is always allowed); most moments place none or one.
@@ -225,17 +231,16 @@ const doubtSD = 3
 // rate and the talk times are estimated from the campaign's recent calls,
 // and while those are few their error moves every dial and every agent the
 // same way, which the forecast's spread (independent dials and agents)
-// does not hold: so the answers are raised, and the agents a talk frees
-// lowered, by doubtSD standard errors of their estimates. A young campaign
+// does not hold: so the answers are raised to an upper bound of the answer
+// rate (see answerDoubt), and the agents a talk frees lowered by doubtSD
+// standard errors of the talk times. A young campaign
 // counts on no agent finishing a talk; one with 2000 recent talks gives up
 // a fifteenth of them.
 func (p *Pacer) doubtful(f *forecast) *forecast {
 	g := *f
 	talks := float64(len(p.talk.buf))
 	less := math.Min(1, doubtSD/math.Sqrt(1+talks))
-	ended := float64(len(p.ended))
-	pa := math.Max(0.01, float64(len(p.answered))/math.Max(1, ended))
-	more := 1 + doubtSD*math.Sqrt((1-pa)/(pa*(1+ended)))
+	more := p.answerDoubt(f)
 	pn := *f.pn
 	g.pn = &pn
 	for t := range g.ym {
@@ -248,6 +253,51 @@ func (p *Pacer) doubtful(f *forecast) *forecast {
 	// raise the abandons above what the estimate alone allows.
 	g.law = ringLaw(f.ring, more)
 	return &g
+}
+
+// answerDoubt is the factor the doubtful forecast raises the answer
+// chances by, to the lower of two upper bounds of the answer rate, each
+// doubtSD standard errors high: Wilson's score bound, which still doubts
+// when every dial so far has answered (or none has). One bound is from the
+// ripe outcomes; the other, known a minute and a half sooner, from every
+// dial placed since the oldest of them, the ones that have not ripened
+// counted as they ended and those still ringing counted as answers (no
+// bias from quick answers can then make the rate look lower than it is):
+// a campaign learns from its first wave of dials that its leads do not all
+// answer, and dials less timidly from then on.
+func (p *Pacer) answerDoubt(f *forecast) float64 {
+	live, n := len(p.answered), len(p.ended)
+	upper := wilsonUpper(live, n)
+	for _, o := range p.unripe {
+		n++
+		if o.live {
+			live++
+		}
+	}
+	live += len(f.ring)
+	n += len(f.ring)
+	upper = math.Min(upper, wilsonUpper(live, n))
+	if upper >= 1 {
+		// Every dial may answer, those that have rung long too, which the
+		// estimate's law of ring times finds unlikely to: raising their
+		// chances by the ratio of the rates would not make them sure.
+		return everyAnswers
+	}
+	return math.Max(1, upper/math.Max(1e-9, f.pn[horizon]))
+}
+
+// everyAnswers raises any chance of an answer above 0 to 1.
+const everyAnswers = 1e12
+
+// wilsonUpper is Wilson's score bound, doubtSD standard errors above the
+// share of yes among n outcomes: 1 with none.
+func wilsonUpper(yes, n int) float64 {
+	if n == 0 {
+		return 1
+	}
+	nf, z2 := float64(n), float64(doubtSD*doubtSD)
+	ph := float64(yes) / nf
+	return math.Min(1, (ph+z2/(2*nf)+doubtSD*math.Sqrt(ph*(1-ph)/nf+z2/(4*nf*nf)))/(1+z2/nf))
 }
 
 // ringLaw is the exact law of the answers by the horizon of dials with
@@ -296,6 +346,7 @@ func (p *Pacer) roomLeft(s Snapshot) int {
 const (
 	roomRisk  = 2e-5
 	youngRisk = 1e-5
+	burstRisk = 1e-3 // against a tail that is not too light (see burst)
 )
 
 // withinRoom tells whether abandons whose count has mean ab fit in room:
@@ -386,11 +437,68 @@ func (f *forecast) beyond(k int, law []float64, room int) float64 {
 			worst = 1
 		}
 	}
+	return math.Min(worst, f.outnumber(law, room))
+}
+
+// outnumber is the exact chance that the answers by the horizon, of law
+// law, outnumber the agents free now by more than room.
+func (f *forecast) outnumber(law []float64, room int) float64 {
 	var ex float64
 	for x, px := range law {
 		if float64(x)-f.free > float64(room) {
 			ex += px
 		}
 	}
-	return math.Min(worst, ex)
+	return ex
+}
+
+// burst is the chance, at the worst second, that the answers with k new
+// dials (of law law by the horizon) outnumber the agents by more than
+// room, from tails that are not too light, at most the exact chance that
+// they outnumber the agents free now by more than room. The answers by a second are a sum of unlikely yes/no
+// outcomes, whose upper tail is far heavier than a normal's of the same
+// spread: nine answers where the doubtful forecast expected 2.6, with five
+// agents free and none due, are 4.7 of its standard deviations off (a
+// chance of 1 in a million) and one in a thousand; a campaign met them in
+// its fifth minute with room for three abandons. So the answers are taken
+// as a Poisson count of their mean, at least as heavy-tailed as they are,
+// and the agents' shortfall from their mean (from talks that do not end)
+// as another of its variance, added to it.
+func (f *forecast) burst(k int, law []float64, room int) float64 {
+	kf, pn := float64(k), f.pn
+	worst := 0.0
+	for t := 1; t <= horizon; t++ {
+		// answers − agents > room + 0.5 ⇔ answers + (yv − agents + ym +
+		// free) > ym + free + yv + room + 0.5.
+		at := int(math.Floor(f.ym[t]+f.free+f.yv[t]+float64(room)+0.5)) + 1
+		worst = math.Max(worst, poissonAtLeast(f.xm[t]+kf*pn[t]+f.yv[t], at))
+	}
+	return math.Min(worst, f.outnumber(law, room))
+}
+
+// poissonAtLeast is P(N ≥ n) for N Poisson of the given mean.
+func poissonAtLeast(mean float64, n int) float64 {
+	switch {
+	case n <= 0:
+		return 1
+	case mean <= 0:
+		return 0
+	case float64(n) <= mean:
+		// A tail of about a half or more: one less its complement.
+		term := math.Exp(-mean)
+		cdf := term
+		for j := 1; j < n; j++ {
+			term *= mean / float64(j)
+			cdf += term
+		}
+		return math.Max(0, 1-cdf)
+	}
+	lg, _ := math.Lgamma(float64(n) + 1)
+	term := math.Exp(-mean + float64(n)*math.Log(mean) - lg)
+	sum := term
+	for j := n + 1; term > 1e-17*sum; j++ {
+		term *= mean / float64(j)
+		sum += term
+	}
+	return math.Min(1, sum)
 }

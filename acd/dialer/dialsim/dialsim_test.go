@@ -107,7 +107,10 @@ func TestCapOver24HourWindow(t *testing.T) {
 // callers waiting for an agent were counted on to be taken and the
 // estimates from a few calls were trusted as much as from thousands; and
 // on 50 agents' seed 66 (3.1 % at 13 minutes) when the abandon share
-// followed the credit gently before the answers had earned the safety.
+// followed the credit gently before the answers had earned the safety; and
+// on seed 45 (3.15 % in the sixth minute, four abandons with room for three)
+// when nine answers came from dials expected to give 2.6, a chance the
+// normal tail put at 1 in a million and that is 1 in a thousand.
 func TestCapAtEveryMomentOfTheFirstMinutes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates large teams")
@@ -118,8 +121,9 @@ func TestCapAtEveryMomentOfTheFirstMinutes(t *testing.T) {
 		seeds  []uint64
 	}{
 		{200, 0.15, []uint64{3, 7, 8, 9, 10, 12, 18, 23, 58}},
-		{50, 0.5, []uint64{24, 28, 30, 62, 66}},
+		{50, 0.5, []uint64{24, 28, 30, 45, 62, 66}},
 	} {
+		abandoned := 0 // the pacer must have dialed ahead: some days abandon
 		for _, seed := range tc.seeds {
 			o := dialer.DefaultOptions(dialer.Predictive)
 			o.HandleTime, o.WrapUp = 135*time.Second, 15*time.Second
@@ -127,9 +131,13 @@ func TestCapAtEveryMomentOfTheFirstMinutes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.MaxAbandonRate > 0.03 || r.Abandoned == 0 {
+			abandoned += r.Abandoned
+			if r.MaxAbandonRate > 0.03 {
 				t.Errorf("%d agents, seed %d: %d abandoned, worst moment %.2f%% at %v", tc.agents, seed, r.Abandoned, 100*r.MaxAbandonRate, r.WorstMoment.Round(time.Second))
 			}
+		}
+		if abandoned == 0 {
+			t.Errorf("%d agents: no abandon on any day, the pacer never dialed ahead", tc.agents)
 		}
 	}
 }
