@@ -28,6 +28,7 @@ func newDialerCmd(g *globalOptions) *cobra.Command {
 type dialerSimOptions struct {
 	agents     int
 	answerRate float64
+	prior      float64
 	talk       time.Duration
 	talkCV     float64
 	wrap       time.Duration
@@ -45,6 +46,7 @@ func (o *dialerSimOptions) AddFlags(fs *pflag.FlagSet) {
 	m := dialsim.DefaultModel()
 	fs.IntVar(&o.agents, "agents", 10, "agents working the campaign")
 	fs.Float64Var(&o.answerRate, "answer-rate", m.AnswerRate, "share of dials answered by a person")
+	fs.Float64Var(&o.prior, "prior", 0, "answer rate the pacer assumes until it has its own figures (default: --answer-rate)")
 	fs.DurationVar(&o.talk, "talk", m.Talk, "mean talk time (lognormal)")
 	fs.Float64Var(&o.talkCV, "talk-cv", m.TalkCV, "coefficient of variation of talk time")
 	fs.DurationVar(&o.wrap, "wrap", m.Wrap, "wrap-up after each call")
@@ -78,6 +80,7 @@ through Hotline's engine, store and simulated switch instead: slower, and the
 switch rings every no-answer to the ring timeout.`,
 		Example: `  hotline dialer simulate --agents 50 --hours 8 --compare
   hotline dialer simulate --agents 10 --answer-rate 0.25 --talk 3m --mode predictive
+  hotline dialer simulate --agents 50 --answer-rate 0.6 --prior 0.3 --hours 0.5
   hotline dialer simulate --agents 10 --hours 1 --engine`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -93,6 +96,13 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	model.AnswerRate, model.Talk, model.TalkCV, model.Wrap = o.answerRate, o.talk, o.talkCV, o.wrap
 	if err := model.Validate(); err != nil {
 		return invalidArg(err)
+	}
+	prior := o.answerRate
+	if o.prior != 0 {
+		prior = o.prior
+	}
+	if !(prior > 0 && prior <= 1) {
+		return invalidArg(fmt.Errorf("--prior %v: want a share above 0 and at most 1", o.prior))
 	}
 	if !(o.cap > 0 && o.cap < 100) {
 		return invalidArg(fmt.Errorf("--abandon-cap %v: want a percentage above 0 and below 100", o.cap))
@@ -114,7 +124,7 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	var results [][]dialsim.Result // per mode, per seed
 	for _, m := range modes {
 		po := dialer.DefaultOptions(m)
-		po.Ratio, po.AbandonCap, po.AnswerRate, po.HandleTime, po.WrapUp = o.ratio, o.cap/100, o.answerRate, o.talk+o.wrap, o.wrap
+		po.Ratio, po.AbandonCap, po.AnswerRate, po.HandleTime, po.WrapUp = o.ratio, o.cap/100, prior, o.talk+o.wrap, o.wrap
 		var days []dialsim.Result
 		for i := range o.seeds {
 			run := dialsim.Run{Agents: o.agents, Hours: o.hours, Seed: o.seed + uint64(i), Model: model, Pacer: po}
@@ -140,8 +150,12 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	if o.seeds > 1 {
 		seeds = fmt.Sprintf("seeds %d-%d (mean ± standard deviation; worst hour: the worst day)", o.seed, o.seed+uint64(o.seeds)-1)
 	}
-	fmt.Fprintf(w, "%d agents, %g h, answer rate %.0f%%, talk %v (CV %.1f), wrap-up %v, %s; ceiling %.1f talk min/agent-hour\n\n",
-		o.agents, o.hours, 100*o.answerRate, o.talk, o.talkCV, o.wrap, seeds, ceiling)
+	rate := fmt.Sprintf("answer rate %.0f%%", 100*o.answerRate)
+	if prior != o.answerRate {
+		rate += fmt.Sprintf(" (the pacer's prior %.0f%%)", 100*prior)
+	}
+	fmt.Fprintf(w, "%d agents, %g h, %s, talk %v (CV %.1f), wrap-up %v, %s; ceiling %.1f talk min/agent-hour\n\n",
+		o.agents, o.hours, rate, o.talk, o.talkCV, o.wrap, seeds, ceiling)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "mode\ttalk min/agent-h\tabandoned\tworst hour\tworst moment\tdials/agent-h\tlive answers\tidle\t")
 	for _, days := range results {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -32,6 +33,8 @@ func TestDialerSimulateBadInput(t *testing.T) {
 		{[]string{"dialer", "simulate", "--hours", "-2"}, "hours -2"},
 		{[]string{"dialer", "simulate", "--abandon-cap", "0"}, "--abandon-cap 0"},
 		{[]string{"dialer", "simulate", "--seeds", "0"}, "--seeds 0"},
+		{[]string{"dialer", "simulate", "--prior", "1.5"}, "--prior 1.5"},
+		{[]string{"dialer", "simulate", "--prior", "-0.3"}, "--prior -0.3"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), tc.args, &out, &errb); code != exitInvalid || !strings.Contains(errb.String(), tc.want) {
@@ -65,4 +68,36 @@ func TestDialerSimulateSeeds(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// --prior sets the answer rate the pacer starts from apart from the true
+// one: leads that all answer, on a campaign that expects 30 %, stay under
+// the cap, and the day differs from one whose prior is right.
+func TestDialerSimulatePrior(t *testing.T) {
+	day := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		base := []string{"dialer", "simulate", "--agents", "20", "--hours", "0.2", "--answer-rate", "1"}
+		if code := run(context.Background(), append(base, args...), &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+		return out.String()
+	}
+	wrong, right := day("--prior", "0.3"), day()
+	if !strings.Contains(wrong, "answer rate 100% (the pacer's prior 30%)") || strings.Contains(right, "prior") {
+		t.Fatalf("header:\n%s\n%s", wrong, right)
+	}
+	if wrong == right {
+		t.Fatalf("the prior changed nothing:\n%s", wrong)
+	}
+	for _, line := range strings.Split(wrong, "\n") {
+		if f := strings.Fields(line); len(f) > 4 && f[0] == "predictive" {
+			var worst float64
+			if _, err := fmt.Sscanf(f[4], "%f%%", &worst); err != nil || worst > 3 {
+				t.Fatalf("worst moment %q with a wrong prior (%v):\n%s", f[4], err, wrong)
+			}
+			return
+		}
+	}
+	t.Fatalf("no predictive row:\n%s", wrong)
 }
