@@ -81,7 +81,10 @@ agents:
 	settled := func(r store.CallRecord) bool {
 		return !r.Ended.IsZero() && (r.Recording.Path != "" || r.Recording.Failed)
 	}
-	waitUntil(t, 15*time.Second, "both records settled", func() bool {
+	// The link is back a reconnect delay (1 s) after the cut ends, the
+	// first call's end is found at the sync, and the guard asks 10 s
+	// later: about 13 s at best. The bound leaves room for a loaded machine.
+	waitUntil(t, 40*time.Second, "both records settled", func() bool {
 		rs := records()
 		return settled(rs["5550101"]) && settled(rs["5550102"])
 	})
