@@ -200,8 +200,8 @@ type CampaignStatus struct {
 	// Agents counts the signed-in agents who work the campaign.
 	Agents  int `json:"agents"`
 	Hopper  int `json:"hopper"`
-	Ringing int `json:"ringing"`
-	Live    int `json:"live"` // answered calls not over
+	Ringing int `json:"ringing"` // dials not answered, those waiting for their Dialing write included
+	Live    int `json:"live"`    // answered calls not over
 	// AbandonRate is the share of live answers abandoned over the
 	// campaign's window.
 	AbandonRate float64 `json:"abandon_rate"`
@@ -396,7 +396,7 @@ func (c *Core) Campaigns(now time.Time) []CampaignStatus {
 			AbandonCap: k.AbandonCap, AbandonWindow: k.AbandonWindow}
 		queues := []*queue(nil)
 		if r := c.camps[k.Name]; r != nil {
-			st.State, st.Hopper, st.Ringing, st.Live, st.Stats = r.state, len(r.hopper), len(r.dials), len(r.byCall), r.stats
+			st.State, st.Hopper, st.Ringing, st.Live, st.Stats = r.state, len(r.hopper), len(r.dials)+len(r.pending), len(r.byCall), r.stats
 			_, _, st.AbandonRate = r.pacer.Abandonment(now)
 			st.OutsideHours = !r.win.Campaign.Open(now, r.win.CampaignLoc)
 			queues = r.queues

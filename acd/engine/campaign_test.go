@@ -479,6 +479,11 @@ func TestCampaignDialsOnlyOnceDurable(t *testing.T) {
 	if st.Stats.Dialed == 0 || w.Queued() == 0 {
 		t.Fatalf("before the commit: %+v, %d ops queued", st.Stats, w.Queued())
 	}
+	// Under way though not placed yet: a status that showed none ringing
+	// told a watcher the campaign was idle while its calls were about to go out.
+	if st.Ringing != st.Stats.Dialed {
+		t.Fatalf("before the commit: %d ringing, %d dialed; a dial waiting for its write is under way", st.Ringing, st.Stats.Dialed)
+	}
 	if err := w.Commit(); err != nil {
 		t.Fatal(err)
 	}
