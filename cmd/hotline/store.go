@@ -64,19 +64,21 @@ backup).`,
 			if err := writeCheck(cmd.OutOrStdout(), rep); err != nil {
 				return err
 			}
-			return errors.Join(checkLeadCounts(cmd.OutOrStdout(), path), checkRecords(cmd.OutOrStdout(), path))
+			// The pages are sound: open the file once for the checks that
+			// read what it holds.
+			db, err := store.Open(path, store.Options{ReadOnly: true})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return errors.Join(checkLeadCounts(cmd.OutOrStdout(), path, db), checkRecords(cmd.OutOrStdout(), path, db))
 		},
 	}
 }
 
 // checkLeadCounts compares the lead counts kept in a file whose pages are
 // sound with its leads.
-func checkLeadCounts(w io.Writer, path string) error {
-	db, err := store.Open(path, store.Options{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+func checkLeadCounts(w io.Writer, path string, db *store.DB) error {
 	problems, err := db.CheckLeadCounts()
 	if err != nil || len(problems) == 0 {
 		return err
@@ -92,13 +94,8 @@ func checkLeadCounts(w io.Writer, path string) error {
 // checkRecords reads, in a file whose pages are sound, what serve reads at
 // start and every call record, and names the records that cannot be
 // decoded: serve leaves them out (and its log sends the admin here).
-func checkRecords(w io.Writer, path string) error {
-	db, err := store.Open(path, store.Options{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = engine.LoadSaved(db)
+func checkRecords(w io.Writer, path string, db *store.DB) error {
+	_, err := engine.LoadSaved(db)
 	bad, err := store.Skipped(err)
 	if err != nil {
 		return err
