@@ -31,6 +31,11 @@ func TestImportCSVHostile(t *testing.T) {
 			[]string{"+12125550102 "},
 			[]string{`row 2, column "timezone": unknown time zone "Local"`}},
 		{"00 where it is the way out", "phone\n00 44 20 7946 0958\n", "FR", []string{"+442079460958 "}, nil},
+		{"lines ended by a carriage return alone (old Mac spreadsheets)", "phone;name\r+12125550101;Ann\r+12125550102;Bob\r", "US",
+			[]string{"+12125550101 Ann", "+12125550102 Bob"}, nil},
+		{"more cells than columns: a name with a comma left unquoted", "phone,name\n+12125550101,Smith, John\n+12125550102,Bob,,\n", "US",
+			[]string{"+12125550102 Bob"},
+			[]string{`row 2: 3 cells, the header has 2 columns ("John" beyond them); quote a cell that holds the separator`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := ImportCSV(strings.NewReader(tc.data), ImportOptions{Campaign: "c", Region: tc.region}, nil)
@@ -66,6 +71,8 @@ func TestImportCSVHostileRefused(t *testing.T) {
 		{"two columns of one name", "phone,Notes,notes\n+12125550101,a,b\n", "US", `columns 2 and 3 are both named "notes"`},
 		{"unknown region", "phone\n212 555 0101\n", "XX", `region "XX" is not a country`},
 		{"a country's name for a region", "phone\n212 555 0101\n", "USA", `region "USA" is not a country`},
+		{"UTF-16 (little-endian)", "\xff\xfep\x00h\x00o\x00n\x00e\x00\n\x00", "US", "UTF-16"},
+		{"UTF-16 (big-endian)", "\xfe\xff\x00p\x00h\x00o\x00n\x00e\x00\n", "US", "UTF-16"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := ImportCSV(strings.NewReader(tc.data), ImportOptions{Campaign: "c", Region: tc.region}, nil)

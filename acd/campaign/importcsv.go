@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -125,6 +126,15 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 		return 0, fmt.Errorf("%w: %w", ErrBadFile, err)
 	}
 	br := bufio.NewReaderSize(r, sniffSize)
+	head, _ := br.Peek(sniffSize)
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		return 0, fmt.Errorf("%w: the file is UTF-16 text; save it as UTF-8 (\"CSV UTF-8\")", ErrBadFile)
+	}
+	if !bytes.Contains(head, []byte{'\n'}) && bytes.Contains(head, []byte{'\r'}) {
+		// Lines ended by a carriage return alone, as old Mac spreadsheets
+		// write them: the CSV reader would take the whole file for a header.
+		br = bufio.NewReaderSize(crLines{br}, sniffSize)
+	}
 	cr := csv.NewReader(br)
 	cr.Comma = sniffComma(br)
 	cr.FieldsPerRecord = -1
@@ -194,6 +204,20 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 		}
 	}
 	return rows, flush()
+}
+
+// crLines reads a file whose lines end in a carriage return alone as one
+// whose lines end in a line feed.
+type crLines struct{ r io.Reader }
+
+func (c crLines) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 // sniffSize is how much of a file's start is read to tell its separator.
@@ -333,6 +357,13 @@ func (c *columns) cell(rec []string, i int) string {
 }
 
 func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError) {
+	for i := len(c.header); i < len(rec); i++ {
+		if v := strings.TrimSpace(rec[i]); v != "" {
+			// A cell holding the separator left unquoted: reading on would
+			// cut a value short and shift the next ones.
+			return Lead{}, &RowError{Row: row, Err: fmt.Errorf("%d cells, the header has %d columns (%q beyond them); quote a cell that holds the separator", len(rec), len(c.header), v)}
+		}
+	}
 	for _, i := range c.used() {
 		if !utf8.ValidString(c.cell(rec, i)) {
 			return Lead{}, &RowError{Row: row, Column: c.header[i], Err: errors.New("not UTF-8 text; save the file as UTF-8")}
