@@ -62,6 +62,7 @@ across restarts; saving a record with an existing ID replaces it.
 	tasks             task ID -> contact.Task JSON (callback tasks of missed calls)
 	leads, leads_by_due, leads_by_phone, lead_seq, lead_imports: see leads.go and leadimport.go
 	lead_counts       campaign + NUL + what is counted -> 8-byte count (see leadcounts.go)
+	leads_in_flight   campaign + NUL + lead id -> empty: the leads a restart settles (see leadsinflight.go)
 
 The index key sorts by time, then ID, so a time range is one cursor scan.
 Filters on queue, agent, outcome and direction are applied to the records

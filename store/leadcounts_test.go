@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,7 @@ func checkCounts(t *testing.T, db *DB, t0 time.Time, when string) {
 	if problems, err := db.CheckLeadCounts(); err != nil || len(problems) > 0 {
 		t.Fatalf("%s: check: %v %v", when, problems, err)
 	}
+	checkInFlight(t, db, when)
 }
 
 // The kept counts equal a full scan after random imports (committed,
@@ -81,6 +83,10 @@ func TestLeadCountsFollowTheLeads(t *testing.T) {
 		l.Answers = nil
 		if r.IntN(3) == 0 {
 			l.Answers = map[string]string{"q": "1"}
+		}
+		l.PreviewAgent, l.PreviewUntil = "", time.Time{}
+		if r.IntN(5) == 0 {
+			l.PreviewAgent, l.PreviewUntil = "a1", t0.Add(time.Duration(r.IntN(60)-30)*time.Second)
 		}
 	}
 	importInto := func(camp string, n int) *LeadImport {
@@ -214,6 +220,9 @@ func leadCountsStore(t *testing.T) (string, *DB, time.Time) {
 		if i%4 == 0 {
 			l.Answers = map[string]string{"q": "yes"}
 		}
+		if i < 6 && l.State.Dialable() { // shown to an agent
+			l.PreviewAgent, l.PreviewUntil = "a1", t0.Add(time.Minute)
+		}
 		leads = append(leads, l)
 	}
 	if _, err := db.ImportLeads(leads); err != nil {
@@ -222,12 +231,20 @@ func leadCountsStore(t *testing.T) (string, *DB, time.Time) {
 	return path, db, t0
 }
 
-// A store from before the counts has them built at its first read-write
-// open; opened read-only, its leads are counted one by one.
+// A store from before the counts and the index of leads in flight has
+// them built at its first read-write open; opened read-only, its leads are
+// read one by one.
 func TestLeadCountsOfAnOldStore(t *testing.T) {
 	path, db, t0 := leadCountsStore(t)
 	want := scanCounts(t, db, "c", t0)
-	if err := db.bolt.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket(bucketLeadCounts) }); err != nil {
+	var wantFlight []string
+	db.LeadsInFlight("c", func(l campaign.Lead) bool { wantFlight = append(wantFlight, l.ID); return true })
+	if !slices.Contains(wantFlight, "c-1") || len(wantFlight) < 10 { // reserved, and dialing, answered, connected
+		t.Fatalf("leads of c in flight: %v", wantFlight)
+	}
+	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		return errors.Join(tx.DeleteBucket(bucketLeadCounts), tx.DeleteBucket(bucketLeadsInFlight))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -236,17 +253,22 @@ func TestLeadCountsOfAnOldStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := ro.LeadCounts("c", t0)
+	var flight []string
+	flightErr := ro.LeadsInFlight("c", func(l campaign.Lead) bool { flight = append(flight, l.ID); return true })
 	ro.Close()
 	if err != nil || got.Total != want.Total || got.Due != want.Due || !maps.Equal(got.States, want.States) {
 		t.Fatalf("read-only, old store: %+v %v, want %+v", got, err, want)
+	}
+	if flightErr != nil || !slices.Equal(flight, wantFlight) {
+		t.Fatalf("read-only, old store: in flight %v %v, want %v", flight, flightErr, wantFlight)
 	}
 	if db, err = Open(path, Options{NoSync: true}); err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	err = db.View(func(tx *Tx) error {
-		if tx.btx.Bucket(bucketLeadCounts) == nil {
-			return errors.New("no lead counts after a read-write open")
+		if tx.btx.Bucket(bucketLeadCounts) == nil || tx.btx.Bucket(bucketLeadsInFlight) == nil {
+			return errors.New("no lead counts or index of leads in flight after a read-write open")
 		}
 		return nil
 	})
@@ -290,14 +312,7 @@ func TestLeadCountsDamaged(t *testing.T) {
 	if err := db.Write([]Op{PutLead(l)}); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `campaign "c": leads new: 0-1 is below zero`) {
 		t.Fatalf("a save below zero: %v", err)
 	}
-	db.Close()
-	fixed := filepath.Join(t.TempDir(), "fixed.db")
-	if _, err := Repair(path, fixed); err != nil {
-		t.Fatal(err)
-	}
-	if db, err = Open(fixed, Options{NoSync: true}); err != nil {
-		t.Fatal(err)
-	}
+	db = repaired(t, db, path)
 	defer db.Close()
 	checkCounts(t, db, t0, "repaired")
 	if c, err := db.LeadCounts("c", t0); err != nil || c.States[campaign.New] != 5 || c.Total != 45 {
@@ -499,4 +514,20 @@ func BenchmarkSaveLeads(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// repaired closes db, repairs its file at path into a new one and opens
+// that.
+func repaired(t *testing.T, db *DB, path string) *DB {
+	t.Helper()
+	db.Close()
+	fixed := filepath.Join(t.TempDir(), "fixed.db")
+	if _, err := Repair(path, fixed); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(fixed, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

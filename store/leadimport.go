@@ -155,6 +155,7 @@ func (im *LeadImport) flush() error {
 		leadKVs := make([]kv, 0, len(im.batch))
 		dueKVs := make([]kv, 0, len(im.batch))
 		phoneKVs := make([]kv, 0, len(im.batch))
+		var flightKVs []kv // a list may hold leads in any state
 		for i := range im.batch {
 			l := &im.batch[i]
 			pk := phoneKey(l.Campaign, l.Phone)
@@ -182,6 +183,9 @@ func (im *LeadImport) flush() error {
 			if l.State.Dialable() {
 				dueKVs = append(dueKVs, kv{dueKey(l.Campaign, l.NextAttempt, l.ID), nil})
 			}
+			if l.InFlight() {
+				flightKVs = append(flightKVs, kv{leadKey(l.Campaign, l.ID), nil})
+			}
 			pendingCounts.add(im.camp, l, true, 1)
 			added++
 		}
@@ -190,7 +194,7 @@ func (im *LeadImport) flush() error {
 		for _, p := range []struct {
 			b   *bbolt.Bucket
 			kvs []kv
-		}{{leadsB, leadKVs}, {due, dueKVs}, {phones, phoneKVs}} {
+		}{{leadsB, leadKVs}, {due, dueKVs}, {phones, phoneKVs}, {tx.btx.Bucket(bucketLeadsInFlight), flightKVs}} {
 			slices.SortFunc(p.kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
 			for _, e := range p.kvs {
 				if err := p.b.Put(e.k, e.v); err != nil {
@@ -332,6 +336,11 @@ func (db *DB) rollbackImport(camp string) error {
 				}
 				if err := leadsB.Delete(key); err != nil {
 					return err
+				}
+				if l.InFlight() { // saved while the import was under way
+					if err := tx.btx.Bucket(bucketLeadsInFlight).Delete(key); err != nil {
+						return err
+					}
 				}
 			}
 			if stop >= first {

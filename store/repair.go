@@ -124,8 +124,8 @@ func (c *copier) visit(bucket []string, k, v []byte) {
 			c.schema = slices.Clone(v)
 		}
 		return
-	case string(bucketLeadCounts):
-		return // counted afresh from the leads copied (finish)
+	case string(bucketLeadCounts), string(bucketLeadsInFlight):
+		return // counted and indexed afresh from the leads copied (finish)
 	case string(bucketCallIndex):
 		// The index is rebuilt from the records; the old one only tells
 		// which calls were lost.
@@ -189,6 +189,9 @@ func (c *copier) finish() error {
 	return c.bdb.Update(func(tx *bbolt.Tx) error {
 		if _, err := rebuildLeadCounts(tx); err != nil {
 			return fmt.Errorf("count the leads: %w", err)
+		}
+		if err := rebuildLeadsInFlight(tx); err != nil {
+			return fmt.Errorf("index the leads in flight: %w", err)
 		}
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(c.rep.Schema)))
 	})

@@ -255,7 +255,10 @@ func (db *DB) prepare(opts Options, spec schemaSpec) error {
 			if err := spec.upgrade(tx, version, fresh); err != nil {
 				return err
 			}
-			return db.ensureLeadCounts(tx)
+			if err := db.ensureLeadCounts(tx); err != nil {
+				return err
+			}
+			return db.ensureLeadsInFlight(tx)
 		})
 	})
 	if err != nil {

@@ -179,6 +179,14 @@ type Lead struct {
 	PreviewUntil time.Time `json:"preview_until,omitzero"`
 }
 
+// InFlight reports whether a run may leave l mid-call: a dial placed or
+// about to be (Dialing, Answered, Connected), or shown to an agent in
+// preview mode (its reservation run out or not). These are the leads a
+// restart settles, so the store indexes them.
+func (l Lead) InFlight() bool {
+	return l.State == Dialing || l.State == Answered || l.State == Connected || l.PreviewAgent != ""
+}
+
 // ReservedFor is the agent the lead is held for at now in preview mode, or
 // "" when it is held for no one (never shown, decided, or expired).
 func (l Lead) ReservedFor(now time.Time) string {

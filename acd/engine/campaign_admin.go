@@ -67,14 +67,15 @@ type GetCampaigns struct {
 
 func (GetCampaigns) apply(c *Core, now time.Time) (any, error) { return c.Campaigns(now), nil }
 
-// LeadStore is a LeadSource that can also list a campaign's leads, for
-// the leads a crash left Dialing, and read the campaigns' saved progress;
-// *store.DB is one.
+// LeadStore is a LeadSource that can also list the leads of a campaign a
+// run may have left mid-call (campaign.Lead.InFlight), from an index so
+// that a start costs those leads, not every lead, and read the campaigns'
+// saved progress; *store.DB is one.
 type LeadStore interface {
 	LeadSource
 	CampaignSource
 	CallSource
-	CampaignLeads(camp string, fn func(campaign.Lead) bool) error
+	LeadsInFlight(camp string, fn func(campaign.Lead) bool) error
 }
 
 // Leftovers are the leads a previous run left in flight: Dialing those
@@ -103,7 +104,7 @@ func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, 
 	var out Leftovers
 	for _, k := range cfg.Campaigns {
 		var reserved []campaign.Lead
-		err := src.CampaignLeads(k.Name, func(l campaign.Lead) bool {
+		err := src.LeadsInFlight(k.Name, func(l campaign.Lead) bool {
 			switch {
 			case l.State == campaign.Dialing || l.State == campaign.Answered || l.State == campaign.Connected:
 				out.Dialing = append(out.Dialing, l)

@@ -76,19 +76,32 @@ backup).`,
 	}
 }
 
-// checkLeadCounts compares the lead counts kept in a file whose pages are
-// sound with its leads.
+// checkLeadCounts compares the lead counts and the index of leads in
+// flight kept in a file whose pages are sound with its leads.
 func checkLeadCounts(w io.Writer, path string, db *store.DB) error {
-	problems, err := db.CheckLeadCounts()
-	if err != nil || len(problems) == 0 {
+	counts, err := db.CheckLeadCounts()
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%s: the lead counts differ from the leads\n", path)
+	index, err := db.CheckLeadsInFlight()
+	if err != nil {
+		return err
+	}
+	return errors.Join(reportDerived(w, path, "lead counts", counts), reportDerived(w, path, "index of leads in flight", index))
+}
+
+// reportDerived lists the problems of what the store keeps from its leads
+// (what), and how to rebuild it.
+func reportDerived(w io.Writer, path, what string, problems []string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "%s: the %s differ from the leads\n", path, what)
 	for _, p := range problems {
 		fmt.Fprintf(w, "  %s\n", p)
 	}
-	fmt.Fprintf(w, "Rebuild them from the leads: hotline store repair %s -o NEW\n", path)
-	return fmt.Errorf("store check: %s: %d lead counts differ from the leads", path, len(problems))
+	fmt.Fprintf(w, "Rebuild from the leads: hotline store repair %s -o NEW\n", path)
+	return fmt.Errorf("store check: %s: %d problems of the %s", path, len(problems), what)
 }
 
 // checkRecords reads, in a file whose pages are sound, what serve reads at

@@ -111,8 +111,8 @@ func TestStoreCheckAndRepair(t *testing.T) {
 	}
 }
 
-// store check compares the lead counts with the leads; store repair
-// rebuilds them.
+// store check compares the lead counts and the index of leads in flight
+// with the leads; store repair rebuilds them.
 func TestStoreCheckLeadCounts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "h.db")
 	db, err := store.Open(path, store.Options{NoSync: true})
@@ -130,7 +130,10 @@ func TestStoreCheckLeadCounts(t *testing.T) {
 	bdb, err := bbolt.Open(path, 0o600, nil)
 	if err == nil {
 		err = bdb.Update(func(tx *bbolt.Tx) error {
-			return tx.Bucket([]byte("lead_counts")).Put([]byte("spring\x00s\x00"), []byte{0, 0, 0, 0, 0, 0, 0, 3})
+			if err := tx.Bucket([]byte("lead_counts")).Put([]byte("spring\x00s\x00"), []byte{0, 0, 0, 0, 0, 0, 0, 3}); err != nil {
+				return err
+			}
+			return tx.Bucket([]byte("leads_in_flight")).Put([]byte("spring\x00spring-2"), nil)
 		})
 		bdb.Close()
 	}
@@ -138,7 +141,8 @@ func TestStoreCheckLeadCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := hotline(t, nil, "store", "check", path)
-	if code != 1 || !strings.Contains(out, `campaign "spring": leads new: kept 3, the leads say 2`) || !strings.Contains(out, "hotline store repair") {
+	if code != 1 || !strings.Contains(out, `campaign "spring": leads new: kept 3, the leads say 2`) || !strings.Contains(out, "hotline store repair") ||
+		!strings.Contains(out, `campaign "spring": lead "spring-2": indexed in flight, the lead is not`) {
 		t.Fatalf("store check of wrong counts: exit %d, %q %q", code, out, errOut)
 	}
 	repaired := filepath.Join(t.TempDir(), "repaired.db")

@@ -1,0 +1,182 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+)
+
+// leads_in_flight indexes the leads a run may leave mid-call (see
+// campaign.Lead.InFlight) under campaign NUL id, kept in the transaction
+// of every lead change, so a restart reads those leads alone rather than
+// every lead of every campaign. Like lead_counts it is not among
+// allBuckets: a store from before it has it built from the leads at its
+// first read-write open, and `hotline store repair` builds the new file's.
+var bucketLeadsInFlight = []byte("leads_in_flight")
+
+// indexInFlight keeps l's entry in the index in step with its save; prev
+// is the lead as saved before (nil: new, or unreadable).
+func (tx *Tx) indexInFlight(prev, l *campaign.Lead) error {
+	b, err := tx.bucket(bucketLeadsInFlight)
+	if err != nil {
+		return err
+	}
+	key := leadKey(l.Campaign, l.ID)
+	switch {
+	case l.InFlight():
+		err = b.Put(key, nil)
+	case prev == nil || prev.InFlight():
+		err = b.Delete(key)
+	}
+	if err != nil {
+		return fmt.Errorf("store: index lead %q in flight: %w", l.ID, err)
+	}
+	return nil
+}
+
+// LeadsInFlight calls fn for every lead of a campaign a run may have left
+// mid-call (campaign.Lead.InFlight), those of an import under way left
+// out, until fn returns false. It reads the index, so it costs the leads
+// in flight, whatever the campaign's size. A store opened read-only from
+// before the index is read lead by lead.
+func (db *DB) LeadsInFlight(camp string, fn func(campaign.Lead) bool) error {
+	return db.View(func(tx *Tx) (err error) {
+		defer tx.recoverCorrupt(&err)
+		idx, leads := tx.btx.Bucket(bucketLeadsInFlight), tx.btx.Bucket(bucketLeads)
+		if idx == nil {
+			return tx.eachLead(camp, func(_ []byte, l campaign.Lead) bool { return !l.InFlight() || fn(l) })
+		}
+		if leads == nil {
+			return nil
+		}
+		pending := tx.pendingLeads(camp)
+		prefix := []byte(camp + "\x00")
+		c := idx.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if pending != nil && pending(string(k[len(prefix):])) {
+				continue
+			}
+			data := leads.Get(k)
+			if data == nil {
+				continue // a stale entry: store check names it
+			}
+			var l campaign.Lead
+			if err := json.Unmarshal(data, &l); err != nil {
+				return &DecodeError{Bucket: string(bucketLeads), Key: camp + "/" + string(k[len(prefix):]), Err: err}
+			}
+			if l.InFlight() && !fn(l) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// inFlightKeys are the index's keys as the leads say, and how many leads
+// could not be decoded.
+func inFlightKeys(tx *bbolt.Tx) (keys [][]byte, undecodable int, err error) {
+	leads := tx.Bucket(bucketLeads)
+	if leads == nil {
+		return nil, 0, nil
+	}
+	err = leads.ForEach(func(k, v []byte) error {
+		var l campaign.Lead
+		if json.Unmarshal(v, &l) != nil {
+			undecodable++
+			return nil
+		}
+		if l.InFlight() {
+			keys = append(keys, slices.Clone(k))
+		}
+		return nil
+	})
+	return keys, undecodable, err
+}
+
+// rebuildLeadsInFlight fills leads_in_flight afresh from the leads.
+func rebuildLeadsInFlight(tx *bbolt.Tx) error {
+	if tx.Bucket(bucketLeadsInFlight) != nil {
+		if err := tx.DeleteBucket(bucketLeadsInFlight); err != nil {
+			return err
+		}
+	}
+	b, err := tx.CreateBucket(bucketLeadsInFlight)
+	if err != nil {
+		return err
+	}
+	keys, _, err := inFlightKeys(tx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := b.Put(k, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureLeadsInFlight builds leads_in_flight when a store from before it
+// is opened read-write.
+func (db *DB) ensureLeadsInFlight(tx *bbolt.Tx) error {
+	if tx.Bucket(bucketLeadsInFlight) != nil {
+		return nil
+	}
+	start := time.Now()
+	if err := rebuildLeadsInFlight(tx); err != nil {
+		return fmt.Errorf("index the leads in flight: %w", err)
+	}
+	if leads := tx.Bucket(bucketLeads); leads != nil {
+		if k, _ := leads.Cursor().First(); k != nil { // not a fresh store
+			db.log.Info().Int("in_flight", tx.Bucket(bucketLeadsInFlight).Stats().KeyN).Dur("took", time.Since(start)).Msg("index of leads in flight built from the leads")
+		}
+	}
+	return nil
+}
+
+// CheckLeadsInFlight compares the index of leads in flight with the leads,
+// read in the same snapshot: each lead missing from it, or entry of no
+// lead in flight, is a problem. A store without the index (opened
+// read-only from before it) has none to check.
+func (db *DB) CheckLeadsInFlight() (problems []string, err error) {
+	err = db.View(func(tx *Tx) (err error) {
+		defer tx.recoverCorrupt(&err)
+		b := tx.btx.Bucket(bucketLeadsInFlight)
+		if b == nil {
+			return nil
+		}
+		want, _, err := inFlightKeys(tx.btx)
+		if err != nil {
+			return err
+		}
+		name := func(k []byte) string {
+			camp, id, _ := bytes.Cut(k, []byte{0})
+			return fmt.Sprintf("campaign %q: lead %q", camp, id)
+		}
+		c := b.Cursor()
+		k, _ := c.First()
+		// Both lists are in key order: walk them side by side.
+		for _, w := range want {
+			for k != nil && bytes.Compare(k, w) < 0 {
+				problems = append(problems, name(k)+": indexed in flight, the lead is not")
+				k, _ = c.Next()
+			}
+			if k != nil && bytes.Equal(k, w) {
+				k, _ = c.Next()
+				continue
+			}
+			problems = append(problems, name(w)+": in flight, missing from the index")
+		}
+		for ; k != nil; k, _ = c.Next() {
+			problems = append(problems, name(k)+": indexed in flight, the lead is not")
+		}
+		return nil
+	})
+	return problems, err
+}
