@@ -28,6 +28,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/api/auth"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -349,6 +350,12 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 		noteAudit(r, "reason: "+body.Reason)
 		result, err = engine.Send(ctx, s.eng, engine.Pause{Agent: id, Reason: body.Reason, By: by})
 	case "spy":
+		// The route lets an agent act on their own agent; spying on their
+		// own call would let them join any phone they name to it.
+		if p := principalOf(r); p != nil && !p.role.Allows(auth.Supervisor) {
+			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": listen, whisper and barge need supervisor"})
+			return
+		}
 		mode, perr := ParseSpyMode(body.Mode)
 		if perr != nil {
 			s.fail(w, perr)

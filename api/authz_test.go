@@ -301,3 +301,29 @@ func TestDispositionOwnCallsOnly(t *testing.T) {
 		t.Errorf("c-bob's disposition %q (%v), want sue's only", rec.Disposition, err)
 	}
 }
+
+// Listening, whispering and barging are a supervisor's: an agent may not
+// have the switch join a phone of their choosing to their own call (the
+// customer overheard at any number they name).
+func TestSpyNeedsSupervisor(t *testing.T) {
+	d := newTestDaemon(t, teamsYAML)
+	srv := authServer(t, d)
+	bearer := func(s string) http.Header { return http.Header{"Authorization": {"Bearer " + s}} }
+	al := bearer(addUser(t, d.db, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"}))
+	sue := bearer(addUser(t, d.db, auth.User{Name: "sue", Role: auth.Supervisor}))
+	for _, c := range []struct {
+		who  string
+		hdr  http.Header
+		want int
+	}{
+		{"al", al, 403},
+		{"sue", sue, 404}, // allowed; alice is on no call
+	} {
+		for _, mode := range []string{"listen", "whisper", "barge"} {
+			code, body := sendAs(t, "POST", srv.URL+"/api/v1/agents/alice/spy", `{"mode":"`+mode+`","endpoint":"PJSIP/+19005550100@trunk"}`, c.hdr)
+			if code != c.want {
+				t.Errorf("%s spies (%s) on alice: %d %s, want %d", c.who, mode, code, body, c.want)
+			}
+		}
+	}
+}
