@@ -1469,7 +1469,7 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 		cl.class = d.class()
 		r.byCall[cl.id] = d
 		r.known[l.ID] = true
-		c.step(now, cl, "lead-readopted", "", l.ID+" "+string(l.State))
+		c.step(now, cl, "lead-readopted", "", l.ID+" "+l.State.String())
 		c.trace(now, "campaign %s: lead %s was %s at restart; its call %s goes on", r.cfg.Name, l.ID, l.State, cl.id)
 		due := leadAnsweredAt(cl).Add(r.cfg.ConnectWithin)
 		switch {

@@ -166,6 +166,11 @@ func TestCampaignRestartKeepsConnectedLead(t *testing.T) {
 				t.Errorf("record %s: agent %q outcome %q talk %v ended %v timeline %s; want a1's answered call of ~30 s, readopted",
 					rec.ID, rec.Agent, rec.Outcome, rec.Talk, rec.Ended, timelineKinds(rec))
 			}
+			for _, step := range rec.Timeline {
+				if want := l.ID + " connected"; step.Kind == "lead-readopted" && step.Detail != want {
+					t.Errorf("lead-readopted step says %q; want %q", step.Detail, want)
+				}
+			}
 		})
 	}
 }
