@@ -93,7 +93,7 @@ func phoneFor(p farend.Phone) esltest.Phone {
 func TestSwitchContract(t *testing.T) {
 	pbxtest.RunSwitchContract(t, func(t *testing.T) *pbxtest.Harness {
 		// Bridges are joined a moment after uuid_bridge, as on FreeSWITCH.
-		f := newFixtureOn(t, esltest.Options{RecordingDir: t.TempDir(), BridgeSetup: 30 * time.Millisecond}, esl.Options{OutboundListen: "127.0.0.1:0"})
+		f := newFixtureOn(t, esltest.Options{RecordingDir: t.TempDir(), BridgeSetup: 30 * time.Millisecond, BridgeEnter: 20 * time.Millisecond}, esl.Options{OutboundListen: "127.0.0.1:0"})
 		return &pbxtest.Harness{
 			Switch: f.sw,
 			PlaceCall: func(ctx context.Context, c farend.CallScript) error {

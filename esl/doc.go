@@ -23,10 +23,12 @@
 // restarted Hotline recognises them by that id: the far half of a loopback
 // channel inherits the variables but has an id of its own. Bridges are uuid_bridge between two
 // legs with HOTLINE_BRIDGE set on both. FreeSWITCH joins the legs after
-// its "+OK" (the first leg's thread polls the second every 20 ms), so a
+// its "+OK" (the first leg's thread polls the second every 20 ms, fires
+// CHANNEL_BRIDGE, then waits for the second leg's thread to enter), so a
 // hang-up, park or new uuid_bridge of a leg still being joined waits for
-// the join to settle: done earlier, FreeSWITCH hangs the other leg up
-// with DESTINATION_OUT_OF_ORDER.
+// the join to settle, which is when the second leg's CHANNEL_STATE says
+// CS_EXCHANGE_MEDIA: done earlier, FreeSWITCH hangs the other leg up with
+// DESTINATION_OUT_OF_ORDER. Unbridging parks the originator last.
 //
 // # Ordering and reconnection
 //

@@ -46,10 +46,6 @@ func TestFreeSWITCHE2ERestartDuringHold(t *testing.T) {
 	s.start()
 	s.call(farend.CallScript{From: caller, To: "7810", HangupAfter: 16 * time.Second})
 	s.liveRecord(caller, "alice talks to the caller", func(r store.CallRecord) bool { return r.Agent == "alice" && !r.Bridged.IsZero() })
-	// Alice talks a moment before she holds. A hold sent within ~30 ms of
-	// the bridge once ended her leg on FreeSWITCH (cause unreachable):
-	// a known race this test is not about.
-	time.Sleep(time.Second)
 	s.callAction("alice", "hold", "")
 	s.eventually(3*time.Second, "music on hold on the held caller", func() bool { return s.onHold(caller) })
 	held := time.Now()

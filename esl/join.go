@@ -19,11 +19,20 @@ import (
 // bridged elsewhere in that window, the leg is fought over by two
 // bridges.
 //
+// CHANNEL_BRIDGE does not end that window. The originator fires it, then
+// hands the other leg to that leg's own thread (CS_EXCHANGE_MEDIA) and
+// waits for it to enter the bridge; on a busy machine that thread may run
+// 100 ms later. An originator parked or killed before the other leg is in
+// stops waiting and hangs that leg up with DESTINATION_OUT_OF_ORDER: an
+// agent who held her caller 30 ms after the bridge lost her leg so. The
+// other leg is in once its CHANNEL_STATE says CS_EXCHANGE_MEDIA.
+//
 // So a command that kills, parks or re-bridges a leg of a join still being
-// made waits until FreeSWITCH is done with it: the legs are bridged, or the
-// originator is over (CHANNEL_HANGUP_COMPLETE comes only once its thread
-// has left the join) or parked (uuid_bridge_park_on_cancel, when the other
-// leg went). A join that never settles is let go after joinWait.
+// made waits until FreeSWITCH is done with it: the other leg entered the
+// bridge, or the originator is over (CHANNEL_HANGUP_COMPLETE comes only
+// once its thread has left the join) or parked (uuid_bridge_park_on_cancel,
+// when the other leg went). A join that never settles is let go after
+// joinWait.
 
 // joinWait bounds how long a command waits for a join to settle.
 const joinWait = 3 * time.Second
@@ -34,12 +43,15 @@ type join struct {
 	done chan struct{}
 }
 
-// startJoin records the uuid_bridge of a with b about to be sent.
+// startJoin records the uuid_bridge of a with b about to be sent; a is
+// the originator unless CHANNEL_BRIDGE says otherwise.
 func (r *registry) startJoin(a, b pbx.ChannelID) *join {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	j := &join{a: a, b: b, done: make(chan struct{})}
 	r.joins[a], r.joins[b] = j, j
+	r.originators[a] = true
+	delete(r.originators, b)
 	return j
 }
 
@@ -88,12 +100,20 @@ func (r *registry) settleJoins(ev *wire.Event) {
 	uuid := pbx.ChannelID(ev.Get("Unique-ID"))
 	switch ev.Name() {
 	case "CHANNEL_BRIDGE":
+		// FreeSWITCH makes the answered leg the originator when the
+		// first one has no media yet.
 		a, b := pbx.ChannelID(ev.Get("Bridge-A-Unique-ID")), pbx.ChannelID(ev.Get("Bridge-B-Unique-ID"))
 		if a == "" {
 			a = uuid
 		}
 		if j := r.joins[a]; j != nil && pairKey(string(j.a), string(j.b)) == pairKey(string(a), string(b)) {
-			r.endJoinLocked(j)
+			j.a, j.b = a, b
+			r.originators[a] = true
+			delete(r.originators, b)
+		}
+	case "CHANNEL_STATE":
+		if j := r.joins[uuid]; j != nil && ev.Get("Channel-State") == "CS_EXCHANGE_MEDIA" {
+			r.endJoinLocked(j) // the other leg's thread is in the bridge
 		}
 	case "CHANNEL_HANGUP_COMPLETE", "CHANNEL_PARK":
 		if j := r.joins[uuid]; j != nil && j.a == uuid {

@@ -74,3 +74,45 @@ func TestConsultEndedWhileJoining(t *testing.T) {
 	}
 	rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](agent))
 }
+
+// TestHoldRightAfterBridge: the agent holds her caller the moment the
+// bridge is reported. FreeSWITCH reports CHANNEL_BRIDGE before the agent's
+// leg has entered the bridge; the caller (the originator) parked in that
+// window gives up waiting for it and hangs the agent up with
+// DESTINATION_OUT_OF_ORDER ("unreachable"). The switch parks the legs only
+// once the agent's leg is in (CHANNEL_STATE CS_EXCHANGE_MEDIA): both stay
+// up, the caller hears music, and unhold bridges them again.
+func TestHoldRightAfterBridge(t *testing.T) {
+	const enter = 40 * time.Millisecond
+	f := newFixtureOn(t, esltest.Options{BridgeSetup: 20 * time.Millisecond, BridgeEnter: enter}, esl.Options{})
+	rec := pbxtest.NewRecorder(f.sw.Events(), 3*time.Second)
+	ctx := context.Background()
+	caller, agent, br := bridgedCall(t, f.sw, rec, func() error {
+		_, err := f.placeCall(farend.CallScript{From: "5557802", To: "100"}, "entry,100")
+		return err
+	}, "5557802", f.fs.NewPhone(esltest.Phone{Mode: esltest.Answer}))
+	if err := f.sw.Unbridge(ctx, br, caller); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.sw.StartMOH(ctx, caller, ""); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * enter)
+	for _, ch := range []pbx.ChannelID{caller, agent} {
+		if i := rec.Index(pbxtest.On[pbx.HungUp](ch)); i >= 0 {
+			t.Fatalf("%s hung up: %s", ch, pbxtest.Format(rec.Events()[i]))
+		}
+	}
+	if err := f.sw.StopMOH(ctx, caller); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.sw.Bridge(ctx, br, caller, agent); err != nil {
+		t.Fatal(err)
+	}
+	rec.WaitFor(t, ctx, func(ev pbx.Event) bool {
+		return len(rec.Filter(pbxtest.On[pbx.BridgeJoined](agent))) == 2
+	})
+	if st, _ := f.fs.Channel(string(agent)); st.HungUp || st.Partner != string(caller) {
+		t.Errorf("after unhold the agent is %+v, want bridged with the caller", st)
+	}
+}

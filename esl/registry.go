@@ -13,15 +13,16 @@ import (
 // Hotline has dialed. Commands write it; the pump prunes it as events
 // report things gone.
 type registry struct {
-	mu         sync.Mutex // guards every field below
-	originated map[pbx.ChannelID]bool
-	arrived    map[pbx.ChannelID]bool // calls announced to the engine, until they hang up
-	plays      map[pbx.PlaybackID]pbx.ChannelID
-	records    map[string]recordingRef
-	bridges    map[pbx.BridgeID][]pbx.ChannelID
-	moh        map[pbx.ChannelID]bool
-	joins      map[pbx.ChannelID]*join     // uuid_bridges FreeSWITCH is still making, by leg
-	handovers  map[pbx.ChannelID]*handover // originates FreeSWITCH is still making, by leg
+	mu          sync.Mutex // guards every field below
+	originated  map[pbx.ChannelID]bool
+	arrived     map[pbx.ChannelID]bool // calls announced to the engine, until they hang up
+	plays       map[pbx.PlaybackID]pbx.ChannelID
+	records     map[string]recordingRef
+	bridges     map[pbx.BridgeID][]pbx.ChannelID
+	moh         map[pbx.ChannelID]bool
+	joins       map[pbx.ChannelID]*join     // uuid_bridges FreeSWITCH is still making, by leg
+	handovers   map[pbx.ChannelID]*handover // originates FreeSWITCH is still making, by leg
+	originators map[pbx.ChannelID]bool      // legs whose thread runs their latest uuid_bridge
 }
 
 type recordingRef struct {
@@ -32,14 +33,15 @@ type recordingRef struct {
 
 func newRegistry() *registry {
 	return &registry{
-		originated: make(map[pbx.ChannelID]bool),
-		arrived:    make(map[pbx.ChannelID]bool),
-		plays:      make(map[pbx.PlaybackID]pbx.ChannelID),
-		records:    make(map[string]recordingRef),
-		bridges:    make(map[pbx.BridgeID][]pbx.ChannelID),
-		moh:        make(map[pbx.ChannelID]bool),
-		joins:      make(map[pbx.ChannelID]*join),
-		handovers:  make(map[pbx.ChannelID]*handover),
+		originated:  make(map[pbx.ChannelID]bool),
+		arrived:     make(map[pbx.ChannelID]bool),
+		plays:       make(map[pbx.PlaybackID]pbx.ChannelID),
+		records:     make(map[string]recordingRef),
+		bridges:     make(map[pbx.BridgeID][]pbx.ChannelID),
+		moh:         make(map[pbx.ChannelID]bool),
+		joins:       make(map[pbx.ChannelID]*join),
+		handovers:   make(map[pbx.ChannelID]*handover),
+		originators: make(map[pbx.ChannelID]bool),
 	}
 }
 
@@ -54,6 +56,7 @@ func (r *registry) observe(ev pbx.Event) {
 		delete(r.originated, e.Channel)
 		delete(r.arrived, e.Channel)
 		delete(r.moh, e.Channel)
+		delete(r.originators, e.Channel)
 		r.removeMember(e.Channel)
 	case pbx.PlaybackFinished:
 		delete(r.plays, e.Playback)
@@ -91,6 +94,11 @@ func (r *registry) resync(s pbx.Snapshot) {
 	for id := range r.moh {
 		if !live[id] {
 			delete(r.moh, id)
+		}
+	}
+	for id := range r.originators {
+		if !live[id] {
+			delete(r.originators, id)
 		}
 	}
 	for id := range r.arrived {

@@ -535,6 +535,17 @@ func (s *Switch) Bridge(ctx context.Context, id pbx.BridgeID, chans ...pbx.Chann
 	return err
 }
 
+// cmpBool orders false before true.
+func cmpBool(x, y bool) int {
+	switch {
+	case x == y:
+		return 0
+	case x:
+		return 1
+	}
+	return -1
+}
+
 func containsChan(list []pbx.ChannelID, ch pbx.ChannelID) bool {
 	for _, c := range list {
 		if c == ch {
@@ -575,9 +586,17 @@ func (s *Switch) DestroyBridge(ctx context.Context, id pbx.BridgeID) error {
 }
 
 // park clears the bridge mark on the legs and parks them, ending the
-// bridge, once FreeSWITCH is done joining them (see join).
+// bridge, once FreeSWITCH is done joining them (see join). The originator
+// is parked last: parked first, it stops waiting for a partner that, on a
+// busy machine, may still be on its way into the bridge, and hangs it up.
 func (s *Switch) park(ctx context.Context, what string, legs []pbx.ChannelID) error {
 	s.awaitJoins(ctx, legs...)
+	s.reg.mu.Lock()
+	legs = slices.Clone(legs)
+	slices.SortStableFunc(legs, func(x, y pbx.ChannelID) int {
+		return cmpBool(s.reg.originators[x], s.reg.originators[y])
+	})
+	s.reg.mu.Unlock()
 	var first error
 	for _, ch := range legs {
 		if err := s.apiOn(ctx, what, ch, "uuid_setvar "+string(ch)+" HOTLINE_BRIDGE"); err != nil && !isNoChannel(err) && first == nil {

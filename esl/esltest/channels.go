@@ -157,12 +157,14 @@ type channel struct {
 	farHalf     *channel // loopback: the other half of the channel pair
 	timers      []*time.Timer
 	joining     *join // a uuid_bridge not made yet (Options.BridgeSetup)
+	entering    *join // bridged, the other leg not in yet (Options.BridgeEnter)
 }
 
 // join is a uuid_bridge being made (Options.BridgeSetup).
 type join struct {
 	a, b   *channel // a: the originator, whose thread makes the join
 	moved  bool     // b was parked or handed to another uuid_bridge meanwhile
+	left   bool     // b was parked after CHANNEL_BRIDGE, before it entered
 	finish func()   // the rest of a's hang-up, once the join is over
 	ended  bool
 }
@@ -239,6 +241,10 @@ func (s *Server) channelEvent(name string, ch *channel) wire.Event {
 	switch {
 	case ch.hungup:
 		state, callState, answer = "CS_HANGUP", "HANGUP", "hangup"
+	case ch.entering != nil && ch.entering.a == ch:
+		state, callState, answer = "CS_SOFT_EXECUTE", "ACTIVE", "answered"
+	case ch.entering != nil:
+		state, callState, answer = "CS_CONSUME_MEDIA", "ACTIVE", "answered"
 	case ch.partner != "":
 		state, callState, answer = "CS_EXCHANGE_MEDIA", "ACTIVE", "answered"
 	case ch.answered:
@@ -333,6 +339,7 @@ func (s *Server) hangup(ch *channel, cause string) {
 	for _, t := range ch.timers {
 		t.Stop()
 	}
+	s.disturbEntry(ch)
 	hc := []wire.Header{{Name: "Hangup-Cause", Value: cause}}
 	s.fire("CHANNEL_HANGUP", ch, hc, "")
 	if ch.farHalf != nil {
@@ -869,6 +876,17 @@ func (s *Server) uuidAPI(name string, ch *channel, args []string, raw string) st
 				return "+OK" // the originator's thread is in the join; the park waits for it
 			}
 		}
+		if j := ch.entering; j != nil && j.b == ch {
+			// Its thread parks instead of entering the bridge; the
+			// originator waits on for it.
+			j.left = true
+			ch.entering = nil
+			s.stopApp(ch, "FILE PLAYED")
+			ch.parked = true
+			s.fire("CHANNEL_PARK", ch, nil, "")
+			return "+OK"
+		}
+		s.disturbEntry(ch)
 		if ch.partner != "" {
 			s.unbridge(ch)
 		}
@@ -927,6 +945,7 @@ func (s *Server) startJoin(a, b *channel) {
 		if old := leg.joining; old != nil && old.b == leg {
 			old.moved = true
 		}
+		s.disturbEntry(leg)
 		if leg.partner != "" {
 			s.unbridge(leg)
 		}
@@ -990,6 +1009,75 @@ func (s *Server) endJoin(j *join) {
 		a.bridgeA, a.bridgeB = a.uuid, b.uuid
 		b.bridgeA, b.bridgeB = a.uuid, b.uuid
 		s.fire("CHANNEL_BRIDGE", a, []wire.Header{{Name: "Bridge-A-Unique-ID", Value: a.uuid}, {Name: "Bridge-B-Unique-ID", Value: b.uuid}}, "")
+		s.startEntry(j)
+	}
+}
+
+// enterGiveUp is how long an originator waits for the other leg to enter
+// the bridge (FreeSWITCH: 10000 waits of about 1 ms).
+const enterGiveUp = 10 * time.Second
+
+// startEntry has the other leg of a join just reported bridged enter the
+// bridge Options.BridgeEnter later. Called with mu held.
+func (s *Server) startEntry(j *join) {
+	if s.opts.BridgeEnter <= 0 {
+		s.entered(j)
+		return
+	}
+	j.a.entering, j.b.entering = j, j
+	time.AfterFunc(s.opts.BridgeEnter, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		switch {
+		case s.closed || j.a.entering != j:
+		case j.left:
+			time.AfterFunc(enterGiveUp-s.opts.BridgeEnter, func() {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				if !s.closed {
+					s.failEntry(j)
+				}
+			})
+		default:
+			s.entered(j)
+		}
+	})
+}
+
+// entered: the other leg's thread is in the bridge. Called with mu held.
+func (s *Server) entered(j *join) {
+	for _, leg := range []*channel{j.a, j.b} {
+		if leg.entering == j {
+			leg.entering = nil
+		}
+	}
+	s.fire("CHANNEL_STATE", j.b, nil, "")
+}
+
+// disturbEntry: ch is parked, killed or handed to another uuid_bridge. If
+// it is the originator of a bridge its other leg has not entered yet, the
+// originator stops waiting and hangs that leg up. Called with mu held.
+func (s *Server) disturbEntry(ch *channel) {
+	j := ch.entering
+	switch {
+	case j == nil:
+	case j.a == ch:
+		s.failEntry(j)
+	default:
+		j.b.entering, j.a.entering = nil, nil // its thread is gone; the originator goes on
+	}
+}
+
+// failEntry: the originator gave up waiting for the other leg, which it
+// hangs up (as not in the bridge, not being transferred). Called with mu
+// held.
+func (s *Server) failEntry(j *join) {
+	if j.a.entering != j {
+		return
+	}
+	j.a.entering, j.b.entering = nil, nil
+	if !j.b.hungup {
+		s.hangup(j.b, "DESTINATION_OUT_OF_ORDER")
 	}
 }
 

@@ -43,6 +43,17 @@ type Options struct {
 	// both hung up, DESTINATION_OUT_OF_ORDER (FreeSWITCH gives up after
 	// 1000 polls). Zero joins at once.
 	BridgeSetup time.Duration
+	// BridgeEnter, when set, makes the other leg of a uuid_bridge enter
+	// the bridge that long after CHANNEL_BRIDGE, as on FreeSWITCH: the
+	// originator's thread fires CHANNEL_BRIDGE, then hands the other leg
+	// to its own thread, which enters the bridge (CHANNEL_STATE
+	// CS_EXCHANGE_MEDIA) when it is next scheduled; the originator waits
+	// for it. An originator parked, killed or handed to another
+	// uuid_bridge before the other leg entered gives up waiting and hangs
+	// that leg up with DESTINATION_OUT_OF_ORDER; the other leg parked
+	// meanwhile never enters, and is hung up so when the originator gives
+	// up (parked, killed, or after 10 s). Zero enters at once.
+	BridgeEnter time.Duration
 	// OriginateHandover ends an answered originate that long
 	// after its CHANNEL_ANSWER, as FreeSWITCH does: the originate's thread
 	// sees the answer at its next look (every 20 ms), gives the leg its
