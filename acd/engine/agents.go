@@ -383,7 +383,13 @@ func (c *Core) Disposition(now time.Time, callID, disposition, notes string) err
 	if err := c.campaignDisposition(now, callID, disposition); err != nil {
 		return err
 	}
-	return c.editRecord(callID, func(rec *store.CallRecord) { rec.Disposition, rec.Notes = disposition, notes })
+	if err := c.editRecord(callID, func(rec *store.CallRecord) { rec.Disposition, rec.Notes = disposition, notes }); err != nil {
+		return err
+	}
+	if cl, ok := c.calls[callID]; ok && cl.phase != acd.CallEnded {
+		c.saveActive(now, cl) // a restart during the call keeps it (the lead is settled by it)
+	}
+	return nil
 }
 
 // SetReason records what the call was about (the category the agent

@@ -1465,7 +1465,7 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 	switch {
 	case cl != nil:
 		cl.dir = acd.DirectionOutbound
-		d.id, d.ch, d.call, d.placed = cl.id, cl.ch, cl, cl.rec.Entered
+		d.id, d.ch, d.call, d.placed, d.disposition = cl.id, cl.ch, cl, cl.rec.Entered, cl.rec.Disposition
 		cl.class = d.class()
 		r.byCall[cl.id] = d
 		r.known[l.ID] = true

@@ -406,3 +406,40 @@ func TestCampaignRestartDuringMachineMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestCampaignRestartKeepsDisposition: the agent gives a disposition
+// during the call, then Hotline dies; the call goes on and ends after the
+// restart with no second disposition: the lead is settled by the one
+// given, and the record keeps it and its notes.
+func TestCampaignRestartKeepsDisposition(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		killAt time.Duration
+	}{{"during the call", 11 * time.Second}, {"in wrap-up", 36 * time.Second}} { // the call ends at ~34 s
+		t.Run(tc.name, func(t *testing.T) {
+			rig, r, o := restartableCampaign(t, "")
+			r.RunUntil(epoch.Add(10 * time.Second))
+			l := leadIn(t, rig, campaign.Connected)
+			st := r.Core.Status(r.Clock.Now())
+			if len(st.Calls) != 1 {
+				t.Fatalf("calls %+v; want the lead's", st.Calls)
+			}
+			id := st.Calls[0].ID
+			if err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "call-back", "after six") }); err != nil {
+				t.Fatal(err)
+			}
+			r.RunUntil(epoch.Add(tc.killAt))
+			kill(t, r)
+			r.RunUntil(epoch.Add(tc.killAt + time.Second))
+			restartKeepingCalls(t, rig, r, o, "run2", true)
+			r.RunUntil(epoch.Add(time.Minute)) // the callback is due after the no-answer delay
+			got := rig.leads(t)[l.ID]
+			if got.State != campaign.Callback || got.Disposition != "call-back" {
+				t.Errorf("lead after its call: %+v; want settled by the disposition given before the restart\n%s", got, rig.trace)
+			}
+			if recs := rig.dials(t)[l.Phone]; len(recs) == 0 || recs[0].Disposition != "call-back" || recs[0].Notes != "after six" {
+				t.Errorf("records %+v; want the first to keep disposition call-back, notes \"after six\"", recs)
+			}
+		})
+	}
+}
