@@ -318,6 +318,25 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		}
 		maps.Copy(vars, autoAnswerHeaders)
 	}
+	unattended := ""
+	if args == argLeg {
+		unattended = c.unattendedPlayback(req.Unattended)
+	}
+	if unattended != "" {
+		// Into the dialplan's lead context rather than straight into the
+		// application: answered while the application is away, the lead is
+		// not hung up by Stasis() but hears the message (LeadContext).
+		q.Del("app")
+		q.Del("appArgs")
+		q.Set("context", LeadContext)
+		q.Set("extension", "s")
+		q.Set("priority", "1")
+		vars = maps.Clone(vars)
+		if vars == nil {
+			vars = map[string]string{}
+		}
+		vars[VarUnattended], vars[varApp] = unattended, c.opts.App
+	}
 	var body any
 	if len(vars) > 0 {
 		// Variables go with the originate: a SetVariable right after the
@@ -325,6 +344,9 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		body = map[string]any{"variables": vars}
 	}
 	err := c.call(ctx, http.MethodPost, "/channels/"+seg(id), q, body, nil)
+	if err == nil && unattended != "" {
+		return c.subscribeLeg(ctx, id, req.Endpoint)
+	}
 	if err == nil {
 		return nil
 	}
@@ -341,6 +363,77 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 	}
 	c.note(note{Op: opUnoriginate, ID: id})
 	return fmt.Errorf("%s: %w", what, classify(err))
+}
+
+// Names of the lead context and the variables it reads.
+const (
+	// LeadContext is the dialplan context a lead with an Unattended message
+	// is originated into ("hotline dialplan render" writes it as
+	// hotline-lead): extension s enters the application with Stasis(app,leg)
+	// and, should Stasis fail (no application: Hotline is down), notes the
+	// answer in the global variable UnattendedPrefix+channel id, plays
+	// VarUnattended and hangs up.
+	LeadContext      = "hotline-lead"
+	VarUnattended    = "HOTLINE_UNATTENDED"
+	UnattendedPrefix = "HOTLINE_UNATTENDED_"
+	// varApp names the application for dialplans that serve several (the
+	// e2e tests' daemons each have their own).
+	varApp = "HOTLINE_APP"
+)
+
+// unattendedPlayback is media as the argument of Playback(): the sound
+// files and recordings of the list, joined by '&'. Items Playback cannot
+// play (tones, characters) or whose names the dialplan would split are
+// left out.
+func (c *Client) unattendedPlayback(media []string) string {
+	var files []string
+	for _, m := range media {
+		uris, err := mediaURIs(m)
+		if err != nil {
+			continue
+		}
+		for _, u := range uris {
+			scheme, rest, _ := strings.Cut(u, ":")
+			switch scheme {
+			case "sound":
+			case "recording":
+				rest = path.Join(c.opts.RecordingDir, rest)
+			default:
+				continue
+			}
+			if rest != "" && !strings.ContainsAny(rest, "&,|()[]{}$\"\\;\n\r") {
+				files = append(files, rest)
+			}
+		}
+	}
+	return strings.Join(files, "&")
+}
+
+// subscribeLeg subscribes the application to a leg originated into the
+// dialplan (Asterisk does so only for legs originated into the
+// application). A leg over before the subscription lands is reported as
+// unreachable: its events, and so its cause, were not sent to Hotline.
+func (c *Client) subscribeLeg(ctx context.Context, id, endpoint string) error {
+	err := c.call(ctx, http.MethodPost, "/applications/"+seg(c.opts.App)+"/subscription",
+		url.Values{"eventSource": {"channel:" + id}}, nil, nil)
+	if err == nil {
+		return nil
+	}
+	var ae *apiError
+	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
+		c.log.Warn().Err(err).Str("channel", id).Str("endpoint", endpoint).Msg("lead's channel over before Hotline could follow it; reported as unreachable")
+		now := time.Now()
+		c.note(note{Op: opUnoriginate, ID: id})
+		c.q.push(
+			pbx.OriginateFailed{Base: base(id, now), Reason: pbx.FailUnreachable},
+			pbx.HungUp{Base: base(id, now)},
+		)
+		return nil
+	}
+	// Unfollowed, the call cannot be handled: end it.
+	_ = c.call(context.WithoutCancel(ctx), http.MethodDelete, "/channels/"+seg(id), nil, nil, nil)
+	c.note(note{Op: opUnoriginate, ID: id})
+	return fmt.Errorf("originate %s: following the leg: %w", id, classify(err))
 }
 
 // callerID is Asterisk's caller id form: "Name" <number>, or the number
@@ -634,4 +727,38 @@ func (c *Client) Spy(ctx context.Context, target pbx.ChannelID, mode pbx.SpyMode
 		return err
 	}
 	return nil
+}
+
+var _ pbx.UnattendedReader = (*Client)(nil)
+
+// UnattendedAnswers implements pbx.UnattendedReader: the lead context notes
+// a lead that answered while the application was away in a global
+// variable (see LeadContext), which is read and cleared here.
+func (c *Client) UnattendedAnswers(ctx context.Context, chans []pbx.ChannelID) (map[pbx.ChannelID]time.Time, error) {
+	out := map[pbx.ChannelID]time.Time{}
+	for _, ch := range chans {
+		name := UnattendedPrefix + string(ch)
+		var v struct {
+			Value string `json:"value"`
+		}
+		err := c.call(ctx, http.MethodGet, "/asterisk/variable", url.Values{"variable": {name}}, nil, &v)
+		if err != nil {
+			if errors.Is(classify(err), pbx.ErrNoVariable) {
+				continue
+			}
+			return out, fmt.Errorf("unattended answer of %s: %w", ch, classify(err))
+		}
+		if v.Value == "" {
+			continue
+		}
+		sec, err := strconv.ParseInt(strings.TrimSpace(v.Value), 10, 64)
+		if err != nil {
+			return out, fmt.Errorf("unattended answer of %s: %s = %q: not a time in seconds", ch, name, v.Value)
+		}
+		out[ch] = time.Unix(sec, 0)
+		if err := c.call(ctx, http.MethodPost, "/asterisk/variable", url.Values{"variable": {name}, "value": {""}}, nil, nil); err != nil {
+			return out, fmt.Errorf("unattended answer of %s: clearing %s: %w", ch, name, classify(err))
+		}
+	}
+	return out, nil
 }

@@ -56,16 +56,7 @@ func TestAsteriskE2ECampaignRestartKeepsLead(t *testing.T) {
 	if a := s.agent("a1"); a.State != "on-call" {
 		t.Errorf("a1 after the restart: %s, want on-call", a.State)
 	}
-	var rec store.CallRecord
-	s.eventually(talk+10*time.Second, "a1 hangs up and the record ends", func() (bool, string) {
-		for _, r := range s.records() {
-			if r.ID == call.ID {
-				rec = r
-				return e2eEnded(r), string(r.Outcome)
-			}
-		}
-		return false, "no record"
-	})
+	rec := s.recordEnded(talk+10*time.Second, "a1 hangs up and the record ends", call.ID)
 	if rec.Outcome != acd.OutcomeAnswered || rec.Agent != "a1" || rec.HangupBy != acd.HangupAgent || rec.Direction != acd.DirectionOutbound {
 		t.Errorf("the lead's call: %s %s, agent %q, hangup by %s; want outbound, answered by a1, hung up by a1", rec.Direction, rec.Outcome, rec.Agent, rec.HangupBy)
 	}
@@ -199,16 +190,7 @@ func TestAsteriskE2ECampaignRestartLostLiveRecord(t *testing.T) {
 	}
 	time.Sleep(time.Until(answered.Add(7 * time.Second)))
 	s.start()
-	var rec store.CallRecord
-	s.eventually(10*time.Second, "the lead hears the safe-harbour message and is hung up", func() (bool, string) {
-		for _, r := range s.records() {
-			if r.ID == call.ID {
-				rec = r
-				return e2eEnded(r), string(r.Outcome)
-			}
-		}
-		return false, "no record"
-	})
+	rec := s.recordEnded(10*time.Second, "the lead hears the safe-harbour message and is hung up", call.ID)
 	var st []engine.CampaignStatus
 	s.getJSON("/api/v1/campaigns", &st)
 	s.d.stop(t)
@@ -255,15 +237,7 @@ func TestAsteriskE2ECampaignRestartDuringMachineMessage(t *testing.T) {
 		t.Fatalf("the machine's channel %s went with the daemon", rec.Channel)
 	}
 	s.start()
-	s.eventually(10*time.Second, "the machine's record closed", func() (bool, string) {
-		for _, r := range s.records() {
-			if r.ID == rec.ID {
-				rec = r
-				return e2eEnded(r), string(r.Outcome)
-			}
-		}
-		return false, "no record"
-	})
+	rec = s.recordEnded(10*time.Second, "the machine's record closed", rec.ID)
 	s.noTaggedChannels(5 * time.Second)
 	s.d.stop(t)
 
@@ -274,4 +248,21 @@ func TestAsteriskE2ECampaignRestartDuringMachineMessage(t *testing.T) {
 	if l := leads[phone]; l.LastOutcome != campaign.Machine || l.Attempts != 1 || len(dials[phone]) != 1 {
 		t.Errorf("machine lead: last %s after %d attempts, %d records; want its machine outcome, one record", l.LastOutcome, l.Attempts, len(dials[phone]))
 	}
+}
+
+// recordEnded waits up to d for the record of call id to end and returns
+// it.
+func (s *e2eScenario) recordEnded(d time.Duration, what, id string) store.CallRecord {
+	s.t.Helper()
+	var rec store.CallRecord
+	s.eventually(d, what, func() (bool, string) {
+		for _, r := range s.records() {
+			if r.ID == id {
+				rec = r
+				return e2eEnded(r), string(r.Outcome)
+			}
+		}
+		return false, "no record"
+	})
+	return rec
 }

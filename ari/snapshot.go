@@ -41,12 +41,16 @@ func selectChannels(app string, subscribed []string, all []goari.ChannelData) []
 			switch {
 			case strings.HasPrefix(ch.ID, snoopPrefix):
 				r = roleSnoop
-			case len(args) > 0 && args[0] == argLeg:
+			case len(args) > 0 && (args[0] == argLeg || args[0] == argAMD):
 				r = roleLeg
 			}
 			out = append(out, liveChannel{data: ch, role: r, args: args})
 		case dp.AppName == "AppDial2" && slices.Contains(subscribed, ch.ID):
 			// Dialing out for the application: an originated leg not yet answered.
+			out = append(out, liveChannel{data: ch, role: roleLeg})
+		case dp.Context == AMDContext && slices.Contains(subscribed, ch.ID):
+			// An originated leg in answering-machine detection: it comes
+			// back into the application with the verdict.
 			out = append(out, liveChannel{data: ch, role: roleLeg})
 		}
 	}
@@ -96,6 +100,13 @@ func buildSnapshot(chans []liveChannel, bridges []goari.BridgeData, appBridges [
 		if d.Caller != nil {
 			info.Caller = d.Caller.Number
 		}
+		if lc.role == roleLeg && len(lc.args) > 1 && lc.args[0] == argAMD {
+			// Back from detection: the verdict rides on the arguments.
+			if info.Vars == nil {
+				info.Vars = map[string]string{}
+			}
+			info.Vars[pbx.VarAMDStatus] = lc.args[1]
+		}
 		for k, v := range vars[d.ID] {
 			if info.Vars == nil {
 				info.Vars = map[string]string{}
@@ -129,6 +140,7 @@ func (t *tracker) adopt(chans []liveChannel, bridgeIDs []string, notes uint64) [
 		}
 		if st.role == roleLeg && !st.inStasis {
 			st.answered = false // up at the far end, not yet handed to the app
+			st.detecting = lc.data.Dialplan.Context == AMDContext
 		}
 		if o := old[lc.data.ID]; o != nil {
 			st.ringing, st.hangingUp, st.byUs, st.cause, st.dialStatus = o.ringing, o.hangingUp, o.byUs, o.cause, o.dialStatus

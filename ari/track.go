@@ -319,8 +319,14 @@ func (t *tracker) stasisStart(at time.Time, e goari.StasisStart) ([]pbx.Event, [
 	case kind == argSnoop || strings.HasPrefix(id, snoopPrefix):
 		t.chans[id] = &chanState{role: roleSnoop, inStasis: true, answered: true}
 		return nil, nil
-	case kind == argAMD && st != nil && st.detecting:
-		st.inStasis, st.detecting, st.amd = true, false, ""
+	case kind == argAMD && (st == nil || st.detecting):
+		// Back from detection; unknown (st nil) when a restart of Hotline
+		// came while it ran there.
+		if st == nil {
+			st = &chanState{role: roleLeg}
+			t.chans[id] = st
+		}
+		st.inStasis, st.answered, st.detecting, st.amd = true, true, false, ""
 		detected := pbx.MachineDetected{Base: base(id, at), Status: pbx.AMDNotSure}
 		if len(e.Args) > 1 && e.Args[1] != "" {
 			detected.Status = e.Args[1]

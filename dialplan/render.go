@@ -19,6 +19,7 @@ const (
 	AsteriskMainFile      = "extensions.conf"
 	AsteriskEntryContext  = "hotline-entries"
 	AsteriskAMDContext    = "hotline-amd"
+	AsteriskLeadContext   = ari.LeadContext
 	FreeSWITCHManagedFile = "dialplan/hotline.xml"
 	FreeSWITCHContext     = "hotline"
 	FreeSWITCHEntryVar    = "hotline_args" // "entry,<number>": becomes CallArrived.Args
@@ -89,18 +90,34 @@ func RenderAsterisk(cfg config.Config) (Files, error) {
 		fmt.Fprintf(&b, " same => n,Stasis(%s,entry,%s)\n", app, e.Number)
 		fmt.Fprintf(&b, " same => n,Hangup()\n")
 	}
+	fmt.Fprintf(&b, "\n; Leads Hotline's dialer calls with a safe-harbour message: answered, a lead\n")
+	fmt.Fprintf(&b, "; enters the application; should that fail (Hotline is down) it hears the\n")
+	fmt.Fprintf(&b, "; message at once (extension unattended), and the answer is noted for\n")
+	fmt.Fprintf(&b, "; Hotline's restart.\n")
+	fmt.Fprintf(&b, "[%s]\n", AsteriskLeadContext)
+	fmt.Fprintf(&b, "exten => s,1,NoOp(Hotline dialer lead)\n")
+	fmt.Fprintf(&b, " same => n,Stasis(%s,leg)\n", app)
+	fmt.Fprintf(&b, " same => n,GotoIf($[\"${STASISSTATUS}\" = \"FAILED\"]?unattended,1)\n")
+	fmt.Fprintf(&b, " same => n,Hangup()\n")
+	fmt.Fprintf(&b, "exten => unattended,1,NoOp(Hotline dialer lead answered while Hotline is away)\n")
+	fmt.Fprintf(&b, " same => n,Set(GLOBAL(%s${UNIQUEID})=${EPOCH})\n", ari.UnattendedPrefix)
+	fmt.Fprintf(&b, " same => n,ExecIf($[\"${%s}\" != \"\"]?Playback(${%s}))\n", ari.VarUnattended, ari.VarUnattended)
+	fmt.Fprintf(&b, " same => n,Hangup()\n")
 	fmt.Fprintf(&b, "\n; Answering-machine detection for Hotline's dialer: an answered lead's channel\n")
 	fmt.Fprintf(&b, "; is sent to extension s here (beep: a machine is also waited for past its\n")
 	fmt.Fprintf(&b, "; beep, the first 1.5 s of silence); the dialer reads Args [amd, status, cause].\n")
+	fmt.Fprintf(&b, "; A person back from detection while Hotline is down hears the safe-harbour message.\n")
 	fmt.Fprintf(&b, "[%s]\n", AsteriskAMDContext)
 	fmt.Fprintf(&b, "exten => s,1,NoOp(Hotline dialer answering-machine detection)\n")
 	fmt.Fprintf(&b, " same => n,AMD()\n")
 	fmt.Fprintf(&b, " same => n,Stasis(%s,amd,${AMDSTATUS},${AMDCAUSE})\n", app)
+	fmt.Fprintf(&b, " same => n,GotoIf(%s?%s,unattended,1)\n", amdUnattended, AsteriskLeadContext)
 	fmt.Fprintf(&b, " same => n,Hangup()\n")
 	fmt.Fprintf(&b, "exten => beep,1,NoOp(Hotline dialer answering-machine detection, to the beep)\n")
 	fmt.Fprintf(&b, " same => n,AMD()\n")
 	fmt.Fprintf(&b, " same => n,ExecIf($[\"${AMDSTATUS}\" = \"MACHINE\"]?WaitForSilence(1500,1,30))\n")
 	fmt.Fprintf(&b, " same => n,Stasis(%s,amd,${AMDSTATUS},${AMDCAUSE})\n", app)
+	fmt.Fprintf(&b, " same => n,GotoIf(%s?%s,unattended,1)\n", amdUnattended, AsteriskLeadContext)
 	fmt.Fprintf(&b, " same => n,Hangup()\n")
 
 	host, port := "127.0.0.1", "8088"
@@ -138,6 +155,11 @@ func RenderAsterisk(cfg config.Config) (Files, error) {
 		{Name: "ari.conf", Data: ariConf.Bytes(), Note: "merge by hand"},
 	}, nil
 }
+
+// amdUnattended is the condition on which a lead back from detection with
+// no application to enter (Hotline is down) hears the safe-harbour message:
+// a person, or one detection was not sure of, and the lead has one.
+var amdUnattended = fmt.Sprintf(`$["${STASISSTATUS}" = "FAILED" & "${AMDSTATUS}" != "MACHINE" & "${%s}" != ""]`, ari.VarUnattended)
 
 // RenderFreeSWITCH renders dialplan/hotline.xml (managed) and the
 // event_socket.conf.xml settings for Hotline's inbound ESL connection.

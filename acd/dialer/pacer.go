@@ -352,3 +352,7 @@ func (p *Pacer) power(s Snapshot) int {
 	}
 	return n
 }
+
+// DialSamples is how many dial outcomes (ring time, live or not) the pacer
+// holds for its estimates.
+func (p *Pacer) DialSamples() int { return len(p.unripe) + len(p.outcomes) }

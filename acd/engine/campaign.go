@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -678,9 +679,21 @@ func (c *Core) originateLead(now time.Time, d *leadDial) {
 	c.do(Command{Op: OpOriginate, Lane: d.id, Originate: pbx.OriginateRequest{
 		ChannelID: d.ch, Endpoint: strings.ReplaceAll(r.cfg.Endpoint, "{number}", d.lead.Phone),
 		CallerID: r.cfg.CallerID, Timeout: r.cfg.RingTimeout,
-		Vars:    map[string]string{pbx.VarCallID: d.id, pbx.VarRole: "lead", VarCampaign: r.cfg.Name, VarLead: d.lead.ID},
-		Machine: machineDetection(r.cfg.AnsweringMachine),
+		Vars:       map[string]string{pbx.VarCallID: d.id, pbx.VarRole: "lead", VarCampaign: r.cfg.Name, VarLead: d.lead.ID},
+		Machine:    machineDetection(r.cfg.AnsweringMachine),
+		Unattended: unattended(r.cfg),
 	}})
+}
+
+// unattended is what a campaign's lead hears from the switch itself if it
+// answers while Hotline is down (a switch that would hang it up plays it
+// instead): for a campaign whose answers wait for an agent, the
+// safe-harbour message, as after connect_within.
+func unattended(k config.Campaign) []string {
+	if k.Kind != config.CampaignAgent {
+		return nil
+	}
+	return k.SafeHarbour
 }
 
 // machineDetection is the detection a campaign's answering_machine asks
@@ -769,7 +782,7 @@ func (c *Core) leadNotReached(now time.Time, d *leadDial, reason pbx.FailReason)
 	delete(r.dials, d.ch)
 	delete(r.known, d.lead.ID)
 	c.goneChans[d.ch] = struct{}{} // its HungUp follows OriginateFailed
-	r.pacer.DialEnded(d.placed, now, false)
+	c.dialEnded(now, d, false)
 	c.releaseReserved(now, d)
 	o := dialOutcome(reason)
 	switch o {
@@ -785,6 +798,15 @@ func (c *Core) leadNotReached(now time.Time, d *leadDial, reason pbx.FailReason)
 	rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "not-reached", Detail: string(reason)})
 	c.settleLead(now, d, o, store.PutCall(&rec)) // one write: the outcome counted is the one recorded
 	c.pace(now, r)
+}
+
+// dialEnded gives the pacer the ring time and outcome of a dial it placed.
+// A dial an earlier run placed (taken up at a restart) is left out: its
+// ring time holds the time Hotline was down.
+func (c *Core) dialEnded(now time.Time, d *leadDial, live bool) {
+	if !d.left {
+		d.run.pacer.DialEnded(d.placed, now, live)
+	}
 }
 
 // settleLead saves the outcome of a dial on its lead, with ops in the same
@@ -819,7 +841,7 @@ func (c *Core) leadRecord(d *leadDial) store.CallRecord {
 func (c *Core) machineAnswered(now time.Time, d *leadDial) {
 	r := d.run
 	delete(r.dials, d.ch)
-	r.pacer.DialEnded(d.placed, now, false)
+	c.dialEnded(now, d, false)
 	c.releaseReserved(now, d)
 	d.machine, d.settled = true, true
 	o := campaign.Machine
@@ -861,7 +883,7 @@ func (c *Core) leadCall(d *leadDial) *call {
 func (c *Core) leadAnswered(now time.Time, d *leadDial, answered time.Time, how string) {
 	r := d.run
 	delete(r.dials, d.ch)
-	r.pacer.DialEnded(d.placed, now, true)
+	c.dialEnded(now, d, true)
 	r.stats.Answered++
 	cl := c.leadCall(d)
 	c.step(now, cl, "lead-answered", "", strings.TrimSpace(d.lead.ID+" "+how))
@@ -1225,6 +1247,12 @@ func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) 
 				}
 				continue
 			}
+			if rec := byLead[key]; !up && rec != nil {
+				if at, ok := left.Unattended[pbx.ChannelID(rec.Channel)]; ok {
+					c.settleUnattended(now, r, l, *rec, at)
+					continue
+				}
+			}
 			if up {
 				c.hangUpLeft(ch.ID)
 			}
@@ -1283,6 +1311,8 @@ func (c *Core) leftLeadEvent(now time.Time, ev pbx.Event, ch pbx.ChannelID) bool
 	}
 	seen := c.leftSeen[ch]
 	switch e := ev.(type) {
+	case pbx.MachineDetected:
+		seen.amd = e.Status
 	case pbx.Answered:
 		info.Answered, seen.answered = true, now
 		c.leftLeads[ch] = info
@@ -1300,6 +1330,7 @@ func (c *Core) leftLeadEvent(now time.Time, ev pbx.Event, ch pbx.ChannelID) bool
 // leftSeen is what became of a lead's channel held for ReconcileLeads.
 type leftSeen struct {
 	answered time.Time // when it answered; zero = not seen to
+	amd      string    // its answering-machine verdict, if reported
 	ended    bool
 	reason   pbx.FailReason // why it ended
 }
@@ -1333,6 +1364,13 @@ func (c *Core) resumeDial(now time.Time, r *campaignRun, l campaign.Lead, ch pbx
 		return true
 	}
 	r.dials[ch.ID] = d
+	d.amd = cmp.Or(c.leftSeen[ch.ID].amd, ch.Vars[pbx.VarAMDStatus])
+	if d.amd == pbx.AMDMachine || d.amd == pbx.AMDHangup {
+		// Detection told a machine (or a hang-up) before Hotline took it.
+		c.trace(now, "campaign %s: lead %s answered by a machine as Hotline restarted (%s)", r.cfg.Name, l.ID, d.amd)
+		c.machineAnswered(now, d)
+		return true
+	}
 	if at := c.leftSeen[ch.ID].answered; !at.IsZero() {
 		c.trace(now, "campaign %s: lead %s answered as the campaigns resumed; its dial %s goes on", r.cfg.Name, l.ID, id)
 		c.leadAnswered(now, d, at, "as the campaigns resumed")
@@ -1584,6 +1622,31 @@ func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, c
 	rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "settled-at-restart", Detail: detail})
 	r.stats.Failed++
 	c.trace(now, "campaign %s: lead %s was dialing at restart → %s", l.Campaign, l.ID, nl.State)
+	c.saveLead(now, r, &nl, store.PutCall(&rec))
+}
+
+// settleUnattended settles the attempt of a lead left Dialing that answered
+// while Hotline was down and heard the safe-harbour message from the
+// switch (pbx.UnattendedReader; at is when it answered): a live answer
+// abandoned, counted against the cap, the lead resting as abandoned leads
+// do, its record saying so, in one write.
+func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, rec store.CallRecord, at time.Time) {
+	if at.After(now) || at.Before(rec.Entered) {
+		at = now // a clock apart from ours: the answer was at most now
+	}
+	nl, err := campaign.DialEnded(l, campaign.Abandoned, r.retry, at)
+	if err != nil {
+		c.warn(now, "illegal-transition", "campaign %s: %v", l.Campaign, err)
+		return
+	}
+	r.stats.Answered++
+	c.liveAnswer(now, r, true)
+	rec.Outcome, rec.Cause, rec.Ended, rec.HangupBy = acd.OutcomeAbandoned, causeRestart, at, acd.HangupSystem
+	rec.Timeline = append(slices.Clip(rec.Timeline),
+		store.Step{At: at, Kind: "lead-answered", Detail: l.ID + " while Hotline was down"},
+		store.Step{At: at, Kind: "safe-harbour", Detail: "played by the switch: Hotline was down"},
+		store.Step{At: now, Kind: "settled-at-restart", Detail: "answered while Hotline was down; abandoned"})
+	c.trace(now, "campaign %s: lead %s answered while Hotline was down and heard the safe-harbour message → %s", l.Campaign, l.ID, nl.State)
 	c.saveLead(now, r, &nl, store.PutCall(&rec))
 }
 

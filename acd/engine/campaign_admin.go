@@ -92,6 +92,10 @@ type Leftovers struct {
 	// attempts already settled, such as a machine hearing its message when
 	// the run ended: the restart closes them.
 	Records, Open []store.CallRecord
+	// Unattended are the channels of Records that answered while Hotline
+	// was down and heard the safe-harbour message from the switch, with
+	// when they answered (pbx.UnattendedReader).
+	Unattended map[pbx.ChannelID]time.Time
 }
 
 // leftoverLookBack is how long before a restart ReadLeftovers looks for
@@ -193,6 +197,16 @@ func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Dur
 			case <-time.After(every):
 			}
 			snap, err = rt.sw.Snapshot(ctx)
+		}
+	}
+	if ur, ok := rt.sw.(pbx.UnattendedReader); ok && len(left.Records) > 0 {
+		chans := make([]pbx.ChannelID, len(left.Records))
+		for i, rec := range left.Records {
+			chans[i] = pbx.ChannelID(rec.Channel)
+		}
+		if left.Unattended, err = ur.UnattendedAnswers(ctx, chans); err != nil {
+			// Those not read are settled as not answered, as before.
+			rt.log.Warn().Err(err).Msg("campaigns: reading the leads that answered while Hotline was down")
 		}
 	}
 	err = rt.Do(ctx, func(c *Core, now time.Time) error {

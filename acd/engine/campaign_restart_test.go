@@ -66,6 +66,13 @@ func restartKeepingCallsVars(t *testing.T, rig *campaignRig, r *SimRun, o Option
 // the sync, as the daemon's may.
 func restartGap(t *testing.T, rig *campaignRig, r *SimRun, o Options, prefix string, syncFirst, bare bool, gap time.Duration) {
 	t.Helper()
+	restartEdited(t, rig, r, o, prefix, syncFirst, bare, gap, nil)
+}
+
+// restartEdited is restartGap whose snapshot edit changes first (what a
+// switch reports that the simulated one does not).
+func restartEdited(t *testing.T, rig *campaignRig, r *SimRun, o Options, prefix string, syncFirst, bare bool, gap time.Duration, edit func(*pbx.Snapshot)) {
+	t.Helper()
 	saved, err := LoadSaved(rig.db)
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +96,9 @@ func restartGap(t *testing.T, rig *campaignRig, r *SimRun, o Options, prefix str
 			delete(ch.Vars, VarCampaign)
 			delete(ch.Vars, VarLead)
 		}
+	}
+	if edit != nil {
+		edit(&snap)
 	}
 	left, err := ReadLeftovers(rig.db, o.Config, now)
 	if err != nil {

@@ -26,4 +26,9 @@ const (
 	// VarPriority is read, not set: the dialplan may give a caller a
 	// priority (an integer; higher is served first).
 	VarPriority = "HOTLINE_PRIORITY"
+
+	// VarAMDStatus is, in a snapshot, the answering-machine verdict (an
+	// AMD* word) of a lead's channel whose MachineDetected the switch
+	// reported before Hotline could take it.
+	VarAMDStatus = "AMDSTATUS"
 )

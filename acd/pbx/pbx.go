@@ -135,6 +135,21 @@ type OriginateRequest struct {
 	// (Call-Info answer-after=0, Alert-Info auto answer); a phone that
 	// ignores them rings as usual.
 	AutoAnswer bool
+	// Unattended is what the callee hears, if it answers while Hotline
+	// cannot take the call (Hotline down, or its link to the switch cut),
+	// before the switch hangs up: a campaign's safe-harbour message. A
+	// backend that keeps such a call for Hotline instead (FreeSWITCH parks
+	// it) ignores it; see UnattendedReader.
+	Unattended []string
+}
+
+// UnattendedReader is implemented by a switch that plays a lead's
+// OriginateRequest.Unattended itself when the lead answers while Hotline is
+// away (Asterisk, through the dialplan "hotline dialplan render" writes).
+// UnattendedAnswers returns, of the channels asked about, those that
+// answered so and when, and forgets them at the switch.
+type UnattendedReader interface {
+	UnattendedAnswers(ctx context.Context, chans []ChannelID) (map[ChannelID]time.Time, error)
 }
 
 // MachineDetection is what an originate does about answering machines.

@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+)
+
+// TestCampaignRestartUnattendedAnswer: a lead left Dialing whose channel is
+// gone but that the switch reports answered while Hotline was down (it
+// heard the safe-harbour message from the dialplan, see
+// pbx.UnattendedReader) is a live answer abandoned: counted against the
+// cap, resting 72 hours from its answer, its record abandoned; it is not a
+// failed attempt retried after the network-failure delay. The other leads
+// left Dialing are settled failed as before.
+func TestCampaignRestartUnattendedAnswer(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1.5, "a1", "a2", "a3")
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(2*time.Second + 500*time.Millisecond))
+
+	r2 := rig.start(t, fmt.Sprintf(campaignConfig, "progressive", 1.5), []string{"a1", "a2", "a3"})
+	r2.RunUntil(epoch.Add(time.Minute)) // Hotline was down a minute
+	left, err := ReadLeftovers(rig.db, r2.Core.opts.Config, r2.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left.Records) < 2 {
+		t.Fatalf("%d leads dialing at the crash; want two at least", len(left.Records))
+	}
+	heard := left.Records[0]
+	answered := heard.Entered.Add(time.Second)
+	left.Unattended = map[pbx.ChannelID]time.Time{pbx.ChannelID(heard.Channel): answered}
+	_, lead, _ := dialOf(&heard)
+	saved, err := ReadCampaigns(rig.db, r2.Core.opts.Config, r2.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before CampaignStats
+	if err := r2.Do(func(c *Core, now time.Time) error {
+		c.opts.IDPrefix = "run2"
+		c.RestoreCampaigns(now, saved)
+		before = c.camps["renewals"].stats
+		c.ReconcileLeads(now, left, pbx.Snapshot{})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var after CampaignStats
+	r2.Do(func(c *Core, now time.Time) error { after = c.camps["renewals"].stats; return nil })
+	leads, dials := rig.leads(t), rig.dials(t)
+	l := leads[lead]
+	if l.State != campaign.Scheduled || l.LastOutcome != campaign.Abandoned || !l.AbandonedAt.Equal(answered) || l.NextAttempt.Before(answered.Add(72*time.Hour)) {
+		t.Errorf("lead %s: %s, last %s, abandoned at %v, next %v; want scheduled as abandoned at %v, not before 72 h later", lead, l.State, l.LastOutcome, l.AbandonedAt, l.NextAttempt, answered)
+	}
+	recs := dials[l.Phone]
+	if len(recs) != 1 || recs[0].Outcome != acd.OutcomeAbandoned || recs[0].HangupBy != acd.HangupSystem {
+		t.Fatalf("lead %s: records %+v; want its one record abandoned", lead, recs)
+	}
+	if rec := recs[0]; !hasStepKind(&rec, "safe-harbour") || !hasStepKind(&rec, "lead-answered") {
+		t.Errorf("lead %s's record timeline %+v; want its answer and the safe-harbour message", lead, rec.Timeline)
+	}
+	if after.Answered != before.Answered+1 || after.Abandoned != before.Abandoned+1 || after.Failed != before.Failed+len(left.Records)-1 {
+		t.Errorf("counts before %+v, after %+v; want one more answered and abandoned, the other %d failed", before, after, len(left.Records)-1)
+	}
+	for _, rec := range left.Records[1:] {
+		_, id, _ := dialOf(&rec)
+		if o := leads[id]; o.LastOutcome != campaign.Unreached {
+			t.Errorf("lead %s left dialing, not answered: last outcome %s, want failed", id, o.LastOutcome)
+		}
+	}
+}
+
+// TestCampaignRestartRingTimeLeftOut: a dial taken up at a restart (placed
+// by the run that died) gives the pacer no ring time when it answers: its
+// ring time holds the time Hotline was down.
+func TestCampaignRestartRingTimeLeftOut(t *testing.T) {
+	rig, r, o := restartableCampaign(t, "")
+	r.RunUntil(epoch.Add(time.Second)) // the lead answers at 4 s
+	leadIn(t, rig, campaign.Dialing)
+	kill(t, r)
+	r.RunUntil(epoch.Add(3 * time.Second))
+	restartKeepingCalls(t, rig, r, o, "run2", false)
+	r.RunUntil(epoch.Add(10 * time.Second))
+	if st := r.Core.Status(r.Clock.Now()); len(st.Calls) != 1 || st.Calls[0].Agent != "a1" {
+		t.Fatalf("calls after the restart: %+v; want the lead talking to a1\n%s", st.Calls, rig.trace)
+	}
+	if n := r.Core.camps["renewals"].pacer.DialSamples(); n != 0 {
+		t.Errorf("the pacer holds %d dial outcomes after the restart; want none (the one dial was placed before it)", n)
+	}
+}
+
+// TestCampaignRestartKeepsMachineVerdict: a lead whose answering-machine
+// verdict the switch reported before Hotline could take it (Asterisk: back
+// in the application with AMDSTATUS, see pbx.VarAMDStatus) is a machine
+// after the restart: not a live answer, never offered to an agent, retried
+// after the machine delay.
+func TestCampaignRestartKeepsMachineVerdict(t *testing.T) {
+	extra := "    answering_machine: hangup\n"
+	rig, r, o := restartableCampaignLeads(t, extra, &farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 2 * time.Second})
+	r.RunUntil(epoch.Add(time.Second))
+	l := leadIn(t, rig, campaign.Dialing)
+	kill(t, r)
+	r.RunUntil(epoch.Add(6 * time.Second)) // detection over, answered, while Hotline was down
+	restartEdited(t, rig, r, o, "run2", false, true, 0, func(s *pbx.Snapshot) {
+		for i := range s.Channels {
+			if s.Channels[i].Vars[pbx.VarRole] == "lead" {
+				s.Channels[i].Vars[pbx.VarAMDStatus] = pbx.AMDMachine
+			}
+		}
+	})
+	r.RunUntil(epoch.Add(12 * time.Second))
+	got, recs := rig.leads(t)[l.ID], rig.dials(t)[l.Phone]
+	if got.LastOutcome != campaign.Machine || got.State != campaign.Scheduled || len(recs) != 1 || recs[0].Agent != "" || !hasStep(recs[0], "machine", pbx.AMDMachine) {
+		t.Errorf("lead %+v, records %+v; want one machine attempt, no agent\n%s", got, recs, rig.trace)
+	}
+	if st := r.Core.Campaigns(r.Clock.Now())[0].Stats; st.Machine != 1 || st.Abandoned != 0 || st.Answered != st.Dialed-st.Machine {
+		t.Errorf("stats %+v; want one machine, the other dials (after it) live answers", st)
+	}
+}
