@@ -130,13 +130,16 @@ func TestBrowserDeskScreenPop(t *testing.T) {
 	screenshot(t, ctx, "desk-screen-pop-ru")
 }
 
-// In a preview campaign the desk shows the lead with Dial and Skip: S
-// (on any layout) skips to the next lead, the Dial button calls the one shown.
-// The supervisor's campaigns page counts the skip beside the dial.
+// In a preview campaign the desk shows the lead with Dial and Skip and a
+// picker of the campaign's skip reasons with a note: S (on any layout)
+// skips to the next lead with the reason and note picked, the Dial button
+// calls the one shown. The supervisor's campaigns page counts the skip
+// beside the dial, and by reason.
 func TestBrowserDeskPreview(t *testing.T) {
 	ctx, cancel := browser(t)
 	defer cancel()
-	d := newTestDaemon(t, strings.Replace(campaignYAML, "    queues: [outbound]\n", "    queues: [outbound]\n    mode: preview\n", 1))
+	d := newTestDaemon(t, strings.Replace(campaignYAML, "    queues: [outbound]\n",
+		"    queues: [outbound]\n    mode: preview\n    skip_reasons: [wrong person, already customer]\n", 1))
 	serveSpring(t, d, []string{"+12125550101", "+12125550102", "+12125550103"})
 	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"},
 		auth.User{Name: "sue", Role: auth.Supervisor})
@@ -159,6 +162,14 @@ func TestBrowserDeskPreview(t *testing.T) {
 	}
 	if name, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("preview-name"))); err != nil || !strings.HasPrefix(name, "Lead ") {
 		t.Errorf("lead name %q %v", name, err)
+	}
+	options := `[...document.querySelectorAll("#preview-reason option")].map((o) => o.value).join("|")`
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](options)); err != nil || got != "|wrong person|already customer" {
+		t.Errorf("skip reasons offered: %q %v", got, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("preview-reason"), "wrong person"),
+		chromedp.SendKeys(chromedp.ID("preview-note"), "his brother"), chromedp.Blur(chromedp.ID("preview-note"))); err != nil {
+		t.Fatal(err)
 	}
 	// S skips: another lead is shown; with a Russian layout on (the key
 	// types ы), as with a Latin one.
@@ -184,7 +195,10 @@ func TestBrowserDeskPreview(t *testing.T) {
 			}
 			return true
 		})
-		if dialed.Attempts == 1 && skipped.Attempts == 0 {
+		if dialed.Attempts == 1 && skipped.Attempts == 0 && skipped.LastSkip != nil {
+			if w := (campaign.SkipNote{Agent: "alice", At: skipped.LastSkip.At, Reason: "wrong person", Note: "his brother"}); *skipped.LastSkip != w {
+				t.Errorf("the skip saved: %+v, want %+v", *skipped.LastSkip, w)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
@@ -201,4 +215,10 @@ func TestBrowserDeskPreview(t *testing.T) {
 		s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](dials))
 		t.Errorf("the campaigns page's dials read %q (%v); want 1 dialed and 1 skipped", s, err)
 	}
+	leads := `document.querySelector('#campaigns tr[data-campaign="spring"] td[data-col="leads"]')?.textContent ?? ""`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const s = `+leads+`; return s.endsWith(" — skips: wrong person 1") && s; })()`)); err != nil {
+		s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](leads))
+		t.Errorf("the campaigns page's leads read %q (%v); want the skip by reason", s, err)
+	}
+	screenshot(t, ctx, "campaigns-skips")
 }

@@ -44,6 +44,9 @@ type LeadStates struct {
 	States   map[string]int `json:"states"`   // by campaign.LeadState name; states with no lead are left out
 	Due      int            `json:"due"`      // may be dialed now (new, scheduled or callback, its next attempt come)
 	Answered int            `json:"answered"` // with survey answers
+	// Skips are the campaign's preview skips by reason ("" none given,
+	// "timeout" no agent decided); reasons never given are left out.
+	Skips map[string]int `json:"skips,omitempty"`
 }
 
 // leadStates answers GET /api/v1/campaigns/{name}/lead-states. The store
@@ -60,7 +63,7 @@ func (s *Server) leadStates(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	out := LeadStates{Campaign: name, Total: c.Total, States: map[string]int{}, Due: c.Due, Answered: c.Answered}
+	out := LeadStates{Campaign: name, Total: c.Total, States: map[string]int{}, Due: c.Due, Answered: c.Answered, Skips: c.Skips}
 	for st, n := range c.States {
 		if n > 0 {
 			out.States[st.String()] = n

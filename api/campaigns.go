@@ -26,7 +26,7 @@ func init() {
 		routeAccess[pattern] = acc
 	}
 	routeSummary["GET /api/v1/agents/{id}/preview"] = "Preview mode: the lead shown to the agent (campaign, lead with its fields and attempts, expiry)"
-	routeSummary["POST /api/v1/agents/{id}/preview/{decision}"] = "Preview mode: dial or skip the lead shown to the agent"
+	routeSummary["POST /api/v1/agents/{id}/preview/{decision}"] = "Preview mode: dial or skip the lead shown to the agent; a skip may send {reason, note}: one of the campaign's skip_reasons (required if it says so) and up to 200 characters of the agent's own"
 	routeAccess["GET /api/v1/campaigns/{name}/leads"] = access{role: auth.Supervisor}
 	routeSummary["GET /api/v1/campaigns/{name}/leads"] = "A campaign's leads with their state, disposition and survey answers (?answered=1: those with answers; ?limit=N)"
 }
@@ -64,13 +64,32 @@ func (s *Server) preview(_ http.ResponseWriter, r *http.Request) (any, error) {
 	return nil, fmt.Errorf("agent %q: %w", id, engine.ErrUnknownAgent)
 }
 
+// SkipBody is the optional body of POST /api/v1/agents/{id}/preview/skip:
+// one of the campaign's skip_reasons and a note of the agent's own.
+type SkipBody struct {
+	Reason string `json:"reason,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
 // previewDecision answers POST /api/v1/agents/{id}/preview/{dial|skip}.
-func (s *Server) previewDecision(_ http.ResponseWriter, r *http.Request) (any, error) {
+// A skip's reason and note are checked against the campaign's (400 naming
+// the field).
+func (s *Server) previewDecision(w http.ResponseWriter, r *http.Request) (any, error) {
 	id, decision := r.PathValue("id"), r.PathValue("decision")
 	if decision != "dial" && decision != "skip" {
 		return nil, badRequest("unknown preview decision %q; known: dial, skip", decision)
 	}
-	p, err := engine.Send(r.Context(), s.eng, engine.PreviewDecision{Agent: id, Dial: decision == "dial"})
+	var body SkipBody
+	if err := decode(w, r, &body); err != nil {
+		return nil, err
+	}
+	if decision == "dial" && body != (SkipBody{}) {
+		return nil, badRequest("body: a dial takes no reason or note; a skip does")
+	}
+	p, err := engine.Send(r.Context(), s.eng, engine.PreviewDecision{Agent: id, Dial: decision == "dial", Reason: body.Reason, Note: body.Note})
+	if errors.Is(err, campaign.ErrBadSkip) {
+		return nil, badRequest("body: %v", err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -244,6 +244,28 @@ func TestCampaignLeadsCSVRoundTrip(t *testing.T) {
 	}
 }
 
+// shownAlice waits for a lead other than not to be shown to alice.
+func shownAlice(t *testing.T, d *testDaemon, not string) Preview {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, err := http.Get(d.srv.URL + "/api/v1/agents/alice/preview")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p Preview
+		_ = json.NewDecoder(resp.Body).Decode(&p)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && p.Preview != nil && p.Preview.Lead.ID != not {
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new lead shown to alice in 5 s (last answer %d)", resp.StatusCode)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestCampaignPreviewRoutes: an agent of a preview campaign reads the lead
 // shown to them and dials or skips it.
 func TestCampaignPreviewRoutes(t *testing.T) {
@@ -252,27 +274,7 @@ func TestCampaignPreviewRoutes(t *testing.T) {
 	if code, body := post(t, d.srv.URL+"/api/v1/campaigns/spring/start", ""); code != http.StatusOK {
 		t.Fatalf("start: %d %s", code, body)
 	}
-	// shown waits for a lead other than not to be shown to alice.
-	shown := func(not string) Preview {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			resp, err := http.Get(d.srv.URL + "/api/v1/agents/alice/preview")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var p Preview
-			_ = json.NewDecoder(resp.Body).Decode(&p)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK && p.Preview != nil && p.Preview.Lead.ID != not {
-				return p
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("no new lead shown to alice in 5 s (last answer %d)", resp.StatusCode)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	shown := func(not string) Preview { return shownAlice(t, d, not) }
 	first := shown("")
 	if first.Agent != "alice" || first.Preview.Campaign != "spring" || first.Preview.Lead.Name == "" || first.Preview.Expires.IsZero() {
 		t.Fatalf("preview: %+v", first.Preview)

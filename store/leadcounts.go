@@ -22,6 +22,8 @@ import (
 //
 //	's' + state byte  the leads in that state
 //	'a'               the leads with survey answers
+//	'k' + reason      the preview skips of the leads under that reason
+//	                  ("" none given; see campaign.Lead.Skips)
 //	'd' + minute      the dialable leads whose next attempt falls in that
 //	                  minute (8 bytes, encoded as timeKey)
 //	'p' + any of the above: the same for the campaign's import under way,
@@ -40,6 +42,7 @@ const (
 	countAnswered = 'a'
 	countDue      = 'd'
 	countPending  = 'p'
+	countSkips    = 'k'
 	countState    = 's'
 )
 
@@ -63,8 +66,8 @@ type tally map[string]int64
 // add counts l n times (n = -1 takes it off) under campaign camp, among
 // the pending import's counts if pending.
 func (t tally) add(camp string, l *campaign.Lead, pending bool, n int64) {
-	for _, k := range leadCountKeys(camp, l, pending) {
-		t[string(k)] += n
+	for _, c := range leadCountKeys(camp, l, pending) {
+		t[string(c.key)] += n * c.n
 	}
 }
 
@@ -85,6 +88,10 @@ func countKey(k []byte) (camp, what string) {
 		what += "leads " + campaign.LeadState(rest[1]).String()
 	case len(rest) == 1 && rest[0] == countAnswered:
 		what += "leads answered"
+	case len(rest) == 1 && rest[0] == countSkips:
+		what += "skips with no reason"
+	case len(rest) > 1 && rest[0] == countSkips:
+		what += fmt.Sprintf("skips for %q", rest[1:])
 	case len(rest) == 9 && rest[0] == countDue && bytes.Equal(rest[1:], dueMinute(time.Time{})):
 		what += "leads due with no set time"
 	case len(rest) == 9 && rest[0] == countDue:
@@ -155,46 +162,53 @@ func (tx *Tx) countLead(prev, l *campaign.Lead) error {
 	}
 	pending := tx.pendingLeads(l.Campaign)
 	p := pending != nil && pending(l.ID)
-	var keys [6][]byte
-	var deltas [6]int64
-	n := 0
-	add := func(lead *campaign.Lead, d int64) {
-		for _, k := range leadCountKeys(l.Campaign, lead, p) {
-			i := 0
-			for i < n && !bytes.Equal(keys[i], k) {
-				i++
+	changes := make([]leadCount, 0, 8) // a lead's usual counts, twice
+	add := func(lead *campaign.Lead, sign int64) {
+		for _, c := range leadCountKeys(l.Campaign, lead, p) {
+			i := slices.IndexFunc(changes, func(have leadCount) bool { return bytes.Equal(have.key, c.key) })
+			if i < 0 {
+				i, changes = len(changes), append(changes, leadCount{key: c.key})
 			}
-			if i == n {
-				keys[n], n = k, n+1
-			}
-			deltas[i] += d
+			changes[i].n += sign * c.n
 		}
 	}
 	if prev != nil {
 		add(prev, -1)
 	}
 	add(l, 1)
-	for i := range n {
-		if err := addCount(b, keys[i], deltas[i]); err != nil {
+	for _, c := range changes {
+		if err := addCount(b, c.key, c.n); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// leadCountKeys are the keys of the counts l is among.
-func leadCountKeys(camp string, l *campaign.Lead, pending bool) [][]byte {
+// leadCount is a lead_counts key and how much a lead adds to it.
+type leadCount struct {
+	key []byte
+	n   int64
+}
+
+// leadCountKeys are the keys of the counts l is among, with what it adds
+// to each: one, but its skips under each reason.
+func leadCountKeys(camp string, l *campaign.Lead, pending bool) []leadCount {
 	p := []byte(camp + "\x00")
 	if pending {
 		p = append(p, countPending)
 	}
-	keys := make([][]byte, 0, 3)
-	keys = append(keys, append(slices.Clip(p), countState, byte(l.State)))
+	keys := make([]leadCount, 0, 3+len(l.Skips))
+	keys = append(keys, leadCount{append(slices.Clip(p), countState, byte(l.State)), 1})
 	if len(l.Answers) > 0 {
-		keys = append(keys, append(slices.Clip(p), countAnswered))
+		keys = append(keys, leadCount{append(slices.Clip(p), countAnswered), 1})
 	}
 	if l.State.Dialable() {
-		keys = append(keys, append(append(slices.Clip(p), countDue), dueMinute(l.NextAttempt)...))
+		keys = append(keys, leadCount{append(append(slices.Clip(p), countDue), dueMinute(l.NextAttempt)...), 1})
+	}
+	for _, why := range slices.Sorted(maps.Keys(l.Skips)) {
+		if n := l.Skips[why]; n > 0 {
+			keys = append(keys, leadCount{append(append(slices.Clip(p), countSkips), why...), int64(n)})
+		}
 	}
 	return keys
 }
@@ -269,6 +283,17 @@ func (tx *Tx) leadCounts(b *bbolt.Bucket, camp string, now time.Time) (campaign.
 		return out, err
 	}
 	out.Answered = int(n)
+	skips := append(bytes.Clone(prefix), countSkips)
+	for k, v := c.Seek(skips); k != nil && bytes.HasPrefix(k, skips); k, v = c.Next() {
+		n, err := countValue(k, v)
+		if err != nil {
+			return out, err
+		}
+		if out.Skips == nil {
+			out.Skips = map[string]int{}
+		}
+		out.Skips[string(k[len(skips):])] = int(n)
+	}
 	// The minutes before this one, counted; this one's leads, read.
 	due := append(bytes.Clone(prefix), countDue)
 	this := dueMinute(now)

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +44,8 @@ func checkCounts(t *testing.T, db *DB, t0 time.Time, when string) {
 				t.Fatalf("%s: counts of %s: %v", when, camp, err)
 			}
 			want := scanCounts(t, db, camp, now)
-			if got.Total != want.Total || got.Due != want.Due || got.Answered != want.Answered || !maps.Equal(got.States, want.States) {
+			if got.Total != want.Total || got.Due != want.Due || got.Answered != want.Answered || !maps.Equal(got.States, want.States) ||
+				!maps.Equal(got.Skips, want.Skips) {
 				t.Fatalf("%s: counts of %s at %v: %+v, a scan says %+v", when, camp, now.Format(time.TimeOnly), got, want)
 			}
 		}
@@ -87,6 +89,16 @@ func TestLeadCountsFollowTheLeads(t *testing.T) {
 		l.PreviewAgent, l.PreviewUntil = "", time.Time{}
 		if r.IntN(5) == 0 {
 			l.PreviewAgent, l.PreviewUntil = "a1", t0.Add(time.Duration(r.IntN(60)-30)*time.Second)
+		}
+		if r.IntN(4) == 0 { // skipped: counts by reason, added to or dropped
+			l.Skips = nil
+			for range r.IntN(4) {
+				why := []string{"", "wrong person", "already customer", campaign.SkipTimedOut, "r" + strconv.Itoa(r.IntN(9))}[r.IntN(5)]
+				if l.Skips == nil {
+					l.Skips = map[string]int{}
+				}
+				l.Skips[why] += 1 + r.IntN(3)
+			}
 		}
 	}
 	importInto := func(camp string, n int) *LeadImport {

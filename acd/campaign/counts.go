@@ -8,6 +8,7 @@ type LeadCounts struct {
 	States   map[LeadState]int // states with no lead are left out
 	Due      int               // dialable with their next attempt come: may be dialed now
 	Answered int               // with survey answers
+	Skips    map[string]int    // preview skips by reason (see Lead.Skips); reasons never given are left out
 }
 
 // Count adds l, as it stands at now, to c.
@@ -22,6 +23,12 @@ func (c *LeadCounts) Count(l Lead, now time.Time) {
 	}
 	if len(l.Answers) > 0 {
 		c.Answered++
+	}
+	for why, n := range l.Skips {
+		if c.Skips == nil {
+			c.Skips = map[string]int{}
+		}
+		c.Skips[why] += n
 	}
 }
 

@@ -2,7 +2,9 @@ package campaign
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hotline-cc/hotline/internal/csvcell"
 )
@@ -42,5 +44,48 @@ func TestExportImportRoundTrip(t *testing.T) {
 				t.Errorf("lead %d field %q: %q, want %q", i+1, k, got.Fields[k], v)
 			}
 		}
+	}
+}
+
+// A list with skipped leads gets the skip columns: how many skips and the
+// last one's reason, note, agent and time, its note behind an apostrophe
+// when a spreadsheet would run it. A list with none has no such columns.
+func TestExportSkips(t *testing.T) {
+	skipped, err := Skip(Lead{ID: "c-1", Campaign: "c", Phone: "+33612345678", State: New}, t0, SkipNote{Agent: "alice", At: t0, Reason: "wrong person", Note: "=his brother"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if skipped, err = Skip(skipped, t0, SkipNote{Reason: SkipTimedOut}); err != nil {
+		t.Fatal(err)
+	}
+	skipped.LastSkip = &SkipNote{Agent: "alice", At: t0, Reason: "wrong person", Note: "=his brother"}
+	write := func(leads ...Lead) string {
+		var buf bytes.Buffer
+		if err := WriteCSV(&buf, func(fn func(Lead) bool) error {
+			for _, l := range leads {
+				fn(l)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := csvcell.Check(buf.Bytes()); err != nil {
+			t.Error(err)
+		}
+		return buf.String()
+	}
+	plain := Lead{ID: "c-2", Campaign: "c", Phone: "+33612345679"}
+	got := write(skipped, plain)
+	for _, want := range []string{
+		"disposition,skips,last_skip_reason,last_skip_note,last_skip_agent,last_skip_at\n",
+		",2,wrong person,'=his brother,alice," + t0.UTC().Format(time.RFC3339) + "\n",
+		"c-2,'+33612345679,,,new,0,,,,0,,,,\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("export lacks %q:\n%s", want, got)
+		}
+	}
+	if got := write(plain); strings.Contains(got, "skip") {
+		t.Errorf("a list with no skips has skip columns:\n%s", got)
 	}
 }

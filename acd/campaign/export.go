@@ -13,15 +13,19 @@ import (
 )
 
 // WriteCSV writes leads as CSV: id, phone, name, time zone, state,
-// attempts, next attempt, last outcome and disposition, then the imported
-// columns and a survey's answers (as answer:NAME), each in name order.
+// attempts, next attempt, last outcome and disposition, then, when any
+// lead was skipped in preview mode, its skips (count), and the last
+// skip's reason, note, agent and time, then the imported columns and a
+// survey's answers (as answer:NAME), each in name order.
 // each lists the leads, and is called twice: for the columns, then for the
 // rows, so that no list is held in memory. Nothing is written when the
 // first listing fails. A cell a spreadsheet would run as a formula is
 // written behind an apostrophe (see csvcell.Escape); ImportCSV reads it back.
 func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	custom, answered := map[string]bool{}, map[string]bool{}
+	skipped := false
 	if err := each(func(l Lead) bool {
+		skipped = skipped || l.LastSkip != nil
 		for k := range l.Fields {
 			custom[k] = true
 		}
@@ -34,7 +38,11 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	}
 	extra, answers := slices.Sorted(maps.Keys(custom)), slices.Sorted(maps.Keys(answered))
 	cw := csv.NewWriter(w)
-	header := append([]string{"id", "phone", "name", "timezone", "state", "attempts", "next_attempt", "last_outcome", "disposition"}, extra...)
+	header := []string{"id", "phone", "name", "timezone", "state", "attempts", "next_attempt", "last_outcome", "disposition"}
+	if skipped {
+		header = append(header, "skips", "last_skip_reason", "last_skip_note", "last_skip_agent", "last_skip_at")
+	}
+	header = append(header, extra...)
 	for _, k := range answers {
 		header = append(header, "answer:"+k) // apart from the imported columns
 	}
@@ -48,6 +56,9 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 			last = l.LastOutcome.String()
 		}
 		row := []string{l.ID, l.Phone, l.Name, l.TimeZone, l.State.String(), strconv.Itoa(l.Attempts), next, last, l.Disposition}
+		if skipped {
+			row = append(row, skipCells(l)...)
+		}
 		for _, k := range extra {
 			row = append(row, l.Fields[k])
 		}
@@ -58,4 +69,22 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	})
 	cw.Flush()
 	return errors.Join(err, cw.Error())
+}
+
+// skipCells are a lead's skip columns: how many skips, and the last one's
+// reason, note, agent and time.
+func skipCells(l Lead) []string {
+	n := 0
+	for _, k := range l.Skips {
+		n += k
+	}
+	s := l.LastSkip
+	if s == nil {
+		return []string{strconv.Itoa(n), "", "", "", ""}
+	}
+	at := ""
+	if !s.At.IsZero() {
+		at = s.At.UTC().Format(time.RFC3339)
+	}
+	return []string{strconv.Itoa(n), s.Reason, s.Note, s.Agent, at}
 }

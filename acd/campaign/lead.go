@@ -7,6 +7,7 @@ package campaign
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 )
 
@@ -177,6 +178,11 @@ type Lead struct {
 	// to no one else, across restarts too. Empty when it is shown to no one.
 	PreviewAgent string    `json:"preview_agent,omitempty"`
 	PreviewUntil time.Time `json:"preview_until,omitzero"`
+	// Skips counts the times the lead was skipped in preview mode, by
+	// reason ("" when none was given, SkipTimedOut when no one decided);
+	// LastSkip is the latest.
+	Skips    map[string]int `json:"skips,omitempty"`
+	LastSkip *SkipNote      `json:"last_skip,omitempty"`
 }
 
 // InFlight reports whether a run may leave l mid-call: a dial placed or
@@ -215,13 +221,20 @@ func Release(l Lead) Lead {
 }
 
 // Skip puts off a lead an agent chose not to dial (or let time out) until
-// next: its state and attempts are untouched and its reservation ends.
-func Skip(l Lead, next time.Time) (Lead, error) {
+// next, counting the skip under its reason: its state and attempts are
+// untouched and its reservation ends.
+func Skip(l Lead, next time.Time, why SkipNote) (Lead, error) {
 	if !l.State.Dialable() {
 		return l, fmt.Errorf("lead %q: %w: a %s lead cannot be skipped", l.ID, ErrIllegalTransition, l.State)
 	}
 	l = Release(l)
 	l.NextAttempt = next
+	l.Skips = maps.Clone(l.Skips) // l is a copy; its map is shared
+	if l.Skips == nil {
+		l.Skips = map[string]int{}
+	}
+	l.Skips[why.Reason]++
+	l.LastSkip = &why
 	return l, nil
 }
 

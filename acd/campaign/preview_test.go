@@ -3,6 +3,7 @@ package campaign
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,7 +43,7 @@ func TestLeadPreviewReservation(t *testing.T) {
 	if err != nil || d.State != Dialing || d.Attempts != 2 || d.PreviewAgent != "" || !d.PreviewUntil.IsZero() {
 		t.Errorf("dialed: %+v %v; want dialing, attempt 2, no reservation", d, err)
 	}
-	s, err := Skip(back, t0.Add(5*time.Minute))
+	s, err := Skip(back, t0.Add(5*time.Minute), SkipNote{Agent: "a1", At: t0, Reason: "wrong person"})
 	if err != nil || s.State != Scheduled || s.Attempts != 1 || !s.NextAttempt.Equal(t0.Add(5*time.Minute)) || s.ReservedFor(t0) != "" {
 		t.Errorf("skipped: %+v %v; want scheduled, 1 attempt, next in 5 min, no reservation", s, err)
 	}
@@ -54,10 +55,81 @@ func TestLeadPreviewReservation(t *testing.T) {
 	if _, err := Reserve(done, "a1", t0.Add(time.Minute)); !errors.Is(err, ErrIllegalTransition) {
 		t.Errorf("a done lead shown: %v", err)
 	}
-	if _, err := Skip(Lead{ID: "l3", State: Dialing}, t0); !errors.Is(err, ErrIllegalTransition) {
+	if _, err := Skip(Lead{ID: "l3", State: Dialing}, t0, SkipNote{}); !errors.Is(err, ErrIllegalTransition) {
 		t.Errorf("a dialing lead skipped: %v", err)
 	}
 	if _, err := Reserve(l, "", t0.Add(time.Minute)); err == nil {
 		t.Error("a reservation for no agent was accepted")
+	}
+}
+
+// A skip is counted under its reason and remembered as the lead's last,
+// through JSON too; a second skip adds to the counts without touching the
+// first lead's map (leads are passed by value).
+func TestSkipCountsReasons(t *testing.T) {
+	l := Lead{ID: "l1", State: New}
+	a, err := Skip(l, t0, SkipNote{Agent: "a1", At: t0, Reason: "wrong person", Note: "a fax"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Skip(a, t0, SkipNote{Agent: "a2", At: t0.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Skip(b, t0, SkipNote{Reason: "wrong person"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Skips["wrong person"] != 1 || len(a.Skips) != 1 || b.Skips[""] != 1 || c.Skips["wrong person"] != 2 || c.Skips[""] != 1 {
+		t.Fatalf("skips: %v then %v then %v", a.Skips, b.Skips, c.Skips)
+	}
+	data, _ := json.Marshal(a)
+	var back Lead
+	if err := json.Unmarshal(data, &back); err != nil || back.LastSkip == nil || *back.LastSkip != *a.LastSkip || back.Skips["wrong person"] != 1 {
+		t.Fatalf("round trip: %+v %v", back, err)
+	}
+	var counts LeadCounts
+	counts.Count(c, t0)
+	counts.Count(a, t0)
+	if counts.Skips["wrong person"] != 3 || counts.Skips[""] != 1 {
+		t.Fatalf("counted: %v", counts.Skips)
+	}
+}
+
+// A skip's reason must be one of the campaign's (and given, when the
+// campaign requires one); a note is bounded and plain text. Each refusal
+// names its field.
+func TestSkipRuleCheck(t *testing.T) {
+	rule := SkipRule{Reasons: []string{"wrong person", "already customer"}}
+	for _, c := range []struct {
+		rule         SkipRule
+		reason, note string
+		field        string // "" = accepted
+	}{
+		{rule, "", "", ""},
+		{rule, "wrong person", "  his brother  ", ""},
+		{rule, "already customer", strings.Repeat("é", MaxSkipNote), ""},
+		{rule, "Wrong person", "", "reason"},
+		{rule, "timeout", "", "reason"},
+		{rule, "wrong\x00person", "", "reason"},
+		{rule, strings.Repeat("x", 500), "", "reason"},
+		{rule, "", strings.Repeat("é", MaxSkipNote+1), "note"},
+		{rule, "", "two\nlines", "note"},
+		{rule, "", "evil \u202egnp.exe", "note"},
+		{rule, "", "bad \xff utf-8", "note"},
+		{SkipRule{Reasons: rule.Reasons, Required: true}, "", "only a note", "reason"},
+		{SkipRule{Reasons: rule.Reasons, Required: true}, "wrong person", "", ""},
+		{SkipRule{}, "anything", "", "reason"},
+	} {
+		note, err := c.rule.Check(c.reason, c.note)
+		var se *SkipError
+		switch {
+		case c.field == "" && err != nil:
+			t.Errorf("%q %q refused: %v", c.reason, c.note, err)
+		case c.field == "" && note != strings.TrimSpace(c.note):
+			t.Errorf("%q: note %q", c.note, note)
+		case c.field != "" && (!errors.As(err, &se) || se.Field != c.field || !errors.Is(err, ErrBadSkip) || !strings.Contains(err.Error(), `field "`+c.field+`"`)):
+			t.Errorf("%q %q: %v, want field %s refused", c.reason, c.note, err, c.field)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -40,6 +41,12 @@ type Campaign struct {
 	// PreviewTimeout; a timeout does PreviewOnTimeout (dial or skip).
 	PreviewTimeout   time.Duration `yaml:"preview_timeout"`
 	PreviewOnTimeout string        `yaml:"preview_on_timeout"`
+	// SkipReasons are the reasons an agent picks from when skipping a
+	// previewed lead ("wrong person"); SkipReasonRequired refuses a skip
+	// without one (by default a reason is optional). A note of the agent's
+	// own may go with either.
+	SkipReasons        []string `yaml:"skip_reasons"`
+	SkipReasonRequired bool     `yaml:"skip_reason_required"`
 
 	Schedule Schedule `yaml:"schedule"`
 	// LeadHours is when a lead may be called in its own time zone.
@@ -339,6 +346,35 @@ func (v *validator) campaignPacing(p string, c Campaign) {
 		v.positive(joinPath(p, "preview_timeout"), c.PreviewTimeout)
 		v.oneOf(joinPath(p, "preview_on_timeout"), "preview timeout action", c.PreviewOnTimeout, []string{PreviewDial, PreviewSkip})
 	}
+	v.skipReasons(p, c)
+}
+
+func (v *validator) skipReasons(p string, c Campaign) {
+	seen := map[string]bool{}
+	for j, r := range c.SkipReasons {
+		rp := fmt.Sprintf("%s[%d]", joinPath(p, "skip_reasons"), j)
+		switch err := campaign.CheckText(r, campaign.MaxSkipReason); {
+		case strings.TrimSpace(r) == "":
+			v.add(rp, "empty; a reason such as \"wrong person\"")
+		case err != nil:
+			v.add(rp, "%q: %v", r, err)
+		case strings.TrimSpace(r) != r:
+			v.add(rp, "%q: spaces around it", r)
+		case r == campaign.SkipTimedOut:
+			v.add(rp, "%q is the reason of a preview no agent decided; pick another word", r)
+		case seen[r]:
+			v.add(rp, "%q is listed twice", r)
+		}
+		seen[r] = true
+	}
+	if c.SkipReasonRequired && len(c.SkipReasons) == 0 {
+		v.add(joinPath(p, "skip_reason_required"), "true, but skip_reasons lists none to pick from")
+	}
+}
+
+// SkipRule is what the campaign asks of an agent's skip.
+func (c Campaign) SkipRule() campaign.SkipRule {
+	return campaign.SkipRule{Reasons: c.SkipReasons, Required: c.SkipReasonRequired}
 }
 
 func (v *validator) campaignHours(p string, c Campaign) {

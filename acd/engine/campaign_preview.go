@@ -44,6 +44,10 @@ type LeadPreview struct {
 	// Expires is when OnTimeout (dial or skip) happens without the agent.
 	Expires   time.Time `json:"expires"`
 	OnTimeout string    `json:"on_timeout"`
+	// SkipReasons are the campaign's reasons to pick from when skipping;
+	// SkipReasonRequired says a skip must give one.
+	SkipReasons        []string `json:"skip_reasons,omitempty"`
+	SkipReasonRequired bool     `json:"skip_reason_required,omitempty"`
 }
 
 // preview is a lead shown to an agent, owned by the engine goroutine.
@@ -166,12 +170,24 @@ func (c *Core) previewTimedOut(now time.Time, agentID string, gen uint64) {
 		return
 	}
 	if p := c.previewOf(a); p != nil && p.gen == gen {
-		c.endPreview(now, p, p.run.cfg.PreviewOnTimeout == config.PreviewDial, "timeout")
+		c.endPreview(now, p, p.run.cfg.PreviewOnTimeout == config.PreviewDial, campaign.SkipNote{Agent: a.id, At: now, Reason: campaign.SkipTimedOut})
 	}
 }
 
-// PreviewDecide dials or skips the lead shown to an agent.
+// PreviewDecide dials or skips the lead shown to an agent, a skip with no
+// reason given.
 func (c *Core) PreviewDecide(now time.Time, agentID string, dial bool) (LeadPreview, error) {
+	return c.previewDecide(now, agentID, dial, "", "")
+}
+
+// PreviewSkip skips the lead shown to an agent for one of the campaign's
+// reasons (or none, unless the campaign requires one), with a note; the
+// campaign's SkipRule checks both (campaign.ErrBadSkip naming the field).
+func (c *Core) PreviewSkip(now time.Time, agentID, reason, note string) (LeadPreview, error) {
+	return c.previewDecide(now, agentID, false, reason, note)
+}
+
+func (c *Core) previewDecide(now time.Time, agentID string, dial bool, reason, note string) (LeadPreview, error) {
 	a, err := c.agentByID(agentID)
 	if err != nil {
 		return LeadPreview{}, err
@@ -180,27 +196,42 @@ func (c *Core) PreviewDecide(now time.Time, agentID string, dial bool) (LeadPrev
 	if p == nil {
 		return LeadPreview{}, fmt.Errorf("agent %q: %w", agentID, ErrNoPreview)
 	}
+	why := campaign.SkipNote{Agent: a.id, At: now}
+	if !dial {
+		if why.Note, err = p.run.cfg.SkipRule().Check(reason, note); err != nil {
+			return LeadPreview{}, fmt.Errorf("campaign %s: skip of lead %s: %w", p.run.cfg.Name, p.lead.ID, err)
+		}
+		why.Reason = reason
+	}
 	st := p.status()
-	c.endPreview(now, p, dial, "agent")
+	c.endPreview(now, p, dial, why)
 	return st, nil
 }
 
-// endPreview dials the lead with the agent held for it, or puts it off and
-// frees the agent. A lead whose agent is no longer free is not dialed.
-func (c *Core) endPreview(now time.Time, p *preview, dial bool, why string) {
+// endPreview dials the lead with the agent held for it, or puts it off
+// (counted under why's reason) and frees the agent. A lead whose agent is
+// no longer free is not dialed.
+func (c *Core) endPreview(now time.Time, p *preview, dial bool, why campaign.SkipNote) {
 	r, a, l := p.run, p.agent, p.lead
 	delete(r.previews, a)
+	by := "agent"
+	if why.Reason == campaign.SkipTimedOut {
+		by = "timeout"
+	}
 	if dial && a.state == acd.Available && a.call == nil {
-		c.trace(now, "campaign %s: %s dials lead %s (%s)", r.cfg.Name, a.id, l.ID, why)
+		c.trace(now, "campaign %s: %s dials lead %s (%s)", r.cfg.Name, a.id, l.ID, by)
 		// Held while the lead rings; the switch ends the ring by then.
 		c.hold(now, a, now.Add(r.cfg.RingTimeout+10*time.Second))
 		if c.startDial(now, r, l, a) {
 			return
 		}
-	} else if nl, err := campaign.Skip(l, now.Add(max(r.cfg.Retry.NoAnswer, time.Minute))); err != nil {
+	} else if nl, err := campaign.Skip(l, now.Add(max(r.cfg.Retry.NoAnswer, time.Minute)), why); err != nil {
 		c.warn(now, "illegal-transition", "campaign %s: %v", r.cfg.Name, err)
 	} else {
-		c.trace(now, "campaign %s: lead %s skipped by %s (%s); next %s", r.cfg.Name, l.ID, a.id, why, nl.NextAttempt.Format(time.RFC3339))
+		if why.Reason != "" && by != "timeout" {
+			by += ": " + why.Reason
+		}
+		c.trace(now, "campaign %s: lead %s skipped by %s (%s); next %s", r.cfg.Name, l.ID, a.id, by, nl.NextAttempt.Format(time.RFC3339))
 		r.stats.SkippedPreview++
 		c.saveLead(now, r, &nl)
 	}
@@ -261,7 +292,8 @@ func (c *Core) reservedQueue(now time.Time, d *leadDial) *queue {
 }
 
 func (p *preview) status() LeadPreview {
-	return LeadPreview{Campaign: p.run.cfg.Name, Lead: p.lead, Offered: p.offered, Expires: p.expires, OnTimeout: p.run.cfg.PreviewOnTimeout}
+	return LeadPreview{Campaign: p.run.cfg.Name, Lead: p.lead, Offered: p.offered, Expires: p.expires, OnTimeout: p.run.cfg.PreviewOnTimeout,
+		SkipReasons: p.run.cfg.SkipReasons, SkipReasonRequired: p.run.cfg.SkipReasonRequired}
 }
 
 // previewStatus is the lead shown to an agent, if any, for the status.
@@ -274,13 +306,15 @@ func (c *Core) previewStatus(a *agent) *LeadPreview {
 }
 
 // PreviewDecision dials (Dial) or skips the lead shown to an agent in a
-// preview campaign, and answers with that lead.
+// preview campaign, and answers with that lead. A skip may give a Reason
+// from the campaign's skip_reasons and a Note.
 type PreviewDecision struct {
 	returns[LeadPreview]
-	Agent string
-	Dial  bool
+	Agent        string
+	Dial         bool
+	Reason, Note string
 }
 
 func (d PreviewDecision) apply(c *Core, now time.Time) (any, error) {
-	return c.PreviewDecide(now, d.Agent, d.Dial)
+	return c.previewDecide(now, d.Agent, d.Dial, d.Reason, d.Note)
 }

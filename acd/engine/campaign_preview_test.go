@@ -263,3 +263,70 @@ func TestCampaignPreviewStaleReadNotShownAgain(t *testing.T) {
 		t.Fatalf("after the skip was durable: a1 shown %+v; want the next lead", p)
 	}
 }
+
+// TestCampaignPreviewSkipReasons: a campaign that requires a skip reason
+// refuses a skip without one, with one not its own, or with a note of
+// control characters, naming the field and leaving the lead shown; a skip
+// with a reason is saved with the lead (counted under the reason, the last
+// skip kept whole), and a preview left to time out is counted as
+// "timeout". The store's counts give the skips by reason.
+func TestCampaignPreviewSkipReasons(t *testing.T) {
+	cfg := strings.Replace(fmt.Sprintf(campaignConfig, "preview", 1.0), "    mode: preview\n",
+		"    mode: preview\n    skip_reasons: [wrong person, already customer]\n    skip_reason_required: true\n", 1)
+	rig := newCampaignRigConfig(t, cfg, "a1")
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(3 * time.Second))
+	p := shownTo(r, "a1")
+	if p == nil || !slices.Equal(p.SkipReasons, []string{"wrong person", "already customer"}) || !p.SkipReasonRequired {
+		t.Fatalf("preview: %+v; want the campaign's skip reasons, required", p)
+	}
+	for _, bad := range []struct{ reason, note, field string }{
+		{"", "", "reason"},
+		{"busy", "", "reason"},
+		{"wrong person", "bell\a", "note"},
+	} {
+		err := r.Do(func(c *Core, now time.Time) error {
+			_, err := c.PreviewSkip(now, "a1", bad.reason, bad.note)
+			return err
+		})
+		if !errors.Is(err, campaign.ErrBadSkip) || !strings.Contains(err.Error(), `field "`+bad.field+`"`) {
+			t.Errorf("skip %q %q: %v; want field %s refused", bad.reason, bad.note, err, bad.field)
+		}
+	}
+	if q := shownTo(r, "a1"); q == nil || q.Lead.ID != p.Lead.ID {
+		t.Fatalf("after refused skips a1 is shown %+v; want %s still", q, p.Lead.ID)
+	}
+	var skippedAt time.Time
+	if err := r.Do(func(c *Core, now time.Time) error {
+		skippedAt = now
+		_, err := c.PreviewSkip(now, "a1", "wrong person", "  his brother ")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(5 * time.Second))
+	next := shownTo(r, "a1")
+	if next == nil || next.Lead.ID == p.Lead.ID {
+		t.Fatalf("after the skip a1 is shown %+v; want the next lead", next)
+	}
+	r.RunUntil(epoch.Add(40 * time.Second)) // the next one times out
+	leads := rig.leads(t)
+	want := campaign.SkipNote{Agent: "a1", At: skippedAt, Reason: "wrong person", Note: "his brother"}
+	if l := leads[p.Lead.ID]; l.Skips["wrong person"] != 1 || len(l.Skips) != 1 || l.LastSkip == nil || *l.LastSkip != want {
+		t.Errorf("skipped lead: skips %v, last %+v; want %+v", l.Skips, l.LastSkip, want)
+	}
+	if l := leads[next.Lead.ID]; l.Skips[campaign.SkipTimedOut] != 1 || l.LastSkip == nil || l.LastSkip.Agent != "a1" {
+		t.Errorf("lead let time out: skips %v, last %+v", l.Skips, l.LastSkip)
+	}
+	if !strings.Contains(rig.trace.String(), "lead "+p.Lead.ID+" skipped by a1 (agent: wrong person)") {
+		t.Errorf("no skip with its reason in the trace\n%s", rig.trace)
+	}
+	counts, err := rig.db.LeadCounts("renewals", r.Clock.Now())
+	if err != nil || counts.Skips["wrong person"] != 1 || counts.Skips[campaign.SkipTimedOut] != 1 || len(counts.Skips) != 2 {
+		t.Errorf("skips counted: %v %v", counts.Skips, err)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
@@ -147,21 +149,44 @@ func writeLeadStates(w io.Writer, ls api.LeadStates) {
 		parts = append(parts, fmt.Sprintf("%d with survey answers", ls.Answered))
 	}
 	fmt.Fprintf(w, "%s leads: %d (%s)\n", ls.Campaign, ls.Total, strings.Join(parts, ", "))
+	if len(ls.Skips) > 0 {
+		reasons := slices.SortedFunc(maps.Keys(ls.Skips), func(a, b string) int { return cmp.Or(ls.Skips[b]-ls.Skips[a], strings.Compare(a, b)) })
+		parts = parts[:0]
+		for _, why := range reasons {
+			parts = append(parts, fmt.Sprintf("%d %s", ls.Skips[why], cmp.Or(why, "no reason")))
+		}
+		fmt.Fprintf(w, "%s preview skips: %s\n", ls.Campaign, strings.Join(parts, ", "))
+	}
+}
+
+// previewOptions are the preview command's flags.
+type previewOptions struct {
+	clientOptions
+	reason, note string
+}
+
+func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
+	o.clientOptions.AddFlags(fs)
+	fs.StringVar(&o.reason, "reason", "", "skip: one of the campaign's skip_reasons (required if the campaign says so)")
+	fs.StringVar(&o.note, "note", "", "skip: a note of your own, up to 200 characters")
 }
 
 func newPreviewCmd(g *globalOptions) *cobra.Command {
-	o := &clientOptions{}
+	o := &previewOptions{}
 	cmd := &cobra.Command{
 		Use:   "preview AGENT [dial|skip]",
 		Short: "Show the lead a preview campaign shows an agent, and dial or skip it",
 		Long: `A campaign in preview mode shows each free agent a lead and dials nothing
 until the agent decides: dial places the call (the answered lead comes to
-that agent), skip puts the lead off by the campaign's no-answer delay. An
-undecided lead is dialed or skipped after preview_timeout, as the
-campaign's preview_on_timeout says.`,
+that agent), skip puts the lead off by the campaign's no-answer delay,
+with one of the campaign's skip_reasons (--reason; required if the
+campaign sets skip_reason_required) and a note (--note). An undecided
+lead is dialed or skipped after preview_timeout, as the campaign's
+preview_on_timeout says (counted under the reason "timeout").`,
 		Example: `  hotline preview alice
   hotline preview alice dial
-  hotline preview alice skip`,
+  hotline preview alice skip
+  hotline preview alice skip --reason "wrong person" --note "his brother answered"`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			base, err := o.base(g)
@@ -170,14 +195,22 @@ campaign's preview_on_timeout says.`,
 			}
 			u := base + "/api/v1/agents/" + url.PathEscape(args[0]) + "/preview"
 			method := http.MethodGet
+			var body any
 			if len(args) == 2 {
 				if args[1] != "dial" && args[1] != "skip" {
 					return fmt.Errorf("unknown decision %q; known: dial, skip", args[1])
 				}
 				u, method = u+"/"+args[1], http.MethodPost
 			}
+			switch skip := (api.SkipBody{Reason: o.reason, Note: o.note}); {
+			case skip == api.SkipBody{}:
+			case len(args) < 2 || args[1] != "skip":
+				return errors.New("--reason and --note go with skip")
+			default:
+				body = skip
+			}
 			var p api.Preview
-			raw, err := call(cmd.Context(), method, u, nil, &p)
+			raw, err := call(cmd.Context(), method, u, body, &p)
 			if err != nil {
 				return err
 			}
@@ -186,6 +219,9 @@ campaign's preview_on_timeout says.`,
 				return err
 			}
 			writePreview(cmd.OutOrStdout(), args, p)
+			if o.reason != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "  skipped for: %s\n", o.reason)
+			}
 			return nil
 		},
 	}

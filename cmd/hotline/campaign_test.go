@@ -67,6 +67,7 @@ campaigns:
     lead_hours: "00:00-24:00"
     queues: [q]
     safe_harbour: [sound:safe-harbour]
+    skip_reasons: [wrong person, already customer]
 `)
 	csv := "phone,name,plan\n+12125550101,Ann,gold\n+12125550102,Bob,silver\n"
 	resp, err := http.Post("http://"+addr+"/api/v1/campaigns/spring/leads", "text/csv", strings.NewReader(csv))
@@ -99,12 +100,24 @@ campaigns:
 		want string
 	}{
 		{[]string{"preview", "a", "later"}, 1, `unknown decision "later"`},
-		{[]string{"preview", "a", "skip"}, 0, "lead spring-1 skipped by a"},
+		{[]string{"preview", "a", "dial", "--reason", "wrong person"}, 1, "--reason and --note go with skip"},
+		{[]string{"preview", "a", "skip", "--reason", "busy"}, 1, `field "reason": "busy" is not one of the campaign's: wrong person, already customer`},
+		{[]string{"preview", "a", "skip", "--reason", "wrong person", "--note", "his brother"}, 0, "lead spring-1 skipped by a"},
 		{[]string{"preview", "nobody"}, 1, "unknown agent"},
 	} {
 		code, out, errOut := hotline(t, nil, append(tc.args, "--api", addr)...)
 		if code != tc.code || !strings.Contains(out+errOut, tc.want) {
 			t.Errorf("hotline %s: exit %d, %q %q; want exit %d and %q", strings.Join(tc.args, " "), code, out, errOut, tc.code, tc.want)
+		}
+	}
+	// The skip is saved through the writer: the counts follow shortly.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, out, _ := hotline(t, nil, "campaign", "status", "spring", "--api", addr)
+		if strings.Contains(out, "spring preview skips: 1 wrong person\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("campaign status after a skip for wrong person:\n%s", out)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -16,8 +17,9 @@ import (
 // for them. Each looks at a lead shown to their agent for a few seconds,
 // as a person reads a name and a note, and then dials it or, now and then,
 // skips it, with the request a desk sends (engine.PreviewDecision), read
-// from the status a desk reads. A skip carries no reason: the engine keeps
-// none. The agent of demo --web's "agent" sign-in leaves the person at
+// from the status a desk reads. A skip gives one of the campaign's
+// skip_reasons, picked by the lead's id (the draws stay those of a run
+// without reasons). The agent of demo --web's "agent" sign-in leaves the person at
 // that desk the whole preview time and decides only a second before it
 // ends, so that they can dial or skip the lead themselves.
 const (
@@ -80,7 +82,13 @@ func (p *demoPreviewer) tick() {
 		// The lead was read as shown a moment ago in this same goroutine:
 		// the decision cannot miss it, and a desk would have nothing to do
 		// about an error but show it.
-		_, _ = engine.Send(context.Background(), p.r, engine.PreviewDecision{Agent: a.ID, Dial: look.dial})
+		d := engine.PreviewDecision{Agent: a.ID, Dial: look.dial}
+		if !d.Dial && len(shown.SkipReasons) > 0 {
+			h := fnv.New32a()
+			h.Write([]byte(shown.Lead.ID))
+			d.Reason = shown.SkipReasons[int(h.Sum32()%uint32(len(shown.SkipReasons)))]
+		}
+		_, _ = engine.Send(context.Background(), p.r, d)
 	}
 	if next := now.Add(demoPreviewPoll); next.Before(p.end) {
 		p.r.Clock.Schedule(next, p.tick)

@@ -86,6 +86,15 @@ func TestDemoPreviewCampaign(t *testing.T) {
 	if putOff == 0 {
 		t.Errorf("no never-dialed lead put off in the store; the progress lines count %d skipped", skipped[2])
 	}
+	// The simulated agents give one of the campaign's reasons.
+	counts, err := st.LeadCounts("follow-up", time.Now())
+	given := 0
+	for _, why := range []string{"wrong person", "already customer", "asked for later"} {
+		given += counts.Skips[why]
+	}
+	if err != nil || given == 0 || counts.Skips[""] != 0 || given+counts.Skips[campaign.SkipTimedOut] != skipped[2] {
+		t.Errorf("skips by reason in the store: %v (%v); want the %d skips under the demo's reasons", counts.Skips, err, skipped[2])
+	}
 }
 
 // An agent decides a lead within the preview's time, a second before it

@@ -20,6 +20,7 @@ Object.assign(I18N.ru, {
   "camp-pick-file": "Выберите файл CSV", "camp-lead": "Контакт", "camp-phone": "Номер",
   "camp-ls-new": "новые", "camp-ls-due": "к набору", "camp-ls-scheduled": "повтор", "camp-ls-dialing": "набор", "camp-ls-answered": "ответили",
   "camp-ls-connected": "на связи", "camp-ls-callback": "перезвонить", "camp-ls-done": "готово", "camp-ls-failed": "неудача", "camp-ls-do-not-call": "не звонить",
+  "camp-skips": "пропуски", "camp-skip-none": "без причины", "camp-skip-timeout": "истекло время",
 });
 
 const campData = {
@@ -116,7 +117,14 @@ function campLeadText(ls) {
     const n = s === "due" ? ls.due : (ls.states || {})[s];
     if (n) parts.push(`${t(`camp-ls-${s}`, s)} ${n}`);
   }
-  return `${ls.total}: ${parts.join(" · ")}`;
+  let text = `${ls.total}: ${parts.join(" · ")}`;
+  // A preview campaign's skips by reason, the most given first.
+  const skips = Object.entries(ls.skips || {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (skips.length) {
+    const name = (r) => r === "" ? t("camp-skip-none", "no reason") : r === "timeout" ? t("camp-skip-timeout", "timed out") : r;
+    text += ` — ${t("camp-skips", "skips")}: ${skips.map(([r, n]) => `${name(r)} ${n}`).join(" · ")}`;
+  }
+  return text;
 }
 
 function campRender() {
@@ -156,7 +164,7 @@ function campRender() {
     ans.hidden = k.kind !== "survey";
     ans.textContent = t("camp-survey", "Survey answers");
     // Lead counts move with the figures: read them again when these change.
-    const sig = `${k.state}|${st.Dialed}|${st.Answered}|${st.Connected}|${st.Abandoned}|${k.ringing}|${k.live}|${st.SkippedDNC}`;
+    const sig = `${k.state}|${st.Dialed}|${st.Answered}|${st.Connected}|${st.Abandoned}|${k.ringing}|${k.live}|${st.SkippedDNC}|${st.SkippedPreview}`;
     if (campData.seen.get(k.name) !== sig) {
       campData.seen.set(k.name, sig);
       if (campShown()) campLeadsSoon(k.name);

@@ -9,6 +9,7 @@ Object.assign(I18N.ru, {
   recording: "Запись", "recording-failed": "не записана", "recording-pending": "ещё пишется", download: "Скачать",
   "preview-lead": "Клиент кампании", campaign: "Кампания", lead: "Клиент", phone: "Номер", attempts: "Попыток",
   expires: "Истекает", dial: "Позвонить", skip: "Пропустить", "on-timeout-dial": "затем звонок сам", "on-timeout-skip": "затем пропуск",
+  "skip-reason": "Причина пропуска", "skip-note": "Заметка к пропуску", "no-reason": "— без причины —", "pick-reason": "— выберите причину —",
 });
 
 // pop is the screen pop of the desk's current call: fetched once per call.
@@ -113,6 +114,19 @@ function renderPreview(p) {
   $("preview-expires").textContent = when + (p.on_timeout ? ` (${t("on-timeout-" + p.on_timeout, "then " + p.on_timeout)})` : "");
   const fields = Object.keys(lead.fields || {}).sort();
   $("preview-fields").replaceChildren(...fields.flatMap((k) => [el("dt", k), el("dd", lead.fields[k])]));
+  // The reason picker and note are reset for each lead shown, kept while
+  // the same lead is shown (every status render comes here).
+  const shownKey = `${p.campaign}|${lead.id}|${p.offered}`;
+  if ($("desk-preview").dataset.shown !== shownKey) {
+    $("desk-preview").dataset.shown = shownKey;
+    const reasons = p.skip_reasons || [];
+    const none = p.skip_reason_required ? t("pick-reason", "— pick a reason —") : t("no-reason", "— no reason —");
+    const opt = (value, text) => { const o = document.createElement("option"); o.value = value; o.textContent = text; return o; };
+    $("preview-reason").replaceChildren(opt("", none), ...reasons.map((r) => opt(r, r)));
+    $("preview-reason").required = !!p.skip_reason_required;
+    $("preview-reason-row").hidden = reasons.length === 0;
+    $("preview-note").value = "";
+  }
   $("desk-preview").dataset.lead = lead.id || "";
 }
 
@@ -120,8 +134,13 @@ async function previewDecision(decision) {
   $("desk-error").textContent = "";
   const b = $(`btn-preview-${decision}`);
   b.disabled = true;
+  let body;
+  if (decision === "skip") {
+    const reason = $("preview-reason").value, note = $("preview-note").value.trim();
+    if (reason || note) body = { reason: reason || undefined, note: note || undefined };
+  }
   try {
-    await api("POST", `/api/v1/agents/${encodeURIComponent(deskAgent())}/preview/${decision}`);
+    await api("POST", `/api/v1/agents/${encodeURIComponent(deskAgent())}/preview/${decision}`, body);
   } catch (e) {
     $("desk-error").textContent = e.message;
   } finally {

@@ -1,0 +1,44 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// A campaign's skip reasons are plain, distinct, bounded texts other than
+// the timeout's; a required reason needs a list to pick from. Each problem
+// names the entry.
+func TestCampaignSkipReasons(t *testing.T) {
+	base := `
+pbx: {type: sim}
+queues: [{name: q}]
+campaigns:
+  - name: c
+    mode: preview
+    endpoint: PJSIP/{number}@trunk
+    queues: [q]
+    safe_harbour: [sound:sh]
+%SKIP%
+`
+	for _, tc := range []struct{ skip, want string }{
+		{"", ""},
+		{`    skip_reasons: ["wrong person", "already customer"]`, ""},
+		{`    skip_reasons: ["wrong person"]
+    skip_reason_required: true`, ""},
+		{`    skip_reason_required: true`, `campaigns[0].skip_reason_required: true, but skip_reasons lists none`},
+		{`    skip_reasons: ["a", "a"]`, `campaigns[0].skip_reasons[1]: "a" is listed twice`},
+		{`    skip_reasons: ["ok", ""]`, `campaigns[0].skip_reasons[1]: empty`},
+		{`    skip_reasons: ["timeout"]`, `campaigns[0].skip_reasons[0]: "timeout" is the reason of a preview no agent decided`},
+		{`    skip_reasons: ["bad\u0007bell"]`, `campaigns[0].skip_reasons[0]: "bad\abell": holds the control or invisible character U+0007`},
+		{`    skip_reasons: [" padded"]`, `campaigns[0].skip_reasons[0]: " padded": spaces around it`},
+		{`    skip_reasons: ["` + strings.Repeat("x", 61) + `"]`, `campaigns[0].skip_reasons[0]: "xxx`},
+	} {
+		cfg, err := Parse([]byte(strings.Replace(base, "%SKIP%", tc.skip, 1)), "c.yaml")
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if (tc.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want %q", tc.skip, err, tc.want)
+		}
+	}
+}
