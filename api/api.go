@@ -10,6 +10,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +20,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +29,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/internal/textcheck"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -223,7 +224,8 @@ const (
 )
 
 // decode reads a JSON body strictly: one JSON object, no unknown fields (the
-// error names the field), nothing after it, at most MaxBody bytes.
+// error names the field), no key twice, no text with a character textcheck
+// refuses (checkBody), nothing after it, at most MaxBody bytes.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if r.Body == nil || r.ContentLength == 0 {
 		return nil
@@ -231,30 +233,32 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if r.ContentLength > MaxBody {
 		return fmt.Errorf("%w: %d bytes; the limit is %d", errTooLarge, r.ContentLength, MaxBody)
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
+	buf := bytes.NewBuffer(make([]byte, 0, max(512, r.ContentLength)))
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBody))
+	b := buf.Bytes()
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return fmt.Errorf("%w: the limit is %d bytes", errTooLarge, MaxBody)
+	}
+	if err != nil {
+		return badRequest("body: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err = dec.Decode(v)
 	if errors.Is(err, io.EOF) {
 		return nil // an empty body of unknown length
 	}
 	if err == nil {
 		// One value only: "{}garbage" or "{}{}" is a client bug, not a request.
-		_, err = dec.Token()
-		if errors.Is(err, io.EOF) {
-			return nil
+		if _, err = dec.Token(); !errors.Is(err, io.EOF) {
+			return badRequest("body: unexpected data after the JSON value at byte %d", dec.InputOffset())
 		}
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return fmt.Errorf("%w: the limit is %d bytes", errTooLarge, MaxBody)
-		}
-		return badRequest("body: unexpected data after the JSON value at byte %d", dec.InputOffset())
+		return checkBody(b)
 	}
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
-	var mbe *http.MaxBytesError
 	switch {
-	case errors.As(err, &mbe):
-		return fmt.Errorf("%w: the limit is %d bytes", errTooLarge, MaxBody)
 	case errors.As(err, &se):
 		return badRequest("body: invalid JSON at byte %d: %v", se.Offset, err)
 	case errors.As(err, &te):
@@ -264,18 +268,14 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 // checkLen refuses a text field longer than max characters, or holding a
-// control character other than a tab or a line break: such texts go to
-// logs, CSV exports and every screen that shows them.
+// character textcheck refuses (a control character, a direction override):
+// such texts go to logs, CSV exports and every screen that shows them.
 func checkLen(field, v string, max int) error {
 	if n := utf8.RuneCountInString(v); n > max {
 		return badRequest("body: field %q is %d characters long; the limit is %d", field, n, max)
 	}
-	i := 0
-	for _, r := range v {
-		i++
-		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
-			return badRequest("body: field %q holds the control character %U at character %d", field, r, i)
-		}
+	if err := textcheck.Check(v); err != nil {
+		return badRequest("body: field %q %v", field, err)
 	}
 	return nil
 }

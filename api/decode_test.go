@@ -1,0 +1,37 @@
+package api
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestCheckBody(t *testing.T) {
+	for _, tc := range []struct {
+		body, want string // want: "" = accepted
+	}{
+		{`{"reason":"lunch"}`, ""},
+		{`{"a":{"x":1},"b":{"x":2},"c":[{"x":1},{"x":2}]}`, ""}, // the same key in two objects
+		{`{"name":"می\u200cخواهم","notes":"שלום"}`, ""},
+		{`{"password":"p\u200bass\u202eword"}`, ""}, // a password is never shown
+		{`[1,"two",{"k":[]}]`, ""},
+		{`{"a":1,"b":2,"a":3}`, `key "a" is given twice (at a)`},
+		{`{"fields":{"queues":[{"name":"x"},{"name":"y","skill":"s","name":"z"}]}}`, `key "name" is given twice (at fields.queues[1].name)`},
+		{`{"fields":{"Max_Wait":1,"max_wait":2}}`, `keys "Max_Wait" and "max_wait" are the same key: keys match regardless of case (at fields.max_wait)`},
+		{`{"fields":{"kind":1,"\u212aind":2}}`, `keys "kind" and "\u212aind" are the same key`},
+		{`{"fields":{"a\u202e":1}}`, `key "a\u202e" (at "fields.a\u202e") holds the direction control character U+202E at character 2`},
+		{`{"leads":[{"name":"ok"},{"name":"ev\u202eil"}]}`, `field "leads[1].name" holds the direction control character U+202E at character 3`},
+		{`["ok","\u2066"]`, `field "[1]" holds the direction control character U+2066`},
+		{`{"password":{"x":"\u0000"}}`, `field "password.x" holds the control character U+0000`},
+	} {
+		err := checkBody([]byte(tc.body))
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.body, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: %v, want %q", tc.body, err, tc.want)
+		case err != nil && !errors.Is(err, errBadRequest):
+			t.Errorf("%s: %v is not a bad request", tc.body, err)
+		}
+	}
+}
