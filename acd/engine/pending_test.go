@@ -255,6 +255,14 @@ func TestWrapUpSurvivesRestart(t *testing.T) {
 	if a := c.Status(now).Agents[0]; a.State != "wrap-up" {
 		t.Fatalf("restarted at 63 s: alice %s, want wrap-up until %v", a.State, sa.WrapUntil.Sub(epoch))
 	}
+	// Her wrap-up still began when the call ended, on screen and in the
+	// record the next restart reads.
+	if a := c.Status(now).Agents[0]; sa.Since.IsZero() || !a.Since.Equal(sa.Since) {
+		t.Errorf("restarted at 63 s: alice in wrap-up since %v, want since %v", a.Since.Sub(epoch), sa.Since.Sub(epoch))
+	}
+	if again := c.agentRecord(c.agentIdx["alice"]); !again.Since.Equal(sa.Since) {
+		t.Errorf("saved again with since %v, want %v", again.Since.Sub(epoch), sa.Since.Sub(epoch))
+	}
 	var end *Timer
 	for i, tm := range *out.timers {
 		if tm.Kind == TimerWrapUp {

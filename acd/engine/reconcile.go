@@ -94,7 +94,12 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			if st.WrapUntil.After(now) {
 				// The agent is still writing up the call: not offered another
 				// until the wrap-up's end it had.
-				a.state, a.wrapStart = acd.WrapUp, st.Since
+				// It began when the call ended, not at the restart: shown so,
+				// and saved so for the next restart.
+				if !st.Since.IsZero() && !st.Since.After(now) {
+					a.since = st.Since
+				}
+				a.state, a.wrapStart = acd.WrapUp, a.since
 				a.gen[TimerWrapUp]++
 				c.out.At(st.WrapUntil, Timer{Kind: TimerWrapUp, Agent: a.idx, Call: st.WrapCall, Gen: a.gen[TimerWrapUp]})
 			}
