@@ -31,7 +31,7 @@ func TestCampaignPreviewSkipReason(t *testing.T) {
 		{"skip", "", `field \"reason\": missing; the campaign asks for one of: wrong person, already customer`},
 		{"skip", `{"reason":"busy"}`, `field \"reason\": \"busy\" is not one of the campaign's`},
 		{"skip", `{"reason":"wrong person","note":"` + strings.Repeat("x", campaign.MaxSkipNote+1) + `"}`, `field \"note\": 201 characters long; the limit is 200`},
-		{"skip", `{"reason":"wrong person","note":"a\u0000b"}`, `field \"note\": holds the control or invisible character U+0000`},
+		{"skip", `{"reason":"wrong person","note":"a\u0000b"}`, `field \"note\" holds the control character U+0000 at character 2`},
 		{"skip", `{"reason":"wrong person","why":"x"}`, `why`},
 		{"dial", `{"reason":"wrong person"}`, `a dial takes no reason`},
 	} {
