@@ -52,7 +52,8 @@ type Options struct {
 	// uuid_bridge before the other leg entered gives up waiting and hangs
 	// that leg up with DESTINATION_OUT_OF_ORDER; the other leg parked
 	// meanwhile never enters, and is hung up so when the originator gives
-	// up (parked, killed, or after 10 s). Zero enters at once.
+	// up (parked, killed, or after 10 s). Default 5 ms; negative enters
+	// at once.
 	BridgeEnter time.Duration
 	// OriginateHandover ends an answered originate that long
 	// after its CHANNEL_ANSWER, as FreeSWITCH does: the originate's thread
@@ -100,6 +101,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.RingTime <= 0 {
 		opts.RingTime = 5 * time.Millisecond
+	}
+	if opts.BridgeEnter == 0 {
+		opts.BridgeEnter = 5 * time.Millisecond
 	}
 	if opts.OriginateHandover == 0 {
 		opts.OriginateHandover = 20 * time.Millisecond
