@@ -487,6 +487,7 @@ func (c *Client) perform(e effect) {
 		}
 		err = errors.Join(
 			gone(c.call(ctx, http.MethodDelete, "/channels/"+seg(sp.snoop), nil, nil, nil)),
+			gone(c.call(ctx, http.MethodDelete, "/channels/"+seg(sp.supervisor), nil, nil, nil)),
 			gone(c.call(ctx, http.MethodDelete, "/bridges/"+seg(sp.bridge), nil, nil, nil)))
 	}
 	if err != nil {

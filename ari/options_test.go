@@ -253,3 +253,18 @@ func TestUnlistedChannelVars(t *testing.T) {
 		t.Errorf("full channelvars: unlisted %v, want none", got)
 	}
 }
+
+// When the spied call ends, Asterisk ends the snoop channel; the
+// supervisor's leg, bridged with nothing left, is torn down too rather
+// than left ringing silence in their ear (FreeSWITCH's eavesdrop ends
+// with its target).
+func TestSnoopEndTearsDownSupervisor(t *testing.T) {
+	tr := newTracker(DefaultRecordingDir)
+	tr.note(note{Op: opSpy, ID: "sup-1", Snoop: snoopPrefix + "sup-1", Bridge: spyBridgePrefix + "sup-1"})
+	tr.note(note{Op: opOriginate, ID: "sup-1"})
+	tr.chans[snoopPrefix+"sup-1"] = &chanState{role: roleSnoop, inStasis: true}
+	_, effs := tr.gone(time.Time{}, snoopPrefix+"sup-1", 16)
+	if len(effs) != 1 || effs[0].kind != effectTeardownSpy || effs[0].spy.supervisor != "sup-1" {
+		t.Errorf("snoop's end gave effects %+v, want the spy's teardown", effs)
+	}
+}

@@ -125,7 +125,7 @@ type effectKind int
 
 const (
 	effectConnectSpy    effectKind = iota + 1 // bridge supervisor leg and snoop channel
-	effectTeardownSpy                         // hang up the snoop channel, destroy the bridge
+	effectTeardownSpy                         // hang up the snoop channel and the supervisor leg, destroy the bridge
 	effectPlayNext                            // play the next item of a playback
 	effectDetectMachine                       // send an answered leg through answering-machine detection
 	effectUtterance                           // fetch an utterance's file, report it, delete it at Asterisk
@@ -483,9 +483,9 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 	if sp := t.spies[id]; sp != nil {
 		delete(t.spies, sp.supervisor)
 		delete(t.spies, sp.snoop)
-		if id == sp.supervisor {
-			effs = append(effs, effect{kind: effectTeardownSpy, spy: *sp})
-		}
+		// Either end takes the rest down: the supervisor hung up, or the
+		// spied channel ended and its snoop with it.
+		effs = append(effs, effect{kind: effectTeardownSpy, spy: *sp})
 	}
 	if st.role == roleSnoop {
 		return nil, effs
