@@ -2,6 +2,8 @@ package esl_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,6 +98,12 @@ func TestHoldRightAfterBridge(t *testing.T) {
 	}
 	if err := f.sw.StartMOH(ctx, caller, ""); err != nil {
 		t.Fatal(err)
+	}
+	// The caller, the originator, is parked last: parked first, it would
+	// stop waiting for an agent's leg still on its way in.
+	parks := slices.DeleteFunc(f.fs.Commands(), func(line string) bool { return !strings.HasPrefix(line, "api uuid_park ") })
+	if want := []string{"api uuid_park " + string(agent), "api uuid_park " + string(caller)}; !slices.Equal(parks, want) {
+		t.Errorf("parks %q, want %q", parks, want)
 	}
 	time.Sleep(2 * enter)
 	for _, ch := range []pbx.ChannelID{caller, agent} {
