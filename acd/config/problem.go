@@ -72,6 +72,24 @@ func (s *source) fileName() string {
 	return s.file
 }
 
+// Where names where the setting at path was given, for a message about its
+// value: "hotline.yaml:56", the override it came from ("HOTLINE_STORE_PATH",
+// "--log-level"), or "" when no file is known. A setting left out of the
+// file is placed at its section's line.
+func (c Config) Where(path string) string {
+	if c.src == nil {
+		return ""
+	}
+	if origin, ok := c.src.origins[path]; ok {
+		return origin
+	}
+	r := report{src: c.src}
+	if line := r.line(path); line > 0 && c.src.file != "" {
+		return fmt.Sprintf("%s:%d", c.src.file, line)
+	}
+	return ""
+}
+
 // parentPath cuts the last ".key" or "[i]" off a path.
 func parentPath(path string) string {
 	i := strings.LastIndexAny(path, ".[")
