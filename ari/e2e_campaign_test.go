@@ -354,27 +354,12 @@ func e2eHasStep(r store.CallRecord, kind, detail string) bool {
 // questions through its flow, and the keys the leads press are kept on
 // them as their answers.
 func TestAsteriskE2ESurvey(t *testing.T) {
-	s := newE2E(t, "survey", nil, "")
-	path := filepath.Join(s.dir, "hotline.db")
-	db, err := store.Open(path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	phones := []string{fmt.Sprintf("+3395%d00001", os.Getpid()%10), fmt.Sprintf("+3395%d00002", os.Getpid()%10)}
 	var list []campaign.Lead
 	for _, p := range phones {
 		list = append(list, campaign.Lead{Campaign: "poll", Phone: p})
 	}
-	if _, err := db.ImportLeads(list); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	s.start()
-	resp, err := http.Post(s.d.api+"/api/v1/campaigns/poll/start", "application/json", nil)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("start the campaign: %v %v", resp, err)
-	}
-	resp.Body.Close()
+	s, path := e2eSurveyStart(t, list)
 	s.eventually(time.Minute, "both surveys over", func() (bool, string) {
 		var list []engine.CampaignStatus
 		s.getJSON("/api/v1/campaigns", &list)
@@ -382,7 +367,7 @@ func TestAsteriskE2ESurvey(t *testing.T) {
 		return st.Stats.Dialed == 2 && st.Ringing == 0 && st.Live == 0, fmt.Sprintf("%+v", st)
 	})
 	s.d.stop(t)
-	db, err = store.Open(path, store.Options{ReadOnly: true})
+	db, err := store.Open(path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}

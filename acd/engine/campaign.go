@@ -889,14 +889,7 @@ func (c *Core) leadAnswered(now time.Time, d *leadDial, answered time.Time, how 
 	c.step(now, cl, "lead-answered", "", strings.TrimSpace(d.lead.ID+" "+how))
 	c.settleLead(now, d, campaign.Human, store.PutCall(&cl.rec)) // the answer counted has its record
 	if r.cfg.Kind != config.CampaignAgent {
-		// A survey or notification: no agent is waited for, so the answer
-		// cannot be abandoned.
-		d.settled = true
-		if r.cfg.Flow != "" {
-			c.startFlow(now, cl, r.cfg.Flow+"/") // the flow's way in, see menuFlow
-			return
-		}
-		c.leave(now, cl, r.cfg.Message, acd.OutcomeSelfService, pbx.CauseNormal)
+		c.selfService(now, d)
 		return
 	}
 	if due := answered.Add(r.cfg.ConnectWithin); now.Before(due) {
@@ -904,6 +897,18 @@ func (c *Core) leadAnswered(now time.Time, d *leadDial, answered time.Time, how 
 		return
 	}
 	c.abandonLead(now, d, "no agent within "+r.cfg.ConnectWithin.String()+" (restart)")
+}
+
+// selfService plays the answered lead of a survey or notification its flow
+// or message from the start. No agent is waited for, so the answer cannot
+// be abandoned.
+func (c *Core) selfService(now time.Time, d *leadDial) {
+	d.settled = true
+	if f := d.run.cfg.Flow; f != "" {
+		c.startFlow(now, d.call, f+"/") // the flow's way in, see menuFlow
+		return
+	}
+	c.leave(now, d.call, d.run.cfg.Message, acd.OutcomeSelfService, pbx.CauseNormal)
 }
 
 // awaitAgent queues an answered lead for an agent of its campaign until
@@ -1157,7 +1162,14 @@ func (c *Core) flowAnswers(cl *call, d *leadDial) {
 		delete(vars, k)
 	}
 	if len(vars) > 0 {
-		d.lead.Answers = vars
+		// Over what it answered before (an earlier attempt, or a flow a
+		// restart started over), what it answered now.
+		all := maps.Clone(d.lead.Answers)
+		if all == nil {
+			all = map[string]string{}
+		}
+		maps.Copy(all, vars)
+		d.lead.Answers = all
 	}
 	if !cl.flow.Done() && cl.agent == nil && d.disposition == "" {
 		d.disposition = "partial"
@@ -1530,7 +1542,7 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 			cl.restored = false // ended here, not resumed by the sync
 			c.abandonLead(now, d, "no agent within "+r.cfg.ConnectWithin.String()+" (restart)")
 		}
-	case up && l.State == campaign.Answered && ch.Answered && r.cfg.Kind == config.CampaignAgent:
+	case up && l.State == campaign.Answered && ch.Answered:
 		c.remakeAnswered(now, d, ch, rec)
 	case up:
 		c.hangUpLeft(ch.ID)
@@ -1556,7 +1568,8 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 // whose live record the previous run had not saved: its call is made again
 // from its record (saved with the answer), and it waits for an agent for
 // what is left of its ConnectWithin, or hears the safe-harbour message at
-// once and counts as abandoned.
+// once and counts as abandoned. A survey's or notification's lead hears
+// its flow or message again from the start.
 func (c *Core) remakeAnswered(now time.Time, d *leadDial, ch pbx.ChannelInfo, rec *store.CallRecord) {
 	r := d.run
 	d.id, d.ch, d.placed, d.left = ch.Vars[pbx.VarCallID], ch.ID, now, true
@@ -1576,6 +1589,12 @@ func (c *Core) remakeAnswered(now time.Time, d *leadDial, ch pbx.ChannelInfo, re
 	r.known[d.lead.ID] = true
 	c.step(now, cl, "lead-readopted", "", d.lead.ID+" answered; its live record lost")
 	c.trace(now, "campaign %s: lead %s was answered at restart; its call %s is made again", r.cfg.Name, d.lead.ID, cl.id)
+	if r.cfg.Kind != config.CampaignAgent {
+		// Where it was in the flow went with the record: it starts over,
+		// the answers the lead has kept (flowAnswers).
+		c.selfService(now, d)
+		return
+	}
 	if due := leadAnsweredAt(cl).Add(r.cfg.ConnectWithin); now.Before(due) {
 		c.awaitAgent(now, d, due)
 		return

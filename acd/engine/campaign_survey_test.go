@@ -163,3 +163,55 @@ func TestSurveyAndNotificationFlows(t *testing.T) {
 		t.Errorf("warnings %v\n%s", w, trace)
 	}
 }
+
+// TestSurveyRestartLostLiveRecord: Hotline dies while an answered survey
+// lead is in the flow, before the live record of its call was saved (a kill
+// between the answer's write and that record's), and comes back while the
+// switch still holds the call. Where the lead was in the flow went with the
+// record: the flow starts over on the live call, not a hang-up and a new
+// attempt; the lead answers both questions, keeps the answer it had from
+// before, and is done, one attempt, one record.
+func TestSurveyRestartLostLiveRecord(t *testing.T) {
+	phone := "+3314000001"
+	phones := map[string]farend.Phone{phone: {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "45", DTMFDelay: 4 * time.Second, HangupAfter: time.Minute}}
+	leads := []campaign.Lead{{Campaign: "poll", Phone: phone, Answers: map[string]string{"region": "north"}}}
+	sr := runSurvey(t, surveyConfig, Options{IDPrefix: "run1"}, phones, leads, 0)
+	r := sr.r
+	first := r.Core
+	r.Core.out = runOutputs{r: r, core: &first}
+	r.RunUntil(epoch.Add(2500 * time.Millisecond))
+	st := r.Core.Status(r.Clock.Now())
+	if len(st.Calls) != 1 {
+		t.Fatalf("calls at the crash: %+v; want the lead in the flow\n%s", st.Calls, sr.trace)
+	}
+	o := r.Core.opts
+	kill(t, r)
+	if err := sr.db.Write([]store.Op{store.DeleteActive(st.Calls[0].ID)}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(3 * time.Second))
+	restartGap(t, &campaignRig{db: sr.db, trace: sr.trace}, r, o, "run2", false, false, 0)
+	r.RunUntil(epoch.Add(2 * time.Minute))
+
+	var got campaign.Lead
+	if err := sr.db.CampaignLeads("poll", func(l campaign.Lead) bool { got = l; return true }); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"region": "north", "satisfaction": "4", "recommend": "5"}
+	if got.State != campaign.Done || got.Disposition != "completed" || got.Attempts != 1 || fmt.Sprint(got.Answers) != fmt.Sprint(want) {
+		t.Errorf("lead after the restart: %s %q, %d attempts, answers %v; want done, completed, one attempt, %v\n%s", got.State, got.Disposition, got.Attempts, got.Answers, want, sr.trace)
+	}
+	var recs []store.CallRecord
+	for rec, err := range sr.db.Calls(store.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+	if len(recs) != 1 || !hasStep(recs[0], "lead-readopted", "") {
+		t.Errorf("records %+v; want the one call, taken up again", recs)
+	}
+	if w := r.Core.Warnings(); w["illegal-transition"]+w["store"]+w["flow-action"] > 0 {
+		t.Errorf("warnings %v\n%s", w, sr.trace)
+	}
+}

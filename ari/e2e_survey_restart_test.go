@@ -1,0 +1,87 @@
+package ari_test
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/internal/campaigncheck"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// TestAsteriskE2ESurveyRestartLostLiveRecord: Hotline is killed while an
+// answered survey lead (a Local channel that keys 4 after every prompt it
+// hears) is in the flow, and the live record of its call is taken out of
+// the store, as a kill between the answer's write and that record's leaves
+// it. Started again, Hotline does not hang the lead up for a new attempt:
+// the flow starts over on the live call, the lead answers both questions,
+// keeps the answer it had from before, and is done; one attempt, one
+// record, taken up again.
+func TestAsteriskE2ESurveyRestartLostLiveRecord(t *testing.T) {
+	phone := fmt.Sprintf("+3399%d00001", os.Getpid()%10)
+	s, path := e2eSurveyStart(t, []campaign.Lead{{Campaign: "poll", Phone: phone, Answers: map[string]string{"region": "north"}}})
+	var call engine.CallStatus
+	s.eventually(15*time.Second, "the lead answers into the flow", func() (bool, string) {
+		calls := s.status().Calls
+		if len(calls) == 1 && calls[0].Phase == "menu" {
+			call = calls[0]
+			return true, ""
+		}
+		return false, fmt.Sprintf("calls %+v", calls)
+	})
+	s.durable()
+	s.d.kill(t)
+	if err := campaigncheck.DropLive(path, call.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.start()
+	rec := s.recordEnded(45*time.Second, "the survey over", call.ID)
+	var st []engine.CampaignStatus
+	s.getJSON("/api/v1/campaigns", &st)
+	s.d.stop(t)
+
+	leads, dials, err := campaigncheck.Read(path, "poll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := leads[phone]
+	want := map[string]string{"region": "north", "satisfaction": "4", "recommend": "4"}
+	if l.State != campaign.Done || l.Disposition != "completed" || l.Attempts != 1 || fmt.Sprint(l.Answers) != fmt.Sprint(want) {
+		t.Errorf("lead %s: %s %q after %d attempts, answers %v; want done, completed, one attempt, %v", phone, l.State, l.Disposition, l.Attempts, l.Answers, want)
+	}
+	if len(dials[phone]) != 1 || !e2eHasStep(rec, "lead-readopted", "") {
+		t.Errorf("lead %s: %d records, timeline %+v; want one record, its call taken up again", phone, len(dials[phone]), rec.Timeline)
+	}
+	if c := st[0].Stats; c.Dialed != 1 || c.Answered != 1 || c.Failed != 0 {
+		t.Errorf("campaign counts %+v; want one dial, answered", c)
+	}
+}
+
+// e2eSurveyStart imports leads into a new "survey" scenario's store, starts
+// the daemon and the poll campaign; it returns the scenario and its
+// store's path.
+func e2eSurveyStart(t *testing.T, leads []campaign.Lead) (*e2eScenario, string) {
+	t.Helper()
+	s := newE2E(t, "survey", nil, "")
+	path := filepath.Join(s.dir, "hotline.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s.start()
+	resp, err := http.Post(s.d.api+"/api/v1/campaigns/poll/start", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("start the campaign: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	return s, path
+}
