@@ -45,7 +45,8 @@ type Result struct {
 	ServiceLevel float64
 	// ServiceLevelAnswered is the same share over answered calls only.
 	ServiceLevelAnswered float64
-	// ASA is the mean wait of answered calls.
+	// ASA is the mean wait of answered calls; MaxASA when it is longer
+	// (a load a hair under the agents in Erlang C).
 	ASA time.Duration
 	// Abandon is the share of callers who give up (0 in Erlang C).
 	Abandon float64
@@ -59,6 +60,10 @@ func (t Traffic) Validate() error {
 	switch {
 	case math.IsNaN(t.CallsPerHour) || math.IsInf(t.CallsPerHour, 0) || t.CallsPerHour <= 0:
 		return fmt.Errorf("%w: calls per hour must be a positive number, not %v", ErrBadInput, t.CallsPerHour)
+	case t.CallsPerHour < MinCallsPerHour:
+		// Fewer, and the arrival rate per second rounds to nothing in the
+		// arithmetic (abandonment came out NaN).
+		return fmt.Errorf("%w: calls per hour must be at least %v (one call in 114 years), not %v", ErrBadInput, MinCallsPerHour, t.CallsPerHour)
 	case t.AHT <= 0:
 		return fmt.Errorf("%w: handle time must be positive, not %v", ErrBadInput, t.AHT)
 	case t.Patience < 0:
@@ -69,6 +74,12 @@ func (t Traffic) Validate() error {
 	}
 	return nil
 }
+
+// MinCallsPerHour is the least traffic the models take.
+const MinCallsPerHour = 1e-6
+
+// MaxASA is the longest ASA a Result gives: the longest time.Duration.
+const MaxASA = time.Duration(math.MaxInt64)
 
 // maxLoad bounds the offered load so that every computation stays in
 // milliseconds; 20,000 Erlangs is far more than any single queue.
@@ -298,4 +309,11 @@ func servedWithin(start []float64, nmu, theta, t float64) float64 {
 	return total
 }
 
-func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+// seconds converts to a Duration, saturating at MaxASA: a float beyond
+// the Duration's range converts to a negative one.
+func seconds(s float64) time.Duration {
+	if !(s*float64(time.Second) < float64(MaxASA)) {
+		return MaxASA
+	}
+	return time.Duration(s * float64(time.Second))
+}

@@ -163,6 +163,7 @@ func TestBadInput(t *testing.T) {
 		{CallsPerHour: 10, AHT: 0},
 		{CallsPerHour: 10, AHT: time.Minute, Patience: -time.Second},
 		{CallsPerHour: 1e9, AHT: time.Hour},
+		{CallsPerHour: 1e-322, AHT: time.Hour, Patience: time.Minute}, // abandonment came out NaN
 	} {
 		if _, err := Model(tr, 5, time.Second); !errors.Is(err, ErrBadInput) {
 			t.Errorf("%+v: err %v, want ErrBadInput", tr, err)
@@ -170,6 +171,44 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := Agents(Traffic{CallsPerHour: 10, AHT: time.Minute}, Target{Share: 1.2}, 0); !errors.Is(err, ErrBadInput) {
 		t.Errorf("share 1.2 accepted: %v", err)
+	}
+}
+
+// TestFiguresStayFinite: every figure is a number in its range, also at
+// the edges of the inputs: a load a hair under the agents (Erlang C's ASA
+// overflowed the Duration and came out negative), the least traffic, an
+// instant or very long patience and handle time.
+func TestFiguresStayFinite(t *testing.T) {
+	for _, tc := range []struct {
+		tr Traffic
+		n  int
+	}{
+		{Traffic{CallsPerHour: 3599.9999999999, AHT: 5 * time.Second}, 5},
+		{Traffic{CallsPerHour: 3599.9999999999, AHT: 5 * time.Second, Patience: time.Minute}, 5},
+		{Traffic{CallsPerHour: MinCallsPerHour, AHT: time.Nanosecond}, 1},
+		{Traffic{CallsPerHour: MinCallsPerHour, AHT: time.Hour, Patience: time.Nanosecond}, 1},
+		{Traffic{CallsPerHour: 100, AHT: 3 * time.Minute, Patience: time.Nanosecond}, 2},
+		{Traffic{CallsPerHour: 1, AHT: 1000 * time.Hour}, 1},
+	} {
+		for _, th := range []time.Duration{0, time.Nanosecond, 20 * time.Second, 1000 * time.Hour} {
+			r, err := Model(tc.tr, tc.n, th)
+			if err != nil {
+				t.Errorf("%+v n=%d: %v", tc.tr, tc.n, err)
+				continue
+			}
+			for name, f := range map[string]float64{"occupancy": r.Occupancy, "p_wait": r.PWait, "service_level": r.ServiceLevel,
+				"service_level_answered": r.ServiceLevelAnswered, "abandon": r.Abandon} {
+				if math.IsNaN(f) || f < -1e-9 || f > 1+1e-9 {
+					t.Errorf("%+v n=%d within %v: %s = %v", tc.tr, tc.n, th, name, f)
+				}
+			}
+			if r.ASA < 0 || math.IsNaN(r.Load) || math.IsInf(r.Load, 0) {
+				t.Errorf("%+v n=%d within %v: ASA %v, load %v", tc.tr, tc.n, th, r.ASA, r.Load)
+			}
+		}
+	}
+	if r, _ := Model(Traffic{CallsPerHour: 3599.9999999999, AHT: 5 * time.Second}, 5, 0); r.ASA != MaxASA {
+		t.Errorf("ASA a hair under the load: %v, want MaxASA", r.ASA)
 	}
 }
 

@@ -113,7 +113,7 @@ func runStaffingCheck(ctx context.Context, w io.Writer, g *globalOptions, o *sta
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "start\tcalls/h\tAHT\tstaffed\tneeded\tSL\tmodel SL\tASA\tmodel ASA\tabandon\tmodel abandon\t\t")
 	pct := func(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
-	secs := func(s float64) string { return (time.Duration(s * float64(time.Second))).Round(time.Second).String() }
+	secs := func(s float64) string { return asaText(s, time.Second) }
 	for _, r := range rows {
 		if r.Needed == 0 {
 			fmt.Fprintf(tw, "%s\t0\t-\t%.1f\t0\t-\t-\t-\t-\t-\t-\t%s\t\n", r.Start.Format("2006-01-02 15:04"), r.Staffed, r.Note)

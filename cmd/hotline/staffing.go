@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -75,8 +76,11 @@ func parseTarget(s string) (staffing.Target, error) {
 	within, err := time.ParseDuration(secs)
 	if err != nil {
 		n, err2 := strconv.ParseFloat(secs, 64)
-		if err2 != nil {
+		if err2 != nil || math.IsNaN(n) {
 			return staffing.Target{}, fmt.Errorf("--target %q: seconds %q is not a number", s, secs)
+		}
+		if !(n*float64(time.Second) < float64(staffing.MaxASA)) {
+			return staffing.Target{}, fmt.Errorf("--target %q: seconds %q is beyond what Hotline counts (292 years)", s, secs)
 		}
 		within = time.Duration(n * float64(time.Second))
 	}
@@ -140,9 +144,19 @@ func runStaffing(w io.Writer, o *staffingOptions) error {
 			continue
 		}
 		fmt.Fprintf(tw, "%d\t%.1f%%\t%.1f%%\t%s\t%.1f\t%.1f\t%.1f\t%s\t\n", r.Agents, 100*r.ServiceLevel, 100*r.ServiceLevelAnswered,
-			r.ASA.Round(100*time.Millisecond), 100*r.PWait, 100*r.Abandon, 100*r.Occupancy, mark)
+			asaText(r.ASA.Seconds(), 100*time.Millisecond), 100*r.PWait, 100*r.Abandon, 100*r.Occupancy, mark)
 	}
 	return tw.Flush()
+}
+
+// asaText writes a mean wait of s seconds rounded to round; one the model
+// could only give as staffing.MaxASA (a load a hair under the agents) is
+// written as what it is.
+func asaText(s float64, round time.Duration) string {
+	if s >= staffing.MaxASA.Seconds() {
+		return "over 292 years"
+	}
+	return time.Duration(s * float64(time.Second)).Round(round).String()
 }
 
 type staffingRow struct {

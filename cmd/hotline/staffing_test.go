@@ -48,6 +48,21 @@ func TestStaffingCommand(t *testing.T) {
 	}
 }
 
+// TestStaffingNearTheLoad: with a load a hair under the agents the mean
+// wait is beyond any clock; the table says so (it printed a negative wait).
+func TestStaffingNearTheLoad(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"staffing", "--calls-per-hour", "3599.9999999999", "--aht", "5s", "--around", "2"}, &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "over 292 years") || strings.Contains(out.String(), "-2562047h") {
+		t.Errorf("exit %d: %s%s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	code = run(context.Background(), []string{"staffing", "--calls-per-hour", "3599.9999999999", "--aht", "5s", "--around", "2", "--format", "json"}, &out, &errb)
+	if code != 0 || strings.Contains(out.String(), `"asa_seconds": -`) {
+		t.Errorf("json: exit %d: %s%s", code, out.String(), errb.String())
+	}
+}
+
 func TestStaffingBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -59,6 +74,9 @@ func TestStaffingBadInput(t *testing.T) {
 		{[]string{"staffing", "--calls-per-hour", "-5", "--aht", "3m"}, "calls per hour must be a positive number"},
 		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "3m", "--max-abandon", "5"}, "--max-abandon needs --patience"},
 		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "3m", "--format", "xml"}, "want table, csv or json"},
+		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "3m", "--target", "80/1e300"}, `seconds "1e300" is beyond what Hotline counts`},
+		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "3m", "--target", "80/NaN"}, `seconds "NaN" is not a number`},
+		{[]string{"staffing", "--calls-per-hour", "1e-322", "--aht", "3m", "--patience", "1m"}, "calls per hour must be at least 1e-06"},
 	} {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), tc.args, &out, &errb)
