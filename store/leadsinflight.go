@@ -78,17 +78,17 @@ func (db *DB) LeadsInFlight(camp string, fn func(campaign.Lead) bool) error {
 	})
 }
 
-// inFlightKeys are the index's keys as the leads say, and how many leads
-// could not be decoded.
-func inFlightKeys(tx *bbolt.Tx) (keys [][]byte, undecodable int, err error) {
+// inFlightKeys are the index's keys as the leads say, and the keys of the
+// leads that could not be decoded.
+func inFlightKeys(tx *bbolt.Tx) (keys, undecodable [][]byte, err error) {
 	leads := tx.Bucket(bucketLeads)
 	if leads == nil {
-		return nil, 0, nil
+		return nil, nil, nil
 	}
 	err = leads.ForEach(func(k, v []byte) error {
 		var l campaign.Lead
 		if json.Unmarshal(v, &l) != nil {
-			undecodable++
+			undecodable = append(undecodable, slices.Clone(k))
 			return nil
 		}
 		if l.InFlight() {
@@ -142,8 +142,9 @@ func (db *DB) ensureLeadsInFlight(tx *bbolt.Tx) error {
 
 // CheckLeadsInFlight compares the index of leads in flight with the leads,
 // read in the same snapshot: each lead missing from it, or entry of no
-// lead in flight, is a problem. A store without the index (opened
-// read-only from before it) has none to check.
+// lead in flight, is a problem. An entry of a lead that cannot be decoded
+// is left to the check of the records, which names the lead. A store
+// without the index (opened read-only from before it) has none to check.
 func (db *DB) CheckLeadsInFlight() (problems []string, err error) {
 	err = db.View(func(tx *Tx) (err error) {
 		defer tx.recoverCorrupt(&err)
@@ -151,7 +152,7 @@ func (db *DB) CheckLeadsInFlight() (problems []string, err error) {
 		if b == nil {
 			return nil
 		}
-		want, _, err := inFlightKeys(tx.btx)
+		want, undecodable, err := inFlightKeys(tx.btx)
 		if err != nil {
 			return err
 		}
@@ -159,13 +160,17 @@ func (db *DB) CheckLeadsInFlight() (problems []string, err error) {
 			camp, id, _ := bytes.Cut(k, []byte{0})
 			return fmt.Sprintf("campaign %q: lead %q", camp, id)
 		}
+		stale := func(k []byte) {
+			if _, bad := slices.BinarySearchFunc(undecodable, k, bytes.Compare); !bad {
+				problems = append(problems, name(k)+": indexed in flight, the lead is not")
+			}
+		}
 		c := b.Cursor()
 		k, _ := c.First()
 		// Both lists are in key order: walk them side by side.
 		for _, w := range want {
-			for k != nil && bytes.Compare(k, w) < 0 {
-				problems = append(problems, name(k)+": indexed in flight, the lead is not")
-				k, _ = c.Next()
+			for ; k != nil && bytes.Compare(k, w) < 0; k, _ = c.Next() {
+				stale(k)
 			}
 			if k != nil && bytes.Equal(k, w) {
 				k, _ = c.Next()
@@ -174,7 +179,7 @@ func (db *DB) CheckLeadsInFlight() (problems []string, err error) {
 			problems = append(problems, name(w)+": in flight, missing from the index")
 		}
 		for ; k != nil; k, _ = c.Next() {
-			problems = append(problems, name(k)+": indexed in flight, the lead is not")
+			stale(k)
 		}
 		return nil
 	})

@@ -59,6 +59,24 @@ func TestLeadsInFlightDamaged(t *testing.T) {
 	if err != nil || !slices.Equal(problems, want) {
 		t.Fatalf("check: %q %v, want %q", problems, err, want)
 	}
+	// A lead that cannot be decoded is named by the records' check, not
+	// here as a stale entry.
+	var good []byte
+	setLead := func(v []byte) {
+		t.Helper()
+		if err := db.bolt.Update(func(tx *bbolt.Tx) error {
+			b := tx.Bucket(bucketLeads)
+			good = slices.Clone(b.Get([]byte("d\x00d-2"))) // answered: indexed
+			return b.Put([]byte("d\x00d-2"), v)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setLead([]byte("{"))
+	if problems, err := db.CheckLeadsInFlight(); err != nil || !slices.Equal(problems, want) {
+		t.Fatalf("check with an undecodable lead: %q %v, want %q", problems, err, want)
+	}
+	setLead(good)
 	// A stale entry is not given; a missing one is lost until the repair.
 	var got []string
 	db.LeadsInFlight("d", func(l campaign.Lead) bool { got = append(got, l.ID); return true })
