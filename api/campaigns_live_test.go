@@ -35,6 +35,14 @@ func TestCampaignLiveFigures(t *testing.T) {
 		st.Campaigns[0].Agents != 1 || st.Campaigns[0].Kind != "agent" || st.Campaigns[0].AbandonCap <= 0 || st.Campaigns[0].AbandonWindow <= 0 {
 		t.Fatalf("supervisor's status campaigns: %+v", st.Campaigns)
 	}
+	var raw struct {
+		Campaigns []struct {
+			Window float64 `json:"abandon_window"`
+		} `json:"campaigns"`
+	}
+	if err := json.Unmarshal([]byte(body), &raw); err != nil || len(raw.Campaigns) != 1 || raw.Campaigns[0].Window != (720*time.Hour).Seconds() {
+		t.Errorf("abandon_window %+v (%v); want 2592000, seconds as every duration the API sends", raw.Campaigns, err)
+	}
 	if _, body := sendAs(t, "GET", srv.URL+"/api/v1/status", "", as(al)); strings.Contains(body, `"campaigns"`) || !strings.Contains(body, `"alice"`) {
 		t.Errorf("the agent's status: %s", body)
 	}

@@ -209,7 +209,7 @@ type CampaignStatus struct {
 	// AbandonCap is the highest AbandonRate the campaign allows over
 	// AbandonWindow.
 	AbandonCap    float64       `json:"abandon_cap"`
-	AbandonWindow time.Duration `json:"abandon_window"`
+	AbandonWindow Seconds       `json:"abandon_window"`
 	Stats         CampaignStats `json:"stats"`
 }
 
@@ -394,7 +394,7 @@ func (c *Core) Campaigns(now time.Time) []CampaignStatus {
 	out := make([]CampaignStatus, 0, len(c.opts.Config.Campaigns))
 	for _, k := range c.opts.Config.Campaigns {
 		st := CampaignStatus{Name: k.Name, State: CampaignStopped, Mode: k.Mode, Kind: k.Kind,
-			AbandonCap: k.AbandonCap, AbandonWindow: k.AbandonWindow}
+			AbandonCap: k.AbandonCap, AbandonWindow: Seconds(k.AbandonWindow)}
 		queues := []*queue(nil)
 		if r := c.camps[k.Name]; r != nil {
 			st.State, st.Hopper, st.Ringing, st.Live, st.Stats = r.state, len(r.hopper), len(r.dials)+len(r.pending), len(r.byCall), r.stats

@@ -131,7 +131,7 @@ func writeCampaigns(w io.Writer, list []engine.CampaignStatus) {
 		}
 		fmt.Fprintf(w, "%s: %s, %s; hopper %d, ringing %d, live %d; dialed %d, answered %d, connected %d, abandoned %d (%.2f%% over the window, cap %.2f%% over %s); busy %d, no answer %d, failed %d, machine %d; skipped: %d do-not-call, %d outside hours, %d in preview; %s campaign, %d agents signed in\n",
 			st.Name, state, st.Mode, st.Hopper, st.Ringing, st.Live, s.Dialed, s.Answered, s.Connected, s.Abandoned,
-			100*st.AbandonRate, 100*st.AbandonCap, st.AbandonWindow, s.Busy, s.NoAnswer, s.Failed, s.Machine, s.SkippedDNC, s.SkippedWindow, s.SkippedPreview,
+			100*st.AbandonRate, 100*st.AbandonCap, time.Duration(st.AbandonWindow), s.Busy, s.NoAnswer, s.Failed, s.Machine, s.SkippedDNC, s.SkippedWindow, s.SkippedPreview,
 			st.Kind, st.Agents)
 	}
 }

@@ -46,8 +46,8 @@ function campShown() { return me && me.role !== "agent" && !$("campaigns-view").
 // closed dials no one, and says so.
 function campState(k) { return k.state === "running" && k.outside_hours ? "outside-hours" : k.state; }
 
-function fmtWindow(ns) {
-  const h = Math.round((ns || 0) / 3.6e12);
+function fmtWindow(secs) {
+  const h = Math.round((secs || 0) / 3600);
   return h >= 48 && h % 24 === 0 ? `${h / 24}\u00a0d` : `${h}\u00a0h`; // the number and its unit on one line
 }
 
