@@ -435,7 +435,6 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 	c.setPhase(now, cl, acd.CallQueued)
 	q.waiting = append(q.waiting, cl)
 	cl.rec.Timeline[enq].Pos = c.position(cl)
-	c.saveActive(now, cl)
 	for k := TimerAnnounce; k <= TimerRedial; k++ {
 		cl.gen[k]++
 	}
@@ -460,6 +459,7 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 		greeting = nil
 	}
 	c.play(now, cl, greeting, func(time.Time) { c.mohOn(cl) })
+	c.saveActive(now, cl) // with the greeting: a restart stops it (stopCutPlayback)
 	c.dispatchCall(now, cl)
 }
 
@@ -556,6 +556,7 @@ func (c *Core) announce(now time.Time, cl *call) {
 	}
 	c.step(now, cl, "announce", "", detail)
 	c.play(now, cl, media, func(time.Time) { c.mohOn(cl) })
+	c.saveActive(now, cl) // a restart stops it (stopCutPlayback)
 }
 
 // overflow sends a caller to the queue's overflow target.
