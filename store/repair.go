@@ -203,6 +203,7 @@ var repairDecoders = map[string]func(k, v []byte) error{
 	string(bucketAgents):    func(k, v []byte) error { _, err := decode[AgentState](bucketAgents, k, v); return err },
 	string(bucketCallbacks): func(k, v []byte) error { _, err := decode[Callback](bucketCallbacks, k, v); return err },
 	string(bucketActive):    func(k, v []byte) error { _, err := decode[ActiveCall](bucketActive, k, v); return err },
+	string(bucketLeads):     decodeLead,
 }
 
 // reindex adds the index entry of a copied call record.

@@ -129,6 +129,11 @@ func checkRecords(w io.Writer, path string, db *store.DB) error {
 			return err
 		}
 	}
+	leads, err := db.UnreadableLeads()
+	if err != nil {
+		return err
+	}
+	bad = append(bad, leads...)
 	if len(bad) == 0 {
 		return nil
 	}
