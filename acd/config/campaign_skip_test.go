@@ -29,7 +29,7 @@ campaigns:
 		{`    skip_reasons: ["a", "a"]`, `campaigns[0].skip_reasons[1]: "a" is listed twice`},
 		{`    skip_reasons: ["ok", ""]`, `campaigns[0].skip_reasons[1]: empty`},
 		{`    skip_reasons: ["timeout"]`, `campaigns[0].skip_reasons[0]: "timeout" is the reason of a preview no agent decided`},
-		{`    skip_reasons: ["bad\u0007bell"]`, `campaigns[0].skip_reasons[0]: "bad\abell": holds the control or invisible character U+0007`},
+		{`    skip_reasons: ["bad\u0007bell"]`, `c.yaml:10: campaigns[0].skip_reasons[0]: holds the control character U+0007 at character 4`},
 		{`    skip_reasons: [" padded"]`, `campaigns[0].skip_reasons[0]: " padded": spaces around it`},
 		{`    skip_reasons: ["` + strings.Repeat("x", 61) + `"]`, `campaigns[0].skip_reasons[0]: "xxx`},
 	} {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hotline-cc/hotline/internal/textcheck"
 )
 
 // MaxFileSize is the largest configuration file Load and Parse read. README's
@@ -416,6 +418,12 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 		v.SetInt(int64(dur))
 		return
 	case v.Kind() == reflect.String && n.Tag != "!!binary":
+		// A name or prompt text is shown and logged as typed: no direction
+		// override or invisible character (the API's rule).
+		if err := textcheck.Check(n.Value); err != nil {
+			d.bad(n.Line, path, err.Error())
+			return
+		}
 		v.SetString(n.Value) // any other scalar reads as text
 		return
 	case v.CanInt() && n.Tag == "!!int" && plain && isDecimal(n.Value):

@@ -137,6 +137,8 @@ func TestParseProblems(t *testing.T) {
 		{"queues not a list", "queues:\n  name: a\n", []string{`test.yaml:2: queues: want a list, got a mapping`}},
 		{"empty list item", "queues:\n  -\n  - name: a\n", []string{`test.yaml:2: queues[0]: empty list item`}},
 		{"duplicate key", "store:\n  path: a\n  path: b\n", []string{`test.yaml:3: store.path: key "path" already set on line 2`}},
+		{"direction override in a name", "queues:\n  - name: \"sup\u202Eport\"\n", []string{`test.yaml:2: queues[0].name: holds the direction control character U+202E at character 4`}},
+		{"invisible character in a prompt", "queues:\n  - name: a\n    greeting: [\"sound:\u200Bx\"]\n", []string{`test.yaml:3: queues[0].greeting[0]: holds the invisible formatting character U+200B at character 7`}},
 		{"syntax error", "queues:\n  - name: a\n   strategy: [\n", []string{"test.yaml:1: did not find expected '-' indicator"}},
 		{"tab indentation", "store:\n\tpath: a\n", []string{"test.yaml:2: found character that cannot start any token"}},
 		{"second document", "store: {path: a}\n---\nstore: {path: b}\n", []string{"test.yaml:2: a second YAML document"}},
