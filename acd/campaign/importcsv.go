@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
@@ -368,6 +369,9 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 		if !utf8.ValidString(c.cell(rec, i)) {
 			return Lead{}, &RowError{Row: row, Column: c.header[i], Err: errors.New("not UTF-8 text; save the file as UTF-8")}
 		}
+		if err := controlChar(c.cell(rec, i)); err != nil {
+			return Lead{}, &RowError{Row: row, Column: c.header[i], Err: err}
+		}
 	}
 	raw := c.cell(rec, c.phone)
 	if raw == "" {
@@ -395,6 +399,20 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 		}
 	}
 	return l, nil
+}
+
+// controlChar refuses a control character other than a tab or a line
+// break: a lead's cells are shown on desks, printed on terminals and
+// written to logs, where a NUL or an escape sequence would act.
+func controlChar(s string) error {
+	i := 0
+	for _, r := range s {
+		i++
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return fmt.Errorf("holds the control character %U at character %d", r, i)
+		}
+	}
+	return nil
 }
 
 // abroadHint explains a refused number written with 00, the international
