@@ -275,6 +275,25 @@ func TestAsteriskDetails(t *testing.T) {
 		}
 	})
 
+	t.Run("the spied-on call's end ends the supervisor leg", func(t *testing.T) {
+		caller := answeredCall(t, ctx, c, rec, "5557000023")
+		sup := pbx.ChannelID(fmt.Sprintf("detail-sup-end-%d", os.Getpid()))
+		if err := c.Spy(ctx, caller, pbx.SpyListen, pbx.OriginateRequest{ChannelID: sup, Endpoint: phoneEndpoint(farend.Phone{})}); err != nil {
+			t.Fatal(err)
+		}
+		rec.WaitFor(t, ctx, pbxtest.On[pbx.Answered](sup))
+		var b struct {
+			Channels []string `json:"channels"`
+		}
+		waitFor(t, "the spy bridge to hold snoop and supervisor", func() bool {
+			return c.call(ctx, http.MethodGet, "/bridges/"+spyBridgePrefix+string(sup), nil, nil, &b) == nil && len(b.Channels) == 2
+		})
+		if err := c.Hangup(ctx, caller, pbx.CauseNormal); err != nil {
+			t.Fatal(err)
+		}
+		rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](sup)) // not left listening to an empty bridge
+	})
+
 	t.Run("recording lands on disk", func(t *testing.T) {
 		if env.root == "" {
 			t.Skip("HOTLINE_ASTERISK_ROOT not set: cannot see Asterisk's files")
