@@ -257,6 +257,9 @@ func (c *Core) campaignAction(now time.Time, name, action string) error {
 	if err != nil {
 		return fmt.Errorf("campaign %q: %w: %w", name, ErrCampaignState, err)
 	}
+	if from == CampaignStopped && to != from && c.campsRemoved[name] {
+		return fmt.Errorf("campaign %q: removed from the config by a reload: %w", name, ErrUnknownCampaign)
+	}
 	if to == from {
 		return nil
 	}

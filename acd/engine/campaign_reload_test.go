@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -66,5 +67,14 @@ func TestCampaignReloadStartedKeepsSettings(t *testing.T) {
 	}
 	if err := r.Do(func(c *Core, now time.Time) error { return c.StopCampaign(now, "renewals") }); err != nil {
 		t.Errorf("stopping the removed campaign: %v", err)
+	}
+	// Stopped, it is not started again: the config no longer has it.
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); !errors.Is(err, ErrUnknownCampaign) {
+		t.Errorf("starting the removed campaign once stopped: %v; want ErrUnknownCampaign", err)
+	}
+	// Put back, it starts.
+	reload(base)
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Errorf("starting renewals put back in the config: %v", err)
 	}
 }

@@ -112,6 +112,9 @@ type Core struct {
 	linkUp   time.Time // when it last came (back) up
 
 	camps map[string]*campaignRun // started outbound campaigns (campaign.go)
+	// campsRemoved are started campaigns the last reload removed: kept to
+	// be stopped, not started again (reconfigure.go).
+	campsRemoved map[string]bool
 	// leftLeads are the channels of leads an earlier run dialed that a
 	// sync found before the campaigns were resumed (ResumeCampaigns):
 	// neither callers nor stranded legs, they wait for ReconcileLeads.

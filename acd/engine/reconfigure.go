@@ -201,6 +201,7 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 // Campaigns not started take the new settings when they start.
 func (c *Core) keepStartedCampaigns(old, next []config.Campaign) (kept []config.Campaign, restart []string) {
 	kept = slices.Clone(next)
+	c.campsRemoved = map[string]bool{}
 	for _, k := range old {
 		if c.camps[k.Name] == nil {
 			continue
@@ -209,6 +210,7 @@ func (c *Core) keepStartedCampaigns(old, next []config.Campaign) (kept []config.
 		switch {
 		case i < 0:
 			kept = append(kept, k)
+			c.campsRemoved[k.Name] = true
 		case !reflect.DeepEqual(kept[i], k):
 			kept[i] = k
 		default:
