@@ -3,6 +3,7 @@ package campaign
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // Lead files as spreadsheets and people write them: each is read as meant
@@ -83,5 +84,28 @@ func TestImportCSVHostileRefused(t *testing.T) {
 				t.Fatalf("err %v, leads %d; want %q and none", err, len(res.Leads), tc.want)
 			}
 		})
+	}
+}
+
+// Hours that begin in the hour a spring-forward night skips open when the
+// clock jumps past their start, never before it: 02:30 does not exist in
+// New York on 8 March 2026, and a time.Date of it lies at 01:30 EST.
+func TestHoursStartSkippedBySpringForward(t *testing.T) {
+	ny := mustLoc(t, "America/New_York")
+	jump := time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC) // 02:00 EST becomes 03:00 EDT
+	for _, hours := range []string{"02:30-04:00", "02:00-03:30"} {
+		h, err := ParseHours(hours)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before := jump.Add(-20 * time.Minute); h.Open(before, ny) {
+			t.Errorf("%s: open at %s, before the window's start on the clock", hours, before.In(ny).Format("15:04 MST"))
+		}
+		if !h.Open(jump, ny) {
+			t.Errorf("%s: closed at %s, once the clock is past the start", hours, jump.In(ny).Format("15:04 MST"))
+		}
+		if got := h.NextOpen(jump.Add(-2*time.Hour), ny); !got.Equal(jump) {
+			t.Errorf("%s: opens at %s, want %s", hours, got.In(ny).Format("15:04 MST"), jump.In(ny).Format("15:04 MST"))
+		}
 	}
 }

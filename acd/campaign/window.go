@@ -104,7 +104,16 @@ func (h Hours) window(t time.Time, loc *time.Location) (start, end time.Time) {
 	at := func(off time.Duration) time.Time {
 		return time.Date(y, m, d, int(off/time.Hour), int(off%time.Hour/time.Minute), 0, 0, loc)
 	}
-	return at(h.From), at(h.To)
+	start, end = at(h.From), at(h.To)
+	if c := start.Hour()*60 + start.Minute(); time.Duration(c)*time.Minute != h.From {
+		// The clock skipped the start (a spring-forward night): time.Date
+		// puts it before the jump. The window opens as the clock jumps
+		// past it, the end of the zone start lies in.
+		if _, jump := start.ZoneBounds(); !jump.IsZero() {
+			start = jump
+		}
+	}
+	return start, end
 }
 
 // Open reports whether t falls in the window, in loc.
