@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/hotline-cc/hotline/internal/textcheck"
 )
 
 // ID identifies a contact; the store assigns it.
@@ -92,10 +94,35 @@ func (c *Contact) Normalize(region string) error {
 	if len(c.Fields) == 0 {
 		c.Fields = nil
 	}
+	problems = append(problems, c.badText()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// badText names the texts holding a character textcheck refuses (a
+// direction override, an invisible character): a contact's name and notes
+// show on the agent's screen and in exports as typed.
+func (c *Contact) badText() []string {
+	var out []string
+	check := func(what, v string) {
+		if err := textcheck.Check(v); err != nil {
+			out = append(out, what+" "+err.Error())
+		}
+	}
+	for _, f := range []struct{ what, v string }{{"name", c.Name}, {"company", c.Company}, {"email", c.Email},
+		{"language", c.Language}, {"preferred_agent", c.PreferredAgent}, {"notes", c.Notes}} {
+		check(f.what, f.v)
+	}
+	for _, t := range c.Tags {
+		check(fmt.Sprintf("tag %q", t), t)
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Fields)) {
+		check(fmt.Sprintf("field name %+q", k), k)
+		check(fmt.Sprintf("field %+q", k), c.Fields[k])
+	}
+	return out
 }
 
 func normalizeTags(tags []string) []string {

@@ -35,6 +35,21 @@ func TestNormalize(t *testing.T) {
 			t.Errorf("error %v lacks %s", err, want)
 		}
 	}
+	// Names and notes show as typed: no direction override or invisible
+	// character; a Persian name's zero-width non-joiner is writing.
+	spoof := Contact{Phones: []string{"+12125550101"}, Name: "Ann\u202eeiL", Notes: "ok\u200b", Tags: []string{"v\u2066ip"},
+		Fields: map[string]string{"plan\ufeff": "gold"}}
+	err = spoof.Normalize("US")
+	for _, want := range []string{`name holds the direction control character U+202E at character 4`, `notes holds the invisible formatting character U+200B`,
+		`tag "v\u2066ip" holds the direction control character U+2066`, `field name "plan\ufeff" holds the invisible formatting character U+FEFF`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %s", err, want)
+		}
+	}
+	persian := Contact{Phones: []string{"+12125550101"}, Name: "می\u200cخواهم"}
+	if err := persian.Normalize("US"); err != nil {
+		t.Errorf("a Persian name: %v", err)
+	}
 	empty := Contact{Name: "x"}
 	if err := empty.Normalize("US"); err == nil || !strings.Contains(err.Error(), ErrNoNumber.Error()) {
 		t.Errorf("no number: %v", err)
