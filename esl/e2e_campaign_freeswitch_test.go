@@ -308,14 +308,7 @@ func playsHeard(evs []timedEvent, ch, file string) (plays []playHeard, gone time
 // answers.
 func TestFreeSWITCHE2ECampaignSurvey(t *testing.T) {
 	var stop func() []timedEvent
-	run := runFSCampaign(t, "poll", `
-flows:
-  poll:
-    start: q1
-    nodes:
-      q1: {kind: collect, prompt: [sound:hello-world], var: satisfaction, length: 1, timeout: 6s, next: q2}
-      q2: {kind: collect, prompt: [sound:hello-world], var: recommend, length: 1, timeout: 6s, next: bye}
-      bye: {kind: hangup, prompt: [sound:hello-world]}
+	run := runFSCampaign(t, "poll", fsPollFlow+`
 campaigns:
   - name: poll
     kind: survey

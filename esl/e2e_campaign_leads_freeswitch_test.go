@@ -24,6 +24,8 @@ func fsPrefix(k fsLeadKind) string {
 		return "+3397"
 	case fsSlow:
 		return "+3398"
+	case fsKeyer:
+		return "+3399"
 	}
 	return fsLeadPrefix[k]
 }

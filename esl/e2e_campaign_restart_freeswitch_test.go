@@ -47,10 +47,7 @@ func TestFreeSWITCHE2ECampaignRestartKeepsLead(t *testing.T) {
 		call, ok = talking("")
 		return ok
 	})
-	s.eventually(10*time.Second, "the daemon's records committed", func() bool {
-		var h api.Health
-		return s.getJSON("/healthz", &h) && h.Store != nil && h.Store.Queued == 0
-	})
+	s.committed()
 	s.d.kill()
 	t.Logf("hotline killed while lead %s talks to a1 on call %s", phone, call.ID)
 
@@ -59,16 +56,7 @@ func TestFreeSWITCHE2ECampaignRestartKeepsLead(t *testing.T) {
 		_, ok := talking(call.ID)
 		return ok
 	})
-	var rec store.CallRecord
-	s.eventually(talk+10*time.Second, "a1 hangs up and the record ends", func() bool {
-		for _, r := range s.records() {
-			if r.ID == call.ID {
-				rec = r
-				return !r.Ended.IsZero() && r.Outcome != acd.OutcomeInProgress
-			}
-		}
-		return false
-	})
+	rec := s.recordEnded(talk+10*time.Second, "a1 hangs up and the record ends", call.ID)
 	if rec.Outcome != acd.OutcomeAnswered || rec.Agent != "a1" || rec.HangupBy != acd.HangupAgent || rec.Direction != acd.DirectionOutbound {
 		t.Errorf("the lead's call: %s %s, agent %q, hangup by %s; want outbound, answered by a1, hung up by a1", rec.Direction, rec.Outcome, rec.Agent, rec.HangupBy)
 	}
@@ -154,10 +142,7 @@ func TestFreeSWITCHE2ECampaignRestartWhileLeadsRing(t *testing.T) {
 		return ok
 	}
 	s.eventually(5*time.Second, "both leads ring", func() bool { return campaigns() && st.Ringing == 2 })
-	s.eventually(10*time.Second, "the daemon's records committed", func() bool {
-		var h api.Health
-		return s.getJSON("/healthz", &h) && h.Store != nil && h.Store.Queued == 0
-	})
+	s.committed()
 	s.d.kill()
 	t.Logf("hotline killed while leads %s and %s ring", slow, never)
 
@@ -223,26 +208,14 @@ func TestFreeSWITCHE2ECampaignRestartLostLiveRecord(t *testing.T) {
 		return true
 	})
 	answered := time.Now()
-	s.eventually(10*time.Second, "the daemon's records committed", func() bool {
-		var h api.Health
-		return s.getJSON("/healthz", &h) && h.Store != nil && h.Store.Queued == 0
-	})
+	s.committed()
 	s.d.kill()
 	if err := campaigncheck.DropLive(path, call.ID); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Until(answered.Add(7 * time.Second)))
 	s.start()
-	var rec store.CallRecord
-	s.eventually(10*time.Second, "the lead hears the safe-harbour message and is hung up", func() bool {
-		for _, r := range s.records() {
-			if r.ID == call.ID {
-				rec = r
-				return !r.Ended.IsZero() && r.Outcome != acd.OutcomeInProgress
-			}
-		}
-		return false
-	})
+	rec := s.recordEnded(10*time.Second, "the lead hears the safe-harbour message and is hung up", call.ID)
 	var st []engine.CampaignStatus
 	if !s.getJSON("/api/v1/campaigns", &st) || len(st) != 1 {
 		t.Fatal("no campaign status")
@@ -281,10 +254,7 @@ func TestFreeSWITCHE2ECampaignRestartAfterUnseenAnswer(t *testing.T) {
 		return s.getJSON("/api/v1/campaigns", &list) && len(list) == 1 && list[0].Ringing == 1
 	})
 	rang := time.Now()
-	s.eventually(10*time.Second, "the daemon's records committed", func() bool {
-		var h api.Health
-		return s.getJSON("/healthz", &h) && h.Store != nil && h.Store.Queued == 0
-	})
+	s.committed()
 	s.d.kill()
 	time.Sleep(time.Until(rang.Add(9 * time.Second))) // answered at 6 s, its two seconds over
 	s.start()
@@ -311,4 +281,30 @@ func TestFreeSWITCHE2ECampaignRestartAfterUnseenAnswer(t *testing.T) {
 	if l.Attempts != 1 || len(dials[phone]) != 1 {
 		t.Errorf("lead %s: %d attempts, %d records; want one attempt, one record", phone, l.Attempts, len(dials[phone]))
 	}
+}
+
+// recordEnded waits up to d for the record of call id to end and returns
+// it.
+func (s *fsScenario) recordEnded(d time.Duration, what, id string) store.CallRecord {
+	s.t.Helper()
+	var rec store.CallRecord
+	s.eventually(d, what, func() bool {
+		for _, r := range s.records() {
+			if r.ID == id {
+				rec = r
+				return !r.Ended.IsZero() && r.Outcome != acd.OutcomeInProgress
+			}
+		}
+		return false
+	})
+	return rec
+}
+
+// committed waits until the daemon's writes are durable.
+func (s *fsScenario) committed() {
+	s.t.Helper()
+	s.eventually(10*time.Second, "the daemon's records committed", func() bool {
+		var h api.Health
+		return s.getJSON("/healthz", &h) && h.Store != nil && h.Store.Queued == 0
+	})
 }
