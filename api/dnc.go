@@ -63,6 +63,14 @@ func (s *Server) dncList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	if len(out.Entries) == 0 {
+		// An empty list no campaign has is a typo; a removed campaign's
+		// list that still holds numbers is shown.
+		if err := s.knownDNCList(r, out.List); err != nil {
+			s.fail(w, err)
+			return
+		}
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -75,6 +75,10 @@ func TestDNCListsAndFormats(t *testing.T) {
 		if code, body := call("POST", "/api/v1/dnc/"+list, `{"phones":["+12125550187"]}`); code != 404 || !strings.Contains(body, "known: global, spring") {
 			t.Errorf("add to list %s: %d %s", list, code, body)
 		}
+		// Read back, a typo is named too rather than shown as an empty list.
+		if code, body := call("GET", "/api/v1/dnc/"+list, ""); code != 404 || !strings.Contains(body, "known: global, spring") {
+			t.Errorf("read list %s: %d %s", list, code, body)
+		}
 	}
 	if code, body := call("DELETE", "/api/v1/dnc/spring/"+url.PathEscape("212-555-0187"), ""); code != 200 || !strings.Contains(body, `"removed": "+12125550187"`) {
 		t.Errorf("remove as written locally: %d %s", code, body)
