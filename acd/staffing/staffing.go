@@ -102,7 +102,7 @@ func Model(t Traffic, n int, threshold time.Duration) (Result, error) {
 	if t.Patience == 0 {
 		return erlangC(t, n, threshold), nil
 	}
-	return erlangA(t, n, threshold), nil
+	return erlangA(t, n, threshold)
 }
 
 // Target is a service-level goal: Share of calls answered within Within.
@@ -125,23 +125,40 @@ func Agents(t Traffic, target Target, maxAbandon float64) (Result, error) {
 		return Result{}, fmt.Errorf("%w: service-level threshold must not be negative", ErrBadInput)
 	}
 	a := t.load()
-	// Below the load no staffing is stable in Erlang C; start there.
-	n := max(1, int(math.Floor(a)))
-	limit := int(a) + 10 + int(10*math.Sqrt(a)) + 100
-	for ; n <= limit; n++ {
+	meets := func(n int) (Result, bool, error) {
 		r, err := Model(t, n, target.Within)
+		if err != nil {
+			return r, false, err
+		}
+		return r, r.Stable && r.ServiceLevel >= target.Share && (maxAbandon <= 0 || r.Abandon <= maxAbandon), nil
+	}
+	// Below the load no staffing is stable in Erlang C; start there. More
+	// agents never lower the service level nor raise abandonment, so the
+	// least staffing that meets the target is found by halving the range
+	// (a few models, not one per staffing: a model of thousands of agents
+	// takes milliseconds).
+	lo := max(1, int(math.Floor(a)))
+	limit := int(a) + 10 + int(10*math.Sqrt(a)) + 100
+	best, ok, err := meets(limit)
+	if err != nil {
+		return Result{}, err
+	}
+	if !ok {
+		return Result{}, fmt.Errorf("%w: no staffing up to %d agents gives %.0f%% within %v", ErrUnreachable, limit, 100*target.Share, target.Within)
+	}
+	for hi := limit; lo < hi; {
+		mid := lo + (hi-lo)/2
+		r, ok, err := meets(mid)
 		if err != nil {
 			return Result{}, err
 		}
-		if !r.Stable || r.ServiceLevel < target.Share {
-			continue
+		if ok {
+			hi, best = mid, r
+		} else {
+			lo = mid + 1
 		}
-		if maxAbandon > 0 && r.Abandon > maxAbandon {
-			continue
-		}
-		return r, nil
 	}
-	return Result{}, fmt.Errorf("%w: no staffing up to %d agents gives %.0f%% within %v", ErrUnreachable, limit, 100*target.Share, target.Within)
+	return best, nil
 }
 
 // erlangC is M/M/N.
@@ -175,7 +192,7 @@ func erlangC(t Traffic, n int, threshold time.Duration) Result {
 // stationary law is computed up to where the tail is negligible, then a
 // tagged arriving caller is followed through the queue to get the service
 // level and the mean wait of those answered.
-func erlangA(t Traffic, n int, threshold time.Duration) Result {
+func erlangA(t Traffic, n int, threshold time.Duration) (Result, error) {
 	lambda := t.CallsPerHour / 3600
 	mu := 1 / t.AHT.Seconds()
 	theta := 1 / t.Patience.Seconds()
@@ -198,6 +215,9 @@ func erlangA(t Traffic, n int, threshold time.Duration) Result {
 		// Past N and the mode, stop once a state is 1e-16 of the largest.
 		if k > n && lambda < out && lp < top-37 {
 			break
+		}
+		if k-n > maxQueued {
+			return Result{}, tooPatient(t, a)
 		}
 	}
 	p := make([]float64, len(logp))
@@ -243,20 +263,24 @@ func erlangA(t Traffic, n int, threshold time.Duration) Result {
 	if answered > 0 {
 		r.ASA = seconds(servedWaitSum / answered)
 	}
-	within := (1 - pWait) + servedWithin(start, nmu, theta, threshold.Seconds())
+	served, ok := servedWithin(start, nmu, theta, threshold.Seconds())
+	if !ok {
+		return Result{}, tooPatient(t, a)
+	}
+	within := (1 - pWait) + served
 	r.ServiceLevel = within
 	if answered > 0 {
 		r.ServiceLevelAnswered = within / answered
 	}
-	return r
+	return r, nil
 }
 
 // servedWithin is the probability mass, over the start vector (j callers
 // ahead), that reaches service within t seconds, by uniformization of the
 // tagged caller's pure-death chain with its own abandonment.
-func servedWithin(start []float64, nmu, theta, t float64) float64 {
+func servedWithin(start []float64, nmu, theta, t float64) (float64, bool) {
 	if t == 0 || len(start) == 0 {
-		return 0
+		return 0, true
 	}
 	J := len(start)
 	rate := nmu + float64(J)*theta // the largest total rate leaving a state
@@ -269,6 +293,9 @@ func servedWithin(start []float64, nmu, theta, t float64) float64 {
 	logWeight := -lt
 	var cumServed, total, wsum float64 // served mass after i steps; Σ w_i·served_i; Σ w_i
 	for i := 0; ; i++ {
+		if i*J > maxSteps {
+			return 0, false
+		}
 		if i > 0 {
 			logWeight += math.Log(lt / float64(i))
 		}
@@ -306,11 +333,26 @@ func servedWithin(start []float64, nmu, theta, t float64) float64 {
 			break
 		}
 	}
-	return total
+	return total, true
 }
 
 // seconds converts to a Duration, saturating at MaxASA: a float beyond
 // the Duration's range converts to a negative one.
+// Bounds on the work of one Erlang A model, so that any input answers
+// within a second or so: callers far more patient than a call lasts, at a
+// load of thousands of Erlangs, would need millions of queue states, or
+// hundreds of millions of steps to follow a caller through them.
+const (
+	maxQueued = 250_000
+	maxSteps  = 200_000_000
+)
+
+// tooPatient is the answer to a model beyond those bounds.
+func tooPatient(t Traffic, load float64) error {
+	return fmt.Errorf("%w: Erlang A with a mean patience of %v at %.0f Erlangs is beyond what Hotline computes; leave out the patience (Erlang C) or shorten it",
+		ErrBadInput, t.Patience, load)
+}
+
 func seconds(s float64) time.Duration {
 	if !(s*float64(time.Second) < float64(MaxASA)) {
 		return MaxASA

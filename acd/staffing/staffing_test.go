@@ -3,6 +3,7 @@ package staffing
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -209,6 +210,30 @@ func TestFiguresStayFinite(t *testing.T) {
 	}
 	if r, _ := Model(Traffic{CallsPerHour: 3599.9999999999, AHT: 5 * time.Second}, 5, 0); r.ASA != MaxASA {
 		t.Errorf("ASA a hair under the load: %v, want MaxASA", r.ASA)
+	}
+}
+
+// TestTooPatientAnswersAtOnce: callers far more patient than a call lasts,
+// at a large load, need more work than any model may take; the answer is
+// an error naming the patience within a couple of seconds (the command ran
+// out of time or memory), and a large but computable case still answers.
+func TestTooPatientAnswersAtOnce(t *testing.T) {
+	for _, tr := range []Traffic{
+		{CallsPerHour: 1e6, AHT: time.Second, Patience: 10000 * time.Hour},
+		{CallsPerHour: 72e6, AHT: time.Second, Patience: time.Hour},
+	} {
+		start := time.Now()
+		_, err := Agents(tr, Target{Share: 0.8, Within: 20 * time.Second}, 0)
+		if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "mean patience of") {
+			t.Errorf("%+v: %v, want ErrBadInput naming the patience", tr, err)
+		}
+		if took := time.Since(start); took > 10*time.Second {
+			t.Errorf("%+v: answered in %v", tr, took)
+		}
+	}
+	r, err := Agents(Traffic{CallsPerHour: 10000, AHT: time.Hour, Patience: 10000 * time.Hour}, Target{Share: 0.8, Within: 20 * time.Second}, 0)
+	if err != nil || r.Agents < 10000 {
+		t.Errorf("10,000 Erlangs, patience 10,000 h: %+v %v", r, err)
 	}
 }
 
