@@ -196,6 +196,13 @@ func (c *Core) previewDecide(now time.Time, agentID string, dial bool, reason, n
 	if p == nil {
 		return LeadPreview{}, fmt.Errorf("agent %q: %w", agentID, ErrNoPreview)
 	}
+	if a.state != acd.Available || a.call != nil {
+		// Logged out, paused or busy since the lead was shown, before the
+		// campaign's next tick took it back: released for anyone, neither
+		// dialed nor counted as the agent's skip.
+		c.takeBack(now, p)
+		return LeadPreview{}, fmt.Errorf("agent %q is %s: lead %s released: %w", agentID, a.state, p.lead.ID, ErrNoPreview)
+	}
 	why := campaign.SkipNote{Agent: a.id, At: now}
 	if !dial {
 		if why.Note, err = p.run.cfg.SkipRule().Check(reason, note); err != nil {

@@ -330,3 +330,42 @@ func TestCampaignPreviewSkipReasons(t *testing.T) {
 		t.Errorf("skips counted: %v %v", counts.Skips, err)
 	}
 }
+
+// An agent who logs out (or pauses) while shown a lead cannot dial it in
+// the moment before the campaign takes it back: the dial is refused, and
+// the lead is released for anyone, not counted as a skip by that agent.
+func TestCampaignPreviewDialAfterLogout(t *testing.T) {
+	rig := newCampaignRig(t, "preview", 1, "a1")
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(3 * time.Second))
+	var shown *LeadPreview
+	for _, a := range r.Core.Status(r.Clock.Now()).Agents {
+		if a.ID == "a1" {
+			shown = a.Preview
+		}
+	}
+	if shown == nil {
+		t.Fatalf("no lead shown to a1\n%s", rig.trace)
+	}
+	err := r.Do(func(c *Core, now time.Time) error {
+		if err := c.Logout(now, "a1"); err != nil {
+			return err
+		}
+		_, err := c.PreviewDecide(now, "a1", true)
+		return err
+	})
+	if !errors.Is(err, ErrCampaignState) {
+		t.Errorf("dial after logout: %v; want refused", err)
+	}
+	r.RunUntil(epoch.Add(10 * time.Second))
+	if n := r.Switch.Stats().Originates; n != 0 {
+		t.Errorf("%d calls placed for a logged-out agent", n)
+	}
+	if l := rig.leads(t)[shown.Lead.ID]; l.PreviewAgent != "" || len(l.Skips) != 0 || r.Core.Campaigns(r.Clock.Now())[0].Stats.SkippedPreview != 0 {
+		t.Errorf("lead after a1 logged out: %+v; want released, no skip counted", l)
+	}
+}
