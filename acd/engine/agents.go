@@ -106,7 +106,11 @@ func pendingText(p *pendingChange) string {
 
 // account adds the time since the last change to the agent's totals.
 func (c *Core) account(now time.Time, a *agent) {
-	d := now.Sub(a.since)
+	from := a.since
+	if from.Before(a.countedTo) {
+		from = a.countedTo
+	}
+	d := now.Sub(from)
 	if d < 0 {
 		return
 	}

@@ -45,6 +45,7 @@ type agent struct {
 	call        *call         // call being offered, talked or wrapped up
 	noAnswerRun int           // consecutive unanswered offers
 	wrapStart   time.Time
+	countedTo   time.Time      // the restart: restoreCounters counted the time before it
 	pending     *pendingChange // asked for during a call; applied when it and its wrap-up are over
 	why         motive         // of the last change
 	gen         [timerKinds]uint64

@@ -225,6 +225,27 @@ func TestReadyWithNothingPending(t *testing.T) {
 	}
 }
 
+// TestPauseKeepsItsStartAcrossRestart: a pause restored after a restart
+// shows the time it began; its paused time counts from the restart.
+func TestPauseKeepsItsStartAcrossRestart(t *testing.T) {
+	c, err := NewCore(Options{Config: parseConfig(t, basicConfig), Out: recordOutputs{new([]Command)}, Store: newMemStore()}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	began, now := epoch.Add(10*time.Second), epoch.Add(time.Minute)
+	c.Restore(now, Saved{Agents: []store.AgentState{{ID: "alice", State: acd.Paused, PauseReason: "lunch", Since: began}}})
+	c.Handle(now, pbx.Synced{})
+	if a := c.Status(now).Agents[0]; a.State != "paused" || !a.Since.Equal(began) {
+		t.Fatalf("restored: alice %s since %v, want paused since %v", a.State, a.Since.Sub(epoch), began.Sub(epoch))
+	}
+	if err := c.Ready(now.Add(30*time.Second), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.agentIdx["alice"].stats.Paused; got != 30*time.Second {
+		t.Errorf("paused %v after the restart, want 30s", got)
+	}
+}
+
 // TestWrapUpSurvivesRestart: an agent in wrap-up when the daemon restarts
 // is still in wrap-up after it, until the end it had (not offered a call
 // meanwhile); when that end passed while the daemon was down, she is ready
@@ -275,6 +296,11 @@ func TestWrapUpSurvivesRestart(t *testing.T) {
 	c.Fire(sa.WrapUntil, *end)
 	if a := c.Status(sa.WrapUntil).Agents[0]; a.State != "available" {
 		t.Errorf("at the wrap-up's end: alice %s, want available", a.State)
+	}
+	// Her logged-in time counts from the restart: what came before is
+	// counted from the stored changes (restoreCounters), not twice.
+	if got, want := c.agentIdx["alice"].stats.LoggedIn, sa.WrapUntil.Sub(now); got != want {
+		t.Errorf("logged in %v after the restart, want %v (the wrap-up's part after it)", got, want)
 	}
 	late := sa.WrapUntil.Add(time.Minute)
 	if c, _ := restore(late); c.Status(late).Agents[0].State != "available" {

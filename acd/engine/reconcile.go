@@ -83,12 +83,15 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			logged[a] = to
 		}
 		a.stats.Answered, a.stats.Talk, a.noAnswerRun = st.CallsTaken, st.TalkTime, st.ConsecutiveNoAnswer
-		a.loggedInAt, a.since = st.LoggedInAt, now
+		a.loggedInAt, a.since, a.countedTo = st.LoggedInAt, now, now
 		switch st.State {
 		case acd.LoggedOut:
 			a.state = acd.LoggedOut
 		case acd.Paused:
 			a.state, a.pauseReason = acd.Paused, st.PauseReason
+			if !st.Since.IsZero() && !st.Since.After(now) {
+				a.since = st.Since // the pause began then, not at the restart
+			}
 		case acd.WrapUp:
 			a.state = acd.Available
 			if st.WrapUntil.After(now) {
