@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/internal/csvcell"
@@ -42,7 +43,9 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	if skipped {
 		header = append(header, "skips", "last_skip_reason", "last_skip_note", "last_skip_agent", "last_skip_at")
 	}
-	header = append(header, extra...)
+	for _, k := range extra {
+		header = append(header, exportedField(k, header))
+	}
 	for _, k := range answers {
 		header = append(header, "answer:"+k) // apart from the imported columns
 	}
@@ -69,6 +72,20 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	})
 	cw.Flush()
 	return errors.Join(err, cw.Error())
+}
+
+// fieldPrefix marks an imported column written under a name the export
+// uses itself; ImportCSV takes it off again.
+const fieldPrefix = "field:"
+
+// exportedField is the column name of an imported field k: k, or
+// field:k when one of ours (in any case) or an answer column has that name.
+func exportedField(k string, ours []string) string {
+	if slices.ContainsFunc(ours, func(h string) bool { return strings.EqualFold(h, k) }) ||
+		strings.HasPrefix(strings.ToLower(k), "answer:") || strings.HasPrefix(strings.ToLower(k), fieldPrefix) {
+		return fieldPrefix + k
+	}
+	return k
 }
 
 // skipCells are a lead's skip columns: how many skips, and the last one's

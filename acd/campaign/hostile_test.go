@@ -109,3 +109,27 @@ func TestHoursStartSkippedBySpringForward(t *testing.T) {
 		}
 	}
 }
+
+// An imported column named like one the export writes of its own (a US
+// list's "State", an "ID" from the CRM) is exported as field:NAME, so the
+// export has no two columns of one name and imports again with the field
+// under its own name.
+func TestExportImportedColumnNamedLikeOurs(t *testing.T) {
+	res, err := ImportCSV(strings.NewReader("phone,name,State,ID\n+12125550100,Ann,NY,c-77\n"), ImportOptions{Campaign: "c", Region: "US"}, nil)
+	if err != nil || len(res.Leads) != 1 {
+		t.Fatalf("import: %v %+v", err, res)
+	}
+	res.Leads[0].ID = "c-1"
+	var out strings.Builder
+	if err := WriteCSV(&out, func(fn func(Lead) bool) error { fn(res.Leads[0]); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	header, _, _ := strings.Cut(out.String(), "\n")
+	if !strings.Contains(header, ",field:ID,field:State") {
+		t.Errorf("export header %q; want the imported ID and State as field:ID and field:State", header)
+	}
+	again, err := ImportCSV(strings.NewReader(out.String()), ImportOptions{Campaign: "c", Region: "US"}, nil)
+	if err != nil || len(again.Leads) != 1 || again.Leads[0].Fields["State"] != "NY" || again.Leads[0].Fields["ID"] != "c-77" {
+		t.Errorf("the export imported again: %v %+v; want State NY and ID c-77 kept", err, again.Leads)
+	}
+}

@@ -335,7 +335,7 @@ func mapColumns(header []string, m map[string]string) (*columns, error) {
 			continue
 		}
 		if h = strings.TrimSpace(h); h != "" {
-			c.custom[h] = i
+			c.custom[strings.TrimPrefix(h, fieldPrefix)] = i
 		}
 	}
 	return c, nil
