@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"github.com/hotline-cc/hotline/internal/seal"
@@ -139,13 +140,20 @@ func rotate(w io.Writer, db *store.DB, s *store.Contacts, primary string, batch 
 	return err
 }
 
-// openStoreFlag opens the --store file or the config's store.
+// openStoreFlag opens the --store file or the config's store; for writing,
+// only in a directory that exists (openStore).
 func openStoreFlag(g *globalOptions, path string, readOnly bool) (*store.DB, error) {
+	where := "--store"
 	if path == "" {
 		var err error
 		if path, err = storeFile(g, nil); err != nil {
 			return nil, err
 		}
+		where = ""
 	}
-	return store.Open(path, store.Options{ReadOnly: readOnly, LockTimeout: time.Second})
+	opts := store.Options{ReadOnly: readOnly, LockTimeout: time.Second}
+	if readOnly {
+		return store.Open(path, opts)
+	}
+	return openStore(path, where, opts, zerolog.Nop())
 }

@@ -33,3 +33,14 @@ func TestServeAnnouncesANewStore(t *testing.T) {
 		t.Fatalf("log of a start on a new store:\n%s", logs)
 	}
 }
+
+// TestUsersAddRefusesAStoreInAMissingDirectory: the commands that write to
+// the store directly take the same care as serve.
+func TestUsersAddRefusesAStoreInAMissingDirectory(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope", "hotline.db")
+	pw := writeFile(t, "pw", "a long secret 1\n")
+	code, _, errOut := hotline(t, nil, "users", "add", "root", "--role", "admin", "--password-file", pw, "--store", missing)
+	if code != exitInvalid || !strings.Contains(errOut, `store.path (--store) is "`+missing+`": the directory `+filepath.Dir(missing)+` does not exist`) {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}

@@ -25,14 +25,7 @@ func (s *storeFlag) add(cmd *cobra.Command) {
 }
 
 func (s *storeFlag) open(g *globalOptions, readOnly bool) (*store.DB, error) {
-	path := s.path
-	if path == "" {
-		var err error
-		if path, err = storeFile(g, nil); err != nil {
-			return nil, err
-		}
-	}
-	return store.Open(path, store.Options{ReadOnly: readOnly, LockTimeout: time.Second})
+	return openStoreFlag(g, s.path, readOnly)
 }
 
 // with opens the store (read-only for commands that only read), runs fn
