@@ -19,10 +19,10 @@
 //
 // Two formatting characters are part of ordinary writing and stay allowed
 // where they do that work: the zero-width non-joiner U+200C (Persian
-// "می‌خواهم") and the zero-width joiner U+200D (Indic conjuncts such as
-// Malayalam chillus, emoji sequences such as 👩‍💻). Each must follow a
+// "می\u200cخواهم") and the zero-width joiner U+200D (Indic conjuncts such as
+// Malayalam chillus, emoji sequences such as 👩\u200d💻). Each must follow a
 // letter, mark or symbol that is not ASCII: between two ASCII letters
-// ("al‍ice") a joiner does nothing but make the text differ from how it
+// ("al\u200dice") a joiner does nothing but make the text differ from how it
 // looks. The prepended concatenation marks of Arabic, Syriac and Kaithi
 // (U+0600-U+0605, U+06DD, U+070F, U+08E2, U+110BD, U+110CD) are visible signs
 // and allowed.
