@@ -218,6 +218,7 @@ func TestImportCSVRefused(t *testing.T) {
 		{"empty", "", ImportOptions{Campaign: "c"}, "the file is empty"},
 		{"no phone column", "name,email\nAnn,a@b\n", ImportOptions{Campaign: "c"}, "no phone column"},
 		{"map to a missing column", "tel\n+12125550187\n", ImportOptions{Campaign: "c", Map: map[string]string{"phone": "Phone Number"}}, `no column "Phone Number"`},
+		{"one column mapped to two fields", "tel,name\n+12125550187,Ann\n", ImportOptions{Campaign: "c", Map: map[string]string{"phone": "tel", "name": "TEL"}}, `column "tel" mapped to two fields, "name" and "phone"`},
 		{"broken quoting", "phone\n\"+1212\n", ImportOptions{Campaign: "c"}, "row 2"},
 		{"too many rows", "phone\n+12125550187\n+12125550188\n+12125550189\n", ImportOptions{Campaign: "c", MaxRows: 2}, "more than 2 rows"},
 		{"no campaign", "phone\n", ImportOptions{}, "no campaign"},

@@ -37,10 +37,12 @@ type ImportOptions struct {
 }
 
 // ParseMap reads a column mapping, FIELD=COLUMN pairs (phone=Tel,
-// name=Full Name): a pair without both sides, or a field mapped twice, is
-// an error.
+// name=Full Name): a pair without both sides, a field mapped twice, or a
+// column mapped to two fields (column names compare as in the header,
+// case-insensitively) is an error.
 func ParseMap(pairs []string) (map[string]string, error) {
 	m := map[string]string{}
+	fieldOf := map[string]string{} // lower-cased column -> the field it was mapped to
 	for _, p := range pairs {
 		field, col, ok := strings.Cut(p, "=")
 		field, col = strings.TrimSpace(field), strings.TrimSpace(col)
@@ -50,6 +52,10 @@ func ParseMap(pairs []string) (map[string]string, error) {
 		if _, dup := m[field]; dup {
 			return nil, fmt.Errorf("field %q mapped twice", field)
 		}
+		if other, dup := fieldOf[strings.ToLower(col)]; dup {
+			return nil, fmt.Errorf("column %q mapped to two fields, %q and %q; a column feeds one field", col, other, field)
+		}
+		fieldOf[strings.ToLower(col)] = field
 		m[field] = col
 	}
 	return m, nil
@@ -301,12 +307,17 @@ func mapColumns(header []string, m map[string]string) (*columns, error) {
 		return -1
 	}
 	c := &columns{header: header, phone: -1, name: -1, timezone: -1, custom: map[string]int{}}
+	fieldAt := map[int]string{} // column index -> the field mapped to it
 	for _, field := range slices.Sorted(maps.Keys(m)) {
 		col := m[field]
 		i := find(col)
 		if i < 0 {
 			return nil, fmt.Errorf("%w: --map %s=%s: no column %q in the header (%s)", ErrBadFile, field, col, col, strings.Join(header, ", "))
 		}
+		if other, dup := fieldAt[i]; dup {
+			return nil, fmt.Errorf("%w: --map: column %q mapped to two fields, %q and %q; a column feeds one field", ErrBadFile, header[i], other, field)
+		}
+		fieldAt[i] = field
 		switch strings.ToLower(field) {
 		case "phone":
 			c.phone = i

@@ -86,6 +86,7 @@ func TestLeadsImportRefused(t *testing.T) {
 	}{
 		{[]string{"leads", "import", csvFile}, "--campaign is required"},
 		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone"}, "want FIELD=COLUMN"},
+		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone=name,name=Name"}, `--map: column "Name" mapped to two fields, "phone" and "name"`},
 		{[]string{"leads", "import", csvFile, "--campaign", "c", "--store", filepath.Join(dir, "h.db")}, "no phone column"},
 	} {
 		var out, errb bytes.Buffer
