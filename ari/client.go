@@ -24,12 +24,14 @@ var _ pbx.Switch = (*Client)(nil)
 
 // Client is a pbx.Switch on Asterisk's ARI. Create it with New, then Start.
 type Client struct {
-	opts   Options
-	log    zerolog.Logger
-	http   *http.Client
-	events chan pbx.Event
-	q      *fifo[pbx.Event] // translated events, on their way to Events
-	inbox  *fifo[inItem]    // raw events and link changes, on their way to translation
+	opts Options
+	log  zerolog.Logger
+	// noLeadContext warns, once, that the dialplan lacks LeadContext.
+	noLeadContext sync.Once
+	http          *http.Client
+	events        chan pbx.Event
+	q             *fifo[pbx.Event] // translated events, on their way to Events
+	inbox         *fifo[inItem]    // raw events and link changes, on their way to translation
 
 	mu      sync.Mutex // guards tr, conn, link, started, closed, stop (tr: notes come from commands, events from translate)
 	tr      *tracker

@@ -330,7 +330,7 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		q.Del("appArgs")
 		q.Set("context", LeadContext)
 		q.Set("extension", "s")
-		q.Set("priority", "1")
+		q.Set("label", LeadLabel) // a dialplan without it refuses the originate: see below
 		vars = maps.Clone(vars)
 		if vars == nil {
 			vars = map[string]string{}
@@ -344,6 +344,20 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		body = map[string]any{"variables": vars}
 	}
 	err := c.call(ctx, http.MethodPost, "/channels/"+seg(id), q, body, nil)
+	if ae := (*apiError)(nil); unattended != "" && errors.As(err, &ae) && ae.Status == http.StatusNotFound && strings.Contains(strings.ToLower(ae.Message), "label") {
+		// The dialplan lacks the lead context (not applied since an
+		// upgrade): straight into the application, as before it.
+		c.noLeadContext.Do(func() {
+			c.log.Warn().Str("context", LeadContext).Msg("Asterisk's dialplan lacks Hotline's lead context (run hotline dialplan apply): a lead that answers while Hotline is down is hung up by Asterisk without the safe-harbour message")
+		})
+		for _, k := range []string{"context", "extension", "label"} {
+			q.Del(k)
+		}
+		q.Set("app", c.opts.App)
+		q.Set("appArgs", args)
+		unattended = ""
+		err = c.call(ctx, http.MethodPost, "/channels/"+seg(id), q, body, nil)
+	}
 	if err == nil && unattended != "" {
 		return c.subscribeLeg(ctx, id, req.Endpoint)
 	}
@@ -374,6 +388,7 @@ const (
 	// answer in the global variable UnattendedPrefix+channel id, plays
 	// VarUnattended and hangs up.
 	LeadContext      = "hotline-lead"
+	LeadLabel        = "lead" // of extension s's first priority
 	VarUnattended    = "HOTLINE_UNATTENDED"
 	UnattendedPrefix = "HOTLINE_UNATTENDED_"
 	// varApp names the application for dialplans that serve several (the

@@ -162,7 +162,10 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 		line += " " + strings.TrimSpace(string(body))
 	}
 	f.requests = append(f.requests, line)
-	a, ok := f.answers[r.Method+" "+path]
+	a, ok := f.answers[r.Method+" "+path+"?"+r.URL.RawQuery] // a request with just these parameters
+	if !ok {
+		a, ok = f.answers[r.Method+" "+path]
+	}
 	f.mu.Unlock()
 	if !ok {
 		a = fakeAnswer{status: http.StatusNoContent}

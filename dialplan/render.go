@@ -95,7 +95,7 @@ func RenderAsterisk(cfg config.Config) (Files, error) {
 	fmt.Fprintf(&b, "; message at once (extension unattended), and the answer is noted for\n")
 	fmt.Fprintf(&b, "; Hotline's restart.\n")
 	fmt.Fprintf(&b, "[%s]\n", AsteriskLeadContext)
-	fmt.Fprintf(&b, "exten => s,1,NoOp(Hotline dialer lead)\n")
+	fmt.Fprintf(&b, "exten => s,1(%s),NoOp(Hotline dialer lead)\n", ari.LeadLabel)
 	fmt.Fprintf(&b, " same => n,Stasis(%s,leg)\n", app)
 	fmt.Fprintf(&b, " same => n,GotoIf($[\"${STASISSTATUS}\" = \"FAILED\"]?unattended,1)\n")
 	fmt.Fprintf(&b, " same => n,Hangup()\n")
