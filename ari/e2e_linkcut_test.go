@@ -2,172 +2,30 @@ package ari_test
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/internal/linkcut"
 )
-
-// e2eProxy relays TCP between Hotline and Asterisk's HTTP port (ARI's REST
-// requests and its event websocket alike). It can cut the link (close every
-// relayed connection and refuse new ones until resumed, on the same port) or
-// freeze the connections open now (bytes stop, nobody is told: a half-open
-// link, as after a NAT or firewall drops its state) while new ones pass.
-type e2eProxy struct {
-	target, addr string
-
-	mu     sync.Mutex // guards ln and conns
-	thawed *sync.Cond // on mu: a connection was closed
-	ln     net.Listener
-	conns  map[net.Conn]bool // relayed connections → frozen
-}
-
-func newE2EProxy(t *testing.T, target string) *e2eProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &e2eProxy{target: target, addr: ln.Addr().String(), ln: ln, conns: map[net.Conn]bool{}}
-	p.thawed = sync.NewCond(&p.mu)
-	go p.accept(ln)
-	t.Cleanup(p.cut)
-	return p
-}
-
-func (p *e2eProxy) accept(ln net.Listener) {
-	for {
-		down, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		up, err := net.Dial("tcp", p.target)
-		if err != nil {
-			_ = down.Close()
-			continue
-		}
-		if !p.track(down, up) {
-			_ = down.Close()
-			_ = up.Close()
-			continue
-		}
-		go p.relay(down, up)
-		go p.relay(up, down)
-	}
-}
-
-// track adds a relayed pair unless the link was cut meanwhile.
-func (p *e2eProxy) track(conns ...net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln == nil {
-		return false
-	}
-	for _, c := range conns {
-		p.conns[c] = false
-	}
-	return true
-}
-
-// relay copies src to dst until either closes; bytes read from a frozen
-// src are held back until the proxy closes it.
-func (p *e2eProxy) relay(dst, src net.Conn) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			p.mu.Lock()
-			for p.conns[src] {
-				p.thawed.Wait()
-			}
-			_, open := p.conns[src]
-			p.mu.Unlock()
-			if !open {
-				break
-			}
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				break
-			}
-		}
-		if err != nil {
-			break
-		}
-	}
-	_ = dst.Close()
-	_ = src.Close()
-	p.mu.Lock()
-	delete(p.conns, dst)
-	delete(p.conns, src)
-	p.thawed.Broadcast()
-	p.mu.Unlock()
-}
-
-// freeze stops the bytes of every connection relayed now, for good; the
-// connections stay open until cut.
-func (p *e2eProxy) freeze() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for c := range p.conns {
-		p.conns[c] = true
-	}
-	return len(p.conns) / 2
-}
-
-// cut closes the listener and every relayed connection.
-func (p *e2eProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		_ = p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		_ = c.Close()
-		delete(p.conns, c)
-	}
-	p.thawed.Broadcast()
-}
-
-// resume listens again on the same address (retrying while the old socket
-// lingers).
-func (p *e2eProxy) resume(t *testing.T) {
-	t.Helper()
-	var ln net.Listener
-	var err error
-	for range 20 {
-		if ln, err = net.Listen("tcp", p.addr); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("proxy: listening again on %s: %v", p.addr, err)
-	}
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	go p.accept(ln)
-}
 
 // startBehindProxy runs the linkcut scenario with Hotline reaching ARI
 // through a proxy, and a first caller talking to jack, whose phone hangs up
 // jackTalk after answering.
-func startBehindProxy(t *testing.T, jackTalk time.Duration) (*e2eScenario, *e2eProxy, *e2eDaemon, e2ePlaced) {
+func startBehindProxy(t *testing.T, jackTalk time.Duration) (*e2eScenario, *linkcut.Relay, *e2eDaemon, e2ePlaced) {
 	t.Helper()
 	ast := e2eNeed(t)
 	u, err := url.Parse(ast.url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newE2EProxy(t, u.Host)
+	proxy := linkcut.New(t, u.Host)
 	s := newE2E(t, "linkcut", map[string]e2ePhone{
 		"jack": {Answer: time.Second, Hangup: jackTalk},
 		"kim":  {Answer: time.Second},
-	}, "http://"+proxy.addr+u.Path)
+	}, "http://"+proxy.Addr+u.Path)
 	d := s.start()
 	talking := s.call(e2eCaller{Number: "6600", From: "5550601"})
 	s.bridged(talking, "jack", 8*time.Second)
@@ -191,7 +49,7 @@ func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
 		return ok2 && ok3 && c2.Phase == "queued" && c3.Phase == "queued", "waiting: " + c2.Phase + ", leaving: " + c3.Phase
 	})
 
-	proxy.cut()
+	proxy.Cut()
 	cutAt := time.Now()
 	t.Logf("link cut %v after jack answered", cutAt.Sub(answeredAt).Round(time.Millisecond))
 	// jack hangs up and the third caller leaves while Hotline cannot see.
@@ -204,7 +62,7 @@ func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
 	if !s.ast.hasChannel(t, talking.Far) {
 		t.Fatalf("the first caller is gone during the cut; nothing should hang it up but Hotline")
 	}
-	proxy.resume(t)
+	proxy.Resume(t)
 	t.Logf("link back after %v", time.Since(cutAt).Round(time.Millisecond))
 
 	s.eventually(10*time.Second, "Hotline reconnects", func() (bool, string) {
@@ -254,7 +112,7 @@ func TestAsteriskE2ELinkFreezeReconnects(t *testing.T) {
 	})
 
 	frozeAt := time.Now()
-	n := proxy.freeze()
+	n := proxy.Freeze()
 	t.Logf("froze %d connections", n)
 	s.eventually(5*time.Second, "Hotline notices the silent link and connects again", func() (bool, string) {
 		return d.logLines("connected to ARI", "reconnect=true") > 0, "no reconnect in the log yet"

@@ -1,0 +1,123 @@
+package esl_test
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/internal/linkcut"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// A recorded conversation on the real FreeSWITCH whose event-socket link
+// is cut (a relay between Hotline and the switch closes every connection
+// and refuses new ones) while the call is recorded. Both parties hang up
+// during the cut, so FreeSWITCH writes the file and sends RECORD_STOP to
+// no one. When the link is back, Hotline finds the call gone and ends it,
+// and its recording guard finds the file in the recordings directory: the
+// record has the file's path, not a failure, the recording's span is the
+// conversation's, and no call, agent or channel is left behind.
+func TestFreeSWITCHE2ERecordingAcrossLinkCut(t *testing.T) {
+	const talk = 3 * time.Second
+	s := newScenario(t, "park", `entries: [{number: "7820", queue: sales}]`+e2eQueue+`
+agents:
+  - {id: nina, name: Nina, endpoint: "@PHONE:answer-300-hangup-3000@", queues: [{queue: sales}], logged_in: true}
+`)
+	relay := linkcut.New(t, s.fs.addr)
+	s.viaRelay(relay)
+	s.start()
+	s.call(farend.CallScript{From: "5557821", To: "7820", HangupAfter: talk + time.Second})
+	leg := s.talkingLeg("nina")
+	s.eventually(5*time.Second, "the call recorded", func() bool {
+		return slices.ContainsFunc(s.records(), func(r store.CallRecord) bool {
+			return r.Caller == "5557821" && r.Ended.IsZero() && r.Recording.Name != ""
+		})
+	})
+	time.Sleep(time.Second)
+	cut := time.Now()
+	relay.Cut()
+	s.legGone(leg, "nina hangs up during the cut")
+	s.eventually(10*time.Second, "the caller's channel gone during the cut", func() bool {
+		_, up := s.channelOf("5557821")
+		return !up
+	})
+	relay.Resume(t)
+	t.Logf("link cut for %v", time.Since(cut).Round(100*time.Millisecond))
+
+	// A reconnect (1 s), the sync that ends the call, then the guard's
+	// ask 10 s after the end: about 12 s at best.
+	rec := s.waitRecordWhere("5557821", 25*time.Second, "the recording settled after the cut", func(r store.CallRecord) bool {
+		return !r.Ended.IsZero() && r.Recording.Name != "" && (r.Recording.Path != "" || r.Recording.Failed)
+	})
+	if rec.Recording.Failed || rec.Recording.Path == "" {
+		t.Fatalf("recording after the cut %+v, timeline %+v; want its path", rec.Recording, rec.Timeline)
+	}
+	t.Cleanup(func() { _ = os.Remove(rec.Recording.Path) })
+	var steps []string
+	for _, st := range rec.Timeline {
+		steps = append(steps, st.Kind+" "+st.Detail)
+	}
+	t.Logf("timeline: %q", steps)
+	// RECORD_STOP went out during the cut: only the guard can have found
+	// the file.
+	if !strings.Contains(s.d.log.String(), "no finish reported for recording "+rec.Recording.Name) {
+		t.Errorf("the recording guard never asked about %s", rec.Recording.Name)
+	}
+	if slices.ContainsFunc(rec.Timeline, func(st store.Step) bool { return st.Kind == "recording-failed" }) {
+		t.Errorf("the recording was given up: %+v", rec.Timeline)
+	}
+	if rec.Outcome != acd.OutcomeAnswered || rec.Agent != "nina" {
+		t.Errorf("record: outcome %s agent %q", rec.Outcome, rec.Agent)
+	}
+	// The recording ran from the bridge to the hang-up Hotline learnt at
+	// the sync: the talk (3 s) plus at most the cut and reconnect.
+	if span := rec.Recording.End.Sub(rec.Recording.Start); rec.Recording.End.IsZero() || span < talk-time.Second || span > talk+8*time.Second {
+		t.Errorf("recording from %v to %v (%v); want about the %v talk", rec.Recording.Start, rec.Recording.End, span, talk)
+	}
+	// Two seconds of 8 kHz 16-bit audio at least; a header alone is 44 bytes.
+	if fi, err := os.Stat(rec.Recording.Path); err != nil || fi.Size() < 32000 {
+		t.Errorf("recording file %s: %v, size %d", rec.Recording.Path, err, sizeOf(fi))
+	}
+
+	s.eventually(5*time.Second, "nothing left: no live call, nina available", func() bool {
+		for _, r := range s.records() {
+			if r.Ended.IsZero() {
+				return false
+			}
+		}
+		var agents []engine.AgentStatus
+		s.getJSON("/api/v1/agents", &agents)
+		return len(agents) == 1 && agents[0].State == acd.Available.String()
+	})
+	for _, c := range s.channels() {
+		if strings.Contains(c["uuid"]+c["cid_num"]+c["name"], "5557821") || c["uuid"] == leg {
+			t.Errorf("a channel of the call is left on FreeSWITCH: %v", c)
+		}
+	}
+	if n := strings.Count(s.d.log.String(), "event socket connected"); n < 2 {
+		t.Errorf("hotline connected %d times; the cut was not seen", n)
+	}
+}
+
+// viaRelay points the scenario's config at the relay instead of the
+// switch's event socket.
+func (s *fsScenario) viaRelay(r *linkcut.Relay) {
+	s.t.Helper()
+	b, err := os.ReadFile(s.config)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	old := "address: \"" + s.fs.addr + "\""
+	if !strings.Contains(string(b), old) {
+		s.t.Fatalf("config %s has no %s", s.config, old)
+	}
+	b = []byte(strings.Replace(string(b), old, "address: \""+r.Addr+"\"", 1))
+	if err := os.WriteFile(s.config, b, 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+}
