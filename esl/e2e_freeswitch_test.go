@@ -29,6 +29,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/internal/linkcut"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -69,8 +70,9 @@ type fsScenario struct {
 	config string
 	api    string
 	d      *fsDaemon
-	placed int    // callers placed
-	before string // the logs of daemons this scenario already replaced
+	placed int            // callers placed
+	relay  *linkcut.Relay // between Hotline and the switch, if the test cuts the link
+	before string         // the logs of daemons this scenario already replaced
 }
 
 type fsDaemon struct {

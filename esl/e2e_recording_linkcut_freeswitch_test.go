@@ -1,6 +1,7 @@
 package esl_test
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -24,30 +25,7 @@ import (
 // conversation's, and no call, agent or channel is left behind.
 func TestFreeSWITCHE2ERecordingAcrossLinkCut(t *testing.T) {
 	const talk = 3 * time.Second
-	s := newScenario(t, "park", `entries: [{number: "7820", queue: sales}]`+e2eQueue+`
-agents:
-  - {id: nina, name: Nina, endpoint: "@PHONE:answer-300-hangup-3000@", queues: [{queue: sales}], logged_in: true}
-`)
-	relay := linkcut.New(t, s.fs.addr)
-	s.viaRelay(relay)
-	s.start()
-	s.call(farend.CallScript{From: "5557821", To: "7820", HangupAfter: talk + time.Second})
-	leg := s.talkingLeg("nina")
-	s.eventually(5*time.Second, "the call recorded", func() bool {
-		return slices.ContainsFunc(s.records(), func(r store.CallRecord) bool {
-			return r.Caller == "5557821" && r.Ended.IsZero() && r.Recording.Name != ""
-		})
-	})
-	time.Sleep(time.Second)
-	cut := time.Now()
-	relay.Cut()
-	s.legGone(leg, "nina hangs up during the cut")
-	s.eventually(10*time.Second, "the caller's channel gone during the cut", func() bool {
-		_, up := s.channelOf("5557821")
-		return !up
-	})
-	relay.Resume(t)
-	t.Logf("link cut for %v", time.Since(cut).Round(100*time.Millisecond))
+	s, leg := recordedCallEndsInCut(t, "7820", "5557821", talk)
 
 	// A reconnect (1 s), the sync that ends the call, then the guard's
 	// ask 10 s after the end: about 12 s at best.
@@ -102,6 +80,90 @@ agents:
 	if n := strings.Count(s.d.log.String(), "event socket connected"); n < 2 {
 		t.Errorf("hotline connected %d times; the cut was not seen", n)
 	}
+}
+
+// A second cut covers the guard's ask (10 s after the call's end, which
+// Hotline learnt when the first cut ended): no ask is made, and none is
+// counted, while the link is down; once it is back, Hotline asks at once,
+// and the record gets its file's path within seconds, not a failure.
+func TestFreeSWITCHE2ERecordingGuardAcrossSecondCut(t *testing.T) {
+	s, _ := recordedCallEndsInCut(t, "7830", "5557831", 3*time.Second)
+	ended := s.waitRecordWhere("5557831", 5*time.Second, "the call ended after the cut", func(r store.CallRecord) bool {
+		return r.Recording.Name != ""
+	})
+	if r := ended.Recording; r.Path != "" || r.Failed {
+		t.Fatalf("the recording settled before the guard's ask: %+v", r)
+	}
+	time.Sleep(time.Until(ended.Ended.Add(8 * time.Second)))
+	s.relay.Cut()
+	time.Sleep(time.Until(ended.Ended.Add(12 * time.Second)))
+	unsettled := func(r store.CallRecord) bool { return r.Recording.Path == "" && !r.Recording.Failed }
+	if !unsettled(s.record("5557831")) {
+		t.Fatalf("the recording settled while the link was down: %+v", s.record("5557831").Recording)
+	}
+	back := time.Now()
+	s.relay.Resume(t)
+	rec := s.waitRecordWhere("5557831", 6*time.Second, "the recording settled once the link was back", func(r store.CallRecord) bool {
+		return !unsettled(r)
+	})
+	t.Logf("settled %v after the link was back", time.Since(back).Round(100*time.Millisecond))
+	if rec.Recording.Failed || rec.Recording.Path == "" {
+		t.Fatalf("recording after the second cut %+v, timeline %+v; want its path", rec.Recording, rec.Timeline)
+	}
+	t.Cleanup(func() { _ = os.Remove(rec.Recording.Path) })
+	if fi, err := os.Stat(rec.Recording.Path); err != nil || fi.Size() < 32000 {
+		t.Errorf("recording file %s: %v, size %d", rec.Recording.Path, err, sizeOf(fi))
+	}
+}
+
+// recordedCallEndsInCut runs Hotline on FreeSWITCH through a relay, puts
+// a recorded call from caller to number through to an agent whose phone
+// hangs up after talk (the caller a second later), cuts the link a second
+// into the conversation, waits for both parties to hang up, and restores
+// the link. It returns the scenario and the agent's leg.
+func recordedCallEndsInCut(t *testing.T, number, caller string, talk time.Duration) (*fsScenario, string) {
+	t.Helper()
+	s := newScenario(t, "park", `entries: [{number: "`+number+`", queue: sales}]`+e2eQueue+`
+agents:
+  - {id: nina, name: Nina, endpoint: "@PHONE:answer-300-hangup-`+fmt.Sprint(talk.Milliseconds())+`@", queues: [{queue: sales}], logged_in: true}
+`)
+	s.relay = linkcut.New(t, s.fs.addr)
+	s.viaRelay(s.relay)
+	s.start()
+	s.call(farend.CallScript{From: caller, To: number, HangupAfter: talk + time.Second})
+	leg := s.talkingLeg("nina")
+	s.eventually(5*time.Second, "the call recorded", func() bool {
+		return unfinished(s.record(caller))
+	})
+	time.Sleep(time.Second)
+	cut := time.Now()
+	s.relay.Cut()
+	s.legGone(leg, "nina hangs up during the cut")
+	s.eventually(10*time.Second, "the caller's channel gone during the cut", func() bool {
+		_, up := s.channelOf(caller)
+		return !up
+	})
+	if !unfinished(s.record(caller)) {
+		t.Fatalf("the record changed during the cut: %+v", s.record(caller))
+	}
+	s.relay.Resume(t)
+	t.Logf("link cut for %v", time.Since(cut).Round(100*time.Millisecond))
+	return s, leg
+}
+
+// unfinished: a live call whose recording runs as far as Hotline knows.
+func unfinished(r store.CallRecord) bool {
+	return r.Ended.IsZero() && r.Recording.Name != "" && r.Recording.Path == "" && !r.Recording.Failed
+}
+
+// record is the latest record of caller's call, live or ended.
+func (s *fsScenario) record(caller string) store.CallRecord {
+	for _, r := range s.records() {
+		if r.Caller == caller {
+			return r
+		}
+	}
+	return store.CallRecord{}
 }
 
 // viaRelay points the scenario's config at the relay instead of the
