@@ -233,7 +233,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if r.ContentLength > MaxBody {
 		return fmt.Errorf("%w: %d bytes; the limit is %d", errTooLarge, r.ContentLength, MaxBody)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, max(512, r.ContentLength)))
+	buf := bytes.NewBuffer(make([]byte, 0, max(0, r.ContentLength)+bytes.MinRead)) // ReadFrom wants MinRead free
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBody))
 	b := buf.Bytes()
 	var mbe *http.MaxBytesError

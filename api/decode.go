@@ -1,10 +1,7 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"unicode"
@@ -20,88 +17,180 @@ import (
 // "reaſon") count as the same key: the client meant one of them and only
 // it knows which. A password is never shown, so any character it holds is
 // left to the password rules.
+//
+// It scans the bytes once (the body is valid JSON: it decoded), and a
+// text of plain ASCII without escapes, the common case, is neither copied
+// nor checked character by character.
 func checkBody(b []byte) error {
-	type frame struct {
-		object  bool
-		keys    map[string]string // folded key → the key as sent
-		key     string            // the member being read
-		wantKey bool
-		index   int
+	w := bodyWalker{b: b}
+	return w.value()
+}
+
+// bodyWalker walks a valid JSON text; path holds the keys and indexes
+// down to the value being read, for the messages.
+type bodyWalker struct {
+	b    []byte
+	i    int
+	path []pathStep
+}
+
+type pathStep struct {
+	key   string
+	index int // -1: a key
+}
+
+func (w *bodyWalker) pathString() string {
+	var sb strings.Builder
+	for i, s := range w.path {
+		switch {
+		case s.index >= 0:
+			sb.WriteString("[" + strconv.Itoa(s.index) + "]")
+		case i > 0:
+			sb.WriteString("." + s.key)
+		default:
+			sb.WriteString(s.key)
+		}
 	}
-	var stack []frame
-	path := func() string {
-		var sb strings.Builder
-		for i, f := range stack {
-			switch {
-			case !f.object:
-				sb.WriteString("[" + strconv.Itoa(f.index) + "]")
-			case i > 0:
-				sb.WriteString("." + f.key)
-			default:
-				sb.WriteString(f.key)
+	return sb.String()
+}
+
+func (w *bodyWalker) space() {
+	for w.i < len(w.b) {
+		switch w.b[w.i] {
+		case ' ', '\t', '\n', '\r':
+			w.i++
+		default:
+			return
+		}
+	}
+}
+
+// text reads the string at w.i; plain says it is ASCII without escapes,
+// which textcheck passes as it is.
+func (w *bodyWalker) text() (s string, plain bool) {
+	start, plain := w.i, true
+	j := start + 1
+	for ; j < len(w.b) && w.b[j] != '"'; j++ {
+		switch c := w.b[j]; {
+		case c == '\\':
+			plain = false
+			j++
+		case c >= 0x7f:
+			plain = false
+		}
+	}
+	w.i = j + 1
+	if plain {
+		return string(w.b[start+1 : j]), true
+	}
+	_ = json.Unmarshal(w.b[start:j+1], &s) // valid: the body decoded
+	return s, false
+}
+
+func (w *bodyWalker) value() error {
+	w.space()
+	if w.i >= len(w.b) {
+		return nil
+	}
+	switch w.b[w.i] {
+	case '{':
+		return w.object()
+	case '[':
+		w.i++
+		w.path = append(w.path, pathStep{index: 0})
+		defer func() { w.path = w.path[:len(w.path)-1] }()
+		for n := 0; ; n++ {
+			w.space()
+			if w.b[w.i] == ']' {
+				w.i++
+				return nil
+			}
+			w.path[len(w.path)-1].index = n
+			if err := w.value(); err != nil {
+				return err
+			}
+			w.space()
+			if w.b[w.i] == ',' {
+				w.i++
 			}
 		}
-		return sb.String()
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
+	case '"':
+		s, plain := w.text()
+		if plain {
 			return nil
 		}
-		if err != nil {
-			return badRequest("body: %v", err) // not reached: the body decoded
+		if n := len(w.path); n > 0 && w.path[n-1].index < 0 && strings.EqualFold(w.path[n-1].key, "password") {
+			return nil
 		}
-		var top *frame
-		if len(stack) > 0 {
-			top = &stack[len(stack)-1]
+		if err := textcheck.Check(s); err != nil {
+			return badRequest("body: field %q %v", w.pathString(), err)
 		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{':
-				stack = append(stack, frame{object: true, wantKey: true})
-				continue
-			case '[':
-				stack = append(stack, frame{})
-				continue
-			}
-			stack = stack[:len(stack)-1] // '}' or ']' ends a value of the frame below
-			if len(stack) == 0 {
-				continue
-			}
-			top = &stack[len(stack)-1]
-		case string:
-			if top != nil && top.object && top.wantKey {
-				top.key, top.wantKey = t, false
-				if err := textcheck.Check(t); err != nil {
-					return badRequest("body: key %+q (at %+q) %v", t, path(), err)
-				}
-				folded := foldKey(t)
-				if first, ok := top.keys[folded]; ok {
-					if first == t {
-						return badRequest("body: key %+q is given twice (at %s)", t, path())
-					}
-					return badRequest("body: keys %+q and %+q are the same key: keys match regardless of case (at %s)", first, t, path())
-				}
-				if top.keys == nil {
-					top.keys = map[string]string{}
-				}
-				top.keys[folded] = t
-				continue
-			}
-			if top == nil || !top.object || !strings.EqualFold(top.key, "password") {
-				if err := textcheck.Check(t); err != nil {
-					return badRequest("body: field %q %v", path(), err)
-				}
+		return nil
+	}
+	for w.i < len(w.b) && !strings.ContainsRune(",]} \t\n\r", rune(w.b[w.i])) {
+		w.i++ // a number, true, false or null
+	}
+	return nil
+}
+
+func (w *bodyWalker) object() error {
+	w.i++
+	w.path = append(w.path, pathStep{index: -1})
+	defer func() { w.path = w.path[:len(w.path)-1] }()
+	var folded []string        // the keys so far, folded, in order
+	var sent []string          // and as sent
+	var many map[string]string // folded → as sent, once there are many
+	for {
+		w.space()
+		if w.b[w.i] == '}' {
+			w.i++
+			return nil
+		}
+		key, plain := w.text()
+		w.path[len(w.path)-1].key = key
+		if !plain {
+			if err := textcheck.Check(key); err != nil {
+				return badRequest("body: key %+q (at %+q) %v", key, w.pathString(), err)
 			}
 		}
-		if top != nil { // a value of top is read
-			if top.object {
-				top.wantKey = true
-			} else {
-				top.index++
+		f := foldKey(key)
+		first, dup := "", false
+		if many != nil {
+			first, dup = many[f]
+		} else {
+			for i, k := range folded {
+				if k == f {
+					first, dup = sent[i], true
+					break
+				}
 			}
+		}
+		if dup {
+			if first == key {
+				return badRequest("body: key %+q is given twice (at %s)", key, w.pathString())
+			}
+			return badRequest("body: keys %+q and %+q are the same key: keys match regardless of case (at %s)", first, key, w.pathString())
+		}
+		switch {
+		case many != nil:
+			many[f] = key
+		case len(folded) < 16:
+			folded, sent = append(folded, f), append(sent, key)
+		default:
+			many = make(map[string]string, 2*len(folded))
+			for i, k := range folded {
+				many[k] = sent[i]
+			}
+			many[f] = key
+		}
+		w.space()
+		w.i++ // ':'
+		if err := w.value(); err != nil {
+			return err
+		}
+		w.space()
+		if w.b[w.i] == ',' {
+			w.i++
 		}
 	}
 }
@@ -110,6 +199,16 @@ func checkBody(b []byte) error {
 // matches regardless of case, so that two keys Go's decoder takes for the
 // same field fold to the same string.
 func foldKey(key string) string {
+	ascii := true
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c >= utf8.RuneSelf || 'a' <= c && c <= 'z' {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return key // nothing to fold
+	}
 	return strings.Map(func(r rune) rune {
 		if r < utf8.RuneSelf {
 			return unicode.ToUpper(r)

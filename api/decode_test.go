@@ -2,14 +2,24 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
 
 func TestCheckBody(t *testing.T) {
+	var many strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&many, `"k%d":%d,`, i, i)
+	}
 	for _, tc := range []struct {
 		body, want string // want: "" = accepted
 	}{
+		{`{"fields":{` + many.String() + `"K7":1}}`, `keys "k7" and "K7" are the same key: keys match regardless of case (at fields.K7)`},
+		{`{"fields":{` + many.String() + `"x":1}}`, ""},
+		{`{"a":"plain ascii","b":"tab\tand \"quotes\"","c":"\u00e9t\u00e9"}`, ""},
+		{`{"a":"del\u007f"}`, `field "a" holds the control character U+007F at character 4`},
+		{"{\"a\":\"del\x7f\"}", `field "a" holds the control character U+007F at character 4`},
 		{`{"reason":"lunch"}`, ""},
 		{`{"a":{"x":1},"b":{"x":2},"c":[{"x":1},{"x":2}]}`, ""}, // the same key in two objects
 		{`{"name":"می\u200cخواهم","notes":"שלום"}`, ""},
