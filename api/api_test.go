@@ -186,6 +186,7 @@ func TestBadInput(t *testing.T) {
 		{"POST", "/api/v1/agents/alice/dance", "", 400, "dance"},
 		{"POST", "/api/v1/agents/alice/pause", `{"reason": 5}`, 400, "reason"},
 		{"POST", "/api/v1/agents/alice/pause", `{"reasn": "x"}`, 400, "reasn"},
+		{"POST", "/api/v1/agents/alice/pause", `{"rea\u202Esn": "x"}`, 400, `unknown field "rea\u202esn"`},
 		{"POST", "/api/v1/agents/alice/pause", `{"reason": `, 400, "body"},
 		{"POST", "/api/v1/agents/alice/spy", `{"mode":"peek","endpoint":"PJSIP/1"}`, 400, "peek"},
 		{"GET", "/api/v1/calls?outcome=won", "", 400, "won"},
