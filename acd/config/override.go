@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hotline-cc/hotline/internal/textcheck"
 )
 
 // Override sets one scalar setting, named by its path as in the YAML file
@@ -68,6 +70,9 @@ func setScalar(v reflect.Value, s string) string {
 		d, _ := time.ParseDuration(s)
 		v.SetInt(int64(d))
 	case v.Kind() == reflect.String:
+		if err := textcheck.Check(s); err != nil {
+			return err.Error() // as in the file
+		}
 		v.SetString(s)
 	case v.Kind() == reflect.Bool:
 		b, err := strconv.ParseBool(s)

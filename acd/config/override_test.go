@@ -36,6 +36,7 @@ func TestOverrideRefuses(t *testing.T) {
 		{"queues", "x", `FLAG: queues: not a single setting`},
 		{"pbx.asterisk", "x", `FLAG: pbx.asterisk: not a single setting`},
 		{"server.listen.port", "x", `FLAG: server.listen.port: not a single setting`},
+		{"store.path", "/var/lib/hot\u202eline.db", `FLAG: store.path: holds the direction control character U+202E at character 13`},
 	}
 	for _, tt := range tests {
 		c := Default()
