@@ -25,7 +25,7 @@ import (
 // conversation's, and no call, agent or channel is left behind.
 func TestFreeSWITCHE2ERecordingAcrossLinkCut(t *testing.T) {
 	const talk = 3 * time.Second
-	s, leg := recordedCallEndsInCut(t, "7820", "5557821", talk)
+	s, leg := recordedCallEndsInCut(t, "7820", "5557821", talk, false)
 
 	// A reconnect (1 s), the sync that ends the call, then the guard's
 	// ask 10 s after the end: about 12 s at best.
@@ -87,7 +87,7 @@ func TestFreeSWITCHE2ERecordingAcrossLinkCut(t *testing.T) {
 // counted, while the link is down; once it is back, Hotline asks at once,
 // and the record gets its file's path within seconds, not a failure.
 func TestFreeSWITCHE2ERecordingGuardAcrossSecondCut(t *testing.T) {
-	s, _ := recordedCallEndsInCut(t, "7830", "5557831", 3*time.Second)
+	s, _ := recordedCallEndsInCut(t, "7830", "5557831", 3*time.Second, false)
 	ended := s.waitRecordWhere("5557831", 5*time.Second, "the call ended after the cut", func(r store.CallRecord) bool {
 		return r.Recording.Name != ""
 	})
@@ -116,12 +116,36 @@ func TestFreeSWITCHE2ERecordingGuardAcrossSecondCut(t *testing.T) {
 	}
 }
 
+// The link goes half-open while the call is recorded, and both parties
+// hang up: Hotline notices the silent link by its pings, connects again,
+// ends the call, and its recording guard finds the file.
+func TestFreeSWITCHE2ERecordingAcrossLinkFreeze(t *testing.T) {
+	s, _ := recordedCallEndsInCut(t, "7840", "5557841", 3*time.Second, true)
+	// A ping within 5 s, its 5 s timeout, a reconnect (1 s), then the
+	// guard's ask 10 s after the end.
+	rec := s.waitRecordWhere("5557841", 25*time.Second, "the recording settled after the freeze", func(r store.CallRecord) bool {
+		return r.Recording.Path != "" || r.Recording.Failed
+	})
+	if rec.Recording.Failed || rec.Recording.Path == "" {
+		t.Fatalf("recording after the freeze %+v, timeline %+v; want its path", rec.Recording, rec.Timeline)
+	}
+	t.Cleanup(func() { _ = os.Remove(rec.Recording.Path) })
+	if n := strings.Count(s.d.log.String(), "event socket connected"); n < 2 {
+		t.Errorf("hotline connected %d times; the frozen link was not noticed", n)
+	}
+	if fi, err := os.Stat(rec.Recording.Path); err != nil || fi.Size() < 32000 {
+		t.Errorf("recording file %s: %v, size %d", rec.Recording.Path, err, sizeOf(fi))
+	}
+}
+
 // recordedCallEndsInCut runs Hotline on FreeSWITCH through a relay, puts
 // a recorded call from caller to number through to an agent whose phone
 // hangs up after talk (the caller a second later), cuts the link a second
 // into the conversation, waits for both parties to hang up, and restores
-// the link. It returns the scenario and the agent's leg.
-func recordedCallEndsInCut(t *testing.T, number, caller string, talk time.Duration) (*fsScenario, string) {
+// the link. With freeze, the link goes half-open instead (its bytes stop,
+// nobody is told) and is left so: Hotline must notice it by itself. It
+// returns the scenario and the agent's leg.
+func recordedCallEndsInCut(t *testing.T, number, caller string, talk time.Duration, freeze bool) (*fsScenario, string) {
 	t.Helper()
 	s := newScenario(t, "park", `entries: [{number: "`+number+`", queue: sales}]`+e2eQueue+`
 agents:
@@ -137,7 +161,11 @@ agents:
 	})
 	time.Sleep(time.Second)
 	cut := time.Now()
-	s.relay.Cut()
+	if freeze {
+		s.relay.Freeze()
+	} else {
+		s.relay.Cut()
+	}
 	s.legGone(leg, "nina hangs up during the cut")
 	s.eventually(10*time.Second, "the caller's channel gone during the cut", func() bool {
 		_, up := s.channelOf(caller)
@@ -146,8 +174,10 @@ agents:
 	if !unfinished(s.record(caller)) {
 		t.Fatalf("the record changed during the cut: %+v", s.record(caller))
 	}
-	s.relay.Resume(t)
-	t.Logf("link cut for %v", time.Since(cut).Round(100*time.Millisecond))
+	if !freeze {
+		s.relay.Resume(t)
+	}
+	t.Logf("both parties gone, link restored, %v after it went down (frozen: %v)", time.Since(cut).Round(100*time.Millisecond), freeze)
 	return s, leg
 }
 
