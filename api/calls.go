@@ -218,13 +218,19 @@ func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 		if next.Get("to") != "" {
 			next.Set("to", q.Filter.To.UTC().Format(time.RFC3339Nano))
 		}
-		w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", (&url.URL{Path: r.URL.Path, RawQuery: next.Encode()}).String()))
+		setNextLink(w, r.URL.Path, next)
 	}
 	out := make([]Call, len(recs))
 	for i, rec := range recs {
 		out[i] = Call{rec}
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// setNextLink points a paged answer at its next page (the Link header,
+// rel="next").
+func setNextLink(w http.ResponseWriter, path string, query url.Values) {
+	w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", (&url.URL{Path: path, RawQuery: query.Encode()}).String()))
 }
 
 func (s *Server) call(w http.ResponseWriter, r *http.Request) {

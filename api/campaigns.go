@@ -28,7 +28,7 @@ func init() {
 	routeSummary["GET /api/v1/agents/{id}/preview"] = "Preview mode: the lead shown to the agent (campaign, lead with its fields and attempts, expiry)"
 	routeSummary["POST /api/v1/agents/{id}/preview/{decision}"] = "Preview mode: dial or skip the lead shown to the agent; a skip may send {reason, note}: one of the campaign's skip_reasons (required if it says so) and up to 200 characters of the agent's own"
 	routeAccess["GET /api/v1/campaigns/{name}/leads"] = access{role: auth.Supervisor}
-	routeSummary["GET /api/v1/campaigns/{name}/leads"] = "A campaign's leads with their state, disposition and survey answers (?answered=1: those with answers; ?limit=N)"
+	routeSummary["GET /api/v1/campaigns/{name}/leads"] = "A campaign's leads with their state, disposition and survey answers in import order, a page at a time (?answered=1: those with answers; ?limit=N, default 100, at most 1000; ?offset=N; Link rel=\"next\")"
 }
 
 func (s *Server) campaignRoutes() {
@@ -245,38 +245,54 @@ type LeadLister interface {
 var _ LeadLister = (*store.DB)(nil)
 
 // campaignLeads answers GET /api/v1/campaigns/{name}/leads: the campaign's
-// leads, each with its state, disposition and answers (a spoken answer
-// with what was heard, VAR.transcript, and its match score,
-// VAR.confidence); ?answered=1 keeps the leads with answers, ?limit=N the
-// first N. A supervisor with teams reads their teams' campaigns only.
+// leads in import order, each with its state, disposition and answers (a
+// spoken answer with what was heard, VAR.transcript, and its match score,
+// VAR.confidence); ?answered=1 keeps the leads with answers. It answers a
+// page at a time as calls does: limit (default 100, at most 1000) and
+// offset, with a Link header (rel="next") when there are more. A
+// supervisor with teams reads their teams' campaigns only.
 func (s *Server) campaignLeads(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
+	q := r.URL.Query()
+	page, err := parseCount("limit", q.Get("limit"), DefaultLimit)
+	if err == nil && (page < 1 || page > MaxLimit) {
+		err = badRequest("limit %d: want 1 to %d; page with offset", page, MaxLimit)
+	}
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	offset, err := parseCount("offset", q.Get("offset"), 0)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
 	src := s.leadsOf(w, r)
 	if src == nil {
 		return
 	}
-	answered := r.URL.Query().Get("answered") == "1"
-	limit := -1
-	if v := r.URL.Query().Get("limit"); v != "" {
-		var err error
-		if limit, err = strconv.Atoi(v); err != nil || limit < 0 {
-			s.fail(w, badRequest("limit %q: want a whole number of leads, 0 or more", v))
-			return
+	answered := q.Get("answered") == "1"
+	out, skip := []campaign.Lead{}, offset
+	err = src.LeadsInOrder(name, func(l campaign.Lead) bool {
+		if answered && len(l.Answers) == 0 {
+			return true
 		}
-	}
-	out := []campaign.Lead{}
-	err := src.LeadsInOrder(name, func(l campaign.Lead) bool {
-		if limit >= 0 && len(out) >= limit {
-			return false
+		if skip > 0 {
+			skip--
+			return true
 		}
-		if !answered || len(l.Answers) > 0 {
-			out = append(out, l)
-		}
-		return true
+		out = append(out, l)
+		return len(out) <= page // one more tells whether a next page exists
 	})
 	if err != nil {
 		s.fail(w, err)
 		return
+	}
+	if len(out) > page {
+		out = out[:page]
+		q.Set("offset", strconv.Itoa(offset+page))
+		q.Set("limit", strconv.Itoa(page))
+		setNextLink(w, r.URL.Path, q)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

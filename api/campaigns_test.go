@@ -3,8 +3,10 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -361,5 +363,66 @@ func TestCampaignLeadsResults(t *testing.T) {
 	}
 	if code, _, raw := get("/api/v1/campaigns/spring/leads?limit=-3"); code != http.StatusBadRequest || !strings.Contains(raw, "limit") {
 		t.Errorf("bad limit: %d %s", code, raw)
+	}
+}
+
+// TestCampaignLeadsPaged: the leads list answers 100 at a time by default
+// (a million-lead campaign is not built in memory), at most 1000, with a
+// Link to the next page; bad paging values are 400 naming the parameter.
+func TestCampaignLeadsPaged(t *testing.T) {
+	d := newTestDaemon(t, campaignYAML)
+	var leads []campaign.Lead
+	for i := range 150 {
+		leads = append(leads, campaign.Lead{Campaign: "spring", Phone: fmt.Sprintf("+1212555%04d", i)})
+	}
+	if _, err := d.db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var pages []int
+	for next := "/api/v1/campaigns/spring/leads"; next != ""; {
+		resp, err := http.Get(d.srv.URL + next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page []campaign.Lead
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %v", next, resp.StatusCode, err)
+		}
+		for _, l := range page {
+			if seen[l.Phone] {
+				t.Fatalf("%s: lead %s listed twice", next, l.Phone)
+			}
+			seen[l.Phone] = true
+		}
+		pages = append(pages, len(page))
+		next = ""
+		if link := resp.Header.Get("Link"); link != "" {
+			next = strings.TrimPrefix(strings.TrimSuffix(link, `>; rel="next"`), "<")
+		}
+		if len(pages) > 3 {
+			t.Fatalf("pages %v: the Link never ends", pages)
+		}
+	}
+	if !slices.Equal(pages, []int{100, 50}) || len(seen) != 150 {
+		t.Fatalf("pages %v, %d leads; want 100 then 50, all 150", pages, len(seen))
+	}
+	for _, tc := range []struct{ query, want string }{
+		{"limit=1001", "limit 1001: want 1 to 1000"},
+		{"limit=0", "limit 0: want 1 to 1000"},
+		{"limit=ten", `limit \"ten\"`},
+		{"offset=-1", `offset \"-1\"`},
+	} {
+		resp, err := http.Get(d.srv.URL + "/api/v1/campaigns/spring/leads?" + tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(raw), tc.want) {
+			t.Errorf("?%s: %d %s, want 400 and %q", tc.query, resp.StatusCode, raw, tc.want)
+		}
 	}
 }

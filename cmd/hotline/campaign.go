@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,13 +53,12 @@ matched).`,
 				return err
 			}
 			if action == "results" {
-				var leads []campaign.Lead
-				raw, err := call(cmd.Context(), http.MethodGet, base+"/api/v1/campaigns/"+url.PathEscape(args[1])+"/leads?answered=1", nil, &leads)
-				if err != nil || o.json {
-					if err == nil {
-						_, err = cmd.OutOrStdout().Write(raw)
-					}
+				leads, err := getPages[campaign.Lead](cmd, base, fmt.Sprintf("%s/api/v1/campaigns/%s/leads?answered=1&limit=%d", base, url.PathEscape(args[1]), api.MaxLimit), 0)
+				if err != nil {
 					return err
+				}
+				if o.json {
+					return json.NewEncoder(cmd.OutOrStdout()).Encode(leads)
 				}
 				writeResults(cmd.OutOrStdout(), args[1], leads)
 				return nil

@@ -44,6 +44,7 @@ campaigns:
 		{[]string{"campaign", "launch", "spring"}, 1, `unknown action "launch"`},
 		{[]string{"campaign", "start"}, 1, "name the campaign"},
 		{[]string{"campaign", "results", "spring"}, 0, "no lead of spring has answers yet"},
+		{[]string{"campaign", "results", "spring", "--json"}, 0, "[]\n"},
 		{[]string{"campaign", "results", "autumn"}, 1, `campaign "autumn": unknown campaign`},
 		{[]string{"campaign", "results"}, 1, "name the campaign"},
 	} {

@@ -269,10 +269,15 @@ func listCalls(cmd *cobra.Command, base string, q url.Values, limit int) ([]api.
 	if limit > 0 {
 		q.Set("limit", fmt.Sprint(min(limit, api.MaxLimit)))
 	}
-	next := base + "/api/v1/calls?" + q.Encode()
-	var out []api.Call
-	for next != "" && (limit == 0 || len(out) < limit) {
-		var page []api.Call
+	return getPages[api.Call](cmd, base, base+"/api/v1/calls?"+q.Encode(), limit)
+}
+
+// getPages reads up to limit items (0 = all) from first on, following the
+// API's pages (the Link header, rel="next").
+func getPages[T any](cmd *cobra.Command, base, first string, limit int) ([]T, error) {
+	out := []T{}
+	for next := first; next != "" && (limit == 0 || len(out) < limit); {
+		var page []T
 		_, header, err := callHeader(cmd.Context(), http.MethodGet, next, nil, &page)
 		if err != nil {
 			return nil, err
