@@ -22,30 +22,7 @@ import (
 // stored file's path, not a failure, its span lies within the
 // conversation, and no call, bridge side or channel is left behind.
 func TestAsteriskE2ERecordingAcrossLinkCut(t *testing.T) {
-	const ring, talk = 500 * time.Millisecond, 4 * time.Second
-	ast := e2eNeed(t)
-	u, err := url.Parse(ast.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := linkcut.New(t, u.Host)
-	s := newE2E(t, "recording", map[string]e2ePhone{"alice": {Answer: ring, Hangup: talk}}, "http://"+proxy.Addr+u.Path)
-	d := s.start()
-	pc := s.call(e2eCaller{Number: "6500", HangupAfter: talk + 2*time.Second})
-	call, _ := s.bridged(pc, "alice", 10*time.Second)
-	s.agentAction("alice", "recording/start")
-	time.Sleep(time.Second)
-
-	proxy.Cut()
-	cutAt := time.Now()
-	s.eventually(talk+5*time.Second, "both hang up during the cut", func() (bool, string) {
-		return !s.ast.hasChannel(t, call.AgentChannel) && !s.ast.hasChannel(t, pc.Far), "channels still up"
-	})
-	proxy.Resume(t)
-	t.Logf("link back after %v", time.Since(cutAt).Round(100*time.Millisecond))
-	s.eventually(10*time.Second, "Hotline reconnects", func() (bool, string) {
-		return d.logLines("connected to ARI", "reconnect=true") > 0, "no reconnect in the log yet"
-	})
+	s, _, d, pc := recordedCallEndsInARICut(t)
 
 	// The guard asks 10 s after the call's end, which Hotline learns at
 	// the reconciliation.
@@ -85,4 +62,70 @@ func TestAsteriskE2ERecordingAcrossLinkCut(t *testing.T) {
 		a := s.agent("alice")
 		return len(st.Calls) == 0 && a.State == acd.Available.String(), fmt.Sprintf("calls %+v, alice %s", st.Calls, a.State)
 	})
+}
+
+// A second cut covers the guard's ask (10 s after the call's end, which
+// Hotline learnt when the first cut ended): nothing is asked or counted
+// while the link is down, and once it is back Hotline asks Asterisk at
+// once: the record gets the stored file's path within seconds.
+func TestAsteriskE2ERecordingGuardAcrossSecondCut(t *testing.T) {
+	s, proxy, _, pc := recordedCallEndsInARICut(t)
+	ended := s.waitRecord(pc.Far, 5*time.Second, "the call ended after the cut", e2eEnded)
+	unsettled := func(r store.CallRecord) bool { return r.Recording.Path == "" && !r.Recording.Failed }
+	if r := ended.Recording; r.Name == "" || !unsettled(ended) {
+		t.Fatalf("the recording is not waiting for the guard's ask: %+v", r)
+	}
+	time.Sleep(time.Until(ended.Ended.Add(8 * time.Second)))
+	proxy.Cut()
+	time.Sleep(time.Until(ended.Ended.Add(12 * time.Second)))
+	if r, _ := s.recordOf(pc.Far); !unsettled(r) {
+		t.Fatalf("the recording settled while the link was down: %+v", r.Recording)
+	}
+	back := time.Now()
+	proxy.Resume(t)
+	rec := s.waitRecord(pc.Far, 9*time.Second, "the recording settled once the link was back", func(r store.CallRecord) bool {
+		return !unsettled(r)
+	})
+	t.Logf("settled %v after the link was back", time.Since(back).Round(100*time.Millisecond))
+	if rec.Recording.Failed || rec.Recording.Path == "" {
+		t.Fatalf("recording after the second cut %+v, timeline %+v; want its path", rec.Recording, rec.Timeline)
+	}
+	file := filepath.Join(s.ast.root, "var/spool/asterisk/recording", rec.Recording.Name+".wav")
+	t.Cleanup(func() { _ = os.Remove(file) })
+	if fi, err := os.Stat(file); err != nil || fi.Size() < 8000 {
+		t.Errorf("recording file %s: %v, %v", file, err, fi)
+	}
+}
+
+// recordedCallEndsInARICut runs Hotline through a proxy to ARI, puts a
+// caller through to alice, starts recording, cuts the link a second later,
+// waits for both parties to hang up (alice 4 s after answering, the caller
+// 2 s after her), restores the link and waits for Hotline to reconnect.
+func recordedCallEndsInARICut(t *testing.T) (*e2eScenario, *linkcut.Relay, *e2eDaemon, e2ePlaced) {
+	t.Helper()
+	const ring, talk = 500 * time.Millisecond, 4 * time.Second
+	ast := e2eNeed(t)
+	u, err := url.Parse(ast.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := linkcut.New(t, u.Host)
+	s := newE2E(t, "recording", map[string]e2ePhone{"alice": {Answer: ring, Hangup: talk}}, "http://"+proxy.Addr+u.Path)
+	d := s.start()
+	pc := s.call(e2eCaller{Number: "6500", HangupAfter: talk + 2*time.Second})
+	call, _ := s.bridged(pc, "alice", 10*time.Second)
+	s.agentAction("alice", "recording/start")
+	time.Sleep(time.Second)
+
+	proxy.Cut()
+	cutAt := time.Now()
+	s.eventually(talk+5*time.Second, "both hang up during the cut", func() (bool, string) {
+		return !s.ast.hasChannel(t, call.AgentChannel) && !s.ast.hasChannel(t, pc.Far), "channels still up"
+	})
+	proxy.Resume(t)
+	t.Logf("link back after %v", time.Since(cutAt).Round(100*time.Millisecond))
+	s.eventually(10*time.Second, "Hotline reconnects", func() (bool, string) {
+		return d.logLines("connected to ARI", "reconnect=true") > 0, "no reconnect in the log yet"
+	})
+	return s, proxy, d, pc
 }
