@@ -60,7 +60,8 @@ across restarts; saving a record with an existing ID replaces it.
 	calls_by_number   keyed hash of the customer's number (32 bytes) + the calls_by_entered key -> empty
 	contacts, contacts_by_phone, contact_calls, audit: see contacts.go
 	tasks             task ID -> contact.Task JSON (callback tasks of missed calls)
-	leads, leads_by_due, leads_by_phone, lead_seq, lead_imports: see leads.go and leadimport.go
+	leads, leads_by_phone, lead_seq, lead_imports: see leads.go and leadimport.go
+	leads_due         campaign + NUL + 8-byte next attempt (as above) + 8-byte import sequence + lead id -> empty (see leadsdue.go)
 	lead_counts       campaign + NUL + what is counted -> 8-byte count (see leadcounts.go)
 	leads_in_flight   campaign + NUL + lead id -> empty: the leads a restart settles (see leadsinflight.go)
 

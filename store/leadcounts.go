@@ -305,15 +305,15 @@ func (tx *Tx) leadCounts(b *bbolt.Bucket, camp string, now time.Time) (campaign.
 		}
 		out.Due += int(n)
 	}
-	idx, err := tx.bucket(bucketLeadDue)
-	if err != nil {
-		return out, err
+	idx := tx.btx.Bucket(bucketLeadDue)
+	if idx == nil {
+		return out, nil // a store from before the index, opened read-only
 	}
 	pending := tx.pendingLeads(camp)
 	end := dueKey(camp, now, "\xff")
 	ic := idx.Cursor()
 	for k, _ := ic.Seek(append(bytes.Clone(prefix), this...)); k != nil && bytes.Compare(k, end) <= 0; k, _ = ic.Next() {
-		if pending == nil || !pending(string(k[min(len(k), len(prefix)+8):])) {
+		if pending == nil || !pending(dueID(k, len(prefix))) {
 			out.Due++
 		}
 	}

@@ -12,16 +12,11 @@ import (
 )
 
 // Leads live in three buckets: the leads themselves (campaign NUL id), an
-// index of dialable leads by the time they are due (campaign NUL due-time
-// id), which the dialer's hopper reads a few at a time, and an index by
-// number (campaign NUL E.164), which keeps a number once per campaign.
+// index of dialable leads by the time they are due (see leadsdue.go),
+// which the dialer's hopper reads a few at a time, and an index by number
+// (campaign NUL E.164), which keeps a number once per campaign.
 
 func leadKey(camp, id string) []byte { return []byte(camp + "\x00" + id) }
-
-func dueKey(camp string, due time.Time, id string) []byte {
-	k := append([]byte(camp+"\x00"), timeKey(due)...)
-	return append(k, id...)
-}
 
 func phoneKey(camp, phone string) []byte { return []byte(camp + "\x00" + phone) }
 
@@ -161,10 +156,10 @@ func (db *DB) DueLeads(camp string, now time.Time, limit int) (out []campaign.Le
 		end := dueKey(camp, now, "\xff")
 		c := due.Cursor()
 		for k, _ := c.Seek(prefix); k != nil && len(out) < limit; k, _ = c.Next() {
-			if len(k) < len(prefix)+8 || string(k[:len(prefix)]) != string(prefix) || string(k) > string(end) {
+			if len(k) < len(prefix)+16 || string(k[:len(prefix)]) != string(prefix) || string(k) > string(end) {
 				break
 			}
-			id := string(k[len(prefix)+8:])
+			id := dueID(k, len(prefix))
 			if pending != nil && pending(id) {
 				continue
 			}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"time"
 
 	"go.etcd.io/bbolt"
 
@@ -125,19 +124,7 @@ func rebuildLeadsInFlight(tx *bbolt.Tx) error {
 // ensureLeadsInFlight builds leads_in_flight when a store from before it
 // is opened read-write.
 func (db *DB) ensureLeadsInFlight(tx *bbolt.Tx) error {
-	if tx.Bucket(bucketLeadsInFlight) != nil {
-		return nil
-	}
-	start := time.Now()
-	if err := rebuildLeadsInFlight(tx); err != nil {
-		return fmt.Errorf("index the leads in flight: %w", err)
-	}
-	if leads := tx.Bucket(bucketLeads); leads != nil {
-		if k, _ := leads.Cursor().First(); k != nil { // not a fresh store
-			db.log.Info().Int("in_flight", tx.Bucket(bucketLeadsInFlight).Stats().KeyN).Dur("took", time.Since(start)).Msg("index of leads in flight built from the leads")
-		}
-	}
-	return nil
+	return db.ensureIndex(tx, bucketLeadsInFlight, rebuildLeadsInFlight, "index of leads in flight")
 }
 
 // CheckLeadsInFlight compares the index of leads in flight with the leads,

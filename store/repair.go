@@ -124,7 +124,7 @@ func (c *copier) visit(bucket []string, k, v []byte) {
 			c.schema = slices.Clone(v)
 		}
 		return
-	case string(bucketLeadCounts), string(bucketLeadsInFlight):
+	case string(bucketLeadCounts), string(bucketLeadsInFlight), string(bucketLeadDue), string(bucketLeadDueV1):
 		return // counted and indexed afresh from the leads copied (finish)
 	case string(bucketCallIndex):
 		// The index is rebuilt from the records; the old one only tells
@@ -192,6 +192,9 @@ func (c *copier) finish() error {
 		}
 		if err := rebuildLeadsInFlight(tx); err != nil {
 			return fmt.Errorf("index the leads in flight: %w", err)
+		}
+		if err := rebuildLeadsDue(tx); err != nil {
+			return fmt.Errorf("index the leads by due time: %w", err)
 		}
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(c.rep.Schema)))
 	})

@@ -45,7 +45,6 @@ var (
 	// allBuckets are created by a fresh store and checked at every open.
 	// Outbound campaigns' leads (see leads.go), added like agent_changes.
 	bucketLeads      = []byte("leads")
-	bucketLeadDue    = []byte("leads_by_due")
 	bucketLeadPhones = []byte("leads_by_phone")
 	bucketLeadSeq    = []byte("lead_seq")
 	// lead_imports: campaign → its import under way (see leadimport.go).
@@ -63,7 +62,7 @@ var (
 	bucketAudit         = []byte("audit")
 
 	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
-		bucketLeads, bucketLeadDue, bucketLeadPhones, bucketLeadSeq, bucketLeadImports, bucketDNC, bucketUsers, bucketTokens,
+		bucketLeads, bucketLeadPhones, bucketLeadSeq, bucketLeadImports, bucketDNC, bucketUsers, bucketTokens,
 		bucketContacts, bucketContactPhones, bucketContactCalls, bucketAudit, bucketAccessLog,
 		bucketCampaigns, bucketCampaignHours, bucketCallNumbers, bucketTasks, bucketRecordings}
 )
@@ -256,6 +255,9 @@ func (db *DB) prepare(opts Options, spec schemaSpec) error {
 				return err
 			}
 			if err := db.ensureLeadCounts(tx); err != nil {
+				return err
+			}
+			if err := db.ensureLeadsDue(tx); err != nil {
 				return err
 			}
 			return db.ensureLeadsInFlight(tx)

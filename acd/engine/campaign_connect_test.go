@@ -44,6 +44,13 @@ func TestCampaignRungIsNotConnected(t *testing.T) {
 			if err := r.Switch.SetPhone("sim/a1", tc.agent); err != nil {
 				t.Fatal(err)
 			}
+			for id, phone := range rig.phone { // the leads dialed next answer no one
+				if id != first {
+					if err := r.Switch.SetPhone("sim/"+phone, farend.Phone{Mode: farend.PhoneBusy}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
 			if err := r.Switch.SetPhone("sim/"+rig.phone[first], farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4 * time.Second, HangupAfter: tc.leadHangup}); err != nil {
 				t.Fatal(err)
 			}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -567,5 +568,49 @@ func TestCampaignProgressSurvivesRestart(t *testing.T) {
 	}
 	if st := r3.Core.Campaigns(r3.Clock.Now())[0]; st.Stats.Dialed <= before.Stats.Dialed {
 		t.Errorf("counts did not go on from the saved ones: %+v, before %+v", st.Stats, before.Stats)
+	}
+}
+
+// TestCampaignDialsInImportOrder: leads imported together are first dialed
+// in the order of the list (renewals-2 before renewals-10), not in the
+// text order of their ids.
+func TestCampaignDialsInImportOrder(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1, "a1")
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(40 * time.Minute))
+	dials := rig.dials(t)
+	type first struct {
+		seq int
+		at  time.Time
+	}
+	var firsts []first
+	for id, k := range rig.kinds {
+		if k == leadDNC || k == leadNotNow {
+			continue
+		}
+		recs := dials[rig.phone[id]]
+		if len(recs) == 0 {
+			t.Fatalf("lead %s (%s) was never dialed", id, k)
+		}
+		var seq int
+		if _, err := fmt.Sscanf(id, "renewals-%d", &seq); err != nil {
+			t.Fatalf("lead id %q: %v", id, err)
+		}
+		firsts = append(firsts, first{seq, recs[0].Entered})
+	}
+	if len(firsts) < 12 {
+		t.Fatalf("%d leads dialed, want at least 12", len(firsts))
+	}
+	slices.SortFunc(firsts, func(a, b first) int { return a.at.Compare(b.at) })
+	var order []int
+	for _, f := range firsts {
+		order = append(order, f.seq)
+	}
+	if !slices.IsSorted(order) {
+		t.Fatalf("leads first dialed in the order %v, want the import order", order)
 	}
 }

@@ -76,8 +76,8 @@ backup).`,
 	}
 }
 
-// checkLeadCounts compares the lead counts and the index of leads in
-// flight kept in a file whose pages are sound with its leads.
+// checkLeadCounts compares the lead counts, the index of leads in flight
+// and the index of due leads kept in a file whose pages are sound with its leads.
 func checkLeadCounts(w io.Writer, path string, db *store.DB) error {
 	counts, err := db.CheckLeadCounts()
 	if err != nil {
@@ -87,7 +87,12 @@ func checkLeadCounts(w io.Writer, path string, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	return errors.Join(reportDerived(w, path, "lead counts", counts), reportDerived(w, path, "index of leads in flight", index))
+	due, err := db.CheckLeadsDue()
+	if err != nil {
+		return err
+	}
+	return errors.Join(reportDerived(w, path, "lead counts", counts), reportDerived(w, path, "index of leads in flight", index),
+		reportDerived(w, path, "index of due leads", due))
 }
 
 // reportDerived lists the problems of what the store keeps from its leads

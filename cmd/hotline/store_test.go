@@ -111,8 +111,8 @@ func TestStoreCheckAndRepair(t *testing.T) {
 	}
 }
 
-// store check compares the lead counts and the index of leads in flight
-// with the leads; store repair rebuilds them.
+// store check compares the lead counts and the indexes of leads in flight
+// and of due leads with the leads; store repair rebuilds them.
 func TestStoreCheckLeadCounts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "h.db")
 	db, err := store.Open(path, store.Options{NoSync: true})
@@ -133,6 +133,10 @@ func TestStoreCheckLeadCounts(t *testing.T) {
 			if err := tx.Bucket([]byte("lead_counts")).Put([]byte("spring\x00s\x00"), []byte{0, 0, 0, 0, 0, 0, 0, 3}); err != nil {
 				return err
 			}
+			stale := append([]byte("spring\x00"), make([]byte, 15)...)
+			if err := tx.Bucket([]byte("leads_due")).Put(append(append(stale, 9), "spring-9"...), nil); err != nil {
+				return err
+			}
 			return tx.Bucket([]byte("leads_in_flight")).Put([]byte("spring\x00spring-2"), nil)
 		})
 		bdb.Close()
@@ -142,7 +146,8 @@ func TestStoreCheckLeadCounts(t *testing.T) {
 	}
 	code, out, errOut := hotline(t, nil, "store", "check", path)
 	if code != 1 || !strings.Contains(out, `campaign "spring": leads new: kept 3, the leads say 2`) || !strings.Contains(out, "hotline store repair") ||
-		!strings.Contains(out, `campaign "spring": lead "spring-2": indexed in flight, the lead is not`) {
+		!strings.Contains(out, `campaign "spring": lead "spring-2": indexed in flight, the lead is not`) ||
+		!strings.Contains(out, `campaign "spring": lead "spring-9": indexed as due, the lead is not dialable then`) {
 		t.Fatalf("store check of wrong counts: exit %d, %q %q", code, out, errOut)
 	}
 	repaired := filepath.Join(t.TempDir(), "repaired.db")
