@@ -2,6 +2,7 @@ package ari
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/binary"
@@ -25,10 +26,11 @@ type fakeARI struct {
 	mu       sync.Mutex // guards the fields below
 	sess     *fakeSession
 	sessions int
-	mute     bool   // answer neither pings nor heartbeats: a half-open link
-	refuse   []int  // statuses for the next websocket handshakes, one each (Asterisk starting: 404, 503)
-	channels string // JSON of GET /channels
-	bridges  string // JSON of GET /bridges
+	mute     bool          // answer neither pings nor heartbeats: a half-open link
+	ping     time.Duration // the client's PingInterval (0: 2 s)
+	refuse   []int         // statuses for the next websocket handshakes, one each (Asterisk starting: 404, 503)
+	channels string        // JSON of GET /channels
+	bridges  string        // JSON of GET /bridges
 	requests []string
 	answers  map[string]fakeAnswer // by "METHOD /path"
 }
@@ -57,12 +59,15 @@ func newFakeARI(t *testing.T) *fakeARI {
 
 func (f *fakeARI) url() string { return f.srv.URL + "/ari" }
 
-// client starts a Client on the fake with short intervals.
+// client starts a Client on the fake with a short reconnect delay. Its
+// ping interval (f.ping, 2 s unless a test about the link's liveness
+// shortens it) and request timeout are long enough that a test
+// descheduled on a loaded machine does not lose its link or a command.
 func (f *fakeARI) client(t *testing.T) *Client {
 	t.Helper()
 	c, err := New(Options{
 		URL: f.url(), Username: "hotline", Password: "secret",
-		PingInterval: 200 * time.Millisecond, RequestTimeout: time.Second, ReconnectDelay: 50 * time.Millisecond,
+		PingInterval: cmp.Or(f.ping, 2*time.Second), RequestTimeout: 30 * time.Second, ReconnectDelay: 50 * time.Millisecond,
 		Log: testLog(t),
 	})
 	if err != nil {
