@@ -336,8 +336,6 @@ func servedWithin(start []float64, nmu, theta, t float64) (float64, bool) {
 	return total, true
 }
 
-// seconds converts to a Duration, saturating at MaxASA: a float beyond
-// the Duration's range converts to a negative one.
 // Bounds on the work of one Erlang A model, so that any input answers
 // within a second or so: callers far more patient than a call lasts, at a
 // load of thousands of Erlangs, would need millions of queue states, or
@@ -353,6 +351,8 @@ func tooPatient(t Traffic, load float64) error {
 		ErrBadInput, t.Patience, load)
 }
 
+// seconds converts to a Duration, saturating at MaxASA: a float beyond
+// the Duration's range converts to a negative one.
 func seconds(s float64) time.Duration {
 	if !(s*float64(time.Second) < float64(MaxASA)) {
 		return MaxASA
