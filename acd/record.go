@@ -57,6 +57,9 @@ const (
 	HangupCaller HangupBy = "caller"
 	HangupAgent  HangupBy = "agent"
 	HangupSystem HangupBy = "system"
+	// HangupUnknown: both sides left while the link to the switch was
+	// down, and the switch kept no word of who left first.
+	HangupUnknown HangupBy = "unknown"
 )
 
 // AttemptResult is what came of ringing one agent.
@@ -88,7 +91,7 @@ func (o Outcome) Valid() error {
 
 // Valid reports an unknown side; the empty value is allowed (unset).
 func (h HangupBy) Valid() error {
-	return oneOf("hangup_by", h, HangupCaller, HangupAgent, HangupSystem)
+	return oneOf("hangup_by", h, HangupCaller, HangupAgent, HangupSystem, HangupUnknown)
 }
 
 // Valid reports an unknown result; the empty value is allowed (unset).

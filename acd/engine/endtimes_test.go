@@ -101,20 +101,7 @@ func TestEndDuringLinkGapIsAWindow(t *testing.T) {
 // TestLateHangupUsesSwitchTime: a hang-up that reaches the engine well
 // after the switch stamped it ends the call at the switch's time.
 func TestLateHangupUsesSwitchTime(t *testing.T) {
-	st := newMemStore()
-	var cmds []Command
-	c, err := NewCore(Options{Config: parseConfig(t, basicConfig), Out: recordOutputs{&cmds}, Store: st}, epoch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Login(epoch, "alice"); err != nil {
-		t.Fatal(err)
-	}
-	c.Handle(epoch, pbx.CallArrived{Base: pbx.Base{Channel: "ch-1", At: epoch}, Caller: "555", Called: "100"})
-	leg := cmds[len(cmds)-1].Originate.ChannelID
-	answered := epoch.Add(2 * time.Second)
-	c.Handle(answered, pbx.Answered{Base: pbx.Base{Channel: leg, At: answered}})
-	confirmBridge(c, cmds, answered)
+	c, st, _ := talking(t, epoch.Add(2*time.Second))
 	hungUp, learned := epoch.Add(6*time.Second), epoch.Add(12*time.Second)
 	c.Handle(learned, pbx.HungUp{Base: pbx.Base{Channel: "ch-1", At: hungUp}, Cause: pbx.CauseNormal})
 	var rec store.CallRecord

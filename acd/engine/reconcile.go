@@ -256,6 +256,9 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			continue
 		}
 		if _, ok := live[cl.ch]; !ok {
+			if c.bothGone(now, cl, live) {
+				continue
+			}
 			if cl.dir == acd.DirectionCallback && cl.answered.IsZero() {
 				if cl.agentCh != "" {
 					if _, ok := live[cl.agentCh]; ok {
@@ -349,6 +352,27 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			c.agentFree(now, a)
 		}
 	}
+}
+
+// bothGone ends a conversation whose caller and agent both left while
+// Hotline did not see the switch. Neither adapter can learn who left first
+// once the link is back (the hang-ups were never delivered, and the switch
+// forgets a channel once it is gone), so the record says so instead of
+// blaming the caller.
+func (c *Core) bothGone(now time.Time, cl *call, live map[pbx.ChannelID]pbx.ChannelInfo) bool {
+	if cl.phase != acd.CallBridged && cl.phase != acd.CallHeld || cl.agent == nil {
+		return false
+	}
+	if _, ok := live[cl.agentCh]; ok {
+		return false
+	}
+	cl.endFrom = c.lastSeen(cl)
+	c.step(now, cl, "both-gone-during-gap", cl.agent.id,
+		"who hung up first is unknown (link down); since "+cl.endFrom.UTC().Format(time.RFC3339Nano))
+	delete(c.chans, cl.ch)
+	delete(c.chans, cl.agentCh)
+	c.endCall(now, cl, acd.HangupUnknown, pbx.CauseNormal)
+	return true
 }
 
 // lastSeen is the last time Hotline knew a call to be up before a gap in
