@@ -111,6 +111,17 @@ func TestCampaignControl(t *testing.T) {
 	if st := action("spring", "pause", http.StatusOK); st.State != engine.CampaignPaused || st.Stats.Dialed != 2 || st.Stats.Connected != 2 {
 		t.Errorf("after pause: %+v", st)
 	}
+	// The counts' keys are snake_case like the rest of the body.
+	_, body := post(t, d.srv.URL+"/api/v1/campaigns/spring/status", "")
+	var raw struct{ Stats map[string]int }
+	if err := json.Unmarshal([]byte(body), &raw); err != nil || raw.Stats["dialed"] != 2 || raw.Stats["connected"] != 2 || len(raw.Stats) != 11 {
+		t.Errorf("status body %s; want the 11 stats under snake_case keys", body)
+	}
+	for k := range raw.Stats {
+		if strings.ToLower(k) != k {
+			t.Errorf("stats key %q is not snake_case", k)
+		}
+	}
 	if st := action("spring", "resume", http.StatusOK); st.State != engine.CampaignRunning {
 		t.Errorf("after resume: %+v", st)
 	}

@@ -3,8 +3,11 @@ package store
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"go.etcd.io/bbolt"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 )
@@ -43,5 +46,49 @@ func TestCampaignProgressAndHours(t *testing.T) {
 	}
 	if err := db.Write([]Op{PutCampaignProgress(&campaign.Progress{})}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("progress without a name: %v", err)
+	}
+}
+
+// A campaign's progress stored by a version that wrote its counts under
+// the Go field names still reads; saving it again writes the snake_case
+// keys the API answers with.
+func TestCampaignProgressOldCountKeys(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "h.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old := `{"name":"spring","state":"paused","changed":"2026-03-01T10:00:00Z","counts":{"Dialed":9,"Answered":5,"Connected":4,"Abandoned":1,"Busy":2,"NoAnswer":1,"Failed":1,"Machine":0,"SkippedDNC":3,"SkippedWindow":2,"SkippedPreview":6}}`
+	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketCampaigns)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("spring"), []byte(old))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := campaign.Counts{Dialed: 9, Answered: 5, Connected: 4, Abandoned: 1, Busy: 2, NoAnswer: 1, Failed: 1, SkippedDNC: 3, SkippedWindow: 2, SkippedPreview: 6}
+	ps, err := db.CampaignProgress()
+	if err != nil || len(ps) != 1 || ps[0].Counts != want {
+		t.Fatalf("old form read as %+v, %v; want counts %+v", ps, err, want)
+	}
+	if err := db.Write([]Op{PutCampaignProgress(&ps[0])}); err != nil {
+		t.Fatal(err)
+	}
+	var raw string
+	if err := db.bolt.View(func(tx *bbolt.Tx) error { raw = string(tx.Bucket(bucketCampaigns).Get([]byte("spring"))); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{`"dialed":9`, `"no_answer":1`, `"skipped_dnc":3`, `"skipped_window":2`, `"skipped_preview":6`} {
+		if !strings.Contains(raw, k) {
+			t.Errorf("saved again as %s; want %s in it", raw, k)
+		}
+	}
+	if strings.Contains(raw, "SkippedDNC") {
+		t.Errorf("saved again as %s; the old keys should be gone", raw)
+	}
+	if ps, err = db.CampaignProgress(); err != nil || len(ps) != 1 || ps[0].Counts != want {
+		t.Fatalf("new form read as %+v, %v; want counts %+v", ps, err, want)
 	}
 }

@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -56,10 +57,50 @@ var runRefusedHint = map[RunState]string{
 
 // Counts are what a campaign's dials came to since it was first started.
 type Counts struct {
-	Dialed, Answered, Connected, Abandoned int
-	Busy, NoAnswer, Failed, Machine        int
-	SkippedDNC, SkippedWindow              int
-	SkippedPreview                         int // skipped by an agent in preview mode
+	Dialed         int `json:"dialed"`
+	Answered       int `json:"answered"`
+	Connected      int `json:"connected"`
+	Abandoned      int `json:"abandoned"`
+	Busy           int `json:"busy"`
+	NoAnswer       int `json:"no_answer"`
+	Failed         int `json:"failed"`
+	Machine        int `json:"machine"`
+	SkippedDNC     int `json:"skipped_dnc"`
+	SkippedWindow  int `json:"skipped_window"`
+	SkippedPreview int `json:"skipped_preview"` // skipped by an agent in preview mode
+}
+
+// UnmarshalJSON reads the snake_case keys Counts are written with, and
+// the Go field names (Dialed, SkippedDNC...) that earlier versions stored
+// a campaign's progress under, so that a store written by them still
+// reads; the next save writes the new keys. Where an object holds both,
+// the snake_case key wins.
+func (c *Counts) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var m map[string]int
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("campaign counts: %w", err)
+	}
+	for _, f := range []struct {
+		key, old string
+		n        *int
+	}{
+		{"dialed", "Dialed", &c.Dialed}, {"answered", "Answered", &c.Answered},
+		{"connected", "Connected", &c.Connected}, {"abandoned", "Abandoned", &c.Abandoned},
+		{"busy", "Busy", &c.Busy}, {"no_answer", "NoAnswer", &c.NoAnswer},
+		{"failed", "Failed", &c.Failed}, {"machine", "Machine", &c.Machine},
+		{"skipped_dnc", "SkippedDNC", &c.SkippedDNC}, {"skipped_window", "SkippedWindow", &c.SkippedWindow},
+		{"skipped_preview", "SkippedPreview", &c.SkippedPreview},
+	} {
+		n, ok := m[f.key]
+		if !ok {
+			n = m[f.old]
+		}
+		*f.n = n
+	}
+	return nil
 }
 
 // Progress is what a campaign's runner keeps across restarts: its state

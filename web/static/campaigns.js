@@ -144,12 +144,12 @@ function campRender() {
     col("mode").textContent = `${k.mode} · ${k.kind}`;
     col("agents").textContent = k.agents;
     col("leads").textContent = campLeadText(campData.leads.get(k.name));
-    const dials = k.ringing ? `${st.Dialed || 0} (${t("camp-ringing", "ringing")} ${k.ringing})` : `${st.Dialed || 0}`;
+    const dials = k.ringing ? `${st.dialed || 0} (${t("camp-ringing", "ringing")} ${k.ringing})` : `${st.dialed || 0}`;
     // A preview campaign's agents also skip leads: how many, beside its dials.
-    col("dials").textContent = k.mode === "preview" ? `${dials} · ${t("camp-skipped", "skipped")} ${st.SkippedPreview || 0}` : dials;
-    col("answers").textContent = k.live ? `${st.Answered || 0} (${t("camp-live", "live")} ${k.live})` : `${st.Answered || 0}`;
-    col("connected").textContent = `${st.Connected || 0}`;
-    col("abandoned").textContent = `${st.Abandoned || 0}`;
+    col("dials").textContent = k.mode === "preview" ? `${dials} · ${t("camp-skipped", "skipped")} ${st.skipped_preview || 0}` : dials;
+    col("answers").textContent = k.live ? `${st.answered || 0} (${t("camp-live", "live")} ${k.live})` : `${st.answered || 0}`;
+    col("connected").textContent = `${st.connected || 0}`;
+    col("abandoned").textContent = `${st.abandoned || 0}`;
     col("rate").textContent = `${pct(k.abandon_rate)} / ${pct(k.abandon_cap)} (${fmtWindow(k.abandon_window)})`;
     col("rate").classList.toggle("over", k.abandon_cap > 0 && k.abandon_rate > k.abandon_cap);
     const talk = campData.talk.get(k.name);
@@ -164,7 +164,7 @@ function campRender() {
     ans.hidden = k.kind !== "survey";
     ans.textContent = t("camp-survey", "Survey answers");
     // Lead counts move with the figures: read them again when these change.
-    const sig = `${k.state}|${st.Dialed}|${st.Answered}|${st.Connected}|${st.Abandoned}|${k.ringing}|${k.live}|${st.SkippedDNC}|${st.SkippedPreview}`;
+    const sig = `${k.state}|${st.dialed}|${st.answered}|${st.connected}|${st.abandoned}|${k.ringing}|${k.live}|${st.skipped_dnc}|${st.skipped_preview}`;
     if (campData.seen.get(k.name) !== sig) {
       campData.seen.set(k.name, sig);
       if (campShown()) campLeadsSoon(k.name);
