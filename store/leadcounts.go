@@ -245,11 +245,12 @@ func (tx *Tx) settlePendingCounts(camp string, keep bool) error {
 
 // LeadCounts counts a campaign's leads as they stand at now (the leads of
 // an import under way left out), from the counts kept as leads change. A
-// store opened read-only from before the counts is read lead by lead.
+// store opened read-only from before the counts or the due index is read
+// lead by lead.
 func (db *DB) LeadCounts(camp string, now time.Time) (c campaign.LeadCounts, err error) {
 	err = db.View(func(tx *Tx) (err error) {
 		defer tx.recoverCorrupt(&err)
-		if b := tx.btx.Bucket(bucketLeadCounts); b != nil {
+		if b := tx.btx.Bucket(bucketLeadCounts); b != nil && tx.btx.Bucket(bucketLeadDue) != nil {
 			c, err = tx.leadCounts(b, camp, now)
 			return err
 		}
@@ -306,9 +307,6 @@ func (tx *Tx) leadCounts(b *bbolt.Bucket, camp string, now time.Time) (campaign.
 		out.Due += int(n)
 	}
 	idx := tx.btx.Bucket(bucketLeadDue)
-	if idx == nil {
-		return out, nil // a store from before the index, opened read-only
-	}
 	pending := tx.pendingLeads(camp)
 	end := dueKey(camp, now, "\xff")
 	ic := idx.Cursor()

@@ -143,12 +143,17 @@ func (db *DB) ImportLeads(leads []campaign.Lead) (res ImportResult, err error) {
 // DueLeads returns up to limit dialable leads of a campaign whose next
 // attempt is at or before now, the longest due first: the dialer's hopper.
 // It reads the due index, so a campaign of a million leads costs no more
-// than one of a thousand.
+// than one of a thousand. A store opened read-only from before the index
+// is read lead by lead (dueByScan).
 func (db *DB) DueLeads(camp string, now time.Time, limit int) (out []campaign.Lead, err error) {
 	err = db.View(func(tx *Tx) (err error) {
 		defer tx.recoverCorrupt(&err)
 		due, leads := tx.btx.Bucket(bucketLeadDue), tx.btx.Bucket(bucketLeads)
-		if due == nil || leads == nil {
+		if due == nil {
+			out, err = tx.dueByScan(camp, now, limit)
+			return err
+		}
+		if leads == nil {
 			return nil
 		}
 		pending := tx.pendingLeads(camp)

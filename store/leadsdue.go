@@ -113,6 +113,44 @@ func rebuildLeadsDue(tx *bbolt.Tx) error {
 	return flush()
 }
 
+// dueByScan is DueLeads without the index: it reads every lead of the
+// campaign and keeps the limit longest due, in the index's order.
+func (tx *Tx) dueByScan(camp string, now time.Time, limit int) (out []campaign.Lead, err error) {
+	var keys [][]byte
+	err = tx.eachLead(camp, func(_ []byte, l campaign.Lead) bool {
+		if !l.State.Dialable() || l.NextAttempt.After(now) {
+			return true
+		}
+		k := dueKey(camp, l.NextAttempt, l.ID)
+		if i, _ := slices.BinarySearchFunc(keys, k, bytes.Compare); i < limit {
+			keys, out = slices.Insert(keys, i, k), slices.Insert(out, i, l)
+			if len(out) > limit {
+				keys, out = keys[:limit], out[:limit]
+			}
+		}
+		return true
+	})
+	return out, err
+}
+
+// Unbuilt names the indexes kept from the leads that the store lacks: one
+// written by an older Hotline and opened read-only, whose reads scan the
+// leads instead until a read-write open (serve) builds them.
+func (db *DB) Unbuilt() (missing []string) {
+	_ = db.View(func(tx *Tx) error {
+		for _, ix := range []struct {
+			bucket []byte
+			what   string
+		}{{bucketLeadCounts, "lead counts"}, {bucketLeadDue, "index of due leads"}, {bucketLeadsInFlight, "index of leads in flight"}} {
+			if tx.btx.Bucket(ix.bucket) == nil {
+				missing = append(missing, ix.what)
+			}
+		}
+		return nil
+	})
+	return missing
+}
+
 // ensureLeadsDue builds leads_due when a store from before it is opened
 // read-write.
 func (db *DB) ensureLeadsDue(tx *bbolt.Tx) error {

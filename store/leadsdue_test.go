@@ -153,3 +153,47 @@ func TestLeadsDueDamaged(t *testing.T) {
 		t.Fatalf("repaired: check %q %v", problems, err)
 	}
 }
+
+// A store from before the due index opened read-only (store check, an
+// export while the daemon is stopped) cannot build it: its due leads and
+// their count are read lead by lead instead of coming back empty, and it
+// says which indexes its next read-write open builds.
+func TestDueLeadsReadOnlyWithoutIndex(t *testing.T) {
+	path, db, now, want := dueStore(t)
+	// c-4 is due later, c-5 done: neither is due now.
+	for id, change := range map[string]func(*campaign.Lead){
+		"c-4": func(l *campaign.Lead) { l.NextAttempt = now.Add(time.Hour) },
+		"c-5": func(l *campaign.Lead) { l.State = campaign.Done },
+	} {
+		var l *campaign.Lead
+		if err := db.View(func(tx *Tx) (err error) { l, err = tx.Lead("c", id); return err }); err != nil {
+			t.Fatal(err)
+		}
+		change(l)
+		if err := db.Write([]Op{PutLead(l)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want = slices.DeleteFunc(want, func(id string) bool { return id == "c-4" || id == "c-5" })
+	if err := db.bolt.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket(bucketLeadDue) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if got := dueIDs(t, ro, now); !slices.Equal(got, want) {
+		t.Errorf("read-only without the index: due leads %v, want %v", got, want)
+	}
+	if due, err := ro.DueLeads("c", now, 3); err != nil || len(due) != 3 || due[2].ID != want[2] {
+		t.Errorf("read-only without the index, 3 of them: %+v %v", due, err)
+	}
+	if c, err := ro.LeadCounts("c", now); err != nil || c.Due != len(want) {
+		t.Errorf("read-only without the index: %d due (%v), want %d", c.Due, err, len(want))
+	}
+	if got, want := ro.Unbuilt(), []string{"index of due leads"}; !slices.Equal(got, want) {
+		t.Errorf("unbuilt %q, want %q", got, want)
+	}
+}

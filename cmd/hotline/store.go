@@ -71,6 +71,10 @@ backup).`,
 				return err
 			}
 			defer db.Close()
+			if missing := db.Unbuilt(); len(missing) > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: written by an older Hotline: no %s yet; reads scan the leads instead, and the next read-write open (hotline serve) builds them\n",
+					path, strings.Join(missing, ", no "))
+			}
 			return errors.Join(checkLeadCounts(cmd.OutOrStdout(), path, db), checkRecords(cmd.OutOrStdout(), path, db))
 		},
 	}

@@ -305,3 +305,32 @@ func withUnreadableAgent(t *testing.T, ids ...string) string {
 	storetest.DamageRecord(t, path, "zed")
 	return path
 }
+
+// A store written before the index of due leads, checked read-only while
+// the daemon is stopped: the check passes (nothing is damaged) and says
+// that the index is not built yet, what reads do meanwhile and what builds
+// it; it does not pass over it in silence.
+func TestStoreCheckUnbuiltIndex(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ImportLeads([]campaign.Lead{{Campaign: "spring", Phone: "+12125550100"}})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bdb, err := bbolt.Open(path, 0o600, nil)
+	if err == nil {
+		err = bdb.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte("leads_due")) })
+		bdb.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := hotline(t, nil, "store", "check", path)
+	if code != 0 || !strings.Contains(out, "no index of due leads yet") || !strings.Contains(out, "hotline serve") {
+		t.Fatalf("store check of a store without the due index: exit %d, %q %q", code, out, errOut)
+	}
+}
