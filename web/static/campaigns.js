@@ -21,6 +21,7 @@ Object.assign(I18N.ru, {
   "camp-ls-new": "новые", "camp-ls-due": "к набору", "camp-ls-scheduled": "повтор", "camp-ls-dialing": "набор", "camp-ls-answered": "ответили",
   "camp-ls-connected": "на связи", "camp-ls-callback": "перезвонить", "camp-ls-done": "готово", "camp-ls-failed": "неудача", "camp-ls-do-not-call": "не звонить",
   "camp-skips": "пропуски", "camp-skip-none": "без причины", "camp-skip-timeout": "истекло время",
+  "camp-more": "Ещё ответы", "camp-answers-shown": "Показано", "camp-answers-left": "есть ещё",
 });
 
 const campData = {
@@ -29,6 +30,7 @@ const campData = {
   seen: new Map(),   // campaign → its figures when the lead counts were last asked for
   timers: new Map(), // campaign → pending lead count read
   talkTimer: null,
+  answers: { name: "", leads: [], ids: new Set(), next: "" }, // the survey answers shown, and the API's next page
 };
 
 // CAMP_ACTIONS are the actions each state allows (the engine's run table,
@@ -195,16 +197,35 @@ async function campAction(b) {
   }
 }
 
-// campAnswers lists a survey campaign's leads with their answers.
-async function campAnswers(name) {
+const CAMP_ANSWERS_PAGE = 200; // answered leads read at a time; More reads the next page
+
+// campAnswersPage reads a page of answered leads and the URL of the next
+// page the API gives in its Link header (rel="next"), "" on the last.
+async function campAnswersPage(path) {
+  const resp = await fetch(path, { credentials: "same-origin" });
+  const data = await resp.json().catch(() => null);
+  if (!resp.ok) throw new Error((data && data.error) || resp.statusText);
+  const next = /<([^>]*)>\s*;\s*rel="next"/.exec(resp.headers.get("Link") || "");
+  return { leads: data || [], next: next ? next[1] : "" };
+}
+
+// campAnswers lists a survey campaign's leads with their answers, a page
+// at a time: more, it adds the next page to those shown.
+async function campAnswers(name, more) {
   $("camp-error").textContent = "";
-  let leads;
+  const shown = campData.answers;
+  let page;
   try {
-    leads = await api("GET", `${campPath(name)}/leads?answered=1&limit=500`);
+    page = await campAnswersPage(more ? shown.next : `${campPath(name)}/leads?answered=1&limit=${CAMP_ANSWERS_PAGE}`);
   } catch (e) {
     $("camp-error").textContent = `${name}: ${e.message}`;
     return;
   }
+  if (!more) Object.assign(shown, { name, leads: [], ids: new Set() });
+  // A lead answered meanwhile moves the pages' offsets: one shown already is not shown twice.
+  for (const l of page.leads) if (!shown.ids.has(l.id)) { shown.ids.add(l.id); shown.leads.push(l); }
+  shown.next = page.next;
+  const leads = shown.leads;
   const keys = [...new Set(leads.flatMap((l) => Object.keys(l.answers || {})))].sort();
   const table = $("camp-answers-table");
   const head = document.createElement("tr");
@@ -221,8 +242,11 @@ async function campAnswers(name) {
     return tr;
   }));
   $("camp-answers-name").textContent = name;
+  $("camp-answers-count").textContent = `${t("camp-answers-shown", "Shown")}: ${leads.length}` + (shown.next ? ` (${t("camp-answers-left", "more to read")})` : "");
+  $("camp-answers-more").hidden = !shown.next;
   $("camp-answers").hidden = false;
-  $("camp-answers-close").focus();
+  // The More pressed is gone with the last page: the focus goes to Close.
+  if (!more || !shown.next) $("camp-answers-close").focus();
 }
 
 async function campImport(e) {
@@ -276,5 +300,6 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("camp-import").addEventListener("submit", campImport);
   $("camp-answers-close").addEventListener("click", () => { $("camp-answers").hidden = true; });
+  $("camp-answers-more").addEventListener("click", () => campAnswers(campData.answers.name, true));
   new MutationObserver(campOpen).observe($("campaigns-view"), { attributes: true, attributeFilter: ["hidden"] });
 });
