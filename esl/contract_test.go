@@ -44,8 +44,8 @@ func newFixtureOn(t testing.TB, fake esltest.Options, opts esl.Options) *fixture
 	t.Cleanup(fs.Close)
 	opts.Address = fs.Addr()
 	opts.Password = "ClueCon"
-	if opts.CommandTimeout == 0 {
-		opts.CommandTimeout = 2 * time.Second
+	if opts.CommandTimeout == 0 { // long: a loaded machine must not drop the link
+		opts.CommandTimeout = 10 * time.Second
 	}
 	if opts.ReconnectDelay == 0 {
 		opts.ReconnectDelay = 20 * time.Millisecond
@@ -61,7 +61,7 @@ func newFixtureOn(t testing.TB, fake esltest.Options, opts esl.Options) *fixture
 	t.Cleanup(func() { sw.Close() })
 	select {
 	case <-sw.Ready():
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("switch never synced with the fake")
 	}
 	return &fixture{fs: fs, sw: sw}
@@ -101,7 +101,7 @@ func TestSwitchContract(t *testing.T) {
 				return err
 			},
 			Endpoint:   func(p farend.Phone) string { return f.fs.NewPhone(phoneFor(p)) },
-			Patience:   3 * time.Second,
+			Patience:   10 * time.Second,
 			LeftBehind: fileExists,
 		}
 	})

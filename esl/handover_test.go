@@ -41,7 +41,7 @@ func TestFreeSWITCHPlayAtAnswer(t *testing.T) {
 // finished; it returns the leg, hung up.
 func checkPlayAtAnswer(t *testing.T, sw *esl.Switch, endpoint string, played time.Duration) pbx.ChannelID {
 	t.Helper()
-	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
+	rec := pbxtest.NewRecorder(sw.Events(), 30*time.Second)
 	ctx := context.Background()
 	id := pbx.ChannelID(fmt.Sprintf("lead-%d", time.Now().UnixNano()))
 	if err := sw.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: endpoint}); err != nil {
@@ -92,7 +92,7 @@ func TestFreeSWITCHBridgeAtAnswer(t *testing.T) {
 // in the bridge.
 func checkBridgeAtAnswer(t *testing.T, sw *esl.Switch, lead, agent string) {
 	t.Helper()
-	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
+	rec := pbxtest.NewRecorder(sw.Events(), 30*time.Second)
 	ctx := context.Background()
 	n := time.Now().UnixNano()
 	a, b := pbx.ChannelID(fmt.Sprintf("lead-%d", n)), pbx.ChannelID(fmt.Sprintf("agent-%d", n))

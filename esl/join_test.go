@@ -25,7 +25,7 @@ import (
 func TestConsultEndedWhileJoining(t *testing.T) {
 	const setup = 80 * time.Millisecond
 	f := newFixtureOn(t, esltest.Options{BridgeSetup: setup}, esl.Options{})
-	rec := pbxtest.NewRecorder(f.sw.Events(), 3*time.Second)
+	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
 	ctx := context.Background()
 	caller, agent, first := bridgedCall(t, f.sw, rec, func() error {
 		_, err := f.placeCall(farend.CallScript{From: "5557801", To: "100"}, "entry,100")
@@ -87,7 +87,7 @@ func TestConsultEndedWhileJoining(t *testing.T) {
 func TestHoldRightAfterBridge(t *testing.T) {
 	const enter = 40 * time.Millisecond
 	f := newFixtureOn(t, esltest.Options{BridgeSetup: 20 * time.Millisecond, BridgeEnter: enter}, esl.Options{})
-	rec := pbxtest.NewRecorder(f.sw.Events(), 3*time.Second)
+	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
 	ctx := context.Background()
 	caller, agent, br := bridgedCall(t, f.sw, rec, func() error {
 		_, err := f.placeCall(farend.CallScript{From: "5557802", To: "100"}, "entry,100")

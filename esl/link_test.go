@@ -15,7 +15,7 @@ import (
 	"github.com/hotline-cc/hotline/esl/esltest"
 )
 
-func arrive(t *testing.T, f *fixture, rec *pbxtest.Recorder, from, args string) pbx.CallArrived {
+func arrive(t testing.TB, f *fixture, rec *pbxtest.Recorder, from, args string) pbx.CallArrived {
 	t.Helper()
 	if _, err := f.placeCall(farend.CallScript{From: from, To: "100"}, args); err != nil {
 		t.Fatal(err)
@@ -31,7 +31,7 @@ func arrive(t *testing.T, f *fixture, rec *pbxtest.Recorder, from, args string) 
 // variables upper-cased.
 func TestParkArrival(t *testing.T) {
 	f := newFixture(t, esl.Options{})
-	rec := pbxtest.NewRecorder(f.sw.Events(), 3*time.Second)
+	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
 	a := arrive(t, f, rec, "5551000", "queue,sales")
 	if len(a.Args) != 2 || a.Args[0] != "queue" || a.Args[1] != "sales" || a.Called != "100" {
 		t.Errorf("CallArrived = %s", pbxtest.Format(a))
@@ -54,7 +54,7 @@ func TestParkArrival(t *testing.T) {
 // from "show channels" that still holds the live call, and works again.
 func TestReconnectAfterDrop(t *testing.T) {
 	f := newFixture(t, esl.Options{OutboundListen: "127.0.0.1:0"})
-	rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
+	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
 	a := arrive(t, f, rec, "5554000", "entry,100")
 
 	f.fs.DropConnections()
@@ -83,8 +83,10 @@ func TestReconnectAfterDrop(t *testing.T) {
 // TestStaleReplyNeverReused: a command whose reply is late drops the link,
 // so the late reply can never be taken for the next command's.
 func TestStaleReplyNeverReused(t *testing.T) {
-	f := newFixture(t, esl.Options{OutboundListen: "127.0.0.1:0", CommandTimeout: 300 * time.Millisecond})
-	rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
+	// The timeout is long enough for the commands before the late one on a
+	// loaded machine; the late reply comes well after it.
+	f := newFixture(t, esl.Options{OutboundListen: "127.0.0.1:0", CommandTimeout: time.Second})
+	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
 	ctx := context.Background()
 	ch := arrive(t, f, rec, "5555000", "entry,100").Channel
 	if err := f.sw.SetVar(ctx, ch, "HOTLINE_A", "value-of-a"); err != nil {
@@ -93,13 +95,13 @@ func TestStaleReplyNeverReused(t *testing.T) {
 	if err := f.sw.SetVar(ctx, ch, "HOTLINE_B", "value-of-b"); err != nil {
 		t.Fatal(err)
 	}
-	f.fs.DelayReplies("api uuid_getvar", 600*time.Millisecond, 1)
+	f.fs.DelayReplies("api uuid_getvar", 2*time.Second, 1)
 	_, err := f.sw.GetVar(ctx, ch, "HOTLINE_A")
 	if !errors.Is(err, pbx.ErrDisconnected) || !errors.Is(err, esl.ErrCommandTimeout) {
 		t.Fatalf("late GetVar = %v, want ErrDisconnected and ErrCommandTimeout", err)
 	}
 	rec.WaitFor(t, ctx, func(ev pbx.Event) bool { s, ok := ev.(pbx.Synced); return ok && s.Reconnect })
-	time.Sleep(400 * time.Millisecond) // the late reply is written meanwhile
+	time.Sleep(1200 * time.Millisecond) // the late reply is written meanwhile
 	got, err := f.sw.GetVar(ctx, ch, "HOTLINE_B")
 	if err != nil || got != "value-of-b" {
 		t.Fatalf("GetVar(HOTLINE_B) = %q, %v; want value-of-b", got, err)
@@ -111,7 +113,7 @@ func TestStaleReplyNeverReused(t *testing.T) {
 // thrown away and the next command gets its own.
 func TestAbandonedCommandKeepsItsReply(t *testing.T) {
 	f := newFixture(t, esl.Options{})
-	rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
+	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
 	ctx := context.Background()
 	ch := arrive(t, f, rec, "5555100", "entry,100").Channel
 	for name, v := range map[string]string{"HOTLINE_A": "value-of-a", "HOTLINE_B": "value-of-b"} {
@@ -153,7 +155,7 @@ func TestCommandsWhileDown(t *testing.T) {
 // go to the recordings_dir FreeSWITCH reports.
 func TestRecordingUsesSwitchDir(t *testing.T) {
 	f := newFixture(t, esl.Options{OutboundListen: "127.0.0.1:0"})
-	rec := pbxtest.NewRecorder(f.sw.Events(), 3*time.Second)
+	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
 	ctx := context.Background()
 	ch := arrive(t, f, rec, "5558000", "entry,100").Channel
 	if err := f.sw.StartRecording(ctx, pbx.RecordRequest{Name: "r1", Channel: ch}); err != nil {
@@ -191,7 +193,7 @@ func TestLoopbackFarHalfNotOwned(t *testing.T) {
 // the snapshot holds Hotline's half and not the other one.
 func checkFarHalfNotOwned(t *testing.T, sw *esl.Switch, endpoint string, farHalf func(pbx.ChannelID) string) {
 	t.Helper()
-	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
+	rec := pbxtest.NewRecorder(sw.Events(), 30*time.Second)
 	ctx := context.Background()
 	id := pbx.ChannelID(fmt.Sprintf("agent-%d", time.Now().UnixNano()))
 	if err := sw.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: endpoint, Vars: map[string]string{pbx.VarCallID: "call-1"}}); err != nil {
@@ -234,7 +236,7 @@ func checkFarHalfNotOwned(t *testing.T, sw *esl.Switch, endpoint string, farHalf
 func TestRestoredCallEvents(t *testing.T) {
 	f := newFixture(t, esl.Options{})
 	f.fs.AddPhone("user/agent-r", esltest.Phone{Mode: esltest.Answer})
-	caller, agent, br := bridgedCall(t, f.sw, pbxtest.NewRecorder(f.sw.Events(), 5*time.Second), func() error {
+	caller, agent, br := bridgedCall(t, f.sw, pbxtest.NewRecorder(f.sw.Events(), 30*time.Second), func() error {
 		_, err := f.placeCall(farend.CallScript{From: "5559100", To: "100"}, "entry,100")
 		return err
 	}, "5559100", "user/agent-r")
@@ -288,7 +290,7 @@ func newSwitchOn(t *testing.T, addr, password string) *esl.Switch {
 func checkRestoredCallEvents(t *testing.T, sw *esl.Switch, caller, agent pbx.ChannelID, br pbx.BridgeID) {
 	t.Helper()
 	ctx := context.Background()
-	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
+	rec := pbxtest.NewRecorder(sw.Events(), 30*time.Second)
 	s := rec.WaitFor(t, ctx, func(ev pbx.Event) bool { _, ok := ev.(pbx.Synced); return ok }).(pbx.Synced)
 	if len(s.Snapshot.Bridges) == 0 || !slices.ContainsFunc(s.Snapshot.Bridges, func(b pbx.BridgeInfo) bool { return b.ID == br }) {
 		t.Fatalf("snapshot lacks bridge %s: %+v", br, s.Snapshot)
@@ -315,7 +317,7 @@ func checkRestoredCallEvents(t *testing.T, sw *esl.Switch, caller, agent pbx.Cha
 func TestSnapshotFindsUnlistedChannels(t *testing.T) {
 	t.Run("reconnect", func(t *testing.T) {
 		f := newFixture(t, esl.Options{})
-		rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
+		rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
 		a := arrive(t, f, rec, "5554100", "entry,100")
 		f.fs.Unlist(string(a.Channel), 0)
 		f.fs.DropConnections()
@@ -336,11 +338,11 @@ func TestSnapshotFindsUnlistedChannels(t *testing.T) {
 		// snapshot can find it, and "status" counts it while "show
 		// channels" does not list it yet.
 		f := newFixture(t, esl.Options{})
-		a := arrive(t, f, pbxtest.NewRecorder(f.sw.Events(), 5*time.Second), "5554300", "entry,100")
+		a := arrive(t, f, pbxtest.NewRecorder(f.sw.Events(), 30*time.Second), "5554300", "entry,100")
 		f.sw.Close()
 		f.fs.Unlist(string(a.Channel), 300*time.Millisecond)
 		sw := newSwitchOn(t, f.fs.Addr(), "ClueCon")
-		s := pbxtest.NewRecorder(sw.Events(), 5*time.Second).WaitFor(t, context.Background(), func(ev pbx.Event) bool {
+		s := pbxtest.NewRecorder(sw.Events(), 30*time.Second).WaitFor(t, context.Background(), func(ev pbx.Event) bool {
 			_, ok := ev.(pbx.Synced)
 			return ok
 		}).(pbx.Synced)
@@ -351,7 +353,7 @@ func TestSnapshotFindsUnlistedChannels(t *testing.T) {
 	t.Run("restart", func(t *testing.T) {
 		f := newFixture(t, esl.Options{})
 		f.fs.AddPhone("user/agent-u", esltest.Phone{Mode: esltest.Answer})
-		caller, agent, br := bridgedCall(t, f.sw, pbxtest.NewRecorder(f.sw.Events(), 5*time.Second), func() error {
+		caller, agent, br := bridgedCall(t, f.sw, pbxtest.NewRecorder(f.sw.Events(), 30*time.Second), func() error {
 			_, err := f.placeCall(farend.CallScript{From: "5559200", To: "100"}, "entry,100")
 			return err
 		}, "5559200", "user/agent-u")

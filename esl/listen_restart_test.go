@@ -14,7 +14,7 @@ import (
 )
 
 // listenAcrossRestart: a Listen that one Switch started (a long one: a
-// silent caller, 10 s of silence to end it) is stopped by the next
+// silent caller, 30 s of silence to end it) is stopped by the next
 // Switch, which never knew it, by its channel (the restarted daemon asks
 // the caller again): the record application no longer runs (records
 // says whether it does), and the question then played is heard at once.
@@ -25,22 +25,24 @@ func listenAcrossRestart(t *testing.T, connect func() *esl.Switch, records func(
 	rec := pbxtest.NewRecorder(a.Events(), 10*time.Second)
 	ch := place(a, rec)
 	name := "utterance-restart-" + string(ch)[:8]
-	if err := a.Listen(ctx, pbx.ListenRequest{Name: name, Channel: ch, Max: 20 * time.Second, Silence: 10 * time.Second, Beep: true}); err != nil {
+	if err := a.Listen(ctx, pbx.ListenRequest{Name: name, Channel: ch, Max: time.Minute, Silence: 30 * time.Second, Beep: true}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
-	if !records(ch) {
-		t.Fatal("no record application runs for the listen")
+	for deadline := time.Now().Add(20 * time.Second); !records(ch); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no record application runs for the listen 20 s after it started")
+		}
 	}
 	a.Close()
 	b := connect()
-	brec := pbxtest.NewRecorder(b.Events(), 10*time.Second)
+	brec := pbxtest.NewRecorder(b.Events(), 20*time.Second)
 	if err := b.StopListen(ctx, ch, name); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(2 * time.Second); records(ch); time.Sleep(50 * time.Millisecond) {
+	// The recording would end by itself only after its 30 s of silence.
+	for deadline := time.Now().Add(20 * time.Second); records(ch); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("the record application still runs 2 s after StopListen")
+			t.Fatal("the record application still runs 20 s after StopListen")
 		}
 	}
 	start := time.Now()
@@ -51,7 +53,7 @@ func listenAcrossRestart(t *testing.T, connect func() *esl.Switch, records func(
 		p, ok := ev.(pbx.PlaybackFinished)
 		return ok && p.Playback == "asked-again"
 	}).(pbx.PlaybackFinished)
-	if took := time.Since(start); f.Failed || took > 5*time.Second {
+	if took := time.Since(start); f.Failed || took > 20*time.Second {
 		t.Errorf("the question asked again: %s after %v; want played at once, not behind the old recording", pbxtest.Format(f), took)
 	}
 }
@@ -144,7 +146,7 @@ func TestPlaybackStoppedAfterRestart(t *testing.T) {
 	if _, err := fake.PlaceCall(esltest.Call{From: "5551002", To: "100", Vars: map[string]string{"hotline_args": "entry,100"}}); err != nil {
 		t.Fatal(err)
 	}
-	ch := answer(t, a, pbxtest.NewRecorder(a.Events(), 5*time.Second))
+	ch := answer(t, a, pbxtest.NewRecorder(a.Events(), 30*time.Second))
 	if err := a.Play(ctx, ch, "question-run1", "sound:ask"); err != nil {
 		t.Fatal(err)
 	}

@@ -110,7 +110,7 @@ func nesting(t *testing.T, sw *esl.Switch, rec *pbxtest.Recorder, watcher *freeS
 // TestNesting runs nesting on the fake, with prompts of 300 ms.
 func TestNesting(t *testing.T) {
 	f := newFixtureOn(t, esltest.Options{PlaybackTime: 300 * time.Millisecond}, esl.Options{})
-	rec := pbxtest.NewRecorder(f.sw.Events(), 5*time.Second)
+	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
 	if _, err := f.placeCall(farend.CallScript{From: "5557200", To: "100"}, "entry,100"); err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func discarded(t *testing.T, sw pbx.Switch, rec *pbxtest.Recorder, ch pbx.Channe
 
 func TestRecordingDiscardedByTheSwitch(t *testing.T) {
 	f := newFixtureOn(t, esltest.Options{RecordingDir: t.TempDir()}, esl.Options{})
-	rec := pbxtest.NewRecorder(f.sw.Events(), 3*time.Second)
+	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
 	if _, err := f.placeCall(farend.CallScript{From: "5551000", To: "100"}, "entry,100"); err != nil {
 		t.Fatal(err)
 	}
