@@ -39,7 +39,7 @@ func newHarness(t *testing.T) *pbxtest.Harness {
 			}
 			return ep
 		},
-		Patience: 2 * time.Second,
+		Patience: 10 * time.Second, // a failing wait's limit: long enough for a loaded machine
 	}
 }
 
