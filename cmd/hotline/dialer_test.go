@@ -35,6 +35,9 @@ func TestDialerSimulateBadInput(t *testing.T) {
 		{[]string{"dialer", "simulate", "--seeds", "0"}, "--seeds 0"},
 		{[]string{"dialer", "simulate", "--prior", "1.5"}, "--prior 1.5"},
 		{[]string{"dialer", "simulate", "--prior", "-0.3"}, "--prior -0.3"},
+		// talk drawn past time.Duration's range came out negative
+		{[]string{"dialer", "simulate", "--talk", "1000000h", "--hours", "0.01"}, "talk time 1000000h0m0s"},
+		{[]string{"dialer", "simulate", "--wrap", "1000000h", "--hours", "0.01"}, "wrap-up 1000000h0m0s"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), tc.args, &out, &errb); code != exitInvalid || !strings.Contains(errb.String(), tc.want) {

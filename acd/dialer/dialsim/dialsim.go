@@ -49,14 +49,16 @@ func (m Model) Validate() error {
 	if !(m.AnswerRate > 0 && m.AnswerRate <= 1) {
 		bad("answer rate %v: want a share above 0 and at most 1", m.AnswerRate)
 	}
-	if m.Talk <= 0 {
-		bad("talk time %v: want a positive duration", m.Talk)
+	// A day bounds talk and wrap-up: a lognormal draw around a mean of
+	// years overflows time.Duration and came out as negative talk.
+	if m.Talk <= 0 || m.Talk > 24*time.Hour {
+		bad("talk time %v: want a positive duration, at most 24h", m.Talk)
 	}
 	if !(m.TalkCV >= 0 && m.TalkCV <= 5) {
 		bad("talk CV %v: want 0 to 5", m.TalkCV)
 	}
-	if m.Wrap < 0 {
-		bad("wrap-up %v: must not be negative", m.Wrap)
+	if m.Wrap < 0 || m.Wrap > 24*time.Hour {
+		bad("wrap-up %v: want 0 to 24h", m.Wrap)
 	}
 	for _, r := range [][2]time.Duration{m.AnswerRing, m.NoAnswerRing} {
 		if r[0] < 0 || r[1] < r[0] {
