@@ -47,6 +47,9 @@ type Client struct {
 	// trace, when set (tests), sees every raw event before translation and
 	// every note.
 	trace atomic.Pointer[func([]byte)]
+	// beforeFollow, when set (tests), runs before the application
+	// subscribes to a leg originated into the dialplan: a slow request.
+	beforeFollow func()
 }
 
 // New checks opts and returns a Client that is not connected yet.
@@ -468,6 +471,11 @@ func (c *Client) perform(e effect) {
 		return
 	case effectUtterance:
 		c.fetchUtterance(e.utt)
+		return
+	case effectClearGone:
+		if _, err := c.takeGlobal(context.Background(), GoneLeadPrefix+e.item.ch); err != nil {
+			c.log.Warn().Err(err).Str("channel", e.item.ch).Msg("lead's end note left at Asterisk")
+		}
 		return
 	}
 	ctx := context.Background()

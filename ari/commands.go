@@ -336,6 +336,7 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 			vars = map[string]string{}
 		}
 		vars[VarUnattended], vars[varApp] = unattended, c.opts.App
+		vars[hangupHandlerPush] = LeadContext + "," + GoneExten + ",1"
 	}
 	var body any
 	if len(vars) > 0 {
@@ -353,12 +354,14 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		for _, k := range []string{"context", "extension", "label"} {
 			q.Del(k)
 		}
+		delete(vars, hangupHandlerPush)
 		q.Set("app", c.opts.App)
 		q.Set("appArgs", args)
 		unattended = ""
 		err = c.call(ctx, http.MethodPost, "/channels/"+seg(id), q, body, nil)
 	}
 	if err == nil && unattended != "" {
+		c.note(note{Op: opLeadContext, ID: id})
 		return c.subscribeLeg(ctx, id, req.Endpoint)
 	}
 	if err == nil {
@@ -391,6 +394,18 @@ const (
 	LeadLabel        = "lead" // of extension s's first priority
 	VarUnattended    = "HOTLINE_UNATTENDED"
 	UnattendedPrefix = "HOTLINE_UNATTENDED_"
+	// GoneExten is the lead context's extension a lead's channel runs as
+	// its hangup handler: unanswered, it notes its hangup cause in the
+	// global variable GoneLeadPrefix+channel id. Asterisk follows a
+	// channel originated into the dialplan for Hotline only once Hotline
+	// subscribes to it, which it cannot do before the channel exists (422
+	// "Event source does not exist"); a lead busy at once is over by then,
+	// and the note is how Hotline learns why.
+	GoneExten      = "gone"
+	GoneLeadPrefix = "HOTLINE_GONE_"
+	// hangupHandlerPush pushes a hangup handler (context,exten,priority)
+	// when set as a channel variable at the originate.
+	hangupHandlerPush = "CHANNEL(hangup_handler_push)"
 	// varApp names the application for dialplans that serve several (the
 	// e2e tests' daemons each have their own).
 	varApp = "HOTLINE_APP"
@@ -426,9 +441,13 @@ func (c *Client) unattendedPlayback(media []string) string {
 
 // subscribeLeg subscribes the application to a leg originated into the
 // dialplan (Asterisk does so only for legs originated into the
-// application). A leg over before the subscription lands is reported as
-// unreachable: its events, and so its cause, were not sent to Hotline.
+// application). A leg over before the subscription lands sent Hotline no
+// events: the note its hangup handler left (GoneExten) says how it ended,
+// and a leg with no note is reported unreachable.
 func (c *Client) subscribeLeg(ctx context.Context, id, endpoint string) error {
+	if c.beforeFollow != nil {
+		c.beforeFollow()
+	}
 	err := c.call(ctx, http.MethodPost, "/applications/"+seg(c.opts.App)+"/subscription",
 		url.Values{"eventSource": {"channel:" + id}}, nil, nil)
 	if err == nil {
@@ -436,13 +455,22 @@ func (c *Client) subscribeLeg(ctx context.Context, id, endpoint string) error {
 	}
 	var ae *apiError
 	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
-		c.log.Warn().Err(err).Str("channel", id).Str("endpoint", endpoint).Msg("lead's channel over before Hotline could follow it; reported as unreachable")
+		cause, nerr := c.takeGlobal(context.WithoutCancel(ctx), GoneLeadPrefix+id)
+		n, _ := strconv.Atoi(strings.TrimSpace(cause))
+		reason, why := failReason(&chanState{}, n)
+		c.log.Info().AnErr("subscription", err).AnErr("note", nerr).Str("channel", id).Str("endpoint", endpoint).
+			Str("reason", string(reason)).Int("cause", int(why)).Msg("lead's channel over before Hotline could follow it")
 		now := time.Now()
+		c.mu.Lock()
+		_, seen := c.tr.ended[id] // answered and over already: its events came
+		c.mu.Unlock()
 		c.note(note{Op: opUnoriginate, ID: id})
-		c.q.push(
-			pbx.OriginateFailed{Base: base(id, now), Reason: pbx.FailUnreachable},
-			pbx.HungUp{Base: base(id, now)},
-		)
+		if !seen {
+			c.q.push(
+				pbx.OriginateFailed{Base: base(id, now), Reason: reason, Cause: why},
+				pbx.HungUp{Base: base(id, now), Cause: why},
+			)
+		}
 		return nil
 	}
 	// Unfollowed, the call cannot be handled: end it.
@@ -753,27 +781,46 @@ func (c *Client) UnattendedAnswers(ctx context.Context, chans []pbx.ChannelID) (
 	out := map[pbx.ChannelID]time.Time{}
 	for _, ch := range chans {
 		name := UnattendedPrefix + string(ch)
-		var v struct {
-			Value string `json:"value"`
-		}
-		err := c.call(ctx, http.MethodGet, "/asterisk/variable", url.Values{"variable": {name}}, nil, &v)
+		v, err := c.takeGlobal(ctx, name)
 		if err != nil {
-			if errors.Is(classify(err), pbx.ErrNoVariable) {
-				continue
-			}
-			return out, fmt.Errorf("unattended answer of %s: %w", ch, classify(err))
+			return out, fmt.Errorf("unattended answer of %s: %w", ch, err)
 		}
-		if v.Value == "" {
+		if v == "" {
 			continue
 		}
-		sec, err := strconv.ParseInt(strings.TrimSpace(v.Value), 10, 64)
+		sec, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil {
-			return out, fmt.Errorf("unattended answer of %s: %s = %q: not a time in seconds", ch, name, v.Value)
+			return out, fmt.Errorf("unattended answer of %s: %s = %q: not a time in seconds", ch, name, v)
 		}
 		out[ch] = time.Unix(sec, 0)
-		if err := c.call(ctx, http.MethodPost, "/asterisk/variable", url.Values{"variable": {name}, "value": {""}}, nil, nil); err != nil {
-			return out, fmt.Errorf("unattended answer of %s: clearing %s: %w", ch, name, classify(err))
-		}
 	}
 	return out, nil
+}
+
+// globalVar reads one of Asterisk's global variables: "" when unset.
+func (c *Client) globalVar(ctx context.Context, name string) (string, error) {
+	var v struct {
+		Value string `json:"value"`
+	}
+	err := c.call(ctx, http.MethodGet, "/asterisk/variable", url.Values{"variable": {name}}, nil, &v)
+	if errors.Is(classify(err), pbx.ErrNoVariable) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", name, classify(err))
+	}
+	return v.Value, nil
+}
+
+// takeGlobal reads a global variable and, when set, unsets it (ARI unsets
+// a variable set with no value).
+func (c *Client) takeGlobal(ctx context.Context, name string) (string, error) {
+	v, err := c.globalVar(ctx, name)
+	if err != nil || v == "" {
+		return v, err
+	}
+	if err := c.call(ctx, http.MethodPost, "/asterisk/variable", url.Values{"variable": {name}}, nil, nil); err != nil {
+		return v, fmt.Errorf("clearing %s: %w", name, classify(err))
+	}
+	return v, nil
 }

@@ -2,15 +2,18 @@ package ari
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
 )
 
 // TestOriginateLeadContext: a lead with an unattended message is
-// originated into the lead context at its label, with the message and the
-// application in its variables, and the application is subscribed to it;
+// originated into the lead context at its label, with the message, the
+// application and the hangup handler that notes an unanswered end in its
+// variables, and the application is subscribed to it;
 // with a dialplan that lacks the context (Asterisk refuses the label), it
 // goes straight into the application as before.
 func TestOriginateLeadContext(t *testing.T) {
@@ -28,7 +31,7 @@ func TestOriginateLeadContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		`POST /channels/lead-1?context=hotline-lead&endpoint=PJSIP%2F%2B3312%40trunk&extension=s&label=lead&timeout=30 {"variables":{"HOTLINE_APP":"hotline","HOTLINE_UNATTENDED":"safe-harbour\u0026beep"}}`,
+		`POST /channels/lead-1?context=hotline-lead&endpoint=PJSIP%2F%2B3312%40trunk&extension=s&label=lead&timeout=30 {"variables":{"CHANNEL(hangup_handler_push)":"hotline-lead,gone,1","HOTLINE_APP":"hotline","HOTLINE_UNATTENDED":"safe-harbour\u0026beep"}}`,
 		`POST /applications/hotline/subscription?eventSource=channel%3Alead-1`,
 	}
 	if got := f.recorded()[before:]; strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -42,7 +45,50 @@ func TestOriginateLeadContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := f.recorded()[before:]
-	if len(got) != 2 || !strings.HasPrefix(got[1], `POST /channels/lead-2?app=hotline&appArgs=leg&endpoint=`) {
+	if len(got) != 2 || !strings.HasPrefix(got[1], `POST /channels/lead-2?app=hotline&appArgs=leg&endpoint=`) || strings.Contains(got[1], "hangup_handler") {
 		t.Errorf("with no lead context, sent\n  %s\nwant the originate refused, then one straight into the application", strings.Join(got, "\n  "))
+	}
+}
+
+// TestOriginateLeadOverBeforeFollowed: a lead over before the application
+// could subscribe to it (Asterisk: 422) ends with the reason and cause its
+// hangup handler noted, and the note is cleared; with no note it is
+// reported unreachable, as before.
+func TestOriginateLeadOverBeforeFollowed(t *testing.T) {
+	f := newFakeARI(t)
+	c, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+	for _, tc := range []struct {
+		id, note string
+		reason   pbx.FailReason
+		cause    pbx.Cause
+	}{
+		{"lead-busy", "17", pbx.FailBusy, pbx.CauseBusy},
+		{"lead-congested", "34", pbx.FailUnreachable, pbx.CauseCongestion},
+		{"lead-unknown", "", pbx.FailUnreachable, pbx.CauseUnreachable},
+	} {
+		f.answer("POST", "/applications/hotline/subscription?eventSource=channel%3A"+tc.id,
+			fakeAnswer{status: 422, body: `{"message":"Event source does not exist"}`})
+		if tc.note != "" {
+			f.answer("GET", "/asterisk/variable?variable=HOTLINE_GONE_"+tc.id, fakeAnswer{status: 200, body: `{"value":"` + tc.note + `"}`})
+		}
+		before := len(f.recorded())
+		err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: pbx.ChannelID(tc.id), Endpoint: "PJSIP/+3312@trunk", Unattended: []string{"sound:safe-harbour"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := rec.WaitFor(t, ctx, pbxtest.On[pbx.OriginateFailed](pbx.ChannelID(tc.id))).(pbx.OriginateFailed)
+		if ev.Reason != tc.reason || ev.Cause != tc.cause {
+			t.Errorf("%s: OriginateFailed %s (cause %d); want %s (cause %d)", tc.id, ev.Reason, ev.Cause, tc.reason, tc.cause)
+		}
+		hung := rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](pbx.ChannelID(tc.id))).(pbx.HungUp)
+		if hung.Cause != tc.cause {
+			t.Errorf("%s: HungUp cause %d; want %d", tc.id, hung.Cause, tc.cause)
+		}
+		cleared := slices.Contains(f.recorded()[before:], "POST /asterisk/variable?variable=HOTLINE_GONE_"+tc.id)
+		if cleared != (tc.note != "") {
+			t.Errorf("%s: sent %v; want the note cleared when there was one", tc.id, f.recorded()[before:])
+		}
 	}
 }

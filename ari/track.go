@@ -68,6 +68,10 @@ type chanState struct {
 	// ("" = none); detecting is set while it runs there, out of Stasis.
 	amd       string
 	detecting bool
+	// goneNote: originated into the lead context, whose hangup handler
+	// notes how the leg ended unanswered (GoneLeadPrefix); the note is
+	// cleared when Hotline sees that end itself.
+	goneNote bool
 }
 
 // recState is a recording Hotline started. started is closed when Asterisk
@@ -129,6 +133,7 @@ const (
 	effectPlayNext                            // play the next item of a playback
 	effectDetectMachine                       // send an answered leg through answering-machine detection
 	effectUtterance                           // fetch an utterance's file, report it, delete it at Asterisk
+	effectClearGone                           // clear the note the lead context left for an unanswered leg
 )
 
 type effect struct {
@@ -496,6 +501,9 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 		evs = append(evs, pbx.MachineDetected{Base: base(id, at), Status: pbx.AMDHangup, Cause: "hangup during detection"})
 	}
 	if st.role == roleLeg && !st.answered {
+		if st.goneNote {
+			effs = append(effs, effect{kind: effectClearGone, item: playItem{ch: id}})
+		}
 		reason, why := failReason(st, cause)
 		evs = append(evs, pbx.OriginateFailed{Base: base(id, at), Reason: reason, Cause: why})
 		if cause == 0 && !st.byUs {
@@ -652,6 +660,7 @@ type note struct {
 // the request.
 const (
 	opOriginate   = "originate"
+	opLeadContext = "lead-context" // the originate went into LeadContext
 	opUnoriginate = "unoriginate"
 	opHangup      = "hangup"
 	opPlay        = "play"
@@ -677,6 +686,10 @@ func (t *tracker) note(n note) bool {
 		delete(t.ended, n.ID) // the id lives again
 	case opUnoriginate:
 		delete(t.chans, n.ID)
+	case opLeadContext:
+		if st := t.chans[n.ID]; st != nil {
+			st.goneNote = true
+		}
 	case opHangup:
 		if st := t.chans[n.ID]; st != nil && !st.hangingUp {
 			st.hangingUp, st.byUs, st.cause = true, true, n.Cause

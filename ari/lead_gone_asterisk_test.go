@@ -1,0 +1,59 @@
+package ari
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
+)
+
+// TestAsteriskLeadEndsAtOnce: a lead originated into the lead context (it
+// has a safe-harbour message) that is busy or congested at once, over
+// before Hotline follows its channel (here, Hotline's subscription is
+// held back a moment, as on a loaded host), still ends with its own
+// reason and cause, not as unreachable; the note the lead context's
+// hangup handler leaves is cleared, as is that of a lead Hotline did
+// follow (busy after ringing).
+func TestAsteriskLeadEndsAtOnce(t *testing.T) {
+	env := needAsterisk(t)
+	c := startClient(t, env, Options{})
+	c.beforeFollow = func() { time.Sleep(300 * time.Millisecond) }
+	rec := pbxtest.NewRecorder(c.Events(), 20*time.Second)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+
+	for _, tc := range []struct {
+		exten  string
+		reason pbx.FailReason
+		cause  pbx.Cause
+	}{
+		{"busynow", pbx.FailBusy, pbx.CauseBusy},
+		{"congestednow", pbx.FailUnreachable, pbx.CauseCongestion},
+		{"noanswer", pbx.FailNoAnswer, pbx.CauseNoAnswer},
+	} {
+		t.Run(tc.exten, func(t *testing.T) {
+			id := pbx.ChannelID(fmt.Sprintf("lead-%s-%d", tc.exten, os.Getpid()))
+			err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: "Local/" + tc.exten + "@hotline-leads/n",
+				Unattended: []string{"sound:beep"}, Timeout: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](id))
+			failed := rec.Filter(pbxtest.On[pbx.OriginateFailed](id))
+			if len(failed) != 1 {
+				t.Fatalf("events %v; want one OriginateFailed", rec.Filter(func(ev pbx.Event) bool { return ev.Chan() == id }))
+			}
+			if f := failed[0].(pbx.OriginateFailed); f.Reason != tc.reason || f.Cause != tc.cause {
+				t.Errorf("OriginateFailed %s (cause %d); want %s (cause %d)", f.Reason, f.Cause, tc.reason, tc.cause)
+			}
+			waitFor(t, "the lead's note cleared", func() bool {
+				v, err := c.globalVar(ctx, GoneLeadPrefix+string(id))
+				return err == nil && v == ""
+			})
+		})
+	}
+}
