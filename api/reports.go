@@ -14,7 +14,8 @@ import (
 // report answers GET /api/v1/reports/{kind} (queues, agents,
 // dispositions, campaigns, or queue-log: the period as an Asterisk queue_log) from the stored records; the query is report.ParseQuery's
 // (from, to, interval, tz, short_abandon, format: json unless asked).
-// Queues' service-level thresholds are those of the running config.
+// Queues' service-level thresholds and campaigns' caps and sale
+// dispositions are those of the running config.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	src, ok := s.rec.(report.Source)
 	if !ok {
@@ -53,6 +54,9 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		q.Format = report.FormatJSON
 	}
 	q.Options.Now = time.Now()
+	if sc := s.teams.Load(); sc != nil {
+		q.Options.Campaigns = report.CampaignRules(sc.cfg.Campaigns)
+	}
 	rep, skipped, err := report.Build(src, q.Options)
 	if err != nil {
 		s.fail(w, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -87,5 +88,52 @@ func TestReportQueues(t *testing.T) {
 	if !strings.HasPrefix(string(body), "row,start,end,agent,offered,answered") || !strings.Contains(string(body), "total,") ||
 		!strings.Contains(string(body), ",'"+dde+",0,1,0,") || strings.Contains(string(body), ","+dde) {
 		t.Errorf("agents CSV:\n%s", body)
+	}
+}
+
+// The daemon's campaign report knows each campaign's cap and sale
+// dispositions from the running config, as the CLI's --store report does:
+// it answered abandon_cap 0 and over_cap false, whatever the abandons.
+func TestReportCampaignsRules(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for i, outcome := range []acd.Outcome{acd.OutcomeAbandoned, acd.OutcomeAnswered} {
+		rec := &store.CallRecord{ID: string(rune('a' + i)), Direction: acd.DirectionOutbound, Entry: "campaign:spring",
+			Entered: at, Ended: at.Add(time.Minute), Outcome: outcome,
+			Timeline: []store.Step{{At: at, Kind: "dial", Detail: "campaign=spring"}, {At: at.Add(5 * time.Second), Kind: "lead-answered"}}}
+		if outcome == acd.OutcomeAnswered {
+			rec.Answered, rec.Agent, rec.Talk, rec.Disposition = at.Add(6*time.Second), "ann", time.Minute, "won"
+		}
+		if err := db.SaveCall(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := New(nil, db, zerolog.Nop())
+	h.SetTeams(config.Config{Campaigns: []config.Campaign{{Name: "spring", AbandonCap: 0.03,
+		Dispositions: []config.Disposition{{Name: "won", Sale: true}}}}})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/v1/reports/campaigns?from=2026-01-05&to=2026-01-06&interval=period&tz=UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Totals []struct {
+			Campaign   string  `json:"campaign"`
+			AbandonCap float64 `json:"abandon_cap"`
+			OverCap    bool    `json:"over_cap"`
+			Sales      int     `json:"sales"`
+		} `json:"totals"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Totals) != 1 || got.Totals[0].AbandonCap != 0.03 || !got.Totals[0].OverCap || got.Totals[0].Sales != 1 {
+		t.Errorf("campaign totals %+v; want spring with cap 0.03, over it, 1 sale", got.Totals)
 	}
 }

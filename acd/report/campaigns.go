@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -13,6 +14,21 @@ import (
 type CampaignRule struct {
 	AbandonCap float64         // the highest share of answered leads that may find no agent
 	Sales      map[string]bool // dispositions that are sales
+}
+
+// CampaignRules are the configured campaigns' rules, by name.
+func CampaignRules(cs []config.Campaign) map[string]CampaignRule {
+	rules := make(map[string]CampaignRule, len(cs))
+	for _, c := range cs {
+		rule := CampaignRule{AbandonCap: c.AbandonCap, Sales: map[string]bool{}}
+		for _, d := range c.Dispositions {
+			if d.Sale {
+				rule.Sales[d.Name] = true
+			}
+		}
+		rules[c.Name] = rule
+	}
+	return rules
 }
 
 // campaignPrefix marks the entry of a campaign's dial (CallRecord.Entry).

@@ -120,16 +120,7 @@ func (o *reportOptions) query(kind string, cfg config.Config) (report.Query, err
 		return report.DefaultThreshold
 	})
 	if err == nil && len(cfg.Campaigns) > 0 {
-		q.Options.Campaigns = map[string]report.CampaignRule{}
-		for _, c := range cfg.Campaigns {
-			rule := report.CampaignRule{AbandonCap: c.AbandonCap, Sales: map[string]bool{}}
-			for _, d := range c.Dispositions {
-				if d.Sale {
-					rule.Sales[d.Name] = true
-				}
-			}
-			q.Options.Campaigns[c.Name] = rule
-		}
+		q.Options.Campaigns = report.CampaignRules(cfg.Campaigns)
 	}
 	if err != nil {
 		// ParseQuery names query keys; the command line has flags.
