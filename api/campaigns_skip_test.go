@@ -67,7 +67,25 @@ func TestCampaignPreviewSkipReason(t *testing.T) {
 	}
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(raw), "last_skip_reason") || !strings.Contains(string(raw), ",1,wrong person,his brother,alice,") {
+	if !strings.Contains(string(raw), "last_skip_reason") || !strings.Contains(string(raw), ",1,wrong person,his brother,alice,") ||
+		!strings.Contains(string(raw), `[{""agent"":""alice"",""at"":""`) {
 		t.Errorf("export:\n%s", raw)
+	}
+	// The lead's skips kept, who, when and why, in the API's lead list.
+	resp, err = http.Get(d.srv.URL + "/api/v1/campaigns/spring/leads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leads []map[string]json.RawMessage
+	err = json.NewDecoder(resp.Body).Decode(&leads)
+	resp.Body.Close()
+	var hist []campaign.SkipNote
+	for _, l := range leads {
+		if string(l["id"]) == `"`+first.Preview.Lead.ID+`"` {
+			_ = json.Unmarshal(l["skip_history"], &hist)
+		}
+	}
+	if err != nil || len(hist) != 1 || hist[0].Agent != "alice" || hist[0].Reason != "wrong person" || hist[0].Note != "his brother" || hist[0].At.IsZero() {
+		t.Errorf("the skipped lead's skip_history in GET .../leads: %+v %v", hist, err)
 	}
 }

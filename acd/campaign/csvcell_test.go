@@ -47,9 +47,10 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 }
 
-// A list with skipped leads gets the skip columns: how many skips and the
+// A list with skipped leads gets the skip columns: how many skips, the
 // last one's reason, note, agent and time, its note behind an apostrophe
-// when a spreadsheet would run it. A list with none has no such columns.
+// when a spreadsheet would run it, and every skip kept, as JSON. A list
+// with none has no such columns.
 func TestExportSkips(t *testing.T) {
 	skipped, err := Skip(Lead{ID: "c-1", Campaign: "c", Phone: "+33612345678", State: New}, t0, SkipNote{Agent: "alice", At: t0, Reason: "wrong person", Note: "=his brother"})
 	if err != nil {
@@ -77,9 +78,10 @@ func TestExportSkips(t *testing.T) {
 	plain := Lead{ID: "c-2", Campaign: "c", Phone: "+33612345679"}
 	got := write(skipped, plain)
 	for _, want := range []string{
-		"disposition,skips,last_skip_reason,last_skip_note,last_skip_agent,last_skip_at\n",
-		",2,wrong person,'=his brother,alice," + t0.UTC().Format(time.RFC3339) + "\n",
-		"c-2,'+33612345679,,,new,0,,,,0,,,,\n",
+		"disposition,skips,last_skip_reason,last_skip_note,last_skip_agent,last_skip_at,skip_history\n",
+		",2,wrong person,'=his brother,alice," + t0.UTC().Format(time.RFC3339) + `,"[{""agent"":""alice"",""at"":""` + t0.UTC().Format(time.RFC3339) +
+			`"",""reason"":""wrong person"",""note"":""=his brother""},{""reason"":""timeout""}]"` + "\n",
+		"c-2,'+33612345679,,,new,0,,,,0,,,,,\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("export lacks %q:\n%s", want, got)

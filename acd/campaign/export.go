@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"io"
 	"maps"
@@ -15,8 +16,9 @@ import (
 
 // WriteCSV writes leads as CSV: id, phone, name, time zone, state,
 // attempts, next attempt, last outcome and disposition, then, when any
-// lead was skipped in preview mode, its skips (count), and the last
-// skip's reason, note, agent and time, then the imported columns and a
+// lead was skipped in preview mode, its skips (count), the last skip's
+// reason, note, agent and time, and the skips it keeps (Lead.SkipLog) as
+// a JSON array of {agent, at, reason, note}, then the imported columns and a
 // survey's answers (as answer:NAME), each in name order.
 // each lists the leads, and is called twice: for the columns, then for the
 // rows, so that no list is held in memory. Nothing is written when the
@@ -41,7 +43,7 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	cw := csv.NewWriter(w)
 	header := []string{"id", "phone", "name", "timezone", "state", "attempts", "next_attempt", "last_outcome", "disposition"}
 	if skipped {
-		header = append(header, "skips", "last_skip_reason", "last_skip_note", "last_skip_agent", "last_skip_at")
+		header = append(header, "skips", "last_skip_reason", "last_skip_note", "last_skip_agent", "last_skip_at", "skip_history")
 	}
 	for _, k := range extra {
 		header = append(header, exportedField(k, header))
@@ -97,11 +99,12 @@ func skipCells(l Lead) []string {
 	}
 	s := l.LastSkip
 	if s == nil {
-		return []string{strconv.Itoa(n), "", "", "", ""}
+		return []string{strconv.Itoa(n), "", "", "", "", ""}
 	}
 	at := ""
 	if !s.At.IsZero() {
 		at = s.At.UTC().Format(time.RFC3339)
 	}
-	return []string{strconv.Itoa(n), s.Reason, s.Note, s.Agent, at}
+	hist, _ := json.Marshal(l.SkipLog()) // plain strings and times: it cannot fail
+	return []string{strconv.Itoa(n), s.Reason, s.Note, s.Agent, at, string(hist)}
 }

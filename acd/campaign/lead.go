@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 )
 
@@ -180,9 +181,25 @@ type Lead struct {
 	PreviewUntil time.Time `json:"preview_until,omitzero"`
 	// Skips counts the times the lead was skipped in preview mode, by
 	// reason ("" when none was given, SkipTimedOut when no one decided);
-	// LastSkip is the latest.
-	Skips    map[string]int `json:"skips,omitempty"`
-	LastSkip *SkipNote      `json:"last_skip,omitempty"`
+	// LastSkip is the latest, and SkipHistory the latest MaxSkipHistory,
+	// oldest first (see SkipLog: a lead stored before the history has its
+	// last skip only).
+	Skips       map[string]int `json:"skips,omitempty"`
+	LastSkip    *SkipNote      `json:"last_skip,omitempty"`
+	SkipHistory []SkipNote     `json:"skip_history,omitempty"`
+}
+
+// MaxSkipHistory is how many skips a lead keeps, the latest: a lead
+// passed over day after day stays small, and Skips still counts them all.
+const MaxSkipHistory = 10
+
+// SkipLog is the lead's skips kept, oldest first: its SkipHistory, or,
+// for a lead stored by a version that kept only the last skip, that one.
+func (l Lead) SkipLog() []SkipNote {
+	if len(l.SkipHistory) == 0 && l.LastSkip != nil {
+		return []SkipNote{*l.LastSkip}
+	}
+	return l.SkipHistory
 }
 
 // InFlight reports whether a run may leave l mid-call: a dial placed or
@@ -234,6 +251,9 @@ func Skip(l Lead, next time.Time, why SkipNote) (Lead, error) {
 		l.Skips = map[string]int{}
 	}
 	l.Skips[why.Reason]++
+	// A new slice: l's history is shared with the caller's copy.
+	hist := append(slices.Clone(l.SkipLog()), why)
+	l.SkipHistory = hist[max(0, len(hist)-MaxSkipHistory):]
 	l.LastSkip = &why
 	return l, nil
 }

@@ -3,6 +3,8 @@ package campaign
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,5 +133,51 @@ func TestSkipRuleCheck(t *testing.T) {
 		case c.field != "" && (!errors.As(err, &se) || se.Field != c.field || !errors.Is(err, ErrBadSkip) || !strings.Contains(err.Error(), `field "`+c.field+`"`)):
 			t.Errorf("%q %q: %v, want field %s refused", c.reason, c.note, err, c.field)
 		}
+	}
+}
+
+// A lead keeps its latest MaxSkipHistory skips, oldest first, each with
+// who, when and why; a lead stored when only the last skip was kept reads
+// that one as its history and keeps it under the next skip. A skip leaves
+// the history of the lead it was given untouched.
+func TestSkipHistory(t *testing.T) {
+	old := Lead{ID: "l1", State: New, Skips: map[string]int{"wrong person": 1}}
+	if err := json.Unmarshal([]byte(`{"id":"l1","state":"new","skips":{"wrong person":1},"last_skip":{"agent":"a1","at":"2026-03-01T09:00:00Z","reason":"wrong person"}}`), &old); err != nil {
+		t.Fatal(err)
+	}
+	first := SkipNote{Agent: "a1", At: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Reason: "wrong person"}
+	if got := old.SkipLog(); len(got) != 1 || got[0] != first {
+		t.Fatalf("the old lead's history: %+v, want its last skip", got)
+	}
+	l := old
+	var notes []SkipNote
+	for i := range MaxSkipHistory + 3 {
+		n := SkipNote{Agent: fmt.Sprintf("a%d", i%3), At: t0.Add(time.Duration(i) * time.Minute), Reason: "busy line", Note: fmt.Sprint("try ", i)}
+		before := slices.Clone(l.SkipLog())
+		next, err := Skip(l, t0, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(l.SkipLog(), before) {
+			t.Fatalf("skip %d changed the history of the lead it was given", i)
+		}
+		l, notes = next, append(notes, n)
+		if i == 0 {
+			if got := l.SkipLog(); len(got) != 2 || got[0] != first || got[1] != n {
+				t.Fatalf("after the old lead's next skip: %+v", got)
+			}
+		}
+	}
+	got := l.SkipLog()
+	if want := notes[len(notes)-MaxSkipHistory:]; !slices.Equal(got, want) {
+		t.Fatalf("history after %d skips: %+v\nwant the last %d: %+v", len(notes)+1, got, MaxSkipHistory, want)
+	}
+	if l.Skips["busy line"] != MaxSkipHistory+3 || l.Skips["wrong person"] != 1 || *l.LastSkip != notes[len(notes)-1] {
+		t.Errorf("counts %v, last %+v", l.Skips, l.LastSkip)
+	}
+	data, _ := json.Marshal(l)
+	var back Lead
+	if err := json.Unmarshal(data, &back); err != nil || !slices.Equal(back.SkipLog(), got) {
+		t.Fatalf("round trip: %+v %v", back.SkipHistory, err)
 	}
 }

@@ -255,6 +255,7 @@ func writePreview(w io.Writer, args []string, p api.Preview) {
 	for _, k := range keys {
 		fmt.Fprintf(w, "  %s: %s\n", k, l.Fields[k])
 	}
+	writeSkips(w, l)
 	if verb == "shown to" {
 		fmt.Fprintf(w, "  %s on its own at %s\n", lp.OnTimeout, lp.Expires.Local().Format(time.TimeOnly))
 	}

@@ -20,10 +20,10 @@ import (
 func newLeadsCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "leads",
-		Short: "Import and export outbound campaigns' lead lists",
+		Short: "Import, export and show outbound campaigns' leads",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newLeadsImportCmd(g), newLeadsExportCmd(g))
+	cmd.AddCommand(newLeadsImportCmd(g), newLeadsExportCmd(g), newLeadsShowCmd(g))
 	return cmd
 }
 
