@@ -45,7 +45,7 @@ type CampaignRow struct {
 	Failed      int       `json:"failed"`   // not reached for another reason
 	Contacts    int       `json:"contacts"` // answered by the lead
 	Connected   int       `json:"connected"`
-	Abandoned   int       `json:"abandoned"`    // answered, no agent in time (safe-harbour message) or the lead hung up first
+	Abandoned   int       `json:"abandoned"`    // answered, no agent in time (safe-harbour message, or one answering later) or the lead hung up first
 	AbandonRate float64   `json:"abandon_rate"` // abandoned over contacts
 	AbandonCap  float64   `json:"abandon_cap"`  // the campaign's limit (0: not known)
 	OverCap     bool      `json:"over_cap"`
@@ -81,10 +81,13 @@ func (c *cut) addDial(rec *store.CallRecord, start int64, name string, rule Camp
 		c.campaigns[k] = a
 	}
 	a.dials++
-	contact := false
+	contact, late := false, false
 	for _, s := range rec.Timeline {
-		if s.Kind == "lead-answered" {
+		switch s.Kind {
+		case "lead-answered":
 			contact = true
+		case "not-connected": // an agent past connect_within: against the cap, as the engine counts it
+			late = true
 		}
 	}
 	switch {
@@ -102,7 +105,7 @@ func (c *cut) addDial(rec *store.CallRecord, start int64, name string, rule Camp
 		a.talk += rec.Talk
 		a.handle += rec.Talk + rec.WrapUp
 	}
-	if contact && rec.Outcome == acd.OutcomeAbandoned {
+	if contact && (rec.Outcome == acd.OutcomeAbandoned || late) {
 		a.abandoned++
 	}
 	if rec.Disposition != "" && (rule.Sales[rec.Disposition] || (rule.Sales == nil && rec.Disposition == "sale")) {

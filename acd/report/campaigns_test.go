@@ -60,3 +60,23 @@ func TestCampaignFigures(t *testing.T) {
 		t.Errorf("campaigns CSV:\n%s", b.String())
 	}
 }
+
+// A lead an agent answered after connect_within counts against the cap
+// (the engine steps it "not-connected") though it then talks: the report's
+// abandon rate, compared with the cap, counts it abandoned as the engine
+// does, and still as connected for the talk.
+func TestCampaignLateConnectIsAbandoned(t *testing.T) {
+	late := dial("late", "spring", at(1, 0), acd.OutcomeAnswered, "", true)
+	late.Timeline = append(late.Timeline, store.Step{At: at(1, 12), Kind: "not-connected"})
+	late.Answered, late.Agent, late.Talk = at(1, 14), "ann", time.Minute
+	ok := dial("ok", "spring", at(2, 0), acd.OutcomeAnswered, "", true)
+	ok.Answered, ok.Agent, ok.Talk = at(2, 11), "ann", time.Minute
+	r := build(t, Options{From: t0, To: t0.Add(time.Hour), Campaigns: map[string]CampaignRule{"spring": {AbandonCap: 0.03}}},
+		[]store.CallRecord{late, ok}, nil)
+	if len(r.Totals.Campaigns) != 1 {
+		t.Fatalf("campaign rows %+v", r.Totals.Campaigns)
+	}
+	if c := r.Totals.Campaigns[0]; c.Abandoned != 1 || c.Connected != 2 || c.AbandonRate != 0.5 || !c.OverCap {
+		t.Errorf("spring %+v; want 1 abandoned (late), 2 connected, rate 0.5 over the cap", c)
+	}
+}
