@@ -334,3 +334,43 @@ func TestStoreCheckUnbuiltIndex(t *testing.T) {
 		t.Fatalf("store check of a store without the due index: exit %d, %q %q", code, out, errOut)
 	}
 }
+
+// A campaign's progress stored with its counts under the old Go field
+// names (SkippedDNC...) passes store check, survives store repair, and
+// reads back with its counts from both files.
+func TestStoreCheckOldCampaignCounts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	bdb, err := bbolt.Open(path, 0o600, nil)
+	if err == nil {
+		err = bdb.Update(func(tx *bbolt.Tx) error {
+			return tx.Bucket([]byte("campaigns")).Put([]byte("spring"),
+				[]byte(`{"name":"spring","state":"paused","changed":"2026-03-01T10:00:00Z","counts":{"Dialed":9,"NoAnswer":2,"SkippedDNC":3}}`))
+		})
+		bdb.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	repaired := filepath.Join(t.TempDir(), "repaired.db")
+	for _, args := range [][]string{{"store", "check", path}, {"store", "repair", path, "-o", repaired}, {"store", "check", repaired}} {
+		if code, out, errOut := hotline(t, nil, args...); code != 0 {
+			t.Fatalf("%v: exit %d, %q %q", args, code, out, errOut)
+		}
+	}
+	for _, p := range []string{path, repaired} {
+		db, err := store.Open(p, store.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := db.CampaignProgress()
+		db.Close()
+		if err != nil || len(ps) != 1 || (ps[0].Counts != campaign.Counts{Dialed: 9, NoAnswer: 2, SkippedDNC: 3}) {
+			t.Errorf("%s: progress %+v %v", p, ps, err)
+		}
+	}
+}
