@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -104,5 +105,19 @@ func TestParseInterval(t *testing.T) {
 	}
 	if _, err := ParseInterval("fortnight"); err == nil {
 		t.Error("fortnight accepted")
+	}
+}
+
+// A period outside the years the store's time keys hold (nanoseconds since
+// 1970 in an int64) is refused by name: year 1000 wrapped around and read
+// the agent changes out of order, year 1 read as no time at all.
+func TestParseTimeOutOfRange(t *testing.T) {
+	for _, s := range []string{"1000-01-01", "0001-01-01", "9999-01-01T00:00:00Z", "1600-06-01T10:00"} {
+		if _, err := ParseTime(s, time.UTC); err == nil || !strings.Contains(err.Error(), "years 1900 to 2200") {
+			t.Errorf("ParseTime(%q): %v; want it refused naming the years", s, err)
+		}
+	}
+	if _, err := ParseTime("2026-11-30", time.UTC); err != nil {
+		t.Error(err)
 	}
 }

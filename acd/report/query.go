@@ -84,15 +84,22 @@ func ParseQuery(kind string, v url.Values, threshold func(string) time.Duration)
 // ParseTime reads RFC 3339, or a date or date and time of the local clock
 // in loc.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
+	t, err := time.Parse(time.RFC3339, s)
 	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
+		if err == nil {
+			break
 		}
+		t, err = time.ParseInLocation(layout, s, loc)
 	}
-	return time.Time{}, fmt.Errorf("%q: want 2006-01-02, 2006-01-02T15:04 or RFC 3339", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: want 2006-01-02, 2006-01-02T15:04 or RFC 3339", s)
+	}
+	// The store keys records by nanoseconds since 1970 in an int64, which
+	// holds the years 1678 to 2262 only.
+	if t.Year() < 1900 || t.Year() >= 2200 {
+		return time.Time{}, fmt.Errorf("%q: want a time in the years 1900 to 2200", s)
+	}
+	return t, nil
 }
 
 // Values is q as URL query values, the inverse of ParseQuery.
