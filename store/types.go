@@ -8,6 +8,7 @@ import (
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/acd/ivr"
+	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
 // The words inside records (direction, outcome, agent state, call phase,
@@ -246,10 +247,23 @@ type ActiveCall struct {
 	// one a transfer rings (transferring) or the outside party the caller
 	// talks to (external).
 	Consult *ActiveConsult `json:"consult,omitempty"`
+	// Spies are the supervisors listening to the call, whispering or
+	// barging in: a restarted daemon keeps their legs.
+	Spies []ActiveSpy `json:"spies,omitempty"`
 	// Sealed holds Recording, Flow (whose variables carry the caller's
 	// number and collected values) and Contact when call records are
 	// sealed and the state was read without the key (see DB.SealCalls).
 	Sealed []byte `json:"sealed,omitempty"`
+}
+
+// ActiveSpy is a supervisor's leg on a live call: its channel, how it
+// joined, the phone it rang and who it spies on (the agent).
+type ActiveSpy struct {
+	Channel  string      `json:"channel"`
+	Mode     pbx.SpyMode `json:"mode"`
+	Endpoint string      `json:"endpoint,omitempty"`
+	Agent    string      `json:"agent,omitempty"`
+	Since    time.Time   `json:"since,omitzero"`
 }
 
 // ActiveConsult is the target of a live call's consult (an attended

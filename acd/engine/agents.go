@@ -379,6 +379,8 @@ func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint str
 		ChannelID: ch, Endpoint: endpoint, Timeout: 30 * time.Second,
 		Vars: map[string]string{pbx.VarCallID: cl.id, pbx.VarRole: "supervisor"},
 	}})
+	cl.spies = append(cl.spies, store.ActiveSpy{Channel: string(ch), Mode: mode, Endpoint: endpoint, Agent: a.id, Since: now})
+	c.saveActive(now, cl)
 	return string(ch), nil
 }
 

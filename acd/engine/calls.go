@@ -621,6 +621,7 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 		if _, gone := c.goneChans[e.Channel]; gone {
 			delete(c.goneChans, e.Channel)
 			c.strandedGone(now, e.Channel)
+			c.spyGone(now, e.Channel)
 			return
 		}
 		c.warn(now, "unknown-channel", "hang-up of unknown channel %s", e.Channel)

@@ -96,8 +96,9 @@ type call struct {
 	agent    *agent
 	agentCh  pbx.ChannelID
 	bridge   pbx.BridgeID
-	answered time.Time // the agent answered
-	talkFrom time.Time // both parties confirmed in the bridge: talk counts from here
+	spies    []store.ActiveSpy // supervisors on the agent's channel, saved so a restart keeps them
+	answered time.Time         // the agent answered
+	talkFrom time.Time         // both parties confirmed in the bridge: talk counts from here
 	joined   bridgeJoin
 	wrapEnd  time.Time
 	rec      store.CallRecord

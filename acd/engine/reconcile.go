@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -180,6 +181,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 				cl.xfer.heldAt = heldSince(now, ac)
 			}
 			a.state, a.call = acd.OnCall, cl
+			cl.spies = ac.Spies
 			c.refreshView(a, now)
 			c.chans[cl.agentCh] = chanRef{call: cl, leg: &leg{ch: cl.agentCh, agent: a, answered: true}}
 			if ac.State == acd.CallConsulting && ac.Consult != nil {
@@ -238,6 +240,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 	// now being stopped, and get the guard's usual wait.
 	c.checkRecordingsAfterGap(now)
 	c.hangUpStranded(now, e.Snapshot.Channels, live)
+	c.dropGoneSpies(live)
 	for _, id := range c.callIDs() {
 		cl := c.calls[id]
 		if cl == nil {
@@ -509,6 +512,9 @@ func (c *Core) hangUpStranded(now time.Time, chans []pbx.ChannelInfo, live map[p
 		if role == "agent" && ch.Answered && c.adoptLeg(now, ch, live) {
 			continue
 		}
+		if role == "supervisor" && c.keepSpy(now, ch, live) {
+			continue
+		}
 		c.warn(now, "stranded-leg", "hanging up %s leg %s left from before", role, ch.ID)
 		c.forget(ch.ID)
 		c.do(Command{Op: OpHangup, Lane: string(ch.ID), Channel: ch.ID, Cause: pbx.CauseNormal})
@@ -564,6 +570,66 @@ func (c *Core) adoptLeg(now time.Time, ch pbx.ChannelInfo, live map[pbx.ChannelI
 	c.step(now, cl, "adopted-after-restart", a.id, string(ch.ID))
 	c.connect(now, cl, l)
 	return true
+}
+
+// keepSpy keeps a supervisor's leg left from before a restart (listening,
+// whispering or barging in, or still ringing to do so) on the restored
+// call it spies on, when the call saved it and the agent's channel it
+// spies on is still up: the switch still holds the snoop or eavesdrop, and
+// hanging the supervisor up would cut a listen no one asked to end. A leg
+// it cannot keep is hung up, and the call's record says why.
+func (c *Core) keepSpy(now time.Time, ch pbx.ChannelInfo, live map[pbx.ChannelID]pbx.ChannelInfo) bool {
+	cl := c.calls[ch.Vars[pbx.VarCallID]]
+	if cl == nil {
+		return false
+	}
+	i := slices.IndexFunc(cl.spies, func(sp store.ActiveSpy) bool { return sp.Channel == string(ch.ID) })
+	if i < 0 {
+		// Asked for as the daemon died, before the call was saved with it.
+		c.step(now, cl, "spy-cut-by-restart", "", string(ch.ID)+": not saved with the call")
+		c.saveActive(now, cl)
+		return false
+	}
+	sp := cl.spies[i]
+	detail := sp.Mode.String() + " " + sp.Channel
+	if _, up := live[cl.agentCh]; !up || cl.agent == nil || !cl.phase.Connected() {
+		cl.spies = slices.Delete(cl.spies, i, i+1)
+		c.step(now, cl, "spy-cut-by-restart", sp.Agent, detail+": the agent's channel it spied on is gone")
+		c.saveActive(now, cl)
+		return false
+	}
+	c.goneChans[ch.ID] = struct{}{} // its events, as in the run that rang it, are the switch's business
+	c.step(now, cl, "spy-kept-after-restart", sp.Agent, detail)
+	c.saveActive(now, cl)
+	return true
+}
+
+// dropGoneSpies forgets the supervisors' legs that hung up while Hotline
+// did not see the switch.
+func (c *Core) dropGoneSpies(live map[pbx.ChannelID]pbx.ChannelInfo) {
+	for _, cl := range c.calls {
+		cl.spies = slices.DeleteFunc(cl.spies, func(sp store.ActiveSpy) bool {
+			_, up := live[pbx.ChannelID(sp.Channel)]
+			if !up {
+				delete(c.goneChans, pbx.ChannelID(sp.Channel))
+			}
+			return !up
+		})
+	}
+}
+
+// spyGone drops a supervisor's leg that hung up from the call it spied on.
+func (c *Core) spyGone(now time.Time, ch pbx.ChannelID) {
+	for _, id := range c.callIDs() {
+		cl := c.calls[id]
+		if i := slices.IndexFunc(cl.spies, func(sp store.ActiveSpy) bool { return sp.Channel == string(ch) }); i >= 0 {
+			cl.spies = slices.Delete(cl.spies, i, i+1)
+			if cl.phase != acd.CallEnded {
+				c.saveActive(now, cl)
+			}
+			return
+		}
+	}
 }
 
 // strandedGone ends an agent's hold once the last leg left from before the

@@ -265,6 +265,7 @@ func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 			ac.Consult.Since = cl.xfer.legStart
 		}
 	}
+	ac.Spies = slices.Clone(cl.spies)
 	return ac
 }
 

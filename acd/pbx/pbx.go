@@ -2,6 +2,7 @@ package pbx
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -227,6 +228,26 @@ func (m SpyMode) String() string {
 		return "barge"
 	}
 	return "unknown"
+}
+
+// MarshalText writes listen | whisper | barge (a stored live call keeps
+// its supervisors' modes so).
+func (m SpyMode) MarshalText() ([]byte, error) {
+	if m < SpyListen || m > SpyBarge {
+		return nil, fmt.Errorf("spy mode %d: %w", int(m), ErrBadRequest)
+	}
+	return []byte(m.String()), nil
+}
+
+// UnmarshalText reads listen | whisper | barge.
+func (m *SpyMode) UnmarshalText(b []byte) error {
+	for _, k := range []SpyMode{SpyListen, SpyWhisper, SpyBarge} {
+		if string(b) == k.String() {
+			*m = k
+			return nil
+		}
+	}
+	return fmt.Errorf("spy mode %q is unknown; known: listen, whisper, barge: %w", b, ErrBadRequest)
 }
 
 // Cause is a hang-up cause, in Q.850 terms.

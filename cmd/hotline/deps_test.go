@@ -7,7 +7,7 @@ import (
 )
 
 // The daemon must not link test-only packages: our own test helpers
-// (acd/pbx/pbxtest, internal/golden, internal/linkcut, acd/speech/speechtest) and package
+// (acd/pbx/pbxtest, internal/golden, internal/linkcut, internal/apitest, acd/speech/speechtest) and package
 // testing stay out of every production import path, libraries' included.
 func TestBinaryDoesNotLinkTesting(t *testing.T) {
 	goTool, err := exec.LookPath("go")
@@ -23,7 +23,8 @@ func TestBinaryDoesNotLinkTesting(t *testing.T) {
 		t.Fatalf("go list -deps printed %d packages, want the binary's whole dependency list", len(lines))
 	}
 	banned := map[string]bool{"github.com/hotline-cc/hotline/acd/pbx/pbxtest": true, "github.com/hotline-cc/hotline/internal/golden": true,
-		"github.com/hotline-cc/hotline/acd/speech/speechtest": true, "github.com/hotline-cc/hotline/internal/linkcut": true}
+		"github.com/hotline-cc/hotline/acd/speech/speechtest": true, "github.com/hotline-cc/hotline/internal/linkcut": true,
+		"github.com/hotline-cc/hotline/internal/apitest": true}
 	for _, line := range lines {
 		fields := strings.Fields(line)
 		pkg, imports := fields[0], fields[1:]

@@ -1,0 +1,62 @@
+package ari_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/internal/apitest"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// spy rings endpoint into agent's call in mode and returns the
+// supervisor's channel.
+func (s *e2eScenario) spy(agent, mode, endpoint string) string {
+	s.t.Helper()
+	ch, err := apitest.Spy(s.d.api, agent, mode, endpoint)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return ch
+}
+
+// spyWired waits until the supervisor's private bridge holds its leg and
+// the snoop channel on the agent.
+func (s *e2eScenario) spyWired(sup string, timeout time.Duration) {
+	s.t.Helper()
+	s.eventually(timeout, "the supervisor's leg and the snoop channel share the spy bridge", func() (bool, string) {
+		_, ok := s.ast.bridgeWith(s.t, sup, "hotline-snoop-"+sup)
+		return ok && s.ast.hasChannel(s.t, sup), "not yet"
+	})
+}
+
+// TestAsteriskE2ERestartKeepsSpy: on real Asterisk, Hotline is killed with
+// SIGKILL while a supervisor whispers to alice, and started again. The
+// supervisor's leg, its snoop channel and their bridge are kept (not hung
+// up as a leg the restarted daemon does not know), the record says so with
+// the mode, and the caller's hang-up still takes the supervisor down.
+func TestAsteriskE2ERestartKeepsSpy(t *testing.T) {
+	s := newE2E(t, "transfer", map[string]e2ePhone{"alice": {Answer: time.Second}, "bob": e2eNeverAnswers, "carol": e2eNeverAnswers}, "")
+	first := s.start()
+	pc := s.call(e2eCaller{Number: "6400", HangupAfter: 60 * time.Second})
+	s.bridged(pc, "alice", 10*time.Second)
+	sup := s.spy("alice", "whisper", e2ePhone{Answer: 500 * time.Millisecond}.endpoint(s.tag, "sup"))
+	s.spyWired(sup, 10*time.Second)
+	s.durable()
+	first.kill(t)
+	time.Sleep(time.Second)
+	s.start()
+	s.waitRecord(pc.Far, 10*time.Second, "the record keeps the whisper", func(r store.CallRecord) bool {
+		return e2eHasStep(r, "spy-kept-after-restart", "whisper "+sup)
+	})
+	s.spyWired(sup, 5*time.Second)
+	s.ast.hangup(t, pc.Near)
+	rec := s.waitRecord(pc.Far, 10*time.Second, "the call ends", e2eEnded)
+	if rec.Outcome != acd.OutcomeAnswered || rec.HangupBy != acd.HangupCaller || e2eHasStep(rec, "spy-cut-by-restart", "") {
+		t.Errorf("outcome %s by %s; %s", rec.Outcome, rec.HangupBy, e2eSteps(rec))
+	}
+	s.eventually(10*time.Second, "the supervisor's leg ends with the call", func() (bool, string) {
+		return !s.ast.hasChannel(t, sup), sup + " still up"
+	})
+	s.noTaggedChannels(5 * time.Second)
+}

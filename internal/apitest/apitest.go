@@ -1,0 +1,47 @@
+// Package apitest drives a running daemon's HTTP API from the end-to-end
+// tests of every switch, and reads what its records say.
+package apitest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/hotline-cc/hotline/store"
+)
+
+// Spy asks the daemon at base (http://host:port) to ring endpoint into
+// agent's call in mode (listen | whisper | barge) and returns the
+// supervisor's channel.
+func Spy(base, agent, mode, endpoint string) (string, error) {
+	body, err := json.Marshal(map[string]string{"mode": mode, "endpoint": endpoint})
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.Post(base+"/api/v1/agents/"+agent+"/spy", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		return "", fmt.Errorf("spy on %s: %w", agent, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var out struct {
+		Channel string `json:"channel"`
+	}
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &out) != nil || out.Channel == "" {
+		return "", fmt.Errorf("spy on %s: %s: %s", agent, resp.Status, b)
+	}
+	return out.Channel, nil
+}
+
+// HasStep reports whether r's timeline has a step kind whose detail holds
+// detail.
+func HasStep(r store.CallRecord, kind, detail string) bool {
+	for _, st := range r.Timeline {
+		if st.Kind == kind && strings.Contains(st.Detail, detail) {
+			return true
+		}
+	}
+	return false
+}
