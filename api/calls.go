@@ -169,6 +169,9 @@ func parseWhen(name, v string, now time.Time) (time.Time, error) {
 	if err != nil {
 		return t, badRequest("%s %q: want RFC 3339 (2026-01-05T09:00:00Z) or a duration back from now (24h)", name, v)
 	}
+	if err := store.CheckTime(t); err != nil {
+		return t, badRequest("%s %q: %v", name, v, err)
+	}
 	return t, nil
 }
 

@@ -23,3 +23,14 @@ func TestParseCallQuerySearchKeys(t *testing.T) {
 		}
 	}
 }
+
+// A time past what the store's keys hold (nanoseconds since 1970 in an
+// int64) is refused by name: to=9999-12-31 meant "no end" and listed nothing.
+func TestParseCallQueryTimeRange(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for _, v := range []url.Values{{"to": {"9999-12-31T00:00:00Z"}}, {"from": {"1000-01-01T00:00:00Z"}}, {"from": {"0001-01-01T00:00:00Z"}}} {
+		if _, err := ParseCallQuery(v.Get, now); err == nil || !strings.Contains(err.Error(), "years 1900 to 2200") {
+			t.Errorf("%v: %v; want it refused naming the years", v, err)
+		}
+	}
+}

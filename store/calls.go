@@ -313,6 +313,17 @@ func advance(c *bbolt.Cursor, descending bool) []byte {
 	return k
 }
 
+// CheckTime refuses a time the keys below cannot hold exactly: they are
+// nanoseconds since 1970 in an int64 (the years 1678 to 2262), so a query
+// from the year 1000 or to 9999 wrapped around and matched nothing or the
+// wrong records.
+func CheckTime(t time.Time) error {
+	if t.Year() < 1900 || t.Year() >= 2200 {
+		return fmt.Errorf("%s: want a time in the years 1900 to 2200", t.Format(time.RFC3339))
+	}
+	return nil
+}
+
 // timeKey encodes t so that byte order is time order, before 1970 included
 // (the sign bit is flipped).
 func timeKey(t time.Time) []byte {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hotline-cc/hotline/store"
 )
 
 // Query is a report asked for by name: the kind, the period, the interval
@@ -94,10 +96,8 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q: want 2006-01-02, 2006-01-02T15:04 or RFC 3339", s)
 	}
-	// The store keys records by nanoseconds since 1970 in an int64, which
-	// holds the years 1678 to 2262 only.
-	if t.Year() < 1900 || t.Year() >= 2200 {
-		return time.Time{}, fmt.Errorf("%q: want a time in the years 1900 to 2200", s)
+	if err := store.CheckTime(t); err != nil {
+		return time.Time{}, fmt.Errorf("%q: %w", s, err)
 	}
 	return t, nil
 }

@@ -96,10 +96,14 @@ func timeWindow(fromFlag, toFlag string, now time.Time) (from, to time.Time, err
 // back from now.
 func auditTime(flag, v string, now time.Time) (time.Time, error) {
 	v = strings.TrimSpace(v)
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		t, err = time.ParseInLocation(time.DateOnly, v, time.Local)
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, v, time.Local); err == nil {
+	if err == nil {
+		if err := store.CheckTime(t); err != nil {
+			return time.Time{}, invalidArg(fmt.Errorf("%s %q: %w", flag, v, err))
+		}
 		return t, nil
 	}
 	if d, err := time.ParseDuration(v); err == nil && d >= 0 {

@@ -54,4 +54,8 @@ func TestAuditPrintsTheRange(t *testing.T) {
 	if _, err := run("--from", "yesterday"); err == nil || exitCode(err) != exitInvalid || !strings.Contains(err.Error(), `--from "yesterday"`) {
 		t.Fatalf("bad --from: %v", err)
 	}
+	// past the store's keys (int64 nanoseconds): it listed nothing
+	if _, err := run("--from", "2026-11-30", "--to", "9999-12-31"); err == nil || exitCode(err) != exitInvalid || !strings.Contains(err.Error(), "years 1900 to 2200") {
+		t.Fatalf("--to 9999-12-31: %v", err)
+	}
 }
