@@ -47,7 +47,11 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set(SkippedHeader, strconv.Itoa(skipped))
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write(buf.Bytes())
+		out := buf.Bytes()
+		if t := s.teamOf(r); t != nil {
+			out = t.queueLog(out, s.eng.Snapshot().Members)
+		}
+		_, _ = w.Write(out)
 		return
 	}
 	if q.Format == "" {

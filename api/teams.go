@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"net/http"
 	"slices"
 	"strings"
@@ -153,6 +154,19 @@ func (t *team) change(members map[string][]string, ch *engine.Change) bool {
 }
 
 // report cuts rep to the team's queues, agents and campaigns.
+// queueLog keeps the queue_log lines (EPOCH|CALLID|QUEUE|AGENT|EVENT|...)
+// of the team's queues, and those of no queue (NONE) of its agents.
+func (t *team) queueLog(log []byte, members map[string][]string) []byte {
+	var out []byte
+	for line := range bytes.Lines(log) {
+		f := strings.SplitN(string(line), "|", 5)
+		if len(f) == 5 && (t.queue(f[2]) || f[2] == "NONE" && t.agent(members, f[3])) {
+			out = append(out, line...)
+		}
+	}
+	return out
+}
+
 func (t *team) report(rep *report.Report, members map[string][]string) {
 	for _, rows := range []*report.Rows{&rep.Rows, &rep.Totals} {
 		rows.Campaigns = slices.DeleteFunc(rows.Campaigns, func(r report.CampaignRow) bool { return !t.campaign(members, r.Campaign) })

@@ -99,6 +99,19 @@ func TestTeamScoping(t *testing.T) {
 	if mine := report(tess); strings.Contains(mine, `"sales"`) || !strings.Contains(mine, `"support"`) {
 		t.Errorf("tess's report: %s", mine)
 	}
+	// The queue log too: it gave tess every queue's lines, callers' numbers included.
+	qlog := func(token string) string {
+		resp := get(token, "/api/v1/reports/queue-log?from="+day+"&to="+time.Now().UTC().Add(24*time.Hour).Format("2006-01-02"))
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if all := qlog(sue); !strings.Contains(all, "|sales|") || !strings.Contains(all, "|support|") {
+		t.Errorf("sue's queue log lacks a queue:\n%s", all)
+	}
+	if mine := qlog(tess); strings.Contains(mine, "|sales|") || strings.Contains(mine, "|bob|") || !strings.Contains(mine, "|support|") {
+		t.Errorf("tess's queue log:\n%s", mine)
+	}
 	for _, c := range []struct {
 		path string
 		want int
