@@ -28,6 +28,8 @@ func init() {
 	routeSummary["GET /api/v1/agents/{id}/preview"] = "Preview mode: the lead shown to the agent (campaign, lead with its fields and attempts, expiry)"
 	routeSummary["POST /api/v1/agents/{id}/preview/{decision}"] = "Preview mode: dial or skip the lead shown to the agent; a skip may send {reason, note}: one of the campaign's skip_reasons (required if it says so) and up to 200 characters of the agent's own"
 	routeAccess["GET /api/v1/campaigns/{name}/leads"] = access{role: auth.Supervisor}
+	routeAccess["GET /api/v1/campaigns/{name}/leads/{id}"] = access{role: auth.Supervisor}
+	routeSummary["GET /api/v1/campaigns/{name}/leads/{id}"] = "One lead of a campaign as it stands: state, attempts, fields, answers and the preview skips it keeps (skip_history)"
 	routeSummary["GET /api/v1/campaigns/{name}/leads"] = "A campaign's leads with their state, disposition and survey answers in import order, a page at a time (?answered=1: those with answers; ?limit=N, default 100, at most 1000; ?offset=N; Link rel=\"next\")"
 }
 
@@ -36,6 +38,7 @@ func (s *Server) campaignRoutes() {
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/{action}", s.campaignAction)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/leads", s.importLeads)
 	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/leads", s.campaignLeads)
+	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/leads/{id}", s.campaignLead)
 	s.campaignLeadRoutes()
 	s.mux.HandleFunc("GET /api/v1/agents/{id}/preview", s.answer(s.preview))
 	s.mux.HandleFunc("POST /api/v1/agents/{id}/preview/{decision}", s.answer(s.previewDecision))
@@ -240,6 +243,8 @@ type LeadLister interface {
 	// LeadsInOrder lists them in the order they were imported, a chunk
 	// at a time.
 	LeadsInOrder(camp string, fn func(campaign.Lead) bool) error
+	// Lead is one of them by id, or store.ErrNotFound.
+	Lead(camp, id string) (*campaign.Lead, error)
 }
 
 var _ LeadLister = (*store.DB)(nil)
@@ -295,4 +300,20 @@ func (s *Server) campaignLeads(w http.ResponseWriter, r *http.Request) {
 		setNextLink(w, r.URL.Path, q)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// campaignLead answers GET /api/v1/campaigns/{name}/leads/{id}: the lead
+// as it stands, with the skips it keeps; 404 for a lead the campaign does
+// not have.
+func (s *Server) campaignLead(w http.ResponseWriter, r *http.Request) {
+	src := s.leadsOf(w, r)
+	if src == nil {
+		return
+	}
+	l, err := src.Lead(r.PathValue("name"), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, l)
 }

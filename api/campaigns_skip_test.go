@@ -88,4 +88,16 @@ func TestCampaignPreviewSkipReason(t *testing.T) {
 	if err != nil || len(hist) != 1 || hist[0].Agent != "alice" || hist[0].Reason != "wrong person" || hist[0].Note != "his brother" || hist[0].At.IsZero() {
 		t.Errorf("the skipped lead's skip_history in GET .../leads: %+v %v", hist, err)
 	}
+	// The lead alone, and a lead the campaign does not have.
+	resp, body := get(t, d.srv.URL+"/api/v1/campaigns/spring/leads/"+first.Preview.Lead.ID, nil)
+	var one campaign.Lead
+	if err := json.Unmarshal(body, &one); resp.StatusCode != http.StatusOK || err != nil || one.ID != first.Preview.Lead.ID || len(one.SkipHistory) != 1 || one.SkipHistory[0] != hist[0] {
+		t.Errorf("GET .../leads/%s: %d %s", first.Preview.Lead.ID, resp.StatusCode, body)
+	}
+	if resp, body := get(t, d.srv.URL+"/api/v1/campaigns/spring/leads/spring-99", nil); resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), `lead \"spring-99\" of campaign \"spring\": not found`) {
+		t.Errorf("GET .../leads/spring-99: %d %s; want 404 naming it", resp.StatusCode, body)
+	}
+	if resp, body := get(t, d.srv.URL+"/api/v1/campaigns/autumn/leads/spring-1", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET a lead of an unknown campaign: %d %s; want 404", resp.StatusCode, body)
+	}
 }

@@ -89,6 +89,12 @@ func (tx *Tx) Lead(camp, id string) (l *campaign.Lead, err error) {
 	return l, nil
 }
 
+// Lead returns a campaign's lead by id, or ErrNotFound.
+func (db *DB) Lead(camp, id string) (l *campaign.Lead, err error) {
+	err = db.View(func(tx *Tx) (err error) { l, err = tx.Lead(camp, id); return err })
+	return l, err
+}
+
 // ImportResult is what ImportLeads did.
 type ImportResult struct {
 	Added     int

@@ -121,6 +121,15 @@ campaigns:
 			t.Fatalf("campaign status after a skip for wrong person:\n%s", out)
 		}
 	}
+	// The skipped lead, asked of the daemon: its skip, who and why.
+	if code, out, errOut := hotline(t, nil, "leads", "show", "spring-1", "--campaign", "spring", "--api", addr); code != 0 ||
+		!strings.Contains(out, "spring-1 +12125550101 Ann: new, attempts 0") || !strings.Contains(out, "  skipped once:\n") ||
+		!strings.Contains(out, " by a: wrong person, \"his brother\"\n") {
+		t.Errorf("leads show --api: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := hotline(t, nil, "leads", "show", "spring-9", "--campaign", "spring", "--api", addr); code == 0 || !strings.Contains(errOut, `lead "spring-9" of campaign "spring": not found`) {
+		t.Errorf("leads show --api of an unknown lead: exit %d %q %q", code, out, errOut)
+	}
 }
 
 // TestWriteResults: a survey's results, one lead a line, a spoken answer

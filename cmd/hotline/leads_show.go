@@ -3,9 +3,12 @@ package main
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -16,7 +19,7 @@ import (
 )
 
 func newLeadsShowCmd(g *globalOptions) *cobra.Command {
-	var camp string
+	var camp, api string
 	var asJSON bool
 	var sf storeFlag
 	cmd := &cobra.Command{
@@ -26,28 +29,57 @@ func newLeadsShowCmd(g *globalOptions) *cobra.Command {
 attempt, last outcome and disposition, its imported columns and survey
 answers, and the skips agents gave it in preview mode (who, when, the reason
 and note), oldest first; a lead keeps its last 10 skips and counts them all.
---json prints the lead as the store and the API hold it.`,
-		Example: `  hotline leads show spring-12 --campaign spring`,
-		Args:    cobra.ExactArgs(1),
+--json prints the lead as the store and the API hold it.
+
+It reads the store file, which Hotline holds while it runs; with --api it
+asks the running daemon instead (GET /api/v1/campaigns/NAME/leads/LEAD).`,
+		Example: `  hotline leads show spring-12 --campaign spring
+  hotline leads show spring-12 --campaign spring --api localhost:8090`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if camp == "" {
 				return invalidArg(fmt.Errorf("--campaign is required"))
 			}
-			return sf.with(g, true, func(db *store.DB) error {
-				var l *campaign.Lead
-				if err := db.View(func(tx *store.Tx) (err error) { l, err = tx.Lead(camp, args[0]); return err }); err != nil {
+			var l campaign.Lead
+			var raw []byte
+			if api != "" {
+				o := clientOptions{api: api}
+				base, err := o.base(g)
+				if err != nil {
 					return err
 				}
-				if asJSON {
-					return json.NewEncoder(cmd.OutOrStdout()).Encode(l)
+				if raw, err = call(cmd.Context(), http.MethodGet, base+"/api/v1/campaigns/"+url.PathEscape(camp)+"/leads/"+url.PathEscape(args[0]), nil, &l); err != nil {
+					return err
 				}
-				writeLead(cmd.OutOrStdout(), *l)
-				return nil
-			})
+			} else {
+				db, err := sf.open(g, true)
+				if errors.Is(err, store.ErrLocked) {
+					return fmt.Errorf("%w; while Hotline runs, ask it: hotline leads show %s --campaign %s --api HOST:PORT", err, args[0], camp)
+				}
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+				stored, err := db.Lead(camp, args[0])
+				if err != nil {
+					return err
+				}
+				l = *stored
+			}
+			if asJSON {
+				if raw != nil {
+					_, err := cmd.OutOrStdout().Write(raw)
+					return err
+				}
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(l)
+			}
+			writeLead(cmd.OutOrStdout(), l)
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&camp, "campaign", "", "campaign of the lead (required)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the lead as JSON")
+	cmd.Flags().StringVar(&api, "api", "", "ask the running daemon at this address instead of reading the store")
 	sf.add(cmd)
 	return cmd
 }

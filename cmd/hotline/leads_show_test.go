@@ -70,6 +70,17 @@ func TestLeadsShow(t *testing.T) {
 	if code := run(context.Background(), []string{"leads", "show", "spring-9", "--campaign", "spring", "--store", path}, &out, &errb); code == 0 || !strings.Contains(errb.String(), `lead "spring-9" of campaign "spring": not found`) {
 		t.Errorf("unknown lead: exit %d %q %q", code, out.String(), errb.String())
 	}
+	// While Hotline holds the store, the refusal says to ask it instead.
+	held, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	errb.Reset()
+	if code := run(context.Background(), []string{"leads", "show", "spring-1", "--campaign", "spring", "--store", path}, &out, &errb); code == 0 ||
+		!strings.Contains(errb.String(), "locked") || !strings.Contains(errb.String(), "hotline leads show spring-1 --campaign spring --api HOST:PORT") {
+		t.Errorf("store held: exit %d %q", code, errb.String())
+	}
 }
 
 // The lead shown to an agent in preview mode lists its earlier skips.
