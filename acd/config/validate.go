@@ -155,6 +155,10 @@ func (v *validator) queues() {
 		}
 		v.positive(joinPath(p, "ring_timeout"), q.RingTimeout)
 		v.positive(joinPath(p, "service_level"), q.ServiceLevel)
+		// Each waiting caller wakes the engine every interval.
+		if iv := q.Announce.Interval; iv > 0 && iv < time.Second {
+			v.add(joinPath(p, "announce.interval"), "%s: want 0s (off) or at least 1s", iv)
+		}
 		v.atLeast(joinPath(p, "max_len"), q.MaxLen, 0)
 		v.atLeast(joinPath(p, "max_no_answer"), q.MaxNoAnswer, 0)
 		v.oneOf(joinPath(p, "join_empty"), "join_empty mode", q.JoinEmpty, JoinEmptyModes)

@@ -136,6 +136,9 @@ func TestValidateRules(t *testing.T) {
 		{"ring timeout zero", func(c *Config) { c.Queues[0].RingTimeout = 0 }, []string{"queues[0].ring_timeout: must be more than 0s"}},
 		{"ring timeout negative reported once", func(c *Config) { c.Queues[0].RingTimeout = minus }, []string{"queues[0].ring_timeout: negative duration -1s"}},
 		{"service level zero", func(c *Config) { c.Queues[0].ServiceLevel = 0 }, []string{"queues[0].service_level: must be more than 0s"}},
+		// a timer per waiting caller every nanosecond: the engine did nothing else
+		{"announce interval tiny", func(c *Config) { c.Queues[0].Announce.Interval = time.Nanosecond },
+			[]string{"queues[0].announce.interval: 1ns: want 0s (off) or at least 1s"}},
 		{"negative wrap-up", func(c *Config) { c.Queues[1].WrapUp = minus }, []string{"queues[1].wrap_up: negative duration -1s"}},
 		{"negative max wait", func(c *Config) { c.Queues[1].MaxWait = -time.Minute }, []string{"queues[1].max_wait: negative duration -1m0s"}},
 		{"negative announce", func(c *Config) { c.Queues[1].Announce.Interval = minus }, []string{"queues[1].announce.interval: negative duration -1s"}},
