@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -228,7 +230,21 @@ func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error
 			// before those read with it.
 			at := time.Now()
 			c.inbox.push(inItem{do: func() {
+				var gone []leadEnd
+				if reconnect {
+					gone = c.leadsGoneInGap(live)
+				}
 				c.mu.Lock()
+				for _, g := range gone {
+					if g.unattended.IsZero() {
+						c.q.push(c.tr.endedUnseen(at, g.id, g.cause)...)
+					} else {
+						if snap.Unattended == nil {
+							snap.Unattended = map[pbx.ChannelID]time.Time{}
+						}
+						snap.Unattended[pbx.ChannelID(g.id)] = g.unattended
+					}
+				}
 				stale := c.tr.adopt(live.chans, live.bridgeIDs, live.notes)
 				c.q.push(pbx.Synced{Base: pbx.Base{At: at}, Snapshot: snap, Reconnect: reconnect})
 				c.mu.Unlock()
@@ -263,6 +279,52 @@ func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error
 			return link{}, pbx.ErrClosed
 		}
 	}
+}
+
+// leadEnd is how a lead's leg originated into the lead context ended while
+// the link was down, as the lead context noted it: answered and told its
+// Unattended message (at unattended), or unanswered with cause.
+type leadEnd struct {
+	id         string
+	unattended time.Time
+	cause      int
+}
+
+// leadsGoneInGap reads, and clears, the notes the lead context left for
+// the unanswered legs Hotline originated into it that a reconnect's
+// snapshot (live) no longer holds. Legs with no note are left out: the
+// snapshot drops them, and the engine settles them as it can.
+func (c *Client) leadsGoneInGap(live liveSet) []leadEnd {
+	held := map[string]bool{}
+	for _, lc := range live.chans {
+		held[lc.data.ID] = true
+	}
+	var ids []string
+	c.mu.Lock()
+	for id, st := range c.tr.chans {
+		if st.goneNote && !st.answered && st.noted <= live.notes && !held[id] {
+			ids = append(ids, id)
+		}
+	}
+	c.mu.Unlock()
+	slices.Sort(ids)
+	ctx := context.Background()
+	var out []leadEnd
+	for _, id := range ids {
+		heard, err := c.UnattendedAnswers(ctx, []pbx.ChannelID{pbx.ChannelID(id)})
+		if at, ok := heard[pbx.ChannelID(id)]; ok {
+			out = append(out, leadEnd{id: id, unattended: at})
+			continue
+		}
+		cause, gerr := c.takeGlobal(ctx, GoneLeadPrefix+id)
+		if err = errors.Join(err, gerr); err != nil {
+			c.log.Warn().Err(err).Str("channel", id).Msg("how a lead ended while the ARI link was down is unknown")
+		}
+		if n, _ := strconv.Atoi(strings.TrimSpace(cause)); cause != "" {
+			out = append(out, leadEnd{id: id, cause: n})
+		}
+	}
+	return out
 }
 
 // backoff is the pause after d: twice as long, at most MaxReconnectDelay.

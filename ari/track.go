@@ -513,6 +513,18 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 	return append(evs, pbx.HungUp{Base: base(id, at), Cause: c}), effs
 }
 
+// endedUnseen ends a leg that ended while the link was down, with the
+// cause the switch noted for it: its events were lost.
+func (t *tracker) endedUnseen(at time.Time, id string, cause int) []pbx.Event {
+	st := t.chans[id]
+	if st == nil {
+		return nil
+	}
+	st.goneNote = false // read already
+	evs, _ := t.gone(at, id, cause)
+	return evs
+}
+
 func hangupCause(st *chanState, reported int) pbx.Cause {
 	switch {
 	case st.byUs && st.cause != 0:

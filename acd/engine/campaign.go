@@ -1264,7 +1264,7 @@ func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) 
 			}
 			if rec := byLead[key]; !up && rec != nil {
 				if at, ok := left.Unattended[pbx.ChannelID(rec.Channel)]; ok {
-					c.settleUnattended(now, r, l, *rec, at)
+					c.settleUnattended(now, r, l, *rec, at, false)
 					continue
 				}
 			}
@@ -1651,8 +1651,9 @@ func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, c
 // while Hotline was down and heard the safe-harbour message from the
 // switch (pbx.UnattendedReader; at is when it answered): a live answer
 // abandoned, counted against the cap, the lead resting as abandoned leads
-// do, its record saying so, in one write.
-func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, rec store.CallRecord, at time.Time) {
+// do, its record saying so, in one write. gap is set when Hotline stayed
+// up and only its link to the switch was down.
+func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, rec store.CallRecord, at time.Time, gap bool) {
 	if at.After(now) || at.Before(rec.Entered) {
 		at = now // a clock apart from ours: the answer was at most now
 	}
@@ -1661,19 +1662,66 @@ func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, 
 		c.warn(now, "illegal-transition", "campaign %s: %v", l.Campaign, err)
 		return
 	}
+	away, kind, cause := "Hotline was down", "settled-at-restart", causeRestart
+	if gap {
+		away, kind, cause = "the link to the switch was down", "settled-at-reconnect", causeLinkDown
+	}
 	r.stats.Answered++
 	c.liveAnswer(now, r, true)
-	rec.Outcome, rec.Cause, rec.Ended, rec.HangupBy = acd.OutcomeAbandoned, causeRestart, at, acd.HangupSystem
+	rec.Outcome, rec.Cause, rec.Ended, rec.HangupBy = acd.OutcomeAbandoned, cause, at, acd.HangupSystem
 	rec.Timeline = append(slices.Clip(rec.Timeline),
-		store.Step{At: at, Kind: "lead-answered", Detail: l.ID + " while Hotline was down"},
-		store.Step{At: at, Kind: "safe-harbour", Detail: "played by the switch: Hotline was down"},
-		store.Step{At: now, Kind: "settled-at-restart", Detail: "answered while Hotline was down; abandoned"})
-	c.trace(now, "campaign %s: lead %s answered while Hotline was down and heard the safe-harbour message → %s", l.Campaign, l.ID, nl.State)
+		store.Step{At: at, Kind: "lead-answered", Detail: l.ID + " while " + away},
+		store.Step{At: at, Kind: "safe-harbour", Detail: "played by the switch: " + away},
+		store.Step{At: now, Kind: kind, Detail: "answered while " + away + "; abandoned"})
+	c.trace(now, "campaign %s: lead %s answered while %s and heard the safe-harbour message → %s", l.Campaign, l.ID, away, nl.State)
 	c.saveLead(now, r, &nl, store.PutCall(&rec))
 }
 
-// causeRestart is the cause on the record of a dial that a restart settled.
-const causeRestart = "restart"
+// campaignsReconnected settles the dials of this run whose channel the
+// switch no longer holds when the link to it is back (e Reconnect): their
+// events were lost with the link. A lead the switch noted as answered
+// meanwhile (e.Snapshot.Unattended: it heard the safe-harbour message) is
+// settled as a restart settles one; any other is settled failed, its
+// cause unknown. Dials placed since the link went down are left alone:
+// the snapshot may predate them.
+func (c *Core) campaignsReconnected(now time.Time, e pbx.Synced, live map[pbx.ChannelID]pbx.ChannelInfo) {
+	if !e.Reconnect {
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.camps)) {
+		r := c.camps[name]
+		settled := false
+		for _, ch := range slices.Sorted(maps.Keys(r.dials)) {
+			d := r.dials[ch]
+			if _, up := live[ch]; up || d.placed.After(c.linkDown) {
+				continue
+			}
+			settled = true
+			at, heard := e.Snapshot.Unattended[ch]
+			if !heard {
+				c.trace(now, "campaign %s: lead %s's channel %s gone while the link was down", name, d.lead.ID, ch)
+				c.leadNotReached(now, d, pbx.FailUnreachable)
+				continue
+			}
+			delete(r.dials, ch)
+			delete(r.known, d.lead.ID)
+			c.goneChans[ch] = struct{}{}
+			c.dialEnded(at, d, true)
+			c.releaseReserved(now, d)
+			c.settleUnattended(now, r, d.lead, c.leadRecord(d), at, true)
+		}
+		if settled {
+			c.pace(now, r)
+		}
+	}
+}
+
+// causeRestart is the cause on the record of a dial that a restart settled;
+// causeLinkDown of one settled when the link to the switch came back.
+const (
+	causeRestart  = "restart"
+	causeLinkDown = "link-down"
+)
 
 // campaignTimer fires the campaigns' timers; it reports whether t was one.
 func (c *Core) campaignTimer(now time.Time, t Timer) bool {

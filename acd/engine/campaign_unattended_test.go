@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,5 +126,88 @@ func TestCampaignRestartKeepsMachineVerdict(t *testing.T) {
 	}
 	if st := r.Core.Campaigns(r.Clock.Now())[0].Stats; st.Machine != 1 || st.Abandoned != 0 || st.Answered != st.Dialed-st.Machine {
 		t.Errorf("stats %+v; want one machine, the other dials (after it) live answers", st)
+	}
+}
+
+// TestCampaignLinkCutUnattendedAnswer: while the link to the switch is
+// down (Hotline up), one ringing lead answers and hears the safe-harbour
+// message from the switch (its note comes with the snapshot at the link's
+// return, pbx.Snapshot.Unattended) and another ends unseen. At the return
+// the first is a live answer abandoned, as at a restart: counted against
+// the cap, resting 72 hours from its answer, its record abandoned; the
+// second is settled failed; neither is left dialing. The leads still
+// ringing ring on.
+func TestCampaignLinkCutUnattendedAnswer(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1.5, "a1", "a2", "a3")
+	r := rig.r
+	first := r.Core
+	r.Core.out = runOutputs{r: r, core: &first}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(2*time.Second + 500*time.Millisecond))
+	var ringing []*leadDial
+	var before CampaignStats
+	r.Do(func(c *Core, now time.Time) error {
+		run := c.camps["renewals"]
+		for _, d := range run.dials {
+			ringing = append(ringing, d)
+		}
+		before = run.stats
+		c.Handle(now, pbx.Disconnected{Base: pbx.Base{At: now}})
+		return nil
+	})
+	if len(ringing) < 3 {
+		t.Fatalf("%d leads ringing; want three at least", len(ringing))
+	}
+	slices.SortFunc(ringing, func(a, b *leadDial) int { return strings.Compare(a.lead.ID, b.lead.ID) })
+	heard, gone := ringing[0], ringing[1]
+	down := r.Clock.Now()
+	live := r.Core
+	kill(t, r) // the link is down: the switch's events do not reach Hotline
+	for _, d := range []*leadDial{heard, gone} {
+		if err := r.Switch.Hangup(t.Context(), d.ch, pbx.CauseNormal); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.RunUntil(down.Add(time.Second))
+	r.Core = live
+	snap, err := r.Switch.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered := down.Add(300 * time.Millisecond)
+	snap.Unattended = map[pbx.ChannelID]time.Time{heard.ch: answered}
+	var after CampaignStats
+	var still []pbx.ChannelID
+	r.Do(func(c *Core, now time.Time) error {
+		c.Handle(now, pbx.Synced{Base: pbx.Base{At: now}, Snapshot: snap, Reconnect: true})
+		run := c.camps["renewals"]
+		after = run.stats
+		for ch := range run.dials {
+			still = append(still, ch)
+		}
+		return nil
+	})
+	leads, dials := rig.leads(t), rig.dials(t)
+	l := leads[heard.lead.ID]
+	if l.State != campaign.Scheduled || l.LastOutcome != campaign.Abandoned || !l.AbandonedAt.Equal(answered) || l.NextAttempt.Before(answered.Add(72*time.Hour)) {
+		t.Errorf("lead %s: %s, last %s, abandoned at %v, next %v; want scheduled as abandoned at %v, not before 72 h later\n%s", l.ID, l.State, l.LastOutcome, l.AbandonedAt, l.NextAttempt, answered, rig.trace)
+	}
+	recs := dials[l.Phone]
+	if len(recs) != 1 || recs[0].Outcome != acd.OutcomeAbandoned || recs[0].HangupBy != acd.HangupSystem || !hasStepKind(&recs[0], "safe-harbour") {
+		t.Errorf("lead %s: records %+v; want its one record abandoned, the safe-harbour message in it", l.ID, recs)
+	}
+	if g := leads[gone.lead.ID]; g.State == campaign.Dialing || g.LastOutcome != campaign.Unreached {
+		t.Errorf("lead %s ended unseen: %s, last %s; want settled failed", g.ID, g.State, g.LastOutcome)
+	}
+	if after.Answered != before.Answered+1 || after.Abandoned != before.Abandoned+1 || after.Failed != before.Failed+1 {
+		t.Errorf("counts before %+v, after %+v; want one more answered and abandoned, one more failed", before, after)
+	}
+	for _, d := range ringing[2:] {
+		if !slices.Contains(still, d.ch) {
+			t.Errorf("lead %s still ringing on %s is no longer followed (dials %v)", d.lead.ID, d.ch, still)
+		}
 	}
 }

@@ -241,6 +241,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 	c.checkRecordingsAfterGap(now)
 	c.hangUpStranded(now, e.Snapshot.Channels, live)
 	c.dropGoneSpies(live)
+	c.campaignsReconnected(now, e, live)
 	for _, id := range c.callIDs() {
 		cl := c.calls[id]
 		if cl == nil {

@@ -322,6 +322,11 @@ func ReasonForCause(c Cause) FailReason {
 type Snapshot struct {
 	Channels []ChannelInfo
 	Bridges  []BridgeInfo
+	// Unattended are the channels Hotline originated that answered while
+	// the link was down and heard their OriginateRequest.Unattended from the
+	// switch (see UnattendedReader), with when they answered; a backend
+	// that reads such notes fills it at a reconnect.
+	Unattended map[ChannelID]time.Time
 }
 
 // ChannelInfo describes one live channel.
