@@ -175,7 +175,7 @@ func TestWriterFailingIsReportedAndKept(t *testing.T) {
 	w := NewWriter(ft, WriterOptions{RetryMin: time.Millisecond, RetryMax: time.Millisecond})
 	w.Start()
 	seq, _ := w.Submit(numbered(0)...)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for w.Failures() < 3 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
@@ -194,7 +194,7 @@ func TestWriterFailingIsReportedAndKept(t *testing.T) {
 		if got != seq {
 			t.Errorf("Saved = %d, want %d", got, seq)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("no Saved after the disk recovered")
 	}
 	if err := w.Close(context.Background()); err != nil {
