@@ -31,6 +31,10 @@ type serveOptions struct {
 	pbxType string
 }
 
+// shutdownGrace is how long a stopping daemon waits for open HTTP
+// requests to end before it stops anyway.
+var shutdownGrace = 5 * time.Second
+
 func (o *serveOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.pbxType, "pbx", "", "switch to drive: asterisk | freeswitch | sim (default: the config's pbx.type)")
 }
@@ -227,7 +231,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 			}
 		}()
 		defer func() {
-			sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+			sctx, c := context.WithTimeout(context.Background(), shutdownGrace)
 			defer c()
 			_ = srv.Shutdown(sctx)
 		}()

@@ -100,6 +100,10 @@ store: {path: %q}
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A stream that held the server up would hold it for the whole grace:
+	// make that an hour, so the test needs no wall-clock threshold.
+	defer func(g time.Duration) { shutdownGrace = g }(shutdownGrace)
+	shutdownGrace = time.Hour
 	logs := &safeBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -111,17 +115,13 @@ store: {path: %q}
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	start := time.Now()
 	cancel()
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Errorf("serve: %v", err)
 		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("stopping with an open event stream took %s", d)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop within 10 s with an event stream open")
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not stop within 60 s with an event stream open")
 	}
 }
