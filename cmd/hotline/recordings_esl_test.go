@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -138,14 +139,18 @@ func serveOnFake(t *testing.T, fs *esltest.Server, path, cfg string) (base strin
 	var once sync.Once
 	stop = func() { once.Do(func() { cancel(); <-done }) }
 	base = "http://" + addr
-	waitUntil(t, 10*time.Second, "API up", func() bool {
+	waitUntil(t, 30*time.Second, "API up", func() bool {
 		resp, err := http.Get(base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 		}
 		return err == nil && resp.StatusCode == http.StatusOK
 	})
-	time.Sleep(200 * time.Millisecond) // the adapter's first Synced
+	// The adapter's first sync asks for the channels; the calls a test
+	// places come after it on the same socket.
+	waitUntil(t, 30*time.Second, "the adapter's first sync", func() bool {
+		return slices.ContainsFunc(fs.Commands(), func(c string) bool { return strings.HasPrefix(c, "api show channels") })
+	})
 	return base, stop
 }
 
