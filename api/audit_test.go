@@ -64,7 +64,7 @@ func TestAuditChangesAndCallReads(t *testing.T) {
 	}
 
 	var log []store.AccessEntry
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/audit?from=1h", nil)
 		req.Header = root

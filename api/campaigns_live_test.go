@@ -92,7 +92,7 @@ drain:
 		}
 	}
 
-	deadline = time.After(10 * time.Second)
+	deadline = time.After(60 * time.Second)
 	var ls LeadStates
 	for ls.States[campaign.Done.String()] != len(phones) {
 		select {
@@ -139,7 +139,7 @@ func TestCampaignOutsideHours(t *testing.T) {
 	if code, body := post(t, d.srv.URL+"/api/v1/campaigns/spring/start", ""); code != http.StatusOK {
 		t.Fatalf("start: %d %s", code, body)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for k := status(); !k.OutsideHours || k.State != engine.CampaignRunning; k = status() {
 		if time.Now().After(deadline) {
 			t.Fatalf("running outside its %02d:00-%02d:30 schedule: %+v", h, h, k)

@@ -48,7 +48,7 @@ func TestCampaignPreviewSkipReason(t *testing.T) {
 	}
 	shownAlice(t, d, first.Preview.Lead.ID)
 	var ls LeadStates
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for ls.Skips["wrong person"] != 1 {
 		if time.Now().After(deadline) {
 			t.Fatalf("lead states: %+v; want one skip for wrong person", ls)

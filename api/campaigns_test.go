@@ -89,7 +89,7 @@ func TestCampaignControl(t *testing.T) {
 	}
 	action("spring", "resume", http.StatusConflict) // running, not paused
 
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		done := 0
 		_ = d.db.CampaignLeads("spring", func(l campaign.Lead) bool {
@@ -260,7 +260,7 @@ func TestCampaignLeadsCSVRoundTrip(t *testing.T) {
 // shownAlice waits for a lead other than not to be shown to alice.
 func shownAlice(t *testing.T, d *testDaemon, not string) Preview {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(d.srv.URL + "/api/v1/agents/alice/preview")
 		if err != nil {
@@ -302,7 +302,7 @@ func TestCampaignPreviewRoutes(t *testing.T) {
 	if code, body := post(t, d.srv.URL+"/api/v1/agents/alice/preview/dial", ""); code != http.StatusOK {
 		t.Fatalf("dial: %d %s", code, body)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var got campaign.Lead
 		_ = d.db.CampaignLeads("spring", func(l campaign.Lead) bool {

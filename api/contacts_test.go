@@ -78,7 +78,7 @@ func TestContactsScreenPopAndHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	var offer Offer
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for getJSON(t, base+"/agents/alice/offer", &offer) != 200 {
 		if time.Now().After(deadline) {
 			b, _ := json.Marshal(d.rt.Snapshot())

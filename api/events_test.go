@@ -87,7 +87,7 @@ func openEventsAs(t *testing.T, url, lastID, token string) *sseClient {
 // next waits for the next event of one of the kinds.
 func (c *sseClient) next(t *testing.T, kinds ...string) sseEvent {
 	t.Helper()
-	timeout := time.After(5 * time.Second)
+	timeout := time.After(30 * time.Second)
 	for {
 		select {
 		case ev, ok := <-c.events:
@@ -100,7 +100,7 @@ func (c *sseClient) next(t *testing.T, kinds ...string) sseEvent {
 				}
 			}
 		case <-timeout:
-			t.Fatalf("no %v event within 5 s", kinds)
+			t.Fatalf("no %v event within 30 s", kinds)
 		}
 	}
 }
@@ -149,7 +149,7 @@ func TestEventsStreamAgentChanges(t *testing.T) {
 	}
 	select {
 	case <-c.comments:
-	case <-time.After(2 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Errorf("no keep-alive comment on an idle stream")
 	}
 }

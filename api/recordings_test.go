@@ -158,7 +158,7 @@ agents:
 	if _, err := d.sw.PlaceCall(farend.CallScript{From: "5550100", To: "100", HangupAfter: 2 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		code, body := post(t, base+"recording/start", "")
 		if code == 200 {
 			if !strings.Contains(body, `"recording": "on"`) {
@@ -193,7 +193,7 @@ agents:
 		all := rec.AllRecordings()
 		return len(all) == 2 && all[0].Path != "" && all[1].Path != ""
 	}
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && !finished(); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !finished(); time.Sleep(20 * time.Millisecond) {
 		for r, err := range d.db.Calls(store.Filter{}) {
 			if err == nil && !r.Ended.IsZero() {
 				rec = r

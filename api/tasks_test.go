@@ -40,7 +40,7 @@ func TestMissedCallTaskThroughTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	var open []contact.Task
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for getJSON(t, base+"/tasks?state=open", &open); len(open) != 1; getJSON(t, base+"/tasks?state=open", &open) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no task for the abandoned call: %+v", open)

@@ -64,7 +64,7 @@ func TestTeamScoping(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for seenAlice := false; !seenAlice; {
 		select {
 		case ev := <-events:

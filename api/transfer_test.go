@@ -42,7 +42,7 @@ agents:
 	if _, err := d.sw.PlaceCall(farend.CallScript{From: "5550100", To: "100", HangupAfter: 2 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		code, body := post(t, base+"alice/call/hold", "")
 		if code == 200 {
@@ -76,7 +76,7 @@ agents:
 		}
 	}
 	var rec *store.CallRecord
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		for r, err := range d.db.Calls(store.Filter{}) {
 			if err == nil && !r.Ended.IsZero() {
 				rec = &r

@@ -51,7 +51,7 @@ func TestHealthzReportsFailingWrites(t *testing.T) {
 		Outcome: acd.OutcomeAnswered})); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !w.Failing() && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
@@ -76,7 +76,7 @@ func TestHealthzReportsFailingWrites(t *testing.T) {
 	}
 
 	disk.set(false)
-	deadline = time.Now().Add(5 * time.Second)
+	deadline = time.Now().Add(30 * time.Second)
 	for w.Failing() && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
