@@ -62,18 +62,20 @@ agents:
 // flow: the JSON value is spoken; an error status takes the failure branch
 // and a service slower than the lookup's timeout the timeout branch.
 func TestFlowLookup(t *testing.T) {
+	slow := make(chan struct{}) // the slow service answers only once the test is over
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/orders/1234":
 			w.Write([]byte(`{"order":{"status":"shipped"}}`))
 		case "/orders/5555":
-			time.Sleep(time.Second)
+			<-slow
 			w.Write([]byte(`{"order":{"status":"late"}}`))
 		default:
 			http.Error(w, "no such order", http.StatusNotFound)
 		}
 	}))
 	defer srv.Close()
+	defer close(slow)
 	for _, tc := range []struct {
 		order, want, step string
 	}{
@@ -84,7 +86,13 @@ func TestFlowLookup(t *testing.T) {
 		t.Run(tc.order, func(t *testing.T) {
 			st := newMemStore()
 			var trace []string
-			cfg := parseConfig(t, strings.Replace(lookupFlowConfig, "URL", srv.URL, 1))
+			// The lookup's timeout is wall time: the services that answer
+			// get 30 s, so that a loaded machine does not make them late.
+			flow := strings.Replace(lookupFlowConfig, "URL", srv.URL, 1)
+			if tc.order != "5555" {
+				flow = strings.Replace(flow, "300ms", "30s", 1)
+			}
+			cfg := parseConfig(t, flow)
 			r, err := NewSimRun(SimOptions{Core: Options{Config: cfg, Store: st,
 				Trace: func(_ time.Time, line string) { trace = append(trace, line) }},
 				Start: epoch, Sim: sim.Options{PromptLength: 2 * time.Second}})

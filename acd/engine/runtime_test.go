@@ -59,7 +59,7 @@ func TestRuntimeOnRealTimeSim(t *testing.T) {
 		}
 		_ = i
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for len(records(st)) < 3 {
 		if time.Now().After(deadline) {
 			s, _ := rt.Status(ctx)

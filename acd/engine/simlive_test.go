@@ -55,7 +55,7 @@ func TestSimLivePublishesChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	timeout := time.After(10 * time.Second)
+	timeout := time.After(60 * time.Second)
 	for !seen["available"] || !seen["call"] || !seen["on-call"] {
 		select {
 		case c := <-sub.C:

@@ -175,7 +175,7 @@ func TestRuntimeWritesThroughWriter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // only ends early once the calls are over
 	for seen := false; time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		st, err := rt.Status(ctx)
 		if err != nil {
