@@ -130,7 +130,8 @@ func TestBrowserDeskScreenPop(t *testing.T) {
 	screenshot(t, ctx, "desk-screen-pop-ru")
 }
 
-// In a preview campaign the desk shows the lead with Dial and Skip and a
+// In a preview campaign the desk shows the lead, with the skips it had
+// before (who, why, the note), Dial and Skip and a
 // picker of the campaign's skip reasons with a note: S (on any layout)
 // skips to the next lead with the reason and note picked, the Dial button
 // calls the one shown. The supervisor's campaigns page counts the skip
@@ -141,6 +142,19 @@ func TestBrowserDeskPreview(t *testing.T) {
 	d := newTestDaemon(t, strings.Replace(campaignYAML, "    queues: [outbound]\n",
 		"    queues: [outbound]\n    mode: preview\n    skip_reasons: [wrong person, already customer]\n", 1))
 	serveSpring(t, d, []string{"+12125550101", "+12125550102", "+12125550103"})
+	// Each lead was skipped once before, by bob: the card lists it.
+	var skipped []store.Op
+	_ = d.db.CampaignLeads("spring", func(l campaign.Lead) bool {
+		l, err := campaign.Skip(l, time.Now().Add(-time.Minute), campaign.SkipNote{Agent: "bob", At: time.Now().Add(-time.Hour), Reason: "already customer", Note: "call in May"})
+		if err != nil {
+			t.Error(err)
+		}
+		skipped = append(skipped, store.PutLead(&l))
+		return true
+	})
+	if err := d.db.Write(skipped); err != nil || len(skipped) != 3 {
+		t.Fatalf("%d leads skipped before: %v", len(skipped), err)
+	}
 	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"},
 		auth.User{Name: "sue", Role: auth.Supervisor})
 	ctx, cancelT := context.WithTimeout(ctx, 40*time.Second)
@@ -162,6 +176,9 @@ func TestBrowserDeskPreview(t *testing.T) {
 	}
 	if name, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("preview-name"))); err != nil || !strings.HasPrefix(name, "Lead ") {
 		t.Errorf("lead name %q %v", name, err)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("preview-skips"))); err != nil || !strings.Contains(got, "bob · already customer — call in May") {
+		t.Errorf("the lead's earlier skips on the card: %q %v", got, err)
 	}
 	options := `[...document.querySelectorAll("#preview-reason option")].map((o) => o.value).join("|")`
 	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](options)); err != nil || got != "|wrong person|already customer" {
@@ -216,7 +233,7 @@ func TestBrowserDeskPreview(t *testing.T) {
 		t.Errorf("the campaigns page's dials read %q (%v); want 1 dialed and 1 skipped", s, err)
 	}
 	leads := `document.querySelector('#campaigns tr[data-campaign="spring"] td[data-col="leads"]')?.textContent ?? ""`
-	if _, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const s = `+leads+`; return s.endsWith(" — skips: wrong person 1") && s; })()`)); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const s = `+leads+`; return s.endsWith(" — skips: already customer 3 · wrong person 1") && s; })()`)); err != nil {
 		s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](leads))
 		t.Errorf("the campaigns page's leads read %q (%v); want the skip by reason", s, err)
 	}

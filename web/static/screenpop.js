@@ -10,6 +10,7 @@ Object.assign(I18N.ru, {
   "preview-lead": "Клиент кампании", campaign: "Кампания", lead: "Клиент", phone: "Номер", attempts: "Попыток",
   expires: "Истекает", dial: "Позвонить", skip: "Пропустить", "on-timeout-dial": "затем звонок сам", "on-timeout-skip": "затем пропуск",
   "skip-reason": "Причина пропуска", "skip-note": "Заметка к пропуску", "no-reason": "— без причины —", "pick-reason": "— выберите причину —",
+  "skipped-before": "Пропускали раньше", "skip-timeout": "истекло время",
 });
 
 // pop is the screen pop of the desk's current call: fetched once per call.
@@ -114,6 +115,14 @@ function renderPreview(p) {
   $("preview-expires").textContent = when + (p.on_timeout ? ` (${t("on-timeout-" + p.on_timeout, "then " + p.on_timeout)})` : "");
   const fields = Object.keys(lead.fields || {}).sort();
   $("preview-fields").replaceChildren(...fields.flatMap((k) => [el("dt", k), el("dd", lead.fields[k])]));
+  // The skips the lead keeps (a lead stored before the history has its last only), newest first.
+  const skips = (lead.skip_history || (lead.last_skip ? [lead.last_skip] : [])).slice().reverse();
+  $("preview-skips-row").hidden = skips.length === 0;
+  $("preview-skips").replaceChildren(...skips.map((s) => {
+    const why = s.reason === "timeout" ? t("skip-timeout", "timed out") : s.reason || t("no-reason", "— no reason —");
+    const at = s.at ? new Date(s.at).toLocaleString(lang, { dateStyle: "short", timeStyle: "short" }) : "";
+    return el("li", [at, s.agent, why].filter(Boolean).join(" · ") + (s.note ? ` — ${s.note}` : ""));
+  }));
   // The reason picker and note are reset for each lead shown, kept while
   // the same lead is shown (every status render comes here).
   const shownKey = `${p.campaign}|${lead.id}|${p.offered}`;
