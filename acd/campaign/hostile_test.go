@@ -77,6 +77,9 @@ func TestImportCSVHostileRefused(t *testing.T) {
 		{"a country's name for a region", "phone\n212 555 0101\n", "USA", `region "USA" is not a country`},
 		{"UTF-16 (little-endian)", "\xff\xfep\x00h\x00o\x00n\x00e\x00\n\x00", "US", "UTF-16"},
 		{"UTF-16 (big-endian)", "\xfe\xff\x00p\x00h\x00o\x00n\x00e\x00\n", "US", "UTF-16"},
+		// a gzip upload was refused as two columns named "\x1d\ufffd"
+		{"gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x1d\x8b,\x1d\x8b\n", "US", "the header row is not UTF-8 text"},
+		{"control characters", "phone\x01,name\n+12125550101,a\n", "US", "the header row is not UTF-8 text"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := ImportCSV(strings.NewReader(tc.data), ImportOptions{Campaign: "c", Region: tc.region}, nil)

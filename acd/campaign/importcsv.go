@@ -159,6 +159,9 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 	}
 	for i, h := range header {
 		header[i] = csvcell.Unescape(strings.TrimSpace(h))
+		if !utf8.ValidString(h) || strings.ContainsFunc(h, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+			return 0, fmt.Errorf("%w: the header row is not UTF-8 text (column %d); a compressed or spreadsheet file? Save the list as CSV UTF-8", ErrBadFile, i+1)
+		}
 	}
 	cols, err := mapColumns(header, o.Map)
 	if err != nil {
