@@ -40,6 +40,7 @@ type dialerSimOptions struct {
 	seeds      int
 	compare    bool
 	engine     bool
+	byHour     bool
 }
 
 func (o *dialerSimOptions) AddFlags(fs *pflag.FlagSet) {
@@ -57,6 +58,7 @@ func (o *dialerSimOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: the same seed gives the same day")
 	fs.IntVar(&o.seeds, "seeds", 1, "run this many days (seeds --seed, --seed+1, ...) and print their mean ± standard deviation")
 	fs.BoolVar(&o.compare, "compare", false, "run progressive, power and predictive on the same seed, side by side")
+	fs.BoolVar(&o.byHour, "by-hour", false, "also print each hour apart (the mean of the days, and the worst day's talk): a campaign's first minutes, when it may not abandon yet, apart from the hours after")
 	fs.BoolVar(&o.engine, "engine", false, "run through Hotline's engine, store and simulated switch instead of the event simulation (slower; a no-answer rings to the 26 s ring timeout)")
 }
 
@@ -80,6 +82,7 @@ through Hotline's engine, store and simulated switch instead: slower, and the
 switch rings every no-answer to the ring timeout.`,
 		Example: `  hotline dialer simulate --agents 50 --hours 8 --compare
   hotline dialer simulate --agents 10 --answer-rate 0.25 --talk 3m --mode predictive
+  hotline dialer simulate --agents 50 --seeds 8 --by-hour
   hotline dialer simulate --agents 50 --answer-rate 0.6 --prior 0.3 --hours 0.5
   hotline dialer simulate --agents 10 --hours 1 --engine`,
 		Args: cobra.NoArgs,
@@ -121,6 +124,9 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	if o.seeds < 1 || o.seeds > 1000 {
 		return invalidArg(fmt.Errorf("--seeds %d: want 1 to 1000", o.seeds))
 	}
+	if o.byHour && o.engine {
+		return invalidArg(errors.New("--by-hour: not measured with --engine"))
+	}
 	var results [][]dialsim.Result // per mode, per seed
 	for _, m := range modes {
 		po := dialer.DefaultOptions(m)
@@ -157,7 +163,11 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	fmt.Fprintf(w, "%d agents, %g h, %s, talk %v (CV %.1f), wrap-up %v, %s; ceiling %.1f talk min/agent-hour\n\n",
 		o.agents, o.hours, rate, o.talk, o.talkCV, o.wrap, seeds, ceiling)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\ttalk min/agent-h\tabandoned\tworst hour\tworst moment\tdials/agent-h\tlive answers\tidle\t")
+	worstDay := ""
+	if o.seeds > 1 {
+		worstDay = "worst day\t"
+	}
+	fmt.Fprintln(tw, "mode\ttalk min/agent-h\t"+worstDay+"abandoned\tworst hour\tworst moment\tdials/agent-h\tlive answers\tidle\t")
 	for _, days := range results {
 		stat := func(f func(dialsim.Result) float64, format string) string {
 			var sum, sq float64
@@ -173,9 +183,14 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 			}
 			return fmt.Sprintf(format+"±"+format, mean, math.Sqrt(sq/float64(len(days)-1)))
 		}
-		worst, worstAny := 0.0, 0.0
+		worst, worstAny, least := 0.0, 0.0, math.Inf(1)
 		for _, r := range days {
 			worst, worstAny = math.Max(worst, r.MaxHourlyAbandonRate), math.Max(worstAny, r.MaxAbandonRate)
+			least = math.Min(least, r.TalkMinPerAgentHour)
+		}
+		talk := stat(func(r dialsim.Result) float64 { return r.TalkMinPerAgentHour }, "%.2f")
+		if o.seeds > 1 {
+			talk += fmt.Sprintf("\t%.2f", least)
 		}
 		live := stat(func(r dialsim.Result) float64 { return float64(r.LiveAnswers) }, "%.0f")
 		idle := stat(func(r dialsim.Result) float64 { return 100 * r.IdleShare }, "%.1f") + "%"
@@ -186,10 +201,68 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 		if o.engine {
 			moment = "-"
 		}
-		fmt.Fprintf(tw, "%v\t%s\t%s%%\t%.2f%%\t%s\t%s\t%s\t%s\t\n", days[0].Mode,
-			stat(func(r dialsim.Result) float64 { return r.TalkMinPerAgentHour }, "%.2f"),
+		fmt.Fprintf(tw, "%v\t%s\t%s%%\t%.2f%%\t%s\t%s\t%s\t%s\t\n", days[0].Mode, talk,
 			stat(func(r dialsim.Result) float64 { return 100 * r.AbandonRate }, "%.2f"), 100*worst, moment,
 			stat(func(r dialsim.Result) float64 { return r.DialsPerAgentHour }, "%.1f"), live, idle)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if o.byHour {
+		for _, days := range results {
+			if err := writeByHour(w, days); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeByHour prints each hour of the days (a mode's, one per seed): the
+// mean talk and, of several days, the worst day's, the abandoned share of the hour's live
+// answers and the mean idle share; then the hours after the first
+// together, where the campaign has its figures and its room to abandon.
+func writeByHour(w io.Writer, days []dialsim.Result) error {
+	fmt.Fprintf(w, "\n%v by hour:\n", days[0].Mode)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	worstDay := ""
+	if len(days) > 1 {
+		worstDay = "worst day\t"
+	}
+	fmt.Fprintln(tw, "hour\ttalk min/agent-h\t"+worstDay+"abandoned\tidle\t")
+	row := func(name string, from, to int) {
+		least := math.Inf(1)
+		var talk, idle, hours float64
+		var live, abandoned int
+		for _, r := range days {
+			var t, h float64
+			for _, hr := range r.ByHour[from:to] {
+				t += hr.TalkMinPerAgentHour * hr.Length.Hours()
+				idle += hr.IdleShare * hr.Length.Hours()
+				h += hr.Length.Hours()
+				live += hr.LiveAnswers
+				abandoned += hr.Abandoned
+			}
+			talk += t
+			hours += h
+			least = math.Min(least, t/h)
+		}
+		rate := 0.0
+		if live > 0 {
+			rate = float64(abandoned) / float64(live)
+		}
+		talks := fmt.Sprintf("%.2f", talk/hours)
+		if len(days) > 1 {
+			talks += fmt.Sprintf("\t%.2f", least)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%.1f%%\t\n", name, talks, 100*rate, 100*idle/hours)
+	}
+	n := len(days[0].ByHour)
+	for i := range n {
+		row(fmt.Sprint(i+1), i, i+1)
+	}
+	if n > 2 {
+		row(fmt.Sprintf("2-%d", n), 1, n)
 	}
 	return tw.Flush()
 }

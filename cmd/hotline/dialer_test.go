@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 )
@@ -38,6 +39,7 @@ func TestDialerSimulateBadInput(t *testing.T) {
 		// talk drawn past time.Duration's range came out negative
 		{[]string{"dialer", "simulate", "--talk", "1000000h", "--hours", "0.01"}, "talk time 1000000h0m0s"},
 		{[]string{"dialer", "simulate", "--wrap", "1000000h", "--hours", "0.01"}, "wrap-up 1000000h0m0s"},
+		{[]string{"dialer", "simulate", "--by-hour", "--engine"}, "--by-hour"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), tc.args, &out, &errb); code != exitInvalid || !strings.Contains(errb.String(), tc.want) {
@@ -70,6 +72,43 @@ func TestDialerSimulateSeeds(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// --by-hour prints each hour of the days and the hours after the first
+// together: a mean of those hours, the worst day no better than the mean.
+func TestDialerSimulateByHour(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"dialer", "simulate", "--agents", "5", "--hours", "2.5", "--seeds", "2", "--by-hour"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	talk := map[string][2]float64{} // hour: mean, worst day
+	after := false
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.Contains(line, "predictive by hour") {
+			after = true
+		}
+		f := strings.Fields(line)
+		if !after || len(f) != 5 || f[0] == "hour" {
+			continue
+		}
+		var mean, worst float64
+		if _, err := fmt.Sscanf(f[1]+" "+f[2], "%f %f", &mean, &worst); err != nil || worst > mean {
+			t.Fatalf("row %q (%v):\n%s", line, err, out.String())
+		}
+		talk[f[0]] = [2]float64{mean, worst}
+	}
+	if len(talk) != 4 {
+		t.Fatalf("want hours 1, 2, 3 (half an hour) and 2-3, got %v:\n%s", talk, out.String())
+	}
+	// Hours 2-3 are an hour and a half hour: their talk lies between.
+	lo, hi := min(talk["2"][0], talk["3"][0]), max(talk["2"][0], talk["3"][0])
+	if m := talk["2-3"][0]; m < lo-0.02 || m > hi+0.02 || math.Abs(m-(2*talk["2"][0]+talk["3"][0])/3) > 0.02 {
+		t.Errorf("hours 2-3 talk %v from hour 2 %v and half hour 3 %v", m, talk["2"][0], talk["3"][0])
+	}
+	if !strings.Contains(out.String(), "worst day") {
+		t.Errorf("no worst day:\n%s", out.String())
 	}
 }
 

@@ -100,6 +100,22 @@ type Result struct {
 	MaxAbandonRate float64
 	// WorstMoment is when that worst rate was reached, since the start.
 	WorstMoment time.Duration
+	// ByHour splits the day by hour, the last one possibly part of an
+	// hour: a campaign's first minutes, when it knows little and may not
+	// abandon yet, apart from the hours after.
+	ByHour []Hour
+}
+
+// Hour is one hour of a simulated day.
+type Hour struct {
+	Length              time.Duration // an hour, or less for the day's last part
+	TalkMinPerAgentHour float64
+	IdleShare           float64
+	// LiveAnswers are those answered within the hour; Abandoned those of
+	// them that found no agent in time (perhaps in the next hour's first
+	// seconds).
+	LiveAnswers int
+	Abandoned   int
 }
 
 type evKind int
@@ -138,9 +154,10 @@ func (h *evHeap) Pop() any {
 }
 
 type dial struct {
-	start  time.Duration
-	live   bool
-	active bool
+	start    time.Duration
+	answered time.Duration
+	live     bool
+	active   bool
 }
 
 type agentState struct {
@@ -198,6 +215,15 @@ func Simulate(r Run) (Result, error) {
 		res.AbandonRate = float64(s.abandoned) / float64(s.live)
 	}
 	res.IdleShare = s.idle.Hours() / agentHours
+	for i, h := range s.hours {
+		if time.Duration(i)*time.Hour >= end {
+			break // an answer at the very end
+		}
+		length := min(time.Hour, end-time.Duration(i)*time.Hour)
+		ah := float64(r.Agents) * length.Hours()
+		res.ByHour = append(res.ByHour, Hour{Length: length, TalkMinPerAgentHour: h.talk.Minutes() / ah,
+			IdleShare: h.idle.Hours() / ah, LiveAnswers: h.live, Abandoned: h.abandoned})
+	}
 	return res, nil
 }
 
@@ -220,6 +246,7 @@ type state struct {
 
 	dials, live, connected, abandoned int
 	talk, idle                        time.Duration
+	hours                             []hourCount
 	lastAccrue                        time.Duration
 	maxRate, maxAnyRate               float64
 	worstAt                           time.Duration
@@ -228,6 +255,29 @@ type state struct {
 	// their counts.
 	settled        []settledAnswer
 	winLive, winAb int
+}
+
+type hourCount struct {
+	talk, idle      time.Duration
+	live, abandoned int
+}
+
+// hour returns the counts of the hour holding t.
+func (s *state) hour(t time.Duration) *hourCount {
+	i := int(t / time.Hour)
+	for len(s.hours) <= i {
+		s.hours = append(s.hours, hourCount{})
+	}
+	return &s.hours[i]
+}
+
+// spread calls add with each hour's part of [from, to).
+func (s *state) spread(from, to time.Duration, add func(h *hourCount, d time.Duration)) {
+	for from < to {
+		next := min(to, (from/time.Hour+1)*time.Hour)
+		add(s.hour(from), next-from)
+		from = next
+	}
 }
 
 type settledAnswer struct {
@@ -279,11 +329,14 @@ func (s *state) accrue(t time.Duration) {
 	if d <= 0 {
 		return
 	}
+	free := 0
 	for _, a := range s.agents {
 		if !a.busy {
-			s.idle += d
+			free++
 		}
 	}
+	s.idle += time.Duration(free) * d
+	s.spread(s.lastAccrue, t, func(h *hourCount, d time.Duration) { h.idle += time.Duration(free) * d })
 	s.lastAccrue = t
 }
 
@@ -306,6 +359,8 @@ func (s *state) handle(e event, end time.Duration) {
 		s.pacer.DialEnded(s.epoch.Add(d.start), s.epoch.Add(s.now), d.live)
 		if d.live {
 			s.live++
+			d.answered = s.now
+			s.hour(s.now).live++
 			if a := s.freeAgent(); a >= 0 {
 				s.connect(a, e.id)
 			} else {
@@ -325,6 +380,7 @@ func (s *state) handle(e event, end time.Duration) {
 				}
 			}
 			s.abandoned++
+			s.hour(d.answered).abandoned++
 			s.pacer.Connected(s.epoch.Add(s.now), true)
 			if rate := s.settle(true); rate > s.maxAnyRate {
 				s.maxAnyRate, s.worstAt = rate, s.now
@@ -365,6 +421,7 @@ func (s *state) connect(agent, _ int) {
 	a.busy, a.since, a.wrapEnd = true, s.now, 0
 	talk := time.Duration(math.Exp(s.lnMu+s.lnSigma*s.rng.NormFloat64()) * float64(time.Second))
 	s.talk += min(talk, s.end-s.now) // the day's talk: a call still going at the end counts until then
+	s.spread(s.now, s.now+min(talk, s.end-s.now), func(h *hourCount, d time.Duration) { h.talk += d })
 	s.connected++
 	s.pacer.Connected(s.epoch.Add(s.now), false)
 	s.settle(false)

@@ -2,6 +2,7 @@ package dialsim
 
 import (
 	"math"
+	"reflect"
 	"testing"
 	"time"
 
@@ -44,8 +45,37 @@ func TestDeterministic(t *testing.T) {
 	run := Run{Agents: 5, Hours: 0.5, Seed: 3, Model: DefaultModel(), Pacer: dialer.DefaultOptions(dialer.Predictive)}
 	a, _ := Simulate(run)
 	b, _ := Simulate(run)
-	if a != b {
+	if !reflect.DeepEqual(a, b) {
 		t.Fatalf("same seed, different days:\n%+v\n%+v", a, b)
+	}
+}
+
+// The hours add up to the day: talk, idle time, live answers and abandons,
+// the last hour being part of one.
+func TestByHour(t *testing.T) {
+	r, err := Simulate(Run{Agents: 10, Hours: 2.5, Seed: 4, Model: DefaultModel(), Pacer: dialer.DefaultOptions(dialer.Predictive)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.ByHour) != 3 || r.ByHour[0].Length != time.Hour || r.ByHour[2].Length != 30*time.Minute {
+		t.Fatalf("hours: %+v", r.ByHour)
+	}
+	var talk, idle float64
+	var live, abandoned int
+	for _, h := range r.ByHour {
+		talk += h.TalkMinPerAgentHour * h.Length.Hours() / r.Hours
+		idle += h.IdleShare * h.Length.Hours() / r.Hours
+		live += h.LiveAnswers
+		abandoned += h.Abandoned
+		if h.TalkMinPerAgentHour <= 0 || h.TalkMinPerAgentHour > 60 || h.IdleShare < 0 || h.IdleShare > 1 {
+			t.Errorf("hour %+v", h)
+		}
+	}
+	if math.Abs(talk-r.TalkMinPerAgentHour) > 1e-9 || math.Abs(idle-r.IdleShare) > 1e-9 {
+		t.Errorf("hours add up to talk %v, idle %v; the day %v, %v", talk, idle, r.TalkMinPerAgentHour, r.IdleShare)
+	}
+	if live != r.LiveAnswers || abandoned != r.Abandoned || abandoned == 0 {
+		t.Errorf("hours add up to %d live answers, %d abandoned; the day %d, %d", live, abandoned, r.LiveAnswers, r.Abandoned)
 	}
 }
 
