@@ -648,6 +648,7 @@ func (t *tracker) recordingDone(at time.Time, r goari.LiveRecordingData, failed 
 		Path:     path.Join(t.recDir, r.Name+"."+r.Format),
 		Duration: time.Duration(r.Duration),
 		Failed:   failed || r.State == "failed",
+		End:      at, // Asterisk's time, however late the event reaches Hotline
 	}}, nil
 }
 

@@ -58,8 +58,14 @@ func TestFreeSWITCHE2ERecordingAcrossLinkCut(t *testing.T) {
 		t.Errorf("recording from %v to %v (%v); want about the %v talk", rec.Recording.Start, rec.Recording.End, span, talk)
 	}
 	// Two seconds of 8 kHz 16-bit audio at least; a header alone is 44 bytes.
-	if fi, err := os.Stat(rec.Recording.Path); err != nil || fi.Size() < 32000 {
+	fi, err := os.Stat(rec.Recording.Path)
+	if err != nil || fi.Size() < 32000 {
 		t.Errorf("recording file %s: %v, size %d", rec.Recording.Path, err, sizeOf(fi))
+	}
+	// It ends when FreeSWITCH last wrote the file, not when Hotline, back
+	// on the link, learnt that the call was over.
+	if err == nil && rec.Recording.End.Sub(fi.ModTime()).Abs() > 50*time.Millisecond {
+		t.Errorf("recording ends %v, %v after its file was last written (%v)", rec.Recording.End, rec.Recording.End.Sub(fi.ModTime()), fi.ModTime())
 	}
 
 	s.eventually(5*time.Second, "nothing left: no live call, nina available", func() bool {

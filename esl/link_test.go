@@ -172,6 +172,9 @@ func TestRecordingUsesSwitchDir(t *testing.T) {
 	if r.Name != "r1" || r.Path != "/var/lib/esltest/recordings/r1.wav" || r.Channel != ch {
 		t.Errorf("RecordingFinished = %s", pbxtest.Format(r))
 	}
+	if r.End.IsZero() || !r.End.Equal(r.At) {
+		t.Errorf("RecordingFinished ends %v, want RECORD_STOP's Event-Date-Timestamp %v", r.End, r.At)
+	}
 	if err := f.sw.StopRecording(ctx, "r1"); !errors.Is(err, pbx.ErrNoRecording) {
 		t.Errorf("second stop = %v, want ErrNoRecording", err)
 	}

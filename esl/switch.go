@@ -771,13 +771,19 @@ func (s *Switch) CheckRecording(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("esl: %s: %w", what, err)
 	}
+	var ended time.Time
 	if file != "" {
 		settled, err := fileSettled(ctx, file, recordingSettle)
 		if err != nil || !settled {
 			return err
 		}
+		// Its last write is when the recording ended, however long after
+		// Hotline comes to ask.
+		if st, err := os.Stat(file); err == nil {
+			ended = st.ModTime()
+		}
 	}
-	s.post(pumpMsg{kind: msgNote, note: note{kind: noteRecordChecked, id: name, path: file, at: time.Now()}})
+	s.post(pumpMsg{kind: msgNote, note: note{kind: noteRecordChecked, id: name, path: file, at: time.Now(), ended: ended}})
 	return nil
 }
 

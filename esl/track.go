@@ -65,6 +65,7 @@ type note struct {
 	path      string
 	bridge    pbx.BridgeID
 	at        time.Time
+	ended     time.Time         // noteRecordChecked: when the file was last written
 	liveUUIDs map[string]bool   // noteResync: every channel FreeSWITCH has
 	snap      []pbx.ChannelInfo // noteResync: Hotline's channels among them
 }
@@ -144,7 +145,7 @@ func (t *tracker) note(n note) {
 				delete(t.records, p)
 			}
 		}
-		t.pending = append(t.pending, pbx.RecordingFinished{Base: pbx.Base{At: n.at}, Name: n.id, Path: n.path, Failed: n.path == ""})
+		t.pending = append(t.pending, pbx.RecordingFinished{Base: pbx.Base{At: n.at}, Name: n.id, Path: n.path, Failed: n.path == "", End: n.ended})
 	case noteBridge:
 		t.pairs[pairKey(string(n.channel), string(n.other))] = n.bridge
 	case noteResync:
@@ -319,7 +320,7 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		if r.listen {
 			return append(out, pbx.Utterance{Base: pbx.Base{Channel: r.channel, At: at}, Name: r.name, Path: p, Duration: durationSince(r.started, at)})
 		}
-		f := pbx.RecordingFinished{Base: pbx.Base{Channel: r.channel, At: at}, Name: r.name, Path: p, Duration: durationSince(r.started, at)}
+		f := pbx.RecordingFinished{Base: pbx.Base{Channel: r.channel, At: at}, Name: r.name, Path: p, Duration: durationSince(r.started, at), End: at}
 		if ev.Get("Record-Completion-Cause") == "input-too-short" {
 			// FreeSWITCH removed the file before saying where it was (its
 			// RECORD_DISCARDED variable stays set for the channel's later

@@ -682,7 +682,12 @@ func (c *Core) endCall(now time.Time, cl *call, by acd.HangupBy, cause pbx.Cause
 		// Before the hang-up: the recording is on one of the legs.
 		c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.recording})
 		if r := recordingNamed(&cl.rec, cl.recording); r != nil && r.End.IsZero() && !r.Start.IsZero() {
+			// Until the switch says when it stopped: with the call's end
+			// by the switch's clock when its hang-up came late.
 			r.End = now
+			if !cl.endAt.IsZero() {
+				r.End = notBefore(cl.endAt, r.Start)
+			}
 		}
 	}
 	if _, live := c.chans[cl.ch]; live {

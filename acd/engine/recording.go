@@ -207,10 +207,25 @@ func finishRecording(now time.Time, rec *store.CallRecord, e pbx.RecordingFinish
 	} else {
 		r.Path = e.Path
 	}
-	if r.End.IsZero() && !r.Start.IsZero() {
+	switch {
+	case r.Start.IsZero(): // a record from before recordings were timed
+	case !e.End.IsZero():
+		// The switch's own time: a link cut or a backlog that delayed the
+		// event does not stretch the recording.
+		r.End = notBefore(e.End, r.Start)
+	case r.End.IsZero():
 		r.End = now
 	}
 	return true
+}
+
+// notBefore is t, or from when t is before it (a switch whose clock lags
+// Hotline's).
+func notBefore(t, from time.Time) time.Time {
+	if t.Before(from) {
+		return from
+	}
+	return t
 }
 
 // recordingPolicy is the policy of the call's campaign, else its queue's.

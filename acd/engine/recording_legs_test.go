@@ -37,6 +37,13 @@ type wantRecording struct {
 	start, end time.Duration
 }
 
+// stoppedAfter reports whether a recording the switch reports ended at end
+// was stopped by a command given at asked: the simulated switch of these
+// runs carries commands out 20 ms late, and the record keeps its time.
+func stoppedAfter(end, asked time.Time) bool {
+	return !end.Before(asked) && end.Sub(asked) <= 50*time.Millisecond
+}
+
 func checkRecordings(t *testing.T, rec store.CallRecord, want []wantRecording) {
 	t.Helper()
 	all := rec.AllRecordings()
@@ -51,7 +58,7 @@ func checkRecordings(t *testing.T, rec store.CallRecord, want []wantRecording) {
 			end = rec.Ended
 		}
 		if r.Agent != w.agent || r.Leg != w.leg || r.Name != name || r.Path != "sim://recordings/"+name+".wav" || r.Failed ||
-			r.Start.Sub(epoch.Add(w.start)).Abs() > 2*time.Second || !r.End.Equal(end) {
+			r.Start.Sub(epoch.Add(w.start)).Abs() > 2*time.Second || !stoppedAfter(r.End, end) {
 			t.Errorf("recording %d: %+v\nwant %s, %s's leg %d, from about %v to %s", i+1, r, name, w.agent, w.leg, w.start, end.Sub(epoch))
 		}
 	}

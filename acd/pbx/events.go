@@ -97,6 +97,11 @@ type RecordingFinished struct {
 	Duration time.Duration
 	Failed   bool
 	Err      string // why it failed, where the backend knows (e.g. no audio, so no file kept)
+	// End is when the recording ended by the switch's clock: its event's
+	// timestamp, or when its file was last written where a backend finds
+	// it over by asking after the fact; zero when the switch cannot tell.
+	// A link cut or a backlog delays the event, not End.
+	End time.Time
 }
 
 // Utterance: a Listen ended. Audio is the recording, a WAV file, where

@@ -234,6 +234,7 @@ func (s *Switch) finishRecording(r *recording) {
 		Name:     r.name,
 		Path:     s.stored[r.name],
 		Duration: max(s.clock.Now().Sub(r.started)-r.left-pausedFor(r, s.clock.Now()), 0),
+		End:      s.clock.Now(),
 	})
 }
 
