@@ -1759,16 +1759,28 @@ func (c *Core) leadDialOf(callID string) (d *leadDial, wrapping bool) {
 // settles the lead at once; during the call, when the call ends.
 func (c *Core) campaignDisposition(now time.Time, callID, name string) error {
 	d, wrapping := c.leadDialOf(callID)
-	if d == nil {
+	var r *campaignRun
+	if d != nil {
+		r = d.run
+	} else if rec, _, err := c.callRecord(callID); err == nil && rec.Direction == acd.DirectionOutbound {
+		// a dial whose lead is settled: its record takes the same names
+		if camp, ok := strings.CutPrefix(rec.Entry, "campaign:"); ok {
+			r = c.camps[camp]
+		}
+	}
+	if r == nil {
 		return nil
 	}
-	known := d.run.cfg.Dispositions
+	known := r.cfg.Dispositions
 	if len(known) > 0 && !slices.ContainsFunc(known, func(k config.Disposition) bool { return k.Name == name }) {
 		names := make([]string, len(known))
 		for i, k := range known {
 			names[i] = k.Name
 		}
-		return fmt.Errorf("campaign %q: disposition %q: %w; known: %s", d.run.cfg.Name, name, ErrUnknownDisposition, strings.Join(names, ", "))
+		return fmt.Errorf("campaign %q: disposition %q: %w; known: %s", r.cfg.Name, name, ErrUnknownDisposition, strings.Join(names, ", "))
+	}
+	if d == nil {
+		return nil
 	}
 	d.disposition = name
 	if wrapping {

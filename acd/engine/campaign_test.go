@@ -447,6 +447,20 @@ func TestCampaignDispositions(t *testing.T) {
 			}
 		}
 	}
+	// A dial's record after its lead is settled (a supervisor's later
+	// correction) takes the campaign's dispositions only, as during the
+	// call: "maybe" was written to the record unchecked.
+	for _, recs := range dials {
+		id := recs[0].ID
+		late := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "maybe", "") })
+		if !errors.Is(late, ErrUnknownDisposition) {
+			t.Errorf("disposition of ended dial %s: %v; want it refused", id, late)
+		}
+		if err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "sale", "") }); err != nil {
+			t.Errorf("disposition of ended dial %s: %v", id, err)
+		}
+		break
+	}
 }
 
 // TestCampaignDialsOnlyOnceDurable: a lead's Dialing write must be durable
