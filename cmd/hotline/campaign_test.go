@@ -80,14 +80,14 @@ campaigns:
 		t.Fatalf("start: %s %s", out, errOut)
 	}
 	var out string
-	for deadline := time.Now().Add(5 * time.Second); ; {
+	for deadline := time.Now().Add(60 * time.Second); ; {
 		var code int
 		code, out, _ = hotline(t, nil, "preview", "a", "--api", addr)
 		if code == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no lead shown to a in 5 s: %s", out)
+			t.Fatalf("no lead shown to a in 60 s: %s", out)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -112,7 +112,7 @@ campaigns:
 		}
 	}
 	// The skip is saved through the writer: the counts follow shortly.
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		_, out, _ := hotline(t, nil, "campaign", "status", "spring", "--api", addr)
 		if strings.Contains(out, "spring preview skips: 1 wrong person\n") {
 			break

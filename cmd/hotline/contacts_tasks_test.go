@@ -22,7 +22,7 @@ entries: [{number: "1", queue: q}]
 queues: [{name: q}]
 agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 `)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	var out string
 	for {
 		var code int
@@ -35,7 +35,7 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no task for abandoned callers within 10 s:\n%s", out)
+			t.Fatalf("no task for abandoned callers within 60 s:\n%s", out)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -182,7 +182,7 @@ func TestRetentionPurgesAtStart(t *testing.T) {
 		retain(ctx, config.Retention{Age: 24 * time.Hour, Every: time.Hour}, db, db.Contacts(keys), zerolog.Nop())
 		close(done)
 	}()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if c, _ := db.Call("old"); c.Caller == store.Anonymized {
 			break

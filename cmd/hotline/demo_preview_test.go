@@ -126,7 +126,7 @@ func TestDemoWebPreviewCampaign(t *testing.T) {
 	base, pw, _ := demoWebStart(t, "--web=127.0.0.1:0", "--config", demoPreviewConfig(t), "--speed", "120", "--duration", "1h")
 	c, _ := demoSignIn(t, base, "supervisor", pw["supervisor"])
 	var k engine.CampaignStatus
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		resp, err := c.Get(base + "/api/v1/campaigns")
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("campaigns: %v %v", resp, err)

@@ -107,7 +107,7 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 		}
 	}()
 	base := "http://" + addr
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(base + "/healthz")
 		if err == nil {

@@ -91,7 +91,7 @@ func demoWebCampaignMoves(t *testing.T, c *http.Client, base string) {
 		return list[0]
 	}
 	first, last := read(), engine.CampaignStatus{}
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if last = read(); last.Stats.Dialed > first.Stats.Dialed && last.Stats.Connected > 0 {
 			break
 		}
@@ -173,7 +173,7 @@ func demoWebStart(t *testing.T, args ...string) (base string, pw map[string]stri
 	t.Cleanup(func() { cancel(); <-done })
 	login := regexp.MustCompile(`Web desk: (http://\S+)  sign in as admin / (\S+) \(admin\), supervisor / (\S+) \(supervisor\) or agent / (\S+) \(agent (\S+)\)\n`)
 	var m []string
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for m = login.FindStringSubmatch(out.String()); m == nil; m = login.FindStringSubmatch(out.String()) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no URL and sign-ins printed:\n%s\n%s", out.String(), errOut.String())

@@ -18,7 +18,7 @@ func TestEventsCommandFollowsChanges(t *testing.T) {
 		t.Setenv(o.env, "")
 	}
 	var out, errOut safeBuffer
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"events", "--api", addr, "--count", "2"}, &out, &errOut) }()

@@ -83,7 +83,7 @@ func TestGlobalLoggerFollowsConfig(t *testing.T) {
 // adds its own component must not carry one already.
 func TestServeLogLinesNameOneComponent(t *testing.T) {
 	_, logs := startServe(t, "127.0.0.1:0", quietCenter)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(logs.String(), "simulated switch started") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

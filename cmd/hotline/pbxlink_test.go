@@ -69,7 +69,7 @@ func TestServeWaitsForStartingAsterisk(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	waitUntil(t, 10*time.Second, "API up and two refused handshakes", func() bool {
+	waitUntil(t, 60*time.Second, "API up and two refused handshakes", func() bool {
 		select {
 		case code := <-done:
 			stopped = true

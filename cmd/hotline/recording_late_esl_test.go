@@ -45,7 +45,7 @@ func TestRecordingStopAfterCallEndOnESLFake(t *testing.T) {
 	}
 	var first, settled store.CallRecord
 	var ended time.Time
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		r, ok := record()
 		if ok && !r.Ended.IsZero() {
 			if ended.IsZero() {
@@ -57,7 +57,7 @@ func TestRecordingStopAfterCallEndOnESLFake(t *testing.T) {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no settled record within 15 s; first ended %+v, last %+v\nswitch commands %q", first.Recording, r.Recording, fs.Commands())
+			t.Fatalf("no settled record within 60 s; first ended %+v, last %+v\nswitch commands %q", first.Recording, r.Recording, fs.Commands())
 		}
 	}
 	if first.Recording.Name == "" || first.Recording.Path != "" || first.Recording.Failed {

@@ -48,7 +48,7 @@ agents:
 	for _, c := range []struct {
 		from string
 		talk time.Duration
-	}{{"5550101", 1500 * time.Millisecond}, {"5550102", 6 * time.Second}} {
+	}{{"5550101", 1500 * time.Millisecond}, {"5550102", 10 * time.Second}} { // the second outlasts the cut even if the calls were slow to start
 		uuid, err := fs.PlaceCall(esltest.Call{From: c.from, To: "200", Vars: map[string]string{"hotline_args": "entry,200"}, HangupAfter: c.talk})
 		if err != nil {
 			t.Fatal(err)
@@ -65,7 +65,7 @@ agents:
 		}
 		return out
 	}
-	waitUntil(t, 5*time.Second, "both calls recorded", func() bool {
+	waitUntil(t, 60*time.Second, "both calls recorded", func() bool {
 		rs := records()
 		return rs["5550101"].Recording.Name != "" && rs["5550102"].Recording.Name != ""
 	})

@@ -50,7 +50,7 @@ func TestRecordingsPerLegOnESLFake(t *testing.T) {
 	if _, err := fs.PlaceCall(esltest.Call{From: "5550100", To: "200", Vars: map[string]string{"hotline_args": "entry,200"}, HangupAfter: 6 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "alice's call transferred to bob", func() bool {
+	waitUntil(t, 60*time.Second, "alice's call transferred to bob", func() bool {
 		resp, err := http.Post(base+"/api/v1/agents/alice/call/transfer", "application/json", strings.NewReader(`{"agent":"bob"}`))
 		if err != nil {
 			return false
@@ -96,7 +96,7 @@ func TestRecordingsPerLegOnESLFake(t *testing.T) {
 		t.Errorf("uuid_record starts %q, stops %q; want alice's started and stopped, then bob's", starts, stops)
 	}
 	var recs []api.Call
-	waitUntil(t, 10*time.Second, "the call's record", func() bool {
+	waitUntil(t, 60*time.Second, "the call's record", func() bool {
 		recs = nil
 		return getJSON(base+"/api/v1/calls?queue=support", &recs) && len(recs) == 1 && recs[0].Outcome == acd.OutcomeAnswered && !recs[0].Ended.IsZero()
 	})

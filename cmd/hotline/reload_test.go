@@ -50,7 +50,7 @@ func serveFile(t *testing.T, path string) (string, *safeBuffer) {
 
 func waitForAPI(t *testing.T, logs *safeBuffer) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		for _, line := range strings.Split(logs.String(), "\n") {
 			var l struct{ Message, Listen string }
@@ -135,7 +135,7 @@ func TestConfigReloadAndHangup(t *testing.T) {
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for fmt.Sprint(agentIDs(t, addr)) != "[a c]" {
 		if time.Now().After(deadline) {
 			t.Fatalf("after SIGHUP agents are %v, want [a c]; log:\n%s", agentIDs(t, addr), logs)

@@ -25,7 +25,7 @@ func TestServeWritesQueueLog(t *testing.T) {
 		}
 	}
 	want := []string{"|NONE|q|a|ADDMEMBER|", "|NONE|q|a|PAUSE|lunch", "|NONE|q|a|UNPAUSE|"}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		data, _ := os.ReadFile(path)
 		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")

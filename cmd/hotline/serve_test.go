@@ -48,7 +48,7 @@ store: {path: %q}
 			t.Errorf("serve: %v", err)
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		for _, line := range strings.Split(logs.String(), "\n") {
 			var l struct{ Message, Listen string }

@@ -95,7 +95,7 @@ store: {path: %q}
 	}()
 	client := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	var addr string
-	for deadline := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); addr == ""; time.Sleep(20 * time.Millisecond) {
 		for _, line := range strings.Split(logs.String(), "\n") {
 			var l struct {
 				Message, Listen string

@@ -44,7 +44,7 @@ entries: [{number: "1", queue: q}]
 queues: [{name: q}]
 agents: [{id: a, endpoint: sim/a, logged_in: true, queues: [{queue: q}]}]
 `)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		code, out, errOut := hotline(t, nil, "status", "--api", addr)
 		if code != 0 {
@@ -65,7 +65,7 @@ agents: [{id: a, endpoint: sim/a, logged_in: true, queues: [{queue: q}]}]
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no bridged live call shown within 10 s:\n%s", out)
+			t.Fatalf("no bridged live call shown within 60 s:\n%s", out)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

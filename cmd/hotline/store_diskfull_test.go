@@ -15,10 +15,10 @@ import (
 	"github.com/hotline-cc/hotline/store"
 )
 
-// health polls /healthz until it answers code or 15 s pass.
+// health polls /healthz until it answers code or 60 s pass.
 func health(t *testing.T, addr string, code int) api.Health {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/healthz")
 		if err != nil {

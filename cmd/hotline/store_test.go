@@ -179,7 +179,7 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	err = runServe(ctx, cfg, zerolog.Nop())
 	if !errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "type 0x0") {
@@ -222,7 +222,7 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 		}
 	case err := <-done:
 		t.Fatalf("serve did not start: %v", err)
-	case <-time.After(10 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatal("serve sent no READY=1 within 10 s")
 	}
 	cancel()
