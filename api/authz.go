@@ -106,6 +106,7 @@ type sessions struct {
 
 type session struct {
 	user    string
+	hash    string // the user's password hash at sign-in: a new password ends the session
 	csrf    string
 	expires time.Time
 }
@@ -247,6 +248,9 @@ func (s *Server) identify(r *http.Request) (*principal, error) {
 	if err != nil || u.Disabled {
 		return nil, errors.New("the session's user is unknown or disabled")
 	}
+	if u.Hash != sess.hash {
+		return nil, errors.New("the password changed since this session signed in: sign in again")
+	}
 	return &principal{user: u, role: u.Role}, nil
 }
 
@@ -316,7 +320,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	id, csrf := newSecret(), newSecret()
 	s.sess.mu.Lock()
-	s.sess.byID[id] = &session{user: u.Name, csrf: csrf, expires: s.now().Add(s.sess.ttl)}
+	s.sess.byID[id] = &session{user: u.Name, hash: u.Hash, csrf: csrf, expires: s.now().Add(s.sess.ttl)}
 	s.sess.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: r.TLS != nil, MaxAge: int(s.sess.ttl.Seconds())})

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -76,4 +77,42 @@ func authServer(t *testing.T, d *testDaemon) *httptest.Server {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// A password reset (as after a stolen password) signs out the user's
+// browser sessions: the session signed in with the old password went on
+// working for its 12 hours.
+func TestPasswordResetEndsSessions(t *testing.T) {
+	d := newTestDaemon(t, cfgYAML)
+	srv := authServer(t, d)
+	root := addUser(t, d.db, auth.User{Name: "root", Role: auth.Admin})
+	if code, body := sendAs(t, "POST", srv.URL+"/api/v1/users", `{"name":"al","role":"agent","agent":"alice","password":"al's old secret"}`,
+		http.Header{"Authorization": {"Bearer " + root}}); code != 200 {
+		t.Fatalf("add al: %d %s", code, body)
+	}
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	status := func() int {
+		resp, err := browser.Get(srv.URL + "/api/v1/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	resp, err := browser.Post(srv.URL+"/api/v1/login", "application/json", strings.NewReader(`{"name":"al","password":"al's old secret"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || status() != 200 {
+		t.Fatalf("al's sign-in: %d", resp.StatusCode)
+	}
+	if code, body := sendAs(t, "PUT", srv.URL+"/api/v1/users/al", `{"password":"al's new secret"}`,
+		http.Header{"Authorization": {"Bearer " + root}}); code != 200 {
+		t.Fatalf("reset al's password: %d %s", code, body)
+	}
+	if got := status(); got != 401 {
+		t.Errorf("al's old session after a password reset: %d, want 401", got)
+	}
 }
