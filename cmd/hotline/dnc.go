@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -109,8 +110,12 @@ func newDNCRemoveCmd(g *globalOptions) *cobra.Command {
 		})
 }
 
+// exitUnchecked is dnc check's exit code when it could not look: 1 says
+// the number is listed.
+const exitUnchecked = 3
+
 func newDNCCheckCmd(g *globalOptions) *cobra.Command {
-	return newDNCNumbersCmd(g, "check NUMBER", "Say whether a number is on the global list or --list (exit code 1 if it is)", cobra.ExactArgs(1), true,
+	cmd := newDNCNumbersCmd(g, "check NUMBER", "Say whether a number is on the global list or --list (exit code 1 if it is, 3 if it could not be checked)", cobra.ExactArgs(1), true,
 		func(cmd *cobra.Command, o *dncOptions, db *store.DB, nums []string) error {
 			list, blocked, err := db.Blocked(nums[0], o.list)
 			if err != nil {
@@ -123,6 +128,15 @@ func newDNCCheckCmd(g *globalOptions) *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "%s is on do-not-call list %q\n", nums[0], list)
 			return &exitError{code: exitFailure, err: fmt.Errorf("%s is not to be called", nums[0])}
 		})
+	runE := cmd.RunE
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		err := runE(cmd, args)
+		if err == nil || exitCode(err) != exitFailure || errors.As(err, new(*exitError)) {
+			return err
+		}
+		return &exitError{code: exitUnchecked, err: err}
+	}
+	return cmd
 }
 
 func newDNCImportCmd(g *globalOptions) *cobra.Command {

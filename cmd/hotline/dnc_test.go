@@ -45,6 +45,12 @@ func TestDNCCommands(t *testing.T) {
 	if code, _, errs := do("dnc", "add", "12"); code != exitInvalid || !strings.Contains(errs, "not a valid phone number") {
 		t.Fatalf("bad number: %d %q", code, errs)
 	}
+	// A check that cannot be made (no store, or one a running Hotline
+	// holds) is not exit code 1, which tells a script the number is listed.
+	var stdout, errb bytes.Buffer
+	if code := run(context.Background(), []string{"dnc", "check", "212-555-0199", "--store", filepath.Join(dir, "missing", "h.db")}, &stdout, &errb); code != exitUnchecked {
+		t.Fatalf("check without a store: exit %d %q, want %d", code, errb.String(), exitUnchecked)
+	}
 }
 
 // A list exported and imported again (a backup restored, a list moved to
