@@ -251,6 +251,9 @@ that already was apostrophes then one of those characters gets one more.`,
 				return invalidArg(fmt.Errorf("--campaign is required"))
 			}
 			db, err := sf.open(g, true)
+			if errors.Is(err, store.ErrLocked) {
+				return fmt.Errorf("%w; while Hotline runs, ask it: GET /api/v1/campaigns/%s/leads.csv", err, url.PathEscape(camp))
+			}
 			if err != nil {
 				return err
 			}

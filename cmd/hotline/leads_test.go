@@ -181,4 +181,10 @@ func TestLeadsImportWhileServing(t *testing.T) {
 	if code == 0 || !strings.Contains(errb.String(), "locked") || !strings.Contains(errb.String(), "POST /api/v1/campaigns/spring/leads") {
 		t.Fatalf("exit %d %q", code, errb.String())
 	}
+	// export too says where to get the leads while Hotline runs
+	errb.Reset()
+	code = run(context.Background(), []string{"leads", "export", "--campaign", "spring", "--store", db}, &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), "locked") || !strings.Contains(errb.String(), "GET /api/v1/campaigns/spring/leads.csv") {
+		t.Fatalf("export: exit %d %q", code, errb.String())
+	}
 }
