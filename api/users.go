@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/api/auth"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -157,6 +158,9 @@ func (s *Server) applyUser(u *auth.User, body UserRequest) error {
 	}
 	if body.Agent != nil {
 		u.Agent = strings.TrimSpace(*body.Agent)
+		if u.Agent != "" && s.eng != nil && !slices.ContainsFunc(s.eng.Snapshot().Agents, func(a engine.AgentStatus) bool { return a.ID == u.Agent }) {
+			return badRequest("body: field \"agent\": unknown agent %q (not in the running config)", u.Agent)
+		}
 	}
 	if body.Teams != nil {
 		u.Teams = slices.DeleteFunc(slices.Clone(*body.Teams), func(t string) bool { return strings.TrimSpace(t) == "" })
