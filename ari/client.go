@@ -236,11 +236,11 @@ func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error
 				}
 				c.mu.Lock()
 				for _, g := range gone {
-					if g.unattended.IsZero() {
+					if g.unattended.At.IsZero() {
 						c.q.push(c.tr.endedUnseen(at, g.id, g.cause)...)
 					} else {
 						if snap.Unattended == nil {
-							snap.Unattended = map[pbx.ChannelID]time.Time{}
+							snap.Unattended = map[pbx.ChannelID]pbx.UnattendedAnswer{}
 						}
 						snap.Unattended[pbx.ChannelID(g.id)] = g.unattended
 					}
@@ -283,15 +283,17 @@ func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error
 
 // leadEnd is how a lead's leg originated into the lead context ended while
 // the link was down, as the lead context noted it: answered and told its
-// Unattended message (at unattended), or unanswered with cause.
+// Unattended message or, a machine, its machine message (unattended), or
+// unanswered with cause.
 type leadEnd struct {
 	id         string
-	unattended time.Time
+	unattended pbx.UnattendedAnswer
 	cause      int
 }
 
-// leadsGoneInGap reads, and clears, the notes the lead context left for
-// the unanswered legs Hotline originated into it that a reconnect's
+// leadsGoneInGap reads, and clears, the notes the lead and detection
+// contexts left for the legs Hotline originated into the lead context,
+// unanswered or in detection, that a reconnect's
 // snapshot (live) no longer holds. Legs with no note are left out: the
 // snapshot drops them, and the engine settles them as it can.
 func (c *Client) leadsGoneInGap(live liveSet) []leadEnd {
@@ -302,7 +304,7 @@ func (c *Client) leadsGoneInGap(live liveSet) []leadEnd {
 	var ids []string
 	c.mu.Lock()
 	for id, st := range c.tr.chans {
-		if st.goneNote && !st.answered && st.noted <= live.notes && !held[id] {
+		if st.goneNote && (!st.answered || st.detecting) && st.noted <= live.notes && !held[id] {
 			ids = append(ids, id)
 		}
 	}
@@ -312,8 +314,8 @@ func (c *Client) leadsGoneInGap(live liveSet) []leadEnd {
 	var out []leadEnd
 	for _, id := range ids {
 		heard, err := c.UnattendedAnswers(ctx, []pbx.ChannelID{pbx.ChannelID(id)})
-		if at, ok := heard[pbx.ChannelID(id)]; ok {
-			out = append(out, leadEnd{id: id, unattended: at})
+		if u, ok := heard[pbx.ChannelID(id)]; ok {
+			out = append(out, leadEnd{id: id, unattended: u})
 			continue
 		}
 		cause, gerr := c.takeGlobal(ctx, GoneLeadPrefix+id)

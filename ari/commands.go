@@ -318,6 +318,13 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		}
 		maps.Copy(vars, autoAnswerHeaders)
 	}
+	if mm := c.unattendedPlayback(req.MachineMessage); amd != "" && mm != "" {
+		vars = maps.Clone(vars)
+		if vars == nil {
+			vars = map[string]string{}
+		}
+		vars[VarMachineMessage] = mm
+	}
 	unattended := ""
 	if args == argLeg {
 		unattended = c.unattendedPlayback(req.Unattended)
@@ -394,6 +401,13 @@ const (
 	LeadLabel        = "lead" // of extension s's first priority
 	VarUnattended    = "HOTLINE_UNATTENDED"
 	UnattendedPrefix = "HOTLINE_UNATTENDED_"
+	// VarMachineMessage is what a machine hears when answering-machine
+	// detection (AMDContext) ends with no application to go back to: the
+	// detection context then notes the answer as UnattendedPrefix+channel
+	// id = "<epoch> MACHINE", plays it, if set, and hangs up.
+	VarMachineMessage = "HOTLINE_MACHINE_MESSAGE"
+	// UnattendedMachine marks a machine's note.
+	UnattendedMachine = "MACHINE"
 	// GoneExten is the lead context's extension a lead's channel runs as
 	// its hangup handler: unanswered, it notes its hangup cause in the
 	// global variable GoneLeadPrefix+channel id. Asterisk follows a
@@ -776,9 +790,10 @@ var _ pbx.UnattendedReader = (*Client)(nil)
 
 // UnattendedAnswers implements pbx.UnattendedReader: the lead context notes
 // a lead that answered while the application was away in a global
-// variable (see LeadContext), which is read and cleared here.
-func (c *Client) UnattendedAnswers(ctx context.Context, chans []pbx.ChannelID) (map[pbx.ChannelID]time.Time, error) {
-	out := map[pbx.ChannelID]time.Time{}
+// variable (see LeadContext), and the detection context a machine (see
+// VarMachineMessage), which is read and cleared here.
+func (c *Client) UnattendedAnswers(ctx context.Context, chans []pbx.ChannelID) (map[pbx.ChannelID]pbx.UnattendedAnswer, error) {
+	out := map[pbx.ChannelID]pbx.UnattendedAnswer{}
 	for _, ch := range chans {
 		name := UnattendedPrefix + string(ch)
 		v, err := c.takeGlobal(ctx, name)
@@ -788,11 +803,12 @@ func (c *Client) UnattendedAnswers(ctx context.Context, chans []pbx.ChannelID) (
 		if v == "" {
 			continue
 		}
-		sec, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil {
-			return out, fmt.Errorf("unattended answer of %s: %s = %q: not a time in seconds", ch, name, v)
+		epoch, mark, _ := strings.Cut(strings.TrimSpace(v), " ")
+		sec, err := strconv.ParseInt(epoch, 10, 64)
+		if err != nil || (mark != "" && mark != UnattendedMachine) {
+			return out, fmt.Errorf("unattended answer of %s: %s = %q: want a time in seconds, then %s for a machine", ch, name, v, UnattendedMachine)
 		}
-		out[ch] = time.Unix(sec, 0)
+		out[ch] = pbx.UnattendedAnswer{At: time.Unix(sec, 0), Machine: mark == UnattendedMachine}
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/pbxtest"
@@ -89,6 +90,60 @@ func TestOriginateLeadOverBeforeFollowed(t *testing.T) {
 		cleared := slices.Contains(f.recorded()[before:], "POST /asterisk/variable?variable=HOTLINE_GONE_"+tc.id)
 		if cleared != (tc.note != "") {
 			t.Errorf("%s: sent %v; want the note cleared when there was one", tc.id, f.recorded()[before:])
+		}
+	}
+}
+
+// TestUnattendedAnswersMachine: the notes the lead and detection contexts
+// leave read back as a person's or a machine's answer, each cleared; a
+// note in another form is an error naming it.
+func TestUnattendedAnswersMachine(t *testing.T) {
+	f := newFakeARI(t)
+	c, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+	f.answer("GET", "/asterisk/variable?variable=HOTLINE_UNATTENDED_p", fakeAnswer{status: 200, body: `{"value":"1796000000"}`})
+	f.answer("GET", "/asterisk/variable?variable=HOTLINE_UNATTENDED_m", fakeAnswer{status: 200, body: `{"value":"1796000001 MACHINE"}`})
+	got, err := c.UnattendedAnswers(ctx, []pbx.ChannelID{"p", "m", "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[pbx.ChannelID]pbx.UnattendedAnswer{"p": {At: time.Unix(1796000000, 0)}, "m": {At: time.Unix(1796000001, 0), Machine: true}}
+	if len(got) != len(want) || got["p"] != want["p"] || got["m"] != want["m"] {
+		t.Errorf("answers %v; want %v", got, want)
+	}
+	for _, ch := range []string{"p", "m"} {
+		if !slices.Contains(f.recorded(), "POST /asterisk/variable?variable=HOTLINE_UNATTENDED_"+ch) {
+			t.Errorf("note of %s not cleared: sent %v", ch, f.recorded())
+		}
+	}
+	f.answer("GET", "/asterisk/variable?variable=HOTLINE_UNATTENDED_x", fakeAnswer{status: 200, body: `{"value":"1796000002 FAX"}`})
+	if _, err := c.UnattendedAnswers(ctx, []pbx.ChannelID{"x"}); err == nil || !strings.Contains(err.Error(), "HOTLINE_UNATTENDED_x") {
+		t.Errorf("a note in another form: %v; want an error naming it", err)
+	}
+}
+
+// TestOriginateMachineMessage: a lead with answering-machine detection
+// carries the campaign's machine message for the detection context to
+// leave when the application is away; without detection it does not.
+func TestOriginateMachineMessage(t *testing.T) {
+	f := newFakeARI(t)
+	c, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+	for _, tc := range []struct {
+		id   string
+		mode pbx.MachineDetection
+		want bool
+	}{{"m-detect", pbx.MachineDetect, true}, {"m-beep", pbx.MachineAfterBeep, true}, {"m-none", pbx.MachineIgnore, false}} {
+		before := len(f.recorded())
+		err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: pbx.ChannelID(tc.id), Endpoint: "PJSIP/+3312@trunk", Machine: tc.mode, MachineMessage: []string{"sound:machine-msg"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent := f.recorded()[before]
+		if got := strings.Contains(sent, `"HOTLINE_MACHINE_MESSAGE":"machine-msg"`); got != tc.want {
+			t.Errorf("%s: sent %s; want the machine message %v", tc.id, sent, tc.want)
 		}
 	}
 }

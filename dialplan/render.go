@@ -110,18 +110,26 @@ func RenderAsterisk(cfg config.Config) (Files, error) {
 	fmt.Fprintf(&b, "\n; Answering-machine detection for Hotline's dialer: an answered lead's channel\n")
 	fmt.Fprintf(&b, "; is sent to extension s here (beep: a machine is also waited for past its\n")
 	fmt.Fprintf(&b, "; beep, the first 1.5 s of silence); the dialer reads Args [amd, status, cause].\n")
-	fmt.Fprintf(&b, "; A person back from detection while Hotline is down hears the safe-harbour message.\n")
+	fmt.Fprintf(&b, "; A person back from detection while Hotline is down hears the safe-harbour message;\n")
+	fmt.Fprintf(&b, "; a machine is left the campaign's machine message, if any (extension machine),\n")
+	fmt.Fprintf(&b, "; and is noted for Hotline's restart.\n")
 	fmt.Fprintf(&b, "[%s]\n", AsteriskAMDContext)
 	fmt.Fprintf(&b, "exten => s,1,NoOp(Hotline dialer answering-machine detection)\n")
 	fmt.Fprintf(&b, " same => n,AMD()\n")
 	fmt.Fprintf(&b, " same => n,Stasis(%s,amd,${AMDSTATUS},${AMDCAUSE})\n", app)
 	fmt.Fprintf(&b, " same => n,GotoIf(%s?%s,unattended,1)\n", amdUnattended, AsteriskLeadContext)
+	fmt.Fprintf(&b, " same => n,GotoIf(%s?machine,1)\n", amdMachineUnattended)
 	fmt.Fprintf(&b, " same => n,Hangup()\n")
 	fmt.Fprintf(&b, "exten => beep,1,NoOp(Hotline dialer answering-machine detection, to the beep)\n")
 	fmt.Fprintf(&b, " same => n,AMD()\n")
 	fmt.Fprintf(&b, " same => n,ExecIf($[\"${AMDSTATUS}\" = \"MACHINE\"]?WaitForSilence(1500,1,30))\n")
 	fmt.Fprintf(&b, " same => n,Stasis(%s,amd,${AMDSTATUS},${AMDCAUSE})\n", app)
 	fmt.Fprintf(&b, " same => n,GotoIf(%s?%s,unattended,1)\n", amdUnattended, AsteriskLeadContext)
+	fmt.Fprintf(&b, " same => n,GotoIf(%s?machine,1)\n", amdMachineUnattended)
+	fmt.Fprintf(&b, " same => n,Hangup()\n")
+	fmt.Fprintf(&b, "exten => machine,1,NoOp(Hotline dialer answering machine while Hotline is away)\n")
+	fmt.Fprintf(&b, " same => n,Set(GLOBAL(%s${UNIQUEID})=${EPOCH} %s)\n", ari.UnattendedPrefix, ari.UnattendedMachine)
+	fmt.Fprintf(&b, " same => n,ExecIf($[\"${%s}\" != \"\"]?Playback(${%s}))\n", ari.VarMachineMessage, ari.VarMachineMessage)
 	fmt.Fprintf(&b, " same => n,Hangup()\n")
 
 	host, port := "127.0.0.1", "8088"
@@ -164,6 +172,11 @@ func RenderAsterisk(cfg config.Config) (Files, error) {
 // no application to enter (Hotline is down) hears the safe-harbour message:
 // a person, or one detection was not sure of, and the lead has one.
 var amdUnattended = fmt.Sprintf(`$["${STASISSTATUS}" = "FAILED" & "${AMDSTATUS}" != "MACHINE" & "${%s}" != ""]`, ari.VarUnattended)
+
+// amdMachineUnattended is the condition on which a machine back from
+// detection with no application to enter is noted and left the campaign's
+// machine message (VarMachineMessage, empty when it leaves none).
+const amdMachineUnattended = `$["${STASISSTATUS}" = "FAILED" & "${AMDSTATUS}" = "MACHINE"]`
 
 // RenderFreeSWITCH renders dialplan/hotline.xml (managed) and the
 // event_socket.conf.xml settings for Hotline's inbound ESL connection.

@@ -682,10 +682,20 @@ func (c *Core) originateLead(now time.Time, d *leadDial) {
 	c.do(Command{Op: OpOriginate, Lane: d.id, Originate: pbx.OriginateRequest{
 		ChannelID: d.ch, Endpoint: strings.ReplaceAll(r.cfg.Endpoint, "{number}", d.lead.Phone),
 		CallerID: r.cfg.CallerID, Timeout: r.cfg.RingTimeout,
-		Vars:       map[string]string{pbx.VarCallID: d.id, pbx.VarRole: "lead", VarCampaign: r.cfg.Name, VarLead: d.lead.ID},
-		Machine:    machineDetection(r.cfg.AnsweringMachine),
-		Unattended: unattended(r.cfg),
+		Vars:           map[string]string{pbx.VarCallID: d.id, pbx.VarRole: "lead", VarCampaign: r.cfg.Name, VarLead: d.lead.ID},
+		Machine:        machineDetection(r.cfg.AnsweringMachine),
+		Unattended:     unattended(r.cfg),
+		MachineMessage: machineMessage(r.cfg),
 	}})
+}
+
+// machineMessage is what a campaign leaves on a machine: its
+// machine_message when it leaves one.
+func machineMessage(k config.Campaign) []string {
+	if k.AnsweringMachine != config.MachineMessage {
+		return nil
+	}
+	return k.MachineMessage
 }
 
 // unattended is what a campaign's lead hears from the switch itself if it
@@ -854,9 +864,7 @@ func (c *Core) machineAnswered(now time.Time, d *leadDial) {
 		r.stats.NoAnswer++
 	} else {
 		r.stats.Machine++
-		if r.cfg.AnsweringMachine == config.MachineMessage {
-			media = r.cfg.MachineMessage
-		}
+		media = machineMessage(r.cfg)
 	}
 	cl := c.leadCall(d)
 	c.step(now, cl, "machine", "", d.amd)
@@ -1263,8 +1271,8 @@ func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) 
 				continue
 			}
 			if rec := byLead[key]; !up && rec != nil {
-				if at, ok := left.Unattended[pbx.ChannelID(rec.Channel)]; ok {
-					c.settleUnattended(now, r, l, *rec, at, false)
+				if u, ok := left.Unattended[pbx.ChannelID(rec.Channel)]; ok {
+					c.settleUnattended(now, r, l, *rec, u, false)
 					continue
 				}
 			}
@@ -1648,16 +1656,23 @@ func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, c
 }
 
 // settleUnattended settles the attempt of a lead left Dialing that answered
-// while Hotline was down and heard the safe-harbour message from the
-// switch (pbx.UnattendedReader; at is when it answered): a live answer
-// abandoned, counted against the cap, the lead resting as abandoned leads
-// do, its record saying so, in one write. gap is set when Hotline stayed
-// up and only its link to the switch was down.
-func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, rec store.CallRecord, at time.Time, gap bool) {
+// while Hotline was down and that the switch took care of itself
+// (pbx.UnattendedReader), in one write with its record. A person heard the
+// safe-harbour message: a live answer abandoned, counted against the cap,
+// the lead resting as abandoned leads do. A machine heard the campaign's
+// machine message, if it leaves one: the lead is retried after the
+// machine delay. gap is set when Hotline stayed up and only its link to
+// the switch was down.
+func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, rec store.CallRecord, u pbx.UnattendedAnswer, gap bool) {
+	at := u.At
 	if at.After(now) || at.Before(rec.Entered) {
 		at = now // a clock apart from ours: the answer was at most now
 	}
-	nl, err := campaign.DialEnded(l, campaign.Abandoned, r.retry, at)
+	o := campaign.Abandoned
+	if u.Machine {
+		o = campaign.Machine
+	}
+	nl, err := campaign.DialEnded(l, o, r.retry, at)
 	if err != nil {
 		c.warn(now, "illegal-transition", "campaign %s: %v", l.Campaign, err)
 		return
@@ -1666,22 +1681,34 @@ func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, 
 	if gap {
 		away, kind, cause = "the link to the switch was down", "settled-at-reconnect", causeLinkDown
 	}
-	r.stats.Answered++
-	c.liveAnswer(now, r, true)
-	rec.Outcome, rec.Cause, rec.Ended, rec.HangupBy = acd.OutcomeAbandoned, cause, at, acd.HangupSystem
-	rec.Timeline = append(slices.Clip(rec.Timeline),
-		store.Step{At: at, Kind: "lead-answered", Detail: l.ID + " while " + away},
-		store.Step{At: at, Kind: "safe-harbour", Detail: "played by the switch: " + away},
-		store.Step{At: now, Kind: kind, Detail: "answered while " + away + "; abandoned"})
-	c.trace(now, "campaign %s: lead %s answered while %s and heard the safe-harbour message → %s", l.Campaign, l.ID, away, nl.State)
+	steps := []store.Step{{At: at, Kind: "lead-answered", Detail: l.ID + " while " + away}}
+	if u.Machine {
+		r.stats.Machine++
+		rec.Outcome = acd.OutcomeFailed
+		steps = append(steps, store.Step{At: at, Kind: "machine", Detail: pbx.AMDMachine})
+		if len(machineMessage(r.cfg)) > 0 {
+			steps = append(steps, store.Step{At: at, Kind: "machine-message", Detail: "left by the switch: " + away})
+		}
+		steps = append(steps, store.Step{At: now, Kind: kind, Detail: "a machine answered while " + away})
+	} else {
+		r.stats.Answered++
+		c.liveAnswer(now, r, true)
+		rec.Outcome = acd.OutcomeAbandoned
+		steps = append(steps,
+			store.Step{At: at, Kind: "safe-harbour", Detail: "played by the switch: " + away},
+			store.Step{At: now, Kind: kind, Detail: "answered while " + away + "; abandoned"})
+	}
+	rec.Cause, rec.Ended, rec.HangupBy = cause, at, acd.HangupSystem
+	rec.Timeline = append(slices.Clip(rec.Timeline), steps...)
+	c.trace(now, "campaign %s: lead %s answered while %s, taken care of by the switch (machine %v) → %s", l.Campaign, l.ID, away, u.Machine, nl.State)
 	c.saveLead(now, r, &nl, store.PutCall(&rec))
 }
 
 // campaignsReconnected settles the dials of this run whose channel the
 // switch no longer holds when the link to it is back (e Reconnect): their
 // events were lost with the link. A lead the switch noted as answered
-// meanwhile (e.Snapshot.Unattended: it heard the safe-harbour message) is
-// settled as a restart settles one; any other is settled failed, its
+// meanwhile (e.Snapshot.Unattended: it heard the safe-harbour message, or a
+// machine its message) is settled as a restart settles one; any other is settled failed, its
 // cause unknown. Dials placed since the link went down are left alone:
 // the snapshot may predate them.
 func (c *Core) campaignsReconnected(now time.Time, e pbx.Synced, live map[pbx.ChannelID]pbx.ChannelInfo) {
@@ -1697,7 +1724,7 @@ func (c *Core) campaignsReconnected(now time.Time, e pbx.Synced, live map[pbx.Ch
 				continue
 			}
 			settled = true
-			at, heard := e.Snapshot.Unattended[ch]
+			u, heard := e.Snapshot.Unattended[ch]
 			if !heard {
 				c.trace(now, "campaign %s: lead %s's channel %s gone while the link was down", name, d.lead.ID, ch)
 				c.leadNotReached(now, d, pbx.FailUnreachable)
@@ -1706,9 +1733,9 @@ func (c *Core) campaignsReconnected(now time.Time, e pbx.Synced, live map[pbx.Ch
 			delete(r.dials, ch)
 			delete(r.known, d.lead.ID)
 			c.goneChans[ch] = struct{}{}
-			c.dialEnded(at, d, true)
+			c.dialEnded(u.At, d, !u.Machine)
 			c.releaseReserved(now, d)
-			c.settleUnattended(now, r, d.lead, c.leadRecord(d), at, true)
+			c.settleUnattended(now, r, d.lead, c.leadRecord(d), u, true)
 		}
 		if settled {
 			c.pace(now, r)

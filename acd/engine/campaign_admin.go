@@ -93,9 +93,10 @@ type Leftovers struct {
 	// the run ended: the restart closes them.
 	Records, Open []store.CallRecord
 	// Unattended are the channels of Records that answered while Hotline
-	// was down and heard the safe-harbour message from the switch, with
-	// when they answered (pbx.UnattendedReader).
-	Unattended map[pbx.ChannelID]time.Time
+	// was down and that the switch took care of itself: a person heard the
+	// safe-harbour message, a machine the machine message (see
+	// pbx.UnattendedReader).
+	Unattended map[pbx.ChannelID]pbx.UnattendedAnswer
 }
 
 // leftoverLookBack is how long before a restart ReadLeftovers looks for

@@ -40,7 +40,7 @@ func TestCampaignRestartUnattendedAnswer(t *testing.T) {
 	}
 	heard := left.Records[0]
 	answered := heard.Entered.Add(time.Second)
-	left.Unattended = map[pbx.ChannelID]time.Time{pbx.ChannelID(heard.Channel): answered}
+	left.Unattended = map[pbx.ChannelID]pbx.UnattendedAnswer{pbx.ChannelID(heard.Channel): {At: answered}}
 	_, lead, _ := dialOf(&heard)
 	saved, err := ReadCampaigns(rig.db, r2.Core.opts.Config, r2.Clock.Now())
 	if err != nil {
@@ -178,7 +178,7 @@ func TestCampaignLinkCutUnattendedAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	answered := down.Add(300 * time.Millisecond)
-	snap.Unattended = map[pbx.ChannelID]time.Time{heard.ch: answered}
+	snap.Unattended = map[pbx.ChannelID]pbx.UnattendedAnswer{heard.ch: {At: answered}}
 	var after CampaignStats
 	var still []pbx.ChannelID
 	r.Do(func(c *Core, now time.Time) error {
@@ -211,3 +211,78 @@ func TestCampaignLinkCutUnattendedAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestCampaignRestartUnattendedMachine: a lead left Dialing that a machine
+// answered while Hotline was down (detection said MACHINE when Stasis()
+// failed: the switch left the campaign's machine message and noted it) is
+// a machine after the restart: retried after the machine delay, counted a
+// machine, not a live answer nor a failed attempt; its record says the
+// switch left the message.
+func TestCampaignRestartUnattendedMachine(t *testing.T) {
+	cfg := strings.Replace(fmt.Sprintf(campaignConfig, "progressive", 1.5), "    ring_timeout: 20s\n",
+		"    ring_timeout: 20s\n    answering_machine: message\n    machine_message: [sound:machine-msg]\n", 1)
+	rig := newCampaignRigConfig(t, cfg, "a1", "a2", "a3")
+	r := rig.r
+	var cmds []Command
+	r.Core.out = tapOutputs{r.Core.out, &cmds}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(2*time.Second + 500*time.Millisecond))
+	var placed []pbx.OriginateRequest
+	for _, cmd := range cmds {
+		if cmd.Op == OpOriginate {
+			placed = append(placed, cmd.Originate)
+		}
+	}
+	if len(placed) == 0 || !slices.Equal(placed[0].MachineMessage, []string{"sound:machine-msg"}) {
+		t.Fatalf("originates %+v; want the machine message with them", placed)
+	}
+
+	r2 := rig.start(t, cfg, []string{"a1", "a2", "a3"})
+	r2.RunUntil(epoch.Add(time.Minute))
+	left, err := ReadLeftovers(rig.db, r2.Core.opts.Config, r2.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left.Records) == 0 {
+		t.Fatal("no lead dialing at the crash")
+	}
+	machine := left.Records[0]
+	answered := machine.Entered.Add(time.Second)
+	left.Unattended = map[pbx.ChannelID]pbx.UnattendedAnswer{pbx.ChannelID(machine.Channel): {At: answered, Machine: true}}
+	_, lead, _ := dialOf(&machine)
+	saved, err := ReadCampaigns(rig.db, r2.Core.opts.Config, r2.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after CampaignStats
+	r2.Do(func(c *Core, now time.Time) error {
+		c.opts.IDPrefix = "run2"
+		c.RestoreCampaigns(now, saved)
+		before = c.camps["renewals"].stats
+		c.ReconcileLeads(now, left, pbx.Snapshot{})
+		after = c.camps["renewals"].stats
+		return nil
+	})
+	l := rig.leads(t)[lead]
+	if l.State != campaign.Scheduled || l.LastOutcome != campaign.Machine || l.NextAttempt.Before(answered.Add(time.Minute)) {
+		t.Errorf("lead %s: %s, last %s, next %v; want scheduled as a machine's", lead, l.State, l.LastOutcome, l.NextAttempt)
+	}
+	recs := rig.dials(t)[l.Phone]
+	if len(recs) != 1 || recs[0].Outcome != acd.OutcomeFailed || !hasStep(recs[0], "machine", pbx.AMDMachine) || !hasStepKind(&recs[0], "machine-message") {
+		t.Errorf("lead %s: records %+v; want one, a machine that heard its message from the switch", lead, recs)
+	}
+	if after.Machine != before.Machine+1 || after.Answered != before.Answered || after.Abandoned != before.Abandoned {
+		t.Errorf("counts before %+v, after %+v; want one more machine, no answer nor abandon", before, after)
+	}
+}
+
+// tapOutputs adds the commands it passes on to cmds.
+type tapOutputs struct {
+	Outputs
+	cmds *[]Command
+}
+
+func (o tapOutputs) Do(cmd Command) { *o.cmds = append(*o.cmds, cmd); o.Outputs.Do(cmd) }

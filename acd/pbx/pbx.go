@@ -142,6 +142,12 @@ type OriginateRequest struct {
 	// backend that keeps such a call for Hotline instead (FreeSWITCH parks
 	// it) ignores it; see UnattendedReader.
 	Unattended []string
+	// MachineMessage is what a machine hears, if answering-machine
+	// detection ends while Hotline cannot take the call: a campaign's
+	// machine_message, left by the switch itself before it hangs up (none:
+	// it hangs up at once). A backend that keeps such a call for Hotline
+	// ignores it.
+	MachineMessage []string
 }
 
 // UnattendedReader is implemented by a switch that plays a lead's
@@ -150,7 +156,16 @@ type OriginateRequest struct {
 // UnattendedAnswers returns, of the channels asked about, those that
 // answered so and when, and forgets them at the switch.
 type UnattendedReader interface {
-	UnattendedAnswers(ctx context.Context, chans []ChannelID) (map[ChannelID]time.Time, error)
+	UnattendedAnswers(ctx context.Context, chans []ChannelID) (map[ChannelID]UnattendedAnswer, error)
+}
+
+// UnattendedAnswer is a lead's answer the switch took care of itself while
+// Hotline could not: a person (or one detection was not sure of) heard
+// OriginateRequest.Unattended; a machine (Machine) heard its
+// MachineMessage, or nothing.
+type UnattendedAnswer struct {
+	At      time.Time
+	Machine bool
 }
 
 // MachineDetection is what an originate does about answering machines.
@@ -326,7 +341,7 @@ type Snapshot struct {
 	// the link was down and heard their OriginateRequest.Unattended from the
 	// switch (see UnattendedReader), with when they answered; a backend
 	// that reads such notes fills it at a reconnect.
-	Unattended map[ChannelID]time.Time
+	Unattended map[ChannelID]UnattendedAnswer
 }
 
 // ChannelInfo describes one live channel.
