@@ -116,7 +116,13 @@ func TestSkipRuleCheck(t *testing.T) {
 		{rule, "wrong\x00person", "", "reason"},
 		{rule, strings.Repeat("x", 500), "", "reason"},
 		{rule, "", strings.Repeat("é", MaxSkipNote+1), "note"},
-		{rule, "", "two\nlines", "note"},
+		{rule, "", "two\nlines", ""},                   // a note may span lines, as a contact's notes do
+		{rule, "", "می\u200cخواهم با او صحبت کنم", ""}, // Persian: a zero-width non-joiner between letters
+		{rule, "", "👩\u200d💻 busy", ""},
+		{rule, "", "al\u200dice", "note"},
+		{rule, "", "lun\u200bch", "note"},
+		{rule, "wrong\nperson", "", "reason"},
+		{SkipRule{Reasons: []string{"شخص\u200cدیگر"}}, "شخص\u200cدیگر", "", ""},
 		{rule, "", "evil \u202egnp.exe", "note"},
 		{rule, "", "bad \xff utf-8", "note"},
 		{SkipRule{Reasons: rule.Reasons, Required: true}, "", "only a note", "reason"},
@@ -132,6 +138,24 @@ func TestSkipRuleCheck(t *testing.T) {
 			t.Errorf("%q: note %q", c.note, note)
 		case c.field != "" && (!errors.As(err, &se) || se.Field != c.field || !errors.Is(err, ErrBadSkip) || !strings.Contains(err.Error(), `field "`+c.field+`"`)):
 			t.Errorf("%q %q: %v, want field %s refused", c.reason, c.note, err, c.field)
+		}
+	}
+}
+
+// A refused skip names the field and the character's position in it.
+func TestSkipRuleCheckMessages(t *testing.T) {
+	rule := SkipRule{Reasons: []string{"wrong person"}}
+	for _, c := range []struct{ reason, note, want string }{
+		{"", "al\u200dice", `field "note": holds the zero-width joiner U+200D at character 3, allowed only after`},
+		{"", "ok \u202egnp.exe", `field "note": holds the direction control character U+202E at character 4`},
+		{"", "a\x00", `field "note": holds the control character U+0000 at character 2`},
+		{"wrong\nperson", "", `field "reason": holds the line break U+000A at character 6; a reason is one line`},
+		{"wrong\tperson", "", `field "reason": holds the tab U+0009 at character 6; a reason is one line`},
+		{"x\u200by", "", `field "reason": holds the invisible formatting character U+200B at character 2`},
+	} {
+		_, err := rule.Check(c.reason, c.note)
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%q %q: %v, want %q...", c.reason, c.note, err, c.want)
 		}
 	}
 }

@@ -6,8 +6,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/hotline-cc/hotline/internal/textcheck"
 )
 
 // Skip reasons: an agent skipping a preview lead says why, with one of
@@ -54,8 +55,9 @@ type SkipRule struct {
 }
 
 // CheckText refuses a text of more than max characters, not UTF-8, or
-// holding a control or invisible formatting character (a direction
-// override would make an export or a page read otherwise than it is).
+// holding a character textcheck refuses (a direction override would make
+// an export or a page read otherwise than it is). It may span lines, as a
+// contact's notes may, and hold the joiners of Persian, Indic and emoji text.
 func CheckText(s string, max int) error {
 	if !utf8.ValidString(s) {
 		return errors.New("not UTF-8 text")
@@ -63,12 +65,21 @@ func CheckText(s string, max int) error {
 	if n := utf8.RuneCountInString(s); n > max {
 		return fmt.Errorf("%d characters long; the limit is %d", n, max)
 	}
-	i := 0
-	for _, r := range s {
-		i++
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return fmt.Errorf("holds the control or invisible character %U at character %d", r, i)
+	return textcheck.Check(s)
+}
+
+// CheckLine is CheckText for a text of one line (a reason, picked from a
+// list and counted by): it holds no tab or line break either.
+func CheckLine(s string, max int) error {
+	if err := CheckText(s, max); err != nil {
+		return err
+	}
+	if i := strings.IndexAny(s, "\t\r\n"); i >= 0 {
+		what := "line break"
+		if s[i] == '\t' {
+			what = "tab"
 		}
+		return fmt.Errorf("holds the %s %U at character %d; a reason is one line", what, rune(s[i]), utf8.RuneCountInString(s[:i])+1)
 	}
 	return nil
 }
@@ -85,7 +96,7 @@ func (r SkipRule) Check(reason, note string) (string, error) {
 	case reason == "" && r.Required:
 		return "", &SkipError{Field: "reason", Msg: "missing; the campaign asks for one of: " + r.known()}
 	case reason != "" && !slices.Contains(r.Reasons, reason):
-		if err := CheckText(reason, MaxSkipReason); err != nil {
+		if err := CheckLine(reason, MaxSkipReason); err != nil {
 			return "", &SkipError{Field: "reason", Msg: err.Error()}
 		}
 		return "", &SkipError{Field: "reason", Msg: fmt.Sprintf("%q is not one of the campaign's: %s", reason, r.known())}

@@ -353,7 +353,7 @@ func (v *validator) skipReasons(p string, c Campaign) {
 	seen := map[string]bool{}
 	for j, r := range c.SkipReasons {
 		rp := fmt.Sprintf("%s[%d]", joinPath(p, "skip_reasons"), j)
-		switch err := campaign.CheckText(r, campaign.MaxSkipReason); {
+		switch err := campaign.CheckLine(r, campaign.MaxSkipReason); {
 		case strings.TrimSpace(r) == "":
 			v.add(rp, "empty; a reason such as \"wrong person\"")
 		case err != nil:

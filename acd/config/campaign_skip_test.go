@@ -30,6 +30,9 @@ campaigns:
 		{`    skip_reasons: ["ok", ""]`, `campaigns[0].skip_reasons[1]: empty`},
 		{`    skip_reasons: ["timeout"]`, `campaigns[0].skip_reasons[0]: "timeout" is the reason of a preview no agent decided`},
 		{`    skip_reasons: ["bad\u0007bell"]`, `c.yaml:10: campaigns[0].skip_reasons[0]: holds the control character U+0007 at character 4`},
+		{`    skip_reasons: ["wrong\nperson"]`, `campaigns[0].skip_reasons[0]: "wrong\nperson": holds the line break U+000A at character 6; a reason is one line`},
+		{`    skip_reasons: ["شخص\u200cدیگر", "می\u200cخواهد بعدا"]`, ""}, // Persian: a zero-width non-joiner between letters
+		{`    skip_reasons: ["a\u200db"]`, `holds the zero-width joiner U+200D at character 2`},
 		{`    skip_reasons: [" padded"]`, `campaigns[0].skip_reasons[0]: " padded": spaces around it`},
 		{`    skip_reasons: ["` + strings.Repeat("x", 61) + `"]`, `campaigns[0].skip_reasons[0]: "xxx`},
 	} {
