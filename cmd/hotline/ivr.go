@@ -192,7 +192,7 @@ type script struct {
 	input int
 }
 
-func (o *ivrTryOptions) script() script {
+func (o *ivrTryOptions) script() (script, error) {
 	var s script
 	for tok := range strings.SplitSeq(o.keys, ",") {
 		tok = strings.TrimSpace(tok)
@@ -201,11 +201,14 @@ func (o *ivrTryOptions) script() script {
 			continue
 		}
 		for _, r := range tok {
+			if !strings.ContainsRune("0123456789*#ABCD", r) {
+				return s, invalidArg(fmt.Errorf("--keys: %q is not a phone key (0-9, *, #, A-D; _ for silence)", string(r)))
+			}
 			s.keys = append(s.keys, string(r))
 		}
 	}
 	s.says = o.says
-	return s
+	return s, nil
 }
 
 func tryFlow(ctx context.Context, w io.Writer, f *ivr.Flow, start string, o *ivrTryOptions) error {
@@ -224,7 +227,10 @@ func tryFlow(ctx context.Context, w io.Writer, f *ivr.Flow, start string, o *ivr
 	if o.lang != "" {
 		vars[ivr.VarLanguage] = o.lang
 	}
-	sc := o.script()
+	sc, err := o.script()
+	if err != nil {
+		return err
+	}
 	st, acts := f.StartWith(start, vars, now)
 	for range o.maxSteps {
 		p := narrate(w, acts)

@@ -114,6 +114,13 @@ func TestIVRShow(t *testing.T) {
 	}
 }
 
+// A key no phone has is refused by name: "x" was pressed into the trace.
+func TestIVRTryRefusesNonKeys(t *testing.T) {
+	if out, code := ivrRun(t, "ivr", "try", "order", "--keys", "47x1"); code != exitInvalid || !strings.Contains(out, `--keys: "x" is not a phone key`) {
+		t.Errorf("exit %d: %s", code, out)
+	}
+}
+
 func TestIVRPrompts(t *testing.T) {
 	if _, err := exec.LookPath("espeak-ng"); err != nil {
 		t.Skip("espeak-ng not installed")
