@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -216,6 +217,16 @@ store.path at NEW (or move NEW into place) and start it again.`,
 				return err
 			}
 			writeRepair(cmd.OutOrStdout(), path, out, rep)
+			copied := 0
+			for _, n := range rep.Copied {
+				copied += n
+			}
+			if copied == 0 && rep.Check.Err() != nil {
+				// An empty store in place of the damaged one would lose
+				// every record without a word.
+				_ = os.Remove(out)
+				return fmt.Errorf("store repair: nothing could be read from %s; %s not written: restore a backup (hotline store backup) instead", path, out)
+			}
 			return nil
 		},
 	}

@@ -111,6 +111,24 @@ func TestStoreCheckAndRepair(t *testing.T) {
 	}
 }
 
+// A repair that could read nothing (a file cut short before its root page,
+// an empty file) fails and leaves no NEW: it wrote an empty store, said
+// "copied no buckets" and exited 0, ready to be put in place of the records.
+func TestStoreRepairReadsNothing(t *testing.T) {
+	path := storetest.WithCalls(t, manyIDs(50)...)
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	repaired := filepath.Join(t.TempDir(), "repaired.db")
+	code, out, errOut := hotline(t, nil, "store", "repair", path, "-o", repaired)
+	if code != 1 || !strings.Contains(errOut, "nothing could be read") {
+		t.Fatalf("store repair of an empty file: exit %d, %q %q", code, out, errOut)
+	}
+	if _, err := os.Stat(repaired); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("store repair left %s: %v", repaired, err)
+	}
+}
+
 // store check compares the lead counts and the indexes of leads in flight
 // and of due leads with the leads; store repair rebuilds them.
 func TestStoreCheckLeadCounts(t *testing.T) {
