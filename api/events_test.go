@@ -178,7 +178,7 @@ func TestEventsResumeFromLastEventID(t *testing.T) {
 		t.Errorf("resumed by parameter: first event %q, want the missed agent change", sc.Text())
 	}
 	resp.Body.Close()
-	head, err := (&http.Client{Timeout: 2 * time.Second}).Head(srv.URL + "/api/v1/events")
+	head, err := (&http.Client{Timeout: 30 * time.Second}).Head(srv.URL + "/api/v1/events")
 	if err != nil || head.StatusCode != 200 || head.Header.Get("Content-Type") != "text/event-stream" {
 		t.Errorf("HEAD of the stream: %v %v", head, err)
 	}
@@ -203,7 +203,7 @@ func TestEventsSlowClientDoesNotBlockEngine(t *testing.T) {
 	if _, err := io.WriteString(conn, "GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
+	client := &http.Client{Timeout: 30 * time.Second} // a request the stuck client held would never end
 	for i := range 400 {
 		action := "login"
 		if i%2 == 1 {
@@ -244,7 +244,7 @@ func TestReadsDoNotWaitForEngine(t *testing.T) {
 	}()
 	<-busy
 	defer close(release)
-	client := &http.Client{Timeout: 2 * time.Second}
+	client := &http.Client{Timeout: 30 * time.Second} // a read that waited for the engine would never end
 	for _, path := range []string{"/api/v1/status", "/api/v1/agents", "/api/v1/queues", "/metrics"} {
 		resp, err := client.Get(d.srv.URL + path)
 		if err != nil {
