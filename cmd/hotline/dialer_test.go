@@ -32,6 +32,8 @@ func TestDialerSimulateBadInput(t *testing.T) {
 		{[]string{"dialer", "simulate", "--answer-rate", "0"}, "answer rate 0"},
 		{[]string{"dialer", "simulate", "--agents", "0"}, "agents 0"},
 		{[]string{"dialer", "simulate", "--hours", "-2"}, "hours -2"},
+		// a day of no time printed 1e12 dials per agent-hour
+		{[]string{"dialer", "simulate", "--hours", "1e-12"}, "hours 1e-12: want a minute"},
 		{[]string{"dialer", "simulate", "--abandon-cap", "0"}, "--abandon-cap 0"},
 		{[]string{"dialer", "simulate", "--seeds", "0"}, "--seeds 0"},
 		{[]string{"dialer", "simulate", "--prior", "1.5"}, "--prior 1.5"},

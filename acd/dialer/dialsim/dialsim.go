@@ -173,8 +173,8 @@ func (r Run) validate() error {
 	if r.Agents < 1 || r.Agents > 10000 {
 		return fmt.Errorf("%w: agents %d: want 1 to 10000", ErrBadModel, r.Agents)
 	}
-	if !(r.Hours > 0 && r.Hours <= 24*31) {
-		return fmt.Errorf("%w: hours %v: want more than 0, at most a month", ErrBadModel, r.Hours)
+	if !(r.Hours >= 1.0/60 && r.Hours <= 24*31) {
+		return fmt.Errorf("%w: hours %v: want a minute (0.0167) to a month (744)", ErrBadModel, r.Hours)
 	}
 	return nil
 }
