@@ -229,6 +229,8 @@ func fakeESL(t *testing.T, reply string, silent bool) (addr string, commands cha
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
+	over := make(chan struct{}) // a silent server stays silent until the test is over
+	t.Cleanup(func() { close(over) })
 	commands = make(chan string, 10)
 	go func() {
 		conn, err := ln.Accept()
@@ -237,7 +239,7 @@ func fakeESL(t *testing.T, reply string, silent bool) (addr string, commands cha
 		}
 		defer conn.Close()
 		if silent {
-			time.Sleep(2 * time.Second)
+			<-over
 			return
 		}
 		fmt.Fprint(conn, "Content-Type: auth/request\n\n")
