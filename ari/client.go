@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -240,7 +238,7 @@ func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error
 						c.q.push(c.tr.endedUnseen(at, g.id, g.cause)...)
 					} else {
 						if snap.Unattended == nil {
-							snap.Unattended = map[pbx.ChannelID]pbx.UnattendedAnswer{}
+							snap.Unattended = map[pbx.ChannelID]pbx.UnattendedEnd{}
 						}
 						snap.Unattended[pbx.ChannelID(g.id)] = g.unattended
 					}
@@ -287,7 +285,7 @@ func (c *Client) connect(ctx, life context.Context, reconnect bool) (link, error
 // unanswered with cause.
 type leadEnd struct {
 	id         string
-	unattended pbx.UnattendedAnswer
+	unattended pbx.UnattendedEnd
 	cause      int
 }
 
@@ -310,20 +308,22 @@ func (c *Client) leadsGoneInGap(live liveSet) []leadEnd {
 	}
 	c.mu.Unlock()
 	slices.Sort(ids)
-	ctx := context.Background()
+	chans := make([]pbx.ChannelID, len(ids))
+	for i, id := range ids {
+		chans[i] = pbx.ChannelID(id)
+	}
+	ends, err := c.UnattendedAnswers(context.Background(), chans)
+	if err != nil {
+		c.log.Warn().Err(err).Msg("how leads ended while the ARI link was down is partly unknown")
+	}
 	var out []leadEnd
 	for _, id := range ids {
-		heard, err := c.UnattendedAnswers(ctx, []pbx.ChannelID{pbx.ChannelID(id)})
-		if u, ok := heard[pbx.ChannelID(id)]; ok {
+		switch u, ok := ends[pbx.ChannelID(id)]; {
+		case !ok:
+		case !u.At.IsZero():
 			out = append(out, leadEnd{id: id, unattended: u})
-			continue
-		}
-		cause, gerr := c.takeGlobal(ctx, GoneLeadPrefix+id)
-		if err = errors.Join(err, gerr); err != nil {
-			c.log.Warn().Err(err).Str("channel", id).Msg("how a lead ended while the ARI link was down is unknown")
-		}
-		if n, _ := strconv.Atoi(strings.TrimSpace(cause)); cause != "" {
-			out = append(out, leadEnd{id: id, cause: n})
+		default:
+			out = append(out, leadEnd{id: id, cause: int(u.Cause)})
 		}
 	}
 	return out

@@ -790,10 +790,11 @@ var _ pbx.UnattendedReader = (*Client)(nil)
 
 // UnattendedAnswers implements pbx.UnattendedReader: the lead context notes
 // a lead that answered while the application was away in a global
-// variable (see LeadContext), and the detection context a machine (see
-// VarMachineMessage), which is read and cleared here.
-func (c *Client) UnattendedAnswers(ctx context.Context, chans []pbx.ChannelID) (map[pbx.ChannelID]pbx.UnattendedAnswer, error) {
-	out := map[pbx.ChannelID]pbx.UnattendedAnswer{}
+// variable (see LeadContext), the detection context a machine (see
+// VarMachineMessage), and the lead's hangup handler an unanswered end's
+// cause (GoneExten); they are read and cleared here.
+func (c *Client) UnattendedAnswers(ctx context.Context, chans []pbx.ChannelID) (map[pbx.ChannelID]pbx.UnattendedEnd, error) {
+	out := map[pbx.ChannelID]pbx.UnattendedEnd{}
 	for _, ch := range chans {
 		name := UnattendedPrefix + string(ch)
 		v, err := c.takeGlobal(ctx, name)
@@ -801,6 +802,15 @@ func (c *Client) UnattendedAnswers(ctx context.Context, chans []pbx.ChannelID) (
 			return out, fmt.Errorf("unattended answer of %s: %w", ch, err)
 		}
 		if v == "" {
+			// Never answered: the cause the lead context's hangup handler
+			// noted (GoneExten), if it says anything.
+			cause, err := c.takeGlobal(ctx, GoneLeadPrefix+string(ch))
+			if err != nil {
+				return out, fmt.Errorf("end of %s: %w", ch, err)
+			}
+			if n, _ := strconv.Atoi(strings.TrimSpace(cause)); n > 0 {
+				out[ch] = pbx.UnattendedEnd{Cause: pbx.Cause(n)}
+			}
 			continue
 		}
 		epoch, mark, _ := strings.Cut(strings.TrimSpace(v), " ")
@@ -808,7 +818,7 @@ func (c *Client) UnattendedAnswers(ctx context.Context, chans []pbx.ChannelID) (
 		if err != nil || (mark != "" && mark != UnattendedMachine) {
 			return out, fmt.Errorf("unattended answer of %s: %s = %q: want a time in seconds, then %s for a machine", ch, name, v, UnattendedMachine)
 		}
-		out[ch] = pbx.UnattendedAnswer{At: time.Unix(sec, 0), Machine: mark == UnattendedMachine}
+		out[ch] = pbx.UnattendedEnd{At: time.Unix(sec, 0), Machine: mark == UnattendedMachine}
 	}
 	return out, nil
 }

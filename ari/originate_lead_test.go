@@ -95,8 +95,9 @@ func TestOriginateLeadOverBeforeFollowed(t *testing.T) {
 }
 
 // TestUnattendedAnswersMachine: the notes the lead and detection contexts
-// leave read back as a person's or a machine's answer, each cleared; a
-// note in another form is an error naming it.
+// leave read back as a person's or a machine's answer, or an unanswered
+// end's cause (one saying none is left out), each cleared; a note in
+// another form is an error naming it.
 func TestUnattendedAnswersMachine(t *testing.T) {
 	f := newFakeARI(t)
 	c, rec := startFake(t, f)
@@ -104,17 +105,19 @@ func TestUnattendedAnswersMachine(t *testing.T) {
 	rec.WaitFor(t, ctx, synced(1, false))
 	f.answer("GET", "/asterisk/variable?variable=HOTLINE_UNATTENDED_p", fakeAnswer{status: 200, body: `{"value":"1796000000"}`})
 	f.answer("GET", "/asterisk/variable?variable=HOTLINE_UNATTENDED_m", fakeAnswer{status: 200, body: `{"value":"1796000001 MACHINE"}`})
-	got, err := c.UnattendedAnswers(ctx, []pbx.ChannelID{"p", "m", "none"})
+	f.answer("GET", "/asterisk/variable?variable=HOTLINE_GONE_b", fakeAnswer{status: 200, body: `{"value":"17"}`})
+	f.answer("GET", "/asterisk/variable?variable=HOTLINE_GONE_z", fakeAnswer{status: 200, body: `{"value":"0"}`})
+	got, err := c.UnattendedAnswers(ctx, []pbx.ChannelID{"p", "m", "b", "z", "none"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[pbx.ChannelID]pbx.UnattendedAnswer{"p": {At: time.Unix(1796000000, 0)}, "m": {At: time.Unix(1796000001, 0), Machine: true}}
-	if len(got) != len(want) || got["p"] != want["p"] || got["m"] != want["m"] {
-		t.Errorf("answers %v; want %v", got, want)
+	want := map[pbx.ChannelID]pbx.UnattendedEnd{"p": {At: time.Unix(1796000000, 0)}, "m": {At: time.Unix(1796000001, 0), Machine: true}, "b": {Cause: pbx.CauseBusy}}
+	if len(got) != len(want) || got["p"] != want["p"] || got["m"] != want["m"] || got["b"] != want["b"] {
+		t.Errorf("ends %v; want %v", got, want)
 	}
-	for _, ch := range []string{"p", "m"} {
-		if !slices.Contains(f.recorded(), "POST /asterisk/variable?variable=HOTLINE_UNATTENDED_"+ch) {
-			t.Errorf("note of %s not cleared: sent %v", ch, f.recorded())
+	for _, name := range []string{"UNATTENDED_p", "UNATTENDED_m", "GONE_b", "GONE_z"} {
+		if !slices.Contains(f.recorded(), "POST /asterisk/variable?variable=HOTLINE_"+name) {
+			t.Errorf("note HOTLINE_%s not cleared: sent %v", name, f.recorded())
 		}
 	}
 	f.answer("GET", "/asterisk/variable?variable=HOTLINE_UNATTENDED_x", fakeAnswer{status: 200, body: `{"value":"1796000002 FAX"}`})

@@ -798,6 +798,16 @@ func (c *Core) leadNotReached(now time.Time, d *leadDial, reason pbx.FailReason)
 	c.dialEnded(now, d, false)
 	c.releaseReserved(now, d)
 	o := dialOutcome(reason)
+	countNotReached(r, o)
+	rec := c.leadRecord(d)
+	rec.Outcome, rec.Cause, rec.Ended = acd.OutcomeFailed, string(reason), now
+	rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "not-reached", Detail: string(reason)})
+	c.settleLead(now, d, o, store.PutCall(&rec)) // one write: the outcome counted is the one recorded
+	c.pace(now, r)
+}
+
+// countNotReached counts a dial that never answered by its outcome.
+func countNotReached(r *campaignRun, o campaign.Outcome) {
 	switch o {
 	case campaign.Busy:
 		r.stats.Busy++
@@ -806,11 +816,6 @@ func (c *Core) leadNotReached(now time.Time, d *leadDial, reason pbx.FailReason)
 	default:
 		r.stats.Failed++
 	}
-	rec := c.leadRecord(d)
-	rec.Outcome, rec.Cause, rec.Ended = acd.OutcomeFailed, string(reason), now
-	rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "not-reached", Detail: string(reason)})
-	c.settleLead(now, d, o, store.PutCall(&rec)) // one write: the outcome counted is the one recorded
-	c.pace(now, r)
 }
 
 // dialEnded gives the pacer the ring time and outcome of a dial it placed.
@@ -1271,15 +1276,18 @@ func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) 
 				continue
 			}
 			if rec := byLead[key]; !up && rec != nil {
-				if u, ok := left.Unattended[pbx.ChannelID(rec.Channel)]; ok {
+				if u, ok := left.Unattended[pbx.ChannelID(rec.Channel)]; ok && !u.At.IsZero() {
 					c.settleUnattended(now, r, l, *rec, u, false)
+					continue
+				} else if ok {
+					c.settleAtRestart(now, r, l, pbx.ChannelInfo{}, rec, u.Cause)
 					continue
 				}
 			}
 			if up {
 				c.hangUpLeft(ch.ID)
 			}
-			c.settleAtRestart(now, r, l, ch, byLead[key])
+			c.settleAtRestart(now, r, l, ch, byLead[key], 0)
 			continue
 		}
 		if c.leftSeen[ch.ID].ended {
@@ -1625,10 +1633,16 @@ func leadAnsweredAt(cl *call) time.Time {
 
 // settleAtRestart settles the attempt of a lead a previous run left
 // Dialing, whose channel (ch, when the switch still had it) is hung up: a
-// failed attempt, counted as such and recorded, in one write with the
-// lead and the campaign's counts.
-func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, ch pbx.ChannelInfo, open *store.CallRecord) {
-	nl, err := campaign.DialEnded(l, campaign.Unreached, r.retry, now)
+// failed attempt, or, when the switch noted the cause it ended with
+// unanswered (cause), busy or no answer as that cause says, counted as
+// such and recorded, in one write with the lead and the campaign's
+// counts.
+func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, ch pbx.ChannelInfo, open *store.CallRecord, cause pbx.Cause) {
+	o := campaign.Unreached
+	if cause != 0 {
+		o = dialOutcome(pbx.ReasonForCause(cause))
+	}
+	nl, err := campaign.DialEnded(l, o, r.retry, now)
 	if err != nil {
 		c.warn(now, "illegal-transition", "campaign %s: %v", l.Campaign, err)
 		return
@@ -1646,11 +1660,14 @@ func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, c
 	}
 	rec.Outcome, rec.Cause, rec.Ended = acd.OutcomeFailed, causeRestart, now
 	detail := "not answered"
-	if ch.ID != "" {
+	switch {
+	case ch.ID != "":
 		detail = "ringing; hung up"
+	case cause != 0:
+		detail = "not answered: " + cause.String() + " (noted by the switch)"
 	}
 	rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "settled-at-restart", Detail: detail})
-	r.stats.Failed++
+	countNotReached(r, o)
 	c.trace(now, "campaign %s: lead %s was dialing at restart → %s", l.Campaign, l.ID, nl.State)
 	c.saveLead(now, r, &nl, store.PutCall(&rec))
 }
@@ -1663,7 +1680,7 @@ func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, c
 // machine message, if it leaves one: the lead is retried after the
 // machine delay. gap is set when Hotline stayed up and only its link to
 // the switch was down.
-func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, rec store.CallRecord, u pbx.UnattendedAnswer, gap bool) {
+func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, rec store.CallRecord, u pbx.UnattendedEnd, gap bool) {
 	at := u.At
 	if at.After(now) || at.Before(rec.Entered) {
 		at = now // a clock apart from ours: the answer was at most now
@@ -1725,9 +1742,9 @@ func (c *Core) campaignsReconnected(now time.Time, e pbx.Synced, live map[pbx.Ch
 			}
 			settled = true
 			u, heard := e.Snapshot.Unattended[ch]
-			if !heard {
+			if !heard || u.At.IsZero() {
 				c.trace(now, "campaign %s: lead %s's channel %s gone while the link was down", name, d.lead.ID, ch)
-				c.leadNotReached(now, d, pbx.FailUnreachable)
+				c.leadNotReached(now, d, pbx.ReasonForCause(u.Cause)) // unreachable when no cause
 				continue
 			}
 			delete(r.dials, ch)

@@ -96,7 +96,7 @@ type Leftovers struct {
 	// was down and that the switch took care of itself: a person heard the
 	// safe-harbour message, a machine the machine message (see
 	// pbx.UnattendedReader).
-	Unattended map[pbx.ChannelID]pbx.UnattendedAnswer
+	Unattended map[pbx.ChannelID]pbx.UnattendedEnd
 }
 
 // leftoverLookBack is how long before a restart ReadLeftovers looks for

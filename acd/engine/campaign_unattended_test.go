@@ -18,8 +18,9 @@ import (
 // heard the safe-harbour message from the dialplan, see
 // pbx.UnattendedReader) is a live answer abandoned: counted against the
 // cap, resting 72 hours from its answer, its record abandoned; it is not a
-// failed attempt retried after the network-failure delay. The other leads
-// left Dialing are settled failed as before.
+// failed attempt retried after the network-failure delay. A lead the switch
+// noted as ended busy is busy; the other leads left Dialing are settled
+// failed as before.
 func TestCampaignRestartUnattendedAnswer(t *testing.T) {
 	rig := newCampaignRig(t, "progressive", 1.5, "a1", "a2", "a3")
 	r := rig.r
@@ -40,7 +41,8 @@ func TestCampaignRestartUnattendedAnswer(t *testing.T) {
 	}
 	heard := left.Records[0]
 	answered := heard.Entered.Add(time.Second)
-	left.Unattended = map[pbx.ChannelID]pbx.UnattendedAnswer{pbx.ChannelID(heard.Channel): {At: answered}}
+	busy := left.Records[1]
+	left.Unattended = map[pbx.ChannelID]pbx.UnattendedEnd{pbx.ChannelID(heard.Channel): {At: answered}, pbx.ChannelID(busy.Channel): {Cause: pbx.CauseBusy}}
 	_, lead, _ := dialOf(&heard)
 	saved, err := ReadCampaigns(rig.db, r2.Core.opts.Config, r2.Clock.Now())
 	if err != nil {
@@ -70,13 +72,17 @@ func TestCampaignRestartUnattendedAnswer(t *testing.T) {
 	if rec := recs[0]; !hasStepKind(&rec, "safe-harbour") || !hasStepKind(&rec, "lead-answered") {
 		t.Errorf("lead %s's record timeline %+v; want its answer and the safe-harbour message", lead, rec.Timeline)
 	}
-	if after.Answered != before.Answered+1 || after.Abandoned != before.Abandoned+1 || after.Failed != before.Failed+len(left.Records)-1 {
-		t.Errorf("counts before %+v, after %+v; want one more answered and abandoned, the other %d failed", before, after, len(left.Records)-1)
+	if after.Answered != before.Answered+1 || after.Abandoned != before.Abandoned+1 || after.Busy != before.Busy+1 || after.Failed != before.Failed+len(left.Records)-2 {
+		t.Errorf("counts before %+v, after %+v; want one more answered and abandoned, one busy, the other %d failed", before, after, len(left.Records)-2)
 	}
-	for _, rec := range left.Records[1:] {
+	for i, rec := range left.Records[1:] {
 		_, id, _ := dialOf(&rec)
-		if o := leads[id]; o.LastOutcome != campaign.Unreached {
-			t.Errorf("lead %s left dialing, not answered: last outcome %s, want failed", id, o.LastOutcome)
+		want := campaign.Unreached
+		if i == 0 {
+			want = campaign.Busy
+		}
+		if o := leads[id]; o.LastOutcome != want {
+			t.Errorf("lead %s left dialing, not answered: last outcome %s, want %s", id, o.LastOutcome, want)
 		}
 	}
 }
@@ -178,7 +184,7 @@ func TestCampaignLinkCutUnattendedAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	answered := down.Add(300 * time.Millisecond)
-	snap.Unattended = map[pbx.ChannelID]pbx.UnattendedAnswer{heard.ch: {At: answered}}
+	snap.Unattended = map[pbx.ChannelID]pbx.UnattendedEnd{heard.ch: {At: answered}}
 	var after CampaignStats
 	var still []pbx.ChannelID
 	r.Do(func(c *Core, now time.Time) error {
@@ -251,7 +257,7 @@ func TestCampaignRestartUnattendedMachine(t *testing.T) {
 	}
 	machine := left.Records[0]
 	answered := machine.Entered.Add(time.Second)
-	left.Unattended = map[pbx.ChannelID]pbx.UnattendedAnswer{pbx.ChannelID(machine.Channel): {At: answered, Machine: true}}
+	left.Unattended = map[pbx.ChannelID]pbx.UnattendedEnd{pbx.ChannelID(machine.Channel): {At: answered, Machine: true}}
 	_, lead, _ := dialOf(&machine)
 	saved, err := ReadCampaigns(rig.db, r2.Core.opts.Config, r2.Clock.Now())
 	if err != nil {

@@ -152,20 +152,23 @@ type OriginateRequest struct {
 
 // UnattendedReader is implemented by a switch that plays a lead's
 // OriginateRequest.Unattended itself when the lead answers while Hotline is
-// away (Asterisk, through the dialplan "hotline dialplan render" writes).
-// UnattendedAnswers returns, of the channels asked about, those that
-// answered so and when, and forgets them at the switch.
+// away (Asterisk, through the dialplan "hotline dialplan render" writes),
+// and notes how a lead it could not report ended. UnattendedAnswers
+// returns, of the channels asked about, those whose end the switch noted,
+// and forgets them at the switch.
 type UnattendedReader interface {
-	UnattendedAnswers(ctx context.Context, chans []ChannelID) (map[ChannelID]UnattendedAnswer, error)
+	UnattendedAnswers(ctx context.Context, chans []ChannelID) (map[ChannelID]UnattendedEnd, error)
 }
 
-// UnattendedAnswer is a lead's answer the switch took care of itself while
-// Hotline could not: a person (or one detection was not sure of) heard
-// OriginateRequest.Unattended; a machine (Machine) heard its
-// MachineMessage, or nothing.
-type UnattendedAnswer struct {
+// UnattendedEnd is how a lead ended while Hotline could not follow it, as
+// the switch noted: answered at At, and taken care of by the switch (a
+// person, or one detection was not sure of, heard
+// OriginateRequest.Unattended; a machine, Machine, its MachineMessage or
+// nothing); or, At zero, never answered, with Cause.
+type UnattendedEnd struct {
 	At      time.Time
 	Machine bool
+	Cause   Cause
 }
 
 // MachineDetection is what an originate does about answering machines.
@@ -341,7 +344,7 @@ type Snapshot struct {
 	// the link was down and heard their OriginateRequest.Unattended from the
 	// switch (see UnattendedReader), with when they answered; a backend
 	// that reads such notes fills it at a reconnect.
-	Unattended map[ChannelID]UnattendedAnswer
+	Unattended map[ChannelID]UnattendedEnd
 }
 
 // ChannelInfo describes one live channel.
