@@ -135,8 +135,11 @@ func TestRuntimeLookupOffLoop(t *testing.T) {
 		w.Write([]byte(`{"order":{"status":"packed"}}`))
 	}))
 	defer srv.Close()
-	cfg := parseConfig(t, strings.Replace(strings.Replace(lookupFlowConfig, "URL", srv.URL, 1), "300ms", "60s", 1))
-	sw, err := sim.New(sim.Options{Seed: 1, Speed: 20, Latency: 20 * time.Millisecond})
+	// The digits and the lookup get a minute of the switch's time: at 20
+	// times real time the collect's 3 s were 150 ms of wall time, which a
+	// loaded machine let pass before the digits came, and the flow hung up.
+	cfg := parseConfig(t, strings.NewReplacer("URL", srv.URL, "300ms", "60s", "timeout: 3s", "timeout: 60s").Replace(lookupFlowConfig))
+	sw, err := sim.New(sim.Options{Seed: 1, Speed: 5, Latency: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +172,7 @@ func TestRuntimeLookupOffLoop(t *testing.T) {
 	}
 	waitFor := func(what string, ok func(s Status) bool) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 			s, err := rt.Status(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -187,7 +190,7 @@ func TestRuntimeLookupOffLoop(t *testing.T) {
 	})
 	close(release) // the engine answered Status while the lookup was held
 	want := "say:en:Your order 1234 is packed."
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		mu.Lock()
 		all := strings.Join(played, "\n")
 		mu.Unlock()
