@@ -290,8 +290,8 @@ type leadEnd struct {
 }
 
 // leadsGoneInGap reads, and clears, the notes the lead and detection
-// contexts left for the legs Hotline originated into the lead context,
-// unanswered or in detection, that a reconnect's
+// contexts left for the legs Hotline originated into the lead context or
+// with machine detection, unanswered or in detection, that a reconnect's
 // snapshot (live) no longer holds. Legs with no note are left out: the
 // snapshot drops them, and the engine settles them as it can.
 func (c *Client) leadsGoneInGap(live liveSet) []leadEnd {
@@ -302,7 +302,8 @@ func (c *Client) leadsGoneInGap(live liveSet) []leadEnd {
 	var ids []string
 	c.mu.Lock()
 	for id, st := range c.tr.chans {
-		if st.goneNote && (!st.answered || st.detecting) && st.noted <= live.notes && !held[id] {
+		noted := st.goneNote || st.amd != "" || st.detecting // lead context, or detection's machine note
+		if noted && (!st.answered || st.detecting) && st.noted <= live.notes && !held[id] {
 			ids = append(ids, id)
 		}
 	}

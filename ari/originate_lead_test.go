@@ -150,3 +150,34 @@ func TestOriginateMachineMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestReconnectReadsLeadNotes: at a reconnect, the client reads the notes
+// of the lead legs the snapshot no longer holds: a leg in the lead context
+// that ended busy ends so before Synced, and a leg dialed straight into the
+// application with machine detection (a survey's lead) that a machine
+// answered while the link was down comes in Synced as a machine.
+func TestReconnectReadsLeadNotes(t *testing.T) {
+	f := newFakeARI(t)
+	c, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+	for _, req := range []pbx.OriginateRequest{
+		{ChannelID: "busy-1", Endpoint: "PJSIP/+3312@trunk", Unattended: []string{"sound:safe-harbour"}},
+		{ChannelID: "survey-1", Endpoint: "PJSIP/+3313@trunk", Machine: pbx.MachineDetect},
+	} {
+		if err := c.Originate(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.answer("GET", "/asterisk/variable?variable=HOTLINE_GONE_busy-1", fakeAnswer{status: 200, body: `{"value":"17"}`})
+	f.answer("GET", "/asterisk/variable?variable=HOTLINE_UNATTENDED_survey-1", fakeAnswer{status: 200, body: `{"value":"1796000000 MACHINE"}`})
+	f.dropSession()
+	s := rec.WaitFor(t, ctx, synced(1, true)).(pbx.Synced)
+	if u := s.Snapshot.Unattended["survey-1"]; !u.Machine || !u.At.Equal(time.Unix(1796000000, 0)) {
+		t.Errorf("Synced's unattended ends %v; want survey-1 a machine", s.Snapshot.Unattended)
+	}
+	failed := rec.Filter(pbxtest.On[pbx.OriginateFailed]("busy-1"))
+	if len(failed) != 1 || failed[0].(pbx.OriginateFailed).Reason != pbx.FailBusy || rec.Index(pbxtest.On[pbx.HungUp]("busy-1")) > rec.Index(synced(1, true)) {
+		t.Errorf("busy-1's end %v; want busy, before Synced", failed)
+	}
+}
