@@ -34,7 +34,7 @@ func (o *contactsOptions) open(g *globalOptions, readOnly bool) (*store.DB, *sto
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openStoreFlag(g, o.store, readOnly)
+	db, err := openStoreFlag(g, o.store, readOnly, false)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -84,7 +84,7 @@ func newContactsAuditCmd(g *globalOptions) *cobra.Command {
 		Short: "Print who read, exported, erased or purged personal data, oldest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := openStoreFlag(g, o.store, true)
+			db, err := openStoreFlag(g, o.store, true, false)
 			if err != nil {
 				return err
 			}

@@ -44,6 +44,7 @@ func TestKeysGenerateAndContactsCommands(t *testing.T) {
 		t.Fatalf("generate: %d %q", code, k1)
 	}
 	t.Setenv(seal.EnvKey, strings.TrimSpace(k1))
+	emptyStore(t, db)
 
 	if code, out, errs := withStore("contacts", "add", "(212) 555-0101", "--name", "Alice Smith", "--tag", "VIP", "--field", "plan=gold"); code != 0 || out != "contact 1 created\n" {
 		t.Fatalf("add: %d %q %q", code, out, errs)

@@ -70,6 +70,9 @@ func newDNCNumbersCmd(g *globalOptions, use, short string, args cobra.Positional
 		},
 	}
 	o.addFlags(cmd)
+	if !readOnly {
+		o.addCreate(cmd)
+	}
 	return cmd
 }
 
@@ -176,6 +179,7 @@ func newDNCImportCmd(g *globalOptions) *cobra.Command {
 		},
 	}
 	o.addFlags(cmd)
+	o.addCreate(cmd)
 	cmd.Flags().StringSliceVar(&mapping, "map", nil, "phone=COLUMN when the column is not named phone")
 	return cmd
 }

@@ -17,7 +17,7 @@ func TestDNCCommands(t *testing.T) {
 		code := run(context.Background(), append(args, "--store", db), &out, &errb)
 		return code, out.String(), errb.String()
 	}
-	if code, out, errs := do("dnc", "add", "(212) 555-0100", "+44 20 7946 0958"); code != 0 || !strings.Contains(out, "2 added to \"global\"") {
+	if code, out, errs := do("dnc", "add", "(212) 555-0100", "+44 20 7946 0958", "--create"); code != 0 || !strings.Contains(out, "2 added to \"global\"") {
 		t.Fatalf("add: %d %q %q", code, out, errs)
 	}
 	if code, out, _ := do("dnc", "check", "212-555-0100"); code != exitFailure || !strings.Contains(out, `+12125550100 is on do-not-call list "global"`) {
@@ -63,7 +63,7 @@ func TestDNCRoundTrip(t *testing.T) {
 		code := run(context.Background(), append(args, "--store", filepath.Join(dir, db)), &out, &errb)
 		return code, out.String(), errb.String()
 	}
-	if code, out, errs := do("a.db", "dnc", "add", "(212) 555-0100", "+44 20 7946 0958", "--list", "spring"); code != 0 {
+	if code, out, errs := do("a.db", "dnc", "add", "(212) 555-0100", "+44 20 7946 0958", "--list", "spring", "--create"); code != 0 {
 		t.Fatalf("add: %d %q %q", code, out, errs)
 	}
 	_, exported, _ := do("a.db", "dnc", "export", "--list", "spring")
@@ -71,7 +71,7 @@ func TestDNCRoundTrip(t *testing.T) {
 	if err := os.WriteFile(file, []byte(exported), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errs := do("b.db", "dnc", "import", file, "--list", "spring"); code != 0 || !strings.Contains(out, "2 numbers added") {
+	if code, out, errs := do("b.db", "dnc", "import", file, "--list", "spring", "--create"); code != 0 || !strings.Contains(out, "2 numbers added") {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
 	if _, again, _ := do("b.db", "dnc", "export", "--list", "spring"); again != exported {
@@ -80,7 +80,7 @@ func TestDNCRoundTrip(t *testing.T) {
 	// A source a spreadsheet would run comes out escaped and back as it was.
 	formula := filepath.Join(dir, "formula.csv")
 	os.WriteFile(formula, []byte("phone,added,source\n+12125550103,2026-01-02T03:04:05Z,=1+1\n"), 0o600)
-	if code, out, errs := do("d.db", "dnc", "import", formula); code != 0 {
+	if code, out, errs := do("d.db", "dnc", "import", formula, "--create"); code != 0 {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
 	_, exported, _ = do("d.db", "dnc", "export")
@@ -88,13 +88,13 @@ func TestDNCRoundTrip(t *testing.T) {
 		t.Fatalf("export of a formula source:\n%s\nwant:\n%s", exported, want)
 	}
 	os.WriteFile(formula, []byte(exported), 0o600)
-	do("e.db", "dnc", "import", formula)
+	do("e.db", "dnc", "import", formula, "--create")
 	if _, again, _ := do("e.db", "dnc", "export"); again != exported {
 		t.Fatalf("exported again:\n%s\nwant:\n%s", again, exported)
 	}
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("phone,added\n+12125550101,2026-01-02T03:04:05Z\n+12125550102,yesterday\n"), 0o600)
-	if code, out, errs := do("c.db", "dnc", "import", bad); code != exitFailure || !strings.Contains(out, "1 numbers added") ||
+	if code, out, errs := do("c.db", "dnc", "import", bad, "--create"); code != exitFailure || !strings.Contains(out, "1 numbers added") ||
 		!strings.Contains(errs, `row 3, column "added": "yesterday": not a time like 2006-01-02T15:04:05Z`) {
 		t.Fatalf("bad date: %d %q %q", code, out, errs)
 	}

@@ -78,7 +78,7 @@ func newKeysRotateCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := openStoreFlag(g, o.store, false)
+			db, err := openStoreFlag(g, o.store, false, false)
 			if err != nil {
 				return err
 			}
@@ -141,8 +141,9 @@ func rotate(w io.Writer, db *store.DB, s *store.Contacts, primary string, batch 
 }
 
 // openStoreFlag opens the --store file or the config's store; for writing,
+// only a store that exists, unless create (the command's --create), and
 // only in a directory that exists (openStore).
-func openStoreFlag(g *globalOptions, path string, readOnly bool) (*store.DB, error) {
+func openStoreFlag(g *globalOptions, path string, readOnly, create bool) (*store.DB, error) {
 	where := "--store"
 	if path == "" {
 		var err error
@@ -150,10 +151,17 @@ func openStoreFlag(g *globalOptions, path string, readOnly bool) (*store.DB, err
 			return nil, err
 		}
 		where = ""
+		if g.loaded != nil {
+			where = g.loaded.Where("store.path")
+		}
 	}
 	opts := store.Options{ReadOnly: readOnly, LockTimeout: time.Second}
 	if readOnly {
 		return store.Open(path, opts)
 	}
-	return openStore(path, where, opts, zerolog.Nop())
+	return openStore(path, where, opts, zerolog.Nop(), create, makeStoreHint)
 }
+
+// makeStoreHint says how to make a store where a command found none.
+const makeStoreHint = "make a new, empty store: hotline serve makes one on its first start, and so does " +
+	"hotline users add NAME --role admin --create (leads import, dnc add and dnc import take --create too)"

@@ -64,6 +64,7 @@ formula character after it, as in '+33612345678) is read without it.`,
 	}
 	o.AddFlags(cmd.Flags())
 	o.storeFlag.add(cmd)
+	o.storeFlag.addCreate(cmd)
 	return cmd
 }
 

@@ -22,7 +22,7 @@ func TestLeadsImportExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"leads", "import", csvFile, "--campaign", "spring", "--map", "phone=Tel,name=Full Name", "--store", db}, &out, &errb)
+	code := run(context.Background(), []string{"leads", "import", csvFile, "--campaign", "spring", "--map", "phone=Tel,name=Full Name", "--store", db, "--create"}, &out, &errb)
 	if code != exitFailure {
 		t.Fatalf("exit %d (want 1: one row had an error): %s %s", code, out.String(), errb.String())
 	}
@@ -113,7 +113,7 @@ func TestLeadsExportInImportOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"leads", "import", csvFile, "--campaign", "spring", "--store", db}, &out, &errb); code != 0 {
+	if code := run(context.Background(), []string{"leads", "import", csvFile, "--campaign", "spring", "--store", db, "--create"}, &out, &errb); code != 0 {
 		t.Fatalf("import exit %d: %s", code, errb.String())
 	}
 	out.Reset()
@@ -144,6 +144,7 @@ campaigns:
   - {name: spring, endpoint: "sim/{number}", queues: [q], safe_harbour: ["sound:x"]}
 `), 0o600)
 	os.WriteFile(csvFile, []byte("phone\n+12125550100\n"), 0o600)
+	emptyStore(t, filepath.Join(dir, "h.db"))
 	for _, tc := range []struct {
 		args []string
 		code int

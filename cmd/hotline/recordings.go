@@ -119,7 +119,7 @@ func (o *recordingsOptions) read(g *globalOptions, warn io.Writer, from, to, now
 	if err != nil && !errors.Is(err, seal.ErrNoKey) {
 		return nil, invalidArg(err)
 	}
-	db, err := openStoreFlag(g, o.store, false)
+	db, err := openStoreFlag(g, o.store, false, false)
 	if err != nil {
 		return nil, err
 	}

@@ -89,7 +89,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	for _, d := range cfg.Deprecations() {
 		log.Warn().Str("setting", d).Msg("deprecated setting")
 	}
-	db, err := openStore(cfg.Store.Path, cfg.Where("store.path"), store.Options{Logger: log}, log)
+	db, err := openStore(cfg.Store.Path, cfg.Where("store.path"), store.Options{Logger: log}, log, true, "")
 	if err != nil {
 		return err
 	}

@@ -13,12 +13,14 @@ import (
 )
 
 // openStore opens the store at path for writing; where says where path was
-// set ("hotline.yaml:56", "--store"), for the messages. A store that does
-// not exist is created, but only in a directory that does: a mistyped
-// store.path would otherwise start Hotline on a new, empty store, and the
-// records would look lost. A new store is announced with its absolute
-// path, so that a wrong one is seen at once.
-func openStore(path, where string, opts store.Options, log zerolog.Logger) (*store.DB, error) {
+// set ("hotline.yaml:56", "--store"), for the messages. A mistyped
+// store.path would otherwise open a new, empty store, and the records
+// would look lost, so a store that does not exist is refused unless create
+// is set (hotline serve's first start, a command given --create) and even
+// then made only in a directory that does. A new store is announced with
+// its absolute path, so that a wrong one is seen at once. howToCreate ends
+// the message of a refused missing store.
+func openStore(path, where string, opts store.Options, log zerolog.Logger, create bool, howToCreate string) (*store.DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = path
@@ -37,6 +39,13 @@ func openStore(path, where string, opts store.Options, log zerolog.Logger) (*sto
 		return nil, invalidArg(fmt.Errorf("%s is %q: %s is not a directory", setting, path, dir))
 	}
 	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+		if !create {
+			there := "there"
+			if abs != path {
+				there = abs
+			}
+			return nil, invalidArg(fmt.Errorf("%s is %q: no store file %s; correct the path, or %s", setting, path, there, howToCreate))
+		}
 		log.Warn().Str("component", "store").Str("path", abs).Str("set_by", where).
 			Msg("no store at this path: creating a new, empty one (if records were expected, stop and correct store.path)")
 	}

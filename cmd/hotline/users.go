@@ -18,14 +18,24 @@ import (
 
 // storeFlag is the --store flag of commands that open the store file
 // themselves (Hotline stopped).
-type storeFlag struct{ path string }
+type storeFlag struct {
+	path   string
+	create bool // --create: make the store if there is none (a new install)
+}
 
 func (s *storeFlag) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&s.path, "store", "", "store file (default: the config's store.path); Hotline must be stopped")
 }
 
+// addCreate adds --create, to a command that may start a new install's
+// store; without it, a command finding no store stops rather than make a
+// second one at a mistyped path.
+func (s *storeFlag) addCreate(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&s.create, "create", false, "make a new, empty store if there is none at the path (a new install)")
+}
+
 func (s *storeFlag) open(g *globalOptions, readOnly bool) (*store.DB, error) {
-	return openStoreFlag(g, s.path, readOnly)
+	return openStoreFlag(g, s.path, readOnly, s.create)
 }
 
 // with opens the store (read-only for commands that only read), runs fn
@@ -67,8 +77,9 @@ func newUsersCmd(g *globalOptions) *cobra.Command {
 		Short: "Users of the API and web desk: add, change password, disable, list",
 		Long: `Users sign in to the API and the web desk with a role: agent, supervisor or
 admin. There is no default user or password: create the first admin with
-"hotline users add NAME --role admin" (the password is read from the terminal,
-standard input or --password-file). Passwords are kept as argon2id hashes.`,
+"hotline users add NAME --role admin --create" (--create makes the store on a
+new install; the password is read from the terminal, standard input or
+--password-file). Passwords are kept as argon2id hashes.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newUsersAddCmd(g), newUsersPasswdCmd(g), newUsersDisableCmd(g, true), newUsersDisableCmd(g, false), newUsersListCmd(g))
@@ -165,6 +176,7 @@ func newUsersAddCmd(g *globalOptions) *cobra.Command {
 		},
 	}
 	sf.add(cmd)
+	sf.addCreate(cmd)
 	cmd.Flags().StringVar(&roleName, "role", "agent", "agent | supervisor | admin")
 	cmd.Flags().StringVar(&agent, "agent", "", "the agent id this user works as")
 	cmd.Flags().StringSliceVar(&teams, "team", nil, "queues a supervisor oversees besides their teams (deprecated: name the user under teams[].supervisors in the config)")

@@ -27,7 +27,7 @@ func TestUsersAndTokens(t *testing.T) {
 		}
 		return 0, out.String(), errb.String()
 	}
-	if code, out, errs := do("a long secret 1\n", "users", "add", "root", "--role", "admin"); code != 0 || !strings.Contains(out, `user "root" added (admin)`) {
+	if code, out, errs := do("a long secret 1\n", "users", "add", "root", "--role", "admin", "--create"); code != 0 || !strings.Contains(out, `user "root" added (admin)`) {
 		t.Fatalf("add: %d %q %q", code, out, errs)
 	}
 	if code, _, errs := do("a long secret 1\n", "users", "add", "root", "--role", "admin"); code != exitInvalid || !strings.Contains(errs, "exists already") {
