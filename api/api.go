@@ -22,8 +22,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd/engine"
@@ -120,9 +118,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.campaignRoutes()
 	s.recordingRoutes()
 	s.servePages()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(&collector{eng: eng, s: s}, linkCollector{s}, writesCollector{s})
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	s.mux.Handle("GET /metrics", s.metricsHandler())
 	return s
 }
 

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"net/http"
+
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 var (
@@ -21,8 +24,29 @@ var (
 // collector reads the engine's published snapshot at scrape time: a scrape
 // never waits on the engine goroutine.
 type collector struct {
-	eng Engine
-	s   *Server
+	eng  Engine
+	s    *Server
+	team *team // nil: every queue and agent
+}
+
+// metricsHandler answers GET /metrics. A team supervisor's scrape has the
+// team's queues and agents only; the process-wide figures (the link, store
+// writes, warnings, event streams, reloads) name no queue, agent or caller
+// and are everyone's.
+func (s *Server) metricsHandler() http.Handler {
+	handler := func(t *team) http.Handler {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(&collector{eng: s.eng, s: s, team: t}, linkCollector{s}, writesCollector{s})
+		return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	}
+	all := handler(nil)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if t := s.teamOf(r); t != nil {
+			handler(t).ServeHTTP(w, r)
+			return
+		}
+		all.ServeHTTP(w, r)
+	})
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
@@ -33,7 +57,10 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
-	st := c.eng.Snapshot()
+	st := c.eng.Snapshot().Status
+	if c.team != nil {
+		st = c.team.status(st)
+	}
 	for _, q := range st.Queues {
 		ch <- prometheus.MustNewConstMetric(descWaiting, prometheus.GaugeValue, float64(q.Waiting), q.Name)
 		ch <- prometheus.MustNewConstMetric(descLongest, prometheus.GaugeValue, q.LongestWait.Seconds(), q.Name)

@@ -11,7 +11,8 @@ import (
 
 // reportIVR answers GET /api/v1/reports/ivr: the IVR flows' figures
 // (report.FigureIVR) over from..to (either may be left out; tz reads them),
-// for one flow if asked, as JSON unless format says csv or table.
+// for one flow if asked, as JSON unless format says csv or table. A team
+// supervisor's counts the calls that reached the team's queues or agents.
 func (s *Server) reportIVR(w http.ResponseWriter, r *http.Request, src report.Source) {
 	q := r.URL.Query()
 	loc := time.UTC
@@ -41,7 +42,11 @@ func (s *Server) reportIVR(w http.ResponseWriter, r *http.Request, src report.So
 	if format == "" {
 		format = report.FormatJSON
 	}
-	figures, err := report.FigureIVR(src.Calls(f), q.Get("flow"))
+	calls := src.Calls(f)
+	if t := s.teamOf(r); t != nil {
+		calls = t.records(s.eng.Snapshot().Members, calls)
+	}
+	figures, err := report.FigureIVR(calls, q.Get("flow"))
 	if err != nil {
 		s.fail(w, err)
 		return

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"iter"
 	"net/http"
 	"slices"
 	"strings"
@@ -118,6 +119,17 @@ func (t *team) campaign(members map[string][]string, name string) bool {
 // by one of its agents.
 func (t *team) record(members map[string][]string, rec *store.CallRecord) bool {
 	return t.queue(rec.Queue) || rec.Agent != "" && t.agent(members, rec.Agent)
+}
+
+// records yields those of recs that are the team's (see record).
+func (t *team) records(members map[string][]string, recs iter.Seq2[store.CallRecord, error]) iter.Seq2[store.CallRecord, error] {
+	return func(yield func(store.CallRecord, error) bool) {
+		for rec, err := range recs {
+			if (err != nil || t.record(members, &rec)) && !yield(rec, err) {
+				return
+			}
+		}
+	}
 }
 
 func (t *team) call(members map[string][]string, c *engine.CallStatus) bool {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -214,4 +215,64 @@ func statusNames(t *testing.T, base, token string) string {
 		out = append(out, k.Name)
 	}
 	return strings.Join(out, " ")
+}
+
+// A team supervisor's metrics and IVR report hold the team's queues and
+// agents only; both gave every queue's figures. Process-wide health
+// figures (the link, store writes, streams) stay, as they name no queue.
+func TestTeamScopedMetricsAndIVR(t *testing.T) {
+	d := newTestDaemon(t, teamsYAML)
+	srv := authServer(t, d)
+	tess := addUser(t, d.db, auth.User{Name: "tess", Role: auth.Supervisor, Teams: []string{"support"}})
+	sue := addUser(t, d.db, auth.User{Name: "sue", Role: auth.Supervisor})
+	get := func(token, path string) string {
+		code, body := sendAs(t, "GET", srv.URL+path, "", http.Header{"Authorization": {"Bearer " + token}})
+		if code != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, code, body)
+		}
+		return body
+	}
+	all, mine := get(sue, "/metrics"), get(tess, "/metrics")
+	for _, want := range []string{`queue="sales"`, `queue="support"`, `hotline_agents{state="logged-out"} 2`, "hotline_event_streams"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("sue's metrics lack %s", want)
+		}
+	}
+	for _, want := range []string{`queue="support"`, `hotline_agents{state="logged-out"} 1`, "hotline_event_streams"} {
+		if !strings.Contains(mine, want) {
+			t.Errorf("tess's metrics lack %s", want)
+		}
+	}
+	if strings.Contains(mine, `queue="sales"`) {
+		t.Errorf("tess's metrics hold the sales queue")
+	}
+
+	now := time.Now()
+	for i, c := range []struct{ queue, agent, flow string }{
+		{"support", "alice", "help"}, {"sales", "bob", "shop"}, {"", "bob", "late"}, {"", "", "gone"},
+	} {
+		rec := &store.CallRecord{ID: "ivr" + strconv.Itoa(i), Queue: c.queue, Agent: c.agent, Entered: now, Ended: now,
+			Timeline: []store.Step{{Kind: "menu", Detail: c.flow + "/start"}, {Kind: "menu-choice", Detail: "1"}}}
+		if err := d.db.SaveCall(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flows := func(token string) string {
+		var rep report.IVRReport
+		if err := json.Unmarshal([]byte(get(token, "/api/v1/reports/ivr")), &rep); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range rep.Flows {
+			out = append(out, f.Flow)
+		}
+		slices.Sort(out)
+		return strings.Join(out, " ")
+	}
+	if got := flows(sue); got != "gone help late shop" {
+		t.Errorf("sue's IVR flows: %q", got)
+	}
+	if got := flows(tess); got != "help" {
+		t.Errorf("tess's IVR flows: %q, want help only", got)
+	}
 }
