@@ -111,6 +111,9 @@ type Progress struct {
 	State   RunState  `json:"state"`
 	Changed time.Time `json:"changed"` // of the state
 	Counts  Counts    `json:"counts"`
+	// Reason is why Hotline paused the campaign itself; "" for an admin's
+	// pause.
+	Reason string `json:"reason,omitempty"`
 }
 
 // HourCount is one hour of a campaign's live answers and the abandons

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -147,6 +148,12 @@ type campaignRun struct {
 
 	stats   CampaignStats
 	changed time.Time // of state
+	// reason is why the engine paused the campaign itself (see
+	// capAbandons), until an admin action; "" = an admin's pause.
+	reason string
+	// abandons counts the abandons of this run, late those counted while
+	// an agent was ringing for the lead: what capAbandons names as cause.
+	abandons, late int
 	// hourDirty is set when the pacer counted a live answer: the next
 	// save of the campaign also saves the hour's counts.
 	hourDirty bool
@@ -208,8 +215,12 @@ type CampaignStatus struct {
 	AbandonRate float64 `json:"abandon_rate"`
 	// AbandonCap is the highest AbandonRate the campaign allows over
 	// AbandonWindow.
-	AbandonCap    float64       `json:"abandon_cap"`
-	AbandonWindow Seconds       `json:"abandon_window"`
+	AbandonCap    float64 `json:"abandon_cap"`
+	AbandonWindow Seconds `json:"abandon_window"`
+	// PausedBecause is why Hotline paused the campaign itself (its
+	// abandon rate over its cap, see capAbandons); empty when running,
+	// stopped, or paused by an admin.
+	PausedBecause string        `json:"paused_because,omitempty"`
 	Stats         CampaignStats `json:"stats"`
 }
 
@@ -245,7 +256,8 @@ func (c *Core) StopCampaign(now time.Time, name string) error {
 
 // campaignAction moves a campaign along its run state table, does what
 // the new state asks and saves the state, so that a restart finds it so.
-func (c *Core) campaignAction(now time.Time, name, action string) error {
+// why is the engine's reason for a pause of its own, "" for an admin's.
+func (c *Core) campaignAction(now time.Time, name, action string, why ...string) error {
 	r := c.camps[name]
 	from := CampaignStopped
 	if r != nil {
@@ -268,14 +280,14 @@ func (c *Core) campaignAction(now time.Time, name, action string) error {
 			return err
 		}
 	}
-	r.state, r.changed = to, now
+	r.state, r.changed, r.reason = to, now, strings.Join(why, "")
 	switch to {
 	case CampaignRunning:
 		c.trace(now, "campaign %s running (%s)", name, r.cfg.Mode)
 		c.campaignTick(now, r)
 	case CampaignPaused:
 		c.takeBackPreviews(now, r)
-		c.trace(now, "campaign %s paused", name)
+		c.trace(now, "campaign %s paused: %s", name, cmp.Or(r.reason, "by an admin"))
 	case CampaignStopped:
 		c.takeBackPreviews(now, r)
 		for _, l := range r.hopper {
@@ -384,6 +396,9 @@ func (c *Core) RestoreCampaigns(now time.Time, saved []SavedCampaign) {
 			r.pacer.RestoreHour(h.Hour, h.Live, h.Abandoned)
 		}
 		r.state = s.Progress.State
+		if r.state == CampaignPaused {
+			r.reason = s.Progress.Reason
+		}
 		live, abandoned, _ := r.pacer.Abandonment(now)
 		c.trace(now, "campaign %s restored %s; %d abandoned of %d live answers in its window", r.cfg.Name, r.state, abandoned, live)
 		if r.state == CampaignRunning {
@@ -402,6 +417,9 @@ func (c *Core) Campaigns(now time.Time) []CampaignStatus {
 		if r := c.camps[k.Name]; r != nil {
 			st.State, st.Hopper, st.Ringing, st.Live, st.Stats = r.state, len(r.hopper), len(r.dials)+len(r.pending), len(r.byCall), r.stats
 			_, _, st.AbandonRate = r.pacer.Abandonment(now)
+			if r.state == CampaignPaused {
+				st.PausedBecause = r.reason
+			}
 			st.OutsideHours = !r.win.Campaign.Open(now, r.win.CampaignLoc)
 			queues = r.queues
 		} else {
@@ -1890,6 +1908,9 @@ func (c *Core) disposeLead(now time.Time, d *leadDial) {
 func (c *Core) countAnswer(now time.Time, d *leadDial, abandoned bool) {
 	if !d.counted {
 		d.counted = true
+		if abandoned && d.late {
+			d.run.late++
+		}
 		c.liveAnswer(now, d.run, abandoned)
 	}
 }
@@ -1899,11 +1920,54 @@ func (c *Core) countAnswer(now time.Time, d *leadDial, abandoned bool) {
 func (c *Core) liveAnswer(now time.Time, r *campaignRun, abandoned bool) {
 	if abandoned {
 		r.stats.Abandoned++
+		r.abandons++
 	} else {
 		r.stats.Connected++
 	}
 	r.pacer.Connected(now, abandoned)
 	r.hourDirty = true
+	if abandoned {
+		c.capAbandons(now, r)
+	}
+}
+
+// capAbandons pauses a running campaign that dials on its own (not in
+// preview mode, where an agent places each call) whose abandon rate is
+// over its cap in its window: the pacer keeps the abandons it causes
+// under the cap, so what is left over comes from something it cannot pace
+// away, most often agents' phones answering after connect_within (every
+// such answer is abandoned however slowly it dials). The rule waits for
+// the fewest live answers in which one abandon alone stays within the cap
+// (ceil(1/cap): 34 at 3 %): over the cap then takes two abandons or more,
+// so a single early abandon never pauses a campaign. It is checked at each
+// abandon, so that an admin's resume dials again and the next abandon
+// while the rate is still over pauses it again.
+func (c *Core) capAbandons(now time.Time, r *campaignRun) {
+	if r.state != CampaignRunning || r.preview() {
+		return
+	}
+	live, abandoned, rate := r.pacer.Abandonment(now)
+	capped := r.cfg.AbandonCap
+	if live < minCapAnswers(capped) || rate <= capped {
+		return
+	}
+	why := fmt.Sprintf("abandon rate %.1f%% (%d of %d live answers in %s) over its cap of %.1f%%",
+		100*rate, abandoned, live, r.cfg.AbandonWindow, 100*capped)
+	if 2*r.late > r.abandons {
+		why += fmt.Sprintf("; %d of the %d abandons since Hotline started were leads answered while an agent's phone was still ringing after connect_within (%s): set the agents' phones to answer automatically, or lengthen connect_within as far as the law allows",
+			r.late, r.abandons, r.cfg.ConnectWithin)
+	}
+	why += "; resume it once fixed"
+	c.warn(now, "campaign-abandon-cap", "campaign %s paused: %s", r.cfg.Name, why)
+	if err := c.campaignAction(now, r.cfg.Name, campaign.ActionPause, why); err != nil {
+		c.warn(now, "illegal-transition", "campaign %s: %v", r.cfg.Name, err)
+	}
+}
+
+// minCapAnswers is how many live answers capAbandons waits for under
+// abandonCap.
+func minCapAnswers(abandonCap float64) int {
+	return int(math.Ceil(1/abandonCap - 1e-9))
 }
 
 // saveLead saves a lead of r, with ops, in one write with the campaign's
@@ -1924,7 +1988,7 @@ func (c *Core) saveLead(now time.Time, r *campaignRun, l *campaign.Lead, ops ...
 // progressOps save the campaign's progress, and the current hour of its
 // abandonment window if it changed.
 func (c *Core) progressOps(now time.Time, r *campaignRun) []store.Op {
-	ops := []store.Op{store.PutCampaignProgress(&campaign.Progress{Name: r.cfg.Name, State: r.state, Changed: r.changed, Counts: r.stats})}
+	ops := []store.Op{store.PutCampaignProgress(&campaign.Progress{Name: r.cfg.Name, State: r.state, Changed: r.changed, Counts: r.stats, Reason: r.reason})}
 	if r.hourDirty {
 		r.hourDirty = false
 		live, abandoned := r.pacer.AbandonHour(now)

@@ -143,6 +143,7 @@ function campRender() {
     col("name").textContent = k.name;
     col("state").textContent = t(`camp-${shown}`, shown === "outside-hours" ? "outside schedule" : shown);
     col("state").className = `state cstate-${shown}`;
+    col("state").title = k.paused_because || ""; // why Hotline paused it itself
     col("mode").textContent = `${k.mode} · ${k.kind}`;
     col("agents").textContent = k.agents;
     col("leads").textContent = campLeadText(campData.leads.get(k.name));
