@@ -78,8 +78,8 @@ func demoCampaigns(r *engine.SimRun, db *store.DB, cfg config.Config, n int, see
 				return nil, fmt.Errorf("demo: campaign %q: lead %s: %w", k.Name, l.Phone, err)
 			}
 		}
-		if err := demoHeadsets(r, cfg, k); err != nil {
-			return nil, err
+		if err := campaignHeadsets(r.Switch, cfg, k); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
 		}
 		if err := r.Do(func(c *engine.Core, now time.Time) error { return c.StartCampaign(now, k.Name) }); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
@@ -92,30 +92,32 @@ func demoCampaigns(r *engine.SimRun, db *store.DB, cfg config.Config, n int, see
 	return started, nil
 }
 
-// demoHeadsets gives the agents who work k headsets that pick up at once
-// and never miss a call, as a predictive dialer's agents have: a lead must
-// hear someone within connect_within (2 s) of saying hello, which phones
-// that ring for pbx.sim.agents.answer_delay (4 s) would miss most of the
-// time. They talk as long as the others.
-func demoHeadsets(r *engine.SimRun, cfg config.Config, k config.Campaign) error {
+// campaignHeadsets gives the simulated agents who work k headsets that
+// pick up at once and never miss a call, as a predictive dialer's agents
+// have: a lead must hear someone within connect_within (2 s) of saying
+// hello, which phones that ring for pbx.sim.agents.answer_delay (4 s)
+// would miss most of the time, and every such answer would be counted
+// abandoned. They talk as long as the others. The demo and serve on the
+// simulated switch both give them.
+func campaignHeadsets(sw *sim.Switch, cfg config.Config, k config.Campaign) error {
 	m := cfg.PBX.Sim.Agents
-	m.AnswerDelay, m.NoAnswerRate, m.BusyRate = demoHeadsetPickup, 0, 0
+	m.AnswerDelay, m.NoAnswerRate, m.BusyRate = headsetPickup, 0, 0
 	for _, a := range cfg.Agents {
 		works := slices.Contains(cfg.CampaignAgents(k), a.ID) ||
 			slices.ContainsFunc(a.Queues, func(q config.Membership) bool { return slices.Contains(k.Queues, q.Queue) })
 		if !works || !strings.HasPrefix(a.Endpoint, sim.EndpointPrefix) {
 			continue
 		}
-		if err := r.Switch.SetPhoneModel(a.Endpoint, m); err != nil {
-			return fmt.Errorf("demo: agent %q: %w", a.ID, err)
+		if err := sw.SetPhoneModel(a.Endpoint, m); err != nil {
+			return fmt.Errorf("campaign %q: agent %q: %w", k.Name, a.ID, err)
 		}
 	}
 	return nil
 }
 
-// demoHeadsetPickup is the mean time a campaign agent's headset takes to
+// headsetPickup is the mean time a campaign agent's headset takes to
 // pick up.
-const demoHeadsetPickup = 300 * time.Millisecond
+const headsetPickup = 300 * time.Millisecond
 
 func demoLeadsOf(db *store.DB, camp string) ([]campaign.Lead, error) {
 	var leads []campaign.Lead

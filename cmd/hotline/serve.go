@@ -280,7 +280,14 @@ func newSwitch(cfg config.Config, log zerolog.Logger) (pbx.Switch, error) {
 	return nil, fmt.Errorf("pbx.type %q: unknown; known: asterisk, freeswitch, sim", cfg.PBX.Type)
 }
 
+// startSimTraffic sends pbx.sim.callers and gives the agents of every
+// campaign headsets that pick up in time (campaignHeadsets).
 func startSimTraffic(sw *sim.Switch, cfg config.Config) error {
+	for _, k := range cfg.Campaigns {
+		if err := campaignHeadsets(sw, cfg, k); err != nil {
+			return fmt.Errorf("pbx.sim: %w", err)
+		}
+	}
 	for _, t := range simTraffic(cfg, time.Time{}) {
 		if err := sw.StartTraffic(t); err != nil {
 			return fmt.Errorf("pbx.sim.callers: %w", err)
