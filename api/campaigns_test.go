@@ -179,6 +179,16 @@ func TestCampaignLeadsImport(t *testing.T) {
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "Name\nAnn\n"); code != http.StatusBadRequest {
 		t.Errorf("no phone column: %d %s", code, raw)
 	}
+	// A cell over the limit is a row error naming row and column; a header
+	// over the column limit refuses the file.
+	if code, li, raw := send("/api/v1/campaigns/spring/leads?region=US", "phone,notes\n(212) 555-0104,"+strings.Repeat("x", 2<<20)+"\n"); code != http.StatusOK ||
+		li.Imported != 0 || len(li.Errors) != 1 || li.Errors[0].Row != 2 || li.Errors[0].Column != "notes" || !strings.Contains(li.Errors[0].Error, "a cell may hold at most") {
+		t.Errorf("a 2 MB cell: %d %.300s", code, raw)
+	}
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "phone"+strings.Repeat(",c", 5000)+"\n(212) 555-0104\n"); code != http.StatusBadRequest ||
+		!strings.Contains(raw, "the header has 5001 columns; a lead file may have at most 1000") {
+		t.Errorf("5,000 columns: %d %.300s", code, raw)
+	}
 	// Without ?region numbers are read as in the US, as the CLI reads them.
 	if code, li, raw := send("/api/v1/campaigns/spring/leads", "phone\n(212) 555-0102\n"); code != http.StatusOK || li.Imported != 1 {
 		t.Errorf("no region: %d %s", code, raw)

@@ -1,6 +1,8 @@
 package campaign
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -134,5 +136,60 @@ func TestExportImportedColumnNamedLikeOurs(t *testing.T) {
 	again, err := ImportCSV(strings.NewReader(out.String()), ImportOptions{Campaign: "c", Region: "US"}, nil)
 	if err != nil || len(again.Leads) != 1 || again.Leads[0].Fields["State"] != "NY" || again.Leads[0].Fields["ID"] != "c-77" {
 		t.Errorf("the export imported again: %v %+v; want State NY and ID c-77 kept", err, again.Leads)
+	}
+}
+
+// A cell, a row and the header are bounded: a 2 MB cell or a row of 5,000
+// cells is refused with its row and column, the rest imported; a header
+// over the column limit refuses the file.
+func TestImportCSVLimits(t *testing.T) {
+	big := strings.Repeat("x", 2<<20)
+	columns := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString(",c" + strconv.Itoa(i))
+		}
+		return b.String()
+	}
+	chunky := strings.Repeat(strings.Repeat("y", MaxCell)+",", 20)
+	data := "phone,name,notes" + columns(MaxColumns/2) + "\n" + // room for a row of many cells each at the cell limit
+		"+12125550101,Ann," + big + "\n" +
+		"+12125550102,Bob,ok\n" +
+		"+12125550103,Cy,ok," + chunky + "\n" +
+		"+12125550104,Di,ok" + strings.Repeat(",", 5000) + "z\n"
+	res, err := ImportCSV(strings.NewReader(data), ImportOptions{Campaign: "c", Region: "US"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range res.Leads {
+		names = append(names, l.Name)
+	}
+	if strings.Join(names, " ") != "Bob" {
+		t.Errorf("leads of %q, want Bob's only", names)
+	}
+	want := []string{
+		`row 2, column "notes": 2097152 bytes long; a cell may hold at most 65536`,
+		`row 4: 1310736 bytes in its cells; a row may hold at most 1048576`,
+		`row 5: 5003 cells, the header has`,
+	}
+	if len(res.Errors) != len(want) {
+		t.Fatalf("errors %v, want %q", res.Errors, want)
+	}
+	for i, e := range res.Errors {
+		if !strings.HasPrefix(e.Error(), want[i]) {
+			t.Errorf("error %d: %.200q, want %q", i, e.Error(), want[i])
+		}
+	}
+	for _, tc := range []struct{ name, data, want string }{
+		{"a header over the column limit", "phone" + columns(MaxColumns) + "\n+12125550101" + strings.Repeat(",", MaxColumns) + "\n",
+			fmt.Sprintf("the header has %d columns; a lead file may have at most %d", MaxColumns+1, MaxColumns)},
+		{"a header cell over the cell limit", "phone,name," + big + "\n+12125550101,Ann,x\n",
+			`the header's column 3 is 2097152 bytes long; a cell may hold at most 65536`},
+	} {
+		res, err := ImportCSV(strings.NewReader(tc.data), ImportOptions{Campaign: "c", Region: "US"}, nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || len(res.Leads) != 0 {
+			t.Errorf("%s: err %.300v, leads %d; want %q and none", tc.name, err, len(res.Leads), tc.want)
+		}
 	}
 }

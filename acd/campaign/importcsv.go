@@ -83,6 +83,15 @@ type ImportResult struct {
 	Errors     []RowError
 }
 
+// Limits of a lead file. A lead is stored, sent to desks and exported
+// whole, so a cell and a row are bounded; a column is a custom field on
+// every lead, so the header is too.
+const (
+	MaxCell     = 64 << 10 // bytes in one cell
+	MaxRowBytes = 1 << 20  // bytes in one row's cells together
+	MaxColumns  = 1000     // columns in the header
+)
+
 // Errors of lead import.
 var (
 	ErrBadFile   = errors.New("campaign: bad lead file")
@@ -152,6 +161,14 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 	}
 	if err != nil {
 		return 0, fmt.Errorf("%w: header: %w", ErrBadFile, err)
+	}
+	if len(header) > MaxColumns {
+		return 0, fmt.Errorf("%w: the header has %d columns; a lead file may have at most %d", ErrBadFile, len(header), MaxColumns)
+	}
+	for i, h := range header {
+		if len(h) > MaxCell {
+			return 0, fmt.Errorf("%w: the header's column %d is %d bytes long; a cell may hold at most %d", ErrBadFile, i+1, len(h), MaxCell)
+		}
 	}
 	header = slices.Clone(header)
 	if len(header) > 0 {
@@ -378,6 +395,20 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 			// cut a value short and shift the next ones.
 			return Lead{}, &RowError{Row: row, Err: fmt.Errorf("%d cells, the header has %d columns (%q beyond them); quote a cell that holds the separator", len(rec), len(c.header), v)}
 		}
+	}
+	size := 0
+	for i, v := range rec {
+		size += len(v)
+		if len(v) > MaxCell {
+			col := ""
+			if i < len(c.header) {
+				col = c.header[i]
+			}
+			return Lead{}, &RowError{Row: row, Column: col, Err: fmt.Errorf("%d bytes long; a cell may hold at most %d (64 KiB)", len(v), MaxCell)}
+		}
+	}
+	if size > MaxRowBytes {
+		return Lead{}, &RowError{Row: row, Err: fmt.Errorf("%d bytes in its cells; a row may hold at most %d (1 MiB)", size, MaxRowBytes)}
 	}
 	for _, i := range c.used() {
 		if !utf8.ValidString(c.cell(rec, i)) {
