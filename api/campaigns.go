@@ -114,22 +114,44 @@ func (s *Server) campaigns(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, list)
 }
 
+// CampaignAnswer is the answer of a campaign action: the campaign's
+// status, and whether the action found it already in the state it asks for
+// (pausing a paused campaign, resuming or starting a running one, stopping
+// a stopped one), which changes nothing and is not an error.
+type CampaignAnswer struct {
+	engine.CampaignStatus
+	Unchanged bool `json:"unchanged,omitempty"`
+}
+
+// actionState is the state each campaign action leaves a campaign in.
+var actionState = map[string]engine.CampaignState{
+	engine.CampaignStart: engine.CampaignRunning, engine.CampaignResume: engine.CampaignRunning,
+	engine.CampaignPause: engine.CampaignPaused, engine.CampaignStop: engine.CampaignStopped,
+}
+
 // campaignAction answers POST /api/v1/campaigns/{name}/{action}: start,
 // pause, resume, stop or status.
 func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 	name, action := r.PathValue("name"), r.PathValue("action")
-	switch action {
-	case engine.CampaignStart, engine.CampaignPause, engine.CampaignResume, engine.CampaignStop, engine.CampaignStatusAction:
-	default:
+	want, change := actionState[action]
+	if !change && action != engine.CampaignStatusAction {
 		s.fail(w, badRequest("unknown campaign action %q; known: start, pause, resume, stop, status", action))
 		return
+	}
+	var before engine.CampaignStatus
+	if change {
+		var err error
+		if before, err = engine.Send(r.Context(), s.eng, engine.CampaignControl{Campaign: name, Action: engine.CampaignStatusAction}); err != nil {
+			s.fail(w, err)
+			return
+		}
 	}
 	st, err := engine.Send(r.Context(), s.eng, engine.CampaignControl{Campaign: name, Action: action})
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	writeJSON(w, http.StatusOK, CampaignAnswer{CampaignStatus: st, Unchanged: change && before.State == want})
 }
 
 // LeadImporter imports lead lists into the store; *store.DB is one.

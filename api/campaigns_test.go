@@ -64,13 +64,13 @@ func TestCampaignControl(t *testing.T) {
 	phones := []string{"+12125550101", "+12125550102"}
 	serveSpring(t, d, phones)
 
-	action := func(name, act string, wantCode int) engine.CampaignStatus {
+	action := func(name, act string, wantCode int) CampaignAnswer {
 		t.Helper()
 		code, body := post(t, d.srv.URL+"/api/v1/campaigns/"+name+"/"+act, "")
 		if code != wantCode {
 			t.Fatalf("%s %s: %d %s, want %d", act, name, code, body, wantCode)
 		}
-		var st engine.CampaignStatus
+		var st CampaignAnswer
 		if code == http.StatusOK {
 			if err := json.Unmarshal([]byte(body), &st); err != nil {
 				t.Fatal(err)
@@ -78,16 +78,27 @@ func TestCampaignControl(t *testing.T) {
 		}
 		return st
 	}
+	// An action that finds the campaign already so answers 200 saying so;
+	// one it cannot do from there (pause or resume a stopped one) 409.
+	noop := func(act string, want engine.CampaignState) {
+		t.Helper()
+		if st := action("spring", act, http.StatusOK); st.State != want || !st.Unchanged {
+			t.Errorf("%s again: %+v, want %s and unchanged", act, st, want)
+		}
+	}
 	if st := action("spring", "status", http.StatusOK); st.State != engine.CampaignStopped {
 		t.Errorf("before start: %+v", st)
 	}
-	action("spring", "pause", http.StatusConflict) // not started
+	action("spring", "pause", http.StatusConflict)  // not started
+	action("spring", "resume", http.StatusConflict) // start reads the leads; resume does not
+	noop("stop", engine.CampaignStopped)
 	action("autumn", "start", http.StatusNotFound)
 	action("spring", "launch", http.StatusBadRequest)
-	if st := action("spring", "start", http.StatusOK); st.State != engine.CampaignRunning || st.Mode != "progressive" {
+	if st := action("spring", "start", http.StatusOK); st.State != engine.CampaignRunning || st.Mode != "progressive" || st.Unchanged {
 		t.Errorf("after start: %+v", st)
 	}
-	action("spring", "resume", http.StatusConflict) // running, not paused
+	noop("resume", engine.CampaignRunning) // was a 409 while pause and stop again were 200
+	noop("start", engine.CampaignRunning)
 
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -108,9 +119,10 @@ func TestCampaignControl(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if st := action("spring", "pause", http.StatusOK); st.State != engine.CampaignPaused || st.Stats.Dialed != 2 || st.Stats.Connected != 2 {
+	if st := action("spring", "pause", http.StatusOK); st.State != engine.CampaignPaused || st.Stats.Dialed != 2 || st.Stats.Connected != 2 || st.Unchanged {
 		t.Errorf("after pause: %+v", st)
 	}
+	noop("pause", engine.CampaignPaused)
 	// The counts' keys are snake_case like the rest of the body.
 	_, body := post(t, d.srv.URL+"/api/v1/campaigns/spring/status", "")
 	var raw struct{ Stats map[string]int }
@@ -122,12 +134,13 @@ func TestCampaignControl(t *testing.T) {
 			t.Errorf("stats key %q is not snake_case", k)
 		}
 	}
-	if st := action("spring", "resume", http.StatusOK); st.State != engine.CampaignRunning {
+	if st := action("spring", "resume", http.StatusOK); st.State != engine.CampaignRunning || st.Unchanged {
 		t.Errorf("after resume: %+v", st)
 	}
-	if st := action("spring", "stop", http.StatusOK); st.State != engine.CampaignStopped {
+	if st := action("spring", "stop", http.StatusOK); st.State != engine.CampaignStopped || st.Unchanged {
 		t.Errorf("after stop: %+v", st)
 	}
+	noop("stop", engine.CampaignStopped)
 	resp, err := http.Get(d.srv.URL + "/api/v1/campaigns")
 	if err != nil {
 		t.Fatal(err)

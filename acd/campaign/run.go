@@ -26,11 +26,14 @@ const (
 )
 
 // runTransitions is, per state, what each action leads to; an action not
-// listed is refused. Starting a running campaign or stopping a stopped one
-// changes nothing and is not an error.
+// listed is refused. An action that finds the campaign already in its
+// state (starting or resuming a running campaign, pausing a paused one,
+// stopping a stopped one) changes nothing and is not an error, so a script
+// may repeat it; resuming or pausing a stopped one is refused, as it would
+// not read the leads afresh as a start does.
 var runTransitions = map[RunState]map[string]RunState{
 	Stopped: {ActionStart: Running, ActionStop: Stopped},
-	Running: {ActionStart: Running, ActionPause: Paused, ActionStop: Stopped},
+	Running: {ActionStart: Running, ActionResume: Running, ActionPause: Paused, ActionStop: Stopped},
 	Paused:  {ActionStart: Running, ActionResume: Running, ActionPause: Paused, ActionStop: Stopped},
 }
 
@@ -52,7 +55,6 @@ func RunAction(s RunState, action string) (RunState, error) {
 // runRefusedHint says, per state, what to do instead of a refused action.
 var runRefusedHint = map[RunState]string{
 	Stopped: "start it",
-	Running: "it is dialing",
 }
 
 // Counts are what a campaign's dials came to since it was first started.

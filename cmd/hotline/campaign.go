@@ -68,9 +68,12 @@ matched).`,
 			if len(args) == 1 {
 				raw, err = call(cmd.Context(), http.MethodGet, base+"/api/v1/campaigns", nil, &list)
 			} else {
-				var st engine.CampaignStatus
+				var st api.CampaignAnswer
 				raw, err = call(cmd.Context(), http.MethodPost, base+"/api/v1/campaigns/"+url.PathEscape(args[1])+"/"+action, nil, &st)
-				list = []engine.CampaignStatus{st}
+				list = []engine.CampaignStatus{st.CampaignStatus}
+				if err == nil && st.Unchanged && !o.json {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s was already %s; nothing changed\n", st.Name, st.State)
+				}
 			}
 			if err != nil {
 				return err
