@@ -291,10 +291,16 @@ func (t *tracker) apply(raw []byte) ([]pbx.Event, []effect, error) {
 		if err := dec(&e); err != nil {
 			return nil, nil, err
 		}
-		if r := t.recs[e.Recording.Name]; r != nil {
-			r.markStarted()
+		r := t.recs[e.Recording.Name]
+		if r == nil {
+			return nil, nil, nil
 		}
-		return nil, nil, nil
+		r.markStarted()
+		if r.listen {
+			return nil, nil, nil
+		}
+		// Asterisk's time, as RecordingFinished's is the end.
+		return []pbx.Event{pbx.RecordingStarted{Base: base(r.ch, at), Name: e.Recording.Name}}, nil, nil
 	case "RecordingFinished", "RecordingFailed":
 		var e goari.RecordingFinished // both events have the same shape
 		if err := dec(&e); err != nil {

@@ -165,6 +165,11 @@ func TestRecordingUsesSwitchDir(t *testing.T) {
 	if len(st.Records) != 1 || st.Records[0] != "/var/lib/esltest/recordings/r1.wav" {
 		t.Fatalf("recording paths %v", st.Records)
 	}
+	// RECORD_START tells when FreeSWITCH began it, by its own clock.
+	s := rec.WaitFor(t, ctx, func(ev pbx.Event) bool { _, ok := ev.(pbx.RecordingStarted); return ok }).(pbx.RecordingStarted)
+	if s.Name != "r1" || s.Channel != ch || s.At.IsZero() {
+		t.Errorf("RecordingStarted = %s at %v, want r1 on %s at RECORD_START's Event-Date-Timestamp", pbxtest.Format(s), s.At, ch)
+	}
 	if err := f.sw.StopRecording(ctx, "r1"); err != nil {
 		t.Fatal(err)
 	}
@@ -172,8 +177,8 @@ func TestRecordingUsesSwitchDir(t *testing.T) {
 	if r.Name != "r1" || r.Path != "/var/lib/esltest/recordings/r1.wav" || r.Channel != ch {
 		t.Errorf("RecordingFinished = %s", pbxtest.Format(r))
 	}
-	if r.End.IsZero() || !r.End.Equal(r.At) {
-		t.Errorf("RecordingFinished ends %v, want RECORD_STOP's Event-Date-Timestamp %v", r.End, r.At)
+	if r.End.IsZero() || !r.End.Equal(r.At) || r.End.Before(s.At) {
+		t.Errorf("RecordingFinished ends %v, want RECORD_STOP's Event-Date-Timestamp %v, not before the start %v", r.End, r.At, s.At)
 	}
 	if err := f.sw.StopRecording(ctx, "r1"); !errors.Is(err, pbx.ErrNoRecording) {
 		t.Errorf("second stop = %v, want ErrNoRecording", err)

@@ -306,9 +306,14 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		}
 		return t.hungUp(uuid, st, base, parseCause(ev.Get("Hangup-Cause"), ev.Get("variable_hangup_cause_q850")), out)
 	case "RECORD_START":
-		if r, ok := t.records[ev.Get("Record-File-Path")]; ok && !at.IsZero() {
+		p := ev.Get("Record-File-Path")
+		if r, ok := t.records[p]; ok && !at.IsZero() {
 			r.started = at
-			t.records[ev.Get("Record-File-Path")] = r
+			t.records[p] = r
+			if !r.listen {
+				// Its Event-Date-Timestamp, as RECORD_STOP's is the end.
+				out = append(out, pbx.RecordingStarted{Base: pbx.Base{Channel: r.channel, At: at}, Name: r.name})
+			}
 		}
 	case "RECORD_STOP":
 		p := ev.Get("Record-File-Path")

@@ -57,3 +57,21 @@ func TestTrackListen(t *testing.T) {
 		t.Errorf("a second end of the same listen: %v", out)
 	}
 }
+
+// A recording's RECORD_START is its start by FreeSWITCH's clock (its
+// Event-Date-Timestamp); a Listen's reports nothing until it ends.
+func TestTrackRecordingStarted(t *testing.T) {
+	const p = "/rec/r1.wav"
+	tr := newTracker()
+	tr.note(note{kind: noteRecord, channel: "c1", id: "r1", path: p, at: time.Unix(1700000000, 0).Add(-time.Second)})
+	tr.note(note{kind: noteListen, channel: "c1", id: "u1", path: "/rec/u1.wav", at: time.Unix(1700000000, 0)})
+	out := tr.apply(ev("RECORD_START", "c1", "Record-File-Path", "/rec/u1.wav"), nil)
+	out = tr.apply(ev("RECORD_START", "c1", "Record-File-Path", p), out)
+	if len(out) != 1 {
+		t.Fatalf("events %v, want one RecordingStarted", out)
+	}
+	want := time.UnixMicro(1700000000000000)
+	if s, ok := out[0].(pbx.RecordingStarted); !ok || s.Name != "r1" || s.Channel != "c1" || !s.At.Equal(want) {
+		t.Errorf("event %+v, want r1's RecordingStarted on c1 at %v", out[0], want)
+	}
+}

@@ -330,6 +330,8 @@ func (c *Core) Handle(now time.Time, ev pbx.Event) {
 		c.onBridgeJoined(now, e)
 	case pbx.BridgeLeft:
 		// The engine unbridges itself; this only confirms.
+	case pbx.RecordingStarted:
+		c.onRecordingStarted(now, e)
 	case pbx.RecordingFinished:
 		c.onRecordingFinished(now, e)
 	case pbx.Utterance:

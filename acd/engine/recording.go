@@ -124,6 +124,8 @@ func (c *Core) startRecording(now time.Time, cl *call, by string) {
 	for n := 2; recordingNamed(&cl.rec, name) != nil; n++ {
 		name = base + "-" + strconv.Itoa(n) // a switch refuses a name in use, and would write over its file
 	}
+	// Started when asked, until the switch's RecordingStarted gives its own
+	// time (onRecordingStarted); the time of asking stays where none comes.
 	r := store.Recording{Name: name, Start: now, Agent: f.Agent, Leg: len(cl.rec.Legs) + 1}
 	if cl.rec.Recording == (store.Recording{}) {
 		cl.rec.Recording = r

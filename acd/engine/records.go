@@ -177,6 +177,42 @@ func (c *Core) saveTrailer(now time.Time, id string, t *trailer) {
 	}
 }
 
+// onRecordingStarted gives a recording the switch's time of its start, in
+// place of the time Hotline asked for it (startRecording's, which stays
+// where no such event comes: a switch that sends none, a restart between
+// the two), however late the event comes: its end is the switch's time
+// too, so one leg's recording does not seem to begin before the previous
+// leg's ended.
+func (c *Core) onRecordingStarted(now time.Time, e pbx.RecordingStarted) {
+	if e.At.IsZero() {
+		return
+	}
+	for _, cl := range c.calls {
+		if r := recordingNamed(&cl.rec, e.Name); r != nil {
+			startedAt(r, e.At)
+			c.saveActive(now, cl)
+			return
+		}
+	}
+	for id, t := range c.trailing {
+		if r := recordingNamed(&t.rec, e.Name); r != nil {
+			startedAt(r, e.At)
+			c.saveTrailer(now, id, t)
+			return
+		}
+	}
+}
+
+// startedAt sets r's start to the switch's time at; an end Hotline gave it
+// before the switch said when it started (a stop asked at once) is not
+// left before it.
+func startedAt(r *store.Recording, at time.Time) {
+	r.Start = at
+	if !r.End.IsZero() {
+		r.End = notBefore(r.End, at)
+	}
+}
+
 func (c *Core) onRecordingFinished(now time.Time, e pbx.RecordingFinished) {
 	for _, cl := range c.calls {
 		if recordingNamed(&cl.rec, e.Name) == nil {

@@ -89,6 +89,15 @@ type BridgeLeft struct {
 	Bridge BridgeID
 }
 
+// RecordingStarted: the switch began a recording (not a Listen's). At is
+// the switch's time of it, the recording's start: a recording's two ends
+// then read one clock, the switch's, whatever the command or the event
+// took on the way.
+type RecordingStarted struct {
+	Base
+	Name string
+}
+
 // RecordingFinished: a recording stopped; Path is where the switch stored it (if known).
 type RecordingFinished struct {
 	Base

@@ -164,6 +164,8 @@ func Format(ev pbx.Event) string {
 		return fmt.Sprintf("BridgeJoined %s bridge=%s", e.Channel, e.Bridge)
 	case pbx.BridgeLeft:
 		return fmt.Sprintf("BridgeLeft %s bridge=%s", e.Channel, e.Bridge)
+	case pbx.RecordingStarted:
+		return fmt.Sprintf("RecordingStarted %s name=%q", e.Channel, e.Name)
 	case pbx.RecordingFinished:
 		s := fmt.Sprintf("RecordingFinished %s name=%q path=%q duration=%v failed=%t", e.Channel, e.Name, e.Path, e.Duration, e.Failed)
 		if e.Err != "" {
