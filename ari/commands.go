@@ -469,8 +469,7 @@ func (c *Client) subscribeLeg(ctx context.Context, id, endpoint string) error {
 	}
 	var ae *apiError
 	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
-		cause, nerr := c.takeGlobal(context.WithoutCancel(ctx), GoneLeadPrefix+id)
-		n, _ := strconv.Atoi(strings.TrimSpace(cause))
+		n, nerr := c.takeGoneCause(context.WithoutCancel(ctx), id)
 		reason, why := failReason(&chanState{}, n)
 		c.log.Info().AnErr("subscription", err).AnErr("note", nerr).Str("channel", id).Str("endpoint", endpoint).
 			Str("reason", string(reason)).Int("cause", int(why)).Msg("lead's channel over before Hotline could follow it")
@@ -804,11 +803,11 @@ func (c *Client) UnattendedAnswers(ctx context.Context, chans []pbx.ChannelID) (
 		if v == "" {
 			// Never answered: the cause the lead context's hangup handler
 			// noted (GoneExten), if it says anything.
-			cause, err := c.takeGlobal(ctx, GoneLeadPrefix+string(ch))
+			n, err := c.takeGoneCause(ctx, string(ch))
 			if err != nil {
 				return out, fmt.Errorf("end of %s: %w", ch, err)
 			}
-			if n, _ := strconv.Atoi(strings.TrimSpace(cause)); n > 0 {
+			if n > 0 {
 				out[ch] = pbx.UnattendedEnd{Cause: pbx.Cause(n)}
 			}
 			continue
@@ -836,6 +835,14 @@ func (c *Client) globalVar(ctx context.Context, name string) (string, error) {
 		return "", fmt.Errorf("reading %s: %w", name, classify(err))
 	}
 	return v.Value, nil
+}
+
+// takeGoneCause reads and clears the hangup cause a lead's hangup handler
+// noted (GoneExten); 0 when there is none or it is not a number.
+func (c *Client) takeGoneCause(ctx context.Context, id string) (int, error) {
+	v, err := c.takeGlobal(ctx, GoneLeadPrefix+id)
+	n, _ := strconv.Atoi(strings.TrimSpace(v))
+	return n, err
 }
 
 // takeGlobal reads a global variable and, when set, unsets it (ARI unsets
