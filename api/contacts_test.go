@@ -112,10 +112,12 @@ func TestContactsScreenPopAndHistory(t *testing.T) {
 	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550177", To: "100"}); err != nil {
 		t.Fatal(err)
 	}
+	// The contact is made before the call is added to its history: wait
+	// for both.
 	var found ContactView
-	for getJSON(t, base+"/contacts?number=212-555-0177", &found) != 200 {
+	for getJSON(t, base+"/contacts?number=212-555-0177", &found) != 200 || len(found.Interactions) == 0 {
 		if time.Now().After(deadline) {
-			t.Fatal("unknown caller got no contact")
+			t.Fatalf("unknown caller got no contact with the call; %+v", found)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
