@@ -1936,19 +1936,22 @@ func (c *Core) liveAnswer(now time.Time, r *campaignRun, abandoned bool) {
 // over its cap in its window: the pacer keeps the abandons it causes
 // under the cap, so what is left over comes from something it cannot pace
 // away, most often agents' phones answering after connect_within (every
-// such answer is abandoned however slowly it dials). The rule waits for
-// the fewest live answers in which one abandon alone stays within the cap
-// (ceil(1/cap): 34 at 3 %): over the cap then takes two abandons or more,
-// so a single early abandon never pauses a campaign. It is checked at each
-// abandon, so that an admin's resume dials again and the next abandon
-// while the rate is still over pauses it again.
+// such answer is abandoned however slowly it dials). The window's
+// abandons are held to the cap of at least the fewest live answers in
+// which one abandon alone stays within it (ceil(1/cap): 34 at 3 %), so a
+// single early abandon never pauses a campaign, but a second one before
+// 34 answers does: no 34 answers can hold two abandons under 3 %, and a
+// pacer that may not abandon before then has not caused them, so waiting
+// for the 34th answer would only abandon more leads. It is checked at
+// each abandon, so that an admin's resume dials again and the next
+// abandon while the rate is still over pauses it again.
 func (c *Core) capAbandons(now time.Time, r *campaignRun) {
 	if r.state != CampaignRunning || r.preview() {
 		return
 	}
 	live, abandoned, rate := r.pacer.Abandonment(now)
 	capped := r.cfg.AbandonCap
-	if live < minCapAnswers(capped) || rate <= capped {
+	if float64(abandoned) <= capped*float64(max(live, minCapAnswers(capped)))+1e-9 {
 		return
 	}
 	why := fmt.Sprintf("abandon rate %.1f%% (%d of %d live answers in %s) over its cap of %.1f%%",

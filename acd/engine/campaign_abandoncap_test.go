@@ -10,24 +10,27 @@ import (
 
 // TestCampaignPausesOverAbandonCap: a progressive campaign whose one
 // agent's phone answers 4 s after it rings, with connect_within 2 s,
-// abandons every lead it connects, however slowly it dials. With a 25 %
-// cap the engine pauses it once 4 live answers (ceil(1/cap)) are all
-// abandoned, naming the rate, the cap and the late agent phones; it dials
-// no more, stays paused across a restart with its reason, and after an
-// admin's resume the next abandon pauses it again. A campaign whose first
-// answer alone was abandoned (the agent's phone fixed after it) keeps
-// dialing: one abandon is not a rate.
+// abandons every lead it connects, however slowly it dials. Under a 3 %
+// cap the engine pauses it at the second abandon, long before the 34 live
+// answers (ceil(1/cap)) in which one abandon alone would be within the
+// cap: no 34 answers can hold two. The reason names the rate, the cap and
+// the late agent phones; it dials no more, stays paused across a restart
+// with its reason, and after an admin's resume the next abandon pauses it
+// again. A campaign whose first answer alone was abandoned (the agent's
+// phone fixed after it) keeps dialing: one abandon is not a rate, even
+// under a 25 % cap and after more answers than ceil(1/cap).
 func TestCampaignPausesOverAbandonCap(t *testing.T) {
-	const abandonCap = 0.25
 	for _, tc := range []struct {
-		name    string
-		fixedAt time.Duration // when a1's phone answers in 500 ms again; 0 = never
-		paused  bool
+		name       string
+		abandonCap float64
+		fixedAt    time.Duration // when a1's phone answers in 500 ms again; 0 = never
+		paused     bool
 	}{
-		{name: "agent phone answers late", paused: true},
-		{name: "a single early abandon", fixedAt: 10 * time.Second},
+		{name: "agent phone answers late", abandonCap: 0.03, paused: true},
+		{name: "a single early abandon", abandonCap: 0.25, fixedAt: 10 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			abandonCap := tc.abandonCap
 			cfgText := cappedConfig("progressive", 1, abandonCap)
 			rig := newCampaignRigConfig(t, cfgText, "a1")
 			r := rig.r
@@ -56,10 +59,10 @@ func TestCampaignPausesOverAbandonCap(t *testing.T) {
 				}
 				return
 			}
-			if st.State != CampaignPaused || st.Stats.Abandoned != minCapAnswers(abandonCap) || st.Stats.Connected != 0 {
-				t.Fatalf("want paused at %d abandoned of as many answers: %+v\n%s", minCapAnswers(abandonCap), st, rig.trace)
+			if st.State != CampaignPaused || st.Stats.Abandoned != 2 || st.Stats.Connected != 0 {
+				t.Fatalf("want paused at the second abandon, of two answers: %+v\n%s", st, rig.trace)
 			}
-			for _, want := range []string{"abandon rate 100.0%", "cap of 25.0%", "connect_within (2s)", "answer automatically"} {
+			for _, want := range []string{"abandon rate 100.0%", "(2 of 2 live answers", "cap of 3.0%", "connect_within (2s)", "answer automatically"} {
 				if !strings.Contains(st.PausedBecause, want) {
 					t.Errorf("reason %q lacks %q", st.PausedBecause, want)
 				}
