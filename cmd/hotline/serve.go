@@ -169,6 +169,9 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 			return c, err
 		}
 		rl = &reloader{rt: rt, load: load, log: log}
+		if ss, ok := sw.(*sim.Switch); ok {
+			rl.applied = reloadHeadsets(ss, log)
+		}
 		reload = rl.reload
 	}
 	if s, ok := sw.(starter); ok {
@@ -217,7 +220,13 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 			h.WatchLink(l)
 		}
 		if rl != nil {
-			rl.applied = h.SetTeams
+			headsets := rl.applied
+			rl.applied = func(c config.Config) {
+				if headsets != nil {
+					headsets(c)
+				}
+				h.SetTeams(c)
+			}
 			h.WatchReload(rl.reload)
 			reload = h.Reload // counted in /metrics
 			if file := cfg.File(); file != "" {
@@ -294,6 +303,21 @@ func startSimTraffic(sw *sim.Switch, cfg config.Config) error {
 		}
 	}
 	return nil
+}
+
+// reloadHeadsets gives the agents of every campaign of a reloaded config
+// the headsets startSimTraffic gives at start: an agent a reload adds to a
+// campaign, or a campaign a reload adds, would otherwise keep phones that
+// ring past connect_within, and every lead they answered would be
+// abandoned.
+func reloadHeadsets(sw *sim.Switch, log zerolog.Logger) func(config.Config) {
+	return func(cfg config.Config) {
+		for _, k := range cfg.Campaigns {
+			if err := campaignHeadsets(sw, cfg, k); err != nil {
+				log.Warn().Err(err).Msg("config reload: pbx.sim headsets")
+			}
+		}
+	}
 }
 
 // simTraffic splits pbx.sim.callers over the entry numbers: callers of a
