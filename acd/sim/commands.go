@@ -357,6 +357,13 @@ func (s *Switch) StartRecording(ctx context.Context, req pbx.RecordRequest) erro
 	r.started = s.clock.Now().Add(s.opts.Latency)
 	s.recordings[r.name] = r
 	s.stats.Recordings++
+	// Asterisk's RecordingStarted and FreeSWITCH's RECORD_START: the
+	// switch's time of the start, unless it was over first.
+	s.after(s.opts.Latency, func() {
+		if s.recordings[r.name] == r {
+			s.emit(pbx.RecordingStarted{Base: s.base(r.channel), Name: r.name})
+		}
+	})
 	return nil
 }
 

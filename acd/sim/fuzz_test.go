@@ -89,6 +89,12 @@ func (m *model) event(ev pbx.Event) {
 	if _, ok := ev.(pbx.Synced); ok {
 		return
 	}
+	if r, ok := ev.(pbx.RecordingStarted); ok {
+		if !m.recs[r.Name] {
+			m.fail("%s for a recording not running", pbxtest.Format(ev))
+		}
+		return
+	}
 	if r, ok := ev.(pbx.RecordingFinished); ok {
 		if !m.recs[r.Name] {
 			m.fail("unexpected %s", pbxtest.Format(ev))

@@ -356,6 +356,17 @@ func testRecording(c *contractCase) {
 	if f.Failed || f.Path == "" {
 		c.t.Errorf("RecordingFinished = %s, want not failed, with its path", Format(f))
 	}
+	// Every switch says when the recording began, by its own clock: the
+	// engine takes that time over the time it asked.
+	started := func(ev pbx.Event) bool {
+		r, ok := ev.(pbx.RecordingStarted)
+		return ok && r.Name == name
+	}
+	if i := c.rec.Index(started); i < 0 {
+		c.t.Errorf("no RecordingStarted for %s before its RecordingFinished", name)
+	} else if s := c.rec.Filter(started)[0].(pbx.RecordingStarted); s.At.IsZero() || s.At.After(f.At) {
+		c.t.Errorf("RecordingStarted = %s: want a time at or before the finish %v", Format(s), f.At)
+	}
 }
 
 // testRecordingCheck holds a backend to pbx.RecordingChecker, which the
