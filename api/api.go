@@ -59,7 +59,8 @@ type Server struct {
 	log zerolog.Logger
 	mux *http.ServeMux
 	// KeepAlive is how often an idle event stream gets a comment line, so
-	// proxies keep it open and clients notice a dead daemon; 0 = 15 s.
+	// proxies keep it open and clients notice a dead daemon; 0 =
+	// DefaultKeepAlive.
 	KeepAlive time.Duration
 	// Coalesce is how long an event stream rests after a write, gathering
 	// the changes published meanwhile into its next write; 0 =

@@ -200,7 +200,7 @@ func TestBrowserDeskPreview(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("btn-preview-dial"))); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var skipped, dialed campaign.Lead
 		_ = d.db.CampaignLeads("spring", func(l campaign.Lead) bool {

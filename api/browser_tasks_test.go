@@ -78,16 +78,16 @@ func TestBrowserDeskCallbackTask(t *testing.T) {
 
 // The task list follows the event stream: a task opened with no call
 // ending on this desk (another agent's missed call) is listed at once, and
-// one taken by someone else leaves the list at once, not at the next
-// periodic read (there is none).
+// one taken by someone else leaves the list at once (streamAtOnce), not at
+// the next periodic read (there is none).
 func TestBrowserDeskTasksFromTheStream(t *testing.T) {
 	ctx, d, carla := carlaDesk(t)
 	soon := func(what string, a chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		sctx, cancel := context.WithTimeout(ctx, streamAtOnce)
 		defer cancel()
 		if err := chromedp.Do(sctx, a); err != nil {
-			t.Fatalf("%s within 3 s: %v", what, err)
+			t.Fatalf("%s within %v: %v", what, streamAtOnce, err)
 		}
 	}
 	now := time.Now()

@@ -77,11 +77,18 @@ func pickLang(ctx context.Context, lang string) error {
 	return err
 }
 
+// streamAtOnce bounds how long after the event that a browser may take to
+// show a change the event stream pushes "at once". A change the stream
+// held back (written but not flushed) would come out with the next
+// keep-alive, DefaultKeepAlive later; half of that is far more than a busy
+// machine needs for the push, and still tells the two apart.
+const streamAtOnce = DefaultKeepAlive / 2
+
 // An agent signs in, logs in and goes ready; a call comes in and the desk
 // shows who is calling; the agent saves a disposition with notes. A
 // supervisor's wallboard in a second browser shows the agent's state change
-// within a second. The agent's page offers no wallboard, and the API
-// refuses the agent the call records it may not read.
+// at once, as it is pushed. The agent's page offers no wallboard, and the
+// API refuses the agent the call records it may not read.
 func TestBrowserDeskAndWallboard(t *testing.T) {
 	ctx, cancel := browser(t)
 	defer cancel()
@@ -136,8 +143,8 @@ func TestBrowserDeskAndWallboard(t *testing.T) {
 	if status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/api/v1/calls").then(r => r.status)`, chromedp.EvalAwaitPromise)); err != nil || status != 403 {
 		t.Errorf("an agent reading call records: %d, %v (want 403)", status, err)
 	}
-	// Log in (which makes the agent available); the wallboard follows
-	// within a second.
+	// Log in (which makes the agent available); the wallboard follows at
+	// once (streamAtOnce).
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("btn-login")),
 		chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-available`))); err != nil {
 		t.Fatalf("log in: %v", err)
@@ -146,8 +153,8 @@ func TestBrowserDeskAndWallboard(t *testing.T) {
 	if err := chromedp.Do(sup, chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"] td.state-available`))); err != nil {
 		t.Fatalf("wallboard did not show alice available: %v", err)
 	}
-	if d := time.Since(shown); d > time.Second {
-		t.Errorf("wallboard took %v longer than the desk to show the change", d)
+	if d := time.Since(shown); d > streamAtOnce {
+		t.Errorf("wallboard took %v longer than the desk to show the change, want under %v", d, streamAtOnce)
 	}
 	screenshot(t, sup, "wallboard")
 	// The supervisor pauses alice from the wallboard, with a reason; her
@@ -218,7 +225,7 @@ func TestBrowserDeskAndWallboard(t *testing.T) {
 		chromedp.Click(chromedp.ID("btn-hangup"))); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		rec, err := d.db.Call(callID)
 		if err == nil && !rec.Ended.IsZero() && rec.Disposition == "resolved" && rec.Notes == "asked about prices" {

@@ -88,10 +88,10 @@ func callPhase(want string) chromedp.Action[chromedp.Void] {
 	return poll(`document.getElementById("call-phase").textContent === "` + want + `"`)
 }
 
-// poll waits up to 5 s for a JavaScript expression to hold on the page.
+// poll waits up to 30 s for a JavaScript expression to hold on the page.
 func poll(expr string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(5*time.Second))(ctx, t)
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(30*time.Second))(ctx, t)
 		return err
 	})
 }

@@ -29,7 +29,7 @@ func TestBrowserWallboardChartAndTV(t *testing.T) {
 	}
 	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(r => { const i = document.getElementById("wall-chart");
 		const ok = () => i.complete && i.naturalWidth > 0; if (ok()) return r(true);
-		i.addEventListener("load", () => r(ok())); i.addEventListener("error", () => r(false)); setTimeout(() => r(ok()), 5000); })`,
+		i.addEventListener("load", () => r(ok())); i.addEventListener("error", () => r(false)); setTimeout(() => r(ok()), 30000); })`,
 		chromedp.EvalAwaitPromise))
 	if err != nil || !loaded {
 		t.Fatalf("the chart did not load: %v %v", loaded, err)

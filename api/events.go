@@ -113,7 +113,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 
 	every := s.KeepAlive
 	if every <= 0 {
-		every = 15 * time.Second
+		every = DefaultKeepAlive
 	}
 	keep := time.NewTicker(every)
 	defer keep.Stop()
@@ -197,3 +197,6 @@ func (s *Server) writeTasks(w io.Writer, sub *taskSub, shown taskScope) bool {
 // DefaultCoalesce is Server.Coalesce's default: a change waits at most this
 // long for the changes after it before going out with them.
 const DefaultCoalesce = 50 * time.Millisecond
+
+// DefaultKeepAlive is Server.KeepAlive's default.
+const DefaultKeepAlive = 15 * time.Second
