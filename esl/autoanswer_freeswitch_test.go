@@ -66,9 +66,9 @@ func (fs *freeSWITCH) needSofia(t *testing.T) string {
 			t.Errorf("unload mod_sofia: %s", reply)
 		}
 	})
-	for deadline := time.Now().Add(5 * time.Second); !fs.sofiaRunning(t); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); !fs.sofiaRunning(t); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("SIP profile hotline-test not running 5 s after loading mod_sofia:\n%s", fs.api(t, "sofia status"))
+			t.Fatalf("SIP profile hotline-test not running 30 s after loading mod_sofia:\n%s", fs.api(t, "sofia status"))
 		}
 	}
 	return "127.0.0.1:" + strconv.Itoa(port)
@@ -101,14 +101,14 @@ func TestFreeSWITCHSIPAutoAnswer(t *testing.T) {
 		phones[user] = env.Phone(t, user, sipptest.Phone{Mode: "autoanswer", TalkMs: 1000})
 	}
 	sw := fs.newSwitch(t, esl.Options{})
-	rec := pbxtest.NewRecorder(sw.Events(), 5*time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	rec := pbxtest.NewRecorder(sw.Events(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	stamp := time.Now().UnixNano()
 	auto := pbx.ChannelID(fmt.Sprintf("sip-auto-%d", stamp))
 	ring := pbx.ChannelID(fmt.Sprintf("sip-ring-%d", stamp))
 	for _, req := range []pbx.OriginateRequest{
-		{ChannelID: auto, Endpoint: "user/1000@127.0.0.1", AutoAnswer: true, Timeout: 5 * time.Second},
+		{ChannelID: auto, Endpoint: "user/1000@127.0.0.1", AutoAnswer: true, Timeout: 20 * time.Second},
 		{ChannelID: ring, Endpoint: "user/1001@127.0.0.1", Timeout: 2 * time.Second},
 	} {
 		if err := sw.Originate(ctx, req); err != nil {
@@ -125,9 +125,9 @@ func TestFreeSWITCHSIPAutoAnswer(t *testing.T) {
 	// FreeSWITCH acknowledges. Killed before its 487, the phone would leave
 	// FreeSWITCH's INVITE transaction open, and mod_sofia would not unload
 	// until it timed out (32 s).
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(phones["1001"].Trace(), "ACK sip:"); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(phones["1001"].Trace(), "ACK sip:"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("phone 1001 got no ACK of its 487 within 5 s:\n%s", phones["1001"].Trace())
+			t.Fatalf("phone 1001 got no ACK of its 487 within 30 s:\n%s", phones["1001"].Trace())
 		}
 	}
 	invite := func(user string) string {

@@ -20,7 +20,7 @@ import (
 // through its Content-Length, and the command after it read intact.
 func TestFreeSWITCHCommandBytes(t *testing.T) {
 	fs := needFreeSWITCH(t)
-	nc, err := net.DialTimeout("tcp", fs.addr, 5*time.Second)
+	nc, err := net.DialTimeout("tcp", fs.addr, 30*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func TestFreeSWITCHE2ECampaignRestartKeepsLead(t *testing.T) {
 	t.Logf("hotline killed while lead %s talks to a1 on call %s", phone, call.ID)
 
 	s.start()
-	s.eventually(5*time.Second, "the restarted daemon keeps the lead's call with a1", func() bool {
+	s.eventually(30*time.Second, "the restarted daemon keeps the lead's call with a1", func() bool {
 		_, ok := talking(call.ID)
 		return ok
 	})
@@ -141,7 +141,7 @@ func TestFreeSWITCHE2ECampaignRestartWhileLeadsRing(t *testing.T) {
 		}
 		return ok
 	}
-	s.eventually(5*time.Second, "both leads ring", func() bool { return campaigns() && st.Ringing == 2 })
+	s.eventually(30*time.Second, "both leads ring", func() bool { return campaigns() && st.Ringing == 2 })
 	s.committed()
 	s.d.kill()
 	t.Logf("hotline killed while leads %s and %s ring", slow, never)
@@ -249,7 +249,7 @@ func TestFreeSWITCHE2ECampaignRestartAfterUnseenAnswer(t *testing.T) {
 	s := newScenario(t, "park", body)
 	path, phones := fsStartLeads(t, s, fsSlow)
 	phone := phones[0]
-	s.eventually(5*time.Second, "the lead rings", func() bool {
+	s.eventually(30*time.Second, "the lead rings", func() bool {
 		var list []engine.CampaignStatus
 		return s.getJSON("/api/v1/campaigns", &list) && len(list) == 1 && list[0].Ringing == 1
 	})

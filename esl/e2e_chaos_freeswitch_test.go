@@ -135,7 +135,7 @@ agents:
 		t.Errorf("channels left on the switch: %s", strings.Join(left, ", "))
 	}
 	for _, a := range []string{"ann", "ben", "cat"} {
-		s.eventually(5*time.Second, a+" ready", func() bool { return s.agentState(a) == "available" })
+		s.eventually(30*time.Second, a+" ready", func() bool { return s.agentState(a) == "available" })
 	}
 }
 

@@ -53,7 +53,7 @@ agents:
 func (s *fsScenario) talkingLeg(agent string) string {
 	s.t.Helper()
 	var leg string
-	s.eventually(5*time.Second, agent+" talking", func() bool {
+	s.eventually(30*time.Second, agent+" talking", func() bool {
 		for _, c := range s.channels() {
 			if agentLeg.MatchString(c["uuid"]) && c["callstate"] == "ACTIVE" {
 				leg = c["uuid"]

@@ -70,7 +70,7 @@ func TestFreeSWITCHE2ERecordingAcrossLinkCut(t *testing.T) {
 		t.Errorf("recording ends %v, %v after its file was last written (%v)", rec.Recording.End, rec.Recording.End.Sub(fi.ModTime()), fi.ModTime())
 	}
 
-	s.eventually(5*time.Second, "nothing left: no live call, nina available", func() bool {
+	s.eventually(30*time.Second, "nothing left: no live call, nina available", func() bool {
 		for _, r := range s.records() {
 			if r.Ended.IsZero() {
 				return false
@@ -96,7 +96,7 @@ func TestFreeSWITCHE2ERecordingAcrossLinkCut(t *testing.T) {
 // and the record gets its file's path within seconds, not a failure.
 func TestFreeSWITCHE2ERecordingGuardAcrossSecondCut(t *testing.T) {
 	s, _ := recordedCallEndsInCut(t, "7830", "5557831", 3*time.Second, false)
-	ended := s.waitRecordWhere("5557831", 5*time.Second, "the call ended after the cut", func(r store.CallRecord) bool {
+	ended := s.waitRecordWhere("5557831", 30*time.Second, "the call ended after the cut", func(r store.CallRecord) bool {
 		return r.Recording.Name != ""
 	})
 	if r := ended.Recording; r.Path != "" || r.Failed {
@@ -111,7 +111,7 @@ func TestFreeSWITCHE2ERecordingGuardAcrossSecondCut(t *testing.T) {
 	}
 	back := time.Now()
 	s.relay.Resume(t)
-	rec := s.waitRecordWhere("5557831", 6*time.Second, "the recording settled once the link was back", func(r store.CallRecord) bool {
+	rec := s.waitRecordWhere("5557831", 30*time.Second, "the recording settled once the link was back", func(r store.CallRecord) bool {
 		return !unsettled(r)
 	})
 	t.Logf("settled %v after the link was back", time.Since(back).Round(100*time.Millisecond))
@@ -164,7 +164,7 @@ agents:
 	s.start()
 	s.call(farend.CallScript{From: caller, To: number, HangupAfter: talk + time.Second})
 	leg := s.talkingLeg("nina")
-	s.eventually(5*time.Second, "the call recorded", func() bool {
+	s.eventually(30*time.Second, "the call recorded", func() bool {
 		return unfinished(s.record(caller))
 	})
 	time.Sleep(time.Second)

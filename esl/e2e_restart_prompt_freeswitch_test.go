@@ -55,15 +55,19 @@ agents:
 	s.start()
 	s.call(farend.CallScript{From: "5557561", To: "7560"})
 	var uuid string
-	s.eventually(5*time.Second, "the question plays", func() bool {
+	s.eventually(30*time.Second, "the question plays", func() bool {
 		c, ok := s.channelOf("5557561")
 		uuid = c["uuid"]
 		return ok && c["application"] == "playback"
 	})
+	started := time.Now()
 	time.Sleep(time.Second)
 	s.d.kill()
 	s.start()
-	time.Sleep(2 * time.Second) // the question asked again plays
+	// The question asked again plays. Looked at 12 s into the first one,
+	// which would play on to 18 s: time enough for a restart on a busy
+	// machine, and still before the old question could end by itself.
+	time.Sleep(time.Until(started.Add(12 * time.Second)))
 	var got []string
 	for _, ev := range stop() {
 		if ev.Get("Unique-ID") != uuid || ev.Get("Application") != "playback" || !strings.Contains(ev.Get("Application-Data"), "hotline-long-question") {

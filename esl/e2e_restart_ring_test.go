@@ -26,7 +26,7 @@ agents:
 	s.start()
 	s.call(farend.CallScript{From: "5557701", To: "7700"})
 	var oldLegs []string
-	s.eventually(5*time.Second, "ian's phone ringing", func() bool {
+	s.eventually(30*time.Second, "ian's phone ringing", func() bool {
 		oldLegs = oldLegs[:0]
 		for _, c := range s.channels() {
 			if agentLeg.MatchString(c["uuid"]) {
@@ -39,7 +39,7 @@ agents:
 	restarted := time.Now()
 	s.start()
 
-	r := s.waitRecord("5557701", 25*time.Second)
+	r := s.waitRecord("5557701", 60*time.Second)
 	if got := attempts(r); got != "ian:answered" || r.Outcome != acd.OutcomeAnswered {
 		t.Errorf("outcome %s, attempts %s; want answered, ian:answered", r.Outcome, got)
 	}
@@ -53,8 +53,12 @@ agents:
 	if !slices.Contains(kinds, "ring-cut-by-restart") {
 		t.Errorf("timeline %v lacks ring-cut-by-restart", kinds)
 	}
-	if waited := r.Answered.Sub(restarted); waited > 13*time.Second {
-		t.Errorf("caller answered %v after the restart, want within one ring of 8 s (+5 s)", waited)
+	// Rung again at once, ian answers about one ring (8 s) after the
+	// restart. The margin, half the 20 s ring timeout, is for the restart
+	// itself on a busy machine; a call rung again only after a ring timed
+	// out would come later than that.
+	if waited := r.Answered.Sub(restarted); waited > 8*time.Second+10*time.Second {
+		t.Errorf("caller answered %v after the restart, want within one ring of 8 s (+10 s)", waited)
 	}
 	for _, c := range s.channels() {
 		if slices.Contains(oldLegs, c["uuid"]) {
@@ -107,7 +111,7 @@ agents:
 	s.start()
 	s.call(farend.CallScript{From: "5557901", To: "7900"})
 	var leg string
-	s.eventually(5*time.Second, "kim's phone ringing", func() bool {
+	s.eventually(30*time.Second, "kim's phone ringing", func() bool {
 		for _, c := range s.channels() {
 			if agentLeg.MatchString(c["uuid"]) {
 				leg = c["uuid"]

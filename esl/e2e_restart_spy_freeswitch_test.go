@@ -32,7 +32,7 @@ func (s *fsScenario) eavesdropping(sup string) (up, whisper bool) {
 			up = c["application"] == "eavesdrop"
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return up, strings.TrimSpace(s.fs.command(ctx, "api uuid_getvar "+sup+" eavesdrop_whisper_bleg")) == "true"
 }
@@ -49,11 +49,11 @@ func TestFreeSWITCHE2ERestartKeepsSpy(t *testing.T) {
 	s.call(farend.CallScript{From: caller, To: "7810", HangupAfter: 12 * time.Second})
 	s.liveRecord(caller, "alice talks to the caller", func(r store.CallRecord) bool { return r.Agent == "alice" && !r.Bridged.IsZero() })
 	sup := s.spy("alice", "whisper", "[hltest_run="+s.tag+"]loopback/answer-200/hotline-test-phone")
-	s.eventually(5*time.Second, "the supervisor eavesdrops, whispering", func() bool {
+	s.eventually(30*time.Second, "the supervisor eavesdrops, whispering", func() bool {
 		up, whisper := s.eavesdropping(sup)
 		return up && whisper
 	})
-	s.eventually(5*time.Second, "the call saved with its spy", func() bool {
+	s.eventually(30*time.Second, "the call saved with its spy", func() bool {
 		var h api.Health
 		return s.getJSON("/healthz", &h) && h.Store != nil && h.Store.Queued == 0
 	})

@@ -34,7 +34,7 @@ func (s *fsScenario) callAction(agent, action, body string) {
 func (s *fsScenario) liveRecord(caller, what string, cond func(store.CallRecord) bool) store.CallRecord {
 	s.t.Helper()
 	var rec store.CallRecord
-	s.eventually(10*time.Second, what, func() bool {
+	s.eventually(30*time.Second, what, func() bool {
 		for _, r := range s.records() {
 			if r.Caller == caller && cond(r) {
 				rec = r
@@ -49,7 +49,18 @@ func (s *fsScenario) liveRecord(caller, what string, cond func(store.CallRecord)
 // onHold reports whether FreeSWITCH plays the caller music on hold.
 func (s *fsScenario) onHold(caller string) bool {
 	c, ok := s.channelOf(caller)
-	return ok && c["application"] == "playback" && strings.HasPrefix(c["application_data"], "local_stream://")
+	return ok && isMOH(c)
+}
+
+// offHold reports whether the caller is still on the line and hears no
+// music on hold: a caller who hung up is not taken off hold.
+func (s *fsScenario) offHold(caller string) bool {
+	c, ok := s.channelOf(caller)
+	return ok && !isMOH(c)
+}
+
+func isMOH(c map[string]string) bool {
+	return c["application"] == "playback" && strings.HasPrefix(c["application_data"], "local_stream://")
 }
 
 // TestFreeSWITCHE2EHoldAndTransfer: on real FreeSWITCH, alice holds the
@@ -74,19 +85,19 @@ agents:
 	s.liveRecord(caller, "alice talks to the caller", func(r store.CallRecord) bool { return r.Agent == "alice" && !r.Bridged.IsZero() })
 
 	s.callAction("alice", "hold", "")
-	s.eventually(3*time.Second, "music on hold on the held caller", func() bool { return s.onHold(caller) })
+	s.eventually(30*time.Second, "music on hold on the held caller", func() bool { return s.onHold(caller) })
 	time.Sleep(time.Second)
 	s.callAction("alice", "unhold", "")
-	s.eventually(3*time.Second, "the music stops when alice takes the caller back", func() bool { return !s.onHold(caller) })
+	s.eventually(30*time.Second, "the music stops when alice takes the caller back", func() bool { return s.offHold(caller) })
 
 	s.callAction("alice", "transfer", `{"agent":"carol","attended":true}`)
-	s.eventually(3*time.Second, "the caller hears music during the consult", func() bool { return s.onHold(caller) })
+	s.eventually(30*time.Second, "the caller hears music during the consult", func() bool { return s.onHold(caller) })
 	s.liveRecord(caller, "carol answers the consult", func(r store.CallRecord) bool {
 		return slices.ContainsFunc(r.Timeline, func(st store.Step) bool { return st.Kind == "consult-answered" })
 	})
 	s.callAction("alice", "complete", "")
 	s.liveRecord(caller, "carol takes the caller", func(r store.CallRecord) bool {
-		return r.Agent == "carol" && !s.onHold(caller)
+		return r.Agent == "carol" && s.offHold(caller)
 	})
 	s.callAction("carol", "transfer", `{"queue":"billing"}`)
 	s.liveRecord(caller, "bob takes the caller from billing", func(r store.CallRecord) bool { return r.Agent == "bob" })
@@ -145,8 +156,8 @@ agents:
 			return strings.Contains(c["name"], "outside-"+number) && c["callstate"] == "ACTIVE"
 		})
 	}
-	s.eventually(5*time.Second, "the outside number answers", outsideLeg)
-	s.eventually(3*time.Second, "the music stops once the caller talks to the number", func() bool { return !s.onHold(caller) })
+	s.eventually(30*time.Second, "the outside number answers", outsideLeg)
+	s.eventually(30*time.Second, "the music stops once the caller talks to the number", func() bool { return s.offHold(caller) })
 
 	rec := s.waitRecord(caller, 20*time.Second)
 	b, _ := json.Marshal(rec.Legs)
@@ -157,7 +168,7 @@ agents:
 	if rec.Outcome != acd.OutcomeAnswered || rec.HangupBy != acd.HangupCaller || rec.Transfers != 1 || !hasKind(rec, "transfer-connect") {
 		t.Errorf("outcome %s by %s, transfers %d; want answered by the caller, 1 transfer, connected", rec.Outcome, rec.HangupBy, rec.Transfers)
 	}
-	s.eventually(5*time.Second, "the outside leg is hung up with the caller", func() bool { return !outsideLeg() })
+	s.eventually(30*time.Second, "the outside leg is hung up with the caller", func() bool { return !outsideLeg() })
 }
 
 func hasKind(r store.CallRecord, kind string) bool {

@@ -215,7 +215,7 @@ func checkFarHalfNotOwned(t *testing.T, sw *esl.Switch, endpoint string, farHalf
 	// FreeSWITCH's "show channels" reads a table that can lag a new
 	// channel by a moment: ask until Hotline's leg is there.
 	var own, other bool
-	for deadline := time.Now().Add(3 * time.Second); !own && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(30 * time.Second); !own && time.Now().Before(deadline); {
 		snap, err := sw.Snapshot(ctx)
 		if err != nil {
 			t.Fatal(err)
