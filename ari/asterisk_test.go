@@ -88,7 +88,7 @@ func startClient(t *testing.T, env asteriskEnv, opts Options) *Client {
 // application, so that one test's calls do not show in the next one's
 // snapshots.
 func clearApp(t *testing.T, c *Client) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	snap, err := c.Snapshot(ctx)
 	if err != nil {
@@ -183,7 +183,7 @@ func asteriskHarness(env asteriskEnv) func(t *testing.T) *pbxtest.Harness {
 			Switch:    c,
 			PlaceCall: func(ctx context.Context, s farend.CallScript) error { return placeCall(ctx, c, s) },
 			Endpoint:  phoneEndpoint,
-			Patience:  5 * time.Second,
+			Patience:  30 * time.Second,
 		}
 	}
 }

@@ -33,7 +33,7 @@ func (s *e2eScenario) bridged(pc e2ePlaced, agent string, timeout time.Duration)
 		return r.Agent == agent && !r.Answered.IsZero() && r.AgentChannel != ""
 	})
 	var bridge string
-	s.eventually(5*time.Second, "Asterisk bridges the caller with "+agent, func() (bool, string) {
+	s.eventually(30*time.Second, "Asterisk bridges the caller with "+agent, func() (bool, string) {
 		b, ok := s.ast.bridgeWith(s.t, pc.Far, rec.AgentChannel)
 		bridge = b.ID
 		return ok, "no bridge holds " + pc.Far + " and " + rec.AgentChannel
@@ -104,12 +104,12 @@ func TestAsteriskE2EAnsweredLongestIdle(t *testing.T) {
 	// The recording: named by Hotline, written by Asterisk where it said.
 	// Asterisk reports the path once the recording is finished, which may
 	// be just after the call ended.
-	rec = s.waitRecord(pc.Far, 5*time.Second, "the record gets the recording's path", func(r store.CallRecord) bool {
+	rec = s.waitRecord(pc.Far, 30*time.Second, "the record gets the recording's path", func(r store.CallRecord) bool {
 		return r.Recording.Name != "" && r.Recording.Path != ""
 	})
 	file := filepath.Join(s.ast.root, rec.Recording.Path)
 	t.Logf("recording %s", rec.Recording.Path)
-	s.eventually(5*time.Second, "recording file "+file, func() (bool, string) {
+	s.eventually(30*time.Second, "recording file "+file, func() (bool, string) {
 		fi, err := os.Stat(file)
 		if err != nil {
 			return false, err.Error()
@@ -120,8 +120,8 @@ func TestAsteriskE2EAnsweredLongestIdle(t *testing.T) {
 	t.Cleanup(func() { _ = os.Remove(file) })
 
 	// Asterisk's view: the caller was hung up, the bridge destroyed.
-	s.noTaggedChannels(5 * time.Second)
-	s.bridgeGone(bridge, 5*time.Second)
+	s.noTaggedChannels(30 * time.Second)
+	s.bridgeGone(bridge, 30*time.Second)
 	if a := s.agent("bob"); a.Offered != 0 {
 		t.Errorf("bob was offered %d calls, want 0", a.Offered)
 	}
@@ -165,7 +165,7 @@ func TestAsteriskE2ENoAnswerNextAgentThenPause(t *testing.T) {
 	s.agentAction("dana", "login")
 
 	first := s.call(e2eCaller{Number: "6200", From: "5550201"})
-	s.eventually(5*time.Second, "carl's phone rings first", func() (bool, string) {
+	s.eventually(30*time.Second, "carl's phone rings first", func() (bool, string) {
 		return len(s.phoneChannels("carl")) == 1, "carl's phone channels: " + e2eChannelIDs(s.phoneChannels("carl"))
 	})
 	// Asterisk cannot pick up carl's ringing phone (answer: phone): the
@@ -214,7 +214,7 @@ func TestAsteriskE2ENoAnswerNextAgentThenPause(t *testing.T) {
 		t.Errorf("second call in status: %+v (found %v), want queued", c, ok)
 	}
 	s.ast.hangup(t, second.Near)
-	rec = s.waitRecord(second.Far, 5*time.Second, "the second call ends as abandoned", e2eEnded)
+	rec = s.waitRecord(second.Far, 30*time.Second, "the second call ends as abandoned", e2eEnded)
 	if got := e2eAttempts(rec); !slices.Equal(got, []string{"carl:no-answer"}) || rec.Outcome != acd.OutcomeAbandoned {
 		t.Errorf("second call: attempts %v, outcome %s; want [carl:no-answer], abandoned", got, rec.Outcome)
 	}
@@ -238,7 +238,7 @@ func TestAsteriskE2EAbandonWhileWaiting(t *testing.T) {
 
 	// Nobody logged in: the caller waits, then hangs up.
 	first := s.call(e2eCaller{Number: "6300", From: "5550301", HangupAfter: patience})
-	rec := s.waitRecord(first.Far, patience+5*time.Second, "the first caller abandons", e2eEnded)
+	rec := s.waitRecord(first.Far, patience+30*time.Second, "the first caller abandons", e2eEnded)
 	if rec.Outcome != acd.OutcomeAbandoned || rec.HangupBy != acd.HangupCaller || len(rec.Attempts) != 0 {
 		t.Errorf("first call: outcome %s, hangup by %s, attempts %v; want abandoned by the caller, none",
 			rec.Outcome, rec.HangupBy, e2eAttempts(rec))
@@ -263,20 +263,24 @@ func TestAsteriskE2EAbandonWhileWaiting(t *testing.T) {
 		t.Errorf("abandoned call got attempts after the hang-up: %v", e2eAttempts(rec))
 	}
 
-	// The second caller hangs up while erin's phone rings.
-	second := s.call(e2eCaller{Number: "6300", From: "5550302", HangupAfter: patience})
-	s.eventually(patience, "erin's phone rings for the second caller", func() (bool, string) {
+	// The second caller hangs up while erin's phone rings. It waits long
+	// enough for her phone to be seen ringing on a busy machine, and hangs
+	// up well before her ring timeout (30 s in abandon.yaml) would end the
+	// ring: her phone must stop because the caller left.
+	const ringTimeout, secondPatience = 30 * time.Second, 8 * time.Second
+	second := s.call(e2eCaller{Number: "6300", From: "5550302", HangupAfter: secondPatience})
+	s.eventually(secondPatience, "erin's phone rings for the second caller", func() (bool, string) {
 		return len(s.phoneChannels("erin")) == 1, "erin's legs: " + e2eChannelIDs(s.phoneChannels("erin"))
 	})
-	rec = s.waitRecord(second.Far, patience+5*time.Second, "the second caller abandons", e2eEnded)
+	rec = s.waitRecord(second.Far, secondPatience+30*time.Second, "the second caller abandons", e2eEnded)
 	if got := e2eAttempts(rec); rec.Outcome != acd.OutcomeAbandoned || !slices.Equal(got, []string{"erin:cancelled"}) {
 		t.Errorf("second call: outcome %s, attempts %v; want abandoned, [erin:cancelled]", rec.Outcome, got)
 	}
-	s.eventually(3*time.Second, "erin's phone stops ringing", func() (bool, string) {
+	s.eventually(ringTimeout/2, "erin's phone stops ringing", func() (bool, string) {
 		return len(s.phoneChannels("erin")) == 0, "erin's legs: " + e2eChannelIDs(s.phoneChannels("erin"))
 	})
-	s.noTaggedChannels(3 * time.Second)
-	s.eventually(3*time.Second, "erin available again", func() (bool, string) {
+	s.noTaggedChannels(30 * time.Second)
+	s.eventually(30*time.Second, "erin available again", func() (bool, string) {
 		a := s.agent("erin")
 		return a.State == "available" && a.NoAnswer == 0, fmt.Sprintf("erin: %s (%s), %d no-answers", a.State, a.Reason, a.NoAnswer)
 	})
@@ -307,9 +311,9 @@ func TestAsteriskE2EMenuRoutesBySkill(t *testing.T) {
 		if rec.Outcome != acd.OutcomeAnswered || rec.Agent != tc.agent {
 			t.Errorf("key %s: outcome %s, agent %s; want answered by %s", tc.key, rec.Outcome, rec.Agent, tc.agent)
 		}
-		s.noTaggedChannels(5 * time.Second)
+		s.noTaggedChannels(30 * time.Second)
 		// Let the agent's wrap-up pass before the next caller.
-		s.eventually(5*time.Second, tc.agent+" available again", func() (bool, string) {
+		s.eventually(30*time.Second, tc.agent+" available again", func() (bool, string) {
 			a := s.agent(tc.agent)
 			return a.State == "available", tc.agent + ": " + a.State
 		})

@@ -45,7 +45,7 @@ func TestAsteriskE2ECampaignRestartKeepsLead(t *testing.T) {
 	}
 
 	s.start()
-	s.eventually(5*time.Second, "the restarted daemon keeps the lead's call with a1", func() (bool, string) {
+	s.eventually(30*time.Second, "the restarted daemon keeps the lead's call with a1", func() (bool, string) {
 		for _, c := range s.status().Calls {
 			if c.ID == call.ID {
 				return c.Phase == "bridged" && c.Agent == "a1", c.Phase + " " + c.Agent
@@ -69,7 +69,7 @@ func TestAsteriskE2ECampaignRestartKeepsLead(t *testing.T) {
 	})
 	var st []engine.CampaignStatus
 	s.getJSON("/api/v1/campaigns", &st)
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 	s.d.stop(t)
 
 	leads, dials := e2eCampaignStore(t, path)
@@ -108,7 +108,7 @@ func TestAsteriskE2ECampaignRestartWhileLeadsRing(t *testing.T) {
 		s.getJSON("/api/v1/campaigns", &st)
 		return st[0]
 	}
-	s.eventually(5*time.Second, "both leads ring", func() (bool, string) {
+	s.eventually(30*time.Second, "both leads ring", func() (bool, string) {
 		st := campaigns()
 		return st.Ringing == 2, fmt.Sprintf("%+v", st)
 	})
@@ -238,7 +238,7 @@ func TestAsteriskE2ECampaignRestartDuringMachineMessage(t *testing.T) {
 	}
 	s.start()
 	rec = s.recordEnded(10*time.Second, "the machine's record closed", rec.ID)
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 	s.d.stop(t)
 
 	if rec.Outcome != acd.OutcomeFailed || rec.Cause != "restart" || !e2eHasStep(rec, "closed-at-restart", "machine message cut") {

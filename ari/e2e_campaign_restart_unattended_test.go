@@ -186,7 +186,7 @@ func TestAsteriskE2ECampaignRestartDuringDetection(t *testing.T) {
 	rec = s.recordEnded(30*time.Second, "the machine's attempt over", rec.ID)
 	var st []engine.CampaignStatus
 	s.getJSON("/api/v1/campaigns", &st)
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 	s.d.stop(t)
 
 	if rec.Cause == "restart" || !e2eHasStep(rec, "machine", "MACHINE") || rec.Agent != "" {

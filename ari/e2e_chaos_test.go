@@ -118,7 +118,7 @@ func runAsteriskChaos(t *testing.T, actions bool) {
 	t.Logf("outcomes %v", outcomes)
 	s.noTaggedChannels(15 * time.Second)
 	for _, a := range []string{"ann", "ben", "cat"} {
-		s.eventually(5*time.Second, a+" ready", func() (bool, string) {
+		s.eventually(30*time.Second, a+" ready", func() (bool, string) {
 			st := s.agent(a).State
 			return st == "available", st
 		})

@@ -84,11 +84,11 @@ func TestAsteriskE2EKnownCallerPreferredAgentAndTask(t *testing.T) {
 		t.Fatalf("missed call: outcome %s, contact %d (want %d), attempts %v", rec.Outcome, rec.Contact, carla.ID, e2eAttempts(rec))
 	}
 	var open []contact.Task
-	s.eventually(5*time.Second, "the missed call becomes an open task", func() (bool, string) {
+	s.eventually(30*time.Second, "the missed call becomes an open task", func() (bool, string) {
 		s.getJSON("/api/v1/tasks?state=open", &open)
 		return len(open) == 1 && open[0].CallID == rec.ID && open[0].Reason == contact.MissedAbandoned, fmt.Sprintf("%+v", open)
 	})
-	s.eventually(5*time.Second, "bob available again", func() (bool, string) {
+	s.eventually(30*time.Second, "bob available again", func() (bool, string) {
 		st := s.agent("bob").State
 		return st == "available", st
 	})
@@ -118,7 +118,7 @@ func TestAsteriskE2EKnownCallerPreferredAgentAndTask(t *testing.T) {
 		t.Errorf("answered call: outcome %s agent %q disposition %q notes %q reason %q", done.Outcome, done.Agent, done.Disposition, done.Notes, done.Reason)
 	}
 	var page api.InteractionPage
-	s.eventually(5*time.Second, "the history shows bob's disposition and notes", func() (bool, string) {
+	s.eventually(30*time.Second, "the history shows bob's disposition and notes", func() (bool, string) {
 		s.getJSON(fmt.Sprintf("/api/v1/contacts/%d/interactions", carla.ID), &page)
 		ok := len(page.Interactions) == 2 && page.Interactions[0].CallID == done.ID && page.Interactions[0].Agent == "bob" &&
 			page.Interactions[0].Disposition == "solved" && strings.Contains(page.Interactions[0].Notes, "router reset")

@@ -93,12 +93,12 @@ func TestAsteriskE2EDialplanApplyReachesHotline(t *testing.T) {
 		if rec.Entry != number || rec.Queue != "intake" || rec.Outcome != acd.OutcomeAnswered {
 			t.Errorf("call to %s: entry %q, queue %q, outcome %s; want %s, intake, answered", number, rec.Entry, rec.Queue, rec.Outcome, number)
 		}
-		s.eventually(5*time.Second, "lena available again", func() (bool, string) {
+		s.eventually(30*time.Second, "lena available again", func() (bool, string) {
 			a := s.agent("lena")
 			return a.State == "available", "lena: " + a.State
 		})
 	}
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 }
 
 // hotline runs a hotline command to completion and returns its output.

@@ -43,7 +43,7 @@ func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
 	answeredAt := time.Now()
 	waiting := s.call(e2eCaller{Number: "6600", From: "5550602"})
 	leaving := s.call(e2eCaller{Number: "6600", From: "5550603", HangupAfter: 2 * time.Second})
-	s.eventually(3*time.Second, "two callers wait", func() (bool, string) {
+	s.eventually(30*time.Second, "two callers wait", func() (bool, string) {
 		c2, ok2 := s.liveCall(waiting.Far)
 		c3, ok3 := s.liveCall(leaving.Far)
 		return ok2 && ok3 && c2.Phase == "queued" && c3.Phase == "queued", "waiting: " + c2.Phase + ", leaving: " + c3.Phase
@@ -53,7 +53,7 @@ func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
 	cutAt := time.Now()
 	t.Logf("link cut %v after jack answered", cutAt.Sub(answeredAt).Round(time.Millisecond))
 	// jack hangs up and the third caller leaves while Hotline cannot see.
-	s.eventually(jackTalk+3*time.Second, "jack's phone and the third caller hang up during the cut", func() (bool, string) {
+	s.eventually(jackTalk+30*time.Second, "jack's phone and the third caller hang up during the cut", func() (bool, string) {
 		jack := len(s.phoneChannels("jack"))
 		left := s.ast.hasChannel(t, leaving.Far)
 		return jack == 0 && !left, "jack's legs " + e2eChannelIDs(s.phoneChannels("jack"))
@@ -65,17 +65,17 @@ func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
 	proxy.Resume(t)
 	t.Logf("link back after %v", time.Since(cutAt).Round(time.Millisecond))
 
-	s.eventually(10*time.Second, "Hotline reconnects", func() (bool, string) {
+	s.eventually(30*time.Second, "Hotline reconnects", func() (bool, string) {
 		return d.logLines("connected to ARI", "reconnect=true") > 0, "no reconnect in the log yet"
 	})
-	rec := s.waitRecord(talking.Far, 5*time.Second, "jack's call is closed after the cut", e2eEnded)
+	rec := s.waitRecord(talking.Far, 30*time.Second, "jack's call is closed after the cut", e2eEnded)
 	if rec.Outcome != acd.OutcomeAnswered || rec.Agent != "jack" || rec.HangupBy != acd.HangupAgent {
 		t.Errorf("jack's call: outcome %s, agent %q, hangup by %s; want answered, jack, agent", rec.Outcome, rec.Agent, rec.HangupBy)
 	}
-	s.eventually(3*time.Second, "Hotline hangs up the first caller, alone in its bridge", func() (bool, string) {
+	s.eventually(30*time.Second, "Hotline hangs up the first caller, alone in its bridge", func() (bool, string) {
 		return !s.ast.hasChannel(t, talking.Far), talking.Far + " still up"
 	})
-	rec = s.waitRecord(leaving.Far, 5*time.Second, "the caller who left during the cut is closed", e2eEnded)
+	rec = s.waitRecord(leaving.Far, 30*time.Second, "the caller who left during the cut is closed", e2eEnded)
 	if rec.Outcome != acd.OutcomeAbandoned || len(rec.Attempts) != 0 {
 		t.Errorf("third call: outcome %s, attempts %v; want abandoned, none", rec.Outcome, e2eAttempts(rec))
 	}
@@ -89,9 +89,9 @@ func TestAsteriskE2ELinkCutReconciles(t *testing.T) {
 	if served.Outcome != acd.OutcomeAnswered || served.Agent != "jack" {
 		t.Errorf("waiting call: outcome %s, agent %q; want answered by jack", served.Outcome, served.Agent)
 	}
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 	// Status is a snapshot the engine publishes (at most a second old).
-	s.eventually(3*time.Second, "status lists no live calls", func() (bool, string) {
+	s.eventually(30*time.Second, "status lists no live calls", func() (bool, string) {
 		st := s.status()
 		return len(st.Calls) == 0, fmt.Sprintf("%+v", st.Calls)
 	})
@@ -106,7 +106,7 @@ func TestAsteriskE2ELinkFreezeReconnects(t *testing.T) {
 	const jackTalk = 6 * time.Second
 	s, proxy, d, talking := startBehindProxy(t, jackTalk)
 	waiting := s.call(e2eCaller{Number: "6600", From: "5550612"})
-	s.eventually(3*time.Second, "the second caller waits", func() (bool, string) {
+	s.eventually(30*time.Second, "the second caller waits", func() (bool, string) {
 		c, ok := s.liveCall(waiting.Far)
 		return ok && c.Phase == "queued", "waiting: " + c.Phase
 	})

@@ -58,8 +58,8 @@ func TestAsteriskE2ERecordingAcrossLinkCut(t *testing.T) {
 		t.Errorf("recording file %s: %v, %v", file, err, fi)
 	}
 
-	s.noTaggedChannels(5 * time.Second)
-	s.eventually(3*time.Second, "no live call, alice available", func() (bool, string) {
+	s.noTaggedChannels(30 * time.Second)
+	s.eventually(30*time.Second, "no live call, alice available", func() (bool, string) {
 		st := s.status()
 		a := s.agent("alice")
 		return len(st.Calls) == 0 && a.State == acd.Available.String(), fmt.Sprintf("calls %+v, alice %s", st.Calls, a.State)
@@ -72,7 +72,7 @@ func TestAsteriskE2ERecordingAcrossLinkCut(t *testing.T) {
 // once: the record gets the stored file's path within seconds.
 func TestAsteriskE2ERecordingGuardAcrossSecondCut(t *testing.T) {
 	s, proxy, _, pc := recordedCallEndsInARICut(t)
-	ended := s.waitRecord(pc.Far, 5*time.Second, "the call ended after the cut", e2eEnded)
+	ended := s.waitRecord(pc.Far, 30*time.Second, "the call ended after the cut", e2eEnded)
 	unsettled := func(r store.CallRecord) bool { return r.Recording.Path == "" && !r.Recording.Failed }
 	if r := ended.Recording; r.Name == "" || !unsettled(ended) {
 		t.Fatalf("the recording is not waiting for the guard's ask: %+v", r)
@@ -85,7 +85,7 @@ func TestAsteriskE2ERecordingGuardAcrossSecondCut(t *testing.T) {
 	}
 	back := time.Now()
 	proxy.Resume(t)
-	rec := s.waitRecord(pc.Far, 9*time.Second, "the recording settled once the link was back", func(r store.CallRecord) bool {
+	rec := s.waitRecord(pc.Far, 30*time.Second, "the recording settled once the link was back", func(r store.CallRecord) bool {
 		return !unsettled(r)
 	})
 	t.Logf("settled %v after the link was back", time.Since(back).Round(100*time.Millisecond))

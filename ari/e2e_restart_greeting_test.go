@@ -39,7 +39,7 @@ func TestAsteriskE2ERestartStopsGreeting(t *testing.T) {
 	first.kill(t)
 	old := strings.TrimPrefix(events()[0], "Started ")
 	s.start()
-	s.eventually(8*time.Second, "the greeting cut by the restart stops", func() (bool, string) {
+	s.eventually(30*time.Second, "the greeting cut by the restart stops", func() (bool, string) {
 		ev := events()
 		return len(ev) >= 2 && ev[1] == "Finished "+old, fmt.Sprint(ev)
 	})

@@ -20,7 +20,7 @@ func TestAsteriskE2ERestartDuringHold(t *testing.T) {
 	rec, _ := s.bridged(pc, "alice", 10*time.Second)
 	alice := rec.AgentChannel
 	s.callAction("alice", "hold", "")
-	s.eventually(5*time.Second, "the held caller leaves the bridge, alice stays", func() (bool, string) {
+	s.eventually(30*time.Second, "the held caller leaves the bridge, alice stays", func() (bool, string) {
 		return s.inBridge(pc.Far) == "" && s.inBridge(alice) != "", "caller in " + s.inBridge(pc.Far) + ", alice in " + s.inBridge(alice)
 	})
 	held := time.Now()
@@ -37,7 +37,7 @@ func TestAsteriskE2ERestartDuringHold(t *testing.T) {
 	time.Sleep(time.Second)
 	s.callAction("alice", "unhold", "")
 	unheld := time.Now()
-	s.eventually(5*time.Second, "the caller is back with alice", func() (bool, string) {
+	s.eventually(30*time.Second, "the caller is back with alice", func() (bool, string) {
 		_, ok := s.ast.bridgeWith(s.t, pc.Far, alice)
 		return ok, "no bridge with both"
 	})
@@ -54,7 +54,7 @@ func TestAsteriskE2ERestartDuringHold(t *testing.T) {
 	if !slices.ContainsFunc(rec.Timeline, func(st store.Step) bool { return st.Kind == "unhold" }) || rec.Talk < 2*time.Second {
 		t.Errorf("talk %v, timeline %v: want an unhold and the talk after it", rec.Talk, rec.Timeline)
 	}
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 }
 
 // On real Asterisk, Hotline is killed with SIGKILL while alice consults
@@ -77,7 +77,7 @@ func TestAsteriskE2ERestartDuringConsult(t *testing.T) {
 	time.Sleep(time.Second)
 	s.start()
 	s.callAction("alice", "complete", "")
-	s.eventually(5*time.Second, "the caller talks to carol, alice is gone", func() (bool, string) {
+	s.eventually(30*time.Second, "the caller talks to carol, alice is gone", func() (bool, string) {
 		_, ok := s.ast.bridgeWith(s.t, pc.Far, carol)
 		return ok && !s.ast.hasChannel(s.t, alice), "not yet"
 	})
@@ -96,10 +96,10 @@ func TestAsteriskE2ERestartDuringConsult(t *testing.T) {
 		t.Errorf("carol's leg talked %v: the caller was not bridged with her", rec.Legs[1].Talk)
 	}
 	for _, a := range []string{"alice", "carol"} {
-		s.eventually(5*time.Second, a+" ready after the call", func() (bool, string) {
+		s.eventually(30*time.Second, a+" ready after the call", func() (bool, string) {
 			st := s.agent(a).State
 			return st == "available", st
 		})
 	}
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 }

@@ -41,7 +41,7 @@ func TestAsteriskE2ERestartStopsPrompt(t *testing.T) {
 	killed := time.Now()
 	old := strings.TrimPrefix(events()[0], "Started ")
 	s.start()
-	s.eventually(5*time.Second, "the question asked again plays", func() (bool, string) {
+	s.eventually(30*time.Second, "the question asked again plays", func() (bool, string) {
 		ev := events()
 		return len(ev) >= 3 && strings.HasPrefix(ev[2], "Started "), fmt.Sprint(ev)
 	})

@@ -22,12 +22,12 @@ func TestAsteriskE2ERestartWhileAgentRings(t *testing.T) {
 	first := s.start()
 
 	pc := s.call(e2eCaller{Number: "6500", From: "5550601"})
-	s.eventually(5*time.Second, "jack's phone rings", func() (bool, string) {
+	s.eventually(30*time.Second, "jack's phone rings", func() (bool, string) {
 		a := s.agent("jack")
 		return a.State == "ringing", "jack: " + a.State
 	})
 	var oldLegs []string
-	s.eventually(3*time.Second, "Asterisk has jack's ringing leg", func() (bool, string) {
+	s.eventually(30*time.Second, "Asterisk has jack's ringing leg", func() (bool, string) {
 		oldLegs = oldLegs[:0]
 		for _, ch := range s.ast.channelsTagged(t, s.tag+"jack") {
 			oldLegs = append(oldLegs, ch.ID)
@@ -39,7 +39,7 @@ func TestAsteriskE2ERestartWhileAgentRings(t *testing.T) {
 	restarted := time.Now()
 	s.start()
 
-	rec, _ := s.bridged(pc, "jack", answer+10*time.Second)
+	rec, _ := s.bridged(pc, "jack", answer+30*time.Second)
 	if slices.Contains(oldLegs, rec.AgentChannel) {
 		t.Errorf("jack talks on %s, a leg of the killed run (%v)", rec.AgentChannel, oldLegs)
 	}
@@ -47,13 +47,18 @@ func TestAsteriskE2ERestartWhileAgentRings(t *testing.T) {
 		t.Errorf("attempts %v, want [jack:answered]", got)
 	}
 	// The status is published a moment after the record is written.
-	s.eventually(5*time.Second, "jack taking the call after the restart, not blamed", func() (bool, string) {
+	s.eventually(30*time.Second, "jack taking the call after the restart, not blamed", func() (bool, string) {
 		a := s.agent("jack")
 		return a.NoAnswer == 0 && (a.State == "on-call" || a.State == "wrap-up" || a.State == "available"),
 			fmt.Sprintf("jack: %s, no-answer %d", a.State, a.NoAnswer)
 	})
-	if waited := rec.Answered.Sub(restarted); waited > answer+5*time.Second {
-		t.Errorf("caller answered %v after the restart, want within one ring of %v (+5 s)", waited, answer)
+	// Rung again at once, jack answers about one ring after the restart.
+	// The margin, half the ring timeout (20 s in restart-ring.yaml), is for
+	// the restart itself on a busy machine; a call rung again only after a
+	// ring timed out would come later than that.
+	const ringTimeout = 20 * time.Second
+	if waited := rec.Answered.Sub(restarted); waited > answer+ringTimeout/2 {
+		t.Errorf("caller answered %v after the restart, want within one ring of %v (+%v)", waited, answer, ringTimeout/2)
 	}
 	for _, id := range oldLegs {
 		if id != rec.AgentChannel && s.ast.hasChannel(t, id) {
@@ -67,7 +72,7 @@ func TestAsteriskE2ERestartWhileAgentRings(t *testing.T) {
 	if rec.Outcome != acd.OutcomeAnswered || !strings.Contains(e2eTimeline(rec), "ring-cut-by-restart") {
 		t.Errorf("record: outcome %s, timeline %s; want answered, with ring-cut-by-restart", rec.Outcome, e2eTimeline(rec))
 	}
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 }
 
 func e2eTimeline(r store.CallRecord) string {
@@ -90,7 +95,7 @@ func TestAsteriskE2EEndWhileDownIsAWindow(t *testing.T) {
 	pc := s.call(e2eCaller{Number: "6500", From: "5550602"})
 	s.bridged(pc, "jack", 10*time.Second)
 	// Hotline saw both in the bridge (talk starts) and wrote it down.
-	rec := s.waitRecord(pc.Far, 5*time.Second, "Hotline records the bridge", func(r store.CallRecord) bool { return !r.Bridged.IsZero() })
+	rec := s.waitRecord(pc.Far, 30*time.Second, "Hotline records the bridge", func(r store.CallRecord) bool { return !r.Bridged.IsZero() })
 	s.durable()
 	first.kill(t)
 	s.eventually(talk+5*time.Second, "jack hangs up while Hotline is down", func() (bool, string) {
@@ -114,7 +119,7 @@ func TestAsteriskE2EEndWhileDownIsAWindow(t *testing.T) {
 	if rec.Bridged.IsZero() || rec.Talk > talk+time.Second || rec.Talk != rec.EndEarliest.Sub(rec.Bridged) {
 		t.Errorf("talk %v, want what was seen (bridged %v to end_earliest), at most the %v talked", rec.Talk, rec.Bridged, talk)
 	}
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 }
 
 // The agent answers while Hotline is down (killed while the phone rang,
@@ -126,7 +131,7 @@ func TestAsteriskE2ERestartAfterAgentAnswered(t *testing.T) {
 	s := newE2E(t, "restart-ring", map[string]e2ePhone{"jack": {Answer: 2 * time.Second, Hangup: 5 * time.Second}}, "")
 	first := s.start()
 	pc := s.call(e2eCaller{Number: "6500", From: "5550603"})
-	s.eventually(5*time.Second, "jack's phone rings", func() (bool, string) {
+	s.eventually(30*time.Second, "jack's phone rings", func() (bool, string) {
 		a := s.agent("jack")
 		return a.State == "ringing", "jack: " + a.State
 	})
@@ -144,5 +149,5 @@ func TestAsteriskE2ERestartAfterAgentAnswered(t *testing.T) {
 	if rec.Outcome != acd.OutcomeAnswered || rec.Agent != "jack" {
 		t.Errorf("record: outcome %s agent %q, want answered by jack", rec.Outcome, rec.Agent)
 	}
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 }

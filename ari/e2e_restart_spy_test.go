@@ -49,7 +49,7 @@ func TestAsteriskE2ERestartKeepsSpy(t *testing.T) {
 	s.waitRecord(pc.Far, 10*time.Second, "the record keeps the whisper", func(r store.CallRecord) bool {
 		return e2eHasStep(r, "spy-kept-after-restart", "whisper "+sup)
 	})
-	s.spyWired(sup, 5*time.Second)
+	s.spyWired(sup, 30*time.Second)
 	s.ast.hangup(t, pc.Near)
 	rec := s.waitRecord(pc.Far, 10*time.Second, "the call ends", e2eEnded)
 	if rec.Outcome != acd.OutcomeAnswered || rec.HangupBy != acd.HangupCaller || e2eHasStep(rec, "spy-cut-by-restart", "") {
@@ -58,5 +58,5 @@ func TestAsteriskE2ERestartKeepsSpy(t *testing.T) {
 	s.eventually(10*time.Second, "the supervisor's leg ends with the call", func() (bool, string) {
 		return !s.ast.hasChannel(t, sup), sup + " still up"
 	})
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 }

@@ -24,7 +24,7 @@ func TestAsteriskE2ERestartKeepsCalls(t *testing.T) {
 	talking := s.call(e2eCaller{Number: "6500", From: "5550501"})
 	talk, bridge := s.bridged(talking, "hank", 8*time.Second)
 	waiting := s.call(e2eCaller{Number: "6500", From: "5550502"})
-	s.eventually(5*time.Second, "the second caller waits in the queue", func() (bool, string) {
+	s.eventually(30*time.Second, "the second caller waits in the queue", func() (bool, string) {
 		c, ok := s.liveCall(waiting.Far)
 		return ok && c.Phase == "queued", "status: " + c.Phase
 	})
@@ -40,7 +40,7 @@ func TestAsteriskE2ERestartKeepsCalls(t *testing.T) {
 	}
 
 	s.start()
-	s.eventually(5*time.Second, "the restarted daemon knows both calls", func() (bool, string) {
+	s.eventually(30*time.Second, "the restarted daemon knows both calls", func() (bool, string) {
 		c1, ok1 := s.liveCall(talking.Far)
 		c2, ok2 := s.liveCall(waiting.Far)
 		return ok1 && ok2 && c1.Phase == "bridged" && c1.Agent == "hank" && c2.Phase == "queued",
@@ -78,6 +78,6 @@ func TestAsteriskE2ERestartKeepsCalls(t *testing.T) {
 	if !e2eWithin(talk.Talk, hankTalk, 1500*time.Millisecond) {
 		t.Errorf("hank's call: talk %v, want %v ± 1.5 s (the whole conversation, across the restart)", talk.Talk, hankTalk)
 	}
-	s.noTaggedChannels(5 * time.Second)
-	s.bridgeGone(bridge, 5*time.Second)
+	s.noTaggedChannels(30 * time.Second)
+	s.bridgeGone(bridge, 30*time.Second)
 }

@@ -115,7 +115,7 @@ func TestAsteriskSIPAnsweredRecorded(t *testing.T) {
 		t.Errorf("talk %v, want about 4.5 s (caller held 5 s, agent rang 0.5 s)", rec.Talk)
 	}
 	file := filepath.Join(s.ast.root, rec.Recording.Path)
-	s.eventually(5*time.Second, "the recording on disk", func() (bool, string) {
+	s.eventually(30*time.Second, "the recording on disk", func() (bool, string) {
 		st, err := os.Stat(file)
 		return err == nil && st.Size() > 16000, fmt.Sprint(err)
 	})

@@ -63,7 +63,7 @@ func e2eNeed(t *testing.T) *asterisk {
 		user:     os.Getenv("HOTLINE_ASTERISK_USERNAME"),
 		password: os.Getenv("HOTLINE_ASTERISK_PASSWORD"),
 		root:     os.Getenv("HOTLINE_ASTERISK_ROOT"),
-		http:     &http.Client{Timeout: 5 * time.Second},
+		http:     &http.Client{Timeout: 30 * time.Second},
 	}
 	if a.url == "" {
 		t.Skip("HOTLINE_ASTERISK_URL not set; run testdata/asterisk/asterisk.sh start and eval its env")
@@ -131,7 +131,7 @@ func (a *asterisk) subscribeAll(t *testing.T, app string) *ws.Conn {
 	r.SetBasicAuth(a.user, a.password)
 	h := http.Header{"Authorization": r.Header["Authorization"]}
 	q := url.Values{"app": {app}, "subscribeAll": {"false"}}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := ws.Dial(ctx, a.url+"/events?"+q.Encode(), h, 0)
 	if err != nil {
@@ -292,7 +292,7 @@ func (a *asterisk) bridgeWith(t *testing.T, ids ...string) (e2eBridge, bool) {
 // or in its application, and the bridges of its calls (Hotline names them
 // b-<call id>).
 func (a *asterisk) clearTest(t *testing.T, tag, app string, calls map[string]bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var chans []e2eChannel
 	if err := a.do(ctx, http.MethodGet, "/channels", nil, nil, &chans); err != nil {
@@ -655,7 +655,7 @@ func (d *e2eDaemon) kill(t *testing.T) {
 	<-d.exited
 }
 
-// stop ends the daemon with SIGTERM, then SIGKILL after 5 s.
+// stop ends the daemon with SIGTERM, then SIGKILL after 30 s.
 func (d *e2eDaemon) stop(t *testing.T) {
 	select {
 	case <-d.exited:
@@ -665,8 +665,8 @@ func (d *e2eDaemon) stop(t *testing.T) {
 	_ = d.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-d.exited:
-	case <-time.After(5 * time.Second):
-		t.Logf("hotline ignored SIGTERM for 5 s; killing it")
+	case <-time.After(30 * time.Second):
+		t.Logf("hotline ignored SIGTERM for 30 s; killing it")
 		d.kill(t)
 	}
 }

@@ -31,11 +31,11 @@ func TestAsteriskE2EHangUpAfterConsultAnswered(t *testing.T) {
 	})
 	time.Sleep(time.Second) // the consult: counted as alice's hold
 	s.callAction("alice", "hangup", "")
-	s.eventually(5*time.Second, "the caller talks to carol, alice is gone", func() (bool, string) {
+	s.eventually(30*time.Second, "the caller talks to carol, alice is gone", func() (bool, string) {
 		_, ok := s.ast.bridgeWith(s.t, pc.Far, carol)
 		return ok && !s.ast.hasChannel(s.t, alice), "not yet"
 	})
-	live := s.waitRecord(pc.Far, 5*time.Second, "carol holds the call", func(r store.CallRecord) bool { return r.Agent == "carol" && r.Transfers == 1 })
+	live := s.waitRecord(pc.Far, 30*time.Second, "carol holds the call", func(r store.CallRecord) bool { return r.Agent == "carol" && r.Transfers == 1 })
 	if !slices.ContainsFunc(live.Timeline, func(st store.Step) bool {
 		return st.Kind == "transfer" && strings.Contains(st.Detail, "attended → agent carol (hung up from the desk)")
 	}) {
@@ -50,5 +50,5 @@ func TestAsteriskE2EHangUpAfterConsultAnswered(t *testing.T) {
 	if rec.Outcome != acd.OutcomeAnswered || rec.Legs[0].Hold < time.Second || rec.Legs[1].Talk < time.Second {
 		t.Errorf("outcome %s, alice's hold %v, carol's talk %v; want answered, the consult as hold, carol talking", rec.Outcome, rec.Legs[0].Hold, rec.Legs[1].Talk)
 	}
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 }

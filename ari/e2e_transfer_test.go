@@ -70,12 +70,12 @@ func TestAsteriskE2EHoldAndTransfer(t *testing.T) {
 	alice := rec.AgentChannel
 
 	s.callAction("alice", "hold", "")
-	s.eventually(5*time.Second, "the held caller leaves the bridge, alice stays", func() (bool, string) {
+	s.eventually(30*time.Second, "the held caller leaves the bridge, alice stays", func() (bool, string) {
 		return s.inBridge(pc.Far) == "" && s.inBridge(alice) != "", "caller in " + s.inBridge(pc.Far) + ", alice in " + s.inBridge(alice)
 	})
 	time.Sleep(2 * time.Second)
 	s.callAction("alice", "unhold", "")
-	s.eventually(5*time.Second, "the caller is back with alice", func() (bool, string) {
+	s.eventually(30*time.Second, "the caller is back with alice", func() (bool, string) {
 		_, ok := s.ast.bridgeWith(s.t, pc.Far, alice)
 		return ok, "no bridge with both"
 	})
@@ -87,7 +87,7 @@ func TestAsteriskE2EHoldAndTransfer(t *testing.T) {
 		return ok && s.inBridge(pc.Far) == "", "caller in " + s.inBridge(pc.Far)
 	})
 	s.callAction("alice", "complete", "")
-	s.eventually(5*time.Second, "the caller talks to carol, alice is gone", func() (bool, string) {
+	s.eventually(30*time.Second, "the caller talks to carol, alice is gone", func() (bool, string) {
 		_, ok := s.ast.bridgeWith(s.t, pc.Far, carol)
 		return ok && !s.ast.hasChannel(s.t, alice), "not yet"
 	})
@@ -96,7 +96,7 @@ func TestAsteriskE2EHoldAndTransfer(t *testing.T) {
 	bobRec := s.waitRecord(pc.Far, 10*time.Second, "bob takes the caller from billing", func(r store.CallRecord) bool {
 		return r.Agent == "bob" && r.Queue == "billing"
 	})
-	s.eventually(5*time.Second, "the caller talks to bob", func() (bool, string) {
+	s.eventually(30*time.Second, "the caller talks to bob", func() (bool, string) {
 		_, ok := s.ast.bridgeWith(s.t, pc.Far, bobRec.AgentChannel)
 		return ok, "no bridge"
 	})
@@ -109,7 +109,7 @@ func TestAsteriskE2EHoldAndTransfer(t *testing.T) {
 	if !slices.ContainsFunc(last.Timeline, func(st store.Step) bool { return st.Kind == "transfer" && strings.Contains(st.Detail, "while it rang") }) {
 		t.Errorf("timeline %v: bob's hang-up is no blind transfer to the ringing carol", last.Timeline)
 	}
-	s.eventually(5*time.Second, "the caller talks to carol again", func() (bool, string) {
+	s.eventually(30*time.Second, "the caller talks to carol again", func() (bool, string) {
 		_, ok := s.ast.bridgeWith(s.t, pc.Far, last.AgentChannel)
 		return ok, "no bridge"
 	})
@@ -139,7 +139,7 @@ func TestAsteriskE2EHoldAndTransfer(t *testing.T) {
 	if d := sum - rec.Talk; d < -5*time.Millisecond || d > 5*time.Millisecond { // the API gives each in milliseconds
 		t.Errorf("talk %v is not the legs' %v", rec.Talk, sum)
 	}
-	s.noTaggedChannels(5 * time.Second)
+	s.noTaggedChannels(30 * time.Second)
 }
 
 // TestAsteriskE2ETransferToNumber: alice sends the caller blind to an
@@ -181,7 +181,7 @@ func TestAsteriskE2ETransferToNumber(t *testing.T) {
 	if rec.Outcome != acd.OutcomeAnswered || rec.HangupBy != acd.HangupCaller || rec.Transfers != 1 {
 		t.Errorf("outcome %s by %s, transfers %d; want answered by the caller, 1", rec.Outcome, rec.HangupBy, rec.Transfers)
 	}
-	s.eventually(5*time.Second, "the outside leg is hung up with the caller", func() (bool, string) {
+	s.eventually(30*time.Second, "the outside leg is hung up with the caller", func() (bool, string) {
 		return !s.ast.hasChannel(s.t, far), far + " still up"
 	})
 }

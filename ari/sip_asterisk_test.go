@@ -122,8 +122,11 @@ func TestAsteriskSIPStopAnnouncement(t *testing.T) {
 		})
 		lag := heard.Sub(answered)
 		t.Logf("agent answered at %s; caller heard the agent %v later", answered.Format("15:04:05.000"), lag.Round(time.Millisecond))
-		if lag > 200*time.Millisecond {
-			t.Errorf("the caller heard the agent %v after the answer, want at most 200 ms", lag.Round(time.Millisecond))
+		// Were only the number stopped, "calls waiting" (2.5 s) would play
+		// first; the bound is under half of it, and leaves the test's own
+		// two requests time on a busy machine.
+		if lag > time.Second {
+			t.Errorf("the caller heard the agent %v after the answer, want at most 1 s", lag.Round(time.Millisecond))
 		}
 		f := rec.WaitFor(t, ctx, func(ev pbx.Event) bool {
 			p, ok := ev.(pbx.PlaybackFinished)
