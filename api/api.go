@@ -187,7 +187,7 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		code = http.StatusNotFound
 	case errors.Is(err, engine.ErrUnknownQueue): // a transfer's target
 		code = http.StatusNotFound
-	case errors.Is(err, engine.ErrBadTransfer):
+	case errors.Is(err, engine.ErrBadTransfer), errors.Is(err, engine.ErrUnknownDisposition):
 		code = http.StatusBadRequest
 	case errors.Is(err, engine.ErrNotLoggedIn), errors.Is(err, engine.ErrCampaignState),
 		errors.Is(err, engine.ErrNoCall), errors.Is(err, engine.ErrCallState), errors.Is(err, engine.ErrTargetBusy):

@@ -460,3 +460,44 @@ func TestCampaignLeadsPaged(t *testing.T) {
 		}
 	}
 }
+
+// A disposition a campaign does not list is the client's mistake: 400
+// naming the campaign's dispositions, not a server error, and the call keeps
+// none.
+func TestCampaignUnknownDisposition(t *testing.T) {
+	d := newTestDaemon(t, strings.Replace(campaignYAML, "    safe_harbour:", "    dispositions: [{name: sale, final: true}]\n    safe_harbour:", 1))
+	p := "+12125550101"
+	if err := d.sw.SetPhone("sim/"+p, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 10 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.db.ImportLeads([]campaign.Lead{{Campaign: "spring", Phone: p}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- d.rt.ServeLeads(ctx, d.db, 20*time.Millisecond) }()
+	defer func() { cancel(); <-served }()
+	if code, body := post(t, d.srv.URL+"/api/v1/campaigns/spring/start", ""); code != http.StatusOK {
+		t.Fatalf("start: %d %s", code, body)
+	}
+	var call string
+	waitFor(t, func() bool {
+		for _, a := range d.rt.Snapshot().Agents {
+			if a.ID == "alice" && a.Call != "" && a.State == "on-call" {
+				call = a.Call
+				return true
+			}
+		}
+		return false
+	}, "alice talking to the lead")
+	code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"bogus"}`)
+	if code != http.StatusBadRequest || !strings.Contains(body, `disposition \"bogus\"`) || !strings.Contains(body, "known: sale") {
+		t.Errorf("unknown disposition: %d %s; want 400 naming it and the campaign's", code, body)
+	}
+	if code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"sale"}`); code != http.StatusOK {
+		t.Errorf("known disposition: %d %s", code, body)
+	}
+}
