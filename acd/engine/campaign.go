@@ -1593,6 +1593,14 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 	case l.State == campaign.Connected:
 		c.trace(now, "campaign %s: lead %s was connected at restart, its call over", l.Campaign, l.ID)
 		c.disposeLead(now, d)
+	case rec != nil && rec.Agent != "" && !rec.Bridged.IsZero() && !rec.Bridged.After(recAnsweredAt(rec).Add(r.cfg.ConnectWithin)):
+		// Its record saw an agent take it in time; the write that made the
+		// lead connected was lost with the run. The record tells: a live
+		// answer connected, not one abandoned.
+		c.trace(now, "campaign %s: lead %s was answered at restart; its record has %s taking it, its call over", l.Campaign, l.ID, rec.Agent)
+		d.disposition = rec.Disposition
+		c.countAnswer(now, d, false)
+		c.disposeLead(now, d)
 	default:
 		c.trace(now, "campaign %s: lead %s was answered at restart and hung up before an agent took it", l.Campaign, l.ID)
 		d.abandoned = true
@@ -1640,13 +1648,16 @@ func (c *Core) remakeAnswered(now time.Time, d *leadDial, ch pbx.ChannelInfo, re
 }
 
 // leadAnsweredAt is when a lead's call was answered, as its record says.
-func leadAnsweredAt(cl *call) time.Time {
-	for _, s := range cl.rec.Timeline {
+func leadAnsweredAt(cl *call) time.Time { return recAnsweredAt(&cl.rec) }
+
+// recAnsweredAt is when the lead of a dial's record answered.
+func recAnsweredAt(rec *store.CallRecord) time.Time {
+	for _, s := range rec.Timeline {
 		if s.Kind == "lead-answered" {
 			return s.At
 		}
 	}
-	return cl.rec.Entered
+	return rec.Entered
 }
 
 // settleAtRestart settles the attempt of a lead a previous run left

@@ -453,3 +453,43 @@ func TestCampaignRestartKeepsDisposition(t *testing.T) {
 		})
 	}
 }
+
+// TestCampaignRestartConnectedLeadSavedAnswered: a1 took a lead in time
+// and the live record says so (bridged), but the write that made the lead
+// connected was not yet durable at the kill: the store has it answered,
+// with the counts from before. Its call ends while Hotline is down. The
+// record, not the lead's older state, says what happened: a live answer
+// connected, the lead completed, nothing abandoned, the campaign not
+// paused for a cap it never broke.
+func TestCampaignRestartConnectedLeadSavedAnswered(t *testing.T) {
+	rig, r, o := restartableCampaign(t, "")
+	r.RunUntil(epoch.Add(4*time.Second + 100*time.Millisecond))
+	answered := leadIn(t, rig, campaign.Answered)
+	progress, err := rig.db.CampaignProgress()
+	if err != nil || len(progress) != 1 {
+		t.Fatalf("progress %+v %v", progress, err)
+	}
+	r.RunUntil(epoch.Add(10 * time.Second))
+	leadIn(t, rig, campaign.Connected)
+	kill(t, r)
+	r.RunUntil(epoch.Add(36 * time.Second)) // the lead hangs up at ~34 s
+
+	// The lead, counts and hour as they were before a1 took it.
+	hour := &campaign.HourCount{Campaign: "renewals", Hour: epoch.UTC().Truncate(time.Hour)}
+	if err := rig.db.Write([]store.Op{store.PutLead(&answered), store.PutCampaignProgress(&progress[0]), store.PutCampaignHour(hour)}); err != nil {
+		t.Fatal(err)
+	}
+	restartKeepingCalls(t, rig, r, o, "run2", true)
+	r.RunUntil(epoch.Add(37 * time.Second))
+	st := r.Core.Campaigns(r.Clock.Now())[0]
+	got := rig.leads(t)[answered.ID]
+	if got.Attempts != 1 || got.State != campaign.Done || got.Disposition != "completed" || !got.AbandonedAt.IsZero() {
+		t.Errorf("lead %+v; want completed, never counted abandoned\n%s", got, rig.trace)
+	}
+	if st.Stats.Abandoned != 0 || st.Stats.Connected != 1 || st.State != CampaignRunning {
+		t.Errorf("campaign %s (%s), stats %+v; want running, the lead counted connected", st.State, st.PausedBecause, st.Stats)
+	}
+	if recs := rig.dials(t)[answered.Phone]; len(recs) != 1 || recs[0].Agent != "a1" || recs[0].Outcome != acd.OutcomeAnswered {
+		t.Errorf("records %+v; want a1's one answered call", recs)
+	}
+}
