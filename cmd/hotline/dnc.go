@@ -118,7 +118,7 @@ func newDNCRemoveCmd(g *globalOptions) *cobra.Command {
 const exitUnchecked = 3
 
 func newDNCCheckCmd(g *globalOptions) *cobra.Command {
-	cmd := newDNCNumbersCmd(g, "check NUMBER", "Say whether a number is on the global list or --list (exit code 1 if it is, 3 if it could not be checked)", cobra.ExactArgs(1), true,
+	cmd := newDNCNumbersCmd(g, "check NUMBER", "Say whether a number is on the global list or --list (exit code 1 if it is, 3 if it could not be checked)", nil, true,
 		func(cmd *cobra.Command, o *dncOptions, db *store.DB, nums []string) error {
 			list, blocked, err := db.Blocked(nums[0], o.list)
 			if err != nil {
@@ -131,6 +131,15 @@ func newDNCCheckCmd(g *globalOptions) *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "%s is on do-not-call list %q\n", nums[0], list)
 			return &exitError{code: exitFailure, err: fmt.Errorf("%s is not to be called", nums[0])}
 		})
+	// Exit code 1 says the number is listed: a command line the check
+	// cannot read is exit code 2, as a number it cannot read is.
+	cmd.Args = func(cmd *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(1)(cmd, args); err != nil {
+			return invalidArg(err)
+		}
+		return nil
+	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return invalidArg(err) })
 	runE := cmd.RunE
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		err := runE(cmd, args)

@@ -51,6 +51,12 @@ func TestDNCCommands(t *testing.T) {
 	if code := run(context.Background(), []string{"dnc", "check", "212-555-0199", "--store", filepath.Join(dir, "missing", "h.db")}, &stdout, &errb); code != exitUnchecked {
 		t.Fatalf("check without a store: exit %d %q, want %d", code, errb.String(), exitUnchecked)
 	}
+	// Nor is a command line it cannot read: no number, two, a mistyped flag.
+	for _, args := range [][]string{{"dnc", "check"}, {"dnc", "check", "212-555-0100", "212-555-0199"}, {"dnc", "check", "212-555-0100", "--lst", "spring"}} {
+		if code, out, errs := do(args...); code != exitInvalid || out != "" {
+			t.Errorf("%v: exit %d %q %q, want %d (1 says the number is listed)", args, code, out, errs, exitInvalid)
+		}
+	}
 }
 
 // A list exported and imported again (a backup restored, a list moved to
