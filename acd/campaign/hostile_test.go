@@ -42,6 +42,9 @@ func TestImportCSVHostile(t *testing.T) {
 		{"more cells than columns: a name with a comma left unquoted", "phone,name\n+12125550101,Smith, John\n+12125550102,Bob,,\n", "US",
 			[]string{"+12125550102 Bob"},
 			[]string{`row 2: 3 cells, the header has 2 columns ("John" beyond them); quote a cell that holds the separator`}},
+		{"a value under a column with no name (a blank header cell)", "phone,,name\n+12125550101,VIP,Ann\n+12125550102,,Bob\n", "US",
+			[]string{"+12125550102 Bob"},
+			[]string{`row 2: column 2 has no name in the header, and this row has "VIP" in it; name the column`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := ImportCSV(strings.NewReader(tc.data), ImportOptions{Campaign: "c", Region: tc.region}, nil)

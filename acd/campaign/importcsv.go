@@ -396,6 +396,12 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 			return Lead{}, &RowError{Row: row, Err: fmt.Errorf("%d cells, the header has %d columns (%q beyond them); quote a cell that holds the separator", len(rec), len(c.header), v)}
 		}
 	}
+	for i, h := range c.header {
+		if v := c.cell(rec, i); v != "" && strings.TrimSpace(h) == "" {
+			// A column with no name is no field: its value would be lost.
+			return Lead{}, &RowError{Row: row, Err: fmt.Errorf("column %d has no name in the header, and this row has %q in it; name the column", i+1, v)}
+		}
+	}
 	size := 0
 	for i, v := range rec {
 		size += len(v)
