@@ -96,24 +96,101 @@ func TestImportCSVHostileRefused(t *testing.T) {
 }
 
 // Hours that begin in the hour a spring-forward night skips open when the
-// clock jumps past their start, never before it: 02:30 does not exist in
-// New York on 8 March 2026, and a time.Date of it lies at 01:30 EST.
+// clock jumps past their start, never before it; hours that end in it
+// close then. 02:30 does not exist in New York on 8 March 2026 (a
+// time.Date of it lies at 01:30 EST, before the jump) nor in Berlin on 29
+// March (a time.Date of it lies at 03:30 CEST, after the jump), nor 01:30
+// in London that day.
 func TestHoursStartSkippedBySpringForward(t *testing.T) {
-	ny := mustLoc(t, "America/New_York")
-	jump := time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC) // 02:00 EST becomes 03:00 EDT
-	for _, hours := range []string{"02:30-04:00", "02:00-03:30"} {
-		h, err := ParseHours(hours)
+	for _, tc := range []struct {
+		zone   string
+		jump   time.Time // when the clock jumps
+		starts []string  // hours whose start the jump skips
+		ends   []string  // hours whose end it skips
+	}{
+		{"America/New_York", time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC), []string{"02:30-04:00", "02:00-03:30"}, []string{"00:00-02:30", "01:00-02:00"}},
+		{"Europe/Berlin", time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC), []string{"02:30-04:00", "02:00-03:30"}, []string{"00:00-02:30", "01:00-02:00"}},
+		{"Europe/London", time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC), []string{"01:30-03:00", "01:00-02:30"}, []string{"00:00-01:30", "00:30-01:00"}},
+	} {
+		loc := mustLoc(t, tc.zone)
+		clock := func(t time.Time) string { return t.In(loc).Format("15:04 MST") }
+		for _, hours := range tc.starts {
+			h, err := ParseHours(hours)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if before := tc.jump.Add(-20 * time.Minute); h.Open(before, loc) {
+				t.Errorf("%s %s: open at %s, before the window's start on the clock", tc.zone, hours, clock(before))
+			}
+			if !h.Open(tc.jump, loc) {
+				t.Errorf("%s %s: closed at %s, once the clock is past the start", tc.zone, hours, clock(tc.jump))
+			}
+			if got := h.NextOpen(tc.jump.Add(-2*time.Hour), loc); !got.Equal(tc.jump) {
+				t.Errorf("%s %s: opens at %s %s, want %s", tc.zone, hours, got.In(loc).Format("2006-01-02"), clock(got), clock(tc.jump))
+			}
+		}
+		for _, hours := range tc.ends {
+			h, err := ParseHours(hours)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last := tc.jump.Add(-time.Minute); !h.Open(last, loc) {
+				t.Errorf("%s %s: closed at %s, before the clock reached the end", tc.zone, hours, clock(last))
+			}
+			if h.Open(tc.jump, loc) {
+				t.Errorf("%s %s: open at %s, the clock past the end", tc.zone, hours, clock(tc.jump))
+			}
+		}
+	}
+}
+
+// Over DST changes east and west of Greenwich, half-hour ones (Lord Howe)
+// and ones at midnight (Havana, Santiago), NextCallable finds the first
+// minute at which both windows are open, as a walk minute by minute does.
+func TestNextCallableAgreesWithAWalk(t *testing.T) {
+	var zones []*time.Location
+	for _, z := range []string{"America/New_York", "Europe/London", "Europe/Berlin", "Australia/Lord_Howe", "America/Havana",
+		"America/Santiago", "Asia/Kolkata", "Pacific/Chatham", "UTC"} {
+		zones = append(zones, mustLoc(t, z))
+	}
+	var hours []Hours
+	for _, s := range []string{"08:00-21:00", "09:00-17:30 mon-fri", "00:00-24:00", "01:30-03:00", "02:00-02:30",
+		"00:00-01:00 sat,sun", "02:30-21:00", "00:30-02:30 sun", "22:00-24:00"} {
+		h, err := ParseHours(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if before := jump.Add(-20 * time.Minute); h.Open(before, ny) {
-			t.Errorf("%s: open at %s, before the window's start on the clock", hours, before.In(ny).Format("15:04 MST"))
+		hours = append(hours, h)
+	}
+	days := []time.Time{ // a day or two before a change somewhere
+		time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 28, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 10, 24, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 4, 4, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 9, 5, 0, 0, 0, 0, time.UTC),
+	}
+	const span = 4 * 24 * time.Hour
+	for i := range 600 {
+		// A fixed walk through the combinations (no randomness to replay).
+		cl, ll := zones[i%len(zones)], zones[(i/len(zones)+i)%len(zones)]
+		ch, lh := hours[i%len(hours)], hours[(i*7/len(hours)+i/3)%len(hours)]
+		at := days[i%len(days)].Add(time.Duration(i*97%(72*60)) * time.Minute)
+		w := Windows{Campaign: ch, CampaignLoc: cl, Lead: lh}
+		var want time.Time
+		for m := at; m.Before(at.Add(span)); m = m.Add(time.Minute) {
+			if ch.Open(m, cl) && lh.Open(m, ll) {
+				want = m
+				break
+			}
 		}
-		if !h.Open(jump, ny) {
-			t.Errorf("%s: closed at %s, once the clock is past the start", hours, jump.In(ny).Format("15:04 MST"))
+		got := w.NextCallable(at, ll)
+		if want.IsZero() {
+			if !got.IsZero() && got.Before(at.Add(span)) {
+				t.Errorf("campaign %+v in %s, lead %+v in %s, from %s: %s, but no minute of the next %v is open in both", ch, cl, lh, ll, at, got, span)
+			}
+			continue
 		}
-		if got := h.NextOpen(jump.Add(-2*time.Hour), ny); !got.Equal(jump) {
-			t.Errorf("%s: opens at %s, want %s", hours, got.In(ny).Format("15:04 MST"), jump.In(ny).Format("15:04 MST"))
+		if !got.Equal(want) {
+			t.Errorf("campaign %+v in %s, lead %+v in %s, from %s: %s, want %s (campaign's clock)", ch, cl, lh, ll, at, got.In(cl), want.In(cl))
 		}
 	}
 }

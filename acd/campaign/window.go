@@ -102,18 +102,28 @@ func (h Hours) window(t time.Time, loc *time.Location) (start, end time.Time) {
 	// Add the clock time as wall time, so a DST change that day does not
 	// move the window: 08:00 is 08:00 on the clock.
 	at := func(off time.Duration) time.Time {
-		return time.Date(y, m, d, int(off/time.Hour), int(off%time.Hour/time.Minute), 0, 0, loc)
-	}
-	start, end = at(h.From), at(h.To)
-	if c := start.Hour()*60 + start.Minute(); time.Duration(c)*time.Minute != h.From {
-		// The clock skipped the start (a spring-forward night): time.Date
-		// puts it before the jump. The window opens as the clock jumps
-		// past it, the end of the zone start lies in.
-		if _, jump := start.ZoneBounds(); !jump.IsZero() {
-			start = jump
+		v := time.Date(y, m, d, int(off/time.Hour), int(off%time.Hour/time.Minute), 0, 0, loc)
+		wall := time.Date(v.Year(), v.Month(), v.Day(), v.Hour(), v.Minute(), 0, 0, time.UTC)
+		want := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(off)
+		if wall.Equal(want) {
+			return v
 		}
+		// The clock skipped that time (a spring-forward night): the
+		// window opens, or closes, as the clock jumps past it. time.Date
+		// puts such a time before the jump west of Greenwich (01:30 EST
+		// for 02:30 in New York), so the jump ends the zone it lies in,
+		// and after it east (03:30 CEST for 02:30 in Berlin), so the jump
+		// begins that zone.
+		jump, to := v.ZoneBounds()
+		if wall.Before(want) {
+			jump = to
+		}
+		if jump.IsZero() { // no change of zone there: cannot happen
+			return v
+		}
+		return jump
 	}
-	return start, end
+	return at(h.From), at(h.To)
 }
 
 // Open reports whether t falls in the window, in loc.
@@ -138,6 +148,9 @@ func (h Hours) NextOpen(t time.Time, loc *time.Location) time.Time {
 			continue
 		}
 		start, end := h.window(probe, loc)
+		if !start.Before(end) {
+			continue // the clock skipped the whole window that day
+		}
 		switch {
 		case day == 0 && !t.Before(start) && t.Before(end):
 			return t
