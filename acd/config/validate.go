@@ -53,6 +53,10 @@ type validator struct {
 
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
+// ValidName reports whether a campaign, queue or other named item may have
+// name: letters, digits, '-', '_' and '.', starting with a letter or digit.
+func ValidName(name string) bool { return namePattern.MatchString(name) }
+
 func (v *validator) server() {
 	s := v.cfg.Server
 	if s.Listen != "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -68,10 +69,18 @@ formula character after it, as in '+33612345678) is read without it.`,
 	return cmd
 }
 
-// checkCampaignName refuses, when a config is given, a campaign it does
-// not have (with global, the global do-not-call list is allowed too): leads
-// or numbers filed under a typo would never be dialed or read.
+// checkCampaignName refuses a name no campaign can have and, when a config
+// is given, a campaign it does not have (with global, the global
+// do-not-call list is allowed too): leads or numbers filed under a typo
+// would never be dialed or read.
 func checkCampaignName(g *globalOptions, name string, global bool) error {
+	if !config.ValidName(name) && !(global && name == store.GlobalDNC) {
+		flag := "--campaign"
+		if global {
+			flag = "--list"
+		}
+		return invalidArg(fmt.Errorf("%s %q: no campaign can have that name (letters, digits, '-', '_' and '.', starting with a letter or digit)", flag, name))
+	}
 	path := g.configPath()
 	if path == "" || (global && name == store.GlobalDNC) {
 		return nil

@@ -189,3 +189,37 @@ func TestLeadsImportWhileServing(t *testing.T) {
 		t.Fatalf("export: exit %d %q", code, errb.String())
 	}
 }
+
+// Without a config, a name no config may give a campaign ("spring 2026",
+// "bad!") is refused all the same: leads or numbers filed under it would
+// never be dialed or read.
+func TestLeadsCampaignNameNoConfigCouldHave(t *testing.T) {
+	dir := t.TempDir()
+	db, csvFile := filepath.Join(dir, "h.db"), filepath.Join(dir, "leads.csv")
+	os.WriteFile(csvFile, []byte("phone\n+12125550100\n"), 0o600)
+	emptyStore(t, db)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"leads", "import", csvFile, "--campaign", "spring 2026"}, exitInvalid, `--campaign "spring 2026": no campaign can have that name (letters, digits, '-', '_' and '.', starting with a letter or digit)`},
+		{[]string{"leads", "import", csvFile, "--campaign", "-x", "--dry-run"}, exitInvalid, `--campaign "-x": no campaign can have that name`},
+		{[]string{"dnc", "add", "+12125550100", "--list", "bad!"}, exitInvalid, `--list "bad!": no campaign can have that name`},
+		{[]string{"dnc", "import", csvFile, "--list", "bad!"}, exitInvalid, `--list "bad!": no campaign can have that name`},
+		{[]string{"leads", "import", csvFile, "--campaign", "spring-2026.b_1"}, 0, `imported 1 leads into "spring-2026.b_1"`},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append(tc.args, "--store", db), &out, &errb)
+		if code != tc.code || !strings.Contains(out.String()+errb.String(), tc.want) {
+			t.Errorf("%v: exit %d %q %q, want %d and %q", tc.args, code, out.String(), errb.String(), tc.code, tc.want)
+		}
+	}
+	leads := 0
+	if code, out, _ := hotline(t, nil, "leads", "export", "--campaign", "spring 2026", "--store", db); code == 0 {
+		leads = strings.Count(out, "\n") - 1
+	}
+	if leads != 0 {
+		t.Errorf("%d leads stored under a name no campaign can have", leads)
+	}
+}
