@@ -119,6 +119,9 @@ func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsIm
 	if o.campaign == "" {
 		return invalidArg(fmt.Errorf("--campaign is required"))
 	}
+	if o.maxRows < 0 {
+		return invalidArg(fmt.Errorf("--max-rows %d: want a count of rows (0 for the default, 1,000,000)", o.maxRows))
+	}
 	mapping, err := parseMapping(o.mapping)
 	if err != nil {
 		return invalidArg(err)

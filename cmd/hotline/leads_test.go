@@ -88,6 +88,7 @@ func TestLeadsImportRefused(t *testing.T) {
 		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone"}, "want FIELD=COLUMN"},
 		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone=name,name=Name"}, `--map: column "Name" mapped to two fields, "phone" and "name"`},
 		{[]string{"leads", "import", csvFile, "--campaign", "c", "--store", filepath.Join(dir, "h.db")}, "no phone column"},
+		{[]string{"leads", "import", csvFile, "--campaign", "c", "--max-rows", "-1"}, "--max-rows -1: want a count of rows (0 for the default, 1,000,000)"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), tc.args, &out, &errb); code != exitInvalid || !strings.Contains(errb.String(), tc.want) {
