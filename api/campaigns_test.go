@@ -501,3 +501,57 @@ func TestCampaignUnknownDisposition(t *testing.T) {
 		t.Errorf("known disposition: %d %s", code, body)
 	}
 }
+
+// A number put on a do-not-call list through the API while the campaign
+// runs is not dialed, even when its lead was already read into the hopper
+// (with the verdict of that moment): it becomes do-not-call at its turn.
+func TestCampaignDNCWhileRunning(t *testing.T) {
+	d := newTestDaemon(t, campaignYAML)
+	first, second := "+12125550101", "+12125550102"
+	if err := d.sw.SetPhone("sim/"+first, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Millisecond, HangupAfter: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.sw.SetPhone("sim/"+second, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Millisecond, HangupAfter: 100 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 10 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.db.ImportLeads([]campaign.Lead{{Campaign: "spring", Phone: first}, {Campaign: "spring", Phone: second}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- d.rt.ServeLeads(ctx, d.db, 20*time.Millisecond) }()
+	defer func() { cancel(); <-served }()
+	if code, body := post(t, d.srv.URL+"/api/v1/campaigns/spring/start", ""); code != http.StatusOK {
+		t.Fatalf("start: %d %s", code, body)
+	}
+	lead := func(phone string) (l campaign.Lead) {
+		_ = d.db.CampaignLeads("spring", func(x campaign.Lead) bool {
+			if x.Phone == phone {
+				l = x
+			}
+			return true
+		})
+		return l
+	}
+	// Progressive with one agent: the first lead is dialed, the second
+	// waits in the hopper for alice.
+	waitFor(t, func() bool { return lead(first).Attempts == 1 }, "the first lead dialed")
+	if code, body := post(t, d.srv.URL+"/api/v1/dnc/global", `{"phones":["`+second+`"]}`); code != http.StatusOK {
+		t.Fatalf("dnc add: %d %s", code, body)
+	}
+	waitFor(t, func() bool { s := lead(second).State; return s != campaign.New && s != campaign.Dialing }, "the second lead settled")
+	if l := lead(second); l.State != campaign.DoNotCall || l.Attempts != 0 {
+		t.Errorf("second lead %s, %d attempts; want do-not-call, never dialed", l.State, l.Attempts)
+	}
+	for rec, err := range d.db.Calls(store.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Called == second {
+			t.Errorf("call %s dialed %s after it was put on the do-not-call list", rec.ID, second)
+		}
+	}
+}

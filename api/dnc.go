@@ -12,7 +12,8 @@ import (
 )
 
 // DNCStore keeps do-not-call lists; *store.DB has it. Campaigns read the
-// same lists at every dial, so a change here applies to the next one.
+// same lists as they read leads, and the engine is told of numbers added
+// here (engine.OptOut), so a change applies to the next dial.
 type DNCStore interface {
 	AddDNC(entries []store.DNCEntry) (int, error)
 	RemoveDNC(list, phone string) (bool, error)
@@ -123,6 +124,16 @@ func (s *Server) dncAdd(w http.ResponseWriter, r *http.Request) {
 	added, err := d.AddDNC(entries)
 	if err != nil {
 		s.fail(w, err)
+		return
+	}
+	// Leads read ahead hold the verdicts of before: the engine marks those
+	// of these numbers so that none is dialed.
+	phones := make([]string, len(entries))
+	for i, e := range entries {
+		phones[i] = e.Phone
+	}
+	if _, err := engine.Send(r.Context(), s.eng, engine.OptOut{List: list, Phones: phones}); err != nil {
+		s.fail(w, fmt.Errorf("the numbers are listed, but the running campaigns were not told (leads they read before may still be dialed): %w", err))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"added": added, "already_listed": len(entries) - added})

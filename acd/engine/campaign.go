@@ -123,6 +123,9 @@ type campaignRun struct {
 	hopper  []LoadedLead
 	known   map[string]bool // lead ids in the hopper or being dialed: a reload skips them
 	loading bool            // a hopper read is asked for and not back
+	// optedOut are numbers listed do-not-call while a hopper read was
+	// under way: the read may have their old verdicts (OptOut).
+	optedOut []string
 
 	dials    map[pbx.ChannelID]*leadDial // ringing, keyed by channel
 	byCall   map[string]*leadDial        // answered, keyed by call id
@@ -476,9 +479,11 @@ func (c *Core) LoadLeads(now time.Time, name string, leads []LoadedLead, err err
 	}
 	r.loading = false
 	if err != nil {
+		r.optedOut = nil
 		c.warn(now, "campaign-leads", "campaign %s: %v", name, err)
 		return
 	}
+	r.applyOptOuts(leads)
 	for _, l := range leads {
 		if seq := r.written[l.Lead.ID]; seq > r.readFrom {
 			continue // read before the engine's last write of it was durable

@@ -58,6 +58,7 @@ type preview struct {
 	offered time.Time
 	expires time.Time
 	gen     uint64
+	blocked bool // its number was listed do-not-call while shown (OptOut)
 }
 
 func (r *campaignRun) preview() bool { return r.cfg.Mode == dialer.Preview.String() }
@@ -221,6 +222,10 @@ func (c *Core) previewDecide(now time.Time, agentID string, dial bool, reason, n
 func (c *Core) endPreview(now time.Time, p *preview, dial bool, why campaign.SkipNote) {
 	r, a, l := p.run, p.agent, p.lead
 	delete(r.previews, a)
+	if p.blocked {
+		c.blockShown(now, p)
+		return
+	}
 	by := "agent"
 	if why.Reason == campaign.SkipTimedOut {
 		by = "timeout"

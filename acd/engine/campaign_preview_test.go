@@ -369,3 +369,76 @@ func TestCampaignPreviewDialAfterLogout(t *testing.T) {
 		t.Errorf("lead after a1 logged out: %+v; want released, no skip counted", l)
 	}
 }
+
+// TestCampaignPreviewOptOutWhileShown: a lead shown to a1 whose number is
+// put on a do-not-call list meanwhile (OptOut) is not dialed when a1 says
+// dial: it becomes do-not-call, and a1 is shown the next lead.
+func TestCampaignPreviewOptOutWhileShown(t *testing.T) {
+	rig := newCampaignRig(t, "preview", 1, "a1")
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(3 * time.Second))
+	shown := shownTo(r, "a1")
+	if shown == nil {
+		t.Fatalf("no lead shown to a1\n%s", rig.trace)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error {
+		if n := c.OptOut(now, store.GlobalDNC, []string{shown.Lead.Phone}); n != 1 {
+			t.Errorf("OptOut found %d leads, want the one shown", n)
+		}
+		_, err := c.PreviewDecide(now, "a1", true)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(6 * time.Second))
+	if recs := rig.dials(t)[shown.Lead.Phone]; len(recs) != 0 {
+		t.Errorf("%d calls to %s after it was listed", len(recs), shown.Lead.Phone)
+	}
+	if l := rig.leads(t)[shown.Lead.ID]; l.State != campaign.DoNotCall || l.Attempts != 0 || l.PreviewAgent != "" {
+		t.Errorf("lead %+v; want do-not-call, never dialed, no longer held", l)
+	}
+	if next := shownTo(r, "a1"); next == nil || next.Lead.ID == shown.Lead.ID {
+		t.Errorf("a1 after: %+v; want the next lead shown", next)
+	}
+}
+
+// TestCampaignOptOutDuringHopperRead: numbers listed while a hopper read is
+// under way are marked in that read when it comes in.
+func TestCampaignOptOutDuringHopperRead(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1, "a1")
+	r := rig.r
+	var phone string
+	for _, l := range rig.leads(t) {
+		phone = l.Phone
+	}
+	if err := r.Do(func(c *Core, now time.Time) error {
+		if err := c.StartCampaign(now, "renewals"); err != nil {
+			return err
+		}
+		if got := c.HopperWanted(); len(got) != 1 {
+			t.Fatalf("hopper wanted %v", got)
+		}
+		leads, err := ReadHopper(rig.db, "renewals", now, c.HopperSize("renewals"))
+		if err != nil {
+			return err
+		}
+		c.OptOut(now, "renewals", []string{phone}) // after the read took its verdicts
+		c.LoadLeads(now, "renewals", leads, nil)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(10 * time.Minute))
+	if recs := rig.dials(t)[phone]; len(recs) != 0 {
+		t.Errorf("%d calls to %s listed during the read", len(recs), phone)
+	}
+	for _, l := range rig.leads(t) {
+		if l.Phone == phone && l.State != campaign.DoNotCall {
+			t.Errorf("lead %+v; want do-not-call", l)
+		}
+	}
+}
