@@ -213,7 +213,7 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, badRequest("map: %v", err))
 		return
 	}
-	opts := campaign.ImportOptions{Campaign: name, Region: cmp.Or(r.URL.Query().Get("region"), "US"), Map: mapping}
+	opts := campaign.ImportOptions{Campaign: name, Region: cmp.Or(r.URL.Query().Get("region"), "US"), Map: mapping, Query: true}
 	im, err := imp.BeginLeadImport(name)
 	if err != nil {
 		if errors.Is(err, store.ErrImportBusy) {

@@ -189,6 +189,15 @@ func TestCampaignLeadsImport(t *testing.T) {
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?map=phone=Tel,phone=Name", csv); code != http.StatusBadRequest || !strings.Contains(raw, `field \"phone\" mapped twice`) {
 		t.Errorf("a field mapped twice: %d %s", code, raw)
 	}
+	// The mistakes of ?map= are named as the query has them, not as the
+	// command line's --map.
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?map=phone=Mobile", csv); code != http.StatusBadRequest ||
+		!strings.Contains(raw, `?map=phone=Mobile: no column \"Mobile\" in the header`) || strings.Contains(raw, "--map") {
+		t.Errorf("a map naming no column: %d %s", code, raw)
+	}
+	if code, _, raw := send("/api/v1/campaigns/spring/leads", "Name\nAnn\n"); !strings.Contains(raw, "map it (?map=phone=COLUMN)") || strings.Contains(raw, "--map") {
+		t.Errorf("no phone column: %d %s", code, raw)
+	}
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "Name\nAnn\n"); code != http.StatusBadRequest {
 		t.Errorf("no phone column: %d %s", code, raw)
 	}

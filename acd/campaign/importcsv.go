@@ -34,6 +34,17 @@ type ImportOptions struct {
 	// MaxRows bounds the import (0 = 1,000,000): a file larger than that
 	// is refused whole rather than half imported.
 	MaxRows int
+	// Query says Map came as an HTTP query's ?map=, not the command line's
+	// --map: errors name it as the caller wrote it.
+	Query bool
+}
+
+// mapName is how the caller wrote Map.
+func (o ImportOptions) mapName() string {
+	if o.Query {
+		return "?map="
+	}
+	return "--map "
 }
 
 // ParseMap reads a column mapping, FIELD=COLUMN pairs (phone=Tel,
@@ -180,7 +191,7 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 			return 0, fmt.Errorf("%w: the header row is not UTF-8 text (column %d); a compressed or spreadsheet file? Save the list as CSV UTF-8", ErrBadFile, i+1)
 		}
 	}
-	cols, err := mapColumns(header, o.Map)
+	cols, err := mapColumns(header, o.Map, o.mapName())
 	if err != nil {
 		return 0, err
 	}
@@ -306,7 +317,7 @@ type columns struct {
 	custom   map[string]int
 }
 
-func mapColumns(header []string, m map[string]string) (*columns, error) {
+func mapColumns(header []string, m map[string]string, mapName string) (*columns, error) {
 	seen := map[string]int{}
 	for i, h := range header {
 		k := strings.ToLower(strings.TrimSpace(h))
@@ -332,10 +343,10 @@ func mapColumns(header []string, m map[string]string) (*columns, error) {
 		col := m[field]
 		i := find(col)
 		if i < 0 {
-			return nil, fmt.Errorf("%w: --map %s=%s: no column %q in the header (%s)", ErrBadFile, field, col, col, strings.Join(header, ", "))
+			return nil, fmt.Errorf("%w: %s%s=%s: no column %q in the header (%s)", ErrBadFile, mapName, field, col, col, strings.Join(header, ", "))
 		}
 		if other, dup := fieldAt[i]; dup {
-			return nil, fmt.Errorf("%w: --map: column %q mapped to two fields, %q and %q; a column feeds one field", ErrBadFile, header[i], other, field)
+			return nil, fmt.Errorf("%w: %s: column %q mapped to two fields, %q and %q; a column feeds one field", ErrBadFile, strings.TrimSpace(mapName), header[i], other, field)
 		}
 		fieldAt[i] = field
 		switch strings.ToLower(field) {
@@ -353,7 +364,7 @@ func mapColumns(header []string, m map[string]string) (*columns, error) {
 		c.phone = find("phone")
 	}
 	if c.phone < 0 {
-		return nil, fmt.Errorf("%w: no phone column: name it \"phone\" or map it (--map phone=COLUMN); header: %s", ErrBadFile, strings.Join(header, ", "))
+		return nil, fmt.Errorf("%w: no phone column: name it \"phone\" or map it (%sphone=COLUMN); header: %s", ErrBadFile, mapName, strings.Join(header, ", "))
 	}
 	if c.name < 0 {
 		c.name = find("name")
