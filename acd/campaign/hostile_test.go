@@ -273,3 +273,25 @@ func TestImportCSVLimits(t *testing.T) {
 		}
 	}
 }
+
+// A column mapped to a custom field whose name another column has (--map
+// State=Region beside a State column) refuses the file: read on, the State
+// column took the place of the mapping. Beside a field:State column (an
+// export's imported State), a State column is the export's own and
+// field:State fills the field, whichever comes first.
+func TestImportCSVTwoColumnsOneField(t *testing.T) {
+	_, err := ImportCSV(strings.NewReader("phone,State,Region\n+12125550101,NY,West\n"), ImportOptions{Campaign: "c", Region: "US", Map: map[string]string{"State": "Region"}}, nil)
+	if want := `column 2 ("State") and --map State=Region both fill the field "State"; rename the column or map to another field`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	for _, data := range []string{"phone,state,field:State\n+12125550101,new,NY\n", "phone,field:State,state\n+12125550101,NY,new\n"} {
+		res, err := ImportCSV(strings.NewReader(data), ImportOptions{Campaign: "c", Region: "US"}, nil)
+		if err != nil || len(res.Leads) != 1 || res.Leads[0].Fields["State"] != "NY" || len(res.Leads[0].Fields) != 1 {
+			t.Errorf("%q: %v %+v; want the field State NY alone", data, err, res.Leads)
+		}
+	}
+	res, err := ImportCSV(strings.NewReader("phone,State,Region\n+12125550101,NY,West\n"), ImportOptions{Campaign: "c", Region: "US", Map: map[string]string{"Area": "Region"}}, nil)
+	if err != nil || len(res.Leads) != 1 || res.Leads[0].Fields["State"] != "NY" || res.Leads[0].Fields["Area"] != "West" {
+		t.Errorf("a mapped field apart from the columns: %v %+v", err, res)
+	}
+}

@@ -372,13 +372,33 @@ func mapColumns(header []string, m map[string]string, mapName string) (*columns,
 	if c.timezone < 0 {
 		c.timezone = find("timezone")
 	}
+	mapped := map[string]string{} // lower-cased custom field -> as --map names it
+	for k := range c.custom {
+		mapped[strings.ToLower(k)] = k
+	}
+	prefixed := map[string]bool{} // lower-cased X of the field:X columns
+	for _, h := range header {
+		if k, ok := strings.CutPrefix(strings.TrimSpace(h), fieldPrefix); ok {
+			prefixed[strings.ToLower(k)] = true
+		}
+	}
 	for i, h := range header {
 		if i == c.phone || i == c.name || i == c.timezone || slices.Contains(slices.Collect(maps.Values(c.custom)), i) {
 			continue
 		}
-		if h = strings.TrimSpace(h); h != "" {
-			c.custom[strings.TrimPrefix(h, fieldPrefix)] = i
+		h = strings.TrimSpace(h)
+		k, isField := strings.CutPrefix(h, fieldPrefix)
+		switch {
+		case h == "":
+			continue
+		case mapped[strings.ToLower(k)] != "":
+			// Read on, the column would take the place of the one mapped.
+			f := mapped[strings.ToLower(k)]
+			return nil, fmt.Errorf("%w: column %d (%q) and %s%s=%s both fill the field %q; rename the column or map to another field", ErrBadFile, i+1, h, mapName, f, m[f], f)
+		case !isField && prefixed[strings.ToLower(k)]:
+			continue // an export's own column; field:k holds the imported field k
 		}
+		c.custom[k] = i
 	}
 	return c, nil
 }
