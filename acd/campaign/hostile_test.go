@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,8 +146,9 @@ func TestHoursStartSkippedBySpringForward(t *testing.T) {
 }
 
 // Over DST changes east and west of Greenwich, half-hour ones (Lord Howe)
-// and ones at midnight (Havana, Santiago), NextCallable finds the first
-// minute at which both windows are open, as a walk minute by minute does.
+// and ones at midnight (Havana, Santiago), NextCallableIn finds the first
+// minute at which both windows are open (the lead's in each of its zones),
+// as a walk minute by minute does.
 func TestNextCallableAgreesWithAWalk(t *testing.T) {
 	var zones []*time.Location
 	for _, z := range []string{"America/New_York", "Europe/London", "Europe/Berlin", "Australia/Lord_Howe", "America/Havana",
@@ -175,22 +177,26 @@ func TestNextCallableAgreesWithAWalk(t *testing.T) {
 		ch, lh := hours[i%len(hours)], hours[(i*7/len(hours)+i/3)%len(hours)]
 		at := days[i%len(days)].Add(time.Duration(i*97%(72*60)) * time.Minute)
 		w := Windows{Campaign: ch, CampaignLoc: cl, Lead: lh}
+		lls := []*time.Location{ll}
+		if i%3 == 0 { // a number whose area has two zones
+			lls = append(lls, zones[(i/3+4)%len(zones)])
+		}
 		var want time.Time
 		for m := at; m.Before(at.Add(span)); m = m.Add(time.Minute) {
-			if ch.Open(m, cl) && lh.Open(m, ll) {
+			if ch.Open(m, cl) && !slices.ContainsFunc(lls, func(l *time.Location) bool { return !lh.Open(m, l) }) {
 				want = m
 				break
 			}
 		}
-		got := w.NextCallable(at, ll)
+		got := w.NextCallableIn(at, lls...)
 		if want.IsZero() {
 			if !got.IsZero() && got.Before(at.Add(span)) {
-				t.Errorf("campaign %+v in %s, lead %+v in %s, from %s: %s, but no minute of the next %v is open in both", ch, cl, lh, ll, at, got, span)
+				t.Errorf("campaign %+v in %s, lead %+v in %v, from %s: %s, but no minute of the next %v is open in both", ch, cl, lh, lls, at, got, span)
 			}
 			continue
 		}
 		if !got.Equal(want) {
-			t.Errorf("campaign %+v in %s, lead %+v in %s, from %s: %s, want %s (campaign's clock)", ch, cl, lh, ll, at, got.In(cl), want.In(cl))
+			t.Errorf("campaign %+v in %s, lead %+v in %v, from %s: %s, want %s (campaign's clock)", ch, cl, lh, lls, at, got.In(cl), want.In(cl))
 		}
 	}
 }
@@ -293,5 +299,28 @@ func TestImportCSVTwoColumnsOneField(t *testing.T) {
 	res, err := ImportCSV(strings.NewReader("phone,State,Region\n+12125550101,NY,West\n"), ImportOptions{Campaign: "c", Region: "US", Map: map[string]string{"Area": "Region"}}, nil)
 	if err != nil || len(res.Leads) != 1 || res.Leads[0].Fields["State"] != "NY" || res.Leads[0].Fields["Area"] != "West" {
 		t.Errorf("a mapped field apart from the columns: %v %+v", err, res)
+	}
+}
+
+// A lead's zones: its own; else its number's area's, every one; none for a
+// number that says nothing of where it rings.
+func TestLeadZones(t *testing.T) {
+	for _, tc := range []struct {
+		lead Lead
+		want string
+	}{
+		{Lead{Phone: "+19075550100", TimeZone: "America/Anchorage"}, "America/Anchorage"},
+		{Lead{Phone: "+19075550100"}, "America/Adak America/Anchorage"},
+		{Lead{Phone: "+12125550100"}, "America/New_York"},
+		{Lead{Phone: "+18003569377"}, ""}, // toll-free: anywhere in North America
+		{Lead{Phone: "not a number"}, ""},
+	} {
+		var got []string
+		for _, loc := range LeadZones(tc.lead) {
+			got = append(got, loc.String())
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.lead, got, tc.want)
+		}
 	}
 }

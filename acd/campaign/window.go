@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -172,22 +173,36 @@ type Windows struct {
 // NextCallable returns the first time at or after t when both windows are
 // open for a lead in leadLoc, or the zero time if none within two weeks.
 func (w Windows) NextCallable(t time.Time, leadLoc *time.Location) time.Time {
+	return w.NextCallableIn(t, leadLoc)
+}
+
+// NextCallableIn is NextCallable for a lead that may be in any of leadLocs
+// (the zones of its number's area): its hours must be open in every one.
+func (w Windows) NextCallableIn(t time.Time, leadLocs ...*time.Location) time.Time {
 	limit := t.Add(15 * 24 * time.Hour)
 	for t.Before(limit) {
-		a := w.Campaign.NextOpen(t, w.CampaignLoc)
-		if a.IsZero() {
-			return a
+		next := w.Campaign.NextOpen(t, w.CampaignLoc)
+		if next.IsZero() {
+			return next
 		}
-		b := w.Lead.NextOpen(a, leadLoc)
-		if b.IsZero() {
-			return b
+		for _, loc := range leadLocs {
+			b := w.Lead.NextOpen(next, loc)
+			if b.IsZero() {
+				return b
+			}
+			if b.After(next) {
+				next = b
+			}
 		}
-		if w.Campaign.Open(b, w.CampaignLoc) {
-			return b
+		if w.Campaign.Open(next, w.CampaignLoc) && !slices.ContainsFunc(leadLocs, func(loc *time.Location) bool { return !w.Lead.Open(next, loc) }) {
+			return next
 		}
-		t = b
-		if !b.After(a) {
-			t = b.Add(time.Minute)
+		// A window closed at next opens later: t moves on (by a minute
+		// at least, should a window say open and closed at once).
+		if next.After(t) {
+			t = next
+		} else {
+			t = next.Add(time.Minute)
 		}
 	}
 	return time.Time{}

@@ -633,13 +633,11 @@ func (c *Core) admitLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
 		}
 		return false
 	}
-	loc := r.win.CampaignLoc
-	if l.TimeZone != "" {
-		if z, err := time.LoadLocation(l.TimeZone); err == nil {
-			loc = z
-		}
+	locs := campaign.LeadZones(l)
+	if len(locs) == 0 {
+		locs = append(locs, r.win.CampaignLoc)
 	}
-	if next := r.win.NextCallable(now, loc); !next.Equal(now) {
+	if next := r.win.NextCallableIn(now, locs...); !next.Equal(now) {
 		delete(r.known, l.ID)
 		r.stats.SkippedWindow++
 		c.trace(now, "campaign %s: lead %s outside its calling hours; next %s", r.cfg.Name, l.ID, next.Format(time.RFC3339))

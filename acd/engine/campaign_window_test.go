@@ -58,3 +58,37 @@ campaigns:
 		t.Errorf("skipped outside hours %d times, want 12 (each lead once)", skipped)
 	}
 }
+
+// A lead with no zone of its own whose number's area has several (Alaska:
+// Anchorage and Adak) is called only when its hours are open in all of
+// them, not by the campaign's zone: from New York at 08:00 it would ring
+// at 04:00 in Anchorage.
+func TestCampaignLeadHoursInEveryZoneOfItsNumber(t *testing.T) {
+	cfg := `
+store: {path: unused.db}
+pbx: {type: sim}
+queues:
+  - {name: people, wrap_up: 1s}
+agents:
+  - {id: a1, endpoint: sim/a1, queues: [{queue: people}]}
+campaigns:
+  - name: spring
+    endpoint: sim/{number}
+    schedule: {hours: "00:00-24:00", time_zone: America/New_York}
+    queues: [people]
+    safe_harbour: [sound:safe-harbour]
+`
+	leads := []campaign.Lead{{Campaign: "spring", Phone: "+19075550100"}}
+	phones := map[string]farend.Phone{"sim/a1": {Mode: farend.PhoneAnswer, AnswerDelay: 500 * time.Millisecond}}
+	sr := runSurvey(t, cfg, Options{}, phones, leads, time.Minute, "a1")
+	adak := time.Date(2026, 1, 5, 18, 0, 0, 0, time.UTC) // 08:00 in Adak, 09:00 in Anchorage, 13:00 in New York
+	err := sr.db.CampaignLeads("spring", func(l campaign.Lead) bool {
+		if l.Attempts != 0 || !l.NextAttempt.Equal(adak) {
+			t.Errorf("lead %s: attempts %d, next %s; want put off to %s, when 08:00-21:00 is open in Anchorage and Adak", l.ID, l.Attempts, l.NextAttempt, adak)
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
