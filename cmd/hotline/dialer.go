@@ -41,6 +41,9 @@ type dialerSimOptions struct {
 	compare    bool
 	engine     bool
 	byHour     bool
+	// modeSet and ratioSet say the flags were given: a flag the run would
+	// not read is refused, not left out of figures said to include it.
+	modeSet, ratioSet bool
 }
 
 func (o *dialerSimOptions) AddFlags(fs *pflag.FlagSet) {
@@ -87,6 +90,7 @@ switch rings every no-answer to the ring timeout.`,
   hotline dialer simulate --agents 10 --hours 1 --engine`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.modeSet, o.ratioSet = cmd.Flags().Changed("mode"), cmd.Flags().Changed("ratio")
 			return runDialerSimulate(cmd.OutOrStdout(), o)
 		},
 	}
@@ -111,6 +115,9 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 		return invalidArg(fmt.Errorf("--abandon-cap %v: want a percentage above 0 and below 100", o.cap))
 	}
 	modes := []dialer.Mode{dialer.Progressive, dialer.Power, dialer.Predictive}
+	if o.compare && o.modeSet {
+		return invalidArg(fmt.Errorf("--mode %s: --compare runs every mode; give one or the other", o.mode))
+	}
 	if !o.compare {
 		m, err := dialer.ParseMode(o.mode)
 		if err != nil {
@@ -120,6 +127,9 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 			return invalidArg(fmt.Errorf("--mode preview: agents start each call, there is nothing to pace"))
 		}
 		modes = []dialer.Mode{m}
+		if o.ratioSet && m != dialer.Power {
+			return invalidArg(fmt.Errorf("--ratio %v: only power mode dials a ratio; add --mode power", o.ratio))
+		}
 	}
 	if o.seeds < 1 || o.seeds > 1000 {
 		return invalidArg(fmt.Errorf("--seeds %d: want 1 to 1000", o.seeds))

@@ -42,6 +42,10 @@ func TestDialerSimulateBadInput(t *testing.T) {
 		{[]string{"dialer", "simulate", "--talk", "1000000h", "--hours", "0.01"}, "talk time 1000000h0m0s"},
 		{[]string{"dialer", "simulate", "--wrap", "1000000h", "--hours", "0.01"}, "wrap-up 1000000h0m0s"},
 		{[]string{"dialer", "simulate", "--by-hour", "--engine"}, "--by-hour"},
+		// a flag the run would not read: the figures were those of another run
+		{[]string{"dialer", "simulate", "--ratio", "3", "--hours", "0.02"}, "--ratio 3: only power mode dials a ratio; add --mode power"},
+		{[]string{"dialer", "simulate", "--mode", "progressive", "--ratio", "2", "--hours", "0.02"}, "--ratio 2: only power mode"},
+		{[]string{"dialer", "simulate", "--compare", "--mode", "power", "--hours", "0.02"}, "--mode power: --compare runs every mode"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), tc.args, &out, &errb); code != exitInvalid || !strings.Contains(errb.String(), tc.want) {
