@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/internal/csvcell"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -98,6 +99,9 @@ func newDNCAddCmd(g *globalOptions) *cobra.Command {
 func newDNCRemoveCmd(g *globalOptions) *cobra.Command {
 	return newDNCNumbersCmd(g, "remove NUMBER...", "Take numbers off a do-not-call list", cobra.MinimumNArgs(1), false,
 		func(cmd *cobra.Command, o *dncOptions, db *store.DB, nums []string) error {
+			if err := checkListRead(g, db, o.list); err != nil {
+				return err
+			}
 			for _, n := range nums {
 				ok, err := db.RemoveDNC(o.list, n)
 				if err != nil {
@@ -113,6 +117,25 @@ func newDNCRemoveCmd(g *globalOptions) *cobra.Command {
 		})
 }
 
+// checkListRead refuses to read or take numbers off a list that holds none
+// and that no campaign of the config has (checkCampaignName): a typo's
+// check would say "may be called". A removed campaign's list that still
+// holds numbers is read.
+func checkListRead(g *globalOptions, db *store.DB, list string) error {
+	err := checkCampaignName(g, list, true)
+	if err == nil || !config.ValidName(list) {
+		return err
+	}
+	empty := true
+	if lerr := db.DNCList(list, func(store.DNCEntry) bool { empty = false; return false }); lerr != nil {
+		return lerr
+	}
+	if empty {
+		return err
+	}
+	return nil
+}
+
 // exitUnchecked is dnc check's exit code when it could not look: 1 says
 // the number is listed.
 const exitUnchecked = 3
@@ -120,6 +143,9 @@ const exitUnchecked = 3
 func newDNCCheckCmd(g *globalOptions) *cobra.Command {
 	cmd := newDNCNumbersCmd(g, "check NUMBER", "Say whether a number is on the global list or --list (exit code 1 if it is, 3 if it could not be checked)", nil, true,
 		func(cmd *cobra.Command, o *dncOptions, db *store.DB, nums []string) error {
+			if err := checkListRead(g, db, o.list); err != nil {
+				return err
+			}
 			list, blocked, err := db.Blocked(nums[0], o.list)
 			if err != nil {
 				return err
@@ -242,7 +268,12 @@ return, such as every +1... number) is written behind an apostrophe;
 hotline dnc import takes it off again.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return o.with(g, true, func(db *store.DB) error { return writeDNC(cmd.OutOrStdout(), db, o.list) })
+			return o.with(g, true, func(db *store.DB) error {
+				if err := checkListRead(g, db, o.list); err != nil {
+					return err
+				}
+				return writeDNC(cmd.OutOrStdout(), db, o.list)
+			})
 		},
 	}
 	o.addFlags(cmd)

@@ -146,6 +146,9 @@ campaigns:
 `), 0o600)
 	os.WriteFile(csvFile, []byte("phone\n+12125550100\n"), 0o600)
 	emptyStore(t, filepath.Join(dir, "h.db"))
+	if code, _, errs := hotline(t, nil, "dnc", "add", "+12125550199", "--list", "autumn", "--store", filepath.Join(dir, "h.db")); code != 0 {
+		t.Fatalf("a campaign's list before the campaign was removed: %d %s", code, errs)
+	}
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -158,6 +161,15 @@ campaigns:
 		{[]string{"leads", "import", csvFile, "--campaign", "spring"}, 0, `imported 1 leads into "spring"`},
 		{[]string{"dnc", "add", "+12125550100", "--list", "spring"}, 0, `1 added to "spring"`},
 		{[]string{"dnc", "add", "+12125550100"}, 0, `1 added to "global"`},
+		// Reading a list the config lacks would answer for a list no one
+		// keeps: "may be called", an empty export.
+		{[]string{"dnc", "check", "+12125550177", "--list", "sprnig"}, exitInvalid, `do-not-call list "sprnig" is neither global nor a campaign in`},
+		{[]string{"dnc", "export", "--list", "sprnig"}, exitInvalid, `do-not-call list "sprnig" is neither`},
+		{[]string{"dnc", "remove", "+12125550100", "--list", "sprnig"}, exitInvalid, `do-not-call list "sprnig" is neither`},
+		{[]string{"dnc", "check", "+12125550177", "--list", "spring"}, 0, `may be called`},
+		// A removed campaign's list that still holds numbers is read.
+		{[]string{"dnc", "check", "+12125550199", "--list", "autumn"}, exitFailure, `is on do-not-call list "autumn"`},
+		{[]string{"dnc", "export", "--list", "autumn"}, 0, `+12125550199`},
 	} {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), append(tc.args, "--config", cfg), &out, &errb)
