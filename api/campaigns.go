@@ -298,7 +298,11 @@ func (s *Server) campaignLeads(w http.ResponseWriter, r *http.Request) {
 	if src == nil {
 		return
 	}
-	answered := q.Get("answered") == "1"
+	answered, err := parseFlag("answered", q.Get("answered"))
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
 	out, skip := []campaign.Lead{}, offset
 	err = src.LeadsInOrder(name, func(l campaign.Lead) bool {
 		if answered && len(l.Answers) == 0 {
@@ -338,4 +342,16 @@ func (s *Server) campaignLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, l)
+}
+
+// parseFlag reads a yes-or-no query parameter: 1 or true, 0 or false, or
+// absent (no). Anything else is the client's mistake, not a quiet no.
+func parseFlag(name, v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "", "0", "false":
+		return false, nil
+	case "1", "true":
+		return true, nil
+	}
+	return false, badRequest("%s %q: want 1 or 0 (true or false)", name, v)
 }

@@ -398,6 +398,16 @@ func TestCampaignLeadsResults(t *testing.T) {
 		leads[0].Answers["recommend.confidence"] != "0.67" || leads[0].State != campaign.Done {
 		t.Fatalf("answered leads: %d %s", code, raw)
 	}
+	// true is 1, and a value that is neither is refused, not read as "all".
+	if code, leads, raw := get("/api/v1/campaigns/spring/leads?answered=true"); code != http.StatusOK || len(leads) != 1 || leads[0].ID != first.ID {
+		t.Errorf("answered=true: %d %s; want the answered lead alone", code, raw)
+	}
+	if code, leads, raw := get("/api/v1/campaigns/spring/leads?answered=0"); code != http.StatusOK || len(leads) != 2 {
+		t.Errorf("answered=0: %d %s; want every lead", code, raw)
+	}
+	if code, _, raw := get("/api/v1/campaigns/spring/leads?answered=yes"); code != http.StatusBadRequest || !strings.Contains(raw, `answered \"yes\": want 1 or 0`) {
+		t.Errorf("answered=yes: %d %s; want 400 naming it", code, raw)
+	}
 	if code, leads, _ := get("/api/v1/campaigns/spring/leads?limit=1"); code != http.StatusOK || len(leads) != 1 {
 		t.Errorf("limit=1: %d, %d leads", code, len(leads))
 	}
