@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -204,16 +205,31 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	q := r.URL.Query()
+	// The import writes what it reads: a parameter it does not know (a typo
+	// of region would read the numbers as in the US) refuses it.
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		switch {
+		case k != "region" && k != "map":
+			s.fail(w, badRequest("query parameter %q: not one of region, map", k))
+			return
+		case k == "region" && len(q[k]) > 1:
+			s.fail(w, badRequest("region given %d times: give one", len(q[k])))
+			return
+		}
+	}
 	var pairs []string
-	if m := r.URL.Query().Get("map"); m != "" {
-		pairs = strings.Split(m, ",")
+	for _, m := range q["map"] { // ?map=phone=Tel&map=name=Name as ?map=phone=Tel,name=Name
+		if m != "" {
+			pairs = append(pairs, strings.Split(m, ",")...)
+		}
 	}
 	mapping, err := campaign.ParseMap(pairs)
 	if err != nil {
 		s.fail(w, badRequest("map: %v", err))
 		return
 	}
-	opts := campaign.ImportOptions{Campaign: name, Region: cmp.Or(r.URL.Query().Get("region"), "US"), Map: mapping, Query: true}
+	opts := campaign.ImportOptions{Campaign: name, Region: cmp.Or(q.Get("region"), "US"), Map: mapping, Query: true}
 	im, err := imp.BeginLeadImport(name)
 	if err != nil {
 		if errors.Is(err, store.ErrImportBusy) {

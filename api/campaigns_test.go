@@ -198,6 +198,25 @@ func TestCampaignLeadsImport(t *testing.T) {
 	if code, _, raw := send("/api/v1/campaigns/spring/leads", "Name\nAnn\n"); !strings.Contains(raw, "map it (?map=phone=COLUMN)") || strings.Contains(raw, "--map") {
 		t.Errorf("no phone column: %d %s", code, raw)
 	}
+	// A parameter given twice is read twice, and one the import does not
+	// know (a typo of region) refuses it: read on, the numbers would be
+	// taken as in the US.
+	if code, li, raw := send("/api/v1/campaigns/spring/leads?map=phone=Tel&map=name=Nick", "Tel,Nick\n(212) 555-0190,Al\n"); code != http.StatusOK || li.Imported != 1 {
+		t.Errorf("map given twice: %d %s", code, raw)
+	}
+	_ = d.db.CampaignLeads("spring", func(l campaign.Lead) bool {
+		if l.Phone == "+12125550190" && (l.Name != "Al" || len(l.Fields) != 0) {
+			t.Errorf("lead of map given twice: %+v; want the name Al from Nick", l)
+		}
+		return true
+	})
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?regoin=GB", "phone\n020 7946 0958\n"); code != http.StatusBadRequest ||
+		!strings.Contains(raw, `query parameter \"regoin\": not one of region, map`) {
+		t.Errorf("a mistyped region: %d %s", code, raw)
+	}
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=GB&region=US", "phone\n020 7946 0958\n"); code != http.StatusBadRequest || !strings.Contains(raw, `region given 2 times`) {
+		t.Errorf("region twice: %d %s", code, raw)
+	}
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "Name\nAnn\n"); code != http.StatusBadRequest {
 		t.Errorf("no phone column: %d %s", code, raw)
 	}
