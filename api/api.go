@@ -187,7 +187,7 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		code = http.StatusNotFound
 	case errors.Is(err, engine.ErrUnknownQueue): // a transfer's target
 		code = http.StatusNotFound
-	case errors.Is(err, engine.ErrBadTransfer), errors.Is(err, engine.ErrUnknownDisposition):
+	case errors.Is(err, engine.ErrBadTransfer), errors.Is(err, engine.ErrUnknownDisposition), errors.Is(err, engine.ErrBadCallback):
 		code = http.StatusBadRequest
 	case errors.Is(err, engine.ErrNotLoggedIn), errors.Is(err, engine.ErrCampaignState),
 		errors.Is(err, engine.ErrNoCall), errors.Is(err, engine.ErrCallState), errors.Is(err, engine.ErrTargetBusy):
@@ -405,6 +405,10 @@ type DispositionRequest struct {
 	Disposition string `json:"disposition"`
 	Notes       string `json:"notes,omitempty"`
 	Reason      string `json:"reason,omitempty"` // what the call was about, for first-contact resolution
+	// CallbackAt is when to call a campaign's lead back, with a callback
+	// disposition: RFC 3339 with its offset (2026-12-03T15:00:00-05:00).
+	// Empty: after the campaign's no-answer delay.
+	CallbackAt string `json:"callback_at,omitempty"`
 }
 
 func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
@@ -423,7 +427,15 @@ func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	if _, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes, Reason: body.Reason,
+	var at time.Time
+	if body.CallbackAt != "" {
+		var err error
+		if at, err = time.Parse(time.RFC3339, body.CallbackAt); err != nil {
+			s.fail(w, badRequest("body: field \"callback_at\": %q: want a time with its offset, such as 2026-12-03T15:00:00-05:00 (RFC 3339)", body.CallbackAt))
+			return
+		}
+	}
+	if _, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes, Reason: body.Reason, CallbackAt: at,
 		May: func(rec *store.CallRecord) error {
 			if why := s.mayTouch(r, rec); why != "" {
 				return fmt.Errorf("%w: %s", errForbidden, why)

@@ -503,7 +503,7 @@ func TestCampaignLeadsPaged(t *testing.T) {
 // naming the campaign's dispositions, not a server error, and the call keeps
 // none.
 func TestCampaignUnknownDisposition(t *testing.T) {
-	d := newTestDaemon(t, strings.Replace(campaignYAML, "    safe_harbour:", "    dispositions: [{name: sale, final: true}]\n    safe_harbour:", 1))
+	d := newTestDaemon(t, strings.Replace(campaignYAML, "    safe_harbour:", "    dispositions: [{name: sale, final: true}, {name: later, callback: true}]\n    safe_harbour:", 1))
 	p := "+12125550101"
 	if err := d.sw.SetPhone("sim/"+p, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Millisecond}); err != nil {
 		t.Fatal(err)
@@ -534,6 +534,22 @@ func TestCampaignUnknownDisposition(t *testing.T) {
 	code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"bogus"}`)
 	if code != http.StatusBadRequest || !strings.Contains(body, `disposition \"bogus\"`) || !strings.Contains(body, "known: sale") {
 		t.Errorf("unknown disposition: %d %s; want 400 naming it and the campaign's", code, body)
+	}
+	// A callback time is RFC 3339, after now, with a callback disposition.
+	soon := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
+	for _, c := range []struct{ body, want string }{
+		{`{"disposition":"later","callback_at":"tomorrow 3pm"}`, `field \"callback_at\": \"tomorrow 3pm\": want a time with its offset`},
+		{`{"disposition":"later","callback_at":"2026-12-03T15:00:00"}`, `field \"callback_at\"`},
+		{`{"disposition":"later","callback_at":"2020-01-01T00:00:00Z"}`, "2020-01-01T00:00:00Z is not after now"},
+		{`{"disposition":"later","callback_at":"2999-01-01T00:00:00Z"}`, "more than 90 days ahead"},
+		{`{"disposition":"sale","callback_at":"` + soon + `"}`, `goes with a callback disposition (later); \"sale\" is none`},
+	} {
+		if code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", c.body); code != http.StatusBadRequest || !strings.Contains(body, c.want) {
+			t.Errorf("%s: %d %s; want 400 and %q", c.body, code, body, c.want)
+		}
+	}
+	if code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"later","callback_at":"`+soon+`"}`); code != http.StatusOK || !strings.Contains(body, soon) {
+		t.Errorf("a callback in two hours: %d %s", code, body)
 	}
 	if code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"sale"}`); code != http.StatusOK {
 		t.Errorf("known disposition: %d %s", code, body)

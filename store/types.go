@@ -45,6 +45,9 @@ type CallRecord struct {
 	Recording      Recording   `json:"recording,omitzero"`
 	MoreRecordings []Recording `json:"more_recordings,omitempty"`
 	Disposition    string      `json:"disposition,omitempty"`
+	// CallbackAt is when the agent asked a campaign's lead to be called
+	// back, with a callback disposition (zero: after the no-answer delay).
+	CallbackAt time.Time `json:"callback_at,omitzero"`
 	// Reason is what the call was about, as the agent filed it (a category).
 	Reason string `json:"reason,omitempty"`
 	// RepeatedBy names a later call from the same contact about the same

@@ -120,6 +120,9 @@ type Disposition struct {
 	Disposition string
 	Notes       string
 	Reason      string // what the call was about; "" leaves it as it is
+	// CallbackAt is when to call a campaign's lead back, with a callback
+	// disposition; zero: after the campaign's no-answer delay.
+	CallbackAt time.Time
 	// May, when set, is asked first with the call's record as it stands
 	// (who may file on it: an agent on their own calls); an error refuses
 	// the request and changes nothing.
@@ -128,10 +131,11 @@ type Disposition struct {
 
 // DispositionResult is what was attached.
 type DispositionResult struct {
-	Call        string `json:"call"`
-	Disposition string `json:"disposition"`
-	Notes       string `json:"notes,omitempty"`
-	Reason      string `json:"reason,omitempty"`
+	Call        string    `json:"call"`
+	Disposition string    `json:"disposition"`
+	Notes       string    `json:"notes,omitempty"`
+	Reason      string    `json:"reason,omitempty"`
+	CallbackAt  time.Time `json:"callback_at,omitzero"`
 }
 
 func (r Disposition) apply(c *Core, now time.Time) (any, error) {
@@ -144,11 +148,11 @@ func (r Disposition) apply(c *Core, now time.Time) (any, error) {
 			return DispositionResult{}, err
 		}
 	}
-	err := c.Disposition(now, r.Call, r.Disposition, r.Notes)
+	err := c.DispositionCallback(now, r.Call, r.Disposition, r.Notes, r.CallbackAt)
 	if err == nil && r.Reason != "" {
 		err = c.SetReason(now, r.Call, r.Reason)
 	}
-	return DispositionResult{Call: r.Call, Disposition: r.Disposition, Notes: r.Notes, Reason: r.Reason}, err
+	return DispositionResult{Call: r.Call, Disposition: r.Disposition, Notes: r.Notes, Reason: r.Reason, CallbackAt: r.CallbackAt}, err
 }
 
 // Reconfigure applies a validated config to the running engine; see

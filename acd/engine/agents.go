@@ -386,10 +386,17 @@ func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint str
 
 // Disposition attaches a disposition and notes to a call, live or ended.
 func (c *Core) Disposition(now time.Time, callID, disposition, notes string) error {
-	if err := c.campaignDisposition(now, callID, disposition); err != nil {
+	return c.DispositionCallback(now, callID, disposition, notes, time.Time{})
+}
+
+// DispositionCallback is Disposition with, for a campaign's callback
+// disposition, when to call the lead back (zero: after the campaign's
+// no-answer delay); the record keeps it, so a restart does too.
+func (c *Core) DispositionCallback(now time.Time, callID, disposition, notes string, at time.Time) error {
+	if err := c.campaignDisposition(now, callID, disposition, at); err != nil {
 		return err
 	}
-	if err := c.editRecord(callID, func(rec *store.CallRecord) { rec.Disposition, rec.Notes = disposition, notes }); err != nil {
+	if err := c.editRecord(callID, func(rec *store.CallRecord) { rec.Disposition, rec.Notes, rec.CallbackAt = disposition, notes, at }); err != nil {
 		return err
 	}
 	if cl, ok := c.calls[callID]; ok && cl.phase != acd.CallEnded {

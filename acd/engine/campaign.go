@@ -183,6 +183,9 @@ type leadDial struct {
 	counted, late bool
 	// disposition is the agent's, once given; "" = none yet
 	disposition string
+	// callbackAt is when a callback disposition asked to call back (zero:
+	// after the no-answer delay).
+	callbackAt time.Time
 	// agent is reserved for the lead (preview mode): the lead goes to no
 	// one else first and is never abandoned for want of an agent.
 	agent *agent
@@ -1555,7 +1558,7 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 	switch {
 	case cl != nil:
 		cl.dir = acd.DirectionOutbound
-		d.id, d.ch, d.call, d.placed, d.disposition = cl.id, cl.ch, cl, cl.rec.Entered, cl.rec.Disposition
+		d.id, d.ch, d.call, d.placed, d.disposition, d.callbackAt = cl.id, cl.ch, cl, cl.rec.Entered, cl.rec.Disposition, cl.rec.CallbackAt
 		cl.class = d.class()
 		r.byCall[cl.id] = d
 		r.known[l.ID] = true
@@ -1601,7 +1604,7 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 		// lead connected was lost with the run. The record tells: a live
 		// answer connected, not one abandoned.
 		c.trace(now, "campaign %s: lead %s was answered at restart; its record has %s taking it, its call over", l.Campaign, l.ID, rec.Agent)
-		d.disposition = rec.Disposition
+		d.disposition, d.callbackAt = rec.Disposition, rec.CallbackAt
 		c.countAnswer(now, d, false)
 		c.disposeLead(now, d)
 	default:
@@ -1833,7 +1836,7 @@ func (c *Core) leadDialOf(callID string) (d *leadDial, wrapping bool) {
 // campaignDisposition takes an agent's disposition of a campaign call: one
 // of the campaign's dispositions (when it lists any). Given in wrap-up, it
 // settles the lead at once; during the call, when the call ends.
-func (c *Core) campaignDisposition(now time.Time, callID, name string) error {
+func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.Time) error {
 	d, wrapping := c.leadDialOf(callID)
 	var r *campaignRun
 	if d != nil {
@@ -1845,6 +1848,9 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string) error {
 		}
 	}
 	if r == nil {
+		if !at.IsZero() {
+			return fmt.Errorf("call %q: %w: a callback time goes with a campaign's lead", callID, ErrBadCallback)
+		}
 		return nil
 	}
 	known := r.cfg.Dispositions
@@ -1855,10 +1861,16 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string) error {
 		}
 		return fmt.Errorf("campaign %q: disposition %q: %w; known: %s", r.cfg.Name, name, ErrUnknownDisposition, strings.Join(names, ", "))
 	}
+	if err := checkCallbackAt(r.cfg, name, at, now); err != nil {
+		return err
+	}
 	if d == nil {
+		if !at.IsZero() {
+			return fmt.Errorf("call %q: %w: its lead is settled already", callID, ErrBadCallback)
+		}
 		return nil
 	}
-	d.disposition = name
+	d.disposition, d.callbackAt = name, at
 	if wrapping {
 		delete(d.run.wrapping, callID)
 		c.disposeLead(now, d)
@@ -1900,7 +1912,10 @@ func (c *Core) disposeLead(now time.Time, d *leadDial) {
 	}
 	var at time.Time
 	if disp.Callback {
-		at = now.Add(max(r.cfg.Retry.NoAnswer, time.Minute))
+		at = d.callbackAt
+		if !at.After(now) { // none given, or passed while the call went on
+			at = now.Add(max(r.cfg.Retry.NoAnswer, time.Minute))
+		}
 	}
 	nl, err := campaign.Dispose(d.lead, disp, at, "", r.retry, now)
 	if err != nil {

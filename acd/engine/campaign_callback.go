@@ -1,0 +1,46 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/config"
+)
+
+// ErrBadCallback refuses a callback time: in the past, too far ahead, or
+// given with a disposition that is no callback.
+var ErrBadCallback = errors.New("bad callback time")
+
+// MaxCallbackAhead is how far ahead an agent may set a callback: a lead
+// list is not kept for years, and a typo of the year is caught.
+const MaxCallbackAhead = 90 * 24 * time.Hour
+
+// checkCallbackAt checks a callback time given with disposition name of
+// campaign k at now; zero is none.
+func checkCallbackAt(k config.Campaign, name string, at, now time.Time) error {
+	if at.IsZero() {
+		return nil
+	}
+	var callbacks []string
+	isCallback := false
+	for _, rule := range k.DispositionRules() {
+		if rule.Callback {
+			callbacks = append(callbacks, rule.Name)
+			isCallback = isCallback || rule.Name == name
+		}
+	}
+	when := at.UTC().Format(time.RFC3339)
+	switch {
+	case !isCallback && len(callbacks) == 0:
+		return fmt.Errorf("campaign %q: %w: campaign has no callback disposition", k.Name, ErrBadCallback)
+	case !isCallback:
+		return fmt.Errorf("campaign %q: %w: a callback time goes with a callback disposition (%s); %q is none", k.Name, ErrBadCallback, strings.Join(callbacks, ", "), name)
+	case !at.After(now):
+		return fmt.Errorf("campaign %q: %w: %s is not after now (%s)", k.Name, ErrBadCallback, when, now.UTC().Format(time.RFC3339))
+	case at.Sub(now) > MaxCallbackAhead:
+		return fmt.Errorf("campaign %q: %w: %s is more than %d days ahead", k.Name, ErrBadCallback, when, int(MaxCallbackAhead/(24*time.Hour)))
+	}
+	return nil
+}
