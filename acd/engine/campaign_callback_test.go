@@ -23,13 +23,7 @@ func TestCampaignCallbackAt(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			rig, r, o := restartableCampaign(t, "")
-			r.RunUntil(epoch.Add(10 * time.Second))
-			l := leadIn(t, rig, campaign.Connected)
-			st := r.Core.Status(r.Clock.Now())
-			if len(st.Calls) != 1 {
-				t.Fatalf("calls %+v; want the lead's", st.Calls)
-			}
-			id := st.Calls[0].ID
+			l, id := talkingLead(t, rig, r)
 			for _, bad := range []struct {
 				disposition string
 				at          time.Time

@@ -121,6 +121,19 @@ func restartEdited(t *testing.T, rig *campaignRig, r *SimRun, o Options, prefix 
 	}
 }
 
+// talkingLead runs the rig of restartableCampaign until a1 talks to a
+// lead (10 s) and returns that lead and its call.
+func talkingLead(t *testing.T, rig *campaignRig, r *SimRun) (campaign.Lead, string) {
+	t.Helper()
+	r.RunUntil(epoch.Add(10 * time.Second))
+	l := leadIn(t, rig, campaign.Connected)
+	st := r.Core.Status(r.Clock.Now())
+	if len(st.Calls) != 1 {
+		t.Fatalf("calls %+v; want the lead's", st.Calls)
+	}
+	return l, st.Calls[0].ID
+}
+
 // leadIn is the one lead of the store in state s.
 func leadIn(t *testing.T, rig *campaignRig, s campaign.LeadState) campaign.Lead {
 	t.Helper()
@@ -428,13 +441,7 @@ func TestCampaignRestartKeepsDisposition(t *testing.T) {
 	}{{"during the call", 11 * time.Second}, {"in wrap-up", 36 * time.Second}} { // the call ends at ~34 s
 		t.Run(tc.name, func(t *testing.T) {
 			rig, r, o := restartableCampaign(t, "")
-			r.RunUntil(epoch.Add(10 * time.Second))
-			l := leadIn(t, rig, campaign.Connected)
-			st := r.Core.Status(r.Clock.Now())
-			if len(st.Calls) != 1 {
-				t.Fatalf("calls %+v; want the lead's", st.Calls)
-			}
-			id := st.Calls[0].ID
+			l, id := talkingLead(t, rig, r)
 			if err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "call-back", "after six") }); err != nil {
 				t.Fatal(err)
 			}
