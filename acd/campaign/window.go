@@ -178,7 +178,11 @@ func (w Windows) NextCallable(t time.Time, leadLoc *time.Location) time.Time {
 
 // NextCallableIn is NextCallable for a lead that may be in any of leadLocs
 // (the zones of its number's area): its hours must be open in every one.
+// With none, the lead's hours are read in the campaign's zone.
 func (w Windows) NextCallableIn(t time.Time, leadLocs ...*time.Location) time.Time {
+	if len(leadLocs) == 0 {
+		leadLocs = []*time.Location{w.CampaignLoc}
+	}
 	limit := t.Add(15 * 24 * time.Hour)
 	for t.Before(limit) {
 		next := w.Campaign.NextOpen(t, w.CampaignLoc)

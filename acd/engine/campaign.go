@@ -636,11 +636,7 @@ func (c *Core) admitLead(now time.Time, r *campaignRun, ll LoadedLead) bool {
 		}
 		return false
 	}
-	locs := campaign.LeadZones(l)
-	if len(locs) == 0 {
-		locs = append(locs, r.win.CampaignLoc)
-	}
-	if next := r.win.NextCallableIn(now, locs...); !next.Equal(now) {
+	if next := r.win.NextCallableIn(now, campaign.LeadZones(l)...); !next.Equal(now) {
 		delete(r.known, l.ID)
 		r.stats.SkippedWindow++
 		c.trace(now, "campaign %s: lead %s outside its calling hours; next %s", r.cfg.Name, l.ID, next.Format(time.RFC3339))
