@@ -54,10 +54,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	defer stopTasks()
 	taskShown := s.taskScopeOf(r)
 	// A supervisor with teams gets a snapshot cut to them (encoded for this
-	// stream) and only the changes about them; an agent no campaigns.
+	// stream) and only the changes about them; an agent no campaigns, and
+	// only their own calls.
 	tm := s.viewOf(r)
-	if tm != nil && snap != nil {
+	switch {
+	case tm != nil && snap != nil:
 		snap = tm.snapshot(snap)
+	case tm != nil:
+		// A replay: the view learns the agent's call from the state now.
+		tm.snapshot(s.eng.Snapshot())
 	}
 	shown := func(ch *engine.Change) bool { return tm == nil || tm.change(s.eng.Snapshot().Members, ch) }
 

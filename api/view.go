@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/api/auth"
@@ -9,10 +10,22 @@ import (
 
 // view is what of the engine's live state a request's user may see: a
 // supervisor with teams their teams' queues, agents, calls and campaigns;
-// an agent no campaigns (their figures and controls are a supervisor's).
+// an agent no campaigns (their figures and controls are a supervisor's)
+// and only the live calls they are rung for or on: another caller's
+// number, IVR path and contact are not theirs to read (the call records
+// are a supervisor's too).
+//
+// A view is made per request; on an event stream it follows the agent's
+// current call from the agent changes it passes, which the hub sends
+// before the call changes of the same state.
 type view struct {
 	team      *team // nil: every queue, agent, call and campaign
 	campaigns bool
+
+	agent  string          // the agent user's agent; "" for supervisors and admins
+	ownly  bool            // calls: only agent's
+	onCall string          // the call agent is rung for or on, as last seen
+	shown  map[string]bool // calls shown to the agent and not ended yet
 }
 
 // viewOf is the request's view, nil when the user sees everything.
@@ -23,13 +36,17 @@ func (s *Server) viewOf(r *http.Request) *view {
 	if t == nil && !agent {
 		return nil
 	}
-	return &view{team: t, campaigns: !agent}
+	v := &view{team: t, campaigns: !agent, ownly: agent}
+	if agent {
+		v.agent = p.user.Agent
+	}
+	return v
 }
 
 // snapshot is snap cut to the view; its frame is encoded for this reader
 // alone (the shared one holds everything).
 func (v *view) snapshot(snap *engine.Snapshot) *engine.Snapshot {
-	if v.team == nil && len(snap.Campaigns) == 0 {
+	if v.team == nil && !v.ownly && len(snap.Campaigns) == 0 {
 		return snap // nothing to cut: the shared encoding will do
 	}
 	st := snap.Status
@@ -39,7 +56,23 @@ func (v *view) snapshot(snap *engine.Snapshot) *engine.Snapshot {
 	if !v.campaigns {
 		st.Campaigns = nil
 	}
+	if v.ownly {
+		v.onCall = ""
+		if i := slices.IndexFunc(st.Agents, func(a engine.AgentStatus) bool { return a.ID == v.agent }); i >= 0 {
+			v.onCall = st.Agents[i].Call
+		}
+		st.Calls = slices.DeleteFunc(slices.Clone(st.Calls), func(c engine.CallStatus) bool { return !v.own(&c) })
+		v.shown = map[string]bool{}
+		for _, c := range st.Calls {
+			v.shown[c.ID] = true
+		}
+	}
 	return &engine.Snapshot{Seq: snap.Seq, Status: st}
+}
+
+// own reports whether the agent is rung for or on c.
+func (v *view) own(c *engine.CallStatus) bool {
+	return v.agent != "" && (c.Agent == v.agent || c.ID == v.onCall)
 }
 
 // change reports whether the view shows ch, with members as of now.
@@ -47,5 +80,32 @@ func (v *view) change(members map[string][]string, ch *engine.Change) bool {
 	if ch.Campaign != nil && !v.campaigns {
 		return false
 	}
+	if v.ownly {
+		if ch.Agent != nil && ch.Agent.ID == v.agent && ch.Kind == engine.ChangeAgent {
+			v.onCall = ch.Agent.Call
+		}
+		if ch.Call != nil && !v.ownCall(ch) {
+			return false
+		}
+	}
 	return v.team == nil || v.team.change(members, ch)
+}
+
+// ownCall reports whether a call change is the agent's: its call, or the
+// end of a call it was shown (so that the desk forgets it).
+func (v *view) ownCall(ch *engine.Change) bool {
+	if v.shown == nil {
+		v.shown = map[string]bool{}
+	}
+	id := ch.Call.ID
+	if ch.Kind == engine.ChangeCallEnded {
+		was := v.shown[id]
+		delete(v.shown, id)
+		return was || v.own(ch.Call)
+	}
+	if v.own(ch.Call) {
+		v.shown[id] = true
+		return true
+	}
+	return false
 }
