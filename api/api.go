@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -258,10 +259,56 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	switch {
 	case errors.As(err, &se):
 		return badRequest("body: invalid JSON at byte %d: %v", se.Offset, err)
+	case errors.As(err, &te) && te.Field == "":
+		return badRequest("body: want a JSON object, not %s", jsonValue(te.Value))
 	case errors.As(err, &te):
-		return badRequest("body: field %q must be %s, not %s", te.Field, te.Type, te.Value)
+		return badRequest("body: field %q must be %s, not %s", te.Field, jsonKind(te.Type), jsonValue(te.Value))
 	}
 	return badRequest("body: %v", err)
+}
+
+// jsonKind names what a Go type takes in JSON's words: a client knows
+// nothing of api.AgentRequest or []string.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "another value"
+}
+
+// jsonValue names a json.UnmarshalTypeError's Value ("array", "number
+// 1.5", "bool") in the words jsonKind uses.
+func jsonValue(v string) string {
+	switch {
+	case v == "array":
+		return "a list"
+	case v == "object":
+		return "an object"
+	case v == "bool":
+		return "true or false"
+	case v == "string", v == "number":
+		return "a " + v
+	case strings.HasPrefix(v, "number "):
+		return "the " + v
+	}
+	return v
 }
 
 // checkLen refuses a text field longer than max characters, or holding a

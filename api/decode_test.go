@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -42,6 +43,39 @@ func TestCheckBody(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tc.body, err, tc.want)
 		case err != nil && !errors.Is(err, errBadRequest):
 			t.Errorf("%s: %v is not a bad request", tc.body, err)
+		}
+	}
+}
+
+// A body of the wrong JSON type is named in JSON's words, with the field's
+// path: Go's type names (api.AgentRequest, []string) mean nothing to a
+// client, and the body itself has no field name.
+func TestDecodeWrongType(t *testing.T) {
+	type body struct {
+		N int            `json:"n"`
+		L []string       `json:"l"`
+		M map[string]int `json:"m"`
+		S struct {
+			X bool `json:"x"`
+		} `json:"s"`
+		R string `json:"reason"`
+	}
+	for _, tc := range []struct{ body, want string }{
+		{`[]`, `bad request: body: want a JSON object, not a list`},
+		{`"lunch"`, `bad request: body: want a JSON object, not a string`},
+		{`{"reason":5}`, `bad request: body: field "reason" must be a string, not a number`},
+		{`{"n":"5"}`, `bad request: body: field "n" must be a whole number, not a string`},
+		{`{"n":1.5}`, `bad request: body: field "n" must be a whole number, not the number 1.5`},
+		{`{"l":"x"}`, `bad request: body: field "l" must be a list, not a string`},
+		{`{"m":[1]}`, `bad request: body: field "m" must be an object, not a list`},
+		{`{"s":{"x":"yes"}}`, `bad request: body: field "s.x" must be true or false, not a string`},
+		{`{"s":7}`, `bad request: body: field "s" must be an object, not a number`},
+	} {
+		r := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
+		var v body
+		err := decode(httptest.NewRecorder(), r, &v)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s: %v, want %q", tc.body, err, tc.want)
 		}
 	}
 }
