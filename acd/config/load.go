@@ -128,14 +128,83 @@ func (r *report) yamlError(err error) {
 		msgs = te.Errors
 	}
 	for _, m := range msgs {
+		line, msg := 0, strings.TrimPrefix(m, "yaml: ")
 		if sub := yamlLine.FindStringSubmatch(m); sub != nil {
-			line, _ := strconv.Atoi(sub[1])
-			r.addAt(line, "", sub[2]+r.aliasHint(line, sub[2]))
-			continue
+			line, _ = strconv.Atoi(sub[1])
+			msg = sub[2]
 		}
-		r.addAt(0, "", strings.TrimPrefix(m, "yaml: "))
+		if te == nil { // a syntax error: yaml's line is not the problem's
+			if at := syntaxLine(r.src.data, msg, line); at > 0 {
+				line = at
+			}
+		}
+		r.addAt(line, "", msg+r.aliasHint(line, msg))
 	}
 }
+
+// syntaxLine is the line of a YAML syntax error msg in data: the first n
+// such that data's first n lines fail with msg. yaml names the line of the
+// block around the problem, counted from 0 (and none for the top mapping),
+// so "queues:\n  - name: a\n   strategy: x" was a problem on line 1, the
+// tab of line 5 one on line 4. The problem is never before yaml's line,
+// and the parser stops at the first problem, so every longer prefix fails
+// the same way: a search galloping from yaml's line finds it in a few
+// parses of the file's beginning. 0 when no prefix fails with msg, or
+// when finding it would parse more than syntaxBudget bytes (a huge file
+// with its problem far from its block's start keeps yaml's line).
+func syntaxLine(data []byte, msg string, from int) int {
+	var ends []int // ends[i]: the end of line i+1, its newline included
+	for i, b := range data {
+		if b == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(ends) == 0 || ends[len(ends)-1] != len(data) {
+		ends = append(ends, len(data))
+	}
+	budget := syntaxBudget
+	fails := func(n int) bool {
+		budget -= ends[n-1]
+		dec := yaml.NewDecoder(bytes.NewReader(data[:ends[n-1]]))
+		for {
+			var doc yaml.Node
+			err := dec.Decode(&doc)
+			if err == nil {
+				continue
+			}
+			m := strings.TrimPrefix(err.Error(), "yaml: ")
+			if sub := yamlLine.FindStringSubmatch(err.Error()); sub != nil {
+				m = sub[2]
+			}
+			return !errors.Is(err, io.EOF) && m == msg
+		}
+	}
+	// Lines before lo parse; hi is the first line known to fail.
+	lo := min(max(from, 1), len(ends))
+	hi := lo
+	for step := 1; !fails(hi); step *= 2 {
+		if hi == len(ends) || budget < 0 {
+			return 0
+		}
+		lo, hi = hi+1, min(hi+step, len(ends))
+	}
+	for lo < hi && budget >= 0 {
+		mid := lo + (hi-lo)/2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	if lo < hi {
+		return 0
+	}
+	return hi
+}
+
+// syntaxBudget is the most of a file syntaxLine parses, all prefixes
+// together: about a second.
+const syntaxBudget = 32 << 20
 
 // aliasHint explains yaml's complaint about a nameless alias when the line
 // holds a *: the DTMF key written without quotes.

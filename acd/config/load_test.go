@@ -139,8 +139,16 @@ func TestParseProblems(t *testing.T) {
 		{"duplicate key", "store:\n  path: a\n  path: b\n", []string{`test.yaml:3: store.path: key "path" already set on line 2`}},
 		{"direction override in a name", "queues:\n  - name: \"sup\u202Eport\"\n", []string{`test.yaml:2: queues[0].name: holds the direction control character U+202E at character 4`}},
 		{"invisible character in a prompt", "queues:\n  - name: a\n    greeting: [\"sound:\u200Bx\"]\n", []string{`test.yaml:3: queues[0].greeting[0]: holds the invisible formatting character U+200B at character 7`}},
-		{"syntax error", "queues:\n  - name: a\n   strategy: [\n", []string{"test.yaml:1: did not find expected '-' indicator"}},
+		{"syntax error", "queues:\n  - name: a\n   strategy: [\n", []string{"test.yaml:3: did not find expected '-' indicator"}},
 		{"tab indentation", "store:\n\tpath: a\n", []string{"test.yaml:2: found character that cannot start any token"}},
+		// yaml's own line for a syntax error is that of the block around the
+		// problem, counted from 0: the line before the list, or no line at all
+		// for a problem in the top mapping.
+		{"tab in a list item", "server:\n  listen: x\nqueues:\n  - name: a\n\tstrategy: x\n", []string{"test.yaml:5: found a tab character that violates indentation"}},
+		{"bad indent in the top mapping", "store:\n  path: a\npbx:\n  type: sim\n bad: 1\n", []string{"test.yaml:5: did not find expected key"}},
+		{"unclosed flow list", "queues:\n  - name: a\n    strategy: [x\nagents: []\n", []string{"test.yaml:3: did not find expected ',' or ']'"}},
+		{"unclosed flow mapping", "store:\n  path: a\n\n\nqueues:\n  - {name: a, strategy: x\n  - {name: b}\n", []string{"test.yaml:6: did not find expected ',' or '}'"}},
+		{"unclosed quote", "queues:\n  - name: a\n    greeting: \"x\n", []string{"test.yaml:3: found unexpected end of stream"}},
 		{"second document", "store: {path: a}\n---\nstore: {path: b}\n", []string{"test.yaml:2: a second YAML document"}},
 		{"merge of itself", "store: &s\n  <<: *s\n", []string{"test.yaml:2: store: alias *s refers to itself"}},
 		{"unquoted * key", "menus:\n  - name: m\n    options:\n      1: {queue: q}\n      *: {hangup: true}\n", []string{
