@@ -16,6 +16,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/report"
+	"github.com/hotline-cc/hotline/acd/report/chart"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -151,6 +152,11 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 	}
 	if queueLog && o.chart != "" {
 		return invalidArg(errors.New("--chart draws reports, not the queue log"))
+	}
+	if o.chart != "" {
+		if _, err := chart.Format(o.chart); err != nil { // before the report is written
+			return invalidArg(fmt.Errorf("--chart: %w", err))
+		}
 	}
 	var rep *report.Report
 	if o.store != "" {

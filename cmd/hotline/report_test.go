@@ -354,9 +354,11 @@ func TestReportChart(t *testing.T) {
 			}
 		}
 	}
-	code, _, errOut := hotline(t, nil, append([]string{"report", "queues", "--store", path, "--chart", filepath.Join(dir, "day.gif")}, dayArgs...)...)
-	if code != exitInvalid || !strings.Contains(errOut, ".svg or .png") {
-		t.Errorf("a .gif chart: exit %d: %s", code, errOut)
+	// A chart it cannot draw is refused before the report is written: the
+	// report went to standard output, then the command failed.
+	code, out, errOut := hotline(t, nil, append([]string{"report", "queues", "--store", path, "--chart", filepath.Join(dir, "day.gif")}, dayArgs...)...)
+	if code != exitInvalid || !strings.Contains(errOut, ".svg or .png") || out != "" {
+		t.Errorf("a .gif chart: exit %d: %s; wrote %q", code, errOut, out)
 	}
 }
 
