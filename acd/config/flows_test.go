@@ -126,3 +126,37 @@ flows:
 		t.Errorf("decoded %#v %#v", nodes["ask"], nodes["q"])
 	}
 }
+
+// A node's own problems name the setting and its line, one problem each:
+// they were one problem on the node's line ("flows.yaml:5:
+// flows.main.nodes.hours: week.mon: ...; holidays.1: ...").
+func TestFlowNodeProblemsNameTheirSetting(t *testing.T) {
+	src := `queues: [{name: support}]
+entries: [{number: "100", flow: main}]
+flows:
+  main:
+    start: hours
+    nodes:
+      hours:
+        kind: hours
+        zone: Mars/Base
+        week:
+          mon: "09:00-18:00"
+          tue: "25:00-26:00"
+        holidays:
+          - "2026-12-25"
+          - "2026-02-30"
+        open: q
+        closed: q
+      q: {kind: queue, queue: support}
+`
+	err := mustParse(t, src).Validate()
+	if err == nil {
+		t.Fatal("Validate accepted a broken node")
+	}
+	checkProblems(t, problemStrings(t, err), []string{
+		`test.yaml:9: flows.main.nodes.hours.zone: unknown time zone Mars/Base`,
+		`test.yaml:12: flows.main.nodes.hours.week.tue: "25:00" is not a time like 09:30`,
+		`test.yaml:15: flows.main.nodes.hours.holidays.1: "2026-02-30" is not a date like 2026-12-25`,
+	})
+}

@@ -143,6 +143,17 @@ func (r *report) line(path string) int {
 			line, rest = n.Line, strings.TrimPrefix(rest[end+1:], ".")
 			continue
 		}
+		if n.Kind == yaml.SequenceNode {
+			// An index written as a key, "holidays.1", as acd/ivr names one.
+			seg, after, _ := strings.Cut(rest, ".")
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				break
+			}
+			n = resolve(n.Content[i])
+			line, rest = n.Line, after
+			continue
+		}
 		key, val := findKey(n, rest)
 		if key == nil {
 			break

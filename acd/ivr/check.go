@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -15,6 +16,11 @@ type Problem struct {
 }
 
 func (p Problem) String() string { return p.Path + ": " + p.Text }
+
+// settingProblem is a node's problem about one setting: its path (keys
+// and list indexes apart by dots, as "week.mon", "holidays.1" or
+// "options.#"), then what is wrong with it.
+var settingProblem = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_*#-]+)*): (.+)$`)
 
 // Check looks at nodes as one flow entered at start and lists every
 // problem, sorted by path: settings a node refuses, targets that name no
@@ -31,7 +37,17 @@ func Check(nodes map[string]Node, start string) []Problem {
 	for _, name := range names {
 		n := nodes[name]
 		if v, ok := n.(Validator); ok {
-			if err := v.Validate(); err != nil {
+			var each nodeProblems
+			switch err := v.Validate(); {
+			case errors.As(err, &each):
+				for _, p := range each {
+					if m := settingProblem.FindStringSubmatch(p); m != nil {
+						add(name+"."+m[1], "%s", m[2])
+					} else {
+						add(name, "%s", p)
+					}
+				}
+			case err != nil:
 				add(name, "%s", strings.TrimPrefix(err.Error(), ErrBadNode.Error()+": "))
 			}
 		}

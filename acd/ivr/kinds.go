@@ -231,13 +231,21 @@ func (c *CallbackNode) Enter(_ At, st State) (State, []Action) {
 // Step implements Node.
 func (*CallbackNode) Step(_ At, st State, _ Input) (State, []Action) { return st, nil }
 
-// bad joins a node's problems into one ErrBadNode, nil for none.
+// bad is a node's problems as one ErrBadNode, nil for none.
 func bad(problems []string) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w: %s", ErrBadNode, strings.Join(problems, "; "))
+	return nodeProblems(problems)
 }
+
+// nodeProblems are a node's problems, each starting with the setting it
+// is about where it is about one ("week.mon: ..."), so that Check can
+// name that setting and a host its line.
+type nodeProblems []string
+
+func (p nodeProblems) Error() string { return ErrBadNode.Error() + ": " + strings.Join(p, "; ") }
+func (p nodeProblems) Unwrap() error { return ErrBadNode }
 
 // wait is how long a node waits for a key when its setting is left out.
 const wait = 5 * time.Second

@@ -213,7 +213,7 @@ nodes:
 	for _, want := range []string{
 		`hours.open: unknown node "sales"`,
 		`menu.options.2: unknown node "sales"`,
-		`ask: timeout: missing; a lookup without a timeout could hold the caller forever`,
+		`ask.timeout: missing; a lookup without a timeout could hold the caller forever`,
 		`hours: unreachable: no way leads here from start "menu"`,
 		`again: a loop that takes no input: again → back → again`,
 		`again: no way out`,

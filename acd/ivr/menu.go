@@ -71,10 +71,7 @@ func (m *Menu) Validate() error {
 			problems = append(problems, fmt.Sprintf("option %q: not a DTMF key", key))
 		}
 	}
-	if problems != nil {
-		return fmt.Errorf("%w: %s", ErrBadNode, strings.Join(problems, "; "))
-	}
-	return nil
+	return bad(problems)
 }
 
 // Enter implements Node.
