@@ -279,7 +279,7 @@ func (c *Core) onDTMF(now time.Time, e pbx.DTMF) {
 	}
 	cl, key := ref.call, string(e.Digit)
 	if ref.leg != nil {
-		c.step(now, cl, "agent-dtmf", ref.leg.agent.id, key)
+		c.keysPressed(now, cl, "agent-dtmf", ref.leg.agent.id)
 		return
 	}
 	switch cl.phase {
@@ -298,8 +298,37 @@ func (c *Core) onDTMF(now time.Time, e pbx.DTMF) {
 			c.warn(now, "dtmf-no-meaning", "call %s: key %s means nothing in queue %q", cl.id, key, q.name)
 		}
 	default:
-		c.step(now, cl, "dtmf-ignored", "", key)
+		c.keysPressed(now, cl, "dtmf-ignored", "")
 	}
+}
+
+// keysPressed notes keys that mean nothing to Hotline. During the
+// conversation they are the caller's and the agent's (a card number keyed
+// in for the agent), so the record keeps how many, never which, and a run
+// of them by one party is one step ("16 keys").
+func (c *Core) keysPressed(now time.Time, cl *call, kind, agentID string) {
+	if tl := cl.rec.Timeline; len(tl) > 0 {
+		last := &tl[len(tl)-1]
+		if n, ok := keyCount(last.Detail); ok && last.Kind == kind && last.Agent == agentID {
+			last.Detail = keysText(n + 1)
+			return
+		}
+	}
+	c.step(now, cl, kind, agentID, keysText(1))
+}
+
+func keysText(n int) string {
+	if n == 1 {
+		return "1 key"
+	}
+	return strconv.Itoa(n) + " keys"
+}
+
+// keyCount reads keysText back.
+func keyCount(detail string) (int, bool) {
+	num, unit, _ := strings.Cut(detail, " ")
+	n, err := strconv.Atoi(num)
+	return n, err == nil && (unit == "key" || unit == "keys")
 }
 
 // --- media ---
