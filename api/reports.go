@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/report"
@@ -17,6 +19,14 @@ import (
 // Queues' service-level thresholds and campaigns' caps and sale
 // dispositions are those of the running config.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
+	if kind := r.PathValue("kind"); kind != "ivr" && kind != "queue-log" && !slices.Contains(report.Kinds, report.Kind(kind)) {
+		known := make([]string, 0, len(report.Kinds)+2)
+		for _, k := range report.Kinds {
+			known = append(known, string(k))
+		}
+		writeJSON(w, http.StatusNotFound, Error{Error: fmt.Sprintf("no report %q; known: %s, ivr, queue-log", kind, strings.Join(known, ", "))})
+		return
+	}
 	src, ok := s.rec.(report.Source)
 	if !ok {
 		s.fail(w, fmt.Errorf("reports: %w: this daemon keeps no store", store.ErrNotFound))

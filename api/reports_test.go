@@ -137,3 +137,20 @@ func TestReportCampaignsRules(t *testing.T) {
 		t.Errorf("campaign totals %+v; want spring with cap 0.03, over it, 1 sale", got.Totals)
 	}
 }
+
+// A report the API does not have is a 404 naming every one it has: the
+// 400 named four, leaving out ivr and queue-log, which it serves too.
+func TestReportUnknownKind(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer(New(nil, db, zerolog.Nop()))
+	defer srv.Close()
+	code, body := sendAs(t, "GET", srv.URL+"/api/v1/reports/nonsense?from=2026-01-05&to=2026-01-06", "", nil)
+	want := `no report \"nonsense\"; known: queues, agents, dispositions, campaigns, ivr, queue-log`
+	if code != http.StatusNotFound || !strings.Contains(body, want) {
+		t.Errorf("GET reports/nonsense: %d %s; want 404 with %s", code, body, want)
+	}
+}
