@@ -38,6 +38,9 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		Version:       versionText(),
 	}
 	cmd.SetVersionTemplate("{{.Version}}") // --version prints what `hotline version` does
+	// A flag that does not parse is a bad argument, as one out of range is;
+	// every subcommand inherits this.
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitError{code: exitInvalid, err: err} })
 	g.AddFlags(cmd.PersistentFlags())
 	cmd.AddCommand(
 		newServeCmd(g),

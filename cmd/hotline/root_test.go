@@ -158,3 +158,18 @@ func TestExitCodes(t *testing.T) {
 		t.Errorf("unknown command: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// A flag value that does not parse is a bad argument like one out of range:
+// exit 2. "--duration abc" exited 1 where "--duration -5m" exited 2.
+func TestFlagThatDoesNotParseIsInvalid(t *testing.T) {
+	for _, args := range [][]string{
+		{"demo", "--duration", "abc"},
+		{"staffing", "--calls-per-hour", "many"},
+		{"status", "--no-such-flag"},
+	} {
+		code, _, errOut := hotline(t, nil, args...)
+		if code != exitInvalid || !strings.Contains(errOut, args[1]) {
+			t.Errorf("%v: exit %d, stderr %q; want %d naming %s", args, code, errOut, exitInvalid, args[1])
+		}
+	}
+}
