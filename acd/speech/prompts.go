@@ -12,10 +12,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Voices are espeak-ng's voices for the prompt languages.
@@ -38,8 +40,82 @@ type Prompts struct {
 	Speed int    // words per minute; 0 = 150
 	URL   string // base URL the switch fetches Dir from; "" = play by path
 
-	mu    sync.Mutex      // guards ready
-	ready map[string]bool // file names known rendered and sound
+	mu       sync.Mutex      // guards ready, kept and sweeping
+	ready    map[string]bool // file names known rendered and sound
+	kept     map[string]bool // file names Sweep leaves: the flows' fixed texts
+	sweeping map[string]bool // file names Sweep is removing: not marked ready meanwhile
+}
+
+// Keep marks the file of text in lang as one that stays: Sweep leaves it.
+// The host keeps the flows' fixed texts, rendered once for every call.
+func (p *Prompts) Keep(lang, text string) error {
+	name, err := p.File(lang, text)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.kept == nil {
+		p.kept = map[string]bool{}
+	}
+	p.kept[name] = true
+	return nil
+}
+
+// promptFile is a rendered prompt's file name (see File).
+var promptFile = regexp.MustCompile(`^[0-9a-f]{24}\.wav$`)
+
+// Sweep removes the prompts in Dir not kept (see Keep) whose files were
+// last written before before: texts rendered per call, such as a
+// looked-up order status, are of no use once their call is over, and kept
+// they would fill the disk, a file per call, each speaking a caller's
+// data. A swept text asked for again is rendered again. Files that are
+// not prompts are left alone.
+func (p *Prompts) Sweep(before time.Time) (removed int, err error) {
+	entries, err := os.ReadDir(p.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	for _, e := range entries {
+		name := e.Name()
+		if !promptFile.MatchString(name) || !e.Type().IsRegular() {
+			continue
+		}
+		p.mu.Lock()
+		kept := p.kept[name]
+		p.mu.Unlock()
+		if kept {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(before) {
+			continue
+		}
+		// Not ready from now until the file is gone, so that a call asking
+		// meanwhile, whose render finds the file still there, does not
+		// leave it taken as rendered once removed.
+		p.mu.Lock()
+		if p.sweeping == nil {
+			p.sweeping = map[string]bool{}
+		}
+		p.sweeping[name] = true
+		delete(p.ready, name)
+		p.mu.Unlock()
+		err = os.Remove(filepath.Join(p.Dir, name))
+		p.mu.Lock()
+		delete(p.sweeping, name)
+		p.mu.Unlock()
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		removed++
+	}
+	return removed, errors.Join(errs...)
 }
 
 // File is the file name (no directory) text in lang renders to.
@@ -109,6 +185,9 @@ func (p *Prompts) Render(ctx context.Context, lang, text string) (rendered bool,
 func (p *Prompts) mark(name string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.sweeping[name] {
+		return // being removed: the next ask renders it again
+	}
 	if p.ready == nil {
 		p.ready = map[string]bool{}
 	}

@@ -50,12 +50,61 @@ and are not rendered. Needs espeak-ng and sox (Debian: apt-get install espeak-ng
 type prepared struct{ rendered, cached, dynamic int }
 
 // preparePrompts renders every fixed text the flows speak that is not in
-// p.Dir yet (or is there stale), and checks that the tools are there for
-// texts with {variables}, rendered per call. each, if set, hears of each
-// file rendered.
+// p.Dir yet (or is there stale), keeps it from p's sweeps, and checks that
+// the tools are there for texts with {variables}, rendered per call. each,
+// if set, hears of each file rendered.
 func preparePrompts(ctx context.Context, cfg config.Config, p *speech.Prompts, each func(path, lang, text string)) (prepared, error) {
 	var n prepared
 	toolsChecked := false
+	err := eachSay(cfg, func(where, lang, text string) error {
+		file, err := p.File(lang, text)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		if ivr.Dynamic(text) {
+			n.dynamic++
+			if !toolsChecked {
+				if err := speech.CheckTools(); err != nil {
+					return fmt.Errorf("%s: %q is rendered per call: %w", where, text, err)
+				}
+				toolsChecked = true
+			}
+			return nil
+		}
+		rendered, err := p.Render(ctx, lang, text)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		if err := p.Keep(lang, text); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		if !rendered {
+			n.cached++
+			return nil
+		}
+		n.rendered++
+		if each != nil {
+			each(filepath.Join(p.Dir, file), lang, text)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// keepPrompts keeps the fixed texts of cfg's flows from p's sweeps: those
+// a reload adds are rendered when first asked for, and stay.
+func keepPrompts(cfg config.Config, p *speech.Prompts) {
+	_ = eachSay(cfg, func(_, lang, text string) error {
+		if !ivr.Dynamic(text) {
+			_ = p.Keep(lang, text) // a language without a voice was refused when the config loaded
+		}
+		return nil
+	})
+}
+
+// eachSay calls f with every text the flows speak, in order, with where it
+// is (flow, node, language); it stops at f's first error.
+func eachSay(cfg config.Config, f func(where, lang, text string) error) error {
 	for _, name := range slices.Sorted(maps.Keys(cfg.Flows)) {
 		nodes := cfg.Flows[name].IVRNodes()
 		for _, node := range slices.Sorted(maps.Keys(nodes)) {
@@ -65,39 +114,14 @@ func preparePrompts(ctx context.Context, cfg config.Config, p *speech.Prompts, e
 			}
 			for _, say := range s.Says() {
 				for _, lang := range slices.Sorted(maps.Keys(say)) {
-					text := say[lang]
-					where := fmt.Sprintf("flows.%s.nodes.%s (%s)", name, node, lang)
-					file, err := p.File(lang, text)
-					if err != nil {
-						return n, fmt.Errorf("%s: %w", where, err)
-					}
-					if ivr.Dynamic(text) {
-						n.dynamic++
-						if !toolsChecked {
-							if err := speech.CheckTools(); err != nil {
-								return n, fmt.Errorf("%s: %q is rendered per call: %w", where, text, err)
-							}
-							toolsChecked = true
-						}
-						continue
-					}
-					rendered, err := p.Render(ctx, lang, text)
-					if err != nil {
-						return n, fmt.Errorf("%s: %w", where, err)
-					}
-					if !rendered {
-						n.cached++
-						continue
-					}
-					n.rendered++
-					if each != nil {
-						each(filepath.Join(p.Dir, file), lang, text)
+					if err := f(fmt.Sprintf("flows.%s.nodes.%s (%s)", name, node, lang), lang, say[lang]); err != nil {
+						return err
 					}
 				}
 			}
 		}
 	}
-	return n, nil
+	return nil
 }
 
 func renderPrompts(ctx context.Context, w io.Writer, cfg config.Config, o *promptOptions) error {

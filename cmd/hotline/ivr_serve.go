@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -35,6 +36,35 @@ func startPrompts(ctx context.Context, cfg config.Config, log zerolog.Logger) (*
 	log.Info().Str("component", "ivr").Str("dir", p.Dir).Int("rendered", n.rendered).Int("already_there", n.cached).
 		Int("per_call", n.dynamic).Str("url", p.URL).Msg("prompts ready")
 	return p, nil
+}
+
+// Prompts rendered per call (a looked-up order status) are swept this long
+// after they were written, every promptSweepEvery: their call is over by
+// then, and a text asked for again is rendered again.
+const (
+	perCallPromptLife = time.Hour
+	promptSweepEvery  = 10 * time.Minute
+)
+
+// sweepPrompts removes, at once and then every promptSweepEvery until ctx
+// ends, the prompts rendered per call that are older than
+// perCallPromptLife (those an earlier run left too).
+func sweepPrompts(ctx context.Context, p *speech.Prompts, log zerolog.Logger) {
+	t := time.NewTicker(promptSweepEvery)
+	defer t.Stop()
+	for {
+		switch n, err := p.Sweep(time.Now().Add(-perCallPromptLife)); {
+		case err != nil:
+			log.Warn().Str("component", "ivr").Err(err).Int("removed", n).Msg("prompts rendered per call not all removed")
+		case n > 0:
+			log.Debug().Str("component", "ivr").Int("removed", n).Msg("prompts rendered per call removed")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // startRecognizer is the speech recognizer of speech.recognizer, nil

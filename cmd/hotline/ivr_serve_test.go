@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -95,5 +98,42 @@ func TestStartPrompts(t *testing.T) {
 	_, err = startPrompts(context.Background(), cfg, zerolog.Nop())
 	if !errors.Is(err, speech.ErrPromptTool) || !strings.Contains(err.Error(), "flows.") || !strings.Contains(err.Error(), "espeak-ng not found") {
 		t.Errorf("no tools at start: %v", err)
+	}
+}
+
+// serve keeps the flows' fixed prompts and sweeps those rendered per call
+// once old, those an earlier run left too: they stayed forever, a file per
+// call, each speaking that caller's data.
+func TestServeSweepsPerCallPrompts(t *testing.T) {
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		t.Skip("espeak-ng not installed")
+	}
+	cfg, err := config.Parse([]byte(ivrTestConfig), "hotline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &speech.Prompts{Dir: t.TempDir(), Speed: 150}
+	n, err := preparePrompts(t.Context(), cfg, p, nil)
+	if err != nil || n.rendered == 0 {
+		t.Fatalf("prepare: %+v, %v", n, err)
+	}
+	perCall := "Your order 4711 is on its way."
+	if _, err := p.Render(t.Context(), "en", perCall); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * perCallPromptLife)
+	entries, _ := os.ReadDir(p.Dir)
+	for _, e := range entries {
+		if err := os.Chtimes(filepath.Join(p.Dir, e.Name()), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // one sweep, at once
+	sweepPrompts(ctx, p, zerolog.Nop())
+	left, _ := os.ReadDir(p.Dir)
+	name, _ := p.File("en", perCall)
+	if len(left) != len(entries)-1 || slices.ContainsFunc(left, func(e os.DirEntry) bool { return e.Name() == name }) {
+		t.Errorf("after the sweep %d of %d files are left, the per-call one (%s) among them: %v", len(left), len(entries), name, left)
 	}
 }

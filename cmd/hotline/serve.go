@@ -130,6 +130,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	var speaker engine.Speaker
 	if prompts != nil {
 		speaker = prompts
+		go sweepPrompts(ctx, prompts, log)
 	}
 	recognizer := startRecognizer(cfg, log)
 	rt, err := engine.NewRuntime(engine.RunOptions{
@@ -171,6 +172,15 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		rl = &reloader{rt: rt, load: load, log: log}
 		if ss, ok := sw.(*sim.Switch); ok {
 			rl.applied = reloadHeadsets(ss, log)
+		}
+		if prompts != nil {
+			before := rl.applied
+			rl.applied = func(c config.Config) {
+				if before != nil {
+					before(c)
+				}
+				keepPrompts(c, prompts)
+			}
 		}
 		reload = rl.reload
 	}
