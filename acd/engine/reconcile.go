@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -160,6 +161,10 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		switch {
 		case (ac.State == acd.CallBridged || ac.State == acd.CallHeld || ac.State == acd.CallConsulting) && ac.Agent != "":
 			a := c.agentIdx[ac.Agent]
+			if q == nil && ac.Queue != "" {
+				q = c.drainingQueue(now, ac.Queue)
+				cl.queue = q
+			}
 			if a == nil || q == nil {
 				c.warn(now, "restore", "call %s: agent %q or queue %q unknown", ac.CallID, ac.Agent, ac.Queue)
 				continue
@@ -680,4 +685,26 @@ func (c *Core) callIDs() []string {
 	}
 	sortStrings(ids)
 	return ids
+}
+
+// drainingQueue is the queue, no longer configured, of a conversation
+// restored after a restart: a reload removed it while the call went on,
+// and, as the running daemon's did, it keeps the call until it is over. It
+// has the default settings (its wrap-up, service level) and takes no new
+// callers.
+func (c *Core) drainingQueue(now time.Time, name string) *queue {
+	if q := c.queueNamed(name); q != nil {
+		return q
+	}
+	qc := config.DefaultQueue()
+	qc.Name = name
+	q, err := c.compileQueue(int32(len(c.queues)), qc)
+	if err != nil {
+		c.warn(now, "restore", "queue %q: %v", name, err)
+		return nil
+	}
+	q.removed = true
+	c.queues = append(c.queues, q)
+	c.warn(now, "restore", "queue %q is no longer configured: its conversations go on in it until they end", name)
+	return q
 }
