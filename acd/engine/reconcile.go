@@ -8,6 +8,7 @@ import (
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/routing"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -165,6 +166,9 @@ func (c *Core) Restore(now time.Time, s Saved) {
 				q = c.drainingQueue(now, ac.Queue)
 				cl.queue = q
 			}
+			if a == nil {
+				a = c.drainingAgent(now, ac.Agent)
+			}
 			if a == nil || q == nil {
 				c.warn(now, "restore", "call %s: agent %q or queue %q unknown", ac.CallID, ac.Agent, ac.Queue)
 				continue
@@ -186,6 +190,9 @@ func (c *Core) Restore(now time.Time, s Saved) {
 				cl.xfer.heldAt = heldSince(now, ac)
 			}
 			a.state, a.call = acd.OnCall, cl
+			if a.removed {
+				c.setPending(now, a, acd.LoggedOut, motive{cause: acd.CauseReload, reason: "removed from the config"})
+			}
 			cl.spies = ac.Spies
 			c.refreshView(a, now)
 			c.chans[cl.agentCh] = chanRef{call: cl, leg: &leg{ch: cl.agentCh, agent: a, answered: true}}
@@ -707,4 +714,21 @@ func (c *Core) drainingQueue(now time.Time, name string) *queue {
 	c.queues = append(c.queues, q)
 	c.warn(now, "restore", "queue %q is no longer configured: its conversations go on in it until they end", name)
 	return q
+}
+
+// drainingAgent is the agent, no longer configured, of a conversation
+// restored after a restart: a reload removed it while it talked, and, as
+// the running daemon would have, it finishes the call and its wrap-up,
+// then is logged out. It takes nothing new.
+func (c *Core) drainingAgent(now time.Time, id string) *agent {
+	if i := slices.IndexFunc(c.agents, func(a *agent) bool { return a.id == id }); i >= 0 {
+		return c.agents[i]
+	}
+	ac := config.DefaultAgent()
+	ac.ID = id
+	a := &agent{idx: int32(len(c.agents)), id: id, cfg: ac, state: acd.LoggedOut, since: now, penalty: map[int32]int{}, removed: true}
+	c.agents = append(c.agents, a)
+	c.view = append(c.view, routing.Agent{IdleSince: now, Weight: 1})
+	c.warn(now, "restore", "agent %q is no longer configured: it finishes its call, then is logged out", id)
+	return a
 }

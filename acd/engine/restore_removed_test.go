@@ -48,3 +48,49 @@ func TestRestoreConversationOfRemovedQueue(t *testing.T) {
 		t.Errorf("b1 record = %+v, want answered by alice, ended", rec)
 	}
 }
+
+// So does a conversation of an agent a reload removed: the agent finishes
+// it (and its wrap-up), then is logged out, as the running daemon would
+// have done.
+func TestRestoreConversationOfRemovedAgent(t *testing.T) {
+	cfg := parseConfig(t, basicConfig) // alice and bob: carol was removed
+	var cmds []Command
+	var timers []Timer
+	st := newMemStore()
+	c, err := NewCore(Options{Config: cfg, Out: timerOutputs{&cmds, &timers}, Store: st}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enq := epoch.Add(-40 * time.Second)
+	c.Restore(epoch, Saved{
+		Agents: []store.AgentState{{ID: "carol", State: acd.OnCall}},
+		Active: []store.ActiveCall{{CallID: "b1", Channel: "ch-talk", Queue: "support", Enqueued: enq, State: acd.CallBridged,
+			Agent: "carol", AgentChannel: "ch-carol", Bridge: "b-b1", Since: epoch.Add(-20 * time.Second)}},
+		Records: map[string]*store.CallRecord{"b1": {ID: "b1", Direction: acd.DirectionInbound, Caller: "555",
+			Entered: enq, Queue: "support", Outcome: acd.OutcomeInProgress}},
+	})
+	now := epoch.Add(time.Second)
+	c.Handle(now, pbx.Synced{Snapshot: pbx.Snapshot{Channels: []pbx.ChannelInfo{
+		{ID: "ch-talk", Answered: true, Bridge: "b-b1"},
+		{ID: "ch-carol", Answered: true, Bridge: "b-b1", Vars: map[string]string{pbx.VarRole: "agent", pbx.VarCallID: "b1"}},
+	}}})
+	for _, cmd := range cmds {
+		if cmd.Op == OpHangup {
+			t.Errorf("a leg of the conversation was hung up: %+v", cmd)
+		}
+	}
+	c.Handle(now.Add(time.Minute), pbx.HungUp{Base: pbx.Base{Channel: "ch-talk"}, Cause: pbx.CauseNormal})
+	if rec := st.calls["b1"]; rec.Outcome != acd.OutcomeAnswered || rec.Agent != "carol" || rec.Ended.IsZero() {
+		t.Errorf("b1 record = %+v, want answered by carol, ended", rec)
+	}
+	for _, tm := range timers {
+		if tm.Kind == TimerWrapUp {
+			c.Fire(now.Add(time.Hour), tm)
+		}
+	}
+	for _, a := range c.Status(now.Add(time.Hour)).Agents {
+		if a.ID == "carol" {
+			t.Errorf("carol, removed, is still shown after her call: %+v", a)
+		}
+	}
+}
