@@ -121,7 +121,10 @@ func TestPersistedNames(t *testing.T) {
 	if err := s.UnmarshalText([]byte("wrap-up")); err != nil || s != WrapUp {
 		t.Errorf("UnmarshalText(wrap-up) = %v, %v", s, err)
 	}
-	if err := Outcome("won").Valid(); !errors.Is(err, ErrUnknownValue) {
+	// The error names the values there are: "unknown value" alone left a
+	// caller of GET /api/v1/calls?outcome= guessing.
+	if err := Outcome("won").Valid(); !errors.Is(err, ErrUnknownValue) || err.Error() != `outcome "won": unknown value; known: `+
+		"answered, abandoned, overflowed, callback, failed, self-service, in-progress, transferred" {
 		t.Errorf("Outcome(won).Valid() = %v", err)
 	}
 	if err := Direction("").Valid(); err != nil {

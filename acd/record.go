@@ -3,6 +3,7 @@ package acd
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // The words of a call's record. They are persisted as they are spelled
@@ -105,10 +106,12 @@ func oneOf[T ~string](field string, v T, known ...T) error {
 	if v == "" {
 		return nil
 	}
-	for _, k := range known {
+	names := make([]string, len(known))
+	for i, k := range known {
 		if v == k {
 			return nil
 		}
+		names[i] = string(k)
 	}
-	return fmt.Errorf("%s %q: %w", field, v, ErrUnknownValue)
+	return fmt.Errorf("%s %q: %w; known: %s", field, v, ErrUnknownValue, strings.Join(names, ", "))
 }
