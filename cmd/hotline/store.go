@@ -166,6 +166,16 @@ func writeCheck(w io.Writer, rep *store.Report) error {
 		fmt.Fprintf(w, "%s: ok (%s)\n", rep.Path, summary)
 		return nil
 	}
+	if rep.PageSize == 0 {
+		// No meta page: not a bbolt file at all (a path to another file), or
+		// one whose first pages are gone. Repair can read nothing of it.
+		fmt.Fprintf(w, "%s: not a Hotline store, or one damaged beyond reading (%d bytes)\n", rep.Path, rep.Size)
+		for _, p := range rep.Problems {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
+		fmt.Fprintf(w, "Nothing can be read without a meta page: check that this is the store (store.path); if it is, restore a backup (hotline store backup makes them)\n")
+		return fmt.Errorf("store check: %s is not a readable store", rep.Path)
+	}
 	fmt.Fprintf(w, "%s: damaged (%s readable)\n", rep.Path, summary)
 	for _, p := range rep.Problems {
 		fmt.Fprintf(w, "  %s\n", p)

@@ -392,3 +392,22 @@ func TestStoreCheckOldCampaignCounts(t *testing.T) {
 		}
 	}
 }
+
+// A file with no meta page bbolt can use (a config file given by mistake,
+// an empty one) is named as such, and the check does not send the admin to
+// store repair, which can read nothing of it: it asks whether the path is
+// the store, and points to a backup.
+func TestStoreCheckNotAStore(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{"hotline.yaml": "queues:\n  - name: support\n" + strings.Repeat("# padding\n", 400), "empty.db": ""} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := hotline(t, nil, "store", "check", path)
+		if code != 1 || strings.Contains(out, "store repair") || !strings.Contains(out, "not a Hotline store") ||
+			!strings.Contains(out, "hotline store backup") || !strings.Contains(errOut, path) {
+			t.Errorf("%s: exit %d, %q %q", name, code, out, errOut)
+		}
+	}
+}
