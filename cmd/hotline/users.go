@@ -152,6 +152,9 @@ func newUsersAddCmd(g *globalOptions) *cobra.Command {
 			if role == auth.Agent && agent == "" {
 				return invalidArg(fmt.Errorf("an agent user needs --agent ID (the agent it works as)"))
 			}
+			if err := knownAgent(g, agent); err != nil {
+				return err
+			}
 			pw, err := newPassword(cmd, pwFile, name)
 			if err != nil {
 				return err
@@ -324,4 +327,26 @@ func newTokensCmd(g *globalOptions) *cobra.Command {
 		})
 	cmd.AddCommand(create, revoke, list)
 	return cmd
+}
+
+// knownAgent refuses an --agent the config file does not have, as the
+// API's user form does: the user's desk would have no agent to work as.
+// Without a config file (a store named by --store alone) there is nothing
+// to check against.
+func knownAgent(g *globalOptions, agent string) error {
+	if agent == "" {
+		return nil
+	}
+	cfg, err := g.loadConfig()
+	if err != nil || cfg.File() == "" {
+		return nil
+	}
+	known := make([]string, 0, len(cfg.Agents))
+	for _, a := range cfg.Agents {
+		if a.ID == agent {
+			return nil
+		}
+		known = append(known, a.ID)
+	}
+	return invalidArg(fmt.Errorf("--agent %q: unknown agent; known: %s (%s)", agent, strings.Join(known, ", "), cfg.File()))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,5 +100,29 @@ func TestUsersAndTokens(t *testing.T) {
 	u, _ := s.User("root")
 	if ok, _ := auth.VerifyPassword("a new long secret", u.Hash); !ok || strings.Contains(u.Hash, "secret") {
 		t.Fatalf("stored hash %q", u.Hash)
+	}
+}
+
+// An agent user names an agent of the config, as the API's user form
+// checks: "users add zed --agent nobody" made a user whose desk has no
+// agent to work as.
+func TestUsersAddChecksTheAgent(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "hotline.yaml")
+	yaml := "store: {path: " + filepath.Join(dir, "h.db") + "}\nqueues: [{name: q}]\nentries: [{number: \"1\", queue: q}]\n" +
+		"agents: [{id: alice, endpoint: sim/alice, queues: [{queue: q}]}]\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pw := filepath.Join(dir, "pw")
+	if err := os.WriteFile(pw, []byte("a long secret 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := hotline(t, nil, "--config", cfg, "users", "add", "zed", "--agent", "nobody", "--password-file", pw, "--create")
+	if code != exitInvalid || !strings.Contains(errOut, `--agent "nobody": unknown agent; known: alice`) {
+		t.Errorf("an unknown agent: exit %d, %q", code, errOut)
+	}
+	if code, out, errOut := hotline(t, nil, "--config", cfg, "users", "add", "al", "--agent", "alice", "--password-file", pw, "--create"); code != 0 {
+		t.Errorf("a known agent: exit %d, %q %q", code, out, errOut)
 	}
 }
