@@ -44,14 +44,27 @@ func newCallCmd(g *globalOptions) *cobra.Command {
 			body := api.CallRequest{}
 			switch action {
 			case "transfer":
+				n := 0
+				for _, to := range []string{o.to.Agent, o.to.Queue, o.to.Number} {
+					if to != "" {
+						n++
+					}
+				}
+				switch n {
+				case 0:
+					return invalidArg(fmt.Errorf("transfer: give one of --to-agent, --to-queue or --to-number"))
+				case 1:
+				default:
+					return invalidArg(fmt.Errorf("transfer: give one of --to-agent, --to-queue or --to-number, not %d", n))
+				}
 				body = o.to
 				body.Attended = o.attended
 			case "hold", "unhold", "complete", "cancel":
 				if o.to != (api.CallRequest{}) || o.attended {
-					return fmt.Errorf("%s takes no --to-* or --attended flag", action)
+					return invalidArg(fmt.Errorf("%s takes no --to-* or --attended flag", action))
 				}
 			default:
-				return fmt.Errorf("unknown action %q; known: hold, unhold, transfer, complete, cancel", action)
+				return invalidArg(fmt.Errorf("unknown action %q; known: hold, unhold, transfer, complete, cancel", action))
 			}
 			base, err := o.base(g)
 			if err != nil {

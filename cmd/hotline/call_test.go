@@ -74,3 +74,24 @@ func TestCallsShowTransfers(t *testing.T) {
 		t.Errorf("hotline calls: exit %d %q %q; want the parties in turn and the 5s hold", code, out, errOut)
 	}
 }
+
+// A transfer names its target with exactly one flag, and a misuse of the
+// command's flags is a bad argument (exit 2), found before the daemon is
+// asked: two targets were sent on and refused as a bad "body", and every
+// misuse exited 1.
+func TestCallFlagsChecked(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"call", "transfer", "alice"}, "give one of --to-agent, --to-queue or --to-number"},
+		{[]string{"call", "transfer", "alice", "--to-agent", "bob", "--to-queue", "sales"}, "give one of --to-agent, --to-queue or --to-number, not 2"},
+		{[]string{"call", "hold", "alice", "--to-agent", "bob"}, "hold takes no --to-* or --attended flag"},
+		{[]string{"call", "park", "alice"}, `unknown action "park"`},
+	} {
+		code, _, errOut := hotline(t, nil, append(tc.args, "--api", "127.0.0.1:1")...)
+		if code != exitInvalid || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "body") {
+			t.Errorf("%v: exit %d, %q; want %d and %q", tc.args, code, errOut, exitInvalid, tc.want)
+		}
+	}
+}
