@@ -147,7 +147,7 @@ func newAgentCmd(g *globalOptions) *cobra.Command {
 			switch action {
 			case "login", "logout", "ready", "pause":
 			default:
-				return fmt.Errorf("unknown action %q; known: login, logout, ready, pause", action)
+				return invalidArg(fmt.Errorf("unknown action %q; known: login, logout, ready, pause", action))
 			}
 			base, err := o.base(g)
 			if err != nil {
@@ -263,7 +263,7 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 // the API's pages.
 func listCalls(cmd *cobra.Command, base string, q url.Values, limit int) ([]api.Call, error) {
 	if limit < 0 {
-		return nil, fmt.Errorf("--limit %d: want 0 (all) or more", limit)
+		return nil, invalidArg(fmt.Errorf("--limit %d: want 0 (all) or more", limit))
 	}
 	q.Set("limit", fmt.Sprint(api.MaxLimit))
 	if limit > 0 {

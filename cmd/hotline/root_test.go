@@ -173,3 +173,21 @@ func TestFlagThatDoesNotParseIsInvalid(t *testing.T) {
 		}
 	}
 }
+
+// An unknown agent action and a negative --limit are bad arguments, found
+// before the daemon is asked: they exited 1, as a refusal by the daemon
+// does.
+func TestClientMisuseIsInvalid(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"agent", "dance", "alice"}, `unknown action "dance"`},
+		{[]string{"calls", "--limit", "-1"}, "--limit -1: want 0 (all) or more"},
+	} {
+		code, _, errOut := hotline(t, nil, append(tc.args, "--api", "127.0.0.1:1")...)
+		if code != exitInvalid || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, %q; want %d and %q", tc.args, code, errOut, exitInvalid, tc.want)
+		}
+	}
+}
