@@ -337,9 +337,21 @@ func (l *LookupNode) Enter(_ At, st State) (State, []Action) {
 		body[k] = Expand(v, st.Vars)
 	}
 	return st, []Action{
-		Lookup{Method: l.method(), URL: expand(l.URL, st.Vars, url.QueryEscape), Body: body, Read: maps.Clone(l.Read), Timeout: l.Timeout},
+		Lookup{Method: l.method(), URL: lookupURL(l.URL, st.Vars), Body: body, Read: maps.Clone(l.Read), Timeout: l.Timeout},
 		StartTimer{After: l.Timeout},
 	}
+}
+
+// lookupURL is the URL template u with the call's values, each escaped
+// for where it stands: a path segment before the template's "?", a query
+// value after it.
+func lookupURL(u string, vars map[string]string) string {
+	path, query, ok := strings.Cut(u, "?")
+	out := expand(path, vars, url.PathEscape)
+	if ok {
+		out += "?" + expand(query, vars, url.QueryEscape)
+	}
+	return out
 }
 
 // Step implements Node.
