@@ -258,6 +258,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
+		if ct := r.Header.Get("Content-Type"); ct != "" && !strings.Contains(ct, "json") {
+			// curl -d reason=lunch sends a form: say so, not only where it broke.
+			return badRequest("body: not JSON (sent as %s); send a JSON object: invalid JSON at byte %d: %v", ct, se.Offset, err)
+		}
 		return badRequest("body: invalid JSON at byte %d: %v", se.Offset, err)
 	case errors.As(err, &te) && te.Field == "":
 		return badRequest("body: want a JSON object, not %s", jsonValue(te.Value))

@@ -79,3 +79,25 @@ func TestDecodeWrongType(t *testing.T) {
 		}
 	}
 }
+
+// A body that is not JSON says what it was sent as when that is not JSON:
+// "curl -d reason=lunch" sends a form, and "invalid character 'r'" left
+// the sender to guess.
+func TestDecodeNamesAFormBody(t *testing.T) {
+	r := httptest.NewRequest("POST", "/", strings.NewReader("reason=lunch"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	var v struct {
+		Reason string `json:"reason"`
+	}
+	err := decode(httptest.NewRecorder(), r, &v)
+	want := `bad request: body: not JSON (sent as application/x-www-form-urlencoded); send a JSON object: invalid JSON at byte 1`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("decode = %v, want %q", err, want)
+	}
+	// JSON sent as a form (curl -d '{...}' without -H) is read as JSON.
+	r = httptest.NewRequest("POST", "/", strings.NewReader(`{"reason":"lunch"}`))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if err := decode(httptest.NewRecorder(), r, &v); err != nil || v.Reason != "lunch" {
+		t.Errorf("JSON sent as a form: %v, %+v", err, v)
+	}
+}
