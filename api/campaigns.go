@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -203,6 +204,13 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := engine.Send(r.Context(), s.eng, engine.CampaignControl{Campaign: name, Action: engine.CampaignStatusAction}); err != nil {
 		s.fail(w, err)
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data" || mt == "application/json" {
+		// curl -d drops the file's line breaks, -F wraps it in a form:
+		// read as CSV, either is a header alone, nothing imported.
+		writeJSON(w, http.StatusUnsupportedMediaType, Error{Error: fmt.Sprintf("Content-Type %s: send the CSV file itself as the body, "+
+			"Content-Type text/csv (curl --data-binary @FILE -H 'Content-Type: text/csv')", mt)})
 		return
 	}
 	q := r.URL.Query()

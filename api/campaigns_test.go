@@ -198,6 +198,20 @@ func TestCampaignLeadsImport(t *testing.T) {
 	if code, _, raw := send("/api/v1/campaigns/spring/leads", "Name\nAnn\n"); !strings.Contains(raw, "map it (?map=phone=COLUMN)") || strings.Contains(raw, "--map") {
 		t.Errorf("no phone column: %d %s", code, raw)
 	}
+	// A body sent as a form (curl -d, which also drops the line breaks, or
+	// curl -F) or as JSON is refused, saying how to send the file: read as
+	// CSV, a form of one row was a header alone, nothing imported and 200.
+	for _, ct := range []string{"application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json"} {
+		resp, err := http.Post(d.srv.URL+"/api/v1/campaigns/spring/leads", ct, strings.NewReader("phone,name+12125550199,Ann"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnsupportedMediaType || !strings.Contains(string(raw), "--data-binary @FILE") {
+			t.Errorf("Content-Type %s: %d %s; want 415 saying how to send the file", ct, resp.StatusCode, raw)
+		}
+	}
 	// A parameter given twice is read twice, and one the import does not
 	// know (a typo of region) refuses it: read on, the numbers would be
 	// taken as in the US.
