@@ -468,6 +468,13 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 		if !zoneKnown(tz) {
 			return Lead{}, &RowError{Row: row, Column: c.header[c.timezone], Err: fmt.Errorf("unknown time zone %q", tz)}
 		}
+		if !strings.Contains(tz, "/") && tz != "UTC" {
+			// EST, GMT, PST8PDT: an offset or a rule, not where the lead
+			// lives. A list's EST means New York, which keeps daylight
+			// saving time; EST does not, and its 21:00 is New York's 22:00
+			// all summer.
+			return Lead{}, &RowError{Row: row, Column: c.header[c.timezone], Err: fmt.Errorf("time zone %q names no place: write the zone of the place the lead lives, such as America/New_York or Europe/London (EST keeps UTC-5 all summer, GMT is not London's summer time)", tz)}
+		}
 		l.TimeZone = tz
 	} else if len(zones) == 1 {
 		l.TimeZone = zones[0]
