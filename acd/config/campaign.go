@@ -260,6 +260,7 @@ func (v *validator) campaigns() {
 			v.add(joinPath(p, "endpoint"), "%q has no {number}; write the dial string with it, e.g. PJSIP/{number}@trunk", c.Endpoint)
 		}
 		v.positive(joinPath(p, "ring_timeout"), c.RingTimeout)
+		v.callerID(joinPath(p, "caller_id"), c.CallerID)
 		v.campaignPacing(p, c)
 		v.campaignHours(p, c)
 		r := c.Retry

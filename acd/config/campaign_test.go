@@ -83,6 +83,10 @@ func TestValidateCampaigns(t *testing.T) {
 	}{
 		{"valid", func(k *Campaign) {}, nil},
 		{"no number in endpoint", func(k *Campaign) { k.Endpoint = "PJSIP/trunk" }, []string{`campaigns[0].endpoint: "PJSIP/trunk" has no {number}`}},
+		{"caller id with a name", func(k *Campaign) { k.CallerID = "Acme <+15551230000>" }, []string{`campaigns[0].caller_id: "Acme <+15551230000>": want the number the called party sees, digits with an optional leading +`}},
+		{"caller id with spaces", func(k *Campaign) { k.CallerID = "+1 555 123" }, []string{`campaigns[0].caller_id: "+1 555 123": want the number`}},
+		{"caller id only a plus", func(k *Campaign) { k.CallerID = "+" }, []string{`campaigns[0].caller_id: "+": want the number`}},
+		{"no caller id", func(k *Campaign) { k.CallerID = "" }, nil},
 		{"kind", func(k *Campaign) { k.Kind = "poll" }, []string{`campaigns[0].kind: unknown campaign kind "poll"; known: agent, notification, survey`}},
 		{"survey without a flow", func(k *Campaign) { k.Kind, k.Agents = "survey", nil }, []string{`campaigns[0].flow: missing; a survey campaign asks its questions through a flow`}},
 		{"unknown flow", func(k *Campaign) { k.Flow = "nope" }, []string{`campaigns[0].flow: unknown flow "nope"`}},

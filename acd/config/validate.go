@@ -246,6 +246,28 @@ func (v *validator) callback(p string, cb Callback) {
 	}
 	v.positive(joinPath(p, "timeout"), cb.Timeout)
 	v.atLeast(joinPath(p, "max_attempts"), cb.MaxAttempts, 1)
+	v.callerID(joinPath(p, "caller_id"), cb.CallerID)
+}
+
+// callerID checks a number Hotline presents to the people it calls: empty
+// (the trunk's own), or digits with an optional leading +, as a trunk
+// sends it. A name, a space or a dial string's separators would reach the
+// switch's originate as they are, where a trunk rejects or drops them.
+func (v *validator) callerID(p, id string) {
+	if id == "" {
+		return
+	}
+	digits := strings.TrimPrefix(id, "+")
+	ok := digits != "" && len(digits) <= 20
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			ok = false
+			break
+		}
+	}
+	if !ok {
+		v.add(p, "%q: want the number the called party sees, digits with an optional leading +, at most 20 digits (e.g. +15551230000)", id)
+	}
 }
 
 // DialplanSpecials are the characters an entry number may not hold: in a

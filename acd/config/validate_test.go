@@ -170,6 +170,7 @@ func TestValidateRules(t *testing.T) {
 		{"callback endpoint missing", func(c *Config) { c.Queues[0].Callback.Endpoint = "" }, []string{"queues[0].callback.endpoint: missing"}},
 		{"callback endpoint without number", func(c *Config) { c.Queues[0].Callback.Endpoint = "PJSIP/trunk" }, []string{`queues[0].callback.endpoint: "PJSIP/trunk" has no {number}`}},
 		{"callback attempts", func(c *Config) { c.Queues[0].Callback.MaxAttempts = 0 }, []string{"queues[0].callback.max_attempts: 0 is less than 1"}},
+		{"callback caller id", func(c *Config) { c.Queues[0].Callback.CallerID = "sales" }, []string{`queues[0].callback.caller_id: "sales": want the number the called party sees`}},
 		{"callback timeout", func(c *Config) { c.Queues[0].Callback.Timeout = 0 }, []string{"queues[0].callback.timeout: must be more than 0s"}},
 		{"callback unused is not checked", func(c *Config) { c.Queues[1].Callback = Callback{} }, nil},
 		{"callback overflow checks callback", func(c *Config) { c.Queues[1].Overflow = Overflow{Action: OverflowCallback} }, []string{"queues[1].callback.endpoint: missing"}},
