@@ -271,12 +271,33 @@ that already was apostrophes then one of those characters gets one more.`,
 				return err
 			}
 			defer db.Close()
+			if err := checkExportable(g, db, camp); err != nil {
+				return err
+			}
 			return writeLeadsCSV(cmd.OutOrStdout(), db, camp)
 		},
 	}
 	cmd.Flags().StringVar(&camp, "campaign", "", "campaign to export (required)")
 	sf.add(cmd)
 	return cmd
+}
+
+// checkExportable refuses to export a campaign the store holds no leads
+// of unless the config names it (an empty campaign exports its header):
+// a mistyped name printed a header and exited 0, as if the campaign had no
+// leads. A campaign the config no longer has exports the leads it left.
+func checkExportable(g *globalOptions, db *store.DB, camp string) error {
+	found := false
+	if err := db.CampaignLeads(camp, func(campaign.Lead) bool { found = true; return false }); err != nil {
+		return err
+	}
+	if found {
+		return nil
+	}
+	if err := checkCampaignName(g, camp, false); err != nil || g.configPath() != "" {
+		return err
+	}
+	return invalidArg(fmt.Errorf("campaign %q: the store has no leads of it; check the name (with --config naming the campaign, one with no leads exports the header alone)", camp))
 }
 
 func writeLeadsCSV(w io.Writer, db *store.DB, camp string) error {

@@ -158,7 +158,10 @@ campaigns:
 		{[]string{"leads", "import", csvFile, "--campaign", "sprnig", "--dry-run"}, exitInvalid, `campaign "sprnig" is not in`},
 		{[]string{"dnc", "add", "+12125550100", "--list", "sprnig"}, exitInvalid, `do-not-call list "sprnig" is neither global nor a campaign in ` + cfg + `; known: global, spring`},
 		{[]string{"dnc", "import", csvFile, "--list", "sprnig"}, exitInvalid, `do-not-call list "sprnig" is neither`},
+		{[]string{"leads", "export", "--campaign", "sprnig"}, exitInvalid, `campaign "sprnig" is not in ` + cfg + `; known: spring`},
+		{[]string{"leads", "export", "--campaign", "spring"}, 0, `id,phone`}, // a campaign of the config with no leads yet
 		{[]string{"leads", "import", csvFile, "--campaign", "spring"}, 0, `imported 1 leads into "spring"`},
+		{[]string{"leads", "export", "--campaign", "spring"}, 0, `+12125550100`},
 		{[]string{"dnc", "add", "+12125550100", "--list", "spring"}, 0, `1 added to "spring"`},
 		{[]string{"dnc", "add", "+12125550100"}, 0, `1 added to "global"`},
 		// Reading a list the config lacks would answer for a list no one
@@ -221,6 +224,10 @@ func TestLeadsCampaignNameNoConfigCouldHave(t *testing.T) {
 		{[]string{"dnc", "add", "+12125550100", "--list", "bad!"}, exitInvalid, `--list "bad!": no campaign can have that name`},
 		{[]string{"dnc", "import", csvFile, "--list", "bad!"}, exitInvalid, `--list "bad!": no campaign can have that name`},
 		{[]string{"leads", "import", csvFile, "--campaign", "spring-2026.b_1"}, 0, `imported 1 leads into "spring-2026.b_1"`},
+		// Without a config, a campaign the store has no leads of is a typo
+		// as far as anyone can tell: an empty export exited 0.
+		{[]string{"leads", "export", "--campaign", "spring-2026.b_2"}, exitInvalid, `campaign "spring-2026.b_2": the store has no leads of it`},
+		{[]string{"leads", "export", "--campaign", "spring-2026.b_1"}, 0, `+12125550100`},
 	} {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), append(tc.args, "--store", db), &out, &errb)
