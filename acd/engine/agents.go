@@ -372,6 +372,16 @@ func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint str
 	if cl == nil || cl.phase != acd.CallBridged || cl.agent != a {
 		return "", fmt.Errorf("agent %q is not talking: %w", agentID, ErrUnknownCall)
 	}
+	// The same phone asking again wants another mode: its leg in the call
+	// is hung up, not rung beside (its hang-up comes as expected).
+	cl.spies = slices.DeleteFunc(cl.spies, func(sp store.ActiveSpy) bool {
+		if sp.Endpoint != endpoint {
+			return false
+		}
+		c.step(now, cl, "spy-replaced", a.id, sp.Mode.String())
+		c.do(Command{Op: OpHangup, Lane: cl.id, Channel: pbx.ChannelID(sp.Channel), Cause: pbx.CauseNormal})
+		return true
+	})
 	ch := cl.nextChannel("s")
 	c.goneChans[ch] = struct{}{}
 	c.step(now, cl, "spy-"+mode.String(), a.id, endpoint)
