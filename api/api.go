@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 	"reflect"
 	"strconv"
 	"strings"
@@ -125,6 +126,15 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if clean := cleanPath(r.URL.Path); clean != r.URL.Path && r.Method != http.MethodConnect {
+		// The mux redirects such a path in HTML, and without the Location
+		// when the clean path is no route either: redirect in JSON.
+		u := *r.URL
+		u.Path, u.RawPath = clean, ""
+		w.Header().Set("Location", u.RequestURI())
+		writeJSON(w, http.StatusTemporaryRedirect, Error{Error: fmt.Sprintf("no such route: %s %s; the path is %s", r.Method, r.URL.Path, clean)})
+		return
+	}
 	if _, pattern := s.mux.Handler(r); pattern != "" {
 		if r = s.authorize(w, r, pattern); r != nil {
 			if s.audit != nil && audited(r.Method, pattern) {
@@ -148,6 +158,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		probe.code = http.StatusNotFound
 	}
 	writeJSON(w, probe.code, Error{Error: msg})
+}
+
+// cleanPath is p as the mux routes it: no double slash, . or .., a
+// trailing slash kept.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if strings.HasSuffix(p, "/") && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 // statusProbe records what the mux would answer, and drops the body.

@@ -342,3 +342,24 @@ func TestCallsPagingAndDurations(t *testing.T) {
 		t.Errorf("one call's talk is not in seconds: %s", raw)
 	}
 }
+
+// A path the router cleans (a double slash) is redirected to its clean
+// form, with the Location a redirect needs, and says so in JSON like every
+// answer: the 307 came without a Location, a redirect to nowhere that said
+// "no such route".
+func TestUncleanPathRedirects(t *testing.T) {
+	srv, _ := newTestServer(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(srv.URL + "/api/v1//status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e Error
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+		t.Fatalf("answer is not JSON: %v", err)
+	}
+	if resp.StatusCode/100 != 3 || resp.Header.Get("Location") != "/api/v1/status" || !strings.Contains(e.Error, "/api/v1/status") {
+		t.Errorf("GET /api/v1//status: %d, Location %q, %q; want a redirect to /api/v1/status", resp.StatusCode, resp.Header.Get("Location"), e.Error)
+	}
+}
