@@ -116,6 +116,22 @@ func updateUser(db *store.DB, name string, change func(u *auth.User) error) (*au
 	return u, db.SaveUser(u)
 }
 
+// keepAnAdmin refuses to disable name when it is the last enabled admin,
+// as the API does: no one could then manage users or the config from the
+// pages.
+func keepAnAdmin(db *store.DB, name string) error {
+	users, err := db.Users()
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.Name != name && u.Role == auth.Admin && !u.Disabled {
+			return nil
+		}
+	}
+	return fmt.Errorf("user %q is the last enabled admin: make another admin first", name)
+}
+
 // readPassword reads a password from file, else one line of standard input.
 func readPassword(file string, in io.Reader) (string, error) {
 	if file != "" {
@@ -225,7 +241,15 @@ func newUsersDisableCmd(g *globalOptions, disable bool) *cobra.Command {
 	}
 	return storeCmd(g, &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1)}, false,
 		func(cmd *cobra.Command, args []string, db *store.DB) error {
-			u, err := updateUser(db, args[0], func(u *auth.User) error { u.Disabled = disable; return nil })
+			u, err := updateUser(db, args[0], func(u *auth.User) error {
+				if disable && u.Role == auth.Admin && !u.Disabled {
+					if err := keepAnAdmin(db, u.Name); err != nil {
+						return err
+					}
+				}
+				u.Disabled = disable
+				return nil
+			})
 			if err != nil {
 				return err
 			}

@@ -77,6 +77,19 @@ func TestUsersAndTokens(t *testing.T) {
 	if code, out, _ := do("", "users", "enable", "al"); code != 0 || !strings.Contains(out, `user "al" enabled`) {
 		t.Fatalf("enable: %d %q", code, out)
 	}
+	// The last enabled admin is kept, as the API keeps it; with another
+	// admin, either may go.
+	if code, _, errs := do("", "users", "disable", "root"); code == 0 || !strings.Contains(errs, `user "root" is the last enabled admin`) {
+		t.Fatalf("disable the last admin: %d %q", code, errs)
+	}
+	do("a long secret 3\n", "users", "add", "ops", "--role", "admin")
+	if code, out, errs := do("", "users", "disable", "root"); code != 0 || !strings.Contains(out, `user "root" disabled`) {
+		t.Fatalf("disable an admin beside another: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := do("", "users", "disable", "ops"); code == 0 || !strings.Contains(errs, "last enabled admin") {
+		t.Fatalf("disable the admin left: %d %q", code, errs)
+	}
+	do("", "users", "enable", "root")
 	code, out, _ = do("", "tokens", "list")
 	if code != 0 || !strings.HasPrefix(out, "ID ") || !strings.Contains(out, "  al    agent  script  ") || !strings.Contains(out, "active") {
 		t.Fatalf("tokens list: %d %q", code, out)
