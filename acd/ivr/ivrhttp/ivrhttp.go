@@ -18,8 +18,14 @@ import (
 	"github.com/hotline-cc/hotline/acd/ivr"
 )
 
-// MaxAnswer is the most of a service's answer that is read.
-const MaxAnswer = 1 << 20
+// MaxAnswer is the most of a service's answer that is read; MaxValue the
+// longest value a flow takes from it, in bytes: a value is said to the
+// caller and kept in the call's timeline, and a page of text is neither
+// something to speak nor to keep per call (the speech engine refuses it).
+const (
+	MaxAnswer = 1 << 20
+	MaxValue  = 1000
+)
 
 // Do runs the lookup (the flow has escaped the values it put in the URL).
 // A transport error, a status other than 2xx or an
@@ -54,12 +60,15 @@ func Do(ctx context.Context, client *http.Client, l ivr.Lookup) ivr.LookupResult
 		return ivr.LookupResult{Err: err.Error()}
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer))
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
 	if err != nil {
 		return ivr.LookupResult{Err: err.Error()}
 	}
 	if resp.StatusCode/100 != 2 {
 		return ivr.LookupResult{Err: "HTTP " + strconv.Itoa(resp.StatusCode)}
+	}
+	if len(raw) > MaxAnswer {
+		return ivr.LookupResult{Err: fmt.Sprintf("answer over %d bytes", MaxAnswer)}
 	}
 	var doc any
 	if err := json.Unmarshal(raw, &doc); err != nil {
@@ -67,7 +76,11 @@ func Do(ctx context.Context, client *http.Client, l ivr.Lookup) ivr.LookupResult
 	}
 	values := make(map[string]string, len(l.Read))
 	for name, path := range l.Read {
-		values[name] = Read(doc, path)
+		v := Read(doc, path)
+		if len(v) > MaxValue {
+			return ivr.LookupResult{Err: fmt.Sprintf("value %s (%s) is %d bytes; a flow reads at most %d", name, path, len(v), MaxValue)}
+		}
+		values[name] = v
 	}
 	return ivr.LookupResult{Values: values}
 }

@@ -25,6 +25,10 @@ func TestLookup(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		case r.URL.Path == "/html":
 			w.Write([]byte(`<html>`))
+		case r.URL.Path == "/long":
+			w.Write([]byte(`{"status": "` + strings.Repeat("x", MaxValue+1) + `", "short": "ok"}`))
+		case r.URL.Path == "/huge":
+			w.Write([]byte(`{"pad": "` + strings.Repeat("x", MaxAnswer) + `", "status": "ok"}`))
 		default:
 			http.Error(w, "no", http.StatusNotFound)
 		}
@@ -46,8 +50,11 @@ func TestLookup(t *testing.T) {
 	if res.Values["ok"] != "yes" || gotBody["order"] != "1234" {
 		t.Errorf("POST: %+v, service got %v", res, gotBody)
 	}
-	for _, tc := range []struct{ path, want string }{{"/nowhere", "HTTP 404"}, {"/html", "answer is not JSON"}} {
-		if res := Do(ctx, nil, ivr.Lookup{Method: "GET", URL: srv.URL + tc.path}); !strings.Contains(res.Err, tc.want) {
+	// A value too long to say or keep per call fails the lookup, naming it;
+	// an answer over the read limit is named as such, not as bad JSON.
+	for _, tc := range []struct{ path, want string }{{"/nowhere", "HTTP 404"}, {"/html", "answer is not JSON"},
+		{"/long", "value status (status) is 1001 bytes; a flow reads at most 1000"}, {"/huge", "answer over 1048576 bytes"}} {
+		if res := Do(ctx, nil, ivr.Lookup{Method: "GET", URL: srv.URL + tc.path, Read: map[string]string{"status": "status"}}); !strings.Contains(res.Err, tc.want) {
 			t.Errorf("%s: %+v, want %q", tc.path, res, tc.want)
 		}
 	}
