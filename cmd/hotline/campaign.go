@@ -43,10 +43,10 @@ matched).`,
 			switch action {
 			case engine.CampaignStart, engine.CampaignPause, engine.CampaignResume, engine.CampaignStop, engine.CampaignStatusAction, "results":
 			default:
-				return fmt.Errorf("unknown action %q; known: start, pause, resume, stop, status, results", action)
+				return invalidArg(fmt.Errorf("unknown action %q; known: start, pause, resume, stop, status, results", action))
 			}
 			if len(args) == 1 && action != engine.CampaignStatusAction {
-				return fmt.Errorf("campaign %s: name the campaign", action)
+				return invalidArg(fmt.Errorf("campaign %s: name the campaign", action))
 			}
 			base, err := o.base(g)
 			if err != nil {

@@ -45,12 +45,12 @@ campaigns:
 		{[]string{"campaign", "stop", "spring"}, 0, "spring was already stopped; nothing changed"},
 		{[]string{"campaign", "resume", "spring"}, 1, "a stopped campaign cannot resume (start it)"},
 		{[]string{"campaign", "start", "autumn"}, 1, `campaign "autumn": unknown campaign`},
-		{[]string{"campaign", "launch", "spring"}, 1, `unknown action "launch"`},
-		{[]string{"campaign", "start"}, 1, "name the campaign"},
+		{[]string{"campaign", "launch", "spring"}, exitInvalid, `unknown action "launch"`},
+		{[]string{"campaign", "start"}, exitInvalid, "name the campaign"},
 		{[]string{"campaign", "results", "spring"}, 0, "no lead of spring has answers yet"},
 		{[]string{"campaign", "results", "spring", "--json"}, 0, "[]\n"},
 		{[]string{"campaign", "results", "autumn"}, 1, `campaign "autumn": unknown campaign`},
-		{[]string{"campaign", "results"}, 1, "name the campaign"},
+		{[]string{"campaign", "results"}, exitInvalid, "name the campaign"},
 	} {
 		code, out, errOut := hotline(t, nil, append(tc.args, "--api", addr)...)
 		if code != tc.code || !strings.Contains(out+errOut, tc.want) {

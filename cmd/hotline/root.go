@@ -70,7 +70,26 @@ file (--config or HOTLINE_CONFIG), HOTLINE_* environment variables, flags.`,
 		newAuditCmd(g),
 		newRecordingsCmd(g),
 	)
+	badArgCounts(cmd)
 	return cmd
+}
+
+// badArgCounts makes a count of arguments a command does not take a bad
+// argument (exit 2), as a flag that does not parse is: "hotline campaign"
+// with no action exited 1, which some commands use for an answer (dnc
+// check: listed).
+func badArgCounts(c *cobra.Command) {
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return &exitError{code: exitInvalid, err: err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		badArgCounts(sub)
+	}
 }
 
 // run executes the command line and returns the process exit code. Errors

@@ -157,6 +157,13 @@ func TestExitCodes(t *testing.T) {
 	if code, _, errOut := hotline(t, nil, "no-such-command"); code != exitFailure || !strings.Contains(errOut, `unknown command "no-such-command"`) {
 		t.Errorf("unknown command: exit %d, stderr %q", code, errOut)
 	}
+	// A count of arguments a command does not take is a bad argument, in
+	// every command (1 is an answer for some: dnc check's "listed").
+	for _, args := range [][]string{{"campaign"}, {"leads", "export", "spring"}, {"dnc", "check", "+12125550100", "+12125550101"}, {"users", "disable"}} {
+		if code, _, errOut := hotline(t, nil, args...); code != exitInvalid || !strings.Contains(errOut, "arg") && !strings.Contains(errOut, "unknown command") {
+			t.Errorf("hotline %s: exit %d, stderr %q; want %d", strings.Join(args, " "), code, errOut, exitInvalid)
+		}
+	}
 }
 
 // A flag value that does not parse is a bad argument like one out of range:
