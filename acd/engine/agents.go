@@ -309,6 +309,12 @@ func (c *Core) pause(now time.Time, id, reason, by string) error {
 	case acd.Ringing, acd.OnCall, acd.WrapUp:
 		c.setPending(now, a, acd.Paused, w) // as agents expect: finish this call, then pause
 		return nil
+	case acd.Paused:
+		if a.pauseReason == reason {
+			// The same pause asked again (a second click, a script's
+			// retry): the pause and its time in state go on.
+			return nil
+		}
 	}
 	return c.setAgent(now, a, acd.Paused, w)
 }

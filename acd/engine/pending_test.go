@@ -307,3 +307,27 @@ func TestWrapUpSurvivesRestart(t *testing.T) {
 		t.Errorf("restarted after the wrap-up's end: alice %s, want available", c.Status(late).Agents[0].State)
 	}
 }
+
+// TestPauseAgainKeepsThePause: asking a paused agent's pause again with the
+// same reason changes nothing (its time in state goes on, no second pause
+// is logged); another reason is a new pause from then.
+func TestPauseAgainKeepsThePause(t *testing.T) {
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, basicConfig), Store: newMemStore()}, Start: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Login("alice"); err != nil {
+		t.Fatal(err)
+	}
+	do(t, r, "pause", pause("lunch"))
+	first := agentNow(r, "alice").Since
+	r.RunUntil(epoch.Add(10 * time.Minute))
+	do(t, r, "pause again", pause("lunch"))
+	if s := agentNow(r, "alice"); s.State != "paused" || s.Reason != "lunch" || !s.Since.Equal(first) {
+		t.Errorf("paused again for lunch: %s (%s) since %v, want paused (lunch) since %v", s.State, s.Reason, s.Since, first)
+	}
+	do(t, r, "pause for another reason", pause("training"))
+	if s := agentNow(r, "alice"); s.Reason != "training" || !s.Since.Equal(epoch.Add(10*time.Minute)) {
+		t.Errorf("paused for training: (%s) since %v, want since 10m", s.Reason, s.Since.Sub(epoch))
+	}
+}
