@@ -100,6 +100,13 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	if users, err := s.creds.Users(); err != nil {
+		s.fail(w, err)
+		return
+	} else if other := auth.NameTaken(users, body.Name); other != "" {
+		writeJSON(w, http.StatusConflict, Error{Error: fmt.Sprintf("user %q differs from the user %q only in case; pick another name", body.Name, other)})
+		return
+	}
 	u := &auth.User{Name: body.Name, Created: s.now().UTC()}
 	if body.Role == "" || body.Password == "" {
 		s.fail(w, badRequest("body: fields \"role\" and \"password\" are required for a new user"))

@@ -45,6 +45,7 @@ func TestUsersAdmin(t *testing.T) {
 	}
 	for _, c := range []struct{ body, want string }{
 		{`{"name":"sue","role":"agent","password":"0123456789ab"}`, "exists already"},
+		{`{"name":"Sue","role":"agent","agent":"alice","password":"0123456789ab"}`, `user \"Sue\" differs from the user \"sue\" only in case`},
 		{`{"name":"al","role":"agent","password":"0123456789ab"}`, `needs field \"agent\"`},
 		{`{"name":"al","role":"agent","agent":"alicee","password":"0123456789ab"}`, `unknown agent \"alicee\"`},
 		{`{"name":"al","role":"agent","agent":"alice","password":"short"}`, "at least 10"},

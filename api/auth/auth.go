@@ -110,6 +110,19 @@ func CheckName(name string) error {
 	return nil
 }
 
+// NameTaken returns the name among users that name differs from only in
+// case ("" if none): two users "Ann" and "ann" would be told apart only by
+// how a name was typed at sign-in, and one could pass for the other in a
+// list or the audit log.
+func NameTaken(users []User, name string) string {
+	for _, u := range users {
+		if u.Name != name && strings.EqualFold(u.Name, name) {
+			return u.Name
+		}
+	}
+	return ""
+}
+
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 10
 

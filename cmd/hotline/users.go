@@ -181,6 +181,11 @@ func newUsersAddCmd(g *globalOptions) *cobra.Command {
 				} else if !errors.Is(err, store.ErrNotFound) {
 					return err
 				}
+				if users, err := db.Users(); err != nil {
+					return err
+				} else if other := auth.NameTaken(users, name); other != "" {
+					return invalidArg(fmt.Errorf("user %q differs from the user %q only in case; pick another name", name, other))
+				}
 				hash, err := auth.HashPassword(pw, auth.DefaultParams)
 				if err != nil {
 					return err

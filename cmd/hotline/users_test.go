@@ -34,6 +34,9 @@ func TestUsersAndTokens(t *testing.T) {
 	if code, _, errs := do("a long secret 1\n", "users", "add", "root", "--role", "admin"); code != exitInvalid || !strings.Contains(errs, "exists already") {
 		t.Fatalf("second add: %d %q", code, errs)
 	}
+	if code, _, errs := do("a long secret 1\n", "users", "add", "ROOT", "--role", "admin"); code != exitInvalid || !strings.Contains(errs, `user "ROOT" differs from the user "root" only in case`) {
+		t.Fatalf("add differing in case: %d %q", code, errs)
+	}
 	for _, tc := range []struct {
 		stdin string
 		args  []string
