@@ -26,9 +26,14 @@ type staffingOptions struct {
 	around       int
 	format       string
 	check        staffingCheckOptions // --from/--to: a measured period against the model
+	fs           *pflag.FlagSet
 }
 
+// set tells whether the flag name was given.
+func (o *staffingOptions) set(name string) bool { return o.fs != nil && o.fs.Changed(name) }
+
 func (o *staffingOptions) AddFlags(fs *pflag.FlagSet) {
+	o.fs = fs
 	fs.Float64Var(&o.callsPerHour, "calls-per-hour", 0, "calls offered per hour (required)")
 	fs.DurationVar(&o.aht, "aht", 0, "mean handle time: talk + hold + wrap-up, e.g. 3m (required)")
 	fs.StringVar(&o.target, "target", "80/20", "service-level target: PERCENT/SECONDS answered within")
@@ -72,6 +77,9 @@ func parseTarget(s string) (staffing.Target, error) {
 	if share > 1 {
 		share /= 100
 	}
+	if !(share > 0 && share < 1) {
+		return staffing.Target{}, fmt.Errorf("--target %q: percent %s: want more than 0 and less than 100 (80/20: 80 %% of calls answered within 20 s)", s, strings.TrimSpace(pct))
+	}
 	secs = strings.TrimSpace(secs)
 	within, err := time.ParseDuration(secs)
 	if err != nil {
@@ -88,8 +96,13 @@ func parseTarget(s string) (staffing.Target, error) {
 }
 
 func runStaffing(w io.Writer, o *staffingOptions) error {
-	if o.callsPerHour == 0 || o.aht == 0 {
+	switch {
+	case !o.set("calls-per-hour") || !o.set("aht"):
 		return invalidArg(fmt.Errorf("--calls-per-hour and --aht are required"))
+	case !(o.callsPerHour > 0):
+		return invalidArg(fmt.Errorf("--calls-per-hour %v: want more than 0 calls an hour", o.callsPerHour))
+	case o.aht <= 0:
+		return invalidArg(fmt.Errorf("--aht %v: want a handle time above 0, e.g. 3m", o.aht))
 	}
 	target, err := parseTarget(o.target)
 	if err != nil {

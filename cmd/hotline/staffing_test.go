@@ -71,7 +71,13 @@ func TestStaffingBadInput(t *testing.T) {
 		{[]string{"staffing", "--aht", "3m"}, "--calls-per-hour and --aht are required"},
 		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "3m", "--target", "80"}, "want PERCENT/SECONDS"},
 		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "3m", "--target", "x/20"}, "is not a number"},
-		{[]string{"staffing", "--calls-per-hour", "-5", "--aht", "3m"}, "calls per hour must be a positive number"},
+		{[]string{"staffing", "--calls-per-hour", "-5", "--aht", "3m"}, "--calls-per-hour -5: want more than 0 calls an hour"},
+		// Given as 0, a flag is not missing: the message names the value.
+		{[]string{"staffing", "--calls-per-hour", "0", "--aht", "3m"}, "--calls-per-hour 0: want more than 0 calls an hour"},
+		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "0s"}, "--aht 0s: want a handle time above 0"},
+		// 120/20 is no share of 1.2: the percent is named as written.
+		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "3m", "--target", "120/20"}, `--target "120/20": percent 120: want more than 0 and less than 100`},
+		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "3m", "--target", "0/20"}, `--target "0/20": percent 0: want more than 0`},
 		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "3m", "--max-abandon", "5"}, "--max-abandon needs --patience"},
 		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "3m", "--format", "xml"}, "want table, csv or json"},
 		{[]string{"staffing", "--calls-per-hour", "200", "--aht", "3m", "--target", "80/1e300"}, `seconds "1e300" is beyond what Hotline counts`},
