@@ -220,7 +220,19 @@ func (c *Core) Restore(now time.Time, s Saved) {
 	}
 	for _, sc := range s.Callbacks {
 		q := c.queueIdx[sc.Queue]
-		if q == nil || sc.State == acd.CallbackDone || sc.State == acd.CallbackFailed {
+		if sc.State == acd.CallbackDone || sc.State == acd.CallbackFailed {
+			continue
+		}
+		if q == nil {
+			// Its queue left the config while the daemon was down: no
+			// queue says how to dial it or whose agents take it. It was
+			// skipped, left waiting in the store for good; it is failed,
+			// with a warning naming it, and the caller's call record and
+			// the callbacks report keep the number.
+			failed := sc
+			failed.State = acd.CallbackFailed
+			c.warn(now, "callback-queue-removed", "callback request %s of queue %q: the queue is no longer configured; marked failed (call the caller back by hand)", sc.ID, sc.Queue)
+			c.save(now, "callback "+sc.ID, store.PutCallback(&failed))
 			continue
 		}
 		// A request cut while dialing waits again: the attempt is over.

@@ -94,3 +94,28 @@ func TestRestoreConversationOfRemovedAgent(t *testing.T) {
 		}
 	}
 }
+
+// A callback request of a queue the config no longer has is failed at
+// restart, with a warning naming it, its number kept: it was skipped and
+// left pending in the store for good, read again at every start.
+func TestRestoreCallbackOfRemovedQueue(t *testing.T) {
+	cfg := parseConfig(t, basicConfig) // support only: "gone" was removed
+	st := newMemStore()
+	c, err := NewCore(Options{Config: cfg, Out: recordOutputs{new([]Command)}, Store: st}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Restore(epoch, Saved{Callbacks: []store.Callback{
+		{ID: "cb1", Queue: "gone", Number: "+15550001", Requested: epoch.Add(-time.Hour), State: acd.CallbackPending},
+		{ID: "cb2", Queue: "gone", Number: "+15550002", State: acd.CallbackDone},
+	}})
+	if got := st.callbacks["cb1"]; got.State != acd.CallbackFailed || got.Number != "+15550001" || !got.Requested.Equal(epoch.Add(-time.Hour)) {
+		t.Errorf("cb1 saved as %+v, want failed with its number and request time", got)
+	}
+	if _, saved := st.callbacks["cb2"]; saved {
+		t.Error("a request already done was saved again")
+	}
+	if n := c.Warnings()["callback-queue-removed"]; n != 1 {
+		t.Errorf("%d callback-queue-removed warnings, want 1", n)
+	}
+}
