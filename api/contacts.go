@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -19,8 +20,10 @@ import (
 // written to the audit log with the caller's name.
 func init() {
 	for pattern, acc := range map[string]access{
+		// An agent opens the contacts of its calls and tasks only, a
+		// supervisor with a team those of the team's (contactScope).
 		"GET /api/v1/contacts":                   {role: auth.Agent}, // ?number=
-		"POST /api/v1/contacts":                  {role: auth.Agent},
+		"POST /api/v1/contacts":                  {role: auth.Agent}, // an agent: for its caller
 		"GET /api/v1/contacts/{id}":              {role: auth.Agent},
 		"PUT /api/v1/contacts/{id}":              {role: auth.Agent},
 		"DELETE /api/v1/contacts/{id}":           {role: auth.Supervisor},
@@ -38,6 +41,8 @@ type contactBook struct {
 	db     *store.DB
 	region string
 	now    func() time.Time
+	// scopeOf is which contacts a request's user may open (contactScopeOf).
+	scopeOf func(*http.Request) *contactScope
 }
 
 // EnableContacts serves /api/v1/contacts and the screen pop
@@ -45,7 +50,7 @@ type contactBook struct {
 // written without a country code. Call it before serving; until then those
 // routes answer 503.
 func (s *Server) EnableContacts(db *store.DB, book *store.Contacts, region string) {
-	s.contacts = &contactBook{book: book, db: db, region: region, now: time.Now}
+	s.contacts = &contactBook{book: book, db: db, region: region, now: time.Now, scopeOf: s.contactScopeOf}
 	db.OnTasks(s.tasksFed.publish)
 }
 
@@ -208,8 +213,15 @@ func (c *contactBook) find(_ http.ResponseWriter, r *http.Request) (any, error) 
 	if err != nil {
 		return nil, badRequest("?number=: %v", err)
 	}
+	sc := c.scopeOf(r)
 	ct, err := c.book.ByPhone(phone)
-	if err != nil {
+	switch {
+	case sc != nil && errors.Is(err, store.ErrNotFound) && !sc.caller(phone, c.region):
+		return nil, errNotYourContact // the same whether the number is on record or not
+	case err != nil:
+		return nil, err
+	}
+	if err := c.mayOpen(r, ct.ID); err != nil {
 		return nil, err
 	}
 	if err := c.audit(r, "find", fmt.Sprintf("contact %d", ct.ID), 1); err != nil {
@@ -237,6 +249,10 @@ func (c *contactBook) create(w http.ResponseWriter, r *http.Request) (any, error
 	if err != nil {
 		return nil, err
 	}
+	if sc := c.scopeOf(r); sc != nil && sc.team == nil &&
+		(len(ct.Phones) == 0 || slices.ContainsFunc(ct.Phones, func(p string) bool { return !sc.caller(p, c.region) })) {
+		return nil, fmt.Errorf("%w: an agent adds a contact for the caller of its call only", errForbidden)
+	}
 	if err := c.book.Create(&ct, c.now()); err != nil {
 		return nil, err
 	}
@@ -250,6 +266,9 @@ func (c *contactBook) get(_ http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	n, err := queryInt(r, "interactions", 5, 100)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.mayOpen(r, id); err != nil {
 		return nil, err
 	}
 	ct, err := c.book.Get(id)
@@ -267,6 +286,9 @@ func (c *contactBook) update(w http.ResponseWriter, r *http.Request) (any, error
 	if err != nil {
 		return nil, err
 	}
+	if err := c.mayOpen(r, id); err != nil {
+		return nil, err
+	}
 	ct, err := c.readBody(w, r)
 	if err != nil {
 		return nil, err
@@ -281,6 +303,9 @@ func (c *contactBook) update(w http.ResponseWriter, r *http.Request) (any, error
 func (c *contactBook) delete(_ http.ResponseWriter, r *http.Request) (any, error) {
 	id, err := pathContact(r)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.mayOpen(r, id); err != nil {
 		return nil, err
 	}
 	if err := c.book.Delete(id); err != nil {
@@ -305,6 +330,11 @@ func (c *contactBook) merge(w http.ResponseWriter, r *http.Request) (any, error)
 	}
 	if body.Duplicate == 0 {
 		return nil, badRequest("body: field \"duplicate\" is required")
+	}
+	for _, ct := range []contact.ID{id, body.Duplicate} {
+		if err := c.mayOpen(r, ct); err != nil {
+			return nil, err
+		}
 	}
 	m, err := c.book.Merge(id, body.Duplicate, c.now())
 	if errors.Is(err, contact.ErrSameContact) {
@@ -331,6 +361,9 @@ func (c *contactBook) interactions(_ http.ResponseWriter, r *http.Request) (any,
 	}
 	limit, err := queryInt(r, "limit", 20, 500)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.mayOpen(r, id); err != nil {
 		return nil, err
 	}
 	if _, err := c.book.Get(id); err != nil {

@@ -1,0 +1,124 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/contact"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/internal/seal"
+	"github.com/hotline-cc/hotline/store"
+	"github.com/rs/zerolog"
+)
+
+// An agent opens the contact of the caller it is rung for and of the
+// callback tasks on its desk, and no other: walking ids or numbers gets the
+// same refusal whether the contact exists or not. A team's supervisor opens
+// the contacts of the team's calls only; an admin every one.
+func TestContactsScopedToCallsAndTasks(t *testing.T) {
+	key, _ := seal.Generate("k1")
+	keys, _ := seal.New(key)
+	d := newTestDaemonWith(t, teamsYAML, func(o *engine.Options, db *store.DB) {
+		db.SealCalls(keys, "US")
+		o.MatchCaller = db.Contacts(keys).CallerMatcher("US")
+	})
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.EnableAuth(d.db, time.Now)
+	h.SetTeams(d.cfg)
+	h.EnableContacts(d.db, d.db.Contacts(keys), "US")
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	base := srv.URL + "/api/v1"
+	as := func(secret string) http.Header { return http.Header{"Authorization": {"Bearer " + secret}} }
+	al := as(addUser(t, d.db, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"}))
+	bo := as(addUser(t, d.db, auth.User{Name: "bo", Role: auth.Agent, Agent: "bob"}))
+	tina := as(addUser(t, d.db, auth.User{Name: "tina", Role: auth.Supervisor}))
+	root := as(addUser(t, d.db, auth.User{Name: "root", Role: auth.Admin}))
+
+	ids := map[string]contact.ID{}
+	for name, phone := range map[string]string{"carla": "+12125550101", "dan": "+12125550102", "sam": "+12125550103"} {
+		code, body := sendAs(t, "POST", base+"/contacts", fmt.Sprintf(`{"phones":[%q],"name":%q,"notes":"note on %s"}`, phone, name, name), root)
+		var ct contact.Contact
+		if code != http.StatusCreated || json.Unmarshal([]byte(body), &ct) != nil {
+			t.Fatalf("create %s: %d %s", name, code, body)
+		}
+		ids[name] = ct.ID
+	}
+	url := func(name string) string { return fmt.Sprintf("%s/contacts/%d", base, ids[name]) }
+	refused := func(who http.Header, method, url, body string) {
+		t.Helper()
+		if code, got := sendAs(t, method, url, body, who); code != http.StatusForbidden || strings.Contains(got, "note on") {
+			t.Errorf("%s %s: %d %s, want 403", method, url, code, got)
+		}
+	}
+	opened := func(who http.Header, method, url, body string) string {
+		t.Helper()
+		code, got := sendAs(t, method, url, body, who)
+		if code != http.StatusOK {
+			t.Errorf("%s %s: %d %s, want 200", method, url, code, got)
+		}
+		return got
+	}
+
+	// No call yet: every contact, known or not, is refused to an agent alike.
+	for _, u := range []string{url("carla"), url("carla") + "/interactions", base + "/contacts/999", base + "/contacts?number=2125550101", base + "/contacts?number=2125550199"} {
+		refused(al, "GET", u, "")
+	}
+	refused(al, "PUT", url("carla"), `{"phones":["+12125550101"],"notes":"mine now"}`)
+	refused(al, "POST", base+"/contacts", `{"phones":["+12125550177"]}`)
+
+	// Carla calls support and alice is rung: alice opens and edits Carla.
+	if _, err := engine.Send(t.Context(), d.rt, engine.Login{Agent: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550101", To: "100"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		code, body := sendAs(t, "GET", base+"/agents/alice/offer", "", al)
+		return code == http.StatusOK && strings.Contains(body, "note on carla")
+	}, "alice's screen pop with Carla")
+	opened(al, "GET", url("carla"), "")
+	opened(al, "GET", url("carla")+"/interactions", "")
+	opened(al, "GET", base+"/contacts?number=212-555-0101", "")
+	if got := opened(al, "PUT", url("carla"), `{"phones":["+12125550101"],"name":"carla","notes":"wants a refund"}`); !strings.Contains(got, "wants a refund") {
+		t.Errorf("alice's edit: %s", got)
+	}
+	refused(al, "GET", url("dan"), "")
+	refused(bo, "GET", url("carla"), "")
+	refused(bo, "GET", base+"/contacts?number=2125550101", "")
+	opened(tina, "GET", url("carla"), "") // support is her team's
+
+	// Sam waits in sales: not alice's, nor the support team's.
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550103", To: "200"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		return slices.ContainsFunc(d.rt.Snapshot().Calls, func(c engine.CallStatus) bool { return c.Caller == "+12125550103" && c.Contact != nil })
+	}, "Sam's call in sales")
+	refused(al, "GET", url("sam"), "")
+	refused(tina, "GET", url("sam"), "")
+	opened(root, "GET", url("sam"), "")
+
+	// Dan hangs up waiting in support while alice is busy: his callback
+	// task is on alice's desk, not on bob's.
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550102", To: "100", HangupAfter: 300 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		tasks, _ := d.db.Tasks(contact.TaskOpen)
+		return slices.ContainsFunc(tasks, func(tk contact.Task) bool { return tk.Contact == ids["dan"] })
+	}, "Dan's callback task")
+	opened(al, "GET", url("dan"), "")
+	opened(al, "GET", base+"/contacts?number=2125550102", "")
+	refused(bo, "GET", url("dan"), "")
+	opened(tina, "GET", url("dan"), "")
+}
