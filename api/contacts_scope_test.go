@@ -122,3 +122,79 @@ func TestContactsScopedToCallsAndTasks(t *testing.T) {
 	refused(bo, "GET", url("dan"), "")
 	opened(tina, "GET", url("dan"), "")
 }
+
+// After the call, in its wrap-up and for the rest of the shift, alice still
+// opens the contact of the caller she took; not twelve hours later. The
+// support team's supervisor opens it from the stored call alone, and not
+// the contact of a caller who only reached sales.
+func TestContactsAfterTheCall(t *testing.T) {
+	key, _ := seal.Generate("k1")
+	keys, _ := seal.New(key)
+	d := newTestDaemonWith(t, teamsYAML, func(o *engine.Options, db *store.DB) {
+		db.SealCalls(keys, "US")
+		o.MatchCaller = db.Contacts(keys).CallerMatcher("US")
+	})
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.EnableAuth(d.db, time.Now)
+	h.SetTeams(d.cfg)
+	book := d.db.Contacts(keys)
+	h.EnableContacts(d.db, book, "US")
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	base := srv.URL + "/api/v1"
+	as := func(secret string) http.Header { return http.Header{"Authorization": {"Bearer " + secret}} }
+	al := as(addUser(t, d.db, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"}))
+	tina := as(addUser(t, d.db, auth.User{Name: "tina", Role: auth.Supervisor}))
+
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 10 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.Send(t.Context(), d.rt, engine.Login{Agent: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range []farend.CallScript{
+		{From: "+12125550101", To: "100", HangupAfter: 500 * time.Millisecond}, // Carla, to alice
+		{From: "+12125550103", To: "200", HangupAfter: 300 * time.Millisecond}, // Sam, in sales: nobody there
+	} {
+		if _, err := d.sw.PlaceCall(call); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var carla, sam contact.Contact
+	waitFor(t, func() bool {
+		var err error
+		if carla, err = book.ByPhone("+12125550101"); err != nil {
+			return false
+		}
+		if sam, err = book.ByPhone("+12125550103"); err != nil {
+			return false
+		}
+		hc, _ := book.History(carla.ID, 0, 1)
+		hs, _ := book.History(sam.ID, 0, 1)
+		return len(hc) == 1 && hc[0].Agent == "alice" && len(hs) == 1 && !slices.ContainsFunc(d.rt.Snapshot().Calls, func(c engine.CallStatus) bool {
+			return c.Caller == "+12125550101" || c.Caller == "+12125550103"
+		})
+	}, "both calls ended and filed in their contacts' histories")
+
+	url := func(ct contact.Contact) string { return fmt.Sprintf("%s/contacts/%d", base, ct.ID) }
+	for _, tc := range []struct {
+		who  http.Header
+		url  string
+		code int
+	}{
+		{al, url(carla), http.StatusOK},
+		{al, url(carla) + "/interactions", http.StatusOK},
+		{al, base + "/contacts?number=2125550101", http.StatusOK},
+		{al, url(sam), http.StatusForbidden},
+		{tina, url(carla), http.StatusOK},
+		{tina, url(sam), http.StatusForbidden},
+	} {
+		if code, body := sendAs(t, "GET", tc.url, "", tc.who); code != tc.code {
+			t.Errorf("GET %s: %d %s, want %d", tc.url, code, body, tc.code)
+		}
+	}
+	h.contacts.now = func() time.Time { return time.Now().Add(handledWindow + time.Hour) }
+	if code, body := sendAs(t, "GET", url(carla), "", al); code != http.StatusForbidden {
+		t.Errorf("alice's caller of a past shift: %d %s, want 403", code, body)
+	}
+}
