@@ -294,7 +294,12 @@ func (c *contactBook) update(w http.ResponseWriter, r *http.Request) (any, error
 		return nil, err
 	}
 	ct.ID = id
-	if err := c.book.Update(&ct, c.now()); err != nil {
+	err = c.book.Update(&ct, c.now())
+	if sc := c.scopeOf(r); errors.Is(err, store.ErrNumberTaken) && sc != nil && sc.team == nil {
+		// The other contact is not the agent's to know: not even its id.
+		return nil, fmt.Errorf("%w: a supervisor merges the two", store.ErrNumberTaken)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return ct, nil

@@ -92,6 +92,11 @@ func TestContactsScopedToCallsAndTasks(t *testing.T) {
 	if got := opened(al, "PUT", url("carla"), `{"phones":["+12125550101"],"name":"carla","notes":"wants a refund"}`); !strings.Contains(got, "wants a refund") {
 		t.Errorf("alice's edit: %s", got)
 	}
+	// A number on another contact is refused without naming that contact.
+	code, body := sendAs(t, "PUT", url("carla"), `{"phones":["+12125550101","+12125550102"],"name":"carla"}`, al)
+	if code != http.StatusConflict || strings.Contains(body, fmt.Sprintf("contact %d", ids["dan"])) {
+		t.Errorf("alice adds Dan's number to Carla: %d %s, want 409 naming no contact", code, body)
+	}
 	refused(al, "GET", url("dan"), "")
 	refused(bo, "GET", url("carla"), "")
 	refused(bo, "GET", base+"/contacts?number=2125550101", "")
