@@ -48,6 +48,8 @@ type CallRecord struct {
 	// CallbackAt is when the agent asked a campaign's lead to be called
 	// back, with a callback disposition (zero: after the no-answer delay).
 	CallbackAt time.Time `json:"callback_at,omitzero"`
+	// CallbackAgent is the agent the callback is kept for ("" = anyone).
+	CallbackAgent string `json:"callback_agent,omitempty"`
 	// Reason is what the call was about, as the agent filed it (a category).
 	Reason string `json:"reason,omitempty"`
 	// RepeatedBy names a later call from the same contact about the same

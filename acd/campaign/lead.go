@@ -169,7 +169,8 @@ type Lead struct {
 	// unless an agent is reserved for it.
 	AbandonedAt time.Time `json:"abandoned_at,omitzero"`
 	Disposition string    `json:"disposition,omitempty"`
-	// CallbackAgent is the agent who asked to call back (empty = anyone).
+	// CallbackAgent is the agent a Callback lead is kept for (empty =
+	// anyone); any other outcome of the lead clears it.
 	CallbackAgent string `json:"callback_agent,omitempty"`
 	// Answers are what the lead answered a survey's flow: its variables
 	// by name (collected digits, menu choices), secret ones left out.
@@ -313,6 +314,7 @@ func DialEnded(l Lead, o Outcome, r Retry, now time.Time) (Lead, error) {
 }
 
 func scheduleRetry(l Lead, o Outcome, r Retry, now time.Time) (Lead, error) {
+	l.CallbackAgent = "" // a retry is anyone's
 	wait, ok := r.After[o]
 	next := Scheduled
 	if !ok || (r.MaxAttempts > 0 && l.Attempts >= r.MaxAttempts) {
@@ -359,7 +361,7 @@ func Dispose(l Lead, d Disposition, callbackAt time.Time, callbackAgent string, 
 	if l.State != Connected && l.State != Answered {
 		return l, fmt.Errorf("lead %q: disposition %q in state %s: %w", l.ID, d.Name, l.State, ErrIllegalTransition)
 	}
-	l.Disposition = d.Name
+	l.Disposition, l.CallbackAgent = d.Name, ""
 	switch {
 	case d.DNC:
 		l.State = DoNotCall

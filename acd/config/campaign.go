@@ -54,6 +54,10 @@ type Campaign struct {
 
 	Retry        CampaignRetry `yaml:"retry"`
 	Dispositions []Disposition `yaml:"dispositions"`
+	// CallbackGrace is how long past its time a callback an agent kept for
+	// themselves (or gave to another agent) waits for that agent to be
+	// free; then it goes to anyone.
+	CallbackGrace time.Duration `yaml:"callback_grace"`
 
 	// Agents and Queues say who works the campaign: the agents listed and
 	// the members of the queues listed.
@@ -172,6 +176,7 @@ func DefaultCampaign() Campaign {
 		},
 	}
 	c.PreviewTimeout, c.PreviewOnTimeout = 30*time.Second, PreviewSkip
+	c.CallbackGrace = time.Hour
 	c.AnsweringMachine = MachineOff
 	return c
 }
@@ -343,6 +348,7 @@ func (v *validator) campaignPacing(p string, c Campaign) {
 	v.positive(joinPath(p, "connect_within"), c.ConnectWithin)
 	v.atLeast(joinPath(p, "max_dials"), c.MaxDials, 0)
 	v.atLeast(joinPath(p, "hopper"), c.Hopper, 1)
+	v.positive(joinPath(p, "callback_grace"), c.CallbackGrace)
 	if mode == dialer.Preview {
 		v.positive(joinPath(p, "preview_timeout"), c.PreviewTimeout)
 		v.oneOf(joinPath(p, "preview_on_timeout"), "preview timeout action", c.PreviewOnTimeout, []string{PreviewDial, PreviewSkip})

@@ -123,6 +123,12 @@ type Disposition struct {
 	// CallbackAt is when to call a campaign's lead back, with a callback
 	// disposition; zero: after the campaign's no-answer delay.
 	CallbackAt time.Time
+	// CallbackTo is whom the callback is kept for: CallbackToMe (By, or
+	// the call's agent when By is empty), CallbackToAnyone or "" for
+	// anyone, or the id of an agent who works the campaign.
+	CallbackTo string
+	// By is the agent who gives the disposition; "" for a supervisor.
+	By string
 	// May, when set, is asked first with the call's record as it stands
 	// (who may file on it: an agent on their own calls); an error refuses
 	// the request and changes nothing.
@@ -136,6 +142,8 @@ type DispositionResult struct {
 	Notes       string    `json:"notes,omitempty"`
 	Reason      string    `json:"reason,omitempty"`
 	CallbackAt  time.Time `json:"callback_at,omitzero"`
+	// CallbackAgent is the agent the callback is kept for; "" = anyone.
+	CallbackAgent string `json:"callback_agent,omitempty"`
 }
 
 func (r Disposition) apply(c *Core, now time.Time) (any, error) {
@@ -148,11 +156,14 @@ func (r Disposition) apply(c *Core, now time.Time) (any, error) {
 			return DispositionResult{}, err
 		}
 	}
-	err := c.DispositionCallback(now, r.Call, r.Disposition, r.Notes, r.CallbackAt)
+	to, err := c.callbackTo(r.Call, r.CallbackTo, r.By)
+	if err == nil {
+		err = c.DispositionCallbackTo(now, r.Call, r.Disposition, r.Notes, r.CallbackAt, to)
+	}
 	if err == nil && r.Reason != "" {
 		err = c.SetReason(now, r.Call, r.Reason)
 	}
-	return DispositionResult{Call: r.Call, Disposition: r.Disposition, Notes: r.Notes, Reason: r.Reason, CallbackAt: r.CallbackAt}, err
+	return DispositionResult{Call: r.Call, Disposition: r.Disposition, Notes: r.Notes, Reason: r.Reason, CallbackAt: r.CallbackAt, CallbackAgent: to}, err
 }
 
 // Reconfigure applies a validated config to the running engine; see

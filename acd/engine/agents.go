@@ -144,7 +144,7 @@ func (c *Core) agentFree(now time.Time, a *agent) {
 	c.waitBuf, c.waitRef = c.waitBuf[:0], c.waitRef[:0]
 	for _, q := range a.queues {
 		for _, cl := range q.waiting {
-			if !cl.dispatchable() || c.keptFor(cl, a, now) {
+			if !cl.dispatchable() || c.keptFor(cl, a, now) || (cl.only != nil && cl.only != a) {
 				continue
 			}
 			c.waitBuf = append(c.waitBuf, c.waitingIn(now, q, cl))
@@ -205,6 +205,13 @@ func (c *Core) requirementFor(q *queue, own []routing.Need, waited time.Duration
 // dispatchCall offers a waiting call to the agents its queue's strategy picks.
 func (c *Core) dispatchCall(now time.Time, cl *call) {
 	if !cl.dispatchable() {
+		return
+	}
+	if a := cl.only; a != nil {
+		// A callback kept for its agent: offered to them alone.
+		if freeNow(a, now) {
+			c.offer(now, cl, a)
+		}
 		return
 	}
 	q := cl.queue
@@ -409,10 +416,19 @@ func (c *Core) Disposition(now time.Time, callID, disposition, notes string) err
 // disposition, when to call the lead back (zero: after the campaign's
 // no-answer delay); the record keeps it, so a restart does too.
 func (c *Core) DispositionCallback(now time.Time, callID, disposition, notes string, at time.Time) error {
-	if err := c.campaignDisposition(now, callID, disposition, at); err != nil {
+	return c.DispositionCallbackTo(now, callID, disposition, notes, at, "")
+}
+
+// DispositionCallbackTo is DispositionCallback with the agent the callback
+// is kept for: the id of an agent who works the campaign, or "" for
+// anyone (see campaign_kept.go).
+func (c *Core) DispositionCallbackTo(now time.Time, callID, disposition, notes string, at time.Time, to string) error {
+	if err := c.campaignDisposition(now, callID, disposition, at, to); err != nil {
 		return err
 	}
-	if err := c.editRecord(callID, func(rec *store.CallRecord) { rec.Disposition, rec.Notes, rec.CallbackAt = disposition, notes, at }); err != nil {
+	if err := c.editRecord(callID, func(rec *store.CallRecord) {
+		rec.Disposition, rec.Notes, rec.CallbackAt, rec.CallbackAgent = disposition, notes, at, to
+	}); err != nil {
 		return err
 	}
 	if cl, ok := c.calls[callID]; ok && cl.phase != acd.CallEnded {

@@ -141,6 +141,9 @@ type campaignRun struct {
 	// reserved are leads a previous run showed to an agent, by agent id,
 	// held for that agent until their reservation ends (preview mode).
 	reserved map[string]LoadedLead
+	// kept are the due callbacks kept for one agent, by agent id, oldest
+	// first, waiting for that agent to be free (campaign_kept.go).
+	kept map[string][]LoadedLead
 
 	// written is the sequence of the engine's last write of each lead not
 	// yet durable when the last hopper read was asked for (readFrom, the
@@ -184,11 +187,17 @@ type leadDial struct {
 	// disposition is the agent's, once given; "" = none yet
 	disposition string
 	// callbackAt is when a callback disposition asked to call back (zero:
-	// after the no-answer delay).
+	// after the no-answer delay); callbackTo the agent it is kept for ("":
+	// anyone).
 	callbackAt time.Time
-	// agent is reserved for the lead (preview mode): the lead goes to no
-	// one else first and is never abandoned for want of an agent.
+	callbackTo string
+	// agent is reserved for the lead: in preview mode the lead goes to no
+	// one else first and is never abandoned for want of an agent. only is
+	// set on a callback kept for the agent (campaign_kept.go): the lead
+	// goes to no one else at all, and is abandoned like any lead if the
+	// agent does not take it within connect_within.
 	agent *agent
+	only  bool
 	// amd is the switch's answering-machine verdict, once reported;
 	// machine is set when it ended the dial as a machine's.
 	amd     string
@@ -304,6 +313,12 @@ func (c *Core) campaignAction(now time.Time, name, action string, why ...string)
 			delete(r.known, l.Lead.ID) // its reservation ends on its own
 		}
 		r.reserved = nil
+		for _, ll := range r.kept {
+			for _, l := range ll {
+				delete(r.known, l.Lead.ID) // read again at the next start
+			}
+		}
+		r.kept = nil
 		c.trace(now, "campaign %s stopped", name)
 	}
 	c.save(now, "campaign "+name, c.progressOps(now, r)...)
@@ -503,6 +518,10 @@ func (c *Core) takeLead(now time.Time, r *campaignRun, l LoadedLead) {
 		return
 	}
 	r.known[l.Lead.ID] = true
+	if r.keeps(l.Lead) {
+		r.keep(l)
+		return
+	}
 	if ag := l.Lead.ReservedFor(now); ag != "" && r.preview() {
 		if _, taken := r.reserved[ag]; !taken {
 			if r.reserved == nil {
@@ -576,18 +595,25 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 	if r.state != CampaignRunning {
 		return
 	}
+	c.dialKept(now, r)
+	// A kept callback's dial has its agent held for it: the pacer counts
+	// neither that agent free nor the dial as one to find an agent for.
 	snap := dialer.Snapshot{Now: now}
 	for _, d := range r.dials {
-		snap.Ringing = append(snap.Ringing, d.placed)
+		if !d.only {
+			snap.Ringing = append(snap.Ringing, d.placed)
+		}
 	}
 	for _, p := range r.pending {
-		snap.Ringing = append(snap.Ringing, p.d.placed)
+		if !p.d.only {
+			snap.Ringing = append(snap.Ringing, p.d.placed)
+		}
 	}
 	for _, d := range r.byCall {
 		switch {
 		case d.call.agent != nil:
 			snap.Busy = append(snap.Busy, d.call.answered)
-		case !d.settled && len(d.call.legs) == 0: // one ringing an agent has them
+		case !d.settled && !d.only && len(d.call.legs) == 0: // one ringing an agent has them
 			snap.Waiting++
 		}
 	}
@@ -662,7 +688,7 @@ func (c *Core) startDial(now time.Time, r *campaignRun, l campaign.Lead, agent *
 		return false
 	}
 	id := c.newID(now, "o")
-	d := &leadDial{run: r, lead: nl, id: id, ch: pbx.ChannelID(id), placed: now, agent: agent}
+	d := &leadDial{run: r, lead: nl, id: id, ch: pbx.ChannelID(id), placed: now, agent: agent, only: agent != nil && !r.preview()}
 	// Counted in the write that saves the lead Dialing: a restart then
 	// knows that every lead it finds Dialing is counted, and settles it in
 	// one of the outcomes (ReconcileLeads).
@@ -960,6 +986,9 @@ func (c *Core) awaitAgent(now time.Time, d *leadDial, due time.Time) {
 	}
 	if d.agent != nil {
 		q = c.reservedQueue(now, d)
+		if d.only {
+			cl.only = d.agent
+		}
 	}
 	if q == nil && len(r.queues) > 0 {
 		q = r.queues[0] // none free: it waits for one (waitingLeads)
@@ -1080,7 +1109,7 @@ func (c *Core) connectDue(now time.Time, callID string) {
 			c.connectLead(now, d)
 			return
 		}
-		if d.agent != nil {
+		if d.agent != nil && !d.only {
 			// An agent was reserved for this lead: it waits for them.
 			c.out.At(now.Add(r.cfg.ConnectWithin), Timer{Kind: TimerCampaignConnect, Call: cl.id})
 			return
@@ -1554,7 +1583,7 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 	switch {
 	case cl != nil:
 		cl.dir = acd.DirectionOutbound
-		d.id, d.ch, d.call, d.placed, d.disposition, d.callbackAt = cl.id, cl.ch, cl, cl.rec.Entered, cl.rec.Disposition, cl.rec.CallbackAt
+		d.id, d.ch, d.call, d.placed, d.disposition, d.callbackAt, d.callbackTo = cl.id, cl.ch, cl, cl.rec.Entered, cl.rec.Disposition, cl.rec.CallbackAt, cl.rec.CallbackAgent
 		cl.class = d.class()
 		r.byCall[cl.id] = d
 		r.known[l.ID] = true
@@ -1600,7 +1629,7 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 		// lead connected was lost with the run. The record tells: a live
 		// answer connected, not one abandoned.
 		c.trace(now, "campaign %s: lead %s was answered at restart; its record has %s taking it, its call over", l.Campaign, l.ID, rec.Agent)
-		d.disposition, d.callbackAt = rec.Disposition, rec.CallbackAt
+		d.disposition, d.callbackAt, d.callbackTo = rec.Disposition, rec.CallbackAt, rec.CallbackAgent
 		c.countAnswer(now, d, false)
 		c.disposeLead(now, d)
 	default:
@@ -1832,7 +1861,7 @@ func (c *Core) leadDialOf(callID string) (d *leadDial, wrapping bool) {
 // campaignDisposition takes an agent's disposition of a campaign call: one
 // of the campaign's dispositions (when it lists any). Given in wrap-up, it
 // settles the lead at once; during the call, when the call ends.
-func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.Time) error {
+func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.Time, to string) error {
 	d, wrapping := c.leadDialOf(callID)
 	var r *campaignRun
 	if d != nil {
@@ -1844,8 +1873,8 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.T
 		}
 	}
 	if r == nil {
-		if !at.IsZero() {
-			return fmt.Errorf("call %q: %w: a callback time goes with a campaign's lead", callID, ErrBadCallback)
+		if !at.IsZero() || to != "" {
+			return fmt.Errorf("call %q: %w: a callback time or agent goes with a campaign's lead", callID, ErrBadCallback)
 		}
 		return nil
 	}
@@ -1860,13 +1889,16 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.T
 	if err := checkCallbackAt(r.cfg, name, at, now); err != nil {
 		return err
 	}
+	if err := c.checkCallbackTo(r, name, to); err != nil {
+		return err
+	}
 	if d == nil {
-		if !at.IsZero() {
+		if !at.IsZero() || to != "" {
 			return fmt.Errorf("call %q: %w: its lead is settled already", callID, ErrBadCallback)
 		}
 		return nil
 	}
-	d.disposition, d.callbackAt = name, at
+	d.disposition, d.callbackAt, d.callbackTo = name, at, to
 	if wrapping {
 		delete(d.run.wrapping, callID)
 		c.disposeLead(now, d)
@@ -1907,13 +1939,14 @@ func (c *Core) disposeLead(now time.Time, d *leadDial) {
 		disp = campaign.Disposition{Name: VarDoNotCall, DNC: true}
 	}
 	var at time.Time
+	var to string
 	if disp.Callback {
-		at = d.callbackAt
+		at, to = d.callbackAt, d.callbackTo
 		if !at.After(now) { // none given, or passed while the call went on
 			at = now.Add(max(r.cfg.Retry.NoAnswer, time.Minute))
 		}
 	}
-	nl, err := campaign.Dispose(d.lead, disp, at, "", r.retry, now)
+	nl, err := campaign.Dispose(d.lead, disp, at, to, r.retry, now)
 	if err != nil {
 		c.warn(now, "illegal-transition", "campaign %s: %v", r.cfg.Name, err)
 		return

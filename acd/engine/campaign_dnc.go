@@ -49,6 +49,14 @@ func (c *Core) OptOut(now time.Time, list string, phones []string) int {
 				n++
 			}
 		}
+		for _, kept := range r.kept {
+			for i := range kept {
+				if ll := &kept[i]; listed[ll.Lead.Phone] && !ll.Blocked {
+					ll.Blocked = true
+					n++
+				}
+			}
+		}
 		for _, p := range r.previews {
 			if listed[p.lead.Phone] && !p.blocked {
 				p.blocked = true

@@ -131,6 +131,7 @@ type call struct {
 
 	contact contact.OnCall     // the caller's contact, matched on arrival (contact.go); rec.Contact its id
 	pref    routing.Preference // the agent a known caller waits for first in its queue
+	only    *agent             // the one agent who may take the call (a callback kept for them), nil = any
 }
 
 // callbackReq is a caller who left the queue asking to be called back. It

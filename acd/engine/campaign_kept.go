@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/config"
+)
+
+// Callbacks kept for one agent: an agent's callback disposition may name
+// the agent who is to call back (themselves, or another agent of the
+// campaign); the lead keeps that agent (CallbackAgent) in the store. Once
+// due, such a lead is not put in the hopper for anyone: it waits aside
+// (campaignRun.kept) until its agent is free and working the campaign,
+// and is then dialed with the agent held for it, as a preview's dial is,
+// so that neither the pacer nor an inbound caller takes the agent while it
+// rings. Its answer is offered to that agent alone (call.only); if they do
+// not take it within connect_within it is abandoned as any answer no agent
+// takes (safe-harbour, and the abandon counted). Because its agent is held
+// for it from the dial on, it is the one dial the rest after an abandoned
+// answer (abandon_quiet) does not hold back: its callback time stands.
+//
+// A callback whose agent is not free within the campaign's callback_grace
+// of its time goes to anyone: its agent is cleared in the store and it
+// heads the hopper. An attempt of it that is not answered is retried as
+// any lead's, by anyone. The agent kept for is read from the store at
+// every hopper read, so a restart keeps it; a kept callback's dial that a
+// restart finds under way is settled as any other.
+
+// keeps reports whether a due lead of r waits for the agent it is kept
+// for rather than going to anyone. A preview campaign shows its callbacks
+// to whoever is free.
+func (r *campaignRun) keeps(l campaign.Lead) bool {
+	return l.State == campaign.Callback && l.CallbackAgent != "" && !r.preview() && r.cfg.Kind == config.CampaignAgent
+}
+
+func (r *campaignRun) keep(ll LoadedLead) {
+	if r.kept == nil {
+		r.kept = map[string][]LoadedLead{}
+	}
+	r.kept[ll.Lead.CallbackAgent] = append(r.kept[ll.Lead.CallbackAgent], ll)
+}
+
+// dialKept dials, for each agent free now who works the campaign, the
+// oldest callback kept for them, the agent held while it rings, and gives
+// to anyone the kept callbacks whose grace is over.
+func (c *Core) dialKept(now time.Time, r *campaignRun) {
+	for _, id := range slices.Sorted(maps.Keys(r.kept)) {
+		a := c.agentIdx[id]
+		free := a != nil && freeNow(a, now) && c.worksCampaign(a, r)
+		var rest []LoadedLead
+		for _, ll := range r.kept[id] {
+			switch {
+			case !now.Before(ll.Lead.NextAttempt.Add(r.cfg.CallbackGrace)):
+				c.keptToAnyone(now, r, ll)
+			case free && c.admitLead(now, r, ll):
+				free = false
+				c.trace(now, "campaign %s: callback %s kept for %s dialed", r.cfg.Name, ll.Lead.ID, id)
+				c.hold(now, a, now.Add(r.cfg.RingTimeout+10*time.Second)) // as a preview's dial
+				if !c.startDial(now, r, ll.Lead, a) {
+					c.freeHeld(now, a)
+				}
+			case free:
+				// not callable now (do-not-call, calling hours): admitLead
+				// saved what becomes of it
+			default:
+				rest = append(rest, ll)
+			}
+		}
+		if len(rest) == 0 {
+			delete(r.kept, id)
+		} else {
+			r.kept[id] = rest
+		}
+	}
+}
+
+// keptToAnyone gives a kept callback whose agent was not free within the
+// grace to anyone, saying so in the store (its agent cleared) and the
+// trace; it goes first in the hopper, being late already.
+func (c *Core) keptToAnyone(now time.Time, r *campaignRun, ll LoadedLead) {
+	c.trace(now, "campaign %s: callback %s kept for %s goes to anyone: %s not free within %s of %s", r.cfg.Name, ll.Lead.ID,
+		ll.Lead.CallbackAgent, ll.Lead.CallbackAgent, r.cfg.CallbackGrace, ll.Lead.NextAttempt.UTC().Format(time.RFC3339))
+	ll.Lead.CallbackAgent = ""
+	c.saveLead(now, r, &ll.Lead)
+	r.hopper = append([]LoadedLead{ll}, r.hopper...)
+}
+
+// worksCampaign reports whether a is a member of one of r's queues (its
+// own agents' queue among them), not excluded from it.
+func (c *Core) worksCampaign(a *agent, r *campaignRun) bool {
+	for _, q := range r.queues {
+		if p, member := a.penalty[q.idx]; member && p >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Whom a callback disposition's callback is kept for, besides an agent's
+// id: CallbackToMe is the agent who gives the disposition, CallbackToAnyone
+// (or "") no one.
+const (
+	CallbackToMe     = "me"
+	CallbackToAnyone = "anyone"
+)
+
+// checkCallbackTo checks the agent a callback is kept for, given with
+// disposition name of r's campaign: "" (anyone) always does; an agent must
+// work the campaign, and goes with a callback disposition only.
+func (c *Core) checkCallbackTo(r *campaignRun, name, to string) error {
+	if to == "" {
+		return nil
+	}
+	isCallback := false
+	for _, rule := range r.cfg.DispositionRules() {
+		isCallback = isCallback || (rule.Callback && rule.Name == name)
+	}
+	if !isCallback {
+		return fmt.Errorf("campaign %q: %w: callback_to %q goes with a callback disposition; %q is none", r.cfg.Name, ErrBadCallback, to, name)
+	}
+	if a := c.agentIdx[to]; a != nil && c.worksCampaign(a, r) {
+		return nil
+	}
+	var ids []string
+	for _, a := range c.agents {
+		if c.worksCampaign(a, r) {
+			ids = append(ids, a.id)
+		}
+	}
+	slices.Sort(ids)
+	return fmt.Errorf("campaign %q: %w: callback_to %q: want %s, %s or an agent of the campaign (%s)", r.cfg.Name, ErrBadCallback, to,
+		CallbackToMe, CallbackToAnyone, strings.Join(ids, ", "))
+}
+
+// callbackTo resolves the CallbackTo of a disposition given by agent by
+// ("" for a supervisor) on callID: "me" is by, or the call's agent when a
+// supervisor gives it; "anyone" is "".
+func (c *Core) callbackTo(callID, to, by string) (string, error) {
+	switch to {
+	case CallbackToAnyone:
+		return "", nil
+	case CallbackToMe:
+		if by != "" {
+			return by, nil
+		}
+		if d, _ := c.leadDialOf(callID); d != nil && d.call != nil && d.call.agent != nil {
+			return d.call.agent.id, nil
+		}
+		if rec, _, err := c.callRecord(callID); err == nil && rec.Agent != "" {
+			return rec.Agent, nil
+		}
+		return "", fmt.Errorf("call %q: %w: callback_to %q: no agent took the call", callID, ErrBadCallback, to)
+	}
+	return to, nil
+}

@@ -1,0 +1,246 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// keptConfig is campaignConfig, progressive, with a callback_grace.
+func keptConfig(grace string) string {
+	return strings.Replace(fmt.Sprintf(campaignConfig, "progressive", 1.0), "    ring_timeout: 20s\n",
+		"    ring_timeout: 20s\n    callback_grace: "+grace+"\n", 1)
+}
+
+// keptRig is the campaign rig with one lead, who answers after 4 s and
+// hangs up after 30 s, the campaign running with a1 and a2 signed in and
+// a2 paused: the lead's first call goes to a1. It runs until a1 talks to
+// the lead and returns the lead and its call.
+func keptRig(t *testing.T, cfgText string) (*campaignRig, *SimRun, campaign.Lead, string) {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.ImportLeads([]campaign.Lead{{ID: "L01", Campaign: "renewals", Phone: "+33140000001"}}); err != nil {
+		t.Fatal(err)
+	}
+	rig := &campaignRig{db: db, kinds: map[string]leadKind{}, phone: map[string]string{}, trace: &strings.Builder{}}
+	for id, l := range rig.leads(t) {
+		rig.kinds[id], rig.phone[id] = leadAnswers, l.Phone
+	}
+	r := rig.start(t, cfgText, []string{"a1", "a2"})
+	rig.r = r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.Pause(now, "a2", "") }); err != nil {
+		t.Fatal(err)
+	}
+	first := r.Core
+	r.Core.out = runOutputs{r: r, core: &first} // restartable (restartKeepingCalls)
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(10 * time.Second))
+	l := leadIn(t, rig, campaign.Connected)
+	st := r.Core.Status(r.Clock.Now())
+	if len(st.Calls) != 1 || st.Calls[0].Agent != "a1" {
+		t.Fatalf("calls %+v; want the lead's, with a1\n%s", st.Calls, rig.trace)
+	}
+	return rig, r, l, st.Calls[0].ID
+}
+
+// dispose gives a call-back disposition at at, kept for to, as agent by.
+func dispose(t *testing.T, r *SimRun, callID, name string, at time.Time, to, by string) error {
+	_, err := Send(t.Context(), r, Disposition{Call: callID, Disposition: name, CallbackAt: at, CallbackTo: to, By: by})
+	return err
+}
+
+// setAgent pauses or readies an agent.
+func setAgent(t *testing.T, r *SimRun, id string, ready bool) {
+	t.Helper()
+	if err := r.Do(func(c *Core, now time.Time) error {
+		if ready {
+			return c.Ready(now, id)
+		}
+		return c.Pause(now, id, "")
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCampaignCallbackKeptForAgent: a callback an agent keeps for
+// themselves ("me") or gives to another agent is not dialed while that
+// agent is not free, though another is, and is dialed and connected to
+// that agent once they are; one for anyone goes to the first agent free.
+// The agent kept for is in the store with the lead.
+func TestCampaignCallbackKeptForAgent(t *testing.T) {
+	at := epoch.Add(10 * time.Minute)
+	for _, tc := range []struct {
+		to, by   string
+		kept     string // the agent in the store
+		waitsFor string // the agent not free until 20 min; "" = none waited for
+		want     string // the agent who talks to the lead at the callback
+	}{
+		{to: "a2", by: "a1", kept: "a2", waitsFor: "a2", want: "a2"},
+		{to: "me", by: "a1", kept: "a1", waitsFor: "a1", want: "a1"},
+		{to: "me", by: "", kept: "a1", waitsFor: "a1", want: "a1"}, // a supervisor's: the call's agent
+		{to: "anyone", by: "a1", want: "a1"},
+		{to: "", by: "a1", want: "a1"},
+	} {
+		t.Run(fmt.Sprintf("to %q by %q", tc.to, tc.by), func(t *testing.T) {
+			rig, r, l, id := keptRig(t, keptConfig("1h"))
+			if err := dispose(t, r, id, "call-back", at, tc.to, tc.by); err != nil {
+				t.Fatal(err)
+			}
+			r.RunUntil(epoch.Add(2 * time.Minute)) // the call ended at ~34 s, wrap-up 5 s
+			if got := rig.leads(t)[l.ID]; got.State != campaign.Callback || got.CallbackAgent != tc.kept || !got.NextAttempt.Equal(at) {
+				t.Fatalf("lead %+v; want a callback at %s kept for %q\n%s", got, at, tc.kept, rig.trace)
+			}
+			// The agent kept for is not free; the other is.
+			other := map[string]string{"a1": "a2", "a2": "a1", "": "a1"}[tc.waitsFor]
+			if tc.waitsFor != "" {
+				setAgent(t, r, tc.waitsFor, false)
+			} else {
+				setAgent(t, r, "a2", false)
+			}
+			setAgent(t, r, other, true)
+			r.RunUntil(epoch.Add(20 * time.Minute))
+			recs := rig.dials(t)[l.Phone]
+			if tc.waitsFor != "" {
+				if len(recs) != 1 {
+					t.Fatalf("%d dials while %s was paused and %s free; want the callback to wait for %s\n%s", len(recs), tc.waitsFor, other, tc.waitsFor, rig.trace)
+				}
+				setAgent(t, r, tc.waitsFor, true)
+				r.RunUntil(epoch.Add(22 * time.Minute))
+				recs = rig.dials(t)[l.Phone]
+			}
+			if len(recs) != 2 || recs[1].Agent != tc.want || !recs[1].Entered.After(at.Add(-time.Second)) {
+				t.Fatalf("dials %+v; want the callback connected to %s\n%s", recs, tc.want, rig.trace)
+			}
+			if w := r.Core.Warnings(); w["illegal-transition"]+w["store"] > 0 {
+				t.Errorf("warnings %v", w)
+			}
+		})
+	}
+}
+
+// TestCampaignCallbackKeptSurvivesRestart: the agent a callback is kept
+// for is kept across a restart, whether Hotline restarts during the call
+// (the disposition given, the lead not yet settled) or after it.
+func TestCampaignCallbackKeptSurvivesRestart(t *testing.T) {
+	at := epoch.Add(10 * time.Minute)
+	for _, during := range []bool{true, false} {
+		t.Run(fmt.Sprintf("during the call %v", during), func(t *testing.T) {
+			cfgText := keptConfig("1h")
+			rig, r, l, id := keptRig(t, cfgText)
+			o := r.Core.opts
+			if err := dispose(t, r, id, "call-back", at, "a2", "a1"); err != nil {
+				t.Fatal(err)
+			}
+			if during {
+				r.RunUntil(epoch.Add(11 * time.Second))
+				kill(t, r)
+				r.RunUntil(epoch.Add(12 * time.Second))
+				restartKeepingCalls(t, rig, r, o, "run2", true)
+				r.RunUntil(epoch.Add(2 * time.Minute))
+			} else {
+				r.RunUntil(epoch.Add(2 * time.Minute))
+				r = restartCampaign(t, rig, cfgText, epoch.Add(3*time.Minute), "a1", "a2")
+				setAgent(t, r, "a2", false)
+			}
+			if got := rig.leads(t)[l.ID]; got.State != campaign.Callback || got.CallbackAgent != "a2" || !got.NextAttempt.Equal(at) {
+				t.Fatalf("lead after the restart %+v; want a callback at %s kept for a2\n%s", got, at, rig.trace)
+			}
+			r.RunUntil(epoch.Add(20 * time.Minute))
+			if recs := rig.dials(t)[l.Phone]; len(recs) != 1 {
+				t.Fatalf("%d dials while a2 was paused; want the callback to wait for a2\n%s", len(recs), rig.trace)
+			}
+			setAgent(t, r, "a2", true)
+			r.RunUntil(epoch.Add(22 * time.Minute))
+			if recs := rig.dials(t)[l.Phone]; len(recs) != 2 || recs[1].Agent != "a2" {
+				t.Fatalf("dials %+v; want the callback connected to a2\n%s", recs, rig.trace)
+			}
+		})
+	}
+}
+
+// TestCampaignCallbackKeptGrace: a callback whose agent is not free
+// within the campaign's callback_grace of its time goes to anyone, and the
+// store says so (no agent kept for it any more).
+func TestCampaignCallbackKeptGrace(t *testing.T) {
+	at := epoch.Add(10 * time.Minute)
+	rig, r, l, id := keptRig(t, keptConfig("15m"))
+	if err := dispose(t, r, id, "call-back", at, "a2", "a1"); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(at.Add(15*time.Minute - time.Second))
+	if recs := rig.dials(t)[l.Phone]; len(recs) != 1 {
+		t.Fatalf("%d dials within the grace; want the callback to wait for a2\n%s", len(recs), rig.trace)
+	}
+	r.RunUntil(at.Add(17 * time.Minute))
+	recs := rig.dials(t)[l.Phone]
+	if len(recs) != 2 || recs[1].Agent != "a1" {
+		t.Fatalf("dials %+v; want the callback given to a1 after the grace\n%s", recs, rig.trace)
+	}
+	if !strings.Contains(rig.trace.String(), "callback "+l.ID+" kept for a2 goes to anyone") {
+		t.Errorf("the trace does not say the callback went to anyone\n%s", rig.trace)
+	}
+	if got := rig.leads(t)[l.ID]; got.CallbackAgent != "" {
+		t.Errorf("lead %+v; want no agent kept for", got)
+	}
+}
+
+// TestCampaignCallbackKeptAgentGone: when the agent a callback is kept for
+// pauses while it rings, its answer is not given to another agent free
+// then: it is abandoned as an answer no agent takes, with the
+// safe-harbour message, and is settled as abandoned leads are.
+func TestCampaignCallbackKeptAgentGone(t *testing.T) {
+	at := epoch.Add(10 * time.Minute)
+	rig, r, l, id := keptRig(t, keptConfig("1h"))
+	if err := dispose(t, r, id, "call-back", at, "a2", "a1"); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(20 * time.Minute))
+	setAgent(t, r, "a2", true)
+	r.RunUntil(epoch.Add(20*time.Minute + 2*time.Second)) // dialed; it answers after 4 s
+	if got := rig.leads(t)[l.ID]; got.State != campaign.Dialing {
+		t.Fatalf("lead %+v; want the callback dialing for a2\n%s", got, rig.trace)
+	}
+	setAgent(t, r, "a2", false)
+	r.RunUntil(epoch.Add(22 * time.Minute))
+	recs := rig.dials(t)[l.Phone]
+	if len(recs) != 2 || recs[1].Agent != "" || recs[1].Outcome != "abandoned" || !hasStepKind(&recs[1], "safe-harbour") {
+		t.Fatalf("dials %+v; want the callback abandoned with the safe-harbour message\n%s", recs, rig.trace)
+	}
+	if got := rig.leads(t)[l.ID]; got.LastOutcome != campaign.Abandoned || got.AbandonedAt.IsZero() || got.CallbackAgent != "" {
+		t.Errorf("lead %+v; want it settled as an abandoned lead, anyone's", got)
+	}
+}
+
+// TestCampaignCallbackToRefused: callback_to names an agent who works the
+// campaign, and goes with a callback disposition only; anything else is
+// refused, naming the field and what it may be, and changes nothing.
+func TestCampaignCallbackToRefused(t *testing.T) {
+	rig, r, l, id := keptRig(t, keptConfig("1h"))
+	for _, bad := range []struct{ disposition, to, want string }{
+		{"call-back", "a9", `callback_to "a9": want me, anyone or an agent of the campaign (a1, a2, a3)`},
+		{"call-back", "Me", `callback_to "Me": want me, anyone or an agent of the campaign`},
+		{"sale", "a2", `callback_to "a2" goes with a callback disposition; "sale" is none`},
+	} {
+		err := dispose(t, r, id, bad.disposition, time.Time{}, bad.to, "a1")
+		if !errors.Is(err, ErrBadCallback) || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s to %q: %v; want %q", bad.disposition, bad.to, err, bad.want)
+		}
+	}
+	r.RunUntil(epoch.Add(2 * time.Minute))
+	if got := rig.leads(t)[l.ID]; got.State != campaign.Done || got.Disposition != "completed" || got.CallbackAgent != "" {
+		t.Errorf("lead %+v; want it completed (no disposition taken)", got)
+	}
+}
