@@ -11,6 +11,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -486,6 +487,11 @@ type DispositionRequest struct {
 	// disposition: RFC 3339 with its offset (2026-12-03T15:00:00-05:00).
 	// Empty: after the campaign's no-answer delay.
 	CallbackAt string `json:"callback_at,omitempty"`
+	// CallbackTo is whom a campaign's callback is kept for: "me" (the
+	// agent giving the disposition; the call's agent when a supervisor
+	// gives it), "anyone" (the default), or the id of an agent who works
+	// the campaign. The answer names the agent ("anyone" for none).
+	CallbackTo string `json:"callback_to,omitempty"`
 }
 
 func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
@@ -500,7 +506,7 @@ func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := errors.Join(checkLen("disposition", body.Disposition, MaxShort), checkLen("notes", body.Notes, MaxNotes),
-		checkLen("reason", body.Reason, MaxShort)); err != nil {
+		checkLen("reason", body.Reason, MaxShort), checkLen("callback_to", body.CallbackTo, MaxShort)); err != nil {
 		s.fail(w, err)
 		return
 	}
@@ -512,15 +518,24 @@ func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if _, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes, Reason: body.Reason, CallbackAt: at,
+	var by string // "me": the agent signed in, if one is
+	if p := principalOf(r); p != nil {
+		by = p.user.Agent
+	}
+	res, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes, Reason: body.Reason, CallbackAt: at,
+		CallbackTo: body.CallbackTo, By: by,
 		May: func(rec *store.CallRecord) error {
 			if why := s.mayTouch(r, rec); why != "" {
 				return fmt.Errorf("%w: %s", errForbidden, why)
 			}
 			return nil
-		}}); err != nil {
+		}})
+	if err != nil {
 		s.fail(w, err)
 		return
+	}
+	if body.CallbackTo != "" {
+		body.CallbackTo = cmp.Or(res.CallbackAgent, engine.CallbackToAnyone)
 	}
 	writeJSON(w, http.StatusOK, body)
 }

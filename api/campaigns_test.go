@@ -557,6 +557,10 @@ func TestCampaignUnknownDisposition(t *testing.T) {
 		{`{"disposition":"later","callback_at":"2020-01-01T00:00:00Z"}`, "2020-01-01T00:00:00Z is not after now"},
 		{`{"disposition":"later","callback_at":"2999-01-01T00:00:00Z"}`, "more than 90 days ahead"},
 		{`{"disposition":"sale","callback_at":"` + soon + `"}`, `goes with a callback disposition (later); \"sale\" is none`},
+		// callback_to is me, anyone or an agent of the campaign, with a
+		// callback disposition.
+		{`{"disposition":"later","callback_to":"bob"}`, `callback_to \"bob\": want me, anyone or an agent of the campaign (alice)`},
+		{`{"disposition":"sale","callback_to":"me"}`, `callback_to \"alice\" goes with a callback disposition; \"sale\" is none`},
 	} {
 		if code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", c.body); code != http.StatusBadRequest || !strings.Contains(body, c.want) {
 			t.Errorf("%s: %d %s; want 400 and %q", c.body, code, body, c.want)
@@ -564,6 +568,12 @@ func TestCampaignUnknownDisposition(t *testing.T) {
 	}
 	if code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"later","callback_at":"`+soon+`"}`); code != http.StatusOK || !strings.Contains(body, soon) {
 		t.Errorf("a callback in two hours: %d %s", code, body)
+	}
+	for to, want := range map[string]string{"me": "alice", "alice": "alice", "anyone": "anyone"} {
+		code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"later","callback_at":"`+soon+`","callback_to":"`+to+`"}`)
+		if code != http.StatusOK || !strings.Contains(body, `"callback_to": "`+want+`"`) {
+			t.Errorf("a callback kept for %q: %d %s; want it kept for %s", to, code, body, want)
+		}
 	}
 	if code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"sale"}`); code != http.StatusOK {
 		t.Errorf("known disposition: %d %s", code, body)
