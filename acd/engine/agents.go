@@ -138,7 +138,7 @@ func (c *Core) refreshView(a *agent, now time.Time) {
 // works (routing.NextCall: class, priority, then wait).
 func (c *Core) agentFree(now time.Time, a *agent) {
 	c.refreshView(a, now)
-	if !c.view[a.idx].Available {
+	if !c.view[a.idx].Available || c.dialKeptFirst(now, a) {
 		return
 	}
 	c.waitBuf, c.waitRef = c.waitBuf[:0], c.waitRef[:0]

@@ -556,8 +556,8 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 	free, waiting := 0, 0
 	var wrapEnds []time.Time
 	count := func(a *agent) {
-		if seen[a.idx] {
-			return
+		if seen[a.idx] || r.keptFor(a) {
+			return // a callback kept for the agent waits for them
 		}
 		seen[a.idx] = true
 		if a.state == acd.WrapUp && a.call != nil && !a.call.wrapEnd.IsZero() {

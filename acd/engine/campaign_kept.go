@@ -38,11 +38,15 @@ func (r *campaignRun) keeps(l campaign.Lead) bool {
 	return l.State == campaign.Callback && l.CallbackAgent != "" && !r.preview() && r.cfg.Kind == config.CampaignAgent
 }
 
-func (r *campaignRun) keep(ll LoadedLead) {
+// keep puts due callbacks aside for the agent they are kept for, after
+// those kept already.
+func (r *campaignRun) keep(lls ...LoadedLead) {
 	if r.kept == nil {
 		r.kept = map[string][]LoadedLead{}
 	}
-	r.kept[ll.Lead.CallbackAgent] = append(r.kept[ll.Lead.CallbackAgent], ll)
+	for _, ll := range lls {
+		r.kept[ll.Lead.CallbackAgent] = append(r.kept[ll.Lead.CallbackAgent], ll)
+	}
 }
 
 // dialKept dials, for each agent free now who works the campaign, the
@@ -52,8 +56,12 @@ func (c *Core) dialKept(now time.Time, r *campaignRun) {
 	for _, id := range slices.Sorted(maps.Keys(r.kept)) {
 		a := c.agentIdx[id]
 		free := a != nil && freeNow(a, now) && c.worksCampaign(a, r)
+		// Taken out while dialed: a dial that fails frees the agent, who
+		// may be offered the callbacks kept for them again (agentFree).
+		list := r.kept[id]
+		delete(r.kept, id)
 		var rest []LoadedLead
-		for _, ll := range r.kept[id] {
+		for _, ll := range list {
 			switch {
 			case !now.Before(ll.Lead.NextAttempt.Add(r.cfg.CallbackGrace)):
 				c.keptToAnyone(now, r, ll)
@@ -71,13 +79,37 @@ func (c *Core) dialKept(now time.Time, r *campaignRun) {
 				rest = append(rest, ll)
 			}
 		}
-		if len(rest) == 0 {
-			delete(r.kept, id)
-		} else {
-			r.kept[id] = rest
+		if len(rest) > 0 {
+			r.keep(rest...)
 		}
 	}
 }
+
+// dialKeptFirst dials a callback kept for an agent just free, before any
+// caller or lead is offered to them, and reports whether it did (the
+// agent is held for it).
+func (c *Core) dialKeptFirst(now time.Time, a *agent) bool {
+	kept := false
+	for _, r := range c.camps {
+		kept = kept || r.keptFor(a)
+	}
+	if !kept {
+		return false // the common case, without sorting
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.camps)) {
+		if r := c.camps[name]; r.state == CampaignRunning && len(r.kept[a.id]) > 0 {
+			c.dialKept(now, r)
+			if !freeNow(a, now) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keptFor reports whether a callback kept for a waits in r: the pacer
+// does not count a on any other call.
+func (r *campaignRun) keptFor(a *agent) bool { return len(r.kept[a.id]) > 0 }
 
 // keptToAnyone gives a kept callback whose agent was not free within the
 // grace to anyone, saying so in the store (its agent cleared) and the

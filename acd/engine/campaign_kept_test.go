@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -24,18 +25,7 @@ func keptConfig(grace string) string {
 // the lead and returns the lead and its call.
 func keptRig(t *testing.T, cfgText string) (*campaignRig, *SimRun, campaign.Lead, string) {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.ImportLeads([]campaign.Lead{{ID: "L01", Campaign: "renewals", Phone: "+33140000001"}}); err != nil {
-		t.Fatal(err)
-	}
-	rig := &campaignRig{db: db, kinds: map[string]leadKind{}, phone: map[string]string{}, trace: &strings.Builder{}}
-	for id, l := range rig.leads(t) {
-		rig.kinds[id], rig.phone[id] = leadAnswers, l.Phone
-	}
+	rig := keptStore(t, nil)
 	r := rig.start(t, cfgText, []string{"a1", "a2"})
 	rig.r = r
 	if err := r.Do(func(c *Core, now time.Time) error { return c.Pause(now, "a2", "") }); err != nil {
@@ -48,12 +38,42 @@ func keptRig(t *testing.T, cfgText string) (*campaignRig, *SimRun, campaign.Lead
 	}
 	r.ServeLeads(rig.db, time.Second)
 	r.RunUntil(epoch.Add(10 * time.Second))
-	l := leadIn(t, rig, campaign.Connected)
+	var l campaign.Lead
+	for _, l = range rig.leads(t) { // the one
+	}
+	if l.State != campaign.Connected && l.State != campaign.Answered { // Connected after connect_within
+		t.Fatalf("lead %+v; want it talking to a1\n%s", l, rig.trace)
+	}
 	st := r.Core.Status(r.Clock.Now())
 	if len(st.Calls) != 1 || st.Calls[0].Agent != "a1" {
 		t.Fatalf("calls %+v; want the lead's, with a1\n%s", st.Calls, rig.trace)
 	}
 	return rig, r, l, st.Calls[0].ID
+}
+
+// keptStore is the campaign rig's store with one lead, who answers after
+// 4 s and hangs up after 30 s, edited by edit if given.
+func keptStore(t *testing.T, edit func(*campaign.Lead)) *campaignRig {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.ImportLeads([]campaign.Lead{{Campaign: "renewals", Phone: "+33140000001"}}); err != nil {
+		t.Fatal(err)
+	}
+	rig := &campaignRig{db: db, kinds: map[string]leadKind{}, phone: map[string]string{}, trace: &strings.Builder{}}
+	for id, l := range rig.leads(t) {
+		rig.kinds[id], rig.phone[id] = leadAnswers, l.Phone
+		if edit != nil {
+			edit(&l)
+			if err := db.Write([]store.Op{store.PutLead(&l)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return rig
 }
 
 // dispose gives a call-back disposition at at, kept for to, as agent by.
@@ -242,5 +262,53 @@ func TestCampaignCallbackToRefused(t *testing.T) {
 	r.RunUntil(epoch.Add(2 * time.Minute))
 	if got := rig.leads(t)[l.ID]; got.State != campaign.Done || got.Disposition != "completed" || got.CallbackAgent != "" {
 		t.Errorf("lead %+v; want it completed (no disposition taken)", got)
+	}
+}
+
+// TestCampaignCallbackKeptAgentNotTaken: while a callback kept for a2 is
+// due, a power campaign with leads to spare neither dials for a2 nor
+// gives a2 a lead waiting for an agent: the first call a2 takes after the
+// callback's time is the callback.
+func TestCampaignCallbackKeptAgentNotTaken(t *testing.T) {
+	at := epoch.Add(10 * time.Minute)
+	rig, r, l, id := keptRig(t, strings.NewReplacer("mode: progressive", "mode: power", "ratio: 1", "ratio: 2.5\n    abandon_cap: 0.9\n    connect_within: 90s").Replace(keptConfig("1h")))
+	if err := dispose(t, r, id, "call-back", at, "a2", "a1"); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(5 * time.Minute))
+	// Leads that talk 20 s or 80 s: a2 is free after a short one while
+	// long ones answered with it still wait.
+	var more []campaign.Lead
+	for i := range 40 {
+		more = append(more, campaign.Lead{Campaign: "renewals", Phone: fmt.Sprintf("+3314100%04d", i)})
+		talk := 20 * time.Second
+		if i%2 == 1 {
+			talk = 80 * time.Second
+		}
+		if err := r.Switch.SetPhone("sim/"+more[i].Phone, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4 * time.Second, HangupAfter: talk}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := rig.db.ImportLeads(more); err != nil {
+		t.Fatal(err)
+	}
+	// a2 alone works the campaign: the leads power dials for a2 wait for
+	// a2 (connect_within 90 s) when the callback is due.
+	setAgent(t, r, "a1", false)
+	setAgent(t, r, "a2", true)
+	r.RunUntil(epoch.Add(15 * time.Minute))
+	var first store.CallRecord
+	for _, recs := range rig.dials(t) {
+		for _, rec := range recs {
+			if rec.Agent == "a2" && rec.Bridged.After(at) && (first.ID == "" || rec.Bridged.Before(first.Bridged)) {
+				first = rec
+			}
+		}
+	}
+	if first.Called != l.Phone {
+		t.Fatalf("a2's first call after the callback's time: %s to %s; want the callback to %s\n%s", first.ID, first.Called, l.Phone, rig.trace)
+	}
+	if w := r.Core.Warnings(); w["illegal-transition"]+w["store"] > 0 {
+		t.Errorf("warnings %v", w)
 	}
 }
