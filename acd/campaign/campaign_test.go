@@ -50,6 +50,16 @@ func TestLeadLifecycle(t *testing.T) {
 	if err != nil || cb.State != Callback || cb.CallbackAgent != "alice" || !cb.NextAttempt.Equal(t0.Add(24*time.Hour)) {
 		t.Fatalf("callback: %+v %v", cb, err)
 	}
+	// A lead whose answer was abandoned (its agent late) rests from
+	// anyone's callback; one kept for an agent is called at its time.
+	late := l
+	late.AbandonedAt = t0.Add(-time.Hour)
+	if cb, _ := Dispose(late, Disposition{Name: "call-back", Callback: true}, t0.Add(2*time.Hour), "", r, t0); !cb.NextAttempt.Equal(t0.Add(71 * time.Hour)) {
+		t.Errorf("anyone's callback within the abandon rest: next %s; want the rest's end", cb.NextAttempt)
+	}
+	if cb, _ := Dispose(late, Disposition{Name: "call-back", Callback: true}, t0.Add(2*time.Hour), "alice", r, t0); !cb.NextAttempt.Equal(t0.Add(2 * time.Hour)) {
+		t.Errorf("alice's callback within the abandon rest: next %s; want its time", cb.NextAttempt)
+	}
 	if _, err := Dispose(l, Disposition{Name: "call-back", Callback: true}, t0.Add(-time.Hour), "", r, t0); err == nil {
 		t.Fatal("a callback in the past was accepted")
 	}

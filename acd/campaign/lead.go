@@ -325,14 +325,20 @@ func scheduleRetry(l Lead, o Outcome, r Retry, now time.Time) (Lead, error) {
 	}
 	l.State = next
 	if next == Scheduled {
-		l.NextAttempt = now.Add(wait)
-		if !l.AbandonedAt.IsZero() && r.AbandonQuiet > 0 {
-			if quiet := l.AbandonedAt.Add(r.AbandonQuiet); l.NextAttempt.Before(quiet) {
-				l.NextAttempt = quiet
-			}
-		}
+		l.NextAttempt = r.AfterQuiet(l, now.Add(wait))
 	}
 	return l, nil
+}
+
+// AfterQuiet is next, or the end of the rest after l's last abandoned
+// answer (AbandonQuiet) if that is later: when l may be called by anyone.
+func (r Retry) AfterQuiet(l Lead, next time.Time) time.Time {
+	if !l.AbandonedAt.IsZero() && r.AbandonQuiet > 0 {
+		if quiet := l.AbandonedAt.Add(r.AbandonQuiet); next.Before(quiet) {
+			return quiet
+		}
+	}
+	return next
 }
 
 // Connect records that an agent took the answered lead.
@@ -355,8 +361,9 @@ type Disposition struct {
 }
 
 // Dispose applies an agent's disposition to a connected lead. A callback
-// needs its time (and an agent, or "" for anyone); a non-final disposition
-// without a callback is retried like a no-answer.
+// needs its time (and an agent, or "" for anyone: then not before the rest
+// after an abandoned answer is over); a non-final disposition without a
+// callback is retried like a no-answer.
 func Dispose(l Lead, d Disposition, callbackAt time.Time, callbackAgent string, r Retry, now time.Time) (Lead, error) {
 	if l.State != Connected && l.State != Answered {
 		return l, fmt.Errorf("lead %q: disposition %q in state %s: %w", l.ID, d.Name, l.State, ErrIllegalTransition)
@@ -372,6 +379,11 @@ func Dispose(l Lead, d Disposition, callbackAt time.Time, callbackAgent string, 
 			return l, fmt.Errorf("lead %q: disposition %q needs a callback time after now", l.ID, d.Name)
 		}
 		l.State, l.NextAttempt, l.CallbackAgent = Callback, callbackAt, callbackAgent
+		if callbackAgent == "" {
+			// Anyone's: the rest after an abandoned answer holds; one kept
+			// for an agent is dialed with that agent held for it.
+			l.NextAttempt = r.AfterQuiet(l, callbackAt)
+		}
 	default:
 		return scheduleRetry(l, NoAnswer, r, now)
 	}

@@ -22,7 +22,8 @@ import (
 // not take it within connect_within it is abandoned as any answer no agent
 // takes (safe-harbour, and the abandon counted). Because its agent is held
 // for it from the dial on, it is the one dial the rest after an abandoned
-// answer (abandon_quiet) does not hold back: its callback time stands.
+// answer (abandon_quiet) does not hold back: its callback time stands,
+// where anyone's callback waits for the rest to end (campaign.Dispose).
 //
 // A callback whose agent is not free within the campaign's callback_grace
 // of its time goes to anyone: its agent is cleared in the store and it
@@ -113,11 +114,19 @@ func (r *campaignRun) keptFor(a *agent) bool { return len(r.kept[a.id]) > 0 }
 
 // keptToAnyone gives a kept callback whose agent was not free within the
 // grace to anyone, saying so in the store (its agent cleared) and the
-// trace; it goes first in the hopper, being late already.
+// trace; it goes first in the hopper, being late already, unless it rests
+// after an abandoned answer, as anyone's callbacks do.
 func (c *Core) keptToAnyone(now time.Time, r *campaignRun, ll LoadedLead) {
 	c.trace(now, "campaign %s: callback %s kept for %s goes to anyone: %s not free within %s of %s", r.cfg.Name, ll.Lead.ID,
 		ll.Lead.CallbackAgent, ll.Lead.CallbackAgent, r.cfg.CallbackGrace, ll.Lead.NextAttempt.UTC().Format(time.RFC3339))
 	ll.Lead.CallbackAgent = ""
+	if next := r.retry.AfterQuiet(ll.Lead, now); next.After(now) {
+		ll.Lead.NextAttempt = next
+		delete(r.known, ll.Lead.ID)
+		c.trace(now, "campaign %s: lead %s rests after an abandoned answer until %s", r.cfg.Name, ll.Lead.ID, next.UTC().Format(time.RFC3339))
+		c.saveLead(now, r, &ll.Lead)
+		return
+	}
 	c.saveLead(now, r, &ll.Lead)
 	r.hopper = append([]LoadedLead{ll}, r.hopper...)
 }

@@ -312,3 +312,41 @@ func TestCampaignCallbackKeptAgentNotTaken(t *testing.T) {
 		t.Errorf("warnings %v", w)
 	}
 }
+
+// TestCampaignCallbackKeptWithinAbandonRest: a callback kept for a2 of a
+// lead whose answer was abandoned an hour ago is dialed at its time, a2
+// held for it; given to anyone after the grace, it rests until 72 h after
+// the abandon, as anyone's callback does.
+func TestCampaignCallbackKeptWithinAbandonRest(t *testing.T) {
+	abandoned := epoch.Add(-time.Hour)
+	for _, a2free := range []bool{true, false} {
+		t.Run(fmt.Sprintf("a2 free %v", a2free), func(t *testing.T) {
+			rig := keptStore(t, func(l *campaign.Lead) {
+				l.State, l.Attempts, l.LastOutcome, l.Disposition = campaign.Callback, 1, campaign.Human, "call-back"
+				l.AbandonedAt, l.NextAttempt, l.CallbackAgent = abandoned, epoch.Add(time.Minute), "a2"
+			})
+			r := rig.start(t, keptConfig("15m"), []string{"a1", "a2"})
+			if !a2free {
+				setAgent(t, r, "a2", false)
+			}
+			if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+				t.Fatal(err)
+			}
+			r.ServeLeads(rig.db, time.Second)
+			r.RunUntil(epoch.Add(30 * time.Minute))
+			var l campaign.Lead
+			for _, l = range rig.leads(t) { // the one
+			}
+			recs := rig.dials(t)[l.Phone]
+			if a2free {
+				if len(recs) != 1 || recs[0].Agent != "a2" {
+					t.Fatalf("dials %+v; want the callback dialed for a2 within the rest\n%s", recs, rig.trace)
+				}
+				return
+			}
+			if len(recs) != 0 || l.State != campaign.Callback || l.CallbackAgent != "" || !l.NextAttempt.Equal(abandoned.Add(72*time.Hour)) {
+				t.Fatalf("dials %+v, lead %+v; want it given to anyone and resting until %s\n%s", recs, l, abandoned.Add(72*time.Hour), rig.trace)
+			}
+		})
+	}
+}
