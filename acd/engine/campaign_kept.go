@@ -20,7 +20,9 @@ import (
 // so that neither the pacer nor an inbound caller takes the agent while it
 // rings. Its answer is offered to that agent alone (call.only); if they do
 // not take it within connect_within it is abandoned as any answer no agent
-// takes (safe-harbour, and the abandon counted). Because its agent is held
+// takes (safe-harbour, and the abandon counted). A preview campaign shows
+// it to that agent alone, as their next lead once they are free, and its
+// dial is then a preview's. Because its agent is held
 // for it from the dial on, it is the one dial the rest after an abandoned
 // answer (abandon_quiet) does not hold back: its callback time stands,
 // where anyone's callback waits for the rest to end (campaign.Dispose).
@@ -33,10 +35,9 @@ import (
 // restart finds under way is settled as any other.
 
 // keeps reports whether a due lead of r waits for the agent it is kept
-// for rather than going to anyone. A preview campaign shows its callbacks
-// to whoever is free.
+// for rather than going to anyone.
 func (r *campaignRun) keeps(l campaign.Lead) bool {
-	return l.State == campaign.Callback && l.CallbackAgent != "" && !r.preview() && r.cfg.Kind == config.CampaignAgent
+	return l.State == campaign.Callback && l.CallbackAgent != "" && r.cfg.Kind == config.CampaignAgent
 }
 
 // keep puts due callbacks aside for the agent they are kept for, after
@@ -52,11 +53,12 @@ func (r *campaignRun) keep(lls ...LoadedLead) {
 
 // dialKept dials, for each agent free now who works the campaign, the
 // oldest callback kept for them, the agent held while it rings, and gives
-// to anyone the kept callbacks whose grace is over.
+// to anyone the kept callbacks whose grace is over. A preview campaign
+// dials none: it shows them (showKept).
 func (c *Core) dialKept(now time.Time, r *campaignRun) {
 	for _, id := range slices.Sorted(maps.Keys(r.kept)) {
 		a := c.agentIdx[id]
-		free := a != nil && freeNow(a, now) && c.worksCampaign(a, r)
+		free := a != nil && !r.preview() && freeNow(a, now) && c.worksCampaign(a, r)
 		// Taken out while dialed: a dial that fails frees the agent, who
 		// may be offered the callbacks kept for them again (agentFree).
 		list := r.kept[id]
@@ -92,17 +94,35 @@ func (c *Core) dialKept(now time.Time, r *campaignRun) {
 func (c *Core) dialKeptFirst(now time.Time, a *agent) bool {
 	kept := false
 	for _, r := range c.camps {
-		kept = kept || r.keptFor(a)
+		kept = kept || (r.keptFor(a) && !r.preview())
 	}
 	if !kept {
 		return false // the common case, without sorting
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.camps)) {
-		if r := c.camps[name]; r.state == CampaignRunning && len(r.kept[a.id]) > 0 {
+		if r := c.camps[name]; r.state == CampaignRunning && !r.preview() && r.keptFor(a) {
 			c.dialKept(now, r)
 			if !freeNow(a, now) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// showKept shows a free agent of a preview campaign the oldest callback
+// kept for them that may be called now, and reports whether it did.
+func (c *Core) showKept(now time.Time, r *campaignRun, a *agent) bool {
+	for len(r.kept[a.id]) > 0 {
+		ll := r.kept[a.id][0]
+		r.kept[a.id] = r.kept[a.id][1:]
+		if len(r.kept[a.id]) == 0 {
+			delete(r.kept, a.id)
+		}
+		if c.admitLead(now, r, ll) {
+			c.trace(now, "campaign %s: callback %s kept for %s", r.cfg.Name, ll.Lead.ID, a.id)
+			c.showPreview(now, r, a, ll.Lead)
+			return true
 		}
 	}
 	return false

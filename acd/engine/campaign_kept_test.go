@@ -350,3 +350,29 @@ func TestCampaignCallbackKeptWithinAbandonRest(t *testing.T) {
 		})
 	}
 }
+
+// TestCampaignCallbackKeptPreview: a preview campaign shows a callback
+// kept for a2 to no one else, though a1 is free, and to a2 once a2 is.
+func TestCampaignCallbackKeptPreview(t *testing.T) {
+	rig := keptStore(t, func(l *campaign.Lead) {
+		l.State, l.Attempts, l.LastOutcome, l.Disposition = campaign.Callback, 1, campaign.Human, "call-back"
+		l.NextAttempt, l.CallbackAgent = epoch.Add(time.Minute), "a2"
+	})
+	cfgText := strings.Replace(keptConfig("1h"), "mode: progressive", "mode: preview", 1)
+	r := rig.start(t, cfgText, []string{"a1", "a2"})
+	setAgent(t, r, "a2", false)
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(10 * time.Minute))
+	if strings.Contains(rig.trace.String(), "shown to a1") {
+		t.Fatalf("a1 shown a lead; want the callback kept for a2 shown to no one else\n%s", rig.trace)
+	}
+	setAgent(t, r, "a2", true)
+	r.RunUntil(epoch.Add(10*time.Minute + 2*time.Second))
+	p := shownTo(r, "a2")
+	if p == nil || p.Lead.CallbackAgent != "a2" {
+		t.Fatalf("a2 shown %+v; want the callback kept for a2\n%s", p, rig.trace)
+	}
+}

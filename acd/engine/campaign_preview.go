@@ -104,6 +104,9 @@ func (c *Core) offerPreviews(now time.Time, r *campaignRun) {
 					continue
 				}
 			}
+			if c.showKept(now, r, a) {
+				continue
+			}
 			for len(r.hopper) > 0 {
 				ll := r.hopper[0]
 				r.hopper = r.hopper[1:]
