@@ -1438,6 +1438,7 @@ func (c *Core) resumeDial(now time.Time, r *campaignRun, l campaign.Lead, ch pbx
 	}
 	d := &leadDial{run: r, lead: l, id: id, ch: ch.ID, placed: placed, left: true}
 	r.known[l.ID] = true
+	c.keepLeftFor(now, d)
 	if !ch.Answered {
 		r.dials[ch.ID] = d
 		c.trace(now, "campaign %s: lead %s was ringing at restart; its dial %s goes on", r.cfg.Name, l.ID, id)

@@ -128,6 +128,21 @@ func (c *Core) showKept(now time.Time, r *campaignRun, a *agent) bool {
 	return false
 }
 
+// keepLeftFor takes up, for a dial of a kept callback that an earlier run
+// placed (its lead still names the agent), the agent it was dialed for:
+// held again while it rings, and its answer theirs alone.
+func (c *Core) keepLeftFor(now time.Time, d *leadDial) {
+	r := d.run
+	a := c.agentIdx[d.lead.CallbackAgent]
+	if a == nil || r.preview() || d.lead.State != campaign.Dialing {
+		return
+	}
+	d.agent, d.only = a, true
+	if freeNow(a, now) {
+		c.hold(now, a, now.Add(r.cfg.RingTimeout+10*time.Second))
+	}
+}
+
 // keptFor reports whether a callback kept for a waits in r: the pacer
 // does not count a on any other call.
 func (r *campaignRun) keptFor(a *agent) bool { return len(r.kept[a.id]) > 0 }

@@ -376,3 +376,28 @@ func TestCampaignCallbackKeptPreview(t *testing.T) {
 		t.Fatalf("a2 shown %+v; want the callback kept for a2\n%s", p, rig.trace)
 	}
 }
+
+// TestCampaignCallbackKeptRestartWhileRinging: Hotline restarts while a
+// callback kept for a2 rings; its answer goes to a2 alone, though a1 is
+// free and has waited longer.
+func TestCampaignCallbackKeptRestartWhileRinging(t *testing.T) {
+	at := epoch.Add(10 * time.Minute)
+	rig, r, l, id := keptRig(t, keptConfig("1h"))
+	o := r.Core.opts
+	if err := dispose(t, r, id, "call-back", at, "a2", "a1"); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(20 * time.Minute))
+	setAgent(t, r, "a2", true)
+	r.RunUntil(epoch.Add(20*time.Minute + 2*time.Second)) // dialed; it answers after 4 s
+	if got := rig.leads(t)[l.ID]; got.State != campaign.Dialing {
+		t.Fatalf("lead %+v; want the callback dialing for a2\n%s", got, rig.trace)
+	}
+	kill(t, r)
+	r.RunUntil(epoch.Add(20*time.Minute + 3*time.Second))
+	restartKeepingCalls(t, rig, r, o, "run2", true)
+	r.RunUntil(epoch.Add(22 * time.Minute))
+	if recs := rig.dials(t)[l.Phone]; len(recs) != 2 || recs[1].Agent != "a2" {
+		t.Fatalf("dials %+v; want the callback connected to a2\n%s", recs, rig.trace)
+	}
+}
