@@ -556,7 +556,7 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 	free, waiting := 0, 0
 	var wrapEnds []time.Time
 	count := func(a *agent) {
-		if seen[a.idx] || r.keptFor(a) {
+		if seen[a.idx] || r.waitsFor(a) {
 			return // a callback kept for the agent waits for them
 		}
 		seen[a.idx] = true

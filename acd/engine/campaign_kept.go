@@ -94,13 +94,13 @@ func (c *Core) dialKept(now time.Time, r *campaignRun) {
 func (c *Core) dialKeptFirst(now time.Time, a *agent) bool {
 	kept := false
 	for _, r := range c.camps {
-		kept = kept || (r.keptFor(a) && !r.preview())
+		kept = kept || (r.waitsFor(a) && !r.preview())
 	}
 	if !kept {
 		return false // the common case, without sorting
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.camps)) {
-		if r := c.camps[name]; r.state == CampaignRunning && !r.preview() && r.keptFor(a) {
+		if r := c.camps[name]; r.state == CampaignRunning && !r.preview() && r.waitsFor(a) {
 			c.dialKept(now, r)
 			if !freeNow(a, now) {
 				return true
@@ -143,9 +143,9 @@ func (c *Core) keepLeftFor(now time.Time, d *leadDial) {
 	}
 }
 
-// keptFor reports whether a callback kept for a waits in r: the pacer
+// waitsFor reports whether a callback kept for a waits in r: the pacer
 // does not count a on any other call.
-func (r *campaignRun) keptFor(a *agent) bool { return len(r.kept[a.id]) > 0 }
+func (r *campaignRun) waitsFor(a *agent) bool { return len(r.kept[a.id]) > 0 }
 
 // keptToAnyone gives a kept callback whose agent was not free within the
 // grace to anyone, saying so in the store (its agent cleared) and the
