@@ -26,9 +26,10 @@ func newLeadsShowCmd(g *globalOptions) *cobra.Command {
 		Use:   "show LEAD --campaign NAME",
 		Short: "Show one lead as it stands, with the preview skips it keeps",
 		Long: `Shows a lead of a campaign: its number and name, state, attempts, next
-attempt, last outcome and disposition, its imported columns and survey
-answers, and the skips agents gave it in preview mode (who, when, the reason
-and note), oldest first; a lead keeps its last 10 skips and counts them all.
+attempt, last outcome and disposition (and the agent a callback is kept
+for), its imported columns and survey answers, and the skips agents gave it
+in preview mode (who, when, the reason and note), oldest first; a lead keeps
+its last 10 skips and counts them all.
 --json prints the lead as the store and the API hold it.
 
 It reads the store file, which Hotline holds while it runs; with --api it
@@ -96,6 +97,9 @@ func writeLead(w io.Writer, l campaign.Lead) {
 	}
 	if l.Disposition != "" {
 		fmt.Fprintf(w, ", disposition %s", l.Disposition)
+	}
+	if l.CallbackAgent != "" {
+		fmt.Fprintf(w, ", callback kept for %s", l.CallbackAgent)
 	}
 	fmt.Fprintln(w)
 	for _, k := range slices.Sorted(maps.Keys(l.Fields)) {

@@ -96,3 +96,12 @@ func TestWritePreviewSkips(t *testing.T) {
 		t.Errorf("preview:\n%s", out.String())
 	}
 }
+
+// TestLeadsShowKeptCallback: a callback kept for an agent names them.
+func TestLeadsShowKeptCallback(t *testing.T) {
+	var out bytes.Buffer
+	writeLead(&out, campaign.Lead{ID: "spring-1", Phone: "+12125550101", State: campaign.Callback, Attempts: 1, Disposition: "later", CallbackAgent: "bob"})
+	if want := "spring-1 +12125550101 -: callback, attempts 1, disposition later, callback kept for bob\n"; out.String() != want {
+		t.Errorf("show: %q; want %q", out.String(), want)
+	}
+}
