@@ -221,8 +221,11 @@ type CampaignStatus struct {
 	// it dials no one until it opens.
 	OutsideHours bool `json:"outside_hours,omitempty"`
 	// Agents counts the signed-in agents who work the campaign.
-	Agents  int `json:"agents"`
-	Hopper  int `json:"hopper"`
+	Agents int `json:"agents"`
+	Hopper int `json:"hopper"`
+	// Kept counts the due callbacks waiting for the agent they are kept
+	// for to be free (in no hopper).
+	Kept    int `json:"kept,omitempty"`
 	Ringing int `json:"ringing"` // dials not answered, those waiting for their Dialing write included
 	Live    int `json:"live"`    // answered calls not over
 	// AbandonRate is the share of live answers abandoned over the
@@ -437,6 +440,9 @@ func (c *Core) Campaigns(now time.Time) []CampaignStatus {
 		queues := []*queue(nil)
 		if r := c.camps[k.Name]; r != nil {
 			st.State, st.Hopper, st.Ringing, st.Live, st.Stats = r.state, len(r.hopper), len(r.dials)+len(r.pending), len(r.byCall), r.stats
+			for _, ll := range r.kept {
+				st.Kept += len(ll)
+			}
 			_, _, st.AbandonRate = r.pacer.Abandonment(now)
 			if r.state == CampaignPaused {
 				st.PausedBecause = r.reason

@@ -137,6 +137,9 @@ func TestCampaignCallbackKeptForAgent(t *testing.T) {
 				if len(recs) != 1 {
 					t.Fatalf("%d dials while %s was paused and %s free; want the callback to wait for %s\n%s", len(recs), tc.waitsFor, other, tc.waitsFor, rig.trace)
 				}
+				if st := r.Core.Campaigns(r.Clock.Now()); st[0].Kept != 1 {
+					t.Errorf("campaign status %+v; want the callback counted as kept", st[0])
+				}
 				setAgent(t, r, tc.waitsFor, true)
 				r.RunUntil(epoch.Add(22 * time.Minute))
 				recs = rig.dials(t)[l.Phone]
