@@ -241,6 +241,9 @@ type ActiveCall struct {
 	// Contact is the caller's contact as the call carries it: its tags
 	// and preferred and last agent still route a caller who waits.
 	Contact *contact.OnCall `json:"contact,omitempty"`
+	// Only is the one agent who may take the call: a campaign's callback
+	// kept for them. Empty: any agent of its queue.
+	Only string `json:"only,omitempty"`
 	// Seen is the last checkpoint at which the call was known up: the
 	// earliest its end can be if it ends while Hotline is down.
 	Seen time.Time `json:"seen,omitzero"`

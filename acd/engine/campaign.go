@@ -1591,6 +1591,7 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 	case cl != nil:
 		cl.dir = acd.DirectionOutbound
 		d.id, d.ch, d.call, d.placed, d.disposition, d.callbackAt, d.callbackTo = cl.id, cl.ch, cl, cl.rec.Entered, cl.rec.Disposition, cl.rec.CallbackAt, cl.rec.CallbackAgent
+		c.keepLeftFor(now, d)
 		cl.class = d.class()
 		r.byCall[cl.id] = d
 		r.known[l.ID] = true
@@ -1670,6 +1671,7 @@ func (c *Core) remakeAnswered(now time.Time, d *leadDial, ch pbx.ChannelInfo, re
 		c.step(now, cl, "lead-answered", "", d.lead.ID+" before the restart")
 	}
 	r.known[d.lead.ID] = true
+	c.keepLeftFor(now, d)
 	c.step(now, cl, "lead-readopted", "", d.lead.ID+" answered; its live record lost")
 	c.trace(now, "campaign %s: lead %s was answered at restart; its call %s is made again", r.cfg.Name, d.lead.ID, cl.id)
 	if r.cfg.Kind != config.CampaignAgent {

@@ -129,16 +129,20 @@ func (c *Core) showKept(now time.Time, r *campaignRun, a *agent) bool {
 }
 
 // keepLeftFor takes up, for a dial of a kept callback that an earlier run
-// placed (its lead still names the agent), the agent it was dialed for:
-// held again while it rings, and its answer theirs alone.
+// placed (its lead still names the agent while it is dialed or answered),
+// the agent it was dialed for: held again while it rings, and its answer
+// theirs alone.
 func (c *Core) keepLeftFor(now time.Time, d *leadDial) {
 	r := d.run
 	a := c.agentIdx[d.lead.CallbackAgent]
-	if a == nil || r.preview() || d.lead.State != campaign.Dialing {
+	if a == nil || r.preview() || (d.lead.State != campaign.Dialing && d.lead.State != campaign.Answered) {
 		return
 	}
 	d.agent, d.only = a, true
-	if freeNow(a, now) {
+	switch {
+	case d.call != nil:
+		d.call.only = a // answered, waiting for an agent
+	case freeNow(a, now):
 		c.hold(now, a, now.Add(r.cfg.RingTimeout+10*time.Second))
 	}
 }

@@ -404,3 +404,32 @@ func TestCampaignCallbackKeptRestartWhileRinging(t *testing.T) {
 		t.Fatalf("dials %+v; want the callback connected to a2\n%s", recs, rig.trace)
 	}
 }
+
+// TestCampaignCallbackKeptRestartWhileAnswered: Hotline restarts while the
+// answer of a callback kept for a2 rings a2, who does not pick up; once
+// that ring is over the answer is not given to a1, free: it is abandoned
+// as an answer no agent takes.
+func TestCampaignCallbackKeptRestartWhileAnswered(t *testing.T) {
+	at := epoch.Add(10 * time.Minute)
+	rig, r, l, id := keptRig(t, strings.Replace(keptConfig("1h"), "    ring_timeout: 20s\n", "    ring_timeout: 20s\n    connect_within: 60s\n", 1))
+	o := r.Core.opts
+	if err := dispose(t, r, id, "call-back", at, "a2", "a1"); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(20 * time.Minute))
+	if err := r.Switch.SetPhone("sim/a2", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	setAgent(t, r, "a2", true)
+	r.RunUntil(epoch.Add(20*time.Minute + 7*time.Second)) // dialed at ~1 s, answered at ~5 s, ringing a2
+	if got := rig.leads(t)[l.ID]; got.State != campaign.Answered {
+		t.Fatalf("lead %+v; want the callback answered, ringing a2\n%s", got, rig.trace)
+	}
+	kill(t, r)
+	r.RunUntil(epoch.Add(20*time.Minute + 8*time.Second))
+	restartKeepingCalls(t, rig, r, o, "run2", true)
+	r.RunUntil(epoch.Add(23 * time.Minute))
+	if recs := rig.dials(t)[l.Phone]; len(recs) != 2 || recs[1].Agent != "" || recs[1].Outcome != "abandoned" {
+		t.Fatalf("dials %+v; want the callback abandoned, given to no one but a2\n%s", recs, rig.trace)
+	}
+}

@@ -152,6 +152,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		}
 		if ac.Direction == acd.DirectionOutbound {
 			cl.dir = acd.DirectionOutbound // a campaign's lead: see ReconcileLeads
+			cl.only = c.agentIdx[ac.Only]  // a callback kept for its agent waits for them alone
 		}
 		if cl.rec.Direction == acd.DirectionCallback || ac.Direction == acd.DirectionCallback {
 			// A callback attempt cut by the restart: its request is retried.

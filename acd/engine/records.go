@@ -285,6 +285,9 @@ func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 		ac.Agent, ac.AgentChannel = cl.agent.id, string(cl.agentCh)
 		ac.Since = cl.answered
 	}
+	if cl.only != nil {
+		ac.Only = cl.only.id
+	}
 	ac.Seen = cl.checked
 	if cl.rec.Contact != 0 {
 		oc := cl.contact
