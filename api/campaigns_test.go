@@ -14,6 +14,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/api/auth"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -513,11 +514,10 @@ func TestCampaignLeadsPaged(t *testing.T) {
 	}
 }
 
-// A disposition a campaign does not list is the client's mistake: 400
-// naming the campaign's dispositions, not a server error, and the call keeps
-// none.
-func TestCampaignUnknownDisposition(t *testing.T) {
-	d := newTestDaemon(t, strings.Replace(campaignYAML, "    safe_harbour:", "    dispositions: [{name: sale, final: true}, {name: later, callback: true}]\n    safe_harbour:", 1))
+// talkingLead starts the spring campaign with one lead, who answers, and
+// returns its call once alice talks to it.
+func talkingLead(t *testing.T, d *testDaemon) string {
+	t.Helper()
 	p := "+12125550101"
 	if err := d.sw.SetPhone("sim/"+p, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Millisecond}); err != nil {
 		t.Fatal(err)
@@ -531,7 +531,7 @@ func TestCampaignUnknownDisposition(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- d.rt.ServeLeads(ctx, d.db, 20*time.Millisecond) }()
-	defer func() { cancel(); <-served }()
+	t.Cleanup(func() { cancel(); <-served })
 	if code, body := post(t, d.srv.URL+"/api/v1/campaigns/spring/start", ""); code != http.StatusOK {
 		t.Fatalf("start: %d %s", code, body)
 	}
@@ -545,6 +545,15 @@ func TestCampaignUnknownDisposition(t *testing.T) {
 		}
 		return false
 	}, "alice talking to the lead")
+	return call
+}
+
+// A disposition a campaign does not list is the client's mistake: 400
+// naming the campaign's dispositions, not a server error, and the call keeps
+// none.
+func TestCampaignUnknownDisposition(t *testing.T) {
+	d := newTestDaemon(t, strings.Replace(campaignYAML, "    safe_harbour:", "    dispositions: [{name: sale, final: true}, {name: later, callback: true}]\n    safe_harbour:", 1))
+	call := talkingLead(t, d)
 	code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"bogus"}`)
 	if code != http.StatusBadRequest || !strings.Contains(body, `disposition \"bogus\"`) || !strings.Contains(body, "known: sale") {
 		t.Errorf("unknown disposition: %d %s; want 400 naming it and the campaign's", code, body)
@@ -630,6 +639,32 @@ func TestCampaignDNCWhileRunning(t *testing.T) {
 		}
 		if rec.Called == second {
 			t.Errorf("call %s dialed %s after it was put on the do-not-call list", rec.ID, second)
+		}
+	}
+}
+
+// "callback_to": "me" is the agent signed in: alice filing on her call
+// keeps the callback for herself, a supervisor who is also agent bob keeps
+// it for bob, and a supervisor who is no agent keeps it for the call's
+// agent, alice.
+func TestCampaignCallbackToMe(t *testing.T) {
+	d := newTestDaemon(t, strings.NewReplacer("    safe_harbour:", "    dispositions: [{name: later, callback: true}]\n    safe_harbour:",
+		"agents:\n", "agents:\n  - {id: bob, endpoint: sim/bob, queues: [{queue: outbound}]}\n").Replace(campaignYAML))
+	srv := authServer(t, d)
+	call := talkingLead(t, d)
+	bearer := func(s string) http.Header { return http.Header{"Authorization": {"Bearer " + s}} }
+	al := bearer(addUser(t, d.db, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"}))
+	sam := bearer(addUser(t, d.db, auth.User{Name: "sam", Role: auth.Supervisor, Agent: "bob"}))
+	sue := bearer(addUser(t, d.db, auth.User{Name: "sue", Role: auth.Supervisor}))
+	soon := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
+	for _, c := range []struct {
+		who  string
+		hdr  http.Header
+		want string
+	}{{"al", al, "alice"}, {"sam", sam, "bob"}, {"sue", sue, "alice"}} {
+		code, body := sendAs(t, "POST", srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"later","callback_at":"`+soon+`","callback_to":"me"}`, c.hdr)
+		if code != http.StatusOK || !strings.Contains(body, `"callback_to": "`+c.want+`"`) {
+			t.Errorf("%s keeps the callback for me: %d %s; want it kept for %s", c.who, code, body, c.want)
 		}
 	}
 }
