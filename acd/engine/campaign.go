@@ -440,9 +440,7 @@ func (c *Core) Campaigns(now time.Time) []CampaignStatus {
 		queues := []*queue(nil)
 		if r := c.camps[k.Name]; r != nil {
 			st.State, st.Hopper, st.Ringing, st.Live, st.Stats = r.state, len(r.hopper), len(r.dials)+len(r.pending), len(r.byCall), r.stats
-			for _, ll := range r.kept {
-				st.Kept += len(ll)
-			}
+			st.Kept = r.keptCount()
 			_, _, st.AbandonRate = r.pacer.Abandonment(now)
 			if r.state == CampaignPaused {
 				st.PausedBecause = r.reason
@@ -487,10 +485,12 @@ func (c *Core) HopperWanted() []string {
 	return out
 }
 
-// HopperSize is how many leads to read for a campaign.
+// HopperSize is how many leads to read for a campaign: its hopper, and as
+// many more as due callbacks wait for their agents (a read returns them
+// again, and they would crowd out the leads behind them).
 func (c *Core) HopperSize(name string) int {
 	if r := c.camps[name]; r != nil {
-		return max(1, r.cfg.Hopper)
+		return max(1, r.cfg.Hopper) + r.keptCount()
 	}
 	return 0
 }

@@ -238,3 +238,12 @@ func (c *Core) callbackTo(callID, to, by string) (string, error) {
 	}
 	return to, nil
 }
+
+// keptCount is how many due callbacks wait for their agents.
+func (r *campaignRun) keptCount() int {
+	n := 0
+	for _, ll := range r.kept {
+		n += len(ll)
+	}
+	return n
+}

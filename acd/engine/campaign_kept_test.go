@@ -433,3 +433,49 @@ func TestCampaignCallbackKeptRestartWhileAnswered(t *testing.T) {
 		t.Fatalf("dials %+v; want the callback abandoned, given to no one but a2\n%s", recs, rig.trace)
 	}
 }
+
+// TestCampaignCallbackKeptHopper: callbacks waiting for their agent do
+// not crowd the leads due after them out of a small hopper: a1 calls the
+// lead due later while both callbacks kept for a2 wait.
+func TestCampaignCallbackKeptHopper(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var leads []campaign.Lead
+	for i := range 3 {
+		leads = append(leads, campaign.Lead{Campaign: "renewals", Phone: fmt.Sprintf("+3314000000%d", i+1)})
+	}
+	if _, err := db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	rig := &campaignRig{db: db, kinds: map[string]leadKind{}, phone: map[string]string{}, trace: &strings.Builder{}}
+	var later campaign.Lead
+	for id, l := range rig.leads(t) {
+		rig.kinds[id], rig.phone[id] = leadAnswers, l.Phone
+		if l.Phone == leads[2].Phone {
+			l.State, l.Attempts, l.NextAttempt = campaign.Scheduled, 1, epoch.Add(5*time.Minute)
+			later = l
+		} else {
+			l.State, l.Attempts, l.Disposition = campaign.Callback, 1, "call-back"
+			l.NextAttempt, l.CallbackAgent = epoch.Add(time.Minute), "a2"
+		}
+		if err := db.Write([]store.Op{store.PutLead(&l)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := rig.start(t, strings.Replace(keptConfig("1h"), "    ring_timeout: 20s\n", "    ring_timeout: 20s\n    hopper: 1\n", 1), []string{"a1", "a2"})
+	setAgent(t, r, "a2", false)
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(10 * time.Minute))
+	if recs := rig.dials(t)[later.Phone]; len(recs) != 1 || recs[0].Agent != "a1" {
+		t.Fatalf("dials of the lead due at 5 min %+v; want one, to a1\n%s", recs, rig.trace)
+	}
+	if st := r.Core.Campaigns(r.Clock.Now()); st[0].Kept != 2 {
+		t.Errorf("campaign status %+v; want both callbacks kept for a2", st[0])
+	}
+}
