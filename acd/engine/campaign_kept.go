@@ -22,17 +22,19 @@ import (
 // not take it within connect_within it is abandoned as any answer no agent
 // takes (safe-harbour, and the abandon counted). A preview campaign shows
 // it to that agent alone, as their next lead once they are free, and its
-// dial is then a preview's. Because its agent is held
-// for it from the dial on, it is the one dial the rest after an abandoned
-// answer (abandon_quiet) does not hold back: its callback time stands,
-// where anyone's callback waits for the rest to end (campaign.Dispose).
+// dial is then a preview's. Because its agent is held for it from the dial
+// on, it is the one dial the rest after an abandoned answer
+// (abandon_quiet) does not hold back: its callback time stands, where
+// anyone's callback waits for the rest to end (campaign.Dispose).
 //
 // A callback whose agent is not free within the campaign's callback_grace
 // of its time goes to anyone: its agent is cleared in the store and it
 // heads the hopper. An attempt of it that is not answered is retried as
 // any lead's, by anyone. The agent kept for is read from the store at
 // every hopper read, so a restart keeps it; a kept callback's dial that a
-// restart finds under way is settled as any other.
+// restart finds ringing or answered takes up its agent again (the lead
+// names them until it is settled, and a waiting answer's active record
+// too: keepLeftFor, store.ActiveCall.Only).
 
 // keeps reports whether a due lead of r waits for the agent it is kept
 // for rather than going to anyone.
