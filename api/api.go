@@ -481,8 +481,10 @@ func (s *Server) warnSkipped(w http.ResponseWriter, skipped []*store.DecodeError
 // DispositionRequest is the body of POST /api/v1/calls/{id}/disposition.
 type DispositionRequest struct {
 	Disposition string `json:"disposition"`
-	Notes       string `json:"notes,omitempty"`
-	Reason      string `json:"reason,omitempty"` // what the call was about, for first-contact resolution
+	// Notes replace the call's notes; left out, the notes stay as they
+	// are (a supervisor correcting the disposition keeps the agent's).
+	Notes  string `json:"notes,omitempty"`
+	Reason string `json:"reason,omitempty"` // what the call was about, for first-contact resolution
 	// CallbackAt is when to call a campaign's lead back, with a callback
 	// disposition: RFC 3339 with its offset (2026-12-03T15:00:00-05:00).
 	// Empty: after the campaign's no-answer delay.
@@ -494,12 +496,23 @@ type DispositionRequest struct {
 	CallbackTo string `json:"callback_to,omitempty"`
 }
 
+// dispositionBody is a DispositionRequest that tells notes left out (the
+// call's notes are kept) from notes given empty (they are cleared).
+type dispositionBody struct {
+	DispositionRequest
+	Notes *string `json:"notes,omitempty"`
+}
+
 func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	var body DispositionRequest
-	if err := decode(w, r, &body); err != nil {
+	var given dispositionBody
+	if err := decode(w, r, &given); err != nil {
 		s.fail(w, err)
 		return
+	}
+	body := given.DispositionRequest
+	if given.Notes != nil {
+		body.Notes = *given.Notes
 	}
 	if strings.TrimSpace(body.Disposition) == "" {
 		s.fail(w, badRequest("body: field \"disposition\" is required"))
@@ -522,7 +535,7 @@ func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 	if p := principalOf(r); p != nil {
 		by = p.user.Agent
 	}
-	res, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes, Reason: body.Reason, CallbackAt: at,
+	res, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes, KeepNotes: given.Notes == nil, Reason: body.Reason, CallbackAt: at,
 		CallbackTo: body.CallbackTo, By: by,
 		May: func(rec *store.CallRecord) error {
 			if why := s.mayTouch(r, rec); why != "" {

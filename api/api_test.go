@@ -265,6 +265,19 @@ func TestCallsAndMetrics(t *testing.T) {
 	if err != nil || got.Disposition != "resolved" || got.Notes != "reset password" {
 		t.Errorf("stored disposition = %+v, %v", got, err)
 	}
+	// Notes left out stay as they are (a supervisor correcting the
+	// disposition keeps the agent's); notes given empty clear them.
+	for _, tc := range []struct{ body, disposition, notes string }{
+		{`{"disposition":"escalated"}`, "escalated", "reset password"},
+		{`{"disposition":"escalated","notes":""}`, "escalated", ""},
+	} {
+		if code, body := post(t, srv.URL+"/api/v1/calls/c1/disposition", tc.body); code != 200 {
+			t.Fatalf("%s: %d %s", tc.body, code, body)
+		}
+		if got, err := db.Call("c1"); err != nil || got.Disposition != tc.disposition || got.Notes != tc.notes {
+			t.Errorf("after %s: stored %q %q, %v; want %q %q", tc.body, got.Disposition, got.Notes, err, tc.disposition, tc.notes)
+		}
+	}
 	resp, err = http.Get(srv.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -119,6 +119,7 @@ type Disposition struct {
 	Call        string
 	Disposition string
 	Notes       string
+	KeepNotes   bool   // leave the call's notes as they are, Notes unread
 	Reason      string // what the call was about; "" leaves it as it is
 	// CallbackAt is when to call a campaign's lead back, with a callback
 	// disposition; zero: after the campaign's no-answer delay.
@@ -155,6 +156,13 @@ func (r Disposition) apply(c *Core, now time.Time) (any, error) {
 		if err != nil {
 			return DispositionResult{}, err
 		}
+	}
+	if r.KeepNotes {
+		rec, _, err := c.callRecord(r.Call)
+		if err != nil {
+			return DispositionResult{}, err
+		}
+		r.Notes = rec.Notes
 	}
 	to, err := c.callbackTo(r.Call, r.CallbackTo, r.By)
 	if err == nil {
