@@ -56,7 +56,9 @@
 // forecast for the next seconds, as a Poisson count, outgrow the room with a
 // chance of at most 2e-5; while the campaign has fewer than 2000 recent
 // talks, at most 1e-5, and as much for the normal tail of the answers less
-// the agents at the worst second; and until the window's answers have
+// the agents at the worst second (that tail also once a seasoned campaign's
+// room is down to three abandons: abandons come together when talks that
+// were due to end go on); and until the window's answers have
 // earned the budget's safety, at most 1e-3 for a tail as heavy as a
 // Poisson count's (a burst of answers from a few young dials is far likelier
 // than a normal tail says). That forecast doubts the campaign's own
