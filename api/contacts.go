@@ -254,9 +254,28 @@ func (c *contactBook) create(w http.ResponseWriter, r *http.Request) (any, error
 		return nil, fmt.Errorf("%w: an agent adds a contact for the caller of its call only", errForbidden)
 	}
 	if err := c.book.Create(&ct, c.now()); err != nil {
-		return nil, err
+		return nil, c.numberTaken(r, ct, err)
 	}
 	return ct, nil
+}
+
+// numberTaken hides, from a user with a scope, which contact holds a number
+// of ct when that contact is not one the user may open: not even its id.
+func (c *contactBook) numberTaken(r *http.Request, ct contact.Contact, err error) error {
+	sc := c.scopeOf(r)
+	if !errors.Is(err, store.ErrNumberTaken) || sc == nil {
+		return err
+	}
+	for _, p := range ct.Phones {
+		other, lerr := c.book.ByPhone(p)
+		if lerr != nil || other.ID == ct.ID {
+			continue
+		}
+		if ok, oerr := c.opens(sc, other.ID); oerr != nil || !ok {
+			return fmt.Errorf("%w that you may not open: a supervisor who may open both merges the two", store.ErrNumberTaken)
+		}
+	}
+	return err
 }
 
 func (c *contactBook) get(_ http.ResponseWriter, r *http.Request) (any, error) {
@@ -294,13 +313,8 @@ func (c *contactBook) update(w http.ResponseWriter, r *http.Request) (any, error
 		return nil, err
 	}
 	ct.ID = id
-	err = c.book.Update(&ct, c.now())
-	if sc := c.scopeOf(r); errors.Is(err, store.ErrNumberTaken) && sc != nil && sc.team == nil {
-		// The other contact is not the agent's to know: not even its id.
-		return nil, fmt.Errorf("%w: a supervisor merges the two", store.ErrNumberTaken)
-	}
-	if err != nil {
-		return nil, err
+	if err := c.book.Update(&ct, c.now()); err != nil {
+		return nil, c.numberTaken(r, ct, err)
 	}
 	return ct, nil
 }

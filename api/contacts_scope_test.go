@@ -112,6 +112,20 @@ func TestContactsScopedToCallsAndTasks(t *testing.T) {
 	refused(al, "GET", url("sam"), "")
 	refused(tina, "GET", url("sam"), "")
 	opened(root, "GET", url("sam"), "")
+	// Nor may the team's supervisor learn which contact holds Sam's number,
+	// by adding it to Carla or to a new contact; an admin is told.
+	samID := fmt.Sprintf("contact %d", ids["sam"])
+	for _, try := range []struct{ method, url, body string }{
+		{"PUT", url("carla"), `{"phones":["+12125550101","+12125550103"],"name":"carla"}`},
+		{"POST", base + "/contacts", `{"phones":["+12125550103"],"name":"sam again"}`},
+	} {
+		if code, body := sendAs(t, try.method, try.url, try.body, tina); code != http.StatusConflict || strings.Contains(body, samID) {
+			t.Errorf("tina %s %s with Sam's number: %d %s, want 409 naming no contact", try.method, try.url, code, body)
+		}
+		if code, body := sendAs(t, try.method, try.url, try.body, root); code != http.StatusConflict || !strings.Contains(body, samID) {
+			t.Errorf("root %s %s with Sam's number: %d %s, want 409 naming %s", try.method, try.url, code, body, samID)
+		}
+	}
 
 	// Dan hangs up waiting in support while alice is busy: his callback
 	// task is on alice's desk, not on bob's.
@@ -126,6 +140,11 @@ func TestContactsScopedToCallsAndTasks(t *testing.T) {
 	opened(al, "GET", base+"/contacts?number=2125550102", "")
 	refused(bo, "GET", url("dan"), "")
 	opened(tina, "GET", url("dan"), "")
+	// Dan's contact is the team's now: its supervisor is told which one
+	// holds his number, to merge the two.
+	if code, body := sendAs(t, "PUT", url("carla"), `{"phones":["+12125550101","+12125550102"],"name":"carla"}`, tina); code != http.StatusConflict || !strings.Contains(body, fmt.Sprintf("contact %d", ids["dan"])) {
+		t.Errorf("tina adds Dan's number to Carla: %d %s, want 409 naming Dan's contact", code, body)
+	}
 }
 
 // After the call, in its wrap-up and for the rest of the shift, alice still
