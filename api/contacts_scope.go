@@ -101,13 +101,13 @@ func (c *contactBook) opens(sc *contactScope, id contact.ID) (bool, error) {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
-	tasks, err := c.db.Tasks("")
+	tasks, err := c.book.TasksOf(id)
 	if err != nil {
 		return false, err
 	}
 	for i := range tasks {
 		t := &tasks[i]
-		if t.Contact != id || !sc.tasks(sc.snap.Members, t) {
+		if !sc.tasks(sc.snap.Members, t) {
 			continue
 		}
 		if sc.team != nil || t.State == contact.TaskOpen || t.State == contact.TaskClaimed && t.Agent == sc.agent {

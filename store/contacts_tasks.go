@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -158,4 +159,38 @@ func (db *DB) UpdateTask(id string, move func(*contact.Task) error) (t contact.T
 		return putTask(tx, &t)
 	})
 	return t, err
+}
+
+// TasksOf lists the callback tasks of contact id's calls, oldest first. A
+// task is filed with its call in the contact's history, so this reads that
+// history's keys and the tasks they name, not every task in the store; a
+// merged contact's tasks come with the calls the merge moved.
+func (s *Contacts) TasksOf(id contact.ID) (out []contact.Task, err error) {
+	err = s.db.View(func(tx *Tx) (err error) {
+		defer tx.recoverCorrupt(&err)
+		tb, err := tx.bucket(bucketTasks)
+		if err != nil {
+			return err
+		}
+		prefix := contactKey(id)
+		cur := tx.btx.Bucket(bucketContactCalls).Cursor()
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			if len(k) <= 16 {
+				continue
+			}
+			tid := taskID(string(k[16:]))
+			v := tb.Get([]byte(tid))
+			if v == nil {
+				continue
+			}
+			var t contact.Task
+			if err := json.Unmarshal(v, &t); err != nil {
+				return &DecodeError{Bucket: string(bucketTasks), Key: tid, Err: err}
+			}
+			out = append(out, t)
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b contact.Task) int { return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID)) })
+	return out, err
 }

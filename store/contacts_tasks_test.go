@@ -2,6 +2,8 @@ package store
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -124,4 +126,123 @@ func TestOnTasks(t *testing.T) {
 		return err
 	})
 	told(contact.TaskClosed, "ann")
+}
+
+// TasksOf finds a contact's tasks through its calls, and no one else's; a
+// merge brings the duplicate's tasks with its calls.
+func TestTasksOfContact(t *testing.T) {
+	db, _ := openTemp(t)
+	keys := ring(t, testKeys(t, "k1")...)
+	db.SealCalls(keys, "US")
+	book := db.Contacts(keys)
+	var ids [3]contact.ID
+	for i, phone := range []string{"+12125550101", "+12125550102", "+12125550103"} {
+		c := contact.Contact{Phones: []string{phone}}
+		if err := book.Create(&c, ct0); err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = c.ID
+	}
+	missed := func(id string, who int, at time.Duration) {
+		t.Helper()
+		e := ct0.Add(at)
+		c := CallRecord{ID: id, Caller: "+1212555010" + string(rune('1'+who)), Contact: ids[who], Queue: "support",
+			Entered: e, Ended: e.Add(time.Minute), Outcome: acd.OutcomeAbandoned}
+		if err := db.SaveCall(&c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	missed("a1", 0, 0)
+	missed("b1", 1, time.Hour)
+	missed("a2", 0, 2*time.Hour)
+	e := ct0.Add(3 * time.Hour)
+	if err := db.SaveCall(&CallRecord{ID: "a3", Caller: "+12125550101", Contact: ids[0], Entered: e, Ended: e.Add(time.Minute),
+		Answered: e, Outcome: acd.OutcomeAnswered}); err != nil {
+		t.Fatal(err)
+	}
+	calls := func(id contact.ID) (out []string) {
+		t.Helper()
+		ts, err := book.TasksOf(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range ts {
+			out = append(out, k.CallID)
+		}
+		return out
+	}
+	if got := calls(ids[0]); !slices.Equal(got, []string{"a1", "a2"}) {
+		t.Errorf("first contact's tasks: %v, want a1 a2 (a3 was answered)", got)
+	}
+	if got := calls(ids[2]); len(got) != 0 {
+		t.Errorf("third contact's tasks: %v, want none", got)
+	}
+	if _, err := book.Merge(ids[0], ids[1], ct0.Add(4*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(ids[0]); !slices.Equal(got, []string{"a1", "b1", "a2"}) {
+		t.Errorf("after the merge: %v, want a1 b1 a2", got)
+	}
+}
+
+// BenchmarkTasksOf opens one contact's tasks among 20,000 tasks of 2,000
+// customers; BenchmarkTasksScan reads them all, as the contact scope did.
+func BenchmarkTasksOf(b *testing.B) { benchTasks(b, true) }
+
+func BenchmarkTasksScan(b *testing.B) { benchTasks(b, false) }
+
+func benchTasks(b *testing.B, indexed bool) {
+	db, _ := openTemp(b)
+	keys := ring(b, testKeys(b, "k1")...)
+	db.SealCalls(keys, "US")
+	book := db.Contacts(keys)
+	const customers, each = 2000, 10
+	var ids []contact.ID
+	for i := range customers {
+		c := contact.Contact{Phones: []string{fmt.Sprintf("+1212555%04d", i)}}
+		if err := book.Create(&c, ct0); err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	err := db.Apply(func(tx *Tx) error {
+		for n := range customers * each {
+			i := n % customers
+			e := ct0.Add(time.Duration(n) * time.Second)
+			c := CallRecord{ID: fmt.Sprintf("c%d", n), Caller: fmt.Sprintf("+1212555%04d", i), Contact: ids[i], Queue: "support",
+				Entered: e, Ended: e.Add(time.Minute), Outcome: acd.OutcomeAbandoned}
+			if err := tx.SaveCall(&c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	want := ids[customers/2]
+	b.ResetTimer()
+	for range b.N {
+		var n int
+		if indexed {
+			ts, err := book.TasksOf(want)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n = len(ts)
+		} else {
+			ts, err := db.Tasks("")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, k := range ts {
+				if k.Contact == want {
+					n++
+				}
+			}
+		}
+		if n != each {
+			b.Fatalf("%d tasks, want %d", n, each)
+		}
+	}
 }
