@@ -60,3 +60,63 @@ func TestAsteriskE2ERestartKeepsSpy(t *testing.T) {
 	})
 	s.noTaggedChannels(30 * time.Second)
 }
+
+// TestAsteriskE2ERestartSpyStillRinging: Hotline is killed while the
+// supervisor's phone still rings to listen in, and is back before it
+// answers. The restarted daemon keeps the ringing leg and its snoop; when
+// the supervisor picks up, the spy bridge is made as if no restart had
+// happened, and the leg ends with the call.
+func TestAsteriskE2ERestartSpyStillRinging(t *testing.T) {
+	s := newE2E(t, "transfer", map[string]e2ePhone{"alice": {Answer: time.Second}, "bob": e2eNeverAnswers, "carol": e2eNeverAnswers}, "")
+	first := s.start()
+	pc := s.call(e2eCaller{Number: "6400", HangupAfter: 60 * time.Second})
+	s.bridged(pc, "alice", 10*time.Second)
+	sup := s.spy("alice", "listen", e2ePhone{Answer: 8 * time.Second}.endpoint(s.tag, "sup"))
+	s.durable()
+	first.kill(t)
+	if _, ok := s.ast.bridgeWith(t, sup, "hotline-snoop-"+sup); ok {
+		t.Fatal("the supervisor's phone answered before the restart; the test wants it ringing")
+	}
+	s.start()
+	s.waitRecord(pc.Far, 10*time.Second, "the record keeps the ringing listen", func(r store.CallRecord) bool {
+		return e2eHasStep(r, "spy-kept-after-restart", "listen "+sup)
+	})
+	s.spyWired(sup, 30*time.Second)
+	s.ast.hangup(t, pc.Near)
+	rec := s.waitRecord(pc.Far, 10*time.Second, "the call ends", e2eEnded)
+	if rec.Outcome != acd.OutcomeAnswered || e2eHasStep(rec, "spy-cut-by-restart", "") {
+		t.Errorf("outcome %s; %s", rec.Outcome, e2eSteps(rec))
+	}
+	s.eventually(10*time.Second, "the supervisor's leg ends with the call", func() (bool, string) {
+		return !s.ast.hasChannel(t, sup), sup + " still up"
+	})
+	s.noTaggedChannels(30 * time.Second)
+}
+
+// TestAsteriskE2ERestartSpySnoopGone: while Hotline is down, the snoop
+// channel a supervisor listens through is hung up (by an admin, or a
+// module reload). The restarted daemon does not leave the supervisor on a
+// bridge that hears nothing: its leg is hung up, and the conversation
+// between the caller and alice goes on untouched.
+func TestAsteriskE2ERestartSpySnoopGone(t *testing.T) {
+	s := newE2E(t, "transfer", map[string]e2ePhone{"alice": {Answer: time.Second}, "bob": e2eNeverAnswers, "carol": e2eNeverAnswers}, "")
+	first := s.start()
+	pc := s.call(e2eCaller{Number: "6400", HangupAfter: 60 * time.Second})
+	s.bridged(pc, "alice", 10*time.Second)
+	sup := s.spy("alice", "whisper", e2ePhone{Answer: 500 * time.Millisecond}.endpoint(s.tag, "sup"))
+	s.spyWired(sup, 10*time.Second)
+	s.durable()
+	first.kill(t)
+	s.ast.hangup(t, "hotline-snoop-"+sup)
+	s.start()
+	s.eventually(30*time.Second, "the supervisor's leg, hearing nothing, is hung up", func() (bool, string) {
+		return !s.ast.hasChannel(t, sup), sup + " still up"
+	})
+	s.bridged(pc, "alice", 5*time.Second)
+	s.ast.hangup(t, pc.Near)
+	rec := s.waitRecord(pc.Far, 10*time.Second, "the call ends", e2eEnded)
+	if rec.Outcome != acd.OutcomeAnswered || rec.HangupBy != acd.HangupCaller {
+		t.Errorf("outcome %s by %s; %s", rec.Outcome, rec.HangupBy, e2eSteps(rec))
+	}
+	s.noTaggedChannels(30 * time.Second)
+}
