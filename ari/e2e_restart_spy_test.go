@@ -30,17 +30,24 @@ func (s *e2eScenario) spyWired(sup string, timeout time.Duration) {
 	})
 }
 
+// spyOnAlice starts a daemon, puts a caller through to alice and has a
+// supervisor whose phone answers after answer join her call in mode.
+func spyOnAlice(t *testing.T, mode string, answer time.Duration) (s *e2eScenario, first *e2eDaemon, pc e2ePlaced, sup string) {
+	t.Helper()
+	s = newE2E(t, "transfer", map[string]e2ePhone{"alice": {Answer: time.Second}, "bob": e2eNeverAnswers, "carol": e2eNeverAnswers}, "")
+	first = s.start()
+	pc = s.call(e2eCaller{Number: "6400", HangupAfter: 60 * time.Second})
+	s.bridged(pc, "alice", 10*time.Second)
+	return s, first, pc, s.spy("alice", mode, e2ePhone{Answer: answer}.endpoint(s.tag, "sup"))
+}
+
 // TestAsteriskE2ERestartKeepsSpy: on real Asterisk, Hotline is killed with
 // SIGKILL while a supervisor whispers to alice, and started again. The
 // supervisor's leg, its snoop channel and their bridge are kept (not hung
 // up as a leg the restarted daemon does not know), the record says so with
 // the mode, and the caller's hang-up still takes the supervisor down.
 func TestAsteriskE2ERestartKeepsSpy(t *testing.T) {
-	s := newE2E(t, "transfer", map[string]e2ePhone{"alice": {Answer: time.Second}, "bob": e2eNeverAnswers, "carol": e2eNeverAnswers}, "")
-	first := s.start()
-	pc := s.call(e2eCaller{Number: "6400", HangupAfter: 60 * time.Second})
-	s.bridged(pc, "alice", 10*time.Second)
-	sup := s.spy("alice", "whisper", e2ePhone{Answer: 500 * time.Millisecond}.endpoint(s.tag, "sup"))
+	s, first, pc, sup := spyOnAlice(t, "whisper", 500*time.Millisecond)
 	s.spyWired(sup, 10*time.Second)
 	s.durable()
 	first.kill(t)
@@ -67,11 +74,7 @@ func TestAsteriskE2ERestartKeepsSpy(t *testing.T) {
 // the supervisor picks up, the spy bridge is made as if no restart had
 // happened, and the leg ends with the call.
 func TestAsteriskE2ERestartSpyStillRinging(t *testing.T) {
-	s := newE2E(t, "transfer", map[string]e2ePhone{"alice": {Answer: time.Second}, "bob": e2eNeverAnswers, "carol": e2eNeverAnswers}, "")
-	first := s.start()
-	pc := s.call(e2eCaller{Number: "6400", HangupAfter: 60 * time.Second})
-	s.bridged(pc, "alice", 10*time.Second)
-	sup := s.spy("alice", "listen", e2ePhone{Answer: 8 * time.Second}.endpoint(s.tag, "sup"))
+	s, first, pc, sup := spyOnAlice(t, "listen", 8*time.Second)
 	s.durable()
 	first.kill(t)
 	if _, ok := s.ast.bridgeWith(t, sup, "hotline-snoop-"+sup); ok {
@@ -99,11 +102,7 @@ func TestAsteriskE2ERestartSpyStillRinging(t *testing.T) {
 // bridge that hears nothing: its leg is hung up, and the conversation
 // between the caller and alice goes on untouched.
 func TestAsteriskE2ERestartSpySnoopGone(t *testing.T) {
-	s := newE2E(t, "transfer", map[string]e2ePhone{"alice": {Answer: time.Second}, "bob": e2eNeverAnswers, "carol": e2eNeverAnswers}, "")
-	first := s.start()
-	pc := s.call(e2eCaller{Number: "6400", HangupAfter: 60 * time.Second})
-	s.bridged(pc, "alice", 10*time.Second)
-	sup := s.spy("alice", "whisper", e2ePhone{Answer: 500 * time.Millisecond}.endpoint(s.tag, "sup"))
+	s, first, pc, sup := spyOnAlice(t, "whisper", 500*time.Millisecond)
 	s.spyWired(sup, 10*time.Second)
 	s.durable()
 	first.kill(t)

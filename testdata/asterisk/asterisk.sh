@@ -86,6 +86,21 @@ start() {
 		return 0
 	fi
 	install
+	# A port found free may be taken by another program before Asterisk
+	# binds it: then it starts again on other ports.
+	local try rc
+	for try in 1 2 3; do
+		rc=0
+		start_once || rc=$?
+		((rc == 2)) || return "$rc"
+		say "a port was taken before Asterisk bound it (try $try of 3); starting again on other ports"
+	done
+	return 1
+}
+
+# start_once starts Asterisk on ports free a moment before; it returns 2
+# when one was taken by the time Asterisk bound it.
+start_once() {
 	mkdir -p "$STATE" "$ROOT/run/asterisk" "$ROOT/var/spool/asterisk/recording" "$ROOT/var/log/asterisk"
 	rm -f "$ROOT/run/asterisk/asterisk.ctl" "$ENVFILE"
 	local port password url sip agents=() i
@@ -108,6 +123,11 @@ start() {
 			tail -n 50 "$CONSOLE" >&2
 			rm -f "$PIDFILE"
 			return 1
+		fi
+		if grep -q "Address already in use" "$CONSOLE" 2>/dev/null; then
+			grep "Address already in use" "$CONSOLE" >&2
+			stop
+			return 2
 		fi
 		if ((SECONDS >= deadline)); then
 			say "ARI did not answer within 60 s; Asterisk's output:"
