@@ -77,6 +77,46 @@ func TestLeadLifecycle(t *testing.T) {
 	}
 }
 
+// TestKeptCallbackRetry: a dial of a callback kept for an agent that does
+// not reach the lead is retried for that agent while the retry falls
+// within the grace of the callback's first time, through retries; after
+// it, and after an abandoned answer, it is anyone's.
+func TestKeptCallbackRetry(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	r := DefaultRetry() // busy 10 min, no answer 1 h; grace 1 h
+	kept := Lead{ID: "k", State: Callback, Attempts: 1, NextAttempt: t0, CallbackAgent: "alice"}
+	for _, tc := range []struct {
+		name  string
+		dials []Outcome // each dialed when due
+		state LeadState
+		agent string
+		next  time.Time
+	}{
+		{"busy", []Outcome{Busy}, Callback, "alice", t0.Add(10 * time.Minute)},
+		{"busy five times", []Outcome{Busy, Busy, Busy, Busy}, Failed, "", t0.Add(30 * time.Minute)},
+		{"no answer past the grace", []Outcome{NoAnswer}, Scheduled, "", t0.Add(time.Hour)},
+		{"busy then no answer past the grace", []Outcome{Busy, NoAnswer}, Scheduled, "", t0.Add(70 * time.Minute)},
+		{"abandoned", []Outcome{Human, Abandoned}, Scheduled, "", t0.Add(72 * time.Hour)},
+	} {
+		l := kept
+		for _, o := range tc.dials {
+			if o != Abandoned {
+				l, _ = StartDial(l, l.NextAttempt)
+			}
+			var err error
+			if l, err = DialEnded(l, o, r, l.NextAttempt); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+		}
+		if l.State != tc.state || l.CallbackAgent != tc.agent || !l.NextAttempt.Equal(tc.next) {
+			t.Errorf("%s: %s for %q at %s; want %s for %q at %s", tc.name, l.State, l.CallbackAgent, l.NextAttempt, tc.state, tc.agent, tc.next)
+		}
+		if want := map[bool]time.Time{true: t0}[tc.agent != ""]; !l.CallbackDue.Equal(want) {
+			t.Errorf("%s: first due %s; want %s", tc.name, l.CallbackDue, want)
+		}
+	}
+}
+
 func TestLeadTransitionTable(t *testing.T) {
 	for from := New; from <= DoNotCall; from++ {
 		for to := New; to <= DoNotCall; to++ {

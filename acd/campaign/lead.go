@@ -84,7 +84,7 @@ var leadTransitions = map[LeadState][]LeadState{
 	New:       {Dialing, DoNotCall, Done},
 	Scheduled: {Dialing, DoNotCall, Done},
 	Callback:  {Dialing, DoNotCall, Done, Scheduled},
-	Dialing:   {Answered, Scheduled, Failed, DoNotCall, Done},
+	Dialing:   {Answered, Scheduled, Callback, Failed, DoNotCall, Done}, // Callback: a kept callback's retry
 	Answered:  {Connected, Scheduled, Failed, Done, DoNotCall},
 	Connected: {Done, Callback, Scheduled, Failed, DoNotCall},
 	Done:      {},
@@ -170,8 +170,13 @@ type Lead struct {
 	AbandonedAt time.Time `json:"abandoned_at,omitzero"`
 	Disposition string    `json:"disposition,omitempty"`
 	// CallbackAgent is the agent a Callback lead is kept for (empty =
-	// anyone); any other outcome of the lead clears it.
+	// anyone); any other outcome of the lead clears it, but a retry within
+	// its grace (Retry.KeptGrace).
 	CallbackAgent string `json:"callback_agent,omitempty"`
+	// CallbackDue is when a kept callback retried for its agent was first
+	// due: its grace counts from then, not from the retry. Zero: its
+	// NextAttempt (KeptSince).
+	CallbackDue time.Time `json:"callback_due,omitzero"`
 	// Answers are what the lead answered a survey's flow: its variables
 	// by name (collected digits, menu choices), secret ones left out.
 	Answers map[string]string `json:"answers,omitempty"`
@@ -268,13 +273,17 @@ type Retry struct {
 	// AbandonQuiet is how long a number whose live answer was abandoned
 	// is left alone (72 h by default).
 	AbandonQuiet time.Duration
+	// KeptGrace is how long past its time a callback kept for an agent
+	// stays theirs (1 h by default): a dial of it that does not reach the
+	// lead is retried for them while the retry falls within it.
+	KeptGrace time.Duration
 }
 
 // DefaultRetry retries busy lines after 10 minutes, no-answers after an
 // hour, machines after four and network failures after 30 minutes, up to
 // five attempts; abandoned calls wait 72 hours.
 func DefaultRetry() Retry {
-	return Retry{MaxAttempts: 5, AbandonQuiet: 72 * time.Hour, After: map[Outcome]time.Duration{
+	return Retry{MaxAttempts: 5, AbandonQuiet: 72 * time.Hour, KeptGrace: time.Hour, After: map[Outcome]time.Duration{
 		Busy: 10 * time.Minute, NoAnswer: time.Hour, Machine: 4 * time.Hour, Unreached: 30 * time.Minute,
 		Abandoned: 72 * time.Hour,
 	}}
@@ -313,21 +322,51 @@ func DialEnded(l Lead, o Outcome, r Retry, now time.Time) (Lead, error) {
 	return scheduleRetry(l, o, r, now)
 }
 
+// scheduleRetry retries l after o's delay, by anyone; but a callback kept
+// for an agent whose dial did not reach the lead stays a callback for
+// them if the retry falls within its grace (its agent held for it, the
+// rest after an abandoned answer does not hold it back, as at its time).
 func scheduleRetry(l Lead, o Outcome, r Retry, now time.Time) (Lead, error) {
-	l.CallbackAgent = "" // a retry is anyone's
 	wait, ok := r.After[o]
 	next := Scheduled
 	if !ok || (r.MaxAttempts > 0 && l.Attempts >= r.MaxAttempts) {
 		next = Failed
 	}
+	at := now.Add(wait)
+	if next == Scheduled && l.KeptRetry(o, at, r) {
+		next = Callback
+		l.CallbackDue = l.KeptSince()
+	} else {
+		l.CallbackAgent, l.CallbackDue = "", time.Time{}
+	}
 	if err := CheckLeadTransition(l.State, next); err != nil {
 		return l, err
 	}
 	l.State = next
-	if next == Scheduled {
-		l.NextAttempt = r.AfterQuiet(l, now.Add(wait))
+	switch next {
+	case Callback:
+		l.NextAttempt = at
+	case Scheduled:
+		l.NextAttempt = r.AfterQuiet(l, at)
 	}
 	return l, nil
+}
+
+// KeptSince is when l, a callback kept for an agent, was first due: its
+// grace counts from then.
+func (l Lead) KeptSince() time.Time {
+	if !l.CallbackDue.IsZero() {
+		return l.CallbackDue
+	}
+	return l.NextAttempt
+}
+
+// KeptRetry reports whether a dial of l that ended in o, retried at at,
+// stays kept for l's agent: l is kept for one, the dial did not reach the
+// lead (an abandoned answer is anyone's after its rest), and at is
+// within the grace of l's first due time.
+func (l Lead) KeptRetry(o Outcome, at time.Time, r Retry) bool {
+	return l.CallbackAgent != "" && o != Abandoned && at.Before(l.KeptSince().Add(r.KeptGrace))
 }
 
 // AfterQuiet is next, or the end of the rest after l's last abandoned
@@ -368,7 +407,7 @@ func Dispose(l Lead, d Disposition, callbackAt time.Time, callbackAgent string, 
 	if l.State != Connected && l.State != Answered {
 		return l, fmt.Errorf("lead %q: disposition %q in state %s: %w", l.ID, d.Name, l.State, ErrIllegalTransition)
 	}
-	l.Disposition, l.CallbackAgent = d.Name, ""
+	l.Disposition, l.CallbackAgent, l.CallbackDue = d.Name, "", time.Time{}
 	switch {
 	case d.DNC:
 		l.State = DoNotCall

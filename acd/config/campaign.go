@@ -193,7 +193,7 @@ func (c Campaign) PacerOptions() dialer.Options {
 // Retries are the campaign's retry rules; an outcome with no delay is not
 // retried.
 func (c Campaign) Retries() campaign.Retry {
-	r := campaign.Retry{MaxAttempts: c.Retry.MaxAttempts, AbandonQuiet: c.Retry.AbandonQuiet, After: map[campaign.Outcome]time.Duration{}}
+	r := campaign.Retry{MaxAttempts: c.Retry.MaxAttempts, AbandonQuiet: c.Retry.AbandonQuiet, KeptGrace: c.CallbackGrace, After: map[campaign.Outcome]time.Duration{}}
 	for o, d := range map[campaign.Outcome]time.Duration{campaign.Busy: c.Retry.Busy, campaign.NoAnswer: c.Retry.NoAnswer,
 		campaign.Machine: c.Retry.Machine, campaign.Unreached: c.Retry.Failed, campaign.Abandoned: c.Retry.AbandonQuiet} {
 		if d > 0 {

@@ -887,6 +887,9 @@ func (c *Core) settleLead(now time.Time, d *leadDial, o campaign.Outcome, ops ..
 		c.warn(now, "illegal-transition", "campaign %s: %v", d.run.cfg.Name, err)
 		return
 	}
+	if d.lead.CallbackAgent != "" && nl.CallbackAgent == "" && nl.State == campaign.Scheduled {
+		c.traceToAnyone(now, d.run, d.lead, fmt.Sprintf("its retry after %s, at %s, not", o, nl.NextAttempt.UTC().Format(time.RFC3339)))
+	}
 	d.lead = nl
 	c.trace(now, "campaign %s: lead %s %s → %s", d.run.cfg.Name, nl.ID, o, nl.State)
 	c.saveLead(now, d.run, &nl, ops...)

@@ -29,12 +29,16 @@ import (
 //
 // A callback whose agent is not free within the campaign's callback_grace
 // of its time goes to anyone: its agent is cleared in the store and it
-// heads the hopper. An attempt of it that is not answered is retried as
-// any lead's, by anyone. The agent kept for is read from the store at
-// every hopper read, so a restart keeps it; a kept callback's dial that a
-// restart finds ringing or answered takes up its agent again (the lead
-// names them until it is settled, and a waiting answer's active record
-// too: keepLeftFor, store.ActiveCall.Only).
+// heads the hopper. An attempt of it that does not reach the lead (no
+// answer, busy, a machine, a failure) is retried after that outcome's
+// delay for the same agent, as a kept callback, if the retry falls within
+// the grace of the callback's first time (campaign.Lead.CallbackDue); a
+// retry after the grace, and one after an abandoned answer, is anyone's,
+// and the trace says so (settleLead). The agent kept for is read from the
+// store at every hopper read, so a restart keeps it; a kept callback's
+// dial that a restart finds ringing or answered takes up its agent again
+// (the lead names them until it is settled, and a waiting answer's active
+// record too: keepLeftFor, store.ActiveCall.Only).
 
 // keeps reports whether a due lead of r waits for the agent it is kept
 // for rather than going to anyone.
@@ -68,7 +72,7 @@ func (c *Core) dialKept(now time.Time, r *campaignRun) {
 		var rest []LoadedLead
 		for _, ll := range list {
 			switch {
-			case !now.Before(ll.Lead.NextAttempt.Add(r.cfg.CallbackGrace)):
+			case !now.Before(ll.Lead.KeptSince().Add(r.cfg.CallbackGrace)):
 				c.keptToAnyone(now, r, ll)
 			case free && c.admitLead(now, r, ll):
 				free = false
@@ -158,9 +162,8 @@ func (r *campaignRun) waitsFor(a *agent) bool { return len(r.kept[a.id]) > 0 }
 // trace; it goes first in the hopper, being late already, unless it rests
 // after an abandoned answer, as anyone's callbacks do.
 func (c *Core) keptToAnyone(now time.Time, r *campaignRun, ll LoadedLead) {
-	c.trace(now, "campaign %s: callback %s kept for %s goes to anyone: %s not free within %s of %s", r.cfg.Name, ll.Lead.ID,
-		ll.Lead.CallbackAgent, ll.Lead.CallbackAgent, r.cfg.CallbackGrace, ll.Lead.NextAttempt.UTC().Format(time.RFC3339))
-	ll.Lead.CallbackAgent = ""
+	c.traceToAnyone(now, r, ll.Lead, ll.Lead.CallbackAgent+" not free")
+	ll.Lead.CallbackAgent, ll.Lead.CallbackDue = "", time.Time{}
 	if next := r.retry.AfterQuiet(ll.Lead, now); next.After(now) {
 		ll.Lead.NextAttempt = next
 		delete(r.known, ll.Lead.ID)
@@ -170,6 +173,13 @@ func (c *Core) keptToAnyone(now time.Time, r *campaignRun, ll LoadedLead) {
 	}
 	c.saveLead(now, r, &ll.Lead)
 	r.hopper = append([]LoadedLead{ll}, r.hopper...)
+}
+
+// traceToAnyone says in the trace that l, a callback kept for an agent,
+// goes to anyone because what happened was not within the grace.
+func (c *Core) traceToAnyone(now time.Time, r *campaignRun, l campaign.Lead, what string) {
+	c.trace(now, "campaign %s: callback %s kept for %s goes to anyone: %s within %s of %s", r.cfg.Name, l.ID,
+		l.CallbackAgent, what, r.cfg.CallbackGrace, l.KeptSince().UTC().Format(time.RFC3339))
 }
 
 // worksCampaign reports whether a is a member of one of r's queues (its

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -477,5 +478,79 @@ func TestCampaignCallbackKeptHopper(t *testing.T) {
 	}
 	if st := r.Core.Campaigns(r.Clock.Now()); st[0].Kept != 2 {
 		t.Errorf("campaign status %+v; want both callbacks kept for a2", st[0])
+	}
+}
+
+// TestCampaignCallbackKeptRetry: a callback kept for a2 whose dial is not
+// answered is retried for a2 while the retry falls within the grace of
+// the callback's time: it waits for a2, a1 free, and is connected to a2.
+// The grace counts from the callback's time, not the retry's: one whose
+// agent is not free by then, or whose retry falls after it, goes to
+// anyone, and the trace says so.
+func TestCampaignCallbackKeptRetry(t *testing.T) {
+	at := epoch.Add(10 * time.Minute) // dialed for a2, not answered at 10:20, retried at 15:20 (no_answer: 5m)
+	for _, tc := range []struct {
+		grace  string
+		kept   bool          // the retry is kept for a2
+		anyone time.Duration // when it goes to a1, a2 paused; 0: it waits for a2
+	}{
+		{grace: "1h", kept: true},
+		{grace: "10m", kept: true, anyone: 20 * time.Minute}, // at + grace, not the retry's time + grace
+		{grace: "5m", anyone: 15*time.Minute + 20*time.Second},
+	} {
+		t.Run("grace "+tc.grace, func(t *testing.T) {
+			rig, r, l, id := keptRig(t, strings.Replace(keptConfig(tc.grace), "max_attempts: 2", "max_attempts: 5", 1))
+			if err := dispose(t, r, id, "call-back", at, "a2", "a1"); err != nil {
+				t.Fatal(err)
+			}
+			phone := func(mode farend.PhoneMode) {
+				t.Helper()
+				if err := r.Switch.SetPhone("sim/"+l.Phone, farend.Phone{Mode: mode, AnswerDelay: 4 * time.Second, HangupAfter: 30 * time.Second}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r.RunUntil(epoch.Add(2 * time.Minute))
+			phone(farend.PhoneNoAnswer)
+			setAgent(t, r, "a2", true)
+			r.RunUntil(at.Add(time.Minute))
+			got := rig.leads(t)[l.ID]
+			if recs := rig.dials(t)[l.Phone]; len(recs) != 2 || got.Attempts != 2 {
+				t.Fatalf("dials %+v, lead %+v; want the callback dialed for a2, not answered\n%s", recs, got, rig.trace)
+			}
+			setAgent(t, r, "a2", false)
+			phone(farend.PhoneAnswer)
+			if tc.kept != (got.State == campaign.Callback && got.CallbackAgent == "a2" && got.CallbackDue.Equal(at)) {
+				t.Fatalf("lead after the no-answer %+v; want it kept for a2 since %s: %v\n%s", got, at, tc.kept, rig.trace)
+			}
+			if !tc.kept && (got.State != campaign.Scheduled || got.CallbackAgent != "" || !got.CallbackDue.IsZero()) {
+				t.Fatalf("lead after the no-answer %+v; want it scheduled for anyone\n%s", got, rig.trace)
+			}
+			if tc.anyone == 0 {
+				r.RunUntil(epoch.Add(40 * time.Minute))
+				if recs := rig.dials(t)[l.Phone]; len(recs) != 2 {
+					t.Fatalf("%d dials while a2 was paused and a1 free; want the retry to wait for a2\n%s", len(recs), rig.trace)
+				}
+				setAgent(t, r, "a2", true)
+				r.RunUntil(epoch.Add(42 * time.Minute))
+			} else {
+				r.RunUntil(epoch.Add(tc.anyone - time.Second))
+				if recs := rig.dials(t)[l.Phone]; len(recs) != 2 {
+					t.Fatalf("%d dials before %s; want the retry to wait\n%s", len(recs), tc.anyone, rig.trace)
+				}
+				r.RunUntil(epoch.Add(tc.anyone + 30*time.Second))
+			}
+			recs := rig.dials(t)[l.Phone]
+			slices.SortFunc(recs, func(a, b store.CallRecord) int { return a.Entered.Compare(b.Entered) })
+			want := map[bool]string{true: "a2", false: "a1"}[tc.anyone == 0]
+			if len(recs) != 3 || recs[2].Agent != want {
+				t.Fatalf("dials %+v; want the retry connected to %s\n%s", recs, want, rig.trace)
+			}
+			if said := strings.Contains(rig.trace.String(), "callback "+l.ID+" kept for a2 goes to anyone"); said != (tc.anyone != 0) {
+				t.Errorf("the trace says the callback went to anyone: %v; want %v\n%s", said, tc.anyone != 0, rig.trace)
+			}
+			if w := r.Core.Warnings(); w["illegal-transition"]+w["store"] > 0 {
+				t.Errorf("warnings %v", w)
+			}
+		})
 	}
 }
