@@ -29,8 +29,8 @@ func TestCampaignCallbackAt(t *testing.T) {
 				at          time.Time
 				want        string
 			}{
-				{"sale", at, `callback time goes with a callback disposition (call-back); "sale" is none`},
-				{"call-back", epoch.Add(-time.Minute), "is not after now"},
+				{"sale", at, `callback_at goes with a callback disposition (call-back); "sale" is none`},
+				{"call-back", epoch.Add(-time.Minute), "callback_at 2026-01-05T08:59:00Z is not after now"},
 				{"call-back", epoch.Add(MaxCallbackAhead + time.Hour), "more than 90 days ahead"},
 			} {
 				err := r.Do(func(c *Core, now time.Time) error { return c.DispositionCallback(now, id, bad.disposition, "", bad.at) })
