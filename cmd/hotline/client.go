@@ -86,9 +86,9 @@ func callHeader(ctx context.Context, method, u string, body, out any) ([]byte, h
 	if resp.StatusCode >= 300 {
 		var e api.Error
 		if json.Unmarshal(raw, &e) == nil && e.Error != "" {
-			return raw, resp.Header, fmt.Errorf("%s", e.Error)
+			return raw, resp.Header, &apiError{status: resp.StatusCode, msg: e.Error}
 		}
-		return raw, resp.Header, fmt.Errorf("%s %s: %s", method, u, resp.Status)
+		return raw, resp.Header, &apiError{status: resp.StatusCode, msg: fmt.Sprintf("%s %s: %s", method, u, resp.Status)}
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -97,6 +97,15 @@ func callHeader(ctx context.Context, method, u string, body, out any) ([]byte, h
 	}
 	return raw, resp.Header, nil
 }
+
+// apiError is an answer of the API that is not a success: its status, and
+// its text as the error.
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
 
 // getStream GETs u (with HOTLINE_TOKEN) and returns the body of a 200
 // answer for the caller to read and close; another answer is an error
@@ -256,6 +265,7 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&disposition, "disposition", "", "only calls with this disposition")
 	cmd.Flags().StringVar(&text, "text", "", "only calls whose notes contain this (any case)")
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many, newest first (0 = all)")
+	cmd.AddCommand(newCallsDispositionCmd(g))
 	return cmd
 }
 
