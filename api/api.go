@@ -111,6 +111,7 @@ func New(eng Engine, rec Records, log zerolog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/v1/calls", s.calls)
 	s.mux.HandleFunc("GET /api/v1/calls/{id}", s.call)
 	s.mux.HandleFunc("POST /api/v1/calls/{id}/disposition", s.disposition)
+	s.mux.HandleFunc("GET /api/v1/calls/{id}/dispositions", s.dispositions)
 	s.mux.HandleFunc("GET /api/v1/events", s.events)
 	s.mux.HandleFunc("GET /api/v1/store/backup", s.backup)
 	s.mux.HandleFunc("POST /api/v1/config/reload", s.reload)
@@ -478,6 +479,29 @@ func (s *Server) warnSkipped(w http.ResponseWriter, skipped []*store.DecodeError
 		len(skipped), strings.Join(keys, ", "))))
 }
 
+// mayFile is the engine's check that the caller may file a disposition
+// on a call: an agent on their own calls.
+func (s *Server) mayFile(r *http.Request) func(*store.CallRecord) error {
+	return func(rec *store.CallRecord) error {
+		if why := s.mayTouch(r, rec); why != "" {
+			return fmt.Errorf("%w: %s", errForbidden, why)
+		}
+		return nil
+	}
+}
+
+// dispositions answers what a disposition of the call may be: a
+// campaign's dispositions, the callback ones marked, and the agents a
+// callback may be kept for (the desk's form offers them).
+func (s *Server) dispositions(w http.ResponseWriter, r *http.Request) {
+	res, err := engine.Send(r.Context(), s.eng, engine.Dispositions{Call: r.PathValue("id"), May: s.mayFile(r)})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
 // DispositionRequest is the body of POST /api/v1/calls/{id}/disposition.
 type DispositionRequest struct {
 	Disposition string `json:"disposition"`
@@ -536,13 +560,7 @@ func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 		by = p.user.Agent
 	}
 	res, err := engine.Send(r.Context(), s.eng, engine.Disposition{Call: id, Disposition: body.Disposition, Notes: body.Notes, KeepNotes: given.Notes == nil, Reason: body.Reason, CallbackAt: at,
-		CallbackTo: body.CallbackTo, By: by,
-		May: func(rec *store.CallRecord) error {
-			if why := s.mayTouch(r, rec); why != "" {
-				return fmt.Errorf("%w: %s", errForbidden, why)
-			}
-			return nil
-		}})
+		CallbackTo: body.CallbackTo, By: by, May: s.mayFile(r)})
 	if err != nil {
 		s.fail(w, err)
 		return

@@ -56,6 +56,7 @@ var routeAccess = map[string]access{
 	"GET /api/v1/recordings":                      {role: auth.Supervisor},
 	"POST /api/v1/agents/{id}/recording/{action}": {role: auth.Agent, own: true},
 	"POST /api/v1/calls/{id}/disposition":         {role: auth.Agent},
+	"GET /api/v1/calls/{id}/dispositions":         {role: auth.Agent}, // own calls (checked by the engine), as the disposition
 	"GET /api/v1/events":                          {role: auth.Agent},
 	"GET /api/v1/store/backup":                    {role: auth.Admin},
 	"GET /api/v1/audit":                           {role: auth.Admin},

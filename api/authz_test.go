@@ -262,7 +262,8 @@ func do(t *testing.T, base, method, path, body string, hdr http.Header) int {
 
 // A disposition and notes are filed by the agent who took the call, or a
 // supervisor over its queue or agent: another agent, or a supervisor of
-// another team, gets 403 and the record keeps what it had.
+// another team, gets 403 and the record keeps what it had. The same ask
+// what a disposition of the call may be.
 func TestDispositionOwnCallsOnly(t *testing.T) {
 	d := newTestDaemon(t, teamsYAML)
 	srv := authServer(t, d)
@@ -295,6 +296,10 @@ func TestDispositionOwnCallsOnly(t *testing.T) {
 		code, body := sendAs(t, "POST", srv.URL+"/api/v1/calls/"+c.call+"/disposition", `{"disposition":"by `+c.who+`"}`, c.hdr)
 		if code != c.want {
 			t.Errorf("%s files on %s: %d %s, want %d", c.who, c.call, code, body, c.want)
+		}
+		// What may be filed is asked by whoever may file.
+		if code, body := sendAs(t, "GET", srv.URL+"/api/v1/calls/"+c.call+"/dispositions", "", c.hdr); code != c.want {
+			t.Errorf("%s asks what to file on %s: %d %s, want %d", c.who, c.call, code, body, c.want)
 		}
 	}
 	if rec, err := d.db.Call("c-bob"); err != nil || rec.Disposition != "by sue" {

@@ -589,6 +589,22 @@ func TestCampaignUnknownDisposition(t *testing.T) {
 	}
 }
 
+// GET /api/v1/calls/ID/dispositions offers, for a campaign's call, the
+// campaign's dispositions with the callback ones marked and the agents a
+// callback may be kept for; a call of no campaign takes any disposition.
+func TestCallDispositionChoices(t *testing.T) {
+	d := newTestDaemon(t, strings.Replace(campaignYAML, "    safe_harbour:", "    dispositions: [{name: sale, final: true}, {name: later, callback: true}]\n    safe_harbour:", 1))
+	call := talkingLead(t, d)
+	var got engine.DispositionChoices
+	if code := getJSON(t, d.srv.URL+"/api/v1/calls/"+call+"/dispositions", &got); code != http.StatusOK ||
+		fmt.Sprint(got) != "{spring [{sale false} {later true}] [alice]}" {
+		t.Errorf("a campaign's call: %d %v", code, got)
+	}
+	if code := getJSON(t, d.srv.URL+"/api/v1/calls/nope/dispositions", &got); code != http.StatusNotFound {
+		t.Errorf("an unknown call: %d %v; want 404", code, got)
+	}
+}
+
 // A number put on a do-not-call list through the API while the campaign
 // runs is not dialed, even when its lead was already read into the hopper
 // (with the verdict of that moment): it becomes do-not-call at its turn.

@@ -30,6 +30,7 @@ var routeSummary = map[string]string{
 	"GET /api/v1/recordings":                      "Recordings of the calls that entered between from and to (default the last 24 h); audited",
 	"POST /api/v1/agents/{id}/recording/{action}": "Start, stop, pause or resume the recording of the agent's call",
 	"POST /api/v1/calls/{id}/disposition":         "Set a call's disposition and notes",
+	"GET /api/v1/calls/{id}/dispositions":         "What a call's disposition may be: its campaign's dispositions (callback ones marked) and the agents a callback may be kept for",
 	"GET /api/v1/events":                          "The engine's change stream as Server-Sent Events (and each callback task the user sees, when it changes)",
 	"GET /api/v1/store/backup":                    "A consistent copy of the store file",
 	"POST /api/v1/config/reload":                  "Apply the configuration file again",

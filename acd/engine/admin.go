@@ -174,6 +174,27 @@ func (r Disposition) apply(c *Core, now time.Time) (any, error) {
 	return DispositionResult{Call: r.Call, Disposition: r.Disposition, Notes: r.Notes, Reason: r.Reason, CallbackAt: r.CallbackAt, CallbackAgent: to}, err
 }
 
+// Dispositions asks what a disposition of a call may be (see
+// [DispositionChoices]).
+type Dispositions struct {
+	returns[DispositionChoices]
+	Call string
+	// May, when set, is asked first with the call's record, as
+	// Disposition's is.
+	May func(*store.CallRecord) error
+}
+
+func (r Dispositions) apply(c *Core, _ time.Time) (any, error) {
+	rec, _, err := c.callRecord(r.Call)
+	if err == nil && r.May != nil {
+		err = r.May(rec)
+	}
+	if err != nil {
+		return DispositionChoices{}, err
+	}
+	return c.dispositionChoices(r.Call), nil
+}
+
 // Reconfigure applies a validated config to the running engine; see
 // [Core.Reconfigure].
 type Reconfigure struct {

@@ -1870,20 +1870,26 @@ func (c *Core) leadDialOf(callID string) (d *leadDial, wrapping bool) {
 	return nil, false
 }
 
-// campaignDisposition takes an agent's disposition of a campaign call: one
-// of the campaign's dispositions (when it lists any). Given in wrap-up, it
-// settles the lead at once; during the call, when the call ends.
-func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.Time, to string) error {
-	d, wrapping := c.leadDialOf(callID)
-	var r *campaignRun
-	if d != nil {
-		r = d.run
-	} else if rec, _, err := c.callRecord(callID); err == nil && rec.Direction == acd.DirectionOutbound {
-		// a dial whose lead is settled: its record takes the same names
+// campaignOfCall finds the campaign of a call: its dial while the call is
+// live or wrapping (d), or, for a dial whose lead is settled, the
+// campaign its record names (d nil). r is nil for a call of no campaign.
+func (c *Core) campaignOfCall(callID string) (d *leadDial, wrapping bool, r *campaignRun) {
+	if d, wrapping = c.leadDialOf(callID); d != nil {
+		return d, wrapping, d.run
+	}
+	if rec, _, err := c.callRecord(callID); err == nil && rec.Direction == acd.DirectionOutbound {
 		if camp, ok := strings.CutPrefix(rec.Entry, "campaign:"); ok {
 			r = c.camps[camp]
 		}
 	}
+	return nil, false, r
+}
+
+// campaignDisposition takes an agent's disposition of a campaign call: one
+// of the campaign's dispositions (when it lists any). Given in wrap-up, it
+// settles the lead at once; during the call, when the call ends.
+func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.Time, to string) error {
+	d, wrapping, r := c.campaignOfCall(callID)
 	if r == nil {
 		if !at.IsZero() || to != "" {
 			return fmt.Errorf("call %q: %w: a callback time or agent goes with a campaign's lead", callID, ErrBadCallback)

@@ -218,6 +218,13 @@ func (c *Core) checkCallbackTo(r *campaignRun, name, to string) error {
 	if a := c.agentIdx[to]; a != nil && c.worksCampaign(a, r) {
 		return nil
 	}
+	return fmt.Errorf("campaign %q: %w: callback_to %q: want %s, %s or an agent of the campaign (%s)", r.cfg.Name, ErrBadCallback, to,
+		CallbackToMe, CallbackToAnyone, strings.Join(c.campaignAgentIDs(r), ", "))
+}
+
+// campaignAgentIDs are the ids of the agents who work r, sorted: those a
+// callback may be kept for.
+func (c *Core) campaignAgentIDs(r *campaignRun) []string {
 	var ids []string
 	for _, a := range c.agents {
 		if c.worksCampaign(a, r) {
@@ -225,8 +232,40 @@ func (c *Core) checkCallbackTo(r *campaignRun, name, to string) error {
 		}
 	}
 	slices.Sort(ids)
-	return fmt.Errorf("campaign %q: %w: callback_to %q: want %s, %s or an agent of the campaign (%s)", r.cfg.Name, ErrBadCallback, to,
-		CallbackToMe, CallbackToAnyone, strings.Join(ids, ", "))
+	return ids
+}
+
+// DispositionChoices is what a disposition of a call may be: for a
+// campaign's call, the campaign's dispositions (the callback ones marked)
+// and the agents a callback may be kept for, besides me and anyone. A call
+// of no campaign, or of one that lists no dispositions, takes any name.
+type DispositionChoices struct {
+	Campaign     string              `json:"campaign,omitempty"`
+	Dispositions []DispositionChoice `json:"dispositions"`
+	CallbackTo   []string            `json:"callback_to"`
+}
+
+// DispositionChoice is one of a campaign's dispositions.
+type DispositionChoice struct {
+	Name     string `json:"name"`
+	Callback bool   `json:"callback,omitempty"`
+}
+
+// dispositionChoices is the DispositionChoices of callID.
+func (c *Core) dispositionChoices(callID string) DispositionChoices {
+	out := DispositionChoices{Dispositions: []DispositionChoice{}, CallbackTo: []string{}}
+	_, _, r := c.campaignOfCall(callID)
+	if r == nil {
+		return out
+	}
+	out.Campaign = r.cfg.Name
+	for _, d := range r.cfg.DispositionRules() {
+		out.Dispositions = append(out.Dispositions, DispositionChoice{Name: d.Name, Callback: d.Callback})
+	}
+	if ids := c.campaignAgentIDs(r); ids != nil {
+		out.CallbackTo = ids
+	}
+	return out
 }
 
 // callbackTo resolves the CallbackTo of a disposition given by agent by
