@@ -194,6 +194,7 @@ function render() {
     $("call-phase").textContent = call.phase || "";
   }
   $("dispo-form").hidden = !(lastCall && a && (a.state === "wrap-up" || a.state === "on-call"));
+  deskDispo();
   deskAlerts(a, call);
   deskTransfer(a, call);
   deskPop(a, call);
@@ -274,15 +275,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("btn-ready").addEventListener("click", () => agentAction("ready"));
   $("btn-pause").addEventListener("click", () => agentAction("pause", { reason: $("pause-reason").value }));
   $("btn-logout").addEventListener("click", () => agentAction("logout"));
-  $("dispo-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    try {
-      await api("POST", `/api/v1/calls/${encodeURIComponent(lastCall)}/disposition`, { disposition: $("dispo").value, notes: $("notes").value });
-      $("dispo").value = ""; $("notes").value = ""; lastCall = ""; render();
-    } catch (err) {
-      $("desk-error").textContent = err.message;
-    }
-  });
   for (const id of ["agents", "calls"]) {
     document.querySelector(`#${id} tbody`).addEventListener("click", (e) => {
       const b = e.target.closest("button");
