@@ -100,6 +100,9 @@ func writeLead(w io.Writer, l campaign.Lead) {
 	}
 	if l.CallbackAgent != "" {
 		fmt.Fprintf(w, ", callback kept for %s", l.CallbackAgent)
+		if !l.CallbackDue.IsZero() { // a retry: its grace counts from then
+			fmt.Fprintf(w, " (first due %s)", l.CallbackDue.Local().Format(time.DateTime))
+		}
 	}
 	fmt.Fprintln(w)
 	for _, k := range slices.Sorted(maps.Keys(l.Fields)) {

@@ -97,11 +97,19 @@ func TestWritePreviewSkips(t *testing.T) {
 	}
 }
 
-// TestLeadsShowKeptCallback: a callback kept for an agent names them.
+// TestLeadsShowKeptCallback: a callback kept for an agent names them, and
+// when a retry of it was first due.
 func TestLeadsShowKeptCallback(t *testing.T) {
 	var out bytes.Buffer
 	writeLead(&out, campaign.Lead{ID: "spring-1", Phone: "+12125550101", State: campaign.Callback, Attempts: 1, Disposition: "later", CallbackAgent: "bob"})
 	if want := "spring-1 +12125550101 -: callback, attempts 1, disposition later, callback kept for bob\n"; out.String() != want {
 		t.Errorf("show: %q; want %q", out.String(), want)
+	}
+	due := time.Date(2026, 1, 5, 9, 10, 0, 0, time.UTC)
+	out.Reset()
+	writeLead(&out, campaign.Lead{ID: "spring-1", Phone: "+12125550101", State: campaign.Callback, Attempts: 2, LastOutcome: campaign.Busy,
+		Disposition: "later", CallbackAgent: "bob", NextAttempt: due.Add(10 * time.Minute), CallbackDue: due})
+	if want := ", last outcome busy, disposition later, callback kept for bob (first due " + due.Local().Format(time.DateTime) + ")\n"; !strings.HasSuffix(out.String(), want) {
+		t.Errorf("show a retry: %q; want it to end %q", out.String(), want)
 	}
 }
