@@ -583,8 +583,7 @@ func (s *Server) sendmsg(c *conn, uuid string, cmd wire.Command) string {
 
 // originate runs "bgapi originate {vars}endpoint &app(arg)". Called with mu held.
 func (s *Server) originate(job, arg string) {
-	vars, rest, err := parseVarBlock(arg)
-	endpoint, app, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	vars, cid, endpoint, app, err := parseOriginate(arg)
 	fail := func(cause string) {
 		s.fire("BACKGROUND_JOB", nil, []wire.Header{{Name: "Job-UUID", Value: job}, {Name: "Job-Command", Value: "originate"}, {Name: "Job-Command-Arg", Value: arg}}, "-ERR "+cause+"\n")
 	}
@@ -607,7 +606,7 @@ func (s *Server) originate(job, arg string) {
 	}
 	ch := &channel{
 		uuid: id, name: endpoint, direction: "outbound", dest: strings.TrimPrefix(endpoint, "user/"),
-		cidNum: firstNonEmpty(vars["origination_caller_id_number"], "0000000000"), created: time.Now(),
+		cidNum: firstNonEmpty(cid.num, "0000000000"), cidName: cid.name, created: time.Now(),
 		vars: vars, records: map[string]bool{}, job: job, phone: &phone,
 	}
 	s.chans[id] = ch
@@ -617,7 +616,7 @@ func (s *Server) originate(job, arg string) {
 		// mod_loopback makes a pair; the far half, which runs the
 		// dialplan, inherits every variable of the originate.
 		far := &channel{
-			uuid: newUUID(), name: endpoint + "-b", direction: "inbound", dest: ch.dest, cidNum: ch.cidNum,
+			uuid: newUUID(), name: endpoint + "-b", direction: "inbound", dest: ch.dest, cidNum: ch.cidNum, cidName: ch.cidName,
 			created: time.Now(), vars: map[string]string{}, records: map[string]bool{}, farHalf: ch,
 		}
 		for k, v := range vars {
@@ -692,51 +691,54 @@ func (s *Server) runOriginateApp(ch *channel, app string) {
 	s.nextApp(ch)
 }
 
-// parseVarBlock splits "{a=b,c='d e'}rest", honouring \, and quotes.
-func parseVarBlock(s string) (map[string]string, string, error) {
-	vars := map[string]string{}
-	s = strings.TrimSpace(s)
-	if !strings.HasPrefix(s, "{") {
-		return vars, s, nil
+// callerID is the number and name an originate gives its channel.
+type callerID struct{ num, name string }
+
+// parseOriginate reads originate's arguments as FreeSWITCH does (see
+// separate): "{a=b,c=d}endpoint app", the arguments split on blanks, the
+// {...} block (from its brace to the one that balances it, quotes and
+// backslashes not considered) on commas, each variable on its first '='.
+func parseOriginate(arg string) (vars map[string]string, cid callerID, endpoint, app string, err error) {
+	argv := separate(arg, ' ', 0)
+	if len(argv) == 0 {
+		return nil, cid, "", "", fmt.Errorf("no endpoint")
 	}
-	var key, cur strings.Builder
-	inKey, quoted := true, false
-	flush := func() {
-		if k := strings.TrimSpace(key.String()); k != "" {
-			vars[k] = cur.String()
-		}
-		key.Reset()
-		cur.Reset()
-		inKey = true
+	dial := argv[0]
+	if len(argv) > 1 {
+		app = argv[1]
 	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\\' && i+1 < len(s):
-			i++
-			if inKey {
-				key.WriteByte(s[i])
-			} else {
-				cur.WriteByte(s[i])
+	vars = map[string]string{}
+	if !strings.HasPrefix(dial, "{") {
+		return vars, cid, dial, app, nil
+	}
+	depth, end := 0, -1
+	for i := 0; i < len(dial) && end < 0; i++ {
+		switch dial[i] {
+		case '{':
+			depth++
+		case '}':
+			if depth--; depth == 0 {
+				end = i
 			}
-		case c == '\'':
-			quoted = !quoted
-		case quoted:
-			cur.WriteByte(c)
-		case c == '=' && inKey:
-			inKey = false
-		case c == ',':
-			flush()
-		case c == '}':
-			flush()
-			return vars, s[i+1:], nil
-		case inKey:
-			key.WriteByte(c)
-		default:
-			cur.WriteByte(c)
 		}
 	}
-	return nil, "", fmt.Errorf("unterminated {")
+	if end < 0 {
+		return nil, cid, "", "", fmt.Errorf("unterminated {")
+	}
+	for _, kv := range separate(dial[1:end], ',', 0) {
+		if nv := separate(kv, '=', 2); len(nv) == 2 {
+			vars[nv[0]] = nv[1]
+		}
+	}
+	// The caller id comes from the variables as given, but FreeSWITCH
+	// sets no channel variable whose value holds "${" (var_check).
+	cid = callerID{num: vars["origination_caller_id_number"], name: vars["origination_caller_id_name"]}
+	for k, v := range vars {
+		if strings.Contains(v, "${") {
+			delete(vars, k)
+		}
+	}
+	return vars, cid, dial[end+1:], app, nil
 }
 
 // api runs one API command and returns its output. Called with mu held.
