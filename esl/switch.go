@@ -439,8 +439,10 @@ func originateVars(req pbx.OriginateRequest, extra map[string]string) (string, e
 		"hangup_after_bridge": "false",
 		"hotline_leg":         "originated",
 	}
+	// What a caller sent as their number is shown on the phone as it
+	// is, but for line breaks and braces that would end the block.
 	if req.CallerID != "" {
-		vars["origination_caller_id_number"] = req.CallerID
+		vars["origination_caller_id_number"] = shownCallerID(req.CallerID)
 	}
 	if req.AutoAnswer {
 		// mod_sofia makes Call-Info answer-after=0 (and ;intercom=true in
@@ -459,6 +461,9 @@ func originateVars(req pbx.OriginateRequest, extra map[string]string) (string, e
 		}
 		if strings.ContainsAny(v, "\r\n") {
 			return "", fmt.Errorf("variable %s: line break in value: %w", k, pbx.ErrBadRequest)
+		}
+		if !balancedBraces(v) {
+			return "", fmt.Errorf("variable %s: unbalanced braces in value: %w", k, pbx.ErrBadRequest)
 		}
 		vars[k] = v
 	}
@@ -479,14 +484,66 @@ func originateVars(req pbx.OriginateRequest, extra map[string]string) (string, e
 	return b.String(), nil
 }
 
-// quoteVar protects a value inside {}: commas are escaped, and a value with
-// spaces or quotes is wrapped in single quotes.
+// quoteVar writes v for originate's {...} block. FreeSWITCH splits what
+// it reads three times: the arguments on blanks, the block on commas, each
+// variable on its first '='. Each pass takes away one level of quotes and
+// backslashes (\\ \' and its delimiter; \n \r \t \s are control
+// characters and spaces; a backslash before anything else stays), and
+// trims the spaces around each part, so v is escaped for the last pass
+// first. The block ends at the brace that balances its first, quotes and
+// backslashes not considered: a value with unbalanced braces cannot be
+// sent (see balancedBraces).
 func quoteVar(v string) string {
-	v = strings.ReplaceAll(v, ",", `\,`)
-	if strings.ContainsAny(v, " '{}") {
-		return "'" + strings.ReplaceAll(v, "'", `\'`) + "'"
+	return escapeSeparated(escapeSeparated(escapeSeparated(v, '='), ','), ' ')
+}
+
+// escapeSeparated escapes s for one pass of FreeSWITCH's splitter on delim.
+func escapeSeparated(s string, delim byte) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' || c == '\'' || c == ',' && delim == ',':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\t' && delim == ' ':
+			b.WriteString(`\t`)
+		case c == ' ' && (delim == ' ' || i == 0 || i == len(s)-1):
+			// Blanks split the arguments; the last pass would trim
+			// the value's own leading and trailing spaces.
+			b.WriteString(`\s`)
+		default:
+			b.WriteByte(c)
+		}
 	}
-	return v
+	return b.String()
+}
+
+// shownCallerID is a caller's number or name as an originate can carry it:
+// line breaks become spaces, and braces parentheses unless balanced.
+func shownCallerID(s string) string {
+	s = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s)
+	if !balancedBraces(s) {
+		s = strings.NewReplacer("{", "(", "}", ")").Replace(s)
+	}
+	return s
+}
+
+// balancedBraces reports whether every '{' in s is closed by a later '}'
+// and no '}' comes unopened: only such a value leaves the end of
+// originate's {...} block where it is.
+func balancedBraces(s string) bool {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			depth++
+		case '}':
+			if depth--; depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
 }
 
 // Bridge implements pbx.Switch with uuid_bridge, so a bridge holds two
