@@ -2,6 +2,7 @@ package esl_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -25,7 +26,7 @@ func fakeChannel(t *testing.T, fs *esltest.Server, id string) (esltest.ChannelSt
 	return esltest.ChannelState{}, false
 }
 
-// oddValues are caller ids and variable values an originate must carry
+// oddValues are caller names and variable values an originate must carry
 // as they are: FreeSWITCH reads its {...} block through three passes of
 // its splitter (see esltest.parseOriginate), so a backslash, a quote or a
 // comma sent as written comes out changed, or swallows the variables
@@ -46,15 +47,15 @@ var oddValues = []string{
 }
 
 // TestOriginateOddValues: the fake reads originate as FreeSWITCH does, and
-// the caller's number and every variable arrive as sent; a caller's number
-// with braces that do not balance arrives with parentheses.
+// the caller's name and number and every variable arrive as sent; a
+// caller's name with braces that do not balance arrives with parentheses.
 func TestOriginateOddValues(t *testing.T) {
 	f := newFixture(t, esl.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for i, v := range oddValues {
 		id := pbx.ChannelID("odd-" + string(rune('a'+i)))
-		req := pbx.OriginateRequest{ChannelID: id, Endpoint: f.fs.NewPhone(esltest.Phone{Mode: esltest.NoAnswer}), CallerID: "+1555" + v,
+		req := pbx.OriginateRequest{ChannelID: id, Endpoint: f.fs.NewPhone(esltest.Phone{Mode: esltest.NoAnswer}), CallerID: "+1555" + v, CallerName: v,
 			Vars: map[string]string{"hotline_note": v, "HOTLINE_QUEUE": "sales"}}
 		if err := f.sw.Originate(ctx, req); err != nil {
 			t.Errorf("originate with %q: %v", v, err)
@@ -65,7 +66,7 @@ func TestOriginateOddValues(t *testing.T) {
 			t.Errorf("%q: no channel %s", v, id)
 			continue
 		}
-		for name, want := range map[string]string{"origination_caller_id_number": "+1555" + v,
+		for name, want := range map[string]string{"origination_caller_id_name": v, "origination_caller_id_number": "+1555" + v,
 			"hotline_note": v, "HOTLINE_QUEUE": "sales", "origination_uuid": string(id)} {
 			if strings.Contains(want, "${") {
 				want = ""
@@ -76,17 +77,18 @@ func TestOriginateOddValues(t *testing.T) {
 		}
 	}
 	const unbalanced = "Smith }{ Co"
-	if err := f.sw.Originate(ctx, pbx.OriginateRequest{ChannelID: "odd-brace", Endpoint: f.fs.NewPhone(esltest.Phone{Mode: esltest.NoAnswer}), CallerID: unbalanced}); err != nil {
-		t.Fatalf("originate with the number %q: %v", unbalanced, err)
+	if err := f.sw.Originate(ctx, pbx.OriginateRequest{ChannelID: "odd-brace", Endpoint: f.fs.NewPhone(esltest.Phone{Mode: esltest.NoAnswer}), CallerName: unbalanced}); err != nil {
+		t.Fatalf("originate with the name %q: %v", unbalanced, err)
 	}
-	if st, _ := fakeChannel(t, f.fs, "odd-brace"); st.Vars["origination_caller_id_number"] != "Smith )( Co" {
-		t.Errorf("number %q arrived as %q; want Smith )( Co", unbalanced, st.Vars["origination_caller_id_number"])
+	if st, _ := fakeChannel(t, f.fs, "odd-brace"); st.Vars["origination_caller_id_name"] != "Smith )( Co" {
+		t.Errorf("name %q arrived as %q; want Smith )( Co", unbalanced, st.Vars["origination_caller_id_name"])
 	}
 }
 
-// TestFreeSWITCHOriginateOddValues: on the real switch, the caller's
-// number and a variable carry odd values as sent, read back from Hotline's
-// own leg.
+// TestFreeSWITCHOriginateOddValues: on the real switch, the caller's name
+// and number and a variable carry odd values as sent: read back from
+// Hotline's own leg, and the name as the phone's half of the loopback
+// shows it.
 func TestFreeSWITCHOriginateOddValues(t *testing.T) {
 	fs := needFreeSWITCH(t)
 	sw := fs.newSwitch(t, esl.Options{})
@@ -99,14 +101,14 @@ func TestFreeSWITCHOriginateOddValues(t *testing.T) {
 	for i, v := range oddValues {
 		id := pbx.ChannelID(fmt.Sprintf("%s-odd-%d", tag, i))
 		ids[id] = v
-		req := pbx.OriginateRequest{ChannelID: id, Endpoint: ep, CallerID: "+1555" + v, Timeout: 30 * time.Second,
+		req := pbx.OriginateRequest{ChannelID: id, Endpoint: ep, CallerID: "+1555" + v, CallerName: v, Timeout: 30 * time.Second,
 			Vars: map[string]string{"hotline_note": v}}
 		if err := sw.Originate(ctx, req); err != nil {
 			t.Errorf("originate with %q: %v", v, err)
 		}
 	}
 	for id, v := range ids {
-		for name, want := range map[string]string{"origination_caller_id_number": "+1555" + v, "hotline_note": v} {
+		for name, want := range map[string]string{"origination_caller_id_name": v, "origination_caller_id_number": "+1555" + v, "hotline_note": v} {
 			if strings.Contains(want, "${") {
 				continue // not set: FreeSWITCH's var_check
 			}
@@ -120,6 +122,24 @@ func TestFreeSWITCHOriginateOddValues(t *testing.T) {
 			if err != nil || got != want {
 				t.Errorf("%s on %s: %q, %v; sent %q", name, id, got, err, want)
 			}
+		}
+	}
+	var list struct {
+		Rows []map[string]string `json:"rows"`
+	}
+	shown := map[string]string{}
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end) && len(shown) < len(ids); time.Sleep(100 * time.Millisecond) {
+		list.Rows = nil
+		_ = json.Unmarshal([]byte(fs.api(t, "show channels as json")), &list)
+		for _, c := range list.Rows {
+			if strings.HasSuffix(c["name"], "-b") && strings.HasPrefix(c["cid_num"], "+1555") {
+				shown[strings.TrimPrefix(c["cid_num"], "+1555")] = c["cid_name"]
+			}
+		}
+	}
+	for _, v := range oddValues {
+		if shown[v] != v {
+			t.Errorf("the phone's half shows the name %q; sent %q", shown[v], v)
 		}
 	}
 }

@@ -439,10 +439,13 @@ func originateVars(req pbx.OriginateRequest, extra map[string]string) (string, e
 		"hangup_after_bridge": "false",
 		"hotline_leg":         "originated",
 	}
-	// What a caller sent as their number is shown on the phone as it
-	// is, but for line breaks and braces that would end the block.
+	// What a caller sent as their number and name is shown on the phone
+	// as it is, but for line breaks and braces that would end the block.
 	if req.CallerID != "" {
 		vars["origination_caller_id_number"] = shownCallerID(req.CallerID)
+	}
+	if req.CallerName != "" {
+		vars["origination_caller_id_name"] = shownCallerID(req.CallerName)
 	}
 	if req.AutoAnswer {
 		// mod_sofia makes Call-Info answer-after=0 (and ;intercom=true in
