@@ -18,8 +18,8 @@
 //	sw, err := esl.New(esl.OptionsFromConfig(cfg.PBX.FreeSWITCH, log))
 //	err = sw.Start(ctx) // connects in the background; Ready() tells when synced
 //
-// Channels Hotline dials get its own id as origination_uuid (at most 36
-// characters), park until bridged, and carry hotline_leg=originated. A
+// Channels Hotline dials get its own id as origination_uuid (at most 255
+// characters, which FreeSWITCH keeps whole), park until bridged, and carry hotline_leg=originated. A
 // restarted Hotline recognises them by that id: the far half of a loopback
 // channel inherits the variables but has an id of its own. Bridges are uuid_bridge between two
 // legs with HOTLINE_BRIDGE set on both. FreeSWITCH joins the legs after

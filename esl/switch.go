@@ -210,10 +210,16 @@ func (s *Switch) apiOn(ctx context.Context, what string, ch pbx.ChannelID, line 
 	return check(what, ch, reply)
 }
 
-// validID rejects ids that would break a command line or FreeSWITCH's
-// 36-character uuid field.
+// maxIDLen is the longest uuid FreeSWITCH keeps whole: it takes any
+// origination_uuid, and cuts one longer than this.
+const maxIDLen = 255
+
+// validID rejects ids that would break a command line or that FreeSWITCH
+// would cut short. Ids of Hotline's own legs are longer than the 36
+// characters of a uuid FreeSWITCH makes: a call's id, a run's tag and the
+// leg's number.
 func validID(id string) error {
-	if id == "" || len(id) > 36 || strings.ContainsAny(id, " \t\r\n,{}[]'\"=;!&|") {
+	if id == "" || len(id) > maxIDLen || strings.ContainsAny(id, " \t\r\n,{}[]'\"=;!&|") {
 		return pbx.ErrBadRequest
 	}
 	return nil

@@ -597,6 +597,9 @@ func (s *Server) originate(job, arg string) {
 		return
 	}
 	id := vars["origination_uuid"]
+	if len(id) > 255 {
+		id = id[:255] // FreeSWITCH keeps 255 characters of a uuid
+	}
 	if id == "" {
 		id = newUUID()
 	}
