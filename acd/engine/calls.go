@@ -405,6 +405,14 @@ func (c *Core) onPlaybackFinished(now time.Time, e pbx.PlaybackFinished) {
 	}
 	next := cl.playNext
 	cl.playback, cl.playNext = "", nil
+	if e.Stopped {
+		// Hotline forgets the playbacks it stops (stopPlay): this one the
+		// switch ended as the channel hung up, and its HungUp comes next.
+		// The prompt was not heard out, so nothing that follows it runs: a
+		// flow would ring an agent, dial a transfer or start a voicemail
+		// for a caller already gone.
+		return
+	}
 	switch {
 	case next != nil:
 		next(now)

@@ -154,3 +154,61 @@ func TestHangupAfterFAQAnswerIsServed(t *testing.T) {
 		}
 	}
 }
+
+// A caller who hangs up during a flow's prompt goes no further in the
+// flow: the switch ends the prompt, stopped, just before the hang-up, and
+// that is no prompt heard to its end. Taken for one, the play node went on
+// to its queue and rang an agent for a caller already gone, and a
+// voicemail's greeting went on to record nothing and leave a callback for
+// a message never left.
+func TestHangupDuringPromptGoesNoFurther(t *testing.T) {
+	const cfg = `
+entries:
+  - {number: "100", flow: main}
+  - {number: "200", flow: closed}
+flows:
+  main:
+    start: greet
+    nodes:
+      greet: {kind: play, prompt: ["sound:welcome"], next: agent}
+      agent: {kind: queue, queue: support}
+  closed:
+    start: message
+    nodes:
+      message: {kind: voicemail, queue: support, prompt: ["sound:closed-leave-a-message"]}
+queues:
+  - name: support
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}], logged_in: true}
+`
+	for _, to := range []string{"100", "200"} {
+		st := newMemStore()
+		r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, cfg), Store: st}, Start: epoch,
+			Sim: sim.Options{PromptLength: 5 * time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: to, HangupAfter: 2 * time.Second}); err != nil {
+			t.Fatal(err)
+		}
+		r.RunUntil(epoch.Add(time.Minute))
+		recs := records(st)
+		if len(recs) != 1 || recs[0].Outcome != acd.OutcomeAbandoned || recs[0].HangupBy != acd.HangupCaller {
+			t.Fatalf("entry %s: records %+v, want one abandoned by the caller", to, recs)
+		}
+		var steps []string
+		for _, s := range recs[0].Timeline {
+			steps = append(steps, s.Kind)
+		}
+		if got := strings.Join(steps, " "); strings.Contains(got, "enqueue") || strings.Contains(got, "offer") ||
+			strings.Contains(got, "voicemail-left") || strings.Contains(got, "callback") {
+			t.Errorf("entry %s: the flow went on after the caller hung up mid-prompt: %s", to, got)
+		}
+		if n := r.Switch.Stats().Originates; n != 0 {
+			t.Errorf("entry %s: %d originates for a caller who hung up during the prompt", to, n)
+		}
+		if n := r.Switch.Stats().Recordings; n != 0 {
+			t.Errorf("entry %s: %d recordings started for a caller who hung up during the prompt", to, n)
+		}
+	}
+}
