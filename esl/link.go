@@ -323,6 +323,9 @@ func (s *Switch) sync(l *link, reconnect bool) error {
 		return fmt.Errorf("reconcile: %w", err)
 	}
 	s.reg.resync(snap)
+	s.reg.mu.Lock()
+	clear(s.reg.streams) // the switch may have been restarted with other streams
+	s.reg.mu.Unlock()
 	s.post(pumpMsg{kind: msgSynced, gen: l.gen, snap: snap, live: live, reconnect: reconnect})
 	return nil
 }

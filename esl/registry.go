@@ -23,6 +23,7 @@ type registry struct {
 	joins       map[pbx.ChannelID]*join     // uuid_bridges FreeSWITCH is still making, by leg
 	handovers   map[pbx.ChannelID]*handover // originates FreeSWITCH is still making, by leg
 	originators map[pbx.ChannelID]bool      // legs whose thread runs their latest uuid_bridge
+	streams     map[string]bool             // music-on-hold classes asked of this link: whether FreeSWITCH has the stream
 }
 
 type recordingRef struct {
@@ -42,6 +43,7 @@ func newRegistry() *registry {
 		joins:       make(map[pbx.ChannelID]*join),
 		handovers:   make(map[pbx.ChannelID]*handover),
 		originators: make(map[pbx.ChannelID]bool),
+		streams:     make(map[string]bool),
 	}
 }
 

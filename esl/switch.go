@@ -342,13 +342,45 @@ func (s *Switch) StartMOH(ctx context.Context, ch pbx.ChannelID, class string) e
 	if strings.ContainsAny(class, " \r\n!") {
 		return fmt.Errorf("esl: moh class %q: %w", class, pbx.ErrBadRequest)
 	}
-	if err := s.execute(ctx, "start moh", ch, "playback", "local_stream://"+class, "hotline-moh"); err != nil {
+	if err := s.execute(ctx, "start moh", ch, "playback", "local_stream://"+s.mohStream(ctx, class), "hotline-moh"); err != nil {
 		return err
 	}
 	s.reg.mu.Lock()
 	s.reg.moh[ch] = true
 	s.reg.mu.Unlock()
 	return nil
+}
+
+// mohStream is the local_stream that plays class. For a stream it does
+// not have, FreeSWITCH fails the playback at once and the caller hears
+// silence, where Asterisk plays its default class: a class FreeSWITCH
+// lacks plays the default stream (MOHStream), with a warning the first
+// time. FreeSWITCH is asked once per class and link.
+func (s *Switch) mohStream(ctx context.Context, class string) string {
+	if class == s.opts.MOHStream {
+		return class
+	}
+	s.reg.mu.Lock()
+	has, asked := s.reg.streams[class]
+	s.reg.mu.Unlock()
+	if !asked {
+		reply, err := s.api(ctx, "local_stream show "+class)
+		if err != nil {
+			return class // not known either way: the playback will tell
+		}
+		has = !strings.HasPrefix(reply, "-ERR")
+		s.reg.mu.Lock()
+		s.reg.streams[class] = has
+		s.reg.mu.Unlock()
+		if !has {
+			s.log.Warn().Str("class", class).Str("stream", s.opts.MOHStream).Str("reply", strings.TrimSpace(reply)).
+				Msg("music on hold: FreeSWITCH has no local_stream for this class (local_stream.conf); playing the default stream")
+		}
+	}
+	if !has {
+		return s.opts.MOHStream
+	}
+	return class
 }
 
 // StopMOH implements pbx.Switch. Only music Hotline started is broken.

@@ -506,6 +506,10 @@ func (s *Server) startApp(ch *channel, run *appRun) {
 	switch run.name {
 	case "playback":
 		ch.played = append(ch.played, run.arg)
+		if stream, ok := strings.CutPrefix(run.arg, "local_stream://"); ok && !localStreams[stream] {
+			s.stopApp(ch, "PLAYBACK ERROR") // FreeSWITCH plays nothing, at once
+			return
+		}
 		if strings.HasPrefix(run.arg, "local_stream://") || strings.Contains(run.arg, "loops=-1") {
 			return // plays until broken
 		}
@@ -777,6 +781,13 @@ func (s *Server) api(line string) string {
 		if strings.HasPrefix(rest, "channels") && strings.Contains(rest, "json") {
 			return s.showChannels()
 		}
+	case "local_stream":
+		if name, ok := strings.CutPrefix(rest, "show "); ok {
+			if !localStreams[strings.TrimSpace(name)] {
+				return "-ERR Cannot locate local_stream " + strings.TrimSpace(name) + "!\n"
+			}
+			return strings.TrimSpace(name) + "\n  ready:    true\n"
+		}
 	case "originate":
 		return "-ERR use bgapi\n"
 	case "global_getvar":
@@ -787,6 +798,10 @@ func (s *Server) api(line string) string {
 	}
 	return "-ERR " + name + " Command not found!\n"
 }
+
+// localStreams are the music-on-hold streams of FreeSWITCH's vanilla
+// local_stream.conf that the fake has.
+var localStreams = map[string]bool{"default": true, "moh": true}
 
 // noChannelReply is what FreeSWITCH 1.11 answers when a uuid_ command
 // names no live channel; each command words it its own way.
