@@ -31,7 +31,7 @@ func fsPrefix(k fsLeadKind) string {
 }
 
 // fsDials is how many dials a lead of each kind gets with two attempts.
-var fsDials = map[fsLeadKind]int{fsPerson: 1, fsLate: 1, fsBusy: 2, fsNever: 2, fsSurvey: 1}
+var fsDials = map[fsLeadKind]int{fsPerson: 1, fsLate: 1, fsBusy: 2, fsNever: 2, fsSurvey: 1, fsKeyer: 1}
 
 // runFSCampaignLeads writes body as the scenario's config, imports one
 // lead of campaign camp per entry of order, each due a millisecond after
