@@ -113,7 +113,7 @@ var clearKinds = sync.OnceValue(func() map[string]bool {
 		"callback-no-answer", "menu-choice", "language", "hours", "condition", "menu-retry", "menu-default",
 		"collect-retry", "collect-fallback", "faq-answer", "faq-agent", "faq-done", "faq-repeat", "faq-back",
 		"faq-retry", "faq-fallback", "announce", "flow-skills", "flow-priority", "bridged", "connect", "offer",
-		"no-connect", "late-answer", "agent-paused", "agent-hangup", "caller-hangup", "abandon", "end", "restored",
+		"no-connect", "late-answer", "agent-paused", "agent-hangup", "caller-hangup", "abandon", "end", "restored", "requeue",
 		"recording-failed", "not-reached", "lead-answered", "ring-cut-by-restart", "adopted-after-restart",
 		"gone-during-gap", "agent-gone-during-gap", "contact", "prefer-agent", "tag-priority"} {
 		m[k] = true

@@ -454,12 +454,18 @@ func (c *Core) enterQueue(now time.Time, cl *call, q *queue) {
 	if cl.enqueued.IsZero() {
 		cl.enqueued = now
 	}
-	q.stats.Offered++
-	if first && cl.dir != acd.DirectionOutbound {
-		c.inboundOffered(now, q)
-	}
 	enq := len(cl.rec.Timeline)
-	c.step(now, cl, "enqueue", "", q.name)
+	if cl.resumed {
+		// Offered to this queue once, before the restart: its record
+		// holds that enqueue, and counts it.
+		c.step(now, cl, "requeue", "", q.name)
+	} else {
+		q.stats.Offered++
+		if first && cl.dir != acd.DirectionOutbound {
+			c.inboundOffered(now, q)
+		}
+		c.step(now, cl, "enqueue", "", q.name)
+	}
 	if q.cfg.MaxLen > 0 && len(q.waiting) >= q.cfg.MaxLen {
 		c.overflow(now, cl, "queue-full")
 		return

@@ -585,9 +585,8 @@ func (c *Core) adoptLeg(now time.Time, ch pbx.ChannelInfo, live map[pbx.ChannelI
 		return false
 	}
 	cl.restored = false
-	cl.queue.stats.Offered++ // as a caller resumed in its queue is offered again
-	a.stats.Offered++
-	cl.moh = true // the previous run may have left music on: stopped before the bridge
+	a.stats.Offered++ // the queue counted the caller before the restart
+	cl.moh = true     // the previous run may have left music on: stopped before the bridge
 	l := &leg{ch: ch.ID, agent: a, started: now, answered: true}
 	cl.legs = append(cl.legs, l)
 	c.chans[ch.ID] = chanRef{call: cl, leg: l}

@@ -346,19 +346,30 @@ func (c *Core) logAgentChange(now time.Time, a *agent, from, to acd.AgentState, 
 }
 
 // restoreCounters starts the queue and agent counters from the stored
-// records and agent state changes of the period, so that the day's figures
-// survive a restart. An agent's logged-in and paused time runs to now: the
+// records (of ended calls, and so far of live ones) and agent state changes
+// of the period, so that the day's figures survive a restart. An agent's logged-in and paused time runs to now: the
 // time Hotline was down counts in the state the agent was left in.
 func (c *Core) restoreCounters(now time.Time, s Saved) {
 	if s.Since.IsZero() {
 		return
 	}
-	tally := kpi.TallyRecords(s.Ended, func(queue string) time.Duration {
+	sl := func(queue string) time.Duration {
 		if q := c.queueIdx[queue]; q != nil {
 			return q.cfg.ServiceLevel
 		}
 		return 0
-	})
+	}
+	tally := kpi.TallyRecords(s.Ended, sl)
+	// The calls live at the restart were offered, rung and answered in
+	// the run before: counted so far from their records, the rest as they
+	// end.
+	var live []store.CallRecord
+	for _, ac := range s.Active {
+		if rec := s.Records[ac.CallID]; rec != nil && rec.Direction != acd.DirectionCallback && ac.Direction != acd.DirectionCallback {
+			live = append(live, *rec)
+		}
+	}
+	tally.AddLive(live, sl)
 	for name, k := range tally.Queues {
 		if q := c.queueIdx[name]; q != nil {
 			q.stats = *k

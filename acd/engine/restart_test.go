@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,8 +53,21 @@ func newRestartableRun(t *testing.T, cfg string, st *memStore) *SimRun {
 // then reconcile with the switch's snapshot.
 func restart(t *testing.T, r *SimRun, st *memStore, prefix string, keep func(pbx.ChannelInfo) bool) {
 	t.Helper()
-	st.mu.Lock()
+	restartCounting(t, r, st, prefix, keep, time.Time{})
+}
+
+// restartCounting is restart with the counters started again from what
+// the store holds since since, as the daemon does from the day's start.
+func restartCounting(t *testing.T, r *SimRun, st *memStore, prefix string, keep func(pbx.ChannelInfo) bool, since time.Time) {
+	t.Helper()
 	var saved Saved
+	if !since.IsZero() {
+		saved.Since, saved.Ended = since, records(st)
+	}
+	st.mu.Lock()
+	if !since.IsZero() {
+		saved.Changes = slices.Clone(st.changes)
+	}
 	saved.Records = map[string]*store.CallRecord{}
 	for _, a := range st.agents {
 		saved.Agents = append(saved.Agents, a)

@@ -21,46 +21,13 @@ type Tally struct {
 // by its queue but is not an answer of it; a caller is abandoned in the
 // queue it was in last.
 func TallyRecords(recs []store.CallRecord, serviceLevel func(queue string) time.Duration) Tally {
-	t := Tally{Queues: map[string]*Queue{}, Agents: map[string]*Agent{}}
-	queue := func(name string) *Queue {
-		if t.Queues[name] == nil {
-			t.Queues[name] = &Queue{}
-		}
-		return t.Queues[name]
-	}
-	agent := func(id string) *Agent {
-		if t.Agents[id] == nil {
-			t.Agents[id] = &Agent{}
-		}
-		return t.Agents[id]
-	}
+	t := newTally()
 	for i := range recs {
 		rec := &recs[i]
-		in := ""
-		for _, step := range rec.Timeline {
-			switch step.Kind {
-			case "enqueue":
-				in = step.Detail
-				queue(in).Offered++
-			case "overflow":
-				queue(in).Overflowed++
-			case "callback-requested":
-				queue(in).Callbacks++
-			}
-		}
-		for _, at := range rec.Attempts {
-			a := agent(at.Agent)
-			a.Offered++
-			switch at.Result {
-			case acd.AttemptNoAnswer:
-				a.NoAnswer++
-			case acd.AttemptBusy:
-				a.Busy++
-			}
-		}
+		t.started(rec)
 		answered := !rec.Answered.IsZero()
 		if answered && rec.Agent != "" {
-			a := agent(rec.Agent)
+			a := t.agent(rec.Agent)
 			a.Answered++
 			a.Talk += rec.Talk
 			a.WrapUp += rec.WrapUp
@@ -68,16 +35,12 @@ func TallyRecords(recs []store.CallRecord, serviceLevel func(queue string) time.
 		if rec.Queue == "" {
 			continue
 		}
-		q := queue(rec.Queue)
+		q := t.queue(rec.Queue)
 		inbound := rec.Direction != acd.DirectionCallback
 		switch {
 		case answered:
 			if inbound {
-				q.Answered++
-				q.WaitAnswered += rec.Wait
-				if rec.Wait <= serviceLevel(rec.Queue) {
-					q.InSL++
-				}
+				q.answer(rec.Wait, serviceLevel(rec.Queue))
 			}
 			q.Handled++
 			q.Handle += rec.Talk + rec.WrapUp
@@ -90,6 +53,82 @@ func TallyRecords(recs []store.CallRecord, serviceLevel func(queue string) time.
 		q.MaxWait = max(q.MaxWait, rec.Wait)
 	}
 	return t
+}
+
+// newTally is an empty Tally.
+func newTally() Tally {
+	return Tally{Queues: map[string]*Queue{}, Agents: map[string]*Agent{}}
+}
+
+// AddLive counts what the records of calls still going say so far, as the
+// engine counted it while they went: the queues entered, the overflows and
+// callbacks asked, the agents rung and the answer. Their abandon, talk and
+// wrap-up are counted when they end.
+func (t Tally) AddLive(recs []store.CallRecord, serviceLevel func(queue string) time.Duration) {
+	for i := range recs {
+		rec := &recs[i]
+		t.started(rec)
+		if rec.Answered.IsZero() {
+			continue
+		}
+		if rec.Agent != "" {
+			t.agent(rec.Agent).Answered++
+		}
+		if rec.Queue != "" && rec.Direction != acd.DirectionCallback {
+			t.queue(rec.Queue).answer(rec.Wait, serviceLevel(rec.Queue))
+		}
+	}
+}
+
+// started counts what a call gives as it goes, before its answer: the
+// queues it entered, overflowed from and asked a callback in, and each
+// agent rung.
+func (t Tally) started(rec *store.CallRecord) {
+	in := ""
+	for _, step := range rec.Timeline {
+		switch step.Kind {
+		case "enqueue":
+			in = step.Detail
+			t.queue(in).Offered++
+		case "overflow":
+			t.queue(in).Overflowed++
+		case "callback-requested":
+			t.queue(in).Callbacks++
+		}
+	}
+	for _, at := range rec.Attempts {
+		a := t.agent(at.Agent)
+		a.Offered++
+		switch at.Result {
+		case acd.AttemptNoAnswer:
+			a.NoAnswer++
+		case acd.AttemptBusy:
+			a.Busy++
+		}
+	}
+}
+
+func (t Tally) queue(name string) *Queue {
+	if t.Queues[name] == nil {
+		t.Queues[name] = &Queue{}
+	}
+	return t.Queues[name]
+}
+
+func (t Tally) agent(id string) *Agent {
+	if t.Agents[id] == nil {
+		t.Agents[id] = &Agent{}
+	}
+	return t.Agents[id]
+}
+
+// answer counts an answer after wait in a queue whose service level is sl.
+func (q *Queue) answer(wait, sl time.Duration) {
+	q.Answered++
+	q.WaitAnswered += wait
+	if wait <= sl {
+		q.InSL++
+	}
 }
 
 // AgentTimes rebuilds one agent's logged-in and paused time over [from,

@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/kpi"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+)
+
+// TestRestartCountsLiveCallsOnce: Hotline dies while alice talks to one
+// caller and a second waits. After the restart the live counters (status,
+// wallboard) still count both callers, each offered once and answered once,
+// and agree with the figures the stored records give.
+func TestRestartCountsLiveCallsOnce(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, restartConfig, st)
+	callAlice(t, r, answers(time.Second, 40*time.Second))
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "556", To: "100"}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(10 * time.Second))
+	if s := r.Core.Status(r.Clock.Now()); s.Queues[0].Waiting != 1 || s.Agents[0].State != "on-call" {
+		t.Fatalf("at 10 s: %d waiting, alice %s; want one waiting while alice talks", s.Queues[0].Waiting, s.Agents[0].State)
+	}
+	restartCounting(t, r, st, "run2", nil, epoch)
+	r.RunUntil(epoch.Add(3 * time.Minute))
+
+	recs := records(st)
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want 2", len(recs))
+	}
+	s := r.Core.Status(r.Clock.Now())
+	q, a := s.Queues[0], s.Agents[0]
+	if q.Offered != 2 || q.Answered != 2 || q.Abandoned != 0 {
+		t.Errorf("queue after restart: offered %d answered %d abandoned %d, want 2 2 0", q.Offered, q.Answered, q.Abandoned)
+	}
+	if a.Offered != 2 || a.Answered != 2 {
+		t.Errorf("alice after restart: offered %d answered %d, want 2 2", a.Offered, a.Answered)
+	}
+	tally := kpi.TallyRecords(recs, func(string) time.Duration { return 20 * time.Second })
+	if tq := tally.Queues["support"]; tq == nil || tq.Offered != 2 || tq.Answered != 2 {
+		t.Errorf("records count the queue %+v, want offered 2 answered 2", tq)
+	}
+	if ta := tally.Agents["alice"]; ta == nil || ta.Offered != 2 || ta.Answered != 2 {
+		t.Errorf("records count alice %+v, want offered 2 answered 2", ta)
+	}
+}
