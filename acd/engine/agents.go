@@ -104,13 +104,20 @@ func pendingText(p *pendingChange) string {
 	return p.state.String() + " (" + p.reason + ")"
 }
 
-// account adds the time since the last change to the agent's totals.
-func (c *Core) account(now time.Time, a *agent) {
+// uncounted is the time in the agent's current state not yet in its
+// totals: since the last change, or since the restart for a state restored
+// with its start (restoreCounters counted the time before it).
+func (a *agent) uncounted(now time.Time) time.Duration {
 	from := a.since
 	if from.Before(a.countedTo) {
 		from = a.countedTo
 	}
-	d := now.Sub(from)
+	return now.Sub(from)
+}
+
+// account adds the time since the last change to the agent's totals.
+func (c *Core) account(now time.Time, a *agent) {
+	d := a.uncounted(now)
 	if d < 0 {
 		return
 	}

@@ -46,3 +46,35 @@ func TestRestartCountsLiveCallsOnce(t *testing.T) {
 		t.Errorf("records count alice %+v, want offered 2 answered 2", ta)
 	}
 }
+
+// TestRestartPauseCountedOnce: alice pauses for lunch, Hotline dies and
+// comes back. Her pause goes on from when it began, with its reason, and
+// the time before the restart is counted once in her paused and logged-in
+// time, in the status and after she is ready again.
+func TestRestartPauseCountedOnce(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, restartConfig, st)
+	if err := r.Login("alice"); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(10 * time.Second))
+	do(t, r, "pause", pause("lunch"))
+	r.RunUntil(epoch.Add(70 * time.Second))
+	kill(t, r)
+	r.RunUntil(epoch.Add(80 * time.Second))
+	restartCounting(t, r, st, "run2", nil, epoch)
+	r.RunUntil(epoch.Add(100 * time.Second))
+
+	a := agentNow(r, "alice")
+	if a.State != "paused" || a.Reason != "lunch" || !a.Since.Equal(epoch.Add(10*time.Second)) {
+		t.Errorf("alice after restart: %s (%s) since %v, want paused (lunch) since 10 s", a.State, a.Reason, a.Since.Sub(epoch))
+	}
+	if a.Paused != 90*time.Second || a.LoggedIn != 100*time.Second {
+		t.Errorf("alice at 100 s: paused %v, logged in %v; want 1m30s and 1m40s", a.Paused, a.LoggedIn)
+	}
+	do(t, r, "ready", ready)
+	r.RunUntil(epoch.Add(110 * time.Second))
+	if a := agentNow(r, "alice"); a.Paused != 90*time.Second || a.LoggedIn != 110*time.Second {
+		t.Errorf("alice ready at 110 s: paused %v, logged in %v; want 1m30s and 1m50s", a.Paused, a.LoggedIn)
+	}
+}

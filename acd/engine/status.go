@@ -173,7 +173,7 @@ func (c *Core) queueStatus(q *queue, now time.Time) QueueStatus {
 func (c *Core) agentStatus(a *agent, now time.Time) AgentStatus {
 	st := a.stats
 	// Add the interval in progress without changing the agent.
-	if d := now.Sub(a.since); d > 0 && a.state != acd.LoggedOut {
+	if d := a.uncounted(now); d > 0 && a.state != acd.LoggedOut {
 		st.LoggedIn += d
 		if a.state == acd.Paused {
 			st.Paused += d
