@@ -292,6 +292,7 @@ func TestCorruptFiles(t *testing.T) {
 		"5000 random bytes": random(5000),
 		"64 KiB random":     random(64 << 10),
 		"zeros":             make([]byte, 16<<10),
+		"empty":             {}, // cut to nothing: not a new store to make in its place
 		"a config file":     []byte(strings.Repeat("server:\n  listen: 127.0.0.1:8080\n", 300)),
 	}
 	for name, data := range tests {

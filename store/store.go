@@ -136,6 +136,11 @@ func openWith(path string, opts Options, spec schemaSpec) (*DB, error) {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		// bbolt would make a new store in it, and the records it held
+		// would be gone without a word.
+		return nil, fmt.Errorf("store: %s: %w: the file is empty (0 bytes), a store cut to nothing; restore a backup, or remove the file to start a new, empty store", path, ErrCorrupt)
+	}
 	bdb, err := openBolt(path, opts)
 	if err != nil {
 		return nil, err
