@@ -370,3 +370,32 @@ func TestOpenErrorsFromTheOS(t *testing.T) {
 		t.Errorf("Open(a directory) = %v, want an OS error naming it", err)
 	}
 }
+
+// TestMissingBucketRefused: a store that lost one of the buckets every
+// Hotline store has had since its first schema (its call records, say) is
+// damaged, not a store to fill again: Open refuses it, naming the file and
+// the bucket, and leaves the file as it is for store repair.
+func TestMissingBucketRefused(t *testing.T) {
+	for _, name := range []string{"calls", "agents", "active"} {
+		t.Run(name, func(t *testing.T) {
+			db, path := openTemp(t)
+			if err := db.Apply(func(tx *Tx) error { return tx.SaveCall(fullCall("c1", t0)) }); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := bdb.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte(name)) }); err != nil {
+				t.Fatal(err)
+			}
+			bdb.Close()
+			assertCorrupt(t, path, Options{})
+			_, err = Open(path, Options{LockTimeout: 100 * time.Millisecond})
+			if want := `bucket "` + name + `" is missing`; err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("Open = %v, want it to say %s", err, want)
+			}
+		})
+	}
+}

@@ -61,7 +61,9 @@ var (
 	bucketContactCalls  = []byte("contact_calls")
 	bucketAudit         = []byte("audit")
 
-	allBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
+	// firstBuckets are those every store has had since schema 1.
+	firstBuckets = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive}
+	allBuckets   = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
 		bucketLeads, bucketLeadPhones, bucketLeadSeq, bucketLeadImports, bucketDNC, bucketUsers, bucketTokens,
 		bucketContacts, bucketContactPhones, bucketContactCalls, bucketAudit, bucketAccessLog,
 		bucketCampaigns, bucketCampaignHours, bucketCallNumbers, bucketTasks, bucketRecordings}
@@ -237,6 +239,16 @@ func (db *DB) prepare(opts Options, spec schemaSpec) error {
 			}
 			if version, fresh, err = readSchema(tx); err != nil {
 				return fmt.Errorf("store: %s: %w", db.path, err)
+			}
+			if !fresh && !opts.ReadOnly {
+				// The upgrade below makes the buckets a store lacks; one every
+				// store has had since schema 1 is not new but lost, and an
+				// empty one in its place would hide that its records are gone.
+				for _, name := range firstBuckets {
+					if tx.Bucket(name) == nil {
+						return fmt.Errorf("store: %s: %w: bucket %q is missing; copy what is readable with hotline store repair", db.path, ErrCorrupt, name)
+					}
+				}
 			}
 			if opts.Verify {
 				return db.verify(tx)

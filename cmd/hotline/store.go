@@ -261,7 +261,7 @@ func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) {
 	if rep.SchemaGuessed {
 		fmt.Fprintf(w, "  the schema version was lost; wrote %d, this Hotline's\n", rep.Schema)
 	}
-	if len(rep.Check.Problems) == 0 && len(rep.Unreadable) == 0 {
+	if len(rep.Check.Problems) == 0 && len(rep.Unreadable) == 0 && len(rep.LostCalls) == 0 {
 		fmt.Fprintln(w, "  nothing was lost")
 	}
 }

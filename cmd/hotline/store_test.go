@@ -411,3 +411,41 @@ func TestStoreCheckNotAStore(t *testing.T) {
 		}
 	}
 }
+
+// A store that lost its calls bucket is refused by serve, naming the file
+// and the bucket (an empty bucket in its place would hide the loss), and
+// store repair says which records it could not copy, not that nothing was
+// lost.
+func TestServeRefusesStoreMissingCalls(t *testing.T) {
+	path := storetest.WithCalls(t, "c1", "c2")
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bdb.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte("calls")) }); err != nil {
+		t.Fatal(err)
+	}
+	bdb.Close()
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+server: {listen: "127.0.0.1:0"}
+store: {path: %q}
+pbx: {type: sim}
+entries: [{number: "1", queue: q}]
+queues: [{name: q}]
+agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
+`, path)), "serve.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err = runServe(ctx, cfg, zerolog.Nop())
+	if !errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `bucket "calls" is missing`) {
+		t.Errorf("serve on a store without its calls: %v; want ErrCorrupt naming the file and the bucket", err)
+	}
+	repaired := filepath.Join(t.TempDir(), "repaired.db")
+	code, out, errOut := hotline(t, nil, "store", "repair", path, "-o", repaired)
+	if code != 0 || !strings.Contains(out, "2 call records lost") || strings.Contains(out, "nothing was lost") {
+		t.Errorf("store repair: exit %d, %q %q; want the 2 lost calls named and no claim that nothing was lost", code, out, errOut)
+	}
+}
