@@ -457,7 +457,7 @@ func (c *Core) callRecord(callID string) (rec *store.CallRecord, ended bool, err
 		return &cl.rec, false, nil
 	}
 	if t, ok := c.trailing[callID]; ok {
-		return &t.rec, false, nil
+		return &t.rec, true, nil
 	}
 	rec, err = c.w.Call(callID) // as last written, durable or not
 	if err != nil {
@@ -466,7 +466,9 @@ func (c *Core) callRecord(callID string) (rec *store.CallRecord, ended bool, err
 	return rec, true, nil
 }
 
-// editRecord changes a call's record, live, ending or ended.
+// editRecord changes a call's record, live, ending or ended. An ended
+// call's is written at once, also while its agent wraps up: the change is
+// on disk when the request is answered.
 func (c *Core) editRecord(callID string, edit func(*store.CallRecord)) error {
 	rec, ended, err := c.callRecord(callID)
 	if err != nil {

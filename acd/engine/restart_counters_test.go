@@ -78,3 +78,31 @@ func TestRestartPauseCountedOnce(t *testing.T) {
 		t.Errorf("alice ready at 110 s: paused %v, logged in %v; want 1m30s and 1m50s", a.Paused, a.LoggedIn)
 	}
 }
+
+// TestDispositionInWrapUpSurvivesKill: alice files her disposition during
+// the wrap-up after a call, and Hotline dies before the wrap-up ends. The
+// disposition was on disk when it was answered, and the restarted daemon
+// has it.
+func TestDispositionInWrapUpSurvivesKill(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, restartConfig, st)
+	callAlice(t, r, answers(time.Second, 30*time.Second))
+	r.RunUntil(epoch.Add(32 * time.Second))
+	a := agentNow(r, "alice")
+	if a.State != "wrap-up" {
+		t.Fatalf("alice is %s at 32 s, want wrap-up", a.State)
+	}
+	id := a.Call
+	do(t, r, "disposition", func(c *Core, now time.Time) error { return c.Disposition(now, id, "resolved", "refund sent") })
+	do(t, r, "reason", func(c *Core, now time.Time) error { return c.SetReason(now, id, "billing") })
+	kill(t, r)
+	if rec := st.calls[id]; rec.Disposition != "resolved" || rec.Notes != "refund sent" || rec.Reason != "billing" {
+		t.Errorf("stored record at the kill: disposition %q notes %q reason %q, want what alice filed", rec.Disposition, rec.Notes, rec.Reason)
+	}
+	r.RunUntil(epoch.Add(33 * time.Second))
+	restart(t, r, st, "run2", nil)
+	r.RunUntil(epoch.Add(time.Minute))
+	if rec := st.calls[id]; rec.Disposition != "resolved" || rec.Reason != "billing" {
+		t.Errorf("record after the restart: disposition %q reason %q, want resolved, billing", rec.Disposition, rec.Reason)
+	}
+}
