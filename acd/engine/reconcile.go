@@ -16,7 +16,7 @@ import (
 type Saved struct {
 	Agents    []store.AgentState
 	Active    []store.ActiveCall
-	Records   map[string]*store.CallRecord // in-progress records of the active calls, by id
+	Records   map[string]*store.CallRecord // records of the active calls and of the calls agents wrap up, by id
 	Callbacks []store.Callback
 	// Since, when set, is when the counting period began (the day): the
 	// queue and agent counters start from Ended, the final records of the
@@ -97,6 +97,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			}
 		case acd.WrapUp:
 			a.state = acd.Available
+			rec := s.Records[st.WrapCall]
 			if st.WrapUntil.After(now) {
 				// The agent is still writing up the call: not offered another
 				// until the wrap-up's end it had.
@@ -108,6 +109,13 @@ func (c *Core) Restore(now time.Time, s Saved) {
 				a.state, a.wrapStart = acd.WrapUp, a.since
 				a.gen[TimerWrapUp]++
 				c.out.At(st.WrapUntil, Timer{Kind: TimerWrapUp, Agent: a.idx, Call: st.WrapCall, Gen: a.gen[TimerWrapUp]})
+				if rec != nil && rec.Outcome != acd.OutcomeInProgress {
+					// Its end writes the wrap-up into the record, as it would
+					// have without the restart.
+					c.trailing[rec.ID] = &trailer{rec: *rec, wrap: true, recordings: unfinishedRecordings(rec)}
+				}
+			} else if rec != nil && !st.Since.IsZero() && st.WrapUntil.After(st.Since) {
+				c.wrappedWhileDown(now, a, rec, st.WrapUntil.Sub(st.Since), s.Ended)
 			}
 			a.pending = restoredPending(st)
 		default:
@@ -240,6 +248,24 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		c.callbacks[sc.ID] = &callbackReq{id: sc.ID, state: acd.CallbackPending, queue: q, number: sc.Number, enqueued: sc.Enqueued,
 			priority: sc.Priority, attempts: sc.Attempts, next: sc.NextAttempt, origin: sc.CallID, recording: sc.Recording}
 	}
+}
+
+// wrappedWhileDown writes into the record of the call an agent was
+// wrapping up the wrap-up that ended while Hotline was down, at the end it
+// had; ended, the period's copy of the record the counters start from,
+// gets it too.
+func (c *Core) wrappedWhileDown(now time.Time, a *agent, rec *store.CallRecord, wrap time.Duration, ended []store.CallRecord) {
+	legWrapUp(rec, a.id, wrap)
+	rec.WrapUp += wrap
+	if rec.Outcome == acd.OutcomeInProgress {
+		return // a call the agent left that goes on: saved with it
+	}
+	for i := range ended {
+		if ended[i].ID == rec.ID {
+			ended[i] = *rec
+		}
+	}
+	c.save(now, "call "+rec.ID+" record update", store.PutCall(rec))
 }
 
 // heldSince is when a restored caller's hold began: as stored, or now for

@@ -73,10 +73,19 @@ func LoadSavedSince(db *store.DB, from time.Time) (s Saved, err error) {
 		return s, err
 	}
 	s.Records = map[string]*store.CallRecord{}
+	ids := make([]string, 0, len(s.Active))
 	for _, ac := range s.Active {
+		ids = append(ids, ac.CallID)
+	}
+	for _, a := range s.Agents {
+		if a.State == acd.WrapUp && a.WrapCall != "" {
+			ids = append(ids, a.WrapCall) // its wrap-up's end goes into it
+		}
+	}
+	for _, id := range ids {
 		// Without its record (missing, unreadable) a call resumes all the same.
-		if rec, err := db.Call(ac.CallID); err == nil {
-			s.Records[ac.CallID] = rec
+		if rec, err := db.Call(id); err == nil {
+			s.Records[id] = rec
 		} else {
 			_ = usable(err)
 		}

@@ -106,3 +106,40 @@ func TestDispositionInWrapUpSurvivesKill(t *testing.T) {
 		t.Errorf("record after the restart: disposition %q reason %q, want resolved, billing", rec.Disposition, rec.Reason)
 	}
 }
+
+// TestRestartInWrapUpKeepsRecord: Hotline dies during alice's wrap-up
+// after a call. The wrap-up the restarted daemon finishes is written to
+// the call's record, as it is without a restart; so is one that ended
+// while Hotline was down, at the end it had.
+func TestRestartInWrapUpKeepsRecord(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		down time.Duration // from the kill, 1 s into the 5 s wrap-up
+	}{
+		{"wrap-up goes on", time.Second},
+		{"wrap-up ended while down", 10 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newMemStore()
+			r := newRestartableRun(t, restartConfig, st)
+			callAlice(t, r, answers(time.Second, 30*time.Second))
+			r.RunUntil(epoch.Add(32 * time.Second))
+			a := agentNow(r, "alice")
+			if a.State != "wrap-up" {
+				t.Fatalf("alice is %s at 32 s, want wrap-up", a.State)
+			}
+			id := a.Call
+			kill(t, r)
+			r.RunUntil(epoch.Add(32*time.Second + tc.down))
+			restartCounting(t, r, st, "run2", nil, epoch)
+			r.RunUntil(epoch.Add(time.Minute))
+
+			if a := agentNow(r, "alice"); a.State != "available" || a.WrapUp != 5*time.Second {
+				t.Errorf("alice at 60 s: %s, wrap-up %v; want available after 5 s of wrap-up", a.State, a.WrapUp)
+			}
+			if rec := st.calls[id]; rec.WrapUp != 5*time.Second {
+				t.Errorf("record after the wrap-up: wrap-up %v, want 5s", rec.WrapUp)
+			}
+		})
+	}
+}

@@ -71,6 +71,9 @@ func restartCounting(t *testing.T, r *SimRun, st *memStore, prefix string, keep 
 	saved.Records = map[string]*store.CallRecord{}
 	for _, a := range st.agents {
 		saved.Agents = append(saved.Agents, a)
+		if rec, ok := st.calls[a.WrapCall]; ok && a.WrapCall != "" {
+			saved.Records[a.WrapCall] = &rec
+		}
 	}
 	for _, ac := range st.active {
 		saved.Active = append(saved.Active, ac)
