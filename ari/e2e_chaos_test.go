@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -116,6 +117,20 @@ func runAsteriskChaos(t *testing.T, actions bool) {
 		}
 	}
 	t.Logf("outcomes %v", outcomes)
+	if !actions {
+		// Each caller entered the queue once, whatever the kills cut: the
+		// restarted daemon's counters and the records say so alike.
+		var q engine.QueueStatus
+		for _, qs := range s.status().Queues {
+			if qs.Name == "sales" {
+				q = qs
+			}
+		}
+		if q.Offered != len(callers) || q.Answered != outcomes[acd.OutcomeAnswered] || q.Abandoned != outcomes[acd.OutcomeAbandoned] {
+			t.Errorf("queue sales after the kills: offered %d answered %d abandoned %d; the records: %d callers, %v",
+				q.Offered, q.Answered, q.Abandoned, len(callers), outcomes)
+		}
+	}
 	s.noTaggedChannels(15 * time.Second)
 	for _, a := range []string{"ann", "ben", "cat"} {
 		s.eventually(30*time.Second, a+" ready", func() (bool, string) {
