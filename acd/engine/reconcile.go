@@ -139,6 +139,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		}
 	}()
 	defer c.logRestored(now, logged) // runs first: the pending changes follow it
+	var callbackCalls []*call
 	for _, ac := range s.Active {
 		q := c.queueIdx[ac.Queue]
 		cl := &call{id: ac.CallID, ch: pbx.ChannelID(ac.Channel), dir: acd.DirectionInbound, arrived: ac.Since,
@@ -163,10 +164,17 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			cl.only = c.agentIdx[ac.Only]  // a callback kept for its agent waits for them alone
 		}
 		if cl.rec.Direction == acd.DirectionCallback || ac.Direction == acd.DirectionCallback {
-			// A callback attempt cut by the restart: its request is retried.
-			c.warn(now, "restore", "callback call %s was cut by the restart; request kept", ac.CallID)
-			c.save(now, "call "+ac.CallID+" active state removal", store.DeleteActive(ac.CallID))
-			continue
+			cl.dir = acd.DirectionCallback
+			if !(ac.State == acd.CallBridged || ac.State == acd.CallHeld || ac.State == acd.CallConsulting) || ac.Agent == "" {
+				// Cut before the customer answered: its legs are hung up,
+				// its record closed, and its request tried again.
+				c.warn(now, "restore", "callback call %s was cut by the restart; request kept", ac.CallID)
+				c.closeCutCallback(now, cl)
+				continue
+			}
+			// The customer talks to the agent: the conversation goes on,
+			// and its end settles the request (below).
+			callbackCalls = append(callbackCalls, cl)
 		}
 		switch {
 		case (ac.State == acd.CallBridged || ac.State == acd.CallHeld || ac.State == acd.CallConsulting) && ac.Agent != "":
@@ -248,6 +256,33 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		c.callbacks[sc.ID] = &callbackReq{id: sc.ID, state: acd.CallbackPending, queue: q, number: sc.Number, enqueued: sc.Enqueued,
 			priority: sc.Priority, attempts: sc.Attempts, next: sc.NextAttempt, origin: sc.CallID, recording: sc.Recording}
 	}
+	for _, cl := range callbackCalls {
+		// Unless its customer is talking to an agent.
+		if cb := c.callbacks[stepDetail(&cl.rec, "callback-start")]; cb != nil && cl.phase != acd.CallEnded {
+			cb.state, cb.dialing, cl.callback = acd.CallbackDialing, cl, cb
+		}
+	}
+}
+
+// closeCutCallback closes the record of a callback attempt a restart cut
+// before its customer answered: failed, cause restart.
+func (c *Core) closeCutCallback(now time.Time, cl *call) {
+	cl.rec.Outcome, cl.rec.Cause, cl.rec.Ended = acd.OutcomeFailed, causeRestart, now
+	if cl.rec.HangupBy == "" {
+		cl.rec.HangupBy = acd.HangupSystem
+	}
+	c.step(now, cl, "closed-at-restart", "", "callback cut before the customer answered")
+	c.save(now, "call "+cl.id+" record", store.PutCall(&cl.rec), store.DeleteActive(cl.id))
+}
+
+// stepDetail is the detail of the first step of kind in rec's timeline.
+func stepDetail(rec *store.CallRecord, kind string) string {
+	for _, s := range rec.Timeline {
+		if s.Kind == kind {
+			return s.Detail
+		}
+	}
+	return ""
 }
 
 // wrappedWhileDown writes into the record of the call an agent was

@@ -374,7 +374,7 @@ func (c *Core) restoreCounters(now time.Time, s Saved) {
 	// end.
 	var live []store.CallRecord
 	for _, ac := range s.Active {
-		if rec := s.Records[ac.CallID]; rec != nil && rec.Direction != acd.DirectionCallback && ac.Direction != acd.DirectionCallback {
+		if rec := s.Records[ac.CallID]; rec != nil {
 			live = append(live, *rec)
 		}
 	}

@@ -75,6 +75,9 @@ func restartCounting(t *testing.T, r *SimRun, st *memStore, prefix string, keep 
 			saved.Records[a.WrapCall] = &rec
 		}
 	}
+	for _, cb := range st.callbacks {
+		saved.Callbacks = append(saved.Callbacks, cb)
+	}
 	for _, ac := range st.active {
 		saved.Active = append(saved.Active, ac)
 		rec := st.calls[ac.CallID]
