@@ -112,7 +112,20 @@ func Check(path string) (*Report, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return checkFile(f, path, nil)
+	rep, err := checkFile(f, path, nil)
+	if err != nil || len(rep.Problems) > 0 {
+		return rep, err
+	}
+	if _, ok := rep.Keys[string(bucketMeta)]; ok {
+		// A Hotline store (a fresh bbolt file has no buckets at all): one
+		// it has had since schema 1 is missing only if it was lost.
+		for _, name := range firstBuckets {
+			if _, ok := rep.Keys[string(name)]; !ok {
+				rep.Problems = append(rep.Problems, Problem{What: fmt.Sprintf("bucket %q is missing", name)})
+			}
+		}
+	}
+	return rep, nil
 }
 
 // openIdle opens a store file for reading with a shared lock, so no Hotline

@@ -414,8 +414,8 @@ func TestStoreCheckNotAStore(t *testing.T) {
 
 // A store that lost its calls bucket is refused by serve, naming the file
 // and the bucket (an empty bucket in its place would hide the loss), and
-// store repair says which records it could not copy, not that nothing was
-// lost.
+// store check calls it damaged, and store repair says which records it
+// could not copy, not that nothing was lost.
 func TestServeRefusesStoreMissingCalls(t *testing.T) {
 	path := storetest.WithCalls(t, "c1", "c2")
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
@@ -443,8 +443,12 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 	if !errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `bucket "calls" is missing`) {
 		t.Errorf("serve on a store without its calls: %v; want ErrCorrupt naming the file and the bucket", err)
 	}
+	code, out, errOut := hotline(t, nil, "store", "check", path)
+	if code != 1 || !strings.Contains(out, "damaged") || !strings.Contains(out, `bucket "calls" is missing`) || strings.Contains(out, ": ok (") {
+		t.Errorf("store check: exit %d, %q %q; want 1, the file damaged for its missing calls", code, out, errOut)
+	}
 	repaired := filepath.Join(t.TempDir(), "repaired.db")
-	code, out, errOut := hotline(t, nil, "store", "repair", path, "-o", repaired)
+	code, out, errOut = hotline(t, nil, "store", "repair", path, "-o", repaired)
 	if code != 0 || !strings.Contains(out, "2 call records lost") || strings.Contains(out, "nothing was lost") {
 		t.Errorf("store repair: exit %d, %q %q; want the 2 lost calls named and no claim that nothing was lost", code, out, errOut)
 	}
