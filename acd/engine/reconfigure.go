@@ -163,6 +163,9 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 		delete(c.agentIdx, a.id) // unknown to requests from now on
 	}
 
+	// Those apply at the next start: until then the engine goes on with
+	// the ones it started with, and the next reload compares with them.
+	cfg.Server, cfg.Store, cfg.PBX = old.Server, old.Store, old.PBX
 	c.opts.Config = cfg
 	c.entries = map[string]config.Entry{}
 	for _, e := range cfg.Entries {

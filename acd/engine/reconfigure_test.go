@@ -238,3 +238,23 @@ func TestReconfigureAgentBackBeforeItsCallEnds(t *testing.T) {
 		t.Errorf("alice after her call: %+v (shown %v), want available", a, ok)
 	}
 }
+
+// server, store and pbx changes apply at the next start: until then the
+// engine goes on with those it started with (a changed pbx.outside does not
+// dial yet), and a file edited back to them needs no restart.
+func TestReconfigureRestartSectionsKeptUntilRestart(t *testing.T) {
+	_, _, r := runScenario(t, scenario{config: reconfBefore, until: time.Second})
+	changed := parseConfig(t, reconfBefore)
+	changed.PBX.Outside = "PJSIP/{number}@elsewhere"
+	rep, err := r.Core.Reconfigure(r.Clock.Now(), changed)
+	if err != nil || !slices.Equal(rep.NeedRestart, []string{"pbx"}) {
+		t.Fatalf("reconfigure with a new pbx.outside: %v, need restart %v; want [pbx]", err, rep.NeedRestart)
+	}
+	if got := r.Core.opts.Config.PBX.Outside; got != "" {
+		t.Errorf("pbx.outside in use after the reload: %q, want the one started with until a restart", got)
+	}
+	rep, err = r.Core.Reconfigure(r.Clock.Now(), parseConfig(t, reconfBefore))
+	if err != nil || len(rep.NeedRestart) != 0 {
+		t.Errorf("reconfigure back to the running config: %v, need restart %v; want none", err, rep.NeedRestart)
+	}
+}
