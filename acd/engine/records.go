@@ -388,12 +388,22 @@ func (c *Core) restoreCounters(now time.Time, s Saved) {
 	for _, ch := range s.Changes {
 		byAgent[ch.Agent] = append(byAgent[ch.Agent], ch)
 	}
+	stored := map[string]store.AgentState{}
+	for _, st := range s.Agents {
+		stored[st.ID] = st
+	}
 	for _, a := range c.agents {
 		var k kpi.Agent
 		if t := tally.Agents[a.id]; t != nil {
 			k = *t
 		}
-		k.LoggedIn, k.Paused = kpi.AgentTimes(byAgent[a.id], s.Since, now)
+		changes := byAgent[a.id]
+		if st, ok := stored[a.id]; ok && len(changes) == 0 && !st.Since.IsZero() && !st.Since.After(s.Since) {
+			// No change in the period: in the state it was left in since
+			// before it, as the agents report counts it.
+			changes = []store.AgentChange{{Agent: a.id, At: st.Since, From: st.State, To: st.State}}
+		}
+		k.LoggedIn, k.Paused = kpi.AgentTimes(changes, s.Since, now)
 		a.stats = k
 		c.refreshView(a, now)
 	}

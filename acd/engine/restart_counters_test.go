@@ -143,3 +143,24 @@ func TestRestartInWrapUpKeepsRecord(t *testing.T) {
 		})
 	}
 }
+
+// TestRestartCountsStateFromBeforeThePeriod: alice paused before the
+// counting period began (the day, for the daemon) and made no change in it.
+// After a restart her status counts the whole period paused and logged in,
+// as the agents report does, not nothing.
+func TestRestartCountsStateFromBeforeThePeriod(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, restartConfig, st)
+	if err := r.Login("alice"); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(10 * time.Second))
+	do(t, r, "pause", pause("training"))
+	r.RunUntil(epoch.Add(time.Hour))
+	restartCounting(t, r, st, "run2", nil, epoch.Add(30*time.Minute))
+	r.RunUntil(epoch.Add(time.Hour + 10*time.Second))
+	a := agentNow(r, "alice")
+	if want := 30*time.Minute + 10*time.Second; a.State != "paused" || a.Paused != want || a.LoggedIn != want {
+		t.Errorf("alice after the restart: %s, paused %v, logged in %v; want paused, both %v", a.State, a.Paused, a.LoggedIn, want)
+	}
+}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,8 +64,10 @@ func restartCounting(t *testing.T, r *SimRun, st *memStore, prefix string, keep 
 		saved.Since, saved.Ended = since, records(st)
 	}
 	st.mu.Lock()
-	if !since.IsZero() {
-		saved.Changes = slices.Clone(st.changes)
+	for _, ch := range st.changes {
+		if !since.IsZero() && !ch.At.Before(since) {
+			saved.Changes = append(saved.Changes, ch) // as LoadSavedSince reads them
+		}
 	}
 	saved.Records = map[string]*store.CallRecord{}
 	for _, a := range st.agents {
