@@ -66,6 +66,9 @@ func LoadSavedSince(db *store.DB, from time.Time) (s Saved, err error) {
 	if s.Agents, err = db.Agents(); usable(err) != nil {
 		return s, err
 	}
+	if s.Agents, err = agentsFromChanges(db, s.Agents, skipped); err != nil {
+		return s, err
+	}
 	if s.Active, err = db.ActiveCalls(); usable(err) != nil {
 		return s, err
 	}
@@ -91,6 +94,39 @@ func LoadSavedSince(db *store.DB, from time.Time) (s Saved, err error) {
 		}
 	}
 	return s, errors.Join(skipped...)
+}
+
+// agentsFromChanges adds to agents, for each agent whose saved state could
+// not be decoded (named in skipped), the state its last logged change left
+// it in: a paused agent stays paused with its reason, and is not taken for
+// logged out (or logged in by the config and offered calls).
+func agentsFromChanges(db *store.DB, agents []store.AgentState, skipped []error) ([]store.AgentState, error) {
+	var ids []string
+	for _, err := range skipped {
+		var de *store.DecodeError
+		if errors.As(err, &de) && de.Bucket == "agents" {
+			ids = append(ids, de.Key)
+		}
+	}
+	if len(ids) == 0 {
+		return agents, nil
+	}
+	last, err := db.LastAgentChanges(ids, time.Unix(1<<33, 0)) // before any change: year 2242
+	if _, err = store.Skipped(err); err != nil {
+		return agents, err
+	}
+	for _, id := range ids {
+		ch, ok := last[id]
+		if !ok {
+			continue
+		}
+		st := store.AgentState{ID: id, State: ch.To, Since: ch.At}
+		if ch.To == acd.Paused {
+			st.PauseReason = ch.Reason
+		}
+		agents = append(agents, st)
+	}
+	return agents, nil
 }
 
 // trailingLookBack is how long before the counting period LoadSavedSince
