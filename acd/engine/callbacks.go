@@ -175,12 +175,18 @@ func (c *Core) retryCallback(now time.Time, cb *callbackReq) {
 }
 
 // abandonCallbackCall drops a callback attempt whose agent never answered;
-// the request goes back to waiting, no customer attempt counted.
+// the request goes back to waiting, no customer attempt counted. Its record
+// is closed: failed, with the last ring's result as cause.
 func (c *Core) abandonCallbackCall(now time.Time, cl *call) {
 	cb := cl.callback
 	c.setPhase(now, cl, acd.CallEnded)
 	delete(c.calls, cl.id)
-	c.save(now, "call "+cl.id+" active state removal", store.DeleteActive(cl.id))
+	cl.rec.Outcome, cl.rec.Ended, cl.rec.HangupBy = acd.OutcomeFailed, now, acd.HangupSystem
+	if n := len(cl.rec.Attempts); n > 0 {
+		cl.rec.Cause = string(cl.rec.Attempts[n-1].Result)
+	}
+	c.step(now, cl, "end", "", string(cl.rec.Outcome))
+	c.save(now, "call "+cl.id+" record", store.PutCall(&cl.rec), store.DeleteActive(cl.id))
 	cb.dialing = nil
 	cb.gen++
 	cb.next = now.Add(time.Second)

@@ -96,3 +96,42 @@ func TestRestartDuringCallback(t *testing.T) {
 		})
 	}
 }
+
+// TestCallbackAgentNoAnswerClosesAttempt: ann does not answer the callback
+// calls she is rung for. Each attempt's record is closed (failed, with the
+// ring's result), none is left in progress for good, and the request waits
+// for the next agent.
+func TestCallbackAgentNoAnswerClosesAttempt(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, restartCallbackConfig, st)
+	if err := r.Switch.SetPhone("sim/ann", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "5550001", To: "100"}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(15 * time.Second))
+	do(t, r, "login", func(c *Core, now time.Time) error { return c.Login(now, "ann") })
+	r.RunUntil(epoch.Add(2 * time.Minute))
+
+	attempts := 0
+	for _, rec := range st.calls {
+		if rec.Direction != acd.DirectionCallback || r.Core.calls[rec.ID] != nil {
+			continue
+		}
+		attempts++
+		if rec.Outcome != acd.OutcomeFailed || rec.Ended.IsZero() || rec.Cause != string(acd.AttemptNoAnswer) {
+			t.Errorf("callback attempt %s: %s, cause %q, ended %v; want failed, no-answer, ended (%s)",
+				rec.ID, rec.Outcome, rec.Cause, rec.Ended, timelineKinds(rec))
+		}
+		if _, active := st.active[rec.ID]; active {
+			t.Errorf("callback attempt %s still has a live state", rec.ID)
+		}
+	}
+	if attempts == 0 {
+		t.Fatal("ann was never rung for the callback")
+	}
+	if len(st.callbacks) != 1 {
+		t.Errorf("callback requests %+v, want the one still waiting", st.callbacks)
+	}
+}
