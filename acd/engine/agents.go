@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -313,7 +314,8 @@ func (c *Core) pause(now time.Time, id, reason, by string) error {
 	if err != nil {
 		return err
 	}
-	if reason == "" {
+	// "lunch " is lunch: reports count pause time by reason.
+	if reason = strings.TrimSpace(reason); reason == "" {
 		reason = "break"
 	}
 	w := motive{cause: acd.CausePause, reason: reason, by: by}

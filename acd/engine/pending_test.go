@@ -310,7 +310,8 @@ func TestWrapUpSurvivesRestart(t *testing.T) {
 
 // TestPauseAgainKeepsThePause: asking a paused agent's pause again with the
 // same reason changes nothing (its time in state goes on, no second pause
-// is logged); another reason is a new pause from then.
+// is logged), spaces around it included; another reason is a new pause from
+// then. A reason of spaces is no reason.
 func TestPauseAgainKeepsThePause(t *testing.T) {
 	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, basicConfig), Store: newMemStore()}, Start: epoch})
 	if err != nil {
@@ -326,8 +327,16 @@ func TestPauseAgainKeepsThePause(t *testing.T) {
 	if s := agentNow(r, "alice"); s.State != "paused" || s.Reason != "lunch" || !s.Since.Equal(first) {
 		t.Errorf("paused again for lunch: %s (%s) since %v, want paused (lunch) since %v", s.State, s.Reason, s.Since, first)
 	}
+	do(t, r, "pause again, spaced", pause(" lunch\t"))
+	if s := agentNow(r, "alice"); s.Reason != "lunch" || !s.Since.Equal(first) {
+		t.Errorf("paused again for %q: (%s) since %v, want the same pause for lunch since %v", " lunch\t", s.Reason, s.Since, first)
+	}
 	do(t, r, "pause for another reason", pause("training"))
 	if s := agentNow(r, "alice"); s.Reason != "training" || !s.Since.Equal(epoch.Add(10*time.Minute)) {
 		t.Errorf("paused for training: (%s) since %v, want since 10m", s.Reason, s.Since.Sub(epoch))
+	}
+	do(t, r, "pause with a blank reason", pause("  "))
+	if s := agentNow(r, "alice"); s.Reason != "break" {
+		t.Errorf("paused with a blank reason: (%s), want break, as with none", s.Reason)
 	}
 }
