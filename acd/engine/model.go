@@ -47,6 +47,7 @@ type agent struct {
 	wrapStart   time.Time
 	countedTo   time.Time      // the restart: restoreCounters counted the time before it
 	pending     *pendingChange // asked for during a call; applied when it and its wrap-up are over
+	asked       *pendingChange // the agent's own pending, while a reload's removal replaces it
 	why         motive         // of the last change
 	gen         [timerKinds]uint64
 	stats       kpi.Agent // LoggedIn and Paused: the current interval is added at read time

@@ -133,8 +133,11 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 			added = append(added, a)
 		case a.removed:
 			rep.AgentsAdded = append(rep.AgentsAdded, ac.ID) // back before it logged out
-			if a.pending != nil && a.pending.state == acd.LoggedOut {
-				a.pending = nil // the removal's logout is off
+			if a.pending != nil && a.pending.cause == acd.CauseReload {
+				// The removal's logout is off: what the agent asked for
+				// before it (a pause, a logout, or nothing) stands again.
+				a.pending, a.asked = a.asked, nil
+				c.saveAgent(now, a)
 			}
 		case !reflect.DeepEqual(a.cfg, ac):
 			rep.AgentsChanged = append(rep.AgentsChanged, ac.ID)
@@ -152,6 +155,7 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 		rep.AgentsRemoved = append(rep.AgentsRemoved, a.id)
 		if a.state != acd.LoggedOut {
 			busy := a.state == acd.Ringing || a.state == acd.OnCall || a.state == acd.WrapUp
+			a.asked = a.pending
 			if err := c.logout(now, a.id, motive{cause: acd.CauseReload, reason: "removed from the config"}); err != nil {
 				c.warn(now, "reconfigure", "agent %s: %v", a.id, err)
 			}

@@ -258,3 +258,26 @@ func TestReconfigureRestartSectionsKeptUntilRestart(t *testing.T) {
 		t.Errorf("reconfigure back to the running config: %v, need restart %v; want none", err, rep.NeedRestart)
 	}
 }
+
+// An agent who asked for a pause during her call, removed from the config
+// and configured again before the call ends, still gets her pause: only the
+// removal's logout is called off.
+func TestReconfigureAgentBackKeepsHerPendingPause(t *testing.T) {
+	withoutAlice := strings.Replace(reconfBefore, "  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}\n", "", 1)
+	var removed, back ReconfigureReport
+	_, _, r := runScenario(t, scenario{
+		config: reconfBefore,
+		phones: map[string]farend.Phone{"sim/alice": answers(time.Second, 30*time.Second)},
+		login:  []string{"alice"},
+		events: []scheduled{
+			dialIn(time.Second, "100"),
+			{at: 4 * time.Second, do: pause("lunch")},
+			reconfigureAt(t, 5*time.Second, withoutAlice, &removed),
+			reconfigureAt(t, 10*time.Second, reconfBefore, &back),
+		},
+		until: 60 * time.Second,
+	})
+	if a, ok := agentIn(statusOf(r), "alice"); !ok || a.State != "paused" || a.Reason != "lunch" || a.Draining {
+		t.Errorf("alice after her call: %+v (shown %v), want paused for lunch as she asked", a, ok)
+	}
+}
