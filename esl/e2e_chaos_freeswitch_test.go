@@ -121,6 +121,23 @@ agents:
 		}
 	}
 	t.Logf("outcomes %v", outcomes)
+	if !actions {
+		// Each caller entered the queue once, whatever the kills cut: the
+		// restarted daemon's counters and the records say so alike.
+		var st struct {
+			Queues []struct {
+				Name                         string
+				Offered, Answered, Abandoned int
+			}
+		}
+		if !s.getJSON("/api/v1/status", &st) || len(st.Queues) != 1 {
+			t.Fatalf("status queues %+v", st.Queues)
+		}
+		if q := st.Queues[0]; q.Offered != len(callers) || q.Answered != outcomes[acd.OutcomeAnswered] || q.Abandoned != outcomes[acd.OutcomeAbandoned] {
+			t.Errorf("queue sales after the kills: offered %d answered %d abandoned %d; the records: %d callers, %v",
+				q.Offered, q.Answered, q.Abandoned, len(callers), outcomes)
+		}
+	}
 	var left []string
 	for end := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		left = left[:0]
