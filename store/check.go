@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -112,17 +113,26 @@ func Check(path string) (*Report, error) {
 		return nil, err
 	}
 	defer f.Close()
-	rep, err := checkFile(f, path, nil)
+	var schema []byte
+	rep, err := checkFile(f, path, func(bucket []string, k, v []byte) {
+		if len(bucket) == 1 && bucket[0] == string(bucketMeta) && bytes.Equal(k, keySchema) {
+			schema = bytes.Clone(v)
+		}
+	})
 	if err != nil || len(rep.Problems) > 0 {
 		return rep, err
 	}
 	if _, ok := rep.Keys[string(bucketMeta)]; ok {
 		// A Hotline store (a fresh bbolt file has no buckets at all): one
-		// it has had since schema 1 is missing only if it was lost.
+		// it has had since schema 1 is missing only if it was lost, and
+		// Open refuses a schema version it cannot read.
 		for _, name := range firstBuckets {
 			if _, ok := rep.Keys[string(name)]; !ok {
 				rep.Problems = append(rep.Problems, Problem{What: fmt.Sprintf("bucket %q is missing", name)})
 			}
+		}
+		if _, err := strconv.Atoi(string(schema)); schema != nil && err != nil {
+			rep.Problems = append(rep.Problems, Problem{Bucket: string(bucketMeta), What: fmt.Sprintf("schema version %q is not a number", schema)})
 		}
 	}
 	return rep, nil

@@ -241,3 +241,32 @@ func callsRoot(t *testing.T, path, typ string) (root uint64, pageSize int) {
 	}
 	return root, bdb.Info().PageSize
 }
+
+// Check names a store whose schema version is gone or is not a number, as
+// Open refuses it, rather than calling the file ok.
+func TestCheckBadSchemaVersion(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		value []byte // nil: the key deleted
+		want  string
+	}{
+		{"not a number", []byte("x"), `schema version "x" is not a number`},
+		{"empty", []byte{}, `schema version "" is not a number`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, path := openTemp(t)
+			db.Close()
+			rawPut(t, path, bucketMeta, keySchema, tc.value)
+			rep, err := Check(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].What, tc.want) {
+				t.Errorf("problems %v, want one saying %s", rep.Problems, tc.want)
+			}
+			if _, err := Open(path, Options{LockTimeout: 100 * time.Millisecond}); err == nil {
+				t.Error("Open took the store")
+			}
+		})
+	}
+}
