@@ -157,10 +157,17 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 		// wallboard's chart of today, make sense only if the run is now.
 		start = time.Now().Truncate(time.Second)
 	}
+	prefix := "demo"
+	if o.store != "" {
+		// A store kept from run to run: the same seed and virtual day give
+		// the same call ids, and this run's calls would write over the
+		// last one's. A run id of its own, as serve's runs have.
+		prefix += runID()
+	}
 	r, err := engine.NewSimRun(engine.SimOptions{
 		// The sim's callers say their FAQ questions into the sim's
 		// recordings, which its recognizer reads: no network.
-		Core: engine.Options{Config: cfg, Store: st, Writer: writer, Seed: uint64(seed), IDPrefix: "demo", Recognizer: sim.Recognizer{}, Warn: func(_ time.Time, m string) {
+		Core: engine.Options{Config: cfg, Store: st, Writer: writer, Seed: uint64(seed), IDPrefix: prefix, Recognizer: sim.Recognizer{}, Warn: func(_ time.Time, m string) {
 			if o.debugWarn != nil {
 				o.debugWarn(m)
 			}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/store"
 )
 
 func TestDemoRuns(t *testing.T) {
@@ -243,5 +245,39 @@ func TestDemoRedrawsInPlace(t *testing.T) {
 		if !strings.HasSuffix(line, "\x1b[K") {
 			t.Errorf("frame line %q is not cleared to its end", line)
 		}
+	}
+}
+
+// A second demo on the same store adds its calls to the first one's: it
+// does not write over them with calls of the same ids.
+func TestDemoAgainKeepsTheStoredCalls(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	count := func() int {
+		t.Helper()
+		db, err := store.Open(path, store.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		calls, err := db.CollectCalls(store.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(calls)
+	}
+	run := func() {
+		t.Helper()
+		if code, _, errOut := hotline(t, nil, "demo", "--speed", "0", "--duration", "10m", "--plain", "--leads", "0", "--store", path); code != 0 {
+			t.Fatalf("demo: exit %d: %s", code, errOut)
+		}
+	}
+	run()
+	first := count()
+	if first == 0 {
+		t.Fatal("the first demo stored no calls")
+	}
+	run()
+	if got := count(); got != 2*first {
+		t.Errorf("after a second demo the store holds %d calls, want the first run's %d and as many more", got, first)
 	}
 }
