@@ -79,11 +79,10 @@ func TestRestartPauseCountedOnce(t *testing.T) {
 	}
 }
 
-// TestDispositionInWrapUpSurvivesKill: alice files her disposition during
-// the wrap-up after a call, and Hotline dies before the wrap-up ends. The
-// disposition was on disk when it was answered, and the restarted daemon
-// has it.
-func TestDispositionInWrapUpSurvivesKill(t *testing.T) {
+// aliceInWrapUp is a restartable run at 32 s, alice in the 5 s wrap-up
+// after a 30 s call, whose id it returns.
+func aliceInWrapUp(t *testing.T) (*SimRun, *memStore, string) {
+	t.Helper()
 	st := newMemStore()
 	r := newRestartableRun(t, restartConfig, st)
 	callAlice(t, r, answers(time.Second, 30*time.Second))
@@ -92,7 +91,15 @@ func TestDispositionInWrapUpSurvivesKill(t *testing.T) {
 	if a.State != "wrap-up" {
 		t.Fatalf("alice is %s at 32 s, want wrap-up", a.State)
 	}
-	id := a.Call
+	return r, st, a.Call
+}
+
+// TestDispositionInWrapUpSurvivesKill: alice files her disposition during
+// the wrap-up after a call, and Hotline dies before the wrap-up ends. The
+// disposition was on disk when it was answered, and the restarted daemon
+// has it.
+func TestDispositionInWrapUpSurvivesKill(t *testing.T) {
+	r, st, id := aliceInWrapUp(t)
 	do(t, r, "disposition", func(c *Core, now time.Time) error { return c.Disposition(now, id, "resolved", "refund sent") })
 	do(t, r, "reason", func(c *Core, now time.Time) error { return c.SetReason(now, id, "billing") })
 	kill(t, r)
@@ -120,15 +127,7 @@ func TestRestartInWrapUpKeepsRecord(t *testing.T) {
 		{"wrap-up ended while down", 10 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st := newMemStore()
-			r := newRestartableRun(t, restartConfig, st)
-			callAlice(t, r, answers(time.Second, 30*time.Second))
-			r.RunUntil(epoch.Add(32 * time.Second))
-			a := agentNow(r, "alice")
-			if a.State != "wrap-up" {
-				t.Fatalf("alice is %s at 32 s, want wrap-up", a.State)
-			}
-			id := a.Call
+			r, st, id := aliceInWrapUp(t)
 			kill(t, r)
 			r.RunUntil(epoch.Add(32*time.Second + tc.down))
 			restartCounting(t, r, st, "run2", nil, epoch)
