@@ -221,7 +221,7 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	case errors.Is(err, engine.ErrNotLoggedIn), errors.Is(err, engine.ErrCampaignState),
 		errors.Is(err, engine.ErrNoCall), errors.Is(err, engine.ErrCallState), errors.Is(err, engine.ErrTargetBusy):
 		code = http.StatusConflict
-	case errors.Is(err, engine.ErrStopped):
+	case errors.Is(err, engine.ErrStopped), errors.Is(err, engine.ErrNotSaved):
 		code = http.StatusServiceUnavailable
 	}
 	if code == http.StatusInternalServerError {

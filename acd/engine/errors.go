@@ -11,5 +11,8 @@ var (
 	ErrUnknownEntry = errors.New("unknown entry number")
 	ErrNotLoggedIn  = errors.New("agent is not logged in")
 	ErrStopped      = errors.New("engine stopped")
-	ErrBadConfig    = errors.New("invalid configuration")
+	// ErrNotSaved answers a request whose change is made but not on disk:
+	// the store fails; the change is saved once writes succeed again.
+	ErrNotSaved  = errors.New("change made but not saved yet")
+	ErrBadConfig = errors.New("invalid configuration")
 )

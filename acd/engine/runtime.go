@@ -136,6 +136,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 			rt.core.Saved(rt.now(), seq)
 			rt.reply(seq)
 		case <-pubTick.C:
+			rt.releaseUnsaved()
 			if now := rt.now(); rt.pub.due(now) {
 				rt.pub.publish(rt.core, now)
 			}
@@ -163,6 +164,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 			if seq := rt.writer.Submitted(); seq > before && rt.writer.Durable() < seq {
 				// A request is acknowledged once what it changed is durable.
 				rt.replies = append(rt.replies, reply{seq: seq, done: req.done, err: err})
+				rt.releaseUnsaved()
 				continue
 			}
 			req.done <- err
@@ -220,6 +222,25 @@ func (rt *Runtime) reply(saved uint64) {
 	}
 	clear(rt.replies[:n])
 	rt.replies = rt.replies[n:]
+}
+
+// releaseUnsaved answers, while the store fails, the requests waiting for
+// their writes to be durable: the changes are made and kept for the
+// writer's retries, but a client is not held until the disk takes writes
+// again, which may be hours; it is told the change is not saved yet.
+func (rt *Runtime) releaseUnsaved() {
+	if len(rt.replies) == 0 || !rt.writer.Failing() {
+		return
+	}
+	for _, r := range rt.replies {
+		err := r.err
+		if err == nil {
+			err = fmt.Errorf("%w: the store is failing (%v); it is saved once writes succeed again", ErrNotSaved, rt.writer.Err())
+		}
+		r.done <- err
+	}
+	clear(rt.replies)
+	rt.replies = rt.replies[:0]
 }
 
 // closeWriter waits for the engine's queued writes to be committed, so that

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -302,4 +303,70 @@ func TestAgentChangesStored(t *testing.T) {
 	if answered != r.Core.agentIdx["alice"].stats.Answered {
 		t.Errorf("%d changes to on-call, alice answered %d", answered, r.Core.agentIdx["alice"].stats.Answered)
 	}
+}
+
+// fullStore fails every commit until room is made, as a full disk does.
+type fullStore struct {
+	*memStore
+	room atomic.Bool
+}
+
+func (f *fullStore) Write(ops []store.Op) error {
+	if !f.room.Load() {
+		return errFlaky
+	}
+	return f.memStore.Write(ops)
+}
+
+// While the store fails, a request is not held until the disk takes writes
+// again (hours, maybe): it is answered with ErrNotSaved, saying the change
+// is made but not on disk; once writes succeed the change is saved.
+func TestRequestWhileStoreFailsIsAnswered(t *testing.T) {
+	st := &fullStore{memStore: newMemStore()}
+	sw, err := sim.New(sim.Options{Seed: 1, Latency: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sw.Close()
+	rt, err := NewRuntime(RunOptions{Core: Options{Config: parseConfig(t, basicConfig), Store: st}, Switch: sw, Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(ctx) }()
+	if err := sw.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range []string{"alice", "bob"} { // bob's comes while the writer is known to fail
+		wait, stop := context.WithTimeout(ctx, 30*time.Second) // guards a hang only
+		_, err := Send(wait, rt, Login{Agent: id})
+		stop()
+		if !errors.Is(err, ErrNotSaved) {
+			t.Fatalf("login %s (%d) while the store fails: %v, want ErrNotSaved", id, i, err)
+		}
+	}
+	if s, _ := rt.Status(ctx); s.Agents[0].State != "available" {
+		t.Errorf("alice is %s, want logged in all the same", s.Agents[0].State)
+	}
+	st.room.Store(true)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st.mu.Lock()
+		_, saved := st.agents["bob"]
+		st.mu.Unlock()
+		if saved {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("bob's login not saved once the store took writes again")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := Send(ctx, rt, Pause{Agent: "alice", Reason: "lunch"}); err != nil {
+		t.Errorf("pause once the store works: %v", err)
+	}
+	cancel()
+	<-done
 }
