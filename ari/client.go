@@ -537,6 +537,13 @@ func (c *Client) perform(e effect) {
 	case effectUtterance:
 		c.fetchUtterance(e.utt)
 		return
+	case effectEndFromNote:
+		evs, err := c.notedEnd(context.Background(), e.item.ch)
+		if err != nil {
+			c.log.Warn().Err(err).Str("channel", e.item.ch).Msg("lead's end note not read; its leg is reported unreachable")
+		}
+		c.q.push(evs...)
+		return
 	case effectClearGone:
 		if _, err := c.takeGlobal(context.Background(), GoneLeadPrefix+e.item.ch); err != nil {
 			c.log.Warn().Err(err).Str("channel", e.item.ch).Msg("lead's end note left at Asterisk")

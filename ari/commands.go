@@ -469,20 +469,16 @@ func (c *Client) subscribeLeg(ctx context.Context, id, endpoint string) error {
 	}
 	var ae *apiError
 	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
-		n, nerr := c.takeGoneCause(context.WithoutCancel(ctx), id)
-		reason, why := failReason(&chanState{}, n)
+		evs, nerr := c.notedEnd(context.WithoutCancel(ctx), id)
+		f := evs[0].(pbx.OriginateFailed)
 		c.log.Info().AnErr("subscription", err).AnErr("note", nerr).Str("channel", id).Str("endpoint", endpoint).
-			Str("reason", string(reason)).Int("cause", int(why)).Msg("lead's channel over before Hotline could follow it")
-		now := time.Now()
+			Str("reason", string(f.Reason)).Int("cause", int(f.Cause)).Msg("lead's channel over before Hotline could follow it")
 		c.mu.Lock()
 		_, seen := c.tr.ended[id] // answered and over already: its events came
 		c.mu.Unlock()
 		c.note(note{Op: opUnoriginate, ID: id})
 		if !seen {
-			c.q.push(
-				pbx.OriginateFailed{Base: base(id, now), Reason: reason, Cause: why},
-				pbx.HungUp{Base: base(id, now), Cause: why},
-			)
+			c.q.push(evs...)
 		}
 		return nil
 	}
@@ -835,6 +831,19 @@ func (c *Client) globalVar(ctx context.Context, name string) (string, error) {
 		return "", fmt.Errorf("reading %s: %w", name, classify(err))
 	}
 	return v.Value, nil
+}
+
+// notedEnd is the end of a lead's unanswered leg as its hangup handler
+// noted it (GoneExten), the note read and cleared: OriginateFailed, then
+// HungUp. With no note (or none readable) the leg is unreachable.
+func (c *Client) notedEnd(ctx context.Context, id string) ([]pbx.Event, error) {
+	n, err := c.takeGoneCause(ctx, id)
+	reason, why := failReason(&chanState{}, n)
+	now := time.Now()
+	return []pbx.Event{
+		pbx.OriginateFailed{Base: base(id, now), Reason: reason, Cause: why},
+		pbx.HungUp{Base: base(id, now), Cause: why},
+	}, err
 }
 
 // takeGoneCause reads and clears the hangup cause a lead's hangup handler

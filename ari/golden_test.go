@@ -89,8 +89,12 @@ func replay(t *testing.T, script []byte) string {
 			fmt.Fprintln(&out, pbxtest.Format(ev))
 		}
 		for _, e := range effs {
-			if e.kind == effectPlayNext {
+			switch e.kind {
+			case effectPlayNext:
 				fmt.Fprintf(&out, "effect play-next channel=%s playback=%s media=%s\n", e.item.ch, e.item.id, e.item.media)
+				continue
+			case effectClearGone, effectEndFromNote:
+				fmt.Fprintf(&out, "effect %s channel=%s\n", map[effectKind]string{effectClearGone: "clear-gone", effectEndFromNote: "end-from-note"}[e.kind], e.item.ch)
 				continue
 			}
 			fmt.Fprintf(&out, "effect %s supervisor=%s snoop=%s bridge=%s\n",

@@ -17,11 +17,13 @@ import (
 // held back a moment, as on a loaded host), still ends with its own
 // reason and cause, not as unreachable; the note the lead context's
 // hangup handler leaves is cleared, as is that of a lead Hotline did
-// follow (busy after ringing).
+// follow (busy after ringing). A Local lead whose dialplan runs Busy() at
+// once (its channel ends with cause 0) is busy too, followed in time or
+// not. With -record the one followed without delay is written to
+// testdata/ari/lead-BusyImmediate.jsonl for TestTrackerGolden.
 func TestAsteriskLeadEndsAtOnce(t *testing.T) {
 	env := needAsterisk(t)
 	c := startClient(t, env, Options{})
-	c.beforeFollow = func() { time.Sleep(300 * time.Millisecond) }
 	rec := pbxtest.NewRecorder(c.Events(), 20*time.Second)
 	ctx := context.Background()
 	rec.WaitFor(t, ctx, synced(1, false))
@@ -30,13 +32,27 @@ func TestAsteriskLeadEndsAtOnce(t *testing.T) {
 		exten  string
 		reason pbx.FailReason
 		cause  pbx.Cause
+		follow bool // subscribe at once, not held back
 	}{
-		{"busynow", pbx.FailBusy, pbx.CauseBusy},
-		{"congestednow", pbx.FailUnreachable, pbx.CauseCongestion},
-		{"noanswer", pbx.FailNoAnswer, pbx.CauseNoAnswer},
+		{"busyimmediate", pbx.FailBusy, pbx.CauseBusy, true},
+		{"busyimmediate", pbx.FailBusy, pbx.CauseBusy, false},
+		{"busynow", pbx.FailBusy, pbx.CauseBusy, false},
+		{"congestednow", pbx.FailUnreachable, pbx.CauseCongestion, false},
+		{"noanswer", pbx.FailNoAnswer, pbx.CauseNoAnswer, false},
 	} {
-		t.Run(tc.exten, func(t *testing.T) {
-			id := pbx.ChannelID(fmt.Sprintf("lead-%s-%d", tc.exten, os.Getpid()))
+		name := tc.exten
+		if tc.follow {
+			name += "-followed"
+		}
+		t.Run(name, func(t *testing.T) {
+			c.beforeFollow = func() { time.Sleep(300 * time.Millisecond) }
+			if tc.follow {
+				c.beforeFollow = nil
+				if *record {
+					recordTo(t, c, "lead-BusyImmediate")
+				}
+			}
+			id := pbx.ChannelID(fmt.Sprintf("lead-%s-%d", name, os.Getpid()))
 			err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: "Local/" + tc.exten + "@hotline-leads/n",
 				Unattended: []string{"sound:beep"}, Timeout: time.Second})
 			if err != nil {

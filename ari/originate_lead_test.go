@@ -2,6 +2,7 @@ package ari
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -179,5 +180,55 @@ func TestReconnectReadsLeadNotes(t *testing.T) {
 	failed := rec.Filter(pbxtest.On[pbx.OriginateFailed]("busy-1"))
 	if len(failed) != 1 || failed[0].(pbx.OriginateFailed).Reason != pbx.FailBusy || rec.Index(pbxtest.On[pbx.HungUp]("busy-1")) > rec.Index(synced(1, true)) {
 		t.Errorf("busy-1's end %v; want busy, before Synced", failed)
+	}
+}
+
+// TestOriginateLeadFollowedEndsSayingNothing: a lead in the lead context
+// that Hotline followed but whose end says nothing (Asterisk destroys a
+// Local channel whose far half ran Busy() with cause 0, and the Dial event
+// that said BUSY came before the subscription) ends with the cause its
+// hangup handler noted; a leg whose end says why is not held up by a note,
+// which is only cleared.
+func TestOriginateLeadFollowedEndsSayingNothing(t *testing.T) {
+	f := newFakeARI(t)
+	c, rec := startFake(t, f)
+	ctx := context.Background()
+	rec.WaitFor(t, ctx, synced(1, false))
+	for _, tc := range []struct {
+		id, note string
+		cause    int
+		dial     string
+		reason   pbx.FailReason
+		want     pbx.Cause
+	}{
+		{"lead-busy", "17", 0, "", pbx.FailBusy, pbx.CauseBusy},
+		{"lead-congested", "34", 0, "", pbx.FailUnreachable, pbx.CauseCongestion},
+		{"lead-none", "", 0, "", pbx.FailUnreachable, pbx.CauseUnreachable},
+		{"lead-noanswer", "0", 0, "NOANSWER", pbx.FailNoAnswer, pbx.CauseNoAnswer},
+		{"lead-rejected", "21", 21, "", pbx.FailRejected, pbx.CauseRejected},
+	} {
+		if tc.note != "" {
+			f.answer("GET", "/asterisk/variable?variable=HOTLINE_GONE_"+tc.id, fakeAnswer{status: 200, body: `{"value":"` + tc.note + `"}`})
+		}
+		before := len(f.recorded())
+		err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: pbx.ChannelID(tc.id), Endpoint: "Local/busy@leads/n", Unattended: []string{"sound:safe-harbour"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.dial != "" {
+			f.emit(`{"type":"Dial",` + ts + `,"dialstatus":"` + tc.dial + `","peer":{"id":"` + tc.id + `","state":"Down"}}`)
+		}
+		f.emit(fmt.Sprintf(`{"type":"ChannelDestroyed",%s,"cause":%d,"channel":{"id":"%s","state":"Down"}}`, ts, tc.cause, tc.id))
+		ev := rec.WaitFor(t, ctx, pbxtest.On[pbx.OriginateFailed](pbx.ChannelID(tc.id))).(pbx.OriginateFailed)
+		if ev.Reason != tc.reason || ev.Cause != tc.want {
+			t.Errorf("%s: OriginateFailed %s (cause %d); want %s (cause %d)", tc.id, ev.Reason, ev.Cause, tc.reason, tc.want)
+		}
+		hung := rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](pbx.ChannelID(tc.id))).(pbx.HungUp)
+		if hung.Cause != tc.want {
+			t.Errorf("%s: HungUp cause %d; want %d", tc.id, hung.Cause, tc.want)
+		}
+		waitFor(t, tc.id+"'s note taken", func() bool {
+			return tc.note == "" || slices.Contains(f.recorded()[before:], "POST /asterisk/variable?variable=HOTLINE_GONE_"+tc.id)
+		})
 	}
 }

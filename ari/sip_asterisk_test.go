@@ -14,7 +14,9 @@ import (
 )
 
 // Legs to real SIP phones (SIPp) that do not answer fail with the reason
-// the phone gave. With -record each case's ARI events are written to
+// the phone gave; a lead (one with a safe-harbour message, originated into
+// the lead context) answered 486 at once, with no ringing, is busy too.
+// With -record each case's ARI events are written to
 // testdata/ari/sip-<case>.jsonl, which TestTrackerGolden replays.
 func TestAsteriskSIPOriginateFailures(t *testing.T) {
 	env := needAsterisk(t)
@@ -38,18 +40,20 @@ func TestAsteriskSIPOriginateFailures(t *testing.T) {
 		name, endpoint string
 		reason         pbx.FailReason
 		cause          pbx.Cause
+		unattended     []string
 	}{
-		{"Busy", "PJSIP/sip-agent1", pbx.FailBusy, pbx.CauseBusy},
-		{"Decline", "PJSIP/sip-agent2", pbx.FailRejected, pbx.CauseRejected},
-		{"NoAnswer", "PJSIP/sip-agent3", pbx.FailNoAnswer, pbx.CauseNoAnswer},
-		{"Offline", "PJSIP/sip-offline", pbx.FailUnreachable, 0},
+		{"Busy", "PJSIP/sip-agent1", pbx.FailBusy, pbx.CauseBusy, nil},
+		{"BusyLead", "PJSIP/sip-agent1", pbx.FailBusy, pbx.CauseBusy, []string{"sound:beep"}},
+		{"Decline", "PJSIP/sip-agent2", pbx.FailRejected, pbx.CauseRejected, nil},
+		{"NoAnswer", "PJSIP/sip-agent3", pbx.FailNoAnswer, pbx.CauseNoAnswer, nil},
+		{"Offline", "PJSIP/sip-offline", pbx.FailUnreachable, 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if *record && tc.cause != 0 { // an offline phone's leg never exists: no events
 				recordTo(t, c, "sip-"+tc.name)
 			}
 			id := pbx.ChannelID(fmt.Sprintf("sip-%s-%d", tc.name, os.Getpid()))
-			if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: tc.endpoint, Timeout: 2 * time.Second}); err != nil {
+			if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: tc.endpoint, Timeout: 2 * time.Second, Unattended: tc.unattended}); err != nil {
 				t.Fatal(err)
 			}
 			f := rec.WaitFor(t, ctx, pbxtest.On[pbx.OriginateFailed](id)).(pbx.OriginateFailed)

@@ -134,6 +134,7 @@ const (
 	effectDetectMachine                       // send an answered leg through answering-machine detection
 	effectUtterance                           // fetch an utterance's file, report it, delete it at Asterisk
 	effectClearGone                           // clear the note the lead context left for an unanswered leg
+	effectEndFromNote                         // end an unanswered leg whose end said nothing by the lead context's note
 )
 
 type effect struct {
@@ -507,6 +508,12 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 		evs = append(evs, pbx.MachineDetected{Base: base(id, at), Status: pbx.AMDHangup, Cause: "hangup during detection"})
 	}
 	if st.role == roleLeg && !st.answered {
+		if st.goneNote && saysNothing(st, cause) {
+			// The Dial event that said why came before Hotline followed the
+			// channel: its hangup handler's note says it instead, and the
+			// client ends the leg once it has read it.
+			return evs, append(effs, effect{kind: effectEndFromNote, item: playItem{ch: id}})
+		}
 		if st.goneNote {
 			effs = append(effs, effect{kind: effectClearGone, item: playItem{ch: id}})
 		}
@@ -560,22 +567,33 @@ func failReason(st *chanState, cause int) (pbx.FailReason, pbx.Cause) {
 	default:
 		return pbx.ReasonForCause(c), c
 	}
-	switch st.dialStatus {
-	case "BUSY":
-		return pbx.FailBusy, pbx.CauseBusy
-	case "NOANSWER":
-		return pbx.FailNoAnswer, pbx.CauseNoAnswer
-	case "CHANUNAVAIL":
-		return pbx.FailUnreachable, pbx.CauseUnreachable
-	case "CONGESTION":
-		return pbx.FailUnreachable, pbx.CauseCongestion
-	case "CANCEL":
-		return pbx.FailCancelled, pbx.CauseOriginatorCancel
+	if d, ok := dialEnds[st.dialStatus]; ok {
+		return d.reason, d.cause
 	}
 	if cause == 0 {
 		return pbx.FailUnreachable, pbx.CauseUnreachable
 	}
 	return pbx.ReasonForCause(pbx.Cause(cause)), pbx.Cause(cause)
+}
+
+// dialEnds are the reasons and causes the final dial statuses of a leg say.
+var dialEnds = map[string]struct {
+	reason pbx.FailReason
+	cause  pbx.Cause
+}{
+	"BUSY":        {pbx.FailBusy, pbx.CauseBusy},
+	"NOANSWER":    {pbx.FailNoAnswer, pbx.CauseNoAnswer},
+	"CHANUNAVAIL": {pbx.FailUnreachable, pbx.CauseUnreachable},
+	"CONGESTION":  {pbx.FailUnreachable, pbx.CauseCongestion},
+	"CANCEL":      {pbx.FailCancelled, pbx.CauseOriginatorCancel},
+}
+
+// saysNothing reports whether an unanswered leg's end gives no reason at
+// all: not ended by Hotline, no cause, no final dial status. A Local
+// channel whose far half ran Busy() at once ends so.
+func saysNothing(st *chanState, cause int) bool {
+	_, dialed := dialEnds[st.dialStatus]
+	return !st.byUs && cause == 0 && st.cause == 0 && !dialed
 }
 
 // playbackFinished ends an item: the next one starts (an effect), or the
