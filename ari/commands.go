@@ -325,14 +325,14 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		}
 		vars[VarMachineMessage] = mm
 	}
-	unattended := ""
-	if args == argLeg {
-		unattended = c.unattendedPlayback(req.Unattended)
-	}
-	if unattended != "" {
+	// A lead asks the switch to take an answer while the application is
+	// away (Unattended not nil, maybe with nothing to play).
+	lead := args == argLeg && req.Unattended != nil
+	if lead {
 		// Into the dialplan's lead context rather than straight into the
 		// application: answered while the application is away, the lead is
-		// not hung up by Stasis() but hears the message (LeadContext).
+		// not hung up by Stasis() but hears the message, if any, and its
+		// answer is noted (LeadContext).
 		q.Del("app")
 		q.Del("appArgs")
 		q.Set("context", LeadContext)
@@ -342,7 +342,7 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		if vars == nil {
 			vars = map[string]string{}
 		}
-		vars[VarUnattended], vars[varApp] = unattended, c.opts.App
+		vars[VarUnattended], vars[varApp] = c.unattendedPlayback(req.Unattended), c.opts.App
 		vars[hangupHandlerPush] = LeadContext + "," + GoneExten + ",1"
 	}
 	var body any
@@ -352,7 +352,7 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		body = map[string]any{"variables": vars}
 	}
 	err := c.call(ctx, http.MethodPost, "/channels/"+seg(id), q, body, nil)
-	if ae := (*apiError)(nil); unattended != "" && errors.As(err, &ae) && ae.Status == http.StatusNotFound && strings.Contains(strings.ToLower(ae.Message), "label") {
+	if ae := (*apiError)(nil); lead && errors.As(err, &ae) && ae.Status == http.StatusNotFound && strings.Contains(strings.ToLower(ae.Message), "label") {
 		// The dialplan lacks the lead context (not applied since an
 		// upgrade): straight into the application, as before it.
 		c.noLeadContext.Do(func() {
@@ -364,10 +364,10 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 		delete(vars, hangupHandlerPush)
 		q.Set("app", c.opts.App)
 		q.Set("appArgs", args)
-		unattended = ""
+		lead = false
 		err = c.call(ctx, http.MethodPost, "/channels/"+seg(id), q, body, nil)
 	}
-	if err == nil && unattended != "" {
+	if err == nil && lead {
 		c.note(note{Op: opLeadContext, ID: id})
 		return c.subscribeLeg(ctx, id, req.Endpoint)
 	}

@@ -80,6 +80,24 @@ func (l *dialplanLog) played(ch, data string) (began, hungUp time.Time, steps []
 	return began, hungUp, append([]dialplanStep(nil), l.apps[ch]...)
 }
 
+// leadRings waits until the campaign's one lead, phone, rings and returns
+// the record of its dial.
+func (s *e2eScenario) leadRings(phone string) store.CallRecord {
+	s.t.Helper()
+	var rec store.CallRecord
+	s.eventually(10*time.Second, "the lead rings", func() (bool, string) {
+		for _, r := range s.records() {
+			if r.Called == phone {
+				rec = r
+			}
+		}
+		var st []engine.CampaignStatus
+		s.getJSON("/api/v1/campaigns", &st)
+		return rec.Channel != "" && st[0].Ringing == 1, fmt.Sprintf("%+v", st[0])
+	})
+	return rec
+}
+
 // TestAsteriskE2ECampaignRestartUnattendedAnswer: Hotline is killed with
 // SIGKILL while a lead rings (a Local channel that answers 6 s after its
 // dial); it answers while Hotline is down. With no application to enter,
@@ -98,17 +116,7 @@ func TestAsteriskE2ECampaignRestartUnattendedAnswer(t *testing.T) {
 		phone = p
 	}
 	watch := watchDialplan(t, s.ast, fmt.Sprintf("unattended-watch-%d", time.Now().UnixNano()))
-	var rec store.CallRecord
-	s.eventually(10*time.Second, "the lead rings", func() (bool, string) {
-		for _, r := range s.records() {
-			if r.Called == phone {
-				rec = r
-			}
-		}
-		var st []engine.CampaignStatus
-		s.getJSON("/api/v1/campaigns", &st)
-		return rec.Channel != "" && st[0].Ringing == 1, fmt.Sprintf("%+v", st[0])
-	})
+	rec := s.leadRings(phone)
 	s.durable()
 	s.d.kill(t)
 	t.Logf("hotline killed while lead %s rings on %s", phone, rec.Channel)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/internal/campaigncheck"
@@ -84,4 +85,41 @@ func e2eSurveyStart(t *testing.T, leads []campaign.Lead) (*e2eScenario, string) 
 	}
 	resp.Body.Close()
 	return s, path
+}
+
+// TestAsteriskE2ESurveyAnsweredWhileDown: Hotline is killed while a survey's
+// lead rings (a Local channel that answers 3 s after its dial); it answers
+// while Hotline is down. The lead context takes the answer (nothing to
+// play: the campaign has no safe-harbour message), notes it and hangs up.
+// Started again, Hotline counts the attempt as answered, not failed: the
+// lead is done as a survey cut short (partial), one attempt, one record.
+func TestAsteriskE2ESurveyAnsweredWhileDown(t *testing.T) {
+	phone := fmt.Sprintf("+3390%d00001", os.Getpid()%10)
+	s, path := e2eSurveyStart(t, []campaign.Lead{{Campaign: "poll", Phone: phone}})
+	rec := s.leadRings(phone)
+	s.durable()
+	s.d.kill(t)
+	s.eventually(20*time.Second, "the lead answers and the switch ends the call", func() (bool, string) {
+		return !s.ast.hasChannel(t, rec.Channel), "channel " + rec.Channel + " still up"
+	})
+	s.start()
+	rec = s.recordEnded(10*time.Second, "the attempt settled", rec.ID)
+	var st []engine.CampaignStatus
+	s.getJSON("/api/v1/campaigns", &st)
+	s.d.stop(t)
+
+	leads, dials, err := campaigncheck.Read(path, "poll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := leads[phone]
+	if l.State != campaign.Done || l.Disposition != "partial" || l.LastOutcome != campaign.Human || l.Attempts != 1 || len(dials[phone]) != 1 {
+		t.Errorf("lead %s: %s %q, last %s after %d attempts, %d records; want done, partial, a person, one attempt, one record", phone, l.State, l.Disposition, l.LastOutcome, l.Attempts, len(dials[phone]))
+	}
+	if rec.Outcome != acd.OutcomeSelfService || !e2eHasStep(rec, "lead-answered", "") {
+		t.Errorf("record %s, timeline %+v; want self-service, its answer in it", rec.Outcome, rec.Timeline)
+	}
+	if c := st[0].Stats; c.Dialed != 1 || c.Answered != 1 || c.Failed != 0 || c.Abandoned != 0 {
+		t.Errorf("campaign counts %+v; want one dial, answered, none failed or abandoned", c)
+	}
 }

@@ -15,7 +15,8 @@ import (
 // TestOriginateLeadContext: a lead with an unattended message is
 // originated into the lead context at its label, with the message, the
 // application and the hangup handler that notes an unanswered end in its
-// variables, and the application is subscribed to it;
+// variables, and the application is subscribed to it; so is a lead with
+// an empty one (nothing to play, its answer noted);
 // with a dialplan that lacks the context (Asterisk refuses the label), it
 // goes straight into the application as before.
 func TestOriginateLeadContext(t *testing.T) {
@@ -38,6 +39,19 @@ func TestOriginateLeadContext(t *testing.T) {
 	}
 	if got := f.recorded()[before:]; strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("sent\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+
+	// A survey's lead: nothing to play, but its answer is noted all the same.
+	before = len(f.recorded())
+	if err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: "lead-3", Endpoint: "PJSIP/+3312@trunk", Unattended: []string{}}); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{
+		`POST /channels/lead-3?context=hotline-lead&endpoint=PJSIP%2F%2B3312%40trunk&extension=s&label=lead&timeout=30 {"variables":{"CHANNEL(hangup_handler_push)":"hotline-lead,gone,1","HOTLINE_APP":"hotline","HOTLINE_UNATTENDED":""}}`,
+		`POST /applications/hotline/subscription?eventSource=channel%3Alead-3`,
+	}
+	if got := f.recorded()[before:]; strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("with nothing to play, sent\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 
 	f.answer("POST", "/channels/lead-2?context=hotline-lead&endpoint=PJSIP%2F%2B3312%40trunk&extension=s&label=lead&timeout=30",

@@ -752,13 +752,31 @@ func machineMessage(k config.Campaign) []string {
 
 // unattended is what a campaign's lead hears from the switch itself if it
 // answers while Hotline is down (a switch that would hang it up plays it
-// instead): for a campaign whose answers wait for an agent, the
-// safe-harbour message, as after connect_within.
+// instead, and notes the answer for the restart): for a campaign whose
+// answers wait for an agent, the safe-harbour message, as after
+// connect_within; for a notification without a flow, its message; for any
+// other, the safe-harbour message if the campaign has one, else nothing
+// (empty, not nil: the answer is still noted).
 func unattended(k config.Campaign) []string {
-	if k.Kind != config.CampaignAgent {
-		return nil
+	switch {
+	case k.Kind == config.CampaignAgent:
+		return k.SafeHarbour
+	case k.Kind == config.CampaignNotification && k.Flow == "" && len(k.Message) > 0:
+		return k.Message
 	}
-	return k.SafeHarbour
+	return append([]string{}, k.SafeHarbour...)
+}
+
+// unattendedDisposition is the disposition of a survey's or notification's
+// lead that answered while Hotline was down, which the switch took care of
+// (see unattended): a notification whose message it played was heard
+// (completed, "" as for a call that ends so); any other lead's flow never
+// ran (partial, as a flow the lead cut short).
+func unattendedDisposition(k config.Campaign) campaign.Disposition {
+	if k.Kind == config.CampaignNotification && k.Flow == "" && len(k.Message) > 0 {
+		return dispositionRule(k, "")
+	}
+	return dispositionRule(k, "partial")
 }
 
 // machineDetection is the detection a campaign's answering_machine asks
@@ -1758,10 +1776,17 @@ func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, 
 		at = now // a clock apart from ours: the answer was at most now
 	}
 	o := campaign.Abandoned
-	if u.Machine {
+	switch {
+	case u.Machine:
 		o = campaign.Machine
+	case r.cfg.Kind != config.CampaignAgent:
+		o = campaign.Human
 	}
 	nl, err := campaign.DialEnded(l, o, r.retry, at)
+	disp := unattendedDisposition(r.cfg)
+	if err == nil && o == campaign.Human {
+		nl, err = campaign.Dispose(nl, disp, time.Time{}, "", r.retry, now)
+	}
 	if err != nil {
 		c.warn(now, "illegal-transition", "campaign %s: %v", l.Campaign, err)
 		return
@@ -1771,7 +1796,18 @@ func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, 
 		away, kind, cause = "the link to the switch was down", "settled-at-reconnect", causeLinkDown
 	}
 	steps := []store.Step{{At: at, Kind: "lead-answered", Detail: l.ID + " while " + away}}
-	if u.Machine {
+	switch {
+	case o == campaign.Human:
+		// A survey's or notification's answer waits for no agent: an
+		// answer, never an abandon. What the switch could not run ends as
+		// a flow cut short, or, a message it played itself, as heard.
+		r.stats.Answered++
+		rec.Outcome = acd.OutcomeSelfService
+		if len(unattended(r.cfg)) > 0 {
+			steps = append(steps, store.Step{At: at, Kind: "unattended-message", Detail: "played by the switch: " + away})
+		}
+		steps = append(steps, store.Step{At: now, Kind: kind, Detail: "answered while " + away + "; " + disp.Name})
+	case u.Machine:
 		r.stats.Machine++
 		rec.Outcome = acd.OutcomeFailed
 		steps = append(steps, store.Step{At: at, Kind: "machine", Detail: pbx.AMDMachine})
@@ -1779,7 +1815,7 @@ func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, 
 			steps = append(steps, store.Step{At: at, Kind: "machine-message", Detail: "left by the switch: " + away})
 		}
 		steps = append(steps, store.Step{At: now, Kind: kind, Detail: "a machine answered while " + away})
-	} else {
+	default:
 		r.stats.Answered++
 		c.liveAnswer(now, r, true)
 		rec.Outcome = acd.OutcomeAbandoned
@@ -1944,15 +1980,7 @@ func (c *Core) campaignWrapDone(now time.Time, callID string) {
 // the campaign's no-answer delay; a do-not-call one ends the lead as such.
 func (c *Core) disposeLead(now time.Time, d *leadDial) {
 	r := d.run
-	disp := campaign.Disposition{Name: "completed", Final: true}
-	if d.disposition != "" {
-		disp = campaign.Disposition{Name: d.disposition, Final: true}
-		for _, k := range r.cfg.DispositionRules() {
-			if k.Name == d.disposition {
-				disp = k
-			}
-		}
-	}
+	disp := dispositionRule(r.cfg, d.disposition)
 	if d.optOut {
 		disp = campaign.Disposition{Name: VarDoNotCall, DNC: true}
 	}
@@ -1978,6 +2006,21 @@ func (c *Core) disposeLead(now time.Time, d *leadDial) {
 		ops = append(ops, store.PutDNC(&store.DNCEntry{List: r.cfg.Name, Phone: nl.Phone, Added: now, Source: "disposition " + disp.Name}))
 	}
 	c.saveLead(now, r, &nl, ops...)
+}
+
+// dispositionRule is the campaign's rule for a disposition by name; one it
+// does not configure is final, and none ("") is completed.
+func dispositionRule(k config.Campaign, name string) campaign.Disposition {
+	if name == "" {
+		return campaign.Disposition{Name: "completed", Final: true}
+	}
+	disp := campaign.Disposition{Name: name, Final: true}
+	for _, rule := range k.DispositionRules() {
+		if rule.Name == name {
+			disp = rule
+		}
+	}
+	return disp
 }
 
 // countAnswer counts a lead's live answer once.

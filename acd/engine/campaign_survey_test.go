@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
 	"github.com/hotline-cc/hotline/store"
@@ -213,5 +215,119 @@ func TestSurveyRestartLostLiveRecord(t *testing.T) {
 	}
 	if w := r.Core.Warnings(); w["illegal-transition"]+w["store"]+w["flow-action"] > 0 {
 		t.Errorf("warnings %v\n%s", w, sr.trace)
+	}
+}
+
+// TestSurveyRestartUnattendedAnswer: a survey's and a notification's leads
+// left Dialing answer while Hotline is down and the switch, with no
+// application to hand them to, notes the answers and ends the calls itself
+// (pbx.UnattendedReader). Started again, Hotline counts each an answer, not
+// a failed attempt, and not an abandon either (no agent was waited for):
+// the lead is done as a flow cut short (partial), one attempt, its one
+// record a self-service call that says the switch took the answer.
+func TestSurveyRestartUnattendedAnswer(t *testing.T) {
+	phones := map[string]farend.Phone{
+		"+3314000001": {Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Second, HangupAfter: time.Minute},
+		"+3314000003": {Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Second, HangupAfter: time.Minute},
+	}
+	leads := []campaign.Lead{{Campaign: "poll", Phone: "+3314000001"}, {Campaign: "notice", Phone: "+3314000003"}}
+	sr := runSurvey(t, surveyConfig, Options{IDPrefix: "run1"}, phones, leads, 2*time.Second)
+	r := sr.r
+	o := r.Core.opts
+	kill(t, r)
+	snap, err := r.Switch.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range snap.Channels {
+		if err := r.Switch.Hangup(t.Context(), ch.ID, pbx.CauseNormal); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.RunUntil(epoch.Add(time.Minute))
+
+	now := r.Clock.Now()
+	left, err := ReadLeftovers(sr.db, o.Config, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left.Records) != 2 {
+		t.Fatalf("%d leads dialing at the crash; want both\n%s", len(left.Records), sr.trace)
+	}
+	left.Unattended = map[pbx.ChannelID]pbx.UnattendedEnd{}
+	for _, rec := range left.Records {
+		left.Unattended[pbx.ChannelID(rec.Channel)] = pbx.UnattendedEnd{At: rec.Entered.Add(5 * time.Second)}
+	}
+	camps, err := ReadCampaigns(sr.db, o.Config, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.IDPrefix = "run2"
+	c, err := NewCore(o, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Core = c
+	if err := r.Do(func(c *Core, now time.Time) error { c.ResumeCampaigns(now, camps, left, pbx.Snapshot{}); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"poll", "notice"} {
+		var st CampaignStats
+		r.Do(func(c *Core, now time.Time) error { st = c.camps[name].stats; return nil })
+		if st.Dialed != 1 || st.Answered != 1 || st.Abandoned != 0 || st.Failed != 0 {
+			t.Errorf("campaign %s counts %+v; want one dial answered, none abandoned or failed", name, st)
+		}
+	}
+	for rec, err := range sr.db.Calls(store.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Outcome != acd.OutcomeSelfService || !hasStep(rec, "lead-answered", "") || !hasStep(rec, "settled-at-restart", "") {
+			t.Errorf("record of %s: %s, timeline %+v; want self-service, answered, settled at the restart", rec.Called, rec.Outcome, rec.Timeline)
+		}
+	}
+	for _, name := range []string{"poll", "notice"} {
+		if err := sr.db.CampaignLeads(name, func(l campaign.Lead) bool {
+			if l.State != campaign.Done || l.Disposition != "partial" || l.LastOutcome != campaign.Human || l.Attempts != 1 {
+				t.Errorf("lead %s of %s: %s %q, last %s, %d attempts; want done, partial, answered by a person, one attempt", l.Phone, name, l.State, l.Disposition, l.LastOutcome, l.Attempts)
+			}
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w := c.Warnings(); w["illegal-transition"]+w["store"] > 0 {
+		t.Errorf("warnings %v\n%s", w, sr.trace)
+	}
+}
+
+// TestSurveyRestartAnsweredWhileDownGoesOn: a survey's lead that rang when
+// Hotline died and answered while it was down, its call still up on the
+// switch at the restart (a switch that keeps it for Hotline, as FreeSWITCH
+// parks it), is an answer: the flow runs on the live call and the lead
+// answers both questions, done, one attempt, one record, nothing failed.
+func TestSurveyRestartAnsweredWhileDownGoesOn(t *testing.T) {
+	phone := "+3314000001"
+	phones := map[string]farend.Phone{phone: {Mode: farend.PhoneAnswer, AnswerDelay: 3 * time.Second, DTMF: "45", DTMFDelay: 5 * time.Second, HangupAfter: time.Minute}}
+	sr := runSurvey(t, surveyConfig, Options{IDPrefix: "run1"}, phones, []campaign.Lead{{Campaign: "poll", Phone: phone}}, 2*time.Second)
+	r := sr.r
+	o := r.Core.opts
+	kill(t, r)
+	r.RunUntil(epoch.Add(5 * time.Second))
+	restartGap(t, &campaignRig{db: sr.db, trace: sr.trace}, r, o, "run2", false, false, 0)
+	r.RunUntil(epoch.Add(2 * time.Minute))
+
+	var got campaign.Lead
+	if err := sr.db.CampaignLeads("poll", func(l campaign.Lead) bool { got = l; return true }); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"satisfaction": "4", "recommend": "5"}
+	if got.State != campaign.Done || got.Disposition != "completed" || got.Attempts != 1 || fmt.Sprint(got.Answers) != fmt.Sprint(want) {
+		t.Errorf("lead after the restart: %s %q, %d attempts, answers %v; want done, completed, one attempt, %v\n%s", got.State, got.Disposition, got.Attempts, got.Answers, want, sr.trace)
+	}
+	var st CampaignStats
+	r.Do(func(c *Core, now time.Time) error { st = c.camps["poll"].stats; return nil })
+	if st.Answered != 1 || st.Failed != 0 {
+		t.Errorf("counts %+v; want the dial answered, none failed", st)
 	}
 }

@@ -138,9 +138,11 @@ type OriginateRequest struct {
 	AutoAnswer bool
 	// Unattended is what the callee hears, if it answers while Hotline
 	// cannot take the call (Hotline down, or its link to the switch cut),
-	// before the switch hangs up: a campaign's safe-harbour message. A
-	// backend that keeps such a call for Hotline instead (FreeSWITCH parks
-	// it) ignores it; see UnattendedReader.
+	// before the switch hangs up: a campaign's safe-harbour message. Not
+	// nil, it also asks the switch to note such an answer (see
+	// UnattendedReader), even when empty: nothing to play. A backend that
+	// keeps such a call for Hotline instead (FreeSWITCH parks it) ignores
+	// it.
 	Unattended []string
 	// MachineMessage is what a machine hears, if answering-machine
 	// detection ends while Hotline cannot take the call: a campaign's
