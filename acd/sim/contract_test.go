@@ -124,7 +124,7 @@ func TestContractCatchesBrokenSwitch(t *testing.T) {
 			failed = append(failed, strings.Fields(name)[0])
 		}
 	}
-	want := []string{pbxtest.CaseOriginateBusy, pbxtest.CaseOriginateNoAnswer, pbxtest.CaseOriginateUnreachable,
+	want := []string{pbxtest.CaseOriginateBusy, pbxtest.CaseLeadBusy, pbxtest.CaseOriginateNoAnswer, pbxtest.CaseOriginateUnreachable,
 		pbxtest.CaseVars, pbxtest.CaseGetVarUnset, pbxtest.CaseUnknownChannel}
 	if !slices.Equal(failed, want) {
 		t.Errorf("failed cases %v, want %v; output:\n%s", failed, want, out)

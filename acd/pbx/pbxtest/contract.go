@@ -24,6 +24,7 @@ const (
 	CaseCallerDTMF           = "CallerDTMF"
 	CaseOriginateAnswer      = "OriginateAnswer"
 	CaseOriginateBusy        = "OriginateBusy"
+	CaseLeadBusy             = "LeadBusy"
 	CaseOriginateNoAnswer    = "OriginateNoAnswer"
 	CaseOriginateUnreachable = "OriginateUnreachable"
 	CaseBridge               = "Bridge"
@@ -80,6 +81,7 @@ var contractCases = []caseDef{
 	{CaseOriginateBusy, func(c *contractCase) {
 		c.originateFails(farend.Phone{Mode: farend.PhoneBusy}, 0, pbx.FailBusy)
 	}},
+	{CaseLeadBusy, testLeadBusy},
 	{CaseOriginateNoAnswer, func(c *contractCase) {
 		c.originateFails(farend.Phone{Mode: farend.PhoneNoAnswer}, noAnswerAfter, pbx.FailNoAnswer)
 	}},
@@ -273,6 +275,22 @@ func (c *contractCase) originateFails(p farend.Phone, timeout time.Duration, wan
 	c.before(On[pbx.OriginateFailed](id), On[pbx.HungUp](id), "OriginateFailed then HungUp")
 	if i := c.rec.Index(On[pbx.Answered](id)); i >= 0 {
 		c.t.Errorf("a failed originate reported Answered")
+	}
+}
+
+// testLeadBusy: a campaign's lead (it has a safe-harbour message, which
+// sends it through the Asterisk dialplan's lead context) whose line is
+// busy at once fails as busy, with the busy cause on both events, so every
+// switch has the campaign retry it after its busy delay.
+func testLeadBusy(c *contractCase) {
+	id := c.channelID("lead")
+	c.ok(c.h.Switch.Originate(c.ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: c.h.Endpoint(farend.Phone{Mode: farend.PhoneBusy}),
+		Unattended: []string{prompt}}), "originate")
+	if f := c.wait(On[pbx.OriginateFailed](id)).(pbx.OriginateFailed); f.Reason != pbx.FailBusy || f.Cause != pbx.CauseBusy {
+		c.t.Errorf("OriginateFailed = %s, want reason busy, cause %d", Format(f), pbx.CauseBusy)
+	}
+	if h := c.wait(On[pbx.HungUp](id)).(pbx.HungUp); h.Cause != pbx.CauseBusy {
+		c.t.Errorf("HungUp = %s, want cause %d", Format(h), pbx.CauseBusy)
 	}
 }
 
