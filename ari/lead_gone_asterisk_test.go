@@ -33,12 +33,15 @@ func TestAsteriskLeadEndsAtOnce(t *testing.T) {
 		reason pbx.FailReason
 		cause  pbx.Cause
 		follow bool // subscribe at once, not held back
+		ring   time.Duration
 	}{
-		{"busyimmediate", pbx.FailBusy, pbx.CauseBusy, true},
-		{"busyimmediate", pbx.FailBusy, pbx.CauseBusy, false},
-		{"busynow", pbx.FailBusy, pbx.CauseBusy, false},
-		{"congestednow", pbx.FailUnreachable, pbx.CauseCongestion, false},
-		{"noanswer", pbx.FailNoAnswer, pbx.CauseNoAnswer, false},
+		// Ends at once, but a loaded host can take a second to start the
+		// far half's dialplan: a longer ring timeout keeps a no-answer out.
+		{"busyimmediate", pbx.FailBusy, pbx.CauseBusy, true, 10 * time.Second},
+		{"busyimmediate", pbx.FailBusy, pbx.CauseBusy, false, 10 * time.Second},
+		{"busynow", pbx.FailBusy, pbx.CauseBusy, false, 10 * time.Second},
+		{"congestednow", pbx.FailUnreachable, pbx.CauseCongestion, false, 10 * time.Second},
+		{"noanswer", pbx.FailNoAnswer, pbx.CauseNoAnswer, false, time.Second},
 	} {
 		name := tc.exten
 		if tc.follow {
@@ -54,7 +57,7 @@ func TestAsteriskLeadEndsAtOnce(t *testing.T) {
 			}
 			id := pbx.ChannelID(fmt.Sprintf("lead-%s-%d", name, os.Getpid()))
 			err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: "Local/" + tc.exten + "@hotline-leads/n",
-				Unattended: []string{"sound:beep"}, Timeout: time.Second})
+				Unattended: []string{"sound:beep"}, Timeout: tc.ring})
 			if err != nil {
 				t.Fatal(err)
 			}
