@@ -837,13 +837,13 @@ func (c *Core) campaignEvent(now time.Time, ev pbx.Event) bool {
 		}
 		c.leadAnswered(now, d, now, "")
 	case pbx.OriginateFailed:
-		c.leadNotReached(now, d, e.Reason)
+		c.leadNotReached(now, d, e.Reason, e.Cause)
 	case pbx.HungUp:
 		reason := pbx.ReasonForCause(e.Cause)
 		if d.amd == pbx.AMDHangup {
 			reason = pbx.FailNoAnswer // answered, and gone before a word could be told
 		}
-		c.leadNotReached(now, d, reason)
+		c.leadNotReached(now, d, reason, e.Cause)
 	}
 	return true
 }
@@ -859,8 +859,10 @@ func dialOutcome(reason pbx.FailReason) campaign.Outcome {
 }
 
 // leadNotReached settles a dial that ended before an answer: the lead is
-// retried per the campaign's rules, and the dial is a call record.
-func (c *Core) leadNotReached(now time.Time, d *leadDial, reason pbx.FailReason) {
+// retried per the campaign's rules, and the dial is a call record whose
+// not-reached step names the switch's cause where it says more than the
+// reason (unreachable (congestion)).
+func (c *Core) leadNotReached(now time.Time, d *leadDial, reason pbx.FailReason, cause pbx.Cause) {
 	r := d.run
 	delete(r.dials, d.ch)
 	delete(r.known, d.lead.ID)
@@ -871,7 +873,11 @@ func (c *Core) leadNotReached(now time.Time, d *leadDial, reason pbx.FailReason)
 	countNotReached(r, o)
 	rec := c.leadRecord(d)
 	rec.Outcome, rec.Cause, rec.Ended = acd.OutcomeFailed, string(reason), now
-	rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "not-reached", Detail: string(reason)})
+	detail := string(reason)
+	if cause != 0 && cause.String() != detail {
+		detail += " (" + cause.String() + ")"
+	}
+	rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "not-reached", Detail: detail})
 	c.settleLead(now, d, o, store.PutCall(&rec)) // one write: the outcome counted is the one recorded
 	c.pace(now, r)
 }
@@ -1346,8 +1352,8 @@ func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) 
 		if l.State == campaign.Dialing {
 			if up && c.resumeDial(now, r, l, ch, byLead[key]) {
 				if seen := c.leftSeen[ch.ID]; seen.ended && r.dials[ch.ID] != nil {
-					c.leadNotReached(now, r.dials[ch.ID], seen.reason) // while held
-					delete(c.goneChans, ch.ID)                         // its hang-up came
+					c.leadNotReached(now, r.dials[ch.ID], seen.reason, 0) // while held
+					delete(c.goneChans, ch.ID)                            // its hang-up came
 				}
 				continue
 			}
@@ -1852,7 +1858,7 @@ func (c *Core) campaignsReconnected(now time.Time, e pbx.Synced, live map[pbx.Ch
 			u, heard := e.Snapshot.Unattended[ch]
 			if !heard || u.At.IsZero() {
 				c.trace(now, "campaign %s: lead %s's channel %s gone while the link was down", name, d.lead.ID, ch)
-				c.leadNotReached(now, d, pbx.ReasonForCause(u.Cause)) // unreachable when no cause
+				c.leadNotReached(now, d, pbx.ReasonForCause(u.Cause), u.Cause) // unreachable when no cause
 				continue
 			}
 			delete(r.dials, ch)

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -329,5 +330,46 @@ func TestSurveyRestartAnsweredWhileDownGoesOn(t *testing.T) {
 	r.Do(func(c *Core, now time.Time) error { st = c.camps["poll"].stats; return nil })
 	if st.Answered != 1 || st.Failed != 0 {
 		t.Errorf("counts %+v; want the dial answered, none failed", st)
+	}
+}
+
+// TestLeadNotReachedNamesCause: a dial the switch failed with a cause that
+// says more than its reason (congestion behind unreachable) is a failed
+// attempt whose record's not-reached step names that cause; a busy one is
+// busy, its step plain.
+func TestLeadNotReachedNamesCause(t *testing.T) {
+	phones := map[string]farend.Phone{
+		"+3314000001": {Mode: farend.PhoneNoAnswer},
+		"+3314000002": {Mode: farend.PhoneNoAnswer},
+	}
+	leads := []campaign.Lead{{Campaign: "poll", Phone: "+3314000001"}, {Campaign: "poll", Phone: "+3314000002"}}
+	sr := runSurvey(t, surveyConfig, Options{}, phones, leads, 2*time.Second)
+	r := sr.r
+	causes := map[string]pbx.Cause{"+3314000001": pbx.CauseCongestion, "+3314000002": pbx.CauseBusy}
+	if err := r.Do(func(c *Core, now time.Time) error {
+		for _, d := range c.camps["poll"].dials {
+			cause := causes[d.lead.Phone]
+			c.Handle(now, pbx.OriginateFailed{Base: pbx.Base{Channel: d.ch, At: now}, Reason: pbx.ReasonForCause(cause), Cause: cause})
+			c.Handle(now, pbx.HungUp{Base: pbx.Base{Channel: d.ch, At: now}, Cause: cause})
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"+3314000001": "unreachable (congestion)", "+3314000002": "busy"}
+	n := 0
+	for rec, err := range sr.db.Calls(store.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if w := want[rec.Called]; rec.Outcome != acd.OutcomeFailed || !slices.ContainsFunc(rec.Timeline, func(s store.Step) bool { return s.Kind == "not-reached" && s.Detail == w }) {
+			t.Errorf("record of %s: %s, timeline %+v; want failed, not reached: %s", rec.Called, rec.Outcome, rec.Timeline, w)
+		}
+	}
+	var st CampaignStats
+	r.Do(func(c *Core, now time.Time) error { st = c.camps["poll"].stats; return nil })
+	if n != 2 || st.Failed != 1 || st.Busy != 1 {
+		t.Errorf("%d records, counts %+v; want two, one failed and one busy", n, st)
 	}
 }
