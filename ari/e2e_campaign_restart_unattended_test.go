@@ -98,6 +98,29 @@ func (s *e2eScenario) leadRings(phone string) store.CallRecord {
 	return rec
 }
 
+// inDetection waits until the answer of the lead phone runs AMD() in the
+// detection context, as watch sees it, and returns the record of its dial.
+func (s *e2eScenario) inDetection(watch *dialplanLog, phone string) store.CallRecord {
+	s.t.Helper()
+	var rec store.CallRecord
+	s.eventually(20*time.Second, "the lead's answer in detection", func() (bool, string) {
+		for _, r := range s.records() {
+			if r.Called == phone {
+				rec = r
+			}
+		}
+		watch.mu.Lock()
+		defer watch.mu.Unlock()
+		for _, st := range watch.apps[rec.Channel] {
+			if st.App == "AMD" {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("dialplan %+v", watch.apps[rec.Channel])
+	})
+	return rec
+}
+
 // TestAsteriskE2ECampaignRestartUnattendedAnswer: Hotline is killed with
 // SIGKILL while a lead rings (a Local channel that answers 6 s after its
 // dial); it answers while Hotline is down. With no application to enter,
@@ -173,22 +196,7 @@ func TestAsteriskE2ECampaignRestartDuringDetection(t *testing.T) {
 		phone = p
 	}
 	watch := watchDialplan(t, s.ast, fmt.Sprintf("detection-watch-%d", time.Now().UnixNano()))
-	var rec store.CallRecord
-	s.eventually(20*time.Second, "the machine's answer in detection", func() (bool, string) {
-		for _, r := range s.records() {
-			if r.Called == phone {
-				rec = r
-			}
-		}
-		watch.mu.Lock()
-		defer watch.mu.Unlock()
-		for _, st := range watch.apps[rec.Channel] {
-			if st.App == "AMD" {
-				return true, ""
-			}
-		}
-		return false, fmt.Sprintf("dialplan %+v", watch.apps[rec.Channel])
-	})
+	rec := s.inDetection(watch, phone)
 	s.d.kill(t)
 	s.start()
 	rec = s.recordEnded(30*time.Second, "the machine's attempt over", rec.ID)

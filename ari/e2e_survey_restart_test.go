@@ -123,3 +123,38 @@ func TestAsteriskE2ESurveyAnsweredWhileDown(t *testing.T) {
 		t.Errorf("campaign counts %+v; want one dial, answered, none failed or abandoned", c)
 	}
 }
+
+// TestAsteriskE2ESurveyAnsweredWhileDownInDetection: Hotline is killed
+// while a survey's answered lead (a person) is in answering-machine
+// detection; detection ends while Hotline is down, the person goes to the
+// lead context's unattended extension (noted, nothing to play) and is hung
+// up. Started again, Hotline counts the attempt as answered, not failed.
+func TestAsteriskE2ESurveyAnsweredWhileDownInDetection(t *testing.T) {
+	phone := fmt.Sprintf("+3391%d00002", os.Getpid()%10)
+	s, path := e2eSurveyStart(t, []campaign.Lead{{Campaign: "pollamd", Phone: phone}})
+	resp, err := http.Post(s.d.api+"/api/v1/campaigns/pollamd/start", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("start the campaign: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	watch := watchDialplan(t, s.ast, fmt.Sprintf("survey-detection-watch-%d", time.Now().UnixNano()))
+	rec := s.inDetection(watch, phone)
+	s.d.kill(t)
+	s.eventually(20*time.Second, "detection over and the switch ends the call", func() (bool, string) {
+		return !s.ast.hasChannel(t, rec.Channel), "channel " + rec.Channel + " still up"
+	})
+	s.start()
+	rec = s.recordEnded(10*time.Second, "the attempt settled", rec.ID)
+	s.d.stop(t)
+
+	leads, _, err := campaigncheck.Read(path, "pollamd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := leads[phone]; l.State != campaign.Done || l.Disposition != "partial" || l.LastOutcome != campaign.Human || l.Attempts != 1 {
+		t.Errorf("lead %s: %s %q, last %s after %d attempts; want done, partial, a person, one attempt", phone, l.State, l.Disposition, l.LastOutcome, l.Attempts)
+	}
+	if rec.Outcome != acd.OutcomeSelfService || !e2eHasStep(rec, "lead-answered", "") {
+		t.Errorf("record %s, timeline %+v; want self-service, its answer in it", rec.Outcome, rec.Timeline)
+	}
+}

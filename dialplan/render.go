@@ -174,9 +174,10 @@ func RenderAsterisk(cfg config.Config) (Files, error) {
 }
 
 // amdUnattended is the condition on which a lead back from detection with
-// no application to enter (Hotline is down) hears the safe-harbour message:
-// a person, or one detection was not sure of, and the lead has one.
-var amdUnattended = fmt.Sprintf(`$["${STASISSTATUS}" = "FAILED" & "${AMDSTATUS}" != "MACHINE" & "${%s}" != ""]`, ari.VarUnattended)
+// no application to enter (Hotline is down) is noted as answered and hears
+// its unattended message, if it has one (a survey's may have none): a
+// person, or one detection was not sure of.
+const amdUnattended = `$["${STASISSTATUS}" = "FAILED" & "${AMDSTATUS}" != "MACHINE"]`
 
 // amdMachineUnattended is the condition on which a machine back from
 // detection with no application to enter is noted and left the campaign's
