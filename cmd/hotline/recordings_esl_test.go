@@ -50,6 +50,12 @@ func TestRecordingsPerLegOnESLFake(t *testing.T) {
 	if _, err := fs.PlaceCall(esltest.Call{From: "5550100", To: "200", Vars: map[string]string{"hotline_args": "entry,200"}, HangupAfter: 6 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
+	// Alice's recording starts once her leg is bridged; a transfer taken
+	// before that (the API accepts one from her answer on) would leave her
+	// leg with no recording at all.
+	waitUntil(t, 60*time.Second, "alice's leg recorded", func() bool {
+		return slices.ContainsFunc(fs.Commands(), func(c string) bool { return strings.HasPrefix(c, "api uuid_record ") })
+	})
 	waitUntil(t, 60*time.Second, "alice's call transferred to bob", func() bool {
 		resp, err := http.Post(base+"/api/v1/agents/alice/call/transfer", "application/json", strings.NewReader(`{"agent":"bob"}`))
 		if err != nil {
