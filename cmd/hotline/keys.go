@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -156,10 +157,18 @@ func openStoreFlag(g *globalOptions, path string, readOnly, create bool) (*store
 		}
 	}
 	opts := store.Options{ReadOnly: readOnly, LockTimeout: time.Second}
+	var db *store.DB
+	var err error
 	if readOnly {
-		return store.Open(path, opts)
+		db, err = store.Open(path, opts)
+	} else {
+		db, err = openStore(path, where, opts, zerolog.Nop(), create, makeStoreHint)
 	}
-	return openStore(path, where, opts, zerolog.Nop(), create, makeStoreHint)
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("%w: a running hotline serve holds it; stop it first, or ask it through its API "+
+			"(/api/v1/users, /api/v1/dnc/LIST, /api/v1/contacts, /api/v1/recordings: see README)", err)
+	}
+	return db, err
 }
 
 // makeStoreHint says how to make a store where a command found none.

@@ -122,3 +122,27 @@ func TestStoreCommandsRefuseAMissingStore(t *testing.T) {
 		t.Fatalf("dnc add on the store made: exit %d: %s", code, errOut)
 	}
 }
+
+// TestStoreCommandsNameTheRunningDaemon: a command that opens the store
+// while hotline serve holds it says so and where to go instead, rather
+// than only "locked by another process".
+func TestStoreCommandsNameTheRunningDaemon(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hotline.db")
+	db, err := store.Open(path, store.Options{}) // as a running serve holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	pw := writeFile(t, "pw", "a long secret 1\n")
+	for _, args := range [][]string{
+		{"users", "add", "sue", "--role", "supervisor", "--password-file", pw},
+		{"users", "list"},
+		{"dnc", "add", "+12125550101"},
+		{"tokens", "create", "--user", "sue", "--role", "supervisor", "--name", "wall"},
+	} {
+		code, _, errOut := hotline(t, nil, append(args, "--store", path)...)
+		if code == 0 || !strings.Contains(errOut, store.ErrLocked.Error()) || !strings.Contains(errOut, "a running hotline serve holds it") {
+			t.Errorf("hotline %s beside a running daemon: exit %d: %s", strings.Join(args, " "), code, errOut)
+		}
+	}
+}
