@@ -62,16 +62,20 @@ backup).`,
 			if err != nil {
 				return err
 			}
-			if err := writeCheck(cmd.OutOrStdout(), rep); err != nil {
-				return err
+			if len(rep.Problems) > 0 {
+				return writeCheck(cmd.OutOrStdout(), rep)
 			}
 			// The pages are sound: open the file once for the checks that
-			// read what it holds.
+			// read what it holds. One that will not open (a newer schema,
+			// a version that is no number) is not called ok first.
 			db, err := store.Open(path, store.Options{ReadOnly: true})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
+			if err := writeCheck(cmd.OutOrStdout(), rep); err != nil {
+				return err
+			}
 			if missing := db.Unbuilt(); len(missing) > 0 {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: written by an older Hotline: no %s yet; reads scan the leads instead, and the next read-write open (hotline serve) builds them\n",
 					path, strings.Join(missing, ", no "))
@@ -111,7 +115,7 @@ func reportDerived(w io.Writer, path, what string, problems []string) error {
 		fmt.Fprintf(w, "  %s\n", p)
 	}
 	fmt.Fprintf(w, "Rebuild from the leads: hotline store repair %s -o NEW\n", path)
-	return fmt.Errorf("store check: %s: %d problems of the %s", path, len(problems), what)
+	return fmt.Errorf("store check: %s: %s of the %s", path, count(len(problems), "problem"), what)
 }
 
 // checkRecords reads, in a file whose pages are sound, what serve reads at
@@ -152,7 +156,7 @@ func checkRecords(w io.Writer, path string, db *store.DB) error {
 		fmt.Fprintf(w, "  %v\n", de)
 	}
 	fmt.Fprintf(w, "Copy what is readable into a new file: hotline store repair %s -o NEW\n", path)
-	return fmt.Errorf("store check: %s: %d unreadable records", path, len(bad))
+	return fmt.Errorf("store check: %s: %s", path, count(len(bad), "unreadable record"))
 }
 
 // writeCheck prints a check's findings and returns an error when the file
@@ -184,7 +188,7 @@ func writeCheck(w io.Writer, rep *store.Report) error {
 		fmt.Fprintf(w, "  and %d more\n", rep.More)
 	}
 	fmt.Fprintf(w, "Copy what is readable into a new file: hotline store repair %s -o NEW\n", rep.Path)
-	return fmt.Errorf("store check: %s is damaged (%d problems)", rep.Path, len(rep.Problems)+rep.More)
+	return fmt.Errorf("store check: %s is damaged (%s)", rep.Path, count(len(rep.Problems)+rep.More, "problem"))
 }
 
 func keyCounts(keys map[string]int) string {
