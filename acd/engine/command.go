@@ -198,6 +198,7 @@ const (
 	TimerCheckpoint                          // save that the live calls are still up
 	TimerXferGuard                           // a transfer target rang longer than the switch should allow
 	TimerRecordingGuard                      // an ended call's recording is still not reported finished
+	TimerDay                                 // a new day: the queues' and agents' counters start again
 	timerKinds
 )
 

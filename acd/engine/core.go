@@ -123,7 +123,8 @@ type Core struct {
 	resumed   bool                       // ResumeCampaigns ran
 	inbound   inboundLog                 // recent inbound callers, for the campaigns (campaign_blend.go)
 
-	checkpointDue bool // a checkpoint of the live calls is scheduled
+	checkpointDue bool      // a checkpoint of the live calls is scheduled
+	dayStart      time.Time // the counters' day (Saved.Since); zero: counted since the start
 	// stranded: legs from before a restart being hung up, and the agent
 	// each one rings, held back until it is gone (see hangUpStranded)
 	stranded map[pbx.ChannelID]*agent

@@ -444,6 +444,7 @@ func (c *Core) restoreCounters(now time.Time, s Saved) {
 		c.refreshView(a, now)
 	}
 	c.trace(now, "counters restored from %d stored records and %d agent changes", len(s.Ended), len(s.Changes))
+	c.startDays(s.Since)
 }
 
 // callbackIDs lists the callback requests in id order, so that choices

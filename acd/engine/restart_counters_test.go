@@ -163,3 +163,38 @@ func TestRestartCountsStateFromBeforeThePeriod(t *testing.T) {
 		t.Errorf("alice after the restart: %s, paused %v, logged in %v; want paused, both %v", a.State, a.Paused, a.LoggedIn, want)
 	}
 }
+
+// TestCountersStartAgainAtMidnight: the status counts today, as it does
+// after a restart: at midnight the queues' and agents' counters start
+// again, an agent's logged-in time from midnight, and a call after it
+// counts in the new day.
+func TestCountersStartAgainAtMidnight(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, restartConfig, st)
+	r.RunUntil(epoch.Add(time.Second))
+	day := time.Date(epoch.Year(), epoch.Month(), epoch.Day(), 0, 0, 0, 0, epoch.Location())
+	restartCounting(t, r, st, "run2", nil, day)
+	callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute})
+	offered := func() (n int) {
+		for _, q := range r.Core.Status(r.Clock.Now()).Queues {
+			n += q.Offered
+		}
+		return n
+	}
+	midnight := day.Add(24 * time.Hour)
+	r.RunUntil(midnight.Add(-time.Second))
+	if n, a := offered(), agentNow(r, "alice"); n != 1 || a.Answered != 1 || a.LoggedIn < 14*time.Hour {
+		t.Fatalf("before midnight: offered %d, alice answered %d, logged in %v; want 1, 1 and about 15 h", n, a.Answered, a.LoggedIn)
+	}
+	r.RunUntil(midnight.Add(10 * time.Second))
+	if n, a := offered(), agentNow(r, "alice"); n != 0 || a.Answered != 0 || a.Offered != 0 || a.LoggedIn != 10*time.Second {
+		t.Errorf("after midnight: offered %d, alice offered %d answered %d, logged in %v; want 0, 0, 0 and 10s", n, a.Offered, a.Answered, a.LoggedIn)
+	}
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "556", To: "100"}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(midnight.Add(5 * time.Minute))
+	if n, a := offered(), agentNow(r, "alice"); n != 1 || a.Answered != 1 {
+		t.Errorf("a call after midnight: offered %d, alice answered %d; want 1 and 1", n, a.Answered)
+	}
+}

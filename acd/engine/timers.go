@@ -5,6 +5,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/ivr"
+	"github.com/hotline-cc/hotline/acd/kpi"
 	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
@@ -33,6 +34,9 @@ func (c *Core) Fire(now time.Time, t Timer) {
 		return
 	case TimerCheckpoint:
 		c.checkpoint(now)
+		return
+	case TimerDay:
+		c.newDay(now)
 		return
 	case TimerRecordingGuard:
 		c.recordingGuard(now, t.Call, t.Gen)
@@ -75,4 +79,44 @@ func (c *Core) Fire(now time.Time, t Timer) {
 			}
 		}
 	}
+}
+
+// nextDay is the midnight after t, in t's location (a day of 23 or 25
+// hours across a change of clocks).
+func nextDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, t.Location())
+}
+
+// startDays has the counters start again at each midnight after from, the
+// start of the day they count (Saved.Since), as the reports count by day.
+func (c *Core) startDays(from time.Time) {
+	c.dayStart = from
+	c.out.At(nextDay(from), Timer{Kind: TimerDay})
+}
+
+// newDay starts the queues' and agents' counters again at the midnight
+// that has come: the wallboard's figures are today's, as after a restart.
+// An agent's time in its current state counts from midnight; a call live
+// across midnight counts what happens to it from now on.
+func (c *Core) newDay(now time.Time) {
+	day := nextDay(c.dayStart)
+	if now.Before(day) {
+		return
+	}
+	for !nextDay(day).After(now) {
+		day = nextDay(day) // the engine was not run across whole days
+	}
+	for _, q := range c.queues {
+		q.stats = kpi.Queue{}
+	}
+	for _, a := range c.agents {
+		a.stats = kpi.Agent{}
+		if a.countedTo.Before(day) {
+			a.countedTo = day
+		}
+		c.refreshView(a, now)
+	}
+	c.trace(now, "a new day (%s): the counters start again", day.Format(time.DateOnly))
+	c.startDays(day)
 }
