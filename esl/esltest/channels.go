@@ -91,6 +91,7 @@ type ChannelState struct {
 	Records   []string // recordings started, by path
 	Masked    []string // recordings paused with uuid_record mask, by path
 	Played    []string // the playback application's arguments, in order
+	Heard     []string // the files those playbacks found (and so played), in order
 }
 
 // Channel reports a channel's state; ok is false if it never existed.
@@ -103,7 +104,7 @@ func (s *Server) Channel(uuid string) (ChannelState, bool) {
 	}
 	st := ChannelState{UUID: ch.uuid, Direction: ch.direction, Answered: ch.answered, HungUp: ch.hungup,
 		Cause: ch.cause, Partner: ch.partner, Parked: ch.parked, SentDTMF: ch.sentDTMF, Vars: map[string]string{},
-		Played: slices.Clone(ch.played)}
+		Played: slices.Clone(ch.played), Heard: slices.Clone(ch.heard)}
 	if ch.app != nil {
 		st.App = ch.app.name
 	}
@@ -144,6 +145,7 @@ type channel struct {
 	said                  bool                 // the script's words went into a record application
 	masked                map[string]bool      // recordings paused with uuid_record mask, by path
 	played                []string
+	heard                 []string
 	sentDTMF              string
 	job                   string // bgapi job still waiting for the originate result
 	// handingOver: answered, the originate not over yet
@@ -513,15 +515,13 @@ func (s *Server) startApp(ch *channel, run *appRun) {
 		if strings.HasPrefix(run.arg, "local_stream://") || strings.Contains(run.arg, "loops=-1") {
 			return // plays until broken
 		}
-		if strings.Contains(run.arg, "missing") {
+		files := s.playable(s.expandSay(run.arg))
+		if len(files) == 0 {
 			s.stopApp(ch, "FILE NOT FOUND")
 			return
 		}
-		files := 1
-		if rest, ok := strings.CutPrefix(run.arg, "file_string://"); ok {
-			files = len(strings.Split(rest, "!"))
-		}
-		s.armApp(ch, run, time.Duration(files)*s.opts.PlaybackTime, func() {
+		ch.heard = append(ch.heard, files...)
+		s.armApp(ch, run, time.Duration(len(files))*s.opts.PlaybackTime, func() {
 			if ch.app == run {
 				s.stopApp(ch, "FILE PLAYED")
 			}
@@ -791,10 +791,22 @@ func (s *Server) api(line string) string {
 	case "originate":
 		return "-ERR use bgapi\n"
 	case "global_getvar":
-		if rest == "recordings_dir" {
+		switch rest {
+		case "recordings_dir":
 			return s.recordingDir()
+		case "sound_prefix":
+			return SoundPrefix
 		}
 		return ""
+	case "module_exists":
+		return strconv.FormatBool(rest == "mod_say_en" && s.opts.SayModule || rest == "mod_dptools" || rest == "mod_commands")
+	case "file_exists":
+		return strconv.FormatBool(strings.HasPrefix(rest, "/") && s.fileExists(rest))
+	case "say_string":
+		if out := s.expandSay("${say_string(" + rest + ")}"); !strings.HasPrefix(out, "-ERR") {
+			return out
+		}
+		return "-ERR Usage: <module_name>[.<ext>] <lang>[.<ext>] <say_type> <say_method> [<say_gender>] <text>\n"
 	}
 	return "-ERR " + name + " Command not found!\n"
 }

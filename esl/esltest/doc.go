@@ -27,7 +27,8 @@
 //
 // # Caveats
 //
-// Media are not real: a playback lasts PlaybackTime per file and any file
-// whose name contains "missing" is not found. Only two-party bridges,
+// Media are not real: a playback lasts PlaybackTime per file it finds;
+// a file whose name contains "missing", or one in sound_prefix that is not
+// in Options.Sounds (when set), is not found. Only two-party bridges,
 // no conferences.
 package esltest

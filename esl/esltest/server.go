@@ -64,6 +64,15 @@ type Options struct {
 	// "PLAYBACK ERROR" right after the BACKGROUND_JOB (FreeSWITCH 1.11.1's
 	// events). Default 20 ms; negative ends the originate with its answer.
 	OriginateHandover time.Duration
+	// Sounds, when set, are the only files in sound_prefix (SoundPrefix),
+	// relative to it ("ivr/ivr-in_line.wav"). As on FreeSWITCH, a
+	// file_string:// list skips the others and plays on, and a playback
+	// that finds none of its files fails at once. Nil finds every file
+	// whose name does not hold "missing".
+	Sounds []string
+	// SayModule loads mod_say_en: say_string (module_exists mod_say_en)
+	// speaks English numbers.
+	SayModule bool
 }
 
 // Server is the fake FreeSWITCH.
