@@ -103,6 +103,13 @@
 // Bridges hold two legs (no conferences). Spy eavesdrops on the agent's
 // leg; eavesdrop_whisper_aleg would be heard by that leg's bridged partner
 // (the caller), so whisper sets eavesdrop_whisper_bleg, and barge both.
-// number: media are spoken with the English digits/ sound files. Event
+// Hotline's built-in prompts (the engine plays them by Asterisk's names)
+// play from the stock en/us/callie sound pack unless Options.SoundNames
+// says otherwise (prompts.go); the position is said as FreeSWITCH's
+// queue_position phrase says it, "you are number N in line". number:
+// media go through mod_say_en when FreeSWITCH has it (say_string, expanded
+// as the playback starts), else through the English digits/ files. A
+// file_string:// list skips a file FreeSWITCH cannot find, so Hotline
+// checks its prompt files at connect (file_exists) and warns once. Event
 // times move in 20 ms steps unless FreeSWITCH's 1ms-timer is on.
 package esl

@@ -91,7 +91,38 @@ func needFreeSWITCH(t testing.TB) *freeSWITCH {
 			t.Fatal(err)
 		}
 	}
+	// Hotline plays its own prompts from the stock en/us/callie pack, which
+	// the bundle lacks: the same tone under those names.
+	if err := stockPack(sounds, sounds); err != nil {
+		t.Fatal(err)
+	}
 	return fs
+}
+
+// stockPack writes, into dir, the files of the stock en/us/callie pack
+// that Hotline's prompts play, as copies of the bundle's queue-thankyou
+// tone from bundleSounds; files already there stay.
+func stockPack(bundleSounds, dir string) error {
+	tone, err := os.ReadFile(filepath.Join(bundleSounds, "queue-thankyou.wav"))
+	if err != nil {
+		return fmt.Errorf("the bundle's prompts: %w", err)
+	}
+	for _, f := range callieFiles() {
+		out := filepath.Join(dir, f)
+		if _, err := os.Stat(out); err == nil {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(out+".tmp", tone, 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(out+".tmp", out); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // api runs one API command on its own connection.

@@ -318,6 +318,9 @@ func (s *Switch) sync(l *link, reconnect bool) error {
 			s.recDir.Store(dir)
 		}
 	}
+	if err := s.checkSounds(ctx, l); err != nil {
+		return err
+	}
 	snap, live, err := s.snapshotOn(ctx, l)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)

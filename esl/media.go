@@ -16,26 +16,55 @@ var tones = map[string]string{
 }
 
 // playArg turns Hotline media URIs into one argument for the playback
-// application: a file, or a file_string:// list played in order.
-func playArg(recordingDir string, media []string) (string, error) {
+// application: a file, or a file_string:// list played in order. say
+// tells whether numbers go through FreeSWITCH's say engine (mod_say_en).
+func (p prompts) playArg(recordingDir string, say bool, media []string) (string, error) {
 	if len(media) == 0 {
 		return "", fmt.Errorf("no media: %w", ErrBadMedia)
 	}
 	var files []string
-	for _, m := range media {
-		fs, err := mediaFiles(recordingDir, m)
+	said := false
+	number := func(n int) {
+		if say {
+			files, said = append(files, sayNumber(n)), true
+		} else {
+			files = append(files, numberFiles(n)...)
+		}
+	}
+	for i := 0; i < len(media); i++ {
+		if n, ok := p.position(media, i); ok {
+			files = append(files, stockYouAreNumber)
+			number(n)
+			files = append(files, stockInLine)
+			i += 2
+			continue
+		}
+		m := media[i]
+		if rest, ok := strings.CutPrefix(m, "number:"); ok {
+			n, err := strconv.Atoi(rest)
+			if err != nil || n < 0 || n > 999999 {
+				return "", fmt.Errorf("%q: numbers 0..999999 only: %w", m, ErrBadMedia)
+			}
+			number(n)
+			continue
+		}
+		fs, err := p.mediaFiles(recordingDir, m)
 		if err != nil {
 			return "", err
 		}
 		files = append(files, fs...)
 	}
-	if len(files) == 1 {
+	if len(files) == 0 {
+		return "", fmt.Errorf("%q plays nothing: %w", media, ErrBadMedia)
+	}
+	if len(files) == 1 && !said {
 		return files[0], nil
 	}
+	// A said number expands to several files, so it is always in a list.
 	return "file_string://" + strings.Join(files, "!"), nil
 }
 
-func mediaFiles(recordingDir, uri string) ([]string, error) {
+func (p prompts) mediaFiles(recordingDir, uri string) ([]string, error) {
 	scheme, rest, ok := strings.Cut(uri, ":")
 	if !ok || rest == "" || strings.ContainsAny(rest, "!\n\r") {
 		return nil, fmt.Errorf("%q: %w", uri, ErrBadMedia)
@@ -43,13 +72,8 @@ func mediaFiles(recordingDir, uri string) ([]string, error) {
 	switch scheme {
 	case "sound":
 		// Relative to FreeSWITCH's sound_prefix, which picks the rate
-		// folder. A name without an extension is taken as a .wav: given
-		// none, FreeSWITCH first looks for a file named after the codec,
-		// logs an error, and fails inside file_string://.
-		if path.Ext(rest) == "" {
-			rest += ".wav"
-		}
-		return []string{rest}, nil
+		// folder; the built-in prompts by the sound names in use.
+		return p.sound(rest), nil
 	case "recording":
 		if strings.Contains(rest, "/") {
 			return nil, fmt.Errorf("%q: recording names have no directory: %w", uri, ErrBadMedia)
@@ -69,12 +93,6 @@ func mediaFiles(recordingDir, uri string) ([]string, error) {
 			out = append(out, "digits/"+string(d)+".wav")
 		}
 		return out, nil
-	case "number":
-		n, err := strconv.Atoi(rest)
-		if err != nil || n < 0 || n > 999999 {
-			return nil, fmt.Errorf("%q: numbers 0..999999 only: %w", uri, ErrBadMedia)
-		}
-		return numberFiles(n), nil
 	case "tone":
 		if t, ok := tones[rest]; ok {
 			return []string{t}, nil

@@ -39,6 +39,15 @@ type Options struct {
 	// MOHStream is the local_stream used for the default music-on-hold
 	// class. Default "moh".
 	MOHStream string
+	// SoundNames is the set of names Hotline's built-in prompts (queue
+	// position and wait, callback taken) play under: SoundNamesFreeSWITCH
+	// ("" too), the stock en/us/callie pack's; or SoundNamesAsterisk,
+	// Asterisk's names as <name>.wav in sound_prefix.
+	SoundNames string
+	// Sounds gives single prompts, by their Asterisk name (e.g.
+	// "queue-thereare"), a file of the site's own: relative to
+	// sound_prefix, or a full path. It wins over SoundNames.
+	Sounds map[string]string
 	// Log receives the adapter's logs, with component=esl.
 	Log zerolog.Logger
 }
@@ -51,6 +60,8 @@ func OptionsFromConfig(c config.FreeSWITCH, log zerolog.Logger) Options {
 		OutboundListen: c.OutboundListen,
 		CommandTimeout: c.CommandTimeout,
 		RecordingDir:   c.RecordingDir,
+		SoundNames:     c.SoundNames,
+		Sounds:         c.Sounds,
 		Log:            log,
 	}
 }

@@ -53,6 +53,13 @@ type Switch struct {
 
 	recDir atomic.Value // string: RecordingDir, or FreeSWITCH's recordings_dir
 
+	prompts   prompts
+	sayEngine atomic.Bool // FreeSWITCH has mod_say_en (checked at each connect)
+	soundsMu  sync.Mutex  // guards soundsWarned
+	// soundsWarned is the missing prompt files last logged, so that a
+	// reconnect to the same switch does not log them again.
+	soundsWarned string
+
 	readyOnce sync.Once
 	ready     chan struct{} // closed at the first Synced
 }
@@ -64,16 +71,21 @@ func New(opts Options) (*Switch, error) {
 		return nil, ErrNoAddress
 	}
 	opts = opts.withDefaults()
+	pr, err := newPrompts(opts.SoundNames, opts.Sounds)
+	if err != nil {
+		return nil, fmt.Errorf("esl: %w", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Switch{
-		opts:   opts,
-		log:    opts.Log.With().Str("component", "esl").Logger(),
-		ctx:    ctx,
-		cancel: cancel,
-		events: make(chan pbx.Event, 1024),
-		input:  make(chan pumpMsg, 4096),
-		reg:    newRegistry(),
-		ready:  make(chan struct{}),
+		opts:    opts,
+		log:     opts.Log.With().Str("component", "esl").Logger(),
+		ctx:     ctx,
+		cancel:  cancel,
+		events:  make(chan pbx.Event, 1024),
+		input:   make(chan pumpMsg, 4096),
+		reg:     newRegistry(),
+		ready:   make(chan struct{}),
+		prompts: pr,
 	}
 	return s, nil
 }
@@ -257,7 +269,7 @@ func (s *Switch) Play(ctx context.Context, ch pbx.ChannelID, id pbx.PlaybackID, 
 	if err := validID(string(id)); err != nil {
 		return fmt.Errorf("esl: play %q: %w", id, err)
 	}
-	arg, err := playArg(s.recordingDir(), media)
+	arg, err := s.prompts.playArg(s.recordingDir(), s.sayEngine.Load(), media)
 	if err != nil {
 		return fmt.Errorf("esl: play on %s: %w (%w)", ch, err, pbx.ErrBadRequest)
 	}

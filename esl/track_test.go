@@ -180,13 +180,13 @@ func TestPlayArg(t *testing.T) {
 		"sound:hello-world|sound:vm-bye": "file_string://hello-world.wav!vm-bye.wav",
 	}
 	for in, want := range cases {
-		got, err := playArg("/rec", strings.Split(in, "|"))
+		got, err := asteriskNames.playArg("/rec", false, strings.Split(in, "|"))
 		if err != nil || got != want {
 			t.Errorf("playArg(%s) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", "sound:", "video:x", "digits:12a", "recording:../etc/passwd", "sound:a!b", "number:-1", "tone:nope"} {
-		if _, err := playArg("/rec", []string{bad}); err == nil {
+		if _, err := asteriskNames.playArg("/rec", false, []string{bad}); err == nil {
 			t.Errorf("playArg(%q) accepted", bad)
 		}
 	}

@@ -90,6 +90,13 @@ type FreeSWITCH struct {
 	OutboundListen string        `yaml:"outbound_listen"` // address Hotline listens on for the dialplan's socket app, "" = off
 	CommandTimeout time.Duration `yaml:"command_timeout"` // a command slower than this drops the link
 	RecordingDir   string        `yaml:"recording_dir"`   // where uuid_record writes
+	// SoundNames names Hotline's built-in prompts by FreeSWITCH's stock
+	// en/us/callie pack ("freeswitch", the default) or by Asterisk's
+	// ("asterisk": <name>.wav in sound_prefix).
+	SoundNames string `yaml:"sound_names"`
+	// Sounds gives single built-in prompts a file of the site's own, by
+	// Asterisk name: {queue-thereare: custom/there-are.wav}.
+	Sounds map[string]string `yaml:"sounds"`
 }
 
 // Sim configures the built-in simulated switch (demo, trials of a queue design).

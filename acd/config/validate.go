@@ -128,6 +128,16 @@ func (v *validator) pbx() {
 			v.hostPort("pbx.freeswitch.outbound_listen", f.OutboundListen)
 		}
 		v.positive("pbx.freeswitch.command_timeout", f.CommandTimeout)
+		switch f.SoundNames {
+		case "", "freeswitch", "asterisk":
+		default:
+			v.add("pbx.freeswitch.sound_names", "%q is not freeswitch or asterisk", f.SoundNames)
+		}
+		for _, name := range slices.Sorted(maps.Keys(f.Sounds)) {
+			if file := f.Sounds[name]; file == "" || strings.ContainsAny(file, "!\r\n") {
+				v.add("pbx.freeswitch.sounds."+name, "%q: give a file, relative to sound_prefix or a full path, without \"!\"", file)
+			}
+		}
 	case PBXSim:
 		s := p.Sim
 		if s.Callers.RatePerMinute < 0 {

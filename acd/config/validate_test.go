@@ -90,6 +90,11 @@ func TestValidateRules(t *testing.T) {
 		{"freeswitch address bad", func(c *Config) { c.PBX.Type = PBXFreeSWITCH; c.PBX.FreeSWITCH.Address = "fs.local" }, []string{"pbx.freeswitch.address: want host:port"}},
 		{"freeswitch password", func(c *Config) { c.PBX.Type = PBXFreeSWITCH; c.PBX.FreeSWITCH.Password = "" }, []string{"pbx.freeswitch.password: missing"}},
 		{"freeswitch outbound listen bad", func(c *Config) { c.PBX.Type = PBXFreeSWITCH; c.PBX.FreeSWITCH.OutboundListen = "8084" }, []string{"pbx.freeswitch.outbound_listen: want host:port"}},
+		{"freeswitch sound names", func(c *Config) { c.PBX.Type = PBXFreeSWITCH; c.PBX.FreeSWITCH.SoundNames = "callie" }, []string{`pbx.freeswitch.sound_names: "callie" is not freeswitch or asterisk`}},
+		{"freeswitch sound file", func(c *Config) {
+			c.PBX.Type = PBXFreeSWITCH
+			c.PBX.FreeSWITCH.Sounds = map[string]string{"queue-thereare": "a!b.wav"}
+		}, []string{`pbx.freeswitch.sounds.queue-thereare: "a!b.wav": give a file`}},
 		{"freeswitch command timeout", func(c *Config) { c.PBX.Type = PBXFreeSWITCH; c.PBX.FreeSWITCH.CommandTimeout = 0 }, []string{"pbx.freeswitch.command_timeout: must be more than 0s"}},
 		{"sim needs no endpoints", func(c *Config) { c.PBX.Type = PBXSim; c.Agents[0].Endpoint = "" }, nil},
 		{"sim rate negative", func(c *Config) { c.PBX.Type = PBXSim; c.PBX.Sim.Callers.RatePerMinute = -1 }, []string{"pbx.sim.callers.rate_per_minute: -1 is negative"}},

@@ -15,9 +15,8 @@ import (
 )
 
 // Media played when Hotline needs words of its own. Asterisk's core sounds
-// carry these names. FreeSWITCH plays "sound:NAME" as NAME under its
-// sound_prefix with no renaming, and its own sound packs lack these files:
-// install them there under these names.
+// carry these names; the FreeSWITCH adapter plays them from its stock
+// sound pack, under that pack's names (esl/prompts.go).
 const (
 	soundThereAre      = "sound:queue-thereare"
 	soundCallsWaiting  = "sound:queue-callswaiting"
