@@ -51,6 +51,13 @@ func newFixtureOn(t testing.TB, fake esltest.Options, opts esl.Options) *fixture
 		opts.ReconnectDelay = 20 * time.Millisecond
 	}
 	opts.Log = testLog(t)
+	return &fixture{fs: fs, sw: startSwitch(t, opts)}
+}
+
+// startSwitch starts a Switch with opts as they are, closed when the test
+// ends, and waits until it synced with its FreeSWITCH.
+func startSwitch(t testing.TB, opts esl.Options) *esl.Switch {
+	t.Helper()
 	sw, err := esl.New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -62,9 +69,9 @@ func newFixtureOn(t testing.TB, fake esltest.Options, opts esl.Options) *fixture
 	select {
 	case <-sw.Ready():
 	case <-time.After(30 * time.Second):
-		t.Fatal("switch never synced with the fake")
+		t.Fatalf("switch never synced with %s", opts.Address)
 	}
-	return &fixture{fs: fs, sw: sw}
+	return sw
 }
 
 // placeCall sends an inbound call through the outbound socket when the

@@ -145,20 +145,7 @@ func (fs *freeSWITCH) newSwitch(t testing.TB, opts esl.Options) *esl.Switch {
 	if opts.ReconnectDelay == 0 {
 		opts.ReconnectDelay = 100 * time.Millisecond
 	}
-	sw, err := esl.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sw.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sw.Close() })
-	select {
-	case <-sw.Ready():
-	case <-time.After(10 * time.Second):
-		t.Fatal("switch never synced with FreeSWITCH")
-	}
-	return sw
+	return startSwitch(t, opts)
 }
 
 // call places a test caller: the far half of a loopback channel reaches

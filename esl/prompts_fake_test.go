@@ -138,15 +138,8 @@ func TestPromptsMissingWarnedOnceFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
-	sw, err := esl.New(esl.Options{Address: fake.Addr(), Password: "ClueCon", CommandTimeout: 10 * time.Second,
+	sw := startSwitch(t, esl.Options{Address: fake.Addr(), Password: "ClueCon", CommandTimeout: 10 * time.Second,
 		ReconnectDelay: 20 * time.Millisecond, Log: zerolog.New(logs)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sw.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sw.Close() })
 	rec := pbxtest.NewRecorder(sw.Events(), 30*time.Second)
 	rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool { _, ok := ev.(pbx.Synced); return ok })
 	fake.DropConnections()
