@@ -162,8 +162,8 @@ func sayNumber(n int) string {
 	return "${say_string(en.wav en number pronounced ~" + strconv.Itoa(n) + ")}"
 }
 
-// checkSounds asks FreeSWITCH whether it has mod_say_en, which then says
-// numbers, and whether the files of the built-in prompts are in its
+// checkSounds asks FreeSWITCH whether its say engine (mod_say_en) says
+// English numbers, which it then does, and whether the files of the built-in prompts are in its
 // sound_prefix (file_exists), and logs the missing ones in one warning:
 // FreeSWITCH fails a playback with one missing file at once, and the
 // caller hears none of it. A reconnect to the same switch logs it again
@@ -176,11 +176,14 @@ func (s *Switch) checkSounds(ctx context.Context, l *link) error {
 		}
 		return strings.TrimSpace(f.ReplyText()), nil
 	}
-	say, err := api("module_exists", "mod_say_en")
+	// Asked to say a number, as a playback will: mod_say_en answers only
+	// if it is loaded and the en language (say-module) is configured.
+	said, err := api("say_string", "en.wav en number pronounced ~5")
 	if err != nil {
 		return err
 	}
-	s.sayEngine.Store(say == "true")
+	say := said == "digits/5.wav"
+	s.sayEngine.Store(say)
 	prefix, err := api("global_getvar", "sound_prefix")
 	if err != nil {
 		return err
@@ -203,7 +206,7 @@ func (s *Switch) checkSounds(ctx context.Context, l *link) error {
 	s.soundsWarned = warned
 	s.soundsMu.Unlock()
 	if len(missing) > 0 && !again {
-		s.log.Warn().Str("sound_prefix", prefix).Strs("missing", missing).Bool("say_engine", say == "true").
+		s.log.Warn().Str("sound_prefix", prefix).Strs("missing", missing).Bool("say_engine", say).
 			Msg("prompt files missing in FreeSWITCH's sound_prefix: announcements that use them fail unheard; install the en/us/callie sound pack, or set pbx.freeswitch.sound_names / sounds")
 	}
 	return nil
