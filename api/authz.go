@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -353,6 +354,20 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"name": p.user.Name, "role": p.role.String(), "agent": p.user.Agent})
+}
+
+// stillSignedIn reports whether the credentials r was let in with still
+// identify the same user with the same role, agent and teams: a long
+// request (the event stream) must not outlive a sign-out or an admin's
+// change to the user.
+func (s *Server) stillSignedIn(r *http.Request) bool {
+	was := principalOf(r)
+	if was == nil {
+		return true // auth off, or no users yet
+	}
+	now, err := s.identify(r)
+	return err == nil && now.role == was.role && now.user.Agent == was.user.Agent &&
+		slices.Equal(now.user.Teams, was.user.Teams)
 }
 
 // pathValue is the value of {name} in pattern ("METHOD /a/{name}/b") for

@@ -27,7 +27,9 @@ import (
 // last_event_id parameter) gets the changes it missed if the daemon still
 // holds them, else a new snapshot. A client too
 // slow to keep up gets a snapshot in place of what it missed. Idle streams
-// get a comment line every KeepAlive.
+// get a comment line every KeepAlive; there the stream ends if its
+// credentials no longer hold as they did (signed out, expired, the user
+// disabled or given another role, agent or teams).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
@@ -139,6 +141,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-keep.C:
+			if !s.stillSignedIn(r) {
+				return // the client's reconnect signs in again, or sees what its new role may
+			}
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return
 			}
