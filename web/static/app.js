@@ -13,7 +13,7 @@ const I18N = {
     updated: "Обновлено", "bad-login": "Неверное имя или пароль", pending: "После звонка:",
     "pause-reason": "Причина паузы", "my-phone": "Мой телефон (прослушать, подсказать, вмешаться)", actions: "Действия",
     "live-calls": "Текущие звонки", monitor: "Контроль", listen: "Слушать", whisper: "Подсказать", barge: "Вмешаться",
-    "no-endpoint": "Укажите свой телефон для прослушивания",
+    "no-endpoint": "Укажите свой телефон для прослушивания", "session-ended": "Сеанс завершён: войдите снова",
     "logged-out": "не в смене", available: "готов", ringing: "звонок", "on-call": "разговор", "wrap-up": "обработка", paused: "пауза",
   },
 };
@@ -37,6 +37,7 @@ let csrf = sessionStorage.getItem("hotline-csrf") || "";
 let stream = null;
 const state = { queues: new Map(), agents: new Map(), calls: new Map(), campaigns: new Map(), now: null };
 let lastCall = "";      // the call the agent last handled, for its disposition
+let filedCall = "";     // the call whose disposition this page filed last
 
 async function api(method, path, body) {
   const opts = { method, headers: {}, credentials: "same-origin" };
@@ -48,6 +49,7 @@ async function api(method, path, body) {
   const resp = await fetch(path, opts);
   let data = null;
   try { data = await resp.json(); } catch (e) { /* empty body */ }
+  if (resp.status === 401 && me && path !== "/api/v1/login") signedOut();
   if (!resp.ok) {
     const err = new Error((data && data.error) || resp.statusText);
     err.status = resp.status;
@@ -120,7 +122,30 @@ function follow() {
   stream.addEventListener("campaign", (ev) => { const c = JSON.parse(ev.data); state.campaigns.set(c.campaign.name, c.campaign); state.now = c.at; render(); });
   stream.addEventListener("campaign-removed", (ev) => { const c = JSON.parse(ev.data); state.campaigns.delete(c.campaign.name); state.now = c.at; render(); });
   stream.addEventListener("call-ended", (ev) => { const c = JSON.parse(ev.data); state.calls.delete(c.call.id); state.now = c.at; render(); });
-  stream.onerror = () => { /* EventSource reconnects by itself, with Last-Event-ID */ };
+  // EventSource reconnects by itself, with Last-Event-ID, after a network
+  // error; an answer that is no stream (401 once the session ended, a
+  // proxy's 502 while the daemon restarts) closes it for good.
+  stream.onerror = () => { if (stream && stream.readyState === EventSource.CLOSED) streamClosed(stream); };
+}
+
+// streamClosed finds why the stream was refused: a session that ended
+// sends the page to sign-in, anything else is tried again shortly.
+async function streamClosed(was) {
+  try {
+    await api("GET", "/api/v1/whoami");
+  } catch (e) {
+    if (e.status === 401) return; // api() signed the page out
+  }
+  setTimeout(() => { if (me && stream === was) follow(); }, 3000);
+}
+
+// signedOut leaves a page whose session ended (expired, signed out in
+// another tab, the user disabled) for the sign-in form, saying why.
+function signedOut() {
+  if (stream) stream.close();
+  stream = null; me = null; csrf = "";
+  sessionStorage.removeItem("hotline-csrf");
+  start().then(() => { if (!me) $("login-error").textContent = t("session-ended", "Your session ended: sign in again"); });
 }
 
 function fmtSecs(s) {
@@ -187,8 +212,11 @@ function render() {
   $("desk-pending").textContent = a && a.pending ? `${t("pending", "After this call:")} ${a.pending.state || ""} ${a.pending.reason || ""}` : "";
   const call = a && a.call ? state.calls.get(a.call) : null;
   $("desk-call").hidden = !call;
+  // In wrap-up the call has ended (and left state.calls) but is still the
+  // agent's: a page reloaded then offers its disposition all the same.
+  if (call) lastCall = call.id;
+  else if (a && a.state === "wrap-up" && a.call && a.call !== filedCall) lastCall = a.call;
   if (call) {
-    lastCall = call.id;
     $("call-caller").textContent = call.caller || "";
     $("call-queue").textContent = call.queue || "";
     $("call-phase").textContent = call.phase || "";

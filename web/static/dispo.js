@@ -113,6 +113,7 @@ async function fileDispo(e) {
   }
   for (const id of ["dispo", "notes", "callback-at", "callback-agent"]) $(id).value = "";
   $("callback-to").value = "anyone";
+  filedCall = lastCall;
   lastCall = "";
   dispoChoices = null;
   render();

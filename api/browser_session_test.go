@@ -1,0 +1,78 @@
+package api
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/api/auth"
+)
+
+// An agent reloads the desk during wrap-up: the disposition form is still
+// there for the call just ended (it was gone, and the call went without
+// one). Ready ends the wrap-up, which saves the record. Then the session ends elsewhere (a sign-out in another tab): the
+// desk does not go on looking live, it asks to sign in again.
+func TestBrowserDeskReloadInWrapUpAndSignedOut(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, browserYAML)
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 100 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.KeepAlive = 200 * time.Millisecond
+	srv := serveUsers(t, h, d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, signInTasks(srv, "al"), chromedp.WaitVisible(chromedp.ID("btn-login")),
+		chromedp.Click(chromedp.ID("btn-login")), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-available`))); err != nil {
+		t.Fatalf("sign in and log in: %v", err)
+	}
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("desk-call")), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-wrap-up`))); err != nil {
+		t.Fatalf("the call and its wrap-up: %v", err)
+	}
+	callID, err := chromedp.Run(ctx, chromedp.Evaluate[string](`state.agents.get("alice").call || ""`))
+	if err != nil || callID == "" {
+		t.Fatalf("alice's call in wrap-up: %q %v", callID, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-wrap-up`))); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	if err := chromedp.Do(ctx, poll(`!document.getElementById("dispo-form").hidden`)); err != nil {
+		t.Fatalf("no disposition form after a reload in wrap-up: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("dispo"), "resolved"), chromedp.Click(chromedp.ID("dispo-submit")),
+		poll(`document.getElementById("dispo").value === ""`), chromedp.Click(chromedp.ID("btn-ready"))); err != nil {
+		t.Fatalf("filing the disposition: %v", err)
+	}
+	if msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("dispo-error"))); msg != "" {
+		t.Fatalf("filing the disposition: %s", msg)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if rec, err := d.db.Call(callID); err == nil && rec.Disposition == "resolved" {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("call %s record: %+v %v", callID, rec, err)
+		}
+	}
+	// Signed out elsewhere: the stream ends, its reconnect is refused.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`fetch("/api/v1/logout", {method: "POST", headers: {"X-CSRF-Token": csrf}}).then(r => r.ok)`,
+		chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("login-name"))); err != nil {
+		t.Fatalf("the desk did not ask to sign in again: %v", err)
+	}
+	if msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("login-error"))); err != nil || !strings.Contains(msg, "sign in") {
+		t.Errorf("sign-in page says %q (%v); want why", msg, err)
+	}
+	screenshot(t, ctx, "desk-signed-out")
+}
