@@ -120,6 +120,9 @@ function follow() {
   stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, c.queue); state.now = c.at; render(); });
   stream.addEventListener("call", (ev) => { const c = JSON.parse(ev.data); state.calls.set(c.call.id, c.call); state.now = c.at; render(); });
   stream.addEventListener("campaign", (ev) => { const c = JSON.parse(ev.data); state.campaigns.set(c.campaign.name, c.campaign); state.now = c.at; render(); });
+  // A reconfigure removed the agent or queue (once it drained).
+  stream.addEventListener("agent-removed", (ev) => { const c = JSON.parse(ev.data); state.agents.delete(c.agent.id); state.now = c.at; render(); });
+  stream.addEventListener("queue-removed", (ev) => { const c = JSON.parse(ev.data); state.queues.delete(c.queue.name); state.now = c.at; render(); });
   stream.addEventListener("campaign-removed", (ev) => { const c = JSON.parse(ev.data); state.campaigns.delete(c.campaign.name); state.now = c.at; render(); });
   stream.addEventListener("call-ended", (ev) => { const c = JSON.parse(ev.data); state.calls.delete(c.call.id); state.now = c.at; render(); });
   // EventSource reconnects by itself, with Last-Event-ID, after a network

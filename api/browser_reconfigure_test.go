@@ -1,0 +1,64 @@
+package api
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/rs/zerolog"
+
+	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/api/auth"
+)
+
+// A config reload adds a queue and an agent and removes others: an open
+// wallboard shows the new ones and drops the removed ones as the stream
+// says they are gone (it kept them, frozen, until the page was reloaded).
+func TestBrowserWallboardFollowsReconfigure(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	const before = `
+entries:
+  - {number: "100", queue: support}
+queues:
+  - {name: support}
+  - {name: billing}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+  - {id: bob, endpoint: sim/bob, queues: [{queue: billing}]}
+`
+	d := newTestDaemon(t, before)
+	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "sue", Role: auth.Supervisor})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, signInTasks(url, "sue"), chromedp.Navigate(url+"/#wallboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#queues tr[data-queue="billing"]`)), chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="bob"]`))); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	cfg, err := config.Parse([]byte(`
+entries:
+  - {number: "100", queue: support}
+queues:
+  - {name: support}
+  - {name: sales}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+  - {id: carol, endpoint: sim/carol, queues: [{queue: sales}]}
+`), "reload.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.Send(ctx, d.rt, engine.Reconfigure{Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#queues tr[data-queue="sales"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="carol"]`))); err != nil {
+		t.Fatalf("the wallboard does not show the queue and agent added: %v", err)
+	}
+	if err := chromedp.Do(ctx, poll(`!document.querySelector('#queues tr[data-queue="billing"]') && !document.querySelector('#agents tr[data-agent="bob"]')`)); err != nil {
+		rows, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#queues tr[data-queue], #agents tr[data-agent]")].map(r => r.dataset.queue || r.dataset.agent).join()`))
+		t.Fatalf("the wallboard keeps the removed queue and agent (rows %s): %v", rows, err)
+	}
+}
