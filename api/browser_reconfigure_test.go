@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/api/auth"
 )
 
@@ -61,4 +63,36 @@ agents:
 		rows, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#queues tr[data-queue], #agents tr[data-agent]")].map(r => r.dataset.queue || r.dataset.agent).join()`))
 		t.Fatalf("the wallboard keeps the removed queue and agent (rows %s): %v", rows, err)
 	}
+}
+
+// The wallboard in Russian: the abandoned column is the queue's figure
+// (it read "не дождался", the missed-call reason, the two strings sharing
+// a key), a live call's phase and the longest wait are in Russian too.
+func TestBrowserWallboardRussian(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, browserYAML)
+	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "sue", Role: auth.Supervisor})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, signInTasks(url, "sue"), chromedp.Navigate(url+"/#wallboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#calls tr[data-call]`))); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	if err := pickLang(ctx, "ru"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[document.querySelector('#queues th:nth-child(5)').textContent,
+		document.querySelector('#calls tr[data-call] td:nth-child(4)').textContent,
+		document.querySelector('#queues tr[data-queue="support"] td:nth-child(3)').textContent]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0] != "Потеряно" || got[1] != "в очереди" || !strings.HasSuffix(got[2], " с") {
+		t.Errorf("Russian wallboard: abandoned column, call phase, longest wait = %q; want Потеряно, в очереди, N с", got)
+	}
+	screenshot(t, ctx, "wallboard-ru")
 }

@@ -83,9 +83,10 @@ agents:
 	}
 }
 
-// callPhase waits for the desk to show the call in phase want.
+// callPhase waits for the desk to show the call in phase want (in the
+// page's language).
 func callPhase(want string) chromedp.Action[chromedp.Void] {
-	return poll(`document.getElementById("call-phase").textContent === "` + want + `"`)
+	return poll(`document.getElementById("call-phase").textContent === phaseText("` + want + `")`)
 }
 
 // poll waits up to 30 s for a JavaScript expression to hold on the page.

@@ -9,12 +9,16 @@ const I18N = {
     agent: "Оператор", login: "Начать смену", ready: "Готов", reason: "Причина", pause: "Пауза", logout: "Закончить смену",
     call: "Звонок", caller: "Звонящий", queue: "Очередь", phase: "Этап", wrapup: "Обработка", disposition: "Итог",
     notes: "Заметки", save: "Сохранить", queues: "Очереди", waiting: "Ждут", longest: "Дольше всех", answered: "Отвечено",
-    abandoned: "Потеряно", sl: "Уровень сервиса", busy: "Заняты", agents: "Операторы", state: "Состояние", since: "С",
+    "q-abandoned": "Потеряно", sl: "Уровень сервиса", busy: "Заняты", agents: "Операторы", state: "Состояние", since: "С",
     updated: "Обновлено", "bad-login": "Неверное имя или пароль", pending: "После звонка:",
     "pause-reason": "Причина паузы", "my-phone": "Мой телефон (прослушать, подсказать, вмешаться)", actions: "Действия",
     "live-calls": "Текущие звонки", monitor: "Контроль", listen: "Слушать", whisper: "Подсказать", barge: "Вмешаться",
     "no-endpoint": "Укажите свой телефон для прослушивания", "session-ended": "Сеанс завершён: войдите снова",
     "logged-out": "не в смене", available: "готов", ringing: "звонок", "on-call": "разговор", "wrap-up": "обработка", paused: "пауза",
+    "phase-new": "новый", "phase-menu": "в меню", "phase-queued": "в очереди", "phase-offering": "вызов оператора",
+    "phase-bridged": "разговор", "phase-held": "на удержании", "phase-consulting": "консультация", "phase-transferring": "перевод",
+    "phase-external": "внешний номер", "phase-leaving": "завершается", "phase-ended": "завершён",
+    "unit-min": " мин ", "unit-s": " с",
   },
 };
 let lang = localStorage.getItem("hotline-lang") || (navigator.language || "en").slice(0, 2);
@@ -153,9 +157,12 @@ function signedOut() {
 
 function fmtSecs(s) {
   s = Math.round(s || 0);
-  const m = Math.floor(s / 60);
-  return m ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+  const m = Math.floor(s / 60), unit = t("unit-s", "s");
+  return m ? `${m}${t("unit-min", "m")}${String(s % 60).padStart(2, "0")}${unit}` : `${s}${unit}`;
 }
+
+// phaseText is a live call's phase in the page's language.
+const phaseText = (p) => (p ? t(`phase-${p}`, p) : "");
 
 function cell(tr, text, cls) {
   const td = document.createElement("td");
@@ -197,7 +204,7 @@ function render() {
   for (const c of state.calls.values()) {
     const tr = document.createElement("tr");
     tr.dataset.call = c.id;
-    cell(tr, c.caller || ""); cell(tr, c.queue || ""); cell(tr, c.agent || ""); cell(tr, c.phase || "");
+    cell(tr, c.caller || ""); cell(tr, c.queue || ""); cell(tr, c.agent || ""); cell(tr, phaseText(c.phase));
     const td = document.createElement("td");
     if (c.agent) {
       for (const mode of ["listen", "whisper", "barge"]) td.appendChild(button(mode, mode, { agent: c.agent, spy: mode }));
@@ -212,7 +219,7 @@ function render() {
   $("desk-agent").textContent = id;
   $("desk-state").textContent = a ? t(a.state, a.state) + (a.reason ? ` (${a.reason})` : "") : "";
   $("desk-state").className = a ? `state state-${a.state}` : "state";
-  $("desk-pending").textContent = a && a.pending ? `${t("pending", "After this call:")} ${a.pending.state || ""} ${a.pending.reason || ""}` : "";
+  $("desk-pending").textContent = a && a.pending ? `${t("pending", "After this call:")} ${t(a.pending.state, a.pending.state || "")} ${a.pending.reason || ""}` : "";
   const call = a && a.call ? state.calls.get(a.call) : null;
   $("desk-call").hidden = !call;
   // In wrap-up the call has ended (and left state.calls) but is still the
@@ -222,7 +229,7 @@ function render() {
   if (call) {
     $("call-caller").textContent = call.caller || "";
     $("call-queue").textContent = call.queue || "";
-    $("call-phase").textContent = call.phase || "";
+    $("call-phase").textContent = phaseText(call.phase);
   }
   $("dispo-form").hidden = !(lastCall && a && (a.state === "wrap-up" || a.state === "on-call"));
   deskDispo();
