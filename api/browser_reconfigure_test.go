@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,4 +97,59 @@ func TestBrowserWallboardRussian(t *testing.T) {
 		t.Errorf("Russian wallboard: abandoned column, call phase, longest wait = %q; want Потеряно, в очереди, N с", got)
 	}
 	screenshot(t, ctx, "wallboard-ru")
+}
+
+// A wallboard of many agents whose states change in a burst redraws its
+// tables once per batch the browser takes in, not once per change: it
+// rebuilt every row for each change, and a few hundred agents changing
+// together froze the page.
+func TestBrowserWallboardBurstDrawsOnce(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	const agents = 60
+	var yaml strings.Builder
+	yaml.WriteString("entries:\n  - {number: \"100\", queue: support}\nqueues:\n  - {name: support}\nagents:\n")
+	for i := range agents {
+		fmt.Fprintf(&yaml, "  - {id: a%02d, endpoint: sim/a%02d, queues: [{queue: support}]}\n", i, i)
+	}
+	d := newTestDaemon(t, yaml.String())
+	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "sue", Role: auth.Supervisor})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, signInTasks(url, "sue"), chromedp.Navigate(url+"/#wallboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="a59"]`))); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.rebuilds = 0;
+		new MutationObserver(() => window.rebuilds++).observe(document.querySelector("#agents tbody"), {childList: true}); true`)); err != nil {
+		t.Fatal(err)
+	}
+	// Each agent logs in, pauses and is made ready: three changes each.
+	var wg sync.WaitGroup
+	for i := range agents {
+		wg.Go(func() {
+			id := fmt.Sprintf("a%02d", i)
+			if _, err := engine.Send(ctx, d.rt, engine.Login{Agent: id}); err != nil {
+				t.Error(err)
+			}
+			if _, err := engine.Send(ctx, d.rt, engine.Pause{Agent: id, Reason: "brief"}); err != nil {
+				t.Error(err)
+			}
+			if _, err := engine.Send(ctx, d.rt, engine.Ready{Agent: id}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := chromedp.Do(ctx, poll(`document.querySelectorAll("#agents td.state-available").length === `+fmt.Sprint(agents))); err != nil {
+		t.Fatalf("the wallboard does not show every agent available: %v", err)
+	}
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.rebuilds`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changes := 3 * agents; n > changes/3 {
+		t.Errorf("the agents' table was rebuilt %d times for %d changes; want it drawn once per batch", n, changes)
+	}
+	t.Logf("%d rebuilds for %d changes", n, 3*agents)
 }

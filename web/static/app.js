@@ -120,15 +120,15 @@ function follow() {
   // The stream carries each callback task that changes; a reconnect may have missed some.
   stream.addEventListener("open", refreshTasks);
   stream.addEventListener("tasks", onTask);
-  stream.addEventListener("agent", (ev) => { const c = JSON.parse(ev.data); state.agents.set(c.agent.id, c.agent); state.now = c.at; render(); });
-  stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, c.queue); state.now = c.at; render(); });
-  stream.addEventListener("call", (ev) => { const c = JSON.parse(ev.data); state.calls.set(c.call.id, c.call); state.now = c.at; render(); });
-  stream.addEventListener("campaign", (ev) => { const c = JSON.parse(ev.data); state.campaigns.set(c.campaign.name, c.campaign); state.now = c.at; render(); });
+  stream.addEventListener("agent", (ev) => { const c = JSON.parse(ev.data); state.agents.set(c.agent.id, c.agent); state.now = c.at; renderSoon(); });
+  stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, c.queue); state.now = c.at; renderSoon(); });
+  stream.addEventListener("call", (ev) => { const c = JSON.parse(ev.data); state.calls.set(c.call.id, c.call); state.now = c.at; renderSoon(); });
+  stream.addEventListener("campaign", (ev) => { const c = JSON.parse(ev.data); state.campaigns.set(c.campaign.name, c.campaign); state.now = c.at; renderSoon(); });
   // A reconfigure removed the agent or queue (once it drained).
-  stream.addEventListener("agent-removed", (ev) => { const c = JSON.parse(ev.data); state.agents.delete(c.agent.id); state.now = c.at; render(); });
-  stream.addEventListener("queue-removed", (ev) => { const c = JSON.parse(ev.data); state.queues.delete(c.queue.name); state.now = c.at; render(); });
-  stream.addEventListener("campaign-removed", (ev) => { const c = JSON.parse(ev.data); state.campaigns.delete(c.campaign.name); state.now = c.at; render(); });
-  stream.addEventListener("call-ended", (ev) => { const c = JSON.parse(ev.data); state.calls.delete(c.call.id); state.now = c.at; render(); });
+  stream.addEventListener("agent-removed", (ev) => { const c = JSON.parse(ev.data); state.agents.delete(c.agent.id); state.now = c.at; renderSoon(); });
+  stream.addEventListener("queue-removed", (ev) => { const c = JSON.parse(ev.data); state.queues.delete(c.queue.name); state.now = c.at; renderSoon(); });
+  stream.addEventListener("campaign-removed", (ev) => { const c = JSON.parse(ev.data); state.campaigns.delete(c.campaign.name); state.now = c.at; renderSoon(); });
+  stream.addEventListener("call-ended", (ev) => { const c = JSON.parse(ev.data); state.calls.delete(c.call.id); state.now = c.at; renderSoon(); });
   // EventSource reconnects by itself, with Last-Event-ID, after a network
   // error; an answer that is no stream (401 once the session ended, a
   // proxy's 502 while the daemon restarts) closes it for good.
@@ -154,6 +154,19 @@ function signedOut() {
   sessionStorage.removeItem("hotline-csrf");
   start().then(() => { if (!me) $("login-error").textContent = t("session-ended", "Your session ended: sign in again"); });
 }
+
+// renderSoon draws the changes of a burst from the stream once, at the
+// next frame, instead of rebuilding every table for each. A hidden page
+// gets no frames: it draws at once, so that a call ringing the desk in a
+// background tab still alerts.
+let renderQueued = false;
+function renderSoon() {
+  if (document.hidden) { render(); return; }
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => { renderQueued = false; render(); });
+}
+document.addEventListener("visibilitychange", () => { if (document.hidden && renderQueued) { renderQueued = false; render(); } });
 
 function fmtSecs(s) {
   s = Math.round(s || 0);
