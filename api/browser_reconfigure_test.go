@@ -153,3 +153,54 @@ func TestBrowserWallboardBurstDrawsOnce(t *testing.T) {
 	}
 	t.Logf("%d rebuilds for %d changes", n, 3*agents)
 }
+
+// Long names and reasons in any script stay within the window: a pause
+// reason of 200 characters with no space, an agent's long Cyrillic name
+// and an Arabic one (right to left) wrap in their cells instead of
+// widening the wallboard and the desk past the screen.
+func TestBrowserLongNamesFit(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	long := "АлександраКонстантиновнаХристорождественскаяПреображенскаяВодоносоваЩербатская"
+	d := newTestDaemon(t, `
+entries:
+  - {number: "100", queue: support}
+queues:
+  - {name: support}
+agents:
+  - {id: alice, name: `+long+`, endpoint: sim/alice, queues: [{queue: support}]}
+  - {id: omar, name: "عمر بن عبد العزيز الفاروقي", endpoint: sim/omar, queues: [{queue: support}]}
+`)
+	reason := strings.Repeat("перерыв", 25) // 175 letters, no place to break
+	for _, id := range []string{"alice", "omar"} {
+		if _, err := engine.Send(t.Context(), d.rt, engine.Login{Agent: id}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := engine.Send(t.Context(), d.rt, engine.Pause{Agent: id, Reason: reason}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "sue", Role: auth.Supervisor},
+		auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	fits := `document.documentElement.scrollWidth <= window.innerWidth`
+	if err := chromedp.Do(ctx, signInTasks(url, "sue"), chromedp.Navigate(url+"/#wallboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="omar"] td.state-paused`))); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	screenshot(t, ctx, "wallboard-long-names")
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fits)); err != nil || !ok {
+		w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		t.Errorf("the wallboard is %d px wide in a window of 1200 (%v)", w, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-name")),
+		signInTasks(url, "al"), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-paused`))); err != nil {
+		t.Fatalf("desk: %v", err)
+	}
+	screenshot(t, ctx, "desk-long-names")
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fits)); err != nil || !ok {
+		w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		t.Errorf("the desk is %d px wide in a window of 1200 (%v)", w, err)
+	}
+}
