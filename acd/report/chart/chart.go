@@ -109,7 +109,13 @@ func Collect(r *report.Report) (Series, error) {
 		if !ok {
 			continue
 		}
-		length := float64(a.End.Sub(a.Start) / time.Second)
+		// The interval under way at the report's end counts up to it:
+		// the rest has not happened yet.
+		end := a.End
+		if r.To.Before(end) {
+			end = r.To
+		}
+		length := float64(end.Sub(a.Start) / time.Second)
 		if r.Interval == report.IntervalPeriod {
 			length = r.To.Sub(r.From).Seconds()
 		}

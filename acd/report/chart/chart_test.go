@@ -45,3 +45,23 @@ func TestCollect(t *testing.T) {
 		t.Errorf("gif: %v", err)
 	}
 }
+
+// The interval under way when the report ends (today's chart, drawn at
+// 09:10) counts its agents over the part that has passed: two agents on
+// calls since 09:00 are two, not a third of one for the hour still to come.
+func TestCollectIntervalUnderWay(t *testing.T) {
+	h := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	r := &report.Report{From: h.Add(-9 * time.Hour), To: h.Add(10 * time.Minute), Location: "UTC", Interval: report.IntervalHour}
+	r.Rows.Agents = []report.AgentRow{
+		{Start: h.Add(-time.Hour), End: h, Agent: "x", OnCall: 1800},
+		{Start: h, End: h.Add(time.Hour), Agent: "x", OnCall: 600},
+		{Start: h, End: h.Add(time.Hour), Agent: "y", OnCall: 300, Paused: 300},
+	}
+	s, err := Collect(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Starts); n != 10 || s.OnCall[8] != 0.5 || s.OnCall[9] != 1.5 || s.Paused[9] != 0.5 {
+		t.Errorf("%d intervals; on call 08:00 %v, 09:00 %v, paused 09:00 %v; want 0.5, 1.5, 0.5", n, s.OnCall[8], s.OnCall[9], s.Paused[9])
+	}
+}
