@@ -203,6 +203,9 @@ func stacked(p *plot.Plot, layers []layer, width vg.Length) {
 	for i := len(bars) - 1; i >= 0; i-- {
 		p.Legend.Add(layers[i].name, bars[i])
 	}
+	if p.Y.Max <= p.Y.Min {
+		p.Y.Max = p.Y.Min + 1 // nothing yet: an axis from 0 up, not gonum's -1 to 1 around it
+	}
 }
 
 type layer struct {

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+
 	"github.com/hotline-cc/hotline/acd/report"
 )
 
@@ -63,5 +66,20 @@ func TestCollectIntervalUnderWay(t *testing.T) {
 	}
 	if n := len(s.Starts); n != 10 || s.OnCall[8] != 0.5 || s.OnCall[9] != 1.5 || s.Paused[9] != 0.5 {
 		t.Errorf("%d intervals; on call 08:00 %v, 09:00 %v, paused 09:00 %v; want 0.5, 1.5, 0.5", n, s.OnCall[8], s.OnCall[9], s.Paused[9])
+	}
+}
+
+// A day with no call yet (the wallboard at opening time) draws its count
+// and agent axes from 0 up, not from -1 to 1 around nothing.
+func TestEmptyChartsStartAtZero(t *testing.T) {
+	h := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	s, err := Collect(&report.Report{From: h, To: h.Add(3 * time.Hour), Location: "UTC", Interval: report.IntervalHour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range map[string]*plot.Plot{"volume": volume(s, "", vg.Points(10)), "agents": agents(s, vg.Points(10))} {
+		if p.Y.Min != 0 || p.Y.Max <= 0 {
+			t.Errorf("%s: y from %v to %v, want from 0 up", name, p.Y.Min, p.Y.Max)
+		}
 	}
 }
