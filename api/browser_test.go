@@ -87,8 +87,9 @@ const streamAtOnce = DefaultKeepAlive / 2
 // An agent signs in, logs in and goes ready; a call comes in and the desk
 // shows who is calling; the agent saves a disposition with notes. A
 // supervisor's wallboard in a second browser shows the agent's state change
-// at once, as it is pushed. The agent's page offers no wallboard, and the
-// API refuses the agent the call records it may not read.
+// at once, as it is pushed, and which mode its supervisor listens in. The
+// agent's page offers no wallboard, and the API refuses the agent the call
+// records it may not read.
 func TestBrowserDeskAndWallboard(t *testing.T) {
 	ctx, cancel := browser(t)
 	defer cancel()
@@ -208,6 +209,15 @@ func TestBrowserDeskAndWallboard(t *testing.T) {
 	spied, err := chromedp.Run(sup, chromedp.Evaluate[string](`new Promise(r => setTimeout(() => r(localStorage.getItem("hotline-spy-endpoint") + "|" + document.getElementById("wall-error").textContent), 500))`, chromedp.EvalAwaitPromise))
 	if err != nil || spied != "sim/sue|" {
 		t.Errorf("listen from sim/sue: remembered endpoint | error = %q (%v)", spied, err)
+	}
+	// The wallboard says which mode the supervisor is in, and switches it.
+	pressed := `[...document.querySelectorAll('#calls tr button[aria-pressed="true"]')].map(b => b.dataset.spy).join()`
+	if err := chromedp.Do(sup, poll(pressed+` === "listen"`)); err != nil {
+		t.Errorf("listening is not shown on the wallboard: %v", err)
+	}
+	if err := chromedp.Do(sup, chromedp.Click(chromedp.CSS(`#calls tr button[data-spy="whisper"]`)), poll(pressed+` === "whisper"`)); err != nil {
+		errText, _ := chromedp.Run(sup, chromedp.Text(chromedp.ID("wall-error")))
+		t.Errorf("whispering is not shown on the wallboard in place of listening: %v (%q)", err, errText)
 	}
 	screenshot(t, sup, "wallboard-call")
 	// Disposition and notes, during the call.

@@ -42,6 +42,7 @@ let stream = null;
 const state = { queues: new Map(), agents: new Map(), calls: new Map(), campaigns: new Map(), now: null };
 let lastCall = "";      // the call the agent last handled, for its disposition
 let filedCall = "";     // the call whose disposition this page filed last
+const spying = new Map(); // call id → the mode this page last joined it in (listen, whisper, barge)
 
 async function api(method, path, body) {
   const opts = { method, headers: {}, credentials: "same-origin" };
@@ -212,6 +213,7 @@ function render() {
     tr.appendChild(td);
     ab.appendChild(tr);
   }
+  for (const id of spying.keys()) if (!state.calls.has(id)) spying.delete(id);
   const cb = document.querySelector("#calls tbody");
   cb.replaceChildren();
   for (const c of state.calls.values()) {
@@ -220,7 +222,11 @@ function render() {
     cell(tr, c.caller || ""); cell(tr, c.queue || ""); cell(tr, c.agent || ""); cell(tr, phaseText(c.phase));
     const td = document.createElement("td");
     if (c.agent) {
-      for (const mode of ["listen", "whisper", "barge"]) td.appendChild(button(mode, mode, { agent: c.agent, spy: mode }));
+      for (const [mode, label] of [["listen", "Listen"], ["whisper", "Whisper"], ["barge", "Barge in"]]) {
+        const b = button(mode, label, { agent: c.agent, call: c.id, spy: mode });
+        b.setAttribute("aria-pressed", spying.get(c.id) === mode ? "true" : "false");
+        td.appendChild(b);
+      }
     }
     tr.appendChild(td);
     cb.appendChild(tr);
@@ -277,7 +283,9 @@ async function wallAction(b) {
     await api("POST", `/api/v1/agents/${encodeURIComponent(b.dataset.agent)}/${action}`, body);
   } catch (e) {
     $("wall-error").textContent = `${b.dataset.agent}: ${e.message}`;
+    return;
   }
+  if (b.dataset.spy) { spying.set(b.dataset.call, b.dataset.spy); render(); } // the mode pressed is the one on
 }
 
 // shortcut is the letter of a desk key press, by the key's place on the
