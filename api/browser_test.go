@@ -229,16 +229,19 @@ func TestBrowserDeskAndWallboard(t *testing.T) {
 	if err != nil || callID == "" {
 		t.Fatalf("call id on the page: %q %v", callID, err)
 	}
-	// Saved (the form empties), then the agent hangs up from the desk; the
-	// record carries them once the call is over.
+	// Saved (the form empties); the agent corrects the disposition alone,
+	// leaving the emptied notes alone, which keeps the notes saved (an
+	// empty notes field sent as "" erased them). Then the agent hangs up
+	// from the desk; the record carries them once the call is over.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("dispo-submit")), poll(`document.getElementById("dispo").value === ""`),
-		chromedp.Click(chromedp.ID("btn-hangup"))); err != nil {
+		chromedp.SendKeys(chromedp.ID("dispo"), "escalated"), chromedp.Click(chromedp.ID("dispo-submit")),
+		poll(`document.getElementById("dispo").value === ""`), chromedp.Click(chromedp.ID("btn-hangup"))); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		rec, err := d.db.Call(callID)
-		if err == nil && !rec.Ended.IsZero() && rec.Disposition == "resolved" && rec.Notes == "asked about prices" {
+		if err == nil && !rec.Ended.IsZero() && rec.Disposition == "escalated" && rec.Notes == "asked about prices" {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -98,7 +98,10 @@ function dispoErrors(err) {
 async function fileDispo(e) {
   e.preventDefault();
   dispoErrors(null);
-  const body = { disposition: $("dispo").value.trim(), notes: $("notes").value };
+  const body = { disposition: $("dispo").value.trim() };
+  // Notes left out keep those filed before; an empty field the agent did
+  // not touch (emptied after the last filing) must not erase them.
+  if ($("notes").value || $("notes").dataset.touched) body.notes = $("notes").value;
   if (isCallback()) {
     const at = $("callback-at").value;
     if (at) body.callback_at = withOffset(at);
@@ -112,6 +115,7 @@ async function fileDispo(e) {
     return;
   }
   for (const id of ["dispo", "notes", "callback-at", "callback-agent"]) $(id).value = "";
+  delete $("notes").dataset.touched;
   $("callback-to").value = "anyone";
   filedCall = lastCall;
   lastCall = "";
@@ -122,5 +126,6 @@ async function fileDispo(e) {
 document.addEventListener("DOMContentLoaded", () => {
   $("dispo-form").addEventListener("submit", fileDispo);
   $("dispo").addEventListener("input", showCallback);
+  $("notes").addEventListener("input", () => { $("notes").dataset.touched = "1"; });
   $("callback-to").addEventListener("change", showCallback);
 });
