@@ -76,3 +76,37 @@ func TestBrowserDeskReloadInWrapUpAndSignedOut(t *testing.T) {
 	}
 	screenshot(t, ctx, "desk-signed-out")
 }
+
+// An admin makes a supervisor an agent while her wallboard is open: the
+// page follows at its stream's next keep-alive, shows her desk and no
+// longer offers the wallboard or the campaigns (it kept them, every
+// action refused).
+func TestBrowserRoleChangedUnderAnOpenPage(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, browserYAML)
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.KeepAlive = 200 * time.Millisecond
+	srv := serveUsers(t, h, d, auth.User{Name: "sue", Role: auth.Supervisor})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, signInTasks(srv, "sue"), chromedp.Navigate(srv+"/#wallboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"]`))); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	u, err := d.db.User("sue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Role, u.Agent = auth.Agent, "alice"
+	if err := d.db.SaveUser(u); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("btn-login")),
+		poll(`document.getElementById("nav-wallboard").hidden && document.getElementById("nav-campaigns").hidden`)); err != nil {
+		t.Fatalf("the page did not follow sue's new role: %v", err)
+	}
+	if who, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("who"))); err != nil || who != "sue (agent)" {
+		t.Errorf("signed in as %q (%v)", who, err)
+	}
+}

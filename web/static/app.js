@@ -120,6 +120,7 @@ function follow() {
   });
   // The stream carries each callback task that changes; a reconnect may have missed some.
   stream.addEventListener("open", refreshTasks);
+  stream.addEventListener("open", recheckWho);
   stream.addEventListener("tasks", onTask);
   stream.addEventListener("agent", (ev) => { const c = JSON.parse(ev.data); state.agents.set(c.agent.id, c.agent); state.now = c.at; renderSoon(); });
   stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, c.queue); state.now = c.at; renderSoon(); });
@@ -134,6 +135,14 @@ function follow() {
   // error; an answer that is no stream (401 once the session ended, a
   // proxy's 502 while the daemon restarts) closes it for good.
   stream.onerror = () => { if (stream && stream.readyState === EventSource.CLOSED) streamClosed(stream); };
+}
+
+// recheckWho runs as the stream (re)opens: the daemon ends a stream whose
+// user an admin changed, and the page follows the new role or agent.
+async function recheckWho() {
+  let now;
+  try { now = await api("GET", "/api/v1/whoami"); } catch (e) { return; } // a 401 has signed the page out
+  if (me && now.name && (now.role !== me.role || (now.agent || "") !== (me.agent || ""))) start();
 }
 
 // streamClosed finds why the stream was refused: a session that ended
