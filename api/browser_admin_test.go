@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/api/auth"
 )
@@ -274,4 +275,28 @@ func TestBrowserAdminQueueForm(t *testing.T) {
 	if res, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("cfg-result"))); err != nil || !strings.Contains(res, "queues changed: support") {
 		t.Errorf("the page does not say the engine took it: %q %v", res, err)
 	}
+}
+
+// An admin opens the config page of a daemon with no config file to edit:
+// the page says so, and offers no editor (the error was written into the
+// editor's form, which was then hidden, and the page stayed blank).
+func TestBrowserAdminConfigNotEditable(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, browserYAML)
+	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "root", Role: auth.Admin})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, signInTasks(url, "root"), chromedp.Navigate(url+"/#admin"),
+		chromedp.WaitVisible(chromedp.CSS(`#cfg-load-error:not(:empty)`))); err != nil {
+		msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("cfg-error").textContent`))
+		t.Fatalf("no error shown: %v (hidden text %q)", err, msg)
+	}
+	if msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("cfg-load-error"))); err != nil || !strings.Contains(msg, "no config file") {
+		t.Errorf("the page says %q (%v)", msg, err)
+	}
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("cfg-form").hidden && document.getElementById("cfg-new").hidden`)); err != nil || !hidden {
+		t.Errorf("the editor is offered (%v)", err)
+	}
+	screenshot(t, ctx, "admin-no-config")
 }

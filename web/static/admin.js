@@ -53,7 +53,7 @@ function adminOpen() {
 async function cfgLoad(select) {
   cfg.loaded = true;
   adminPanel("cfg-panel");
-  $("cfg-error").textContent = "";
+  $("cfg-error").textContent = $("cfg-load-error").textContent = "";
   try {
     const r = await api("GET", `/api/v1/config/${cfg.section}`);
     cfg.version = r.version;
@@ -62,10 +62,16 @@ async function cfgLoad(select) {
     cfgOverview(r);
     $("cfg-file").textContent = r.file;
   } catch (e) {
+    // Nothing to edit (no config file, or it cannot be read): say so
+    // in place of the editor.
     cfg.items = [];
-    $("cfg-form").hidden = false;
-    $("cfg-error").textContent = e.message;
+    cfg.item = null;
+    cfgList();
+    $("cfg-form").hidden = $("cfg-new").hidden = true;
+    $("cfg-load-error").textContent = e.message;
+    return;
   }
+  $("cfg-new").hidden = false;
   cfgList();
   const it = cfg.items.find((i) => i.name === select);
   if (it) cfgEdit(it); else if (!select) { cfg.item = null; $("cfg-form").hidden = true; }
@@ -244,7 +250,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // adminPanel shows one of the admin page's panels.
 function adminPanel(id) {
-  if (id !== "cfg-panel") $("cfg-overview").hidden = true;
+  if (id !== "cfg-panel") { $("cfg-overview").hidden = true; $("cfg-load-error").textContent = ""; }
   for (const p of ["cfg-panel", "users-panel", "dnc-panel"]) $(p).hidden = p !== id;
   for (const b of $("cfg-sections").children) b.setAttribute("aria-selected", String(b.dataset.section === cfg.section));
 }
