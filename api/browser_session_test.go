@@ -110,3 +110,47 @@ func TestBrowserRoleChangedUnderAnOpenPage(t *testing.T) {
 		t.Errorf("signed in as %q (%v)", who, err)
 	}
 }
+
+// Notes typed for a call and never saved do not carry over to the agent's
+// next call: the form starts empty for each call (they stayed in the
+// field, and Save filed them on the next caller).
+func TestBrowserDeskFormStartsEmptyForTheNextCall(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, browserYAML)
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 100 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	srv := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, signInTasks(srv, "al"), chromedp.WaitVisible(chromedp.ID("btn-login")),
+		chromedp.Click(chromedp.ID("btn-login")), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-available`))); err != nil {
+		t.Fatalf("sign in and log in: %v", err)
+	}
+	call := func(from string) string {
+		t.Helper()
+		if _, err := d.sw.PlaceCall(farend.CallScript{From: from, To: "100", HangupAfter: time.Minute}); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, poll(`document.getElementById("call-caller").textContent === "`+from+`" && !document.getElementById("dispo-form").hidden`)); err != nil {
+			t.Fatalf("the desk with %s's call: %v", from, err)
+		}
+		id, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`lastCall`))
+		return id
+	}
+	first := call("+12125550101")
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("dispo"), "sale"), chromedp.SendKeys(chromedp.ID("notes"), "wants the blue one"),
+		chromedp.Click(chromedp.ID("btn-hangup")), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-wrap-up`)),
+		chromedp.Click(chromedp.ID("btn-ready")), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-available`))); err != nil {
+		t.Fatalf("hang up and ready: %v", err)
+	}
+	second := call("+12125550102")
+	if second == first {
+		t.Fatalf("the desk still shows call %s", first)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("dispo").value + "|" + document.getElementById("notes").value`))
+	if err != nil || got != "|" {
+		t.Errorf("the form for the next caller holds %q (%v); want it empty", got, err)
+	}
+}

@@ -14,9 +14,18 @@ Object.assign(I18N.ru, {
 // /api/v1/calls/ID/dispositions); null until the form is shown for a call.
 let dispoChoices = null;
 
+// dispoFor is the call the form's fields were typed for.
+let dispoFor = "";
+
 // deskDispo keeps the form's offers in line with its call; render calls it.
+// A form shown for another call than before starts empty: what was typed
+// and not saved belongs to the call before.
 function deskDispo() {
   if ($("dispo-form").hidden || !lastCall) return;
+  if (dispoFor !== lastCall) {
+    dispoFor = lastCall;
+    dispoClear();
+  }
   if (!dispoChoices || dispoChoices.call !== lastCall) loadDispoChoices(lastCall);
   fillCallbackTo();
   showCallback();
@@ -95,6 +104,13 @@ function dispoErrors(err) {
   }
 }
 
+function dispoClear() {
+  for (const id of ["dispo", "notes", "callback-at", "callback-agent"]) $(id).value = "";
+  delete $("notes").dataset.touched;
+  $("callback-to").value = "anyone";
+  dispoErrors(null);
+}
+
 async function fileDispo(e) {
   e.preventDefault();
   dispoErrors(null);
@@ -114,9 +130,7 @@ async function fileDispo(e) {
     dispoErrors(err);
     return;
   }
-  for (const id of ["dispo", "notes", "callback-at", "callback-agent"]) $(id).value = "";
-  delete $("notes").dataset.touched;
-  $("callback-to").value = "anyone";
+  dispoClear();
   filedCall = lastCall;
   lastCall = "";
   dispoChoices = null;
