@@ -154,3 +154,31 @@ func TestBrowserDeskFormStartsEmptyForTheNextCall(t *testing.T) {
 		t.Errorf("the form for the next caller holds %q (%v); want it empty", got, err)
 	}
 }
+
+// An agent signs out while a call rings the desk: the ringing stops with
+// the desk (it went on, every two seconds, over the sign-in page).
+func TestBrowserSignOutStopsTheRing(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, browserYAML)
+	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	srv := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, signInTasks(srv, "al"), chromedp.WaitVisible(chromedp.ID("btn-login")),
+		chromedp.Click(chromedp.ID("btn-login")), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-available`))); err != nil {
+		t.Fatalf("sign in and log in: %v", err)
+	}
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550101", To: "100", HangupAfter: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-ringing`)), poll(`ringTimer !== null`),
+		chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-name"))); err != nil {
+		t.Fatalf("ringing, then sign out: %v", err)
+	}
+	if ringing, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`ringTimer !== null`)); err != nil || ringing {
+		t.Errorf("the sign-in page rings (%v)", err)
+	}
+}

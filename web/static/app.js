@@ -70,7 +70,7 @@ function show(view) {
 }
 
 function route() {
-  if (!me) { show("login-view"); $("login-name").focus(); return; }
+  if (!me) { stopRing(); show("login-view"); $("login-name").focus(); return; } // nothing rings for nobody
   const want = location.hash === "#wallboard" || location.hash === "#tv" ? "wallboard-view" : "desk-view";
   const canWall = me.role !== "agent";
   const canDesk = !!deskAgent();
