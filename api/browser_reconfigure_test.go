@@ -204,3 +204,29 @@ agents:
 		t.Errorf("the desk is %d px wide in a window of 1200 (%v)", w, err)
 	}
 }
+
+// A caller waits with nobody to answer: the wallboard's longest wait grows
+// with the wait, second by second. The stream sends no change for a figure
+// that only grows with the clock, and the wallboard showed 0s for as long
+// as the caller waited.
+func TestBrowserWallboardLongestWaitGrows(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, browserYAML)
+	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "sue", Role: auth.Supervisor})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, signInTasks(url, "sue"), chromedp.Navigate(url+"/#wallboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#queues tr[data-queue="support"]`))); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	cell := `document.querySelector('#queues tr[data-queue="support"] td:nth-child(3)').textContent`
+	if err := chromedp.Do(ctx, poll(`document.querySelector('#queues tr[data-queue="support"] td:nth-child(2)').textContent === "1"`),
+		poll(`parseInt(`+cell+`) >= 3`)); err != nil {
+		shown, _ := chromedp.Run(ctx, chromedp.Evaluate[string](cell))
+		t.Fatalf("the longest wait stays at %q: %v", shown, err)
+	}
+}

@@ -111,7 +111,7 @@ function follow() {
   stream = new EventSource("/api/v1/events");
   stream.addEventListener("snapshot", (ev) => {
     const s = JSON.parse(ev.data);
-    state.queues = new Map((s.queues || []).map((q) => [q.name, q]));
+    state.queues = new Map((s.queues || []).map((q) => [q.name, seen(q)]));
     state.agents = new Map((s.agents || []).map((a) => [a.id, a]));
     state.calls = new Map((s.calls || []).map((c) => [c.id, c]));
     state.campaigns = new Map((s.campaigns || []).map((k) => [k.name, k]));
@@ -123,7 +123,7 @@ function follow() {
   stream.addEventListener("open", recheckWho);
   stream.addEventListener("tasks", onTask);
   stream.addEventListener("agent", (ev) => { const c = JSON.parse(ev.data); state.agents.set(c.agent.id, c.agent); state.now = c.at; renderSoon(); });
-  stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, c.queue); state.now = c.at; renderSoon(); });
+  stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, seen(c.queue)); state.now = c.at; renderSoon(); });
   stream.addEventListener("call", (ev) => { const c = JSON.parse(ev.data); state.calls.set(c.call.id, c.call); state.now = c.at; renderSoon(); });
   stream.addEventListener("campaign", (ev) => { const c = JSON.parse(ev.data); state.campaigns.set(c.campaign.name, c.campaign); state.now = c.at; renderSoon(); });
   // A reconfigure removed the agent or queue (once it drained).
@@ -178,6 +178,22 @@ function renderSoon() {
 }
 document.addEventListener("visibilitychange", () => { if (document.hidden && renderQueued) { renderQueued = false; render(); } });
 
+// seen stamps a queue's figures with when they came (the page's clock), for
+// liveWait.
+function seen(q) { q.seenAt = performance.now(); return q; }
+
+// liveWait is a queue's longest wait now: the stream sends no change for a
+// wait that only grows with the clock, so the page adds the time since.
+function liveWait(q) {
+  const w = q.longest_wait || 0;
+  return q.waiting > 0 && q.seenAt !== undefined ? w + (performance.now() - q.seenAt) / 1000 : w;
+}
+
+// While callers wait, the wallboard shown counts their wait every second.
+setInterval(() => {
+  if (me && !document.hidden && !$("wallboard-view").hidden && [...state.queues.values()].some((q) => q.waiting > 0)) renderSoon();
+}, 1000);
+
 function fmtSecs(s) {
   s = Math.round(s || 0);
   const m = Math.floor(s / 60), unit = t("unit-s", "s");
@@ -202,7 +218,7 @@ function render() {
   for (const q of state.queues.values()) {
     const tr = document.createElement("tr");
     tr.dataset.queue = q.name;
-    cell(tr, q.name); cell(tr, q.waiting); cell(tr, fmtSecs(q.longest_wait)); cell(tr, q.answered);
+    cell(tr, q.name); cell(tr, q.waiting); cell(tr, fmtSecs(liveWait(q))); cell(tr, q.answered);
     cell(tr, q.abandoned); cell(tr, `${Math.round((q.service_level || 0) * 100)}%`); cell(tr, q.agents_ready); cell(tr, q.agents_busy);
     qb.appendChild(tr);
   }
