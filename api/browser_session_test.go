@@ -2,13 +2,17 @@ package api
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/api/auth"
 )
@@ -180,5 +184,60 @@ func TestBrowserSignOutStopsTheRing(t *testing.T) {
 	}
 	if ringing, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`ringTimer !== null`)); err != nil || ringing {
 		t.Errorf("the sign-in page rings (%v)", err)
+	}
+}
+
+// The daemon goes away under an open wallboard (a proxy in front answers
+// 502 for it): the page says its figures are not live, and once the
+// daemon is back it follows the stream again and says nothing more. A
+// stream refused with a 502 is closed for good by the browser: the page
+// showed the figures of the moment the daemon went, as if live.
+func TestBrowserWallboardOfflineAndBack(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, browserYAML)
+	h := New(d.rt, d.db, zerolog.Nop())
+	var down atomic.Bool
+	gate := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "bad gateway", http.StatusBadGateway)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+	h.EnableAuth(d.db, time.Now)
+	hs := httptest.NewServer(gate)
+	defer hs.Close()
+	u := auth.User{Name: "sue", Role: auth.Supervisor}
+	u.Hash, _ = auth.HashPassword("pw of sue!!", fastParams)
+	if err := d.db.SaveUser(&u); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, signInTasks(hs.URL, "sue"), chromedp.Navigate(hs.URL+"/#wallboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"]`))); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("offline").hidden`)); err != nil || !hidden {
+		t.Errorf("offline shown while connected (%v)", err)
+	}
+	down.Store(true)
+	hs.CloseClientConnections()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("offline"))); err != nil {
+		t.Fatalf("the page does not say it is offline: %v", err)
+	}
+	screenshot(t, ctx, "wallboard-offline")
+	// The browser's own retry meets the 502 and gives up.
+	if err := chromedp.Do(ctx, poll(`stream && stream.readyState === EventSource.CLOSED`)); err != nil {
+		t.Fatalf("the stream was not refused: %v", err)
+	}
+	down.Store(false)
+	if _, err := engine.Send(ctx, d.rt, engine.Login{Agent: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitNotVisible(chromedp.ID("offline")),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"] td.state-available`))); err != nil {
+		t.Fatalf("the page did not come back: %v", err)
 	}
 }

@@ -13,7 +13,7 @@ const I18N = {
     updated: "Обновлено", "bad-login": "Неверное имя или пароль", pending: "После звонка:",
     "pause-reason": "Причина паузы", "my-phone": "Мой телефон (прослушать, подсказать, вмешаться)", actions: "Действия",
     "live-calls": "Текущие звонки", monitor: "Контроль", listen: "Слушать", whisper: "Подсказать", barge: "Вмешаться",
-    "no-endpoint": "Укажите свой телефон для прослушивания", "session-ended": "Сеанс завершён: войдите снова",
+    "no-endpoint": "Укажите свой телефон для прослушивания", offline: "Нет связи с сервером: данные устарели, переподключаемся…", "session-ended": "Сеанс завершён: войдите снова",
     "logged-out": "не в смене", available: "готов", ringing: "звонок", "on-call": "разговор", "wrap-up": "обработка", paused: "пауза",
     "phase-new": "новый", "phase-menu": "в меню", "phase-queued": "в очереди", "phase-offering": "вызов оператора",
     "phase-bridged": "разговор", "phase-held": "на удержании", "phase-consulting": "консультация", "phase-transferring": "перевод",
@@ -121,6 +121,7 @@ function follow() {
   // The stream carries each callback task that changes; a reconnect may have missed some.
   stream.addEventListener("open", refreshTasks);
   stream.addEventListener("open", recheckWho);
+  stream.addEventListener("open", () => { $("offline").hidden = true; });
   stream.addEventListener("tasks", onTask);
   stream.addEventListener("agent", (ev) => { const c = JSON.parse(ev.data); state.agents.set(c.agent.id, c.agent); state.now = c.at; renderSoon(); });
   stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, seen(c.queue)); state.now = c.at; renderSoon(); });
@@ -134,7 +135,12 @@ function follow() {
   // EventSource reconnects by itself, with Last-Event-ID, after a network
   // error; an answer that is no stream (401 once the session ended, a
   // proxy's 502 while the daemon restarts) closes it for good.
-  stream.onerror = () => { if (stream && stream.readyState === EventSource.CLOSED) streamClosed(stream); };
+  // Until it opens again the figures shown are old, and the page says so.
+  stream.onerror = () => {
+    if (!me) return;
+    $("offline").hidden = false;
+    if (stream && stream.readyState === EventSource.CLOSED) streamClosed(stream);
+  };
 }
 
 // recheckWho runs as the stream (re)opens: the daemon ends a stream whose
@@ -160,6 +166,7 @@ async function streamClosed(was) {
 // another tab, the user disabled) for the sign-in form, saying why.
 function signedOut() {
   if (stream) stream.close();
+  $("offline").hidden = true;
   stream = null; me = null; csrf = "";
   sessionStorage.removeItem("hotline-csrf");
   start().then(() => { if (!me) $("login-error").textContent = t("session-ended", "Your session ended: sign in again"); });
@@ -353,6 +360,7 @@ document.addEventListener("DOMContentLoaded", () => {
     try { await api("POST", "/api/v1/logout"); } catch (e) { /* signed out anyway */ }
     if (stream) stream.close();
     me = null; csrf = ""; sessionStorage.removeItem("hotline-csrf");
+    $("offline").hidden = true;
     start();
   });
   $("btn-login").addEventListener("click", () => agentAction("login"));
