@@ -154,7 +154,8 @@ func TestBrowserWallboardBurstDrawsOnce(t *testing.T) {
 	t.Logf("%d rebuilds for %d changes", n, 3*agents)
 }
 
-// Long names and reasons in any script stay within the window: a pause
+// The desk names its agent by name. Long names and reasons in any script
+// stay within the window: a pause
 // reason of 200 characters with no space, an agent's long Cyrillic name
 // and an Arabic one (right to left) wrap in their cells instead of
 // widening the wallboard and the desk past the screen.
@@ -197,6 +198,9 @@ agents:
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-name")),
 		signInTasks(url, "al"), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-paused`))); err != nil {
 		t.Fatalf("desk: %v", err)
+	}
+	if name, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("desk-agent"))); err != nil || name != long {
+		t.Errorf("the desk names its agent %q (%v), want the agent's name", name, err)
 	}
 	screenshot(t, ctx, "desk-long-names")
 	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fits)); err != nil || !ok {

@@ -251,7 +251,7 @@ function render() {
   for (const c of state.calls.values()) {
     const tr = document.createElement("tr");
     tr.dataset.call = c.id;
-    cell(tr, c.caller || ""); cell(tr, c.queue || ""); cell(tr, c.agent || ""); cell(tr, phaseText(c.phase));
+    cell(tr, c.caller || ""); cell(tr, c.queue || ""); cell(tr, c.agent ? (state.agents.get(c.agent) || {}).name || c.agent : ""); cell(tr, phaseText(c.phase));
     const td = document.createElement("td");
     if (c.agent) {
       for (const [mode, label] of [["listen", "Listen"], ["whisper", "Whisper"], ["barge", "Barge in"]]) {
@@ -267,7 +267,7 @@ function render() {
   // Desk.
   const id = deskAgent();
   const a = state.agents.get(id);
-  $("desk-agent").textContent = id;
+  $("desk-agent").textContent = (a && a.name) || id;
   $("desk-state").textContent = a ? t(a.state, a.state) + (a.reason ? ` (${a.reason})` : "") : "";
   $("desk-state").className = a ? `state state-${a.state}` : "state";
   $("desk-pending").textContent = a && a.pending ? `${t("pending", "After this call:")} ${t(a.pending.state, a.pending.state || "")} ${a.pending.reason || ""}` : "";
