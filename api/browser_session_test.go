@@ -19,24 +19,18 @@ import (
 
 // An agent reloads the desk during wrap-up: the disposition form is still
 // there for the call just ended (it was gone, and the call went without
-// one). Ready ends the wrap-up, which saves the record. Then the session ends elsewhere (a sign-out in another tab): the
-// desk does not go on looking live, it asks to sign in again.
+// one). Ready ends the wrap-up, which saves the record. Then the session
+// ends elsewhere (a sign-out in another tab): the desk does not go on
+// looking live, it asks to sign in again.
 func TestBrowserDeskReloadInWrapUpAndSignedOut(t *testing.T) {
-	ctx, cancel := browser(t)
-	defer cancel()
 	d := newTestDaemon(t, browserYAML)
 	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 100 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 	h := New(d.rt, d.db, zerolog.Nop())
 	h.KeepAlive = 200 * time.Millisecond
-	srv := serveUsers(t, h, d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(ctx, signInTasks(srv, "al"), chromedp.WaitVisible(chromedp.ID("btn-login")),
-		chromedp.Click(chromedp.ID("btn-login")), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-available`))); err != nil {
-		t.Fatalf("sign in and log in: %v", err)
-	}
+	ctx := openDesk(t, d, h)
+	logIn(t, ctx)
 	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: time.Second}); err != nil {
 		t.Fatal(err)
 	}
@@ -119,19 +113,8 @@ func TestBrowserRoleChangedUnderAnOpenPage(t *testing.T) {
 // next call: the form starts empty for each call (they stayed in the
 // field, and Save filed them on the next caller).
 func TestBrowserDeskFormStartsEmptyForTheNextCall(t *testing.T) {
-	ctx, cancel := browser(t)
-	defer cancel()
-	d := newTestDaemon(t, browserYAML)
-	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 100 * time.Millisecond}); err != nil {
-		t.Fatal(err)
-	}
-	srv := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(ctx, signInTasks(srv, "al"), chromedp.WaitVisible(chromedp.ID("btn-login")),
-		chromedp.Click(chromedp.ID("btn-login")), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-available`))); err != nil {
-		t.Fatalf("sign in and log in: %v", err)
-	}
+	ctx, d := aliceDesk(t, browserYAML, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 100 * time.Millisecond})
+	logIn(t, ctx)
 	call := func(from string) string {
 		t.Helper()
 		if _, err := d.sw.PlaceCall(farend.CallScript{From: from, To: "100", HangupAfter: time.Minute}); err != nil {
@@ -162,19 +145,8 @@ func TestBrowserDeskFormStartsEmptyForTheNextCall(t *testing.T) {
 // An agent signs out while a call rings the desk: the ringing stops with
 // the desk (it went on, every two seconds, over the sign-in page).
 func TestBrowserSignOutStopsTheRing(t *testing.T) {
-	ctx, cancel := browser(t)
-	defer cancel()
-	d := newTestDaemon(t, browserYAML)
-	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
-		t.Fatal(err)
-	}
-	srv := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(ctx, signInTasks(srv, "al"), chromedp.WaitVisible(chromedp.ID("btn-login")),
-		chromedp.Click(chromedp.ID("btn-login")), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-available`))); err != nil {
-		t.Fatalf("sign in and log in: %v", err)
-	}
+	ctx, d := aliceDesk(t, browserYAML, farend.Phone{Mode: farend.PhoneNoAnswer})
+	logIn(t, ctx)
 	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550101", To: "100", HangupAfter: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
@@ -239,5 +211,13 @@ func TestBrowserWallboardOfflineAndBack(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitNotVisible(chromedp.ID("offline")),
 		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"] td.state-available`))); err != nil {
 		t.Fatalf("the page did not come back: %v", err)
+	}
+}
+
+// logIn starts alice's shift from her desk, as its Log in button does.
+func logIn(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("btn-login")), chromedp.WaitVisible(chromedp.CSS(`#desk-state.state-available`))); err != nil {
+		t.Fatalf("log in: %v", err)
 	}
 }
