@@ -21,8 +21,6 @@ import (
 // wallboard shows the new ones and drops the removed ones as the stream
 // says they are gone (it kept them, frozen, until the page was reloaded).
 func TestBrowserWallboardFollowsReconfigure(t *testing.T) {
-	ctx, cancel := browser(t)
-	defer cancel()
 	const before = `
 entries:
   - {number: "100", queue: support}
@@ -34,11 +32,8 @@ agents:
   - {id: bob, endpoint: sim/bob, queues: [{queue: billing}]}
 `
 	d := newTestDaemon(t, before)
-	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "sue", Role: auth.Supervisor})
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(ctx, signInTasks(url, "sue"), chromedp.Navigate(url+"/#wallboard"),
-		chromedp.WaitVisible(chromedp.CSS(`#queues tr[data-queue="billing"]`)), chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="bob"]`))); err != nil {
+	ctx := openWallboard(t, d)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#queues tr[data-queue="billing"]`)), chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="bob"]`))); err != nil {
 		t.Fatalf("wallboard: %v", err)
 	}
 	cfg, err := config.Parse([]byte(`
@@ -71,17 +66,12 @@ agents:
 // (it read "не дождался", the missed-call reason, the two strings sharing
 // a key), a live call's phase and the longest wait are in Russian too.
 func TestBrowserWallboardRussian(t *testing.T) {
-	ctx, cancel := browser(t)
-	defer cancel()
 	d := newTestDaemon(t, browserYAML)
-	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "sue", Role: auth.Supervisor})
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
+	ctx := openWallboard(t, d)
 	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, signInTasks(url, "sue"), chromedp.Navigate(url+"/#wallboard"),
-		chromedp.WaitVisible(chromedp.CSS(`#calls tr[data-call]`))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#calls tr[data-call]`))); err != nil {
 		t.Fatalf("wallboard: %v", err)
 	}
 	if err := pickLang(ctx, "ru"); err != nil {
@@ -104,8 +94,6 @@ func TestBrowserWallboardRussian(t *testing.T) {
 // rebuilt every row for each change, and a few hundred agents changing
 // together froze the page.
 func TestBrowserWallboardBurstDrawsOnce(t *testing.T) {
-	ctx, cancel := browser(t)
-	defer cancel()
 	const agents = 60
 	var yaml strings.Builder
 	yaml.WriteString("entries:\n  - {number: \"100\", queue: support}\nqueues:\n  - {name: support}\nagents:\n")
@@ -113,11 +101,8 @@ func TestBrowserWallboardBurstDrawsOnce(t *testing.T) {
 		fmt.Fprintf(&yaml, "  - {id: a%02d, endpoint: sim/a%02d, queues: [{queue: support}]}\n", i, i)
 	}
 	d := newTestDaemon(t, yaml.String())
-	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "sue", Role: auth.Supervisor})
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(ctx, signInTasks(url, "sue"), chromedp.Navigate(url+"/#wallboard"),
-		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="a59"]`))); err != nil {
+	ctx := openWallboard(t, d)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="a59"]`))); err != nil {
 		t.Fatalf("wallboard: %v", err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.rebuilds = 0;
@@ -214,14 +199,9 @@ agents:
 // that only grows with the clock, and the wallboard showed 0s for as long
 // as the caller waited.
 func TestBrowserWallboardLongestWaitGrows(t *testing.T) {
-	ctx, cancel := browser(t)
-	defer cancel()
 	d := newTestDaemon(t, browserYAML)
-	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "sue", Role: auth.Supervisor})
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(ctx, signInTasks(url, "sue"), chromedp.Navigate(url+"/#wallboard"),
-		chromedp.WaitVisible(chromedp.CSS(`#queues tr[data-queue="support"]`))); err != nil {
+	ctx := openWallboard(t, d)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#queues tr[data-queue="support"]`))); err != nil {
 		t.Fatalf("wallboard: %v", err)
 	}
 	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550187", To: "100", HangupAfter: time.Minute}); err != nil {
@@ -233,4 +213,19 @@ func TestBrowserWallboardLongestWaitGrows(t *testing.T) {
 		shown, _ := chromedp.Run(ctx, chromedp.Evaluate[string](cell))
 		t.Fatalf("the longest wait stays at %q: %v", shown, err)
 	}
+}
+
+// openWallboard serves d's API with sue, a supervisor, and opens her
+// wallboard in a browser that gives up after 60 s.
+func openWallboard(t *testing.T, d *testDaemon) context.Context {
+	t.Helper()
+	ctx, cancel := browser(t)
+	t.Cleanup(cancel)
+	url := serveUsers(t, New(d.rt, d.db, zerolog.Nop()), d, auth.User{Name: "sue", Role: auth.Supervisor})
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancelT)
+	if err := chromedp.Do(ctx, signInTasks(url, "sue"), chromedp.Navigate(url+"/#wallboard"), chromedp.WaitVisible(chromedp.ID("queues"))); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	return ctx
 }
