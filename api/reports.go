@@ -41,7 +41,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	if queueLog {
 		kind = string(report.KindQueues) // for the period; the log has no rows or format
 	}
-	q, err := report.ParseQuery(kind, r.URL.Query(), s.thresholds())
+	q, err := report.ParseQuery(kind, r.URL.Query(), time.Now(), s.thresholds())
 	if err != nil {
 		s.fail(w, badRequest("%v", err))
 		return

@@ -30,7 +30,7 @@ func (s *Server) reportIVR(w http.ResponseWriter, r *http.Request, src report.So
 		dst  *time.Time
 	}{{"from", &f.From}, {"to", &f.To}} {
 		if v := q.Get(p.name); v != "" {
-			t, err := report.ParseTime(v, loc)
+			t, err := report.ParseWhen(v, loc, time.Now())
 			if err != nil {
 				s.fail(w, badRequest("%s %v", p.name, err))
 				return

@@ -18,11 +18,12 @@ type Query struct {
 }
 
 // ParseQuery reads a report request from URL query values: from, to
-// (RFC 3339, or a local date or date and time in tz: 2026-01-05,
-// 2026-01-05T09:00), interval, tz (an IANA zone name), short_abandon (a
+// (RFC 3339, a local date or date and time in tz: 2026-01-05,
+// 2026-01-05T09:00, or a duration back from now: 24h; to defaults to now
+// after such a from), interval, tz (an IANA zone name), short_abandon (a
 // duration) and format. threshold gives each queue's service-level
 // threshold. Every problem is named.
-func ParseQuery(kind string, v url.Values, threshold func(string) time.Duration) (Query, error) {
+func ParseQuery(kind string, v url.Values, now time.Time, threshold func(string) time.Duration) (Query, error) {
 	var q Query
 	var problems []string
 	bad := func(err error) {
@@ -42,16 +43,24 @@ func ParseQuery(kind string, v url.Values, threshold func(string) time.Duration)
 		}
 	}
 	q.Options.Location = loc
+	back := false // from is a duration back from now: to may be left out, for now
 	for _, f := range []struct {
 		name string
 		dst  *time.Time
 	}{{"from", &q.Options.From}, {"to", &q.Options.To}} {
 		s := v.Get(f.name)
+		if s == "" && f.name == "to" && back {
+			*f.dst = now
+			continue
+		}
 		if s == "" {
 			bad(fmt.Errorf("%s is required", f.name))
 			continue
 		}
-		t, err := ParseTime(s, loc)
+		if _, err := time.ParseDuration(s); err == nil && f.name == "from" {
+			back = true
+		}
+		t, err := ParseWhen(s, loc, now)
 		if err != nil {
 			bad(fmt.Errorf("%s %w", f.name, err))
 		}
@@ -98,6 +107,21 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	}
 	if err := store.CheckTime(t); err != nil {
 		return time.Time{}, fmt.Errorf("%q: %w", s, err)
+	}
+	return t, nil
+}
+
+// ParseWhen is ParseTime that also takes a duration back from now (24h).
+func ParseWhen(s string, loc *time.Location, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		if d < 0 {
+			return time.Time{}, fmt.Errorf("%q: a duration back from now must not be negative", s)
+		}
+		return now.Add(-d), nil
+	}
+	t, err := ParseTime(s, loc)
+	if err != nil {
+		return t, fmt.Errorf("%w, or a duration back from now (24h)", err)
 	}
 	return t, nil
 }

@@ -58,7 +58,7 @@ func ivrPeriod(o *reportOptions, loc *time.Location) (from, to time.Time, err er
 		if d.v == "" {
 			continue
 		}
-		if *d.to, err = report.ParseTime(d.v, loc); err != nil {
+		if *d.to, err = report.ParseWhen(d.v, loc, time.Now()); err != nil {
 			return from, to, invalidArg(fmt.Errorf("%s %w", d.flag, err))
 		}
 	}

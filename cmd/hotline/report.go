@@ -33,8 +33,8 @@ type reportOptions struct {
 }
 
 func (o *reportOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.from, "from", "", "start of the period: 2026-01-05, 2026-01-05T09:00 (in --tz) or RFC 3339 (required)")
-	fs.StringVar(&o.to, "to", "", "end of the period, excluded (required)")
+	fs.StringVar(&o.from, "from", "", "start of the period: 2026-01-05, 2026-01-05T09:00 (in --tz), RFC 3339 or a duration back from now such as 24h (required)")
+	fs.StringVar(&o.to, "to", "", "end of the period, excluded, in the same forms (required, but for now after a --from duration)")
 	fs.StringVar(&o.interval, "interval", "day", "rows per 15m | hour | day | week | month | period")
 	fs.StringVar(&o.format, "format", "table", "output: table | csv | json")
 	fs.StringVar(&o.tz, "tz", "", "the call center's time zone, e.g. Europe/Berlin (default: reports.timezone, else the machine's)")
@@ -114,7 +114,7 @@ func (o *reportOptions) query(kind string, cfg config.Config) (report.Query, err
 	for _, q := range cfg.Queues {
 		thresholds[q.Name] = q.ServiceLevel
 	}
-	q, err := report.ParseQuery(kind, v, func(queue string) time.Duration {
+	q, err := report.ParseQuery(kind, v, time.Now(), func(queue string) time.Duration {
 		if d, ok := thresholds[queue]; ok && d > 0 {
 			return d
 		}
