@@ -171,6 +171,12 @@ func (s *Server) applyUser(u *auth.User, body UserRequest) error {
 	}
 	if body.Teams != nil {
 		u.Teams = slices.DeleteFunc(slices.Clone(*body.Teams), func(t string) bool { return strings.TrimSpace(t) == "" })
+		for i, q := range u.Teams {
+			u.Teams[i] = strings.TrimSpace(q)
+			if s.eng != nil && !slices.ContainsFunc(s.eng.Snapshot().Queues, func(qs engine.QueueStatus) bool { return qs.Name == u.Teams[i] }) {
+				return badRequest("body: field \"teams\": unknown queue %q (not in the running config)", u.Teams[i])
+			}
+		}
 	}
 	if body.Disabled != nil {
 		u.Disabled = *body.Disabled

@@ -51,6 +51,7 @@ func TestUsersAdmin(t *testing.T) {
 		{`{"name":"al","role":"agent","agent":"alice","password":"short"}`, "at least 10"},
 		{`{"name":"al","role":"boss","agent":"alice","password":"0123456789ab"}`, "unknown role"},
 		{`{"name":"a b","role":"agent","agent":"alice","password":"0123456789ab"}`, "name"},
+		{`{"name":"tess","role":"supervisor","teams":["support","suport"],"password":"0123456789ab"}`, `field \"teams\": unknown queue \"suport\"`},
 	} {
 		if code, body := call("POST", "/api/v1/users", c.body); code < 400 || !strings.Contains(body, c.want) {
 			t.Errorf("POST %s: %d %s, want %q", c.body, code, body, c.want)
