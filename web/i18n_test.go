@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hotline-cc/hotline/acd/config"
 )
 
 // Each script adds its Russian strings to the one I18N.ru table: a key two
@@ -41,5 +43,21 @@ func TestRussianKeysGivenOnce(t *testing.T) {
 	}
 	if n < 100 {
 		t.Fatalf("found %d Russian strings; the pattern no longer matches the scripts", n)
+	}
+}
+
+// The campaigns page names each dial mode and campaign kind in Russian, not
+// as the API's English word.
+func TestCampaignWordsInRussian(t *testing.T) {
+	src, err := fs.ReadFile(files, "static/campaigns.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"camp-m-preview", "camp-m-progressive", "camp-m-power", "camp-m-predictive",
+		"camp-k-" + config.CampaignAgent, "camp-k-" + config.CampaignSurvey, "camp-k-" + config.CampaignNotification,
+		"camp-unit-d", "camp-unit-h"} {
+		if !strings.Contains(string(src), `"`+key+`": "`) {
+			t.Errorf("campaigns.js has no Russian for %s", key)
+		}
 	}
 }

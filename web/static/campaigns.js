@@ -22,6 +22,9 @@ Object.assign(I18N.ru, {
   "camp-ls-connected": "на связи", "camp-ls-callback": "перезвонить", "camp-ls-done": "готово", "camp-ls-failed": "неудача", "camp-ls-do-not-call": "не звонить",
   "camp-skips": "пропуски", "camp-skip-none": "без причины", "camp-skip-timeout": "истекло время",
   "camp-more": "Ещё ответы", "camp-answers-shown": "Показано", "camp-answers-left": "есть ещё",
+  "camp-m-preview": "просмотр", "camp-m-progressive": "поочерёдный", "camp-m-power": "кратный",
+  "camp-m-predictive": "прогнозный", "camp-k-agent": "оператор", "camp-k-survey": "опрос",
+  "camp-k-notification": "оповещение", "camp-unit-d": "д", "camp-unit-h": "ч",
 });
 
 const campData = {
@@ -50,7 +53,8 @@ function campState(k) { return k.state === "running" && k.outside_hours ? "outsi
 
 function fmtWindow(secs) {
   const h = Math.round((secs || 0) / 3600);
-  return h >= 48 && h % 24 === 0 ? `${h / 24}\u00a0d` : `${h}\u00a0h`; // the number and its unit on one line
+  // The number and its unit on one line.
+  return h >= 48 && h % 24 === 0 ? `${h / 24}\u00a0${t("camp-unit-d", "d")}` : `${h}\u00a0${t("camp-unit-h", "h")}`;
 }
 
 async function campLeads(name) {
@@ -144,7 +148,7 @@ function campRender() {
     col("state").textContent = t(`camp-${shown}`, shown === "outside-hours" ? "outside schedule" : shown);
     col("state").className = `state cstate-${shown}`;
     col("state").title = k.paused_because || ""; // why Hotline paused it itself
-    col("mode").textContent = `${k.mode} · ${k.kind}`;
+    col("mode").textContent = `${t("camp-m-" + k.mode, k.mode)} · ${t("camp-k-" + k.kind, k.kind)}`;
     col("agents").textContent = k.agents;
     col("leads").textContent = campLeadText(campData.leads.get(k.name));
     const dials = k.ringing ? `${st.dialed || 0} (${t("camp-ringing", "ringing")} ${k.ringing})` : `${st.dialed || 0}`;
