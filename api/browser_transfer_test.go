@@ -27,7 +27,7 @@ queues:
   - {name: billing}
 agents:
   - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
-  - {id: bob, endpoint: sim/bob, queues: [{queue: billing}]}
+  - {id: bob, name: Bob Stone, endpoint: sim/bob, queues: [{queue: billing}]}
 `)
 	for _, p := range []string{"sim/alice", "sim/bob"} {
 		if err := d.sw.SetPhone(p, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 100 * time.Millisecond}); err != nil {
@@ -65,6 +65,15 @@ agents:
 	screenshot(t, ctx, "desk-call-held")
 	if err := chromedp.Do(ctx, chromedp.KeyEvent("h"), callPhase("bridged")); err != nil {
 		t.Fatalf("H did not take the caller back: %v", err)
+	}
+	// The agents offered are named, each sent by its id.
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("xfer-kind"), "agent"),
+		poll(`document.getElementById("xfer-kind").dispatchEvent(new Event("change")) &&
+			[...document.querySelectorAll("#xfer-list option")].some(o => o.value === "bob" && o.label === "Bob Stone")`),
+	); err != nil {
+		list, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.ID("xfer-list")))
+		t.Fatalf("the agents to transfer to: %v (%s)", err, list)
 	}
 	if err := chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.ID("xfer-kind"), "queue"),

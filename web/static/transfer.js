@@ -37,11 +37,14 @@ function deskTransfer(a, call) {
   $("btn-xfer-consult").hidden = $("xfer-kind").value === "queue";
   $("btn-xfer-complete").hidden = $("btn-xfer-cancel").hidden = phase !== "consulting";
   const list = $("xfer-list");
-  const names = $("xfer-kind").value === "queue" ? [...state.queues.keys()]
-    : $("xfer-kind").value === "agent" ? [...state.agents.values()].filter((x) => x.id !== deskAgent() && x.state === "available").map((x) => x.id) : [];
-  if (list.dataset.names !== names.join("\n")) {
-    list.dataset.names = names.join("\n");
-    list.replaceChildren(...names.map((n) => Object.assign(document.createElement("option"), { value: n })));
+  // Each choice is sent as its id; an agent's name is shown beside it.
+  const choices = $("xfer-kind").value === "queue" ? [...state.queues.keys()].map((q) => ({ value: q, label: q }))
+    : $("xfer-kind").value === "agent" ? [...state.agents.values()].filter((x) => x.id !== deskAgent() && x.state === "available")
+      .map((x) => ({ value: x.id, label: x.name && x.name !== x.id ? x.name : x.id })) : [];
+  const key = choices.map((c) => c.value + "\t" + c.label).join("\n");
+  if (list.dataset.names !== key) {
+    list.dataset.names = key;
+    list.replaceChildren(...choices.map((c) => Object.assign(document.createElement("option"), c)));
   }
 }
 
