@@ -224,6 +224,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			cl.phase = acd.CallQueued
 		case ac.State == acd.CallMenu && ac.Flow != nil && c.flow.Has(ac.Flow.Node):
 			cl.phase, cl.flow, cl.listen.cut = acd.CallMenu, *ac.Flow, ac.Listening
+			cl.recording = ac.Recording // a voicemail being left goes on
 		default:
 			cl.phase = acd.CallNew
 		}

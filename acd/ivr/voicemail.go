@@ -62,6 +62,12 @@ func (v *Voicemail) max() time.Duration {
 
 // Enter implements Node.
 func (v *Voicemail) Enter(_ At, st State) (State, []Action) {
+	if st.Buf == recording {
+		// Resumed after a restart mid-message: the switch still records
+		// it; the greeting is not played again nor a second recording
+		// started. The message gets its whole Max again from here.
+		return st, []Action{StartTimer{After: v.max()}}
+	}
 	st.Buf = ""
 	return st, []Action{Play{Media: append(media(v.Prompt, v.Say, st), beep)}}
 }
