@@ -63,7 +63,7 @@ func TestStartSyncsThenTranslates(t *testing.T) {
 	}
 	want := pbx.Snapshot{
 		Channels: []pbx.ChannelInfo{
-			{ID: "in-1", Answered: true, Caller: "5550001", Called: "100", Bridge: "br-1",
+			{ID: "in-1", Answered: true, Caller: "5550001", CallerName: "Ann", Called: "100", Bridge: "br-1",
 				Vars: map[string]string{pbx.VarCallID: "call-1", pbx.VarQueue: "sales"}},
 			{ID: "leg-9", Called: "s"},
 		},

@@ -98,7 +98,7 @@ func buildSnapshot(chans []liveChannel, bridges []goari.BridgeData, appBridges [
 			Bridge:   pbx.BridgeID(bridgeOf[d.ID]),
 		}
 		if d.Caller != nil {
-			info.Caller = d.Caller.Number
+			info.Caller, info.CallerName = d.Caller.Number, d.Caller.Name
 		}
 		if lc.role == roleLeg && len(lc.args) > 1 && lc.args[0] == argAMD {
 			// Back from detection: the verdict rides on the arguments.

@@ -197,12 +197,13 @@ func channelInfo(id string, ev *wire.Event) (pbx.ChannelInfo, bool) {
 		return pbx.ChannelInfo{}, false
 	}
 	return pbx.ChannelInfo{
-		ID:       pbx.ChannelID(id),
-		Answered: ev.Get("Answer-State") == "answered",
-		Caller:   ev.Get("Caller-Caller-ID-Number"),
-		Called:   ev.Get("Caller-Destination-Number"),
-		Vars:     vars,
-		Bridge:   pbx.BridgeID(vars["HOTLINE_BRIDGE"]),
+		ID:         pbx.ChannelID(id),
+		Answered:   ev.Get("Answer-State") == "answered",
+		Caller:     ev.Get("Caller-Caller-ID-Number"),
+		CallerName: ev.Get("Caller-Caller-ID-Name"),
+		Called:     ev.Get("Caller-Destination-Number"),
+		Vars:       vars,
+		Bridge:     pbx.BridgeID(vars["HOTLINE_BRIDGE"]),
 	}, true
 }
 

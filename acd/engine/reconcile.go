@@ -424,7 +424,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 		}
 		c.trace(now, "adopting caller %s", ch.ID)
 		c.onArrived(now, pbx.CallArrived{Base: pbx.Base{Channel: ch.ID, At: now}, Caller: ch.Caller,
-			Called: ch.Called, Vars: ch.Vars})
+			CallerName: ch.CallerName, Called: ch.Called, Vars: ch.Vars})
 	}
 	// Agents left "on call" by the restore with no call are free again.
 	for _, a := range c.agents {

@@ -354,9 +354,12 @@ type ChannelInfo struct {
 	ID       ChannelID
 	Answered bool
 	Caller   string
-	Called   string
-	Vars     map[string]string // the HOTLINE_* variables at least, where the backend can read them
-	Bridge   BridgeID          // "" if not bridged
+	// CallerName is the name shown with Caller, "" where the switch gives
+	// none: a caller taken over after a restart keeps it.
+	CallerName string
+	Called     string
+	Vars       map[string]string // the HOTLINE_* variables at least, where the backend can read them
+	Bridge     BridgeID          // "" if not bridged
 }
 
 // BridgeInfo describes one live bridge.

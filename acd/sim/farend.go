@@ -18,6 +18,7 @@ const EndpointPrefix = "sim/"
 
 // callerScript is how an inbound caller behaves once Hotline answers.
 type callerScript struct {
+	name        string // the caller's name shown with the number
 	dtmf        string
 	dtmfDelay   time.Duration
 	hangupAfter time.Duration
@@ -63,7 +64,7 @@ func (s *Switch) PlaceCall(c farend.CallScript) (pbx.ChannelID, error) {
 		return "", fmt.Errorf("sim: place call from %q: %w", c.From, err)
 	}
 	id := s.nextInbound()
-	script := callerScript{dtmf: c.DTMF, dtmfDelay: c.DTMFDelay, hangupAfter: c.HangupAfter, say: c.Say, sayNext: slices.Clone(c.SayNext), sayDelay: c.SayDelay}
+	script := callerScript{name: c.Name, dtmf: c.DTMF, dtmfDelay: c.DTMFDelay, hangupAfter: c.HangupAfter, say: c.Say, sayNext: slices.Clone(c.SayNext), sayDelay: c.SayDelay}
 	args, vars := slices.Clone(c.Args), maps.Clone(c.Vars)
 	s.after(s.opts.Latency, func() { s.arrive(id, c.From, c.To, args, vars, script, 0) })
 	return id, nil
@@ -123,11 +124,12 @@ func (s *Switch) arrive(id pbx.ChannelID, from, to string, args []string, vars m
 		})
 	}
 	s.emit(pbx.CallArrived{
-		Base:   s.base(id),
-		Caller: from,
-		Called: to,
-		Args:   slices.Clone(args),
-		Vars:   maps.Clone(vars),
+		Base:       s.base(id),
+		Caller:     from,
+		CallerName: script.name,
+		Called:     to,
+		Args:       slices.Clone(args),
+		Vars:       maps.Clone(vars),
 	})
 }
 

@@ -97,12 +97,13 @@ func (s *Switch) Channel(id pbx.ChannelID) (ChannelState, bool) {
 
 func (ch *channel) info() pbx.ChannelInfo {
 	return pbx.ChannelInfo{
-		ID:       ch.id,
-		Answered: ch.answered,
-		Caller:   ch.caller,
-		Called:   ch.called,
-		Vars:     maps.Clone(ch.vars),
-		Bridge:   ch.bridge,
+		ID:         ch.id,
+		Answered:   ch.answered,
+		Caller:     ch.caller,
+		CallerName: ch.script.name,
+		Called:     ch.called,
+		Vars:       maps.Clone(ch.vars),
+		Bridge:     ch.bridge,
 	}
 }
 

@@ -11,6 +11,9 @@ import "time"
 // CallScript is how a synthetic caller behaves.
 type CallScript struct {
 	From, To string
+	// Name is the caller's name shown with From, where the backend can
+	// set it (the sim does).
+	Name string
 	// DTMF is sent DTMFDelay after the call is answered by Hotline.
 	DTMF      string
 	DTMFDelay time.Duration
