@@ -327,6 +327,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 	// now being stopped, and get the guard's usual wait.
 	c.checkRecordingsAfterGap(now)
 	c.hangUpStranded(now, e.Snapshot.Channels, live)
+	c.keepCutRings()
 	c.dropGoneSpies(live)
 	c.campaignsReconnected(now, e, live)
 	for _, id := range c.callIDs() {
@@ -649,7 +650,7 @@ func (c *Core) adoptLeg(now time.Time, ch pbx.ChannelInfo, live map[pbx.ChannelI
 	cl.restored = false
 	a.stats.Offered++ // the queue counted the caller before the restart
 	cl.moh = true     // the previous run may have left music on: stopped before the bridge
-	l := &leg{ch: ch.ID, agent: a, started: now, answered: true}
+	l := &leg{ch: ch.ID, agent: a, started: ringStart(cl, ch.ID, now), answered: true}
 	cl.legs = append(cl.legs, l)
 	c.chans[ch.ID] = chanRef{call: cl, leg: l}
 	a.call = cl
@@ -657,6 +658,38 @@ func (c *Core) adoptLeg(now time.Time, ch pbx.ChannelInfo, live map[pbx.ChannelI
 	c.step(now, cl, "adopted-after-restart", a.id, string(ch.ID))
 	c.connect(now, cl, l)
 	return true
+}
+
+// keepCutRings keeps in the calls' attempts the rings an earlier run
+// began and no run settled: the legs the restart hung up or found gone.
+// They were cut by the restart, not left unanswered: cancelled. A leg
+// this run still holds is settled when it ends.
+func (c *Core) keepCutRings() {
+	for _, cl := range c.calls {
+		for _, s := range cl.rec.Timeline {
+			if s.Kind != "offer" || s.Agent == "" {
+				continue
+			}
+			if ref, ok := c.chans[pbx.ChannelID(s.Detail)]; ok && ref.leg != nil {
+				continue
+			}
+			if slices.ContainsFunc(cl.rec.Attempts, func(at store.Attempt) bool { return at.Agent == s.Agent && at.At.Equal(s.At) }) {
+				continue
+			}
+			cl.rec.Attempts = append(cl.rec.Attempts, store.Attempt{Agent: s.Agent, At: s.At, Result: acd.AttemptCancelled})
+		}
+	}
+}
+
+// ringStart is when the ring of leg ch of cl began, as its offer step
+// has it; now for a leg the timeline does not name.
+func ringStart(cl *call, ch pbx.ChannelID, now time.Time) time.Time {
+	for _, s := range cl.rec.Timeline {
+		if s.Kind == "offer" && s.Detail == string(ch) {
+			return s.At
+		}
+	}
+	return now
 }
 
 // keepSpy keeps a supervisor's leg left from before a restart (listening,
