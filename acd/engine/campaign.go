@@ -1879,6 +1879,9 @@ func (c *Core) campaignsReconnected(now time.Time, e pbx.Synced, live map[pbx.Ch
 const (
 	causeRestart  = "restart"
 	causeLinkDown = "link-down"
+	// causeSwitchLost ends a waiting caller the switch dropped while the
+	// link was down: it came back holding none of Hotline's channels.
+	causeSwitchLost = "switch-lost"
 )
 
 // campaignTimer fires the campaigns' timers; it reports whether t was one.

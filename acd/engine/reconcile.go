@@ -330,6 +330,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 	c.keepCutRings()
 	c.dropGoneSpies(live)
 	c.campaignsReconnected(now, e, live)
+	lost := e.Reconnect && c.switchLost(live)
 	for _, id := range c.callIDs() {
 		cl := c.calls[id]
 		if cl == nil {
@@ -359,6 +360,13 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 				}
 			}
 			cl.endFrom = c.lastSeen(cl)
+			if lost && cl.dir == acd.DirectionInbound && !cl.phase.Connected() {
+				// The switch dropped the waiting caller, not the caller the queue.
+				c.step(now, cl, "switch-lost", "", "since "+cl.endFrom.UTC().Format(time.RFC3339Nano))
+				cl.rec.Cause = causeSwitchLost
+				c.endCall(now, cl, acd.HangupSystem, pbx.CauseNormal)
+				continue
+			}
 			c.step(now, cl, "gone-during-gap", "", "since "+cl.endFrom.UTC().Format(time.RFC3339Nano))
 			c.onHungUp(now, pbx.HungUp{Base: pbx.Base{Channel: cl.ch, At: now}, Cause: pbx.CauseNormal})
 			continue
@@ -444,6 +452,22 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			c.agentFree(now, a)
 		}
 	}
+}
+
+// switchLost reports whether the switch came back from a lost link
+// holding none of the channels of Hotline's calls: it crashed or was
+// restarted, and the calls gone meanwhile were ended by it. One channel
+// still up shows the switch lived on, and its callers left on their own.
+func (c *Core) switchLost(live map[pbx.ChannelID]pbx.ChannelInfo) bool {
+	if len(c.calls) == 0 {
+		return false
+	}
+	for _, cl := range c.calls {
+		if _, ok := live[cl.ch]; ok {
+			return false
+		}
+	}
+	return true
 }
 
 // bothGone ends a conversation whose caller and agent both left while
