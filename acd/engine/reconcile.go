@@ -116,6 +116,9 @@ func (c *Core) Restore(now time.Time, s Saved) {
 				}
 			} else if rec != nil && !st.Since.IsZero() && st.WrapUntil.After(st.Since) {
 				c.wrappedWhileDown(now, a, rec, st.WrapUntil.Sub(st.Since), s.Ended)
+				// Saved out of wrap-up: a second restart before her next
+				// change would write the wrap-up into the record again.
+				c.saveAgent(now, a)
 			}
 			a.pending = restoredPending(st)
 		default:

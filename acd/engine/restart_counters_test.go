@@ -198,3 +198,27 @@ func TestCountersStartAgainAtMidnight(t *testing.T) {
 		t.Errorf("a call after midnight: offered %d, alice answered %d; want 1 and 1", n, a.Answered)
 	}
 }
+
+// TestRestartTwiceAfterWrapUpEndedWhileDown: alice's wrap-up ends while
+// Hotline is down; it is restarted, killed again before alice changes
+// state, and restarted again. The wrap-up is written into the record once,
+// not once per restart.
+func TestRestartTwiceAfterWrapUpEndedWhileDown(t *testing.T) {
+	r, st, id := aliceInWrapUp(t)
+	kill(t, r)
+	r.RunUntil(epoch.Add(42 * time.Second))
+	restartCounting(t, r, st, "run2", nil, epoch)
+	r.RunUntil(epoch.Add(45 * time.Second))
+	kill(t, r)
+	r.RunUntil(epoch.Add(50 * time.Second))
+	restartCounting(t, r, st, "run3", nil, epoch)
+	r.RunUntil(epoch.Add(time.Minute))
+	rec := st.calls[id]
+	var legs time.Duration
+	for _, l := range rec.Legs {
+		legs += l.WrapUp
+	}
+	if rec.WrapUp != 5*time.Second || legs > 5*time.Second {
+		t.Errorf("record after two restarts: wrap-up %v, legs' %v; want 5s, and no more on the legs", rec.WrapUp, legs)
+	}
+}
