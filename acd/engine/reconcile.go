@@ -191,6 +191,9 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			}
 			if a == nil || q == nil {
 				c.warn(now, "restore", "call %s: agent %q or queue %q unknown", ac.CallID, ac.Agent, ac.Queue)
+				// Not restored: a callback request it was for stays to be
+				// tried again, not held by a call the engine does not have.
+				callbackCalls = slices.DeleteFunc(callbackCalls, func(x *call) bool { return x == cl })
 				continue
 			}
 			cl.phase, cl.agent, cl.agentCh = acd.CallBridged, a, pbx.ChannelID(ac.AgentChannel)
