@@ -221,8 +221,13 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	case errors.Is(err, engine.ErrNotLoggedIn), errors.Is(err, engine.ErrCampaignState),
 		errors.Is(err, engine.ErrNoCall), errors.Is(err, engine.ErrCallState), errors.Is(err, engine.ErrTargetBusy):
 		code = http.StatusConflict
-	case errors.Is(err, engine.ErrStopped), errors.Is(err, engine.ErrNotSaved):
+	case errors.Is(err, engine.ErrStopped):
 		code = http.StatusServiceUnavailable
+	case errors.Is(err, engine.ErrNotSaved):
+		// The change is made and kept for the store's retries: 507, which
+		// clients and proxies do not repeat as they do a 503; a repeated
+		// request could do it twice (a second call, a second callback).
+		code = http.StatusInsufficientStorage
 	}
 	if code == http.StatusInternalServerError {
 		s.log.Error().Err(err).Msg("request failed")

@@ -3,17 +3,21 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -113,4 +117,16 @@ func scrapeWrites(t *testing.T, s *Server) map[string]float64 {
 		}
 	}
 	return out
+}
+
+// A change made while the store fails is answered 507 with what happened,
+// not 503, which clients and proxies repeat: a repeated request could make
+// the change twice.
+func TestNotSavedIsNotRetryable(t *testing.T) {
+	s := &Server{log: zerolog.Nop()}
+	rec := httptest.NewRecorder()
+	s.fail(rec, fmt.Errorf("%w: the store is failing (disk full); it is saved once writes succeed again", engine.ErrNotSaved))
+	if rec.Code != http.StatusInsufficientStorage || !strings.Contains(rec.Body.String(), "saved once writes succeed") {
+		t.Errorf("%d %s, want 507 saying the change is saved later", rec.Code, rec.Body)
+	}
 }
