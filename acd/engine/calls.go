@@ -345,7 +345,7 @@ func (c *Core) play(now time.Time, cl *call, media []string, next func(time.Time
 	c.mohOff(cl)
 	id := nextPlayback(cl)
 	c.playbacks[id] = cl
-	cl.playback, cl.playNext = id, next
+	cl.playback, cl.playNext, cl.stoppedNext = id, next, nil
 	c.playSaid(now, cl, id, media) // the flow's texts as prompt files; sends OpPlay
 }
 
@@ -409,7 +409,17 @@ func (c *Core) onPlaybackFinished(now time.Time, e pbx.PlaybackFinished) {
 		// switch ended as the channel hung up, and its HungUp comes next.
 		// The prompt was not heard out, so nothing that follows it runs: a
 		// flow would ring an agent, dial a transfer or start a voicemail
-		// for a caller already gone.
+		// for a caller already gone. Should no hang-up come (another
+		// program stopped the prompt), the caller is not left in silence:
+		// the flow goes on after playStoppedWait.
+		cl.stoppedNext = next
+		if next == nil && cl.phase == acd.CallMenu {
+			cl.stoppedNext = func(now time.Time) { c.flowInput(now, cl, ivr.PlaybackDone{}) }
+		}
+		if cl.stoppedNext != nil {
+			cl.gen[TimerPlayStopped]++
+			c.out.At(now.Add(playStoppedWait), Timer{Kind: TimerPlayStopped, Call: cl.id, Gen: cl.gen[TimerPlayStopped]})
+		}
 		return
 	}
 	switch {
@@ -418,6 +428,22 @@ func (c *Core) onPlaybackFinished(now time.Time, e pbx.PlaybackFinished) {
 	case cl.phase == acd.CallMenu:
 		c.flowInput(now, cl, ivr.PlaybackDone{})
 	}
+}
+
+// playStoppedWait is how long a prompt the switch stopped waits for the
+// hang-up that normally follows before the flow goes on.
+const playStoppedWait = 3 * time.Second
+
+// playStopped goes on with a prompt the switch stopped when no hang-up
+// followed, unless something else was played meanwhile.
+func (c *Core) playStopped(now time.Time, cl *call) {
+	next := cl.stoppedNext
+	cl.stoppedNext = nil
+	if next == nil || cl.playback != "" || cl.phase == acd.CallEnded {
+		return
+	}
+	c.warn(now, "playback-stopped", "call %s: a prompt was stopped by the switch and no hang-up followed; the call goes on", cl.id)
+	next(now)
 }
 
 func (c *Core) mohOn(cl *call) {

@@ -199,6 +199,7 @@ const (
 	TimerXferGuard                           // a transfer target rang longer than the switch should allow
 	TimerRecordingGuard                      // an ended call's recording is still not reported finished
 	TimerDay                                 // a new day: the queues' and agents' counters start again
+	TimerPlayStopped                         // a prompt the switch stopped was followed by no hang-up
 	timerKinds
 )
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
 )
@@ -210,5 +211,51 @@ agents:
 		if n := r.Switch.Stats().Recordings; n != 0 {
 			t.Errorf("entry %s: %d recordings started for a caller who hung up during the prompt", to, n)
 		}
+	}
+}
+
+// A prompt the switch ends as stopped with no hang-up after it (another
+// program stopped it) does not leave the caller in silence: after
+// playStoppedWait the flow goes on, with a warning.
+func TestPromptStoppedWithoutHangupGoesOn(t *testing.T) {
+	const cfg = `
+entries:
+  - {number: "100", flow: main}
+flows:
+  main:
+    start: greet
+    nodes:
+      greet: {kind: play, prompt: ["sound:welcome"], next: agent}
+      agent: {kind: queue, queue: support}
+queues:
+  - name: support
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}], logged_in: true}
+`
+	st := newMemStore()
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, cfg), Store: st}, Start: epoch,
+		Sim: sim.Options{PromptLength: 20 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100", HangupAfter: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(2 * time.Second))
+	var cl *call
+	for _, x := range r.Core.calls {
+		cl = x
+	}
+	if cl == nil || cl.playback == "" {
+		t.Fatalf("no call playing its greeting at 2 s")
+	}
+	r.Core.Handle(r.Clock.Now(), pbx.PlaybackFinished{Base: pbx.Base{Channel: cl.ch, At: r.Clock.Now()}, Playback: cl.playback, Stopped: true})
+	r.RunUntil(epoch.Add(3 * time.Second))
+	if hasStep(cl.rec, "enqueue", "") {
+		t.Fatalf("the flow went on at once after the stop: %s", timelineKinds(cl.rec))
+	}
+	r.RunUntil(epoch.Add(10 * time.Second))
+	if !hasStep(cl.rec, "enqueue", "") || r.Core.Warnings()["playback-stopped"] != 1 {
+		t.Errorf("after the stop with no hang-up: %s, warnings %v; want the caller queued and one warning", timelineKinds(cl.rec), r.Core.Warnings())
 	}
 }

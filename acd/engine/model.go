@@ -104,29 +104,30 @@ type call struct {
 	wrapEnd  time.Time
 	rec      store.CallRecord
 
-	playback   pbx.PlaybackID
-	playNext   func(now time.Time) // what to do when the current playback finishes
-	moh        bool
-	recording  string
-	recPaused  bool // the recording is paused (recording.go)
-	recStopped bool // its recording was stopped before the end (a voicemail taken)
-	legSeq     int
-	legTag     string // this run's tag in new leg ids of a call restored after a restart (see nextChannel)
-	playSeq    int
-	playCut    pbx.PlaybackID // restored: the playback the run before left playing (stopCutPlayback)
-	workGen    uint64         // numbers the flow's work (lookups) so a late answer is told from the current one
-	listen     listening      // a spoken question (ivrlisten.go)
-	rendering  pbx.PlaybackID // a playback waiting for its prompts to be rendered
-	prompts    []string       // the media of the current playback of rendered prompts, until replayed once
-	gen        [timerKinds]uint64
-	callback   *callbackReq // set when this call dials a callback request
-	restored   bool         // came back from the store after a restart
-	resumed    bool         // re-entering its queue after a restart
-	endPending bool         // hang-up requested, waiting for HungUp
-	seen       time.Time    // restored: the last time the previous run knew the call up
-	checked    time.Time    // last checkpoint: saved as known up at this time
-	endAt      time.Time    // the switch's time of the end, when it came late
-	endFrom    time.Time    // the end is unknown within [endFrom, when it was found gone]
+	playback    pbx.PlaybackID
+	playNext    func(now time.Time) // what to do when the current playback finishes
+	stoppedNext func(now time.Time) // what a prompt the switch stopped was to go on with (see playStopped)
+	moh         bool
+	recording   string
+	recPaused   bool // the recording is paused (recording.go)
+	recStopped  bool // its recording was stopped before the end (a voicemail taken)
+	legSeq      int
+	legTag      string // this run's tag in new leg ids of a call restored after a restart (see nextChannel)
+	playSeq     int
+	playCut     pbx.PlaybackID // restored: the playback the run before left playing (stopCutPlayback)
+	workGen     uint64         // numbers the flow's work (lookups) so a late answer is told from the current one
+	listen      listening      // a spoken question (ivrlisten.go)
+	rendering   pbx.PlaybackID // a playback waiting for its prompts to be rendered
+	prompts     []string       // the media of the current playback of rendered prompts, until replayed once
+	gen         [timerKinds]uint64
+	callback    *callbackReq // set when this call dials a callback request
+	restored    bool         // came back from the store after a restart
+	resumed     bool         // re-entering its queue after a restart
+	endPending  bool         // hang-up requested, waiting for HungUp
+	seen        time.Time    // restored: the last time the previous run knew the call up
+	checked     time.Time    // last checkpoint: saved as known up at this time
+	endAt       time.Time    // the switch's time of the end, when it came late
+	endFrom     time.Time    // the end is unknown within [endFrom, when it was found gone]
 
 	xfer transferState // hold, consult and transfer (transfer.go)
 

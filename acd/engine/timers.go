@@ -68,6 +68,8 @@ func (c *Core) Fire(now time.Time, t Timer) {
 		c.dispatchCall(now, cl)
 	case TimerXferGuard:
 		c.targetTimedOut(now, cl)
+	case TimerPlayStopped:
+		c.playStopped(now, cl)
 	case TimerRingGuard:
 		for _, l := range append([]*leg(nil), cl.legs...) {
 			if !l.answered && now.Sub(l.started) >= ringTimeout(cl.queue) {
