@@ -610,8 +610,10 @@ agents:
 	}
 	played := false
 	for _, ev := range stop() {
+		// sound:queue-thankyou plays as the stock pack's "thank you for
+		// holding" (sound_names: freeswitch, the default).
 		if ev.Get("Unique-ID") == r.Channel && ev.Get("Application") == "playback" &&
-			strings.Contains(ev.Get("Application-Data"), "queue-thankyou") && ev.Get("Application-Response") == "FILE PLAYED" {
+			strings.Contains(ev.Get("Application-Data"), "ivr-thank_you_for_holding") && ev.Get("Application-Response") == "FILE PLAYED" {
 			played = true
 		}
 	}
