@@ -259,7 +259,10 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		if !ok || id == "" {
 			return out
 		}
-		stopped := t.stopping[id]
+		// A playback that ends as its channel hangs up was stopped, not
+		// failed, whatever its response says: the hang-up follows.
+		hanging := ev.Get("Answer-State") == "hangup" || ev.Get("Channel-State") == "CS_HANGUP"
+		stopped := t.stopping[id] || hanging
 		t.forgetPlay(id)
 		resp := strings.ToUpper(ev.Get("Application-Response"))
 		failed := !stopped && (strings.Contains(resp, "NOT FOUND") || strings.Contains(resp, "ERROR"))

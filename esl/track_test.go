@@ -149,6 +149,16 @@ func TestTrackerTraces(t *testing.T) {
 			want: "played p1 stopped=1 failed=0\nplayed p2 stopped=0 failed=1",
 		},
 		{
+			// The caller hangs up during the prompt: FreeSWITCH may report
+			// the playback's end, with an error, before CHANNEL_HANGUP.
+			name:  "playback ended by the channel hanging up",
+			notes: []note{{kind: notePlay, channel: "c1", id: "p1"}},
+			evs: []*wire.Event{
+				ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "p1", "Application-Response", "-ERR", "Answer-State", "hangup"),
+			},
+			want: "played p1 stopped=1 failed=0",
+		},
+		{
 			name:  "resync forgets channels gone while the link was down",
 			notes: []note{{kind: noteOriginate, channel: "a1", id: "job1"}, {kind: noteResync, liveUUIDs: map[string]bool{}}},
 			evs:   []*wire.Event{ev("CHANNEL_ANSWER", "a1"), ev("CHANNEL_HANGUP_COMPLETE", "a1")},
