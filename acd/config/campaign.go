@@ -240,11 +240,33 @@ func (c Config) CampaignAgents(k Campaign) []string {
 	return out
 }
 
-// DispositionRules are the campaign's dispositions in the campaign
-// package's terms.
+// DefaultDispositions are the dispositions of a campaign that lists none:
+// enough for its agents to record a sale, schedule a callback and take a
+// number off the list without writing a config first. A campaign that
+// lists none still takes any other name, as final.
+var DefaultDispositions = []Disposition{
+	{Name: "sale", Final: true, Sale: true, Contact: true},
+	{Name: "not-interested", Final: true, Contact: true},
+	{Name: "call-back", Callback: true, Contact: true},
+	{Name: "do-not-call", DNC: true, Contact: true},
+	{Name: "wrong-number", Final: true},
+}
+
+// DispositionList is the campaign's dispositions: those it lists, or
+// DefaultDispositions when it lists none.
+func (c Campaign) DispositionList() []Disposition {
+	if len(c.Dispositions) == 0 {
+		return DefaultDispositions
+	}
+	return c.Dispositions
+}
+
+// DispositionRules are the campaign's dispositions (DispositionList) in
+// the campaign package's terms.
 func (c Campaign) DispositionRules() []campaign.Disposition {
-	out := make([]campaign.Disposition, len(c.Dispositions))
-	for i, d := range c.Dispositions {
+	list := c.DispositionList()
+	out := make([]campaign.Disposition, len(list))
+	for i, d := range list {
 		out[i] = campaign.Disposition{Name: d.Name, Final: d.Final, Sale: d.Sale, DNC: d.DNC, Callback: d.Callback, Contact: d.Contact}
 	}
 	return out

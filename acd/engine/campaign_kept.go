@@ -238,7 +238,8 @@ func (c *Core) campaignAgentIDs(r *campaignRun) []string {
 // DispositionChoices is what a disposition of a call may be: for a
 // campaign's call, the campaign's dispositions (the callback ones marked)
 // and the agents a callback may be kept for, besides me and anyone. A call
-// of no campaign, or of one that lists no dispositions, takes any name.
+// of no campaign takes any name; one of a campaign that lists no
+// dispositions is offered the default ones but takes any name too.
 type DispositionChoices struct {
 	Campaign     string              `json:"campaign,omitempty"`
 	Dispositions []DispositionChoice `json:"dispositions"`

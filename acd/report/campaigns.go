@@ -21,7 +21,7 @@ func CampaignRules(cs []config.Campaign) map[string]CampaignRule {
 	rules := make(map[string]CampaignRule, len(cs))
 	for _, c := range cs {
 		rule := CampaignRule{AbandonCap: c.AbandonCap, Sales: map[string]bool{}}
-		for _, d := range c.Dispositions {
+		for _, d := range c.DispositionList() {
 			if d.Sale {
 				rule.Sales[d.Name] = true
 			}
