@@ -187,7 +187,7 @@ func TestCampaignLeadsImport(t *testing.T) {
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?map=phone", csv); code != http.StatusBadRequest || !strings.Contains(raw, "want FIELD=COLUMN") {
 		t.Errorf("bad map: %d %s", code, raw)
 	}
-	if code, _, raw := send("/api/v1/campaigns/spring/leads?map=phone=Tel,phone=Name", csv); code != http.StatusBadRequest || !strings.Contains(raw, `field \"phone\" mapped twice`) {
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?map=phone=Tel,phone=Name", csv); code != http.StatusBadRequest || !strings.Contains(raw, `field \"phone\" given 2 times (phone=Tel, phone=Name)`) {
 		t.Errorf("a field mapped twice: %d %s", code, raw)
 	}
 	// The mistakes of ?map= are named as the query has them, not as the

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,26 +49,53 @@ func (o ImportOptions) mapName() string {
 }
 
 // ParseMap reads a column mapping, FIELD=COLUMN pairs (phone=Tel,
-// name=Full Name): a pair without both sides, a field mapped twice, or a
-// column mapped to two fields (column names compare as in the header,
-// case-insensitively) is an error.
+// name=Full Name): a pair without both sides, a field given more than once
+// or a column mapped to two fields is an error naming every such field and
+// column and how often it was given. Fields and columns compare
+// case-insensitively, as columns are found in the header and as phone,
+// name and timezone are read (Phone=Mobile beside phone=Tel would leave
+// one of them unread).
 func ParseMap(pairs []string) (map[string]string, error) {
 	m := map[string]string{}
-	fieldOf := map[string]string{} // lower-cased column -> the field it was mapped to
+	var fields, cols []string         // lower-cased, in the order first given
+	byField := map[string][]string{}  // lower-cased field -> the pairs giving it
+	fieldsOf := map[string][]string{} // lower-cased column -> the fields mapped to it
 	for _, p := range pairs {
 		field, col, ok := strings.Cut(p, "=")
 		field, col = strings.TrimSpace(field), strings.TrimSpace(col)
 		if !ok || field == "" || col == "" {
 			return nil, fmt.Errorf("%q: want FIELD=COLUMN", p)
 		}
-		if _, dup := m[field]; dup {
-			return nil, fmt.Errorf("field %q mapped twice", field)
+		f, c := strings.ToLower(field), strings.ToLower(col)
+		if byField[f] == nil {
+			fields = append(fields, f)
 		}
-		if other, dup := fieldOf[strings.ToLower(col)]; dup {
-			return nil, fmt.Errorf("column %q mapped to two fields, %q and %q; a column feeds one field", col, other, field)
+		byField[f] = append(byField[f], field+"="+col)
+		if fieldsOf[c] == nil {
+			cols = append(cols, c)
 		}
-		fieldOf[strings.ToLower(col)] = field
+		if !slices.ContainsFunc(fieldsOf[c], func(x string) bool { return strings.EqualFold(x, field) }) {
+			fieldsOf[c] = append(fieldsOf[c], field)
+		}
 		m[field] = col
+	}
+	var problems []string
+	for _, f := range fields {
+		if n := len(byField[f]); n > 1 {
+			problems = append(problems, fmt.Sprintf("field %q given %d times (%s); give each field once", f, n, strings.Join(byField[f], ", ")))
+		}
+	}
+	for _, c := range cols {
+		if fs := fieldsOf[c]; len(fs) > 1 {
+			quoted := make([]string, len(fs))
+			for i, f := range fs {
+				quoted[i] = strconv.Quote(f)
+			}
+			problems = append(problems, fmt.Sprintf("column %q mapped to %d fields, %s; a column feeds one field", m[fs[0]], len(fs), strings.Join(quoted, ", ")))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "; "))
 	}
 	return m, nil
 }
@@ -336,6 +364,13 @@ func mapColumns(header []string, m map[string]string, mapName string) (*columns,
 			}
 		}
 		return -1
+	}
+	given := map[string]string{} // lower-cased field -> as the map names it
+	for _, field := range slices.Sorted(maps.Keys(m)) {
+		if other, dup := given[strings.ToLower(field)]; dup {
+			return nil, fmt.Errorf("%w: %s: fields %q and %q differ only in case; give each field once", ErrBadFile, strings.TrimSpace(mapName), other, field)
+		}
+		given[strings.ToLower(field)] = field
 	}
 	c := &columns{header: header, phone: -1, name: -1, timezone: -1, custom: map[string]int{}}
 	fieldAt := map[int]string{} // column index -> the field mapped to it

@@ -86,7 +86,8 @@ func TestLeadsImportRefused(t *testing.T) {
 	}{
 		{[]string{"leads", "import", csvFile}, "--campaign is required"},
 		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone"}, "want FIELD=COLUMN"},
-		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone=name,name=Name"}, `--map: column "Name" mapped to two fields, "phone" and "name"`},
+		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone=name,name=Name"}, `--map: column "name" mapped to 2 fields, "phone", "name"`},
+		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone=Tel,Phone=Mobile,phone=Cell"}, `--map: field "phone" given 3 times (phone=Tel, Phone=Mobile, phone=Cell)`},
 		{[]string{"leads", "import", csvFile, "--campaign", "c", "--store", filepath.Join(dir, "h.db")}, "no phone column"},
 		{[]string{"leads", "import", csvFile, "--campaign", "c", "--max-rows", "-1"}, "--max-rows -1: want a count of rows (0 for the default, 1,000,000)"},
 	} {
