@@ -173,17 +173,29 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 	if o.Campaign == "" {
 		return 0, fmt.Errorf("%w: no campaign named", ErrBadFile)
 	}
-	maxRows := o.MaxRows
-	if maxRows == 0 {
-		maxRows = 1_000_000
-	}
 	if err := checkRegion(o.Region); err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrBadFile, err)
 	}
+	cr, header, err := openCSV(r)
+	if err != nil {
+		return 0, err
+	}
+	cols, err := mapColumns(header, o.Map, o.mapName())
+	if err != nil {
+		return 0, err
+	}
+	return scanRows(cr, o.MaxRows, func(rec []string, row int) (Lead, *RowError) { return cols.lead(rec, row, o) }, lead, bad, progress)
+}
+
+// openCSV reads a CSV file's header: a byte-order mark is taken off, the
+// separator told from the header, lines ending in CR alone read as lines;
+// a UTF-16 file, an empty one and a header too large or not text are
+// refused (ErrBadFile).
+func openCSV(r io.Reader) (*csv.Reader, []string, error) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, _ := br.Peek(sniffSize)
 	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
-		return 0, fmt.Errorf("%w: the file is UTF-16 text; save it as UTF-8 (\"CSV UTF-8\")", ErrBadFile)
+		return nil, nil, fmt.Errorf("%w: the file is UTF-16 text; save it as UTF-8 (\"CSV UTF-8\")", ErrBadFile)
 	}
 	if !bytes.Contains(head, []byte{'\n'}) && bytes.Contains(head, []byte{'\r'}) {
 		// Lines ended by a carriage return alone, as old Mac spreadsheets
@@ -196,17 +208,17 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
-		return 0, fmt.Errorf("%w: the file is empty", ErrBadFile)
+		return nil, nil, fmt.Errorf("%w: the file is empty", ErrBadFile)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("%w: header: %w", ErrBadFile, err)
+		return nil, nil, fmt.Errorf("%w: header: %w", ErrBadFile, err)
 	}
 	if len(header) > MaxColumns {
-		return 0, fmt.Errorf("%w: the header has %d columns; a lead file may have at most %d", ErrBadFile, len(header), MaxColumns)
+		return nil, nil, fmt.Errorf("%w: the header has %d columns; a lead file may have at most %d", ErrBadFile, len(header), MaxColumns)
 	}
 	for i, h := range header {
 		if len(h) > MaxCell {
-			return 0, fmt.Errorf("%w: the header's column %d is %d bytes long; a cell may hold at most %d", ErrBadFile, i+1, len(h), MaxCell)
+			return nil, nil, fmt.Errorf("%w: the header's column %d is %d bytes long; a cell may hold at most %d", ErrBadFile, i+1, len(h), MaxCell)
 		}
 	}
 	header = slices.Clone(header)
@@ -216,27 +228,32 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 	for i, h := range header {
 		header[i] = csvcell.Unescape(strings.TrimSpace(h))
 		if !utf8.ValidString(h) || strings.ContainsFunc(h, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
-			return 0, fmt.Errorf("%w: the header row is not UTF-8 text (column %d); a compressed or spreadsheet file? Save the list as CSV UTF-8", ErrBadFile, i+1)
+			return nil, nil, fmt.Errorf("%w: the header row is not UTF-8 text (column %d); a compressed or spreadsheet file? Save the list as CSV UTF-8", ErrBadFile, i+1)
 		}
 	}
-	cols, err := mapColumns(header, o.Map, o.mapName())
-	if err != nil {
-		return 0, err
+	return cr, header, nil
+}
+
+// scanRows reads the rows after the header, at most maxRows (0 =
+// 1,000,000: a larger file is refused whole rather than half read). Rows
+// are read a chunk at a time and parsed in parallel (the number library's
+// patterns are most of the cost), then handed on in file order: each good
+// one to ok, each bad one to bad. An error from ok stops the reading.
+func scanRows[T any](cr *csv.Reader, maxRows int, parse func(rec []string, row int) (T, *RowError), ok func(T) error, bad func(RowError), progress func(rows int)) (rows int, err error) {
+	if maxRows == 0 {
+		maxRows = 1_000_000
 	}
-	// Rows are read a chunk at a time and their numbers normalized in
-	// parallel (the number library's patterns are most of the cost), then
-	// handed on in file order.
 	var (
 		chunk  = make([][]string, 0, scanChunk)
 		rowNos = make([]int, 0, scanChunk)
-		out    = make([]scanned, scanChunk)
+		out    = make([]scanned[T], scanChunk)
 	)
 	flush := func() error {
-		parseChunk(cols, chunk, rowNos, o, out)
+		parseChunk(parse, chunk, rowNos, out)
 		for i := range chunk {
 			if out[i].err != nil {
 				bad(*out[i].err)
-			} else if err := lead(out[i].lead); err != nil {
+			} else if err := ok(out[i].v); err != nil {
 				return err
 			}
 		}
@@ -317,20 +334,20 @@ func sniffComma(br *bufio.Reader) rune {
 // scanChunk is how many rows ScanCSV holds at once.
 const scanChunk = 2048
 
-type scanned struct {
-	lead Lead
-	err  *RowError
+type scanned[T any] struct {
+	v   T
+	err *RowError
 }
 
-// parseChunk turns records into leads, on as many cores as there are.
-func parseChunk(cols *columns, recs [][]string, rowNos []int, o ImportOptions, out []scanned) {
+// parseChunk parses records, on as many cores as there are.
+func parseChunk[T any](parse func([]string, int) (T, *RowError), recs [][]string, rowNos []int, out []scanned[T]) {
 	workers := min(runtime.GOMAXPROCS(0), 1+len(recs)/256)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(recs); i += workers {
-				l, err := cols.lead(recs[i], rowNos[i], o)
-				out[i] = scanned{lead: l, err: err}
+				v, err := parse(recs[i], rowNos[i])
+				out[i] = scanned[T]{v: v, err: err}
 			}
 		})
 	}
@@ -438,6 +455,18 @@ func mapColumns(header []string, m map[string]string, mapName string) (*columns,
 	return c, nil
 }
 
+// beyondHeader refuses a row with a value beyond the header's columns: a
+// cell holding the separator left unquoted, which cuts a value short and
+// shifts the next ones.
+func beyondHeader(rec []string, columns int) error {
+	for i := columns; i < len(rec); i++ {
+		if v := strings.TrimSpace(rec[i]); v != "" {
+			return fmt.Errorf("%d cells, the header has %d columns (%q beyond them); quote a cell that holds the separator", len(rec), columns, v)
+		}
+	}
+	return nil
+}
+
 // used lists the columns a lead is made of.
 func (c *columns) used() []int {
 	cols := []int{c.phone, c.name, c.timezone}
@@ -455,12 +484,8 @@ func (c *columns) cell(rec []string, i int) string {
 }
 
 func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError) {
-	for i := len(c.header); i < len(rec); i++ {
-		if v := strings.TrimSpace(rec[i]); v != "" {
-			// A cell holding the separator left unquoted: reading on would
-			// cut a value short and shift the next ones.
-			return Lead{}, &RowError{Row: row, Err: fmt.Errorf("%d cells, the header has %d columns (%q beyond them); quote a cell that holds the separator", len(rec), len(c.header), v)}
-		}
+	if err := beyondHeader(rec, len(c.header)); err != nil {
+		return Lead{}, &RowError{Row: row, Err: err}
 	}
 	for i, h := range c.header {
 		if v := c.cell(rec, i); v != "" && strings.TrimSpace(h) == "" {

@@ -1,12 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -219,32 +219,26 @@ func newDNCImportCmd(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-// readDNCFile reads a do-not-call file: a phone column and, as the export
-// writes them, when each number was added and by what (so a list exported
-// and imported again keeps them). Bad rows are written to errw by number.
+// readDNCFile reads a do-not-call file: its phone column and, as the
+// export writes them, when each number was added and by what (so a list
+// exported and imported again keeps them); other columns (a name, a time
+// zone) are not read. Bad rows are written to errw by number.
 func readDNCFile(r io.Reader, name string, o *dncOptions, m map[string]string, errw io.Writer) (entries []store.DNCEntry, rows, dups, bad int, err error) {
 	now := time.Now().UTC()
 	seen := map[string]bool{}
-	row := 1 // ScanCSV hands on each row, good or bad, in file order
 	rowErr := func(e campaign.RowError) {
 		fmt.Fprintf(errw, "%s: %v\n", name, e)
 		bad++
 	}
-	rows, err = campaign.ScanCSV(r, campaign.ImportOptions{Campaign: o.list, Region: o.region, Map: m}, func(l campaign.Lead) error {
-		row++
-		e := store.DNCEntry{List: o.list, Phone: l.Phone, Added: now, Source: name}
-		for col, v := range l.Fields {
-			switch strings.ToLower(col) {
-			case "added":
-				t, err := time.Parse(time.RFC3339, v)
-				if err != nil {
-					rowErr(campaign.RowError{Row: row, Column: col, Err: fmt.Errorf("%q: not a time like 2006-01-02T15:04:05Z", v)})
-					return nil
-				}
-				e.Added = t.UTC()
-			case "source":
-				e.Source = v
+	rows, err = campaign.ScanNumbers(r, o.region, m, []string{"added", "source"}, func(n campaign.NumberRow) error {
+		e := store.DNCEntry{List: o.list, Phone: n.Phone, Added: now, Source: cmp.Or(n.Cells["source"], name)}
+		if v := n.Cells["added"]; v != "" {
+			t, err := parseAdded(v)
+			if err != nil {
+				rowErr(campaign.RowError{Row: n.Row, Column: "added", Err: err})
+				return nil
 			}
+			e.Added = t
 		}
 		if seen[e.Phone] {
 			dups++
@@ -253,8 +247,20 @@ func readDNCFile(r io.Reader, name string, o *dncOptions, m map[string]string, e
 		seen[e.Phone] = true
 		entries = append(entries, e)
 		return nil
-	}, func(e campaign.RowError) { row++; rowErr(e) }, nil)
+	}, rowErr)
 	return entries, rows, dups, bad, err
+}
+
+// parseAdded reads an added column: the export's RFC 3339, or a date
+// alone (taken as its start in UTC), as other lists write it.
+func parseAdded(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q: not a time like 2006-01-02T15:04:05Z or a date like 2006-01-02", v)
 }
 
 func newDNCExportCmd(g *globalOptions) *cobra.Command {

@@ -105,3 +105,33 @@ func TestDNCRoundTrip(t *testing.T) {
 		t.Fatalf("bad date: %d %q %q", code, out, errs)
 	}
 }
+
+// An opt-out list as other systems write it, with names, time zones and
+// notes beside the numbers: only the numbers are read, and nothing in the
+// other columns (a zone such as EST a lead file refuses, an escape
+// sequence in a note) keeps a number off the list.
+func TestDNCImportOtherColumns(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "optout.csv")
+	os.WriteFile(file, []byte("\ufeffName;Phone Number;Time Zone;timezone;Notes;Added\r\n"+
+		"\"Lee, Ann\";(212) 555-0100;EST;Eastern;\x1b[31mred;2025-11-30\r\n"+
+		"Bob;646 555 0101;;Mars/Olympus;\"two\r\nlines\";\r\n"), 0o600)
+	db := filepath.Join(dir, "h.db")
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"dnc", "import", file, "--map", "phone=phone number", "--store", db, "--create"}, &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), `2 rows, 2 numbers added to "global"`) {
+		t.Fatalf("import: %d %q %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	run(context.Background(), []string{"dnc", "export", "--store", db}, &out, &errb)
+	if want := "phone,added,source\n'+12125550100,2025-11-30T00:00:00Z," + file + "\n'+16465550101,"; !strings.HasPrefix(out.String(), want) {
+		t.Fatalf("export:\n%s\nwant it to start:\n%s", out.String(), want)
+	}
+	// A field the file is not read for is named, not taken for a column.
+	out.Reset()
+	errb.Reset()
+	if code := run(context.Background(), []string{"dnc", "import", file, "--map", "name=Name", "--store", db}, &out, &errb); code != exitInvalid ||
+		!strings.Contains(errb.String(), "--map name=Name: this file is read for phone, added, source; no other field") {
+		t.Fatalf("map of another field: %d %q", code, errb.String())
+	}
+}
