@@ -3,7 +3,9 @@ package api
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -49,11 +51,6 @@ func (s *Server) SetChartOptions(o ChartOptions) {
 // and agents by state, as SVG drawn from the stored records (the same
 // charts as `hotline report --chart`). interval is 15m or hour (default).
 func (s *Server) chartToday(w http.ResponseWriter, r *http.Request) {
-	src, ok := s.rec.(report.Source)
-	if !ok {
-		s.fail(w, fmt.Errorf("charts: %w: this daemon keeps no store", store.ErrNotFound))
-		return
-	}
 	iv := report.IntervalHour
 	if v := r.URL.Query().Get("interval"); v != "" {
 		var err error
@@ -62,8 +59,128 @@ func (s *Server) chartToday(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	loc := s.chartLocation()
+	now := time.Now()
+	local := now.In(loc)
+	from := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	s.drawChart(w, r, chartAsk{key: string(iv), o: report.Options{From: from, To: now.Add(time.Second), Interval: iv, Location: loc}})
+}
+
+// Limits of GET /api/v1/charts/period: the bars a chart can show side by
+// side, and the span drawn by hour rather than by day.
+const (
+	maxChartBars  = 744 // a month of hours
+	hourlyChartTo = 48 * time.Hour
+)
+
+// chartPeriod answers GET /api/v1/charts/period: the charts of
+// /api/v1/charts/today over from..to (as the reports read them, in tz or
+// reports.timezone), by hour up to two days and by day beyond unless
+// interval says (15m, hour or day), for one queue if asked.
+func (s *Server) chartPeriod(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	for name := range v {
+		if !slices.Contains([]string{"from", "to", "tz", "interval", "queue", "_"}, name) {
+			s.fail(w, badRequest("%s: unknown parameter; known: from, to, tz, interval, queue", name))
+			return
+		}
+	}
+	loc := s.chartLocation()
+	if tz := v.Get("tz"); tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil {
+			s.fail(w, badRequest("tz %q: not a known time zone", tz))
+			return
+		}
+		loc = l
+	}
+	now := time.Now()
+	var from, to time.Time
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		val := v.Get(p.name)
+		if val == "" && p.name == "to" {
+			*p.dst = now
+			continue
+		}
+		if val == "" {
+			s.fail(w, badRequest("from is required (2006-01-02, 2006-01-02T15:04, RFC 3339 or a duration back from now: 24h)"))
+			return
+		}
+		t, err := report.ParseWhen(val, loc, now)
+		if err != nil {
+			s.fail(w, badRequest("%s %v", p.name, err))
+			return
+		}
+		*p.dst = t
+	}
+	if !to.After(from) {
+		s.fail(w, badRequest("to %s is not after from %s", to.Format(time.RFC3339), from.Format(time.RFC3339)))
+		return
+	}
+	iv := report.IntervalDay
+	if to.Sub(from) <= hourlyChartTo {
+		iv = report.IntervalHour
+	}
+	if val := v.Get("interval"); val != "" {
+		var err error
+		if iv, err = report.ParseInterval(val); err != nil || (iv != report.Interval15m && iv != report.IntervalHour && iv != report.IntervalDay) {
+			s.fail(w, badRequest("interval %q: want 15m, hour or day", val))
+			return
+		}
+	}
+	if n := len(report.Starts(iv, loc, from, to)); n > maxChartBars {
+		s.fail(w, badRequest("interval %s: %d bars from %s to %s, more than a chart shows (%d); ask for a longer interval or a shorter period",
+			iv, n, from.Format(time.RFC3339), to.Format(time.RFC3339), maxChartBars))
+		return
+	}
+	queue := v.Get("queue")
+	ask := chartAsk{key: fmt.Sprintf("%d/%d/%s/%s/%s", from.Unix(), to.Unix(), loc, iv, queue),
+		o: report.Options{From: from, To: to, Interval: iv, Location: loc}}
+	if queue != "" {
+		// The queue's calls, and its members (as configured now) by state.
+		var members map[string][]string
+		if s.eng != nil {
+			if snap := s.eng.Snapshot(); snap != nil {
+				members = snap.Members
+			}
+		}
+		ask.cut = func(rep *report.Report) {
+			cutRows(rep, is(queue), func(id string) bool { return slices.Contains(members[id], queue) }, nil)
+		}
+	}
+	s.drawChart(w, r, ask)
+}
+
+// chartAsk is a chart to draw: its options (the period, interval and zone),
+// what the rows are cut to, and its cache key (the team is added).
+type chartAsk struct {
+	key string
+	o   report.Options
+	cut func(*report.Report)
+}
+
+func (s *Server) chartLocation() *time.Location {
+	s.charts.mu.Lock()
+	defer s.charts.mu.Unlock()
+	if s.charts.opts.Location == nil {
+		return time.Local
+	}
+	return s.charts.opts.Location
+}
+
+// drawChart draws the charts of a report, or serves the same drawing made
+// less than chartCacheFor ago.
+func (s *Server) drawChart(w http.ResponseWriter, r *http.Request, ask chartAsk) {
+	src, ok := s.rec.(report.Source)
+	if !ok {
+		s.fail(w, fmt.Errorf("charts: %w: this daemon keeps no store", store.ErrNotFound))
+		return
+	}
 	tm := s.teamOf(r)
-	key := string(iv)
+	key := ask.key
 	if tm != nil {
 		key += "/" + strings.Join(tm.queues, ",")
 	}
@@ -75,14 +192,9 @@ func (s *Server) chartToday(w http.ResponseWriter, r *http.Request) {
 		writeSVG(w, d.svg)
 		return
 	}
-	loc := c.opts.Location
-	if loc == nil {
-		loc = time.Local
-	}
-	local := now.In(loc)
-	from := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
-	rep, _, err := report.Build(src, report.Options{From: from, To: now.Add(time.Second), Interval: iv, Location: loc,
-		ShortAbandon: c.opts.ShortAbandon, Threshold: s.thresholds()})
+	o := ask.o
+	o.ShortAbandon, o.Threshold = c.opts.ShortAbandon, s.thresholds()
+	rep, _, err := report.Build(src, o)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -90,11 +202,16 @@ func (s *Server) chartToday(w http.ResponseWriter, r *http.Request) {
 	if tm != nil {
 		tm.report(rep, s.eng.Snapshot().Members)
 	}
+	if ask.cut != nil {
+		ask.cut(rep)
+	}
 	var buf bytes.Buffer
 	if err := chart.Write(&buf, "svg", rep, chart.Options{Target: c.opts.Target / 100}); err != nil {
 		s.fail(w, err)
 		return
 	}
+	// Periods asked for once would pile up: the stale drawings go.
+	maps.DeleteFunc(c.drawn, func(_ string, d drawnChart) bool { return now.Sub(d.at) >= chartCacheFor })
 	if c.drawn == nil {
 		c.drawn = map[string]drawnChart{}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,16 +16,18 @@ import (
 
 // report answers GET /api/v1/reports/{kind} (queues, agents,
 // dispositions, campaigns, or queue-log: the period as an Asterisk queue_log) from the stored records; the query is report.ParseQuery's
-// (from, to, interval, tz, short_abandon, format: json unless asked).
+// (from, to, interval, tz, short_abandon, format: json unless asked),
+// and the kind's filter (reportFilters).
 // Queues' service-level thresholds and campaigns' caps and sale
 // dispositions are those of the running config.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
-	if kind := r.PathValue("kind"); kind != "ivr" && kind != "queue-log" && !slices.Contains(report.Kinds, report.Kind(kind)) {
-		known := make([]string, 0, len(report.Kinds)+2)
-		for _, k := range report.Kinds {
-			known = append(known, string(k))
+	kinds := reportKinds()
+	if kind := r.PathValue("kind"); !slices.ContainsFunc(kinds, func(k ReportKind) bool { return k.Kind == kind }) {
+		known := make([]string, 0, len(kinds))
+		for _, k := range kinds {
+			known = append(known, k.Kind)
 		}
-		writeJSON(w, http.StatusNotFound, Error{Error: fmt.Sprintf("no report %q; known: %s, ivr, queue-log", kind, strings.Join(known, ", "))})
+		writeJSON(w, http.StatusNotFound, Error{Error: fmt.Sprintf("no report %q; known: %s", kind, strings.Join(known, ", "))})
 		return
 	}
 	src, ok := s.rec.(report.Source)
@@ -40,6 +43,11 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	queueLog := kind == "queue-log"
 	if queueLog {
 		kind = string(report.KindQueues) // for the period; the log has no rows or format
+	}
+	f, err := parseRowFilter(r.PathValue("kind"), r.URL.Query())
+	if err != nil {
+		s.fail(w, err)
+		return
 	}
 	q, err := report.ParseQuery(kind, r.URL.Query(), time.Now(), s.thresholds())
 	if err != nil {
@@ -79,6 +87,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	if t := s.teamOf(r); t != nil {
 		t.report(rep, s.eng.Snapshot().Members)
 	}
+	f.cut(rep)
 	var buf bytes.Buffer
 	if err := report.Write(&buf, rep, q.Kind, q.Format); err != nil {
 		s.fail(w, err)
@@ -90,4 +99,115 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", map[string]string{report.FormatJSON: "application/json",
 		report.FormatCSV: "text/csv; charset=utf-8", report.FormatTable: "text/plain; charset=utf-8"}[q.Format])
 	_, _ = w.Write(buf.Bytes())
+}
+
+// reportFilters are the names a report's rows can be cut to, by kind: the
+// rows of that queue, agent or campaign alone (the IVR report has its flow).
+var reportFilters = map[string][]string{
+	string(report.KindQueues):       {"queue"},
+	string(report.KindDispositions): {"queue"},
+	string(report.KindAgents):       {"agent"},
+	string(report.KindCampaigns):    {"campaign"},
+	"ivr":                           {"flow"},
+}
+
+// rowFilter keeps a report's rows of one queue, agent or campaign; an
+// empty name keeps all.
+type rowFilter struct{ queue, agent, campaign string }
+
+// parseRowFilter reads the filters of a report of kind from v; one the
+// kind has no column for is refused, by name.
+func parseRowFilter(kind string, v url.Values) (rowFilter, error) {
+	f := rowFilter{queue: v.Get("queue"), agent: v.Get("agent"), campaign: v.Get("campaign")}
+	for name, val := range map[string]string{"queue": f.queue, "agent": f.agent, "campaign": f.campaign} {
+		if val != "" && !slices.Contains(reportFilters[kind], name) {
+			known := "none"
+			if fs := reportFilters[kind]; len(fs) > 0 {
+				known = strings.Join(fs, ", ")
+			}
+			return f, badRequest("%s: the %s report is not cut by %s; its filters: %s", name, kind, name, known)
+		}
+	}
+	return f, nil
+}
+
+func (f rowFilter) cut(rep *report.Report) {
+	cutRows(rep, is(f.queue), is(f.agent), is(f.campaign))
+}
+
+// is keeps the name given; nil for "" (keep all).
+func is(name string) func(string) bool {
+	if name == "" {
+		return nil
+	}
+	return func(s string) bool { return s == name }
+}
+
+// ReportKind is one report GET /api/v1/reports/{kind} gives: what it
+// counts, the formats it is written in and the query it takes.
+type ReportKind struct {
+	Kind    string        `json:"kind"`
+	Summary string        `json:"summary"`
+	Formats []string      `json:"formats"`
+	Params  []ReportParam `json:"params"`
+}
+
+// ReportParam is one query parameter of a report.
+type ReportParam struct {
+	Name     string   `json:"name"`
+	Summary  string   `json:"summary"`
+	Required bool     `json:"required,omitempty"`
+	Values   []string `json:"values,omitempty"` // the closed set it takes, when it has one
+}
+
+// reportKinds lists the reports in the order the page offers them.
+func reportKinds() []ReportKind {
+	when := "2006-01-02, 2006-01-02T15:04 (in tz), RFC 3339, or a duration back from now (24h)"
+	period := []ReportParam{
+		{Name: "from", Summary: "start of the period: " + when, Required: true},
+		{Name: "to", Summary: "end of the period, not included (default now after a duration from): " + when},
+		{Name: "tz", Summary: "IANA time zone of the dates and the intervals (default UTC)"},
+	}
+	tables := []string{report.FormatJSON, report.FormatCSV, report.FormatTable}
+	counted := append(slices.Clone(period),
+		ReportParam{Name: "interval", Summary: "length of the rows (default one row for the whole period)",
+			Values: []string{string(report.IntervalPeriod), string(report.Interval15m), string(report.IntervalHour),
+				string(report.IntervalDay), string(report.IntervalWeek), string(report.IntervalMonth)}},
+		ReportParam{Name: "short_abandon", Summary: "callers who hung up sooner are counted apart, not as abandoned (a duration: 5s)"},
+		ReportParam{Name: "format", Summary: "json (default), csv or table", Values: tables})
+	filter := map[string]string{
+		"queue":    "only this queue's rows",
+		"agent":    "only this agent's rows",
+		"campaign": "only this campaign's rows",
+		"flow":     "only this IVR flow's nodes",
+	}
+	summary := map[string]string{
+		string(report.KindQueues):       "calls offered, answered and abandoned, service level, waits and handling time per queue",
+		string(report.KindAgents):       "calls offered, answered and missed, talk, hold and wrap-up, time by state, occupancy per agent",
+		string(report.KindDispositions): "calls per disposition and queue",
+		string(report.KindCampaigns):    "dials, contacts, connected, abandoned against the cap, sales and talk per outbound campaign",
+		"ivr":                           "visits, exits, timeouts and invalid keys per IVR node",
+	}
+	var out []ReportKind
+	for _, k := range report.Kinds {
+		out = append(out, ReportKind{Kind: string(k), Summary: summary[string(k)], Formats: tables, Params: counted})
+	}
+	ivrParams := append(slices.Clone(period), ReportParam{Name: "format", Summary: "json (default), csv or table", Values: tables})
+	ivrParams[0].Required = false // without from it counts every stored call
+	out = append(out, ReportKind{Kind: "ivr", Summary: summary["ivr"], Formats: tables, Params: ivrParams})
+	for i := range out {
+		out[i].Params = slices.Clone(out[i].Params)
+		for _, name := range reportFilters[out[i].Kind] {
+			out[i].Params = append(out[i].Params, ReportParam{Name: name, Summary: filter[name]})
+		}
+	}
+	out = append(out, ReportKind{Kind: "queue-log", Summary: "the period as an Asterisk queue_log, for tools that read Asterisk's queues",
+		Formats: []string{"text"}, Params: period})
+	return out
+}
+
+// reports answers GET /api/v1/reports: the kinds of report, each with the
+// formats it is written in and the query parameters it takes.
+func (s *Server) reports(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, reportKinds())
 }
