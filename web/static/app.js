@@ -66,7 +66,7 @@ async function api(method, path, body) {
 }
 
 function show(view) {
-  for (const v of ["login-view", "desk-view", "wallboard-view", "campaigns-view", "admin-view"]) $(v).hidden = v !== view;
+  for (const v of ["login-view", "desk-view", "wallboard-view", "campaigns-view", "reports-view", "admin-view"]) $(v).hidden = v !== view;
 }
 
 function route() {
@@ -78,7 +78,9 @@ function route() {
   $("nav-desk").hidden = !canDesk;
   $("nav-admin").hidden = me.role !== "admin";
   $("nav-campaigns").hidden = !canWall;
+  $("nav-reports").hidden = !canWall;
   if (location.hash === "#campaigns" && canWall) { show("campaigns-view"); render(); return; }
+  if (location.hash === "#reports" && canWall) { show("reports-view"); reportsOpen(); return; }
   if (location.hash === "#admin" && me.role === "admin") { show("admin-view"); adminOpen(); return; }
   if (want === "wallboard-view" && canWall) show("wallboard-view");
   else if (canDesk) show("desk-view");
