@@ -135,6 +135,9 @@ const (
 var (
 	ErrBadFile   = errors.New("campaign: bad lead file")
 	ErrBadNumber = errors.New("not a valid phone number")
+	// ErrPremiumRate refuses a lead whose number is charged by the
+	// minute to whoever calls it.
+	ErrPremiumRate = errors.New("a premium-rate number")
 )
 
 // ImportCSV reads a lead list (the leads get their ids when stored). A
@@ -519,7 +522,7 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 	if raw == "" {
 		return Lead{}, &RowError{Row: row, Column: c.header[c.phone], Err: errors.New("empty phone number")}
 	}
-	e164, zones, err := NormalizePhone(raw, o.Region)
+	e164, zones, err := LeadPhone(raw, o.Region)
 	if err != nil {
 		return Lead{}, &RowError{Row: row, Column: c.header[c.phone], Err: err}
 	}
@@ -581,30 +584,48 @@ func abroadHint(raw, region string) string {
 
 // NormalizePhone turns a number as people write it into E.164, with the
 // time zones its country or area code has. region is the default country
-// for numbers without a country code.
+// for numbers without a country code. Any valid number is taken, premium
+// rate too (a do-not-call list may hold one); leads are read with
+// LeadPhone.
 func NormalizePhone(raw, region string) (e164 string, zones []string, err error) {
-	if err := checkRegion(region); err != nil {
-		return "", nil, err
+	_, e164, zones, err = parsePhone(raw, region)
+	return e164, zones, err
+}
+
+// LeadPhone is NormalizePhone for a number a campaign is to dial: a
+// premium-rate number (US 1-900, UK 09 and 087, French 089, as
+// libphonenumber classes them) is refused, since every call to it would
+// be charged to the campaign's trunk by the minute.
+func LeadPhone(raw, region string) (e164 string, zones []string, err error) {
+	n, e164, zones, err := parsePhone(raw, region)
+	if err == nil && phonenumbers.GetNumberType(n) == phonenumbers.PREMIUM_RATE {
+		return "", nil, fmt.Errorf("%q (%s): %w; a campaign does not dial those", raw, e164, ErrPremiumRate)
 	}
-	n, err := phonenumbers.Parse(raw, strings.ToUpper(region))
+	return e164, zones, err
+}
+
+func parsePhone(raw, region string) (n *phonenumbers.PhoneNumber, e164 string, zones []string, err error) {
+	if err := checkRegion(region); err != nil {
+		return nil, "", nil, err
+	}
+	n, err = phonenumbers.Parse(raw, strings.ToUpper(region))
 	if err != nil {
-		return "", nil, fmt.Errorf("%q: %w%s (%v)", raw, ErrBadNumber, abroadHint(raw, region), err)
+		return nil, "", nil, fmt.Errorf("%q: %w%s (%v)", raw, ErrBadNumber, abroadHint(raw, region), err)
 	}
 	if !phonenumbers.IsValidNumber(n) {
-		return "", nil, fmt.Errorf("%q: %w%s", raw, ErrBadNumber, abroadHint(raw, region))
+		return nil, "", nil, fmt.Errorf("%q: %w%s", raw, ErrBadNumber, abroadHint(raw, region))
 	}
 	if ext := n.GetExtension(); ext != "" {
 		// Dialing the number alone would reach someone else (a switchboard).
-		return "", nil, fmt.Errorf("%q: has an extension (%s), which a dial cannot reach; give the number alone: %w", raw, ext, ErrBadNumber)
+		return nil, "", nil, fmt.Errorf("%q: has an extension (%s), which a dial cannot reach; give the number alone: %w", raw, ext, ErrBadNumber)
 	}
-	zones, _ = phonenumbers.GetTimezonesForNumber(n)
-	var known []string
-	for _, z := range zones {
+	all, _ := phonenumbers.GetTimezonesForNumber(n)
+	for _, z := range all {
 		if zoneKnown(z) {
-			known = append(known, z)
+			zones = append(zones, z)
 		}
 	}
-	return phonenumbers.Format(n, phonenumbers.E164), known, nil
+	return n, phonenumbers.Format(n, phonenumbers.E164), zones, nil
 }
 
 // checkRegion refuses a default country libphonenumber does not know
