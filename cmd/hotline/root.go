@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -87,9 +88,37 @@ func badArgCounts(c *cobra.Command) {
 			return nil
 		}
 	}
+	if c.HasSubCommands() && !c.Runnable() {
+		// Cobra shows the help of a command group given a word it does not
+		// know and exits 0 ("hotline leads frobnicate"), or, at the top,
+		// exits 1: a script would take the mistake for success.
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return &exitError{code: exitInvalid, err: unknownCommand(cmd, args[0])}
+		}
+	}
 	for _, sub := range c.Commands() {
 		badArgCounts(sub)
 	}
+}
+
+// unknownCommand names a word that is none of cmd's subcommands, the ones
+// it has, and those it may be a typo of.
+func unknownCommand(cmd *cobra.Command, word string) error {
+	var known []string
+	for _, sub := range cmd.Commands() {
+		if sub.IsAvailableCommand() {
+			known = append(known, sub.Name())
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q for %q; known: %s", word, cmd.CommandPath(), strings.Join(known, ", "))
+	if like := cmd.SuggestionsFor(word); len(like) > 0 {
+		msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(like, " or "))
+	}
+	return errors.New(msg)
 }
 
 // run executes the command line and returns the process exit code. Errors

@@ -154,8 +154,21 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
 		}
 	}
-	if code, _, errOut := hotline(t, nil, "no-such-command"); code != exitFailure || !strings.Contains(errOut, `unknown command "no-such-command"`) {
-		t.Errorf("unknown command: exit %d, stderr %q", code, errOut)
+	// A word that is no command is a bad argument, at the top as in a
+	// group: a group showed its help and exited 0, the top exited 1.
+	for _, tc := range []struct{ args, want []string }{
+		{[]string{"no-such-command"}, []string{`unknown command "no-such-command" for "hotline"`}},
+		{[]string{"lead", "import"}, []string{`unknown command "lead" for "hotline"`, "did you mean leads?"}},
+		{[]string{"leads", "frobnicate"}, []string{`unknown command "frobnicate" for "hotline leads"; known: export, import, show`}},
+		{[]string{"dnc", "zap", "+12125550100"}, []string{`unknown command "zap" for "hotline dnc"`}},
+		{[]string{"campaign", "xyz"}, []string{`unknown action "xyz"`}},
+	} {
+		if code, out, errOut := hotline(t, nil, tc.args...); code != exitInvalid || out != "" || !containsAll(errOut, tc.want) {
+			t.Errorf("hotline %s: exit %d, stdout %q, stderr %q; want %d and %q", strings.Join(tc.args, " "), code, out, errOut, exitInvalid, tc.want)
+		}
+	}
+	if code, out, _ := hotline(t, nil, "leads"); code != exitOK || !strings.Contains(out, "Available Commands") {
+		t.Errorf("a group alone: exit %d %q; want its help", code, out)
 	}
 	// A count of arguments a command does not take is a bad argument, in
 	// every command (1 is an answer for some: dnc check's "listed").
@@ -197,4 +210,13 @@ func TestClientMisuseIsInvalid(t *testing.T) {
 			t.Errorf("%v: exit %d, %q; want %d and %q", tc.args, code, errOut, exitInvalid, tc.want)
 		}
 	}
+}
+
+func containsAll(s string, subs []string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
