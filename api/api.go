@@ -192,8 +192,13 @@ func (p *statusProbe) WriteHeader(code int)        { p.code = code }
 
 // Error is the body of every error response.
 type Error struct {
-	Error string `json:"error"`
+	Error  string `json:"error"`
+	Reason string `json:"reason,omitempty"` // a 401's: ReasonIdle
 }
+
+// ReasonIdle is a 401's reason when the browser session ended unused
+// (SetSessionIdle).
+const ReasonIdle = "idle"
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -101,18 +102,31 @@ func principalOf(r *http.Request) *principal {
 }
 
 // sessions are browser sign-ins, kept in memory: a restart signs everyone
-// out. The lock guards the map.
+// out. The lock guards the map, idle and the sessions' last use.
 type sessions struct {
 	mu   sync.Mutex
 	byID map[string]*session
 	ttl  time.Duration
+	idle time.Duration // a session unused this long ends; 0 = never
 }
 
 type session struct {
-	user    string
-	hash    string // the user's password hash at sign-in: a new password ends the session
-	csrf    string
-	expires time.Time
+	user     string
+	hash     string // the user's password hash at sign-in: a new password ends the session
+	csrf     string
+	expires  time.Time
+	lastUsed time.Time // the last request it made (not the event stream's checks)
+}
+
+// errSessionIdle is a session that went unused for server.session_idle.
+var errSessionIdle = errors.New("session ended unused")
+
+// SetSessionIdle ends browser sessions unused for d (server.session_idle;
+// 0 = never). EnableAuth comes first.
+func (s *Server) SetSessionIdle(d time.Duration) {
+	s.sess.mu.Lock()
+	defer s.sess.mu.Unlock()
+	s.sess.idle = d
 }
 
 func newSecret() string {
@@ -120,6 +134,10 @@ func newSecret() string {
 	_, _ = rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
+
+// DefaultSessionIdle is how long a browser session may go unused before
+// SetSessionIdle says otherwise (server.session_idle's default).
+const DefaultSessionIdle = 30 * time.Minute
 
 // SessionCookie is the browser session's cookie name.
 const SessionCookie = "hotline_session"
@@ -131,7 +149,7 @@ const SessionCookie = "hotline_session"
 func (s *Server) EnableAuth(c Credentials, now func() time.Time) {
 	s.creds = c
 	s.now = now
-	s.sess = &sessions{byID: map[string]*session{}, ttl: 12 * time.Hour}
+	s.sess = &sessions{byID: map[string]*session{}, ttl: 12 * time.Hour, idle: DefaultSessionIdle}
 	s.limit = defaultSignInLimit()
 	s.mux.HandleFunc("POST /api/v1/login", s.login)
 	s.mux.HandleFunc("POST /api/v1/logout", s.logout)
@@ -158,10 +176,14 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, pattern strin
 	if !s.authRequired() {
 		return r
 	}
-	p, err := s.identify(r)
+	p, err := s.identify(r, true)
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hotline"`)
-		writeJSON(w, http.StatusUnauthorized, Error{Error: err.Error()})
+		e := Error{Error: err.Error()}
+		if errors.Is(err, errSessionIdle) {
+			e.Reason = ReasonIdle
+		}
+		writeJSON(w, http.StatusUnauthorized, e)
 		return nil
 	}
 	if !known {
@@ -210,7 +232,9 @@ func (s *Server) authRequired() bool {
 	return false
 }
 
-func (s *Server) identify(r *http.Request) (*principal, error) {
+// identify finds who sent r: a token's user, or a session's. use counts
+// the request as the session's use (the event stream's checks do not).
+func (s *Server) identify(r *http.Request, use bool) (*principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		secret, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
@@ -238,15 +262,31 @@ func (s *Server) identify(r *http.Request) (*principal, error) {
 	if err != nil {
 		return nil, errNoCredentials
 	}
+	now := s.now()
 	s.sess.mu.Lock()
 	sess := s.sess.byID[c.Value]
-	if sess != nil && s.now().After(sess.expires) {
+	if sess != nil && now.After(sess.expires) {
 		delete(s.sess.byID, c.Value)
 		sess = nil
 	}
+	var unused time.Duration
+	if sess != nil {
+		// An idle session stays ended: it is not used again, and each
+		// request, the page's last, is told why (its sign-out deletes it).
+		if unused = now.Sub(sess.lastUsed); s.sess.idle <= 0 || unused < s.sess.idle {
+			unused = 0
+			if use {
+				sess.lastUsed = now
+			}
+		}
+	}
+	idle := s.sess.idle
 	s.sess.mu.Unlock()
 	if sess == nil {
 		return nil, errors.New("session expired: sign in again")
+	}
+	if unused > 0 {
+		return nil, fmt.Errorf("%w: no request for %v (server.session_idle %v): sign in again", errSessionIdle, unused.Round(time.Second), idle)
 	}
 	u, err := s.creds.User(sess.user)
 	if err != nil || u.Disabled {
@@ -324,7 +364,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	id, csrf := newSecret(), newSecret()
 	s.sess.mu.Lock()
-	s.sess.byID[id] = &session{user: u.Name, hash: u.Hash, csrf: csrf, expires: s.now().Add(s.sess.ttl)}
+	s.sess.byID[id] = &session{user: u.Name, hash: u.Hash, csrf: csrf, expires: s.now().Add(s.sess.ttl), lastUsed: s.now()}
 	s.sess.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: r.TLS != nil, MaxAge: int(s.sess.ttl.Seconds())})
@@ -367,7 +407,7 @@ func (s *Server) stillSignedIn(r *http.Request) bool {
 	if was == nil {
 		return true // auth off, or no users yet
 	}
-	now, err := s.identify(r)
+	now, err := s.identify(r, false)
 	return err == nil && now.role == was.role && now.user.Agent == was.user.Agent &&
 		slices.Equal(now.user.Teams, was.user.Teams)
 }

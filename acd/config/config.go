@@ -49,6 +49,9 @@ type Server struct {
 	TLSKey    string `yaml:"tls_key"`    // PEM private key file of tls_cert
 	LogFormat string `yaml:"log_format"` // json | console
 	LogLevel  string `yaml:"log_level"`  // debug | info | warn | error
+	// SessionIdle ends a browser session unused that long (no request
+	// from its pages); 0 = never. Default 30 min.
+	SessionIdle time.Duration `yaml:"session_idle"`
 }
 
 // Store is where records live.

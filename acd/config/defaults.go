@@ -8,9 +8,10 @@ import "time"
 func Default() Config {
 	return Config{
 		Server: Server{
-			Listen:    "127.0.0.1:8090",
-			LogFormat: LogJSON,
-			LogLevel:  "info",
+			Listen:      "127.0.0.1:8090",
+			LogFormat:   LogJSON,
+			LogLevel:    "info",
+			SessionIdle: 30 * time.Minute,
 		},
 		Store:   Store{Path: "hotline.db"},
 		Reports: Reports{ServiceLevelTarget: 80, RepeatWindow: 7 * 24 * time.Hour},

@@ -73,6 +73,7 @@ func TestValidateRules(t *testing.T) {
 		{"tls files missing", func(c *Config) { c.Server.TLSCert, c.Server.TLSKey = "/nonexistent/cert.pem", "/nonexistent/key.pem" },
 			[]string{"server.tls_cert: stat /nonexistent/cert.pem: no such file", "server.tls_key: stat /nonexistent/key.pem: no such file"}},
 		{"tls files there", func(c *Config) { c.Server.TLSCert, c.Server.TLSKey = "validate_test.go", "validate.go" }, nil},
+		{"session idle negative", func(c *Config) { c.Server.SessionIdle = -time.Minute }, []string{"server.session_idle: negative duration -1m0s"}},
 		{"log format", func(c *Config) { c.Server.LogFormat = "text" }, []string{`server.log_format: unknown log format "text"; known: json, console`}},
 		{"log level", func(c *Config) { c.Server.LogLevel = "loud" }, []string{`server.log_level: unknown log level "loud"`}},
 		{"store path", func(c *Config) { c.Store.Path = " " }, []string{"store.path: missing"}},

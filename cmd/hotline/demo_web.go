@@ -54,6 +54,7 @@ func startDemoWeb(addr string, r *engine.SimRun, db *store.DB, fresh bool, cfg c
 	}
 	h := api.New(d.live, db, zerolog.Nop())
 	h.EnableAuth(db, time.Now)
+	h.SetSessionIdle(cfg.Server.SessionIdle)
 	h.SetTeams(cfg)
 	h.SetChartOptions(api.ChartOptions{Target: cfg.Reports.ServiceLevelTarget, ShortAbandon: cfg.Reports.ShortAbandon})
 	d.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}

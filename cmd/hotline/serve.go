@@ -212,6 +212,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		}
 		h := api.New(rt, db, log)
 		h.EnableAuth(db, time.Now)
+		h.SetSessionIdle(cfg.Server.SessionIdle)
 		h.SetTeams(cfg)
 		chartZone := time.Local
 		if tz := cfg.Reports.Timezone; tz != "" {
@@ -236,6 +237,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 					headsets(c)
 				}
 				h.SetTeams(c)
+				h.SetSessionIdle(c.Server.SessionIdle)
 			}
 			h.WatchReload(rl.reload)
 			reload = h.Reload // counted in /metrics

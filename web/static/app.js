@@ -14,6 +14,7 @@ const I18N = {
     "pause-reason": "Причина паузы", "my-phone": "Мой телефон (прослушать, подсказать, вмешаться)", actions: "Действия",
     "live-calls": "Текущие звонки", monitor: "Контроль", listen: "Слушать", whisper: "Подсказать", barge: "Вмешаться",
     "no-endpoint": "Укажите свой телефон для прослушивания", offline: "Нет связи с сервером: данные устарели, переподключаемся…", "session-ended": "Сеанс завершён: войдите снова",
+    "session-idle": "Сеанс завершён: страницей долго не пользовались. Войдите снова",
     "logged-out": "не в смене", available: "готов", ringing: "звонок", "on-call": "разговор", "wrap-up": "обработка", paused: "пауза",
     "phase-new": "новый", "phase-menu": "в меню", "phase-queued": "в очереди", "phase-offering": "вызов оператора",
     "phase-bridged": "разговор", "phase-held": "на удержании", "phase-consulting": "консультация", "phase-transferring": "перевод",
@@ -54,7 +55,7 @@ async function api(method, path, body) {
   const resp = await fetch(path, opts);
   let data = null;
   try { data = await resp.json(); } catch (e) { /* empty body */ }
-  if (resp.status === 401 && me && path !== "/api/v1/login") signedOut();
+  if (resp.status === 401 && me && path !== "/api/v1/login") signedOut(data && data.reason);
   if (!resp.ok) {
     const err = new Error((data && data.error) || resp.statusText);
     err.status = resp.status;
@@ -164,14 +165,17 @@ async function streamClosed(was) {
   setTimeout(() => { if (me && stream === was) follow(); }, 3000);
 }
 
-// signedOut leaves a page whose session ended (expired, signed out in
-// another tab, the user disabled) for the sign-in form, saying why.
-function signedOut() {
+// signedOut leaves a page whose session ended (unused for
+// server.session_idle, expired, signed out in another tab, the user
+// disabled) for the sign-in form, saying why.
+function signedOut(reason) {
   if (stream) stream.close();
   $("offline").hidden = true;
   stream = null; me = null; csrf = "";
   sessionStorage.removeItem("hotline-csrf");
-  start().then(() => { if (!me) $("login-error").textContent = t("session-ended", "Your session ended: sign in again"); });
+  const why = reason === "idle" ? t("session-idle", "You were signed out: the page went unused too long. Sign in again")
+    : t("session-ended", "Your session ended: sign in again");
+  start().then(() => { if (!me) $("login-error").textContent = why; });
 }
 
 // renderSoon draws the changes of a burst from the stream once, at the
