@@ -409,3 +409,25 @@ func (tx *Tx) leadBuckets() (lb leadBuckets, err error) {
 	}
 	return lb, nil
 }
+
+// LeadPhones reports which of phones (E.164) camp has a lead of, as an
+// import now would find them: the leads of an import a crash left pending
+// are not counted, since the next import rolls them back. A dry run of an
+// import counts with it what the import would skip.
+func (db *DB) LeadPhones(camp string, phones []string) (has []bool, err error) {
+	has = make([]bool, len(phones))
+	err = db.View(func(tx *Tx) (err error) {
+		defer tx.recoverCorrupt(&err)
+		b := tx.btx.Bucket(bucketLeadPhones)
+		if b == nil {
+			return nil
+		}
+		pending := tx.pendingLeads(camp)
+		for i, p := range phones {
+			id := b.Get(phoneKey(camp, p))
+			has[i] = id != nil && (pending == nil || !pending(string(id)))
+		}
+		return nil
+	})
+	return has, err
+}

@@ -217,3 +217,25 @@ func TestLeadImportConcurrent(t *testing.T) {
 		t.Fatalf("import after an abort: %v", err)
 	}
 }
+
+// LeadPhones finds the numbers a campaign has, but not those of an import
+// still pending (rolled back by the next import), nor another campaign's.
+func TestLeadPhones(t *testing.T) {
+	db := openLeadsDB(t)
+	if _, err := db.ImportLeads([]campaign.Lead{lead("c", 1), lead("d", 2)}); err != nil {
+		t.Fatal(err)
+	}
+	im, err := db.BeginLeadImport("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range importBatch { // a batch written, pending
+		if err := im.Add(lead("c", 10+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	has, err := db.LeadPhones("c", []string{lead("c", 1).Phone, lead("c", 2).Phone, lead("c", 10).Phone})
+	if err != nil || fmt.Sprint(has) != "[true false false]" {
+		t.Fatalf("%v %v; want [true false false]", has, err)
+	}
+}

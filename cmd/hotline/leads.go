@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"strings"
@@ -153,7 +154,18 @@ func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsIm
 	var rows int
 	var res store.ImportResult
 	if o.dryRun {
-		rows, res, err = dryRunLeads(f, opts, badRow, progress)
+		var db *store.DB
+		if db, err = o.storeFlag.open(g, true); errors.Is(err, fs.ErrNotExist) {
+			// No store yet: no lead is in the campaign.
+			fmt.Fprintf(errw, "%s: no store yet: no number counted as already in the campaign\n", file)
+			db, err = nil, nil
+		}
+		if err == nil {
+			rows, res, err = dryRunLeads(db, f, opts, badRow, progress)
+			if db != nil {
+				err = errors.Join(err, db.Close())
+			}
+		}
 	} else {
 		rows, res, err = importLeads(g, &o.storeFlag, f, opts, badRow, progress)
 	}
@@ -220,13 +232,34 @@ func importLeads(g *globalOptions, sf *storeFlag, r io.Reader, o campaign.Import
 	return rows, res, err
 }
 
-// dryRunLeads checks a lead list without a store: numbers are kept once
-// through a set of their 64-bit hashes, 8 bytes a lead rather than the
-// numbers themselves (two numbers sharing a hash, about 3 chances in 10^8
-// for a million leads, would be counted as one).
-func dryRunLeads(r io.Reader, o campaign.ImportOptions, bad func(campaign.RowError), progress func(int)) (int, store.ImportResult, error) {
+// dryRunLeads checks a lead list as importLeads would import it, storing
+// nothing: numbers the campaign has in db (nil: no store yet) are counted
+// as the import would skip them. Numbers are kept once through a set of
+// their 64-bit hashes, 8 bytes a lead rather than the numbers themselves
+// (two numbers sharing a hash, about 3 chances in 10^8 for a million
+// leads, would be counted as one).
+func dryRunLeads(db *store.DB, r io.Reader, o campaign.ImportOptions, bad func(campaign.RowError), progress func(int)) (int, store.ImportResult, error) {
 	var res store.ImportResult
 	seen := map[uint64]struct{}{}
+	var batch []string // numbers new in the file, to look up in the store
+	flush := func() error {
+		has := make([]bool, len(batch))
+		if db != nil && len(batch) > 0 {
+			var err error
+			if has, err = db.LeadPhones(o.Campaign, batch); err != nil {
+				return err
+			}
+		}
+		for _, in := range has {
+			if in {
+				res.Duplicate++
+			} else {
+				res.Added++
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
 	rows, err := campaign.ScanCSV(r, o, func(l campaign.Lead) error {
 		h := fnv.New64a()
 		h.Write([]byte(l.Phone))
@@ -236,9 +269,14 @@ func dryRunLeads(r io.Reader, o campaign.ImportOptions, bad func(campaign.RowErr
 			return nil
 		}
 		seen[h.Sum64()] = struct{}{}
-		res.Added++
+		if batch = append(batch, l.Phone); len(batch) == 4096 {
+			return flush()
+		}
 		return nil
 	}, bad, progress)
+	if err == nil {
+		err = flush()
+	}
 	return rows, res, err
 }
 

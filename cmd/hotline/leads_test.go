@@ -244,3 +244,37 @@ func TestLeadsCampaignNameNoConfigCouldHave(t *testing.T) {
 		t.Errorf("%d leads stored under a name no campaign can have", leads)
 	}
 }
+
+// A dry run counts what the import would do, numbers the campaign already
+// has included: it counted them as leads it would import.
+func TestLeadsImportDryRunCountsTheStore(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "h.db")
+	first, second := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	os.WriteFile(first, []byte("phone\n2125550100\n2125550101\n"), 0o600)
+	os.WriteFile(second, []byte("phone\n2125550100\n2125550100\n2125550102\n2125550101\n"), 0o600)
+	do := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errs := do("leads", "import", first, "--campaign", "spring", "--store", db, "--create"); code != 0 {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	const want = `, %s 1 leads into "spring"; 3 duplicates skipped (1 in the file, 2 already in the campaign)`
+	code, out, errs := do("leads", "import", second, "--campaign", "spring", "--store", db, "--dry-run")
+	if code != 0 || !strings.Contains(out, fmt.Sprintf(want, "would import")) {
+		t.Fatalf("dry run: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := do("leads", "import", second, "--campaign", "spring", "--store", db); code != 0 || !strings.Contains(out, fmt.Sprintf(want, "imported")) {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	// With no store yet, nothing is in the campaign, and it says so.
+	code, out, errs = do("leads", "import", second, "--campaign", "spring", "--store", filepath.Join(dir, "none.db"), "--dry-run")
+	if code != 0 || !strings.Contains(out, `would import 3 leads`) || !strings.Contains(errs, "no store yet") {
+		t.Fatalf("dry run without a store: %d %q %q", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "none.db")); err == nil {
+		t.Error("a dry run made a store")
+	}
+}
