@@ -26,10 +26,15 @@ agents:
   - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
 `
 
-// browser starts a headless Chromium, or skips the test when there is none
-// (HOTLINE_BROWSER=1, as CI sets, makes a missing browser a failure).
+// browser starts a headless Chromium when HOTLINE_BROWSER=1 (as CI's
+// browser step sets; a missing browser is then a failure), else skips.
 func browser(t *testing.T) (context.Context, func()) {
 	t.Helper()
+	if os.Getenv("HOTLINE_BROWSER") != "1" {
+		// Each browser test takes a core for seconds: the suite runs
+		// apart, not in every go test ./....
+		t.Skip("browser test: set HOTLINE_BROWSER=1 (needs chromium)")
+	}
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -38,10 +43,7 @@ func browser(t *testing.T) (context.Context, func()) {
 		}
 	}
 	if path == "" {
-		if os.Getenv("HOTLINE_BROWSER") == "1" {
-			t.Fatal("HOTLINE_BROWSER=1 but no chromium on PATH")
-		}
-		t.Skip("no chromium on PATH (apt-get install chromium)")
+		t.Fatal("HOTLINE_BROWSER=1 but no chromium on PATH (apt-get install chromium)")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Flag("headless", true),
 		chromedp.WindowSize(1200, 900))
