@@ -31,14 +31,15 @@ func checkCallbackAt(k config.Campaign, name string, at, now time.Time) error {
 			isCallback = isCallback || rule.Name == name
 		}
 	}
-	when := at.UTC().Format(time.RFC3339)
+	// In the offset the time was given in: the one its writer reads.
+	when := at.Format(time.RFC3339)
 	switch {
 	case !isCallback && len(callbacks) == 0:
 		return fmt.Errorf("campaign %q: %w: callback_at: campaign has no callback disposition", k.Name, ErrBadCallback)
 	case !isCallback:
 		return fmt.Errorf("campaign %q: %w: callback_at goes with a callback disposition (%s); %q is none", k.Name, ErrBadCallback, strings.Join(callbacks, ", "), name)
 	case !at.After(now):
-		return fmt.Errorf("campaign %q: %w: callback_at %s is not after now (%s)", k.Name, ErrBadCallback, when, now.UTC().Format(time.RFC3339))
+		return fmt.Errorf("campaign %q: %w: callback_at %s is not after now (%s)", k.Name, ErrBadCallback, when, now.In(at.Location()).Format(time.RFC3339))
 	case at.Sub(now) > MaxCallbackAhead:
 		return fmt.Errorf("campaign %q: %w: callback_at %s is more than %d days ahead", k.Name, ErrBadCallback, when, int(MaxCallbackAhead/(24*time.Hour)))
 	}

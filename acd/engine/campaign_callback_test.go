@@ -32,6 +32,7 @@ func TestCampaignCallbackAt(t *testing.T) {
 				{"sale", at, `callback_at goes with a callback disposition (call-back); "sale" is none`},
 				{"call-back", epoch.Add(-time.Minute), "callback_at 2026-01-05T08:59:00Z is not after now"},
 				{"call-back", epoch.Add(MaxCallbackAhead + time.Hour), "more than 90 days ahead"},
+				{"call-back", epoch.Add(-time.Minute).In(time.FixedZone("", -5*3600)), "callback_at 2026-01-05T03:59:00-05:00 is not after now (2026-01-05T04:00:10-05:00)"},
 			} {
 				err := r.Do(func(c *Core, now time.Time) error { return c.DispositionCallback(now, id, bad.disposition, "", bad.at) })
 				if !errors.Is(err, ErrBadCallback) || !strings.Contains(err.Error(), bad.want) {
