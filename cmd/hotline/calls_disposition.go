@@ -110,14 +110,25 @@ func callbackTime(v string, now time.Time) (time.Time, error) {
 // refusedFlag names the flag whose value the daemon refused (its answer
 // names the API's field), as a bad argument; other errors pass as they are.
 func refusedFlag(err error, o *dispositionOptions) error {
+	return refusedFlagOf(err, []flagField{
+		{"callback_to", "--callback-to", o.to}, {"callback_at", "--callback-at", o.at},
+		{`"notes"`, "--notes", o.notes}, {`"reason"`, "--reason", o.reason},
+	})
+}
+
+// flagField is a flag and the API field (as the API's errors name it)
+// its value is sent as.
+type flagField struct{ field, flag, value string }
+
+// refusedFlagOf makes a 400 of the API a bad argument (exit 2), naming
+// the flag of the first field the answer names; other errors pass as they
+// are.
+func refusedFlagOf(err error, fields []flagField) error {
 	var ae *apiError
 	if !errors.As(err, &ae) || ae.status != http.StatusBadRequest {
 		return err
 	}
-	for _, f := range []struct{ field, flag, value string }{
-		{"callback_to", "--callback-to", o.to}, {"callback_at", "--callback-at", o.at},
-		{`"notes"`, "--notes", o.notes}, {`"reason"`, "--reason", o.reason},
-	} {
+	for _, f := range fields {
 		if strings.Contains(ae.msg, f.field) {
 			return invalidArg(fmt.Errorf("%s %q: %w", f.flag, f.value, err))
 		}

@@ -195,30 +195,32 @@ preview_on_timeout says (counted under the reason "timeout").`,
   hotline preview alice skip --reason "wrong person" --note "his brother answered"`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The command line is checked before the daemon is asked: a
+			// mistake in it is exit 2, as in every command.
+			if len(args) == 2 && args[1] != "dial" && args[1] != "skip" {
+				return invalidArg(fmt.Errorf("unknown decision %q; known: dial, skip", args[1]))
+			}
+			var body any
+			switch skip := (api.SkipBody{Reason: o.reason, Note: o.note}); {
+			case skip == api.SkipBody{}:
+			case len(args) < 2 || args[1] != "skip":
+				return invalidArg(errors.New("--reason and --note go with skip"))
+			default:
+				body = skip
+			}
 			base, err := o.base(g)
 			if err != nil {
 				return err
 			}
 			u := base + "/api/v1/agents/" + url.PathEscape(args[0]) + "/preview"
 			method := http.MethodGet
-			var body any
 			if len(args) == 2 {
-				if args[1] != "dial" && args[1] != "skip" {
-					return fmt.Errorf("unknown decision %q; known: dial, skip", args[1])
-				}
 				u, method = u+"/"+args[1], http.MethodPost
-			}
-			switch skip := (api.SkipBody{Reason: o.reason, Note: o.note}); {
-			case skip == api.SkipBody{}:
-			case len(args) < 2 || args[1] != "skip":
-				return errors.New("--reason and --note go with skip")
-			default:
-				body = skip
 			}
 			var p api.Preview
 			raw, err := call(cmd.Context(), method, u, body, &p)
 			if err != nil {
-				return err
+				return refusedFlagOf(err, []flagField{{`"reason"`, "--reason", o.reason}, {`"note"`, "--note", o.note}})
 			}
 			if o.json {
 				_, err = cmd.OutOrStdout().Write(raw)

@@ -104,9 +104,12 @@ campaigns:
 		code int
 		want string
 	}{
-		{[]string{"preview", "a", "later"}, 1, `unknown decision "later"`},
-		{[]string{"preview", "a", "dial", "--reason", "wrong person"}, 1, "--reason and --note go with skip"},
-		{[]string{"preview", "a", "skip", "--reason", "busy"}, 1, `field "reason": "busy" is not one of the campaign's: wrong person, already customer`},
+		{[]string{"preview", "a", "later"}, 2, `unknown decision "later"`},
+		{[]string{"preview", "a", "dial", "--reason", "wrong person"}, 2, "--reason and --note go with skip"},
+		{[]string{"preview", "a", "--note", "x"}, 2, "--reason and --note go with skip"},
+		{[]string{"preview", "a", "skip", "--reason", "busy"}, 2, `--reason "busy": bad request: body: campaign spring: skip of lead spring-1: field "reason": "busy" is not one of the campaign's`},
+		{[]string{"preview"}, 2, "accepts between 1 and 2 arg(s)"},
+		{[]string{"preview", "a", "dial", "now"}, 2, "accepts between 1 and 2 arg(s)"},
 		{[]string{"preview", "a", "skip", "--reason", "wrong person", "--note", "his brother"}, 0, "lead spring-1 skipped by a"},
 		{[]string{"preview", "nobody"}, 1, "unknown agent"},
 	} {
