@@ -269,3 +269,21 @@ func TestConfigEditForm(t *testing.T) {
 		t.Errorf("an unknown strategy: %d %s", code, raw)
 	}
 }
+
+// A campaign named global, the global do-not-call list's name, is refused
+// through the API as by config validate: its own list would be the global one.
+func TestConfigEditCampaignNamedGlobal(t *testing.T) {
+	d, path := editDaemon(t)
+	camp := "name: global\nendpoint: PJSIP/{number}@trunk\nqueues: [support]\nsafe_harbour: [sound:x]\nschedule: {hours: \"09:00-20:00\", time_zone: Europe/Paris}\n"
+	code, raw := sendJSON(t, "POST", d.srv.URL+"/api/v1/config/campaigns", ConfigItemRequest{YAML: camp})
+	if code != 422 || !strings.Contains(string(raw), `campaigns[0].name: \"global\" is the name of the global do-not-call list`) {
+		t.Fatalf("POST a campaign named global: %d %s", code, raw)
+	}
+	if now, _ := os.ReadFile(path); string(now) != editCfg {
+		t.Errorf("a refused campaign changed the file:\n%s", now)
+	}
+	code, raw = sendJSON(t, "POST", d.srv.URL+"/api/v1/config/campaigns", ConfigItemRequest{YAML: strings.Replace(camp, "global", "spring", 1)})
+	if code != 200 {
+		t.Fatalf("POST a campaign named spring: %d %s", code, raw)
+	}
+}

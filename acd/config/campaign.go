@@ -272,6 +272,11 @@ func (c Campaign) DispositionRules() []campaign.Disposition {
 	return out
 }
 
+// GlobalDNCList names the do-not-call list every campaign honours (the
+// store's GlobalDNC); a campaign's own list goes by the campaign's name, so
+// no campaign may be called so.
+const GlobalDNCList = "global"
+
 func (v *validator) campaigns() {
 	queues := v.queueNames()
 	agents := make([]string, len(v.cfg.Agents))
@@ -282,6 +287,9 @@ func (v *validator) campaigns() {
 	for i, c := range v.cfg.Campaigns {
 		p := indexPath("campaigns", i)
 		v.name(joinPath(p, "name"), "campaign", c.Name, seen, i)
+		if strings.EqualFold(c.Name, GlobalDNCList) {
+			v.add(joinPath(p, "name"), "%q is the name of the global do-not-call list, which every campaign honours; a campaign's own list goes by its name, and would be that one: pick another name", c.Name)
+		}
 		v.oneOf(joinPath(p, "kind"), "campaign kind", c.Kind, CampaignKinds)
 		if !strings.Contains(c.Endpoint, "{number}") {
 			v.add(joinPath(p, "endpoint"), "%q has no {number}; write the dial string with it, e.g. PJSIP/{number}@trunk", c.Endpoint)

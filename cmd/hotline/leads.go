@@ -82,6 +82,15 @@ func checkCampaignName(g *globalOptions, name string, global bool) error {
 		}
 		return invalidArg(fmt.Errorf("%s %q: no campaign can have that name (letters, digits, '-', '_' and '.', starting with a letter or digit)", flag, name))
 	}
+	if strings.EqualFold(name, store.GlobalDNC) && !(global && name == store.GlobalDNC) {
+		// No campaign may be called so (its own list would be the global
+		// one), and Global would be a list no campaign reads.
+		flag, what := "--campaign", "no campaign can have that name: it is the global do-not-call list's"
+		if global {
+			flag, what = "--list", "the global list is written "+store.GlobalDNC
+		}
+		return invalidArg(fmt.Errorf("%s %q: %s", flag, name, what))
+	}
 	path := g.configPath()
 	if path == "" || (global && name == store.GlobalDNC) {
 		return nil

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -224,6 +225,10 @@ func TestLeadsCampaignNameNoConfigCouldHave(t *testing.T) {
 		{[]string{"leads", "import", csvFile, "--campaign", "-x", "--dry-run"}, exitInvalid, `--campaign "-x": no campaign can have that name`},
 		{[]string{"dnc", "add", "+12125550100", "--list", "bad!"}, exitInvalid, `--list "bad!": no campaign can have that name`},
 		{[]string{"dnc", "import", csvFile, "--list", "bad!"}, exitInvalid, `--list "bad!": no campaign can have that name`},
+		{[]string{"leads", "import", csvFile, "--campaign", "global"}, exitInvalid, `--campaign "global": no campaign can have that name: it is the global do-not-call list's`},
+		{[]string{"leads", "import", csvFile, "--campaign", "GLOBAL", "--dry-run"}, exitInvalid, `--campaign "GLOBAL": no campaign can have that name`},
+		{[]string{"dnc", "add", "+12125550100", "--list", "Global"}, exitInvalid, `--list "Global": the global list is written global`},
+		{[]string{"dnc", "add", "+12125550100", "--list", "global"}, 0, `1 added to "global"`},
 		{[]string{"leads", "import", csvFile, "--campaign", "spring-2026.b_1"}, 0, `imported 1 leads into "spring-2026.b_1"`},
 		// Without a config, a campaign the store has no leads of is a typo
 		// as far as anyone can tell: an empty export exited 0.
@@ -276,5 +281,12 @@ func TestLeadsImportDryRunCountsTheStore(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "none.db")); err == nil {
 		t.Error("a dry run made a store")
+	}
+}
+
+// The config's reserved campaign name is the store's global list.
+func TestGlobalListName(t *testing.T) {
+	if config.GlobalDNCList != store.GlobalDNC {
+		t.Fatalf("config reserves %q, the store's global list is %q", config.GlobalDNCList, store.GlobalDNC)
 	}
 }
