@@ -25,12 +25,18 @@ import (
 // first listing fails. A cell a spreadsheet would run as a formula is
 // written behind an apostrophe (see csvcell.Escape); ImportCSV reads it back.
 func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
-	custom, answered := map[string]bool{}, map[string]bool{}
+	// Fields named alike but for case (Region from one import, region from
+	// another) share a column, under the first spelling in name order: as
+	// two, the import would take one for the export's field: column of the
+	// other and drop it.
+	custom, answered := map[string]string{}, map[string]bool{} // lower-cased field -> its column
 	skipped := false
 	if err := each(func(l Lead) bool {
 		skipped = skipped || l.LastSkip != nil
 		for k := range l.Fields {
-			custom[k] = true
+			if c, ok := custom[strings.ToLower(k)]; !ok || k < c {
+				custom[strings.ToLower(k)] = k
+			}
 		}
 		for k := range l.Answers {
 			answered[k] = true
@@ -39,7 +45,7 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	}); err != nil {
 		return err
 	}
-	extra, answers := slices.Sorted(maps.Keys(custom)), slices.Sorted(maps.Keys(answered))
+	extra, answers := slices.Sorted(maps.Values(custom)), slices.Sorted(maps.Keys(answered))
 	cw := csv.NewWriter(w)
 	header := []string{"id", "phone", "name", "timezone", "state", "attempts", "next_attempt", "last_outcome", "disposition"}
 	if skipped {
@@ -65,7 +71,16 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 			row = append(row, skipCells(l)...)
 		}
 		for _, k := range extra {
-			row = append(row, l.Fields[k])
+			v, ok := l.Fields[k]
+			if !ok {
+				for f, fv := range l.Fields {
+					if strings.EqualFold(f, k) {
+						v = fv
+						break
+					}
+				}
+			}
+			row = append(row, v)
 		}
 		for _, k := range answers {
 			row = append(row, l.Answers[k])
