@@ -309,7 +309,7 @@ func FuzzImportCSV(f *testing.F) {
 // number that merely starts with 00 gets no hint.
 func TestNormalizePhoneAbroadHint(t *testing.T) {
 	_, _, err := NormalizePhone("0033 1 42 68 53 00", "US")
-	if !errors.Is(err, ErrBadNumber) || !strings.Contains(err.Error(), "starts with 00") || !strings.Contains(err.Error(), "write it as +") {
+	if !errors.Is(err, ErrBadNumber) || !strings.Contains(err.Error(), "starts with 00") || !strings.Contains(err.Error(), "write it with + in place of the 00, +33 1 42 68 53 00") {
 		t.Errorf("00 under US: %v; want not valid, with a hint", err)
 	}
 	if e164, _, err := NormalizePhone("0033 1 42 68 53 00", "FR"); err != nil || e164 != "+33142685300" {

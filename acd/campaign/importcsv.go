@@ -576,10 +576,12 @@ func abroadHint(raw, region string) string {
 	if !ok {
 		return ""
 	}
-	if n, err := phonenumbers.Parse("+"+rest, ""); err != nil || !phonenumbers.IsValidNumber(n) {
+	n, err := phonenumbers.Parse("+"+rest, "")
+	if err != nil || !phonenumbers.IsValidNumber(n) {
 		return ""
 	}
-	return fmt.Sprintf("; it starts with 00, which does not dial abroad from region %s: write it as +… (the country code after the +) or give the --region or region column of a country where 00 dials abroad", strings.ToUpper(region))
+	return fmt.Sprintf("; it starts with 00, which does not dial abroad from region %s: write it with + in place of the 00, %s, or read it with the region of a country where 00 dials abroad",
+		strings.ToUpper(region), phonenumbers.Format(n, phonenumbers.INTERNATIONAL))
 }
 
 // NormalizePhone turns a number as people write it into E.164, with the
