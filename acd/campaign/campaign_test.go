@@ -42,6 +42,11 @@ func TestLeadLifecycle(t *testing.T) {
 	if _, err := StartDial(done, t0.Add(time.Hour)); !errors.Is(err, ErrIllegalTransition) {
 		t.Fatal("a done lead was dialed again")
 	}
+	// A sale not flagged final ends the lead all the same: it was retried
+	// as a no-answer, and the customer called again.
+	if sold, err := Dispose(l, Disposition{Name: "sold", Sale: true}, time.Time{}, "", r, t0); err != nil || sold.State != Done {
+		t.Fatalf("a sale not flagged final: %+v %v", sold, err)
+	}
 	dnc, _ := Dispose(l, Disposition{Name: "do-not-call", DNC: true}, time.Time{}, "", r, t0)
 	if dnc.State != DoNotCall || !dnc.State.Final() {
 		t.Fatalf("dnc: %+v", dnc)

@@ -393,7 +393,7 @@ func Connect(l Lead) (Lead, error) {
 type Disposition struct {
 	Name     string
 	Final    bool // the lead is done
-	Sale     bool
+	Sale     bool // the lead is done too
 	DNC      bool // the person asked not to be called again
 	Callback bool // call back at a time the agent sets
 	Contact  bool // a right-party contact
@@ -402,7 +402,7 @@ type Disposition struct {
 // Dispose applies an agent's disposition to a connected lead. A callback
 // needs its time (and an agent, or "" for anyone: then not before the rest
 // after an abandoned answer is over); a non-final disposition without a
-// callback is retried like a no-answer.
+// callback is retried like a no-answer. A sale is final, flagged so or not.
 func Dispose(l Lead, d Disposition, callbackAt time.Time, callbackAgent string, r Retry, now time.Time) (Lead, error) {
 	if l.State != Connected && l.State != Answered {
 		return l, fmt.Errorf("lead %q: disposition %q in state %s: %w", l.ID, d.Name, l.State, ErrIllegalTransition)
@@ -411,7 +411,7 @@ func Dispose(l Lead, d Disposition, callbackAt time.Time, callbackAgent string, 
 	switch {
 	case d.DNC:
 		l.State = DoNotCall
-	case d.Final:
+	case d.Final, d.Sale: // a sale ends the lead: dialing it again would sell twice
 		l.State = Done
 	case d.Callback:
 		if callbackAt.IsZero() || !callbackAt.After(now) {

@@ -433,8 +433,8 @@ func (v *validator) dispositions(p string, ds []Disposition) {
 	for j, d := range ds {
 		dp := indexPath(joinPath(p, "dispositions"), j)
 		v.name(joinPath(dp, "name"), "disposition", d.Name, seen, j)
-		if d.Callback && (d.Final || d.DNC) {
-			v.add(joinPath(dp, "callback"), "a callback disposition cannot also be final or dnc")
+		if d.Callback && (d.Final || d.DNC || d.Sale) {
+			v.add(joinPath(dp, "callback"), "a callback disposition cannot also be final, sale or dnc (a sale ends the lead)")
 		}
 	}
 }
