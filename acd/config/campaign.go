@@ -272,6 +272,10 @@ func (c Campaign) DispositionRules() []campaign.Disposition {
 	return out
 }
 
+// MaxHopper bounds a campaign's hopper: the leads read ahead are held in
+// memory, and a few minutes' dials at the fastest pace are far fewer.
+const MaxHopper = 10_000
+
 // GlobalDNCList names the do-not-call list every campaign honours (the
 // store's GlobalDNC); a campaign's own list goes by the campaign's name, so
 // no campaign may be called so.
@@ -378,6 +382,9 @@ func (v *validator) campaignPacing(p string, c Campaign) {
 	v.positive(joinPath(p, "connect_within"), c.ConnectWithin)
 	v.atLeast(joinPath(p, "max_dials"), c.MaxDials, 0)
 	v.atLeast(joinPath(p, "hopper"), c.Hopper, 1)
+	if c.Hopper > MaxHopper {
+		v.add(joinPath(p, "hopper"), "%d: at most %d leads are read ahead (each is held in memory, and the hopper needs only what the next minute dials)", c.Hopper, MaxHopper)
+	}
 	v.positive(joinPath(p, "callback_grace"), c.CallbackGrace)
 	if mode == dialer.Preview {
 		v.positive(joinPath(p, "preview_timeout"), c.PreviewTimeout)

@@ -122,6 +122,8 @@ func TestValidateCampaigns(t *testing.T) {
 		{"abandon quiet", func(k *Campaign) { k.Retry.AbandonQuiet = 24 * time.Hour }, []string{"campaigns[0].retry.abandon_quiet: 24h0m0s: want at least 72h0m0s"}},
 		{"abandoned never again", func(k *Campaign) { k.Retry.AbandonQuiet = 0 }, nil},
 		{"negative delay", func(k *Campaign) { k.Retry.Busy = -time.Minute }, []string{"campaigns[0].retry.busy: negative duration -1m0s"}},
+		{"hopper of millions", func(k *Campaign) { k.Hopper = 5_000_000 }, []string{"campaigns[0].hopper: 5000000: at most 10000 leads are read ahead"}},
+		{"hopper at its cap", func(k *Campaign) { k.Hopper = 10_000 }, nil},
 		{"named as the global list", func(k *Campaign) { k.Name = "global" }, []string{`campaigns[0].name: "global" is the name of the global do-not-call list`}},
 		{"named as the global list in another case", func(k *Campaign) { k.Name = "Global" }, []string{`campaigns[0].name: "Global" is the name of the global do-not-call list`}},
 	}
