@@ -364,10 +364,12 @@ func (v *validator) campaigns() {
 }
 
 func (v *validator) campaignPacing(p string, c Campaign) {
-	mode, err := dialer.ParseMode(c.Mode)
-	if err != nil {
-		// The rest is still checked: every problem is named at once.
-		v.oneOf(joinPath(p, "mode"), "dial mode", c.Mode, []string{"preview", "progressive", "power", "predictive"})
+	// Written as the other names of a kind are, in lower case (kind:
+	// Agent is refused too); the rest is still checked: every problem is
+	// named at once.
+	mode, _ := dialer.ParseMode(c.Mode)
+	if !v.oneOf(joinPath(p, "mode"), "dial mode", c.Mode, []string{"preview", "progressive", "power", "predictive"}) {
+		mode = 0
 	}
 	if mode == dialer.Power && !(c.Ratio >= 1 && c.Ratio <= 10) {
 		v.add(joinPath(p, "ratio"), "%g: want 1 to 10 calls per free agent", c.Ratio)
@@ -437,9 +439,16 @@ func (v *validator) campaignHours(p string, c Campaign) {
 
 func (v *validator) dispositions(p string, ds []Disposition) {
 	seen := map[string]int{}
+	folded := map[string]int{} // lower-cased name -> the first disposition of it
 	for j, d := range ds {
 		dp := indexPath(joinPath(p, "dispositions"), j)
 		v.name(joinPath(dp, "name"), "disposition", d.Name, seen, j)
+		if first, dup := folded[strings.ToLower(d.Name)]; dup && ds[first].Name != d.Name {
+			// Agents, reports and exports would tell Sale from sale by case alone.
+			v.add(joinPath(dp, "name"), "disposition %q differs only in case from %q (%s); give each its own name", d.Name, ds[first].Name, indexPath(joinPath(p, "dispositions"), first))
+		} else if !dup {
+			folded[strings.ToLower(d.Name)] = j
+		}
 		if d.Callback && (d.Final || d.DNC || d.Sale) {
 			v.add(joinPath(dp, "callback"), "a callback disposition cannot also be final, sale or dnc (a sale ends the lead)")
 		}

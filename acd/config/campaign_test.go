@@ -124,6 +124,9 @@ func TestValidateCampaigns(t *testing.T) {
 		{"negative delay", func(k *Campaign) { k.Retry.Busy = -time.Minute }, []string{"campaigns[0].retry.busy: negative duration -1m0s"}},
 		{"hopper of millions", func(k *Campaign) { k.Hopper = 5_000_000 }, []string{"campaigns[0].hopper: 5000000: at most 10000 leads are read ahead"}},
 		{"hopper at its cap", func(k *Campaign) { k.Hopper = 10_000 }, nil},
+		{"mode in another case", func(k *Campaign) { k.Mode = "Predictive" }, []string{`campaigns[0].mode: dial mode "Predictive": write it "predictive" (in that case)`}},
+		{"kind in another case", func(k *Campaign) { k.Kind = "Agent" }, []string{`campaigns[0].kind: campaign kind "Agent": write it "agent" (in that case)`}},
+		{"dispositions differing in case", func(k *Campaign) { k.Dispositions[2].Name = "Sale" }, []string{`campaigns[0].dispositions[2].name: disposition "Sale" differs only in case from "sale" (campaigns[0].dispositions[0])`}},
 		{"named as the global list", func(k *Campaign) { k.Name = "global" }, []string{`campaigns[0].name: "global" is the name of the global do-not-call list`}},
 		{"named as the global list in another case", func(k *Campaign) { k.Name = "Global" }, []string{`campaigns[0].name: "Global" is the name of the global do-not-call list`}},
 	}

@@ -556,9 +556,13 @@ func (v *validator) oneOf(p, what, s string, known []string) bool {
 	if slices.Contains(known, s) {
 		return true
 	}
-	if s == "" {
+	i := slices.IndexFunc(known, func(k string) bool { return strings.EqualFold(k, s) })
+	switch {
+	case s == "":
 		v.add(p, "missing; known: %s", strings.Join(known, ", "))
-	} else {
+	case i >= 0:
+		v.add(p, "%s %q: write it %q (in that case)", what, s, known[i])
+	default:
 		v.add(p, "unknown %s %q; known: %s", what, s, strings.Join(known, ", "))
 	}
 	return false
