@@ -200,6 +200,12 @@ func openCSV(r io.Reader) (*csv.Reader, []string, error) {
 	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
 		return nil, nil, fmt.Errorf("%w: the file is UTF-16 text; save it as UTF-8 (\"CSV UTF-8\")", ErrBadFile)
 	}
+	if bytes.HasPrefix(head, []byte("\ufeff")) {
+		// The byte-order mark spreadsheets write ("CSV UTF-8"): left in, a
+		// quoted first header cell ("\ufeff\"phone\"") is not CSV.
+		_, _ = br.Discard(3)
+		head = head[3:]
+	}
 	if !bytes.Contains(head, []byte{'\n'}) && bytes.Contains(head, []byte{'\r'}) {
 		// Lines ended by a carriage return alone, as old Mac spreadsheets
 		// write them: the CSV reader would take the whole file for a header.
@@ -225,9 +231,6 @@ func openCSV(r io.Reader) (*csv.Reader, []string, error) {
 		}
 	}
 	header = slices.Clone(header)
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte-order mark from spreadsheets
-	}
 	for i, h := range header {
 		header[i] = csvcell.Unescape(strings.TrimSpace(h))
 		if !utf8.ValidString(h) || strings.ContainsFunc(h, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
