@@ -13,8 +13,9 @@ import (
 )
 
 // defaultNote is a "Default X" note in the example's comments: X up to a
-// full stop, a semicolon, an opening parenthesis or the comment's end.
-var defaultNote = regexp.MustCompile(`Default ([^;(]*?)(?:\.\s|\.$|;|\s\(|$)`)
+// full stop, a comma, a semicolon, an opening parenthesis or the comment's
+// end.
+var defaultNote = regexp.MustCompile(`Default ([^;(,]*?)(?:\.\s|\.$|,|;|\s\(|$)`)
 
 // TestExampleDefaultsAreTrue takes out, one at a time, each setting the
 // example file says the default of ("busy: 2m  # ... Default 30m"), loads
