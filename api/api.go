@@ -219,7 +219,7 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		code = http.StatusForbidden
 	case errors.Is(err, engine.ErrUnknownAgent), errors.Is(err, engine.ErrUnknownCall), errors.Is(err, store.ErrNotFound):
 		code = http.StatusNotFound
-	case errors.Is(err, engine.ErrUnknownCampaign):
+	case errors.Is(err, engine.ErrUnknownCampaign), errors.Is(err, engine.ErrNoMonitor):
 		code = http.StatusNotFound
 	case errors.Is(err, engine.ErrUnknownQueue): // a transfer's target
 		code = http.StatusNotFound
@@ -401,7 +401,7 @@ func nonNil[T any](v []T) []T {
 type AgentRequest struct {
 	Reason   string `json:"reason,omitempty"`   // pause
 	Mode     string `json:"mode,omitempty"`     // spy: listen | whisper | barge
-	Endpoint string `json:"endpoint,omitempty"` // spy: the supervisor's phone
+	Endpoint string `json:"endpoint,omitempty"` // spy, spy-stop: the supervisor's phone
 }
 
 func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
@@ -437,25 +437,30 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 	case "pause":
 		noteAudit(r, "reason: "+body.Reason)
 		result, err = engine.Send(ctx, s.eng, engine.Pause{Agent: id, Reason: body.Reason, By: by})
-	case "spy":
+	case "spy", "spy-stop":
 		// The route lets an agent act on their own agent; spying on their
 		// own call would let them join any phone they name to it.
 		if p := principalOf(r); p != nil && !p.role.Allows(auth.Supervisor) {
 			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": listen, whisper and barge need supervisor"})
 			return
 		}
+		if body.Endpoint == "" {
+			s.fail(w, badRequest("body: field \"endpoint\" is required for %s (the supervisor's phone, e.g. PJSIP/1100)", action))
+			return
+		}
+		if action == "spy-stop" {
+			noteAudit(r, "endpoint: "+body.Endpoint)
+			result, err = engine.Send(ctx, s.eng, engine.SpyStop{Agent: id, Endpoint: body.Endpoint, By: by})
+			break
+		}
 		mode, perr := ParseSpyMode(body.Mode)
 		if perr != nil {
 			s.fail(w, perr)
 			return
 		}
-		if body.Endpoint == "" {
-			s.fail(w, badRequest("body: field \"endpoint\" is required for spy (the supervisor's phone, e.g. PJSIP/1100)"))
-			return
-		}
-		result, err = engine.Send(ctx, s.eng, engine.Spy{Agent: id, Mode: mode, Endpoint: body.Endpoint})
+		result, err = engine.Send(ctx, s.eng, engine.Spy{Agent: id, Mode: mode, Endpoint: body.Endpoint, By: by})
 	default:
-		s.fail(w, badRequest("unknown agent action %q; known: login, logout, ready, pause, spy", action))
+		s.fail(w, badRequest("unknown agent action %q; known: login, logout, ready, pause, spy, spy-stop", action))
 		return
 	}
 	if err != nil {

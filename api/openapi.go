@@ -21,7 +21,7 @@ var routeSummary = map[string]string{
 	"GET /api/v1/status":                          "The engine's published snapshot: queues, agents, live calls",
 	"GET /api/v1/queues":                          "Live figures per queue",
 	"GET /api/v1/agents":                          "Agents with their state and time in state",
-	"POST /api/v1/agents/{id}/{action}":           "Agent action: login, logout, ready, pause (reason), spy (mode, endpoint)",
+	"POST /api/v1/agents/{id}/{action}":           "Agent action: login, logout, ready, pause (reason), spy (mode, endpoint), spy-stop (endpoint: hang up that phone's listen, whisper or barge; 404 when it is not in the agent's call)",
 	"POST /api/v1/agents/{id}/call/{action}":      "On the agent's call: hold, unhold, transfer (agent, queue or number; attended), complete or cancel a consult",
 	"GET /api/v1/agents/{id}/offer":               "Screen pop: the contact behind the agent's offered or current call",
 	"GET /api/v1/calls":                           "Stored call records (from, to, queue, agent, limit, after)",

@@ -143,6 +143,7 @@ func (t *team) status(st engine.Status) engine.Status {
 	out.Agents = slices.DeleteFunc(slices.Clone(st.Agents), func(a engine.AgentStatus) bool { return !t.agent(st.Members, a.ID) })
 	out.Calls = slices.DeleteFunc(slices.Clone(st.Calls), func(c engine.CallStatus) bool { return !t.call(st.Members, &c) })
 	out.Campaigns = slices.DeleteFunc(slices.Clone(st.Campaigns), func(c engine.CampaignStatus) bool { return !t.campaign(st.Members, c.Name) })
+	out.Monitors = slices.DeleteFunc(slices.Clone(st.Monitors), func(m engine.Monitor) bool { return !t.agent(st.Members, m.Agent) })
 	out.Members = map[string][]string{}
 	for _, a := range out.Agents {
 		out.Members[a.ID] = st.Members[a.ID]
@@ -161,6 +162,8 @@ func (t *team) change(members map[string][]string, ch *engine.Change) bool {
 		return t.call(members, ch.Call)
 	case ch.Campaign != nil:
 		return t.campaign(members, ch.Campaign.Name)
+	case ch.Monitor != nil:
+		return t.agent(members, ch.Monitor.Agent)
 	}
 	return true
 }

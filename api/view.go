@@ -57,6 +57,9 @@ func (v *view) snapshot(snap *engine.Snapshot) *engine.Snapshot {
 		st.Campaigns = nil
 	}
 	if v.ownly {
+		st.Monitors = nil // who listens in is not the agent's to know
+	}
+	if v.ownly {
 		v.onCall = ""
 		if i := slices.IndexFunc(st.Agents, func(a engine.AgentStatus) bool { return a.ID == v.agent }); i >= 0 {
 			v.onCall = st.Agents[i].Call
@@ -77,7 +80,7 @@ func (v *view) own(c *engine.CallStatus) bool {
 
 // change reports whether the view shows ch, with members as of now.
 func (v *view) change(members map[string][]string, ch *engine.Change) bool {
-	if ch.Campaign != nil && !v.campaigns {
+	if ch.Campaign != nil && !v.campaigns || ch.Monitor != nil && v.ownly {
 		return false
 	}
 	if v.ownly {

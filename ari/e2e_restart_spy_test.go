@@ -30,6 +30,20 @@ func (s *e2eScenario) spyWired(sup string, timeout time.Duration) {
 	})
 }
 
+// restartKeeping kills the running daemon with SIGKILL once its state is
+// on disk, starts it again and waits until pc's record says it kept the
+// supervisor's leg (spy, "MODE CHANNEL").
+func (s *e2eScenario) restartKeeping(running *e2eDaemon, pc e2ePlaced, spy string) {
+	s.t.Helper()
+	s.durable()
+	running.kill(s.t)
+	time.Sleep(time.Second)
+	s.start()
+	s.waitRecord(pc.Far, 10*time.Second, "the record keeps the "+spy, func(r store.CallRecord) bool {
+		return e2eHasStep(r, "spy-kept-after-restart", spy)
+	})
+}
+
 // spyOnAlice starts a daemon, puts a caller through to alice and has a
 // supervisor whose phone answers after answer join her call in mode.
 func spyOnAlice(t *testing.T, mode string, answer time.Duration) (s *e2eScenario, first *e2eDaemon, pc e2ePlaced, sup string) {
@@ -49,13 +63,7 @@ func spyOnAlice(t *testing.T, mode string, answer time.Duration) (s *e2eScenario
 func TestAsteriskE2ERestartKeepsSpy(t *testing.T) {
 	s, first, pc, sup := spyOnAlice(t, "whisper", 500*time.Millisecond)
 	s.spyWired(sup, 10*time.Second)
-	s.durable()
-	first.kill(t)
-	time.Sleep(time.Second)
-	s.start()
-	s.waitRecord(pc.Far, 10*time.Second, "the record keeps the whisper", func(r store.CallRecord) bool {
-		return e2eHasStep(r, "spy-kept-after-restart", "whisper "+sup)
-	})
+	s.restartKeeping(first, pc, "whisper "+sup)
 	s.spyWired(sup, 30*time.Second)
 	s.ast.hangup(t, pc.Near)
 	rec := s.waitRecord(pc.Far, 10*time.Second, "the call ends", e2eEnded)

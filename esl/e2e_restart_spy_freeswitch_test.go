@@ -37,18 +37,13 @@ func (s *fsScenario) eavesdropping(sup string) (up, whisper bool) {
 	return up, strings.TrimSpace(s.fs.command(ctx, "api uuid_getvar "+sup+" eavesdrop_whisper_bleg")) == "true"
 }
 
-// On real FreeSWITCH, Hotline is killed with SIGKILL while a supervisor
-// whispers to alice, and started again: the supervisor's eavesdrop goes on,
-// still whispering (not hung up as a leg the restarted daemon does not
-// know), the record says so with the mode, and the caller's hang-up ends
-// the supervisor's leg with the call.
-func TestFreeSWITCHE2ERestartKeepsSpy(t *testing.T) {
-	const caller = "5557813"
-	s := newScenario(t, "park", `entries: [{number: "7810", queue: support}]`+holdRestartConfig)
-	s.start()
-	s.call(farend.CallScript{From: caller, To: "7810", HangupAfter: 12 * time.Second})
-	s.liveRecord(caller, "alice talks to the caller", func(r store.CallRecord) bool { return r.Agent == "alice" && !r.Bridged.IsZero() })
-	sup := s.spy("alice", "whisper", "[hltest_run="+s.tag+"]loopback/answer-200/hotline-test-phone")
+// whisperAcrossRestart has the supervisor's phone whisper to alice on
+// caller's call, kills Hotline with SIGKILL once the call is saved with the
+// whisper and starts it again; it returns the supervisor's channel once
+// the record says the restarted daemon kept it.
+func (s *fsScenario) whisperAcrossRestart(caller, phone string) string {
+	s.t.Helper()
+	sup := s.spy("alice", "whisper", phone)
 	s.eventually(30*time.Second, "the supervisor eavesdrops, whispering", func() bool {
 		up, whisper := s.eavesdropping(sup)
 		return up && whisper
@@ -63,6 +58,21 @@ func TestFreeSWITCHE2ERestartKeepsSpy(t *testing.T) {
 	s.liveRecord(caller, "the record keeps the whisper", func(r store.CallRecord) bool {
 		return apitest.HasStep(r, "spy-kept-after-restart", "whisper "+sup)
 	})
+	return sup
+}
+
+// On real FreeSWITCH, Hotline is killed with SIGKILL while a supervisor
+// whispers to alice, and started again: the supervisor's eavesdrop goes on,
+// still whispering (not hung up as a leg the restarted daemon does not
+// know), the record says so with the mode, and the caller's hang-up ends
+// the supervisor's leg with the call.
+func TestFreeSWITCHE2ERestartKeepsSpy(t *testing.T) {
+	const caller = "5557813"
+	s := newScenario(t, "park", `entries: [{number: "7810", queue: support}]`+holdRestartConfig)
+	s.start()
+	s.call(farend.CallScript{From: caller, To: "7810", HangupAfter: 12 * time.Second})
+	s.liveRecord(caller, "alice talks to the caller", func(r store.CallRecord) bool { return r.Agent == "alice" && !r.Bridged.IsZero() })
+	sup := s.whisperAcrossRestart(caller, "[hltest_run="+s.tag+"]loopback/answer-200/hotline-test-phone")
 	if up, whisper := s.eavesdropping(sup); !up || !whisper {
 		t.Errorf("after the restart the supervisor's leg eavesdrops %v, whispers %v; want both", up, whisper)
 	}

@@ -272,6 +272,7 @@ type ActiveSpy struct {
 	Endpoint string      `json:"endpoint,omitempty"`
 	Agent    string      `json:"agent,omitempty"`
 	Since    time.Time   `json:"since,omitzero"`
+	By       string      `json:"by,omitempty"` // the user who asked for it
 }
 
 // ActiveConsult is the target of a live call's consult (an attended

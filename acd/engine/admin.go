@@ -101,6 +101,7 @@ type Spy struct {
 	Agent    string
 	Mode     pbx.SpyMode
 	Endpoint string // the supervisor's phone, e.g. PJSIP/1100
+	By       string // the user who asks
 }
 
 // SpyResult names the supervisor's channel.
@@ -109,8 +110,21 @@ type SpyResult struct {
 }
 
 func (r Spy) apply(c *Core, now time.Time) (any, error) {
-	ch, err := c.Spy(now, r.Agent, r.Mode, r.Endpoint)
+	ch, err := c.Spy(now, r.Agent, r.Mode, r.Endpoint, r.By)
 	return SpyResult{Channel: ch}, err
+}
+
+// SpyStop hangs up a supervisor's phone that listens, whispers or barges
+// in on the call an agent is on; it returns the monitor it ended.
+type SpyStop struct {
+	returns[Monitor]
+	Agent    string
+	Endpoint string // the supervisor's phone, as the spy named it
+	By       string
+}
+
+func (r SpyStop) apply(c *Core, now time.Time) (any, error) {
+	return c.SpyStop(now, r.Agent, r.Endpoint, r.By)
 }
 
 // Disposition attaches a disposition and notes to a call, live or ended.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -384,8 +385,9 @@ func (c *Core) leaveEmpty(now time.Time, a *agent) {
 	}
 }
 
-// Spy connects a supervisor endpoint to the call an agent is on.
-func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint string) (string, error) {
+// Spy connects a supervisor endpoint to the call an agent is on, at by's
+// request.
+func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint, by string) (string, error) {
 	a, err := c.agentByID(agentID)
 	if err != nil {
 		return "", err
@@ -411,9 +413,33 @@ func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint str
 		ChannelID: ch, Endpoint: endpoint, Timeout: 30 * time.Second,
 		Vars: map[string]string{pbx.VarCallID: cl.id, pbx.VarRole: "supervisor"},
 	}})
-	cl.spies = append(cl.spies, store.ActiveSpy{Channel: string(ch), Mode: mode, Endpoint: endpoint, Agent: a.id, Since: now})
+	cl.spies = append(cl.spies, store.ActiveSpy{Channel: string(ch), Mode: mode, Endpoint: endpoint, Agent: a.id, Since: now, By: by})
 	c.saveActive(now, cl)
 	return string(ch), nil
+}
+
+// SpyStop hangs up the supervisor's phone endpoint in the call agentID is
+// on (one kept across a restart as well), at by's request. Its hang-up
+// comes as expected.
+func (c *Core) SpyStop(now time.Time, agentID, endpoint, by string) (Monitor, error) {
+	a, err := c.agentByID(agentID)
+	if err != nil {
+		return Monitor{}, err
+	}
+	cl := a.call
+	i := -1
+	if cl != nil {
+		i = slices.IndexFunc(cl.spies, func(sp store.ActiveSpy) bool { return sp.Endpoint == endpoint && sp.Agent == a.id })
+	}
+	if i < 0 {
+		return Monitor{}, fmt.Errorf("agent %q: %w: %s is not in the agent's call", agentID, ErrNoMonitor, endpoint)
+	}
+	sp := cl.spies[i]
+	cl.spies = slices.Delete(cl.spies, i, i+1)
+	c.step(now, cl, "spy-stopped", a.id, sp.Mode.String()+" "+sp.Channel+" by "+cmp.Or(by, "the API"))
+	c.do(Command{Op: OpHangup, Lane: cl.id, Channel: pbx.ChannelID(sp.Channel), Cause: pbx.CauseNormal})
+	c.saveActive(now, cl)
+	return Monitor{Agent: a.id, Call: cl.id, Endpoint: sp.Endpoint, Mode: sp.Mode.String(), By: sp.By, Channel: sp.Channel, Since: sp.Since}, nil
 }
 
 // Disposition attaches a disposition and notes to a call, live or ended.

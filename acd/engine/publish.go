@@ -50,6 +50,9 @@ const (
 	// A campaign's state or figures changed, or a reconfigure removed it.
 	ChangeCampaign        ChangeKind = "campaign"
 	ChangeCampaignRemoved ChangeKind = "campaign-removed"
+	// A supervisor's phone joined an agent's call or changed, or left it.
+	ChangeMonitor      ChangeKind = "monitor"
+	ChangeMonitorEnded ChangeKind = "monitor-ended"
 	// ChangeResync replaces changes a slow subscriber missed: it carries the
 	// snapshot to start again from.
 	ChangeResync ChangeKind = "resync"
@@ -65,6 +68,8 @@ type Change struct {
 	Queue *QueueStatus `json:"queue,omitempty"`
 	// Campaign is set on ChangeCampaign and ChangeCampaignRemoved.
 	Campaign *CampaignStatus `json:"campaign,omitempty"`
+	// Monitor is set on ChangeMonitor and ChangeMonitorEnded.
+	Monitor *Monitor `json:"monitor,omitempty"`
 	// Snapshot is set on ChangeResync only.
 	Snapshot *Snapshot `json:"-"`
 	enc      *lazyJSON // set by the hub, shared by every subscriber's copy
@@ -337,6 +342,10 @@ func diffStatus(prev, cur Status) []Change {
 		func(a, b *CampaignStatus) bool { return *a == *b },
 		func(k *CampaignStatus) Change { return Change{Kind: ChangeCampaign, At: at, Campaign: k} },
 		func(k *CampaignStatus) Change { return Change{Kind: ChangeCampaignRemoved, At: at, Campaign: k} })
+	out = diffList(out, prev.Monitors, cur.Monitors, func(m *Monitor) string { return m.Agent + "\x00" + m.Endpoint },
+		func(a, b *Monitor) bool { return *a == *b },
+		func(m *Monitor) Change { return Change{Kind: ChangeMonitor, At: at, Monitor: m} },
+		func(m *Monitor) Change { return Change{Kind: ChangeMonitorEnded, At: at, Monitor: m} })
 	return diffList(out, prev.Calls, cur.Calls, func(c *CallStatus) string { return c.ID },
 		func(a, b *CallStatus) bool { return callKey(*a) == callKey(*b) },
 		func(c *CallStatus) Change { return Change{Kind: ChangeCall, At: at, Call: c} },

@@ -24,7 +24,7 @@ func spyThenRestart(t *testing.T, killAt time.Duration, during func(r *SimRun, s
 	r.RunUntil(epoch.Add(10 * time.Second))
 	var sup string
 	do(t, r, "whisper", func(c *Core, now time.Time) (err error) {
-		sup, err = c.Spy(now, "alice", pbx.SpyWhisper, "sim/sup")
+		sup, err = c.Spy(now, "alice", pbx.SpyWhisper, "sim/sup", "")
 		return err
 	})
 	r.RunUntil(epoch.Add(killAt))

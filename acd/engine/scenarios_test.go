@@ -297,11 +297,11 @@ func TestSpy(t *testing.T) {
 		events: []scheduled{
 			placeCall(time.Second, "5550001", "100", 0),
 			{at: 10 * time.Second, do: func(c *Core, now time.Time) error {
-				_, err := c.Spy(now, "alice", pbx.SpyWhisper, "sim/sup")
+				_, err := c.Spy(now, "alice", pbx.SpyWhisper, "sim/sup", "")
 				return err
 			}},
 			{at: 12 * time.Second, do: func(c *Core, now time.Time) error {
-				if _, err := c.Spy(now, "bob", pbx.SpyListen, "sim/sup"); err == nil {
+				if _, err := c.Spy(now, "bob", pbx.SpyListen, "sim/sup", ""); err == nil {
 					t.Errorf("spying on an agent with no call succeeded")
 				}
 				return nil

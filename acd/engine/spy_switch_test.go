@@ -15,16 +15,16 @@ import (
 func TestSpyAgainWithTheSamePhoneSwitchesMode(t *testing.T) {
 	c, _, cmds, _ := connectRecorded(t)
 	now := epoch.Add(5 * time.Second)
-	first, err := c.Spy(now, "alice", pbx.SpyListen, "sim/sup")
+	first, err := c.Spy(now, "alice", pbx.SpyListen, "sim/sup", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := c.Spy(now, "alice", pbx.SpyListen, "sim/coach")
+	other, err := c.Spy(now, "alice", pbx.SpyListen, "sim/coach", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	*cmds = nil
-	second, err := c.Spy(now.Add(time.Second), "alice", pbx.SpyBarge, "sim/sup")
+	second, err := c.Spy(now.Add(time.Second), "alice", pbx.SpyBarge, "sim/sup", "")
 	if err != nil {
 		t.Fatal(err)
 	}

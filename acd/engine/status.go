@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"time"
 
@@ -21,6 +23,22 @@ type Status struct {
 	Members map[string][]string `json:"members,omitempty"`
 	// Campaigns are the outbound campaigns' states and figures.
 	Campaigns []CampaignStatus `json:"campaigns,omitempty"`
+	// Monitors are the supervisors' phones in agents' calls, by agent and
+	// phone.
+	Monitors []Monitor `json:"monitors,omitempty"`
+}
+
+// Monitor is a supervisor's phone in an agent's call: listening,
+// whispering to the agent or barging in (ringing to do so, until it
+// answers).
+type Monitor struct {
+	Agent    string    `json:"agent"`
+	Call     string    `json:"call"`
+	Endpoint string    `json:"endpoint"` // the supervisor's phone
+	Mode     string    `json:"mode"`     // listen | whisper | barge
+	By       string    `json:"by,omitempty"`
+	Channel  string    `json:"channel"`
+	Since    time.Time `json:"since"`
 }
 
 // QueueStatus is one queue's live figures and totals since start.
@@ -132,6 +150,15 @@ func (c *Core) Status(now time.Time) Status {
 		s.Calls = append(s.Calls, callStatus(u.call, now))
 	}
 	sort.SliceStable(s.Calls, func(i, j int) bool { return s.Calls[i].Waited > s.Calls[j].Waited })
+	for _, id := range c.callIDs() {
+		for _, sp := range c.calls[id].spies {
+			s.Monitors = append(s.Monitors, Monitor{Agent: sp.Agent, Call: id, Endpoint: sp.Endpoint, Mode: sp.Mode.String(),
+				By: sp.By, Channel: sp.Channel, Since: sp.Since})
+		}
+	}
+	slices.SortFunc(s.Monitors, func(a, b Monitor) int {
+		return cmp.Or(cmp.Compare(a.Agent, b.Agent), cmp.Compare(a.Endpoint, b.Endpoint))
+	})
 	if len(c.opts.Config.Campaigns) > 0 {
 		s.Campaigns = c.Campaigns(now)
 	}

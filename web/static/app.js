@@ -12,7 +12,7 @@ const I18N = {
     "q-abandoned": "Потеряно", sl: "Уровень сервиса", busy: "Заняты", agents: "Операторы", state: "Состояние", since: "С",
     updated: "Обновлено", "bad-login": "Неверное имя или пароль", pending: "После звонка:",
     "pause-reason": "Причина паузы", "my-phone": "Мой телефон (прослушать, подсказать, вмешаться)", actions: "Действия",
-    "live-calls": "Текущие звонки", monitor: "Контроль", listen: "Слушать", whisper: "Подсказать", barge: "Вмешаться",
+    "live-calls": "Текущие звонки", monitor: "Контроль", listen: "Слушать", whisper: "Подсказать", barge: "Вмешаться", "spy-stop": "Прекратить:",
     "no-endpoint": "Укажите свой телефон для прослушивания", offline: "Нет связи с сервером: данные устарели, переподключаемся…", "session-ended": "Сеанс завершён: войдите снова",
     "session-idle": "Сеанс завершён: страницей долго не пользовались. Войдите снова",
     "logged-out": "не в смене", available: "готов", ringing: "звонок", "on-call": "разговор", "wrap-up": "обработка", paused: "пауза",
@@ -40,7 +40,7 @@ const $ = (id) => document.getElementById(id);
 let me = null;          // {name, role, agent}
 let csrf = sessionStorage.getItem("hotline-csrf") || "";
 let stream = null;
-const state = { queues: new Map(), agents: new Map(), calls: new Map(), campaigns: new Map(), now: null };
+const state = { queues: new Map(), agents: new Map(), calls: new Map(), campaigns: new Map(), monitors: new Map(), now: null };
 let lastCall = "";      // the call the agent last handled, for its disposition
 let filedCall = "";     // the call whose disposition this page filed last
 const spying = new Map(); // call id → the mode this page last joined it in (listen, whisper, barge)
@@ -118,6 +118,7 @@ function follow() {
     state.agents = new Map((s.agents || []).map((a) => [a.id, a]));
     state.calls = new Map((s.calls || []).map((c) => [c.id, c]));
     state.campaigns = new Map((s.campaigns || []).map((k) => [k.name, k]));
+    state.monitors = new Map((s.monitors || []).map((m) => [monitorKey(m), m]));
     state.now = s.now;
     render();
   });
@@ -134,6 +135,9 @@ function follow() {
   stream.addEventListener("agent-removed", (ev) => { const c = JSON.parse(ev.data); state.agents.delete(c.agent.id); state.now = c.at; renderSoon(); });
   stream.addEventListener("queue-removed", (ev) => { const c = JSON.parse(ev.data); state.queues.delete(c.queue.name); state.now = c.at; renderSoon(); });
   stream.addEventListener("campaign-removed", (ev) => { const c = JSON.parse(ev.data); state.campaigns.delete(c.campaign.name); state.now = c.at; renderSoon(); });
+  // Supervisors' phones in agents' calls (never sent to agents).
+  stream.addEventListener("monitor", (ev) => { const c = JSON.parse(ev.data); state.monitors.set(monitorKey(c.monitor), c.monitor); state.now = c.at; renderSoon(); });
+  stream.addEventListener("monitor-ended", (ev) => { const c = JSON.parse(ev.data); state.monitors.delete(monitorKey(c.monitor)); state.now = c.at; renderSoon(); });
   stream.addEventListener("call-ended", (ev) => { const c = JSON.parse(ev.data); state.calls.delete(c.call.id); state.now = c.at; renderSoon(); });
   // EventSource reconnects by itself, with Last-Event-ID, after a network
   // error; an answer that is no stream (401 once the session ended, a
@@ -145,6 +149,9 @@ function follow() {
     if (stream && stream.readyState === EventSource.CLOSED) streamClosed(stream);
   };
 }
+
+// monitorKey names a supervisor's phone in an agent's call, as the engine does.
+const monitorKey = (m) => `${m.agent}\u0000${m.endpoint}`;
 
 // recheckWho runs as the stream (re)opens: the daemon ends a stream whose
 // user an admin changed, and the page follows the new role or agent.
@@ -266,6 +273,14 @@ function render() {
         td.appendChild(b);
       }
     }
+    // The phones in the call, each with its Stop.
+    for (const m of state.monitors.values()) {
+      if (m.call !== c.id) continue;
+      const b = button("spy-stop", "Stop", { agent: m.agent, call: c.id, stop: m.endpoint });
+      b.textContent = `${t("spy-stop", "Stop")} ${t(m.mode, m.mode)} (${m.endpoint})`;
+      b.className = "spy-stop";
+      td.appendChild(b);
+    }
     tr.appendChild(td);
     cb.appendChild(tr);
   }
@@ -311,6 +326,10 @@ async function wallAction(b) {
   $("wall-error").textContent = "";
   let action = b.dataset.action, body;
   if (action === "pause") body = { reason: $("wall-reason").value };
+  if (b.dataset.stop) {
+    action = "spy-stop";
+    body = { endpoint: b.dataset.stop };
+  }
   if (b.dataset.spy) {
     const endpoint = $("spy-endpoint").value.trim();
     if (!endpoint) { $("wall-error").textContent = t("no-endpoint", "Enter your phone to listen in"); $("spy-endpoint").focus(); return; }
@@ -324,6 +343,7 @@ async function wallAction(b) {
     return;
   }
   if (b.dataset.spy) { spying.set(b.dataset.call, b.dataset.spy); render(); } // the mode pressed is the one on
+  if (b.dataset.stop && b.dataset.stop === $("spy-endpoint").value.trim()) { spying.delete(b.dataset.call); render(); }
 }
 
 // shortcut is the letter of a desk key press, by the key's place on the
