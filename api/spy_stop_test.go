@@ -17,8 +17,8 @@ import (
 )
 
 // A supervisor stops the listen she started with POST
-// /api/v1/agents/{id}/spy-stop: the status lists the monitor for
-// supervisors, never for agents, until it is stopped; an agent is refused
+// /api/v1/agents/{id}/spy-stop: the status and the change stream list the
+// monitor for supervisors, never for agents, until it is stopped; an agent is refused
 // (403), a body without the phone is a 400, a phone not in the call a 404.
 func TestSpyStop(t *testing.T) {
 	d := newTestDaemon(t, teamsYAML)
@@ -30,8 +30,8 @@ func TestSpyStop(t *testing.T) {
 	}
 	srv := authServer(t, d)
 	bearer := func(s string) http.Header { return http.Header{"Authorization": {"Bearer " + s}} }
-	al := bearer(addUser(t, d.db, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"}))
-	sue := bearer(addUser(t, d.db, auth.User{Name: "sue", Role: auth.Supervisor}))
+	alToken, sueToken := addUser(t, d.db, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"}), addUser(t, d.db, auth.User{Name: "sue", Role: auth.Supervisor})
+	al, sue := bearer(alToken), bearer(sueToken)
 	if code, body := sendAs(t, "POST", srv.URL+"/api/v1/agents/alice/login", "", al); code != 200 {
 		t.Fatalf("login: %d %s", code, body)
 	}
@@ -46,6 +46,7 @@ func TestSpyStop(t *testing.T) {
 		}
 		return false
 	}, "alice on the call")
+	sueStream, alStream := openEventsAs(t, srv.URL, "", sueToken), openEventsAs(t, srv.URL, "", alToken)
 	if code, body := sendAs(t, "POST", srv.URL+"/api/v1/agents/alice/spy", `{"mode":"listen","endpoint":"sim/sue"}`, sue); code != 200 {
 		t.Fatalf("listen: %d %s", code, body)
 	}
@@ -83,6 +84,17 @@ func TestSpyStop(t *testing.T) {
 		}
 	}
 	waitFor(t, func() bool { return len(monitors(sue)) == 0 }, "the listen gone from the status")
+	for _, kind := range []string{"monitor", "monitor-ended"} {
+		if ev := sueStream.next(t, kind); !strings.Contains(ev.data, `"endpoint":"sim/sue"`) {
+			t.Errorf("sue's %s event: %s", kind, ev.data)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // al's stream had the same time
+	for len(alStream.events) > 0 {
+		if ev := <-alStream.events; strings.HasPrefix(ev.event, "monitor") {
+			t.Errorf("alice's stream tells her who listens: %s %s", ev.event, ev.data)
+		}
+	}
 }
 
 // The wallboard shows a Stop beside each phone in a live call; a click
