@@ -141,11 +141,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, pattern := s.mux.Handler(r); pattern != "" {
 		if r = s.authorize(w, r, pattern); r != nil {
+			var h http.Handler = s.mux
+			if err := checkQuery(r, pattern); err != nil {
+				h = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { s.fail(w, err) })
+			}
 			if s.audit != nil && audited(r.Method, pattern) {
-				s.serveAudited(w, r)
+				s.serveAudited(w, r, h) // a refused change is logged too
 				return
 			}
-			s.mux.ServeHTTP(w, r)
+			h.ServeHTTP(w, r)
 		}
 		return
 	}

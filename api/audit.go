@@ -120,7 +120,7 @@ func (a *auditWriter) stop() {
 
 // serveAudited serves r and queues its audit entry, also when the handler
 // panics (an aborted backup is still a read).
-func (s *Server) serveAudited(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveAudited(w http.ResponseWriter, r *http.Request, h http.Handler) {
 	rec := &statusRecorder{ResponseWriter: w}
 	at := s.clock()
 	note := new(string)
@@ -136,7 +136,7 @@ func (s *Server) serveAudited(w http.ResponseWriter, r *http.Request) {
 		}
 		s.audit.add(e)
 	}()
-	s.mux.ServeHTTP(rec, r)
+	h.ServeHTTP(rec, r)
 }
 
 type auditNoteKey struct{}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"maps"
 	"mime"
 	"net/http"
 	"slices"
@@ -213,19 +212,7 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 			"Content-Type text/csv (curl --data-binary @FILE -H 'Content-Type: text/csv')", mt)})
 		return
 	}
-	q := r.URL.Query()
-	// The import writes what it reads: a parameter it does not know (a typo
-	// of region would read the numbers as in the US) refuses it.
-	for _, k := range slices.Sorted(maps.Keys(q)) {
-		switch {
-		case k != "region" && k != "map":
-			s.fail(w, badRequest("query parameter %q: not one of region, map", k))
-			return
-		case k == "region" && len(q[k]) > 1:
-			s.fail(w, badRequest("region given %d times: give one", len(q[k])))
-			return
-		}
-	}
+	q := r.URL.Query() // checked against routeQuery
 	var pairs []string
 	for _, m := range q["map"] { // ?map=phone=Tel&map=name=Name as ?map=phone=Tel,name=Name
 		if m != "" {
@@ -305,15 +292,7 @@ var _ LeadLister = (*store.DB)(nil)
 func (s *Server) campaignLeads(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	q := r.URL.Query()
-	page, err := parseCount("limit", q.Get("limit"), DefaultLimit)
-	if err == nil && (page < 1 || page > MaxLimit) {
-		err = badRequest("limit %d: want 1 to %d; page with offset", page, MaxLimit)
-	}
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	offset, err := parseCount("offset", q.Get("offset"), 0)
+	page, offset, err := parsePage(q, DefaultLimit, MaxLimit)
 	if err != nil {
 		s.fail(w, err)
 		return

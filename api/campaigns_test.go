@@ -229,7 +229,7 @@ func TestCampaignLeadsImport(t *testing.T) {
 		!strings.Contains(raw, `query parameter \"regoin\": not one of region, map`) {
 		t.Errorf("a mistyped region: %d %s", code, raw)
 	}
-	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=GB&region=US", "phone\n020 7946 0958\n"); code != http.StatusBadRequest || !strings.Contains(raw, `region given 2 times`) {
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=GB&region=US", "phone\n020 7946 0958\n"); code != http.StatusBadRequest || !strings.Contains(raw, `query parameter \"region\" given 2 times`) {
 		t.Errorf("region twice: %d %s", code, raw)
 	}
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "Name\nAnn\n"); code != http.StatusBadRequest {

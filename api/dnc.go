@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
@@ -22,8 +23,12 @@ type DNCStore interface {
 
 var _ DNCStore = (*store.DB)(nil)
 
-// MaxDNCList is the most entries GET /api/v1/dnc/{list} returns.
-const MaxDNCList = 5000
+// A page of GET /api/v1/dnc/{list}: DefaultDNCPage entries unless limit
+// asks for another count, at most MaxDNCList.
+const (
+	DefaultDNCPage = 1000
+	MaxDNCList     = 5000
+)
 
 func (s *Server) dncRoutes() {
 	s.mux.HandleFunc("GET /api/v1/dnc/{list}", s.dncList)
@@ -39,11 +44,13 @@ func (s *Server) dncStore(w http.ResponseWriter) DNCStore {
 	return d
 }
 
-// DNCListing is the answer of GET /api/v1/dnc/{list}.
+// DNCListing is the answer of GET /api/v1/dnc/{list}: a page of the list,
+// in number order; when there are more, a Link header (rel="next") gives
+// the next page.
 type DNCListing struct {
 	List      string           `json:"list"`
 	Entries   []store.DNCEntry `json:"entries"`
-	Truncated bool             `json:"truncated,omitempty"` // more than MaxDNCList
+	Truncated bool             `json:"truncated,omitempty"` // more than this page: see the Link header
 }
 
 func (s *Server) dncList(w http.ResponseWriter, r *http.Request) {
@@ -51,9 +58,21 @@ func (s *Server) dncList(w http.ResponseWriter, r *http.Request) {
 	if d == nil {
 		return
 	}
+	q := r.URL.Query()
+	page, offset, err := parsePage(q, DefaultDNCPage, MaxDNCList)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
 	out := DNCListing{List: r.PathValue("list"), Entries: []store.DNCEntry{}}
-	err := d.DNCList(out.List, func(e store.DNCEntry) bool {
-		if len(out.Entries) == MaxDNCList {
+	skip, seen := offset, false
+	err = d.DNCList(out.List, func(e store.DNCEntry) bool {
+		seen = true
+		if skip > 0 {
+			skip--
+			return true
+		}
+		if len(out.Entries) == page {
 			out.Truncated = true
 			return false
 		}
@@ -64,13 +83,18 @@ func (s *Server) dncList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	if len(out.Entries) == 0 {
+	if !seen {
 		// An empty list no campaign has is a typo; a removed campaign's
 		// list that still holds numbers is shown.
 		if err := s.knownDNCList(r, out.List); err != nil {
 			s.fail(w, err)
 			return
 		}
+	}
+	if out.Truncated {
+		q.Set("offset", strconv.Itoa(offset+page))
+		q.Set("limit", strconv.Itoa(page))
+		setNextLink(w, r.URL.Path, q)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -91,5 +93,65 @@ func TestDNCListsAndFormats(t *testing.T) {
 	}
 	if code, body := call("POST", "/api/v1/dnc/spring", `{"phones":["+12125550187"],"region":"XX"}`); code != 400 || !strings.Contains(body, `region \"XX\" is not a country`) {
 		t.Errorf("unknown region: %d %s", code, body)
+	}
+}
+
+// A do-not-call list is read a page at a time, the next page in the Link
+// header; a query parameter the route does not read, or a region that is
+// no country, is refused by name rather than ignored.
+func TestDNCPagesAndParameters(t *testing.T) {
+	d := newTestDaemon(t, cfgYAML)
+	srv := d.srv.URL
+	var phones []string
+	for i := range 5 {
+		phones = append(phones, fmt.Sprintf(`"+1212555010%d"`, i))
+	}
+	if code, body := send(t, "POST", srv+"/api/v1/dnc/global", `{"phones":[`+strings.Join(phones, ",")+`]}`); code != 200 {
+		t.Fatalf("add: %d %s", code, body)
+	}
+	var got []string
+	next := "/api/v1/dnc/global?limit=2"
+	for pages := 0; next != ""; pages++ {
+		if pages > 3 {
+			t.Fatal("more pages than there are")
+		}
+		resp, err := http.Get(srv + next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l DNCListing
+		json.NewDecoder(resp.Body).Decode(&l)
+		resp.Body.Close()
+		for _, e := range l.Entries {
+			got = append(got, e.Phone)
+		}
+		next = ""
+		if link := resp.Header.Get("Link"); link != "" {
+			next = strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+			if !l.Truncated {
+				t.Errorf("a page with a next one is not marked truncated")
+			}
+		}
+	}
+	if fmt.Sprint(got) != "[+12125550100 +12125550101 +12125550102 +12125550103 +12125550104]" {
+		t.Fatalf("pages gave %v", got)
+	}
+	for _, tc := range []struct{ method, path, want string }{
+		{"GET", "/api/v1/dnc/global?limt=2", `query parameter \"limt\": not one of limit, offset`},
+		{"GET", "/api/v1/dnc/global?limit=0", `limit 0: want 1 to 5000`},
+		{"GET", "/api/v1/dnc/global?limit=5001", `limit 5001: want 1 to 5000`},
+		{"GET", "/api/v1/dnc/global?offset=-1", `offset \"-1\": want a whole number`},
+		{"GET", "/api/v1/dnc/global?limit=1&limit=2", `query parameter \"limit\" given 2 times`},
+		{"GET", "/api/v1/dnc/global?region=GB", `query parameter \"region\": not one of limit, offset`},
+		{"POST", "/api/v1/dnc/global?region=GB", `query parameter \"region\": this route reads none`},
+		{"DELETE", "/api/v1/dnc/global/2125550100?regoin=GB", `query parameter \"regoin\": not one of region`},
+		{"DELETE", "/api/v1/dnc/global/2125550100?region=XX", `region \"XX\" is not a country`},
+	} {
+		if code, body := send(t, tc.method, srv+tc.path, `{"phones":["+12125550199"]}`); code != 400 || !strings.Contains(body, tc.want) {
+			t.Errorf("%s %s: %d %s; want 400 and %s", tc.method, tc.path, code, body, tc.want)
+		}
+	}
+	if _, blocked, _ := d.db.Blocked("+12125550199", "global"); blocked {
+		t.Error("a refused POST listed its number")
 	}
 }

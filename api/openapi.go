@@ -42,7 +42,7 @@ var routeSummary = map[string]string{
 	"GET /api/v1/reports/{kind}":                  "A report (queues, agents, dispositions, campaigns, ivr, queue-log) over a time range, its rows cut to a queue, agent or campaign if asked",
 	"GET /api/v1/charts/today":                    "Today's calls offered, answered and abandoned per interval, service level against target and agents by state, as SVG (interval: 15m or hour)",
 	"GET /api/v1/charts/period":                   "The charts of charts/today over from..to (tz), by hour up to two days and by day beyond unless interval says (15m, hour, day), for one queue if asked, as SVG",
-	"GET /api/v1/dnc/{list}":                      "The numbers on a do-not-call list (global: every campaign's), with when and how each was added",
+	"GET /api/v1/dnc/{list}":                      "The numbers on a do-not-call list (global: every campaign's), with when and how each was added, a page at a time (?limit=N, default 1000, at most 5000; ?offset=N; Link rel=\"next\")",
 	"POST /api/v1/dnc/{list}":                     "Put numbers on a do-not-call list (global or a campaign's; E.164, or written locally with region)",
 	"DELETE /api/v1/dnc/{list}/{phone}":           "Take a number off a do-not-call list (E.164, or written locally with ?region=)",
 	"GET /api/v1/users":                           "The users (name, role, agent, teams, disabled, lockout); never their passwords",
@@ -115,6 +115,7 @@ func OpenAPI() map[string]any {
 					"schema": map[string]any{"type": "string"}})
 			}
 		}
+		params = append(params, queryParams(pattern)...)
 		if params != nil {
 			op["parameters"] = params
 		}

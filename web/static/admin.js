@@ -264,7 +264,7 @@ async function dncLoad() {
   const tb = document.querySelector("#dnc-entries tbody");
   tb.replaceChildren();
   try {
-    const r = await api("GET", `/api/v1/dnc/${encodeURIComponent(list)}`);
+    const r = await api("GET", `/api/v1/dnc/${encodeURIComponent(list)}?limit=5000`);
     for (const e of r.entries) {
       const tr = document.createElement("tr");
       tr.dataset.phone = e.phone;

@@ -1,0 +1,108 @@
+package api
+
+import (
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// queryParam is a query parameter a route reads.
+type queryParam struct {
+	name, typ, desc string
+	many            bool // may be given more than once
+}
+
+// routeQuery lists the query parameters of the routes that read some.
+// The server refuses any other on those routes, and one given twice that
+// is read once (a typo of region would read numbers as in the US, a
+// second limit would be ignored), with a 400 naming it; the OpenAPI
+// document lists them.
+var routeQuery = map[string][]queryParam{
+	"GET /api/v1/calls": {
+		{name: "from", typ: "string", desc: "RFC 3339, or a duration back from now (24h)"},
+		{name: "to", typ: "string", desc: "RFC 3339, or a duration back from now"},
+		{name: "queue", typ: "string"}, {name: "agent", typ: "string"},
+		{name: "outcome", typ: "string"}, {name: "direction", typ: "string"},
+		{name: "number", typ: "string", desc: "the customer's number, any spelling"},
+		{name: "contact", typ: "integer"}, {name: "campaign", typ: "string"}, {name: "disposition", typ: "string"},
+		{name: "text", typ: "string", desc: "in the notes, any case"},
+		{name: "order", typ: "string", desc: "desc (newest first, the default) or asc"},
+		{name: "limit", typ: "integer", desc: "default 100, at most 1000"},
+		{name: "offset", typ: "integer"},
+	},
+	"GET /api/v1/campaigns/{name}/leads": {
+		{name: "answered", typ: "string", desc: "1: only the leads with survey answers"},
+		{name: "limit", typ: "integer", desc: "default 100, at most 1000"},
+		{name: "offset", typ: "integer"},
+	},
+	"POST /api/v1/campaigns/{name}/leads": {
+		{name: "region", typ: "string", desc: "default country of numbers written without one (ISO code, default US)"},
+		{name: "map", typ: "string", desc: "FIELD=COLUMN pairs, comma-separated", many: true},
+	},
+	"GET /api/v1/dnc/{list}": {
+		{name: "limit", typ: "integer", desc: "default 1000, at most 5000"},
+		{name: "offset", typ: "integer"},
+	},
+	"POST /api/v1/dnc/{list}":           {},
+	"DELETE /api/v1/dnc/{list}/{phone}": {{name: "region", typ: "string", desc: "the country the number is written in when not E.164 (ISO code, default US)"}},
+}
+
+// checkQuery refuses a query parameter the route does not read, or one
+// given twice that it reads once; routes not in routeQuery are not
+// checked.
+func checkQuery(r *http.Request, pattern string) error {
+	params, ok := routeQuery[pattern]
+	if !ok {
+		return nil
+	}
+	q := r.URL.Query()
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		i := slices.IndexFunc(params, func(p queryParam) bool { return p.name == k })
+		switch {
+		case i < 0 && len(params) == 0:
+			return badRequest("query parameter %q: this route reads none", k)
+		case i < 0:
+			names := make([]string, len(params))
+			for j, p := range params {
+				names[j] = p.name
+			}
+			return badRequest("query parameter %q: not one of %s", k, strings.Join(names, ", "))
+		case len(q[k]) > 1 && !params[i].many:
+			return badRequest("query parameter %q given %d times: give it once", k, len(q[k]))
+		}
+	}
+	return nil
+}
+
+// queryParams is the OpenAPI description of a route's query parameters.
+func queryParams(pattern string) []any {
+	var out []any
+	for _, p := range routeQuery[pattern] {
+		param := map[string]any{"name": p.name, "in": "query", "schema": map[string]any{"type": p.typ}}
+		if p.desc != "" {
+			param["description"] = p.desc
+		}
+		if p.many {
+			param["schema"] = map[string]any{"type": "array", "items": map[string]any{"type": p.typ}}
+			param["explode"] = true
+		}
+		out = append(out, param)
+	}
+	return out
+}
+
+// parsePage reads a paged list's limit (def unless given, 1 to most) and
+// offset.
+func parsePage(q url.Values, def, most int) (limit, offset int, err error) {
+	limit, err = parseCount("limit", q.Get("limit"), def)
+	if err == nil && (limit < 1 || limit > most) {
+		err = badRequest("limit %d: want 1 to %d; page with offset", limit, most)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	offset, err = parseCount("offset", q.Get("offset"), 0)
+	return limit, offset, err
+}
