@@ -534,8 +534,8 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 		if !zoneKnown(tz) {
 			return Lead{}, &RowError{Row: row, Column: c.header[c.timezone], Err: fmt.Errorf("unknown time zone %q", tz)}
 		}
-		if !strings.Contains(tz, "/") && tz != "UTC" {
-			// EST, GMT, PST8PDT: an offset or a rule, not where the lead
+		if !strings.Contains(tz, "/") && tz != "UTC" || strings.HasPrefix(tz, "Etc/") && tz != "Etc/UTC" {
+			// EST, GMT, PST8PDT, Etc/GMT+5 (UTC-5 all year): an offset or a rule, not where the lead
 			// lives. A list's EST means New York, which keeps daylight
 			// saving time; EST does not, and its 21:00 is New York's 22:00
 			// all summer.
