@@ -126,6 +126,10 @@ func (s *Server) dncAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	region := cmp.Or(body.Region, "US")
+	if err := campaign.CheckRegion(region); err != nil {
+		s.fail(w, badRequest("body: field \"region\": %v", err))
+		return
+	}
 	who := "API"
 	if p := principalOf(r); p != nil {
 		who = "API (" + p.user.Name + ")"
@@ -190,7 +194,12 @@ func (s *Server) dncRemove(w http.ResponseWriter, r *http.Request) {
 	}
 	// Taken off as it was put on: in E.164 or as written in ?region.
 	list := r.PathValue("list")
-	phone, _, err := campaign.NormalizePhone(strings.TrimSpace(r.PathValue("phone")), cmp.Or(r.URL.Query().Get("region"), "US"))
+	region := cmp.Or(r.URL.Query().Get("region"), "US")
+	if err := campaign.CheckRegion(region); err != nil {
+		s.fail(w, badRequest("query parameter \"region\": %v", err))
+		return
+	}
+	phone, _, err := campaign.NormalizePhone(strings.TrimSpace(r.PathValue("phone")), region)
 	if err != nil {
 		s.fail(w, badRequest("%v", err))
 		return

@@ -145,11 +145,15 @@ func TestDNCPagesAndParameters(t *testing.T) {
 		{"GET", "/api/v1/dnc/global?region=GB", `query parameter \"region\": not one of limit, offset`},
 		{"POST", "/api/v1/dnc/global?region=GB", `query parameter \"region\": this route reads none`},
 		{"DELETE", "/api/v1/dnc/global/2125550100?regoin=GB", `query parameter \"regoin\": not one of region`},
-		{"DELETE", "/api/v1/dnc/global/2125550100?region=XX", `region \"XX\" is not a country`},
+		{"DELETE", "/api/v1/dnc/global/2125550100?region=XX", `query parameter \"region\": region \"XX\" is not a country`},
 	} {
 		if code, body := send(t, tc.method, srv+tc.path, `{"phones":["+12125550199"]}`); code != 400 || !strings.Contains(body, tc.want) {
 			t.Errorf("%s %s: %d %s; want 400 and %s", tc.method, tc.path, code, body, tc.want)
 		}
+	}
+	if code, body := send(t, "POST", srv+"/api/v1/dnc/global", `{"phones":["2125550199"],"region":"XX"}`); code != 400 ||
+		!strings.Contains(body, `body: field \"region\": region \"XX\" is not a country`) {
+		t.Errorf("a body's bad region: %d %s", code, body)
 	}
 	if _, blocked, _ := d.db.Blocked("+12125550199", "global"); blocked {
 		t.Error("a refused POST listed its number")

@@ -176,7 +176,7 @@ func ScanCSV(r io.Reader, o ImportOptions, lead func(Lead) error, bad func(RowEr
 	if o.Campaign == "" {
 		return 0, fmt.Errorf("%w: no campaign named", ErrBadFile)
 	}
-	if err := checkRegion(o.Region); err != nil {
+	if err := CheckRegion(o.Region); err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrBadFile, err)
 	}
 	cr, header, err := openCSV(r)
@@ -610,7 +610,7 @@ func LeadPhone(raw, region string) (e164 string, zones []string, err error) {
 }
 
 func parsePhone(raw, region string) (n *phonenumbers.PhoneNumber, e164 string, zones []string, err error) {
-	if err := checkRegion(region); err != nil {
+	if err := CheckRegion(region); err != nil {
 		return nil, "", nil, err
 	}
 	n, err = phonenumbers.Parse(raw, strings.ToUpper(region))
@@ -633,10 +633,10 @@ func parsePhone(raw, region string) (n *phonenumbers.PhoneNumber, e164 string, z
 	return n, phonenumbers.Format(n, phonenumbers.E164), zones, nil
 }
 
-// checkRegion refuses a default country libphonenumber does not know
+// CheckRegion refuses a default country libphonenumber does not know
 // (every number written without its country code would be refused for
 // it); "" means numbers must carry their country code.
-func checkRegion(region string) error {
+func CheckRegion(region string) error {
 	if region != "" && phonenumbers.GetCountryCodeForRegion(strings.ToUpper(region)) == 0 {
 		return fmt.Errorf("region %q is not a country libphonenumber knows; use an ISO 3166 code such as US or GB", region)
 	}

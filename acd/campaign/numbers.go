@@ -29,7 +29,7 @@ type NumberRow struct {
 // ScanCSV reads a lead list (separators, byte-order mark, line ends, the
 // same limits); a bad row goes to bad, each good one to row.
 func ScanNumbers(r io.Reader, region string, m map[string]string, keep []string, row func(NumberRow) error, bad func(RowError)) (rows int, err error) {
-	if err := checkRegion(region); err != nil {
+	if err := CheckRegion(region); err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrBadFile, err)
 	}
 	for _, f := range slices.Sorted(maps.Keys(m)) {
