@@ -41,6 +41,9 @@ func newDNCCmd(g *globalOptions) *cobra.Command {
 }
 
 func normalizeAll(nums []string, region string) ([]string, error) {
+	if err := checkRegionFlag(region); err != nil {
+		return nil, err
+	}
 	out := make([]string, len(nums))
 	for i, n := range nums {
 		e, _, err := campaign.NormalizePhone(n, region)
@@ -188,6 +191,9 @@ func newDNCImportCmd(g *globalOptions) *cobra.Command {
 			m, err := parseMapping(mapping)
 			if err != nil {
 				return invalidArg(err)
+			}
+			if err := checkRegionFlag(o.region); err != nil {
+				return err
 			}
 			if err := checkCampaignName(g, o.list, true); err != nil {
 				return err

@@ -116,6 +116,15 @@ func checkCampaignName(g *globalOptions, name string, global bool) error {
 	return invalidArg(fmt.Errorf("%s; known: %s", what, strings.Join(known, ", ")))
 }
 
+// checkRegionFlag refuses a --region that is no country, naming the flag
+// (read on, every number without its country code would be refused).
+func checkRegionFlag(region string) error {
+	if err := campaign.CheckRegion(region); err != nil {
+		return invalidArg(fmt.Errorf("--region: %w", err))
+	}
+	return nil
+}
+
 // parseMapping reads --map.
 func parseMapping(pairs []string) (map[string]string, error) {
 	m, err := campaign.ParseMap(pairs)
@@ -135,6 +144,9 @@ func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsIm
 	mapping, err := parseMapping(o.mapping)
 	if err != nil {
 		return invalidArg(err)
+	}
+	if err := checkRegionFlag(o.region); err != nil {
+		return err
 	}
 	if err := checkCampaignName(g, o.campaign, false); err != nil {
 		return err
