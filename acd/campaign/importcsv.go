@@ -534,12 +534,8 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 		if !zoneKnown(tz) {
 			return Lead{}, &RowError{Row: row, Column: c.header[c.timezone], Err: fmt.Errorf("unknown time zone %q", tz)}
 		}
-		if !strings.Contains(tz, "/") && tz != "UTC" || strings.HasPrefix(tz, "Etc/") && tz != "Etc/UTC" {
-			// EST, GMT, PST8PDT, Etc/GMT+5 (UTC-5 all year): an offset or a rule, not where the lead
-			// lives. A list's EST means New York, which keeps daylight
-			// saving time; EST does not, and its 21:00 is New York's 22:00
-			// all summer.
-			return Lead{}, &RowError{Row: row, Column: c.header[c.timezone], Err: fmt.Errorf("time zone %q names no place: write the zone of the place the lead lives, such as America/New_York or Europe/London (EST keeps UTC-5 all summer, GMT is not London's summer time)", tz)}
+		if err := PlaceZone(tz); err != nil {
+			return Lead{}, &RowError{Row: row, Column: c.header[c.timezone], Err: err}
 		}
 		l.TimeZone = tz
 	} else if len(zones) == 1 {
@@ -639,6 +635,17 @@ func parsePhone(raw, region string) (n *phonenumbers.PhoneNumber, e164 string, z
 func CheckRegion(region string) error {
 	if region != "" && phonenumbers.GetCountryCodeForRegion(strings.ToUpper(region)) == 0 {
 		return fmt.Errorf("region %q is not a country libphonenumber knows; use an ISO 3166 code such as US or GB", region)
+	}
+	return nil
+}
+
+// PlaceZone refuses a zone name that names no place: EST, GMT, PST8PDT,
+// Etc/GMT+5 are an offset or a rule, not where someone lives. A list's
+// EST means New York, which keeps daylight saving time; EST does not, and
+// its 21:00 is New York's 22:00 all summer. UTC is taken.
+func PlaceZone(tz string) error {
+	if !strings.Contains(tz, "/") && tz != "UTC" || strings.HasPrefix(tz, "Etc/") && tz != "Etc/UTC" {
+		return fmt.Errorf("time zone %q names no place: write the zone of the place, such as America/New_York or Europe/London (EST keeps UTC-5 all summer, GMT is not London's summer time)", tz)
 	}
 	return nil
 }

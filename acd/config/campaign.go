@@ -431,6 +431,9 @@ func (v *validator) campaignHours(p string, c Campaign) {
 		v.add(joinPath(p, "schedule.time_zone"), "missing; an IANA zone such as Europe/Paris")
 	} else if _, err := time.LoadLocation(c.Schedule.TimeZone); err != nil || c.Schedule.TimeZone == "Local" { // Local: the server's zone
 		v.add(joinPath(p, "schedule.time_zone"), "unknown time zone %q; use an IANA name such as America/New_York", c.Schedule.TimeZone)
+	} else if err := campaign.PlaceZone(c.Schedule.TimeZone); err != nil {
+		// The campaign's hours would shift by an hour with the seasons.
+		v.add(joinPath(p, "schedule.time_zone"), "%v", err)
 	}
 	if _, err := campaign.ParseHours(c.LeadHours); err != nil {
 		v.add(joinPath(p, "lead_hours"), "%v", err)

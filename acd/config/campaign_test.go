@@ -97,6 +97,9 @@ func TestValidateCampaigns(t *testing.T) {
 		{"connect", func(k *Campaign) { k.ConnectWithin = 0 }, []string{"campaigns[0].connect_within: must be more than 0s"}},
 		{"hours", func(k *Campaign) { k.Schedule.Hours = "21:00-08:00" }, []string{"campaigns[0].schedule.hours: hours \"21:00-08:00\": the end must be after the start"}},
 		{"zone", func(k *Campaign) { k.Schedule.TimeZone = "Mars/Olympus" }, []string{`campaigns[0].schedule.time_zone: unknown time zone "Mars/Olympus"`}},
+		{"a zone that names no place", func(k *Campaign) { k.Schedule.TimeZone = "EST" }, []string{`campaigns[0].schedule.time_zone: time zone "EST" names no place`}},
+		{"an offset zone", func(k *Campaign) { k.Schedule.TimeZone = "Etc/GMT-1" }, []string{`campaigns[0].schedule.time_zone: time zone "Etc/GMT-1" names no place`}},
+		{"UTC", func(k *Campaign) { k.Schedule.TimeZone = "UTC" }, nil},
 		{"the server's zone", func(k *Campaign) { k.Schedule.TimeZone = "Local" }, []string{`campaigns[0].schedule.time_zone: unknown time zone "Local"`}},
 		{"a bad mode hides no other problem", func(k *Campaign) { k.Mode, k.AbandonCap, k.Hopper = "turbo", 2, -1 }, []string{
 			"campaigns[0].abandon_cap: 2: want a share between 0 and 1", "campaigns[0].hopper: -1 is less than 1", `campaigns[0].mode: unknown dial mode "turbo"`}},
