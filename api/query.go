@@ -45,8 +45,13 @@ var routeQuery = map[string][]queryParam{
 		{name: "limit", typ: "integer", desc: "default 1000, at most 5000"},
 		{name: "offset", typ: "integer"},
 	},
-	"POST /api/v1/dnc/{list}":           {},
-	"DELETE /api/v1/dnc/{list}/{phone}": {{name: "region", typ: "string", desc: "the country the number is written in when not E.164 (ISO code, default US)"}},
+	"POST /api/v1/dnc/{list}":                  {},
+	"GET /api/v1/campaigns":                    {},
+	"POST /api/v1/campaigns/{name}/{action}":   {},
+	"GET /api/v1/campaigns/{name}/lead-states": {},
+	"GET /api/v1/campaigns/{name}/leads.csv":   {},
+	"GET /api/v1/campaigns/{name}/leads/{id}":  {},
+	"DELETE /api/v1/dnc/{list}/{phone}":        {{name: "region", typ: "string", desc: "the country the number is written in when not E.164 (ISO code, default US)"}},
 }
 
 // checkQuery refuses a query parameter the route does not read, or one

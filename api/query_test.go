@@ -16,6 +16,8 @@ func TestUnknownQueryParameters(t *testing.T) {
 		{"GET", "/api/v1/calls?limit=5&limit=10", `query parameter \"limit\" given 2 times`},
 		{"GET", "/api/v1/campaigns/spring/leads?answerd=1", `query parameter \"answerd\": not one of answered, limit, offset`},
 		{"POST", "/api/v1/campaigns/spring/leads?regoin=GB", `query parameter \"regoin\": not one of region, map`},
+		{"GET", "/api/v1/campaigns/spring/leads.csv?answered=1", `query parameter \"answered\": this route reads none`},
+		{"POST", "/api/v1/campaigns/spring/start?force=1", `query parameter \"force\": this route reads none`},
 	} {
 		if code, body := send(t, tc.method, d.srv.URL+tc.path, ""); code != 400 || !strings.Contains(body, tc.want) {
 			t.Errorf("%s %s: %d %s; want 400 and %s", tc.method, tc.path, code, body, tc.want)
