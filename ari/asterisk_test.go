@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -191,6 +192,33 @@ func asteriskHarness(env asteriskEnv) func(t *testing.T) *pbxtest.Harness {
 func TestAsteriskContract(t *testing.T) {
 	env := needAsterisk(t)
 	pbxtest.RunSwitchContract(t, asteriskHarness(env))
+}
+
+// TestAsteriskShutdown: "core stop now" with a conversation and a ringing
+// leg up; the contract's CaseSwitchShutdown. It stops the Asterisk it runs
+// on, so it runs only with HOTLINE_ASTERISK_SHUTDOWN=1 (start Asterisk again
+// after it).
+func TestAsteriskShutdown(t *testing.T) {
+	env := needAsterisk(t)
+	if os.Getenv("HOTLINE_ASTERISK_SHUTDOWN") != "1" {
+		t.Skip("stops the Asterisk it runs on; set HOTLINE_ASTERISK_SHUTDOWN=1 (and start Asterisk again after)")
+	}
+	root := os.Getenv("HOTLINE_ASTERISK_ROOT")
+	if root == "" {
+		t.Fatal("HOTLINE_ASTERISK_ROOT must name the chroot Asterisk runs in (asterisk.sh env)")
+	}
+	harness := asteriskHarness(env)
+	pbxtest.RunSwitchCase(t, pbxtest.CaseSwitchShutdown, func(t *testing.T) *pbxtest.Harness {
+		h := harness(t)
+		h.Shutdown = func(ctx context.Context) error {
+			out, err := exec.CommandContext(ctx, "chroot", root, "/usr/sbin/asterisk", "-rx", "core stop now").CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("core stop now: %v: %s", err, out)
+			}
+			return nil
+		}
+		return h
+	})
 }
 
 // Things the contract does not pin down but Hotline relies on.

@@ -44,6 +44,11 @@ func internalID(id string) bool {
 	return strings.HasPrefix(id, snoopPrefix) || strings.HasPrefix(id, spyBridgePrefix)
 }
 
+// softHangupShutdown is the cause of the soft hang-up ChannelHangupRequest
+// reports for each channel Asterisk ends as it shuts down ("core stop
+// now"): AST_SOFTHANGUP_SHUTDOWN, the flag itself, not a Q.850 cause.
+const softHangupShutdown = 4
+
 // role is what a channel is to Hotline.
 type role int
 
@@ -68,6 +73,8 @@ type chanState struct {
 	// ("" = none); detecting is set while it runs there, out of Stasis.
 	amd       string
 	detecting bool
+	// shutdown: Asterisk hung it up as it shuts down (core stop now).
+	shutdown bool
 	// goneNote: originated into the lead context, whose hangup handler
 	// notes how the leg ended unanswered (GoneLeadPrefix); the note is
 	// cleared when Hotline sees that end itself.
@@ -246,11 +253,18 @@ func (t *tracker) apply(raw []byte) ([]pbx.Event, []effect, error) {
 		if err := dec(&e); err != nil {
 			return nil, nil, err
 		}
-		if st := t.chans[e.Channel.ID]; st != nil {
-			st.hangingUp = true
-			if e.Cause != 0 && !st.byUs {
-				st.cause = e.Cause
-			}
+		st := t.chans[e.Channel.ID]
+		if st == nil {
+			return nil, nil, nil
+		}
+		st.hangingUp = true
+		if e.Soft && e.Cause == softHangupShutdown {
+			// core stop: every channel is hung up so, then the link closes.
+			st.shutdown = true
+			return []pbx.Event{pbx.SwitchStopping{Base: pbx.Base{At: at}}}, nil, nil
+		}
+		if e.Cause != 0 && !st.byUs {
+			st.cause = e.Cause
 		}
 		return nil, nil, nil
 	case "ChannelDtmfReceived":
@@ -503,6 +517,9 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 		return nil, effs
 	}
 	c := hangupCause(st, cause)
+	if st.shutdown {
+		c = pbx.CauseSwitchShutdown
+	}
 	if st.detecting {
 		// Hung up during answering-machine detection: the verdict says so.
 		evs = append(evs, pbx.MachineDetected{Base: base(id, at), Status: pbx.AMDHangup, Cause: "hangup during detection"})
@@ -518,8 +535,11 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 			effs = append(effs, effect{kind: effectClearGone, item: playItem{ch: id}})
 		}
 		reason, why := failReason(st, cause)
+		if st.shutdown {
+			reason, why = pbx.FailCancelled, pbx.CauseSwitchShutdown
+		}
 		evs = append(evs, pbx.OriginateFailed{Base: base(id, at), Reason: reason, Cause: why})
-		if cause == 0 && !st.byUs {
+		if cause == 0 && !st.byUs && !st.shutdown {
 			c = why // a busy Local channel ends with cause 0; say busy twice
 		}
 	}

@@ -32,6 +32,7 @@ var causeNames = map[string]pbx.Cause{
 	"ORIGINATOR_CANCEL":         pbx.CauseOriginatorCancel,
 	"LOSE_RACE":                 502,
 	"MANAGER_REQUEST":           503,
+	"SYSTEM_SHUTDOWN":           pbx.CauseSwitchShutdown,
 	"ALLOTTED_TIMEOUT":          602,
 	"MEDIA_TIMEOUT":             604,
 	"PROGRESS_TIMEOUT":          607,

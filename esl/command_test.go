@@ -27,7 +27,7 @@ var commandGoldens = []struct {
 	{"auth", command.Auth{Password: "ClueCon"}, "auth ClueCon\r\n\r\n"},
 	{"subscription", subscription, "event json CHANNEL_CREATE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA CHANNEL_ANSWER " +
 		"CHANNEL_PARK CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE CHANNEL_STATE " +
-		"CHANNEL_EXECUTE CHANNEL_EXECUTE_COMPLETE DTMF BACKGROUND_JOB RECORD_START RECORD_STOP\r\n\r\n"},
+		"CHANNEL_EXECUTE CHANNEL_EXECUTE_COMPLETE DTMF BACKGROUND_JOB RECORD_START RECORD_STOP SHUTDOWN\r\n\r\n"},
 	// eslgo's API always writes "api <command> <arguments>": a command
 	// without arguments ends in a space, which FreeSWITCH ignores.
 	{"api without arguments", command.API{Command: "status"}, "api status \r\n\r\n"},

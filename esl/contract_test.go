@@ -110,6 +110,7 @@ func TestSwitchContract(t *testing.T) {
 			Endpoint:   func(p farend.Phone) string { return f.fs.NewPhone(phoneFor(p)) },
 			Patience:   10 * time.Second,
 			LeftBehind: fileExists,
+			Shutdown:   func(context.Context) error { f.fs.Shutdown(time.Second); return nil },
 		}
 	})
 }

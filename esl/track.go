@@ -297,6 +297,10 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		for _, leg := range []string{a, b} {
 			out = t.leave(leg, at, out)
 		}
+	case "SHUTDOWN":
+		// fsctl shutdown: FreeSWITCH hangs every channel up next
+		// (SYSTEM_SHUTDOWN), then closes the socket.
+		out = append(out, pbx.SwitchStopping{Base: pbx.Base{At: at}})
 	case "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE":
 		// The channel is over at CHANNEL_HANGUP. HANGUP_COMPLETE comes only
 		// once the channel's own thread has left what it was doing: a leg

@@ -113,10 +113,14 @@ const (
 	Unreached         // the network could not reach the number (failed, invalid)
 	Human             // a person answered (then Connected or Abandoned)
 	Abandoned         // answered live, no agent in time
+	// SwitchShutdown: the switch hung the call up because it was shutting
+	// down. The lead is not to blame: it is retried, and the attempt does
+	// not use up one of its max_attempts.
+	SwitchShutdown
 )
 
 var outcomeNames = map[Outcome]string{NoAnswer: "no-answer", Busy: "busy", Machine: "machine", Unreached: "failed",
-	Human: "answered", Abandoned: "abandoned"}
+	Human: "answered", Abandoned: "abandoned", SwitchShutdown: "switch-shutdown"}
 
 func (o Outcome) String() string {
 	if s, ok := outcomeNames[o]; ok {
@@ -149,21 +153,24 @@ func ParseOutcome(s string) (Outcome, error) {
 			return o, nil
 		}
 	}
-	return 0, fmt.Errorf("%w: dial outcome %q; known: no-answer, busy, machine, failed, answered, abandoned", ErrUnknown, s)
+	return 0, fmt.Errorf("%w: dial outcome %q; known: no-answer, busy, machine, failed, answered, abandoned, switch-shutdown", ErrUnknown, s)
 }
 
 // Lead is one number to call and where it stands.
 type Lead struct {
-	ID          string            `json:"id"`
-	Campaign    string            `json:"campaign"`
-	Phone       string            `json:"phone"` // E.164
-	Name        string            `json:"name,omitempty"`
-	TimeZone    string            `json:"timezone,omitempty"` // IANA name; "" = the campaign's
-	Fields      map[string]string `json:"fields,omitempty"`
-	State       LeadState         `json:"state"`
-	Attempts    int               `json:"attempts,omitempty"`
-	NextAttempt time.Time         `json:"next_attempt,omitzero"` // when it may be dialed next; zero = now
-	LastOutcome Outcome           `json:"last_outcome,omitempty"`
+	ID       string            `json:"id"`
+	Campaign string            `json:"campaign"`
+	Phone    string            `json:"phone"` // E.164
+	Name     string            `json:"name,omitempty"`
+	TimeZone string            `json:"timezone,omitempty"` // IANA name; "" = the campaign's
+	Fields   map[string]string `json:"fields,omitempty"`
+	State    LeadState         `json:"state"`
+	Attempts int               `json:"attempts,omitempty"`
+	// Cut counts the attempts the switch's shutdown cut short: they are
+	// not counted against the campaign's max_attempts.
+	Cut         int       `json:"cut,omitempty"`
+	NextAttempt time.Time `json:"next_attempt,omitzero"` // when it may be dialed next; zero = now
+	LastOutcome Outcome   `json:"last_outcome,omitempty"`
 	// AbandonedAt is the last time a live answer of this lead found no
 	// agent: it is not called again within the quiet period after that
 	// unless an agent is reserved for it.
@@ -281,11 +288,12 @@ type Retry struct {
 
 // DefaultRetry retries busy lines after 10 minutes, no-answers after an
 // hour, machines after four and network failures after 30 minutes, up to
-// five attempts; abandoned calls wait 72 hours.
+// five attempts; abandoned calls wait 72 hours; a call the switch's
+// shutdown cut is tried again after 5 minutes.
 func DefaultRetry() Retry {
 	return Retry{MaxAttempts: 5, AbandonQuiet: 72 * time.Hour, KeptGrace: time.Hour, After: map[Outcome]time.Duration{
 		Busy: 10 * time.Minute, NoAnswer: time.Hour, Machine: 4 * time.Hour, Unreached: 30 * time.Minute,
-		Abandoned: 72 * time.Hour,
+		Abandoned: 72 * time.Hour, SwitchShutdown: 5 * time.Minute,
 	}}
 }
 
@@ -307,8 +315,11 @@ func StartDial(l Lead, now time.Time) (Lead, error) {
 
 // DialEnded applies the outcome of a dial: a live answer waits for an
 // agent; the others are retried after their delay while attempts remain.
+// A call the switch's shutdown cut (answered, or talking to an agent who
+// gave no disposition) is retried too.
 func DialEnded(l Lead, o Outcome, r Retry, now time.Time) (Lead, error) {
-	if l.State != Dialing && !(l.State == Answered && o == Abandoned) {
+	if l.State != Dialing && !(l.State == Answered && o == Abandoned) &&
+		!(o == SwitchShutdown && (l.State == Answered || l.State == Connected)) {
 		return l, fmt.Errorf("lead %q: outcome %s in state %s: %w", l.ID, o, l.State, ErrIllegalTransition)
 	}
 	l.LastOutcome = o
@@ -329,7 +340,10 @@ func DialEnded(l Lead, o Outcome, r Retry, now time.Time) (Lead, error) {
 func scheduleRetry(l Lead, o Outcome, r Retry, now time.Time) (Lead, error) {
 	wait, ok := r.After[o]
 	next := Scheduled
-	if !ok || (r.MaxAttempts > 0 && l.Attempts >= r.MaxAttempts) {
+	if o == SwitchShutdown {
+		l.Cut++ // no attempt of the lead's: not one of its max_attempts
+	}
+	if !ok || (r.MaxAttempts > 0 && l.Attempts-l.Cut >= r.MaxAttempts) {
 		next = Failed
 	}
 	at := now.Add(wait)

@@ -70,6 +70,9 @@ type Counts struct {
 	SkippedDNC     int `json:"skipped_dnc"`
 	SkippedWindow  int `json:"skipped_window"`
 	SkippedPreview int `json:"skipped_preview"` // skipped by an agent in preview mode
+	// SwitchShutdown counts the dials the switch hung up as it shut down:
+	// retried, neither failed nor abandoned.
+	SwitchShutdown int `json:"switch_shutdown"`
 }
 
 // UnmarshalJSON reads the snake_case keys Counts are written with, and
@@ -94,7 +97,7 @@ func (c *Counts) UnmarshalJSON(b []byte) error {
 		{"busy", "Busy", &c.Busy}, {"no_answer", "NoAnswer", &c.NoAnswer},
 		{"failed", "Failed", &c.Failed}, {"machine", "Machine", &c.Machine},
 		{"skipped_dnc", "SkippedDNC", &c.SkippedDNC}, {"skipped_window", "SkippedWindow", &c.SkippedWindow},
-		{"skipped_preview", "SkippedPreview", &c.SkippedPreview},
+		{"skipped_preview", "SkippedPreview", &c.SkippedPreview}, {"switch_shutdown", "SwitchShutdown", &c.SwitchShutdown},
 	} {
 		n, ok := m[f.key]
 		if !ok {

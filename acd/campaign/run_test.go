@@ -55,16 +55,16 @@ func TestRunActionRefusedSays(t *testing.T) {
 // Counts go out under snake_case keys like every other API body, and read
 // back from those and from the field names earlier versions stored.
 func TestCountsJSON(t *testing.T) {
-	c := Counts{Dialed: 1, Answered: 2, Connected: 3, Abandoned: 4, Busy: 5, NoAnswer: 6, Failed: 7, Machine: 8, SkippedDNC: 9, SkippedWindow: 10, SkippedPreview: 11}
+	c := Counts{Dialed: 1, Answered: 2, Connected: 3, Abandoned: 4, Busy: 5, NoAnswer: 6, Failed: 7, Machine: 8, SkippedDNC: 9, SkippedWindow: 10, SkippedPreview: 11, SwitchShutdown: 12}
 	b, err := json.Marshal(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"dialed":1,"answered":2,"connected":3,"abandoned":4,"busy":5,"no_answer":6,"failed":7,"machine":8,"skipped_dnc":9,"skipped_window":10,"skipped_preview":11}`
+	const want = `{"dialed":1,"answered":2,"connected":3,"abandoned":4,"busy":5,"no_answer":6,"failed":7,"machine":8,"skipped_dnc":9,"skipped_window":10,"skipped_preview":11,"switch_shutdown":12}`
 	if string(b) != want {
 		t.Errorf("encoded as %s\nwant       %s", b, want)
 	}
-	for _, in := range []string{want, `{"Dialed":1,"Answered":2,"Connected":3,"Abandoned":4,"Busy":5,"NoAnswer":6,"Failed":7,"Machine":8,"SkippedDNC":9,"SkippedWindow":10,"SkippedPreview":11}`} {
+	for _, in := range []string{want, `{"Dialed":1,"Answered":2,"Connected":3,"Abandoned":4,"Busy":5,"NoAnswer":6,"Failed":7,"Machine":8,"SkippedDNC":9,"SkippedWindow":10,"SkippedPreview":11,"SwitchShutdown":12}`} {
 		var got Counts
 		if err := json.Unmarshal([]byte(in), &got); err != nil || got != c {
 			t.Errorf("%s read as %+v, %v", in, got, err)

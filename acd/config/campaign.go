@@ -120,6 +120,9 @@ type CampaignRetry struct {
 	Machine      time.Duration `yaml:"machine"`
 	Failed       time.Duration `yaml:"failed"`
 	AbandonQuiet time.Duration `yaml:"abandon_quiet"` // a number whose answer was abandoned rests this long
+	// SwitchShutdown is the wait after a call the switch hung up as it
+	// shut down; such an attempt is not counted against MaxAttempts.
+	SwitchShutdown time.Duration `yaml:"switch_shutdown"`
 }
 
 // Disposition is a result an agent can give a call, with what it means.
@@ -167,12 +170,13 @@ func DefaultCampaign() Campaign {
 		InboundFirst:  true,
 		WrapUp:        DefaultQueue().WrapUp,
 		Retry: CampaignRetry{
-			MaxAttempts:  r.MaxAttempts,
-			Busy:         r.After[campaign.Busy],
-			NoAnswer:     r.After[campaign.NoAnswer],
-			Machine:      r.After[campaign.Machine],
-			Failed:       r.After[campaign.Unreached],
-			AbandonQuiet: r.AbandonQuiet,
+			MaxAttempts:    r.MaxAttempts,
+			Busy:           r.After[campaign.Busy],
+			NoAnswer:       r.After[campaign.NoAnswer],
+			Machine:        r.After[campaign.Machine],
+			Failed:         r.After[campaign.Unreached],
+			AbandonQuiet:   r.AbandonQuiet,
+			SwitchShutdown: r.After[campaign.SwitchShutdown],
 		},
 	}
 	c.PreviewTimeout, c.PreviewOnTimeout = 30*time.Second, PreviewSkip
@@ -195,7 +199,8 @@ func (c Campaign) PacerOptions() dialer.Options {
 func (c Campaign) Retries() campaign.Retry {
 	r := campaign.Retry{MaxAttempts: c.Retry.MaxAttempts, AbandonQuiet: c.Retry.AbandonQuiet, KeptGrace: c.CallbackGrace, After: map[campaign.Outcome]time.Duration{}}
 	for o, d := range map[campaign.Outcome]time.Duration{campaign.Busy: c.Retry.Busy, campaign.NoAnswer: c.Retry.NoAnswer,
-		campaign.Machine: c.Retry.Machine, campaign.Unreached: c.Retry.Failed, campaign.Abandoned: c.Retry.AbandonQuiet} {
+		campaign.Machine: c.Retry.Machine, campaign.Unreached: c.Retry.Failed, campaign.Abandoned: c.Retry.AbandonQuiet,
+		campaign.SwitchShutdown: c.Retry.SwitchShutdown} {
 		if d > 0 {
 			r.After[o] = d
 		}

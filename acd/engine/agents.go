@@ -213,7 +213,7 @@ func (c *Core) requirementFor(q *queue, own []routing.Need, waited time.Duration
 
 // dispatchCall offers a waiting call to the agents its queue's strategy picks.
 func (c *Core) dispatchCall(now time.Time, cl *call) {
-	if !cl.dispatchable() {
+	if !cl.dispatchable() || c.switchStopping(now) {
 		return
 	}
 	if a := cl.only; a != nil {

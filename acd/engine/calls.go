@@ -703,6 +703,10 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 	}
 	cl := ref.call
 	cl.rec.Cause = e.Cause.String()
+	if e.Cause == pbx.CauseSwitchShutdown {
+		c.switchShutdown(now, cl, "caller's channel")
+		return
+	}
 	if cl.rec.HangupBy == "" {
 		cl.rec.HangupBy = acd.HangupCaller
 	}
@@ -732,6 +736,17 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 		}
 	}
 	c.endCall(now, cl, cl.rec.HangupBy, pbx.CauseNormal)
+}
+
+// switchShutdown ends a call the switch hung up (what: which of its
+// channels) as it shut down: by the system, neither an abandon nor an
+// agent's hang-up; the agent talking goes to wrap-up as after any call,
+// one being rung is let go without a no-answer.
+func (c *Core) switchShutdown(now time.Time, cl *call, what string) {
+	c.step(now, cl, "switch-shutdown", "", what)
+	cl.rec.Cause = causeSwitchShutdown
+	cl.rec.HangupBy = acd.HangupSystem
+	c.endCall(now, cl, acd.HangupSystem, pbx.CauseNormal)
 }
 
 // endCall tears a call down: legs, bridge, recording, agent to wrap-up, and

@@ -203,6 +203,9 @@ type leadDial struct {
 	amd     string
 	machine bool
 	optOut  bool // the lead asked in the campaign's flow not to be called again
+	// cut: the switch's shutdown ended the call (causeSwitchShutdown); a
+	// lead no agent gave a disposition is called again.
+	cut bool
 	// left is set on an attempt an earlier run placed, taken up after a
 	// restart: its call's new legs get names of this run.
 	left bool
@@ -598,7 +601,7 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 
 // pace asks the pacer how many leads to dial and dials them.
 func (c *Core) pace(now time.Time, r *campaignRun) {
-	if r.state != CampaignRunning {
+	if r.state != CampaignRunning || c.switchStopping(now) {
 		return
 	}
 	c.dialKept(now, r)
@@ -870,6 +873,9 @@ func (c *Core) leadNotReached(now time.Time, d *leadDial, reason pbx.FailReason,
 	c.dialEnded(now, d, false)
 	c.releaseReserved(now, d)
 	o := dialOutcome(reason)
+	if cause == pbx.CauseSwitchShutdown || c.switchStopping(now) && reason == pbx.FailUnreachable {
+		o = campaign.SwitchShutdown
+	}
 	countNotReached(r, o)
 	rec := c.leadRecord(d)
 	rec.Outcome, rec.Cause, rec.Ended = acd.OutcomeFailed, string(reason), now
@@ -889,6 +895,8 @@ func countNotReached(r *campaignRun, o campaign.Outcome) {
 		r.stats.Busy++
 	case campaign.NoAnswer:
 		r.stats.NoAnswer++
+	case campaign.SwitchShutdown:
+		r.stats.SwitchShutdown++
 	default:
 		r.stats.Failed++
 	}
@@ -1212,8 +1220,14 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 		if !d.settled && cl.agent != nil {
 			c.connectLead(now, d) // bridged and over before its ConnectWithin came up
 		}
+		d.cut = cl.rec.Cause == causeSwitchShutdown && !d.optOut
 		switch {
 		case d.abandoned || d.machine:
+		case d.cut && cl.agent == nil && (r.cfg.Flow == "" || !cl.flow.Done()):
+			// Cut off by the switch before an agent took it or its flow
+			// or message was over: not the lead's doing, nor an abandon.
+			r.stats.SwitchShutdown++
+			c.settleLead(now, d, campaign.SwitchShutdown)
 		case !d.settled:
 			// The lead hung up before an agent took it.
 			d.abandoned = true
@@ -1882,6 +1896,10 @@ const (
 	// causeSwitchLost ends a waiting caller the switch dropped while the
 	// link was down: it came back holding none of Hotline's channels.
 	causeSwitchLost = "switch-lost"
+	// causeSwitchShutdown ends a call the switch hung up as it shut down
+	// (pbx.CauseSwitchShutdown), or one gone when a switch that said it
+	// was shutting down came back.
+	causeSwitchShutdown = "switch-shutdown"
 )
 
 // campaignTimer fires the campaigns' timers; it reports whether t was one.
@@ -1989,6 +2007,11 @@ func (c *Core) campaignWrapDone(now time.Time, callID string) {
 // the campaign's no-answer delay; a do-not-call one ends the lead as such.
 func (c *Core) disposeLead(now time.Time, d *leadDial) {
 	r := d.run
+	if d.cut && d.disposition == "" {
+		// The agent gave no result of a call the switch's shutdown cut.
+		c.settleLead(now, d, campaign.SwitchShutdown)
+		return
+	}
 	disp := dispositionRule(r.cfg, d.disposition)
 	if d.optOut {
 		disp = campaign.Disposition{Name: VarDoNotCall, DNC: true}

@@ -110,6 +110,10 @@ type Core struct {
 	synced   bool
 	linkDown time.Time // when the link to the switch last went down
 	linkUp   time.Time // when it last came (back) up
+	// stopping is when the switch said it is shutting down
+	// (pbx.SwitchStopping); zero again once it is back (Synced). Meanwhile
+	// no agent is rung and no lead dialed (see switchStopping).
+	stopping time.Time
 
 	camps map[string]*campaignRun // started outbound campaigns (campaign.go)
 	// campsRemoved are started campaigns the last reload removed: kept to
@@ -339,12 +343,28 @@ func (c *Core) Handle(now time.Time, ev pbx.Event) {
 		c.onUtterance(now, e)
 	case pbx.Synced:
 		c.reconcile(now, e)
+	case pbx.SwitchStopping:
+		if c.stopping.IsZero() {
+			c.stopping = now
+			c.warn(now, "switch-shutdown", "the switch is shutting down: its calls end by the system (cause %s), leads cut short are retried", causeSwitchShutdown)
+		}
 	case pbx.Disconnected:
 		c.synced, c.linkDown = false, now
 		c.warn(now, "pbx-disconnected", "link to the switch is down: %v", e.Err)
 	default:
 		c.warn(now, "unknown-event", "event %T ignored", ev)
 	}
+}
+
+// stopGrace is how long a switch that said it is shutting down may keep
+// the link before it is taken as up again: its shutdown was called off.
+const stopGrace = time.Minute
+
+// switchStopping reports whether the switch is shutting down: it said so
+// and has not come back since (a reconnect clears it), and it dropped the
+// link or still may.
+func (c *Core) switchStopping(now time.Time) bool {
+	return !c.stopping.IsZero() && (c.linkDown.After(c.stopping) || now.Sub(c.stopping) < stopGrace)
 }
 
 // CommandFailed is told by the runtime when a command returned an error.

@@ -216,6 +216,10 @@ func (c *Core) legGone(now time.Time, cl *call, l *leg, cause pbx.Cause) {
 		c.legFailed(now, cl, l, pbx.ReasonForCause(cause))
 		return
 	}
+	if cause == pbx.CauseSwitchShutdown && cl.agentCh == l.ch && cl.phase.Connected() {
+		c.switchShutdown(now, cl, "agent "+l.agent.id+"'s channel")
+		return
+	}
 	if cl.agentCh == l.ch && cl.phase == acd.CallConsulting {
 		c.consultAgentGone(now, cl)
 		return

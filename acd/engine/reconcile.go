@@ -355,6 +355,12 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			continue
 		}
 		if _, ok := live[cl.ch]; !ok {
+			if c.switchStopping(now) && e.Reconnect {
+				// Gone with the switch's shutdown, its hang-up lost with the link.
+				cl.endFrom = c.lastSeen(cl)
+				c.switchShutdown(now, cl, "gone when the switch came back")
+				continue
+			}
 			if c.bothGone(now, cl, live) {
 				continue
 			}
@@ -427,6 +433,8 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			c.goTarget(now, cl, *target)
 		}
 	}
+	// The switch is back: what was gone with its shutdown is settled.
+	c.stopping = time.Time{}
 	for _, ch := range e.Snapshot.Channels {
 		if _, known := c.chans[ch.ID]; known {
 			continue

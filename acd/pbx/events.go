@@ -135,6 +135,13 @@ type Synced struct {
 	Reconnect bool // false on first connect
 }
 
+// SwitchStopping: the switch said it is shutting down (FreeSWITCH's
+// SHUTDOWN event; on Asterisk the first channel it hangs up for a "core
+// stop"). Its channels are about to be hung up with CauseSwitchShutdown and
+// the link to close; what is gone when it comes back (Synced) went with the
+// shutdown. Channel is "".
+type SwitchStopping struct{ Base }
+
 // Disconnected: the link to the switch is down; commands will fail until Synced.
 type Disconnected struct {
 	Base
@@ -155,6 +162,7 @@ var (
 	_ Event = RecordingFinished{}
 	_ Event = Utterance{}
 	_ Event = Synced{}
+	_ Event = SwitchStopping{}
 	_ Event = Disconnected{}
 )
 

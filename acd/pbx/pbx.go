@@ -285,6 +285,11 @@ const (
 	CauseCongestion       Cause = 34 // no circuit available
 	CauseNormalUnspec     Cause = 31
 	CauseOriginatorCancel Cause = 487 // SIP-ish; FreeSWITCH ORIGINATOR_CANCEL
+	// CauseSwitchShutdown: the switch hung the channel up because it is
+	// shutting down (FreeSWITCH's SYSTEM_SHUTDOWN, whose number it is;
+	// Asterisk's soft hang-up of every channel at "core stop now"). No
+	// party to the call ended it.
+	CauseSwitchShutdown Cause = 501
 )
 
 func (c Cause) String() string {
@@ -307,6 +312,8 @@ func (c Cause) String() string {
 		return "normal-unspecified"
 	case CauseOriginatorCancel:
 		return "originator-cancel"
+	case CauseSwitchShutdown:
+		return "switch-shutdown"
 	}
 	return "cause-" + strconv.Itoa(int(c))
 }
@@ -332,8 +339,8 @@ func ReasonForCause(c Cause) FailReason {
 		return FailNoAnswer
 	case CauseRejected:
 		return FailRejected
-	case CauseOriginatorCancel:
-		return FailCancelled
+	case CauseOriginatorCancel, CauseSwitchShutdown:
+		return FailCancelled // nobody's doing: no agent to blame
 	}
 	return FailUnreachable
 }

@@ -176,6 +176,49 @@ func (s *Server) CutLink(d time.Duration) {
 	s.DropConnections()
 }
 
+// Shutdown does what FreeSWITCH 1.11 does at "fsctl shutdown", in the
+// order a real one sends it: SHUTDOWN (Event-Info "System Shutting Down"),
+// every channel hung up with SYSTEM_SHUTDOWN, then each inbound client is
+// sent the events still held for it and "The system is being shut down."
+// (text/disconnect-notice), and its connection closed. New connections are
+// refused for down, the time the switch takes to start again; it then
+// comes back with no channel and a new Core-UUID.
+func (s *Server) Shutdown(down time.Duration) {
+	s.mu.Lock()
+	s.fire("SHUTDOWN", nil, []wire.Header{{Name: "Event-Info", Value: "System Shutting Down"}}, "")
+	uuids := make([]string, 0, len(s.chans))
+	for uuid := range s.chans {
+		uuids = append(uuids, uuid)
+	}
+	sort.Strings(uuids)
+	for _, uuid := range uuids {
+		// FreeSWITCH gives every channel its cause before any thread acts
+		// on it: a leg still entering a bridge is not hung up by its
+		// originator with a cause of its own.
+		s.chans[uuid].entering = nil
+	}
+	for _, uuid := range uuids {
+		s.hangup(s.chans[uuid], "SYSTEM_SHUTDOWN")
+	}
+	s.refuse = time.Now().Add(down)
+	s.core = newUUID()
+	var inbound []*conn
+	for c := range s.conns {
+		if c.session == nil {
+			inbound = append(inbound, c)
+			delete(s.conns, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range inbound {
+		c.qmu.Lock()
+		c.queue, c.held = append(c.queue, c.held...), nil
+		c.qmu.Unlock()
+		c.disconnect("The system is being shut down.\n")
+		c.closeAfterFlush()
+	}
+}
+
 // DelayReplies makes the next n commands whose line starts with prefix wait
 // d before their reply, holding up the connection meanwhile as a busy
 // FreeSWITCH does.

@@ -48,6 +48,7 @@ const (
 	CaseListenSilence        = "ListenSilence"
 	CaseListenSilenceLonger  = "ListenSilenceLonger"
 	CaseListenHangup         = "ListenHangup"
+	CaseSwitchShutdown       = "SwitchShutdown"
 )
 
 // Durations the far ends of the suite use. They are short so that a real
@@ -113,6 +114,7 @@ var contractCases = []caseDef{
 	{CaseListenSilence, testListenSilence},
 	{CaseListenSilenceLonger, testListenSilenceLonger},
 	{CaseListenHangup, testListenHangup},
+	{CaseSwitchShutdown, testSwitchShutdown},
 }
 
 // RunSwitchContract runs every contract case as a subtest named after its
@@ -139,6 +141,17 @@ func RunSwitchContract(t *testing.T, newHarness func(t *testing.T) *Harness) {
 			tc.run(newContractCase(t, h))
 		})
 	}
+}
+
+// RunSwitchCase runs the one contract case named (a Case constant), as a
+// subtest of that name: for a case a backend runs only on request, such as
+// CaseSwitchShutdown on a switch of its own.
+func RunSwitchCase(t *testing.T, name string, newHarness func(t *testing.T) *Harness) {
+	i := slices.IndexFunc(contractCases, func(c caseDef) bool { return c.name == name })
+	if i < 0 {
+		t.Fatalf("no contract case %q", name)
+	}
+	t.Run(name, func(t *testing.T) { contractCases[i].run(newContractCase(t, newHarness(t))) })
 }
 
 func checkSkips(t *testing.T, skip map[string]string) {
@@ -292,6 +305,39 @@ func testLeadBusy(c *contractCase) {
 	if h := c.wait(On[pbx.HungUp](id)).(pbx.HungUp); h.Cause != pbx.CauseBusy {
 		c.t.Errorf("HungUp = %s, want cause %d", Format(h), pbx.CauseBusy)
 	}
+}
+
+// testSwitchShutdown: the switch shuts down with a conversation and a
+// ringing leg up. It says so (SwitchStopping) before it hangs them up, and
+// every channel it hangs up says why (CauseSwitchShutdown), so that no
+// party is blamed for the end; then the link goes down.
+func testSwitchShutdown(c *contractCase) {
+	if c.h.Shutdown == nil {
+		c.t.Skip("the harness cannot shut this switch down (a shared switch, or one that does not stop)")
+	}
+	caller, agent, _ := c.bridged()
+	ringing := c.channelID("agent")
+	c.ok(c.h.Switch.Originate(c.ctx, pbx.OriginateRequest{ChannelID: ringing,
+		Endpoint: c.h.Endpoint(farend.Phone{Mode: farend.PhoneNoAnswer}), Timeout: time.Minute}), "originate")
+	c.wait(func(ev pbx.Event) bool {
+		_, ok := ev.(pbx.Ringing)
+		return ok && ev.Chan() == ringing
+	})
+	c.ok(c.h.Shutdown(c.ctx), "shutdown")
+	stopping := func(ev pbx.Event) bool { _, ok := ev.(pbx.SwitchStopping); return ok }
+	c.wait(stopping)
+	for _, ch := range []pbx.ChannelID{caller, agent, ringing} {
+		if h := c.wait(On[pbx.HungUp](ch)).(pbx.HungUp); h.Cause != pbx.CauseSwitchShutdown {
+			c.t.Errorf("HungUp = %s, want cause %s; %s", Format(h), pbx.CauseSwitchShutdown, c.rec.dump())
+		}
+		c.before(stopping, On[pbx.HungUp](ch), "SwitchStopping then HungUp")
+	}
+	for _, f := range c.rec.Filter(On[pbx.OriginateFailed](ringing)) {
+		if f.(pbx.OriginateFailed).Reason != pbx.FailCancelled {
+			c.t.Errorf("OriginateFailed = %s, want reason cancelled", Format(f))
+		}
+	}
+	c.wait(func(ev pbx.Event) bool { _, ok := ev.(pbx.Disconnected); return ok })
 }
 
 func testInboundAnswer(c *contractCase) { c.answered(farend.CallScript{To: "4242"}) }

@@ -29,6 +29,12 @@ type Harness struct {
 	// Skip names contract cases this backend cannot run, with the reason.
 	Skip map[string]string
 
+	// Shutdown shuts the switch down as its admin would (FreeSWITCH's
+	// fsctl shutdown, Asterisk's core stop now), leaving the calls up to
+	// it; nil skips CaseSwitchShutdown. A harness sets it only when it owns
+	// the switch: a shared one would stop under other tests.
+	Shutdown func(ctx context.Context) error
+
 	// LeftBehind reports whether an utterance's file is still where the
 	// switch stored it once its audio was delivered (nil: the suite cannot
 	// look there). Utterances are for the recognizer, not to be kept.

@@ -176,6 +176,8 @@ func Format(ev pbx.Event) string {
 		return fmt.Sprintf("Utterance %s name=%q path=%q audio=%d bytes duration=%v failed=%t err=%q", e.Channel, e.Name, e.Path, len(e.Audio), e.Duration, e.Failed, e.Err)
 	case pbx.Synced:
 		return fmt.Sprintf("Synced channels=%d bridges=%d reconnect=%t", len(e.Snapshot.Channels), len(e.Snapshot.Bridges), e.Reconnect)
+	case pbx.SwitchStopping:
+		return "SwitchStopping"
 	case pbx.Disconnected:
 		return fmt.Sprintf("Disconnected err=%v", e.Err)
 	}
