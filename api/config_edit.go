@@ -197,7 +197,8 @@ func (s *Server) configEdit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	rep, err := s.Reload(r.Context())
+	force, _ := parseFlag("force", r.URL.Query().Get("force"))
+	rep, err := s.Reload(r.Context(), force)
 	if err != nil {
 		// The engine refused what the file now says: put the file back, so
 		// it still says what runs.
@@ -314,6 +315,8 @@ func (s *Server) failEdit(w http.ResponseWriter, err error) {
 		writeJSON(w, http.StatusBadRequest, Error{Error: err.Error()})
 	case errors.Is(err, config.ErrNotEditable):
 		writeJSON(w, http.StatusConflict, Error{Error: err.Error()})
+	case errors.Is(err, engine.ErrInUse):
+		writeJSON(w, http.StatusConflict, inUseBody("not applied; the file is as it was", err))
 	case errors.Is(err, config.ErrInvalid), errors.Is(err, engine.ErrUnknownQueue), errors.Is(err, engine.ErrBadConfig):
 		writeJSON(w, http.StatusUnprocessableEntity, ReloadError{Error: "not applied; the file is as it was: " + err.Error()})
 	default:

@@ -42,7 +42,7 @@ func editDaemon(t *testing.T) (*testDaemon, string) {
 		}
 		return cfg, err
 	}
-	d.api.WatchReload(func(ctx context.Context) (engine.ReconfigureReport, error) {
+	d.api.WatchReload(func(ctx context.Context, _ bool) (engine.ReconfigureReport, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return engine.ReconfigureReport{}, err

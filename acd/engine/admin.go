@@ -210,13 +210,19 @@ func (r Dispositions) apply(c *Core, _ time.Time) (any, error) {
 }
 
 // Reconfigure applies a validated config to the running engine; see
-// [Core.Reconfigure].
+// [Core.Reconfigure]. Unless Force is set, a config that removes what is
+// in use ([Core.InUse]) is refused with an [InUseError], and nothing
+// changes.
 type Reconfigure struct {
 	returns[ReconfigureReport]
 	Config config.Config
+	Force  bool
 }
 
 func (r Reconfigure) apply(c *Core, now time.Time) (any, error) {
+	if items := c.InUse(r.Config); len(items) > 0 && !r.Force {
+		return ReconfigureReport{}, &InUseError{Items: items}
+	}
 	return c.Reconfigure(now, r.Config)
 }
 

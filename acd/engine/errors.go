@@ -1,6 +1,9 @@
 package engine
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Errors of the engine. Admin requests return them wrapped with context.
 var (
@@ -17,3 +20,17 @@ var (
 	ErrNotSaved  = errors.New("change made but not saved yet")
 	ErrBadConfig = errors.New("invalid configuration")
 )
+
+// ErrInUse refuses a reload that removes what live calls, agents or
+// campaigns still use; see [InUseError].
+var ErrInUse = errors.New("the new config removes what is in use")
+
+// InUseError lists, one line each, what a refused reload would remove
+// while it is in use ("queue \"sales\": 2 callers waiting").
+type InUseError struct{ Items []string }
+
+func (e *InUseError) Error() string {
+	return ErrInUse.Error() + ": " + strings.Join(e.Items, "; ") + " (force the reload to apply it anyway)"
+}
+
+func (e *InUseError) Unwrap() error { return ErrInUse }

@@ -18,6 +18,7 @@ import (
 
 func newConfigReloadCmd(g *globalOptions) *cobra.Command {
 	o := &clientOptions{}
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "reload",
 		Short: "Make the running daemon read its config file again and apply it",
@@ -25,14 +26,18 @@ func newConfigReloadCmd(g *globalOptions) *cobra.Command {
 SIGHUP does. New agents and queues appear; removed queues keep their callers
 until served; removed agents finish their call, then log out; changed
 settings apply to the next decision. A file with problems changes nothing,
-and the problems are listed. server, store and pbx changes need a restart.`,
+and the problems are listed. A file that removes a queue a caller waits in,
+an agent on a call, a flow a caller is in or a running campaign with leads
+dialing changes nothing either: what is in use is listed, and the command
+exits 1; --force applies it anyway (queues drain, agents log out after their
+call). server, store and pbx changes need a restart.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			base, err := o.base(g)
 			if err != nil {
 				return err
 			}
-			raw, rep, err := postReload(cmd.Context(), base)
+			raw, rep, err := postReload(cmd.Context(), base, force)
 			if err != nil {
 				return err
 			}
@@ -45,16 +50,21 @@ and the problems are listed. server, store and pbx changes need a restart.`,
 		},
 	}
 	o.AddFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&force, "force", false, "apply the config even if it removes a queue, agent, flow or campaign in use")
 	return cmd
 }
 
 // postReload asks the daemon to reload; a refused reload's problems come
 // back in the error, one per line.
-func postReload(ctx context.Context, base string) ([]byte, engine.ReconfigureReport, error) {
+func postReload(ctx context.Context, base string, force bool) ([]byte, engine.ReconfigureReport, error) {
 	var rep engine.ReconfigureReport
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/config/reload", nil)
+	url := base + "/api/v1/config/reload"
+	if force {
+		url += "?force=true"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -75,6 +85,9 @@ func postReload(ctx context.Context, base string) ([]byte, engine.ReconfigureRep
 		}
 		if len(e.Problems) > 0 {
 			return raw, rep, fmt.Errorf("%s\n  %s", e.Error, strings.Join(e.Problems, "\n  "))
+		}
+		if len(e.InUse) > 0 {
+			return raw, rep, fmt.Errorf("config not applied: it removes what is in use (--force applies it anyway):\n  %s", strings.Join(e.InUse, "\n  "))
 		}
 		return raw, rep, fmt.Errorf("%s", e.Error)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/store"
 )
 
 const reloadBase = `
@@ -152,5 +157,49 @@ func TestConfigReloadAndHangup(t *testing.T) {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// TestConfigReloadInUse: a reload the engine refuses for what is in use
+// answers 409 with the list, and hotline config reload prints it and exits
+// 1; --force (force=true) applies it.
+func TestConfigReloadInUse(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h := api.New(nil, db, zerolog.Nop())
+	var forced []bool
+	h.WatchReload(func(_ context.Context, force bool) (engine.ReconfigureReport, error) {
+		forced = append(forced, force)
+		if !force {
+			return engine.ReconfigureReport{}, &engine.InUseError{Items: []string{`queue "sales": 2 callers waiting`, `agent "bob": on a call`}}
+		}
+		return engine.ReconfigureReport{QueuesRemoved: []string{"sales"}, AgentsRemoved: []string{"bob"}}, nil
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	resp, err := http.Post(srv.URL+"/api/v1/config/reload", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body api.ReloadError
+	json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict || len(body.InUse) != 2 {
+		t.Errorf("POST reload: %d %+v; want 409 listing what is in use", resp.StatusCode, body)
+	}
+	code, out, errOut := hotline(t, nil, "config", "reload", "--api", srv.URL)
+	if code != 1 || !strings.Contains(errOut, `queue "sales": 2 callers waiting`) || !strings.Contains(errOut, `agent "bob": on a call`) || !strings.Contains(errOut, "--force") {
+		t.Errorf("config reload: exit %d %q %q; want 1 and the list", code, out, errOut)
+	}
+	code, out, errOut = hotline(t, nil, "config", "reload", "--force", "--api", srv.URL)
+	if code != 0 || !strings.Contains(out, "queues removed: sales") {
+		t.Errorf("config reload --force: exit %d %q %q; want applied", code, out, errOut)
+	}
+	if len(forced) != 3 || forced[0] || forced[1] || !forced[2] {
+		t.Errorf("reloads asked %v; want two not forced, then one forced", forced)
 	}
 }

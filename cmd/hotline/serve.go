@@ -157,7 +157,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	// Run flushes the engine's queued writes; the store closes only after.
 	defer func() { cancel(); <-ran }()
 	var rl *reloader
-	var reload func(context.Context) (engine.ReconfigureReport, error)
+	var reload func(context.Context, bool) (engine.ReconfigureReport, error)
 	warnTeams(log, db, cfg)
 	if load != nil {
 		// A reload or an edit naming a team supervisor who is no user is refused.

@@ -31,13 +31,15 @@ type reloader struct {
 	applied func(config.Config)
 }
 
-func (r *reloader) reload(ctx context.Context) (engine.ReconfigureReport, error) {
+// reload applies the config file again; force applies it even if it
+// removes what is in use (engine.InUseError otherwise).
+func (r *reloader) reload(ctx context.Context, force bool) (engine.ReconfigureReport, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cfg, err := r.load(nil)
 	if err == nil {
 		var rep engine.ReconfigureReport
-		if rep, err = engine.Send(ctx, r.rt, engine.Reconfigure{Config: cfg}); err == nil {
+		if rep, err = engine.Send(ctx, r.rt, engine.Reconfigure{Config: cfg, Force: force}); err == nil {
 			if r.applied != nil {
 				r.applied(cfg)
 			}
@@ -53,6 +55,10 @@ func (r *reloader) reload(ctx context.Context) (engine.ReconfigureReport, error)
 			problems = append(problems, p.String())
 		}
 		ev = r.log.Error().Strs("problems", problems)
+	}
+	var inUse *engine.InUseError
+	if errors.As(err, &inUse) {
+		ev = r.log.Error().Strs("in_use", inUse.Items)
 	}
 	ev.Msg("config reload refused; nothing changed")
 	return engine.ReconfigureReport{}, err
@@ -74,7 +80,7 @@ func (r *reloader) logReport(rep engine.ReconfigureReport) {
 }
 
 // reloadOnHangup calls reload on every SIGHUP until ctx ends.
-func reloadOnHangup(ctx context.Context, log zerolog.Logger, reload func(context.Context) (engine.ReconfigureReport, error)) {
+func reloadOnHangup(ctx context.Context, log zerolog.Logger, reload func(context.Context, bool) (engine.ReconfigureReport, error)) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	go func() {
@@ -86,7 +92,7 @@ func reloadOnHangup(ctx context.Context, log zerolog.Logger, reload func(context
 			case <-hup:
 				log.Info().Msg("SIGHUP: reloading the config")
 				rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-				_, _ = reload(rctx)
+				_, _ = reload(rctx, false)
 				cancel()
 			}
 		}

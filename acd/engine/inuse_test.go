@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/pbx"
+)
+
+const inUseBefore = `
+entries:
+  - {number: "100", queue: support}
+  - {number: "200", queue: sales}
+  - {number: "300", flow: main}
+flows:
+  main:
+    start: order
+    nodes:
+      order: {kind: collect, prompt: ["sound:enter-order"], var: order, length: 4, timeout: 30s, next: in}
+      in: {kind: queue, queue: support}
+queues:
+  - {name: support}
+  - {name: sales}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+  - {id: bob, endpoint: sim/bob, queues: [{queue: support}]}
+`
+
+// inUseAfter drops sales (a caller waits there), bob (on a call) and the
+// flow main (a caller is in it).
+const inUseAfter = `
+entries:
+  - {number: "100", queue: support}
+queues:
+  - {name: support}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+`
+
+// TestReloadInUseRefused: a reload that removes a queue a caller waits in,
+// an agent on a call or a flow a caller is in is refused, listing each,
+// and changes nothing; forced, it applies as before (the queue drains, the
+// agent logs out after the call). A reload that removes only what is idle
+// goes through.
+func TestReloadInUseRefused(t *testing.T) {
+	var cmds []Command
+	c, err := NewCore(Options{Config: parseConfig(t, inUseBefore), Out: recordOutputs{&cmds}, Store: newMemStore()}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(epoch, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	c.Handle(epoch, pbx.CallArrived{Base: pbx.Base{Channel: "ch-1", At: epoch}, Caller: "551", Called: "100"})
+	leg := cmds[len(cmds)-1].Originate.ChannelID
+	at := epoch.Add(time.Second)
+	c.Handle(at, pbx.Answered{Base: pbx.Base{Channel: leg, At: at}})
+	c.Handle(at, pbx.CallArrived{Base: pbx.Base{Channel: "ch-2", At: at}, Caller: "552", Called: "200"})
+	c.Handle(at, pbx.CallArrived{Base: pbx.Base{Channel: "ch-3", At: at}, Caller: "553", Called: "300"})
+
+	after := parseConfig(t, inUseAfter)
+	_, err = Reconfigure{Config: after}.apply(c, at)
+	var inUse *InUseError
+	if !errors.As(err, &inUse) || !errors.Is(err, ErrInUse) {
+		t.Fatalf("reload removing what is in use: %v; want an InUseError", err)
+	}
+	want := []string{`queue "sales": 1 caller waiting`, `agent "bob": on a call`, `flow "main": 1 caller in it`}
+	if strings.Join(inUse.Items, "\n") != strings.Join(want, "\n") {
+		t.Errorf("in use:\n%s\nwant:\n%s", strings.Join(inUse.Items, "\n"), strings.Join(want, "\n"))
+	}
+	if len(c.Status(at).Queues) != 2 || c.agentIdx["bob"] == nil {
+		t.Errorf("a refused reload changed the engine: queues %d, bob %v", len(c.Status(at).Queues), c.agentIdx["bob"])
+	}
+
+	rep, err := Reconfigure{Config: after, Force: true}.apply(c, at)
+	if err != nil {
+		t.Fatalf("forced reload: %v", err)
+	}
+	if r := rep.(ReconfigureReport); len(r.QueuesRemoved) != 1 || len(r.AgentsRemoved) != 1 || len(r.Draining) == 0 {
+		t.Errorf("forced reload report %+v; want sales and bob removed, draining", r)
+	}
+
+	idle := parseConfig(t, inUseAfter+"  - {id: carol, endpoint: sim/carol, queues: [{queue: support}]}\n")
+	c2, err := NewCore(Options{Config: idle, Out: recordOutputs{new([]Command)}, Store: newMemStore()}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (Reconfigure{Config: parseConfig(t, inUseAfter)}).apply(c2, epoch); err != nil {
+		t.Errorf("reload removing an idle agent: %v", err)
+	}
+}
