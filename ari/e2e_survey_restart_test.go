@@ -91,8 +91,9 @@ func e2eSurveyStart(t *testing.T, leads []campaign.Lead) (*e2eScenario, string) 
 // lead rings (a Local channel that answers 3 s after its dial); it answers
 // while Hotline is down. The lead context takes the answer (nothing to
 // play: the campaign has no safe-harbour message), notes it and hangs up.
-// Started again, Hotline counts the attempt as answered, not failed: the
-// lead is done as a survey cut short (partial), one attempt, one record.
+// Started again, Hotline counts the attempt as answered, not failed, and
+// the lead, which heard nothing of the survey, is called again later
+// (unattended), one attempt, one record.
 func TestAsteriskE2ESurveyAnsweredWhileDown(t *testing.T) {
 	phone := fmt.Sprintf("+3390%d00001", os.Getpid()%10)
 	s, path := e2eSurveyStart(t, []campaign.Lead{{Campaign: "poll", Phone: phone}})
@@ -113,8 +114,8 @@ func TestAsteriskE2ESurveyAnsweredWhileDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := leads[phone]
-	if l.State != campaign.Done || l.Disposition != "partial" || l.LastOutcome != campaign.Human || l.Attempts != 1 || len(dials[phone]) != 1 {
-		t.Errorf("lead %s: %s %q, last %s after %d attempts, %d records; want done, partial, a person, one attempt, one record", phone, l.State, l.Disposition, l.LastOutcome, l.Attempts, len(dials[phone]))
+	if l.State != campaign.Scheduled || l.Disposition != "" || l.LastOutcome != campaign.Unattended || l.Attempts != 1 || len(dials[phone]) != 1 {
+		t.Errorf("lead %s: %s %q, last %s after %d attempts, %d records; want scheduled again, unattended, one attempt, one record", phone, l.State, l.Disposition, l.LastOutcome, l.Attempts, len(dials[phone]))
 	}
 	if rec.Outcome != acd.OutcomeSelfService || !e2eHasStep(rec, "lead-answered", "") {
 		t.Errorf("record %s, timeline %+v; want self-service, its answer in it", rec.Outcome, rec.Timeline)
@@ -128,7 +129,8 @@ func TestAsteriskE2ESurveyAnsweredWhileDown(t *testing.T) {
 // while a survey's answered lead (a person) is in answering-machine
 // detection; detection ends while Hotline is down, the person goes to the
 // lead context's unattended extension (noted, nothing to play) and is hung
-// up. Started again, Hotline counts the attempt as answered, not failed.
+// up. Started again, Hotline counts the attempt as answered, not failed,
+// and calls the lead again later (unattended).
 func TestAsteriskE2ESurveyAnsweredWhileDownInDetection(t *testing.T) {
 	phone := fmt.Sprintf("+3391%d00002", os.Getpid()%10)
 	s, path := e2eSurveyStart(t, []campaign.Lead{{Campaign: "pollamd", Phone: phone}})
@@ -151,8 +153,8 @@ func TestAsteriskE2ESurveyAnsweredWhileDownInDetection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := leads[phone]; l.State != campaign.Done || l.Disposition != "partial" || l.LastOutcome != campaign.Human || l.Attempts != 1 {
-		t.Errorf("lead %s: %s %q, last %s after %d attempts; want done, partial, a person, one attempt", phone, l.State, l.Disposition, l.LastOutcome, l.Attempts)
+	if l := leads[phone]; l.State != campaign.Scheduled || l.Disposition != "" || l.LastOutcome != campaign.Unattended || l.Attempts != 1 {
+		t.Errorf("lead %s: %s %q, last %s after %d attempts; want scheduled again, unattended, one attempt", phone, l.State, l.Disposition, l.LastOutcome, l.Attempts)
 	}
 	if rec.Outcome != acd.OutcomeSelfService || !e2eHasStep(rec, "lead-answered", "") {
 		t.Errorf("record %s, timeline %+v; want self-service, its answer in it", rec.Outcome, rec.Timeline)

@@ -117,10 +117,15 @@ const (
 	// down. The lead is not to blame: it is retried, and the attempt does
 	// not use up one of its max_attempts.
 	SwitchShutdown
+	// Unattended: a person answered a survey or notification while
+	// Hotline was away and heard nothing of it but what the switch played
+	// (the safe-harbour message, or nothing): called again.
+	Unattended
 )
 
 var outcomeNames = map[Outcome]string{NoAnswer: "no-answer", Busy: "busy", Machine: "machine", Unreached: "failed",
-	Human: "answered", Abandoned: "abandoned", SwitchShutdown: "switch-shutdown"}
+	Human: "answered", Abandoned: "abandoned", SwitchShutdown: "switch-shutdown",
+	Unattended: "unattended"}
 
 func (o Outcome) String() string {
 	if s, ok := outcomeNames[o]; ok {
@@ -153,7 +158,7 @@ func ParseOutcome(s string) (Outcome, error) {
 			return o, nil
 		}
 	}
-	return 0, fmt.Errorf("%w: dial outcome %q; known: no-answer, busy, machine, failed, answered, abandoned, switch-shutdown", ErrUnknown, s)
+	return 0, fmt.Errorf("%w: dial outcome %q; known: no-answer, busy, machine, failed, answered, abandoned, switch-shutdown, unattended", ErrUnknown, s)
 }
 
 // Lead is one number to call and where it stands.
@@ -289,11 +294,12 @@ type Retry struct {
 // DefaultRetry retries busy lines after 10 minutes, no-answers after an
 // hour, machines after four and network failures after 30 minutes, up to
 // five attempts; abandoned calls wait 72 hours; a call the switch's
-// shutdown cut is tried again after 5 minutes.
+// shutdown cut is tried again after 5 minutes, and a survey or
+// notification answered while Hotline was away after an hour.
 func DefaultRetry() Retry {
 	return Retry{MaxAttempts: 5, AbandonQuiet: 72 * time.Hour, KeptGrace: time.Hour, After: map[Outcome]time.Duration{
 		Busy: 10 * time.Minute, NoAnswer: time.Hour, Machine: 4 * time.Hour, Unreached: 30 * time.Minute,
-		Abandoned: 72 * time.Hour, SwitchShutdown: 5 * time.Minute,
+		Abandoned: 72 * time.Hour, SwitchShutdown: 5 * time.Minute, Unattended: time.Hour,
 	}}
 }
 

@@ -123,6 +123,9 @@ type CampaignRetry struct {
 	// SwitchShutdown is the wait after a call the switch hung up as it
 	// shut down; such an attempt is not counted against MaxAttempts.
 	SwitchShutdown time.Duration `yaml:"switch_shutdown"`
+	// Unattended is the wait after a survey's or notification's lead
+	// answered while Hotline was away and so heard nothing of it.
+	Unattended time.Duration `yaml:"unattended"`
 }
 
 // Disposition is a result an agent can give a call, with what it means.
@@ -177,6 +180,7 @@ func DefaultCampaign() Campaign {
 			Failed:         r.After[campaign.Unreached],
 			AbandonQuiet:   r.AbandonQuiet,
 			SwitchShutdown: r.After[campaign.SwitchShutdown],
+			Unattended:     r.After[campaign.Unattended],
 		},
 	}
 	c.PreviewTimeout, c.PreviewOnTimeout = 30*time.Second, PreviewSkip
@@ -200,7 +204,7 @@ func (c Campaign) Retries() campaign.Retry {
 	r := campaign.Retry{MaxAttempts: c.Retry.MaxAttempts, AbandonQuiet: c.Retry.AbandonQuiet, KeptGrace: c.CallbackGrace, After: map[campaign.Outcome]time.Duration{}}
 	for o, d := range map[campaign.Outcome]time.Duration{campaign.Busy: c.Retry.Busy, campaign.NoAnswer: c.Retry.NoAnswer,
 		campaign.Machine: c.Retry.Machine, campaign.Unreached: c.Retry.Failed, campaign.Abandoned: c.Retry.AbandonQuiet,
-		campaign.SwitchShutdown: c.Retry.SwitchShutdown} {
+		campaign.SwitchShutdown: c.Retry.SwitchShutdown, campaign.Unattended: c.Retry.Unattended} {
 		if d > 0 {
 			r.After[o] = d
 		}

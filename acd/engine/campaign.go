@@ -770,16 +770,12 @@ func unattended(k config.Campaign) []string {
 	return append([]string{}, k.SafeHarbour...)
 }
 
-// unattendedDisposition is the disposition of a survey's or notification's
-// lead that answered while Hotline was down, which the switch took care of
-// (see unattended): a notification whose message it played was heard
-// (completed, "" as for a call that ends so); any other lead's flow never
-// ran (partial, as a flow the lead cut short).
-func unattendedDisposition(k config.Campaign) campaign.Disposition {
-	if k.Kind == config.CampaignNotification && k.Flow == "" && len(k.Message) > 0 {
-		return dispositionRule(k, "")
-	}
-	return dispositionRule(k, "partial")
+// heardUnattended reports whether a survey's or notification's lead that
+// answered while Hotline was down, which the switch took care of (see
+// unattended), heard what it was called for: a notification's message,
+// played by the switch. Any other lead's flow never ran.
+func heardUnattended(k config.Campaign) bool {
+	return k.Kind == config.CampaignNotification && k.Flow == "" && len(k.Message) > 0
 }
 
 // machineDetection is the detection a campaign's answering_machine asks
@@ -1786,7 +1782,10 @@ func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, c
 // while Hotline was down and that the switch took care of itself
 // (pbx.UnattendedReader), in one write with its record. A person heard the
 // safe-harbour message: a live answer abandoned, counted against the cap,
-// the lead resting as abandoned leads do. A machine heard the campaign's
+// the lead resting as abandoned leads do. A survey's or notification's
+// lead is an answer, never an abandon: done if the switch played it the
+// whole message (heardUnattended), else called again after the
+// unattended delay, having heard nothing of it. A machine heard the campaign's
 // machine message, if it leaves one: the lead is retried after the
 // machine delay. gap is set when Hotline stayed up and only its link to
 // the switch was down.
@@ -1802,10 +1801,14 @@ func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, 
 	case r.cfg.Kind != config.CampaignAgent:
 		o = campaign.Human
 	}
+	heard := o == campaign.Human && heardUnattended(r.cfg)
+	if o == campaign.Human && !heard {
+		// A person heard nothing of the survey or message: called again.
+		o = campaign.Unattended
+	}
 	nl, err := campaign.DialEnded(l, o, r.retry, at)
-	disp := unattendedDisposition(r.cfg)
-	if err == nil && o == campaign.Human {
-		nl, err = campaign.Dispose(nl, disp, time.Time{}, "", r.retry, now)
+	if err == nil && heard {
+		nl, err = campaign.Dispose(nl, dispositionRule(r.cfg, ""), time.Time{}, "", r.retry, now)
 	}
 	if err != nil {
 		c.warn(now, "illegal-transition", "campaign %s: %v", l.Campaign, err)
@@ -1817,16 +1820,20 @@ func (c *Core) settleUnattended(now time.Time, r *campaignRun, l campaign.Lead, 
 	}
 	steps := []store.Step{{At: at, Kind: "lead-answered", Detail: l.ID + " while " + away}}
 	switch {
-	case o == campaign.Human:
+	case o == campaign.Human || o == campaign.Unattended:
 		// A survey's or notification's answer waits for no agent: an
-		// answer, never an abandon. What the switch could not run ends as
-		// a flow cut short, or, a message it played itself, as heard.
+		// answer, never an abandon. A message the switch played itself was
+		// heard; what it could not run is tried again.
 		r.stats.Answered++
 		rec.Outcome = acd.OutcomeSelfService
 		if len(unattended(r.cfg)) > 0 {
 			steps = append(steps, store.Step{At: at, Kind: "unattended-message", Detail: "played by the switch: " + away})
 		}
-		steps = append(steps, store.Step{At: now, Kind: kind, Detail: "answered while " + away + "; " + disp.Name})
+		what := "completed"
+		if !heard {
+			what = "unattended, called again"
+		}
+		steps = append(steps, store.Step{At: now, Kind: kind, Detail: "answered while " + away + "; " + what})
 	case u.Machine:
 		r.stats.Machine++
 		rec.Outcome = acd.OutcomeFailed

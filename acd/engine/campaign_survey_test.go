@@ -219,20 +219,32 @@ func TestSurveyRestartLostLiveRecord(t *testing.T) {
 	}
 }
 
-// TestSurveyRestartUnattendedAnswer: a survey's and a notification's leads
-// left Dialing answer while Hotline is down and the switch, with no
-// application to hand them to, notes the answers and ends the calls itself
-// (pbx.UnattendedReader). Started again, Hotline counts each an answer, not
-// a failed attempt, and not an abandon either (no agent was waited for):
-// the lead is done as a flow cut short (partial), one attempt, its one
-// record a self-service call that says the switch took the answer.
+// TestSurveyRestartUnattendedAnswer: a survey's, a notification flow's and
+// a notification message's leads left Dialing answer while Hotline is down
+// and the switch, with no application to hand them to, notes the answers
+// and ends the calls itself (pbx.UnattendedReader), playing the message
+// itself. Started again, Hotline counts each an answer, not a failed
+// attempt, and not an abandon either (no agent was waited for), one
+// attempt, its one record a self-service call that says the switch took
+// the answer. The message was heard: that lead is done, completed. The
+// others heard nothing of their flow: called again (unattended) after the
+// campaign's delay, not ended as partial.
 func TestSurveyRestartUnattendedAnswer(t *testing.T) {
 	phones := map[string]farend.Phone{
 		"+3314000001": {Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Second, HangupAfter: time.Minute},
 		"+3314000003": {Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Second, HangupAfter: time.Minute},
+		"+3314000005": {Mode: farend.PhoneAnswer, AnswerDelay: 20 * time.Second, HangupAfter: time.Minute},
 	}
-	leads := []campaign.Lead{{Campaign: "poll", Phone: "+3314000001"}, {Campaign: "notice", Phone: "+3314000003"}}
-	sr := runSurvey(t, surveyConfig, Options{IDPrefix: "run1"}, phones, leads, 2*time.Second)
+	leads := []campaign.Lead{{Campaign: "poll", Phone: "+3314000001"}, {Campaign: "notice", Phone: "+3314000003"}, {Campaign: "memo", Phone: "+3314000005"}}
+	cfg := surveyConfig + `  - name: memo
+    kind: notification
+    message: [sound:your-order-shipped]
+    endpoint: sim/{number}
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    lead_hours: "00:00-24:00"
+    retry: {unattended: 2h}
+`
+	sr := runSurvey(t, cfg, Options{IDPrefix: "run1"}, phones, leads, 2*time.Second)
 	r := sr.r
 	o := r.Core.opts
 	kill(t, r)
@@ -252,8 +264,8 @@ func TestSurveyRestartUnattendedAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(left.Records) != 2 {
-		t.Fatalf("%d leads dialing at the crash; want both\n%s", len(left.Records), sr.trace)
+	if len(left.Records) != 3 {
+		t.Fatalf("%d leads dialing at the crash; want all three\n%s", len(left.Records), sr.trace)
 	}
 	left.Unattended = map[pbx.ChannelID]pbx.UnattendedEnd{}
 	for _, rec := range left.Records {
@@ -272,7 +284,7 @@ func TestSurveyRestartUnattendedAnswer(t *testing.T) {
 	if err := r.Do(func(c *Core, now time.Time) error { c.ResumeCampaigns(now, camps, left, pbx.Snapshot{}); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"poll", "notice"} {
+	for _, name := range []string{"poll", "notice", "memo"} {
 		var st CampaignStats
 		r.Do(func(c *Core, now time.Time) error { st = c.camps[name].stats; return nil })
 		if st.Dialed != 1 || st.Answered != 1 || st.Abandoned != 0 || st.Failed != 0 {
@@ -287,10 +299,19 @@ func TestSurveyRestartUnattendedAnswer(t *testing.T) {
 			t.Errorf("record of %s: %s, timeline %+v; want self-service, answered, settled at the restart", rec.Called, rec.Outcome, rec.Timeline)
 		}
 	}
-	for _, name := range []string{"poll", "notice"} {
+	for _, name := range []string{"poll", "notice", "memo"} {
 		if err := sr.db.CampaignLeads(name, func(l campaign.Lead) bool {
-			if l.State != campaign.Done || l.Disposition != "partial" || l.LastOutcome != campaign.Human || l.Attempts != 1 {
-				t.Errorf("lead %s of %s: %s %q, last %s, %d attempts; want done, partial, answered by a person, one attempt", l.Phone, name, l.State, l.Disposition, l.LastOutcome, l.Attempts)
+			var answered time.Time
+			for _, rec := range left.Records {
+				if rec.Called == l.Phone {
+					answered = left.Unattended[pbx.ChannelID(rec.Channel)].At
+				}
+			}
+			switch {
+			case name == "memo" && (l.State != campaign.Done || l.Disposition != "completed" || l.LastOutcome != campaign.Human || l.Attempts != 1):
+				t.Errorf("lead %s of %s: %s %q, last %s, %d attempts; want done, completed (it heard the message), one attempt", l.Phone, name, l.State, l.Disposition, l.LastOutcome, l.Attempts)
+			case name != "memo" && (l.State != campaign.Scheduled || l.Disposition != "" || l.LastOutcome != campaign.Unattended || l.Attempts != 1 || !l.NextAttempt.Equal(answered.Add(time.Hour))):
+				t.Errorf("lead %s of %s: %s %q, last %s, %d attempts, next %v; want scheduled an hour after its answer (%v), unattended, one attempt", l.Phone, name, l.State, l.Disposition, l.LastOutcome, l.Attempts, l.NextAttempt, answered)
 			}
 			return true
 		}); err != nil {
