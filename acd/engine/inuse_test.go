@@ -91,3 +91,31 @@ func TestReloadInUseRefused(t *testing.T) {
 		t.Errorf("reload removing an idle agent: %v", err)
 	}
 }
+
+// TestReloadInUseRunningCampaign: a reload that drops a running campaign
+// with leads dialing is refused naming it; once it is stopped and its
+// calls are over, the same reload goes through.
+func TestReloadInUseRunningCampaign(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1, "a1", "a2", "a3")
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(2 * time.Second)) // three leads ringing
+	without := r.Core.opts.Config
+	without.Campaigns = nil
+	var items []string
+	r.Do(func(c *Core, now time.Time) error { items = c.InUse(without); return nil })
+	if len(items) != 1 || !strings.HasPrefix(items[0], `campaign "renewals": running, `) {
+		t.Errorf("in use: %q; want the running campaign with its leads dialing\n%s", items, rig.trace)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StopCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(2 * time.Minute))
+	r.Do(func(c *Core, now time.Time) error { items = c.InUse(without); return nil })
+	if len(items) != 0 {
+		t.Errorf("in use once the campaign stopped and its calls ended: %q; want nothing", items)
+	}
+}
