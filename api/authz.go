@@ -233,7 +233,7 @@ func (s *Server) authRequired() bool {
 }
 
 // identify finds who sent r: a token's user, or a session's. use counts
-// the request as the session's use (the event stream's checks do not).
+// the request as the session's use.
 func (s *Server) identify(r *http.Request, use bool) (*principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		secret, ok := strings.CutPrefix(h, "Bearer ")
@@ -407,7 +407,9 @@ func (s *Server) stillSignedIn(r *http.Request) bool {
 	if was == nil {
 		return true // auth off, or no users yet
 	}
-	now, err := s.identify(r, false)
+	// An open page is in use: a desk waiting for calls makes no request
+	// but keeps its stream, and must not be signed out for it.
+	now, err := s.identify(r, true)
 	return err == nil && now.role == was.role && now.user.Agent == was.user.Agent &&
 		slices.Equal(now.user.Teams, was.user.Teams)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -70,8 +71,9 @@ func TestSessionIdle(t *testing.T) {
 	}
 }
 
-// A desk left alone goes to sign-in once its session ended unused, and
-// says why: the open event stream is no use of the session.
+// A desk left open stays signed in while it waits for calls: its event
+// stream is a use of the session. Once a gap in its use outlasts
+// session_idle, it goes to sign-in and says why.
 func TestBrowserSessionIdle(t *testing.T) {
 	d := newTestDaemon(t, browserYAML)
 	if err := d.sw.SetPhone("sim/alice", farend.Phone{Mode: farend.PhoneAnswer}); err != nil {
@@ -79,13 +81,28 @@ func TestBrowserSessionIdle(t *testing.T) {
 	}
 	h := New(d.rt, d.db, zerolog.Nop())
 	h.KeepAlive = 200 * time.Millisecond
-	ctx := openDesk(t, d, h)
+	ctx, cancel := browser(t)
+	t.Cleanup(cancel)
+	url := serveUsers(t, h, d, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
+	ctx, cancelT := context.WithTimeout(ctx, 45*time.Second)
+	t.Cleanup(cancelT)
+	if err := signInDesk(ctx, url); err != nil {
+		t.Fatalf("sign-in: %v", err)
+	}
 	h.SetSessionIdle(1500 * time.Millisecond)
+	time.Sleep(3 * time.Second)
+	if status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/api/v1/whoami").then(r => r.status)`, chromedp.EvalAwaitPromise)); err != nil || status != 200 {
+		t.Fatalf("the desk, open 3 s with session_idle 1.5 s: whoami %d (%v); want still signed in", status, err)
+	}
+	// A gap in its use longer than session_idle (a laptop asleep, as a
+	// session_idle shorter than the stream's keep-alive makes it): the
+	// page goes to sign-in and says why.
+	h.SetSessionIdle(time.Millisecond)
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("login-name"))); err != nil {
 		t.Fatalf("the desk did not go to sign-in: %v", err)
 	}
 	if msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("login-error"))); err != nil || !strings.Contains(msg, "unused too long") {
-		t.Errorf("sign-in page says %q (%v); want that the page went unused", msg, err)
+		t.Errorf("sign-in page says %q (%v); want that the session went unused", msg, err)
 	}
 	screenshot(t, ctx, "desk-session-idle")
 }
