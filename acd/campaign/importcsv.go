@@ -642,12 +642,21 @@ func CheckRegion(region string) error {
 // PlaceZone refuses a zone name that names no place: EST, GMT, PST8PDT,
 // Etc/GMT+5 are an offset or a rule, not where someone lives. A list's
 // EST means New York, which keeps daylight saving time; EST does not, and
-// its 21:00 is New York's 22:00 all summer. UTC is taken.
+// its 21:00 is New York's 22:00 all summer. UTC is taken, and so are the
+// zone database's names of countries (Japan, GB, Poland), which follow
+// their country's rules.
 func PlaceZone(tz string) error {
-	if !strings.Contains(tz, "/") && tz != "UTC" || strings.HasPrefix(tz, "Etc/") && tz != "Etc/UTC" {
+	if offsetZones[tz] || strings.HasPrefix(tz, "Etc/GMT") || strings.HasPrefix(tz, "Etc/Greenwich") {
 		return fmt.Errorf("time zone %q names no place: write the zone of the place, such as America/New_York or Europe/London (EST keeps UTC-5 all summer, GMT is not London's summer time)", tz)
 	}
 	return nil
+}
+
+// offsetZones are the zone database's names outside Etc/ that keep a
+// fixed offset or a bare US rule: a time zone abbreviation, not a place.
+var offsetZones = map[string]bool{
+	"EST": true, "MST": true, "HST": true, "EST5EDT": true, "CST6CDT": true, "MST7MDT": true, "PST8PDT": true,
+	"GMT": true, "GMT0": true, "GMT+0": true, "GMT-0": true, "Greenwich": true,
 }
 
 // knownZones caches the zone names that load: time.LoadLocation reads the

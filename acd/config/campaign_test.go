@@ -99,6 +99,7 @@ func TestValidateCampaigns(t *testing.T) {
 		{"zone", func(k *Campaign) { k.Schedule.TimeZone = "Mars/Olympus" }, []string{`campaigns[0].schedule.time_zone: unknown time zone "Mars/Olympus"`}},
 		{"a zone that names no place", func(k *Campaign) { k.Schedule.TimeZone = "EST" }, []string{`campaigns[0].schedule.time_zone: time zone "EST" names no place`}},
 		{"an offset zone", func(k *Campaign) { k.Schedule.TimeZone = "Etc/GMT-1" }, []string{`campaigns[0].schedule.time_zone: time zone "Etc/GMT-1" names no place`}},
+		{"a country's zone", func(k *Campaign) { k.Schedule.TimeZone = "Japan" }, nil},
 		{"UTC", func(k *Campaign) { k.Schedule.TimeZone = "UTC" }, nil},
 		{"the server's zone", func(k *Campaign) { k.Schedule.TimeZone = "Local" }, []string{`campaigns[0].schedule.time_zone: unknown time zone "Local"`}},
 		{"a bad mode hides no other problem", func(k *Campaign) { k.Mode, k.AbandonCap, k.Hopper = "turbo", 2, -1 }, []string{
