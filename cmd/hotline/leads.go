@@ -176,9 +176,14 @@ func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsIm
 	var res store.ImportResult
 	if o.dryRun {
 		var db *store.DB
-		if db, err = o.storeFlag.open(g, true); errors.Is(err, fs.ErrNotExist) {
+		switch db, err = o.storeFlag.open(g, true); {
+		case errors.Is(err, fs.ErrNotExist):
 			// No store yet: no lead is in the campaign.
 			fmt.Fprintf(errw, "%s: no store yet: no number counted as already in the campaign\n", file)
+			db, err = nil, nil
+		case errors.Is(err, store.ErrLocked):
+			// hotline serve holds it: the file is still checked.
+			fmt.Fprintf(errw, "%s: the store is in use (hotline serve runs): numbers already in the campaign not counted\n", file)
 			db, err = nil, nil
 		}
 		if err == nil {

@@ -285,6 +285,16 @@ func TestLeadsImportDryRunCountsTheStore(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "none.db")); err == nil {
 		t.Error("a dry run made a store")
 	}
+	// While hotline serve holds the store, the file is still checked.
+	held, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	code, out, errs = do("leads", "import", second, "--campaign", "spring", "--store", db, "--dry-run")
+	if code != 0 || !strings.Contains(out, `would import 3 leads`) || !strings.Contains(errs, "the store is in use") {
+		t.Fatalf("dry run beside a running daemon: %d %q %q", code, out, errs)
+	}
 }
 
 // The config's reserved campaign name is the store's global list.
