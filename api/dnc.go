@@ -26,7 +26,7 @@ var _ DNCStore = (*store.DB)(nil)
 // A page of GET /api/v1/dnc/{list}: DefaultDNCPage entries unless limit
 // asks for another count, at most MaxDNCList.
 const (
-	DefaultDNCPage = 1000
+	DefaultDNCPage = 5000
 	MaxDNCList     = 5000
 )
 

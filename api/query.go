@@ -42,7 +42,7 @@ var routeQuery = map[string][]queryParam{
 		{name: "map", typ: "string", desc: "FIELD=COLUMN pairs, comma-separated", many: true},
 	},
 	"GET /api/v1/dnc/{list}": {
-		{name: "limit", typ: "integer", desc: "default 1000, at most 5000"},
+		{name: "limit", typ: "integer", desc: "default and at most 5000"},
 		{name: "offset", typ: "integer"},
 	},
 	"POST /api/v1/dnc/{list}":                  {},

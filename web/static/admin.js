@@ -13,6 +13,7 @@ Object.assign(I18N.ru, {
   "dnc-numbers": "Номера, по одному в строке (E.164 или как пишут в США)", phone: "Номер", added: "Добавлен", source: "Источник",
   remove: "Убрать", role: "Роль", teams: "Группы", "user-queues": "Свои очереди (устарело: укажите пользователя в teams: конфигурации)", "new-password": "Новый пароль",
   disabled: "Отключён", "locked-until": "Заблокирован до", "user-saved": "Пользователь сохранён",
+  "dnc-more": "Показаны первые 5000 номеров списка; весь список: hotline dnc export или API (offset)",
 });
 
 // templates start a new item of each section.
@@ -264,7 +265,7 @@ async function dncLoad() {
   const tb = document.querySelector("#dnc-entries tbody");
   tb.replaceChildren();
   try {
-    const r = await api("GET", `/api/v1/dnc/${encodeURIComponent(list)}?limit=5000`);
+    const r = await api("GET", `/api/v1/dnc/${encodeURIComponent(list)}`);
     for (const e of r.entries) {
       const tr = document.createElement("tr");
       tr.dataset.phone = e.phone;
@@ -276,6 +277,7 @@ async function dncLoad() {
       tr.appendChild(td);
       tb.appendChild(tr);
     }
+    if (r.truncated) $("dnc-error").textContent = t("dnc-more", "The list's first 5000 numbers are shown; all of it: hotline dnc export, or the API (offset)");
   } catch (e) {
     $("dnc-error").textContent = e.message;
   }
