@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -28,6 +29,10 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 			known = append(known, k.Kind)
 		}
 		writeJSON(w, http.StatusNotFound, Error{Error: fmt.Sprintf("no report %q; known: %s", kind, strings.Join(known, ", "))})
+		return
+	}
+	if err := checkReportQuery(kinds, r.PathValue("kind"), r.URL.Query()); err != nil {
+		s.fail(w, err)
 		return
 	}
 	src, ok := s.rec.(report.Source)
@@ -111,6 +116,33 @@ var reportFilters = map[string][]string{
 	"ivr":                           {"flow"},
 }
 
+// checkReportQuery refuses a parameter the report of kind does not read
+// (a filter it has no column for, a typo) or one given twice, naming it.
+func checkReportQuery(kinds []ReportKind, kind string, v url.Values) error {
+	i := slices.IndexFunc(kinds, func(k ReportKind) bool { return k.Kind == kind })
+	params := kinds[i].Params
+	for _, name := range slices.Sorted(maps.Keys(v)) {
+		if !slices.ContainsFunc(params, func(p ReportParam) bool { return p.Name == name }) {
+			if slices.Contains([]string{"queue", "agent", "campaign", "flow"}, name) {
+				known := "none"
+				if fs := reportFilters[kind]; len(fs) > 0 {
+					known = strings.Join(fs, ", ")
+				}
+				return badRequest("%s: the %s report is not cut by %s; its filters: %s", name, kind, name, known)
+			}
+			names := make([]string, len(params))
+			for j, p := range params {
+				names[j] = p.Name
+			}
+			return badRequest("query parameter %q: the %s report reads %s", name, kind, strings.Join(names, ", "))
+		}
+		if len(v[name]) > 1 {
+			return badRequest("query parameter %q given %d times: give it once", name, len(v[name]))
+		}
+	}
+	return nil
+}
+
 // rowFilter keeps a report's rows of one queue, agent or campaign; an
 // empty name keeps all.
 type rowFilter struct{ queue, agent, campaign string }
@@ -119,8 +151,8 @@ type rowFilter struct{ queue, agent, campaign string }
 // kind has no column for is refused, by name.
 func parseRowFilter(kind string, v url.Values) (rowFilter, error) {
 	f := rowFilter{queue: v.Get("queue"), agent: v.Get("agent"), campaign: v.Get("campaign")}
-	for name, val := range map[string]string{"queue": f.queue, "agent": f.agent, "campaign": f.campaign} {
-		if val != "" && !slices.Contains(reportFilters[kind], name) {
+	for _, name := range []string{"queue", "agent", "campaign"} {
+		if v.Get(name) != "" && !slices.Contains(reportFilters[kind], name) {
 			known := "none"
 			if fs := reportFilters[kind]; len(fs) > 0 {
 				known = strings.Join(fs, ", ")

@@ -83,6 +83,7 @@ func TestChartPeriod(t *testing.T) {
 		{"from=2026-01-05&to=2026-01-06&interval=week", `interval \"week\"`},
 		{"from=2026-01-01&to=2026-03-01&interval=15m", "interval 15m"},
 		{"from=2026-01-05&agent=ann", "agent: unknown parameter"},
+		{"from=2026-01-05&queue=sales&queue=support", "queue given 2 times"},
 	} {
 		if code, body := get(c.query); code != http.StatusBadRequest || !strings.Contains(body, c.want) {
 			t.Errorf("%s: %d %s; want 400 with %s", c.query, code, body, c.want)
@@ -134,6 +135,10 @@ func TestReportKindsAndFilters(t *testing.T) {
 	for _, c := range []struct{ path, want string }{
 		{"queues?agent=ann", "agent: the queues report is not cut by agent; its filters: queue"},
 		{"agents?campaign=spring", "campaign: the agents report is not cut by campaign; its filters: agent"},
+		{"ivr?queue=sales", "queue: the ivr report is not cut by queue; its filters: flow"},
+		{"queues?quue=sales", `query parameter \"quue\": the queues report reads from, to, tz, interval`},
+		{"queues?queue=sales&queue=support", `query parameter \"queue\" given 2 times`},
+		{"queue-log?interval=day", `query parameter \"interval\": the queue-log report reads from, to, tz`},
 	} {
 		code, body := sendAs(t, "GET", url+"/api/v1/reports/"+c.path+"&from=2026-01-05&to=2026-01-08", "", nil)
 		if code != http.StatusBadRequest || !strings.Contains(body, c.want) {

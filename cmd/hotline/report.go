@@ -190,11 +190,13 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 		if err != nil {
 			return err
 		}
-		route := string(q.Kind)
+		route, v := string(q.Kind), q.Values()
 		if queueLog {
+			// The log is the period's, in no interval or format.
 			route = "queue-log"
+			v = url.Values{"from": v["from"], "to": v["to"], "tz": v["tz"]}
 		}
-		raw, err := call(ctx, "GET", base+"/api/v1/reports/"+route+"?"+q.Values().Encode(), nil, nil)
+		raw, err := call(ctx, "GET", base+"/api/v1/reports/"+route+"?"+v.Encode(), nil, nil)
 		if err != nil {
 			return err
 		}
