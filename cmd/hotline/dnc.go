@@ -239,12 +239,13 @@ func readDNCFile(r io.Reader, name string, o *dncOptions, m map[string]string, e
 	rows, err = campaign.ScanNumbers(r, o.region, m, []string{"added", "source"}, func(n campaign.NumberRow) error {
 		e := store.DNCEntry{List: o.list, Phone: n.Phone, Added: now, Source: cmp.Or(n.Cells["source"], name)}
 		if v := n.Cells["added"]; v != "" {
-			t, err := parseAdded(v)
-			if err != nil {
-				rowErr(campaign.RowError{Row: n.Row, Column: "added", Err: err})
-				return nil
+			// A date the file writes its own way keeps no number off the
+			// list: it is listed as added now, with a warning.
+			if t, err := parseAdded(v); err != nil {
+				fmt.Fprintf(errw, "%s: warning: %v; listed as added now\n", name, campaign.RowError{Row: n.Row, Column: "added", Err: err})
+			} else {
+				e.Added = t
 			}
-			e.Added = t
 		}
 		if seen[e.Phone] {
 			dups++
