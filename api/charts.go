@@ -28,9 +28,19 @@ const chartCacheFor = 10 * time.Second
 
 // charts holds the options and the last drawn chart per interval.
 type charts struct {
-	opts  ChartOptions
-	mu    sync.Mutex            // guards drawn
-	drawn map[string]drawnChart // by interval and team
+	opts    ChartOptions
+	mu      sync.Mutex               // guards opts, drawn and drawing
+	drawn   map[string]drawnChart    // by interval and team
+	drawing map[string]*chartDrawing // being drawn, by the same key
+}
+
+// chartDrawing is a drawing under way, which the requests for the same
+// chart wait for and share: a long period takes a while, and the other
+// charts (and a reload's options) must not wait behind it.
+type chartDrawing struct {
+	done chan struct{}
+	svg  []byte
+	err  error
 }
 
 type drawnChart struct {
@@ -190,18 +200,61 @@ func (s *Server) drawChart(w http.ResponseWriter, r *http.Request, ask chartAsk)
 	}
 	c := &s.charts
 	c.mu.Lock()
-	defer c.mu.Unlock() // one drawing at a time; the others wait for it and share it
 	now := time.Now()
 	if d, ok := c.drawn[key]; ok && now.Sub(d.at) < chartCacheFor {
+		c.mu.Unlock()
 		writeSVG(w, d.svg)
 		return
 	}
+	if d := c.drawing[key]; d != nil {
+		c.mu.Unlock()
+		select {
+		case <-d.done:
+		case <-r.Context().Done():
+			return
+		}
+		if d.err != nil {
+			s.fail(w, d.err)
+			return
+		}
+		writeSVG(w, d.svg)
+		return
+	}
+	d := &chartDrawing{done: make(chan struct{})}
+	if c.drawing == nil {
+		c.drawing = map[string]*chartDrawing{}
+	}
+	c.drawing[key] = d
+	opts := c.opts
+	c.mu.Unlock()
+
+	d.svg, d.err = s.draw(src, ask, opts, tm)
+	c.mu.Lock()
+	delete(c.drawing, key)
+	if d.err == nil {
+		// Periods asked for once would pile up: the stale drawings go.
+		maps.DeleteFunc(c.drawn, func(_ string, d drawnChart) bool { return now.Sub(d.at) >= chartCacheFor })
+		if c.drawn == nil {
+			c.drawn = map[string]drawnChart{}
+		}
+		c.drawn[key] = drawnChart{svg: d.svg, at: now}
+	}
+	c.mu.Unlock()
+	close(d.done)
+	if d.err != nil {
+		s.fail(w, d.err)
+		return
+	}
+	writeSVG(w, d.svg)
+}
+
+// draw builds the report a chart asks for and draws it as SVG.
+func (s *Server) draw(src report.Source, ask chartAsk, opts ChartOptions, tm *team) ([]byte, error) {
 	o := ask.o
-	o.ShortAbandon, o.Threshold = c.opts.ShortAbandon, s.thresholds()
+	o.ShortAbandon, o.Threshold = opts.ShortAbandon, s.thresholds()
 	rep, _, err := report.Build(src, o)
 	if err != nil {
-		s.fail(w, err)
-		return
+		return nil, err
 	}
 	if tm != nil {
 		tm.report(rep, s.eng.Snapshot().Members)
@@ -210,17 +263,10 @@ func (s *Server) drawChart(w http.ResponseWriter, r *http.Request, ask chartAsk)
 		ask.cut(rep)
 	}
 	var buf bytes.Buffer
-	if err := chart.Write(&buf, "svg", rep, chart.Options{Target: c.opts.Target / 100}); err != nil {
-		s.fail(w, err)
-		return
+	if err := chart.Write(&buf, "svg", rep, chart.Options{Target: opts.Target / 100}); err != nil {
+		return nil, err
 	}
-	// Periods asked for once would pile up: the stale drawings go.
-	maps.DeleteFunc(c.drawn, func(_ string, d drawnChart) bool { return now.Sub(d.at) >= chartCacheFor })
-	if c.drawn == nil {
-		c.drawn = map[string]drawnChart{}
-	}
-	c.drawn[key] = drawnChart{svg: buf.Bytes(), at: now}
-	writeSVG(w, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 func writeSVG(w http.ResponseWriter, svg []byte) {
