@@ -162,7 +162,7 @@ func (s *Server) chartPeriod(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		ask.cut = func(rep *report.Report) {
-			cutRows(rep, is(queue), func(id string) bool { return slices.Contains(members[id], queue) }, nil)
+			report.CutRows(rep, func(q string) bool { return q == queue }, func(id string) bool { return slices.Contains(members[id], queue) }, nil)
 		}
 	}
 	s.drawChart(w, r, ask)

@@ -18,7 +18,7 @@ import (
 // report answers GET /api/v1/reports/{kind} (queues, agents,
 // dispositions, campaigns, or queue-log: the period as an Asterisk queue_log) from the stored records; the query is report.ParseQuery's
 // (from, to, interval, tz, short_abandon, format: json unless asked),
-// and the kind's filter (reportFilters).
+// and the kind's filter (report.Filters).
 // Queues' service-level thresholds and campaigns' caps and sale
 // dispositions are those of the running config.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
@@ -49,9 +49,9 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	if queueLog {
 		kind = string(report.KindQueues) // for the period; the log has no rows or format
 	}
-	f, err := parseRowFilter(r.PathValue("kind"), r.URL.Query())
+	f, err := report.ParseFilter(r.PathValue("kind"), r.URL.Query())
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, badRequest("%v", err))
 		return
 	}
 	q, err := report.ParseQuery(kind, r.URL.Query(), time.Now(), s.thresholds())
@@ -92,7 +92,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	if t := s.teamOf(r); t != nil {
 		t.report(rep, s.eng.Snapshot().Members)
 	}
-	f.cut(rep)
+	f.Cut(rep)
 	var buf bytes.Buffer
 	if err := report.Write(&buf, rep, q.Kind, q.Format); err != nil {
 		s.fail(w, err)
@@ -106,16 +106,6 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// reportFilters are the names a report's rows can be cut to, by kind: the
-// rows of that queue, agent or campaign alone (the IVR report has its flow).
-var reportFilters = map[string][]string{
-	string(report.KindQueues):       {"queue"},
-	string(report.KindDispositions): {"queue"},
-	string(report.KindAgents):       {"agent"},
-	string(report.KindCampaigns):    {"campaign"},
-	"ivr":                           {"flow"},
-}
-
 // checkReportQuery refuses a parameter the report of kind does not read
 // (a filter it has no column for, a typo) or one given twice, naming it.
 func checkReportQuery(kinds []ReportKind, kind string, v url.Values) error {
@@ -125,7 +115,7 @@ func checkReportQuery(kinds []ReportKind, kind string, v url.Values) error {
 		if !slices.ContainsFunc(params, func(p ReportParam) bool { return p.Name == name }) {
 			if slices.Contains([]string{"queue", "agent", "campaign", "flow"}, name) {
 				known := "none"
-				if fs := reportFilters[kind]; len(fs) > 0 {
+				if fs := report.Filters[kind]; len(fs) > 0 {
 					known = strings.Join(fs, ", ")
 				}
 				return badRequest("%s: the %s report is not cut by %s; its filters: %s", name, kind, name, known)
@@ -141,38 +131,6 @@ func checkReportQuery(kinds []ReportKind, kind string, v url.Values) error {
 		}
 	}
 	return nil
-}
-
-// rowFilter keeps a report's rows of one queue, agent or campaign; an
-// empty name keeps all.
-type rowFilter struct{ queue, agent, campaign string }
-
-// parseRowFilter reads the filters of a report of kind from v; one the
-// kind has no column for is refused, by name.
-func parseRowFilter(kind string, v url.Values) (rowFilter, error) {
-	f := rowFilter{queue: v.Get("queue"), agent: v.Get("agent"), campaign: v.Get("campaign")}
-	for _, name := range []string{"queue", "agent", "campaign"} {
-		if v.Get(name) != "" && !slices.Contains(reportFilters[kind], name) {
-			known := "none"
-			if fs := reportFilters[kind]; len(fs) > 0 {
-				known = strings.Join(fs, ", ")
-			}
-			return f, badRequest("%s: the %s report is not cut by %s; its filters: %s", name, kind, name, known)
-		}
-	}
-	return f, nil
-}
-
-func (f rowFilter) cut(rep *report.Report) {
-	cutRows(rep, is(f.queue), is(f.agent), is(f.campaign))
-}
-
-// is keeps the name given; nil for "" (keep all).
-func is(name string) func(string) bool {
-	if name == "" {
-		return nil
-	}
-	return func(s string) bool { return s == name }
 }
 
 // ReportKind is one report GET /api/v1/reports/{kind} gives: what it
@@ -229,7 +187,7 @@ func reportKinds() []ReportKind {
 	out = append(out, ReportKind{Kind: "ivr", Summary: summary["ivr"], Formats: tables, Params: ivrParams})
 	for i := range out {
 		out[i].Params = slices.Clone(out[i].Params)
-		for _, name := range reportFilters[out[i].Kind] {
+		for _, name := range report.Filters[out[i].Kind] {
 			out[i].Params = append(out[i].Params, ReportParam{Name: name, Summary: filter[name]})
 		}
 	}

@@ -183,22 +183,5 @@ func (t *team) queueLog(log []byte, members map[string][]string) []byte {
 }
 
 func (t *team) report(rep *report.Report, members map[string][]string) {
-	cutRows(rep, t.queue, func(id string) bool { return t.agent(members, id) }, func(name string) bool { return t.campaign(members, name) })
-}
-
-// cutRows keeps the rows of rep whose queue, agent or campaign the
-// functions keep; a nil function keeps all.
-func cutRows(rep *report.Report, queue, agent, campaign func(string) bool) {
-	for _, rows := range []*report.Rows{&rep.Rows, &rep.Totals} {
-		if queue != nil {
-			rows.Queues = slices.DeleteFunc(rows.Queues, func(r report.QueueRow) bool { return !queue(r.Queue) })
-			rows.Dispositions = slices.DeleteFunc(rows.Dispositions, func(r report.DispositionRow) bool { return !queue(r.Queue) })
-		}
-		if agent != nil {
-			rows.Agents = slices.DeleteFunc(rows.Agents, func(r report.AgentRow) bool { return !agent(r.Agent) })
-		}
-		if campaign != nil {
-			rows.Campaigns = slices.DeleteFunc(rows.Campaigns, func(r report.CampaignRow) bool { return !campaign(r.Campaign) })
-		}
-	}
+	report.CutRows(rep, t.queue, func(id string) bool { return t.agent(members, id) }, func(name string) bool { return t.campaign(members, name) })
 }

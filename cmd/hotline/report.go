@@ -27,6 +27,7 @@ type reportOptions struct {
 	api                            string
 	chart                          string
 	flow                           string // ivr: only this flow
+	only                           report.Filter
 	target                         float64
 	// set says which flags were given: the others take the config's reports section.
 	set func(flag string) bool
@@ -43,6 +44,9 @@ func (o *reportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.api, "api", "", "daemon API address (default: server.listen from the config)")
 	fs.StringVar(&o.chart, "chart", "", "also draw the period's charts into FILE.svg or FILE.png")
 	fs.StringVar(&o.flow, "flow", "", "ivr: only this flow")
+	fs.StringVar(&o.only.Queue, "queue", "", "queues, dispositions: only this queue's rows")
+	fs.StringVar(&o.only.Agent, "agent", "", "agents: only this agent's rows")
+	fs.StringVar(&o.only.Campaign, "campaign", "", "campaigns: only this campaign's rows")
 	fs.Float64Var(&o.target, "target", 80, "service-level target drawn on the chart, in percent (default: reports.service_level_target)")
 }
 
@@ -67,12 +71,16 @@ COMPLETECALLER, ABANDON, PAUSE, ...) for tools that read Asterisk's queues.`,
 		Example: `  hotline report queues --from 2026-01-05 --to 2026-01-06 --interval hour --tz Europe/Berlin
   hotline report agents --from 2026-01-01 --to 2026-02-01 --interval week --format csv
   hotline report queues --from 2026-01-05 --to 2026-01-06 --interval 15m --store hotline.db --chart day.png
+  hotline report agents --from 2026-01-05 --to 2026-01-12 --agent ann
   hotline report ivr --from 2026-01-05 --to 2026-01-06 --flow selfservice --format csv
   hotline report queue-log --from 2026-01-01 --to 2026-02-01 > queue_log`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"queues", "agents", "dispositions", "campaigns", "ivr", "queue-log"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.set = cmd.Flags().Changed
+			if err := o.checkFilter(args[0]); err != nil {
+				return err
+			}
 			if args[0] == "ivr" {
 				return runIVRReport(cmd.Context(), cmd.OutOrStdout(), g, o)
 			}
@@ -81,6 +89,18 @@ COMPLETECALLER, ABANDON, PAUSE, ...) for tools that read Asterisk's queues.`,
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// checkFilter refuses --queue, --agent or --campaign on a report of kind
+// without that column, as the API does.
+func (o *reportOptions) checkFilter(kind string) error {
+	v := url.Values{}
+	o.only.Set(v)
+	_, err := report.ParseFilter(kind, v)
+	if fe := (*report.FilterError)(nil); errors.As(err, &fe) {
+		return invalidArg(errors.New(fe.Named("--")))
+	}
+	return err
 }
 
 // reportConfig is the config when one is given (for thresholds and the
@@ -178,6 +198,7 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 		if err != nil {
 			return err
 		}
+		o.only.Cut(rep)
 		if skipped > 0 {
 			fmt.Fprintf(os.Stderr, "warning: %d unreadable records left out (hotline store check %s)\n", skipped, o.store)
 		}
@@ -196,6 +217,7 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 			route = "queue-log"
 			v = url.Values{"from": v["from"], "to": v["to"], "tz": v["tz"]}
 		}
+		o.only.Set(v)
 		raw, err := call(ctx, "GET", base+"/api/v1/reports/"+route+"?"+v.Encode(), nil, nil)
 		if err != nil {
 			return err
@@ -207,6 +229,7 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 			if rep, err = fetchReport(ctx, base, q); err != nil {
 				return err
 			}
+			o.only.Cut(rep)
 		}
 	}
 	if o.chart != "" {

@@ -300,16 +300,23 @@ func TestReportMatchesRawRecords(t *testing.T) {
 	}
 }
 
-// The same report through a daemon's API prints what the store gives.
-func TestReportThroughAPI(t *testing.T) {
-	path, _ := dayStore(t)
+// reportAPI serves the store file at path read-only, as a daemon's API
+// would, until the test ends.
+func reportAPI(t *testing.T, path string) *httptest.Server {
+	t.Helper()
 	db, err := store.Open(path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
 	srv := httptest.NewServer(api.New(nil, db, zerolog.Nop()))
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close(); db.Close() })
+	return srv
+}
+
+// The same report through a daemon's API prints what the store gives.
+func TestReportThroughAPI(t *testing.T) {
+	path, _ := dayStore(t)
+	srv := reportAPI(t, path)
 	args := append([]string{"report", "agents", "--interval", "hour", "--format", "csv"}, dayArgs...)
 	code, viaAPI, errOut := hotline(t, nil, append(args, "--api", srv.URL)...)
 	if code != 0 {
@@ -658,5 +665,56 @@ func TestReportCampaignsTakeConfigRules(t *testing.T) {
 	// example's 3% cap), 1 sale
 	if want := "total,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,renewals,4,1,0,0,3,0.7500,2,1,0.3333,0.0300,true,1,0.5000,"; !strings.Contains(out, want) {
 		t.Errorf("campaigns report:\n%s\nwant a line starting %s", out, want)
+	}
+}
+
+// --queue, --agent and --campaign cut the rows as the API's filters do,
+// from the store and through the daemon alike; a filter the report has no
+// column for is refused naming the flag.
+func TestReportFilterFlags(t *testing.T) {
+	path, _ := dayStore(t)
+	srv := reportAPI(t, path)
+	for _, c := range []struct {
+		kind, flag, name, col string
+	}{
+		{"agents", "--agent", "ben", "agent"},
+		{"queues", "--queue", "billing", "queue"},
+		{"dispositions", "--queue", "sales", "queue"},
+	} {
+		args := append([]string{"report", c.kind, "--interval", "hour", "--format", "csv", c.flag, c.name}, dayArgs...)
+		code, fromStore, errOut := hotline(t, nil, append(args, "--store", path)...)
+		if code != 0 {
+			t.Fatalf("%s %s from the store: exit %d: %s", c.kind, c.flag, code, errOut)
+		}
+		code, viaAPI, errOut := hotline(t, nil, append(args, "--api", srv.URL)...)
+		if code != 0 {
+			t.Fatalf("%s %s through the API: exit %d: %s", c.kind, c.flag, code, errOut)
+		}
+		if viaAPI != fromStore {
+			t.Errorf("%s %s through the API:\n%s\nfrom the store:\n%s", c.kind, c.flag, viaAPI, fromStore)
+		}
+		lines := strings.Split(strings.TrimSpace(fromStore), "\n")
+		col := slices.Index(strings.Split(lines[0], ","), c.col)
+		if col < 0 || len(lines) < 3 {
+			t.Fatalf("%s %s: %s", c.kind, c.flag, fromStore)
+		}
+		for _, l := range lines[1:] {
+			if got := strings.Split(l, ",")[col]; got != c.name {
+				t.Errorf("%s %s %s: a row of %s: %s", c.kind, c.flag, c.name, got, l)
+			}
+		}
+	}
+	for _, c := range []struct{ kind, flag, want string }{
+		{"queues", "--agent", "--agent: the queues report is not cut by agent; its filters: --queue"},
+		{"agents", "--campaign", "--campaign: the agents report is not cut by campaign; its filters: --agent"},
+		{"ivr", "--queue", "--queue: the ivr report is not cut by queue; its filters: --flow"},
+		{"queue-log", "--queue", "--queue: the queue-log report is not cut by queue; its filters: none"},
+	} {
+		for _, from := range [][]string{{"--store", path}, {"--api", srv.URL}} {
+			args := append(append([]string{"report", c.kind, c.flag, "x"}, dayArgs...), from...)
+			if code, out, errOut := hotline(t, nil, args...); code != exitInvalid || !strings.Contains(errOut, c.want) || out != "" {
+				t.Errorf("%s %s %s: exit %d: %s; wrote %q", c.kind, c.flag, from[0], code, errOut, out)
+			}
+		}
 	}
 }
