@@ -14,6 +14,7 @@ Object.assign(I18N.ru, {
   "camp-running": "идёт", "camp-paused": "пауза", "camp-stopped": "остановлена", "camp-outside-hours": "вне расписания",
   "camp-start": "Запустить", "camp-pause": "Пауза", "camp-resume": "Продолжить", "camp-stop": "Остановить",
   "camp-export": "Выгрузить CSV", "camp-survey": "Ответы опроса", "camp-close": "Закрыть", "camp-ringing": "звонят", "camp-skipped": "пропущено", "camp-live": "на линии", "camp-aht": "ср. обработка",
+  "camp-shutdown": "обрыв АТС", "camp-shutdown-why": "Контакты, чьи звонки оборвала остановка АТС; их наберут снова",
   "camp-import-title": "Загрузка контактов", "camp-file": "Файл CSV", "camp-map": "Столбцы (phone=…, name=…)",
   "camp-region": "Страна номеров без кода страны", "camp-import": "Загрузить", "camp-rows": "строк", "camp-imported": "загружено",
   "camp-dup-file": "повторов в файле", "camp-dup-campaign": "уже в кампании", "camp-refused": "отклонено", "camp-row": "Строка",
@@ -156,7 +157,9 @@ function campRender() {
     col("dials").textContent = k.mode === "preview" ? `${dials} · ${t("camp-skipped", "skipped")} ${st.skipped_preview || 0}` : dials;
     col("answers").textContent = k.live ? `${st.answered || 0} (${t("camp-live", "live")} ${k.live})` : `${st.answered || 0}`;
     col("connected").textContent = `${st.connected || 0}`;
-    col("abandoned").textContent = `${st.abandoned || 0}`;
+    // Dials the PBX cut as it shut down: retried, neither failed nor abandoned.
+    col("abandoned").textContent = st.switch_shutdown ? `${st.abandoned || 0} · ${t("camp-shutdown", "PBX shutdown")} ${st.switch_shutdown}` : `${st.abandoned || 0}`;
+    col("abandoned").title = st.switch_shutdown ? t("camp-shutdown-why", "Leads whose calls a PBX shutdown cut; they are dialed again") : "";
     col("rate").textContent = `${pct(k.abandon_rate)} / ${pct(k.abandon_cap)} (${fmtWindow(k.abandon_window)})`;
     col("rate").classList.toggle("over", k.abandon_cap > 0 && k.abandon_rate > k.abandon_cap);
     const talk = campData.talk.get(k.name);
@@ -171,7 +174,7 @@ function campRender() {
     ans.hidden = k.kind !== "survey";
     ans.textContent = t("camp-survey", "Survey answers");
     // Lead counts move with the figures: read them again when these change.
-    const sig = `${k.state}|${st.dialed}|${st.answered}|${st.connected}|${st.abandoned}|${k.ringing}|${k.live}|${st.skipped_dnc}|${st.skipped_preview}`;
+    const sig = `${k.state}|${st.dialed}|${st.answered}|${st.connected}|${st.abandoned}|${k.ringing}|${k.live}|${st.skipped_dnc}|${st.skipped_preview}|${st.switch_shutdown}`;
     if (campData.seen.get(k.name) !== sig) {
       campData.seen.set(k.name, sig);
       if (campShown()) campLeadsSoon(k.name);
