@@ -310,7 +310,8 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	case errors.As(err, &te) && te.Field == "":
 		return badRequest("body: want a JSON object, not %s", jsonValue(te.Value))
 	case errors.As(err, &te):
-		return badRequest("body: field %q must be %s, not %s", te.Field, jsonKind(te.Type), jsonValue(te.Value))
+		// Go names the field, not the element of it: phones[2], not phones.
+		return badRequest("body: field %q must be %s, not %s", cmp.Or(pathAt(b, te.Offset), te.Field), jsonKind(te.Type), jsonValue(te.Value))
 	}
 	return badRequest("body: %v", err)
 }

@@ -26,12 +26,25 @@ func checkBody(b []byte) error {
 	return w.value()
 }
 
+// pathAt is the path (leads[2].phone) of the innermost value of the
+// valid JSON text b that holds the byte offset off, as a decoder's error
+// gives it; "" if it cannot tell.
+func pathAt(b []byte, off int64) string {
+	w := bodyWalker{b: b, at: int(off)}
+	_ = w.value() // a refused text stops the walk; what was found stands
+	return w.found
+}
+
 // bodyWalker walks a valid JSON text; path holds the keys and indexes
 // down to the value being read, for the messages.
 type bodyWalker struct {
 	b    []byte
 	i    int
 	path []pathStep
+	// at, when set, asks for the path of the innermost value that starts
+	// before the offset at and ends at or after it; found is that path.
+	at    int
+	found string
 }
 
 type pathStep struct {
@@ -91,6 +104,13 @@ func (w *bodyWalker) value() error {
 	w.space()
 	if w.i >= len(w.b) {
 		return nil
+	}
+	if start := w.i; w.at > 0 {
+		defer func() {
+			if w.found == "" && start < w.at && w.at <= w.i {
+				w.found = w.pathString()
+			}
+		}()
 	}
 	switch w.b[w.i] {
 	case '{':

@@ -59,6 +59,9 @@ func TestDecodeWrongType(t *testing.T) {
 			X bool `json:"x"`
 		} `json:"s"`
 		R string `json:"reason"`
+		K []struct {
+			L []string `json:"l"`
+		} `json:"k"`
 	}
 	for _, tc := range []struct{ body, want string }{
 		{`[]`, `bad request: body: want a JSON object, not a list`},
@@ -70,6 +73,11 @@ func TestDecodeWrongType(t *testing.T) {
 		{`{"m":[1]}`, `bad request: body: field "m" must be an object, not a list`},
 		{`{"s":{"x":"yes"}}`, `bad request: body: field "s.x" must be true or false, not a string`},
 		{`{"s":7}`, `bad request: body: field "s" must be an object, not a number`},
+		{`{"l":[123]}`, `bad request: body: field "l[0]" must be a string, not a number`},
+		{`{"l": [ "a" , "b",  true ] }`, `bad request: body: field "l[2]" must be a string, not true or false`},
+		{`{"l":["a",["b"]]}`, `bad request: body: field "l[1]" must be a string, not a list`},
+		{`{"k":[{"l":["a"]},{"l":["b",{}]}]}`, `bad request: body: field "k[1].l[1]" must be a string, not an object`},
+		{`{"m":{"a":1,"b":"2"}}`, `bad request: body: field "m.b" must be a whole number, not a string`},
 	} {
 		r := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
 		var v body
