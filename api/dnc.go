@@ -136,12 +136,19 @@ func (s *Server) dncAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	entries := make([]store.DNCEntry, 0, len(body.Phones))
 	var bad []string
+	seen := make(map[string]bool, len(body.Phones))
+	dups := 0 // numbers given again in this body (as written or otherwise): listed once, not already listed
 	for i, raw := range body.Phones {
 		e164, _, err := campaign.NormalizePhone(strings.TrimSpace(raw), region)
 		if err != nil {
 			bad = append(bad, fmt.Sprintf("phones[%d]: %v", i, err))
 			continue
 		}
+		if seen[e164] {
+			dups++
+			continue
+		}
+		seen[e164] = true
 		entries = append(entries, store.DNCEntry{List: list, Phone: e164, Added: s.clock().UTC(), Source: who})
 	}
 	if len(bad) > 0 {
@@ -164,7 +171,7 @@ func (s *Server) dncAdd(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, fmt.Errorf("the numbers are listed, but the running campaigns were not told (leads they read before may still be dialed): %w", err))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"added": added, "already_listed": len(entries) - added})
+	writeJSON(w, http.StatusOK, map[string]int{"added": added, "already_listed": len(entries) - added, "duplicates": dups})
 }
 
 // knownDNCList refuses a list to add to that is neither the global list

@@ -28,6 +28,16 @@ func TestDNCAdmin(t *testing.T) {
 	if code, body := call("POST", "/api/v1/dnc/global", `{"phones":["+12125550187","12"]}`); code != 400 || !strings.Contains(body, "phones[1]") {
 		t.Errorf("a bad number: %d %s", code, body)
 	}
+	// A number given twice in one body is listed once and counted apart,
+	// not as already listed; as written or in another form, it is one number.
+	if code, body := call("POST", "/api/v1/dnc/global", `{"phones":["+12125550188","(212) 555-0188","+12125550187","+12125550188"]}`); code != 200 ||
+		!strings.Contains(body, `"added": 1`) || !strings.Contains(body, `"already_listed": 1`) || !strings.Contains(body, `"duplicates": 2`) {
+		t.Errorf("a number given twice: %d %s", code, body)
+	}
+	// A number that is not text is named by its place in the list.
+	if code, body := call("POST", "/api/v1/dnc/global", `{"phones":["+12125550189", 12125550190]}`); code != 400 || !strings.Contains(body, `field \"phones[1]\" must be`) {
+		t.Errorf("a number as a JSON number: %d %s", code, body)
+	}
 	code, body := call("GET", "/api/v1/dnc/global", "")
 	if code != 200 || !strings.Contains(body, "+12125550187") || !strings.Contains(body, "+442071838750") || !strings.Contains(body, "API (root)") {
 		t.Fatalf("list: %d %s", code, body)
