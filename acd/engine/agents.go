@@ -439,7 +439,7 @@ func (c *Core) SpyStop(now time.Time, agentID, endpoint, by string) (Monitor, er
 	c.step(now, cl, "spy-stopped", a.id, sp.Mode.String()+" "+sp.Channel+" by "+cmp.Or(by, "the API"))
 	c.do(Command{Op: OpHangup, Lane: cl.id, Channel: pbx.ChannelID(sp.Channel), Cause: pbx.CauseNormal})
 	c.saveActive(now, cl)
-	return Monitor{Agent: a.id, Call: cl.id, Endpoint: sp.Endpoint, Mode: sp.Mode.String(), By: sp.By, Channel: sp.Channel, Since: sp.Since}, nil
+	return monitorOf(cl.id, sp), nil
 }
 
 // Disposition attaches a disposition and notes to a call, live or ended.

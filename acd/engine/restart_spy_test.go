@@ -15,18 +15,7 @@ import (
 // restart. It returns the run and the call's record once it is over.
 func spyThenRestart(t *testing.T, killAt time.Duration, during func(r *SimRun, sup pbx.ChannelID)) (*SimRun, store.CallRecord) {
 	t.Helper()
-	st := newMemStore()
-	r := newRestartableRun(t, restartConfig, st)
-	if err := r.Switch.SetPhone("sim/sup", answers(500*time.Millisecond, 10*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute})
-	r.RunUntil(epoch.Add(10 * time.Second))
-	var sup string
-	do(t, r, "whisper", func(c *Core, now time.Time) (err error) {
-		sup, err = c.Spy(now, "alice", pbx.SpyWhisper, "sim/sup", "")
-		return err
-	})
+	r, st, sup := whisperToAlice(t, "")
 	r.RunUntil(epoch.Add(killAt))
 	kill(t, r)
 	r.RunUntil(epoch.Add(killAt + 5*time.Second))
@@ -41,6 +30,26 @@ func spyThenRestart(t *testing.T, killAt time.Duration, during func(r *SimRun, s
 		t.Fatalf("records %+v", recs)
 	}
 	return r, recs[0]
+}
+
+// whisperToAlice: alice talks to a caller (who hangs up after a minute);
+// from 10 s a supervisor on sim/sup whispers to her, at by's request. It
+// returns the run, its store and the supervisor's channel.
+func whisperToAlice(t *testing.T, by string) (*SimRun, *memStore, string) {
+	t.Helper()
+	st := newMemStore()
+	r := newRestartableRun(t, restartConfig, st)
+	if err := r.Switch.SetPhone("sim/sup", answers(500*time.Millisecond, 10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute})
+	r.RunUntil(epoch.Add(10 * time.Second))
+	var sup string
+	do(t, r, "whisper", func(c *Core, now time.Time) (err error) {
+		sup, err = c.Spy(now, "alice", pbx.SpyWhisper, "sim/sup", by)
+		return err
+	})
+	return r, st, sup
 }
 
 // TestRestartKeepsSpy: the daemon dies while a supervisor whispers to

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
-	"github.com/hotline-cc/hotline/acd/pbx/farend"
 )
 
 // A supervisor stops the whisper they started: the status lists the
@@ -15,18 +14,7 @@ import (
 // leg's hang-up raises no warning. Stopping it again, or a phone that is
 // not in the call, is ErrNoMonitor.
 func TestSpyStop(t *testing.T) {
-	st := newMemStore()
-	r := newRestartableRun(t, restartConfig, st)
-	if err := r.Switch.SetPhone("sim/sup", answers(500*time.Millisecond, 10*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute})
-	r.RunUntil(epoch.Add(10 * time.Second))
-	var sup string
-	do(t, r, "whisper", func(c *Core, now time.Time) (err error) {
-		sup, err = c.Spy(now, "alice", pbx.SpyWhisper, "sim/sup", "sue")
-		return err
-	})
+	r, st, sup := whisperToAlice(t, "sue")
 	r.RunUntil(epoch.Add(15 * time.Second))
 	mons := r.Core.Status(r.Clock.Now()).Monitors
 	if len(mons) != 1 || mons[0].Agent != "alice" || mons[0].Endpoint != "sim/sup" || mons[0].Mode != "whisper" || mons[0].By != "sue" || mons[0].Channel != sup {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/contact"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // Status is a point-in-time view for the wallboard, the API and the demo.
@@ -39,6 +40,11 @@ type Monitor struct {
 	By       string    `json:"by,omitempty"`
 	Channel  string    `json:"channel"`
 	Since    time.Time `json:"since"`
+}
+
+// monitorOf is the Monitor of spy sp in call id.
+func monitorOf(id string, sp store.ActiveSpy) Monitor {
+	return Monitor{Agent: sp.Agent, Call: id, Endpoint: sp.Endpoint, Mode: sp.Mode.String(), By: sp.By, Channel: sp.Channel, Since: sp.Since}
 }
 
 // QueueStatus is one queue's live figures and totals since start.
@@ -152,8 +158,7 @@ func (c *Core) Status(now time.Time) Status {
 	sort.SliceStable(s.Calls, func(i, j int) bool { return s.Calls[i].Waited > s.Calls[j].Waited })
 	for _, id := range c.callIDs() {
 		for _, sp := range c.calls[id].spies {
-			s.Monitors = append(s.Monitors, Monitor{Agent: sp.Agent, Call: id, Endpoint: sp.Endpoint, Mode: sp.Mode.String(),
-				By: sp.By, Channel: sp.Channel, Since: sp.Since})
+			s.Monitors = append(s.Monitors, monitorOf(id, sp))
 		}
 	}
 	slices.SortFunc(s.Monitors, func(a, b Monitor) int {
