@@ -89,15 +89,13 @@ const (
 // interval says (15m, hour or day), for one queue if asked.
 func (s *Server) chartPeriod(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	for _, name := range slices.Sorted(maps.Keys(v)) {
-		if !slices.Contains([]string{"from", "to", "tz", "interval", "queue", "_"}, name) {
-			s.fail(w, badRequest("%s: unknown parameter; known: from, to, tz, interval, queue", name))
-			return
-		}
-		if len(v[name]) > 1 {
-			s.fail(w, badRequest("%s given %d times: give it once", name, len(v[name])))
-			return
-		}
+	switch name, times := strayParam(v, []string{"from", "to", "tz", "interval", "queue", "_"}, nil); {
+	case times > 1:
+		s.fail(w, badRequest("%s given %d times: give it once", name, times))
+		return
+	case name != "":
+		s.fail(w, badRequest("%s: unknown parameter; known: from, to, tz, interval, queue", name))
+		return
 	}
 	loc := s.chartLocation()
 	if tz := v.Get("tz"); tz != "" {

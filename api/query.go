@@ -62,23 +62,37 @@ func checkQuery(r *http.Request, pattern string) error {
 	if !ok {
 		return nil
 	}
-	q := r.URL.Query()
+	names := make([]string, len(params))
+	for j, p := range params {
+		names[j] = p.name
+	}
+	k, times := strayParam(r.URL.Query(), names, func(k string) bool {
+		return slices.ContainsFunc(params, func(p queryParam) bool { return p.name == k && p.many })
+	})
+	switch {
+	case k == "":
+		return nil
+	case times > 1:
+		return badRequest("query parameter %q given %d times: give it once", k, times)
+	case len(params) == 0:
+		return badRequest("query parameter %q: this route reads none", k)
+	}
+	return badRequest("query parameter %q: not one of %s", k, strings.Join(names, ", "))
+}
+
+// strayParam finds, in name order, the first query parameter of q that is
+// not one of known, or one given more than once that many does not allow
+// (nil: none); times is how often that one was given ("" when none is).
+func strayParam(q url.Values, known []string, many func(string) bool) (name string, times int) {
 	for _, k := range slices.Sorted(maps.Keys(q)) {
-		i := slices.IndexFunc(params, func(p queryParam) bool { return p.name == k })
-		switch {
-		case i < 0 && len(params) == 0:
-			return badRequest("query parameter %q: this route reads none", k)
-		case i < 0:
-			names := make([]string, len(params))
-			for j, p := range params {
-				names[j] = p.name
-			}
-			return badRequest("query parameter %q: not one of %s", k, strings.Join(names, ", "))
-		case len(q[k]) > 1 && !params[i].many:
-			return badRequest("query parameter %q given %d times: give it once", k, len(q[k]))
+		if !slices.Contains(known, k) {
+			return k, 1
+		}
+		if len(q[k]) > 1 && (many == nil || !many(k)) {
+			return k, len(q[k])
 		}
 	}
-	return nil
+	return "", 0
 }
 
 // queryParams is the OpenAPI description of a route's query parameters.

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -110,27 +109,24 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 // (a filter it has no column for, a typo) or one given twice, naming it.
 func checkReportQuery(kinds []ReportKind, kind string, v url.Values) error {
 	i := slices.IndexFunc(kinds, func(k ReportKind) bool { return k.Kind == kind })
-	params := kinds[i].Params
-	for _, name := range slices.Sorted(maps.Keys(v)) {
-		if !slices.ContainsFunc(params, func(p ReportParam) bool { return p.Name == name }) {
-			if slices.Contains([]string{"queue", "agent", "campaign", "flow"}, name) {
-				known := "none"
-				if fs := report.Filters[kind]; len(fs) > 0 {
-					known = strings.Join(fs, ", ")
-				}
-				return badRequest("%s: the %s report is not cut by %s; its filters: %s", name, kind, name, known)
-			}
-			names := make([]string, len(params))
-			for j, p := range params {
-				names[j] = p.Name
-			}
-			return badRequest("query parameter %q: the %s report reads %s", name, kind, strings.Join(names, ", "))
-		}
-		if len(v[name]) > 1 {
-			return badRequest("query parameter %q given %d times: give it once", name, len(v[name]))
-		}
+	names := make([]string, len(kinds[i].Params))
+	for j, p := range kinds[i].Params {
+		names[j] = p.Name
 	}
-	return nil
+	name, times := strayParam(v, names, nil)
+	switch {
+	case name == "":
+		return nil
+	case times > 1:
+		return badRequest("query parameter %q given %d times: give it once", name, times)
+	case slices.Contains([]string{"queue", "agent", "campaign", "flow"}, name):
+		known := "none"
+		if fs := report.Filters[kind]; len(fs) > 0 {
+			known = strings.Join(fs, ", ")
+		}
+		return badRequest("%s: the %s report is not cut by %s; its filters: %s", name, kind, name, known)
+	}
+	return badRequest("query parameter %q: the %s report reads %s", name, kind, strings.Join(names, ", "))
 }
 
 // ReportKind is one report GET /api/v1/reports/{kind} gives: what it
