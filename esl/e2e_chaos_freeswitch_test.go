@@ -123,14 +123,25 @@ agents:
 	t.Logf("outcomes %v", outcomes)
 	if !actions {
 		// Each caller entered the queue once, whatever the kills cut: the
-		// restarted daemon's counters and the records say so alike.
+		// restarted daemon's counters and the records say so alike (the
+		// published status lags the engine by up to 100 ms).
 		var st struct {
 			Queues []struct {
 				Name                         string
 				Offered, Answered, Abandoned int
 			}
 		}
-		if !s.getJSON("/api/v1/status", &st) || len(st.Queues) != 1 {
+		counted := func() bool {
+			if !s.getJSON("/api/v1/status", &st) || len(st.Queues) != 1 {
+				return false
+			}
+			q := st.Queues[0]
+			return q.Offered == len(callers) && q.Answered == outcomes[acd.OutcomeAnswered] && q.Abandoned == outcomes[acd.OutcomeAbandoned]
+		}
+		for end := time.Now().Add(5 * time.Second); !counted() && time.Now().Before(end); {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if len(st.Queues) != 1 {
 			t.Fatalf("status queues %+v", st.Queues)
 		}
 		if q := st.Queues[0]; q.Offered != len(callers) || q.Answered != outcomes[acd.OutcomeAnswered] || q.Abandoned != outcomes[acd.OutcomeAbandoned] {
