@@ -91,9 +91,12 @@ COMPLETECALLER, ABANDON, PAUSE, ...) for tools that read Asterisk's queues.`,
 	return cmd
 }
 
-// checkFilter refuses --queue, --agent or --campaign on a report of kind
-// without that column, as the API does.
+// checkFilter refuses --queue, --agent, --campaign or --flow on a report of
+// kind without that column, as the API does.
 func (o *reportOptions) checkFilter(kind string) error {
+	if o.flow != "" && kind != "ivr" {
+		return invalidArg(errors.New((&report.FilterError{Name: "flow", Kind: kind, Known: report.Filters[kind]}).Named("--")))
+	}
 	v := url.Values{}
 	o.only.Set(v)
 	_, err := report.ParseFilter(kind, v)

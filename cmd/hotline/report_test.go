@@ -709,6 +709,8 @@ func TestReportFilterFlags(t *testing.T) {
 		{"agents", "--campaign", "--campaign: the agents report is not cut by campaign; its filters: --agent"},
 		{"ivr", "--queue", "--queue: the ivr report is not cut by queue; its filters: --flow"},
 		{"queue-log", "--queue", "--queue: the queue-log report is not cut by queue; its filters: none"},
+		{"queues", "--flow", "--flow: the queues report is not cut by flow; its filters: --queue"},
+		{"campaigns", "--flow", "--flow: the campaigns report is not cut by flow; its filters: --campaign"},
 	} {
 		for _, from := range [][]string{{"--store", path}, {"--api", srv.URL}} {
 			args := append(append([]string{"report", c.kind, c.flag, "x"}, dayArgs...), from...)
