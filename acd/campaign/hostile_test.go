@@ -1,7 +1,9 @@
 package campaign
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -331,5 +333,41 @@ func TestLeadZones(t *testing.T) {
 		if strings.Join(got, " ") != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.lead, got, tc.want)
 		}
+	}
+}
+
+// countingReader counts the bytes read from it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// A quote left open makes the rest of the file one cell: the import stops
+// a few megabytes in, naming the row, instead of reading the whole file
+// into memory before the cell limit is checked (leads and DNC lists).
+func TestImportCSVOpenQuoteStopsEarly(t *testing.T) {
+	rest := strings.Repeat("+12125550199,Zed,a note\n", 1<<20) // 24 MiB after the open quote
+	data := "phone,name,notes\n+12125550101,Ann,ok\n+12125550102,\"Bob,ok\n" + rest
+	in := &countingReader{r: strings.NewReader(data)}
+	res, err := ImportCSV(in, ImportOptions{Campaign: "c", Region: "US"}, nil)
+	if err == nil || !errors.Is(err, ErrBadFile) || !strings.Contains(err.Error(), "row 3: a row runs past 4 MiB") || !strings.Contains(err.Error(), "quote left open") {
+		t.Errorf("err %v, want row 3 named as running past 4 MiB", err)
+	}
+	if len(res.Leads) != 0 {
+		t.Errorf("%d leads imported from a bad file, want none", len(res.Leads))
+	}
+	if in.n > 6<<20 {
+		t.Errorf("read %d bytes of a %d-byte file before stopping, want at most 6 MiB", in.n, len(data))
+	}
+	in = &countingReader{r: strings.NewReader(data)}
+	_, err = ScanNumbers(in, "US", nil, nil, func(NumberRow) error { return nil }, func(RowError) {})
+	if err == nil || !strings.Contains(err.Error(), "row 3: a row runs past 4 MiB") || in.n > 6<<20 {
+		t.Errorf("DNC list: err %v after %d bytes, want row 3 named within 6 MiB", err, in.n)
 	}
 }

@@ -211,7 +211,7 @@ func openCSV(r io.Reader) (*csv.Reader, []string, error) {
 		// write them: the CSV reader would take the whole file for a header.
 		br = bufio.NewReaderSize(crLines{br}, sniffSize)
 	}
-	cr := csv.NewReader(br)
+	cr := csv.NewReader(&rowLimit{r: br, max: maxRowRead})
 	cr.Comma = sniffComma(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -304,6 +304,39 @@ func (c crLines) Read(p []byte) (int, error) {
 	for i, b := range p[:n] {
 		if b == '\r' {
 			p[i] = '\n'
+		}
+	}
+	return n, err
+}
+
+// maxRowRead bounds the bytes of one row as written in the file, quotes
+// and separators included: the CSV reader holds a whole row before the
+// limits of its cells can be checked, and a quote left open would
+// otherwise make the rest of the file one cell in memory.
+const maxRowRead = 4 * MaxRowBytes
+
+// rowLimit passes a CSV file through, failing when a row (a line, or lines
+// inside quotes) runs past max bytes.
+type rowLimit struct {
+	r      io.Reader
+	max    int
+	n      int // bytes of the row read so far
+	quoted bool
+}
+
+func (l *rowLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for _, b := range p[:n] {
+		switch {
+		case b == '"':
+			l.quoted = !l.quoted
+		case b == '\n' && !l.quoted:
+			l.n = 0
+			continue
+		}
+		l.n++
+		if l.n > l.max {
+			return 0, fmt.Errorf("a row runs past %d MiB of text (a row may hold %d KiB of cells): is a quote left open?", l.max>>20, MaxRowBytes>>10)
 		}
 	}
 	return n, err
