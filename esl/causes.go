@@ -31,7 +31,7 @@ var causeNames = map[string]pbx.Cause{
 	"USER_NOT_REGISTERED":       20, // FreeSWITCH 606; no phone registered = subscriber absent
 	"ORIGINATOR_CANCEL":         pbx.CauseOriginatorCancel,
 	"LOSE_RACE":                 502,
-	"MANAGER_REQUEST":           503,
+	"MANAGER_REQUEST":           pbx.CauseManagerRequest,
 	"SYSTEM_SHUTDOWN":           pbx.CauseSwitchShutdown,
 	"ALLOTTED_TIMEOUT":          602,
 	"MEDIA_TIMEOUT":             604,

@@ -443,6 +443,7 @@ var e2eScenarios = []struct {
 	{"BusyThenNext", e2eBusyThenNext},
 	{"NoAnswerThenNext", e2eNoAnswerThenNext},
 	{"AbandonWithMOH", e2eAbandonWithMOH},
+	{"ConsoleKillsWaiting", e2eConsoleKillsWaiting},
 	{"Menu", e2eMenu},
 	{"MenuPromptMissing", e2eMenuPromptMissing},
 	{"LinkCut", e2eLinkCut},
@@ -587,6 +588,35 @@ agents:
 	}
 	if r.Wait < 2*time.Second || r.Wait > 4*time.Second {
 		t.Errorf("wait %v, want about 3 s", r.Wait)
+	}
+}
+
+// An administrator kills a waiting caller's channel from the console with
+// cause MANAGER_REQUEST: the record says the system hung up, not the
+// caller, and the queue counts no abandon. (A bare uuid_kill says
+// NORMAL_CLEARING on FreeSWITCH 1.11, as a caller's hang-up does, and is
+// counted as the caller's.)
+func e2eConsoleKillsWaiting(t *testing.T, mode string) {
+	s := newScenario(t, mode, `entries: [{number: "7450", queue: sales}]`+e2eQueue+`
+agents:
+  - {id: fred, name: Fred, endpoint: "@PHONE:answer-200@", queues: [{queue: sales}]}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557451", To: "7450", HangupAfter: 30 * time.Second})
+	var ch map[string]string
+	s.eventually(30*time.Second, "music on hold on the caller", func() bool {
+		c, ok := s.channelOf("5557451")
+		ch = c
+		return ok && c["application"] == "playback" && strings.HasPrefix(c["application_data"], "local_stream://")
+	})
+	t.Logf("uuid_kill: %s", strings.TrimSpace(s.fs.api(t, "uuid_kill "+ch["uuid"]+" MANAGER_REQUEST")))
+	r := s.waitRecord("5557451", 10*time.Second)
+	if r.Outcome != acd.OutcomeFailed || r.HangupBy != acd.HangupSystem || r.Cause != "manager-request" {
+		t.Errorf("outcome %s hung up by %s cause %q, want failed, by the system, manager-request", r.Outcome, r.HangupBy, r.Cause)
+	}
+	var st engine.Status
+	if !s.getJSON("/api/v1/status", &st) || len(st.Queues) != 1 || st.Queues[0].Abandoned != 0 {
+		t.Errorf("queues %+v: want sales with no abandon", st.Queues)
 	}
 }
 

@@ -707,6 +707,14 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 		c.switchShutdown(now, cl, "caller's channel")
 		return
 	}
+	if e.Cause == pbx.CauseManagerRequest && cl.rec.HangupBy == "" {
+		// Killed from the switch's console or API: not the caller giving
+		// up, so no abandon is counted; a conversation ends answered.
+		c.step(now, cl, "switch-hangup", "", "caller's channel hung up through the switch's API")
+		cl.rec.HangupBy = acd.HangupSystem
+		c.endCall(now, cl, acd.HangupSystem, pbx.CauseNormal)
+		return
+	}
 	if cl.rec.HangupBy == "" {
 		cl.rec.HangupBy = acd.HangupCaller
 	}
