@@ -12,8 +12,8 @@ import (
 
 // InUse lists what cfg would remove that is in use now, one line each: a
 // queue with callers in it (waiting, being offered, or talking) or
-// callback requests, an agent ringing or on a call, a flow a caller is
-// in, a running campaign with leads in flight. Reconfigure would let
+// callback requests, an agent ringing or on a call, a menu or flow a
+// caller is in, a running campaign with leads in flight. Reconfigure would let
 // them finish (queues drain, agents log out after their call); a reload
 // not forced is refused when the list is not empty.
 func (c *Core) InUse(cfg config.Config) []string {
@@ -63,13 +63,20 @@ func (c *Core) InUse(cfg config.Config) []string {
 			out = append(out, fmt.Sprintf("agent %q: on a call", a.id))
 		}
 	}
-	inFlow := map[string]int{}
+	inFlow, inMenu := map[string]int{}, map[string]int{}
 	for _, cl := range c.calls {
 		if cl.phase != acd.CallMenu {
 			continue
 		}
 		if name, _, ok := strings.Cut(cl.flow.Node, "/"); ok {
 			inFlow[name]++
+		} else if cl.flow.Node != "" {
+			inMenu[cl.flow.Node]++ // a DTMF menu's node is its name
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(inMenu)) {
+		if !slices.ContainsFunc(cfg.Menus, func(m config.Menu) bool { return m.Name == name }) {
+			out = append(out, fmt.Sprintf("menu %q: %s in it", name, count(inMenu[name], "caller")))
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(inFlow)) {

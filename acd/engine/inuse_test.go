@@ -119,3 +119,41 @@ func TestReloadInUseRunningCampaign(t *testing.T) {
 		t.Errorf("in use once the campaign stopped and its calls ended: %q; want nothing", items)
 	}
 }
+
+// TestReloadInUseMenu: a reload that drops a DTMF menu a caller is in is
+// refused naming it, as one that drops a flow is; a menu nobody is in goes.
+func TestReloadInUseMenu(t *testing.T) {
+	const before = `
+entries:
+  - {number: "100", menu: main}
+menus:
+  - {name: main, prompt: ["sound:welcome"], timeout: 30s, options: {"1": {queue: support}}}
+  - {name: spare, prompt: ["sound:welcome"], options: {"1": {queue: support}}}
+queues:
+  - {name: support}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+`
+	const after = `
+entries:
+  - {number: "100", queue: support}
+queues:
+  - {name: support}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+`
+	c, err := NewCore(Options{Config: parseConfig(t, before), Out: recordOutputs{new([]Command)}, Store: newMemStore()}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Handle(epoch, pbx.CallArrived{Base: pbx.Base{Channel: "ch-1", At: epoch}, Caller: "551", Called: "100"})
+	at := epoch.Add(time.Second)
+	items := c.InUse(parseConfig(t, after))
+	if want := `menu "main": 1 caller in it`; strings.Join(items, "\n") != want {
+		t.Errorf("in use: %q; want %q (and not the menu nobody is in)", items, want)
+	}
+	c.Handle(at, pbx.HungUp{Base: pbx.Base{Channel: "ch-1", At: at}, Cause: pbx.CauseNormal})
+	if items := c.InUse(parseConfig(t, after)); len(items) != 0 {
+		t.Errorf("in use once the caller left: %q; want nothing", items)
+	}
+}

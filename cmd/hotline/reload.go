@@ -27,7 +27,7 @@ SIGHUP does. New agents and queues appear; removed queues keep their callers
 until served; removed agents finish their call, then log out; changed
 settings apply to the next decision. A file with problems changes nothing,
 and the problems are listed. A file that removes a queue a caller waits in,
-an agent on a call, a flow a caller is in or a running campaign with leads
+an agent on a call, a menu or flow a caller is in or a running campaign with leads
 dialing changes nothing either: what is in use is listed, and the command
 exits 1; --force applies it anyway (queues drain, agents log out after their
 call). server, store and pbx changes need a restart.`,
