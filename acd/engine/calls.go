@@ -101,14 +101,27 @@ func (c *Core) route(e pbx.CallArrived) (string, *config.Target) {
 			return "menu:" + e.Args[1], &config.Target{Menu: e.Args[1]}
 		}
 	}
+	return entry, c.entryTarget(entry)
+}
+
+// entryTarget is where a call to entry goes now: nil for an entry the
+// config does not have. A call routed by its arguments has the entry
+// "queue:NAME" or "menu:NAME".
+func (c *Core) entryTarget(entry string) *config.Target {
+	if q, ok := strings.CutPrefix(entry, "queue:"); ok {
+		return &config.Target{Queue: q}
+	}
+	if m, ok := strings.CutPrefix(entry, "menu:"); ok {
+		return &config.Target{Menu: m}
+	}
 	en, ok := c.entries[entry]
 	if !ok {
-		return entry, nil
+		return nil
 	}
 	if en.Flow != "" {
-		return entry, &config.Target{Menu: en.Flow + "/"} // the flow's way in, see menuFlow
+		return &config.Target{Menu: en.Flow + "/"} // the flow's way in, see menuFlow
 	}
-	return entry, &config.Target{Queue: en.Queue, Menu: en.Menu}
+	return &config.Target{Queue: en.Queue, Menu: en.Menu}
 }
 
 func (c *Core) goTarget(now time.Time, cl *call, t config.Target) {

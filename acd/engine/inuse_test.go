@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
 )
 
@@ -152,8 +153,33 @@ agents:
 	if want := `menu "main": 1 caller in it`; strings.Join(items, "\n") != want {
 		t.Errorf("in use: %q; want %q (and not the menu nobody is in)", items, want)
 	}
+	c.Handle(at, pbx.CallArrived{Base: pbx.Base{Channel: "ch-2", At: at}, Caller: "552", Called: "100"})
 	c.Handle(at, pbx.HungUp{Base: pbx.Base{Channel: "ch-1", At: at}, Cause: pbx.CauseNormal})
-	if items := c.InUse(parseConfig(t, after)); len(items) != 0 {
-		t.Errorf("in use once the caller left: %q; want nothing", items)
+	if items := c.InUse(parseConfig(t, after)); len(items) != 1 {
+		t.Errorf("in use once the first caller left: %q; want the second", items)
+	}
+	// Forced, the caller in the dropped menu goes where its entry leads
+	// now (the queue), not left in a menu that is no more.
+	if _, err := (Reconfigure{Config: parseConfig(t, after), Force: true}).apply(c, at); err != nil {
+		t.Fatal(err)
+	}
+	if q := c.Status(at).Queues[0]; q.Waiting != 1 {
+		t.Errorf("after the forced reload queue %s has %d waiting; want the caller from the dropped menu", q.Name, q.Waiting)
+	}
+	// An entry that is gone too: the caller is let go, not stranded.
+	c.Handle(at, pbx.CallArrived{Base: pbx.Base{Channel: "ch-3", At: at}, Caller: "553", Called: "100"})
+	back := parseConfig(t, before)
+	if _, err := (Reconfigure{Config: back, Force: true}).apply(c, at); err != nil {
+		t.Fatal(err)
+	}
+	c.Handle(at, pbx.CallArrived{Base: pbx.Base{Channel: "ch-4", At: at}, Caller: "554", Called: "100"})
+	gone := parseConfig(t, "queues:\n  - {name: support}\nagents:\n  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}\n")
+	if _, err := (Reconfigure{Config: gone, Force: true}).apply(c, at); err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range c.calls {
+		if cl.ch == "ch-4" && cl.phase != acd.CallEnded && cl.phase != acd.CallLeaving {
+			t.Errorf("ch-4, whose menu and entry are gone: phase %s; want let go", cl.phase)
+		}
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/routing"
 )
 
@@ -291,18 +293,29 @@ func (c *Core) rebuildMembers(cfg config.Config) {
 	}
 }
 
-// resumeMenus restarts, at their entry's menu, callers whose place in the
-// menus is gone with the new config.
+// resumeMenus sends callers whose place in the menus or flows is gone
+// with the new config where their entry leads now: its menu or flow from
+// the start, or its queue; a caller whose entry is gone too, or leads
+// nowhere that exists, is let go (outcome failed) rather than left in a
+// node that is no more.
 func (c *Core) resumeMenus(now time.Time) {
 	for _, id := range c.callIDs() {
 		cl := c.calls[id]
 		if cl.phase != acd.CallMenu || cl.flow.Done() || c.flow.Has(cl.flow.Node) {
 			continue
 		}
-		if e, ok := c.entries[cl.entry]; ok && e.Menu != "" && c.flow.Has(e.Menu) {
-			c.warn(now, "reconfigure", "call %s: menu node %q is gone; starting menu %q again", cl.id, cl.flow.Node, e.Menu)
-			c.stopPlay(cl)
-			c.startFlow(now, cl, e.Menu)
+		c.stopPlay(cl)
+		t := c.entryTarget(cl.entry)
+		switch {
+		case t != nil && t.Queue != "" && c.queueIdx[t.Queue] != nil:
+			c.warn(now, "reconfigure", "call %s: menu node %q is gone; sending it to its entry's queue %q", cl.id, cl.flow.Node, t.Queue)
+		case t != nil && t.Queue == "" && t.Menu != "" && c.flow.Has(t.Menu):
+			c.warn(now, "reconfigure", "call %s: menu node %q is gone; starting %q again", cl.id, cl.flow.Node, strings.TrimSuffix(t.Menu, "/"))
+		default:
+			c.warn(now, "reconfigure", "call %s: menu node %q is gone and its entry %q leads nowhere now; letting the caller go", cl.id, cl.flow.Node, cl.entry)
+			c.leave(now, cl, nil, acd.OutcomeFailed, pbx.CauseNormal)
+			continue
 		}
+		c.goTarget(now, cl, *t)
 	}
 }
