@@ -11,7 +11,7 @@ import (
 )
 
 // InUse lists what cfg would remove that is in use now, one line each: a
-// queue with callers in it (waiting, being offered, or talking) or
+// queue with callers waiting or being offered (one talking keeps its call) or
 // callback requests, an agent ringing or on a call, a menu or flow a
 // caller is in, a running campaign with leads in flight. Reconfigure would let
 // them finish (queues drain, agents log out after their call); a reload
