@@ -106,13 +106,20 @@ func (c *Core) route(e pbx.CallArrived) (string, *config.Target) {
 
 // entryTarget is where a call to entry goes now: nil for an entry the
 // config does not have. A call routed by its arguments has the entry
-// "queue:NAME" or "menu:NAME".
+// "queue:NAME" or "menu:NAME", a campaign's lead "campaign:NAME".
 func (c *Core) entryTarget(entry string) *config.Target {
 	if q, ok := strings.CutPrefix(entry, "queue:"); ok {
 		return &config.Target{Queue: q}
 	}
 	if m, ok := strings.CutPrefix(entry, "menu:"); ok {
 		return &config.Target{Menu: m}
+	}
+	if name, ok := strings.CutPrefix(entry, "campaign:"); ok {
+		// A survey lead: its campaign's flow from the start.
+		if r := c.camps[name]; r != nil && r.cfg.Flow != "" {
+			return &config.Target{Menu: r.cfg.Flow + "/"}
+		}
+		return nil
 	}
 	en, ok := c.entries[entry]
 	if !ok {
@@ -720,13 +727,14 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 		c.switchShutdown(now, cl, "caller's channel")
 		return
 	}
-	if e.Cause == pbx.CauseManagerRequest && cl.rec.HangupBy == "" {
-		// Killed from the switch's console or API: not the caller giving
-		// up, so no abandon is counted; a conversation ends answered.
+	// Killed from the switch's console or API (an inbound caller; a lead's
+	// end is the campaign's to settle): not the caller giving up, so no
+	// abandon is counted; a conversation still ends answered, a voicemail
+	// left is kept, a caller the flow served is served.
+	killed := e.Cause == pbx.CauseManagerRequest && cl.rec.HangupBy == "" && cl.dir != acd.DirectionOutbound
+	if killed {
 		c.step(now, cl, "switch-hangup", "", "caller's channel hung up through the switch's API")
 		cl.rec.HangupBy = acd.HangupSystem
-		c.endCall(now, cl, acd.HangupSystem, pbx.CauseNormal)
-		return
 	}
 	if cl.rec.HangupBy == "" {
 		cl.rec.HangupBy = acd.HangupCaller
@@ -737,12 +745,16 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 	}
 	switch {
 	case cl.phase.Connected():
-		c.step(now, cl, "caller-hangup", "", e.Cause.String())
+		if !killed {
+			c.step(now, cl, "caller-hangup", "", e.Cause.String())
+		}
 	case cl.phase == acd.CallLeaving, cl.phase == acd.CallEnded:
 	case cl.phase == acd.CallMenu && cl.flow.Var(ivr.VarServed) != "":
 		// Hung up after the flow answered (a FAQ entry heard): served.
 		c.step(now, cl, "caller-hangup", "", "served "+cl.flow.Var(ivr.VarServed))
 		cl.rec.Outcome = acd.OutcomeSelfService
+	case killed:
+		// Ends failed, counted in no queue's abandons.
 	default:
 		c.stepInLine(now, cl, "abandon", cl.phase.String())
 		if cl.dir == acd.DirectionCallback {

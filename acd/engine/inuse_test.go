@@ -8,6 +8,8 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/acd/sim"
 )
 
 const inUseBefore = `
@@ -181,5 +183,59 @@ agents:
 		if cl.ch == "ch-4" && cl.phase != acd.CallEnded && cl.phase != acd.CallLeaving {
 			t.Errorf("ch-4, whose menu and entry are gone: phase %s; want let go", cl.phase)
 		}
+	}
+}
+
+// TestReloadDropsMenuTimer: a caller waits in menu sub (its prompt heard,
+// its 5 s timer running) when a forced reload drops sub; the caller starts
+// menu main again, and sub's timer, when it comes, is no timeout of main:
+// the caller is still in main, not sent to its default and hung up.
+func TestReloadDropsMenuTimer(t *testing.T) {
+	const menus = `
+entries:
+  - {number: "100", menu: main}
+menus:
+  - {name: main, prompt: ["sound:welcome"], timeout: 30s, options: {"1": {menu: sub}}}
+  - {name: sub, prompt: ["sound:welcome"], timeout: 5s, options: {"1": {queue: support}}}
+queues:
+  - {name: support}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+`
+	st := newMemStore()
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, menus), Store: st}, Start: epoch,
+		Sim: sim.Options{PromptLength: 2 * time.Second, Latency: 20 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "5550001", To: "100", DTMF: "1", DTMFDelay: 3 * time.Second, HangupAfter: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(9 * time.Second)) // in sub, its prompt over, its timer running (due at about 10 s)
+	without := strings.Replace(menus, `  - {name: sub, prompt: ["sound:welcome"], timeout: 5s, options: {"1": {queue: support}}}`+"\n", "", 1)
+	without = strings.Replace(without, `{menu: sub}`, `{queue: support}`, 1)
+	if err := r.Do(func(c *Core, now time.Time) error {
+		_, err := Reconfigure{Config: parseConfig(t, without), Force: true}.apply(c, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(15 * time.Second)) // sub's timer came at about 10 s, during main's prompt
+	var node string
+	var phase acd.CallPhase
+	var after []string
+	r.Do(func(c *Core, now time.Time) error {
+		for _, cl := range c.calls {
+			node, phase = cl.flow.Node, cl.phase
+			for _, x := range cl.rec.Timeline {
+				if x.At.After(epoch.Add(9 * time.Second)) {
+					after = append(after, x.Kind+" "+x.Detail)
+				}
+			}
+		}
+		return nil
+	})
+	if phase != acd.CallMenu || node != "main" || len(after) != 0 {
+		t.Errorf("15 s in: phase %s at %q, steps since the reload %q; want in menu main, nothing since (sub's timer is no timeout of main)", phase, node, after)
 	}
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/acd/sim"
 )
 
 // TestManagerHangupIsNotTheCaller: an administrator kills channels from the
@@ -57,5 +59,46 @@ func TestManagerHangupIsNotTheCaller(t *testing.T) {
 		if a.ID == "alice" && a.State != acd.WrapUp.String() {
 			t.Errorf("alice: %s; want in wrap-up after her call", a.State)
 		}
+	}
+}
+
+// TestManagerHangupKeepsVoicemail: a caller leaving a voicemail is killed
+// from the switch's console: the message is kept and becomes the queue's
+// callback task, as when the caller hangs up, and the record says the
+// system hung up.
+func TestManagerHangupKeepsVoicemail(t *testing.T) {
+	night := time.Date(2026, 1, 5, 20, 0, 0, 0, time.UTC) // a Monday, after 17:00
+	st := newMemStore()
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, voicemailConfig), Store: st}, Start: night,
+		Sim: sim.Options{PromptLength: 2 * time.Second, Latency: 20 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "5550001", To: "100", HangupAfter: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(night.Add(12 * time.Second))
+	if err := r.Do(func(c *Core, now time.Time) error {
+		for _, cl := range c.calls {
+			c.Handle(now, pbx.HungUp{Base: pbx.Base{Channel: cl.ch, At: now}, Cause: pbx.CauseManagerRequest})
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(night.Add(2 * time.Minute))
+	recs := records(st)
+	if len(recs) != 1 {
+		t.Fatalf("records %+v", recs)
+	}
+	rec := recs[0]
+	if rec.Outcome != acd.OutcomeCallback || rec.HangupBy != acd.HangupSystem || !hasStepKind(&rec, "switch-hangup") {
+		t.Errorf("record: outcome %s, hung up by %s, timeline %s; want callback, by the system", rec.Outcome, rec.HangupBy, timelineKinds(rec))
+	}
+	st.mu.Lock()
+	_, ok := st.callbacks["cb-"+rec.ID]
+	st.mu.Unlock()
+	if !ok {
+		t.Errorf("no callback task for the voicemail left")
 	}
 }

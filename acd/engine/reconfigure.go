@@ -304,6 +304,15 @@ func (c *Core) resumeMenus(now time.Time) {
 		if cl.phase != acd.CallMenu || cl.flow.Done() || c.flow.Has(cl.flow.Node) {
 			continue
 		}
+		// What the dropped node had going must not reach the next one: its
+		// timer (taken for a timeout there), what it was hearing (taken for
+		// an answer), a voicemail it was recording, its prompt.
+		cl.gen[TimerMenu]++
+		c.stopListening(cl)
+		if cl.recording != "" && !cl.recStopped {
+			c.do(Command{Op: OpStopRecording, Lane: cl.id, Name: cl.recording})
+			cl.recording = ""
+		}
 		c.stopPlay(cl)
 		t := c.entryTarget(cl.entry)
 		switch {

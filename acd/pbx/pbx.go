@@ -290,11 +290,12 @@ const (
 	// Asterisk's soft hang-up of every channel at "core stop now"). No
 	// party to the call ended it.
 	CauseSwitchShutdown Cause = 501
-	// CauseManagerRequest: someone hung the channel up through the switch's
-	// API or console and said so (FreeSWITCH's MANAGER_REQUEST, whose
-	// number it is: "uuid_kill UUID MANAGER_REQUEST"; a bare uuid_kill
-	// says NORMAL_CLEARING): an administrator or another program, not a
-	// party to the call. Hotline's own hang-ups name other causes.
+	// CauseManagerRequest: the channel was hung up through the switch's API
+	// or console, or by the switch itself (FreeSWITCH's MANAGER_REQUEST,
+	// whose number it is: "uuid_kill UUID MANAGER_REQUEST", hupall, a SIP
+	// profile stopped; a bare uuid_kill says NORMAL_CLEARING): an
+	// administrator, another program or the switch, not a party to the
+	// call. Hotline's own hang-ups name other causes.
 	CauseManagerRequest Cause = 503
 )
 
