@@ -1,10 +1,12 @@
 package ari_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -226,6 +228,37 @@ func e2eChannelIDs(chs []e2eChannel) string {
 		ids = append(ids, ch.ID+"("+ch.Name+" "+ch.State+")")
 	}
 	return strings.Join(ids, ", ")
+}
+
+// An administrator hangs a waiting caller up from Asterisk's console
+// ("channel request hangup"): the record says the system hung up, not the
+// caller, and the queue counts no abandon.
+func TestAsteriskE2EConsoleHangup(t *testing.T) {
+	root := os.Getenv("HOTLINE_ASTERISK_ROOT")
+	s := newE2E(t, "abandon", map[string]e2ePhone{"erin": e2eNeverAnswers}, "") // its queue, nobody logged in
+	if root == "" {
+		t.Skip("HOTLINE_ASTERISK_ROOT must name the chroot Asterisk runs in (asterisk.sh env)")
+	}
+	s.start()
+	c := s.call(e2eCaller{Number: "6300", From: "5550311", HangupAfter: time.Minute})
+	s.eventually(20*time.Second, "the caller waiting", func() (bool, string) {
+		call, ok := s.liveCall(c.Far)
+		return ok && call.Phase == "queued", fmt.Sprintf("%+v", call)
+	})
+	name := s.channelName(c.Far)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "chroot", root, "/usr/sbin/asterisk", "-rx", "channel request hangup "+name).CombinedOutput()
+	if err != nil {
+		t.Fatalf("channel request hangup %s: %v: %s", name, err, out)
+	}
+	rec := s.waitRecord(c.Far, 15*time.Second, "the caller hung up from the console", e2eEnded)
+	if rec.Outcome != acd.OutcomeFailed || rec.HangupBy != acd.HangupSystem || rec.Cause != "manager-request" {
+		t.Errorf("outcome %s, hung up by %s, cause %q; want failed, by the system, manager-request", rec.Outcome, rec.HangupBy, rec.Cause)
+	}
+	if q := s.status().Queues; len(q) == 0 || q[0].Abandoned != 0 {
+		t.Errorf("queues %+v: want no abandon", q)
+	}
 }
 
 // Issue scenario 3: a caller hangs up while waiting → an abandoned record,

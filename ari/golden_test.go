@@ -189,3 +189,47 @@ func FuzzTrackerApply(f *testing.F) {
 		}
 	})
 }
+
+// A caller's channel someone else asks Asterisk to hang up (the console's
+// "channel request hangup", AMI, another ARI application: a soft hang-up,
+// AST_SOFTHANGUP_EXPLICIT, that Hotline did not ask for) ends with cause
+// manager-request, the system's; the same request from Hotline, and a
+// caller hanging up, end normal.
+func TestTrackerConsoleHangup(t *testing.T) {
+	read := func(name string) string {
+		raw, err := os.ReadFile(filepath.Join("testdata", "ari", name+".jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(raw)
+	}
+	farEnd := read("contract-FarEndHangup")
+	const caller = `{"cause":16,"type":"ChannelHangupRequest"`
+	if !strings.Contains(farEnd, caller) {
+		t.Fatalf("contract-FarEndHangup has no %s", caller)
+	}
+	console := strings.Replace(farEnd, caller, `{"cause":32,"soft":true,"type":"ChannelHangupRequest"`, 1)
+	var withoutNote []string
+	for _, l := range strings.Split(read("contract-Hangup"), "\n") {
+		if !strings.HasPrefix(l, `{"hotline":"hangup"`) {
+			withoutNote = append(withoutNote, l)
+		}
+	}
+	for _, tc := range []struct{ name, script, want string }{
+		{"the caller hangs up", farEnd, "cause=normal"},
+		{"the console hangs it up", console, "cause=manager-request"},
+		{"Hotline hangs it up", read("contract-Hangup"), "cause=normal"},
+		{"the console, by the same request Hotline makes", strings.Join(withoutNote, "\n"), "cause=manager-request"},
+	} {
+		got := replay(t, []byte(tc.script))
+		var hung string
+		for _, l := range strings.Split(got, "\n") {
+			if strings.HasPrefix(l, "HungUp ") {
+				hung = l
+			}
+		}
+		if !strings.HasSuffix(hung, tc.want) {
+			t.Errorf("%s: %q; want HungUp with %s\n%s", tc.name, hung, tc.want, got)
+		}
+	}
+}

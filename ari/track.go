@@ -49,6 +49,11 @@ func internalID(id string) bool {
 // now"): AST_SOFTHANGUP_SHUTDOWN, the flag itself, not a Q.850 cause.
 const softHangupShutdown = 4
 
+// softHangupExplicit is the cause of the soft hang-up ChannelHangupRequest
+// reports when a hang-up was asked of Asterisk by name (the console, AMI,
+// ARI): AST_SOFTHANGUP_EXPLICIT. A party hanging up is no soft hang-up.
+const softHangupExplicit = 32
+
 // role is what a channel is to Hotline.
 type role int
 
@@ -75,6 +80,10 @@ type chanState struct {
 	detecting bool
 	// shutdown: Asterisk hung it up as it shuts down (core stop now).
 	shutdown bool
+	// console: a caller's channel someone else asked Asterisk to hang up
+	// (the console's "channel request hangup", AMI's Hangup, another ARI
+	// application), not its caller.
+	console bool
 	// goneNote: originated into the lead context, whose hangup handler
 	// notes how the leg ended unanswered (GoneLeadPrefix); the note is
 	// cleared when Hotline sees that end itself.
@@ -262,6 +271,10 @@ func (t *tracker) apply(raw []byte) ([]pbx.Event, []effect, error) {
 			// core stop: every channel is hung up so, then the link closes.
 			st.shutdown = true
 			return []pbx.Event{pbx.SwitchStopping{Base: pbx.Base{At: at}}}, nil, nil
+		}
+		if e.Soft && e.Cause == softHangupExplicit && !st.byUs && st.role == roleInbound {
+			st.console = true
+			return nil, nil, nil
 		}
 		if e.Cause != 0 && !st.byUs {
 			st.cause = e.Cause
@@ -517,8 +530,11 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 		return nil, effs
 	}
 	c := hangupCause(st, cause)
-	if st.shutdown {
+	switch {
+	case st.shutdown:
 		c = pbx.CauseSwitchShutdown
+	case st.console && !st.byUs:
+		c = pbx.CauseManagerRequest
 	}
 	if st.detecting {
 		// Hung up during answering-machine detection: the verdict says so.
