@@ -42,10 +42,12 @@ func (e *FilterError) Named(prefix string) string {
 func (e *FilterError) Unwrap() error { return ErrBadOption }
 
 // ParseFilter reads the filters of a report of kind from v (queue, agent,
-// campaign); one the kind has no column for is a *FilterError.
+// campaign; flow is checked too); one the kind has no column for is a
+// *FilterError.
 func ParseFilter(kind string, v url.Values) (Filter, error) {
 	f := Filter{Queue: v.Get("queue"), Agent: v.Get("agent"), Campaign: v.Get("campaign")}
-	for _, c := range []struct{ name, val string }{{"queue", f.Queue}, {"agent", f.Agent}, {"campaign", f.Campaign}} {
+	// flow is the IVR report's own (FigureIVR reads it), checked here alike.
+	for _, c := range []struct{ name, val string }{{"queue", f.Queue}, {"agent", f.Agent}, {"campaign", f.Campaign}, {"flow", v.Get("flow")}} {
 		if c.val != "" && !slices.Contains(Filters[kind], c.name) {
 			return f, &FilterError{Name: c.name, Kind: kind, Known: Filters[kind]}
 		}

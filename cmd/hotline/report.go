@@ -94,11 +94,11 @@ COMPLETECALLER, ABANDON, PAUSE, ...) for tools that read Asterisk's queues.`,
 // checkFilter refuses --queue, --agent, --campaign or --flow on a report of
 // kind without that column, as the API does.
 func (o *reportOptions) checkFilter(kind string) error {
-	if o.flow != "" && kind != "ivr" {
-		return invalidArg(errors.New((&report.FilterError{Name: "flow", Kind: kind, Known: report.Filters[kind]}).Named("--")))
-	}
 	v := url.Values{}
 	o.only.Set(v)
+	if o.flow != "" {
+		v.Set("flow", o.flow)
+	}
 	_, err := report.ParseFilter(kind, v)
 	if fe := (*report.FilterError)(nil); errors.As(err, &fe) {
 		return invalidArg(errors.New(fe.Named("--")))
