@@ -13,7 +13,7 @@ import (
 // InUse lists what cfg would remove that is in use now, one line each: a
 // queue with callers waiting or being offered (one talking keeps its call) or
 // callback requests, an agent ringing or on a call, a menu or flow a
-// caller is in, a running campaign with leads in flight. Reconfigure would let
+// caller is in (or the node of a kept flow a caller is at), a running campaign with leads in flight. Reconfigure would let
 // them finish (queues drain, agents log out after their call); a reload
 // not forced is refused when the list is not empty.
 func (c *Core) InUse(cfg config.Config) []string {
@@ -63,13 +63,14 @@ func (c *Core) InUse(cfg config.Config) []string {
 			out = append(out, fmt.Sprintf("agent %q: on a call", a.id))
 		}
 	}
-	inFlow, inMenu := map[string]int{}, map[string]int{}
+	inFlow, inNode, inMenu := map[string]int{}, map[string]int{}, map[string]int{}
 	for _, cl := range c.calls {
 		if cl.phase != acd.CallMenu {
 			continue
 		}
 		if name, _, ok := strings.Cut(cl.flow.Node, "/"); ok {
 			inFlow[name]++
+			inNode[cl.flow.Node]++
 		} else if cl.flow.Node != "" {
 			inMenu[cl.flow.Node]++ // a DTMF menu's node is its name
 		}
@@ -82,6 +83,18 @@ func (c *Core) InUse(cfg config.Config) []string {
 	for _, name := range slices.Sorted(maps.Keys(inFlow)) {
 		if _, ok := cfg.Flows[name]; !ok {
 			out = append(out, fmt.Sprintf("flow %q: %s in it", name, count(inFlow[name], "caller")))
+		}
+	}
+	// A flow the config keeps may still lose, or rename, the node a caller
+	// is at: that caller would be sent back to where its entry leads.
+	for _, at := range slices.Sorted(maps.Keys(inNode)) {
+		name, node, _ := strings.Cut(at, "/")
+		f, ok := cfg.Flows[name]
+		if !ok || node == "" {
+			continue // the whole flow is listed above
+		}
+		if n, ok := f.Nodes[node]; !ok || n.Node == nil {
+			out = append(out, fmt.Sprintf("flow %q: node %q is gone, %s in it", name, node, count(inNode[at], "caller")))
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.camps)) {

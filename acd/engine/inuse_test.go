@@ -239,3 +239,45 @@ agents:
 		t.Errorf("15 s in: phase %s at %q, steps since the reload %q; want in menu main, nothing since (sub's timer is no timeout of main)", phase, node, after)
 	}
 }
+
+// TestReloadInUseFlowNode: a reload that keeps a flow but drops or renames
+// the node a caller is at is refused naming the node, not only one that
+// drops the whole flow; a node nobody is at may go. Forced, the caller
+// starts the flow again, at its new start.
+func TestReloadInUseFlowNode(t *testing.T) {
+	renamed := strings.Replace(strings.Replace(inUseBefore, "start: order", "start: ordernum", 1),
+		"      order: {kind: collect", "      ordernum: {kind: collect", 1)
+	c, err := NewCore(Options{Config: parseConfig(t, inUseBefore), Out: recordOutputs{new([]Command)}, Store: newMemStore()}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Handle(epoch, pbx.CallArrived{Base: pbx.Base{Channel: "ch-1", At: epoch}, Caller: "551", Called: "300"})
+	at := epoch.Add(time.Second)
+	var cl *call
+	for _, x := range c.calls {
+		cl = x
+	}
+	if cl == nil || cl.flow.Node != "main/order" {
+		t.Fatalf("the caller is not at main/order: %+v", cl)
+	}
+	_, err = Reconfigure{Config: parseConfig(t, renamed)}.apply(c, at)
+	var inUse *InUseError
+	if !errors.As(err, &inUse) {
+		t.Fatalf("reload renaming the node a caller is at: %v; want an InUseError", err)
+	}
+	if want := `flow "main": node "order" is gone, 1 caller in it`; strings.Join(inUse.Items, "\n") != want {
+		t.Errorf("in use: %q; want %q", inUse.Items, want)
+	}
+	// The node the caller is not at may go (in, renamed to to-support).
+	other := strings.Replace(strings.Replace(inUseBefore, "next: in}", "next: to-support}", 1),
+		"      in: {kind: queue", "      to-support: {kind: queue", 1)
+	if items := c.InUse(parseConfig(t, other)); len(items) != 0 {
+		t.Errorf("in use after renaming a node nobody is at: %q; want nothing", items)
+	}
+	if _, err := (Reconfigure{Config: parseConfig(t, renamed), Force: true}).apply(c, at); err != nil {
+		t.Fatalf("forced reload: %v", err)
+	}
+	if cl.phase != acd.CallMenu || cl.flow.Node != "main/ordernum" {
+		t.Errorf("after the forced reload the caller is %s at %q; want in the flow again at main/ordernum", cl.phase, cl.flow.Node)
+	}
+}
