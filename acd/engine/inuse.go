@@ -13,9 +13,10 @@ import (
 // InUse lists what cfg would remove that is in use now, one line each: a
 // queue with callers waiting or being offered (one talking keeps its call) or
 // callback requests, an agent ringing or on a call, a menu or flow a
-// caller is in (or the node of a kept flow a caller is at), a running campaign with leads in flight. Reconfigure would let
-// them finish (queues drain, agents log out after their call); a reload
-// not forced is refused when the list is not empty.
+// caller is in (or the node of a kept flow a caller is at), a running
+// campaign with leads in flight. Reconfigure would let them finish (queues
+// drain, agents log out after their call); a reload not forced is refused
+// when the list is not empty.
 func (c *Core) InUse(cfg config.Config) []string {
 	var out []string
 	listed := func(name string) bool {
