@@ -147,16 +147,29 @@ func TestConfigReloadAndHangup(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	metrics, _ := io.ReadAll(resp.Body)
-	for _, want := range []string{`hotline_config_reloads_total{result="applied"} 2`, `hotline_config_reloads_total{result="refused"} 1`} {
-		if !strings.Contains(string(metrics), want) {
-			t.Errorf("metrics lack %s", want)
+	// The engine shows the new agents before the SIGHUP's reload returns
+	// and is counted, so the counters are awaited as well.
+	wants := []string{`hotline_config_reloads_total{result="applied"} 2`, `hotline_config_reloads_total{result="refused"} 1`}
+	for {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
 		}
+		metrics, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var missing []string
+		for _, want := range wants {
+			if !strings.Contains(string(metrics), want) {
+				missing = append(missing, want)
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics lack %s:\n%s", strings.Join(missing, ", "), metrics)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
