@@ -33,6 +33,7 @@ type dialerSimOptions struct {
 	talkCV     float64
 	wrap       time.Duration
 	hours      float64
+	days       int
 	mode       string
 	ratio      float64
 	cap        float64
@@ -54,7 +55,8 @@ func (o *dialerSimOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.talk, "talk", m.Talk, "mean talk time (lognormal)")
 	fs.Float64Var(&o.talkCV, "talk-cv", m.TalkCV, "coefficient of variation of talk time")
 	fs.DurationVar(&o.wrap, "wrap", m.Wrap, "wrap-up after each call")
-	fs.Float64Var(&o.hours, "hours", 8, "hours to simulate")
+	fs.Float64Var(&o.hours, "hours", 8, "hours to simulate (of each day, with --days)")
+	fs.IntVar(&o.days, "days", 1, "working days in a row, --hours each from the same time of day, the pacer's figures and abandonment window carried from one into the next as on a daemon that stays up; prints each day")
 	fs.StringVar(&o.mode, "mode", "predictive", "dial mode: progressive | power | predictive")
 	fs.Float64Var(&o.ratio, "ratio", 1.5, "power mode: calls per free agent")
 	fs.Float64Var(&o.cap, "abandon-cap", 3, "abandonment cap of power and predictive, percent of live answers")
@@ -78,6 +80,11 @@ the worst rate at an hour's end and at any moment (after every abandon, over
 the answers in the cap's window), dials per agent-hour and the agents' idle
 share.
 
+--days runs a campaign's working days one after another: the schedule
+closes for the rest of each day and the pacer carries what it learned and
+its abandonment window into the next morning, so days after the first show
+a campaign past its first minutes, when it has no room to abandon yet.
+
 By default an event simulation drives the pacer directly, as the campaign
 runner does (the same snapshot of free, talking and wrapping agents and of
 dials in flight, the same outcomes reported). --engine runs the campaign
@@ -86,6 +93,7 @@ switch rings every no-answer to the ring timeout.`,
 		Example: `  hotline dialer simulate --agents 50 --hours 8 --compare
   hotline dialer simulate --agents 10 --answer-rate 0.25 --talk 3m --mode predictive
   hotline dialer simulate --agents 50 --seeds 8 --by-hour
+  hotline dialer simulate --agents 50 --days 5 --seeds 4
   hotline dialer simulate --agents 50 --answer-rate 0.6 --prior 0.3 --hours 0.5
   hotline dialer simulate --agents 10 --hours 1 --engine`,
 		Args: cobra.NoArgs,
@@ -137,13 +145,22 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	if o.byHour && o.engine {
 		return invalidArg(errors.New("--by-hour: not measured with --engine"))
 	}
+	if o.days < 1 || o.days > 31 {
+		return invalidArg(fmt.Errorf("--days %d: want 1 to 31", o.days))
+	}
+	if o.days > 1 && o.engine {
+		return invalidArg(errors.New("--days: the engine runs one stretch (--hours); give one or the other"))
+	}
+	if o.days > 1 && o.hours > 24 {
+		return invalidArg(fmt.Errorf("--hours %g with --days %d: want at most 24 hours a day", o.hours, o.days))
+	}
 	var results [][]dialsim.Result // per mode, per seed
 	for _, m := range modes {
 		po := dialer.DefaultOptions(m)
 		po.Ratio, po.AbandonCap, po.AnswerRate, po.HandleTime, po.WrapUp = o.ratio, o.cap/100, prior, o.talk+o.wrap, o.wrap
 		var days []dialsim.Result
 		for i := range o.seeds {
-			run := dialsim.Run{Agents: o.agents, Hours: o.hours, Seed: o.seed + uint64(i), Model: model, Pacer: po}
+			run := dialsim.Run{Agents: o.agents, Hours: o.hours, Days: o.days, Seed: o.seed + uint64(i), Model: model, Pacer: po}
 			var r dialsim.Result
 			var err error
 			if o.engine {
@@ -165,17 +182,27 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	seeds := fmt.Sprintf("seed %d", o.seed)
 	if o.seeds > 1 {
 		seeds = fmt.Sprintf("seeds %d-%d (mean ± standard deviation; worst hour: the worst day)", o.seed, o.seed+uint64(o.seeds)-1)
+		if o.days > 1 {
+			seeds = fmt.Sprintf("seeds %d-%d (mean ± standard deviation; worst run: the seed with the least talk)", o.seed, o.seed+uint64(o.seeds)-1)
+		}
 	}
 	rate := fmt.Sprintf("answer rate %.0f%%", 100*o.answerRate)
 	if prior != o.answerRate {
 		rate += fmt.Sprintf(" (the pacer's prior %.0f%%)", 100*prior)
 	}
-	fmt.Fprintf(w, "%d agents, %g h, %s, talk %v (CV %.1f), wrap-up %v, %s; ceiling %.1f talk min/agent-hour\n\n",
-		o.agents, o.hours, rate, o.talk, o.talkCV, o.wrap, seeds, ceiling)
+	span := fmt.Sprintf("%g h", o.hours)
+	if o.days > 1 {
+		span = fmt.Sprintf("%d days of %g h", o.days, o.hours)
+	}
+	fmt.Fprintf(w, "%d agents, %s, %s, talk %v (CV %.1f), wrap-up %v, %s; ceiling %.1f talk min/agent-hour\n\n",
+		o.agents, span, rate, o.talk, o.talkCV, o.wrap, seeds, ceiling)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	worstDay := ""
 	if o.seeds > 1 {
 		worstDay = "worst day\t"
+		if o.days > 1 {
+			worstDay = "worst run\t"
+		}
 	}
 	fmt.Fprintln(tw, "mode\ttalk min/agent-h\t"+worstDay+"abandoned\tworst hour\tworst moment\tdials/agent-h\tlive answers\tidle\t")
 	for _, days := range results {
@@ -218,6 +245,13 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if o.days > 1 {
+		for _, days := range results {
+			if err := writeByDay(w, days); err != nil {
+				return err
+			}
+		}
+	}
 	if o.byHour {
 		for _, days := range results {
 			if err := writeByHour(w, days); err != nil {
@@ -228,30 +262,40 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	return nil
 }
 
-// writeByHour prints each hour of the days (a mode's, one per seed): the
-// mean talk and, of several days, the worst day's, the abandoned share of the hour's live
-// answers and the mean idle share; then the hours after the first
-// together, where the campaign has its figures and its room to abandon.
-func writeByHour(w io.Writer, days []dialsim.Result) error {
-	fmt.Fprintf(w, "\n%v by hour:\n", days[0].Mode)
+// period is a stretch of a run in a by-hour or by-day table: its length
+// in hours, talk per agent-hour and idle share over it, its live answers
+// and the abandoned among them.
+type period struct {
+	name       string
+	hours      float64
+	talk, idle float64
+	live, ab   int
+}
+
+// writePeriods prints a table of the periods of the runs (a mode's, one
+// per seed; each run the same periods): by period, the mean talk and, of
+// several runs, the least run's, the abandoned share of the live answers
+// and the mean idle share; then, with from > 0, the periods from that one
+// on together.
+func writePeriods(w io.Writer, title, unit, worst string, runs [][]period, from int) error {
+	fmt.Fprintf(w, "\n%s:\n", title)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	worstDay := ""
-	if len(days) > 1 {
-		worstDay = "worst day\t"
+	if len(runs) == 1 {
+		worst = ""
 	}
-	fmt.Fprintln(tw, "hour\ttalk min/agent-h\t"+worstDay+"abandoned\tidle\t")
+	fmt.Fprintln(tw, unit+"\ttalk min/agent-h\t"+worst+"abandoned\tidle\t")
 	row := func(name string, from, to int) {
 		least := math.Inf(1)
 		var talk, idle, hours float64
 		var live, abandoned int
-		for _, r := range days {
+		for _, ps := range runs {
 			var t, h float64
-			for _, hr := range r.ByHour[from:to] {
-				t += hr.TalkMinPerAgentHour * hr.Length.Hours()
-				idle += hr.IdleShare * hr.Length.Hours()
-				h += hr.Length.Hours()
-				live += hr.LiveAnswers
-				abandoned += hr.Abandoned
+			for _, p := range ps[from:to] {
+				t += p.talk * p.hours
+				idle += p.idle * p.hours
+				h += p.hours
+				live += p.live
+				abandoned += p.ab
 			}
 			talk += t
 			hours += h
@@ -262,19 +306,61 @@ func writeByHour(w io.Writer, days []dialsim.Result) error {
 			rate = float64(abandoned) / float64(live)
 		}
 		talks := fmt.Sprintf("%.2f", talk/hours)
-		if len(days) > 1 {
+		if worst != "" {
 			talks += fmt.Sprintf("\t%.2f", least)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%.1f%%\t\n", name, talks, 100*rate, 100*idle/hours)
 	}
-	n := len(days[0].ByHour)
-	for i := range n {
-		row(fmt.Sprint(i+1), i, i+1)
+	n := len(runs[0])
+	for i, p := range runs[0] {
+		row(p.name, i, i+1)
 	}
-	if n > 2 {
-		row(fmt.Sprintf("2-%d", n), 1, n)
+	if from > 0 && n > from+1 {
+		row(fmt.Sprintf("%s-%s", runs[0][from].name, runs[0][n-1].name), from, n)
 	}
 	return tw.Flush()
+}
+
+// writeByHour prints each hour of the runs, then the hours after the
+// first together, where the campaign has its figures and its room to
+// abandon; over several days each day's hours, named by day.
+func writeByHour(w io.Writer, runs []dialsim.Result) error {
+	several := len(runs[0].ByDay) > 1
+	var all [][]period
+	for _, r := range runs {
+		var ps []period
+		first := 0
+		for i, h := range r.ByHour {
+			if i > 0 && h.Day != r.ByHour[i-1].Day {
+				first = i
+			}
+			name := fmt.Sprint(i + 1)
+			if several {
+				name = fmt.Sprintf("day %d hour %d", h.Day+1, i-first+1)
+			}
+			ps = append(ps, period{name: name, hours: h.Length.Hours(), talk: h.TalkMinPerAgentHour, idle: h.IdleShare, live: h.LiveAnswers, ab: h.Abandoned})
+		}
+		all = append(all, ps)
+	}
+	from, worst := 1, "worst day\t"
+	if several {
+		from, worst = 0, "worst run\t"
+	}
+	return writePeriods(w, fmt.Sprintf("%v by hour", runs[0].Mode), "hour", worst, all, from)
+}
+
+// writeByDay prints each working day of the runs, then the days after the
+// first together.
+func writeByDay(w io.Writer, runs []dialsim.Result) error {
+	var all [][]period
+	for _, r := range runs {
+		var ps []period
+		for i, d := range r.ByDay {
+			ps = append(ps, period{name: fmt.Sprint(i + 1), hours: r.Hours, talk: d.TalkMinPerAgentHour, idle: d.IdleShare, live: d.LiveAnswers, ab: d.Abandoned})
+		}
+		all = append(all, ps)
+	}
+	return writePeriods(w, fmt.Sprintf("%v by day", runs[0].Mode), "day", "worst run\t", all, 1)
 }
 
 // simulateOnEngine runs one simulation on the engine, its store in a

@@ -42,6 +42,9 @@ func TestDialerSimulateBadInput(t *testing.T) {
 		{[]string{"dialer", "simulate", "--talk", "1000000h", "--hours", "0.01"}, "talk time 1000000h0m0s"},
 		{[]string{"dialer", "simulate", "--wrap", "1000000h", "--hours", "0.01"}, "wrap-up 1000000h0m0s"},
 		{[]string{"dialer", "simulate", "--by-hour", "--engine"}, "--by-hour"},
+		{[]string{"dialer", "simulate", "--days", "0"}, "--days 0: want 1 to 31"},
+		{[]string{"dialer", "simulate", "--days", "2", "--engine"}, "--days: the engine runs one stretch"},
+		{[]string{"dialer", "simulate", "--days", "2", "--hours", "30"}, "--hours 30 with --days 2: want at most 24"},
 		// a flag the run would not read: the figures were those of another run
 		{[]string{"dialer", "simulate", "--ratio", "3", "--hours", "0.02"}, "--ratio 3: only power mode dials a ratio; add --mode power"},
 		{[]string{"dialer", "simulate", "--mode", "progressive", "--ratio", "2", "--hours", "0.02"}, "--ratio 2: only power mode"},
@@ -115,6 +118,43 @@ func TestDialerSimulateByHour(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "worst day") {
 		t.Errorf("no worst day:\n%s", out.String())
+	}
+}
+
+// --days prints each working day and the days after the first together,
+// their mean between the days it holds; --by-hour names each day's hours.
+func TestDialerSimulateDays(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"dialer", "simulate", "--agents", "10", "--hours", "0.5", "--days", "3", "--seeds", "2", "--by-hour"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	talk := map[string]float64{}
+	section := ""
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasSuffix(line, ":") {
+			section = line
+			continue
+		}
+		f := strings.Fields(line)
+		if section == "predictive by day:" && len(f) == 5 && f[0] != "day" {
+			var mean, worst float64
+			if _, err := fmt.Sscanf(f[1]+" "+f[2], "%f %f", &mean, &worst); err != nil || worst > mean {
+				t.Fatalf("row %q (%v):\n%s", line, err, out.String())
+			}
+			talk[f[0]] = mean
+		}
+	}
+	if len(talk) != 4 {
+		t.Fatalf("want days 1, 2, 3 and 2-3, got %v:\n%s", talk, out.String())
+	}
+	if m := talk["2-3"]; math.Abs(m-(talk["2"]+talk["3"])/2) > 0.01 {
+		t.Errorf("days 2-3 talk %v from days %v and %v", m, talk["2"], talk["3"])
+	}
+	for _, want := range []string{"3 days of 0.5 h", "worst run", "day 3 hour 1"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
 	}
 }
 

@@ -71,10 +71,17 @@ func (m Model) Validate() error {
 // Run is one simulation's settings.
 type Run struct {
 	Agents int
-	Hours  float64
-	Seed   uint64
-	Model  Model
-	Pacer  dialer.Options
+	Hours  float64 // the working hours of each day
+	// Days is how many days the campaign works (0 is 1): Hours from the
+	// same time each day, its schedule closed for the rest of the day, as
+	// a campaign runs on a daemon that stays up. The pacer carries its
+	// figures and its abandonment window from one day into the next; at
+	// the close it dials no more, and the calls in flight end as they
+	// would (an answer may still be abandoned, and counts).
+	Days  int
+	Seed  uint64
+	Model Model
+	Pacer dialer.Options
 }
 
 // Result is what a run measured.
@@ -100,14 +107,27 @@ type Result struct {
 	MaxAbandonRate float64
 	// WorstMoment is when that worst rate was reached, since the start.
 	WorstMoment time.Duration
-	// ByHour splits the day by hour, the last one possibly part of an
-	// hour: a campaign's first minutes, when it knows little and may not
-	// abandon yet, apart from the hours after.
+	// ByHour splits the working hours by hour, day after day, the last of
+	// each day possibly part of an hour: a campaign's first minutes, when
+	// it knows little and may not abandon yet, apart from the hours after.
 	ByHour []Hour
+	// ByDay has each working day's figures, the first day first.
+	ByDay []Day
+}
+
+// Day is one working day of a run: its talk and idle share over its
+// working hours, and the live answers of those hours with the abandoned
+// among them.
+type Day struct {
+	TalkMinPerAgentHour float64
+	IdleShare           float64
+	LiveAnswers         int
+	Abandoned           int
 }
 
 // Hour is one hour of a simulated day.
 type Hour struct {
+	Day                 int           // the working day, from 0
 	Length              time.Duration // an hour, or less for the day's last part
 	TalkMinPerAgentHour float64
 	IdleShare           float64
@@ -176,6 +196,12 @@ func (r Run) validate() error {
 	if !(r.Hours >= 1.0/60 && r.Hours <= 24*31) {
 		return fmt.Errorf("%w: hours %v: want a minute (0.0167) to a month (744)", ErrBadModel, r.Hours)
 	}
+	if r.Days < 0 || r.Days > 31 {
+		return fmt.Errorf("%w: days %d: want 1 to 31", ErrBadModel, r.Days)
+	}
+	if r.Days > 1 && r.Hours > 24 {
+		return fmt.Errorf("%w: hours %v a day: want at most 24 over several days", ErrBadModel, r.Hours)
+	}
 	return nil
 }
 
@@ -193,7 +219,9 @@ func Simulate(r Run) (Result, error) {
 	sigma2 := math.Log(1 + r.Model.TalkCV*r.Model.TalkCV)
 	s.lnSigma = math.Sqrt(sigma2)
 	s.lnMu = math.Log(r.Model.Talk.Seconds()) - sigma2/2
-	end := time.Duration(r.Hours * float64(time.Hour))
+	s.days = max(1, r.Days)
+	s.open = time.Duration(r.Hours * float64(time.Hour))
+	end := time.Duration(s.days-1)*day + s.open
 	s.end = end
 	s.push(0, evTick, 0)
 	for s.q.Len() > 0 {
@@ -208,21 +236,28 @@ func Simulate(r Run) (Result, error) {
 	s.noteRate()
 	res := Result{Mode: r.Pacer.Mode, Agents: r.Agents, Hours: r.Hours, Dials: s.dials, LiveAnswers: s.live,
 		Connected: s.connected, Abandoned: s.abandoned, MaxHourlyAbandonRate: s.maxRate, MaxAbandonRate: s.maxAnyRate, WorstMoment: s.worstAt}
-	agentHours := float64(r.Agents) * r.Hours
+	agentHours := float64(r.Agents) * r.Hours * float64(s.days)
 	res.TalkMinPerAgentHour = s.talk.Minutes() / agentHours
 	res.DialsPerAgentHour = float64(s.dials) / agentHours
 	if s.live > 0 {
 		res.AbandonRate = float64(s.abandoned) / float64(s.live)
 	}
 	res.IdleShare = s.idle.Hours() / agentHours
-	for i, h := range s.hours {
-		if time.Duration(i)*time.Hour >= end {
-			break // an answer at the very end
+	for d := range s.days {
+		var talk, idle time.Duration
+		var dy Day
+		for i := 0; time.Duration(i)*time.Hour < s.open; i++ {
+			h := s.hour(time.Duration(d)*day + time.Duration(i)*time.Hour)
+			length := min(time.Hour, s.open-time.Duration(i)*time.Hour)
+			ah := float64(r.Agents) * length.Hours()
+			res.ByHour = append(res.ByHour, Hour{Day: d, Length: length, TalkMinPerAgentHour: h.talk.Minutes() / ah,
+				IdleShare: h.idle.Hours() / ah, LiveAnswers: h.live, Abandoned: h.abandoned})
+			talk, idle = talk+h.talk, idle+h.idle
+			dy.LiveAnswers, dy.Abandoned = dy.LiveAnswers+h.live, dy.Abandoned+h.abandoned
 		}
-		length := min(time.Hour, end-time.Duration(i)*time.Hour)
-		ah := float64(r.Agents) * length.Hours()
-		res.ByHour = append(res.ByHour, Hour{Length: length, TalkMinPerAgentHour: h.talk.Minutes() / ah,
-			IdleShare: h.idle.Hours() / ah, LiveAnswers: h.live, Abandoned: h.abandoned})
+		ah := float64(r.Agents) * r.Hours
+		dy.TalkMinPerAgentHour, dy.IdleShare = talk.Minutes()/ah, idle.Hours()/ah
+		res.ByDay = append(res.ByDay, dy)
 	}
 	return res, nil
 }
@@ -234,7 +269,9 @@ type state struct {
 	q       evHeap
 	seq     int
 	now     time.Duration
-	end     time.Duration
+	end     time.Duration // the last day's close
+	open    time.Duration // the working hours of a day
+	days    int
 	epoch   time.Time
 	lnMu    float64
 	lnSigma float64
@@ -257,6 +294,23 @@ type state struct {
 	winLive, winAb int
 }
 
+const day = 24 * time.Hour
+
+// closeOf returns the close of the working day t is in, or of the last
+// one before t if t falls after a close.
+func (s *state) closeOf(t time.Duration) time.Duration {
+	return t/day*day + s.open
+}
+
+// working tells whether the campaign dials at t: within a day's working
+// hours, its close included.
+func (s *state) working(t time.Duration) bool {
+	return t <= s.closeOf(t)
+}
+
+// hourCount is one hour's counts; hours count from the first day's start,
+// the closed ones too (their counts stay 0: an answer after a close counts
+// in the run's figures, not its hour's).
 type hourCount struct {
 	talk, idle      time.Duration
 	live, abandoned int
@@ -335,8 +389,18 @@ func (s *state) accrue(t time.Duration) {
 			free++
 		}
 	}
-	s.idle += time.Duration(free) * d
-	s.spread(s.lastAccrue, t, func(h *hourCount, d time.Duration) { h.idle += time.Duration(free) * d })
+	// Only working hours count: from each day's start to its close.
+	for from := s.lastAccrue; from < t; {
+		start, close := from/day*day, s.closeOf(from)
+		if from >= close {
+			from = start + day
+			continue
+		}
+		to := min(t, close)
+		s.idle += time.Duration(free) * (to - from)
+		s.spread(from, to, func(h *hourCount, d time.Duration) { h.idle += time.Duration(free) * d })
+		from = to
+	}
 	s.lastAccrue = t
 }
 
@@ -345,11 +409,15 @@ func (s *state) handle(e event, end time.Duration) {
 	m := s.run.Model
 	switch e.kind {
 	case evTick:
-		if s.now > 0 && s.now%time.Hour == 0 {
+		if s.now > 0 && s.now%time.Hour == 0 && s.working(s.now) {
 			s.noteRate()
 		}
-		if s.now+time.Second <= end {
-			s.push(s.now+time.Second, evTick, 0)
+		next := s.now + time.Second
+		if !s.working(next) {
+			next = next/day*day + day // the next day's start
+		}
+		if next <= end {
+			s.push(next, evTick, 0)
 		}
 	case evRingEnd:
 		d := &s.dialsList[e.id]
@@ -360,7 +428,9 @@ func (s *state) handle(e event, end time.Duration) {
 		if d.live {
 			s.live++
 			d.answered = s.now
-			s.hour(s.now).live++
+			if s.working(s.now) {
+				s.hour(s.now).live++ // one after a close counts in the run, not the day
+			}
 			if a := s.freeAgent(); a >= 0 {
 				s.connect(a, e.id)
 			} else {
@@ -380,7 +450,9 @@ func (s *state) handle(e event, end time.Duration) {
 				}
 			}
 			s.abandoned++
-			s.hour(d.answered).abandoned++
+			if s.working(d.answered) {
+				s.hour(d.answered).abandoned++
+			}
 			s.pacer.Connected(s.epoch.Add(s.now), true)
 			if rate := s.settle(true); rate > s.maxAnyRate {
 				s.maxAnyRate, s.worstAt = rate, s.now
@@ -420,8 +492,11 @@ func (s *state) connect(agent, _ int) {
 	a := &s.agents[agent]
 	a.busy, a.since, a.wrapEnd = true, s.now, 0
 	talk := time.Duration(math.Exp(s.lnMu+s.lnSigma*s.rng.NormFloat64()) * float64(time.Second))
-	s.talk += min(talk, s.end-s.now) // the day's talk: a call still going at the end counts until then
-	s.spread(s.now, s.now+min(talk, s.end-s.now), func(h *hourCount, d time.Duration) { h.talk += d })
+	// The day's talk: a call still going at the close counts until then,
+	// one connected after it not at all.
+	counted := max(0, min(talk, min(s.closeOf(s.now), s.end)-s.now))
+	s.talk += counted
+	s.spread(s.now, s.now+counted, func(h *hourCount, d time.Duration) { h.talk += d })
 	s.connected++
 	s.pacer.Connected(s.epoch.Add(s.now), false)
 	s.settle(false)
@@ -433,6 +508,9 @@ func (s *state) noteRate() {
 }
 
 func (s *state) decide() {
+	if !s.working(s.now) {
+		return // closed for the day
+	}
 	snap := dialer.Snapshot{Now: s.epoch.Add(s.now), Waiting: len(s.waiting)}
 	for _, a := range s.agents {
 		switch {

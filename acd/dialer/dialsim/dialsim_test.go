@@ -240,3 +240,62 @@ func TestWindowRate(t *testing.T) {
 		}
 	}
 }
+
+// Working days in a row: nothing is dialed or counted while the schedule
+// is closed, the days add up to the run, and the pacer carries its
+// figures and its abandonment window into the next morning, so a day
+// after the first has room to abandon from its first minute and starts
+// busier than the first did.
+func TestDays(t *testing.T) {
+	o := dialer.DefaultOptions(dialer.Predictive)
+	one, err := Simulate(Run{Agents: 20, Hours: 0.5, Seed: 5, Model: DefaultModel(), Pacer: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Simulate(Run{Agents: 20, Hours: 0.5, Days: 3, Seed: 5, Model: DefaultModel(), Pacer: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.ByDay) != 3 || len(r.ByHour) != 3 || r.ByHour[2].Day != 2 || r.ByHour[2].Length != 30*time.Minute {
+		t.Fatalf("days %+v, hours %+v", r.ByDay, r.ByHour)
+	}
+	if !reflect.DeepEqual(one.ByHour[0], r.ByHour[0]) {
+		t.Errorf("the first day differs from a run of one day:\n%+v\n%+v", one.ByHour[0], r.ByHour[0])
+	}
+	var talk, idle float64
+	live := 0
+	for i, d := range r.ByDay {
+		h := r.ByHour[i]
+		if d.TalkMinPerAgentHour != h.TalkMinPerAgentHour || d.LiveAnswers != h.LiveAnswers || d.Abandoned != h.Abandoned {
+			t.Errorf("day %d %+v, its hour %+v", i+1, d, h)
+		}
+		talk += d.TalkMinPerAgentHour / 3
+		idle += d.IdleShare / 3
+		live += d.LiveAnswers
+	}
+	if math.Abs(talk-r.TalkMinPerAgentHour) > 1e-9 || math.Abs(idle-r.IdleShare) > 1e-9 {
+		t.Errorf("days add up to talk %v, idle %v; the run %v, %v", talk, idle, r.TalkMinPerAgentHour, r.IdleShare)
+	}
+	// Answers in the seconds after a close count in the run, not the day.
+	if live > r.LiveAnswers || live < r.LiveAnswers-20 {
+		t.Errorf("days hold %d live answers, the run %d", live, r.LiveAnswers)
+	}
+	// Dialing through the night, or idling through it, would show here.
+	if r.DialsPerAgentHour > 1.3*one.DialsPerAgentHour || r.IdleShare > 0.5 {
+		t.Errorf("dials %.1f/agent-h (one day %.1f), idle %.0f%%", r.DialsPerAgentHour, one.DialsPerAgentHour, 100*r.IdleShare)
+	}
+	if r.MaxAbandonRate > o.AbandonCap {
+		t.Errorf("abandonment reached %.2f%% at %v", 100*r.MaxAbandonRate, r.WorstMoment)
+	}
+	later := (r.ByDay[1].TalkMinPerAgentHour + r.ByDay[2].TalkMinPerAgentHour) / 2
+	t.Logf("talk by day: %.2f, %.2f, %.2f", r.ByDay[0].TalkMinPerAgentHour, r.ByDay[1].TalkMinPerAgentHour, r.ByDay[2].TalkMinPerAgentHour)
+	if later < r.ByDay[0].TalkMinPerAgentHour+1 {
+		t.Errorf("days 2-3 talk %.2f, the first day %.2f: the pacer did not carry its window over", later, r.ByDay[0].TalkMinPerAgentHour)
+	}
+	for _, bad := range []Run{{Agents: 5, Hours: 8, Days: 32}, {Agents: 5, Hours: 25, Days: 2}, {Agents: 5, Hours: 8, Days: -1}} {
+		bad.Model, bad.Pacer = DefaultModel(), o
+		if _, err := Simulate(bad); err == nil {
+			t.Errorf("%d days of %v h accepted", bad.Days, bad.Hours)
+		}
+	}
+}
