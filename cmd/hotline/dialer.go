@@ -77,8 +77,8 @@ func newDialerSimulateCmd(*globalOptions) *cobra.Command {
 talk time, wrap-up), with the two-second rule: an answered call that finds no
 agent within 2 s is abandoned. Prints talk minutes per agent-hour, abandonment,
 the worst rate at an hour's end and at any moment (after every abandon, over
-the answers in the cap's window), dials per agent-hour and the agents' idle
-share.
+the answers in the cap's window; both rounded up, so that a rate over the cap
+never prints as the cap), dials per agent-hour and the agents' idle share.
 
 --days runs a campaign's working days one after another: the schedule
 closes for the rest of each day and the pacer carries what it learned and
@@ -234,12 +234,12 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 		if o.engine {
 			live, idle = "-", "-"
 		}
-		moment := fmt.Sprintf("%.2f%%", 100*worstAny)
+		moment := fmt.Sprintf("%.3f%%", roundUp(100*worstAny))
 		if o.engine {
 			moment = "-"
 		}
-		fmt.Fprintf(tw, "%v\t%s\t%s%%\t%.2f%%\t%s\t%s\t%s\t%s\t\n", days[0].Mode, talk,
-			stat(func(r dialsim.Result) float64 { return 100 * r.AbandonRate }, "%.2f"), 100*worst, moment,
+		fmt.Fprintf(tw, "%v\t%s\t%s%%\t%.3f%%\t%s\t%s\t%s\t%s\t\n", days[0].Mode, talk,
+			stat(func(r dialsim.Result) float64 { return 100 * r.AbandonRate }, "%.2f"), roundUp(100*worst), moment,
 			stat(func(r dialsim.Result) float64 { return r.DialsPerAgentHour }, "%.1f"), live, idle)
 	}
 	if err := tw.Flush(); err != nil {
@@ -260,6 +260,12 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 		}
 	}
 	return nil
+}
+
+// roundUp rounds a worst rate, in percent, up to three decimals, so that
+// one over the cap never prints as the cap.
+func roundUp(pct float64) float64 {
+	return max(0, math.Ceil(pct*1000-1e-6)/1000) // max: not -0
 }
 
 // period is a stretch of a run in a by-hour or by-day table: its length

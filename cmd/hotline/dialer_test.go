@@ -189,3 +189,12 @@ func TestDialerSimulatePrior(t *testing.T) {
 	}
 	t.Fatalf("no predictive row:\n%s", wrong)
 }
+
+// A worst rate over the cap never prints as the cap: it rounds up.
+func TestRoundUpWorstRate(t *testing.T) {
+	for in, want := range map[float64]string{3.0004: "3.001", 2.9996: "3.000", 100 * 0.03: "3.000", 0: "0.000", 2.9991: "3.000"} {
+		if got := fmt.Sprintf("%.3f", roundUp(in)); got != want {
+			t.Errorf("roundUp(%v) = %s, want %s", in, got, want)
+		}
+	}
+}
