@@ -407,6 +407,19 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 				c.recordingFailed(now, cl, cmd.Record.Name, err.Error())
 			}
 		}
+		// A call that ended while the start was on its way (its caller
+		// hung up as the agent came) waits for a recording that never
+		// began: it is settled failed now, with the switch's own words,
+		// not at the guard's check as "the switch reported it failed". A
+		// start lost with the link may have begun: the check after the gap
+		// looks for its file.
+		if !errors.Is(err, pbx.ErrDisconnected) {
+			for id, t := range c.trailing {
+				if slices.Contains(t.recordings, cmd.Record.Name) {
+					c.recordingUnchecked(now, id, cmd.Record.Name, err)
+				}
+			}
+		}
 	case OpPlay:
 		// A prompt that cannot play must not leave the caller in silence.
 		c.onPlaybackFinished(now, pbx.PlaybackFinished{Base: pbx.Base{Channel: cmd.Channel, At: now}, Playback: cmd.Playback, Failed: true})

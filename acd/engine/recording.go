@@ -343,7 +343,7 @@ func (c *Core) restoreTrailers(now time.Time, recs []store.CallRecord) {
 }
 
 // recordingUnchecked records as failed a recording of the ended call id
-// whose state the switch could not give (why).
+// whose state the switch could not give, or that it could not start (why).
 func (c *Core) recordingUnchecked(now time.Time, id, name string, why error) {
 	t := c.trailing[id]
 	if t == nil || !slices.Contains(t.recordings, name) {

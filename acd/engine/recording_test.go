@@ -143,3 +143,40 @@ func TestRecordingWithoutAudioSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// A caller who hangs up as the agent comes: the call is over before the
+// switch answers the recording's start, which fails (no such bridge). The
+// record says so at once, with the switch's words, and no guard is needed
+// to settle it; a start lost with the link is left to the check after the
+// gap, which looks for its file.
+func TestRecordingStartFailsAfterTheCallEnded(t *testing.T) {
+	for _, tc := range []struct {
+		err     error
+		settled bool
+	}{
+		{errors.New("esl: record bridge b1: no such bridge"), true},
+		{pbx.ErrDisconnected, false},
+	} {
+		c, st, _, rec := connectRecorded(t)
+		now := epoch.Add(3 * time.Second)
+		c.Handle(now, pbx.HungUp{Base: pbx.Base{Channel: "in-1", At: now}, Cause: pbx.CauseNormal})
+		id := rec.Record.Name[len("hotline-"):]
+		if c.trailing[id] == nil {
+			t.Fatalf("%v: the ended call does not wait for its recording", tc.err)
+		}
+		c.CommandFailed(now.Add(10*time.Millisecond), rec, tc.err)
+		r := st.calls[id]
+		if !tc.settled {
+			if c.trailing[id] == nil || r.Recording.Failed {
+				t.Errorf("%v: settled at once: %+v", tc.err, r.Recording)
+			}
+			continue
+		}
+		if c.trailing[id] != nil && len(c.trailing[id].recordings) > 0 {
+			t.Errorf("%v: still waiting for %v", tc.err, c.trailing[id].recordings)
+		}
+		if !r.Recording.Failed || r.Recording.Path != "" || !hasStep(r, "recording-failed", "no such bridge") {
+			t.Errorf("%v: recording %+v, timeline %+v; want failed with the switch's words", tc.err, r.Recording, r.Timeline)
+		}
+	}
+}

@@ -14,14 +14,16 @@ import (
 
 // TestRecordingAcrossLinkCutOnESLFake: through "hotline serve" on the
 // event-socket wire fake, the link to the switch is cut for 2 s while two
-// recorded calls talk. The first caller hangs up during the cut: its
-// RECORD_STOP reaches no one. Once the link is back, Hotline finds the
-// call gone and ends it; its stop of the recording finds no channel, and
-// the recording guard then asks the switch about the recording (10 s
-// after the end): the adapter finds it over and written in the recordings
-// directory, and the record gets its path, not a failure. The second
-// call's recording runs on across the cut, untouched, and ends with the
-// call after it.
+// recorded calls talk. The first caller hangs up during the cut (the test
+// hangs it up then: one timed from its answer, which Hotline gives on
+// arrival, may come before its agent does on a loaded machine, and then
+// nothing is recorded): its RECORD_STOP reaches no one. Once the link is
+// back, Hotline finds the call gone and ends it; its stop of the
+// recording finds no channel, and the recording guard then asks the
+// switch about the recording (10 s after the end): the adapter finds it
+// over and written in the recordings directory, and the record gets its
+// path, not a failure. The second call's recording runs on across the
+// cut, untouched, and ends with the call after it.
 func TestRecordingAcrossLinkCutOnESLFake(t *testing.T) {
 	dir := t.TempDir()
 	fs, err := esltest.New(esltest.Options{Password: "ClueCon", RecordingDir: dir})
@@ -48,7 +50,7 @@ agents:
 	for _, c := range []struct {
 		from string
 		talk time.Duration
-	}{{"5550101", 1500 * time.Millisecond}, {"5550102", 10 * time.Second}} { // the second outlasts the cut even if the calls were slow to start
+	}{{"5550101", 0}, {"5550102", 10 * time.Second}} { // the first is hung up at the cut; the second outlasts it even if the calls were slow to start
 		uuid, err := fs.PlaceCall(esltest.Call{From: c.from, To: "200", Vars: map[string]string{"hotline_args": "entry,200"}, HangupAfter: c.talk})
 		if err != nil {
 			t.Fatal(err)
@@ -65,16 +67,25 @@ agents:
 		}
 		return out
 	}
+	// Hotline names a recording when it asks for it: the cut waits for both
+	// to run on the switch, and a moment more for the switch's reply to
+	// reach Hotline.
 	waitUntil(t, 60*time.Second, "both calls recorded", func() bool {
 		rs := records()
-		return rs["5550101"].Recording.Name != "" && rs["5550102"].Recording.Name != ""
+		for caller, uuid := range uuids {
+			if st, _ := fs.Channel(uuid); rs[caller].Recording.Name == "" || len(st.Records) == 0 {
+				return false
+			}
+		}
+		return true
 	})
+	time.Sleep(500 * time.Millisecond)
 	const cut = 2 * time.Second
 	fs.CutLink(cut)
-	time.Sleep(cut - 200*time.Millisecond)
-	if st, _ := fs.Channel(uuids["5550101"]); !st.HungUp {
-		t.Fatal("the first caller did not hang up during the cut")
+	if err := fs.Hangup(uuids["5550101"], ""); err != nil {
+		t.Fatalf("the first caller: %v", err)
 	}
+	time.Sleep(cut - 200*time.Millisecond)
 	if st, _ := fs.Channel(uuids["5550102"]); st.HungUp {
 		t.Fatal("the second caller hung up during the cut")
 	}

@@ -235,6 +235,23 @@ func (s *Server) PlaceCall(c Call) (string, error) {
 	return ch.uuid, nil
 }
 
+// Hangup hangs a live channel up from its far end, as a caller or phone
+// putting the receiver down does, with cause ("" = NORMAL_CLEARING): at a
+// moment the test chooses, where HangupAfter counts from the answer.
+func (s *Server) Hangup(uuid, cause string) error {
+	if cause == "" {
+		cause = "NORMAL_CLEARING"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.chans[uuid]
+	if ch == nil || ch.hungup {
+		return fmt.Errorf("esltest: no live channel %s", uuid)
+	}
+	s.hangup(ch, cause)
+	return nil
+}
+
 // channelEvent is an event carrying a channel's data, as
 // switch_channel_event_set_data adds it. Called with mu held.
 func (s *Server) channelEvent(name string, ch *channel) wire.Event {
