@@ -414,10 +414,8 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 		// start lost with the link may have begun: the check after the gap
 		// looks for its file.
 		if !errors.Is(err, pbx.ErrDisconnected) {
-			for id, t := range c.trailing {
-				if slices.Contains(t.recordings, cmd.Record.Name) {
-					c.recordingUnchecked(now, id, cmd.Record.Name, err)
-				}
+			for id := range c.trailing {
+				c.recordingUnchecked(now, id, cmd.Record.Name, err) // a no-op for calls not waiting for it
 			}
 		}
 	case OpPlay:
