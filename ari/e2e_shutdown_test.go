@@ -1,0 +1,139 @@
+package ari_test
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// TestAsteriskE2EShutdown: Asterisk is stopped ("core stop now") under a
+// running "hotline serve" while a caller talks to an agent, another waits
+// for one, and a notification campaign has a lead ringing and another
+// hearing its message. Asterisk hangs them all up as it stops: both
+// callers' records say the system ended them, cause switch-shutdown, the
+// waiting one not abandoned; the agent is left logged in and free; both
+// leads are to be called again, last outcome switch-shutdown, counted
+// neither failed nor abandoned. The daemon keeps running without its
+// switch and stops cleanly.
+//
+// It stops the Asterisk it runs on, so it runs only with
+// HOTLINE_ASTERISK_SHUTDOWN=1 (start Asterisk again after it).
+func TestAsteriskE2EShutdown(t *testing.T) {
+	if os.Getenv("HOTLINE_ASTERISK_SHUTDOWN") != "1" {
+		t.Skip("stops the Asterisk it runs on; set HOTLINE_ASTERISK_SHUTDOWN=1 (and start Asterisk again after)")
+	}
+	root := os.Getenv("HOTLINE_ASTERISK_ROOT")
+	if root == "" {
+		t.Fatal("HOTLINE_ASTERISK_ROOT must name the chroot Asterisk runs in (asterisk.sh env)")
+	}
+	s := newE2E(t, "shutdown", map[string]e2ePhone{"kim": {Answer: 500 * time.Millisecond}}, "")
+	// About a minute of message: the lead still hears it when Asterisk stops.
+	message := strings.TrimSuffix(strings.Repeat("sound:hello-world, ", 40), ", ")
+	body, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.config, []byte(strings.ReplaceAll(string(body), "@MESSAGE@", message)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(s.dir, "hotline.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := os.Getpid() % 10
+	ringing, hearing := fmt.Sprintf("+3393%d00001", pid), fmt.Sprintf("+3391%d00002", pid)
+	due := time.Now().Add(-time.Hour)
+	if _, err := db.ImportLeads([]campaign.Lead{
+		{Campaign: "notice", Phone: ringing, NextAttempt: due},
+		{Campaign: "notice", Phone: hearing, NextAttempt: due.Add(time.Millisecond)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s.start()
+	talking := s.call(e2eCaller{Number: "6900", From: "5550901"})
+	s.bridged(talking, "kim", 15*time.Second)
+	waiting := s.call(e2eCaller{Number: "6900", From: "5550902"})
+	s.eventually(30*time.Second, "the second caller waits in the queue", func() (bool, string) {
+		c, ok := s.liveCall(waiting.Far)
+		return ok && c.Phase == "queued", "status: " + c.Phase
+	})
+	resp, err := http.Post(s.d.api+"/api/v1/campaigns/notice/start", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("start the campaign: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	s.eventually(30*time.Second, "one lead ringing, one hearing the message", func() (bool, string) {
+		var list []engine.CampaignStatus
+		s.getJSON("/api/v1/campaigns", &list)
+		return len(list) == 1 && list[0].Ringing == 1 && list[0].Live == 1, fmt.Sprintf("%+v", list)
+	})
+	time.Sleep(500 * time.Millisecond)
+
+	if out, err := exec.Command("chroot", root, "/usr/sbin/asterisk", "-rx", "core stop now").CombinedOutput(); err != nil {
+		t.Fatalf("core stop now: %v: %s", err, out)
+	}
+	for _, caller := range []e2ePlaced{talking, waiting} {
+		r := s.waitRecord(caller.Far, 20*time.Second, "the caller's record ends", e2eEnded)
+		want := acd.OutcomeFailed
+		if caller == talking {
+			want = acd.OutcomeAnswered
+		}
+		if r.HangupBy != acd.HangupSystem || r.Cause != "switch-shutdown" || r.Outcome != want {
+			t.Errorf("caller %s: hung up by %s, cause %q, outcome %s; want system, switch-shutdown, %s", caller.Far, r.HangupBy, r.Cause, r.Outcome, want)
+		}
+	}
+	// The status is the snapshot the engine publishes, up to 100 ms behind.
+	s.eventually(10*time.Second, "kim free after the switch's shutdown (available, or in wrap-up)", func() (bool, string) {
+		a := s.agent("kim")
+		return a.State == acd.Available.String() || a.State == acd.WrapUp.String(), a.State
+	})
+	var camp engine.CampaignStatus
+	s.eventually(10*time.Second, "both dials settled", func() (bool, string) {
+		var list []engine.CampaignStatus
+		s.getJSON("/api/v1/campaigns", &list)
+		if len(list) != 1 {
+			return false, fmt.Sprintf("%+v", list)
+		}
+		camp = list[0]
+		return camp.Ringing == 0 && camp.Live == 0, fmt.Sprintf("%+v", camp)
+	})
+	if c := camp.Stats; c.SwitchShutdown != 2 || c.Failed+c.NoAnswer+c.Abandoned != 0 {
+		t.Errorf("campaign counts %+v; want both dials switch-shutdown, none failed, unanswered or abandoned", c)
+	}
+	select {
+	case <-s.d.exited:
+		t.Fatalf("hotline exited when Asterisk stopped: %v", s.d.err)
+	default:
+	}
+	s.d.stop(t)
+	if s.d.err != nil {
+		t.Errorf("hotline stopped without its switch: %v", s.d.err)
+	}
+
+	db, err = store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CampaignLeads("notice", func(l campaign.Lead) bool {
+		if l.State != campaign.Scheduled || l.LastOutcome != campaign.SwitchShutdown || l.Cut != 1 {
+			t.Errorf("lead %s: %s, last outcome %s, cut %d; want scheduled again after switch-shutdown", l.Phone, l.State, l.LastOutcome, l.Cut)
+		}
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
