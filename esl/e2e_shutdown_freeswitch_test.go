@@ -13,6 +13,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/internal/campaigncheck"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -120,22 +121,8 @@ campaigns:
 		camp = list[0]
 		return camp.Ringing == 0 && camp.Live == 0
 	})
-	if c := camp.Stats; c.SwitchShutdown != 2 || c.Failed+c.NoAnswer+c.Abandoned != 0 {
-		t.Errorf("campaign counts %+v; want both dials switch-shutdown, none failed, unanswered or abandoned", c)
-	}
 	s.d.stop()
-
-	db, err = store.Open(path, store.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.CampaignLeads("notice", func(l campaign.Lead) bool {
-		if l.State != campaign.Scheduled || l.LastOutcome != campaign.SwitchShutdown || l.Cut != 1 {
-			t.Errorf("lead %s: %s, last outcome %s, cut %d; want scheduled again after switch-shutdown", l.Phone, l.State, l.LastOutcome, l.Cut)
-		}
-		return true
-	}); err != nil {
-		t.Fatal(err)
+	for _, bad := range campaigncheck.ShutDown(camp.Stats, 2, path, "notice") {
+		t.Error(bad)
 	}
 }

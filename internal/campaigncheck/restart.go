@@ -92,3 +92,25 @@ func Read(path, camp string) (leads map[string]campaign.Lead, dials map[string][
 	}
 	return leads, dials, nil
 }
+
+// ShutDown checks what a switch's shutdown left of a campaign whose dials
+// in flight it all ended: counts (the campaign's) with n dials cut short
+// by it and none failed, unanswered or abandoned, and every lead of the
+// campaign's store at path (of a stopped daemon) to be called again, last
+// outcome switch-shutdown, cut once. It returns the problems found.
+func ShutDown(c campaign.Counts, n int, path, camp string) []string {
+	var bad []string
+	if c.SwitchShutdown != n || c.Failed+c.NoAnswer+c.Abandoned != 0 {
+		bad = append(bad, fmt.Sprintf("campaign counts %+v; want %d dials switch-shutdown, none failed, unanswered or abandoned", c, n))
+	}
+	leads, _, err := Read(path, camp)
+	if err != nil {
+		return append(bad, err.Error())
+	}
+	for _, l := range leads {
+		if l.State != campaign.Scheduled || l.LastOutcome != campaign.SwitchShutdown || l.Cut != 1 {
+			bad = append(bad, fmt.Sprintf("lead %s: %s, last outcome %s, cut %d; want scheduled again after switch-shutdown", l.Phone, l.State, l.LastOutcome, l.Cut))
+		}
+	}
+	return bad
+}
