@@ -466,3 +466,32 @@ func (v *validator) dispositions(p string, ds []Disposition) {
 		}
 	}
 }
+
+// MinCampaignRing is the shortest ring regulators let an unanswered
+// outbound call have: the US (47 CFR 64.1200(a)(6): 15 seconds or four
+// rings) and the UK (Ofcom's persistent-misuse policy) both ask for 15 s.
+const MinCampaignRing = 15 * time.Second
+
+// Advisory is a setting that is valid but likely wrong.
+type Advisory struct {
+	Path string // the setting, e.g. campaigns[0].ring_timeout
+	Text string
+}
+
+func (a Advisory) String() string { return a.Path + ": " + a.Text }
+
+// Advisories lists settings that are valid but likely wrong for a call
+// center that must follow the usual telemarketing rules, for `config
+// validate` and serve to show. They are not errors: a test campaign on a
+// lab switch may ring for a few seconds.
+func (c Config) Advisories() []Advisory {
+	var out []Advisory
+	for i, cp := range c.Campaigns {
+		if cp.RingTimeout > 0 && cp.RingTimeout < MinCampaignRing {
+			out = append(out, Advisory{joinPath(indexPath("campaigns", i), "ring_timeout"),
+				fmt.Sprintf("%s gives up unanswered leads before %s; US and UK rules ask that an unanswered outbound call ring at least %s (the US: or four rings)",
+					cp.RingTimeout, MinCampaignRing, MinCampaignRing)})
+		}
+	}
+	return out
+}

@@ -196,3 +196,38 @@ func TestCampaignAgents(t *testing.T) {
 		t.Errorf("the team alone: %v", got)
 	}
 }
+
+func TestCampaignRingAdvisory(t *testing.T) {
+	for _, tc := range []struct {
+		ring string
+		want []string
+	}{
+		{"", nil}, // the default, 26 s
+		{"15s", nil},
+		{"14s", []string{"campaigns[0].ring_timeout: 14s gives up unanswered leads before 15s; US and UK rules ask that an unanswered outbound call ring at least 15s (the US: or four rings)"}},
+	} {
+		y := campaignYAML
+		if tc.ring != "" {
+			y = strings.Replace(y, "    mode: predictive\n", "    mode: predictive\n    ring_timeout: "+tc.ring+"\n", 1)
+		}
+		cfg, err := Parse([]byte(y), "h.yaml")
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if err != nil {
+			t.Fatalf("ring %q: %v", tc.ring, err)
+		}
+		var got []string
+		for _, a := range cfg.Advisories() {
+			got = append(got, a.String())
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("ring %q: advisories %q, want %q", tc.ring, got, tc.want)
+		}
+		if tc.want != nil {
+			if w := cfg.Where("campaigns[0].ring_timeout"); w != "h.yaml:13" {
+				t.Errorf("ring %q: at %q, want h.yaml:13", tc.ring, w)
+			}
+		}
+	}
+}

@@ -79,6 +79,13 @@ func validateFiles(out, errOut io.Writer, g *globalOptions, files []string) erro
 			for _, d := range cfg.Deprecations() {
 				fmt.Fprintf(errOut, "%s: note: %s\n", file, d)
 			}
+			for _, a := range cfg.Advisories() {
+				where := cfg.Where(a.Path)
+				if where == "" {
+					where = file
+				}
+				fmt.Fprintf(errOut, "%s: warning: %s\n", where, a)
+			}
 		}
 	}
 	if invalid == 0 {

@@ -143,3 +143,16 @@ func TestConfigValidateEmptyFile(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigValidateWarnsShortCampaignRing(t *testing.T) {
+	body := "store: {path: x.db}\nagents:\n  - {id: bob, endpoint: PJSIP/1002}\ncampaigns:\n  - name: c\n    caller_id: \"+33140000000\"\n    endpoint: PJSIP/{number}@trunk\n    ring_timeout: 5s\n    safe_harbour: [sound:hotline-safe-harbour]\n    agents: [bob]\n"
+	file := writeFile(t, "h.yaml", body)
+	code, out, errOut := hotline(t, nil, "config", "validate", file)
+	want := file + ":8: warning: campaigns[0].ring_timeout: 5s gives up unanswered leads before 15s"
+	if code != 0 || !strings.HasPrefix(out, file+": ok") || !strings.HasPrefix(errOut, want) {
+		t.Errorf("exit %d\nstdout %q\nstderr %q\nwant exit 0, ok and a warning starting %q", code, out, errOut, want)
+	}
+	if code, _, errOut := hotline(t, nil, "config", "validate", writeFile(t, "g.yaml", strings.Replace(body, "5s", "20s", 1))); code != 0 || errOut != "" {
+		t.Errorf("20 s ring: exit %d, stderr %q; want 0 and nothing", code, errOut)
+	}
+}

@@ -89,6 +89,9 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 	for _, d := range cfg.Deprecations() {
 		log.Warn().Str("setting", d).Msg("deprecated setting")
 	}
+	for _, a := range cfg.Advisories() {
+		log.Warn().Str("setting", a.Path).Str("at", cfg.Where(a.Path)).Msg(a.Text)
+	}
 	db, err := openStore(cfg.Store.Path, cfg.Where("store.path"), store.Options{Logger: log}, log, true, "")
 	if err != nil {
 		return err
