@@ -327,7 +327,7 @@ func (p *Pacer) power(s Snapshot) int {
 	if full <= base {
 		return full
 	}
-	room := p.roomLeft(s)
+	room := p.roomLeft(s, false)
 	if room == 0 {
 		return free - len(s.Ringing)
 	}

@@ -321,6 +321,40 @@ func TestAbandonRoom(t *testing.T) {
 	}
 }
 
+// While the window is young the agents free now count as answers to come:
+// none can be abandoned while one of them is free. Callers waiting take
+// agents first, and those beyond the free agents take the room.
+func TestRoomLeftCountsFreeAgentsAhead(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		live          int
+		free, waiting int
+		ahead         bool
+		want          int
+	}{
+		{"a new campaign, 40 free", 0, 40, 0, true, 1},
+		{"a new campaign, 40 free, not counted", 0, 40, 0, false, 0},
+		{"32 free: one abandon would be 1/33", 0, 32, 0, true, 0},
+		{"33 free: one abandon is 1/34", 0, 33, 0, true, 1},
+		{"40 free, 8 waiting: 32 ahead", 0, 40, 8, true, 0},
+		{"30 answers and 10 free", 30, 10, 0, true, 1},
+		{"30 answers and 2 free", 30, 2, 0, true, 0},
+		{"100 answers, 2 free, 4 waiting: two take the room", 100, 2, 4, true, 1},
+		{"1000 answers, 100 free", 1000, 100, 0, true, 34},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPacer(t, Predictive)
+			if tc.live > 0 {
+				p.RestoreHour(t0, tc.live, 0)
+			}
+			s := Snapshot{Now: t0.Add(time.Minute), FreeAgents: tc.free, Waiting: tc.waiting}
+			if got := p.roomLeft(s, tc.ahead); got != tc.want {
+				t.Fatalf("room left %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
 // From the first call on, the pacer over-dials only when the room allows an
 // abandon: through a burst of answers at the start it places one call per
 // free agent (less the dials in flight and the callers waiting), however
@@ -351,8 +385,11 @@ func TestPredictiveFloorFromTheFirstCall(t *testing.T) {
 		{"dials in flight count", 0, 0, 5, 0, 3},
 		{"a caller waiting takes an agent", 0, 0, 5, 1, 2},
 		{"a burst of 20 answers", 20, 0, 0, 0, 8},
-		{"32 answers: still no room", 12, 0, 0, 0, 8},
-		{"33 answers: room for one abandon", 1, 0, 0, 0, -1},
+		{"24 answers: still no room", 4, 0, 0, 0, 8},
+		// No answer is abandoned while an agent is free: the 8 free take 8
+		// answers first, and one abandon after them is 1/41.
+		{"25 answers and 8 agents free: room for one abandon", 1, 0, 0, 0, -1},
+		{"33 answers: room for one abandon", 8, 0, 0, 0, -1},
 		{"the abandon spends it", 0, 1, 0, 0, 8},
 		{"room again at 67 answers", 33, 0, 0, 0, -1},
 		{"three abandons at once", 0, 3, 0, 0, 8},
