@@ -34,6 +34,7 @@ type dialerSimOptions struct {
 	wrap       time.Duration
 	hours      float64
 	days       int
+	restart    bool
 	mode       string
 	ratio      float64
 	cap        float64
@@ -57,6 +58,7 @@ func (o *dialerSimOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.wrap, "wrap", m.Wrap, "wrap-up after each call")
 	fs.Float64Var(&o.hours, "hours", 8, "hours to simulate (of each day, with --days)")
 	fs.IntVar(&o.days, "days", 1, "working days in a row, --hours each from the same time of day, the pacer's figures and abandonment window carried from one into the next as on a daemon that stays up; prints each day")
+	fs.BoolVar(&o.restart, "restart-nightly", false, "with --days: restart the daemon each night, so each morning's pacer has only the abandonment window back (from the store), not what it learned of answers and talks")
 	fs.StringVar(&o.mode, "mode", "predictive", "dial mode: progressive | power | predictive")
 	fs.Float64Var(&o.ratio, "ratio", 1.5, "power mode: calls per free agent")
 	fs.Float64Var(&o.cap, "abandon-cap", 3, "abandonment cap of power and predictive, percent of live answers")
@@ -151,6 +153,9 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	if o.days > 1 && o.engine {
 		return invalidArg(errors.New("--days: the engine runs one stretch (--hours); give one or the other"))
 	}
+	if o.restart && o.days < 2 {
+		return invalidArg(errors.New("--restart-nightly: restarts between days; add --days 2 or more"))
+	}
 	if o.days > 1 && o.hours > 24 {
 		return invalidArg(fmt.Errorf("--hours %g with --days %d: want at most 24 hours a day", o.hours, o.days))
 	}
@@ -160,7 +165,7 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 		po.Ratio, po.AbandonCap, po.AnswerRate, po.HandleTime, po.WrapUp = o.ratio, o.cap/100, prior, o.talk+o.wrap, o.wrap
 		var days []dialsim.Result
 		for i := range o.seeds {
-			run := dialsim.Run{Agents: o.agents, Hours: o.hours, Days: o.days, Seed: o.seed + uint64(i), Model: model, Pacer: po}
+			run := dialsim.Run{Agents: o.agents, Hours: o.hours, Days: o.days, RestartNightly: o.restart, Seed: o.seed + uint64(i), Model: model, Pacer: po}
 			var r dialsim.Result
 			var err error
 			if o.engine {
@@ -193,6 +198,9 @@ func runDialerSimulate(w io.Writer, o *dialerSimOptions) error {
 	span := fmt.Sprintf("%g h", o.hours)
 	if o.days > 1 {
 		span = fmt.Sprintf("%d days of %g h", o.days, o.hours)
+		if o.restart {
+			span += ", restarted each night"
+		}
 	}
 	fmt.Fprintf(w, "%d agents, %s, %s, talk %v (CV %.1f), wrap-up %v, %s; ceiling %.1f talk min/agent-hour\n\n",
 		o.agents, span, rate, o.talk, o.talkCV, o.wrap, seeds, ceiling)

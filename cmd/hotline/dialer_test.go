@@ -45,6 +45,7 @@ func TestDialerSimulateBadInput(t *testing.T) {
 		{[]string{"dialer", "simulate", "--days", "0"}, "--days 0: want 1 to 31"},
 		{[]string{"dialer", "simulate", "--days", "2", "--engine"}, "--days: the engine runs one stretch"},
 		{[]string{"dialer", "simulate", "--days", "2", "--hours", "30"}, "--hours 30 with --days 2: want at most 24"},
+		{[]string{"dialer", "simulate", "--restart-nightly"}, "--restart-nightly: restarts between days; add --days 2 or more"},
 		// a flag the run would not read: the figures were those of another run
 		{[]string{"dialer", "simulate", "--ratio", "3", "--hours", "0.02"}, "--ratio 3: only power mode dials a ratio; add --mode power"},
 		{[]string{"dialer", "simulate", "--mode", "progressive", "--ratio", "2", "--hours", "0.02"}, "--ratio 2: only power mode"},
@@ -196,5 +197,17 @@ func TestRoundUpWorstRate(t *testing.T) {
 		if got := fmt.Sprintf("%.3f", roundUp(in)); got != want {
 			t.Errorf("roundUp(%v) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// --restart-nightly runs the days with a restart between them and says so.
+func TestDialerSimulateRestartNightly(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"dialer", "simulate", "--agents", "10", "--hours", "0.5", "--days", "2", "--restart-nightly"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "2 days of 0.5 h, restarted each night") {
+		t.Errorf("output does not say the days were restarted:\n%s", out.String())
 	}
 }

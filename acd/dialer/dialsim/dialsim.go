@@ -78,10 +78,15 @@ type Run struct {
 	// figures and its abandonment window from one day into the next; at
 	// the close it dials no more, and the calls in flight end as they
 	// would (an answer may still be abandoned, and counts).
-	Days  int
-	Seed  uint64
-	Model Model
-	Pacer dialer.Options
+	Days int
+	// RestartNightly restarts the daemon each night: each day after the
+	// first begins with a new pacer that has only the abandonment window's
+	// hours back (what a restarted daemon reads from its store), not what
+	// the one before it learned of answers and talks.
+	RestartNightly bool
+	Seed           uint64
+	Model          Model
+	Pacer          dialer.Options
 }
 
 // Result is what a run measured.
@@ -202,6 +207,9 @@ func (r Run) validate() error {
 	if r.Days > 1 && r.Hours > 24 {
 		return fmt.Errorf("%w: hours %v a day: want at most 24 over several days", ErrBadModel, r.Hours)
 	}
+	if r.RestartNightly && r.Days < 2 {
+		return fmt.Errorf("%w: a nightly restart needs two days or more", ErrBadModel)
+	}
 	return nil
 }
 
@@ -304,6 +312,22 @@ func (s *state) closeOf(t time.Duration) time.Duration {
 
 // working tells whether the campaign dials at t: within a day's working
 // hours, its close included.
+// restart replaces the pacer with a new one holding only the abandonment
+// window's hours, as a daemon restarted overnight has.
+func (s *state) restart() {
+	pc, err := dialer.NewPacer(s.run.Pacer)
+	if err != nil {
+		panic(err) // the options were valid for the first pacer
+	}
+	now := s.epoch.Add(s.now)
+	for t := now.Add(-s.run.Pacer.Window).Truncate(time.Hour); !t.After(now); t = t.Add(time.Hour) {
+		if live, ab := s.pacer.AbandonHour(t); live+ab > 0 {
+			pc.RestoreHour(t, live, ab)
+		}
+	}
+	s.pacer = pc
+}
+
 func (s *state) working(t time.Duration) bool {
 	return t <= s.closeOf(t)
 }
@@ -409,6 +433,9 @@ func (s *state) handle(e event, end time.Duration) {
 	m := s.run.Model
 	switch e.kind {
 	case evTick:
+		if s.run.RestartNightly && s.now > 0 && s.now%day == 0 {
+			s.restart()
+		}
 		if s.now > 0 && s.now%time.Hour == 0 && s.working(s.now) {
 			s.noteRate()
 		}

@@ -320,3 +320,57 @@ func TestCapAtStartBursts(t *testing.T) {
 		}
 	}
 }
+
+// A nightly restart gives each morning a new pacer with the abandonment
+// window's hours and nothing else: the first day is the same as without
+// it, the days after are not, and the cap holds.
+func TestRestartNightly(t *testing.T) {
+	o := dialer.DefaultOptions(dialer.Predictive)
+	run := Run{Agents: 20, Hours: 0.5, Days: 2, Seed: 5, Model: DefaultModel(), Pacer: o}
+	kept, err := Simulate(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.RestartNightly = true
+	r, err := Simulate(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(kept.ByDay[0], r.ByDay[0]) {
+		t.Errorf("the first day differs:\n%+v\n%+v", kept.ByDay[0], r.ByDay[0])
+	}
+	if reflect.DeepEqual(kept.ByDay[1], r.ByDay[1]) {
+		t.Errorf("the second day is the same with a restart before it: %+v", r.ByDay[1])
+	}
+	if r.MaxAbandonRate > o.AbandonCap {
+		t.Errorf("abandonment reached %.2f%% at %v", 100*r.MaxAbandonRate, r.WorstMoment)
+	}
+	run.Days = 1
+	if _, err := Simulate(run); err == nil {
+		t.Error("a nightly restart of a one-day run accepted")
+	}
+
+	// The restart itself: the window's hours come back, the figures do not.
+	pc, err := dialer.NewPacer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &state{run: run, pacer: pc, epoch: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), now: day}
+	at := s.epoch
+	for i := range 300 {
+		pc.DialEnded(at, at.Add(10*time.Second), i%3 == 0)
+		pc.Handled(2*time.Minute, 15*time.Second)
+		pc.Connected(at, i%50 == 0)
+		at = at.Add(5 * time.Minute) // 25 hours: the first hour's counts are in the 30-day window
+	}
+	s.restart()
+	now := s.epoch.Add(s.now)
+	wl, wa, _ := pc.Abandonment(now)
+	gl, ga, _ := s.pacer.Abandonment(now)
+	if s.pacer == pc || gl != wl || ga != wa || wl != 300 || wa != 6 {
+		t.Errorf("window after the restart: %d live, %d abandoned; before %d, %d (want 300, 6)", gl, ga, wl, wa)
+	}
+	if pc.DialSamples() == 0 || s.pacer.DialSamples() != 0 {
+		t.Errorf("dial samples %d before, %d after the restart; want some, then none", pc.DialSamples(), s.pacer.DialSamples())
+	}
+}
