@@ -51,6 +51,10 @@ func (s *Switch) pump() {
 	defer s.wg.Done()
 	defer s.closeEvents()
 	p := pumper{s: s, track: newTracker()}
+	doubts := time.NewTimer(time.Hour)
+	doubts.Stop()
+	defer doubts.Stop()
+	armed := time.Time{} // the deadline doubts is set for; zero when stopped
 	for {
 		var out chan<- pbx.Event
 		var head pbx.Event
@@ -63,9 +67,31 @@ func (s *Switch) pump() {
 		case out <- head:
 			p.queue[0] = nil
 			p.queue = p.queue[1:]
+		case <-doubts.C:
+			armed = time.Time{}
+			p.expireDoubts(time.Now())
 		case <-s.ctx.Done():
 			return
 		}
+		// A failed playback held in doubt (tracker.doubt) waits on the
+		// timer for its channel's hang-up.
+		switch due, ok := p.track.armDoubts(time.Now()); {
+		case !ok && !armed.IsZero():
+			doubts.Stop()
+			armed = time.Time{}
+		case ok && !due.Equal(armed):
+			doubts.Reset(time.Until(due))
+			armed = due
+		}
+	}
+}
+
+// expireDoubts hands the engine the held playback failures now due.
+func (p *pumper) expireDoubts(now time.Time) {
+	n := len(p.queue)
+	p.queue = p.track.expireDoubts(now, p.queue)
+	for _, e := range p.queue[n:] {
+		p.s.reg.observe(e)
 	}
 }
 

@@ -25,7 +25,26 @@ type tracker struct {
 	listens  map[string]string          // Listen name → file path, until its record application completes
 	pairs    map[[2]string]pbx.BridgeID // requested uuid_bridge → Hotline bridge id
 	pending  []pbx.Event                // made by a note, for the pump to take
+	doubts   map[pbx.ChannelID]*doubt   // failed playbacks held until their channel shows it lives
 }
+
+// doubt is a playback FreeSWITCH ended with an error (not "FILE NOT
+// FOUND") on a channel still up. A loopback half whose other half hangs up
+// sees its media reads fail first: its playback ends "PLAYBACK ERROR", the
+// channel still CS_EXECUTE and answered, and its CHANNEL_HANGUP comes a
+// moment later. Reported at once, that failure would run what follows the
+// prompt (ring an agent, record a voicemail) for a caller already gone. So
+// it is held: the channel's hang-up makes it a stopped playback, any other
+// event of the channel or doubtGrace passing makes it the failure it is.
+type doubt struct {
+	ev  pbx.PlaybackFinished
+	due time.Time // zero until the pump arms it
+}
+
+// doubtGrace is how long a failed playback waits for its channel's
+// hang-up: FreeSWITCH hangs a loopback half up within milliseconds of its
+// other half, and a prompt that truly failed goes on this much later.
+const doubtGrace = time.Second
 
 type chanState struct {
 	originated bool
@@ -53,6 +72,7 @@ func newTracker() *tracker {
 		records:  make(map[string]recording),
 		listens:  make(map[string]string),
 		pairs:    make(map[[2]string]pbx.BridgeID),
+		doubts:   make(map[pbx.ChannelID]*doubt),
 	}
 }
 
@@ -154,6 +174,11 @@ func (t *tracker) note(n note) {
 				t.forget(id)
 			}
 		}
+		for ch := range t.doubts {
+			if !n.liveUUIDs[string(ch)] {
+				delete(t.doubts, ch) // gone: the snapshot ends its call
+			}
+		}
 		// Channels that were there before this link (a restart, a
 		// reconnect) are known from now on, so their events count.
 		for _, c := range n.snap {
@@ -180,6 +205,63 @@ func pairKey(a, b string) [2]string {
 
 // apply returns the normalized events one FreeSWITCH event stands for.
 func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
+	if len(t.doubts) == 0 {
+		return t.applyEvent(ev, out)
+	}
+	n := len(out)
+	out = t.applyEvent(ev, out)
+	if len(out) == n {
+		return out
+	}
+	// A doubted playback's channel did something other than hang up
+	// (hungUp takes its doubt first): it lives, and the failure goes out
+	// ahead of what it did.
+	var release []pbx.Event
+	for _, e := range out[n:] {
+		if d := t.doubts[e.Chan()]; d != nil {
+			delete(t.doubts, e.Chan())
+			release = append(release, d.ev)
+		}
+	}
+	if len(release) == 0 {
+		return out
+	}
+	return slices.Insert(out, n, release...)
+}
+
+// armDoubts gives the doubts made since the last call their deadline and
+// returns the earliest deadline, if any doubt is held.
+func (t *tracker) armDoubts(now time.Time) (time.Time, bool) {
+	var first time.Time
+	for _, d := range t.doubts {
+		if d.due.IsZero() {
+			d.due = now.Add(doubtGrace)
+		}
+		if first.IsZero() || d.due.Before(first) {
+			first = d.due
+		}
+	}
+	return first, !first.IsZero()
+}
+
+// expireDoubts reports, as the failures they are, the held playbacks whose
+// channel has not hung up by their deadline.
+func (t *tracker) expireDoubts(now time.Time, out []pbx.Event) []pbx.Event {
+	var due []pbx.ChannelID
+	for ch, d := range t.doubts {
+		if !d.due.IsZero() && !now.Before(d.due) {
+			due = append(due, ch)
+		}
+	}
+	slices.Sort(due)
+	for _, ch := range due {
+		out = append(out, t.doubts[ch].ev)
+		delete(t.doubts, ch)
+	}
+	return out
+}
+
+func (t *tracker) applyEvent(ev *wire.Event, out []pbx.Event) []pbx.Event {
 	uuid := ev.Get("Unique-ID")
 	at := eventTime(ev)
 	base := pbx.Base{Channel: pbx.ChannelID(uuid), At: at}
@@ -266,7 +348,15 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		t.forgetPlay(id)
 		resp := strings.ToUpper(ev.Get("Application-Response"))
 		failed := !stopped && (strings.Contains(resp, "NOT FOUND") || strings.Contains(resp, "ERROR"))
-		out = append(out, pbx.PlaybackFinished{Base: pbx.Base{Channel: ch, At: at}, Playback: pbx.PlaybackID(id), Stopped: stopped, Failed: failed})
+		fin := pbx.PlaybackFinished{Base: pbx.Base{Channel: ch, At: at}, Playback: pbx.PlaybackID(id), Stopped: stopped, Failed: failed}
+		if failed && !strings.Contains(resp, "NOT FOUND") && t.chans[string(ch)] != nil {
+			if d := t.doubts[ch]; d != nil {
+				out = append(out, d.ev) // an earlier one: its channel lived on
+			}
+			t.doubts[ch] = &doubt{ev: fin}
+			return out
+		}
+		out = append(out, fin)
 	case "CHANNEL_BRIDGE":
 		a, b := ev.Get("Bridge-A-Unique-ID"), ev.Get("Bridge-B-Unique-ID")
 		if b == "" {
@@ -369,6 +459,12 @@ func (t *tracker) apply(ev *wire.Event, out []pbx.Event) []pbx.Event {
 // the events FreeSWITCH still sends about it (CHANNEL_EXECUTE_COMPLETE,
 // CHANNEL_UNBRIDGE, CHANNEL_HANGUP_COMPLETE) are no-ops.
 func (t *tracker) hungUp(uuid string, st *chanState, base pbx.Base, cause pbx.Cause, out []pbx.Event) []pbx.Event {
+	if d := t.doubts[pbx.ChannelID(uuid)]; d != nil {
+		// The media failed because the channel was going: a stop.
+		delete(t.doubts, pbx.ChannelID(uuid))
+		d.ev.Stopped, d.ev.Failed = true, false
+		out = append(out, d.ev)
+	}
 	for id, ch := range t.plays {
 		if string(ch) == uuid {
 			t.forgetPlay(id)

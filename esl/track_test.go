@@ -159,6 +159,32 @@ func TestTrackerTraces(t *testing.T) {
 			want: "played p1 stopped=1 failed=0",
 		},
 		{
+			// A loopback half whose other half hangs up: its media reads
+			// fail, its playback ends in error while it is still up, and
+			// its own hang-up follows. That is a stop, not a failure.
+			name:  "playback error just before the channel's hang-up",
+			notes: []note{{kind: notePlay, channel: "c1", id: "p1"}},
+			evs: []*wire.Event{
+				ev("CHANNEL_PARK", "c1", "variable_hotline_args", "entry,100"),
+				ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "p1", "Application-Response", "PLAYBACK ERROR",
+					"Answer-State", "answered", "Channel-State", "CS_EXECUTE"),
+				ev("CHANNEL_STATE", "c1", "Channel-State", "CS_EXECUTE"),
+				ev("CHANNEL_HANGUP", "c1", "Hangup-Cause", "NORMAL_CLEARING"),
+			},
+			want: "arrived c1 > entry|100 \nplayed p1 stopped=1 failed=0\nhungup c1 normal",
+		},
+		{
+			name:  "playback error on a channel that lives on",
+			notes: []note{{kind: notePlay, channel: "c1", id: "p1"}},
+			evs: []*wire.Event{
+				ev("CHANNEL_PARK", "c1", "variable_hotline_args", "entry,100"),
+				ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "p1", "Application-Response", "PLAYBACK ERROR",
+					"Answer-State", "answered", "Channel-State", "CS_EXECUTE"),
+				ev("DTMF", "c1", "DTMF-Digit", "1", "DTMF-Duration", "800"),
+			},
+			want: "arrived c1 > entry|100 \nplayed p1 stopped=0 failed=1\ndtmf 1 100ms",
+		},
+		{
 			name:  "resync forgets channels gone while the link was down",
 			notes: []note{{kind: noteOriginate, channel: "a1", id: "job1"}, {kind: noteResync, liveUUIDs: map[string]bool{}}},
 			evs:   []*wire.Event{ev("CHANNEL_ANSWER", "a1"), ev("CHANNEL_HANGUP_COMPLETE", "a1")},
@@ -249,5 +275,39 @@ func TestStopQueuedPlayback(t *testing.T) {
 	out += trace(tr, ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "running", "Application-Response", "FILE PLAYED"))
 	if out != "played running stopped=1 failed=0" {
 		t.Errorf("started playback: %q", out)
+	}
+}
+
+// A playback error on a channel that neither hangs up nor does anything
+// else is reported, as the failure it is, once doubtGrace has passed.
+func TestPlaybackErrorReportedAfterGrace(t *testing.T) {
+	tr := newTracker()
+	tr.note(note{kind: notePlay, channel: "c1", id: "p1"})
+	out := tr.apply(ev("CHANNEL_PARK", "c1", "variable_hotline_args", "entry,100"), nil)
+	out = tr.apply(ev("CHANNEL_EXECUTE_COMPLETE", "c1", "Application-UUID", "p1", "Application-Response", "PLAYBACK ERROR",
+		"Answer-State", "answered", "Channel-State", "CS_EXECUTE"), out)
+	if len(out) != 1 {
+		t.Fatalf("the playback's failure went out at once: %v", out)
+	}
+	now := time.Unix(1700000000, 0)
+	due, ok := tr.armDoubts(now)
+	if !ok || !due.Equal(now.Add(doubtGrace)) {
+		t.Fatalf("armDoubts = %v, %v; want %v", due, ok, now.Add(doubtGrace))
+	}
+	if again, _ := tr.armDoubts(now.Add(time.Millisecond)); !again.Equal(due) {
+		t.Errorf("arming again moved the deadline to %v", again)
+	}
+	if out = tr.expireDoubts(due.Add(-time.Millisecond), out); len(out) != 1 {
+		t.Fatalf("reported before its deadline: %v", out)
+	}
+	out = tr.expireDoubts(due, out)
+	if len(out) != 2 {
+		t.Fatalf("not reported at its deadline: %v", out)
+	}
+	if f, ok := out[1].(pbx.PlaybackFinished); !ok || !f.Failed || f.Stopped || f.Playback != "p1" {
+		t.Errorf("reported %+v; want p1 failed", out[1])
+	}
+	if _, ok := tr.armDoubts(due); ok {
+		t.Errorf("a doubt is still held after it was reported")
 	}
 }

@@ -335,7 +335,13 @@ func (s *Server) answer(ch *channel) {
 		s.after(ch, dtmfDelay, func() { s.pressKeys(ch, digits) })
 	}
 	if hangupAfter > 0 {
-		s.after(ch, hangupAfter, func() { s.hangup(ch, "NORMAL_CLEARING") })
+		// A loopback pair's phone is its far half, which runs the
+		// dialplan: that half hangs up, and mod_loopback the other.
+		end := ch
+		if ch.phone != nil && ch.farHalf != nil {
+			end = ch.farHalf
+		}
+		s.after(ch, hangupAfter, func() { s.hangup(end, "NORMAL_CLEARING") })
 	}
 }
 
@@ -361,8 +367,14 @@ func (s *Server) hangup(ch *channel, cause string) {
 	s.disturbEntry(ch)
 	hc := []wire.Header{{Name: "Hangup-Cause", Value: cause}}
 	s.fire("CHANNEL_HANGUP", ch, hc, "")
-	if ch.farHalf != nil {
-		s.hangup(ch.farHalf, cause)
+	if far := ch.farHalf; far != nil {
+		if run := far.app; run != nil && run.name == "playback" && !far.hungup {
+			// mod_loopback unlinks the pair first: the other half's
+			// media reads fail, and its playback ends in error while the
+			// channel is still up, just before its own hang-up.
+			s.endApp(far, "PLAYBACK ERROR")
+		}
+		s.hangup(far, cause)
 	}
 	s.breakApps(ch, true)
 	if ch.partner != "" {
