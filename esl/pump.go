@@ -90,6 +90,11 @@ func (s *Switch) pump() {
 func (p *pumper) expireDoubts(now time.Time) {
 	n := len(p.queue)
 	p.queue = p.track.expireDoubts(now, p.queue)
+	p.observe(n)
+}
+
+// observe shows the registry the events queued from index n on.
+func (p *pumper) observe(n int) {
 	for _, e := range p.queue[n:] {
 		p.s.reg.observe(e)
 	}
@@ -123,9 +128,7 @@ func (p *pumper) handle(m pumpMsg) {
 		p.track.note(m.note)
 		n := len(p.queue)
 		p.queue = p.track.takePending(p.queue)
-		for _, e := range p.queue[n:] {
-			p.s.reg.observe(e)
-		}
+		p.observe(n)
 	case msgUp:
 		p.gen, p.syncing, p.held, p.maxSeen = m.gen, true, nil, 0
 	case msgSynced:
