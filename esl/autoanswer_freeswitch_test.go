@@ -19,7 +19,9 @@ import (
 
 // sipProfile is the SIP profile the tests add to the real FreeSWITCH
 // (mod_sofia ships in the bundle but is not loaded at start): UDP on
-// loopback, PCMU, registrations checked against the vanilla directory.
+// loopback, PCMU, registrations checked against the vanilla directory;
+// calls from loopback (SIPp callers) need no authentication and go to the
+// context given.
 const sipProfile = `<include>
   <profile name="hotline-test">
     <settings>
@@ -28,11 +30,12 @@ const sipProfile = `<include>
       <param name="ext-sip-ip" value="127.0.0.1"/>
       <param name="ext-rtp-ip" value="127.0.0.1"/>
       <param name="sip-port" value="%d"/>
-      <param name="context" value="hotline-test-in"/>
+      <param name="context" value="%s"/>
       <param name="dialplan" value="XML"/>
       <param name="inbound-codec-prefs" value="PCMU"/>
       <param name="outbound-codec-prefs" value="PCMU"/>
       <param name="auth-calls" value="true"/>
+      <param name="apply-inbound-acl" value="loopback.auto"/>
       <param name="force-register-domain" value="$${domain}"/>
       <param name="force-register-db-domain" value="$${domain}"/>
       <param name="challenge-realm" value="auto_from"/>
@@ -44,7 +47,10 @@ const sipProfile = `<include>
 // needSofia loads mod_sofia with the test profile on a free port and
 // returns its SIP address; the module is unloaded again at cleanup, as
 // a FreeSWITCH left with SIP profiles takes longer to shut down.
-func (fs *freeSWITCH) needSofia(t *testing.T) string {
+func (fs *freeSWITCH) needSofia(t *testing.T) string { return fs.needSofiaInto(t, "hotline-test-in") }
+
+// needSofiaInto is needSofia with the profile's calls going to context.
+func (fs *freeSWITCH) needSofiaInto(t *testing.T, context string) string {
 	t.Helper()
 	if reply := fs.api(t, "module_exists mod_sofia"); strings.TrimSpace(reply) == "true" {
 		// Left loaded by a run that was killed: start afresh.
@@ -52,7 +58,7 @@ func (fs *freeSWITCH) needSofia(t *testing.T) string {
 	}
 	port := sipptest.FreeUDP(t)
 	file := filepath.Join(fs.conf, "sip_profiles", "hotline-test.xml")
-	if err := os.WriteFile(file, fmt.Appendf(nil, sipProfile, port), 0o644); err != nil {
+	if err := os.WriteFile(file, fmt.Appendf(nil, sipProfile, port, context), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if reply := fs.api(t, "reloadxml"); !strings.HasPrefix(reply, "+OK") {

@@ -593,9 +593,10 @@ agents:
 
 // An administrator kills a waiting caller's channel from the console with
 // cause MANAGER_REQUEST: the record says the system hung up, not the
-// caller, and the queue counts no abandon. (A bare uuid_kill says
-// NORMAL_CLEARING on FreeSWITCH 1.11, as a caller's hang-up does, and is
-// counted as the caller's.)
+// caller, and the queue counts no abandon. (On these loopback callers a
+// bare uuid_kill says NORMAL_CLEARING on FreeSWITCH 1.11, as a caller's
+// hang-up does, and is counted as the caller's; on SIP callers it is not,
+// see TestFreeSWITCHE2ESIPConsoleKill.)
 func e2eConsoleKillsWaiting(t *testing.T, mode string) {
 	s := newScenario(t, mode, `entries: [{number: "7450", queue: sales}]`+e2eQueue+`
 agents:

@@ -71,3 +71,39 @@ func checkHangupDuringPrompt(t *testing.T, sw *esl.Switch, rec *pbxtest.Recorder
 		t.Errorf("events of the lead's leg: %q; want its prompt stopped, then its hang-up", seen)
 	}
 }
+
+// TestSIPCallerHungUpBySwitch, on the ESL fake: a SIP caller's own BYE
+// leaves its SIP status on the channel, a hang-up from FreeSWITCH's side
+// does not. Killed by another client of the switch (the console), the
+// caller's channel is reported hung up by manager request; hung up by the
+// caller, or by Hotline, with the normal cause.
+func TestSIPCallerHungUpBySwitch(t *testing.T) {
+	f := newFixtureOn(t, esltest.Options{}, esl.Options{})
+	console := startSwitch(t, esl.Options{Address: f.fs.Addr(), Password: "ClueCon", CommandTimeout: 10 * time.Second,
+		ReconnectDelay: 20 * time.Millisecond, Log: testLog(t)})
+	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, c := range []struct {
+		from string
+		end  func(id pbx.ChannelID) error
+		want pbx.Cause
+	}{
+		{"5551001", func(id pbx.ChannelID) error { return console.Hangup(ctx, id, pbx.CauseNormal) }, pbx.CauseManagerRequest},
+		{"5551002", func(id pbx.ChannelID) error { return f.fs.Hangup(string(id), "") }, pbx.CauseNormal},
+		{"5551003", func(id pbx.ChannelID) error { return f.sw.Hangup(ctx, id, pbx.CauseNormal) }, pbx.CauseNormal},
+	} {
+		uuid, err := f.fs.PlaceCall(esltest.Call{From: c.from, To: "100", Vars: map[string]string{"hotline_args": "entry,100"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := pbx.ChannelID(uuid)
+		rec.WaitFor(t, ctx, pbxtest.On[pbx.CallArrived](id))
+		if err := c.end(id); err != nil {
+			t.Fatal(err)
+		}
+		if h := rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](id)).(pbx.HungUp); h.Cause != c.want {
+			t.Errorf("caller %s: hung up with cause %s, want %s", c.from, h.Cause, c.want)
+		}
+	}
+}

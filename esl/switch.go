@@ -255,6 +255,7 @@ func (s *Switch) Answer(ctx context.Context, ch pbx.ChannelID) error {
 // over: killed before, it can take the other leg down with it (see join).
 func (s *Switch) Hangup(ctx context.Context, ch pbx.ChannelID, cause pbx.Cause) error {
 	s.awaitJoins(ctx, ch)
+	s.post(pumpMsg{kind: msgNote, note: note{kind: noteHangup, channel: ch}})
 	err := s.apiOn(ctx, "hangup", ch, "uuid_kill "+string(ch)+" "+causeName(cause))
 	if isNoChannel(err) {
 		return nil

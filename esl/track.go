@@ -52,6 +52,7 @@ type chanState struct {
 	ringing    bool
 	answered   bool
 	failed     bool // OriginateFailed sent
+	killing    bool // Hotline asked FreeSWITCH to hang it up
 	bridge     pbx.BridgeID
 }
 
@@ -104,6 +105,7 @@ const (
 	noteBridge
 	noteResync
 	noteRecordChecked // CheckRecording found the file at path (or, path "", no file)
+	noteHangup        // Hotline is about to hang the channel up
 )
 
 func (t *tracker) note(n note) {
@@ -111,6 +113,10 @@ func (t *tracker) note(n note) {
 	case noteOriginate:
 		t.chans[string(n.channel)] = &chanState{originated: true}
 		t.jobs[n.id] = string(n.channel)
+	case noteHangup:
+		if st := t.chans[string(n.channel)]; st != nil {
+			st.killing = true
+		}
 	case notePlay:
 		t.plays[n.id] = n.channel
 	case noteStopPlay:
@@ -401,7 +407,11 @@ func (t *tracker) applyEvent(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		if st == nil {
 			return out
 		}
-		return t.hungUp(uuid, st, base, parseCause(ev.Get("Hangup-Cause"), ev.Get("variable_hangup_cause_q850")), out)
+		cause := parseCause(ev.Get("Hangup-Cause"), ev.Get("variable_hangup_cause_q850"))
+		if cause == pbx.CauseNormal && !st.originated && !st.killing && hungUpBySwitch(ev) {
+			cause = pbx.CauseManagerRequest
+		}
+		return t.hungUp(uuid, st, base, cause, out)
 	case "RECORD_START":
 		p := ev.Get("Record-File-Path")
 		if r, ok := t.records[p]; ok && !at.IsZero() {
@@ -452,6 +462,21 @@ func (t *tracker) applyEvent(ev *wire.Event, out []pbx.Event) []pbx.Event {
 		}
 	}
 	return out
+}
+
+// hungUpBySwitch tells whether a SIP channel's normal hang-up came from
+// FreeSWITCH's side rather than from the far end: a bare uuid_kill from the
+// console or another client says NORMAL_CLEARING, as the caller's BYE does,
+// but only the far end's BYE (or final response) leaves the SIP status it
+// ended with in sip_term_status, already at CHANNEL_HANGUP; a BYE FreeSWITCH
+// sends is named send_bye by HANGUP_COMPLETE. Other channels (loopback,
+// Local-like test callers) carry no such trace and keep the caller's.
+func hungUpBySwitch(ev *wire.Event) bool {
+	if !strings.HasPrefix(ev.Get("Channel-Name"), "sofia/") || ev.Get("variable_sip_term_status") != "" {
+		return false
+	}
+	d := ev.Get("variable_sip_hangup_disposition")
+	return d == "" || strings.HasPrefix(d, "send_")
 }
 
 // hungUp ends a channel: its playbacks stop, it leaves its bridge, an

@@ -311,3 +311,58 @@ func TestPlaybackErrorReportedAfterGrace(t *testing.T) {
 		t.Errorf("a doubt is still held after it was reported")
 	}
 }
+
+// A SIP caller's channel hung up from FreeSWITCH's side, by a bare
+// uuid_kill from the console or another client, says NORMAL_CLEARING as the
+// caller's own BYE does; only the BYE leaves sip_term_status on the
+// channel. Such a hang-up is the switch's (manager-request), unless Hotline
+// asked for it; loopback callers and Hotline's own legs keep the cause.
+func TestTrackerSwitchSideHangup(t *testing.T) {
+	sip := "sofia/external/5551234@192.0.2.10"
+	park := func(ch, name string) *wire.Event {
+		return ev("CHANNEL_PARK", ch, "Channel-Name", name, "variable_hotline_args", "entry,100", "Answer-State", "answered")
+	}
+	hangup := func(name, ch, chName string, kv ...string) *wire.Event {
+		return ev(name, ch, append([]string{"Channel-Name", chName, "Hangup-Cause", "NORMAL_CLEARING"}, kv...)...)
+	}
+	cases := []struct {
+		name   string
+		before []*wire.Event
+		hotel  bool // Hotline hangs the channel up (its note) before the event
+		hup    *wire.Event
+		want   string
+	}{
+		{"caller's BYE", []*wire.Event{park("c1", sip)}, false,
+			hangup("CHANNEL_HANGUP", "c1", sip, "variable_sip_term_status", "200", "variable_sip_term_cause", "16"), "normal"},
+		{"bare uuid_kill", []*wire.Event{park("c1", sip)}, false, hangup("CHANNEL_HANGUP", "c1", sip), "manager-request"},
+		{"Hotline's own hang-up", []*wire.Event{park("c1", sip)}, true, hangup("CHANNEL_HANGUP", "c1", sip), "normal"},
+		{"loopback caller", []*wire.Event{park("c1", "loopback/100-b")}, false, hangup("CHANNEL_HANGUP", "c1", "loopback/100-b"), "normal"},
+		{"only HANGUP_COMPLETE, FreeSWITCH sent the BYE", []*wire.Event{park("c1", sip)}, false,
+			hangup("CHANNEL_HANGUP_COMPLETE", "c1", sip, "variable_sip_hangup_disposition", "send_bye"), "manager-request"},
+		{"only HANGUP_COMPLETE, the caller's BYE", []*wire.Event{park("c1", sip)}, false,
+			hangup("CHANNEL_HANGUP_COMPLETE", "c1", sip, "variable_sip_term_status", "200", "variable_sip_hangup_disposition", "recv_bye"), "normal"},
+		{"caller killed with a cause of its own", []*wire.Event{park("c1", sip)}, false,
+			ev("CHANNEL_HANGUP", "c1", "Channel-Name", sip, "Hangup-Cause", "CALL_REJECTED"), "rejected"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tr := newTracker()
+			trace(tr, c.before...)
+			if c.hotel {
+				tr.note(note{kind: noteHangup, channel: "c1"})
+			}
+			got := trace(tr, c.hup)
+			if want := "hungup c1 " + c.want; got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	}
+	// A leg Hotline originated (an agent's phone, a lead) killed from the
+	// console: its cause is not changed (the engine settles legs itself).
+	tr := newTracker()
+	tr.note(note{kind: noteOriginate, channel: "a1", id: "job1"})
+	trace(tr, ev("CHANNEL_CREATE", "a1"), ev("CHANNEL_ANSWER", "a1"))
+	if got := trace(tr, hangup("CHANNEL_HANGUP", "a1", "sofia/external/1001@192.0.2.20")); got != "hungup a1 normal" {
+		t.Errorf("originated leg: got %q, want hungup a1 normal", got)
+	}
+}

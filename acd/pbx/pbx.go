@@ -293,7 +293,8 @@ const (
 	// CauseManagerRequest: the channel was hung up through the switch's API
 	// or console, or by the switch itself (FreeSWITCH's MANAGER_REQUEST,
 	// whose number it is: "uuid_kill UUID MANAGER_REQUEST", hupall, a SIP
-	// profile stopped; a bare uuid_kill says NORMAL_CLEARING): an
+	// profile stopped; a bare uuid_kill says NORMAL_CLEARING, which the
+	// esl adapter reads as this on a SIP channel that got no BYE): an
 	// administrator, another program or the switch, not a party to the
 	// call. Hotline's own hang-ups name other causes.
 	CauseManagerRequest Cause = 503

@@ -248,7 +248,7 @@ func (s *Server) Hangup(uuid, cause string) error {
 	if ch == nil || ch.hungup {
 		return fmt.Errorf("esltest: no live channel %s", uuid)
 	}
-	s.hangup(ch, cause)
+	s.farEndHangup(ch, cause)
 	return nil
 }
 
@@ -341,7 +341,7 @@ func (s *Server) answer(ch *channel) {
 		if ch.phone != nil && ch.farHalf != nil {
 			end = ch.farHalf
 		}
-		s.after(ch, hangupAfter, func() { s.hangup(end, "NORMAL_CLEARING") })
+		s.after(ch, hangupAfter, func() { s.farEndHangup(end, "NORMAL_CLEARING") })
 	}
 }
 
@@ -353,6 +353,20 @@ func (s *Server) pressKeys(ch *channel, digits string) {
 	if rest := digits[1:]; rest != "" {
 		s.after(ch, 40*time.Millisecond, func() { s.pressKeys(ch, rest) })
 	}
+}
+
+// farEndHangup ends a channel from its far end. A SIP channel then
+// carries, already at CHANNEL_HANGUP, the status of the BYE it received
+// (sip_term_status), as mod_sofia's do; one FreeSWITCH hangs up itself
+// (uuid_kill, the hangup application) has none, and HANGUP_COMPLETE names
+// who sent the BYE (sip_hangup_disposition). Called with mu held.
+func (s *Server) farEndHangup(ch *channel, cause string) {
+	if strings.HasPrefix(ch.name, "sofia/") && !ch.hungup {
+		ch.vars["sip_term_status"] = "200"
+		ch.vars["sip_term_cause"] = "16"
+		ch.vars["proto_specific_hangup_cause"] = "sip:200"
+	}
+	s.hangup(ch, cause)
 }
 
 // hangup ends a channel with FreeSWITCH's event order. Called with mu held.
@@ -399,6 +413,12 @@ func (s *Server) hangupDone(ch *channel, hc []wire.Header) {
 		s.stopRecording(ch, p)
 	}
 	ch.vars["hangup_cause"] = cause
+	if strings.HasPrefix(ch.name, "sofia/") && ch.answered {
+		ch.vars["sip_hangup_disposition"] = "send_bye"
+		if ch.vars["sip_term_status"] != "" {
+			ch.vars["sip_hangup_disposition"] = "recv_bye"
+		}
+	}
 	s.fire("CHANNEL_HANGUP_COMPLETE", ch, hc, "")
 	s.fire("CHANNEL_DESTROY", ch, nil, "")
 	if ch.job != "" {
