@@ -565,8 +565,8 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 	free, waiting := 0, 0
 	var wrapEnds []time.Time
 	count := func(a *agent) {
-		if seen[a.idx] || r.waitsFor(a) {
-			return // a callback kept for the agent waits for them
+		if seen[a.idx] || r.waitsFor(a) || !c.paces(r, a) {
+			return // a callback kept for the agent waits for them; another campaign's turn
 		}
 		seen[a.idx] = true
 		if a.state == acd.WrapUp && a.call != nil && !a.call.wrapEnd.IsZero() {
@@ -599,6 +599,71 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 	return max(0, free), wrapEnds
 }
 
+// pacesAgents tells whether r is a running campaign that paces dials for agents
+// (not a preview one, whose agent picks each lead).
+func (r *campaignRun) pacesAgents() bool {
+	return r.state == CampaignRunning && r.cfg.Kind == config.CampaignAgent && !r.preview()
+}
+
+// member tells whether a is in one of r's queues.
+func (c *Core) member(r *campaignRun, a *agent) bool {
+	for _, q := range r.queues {
+		if _, ok := a.penalty[q.idx]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// campOrder is the campaigns' names, sorted: the order turns go round in.
+func (c *Core) campOrder() []string { return slices.Sorted(maps.Keys(c.camps)) }
+
+// turnOf is the campaign whose pacer counts agent a among the running
+// campaigns that dial for it, nil if none does. Each would otherwise count
+// a shared agent free and dial for it, and of two leads answering for one
+// agent, one would find no one (an abandon, even in progressive mode). The
+// agent's turn passes to the next of them, in name order, when a lead of
+// the campaign whose turn it is is connected to it (passTurn).
+func (c *Core) turnOf(a *agent) *campaignRun {
+	var first *campaignRun
+	for _, name := range c.campOrder() {
+		r := c.camps[name]
+		if !r.pacesAgents() || !c.member(r, a) {
+			continue
+		}
+		if name == a.turn {
+			return r
+		}
+		if first == nil {
+			first = r
+		}
+	}
+	return first
+}
+
+// paces tells whether r's pacer counts agent a (see turnOf).
+func (c *Core) paces(r *campaignRun, a *agent) bool {
+	t := c.turnOf(a)
+	return t == nil || t == r
+}
+
+// passTurn gives agent a, just connected to a lead of r, to the next
+// campaign after r that dials for it, in name order.
+func (c *Core) passTurn(r *campaignRun, a *agent) {
+	var runs []string
+	for _, name := range c.campOrder() {
+		if o := c.camps[name]; o.pacesAgents() && c.member(o, a) {
+			runs = append(runs, name)
+		}
+	}
+	if len(runs) < 2 {
+		a.turn = ""
+		return
+	}
+	i := slices.Index(runs, r.cfg.Name)
+	a.turn = runs[(i+1)%len(runs)]
+}
+
 // pace asks the pacer how many leads to dial and dials them.
 func (c *Core) pace(now time.Time, r *campaignRun) {
 	if r.state != CampaignRunning || c.switchStopping(now) {
@@ -619,11 +684,18 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 		}
 	}
 	for _, d := range r.byCall {
-		switch {
-		case d.call.agent != nil:
-			snap.Busy = append(snap.Busy, d.call.answered)
-		case !d.settled && !d.only && len(d.call.legs) == 0: // one ringing an agent has them
+		if !d.settled && !d.only && d.call.agent == nil && len(d.call.legs) == 0 { // one ringing an agent has them
 			snap.Waiting++
+		}
+	}
+	// The agents talking to leads whose next free moment this campaign
+	// counts on: its own, but those whose turn passed on to another
+	// campaign count there (see paces).
+	for _, name := range c.campOrder() {
+		for _, d := range c.camps[name].byCall {
+			if a := d.call.agent; a != nil && c.paces(r, a) && (c.camps[name] == r || c.member(r, a)) {
+				snap.Busy = append(snap.Busy, d.call.answered)
+			}
 		}
 	}
 	if r.preview() {
@@ -1177,6 +1249,9 @@ const lateCheck = time.Second
 // as connected in time unless it was counted abandoned already.
 func (c *Core) connectLead(now time.Time, d *leadDial) {
 	d.settled = true
+	if a := d.call.agent; a != nil {
+		c.passTurn(d.run, a)
+	}
 	c.countAnswer(now, d, false)
 	nl, err := campaign.Connect(d.lead)
 	if err != nil {

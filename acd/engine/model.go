@@ -53,6 +53,9 @@ type agent struct {
 	stats       kpi.Agent // LoggedIn and Paused: the current interval is added at read time
 	removed     bool      // by a reconfigure: finishes its call, then stays logged out
 	unreachable bool      // its endpoint could not be rung; warned once until it answers again
+	// turn is the campaign whose pacer counts the agent, when it is in
+	// several that dial (see Core.paces); "" is the first of them.
+	turn string
 }
 
 // pendingChange is a pause or logout an agent asked for while handling a
