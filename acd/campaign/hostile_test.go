@@ -371,3 +371,28 @@ func TestImportCSVOpenQuoteStopsEarly(t *testing.T) {
 		t.Errorf("DNC list: err %v after %d bytes, want row 3 named within 6 MiB", err, in.n)
 	}
 }
+
+// A row is named by the line of the file it starts on, as an editor shows
+// it: blank lines and a cell over two lines before it count (leads and DNC
+// lists).
+func TestImportCSVRowIsFileLine(t *testing.T) {
+	data := "phone,name\n+12125550110,A\n\n\n12,bad\n\"+12125550111\",\"multi\nline\"\n13,bad2\n"
+	res, err := ImportCSV(strings.NewReader(data), ImportOptions{Campaign: "c", Region: "US"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []int
+	for _, e := range res.Errors {
+		rows = append(rows, e.Row)
+	}
+	if len(res.Leads) != 2 || !slices.Equal(rows, []int{5, 8}) {
+		t.Errorf("leads %d, errors on rows %v; want 2 leads and errors on rows 5 and 8", len(res.Leads), rows)
+	}
+	rows = nil
+	if _, err := ScanNumbers(strings.NewReader(data), "US", nil, nil, func(NumberRow) error { return nil }, func(e RowError) { rows = append(rows, e.Row) }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rows, []int{5, 8}) {
+		t.Errorf("DNC list: errors on rows %v, want 5 and 8", rows)
+	}
+}

@@ -266,7 +266,7 @@ func scanRows[T any](cr *csv.Reader, maxRows int, parse func(rec []string, row i
 		chunk, rowNos = chunk[:0], rowNos[:0]
 		return nil
 	}
-	for row := 2; ; row++ {
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
@@ -276,8 +276,14 @@ func scanRows[T any](cr *csv.Reader, maxRows int, parse func(rec []string, row i
 			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
 				continue // cannot happen with FieldsPerRecord = -1
 			}
-			return rows, fmt.Errorf("%w: row %d: %w", ErrBadFile, row, err)
+			if pe != nil {
+				return rows, fmt.Errorf("%w: row %d: %w", ErrBadFile, pe.StartLine, err)
+			}
+			return rows, fmt.Errorf("%w: %w", ErrBadFile, err) // rowLimit's names the row
 		}
+		// A row is numbered by the line of the file it starts on: blank
+		// lines and cells spanning lines make that more than its count.
+		row, _ := cr.FieldPos(0)
 		rows++
 		if rows > maxRows {
 			return rows, fmt.Errorf("%w: more than %d rows; split the file", ErrBadFile, maxRows)
@@ -322,21 +328,29 @@ type rowLimit struct {
 	max    int
 	n      int // bytes of the row read so far
 	quoted bool
+	line   int // lines read so far
+	start  int // the line the row read now starts on, from 1
 }
 
 func (l *rowLimit) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	for _, b := range p[:n] {
+		if l.n == 0 && l.start <= l.line {
+			l.start = l.line + 1
+		}
 		switch {
 		case b == '"':
 			l.quoted = !l.quoted
-		case b == '\n' && !l.quoted:
-			l.n = 0
-			continue
+		case b == '\n':
+			l.line++
+			if !l.quoted {
+				l.n = 0
+				continue
+			}
 		}
 		l.n++
 		if l.n > l.max {
-			return 0, fmt.Errorf("a row runs past %d MiB of text (a row may hold %d KiB of cells): is a quote left open?", l.max>>20, MaxRowBytes>>10)
+			return 0, fmt.Errorf("row %d: a row runs past %d MiB of text (a row may hold %d KiB of cells): is a quote left open?", l.start, l.max>>20, MaxRowBytes>>10)
 		}
 	}
 	return n, err
