@@ -119,11 +119,8 @@ func ParseCallQuery(get func(string) string, now time.Time) (CallQuery, error) {
 	if !f.To.IsZero() && !f.From.IsZero() && !f.To.After(f.From) {
 		return q, badRequest("to %s is not after from %s", f.To.Format(time.RFC3339), f.From.Format(time.RFC3339))
 	}
-	if f.Limit, err = parseCount("limit", get("limit"), DefaultLimit); err != nil {
+	if f.Limit, err = parseLimit(get("limit"), DefaultLimit, MaxLimit); err != nil {
 		return q, err
-	}
-	if f.Limit < 1 || f.Limit > MaxLimit {
-		return q, badRequest("limit %d: want 1 to %d; page with offset", f.Limit, MaxLimit)
 	}
 	if q.Offset, err = parseCount("offset", get("offset"), 0); err != nil {
 		return q, err
@@ -142,6 +139,18 @@ func ParseCallQuery(get func(string) string, now time.Time) (CallQuery, error) {
 		return q, badRequest("%v", err)
 	}
 	return q, nil
+}
+
+// parseLimit reads a page's limit: def unless given, 1 to most.
+func parseLimit(v string, def, most int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > most {
+		return 0, badRequest("limit %q: want a whole number from 1 to %d; page with offset", v, most)
+	}
+	return n, nil
 }
 
 func parseCount(name, v string, def int) (int, error) {

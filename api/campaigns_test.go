@@ -497,8 +497,9 @@ func TestCampaignLeadsPaged(t *testing.T) {
 		t.Fatalf("pages %v, %d leads; want 100 then 50, all 150", pages, len(seen))
 	}
 	for _, tc := range []struct{ query, want string }{
-		{"limit=1001", "limit 1001: want 1 to 1000"},
-		{"limit=0", "limit 0: want 1 to 1000"},
+		{"limit=1001", `limit \"1001\": want a whole number from 1 to 1000`},
+		{"limit=-1", `limit \"-1\": want a whole number from 1 to 1000`},
+		{"limit=0", `limit \"0\": want a whole number from 1 to 1000`},
 		{"limit=ten", `limit \"ten\"`},
 		{"offset=-1", `offset \"-1\"`},
 	} {
@@ -569,7 +570,7 @@ func TestCampaignUnknownDisposition(t *testing.T) {
 		// callback_to is me, anyone or an agent of the campaign, with a
 		// callback disposition.
 		{`{"disposition":"later","callback_to":"bob"}`, `callback_to \"bob\": want me, anyone or an agent of the campaign (alice)`},
-		{`{"disposition":"sale","callback_to":"me"}`, `callback_to \"alice\" goes with a callback disposition; \"sale\" is none`},
+		{`{"disposition":"sale","callback_to":"me"}`, `callback_to goes with a callback disposition; \"sale\" is none`},
 	} {
 		if code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", c.body); code != http.StatusBadRequest || !strings.Contains(body, c.want) {
 			t.Errorf("%s: %d %s; want 400 and %q", c.body, code, body, c.want)

@@ -148,8 +148,8 @@ func TestDNCPagesAndParameters(t *testing.T) {
 	}
 	for _, tc := range []struct{ method, path, want string }{
 		{"GET", "/api/v1/dnc/global?limt=2", `query parameter \"limt\": not one of limit, offset`},
-		{"GET", "/api/v1/dnc/global?limit=0", `limit 0: want 1 to 5000`},
-		{"GET", "/api/v1/dnc/global?limit=5001", `limit 5001: want 1 to 5000`},
+		{"GET", "/api/v1/dnc/global?limit=0", `limit \"0\": want a whole number from 1 to 5000`},
+		{"GET", "/api/v1/dnc/global?limit=5001", `limit \"5001\": want a whole number from 1 to 5000`},
 		{"GET", "/api/v1/dnc/global?offset=-1", `offset \"-1\": want a whole number`},
 		{"GET", "/api/v1/dnc/global?limit=1&limit=2", `query parameter \"limit\" given 2 times`},
 		{"GET", "/api/v1/dnc/global?region=GB", `query parameter \"region\": not one of limit, offset`},

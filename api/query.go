@@ -115,10 +115,7 @@ func queryParams(pattern string) []any {
 // parsePage reads a paged list's limit (def unless given, 1 to most) and
 // offset.
 func parsePage(q url.Values, def, most int) (limit, offset int, err error) {
-	limit, err = parseCount("limit", q.Get("limit"), def)
-	if err == nil && (limit < 1 || limit > most) {
-		err = badRequest("limit %d: want 1 to %d; page with offset", limit, most)
-	}
+	limit, err = parseLimit(q.Get("limit"), def, most)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -9,9 +9,10 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 )
 
-// ErrBadCallback refuses a callback time: in the past, too far ahead, or
-// given with a disposition that is no callback.
-var ErrBadCallback = errors.New("bad callback time")
+// ErrBadCallback refuses a callback: its time in the past or too far
+// ahead, its agent unknown, given with a disposition that is no callback,
+// or for a lead already settled.
+var ErrBadCallback = errors.New("bad callback")
 
 // MaxCallbackAhead is how far ahead an agent may set a callback: a lead
 // list is not kept for years, and a typo of the year is caught.

@@ -213,7 +213,8 @@ func (c *Core) checkCallbackTo(r *campaignRun, name, to string) error {
 		isCallback = isCallback || (rule.Callback && rule.Name == name)
 	}
 	if !isCallback {
-		return fmt.Errorf("campaign %q: %w: callback_to %q goes with a callback disposition; %q is none", r.cfg.Name, ErrBadCallback, to, name)
+		// Not quoting to: "me" has become the agent's id by now.
+		return fmt.Errorf("campaign %q: %w: callback_to goes with a callback disposition; %q is none", r.cfg.Name, ErrBadCallback, name)
 	}
 	if a := c.agentIdx[to]; a != nil && c.worksCampaign(a, r) {
 		return nil

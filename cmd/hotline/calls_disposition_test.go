@@ -26,7 +26,7 @@ func TestCallsDisposition(t *testing.T) {
 		_ = json.Unmarshal(b, &req)
 		if req.CallbackTo == "a9" {
 			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(api.Error{Error: `campaign "renewals": bad callback time: callback_to "a9": want me, anyone or an agent of the campaign (a1, a2)`})
+			json.NewEncoder(w).Encode(api.Error{Error: `campaign "renewals": bad callback: callback_to "a9": want me, anyone or an agent of the campaign (a1, a2)`})
 			return
 		}
 		if req.CallbackTo == "me" {
@@ -73,7 +73,7 @@ func TestCallsDisposition(t *testing.T) {
 		{[]string{"c1", "call-back", "--callback-at", "-2h"}, `--callback-at "-2h"`, false},
 		{[]string{"c1", " "}, "DISPOSITION is empty", false},
 		{[]string{"c1"}, "accepts 2 arg(s)", false},
-		{[]string{"c1", "call-back", "--callback-to", "a9"}, `--callback-to "a9": campaign "renewals": bad callback time: callback_to "a9": want me, anyone or an agent of the campaign (a1, a2)`, true},
+		{[]string{"c1", "call-back", "--callback-to", "a9"}, `--callback-to "a9": campaign "renewals": bad callback: callback_to "a9": want me, anyone or an agent of the campaign (a1, a2)`, true},
 	} {
 		got = nil
 		code, _, errOut := hotline(t, nil, append([]string{"calls", "disposition"}, append(tc.args, "--api", srv.URL)...)...)
