@@ -396,3 +396,12 @@ func TestImportCSVRowIsFileLine(t *testing.T) {
 		t.Errorf("DNC list: errors on rows %v, want 5 and 8", rows)
 	}
 }
+
+// A do-not-call list without a phone column is named a number list, not a
+// lead file, and is still ErrBadFile.
+func TestScanNumbersNamesTheList(t *testing.T) {
+	_, err := ScanNumbers(strings.NewReader("name,number\nA,+12125550110\n"), "US", nil, nil, func(NumberRow) error { return nil }, func(RowError) {})
+	if err == nil || !errors.Is(err, ErrBadFile) || !strings.HasPrefix(err.Error(), "campaign: bad number list: no phone column") {
+		t.Errorf("err %v, want a bad number list with no phone column", err)
+	}
+}

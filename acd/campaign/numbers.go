@@ -29,6 +29,11 @@ type NumberRow struct {
 // ScanCSV reads a lead list (separators, byte-order mark, line ends, the
 // same limits); a bad row goes to bad, each good one to row.
 func ScanNumbers(r io.Reader, region string, m map[string]string, keep []string, row func(NumberRow) error, bad func(RowError)) (rows int, err error) {
+	defer func() {
+		if err != nil && errors.Is(err, ErrBadFile) {
+			err = listError{err}
+		}
+	}()
 	if err := CheckRegion(region); err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrBadFile, err)
 	}
@@ -130,3 +135,13 @@ func ScanNumbers(r io.Reader, region string, m map[string]string, keep []string,
 	}
 	return scanRows(cr, 0, parse, row, bad, nil)
 }
+
+// listError is a bad file of numbers (a do-not-call list): it says so
+// rather than naming a lead file, and is still an ErrBadFile.
+type listError struct{ err error }
+
+func (e listError) Error() string {
+	return strings.Replace(e.err.Error(), ErrBadFile.Error(), "campaign: bad number list", 1)
+}
+
+func (e listError) Unwrap() error { return e.err }
