@@ -62,8 +62,8 @@ func TestCampaignReloadStartedKeepsSettings(t *testing.T) {
 	// Removed while running: still listed, and it can be stopped.
 	before, _, _ := strings.Cut(base, "campaigns:")
 	rep = reload(before)
-	if _, ok := status()["renewals"]; !ok || !slices.Contains(rep.NeedRestart, "campaign renewals") {
-		t.Fatalf("renewals removed while running: report %+v, status %+v", rep, status())
+	if _, ok := status()["renewals"]; !ok || len(rep.NeedRestart) != 1 || !strings.HasPrefix(rep.NeedRestart[0], "campaign renewals removed") {
+		t.Fatalf("renewals removed while running: report %+v, status %+v; want it named removed", rep, status())
 	}
 	if err := r.Do(func(c *Core, now time.Time) error { return c.StopCampaign(now, "renewals") }); err != nil {
 		t.Errorf("stopping the removed campaign: %v", err)
@@ -72,8 +72,10 @@ func TestCampaignReloadStartedKeepsSettings(t *testing.T) {
 	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); !errors.Is(err, ErrUnknownCampaign) {
 		t.Errorf("starting the removed campaign once stopped: %v; want ErrUnknownCampaign", err)
 	}
-	// Put back, it starts.
-	reload(base)
+	// Put back, it starts, and the report says it is back.
+	if rep := reload(base); !slices.Equal(rep.CampaignsBack, []string{"renewals"}) || !rep.Changed() {
+		t.Errorf("renewals put back: report %+v; want it in campaigns_back", rep)
+	}
 	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
 		t.Errorf("starting renewals put back in the config: %v", err)
 	}

@@ -30,12 +30,15 @@ type ReconfigureReport struct {
 	// NeedRestart lists changed settings a running daemon cannot take
 	// (server, store, pbx); they apply at the next start.
 	NeedRestart []string `json:"need_restart,omitempty"`
+	// CampaignsBack lists campaigns an earlier reload removed that this
+	// config has again: they may be started again.
+	CampaignsBack []string `json:"campaigns_back,omitempty"`
 }
 
 // Changed reports whether the engine took anything from the new config.
 func (r ReconfigureReport) Changed() bool {
 	return len(r.QueuesAdded)+len(r.QueuesChanged)+len(r.QueuesRemoved)+len(r.AgentsAdded)+
-		len(r.AgentsChanged)+len(r.AgentsRemoved) > 0 || r.EntriesChanged || r.MenusChanged
+		len(r.AgentsChanged)+len(r.AgentsRemoved)+len(r.CampaignsBack) > 0 || r.EntriesChanged || r.MenusChanged
 }
 
 // Reconfigure applies a validated config to the running engine. New queues
@@ -48,7 +51,7 @@ func (r ReconfigureReport) Changed() bool {
 func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport, error) {
 	var rep ReconfigureReport
 	old := c.opts.Config
-	cfg.Campaigns, rep.NeedRestart = c.keepStartedCampaigns(old.Campaigns, cfg.Campaigns)
+	cfg.Campaigns, rep.NeedRestart, rep.CampaignsBack = c.keepStartedCampaigns(old.Campaigns, cfg.Campaigns)
 	cfg = withCampaignQueues(cfg)
 
 	// Compile everything first, so a config that fails changes nothing.
@@ -208,8 +211,13 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 // removes them, so that the status shows what they do and a removed one
 // can still be stopped; it names them as applying at the next start.
 // Campaigns not started take the new settings when they start.
-func (c *Core) keepStartedCampaigns(old, next []config.Campaign) (kept []config.Campaign, restart []string) {
+func (c *Core) keepStartedCampaigns(old, next []config.Campaign) (kept []config.Campaign, restart, back []string) {
 	kept = slices.Clone(next)
+	for _, n := range next {
+		if c.campsRemoved[n.Name] {
+			back = append(back, n.Name)
+		}
+	}
 	c.campsRemoved = map[string]bool{}
 	for _, k := range old {
 		if c.camps[k.Name] == nil {
@@ -220,6 +228,8 @@ func (c *Core) keepStartedCampaigns(old, next []config.Campaign) (kept []config.
 		case i < 0:
 			kept = append(kept, k)
 			c.campsRemoved[k.Name] = true
+			restart = append(restart, "campaign "+k.Name+" removed (it runs on as it is until stopped; stopped, it cannot be started again)")
+			continue
 		case !reflect.DeepEqual(kept[i], k):
 			kept[i] = k
 		default:
@@ -227,7 +237,7 @@ func (c *Core) keepStartedCampaigns(old, next []config.Campaign) (kept []config.
 		}
 		restart = append(restart, "campaign "+k.Name)
 	}
-	return kept, restart
+	return kept, restart, back
 }
 
 func (c *Core) queueNamed(name string) *queue {

@@ -114,6 +114,9 @@ func writeReloadReport(w io.Writer, rep engine.ReconfigureReport) {
 			fmt.Fprintf(w, "  %s: %s\n", l.what, strings.Join(l.names, ", "))
 		}
 	}
+	if len(rep.CampaignsBack) > 0 {
+		fmt.Fprintf(w, "  campaigns back in the config (they may be started again): %s\n", strings.Join(rep.CampaignsBack, ", "))
+	}
 	if rep.EntriesChanged {
 		fmt.Fprintln(w, "  entries changed")
 	}
