@@ -153,7 +153,7 @@ func (c *Core) agentFree(now time.Time, a *agent) {
 	c.waitBuf, c.waitRef = c.waitBuf[:0], c.waitRef[:0]
 	for _, q := range a.queues {
 		for _, cl := range q.waiting {
-			if !cl.dispatchable() || c.keptFor(cl, a, now) || (cl.only != nil && cl.only != a) {
+			if !cl.dispatchable() || c.keptFor(cl, a, now) || (cl.only != nil && cl.only != a) || !c.mayTake(now, a, cl) {
 				continue
 			}
 			c.waitBuf = append(c.waitBuf, c.waitingIn(now, q, cl))
@@ -225,10 +225,24 @@ func (c *Core) dispatchCall(now time.Time, cl *call) {
 	}
 	q := cl.queue
 	waited := now.Sub(cl.enqueued)
+	// An answered lead leaves alone the agents another campaign counts on
+	// (mayTake): routing does not see them free.
+	var hidden []int32
+	if c.leadRun(cl) != nil {
+		for _, m := range q.rs.Members {
+			if a := c.agents[m.Agent]; c.view[a.idx].Available && !c.mayTake(now, a, cl) {
+				c.view[a.idx].Available = false
+				hidden = append(hidden, a.idx)
+			}
+		}
+	}
 	c.selBuf = q.rs.Select(c.view, routing.Request{
 		Req: c.requirementFor(q, cl.needs, waited), Waited: waited, RingStep: ringTimeout(q), Rand: c.rng.Uint64(),
 		Prefer: cl.pref,
 	}, now, c.selBuf[:0])
+	for _, i := range hidden {
+		c.view[i].Available = true
+	}
 	for _, ai := range c.selBuf {
 		c.offer(now, cl, c.agents[ai])
 	}

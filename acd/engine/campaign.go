@@ -565,7 +565,7 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 	free, waiting := 0, 0
 	var wrapEnds []time.Time
 	count := func(a *agent) {
-		if seen[a.idx] || r.waitsFor(a) || !c.paces(r, a) {
+		if seen[a.idx] || r.waitsFor(a) || !c.paces(now, r, a) {
 			return // a callback kept for the agent waits for them; another campaign's turn
 		}
 		seen[a.idx] = true
@@ -618,50 +618,107 @@ func (c *Core) member(r *campaignRun, a *agent) bool {
 // campOrder is the campaigns' names, sorted: the order turns go round in.
 func (c *Core) campOrder() []string { return slices.Sorted(maps.Keys(c.camps)) }
 
+// dialRuns are the running campaigns that pace dials for agent a, in name
+// order: the order turns go round in.
+func (c *Core) dialRuns(a *agent) []*campaignRun {
+	var runs []*campaignRun
+	for _, name := range c.campOrder() {
+		if r := c.camps[name]; r.pacesAgents() && c.member(r, a) {
+			runs = append(runs, r)
+		}
+	}
+	return runs
+}
+
+// working tells whether r can use an agent now: its schedule open, with
+// leads in its hopper or dials in flight.
+func (r *campaignRun) working(now time.Time) bool {
+	return r.win.Campaign.Open(now, r.win.CampaignLoc) && (len(r.hopper) > 0 || r.counting())
+}
+
+// counting tells whether r counts on its agents now: dials in flight, or
+// answered leads that wait for an agent.
+func (r *campaignRun) counting() bool {
+	if len(r.dials)+len(r.pending) > 0 {
+		return true
+	}
+	for _, d := range r.byCall {
+		if !d.settled && d.call.agent == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // turnOf is the campaign whose pacer counts agent a among the running
 // campaigns that dial for it, nil if none does. Each would otherwise count
 // a shared agent free and dial for it, and of two leads answering for one
 // agent, one would find no one (an abandon, even in progressive mode). The
 // agent's turn passes to the next of them, in name order, when a lead of
-// the campaign whose turn it is is connected to it (passTurn).
-func (c *Core) turnOf(a *agent) *campaignRun {
-	var first *campaignRun
-	for _, name := range c.campOrder() {
-		r := c.camps[name]
-		if !r.pacesAgents() || !c.member(r, a) {
-			continue
-		}
-		if name == a.turn {
+// the campaign whose turn it is is connected to it (passTurn), and at once
+// when that campaign cannot use the agent (its schedule closed, nothing
+// left to dial), or it would hold the agent from the others.
+func (c *Core) turnOf(now time.Time, a *agent) *campaignRun {
+	runs := c.dialRuns(a)
+	switch len(runs) {
+	case 0:
+		return nil
+	case 1:
+		return runs[0]
+	}
+	i := max(0, slices.IndexFunc(runs, func(r *campaignRun) bool { return r.cfg.Name == a.turn }))
+	for k := range runs {
+		if r := runs[(i+k)%len(runs)]; r.working(now) {
+			a.turn = r.cfg.Name
 			return r
 		}
-		if first == nil {
-			first = r
-		}
 	}
-	return first
+	return runs[i]
 }
 
 // paces tells whether r's pacer counts agent a (see turnOf).
-func (c *Core) paces(r *campaignRun, a *agent) bool {
-	t := c.turnOf(a)
+func (c *Core) paces(now time.Time, r *campaignRun, a *agent) bool {
+	t := c.turnOf(now, a)
 	return t == nil || t == r
 }
 
 // passTurn gives agent a, just connected to a lead of r, to the next
 // campaign after r that dials for it, in name order.
 func (c *Core) passTurn(r *campaignRun, a *agent) {
-	var runs []string
-	for _, name := range c.campOrder() {
-		if o := c.camps[name]; o.pacesAgents() && c.member(o, a) {
-			runs = append(runs, name)
-		}
-	}
+	runs := c.dialRuns(a)
 	if len(runs) < 2 {
 		a.turn = ""
 		return
 	}
-	i := slices.Index(runs, r.cfg.Name)
-	a.turn = runs[(i+1)%len(runs)]
+	i := slices.Index(runs, r)
+	a.turn = runs[(i+1)%len(runs)].cfg.Name
+}
+
+// leadRun is the campaign of an answered lead's call, nil for any other.
+func (c *Core) leadRun(cl *call) *campaignRun {
+	if cl.dir != acd.DirectionOutbound {
+		return nil
+	}
+	for _, name := range c.campOrder() {
+		if r := c.camps[name]; r.byCall[cl.id] != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// mayTake tells whether agent a may take call cl: a lead of one campaign
+// does not take an agent whose turn is another's while that one counts on
+// its agents (its dials in flight, its leads waiting), or it would leave
+// that campaign's lead with no one: the campaign that dialed ahead bears
+// its own abandon.
+func (c *Core) mayTake(now time.Time, a *agent, cl *call) bool {
+	r := c.leadRun(cl)
+	if r == nil {
+		return true
+	}
+	t := c.turnOf(now, a)
+	return t == nil || t == r || !t.counting()
 }
 
 // pace asks the pacer how many leads to dial and dials them.
@@ -693,7 +750,7 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 	// campaign count there (see paces).
 	for _, name := range c.campOrder() {
 		for _, d := range c.camps[name].byCall {
-			if a := d.call.agent; a != nil && c.paces(r, a) && (c.camps[name] == r || c.member(r, a)) {
+			if a := d.call.agent; a != nil && c.paces(now, r, a) && (c.camps[name] == r || c.member(r, a)) {
 				snap.Busy = append(snap.Busy, d.call.answered)
 			}
 		}
@@ -1154,7 +1211,7 @@ func (c *Core) waitingLeads(now time.Time, a *agent) {
 		for _, id := range slices.Sorted(maps.Keys(r.byCall)) {
 			d := r.byCall[id]
 			cl := d.call
-			if d.agent != nil || cl.queue == nil || !cl.dispatchable() {
+			if d.agent != nil || cl.queue == nil || !cl.dispatchable() || !c.mayTake(now, a, cl) {
 				continue
 			}
 			if _, member := a.penalty[cl.queue.idx]; member {

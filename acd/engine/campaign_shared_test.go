@@ -14,8 +14,8 @@ import (
 	"github.com/hotline-cc/hotline/store"
 )
 
-// twoCampaignsConfig: two campaigns (%s and %s mode) dial for the same
-// agents, a1 alone in the first and with a2 in the second.
+// twoCampaignsConfig: two campaigns dial for the same agent a1: pa's mode
+// and hours, pb's mode, abandon cap and agents.
 const twoCampaignsConfig = `
 store: {path: unused.db}
 pbx: {type: sim}
@@ -28,7 +28,7 @@ campaigns:
     caller_id: "+15550000000"
     mode: %s
     ring_timeout: 20s
-    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    schedule: {hours: "%s", time_zone: UTC}
     agents: [a1]
     wrap_up: 3s
     safe_harbour: [sound:safe-harbour]
@@ -36,9 +36,11 @@ campaigns:
     endpoint: sim/{number}
     caller_id: "+15550000000"
     mode: %s
+    ratio: 3
+    abandon_cap: %v
     ring_timeout: 20s
     schedule: {hours: "00:00-24:00", time_zone: UTC}
-    agents: [a1, a2]
+    agents: [%s]
     wrap_up: 3s
     safe_harbour: [sound:safe-harbour]
 `
@@ -48,24 +50,70 @@ campaigns:
 // and dialed for them, and of the two leads answering one found no agent:
 // an abandon (safe-harbour message, the lead rested 72 hours) in
 // progressive mode, which never dials ahead, until the cap paused the
-// campaign.
+// campaign. A campaign that cannot use the agent (closed, out of leads)
+// does not keep its turn; a predictive campaign's extra answer does not
+// take the agent another campaign dialed for.
 func TestCampaignsShareAgent(t *testing.T) {
-	for _, modes := range [][2]string{{"progressive", "progressive"}, {"progressive", "power"}} {
-		t.Run(modes[0]+"+"+modes[1], func(t *testing.T) { campaignsShareAgent(t, modes[0], modes[1]) })
+	for _, tc := range []struct {
+		name, modeA, hoursA, modeB string
+		capB                       float64
+		agentsB                    string
+		leadsA, leadsB             int
+		answerB                    int // one of pb's leads in answerB answers; the others ring out
+		// wantA: a1 connected to pa's leads at least this many times
+		// (else never); wantB: to pb's.
+		wantA, wantB int
+	}{
+		{"progressive+progressive", "progressive", "00:00-24:00", "progressive", 0.03, "a1, a2", 30, 30, 1, 5, 5},
+		{"progressive+power", "progressive", "00:00-24:00", "power", 0.03, "a1, a2", 30, 30, 1, 5, 5},
+		// pb dials ahead (three calls per agent it counts) once its high
+		// cap has room, and predictive too; their extra answers must leave
+		// a1 alone while pa counts on a1.
+		{"progressive+power ahead", "progressive", "00:00-24:00", "power", 0.3, "a1, a2", 30, 200, 1, 5, 1},
+		{"progressive+predictive", "progressive", "00:00-24:00", "predictive", 0.3, "a1, a2", 30, 200, 4, 5, 1},
+		// pa cannot use a1 (closed, or out of leads): pb, with a1 alone,
+		// must not wait for pa's turn to pass.
+		{"first closed", "progressive", "03:00-04:00", "progressive", 0.03, "a1", 30, 30, 1, 0, 10},
+		{"first out of leads", "progressive", "00:00-24:00", "progressive", 0.03, "a1", 2, 30, 1, 1, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := fmt.Sprintf(twoCampaignsConfig, tc.modeA, tc.hoursA, tc.modeB, tc.capB, tc.agentsB)
+			st, reached, trace := runTwoCampaigns(t, cfg, tc.leadsA, tc.leadsB, tc.answerB)
+			if a := st["pa"]; a.Stats.Abandoned != 0 || a.State != CampaignRunning {
+				t.Errorf("campaign pa (%s): %s, %d abandoned; want running, none abandoned (progressive never dials ahead of its agents)\n%s",
+					a.Mode, a.State, a.Stats.Abandoned, trace)
+			}
+			if b := st["pb"]; tc.capB < 0.1 && (b.Stats.Abandoned != 0 || b.State != CampaignRunning) {
+				t.Errorf("campaign pb (%s): %s, %d abandoned; want running, none abandoned (power not before its window has room for an abandon)\n%s",
+					b.Mode, b.State, b.Stats.Abandoned, trace)
+			}
+			gotA, gotB := reached["pa"]["a1"], reached["pb"]["a1"]
+			if (tc.wantA == 0) != (gotA == 0) || gotA < tc.wantA || gotB < tc.wantB {
+				t.Errorf("leads connected per campaign and agent: %v; want a1 reached by pa at least %d times (0: never), by pb at least %d", reached, tc.wantA, tc.wantB)
+			}
+			t.Logf("connected: %v; pb abandoned %d", reached, st["pb"].Stats.Abandoned)
+		})
 	}
 }
 
-func campaignsShareAgent(t *testing.T, modeA, modeB string) {
+// runTwoCampaigns runs pa (leadsA leads, all answering after 10 s) and pb (leadsB,
+// one in answerB answering) for ten minutes, and returns their status, the
+// leads each connected to each agent, and the engine's trace.
+func runTwoCampaigns(t *testing.T, cfg string, leadsA, leadsB, answerB int) (map[string]CampaignStatus, map[string]map[string]int, string) {
 	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	var leads []campaign.Lead
-	for _, name := range []string{"pa", "pb"} {
-		for i := range 30 {
-			leads = append(leads, campaign.Lead{ID: fmt.Sprintf("%s-%02d", name, i), Campaign: name, Phone: fmt.Sprintf("+33140%s%04d", map[string]string{"pa": "1", "pb": "2"}[name], i)})
-		}
+	answers := map[string]bool{}
+	for i := range leadsA {
+		l := campaign.Lead{ID: fmt.Sprintf("pa-%03d", i), Campaign: "pa", Phone: fmt.Sprintf("+331401%04d", i)}
+		leads, answers[l.Phone] = append(leads, l), true
+	}
+	for i := range leadsB {
+		l := campaign.Lead{ID: fmt.Sprintf("pb-%03d", i), Campaign: "pb", Phone: fmt.Sprintf("+331402%04d", i)}
+		leads, answers[l.Phone] = append(leads, l), i%answerB == 0
 	}
 	if _, err := db.ImportLeads(leads); err != nil {
 		t.Fatal(err)
@@ -73,7 +121,7 @@ func campaignsShareAgent(t *testing.T, modeA, modeB string) {
 	trace := &strings.Builder{}
 	var clock *sim.Clock
 	r, err := NewSimRun(SimOptions{
-		Core: Options{Config: parseConfig(t, fmt.Sprintf(twoCampaignsConfig, modeA, modeB)), Store: db, Seed: 3,
+		Core: Options{Config: parseConfig(t, cfg), Store: db, Seed: 3,
 			Trace: func(now time.Time, line string) {
 				if now.IsZero() && clock != nil {
 					now = clock.Now()
@@ -93,7 +141,15 @@ func campaignsShareAgent(t *testing.T, modeA, modeB string) {
 		}
 	}
 	for _, l := range leads {
-		if err := r.Switch.SetPhone("sim/"+l.Phone, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 3 * time.Second, HangupAfter: 20 * time.Second}); err != nil {
+		// pa's leads ring 10 s: a1 waits that long, free, for each.
+		p := farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 3 * time.Second, HangupAfter: 20 * time.Second}
+		if l.Campaign == "pa" {
+			p.AnswerDelay = 10 * time.Second
+		}
+		if !answers[l.Phone] {
+			p = farend.Phone{Mode: farend.PhoneNoAnswer}
+		}
+		if err := r.Switch.SetPhone("sim/"+l.Phone, p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -110,13 +166,10 @@ func campaignsShareAgent(t *testing.T, modeA, modeB string) {
 	}
 	r.ServeLeads(db, time.Second)
 	r.RunUntil(epoch.Add(10 * time.Minute))
+	st := map[string]CampaignStatus{}
 	reached := map[string]map[string]int{} // campaign → agent → leads connected
-	for _, st := range r.Core.Campaigns(r.Clock.Now()) {
-		if st.Stats.Abandoned != 0 || st.State != CampaignRunning {
-			t.Errorf("campaign %s (%s): %s, %d abandoned; want running, none abandoned (progressive never dials ahead of its agents, power not before its window has room for an abandon)\n%s",
-				st.Name, st.Mode, st.State, st.Stats.Abandoned, trace)
-		}
-		reached[st.Name] = map[string]int{}
+	for _, s := range r.Core.Campaigns(r.Clock.Now()) {
+		st[s.Name], reached[s.Name] = s, map[string]int{}
 	}
 	for rec, err := range db.Calls(store.Filter{Direction: acd.DirectionOutbound}) {
 		if err != nil {
@@ -127,8 +180,5 @@ func campaignsShareAgent(t *testing.T, modeA, modeB string) {
 			reached[name][rec.Agent]++
 		}
 	}
-	// a1 takes turns: both campaigns reach it, each several times.
-	if reached["pa"]["a1"] < 5 || reached["pb"]["a1"] < 5 || reached["pb"]["a2"] < 5 {
-		t.Errorf("leads connected per campaign and agent: %v; want a1 reached by both campaigns, a2 by pb, each 5 times or more", reached)
-	}
+	return st, reached, trace.String()
 }
