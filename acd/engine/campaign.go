@@ -349,6 +349,7 @@ func (c *Core) newCampaignRun(now time.Time, name string) (*campaignRun, error) 
 		c.camps = map[string]*campaignRun{}
 	}
 	c.camps[name] = r
+	c.campNames = slices.Sorted(maps.Keys(c.camps))
 	return r, nil
 }
 
@@ -616,7 +617,7 @@ func (c *Core) member(r *campaignRun, a *agent) bool {
 }
 
 // campOrder is the campaigns' names, sorted: the order turns go round in.
-func (c *Core) campOrder() []string { return slices.Sorted(maps.Keys(c.camps)) }
+func (c *Core) campOrder() []string { return c.campNames }
 
 // dialRuns are the running campaigns that pace dials for agent a, in name
 // order: the order turns go round in.
@@ -1196,7 +1197,7 @@ func (d *leadDial) class() routing.Class {
 // as if in the first of the campaign's queues the agent serves, to which
 // it moves if chosen. A lead an agent is reserved for waits for them.
 func (c *Core) waitingLeads(now time.Time, a *agent) {
-	for _, name := range slices.Sorted(maps.Keys(c.camps)) {
+	for _, name := range c.campOrder() {
 		r := c.camps[name]
 		var via *queue
 		for _, q := range r.queues {
@@ -1999,7 +2000,7 @@ func (c *Core) campaignsReconnected(now time.Time, e pbx.Synced, live map[pbx.Ch
 	if !e.Reconnect {
 		return
 	}
-	for _, name := range slices.Sorted(maps.Keys(c.camps)) {
+	for _, name := range c.campOrder() {
 		r := c.camps[name]
 		settled := false
 		for _, ch := range slices.Sorted(maps.Keys(r.dials)) {

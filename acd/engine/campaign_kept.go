@@ -105,7 +105,7 @@ func (c *Core) dialKeptFirst(now time.Time, a *agent) bool {
 	if !kept {
 		return false // the common case, without sorting
 	}
-	for _, name := range slices.Sorted(maps.Keys(c.camps)) {
+	for _, name := range c.campOrder() {
 		if r := c.camps[name]; r.state == CampaignRunning && !r.preview() && r.waitsFor(a) {
 			c.dialKept(now, r)
 			if !freeNow(a, now) {

@@ -116,6 +116,8 @@ type Core struct {
 	stopping time.Time
 
 	camps map[string]*campaignRun // started outbound campaigns (campaign.go)
+	// campNames are the keys of camps, sorted (campOrder).
+	campNames []string
 	// campsRemoved are started campaigns the last reload removed: kept to
 	// be stopped, not started again (reconfigure.go).
 	campsRemoved map[string]bool

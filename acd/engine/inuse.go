@@ -98,7 +98,7 @@ func (c *Core) InUse(cfg config.Config) []string {
 			out = append(out, fmt.Sprintf("flow %q: node %q is gone, %s in it", name, node, count(inNode[at], "caller")))
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(c.camps)) {
+	for _, name := range c.campOrder() {
 		r := c.camps[name]
 		if listed(name) || c.campsRemoved[name] { // removed by a reload before: taken already
 			continue
