@@ -228,7 +228,7 @@ func (c *Core) dispatchCall(now time.Time, cl *call) {
 	// An answered lead leaves alone the agents another campaign counts on
 	// (mayTake): routing does not see them free.
 	var hidden []int32
-	if c.leadRun(cl) != nil {
+	if r, _ := c.leadOf(cl); r != nil {
 		for _, m := range q.rs.Members {
 			if a := c.agents[m.Agent]; c.view[a.idx].Available && !c.mayTake(now, a, cl) {
 				c.view[a.idx].Available = false

@@ -548,6 +548,7 @@ func (c *Core) takeLead(now time.Time, r *campaignRun, l LoadedLead) {
 // to do.
 func (c *Core) campaignTick(now time.Time, r *campaignRun) {
 	r.gen++
+	c.redispatchLeads(now, r)
 	c.pace(now, r)
 	if r.state == CampaignRunning || len(r.dials) > 0 || len(r.byCall) > 0 {
 		c.out.At(now.Add(time.Second), Timer{Kind: TimerCampaignTick, Call: r.cfg.Name, Gen: r.gen})
@@ -638,13 +639,21 @@ func (r *campaignRun) working(now time.Time) bool {
 }
 
 // counting tells whether r counts on its agents now: dials in flight, or
-// answered leads that wait for an agent.
+// answered leads that wait for an agent; not those held for one agent (a
+// kept callback's), which count on that agent alone.
 func (r *campaignRun) counting() bool {
-	if len(r.dials)+len(r.pending) > 0 {
-		return true
+	for _, d := range r.dials {
+		if d.agent == nil {
+			return true
+		}
+	}
+	for _, p := range r.pending {
+		if p.d.agent == nil {
+			return true
+		}
 	}
 	for _, d := range r.byCall {
-		if !d.settled && d.call.agent == nil {
+		if !d.settled && d.call.agent == nil && d.agent == nil {
 			return true
 		}
 	}
@@ -695,31 +704,44 @@ func (c *Core) passTurn(r *campaignRun, a *agent) {
 	a.turn = runs[(i+1)%len(runs)].cfg.Name
 }
 
-// leadRun is the campaign of an answered lead's call, nil for any other.
-func (c *Core) leadRun(cl *call) *campaignRun {
+// leadOf is the campaign and dial of an answered lead's call, nil for any
+// other.
+func (c *Core) leadOf(cl *call) (*campaignRun, *leadDial) {
 	if cl.dir != acd.DirectionOutbound {
-		return nil
+		return nil, nil
 	}
 	for _, name := range c.campOrder() {
 		if r := c.camps[name]; r.byCall[cl.id] != nil {
-			return r
+			return r, r.byCall[cl.id]
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // mayTake tells whether agent a may take call cl: a lead of one campaign
 // does not take an agent whose turn is another's while that one counts on
 // its agents (its dials in flight, its leads waiting), or it would leave
 // that campaign's lead with no one: the campaign that dialed ahead bears
-// its own abandon.
+// its own abandon. A lead held for a (a preview the agent dialed, a
+// callback kept for them) always may.
 func (c *Core) mayTake(now time.Time, a *agent, cl *call) bool {
-	r := c.leadRun(cl)
-	if r == nil {
+	r, d := c.leadOf(cl)
+	if r == nil || d.agent == a || cl.only == a {
 		return true
 	}
 	t := c.turnOf(now, a)
 	return t == nil || t == r || !t.counting()
+}
+
+// redispatchLeads offers r's answered leads that wait for an agent again:
+// one an agent was kept from (mayTake) may take them now that the other
+// campaign no longer counts on them.
+func (c *Core) redispatchLeads(now time.Time, r *campaignRun) {
+	for _, id := range slices.Sorted(maps.Keys(r.byCall)) {
+		if d := r.byCall[id]; !d.settled && d.call.agent == nil && d.call.queue != nil && d.call.dispatchable() {
+			c.dispatchCall(now, d.call)
+		}
+	}
 }
 
 // pace asks the pacer how many leads to dial and dials them.

@@ -15,7 +15,7 @@ import (
 )
 
 // twoCampaignsConfig: two campaigns dial for the same agent a1: pa's mode
-// and hours, pb's mode, abandon cap and agents.
+// (and settings) and hours, pb's mode, abandon cap and agents.
 const twoCampaignsConfig = `
 store: {path: unused.db}
 pbx: {type: sim}
@@ -75,12 +75,18 @@ func TestCampaignsShareAgent(t *testing.T) {
 		// must not wait for pa's turn to pass.
 		{"first closed", "progressive", "03:00-04:00", "progressive", 0.03, "a1", 30, 30, 1, 0, 10},
 		{"first out of leads", "progressive", "00:00-24:00", "progressive", 0.03, "a1", 2, 30, 1, 1, 10},
+		// A preview lead a1 dialed waits for a1, whatever pb counts on.
+		{"preview+progressive", "preview", "00:00-24:00", "progressive", 0.03, "a2, a1", 30, 30, 1, 5, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := fmt.Sprintf(twoCampaignsConfig, tc.modeA, tc.hoursA, tc.modeB, tc.capB, tc.agentsB)
+			modeA := tc.modeA
+			if modeA == "preview" {
+				modeA += "\n    preview_timeout: 2s\n    preview_on_timeout: dial"
+			}
+			cfg := fmt.Sprintf(twoCampaignsConfig, modeA, tc.hoursA, tc.modeB, tc.capB, tc.agentsB)
 			st, reached, trace := runTwoCampaigns(t, cfg, tc.leadsA, tc.leadsB, tc.answerB)
 			if a := st["pa"]; a.Stats.Abandoned != 0 || a.State != CampaignRunning {
-				t.Errorf("campaign pa (%s): %s, %d abandoned; want running, none abandoned (progressive never dials ahead of its agents)\n%s",
+				t.Errorf("campaign pa (%s): %s, %d abandoned; want running, none abandoned (progressive never dials ahead of its agents, a preview's lead waits for its agent)\n%s",
 					a.Mode, a.State, a.Stats.Abandoned, trace)
 			}
 			if b := st["pb"]; tc.capB < 0.1 && (b.Stats.Abandoned != 0 || b.State != CampaignRunning) {
