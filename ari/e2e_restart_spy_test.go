@@ -83,6 +83,11 @@ func TestAsteriskE2ERestartKeepsSpy(t *testing.T) {
 // happened, and the leg ends with the call.
 func TestAsteriskE2ERestartSpyStillRinging(t *testing.T) {
 	s, first, pc, sup := spyOnAlice(t, "listen", 8*time.Second)
+	// The API answers once the spy is asked for; its legs are made after.
+	// Killed before they are, there would be no ringing leg to keep.
+	s.eventually(10*time.Second, "the supervisor's leg and the snoop channel exist", func() (bool, string) {
+		return s.ast.hasChannel(t, sup) && s.ast.hasChannel(t, "hotline-snoop-"+sup), "not yet"
+	})
 	s.durable()
 	first.kill(t)
 	if _, ok := s.ast.bridgeWith(t, sup, "hotline-snoop-"+sup); ok {
