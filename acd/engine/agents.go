@@ -228,9 +228,9 @@ func (c *Core) dispatchCall(now time.Time, cl *call) {
 	// An answered lead leaves alone the agents another campaign counts on
 	// (mayTake): routing does not see them free.
 	var hidden []int32
-	if r, _ := c.leadOf(cl); r != nil {
+	if r, d := c.leadOf(cl); r != nil {
 		for _, m := range q.rs.Members {
-			if a := c.agents[m.Agent]; c.view[a.idx].Available && !c.mayTake(now, a, cl) {
+			if a := c.agents[m.Agent]; c.view[a.idx].Available && !c.leadMayTake(now, a, cl, r, d) {
 				c.view[a.idx].Available = false
 				hidden = append(hidden, a.idx)
 			}

@@ -726,6 +726,12 @@ func (c *Core) leadOf(cl *call) (*campaignRun, *leadDial) {
 // callback kept for them) always may.
 func (c *Core) mayTake(now time.Time, a *agent, cl *call) bool {
 	r, d := c.leadOf(cl)
+	return c.leadMayTake(now, a, cl, r, d)
+}
+
+// leadMayTake is mayTake for call cl whose campaign and dial are r and d
+// (nil for a call that is no lead's).
+func (c *Core) leadMayTake(now time.Time, a *agent, cl *call, r *campaignRun, d *leadDial) bool {
 	if r == nil || d.agent == a || cl.only == a {
 		return true
 	}
