@@ -21,6 +21,12 @@ import (
 // once (its channel ends with cause 0) is busy too, followed in time or
 // not. With -record the one followed without delay is written to
 // testdata/ari/lead-BusyImmediate.jsonl for TestTrackerGolden.
+//
+// The Busy()-at-once cases race inside Asterisk: Busy() signals busy to
+// the near half before it sets its own cause, and the near half's hangup
+// handler can read the far half's cause in between (0: the leg is then
+// unreachable). Each is tried up to three times; it fails when every try
+// does.
 func TestAsteriskLeadEndsAtOnce(t *testing.T) {
 	env := needAsterisk(t)
 	c := startClient(t, env, Options{})
@@ -55,24 +61,36 @@ func TestAsteriskLeadEndsAtOnce(t *testing.T) {
 					recordTo(t, c, "lead-BusyImmediate")
 				}
 			}
-			id := pbx.ChannelID(fmt.Sprintf("lead-%s-%d", name, os.Getpid()))
-			err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: "Local/" + tc.exten + "@hotline-leads/n",
-				Unattended: []string{"sound:beep"}, Timeout: tc.ring})
-			if err != nil {
-				t.Fatal(err)
+			tries := 1
+			if tc.exten == "busyimmediate" {
+				tries = 3
 			}
-			rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](id))
-			failed := rec.Filter(pbxtest.On[pbx.OriginateFailed](id))
-			if len(failed) != 1 {
-				t.Fatalf("events %v; want one OriginateFailed", rec.Filter(func(ev pbx.Event) bool { return ev.Chan() == id }))
+			for try := 1; ; try++ {
+				id := pbx.ChannelID(fmt.Sprintf("lead-%s-%d-%d", name, os.Getpid(), try))
+				err := c.Originate(ctx, pbx.OriginateRequest{ChannelID: id, Endpoint: "Local/" + tc.exten + "@hotline-leads/n",
+					Unattended: []string{"sound:beep"}, Timeout: tc.ring})
+				if err != nil {
+					t.Fatal(err)
+				}
+				rec.WaitFor(t, ctx, pbxtest.On[pbx.HungUp](id))
+				failed := rec.Filter(pbxtest.On[pbx.OriginateFailed](id))
+				if len(failed) != 1 {
+					t.Fatalf("events %v; want one OriginateFailed", rec.Filter(func(ev pbx.Event) bool { return ev.Chan() == id }))
+				}
+				waitFor(t, "the lead's note cleared", func() bool {
+					v, err := c.globalVar(ctx, GoneLeadPrefix+string(id))
+					return err == nil && v == ""
+				})
+				f := failed[0].(pbx.OriginateFailed)
+				if f.Reason == tc.reason && f.Cause == tc.cause {
+					break
+				}
+				msg := fmt.Sprintf("try %d: OriginateFailed %s (cause %d); want %s (cause %d)", try, f.Reason, f.Cause, tc.reason, tc.cause)
+				if try == tries {
+					t.Fatal(msg)
+				}
+				t.Log(msg)
 			}
-			if f := failed[0].(pbx.OriginateFailed); f.Reason != tc.reason || f.Cause != tc.cause {
-				t.Errorf("OriginateFailed %s (cause %d); want %s (cause %d)", f.Reason, f.Cause, tc.reason, tc.cause)
-			}
-			waitFor(t, "the lead's note cleared", func() bool {
-				v, err := c.globalVar(ctx, GoneLeadPrefix+string(id))
-				return err == nil && v == ""
-			})
 		})
 	}
 }
