@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/user"
 	"strconv"
 	"strings"
@@ -268,9 +267,9 @@ out. A cell hotline contacts export wrote behind an apostrophe (a formula
 character after it, as in '+12125550101) is read without it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := os.Open(args[0])
+			f, err := openInput(args[0])
 			if err != nil {
-				return invalidArg(err)
+				return err
 			}
 			defer f.Close()
 			read, bad, err := contact.ReadCSV(f, o.region)

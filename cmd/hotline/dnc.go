@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -198,7 +197,7 @@ func newDNCImportCmd(g *globalOptions) *cobra.Command {
 			if err := checkCampaignName(g, o.list, true); err != nil {
 				return err
 			}
-			f, err := os.Open(args[0])
+			f, err := openInput(args[0])
 			if err != nil {
 				return err
 			}

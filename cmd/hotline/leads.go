@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -151,7 +150,7 @@ func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsIm
 	if err := checkCampaignName(g, o.campaign, false); err != nil {
 		return err
 	}
-	f, err := os.Open(file)
+	f, err := openInput(file)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -149,6 +150,24 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
+
+// openInput opens a file a command reads (a lead list, a contact or
+// do-not-call file). One it cannot read, a directory included, fails with
+// exit code 1 (exit 2 is for a file read and found bad), naming it.
+func openInput(name string) (*os.File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, &exitError{code: exitFailure, err: err}
+	}
+	if fi, err := f.Stat(); err != nil || fi.IsDir() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("%s: is a directory, not a file", name)
+		}
+		return nil, &exitError{code: exitFailure, err: err}
+	}
+	return f, nil
+}
 
 func exitCode(err error) int {
 	var ee *exitError

@@ -220,3 +220,37 @@ func containsAll(s string, subs []string) bool {
 	}
 	return true
 }
+
+// TestInputFileUnreadable: the commands that read a file a user names
+// (leads, contacts, do-not-call imports) answer one that is missing or a
+// directory alike, with exit code 1 naming it (2 is for a file read and
+// found bad), and write no store.
+func TestInputFileUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "hotline.db")
+	missing := filepath.Join(dir, "nope.csv")
+	for _, tc := range []struct {
+		cmd  []string
+		file string
+		want string
+	}{
+		{[]string{"leads", "import"}, missing, "open " + missing + ": no such file or directory"},
+		{[]string{"leads", "import"}, dir, dir + ": is a directory, not a file"},
+		{[]string{"contacts", "import"}, missing, "open " + missing + ": no such file or directory"},
+		{[]string{"contacts", "import"}, dir, dir + ": is a directory, not a file"},
+		{[]string{"dnc", "import"}, missing, "open " + missing + ": no such file or directory"},
+		{[]string{"dnc", "import"}, dir, dir + ": is a directory, not a file"},
+	} {
+		args := append(append([]string{}, tc.cmd...), tc.file, "--store", db)
+		if tc.cmd[0] == "leads" {
+			args = append(args, "--campaign", "spring")
+		}
+		code, out, errs := hotline(t, nil, args...)
+		if code != exitFailure || out != "" || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d naming %q", args, code, out, errs, exitFailure, tc.want)
+		}
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a store was written: %v", err)
+	}
+}
