@@ -1,14 +1,18 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/sim"
 	"github.com/hotline-cc/hotline/store"
@@ -187,4 +191,140 @@ func runTwoCampaigns(t *testing.T, cfg string, leadsA, leadsB, answerB int) (map
 		}
 	}
 	return st, reached, trace.String()
+}
+
+// TestSharedAgentTakesWaitingLeadOnceFree: pb's answered leads wait for an
+// agent while a1, whom pb shares with pa, is kept for pa's dial ringing;
+// when that dial ends (pa has nothing left), a1 is pb's, and the next tick
+// offers a1 a waiting lead: no event of a1's would (a1 stayed free all
+// along), so without the offer each tick makes the lead is abandoned.
+func TestSharedAgentTakesWaitingLeadOnceFree(t *testing.T) {
+	cfg := `
+store: {path: unused.db}
+pbx: {type: sim}
+agents:
+  - {id: a1, endpoint: sim/a1}
+  - {id: a2, endpoint: sim/a2}
+  - {id: a3, endpoint: sim/a3}
+campaigns:
+  - name: pa
+    endpoint: sim/{number}
+    caller_id: "+15550000000"
+    mode: progressive
+    ring_timeout: 5m
+    agents: [a1]
+    safe_harbour: [sound:safe-harbour]
+  - name: pb
+    endpoint: sim/{number}
+    caller_id: "+15550000000"
+    mode: power
+    ratio: 3
+    abandon_cap: 0.9
+    ring_timeout: 20s
+    agents: [a1, a2, a3]
+    wrap_up: 3s
+    safe_harbour: [sound:safe-harbour]
+`
+	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	leads := []campaign.Lead{{ID: "pa-0", Campaign: "pa", Phone: "+33140100000"}}
+	for i := range 20 {
+		leads = append(leads, campaign.Lead{ID: fmt.Sprintf("pb-%02d", i), Campaign: "pb", Phone: fmt.Sprintf("+3314020%04d", i)})
+	}
+	if _, err := db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	trace := &strings.Builder{}
+	var clock *sim.Clock
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, cfg), Store: db, Seed: 3,
+		Trace: func(now time.Time, line string) {
+			if now.IsZero() && clock != nil {
+				now = clock.Now()
+			}
+			fmt.Fprintf(trace, "%8s %s\n", now.Sub(epoch).Round(time.Millisecond), line)
+		}}, Start: epoch,
+		Sim: sim.Options{Seed: 3, Latency: 20 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = r.Clock
+	for _, a := range []string{"sim/a1", "sim/a2", "sim/a3"} {
+		if err := r.Switch.SetPhone(a, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 200 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range leads {
+		p := farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 3 * time.Second, HangupAfter: time.Minute}
+		if l.Campaign == "pa" {
+			p = farend.Phone{Mode: farend.PhoneNoAnswer}
+		}
+		if err := r.Switch.SetPhone("sim/"+l.Phone, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Login("a1", "a2", "a3"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error {
+		return errors.Join(c.StartCampaign(now, "pa"), c.StartCampaign(now, "pb"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(db, time.Second)
+	// Run until pb has answered leads waiting with a2 and a3 busy, a1 kept
+	// for pa's dial.
+	var paDial pbx.ChannelID
+	var waiting []string
+	for now := epoch; len(waiting) == 0; {
+		if now.After(epoch.Add(5 * time.Minute)) {
+			t.Fatal("pb never had a lead waiting for an agent")
+		}
+		now = now.Add(100 * time.Millisecond)
+		r.RunUntil(now)
+		if err := r.Do(func(c *Core, now time.Time) error {
+			for ch := range c.camps["pa"].dials {
+				paDial = ch
+			}
+			for id, d := range c.camps["pb"].byCall {
+				if !d.settled && d.call.agent == nil && d.call.queue != nil && len(d.call.legs) == 0 {
+					waiting = append(waiting, id)
+				}
+			}
+			a, err := c.agentByID("a1")
+			if err != nil {
+				return err
+			}
+			if len(waiting) > 0 && (paDial == "" || a.call != nil) {
+				return fmt.Errorf("pb's leads wait, pa's dial %q, a1 on %v: want pa's dial ringing and a1 free", paDial, a.call)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Switch.Hangup(context.Background(), paDial, pbx.CauseNoAnswer); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(r.Clock.Now().Add(3 * time.Second))
+	took := ""
+	if err := r.Do(func(c *Core, now time.Time) error {
+		a, err := c.agentByID("a1")
+		if err != nil {
+			return err
+		}
+		if cl := a.call; cl != nil {
+			if _, d := c.leadOf(cl); d != nil && d.run.cfg.Name == "pb" {
+				took = cl.id
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(waiting, took) {
+		t.Errorf("a1 on %q after pa's dial ended; want one of pb's waiting leads %v\n%s", took, waiting, trace)
+	}
 }
