@@ -158,11 +158,17 @@ func openIdle(path, hint string) (*os.File, error) {
 // checkFile walks the file; visit, when not nil, is given every key and
 // value of every bucket the walk can read, with the bucket path.
 func checkFile(f *os.File, path string, visit func(bucket []string, k, v []byte)) (*Report, error) {
+	return walkFile(f, path, visit, nil)
+}
+
+// walkFile is checkFile that also gives sequence, when not nil, the
+// sequence number of every bucket whose header it reads.
+func walkFile(f *os.File, path string, visit func(bucket []string, k, v []byte), sequence func(bucket []string, seq uint64)) (*Report, error) {
 	info, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	w := &walker{r: f, rep: &Report{Path: path, Size: info.Size(), Keys: map[string]int{}}, visit: visit}
+	w := &walker{r: f, rep: &Report{Path: path, Size: info.Size(), Keys: map[string]int{}}, visit: visit, sequence: sequence}
 	w.run()
 	return w.rep, nil
 }
@@ -175,6 +181,7 @@ type walker struct {
 	seen     []bool // by page id
 	freed    []bool
 	visit    func(bucket []string, k, v []byte)
+	sequence func(bucket []string, seq uint64)
 }
 
 type meta struct {
@@ -497,6 +504,9 @@ func (w *walker) bucket(id uint64, key, value []byte, parent []string, depth int
 	}
 	if _, ok := w.rep.Keys[path[0]]; !ok && len(path) == 1 {
 		w.rep.Keys[path[0]] = 0
+	}
+	if w.sequence != nil {
+		w.sequence(path, byteOrder.Uint64(value[8:]))
 	}
 	if root := byteOrder.Uint64(value); root != 0 {
 		w.tree(root, path, id, depth+1, bounds{})

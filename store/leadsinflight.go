@@ -100,12 +100,7 @@ func inFlightKeys(tx *bbolt.Tx) (keys, undecodable [][]byte, err error) {
 
 // rebuildLeadsInFlight fills leads_in_flight afresh from the leads.
 func rebuildLeadsInFlight(tx *bbolt.Tx) error {
-	if tx.Bucket(bucketLeadsInFlight) != nil {
-		if err := tx.DeleteBucket(bucketLeadsInFlight); err != nil {
-			return err
-		}
-	}
-	b, err := tx.CreateBucket(bucketLeadsInFlight)
+	b, err := freshBucket(tx, bucketLeadsInFlight)
 	if err != nil {
 		return err
 	}

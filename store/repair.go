@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,6 +11,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
 )
 
 // RepairReport says what Repair copied and what it could not.
@@ -27,12 +31,20 @@ type RepairReport struct {
 	// is true when the old file's was lost and CurrentSchema was assumed.
 	Schema        int
 	SchemaGuessed bool
+	// Unindexed counts the contact numbers unindexed because their
+	// contact was lost.
+	Unindexed int
 }
 
 // Repair copies every record that can be read from the store file at src
 // into a new store file at dst, which must not exist. src is only read. The
-// call index and the lead counts of the new file are rebuilt from the
-// records copied, so a damaged index loses nothing. It fails with ErrLocked while a Hotline has
+// call index, the lead counts and the leads' indexes (by due time, by
+// phone, in flight) of the new file are rebuilt from the records copied, so
+// a damaged index loses nothing, and a number whose lead was lost can be
+// imported again; contact numbers whose contact was lost are unindexed. The
+// counters that number new records (contact ids, each campaign's lead
+// ids) go on from the highest of the old counter and the records copied,
+// so a new record never takes the id of one copied. It fails with ErrLocked while a Hotline has
 // src open.
 func Repair(src, dst string) (*RepairReport, error) {
 	f, err := openIdle(src, "stop Hotline first")
@@ -63,7 +75,7 @@ func repairInto(f *os.File, src, dst string) (*RepairReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", dst, err)
 	}
-	c := &copier{bdb: bdb, rep: &RepairReport{Copied: map[string]int{}}, copied: map[string]bool{}}
+	c := &copier{bdb: bdb, rep: &RepairReport{Copied: map[string]int{}}, copied: map[string]bool{}, seqs: map[string]uint64{}}
 	err = bdb.Update(func(tx *bbolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucket(name); err != nil {
@@ -73,7 +85,11 @@ func repairInto(f *os.File, src, dst string) (*RepairReport, error) {
 		return nil
 	})
 	if err == nil {
-		c.rep.Check, err = checkFile(f, src, c.visit)
+		c.rep.Check, err = walkFile(f, src, c.visit, func(bucket []string, seq uint64) {
+			if len(bucket) == 1 {
+				c.seqs[bucket[0]] = seq
+			}
+		})
 	}
 	if err == nil {
 		err = c.finish()
@@ -102,7 +118,8 @@ type copier struct {
 	copied  map[string]bool // call ids written
 	indexed []string        // call ids the old index names
 	schema  []byte
-	err     error // the first write error; the walk's later visits are dropped
+	seqs    map[string]uint64 // the sequence of each top-level bucket whose header was read
+	err     error             // the first write error; the walk's later visits are dropped
 }
 
 type entry struct {
@@ -124,7 +141,7 @@ func (c *copier) visit(bucket []string, k, v []byte) {
 			c.schema = slices.Clone(v)
 		}
 		return
-	case string(bucketLeadCounts), string(bucketLeadsInFlight), string(bucketLeadDue), string(bucketLeadDueV1):
+	case string(bucketLeadCounts), string(bucketLeadsInFlight), string(bucketLeadDue), string(bucketLeadDueV1), string(bucketLeadPhones):
 		return // counted and indexed afresh from the leads copied (finish)
 	case string(bucketCallIndex):
 		// The index is rebuilt from the records; the old one only tells
@@ -196,8 +213,81 @@ func (c *copier) finish() error {
 		if err := rebuildLeadsDue(tx); err != nil {
 			return fmt.Errorf("index the leads by due time: %w", err)
 		}
+		if err := rebuildLeadPhones(tx); err != nil {
+			return fmt.Errorf("index the leads by phone: %w", err)
+		}
+		if err := c.restoreSequences(tx); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(c.rep.Schema)))
 	})
+}
+
+// restoreSequences sets each bucket's sequence as the old file had it, and
+// makes sure the counters that number records go on past every record
+// copied: the contacts' ids, and each campaign's lead numbers (lead_seq),
+// whose old value may have been lost with its page. It unindexes the
+// numbers of contacts that were not copied, whose index entries would
+// refuse the number to a new contact.
+func (c *copier) restoreSequences(tx *bbolt.Tx) error {
+	for name, seq := range c.seqs {
+		if b := tx.Bucket([]byte(name)); b != nil && seq > b.Sequence() {
+			if err := b.SetSequence(seq); err != nil {
+				return fmt.Errorf("bucket %q: %w", name, err)
+			}
+		}
+	}
+	contacts := tx.Bucket(bucketContacts)
+	if k, _ := contacts.Cursor().Last(); len(k) == 8 {
+		if id := binary.BigEndian.Uint64(k); id > contacts.Sequence() {
+			if err := contacts.SetSequence(id); err != nil {
+				return fmt.Errorf("bucket %q: %w", bucketContacts, err)
+			}
+		}
+	}
+	idx := tx.Bucket(bucketContactPhones)
+	var orphans [][]byte
+	if err := idx.ForEach(func(k, v []byte) error {
+		if contacts.Get(v) == nil {
+			orphans = append(orphans, slices.Clone(k))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range orphans {
+		if err := idx.Delete(k); err != nil {
+			return err
+		}
+	}
+	c.rep.Unindexed = len(orphans)
+	// Lead ids are CAMPAIGN-N, N from the campaign's counter.
+	last := map[string]uint64{}
+	if err := tx.Bucket(bucketLeads).ForEach(func(k, v []byte) error {
+		var l struct {
+			ID       string `json:"id"`
+			Campaign string `json:"campaign"`
+		}
+		if json.Unmarshal(v, &l) != nil {
+			return nil
+		}
+		if n, ok := leadSeq(l.Campaign, l.ID); ok {
+			last[l.Campaign] = max(last[l.Campaign], n)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	seqs := tx.Bucket(bucketLeadSeq)
+	for camp, n := range last {
+		if v := seqs.Get([]byte(camp)); len(v) == 8 && binary.BigEndian.Uint64(v) >= n {
+			continue
+		}
+		if err := seqs.Put([]byte(camp), binary.BigEndian.AppendUint64(nil, n)); err != nil {
+			return fmt.Errorf("bucket %q: %w", bucketLeadSeq, err)
+		}
+	}
+	return nil
 }
 
 // repairDecoders check that a record of each known bucket decodes.
@@ -218,4 +308,85 @@ func reindex(tx *bbolt.Tx, id, data []byte) error {
 		return fmt.Errorf("call %q: %w", id, err)
 	}
 	return tx.Bucket(bucketCallIndex).Put(indexKey(rec.Entered, string(id)), []byte{})
+}
+
+// rebuildLeadPhones indexes every lead under its campaign and phone afresh
+// (keys put in ascending order, as bbolt splits pages only at commit).
+func rebuildLeadPhones(tx *bbolt.Tx) error {
+	b, err := freshBucket(tx, bucketLeadPhones)
+	if err != nil {
+		return err
+	}
+	type entry struct{ k, id []byte }
+	var all []entry
+	if err := tx.Bucket(bucketLeads).ForEach(func(k, v []byte) error {
+		var l struct {
+			ID       string `json:"id"`
+			Campaign string `json:"campaign"`
+			Phone    string `json:"phone"`
+		}
+		if json.Unmarshal(v, &l) == nil && l.ID != "" && l.Campaign != "" && l.Phone != "" {
+			all = append(all, entry{phoneKey(l.Campaign, l.Phone), []byte(l.ID)})
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	slices.SortStableFunc(all, func(a, b entry) int { return bytes.Compare(a.k, b.k) })
+	for _, e := range all {
+		if err := b.Put(e.k, e.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckLeadPhones compares the index of leads by phone with the leads, in
+// the same snapshot: a lead whose number is not indexed to it, then an
+// entry whose lead is gone or has another number, is a problem (an entry
+// of a lost lead makes an import skip the number as already in the
+// campaign). Undecodable leads are left to the check of the records.
+func (db *DB) CheckLeadPhones() (problems []string, err error) {
+	err = db.View(func(tx *Tx) (err error) {
+		defer tx.recoverCorrupt(&err)
+		idx, leads := tx.btx.Bucket(bucketLeadPhones), tx.btx.Bucket(bucketLeads)
+		if idx == nil || leads == nil {
+			return nil
+		}
+		if err := leads.ForEach(func(_, v []byte) error {
+			var l campaign.Lead
+			if json.Unmarshal(v, &l) != nil {
+				return nil
+			}
+			if got := idx.Get(phoneKey(l.Campaign, l.Phone)); string(got) != l.ID {
+				problems = append(problems, fmt.Sprintf("campaign %q: lead %q: number %s not indexed to it", l.Campaign, l.ID, l.Phone))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		return idx.ForEach(func(k, v []byte) error {
+			camp, phone, _ := bytes.Cut(k, []byte{0})
+			data := leads.Get(leadKey(string(camp), string(v)))
+			var l campaign.Lead
+			if data != nil && json.Unmarshal(data, &l) != nil {
+				return nil
+			}
+			if data == nil || l.Phone != string(phone) {
+				problems = append(problems, fmt.Sprintf("campaign %q: number %s indexed to lead %q, which is gone or has another number", camp, phone, v))
+			}
+			return nil
+		})
+	})
+	return problems, err
+}
+
+// freshBucket replaces bucket name with an empty one.
+func freshBucket(tx *bbolt.Tx, name []byte) (*bbolt.Bucket, error) {
+	if tx.Bucket(name) != nil {
+		if err := tx.DeleteBucket(name); err != nil {
+			return nil, err
+		}
+	}
+	return tx.CreateBucket(name)
 }

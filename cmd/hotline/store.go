@@ -100,8 +100,12 @@ func checkLeadCounts(w io.Writer, path string, db *store.DB) error {
 	if err != nil {
 		return err
 	}
+	phones, err := db.CheckLeadPhones()
+	if err != nil {
+		return err
+	}
 	return errors.Join(reportDerived(w, path, "lead counts", counts), reportDerived(w, path, "index of leads in flight", index),
-		reportDerived(w, path, "index of due leads", due))
+		reportDerived(w, path, "index of due leads", due), reportDerived(w, path, "index of leads by phone", phones))
 }
 
 // reportDerived lists the problems of what the store keeps from its leads
@@ -261,6 +265,9 @@ func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) {
 	}
 	for _, u := range rep.Unreadable {
 		fmt.Fprintf(w, "  left out, unreadable: %s\n", u)
+	}
+	if rep.Unindexed > 0 {
+		fmt.Fprintf(w, "  %d contact numbers unindexed: their contacts were lost (the numbers can be given to contacts again)\n", rep.Unindexed)
 	}
 	if rep.SchemaGuessed {
 		fmt.Fprintf(w, "  the schema version was lost; wrote %d, this Hotline's\n", rep.Schema)
