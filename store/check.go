@@ -77,7 +77,12 @@ type Report struct {
 	Keys     map[string]int
 	// Leaked counts pages neither reachable nor free: space a crash left
 	// unused, not damage. Reported, never refused.
-	Leaked   int
+	Leaked int
+	// BadMeta names a meta page that is not valid while the other is: the
+	// file opens from the other, as of the transaction before, so the last
+	// write may be lost (a crash as a write ended leaves this too). Reported,
+	// never refused.
+	BadMeta  string
 	Problems []Problem
 	// More counts problems found beyond those listed.
 	More int
@@ -255,6 +260,12 @@ func (w *walker) meta() (meta, bool) {
 		if m.txid > best.txid {
 			best = m
 		}
+	}
+	if len(metas) == 1 && len(bad) > 0 {
+		// Page 0 readable, its size says where page 1 is, the one offset
+		// that failed; else page 0 failed first (a valid page 1 was found
+		// among the sizes tried after it).
+		w.rep.BadMeta = bad[0]
 	}
 	return best, true
 }

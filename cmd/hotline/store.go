@@ -170,6 +170,9 @@ func writeCheck(w io.Writer, rep *store.Report) error {
 	if rep.Leaked > 0 {
 		summary += fmt.Sprintf("; %d pages unused (harmless)", rep.Leaked)
 	}
+	if rep.BadMeta != "" {
+		fmt.Fprintf(w, "%s: %s; the file is read from its other meta page, as of the write before: the last write may be lost (a crash as it ended leaves this too; a damaged disk does as well)\n", rep.Path, rep.BadMeta)
+	}
 	if len(rep.Problems) == 0 {
 		fmt.Fprintf(w, "%s: ok (%s)\n", rep.Path, summary)
 		return nil
