@@ -405,3 +405,29 @@ func TestScanNumbersNamesTheList(t *testing.T) {
 		t.Errorf("err %v, want a bad number list with no phone column", err)
 	}
 }
+
+// A number list with two columns of a name it reads (phone, or one it
+// keeps) is refused naming them: which holds the number is a guess, and
+// reading the first left the second's numbers callable. Two columns of a
+// name it does not read refuse nothing.
+func TestScanNumbersTwoColumnsOfAName(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"phone,Phone\n+12125551001,+12125551002\n", `columns 1 and 2 are both named "phone"; rename one`},
+		{"Tel,name,tel\n+12125551001,A,+12125551002\n", `columns 1 and 3 are both named "tel"; rename one`},
+		{"phone,source,Source\n+12125551001,a,b\n", `columns 2 and 3 are both named "source"; rename one`},
+		{"phone,notes,notes\n+12125551001,a,b\n", ""},
+	} {
+		m := map[string]string{}
+		if strings.HasPrefix(tc.file, "Tel") {
+			m["phone"] = "Tel"
+		}
+		n := 0
+		_, err := ScanNumbers(strings.NewReader(tc.file), "US", m, []string{"source"}, func(NumberRow) error { n++; return nil }, func(RowError) {})
+		switch {
+		case tc.want == "" && (err != nil || n != 1):
+			t.Errorf("%q: %v, %d rows; want the row read", tc.file, err, n)
+		case tc.want != "" && (err == nil || !errors.Is(err, ErrBadFile) || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%q: %v; want a bad file naming %s", tc.file, err, tc.want)
+		}
+	}
+}

@@ -54,9 +54,17 @@ func ScanNumbers(r io.Reader, region string, m map[string]string, keep []string,
 			}
 		}
 		for i, h := range header {
-			if strings.EqualFold(h, strings.TrimSpace(name)) {
-				return i, nil
+			if !strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(name)) {
+				continue
 			}
+			// Two columns of the name read: which one holds the value
+			// is anyone's guess.
+			for j := i + 1; j < len(header); j++ {
+				if strings.EqualFold(strings.TrimSpace(header[j]), strings.TrimSpace(name)) {
+					return -1, fmt.Errorf("%w: columns %d and %d are both named %q; rename one", ErrBadFile, i+1, j+1, strings.ToLower(strings.TrimSpace(name)))
+				}
+			}
+			return i, nil
 		}
 		if name != field {
 			return -1, fmt.Errorf("%w: --map %s=%s: no column %q in the header (%s)", ErrBadFile, field, name, name, strings.Join(header, ", "))
