@@ -183,7 +183,7 @@ func TestRepair(t *testing.T) {
 	before, _ := os.ReadFile(path)
 
 	out := filepath.Join(t.TempDir(), "repaired.db")
-	rep, err := Repair(path, out)
+	rep, err := Repair(path, out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestRepair(t *testing.T) {
 	if _, err := db.Call(rep.LostCalls[0]); !errors.Is(err, ErrNotFound) {
 		t.Errorf("lost call %s: %v, want ErrNotFound", rep.LostCalls[0], err)
 	}
-	if _, err := Repair(path, out); err == nil {
+	if _, err := Repair(path, out, nil); err == nil {
 		t.Error("Repair overwrote an existing file")
 	}
 }

@@ -136,6 +136,18 @@ func (s *Contacts) decode(id contact.ID, v []byte) (contact.Contact, error) {
 	return c, nil
 }
 
+// contactDecoder checks that a stored contact opens with keys and decodes.
+func contactDecoder(keys *seal.Keyring) func(k, v []byte) error {
+	s := &Contacts{keys: keys}
+	return func(k, v []byte) error {
+		if len(k) != 8 {
+			return &DecodeError{Bucket: string(bucketContacts), Key: fmt.Sprintf("%x", k), Err: errors.New("not a contact id")}
+		}
+		_, err := s.decode(contact.ID(binary.BigEndian.Uint64(k)), v)
+		return err
+	}
+}
+
 // Get reads one contact.
 func (s *Contacts) Get(id contact.ID) (c contact.Contact, err error) {
 	err = s.db.View(func(tx *Tx) error {
@@ -421,4 +433,18 @@ func moveInteractions(btx *bbolt.Tx, from, to contact.ID) (calls []string, err e
 		calls = append(calls, string(m.k[16:]))
 	}
 	return calls, nil
+}
+
+// HasContacts reports whether the store holds any contact.
+func (db *DB) HasContacts() bool {
+	has := false
+	_ = db.View(func(tx *Tx) (err error) {
+		defer tx.recoverCorrupt(&err)
+		if b := tx.btx.Bucket(bucketContacts); b != nil {
+			k, _ := b.Cursor().First()
+			has = k != nil
+		}
+		return nil
+	})
+	return has
 }

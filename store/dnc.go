@@ -149,3 +149,12 @@ func (db *DB) DNCList(list string, fn func(DNCEntry) bool) error {
 		return nil
 	})
 }
+
+// decodeDNC checks that a do-not-call entry decodes.
+func decodeDNC(k, v []byte) error {
+	var e DNCEntry
+	if err := json.Unmarshal(v, &e); err != nil {
+		return &DecodeError{Bucket: string(bucketDNC), Key: string(k), Err: err}
+	}
+	return nil
+}

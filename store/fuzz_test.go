@@ -82,7 +82,7 @@ func FuzzRepair(f *testing.F) {
 		}
 		var rep *RepairReport
 		var err error
-		within(t, "Repair", func() { rep, err = Repair(src, dst) })
+		within(t, "Repair", func() { rep, err = Repair(src, dst, nil) })
 		if err != nil {
 			return
 		}

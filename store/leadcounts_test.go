@@ -534,7 +534,7 @@ func repaired(t *testing.T, db *DB, path string) *DB {
 	t.Helper()
 	db.Close()
 	fixed := filepath.Join(t.TempDir(), "fixed.db")
-	if _, err := Repair(path, fixed); err != nil {
+	if _, err := Repair(path, fixed, nil); err != nil {
 		t.Fatal(err)
 	}
 	db, err := Open(fixed, Options{NoSync: true})

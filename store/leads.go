@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/internal/seal"
 )
 
 // Leads live in three buckets: the leads themselves (campaign NUL id), an
@@ -227,15 +229,33 @@ func (tx *Tx) eachLead(camp string, fn func(k []byte, l campaign.Lead) bool) err
 // dialer passes them by and an export stops at them; store check names
 // them and store repair leaves them out.
 func (db *DB) UnreadableLeads() (bad []*DecodeError, err error) {
+	return db.unreadable(bucketLeads, decodeLead)
+}
+
+// UnreadableDNC names the do-not-call entries that cannot be decoded.
+func (db *DB) UnreadableDNC() (bad []*DecodeError, err error) {
+	return db.unreadable(bucketDNC, decodeDNC)
+}
+
+// UnreadableContacts names the contacts that cannot be opened with keys
+// (damaged, or sealed with a key the ring does not hold) or decoded.
+func (db *DB) UnreadableContacts(keys *seal.Keyring) (bad []*DecodeError, err error) {
+	return db.unreadable(bucketContacts, contactDecoder(keys))
+}
+
+// unreadable runs decode on every record of bucket and collects its
+// DecodeErrors.
+func (db *DB) unreadable(bucket []byte, decode func(k, v []byte) error) (bad []*DecodeError, err error) {
 	err = db.View(func(tx *Tx) (err error) {
 		defer tx.recoverCorrupt(&err)
-		b := tx.btx.Bucket(bucketLeads)
+		b := tx.btx.Bucket(bucket)
 		if b == nil {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
-			if err := decodeLead(k, v); err != nil {
-				bad = append(bad, err.(*DecodeError))
+			var de *DecodeError
+			if err := decode(k, v); errors.As(err, &de) {
+				bad = append(bad, de)
 			}
 			return nil
 		})

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/internal/seal"
 )
 
 // RepairReport says what Repair copied and what it could not.
@@ -34,6 +37,9 @@ type RepairReport struct {
 	// Unindexed counts the contact numbers unindexed because their
 	// contact was lost.
 	Unindexed int
+	// ContactsUnverified is set when contacts were copied without the
+	// keys to open them, so damaged ones were copied too.
+	ContactsUnverified bool
 }
 
 // Repair copies every record that can be read from the store file at src
@@ -46,7 +52,12 @@ type RepairReport struct {
 // ids) go on from the highest of the old counter and the records copied,
 // so a new record never takes the id of one copied. It fails with ErrLocked while a Hotline has
 // src open.
-func Repair(src, dst string) (*RepairReport, error) {
+//
+// With keys, each contact is opened with them and one that does not open
+// (damaged, or sealed with a key not in the ring) is left out as
+// unreadable; without, contacts are copied as they are
+// (ContactsUnverified).
+func Repair(src, dst string, keys *seal.Keyring) (*RepairReport, error) {
 	f, err := openIdle(src, "stop Hotline first")
 	if err != nil {
 		return nil, err
@@ -57,7 +68,7 @@ func Repair(src, dst string) (*RepairReport, error) {
 		return nil, fmt.Errorf("store: repair into %s: %w", dst, err)
 	}
 	out.Close()
-	rep, err := repairInto(f, src, dst)
+	rep, err := repairInto(f, src, dst, keys)
 	if err != nil {
 		_ = os.Remove(dst)
 		return nil, err
@@ -70,12 +81,16 @@ func Repair(src, dst string) (*RepairReport, error) {
 	return rep, db.Close()
 }
 
-func repairInto(f *os.File, src, dst string) (*RepairReport, error) {
+func repairInto(f *os.File, src, dst string, keys *seal.Keyring) (*RepairReport, error) {
 	bdb, err := bbolt.Open(dst, 0o600, &bbolt.Options{Timeout: time.Second, NoSync: true})
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", dst, err)
 	}
-	c := &copier{bdb: bdb, rep: &RepairReport{Copied: map[string]int{}}, copied: map[string]bool{}, seqs: map[string]uint64{}}
+	c := &copier{bdb: bdb, rep: &RepairReport{Copied: map[string]int{}}, copied: map[string]bool{}, seqs: map[string]uint64{},
+		decoders: maps.Clone(repairDecoders)}
+	if keys != nil {
+		c.decoders[string(bucketContacts)] = contactDecoder(keys)
+	}
 	err = bdb.Update(func(tx *bbolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucket(name); err != nil {
@@ -119,7 +134,9 @@ type copier struct {
 	indexed []string        // call ids the old index names
 	schema  []byte
 	seqs    map[string]uint64 // the sequence of each top-level bucket whose header was read
-	err     error             // the first write error; the walk's later visits are dropped
+	// decoders check the records of the buckets they are for.
+	decoders map[string]func(k, v []byte) error
+	err      error // the first write error; the walk's later visits are dropped
 }
 
 type entry struct {
@@ -158,9 +175,14 @@ func (c *copier) visit(bucket []string, k, v []byte) {
 func (c *copier) flush() error {
 	err := c.bdb.Update(func(tx *bbolt.Tx) error {
 		for _, e := range c.batch {
-			if dec := repairDecoders[e.bucket]; dec != nil {
+			if dec := c.decoders[e.bucket]; dec != nil {
 				if err := dec(e.k, e.v); err != nil {
-					c.rep.Unreadable = append(c.rep.Unreadable, fmt.Sprintf("%s/%s: %v", e.bucket, e.k, err))
+					what := fmt.Sprintf("%s/%q: %v", e.bucket, e.k, err)
+					var de *DecodeError
+					if errors.As(err, &de) {
+						what = de.Error() // names the bucket and key
+					}
+					c.rep.Unreadable = append(c.rep.Unreadable, what)
 					continue
 				}
 			}
@@ -172,6 +194,9 @@ func (c *copier) flush() error {
 				return fmt.Errorf("bucket %q key %q: %w", e.bucket, e.k, err)
 			}
 			c.rep.Copied[e.bucket]++
+			if e.bucket == string(bucketContacts) && c.decoders[e.bucket] == nil {
+				c.rep.ContactsUnverified = true
+			}
 			if e.bucket == string(bucketCalls) {
 				c.copied[string(e.k)] = true
 				if err := reindex(tx, e.k, e.v); err != nil {
@@ -297,6 +322,7 @@ var repairDecoders = map[string]func(k, v []byte) error{
 	string(bucketCallbacks): func(k, v []byte) error { _, err := decode[Callback](bucketCallbacks, k, v); return err },
 	string(bucketActive):    func(k, v []byte) error { _, err := decode[ActiveCall](bucketActive, k, v); return err },
 	string(bucketLeads):     decodeLead,
+	string(bucketDNC):       decodeDNC,
 }
 
 // reindex adds the index entry of a copied call record.

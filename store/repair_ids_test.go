@@ -64,7 +64,7 @@ func TestRepairKeepsIDsAndPhoneIndexes(t *testing.T) {
 	writeAt(t, path, int64(id)*int64(pageSize)+8, []byte{0, 0})
 
 	out := filepath.Join(t.TempDir(), "repaired.db")
-	rep, err := Repair(path, out)
+	rep, err := Repair(path, out, keys)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -37,6 +38,21 @@ func storeFile(g *globalOptions, args []string) (string, error) {
 		return "", errors.New("name the store file (store.path is empty)")
 	}
 	return cfg.Store.Path, nil
+}
+
+// storeKeys is the keyring contacts are sealed with, for the store
+// commands that open them to check them: from HOTLINE_KEY_FILE or
+// HOTLINE_KEY, else the config's privacy.key_file; nil when there is none.
+func storeKeys(g *globalOptions) (*seal.Keyring, error) {
+	keys, err := seal.FromEnv(os.Getenv)
+	if !errors.Is(err, seal.ErrNoKey) {
+		return keys, err
+	}
+	cfg, err := g.loadConfig()
+	if err != nil || cfg.Privacy.KeyFile == "" {
+		return nil, nil // no config: no key to find there
+	}
+	return seal.FromFile(cfg.Privacy.KeyFile)
 }
 
 func newStoreCheckCmd(g *globalOptions) *cobra.Command {
@@ -80,7 +96,11 @@ backup).`,
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: written by an older Hotline: no %s yet; reads scan the leads instead, and the next read-write open (hotline serve) builds them\n",
 					path, strings.Join(missing, ", no "))
 			}
-			return errors.Join(checkLeadCounts(cmd.OutOrStdout(), path, db), checkRecords(cmd.OutOrStdout(), path, db))
+			keys, err := storeKeys(g)
+			if err != nil {
+				return err
+			}
+			return errors.Join(checkLeadCounts(cmd.OutOrStdout(), path, db), checkRecords(cmd.OutOrStdout(), path, db, keys))
 		},
 	}
 }
@@ -125,7 +145,7 @@ func reportDerived(w io.Writer, path, what string, problems []string) error {
 // checkRecords reads, in a file whose pages are sound, what serve reads at
 // start and every call record, and names the records that cannot be
 // decoded: serve leaves them out (and its log sends the admin here).
-func checkRecords(w io.Writer, path string, db *store.DB) error {
+func checkRecords(w io.Writer, path string, db *store.DB, keys *seal.Keyring) error {
 	_, err := engine.LoadSaved(db)
 	bad, err := store.Skipped(err)
 	if err != nil {
@@ -147,11 +167,22 @@ func checkRecords(w io.Writer, path string, db *store.DB) error {
 			return err
 		}
 	}
-	leads, err := db.UnreadableLeads()
-	if err != nil {
-		return err
+	for _, unreadable := range []func() ([]*store.DecodeError, error){db.UnreadableLeads, db.UnreadableDNC} {
+		more, err := unreadable()
+		if err != nil {
+			return err
+		}
+		bad = append(bad, more...)
 	}
-	bad = append(bad, leads...)
+	if keys != nil {
+		more, err := db.UnreadableContacts(keys)
+		if err != nil {
+			return err
+		}
+		bad = append(bad, more...)
+	} else if db.HasContacts() {
+		fmt.Fprintf(w, "%s: contacts not checked: no key to open them (HOTLINE_KEY_FILE, HOTLINE_KEY or privacy.key_file)\n", path)
+	}
 	if len(bad) == 0 {
 		return nil
 	}
@@ -233,7 +264,11 @@ store.path at NEW (or move NEW into place) and start it again.`,
 			if err != nil {
 				return err
 			}
-			rep, err := store.Repair(path, out)
+			keys, err := storeKeys(g)
+			if err != nil {
+				return err
+			}
+			rep, err := store.Repair(path, out, keys)
 			if err != nil {
 				return err
 			}
@@ -268,6 +303,9 @@ func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) {
 	}
 	for _, u := range rep.Unreadable {
 		fmt.Fprintf(w, "  left out, unreadable: %s\n", u)
+	}
+	if rep.ContactsUnverified {
+		fmt.Fprintf(w, "  contacts copied without being opened: no key (HOTLINE_KEY_FILE, HOTLINE_KEY or privacy.key_file), so a damaged one was copied too\n")
 	}
 	if rep.Unindexed > 0 {
 		fmt.Fprintf(w, "  %d contact numbers unindexed: their contacts were lost (the numbers can be given to contacts again)\n", rep.Unindexed)

@@ -20,6 +20,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/internal/storetest"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -474,5 +475,79 @@ func TestStoreCheckNewerSchema(t *testing.T) {
 	code, out, errOut := hotline(t, nil, "store", "check", path)
 	if code == 0 || strings.Contains(out, ": ok") || !strings.Contains(errOut, store.ErrSchema.Error()) {
 		t.Errorf("store check of a newer store: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// A do-not-call entry or a contact that cannot be read is named by store
+// check (the contact when the key is at hand to open it) and left out by
+// store repair, which says so; before, check called the file ok and repair
+// copied both, each breaking its whole export.
+func TestStoreCheckAndRepairDNCAndContacts(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "h.db")
+	code, key, _ := hotline(t, nil, "keys", "generate", "--id", "one")
+	if code != 0 {
+		t.Fatal("keys generate failed")
+	}
+	env := map[string]string{seal.EnvKey: strings.TrimSpace(key)}
+	for _, args := range [][]string{
+		{"dnc", "add", "+12125550101", "+12125550102", "--create"},
+		{"contacts", "add", "+12125550111", "--name", "Ann"},
+		{"contacts", "add", "+12125550112", "--name", "Bob"},
+	} {
+		if code, _, errs := hotline(t, env, append(args, "--store", path)...); code != 0 {
+			t.Fatalf("%v: %s", args, errs)
+		}
+	}
+	// Break the first entry's JSON and one byte of the last contact's seal.
+	bdb, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(tx *bbolt.Tx) error {
+		d := tx.Bucket([]byte("dnc"))
+		k, v := d.Cursor().First()
+		if err := d.Put(bytes.Clone(k), append([]byte("X"), v[1:]...)); err != nil {
+			return err
+		}
+		c := tx.Bucket([]byte("contacts"))
+		k, v = c.Cursor().Last()
+		v = bytes.Clone(v)
+		v[len(v)-3] ^= 0x40
+		return c.Put(bytes.Clone(k), v)
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errs := hotline(t, env, "store", "check", path)
+	if code != exitFailure || !strings.Contains(out, `bucket "dnc" key "global\x00+12125550101"`) || !strings.Contains(out, `bucket "contacts" key "2"`) {
+		t.Errorf("check with the key: exit %d\n%s%s\nwant exit 1 naming the entry and contact 2", code, out, errs)
+	}
+	nokey := map[string]string{seal.EnvKey: "", seal.EnvKeyFile: ""}
+	code, out, _ = hotline(t, nokey, "store", "check", path)
+	if code != exitFailure || !strings.Contains(out, "contacts not checked: no key") || strings.Contains(out, `"contacts"`) {
+		t.Errorf("check without a key: exit %d\n%s\nwant the entry named and the contacts said unchecked", code, out)
+	}
+
+	fixed := filepath.Join(dir, "fixed.db")
+	code, out, errs = hotline(t, env, "store", "repair", path, "-o", fixed)
+	if code != 0 || !strings.Contains(out, `left out, unreadable: store: bucket "dnc" key "global\x00+12125550101"`) || !strings.Contains(out, `left out, unreadable: store: bucket "contacts" key "2"`) ||
+		strings.Contains(out, "nothing was lost") {
+		t.Fatalf("repair: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := hotline(t, env, "store", "check", fixed); code != 0 {
+		t.Errorf("check of the repaired file: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := hotline(t, env, "dnc", "export", "--store", fixed); code != 0 || !strings.Contains(out, "+12125550102") || strings.Contains(out, "+12125550101") {
+		t.Errorf("dnc export of the repaired file: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := hotline(t, env, "contacts", "export", "--store", fixed); code != 0 || !strings.Contains(out, "Ann") || strings.Contains(out, "Bob") {
+		t.Errorf("contacts export of the repaired file: exit %d\n%s%s", code, out, errs)
+	}
+	unverified := filepath.Join(dir, "unverified.db")
+	if code, out, _ := hotline(t, nokey, "store", "repair", path, "-o", unverified); code != 0 || !strings.Contains(out, "contacts copied without being opened") {
+		t.Errorf("repair without a key: exit %d\n%s", code, out)
 	}
 }
