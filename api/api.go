@@ -227,10 +227,12 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		code = http.StatusNotFound
 	case errors.Is(err, engine.ErrUnknownQueue): // a transfer's target
 		code = http.StatusNotFound
-	case errors.Is(err, engine.ErrBadTransfer), errors.Is(err, engine.ErrUnknownDisposition), errors.Is(err, engine.ErrBadCallback):
+	case errors.Is(err, engine.ErrBadTransfer), errors.Is(err, engine.ErrUnknownDisposition), errors.Is(err, engine.ErrBadCallback),
+		errors.Is(err, engine.ErrBadSpy):
 		code = http.StatusBadRequest
 	case errors.Is(err, engine.ErrNotLoggedIn), errors.Is(err, engine.ErrCampaignState),
-		errors.Is(err, engine.ErrNoCall), errors.Is(err, engine.ErrCallState), errors.Is(err, engine.ErrTargetBusy):
+		errors.Is(err, engine.ErrNoCall), errors.Is(err, engine.ErrCallState), errors.Is(err, engine.ErrTargetBusy),
+		errors.Is(err, engine.ErrPhoneBusy):
 		code = http.StatusConflict
 	case errors.Is(err, engine.ErrStopped):
 		code = http.StatusServiceUnavailable
@@ -449,6 +451,7 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": listen, whisper and barge need supervisor"})
 			return
 		}
+		body.Endpoint = strings.TrimSpace(body.Endpoint)
 		if body.Endpoint == "" {
 			s.fail(w, badRequest("body: field \"endpoint\" is required for %s (the supervisor's phone, e.g. PJSIP/1100)", action))
 			return

@@ -322,7 +322,7 @@ func TestSpyNeedsSupervisor(t *testing.T) {
 		want int
 	}{
 		{"al", al, 403},
-		{"sue", sue, 404}, // allowed; alice is on no call
+		{"sue", sue, 409}, // allowed; alice is on no call
 	} {
 		for _, mode := range []string{"listen", "whisper", "barge"} {
 			code, body := sendAs(t, "POST", srv.URL+"/api/v1/agents/alice/spy", `{"mode":"`+mode+`","endpoint":"PJSIP/+19005550100@trunk"}`, c.hdr)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
@@ -402,13 +403,14 @@ func (c *Core) leaveEmpty(now time.Time, a *agent) {
 // Spy connects a supervisor endpoint to the call an agent is on, at by's
 // request.
 func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint, by string) (string, error) {
-	a, err := c.agentByID(agentID)
+	// An agent ringing or in wrap-up has no call (ErrNoCall), one holding
+	// or consulting is not talking to the caller (ErrCallState).
+	a, cl, err := c.agentCall(agentID, "listen, whisper or barge in", acd.CallBridged)
 	if err != nil {
 		return "", err
 	}
-	cl := a.call
-	if cl == nil || cl.phase != acd.CallBridged || cl.agent != a {
-		return "", fmt.Errorf("agent %q is not talking: %w", agentID, ErrUnknownCall)
+	if err := c.spyPhone(a, endpoint); err != nil {
+		return "", err
 	}
 	// The same phone asking again wants another mode: its leg in the call
 	// is hung up, not rung beside (its hang-up comes as expected).
@@ -430,6 +432,45 @@ func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint, by
 	cl.spies = append(cl.spies, store.ActiveSpy{Channel: string(ch), Mode: mode, Endpoint: endpoint, Agent: a.id, Since: now, By: by})
 	c.saveActive(now, cl)
 	return string(ch), nil
+}
+
+// spyPhone checks a supervisor's phone before it is rung into agent a's
+// call: a dial string (no space or control character, TECH/resource), not
+// a's own phone, and not another agent's while it rings or is on a call,
+// which would pull that agent into this call.
+func (c *Core) spyPhone(a *agent, endpoint string) error {
+	tech, res, ok := strings.Cut(endpoint, "/")
+	switch {
+	case !ok || tech == "" || res == "" || strings.IndexFunc(endpoint, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return fmt.Errorf("%w: endpoint %q is not a dial string (TECH/resource, e.g. PJSIP/1100)", ErrBadSpy, endpoint)
+	case strings.EqualFold(endpoint, strings.TrimSpace(a.cfg.Endpoint)):
+		return fmt.Errorf("%w: endpoint %s is agent %q's own phone", ErrBadSpy, endpoint, a.id)
+	}
+	for _, b := range c.agents {
+		if b != a && strings.EqualFold(endpoint, strings.TrimSpace(b.cfg.Endpoint)) && (b.state == acd.Ringing || b.state == acd.OnCall) {
+			return fmt.Errorf("%w: %s is agent %q's phone, %s", ErrPhoneBusy, endpoint, b.id, b.state)
+		}
+	}
+	return nil
+}
+
+// endSpiesOn hangs up the supervisors' legs that listen to, whisper to or
+// barge in on agent a, who leaves call cl as it goes on (a transfer): they
+// were on a's channel, and would stay listed on a call with no way to stop
+// them. Their hang-ups come as expected.
+func (c *Core) endSpiesOn(now time.Time, cl *call, a *agent) {
+	n := len(cl.spies)
+	cl.spies = slices.DeleteFunc(cl.spies, func(sp store.ActiveSpy) bool {
+		if sp.Agent != a.id {
+			return false
+		}
+		c.step(now, cl, "spy-ended", a.id, sp.Mode.String()+" "+sp.Channel+": the agent left the call")
+		c.do(Command{Op: OpHangup, Lane: cl.id, Channel: pbx.ChannelID(sp.Channel), Cause: pbx.CauseNormal})
+		return true
+	})
+	if len(cl.spies) != n {
+		c.saveActive(now, cl)
+	}
 }
 
 // SpyStop hangs up the supervisor's phone endpoint in the call agentID is

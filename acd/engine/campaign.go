@@ -2141,6 +2141,12 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.T
 	if err := c.checkCallbackTo(r, name, to); err != nil {
 		return err
 	}
+	// A disposition is an agent's account of a conversation: a dial that
+	// reached no agent (busy, no answer, abandoned) has none, and a sale
+	// filed on it would count in the campaign's report.
+	if rec, _, err := c.callRecord(callID); err == nil && rec.Agent == "" {
+		return fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, cmp.Or(string(rec.Outcome), "not connected yet"))
+	}
 	if d == nil {
 		if !at.IsZero() || to != "" {
 			return fmt.Errorf("call %q: %w: its lead is settled already", callID, ErrBadCallback)

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -450,16 +451,32 @@ func TestCampaignDispositions(t *testing.T) {
 	// A dial's record after its lead is settled (a supervisor's later
 	// correction) takes the campaign's dispositions only, as during the
 	// call: "maybe" was written to the record unchecked.
-	for _, recs := range dials {
-		id := recs[0].ID
-		late := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "maybe", "") })
-		if !errors.Is(late, ErrUnknownDisposition) {
-			t.Errorf("disposition of ended dial %s: %v; want it refused", id, late)
+	// A dial that reached no agent takes none: a sale filed on a busy
+	// number counted in the campaign's report.
+	talked, unreached := 0, 0
+	for _, phone := range slices.Sorted(maps.Keys(dials)) {
+		for _, rec := range dials[phone] {
+			id := rec.ID
+			late := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "maybe", "") })
+			if !errors.Is(late, ErrUnknownDisposition) {
+				t.Errorf("disposition of ended dial %s: %v; want it refused", id, late)
+			}
+			err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "sale", "") })
+			switch {
+			case rec.Agent != "" && err != nil:
+				t.Errorf("disposition of ended dial %s that talked to %s: %v", id, rec.Agent, err)
+			case rec.Agent == "" && !errors.Is(err, ErrCallState):
+				t.Errorf("disposition of ended dial %s that reached no agent (%s): %v; want ErrCallState", id, rec.Outcome, err)
+			}
+			if rec.Agent != "" {
+				talked++
+			} else {
+				unreached++
+			}
 		}
-		if err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "sale", "") }); err != nil {
-			t.Errorf("disposition of ended dial %s: %v", id, err)
-		}
-		break
+	}
+	if talked == 0 || unreached == 0 {
+		t.Errorf("%d dials talked to an agent, %d did not; want some of each", talked, unreached)
 	}
 }
 

@@ -14,7 +14,13 @@ var (
 	ErrUnknownEntry = errors.New("unknown entry number")
 	ErrNotLoggedIn  = errors.New("agent is not logged in")
 	ErrNoMonitor    = errors.New("no such monitor") // no phone listens, whispers or barges in as asked
-	ErrStopped      = errors.New("engine stopped")
+	// ErrBadSpy refuses a supervisor's phone that cannot listen in: not a
+	// dial string, or the agent's own.
+	ErrBadSpy = errors.New("bad listen, whisper or barge")
+	// ErrPhoneBusy refuses a supervisor's phone that is an agent's, ringing
+	// or on a call.
+	ErrPhoneBusy = errors.New("the phone is busy")
+	ErrStopped   = errors.New("engine stopped")
 	// ErrNotSaved answers a request whose change is made but not on disk:
 	// the store fails; the change is saved once writes succeed again.
 	ErrNotSaved  = errors.New("change made but not saved yet")

@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
 )
 
 // A supervisor stops the whisper they started: the status lists the
@@ -79,5 +81,134 @@ func TestSpyStopAfterRestart(t *testing.T) {
 	}
 	if w := r.Core.Warnings(); w["stranded-leg"] != 0 || w["unknown-channel"] != 0 {
 		t.Errorf("warnings %v", w)
+	}
+}
+
+// A supervisor whispers to alice, who transfers the caller to the sales
+// queue, where bob takes it: the whisper was on alice's leg, so it ends
+// with it (the supervisor's leg hung up, a spy-ended step, no monitor
+// listed). Before, it stayed listed on the call under alice, who had left,
+// and no spy-stop could reach it.
+func TestSpyEndsWhenTheAgentTransfers(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, spyTwoQueues, st)
+	for _, p := range []string{"sim/sup", "sim/bob"} {
+		if err := r.Switch.SetPhone(p, answers(500*time.Millisecond, 10*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Login("bob"); err != nil {
+		t.Fatal(err)
+	}
+	callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Hour})
+	r.RunUntil(epoch.Add(10 * time.Second))
+	var sup string
+	do(t, r, "whisper", func(c *Core, now time.Time) (err error) {
+		sup, err = c.Spy(now, "alice", pbx.SpyWhisper, "sim/sup", "sue")
+		return err
+	})
+	r.RunUntil(epoch.Add(15 * time.Second))
+	if mons := r.Core.Status(r.Clock.Now()).Monitors; len(mons) != 1 {
+		t.Fatalf("monitors before the transfer %+v", mons)
+	}
+	do(t, r, "transfer", func(c *Core, now time.Time) error {
+		_, err := c.Transfer(now, "alice", TransferTo{Queue: "sales"}, false)
+		return err
+	})
+	r.RunUntil(epoch.Add(30 * time.Second))
+	if _, up := r.Switch.Channel(pbx.ChannelID(sup)); up {
+		t.Errorf("the supervisor's leg %s is still up after alice left the call", sup)
+	}
+	if mons := r.Core.Status(r.Clock.Now()).Monitors; len(mons) != 0 {
+		t.Errorf("monitors after alice left the call %+v", mons)
+	}
+	if b := r.Core.agentIdx["bob"]; b.call == nil || !b.call.phase.Connected() {
+		t.Fatalf("bob did not take the transferred caller")
+	}
+	do(t, r, "stop", func(c *Core, now time.Time) error {
+		if _, err := c.SpyStop(now, "bob", "sim/sup", "sue"); !errors.Is(err, ErrNoMonitor) {
+			t.Errorf("stop on bob's call: %v, want ErrNoMonitor", err)
+		}
+		return nil
+	})
+	r.Switch.Hangup(context.Background(), r.Core.agentIdx["bob"].call.agentCh, pbx.CauseNormal)
+	r.RunUntil(epoch.Add(time.Minute))
+	recs := records(st)
+	if len(recs) != 1 || !hasStep(recs[0], "spy-ended", "whisper "+sup+": the agent left the call") {
+		t.Errorf("no spy-ended step: %+v", recs)
+	}
+	if w := r.Core.Warnings(); len(w) != 0 {
+		t.Errorf("warnings %v", w)
+	}
+}
+
+// spyTwoQueues: alice answers support (100), bob sales (200).
+const spyTwoQueues = `
+entries:
+  - {number: "100", queue: support}
+  - {number: "200", queue: sales}
+queues:
+  - {name: support, ring_timeout: 20s, wrap_up: 5s}
+  - {name: sales, ring_timeout: 20s, wrap_up: 5s}
+agents:
+  - {id: alice, endpoint: sim/alice, queues: [{queue: support}]}
+  - {id: bob, endpoint: sim/bob, queues: [{queue: sales}]}
+`
+
+// A supervisor's phone is refused when it cannot listen in: not a dial
+// string, the agent's own, or another agent's while it rings or is on a
+// call (it would pull that agent into this call); and a spy on an agent
+// with no call, or whose caller is on hold, is told why, not "unknown call".
+func TestSpyRefusesPhonesAndStates(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, spyTwoQueues, st)
+	for _, p := range []string{"sim/bob", "sim/sup"} {
+		if err := r.Switch.SetPhone(p, answers(500*time.Millisecond, 10*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Login("bob"); err != nil {
+		t.Fatal(err)
+	}
+	callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Hour})
+	r.RunUntil(epoch.Add(5 * time.Second))
+	spy := func(agent, endpoint string) error {
+		var err error
+		do(t, r, "spy", func(c *Core, now time.Time) error {
+			_, err = c.Spy(now, agent, pbx.SpyListen, endpoint, "sue")
+			return nil
+		})
+		return err
+	}
+	for _, tc := range []struct {
+		agent, endpoint string
+		want            error
+	}{
+		{"alice", "bogus", ErrBadSpy},
+		{"alice", "sim/", ErrBadSpy},
+		{"alice", "sim/a b", ErrBadSpy},
+		{"alice", "sim/alice", ErrBadSpy},
+		{"bob", "sim/sup", ErrNoCall}, // bob is free
+	} {
+		if err := spy(tc.agent, tc.endpoint); !errors.Is(err, tc.want) {
+			t.Errorf("spy on %s from %q: %v, want %v", tc.agent, tc.endpoint, err, tc.want)
+		}
+	}
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "556", To: "200"}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(10 * time.Second))
+	if err := spy("alice", "sim/bob"); !errors.Is(err, ErrPhoneBusy) {
+		t.Errorf("spy on alice from bob's phone, bob on a call: %v, want ErrPhoneBusy", err)
+	}
+	do(t, r, "hold", func(c *Core, now time.Time) error { _, err := c.Hold(now, "alice"); return err })
+	r.RunUntil(epoch.Add(11 * time.Second))
+	if err := spy("alice", "sim/sup"); !errors.Is(err, ErrCallState) {
+		t.Errorf("spy on alice holding her caller: %v, want ErrCallState", err)
+	}
+	do(t, r, "unhold", func(c *Core, now time.Time) error { _, err := c.Unhold(now, "alice"); return err })
+	r.RunUntil(epoch.Add(12 * time.Second))
+	if err := spy("alice", "sim/sup"); err != nil {
+		t.Errorf("spy on alice from the supervisor's phone: %v", err)
 	}
 }

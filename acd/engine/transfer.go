@@ -389,6 +389,7 @@ func (c *Core) agentLeaves(now time.Time, cl *call, t *target) {
 	talk := c.closeLeg(now, cl)
 	a.stats.Talk += talk
 	c.step(now, cl, "agent-left", a.id, "talk="+talk.Round(time.Millisecond).String())
+	c.endSpiesOn(now, cl, a)
 	c.do(Command{Op: OpHangup, Lane: string(cl.agentCh), Channel: cl.agentCh, Cause: pbx.CauseNormal})
 	c.forget(cl.agentCh)
 	c.endLegRecording(now, cl)
