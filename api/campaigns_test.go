@@ -242,7 +242,7 @@ func TestCampaignLeadsImport(t *testing.T) {
 		t.Errorf("a 2 MB cell: %d %.300s", code, raw)
 	}
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "phone"+strings.Repeat(",c", 5000)+"\n(212) 555-0104\n"); code != http.StatusBadRequest ||
-		!strings.Contains(raw, "the header has 5001 columns; a lead file may have at most 1000") {
+		!strings.Contains(raw, "the header has 5001 columns; a file may have at most 1000") {
 		t.Errorf("5,000 columns: %d %.300s", code, raw)
 	}
 	// Without ?region numbers are read as in the US, as the CLI reads them.

@@ -280,7 +280,7 @@ func TestImportCSVLimits(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, data, want string }{
 		{"a header over the column limit", "phone" + columns(MaxColumns) + "\n+12125550101" + strings.Repeat(",", MaxColumns) + "\n",
-			fmt.Sprintf("the header has %d columns; a lead file may have at most %d", MaxColumns+1, MaxColumns)},
+			fmt.Sprintf("the header has %d columns; a file may have at most %d", MaxColumns+1, MaxColumns)},
 		{"a header cell over the cell limit", "phone,name," + big + "\n+12125550101,Ann,x\n",
 			`the header's column 3 is 2097152 bytes long; a cell may hold at most 65536`},
 	} {

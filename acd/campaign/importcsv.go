@@ -223,7 +223,7 @@ func openCSV(r io.Reader) (*csv.Reader, []string, error) {
 		return nil, nil, fmt.Errorf("%w: header: %w", ErrBadFile, err)
 	}
 	if len(header) > MaxColumns {
-		return nil, nil, fmt.Errorf("%w: the header has %d columns; a lead file may have at most %d", ErrBadFile, len(header), MaxColumns)
+		return nil, nil, fmt.Errorf("%w: the header has %d columns; a file may have at most %d", ErrBadFile, len(header), MaxColumns)
 	}
 	for i, h := range header {
 		if len(h) > MaxCell {

@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -153,3 +154,36 @@ func (e listError) Error() string {
 }
 
 func (e listError) Unwrap() error { return e.err }
+
+// OpenCSV opens a CSV file of another kind (a contact file) as a lead
+// list is opened: the byte-order mark, lines ended by a carriage return,
+// the separator sniffed, the same limits (a row over 4 MiB as written, a
+// quote left open, is refused). Its errors are ErrBadFile, naming kind
+// ("contact file") rather than a lead file. The reader reuses its record.
+func OpenCSV(r io.Reader, kind string) (*csv.Reader, []string, error) {
+	cr, header, err := openCSV(r)
+	if err != nil {
+		return nil, nil, KindError(err, kind)
+	}
+	return cr, header, nil
+}
+
+// KindError names kind ("contact file") in an ErrBadFile error in place of
+// a lead file; it is still ErrBadFile. Any other error is returned as is.
+func KindError(err error, kind string) error {
+	if err == nil || !errors.Is(err, ErrBadFile) {
+		return err
+	}
+	return kindError{err: err, kind: kind}
+}
+
+type kindError struct {
+	err  error
+	kind string
+}
+
+func (e kindError) Error() string {
+	return strings.Replace(e.err.Error(), ErrBadFile.Error(), "bad "+e.kind, 1)
+}
+
+func (e kindError) Unwrap() error { return e.err }

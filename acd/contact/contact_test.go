@@ -87,7 +87,7 @@ func TestCSVRoundTripAndRowErrors(t *testing.T) {
 		"Bob,not a number,,,\n" +
 		"Carol,+442079460958,,carol-at-example,\n" +
 		"Dan,+12125550103\n" +
-		"\"Eve,+12125550104,,,\n"
+		"Eve,+12125550104,,,\xe9\n"
 	rows, bad, err := ReadCSV(strings.NewReader(in), "US")
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func TestCSVRoundTripAndRowErrors(t *testing.T) {
 	if len(cs) != 1 || cs[0].Name != "Alice" || cs[0].Phones[1] != "+12125550102" || cs[0].Fields["plan"] != "gold" {
 		t.Fatalf("contacts %+v", cs)
 	}
-	want := map[int]string{3: "not a number", 4: "email", 5: "columns", 6: "quote"}
+	want := map[int]string{3: "not a number", 4: "email", 5: "columns", 6: "column plan: not UTF-8"}
 	if len(bad) != len(want) {
 		t.Fatalf("row errors %v", bad)
 	}
@@ -124,6 +124,34 @@ func TestCSVRoundTripAndRowErrors(t *testing.T) {
 	}
 	if _, _, err := ReadCSV(strings.NewReader("name\nx\n"), "US"); err == nil {
 		t.Error("file without phones column accepted")
+	}
+}
+
+// A contact file is opened as a lead list is: a byte-order mark, lines
+// ended by a carriage return alone, semicolons; rows numbered by file
+// line. A file that cannot be read whole is refused whole, naming why: a
+// quote left open (it swallowed the rows after it, unnamed), two columns
+// of one name (the last won).
+func TestCSVHostileFiles(t *testing.T) {
+	for _, tc := range []struct{ name, in string }{
+		{"bom", "\ufeffphones,name\n+12125551001,A\n\n+12125551002,B\n"},
+		{"cr", "phones,name\r+12125551001,A\r\r+12125551002,B\r"},
+		{"semicolons", "phones;name\n+12125551001;A\n\n+12125551002;B\n"},
+	} {
+		rows, bad, err := ReadCSV(strings.NewReader(tc.in), "US")
+		if err != nil || len(bad) != 0 || len(rows) != 2 || rows[1].Row != 4 || rows[1].Name != "B" {
+			t.Errorf("%s: %+v %v %v; want two contacts, the second on line 4", tc.name, rows, bad, err)
+		}
+	}
+	for _, tc := range []struct{ name, in, want string }{
+		{"open quote", "phones,name\n+12125551001,A\n+12125551002,\"B\n+12125551003,C\n", "bad contact file: row 3:"},
+		{"two names", "phones,name,Name\n+12125551001,A,B\n", `bad contact file: columns 2 and 3 are both named "name"`},
+		{"no phones", "name\nx\n", `bad contact file: no "phones" column`},
+	} {
+		rows, _, err := ReadCSV(strings.NewReader(tc.in), "US")
+		if err == nil || !strings.Contains(err.Error(), tc.want) || len(rows) != 0 {
+			t.Errorf("%s: %d rows, %v; want %q", tc.name, len(rows), err, tc.want)
+		}
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/internal/csvcell"
 )
 
@@ -34,37 +36,53 @@ type Row struct {
 // ReadCSV reads contacts with a header row. A row with a problem is left
 // out and reported; the others are returned normalized (their IDs zero).
 // A cell WriteCSV wrote behind an apostrophe is read without it (see
-// csvcell.Unescape). The error is for a file that cannot be read at all.
+// csvcell.Unescape). The file is opened as a lead list is (a byte-order
+// mark, lines ended by a carriage return, the separator sniffed); a row is
+// numbered by the file line it starts on. The error is for a file that
+// cannot be read at all, nothing of it taken: two columns of one name, a
+// quote left open (it would swallow the rows after it), a row too long.
 func ReadCSV(r io.Reader, region string) ([]Row, []RowError, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	cr, header, err := campaign.OpenCSV(r, "contact file")
 	if err != nil {
-		return nil, nil, fmt.Errorf("csv header: %w", err)
+		return nil, nil, err
 	}
+	seen := map[string]int{}
 	for i := range header {
-		header[i] = strings.ToLower(csvcell.Unescape(strings.TrimSpace(header[i])))
+		header[i] = strings.ToLower(header[i])
+		if header[i] == "" {
+			continue
+		}
+		if j, dup := seen[header[i]]; dup {
+			return nil, nil, campaign.KindError(fmt.Errorf("%w: columns %d and %d are both named %q; rename one", campaign.ErrBadFile, j+1, i+1, header[i]), "contact file")
+		}
+		seen[header[i]] = i
 	}
 	if !slices.Contains(header, "phones") {
-		return nil, nil, fmt.Errorf("csv header: no %q column", "phones")
+		return nil, nil, campaign.KindError(fmt.Errorf("%w: no %q column; header: %s", campaign.ErrBadFile, "phones", strings.Join(header, ", ")), "contact file")
 	}
 	var out []Row
 	var bad []RowError
-	for row := 2; ; row++ {
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				return out, bad, fmt.Errorf("csv row %d: %w", row, err)
+			if errors.As(err, &pe) {
+				err = fmt.Errorf("%w: row %d: %w", campaign.ErrBadFile, pe.StartLine, err)
+			} else {
+				err = fmt.Errorf("%w: %w", campaign.ErrBadFile, err)
 			}
-			bad = append(bad, RowError{Row: row, Err: pe.Err})
-			continue
+			return nil, nil, campaign.KindError(err, "contact file")
 		}
+		row, _ := cr.FieldPos(0)
 		if len(rec) != len(header) {
 			bad = append(bad, RowError{Row: row, Err: fmt.Errorf("%d columns, header has %d", len(rec), len(header))})
+			continue
+		}
+		if err := checkCells(header, rec); err != nil {
+			bad = append(bad, RowError{Row: row, Err: err})
 			continue
 		}
 		c := fromRow(header, csvcell.UnescapeRow(rec))
@@ -75,6 +93,21 @@ func ReadCSV(r io.Reader, region string) ([]Row, []RowError, error) {
 		out = append(out, Row{Row: row, Contact: c})
 	}
 	return out, bad, nil
+}
+
+// checkCells refuses a row with a cell that is not UTF-8 text (a file in
+// another encoding would be stored with its letters replaced) or longer
+// than a lead's cell may be.
+func checkCells(header, rec []string) error {
+	for i, v := range rec {
+		switch {
+		case !utf8.ValidString(v):
+			return fmt.Errorf("column %s: not UTF-8 text; save the file as UTF-8", header[i])
+		case len(v) > campaign.MaxCell:
+			return fmt.Errorf("column %s: %d bytes long; a cell may hold at most %d (64 KiB)", header[i], len(v), campaign.MaxCell)
+		}
+	}
+	return nil
 }
 
 func fromRow(header, rec []string) Contact {
