@@ -91,3 +91,33 @@ func TestExportSkips(t *testing.T) {
 		t.Errorf("a list with no skips has skip columns:\n%s", got)
 	}
 }
+
+// An export of leads with no custom fields (so no field:X columns), with
+// progress, skips and survey answers, imported again gives leads with no
+// custom fields: its own columns (id, state, attempts, skips, answers...)
+// are not read as fields. Before, each became one, shown to agents and
+// exported again as field:state, field:attempts, and so on.
+func TestExportImportWithoutCustomFields(t *testing.T) {
+	l, err := Skip(Lead{ID: "c-1", Campaign: "c", Phone: "+12125550187", Name: "Ann", State: New}, t0, SkipNote{Agent: "alice", At: t0, Reason: "busy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Attempts, l.Disposition, l.Answers = 2, "sale", map[string]string{"q1": "5"}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, func(fn func(Lead) bool) error { fn(l); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	exported := buf.String()
+	res, err := ImportCSV(&buf, ImportOptions{Campaign: "c", Region: "US"}, nil)
+	if err != nil || len(res.Errors) > 0 || len(res.Leads) != 1 {
+		t.Fatalf("import of the export: %+v %v\n%s", res, err, exported)
+	}
+	if got := res.Leads[0]; got.Name != "Ann" || len(got.Fields) != 0 {
+		t.Errorf("lead %q with fields %v, want Ann with none\n%s", got.Name, got.Fields, exported)
+	}
+	// A list of the user's own with a state column (of an address) keeps it.
+	res, err = ImportCSV(strings.NewReader("phone,state\n+12125550187,NY\n"), ImportOptions{Campaign: "c", Region: "US"}, nil)
+	if err != nil || len(res.Leads) != 1 || res.Leads[0].Fields["state"] != "NY" {
+		t.Errorf("a list's own state column: %+v %v", res, err)
+	}
+}

@@ -47,9 +47,9 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	}
 	extra, answers := slices.Sorted(maps.Values(custom)), slices.Sorted(maps.Keys(answered))
 	cw := csv.NewWriter(w)
-	header := []string{"id", "phone", "name", "timezone", "state", "attempts", "next_attempt", "last_outcome", "disposition"}
+	header := append([]string{"id", "phone", "name", "timezone"}, exportOwn...)
 	if skipped {
-		header = append(header, "skips", "last_skip_reason", "last_skip_note", "last_skip_agent", "last_skip_at", "skip_history")
+		header = append(header, exportSkips...)
 	}
 	for _, k := range extra {
 		header = append(header, exportedField(k, header))
@@ -123,3 +123,11 @@ func skipCells(l Lead) []string {
 	hist, _ := json.Marshal(l.SkipLog()) // plain strings and times: it cannot fail
 	return []string{strconv.Itoa(n), s.Reason, s.Note, s.Agent, at, string(hist)}
 }
+
+// exportOwn are the columns an export writes of the lead's progress, after
+// its id, phone, name and time zone; an import of the export reads none of
+// them (see mapColumns).
+var exportOwn = []string{"state", "attempts", "next_attempt", "last_outcome", "disposition"}
+
+// exportSkips are the columns of a preview campaign's skips in an export.
+var exportSkips = []string{"skips", "last_skip_reason", "last_skip_note", "last_skip_agent", "last_skip_at", "skip_history"}

@@ -487,6 +487,23 @@ func mapColumns(header []string, m map[string]string, mapName string) (*columns,
 			prefixed[strings.ToLower(k)] = true
 		}
 	}
+	// A file with every column of an export is one: its own columns (the
+	// lead's id, state, attempts...) are no fields of the leads imported
+	// from it, whether or not they have custom fields (field:X).
+	exported := true
+	for _, col := range exportOwn {
+		exported = exported && find(col) >= 0
+	}
+	if exported {
+		for _, col := range slices.Concat(exportOwn, exportSkips, []string{"id"}) {
+			prefixed[col] = true
+		}
+		for _, h := range header {
+			if k := strings.ToLower(strings.TrimSpace(h)); strings.HasPrefix(k, "answer:") {
+				prefixed[k] = true // a survey's answers, read by no import
+			}
+		}
+	}
 	for i, h := range header {
 		if i == c.phone || i == c.name || i == c.timezone || slices.Contains(slices.Collect(maps.Values(c.custom)), i) {
 			continue
