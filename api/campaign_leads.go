@@ -6,6 +6,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // campaignLeadRoutes are the campaigns page's reads of the lead list: its
@@ -82,11 +83,24 @@ func (s *Server) leadsCSV(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	// Streamed, so a long list is not held: headers are sent with the
 	// first row, after the columns were read.
-	each := func(fn func(campaign.Lead) bool) error { return src.LeadsInOrder(name, fn) }
+	// An unreadable lead is left out (and logged), not the whole list.
+	var skipped []*store.DecodeError
+	each := func(fn func(campaign.Lead) bool) (err error) {
+		skipped, err = store.Skipped(src.LeadsInOrder(name, fn))
+		return err
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"-leads.csv"))
 	if err := campaign.WriteCSV(w, each); err != nil {
 		w.Header().Del("Content-Disposition")
 		s.fail(w, err)
+	}
+	s.logSkipped(skipped)
+}
+
+// logSkipped logs the records a listing left out, unreadable.
+func (s *Server) logSkipped(skipped []*store.DecodeError) {
+	for _, de := range skipped {
+		s.log.Warn().Err(de).Msg("unreadable record left out; hotline store check names it")
 	}
 }

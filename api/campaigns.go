@@ -318,6 +318,8 @@ func (s *Server) campaignLeads(w http.ResponseWriter, r *http.Request) {
 		out = append(out, l)
 		return len(out) <= page // one more tells whether a next page exists
 	})
+	skipped, err := store.Skipped(err)
+	s.logSkipped(skipped)
 	if err != nil {
 		s.fail(w, err)
 		return

@@ -192,7 +192,8 @@ func (db *DB) DueLeads(camp string, now time.Time, limit int) (out []campaign.Le
 }
 
 // CampaignLeads calls fn for every lead of a campaign, in id-key order,
-// until fn returns false.
+// until fn returns false. A lead that cannot be decoded is passed by: the
+// error names each (see Skipped) once the others are given.
 func (db *DB) CampaignLeads(camp string, fn func(campaign.Lead) bool) error {
 	return db.View(func(tx *Tx) (err error) {
 		defer tx.recoverCorrupt(&err)
@@ -201,7 +202,9 @@ func (db *DB) CampaignLeads(camp string, fn func(campaign.Lead) bool) error {
 }
 
 // eachLead calls fn for every lead of a campaign but those of an import
-// under way, with its key, in key order, until fn returns false.
+// under way, with its key, in key order, until fn returns false. A lead
+// that cannot be decoded is passed by, its DecodeError joined to the
+// error returned.
 func (tx *Tx) eachLead(camp string, fn func(k []byte, l campaign.Lead) bool) error {
 	b := tx.btx.Bucket(bucketLeads)
 	if b == nil {
@@ -210,23 +213,25 @@ func (tx *Tx) eachLead(camp string, fn func(k []byte, l campaign.Lead) bool) err
 	pending := tx.pendingLeads(camp)
 	prefix := []byte(camp + "\x00")
 	c := b.Cursor()
+	var bad []error
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if pending != nil && pending(string(k[len(prefix):])) {
 			continue
 		}
 		var l campaign.Lead
 		if err := json.Unmarshal(v, &l); err != nil {
-			return &DecodeError{Bucket: string(bucketLeads), Key: string(k), Err: err}
+			bad = append(bad, &DecodeError{Bucket: string(bucketLeads), Key: string(k), Err: err})
+			continue
 		}
 		if !fn(k, l) {
-			return nil
+			break
 		}
 	}
-	return nil
+	return errors.Join(bad...)
 }
 
 // UnreadableLeads names the leads whose records cannot be decoded: the
-// dialer passes them by and an export stops at them; store check names
+// dialer and the exports pass them by; store check names
 // them and store repair leaves them out.
 func (db *DB) UnreadableLeads() (bad []*DecodeError, err error) {
 	return db.unreadable(bucketLeads, decodeLead)
@@ -279,7 +284,8 @@ const leadsChunk = 1000
 // were imported (CAMPAIGN-2 before CAMPAIGN-10), then any lead with an id
 // of another form, until fn returns false. It reads a chunk of leads per
 // read transaction and calls fn outside it, so a slow fn (an export to a
-// slow client) neither holds the file nor the list in memory.
+// slow client) neither holds the file nor the list in memory. A lead that
+// cannot be decoded is passed by: the error names each (see Skipped).
 func (db *DB) LeadsInOrder(camp string, fn func(campaign.Lead) bool) error {
 	return db.leadsInOrder(camp, leadsChunk, fn)
 }
@@ -300,10 +306,12 @@ func (db *DB) leadsInOrder(camp string, chunk int, fn func(campaign.Lead) bool) 
 	// inSeq reports the leads the first pass gives.
 	inSeq := func(id string) bool { n, ok := leadSeq(camp, id); return ok && n >= 1 && n <= last }
 	var batch []campaign.Lead
+	var bad []error // the leads passed by, undecodable
 	decode := func(k, data []byte) error {
 		var l campaign.Lead
 		if err := json.Unmarshal(data, &l); err != nil {
-			return &DecodeError{Bucket: string(bucketLeads), Key: string(k), Err: err}
+			bad = append(bad, &DecodeError{Bucket: string(bucketLeads), Key: string(k), Err: err})
+			return nil
 		}
 		batch = append(batch, l)
 		return nil
@@ -345,7 +353,7 @@ func (db *DB) leadsInOrder(camp string, chunk int, fn func(campaign.Lead) bool) 
 			return err
 		}
 		if !give() {
-			return nil
+			return errors.Join(bad...)
 		}
 	}
 	// Then the leads whose ids are of another form, by key.
@@ -380,8 +388,8 @@ func (db *DB) leadsInOrder(camp string, chunk int, fn func(campaign.Lead) bool) 
 			return err
 		}
 		if !give() {
-			return nil
+			return errors.Join(bad...)
 		}
 	}
-	return nil
+	return errors.Join(bad...)
 }

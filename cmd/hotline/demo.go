@@ -191,7 +191,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg config.Config, name string, o
 	if o.breaks {
 		scheduleBreaks(r, cfg, seed, start, end)
 	}
-	campaigns, err := demoCampaigns(r, db, cfg, o.leads, seed)
+	campaigns, err := demoCampaigns(w, r, db, cfg, o.leads, seed)
 	if err != nil {
 		return err
 	}

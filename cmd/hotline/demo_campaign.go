@@ -31,7 +31,7 @@ const (
 // sim/...{number}) n generated leads unless the store has leads for it
 // already (a --store of one's own, with one's own list), sets up the
 // phones of every lead it dials, and starts them all.
-func demoCampaigns(r *engine.SimRun, db *store.DB, cfg config.Config, n int, seed int64) ([]string, error) {
+func demoCampaigns(w io.Writer, r *engine.SimRun, db *store.DB, cfg config.Config, n int, seed int64) ([]string, error) {
 	if db == nil {
 		return nil, nil
 	}
@@ -45,9 +45,12 @@ func demoCampaigns(r *engine.SimRun, db *store.DB, cfg config.Config, n int, see
 		if !strings.HasPrefix(k.Endpoint, sim.EndpointPrefix) || !strings.Contains(k.Endpoint, "{number}") {
 			continue
 		}
-		leads, err := demoLeadsOf(db, k.Name)
+		leads, skipped, err := demoLeadsOf(db, k.Name)
 		if err != nil {
 			return nil, err
+		}
+		if skipped > 0 {
+			fmt.Fprintf(w, "demo: campaign %q: %d unreadable leads left out (hotline store check names them)\n", k.Name, skipped)
 		}
 		if len(leads) == 0 && n > 0 {
 			for i := range n {
@@ -119,13 +122,15 @@ func campaignHeadsets(sw *sim.Switch, cfg config.Config, k config.Campaign) erro
 // pick up.
 const headsetPickup = 300 * time.Millisecond
 
-func demoLeadsOf(db *store.DB, camp string) ([]campaign.Lead, error) {
+// demoLeadsOf reads a campaign's leads, passing by (and counting) those
+// that cannot be decoded.
+func demoLeadsOf(db *store.DB, camp string) ([]campaign.Lead, int, error) {
 	var leads []campaign.Lead
-	err := db.CampaignLeads(camp, func(l campaign.Lead) bool { leads = append(leads, l); return true })
+	skipped, err := store.Skipped(db.CampaignLeads(camp, func(l campaign.Lead) bool { leads = append(leads, l); return true }))
 	if err != nil {
-		return nil, fmt.Errorf("demo: campaign %q: %w", camp, err)
+		return nil, 0, fmt.Errorf("demo: campaign %q: %w", camp, err)
 	}
-	return leads, nil
+	return leads, len(skipped), nil
 }
 
 // campaignLine is a campaign's figures on one progress line.

@@ -337,7 +337,17 @@ that already was apostrophes then one of those characters gets one more.`,
 			if err := checkExportable(g, db, camp); err != nil {
 				return err
 			}
-			return writeLeadsCSV(cmd.OutOrStdout(), db, camp)
+			skipped, err := writeLeadsCSV(cmd.OutOrStdout(), db, camp)
+			if err != nil {
+				return err
+			}
+			for _, de := range skipped {
+				fmt.Fprintf(cmd.ErrOrStderr(), "left out, unreadable: %v\n", de)
+			}
+			if len(skipped) > 0 {
+				return &exitError{code: exitFailure, err: fmt.Errorf("%d unreadable leads left out of the export; hotline store repair copies what is readable", len(skipped))}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&camp, "campaign", "", "campaign to export (required)")
@@ -351,9 +361,11 @@ that already was apostrophes then one of those characters gets one more.`,
 // leads. A campaign the config no longer has exports the leads it left.
 func checkExportable(g *globalOptions, db *store.DB, camp string) error {
 	found := false
-	if err := db.CampaignLeads(camp, func(campaign.Lead) bool { found = true; return false }); err != nil {
+	skipped, err := store.Skipped(db.CampaignLeads(camp, func(campaign.Lead) bool { found = true; return false }))
+	if err != nil {
 		return err
 	}
+	found = found || len(skipped) > 0
 	if found {
 		return nil
 	}
@@ -363,6 +375,12 @@ func checkExportable(g *globalOptions, db *store.DB, camp string) error {
 	return invalidArg(fmt.Errorf("campaign %q: the store has no leads of it; check the name (with --config naming the campaign, one with no leads exports the header alone)", camp))
 }
 
-func writeLeadsCSV(w io.Writer, db *store.DB, camp string) error {
-	return campaign.WriteCSV(w, func(fn func(campaign.Lead) bool) error { return db.LeadsInOrder(camp, fn) })
+// writeLeadsCSV writes a campaign's leads as CSV, leaving out those that
+// cannot be decoded, which it returns.
+func writeLeadsCSV(w io.Writer, db *store.DB, camp string) (skipped []*store.DecodeError, err error) {
+	err = campaign.WriteCSV(w, func(fn func(campaign.Lead) bool) (err error) {
+		skipped, err = store.Skipped(db.LeadsInOrder(camp, fn))
+		return err
+	})
+	return skipped, err
 }

@@ -268,7 +268,7 @@ func TestStoreCheckNamesUnreadableRecords(t *testing.T) {
 }
 
 // A lead whose record cannot be decoded (the dialer passes it by, an
-// export stopped at it) is named by store check, and store repair leaves it
+// export leaves it out, naming it) is named by store check, and store repair leaves it
 // out, so the repaired file checks clean and exports its other leads.
 func TestStoreCheckAndRepairUnreadableLead(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "h.db")
@@ -292,7 +292,13 @@ func TestStoreCheckAndRepairUnreadableLead(t *testing.T) {
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := hotline(t, nil, "store", "check", path)
+	// The export writes the other leads, names the one left out, exits 1.
+	code, out, errOut := hotline(t, nil, "leads", "export", "--campaign", "spring", "--store", path)
+	if code != exitFailure || !strings.Contains(out, "+12125550100") || !strings.Contains(out, "+12125550102") ||
+		!strings.Contains(errOut, `left out, unreadable: store: bucket "leads" key "spring\x00spring-2"`) {
+		t.Fatalf("leads export of a file with an unreadable lead: exit %d, %q %q", code, out, errOut)
+	}
+	code, out, errOut = hotline(t, nil, "store", "check", path)
 	if code != 1 || !strings.Contains(out, `"leads" key "spring\x00spring-2"`) || (!strings.Contains(errOut, "1 unreadable record") || strings.Contains(errOut, "1 unreadable records")) {
 		t.Fatalf("store check of a file with an unreadable lead: exit %d, %q %q", code, out, errOut)
 	}
