@@ -554,3 +554,29 @@ func checkOpened(path string) error {
 	}
 	return rep.Err()
 }
+
+// checkLength refuses an existing file shorter than its newest valid meta
+// page says its pages reach (a file that lost its tail), before bbolt
+// reads it: opened for writing, bbolt reads the free list first, from a
+// page that may be past the end. A file with no valid meta page is left
+// to bbolt, which names it.
+func checkLength(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // bbolt creates it, or names why it cannot
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() {
+		return nil
+	}
+	w := &walker{r: f, rep: &Report{Path: path, Size: info.Size(), Keys: map[string]int{}}}
+	m, ok := w.meta()
+	if !ok {
+		return nil
+	}
+	if need := m.hwm * uint64(m.pageSize); need > uint64(info.Size()) {
+		return fmt.Errorf("store: %s: %w: truncated: %d bytes, its pages need %d", path, ErrCorrupt, info.Size(), need)
+	}
+	return nil
+}

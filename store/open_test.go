@@ -349,6 +349,11 @@ func TestTruncatedStore(t *testing.T) {
 				t.Fatal(err)
 			}
 			assertCorrupt(t, cut, Options{})
+			// Named truncated, opened for writing too: bbolt read its free
+			// list past the end and the error was a nil pointer's.
+			if _, err := Open(cut, Options{}); err == nil || !strings.Contains(err.Error(), "truncated: ") || strings.Contains(err.Error(), "nil pointer") {
+				t.Errorf("open for writing: %v, want it named truncated", err)
+			}
 		})
 	}
 }
@@ -365,9 +370,11 @@ func TestDamagedPage(t *testing.T) {
 
 func TestOpenErrorsFromTheOS(t *testing.T) {
 	dir := t.TempDir()
-	_, err := Open(dir, Options{})
-	if err == nil || errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), dir) {
-		t.Errorf("Open(a directory) = %v, want an OS error naming it", err)
+	for _, o := range []Options{{}, {ReadOnly: true}} {
+		_, err := Open(dir, o)
+		if err == nil || errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), dir+" is a directory, not a store file") {
+			t.Errorf("Open(a directory, %+v) = %v, want it named a directory", o, err)
+		}
 	}
 }
 

@@ -138,10 +138,15 @@ func openWith(path string, opts Options, spec schemaSpec) (*DB, error) {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("store: %s is a directory, not a store file; name the file in it (store.path), e.g. hotline.db", path)
+	} else if err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
 		// bbolt would make a new store in it, and the records it held
 		// would be gone without a word.
 		return nil, fmt.Errorf("store: %s: %w: the file is empty (0 bytes), a store cut to nothing; restore a backup, or remove the file to start a new, empty store", path, ErrCorrupt)
+	}
+	if err := checkLength(path); err != nil {
+		return nil, err
 	}
 	bdb, err := openBolt(path, opts)
 	if err != nil {
