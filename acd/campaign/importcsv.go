@@ -350,7 +350,7 @@ func (l *rowLimit) Read(p []byte) (int, error) {
 		}
 		l.n++
 		if l.n > l.max {
-			return 0, fmt.Errorf("row %d: a row runs past %d MiB of text (a row may hold %d KiB of cells): is a quote left open?", l.start, l.max>>20, MaxRowBytes>>10)
+			return 0, fmt.Errorf("row %d: a row runs past %d MiB of text (a row may hold %d KiB of cells): a quote left open, or a cell far too long?", l.start, l.max>>20, MaxRowBytes>>10)
 		}
 	}
 	return n, err
