@@ -431,3 +431,28 @@ func (db *DB) LeadPhones(camp string, phones []string) (has []bool, err error) {
 	})
 	return has, err
 }
+
+// CutImports lists, by campaign, the lead imports a killed run left
+// pending (none is under way while the file is not open for writing):
+// how many lead numbers each had taken. Their leads are hidden, and the
+// campaign's next import rolls them back.
+func (db *DB) CutImports() (cut map[string]uint64, err error) {
+	err = db.View(func(tx *Tx) (err error) {
+		defer tx.recoverCorrupt(&err)
+		b := tx.btx.Bucket(bucketLeadImports)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			if len(v) == 16 {
+				first, last := binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:])
+				if cut == nil {
+					cut = map[string]uint64{}
+				}
+				cut[string(k)] = last + 1 - min(first, last+1)
+			}
+			return nil
+		})
+	})
+	return cut, err
+}

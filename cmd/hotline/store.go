@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -95,6 +97,13 @@ backup).`,
 			if missing := db.Unbuilt(); len(missing) > 0 {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: written by an older Hotline: no %s yet; reads scan the leads instead, and the next read-write open (hotline serve) builds them\n",
 					path, strings.Join(missing, ", no "))
+			}
+			cut, err := db.CutImports()
+			if err != nil {
+				return err
+			}
+			for _, camp := range slices.Sorted(maps.Keys(cut)) {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: campaign %q: a lead import was cut short (up to %d leads written, hidden from the campaign); its next import rolls them back: import the file again\n", path, camp, cut[camp])
 			}
 			keys, err := storeKeys(g)
 			if err != nil {

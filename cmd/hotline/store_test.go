@@ -557,3 +557,28 @@ func TestStoreCheckAndRepairDNCAndContacts(t *testing.T) {
 		t.Errorf("repair without a key: exit %d\n%s", code, out)
 	}
 }
+
+// An import a kill cut short leaves its leads hidden until the campaign's
+// next import rolls them back: store check says so, naming the campaign,
+// rather than calling the file ok in silence.
+func TestStoreCheckNamesCutImport(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := db.BeginLeadImport("spring")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20_001 { // a batch written, the import not committed
+		if err := im.Add(campaign.Lead{Campaign: "spring", Phone: fmt.Sprintf("+1212555%04d", i%10000) + strconv.Itoa(i/10000)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close() // killed
+	code, out, errs := hotline(t, nil, "store", "check", path)
+	if code != 0 || !strings.Contains(out, `campaign "spring": a lead import was cut short (up to 20000 leads written`) {
+		t.Errorf("check: exit %d\n%s%s", code, out, errs)
+	}
+}
