@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -273,7 +274,7 @@ func (s *Contacts) Each(fn func(contact.Contact) bool) error {
 
 // Import creates the contacts; one whose number is already on record is
 // reported by its position in cs (0-based) and left out.
-func (s *Contacts) Import(cs []contact.Contact, now time.Time) (created int, rejected map[int]error, err error) {
+func (s *Contacts) Import(cs []contact.Contact, now time.Time) (created, same int, rejected map[int]error, err error) {
 	rejected = map[int]error{}
 	const batch = 1000
 	for start := 0; start < len(cs); start += batch {
@@ -288,6 +289,10 @@ func (s *Contacts) Import(cs []contact.Contact, now time.Time) (created int, rej
 				}
 				c.ID, c.Created, c.Updated = contact.ID(seq), now.UTC(), now.UTC()
 				if err := s.put(tx.btx, nil, c); err != nil {
+					if errors.Is(err, ErrNumberTaken) && s.holds(tx.btx, c) {
+						same++ // imported already (an import cut short, run again)
+						continue
+					}
 					if errors.Is(err, ErrNumberTaken) || errors.Is(err, ErrInvalid) {
 						rejected[i] = err
 						continue
@@ -300,10 +305,37 @@ func (s *Contacts) Import(cs []contact.Contact, now time.Time) (created int, rej
 			return nil
 		})
 		if err != nil {
-			return created, rejected, err
+			return created, same, rejected, err
 		}
 	}
-	return created, rejected, nil
+	return created, same, rejected, nil
+}
+
+// holds reports whether the contact of c's first number is c as an import
+// would make it: the same numbers, name and every other field.
+func (s *Contacts) holds(btx *bbolt.Tx, c contact.Contact) bool {
+	id, ok := s.lookup(btx.Bucket(bucketContactPhones), c.Phones[0])
+	if !ok {
+		return false
+	}
+	had, err := s.get(btx, id)
+	if err != nil {
+		return false
+	}
+	had.ID, had.Created, had.Updated = c.ID, c.Created, c.Updated
+	return reflect.DeepEqual(normalized(had), normalized(c))
+}
+
+// normalized treats an empty map or list as none, as a stored contact
+// decodes them.
+func normalized(c contact.Contact) contact.Contact {
+	if len(c.Fields) == 0 {
+		c.Fields = nil
+	}
+	if len(c.Tags) == 0 {
+		c.Tags = nil
+	}
+	return c
 }
 
 // RotateStep re-seals up to batch contacts that are under a key other than

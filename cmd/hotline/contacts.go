@@ -288,14 +288,18 @@ character after it, as in '+12125550101) is read without it.`,
 				return err
 			}
 			defer db.Close()
-			created, rejected, err := s.Import(cs, time.Now())
+			created, same, rejected, err := s.Import(cs, time.Now())
 			for i, e := range rejected {
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s: row %d: %v\n", args[0], read[i].Row, e)
 			}
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d contacts imported\n", created)
+			if same > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "%d contacts imported, %d already there as the file has them\n", created, same)
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "%d contacts imported\n", created)
+			}
 			if len(bad)+len(rejected) > 0 {
 				return &exitError{code: exitFailure, err: fmt.Errorf("%d rows not imported", len(bad)+len(rejected))}
 			}

@@ -242,3 +242,25 @@ func TestServeResealsUnderTheNewKeyInTheBackground(t *testing.T) {
 		t.Fatalf("after a shutdown mid-rotation %d stale, want %d", n, 450-200)
 	}
 }
+
+// A contact file imported again (after an import a kill cut short, say)
+// finds the contacts it made already there and counts them, exit 0; a row
+// whose number is on a contact that differs is still refused.
+func TestContactsImportAgain(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "h.db")
+	env := keyEnv(t)
+	file := writeFile(t, "c.csv", "phones,name,tags,plan\n+12125550101,Ann,vip,gold\n+12125550102,Bob,,\n")
+	emptyStore(t, db)
+	if code, out, errs := hotline(t, env, "contacts", "import", file, "--store", db); code != 0 || out != "2 contacts imported\n" {
+		t.Fatalf("first import: exit %d %q %q", code, out, errs)
+	}
+	if code, out, errs := hotline(t, env, "contacts", "import", file, "--store", db); code != 0 || out != "0 contacts imported, 2 already there as the file has them\n" {
+		t.Errorf("second import: exit %d %q %q", code, out, errs)
+	}
+	changed := writeFile(t, "d.csv", "phones,name\n+12125550101,Ann Other\n+12125550103,Cy\n")
+	code, out, errs := hotline(t, env, "contacts", "import", changed, "--store", db)
+	if code != exitFailure || out != "1 contacts imported\n" || !strings.Contains(errs, "row 2: +12125550101: number is on another contact") {
+		t.Errorf("import of a changed contact: exit %d %q %q", code, out, errs)
+	}
+}

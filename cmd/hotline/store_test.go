@@ -491,11 +491,7 @@ func TestStoreCheckNewerSchema(t *testing.T) {
 func TestStoreCheckAndRepairDNCAndContacts(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "h.db")
-	code, key, _ := hotline(t, nil, "keys", "generate", "--id", "one")
-	if code != 0 {
-		t.Fatal("keys generate failed")
-	}
-	env := map[string]string{seal.EnvKey: strings.TrimSpace(key)}
+	env := keyEnv(t)
 	for _, args := range [][]string{
 		{"dnc", "add", "+12125550101", "+12125550102", "--create"},
 		{"contacts", "add", "+12125550111", "--name", "Ann"},
@@ -581,4 +577,14 @@ func TestStoreCheckNamesCutImport(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `campaign "spring": a lead import was cut short (up to 20000 leads written`) {
 		t.Errorf("check: exit %d\n%s%s", code, out, errs)
 	}
+}
+
+// keyEnv is an environment with a new key in HOTLINE_KEY (and no key file).
+func keyEnv(t *testing.T) map[string]string {
+	t.Helper()
+	code, key, _ := hotline(t, nil, "keys", "generate", "--id", "one")
+	if code != 0 {
+		t.Fatal("keys generate failed")
+	}
+	return map[string]string{seal.EnvKey: strings.TrimSpace(key), seal.EnvKeyFile: ""}
 }
