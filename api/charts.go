@@ -76,12 +76,9 @@ func (s *Server) chartToday(w http.ResponseWriter, r *http.Request) {
 	s.drawChart(w, r, chartAsk{key: string(iv), o: report.Options{From: from, To: now.Add(time.Second), Interval: iv, Location: loc}})
 }
 
-// Limits of GET /api/v1/charts/period: the bars a chart can show side by
-// side, and the span drawn by hour rather than by day.
-const (
-	maxChartBars  = 744 // a month of hours
-	hourlyChartTo = 48 * time.Hour
-)
+// hourlyChartTo is the longest span GET /api/v1/charts/period draws by
+// hour rather than by day (the bars a chart shows: chart.MaxBars).
+const hourlyChartTo = 48 * time.Hour
 
 // chartPeriod answers GET /api/v1/charts/period: the charts of
 // /api/v1/charts/today over from..to (as the reports read them, in tz or
@@ -143,9 +140,8 @@ func (s *Server) chartPeriod(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if n := len(report.Starts(iv, loc, from, to)); n > maxChartBars {
-		s.fail(w, badRequest("interval %s: %d bars from %s to %s, more than a chart shows (%d); ask for a longer interval or a shorter period",
-			iv, n, from.Format(time.RFC3339), to.Format(time.RFC3339), maxChartBars))
+	if err := chart.TooManyBars(iv, loc, from, to); err != nil {
+		s.fail(w, badRequest("%v", strings.TrimPrefix(err.Error(), "chart: ")))
 		return
 	}
 	queue := v.Get("queue")

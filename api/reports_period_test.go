@@ -82,6 +82,8 @@ func TestChartPeriod(t *testing.T) {
 		{"from=2026-01-05&tz=Mars/Olympus", `tz \"Mars/Olympus\"`},
 		{"from=2026-01-05&to=2026-01-06&interval=week", `interval \"week\"`},
 		{"from=2026-01-01&to=2026-03-01&interval=15m", "interval 15m"},
+		// Ten million bars: refused before they are listed (it took 800 MB).
+		{"from=1900-01-01&to=2199-12-31&interval=15m", "interval 15m: more than 744 bars"},
 		{"from=2026-01-05&agent=ann", "agent: unknown parameter"},
 		{"from=2026-01-05&queue=sales&queue=support", "queue given 2 times"},
 	} {

@@ -97,6 +97,17 @@ func floorLocal(t time.Time, loc *time.Location, step int64) time.Time {
 	return time.Unix(t.Unix()-r, 0).In(loc)
 }
 
+// CountStarts counts the intervals that cover [from, to) in loc, up to
+// max+1: enough to refuse a period of too many without listing them.
+func CountStarts(iv Interval, loc *time.Location, from, to time.Time, max int) int {
+	c := clock{iv: iv, loc: loc, from: from, to: to}
+	n := 0
+	for s := c.start(from); s.Before(to) && n <= max; s = c.next(s) {
+		n++
+	}
+	return n
+}
+
 // Starts lists the starts of the intervals that cover [from, to) in loc.
 func Starts(iv Interval, loc *time.Location, from, to time.Time) []time.Time {
 	c := clock{iv: iv, loc: loc, from: from, to: to}

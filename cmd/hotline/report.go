@@ -180,6 +180,9 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 		if _, err := chart.Format(o.chart); err != nil { // before the report is written
 			return invalidArg(fmt.Errorf("--chart: %w", err))
 		}
+		if err := chart.TooManyBars(q.Options.Interval, q.Options.Location, q.Options.From, q.Options.To); err != nil {
+			return invalidArg(fmt.Errorf("--chart: %w", err))
+		}
 	}
 	var rep *report.Report
 	if o.store != "" {

@@ -367,6 +367,13 @@ func TestReportChart(t *testing.T) {
 	if code != exitInvalid || !strings.Contains(errOut, ".svg or .png") || out != "" {
 		t.Errorf("a .gif chart: exit %d: %s; wrote %q", code, errOut, out)
 	}
+	// Ten million bars (300 years by 15 minutes) are refused before the
+	// report: listing them ran out of memory.
+	code, out, errOut = hotline(t, nil, "report", "queues", "--store", path, "--from", "1900-01-01", "--to", "2199-12-31", "--interval", "15m",
+		"--chart", filepath.Join(dir, "long.svg"))
+	if code != exitInvalid || !strings.Contains(errOut, "--chart: chart: interval 15m: more than 744 bars") || out != "" {
+		t.Errorf("a chart of ten million bars: exit %d: %s; wrote %q", code, errOut, out)
+	}
 }
 
 func TestReportRefusesBadFlags(t *testing.T) {

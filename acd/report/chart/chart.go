@@ -53,11 +53,34 @@ type Series struct {
 	Available, Ringing, OnCall, WrapUp, Paused []float64 // mean agents in each state
 }
 
+// MaxBars is the most intervals a chart draws: a month of hours.
+const MaxBars = 744
+
+// TooManyBars refuses a chart of more than MaxBars intervals of iv from
+// from to to in loc, before anything is listed (a 300-year period by 15
+// minutes is ten million).
+func TooManyBars(iv report.Interval, loc *time.Location, from, to time.Time) error {
+	if iv == report.IntervalPeriod || iv == "" {
+		return nil
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	if report.CountStarts(iv, loc, from, to, MaxBars) > MaxBars {
+		return fmt.Errorf("chart: interval %s: more than %d bars from %s to %s, more than a chart shows; ask for a longer interval or a shorter period",
+			iv, MaxBars, from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	return nil
+}
+
 // Collect sums a report's rows over queues and agents, interval by interval.
 func Collect(r *report.Report) (Series, error) {
 	loc, err := time.LoadLocation(r.Location)
 	if err != nil {
 		return Series{}, fmt.Errorf("chart: time zone %q: %w", r.Location, err)
+	}
+	if err := TooManyBars(r.Interval, loc, r.From, r.To); err != nil {
+		return Series{}, err
 	}
 	starts := report.Starts(r.Interval, loc, r.From, r.To)
 	if r.Interval == report.IntervalPeriod {
