@@ -105,6 +105,9 @@ func (v *validator) flows() {
 			switch n := nodes[node].(type) {
 			case *ivr.Queue:
 				queue = n.Queue
+				// The levels a caller needs, as a queue's are checked: at
+				// 11, no agent (10 at most) ever takes the caller.
+				v.skills(joinPath(joinPath(joinPath(p, "nodes"), node), "skills"), n.Skills)
 			case *ivr.CallbackNode:
 				queue = n.Queue
 			case *ivr.Voicemail:

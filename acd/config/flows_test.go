@@ -34,6 +34,7 @@ flows:
       q: {kind: queue, queue: billing}
       x: {kind: teleport}
       y: {queue: support}
+      z: {kind: queue, queue: support, skills: {tech: 11, basic: 0}}
 `
 	_, err := Parse([]byte(src), "flows.yaml")
 	if err == nil {
@@ -48,6 +49,9 @@ flows:
 		`flows.main.nodes.q.queue: unknown queue "billing"; known: support`,
 		`flows.main.nodes.x.kind: unknown node kind "teleport"`,
 		`flows.main.nodes.y.kind: missing; one of`,
+		// As a queue's: a caller needing 11 is never taken (agents have 10 at most).
+		`flows.main.nodes.z.skills.tech: level 11 is outside 1..10`,
+		`flows.main.nodes.z.skills.basic: level 0 is outside 1..10`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("problems lack %q:\n%v", want, err)

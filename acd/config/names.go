@@ -63,6 +63,10 @@ var LogLevels = []string{"trace", "debug", "info", "warn", "error"}
 // exit_key must each be one of them.
 const DTMFKeys = "0123456789*#"
 
+// MaxSimCallersPerMinute bounds the simulated callers' arrival rate: a
+// hundred a second, far past any call center's.
+const MaxSimCallersPerMinute = 6000
+
 // Skill levels run from MinSkillLevel (novice) to MaxSkillLevel (expert).
 const (
 	MinSkillLevel = 1

@@ -142,6 +142,9 @@ func (v *validator) pbx() {
 		s := p.Sim
 		if s.Callers.RatePerMinute < 0 {
 			v.add("pbx.sim.callers.rate_per_minute", "%g is negative", s.Callers.RatePerMinute)
+		} else if s.Callers.RatePerMinute > MaxSimCallersPerMinute {
+			// The simulator would place them all at once and run out of memory.
+			v.add("pbx.sim.callers.rate_per_minute", "%g is more than %d callers a minute", s.Callers.RatePerMinute, MaxSimCallersPerMinute)
 		}
 		v.positive("pbx.sim.callers.patience", s.Callers.Patience)
 		v.positive("pbx.sim.agents.talk_time", s.Agents.TalkTime)

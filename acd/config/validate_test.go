@@ -99,6 +99,9 @@ func TestValidateRules(t *testing.T) {
 		{"freeswitch command timeout", func(c *Config) { c.PBX.Type = PBXFreeSWITCH; c.PBX.FreeSWITCH.CommandTimeout = 0 }, []string{"pbx.freeswitch.command_timeout: must be more than 0s"}},
 		{"sim needs no endpoints", func(c *Config) { c.PBX.Type = PBXSim; c.Agents[0].Endpoint = "" }, nil},
 		{"sim rate negative", func(c *Config) { c.PBX.Type = PBXSim; c.PBX.Sim.Callers.RatePerMinute = -1 }, []string{"pbx.sim.callers.rate_per_minute: -1 is negative"}},
+		// The simulator ran out of memory placing them all at once.
+		{"sim rate huge", func(c *Config) { c.PBX.Type = PBXSim; c.PBX.Sim.Callers.RatePerMinute = 1e308 },
+			[]string{"pbx.sim.callers.rate_per_minute: 1e+308 is more than 6000 callers a minute"}},
 		{"sim chance", func(c *Config) { c.PBX.Type = PBXSim; c.PBX.Sim.Callers.DTMFChance = 1.5 }, []string{"pbx.sim.callers.dtmf_chance: 1.5 is not a probability"}},
 		{"sim rates sum", func(c *Config) {
 			c.PBX.Type = PBXSim
