@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net/http"
 
 	"github.com/hotline-cc/hotline/acd/config"
@@ -82,7 +83,10 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusConflict, inUseBody("config not applied: it removes what is in use; nothing changed (force=true applies it anyway)", err))
 		return
 	}
-	if errors.Is(err, config.ErrInvalid) || errors.Is(err, engine.ErrUnknownQueue) || errors.Is(err, engine.ErrBadConfig) {
+	// A file that cannot be read (moved, removed, no permission) is the
+	// admin's to fix, like one with problems: not a fault of the daemon.
+	if errors.Is(err, config.ErrInvalid) || errors.Is(err, engine.ErrUnknownQueue) || errors.Is(err, engine.ErrBadConfig) ||
+		errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		writeJSON(w, http.StatusUnprocessableEntity, ReloadError{Error: "config not applied; nothing changed: " + err.Error()})
 		return
 	}

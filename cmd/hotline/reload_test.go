@@ -171,6 +171,19 @@ func TestConfigReloadAndHangup(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The file moved away: the admin's to fix, a 422 naming it, not a 500.
+	if err := os.Rename(path, path+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post("http://"+addr+"/api/v1/config/reload", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), path+": no such file") {
+		t.Errorf("reload with the file gone: %d %s; want 422 naming it", resp.StatusCode, body)
+	}
 }
 
 // TestConfigReloadInUse: a reload the engine refuses for what is in use
