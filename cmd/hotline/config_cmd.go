@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -128,6 +129,10 @@ func writeConfig(w io.Writer, cfg config.Config) error {
 			*secret = "********"
 		}
 	}
+	// A password written into a URL (http://user:pass@host/) too.
+	for _, u := range []*string{&cfg.PBX.Asterisk.URL, &cfg.PBX.Asterisk.WebsocketURL, &cfg.Speech.PromptURL, &cfg.Speech.Recognizer.URL} {
+		*u = maskURLPassword(*u)
+	}
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
 	if err := enc.Encode(cfg); err != nil {
@@ -146,4 +151,22 @@ func newConfigExampleCmd() *cobra.Command {
 			return err
 		},
 	}
+}
+
+// maskURLPassword masks the password of a URL's user information.
+func maskURLPassword(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); !has {
+		return raw
+	}
+	user := url.User(u.User.Username()).String()
+	u.User = nil
+	scheme, rest, ok := strings.Cut(u.String(), "://")
+	if !ok {
+		return raw
+	}
+	return scheme + "://" + user + ":********@" + rest
 }

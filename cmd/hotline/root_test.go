@@ -137,6 +137,13 @@ func TestConfigShowMasksPasswords(t *testing.T) {
 	if code != 0 || strings.Contains(out, "s3cret") || !strings.Contains(out, "password: '********'") {
 		t.Errorf("exit %d, password shown or not masked:\n%s", code, out)
 	}
+	// One written into a URL too, the user and the rest kept.
+	cfg := writeFile(t, "u.yaml", "pbx:\n  asterisk: {url: \"http://ari:urlpass@127.0.0.1:8088/ari\"}\nspeech:\n  recognizer: {url: \"https://u:sp33ch@asr.example/v1?x=1\"}\n")
+	code, out, _ = hotline(t, nil, "config", "show", "--config", cfg)
+	if code != 0 || strings.Contains(out, "urlpass") || strings.Contains(out, "sp33ch") ||
+		!strings.Contains(out, "url: http://ari:********@127.0.0.1:8088/ari") || !strings.Contains(out, "url: https://u:********@asr.example/v1?x=1") {
+		t.Errorf("exit %d, a URL's password shown or the URL changed:\n%s", code, out)
+	}
 }
 
 func TestExitCodes(t *testing.T) {
