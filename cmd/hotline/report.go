@@ -81,6 +81,9 @@ COMPLETECALLER, ABANDON, PAUSE, ...) for tools that read Asterisk's queues.`,
 			if err := o.checkFilter(args[0]); err != nil {
 				return err
 			}
+			if err := o.checkFlags(args[0]); err != nil {
+				return err
+			}
 			if args[0] == "ivr" {
 				return runIVRReport(cmd.Context(), cmd.OutOrStdout(), g, o)
 			}
@@ -89,6 +92,23 @@ COMPLETECALLER, ABANDON, PAUSE, ...) for tools that read Asterisk's queues.`,
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// checkFlags refuses the flags a report does not use, rather than let
+// them pass unheeded (a --chart that wrote no file, exit 0): the IVR report
+// has no intervals, short abandons or chart; the queue log has no format
+// or intervals either.
+func (o *reportOptions) checkFlags(kind string) error {
+	unused := map[string][]string{
+		"ivr":       {"chart", "interval", "short-abandon", "target"},
+		"queue-log": {"format", "interval"},
+	}[kind]
+	for _, f := range unused {
+		if o.set(f) {
+			return invalidArg(fmt.Errorf("--%s: report %s does not take it", f, kind))
+		}
+	}
+	return nil
 }
 
 // checkFilter refuses --queue, --agent, --campaign or --flow on a report of

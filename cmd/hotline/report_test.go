@@ -390,6 +390,22 @@ func TestReportRefusesBadFlags(t *testing.T) {
 	if code != exitInvalid || !strings.Contains(errOut, `--from "monday"`) {
 		t.Errorf("ivr: exit %d: %s", code, errOut)
 	}
+	// A flag the report does not use is refused, not passed over: report
+	// ivr --chart exited 0 and wrote no chart.
+	for _, c := range []struct{ args []string }{
+		{[]string{"report", "ivr", "--chart", "x.svg"}},
+		{[]string{"report", "ivr", "--interval", "hour"}},
+		{[]string{"report", "ivr", "--short-abandon", "5s"}},
+		{[]string{"report", "queue-log", "--format", "json"}},
+		{[]string{"report", "queue-log", "--interval", "hour"}},
+	} {
+		args := append(c.args, "--from", "2026-01-05", "--to", "2026-01-06", "--store", "x.db")
+		flag := c.args[2]
+		code, out, errOut := hotline(t, nil, args...)
+		if code != exitInvalid || out != "" || !strings.Contains(errOut, flag+": report "+c.args[1]+" does not take it") {
+			t.Errorf("%v: exit %d %q %q; want 2 naming %s", c.args, code, out, errOut, flag)
+		}
+	}
 }
 
 // The queue_log export, read by a parser of the format written here, counts
