@@ -35,6 +35,7 @@ flows:
       x: {kind: teleport}
       y: {queue: support}
       z: {kind: queue, queue: support, skills: {tech: 11, basic: 0}}
+      w: {kind: hangup, prompt: ["bogus:y"]}
 `
 	_, err := Parse([]byte(src), "flows.yaml")
 	if err == nil {
@@ -52,6 +53,7 @@ flows:
 		// As a queue's: a caller needing 11 is never taken (agents have 10 at most).
 		`flows.main.nodes.z.skills.tech: level 11 is outside 1..10`,
 		`flows.main.nodes.z.skills.basic: level 0 is outside 1..10`,
+		`flows.main.nodes.w.prompt[0]: "bogus:y": unknown media kind "bogus"`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("problems lack %q:\n%v", want, err)

@@ -155,7 +155,7 @@ func TestParseProblems(t *testing.T) {
 			`test.yaml:5: did not find expected alphabetic or numeric character; YAML reads an unquoted * as an alias: quote the DTMF key, "*"`}},
 		{"unquoted * value", "queues:\n  - name: q\n    exit_key: *\n", []string{
 			`test.yaml:3: did not find expected alphabetic or numeric character; YAML reads an unquoted * as an alias: quote the DTMF key, "*"`}},
-		{"unquoted # key", "menus:\n  - name: m\n    prompt: [x]\n    options:\n      1: {hangup: true}\n      #: {hangup: true}\n", []string{
+		{"unquoted # key", "menus:\n  - name: m\n    prompt: [sound:x]\n    options:\n      1: {hangup: true}\n      #: {hangup: true}\n", []string{
 			`test.yaml:6: YAML reads an unquoted # as the start of a comment, so this line is ignored: quote the DTMF key, "#"`}},
 		{"unquoted # value", "queues:\n  - name: q\n    callback_key: #\n", []string{
 			`test.yaml:3: YAML reads an unquoted # as the start of a comment, so callback_key is empty: quote the DTMF key, "#"`}},

@@ -43,6 +43,7 @@ func (c Config) validate(root *yaml.Node) error {
 	v.speech()
 	v.recordings()
 	v.durations(reflect.ValueOf(c), "")
+	v.media(reflect.ValueOf(c), "", false)
 	return v.err()
 }
 

@@ -99,6 +99,24 @@ func TestValidateRules(t *testing.T) {
 		{"freeswitch command timeout", func(c *Config) { c.PBX.Type = PBXFreeSWITCH; c.PBX.FreeSWITCH.CommandTimeout = 0 }, []string{"pbx.freeswitch.command_timeout: must be more than 0s"}},
 		{"sim needs no endpoints", func(c *Config) { c.PBX.Type = PBXSim; c.Agents[0].Endpoint = "" }, nil},
 		{"sim rate negative", func(c *Config) { c.PBX.Type = PBXSim; c.PBX.Sim.Callers.RatePerMinute = -1 }, []string{"pbx.sim.callers.rate_per_minute: -1 is negative"}},
+		// Media the switches cannot play validated, and every call's
+		// prompt then failed.
+		{"media items", func(c *Config) {
+			c.Queues[0].Greeting = []string{"sound:", "bogus:x", "", "digits:12a", "sound:../../../etc/shadow", "hello", "number:4x2", "file:rel/x.wav", "sound:a,b", "sound:ok", "say:en:Hi"}
+		}, []string{
+			`queues[0].greeting[0]: "sound:" names nothing to play`,
+			`queues[0].greeting[1]: "bogus:x": unknown media kind "bogus"; known: sound, recording, file, digits, number, tone, characters`,
+			`queues[0].greeting[2]: an empty media item`,
+			`queues[0].greeting[3]: "digits:12a": digits are 0-9, * and #`,
+			`queues[0].greeting[4]: "sound:../../../etc/shadow": a sound is named within the switch's folder`,
+			`queues[0].greeting[5]: "hello" has no kind; write KIND:NAME`,
+			`queues[0].greeting[6]: "number:4x2": not a whole number`,
+			`queues[0].greeting[7]: "file:rel/x.wav": a file is named by its absolute path`,
+			`queues[0].greeting[8]: "sound:a,b" holds a comma`}},
+		{"menu prompt and option message", func(c *Config) {
+			c.Menus[0].Prompt = []string{""}
+			c.Menus[0].Options["1"] = Target{Queue: "sales", Message: []string{"x"}}
+		}, []string{`menus[0].prompt[0]: an empty media item`, `menus[0].options.1.message[0]: "x" has no kind`}},
 		// The simulator ran out of memory placing them all at once.
 		{"sim rate huge", func(c *Config) { c.PBX.Type = PBXSim; c.PBX.Sim.Callers.RatePerMinute = 1e308 },
 			[]string{"pbx.sim.callers.rate_per_minute: 1e+308 is more than 6000 callers a minute"}},
