@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -53,7 +54,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, badRequest("%v", err))
 		return
 	}
-	q, err := report.ParseQuery(kind, r.URL.Query(), time.Now(), s.thresholds())
+	q, err := report.ParseQuery(kind, s.reportDefaults(r.URL.Query()), time.Now(), s.thresholds())
 	if err != nil {
 		s.fail(w, badRequest("%v", err))
 		return
@@ -196,4 +197,22 @@ func reportKinds() []ReportKind {
 // formats it is written in and the query parameters it takes.
 func (s *Server) reports(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, reportKinds())
+}
+
+// reportDefaults fills in a report query's zone and short abandons from
+// the config (reports.timezone, reports.short_abandon) when it does not
+// give them, as hotline report does: the API's days were cut at UTC
+// midnight while the wallboard's charts used the config's zone.
+func (s *Server) reportDefaults(v url.Values) url.Values {
+	s.charts.mu.Lock()
+	o := s.charts.opts
+	s.charts.mu.Unlock()
+	v = maps.Clone(v)
+	if v.Get("tz") == "" && o.Location != nil && o.Location.String() != "Local" {
+		v.Set("tz", o.Location.String())
+	}
+	if v.Get("short_abandon") == "" && o.ShortAbandon > 0 {
+		v.Set("short_abandon", o.ShortAbandon.String())
+	}
+	return v
 }

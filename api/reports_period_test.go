@@ -148,3 +148,39 @@ func TestReportKindsAndFilters(t *testing.T) {
 		}
 	}
 }
+
+// A report asked without tz or short_abandon takes the config's
+// (reports.timezone, reports.short_abandon, set with SetChartOptions), as
+// hotline report does and the wallboard's charts did: the API cut its days
+// at UTC midnight. A query's own tz still wins.
+func TestReportTakesTheConfigsZone(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	seedReportCalls(t, db, "sales", "support")
+	h := New(nil, db, zerolog.Nop())
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.SetChartOptions(ChartOptions{Location: tokyo, ShortAbandon: 30 * time.Second})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	get := func(q string) map[string]any {
+		code, body := sendAs(t, "GET", srv.URL+"/api/v1/reports/queues?"+q, "", nil)
+		var rep map[string]any
+		if code != 200 || json.Unmarshal([]byte(body), &rep) != nil {
+			t.Fatalf("%s: %d %s", q, code, body)
+		}
+		return rep
+	}
+	rep := get("from=2026-01-05&to=2026-01-08&interval=day")
+	if rep["timezone"] != "Asia/Tokyo" || rep["short_abandon_s"] != 30.0 {
+		t.Errorf("defaults: timezone %v, short_abandon_s %v; want Asia/Tokyo and 30", rep["timezone"], rep["short_abandon_s"])
+	}
+	if rep := get("from=2026-01-05&to=2026-01-08&interval=day&tz=UTC"); rep["timezone"] != "UTC" {
+		t.Errorf("tz=UTC asked: timezone %v", rep["timezone"])
+	}
+}

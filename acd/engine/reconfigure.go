@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -23,6 +25,11 @@ type ReconfigureReport struct {
 	AgentsRemoved  []string `json:"agents_removed,omitempty"`
 	EntriesChanged bool     `json:"entries_changed,omitempty"`
 	MenusChanged   bool     `json:"menus_changed,omitempty"`
+	// FlowsChanged names the flows added, changed or removed; Applied the
+	// other settings taken at once (teams, reports, recordings.template,
+	// speech.listen_silence).
+	FlowsChanged []string `json:"flows_changed,omitempty"`
+	Applied      []string `json:"applied,omitempty"`
 	// Draining lists what is removed but still finishing: a queue keeps its
 	// callers (and callback requests) until they are served, an agent its
 	// call and wrap-up before it is logged out.
@@ -38,7 +45,8 @@ type ReconfigureReport struct {
 // Changed reports whether the engine took anything from the new config.
 func (r ReconfigureReport) Changed() bool {
 	return len(r.QueuesAdded)+len(r.QueuesChanged)+len(r.QueuesRemoved)+len(r.AgentsAdded)+
-		len(r.AgentsChanged)+len(r.AgentsRemoved)+len(r.CampaignsBack) > 0 || r.EntriesChanged || r.MenusChanged
+		len(r.AgentsChanged)+len(r.AgentsRemoved)+len(r.CampaignsBack)+len(r.FlowsChanged)+len(r.Applied) > 0 ||
+		r.EntriesChanged || r.MenusChanged
 }
 
 // Reconfigure applies a validated config to the running engine. New queues
@@ -87,6 +95,19 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 	}
 	rep.EntriesChanged = !reflect.DeepEqual(old.Entries, cfg.Entries)
 	rep.MenusChanged = !reflect.DeepEqual(old.Menus, cfg.Menus)
+	for _, name := range slices.Sorted(maps.Keys(old.Flows)) {
+		if nf, ok := cfg.Flows[name]; !ok || !reflect.DeepEqual(old.Flows[name], nf) {
+			rep.FlowsChanged = append(rep.FlowsChanged, name)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Flows)) {
+		if _, ok := old.Flows[name]; !ok {
+			rep.FlowsChanged = append(rep.FlowsChanged, name)
+		}
+	}
+	slices.Sort(rep.FlowsChanged)
+	applied, restart := changedSettings(old, cfg)
+	rep.Applied, rep.NeedRestart = applied, append(rep.NeedRestart, restart...)
 
 	// Queues: update in place (keeping callers and figures), add, retire.
 	keep := map[string]bool{}
@@ -337,4 +358,41 @@ func (c *Core) resumeMenus(now time.Time) {
 		}
 		c.goTarget(now, cl, *t)
 	}
+}
+
+// liveSettings are the settings of the speech, privacy and recordings
+// sections a running daemon takes at a reload; their others apply at the
+// next start.
+var liveSettings = map[string]bool{"recordings.template": true, "speech.listen_silence": true}
+
+// changedSettings lists the settings of teams, reports, speech, privacy
+// and recordings that differ: those taken at once (teams, reports and the
+// live ones), and those that apply at the next start.
+func changedSettings(old, cfg config.Config) (applied, restart []string) {
+	if !reflect.DeepEqual(old.Teams, cfg.Teams) {
+		applied = append(applied, "teams")
+	}
+	if !reflect.DeepEqual(old.Reports, cfg.Reports) {
+		applied = append(applied, "reports")
+	}
+	for _, sec := range []struct {
+		name     string
+		old, new any
+	}{{"speech", old.Speech, cfg.Speech}, {"privacy", old.Privacy, cfg.Privacy}, {"recordings", old.Recordings, cfg.Recordings}} {
+		o, n := reflect.ValueOf(sec.old), reflect.ValueOf(sec.new)
+		for i := range o.NumField() {
+			f := o.Type().Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			name = cmp.Or(name, strings.ToLower(f.Name))
+			if !f.IsExported() || name == "-" || reflect.DeepEqual(o.Field(i).Interface(), n.Field(i).Interface()) {
+				continue
+			}
+			if key := sec.name + "." + name; liveSettings[key] {
+				applied = append(applied, key)
+			} else {
+				restart = append(restart, key)
+			}
+		}
+	}
+	return applied, restart
 }

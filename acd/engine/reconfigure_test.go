@@ -281,3 +281,36 @@ func TestReconfigureAgentBackKeepsHerPendingPause(t *testing.T) {
 		t.Errorf("alice after her call: %+v (shown %v), want paused for lunch as she asked", a, ok)
 	}
 }
+
+// A reload that changes a flow, the teams, the reports' settings or the
+// recordings says so: each was said to be "no changes" (the flow was
+// taken all the same). Settings the running daemon takes are listed as
+// applied, those it cannot (the recordings' folder) as needing a restart.
+func TestReconfigureReportsFlowsAndSettings(t *testing.T) {
+	const withFlow = reconfBefore + `
+flows:
+  f:
+    start: q
+    nodes:
+      q: {kind: queue, queue: support}
+`
+	_, _, r := runScenario(t, scenario{config: withFlow, until: time.Second})
+	cfg := parseConfig(t, withFlow)
+	if rep, err := r.Core.Reconfigure(r.Clock.Now(), cfg); err != nil || rep.Changed() || len(rep.NeedRestart) > 0 {
+		t.Fatalf("the same config again: %+v %v; want no changes", rep, err)
+	}
+	next := parseConfig(t, strings.Replace(withFlow, "q: {kind: queue, queue: support}", "q: {kind: queue, queue: sales}", 1)+`
+teams:
+  - {name: front, agents: [alice], supervisors: [sue]}
+reports: {timezone: Asia/Tokyo}
+recordings: {dir: /var/spool/elsewhere, template: "{date}-{call}"}
+`)
+	rep, err := r.Core.Reconfigure(r.Clock.Now(), next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Changed() || !slices.Equal(rep.FlowsChanged, []string{"f"}) ||
+		!slices.Equal(rep.Applied, []string{"teams", "reports", "recordings.template"}) || !slices.Equal(rep.NeedRestart, []string{"recordings.dir"}) {
+		t.Errorf("report %+v; want flow f changed, teams, reports and recordings.template applied, recordings.dir at the next start", rep)
+	}
+}

@@ -123,6 +123,12 @@ func writeReloadReport(w io.Writer, rep engine.ReconfigureReport) {
 	if rep.MenusChanged {
 		fmt.Fprintln(w, "  menus changed")
 	}
+	if len(rep.FlowsChanged) > 0 {
+		fmt.Fprintf(w, "  flows changed: %s\n", strings.Join(rep.FlowsChanged, ", "))
+	}
+	if len(rep.Applied) > 0 {
+		fmt.Fprintf(w, "  changed, applied: %s\n", strings.Join(rep.Applied, ", "))
+	}
 	for _, d := range rep.Draining {
 		fmt.Fprintf(w, "  draining: %s\n", d)
 	}

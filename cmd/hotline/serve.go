@@ -217,11 +217,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		h.EnableAuth(db, time.Now)
 		h.SetSessionIdle(cfg.Server.SessionIdle)
 		h.SetTeams(cfg)
-		chartZone := time.Local
-		if tz := cfg.Reports.Timezone; tz != "" {
-			chartZone, _ = time.LoadLocation(tz) // config validate checked it
-		}
-		h.SetChartOptions(api.ChartOptions{Location: chartZone, Target: cfg.Reports.ServiceLevelTarget, ShortAbandon: cfg.Reports.ShortAbandon})
+		h.SetChartOptions(reportDefaults(cfg))
 		defer h.EnableAudit(db)() // after the server's shutdown below: handlers are done
 		h.WatchWrites(rt.Writer())
 		h.EnableRecordings(db, cfg.Recordings.Dir)
@@ -241,6 +237,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 				}
 				h.SetTeams(c)
 				h.SetSessionIdle(c.Server.SessionIdle)
+				h.SetChartOptions(reportDefaults(c))
 			}
 			h.WatchReload(rl.reload)
 			reload = h.Reload // counted in /metrics
@@ -380,4 +377,17 @@ func runID() string {
 func beyondLoopback(a net.Addr) bool {
 	tcp, ok := a.(*net.TCPAddr)
 	return !ok || !tcp.IP.IsLoopback()
+}
+
+// reportDefaults are the reports' defaults from the config: the call
+// center's zone (the machine's when reports.timezone is not set), the
+// service-level target and the short abandons.
+func reportDefaults(c config.Config) api.ChartOptions {
+	zone := time.Local
+	if tz := c.Reports.Timezone; tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil { // config validate checked it
+			zone = l
+		}
+	}
+	return api.ChartOptions{Location: zone, Target: c.Reports.ServiceLevelTarget, ShortAbandon: c.Reports.ShortAbandon}
 }

@@ -73,6 +73,7 @@ func (r *reloader) logReport(rep engine.ReconfigureReport) {
 		Strs("queues_removed", rep.QueuesRemoved).Strs("agents_added", rep.AgentsAdded).
 		Strs("agents_changed", rep.AgentsChanged).Strs("agents_removed", rep.AgentsRemoved).
 		Bool("entries_changed", rep.EntriesChanged).Bool("menus_changed", rep.MenusChanged).
+		Strs("flows_changed", rep.FlowsChanged).Strs("applied", rep.Applied).
 		Strs("draining", rep.Draining).Msg("config reloaded")
 	if len(rep.NeedRestart) > 0 {
 		r.log.Warn().Strs("sections", rep.NeedRestart).Msg("config reload: these settings changed and apply at the next start")
