@@ -486,7 +486,12 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 		dur, _ := time.ParseDuration(n.Value)
 		v.SetInt(int64(dur))
 		return
-	case v.Kind() == reflect.String && n.Tag != "!!binary":
+	case v.Kind() == reflect.String && n.Tag == "!!binary":
+		// Decoded, its bytes would pass by the text rules below (an escape
+		// sequence, a direction override, bytes that are no UTF-8).
+		d.bad(n.Line, path, "a binary value (!!binary) where text is wanted; write the text itself")
+		return
+	case v.Kind() == reflect.String:
 		// A name or prompt text is shown and logged as typed: no direction
 		// override or invisible character (the API's rule).
 		if err := textcheck.Check(n.Value); err != nil {

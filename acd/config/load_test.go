@@ -164,6 +164,10 @@ func TestParseProblems(t *testing.T) {
 		{"only comments", "# nothing yet\n", []string{`test.yaml: the file is empty`}},
 		{"empty document", "---\n", []string{`test.yaml: the file is empty`}},
 		{"alias of the enclosing list", "queues: &q\n  - *q\n", []string{"test.yaml:1: queues[0]: want a mapping of key: value, got a list"}},
+		// Decoded, the bytes passed by the text rules (an escape sequence
+		// shown in the API's status).
+		{"binary text", "agents:\n  - {id: a, name: !!binary G1syShtbMzFtRVZJTOKArg==}\n", []string{
+			"test.yaml:2: agents[0].name: a binary value (!!binary) where text is wanted"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
