@@ -83,7 +83,11 @@ func ParseQuery(kind string, v url.Values, now time.Time, threshold func(string)
 		bad(fmt.Errorf("format %q: want table, csv or json", q.Format))
 	}
 	if len(problems) == 0 && !q.Options.To.After(q.Options.From) {
-		bad(fmt.Errorf("to %s is not after from %s", v.Get("to"), v.Get("from")))
+		to := v.Get("to")
+		if to == "" {
+			to = "(now)" // from a duration back, to left out
+		}
+		bad(fmt.Errorf("to %s is not after from %s", to, v.Get("from")))
 	}
 	q.Options.Threshold = threshold
 	if len(problems) > 0 {
