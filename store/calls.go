@@ -318,7 +318,8 @@ func advance(c *bbolt.Cursor, descending bool) []byte {
 // from the year 1000 or to 9999 wrapped around and matched nothing or the
 // wrong records.
 func CheckTime(t time.Time) error {
-	if t.Year() < 1900 || t.Year() >= 2200 {
+	// 2200-01-01 itself is in: the end of a period "to 2200".
+	if t.Year() < 1900 || t.After(time.Date(2200, 1, 1, 0, 0, 0, 0, t.Location())) {
 		return fmt.Errorf("%s: want a time in the years 1900 to 2200", t.Format(time.RFC3339))
 	}
 	return nil

@@ -203,3 +203,21 @@ func TestTimeKeyOrder(t *testing.T) {
 		}
 	}
 }
+
+// CheckTime takes the years 1900 to 2200, 2200-01-01 itself included (the
+// end of a period "to 2200", refused while the message named 2200).
+func TestCheckTimeBounds(t *testing.T) {
+	for _, tc := range []struct {
+		at time.Time
+		ok bool
+	}{
+		{time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(1899, 12, 31, 23, 59, 59, 0, time.UTC), false},
+		{time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(2200, 1, 1, 0, 0, 1, 0, time.UTC), false},
+	} {
+		if err := CheckTime(tc.at); (err == nil) != tc.ok {
+			t.Errorf("%s: %v, want ok %v", tc.at, err, tc.ok)
+		}
+	}
+}
