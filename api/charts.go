@@ -61,6 +61,14 @@ func (s *Server) SetChartOptions(o ChartOptions) {
 // and agents by state, as SVG drawn from the stored records (the same
 // charts as `hotline report --chart`). interval is 15m or hour (default).
 func (s *Server) chartToday(w http.ResponseWriter, r *http.Request) {
+	switch name, times := strayParam(r.URL.Query(), []string{"interval", "_"}, nil); {
+	case times > 1:
+		s.fail(w, badRequest("%s given %d times: give it once", name, times))
+		return
+	case name != "":
+		s.fail(w, badRequest("%s: unknown parameter; known: interval", name))
+		return
+	}
 	iv := report.IntervalHour
 	if v := r.URL.Query().Get("interval"); v != "" {
 		var err error

@@ -51,4 +51,8 @@ func TestChartToday(t *testing.T) {
 	if code, _, body := get("?interval=week"); code != 400 || !strings.Contains(body, "15m or hour") {
 		t.Errorf("interval week: %d %s", code, body)
 	}
+	// A parameter it does not take is named, as the other charts do.
+	if code, _, body := get("?interval=hour&from=2026-01-01"); code != 400 || !strings.Contains(body, "from: unknown parameter; known: interval") {
+		t.Errorf("from on today's chart: %d %s", code, body)
+	}
 }
