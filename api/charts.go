@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -61,12 +62,8 @@ func (s *Server) SetChartOptions(o ChartOptions) {
 // and agents by state, as SVG drawn from the stored records (the same
 // charts as `hotline report --chart`). interval is 15m or hour (default).
 func (s *Server) chartToday(w http.ResponseWriter, r *http.Request) {
-	switch name, times := strayParam(r.URL.Query(), []string{"interval", "_"}, nil); {
-	case times > 1:
-		s.fail(w, badRequest("%s given %d times: give it once", name, times))
-		return
-	case name != "":
-		s.fail(w, badRequest("%s: unknown parameter; known: interval", name))
+	if err := chartParams(r.URL.Query(), "interval"); err != nil {
+		s.fail(w, err)
 		return
 	}
 	iv := report.IntervalHour
@@ -94,12 +91,8 @@ const hourlyChartTo = 48 * time.Hour
 // interval says (15m, hour or day), for one queue if asked.
 func (s *Server) chartPeriod(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	switch name, times := strayParam(v, []string{"from", "to", "tz", "interval", "queue", "_"}, nil); {
-	case times > 1:
-		s.fail(w, badRequest("%s given %d times: give it once", name, times))
-		return
-	case name != "":
-		s.fail(w, badRequest("%s: unknown parameter; known: from, to, tz, interval, queue", name))
+	if err := chartParams(v, "from", "to", "tz", "interval", "queue"); err != nil {
+		s.fail(w, err)
 		return
 	}
 	loc := s.chartLocation()
@@ -293,4 +286,16 @@ func (s *Server) thresholds() func(queue string) time.Duration {
 		}
 		return report.DefaultThreshold
 	}
+}
+
+// chartParams refuses a chart query parameter not in known (or "_", a
+// browser's cache buster) and one given twice, naming it.
+func chartParams(v url.Values, known ...string) error {
+	switch name, times := strayParam(v, append(known, "_"), nil); {
+	case times > 1:
+		return badRequest("%s given %d times: give it once", name, times)
+	case name != "":
+		return badRequest("%s: unknown parameter; known: %s", name, strings.Join(known, ", "))
+	}
+	return nil
 }
