@@ -110,6 +110,11 @@ func TestBrowserCampaigns(t *testing.T) {
 		t.Fatalf("the dials and answers did not climb on the page: dials %q answers %q: %v",
 			must(chromedp.Run(ctx, chromedp.Evaluate[string](col("dials")))), must(chromedp.Run(ctx, chromedp.Evaluate[string](col("answers")))), err)
 	}
+	// Once a call is handled, the mode's tooltip says what the pacer paces by.
+	if err := chromedp.Do(ctx, poll(`document.querySelector('`+row+` td[data-col="mode"]').title.includes(" talks (mean ")`)); err != nil {
+		t.Errorf("the mode's tooltip does not say what the pacer learned: %q (%v)",
+			must(chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('`+row+` td[data-col="mode"]').title`))), err)
+	}
 	screenshot(t, ctx, "campaigns-running")
 	// Running, every column and button fits a 1200-pixel window.
 	fits := func(when string) {

@@ -12,6 +12,9 @@ import (
 var (
 	bucketCampaigns     = []byte("campaigns")
 	bucketCampaignHours = []byte("campaign_hours")
+	// campaign_learned: name → what its pacer learned (campaign.Learned),
+	// added like agent_changes (a read-write open creates it).
+	bucketCampaignLearned = []byte("campaign_learned")
 )
 
 // A campaign's progress (run state and counts) lives under its name; its
@@ -52,6 +55,37 @@ func (tx *Tx) SaveCampaignHour(h *campaign.HourCount) error {
 	cp := *h
 	cp.Hour = hour
 	return tx.put(bucketCampaignHours, string(campaignHourKey(h.Campaign, hour)), &cp)
+}
+
+// SaveCampaignLearned stores what a campaign's pacer has learned,
+// replacing what it held.
+func (tx *Tx) SaveCampaignLearned(l *campaign.Learned) error {
+	if err := checkCampaignName(l.Campaign); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return tx.put(bucketCampaignLearned, l.Campaign, l)
+}
+
+// CampaignLearned returns what a campaign's pacer learned, as last saved;
+// ok is false when nothing was.
+func (db *DB) CampaignLearned(camp string) (l campaign.Learned, ok bool, err error) {
+	err = db.View(func(tx *Tx) (err error) {
+		defer tx.recoverCorrupt(&err)
+		b := tx.btx.Bucket(bucketCampaignLearned)
+		if b == nil {
+			return nil
+		}
+		v := b.Get([]byte(camp))
+		if v == nil {
+			return nil
+		}
+		if err := json.Unmarshal(v, &l); err != nil || l.Campaign != camp {
+			return &DecodeError{Bucket: string(bucketCampaignLearned), Key: camp, Err: fmt.Errorf("not a campaign's learned pacing: %v", err)}
+		}
+		ok = true
+		return nil
+	})
+	return l, ok, err
 }
 
 // CampaignProgress returns every campaign's saved progress.

@@ -92,3 +92,60 @@ func TestCampaignProgressOldCountKeys(t *testing.T) {
 		t.Fatalf("new form read as %+v, %v; want counts %+v", ps, err, want)
 	}
 }
+
+// What a campaign's pacer learned is kept per campaign, the last save
+// replacing the one before; a store from before the bucket existed reads
+// as having none, and a damaged record is named.
+func TestCampaignLearned(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	if _, ok, err := db.CampaignLearned("spring"); ok || err != nil {
+		t.Fatalf("nothing saved yet: ok %v, %v", ok, err)
+	}
+	data := []byte{1, 2, 3, 0, 255}
+	l := &campaign.Learned{Campaign: "spring", Saved: t0, Pacer: data}
+	op := PutCampaignLearned(l)
+	data[0] = 9 // the op holds its own copy
+	if err := db.Write([]Op{op, PutCampaignLearned(&campaign.Learned{Campaign: "summer", Saved: t0, Pacer: []byte{7}})}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Write([]Op{PutCampaignLearned(&campaign.Learned{Campaign: "spring", Saved: t0.Add(time.Minute), Pacer: []byte{1, 4}})}); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := db.CampaignLearned("spring")
+	if err != nil || !ok || string(got.Pacer) != "\x01\x04" || !got.Saved.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("spring: %+v, %v, %v; want the second save", got, ok, err)
+	}
+	if err := db.Write([]Op{PutCampaignLearned(&campaign.Learned{})}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("learned figures without a campaign: %v", err)
+	}
+	// Damage, then a store that never had the bucket.
+	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketCampaignLearned).Put([]byte("summer"), []byte("{"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var de *DecodeError
+	if _, _, err := db.CampaignLearned("summer"); !errors.As(err, &de) || de.Bucket != "campaign_learned" || de.Key != "summer" {
+		t.Errorf("damaged record: %v; want a decode error naming campaign_learned/summer", err)
+	}
+	if err := db.bolt.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket(bucketCampaignLearned) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := db.CampaignLearned("spring"); ok || err != nil {
+		t.Errorf("store without the bucket: ok %v, %v; want none, no error", ok, err)
+	}
+	db.Close()
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Write([]Op{PutCampaignLearned(l)}); err != nil {
+		t.Errorf("a read-write open did not bring the bucket back: %v", err)
+	}
+}

@@ -57,6 +57,7 @@ across restarts; saving a record with an existing ID replaces it.
 	agent_changes     8-byte At (as above) + 8-byte sequence + agent ID -> AgentChange JSON
 	campaigns         campaign name -> campaign.Progress JSON (run state, counts)
 	campaign_hours    campaign name + NUL + 8-byte hour start (as above) -> campaign.HourCount JSON
+	campaign_learned  campaign name -> campaign.Learned JSON (what its pacer learned, last saved)
 	calls_by_number   keyed hash of the customer's number (32 bytes) + the calls_by_entered key -> empty
 	contacts, contacts_by_phone, contact_calls, audit: see contacts.go
 	tasks             task ID -> contact.Task JSON (callback tasks of missed calls)

@@ -23,6 +23,7 @@ type Op struct {
 	dnc      *DNCEntry
 	progress *campaign.Progress
 	hour     *campaign.HourCount
+	learned  *campaign.Learned
 }
 
 type opKind uint8
@@ -39,6 +40,7 @@ const (
 	opPutDNC
 	opPutCampaignProgress
 	opPutCampaignHour
+	opPutCampaignLearned
 )
 
 var opNames = [...]string{
@@ -46,6 +48,7 @@ var opNames = [...]string{
 	opDeleteActive: "delete active call", opPutCallback: "save callback",
 	opDeleteCallback: "delete callback", opPutAgentChange: "save agent change", opPutLead: "save lead", opPutDNC: "add do-not-call",
 	opPutCampaignProgress: "save campaign progress", opPutCampaignHour: "save campaign hour",
+	opPutCampaignLearned: "save campaign's learned pacing",
 }
 
 func (op Op) String() string {
@@ -125,6 +128,14 @@ func PutCampaignHour(h *campaign.HourCount) Op {
 	return Op{kind: opPutCampaignHour, id: h.Campaign + "/" + h.Hour.UTC().Format(time.RFC3339), hour: &cp}
 }
 
+// PutCampaignLearned saves a copy of what a campaign's pacer has learned,
+// replacing what was saved before.
+func PutCampaignLearned(l *campaign.Learned) Op {
+	cp := *l
+	cp.Pacer = slices.Clone(l.Pacer)
+	return Op{kind: opPutCampaignLearned, id: l.Campaign, learned: &cp}
+}
+
 // Check reports an op that could never be written (a record that does not
 // validate), so that it is refused when submitted rather than failing its
 // transaction later.
@@ -151,6 +162,8 @@ func (op Op) Check() error {
 		err = checkCampaignName(op.progress.Name)
 	case opPutCampaignHour:
 		err = checkCampaignName(op.hour.Campaign)
+	case opPutCampaignLearned:
+		err = checkCampaignName(op.learned.Campaign)
 	case opDeleteActive, opDeleteCallback:
 		err = required("id", op.id)
 	default:
@@ -187,6 +200,8 @@ func (op Op) apply(tx *Tx) error {
 		return tx.SaveCampaignProgress(op.progress)
 	case opPutCampaignHour:
 		return tx.SaveCampaignHour(op.hour)
+	case opPutCampaignLearned:
+		return tx.SaveCampaignLearned(op.learned)
 	}
 	return op.Check()
 }
@@ -205,8 +220,8 @@ func (db *DB) Write(ops []Op) error {
 }
 
 // Saves returns the record op saves: *CallRecord, *AgentState, *ActiveCall,
-// *Callback, *AgentChange, *campaign.Lead, *DNCEntry, *campaign.Progress or
-// *campaign.HourCount; nil for a delete. Stand-ins for the store in
+// *Callback, *AgentChange, *campaign.Lead, *DNCEntry, *campaign.Progress,
+// *campaign.HourCount or *campaign.Learned; nil for a delete. Stand-ins for the store in
 // tests read ops through it and Deletes.
 func (op Op) Saves() any {
 	switch op.kind {
@@ -228,6 +243,8 @@ func (op Op) Saves() any {
 		return op.progress
 	case opPutCampaignHour:
 		return op.hour
+	case opPutCampaignLearned:
+		return op.learned
 	}
 	return nil
 }

@@ -317,12 +317,29 @@ func (c *copier) restoreSequences(tx *bbolt.Tx) error {
 
 // repairDecoders check that a record of each known bucket decodes.
 var repairDecoders = map[string]func(k, v []byte) error{
-	string(bucketCalls):     func(k, v []byte) error { _, err := decode[CallRecord](bucketCalls, k, v); return err },
-	string(bucketAgents):    func(k, v []byte) error { _, err := decode[AgentState](bucketAgents, k, v); return err },
-	string(bucketCallbacks): func(k, v []byte) error { _, err := decode[Callback](bucketCallbacks, k, v); return err },
-	string(bucketActive):    func(k, v []byte) error { _, err := decode[ActiveCall](bucketActive, k, v); return err },
-	string(bucketLeads):     decodeLead,
-	string(bucketDNC):       decodeDNC,
+	string(bucketCalls):           func(k, v []byte) error { _, err := decode[CallRecord](bucketCalls, k, v); return err },
+	string(bucketAgents):          func(k, v []byte) error { _, err := decode[AgentState](bucketAgents, k, v); return err },
+	string(bucketCallbacks):       func(k, v []byte) error { _, err := decode[Callback](bucketCallbacks, k, v); return err },
+	string(bucketActive):          func(k, v []byte) error { _, err := decode[ActiveCall](bucketActive, k, v); return err },
+	string(bucketLeads):           decodeLead,
+	string(bucketDNC):             decodeDNC,
+	string(bucketCampaignLearned): decodeLearned,
+}
+
+// decodeLearned checks a campaign's learned pacing record.
+func decodeLearned(k, v []byte) error {
+	var l struct {
+		Campaign string `json:"campaign"`
+		Pacer    []byte `json:"pacer"`
+	}
+	err := json.Unmarshal(v, &l)
+	if err == nil && l.Campaign != string(k) {
+		err = fmt.Errorf("campaign %q does not match its key", l.Campaign)
+	}
+	if err != nil {
+		return &DecodeError{Bucket: string(bucketCampaignLearned), Key: string(k), Err: err}
+	}
+	return nil
 }
 
 // reindex adds the index entry of a copied call record.

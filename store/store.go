@@ -66,7 +66,7 @@ var (
 	allBuckets   = [][]byte{bucketMeta, bucketCalls, bucketCallIndex, bucketAgents, bucketCallbacks, bucketActive, bucketAgentChanges,
 		bucketLeads, bucketLeadPhones, bucketLeadSeq, bucketLeadImports, bucketDNC, bucketUsers, bucketTokens,
 		bucketContacts, bucketContactPhones, bucketContactCalls, bucketAudit, bucketAccessLog,
-		bucketCampaigns, bucketCampaignHours, bucketCallNumbers, bucketTasks, bucketRecordings}
+		bucketCampaigns, bucketCampaignHours, bucketCampaignLearned, bucketCallNumbers, bucketTasks, bucketRecordings}
 )
 
 // migration upgrades a store from one schema version to the next inside the

@@ -121,6 +121,15 @@ type Progress struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// Learned is what a campaign's pacer has learned of its answers and talks
+// (dialer.Pacer.MarshalLearned), as last saved: a restarted daemon gives it
+// back to the campaign's new pacer.
+type Learned struct {
+	Campaign string    `json:"campaign"`
+	Saved    time.Time `json:"saved"`
+	Pacer    []byte    `json:"pacer"`
+}
+
 // HourCount is one hour of a campaign's live answers and the abandons
 // among them.
 type HourCount struct {

@@ -147,6 +147,8 @@ type Pacer struct {
 	// The abandonment budget's learned bias (see budgetShare).
 	bias      float64
 	learnedAt int // live answers in the window when it last learned
+
+	changes uint64 // dial outcomes and handled calls recorded (Changes)
 }
 
 type bucket struct {
@@ -175,6 +177,7 @@ func (p *Pacer) Options() Options { return p.o }
 // both likelier and quicker than they are.
 func (p *Pacer) DialEnded(placed, ended time.Time, live bool) {
 	p.unripe = append(p.unripe, outcome{placed: placed, ring: ended.Sub(placed).Seconds(), live: live})
+	p.changes++
 	p.ripen(ended)
 }
 
@@ -240,6 +243,7 @@ func (p *Pacer) ripen(now time.Time) {
 // Handled records a finished call: its talk and the wrap-up that follows.
 func (p *Pacer) Handled(talk, wrap time.Duration) {
 	p.talk.add(talk.Seconds())
+	p.changes++
 	p.wraps = min(p.wraps+1, keep)
 	p.wrap += (wrap.Seconds() - p.wrap) / float64(p.wraps)
 	p.tab.touch()

@@ -163,7 +163,15 @@ type campaignRun struct {
 	// hourDirty is set when the pacer counted a live answer: the next
 	// save of the campaign also saves the hour's counts.
 	hourDirty bool
+	// learnedAt is when what the pacer learned was last saved, and
+	// learnedChanges its Changes then (see progressOps).
+	learnedAt      time.Time
+	learnedChanges uint64
 }
+
+// learnedEvery is how often, at most, a running campaign saves what its
+// pacer learned: a crash loses at most that much of it.
+const learnedEvery = 5 * time.Minute
 
 type pendingDial struct {
 	seq uint64
@@ -243,6 +251,19 @@ type CampaignStatus struct {
 	// stopped, or paused by an admin.
 	PausedBecause string        `json:"paused_because,omitempty"`
 	Stats         CampaignStats `json:"stats"`
+	// Learned is what the campaign's pacer has learned of its calls (kept
+	// across restarts), once the campaign has run.
+	Learned *CampaignLearned `json:"learned,omitempty"`
+}
+
+// CampaignLearned is what a campaign's pacer paces by: its recent dials
+// and the share answered live, its recent talks and wrap-ups.
+type CampaignLearned struct {
+	Dials      int     `json:"dials"`
+	AnswerRate float64 `json:"answer_rate"`
+	Talks      int     `json:"talks"`
+	MeanTalk   Seconds `json:"mean_talk"`
+	MeanWrap   Seconds `json:"mean_wrap"`
 }
 
 func (c *Core) campaignByName(name string) (config.Campaign, bool) {
@@ -374,12 +395,17 @@ func (c *Core) campaignQueues(k config.Campaign) []*queue {
 type SavedCampaign struct {
 	Progress campaign.Progress
 	Hours    []campaign.HourCount
+	// Learned is what its pacer had learned, as last saved (nil: nothing
+	// saved); LearnedErr why it could not be read, if it could not.
+	Learned    *campaign.Learned
+	LearnedErr error
 }
 
 // CampaignSource reads campaigns' saved progress; *store.DB is one.
 type CampaignSource interface {
 	CampaignProgress() ([]campaign.Progress, error)
 	CampaignHours(camp string, from time.Time) ([]campaign.HourCount, error)
+	CampaignLearned(camp string) (campaign.Learned, bool, error)
 }
 
 // ReadCampaigns reads the saved progress of the configured campaigns, each
@@ -400,7 +426,13 @@ func ReadCampaigns(src CampaignSource, cfg config.Config, now time.Time) ([]Save
 		if err != nil {
 			return nil, fmt.Errorf("campaign %q: abandonment by hour: %w", p.Name, err)
 		}
-		out = append(out, SavedCampaign{Progress: p, Hours: hours})
+		s := SavedCampaign{Progress: p, Hours: hours}
+		if l, ok, err := src.CampaignLearned(p.Name); err != nil {
+			s.LearnedErr = err // the campaign starts afresh: no reason to stop it
+		} else if ok {
+			s.Learned = &l
+		}
+		out = append(out, s)
 	}
 	return out, nil
 }
@@ -423,6 +455,7 @@ func (c *Core) RestoreCampaigns(now time.Time, saved []SavedCampaign) {
 		for _, h := range s.Hours {
 			r.pacer.RestoreHour(h.Hour, h.Live, h.Abandoned)
 		}
+		c.restoreLearned(now, r, s)
 		r.state = s.Progress.State
 		if r.state == CampaignPaused {
 			r.reason = s.Progress.Reason
@@ -432,6 +465,22 @@ func (c *Core) RestoreCampaigns(now time.Time, saved []SavedCampaign) {
 		if r.state == CampaignRunning {
 			c.campaignTick(now, r)
 		}
+	}
+}
+
+// restoreLearned gives a restored campaign's pacer what it had learned.
+// What cannot be read is warned about, and the pacer learns afresh.
+func (c *Core) restoreLearned(now time.Time, r *campaignRun, s SavedCampaign) {
+	err := s.LearnedErr
+	if err == nil && s.Learned != nil {
+		err = r.pacer.RestoreLearned(s.Learned.Pacer)
+	}
+	switch {
+	case err != nil:
+		c.warn(now, "campaign-restore", "campaign %s: what its pacer learned is lost (%v); it learns its answer rate and talk times afresh", r.cfg.Name, err)
+	case s.Learned != nil:
+		r.learnedAt = now
+		c.trace(now, "campaign %s: its pacer's figures back as saved at %s (%d dial outcomes)", r.cfg.Name, s.Learned.Saved.UTC().Format(time.RFC3339), r.pacer.DialSamples())
 	}
 }
 
@@ -446,6 +495,11 @@ func (c *Core) Campaigns(now time.Time) []CampaignStatus {
 			st.State, st.Hopper, st.Ringing, st.Live, st.Stats = r.state, len(r.hopper), len(r.dials)+len(r.pending), len(r.byCall), r.stats
 			st.Kept = r.keptCount()
 			_, _, st.AbandonRate = r.pacer.Abandonment(now)
+			f := r.pacer.Figures()
+			st.Learned = &CampaignLearned{Dials: f.Dials, Talks: f.Talks, MeanTalk: Seconds(f.MeanTalk), MeanWrap: Seconds(f.MeanWrap)}
+			if f.Dials > 0 {
+				st.Learned.AnswerRate = float64(f.Live) / float64(f.Dials)
+			}
 			if r.state == CampaignPaused {
 				st.PausedBecause = r.reason
 			}
@@ -2321,6 +2375,12 @@ func (c *Core) progressOps(now time.Time, r *campaignRun) []store.Op {
 		r.hourDirty = false
 		live, abandoned := r.pacer.AbandonHour(now)
 		ops = append(ops, store.PutCampaignHour(&campaign.HourCount{Campaign: r.cfg.Name, Hour: now.UTC().Truncate(time.Hour), Live: live, Abandoned: abandoned}))
+	}
+	// What the pacer learned, every learnedEvery while it runs, and at
+	// once when it pauses or stops.
+	if n := r.pacer.Changes(); n != r.learnedChanges && (r.state != CampaignRunning || !now.Before(r.learnedAt.Add(learnedEvery))) {
+		r.learnedAt, r.learnedChanges = now, n
+		ops = append(ops, store.PutCampaignLearned(&campaign.Learned{Campaign: r.cfg.Name, Saved: now, Pacer: r.pacer.MarshalLearned()}))
 	}
 	return ops
 }

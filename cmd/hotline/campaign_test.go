@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/engine"
 )
 
 func TestCampaignCommandAgainstDaemon(t *testing.T) {
@@ -154,5 +155,19 @@ poll-2 +3314000002 scheduled -: satisfaction=bad
 `
 	if b.String() != want {
 		t.Errorf("results:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestWriteCampaignsLearned: once a campaign's pacer has figures of its
+// own, the status says what it paces by; before, it says nothing of them.
+func TestWriteCampaignsLearned(t *testing.T) {
+	var b strings.Builder
+	writeCampaigns(&b, []engine.CampaignStatus{
+		{Name: "spring", State: engine.CampaignRunning, Mode: "predictive", Learned: &engine.CampaignLearned{Dials: 1834, AnswerRate: 0.2983, Talks: 540, MeanTalk: engine.Seconds(121 * time.Second), MeanWrap: engine.Seconds(15 * time.Second)}},
+		{Name: "autumn", State: engine.CampaignRunning, Mode: "predictive", Learned: &engine.CampaignLearned{}},
+	})
+	lines := strings.Split(b.String(), "\n")
+	if len(lines) != 4 || lines[1] != "  paced by its last 1834 dials (29.8% answered live) and 540 talks (mean 2m1s, wrap-up 15s)" || !strings.HasPrefix(lines[2], "autumn: running") {
+		t.Errorf("status:\n%s", b.String())
 	}
 }

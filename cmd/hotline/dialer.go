@@ -58,7 +58,7 @@ func (o *dialerSimOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.wrap, "wrap", m.Wrap, "wrap-up after each call")
 	fs.Float64Var(&o.hours, "hours", 8, "hours to simulate (of each day, with --days)")
 	fs.IntVar(&o.days, "days", 1, "working days in a row, --hours each from the same time of day, the pacer's figures and abandonment window carried from one into the next as on a daemon that stays up; prints each day")
-	fs.BoolVar(&o.restart, "restart-nightly", false, "with --days: restart the daemon each night, so each morning's pacer has only the abandonment window back (from the store), not what it learned of answers and talks")
+	fs.BoolVar(&o.restart, "restart-nightly", false, "with --days: restart the daemon each night; each morning's pacer gets back what the store keeps, the abandonment window and what the pacer learned of answers and talks")
 	fs.StringVar(&o.mode, "mode", "predictive", "dial mode: progressive | power | predictive")
 	fs.Float64Var(&o.ratio, "ratio", 1.5, "power mode: calls per free agent")
 	fs.Float64Var(&o.cap, "abandon-cap", 3, "abandonment cap of power and predictive, percent of live answers")

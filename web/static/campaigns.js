@@ -26,6 +26,8 @@ Object.assign(I18N.ru, {
   "camp-m-preview": "просмотр", "camp-m-progressive": "поочерёдный", "camp-m-power": "кратный",
   "camp-m-predictive": "прогнозный", "camp-k-agent": "оператор", "camp-k-survey": "опрос",
   "camp-k-notification": "оповещение", "camp-unit-d": "д", "camp-unit-h": "ч",
+  "camp-paced": "Темп по последним наборам", "camp-paced-live": "ответили живые", "camp-paced-talks": "разговоров",
+  "camp-paced-mean": "в среднем", "camp-paced-wrap": "обработка",
 });
 
 const campData = {
@@ -134,6 +136,14 @@ function campLeadText(ls) {
   return text;
 }
 
+// campLearnedText says what the campaign's pacer paces by (kept across
+// restarts); "" before it has figures of its own.
+function campLearnedText(l) {
+  if (!l || !(l.dials || l.talks)) return "";
+  return `${t("camp-paced", "Paced by its last dials")}: ${l.dials} (${pct(l.answer_rate)} ${t("camp-paced-live", "answered live")}), ` +
+    `${l.talks} ${t("camp-paced-talks", "talks")} (${t("camp-paced-mean", "mean")} ${fmtSecs(l.mean_talk)}, ${t("camp-paced-wrap", "wrap-up")} ${fmtSecs(l.mean_wrap)})`;
+}
+
 function campRender() {
   const tbody = document.querySelector("#campaigns tbody");
   if (!me || me.role === "agent") { tbody.replaceChildren(); return; }
@@ -150,6 +160,7 @@ function campRender() {
     col("state").className = `state cstate-${shown}`;
     col("state").title = k.paused_because || ""; // why Hotline paused it itself
     col("mode").textContent = `${t("camp-m-" + k.mode, k.mode)} · ${t("camp-k-" + k.kind, k.kind)}`;
+    col("mode").title = campLearnedText(k.learned);
     col("agents").textContent = k.agents;
     col("leads").textContent = campLeadText(campData.leads.get(k.name));
     const dials = k.ringing ? `${st.dialed || 0} (${t("camp-ringing", "ringing")} ${k.ringing})` : `${st.dialed || 0}`;

@@ -80,9 +80,9 @@ type Run struct {
 	// would (an answer may still be abandoned, and counts).
 	Days int
 	// RestartNightly restarts the daemon each night: each day after the
-	// first begins with a new pacer that has only the abandonment window's
-	// hours back (what a restarted daemon reads from its store), not what
-	// the one before it learned of answers and talks.
+	// first begins with a new pacer given what a restarted daemon reads
+	// from its store, the abandonment window's hours and what the pacer
+	// had learned of answers and talks.
 	RestartNightly bool
 	Seed           uint64
 	Model          Model
@@ -310,10 +310,9 @@ func (s *state) closeOf(t time.Duration) time.Duration {
 	return t/day*day + s.open
 }
 
-// working tells whether the campaign dials at t: within a day's working
-// hours, its close included.
-// restart replaces the pacer with a new one holding only the abandonment
-// window's hours, as a daemon restarted overnight has.
+// restart replaces the pacer with a new one given what the daemon's store
+// keeps: the abandonment window's hours and what the pacer had learned
+// (its last save; at night nothing has changed since).
 func (s *state) restart() {
 	pc, err := dialer.NewPacer(s.run.Pacer)
 	if err != nil {
@@ -325,9 +324,14 @@ func (s *state) restart() {
 			pc.RestoreHour(t, live, ab)
 		}
 	}
+	if err := pc.RestoreLearned(s.pacer.MarshalLearned()); err != nil {
+		panic(err) // an encoding of this very build
+	}
 	s.pacer = pc
 }
 
+// working tells whether the campaign dials at t: within a day's working
+// hours, its close included.
 func (s *state) working(t time.Duration) bool {
 	return t <= s.closeOf(t)
 }
