@@ -466,7 +466,13 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, perr)
 			return
 		}
-		result, err = engine.Send(ctx, s.eng, engine.Spy{Agent: id, Mode: mode, Endpoint: body.Endpoint, By: by})
+		spy := engine.Spy{Agent: id, Mode: mode, Endpoint: body.Endpoint, By: by}
+		if p := principalOf(r); p != nil && !p.role.Allows(auth.Admin) {
+			// A supervisor rings their own phone (or their own agent's)
+			// into a call, never another agent's.
+			spy.OwnPhone, spy.AsAgent = true, p.user.Agent
+		}
+		result, err = engine.Send(ctx, s.eng, spy)
 	default:
 		s.fail(w, badRequest("unknown agent action %q; known: login, logout, ready, pause, spy, spy-stop", action))
 		return

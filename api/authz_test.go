@@ -331,4 +331,24 @@ func TestSpyNeedsSupervisor(t *testing.T) {
 			}
 		}
 	}
+	// A supervisor rings their own phone into a call, not an agent's
+	// (bob would hear alice's customer); an admin may.
+	bo := bearer(addUser(t, d.db, auth.User{Name: "bo", Role: auth.Supervisor, Agent: "bob"}))
+	ada := bearer(addUser(t, d.db, auth.User{Name: "ada", Role: auth.Admin}))
+	for _, c := range []struct {
+		who      string
+		hdr      http.Header
+		endpoint string
+		want     int
+		says     string
+	}{
+		{"sue", sue, "SIM/Bob", 400, `sim/bob is agent \"bob\"'s phone`},
+		{"bo", bo, "sim/bob", 409, "agent has no call"}, // bo works as bob
+		{"ada", ada, "sim/bob", 409, "agent has no call"},
+	} {
+		code, body := sendAs(t, "POST", srv.URL+"/api/v1/agents/alice/spy", `{"mode":"listen","endpoint":"`+c.endpoint+`"}`, c.hdr)
+		if code != c.want || !strings.Contains(strings.ToLower(body), strings.ToLower(c.says)) {
+			t.Errorf("%s spies on alice from %s: %d %s, want %d saying %q", c.who, c.endpoint, code, body, c.want, c.says)
+		}
+	}
 }

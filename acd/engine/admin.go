@@ -2,12 +2,14 @@ package engine
 
 import (
 	"context"
-	"github.com/hotline-cc/hotline/store"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // Request is an admin command: a value sent to the engine goroutine, which
@@ -102,6 +104,11 @@ type Spy struct {
 	Mode     pbx.SpyMode
 	Endpoint string // the supervisor's phone, e.g. PJSIP/1100
 	By       string // the user who asks
+	// OwnPhone, when set, refuses an agent's phone as Endpoint unless it
+	// is that of Agent, the agent the asking user works as ("": none): a
+	// supervisor joins a call on their own phone, not on an agent's.
+	OwnPhone bool
+	AsAgent  string
 }
 
 // SpyResult names the supervisor's channel.
@@ -110,6 +117,13 @@ type SpyResult struct {
 }
 
 func (r Spy) apply(c *Core, now time.Time) (any, error) {
+	if r.OwnPhone {
+		for _, b := range c.agents {
+			if b.id != r.AsAgent && strings.EqualFold(strings.TrimSpace(r.Endpoint), strings.TrimSpace(b.cfg.Endpoint)) {
+				return SpyResult{}, fmt.Errorf("%w: %s is agent %q's phone; listen, whisper and barge ring your own phone", ErrBadSpy, r.Endpoint, b.id)
+			}
+		}
+	}
 	ch, err := c.Spy(now, r.Agent, r.Mode, r.Endpoint, r.By)
 	return SpyResult{Channel: ch}, err
 }
