@@ -334,7 +334,7 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 	c.checkRecordingsAfterGap(now)
 	c.hangUpStranded(now, e.Snapshot.Channels, live)
 	c.keepCutRings()
-	c.dropGoneSpies(live)
+	c.dropGoneSpies(now, live)
 	c.campaignsReconnected(now, e, live)
 	lost := e.Reconnect && c.switchLost(live)
 	for _, id := range c.callIDs() {
@@ -763,16 +763,23 @@ func (c *Core) keepSpy(now time.Time, ch pbx.ChannelInfo, live map[pbx.ChannelID
 }
 
 // dropGoneSpies forgets the supervisors' legs that hung up while Hotline
-// did not see the switch.
-func (c *Core) dropGoneSpies(live map[pbx.ChannelID]pbx.ChannelInfo) {
-	for _, cl := range c.calls {
+// did not see the switch (on Asterisk and FreeSWITCH they go with the
+// agent's channel they are on); the call's record says so.
+func (c *Core) dropGoneSpies(now time.Time, live map[pbx.ChannelID]pbx.ChannelInfo) {
+	for _, id := range c.callIDs() {
+		cl := c.calls[id]
+		n := len(cl.spies)
 		cl.spies = slices.DeleteFunc(cl.spies, func(sp store.ActiveSpy) bool {
 			_, up := live[pbx.ChannelID(sp.Channel)]
 			if !up {
 				delete(c.goneChans, pbx.ChannelID(sp.Channel))
+				c.step(now, cl, "spy-gone-during-gap", sp.Agent, sp.Mode.String()+" "+sp.Channel)
 			}
 			return !up
 		})
+		if len(cl.spies) != n {
+			c.saveActive(now, cl)
+		}
 	}
 }
 

@@ -38,8 +38,7 @@
 //
 // Effects happen Options.Latency after the command (default 0: the same
 // virtual instant, but still after the command returned). Several playbacks
-// on one channel run side by side rather than queued. Spy legs are not tied
-// to their target: when the target goes away the supervisor leg stays up
-// until Hotline or the supervisor's phone ends it. Close discards events not
-// yet read from Events.
+// on one channel run side by side rather than queued. A supervisor leg (Spy)
+// hangs up, cause normal clearing, right after the channel it is on. Close
+// discards events not yet read from Events.
 package sim

@@ -188,6 +188,17 @@ func (s *Switch) teardown(ch *channel, cause pbx.Cause, reason pbx.FailReason) {
 	}
 	delete(s.chans, ch.id)
 	s.emit(pbx.HungUp{Base: s.base(ch.id), Cause: cause})
+	// The supervisor legs on ch go with it, as on Asterisk and FreeSWITCH.
+	var spies []*channel
+	for _, c := range s.chans {
+		if c.spyOf == ch.id {
+			spies = append(spies, c)
+		}
+	}
+	slices.SortFunc(spies, func(a, b *channel) int { return strings.Compare(string(a.id), string(b.id)) })
+	for _, c := range spies {
+		s.teardown(c, pbx.CauseNormal, pbx.FailCancelled)
+	}
 }
 
 func (s *Switch) countFailure(r pbx.FailReason) {

@@ -579,6 +579,9 @@ func testSpyListen(c *contractCase) {
 		Endpoint:  c.h.Endpoint(farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: answerDelay}),
 	}), "spy")
 	c.wait(On[pbx.Answered](sup))
+	// The supervisor leg goes with the channel it is on.
+	c.ok(c.h.Switch.Hangup(c.ctx, agent, pbx.CauseNormal), "hang up the agent")
+	c.wait(On[pbx.HungUp](sup))
 }
 
 func testUnknownChannel(c *contractCase) {
