@@ -294,6 +294,8 @@ func chartParams(v url.Values, known ...string) error {
 	switch name, times := strayParam(v, append(known, "_"), nil); {
 	case times > 1:
 		return badRequest("%s given %d times: give it once", name, times)
+	case name != "" && len(known) == 0:
+		return badRequest("%s: unknown parameter; this takes none", name)
 	case name != "":
 		return badRequest("%s: unknown parameter; known: %s", name, strings.Join(known, ", "))
 	}

@@ -196,6 +196,10 @@ func reportKinds() []ReportKind {
 // reports answers GET /api/v1/reports: the kinds of report, each with the
 // formats it is written in and the query parameters it takes.
 func (s *Server) reports(w http.ResponseWriter, r *http.Request) {
+	if err := chartParams(r.URL.Query()); err != nil {
+		s.fail(w, err) // it takes none: a kind or period here is a mistaken URL
+		return
+	}
 	writeJSON(w, http.StatusOK, reportKinds())
 }
 

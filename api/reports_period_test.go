@@ -104,6 +104,9 @@ func TestReportKindsAndFilters(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &kinds); code != 200 || err != nil {
 		t.Fatalf("GET reports: %d %s %v", code, body, err)
 	}
+	if code, body := sendAs(t, "GET", url+"/api/v1/reports?kind=agents", "", nil); code != 400 || !strings.Contains(body, "kind: unknown parameter; this takes none") {
+		t.Errorf("GET reports?kind=agents: %d %s; want 400 naming kind", code, body)
+	}
 	var names []string
 	for _, k := range kinds {
 		names = append(names, k.Kind)
