@@ -79,7 +79,9 @@ func FigureIVR(recs iter.Seq2[store.CallRecord, error], flowFilter string) (IVRR
 					cur = nil
 					continue
 				}
-				key := flow + "/" + node
+				// A node whose kind a flow edit changed is two rows: its
+				// figures before and after are not of one kind.
+				key := flow + "/" + node + "\x00" + s.Kind
 				if nodes[key] == nil {
 					nodes[key] = &IVRNode{Flow: flow, Node: node, Kind: s.Kind, Exits: map[string]int{}}
 				}

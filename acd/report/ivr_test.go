@@ -76,6 +76,23 @@ shop,open,hours,1,closed:1,0,0,0,0,,,,
 	}
 }
 
+// A node whose kind a flow edit changed (hours, then a menu) is two rows,
+// each with its own visits and exits, not one row under the first kind.
+func TestIVRNodeKindChanged(t *testing.T) {
+	r, err := FigureIVR(recordsOf(
+		store.CallRecord{Timeline: steps("hours", "shop/open", "hours", "closed")},
+		store.CallRecord{Timeline: steps("menu", "shop/open", "menu-choice", "2")},
+		store.CallRecord{Timeline: steps("menu", "shop/open", "menu-choice", "1")},
+	), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Nodes) != 2 || r.Nodes[0].Kind != "hours" || r.Nodes[0].Visits != 1 || r.Nodes[1].Kind != "menu" || r.Nodes[1].Visits != 2 ||
+		ivrExits(r.Nodes[1].Exits) != "1:1 2:1" {
+		t.Errorf("nodes %+v", r.Nodes)
+	}
+}
+
 // The IVR CSV escapes its names and exits (a caller's answer can be an
 // exit) and writes its figures as they are.
 func TestWriteIVRFormulaCells(t *testing.T) {
