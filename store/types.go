@@ -185,6 +185,9 @@ type AgentState struct {
 	// the call it follows: a restart keeps the agent in wrap-up until then.
 	WrapUntil time.Time `json:"wrap_until,omitzero"`
 	WrapCall  string    `json:"wrap_call,omitempty"`
+	// CampaignTurn is the campaign whose turn it is to dial for the agent,
+	// when several running campaigns share them ("": the first by name).
+	CampaignTurn string `json:"campaign_turn,omitempty"`
 }
 
 // Callback is a caller's request to be called back. Enqueued and Priority

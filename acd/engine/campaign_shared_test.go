@@ -328,3 +328,39 @@ campaigns:
 		t.Errorf("a1 on %q after pa's dial ended; want one of pb's waiting leads %v\n%s", took, waiting, trace)
 	}
 }
+
+// TestSharedAgentTurnSurvivesRestart: whose turn it is to dial for an
+// agent two campaigns share is saved with the agent, so a restart does not
+// hand the turn back to the first campaign by name.
+func TestSharedAgentTurnSurvivesRestart(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, fmt.Sprintf(twoCampaignsConfig, "progressive", "00:00-24:00", "progressive", 0.03, "a1"), st)
+	if err := r.Login("a1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"pa", "pb"} {
+		if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, name) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(t, r, "pa's lead connected", func(c *Core, now time.Time) error {
+		a := c.agentIdx["a1"]
+		c.passTurn(c.camps["pa"], a)
+		if a.turn != "pb" {
+			t.Fatalf("after a lead of pa, the turn is %q, want pb", a.turn)
+		}
+		c.saveAgent(now, a)
+		return nil
+	})
+	r.RunUntil(epoch.Add(time.Second))
+	kill(t, r)
+	restart(t, r, st, "run2", nil)
+	if err := r.Do(func(c *Core, now time.Time) error {
+		if got := c.agentIdx["a1"].turn; got != "pb" {
+			t.Errorf("after the restart the turn is %q, want pb", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -87,6 +87,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		}
 		a.stats.Answered, a.stats.Talk, a.noAnswerRun = st.CallsTaken, st.TalkTime, st.ConsecutiveNoAnswer
 		a.loggedInAt, a.since, a.countedTo = st.LoggedInAt, now, now
+		a.turn = st.CampaignTurn // a campaign no longer configured is skipped (turnOf)
 		switch st.State {
 		case acd.LoggedOut:
 			a.state = acd.LoggedOut

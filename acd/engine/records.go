@@ -357,7 +357,7 @@ func (c *Core) agentRecord(a *agent) *store.AgentState {
 	st := &store.AgentState{
 		ID: a.id, State: a.state, PauseReason: a.pauseReason, Since: a.since,
 		LoggedInAt: a.loggedInAt, CallsTaken: a.stats.Answered, TalkTime: a.stats.Talk,
-		ConsecutiveNoAnswer: a.noAnswerRun,
+		ConsecutiveNoAnswer: a.noAnswerRun, CampaignTurn: a.turn,
 	}
 	if a.state == acd.WrapUp && a.call != nil {
 		st.WrapUntil, st.WrapCall = a.call.wrapEnd, a.call.id
