@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -174,6 +176,10 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, pattern strin
 		return r
 	}
 	if !s.authRequired() {
+		if err := openModeRefuses(r, pattern); err != "" {
+			writeJSON(w, http.StatusForbidden, Error{Error: err})
+			return nil
+		}
 		return r
 	}
 	p, err := s.identify(r, true)
@@ -216,6 +222,41 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, pattern strin
 		}
 	}
 	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+}
+
+// openModeRefuses says why a request to the API without users (open to
+// whoever reaches the port) is refused, "" when it is not. Reaching the
+// port is not all a web page needs: a browser sends its requests from any
+// site the user visits. So a change from another site's page (its Origin or
+// Sec-Fetch-Site says so) is refused, as is any request naming a host that
+// is not an address or localhost (a name an attacker's DNS points at
+// 127.0.0.1), and users are not created over HTTP until the first one
+// exists: the first admin is made from the shell.
+func openModeRefuses(r *http.Request, pattern string) string {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if net.ParseIP(host) == nil && !strings.EqualFold(host, "localhost") {
+		return fmt.Sprintf("host %q refused: until the first user exists Hotline answers requests to its address or localhost only (create a user: hotline users add NAME --role admin)", r.Host)
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return ""
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		return "a change from another site's page is refused"
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || !strings.EqualFold(u.Host, r.Host) {
+			return fmt.Sprintf("a change from another site's page (origin %s) is refused", o)
+		}
+	}
+	if pattern == "POST /api/v1/users" {
+		return "no user exists yet: create the first admin from the shell while Hotline is stopped (hotline users add NAME --role admin)"
+	}
+	return ""
 }
 
 // authRequired is true once a user exists (users are disabled, never

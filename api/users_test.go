@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -117,5 +118,58 @@ func TestPasswordResetEndsSessions(t *testing.T) {
 	}
 	if got := status(); got != 401 {
 		t.Errorf("al's old session after a password reset: %d, want 401", got)
+	}
+}
+
+// Until the first user exists the API answers whoever reaches the port,
+// but not a web page of another site the user's browser visits: its
+// changes (a simple cross-origin POST needs no preflight) are refused, as
+// is a host name an attacker's DNS may point at 127.0.0.1, and no user,
+// let alone an admin, is created over HTTP. Reads and changes from the
+// daemon's own pages and from curl go on as before.
+func TestOpenAPIRefusesOtherSites(t *testing.T) {
+	d := newTestDaemon(t, cfgYAML)
+	srv := authServer(t, d)
+	mallory := `{"name":"mallory","role":"admin","password":"Mallory-pass-123!"}`
+	send := func(method, path, body string, hdr http.Header) (int, string) {
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		for k, v := range hdr {
+			if k == "Host" {
+				req.Host = v[0]
+				continue
+			}
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	own := strings.TrimPrefix(srv.URL, "http://")
+	for _, tc := range []struct {
+		name, method, path, body string
+		hdr                      http.Header
+		want                     int
+		says                     string
+	}{
+		{"another site's page creates an admin", "POST", "/api/v1/users", mallory,
+			http.Header{"Origin": {"http://localhost:8194"}, "Content-Type": {"text/plain"}}, 403, "another site"},
+		{"another site's page pauses an agent", "POST", "/api/v1/agents/alice/pause", `{"reason":"x"}`,
+			http.Header{"Sec-Fetch-Site": {"cross-site"}}, 403, "another site"},
+		{"a rebound host name reads the status", "GET", "/api/v1/status", "", http.Header{"Host": {"evil.example:80"}}, 403, `evil.example:80\" refused`},
+		{"curl creates the first user", "POST", "/api/v1/users", mallory, nil, 403, "from the shell"},
+		{"the daemon's own page logs an agent in", "POST", "/api/v1/agents/alice/login", "",
+			http.Header{"Origin": {"http://" + own}, "Sec-Fetch-Site": {"same-origin"}}, 200, `"available"`},
+		{"localhost reads the status", "GET", "/api/v1/status", "", http.Header{"Host": {"localhost"}}, 200, `"agents"`},
+	} {
+		if code, body := send(tc.method, tc.path, tc.body, tc.hdr); code != tc.want || !strings.Contains(body, tc.says) {
+			t.Errorf("%s: %d %s; want %d saying %q", tc.name, code, body, tc.want, tc.says)
+		}
+	}
+	if users, err := d.db.Users(); err != nil || len(users) != 0 {
+		t.Errorf("users %v (%v); want none", users, err)
 	}
 }
