@@ -72,7 +72,7 @@ func TestFreeSWITCHE2ERestartKeepsSpy(t *testing.T) {
 	s.start()
 	s.call(farend.CallScript{From: caller, To: "7810", HangupAfter: 12 * time.Second})
 	s.liveRecord(caller, "alice talks to the caller", func(r store.CallRecord) bool { return r.Agent == "alice" && !r.Bridged.IsZero() })
-	sup := s.whisperAcrossRestart(caller, "[hltest_run="+s.tag+"]loopback/answer-200/hotline-test-phone")
+	sup := s.whisperAcrossRestart(caller, "loopback/answer-200/hotline-test-phone")
 	if up, whisper := s.eavesdropping(sup); !up || !whisper {
 		t.Errorf("after the restart the supervisor's leg eavesdrops %v, whispers %v; want both", up, whisper)
 	}

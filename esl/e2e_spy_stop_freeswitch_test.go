@@ -39,7 +39,8 @@ func TestFreeSWITCHE2ESpyStop(t *testing.T) {
 	s.start()
 	s.call(farend.CallScript{From: caller, To: "7811", HangupAfter: 40 * time.Second})
 	s.liveRecord(caller, "alice talks to the caller", func(r store.CallRecord) bool { return r.Agent == "alice" && !r.Bridged.IsZero() })
-	phone := "[hltest_run=" + s.tag + "]loopback/answer-200/hotline-test-phone"
+	// No per-leg variables: a supervisor phone is one plain dial string.
+	phone := "loopback/answer-200/hotline-test-phone"
 	talking := func(what string) {
 		s.liveRecord(caller, what, func(r store.CallRecord) bool { return r.Agent == "alice" && r.Ended.IsZero() })
 	}

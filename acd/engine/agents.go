@@ -438,11 +438,19 @@ func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint, by
 // call: a dial string (no space or control character, TECH/resource), not
 // a's own phone, and not another agent's while it rings or is on a call,
 // which would pull that agent into this call.
+// spyForbidden are characters a single supervisor phone never has in its
+// dial string: they join phones, pass options or variables.
+const spyForbidden = "&,|;{}[]()^\"'`<>\\"
+
 func (c *Core) spyPhone(a *agent, endpoint string) error {
 	tech, res, ok := strings.Cut(endpoint, "/")
 	switch {
 	case !ok || tech == "" || res == "" || strings.IndexFunc(endpoint, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
 		return fmt.Errorf("%w: endpoint %q is not a dial string (TECH/resource, e.g. PJSIP/1100)", ErrBadSpy, endpoint)
+	case strings.ContainsAny(endpoint, spyForbidden) || strings.Contains(endpoint, "//") || strings.HasSuffix(res, "/"):
+		// One phone: "&" rings several (Asterisk), "," and "|" do on
+		// FreeSWITCH, and a comma starts Dial's options on Asterisk.
+		return fmt.Errorf("%w: endpoint %q is not one phone: a supervisor's phone is one dial string, without & , | ; { } [ ] ( ) ^ quotes or empty parts", ErrBadSpy, endpoint)
 	case strings.EqualFold(endpoint, strings.TrimSpace(a.cfg.Endpoint)):
 		return fmt.Errorf("%w: endpoint %s is agent %q's own phone", ErrBadSpy, endpoint, a.id)
 	}

@@ -188,6 +188,13 @@ func TestSpyRefusesPhonesAndStates(t *testing.T) {
 		{"alice", "sim/", ErrBadSpy},
 		{"alice", "sim/a b", ErrBadSpy},
 		{"alice", "sim/alice", ErrBadSpy},
+		// More than one phone, or options: each could ring bob into the call.
+		{"alice", "sim/sup&sim/bob", ErrBadSpy},
+		{"alice", "sim/sup,sim/bob", ErrBadSpy},
+		{"alice", "sim/sup|sim/bob", ErrBadSpy},
+		{"alice", "sim/sup,,tT", ErrBadSpy},
+		{"alice", "{x=1}sim/sup", ErrBadSpy},
+		{"alice", "sim//bob", ErrBadSpy},
 		{"bob", "sim/sup", ErrNoCall}, // bob is free
 	} {
 		if err := spy(tc.agent, tc.endpoint); !errors.Is(err, tc.want) {
