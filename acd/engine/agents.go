@@ -374,7 +374,7 @@ func (c *Core) ready(now time.Time, id, by string) error {
 	case acd.WrapUp:
 		c.cancelPending(now, a)
 		a.gen[TimerWrapUp]++
-		callID := ""
+		callID := a.wrapCall
 		if a.call != nil {
 			callID = a.call.id
 		}

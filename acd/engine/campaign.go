@@ -1883,6 +1883,20 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 		c.saveLead(now, r, &nl)
 	case l.State == campaign.Connected:
 		c.trace(now, "campaign %s: lead %s was connected at restart, its call over", l.Campaign, l.ID)
+		if rec != nil {
+			// A disposition given during the call is on its record.
+			d.id = rec.ID
+			d.disposition, d.callbackAt, d.callbackTo = rec.Disposition, rec.CallbackAt, rec.CallbackAgent
+			if d.disposition == "" && c.wrappingUp(rec.ID) {
+				// Its agent is still in wrap-up (restored): the disposition
+				// may still come, as without the restart.
+				if r.wrapping == nil {
+					r.wrapping = map[string]*leadDial{}
+				}
+				r.wrapping[rec.ID] = d
+				return
+			}
+		}
 		c.disposeLead(now, d)
 	case rec != nil && rec.Agent != "" && !rec.Bridged.IsZero() && !rec.Bridged.After(recAnsweredAt(rec).Add(r.cfg.ConnectWithin)):
 		// Its record saw an agent take it in time; the write that made the
@@ -2198,14 +2212,26 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.T
 	// A disposition is an agent's account of a conversation: a dial that
 	// reached no agent (busy, no answer, abandoned) has none, and a sale
 	// filed on it would count in the campaign's report.
-	if rec, _, err := c.callRecord(callID); err == nil && rec.Agent == "" {
+	rec, _, recErr := c.callRecord(callID)
+	if recErr == nil && rec.Agent == "" {
 		return fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, cmp.Or(string(rec.Outcome), "not connected yet"))
 	}
 	if d == nil {
 		if !at.IsZero() || to != "" {
 			return fmt.Errorf("call %q: %w: its lead is settled already", callID, ErrBadCallback)
 		}
-		return nil
+		if recErr != nil || rec.Disposition == name {
+			return nil // the same disposition again (its notes edited)
+		}
+		// The lead was settled by the call's disposition (or its wrap-up's
+		// end): a new one would show on the record and in the reports but
+		// not on the lead. A customer's opt-out still counts: the number is
+		// listed, so no retry or callback of the lead dials it.
+		if rule := dispositionRule(r.cfg, name); rule.DNC {
+			c.save(now, "do-not-call "+rec.Called, store.PutDNC(&store.DNCEntry{List: r.cfg.Name, Phone: rec.Called, Added: now, Source: "disposition " + name}))
+			return nil
+		}
+		return fmt.Errorf("call %q: %w: its lead is settled already (as %s); a disposition is given during the call or its wrap-up", callID, ErrCallState, cmp.Or(rec.Disposition, "completed"))
 	}
 	d.disposition, d.callbackAt, d.callbackTo = name, at, to
 	if wrapping {
@@ -2219,6 +2245,16 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.T
 		}
 	}
 	return nil
+}
+
+// wrappingUp tells whether an agent is in wrap-up after call id.
+func (c *Core) wrappingUp(id string) bool {
+	for _, a := range c.agents {
+		if a.state == acd.WrapUp && (a.call != nil && a.call.id == id || a.call == nil && a.wrapCall == id) {
+			return true
+		}
+	}
+	return false
 }
 
 // campaignWrapDone settles the lead of a call whose agent finished wrap-up

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -436,9 +437,15 @@ func TestCampaignRestartDuringMachineMessage(t *testing.T) {
 // given, and the record keeps it and its notes.
 func TestCampaignRestartKeepsDisposition(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		killAt time.Duration
-	}{{"during the call", 11 * time.Second}, {"in wrap-up", 36 * time.Second}} { // the call ends at ~34 s
+		name       string
+		killAt, up time.Duration
+	}{
+		{"during the call", 11 * time.Second, time.Second},
+		{"in wrap-up", 36 * time.Second, time.Second}, // the call ends at ~34 s
+		// The call ends while Hotline is down: the lead was settled
+		// "completed" and the callback promised lost.
+		{"the call ends while down", 30 * time.Second, 8 * time.Second},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rig, r, o := restartableCampaign(t, "")
 			l, id := talkingLead(t, rig, r)
@@ -447,7 +454,7 @@ func TestCampaignRestartKeepsDisposition(t *testing.T) {
 			}
 			r.RunUntil(epoch.Add(tc.killAt))
 			kill(t, r)
-			r.RunUntil(epoch.Add(tc.killAt + time.Second))
+			r.RunUntil(epoch.Add(tc.killAt + tc.up))
 			restartKeepingCalls(t, rig, r, o, "run2", true)
 			r.RunUntil(epoch.Add(time.Minute)) // the callback is due after the no-answer delay
 			got := rig.leads(t)[l.ID]
@@ -458,6 +465,52 @@ func TestCampaignRestartKeepsDisposition(t *testing.T) {
 				t.Errorf("records %+v; want the first to keep disposition call-back, notes \"after six\"", recs)
 			}
 		})
+	}
+}
+
+// TestCampaignRestartDispositionInRestoredWrapUp: the call ends while
+// Hotline is down and no disposition was given; the restarted daemon
+// brings a1 back in wrap-up, and the disposition she gives then settles
+// the lead, as it would have without the restart (it was settled
+// "completed" at once, and her disposition answered 200 and reached only
+// the record). Once settled, another disposition is refused, but for an
+// opt-out, which lists the number.
+func TestCampaignRestartDispositionInRestoredWrapUp(t *testing.T) {
+	rig, r, o := restartableCampaign(t, "")
+	l, id := talkingLead(t, rig, r)
+	r.RunUntil(epoch.Add(30 * time.Second))
+	kill(t, r)
+	r.RunUntil(epoch.Add(36 * time.Second)) // the call ends at ~34 s
+	restartKeepingCalls(t, rig, r, o, "run2", true)
+	r.RunUntil(epoch.Add(37 * time.Second))
+	if got := rig.leads(t)[l.ID]; got.State != campaign.Connected {
+		t.Fatalf("lead while a1 wraps up after the restart: %+v; want still connected, its disposition to come\n%s", got, rig.trace)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "call-back", "") }); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(38 * time.Second))
+	if got := rig.leads(t)[l.ID]; got.State != campaign.Callback || got.Disposition != "call-back" {
+		t.Errorf("lead after the disposition in the restored wrap-up: %+v; want a callback", got)
+	}
+	err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "sale", "") })
+	if !errors.Is(err, ErrCallState) || !strings.Contains(err.Error(), "settled already (as call-back)") {
+		t.Errorf("a second disposition of the settled lead: %v; want ErrCallState naming call-back", err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "call-back", "notes later") }); err != nil {
+		t.Errorf("notes on the same disposition: %v", err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "stop", "") }); err != nil {
+		t.Fatalf("an opt-out after the lead was settled: %v", err)
+	}
+	r.RunUntil(epoch.Add(40 * time.Second))
+	listed := false
+	err = rig.db.DNCList("renewals", func(e store.DNCEntry) bool {
+		listed = listed || e.Phone == l.Phone
+		return true
+	})
+	if err != nil || !listed {
+		t.Errorf("after the late opt-out the number is listed: %v (%v); want listed", listed, err)
 	}
 }
 

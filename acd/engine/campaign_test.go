@@ -448,11 +448,13 @@ func TestCampaignDispositions(t *testing.T) {
 			}
 		}
 	}
-	// A dial's record after its lead is settled (a supervisor's later
-	// correction) takes the campaign's dispositions only, as during the
-	// call: "maybe" was written to the record unchecked.
-	// A dial that reached no agent takes none: a sale filed on a busy
-	// number counted in the campaign's report.
+	// A dial's record after its lead is settled takes the campaign's
+	// dispositions only, as during the call: "maybe" was written to the
+	// record unchecked. Nor does it take another than the one that settled
+	// the lead: the record and the reports would say "sale" and the lead
+	// "completed" (the same one again, with notes, is taken). A dial that
+	// reached no agent takes none: a sale filed on a busy number counted in
+	// the campaign's report.
 	talked, unreached := 0, 0
 	for _, phone := range slices.Sorted(maps.Keys(dials)) {
 		for _, rec := range dials[phone] {
@@ -462,9 +464,12 @@ func TestCampaignDispositions(t *testing.T) {
 				t.Errorf("disposition of ended dial %s: %v; want it refused", id, late)
 			}
 			err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "sale", "") })
+			same := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, rec.Disposition, "more notes") })
 			switch {
-			case rec.Agent != "" && err != nil:
-				t.Errorf("disposition of ended dial %s that talked to %s: %v", id, rec.Agent, err)
+			case rec.Agent != "" && rec.Disposition != "sale" && !errors.Is(err, ErrCallState):
+				t.Errorf("sale on ended dial %s that talked to %s, its lead settled as %q: %v; want ErrCallState", id, rec.Agent, rec.Disposition, err)
+			case rec.Agent != "" && rec.Disposition != "" && same != nil:
+				t.Errorf("the same disposition %q again on ended dial %s: %v", rec.Disposition, id, same)
 			case rec.Agent == "" && !errors.Is(err, ErrCallState):
 				t.Errorf("disposition of ended dial %s that reached no agent (%s): %v; want ErrCallState", id, rec.Outcome, err)
 			}
