@@ -133,6 +133,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if clean := cleanPath(r.URL.Path); clean != r.URL.Path && r.Method != http.MethodConnect {
 		// The mux redirects such a path in HTML, and without the Location
 		// when the clean path is no route either: redirect in JSON.
+		// A change is not redirected: "campaigns/..%2Fagents%2Fa1/pause"
+		// would pause agent a1 for a client that follows redirects.
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			writeJSON(w, http.StatusNotFound, Error{Error: fmt.Sprintf("no such route: %s %s (a path with . or .. parts, or an empty one, names no resource)", r.Method, r.URL.Path)})
+			return
+		}
 		u := *r.URL
 		u.Path, u.RawPath = clean, ""
 		w.Header().Set("Location", u.RequestURI())

@@ -375,4 +375,14 @@ func TestUncleanPathRedirects(t *testing.T) {
 	if resp.StatusCode/100 != 3 || resp.Header.Get("Location") != "/api/v1/status" || !strings.Contains(e.Error, "/api/v1/status") {
 		t.Errorf("GET /api/v1//status: %d, Location %q, %q; want a redirect to /api/v1/status", resp.StatusCode, resp.Header.Get("Location"), e.Error)
 	}
+	// A change is not redirected: a client following the redirect paused
+	// agent a1 when asked to pause campaign "../agents/a1".
+	resp, err = client.Post(srv.URL+"/api/v1/campaigns/..%2Fagents%2Fa1/pause", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Location") != "" {
+		t.Errorf("POST campaigns/..%%2Fagents%%2Fa1/pause: %d, Location %q; want 404 and no redirect", resp.StatusCode, resp.Header.Get("Location"))
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/api"
 )
@@ -47,6 +48,9 @@ matched).`,
 			}
 			if len(args) == 1 && action != engine.CampaignStatusAction {
 				return invalidArg(fmt.Errorf("campaign %s: name the campaign", action))
+			}
+			if len(args) == 2 && !config.ValidName(args[1]) {
+				return invalidArg(fmt.Errorf("campaign %s %q: no campaign can have that name (letters, digits, '-', '_' and '.', starting with a letter or digit)", action, args[1]))
 			}
 			base, err := o.base(g)
 			if err != nil {

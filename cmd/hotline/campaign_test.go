@@ -52,6 +52,9 @@ campaigns:
 		{[]string{"campaign", "results", "spring", "--json"}, 0, "[]\n"},
 		{[]string{"campaign", "results", "autumn"}, 1, `campaign "autumn": unknown campaign`},
 		{[]string{"campaign", "results"}, exitInvalid, "name the campaign"},
+		// A name that is a path would reach another route (an agent's pause).
+		{[]string{"campaign", "pause", "../agents/a"}, exitInvalid, `campaign pause "../agents/a": no campaign can have that name`},
+		{[]string{"leads", "show", "x", "--campaign", "../agents/a"}, exitInvalid, `--campaign "../agents/a": no campaign can have that name`},
 	} {
 		code, out, errOut := hotline(t, nil, append(tc.args, "--api", addr)...)
 		if code != tc.code || !strings.Contains(out+errOut, tc.want) {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -40,6 +41,9 @@ asks the running daemon instead (GET /api/v1/campaigns/NAME/leads/LEAD).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if camp == "" {
 				return invalidArg(fmt.Errorf("--campaign is required"))
+			}
+			if !config.ValidName(camp) {
+				return invalidArg(fmt.Errorf("--campaign %q: no campaign can have that name (letters, digits, '-', '_' and '.', starting with a letter or digit)", camp))
 			}
 			var l campaign.Lead
 			var raw []byte
