@@ -89,15 +89,37 @@ type LoadedLead struct {
 // LeadSource is what the hopper reads; *store.DB is one.
 type LeadSource interface {
 	DueLeads(camp string, now time.Time, limit int) ([]campaign.Lead, error)
+	Lead(camp, id string) (*campaign.Lead, error)
 	Blocked(phone string, lists ...string) (list string, blocked bool, err error)
 }
 
 // ReadHopper reads up to limit due leads of a campaign with their
-// do-not-call verdicts. It runs outside the engine goroutine.
-func ReadHopper(src LeadSource, camp string, now time.Time, limit int) ([]LoadedLead, error) {
-	leads, err := src.DueLeads(camp, now, limit)
+// do-not-call verdicts: first the leads named in first (the callbacks due,
+// see HopperFirst), still due, then the longest due. It runs outside the
+// engine goroutine.
+func ReadHopper(src LeadSource, camp string, now time.Time, limit int, first ...string) ([]LoadedLead, error) {
+	var leads []campaign.Lead
+	taken := map[string]bool{}
+	for _, id := range first {
+		l, err := src.Lead(camp, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("campaign %q: lead %q: %w", camp, id, err)
+		}
+		if l.State.Dialable() && !l.NextAttempt.After(now) {
+			leads, taken[id] = append(leads, *l), true
+		}
+	}
+	more, err := src.DueLeads(camp, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("campaign %q: due leads: %w", camp, err)
+	}
+	for _, l := range more {
+		if !taken[l.ID] && len(leads) < limit+len(taken) {
+			leads = append(leads, l)
+		}
 	}
 	out := make([]LoadedLead, len(leads))
 	for i, l := range leads {
@@ -163,6 +185,11 @@ type campaignRun struct {
 	// hourDirty is set when the pacer counted a live answer: the next
 	// save of the campaign also saves the hour's counts.
 	hourDirty bool
+	// callbacks are the leads waiting for a callback, by id, with when
+	// they are due: a hopper read asks for those due first (HopperFirst),
+	// ahead of the leads due before them.
+	callbacks map[string]time.Time
+	first     []string // the callbacks the hopper read under way asked for
 	// learnedAt is when what the pacer learned was last saved, and
 	// learnedChanges its Changes then (see progressOps).
 	learnedAt      time.Time
@@ -525,10 +552,14 @@ func (c *Core) Campaigns(now time.Time) []CampaignStatus {
 // HopperWanted lists the campaigns whose hopper should be refilled now and
 // marks them as loading: the host reads their leads (ReadHopper) outside
 // the engine goroutine and hands them in with LoadLeads.
-func (c *Core) HopperWanted() []string {
+func (c *Core) HopperWanted(now time.Time) []string {
 	var out []string
 	for name, r := range c.camps {
-		if r.state == CampaignRunning && !r.loading && len(r.hopper) < max(1, r.cfg.Hopper/2) {
+		if r.state != CampaignRunning || r.loading {
+			continue
+		}
+		r.first = r.callbacksDue(now)
+		if len(r.hopper) < max(1, r.cfg.Hopper/2) || len(r.first) > 0 {
 			r.loading = true
 			r.readFrom = c.w.Durable()
 			for id, seq := range r.written {
@@ -541,6 +572,65 @@ func (c *Core) HopperWanted() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// callbacksDue lists the callbacks of r due by now and not in its hopper
+// (or dialing, or kept for an agent), the longest due first.
+func (r *campaignRun) callbacksDue(now time.Time) []string {
+	var ids []string
+	for id, at := range r.callbacks {
+		if !at.After(now) && !r.known[id] {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(r.callbacks[a].Compare(r.callbacks[b]), strings.Compare(a, b)) })
+	return ids
+}
+
+// HopperFirst lists the leads a hopper read of the campaign reads first
+// (ReadHopper's first): its callbacks due when HopperWanted asked for it.
+func (c *Core) HopperFirst(name string) []string {
+	if r := c.camps[name]; r != nil {
+		return r.first
+	}
+	return nil
+}
+
+// SetCallbacks tells the campaigns which of their leads wait for a
+// callback, and when (read from the store at a start, ReadCallbacks); the
+// engine keeps them up to date as it saves leads.
+func (c *Core) SetCallbacks(byCampaign map[string]map[string]time.Time) {
+	for name, cbs := range byCampaign {
+		if r := c.camps[name]; r != nil {
+			r.callbacks = cbs
+		}
+	}
+}
+
+// ReadCallbacks reads the leads of the configured campaigns that wait for
+// a callback, and when they are due. It runs outside the engine goroutine,
+// at a start: it reads every lead.
+func ReadCallbacks(src CallbackSource, cfg config.Config) (map[string]map[string]time.Time, error) {
+	out := map[string]map[string]time.Time{}
+	for _, k := range cfg.Campaigns {
+		cbs := map[string]time.Time{}
+		err := src.CampaignLeads(k.Name, func(l campaign.Lead) bool {
+			if l.State == campaign.Callback {
+				cbs[l.ID] = l.NextAttempt
+			}
+			return true
+		})
+		if _, rest := store.Skipped(err); rest != nil { // an unreadable lead is named where it is read
+			return nil, fmt.Errorf("campaign %q: callbacks: %w", k.Name, rest)
+		}
+		out[k.Name] = cbs
+	}
+	return out, nil
+}
+
+// CallbackSource reads a campaign's leads; *store.DB is one.
+type CallbackSource interface {
+	CampaignLeads(camp string, fn func(campaign.Lead) bool) error
 }
 
 // HopperSize is how many leads to read for a campaign: its hopper, and as
@@ -594,6 +684,15 @@ func (c *Core) takeLead(now time.Time, r *campaignRun, l LoadedLead) {
 			r.reserved[ag] = l
 			return
 		}
+	}
+	if l.Lead.State == campaign.Callback {
+		// A callback due goes before the leads that were only due.
+		i := slices.IndexFunc(r.hopper, func(h LoadedLead) bool { return h.Lead.State != campaign.Callback })
+		if i < 0 {
+			i = len(r.hopper)
+		}
+		r.hopper = slices.Insert(r.hopper, i, l)
+		return
 	}
 	r.hopper = append(r.hopper, l)
 }
@@ -2392,6 +2491,14 @@ func minCapAnswers(abandonCap float64) int {
 // progress (and the hour's abandonment counts when they changed), so that
 // what a restart reads back agrees with the leads.
 func (c *Core) saveLead(now time.Time, r *campaignRun, l *campaign.Lead, ops ...store.Op) uint64 {
+	if l.State == campaign.Callback {
+		if r.callbacks == nil {
+			r.callbacks = map[string]time.Time{}
+		}
+		r.callbacks[l.ID] = l.NextAttempt
+	} else {
+		delete(r.callbacks, l.ID)
+	}
 	ops = append([]store.Op{store.PutLead(l)}, ops...)
 	seq := c.save(now, "lead "+l.ID, append(ops, c.progressOps(now, r)...)...)
 	if seq > 0 {

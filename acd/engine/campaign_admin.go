@@ -75,6 +75,7 @@ type LeadStore interface {
 	LeadSource
 	CampaignSource
 	CallSource
+	CallbackSource
 	LeadsInFlight(camp string, fn func(campaign.Lead) bool) error
 }
 
@@ -97,6 +98,9 @@ type Leftovers struct {
 	// safe-harbour message, a machine the machine message (see
 	// pbx.UnattendedReader).
 	Unattended map[pbx.ChannelID]pbx.UnattendedEnd
+	// Callbacks are each campaign's leads waiting for a callback, and
+	// when they are due (ReadCallbacks).
+	Callbacks map[string]map[string]time.Time
 }
 
 // leftoverLookBack is how long before a restart ReadLeftovers looks for
@@ -129,6 +133,11 @@ func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, 
 			out.Reserved = append(out.Reserved, LoadedLead{Lead: l, Blocked: blocked})
 		}
 	}
+	cbs, err := ReadCallbacks(src, cfg)
+	if err != nil {
+		return Leftovers{}, err
+	}
+	out.Callbacks = cbs
 	attempt := map[string]int{}
 	for _, l := range out.Dialing {
 		attempt[l.Campaign+"/"+l.ID] = l.Attempts
@@ -160,6 +169,7 @@ func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, 
 // leads shown to agents (RestorePreviews).
 func (c *Core) ResumeCampaigns(now time.Time, saved []SavedCampaign, left Leftovers, snap pbx.Snapshot) {
 	c.RestoreCampaigns(now, saved)
+	c.SetCallbacks(left.Callbacks)
 	c.ReconcileLeads(now, left, snap)
 	c.RestorePreviews(now, left.Reserved)
 }
@@ -222,11 +232,11 @@ func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Dur
 	defer t.Stop()
 	for {
 		var wanted []string
-		sizes := map[string]int{}
+		sizes, first := map[string]int{}, map[string][]string{}
 		err := rt.Do(ctx, func(c *Core, now time.Time) error {
-			wanted = c.HopperWanted()
+			wanted = c.HopperWanted(now)
 			for _, name := range wanted {
-				sizes[name] = c.HopperSize(name)
+				sizes[name], first[name] = c.HopperSize(name), c.HopperFirst(name)
 			}
 			return nil
 		})
@@ -234,7 +244,7 @@ func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Dur
 			return nil // stopped
 		}
 		for _, name := range wanted {
-			leads, rerr := ReadHopper(src, name, rt.now(), sizes[name])
+			leads, rerr := ReadHopper(src, name, rt.now(), sizes[name], first[name]...)
 			if err := rt.Do(ctx, func(c *Core, now time.Time) error { c.LoadLeads(now, name, leads, rerr); return nil }); err != nil {
 				return nil
 			}

@@ -419,7 +419,7 @@ func TestCampaignOptOutDuringHopperRead(t *testing.T) {
 		if err := c.StartCampaign(now, "renewals"); err != nil {
 			return err
 		}
-		if got := c.HopperWanted(); len(got) != 1 {
+		if got := c.HopperWanted(now); len(got) != 1 {
 			t.Fatalf("hopper wanted %v", got)
 		}
 		leads, err := ReadHopper(rig.db, "renewals", now, c.HopperSize("renewals"))

@@ -553,3 +553,45 @@ func TestCampaignRestartConnectedLeadSavedAnswered(t *testing.T) {
 		t.Errorf("records %+v; want a1's one answered call", recs)
 	}
 }
+
+// TestCampaignCallbackDueBeforeBacklog: a callback due at 2 minutes is
+// dialed as soon as a1 is free after that, ahead of the leads that were
+// due since the import and are not dialed yet. A hopper read took the
+// longest due first, so it waited until every earlier lead was dialed, and
+// only once the hopper had run down to half.
+// With a restart between the disposition and the callback, the restarted
+// daemon reads the callbacks waiting from the store.
+func TestCampaignCallbackDueBeforeBacklog(t *testing.T) {
+	for _, restarted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("restarted=%v", restarted), func(t *testing.T) { callbackBeforeBacklog(t, restarted) })
+	}
+}
+
+func callbackBeforeBacklog(t *testing.T, restarted bool) {
+	rig, r, o := restartableCampaign(t, "    hopper: 4\n")
+	l, id := talkingLead(t, rig, r)
+	at := epoch.Add(2 * time.Minute)
+	if err := r.Do(func(c *Core, now time.Time) error { return c.DispositionCallback(now, id, "call-back", "", at) }); err != nil {
+		t.Fatal(err)
+	}
+	if restarted {
+		r.RunUntil(epoch.Add(50 * time.Second))
+		kill(t, r)
+		r.RunUntil(epoch.Add(52 * time.Second))
+		restartKeepingCalls(t, rig, r, o, "run2", true)
+	}
+	r.RunUntil(at.Add(45 * time.Second)) // a1 may be on a call of 30 s, then wrap up 5 s
+	recs := rig.dials(t)[l.Phone]
+	if len(recs) != 2 || recs[1].Entered.Before(at) {
+		t.Fatalf("the callback lead's dials %d, the last at %v; want a second dial after %v\n%s", len(recs), recs[len(recs)-1].Entered, at, rig.trace)
+	}
+	undialed := 0
+	for _, ld := range rig.leads(t) {
+		if ld.State == campaign.New && rig.kinds[ld.ID] != leadDNC && rig.kinds[ld.ID] != leadNotNow {
+			undialed++
+		}
+	}
+	if undialed == 0 {
+		t.Errorf("every lead was dialed before the callback: the test wants a backlog")
+	}
+}

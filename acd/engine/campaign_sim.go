@@ -9,8 +9,8 @@ func (r *SimRun) ServeLeads(src LeadSource, every time.Duration) {
 	var tick func()
 	tick = func() {
 		now := r.Clock.Now()
-		for _, name := range r.Core.HopperWanted() {
-			leads, err := ReadHopper(src, name, now, r.Core.HopperSize(name))
+		for _, name := range r.Core.HopperWanted(now) {
+			leads, err := ReadHopper(src, name, now, r.Core.HopperSize(name), r.Core.HopperFirst(name)...)
 			r.Core.LoadLeads(now, name, leads, err)
 			r.drain()
 		}
