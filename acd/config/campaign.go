@@ -281,6 +281,13 @@ func (c Campaign) DispositionRules() []campaign.Disposition {
 	return out
 }
 
+// MaxConnectWithin is the longest connect_within: an answered call waits
+// that long for an agent at most.
+const MaxConnectWithin = time.Minute
+
+// MaxAttempts is the most dials of one lead retry.max_attempts allows.
+const MaxAttempts = 100
+
 // MaxHopper bounds a campaign's hopper: the leads read ahead are held in
 // memory, and a few minutes' dials at the fastest pace are far fewer.
 const MaxHopper = 10_000
@@ -314,6 +321,9 @@ func (v *validator) campaigns() {
 		r := c.Retry
 		rp := joinPath(p, "retry")
 		v.atLeast(joinPath(rp, "max_attempts"), r.MaxAttempts, 1)
+		if r.MaxAttempts > MaxAttempts {
+			v.add(joinPath(rp, "max_attempts"), "%d: at most %d dials of one lead", r.MaxAttempts, MaxAttempts)
+		}
 		if r.AbandonQuiet > 0 && r.AbandonQuiet < MinAbandonQuiet {
 			v.add(joinPath(rp, "abandon_quiet"), "%s: want at least %s (a number whose answered call found no agent is not called again for 72 hours), or 0s never to call it again", r.AbandonQuiet, MinAbandonQuiet)
 		}
@@ -380,7 +390,8 @@ func (v *validator) campaignPacing(p string, c Campaign) {
 	if !v.oneOf(joinPath(p, "mode"), "dial mode", c.Mode, []string{"preview", "progressive", "power", "predictive"}) {
 		mode = 0
 	}
-	if mode == dialer.Power && !(c.Ratio >= 1 && c.Ratio <= 10) {
+	if (mode == dialer.Power || c.Ratio != 0) && !(c.Ratio >= 1 && c.Ratio <= 10) {
+		// Checked in every mode: switched to power later, it would fail then.
 		v.add(joinPath(p, "ratio"), "%g: want 1 to 10 calls per free agent", c.Ratio)
 	}
 	if !(c.AbandonCap > 0 && c.AbandonCap < 1) {
@@ -391,6 +402,9 @@ func (v *validator) campaignPacing(p string, c Campaign) {
 	}
 	v.positive(joinPath(p, "abandon_window"), c.AbandonWindow)
 	v.positive(joinPath(p, "connect_within"), c.ConnectWithin)
+	if c.ConnectWithin > MaxConnectWithin {
+		v.add(joinPath(p, "connect_within"), "%s: at most %s (an answered call waits this long for an agent before it is abandoned; the rule is 2s)", c.ConnectWithin, MaxConnectWithin)
+	}
 	v.atLeast(joinPath(p, "max_dials"), c.MaxDials, 0)
 	v.atLeast(joinPath(p, "hopper"), c.Hopper, 1)
 	if c.Hopper > MaxHopper {
