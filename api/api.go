@@ -371,6 +371,23 @@ func jsonValue(v string) string {
 // checkLen refuses a text field longer than max characters, or holding a
 // character textcheck refuses (a control character, a direction override):
 // such texts go to logs, CSV exports and every screen that shows them.
+// checkLine is checkLen for a one-line field (a name, a reason, a
+// disposition): a line break would split a CSV cell and a status line,
+// and U+FFFD is what JSON makes of bytes that are not UTF-8 and of a lone
+// surrogate, text no one typed.
+func checkLine(field, v string, max int) error {
+	if err := checkLen(field, v, max); err != nil {
+		return err
+	}
+	if i := strings.IndexAny(v, "\r\n"); i >= 0 {
+		return badRequest("body: field %q holds a line break at character %d: it is one line", field, utf8.RuneCountInString(v[:i])+1)
+	}
+	if i := strings.IndexRune(v, utf8.RuneError); i >= 0 {
+		return badRequest("body: field %q holds U+FFFD at character %d (bytes that are not UTF-8, or a lone surrogate)", field, utf8.RuneCountInString(v[:i])+1)
+	}
+	return nil
+}
+
 func checkLen(field, v string, max int) error {
 	if n := utf8.RuneCountInString(v); n > max {
 		return badRequest("body: field %q is %d characters long; the limit is %d", field, n, max)
@@ -428,7 +445,7 @@ func (s *Server) agentAction(w http.ResponseWriter, r *http.Request) {
 		name, v string
 		max     int
 	}{{"reason", body.Reason, MaxReason}, {"endpoint", body.Endpoint, MaxShort}, {"mode", body.Mode, MaxShort}} {
-		if err := checkLen(f.name, f.v, f.max); err != nil {
+		if err := checkLine(f.name, f.v, f.max); err != nil {
 			s.fail(w, err)
 			return
 		}
@@ -579,8 +596,8 @@ func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, badRequest("body: field \"disposition\" is required"))
 		return
 	}
-	if err := errors.Join(checkLen("disposition", body.Disposition, MaxShort), checkLen("notes", body.Notes, MaxNotes),
-		checkLen("reason", body.Reason, MaxShort), checkLen("callback_to", body.CallbackTo, MaxShort)); err != nil {
+	if err := errors.Join(checkLine("disposition", body.Disposition, MaxShort), checkLen("notes", body.Notes, MaxNotes),
+		checkLine("reason", body.Reason, MaxShort), checkLine("callback_to", body.CallbackTo, MaxShort)); err != nil {
 		s.fail(w, err)
 		return
 	}

@@ -201,6 +201,10 @@ func TestBadInput(t *testing.T) {
 		{"POST", "/api/v1/calls/c1/disposition", `{"disposition":"ok","notes":"` + strings.Repeat("n", MaxNotes+1) + `"}`, 400, "notes"},
 		{"POST", "/api/v1/agents/alice/pause", `{"reason":"lunch\u0000\u001b[2J"}`, 400, `"reason" holds the control character U+0000 at character 6`},
 		{"POST", "/api/v1/calls/c1/disposition", `{"disposition":"ok","notes":"line\n\tnext\u0007"}`, 400, `"notes" holds the control character U+0007 at character 11`},
+		// One-line fields: a line break would split a CSV cell.
+		{"POST", "/api/v1/agents/alice/pause", `{"reason":"line1\nline2"}`, 400, `"reason" holds a line break at character 6: it is one line`},
+		{"POST", "/api/v1/calls/c1/disposition", `{"disposition":"a\nb"}`, 400, `"disposition" holds a line break at character 2`},
+		{"POST", "/api/v1/calls/c1/disposition", `{"disposition":"x\ud800"}`, 400, `"disposition" holds U+FFFD at character 2`},
 		{"POST", "/api/v1/agents/alice/pause", `{"reason":"lunch\u202Egnikooc"}`, 400, `field "reason" holds the direction control character U+202E at character 6`},
 		{"POST", "/api/v1/agents/alice/pause", "{\"reason\":\"lu\u2067nch\"}", 400, `field "reason" holds the direction control character U+2067 at character 3`},
 		{"POST", "/api/v1/agents/alice/pause", `{"reason":"\uFEFFlunch"}`, 400, `field "reason" holds the invisible formatting character U+FEFF at character 1`},

@@ -521,6 +521,15 @@ func (c *Core) DispositionCallback(now time.Time, callID, disposition, notes str
 // is kept for: the id of an agent who works the campaign, or "" for
 // anyone (see campaign_kept.go).
 func (c *Core) DispositionCallbackTo(now time.Time, callID, disposition, notes string, at time.Time, to string) error {
+	if _, _, r := c.campaignOfCall(callID); r != nil {
+		// "SALE" and "sale " are the campaign's "sale", not another
+		// disposition that counts as no sale.
+		for _, rule := range r.cfg.DispositionRules() {
+			if strings.EqualFold(strings.TrimSpace(disposition), rule.Name) {
+				disposition = rule.Name
+			}
+		}
+	}
 	if err := c.campaignDisposition(now, callID, disposition, at, to); err != nil {
 		return err
 	}
