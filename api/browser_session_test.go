@@ -221,3 +221,69 @@ func logIn(t *testing.T, ctx context.Context) {
 		t.Fatalf("log in: %v", err)
 	}
 }
+
+// stallWriter holds every write and flush of a stream while stalled: a
+// daemon stopped (SIGSTOP) or a dead network path, the connection open.
+type stallWriter struct {
+	http.ResponseWriter
+	stalled *atomic.Bool
+	ctx     context.Context
+}
+
+func (s stallWriter) wait() {
+	for s.stalled.Load() && s.ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (s stallWriter) Write(b []byte) (int, error) { s.wait(); return s.ResponseWriter.Write(b) }
+func (s stallWriter) Flush()                      { s.wait(); s.ResponseWriter.(http.Flusher).Flush() }
+
+// The stream stalls under an open wallboard, its connection still open:
+// the page hears no keep-alive and says its figures are not live (it
+// showed them as live for as long as the stall lasted), then follows the
+// stream again once it flows.
+func TestBrowserWallboardStalledStream(t *testing.T) {
+	ctx, cancel := browser(t)
+	defer cancel()
+	d := newTestDaemon(t, browserYAML)
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.KeepAlive = 300 * time.Millisecond
+	var stalled atomic.Bool
+	gate := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/events" {
+			w = stallWriter{ResponseWriter: w, stalled: &stalled, ctx: r.Context()}
+		}
+		h.ServeHTTP(w, r)
+	})
+	h.EnableAuth(d.db, time.Now)
+	hs := httptest.NewServer(gate)
+	defer hs.Close()
+	u := auth.User{Name: "sue", Role: auth.Supervisor}
+	u.Hash, _ = auth.HashPassword("pw of sue!!", fastParams)
+	if err := d.db.SaveUser(&u); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, signInTasks(hs.URL, "sue"), chromedp.Navigate(hs.URL+"/#wallboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"]`))); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	time.Sleep(time.Second) // keep-alives come, the page stays live
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("offline").hidden`)); err != nil || !hidden {
+		t.Fatalf("offline shown while the stream flows (%v)", err)
+	}
+	stalled.Store(true)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("offline"))); err != nil {
+		t.Fatalf("the page does not say its stream stalled: %v", err)
+	}
+	stalled.Store(false)
+	if _, err := engine.Send(ctx, d.rt, engine.Login{Agent: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitNotVisible(chromedp.ID("offline")),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"] td.state-available`))); err != nil {
+		t.Fatalf("the page did not come back: %v", err)
+	}
+}

@@ -122,6 +122,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if every <= 0 {
 		every = DefaultKeepAlive
 	}
+	// The keep-alives are events a page sees (a comment line it would
+	// not): a page that hears nothing for a few of them knows its stream
+	// is stalled (the daemon stopped, a network path dead) though the
+	// connection stays open, and says so. The first says how often.
+	keepAlive := fmt.Sprintf("event: keep-alive\ndata: {\"every_s\":%g}\n\n", every.Seconds())
+	if _, err := fmt.Fprint(w, keepAlive); err != nil {
+		return
+	}
+	flusher.Flush()
 	keep := time.NewTicker(every)
 	defer keep.Stop()
 	// After each write the stream rests for Coalesce: changes published
@@ -144,7 +153,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			if !s.stillSignedIn(r) {
 				return // the client's reconnect signs in again, or sees what its new role may
 			}
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+			if _, err := fmt.Fprint(w, keepAlive); err != nil {
 				return
 			}
 			flusher.Flush()

@@ -126,6 +126,17 @@ function follow() {
   stream.addEventListener("open", refreshTasks);
   stream.addEventListener("open", recheckWho);
   stream.addEventListener("open", () => { $("offline").hidden = true; });
+  // Every event, and the keep-alives (the first says how often they
+  // come), shows the stream alive; the watchdog below reconnects one that
+  // went quiet while its connection stayed open.
+  heard = Date.now();
+  stream.addEventListener("keep-alive", (ev) => {
+    try { const k = JSON.parse(ev.data); if (k.every_s > 0) keepAliveMs = k.every_s * 1000; } catch (e) { /* the default stands */ }
+    heard = Date.now();
+  });
+  for (const kind of ["snapshot", "agent", "queue", "call", "campaign", "tasks", "monitor", "monitor-ended", "call-ended"]) {
+    stream.addEventListener(kind, () => { heard = Date.now(); });
+  }
   stream.addEventListener("tasks", onTask);
   stream.addEventListener("agent", (ev) => { const c = JSON.parse(ev.data); state.agents.set(c.agent.id, c.agent); state.now = c.at; renderSoon(); });
   stream.addEventListener("queue", (ev) => { const c = JSON.parse(ev.data); state.queues.set(c.queue.name, seen(c.queue)); state.now = c.at; renderSoon(); });
@@ -149,6 +160,16 @@ function follow() {
     if (stream && stream.readyState === EventSource.CLOSED) streamClosed(stream);
   };
 }
+
+// A stream that heard nothing for two and a half keep-alives is stalled:
+// the page says its figures are old and connects again.
+var heard = Date.now(), keepAliveMs = 15000;
+setInterval(() => {
+  if (!me || !stream || Date.now() - heard < 2.5 * keepAliveMs) return;
+  $("offline").hidden = false;
+  heard = Date.now();
+  follow();
+}, 1000);
 
 // monitorKey names a supervisor's phone in an agent's call, as the engine does.
 const monitorKey = (m) => `${m.agent}\u0000${m.endpoint}`;
