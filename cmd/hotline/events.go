@@ -56,6 +56,8 @@ func followEvents(ctx context.Context, w io.Writer, base string, raw bool, count
 		switch {
 		case strings.HasPrefix(line, "event: "):
 			event = line[len("event: "):]
+		case strings.HasPrefix(line, "data: ") && event == "keep-alive":
+			// The stream is alive; nothing changed.
 		case strings.HasPrefix(line, "data: "):
 			if !raw {
 				if err := writeEvent(w, event, []byte(line[len("data: "):])); err != nil {
