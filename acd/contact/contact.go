@@ -3,6 +3,7 @@ package contact
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -40,16 +41,27 @@ type Contact struct {
 
 // NormalizePhone returns raw in E.164; region is the country (ISO code) of
 // numbers written without a country code.
+//
+// A number written in E.164 already (+ and 8 to 15 digits) is taken as it
+// is when libphonenumber does not know its range (a new range, a test
+// number such as +1 555 01xx): a caller's contact is made under the caller
+// ID as it came, and must be found and edited under it.
 func NormalizePhone(raw, region string) (string, error) {
-	n, err := phonenumbers.Parse(strings.TrimSpace(raw), strings.ToUpper(region))
-	if err != nil {
+	raw = strings.TrimSpace(raw)
+	n, err := phonenumbers.Parse(raw, strings.ToUpper(region))
+	switch {
+	case err == nil && phonenumbers.IsValidNumber(n):
+		return phonenumbers.Format(n, phonenumbers.E164), nil
+	case e164.MatchString(raw):
+		return raw, nil
+	case err != nil:
 		return "", fmt.Errorf("%q: %w (%v)", raw, ErrBadNumber, err)
 	}
-	if !phonenumbers.IsValidNumber(n) {
-		return "", fmt.Errorf("%q: %w", raw, ErrBadNumber)
-	}
-	return phonenumbers.Format(n, phonenumbers.E164), nil
+	return "", fmt.Errorf("%q: %w", raw, ErrBadNumber)
 }
+
+// e164 is the form of an international number: + and 8 to 15 digits.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 
 // Normalize puts numbers in E.164 (dropping repeats), tags in lower case,
 // sorted and unique, trims text, and checks what can be checked. Every

@@ -196,3 +196,22 @@ func TestCSVFormulaCells(t *testing.T) {
 		}
 	}
 }
+
+// A number in E.164 form libphonenumber does not know (a test range such as
+// +1 555 45x, where simulated callers call from) is kept as written, so the
+// contact made for such a caller can be found and edited under it; other
+// text is still refused.
+func TestNormalizePhoneKeepsUnknownE164(t *testing.T) {
+	for _, tc := range []struct{ raw, want string }{
+		{"+15554520617", "+15554520617"},
+		{" +15554520617 ", "+15554520617"},
+		{"+1555", ""},
+		{"12", ""},
+		{"+33 1 40 00 00 01", "+33140000001"},
+	} {
+		got, err := NormalizePhone(tc.raw, "US")
+		if got != tc.want || (tc.want == "") != (err != nil) {
+			t.Errorf("NormalizePhone(%q) = %q, %v; want %q", tc.raw, got, err, tc.want)
+		}
+	}
+}
