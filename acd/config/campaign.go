@@ -283,7 +283,7 @@ func (c Campaign) DispositionRules() []campaign.Disposition {
 
 // MaxConnectWithin is the longest connect_within: an answered call waits
 // that long for an agent at most.
-const MaxConnectWithin = time.Minute
+const MaxConnectWithin = 5 * time.Minute
 
 // MaxAttempts is the most dials of one lead retry.max_attempts allows.
 const MaxAttempts = 100

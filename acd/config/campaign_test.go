@@ -95,7 +95,7 @@ func TestValidateCampaigns(t *testing.T) {
 		{"cap", func(k *Campaign) { k.AbandonCap = 3 }, []string{"campaigns[0].abandon_cap: 3: want a share between 0 and 1"}},
 		{"window", func(k *Campaign) { k.AbandonWindow = time.Minute }, []string{"campaigns[0].abandon_window: 1m0s: want at least 1h"}},
 		{"connect", func(k *Campaign) { k.ConnectWithin = 0 }, []string{"campaigns[0].connect_within: must be more than 0s"}},
-		{"connect an hour", func(k *Campaign) { k.ConnectWithin = time.Hour }, []string{"campaigns[0].connect_within: 1h0m0s: at most 1m0s"}},
+		{"connect an hour", func(k *Campaign) { k.ConnectWithin = time.Hour }, []string{"campaigns[0].connect_within: 1h0m0s: at most 5m0s"}},
 		{"ratio out of power mode", func(k *Campaign) { k.Mode, k.Ratio = "progressive", -1 }, []string{"campaigns[0].ratio: -1: want 1 to 10"}},
 		{"ratio huge", func(k *Campaign) { k.Mode, k.Ratio = "predictive", 1e308 }, []string{"campaigns[0].ratio: 1e+308: want 1 to 10"}},
 		{"attempts", func(k *Campaign) { k.Retry.MaxAttempts = 1_000_000_000 }, []string{"campaigns[0].retry.max_attempts: 1000000000: at most 100"}},

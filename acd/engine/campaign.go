@@ -348,6 +348,10 @@ func (c *Core) campaignAction(now time.Time, name, action string, why ...string)
 		if r, err = c.newCampaignRun(now, name); err != nil {
 			return err
 		}
+	} else if from == CampaignStopped {
+		if err := c.takeNextSettings(now, r); err != nil {
+			return err
+		}
 	}
 	r.state, r.changed, r.reason = to, now, strings.Join(why, "")
 	switch to {
@@ -399,6 +403,48 @@ func (c *Core) newCampaignRun(now time.Time, name string) (*campaignRun, error) 
 	c.camps[name] = r
 	c.campNames = slices.Sorted(maps.Keys(c.camps))
 	return r, nil
+}
+
+// takeNextSettings gives a stopped campaign that starts again the settings
+// a reload gave it while it ran (mode, hours, retries, ...). Its counts,
+// its abandonment window and what its pacer learned go on. While calls
+// of its last run are still in flight it keeps its settings: they are
+// settled by them.
+func (c *Core) takeNextSettings(now time.Time, r *campaignRun) error {
+	k, ok := c.campsNext[r.cfg.Name]
+	if !ok {
+		return nil
+	}
+	if len(r.dials) > 0 || len(r.byCall) > 0 || len(r.wrapping) > 0 || len(r.pending) > 0 {
+		return fmt.Errorf("campaign %q: %w: its new settings apply once the calls of its last run are over (%d ringing, %d answered); start it then",
+			r.cfg.Name, ErrCampaignState, len(r.dials)+len(r.pending), len(r.byCall)+len(r.wrapping))
+	}
+	p, err := dialer.NewPacer(k.PacerOptions())
+	if err != nil {
+		return fmt.Errorf("campaign %q: %w", r.cfg.Name, err)
+	}
+	for t := now.Add(-max(k.AbandonWindow, r.cfg.AbandonWindow)).Truncate(time.Hour); !t.After(now); t = t.Add(time.Hour) {
+		if live, ab := r.pacer.AbandonHour(t); live+ab > 0 {
+			p.RestoreHour(t, live, ab)
+		}
+	}
+	if err := p.RestoreLearned(r.pacer.MarshalLearned()); err != nil {
+		return fmt.Errorf("campaign %q: %w", r.cfg.Name, err)
+	}
+	delete(c.campsNext, r.cfg.Name)
+	camps := slices.Clone(c.opts.Config.Campaigns) // the old slice may be read elsewhere
+	for i := range camps {
+		if camps[i].Name == k.Name {
+			camps[i] = k
+		}
+	}
+	c.opts.Config.Campaigns = camps
+	r.cfg, r.pacer, r.retry, r.win = k, p, k.Retries(), k.Windows()
+	r.learnedChanges = 0
+	r.queues = c.campaignQueues(k)
+	r.inbound = c.newArrivals(now, r)
+	c.trace(now, "campaign %s takes the settings of the last reload (%s)", k.Name, k.Mode)
+	return nil
 }
 
 // campaignQueues are the queues whose members work campaign k: those it

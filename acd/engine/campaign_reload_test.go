@@ -80,3 +80,61 @@ func TestCampaignReloadStartedKeepsSettings(t *testing.T) {
 		t.Errorf("starting renewals put back in the config: %v", err)
 	}
 }
+
+// TestCampaignReloadAppliesAtNextStart: a started campaign keeps its
+// settings under a reload; stopped and started again it takes them (they
+// waited for a daemon restart, while the reload said they waited for the
+// next start), its counts and abandonment window going on. While calls of
+// its last run are in flight the start is refused, naming why.
+func TestCampaignReloadAppliesAtNextStart(t *testing.T) {
+	rig := newCampaignRig(t, "progressive", 1.5, "a1")
+	r := rig.r
+	do := func(f func(c *Core, now time.Time) error) error { return r.Do(f) }
+	if err := do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(10 * time.Second))
+	if err := do(func(c *Core, now time.Time) error {
+		_, err := c.Reconfigure(now, parseConfig(t, fmt.Sprintf(campaignConfig, "power", 2.0)))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	mode := func() (string, CampaignStats) {
+		st := r.Core.Campaigns(r.Clock.Now())[0]
+		return st.Mode, st.Stats
+	}
+	if m, _ := mode(); m != "progressive" {
+		t.Fatalf("after the reload the running campaign is %s; want progressive still", m)
+	}
+	if err := do(func(c *Core, now time.Time) error { return c.StopCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	busy := do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") })
+	if busy == nil {
+		// Nothing was in flight at the stop: the start took the settings.
+		t.Log("no call in flight at the stop")
+	} else if !errors.Is(busy, ErrCampaignState) || !strings.Contains(busy.Error(), "new settings apply once the calls of its last run are over") {
+		t.Fatalf("start with calls in flight: %v", busy)
+	}
+	r.RunUntil(epoch.Add(3 * time.Minute)) // the calls end
+	_, before := mode()
+	if busy != nil {
+		if err := do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, after := mode()
+	if m != "power" || after.Dialed < before.Dialed || before.Dialed == 0 {
+		t.Errorf("started again: %s, dialed %d (before %d); want power, the counts going on", m, after.Dialed, before.Dialed)
+	}
+	if err := do(func(c *Core, now time.Time) error {
+		if got := c.camps["renewals"].pacer.Options().Ratio; got != 2 {
+			t.Errorf("the pacer's ratio %v; want the reload's 2", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -121,6 +121,9 @@ type Core struct {
 	// campsRemoved are started campaigns the last reload removed: kept to
 	// be stopped, not started again (reconfigure.go).
 	campsRemoved map[string]bool
+	// campsNext are the settings the last reload gave started campaigns,
+	// which keep theirs until they are stopped and started again.
+	campsNext map[string]config.Campaign
 	// leftLeads are the channels of leads an earlier run dialed that a
 	// sync found before the campaigns were resumed (ResumeCampaigns):
 	// neither callers nor stranded legs, they wait for ReconcileLeads.

@@ -240,6 +240,7 @@ func (c *Core) keepStartedCampaigns(old, next []config.Campaign) (kept []config.
 		}
 	}
 	c.campsRemoved = map[string]bool{}
+	c.campsNext = map[string]config.Campaign{}
 	for _, k := range old {
 		if c.camps[k.Name] == nil {
 			continue
@@ -252,6 +253,7 @@ func (c *Core) keepStartedCampaigns(old, next []config.Campaign) (kept []config.
 			restart = append(restart, "campaign "+k.Name+" removed (it runs on as it is until stopped; stopped, it cannot be started again)")
 			continue
 		case !reflect.DeepEqual(kept[i], k):
+			c.campsNext[k.Name] = kept[i] // taken when it is stopped and started again
 			kept[i] = k
 		default:
 			continue
