@@ -134,6 +134,11 @@ var actionState = map[string]engine.CampaignState{
 // pause, resume, stop or status.
 func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 	name, action := r.PathValue("name"), r.PathValue("action")
+	var none struct{} // an action takes no fields: {"reason": ...} was taken and dropped
+	if err := decode(w, r, &none); err != nil {
+		s.fail(w, err)
+		return
+	}
 	want, change := actionState[action]
 	if !change && action != engine.CampaignStatusAction {
 		s.fail(w, badRequest("unknown campaign action %q; known: start, pause, resume, stop, status", action))

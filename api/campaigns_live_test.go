@@ -60,7 +60,13 @@ func TestCampaignLiveFigures(t *testing.T) {
 	sup, agent := openEventsAs(t, srv.URL, "", sue), openEventsAs(t, srv.URL, "", al)
 	sup.next(t, "snapshot")
 	agent.next(t, "snapshot")
-	if code, body := sendAs(t, "POST", srv.URL+"/api/v1/campaigns/spring/start", "", as(sue)); code != http.StatusOK {
+	// An action takes no fields: a body with some is refused, not dropped.
+	for _, body := range []string{"garbage", `{"reason":"x"}`} {
+		if code, got := sendAs(t, "POST", srv.URL+"/api/v1/campaigns/spring/start", body, as(sue)); code != http.StatusBadRequest {
+			t.Errorf("start with body %s: %d %s; want 400", body, code, got)
+		}
+	}
+	if code, body := sendAs(t, "POST", srv.URL+"/api/v1/campaigns/spring/start", "{}", as(sue)); code != http.StatusOK {
 		t.Fatalf("start: %d %s", code, body)
 	}
 	seen := map[engine.CampaignState]bool{}
