@@ -229,6 +229,10 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, badRequest("map: %v", err))
 		return
 	}
+	if q.Has("region") && strings.TrimSpace(q.Get("region")) == "" {
+		s.fail(w, badRequest("query parameter \"region\" is empty: give a country code (US, GB, ...) or leave it out for US"))
+		return
+	}
 	opts := campaign.ImportOptions{Campaign: name, Region: cmp.Or(q.Get("region"), "US"), Map: mapping, Query: true}
 	im, err := imp.BeginLeadImport(name)
 	if err != nil {

@@ -184,6 +184,9 @@ func TestCampaignLeadsImport(t *testing.T) {
 	if code, _, raw := send("/api/v1/campaigns/autumn/leads?region=US", csv); code != http.StatusNotFound {
 		t.Errorf("unknown campaign: %d %s", code, raw)
 	}
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=&map=phone=Tel", csv); code != http.StatusBadRequest || !strings.Contains(raw, `\"region\" is empty`) {
+		t.Errorf("import with an empty region: %d %s; want 400 (it meant US)", code, raw)
+	}
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?map=phone", csv); code != http.StatusBadRequest || !strings.Contains(raw, "want FIELD=COLUMN") {
 		t.Errorf("bad map: %d %s", code, raw)
 	}

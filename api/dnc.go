@@ -202,6 +202,10 @@ func (s *Server) dncRemove(w http.ResponseWriter, r *http.Request) {
 	// Taken off as it was put on: in E.164 or as written in ?region.
 	list := r.PathValue("list")
 	region := cmp.Or(r.URL.Query().Get("region"), "US")
+	if r.URL.Query().Has("region") && strings.TrimSpace(r.URL.Query().Get("region")) == "" {
+		s.fail(w, badRequest("query parameter \"region\" is empty: give a country code (US, GB, ...) or leave it out for US"))
+		return
+	}
 	if err := campaign.CheckRegion(region); err != nil {
 		s.fail(w, badRequest("query parameter \"region\": %v", err))
 		return
@@ -217,6 +221,10 @@ func (s *Server) dncRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !removed {
+		if err := s.knownDNCList(r, list); err != nil {
+			s.fail(w, err) // a typo of the list, not a number missing from it
+			return
+		}
 		s.fail(w, fmt.Errorf("%s is not on do-not-call list %q: %w", phone, list, store.ErrNotFound))
 		return
 	}

@@ -98,6 +98,12 @@ func TestDNCListsAndFormats(t *testing.T) {
 	if code, body := call("DELETE", "/api/v1/dnc/spring/"+url.PathEscape("020 7183 8750")+"?region=GB", ""); code != 200 || !strings.Contains(body, `"removed": "+442071838750"`) {
 		t.Errorf("remove as written in GB: %d %s", code, body)
 	}
+	if code, body := call("DELETE", "/api/v1/dnc/nope/"+url.PathEscape("+12125550187"), ""); code != 404 || !strings.Contains(body, `do-not-call list \"nope\": no campaign has it`) {
+		t.Errorf("remove from an unknown list: %d %s; want it named unknown", code, body)
+	}
+	if code, body := call("DELETE", "/api/v1/dnc/spring/"+url.PathEscape("212-555-0187")+"?region=", ""); code != 400 || !strings.Contains(body, `\"region\" is empty`) {
+		t.Errorf("remove with an empty region: %d %s; want 400 (it meant US)", code, body)
+	}
 	if code, body := call("DELETE", "/api/v1/dnc/spring/12", ""); code != 400 || !strings.Contains(body, `not a valid phone number`) {
 		t.Errorf("remove a bad number: %d %s", code, body)
 	}
