@@ -90,6 +90,14 @@ func TestExportSkips(t *testing.T) {
 	if got := write(plain); strings.Contains(got, "skip") {
 		t.Errorf("a list with no skips has skip columns:\n%s", got)
 	}
+	// A settled lead has no next attempt, whatever time it keeps; one due
+	// again has it.
+	due := t0.Add(time.Hour).UTC().Format(time.RFC3339)
+	got = write(Lead{ID: "c-3", Campaign: "c", Phone: "+33612345670", State: Failed, Attempts: 2, NextAttempt: t0.Add(time.Hour)},
+		Lead{ID: "c-4", Campaign: "c", Phone: "+33612345671", State: Scheduled, Attempts: 1, NextAttempt: t0.Add(time.Hour)})
+	if !strings.Contains(got, "c-3,'+33612345670,,,failed,2,,") || !strings.Contains(got, "c-4,'+33612345671,,,scheduled,1,"+due+",") {
+		t.Errorf("next attempts:\n%s", got)
+	}
 }
 
 // An export of leads with no custom fields (so no field:X columns), with

@@ -60,7 +60,9 @@ func WriteCSV(w io.Writer, each func(fn func(Lead) bool) error) error {
 	_ = cw.Write(csvcell.EscapeRow(header))
 	err := each(func(l Lead) bool {
 		next, last := "", ""
-		if !l.NextAttempt.IsZero() {
+		if !l.NextAttempt.IsZero() && l.State.Dialable() {
+			// A done, failed or dialing lead has no next attempt: the time
+			// it keeps is of the attempt it was due for.
 			next = l.NextAttempt.Format(time.RFC3339)
 		}
 		if l.LastOutcome != 0 {
