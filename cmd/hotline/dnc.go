@@ -240,7 +240,10 @@ func readDNCFile(r io.Reader, name string, o *dncOptions, m map[string]string, e
 		if v := n.Cells["added"]; v != "" {
 			// A date the file writes its own way keeps no number off the
 			// list: it is listed as added now, with a warning.
-			if t, err := parseAdded(v); err != nil {
+			if t, err := parseAdded(v); err == nil && (t.Year() < 1900 || t.After(now.Add(24*time.Hour))) {
+				fmt.Fprintf(errw, "%s: warning: %v; listed as added now\n", name, campaign.RowError{Row: n.Row, Column: "added",
+					Err: fmt.Errorf("%q: not a date a number was listed on (before 1900, or in the future)", v)})
+			} else if err != nil {
 				fmt.Fprintf(errw, "%s: warning: %v; listed as added now\n", name, campaign.RowError{Row: n.Row, Column: "added", Err: err})
 			} else {
 				e.Added = t

@@ -104,6 +104,12 @@ func TestDNCRoundTrip(t *testing.T) {
 		!strings.Contains(errs, `warning: row 3, column "added": "yesterday": not a time like 2006-01-02T15:04:05Z`) || !strings.Contains(errs, "listed as added now") {
 		t.Fatalf("bad date: %d %q %q", code, out, errs)
 	}
+	odd := filepath.Join(dir, "odd.csv")
+	os.WriteFile(odd, []byte("phone,added\n+12125550104,3000-01-01\n+12125550105,0001-01-01\n"), 0o600)
+	if code, out, errs := do("f.db", "dnc", "import", odd, "--create"); code != 0 || !strings.Contains(out, "2 numbers added") ||
+		!strings.Contains(errs, `row 2, column "added": "3000-01-01": not a date a number was listed on`) || !strings.Contains(errs, `row 3, column "added": "0001-01-01"`) {
+		t.Fatalf("dates in the future and before 1900: %d %q %q", code, out, errs)
+	}
 }
 
 // An opt-out list as other systems write it, with names, time zones and
