@@ -65,6 +65,10 @@ func newDNCNumbersCmd(g *globalOptions, use, short string, args cobra.Positional
 		Short: short,
 		Args:  args,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !config.ValidName(o.list) && o.list != store.GlobalDNC {
+				// Named before the store is opened (a serving daemon holds it).
+				return invalidArg(fmt.Errorf("--list %q: no campaign can have that name (letters, digits, '-', '_' and '.', starting with a letter or digit)", o.list))
+			}
 			nums, err := normalizeAll(args, o.region)
 			if err != nil {
 				return err

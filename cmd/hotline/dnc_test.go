@@ -51,6 +51,14 @@ func TestDNCCommands(t *testing.T) {
 	if code := run(context.Background(), []string{"dnc", "check", "212-555-0199", "--store", filepath.Join(dir, "missing", "h.db")}, &stdout, &errb); code != exitUnchecked {
 		t.Fatalf("check without a store: exit %d %q, want %d", code, errb.String(), exitUnchecked)
 	}
+	// A list no campaign can have is named before the store is opened (a
+	// serving daemon holds it: the user was told the store was locked).
+	stdout.Reset()
+	errb.Reset()
+	if code := run(context.Background(), []string{"dnc", "add", "+12125550199", "--list", "a/b", "--store", filepath.Join(dir, "missing", "h.db")}, &stdout, &errb); code != exitInvalid ||
+		!strings.Contains(errb.String(), `--list "a/b": no campaign can have that name`) {
+		t.Errorf("add to list a/b: exit %d %q; want %d naming the list", code, errb.String(), exitInvalid)
+	}
 	// Nor is a command line it cannot read: no number, two, a mistyped flag.
 	for _, args := range [][]string{{"dnc", "check"}, {"dnc", "check", "212-555-0100", "212-555-0199"}, {"dnc", "check", "212-555-0100", "--lst", "spring"}} {
 		if code, out, errs := do(args...); code != exitInvalid || out != "" {
