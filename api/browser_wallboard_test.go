@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,4 +44,25 @@ func TestBrowserWallboardChartAndTV(t *testing.T) {
 		t.Errorf("TV mode shows the controls: %v %v", hidden, err)
 	}
 	screenshot(t, ctx, "wallboard-tv")
+	// A wallboard taller than the screen pages through itself, then
+	// starts again at the top: 200 agents and 50 queues made a page
+	// 16,000 pixels tall of which a kiosk showed the first screen only.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(800, 200)); err != nil {
+		t.Fatal(err)
+	}
+	pos, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		const most = document.documentElement.scrollHeight - window.innerHeight, seen = [];
+		window.scrollTo(0, 0);
+		for (let i = 0; i < 40 && (seen.length < 2 || seen[seen.length - 1] !== 0); i++) {
+			tvPage(); await new Promise((r) => setTimeout(r, 50)); seen.push(Math.round(window.scrollY));
+		}
+		return most + ":" + seen.join(",");
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	most, steps, _ := strings.Cut(pos, ":")
+	if n := strings.Split(steps, ","); most == "0" || len(n) < 2 || n[0] == "0" || n[len(n)-1] != "0" || !slices.Contains(n, most) {
+		t.Errorf("TV paging, page scrollable by %s px: positions %s; want pages down to the end, then the top", most, steps)
+	}
 }

@@ -32,6 +32,20 @@ function tv(on) {
   if (!on && document.fullscreenElement) document.exitFullscreen();
 }
 
+// In TV mode a wallboard taller than the screen (many queues and agents)
+// pages through itself, a screen every tvPageMs, back to the top after the
+// last, so a kiosk with no one at it shows every queue, agent and call.
+var tvPageMs = 12000;
+function tvPage() {
+  const most = document.documentElement.scrollHeight - window.innerHeight;
+  if (!document.body.classList.contains("tv") || most <= 0) return;
+  window.scrollTo(0, window.scrollY >= most - 2 ? 0 : Math.min(most, window.scrollY + Math.round(window.innerHeight * 0.9)));
+}
+function tvPaging() {
+  setTimeout(() => { tvPage(); tvPaging(); }, tvPageMs);
+}
+tvPaging();
+
 function wallRoute() {
   if (location.hash === "#tv") tv(true);
   if (!$("wallboard-view").hidden) chartFollow();
