@@ -240,6 +240,10 @@ func TestBrowserCampaigns(t *testing.T) {
 	if txt, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(btn("resume")))); err != nil || txt != "Продолжить" {
 		t.Errorf("Russian resume button: %q %v", txt, err)
 	}
+	if txt, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("who").textContent + " | " + document.querySelector('#chart-interval option[value="15m"]').textContent`)); err != nil ||
+		txt != "sue (супервизор) | 15 мин" {
+		t.Errorf("in Russian, the role and chart interval read %q (%v)", txt, err)
+	}
 	if got := shutdown(); got != "1 · обрыв АТС 3 | Контакты, чьи звонки оборвала остановка АТС; их наберут снова" {
 		t.Errorf("in Russian, a campaign's shutdown-cut leads show as %q", got)
 	}

@@ -5,6 +5,7 @@
 const I18N = {
   en: {},
   ru: {
+    "chart-hour": "1 ч", "chart-15m": "15 мин", "role-agent": "оператор", "role-supervisor": "супервизор", "role-admin": "администратор",
     desk: "Рабочее место", wallboard: "Табло", signout: "Выйти", signin: "Вход", name: "Имя", password: "Пароль",
     agent: "Оператор", login: "Начать смену", ready: "Готов", reason: "Причина", pause: "Пауза", logout: "Закончить смену",
     call: "Звонок", caller: "Звонящий", queue: "Очередь", phase: "Этап", wrapup: "Обработка", disposition: "Итог",
@@ -33,6 +34,7 @@ function applyLang() {
     if (!el.dataset.en) el.dataset.en = el.textContent;
     el.textContent = t(el.dataset.i18n, el.dataset.en);
   }
+  if (me && me.name) $("who").textContent = `${me.name} (${t("role-" + me.role, me.role)})`;
   render();
 }
 
@@ -104,7 +106,7 @@ async function start() {
     me = null;
   }
   $("nav").hidden = !me;
-  $("who").textContent = me && me.name ? `${me.name} (${me.role})` : "";
+  $("who").textContent = me && me.name ? `${me.name} (${t("role-" + me.role, me.role)})` : "";
   route();
   if (me) follow();
 }
