@@ -167,30 +167,16 @@ func TestBrowserSignOutStopsTheRing(t *testing.T) {
 func TestBrowserWallboardOfflineAndBack(t *testing.T) {
 	ctx, cancel := browser(t)
 	defer cancel()
-	d := newTestDaemon(t, browserYAML)
-	h := New(d.rt, d.db, zerolog.Nop())
 	var down atomic.Bool
-	gate := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if down.Load() {
-			http.Error(w, "bad gateway", http.StatusBadGateway)
-			return
-		}
-		h.ServeHTTP(w, r)
+	ctx, d, hs := gatedWallboard(t, ctx, 0, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if down.Load() {
+				http.Error(w, "bad gateway", http.StatusBadGateway)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
 	})
-	h.EnableAuth(d.db, time.Now)
-	hs := httptest.NewServer(gate)
-	defer hs.Close()
-	u := auth.User{Name: "sue", Role: auth.Supervisor}
-	u.Hash, _ = auth.HashPassword("pw of sue!!", fastParams)
-	if err := d.db.SaveUser(&u); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(ctx, signInTasks(hs.URL, "sue"), chromedp.Navigate(hs.URL+"/#wallboard"),
-		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"]`))); err != nil {
-		t.Fatalf("wallboard: %v", err)
-	}
 	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("offline").hidden`)); err != nil || !hidden {
 		t.Errorf("offline shown while connected (%v)", err)
 	}
@@ -222,6 +208,30 @@ func logIn(t *testing.T, ctx context.Context) {
 	}
 }
 
+// gatedWallboard serves the browser daemon through gate (keepAlive 0: the
+// default) and shows sue's wallboard; the context it returns ends in 60 s.
+func gatedWallboard(t *testing.T, ctx context.Context, keepAlive time.Duration, gate func(http.Handler) http.Handler) (context.Context, *testDaemon, *httptest.Server) {
+	t.Helper()
+	d := newTestDaemon(t, browserYAML)
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.KeepAlive = keepAlive
+	h.EnableAuth(d.db, time.Now)
+	hs := httptest.NewServer(gate(h))
+	t.Cleanup(hs.Close)
+	u := auth.User{Name: "sue", Role: auth.Supervisor}
+	u.Hash, _ = auth.HashPassword("pw of sue!!", fastParams)
+	if err := d.db.SaveUser(&u); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, signInTasks(hs.URL, "sue"), chromedp.Navigate(hs.URL+"/#wallboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"]`))); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	return ctx, d, hs
+}
+
 // stallWriter holds every write and flush of a stream while stalled: a
 // daemon stopped (SIGSTOP) or a dead network path, the connection open.
 type stallWriter struct {
@@ -246,30 +256,15 @@ func (s stallWriter) Flush()                      { s.wait(); s.ResponseWriter.(
 func TestBrowserWallboardStalledStream(t *testing.T) {
 	ctx, cancel := browser(t)
 	defer cancel()
-	d := newTestDaemon(t, browserYAML)
-	h := New(d.rt, d.db, zerolog.Nop())
-	h.KeepAlive = 300 * time.Millisecond
 	var stalled atomic.Bool
-	gate := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/v1/events" {
-			w = stallWriter{ResponseWriter: w, stalled: &stalled, ctx: r.Context()}
-		}
-		h.ServeHTTP(w, r)
+	ctx, d, _ := gatedWallboard(t, ctx, 300*time.Millisecond, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/api/v1/events" {
+				w = stallWriter{ResponseWriter: w, stalled: &stalled, ctx: r.Context()}
+			}
+			h.ServeHTTP(w, r)
+		})
 	})
-	h.EnableAuth(d.db, time.Now)
-	hs := httptest.NewServer(gate)
-	defer hs.Close()
-	u := auth.User{Name: "sue", Role: auth.Supervisor}
-	u.Hash, _ = auth.HashPassword("pw of sue!!", fastParams)
-	if err := d.db.SaveUser(&u); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(ctx, signInTasks(hs.URL, "sue"), chromedp.Navigate(hs.URL+"/#wallboard"),
-		chromedp.WaitVisible(chromedp.CSS(`#agents tr[data-agent="alice"]`))); err != nil {
-		t.Fatalf("wallboard: %v", err)
-	}
 	time.Sleep(time.Second) // keep-alives come, the page stays live
 	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("offline").hidden`)); err != nil || !hidden {
 		t.Fatalf("offline shown while the stream flows (%v)", err)

@@ -60,6 +60,9 @@ func sendAs(t *testing.T, method, url, body string, hdr http.Header) (int, strin
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
+	if h := hdr.Get("Host"); h != "" {
+		req.Host = h // the client sends this, not the header
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -132,21 +131,7 @@ func TestOpenAPIRefusesOtherSites(t *testing.T) {
 	srv := authServer(t, d)
 	mallory := `{"name":"mallory","role":"admin","password":"Mallory-pass-123!"}`
 	send := func(method, path, body string, hdr http.Header) (int, string) {
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		for k, v := range hdr {
-			if k == "Host" {
-				req.Host = v[0]
-				continue
-			}
-			req.Header[k] = v
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return sendAs(t, method, srv.URL+path, body, hdr)
 	}
 	own := strings.TrimPrefix(srv.URL, "http://")
 	for _, tc := range []struct {
