@@ -345,7 +345,7 @@ func (c *Core) startWrapUp(now time.Time, a *agent, cl *call, talk time.Duration
 // what ended it.
 func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Duration, w motive) {
 	a.stats.WrapUp += wrap
-	a.wrapCall = ""
+	a.wrapCall, a.wrapUntil = "", time.Time{}
 	if cl := c.calls[callID]; cl != nil {
 		// The agent left a call that goes on (a transfer).
 		legWrapUp(&cl.rec, a.id, wrap)

@@ -107,7 +107,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 				if !st.Since.IsZero() && !st.Since.After(now) {
 					a.since = st.Since
 				}
-				a.state, a.wrapStart, a.wrapCall = acd.WrapUp, a.since, st.WrapCall
+				a.state, a.wrapStart, a.wrapCall, a.wrapUntil = acd.WrapUp, a.since, st.WrapCall, st.WrapUntil
 				a.gen[TimerWrapUp]++
 				c.out.At(st.WrapUntil, Timer{Kind: TimerWrapUp, Agent: a.idx, Call: st.WrapCall, Gen: a.gen[TimerWrapUp]})
 				if rec != nil && rec.Outcome != acd.OutcomeInProgress {

@@ -359,8 +359,12 @@ func (c *Core) agentRecord(a *agent) *store.AgentState {
 		LoggedInAt: a.loggedInAt, CallsTaken: a.stats.Answered, TalkTime: a.stats.Talk,
 		ConsecutiveNoAnswer: a.noAnswerRun, CampaignTurn: a.turn,
 	}
-	if a.state == acd.WrapUp && a.call != nil {
+	switch {
+	case a.state == acd.WrapUp && a.call != nil:
 		st.WrapUntil, st.WrapCall = a.call.wrapEnd, a.call.id
+	case a.state == acd.WrapUp && a.wrapCall != "":
+		// Restored in wrap-up: a second restart keeps it too.
+		st.WrapUntil, st.WrapCall = a.wrapUntil, a.wrapCall
 	}
 	if p := a.pending; p != nil {
 		pending := p.state

@@ -222,3 +222,28 @@ func TestRestartTwiceAfterWrapUpEndedWhileDown(t *testing.T) {
 		t.Errorf("record after two restarts: wrap-up %v, legs' %v; want 5s, and no more on the legs", rec.WrapUp, legs)
 	}
 }
+
+// TestRestartTwiceInWrapUp: Hotline dies in alice's wrap-up, comes back
+// with her still wrapping up, saves her again (she asks for a pause) and
+// dies once more before the wrap-up ends. The second restart keeps the
+// wrap-up to its end too: the record saved after the first had lost when
+// it ends, so the pause applied at once.
+func TestRestartTwiceInWrapUp(t *testing.T) {
+	r, st, _ := aliceInWrapUp(t) // wrap-up from ~31 s to ~36 s
+	kill(t, r)
+	r.RunUntil(epoch.Add(32500 * time.Millisecond))
+	restart(t, r, st, "run2", nil)
+	r.RunUntil(epoch.Add(33 * time.Second))
+	do(t, r, "pause", pause("lunch")) // pending until the wrap-up ends; saves alice
+	kill(t, r)
+	r.RunUntil(epoch.Add(33500 * time.Millisecond))
+	restart(t, r, st, "run3", nil)
+	r.RunUntil(epoch.Add(34500 * time.Millisecond))
+	if a := agentNow(r, "alice"); a.State != "wrap-up" {
+		t.Errorf("alice at 34.5 s, after a second restart: %s; want still in wrap-up", a.State)
+	}
+	r.RunUntil(epoch.Add(40 * time.Second))
+	if a := agentNow(r, "alice"); a.State != "paused" || a.Reason != "lunch" {
+		t.Errorf("alice at 40 s: %s (%s); want paused for lunch after her wrap-up", a.State, a.Reason)
+	}
+}
