@@ -64,7 +64,7 @@ across restarts; saving a record with an existing ID replaces it.
 	leads, leads_by_phone, lead_seq, lead_imports: see leads.go and leadimport.go
 	leads_due         campaign + NUL + 8-byte next attempt (as above) + 8-byte import sequence + lead id -> empty (see leadsdue.go)
 	lead_counts       campaign + NUL + what is counted -> 8-byte count (see leadcounts.go)
-	leads_in_flight   campaign + NUL + lead id -> empty: the leads a restart settles (see leadsinflight.go)
+	leads_at_restart  campaign + NUL + lead id -> empty: the leads a restart reads, in flight or waiting for a callback (see leadsrestart.go)
 
 The index key sorts by time, then ID, so a time range is one cursor scan.
 Filters on queue, agent, outcome and direction are applied to the records

@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -243,19 +244,38 @@ func leadCountsStore(t *testing.T) (string, *DB, time.Time) {
 	return path, db, t0
 }
 
-// A store from before the counts and the index of leads in flight has
-// them built at its first read-write open; opened read-only, its leads are
-// read one by one.
+// A store from before the counts and the index of leads read at a restart
+// (or with the index before it, of the leads in flight alone) has them
+// built at its first read-write open, and loses the old index; opened
+// read-only, its leads are read one by one.
 func TestLeadCountsOfAnOldStore(t *testing.T) {
 	path, db, t0 := leadCountsStore(t)
 	want := scanCounts(t, db, "c", t0)
 	var wantFlight []string
-	db.LeadsInFlight("c", func(l campaign.Lead) bool { wantFlight = append(wantFlight, l.ID); return true })
-	if !slices.Contains(wantFlight, "c-1") || len(wantFlight) < 10 { // reserved, and dialing, answered, connected
-		t.Fatalf("leads of c in flight: %v", wantFlight)
+	db.LeadsAtRestart("c", func(l campaign.Lead) bool { wantFlight = append(wantFlight, l.ID); return true })
+	callbacks := 0
+	db.CampaignLeads("c", func(l campaign.Lead) bool {
+		if l.State == campaign.Callback && slices.Contains(wantFlight, l.ID) {
+			callbacks++
+		}
+		return true
+	})
+	if !slices.Contains(wantFlight, "c-1") || len(wantFlight) < 15 || callbacks != 5 { // reserved, dialing, answered, connected, callback
+		t.Fatalf("leads of c read at a restart: %v (%d waiting for a callback, want 5)", wantFlight, callbacks)
 	}
 	if err := db.bolt.Update(func(tx *bbolt.Tx) error {
-		return errors.Join(tx.DeleteBucket(bucketLeadCounts), tx.DeleteBucket(bucketLeadsInFlight))
+		old, err := tx.CreateBucket(bucketLeadsInFlightOld)
+		if err != nil {
+			return err
+		}
+		err = tx.Bucket(bucketLeads).ForEach(func(k, v []byte) error {
+			var l campaign.Lead
+			if err := json.Unmarshal(v, &l); err != nil || !l.InFlight() {
+				return err
+			}
+			return old.Put(k, nil)
+		})
+		return errors.Join(err, tx.DeleteBucket(bucketLeadCounts), tx.DeleteBucket(bucketLeadsAtRestart))
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +286,7 @@ func TestLeadCountsOfAnOldStore(t *testing.T) {
 	}
 	got, err := ro.LeadCounts("c", t0)
 	var flight []string
-	flightErr := ro.LeadsInFlight("c", func(l campaign.Lead) bool { flight = append(flight, l.ID); return true })
+	flightErr := ro.LeadsAtRestart("c", func(l campaign.Lead) bool { flight = append(flight, l.ID); return true })
 	ro.Close()
 	if err != nil || got.Total != want.Total || got.Due != want.Due || !maps.Equal(got.States, want.States) {
 		t.Fatalf("read-only, old store: %+v %v, want %+v", got, err, want)
@@ -279,13 +299,21 @@ func TestLeadCountsOfAnOldStore(t *testing.T) {
 	}
 	defer db.Close()
 	err = db.View(func(tx *Tx) error {
-		if tx.btx.Bucket(bucketLeadCounts) == nil || tx.btx.Bucket(bucketLeadsInFlight) == nil {
-			return errors.New("no lead counts or index of leads in flight after a read-write open")
+		if tx.btx.Bucket(bucketLeadCounts) == nil || tx.btx.Bucket(bucketLeadsAtRestart) == nil {
+			return errors.New("no lead counts or index of leads read at a restart after a read-write open")
+		}
+		if tx.btx.Bucket(bucketLeadsInFlightOld) != nil {
+			return errors.New("the old index of leads in flight is still there")
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	flight = nil
+	db.LeadsAtRestart("c", func(l campaign.Lead) bool { flight = append(flight, l.ID); return true })
+	if !slices.Equal(flight, wantFlight) {
+		t.Fatalf("built at open: read at a restart %v, want %v", flight, wantFlight)
 	}
 	checkCounts(t, db, t0, "built at open")
 }

@@ -183,7 +183,7 @@ func (im *LeadImport) flush() error {
 			if l.State.Dialable() {
 				dueKVs = append(dueKVs, kv{dueKey(l.Campaign, l.NextAttempt, l.ID), nil})
 			}
-			if l.InFlight() {
+			if l.ReadAtRestart() {
 				flightKVs = append(flightKVs, kv{leadKey(l.Campaign, l.ID), nil})
 			}
 			pendingCounts.add(im.camp, l, true, 1)
@@ -194,7 +194,7 @@ func (im *LeadImport) flush() error {
 		for _, p := range []struct {
 			b   *bbolt.Bucket
 			kvs []kv
-		}{{leadsB, leadKVs}, {due, dueKVs}, {phones, phoneKVs}, {tx.btx.Bucket(bucketLeadsInFlight), flightKVs}} {
+		}{{leadsB, leadKVs}, {due, dueKVs}, {phones, phoneKVs}, {tx.btx.Bucket(bucketLeadsAtRestart), flightKVs}} {
 			slices.SortFunc(p.kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
 			for _, e := range p.kvs {
 				if err := p.b.Put(e.k, e.v); err != nil {
@@ -337,8 +337,8 @@ func (db *DB) rollbackImport(camp string) error {
 				if err := leadsB.Delete(key); err != nil {
 					return err
 				}
-				if l.InFlight() { // saved while the import was under way
-					if err := tx.btx.Bucket(bucketLeadsInFlight).Delete(key); err != nil {
+				if l.ReadAtRestart() { // saved while the import was under way
+					if err := tx.btx.Bucket(bucketLeadsAtRestart).Delete(key); err != nil {
 						return err
 					}
 				}

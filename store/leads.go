@@ -67,7 +67,7 @@ func (tx *Tx) SaveLead(l *campaign.Lead) (err error) {
 			return fmt.Errorf("store: index lead %q: %w", l.ID, err)
 		}
 	}
-	if err := tx.indexInFlight(counted, l); err != nil {
+	if err := tx.indexAtRestart(counted, l); err != nil {
 		return err
 	}
 	return tx.countLead(counted, l)

@@ -141,7 +141,7 @@ func (db *DB) Unbuilt() (missing []string) {
 		for _, ix := range []struct {
 			bucket []byte
 			what   string
-		}{{bucketLeadCounts, "lead counts"}, {bucketLeadDue, "index of due leads"}, {bucketLeadsInFlight, "index of leads in flight"}} {
+		}{{bucketLeadCounts, "lead counts"}, {bucketLeadDue, "index of due leads"}, {bucketLeadsAtRestart, "index of leads read at a restart"}} {
 			if tx.btx.Bucket(ix.bucket) == nil {
 				missing = append(missing, ix.what)
 			}

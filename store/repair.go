@@ -45,7 +45,7 @@ type RepairReport struct {
 // Repair copies every record that can be read from the store file at src
 // into a new store file at dst, which must not exist. src is only read. The
 // call index, the lead counts and the leads' indexes (by due time, by
-// phone, in flight) of the new file are rebuilt from the records copied, so
+// phone, read at a restart) of the new file are rebuilt from the records copied, so
 // a damaged index loses nothing, and a number whose lead was lost can be
 // imported again; contact numbers whose contact was lost are unindexed. The
 // counters that number new records (contact ids, each campaign's lead
@@ -158,7 +158,7 @@ func (c *copier) visit(bucket []string, k, v []byte) {
 			c.schema = slices.Clone(v)
 		}
 		return
-	case string(bucketLeadCounts), string(bucketLeadsInFlight), string(bucketLeadDue), string(bucketLeadDueV1), string(bucketLeadPhones):
+	case string(bucketLeadCounts), string(bucketLeadsAtRestart), string(bucketLeadsInFlightOld), string(bucketLeadDue), string(bucketLeadDueV1), string(bucketLeadPhones):
 		return // counted and indexed afresh from the leads copied (finish)
 	case string(bucketCallIndex):
 		// The index is rebuilt from the records; the old one only tells
@@ -232,8 +232,8 @@ func (c *copier) finish() error {
 		if _, err := rebuildLeadCounts(tx); err != nil {
 			return fmt.Errorf("count the leads: %w", err)
 		}
-		if err := rebuildLeadsInFlight(tx); err != nil {
-			return fmt.Errorf("index the leads in flight: %w", err)
+		if err := rebuildLeadsAtRestart(tx); err != nil {
+			return fmt.Errorf("index the leads read at a restart: %w", err)
 		}
 		if err := rebuildLeadsDue(tx); err != nil {
 			return fmt.Errorf("index the leads by due time: %w", err)

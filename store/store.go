@@ -282,7 +282,7 @@ func (db *DB) prepare(opts Options, spec schemaSpec) error {
 			if err := db.ensureLeadsDue(tx); err != nil {
 				return err
 			}
-			return db.ensureLeadsInFlight(tx)
+			return db.ensureLeadsAtRestart(tx)
 		})
 	})
 	if err != nil {

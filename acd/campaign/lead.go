@@ -223,10 +223,16 @@ func (l Lead) SkipLog() []SkipNote {
 // InFlight reports whether a run may leave l mid-call: a dial placed or
 // about to be (Dialing, Answered, Connected), or shown to an agent in
 // preview mode (its reservation run out or not). These are the leads a
-// restart settles, so the store indexes them.
+// restart settles.
 func (l Lead) InFlight() bool {
 	return l.State == Dialing || l.State == Answered || l.State == Connected || l.PreviewAgent != ""
 }
+
+// ReadAtRestart reports whether a restart reads l: in flight (InFlight),
+// or waiting for a callback, which the dialer reads ahead of the leads due
+// before it. The store indexes these leads, so a start costs them rather
+// than every lead of a campaign.
+func (l Lead) ReadAtRestart() bool { return l.InFlight() || l.State == Callback }
 
 // ReservedFor is the agent the lead is held for at now in preview mode, or
 // "" when it is held for no one (never shown, decided, or expired).

@@ -643,7 +643,7 @@ func (c *Core) HopperFirst(name string) []string {
 }
 
 // SetCallbacks tells the campaigns which of their leads wait for a
-// callback, and when (read from the store at a start, ReadCallbacks); the
+// callback, and when (read from the store at a start, ReadLeftovers); the
 // engine keeps them up to date as it saves leads.
 func (c *Core) SetCallbacks(byCampaign map[string]map[string]time.Time) {
 	for name, cbs := range byCampaign {
@@ -651,32 +651,6 @@ func (c *Core) SetCallbacks(byCampaign map[string]map[string]time.Time) {
 			r.callbacks = cbs
 		}
 	}
-}
-
-// ReadCallbacks reads the leads of the configured campaigns that wait for
-// a callback, and when they are due. It runs outside the engine goroutine,
-// at a start: it reads every lead.
-func ReadCallbacks(src CallbackSource, cfg config.Config) (map[string]map[string]time.Time, error) {
-	out := map[string]map[string]time.Time{}
-	for _, k := range cfg.Campaigns {
-		cbs := map[string]time.Time{}
-		err := src.CampaignLeads(k.Name, func(l campaign.Lead) bool {
-			if l.State == campaign.Callback {
-				cbs[l.ID] = l.NextAttempt
-			}
-			return true
-		})
-		if _, rest := store.Skipped(err); rest != nil { // an unreadable lead is named where it is read
-			return nil, fmt.Errorf("campaign %q: callbacks: %w", k.Name, rest)
-		}
-		out[k.Name] = cbs
-	}
-	return out, nil
-}
-
-// CallbackSource reads a campaign's leads; *store.DB is one.
-type CallbackSource interface {
-	CampaignLeads(camp string, fn func(campaign.Lead) bool) error
 }
 
 // HopperSize is how many leads to read for a campaign: its hopper, and as

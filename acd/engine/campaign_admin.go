@@ -68,15 +68,15 @@ type GetCampaigns struct {
 func (GetCampaigns) apply(c *Core, now time.Time) (any, error) { return c.Campaigns(now), nil }
 
 // LeadStore is a LeadSource that can also list the leads of a campaign a
-// run may have left mid-call (campaign.Lead.InFlight), from an index so
-// that a start costs those leads, not every lead, and read the campaigns'
-// saved progress; *store.DB is one.
+// restart reads (campaign.Lead.ReadAtRestart: left mid-call by a run, or
+// waiting for a callback), from an index so that a start costs those
+// leads, not every lead, and read the campaigns' saved progress;
+// *store.DB is one.
 type LeadStore interface {
 	LeadSource
 	CampaignSource
 	CallSource
-	CallbackSource
-	LeadsInFlight(camp string, fn func(campaign.Lead) bool) error
+	LeadsAtRestart(camp string, fn func(campaign.Lead) bool) error
 }
 
 // Leftovers are the leads a previous run left in flight: Dialing those
@@ -99,7 +99,7 @@ type Leftovers struct {
 	// pbx.UnattendedReader).
 	Unattended map[pbx.ChannelID]pbx.UnattendedEnd
 	// Callbacks are each campaign's leads waiting for a callback, and
-	// when they are due (ReadCallbacks).
+	// when they are due.
 	Callbacks map[string]map[string]time.Time
 }
 
@@ -110,10 +110,14 @@ const leftoverLookBack = 24 * time.Hour
 // ReadLeftovers reads the leftovers of the configured campaigns at now. It
 // runs outside the engine goroutine, once at start.
 func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, error) {
-	var out Leftovers
+	out := Leftovers{Callbacks: map[string]map[string]time.Time{}}
 	for _, k := range cfg.Campaigns {
 		var reserved []campaign.Lead
-		err := src.LeadsInFlight(k.Name, func(l campaign.Lead) bool {
+		cbs := map[string]time.Time{}
+		err := src.LeadsAtRestart(k.Name, func(l campaign.Lead) bool {
+			if l.State == campaign.Callback {
+				cbs[l.ID] = l.NextAttempt
+			}
 			switch {
 			case l.State == campaign.Dialing || l.State == campaign.Answered || l.State == campaign.Connected:
 				out.Dialing = append(out.Dialing, l)
@@ -123,8 +127,9 @@ func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, 
 			return true
 		})
 		if err != nil {
-			return Leftovers{}, fmt.Errorf("campaign %q: leads left in flight: %w", k.Name, err)
+			return Leftovers{}, fmt.Errorf("campaign %q: leads left in flight or waiting for a callback: %w", k.Name, err)
 		}
+		out.Callbacks[k.Name] = cbs
 		for _, l := range reserved {
 			_, blocked, err := src.Blocked(l.Phone, k.Name)
 			if err != nil {
@@ -133,11 +138,6 @@ func ReadLeftovers(src LeadStore, cfg config.Config, now time.Time) (Leftovers, 
 			out.Reserved = append(out.Reserved, LoadedLead{Lead: l, Blocked: blocked})
 		}
 	}
-	cbs, err := ReadCallbacks(src, cfg)
-	if err != nil {
-		return Leftovers{}, err
-	}
-	out.Callbacks = cbs
 	attempt := map[string]int{}
 	for _, l := range out.Dialing {
 		attempt[l.Campaign+"/"+l.ID] = l.Attempts

@@ -12,9 +12,10 @@ import (
 )
 
 // BenchmarkReadLeftovers is what a start reads of a campaign's leads to
-// settle those a run left mid-call: 30 leads dialing and 10 shown to an
-// agent among 1,000 and among 1,000,000 (-short: 100,000). Both cost the
-// 40 leads, not the campaign; µs/scan is what reading every lead, as a
+// settle those a run left mid-call and find those waiting for a callback:
+// 30 leads dialing, 10 shown to an agent and 5 callbacks among 1,000 and
+// among 1,000,000 (-short: 100,000). Both cost the 45 leads, not the
+// campaign; µs/scan is what reading every lead, as a
 // start did before the index, costs at that size.
 func BenchmarkReadLeftovers(b *testing.B) {
 	big := 1_000_000
@@ -38,6 +39,8 @@ func BenchmarkReadLeftovers(b *testing.B) {
 					leads[i].State, leads[i].Attempts = campaign.Dialing, 1
 				case i%(n/10) == 1 && i < 10*(n/10):
 					leads[i].PreviewAgent, leads[i].PreviewUntil = "a1", now.Add(time.Minute)
+				case i%(n/5) == 2 && i < 5*(n/5):
+					leads[i].State, leads[i].NextAttempt = campaign.Callback, now.Add(time.Hour)
 				}
 			}
 			if _, err := db.ImportLeads(leads); err != nil {
@@ -46,7 +49,7 @@ func BenchmarkReadLeftovers(b *testing.B) {
 			start := time.Now()
 			scanned := 0
 			if err := db.CampaignLeads("big", func(l campaign.Lead) bool {
-				if l.InFlight() {
+				if l.ReadAtRestart() {
 					scanned++
 				}
 				return true
@@ -56,8 +59,8 @@ func BenchmarkReadLeftovers(b *testing.B) {
 			scan := time.Since(start)
 			for b.Loop() {
 				left, err := ReadLeftovers(db, cfg, now)
-				if err != nil || len(left.Dialing) != 30 || len(left.Reserved) != 10 || scanned != 40 {
-					b.Fatalf("%d dialing, %d reserved (%v); a scan finds %d in flight, want 30 and 10", len(left.Dialing), len(left.Reserved), err, scanned)
+				if err != nil || len(left.Dialing) != 30 || len(left.Reserved) != 10 || len(left.Callbacks["big"]) != 5 || scanned != 45 {
+					b.Fatalf("%d dialing, %d reserved, %d callbacks (%v); a scan finds %d to read, want 30, 10 and 5", len(left.Dialing), len(left.Reserved), len(left.Callbacks["big"]), err, scanned)
 				}
 			}
 			b.ReportMetric(float64(scan.Microseconds()), "µs/scan")

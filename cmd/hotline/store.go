@@ -114,14 +114,14 @@ backup).`,
 	}
 }
 
-// checkLeadCounts compares the lead counts, the index of leads in flight
+// checkLeadCounts compares the lead counts, the index of leads read at a restart
 // and the index of due leads kept in a file whose pages are sound with its leads.
 func checkLeadCounts(w io.Writer, path string, db *store.DB) error {
 	counts, err := db.CheckLeadCounts()
 	if err != nil {
 		return err
 	}
-	index, err := db.CheckLeadsInFlight()
+	index, err := db.CheckLeadsAtRestart()
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func checkLeadCounts(w io.Writer, path string, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	return errors.Join(reportDerived(w, path, "lead counts", counts), reportDerived(w, path, "index of leads in flight", index),
+	return errors.Join(reportDerived(w, path, "lead counts", counts), reportDerived(w, path, "index of leads read at a restart", index),
 		reportDerived(w, path, "index of due leads", due), reportDerived(w, path, "index of leads by phone", phones))
 }
 

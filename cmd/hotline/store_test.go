@@ -131,7 +131,7 @@ func TestStoreRepairReadsNothing(t *testing.T) {
 	}
 }
 
-// store check compares the lead counts and the indexes of leads in flight
+// store check compares the lead counts and the index of leads read at a restart
 // and of due leads with the leads; store repair rebuilds them.
 func TestStoreCheckLeadCounts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "h.db")
@@ -157,7 +157,7 @@ func TestStoreCheckLeadCounts(t *testing.T) {
 			if err := tx.Bucket([]byte("leads_due")).Put(append(append(stale, 9), "spring-9"...), nil); err != nil {
 				return err
 			}
-			return tx.Bucket([]byte("leads_in_flight")).Put([]byte("spring\x00spring-2"), nil)
+			return tx.Bucket([]byte("leads_at_restart")).Put([]byte("spring\x00spring-2"), nil)
 		})
 		bdb.Close()
 	}
@@ -166,7 +166,7 @@ func TestStoreCheckLeadCounts(t *testing.T) {
 	}
 	code, out, errOut := hotline(t, nil, "store", "check", path)
 	if code != 1 || !strings.Contains(out, `campaign "spring": leads new: kept 3, the leads say 2`) || !strings.Contains(out, "hotline store repair") ||
-		!strings.Contains(out, `campaign "spring": lead "spring-2": indexed in flight, the lead is not`) ||
+		!strings.Contains(out, `campaign "spring": lead "spring-2": indexed as read at a restart, neither in flight nor waiting for a callback`) ||
 		!strings.Contains(out, `campaign "spring": lead "spring-9": indexed as due, the lead is not dialable then`) {
 		t.Fatalf("store check of wrong counts: exit %d, %q %q", code, out, errOut)
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // checkInFlight fails unless the index gives every campaign's leads in
-// flight as a full scan finds them, and CheckLeadsInFlight finds nothing.
+// flight as a full scan finds them, and CheckLeadsAtRestart finds nothing.
 // TestLeadCountsFollowTheLeads runs it after each of its random steps
 // (saves of random states and reservations, imports committed, aborted
 // and cut by a crash) and after reopening.
@@ -21,11 +21,11 @@ func checkInFlight(t *testing.T, db *DB, when string) {
 	t.Helper()
 	for _, camp := range []string{"c", "d"} {
 		var got, want []string
-		if err := db.LeadsInFlight(camp, func(l campaign.Lead) bool { got = append(got, l.ID); return true }); err != nil {
+		if err := db.LeadsAtRestart(camp, func(l campaign.Lead) bool { got = append(got, l.ID); return true }); err != nil {
 			t.Fatalf("%s: leads of %s in flight: %v", when, camp, err)
 		}
 		if err := db.CampaignLeads(camp, func(l campaign.Lead) bool {
-			if l.InFlight() {
+			if l.ReadAtRestart() {
 				want = append(want, l.ID)
 			}
 			return true
@@ -36,16 +36,16 @@ func checkInFlight(t *testing.T, db *DB, when string) {
 			t.Fatalf("%s: leads of %s in flight: the index gives %v, a scan %v", when, camp, got, want)
 		}
 	}
-	if problems, err := db.CheckLeadsInFlight(); err != nil || len(problems) > 0 {
-		t.Fatalf("%s: check of the index of leads in flight: %v %v", when, problems, err)
+	if problems, err := db.CheckLeadsAtRestart(); err != nil || len(problems) > 0 {
+		t.Fatalf("%s: check of the index of leads read at a restart: %v %v", when, problems, err)
 	}
 }
 
 // A damaged index is reported lead by lead; repair rebuilds it.
-func TestLeadsInFlightDamaged(t *testing.T) {
+func TestLeadsAtRestartDamaged(t *testing.T) {
 	path, db, _ := leadCountsStore(t)
 	err := db.bolt.Update(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketLeadsInFlight)
+		b := tx.Bucket(bucketLeadsAtRestart)
 		if err := b.Delete([]byte("c\x00c-1")); err != nil { // reserved (lead 0 is c-1)
 			return err
 		}
@@ -54,8 +54,8 @@ func TestLeadsInFlightDamaged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problems, err := db.CheckLeadsInFlight()
-	want := []string{`campaign "c": lead "c-1": in flight, missing from the index`, `campaign "d": lead "d-4": indexed in flight, the lead is not`}
+	problems, err := db.CheckLeadsAtRestart()
+	want := []string{`campaign "c": lead "c-1": in flight or waiting for a callback, missing from the index`, `campaign "d": lead "d-4": indexed as read at a restart, neither in flight nor waiting for a callback`}
 	if err != nil || !slices.Equal(problems, want) {
 		t.Fatalf("check: %q %v, want %q", problems, err, want)
 	}
@@ -73,13 +73,13 @@ func TestLeadsInFlightDamaged(t *testing.T) {
 		}
 	}
 	setLead([]byte("{"))
-	if problems, err := db.CheckLeadsInFlight(); err != nil || !slices.Equal(problems, want) {
+	if problems, err := db.CheckLeadsAtRestart(); err != nil || !slices.Equal(problems, want) {
 		t.Fatalf("check with an undecodable lead: %q %v, want %q", problems, err, want)
 	}
 	setLead(good)
 	// A stale entry is not given; a missing one is lost until the repair.
 	var got []string
-	db.LeadsInFlight("d", func(l campaign.Lead) bool { got = append(got, l.ID); return true })
+	db.LeadsAtRestart("d", func(l campaign.Lead) bool { got = append(got, l.ID); return true })
 	if slices.Contains(got, "d-4") {
 		t.Fatalf("a stale entry given as in flight: %v", got)
 	}
@@ -92,7 +92,7 @@ func TestLeadsInFlightDamaged(t *testing.T) {
 // campaign's: n=1000 and n=1000000 (-short: 100000) with the same 30 leads
 // in flight take the same time; µs/scan is what the full read of every
 // lead a start did before costs.
-func BenchmarkLeadsInFlight(b *testing.B) {
+func BenchmarkLeadsAtRestart(b *testing.B) {
 	big := 1_000_000
 	if testing.Short() {
 		big = 100_000
@@ -117,7 +117,7 @@ func BenchmarkLeadsInFlight(b *testing.B) {
 			count := func(read func(string, func(campaign.Lead) bool) error) int {
 				k := 0
 				if err := read("big", func(l campaign.Lead) bool {
-					if l.InFlight() {
+					if l.ReadAtRestart() {
 						k++
 					}
 					return true
@@ -130,7 +130,7 @@ func BenchmarkLeadsInFlight(b *testing.B) {
 			want := count(db.CampaignLeads)
 			scan := time.Since(start)
 			for b.Loop() {
-				if k := count(db.LeadsInFlight); k != want || k < 30 {
+				if k := count(db.LeadsAtRestart); k != want || k < 30 {
 					b.Fatalf("%d leads in flight, a scan finds %d", k, want)
 				}
 			}

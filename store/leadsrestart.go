@@ -11,45 +11,51 @@ import (
 	"github.com/hotline-cc/hotline/acd/campaign"
 )
 
-// leads_in_flight indexes the leads a run may leave mid-call (see
-// campaign.Lead.InFlight) under campaign NUL id, kept in the transaction
+// leads_at_restart indexes the leads a restart reads (see
+// campaign.Lead.ReadAtRestart: those a run may leave mid-call, and those
+// waiting for a callback) under campaign NUL id, kept in the transaction
 // of every lead change, so a restart reads those leads alone rather than
 // every lead of every campaign. Like lead_counts it is not among
 // allBuckets: a store from before it has it built from the leads at its
 // first read-write open, and `hotline store repair` builds the new file's.
-var bucketLeadsInFlight = []byte("leads_in_flight")
+// The index before it, leads_in_flight, left the callbacks out; a store
+// that has it loses it when the new one is built.
+var (
+	bucketLeadsAtRestart   = []byte("leads_at_restart")
+	bucketLeadsInFlightOld = []byte("leads_in_flight")
+)
 
-// indexInFlight keeps l's entry in the index in step with its save; prev
+// indexAtRestart keeps l's entry in the index in step with its save; prev
 // is the lead as saved before (nil: new, or unreadable).
-func (tx *Tx) indexInFlight(prev, l *campaign.Lead) error {
-	b, err := tx.bucket(bucketLeadsInFlight)
+func (tx *Tx) indexAtRestart(prev, l *campaign.Lead) error {
+	b, err := tx.bucket(bucketLeadsAtRestart)
 	if err != nil {
 		return err
 	}
 	key := leadKey(l.Campaign, l.ID)
 	switch {
-	case l.InFlight():
+	case l.ReadAtRestart():
 		err = b.Put(key, nil)
-	case prev == nil || prev.InFlight():
+	case prev == nil || prev.ReadAtRestart():
 		err = b.Delete(key)
 	}
 	if err != nil {
-		return fmt.Errorf("store: index lead %q in flight: %w", l.ID, err)
+		return fmt.Errorf("store: index lead %q for a restart: %w", l.ID, err)
 	}
 	return nil
 }
 
-// LeadsInFlight calls fn for every lead of a campaign a run may have left
-// mid-call (campaign.Lead.InFlight), those of an import under way left
-// out, until fn returns false. It reads the index, so it costs the leads
-// in flight, whatever the campaign's size. A store opened read-only from
+// LeadsAtRestart calls fn for every lead of a campaign a restart reads
+// (campaign.Lead.ReadAtRestart), those of an import under way left out,
+// until fn returns false. It reads the index, so it costs those leads,
+// whatever the campaign's size. A store opened read-only from
 // before the index is read lead by lead.
-func (db *DB) LeadsInFlight(camp string, fn func(campaign.Lead) bool) error {
+func (db *DB) LeadsAtRestart(camp string, fn func(campaign.Lead) bool) error {
 	return db.View(func(tx *Tx) (err error) {
 		defer tx.recoverCorrupt(&err)
-		idx, leads := tx.btx.Bucket(bucketLeadsInFlight), tx.btx.Bucket(bucketLeads)
+		idx, leads := tx.btx.Bucket(bucketLeadsAtRestart), tx.btx.Bucket(bucketLeads)
 		if idx == nil {
-			return tx.eachLead(camp, func(_ []byte, l campaign.Lead) bool { return !l.InFlight() || fn(l) })
+			return tx.eachLead(camp, func(_ []byte, l campaign.Lead) bool { return !l.ReadAtRestart() || fn(l) })
 		}
 		if leads == nil {
 			return nil
@@ -69,7 +75,7 @@ func (db *DB) LeadsInFlight(camp string, fn func(campaign.Lead) bool) error {
 			if err := json.Unmarshal(data, &l); err != nil {
 				return &DecodeError{Bucket: string(bucketLeads), Key: camp + "/" + string(k[len(prefix):]), Err: err}
 			}
-			if l.InFlight() && !fn(l) {
+			if l.ReadAtRestart() && !fn(l) {
 				return nil
 			}
 		}
@@ -77,9 +83,9 @@ func (db *DB) LeadsInFlight(camp string, fn func(campaign.Lead) bool) error {
 	})
 }
 
-// inFlightKeys are the index's keys as the leads say, and the keys of the
+// atRestartKeys are the index's keys as the leads say, and the keys of the
 // leads that could not be decoded.
-func inFlightKeys(tx *bbolt.Tx) (keys, undecodable [][]byte, err error) {
+func atRestartKeys(tx *bbolt.Tx) (keys, undecodable [][]byte, err error) {
 	leads := tx.Bucket(bucketLeads)
 	if leads == nil {
 		return nil, nil, nil
@@ -90,7 +96,7 @@ func inFlightKeys(tx *bbolt.Tx) (keys, undecodable [][]byte, err error) {
 			undecodable = append(undecodable, slices.Clone(k))
 			return nil
 		}
-		if l.InFlight() {
+		if l.ReadAtRestart() {
 			keys = append(keys, slices.Clone(k))
 		}
 		return nil
@@ -98,13 +104,19 @@ func inFlightKeys(tx *bbolt.Tx) (keys, undecodable [][]byte, err error) {
 	return keys, undecodable, err
 }
 
-// rebuildLeadsInFlight fills leads_in_flight afresh from the leads.
-func rebuildLeadsInFlight(tx *bbolt.Tx) error {
-	b, err := freshBucket(tx, bucketLeadsInFlight)
+// rebuildLeadsAtRestart fills leads_at_restart afresh from the leads, and
+// drops the index before it.
+func rebuildLeadsAtRestart(tx *bbolt.Tx) error {
+	if tx.Bucket(bucketLeadsInFlightOld) != nil {
+		if err := tx.DeleteBucket(bucketLeadsInFlightOld); err != nil {
+			return err
+		}
+	}
+	b, err := freshBucket(tx, bucketLeadsAtRestart)
 	if err != nil {
 		return err
 	}
-	keys, _, err := inFlightKeys(tx)
+	keys, _, err := atRestartKeys(tx)
 	if err != nil {
 		return err
 	}
@@ -116,25 +128,25 @@ func rebuildLeadsInFlight(tx *bbolt.Tx) error {
 	return nil
 }
 
-// ensureLeadsInFlight builds leads_in_flight when a store from before it
+// ensureLeadsAtRestart builds leads_at_restart when a store from before it
 // is opened read-write.
-func (db *DB) ensureLeadsInFlight(tx *bbolt.Tx) error {
-	return db.ensureIndex(tx, bucketLeadsInFlight, rebuildLeadsInFlight, "index of leads in flight")
+func (db *DB) ensureLeadsAtRestart(tx *bbolt.Tx) error {
+	return db.ensureIndex(tx, bucketLeadsAtRestart, rebuildLeadsAtRestart, "index of leads read at a restart")
 }
 
-// CheckLeadsInFlight compares the index of leads in flight with the leads,
-// read in the same snapshot: each lead missing from it, or entry of no
-// lead in flight, is a problem. An entry of a lead that cannot be decoded
+// CheckLeadsAtRestart compares the index of leads read at a restart with
+// the leads, read in the same snapshot: each lead missing from it, or
+// entry of no such lead, is a problem. An entry of a lead that cannot be decoded
 // is left to the check of the records, which names the lead. A store
 // without the index (opened read-only from before it) has none to check.
-func (db *DB) CheckLeadsInFlight() (problems []string, err error) {
+func (db *DB) CheckLeadsAtRestart() (problems []string, err error) {
 	err = db.View(func(tx *Tx) (err error) {
 		defer tx.recoverCorrupt(&err)
-		b := tx.btx.Bucket(bucketLeadsInFlight)
+		b := tx.btx.Bucket(bucketLeadsAtRestart)
 		if b == nil {
 			return nil
 		}
-		want, undecodable, err := inFlightKeys(tx.btx)
+		want, undecodable, err := atRestartKeys(tx.btx)
 		if err != nil {
 			return err
 		}
@@ -144,7 +156,7 @@ func (db *DB) CheckLeadsInFlight() (problems []string, err error) {
 		}
 		stale := func(k []byte) {
 			if _, bad := slices.BinarySearchFunc(undecodable, k, bytes.Compare); !bad {
-				problems = append(problems, name(k)+": indexed in flight, the lead is not")
+				problems = append(problems, name(k)+": indexed as read at a restart, neither in flight nor waiting for a callback")
 			}
 		}
 		c := b.Cursor()
@@ -158,7 +170,7 @@ func (db *DB) CheckLeadsInFlight() (problems []string, err error) {
 				k, _ = c.Next()
 				continue
 			}
-			problems = append(problems, name(w)+": in flight, missing from the index")
+			problems = append(problems, name(w)+": in flight or waiting for a callback, missing from the index")
 		}
 		for ; k != nil; k, _ = c.Next() {
 			stale(k)
