@@ -61,9 +61,9 @@ type Server struct {
 	rec Records
 	log zerolog.Logger
 	mux *http.ServeMux
-	// KeepAlive is how often an idle event stream gets a comment line, so
-	// proxies keep it open and clients notice a dead daemon; 0 =
-	// DefaultKeepAlive.
+	// KeepAlive is how often an idle event stream gets a keep-alive event,
+	// so proxies keep it open, clients notice a dead daemon, and the
+	// stream's credentials are checked again; 0 = DefaultKeepAlive.
 	KeepAlive time.Duration
 	// Coalesce is how long an event stream rests after a write, gathering
 	// the changes published meanwhile into its next write; 0 =
@@ -87,9 +87,10 @@ type Server struct {
 	limit  *signInLimit // failed sign-ins per client address
 	authOn atomic.Bool  // a user exists, so every non-public route needs credentials
 
-	contacts *contactBook // nil: no key, contacts off (see EnableContacts)
-	tasksFed taskFeed     // the callback tasks written, for the event streams
-	audit    *auditWriter // nil: no audit log (see EnableAudit)
+	contacts  *contactBook // nil: no key, contacts off (see EnableContacts)
+	tasksFed  taskFeed     // the callback tasks written, for the event streams
+	credMoves credSignal   // a sign-out or a user changed over the API: streams check theirs at once
+	audit     *auditWriter // nil: no audit log (see EnableAudit)
 
 	recordings *recordings // nil: recording files not served (see EnableRecordings)
 

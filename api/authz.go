@@ -425,6 +425,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		delete(s.sess.byID, c.Value)
 		s.sess.mu.Unlock()
 	}
+	s.credMoves.changed()
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: r.TLS != nil})
 	writeJSON(w, http.StatusOK, map[string]string{"signed_out": "ok"})
@@ -437,6 +438,35 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"name": p.user.Name, "role": p.role.String(), "agent": p.user.Agent})
+}
+
+// credSignal tells the open event streams that credentials changed (a
+// sign-out, a user changed over the API), so each checks its own at once
+// rather than at its next keep-alive. A change made by the CLI in the
+// store is seen at the keep-alive.
+type credSignal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// wait returns a channel closed at the next change.
+func (c *credSignal) wait() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ch == nil {
+		c.ch = make(chan struct{})
+	}
+	return c.ch
+}
+
+// changed wakes every stream waiting.
+func (c *credSignal) changed() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ch != nil {
+		close(c.ch)
+		c.ch = nil
+	}
 }
 
 // stillSignedIn reports whether the credentials r was let in with still

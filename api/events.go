@@ -27,9 +27,10 @@ import (
 // last_event_id parameter) gets the changes it missed if the daemon still
 // holds them, else a new snapshot. A client too
 // slow to keep up gets a snapshot in place of what it missed. Idle streams
-// get a comment line every KeepAlive; there the stream ends if its
+// get a keep-alive event every KeepAlive. The stream ends when its
 // credentials no longer hold as they did (signed out, expired, the user
-// disabled or given another role, agent or teams).
+// disabled or given another role, agent or teams): at once for a sign-out
+// or a change made over the API, by the next keep-alive otherwise.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
@@ -145,10 +146,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	rest := time.NewTimer(time.Hour)
 	rest.Stop()
 	defer rest.Stop()
+	moved := s.credMoves.wait()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-moved:
+			moved = s.credMoves.wait() // before the check: a change during it wakes the next round
+			if !s.stillSignedIn(r) {
+				return
+			}
 		case <-keep.C:
 			if !s.stillSignedIn(r) {
 				return // the client's reconnect signs in again, or sees what its new role may

@@ -15,25 +15,24 @@ import (
 	"github.com/hotline-cc/hotline/api/auth"
 )
 
-// An open change stream lasts no longer than the credentials it was opened
-// with: signing out, a user disabled or demoted by an admin end it (by the
-// next keep-alive), and the client's reconnect is then asked to sign in or
-// gets what the new role may see. A wallboard left open after its
-// supervisor was disabled went on showing every call.
-func TestEventStreamEndsWithItsCredentials(t *testing.T) {
-	d := newTestDaemon(t, cfgYAML)
+// streamServer is a daemon with users (root, an admin; sue and tess,
+// supervisors; al, alice's agent) whose streams keep alive every every, and
+// open, which starts a stream and returns a channel closed when the server
+// ends it.
+func streamServer(t *testing.T, every time.Duration) (d *testDaemon, srv *httptest.Server, tokens map[string]string, open func(*http.Client, http.Header) <-chan struct{}) {
+	d = newTestDaemon(t, cfgYAML)
 	h := New(d.rt, d.db, zerolog.Nop())
 	h.EnableAuth(d.db, time.Now)
-	h.KeepAlive = 20 * time.Millisecond
-	srv := httptest.NewServer(h)
+	h.KeepAlive = every
+	srv = httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	root := http.Header{"Authorization": {"Bearer " + addUser(t, d.db, auth.User{Name: "root", Role: auth.Admin})}}
-	sue := addUser(t, d.db, auth.User{Name: "sue", Role: auth.Supervisor})
-	tess := addUser(t, d.db, auth.User{Name: "tess", Role: auth.Supervisor})
-	addUser(t, d.db, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
-
-	// open starts a stream; the channel closes when the server ends it.
-	open := func(c *http.Client, hdr http.Header) <-chan struct{} {
+	tokens = map[string]string{
+		"root": addUser(t, d.db, auth.User{Name: "root", Role: auth.Admin}),
+		"sue":  addUser(t, d.db, auth.User{Name: "sue", Role: auth.Supervisor}),
+		"tess": addUser(t, d.db, auth.User{Name: "tess", Role: auth.Supervisor}),
+		"al":   addUser(t, d.db, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"}),
+	}
+	open = func(c *http.Client, hdr http.Header) <-chan struct{} {
 		t.Helper()
 		req, _ := http.NewRequestWithContext(t.Context(), "GET", srv.URL+"/api/v1/events", nil)
 		for k, v := range hdr {
@@ -50,22 +49,41 @@ func TestEventStreamEndsWithItsCredentials(t *testing.T) {
 		go func() { _, _ = io.Copy(io.Discard, resp.Body); resp.Body.Close(); close(done) }()
 		return done
 	}
-	ends := func(done <-chan struct{}, what string) {
-		t.Helper()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			t.Errorf("%s: the stream goes on", what)
-		}
+	return d, srv, tokens, open
+}
+
+// streamEnds fails unless done closes within within; streamStays unless it
+// stays open for 200 ms.
+func streamEnds(t *testing.T, done <-chan struct{}, within time.Duration, what string) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(within):
+		t.Errorf("%s: the stream goes on", what)
 	}
-	stays := func(done <-chan struct{}, what string) {
-		t.Helper()
-		select {
-		case <-done:
-			t.Errorf("%s: the stream ended", what)
-		case <-time.After(200 * time.Millisecond): // ten keep-alives
-		}
+}
+
+func streamStays(t *testing.T, done <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-done:
+		t.Errorf("%s: the stream ended", what)
+	case <-time.After(200 * time.Millisecond):
 	}
+}
+
+// An open change stream lasts no longer than the credentials it was opened
+// with: signing out, a user disabled or demoted by an admin end it at once
+// (the keep-alives here are an hour apart), and the client's reconnect is
+// then asked to sign in or gets what the new role may see. A wallboard
+// left open after its supervisor was disabled went on showing every call;
+// one left open at a sign-out went on for up to a keep-alive interval.
+func TestEventStreamEndsWithItsCredentials(t *testing.T) {
+	_, srv, tokens, open := streamServer(t, time.Hour)
+	root := http.Header{"Authorization": {"Bearer " + tokens["root"]}}
+	sue, tess := tokens["sue"], tokens["tess"]
+	ends := func(done <-chan struct{}, what string) { t.Helper(); streamEnds(t, done, 5*time.Second, what) }
+	stays := func(done <-chan struct{}, what string) { t.Helper(); streamStays(t, done, what) }
 
 	// A browser session signs out (in another tab of the same browser).
 	jar, _ := cookiejar.New(nil)
@@ -101,4 +119,21 @@ func TestEventStreamEndsWithItsCredentials(t *testing.T) {
 		t.Fatalf("demote tess: %d %s", code, body)
 	}
 	ends(tessStream, "tess made an agent")
+}
+
+// A change the CLI makes in the store (a user disabled while the daemon
+// runs) ends the user's open streams by the next keep-alive.
+func TestEventStreamEndsAtKeepAliveForAStoreChange(t *testing.T) {
+	d, _, tokens, open := streamServer(t, 20*time.Millisecond)
+	stream := open(http.DefaultClient, http.Header{"Authorization": {"Bearer " + tokens["sue"]}})
+	streamStays(t, stream, "sue") // ten keep-alives
+	u, err := d.db.User("sue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Disabled = true
+	if err := d.db.SaveUser(u); err != nil {
+		t.Fatal(err)
+	}
+	streamEnds(t, stream, 30*time.Second, "sue disabled in the store")
 }

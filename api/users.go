@@ -151,6 +151,7 @@ func (s *Server) changeUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	s.credMoves.changed()
 	writeJSON(w, http.StatusOK, userInfo(*u))
 }
 
