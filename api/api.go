@@ -81,11 +81,12 @@ type Server struct {
 	charts   charts           // the wallboard's charts (see SetChartOptions)
 
 	// Users and tokens (see EnableAuth); nil creds: no checks.
-	creds  Credentials
-	now    func() time.Time
-	sess   *sessions
-	limit  *signInLimit // failed sign-ins per client address
-	authOn atomic.Bool  // a user exists, so every non-public route needs credentials
+	creds   Credentials
+	now     func() time.Time
+	sess    *sessions
+	limit   *signInLimit // failed sign-ins per client address
+	signIns nameLocks    // one sign-in of a name at a time
+	authOn  atomic.Bool  // a user exists, so every non-public route needs credentials
 
 	contacts  *contactBook // nil: no key, contacts off (see EnableContacts)
 	tasksFed  taskFeed     // the callback tasks written, for the event streams
@@ -153,7 +154,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				h = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { s.fail(w, err) })
 			}
 			if s.audit != nil && audited(r.Method, pattern) {
-				s.serveAudited(w, r, h) // a refused change is logged too
+				s.serveAudited(w, r, pattern, h) // a refused change is logged too
 				return
 			}
 			h.ServeHTTP(w, r)

@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -120,7 +122,7 @@ func (a *auditWriter) stop() {
 
 // serveAudited serves r and queues its audit entry, also when the handler
 // panics (an aborted backup is still a read).
-func (s *Server) serveAudited(w http.ResponseWriter, r *http.Request, h http.Handler) {
+func (s *Server) serveAudited(w http.ResponseWriter, r *http.Request, pattern string, h http.Handler) {
 	rec := &statusRecorder{ResponseWriter: w}
 	at := s.clock()
 	note := new(string)
@@ -128,6 +130,9 @@ func (s *Server) serveAudited(w http.ResponseWriter, r *http.Request, h http.Han
 	defer func() {
 		e := store.AccessEntry{At: at.UTC(), Who: "anonymous", Method: r.Method, Path: r.URL.RequestURI(),
 			Status: rec.code, Remote: r.RemoteAddr, Note: *note}
+		if p := withoutCustomerData(r, pattern); p != e.Path {
+			e.Path, e.Private = p, e.Path
+		}
 		if p := principalOf(r); p != nil {
 			e.Who, e.Role, e.Token = p.user.Name, p.role.String(), p.token
 		}
@@ -137,6 +142,47 @@ func (s *Server) serveAudited(w http.ResponseWriter, r *http.Request, h http.Han
 		s.audit.add(e)
 	}()
 	h.ServeHTTP(rec, r)
+}
+
+// personalQuery are the query parameters that carry customer data, and
+// personalWildcards the path wildcards that do: the audit log keeps them
+// sealed (see store.AccessEntry.Private).
+var (
+	personalQuery     = map[string]bool{"number": true, "text": true}
+	personalWildcards = map[string]bool{"phone": true}
+)
+
+// withoutCustomerData is r's path and query with "…" for the customer
+// data they carry (a number looked up, a text searched for, a number in
+// the path); pattern is the route r matched.
+func withoutCustomerData(r *http.Request, pattern string) string {
+	path := r.URL.EscapedPath()
+	if _, route, ok := strings.Cut(pattern, " "); ok && strings.Contains(route, "{") {
+		parts := strings.Split(route, "/")
+		hidden := false
+		for i, part := range parts {
+			name := strings.TrimSuffix(strings.TrimPrefix(part, "{"), "}")
+			if part != name && personalWildcards[strings.TrimSuffix(name, "...")] {
+				parts[i], hidden = "…", true
+			} else if part != name {
+				parts[i] = url.PathEscape(r.PathValue(strings.TrimSuffix(name, "...")))
+			}
+		}
+		if hidden {
+			path = strings.Join(parts, "/")
+		}
+	}
+	if r.URL.RawQuery == "" {
+		return path
+	}
+	pairs := strings.Split(r.URL.RawQuery, "&")
+	for i, pair := range pairs {
+		k, _, _ := strings.Cut(pair, "=")
+		if name, err := url.QueryUnescape(k); err == nil && personalQuery[name] {
+			pairs[i] = k + "=…"
+		}
+	}
+	return path + "?" + strings.Join(pairs, "&")
 }
 
 type auditNoteKey struct{}

@@ -1,16 +1,21 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -105,5 +110,66 @@ func TestAuditChangesAndCallReads(t *testing.T) {
 	}
 	if strings.Contains(got, "al agent GET /api/v1/audit") {
 		t.Errorf("a refused request was audited as passed:\n%s", got)
+	}
+}
+
+// With the calls' keys the audit log keeps a number looked up, a text
+// searched for and a number in the path sealed: the store file holds none
+// of them, an admin reads them through the daemon (which has the keys), and
+// a reader without the keys sees "…" in their place.
+func TestAuditSealsCustomerData(t *testing.T) {
+	key, _ := seal.Generate("k1")
+	keys, _ := seal.New(key)
+	d := newTestDaemonWith(t, cfgYAML, func(o *engine.Options, db *store.DB) { db.SealCalls(keys, "US") })
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.EnableAuth(d.db, time.Now)
+	stop := h.EnableAudit(d.db)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	root := http.Header{"Authorization": {"Bearer " + addUser(t, d.db, auth.User{Name: "root", Role: auth.Admin})}}
+	if code := do(t, srv.URL, "GET", "/api/v1/calls?limit=5&number=%2B1%20212-555-0101&text=medical+condition", "", root); code != 200 {
+		t.Fatalf("calls: %d", code)
+	}
+	do(t, srv.URL, "DELETE", "/api/v1/dnc/global/%2B16465550177", "", root)
+	stop() // every entry is written
+
+	paths := func() (got []string) {
+		entries, err := d.db.AccessLog(time.Time{}, time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			got = append(got, e.Method+" "+e.Path)
+		}
+		return got
+	}
+	got := paths()
+	for _, want := range []string{
+		"GET /api/v1/calls?limit=5&number=%2B1%20212-555-0101&text=medical+condition",
+		"DELETE /api/v1/dnc/global/%2B16465550177",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("with the keys the log lacks %q: %q", want, got)
+		}
+	}
+	raw, err := os.ReadFile(d.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"212-555-0101", "medical", "6465550177"} {
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Errorf("the store file holds %q in clear", secret)
+		}
+	}
+
+	d.db.SealCalls(nil, "US") // a reader without the keys
+	got = paths()
+	for _, want := range []string{
+		"GET /api/v1/calls?limit=5&number=…&text=…",
+		"DELETE /api/v1/dnc/global/…",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("without the keys the log lacks %q: %q", want, got)
+		}
 	}
 }

@@ -377,15 +377,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	addr := clientAddr(r)
-	if wait := s.limit.wait(addr, s.now()); wait > 0 {
-		s.log.Warn().Str("user", body.Name).Str("remote", r.RemoteAddr).Msg("sign-in refused: too many failures from the address")
+	if wait := s.limit.take(addr, s.now()); wait > 0 {
+		s.log.Warn().Str("remote", r.RemoteAddr).Msg("sign-in refused: too many failures from the address")
 		refuseTooMany(w, wait)
 		return
 	}
 	refuse := func() {
-		s.limit.failed(addr, s.now())
 		writeJSON(w, http.StatusUnauthorized, Error{Error: "wrong name or password, or the user is locked or disabled"})
 	}
+	// One sign-in of a name at a time: the failure count is read, changed
+	// and saved, and attempts at once would each save their own count.
+	defer s.signIns.lock(strings.ToLower(body.Name))()
 	u, err := s.creds.User(body.Name)
 	if err != nil {
 		// Spend the same time as a real check, so timing does not tell
@@ -399,10 +401,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.log.Error().Err(serr).Str("user", u.Name).Msg("saving sign-in state failed")
 	}
 	if err != nil || !ok {
-		s.log.Warn().Str("user", body.Name).Str("remote", r.RemoteAddr).Msg("sign-in refused")
+		s.log.Warn().Str("user", u.Name).Str("remote", r.RemoteAddr).Msg("sign-in refused")
 		refuse()
 		return
 	}
+	s.limit.succeeded(addr, s.now())
 	id, csrf := newSecret(), newSecret()
 	s.sess.mu.Lock()
 	s.sess.byID[id] = &session{user: u.Name, hash: u.Hash, csrf: csrf, expires: s.now().Add(s.sess.ttl), lastUsed: s.now()}

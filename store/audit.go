@@ -24,7 +24,17 @@ type AccessEntry struct {
 	Status int       `json:"status"`
 	Remote string    `json:"remote,omitempty"` // the client's address
 	Note   string    `json:"note,omitempty"`   // what the path does not say, e.g. a pause's reason
+	// Private is the path as asked when Path leaves out customer data (a
+	// number looked up, a text searched for: "…" stands for them there).
+	// With the calls' keys (SealCalls) it is stored sealed, and read back
+	// into Path only by a reader that has them; without keys nothing is
+	// sealed, so Path is stored as asked.
+	Private string `json:"-"`
+	Sealed  []byte `json:"sealed,omitempty"` // Private, sealed; nil once read
 }
+
+// aadAccessLog binds a sealed path to the access log.
+var aadAccessLog = []byte("access_log")
 
 // LogAccess appends entries to the access log in one transaction (one
 // fsync for a batch, as the API's audit writer sends them).
@@ -34,9 +44,17 @@ func (db *DB) LogAccess(entries []AccessEntry) error {
 			return fmt.Errorf("access entry %d: %w: at, who, method and path are required", i, ErrInvalid)
 		}
 	}
+	sealing := db.sealing.Load()
 	return db.Apply(func(tx *Tx) error {
 		b := tx.btx.Bucket(bucketAccessLog)
 		for _, e := range entries {
+			if e.Private != "" {
+				if sealing != nil && sealing.keys != nil {
+					e.Sealed = sealing.keys.Seal([]byte(e.Private), aadAccessLog)
+				} else {
+					e.Path = e.Private
+				}
+			}
 			v, err := json.Marshal(e)
 			if err != nil {
 				return err
@@ -55,8 +73,11 @@ func (db *DB) LogAccess(entries []AccessEntry) error {
 }
 
 // AccessLog returns the entries from (inclusive) to (exclusive), oldest
-// first; a zero from means the beginning.
+// first; a zero from means the beginning. A sealed path is opened with the
+// calls' keys (SealCalls); without them, or when they cannot open it, the
+// entry keeps its path with "…" for what was sealed.
 func (db *DB) AccessLog(from, to time.Time) (out []AccessEntry, err error) {
+	sealing := db.sealing.Load()
 	err = db.View(func(tx *Tx) error {
 		b := tx.btx.Bucket(bucketAccessLog)
 		if b == nil { // a store opened read-only before the bucket existed
@@ -70,6 +91,12 @@ func (db *DB) AccessLog(from, to time.Time) (out []AccessEntry, err error) {
 			if err := json.Unmarshal(v, &e); err != nil {
 				return &DecodeError{Bucket: string(bucketAccessLog), Key: fmt.Sprintf("%x", k), Err: err}
 			}
+			if e.Sealed != nil && sealing != nil && sealing.keys != nil {
+				if p, err := sealing.keys.Open(e.Sealed, aadAccessLog); err == nil {
+					e.Path = string(p)
+				}
+			}
+			e.Sealed = nil
 			out = append(out, e)
 		}
 		return nil

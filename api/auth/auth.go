@@ -150,6 +150,22 @@ var DefaultParams = Params{Time: 1, Memory: 64 * 1024, Threads: 2}
 
 const keyLen = 32
 
+// argonSlots bounds the argon2 hashes that run at once. Each holds
+// Params.Memory (64 MiB by default) while it runs, so sign-ins sent at once
+// from many addresses wait here rather than each growing the heap by that
+// much (40 at once took 2.5 GB before).
+var argonSlots = make(chan struct{}, 2)
+
+// idKey is argon2.IDKey; tests replace it to watch the slots.
+var idKey = argon2.IDKey
+
+// deriveKey runs argon2id in one of argonSlots.
+func deriveKey(pw, salt []byte, p Params, n uint32) []byte {
+	argonSlots <- struct{}{}
+	defer func() { <-argonSlots }()
+	return idKey(pw, salt, p.Time, p.Memory, p.Threads, n)
+}
+
 // HashPassword returns an encoded argon2id hash of pw with a fresh salt:
 // $argon2id$v=19$m=65536,t=1,p=2$SALT$KEY.
 func HashPassword(pw string, p Params) (string, error) {
@@ -157,7 +173,7 @@ func HashPassword(pw string, p Params) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, keyLen)
+	key := deriveKey([]byte(pw), salt, p, keyLen)
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
@@ -184,7 +200,7 @@ func VerifyPassword(pw, encoded string) (bool, error) {
 	if err1 != nil || err2 != nil || len(want) == 0 {
 		return false, fmt.Errorf("%w: salt or key", ErrBadHash)
 	}
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	got := deriveKey([]byte(pw), salt, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 

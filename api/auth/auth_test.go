@@ -3,9 +3,13 @@ package auth
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+// sleep waits ms milliseconds (time is shadowed where it is used).
+func sleep(ms int) { time.Sleep(time.Duration(ms) * time.Millisecond) }
 
 var fast = Params{Time: 1, Memory: 1024, Threads: 1}
 
@@ -108,5 +112,41 @@ func TestTokens(t *testing.T) {
 		if TokenID(s) != "" {
 			t.Errorf("%q has an id", s)
 		}
+	}
+}
+
+// At most cap(argonSlots) hashes run at once however many sign-ins come
+// together: each holds its memory cost while it runs.
+func TestArgonRunsInSlots(t *testing.T) {
+	h, err := HashPassword("correct horse battery", fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	running, peak := 0, 0
+	real := idKey
+	idKey = func(pw, salt []byte, time, memory uint32, threads uint8, n uint32) []byte {
+		mu.Lock()
+		running++
+		peak = max(peak, running)
+		mu.Unlock()
+		defer func() { mu.Lock(); running--; mu.Unlock() }()
+		sleep(20)
+		return real(pw, salt, time, memory, threads, n)
+	}
+	defer func() { idKey = real }()
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ok, err := VerifyPassword("correct horse battery", h); !ok || err != nil {
+				t.Errorf("verify: %v %v", ok, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if peak != cap(argonSlots) {
+		t.Errorf("%d hashes ran at once, want %d", peak, cap(argonSlots))
 	}
 }

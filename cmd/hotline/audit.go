@@ -26,7 +26,10 @@ func newAuditCmd(g *globalOptions) *cobra.Command {
 		Short: "Print the API's audit log: every change and every read of call records or contacts",
 		Long: `Print the audit log the API writes (who, role, when, method, path, status,
 remote address) from the store file, with Hotline stopped (a running daemon
-serves it at GET /api/v1/audit to admins). --from and --to take RFC 3339
+serves it at GET /api/v1/audit to admins). The customer numbers and texts a
+request carried are sealed there when Hotline has a key: with the key
+(HOTLINE_KEY_FILE, HOTLINE_KEY or privacy.key_file) they print as asked,
+without it as "…". --from and --to take RFC 3339
 times, dates (2026-11-30, local time) or a duration back from now (24h).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -35,6 +38,15 @@ times, dates (2026-11-30, local time) or a duration back from now (24h).`,
 				return err
 			}
 			defer db.Close()
+			// The numbers and texts a request carried are sealed in the
+			// log: the key opens them, and without it they print as "…".
+			keys, err := storeKeys(g)
+			if err != nil {
+				return err
+			}
+			if keys != nil {
+				db.SealCalls(keys, "")
+			}
 			return runAudit(cmd.OutOrStdout(), db, o, time.Now())
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -57,5 +58,35 @@ func TestAuditPrintsTheRange(t *testing.T) {
 	// past the store's keys (int64 nanoseconds): it listed nothing
 	if _, err := run("--from", "2026-11-30", "--to", "9999-12-31"); err == nil || exitCode(err) != exitInvalid || !strings.Contains(err.Error(), "years 1900 to 2200") {
 		t.Fatalf("--to 9999-12-31: %v", err)
+	}
+}
+
+// A path whose customer data the daemon sealed prints as asked with the key
+// and with "…" in its place without it.
+func TestAuditOpensSealedPathsWithTheKey(t *testing.T) {
+	env := keyEnv(t)
+	keys, err := seal.FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SealCalls(keys, "US")
+	err = db.LogAccess([]store.AccessEntry{{At: time.Now().Add(-time.Minute), Who: "sue", Role: "supervisor", Method: "GET",
+		Path: "/api/v1/calls?number=…", Private: "/api/v1/calls?number=%2B12125550101", Status: 200}})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := hotline(t, env, "audit", "--store", path)
+	if code != 0 || !strings.Contains(out, "/api/v1/calls?number=%2B12125550101") {
+		t.Errorf("with the key: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = hotline(t, map[string]string{seal.EnvKey: "", seal.EnvKeyFile: ""}, "audit", "--store", path)
+	if code != 0 || !strings.Contains(out, "/api/v1/calls?number=…") || strings.Contains(out, "2125550101") {
+		t.Errorf("without the key: exit %d\n%s%s", code, out, errs)
 	}
 }
