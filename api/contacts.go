@@ -150,15 +150,23 @@ type ContactView struct {
 // says: who took it, how it ended, the agent's notes.
 type InteractionView struct {
 	store.Interaction
-	Agent       string        `json:"agent,omitempty"`
-	Outcome     string        `json:"outcome,omitempty"`
-	Talk        time.Duration `json:"talk,omitempty"`
-	Disposition string        `json:"disposition,omitempty"`
-	Notes       string        `json:"notes,omitempty"`
+	Agent       string         `json:"agent,omitempty"`
+	Outcome     string         `json:"outcome,omitempty"`
+	Talk        engine.Seconds `json:"talk,omitempty"` // seconds, as every duration the API sends
+	Disposition string         `json:"disposition,omitempty"`
+	Notes       string         `json:"notes,omitempty"`
 	// Recordings are all the call's recordings, in the order they began:
 	// one per leg across transfers, each start under on_demand.
 	Recordings []InteractionRecording `json:"recordings,omitempty"`
+	// Withheld says why the call's agent, disposition, topic, notes and
+	// recordings are left out: a team's supervisor sees the times of the
+	// customer's calls to other teams, not what they were about, as it may
+	// not open those calls' records either.
+	Withheld string `json:"withheld,omitempty"`
 }
+
+// withheldOtherTeam is InteractionView.Withheld for another team's call.
+const withheldOtherTeam = "another team's call"
 
 // InteractionRecording is one recording of a call in a contact's history.
 // URL serves its file (GET /api/v1/calls/ID/recording?n=N); a failed or
@@ -186,18 +194,30 @@ func interactionRecordings(rec *store.CallRecord) []InteractionRecording {
 	return out
 }
 
-func (c *contactBook) view(ct contact.Contact, offset, limit int) (ContactView, error) {
+// view is ct with its interactions from offset, as r's user may see them:
+// a team's supervisor gets the calls outside the team withheld.
+func (c *contactBook) view(r *http.Request, ct contact.Contact, offset, limit int) (ContactView, error) {
 	h, err := c.book.History(ct.ID, offset, limit)
 	if err != nil {
 		return ContactView{}, err
 	}
+	var team *team
+	var members map[string][]string
+	if sc := c.scopeOf(r); sc != nil && sc.team != nil {
+		team, members = sc.team, sc.snap.Members
+	}
 	v := ContactView{Contact: ct, Interactions: make([]InteractionView, 0, len(h))}
 	for _, in := range h {
 		iv := InteractionView{Interaction: in, Agent: in.Agent, Disposition: in.Disposition}
-		if rec, err := c.db.Call(in.CallID); err == nil {
-			iv.Queue, iv.Agent, iv.Outcome, iv.Talk = rec.Queue, rec.Agent, string(rec.Outcome), rec.Talk
+		rec, err := c.db.Call(in.CallID)
+		if err == nil {
+			iv.Queue, iv.Agent, iv.Outcome, iv.Talk = rec.Queue, rec.Agent, string(rec.Outcome), engine.Seconds(rec.Talk)
 			iv.Disposition, iv.Notes = rec.Disposition, rec.Notes
 			iv.Recordings = interactionRecordings(rec)
+		}
+		if team != nil && (err != nil || !team.record(members, rec)) {
+			iv = InteractionView{Interaction: store.Interaction{CallID: in.CallID, At: in.At, Direction: in.Direction},
+				Withheld: withheldOtherTeam}
 		}
 		v.Interactions = append(v.Interactions, iv)
 	}
@@ -227,7 +247,7 @@ func (c *contactBook) find(_ http.ResponseWriter, r *http.Request) (any, error) 
 	if err := c.audit(r, "find", fmt.Sprintf("contact %d", ct.ID), 1); err != nil {
 		return nil, err
 	}
-	return c.view(ct, 0, 5)
+	return c.view(r, ct, 0, 5)
 }
 
 func (c *contactBook) readBody(w http.ResponseWriter, r *http.Request) (contact.Contact, error) {
@@ -297,7 +317,7 @@ func (c *contactBook) get(_ http.ResponseWriter, r *http.Request) (any, error) {
 	if err := c.audit(r, "read", fmt.Sprintf("contact %d", id), 1); err != nil {
 		return nil, err
 	}
-	return c.view(ct, 0, n)
+	return c.view(r, ct, 0, n)
 }
 
 func (c *contactBook) update(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -388,7 +408,7 @@ func (c *contactBook) interactions(_ http.ResponseWriter, r *http.Request) (any,
 	if _, err := c.book.Get(id); err != nil {
 		return nil, err
 	}
-	v, err := c.view(contact.Contact{ID: id}, offset, limit)
+	v, err := c.view(r, contact.Contact{ID: id}, offset, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -438,7 +458,7 @@ func (c *contactBook) offer(snap *engine.Snapshot, r *http.Request) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	v, err := c.view(ct, 0, 5)
+	v, err := c.view(r, ct, 0, 5)
 	if err != nil {
 		return nil, err
 	}

@@ -222,3 +222,77 @@ func TestContactsAfterTheCall(t *testing.T) {
 		t.Errorf("alice's caller of a past shift: %d %s, want 403", code, body)
 	}
 }
+
+// A team's supervisor opening a customer of the team sees the customer's
+// calls to other teams as times alone: not their agent, disposition,
+// topic, notes or recordings, which the call records refuse to it too. An
+// admin sees them whole; talk is in seconds.
+func TestContactHistoryWithholdsOtherTeamsCalls(t *testing.T) {
+	key, _ := seal.Generate("k1")
+	keys, _ := seal.New(key)
+	d := newTestDaemonWith(t, teamsYAML, func(o *engine.Options, db *store.DB) { db.SealCalls(keys, "US") })
+	h := New(d.rt, d.db, zerolog.Nop())
+	h.EnableAuth(d.db, time.Now)
+	h.SetTeams(d.cfg)
+	book := d.db.Contacts(keys)
+	h.EnableContacts(d.db, book, "US")
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	as := func(secret string) http.Header { return http.Header{"Authorization": {"Bearer " + secret}} }
+	tina := as(addUser(t, d.db, auth.User{Name: "tina", Role: auth.Supervisor}))
+	root := as(addUser(t, d.db, auth.User{Name: "root", Role: auth.Admin}))
+
+	carla := contact.Contact{Phones: []string{"+12125550101"}, Name: "carla"}
+	if err := book.Create(&carla, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Hour)
+	for _, rec := range []store.CallRecord{
+		{ID: "in-support", Entered: at, Queue: "support", Agent: "alice", Caller: "+12125550101", Contact: carla.ID,
+			Talk: 43 * time.Second, Disposition: "solved", Notes: "support's own note"},
+		{ID: "in-sales", Entered: at.Add(time.Minute), Queue: "sales", Agent: "bob", Caller: "+12125550101", Contact: carla.ID,
+			Talk: 61 * time.Second, Disposition: "refund", Reason: "billing dispute", Notes: "sales' private note",
+			Recording: store.Recording{Name: "in-sales", Path: "/rec/in-sales.wav", Agent: "bob"}},
+	} {
+		if err := d.db.SaveCall(&rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := book.AddInteraction(carla.ID, store.Interaction{CallID: rec.ID, At: rec.Entered, Direction: "inbound", Queue: rec.Queue,
+			Agent: rec.Agent, Disposition: rec.Disposition, Topic: rec.Reason}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	history := func(who http.Header, path string) map[string]map[string]any {
+		t.Helper()
+		code, body := sendAs(t, "GET", fmt.Sprintf("%s/api/v1/contacts/%d%s", srv.URL, carla.ID, path), "", who)
+		var v struct {
+			Interactions []map[string]any `json:"interactions"`
+		}
+		if code != http.StatusOK || json.Unmarshal([]byte(body), &v) != nil {
+			t.Fatalf("GET contact %s: %d %s", path, code, body)
+		}
+		out := map[string]map[string]any{}
+		for _, in := range v.Interactions {
+			out[in["call_id"].(string)] = in
+		}
+		return out
+	}
+	for _, path := range []string{"", "/interactions"} {
+		got := history(tina, path)
+		if in := got["in-support"]; in["notes"] != "support's own note" || in["talk"] != 43.0 || in["withheld"] != nil {
+			t.Errorf("tina%s, her team's call: %v", path, in)
+		}
+		sales := got["in-sales"]
+		for _, field := range []string{"agent", "queue", "disposition", "topic", "notes", "recordings", "talk", "outcome"} {
+			if sales[field] != nil {
+				t.Errorf("tina%s sees the sales call's %s: %v", path, field, sales)
+			}
+		}
+		if sales["withheld"] != "another team's call" || sales["at"] == nil {
+			t.Errorf("tina%s, the sales call: %v", path, sales)
+		}
+	}
+	if in := history(root, "")["in-sales"]; in["notes"] != "sales' private note" || in["topic"] != "billing dispute" || in["talk"] != 61.0 {
+		t.Errorf("root, the sales call: %v", in)
+	}
+}

@@ -69,7 +69,7 @@ function renderContact(call) {
     const li = el("li");
     li.dataset.call = i.call_id;
     li.append(el("time", new Date(i.at).toLocaleString(lang)));
-    const parts = [i.queue, i.agent, i.outcome && t(i.outcome, i.outcome), i.talk ? fmtSecs(i.talk / 1e9) : "", i.disposition].filter(Boolean);
+    const parts = [i.queue, i.agent, i.outcome && t(i.outcome, i.outcome), i.talk ? fmtSecs(i.talk) : "", i.disposition, i.withheld].filter(Boolean);
     li.append(" " + parts.join(" · "));
     if (i.notes) li.append(el("q", i.notes));
     if (i.recordings && i.recordings.length) li.append(recordingLinks(i.recordings));
