@@ -82,7 +82,7 @@ func TestBrowserDeskScreenPop(t *testing.T) {
 	}
 	// The earlier call was transferred: a recording per leg, and a third that failed.
 	earlier := store.CallRecord{ID: "earlier", Entered: time.Now().Add(-24 * time.Hour), Queue: "support", Agent: "bob", Disposition: "refund promised",
-		Talk: 95 * time.Second,
+		Talk:      95 * time.Second,
 		Recording: store.Recording{Name: "earlier", Path: "/rec/earlier.wav", Agent: "bob", Leg: 1},
 		MoreRecordings: []store.Recording{{Name: "earlier-2", Path: "/rec/earlier-2.wav", Agent: "dave", Leg: 2},
 			{Name: "earlier-3", Failed: true, Agent: "dave", Leg: 2}}}
