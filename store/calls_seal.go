@@ -71,9 +71,13 @@ type callSeal struct {
 // Open, before records are read. Records written in clear before stay
 // readable; ResealCalls seals them.
 //
-// Without SealCalls records are written as they are: in clear, or with
+// Without SealCalls (or with nil keys) records are written as they are: in clear, or with
 // the sealed part they were read with, which is kept.
 func (db *DB) SealCalls(keys *seal.Keyring, region string) {
+	if keys == nil { // no keys: records are written and read as they are
+		db.sealing.Store(nil)
+		return
+	}
 	db.sealing.Store(&callSeal{keys: keys, region: region})
 	if keys != nil && !db.bolt.IsReadOnly() {
 		db.indexOldRecordings() // the sealed calls an open without the key could not judge
@@ -87,6 +91,7 @@ type personal struct {
 	CallerName    string   `json:"caller_name,omitempty"`
 	Called        string   `json:"called,omitempty"`
 	Notes         string   `json:"notes,omitempty"`
+	Reason        string   `json:"reason,omitempty"`      // what the agent filed the call as
 	Details       []string `json:"details,omitempty"`     // Timeline[i].Detail
 	LegNumbers    []string `json:"leg_numbers,omitempty"` // Legs[i].Number
 	RecordingName string   `json:"recording_name,omitempty"`
@@ -124,10 +129,10 @@ var clearKinds = sync.OnceValue(func() map[string]bool {
 // take moves the personal fields out of c (whose Timeline it may write:
 // pass a copy) and reports whether there were any.
 func (p *personal) take(c *CallRecord) bool {
-	*p = personal{Caller: c.Caller, CallerName: c.CallerName, Called: c.Called, Notes: c.Notes,
+	*p = personal{Caller: c.Caller, CallerName: c.CallerName, Called: c.Called, Notes: c.Notes, Reason: c.Reason,
 		RecordingName: c.Recording.Name, RecordingPath: c.Recording.Path}
-	c.Caller, c.CallerName, c.Called, c.Notes, c.Recording.Name, c.Recording.Path = "", "", "", "", "", ""
-	found := p.Caller != "" || p.CallerName != "" || p.Called != "" || p.Notes != "" ||
+	c.Caller, c.CallerName, c.Called, c.Notes, c.Reason, c.Recording.Name, c.Recording.Path = "", "", "", "", "", "", ""
+	found := p.Caller != "" || p.CallerName != "" || p.Called != "" || p.Notes != "" || p.Reason != "" ||
 		p.RecordingName != "" || p.RecordingPath != ""
 	for i := range c.Timeline {
 		if d := c.Timeline[i].Detail; d != "" && !clearKinds()[c.Timeline[i].Kind] {
@@ -163,7 +168,7 @@ func (p *personal) take(c *CallRecord) bool {
 
 // give puts the personal fields back into c.
 func (p *personal) give(c *CallRecord) {
-	c.Caller, c.CallerName, c.Called, c.Notes = p.Caller, p.CallerName, p.Called, p.Notes
+	c.Caller, c.CallerName, c.Called, c.Notes, c.Reason = p.Caller, p.CallerName, p.Called, p.Notes, p.Reason
 	c.Recording.Name, c.Recording.Path = p.RecordingName, p.RecordingPath
 	for i := range min(len(p.More), len(c.MoreRecordings)) {
 		c.MoreRecordings[i].Name, c.MoreRecordings[i].Path = p.More[i].Name, p.More[i].Path

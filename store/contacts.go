@@ -425,7 +425,9 @@ func (s *Contacts) AddInteraction(id contact.ID, in Interaction) error {
 }
 
 // History returns a page of the contact's interactions, newest first,
-// skipping the first offset.
+// skipping the first offset. A filed reason kept sealed as the topic is
+// read from the call record; without the calls' keys (SealCalls) the topic
+// is left empty.
 func (s *Contacts) History(id contact.ID, offset, limit int) (out []Interaction, err error) {
 	err = s.db.View(func(tx *Tx) error {
 		prefix := contactKey(id)
@@ -438,6 +440,12 @@ func (s *Contacts) History(id contact.ID, offset, limit int) (out []Interaction,
 			var in Interaction
 			if err := json.Unmarshal(v, &in); err != nil {
 				return &DecodeError{Bucket: string(bucketContactCalls), Key: fmt.Sprintf("%x", k), Err: err}
+			}
+			if SealedTopic(in.Topic) {
+				in.Topic = ""
+				if rec, err := tx.Call(in.CallID); err == nil && rec.Sealed == nil {
+					in.Topic = rec.Topic()
+				}
 			}
 			out = append(out, in)
 		}

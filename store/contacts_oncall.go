@@ -3,11 +3,13 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -61,7 +63,7 @@ func fileInteraction(tx *Tx, c *CallRecord) error {
 	}
 	v, err := json.Marshal(Interaction{CallID: c.ID, At: c.Entered.UTC(), Direction: string(c.Direction),
 		Queue: c.Queue, Agent: c.Agent, Disposition: c.Disposition, Outcome: string(c.Outcome),
-		Topic: c.Topic(), Repeated: c.RepeatedBy != ""})
+		Topic: tx.storedTopics(c)[0], Repeated: c.RepeatedBy != ""})
 	if err != nil {
 		return err
 	}
@@ -197,14 +199,39 @@ func (c *CallRecord) Topic() string {
 	return c.Entry
 }
 
+// sealedTopic starts an interaction's topic that is the keyed hash of the
+// reason the agent filed, as it is stored when call records are sealed: the
+// reason is the agent's words about the customer's call.
+const sealedTopic = "reason#"
+
+// SealedTopic reports whether an interaction's topic is a filed reason's
+// keyed hash, which only the call record opens.
+func SealedTopic(topic string) bool { return strings.HasPrefix(topic, sealedTopic) }
+
+// storedTopics are the forms c's topic (CallRecord.Topic) may have in the
+// contact's history, the one written now first: with keys, a filed
+// reason's keyed hash under each key (and in clear, as written before the
+// keys); without, the topic as it is.
+func (tx *Tx) storedTopics(c *CallRecord) []string {
+	topic := c.Topic()
+	if c.Reason == "" || tx.seal == nil || tx.seal.keys == nil {
+		return []string{topic}
+	}
+	var out []string
+	for _, h := range tx.seal.keys.HashAll(c.Reason) {
+		out = append(out, sealedTopic+base64.RawStdEncoding.EncodeToString(h))
+	}
+	return append(out, topic)
+}
+
 // markRepeats marks the answered calls of c's contact on c's topic, in the
 // window before c, as repeated by c.
 func markRepeats(tx *Tx, c *CallRecord) error {
 	b := tx.btx.Bucket(bucketContactCalls)
-	topic := c.Topic()
-	if tx.repeats <= 0 || c.Contact == 0 || topic == "" || b == nil {
+	if tx.repeats <= 0 || c.Contact == 0 || c.Topic() == "" || b == nil {
 		return nil
 	}
+	topics := tx.storedTopics(c)
 	prefix := contactKey(c.Contact)
 	var earlier []string
 	cur := b.Cursor()
@@ -220,7 +247,7 @@ func markRepeats(tx *Tx, c *CallRecord) error {
 		if c.Entered.Sub(in.At) > tx.repeats {
 			break
 		}
-		if in.Topic == topic && !in.Repeated && in.Outcome == string(acd.OutcomeAnswered) {
+		if slices.Contains(topics, in.Topic) && !in.Repeated && in.Outcome == string(acd.OutcomeAnswered) {
 			earlier = append(earlier, in.CallID)
 		}
 	}

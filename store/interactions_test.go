@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -102,5 +104,63 @@ func TestRepeatContactMarksEarlierCall(t *testing.T) {
 		if in.Repeated != (want[in.CallID] != "") {
 			t.Errorf("history of %s: repeated %t", in.CallID, in.Repeated)
 		}
+	}
+}
+
+// With keys the reason an agent filed is sealed in the call record and
+// kept in the contact's history as its keyed hash: the file holds it
+// nowhere, the record opens it, and a later call filed the same way is a
+// repeat, also of a call whose history entry was written in clear before
+// the keys and after a key rotation.
+func TestFiledReasonIsSealed(t *testing.T) {
+	db, path := openTemp(t)
+	db.TrackRepeats(7 * 24 * time.Hour)
+	save := func(id string, at time.Duration, reason string) {
+		t.Helper()
+		rec := &CallRecord{ID: id, Caller: "+12125550101", Contact: 1, Entered: ct0.Add(at), Queue: "support", Reason: reason,
+			Outcome: acd.OutcomeAnswered, Answered: ct0.Add(at + time.Second), Agent: "alice"}
+		if err := db.SaveCall(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("clear", 0, "Lost parcel") // before the keys
+	k1 := testKeys(t, "k1")
+	db.SealCalls(ring(t, k1...), "US")
+	save("sealed", time.Hour, "Lost parcel") // a repeat of "clear"
+	k2 := testKeys(t, "k2")
+	db.SealCalls(ring(t, append(k2, k1...)...), "US") // k2 seals now, k1 still opens
+	save("rotated", 2*time.Hour, "Lost parcel")       // a repeat of "sealed"
+	for id, by := range map[string]string{"clear": "sealed", "sealed": "rotated", "rotated": ""} {
+		c, err := db.Call(id)
+		if err != nil || c.RepeatedBy != by || c.Reason != "Lost parcel" {
+			t.Errorf("%s: repeated by %q, reason %q (%v), want %q and the reason", id, c.RepeatedBy, c.Reason, err, by)
+		}
+	}
+	topics := func() []string {
+		h, err := db.Contacts(nil).History(1, 0, 10)
+		if err != nil || len(h) != 3 {
+			t.Fatalf("history: %v %v", h, err)
+		}
+		var out []string
+		for _, in := range h {
+			out = append(out, in.Topic)
+		}
+		return out
+	}
+	if got := topics(); !slices.Equal(got, []string{"Lost parcel", "Lost parcel", "Lost parcel"}) {
+		t.Errorf("history topics with the keys: %q", got)
+	}
+	db.SealCalls(nil, "US")
+	if got := topics(); !slices.Equal(got, []string{"", "", ""}) {
+		t.Errorf("history topics without the keys: %q", got)
+	}
+	// "clear" was saved again as a repeat, so it is sealed now too.
+	db.Close()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("Lost parcel")) {
+		t.Error("the store file holds the filed reason in clear")
 	}
 }
