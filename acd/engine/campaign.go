@@ -728,29 +728,53 @@ func (c *Core) campaignTick(now time.Time, r *campaignRun) {
 	}
 }
 
+// agentsFree is what a campaign's pacer is told of its agents (freeFor):
+// those free now and when those in wrap-up are done, and of them the ones
+// that inbound callers can take (reach, reachEnds): members of a queue
+// callers enter, not only of campaigns' queues.
+type agentsFree struct {
+	free      int
+	wrapEnds  []time.Time
+	reach     int
+	reachEnds []time.Time
+}
+
+// takesCallers tells whether inbound callers can reach agent a: it is a
+// member of a configured queue, not only of campaigns' own queues.
+func takesCallers(a *agent) bool {
+	return slices.ContainsFunc(a.queues, func(q *queue) bool { return !strings.HasPrefix(q.name, CampaignQueue("")) })
+}
+
 // freeFor counts the agents free for the campaign's calls now: available
 // members of its queues (its own agents' queue among them), less the
 // inbound callers waiting in any queue of those free agents, and ringing
 // no one, while the campaign keeps inbound_first (they would take those
 // agents first). It
 // also lists when the members in wrap-up will be done.
-func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
+func (c *Core) freeFor(now time.Time, r *campaignRun) agentsFree {
 	seen := map[int32]bool{}
 	inboundSeen := map[int32]bool{}
-	free, waiting := 0, 0
-	var wrapEnds []time.Time
+	var f agentsFree
+	waiting := 0
 	count := func(a *agent) {
 		if seen[a.idx] || r.waitsFor(a) || !c.paces(now, r, a) {
 			return // a callback kept for the agent waits for them; another campaign's turn
 		}
 		seen[a.idx] = true
+		reach := takesCallers(a)
 		if a.state == acd.WrapUp && a.call != nil && !a.call.wrapEnd.IsZero() {
-			wrapEnds = append(wrapEnds, a.call.wrapEnd)
+			f.wrapEnds = append(f.wrapEnds, a.call.wrapEnd)
+			if reach {
+				f.reachEnds = append(f.reachEnds, a.call.wrapEnd)
+			}
 		}
 		if !freeNow(a, now) {
 			return
 		}
-		free++
+		f.free++
+		if reach {
+			f.reach++
+		}
 		for _, q := range a.queues {
 			if inboundSeen[q.idx] {
 				continue
@@ -769,15 +793,18 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) (int, []time.Time) {
 		}
 	}
 	if r.cfg.InboundFirst {
-		free -= waiting
+		// The waiting callers are in the queues of agents they reach.
+		f.free, f.reach = max(0, f.free-waiting), max(0, f.reach-waiting)
 	}
-	return max(0, free), wrapEnds
+	return f
 }
 
-// pacesAgents tells whether r is a running campaign that paces dials for agents
-// (not a preview one, whose agent picks each lead).
+// pacesAgents tells whether r is a campaign that paces dials for agents
+// (not a preview one, whose agent picks each lead) and counts on them: a
+// running one, or one paused or stopped while its dials still ring or its
+// answered leads wait, which keeps its agents for those.
 func (r *campaignRun) pacesAgents() bool {
-	return r.state == CampaignRunning && r.cfg.Kind == config.CampaignAgent && !r.preview()
+	return (r.state == CampaignRunning || r.counting()) && r.cfg.Kind == config.CampaignAgent && !r.preview()
 }
 
 // member tells whether a is in one of r's queues.
@@ -793,8 +820,8 @@ func (c *Core) member(r *campaignRun, a *agent) bool {
 // campOrder is the campaigns' names, sorted: the order turns go round in.
 func (c *Core) campOrder() []string { return c.campNames }
 
-// dialRuns are the running campaigns that pace dials for agent a, in name
-// order: the order turns go round in.
+// dialRuns are the campaigns that pace dials for agent a (pacesAgents), in
+// name order: the order turns go round in.
 func (c *Core) dialRuns(a *agent) []*campaignRun {
 	var runs []*campaignRun
 	for _, name := range c.campOrder() {
@@ -965,8 +992,7 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 	if r.cfg.Kind != config.CampaignAgent {
 		n = max(1, r.cfg.MaxDials) - len(snap.Ringing) - len(r.byCall)
 	} else {
-		free, wrapEnds := c.freeFor(now, r)
-		snap.FreeAgents, snap.WrapEnds = claimed(now, r, free, wrapEnds)
+		snap.FreeAgents, snap.WrapEnds = claimed(now, r, c.freeFor(now, r))
 		n = r.pacer.Pace(snap)
 	}
 	for n > 0 && len(r.hopper) > 0 {

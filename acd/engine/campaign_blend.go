@@ -189,18 +189,27 @@ func exposure(k config.Campaign) time.Duration {
 
 // claimed takes from the free agents (and then from the wrap-ups ending
 // soonest) those inbound callers are expected to take before a dial placed
-// now is connected.
-func claimed(now time.Time, r *campaignRun, free int, wrapEnds []time.Time) (int, []time.Time) {
+// now is connected: of the agents callers can reach alone, so a campaign
+// agent in no inbound queue is never set aside for callers who cannot
+// reach them.
+func claimed(now time.Time, r *campaignRun, f agentsFree) (int, []time.Time) {
 	q := inboundQuantile
 	if r.pacer.Room(now) == 0 {
 		q = noRoomQuantile
 	}
 	k := r.inbound.Claims(now, exposure(r.cfg), q)
-	take := min(k, free)
-	free, k = free-take, k-take
-	if k > 0 && len(wrapEnds) > 0 {
+	take := min(k, f.reach)
+	free, k := f.free-take, k-take
+	wrapEnds := f.wrapEnds
+	if k > 0 && len(f.reachEnds) > 0 {
+		reachEnds := slices.SortedFunc(slices.Values(f.reachEnds), time.Time.Compare)
+		wrapEnds = slices.Clone(wrapEnds)
+		for _, end := range reachEnds[:min(k, len(reachEnds))] {
+			if i := slices.IndexFunc(wrapEnds, end.Equal); i >= 0 {
+				wrapEnds = slices.Delete(wrapEnds, i, i+1)
+			}
+		}
 		slices.SortFunc(wrapEnds, time.Time.Compare)
-		wrapEnds = wrapEnds[min(k, len(wrapEnds)):]
 	}
 	return free, wrapEnds
 }

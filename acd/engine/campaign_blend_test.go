@@ -162,6 +162,11 @@ func TestCampaignClaimed(t *testing.T) {
 		perMinute float64
 		free      int
 		noRoom    bool
+		// reach: of free and the wrap-ups, those callers can reach (nil: all)
+		reach *struct {
+			free int
+			ends []time.Time
+		}
 		wantFree  int
 		wantWraps []time.Time
 	}{
@@ -171,6 +176,17 @@ func TestCampaignClaimed(t *testing.T) {
 		{name: "none free, the two first wrap-ups", perMinute: 2.5, wantWraps: []time.Time{now.Add(9 * time.Second)}},
 		{name: "no room: three of eight free", perMinute: 2.5, free: 8, noRoom: true, wantFree: 5, wantWraps: wraps()},
 		{name: "no room, no callers: nothing off", free: 3, noRoom: true, wantFree: 3, wantWraps: wraps()},
+		// Agents in no inbound queue stay free: callers cannot reach them.
+		{name: "one of three free reached, then the wrap-up reached", perMinute: 2.5, free: 3,
+			reach: &struct {
+				free int
+				ends []time.Time
+			}{1, []time.Time{now.Add(6 * time.Second)}},
+			wantFree: 2, wantWraps: []time.Time{now.Add(3 * time.Second), now.Add(9 * time.Second)}},
+		{name: "none reached", perMinute: 2.5, free: 3, reach: &struct {
+			free int
+			ends []time.Time
+		}{}, wantFree: 3, wantWraps: wraps()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := dialer.NewPacer(dialer.DefaultOptions(dialer.Progressive))
@@ -187,7 +203,11 @@ func TestCampaignClaimed(t *testing.T) {
 					r.inbound.Add(at)
 				}
 			}
-			free, ends := claimed(now, r, tc.free, wraps())
+			f := agentsFree{free: tc.free, wrapEnds: wraps(), reach: tc.free, reachEnds: wraps()}
+			if tc.reach != nil {
+				f.reach, f.reachEnds = tc.reach.free, tc.reach.ends
+			}
+			free, ends := claimed(now, r, f)
 			if free != tc.wantFree || !slices.Equal(ends, tc.wantWraps) {
 				t.Errorf("free %d, wrap-ups ending %v; want %d, %v", free, ends, tc.wantFree, tc.wantWraps)
 			}
@@ -271,5 +291,83 @@ func TestCampaignBlendAfterRestart(t *testing.T) {
 		case !seed && claims2 != 0:
 			t.Errorf("without the records read back: %d set aside", claims2)
 		}
+	}
+}
+
+// TestCampaignAgentInNoQueueStaysFree: a progressive campaign of a1, in no
+// queue, and a2, in support, which callers reach three times a minute.
+// The callers expected during a dial are set aside from a2 alone: a1 works
+// the campaign's leads all along. Before, they were taken from every free
+// agent of the campaign, and a1 sat free half the time.
+func TestCampaignAgentInNoQueueStaysFree(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	leads := importRenewals(t, db, 200)
+	cfg := `
+store: {path: unused.db}
+pbx: {type: sim}
+entries:
+  - {number: "100", queue: support}
+queues:
+  - {name: support, wrap_up: 3s, ring_timeout: 10s}
+agents:
+  - {id: a1, endpoint: sim/a1}
+  - {id: a2, endpoint: sim/a2, queues: [{queue: support}]}
+campaigns:
+  - name: renewals
+    endpoint: sim/{number}
+    caller_id: "+15550000000"
+    mode: progressive
+    ring_timeout: 20s
+    connect_within: 2s
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    agents: [a1, a2]
+    wrap_up: 3s
+    safe_harbour: [sound:safe-harbour]
+`
+	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, cfg), Store: db, Seed: 5}, Start: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range leads {
+		if err := r.Switch.SetPhone("sim/"+l.Phone, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4 * time.Second, HangupAfter: 30 * time.Second}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loginAnswering(t, r, []string{"a1", "a2"})
+	rng := rand.New(rand.NewPCG(5, 0xca11))
+	end := epoch.Add(10 * time.Minute)
+	var arrive func()
+	arrive = func() {
+		at := r.Clock.Now().Add(time.Duration(rng.ExpFloat64() * float64(time.Minute) / 3))
+		if at.After(end) {
+			return
+		}
+		r.Clock.Schedule(at, func() {
+			if _, err := r.Switch.PlaceCall(farend.CallScript{From: "+15557770000", To: "100", HangupAfter: 2 * time.Minute}); err != nil {
+				t.Error(err)
+			}
+			arrive()
+		})
+	}
+	arrive()
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(db, time.Second)
+	r.RunUntil(end)
+	byAgent := map[string]int{}
+	for rec, err := range db.Calls(store.Filter{Direction: acd.DirectionOutbound}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		byAgent[rec.Agent]++
+	}
+	// a1's turn: 4 s of ringing, 30 s of talk, 3 s of wrap-up: 16 in ten minutes.
+	if byAgent["a1"] < 13 {
+		t.Errorf("a1, whom no caller can reach, took %d leads in ten minutes, want at least 13 (leads per agent: %v)", byAgent["a1"], byAgent)
 	}
 }

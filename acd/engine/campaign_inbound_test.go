@@ -163,7 +163,7 @@ func TestCampaignPacerFreeAgents(t *testing.T) {
 							return err
 						}
 					}
-					n, _ = c.freeFor(now, run)
+					n = c.freeFor(now, run).free
 					return nil
 				}); err != nil {
 					t.Fatal(err)

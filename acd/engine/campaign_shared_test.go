@@ -88,7 +88,7 @@ func TestCampaignsShareAgent(t *testing.T) {
 				modeA += "\n    preview_timeout: 2s\n    preview_on_timeout: dial"
 			}
 			cfg := fmt.Sprintf(twoCampaignsConfig, modeA, tc.hoursA, tc.modeB, tc.capB, tc.agentsB)
-			st, reached, trace := runTwoCampaigns(t, cfg, tc.leadsA, tc.leadsB, tc.answerB)
+			st, reached, trace := runTwoCampaigns(t, cfg, tc.leadsA, tc.leadsB, tc.answerB, nil)
 			if a := st["pa"]; a.Stats.Abandoned != 0 || a.State != CampaignRunning {
 				t.Errorf("campaign pa (%s): %s, %d abandoned; want running, none abandoned (progressive never dials ahead of its agents, a preview's lead waits for its agent)\n%s",
 					a.Mode, a.State, a.Stats.Abandoned, trace)
@@ -108,8 +108,9 @@ func TestCampaignsShareAgent(t *testing.T) {
 
 // runTwoCampaigns runs pa (leadsA leads, all answering after 10 s) and pb (leadsB,
 // one in answerB answering) for ten minutes, and returns their status, the
-// leads each connected to each agent, and the engine's trace.
-func runTwoCampaigns(t *testing.T, cfg string, leadsA, leadsB, answerB int) (map[string]CampaignStatus, map[string]map[string]int, string) {
+// leads each connected to each agent, and the engine's trace. at, when
+// not nil, is done 2 s after the start.
+func runTwoCampaigns(t *testing.T, cfg string, leadsA, leadsB, answerB int, at func(c *Core, now time.Time) error) (map[string]CampaignStatus, map[string]map[string]int, string) {
 	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -175,6 +176,12 @@ func runTwoCampaigns(t *testing.T, cfg string, leadsA, leadsB, answerB int) (map
 		t.Fatal(err)
 	}
 	r.ServeLeads(db, time.Second)
+	if at != nil {
+		r.RunUntil(epoch.Add(2 * time.Second))
+		if err := r.Do(at); err != nil {
+			t.Fatal(err)
+		}
+	}
 	r.RunUntil(epoch.Add(10 * time.Minute))
 	st := map[string]CampaignStatus{}
 	reached := map[string]map[string]int{} // campaign → agent → leads connected
@@ -191,6 +198,34 @@ func runTwoCampaigns(t *testing.T, cfg string, leadsA, leadsB, answerB int) (map
 		}
 	}
 	return st, reached, trace.String()
+}
+
+// TestSharedAgentKeptForAPausedCampaignsLead: pa, paused or stopped while
+// its dial for a1 rings, keeps a1 for that dial: the lead answers and
+// reaches a1, and pb, which shares a1, dials for a1 only after it. Before,
+// a campaign no longer running dropped out of the agent's turns at once,
+// pb dialed for a1 and took it, and pa's answered lead found no one: an
+// abandon in progressive mode (safe-harbour message, the number rested 72
+// hours, and counted against the cap).
+func TestSharedAgentKeptForAPausedCampaignsLead(t *testing.T) {
+	for _, action := range []string{"pause", "stop"} {
+		t.Run(action, func(t *testing.T) {
+			cfg := fmt.Sprintf(twoCampaignsConfig, "progressive", "00:00-24:00", "progressive", 0.03, "a1")
+			st, reached, trace := runTwoCampaigns(t, cfg, 30, 30, 1, func(c *Core, now time.Time) error {
+				if action == "pause" {
+					return c.PauseCampaign(now, "pa")
+				}
+				return c.StopCampaign(now, "pa")
+			})
+			if a := st["pa"]; a.Stats.Abandoned != 0 || a.Stats.Connected != 1 || reached["pa"]["a1"] != 1 {
+				t.Errorf("pa after its %s: %d connected, %d abandoned, a1 reached %d times; want its ringing lead connected to a1 and none abandoned\n%s",
+					action, a.Stats.Connected, a.Stats.Abandoned, reached["pa"]["a1"], trace)
+			}
+			if b := st["pb"]; b.Stats.Abandoned != 0 || reached["pb"]["a1"] < 5 {
+				t.Errorf("pb: %d abandoned, a1 reached %d times; want none abandoned and a1 working pb's leads after pa's", b.Stats.Abandoned, reached["pb"]["a1"])
+			}
+		})
+	}
 }
 
 // TestSharedAgentTakesWaitingLeadOnceFree: pb's answered leads wait for an
