@@ -530,8 +530,20 @@ func (c *Core) DispositionCallbackTo(now time.Time, callID, disposition, notes s
 			}
 		}
 	}
-	if err := c.campaignDisposition(now, callID, disposition, at, to); err != nil {
+	listedOnly, err := c.campaignDisposition(now, callID, disposition, at, to)
+	if err != nil {
 		return err
+	}
+	if listedOnly {
+		// An opt-out after the lead was settled: the number is listed, and
+		// the record keeps the disposition the lead was settled by (the
+		// reports and the lead agree), with a step that says so.
+		return c.editRecord(callID, func(rec *store.CallRecord) {
+			if notes != "" {
+				rec.Notes = notes
+			}
+			rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "opt-out", Detail: disposition})
+		})
 	}
 	if err := c.editRecord(callID, func(rec *store.CallRecord) {
 		rec.Disposition, rec.Notes, rec.CallbackAt, rec.CallbackAgent = disposition, notes, at, to

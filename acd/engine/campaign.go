@@ -2332,13 +2332,13 @@ func (c *Core) campaignOfCall(callID string) (d *leadDial, wrapping bool, r *cam
 // campaignDisposition takes an agent's disposition of a campaign call: one
 // of the campaign's dispositions (when it lists any). Given in wrap-up, it
 // settles the lead at once; during the call, when the call ends.
-func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.Time, to string) error {
+func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.Time, to string) (listedOnly bool, err error) {
 	d, wrapping, r := c.campaignOfCall(callID)
 	if r == nil {
 		if !at.IsZero() || to != "" {
-			return fmt.Errorf("call %q: %w: a callback time or agent goes with a campaign's lead", callID, ErrBadCallback)
+			return false, fmt.Errorf("call %q: %w: a callback time or agent goes with a campaign's lead", callID, ErrBadCallback)
 		}
-		return nil
+		return false, nil
 	}
 	known := r.cfg.Dispositions
 	if len(known) > 0 && !slices.ContainsFunc(known, func(k config.Disposition) bool { return k.Name == name }) {
@@ -2346,50 +2346,51 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.T
 		for i, k := range known {
 			names[i] = k.Name
 		}
-		return fmt.Errorf("campaign %q: disposition %q: %w; known: %s", r.cfg.Name, name, ErrUnknownDisposition, strings.Join(names, ", "))
+		return false, fmt.Errorf("campaign %q: disposition %q: %w; known: %s", r.cfg.Name, name, ErrUnknownDisposition, strings.Join(names, ", "))
 	}
 	if err := checkCallbackAt(r.cfg, name, at, now); err != nil {
-		return err
+		return false, err
 	}
 	if err := c.checkCallbackTo(r, name, to); err != nil {
-		return err
+		return false, err
 	}
 	// A disposition is an agent's account of a conversation: a dial that
 	// reached no agent (busy, no answer, abandoned) has none, and a sale
 	// filed on it would count in the campaign's report.
 	rec, _, recErr := c.callRecord(callID)
 	if recErr == nil && rec.Agent == "" {
-		return fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, cmp.Or(string(rec.Outcome), "not connected yet"))
+		return false, fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, cmp.Or(string(rec.Outcome), "not connected yet"))
 	}
 	if d == nil {
 		if !at.IsZero() || to != "" {
-			return fmt.Errorf("call %q: %w: its lead is settled already", callID, ErrBadCallback)
+			return false, fmt.Errorf("call %q: %w: its lead is settled already", callID, ErrBadCallback)
 		}
 		if recErr != nil || rec.Disposition == name {
-			return nil // the same disposition again (its notes edited)
+			return false, nil // the same disposition again (its notes edited)
 		}
 		// The lead was settled by the call's disposition (or its wrap-up's
 		// end): a new one would show on the record and in the reports but
 		// not on the lead. A customer's opt-out still counts: the number is
-		// listed, so no retry or callback of the lead dials it.
+		// listed, so no retry or callback of the lead dials it, and the
+		// record keeps the disposition its lead was settled by.
 		if rule := dispositionRule(r.cfg, name); rule.DNC {
 			c.save(now, "do-not-call "+rec.Called, store.PutDNC(&store.DNCEntry{List: r.cfg.Name, Phone: rec.Called, Added: now, Source: "disposition " + name}))
-			return nil
+			return true, nil
 		}
-		return fmt.Errorf("call %q: %w: its lead is settled already (as %s); a disposition is given during the call or its wrap-up", callID, ErrCallState, cmp.Or(rec.Disposition, "completed"))
+		return false, fmt.Errorf("call %q: %w: its lead is settled already (as %s); a disposition is given during the call or its wrap-up", callID, ErrCallState, cmp.Or(rec.Disposition, "completed"))
 	}
 	d.disposition, d.callbackAt, d.callbackTo = name, at, to
 	if wrapping {
 		delete(d.run.wrapping, callID)
 		c.disposeLead(now, d)
-		return nil
+		return false, nil
 	}
 	for _, k := range d.run.cfg.DispositionRules() {
 		if k.Name == name && k.DNC {
 			c.listOptOut(now, d, "disposition "+name) // now, not at the call's end
 		}
 	}
-	return nil
+	return false, nil
 }
 
 // wrappingUp tells whether an agent is in wrap-up after call id.

@@ -59,12 +59,15 @@ func (r *campaignRun) keep(lls ...LoadedLead) {
 
 // dialKept dials, for each agent free now who works the campaign, the
 // oldest callback kept for them, the agent held while it rings, and gives
-// to anyone the kept callbacks whose grace is over. A preview campaign
-// dials none: it shows them (showKept).
+// to anyone the kept callbacks whose grace is over, and at once those of
+// an agent who is gone from the configuration or no longer works the
+// campaign (a reload). A preview campaign dials none: it shows them
+// (showKept).
 func (c *Core) dialKept(now time.Time, r *campaignRun) {
 	for _, id := range slices.Sorted(maps.Keys(r.kept)) {
 		a := c.agentIdx[id]
-		free := a != nil && !r.preview() && freeNow(a, now) && c.worksCampaign(a, r)
+		gone := a == nil || !c.worksCampaign(a, r)
+		free := !gone && !r.preview() && freeNow(a, now)
 		// Taken out while dialed: a dial that fails frees the agent, who
 		// may be offered the callbacks kept for them again (agentFree).
 		list := r.kept[id]
@@ -72,8 +75,8 @@ func (c *Core) dialKept(now time.Time, r *campaignRun) {
 		var rest []LoadedLead
 		for _, ll := range list {
 			switch {
-			case !now.Before(ll.Lead.KeptSince().Add(r.cfg.CallbackGrace)):
-				c.keptToAnyone(now, r, ll)
+			case gone, !now.Before(ll.Lead.KeptSince().Add(r.cfg.CallbackGrace)):
+				c.keptToAnyone(now, r, ll, gone)
 			case free && c.admitLead(now, r, ll):
 				free = false
 				c.trace(now, "campaign %s: callback %s kept for %s dialed", r.cfg.Name, ll.Lead.ID, id)
@@ -158,11 +161,17 @@ func (c *Core) keepLeftFor(now time.Time, d *leadDial) {
 func (r *campaignRun) waitsFor(a *agent) bool { return len(r.kept[a.id]) > 0 }
 
 // keptToAnyone gives a kept callback whose agent was not free within the
-// grace to anyone, saying so in the store (its agent cleared) and the
-// trace; it goes first in the hopper, being late already, unless it rests
-// after an abandoned answer, as anyone's callbacks do.
-func (c *Core) keptToAnyone(now time.Time, r *campaignRun, ll LoadedLead) {
-	c.traceToAnyone(now, r, ll.Lead, ll.Lead.CallbackAgent+" not free")
+// grace, or is gone (see dialKept), to anyone, saying so in the store (its
+// agent cleared) and the trace; it goes first in the hopper, being late
+// already, unless it rests after an abandoned answer, as anyone's
+// callbacks do.
+func (c *Core) keptToAnyone(now time.Time, r *campaignRun, ll LoadedLead, gone bool) {
+	if gone {
+		c.trace(now, "campaign %s: callback %s kept for %s goes to anyone: %s no longer works the campaign", r.cfg.Name, ll.Lead.ID,
+			ll.Lead.CallbackAgent, ll.Lead.CallbackAgent)
+	} else {
+		c.traceToAnyone(now, r, ll.Lead, ll.Lead.CallbackAgent+" not free")
+	}
 	ll.Lead.CallbackAgent, ll.Lead.CallbackDue = "", time.Time{}
 	if next := r.retry.AfterQuiet(ll.Lead, now); next.After(now) {
 		ll.Lead.NextAttempt = next

@@ -221,6 +221,40 @@ func TestCampaignCallbackKeptGrace(t *testing.T) {
 	}
 }
 
+// TestCampaignCallbackKeptAgentRemoved: a callback kept for an agent that
+// a reload removes goes to anyone when it is due, not after the grace (an
+// hour here): no one else would ever be that agent.
+func TestCampaignCallbackKeptAgentRemoved(t *testing.T) {
+	at := epoch.Add(10 * time.Minute)
+	cfg := keptConfig("1h")
+	rig, r, l, id := keptRig(t, cfg)
+	if err := dispose(t, r, id, "call-back", at, "a2", "a1"); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(5 * time.Minute))
+	without := strings.Replace(cfg, "  - {id: a2, endpoint: sim/a2, queues: [{queue: outbound}]}\n", "", 1)
+	if without == cfg {
+		t.Fatal("the config has no a2 line to remove")
+	}
+	if err := r.Do(func(c *Core, now time.Time) error {
+		_, err := c.Reconfigure(now, parseConfig(t, without))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(at.Add(time.Minute))
+	recs := rig.dials(t)[l.Phone]
+	if len(recs) != 2 || recs[1].Agent != "a1" {
+		t.Fatalf("dials %+v; want the callback given to a1 once due\n%s", recs, rig.trace)
+	}
+	if !strings.Contains(rig.trace.String(), "callback "+l.ID+" kept for a2 goes to anyone: a2 no longer works the campaign") {
+		t.Errorf("the trace does not say why the callback went to anyone\n%s", rig.trace)
+	}
+	if got := rig.leads(t)[l.ID]; got.CallbackAgent != "" {
+		t.Errorf("lead %+v; want no agent kept for", got)
+	}
+}
+
 // TestCampaignCallbackKeptAgentGone: when the agent a callback is kept for
 // pauses while it rings, its answer is not given to another agent free
 // then: it is abandoned as an answer no agent takes, with the

@@ -512,6 +512,15 @@ func TestCampaignRestartDispositionInRestoredWrapUp(t *testing.T) {
 	if err != nil || !listed {
 		t.Errorf("after the late opt-out the number is listed: %v (%v); want listed", listed, err)
 	}
+	// The record keeps the disposition the lead was settled by, as the
+	// lead and the reports do, with a step for the opt-out (it took "stop").
+	rec, err := rig.db.Call(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Disposition != "call-back" || rec.Notes != "notes later" || !hasStep(*rec, "opt-out", "stop") {
+		t.Errorf("record after the late opt-out: %q %q %+v; want call-back kept, its notes, an opt-out step", rec.Disposition, rec.Notes, rec.Timeline)
+	}
 }
 
 // TestCampaignRestartConnectedLeadSavedAnswered: a1 took a lead in time
