@@ -10,6 +10,10 @@ import (
 	"github.com/hotline-cc/hotline/acd/dialer"
 )
 
+// MaxAbandonWindow is the longest abandon_window: a year of hours, each
+// kept and read back at a start.
+const MaxAbandonWindow = 8760 * time.Hour
+
 // Campaign is one outbound campaign: whom it calls through which trunk, how
 // fast, when, and what an answered lead gets.
 type Campaign struct {
@@ -397,8 +401,8 @@ func (v *validator) campaignPacing(p string, c Campaign) {
 	if !(c.AbandonCap > 0 && c.AbandonCap < 1) {
 		v.add(joinPath(p, "abandon_cap"), "%g: want a share between 0 and 1, e.g. 0.03", c.AbandonCap)
 	}
-	if c.AbandonWindow > 0 && c.AbandonWindow < time.Hour {
-		v.add(joinPath(p, "abandon_window"), "%s: want at least 1h (720h = 30 days, or 24h)", c.AbandonWindow)
+	if c.AbandonWindow > 0 && (c.AbandonWindow < time.Hour || c.AbandonWindow > MaxAbandonWindow) {
+		v.add(joinPath(p, "abandon_window"), "%s: want 1h to 8760h, a year (720h = 30 days, or 24h)", c.AbandonWindow)
 	}
 	v.positive(joinPath(p, "abandon_window"), c.AbandonWindow)
 	v.positive(joinPath(p, "connect_within"), c.ConnectWithin)

@@ -193,6 +193,9 @@ func (r Disposition) apply(c *Core, now time.Time) (any, error) {
 		r.Notes = rec.Notes
 	}
 	to, err := c.callbackTo(r.Call, r.CallbackTo, r.By)
+	if err == nil && r.CallbackTo == CallbackToAnyone {
+		err = c.checkAnyone(r.Call, r.Disposition)
+	}
 	if err == nil {
 		err = c.DispositionCallbackTo(now, r.Call, r.Disposition, r.Notes, r.CallbackAt, to)
 	}

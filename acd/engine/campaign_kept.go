@@ -217,11 +217,7 @@ func (c *Core) checkCallbackTo(r *campaignRun, name, to string) error {
 	if to == "" {
 		return nil
 	}
-	isCallback := false
-	for _, rule := range r.cfg.DispositionRules() {
-		isCallback = isCallback || (rule.Callback && rule.Name == name)
-	}
-	if !isCallback {
+	if !isCallbackDisposition(r, name) {
 		// Not quoting to: "me" has become the agent's id by now.
 		return fmt.Errorf("campaign %q: %w: callback_to goes with a callback disposition; %q is none", r.cfg.Name, ErrBadCallback, name)
 	}
@@ -230,6 +226,29 @@ func (c *Core) checkCallbackTo(r *campaignRun, name, to string) error {
 	}
 	return fmt.Errorf("campaign %q: %w: callback_to %q: want %s, %s or an agent of the campaign (%s)", r.cfg.Name, ErrBadCallback, to,
 		CallbackToMe, CallbackToAnyone, strings.Join(c.campaignAgentIDs(r), ", "))
+}
+
+// isCallbackDisposition reports whether name, in any case, is one of r's
+// callback dispositions.
+func isCallbackDisposition(r *campaignRun, name string) bool {
+	return slices.ContainsFunc(r.cfg.DispositionRules(), func(rule campaign.Disposition) bool {
+		return rule.Callback && strings.EqualFold(rule.Name, strings.TrimSpace(name))
+	})
+}
+
+// checkAnyone refuses callback_to "anyone" where no callback is kept for an
+// agent either: on a call that is no campaign's lead, or with a disposition
+// that is no callback. It resolves to "" (anyone), which the later checks
+// cannot tell from no callback_to at all.
+func (c *Core) checkAnyone(callID, name string) error {
+	_, _, r := c.campaignOfCall(callID)
+	if r == nil {
+		return fmt.Errorf("call %q: %w: a callback time or agent goes with a campaign's lead", callID, ErrBadCallback)
+	}
+	if !isCallbackDisposition(r, name) {
+		return fmt.Errorf("campaign %q: %w: callback_to goes with a callback disposition; %q is none", r.cfg.Name, ErrBadCallback, name)
+	}
+	return nil
 }
 
 // campaignAgentIDs are the ids of the agents who work r, sorted: those a

@@ -291,6 +291,7 @@ func TestCampaignCallbackToRefused(t *testing.T) {
 		{"call-back", "a9", `callback_to "a9": want me, anyone or an agent of the campaign (a1, a2, a3)`},
 		{"call-back", "Me", `callback_to "Me": want me, anyone or an agent of the campaign`},
 		{"sale", "a2", `callback_to goes with a callback disposition; "sale" is none`},
+		{"sale", "anyone", `callback_to goes with a callback disposition; "sale" is none`},
 	} {
 		err := dispose(t, r, id, bad.disposition, time.Time{}, bad.to, "a1")
 		if !errors.Is(err, ErrBadCallback) || !strings.Contains(err.Error(), bad.want) {
