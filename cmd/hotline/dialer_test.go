@@ -44,6 +44,7 @@ func TestDialerSimulateBadInput(t *testing.T) {
 		{[]string{"dialer", "simulate", "--by-hour", "--engine"}, "--by-hour"},
 		{[]string{"dialer", "simulate", "--days", "0"}, "--days 0: want 1 to 31"},
 		{[]string{"dialer", "simulate", "--days", "2", "--engine"}, "--days: the engine runs one stretch"},
+		{[]string{"dialer", "simulate", "--engine", "--hours", "744"}, "agent-hours, want at most 2000"},
 		{[]string{"dialer", "simulate", "--days", "2", "--hours", "30"}, "--hours 30 with --days 2: want at most 24"},
 		{[]string{"dialer", "simulate", "--restart-nightly"}, "--restart-nightly: restarts between days; add --days 2 or more"},
 		// a flag the run would not read: the figures were those of another run
