@@ -143,6 +143,9 @@ func writeCampaigns(w io.Writer, list []engine.CampaignStatus) {
 			st.Name, state, st.Mode, st.Hopper, st.Ringing, st.Live, s.Dialed, s.Answered, s.Connected, s.Abandoned,
 			100*st.AbandonRate, 100*st.AbandonCap, time.Duration(st.AbandonWindow), s.Busy, s.NoAnswer, s.Failed, s.Machine, s.SkippedDNC, s.SkippedWindow, s.SkippedPreview,
 			st.Kind, st.Agents)
+		if st.Kept > 0 {
+			fmt.Fprintf(w, "  %d callbacks due, waiting for the agent each is kept for\n", st.Kept)
+		}
 		if l := st.Learned; l != nil && (l.Dials > 0 || l.Talks > 0) {
 			fmt.Fprintf(w, "  paced by its last %d dials (%.1f%% answered live) and %d talks (mean %s, wrap-up %s)\n",
 				l.Dials, 100*l.AnswerRate, l.Talks, time.Duration(l.MeanTalk), time.Duration(l.MeanWrap))

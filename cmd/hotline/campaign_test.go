@@ -174,3 +174,14 @@ func TestWriteCampaignsLearned(t *testing.T) {
 		t.Errorf("status:\n%s", b.String())
 	}
 }
+
+// TestWriteCampaignsKept: the due callbacks waiting for their agent show
+// (the API had them, the status did not).
+func TestWriteCampaignsKept(t *testing.T) {
+	var b strings.Builder
+	writeCampaigns(&b, []engine.CampaignStatus{{Name: "spring", State: engine.CampaignRunning, Mode: "progressive", Kept: 2}, {Name: "autumn"}})
+	lines := strings.Split(b.String(), "\n")
+	if len(lines) != 4 || lines[1] != "  2 callbacks due, waiting for the agent each is kept for" || !strings.HasPrefix(lines[2], "autumn:") {
+		t.Errorf("status:\n%s", b.String())
+	}
+}
