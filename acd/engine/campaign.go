@@ -1926,7 +1926,7 @@ func (c *Core) closeLeftRecord(now time.Time, rec *store.CallRecord, up bool) {
 		if cl.phase != acd.CallEnded {
 			cl.restored = false
 			c.step(now, cl, "closed-at-restart", "", why)
-			c.leave(now, cl, nil, leftOutcome(rec), pbx.CauseNormal)
+			c.leave(now, cl, nil, c.leftOutcome(rec), pbx.CauseNormal)
 		}
 		return
 	}
@@ -1934,7 +1934,7 @@ func (c *Core) closeLeftRecord(now time.Time, rec *store.CallRecord, up bool) {
 		c.hangUpLeft(pbx.ChannelID(rec.Channel))
 	}
 	out := *rec
-	out.Outcome, out.Cause, out.Ended = leftOutcome(rec), causeRestart, rec.Entered
+	out.Outcome, out.Cause, out.Ended = c.leftOutcome(rec), causeRestart, rec.Entered
 	for _, s := range rec.Timeline {
 		if s.At.After(out.Ended) {
 			out.Ended = s.At
@@ -1949,13 +1949,21 @@ func (c *Core) closeLeftRecord(now time.Time, rec *store.CallRecord, up bool) {
 }
 
 // leftOutcome is the outcome of a settled attempt whose record a restart
-// closes.
-func leftOutcome(rec *store.CallRecord) acd.Outcome {
+// closes: a person's answer to an agent campaign that no agent took is
+// abandoned, as the campaign counted it, also when the record's last
+// checkpoint came before its safe-harbour message (or the person hung up
+// first).
+func (c *Core) leftOutcome(rec *store.CallRecord) acd.Outcome {
 	switch {
 	case hasStepKind(rec, "safe-harbour"):
 		return acd.OutcomeAbandoned
 	case rec.Agent != "":
 		return acd.OutcomeAnswered
+	case hasStepKind(rec, "machine"):
+		return acd.OutcomeFailed
+	}
+	if camp, _, _ := dialOf(rec); hasStepKind(rec, "lead-answered") && c.camps[camp] != nil && c.camps[camp].cfg.Kind == config.CampaignAgent {
+		return acd.OutcomeAbandoned
 	}
 	return acd.OutcomeFailed
 }

@@ -604,3 +604,47 @@ func callbackBeforeBacklog(t *testing.T, restarted bool) {
 		t.Errorf("every lead was dialed before the callback: the test wants a backlog")
 	}
 }
+
+// TestCampaignLeftOutcome: the outcome a restart gives the open record of
+// an attempt settled before it: a person's answer no agent took is
+// abandoned, as the campaign counted it, even when the record's last
+// checkpoint came before the safe-harbour message (it said failed, and
+// the record and the campaign's figures disagreed).
+func TestCampaignLeftOutcome(t *testing.T) {
+	_, r, _ := restartableCampaign(t, "")
+	dial := store.Step{Kind: "dial", Detail: "campaign=renewals lead=L01 attempt=1"}
+	for _, tc := range []struct {
+		name  string
+		steps []string
+		agent string
+		want  acd.Outcome
+	}{
+		{"answered, no agent, no message yet", []string{"lead-answered"}, "", acd.OutcomeAbandoned},
+		{"the safe-harbour message", []string{"lead-answered", "safe-harbour"}, "", acd.OutcomeAbandoned},
+		{"an agent took it", []string{"lead-answered"}, "a1", acd.OutcomeAnswered},
+		{"a machine", []string{"machine"}, "", acd.OutcomeFailed},
+		{"never answered", nil, "", acd.OutcomeFailed},
+	} {
+		rec := &store.CallRecord{ID: "c1", Agent: tc.agent, Timeline: []store.Step{dial}}
+		for _, k := range tc.steps {
+			rec.Timeline = append(rec.Timeline, store.Step{Kind: k})
+		}
+		if err := r.Do(func(c *Core, _ time.Time) error {
+			if got := c.leftOutcome(rec); got != tc.want {
+				t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := &store.CallRecord{ID: "c2", Timeline: []store.Step{{Kind: "dial", Detail: "campaign=gone lead=L01 attempt=1"}, {Kind: "lead-answered"}}}
+	if err := r.Do(func(c *Core, _ time.Time) error {
+		if got := c.leftOutcome(other); got != acd.OutcomeFailed {
+			t.Errorf("a campaign no longer configured: %s, want failed", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
