@@ -168,7 +168,10 @@ func (p *personal) take(c *CallRecord) bool {
 
 // give puts the personal fields back into c.
 func (p *personal) give(c *CallRecord) {
-	c.Caller, c.CallerName, c.Called, c.Notes, c.Reason = p.Caller, p.CallerName, p.Called, p.Notes, p.Reason
+	c.Caller, c.CallerName, c.Called, c.Notes = p.Caller, p.CallerName, p.Called, p.Notes
+	if p.Reason != "" { // a record sealed before reasons were has its reason in clear
+		c.Reason = p.Reason
+	}
 	c.Recording.Name, c.Recording.Path = p.RecordingName, p.RecordingPath
 	for i := range min(len(p.More), len(c.MoreRecordings)) {
 		c.MoreRecordings[i].Name, c.MoreRecordings[i].Path = p.More[i].Name, p.More[i].Path
@@ -490,6 +493,9 @@ func (tx *Tx) needsReseal(k, v []byte) (*CallRecord, error) {
 		return &c, nil
 	}
 	stale := tx.seal.keys.Stale(c.Sealed)
+	// A record sealed before filed reasons were sealed keeps its reason in
+	// clear beside the sealed part: it is sealed again.
+	stale = stale || c.Reason != ""
 	if !stale && numberHashOf(v) != nil {
 		return nil, nil
 	}

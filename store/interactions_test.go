@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"slices"
 	"testing"
@@ -162,5 +163,52 @@ func TestFiledReasonIsSealed(t *testing.T) {
 	}
 	if bytes.Contains(raw, []byte("Lost parcel")) {
 		t.Error("the store file holds the filed reason in clear")
+	}
+}
+
+// A record sealed before filed reasons were keeps its reason in clear
+// beside the sealed part: it reads with its reason, and a reseal seals it.
+func TestFiledReasonOfAnOldSealedRecord(t *testing.T) {
+	db, _ := openTemp(t)
+	db.SealCalls(ring(t, testKeys(t, "k1")...), "US")
+	rec := &CallRecord{ID: "old", Caller: "+12125550101", Entered: ct0, Queue: "support", Notes: "sealed already"}
+	if err := db.SaveCall(rec); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Apply(func(tx *Tx) error { // as the code before wrote it
+		b := tx.btx.Bucket(bucketCalls)
+		var m map[string]any
+		if err := json.Unmarshal(b.Get([]byte("old")), &m); err != nil {
+			return err
+		}
+		m["reason"] = "Lost parcel"
+		v, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("old"), v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := db.Call("old"); err != nil || c.Reason != "Lost parcel" || c.Notes != "sealed already" {
+		t.Fatalf("read: %+v %v; want its reason and notes", c, err)
+	}
+	if _, n, err := db.ResealCalls("", 10); err != nil || n != 1 {
+		t.Fatalf("reseal: %d %v; want the record sealed again", n, err)
+	}
+	if c, err := db.Call("old"); err != nil || c.Reason != "Lost parcel" {
+		t.Fatalf("after the reseal: %+v %v", c, err)
+	}
+	// The stored record (the file's free pages may keep the old one until
+	// they are reused).
+	err = db.View(func(tx *Tx) error {
+		if v := tx.btx.Bucket(bucketCalls).Get([]byte("old")); bytes.Contains(v, []byte("Lost parcel")) {
+			t.Errorf("the reason is still in clear after the reseal: %s", v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
