@@ -85,7 +85,7 @@ type Server struct {
 	now     func() time.Time
 	sess    *sessions
 	limit   *signInLimit // failed sign-ins per client address
-	signIns nameLocks    // one sign-in of a name at a time
+	signIns nameLocks    // a user's sign-in state and API changes, one at a time
 	authOn  atomic.Bool  // a user exists, so every non-public route needs credentials
 
 	contacts  *contactBook // nil: no key, contacts off (see EnableContacts)

@@ -377,17 +377,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	addr := clientAddr(r)
-	if wait := s.limit.take(addr, s.now()); wait > 0 {
+	if wait := s.limit.start(addr, s.now); wait > 0 {
 		s.log.Warn().Str("remote", r.RemoteAddr).Msg("sign-in refused: too many failures from the address")
 		refuseTooMany(w, wait)
 		return
 	}
+	failed := true
+	defer func() { s.limit.settle(addr, s.now(), failed) }()
 	refuse := func() {
 		writeJSON(w, http.StatusUnauthorized, Error{Error: "wrong name or password, or the user is locked or disabled"})
 	}
-	// One sign-in of a name at a time: the failure count is read, changed
-	// and saved, and attempts at once would each save their own count.
-	defer s.signIns.lock(strings.ToLower(body.Name))()
 	u, err := s.creds.User(body.Name)
 	if err != nil {
 		// Spend the same time as a real check, so timing does not tell
@@ -396,16 +395,34 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		refuse()
 		return
 	}
-	ok, err := u.SignIn(body.Password, s.now(), auth.DefaultLockout)
-	if serr := s.creds.SaveUser(u); serr != nil {
-		s.log.Error().Err(serr).Str("user", u.Name).Msg("saving sign-in state failed")
+	matched, err := auth.VerifyPassword(body.Password, u.Hash)
+	if err != nil {
+		matched = false
 	}
-	if err != nil || !ok {
+	// The failure count is read, changed and saved under the name's lock,
+	// from the user as it is now (changeUser takes the lock too): attempts
+	// at once each count, and an admin's change made while the password
+	// was hashed (a new password, a disable) is not undone.
+	ok := func() bool {
+		defer s.signIns.lock(strings.ToLower(body.Name))()
+		cur, err := s.creds.User(body.Name)
+		if err != nil {
+			return false
+		}
+		// Checked against a password changed meanwhile: no success.
+		ok := cur.Settle(matched && cur.Hash == u.Hash, s.now(), auth.DefaultLockout)
+		if serr := s.creds.SaveUser(cur); serr != nil {
+			s.log.Error().Err(serr).Str("user", cur.Name).Msg("saving sign-in state failed")
+		}
+		u = cur
+		return ok
+	}()
+	if !ok {
 		s.log.Warn().Str("user", u.Name).Str("remote", r.RemoteAddr).Msg("sign-in refused")
 		refuse()
 		return
 	}
-	s.limit.succeeded(addr, s.now())
+	failed = false
 	id, csrf := newSecret(), newSecret()
 	s.sess.mu.Lock()
 	s.sess.byID[id] = &session{user: u.Name, hash: u.Hash, csrf: csrf, expires: s.now().Add(s.sess.ttl), lastUsed: s.now()}

@@ -8,13 +8,16 @@ import (
 	"time"
 )
 
-// signInLimit throttles sign-ins per client address, on top of the
+// signInLimit throttles failed sign-ins per client address, on top of the
 // per-user lockout: one address trying many names (which the lockout never
 // sees, since no single user fails often) is slowed to Refill per failure
-// once it has spent Burst. Each attempt takes its token before the password
-// is hashed and a success gives it back, so attempts sent at once are
-// counted as they come, not as their hashes finish: a burst of 40 from one
-// address gets 10 checked and 30 refused, and a flood costs no argon2 work.
+// once it has spent Burst. Attempts sent at once are counted as they come,
+// not as their hashes finish: an attempt may start only while the address
+// has a token for it beside those of its attempts still being checked, and
+// otherwise waits for one of those to settle. So a burst of 40 wrong
+// passwords from one address gets 10 checked and 30 refused, while 40
+// right ones (a floor behind one NAT at the start of a shift) all sign in,
+// a few at a time. A refused attempt costs no argon2 work.
 //
 // The address is the connection's: behind a reverse proxy every client is
 // the proxy, so the limit then applies to all of them together.
@@ -22,8 +25,10 @@ type signInLimit struct {
 	Burst  int           // failures allowed at once
 	Refill time.Duration // one more failure allowed after each such wait
 
-	mu      sync.Mutex // guards buckets
-	buckets map[string]bucket
+	mu       sync.Mutex // guards the rest
+	buckets  map[string]bucket
+	inflight map[string]int // attempts being checked, by address
+	settled  *sync.Cond     // an attempt settled (on mu)
 }
 
 // bucket is one address's allowance: tokens as of at.
@@ -50,35 +55,55 @@ func (l *signInLimit) current(addr string, now time.Time) bucket {
 	return b
 }
 
-// take spends one of addr's allowance for an attempt and returns 0, or
-// returns how long addr must wait (spending nothing) when none is left.
-func (l *signInLimit) take(addr string, now time.Time) time.Duration {
+// start begins an attempt from addr and returns 0, or returns how long
+// addr must wait when its failures have spent its allowance. While the
+// allowance is short only because of attempts still being checked, it
+// waits for them to settle. Every attempt started is settled (settle).
+func (l *signInLimit) start(addr string, now func() time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.current(addr, now)
-	if b.tokens < 1 {
-		return time.Duration((1 - b.tokens) * float64(l.Refill))
+	if l.settled == nil {
+		l.settled = sync.NewCond(&l.mu)
 	}
-	b.tokens--
-	l.buckets[addr] = b
-	if len(l.buckets) > maxBuckets {
-		for a := range l.buckets {
-			if l.current(a, now).tokens >= float64(l.Burst) {
-				delete(l.buckets, a)
+	for {
+		b := l.current(addr, now())
+		if b.tokens-float64(l.inflight[addr]) >= 1 {
+			if l.inflight == nil {
+				l.inflight = map[string]int{}
+			}
+			l.inflight[addr]++
+			return 0
+		}
+		if l.inflight[addr] == 0 {
+			return time.Duration((1 - b.tokens) * float64(l.Refill))
+		}
+		l.settled.Wait()
+	}
+}
+
+// settle ends an attempt start let begin; a failure spends one of addr's
+// allowance.
+func (l *signInLimit) settle(addr string, now time.Time, failed bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inflight[addr]--; l.inflight[addr] <= 0 {
+		delete(l.inflight, addr)
+	}
+	if failed {
+		b := l.current(addr, now)
+		b.tokens = max(0, b.tokens-1)
+		l.buckets[addr] = b
+		if len(l.buckets) > maxBuckets {
+			for a := range l.buckets {
+				if l.current(a, now).tokens >= float64(l.Burst) {
+					delete(l.buckets, a)
+				}
 			}
 		}
 	}
-	return 0
-}
-
-// succeeded gives back the token a successful attempt took: only failures
-// count against an address.
-func (l *signInLimit) succeeded(addr string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.current(addr, now)
-	b.tokens = min(float64(l.Burst), b.tokens+1)
-	l.buckets[addr] = b
+	if l.settled != nil {
+		l.settled.Broadcast()
+	}
 }
 
 // clientAddr is the request's remote host without its port.

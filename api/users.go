@@ -134,6 +134,7 @@ func (s *Server) changeUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, badRequest("body: field \"name\" %q is not the user in the path (%q); users are not renamed", body.Name, name))
 		return
 	}
+	defer s.signIns.lock(strings.ToLower(name))() // a sign-in's save does not undo this change
 	u, err := s.creds.User(name)
 	if err != nil {
 		s.fail(w, err)

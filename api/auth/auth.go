@@ -224,19 +224,26 @@ func (u *User) SignIn(pw string, now time.Time, l Lockout) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	return u.Settle(ok, now, l), nil
+}
+
+// Settle updates u's failure count and lock after a sign-in whose password
+// matched or not (VerifyPassword), and returns whether it succeeded: a
+// disabled or locked user never does.
+func (u *User) Settle(matched bool, now time.Time, l Lockout) bool {
 	if u.Disabled || u.Locked(now) {
-		return false, nil
+		return false
 	}
-	if ok {
+	if matched {
 		u.FailedLogins, u.LockedUntil = 0, time.Time{}
-		return true, nil
+		return true
 	}
 	u.FailedLogins++
 	if l.After > 0 && u.FailedLogins >= l.After {
 		u.LockedUntil = now.Add(l.For)
 		u.FailedLogins = 0
 	}
-	return false, nil
+	return false
 }
 
 // Token is an API token: a bearer secret scoped to a role and a user.

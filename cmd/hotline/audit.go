@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -42,7 +44,13 @@ times, dates (2026-11-30, local time) or a duration back from now (24h).`,
 			// log: the key opens them, and without it they print as "…".
 			keys, err := storeKeys(g)
 			if err != nil {
-				return err
+				if os.Getenv(seal.EnvKey) != "" || os.Getenv(seal.EnvKeyFile) != "" {
+					return err // a key asked for by name must open
+				}
+				// The config's key file, unreadable to this user: the log
+				// prints all the same, its sealed parts as "…".
+				fmt.Fprintf(cmd.ErrOrStderr(), "hotline: audit: %v; the customer data in the log prints as …\n", err)
+				keys = nil
 			}
 			if keys != nil {
 				db.SealCalls(keys, "")

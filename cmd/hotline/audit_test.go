@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,5 +89,15 @@ func TestAuditOpensSealedPathsWithTheKey(t *testing.T) {
 	code, out, errs = hotline(t, map[string]string{seal.EnvKey: "", seal.EnvKeyFile: ""}, "audit", "--store", path)
 	if code != 0 || !strings.Contains(out, "/api/v1/calls?number=…") || strings.Contains(out, "2125550101") {
 		t.Errorf("without the key: exit %d\n%s%s", code, out, errs)
+	}
+	// The config's key file is not there (or not this user's to read): the
+	// log prints, without what is sealed, and says why.
+	cfg := filepath.Join(t.TempDir(), "hotline.yaml")
+	if err := os.WriteFile(cfg, []byte("privacy: {key_file: "+filepath.Join(t.TempDir(), "missing.key")+"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = hotline(t, map[string]string{seal.EnvKey: "", seal.EnvKeyFile: ""}, "audit", "--store", path, "--config", cfg)
+	if code != 0 || !strings.Contains(out, "/api/v1/calls?number=…") || !strings.Contains(errs, "missing.key") {
+		t.Errorf("with the config's key file missing: exit %d\n%s%s", code, out, errs)
 	}
 }
