@@ -123,8 +123,9 @@ func refuseTooMany(w http.ResponseWriter, wait time.Duration) {
 		strconv.Itoa(max(1, secs)) + " s"})
 }
 
-// nameLocks serializes work by name (a user's sign-ins); the zero value is
-// ready, and a name's lock is dropped when no one holds or waits for it.
+// nameLocks serializes work by name (a user's sign-in state and the API's
+// changes to the user); the zero value is ready, and a name's lock is
+// dropped when no one holds or waits for it.
 type nameLocks struct {
 	mu sync.Mutex
 	m  map[string]*nameLock

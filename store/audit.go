@@ -49,7 +49,7 @@ func (db *DB) LogAccess(entries []AccessEntry) error {
 		b := tx.btx.Bucket(bucketAccessLog)
 		for _, e := range entries {
 			if e.Private != "" {
-				if sealing != nil && sealing.keys != nil {
+				if sealing != nil {
 					e.Sealed = sealing.keys.Seal([]byte(e.Private), aadAccessLog)
 				} else {
 					e.Path = e.Private
@@ -91,7 +91,7 @@ func (db *DB) AccessLog(from, to time.Time) (out []AccessEntry, err error) {
 			if err := json.Unmarshal(v, &e); err != nil {
 				return &DecodeError{Bucket: string(bucketAccessLog), Key: fmt.Sprintf("%x", k), Err: err}
 			}
-			if e.Sealed != nil && sealing != nil && sealing.keys != nil {
+			if e.Sealed != nil && sealing != nil {
 				if p, err := sealing.keys.Open(e.Sealed, aadAccessLog); err == nil {
 					e.Path = string(p)
 				}

@@ -63,7 +63,7 @@ func fileInteraction(tx *Tx, c *CallRecord) error {
 	}
 	v, err := json.Marshal(Interaction{CallID: c.ID, At: c.Entered.UTC(), Direction: string(c.Direction),
 		Queue: c.Queue, Agent: c.Agent, Disposition: c.Disposition, Outcome: string(c.Outcome),
-		Topic: tx.storedTopics(c)[0], Repeated: c.RepeatedBy != ""})
+		Topic: tx.storedTopic(c), Repeated: c.RepeatedBy != ""})
 	if err != nil {
 		return err
 	}
@@ -208,13 +208,22 @@ const sealedTopic = "reason#"
 // keyed hash, which only the call record opens.
 func SealedTopic(topic string) bool { return strings.HasPrefix(topic, sealedTopic) }
 
-// storedTopics are the forms c's topic (CallRecord.Topic) may have in the
-// contact's history, the one written now first: with keys, a filed
-// reason's keyed hash under each key (and in clear, as written before the
-// keys); without, the topic as it is.
+// storedTopic is c's topic (CallRecord.Topic) as the contact's history
+// keeps it: with keys, a filed reason's keyed hash under the primary key;
+// without, the topic as it is.
+func (tx *Tx) storedTopic(c *CallRecord) string {
+	if c.Reason == "" || tx.seal == nil {
+		return c.Topic()
+	}
+	return sealedTopic + base64.RawStdEncoding.EncodeToString(tx.seal.keys.Hash(c.Reason))
+}
+
+// storedTopics are the forms c's topic may have in the contact's history:
+// storedTopic under each key and, with keys, in clear too, as written
+// before them.
 func (tx *Tx) storedTopics(c *CallRecord) []string {
 	topic := c.Topic()
-	if c.Reason == "" || tx.seal == nil || tx.seal.keys == nil {
+	if c.Reason == "" || tx.seal == nil {
 		return []string{topic}
 	}
 	var out []string
