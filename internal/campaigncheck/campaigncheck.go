@@ -5,6 +5,7 @@ package campaigncheck
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +15,10 @@ import (
 
 // MostAtOnce is the most calls of recs that held an agent, or were
 // dialed for one, at one moment: a call from its dial to its end, and
-// for wrapUp more if an agent took it (the agent is in wrap-up). A
+// for wrapUp more if an agent took it (the agent is in wrap-up); one a
+// machine answered only until it was found a machine, as it then needs
+// no agent (its message and hang-up go on while the next lead is
+// dialed). A
 // campaign that dials only for agents free now never has more than its
 // agents; one that dials ahead, for agents still in wrap-up or for
 // answers that may not come, has more.
@@ -25,11 +29,7 @@ func MostAtOnce(recs []store.CallRecord, wrapUp time.Duration) (most int, at tim
 	}
 	var edges []edge
 	for _, r := range recs {
-		end := r.Ended
-		if r.Agent != "" {
-			end = end.Add(wrapUp)
-		}
-		edges = append(edges, edge{r.Entered, 1}, edge{end, -1})
+		edges = append(edges, edge{r.Entered, 1}, edge{heldUntil(r, wrapUp), -1})
 	}
 	// At the same instant an end comes first: a dial placed as an agent
 	// frees up is not ahead of them.
@@ -46,6 +46,18 @@ func MostAtOnce(recs []store.CallRecord, wrapUp time.Duration) (most int, at tim
 		}
 	}
 	return most, at
+}
+
+// heldUntil is when r stopped holding or waiting for an agent, as
+// MostAtOnce counts it.
+func heldUntil(r store.CallRecord, wrapUp time.Duration) time.Time {
+	if r.Agent != "" {
+		return r.Ended.Add(wrapUp)
+	}
+	if at := StepAt(r, "machine"); !at.IsZero() && at.Before(r.Ended) {
+		return at
+	}
+	return r.Ended
 }
 
 // Abandon is one abandoned live answer and the campaign's counts once it
@@ -143,6 +155,16 @@ func (p Pacing) Check(t testing.TB, name string, recs []store.CallRecord) {
 	t.Logf("%s: at most %d calls dialed for or held by %d agents at once", name, most, p.Agents)
 	if p.Ahead != (most > p.Agents) {
 		t.Errorf("%s: at most %d calls dialed for or held by %d agents at once (%s); dialing ahead: want %v", name, most, p.Agents, at.Format(time.StampMilli), p.Ahead)
+		for _, r := range recs {
+			if r.Entered.After(at) || !heldUntil(r, p.WrapUp).After(at) {
+				continue
+			}
+			var steps []string
+			for _, st := range r.Timeline {
+				steps = append(steps, st.At.Format("05.000")+" "+st.Kind+" "+st.Detail)
+			}
+			t.Logf("%s: under way then: %s %s from %s to %s, agent %q, %s: %s", name, r.ID, r.Called, r.Entered.Format(time.StampMilli), r.Ended.Format(time.StampMilli), r.Agent, r.Outcome, strings.Join(steps, " | "))
+		}
 	}
 	for _, a := range Abandons(recs, p.ConnectWithin) {
 		t.Logf("%s: abandoned %s at %s: %d of %d live answers", name, a.Phone, a.At.Format(time.StampMilli), a.Abandoned, a.Live)
