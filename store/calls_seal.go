@@ -415,7 +415,8 @@ var ErrNotSealing = errors.New("call records are not sealed: no key given")
 // key and indexed under its number's hash. It returns the ID to resume
 // after ("" when the walk is done) and how many it re-sealed. Each step
 // commits on its own, so a stop anywhere leaves every record readable with
-// the configured keys, and a later run carries on.
+// the configured keys, and a later run carries on. The walk's first step
+// also re-seals the callback requests and the results of callback tasks.
 func (db *DB) ResealCalls(after string, batch int) (next string, resealed int, err error) {
 	if db.sealing.Load() == nil {
 		return "", 0, ErrNotSealing
@@ -434,6 +435,9 @@ func (db *DB) ResealCalls(after string, batch int) (next string, resealed int, e
 				return err
 			}
 			if err := tx.resealCallbacks(); err != nil {
+				return err
+			}
+			if err := tx.resealTasks(); err != nil {
 				return err
 			}
 		}
@@ -510,8 +514,8 @@ func (tx *Tx) needsReseal(k, v []byte) (*CallRecord, error) {
 	return &c, nil
 }
 
-// StaleCalls counts call records in clear or under a key other than the
-// primary: what ResealCalls has left to do.
+// StaleCalls counts call records, and callback tasks' results, in clear or
+// under a key other than the primary: what ResealCalls has left to do.
 func (db *DB) StaleCalls() (n int, err error) {
 	if db.sealing.Load() == nil {
 		return 0, ErrNotSealing
@@ -522,13 +526,26 @@ func (db *DB) StaleCalls() (n int, err error) {
 		if err != nil {
 			return err
 		}
-		return calls.ForEach(func(k, v []byte) error {
+		err = calls.ForEach(func(k, v []byte) error {
 			c, err := tx.needsReseal(k, v)
 			if c != nil {
 				n++
 			}
 			return err
 		})
+		if tb := tx.btx.Bucket(bucketTasks); err == nil && tb != nil {
+			err = tb.ForEach(func(k, v []byte) error {
+				var st storedTask
+				if err := json.Unmarshal(v, &st); err != nil {
+					return &DecodeError{Bucket: string(bucketTasks), Key: string(k), Err: err}
+				}
+				if st.Result != "" || st.SealedResult != nil && tx.seal.keys.Stale(st.SealedResult) {
+					n++
+				}
+				return nil
+			})
+		}
+		return err
 	})
 	return n, err
 }

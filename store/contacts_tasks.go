@@ -54,11 +54,24 @@ func openTask(tx *Tx, c *CallRecord) error {
 		return nil
 	}
 	return putTask(tx, &contact.Task{ID: taskID(c.ID), CallID: c.ID, Contact: c.Contact, Queue: c.Queue, Reason: why,
-		Created: c.Ended.UTC(), State: contact.TaskOpen})
+		Created: c.Ended.UTC(), State: contact.TaskOpen}, nil)
 }
 
-func putTask(tx *Tx, t *contact.Task) error {
-	v, err := json.Marshal(t)
+// storedTask is a task as the store keeps it: with a seal (SealCalls), its
+// result, what the agent wrote as they closed it, is sealed.
+type storedTask struct {
+	contact.Task
+	SealedResult []byte `json:"sealed_result,omitempty"`
+}
+
+func taskAAD(id string) []byte { return []byte("task/" + id) }
+
+// putTask saves t: its result sealed under the primary key when the store
+// seals; kept is the sealed result t was read with and could not open (under
+// a key no longer configured, or read without keys), saved again as it is
+// unless t has a result of its own.
+func putTask(tx *Tx, t *contact.Task, kept []byte) error {
+	v, err := encodeTask(tx, t, kept)
 	if err != nil {
 		return err
 	}
@@ -67,6 +80,71 @@ func putTask(tx *Tx, t *contact.Task) error {
 	}
 	tx.tasks = append(tx.tasks, *t)
 	return nil
+}
+
+// encodeTask is t as putTask stores it.
+func encodeTask(tx *Tx, t *contact.Task, kept []byte) ([]byte, error) {
+	st := storedTask{Task: *t}
+	switch {
+	case t.Result != "" && tx.seal != nil:
+		st.Result, st.SealedResult = "", tx.seal.keys.Seal([]byte(t.Result), taskAAD(t.ID))
+	case t.Result == "":
+		st.SealedResult = kept
+	}
+	return json.Marshal(st)
+}
+
+// decodeTask reads the task stored under k, its result opened; sealed is
+// its sealed result when the store's keys cannot open it (Result is then
+// empty).
+func decodeTask(tx *Tx, k, v []byte) (t contact.Task, sealed []byte, err error) {
+	var st storedTask
+	if err := json.Unmarshal(v, &st); err != nil {
+		return t, nil, &DecodeError{Bucket: string(bucketTasks), Key: string(k), Err: err}
+	}
+	t = st.Task
+	if st.SealedResult == nil {
+		return t, nil, nil
+	}
+	if tx.seal != nil {
+		if plain, err := tx.seal.keys.Open(st.SealedResult, taskAAD(t.ID)); err == nil {
+			t.Result = string(plain)
+			return t, nil, nil
+		}
+	}
+	return t, st.SealedResult, nil
+}
+
+// resealTasks seals the results of the tasks written in clear or under an
+// older key (with the call records' walk: the tasks are those of missed
+// calls, far fewer than the calls).
+func (tx *Tx) resealTasks() error {
+	b := tx.btx.Bucket(bucketTasks)
+	if b == nil {
+		return nil
+	}
+	var todo []contact.Task
+	err := b.ForEach(func(k, v []byte) error {
+		var st storedTask
+		if err := json.Unmarshal(v, &st); err != nil {
+			return &DecodeError{Bucket: string(bucketTasks), Key: string(k), Err: err}
+		}
+		if st.Result == "" && (st.SealedResult == nil || !tx.seal.keys.Stale(st.SealedResult)) {
+			return nil
+		}
+		t, sealed, err := decodeTask(tx, k, v)
+		if err == nil && sealed == nil {
+			todo = append(todo, t)
+		}
+		return err // one under a key no longer configured is left as it is
+	})
+	for i := 0; err == nil && i < len(todo); i++ {
+		var v []byte
+		if v, err = encodeTask(tx, &todo[i], nil); err == nil {
+			err = b.Put([]byte(todo[i].ID), v)
+		}
+	}
+	return err
 }
 
 // OnTasks has fn called after each committed write that opened, claimed,
@@ -82,9 +160,9 @@ func tasks(tx *Tx, keep func(*contact.Task) bool) (out []contact.Task, err error
 		return nil, err
 	}
 	err = b.ForEach(func(k, v []byte) error {
-		var t contact.Task
-		if err := json.Unmarshal(v, &t); err != nil {
-			return &DecodeError{Bucket: string(bucketTasks), Key: string(k), Err: err}
+		t, _, err := decodeTask(tx, k, v)
+		if err != nil {
+			return err
 		}
 		if keep(&t) {
 			out = append(out, t)
@@ -111,7 +189,8 @@ func (db *DB) Task(id string) (t contact.Task, err error) {
 		if v == nil {
 			return fmt.Errorf("task %q: %w", id, ErrNotFound)
 		}
-		return json.Unmarshal(v, &t)
+		t, _, err = decodeTask(tx, []byte(id), v)
+		return err
 	})
 	return t, err
 }
@@ -138,7 +217,7 @@ func (db *DB) ClaimTask(agent string, now time.Time, mine func(*contact.Task) bo
 		if err := t.Claim(agent, now.UTC()); err != nil {
 			return err
 		}
-		return putTask(tx, &t)
+		return putTask(tx, &t, nil)
 	})
 	return t, err
 }
@@ -150,13 +229,14 @@ func (db *DB) UpdateTask(id string, move func(*contact.Task) error) (t contact.T
 		if v == nil {
 			return fmt.Errorf("task %q: %w", id, ErrNotFound)
 		}
-		if err := json.Unmarshal(v, &t); err != nil {
-			return &DecodeError{Bucket: string(bucketTasks), Key: id, Err: err}
+		var sealed []byte
+		if t, sealed, err = decodeTask(tx, []byte(id), v); err != nil {
+			return err
 		}
 		if err := move(&t); err != nil {
 			return err
 		}
-		return putTask(tx, &t)
+		return putTask(tx, &t, sealed)
 	})
 	return t, err
 }
@@ -183,9 +263,9 @@ func (s *Contacts) TasksOf(id contact.ID) (out []contact.Task, err error) {
 			if v == nil {
 				continue
 			}
-			var t contact.Task
-			if err := json.Unmarshal(v, &t); err != nil {
-				return &DecodeError{Bucket: string(bucketTasks), Key: tid, Err: err}
+			t, _, err := decodeTask(tx, []byte(tid), v)
+			if err != nil {
+				return err
 			}
 			out = append(out, t)
 		}

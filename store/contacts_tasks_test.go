@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -244,5 +245,83 @@ func benchTasks(b *testing.B, indexed bool) {
 		if n != each {
 			b.Fatalf("%d tasks, want %d", n, each)
 		}
+	}
+}
+
+// A task's result is sealed with the call records: the stored task holds
+// it sealed, the keys read it back, a store without them reads it blank
+// and loses nothing on a save; a result written in clear before the key is
+// counted stale and sealed by the reseal walk.
+func TestTaskResultIsSealed(t *testing.T) {
+	db, _ := openTemp(t)
+	keys := ring(t, testKeys(t, "k1")...)
+	const result = "refund of 42 promised to Ms Dupont"
+	stored := func(id string) []byte {
+		t.Helper()
+		var v []byte
+		if err := db.View(func(tx *Tx) error { v = bytes.Clone(tx.btx.Bucket(bucketTasks).Get([]byte(id))); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	closeTask := func(call string) contact.Task {
+		t.Helper()
+		if err := db.SaveCall(&CallRecord{ID: call, Caller: "+12125550101", Contact: 1, Queue: "support", Entered: ct0, Ended: ct0.Add(time.Minute), Outcome: acd.OutcomeAbandoned}); err != nil {
+			t.Fatal(err)
+		}
+		k, err := db.ClaimTask("ann", ct0.Add(time.Hour), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err = db.UpdateTask(k.ID, func(k *contact.Task) error { return k.Close("ann", result, ct0.Add(2*time.Hour)) })
+		if err != nil || k.Result != result {
+			t.Fatalf("close %s: %+v %v", call, k, err)
+		}
+		return k
+	}
+
+	// Written in clear, before there was a key.
+	old := closeTask("before")
+	if !bytes.Contains(stored(old.ID), []byte(result)) {
+		t.Fatalf("without a key the result is kept as it is: %s", stored(old.ID))
+	}
+	db.SealCalls(keys, "US")
+	if n, err := db.StaleCalls(); err != nil || n != 2 { // its call record and its result
+		t.Fatalf("stale: %d %v; want the call record and the task's result", n, err)
+	}
+	k := closeTask("after")
+	if v := stored(k.ID); bytes.Contains(v, []byte(result)) || !bytes.Contains(v, []byte("sealed_result")) {
+		t.Fatalf("the store holds the result in clear: %s", v)
+	}
+	for _, id := range []string{old.ID, k.ID} {
+		if got, err := db.Task(id); err != nil || got.Result != result {
+			t.Errorf("task %s with the key: %+v %v", id, got, err)
+		}
+	}
+	if _, _, err := db.ResealCalls("", 10); err != nil {
+		t.Fatal(err)
+	}
+	if v := stored(old.ID); bytes.Contains(v, []byte(result)) {
+		t.Errorf("the reseal left the result in clear: %s", v)
+	}
+	if n, err := db.StaleCalls(); err != nil || n != 0 {
+		t.Errorf("stale after the reseal: %d %v", n, err)
+	}
+	all, err := db.Tasks(contact.TaskClosed)
+	if err != nil || len(all) != 2 || all[0].Result != result || all[1].Result != result {
+		t.Fatalf("closed tasks with the key: %+v %v", all, err)
+	}
+
+	// Without the keys: blank, and a save keeps the sealed result.
+	db.SealCalls(nil, "US")
+	if got, err := db.Task(k.ID); err != nil || got.Result != "" || got.State != contact.TaskClosed {
+		t.Fatalf("without the keys: %+v %v", got, err)
+	}
+	if _, err := db.UpdateTask(k.ID, func(*contact.Task) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	db.SealCalls(keys, "US")
+	if got, err := db.Task(k.ID); err != nil || got.Result != result {
+		t.Fatalf("saved without the keys, then read with them: %+v %v", got, err)
 	}
 }
