@@ -436,8 +436,9 @@ func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint, by
 
 // spyPhone checks a supervisor's phone before it is rung into agent a's
 // call: a dial string (no space or control character, TECH/resource), not
-// a's own phone, and not another agent's while it rings or is on a call,
-// which would pull that agent into this call.
+// a's own phone, one privacy.spy_phones lists (when it lists any), and not
+// another agent's while it rings or is on a call, which would pull that
+// agent into this call.
 // spyForbidden are characters a single supervisor phone never has in its
 // dial string: they join phones, pass options or variables.
 const spyForbidden = "&,|;{}[]()^\"'`<>\\"
@@ -453,6 +454,8 @@ func (c *Core) spyPhone(a *agent, endpoint string) error {
 		return fmt.Errorf("%w: endpoint %q is not one phone: a supervisor's phone is one dial string, without & , | ; { } [ ] ( ) ^ quotes or empty parts", ErrBadSpy, endpoint)
 	case strings.EqualFold(endpoint, strings.TrimSpace(a.cfg.Endpoint)):
 		return fmt.Errorf("%w: endpoint %s is agent %q's own phone", ErrBadSpy, endpoint, a.id)
+	case !c.opts.Config.Privacy.SpyPhoneAllowed(endpoint):
+		return fmt.Errorf("%w: endpoint %s is not one of privacy.spy_phones (%s), the phones that may listen to calls", ErrBadSpy, endpoint, strings.Join(c.opts.Config.Privacy.SpyPhones, ", "))
 	}
 	for _, b := range c.agents {
 		if b != a && strings.EqualFold(endpoint, strings.TrimSpace(b.cfg.Endpoint)) && (b.state == acd.Ringing || b.state == acd.OnCall) {

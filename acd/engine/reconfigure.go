@@ -365,7 +365,7 @@ func (c *Core) resumeMenus(now time.Time) {
 // liveSettings are the settings of the speech, privacy and recordings
 // sections a running daemon takes at a reload; their others apply at the
 // next start.
-var liveSettings = map[string]bool{"recordings.template": true, "speech.listen_silence": true}
+var liveSettings = map[string]bool{"recordings.template": true, "speech.listen_silence": true, "privacy.spy_phones": true}
 
 // changedSettings lists the settings of teams, reports, speech, privacy
 // and recordings that differ: those taken at once (teams, reports and the

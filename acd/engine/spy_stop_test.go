@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,5 +219,46 @@ func TestSpyRefusesPhonesAndStates(t *testing.T) {
 	r.RunUntil(epoch.Add(12 * time.Second))
 	if err := spy("alice", "sim/sup"); err != nil {
 		t.Errorf("spy on alice from the supervisor's phone: %v", err)
+	}
+}
+
+// With privacy.spy_phones set only the phones it lists may be rung into a
+// call: an outside number is refused (a supervisor's token cannot make a
+// customer's call heard elsewhere); a reload that empties the list lets
+// any one phone again, at once.
+func TestSpyOnlyFromListedPhones(t *testing.T) {
+	st := newMemStore()
+	listed := spyTwoQueues + "privacy:\n  spy_phones: [sim/sup*, sim/1100]\n"
+	r := newRestartableRun(t, listed, st)
+	for _, p := range []string{"sim/sup2", "sim/outside"} {
+		if err := r.Switch.SetPhone(p, answers(500*time.Millisecond, 10*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Hour})
+	r.RunUntil(epoch.Add(5 * time.Second))
+	spy := func(endpoint string) error {
+		var err error
+		do(t, r, "spy "+endpoint, func(c *Core, now time.Time) error {
+			_, err = c.Spy(now, "alice", pbx.SpyListen, endpoint, "sue")
+			return nil
+		})
+		return err
+	}
+	if err := spy("sim/outside"); !errors.Is(err, ErrBadSpy) || !strings.Contains(err.Error(), "privacy.spy_phones") {
+		t.Errorf("spy from a phone not listed: %v, want ErrBadSpy naming privacy.spy_phones", err)
+	}
+	if err := spy("sim/sup2"); err != nil {
+		t.Errorf("spy from a listed phone: %v", err)
+	}
+	do(t, r, "reload", func(c *Core, now time.Time) error {
+		rep, err := c.Reconfigure(now, parseConfig(t, spyTwoQueues))
+		if err == nil && !slices.Contains(rep.Applied, "privacy.spy_phones") {
+			t.Errorf("reload report %+v: want privacy.spy_phones applied", rep)
+		}
+		return err
+	})
+	if err := spy("sim/outside"); err != nil {
+		t.Errorf("spy from any phone once the list is gone: %v", err)
 	}
 }
