@@ -108,6 +108,7 @@ naming its bucket and key, the others are still listed, and the bad record
 stays in the file.
 
 The file only grows: bbolt reuses freed pages but never shrinks the file.
-Use `bbolt compact` offline to reclaim space.
+Compact (hotline store compact) writes the live records into a new file,
+which reclaims that space and leaves out old versions of values.
 */
 package store

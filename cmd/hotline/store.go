@@ -20,10 +20,10 @@ import (
 func newStoreCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "store",
-		Short: "Check, repair and back up the records store",
+		Short: "Check, repair, compact and back up the records store",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newStoreCheckCmd(g), newStoreRepairCmd(g), newStoreBackupCmd(g))
+	cmd.AddCommand(newStoreCheckCmd(g), newStoreRepairCmd(g), newStoreCompactCmd(g), newStoreBackupCmd(g))
 	return cmd
 }
 
@@ -293,6 +293,40 @@ store.path at NEW (or move NEW into place) and start it again.`,
 				return fmt.Errorf("store repair: nothing could be read from %s; %s not written: restore a backup (hotline store backup) instead", path, out)
 			}
 			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the new store file to write (must not exist)")
+	return cmd
+}
+
+func newStoreCompactCmd(g *globalOptions) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "compact [FILE] -o NEW",
+		Short: "Copy the live records of the store into a new file, without its free pages",
+		Long: `Copies the records of FILE (default: the config's store.path) into NEW,
+leaving out the file's free pages: the space the store no longer uses,
+and the old versions of what was erased, purged or re-sealed since (a
+number or a note written in clear before the key), which stay in those
+pages until they are reused. FILE is only read; NEW must not exist; a
+damaged FILE is refused (use hotline store repair). Stop Hotline first,
+move NEW over FILE, start it again, and delete the old file for good.`,
+		Example: `  hotline store compact /var/lib/hotline/hotline.db -o /var/lib/hotline/hotline.compact.db`,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return errors.New("store compact: name the new file with -o NEW")
+			}
+			path, err := storeFile(g, args)
+			if err != nil {
+				return err
+			}
+			rep, err := store.Compact(path, out)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s (%d bytes) -> %s (%d bytes): every record copied, free pages left out\n", path, rep.Before, out, rep.After)
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "the new store file to write (must not exist)")

@@ -588,3 +588,26 @@ func keyEnv(t *testing.T) map[string]string {
 	}
 	return map[string]string{seal.EnvKey: strings.TrimSpace(key), seal.EnvKeyFile: ""}
 }
+
+// store compact writes a new file with every record and says so; without
+// -o, or on a damaged file, it fails with a word on what to do.
+func TestStoreCompact(t *testing.T) {
+	path := storetest.WithCalls(t, manyIDs(200)...)
+	if code, _, errOut := hotline(t, nil, "store", "compact", path); code == 0 || !strings.Contains(errOut, "-o NEW") {
+		t.Fatalf("store compact without -o: exit %d, %q", code, errOut)
+	}
+	compacted := filepath.Join(t.TempDir(), "compacted.db")
+	code, out, errOut := hotline(t, nil, "store", "compact", path, "-o", compacted)
+	if code != 0 || !strings.Contains(out, "every record copied") {
+		t.Fatalf("store compact: exit %d, %q %q", code, out, errOut)
+	}
+	code, out, errOut = hotline(t, nil, "store", "check", compacted)
+	if code != 0 || !strings.Contains(out, "calls 200") {
+		t.Fatalf("store check of the compacted file: exit %d, %q %q", code, out, errOut)
+	}
+	damagePage(t, path)
+	code, _, errOut = hotline(t, nil, "store", "compact", path, "-o", filepath.Join(t.TempDir(), "x.db"))
+	if code != 1 || !strings.Contains(errOut, "damaged") || !strings.Contains(errOut, "store repair") {
+		t.Fatalf("store compact of a damaged file: exit %d, %q", code, errOut)
+	}
+}
