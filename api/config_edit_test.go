@@ -122,6 +122,14 @@ func TestConfigEditAgent(t *testing.T) {
 	if after, _ := os.ReadFile(path); string(after) != want {
 		t.Errorf("a refused edit changed the file:\n%s", after)
 	}
+	// A fraction where a whole number goes: refused, not cut to 2.
+	code, raw = sendJSON(t, "PUT", base+"agents/alice", ConfigItemRequest{YAML: "id: alice\nendpoint: sim/alice\nweight: 2.7\nqueues: [{queue: support}]\n"})
+	if code != 422 || !strings.Contains(string(raw), "agents[0].weight") || !strings.Contains(string(raw), "2.7") {
+		t.Errorf("weight 2.7: %d %s", code, raw)
+	}
+	if after, _ := os.ReadFile(path); string(after) != want {
+		t.Errorf("a refused edit changed the file:\n%s", after)
+	}
 	// A stale version.
 	if code, raw := sendJSON(t, "PUT", base+"agents/alice", ConfigItemRequest{YAML: edited, Version: items.Version}); code != 409 {
 		t.Errorf("stale version: %d %s", code, raw)

@@ -505,6 +505,12 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 			v.SetInt(i)
 			return
 		}
+	case (v.CanInt() || v.CanUint()) && (n.Tag == "!!int" || n.Tag == "!!float") && !isDecimal(n.Value):
+		// yaml would cut 1.5 to 1 and read 010 as 8, and 0x10, 0b11,
+		// 0o17 or 1_000 in their bases: a count is written as a whole
+		// decimal number.
+		d.bad(n.Line, path, fmt.Sprintf("want a whole number in decimal digits without leading zeros (e.g. 12), got %q", n.Value))
+		return
 	case v.Kind() == reflect.Bool && n.Tag == "!!bool" && (n.Value == "true" || n.Value == "false"):
 		v.SetBool(n.Value == "true")
 		return
@@ -517,10 +523,12 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 	v.Set(ptr.Elem())
 }
 
-// isDecimal reports a plain base-10 integer, which yaml reads as Go does (a
-// leading 0 would make it octal).
+// isDecimal reports a plain base-10 integer without leading zeros (yaml
+// would read 010 as octal).
 func isDecimal(s string) bool {
-	s = strings.TrimPrefix(s, "-")
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
 	if s == "" || (len(s) > 1 && s[0] == '0') {
 		return false
 	}

@@ -129,6 +129,15 @@ func TestParseProblems(t *testing.T) {
 		{"quoted number duration", "pbx:\n  asterisk:\n    ping_interval: \"2\"\n", []string{`test.yaml:3: pbx.asterisk.ping_interval: duration 2 needs a unit`}},
 		{"bad duration", "pbx:\n  freeswitch:\n    command_timeout: soon\n", []string{`test.yaml:3: pbx.freeswitch.command_timeout: want a duration like "15s", "2m" or "1h30m", got "soon"`}},
 		{"int field given text", "queues:\n  - name: a\n    max_len: lots\n", []string{`test.yaml:3: queues[0].max_len: want a whole number, got "lots"`}},
+		// yaml would cut a fraction off and read other bases: 010 as 8.
+		{"int field given a fraction", "queues:\n  - name: a\n    max_len: 1.5\n", []string{`test.yaml:3: queues[0].max_len: want a whole number in decimal digits without leading zeros (e.g. 12), got "1.5"`}},
+		{"int field given other bases", "queues:\n  - {name: a, max_len: 010, weight: 0x10, max_no_answer: 1_000}\nagents:\n  - {id: b, skills: {x: 10.9}, queues: [{queue: a, penalty: 0b11}]}\n", []string{
+			`test.yaml:2: queues[0].max_len: want a whole number in decimal digits without leading zeros (e.g. 12), got "010"`,
+			`test.yaml:2: queues[0].weight: want a whole number in decimal digits without leading zeros (e.g. 12), got "0x10"`,
+			`test.yaml:2: queues[0].max_no_answer: want a whole number in decimal digits without leading zeros (e.g. 12), got "1_000"`,
+			`test.yaml:4: agents[0].skills.x: want a whole number in decimal digits without leading zeros (e.g. 12), got "10.9"`,
+			`test.yaml:4: agents[0].queues[0].penalty: want a whole number in decimal digits without leading zeros (e.g. 12), got "0b11"`,
+		}},
 		{"bool field given text", "queues:\n  - name: a\n    record: sometimes\n", []string{`test.yaml:3: queues[0].record: want true or false, got "sometimes"`}},
 		{"float field given text", "pbx:\n  sim:\n    callers:\n      dtmf_chance: high\n", []string{`test.yaml:4: pbx.sim.callers.dtmf_chance: want a number, got "high"`}},
 		{"list given a scalar", "queues:\n  - name: a\n    greeting: sound:x\n", []string{`test.yaml:3: queues[0].greeting: want a list, got "sound:x"`}},
