@@ -43,6 +43,18 @@ type contactBook struct {
 	now    func() time.Time
 	// scopeOf is which contacts a request's user may open (contactScopeOf).
 	scopeOf func(*http.Request) *contactScope
+	// agentKnown reports an agent of the running config.
+	agentKnown func(id string) bool
+}
+
+// checkPreferred refuses a preferred agent the running config does not
+// have, unless the contact had it already (was is its stored one): an
+// agent who left stays on the contacts that name them until changed.
+func (c *contactBook) checkPreferred(ct contact.Contact, was string) error {
+	if ct.PreferredAgent == "" || ct.PreferredAgent == was || c.agentKnown == nil || c.agentKnown(ct.PreferredAgent) {
+		return nil
+	}
+	return badRequest("body: field \"preferred_agent\": unknown agent %q (not in the running config)", ct.PreferredAgent)
 }
 
 // EnableContacts serves /api/v1/contacts and the screen pop
@@ -50,7 +62,10 @@ type contactBook struct {
 // written without a country code. Call it before serving; until then those
 // routes answer 503.
 func (s *Server) EnableContacts(db *store.DB, book *store.Contacts, region string) {
-	s.contacts = &contactBook{book: book, db: db, region: region, now: time.Now, scopeOf: s.contactScopeOf}
+	s.contacts = &contactBook{book: book, db: db, region: region, now: time.Now, scopeOf: s.contactScopeOf,
+		agentKnown: func(id string) bool {
+			return s.eng == nil || slices.ContainsFunc(s.eng.Snapshot().Agents, func(a engine.AgentStatus) bool { return a.ID == id })
+		}}
 	db.OnTasks(s.tasksFed.publish)
 }
 
@@ -273,6 +288,9 @@ func (c *contactBook) create(w http.ResponseWriter, r *http.Request) (any, error
 		(len(ct.Phones) == 0 || slices.ContainsFunc(ct.Phones, func(p string) bool { return !sc.caller(p, c.region) })) {
 		return nil, fmt.Errorf("%w: an agent adds a contact for the caller of its call only", errForbidden)
 	}
+	if err := c.checkPreferred(ct, ""); err != nil {
+		return nil, err
+	}
 	if err := c.book.Create(&ct, c.now()); err != nil {
 		return nil, c.numberTaken(r, ct, err)
 	}
@@ -333,6 +351,13 @@ func (c *contactBook) update(w http.ResponseWriter, r *http.Request) (any, error
 		return nil, err
 	}
 	ct.ID = id
+	old, err := c.book.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkPreferred(ct, old.PreferredAgent); err != nil {
+		return nil, err
+	}
 	if err := c.book.Update(&ct, c.now()); err != nil {
 		return nil, c.numberTaken(r, ct, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/internal/seal"
@@ -69,6 +70,27 @@ func TestContactsScreenPopAndHistory(t *testing.T) {
 	}
 	if code, body := send(t, "POST", base+"/contacts", `{"phones":["12"],"email":"x"}`); code != http.StatusBadRequest || !strings.Contains(body, `phone \"12\"`) {
 		t.Fatalf("bad contact: %d %s", code, body)
+	}
+	// A preferred agent the config lacks is refused; one a contact has
+	// already stays through a change of its other fields.
+	if code, body := send(t, "POST", base+"/contacts", `{"phones":["+12125550160"],"preferred_agent":"ghost"}`); code != http.StatusBadRequest || !strings.Contains(body, `unknown agent \"ghost\"`) {
+		t.Fatalf("preferred agent ghost: %d %s", code, body)
+	}
+	if code, body := send(t, "POST", base+"/contacts", `{"phones":["+12125550160"],"language":"zzzz"}`); code != http.StatusBadRequest || !strings.Contains(body, `language \"zzzz\"`) {
+		t.Fatalf("language zzzz: %d %s", code, body)
+	}
+	left := contact.Contact{Phones: []string{"+12125550161"}, PreferredAgent: "left-us"}
+	if err := book.Create(&left, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := send(t, "PUT", fmt.Sprintf("%s/contacts/%d", base, left.ID), `{"phones":["+12125550161"],"name":"Kept","preferred_agent":"left-us"}`); code != http.StatusOK {
+		t.Fatalf("a change keeping a departed preferred agent: %d %s", code, body)
+	}
+	if code, body := send(t, "PUT", fmt.Sprintf("%s/contacts/%d", base, left.ID), `{"phones":["+12125550161"],"preferred_agent":"ghost"}`); code != http.StatusBadRequest {
+		t.Fatalf("a change to an unknown preferred agent: %d %s", code, body)
+	}
+	if code, body := send(t, "PUT", fmt.Sprintf("%s/contacts/%d", base, left.ID), `{"phones":["+12125550161"],"preferred_agent":"alice"}`); code != http.StatusOK {
+		t.Fatalf("a change to alice: %d %s", code, body)
 	}
 
 	if code, body := post(t, base+"/agents/alice/login", ""); code != 200 {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
 
 	"github.com/hotline-cc/hotline/internal/textcheck"
 )
@@ -95,6 +96,13 @@ func (c *Contact) Normalize(region string) error {
 		local, domain, ok := strings.Cut(c.Email, "@")
 		if !ok || local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(c.Email, " ,;") {
 			problems = append(problems, fmt.Sprintf("email %q: %v", c.Email, ErrBadEmail))
+		}
+	}
+	if c.Language != "" {
+		if tag, err := language.Parse(c.Language); err != nil {
+			problems = append(problems, fmt.Sprintf("language %q: %v", c.Language, ErrBadLanguage))
+		} else {
+			c.Language = tag.String()
 		}
 	}
 	c.Tags = normalizeTags(c.Tags)

@@ -14,7 +14,7 @@ import (
 
 func TestNormalize(t *testing.T) {
 	c := Contact{Phones: []string{"(212) 555-0101", "+1 212 555 0101", " ", "+44 20 7946 0958"},
-		Name: "  Alice ", Tags: []string{"VIP", " vip", "Gold"}, Email: "a@example.com"}
+		Name: "  Alice ", Tags: []string{"VIP", " vip", "Gold"}, Email: "a@example.com", Language: " PT-br"}
 	if err := c.Normalize("US"); err != nil {
 		t.Fatal(err)
 	}
@@ -24,13 +24,13 @@ func TestNormalize(t *testing.T) {
 	if !reflect.DeepEqual(c.Tags, []string{"gold", "vip"}) || !c.HasTag("VIP") || c.HasTag("blocked") {
 		t.Errorf("tags %v", c.Tags)
 	}
-	if c.Name != "Alice" {
-		t.Errorf("name %q", c.Name)
+	if c.Name != "Alice" || c.Language != "pt-BR" {
+		t.Errorf("name %q, language %q", c.Name, c.Language)
 	}
 
-	bad := Contact{Phones: []string{"12", "+1555"}, Email: "nope", Fields: map[string]string{"name": "x", "": "y"}}
+	bad := Contact{Phones: []string{"12", "+1555"}, Email: "nope", Language: "zzzz", Fields: map[string]string{"name": "x", "": "y"}}
 	err := bad.Normalize("US")
-	for _, want := range []string{`phone "12"`, `phone "+1555"`, `email "nope"`, `field "name"`, `field ""`} {
+	for _, want := range []string{`phone "12"`, `phone "+1555"`, `email "nope"`, `language "zzzz": not a language tag`, `field "name"`, `field ""`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %s", err, want)
 		}

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -39,6 +41,22 @@ func (o *contactsOptions) open(g *globalOptions, readOnly bool) (*store.DB, *sto
 	}
 	db.SealCalls(keys, o.region)
 	return db, db.Contacts(keys), nil
+}
+
+// unknownAgent names a contact's preferred agent that the config (when one
+// is given) does not have; "" when it has it, or there is no config to ask.
+func unknownAgent(g *globalOptions, c contact.Contact) (string, error) {
+	if c.PreferredAgent == "" || g.configPath() == "" {
+		return "", nil
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return "", err
+	}
+	if slices.ContainsFunc(cfg.Agents, func(a config.Agent) bool { return a.ID == c.PreferredAgent }) {
+		return "", nil
+	}
+	return fmt.Sprintf("preferred_agent %q: unknown agent (not in %s)", c.PreferredAgent, g.configPath()), nil
 }
 
 // cliUser names who ran a command in the audit log.
@@ -82,6 +100,11 @@ func newContactsAddCmd(g *globalOptions) *cobra.Command {
 			}
 			if err := c.Normalize(o.region); err != nil {
 				return invalidArg(err)
+			}
+			if bad, err := unknownAgent(g, c); err != nil {
+				return err
+			} else if bad != "" {
+				return invalidArg(errors.New("--preferred-agent: " + bad))
 			}
 			db, s, err := o.open(g, false)
 			if err != nil {
@@ -279,6 +302,22 @@ character after it, as in '+12125550101) is read without it.`,
 			for _, e := range bad {
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", args[0], e)
 			}
+			unknown := 0
+			read = slices.DeleteFunc(read, func(r contact.Row) bool {
+				why, lerr := unknownAgent(g, r.Contact)
+				if lerr != nil {
+					err = lerr
+				}
+				if why == "" {
+					return false
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: row %d: %s\n", args[0], r.Row, why)
+				unknown++
+				return true
+			})
+			if err != nil {
+				return err
+			}
 			cs := make([]contact.Contact, len(read))
 			for i, r := range read {
 				cs[i] = r.Contact
@@ -300,8 +339,8 @@ character after it, as in '+12125550101) is read without it.`,
 			} else {
 				fmt.Fprintf(cmd.OutOrStdout(), "%d contacts imported\n", created)
 			}
-			if len(bad)+len(rejected) > 0 {
-				return &exitError{code: exitFailure, err: fmt.Errorf("%d rows not imported", len(bad)+len(rejected))}
+			if len(bad)+unknown+len(rejected) > 0 {
+				return &exitError{code: exitFailure, err: fmt.Errorf("%d rows not imported", len(bad)+unknown+len(rejected))}
 			}
 			return nil
 		},

@@ -58,6 +58,18 @@ func TestKeysGenerateAndContactsCommands(t *testing.T) {
 		!strings.Contains(errs, "row 3:") || !strings.Contains(errs, "row 4:") || !strings.Contains(errs, "another contact") {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
+	// With a config, a preferred agent it lacks is named by its row and
+	// left out, as is --preferred-agent.
+	cfgFile := filepath.Join(dir, "h.yaml")
+	os.WriteFile(cfgFile, []byte("queues: [{name: q}]\nagents: [{id: alice, endpoint: sim/alice, queues: [{queue: q}]}]\n"), 0o600)
+	os.WriteFile(csvFile, []byte("phones,name,preferred_agent\n+1 212 555 0103,Dan,alice\n+1 212 555 0104,Eve,ghost\n"), 0o600)
+	if code, out, errs := withStore("contacts", "import", csvFile, "--config", cfgFile); code != exitFailure || out != "1 contacts imported\n" ||
+		!strings.Contains(errs, `row 3: preferred_agent "ghost": unknown agent`) {
+		t.Fatalf("import with an unknown preferred agent: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := withStore("contacts", "add", "+12125550104", "--preferred-agent", "ghost", "--config", cfgFile); code != exitInvalid || !strings.Contains(errs, "unknown agent") {
+		t.Fatalf("add with an unknown preferred agent: %d %q", code, errs)
+	}
 	if code, out, errs := withStore("contacts", "find", "212-555-0102"); code != 0 || !strings.Contains(out, `"name": "Bob"`) {
 		t.Fatalf("find: %d %q %q", code, out, errs)
 	}
@@ -75,7 +87,7 @@ func TestKeysGenerateAndContactsCommands(t *testing.T) {
 	// Rotation: a new key first, the old one after; then the new key alone reads all.
 	_, k2, _ := do("keys", "generate", "--id", "two")
 	t.Setenv(seal.EnvKey, strings.TrimSpace(k2)+","+strings.TrimSpace(k1))
-	if code, out, errs := withStore("keys", "rotate", "--batch", "1"); code != 0 || !strings.Contains(out, `1 contacts and 0 call records re-sealed under key "two"`) {
+	if code, out, errs := withStore("keys", "rotate", "--batch", "1"); code != 0 || !strings.Contains(out, `2 contacts and 0 call records re-sealed under key "two"`) {
 		t.Fatalf("rotate: %d %q %q", code, out, errs)
 	}
 	t.Setenv(seal.EnvKey, strings.TrimSpace(k2))
