@@ -405,6 +405,14 @@ func (c *Core) leaveEmpty(now time.Time, a *agent) {
 func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint, by string) (string, error) {
 	// An agent ringing or in wrap-up has no call (ErrNoCall), one holding
 	// or consulting is not talking to the caller (ErrCallState).
+	// A phone that could never listen in is named as such, whatever the
+	// agent is doing.
+	if err := c.spyEndpoint(endpoint); err != nil {
+		if _, aerr := c.agentByID(agentID); aerr != nil {
+			return "", aerr
+		}
+		return "", err
+	}
 	a, cl, err := c.agentCall(agentID, "listen, whisper or barge in", acd.CallBridged)
 	if err != nil {
 		return "", err
@@ -443,7 +451,9 @@ func (c *Core) Spy(now time.Time, agentID string, mode pbx.SpyMode, endpoint, by
 // dial string: they join phones, pass options or variables.
 const spyForbidden = "&,|;{}[]()^\"'`<>\\"
 
-func (c *Core) spyPhone(a *agent, endpoint string) error {
+// spyEndpoint is the part of spyPhone that needs no agent: a dial string
+// of one phone, listed in privacy.spy_phones when that lists any.
+func (c *Core) spyEndpoint(endpoint string) error {
 	tech, res, ok := strings.Cut(endpoint, "/")
 	switch {
 	case !ok || tech == "" || res == "" || strings.IndexFunc(endpoint, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
@@ -452,10 +462,18 @@ func (c *Core) spyPhone(a *agent, endpoint string) error {
 		// One phone: "&" rings several (Asterisk), "," and "|" do on
 		// FreeSWITCH, and a comma starts Dial's options on Asterisk.
 		return fmt.Errorf("%w: endpoint %q is not one phone: a supervisor's phone is one dial string, without & , | ; { } [ ] ( ) ^ quotes or empty parts", ErrBadSpy, endpoint)
-	case strings.EqualFold(endpoint, strings.TrimSpace(a.cfg.Endpoint)):
-		return fmt.Errorf("%w: endpoint %s is agent %q's own phone", ErrBadSpy, endpoint, a.id)
 	case !c.opts.Config.Privacy.SpyPhoneAllowed(endpoint):
 		return fmt.Errorf("%w: endpoint %s is not one of privacy.spy_phones (%s), the phones that may listen to calls", ErrBadSpy, endpoint, strings.Join(c.opts.Config.Privacy.SpyPhones, ", "))
+	}
+	return nil
+}
+
+func (c *Core) spyPhone(a *agent, endpoint string) error {
+	if err := c.spyEndpoint(endpoint); err != nil {
+		return err
+	}
+	if strings.EqualFold(endpoint, strings.TrimSpace(a.cfg.Endpoint)) {
+		return fmt.Errorf("%w: endpoint %s is agent %q's own phone", ErrBadSpy, endpoint, a.id)
 	}
 	for _, b := range c.agents {
 		if b != a && strings.EqualFold(endpoint, strings.TrimSpace(b.cfg.Endpoint)) && (b.state == acd.Ringing || b.state == acd.OnCall) {

@@ -198,6 +198,9 @@ func TestSpyRefusesPhonesAndStates(t *testing.T) {
 		{"alice", "{x=1}sim/sup", ErrBadSpy},
 		{"alice", "sim//bob", ErrBadSpy},
 		{"bob", "sim/sup", ErrNoCall}, // bob is free
+		// A phone that is never one is named so, whatever bob is doing.
+		{"bob", "sim/sup&sim/alice", ErrBadSpy},
+		{"nobody", "sim/sup&sim/alice", ErrUnknownAgent},
 	} {
 		if err := spy(tc.agent, tc.endpoint); !errors.Is(err, tc.want) {
 			t.Errorf("spy on %s from %q: %v, want %v", tc.agent, tc.endpoint, err, tc.want)

@@ -184,6 +184,12 @@ func countHold(now time.Time, cl *call) time.Duration {
 // CancelTransfer).
 func (c *Core) Transfer(now time.Time, agentID string, to TransferTo, attended bool) (*call, error) {
 	what := "transfer to " + to.String()
+	if err := c.checkTransferTo(to, attended); err != nil {
+		if _, aerr := c.agentByID(agentID); aerr != nil {
+			return nil, aerr
+		}
+		return nil, fmt.Errorf("agent %q: %s: %w", agentID, what, err)
+	}
 	a, cl, err := c.agentCall(agentID, what, acd.CallBridged, acd.CallHeld)
 	if err != nil {
 		return cl, err
@@ -288,23 +294,43 @@ func (c *Core) CancelTransfer(now time.Time, agentID string) (*call, error) {
 }
 
 // newTarget checks a transfer's target and makes it; nothing is changed.
-func (c *Core) newTarget(from *agent, to TransferTo, attended bool) (*target, error) {
+// checkTransferTo refuses a transfer target that could not be one
+// whatever the agents' states: a bad target, a queue that does not exist
+// or that a consult would go to, an unknown agent, a number without
+// pbx.outside. Checked before the agent's call, so that bad input is
+// named as such even for an agent with no call.
+func (c *Core) checkTransferTo(to TransferTo, attended bool) error {
 	if err := to.Check(); err != nil {
+		return err
+	}
+	switch {
+	case to.Queue != "":
+		if attended {
+			return fmt.Errorf("%w: a caller goes to a queue by a blind transfer; consult an agent or a number", ErrBadTransfer)
+		}
+		if q := c.queueIdx[to.Queue]; q == nil || q.removed {
+			return fmt.Errorf("queue %q: %w", to.Queue, ErrUnknownQueue)
+		}
+	case to.Agent != "":
+		_, err := c.agentByID(to.Agent)
+		return err
+	default:
+		if !strings.Contains(c.opts.Config.PBX.Outside, "{number}") {
+			return fmt.Errorf("%w: pbx.outside is not set; transfers to numbers need its dial string with {number}, e.g. PJSIP/{number}@trunk", ErrBadTransfer)
+		}
+	}
+	return nil
+}
+
+func (c *Core) newTarget(from *agent, to TransferTo, attended bool) (*target, error) {
+	if err := c.checkTransferTo(to, attended); err != nil {
 		return nil, err
 	}
 	t := &target{to: to, attended: attended}
 	if from != nil {
 		t.from = from.id
 	}
-	switch {
-	case to.Queue != "":
-		if attended {
-			return nil, fmt.Errorf("%w: a caller goes to a queue by a blind transfer; consult an agent or a number", ErrBadTransfer)
-		}
-		if q := c.queueIdx[to.Queue]; q == nil || q.removed {
-			return nil, fmt.Errorf("queue %q: %w", to.Queue, ErrUnknownQueue)
-		}
-	case to.Agent != "":
+	if to.Agent != "" {
 		b, err := c.agentByID(to.Agent)
 		if err != nil {
 			return nil, err
@@ -316,10 +342,6 @@ func (c *Core) newTarget(from *agent, to TransferTo, attended bool) (*target, er
 			return nil, fmt.Errorf("agent %q is %s: %w", b.id, b.state, ErrTargetBusy)
 		}
 		t.agent = b
-	default:
-		if !strings.Contains(c.opts.Config.PBX.Outside, "{number}") {
-			return nil, fmt.Errorf("%w: pbx.outside is not set; transfers to numbers need its dial string with {number}, e.g. PJSIP/{number}@trunk", ErrBadTransfer)
-		}
 	}
 	return t, nil
 }

@@ -230,6 +230,9 @@ func TestBlindTransferToQueue(t *testing.T) {
 		}
 		return nil
 	})
+	// Alice has no call now: a target that never is one is named as such.
+	x.at(10*time.Second, "transfer to a queue that does not exist, with no call", ErrUnknownQueue, transfer("alice", TransferTo{Queue: "sales"}, false))
+	x.at(10*time.Second, "transfer to a queue, with no call", ErrNoCall, transfer("alice", TransferTo{Queue: "support"}, false))
 	rec := x.record(time.Minute)
 	if rec.Transfers != 1 || len(rec.Legs) != 2 {
 		t.Fatalf("transfers %d, legs %s; want 1 transfer, 2 legs", rec.Transfers, legsText(rec))
