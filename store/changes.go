@@ -27,6 +27,22 @@ type AgentChange struct {
 	Queues []string `json:"queues,omitempty"`
 }
 
+// StateAfter is the saved state an agent's last logged change leaves it in,
+// for an agent whose saved state was lost: its state since the change, a
+// pause's reason, the call a wrap-up follows (its end is not logged: the
+// engine counts it from the change and the wrap-up configured). Counters
+// and a pause asked for during a call are not in the log.
+func (ch AgentChange) StateAfter() AgentState {
+	st := AgentState{ID: ch.Agent, State: ch.To, Since: ch.At}
+	switch ch.To {
+	case acd.Paused:
+		st.PauseReason = ch.Reason
+	case acd.WrapUp:
+		st.WrapCall = ch.Call
+	}
+	return st
+}
+
 func (ch *AgentChange) validate() error {
 	if err := required("agent change agent", ch.Agent); err != nil {
 		return err

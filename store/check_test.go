@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/hotline-cc/hotline/acd"
 )
 
 // pageIn returns the id of a page of bucket's tree at or after from (a
@@ -301,5 +303,80 @@ func TestCheckBadMetaPage(t *testing.T) {
 	}
 	if want := fmt.Sprintf("meta page at byte %d", newest*pageSize); !strings.HasPrefix(rep.BadMeta, want) {
 		t.Errorf("bad meta %q, want it to name the %s", rep.BadMeta, want)
+	}
+}
+
+// An agent whose saved state is unreadable, or gone (on a damaged page),
+// gets it back in the repaired file from its last logged change: paused
+// with the reason, or in wrap-up after its call; one whose state reads is
+// copied as it is.
+func TestRepairRebuildsAgentsFromTheirChanges(t *testing.T) {
+	db, path := openTemp(t)
+	at := t0.Add(time.Hour)
+	err := db.Apply(func(tx *Tx) error {
+		for _, x := range []struct {
+			st AgentState
+			ch AgentChange
+		}{
+			{AgentState{ID: "alice", State: acd.Paused, PauseReason: "meeting", Since: at, CallsTaken: 4},
+				AgentChange{Agent: "alice", At: at, From: acd.Available, To: acd.Paused, Cause: acd.CausePause, Reason: "meeting"}},
+			{AgentState{ID: "bob", State: acd.WrapUp, Since: at, WrapCall: "c1", WrapUntil: at.Add(time.Minute)},
+				AgentChange{Agent: "bob", At: at, From: acd.OnCall, To: acd.WrapUp, Cause: acd.CauseCallEnd, Call: "c1"}},
+			{AgentState{ID: "carol", State: acd.Available, Since: at, CallsTaken: 9},
+				AgentChange{Agent: "carol", At: at, From: acd.LoggedOut, To: acd.Available, Cause: acd.CauseLogin}},
+		} {
+			if err := tx.SaveAgent(&x.st); err != nil {
+				return err
+			}
+			if err := tx.SaveAgentChange(&x.ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	rawPut(t, path, bucketAgents, []byte("alice"), []byte(`{"id":"alXce"`))
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bdb.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketAgents).Delete([]byte("bob")) }); err != nil {
+		t.Fatal(err)
+	}
+	bdb.Close()
+
+	out := filepath.Join(t.TempDir(), "repaired.db")
+	rep, err := Repair(path, out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.RebuiltAgents) != 2 || !strings.HasPrefix(rep.RebuiltAgents[0], "alice: paused since") || !strings.Contains(rep.RebuiltAgents[0], "(meeting)") ||
+		!strings.HasPrefix(rep.RebuiltAgents[1], "bob: wrap-up since") {
+		t.Errorf("rebuilt %q; want alice paused (meeting) and bob in wrap-up", rep.RebuiltAgents)
+	}
+	rdb, err := Open(out, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	agents, err := rdb.Agents()
+	if err != nil || len(agents) != 3 {
+		t.Fatalf("agents %+v %v", agents, err)
+	}
+	got := map[string]AgentState{}
+	for _, a := range agents {
+		got[a.ID] = a
+	}
+	if a := got["alice"]; a.State != acd.Paused || a.PauseReason != "meeting" || !a.Since.Equal(at) {
+		t.Errorf("alice %+v; want paused (meeting) since %s", a, at)
+	}
+	if b := got["bob"]; b.State != acd.WrapUp || b.WrapCall != "c1" || !b.Since.Equal(at) {
+		t.Errorf("bob %+v; want in wrap-up after c1 since %s", b, at)
+	}
+	if c := got["carol"]; c.State != acd.Available || c.CallsTaken != 9 {
+		t.Errorf("carol %+v; want copied as she was", c)
 	}
 }

@@ -40,6 +40,11 @@ type RepairReport struct {
 	// ContactsUnverified is set when contacts were copied without the
 	// keys to open them, so damaged ones were copied too.
 	ContactsUnverified bool
+	// RebuiltAgents are the agents whose saved state was lost (unreadable,
+	// or on a damaged page) and was written again as their last logged
+	// change left it, so a paused agent comes back paused: each as
+	// "ID: STATE since TIME".
+	RebuiltAgents []string
 }
 
 // Repair copies every record that can be read from the store file at src
@@ -241,11 +246,63 @@ func (c *copier) finish() error {
 		if err := rebuildLeadPhones(tx); err != nil {
 			return fmt.Errorf("index the leads by phone: %w", err)
 		}
+		if err := c.rebuildAgents(tx); err != nil {
+			return fmt.Errorf("rebuild the agents' states: %w", err)
+		}
 		if err := c.restoreSequences(tx); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(c.rep.Schema)))
 	})
+}
+
+// rebuildAgents writes the saved state of each agent the change log names
+// and the new file has no state for (the engine never deletes one): the
+// state its last logged change left it in (AgentChange.StateAfter).
+func (c *copier) rebuildAgents(btx *bbolt.Tx) error {
+	agents, changes := btx.Bucket(bucketAgents), btx.Bucket(bucketAgentChanges)
+	if agents == nil || changes == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var lost []string
+	err := changes.ForEach(func(k, _ []byte) error {
+		if len(k) > 16 && !seen[string(k[16:])] {
+			id := string(k[16:])
+			seen[id] = true
+			if agents.Get([]byte(id)) == nil {
+				lost = append(lost, id)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(lost) == 0 {
+		return err
+	}
+	last, err := (&Tx{btx: btx}).LastAgentChanges(lost, time.Unix(1<<33, 0))
+	if _, err = Skipped(err); err != nil {
+		return err
+	}
+	for _, id := range lost {
+		ch, ok := last[id]
+		if !ok {
+			continue // its changes are unreadable too
+		}
+		st := ch.StateAfter()
+		v, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		if err := agents.Put([]byte(id), v); err != nil {
+			return err
+		}
+		what := fmt.Sprintf("%s: %s since %s", id, st.State, st.Since.UTC().Format(time.RFC3339))
+		if st.PauseReason != "" {
+			what += fmt.Sprintf(" (%s)", st.PauseReason)
+		}
+		c.rep.RebuiltAgents = append(c.rep.RebuiltAgents, what)
+	}
+	return nil
 }
 
 // restoreSequences sets each bucket's sequence as the old file had it, and

@@ -315,6 +315,21 @@ func (c *Core) releaseAgent(now time.Time, a *agent, delay time.Duration, w moti
 }
 
 // startWrapUp sends an agent whose leg of cl talked talk to wrap-up.
+// wrapUpOf is the wrap-up agent a has after call rec (nil: unknown), as
+// startWrapUp gives it: the agent's own, else its queue's.
+func (c *Core) wrapUpOf(a *agent, rec *store.CallRecord) time.Duration {
+	var wrap time.Duration
+	if rec != nil {
+		if q := c.queueIdx[rec.Queue]; q != nil {
+			wrap = q.cfg.WrapUp
+		}
+	}
+	if a.cfg.WrapUp != nil {
+		wrap = *a.cfg.WrapUp
+	}
+	return wrap
+}
+
 func (c *Core) startWrapUp(now time.Time, a *agent, cl *call, talk time.Duration) {
 	q := cl.queue
 	wrap := q.cfg.WrapUp

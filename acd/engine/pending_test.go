@@ -261,15 +261,7 @@ func TestWrapUpSurvivesRestart(t *testing.T) {
 		t.Fatalf("saved in wrap-up: %+v, want the wrap-up's end", sa)
 	}
 	restore := func(at time.Time) (*Core, timedOutputs) {
-		var cmds, timers = []Command{}, []Timer{}
-		out := timedOutputs{recordOutputs{&cmds}, &timers, map[Timer]time.Time{}}
-		c, err := NewCore(Options{Config: parseConfig(t, basicConfig), Out: out, Store: newMemStore()}, epoch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Restore(at, Saved{Agents: []store.AgentState{sa}})
-		c.Handle(at, pbx.Synced{})
-		return c, out
+		return restoredCore(t, at, Saved{Agents: []store.AgentState{sa}})
 	}
 	now := epoch.Add(63 * time.Second)
 	c, out := restore(now)
@@ -339,4 +331,49 @@ func TestPauseAgainKeepsThePause(t *testing.T) {
 	if s := agentNow(r, "alice"); s.Reason != "break" {
 		t.Errorf("paused with a blank reason: (%s), want break, as with none", s.Reason)
 	}
+}
+
+// TestWrapUpRebuiltFromChangesSurvivesRestart: an agent whose saved state
+// was rebuilt from her last logged change (wrap-up after call c1, no end
+// saved) stays in wrap-up until it began plus the queue's 5 s wrap-up, and
+// is not offered a call meanwhile; one rebuilt after that end is ready.
+func TestWrapUpRebuiltFromChangesSurvivesRestart(t *testing.T) {
+	began := epoch.Add(time.Minute)
+	ch := store.AgentChange{Agent: "alice", At: began, From: acd.OnCall, To: acd.WrapUp, Cause: acd.CauseCallEnd, Call: "c1"}
+	rec := &store.CallRecord{ID: "c1", Queue: "support", Agent: "alice", Entered: epoch, Answered: epoch.Add(5 * time.Second), Ended: began, Outcome: acd.OutcomeAnswered}
+	restore := func(at time.Time) (*Core, timedOutputs) {
+		return restoredCore(t, at, Saved{Agents: []store.AgentState{ch.StateAfter()}, Records: map[string]*store.CallRecord{"c1": rec}})
+	}
+	now := began.Add(2 * time.Second)
+	c, out := restore(now)
+	if a := c.Status(now).Agents[0]; a.State != "wrap-up" || !a.Since.Equal(began) {
+		t.Fatalf("restarted 2 s into the wrap-up: alice %s since %v, want wrap-up since %v", a.State, a.Since.Sub(epoch), began.Sub(epoch))
+	}
+	var end *Timer
+	for i, tm := range *out.timers {
+		if tm.Kind == TimerWrapUp {
+			end = &(*out.timers)[i]
+		}
+	}
+	if want := began.Add(5 * time.Second); end == nil || !out.due[*end].Equal(want) {
+		t.Fatalf("wrap-up timers %+v, want one at %v", *out.timers, want.Sub(epoch))
+	}
+	late := began.Add(time.Minute)
+	if c, _ := restore(late); c.Status(late).Agents[0].State != "available" {
+		t.Errorf("restarted after the wrap-up's end: alice %s, want available", c.Status(late).Agents[0].State)
+	}
+}
+
+// restoredCore is a core of basicConfig restarted at at with s, synced.
+func restoredCore(t *testing.T, at time.Time, s Saved) (*Core, timedOutputs) {
+	t.Helper()
+	var cmds, timers = []Command{}, []Timer{}
+	out := timedOutputs{recordOutputs{&cmds}, &timers, map[Timer]time.Time{}}
+	c, err := NewCore(Options{Config: parseConfig(t, basicConfig), Out: out, Store: newMemStore()}, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Restore(at, s)
+	c.Handle(at, pbx.Synced{})
+	return c, out
 }

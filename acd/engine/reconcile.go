@@ -99,6 +99,11 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		case acd.WrapUp:
 			a.state = acd.Available
 			rec := s.Records[st.WrapCall]
+			if st.WrapUntil.IsZero() && st.WrapCall != "" && !st.Since.IsZero() {
+				// Rebuilt from the change log (its saved state was lost):
+				// the wrap-up ends as configured, counted from its start.
+				st.WrapUntil = st.Since.Add(c.wrapUpOf(a, rec))
+			}
 			if st.WrapUntil.After(now) {
 				// The agent is still writing up the call: not offered another
 				// until the wrap-up's end it had.

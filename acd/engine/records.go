@@ -120,11 +120,7 @@ func agentsFromChanges(db *store.DB, agents []store.AgentState, skipped []error)
 		if !ok {
 			continue
 		}
-		st := store.AgentState{ID: id, State: ch.To, Since: ch.At}
-		if ch.To == acd.Paused {
-			st.PauseReason = ch.Reason
-		}
-		agents = append(agents, st)
+		agents = append(agents, ch.StateAfter())
 	}
 	return agents, nil
 }

@@ -353,6 +353,9 @@ func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) {
 	if rep.Unindexed > 0 {
 		fmt.Fprintf(w, "  %d contact numbers unindexed: their contacts were lost (the numbers can be given to contacts again)\n", rep.Unindexed)
 	}
+	for _, a := range rep.RebuiltAgents {
+		fmt.Fprintf(w, "  agent state rebuilt from its last logged change: %s\n", a)
+	}
 	if rep.SchemaGuessed {
 		fmt.Fprintf(w, "  the schema version was lost; wrote %d, this Hotline's\n", rep.Schema)
 	}
