@@ -53,9 +53,10 @@ type ConfigItems struct {
 	Items   []config.Item `json:"items"`
 	// Agents and Queues are the section's items as Hotline reads them
 	// (defaults filled in), for an overview of skills, memberships,
-	// strategies and overflow; absent when the file does not parse.
-	Agents []config.Agent `json:"agents,omitempty"`
-	Queues []config.Queue `json:"queues,omitempty"`
+	// strategies and overflow; absent when the file does not parse. Their
+	// keys and values are the file's (wrap_up: "5s"; config.AsWritten).
+	Agents any `json:"agents,omitempty"`
+	Queues any `json:"queues,omitempty"`
 	// Form is true when the section's items are edited as forms: each
 	// item's Fields are its settings and a change may send fields instead
 	// of YAML. Choices are the accepted values of the settings that take
@@ -120,9 +121,9 @@ func (s *Server) configItems(w http.ResponseWriter, r *http.Request) {
 	if cfg, err := config.Parse(data, ed.path); err == nil {
 		switch section {
 		case "agents":
-			out.Agents = cfg.Agents
+			out.Agents, _ = config.AsWritten(cfg.Agents) // nil: the overview is left out
 		case "queues":
-			out.Queues = cfg.Queues
+			out.Queues, _ = config.AsWritten(cfg.Queues)
 		}
 		if out.Form {
 			out.Choices = formChoices(cfg)

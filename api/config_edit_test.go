@@ -78,6 +78,15 @@ func TestConfigEditAgent(t *testing.T) {
 	if code != 200 || json.Unmarshal(raw, &items) != nil || len(items.Items) != 1 || items.Key != "id" {
 		t.Fatalf("GET agents: %d %s", code, raw)
 	}
+	// The overview is in the file's words: snake_case keys, durations as
+	// the file writes them.
+	var overview struct {
+		Agents []map[string]any `json:"agents"`
+	}
+	if json.Unmarshal(raw, &overview) != nil || len(overview.Agents) != 1 || overview.Agents[0]["id"] != "alice" ||
+		overview.Agents[0]["endpoint"] != "sim/alice" || overview.Agents[0]["ID"] != nil {
+		t.Errorf("the agents overview: %s", raw)
+	}
 	if want := "id: alice\nendpoint: sim/alice   # desk phone\nqueues: [{queue: support}]\n"; items.Items[0].YAML != want {
 		t.Fatalf("alice as written: %q", items.Items[0].YAML)
 	}

@@ -28,6 +28,21 @@ func ItemFields(text string) (map[string]any, error) {
 	return jsonable(m).(map[string]any), nil
 }
 
+// AsWritten is v (a config type, such as []Agent) as the config file
+// writes it, for the API: the file's keys (snake_case) and its values
+// (durations as "15s"), in the types encoding/json writes.
+func AsWritten(v any) (any, error) {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	if err := yaml.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return jsonable(out), nil
+}
+
 // jsonable turns YAML's decoded values into ones encoding/json writes: maps
 // keyed by anything become maps keyed by strings.
 func jsonable(v any) any {

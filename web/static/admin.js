@@ -318,19 +318,20 @@ document.addEventListener("DOMContentLoaded", () => {
 // items below say, at a glance.
 function cfgOverview(r) {
   const table = $("cfg-overview");
-  const secs = (ns) => fmtSecs((ns || 0) / 1e9);
+  // Durations come as the file writes them ("20s", "0s").
+  const set = (d) => d && d !== "0s";
   let head = [], rows = [];
   if (r.agents) {
     head = ["agent", "name", "endpoint", "skills (level)", "queues (penalty)"];
-    rows = r.agents.map((a) => [a.ID, a.Name, a.Endpoint,
-      Object.entries(a.Skills || {}).map(([k, v]) => `${k} ${v}`).join(", "),
-      (a.Queues || []).map((m) => `${m.Queue} (${m.Penalty})`).join(", ")]);
+    rows = r.agents.map((a) => [a.id, a.name, a.endpoint,
+      Object.entries(a.skills || {}).map(([k, v]) => `${k} ${v}`).join(", "),
+      (a.queues || []).map((m) => `${m.queue} (${m.penalty})`).join(", ")]);
   } else if (r.queues) {
     head = ["queue", "strategy", "service level", "targets", "announcements", "overflow"];
-    rows = r.queues.map((q) => [q.Name, q.Strategy, secs(q.ServiceLevel),
-      (q.Targets || []).map((tg) => `${secs(tg.After)}: ${Object.keys(tg.Skills || {}).join("+") || "any"}`).join("; "),
-      q.Announce && q.Announce.Interval ? `${secs(q.Announce.Interval)}${q.Announce.Position ? " position" : ""}${q.Announce.WaitEstimate ? " wait" : ""}` : "",
-      q.Overflow ? [q.Overflow.Action, q.Overflow.Queue].filter((x) => x).join(" ") + (q.MaxWait ? ` after ${secs(q.MaxWait)}` : "") : ""]);
+    rows = r.queues.map((q) => [q.name, q.strategy, q.service_level,
+      (q.targets || []).map((tg) => `${tg.after}: ${Object.keys(tg.skills || {}).join("+") || "any"}`).join("; "),
+      q.announce && set(q.announce.interval) ? `${q.announce.interval}${q.announce.position ? " position" : ""}${q.announce.wait_estimate ? " wait" : ""}` : "",
+      q.overflow ? [q.overflow.action, q.overflow.queue].filter((x) => x).join(" ") + (set(q.max_wait) ? ` after ${q.max_wait}` : "") : ""]);
   }
   table.hidden = !rows.length;
   const tr = document.createElement("tr");
