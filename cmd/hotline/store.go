@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -246,7 +247,13 @@ func keyCounts(keys map[string]int) string {
 	sort.Strings(names)
 	parts := make([]string, 0, len(names))
 	for _, name := range names {
-		parts = append(parts, fmt.Sprintf("%s %d", name, keys[name]))
+		// A name read from a damaged page may be any bytes: quoted then,
+		// so the terminal gets no control or NUL byte.
+		shown := name
+		if q := strconv.Quote(name); q[1:len(q)-1] != name {
+			shown = q
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", shown, keys[name]))
 	}
 	if len(parts) == 0 {
 		return "no buckets"

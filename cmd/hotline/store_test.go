@@ -611,3 +611,12 @@ func TestStoreCompact(t *testing.T) {
 		t.Fatalf("store compact of a damaged file: exit %d, %q", code, errOut)
 	}
 }
+
+// A bucket name read from a damaged page is printed quoted when it holds
+// bytes a terminal should not get; plain names are printed as they are.
+func TestKeyCountsQuotesOddNames(t *testing.T) {
+	got := keyCounts(map[string]int{"calls": 3, "agents\x00\xff\x1b[2J": 1})
+	if want := `"agents\x00\xff\x1b[2J" 1, calls 3`; got != want {
+		t.Errorf("keyCounts = %q, want %q", got, want)
+	}
+}
