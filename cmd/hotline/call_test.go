@@ -95,3 +95,17 @@ func TestCallFlagsChecked(t *testing.T) {
 		}
 	}
 }
+
+// A calls flag value the API would refuse is named with its flag and exits
+// 2 before the daemon is asked (none listens here).
+func TestCallsFlagValuesCheckedFirst(t *testing.T) {
+	for _, tc := range []struct{ args []string }{
+		{[]string{"--from", "abc"}}, {[]string{"--outcome", "bogus"}}, {[]string{"--direction", "sideways"}},
+		{[]string{"--contact", "x"}}, {[]string{"--from", "2026-01-01T00:00:00Z", "--to", "2025-01-01T00:00:00Z"}},
+	} {
+		code, _, errOut := hotline(t, nil, append([]string{"calls", "--api", "127.0.0.1:1"}, tc.args...)...)
+		if code != exitInvalid || !strings.Contains(errOut, tc.args[len(tc.args)-2]) || strings.Contains(errOut, "serve running") {
+			t.Errorf("calls %v: exit %d, %q; want 2 naming the flag", tc.args, code, errOut)
+		}
+	}
+}

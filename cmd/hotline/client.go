@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -205,15 +206,22 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
   hotline calls --limit 20 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			base, err := o.base(g)
-			if err != nil {
-				return err
-			}
 			for k, v := range map[string]string{"from": from, "to": to, "direction": direction, "queue": queue, "agent": agent, "outcome": outcome, "number": number,
 				"contact": contactID, "campaign": campaign, "disposition": disposition, "text": text} {
 				if v != "" {
 					q.Set(k, v)
 				}
+			}
+			// A flag value the API would refuse is named here, exit 2,
+			// before any sign-in is needed.
+			if _, err := api.ParseCallQuery(q.Get, time.Now()); err != nil {
+				// The API names the parameter ("from \"abc\": ..."): here it
+				// is the flag.
+				return invalidArg(errors.New("--" + strings.TrimPrefix(err.Error(), "bad request: ")))
+			}
+			base, err := o.base(g)
+			if err != nil {
+				return err
 			}
 			recs, err := listCalls(cmd, base, q, limit)
 			if err != nil {
