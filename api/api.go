@@ -74,6 +74,9 @@ type Server struct {
 	// writes is the store writer whose failures /healthz and /metrics
 	// report; nil: none (see WatchWrites)
 	writes Writes
+	// unreadable counts the saved records left out at start, by bucket
+	// (NoteUnreadableAtStart).
+	unreadable atomic.Pointer[map[string]int]
 	// reloader applies the config file again; nil: not offered (see WatchReload)
 	reloader Reloader
 	reloads  [2]atomic.Uint64 // applied, refused

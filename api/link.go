@@ -36,7 +36,7 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 		}
 	}
 	if s.writes != nil {
-		h.Store = storeHealth(s.writes)
+		h.Store = s.storeHealth(s.writes)
 		if h.Store.Failing && code == http.StatusOK {
 			h.Status, code = "store-failing", http.StatusServiceUnavailable
 		}

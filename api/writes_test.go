@@ -90,6 +90,19 @@ func TestHealthzReportsFailingWrites(t *testing.T) {
 	if m := scrapeWrites(t, s); m["hotline_store_failing"] != 0 || m["hotline_store_queued_ops"] != 0 {
 		t.Errorf("metrics once the disk is freed: %v", m)
 	}
+	if _, h := get(); h.Store.UnreadableAtStart != nil {
+		t.Errorf("nothing left out at start, yet %v", h.Store.UnreadableAtStart)
+	}
+
+	// Records serve left out at its start are reported, healthy all the
+	// same: the callbacks among them will not be called back.
+	s.NoteUnreadableAtStart([]*store.DecodeError{{Bucket: "callbacks", Key: "cb-1"}, {Bucket: "callbacks", Key: "cb-2"}, {Bucket: "agents", Key: "alice"}})
+	if code, h := get(); code != http.StatusOK || h.Status != "ok" || h.Store.UnreadableAtStart["callbacks"] != 2 || h.Store.UnreadableAtStart["agents"] != 1 {
+		t.Errorf("after records left out at start: %d %+v %+v", code, h, h.Store)
+	}
+	if m := scrapeWrites(t, s); m[`hotline_store_unreadable_at_start{bucket="callbacks"}`] != 2 || m[`hotline_store_unreadable_at_start{bucket="agents"}`] != 1 {
+		t.Errorf("metrics after records left out at start: %v", m)
+	}
 }
 
 // scrapeWrites gathers the writes collector into name{labels} -> value.

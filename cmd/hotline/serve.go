@@ -220,6 +220,7 @@ func serveDaemon(ctx context.Context, cfg config.Config, log zerolog.Logger, loa
 		h.SetChartOptions(reportDefaults(cfg))
 		defer h.EnableAudit(db)() // after the server's shutdown below: handlers are done
 		h.WatchWrites(rt.Writer())
+		h.NoteUnreadableAtStart(skipped)
 		h.EnableRecordings(db, cfg.Recordings.Dir)
 		wait, err := serveContacts(ctx, cfg.Privacy, keys, h, db, log)
 		if err != nil {
