@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"slices"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -68,6 +69,16 @@ func (t Tally) AddLive(recs []store.CallRecord, serviceLevel func(queue string) 
 	for i := range recs {
 		rec := &recs[i]
 		t.started(rec)
+		// A ring still going when the record was saved has its offer step
+		// and no attempt yet (that comes as it is settled), but the engine
+		// counted the agent offered as it began.
+		for _, step := range rec.Timeline {
+			if step.Kind == "offer" && step.Agent != "" && !slices.ContainsFunc(rec.Attempts, func(at store.Attempt) bool {
+				return at.Agent == step.Agent && at.At.Equal(step.At)
+			}) {
+				t.agent(step.Agent).Offered++
+			}
+		}
 		if rec.Answered.IsZero() {
 			continue
 		}

@@ -112,3 +112,23 @@ func TestAgentTimes(t *testing.T) {
 		}
 	}
 }
+
+// AddLive counts a ring still going when the record was saved (its offer
+// step, no attempt yet) as the engine did when it began, and a settled one
+// once.
+func TestAddLiveCountsRingsGoing(t *testing.T) {
+	t0 := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	rec := store.CallRecord{ID: "c1", Queue: "support", Entered: t0, Outcome: acd.OutcomeInProgress,
+		Timeline: []store.Step{{At: t0, Kind: "enqueue", Detail: "support"},
+			{At: t0.Add(time.Second), Kind: "offer", Agent: "bob", Detail: "c1-a1"},
+			{At: t0.Add(20 * time.Second), Kind: "offer", Agent: "carol", Detail: "c1-a2"}},
+		Attempts: []store.Attempt{{Agent: "bob", At: t0.Add(time.Second), Result: acd.AttemptNoAnswer}}}
+	tally := TallyRecords(nil, func(string) time.Duration { return 20 * time.Second })
+	tally.AddLive([]store.CallRecord{rec}, func(string) time.Duration { return 20 * time.Second })
+	if b, c := tally.Agents["bob"], tally.Agents["carol"]; b == nil || c == nil || b.Offered != 1 || b.NoAnswer != 1 || c.Offered != 1 {
+		t.Errorf("bob %+v, carol %+v; want each offered once (bob's ring settled, carol's going)", b, c)
+	}
+	if q := tally.Queues["support"]; q == nil || q.Offered != 1 {
+		t.Errorf("support %+v, want offered 1", q)
+	}
+}
