@@ -339,7 +339,7 @@ func diffStatus(prev, cur Status) []Change {
 		func(q *QueueStatus) Change { return Change{Kind: ChangeQueue, At: at, Queue: q} },
 		func(q *QueueStatus) Change { return Change{Kind: ChangeQueueRemoved, At: at, Queue: q} })
 	out = diffList(out, prev.Campaigns, cur.Campaigns, func(k *CampaignStatus) string { return k.Name },
-		func(a, b *CampaignStatus) bool { return *a == *b },
+		sameCampaign,
 		func(k *CampaignStatus) Change { return Change{Kind: ChangeCampaign, At: at, Campaign: k} },
 		func(k *CampaignStatus) Change { return Change{Kind: ChangeCampaignRemoved, At: at, Campaign: k} })
 	out = diffList(out, prev.Monitors, cur.Monitors, func(m *Monitor) string { return m.Agent + "\x00" + m.Endpoint },
@@ -350,6 +350,17 @@ func diffStatus(prev, cur Status) []Change {
 		func(a, b *CallStatus) bool { return callKey(*a) == callKey(*b) },
 		func(c *CallStatus) Change { return Change{Kind: ChangeCall, At: at, Call: c} },
 		func(c *CallStatus) Change { return Change{Kind: ChangeCallEnded, At: at, Call: c} })
+}
+
+// sameCampaign compares two campaign statuses by value: Learned is a
+// pointer each status makes afresh.
+func sameCampaign(a, b *CampaignStatus) bool {
+	x, y := *a, *b
+	x.Learned, y.Learned = nil, nil
+	if x != y || (a.Learned == nil) != (b.Learned == nil) {
+		return false
+	}
+	return a.Learned == nil || *a.Learned == *b.Learned
 }
 
 // diffList appends a change for each object of prev missing from cur, then

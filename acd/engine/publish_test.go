@@ -90,14 +90,18 @@ func TestDiffStatus(t *testing.T) {
 			{ID: "b", State: "paused"}},
 		Queues:    []QueueStatus{{Name: "q", Waiting: 1, LongestWait: time.Second}},
 		Calls:     []CallStatus{{ID: "c1", Phase: "queued", Waited: time.Second}, {ID: "c2", Phase: "bridged"}},
-		Campaigns: []CampaignStatus{{Name: "spring", State: CampaignRunning, Ringing: 2}, {Name: "summer"}, {Name: "gone"}},
+		Campaigns: []CampaignStatus{{Name: "spring", State: CampaignRunning, Ringing: 2}, {Name: "summer", Learned: &CampaignLearned{Dials: 5}},
+			{Name: "autumn", Learned: &CampaignLearned{Dials: 5}}, {Name: "gone"}},
 	}
 	cur := Status{Now: t0.Add(time.Second),
 		Agents: []AgentStatus{{ID: "a", State: "on-call", LoggedIn: 2 * time.Minute, Pending: &Pending{State: "paused", Reason: "x"}},
 			{ID: "b", State: "available"}},
 		Queues:    []QueueStatus{{Name: "q", Waiting: 1, LongestWait: 2 * time.Second}},
 		Calls:     []CallStatus{{ID: "c1", Phase: "queued", Waited: 2 * time.Second}, {ID: "c3", Phase: "menu"}},
-		Campaigns: []CampaignStatus{{Name: "spring", State: CampaignRunning, Ringing: 1, Stats: CampaignStats{Dialed: 1}}, {Name: "summer"}},
+		// summer's learned figures are the same (in a status made afresh),
+		// autumn's moved.
+		Campaigns: []CampaignStatus{{Name: "spring", State: CampaignRunning, Ringing: 1, Stats: CampaignStats{Dialed: 1}}, {Name: "summer", Learned: &CampaignLearned{Dials: 5}},
+			{Name: "autumn", Learned: &CampaignLearned{Dials: 6}}},
 	}
 	var got []string
 	for _, c := range diffStatus(prev, cur) {
@@ -112,7 +116,7 @@ func TestDiffStatus(t *testing.T) {
 			got = append(got, string(c.Kind)+" "+c.Campaign.Name+" "+strconv.Itoa(c.Campaign.Stats.Dialed))
 		}
 	}
-	want := []string{"agent b available", "campaign-removed gone 0", "campaign spring 1", "call-ended c2", "call c3"}
+	want := []string{"agent b available", "campaign-removed gone 0", "campaign spring 1", "campaign autumn 0", "call-ended c2", "call c3"}
 	if len(got) != len(want) {
 		t.Fatalf("changes %q, want %q (time passing alone is no change)", got, want)
 	}
