@@ -202,7 +202,15 @@ func (r Disposition) apply(c *Core, now time.Time) (any, error) {
 	if err == nil && r.Reason != "" {
 		err = c.SetReason(now, r.Call, r.Reason)
 	}
-	return DispositionResult{Call: r.Call, Disposition: r.Disposition, Notes: r.Notes, Reason: r.Reason, CallbackAt: r.CallbackAt, CallbackAgent: to}, err
+	res := DispositionResult{Call: r.Call, Disposition: r.Disposition, Notes: r.Notes, Reason: r.Reason, CallbackAt: r.CallbackAt, CallbackAgent: to}
+	if err == nil {
+		// As the record keeps them: "SALE" is filed as the campaign's
+		// "sale".
+		if rec, _, rerr := c.callRecord(r.Call); rerr == nil {
+			res.Disposition, res.Notes = rec.Disposition, rec.Notes
+		}
+	}
+	return res, err
 }
 
 // Dispositions asks what a disposition of a call may be (see

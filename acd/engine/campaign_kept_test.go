@@ -589,3 +589,16 @@ func TestCampaignCallbackKeptRetry(t *testing.T) {
 		})
 	}
 }
+
+// A disposition filed in another case is answered as the record keeps it:
+// the campaign's own name.
+func TestDispositionAnsweredAsKept(t *testing.T) {
+	_, r, _, id := keptRig(t, keptConfig("1h"))
+	res, err := Send(t.Context(), r, Disposition{Call: id, Disposition: " CALL-Back", CallbackAt: epoch.Add(10 * time.Minute), By: "a1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Disposition != "call-back" {
+		t.Errorf("answered disposition %q, want the campaign's call-back", res.Disposition)
+	}
+}

@@ -145,6 +145,13 @@ func rotate(w io.Writer, db *store.DB, s *store.Contacts, primary string, batch 
 // only a store that exists, unless create (the command's --create), and
 // only in a directory that exists (openStore).
 func openStoreFlag(g *globalOptions, path string, readOnly, create bool) (*store.DB, error) {
+	return openStoreFlagAs(g, path, readOnly, create, false)
+}
+
+// openStoreFlagAs is openStoreFlag; named says a read of a store that is
+// not there is refused as a write's is, naming the setting (exit 2), where
+// some readers take a missing store for an empty one.
+func openStoreFlagAs(g *globalOptions, path string, readOnly, create, named bool) (*store.DB, error) {
 	where := "--store"
 	if path == "" {
 		var err error
@@ -159,10 +166,10 @@ func openStoreFlag(g *globalOptions, path string, readOnly, create bool) (*store
 	opts := store.Options{ReadOnly: readOnly, LockTimeout: time.Second}
 	var db *store.DB
 	var err error
-	if readOnly {
+	if readOnly && !named {
 		db, err = store.Open(path, opts)
 	} else {
-		db, err = openStore(path, where, opts, zerolog.Nop(), create, makeStoreHint)
+		db, err = openStore(path, where, opts, zerolog.Nop(), create && !readOnly, makeStoreHint)
 	}
 	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("%w: a running hotline serve holds it; stop it first, or ask it through its API "+

@@ -21,6 +21,7 @@ import (
 type storeFlag struct {
 	path   string
 	create bool // --create: make the store if there is none (a new install)
+	named  bool // a read of a missing store is refused naming it (openStoreFlagAs)
 }
 
 func (s *storeFlag) add(cmd *cobra.Command) {
@@ -35,7 +36,7 @@ func (s *storeFlag) addCreate(cmd *cobra.Command) {
 }
 
 func (s *storeFlag) open(g *globalOptions, readOnly bool) (*store.DB, error) {
-	return openStoreFlag(g, s.path, readOnly, s.create)
+	return openStoreFlagAs(g, s.path, readOnly, s.create, s.named)
 }
 
 // with opens the store (read-only for commands that only read), runs fn
@@ -52,7 +53,7 @@ func (s *storeFlag) with(g *globalOptions, readOnly bool, fn func(*store.DB) err
 // storeCmd makes cmd a command on the store file: its --store flag added,
 // and run given the open store (readOnly for commands that only read).
 func storeCmd(g *globalOptions, cmd *cobra.Command, readOnly bool, run func(cmd *cobra.Command, args []string, db *store.DB) error) *cobra.Command {
-	var sf storeFlag
+	sf := storeFlag{named: true}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		return sf.with(g, readOnly, func(db *store.DB) error { return run(cmd, args, db) })
 	}

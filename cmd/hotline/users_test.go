@@ -142,3 +142,15 @@ func TestUsersAddChecksTheAgent(t *testing.T) {
 		t.Errorf("a known agent: exit %d, %q %q", code, out, errOut)
 	}
 }
+
+// users list and tokens list on a store that is not there name the path
+// and how to make one, exit 2, as the commands that write do.
+func TestListsWithoutAStore(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.db")
+	for _, what := range []string{"users", "tokens"} {
+		code, _, errOut := hotline(t, nil, what, "list", "--store", missing)
+		if code != exitInvalid || !strings.Contains(errOut, "no store file") || !strings.Contains(errOut, "--create") {
+			t.Errorf("%s list without a store: exit %d, %q", what, code, errOut)
+		}
+	}
+}
