@@ -38,6 +38,27 @@ func TallyRecords(recs []store.CallRecord, serviceLevel func(queue string) time.
 		}
 		q := t.queue(rec.Queue)
 		inbound := rec.Direction != acd.DirectionCallback
+		if visits := rec.QueueVisits(); inbound && rec.PassedQueues() && len(visits) > 0 {
+			// Overflowed or transferred into a queue: each answer and
+			// abandon counts in the queue it happened in.
+			for _, v := range visits {
+				vq := t.queue(v.Queue)
+				if v.Answered {
+					vq.answer(v.Wait, serviceLevel(v.Queue))
+				} else {
+					vq.Abandoned++
+					if v.Wait <= serviceLevel(v.Queue) {
+						vq.AbandonedInSL++
+					}
+				}
+			}
+			if answered {
+				q.Handled++
+				q.Handle += rec.Talk + rec.WrapUp
+			}
+			q.MaxWait = max(q.MaxWait, rec.Wait)
+			continue
+		}
 		switch {
 		case answered:
 			if inbound {

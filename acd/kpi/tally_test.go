@@ -132,3 +132,32 @@ func TestAddLiveCountsRingsGoing(t *testing.T) {
 		t.Errorf("support %+v, want offered 1", q)
 	}
 }
+
+// A call that passed through queues counts each answer and abandon in the
+// queue it happened in, waited as the engine counted it: answered in
+// support after 5 s, transferred to billing, abandoned there 40 s later;
+// and one overflowed from sales to support, answered 50 s after it was
+// first queued.
+func TestTallyCountsEachQueueVisit(t *testing.T) {
+	t0 := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	recs := []store.CallRecord{
+		{Direction: acd.DirectionInbound, Queue: "billing", Agent: "ann", Answered: at(5), Outcome: acd.OutcomeAbandoned, Wait: 40 * time.Second,
+			Talk: 20 * time.Second, Legs: []store.Leg{{Agent: "ann", Queue: "support"}},
+			Timeline: []store.Step{{At: at(0), Kind: "enqueue", Detail: "support"}, {At: at(5), Kind: "connect", Agent: "ann"},
+				{At: at(25), Kind: "transfer", Agent: "ann"}, {At: at(25), Kind: "enqueue", Detail: "billing"}, {At: at(65), Kind: "abandon", Detail: "queued"}}},
+		{Direction: acd.DirectionInbound, Queue: "support", Agent: "bob", Answered: at(50), Outcome: acd.OutcomeAnswered, Wait: 50 * time.Second,
+			Timeline: []store.Step{{At: at(0), Kind: "enqueue", Detail: "sales"}, {At: at(30), Kind: "overflow", Detail: "max-wait → queue"},
+				{At: at(30), Kind: "enqueue", Detail: "support"}, {At: at(50), Kind: "connect", Agent: "bob"}}},
+	}
+	got := TallyRecords(recs, func(string) time.Duration { return 20 * time.Second })
+	if q := got.Queues["support"]; q.Offered != 2 || q.Answered != 2 || q.Abandoned != 0 || q.WaitAnswered != 55*time.Second || q.InSL != 1 {
+		t.Errorf("support %+v; want 2 offered and answered (5 s and 50 s), 1 in SL", q)
+	}
+	if q := got.Queues["billing"]; q.Offered != 1 || q.Answered != 0 || q.Abandoned != 1 || q.AbandonedInSL != 0 {
+		t.Errorf("billing %+v; want 1 offered, abandoned after 40 s", q)
+	}
+	if q := got.Queues["sales"]; q.Offered != 1 || q.Answered != 0 || q.Overflowed != 1 {
+		t.Errorf("sales %+v; want 1 offered and overflowed", q)
+	}
+}

@@ -204,6 +204,19 @@ func (c *cut) addCall(rec *store.CallRecord, start int64, short, threshold time.
 	}
 	q := c.queue(start, rec.Queue)
 	inbound := rec.Direction != acd.DirectionCallback
+	if visits := rec.QueueVisits(); inbound && rec.PassedQueues() && len(visits) > 0 {
+		// Transferred to a queue, or overflowed: each answer and abandon
+		// counts in the queue it happened in, as the engine counted it.
+		c.addSegments(rec, visits, start, short, threshold)
+		if answered && len(rec.Legs) == 0 { // else counted per leg above
+			q.handled++
+			q.handle += rec.Talk + rec.Hold + rec.WrapUp
+		}
+		if rec.Disposition != "" {
+			c.disp[dispKey{key{start, rec.Queue}, rec.Disposition}]++
+		}
+		return
+	}
 	switch {
 	case answered && inbound:
 		q.answered++
@@ -240,6 +253,39 @@ func (c *cut) addCall(rec *store.CallRecord, start int64, short, threshold time.
 	}
 	if rec.Disposition != "" {
 		c.disp[dispKey{key{start, rec.Queue}, rec.Disposition}]++
+	}
+}
+
+// addSegments counts a call that passed through queues by its visits
+// (store.CallRecord.QueueVisits): each answer and abandon in the queue it
+// happened in, with the wait the engine counted there.
+func (c *cut) addSegments(rec *store.CallRecord, visits []store.QueueVisit, start int64, short, threshold time.Duration) {
+	first := true
+	for _, v := range visits {
+		q := c.queue(start, v.Queue)
+		switch {
+		case v.Answered:
+			q.answered++
+			if first && rec.Contact != 0 {
+				q.contactAnswered++
+				if rec.RepeatedBy != "" {
+					q.repeated++
+				}
+			}
+			first = false
+			q.waitAnswered += v.Wait
+			q.waits.Add(v.Wait)
+			q.waitSum += v.Wait
+			if v.Wait <= threshold {
+				q.inSL++
+			}
+		case v.Wait < short:
+			q.shortAbandoned++
+		default:
+			q.abandoned++
+			q.waits.Add(v.Wait)
+			q.waitSum += v.Wait
+		}
 	}
 }
 

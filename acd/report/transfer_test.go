@@ -24,8 +24,10 @@ func transferred() store.CallRecord {
 			{Agent: "bob", Queue: "billing", Via: acd.TransferBlind, From: "ann", Start: at(0, 40), End: at(1, 40), Talk: 60 * s, WrapUp: 10 * s},
 		},
 		Timeline: []store.Step{{At: at(0, 0), Kind: "enqueue", Detail: "support"},
+			{At: at(0, 5), Kind: "connect", Agent: "ann", Detail: "wait=5s"},
 			{At: at(0, 30), Kind: "transfer", Agent: "ann", Detail: "blind → queue billing"},
-			{At: at(0, 30), Kind: "enqueue", Detail: "billing"}}}
+			{At: at(0, 30), Kind: "enqueue", Detail: "billing"},
+			{At: at(0, 40), Kind: "connect", Agent: "bob", Detail: "wait=10s"}}}
 }
 
 // TestTransfersAndHold: each agent is counted for its own leg; the queue
@@ -51,12 +53,15 @@ func TestTransfersAndHold(t *testing.T) {
 	for _, q := range r.Rows.Queues {
 		queues[q.Queue] = q
 	}
-	// support handled ann's leg (35 s) and the held call (100 s).
-	if q := queues["support"]; q.Transfers != 1 || q.Handled != 2 || q.AHT != (35+100)/2.0 || q.Answered != 1 || q.Offered != 2 {
-		t.Errorf("support: %+v; want 2 offered, 1 answered (the held call), 2 handled, 1 transfer, AHT 67.5", q)
+	// support answered the transferred call (ann, after 5 s) and the held
+	// one, and handled ann's leg (35 s) and the held call (100 s); billing
+	// answered the caller again, 10 s after the transfer, as the engine
+	// counts them: each queue's offers are its answers here.
+	if q := queues["support"]; q.Transfers != 1 || q.Handled != 2 || q.AHT != (35+100)/2.0 || q.Answered != 2 || q.Offered != 2 || q.ASA != (5+4)/2.0 {
+		t.Errorf("support: %+v; want 2 offered, 2 answered (ASA 4.5), 2 handled, 1 transfer, AHT 67.5", q)
 	}
-	if q := queues["billing"]; q.Transfers != 0 || q.Answered != 1 || q.Handled != 1 || q.AHT != 70 {
-		t.Errorf("billing: %+v; want 1 answered and handled, AHT 70 (bob's leg), no transfer", q)
+	if q := queues["billing"]; q.Transfers != 0 || q.Offered != 1 || q.Answered != 1 || q.Handled != 1 || q.AHT != 70 || q.ASA != 10 {
+		t.Errorf("billing: %+v; want 1 offered, answered (ASA 10) and handled, AHT 70 (bob's leg), no transfer", q)
 	}
 }
 
@@ -81,5 +86,32 @@ func TestQueueLogTransfer(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("queue_log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A caller transferred into billing who hangs up there is abandoned in
+// billing (40 s after the transfer), answered in support: billing's offers
+// are its answers, abandons and overflows.
+func TestTransferThenAbandon(t *testing.T) {
+	s := time.Second
+	rec := store.CallRecord{ID: "y", Direction: acd.DirectionInbound, Queue: "billing", Agent: "ann", Entered: at(0, 0),
+		Answered: at(0, 5), Ended: at(1, 5), Wait: 40 * s, Talk: 20 * s, Transfers: 1, Outcome: acd.OutcomeAbandoned,
+		Legs: []store.Leg{{Agent: "ann", Queue: "support", Start: at(0, 5), End: at(0, 25), Talk: 20 * s}},
+		Timeline: []store.Step{{At: at(0, 0), Kind: "enqueue", Detail: "support"},
+			{At: at(0, 5), Kind: "connect", Agent: "ann", Detail: "wait=5s"},
+			{At: at(0, 25), Kind: "transfer", Agent: "ann", Detail: "blind → queue billing"},
+			{At: at(0, 25), Kind: "enqueue", Detail: "billing"},
+			{At: at(1, 5), Kind: "abandon", Detail: "queued"}}}
+	r := build(t, Options{From: t0, To: t0.Add(time.Hour), Threshold: func(string) time.Duration { return 20 * time.Second }},
+		[]store.CallRecord{rec}, nil)
+	queues := map[string]QueueRow{}
+	for _, q := range r.Rows.Queues {
+		queues[q.Queue] = q
+	}
+	if q := queues["support"]; q.Offered != 1 || q.Answered != 1 || q.ASA != 5 || q.Abandoned != 0 {
+		t.Errorf("support: %+v; want 1 offered, answered after 5 s", q)
+	}
+	if q := queues["billing"]; q.Offered != 1 || q.Answered != 0 || q.Abandoned != 1 || q.MaxWait != 40 {
+		t.Errorf("billing: %+v; want 1 offered, abandoned after 40 s", q)
 	}
 }
