@@ -247,6 +247,7 @@ func (s *Server) drawChart(w http.ResponseWriter, r *http.Request, ask chartAsk)
 func (s *Server) draw(src report.Source, ask chartAsk, opts ChartOptions, tm *team) ([]byte, error) {
 	o := ask.o
 	o.ShortAbandon, o.Threshold = opts.ShortAbandon, s.thresholds()
+	o.Now = time.Now() // a period that runs on past now draws no agents there
 	rep, _, err := report.Build(src, o)
 	if err != nil {
 		return nil, err

@@ -148,14 +148,20 @@ func (b *Builder) AddCall(rec *store.CallRecord) bool {
 }
 
 func (c *cut) addCall(rec *store.CallRecord, start int64, short, threshold time.Duration) {
-	in := ""
+	in, overflowed := "", false
 	for _, step := range rec.Timeline {
 		switch step.Kind {
 		case "enqueue":
 			in = step.Detail
-			c.queue(start, in).offered++
+			q := c.queue(start, in)
+			q.offered++
+			if overflowed {
+				q.overflowIn++
+			}
+			overflowed = false
 		case "overflow":
 			c.queue(start, in).overflowed++
+			overflowed = true
 		case "callback-requested":
 			c.queue(start, in).callbacks++
 		}
@@ -412,7 +418,7 @@ func (b *Builder) Report() *Report {
 		b.span(id, b.cursors[id], until)
 	}
 	r := &Report{From: b.o.From, To: b.o.To, Location: b.o.Location.String(), Interval: b.o.Interval,
-		ShortAbandon: b.o.ShortAbandon}
+		ShortAbandon: b.o.ShortAbandon, Until: until}
 	r.Rows = b.cuts[0].rows(b.o)
 	r.Totals = b.cuts[1].rows(b.o)
 	return r

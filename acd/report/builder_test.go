@@ -109,6 +109,8 @@ func TestQueueFigures(t *testing.T) {
 	support := r.Rows.Queues[1]
 	check("support offered", support.Offered, 2) // s1 and cb's first queue
 	check("support overflowed", support.Overflowed, 1)
+	check("support overflow in", support.OverflowIn, 0)
+	check("sales overflow in", sales.OverflowIn, 1) // cb, from support
 	check("support answered", support.Answered, 1)
 	check("support threshold", support.Threshold, Seconds(10))
 

@@ -14,8 +14,23 @@ type Report struct {
 	Location     string        `json:"timezone"`
 	Interval     Interval      `json:"interval"`
 	ShortAbandon time.Duration `json:"-"`
-	Rows         Rows          `json:"rows"`   // one per interval and queue, agent or disposition
-	Totals       Rows          `json:"totals"` // the same over the whole period
+	// Until is where the agents' time ends: To, or the moment the report
+	// was built when To lies ahead (zero: To).
+	Until  time.Time `json:"-"`
+	Rows   Rows      `json:"rows"`   // one per interval and queue, agent or disposition
+	Totals Rows      `json:"totals"` // the same over the whole period
+}
+
+// Counted is how much of start..end the report counts: the part from its
+// start (From) to its end, or to now (Until) when its end lies ahead. An
+// interval that began before From, or is under way, counts only that part;
+// one ahead of now counts nothing (0).
+func (r *Report) Counted(start, end time.Time) time.Duration {
+	until := r.To
+	if !r.Until.IsZero() && r.Until.Before(until) {
+		until = r.Until
+	}
+	return max(0, minTime(end, until).Sub(maxTime(start, r.From)))
 }
 
 // Rows are a report's rows, sorted by interval, then name.
@@ -45,6 +60,7 @@ type QueueRow struct {
 	Abandoned        int       `json:"abandoned"`
 	ShortAbandoned   int       `json:"short_abandoned"`
 	Overflowed       int       `json:"overflowed"`
+	OverflowIn       int       `json:"overflow_in"`       // offered here on overflowing from another queue
 	Callbacks        int       `json:"callbacks"`         // callbacks requested
 	CallbacksHandled int       `json:"callbacks_handled"` // callbacks dialed back and talked
 	Threshold        Seconds   `json:"threshold_s"`
@@ -70,12 +86,12 @@ type QueueRow struct {
 }
 
 type queueAcc struct {
-	offered, answered, abandoned, shortAbandoned, overflowed, callbacks, callbacksHandled int
-	transfers                                                                             int
-	inSL, handled                                                                         int
-	contactAnswered, repeated                                                             int
-	waitAnswered, waitSum, handle                                                         time.Duration
-	waits                                                                                 Histogram
+	offered, answered, abandoned, shortAbandoned, overflowed, overflowIn, callbacks, callbacksHandled int
+	transfers                                                                                         int
+	inSL, handled                                                                                     int
+	contactAnswered, repeated                                                                         int
+	waitAnswered, waitSum, handle                                                                     time.Duration
+	waits                                                                                             Histogram
 }
 
 func (q *queueAcc) row(start, end time.Time, name string, threshold time.Duration) QueueRow {
@@ -86,7 +102,7 @@ func (q *queueAcc) row(start, end time.Time, name string, threshold time.Duratio
 	return QueueRow{
 		Start: start, End: end, Queue: name,
 		Offered: q.offered, Answered: q.answered, Abandoned: q.abandoned, ShortAbandoned: q.shortAbandoned,
-		Overflowed: q.overflowed, Callbacks: q.callbacks, CallbacksHandled: q.callbacksHandled,
+		Overflowed: q.overflowed, OverflowIn: q.overflowIn, Callbacks: q.callbacks, CallbacksHandled: q.callbacksHandled,
 		Threshold: secs(threshold), InSL: q.inSL,
 		SLAnswered:      kpi.ServiceLevel(q.inSL, q.answered, 0),
 		SLOffered:       slOffered,

@@ -132,12 +132,12 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 	switch kind {
 	case KindQueues:
 		header = []string{"start", "end", "queue", "offered", "answered", "abandoned", "short_abandoned", "overflowed",
-			"callbacks", "callbacks_handled", "threshold_s", "in_sl", "sl_answered", "sl_offered", "abandon_rate",
+			"overflow_in", "callbacks", "callbacks_handled", "threshold_s", "in_sl", "sl_answered", "sl_offered", "abandon_rate",
 			"asa_s", "avg_wait_s", "p90_wait_s", "max_wait_s", "transfers", "handled", "aht_s",
 			"contact_answered", "repeated", "fcr"}
 		for _, q := range rs.Queues {
 			rows = append(rows, []string{stamp(q.Start, table), stamp(q.End, table), text(q.Queue), n(q.Offered), n(q.Answered), n(q.Abandoned),
-				n(q.ShortAbandoned), n(q.Overflowed), n(q.Callbacks), n(q.CallbacksHandled), d(q.Threshold), n(q.InSL),
+				n(q.ShortAbandoned), n(q.Overflowed), n(q.OverflowIn), n(q.Callbacks), n(q.CallbacksHandled), d(q.Threshold), n(q.InSL),
 				pct(q.SLAnswered), pct(q.SLOffered), pct(q.AbandonRate), d(q.ASA), d(q.AvgWait), d(q.P90Wait), d(q.MaxWait),
 				n(q.Transfers), n(q.Handled), d(q.AHT), n(q.ContactAnswered), n(q.Repeated), pct(q.FCR)})
 		}

@@ -276,7 +276,9 @@ func openReportStore(path string) (*store.DB, error) {
 
 // fetchReport asks the API for the queue and agent rows a chart needs.
 func fetchReport(ctx context.Context, base string, q report.Query) (*report.Report, error) {
-	rep := &report.Report{From: q.Options.From, To: q.Options.To, Location: q.Options.Location.String(), Interval: q.Options.Interval}
+	// The API counted the agents' time up to now.
+	rep := &report.Report{From: q.Options.From, To: q.Options.To, Location: q.Options.Location.String(), Interval: q.Options.Interval,
+		Until: time.Now()}
 	q.Format = report.FormatJSON
 	for _, kind := range []report.Kind{report.KindQueues, report.KindAgents} {
 		var part struct {

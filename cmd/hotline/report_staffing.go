@@ -80,6 +80,7 @@ func runStaffingCheck(ctx context.Context, w io.Writer, g *globalOptions, o *sta
 			return err
 		}
 		defer db.Close()
+		q.Options.Now = time.Now() // the hours ahead have no staff yet
 		if rep, _, err = report.Build(db, q.Options); err != nil {
 			return err
 		}
@@ -149,23 +150,28 @@ func staffingCheck(rep *report.Report, target staffing.Target, patience time.Dur
 		wait, handle                           float64
 		staffed                                float64
 	}
+	// An interval counts from the period's start (--from inside an hour)
+	// to its end or now, whichever comes first: the hours ahead are left
+	// out, and the one under way is measured over what has passed.
 	var order []*sums
 	by := map[int64]*sums{}
 	at := func(start, end time.Time) *sums {
 		k := start.UnixNano()
 		if by[k] == nil {
-			length := end.Sub(start)
 			if rep.Interval == report.IntervalPeriod {
-				length = rep.To.Sub(rep.From)
+				start, end = rep.From, rep.To
 			}
-			by[k] = &sums{start: start, length: length}
+			by[k] = &sums{start: start, length: rep.Counted(start, end)}
 			order = append(order, by[k])
 		}
 		return by[k]
 	}
 	for _, q := range rep.Rows.Queues {
 		s := at(q.Start, q.End)
-		s.offered += q.Offered
+		// A call that overflowed into another queue is offered there
+		// again: it is one call of the period. (A transferred call is
+		// counted in each queue, as its legs are in the handle time.)
+		s.offered += q.Offered - q.OverflowIn
 		s.answered += q.Answered
 		s.abandoned += q.Abandoned
 		s.inSL += q.InSL
@@ -179,6 +185,9 @@ func staffingCheck(rep *report.Report, target staffing.Target, patience time.Dur
 	}
 	var rows []staffingCheckRow
 	for _, s := range order {
+		if s.length <= 0 {
+			continue // ahead of now
+		}
 		hours := s.length.Hours()
 		r := staffingCheckRow{Start: s.start, Staffed: s.staffed / s.length.Seconds()}
 		if s.offered == 0 || s.hd == 0 || hours <= 0 {

@@ -48,6 +48,32 @@ func TestStaffingCheckRows(t *testing.T) {
 	}
 }
 
+// A call that overflowed from one queue into another is one call, not two;
+// a period that starts inside an hour measures that hour from its start,
+// and the hours after now are left out.
+func TestStaffingCheckOverflowAndClipping(t *testing.T) {
+	h := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	rep := &report.Report{From: h.Add(30 * time.Minute), To: h.Add(3 * time.Hour), Until: h.Add(90 * time.Minute),
+		Location: "UTC", Interval: report.IntervalHour}
+	rep.Rows.Queues = []report.QueueRow{
+		// 09:30-10:00: 60 calls, 20 of them overflowed from a into b
+		{Start: h, End: h.Add(time.Hour), Queue: "a", Offered: 60, Answered: 40, Overflowed: 20, Handled: 40, Handle: 40 * 60},
+		{Start: h, End: h.Add(time.Hour), Queue: "b", Offered: 20, OverflowIn: 20, Answered: 20, Handled: 20, Handle: 20 * 60},
+		// 10:00-10:30 (now): 30 calls
+		{Start: h.Add(time.Hour), End: h.Add(2 * time.Hour), Queue: "a", Offered: 30, Answered: 30, Handled: 30, Handle: 30 * 60},
+	}
+	for _, start := range []time.Time{h, h.Add(time.Hour), h.Add(2 * time.Hour)} {
+		rep.Rows.Agents = append(rep.Rows.Agents, report.AgentRow{Start: start, End: start.Add(time.Hour), Agent: "x", LoggedIn: 1800})
+	}
+	rows := staffingCheck(rep, staffing.Target{Share: 0.8, Within: 20 * time.Second}, 0)
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want 09:00 and 10:00 (11:00 is ahead): %+v", len(rows), rows)
+	}
+	if rows[0].CallsPerHour != 120 || rows[0].Staffed != 1 || rows[1].CallsPerHour != 60 || rows[1].Staffed != 1 {
+		t.Errorf("calls/h %v %v, staffed %v %v; want 120 60, 1 1", rows[0].CallsPerHour, rows[1].CallsPerHour, rows[0].Staffed, rows[1].Staffed)
+	}
+}
+
 func TestStaffingCheckOnSimulatedDay(t *testing.T) {
 	path, _ := dayStore(t)
 	code, out, errOut := hotline(t, nil, "staffing", "--from", "2026-01-05T10:00", "--to", "2026-01-05T18:00", "--tz", "Europe/Berlin",

@@ -132,16 +132,14 @@ func Collect(r *report.Report) (Series, error) {
 		if !ok {
 			continue
 		}
-		// The interval under way at the report's end counts up to it:
-		// the rest has not happened yet.
-		end := a.End
-		if r.To.Before(end) {
-			end = r.To
-		}
-		length := float64(end.Sub(a.Start) / time.Second)
+		// The agents' time is counted from the report's start to its end
+		// (or now, when the end lies ahead): the first and last
+		// intervals count only the part of them inside that.
+		start, end := a.Start, a.End
 		if r.Interval == report.IntervalPeriod {
-			length = r.To.Sub(r.From).Seconds()
+			start, end = r.From, r.To
 		}
+		length := r.Counted(start, end).Seconds()
 		if length <= 0 {
 			continue
 		}

@@ -83,3 +83,30 @@ func TestEmptyChartsStartAtZero(t *testing.T) {
 		}
 	}
 }
+
+// A period that starts inside an interval (--from 09:30 by hour) counts the
+// first bar's agents over the half hour inside it, and one that runs on
+// past now (Until) counts the last bar's up to now: an agent on a call
+// throughout is one agent in both, not a half.
+func TestCollectClipsToPeriodAndNow(t *testing.T) {
+	h := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	r := &report.Report{From: h.Add(30 * time.Minute), To: h.Add(3 * time.Hour), Until: h.Add(90 * time.Minute),
+		Location: "UTC", Interval: report.IntervalHour}
+	r.Rows.Agents = []report.AgentRow{
+		{Start: h, End: h.Add(time.Hour), Agent: "x", OnCall: 1800},
+		{Start: h.Add(time.Hour), End: h.Add(2 * time.Hour), Agent: "x", OnCall: 1800},
+	}
+	s, err := Collect(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Starts) != 3 || s.OnCall[0] != 1 || s.OnCall[1] != 1 || s.OnCall[2] != 0 {
+		t.Errorf("%d bars, on call %v; want 3 bars, 1 1 0", len(s.Starts), s.OnCall)
+	}
+	// The whole period as one bar: 30 min on call of the hour that passed.
+	r.Interval = report.IntervalPeriod
+	r.Rows.Agents = []report.AgentRow{{Start: r.From, End: r.To, Agent: "x", OnCall: 1800}}
+	if s, err = Collect(r); err != nil || s.OnCall[0] != 0.5 {
+		t.Errorf("period: on call %v (%v), want 0.5", s.OnCall, err)
+	}
+}
