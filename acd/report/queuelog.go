@@ -184,10 +184,10 @@ func callLines(rec *store.CallRecord, emit func(key string, at time.Time, line s
 			continue // not known yet: written when the record says
 		}
 		end = maxTime(end, a.At)
-		emit("ring"+strconv.Itoa(i), end, line(rec.Queue, a.Agent, "RINGNOANSWER", strconv.FormatInt(end.Sub(a.At).Milliseconds(), 10)))
+		emit("ring"+strconv.Itoa(i), end, line(queueAt(rec, a.At), a.Agent, "RINGNOANSWER", strconv.FormatInt(end.Sub(a.At).Milliseconds(), 10)))
 	}
 	if len(rec.Legs) > 0 {
-		transferLines(rec, line, emit)
+		transferLines(rec, line, emit, leftAt)
 		return
 	}
 	wait := secsInt(rec.Wait)
@@ -226,7 +226,7 @@ func linePos(s store.Step) string {
 // when it sent the caller on, and the end of the last leg as an untransferred
 // call ends. The first leg's CONNECT has the key an untransferred call's
 // has, so a live log that wrote it before the transfer does not repeat it.
-func transferLines(rec *store.CallRecord, line func(queue, agent, event string, data ...string) string, emit func(string, time.Time, string)) {
+func transferLines(rec *store.CallRecord, line func(queue, agent, event string, data ...string) string, emit func(string, time.Time, string), leftAt string) {
 	waited := func(at time.Time) string { // since the call entered the queue it was taken from
 		since := rec.Entered
 		for _, s := range rec.Timeline {
@@ -256,16 +256,28 @@ func transferLines(rec *store.CallRecord, line func(queue, agent, event string, 
 		}
 		wait := waited(l.Start)
 		emit("connect"+k, l.Start, line(l.Queue, l.Agent, "CONNECT", wait, "", "0"))
-		if i < last {
+		to, sent := transferTarget(rec, l)
+		if i < last && !sent {
 			next := rec.Legs[i+1]
-			to := next.Agent + next.Number
-			if next.Queue != l.Queue && next.Agent != "" && next.Via == acd.TransferBlind && transferredToQueue(rec, l.End) {
-				to = next.Queue
-			}
+			to, sent = next.Agent+next.Number, true
+		}
+		if sent {
 			emit("transfer"+k, l.End, line(l.Queue, l.Agent, "TRANSFER", to, "hotline", wait, secsInt(l.Talk), opos(l.Start)))
-			continue
+			if i < last {
+				continue
+			}
 		}
 		if rec.Ended.IsZero() || rec.Outcome == acd.OutcomeInProgress {
+			return
+		}
+		if sent {
+			// Sent on and taken by no one: the caller hung up in the queue
+			// it was sent to (an overflow there has its own line).
+			if rec.Outcome == acd.OutcomeAbandoned {
+				if q := queueAt(rec, rec.Ended); q != "" && !rec.Ended.Before(l.End) {
+					emit("end", rec.Ended, line(q, "", "ABANDON", leftAt, opos(rec.Ended), waited(rec.Ended)))
+				}
+			}
 			return
 		}
 		event := "COMPLETEAGENT"
@@ -276,15 +288,36 @@ func transferLines(rec *store.CallRecord, line func(queue, agent, event string, 
 	}
 }
 
-// transferredToQueue reports whether the transfer at at sent the caller to
-// a queue (its timeline says "transfer ... → queue NAME").
-func transferredToQueue(rec *store.CallRecord, at time.Time) bool {
+// transferTarget is where the agent of leg l sent the caller at its end,
+// as its timeline's transfer step says ("blind → queue NAME", "attended →
+// agent NAME (how)", "blind → number N"): the queue, agent or number.
+func transferTarget(rec *store.CallRecord, l store.Leg) (string, bool) {
 	for _, s := range rec.Timeline {
-		if s.Kind == "transfer" && s.At.Equal(at) {
-			return strings.Contains(s.Detail, "→ queue ")
+		if s.Kind != "transfer" || !s.At.Equal(l.End) || (s.Agent != "" && s.Agent != l.Agent) {
+			continue
+		}
+		_, to, ok := strings.Cut(s.Detail, "→ ")
+		if !ok {
+			continue
+		}
+		to, _, _ = strings.Cut(to, " (")
+		if _, name, ok := strings.Cut(to, " "); ok {
+			return name, true
 		}
 	}
-	return false
+	return "", false
+}
+
+// queueAt is the queue the call was in at at: the one it last entered by
+// then (the record's queue before any).
+func queueAt(rec *store.CallRecord, at time.Time) string {
+	q := rec.Queue
+	for _, s := range rec.Timeline {
+		if s.Kind == "enqueue" && !s.At.After(at) {
+			q = s.Detail
+		}
+	}
+	return q
 }
 
 // qlFieldText makes a field's text one field of one line: caller ids and

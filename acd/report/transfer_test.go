@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,6 +29,21 @@ func transferred() store.CallRecord {
 			{At: at(0, 30), Kind: "transfer", Agent: "ann", Detail: "blind → queue billing"},
 			{At: at(0, 30), Kind: "enqueue", Detail: "billing"},
 			{At: at(0, 40), Kind: "connect", Agent: "bob", Detail: "wait=10s"}}}
+}
+
+// transferredThenAbandoned is a caller ann (support) sends to billing at
+// 0:25, second in its line, who hangs up there at 1:05, first in line.
+func transferredThenAbandoned() store.CallRecord {
+	s := time.Second
+	rec := store.CallRecord{ID: "y", Direction: acd.DirectionInbound, Queue: "billing", Agent: "ann", Entered: at(0, 0),
+		Answered: at(0, 5), Ended: at(1, 5), Wait: 40 * s, Talk: 20 * s, Transfers: 1, Outcome: acd.OutcomeAbandoned,
+		Legs: []store.Leg{{Agent: "ann", Queue: "support", Start: at(0, 5), End: at(0, 25), Talk: 20 * s}},
+		Timeline: []store.Step{{At: at(0, 0), Kind: "enqueue", Detail: "support"},
+			{At: at(0, 5), Kind: "connect", Agent: "ann", Detail: "wait=5s"},
+			{At: at(0, 25), Kind: "transfer", Agent: "ann", Detail: "blind → queue billing"},
+			{At: at(0, 25), Kind: "enqueue", Detail: "billing", Pos: 2},
+			{At: at(1, 5), Kind: "abandon", Detail: "queued", Pos: 1}}}
+	return rec
 }
 
 // TestTransfersAndHold: each agent is counted for its own leg; the queue
@@ -66,16 +82,7 @@ func TestTransfersAndHold(t *testing.T) {
 }
 
 func TestQueueLogTransfer(t *testing.T) {
-	var b strings.Builder
-	if _, _, err := WriteQueueLog(&b, memSource{calls: []store.CallRecord{transferred()}}, t0, t0.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
-		epoch, rest, _ := strings.Cut(line, "|")
-		e, _ := strconv.ParseInt(epoch, 10, 64)
-		got = append(got, strconv.FormatInt(e-t0.Unix(), 10)+"|"+rest)
-	}
+	got := strings.Split(queueLogOf(t, transferred()), "\n")
 	want := []string{
 		"0|x|support|NONE|ENTERQUEUE|||1",
 		"5|x|support|ann|CONNECT|5||0",
@@ -93,15 +100,7 @@ func TestQueueLogTransfer(t *testing.T) {
 // billing (40 s after the transfer), answered in support: billing's offers
 // are its answers, abandons and overflows.
 func TestTransferThenAbandon(t *testing.T) {
-	s := time.Second
-	rec := store.CallRecord{ID: "y", Direction: acd.DirectionInbound, Queue: "billing", Agent: "ann", Entered: at(0, 0),
-		Answered: at(0, 5), Ended: at(1, 5), Wait: 40 * s, Talk: 20 * s, Transfers: 1, Outcome: acd.OutcomeAbandoned,
-		Legs: []store.Leg{{Agent: "ann", Queue: "support", Start: at(0, 5), End: at(0, 25), Talk: 20 * s}},
-		Timeline: []store.Step{{At: at(0, 0), Kind: "enqueue", Detail: "support"},
-			{At: at(0, 5), Kind: "connect", Agent: "ann", Detail: "wait=5s"},
-			{At: at(0, 25), Kind: "transfer", Agent: "ann", Detail: "blind → queue billing"},
-			{At: at(0, 25), Kind: "enqueue", Detail: "billing"},
-			{At: at(1, 5), Kind: "abandon", Detail: "queued"}}}
+	rec := transferredThenAbandoned()
 	r := build(t, Options{From: t0, To: t0.Add(time.Hour), Threshold: func(string) time.Duration { return 20 * time.Second }},
 		[]store.CallRecord{rec}, nil)
 	queues := map[string]QueueRow{}
@@ -113,5 +112,68 @@ func TestTransferThenAbandon(t *testing.T) {
 	}
 	if q := queues["billing"]; q.Offered != 1 || q.Answered != 0 || q.Abandoned != 1 || q.MaxWait != 40 {
 		t.Errorf("billing: %+v; want 1 offered, abandoned after 40 s", q)
+	}
+}
+
+// queueLogOf writes recs' queue_log with times in seconds from t0.
+func queueLogOf(t *testing.T, recs ...store.CallRecord) string {
+	t.Helper()
+	var b strings.Builder
+	if _, _, err := WriteQueueLog(&b, memSource{calls: recs}, t0, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		epoch, rest, _ := strings.Cut(line, "|")
+		e, _ := strconv.ParseInt(epoch, 10, 64)
+		got = append(got, strconv.FormatInt(e-t0.Unix(), 10)+"|"+rest)
+	}
+	return strings.Join(got, "\n")
+}
+
+// A caller transferred into billing who hangs up there before an agent
+// takes it: ann's leg ends in a TRANSFER to billing, and the caller
+// abandons billing after 40 s (not a COMPLETE of ann's in support).
+func TestQueueLogTransferThenAbandon(t *testing.T) {
+	rec := transferredThenAbandoned()
+	want := strings.Join([]string{
+		"0|y|support|NONE|ENTERQUEUE|||1",
+		"5|y|support|ann|CONNECT|5||0",
+		"25|y|billing|NONE|ENTERQUEUE|||2",
+		"25|y|support|ann|TRANSFER|billing|hotline|5|20|1",
+		"65|y|billing|NONE|ABANDON|1|2|40",
+	}, "\n")
+	if got := queueLogOf(t, rec); got != want {
+		t.Errorf("queue_log:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Agents rung and not answering are written in the queue the caller was
+// in when they rang: carl in support before ann took the call, dave in
+// billing after she transferred it there. An attended transfer to an
+// agent names that agent, and one back into the same queue names it.
+func TestQueueLogRingsAndTargetsAcrossTransfers(t *testing.T) {
+	rec := transferred()
+	rec.Attempts = []store.Attempt{{Agent: "carl", At: at(0, 1), Result: acd.AttemptNoAnswer}, {Agent: "ann", At: at(0, 4)},
+		{Agent: "dave", At: at(0, 31), Result: acd.AttemptNoAnswer}, {Agent: "bob", At: at(0, 38)}}
+	rec.Timeline = append(rec.Timeline, store.Step{At: at(0, 3), Kind: "no-connect", Agent: "carl"},
+		store.Step{At: at(0, 35), Kind: "no-connect", Agent: "dave"})
+	got := queueLogOf(t, rec)
+	for _, line := range []string{"3|x|support|carl|RINGNOANSWER|2000", "35|x|billing|dave|RINGNOANSWER|4000"} {
+		if !strings.Contains(got, line+"\n") {
+			t.Errorf("queue_log has no %q:\n%s", line, got)
+		}
+	}
+
+	same := transferred()
+	same.Legs[1].Queue, same.Timeline[2].Detail, same.Timeline[3].Detail = "support", "blind → queue support", "support"
+	if got := queueLogOf(t, same); !strings.Contains(got, "30|x|support|ann|TRANSFER|support|hotline|") {
+		t.Errorf("transfer back into support:\n%s", got)
+	}
+	toAgent := transferred()
+	toAgent.Legs[1].Via, toAgent.Timeline[2].Detail = acd.TransferAttended, "attended → agent bob (bridged)"
+	toAgent.Timeline = slices.Delete(toAgent.Timeline, 3, 4) // no queue entered
+	if got := queueLogOf(t, toAgent); !strings.Contains(got, "30|x|support|ann|TRANSFER|bob|hotline|") {
+		t.Errorf("attended transfer to bob:\n%s", got)
 	}
 }
