@@ -25,6 +25,10 @@ func TestCallSearchFilters(t *testing.T) {
 			{ID: "b", Caller: "+12125550101", Contact: 1, Queue: "billing", Agent: "bob", Disposition: "refund", Notes: "double charge"},
 			{ID: "c", Caller: "+12125550102", Contact: 2, Queue: "support", Agent: "alice", Disposition: "solved", Notes: "password"},
 			{ID: "d", Direction: acd.DirectionOutbound, Called: "+12125550103", Entry: CampaignEntry("renewals"), Agent: "bob", Disposition: "sale"},
+			// carol (sales) took it and sent it to billing, where bob took it
+			{ID: "e", Caller: "+12125550104", Queue: "billing", Agent: "bob", Disposition: "refund",
+				Legs:     []Leg{{Agent: "carol", Queue: "sales"}, {Agent: "bob", Queue: "billing", Via: acd.TransferBlind, From: "carol"}},
+				Timeline: []Step{{Kind: "enqueue", Detail: "sales"}, {Kind: "transfer", Agent: "carol"}, {Kind: "enqueue", Detail: "billing"}}},
 		}
 		for i := range recs {
 			recs[i].Entered = ct0.Add(time.Duration(i) * time.Hour)
@@ -47,6 +51,10 @@ func TestCallSearchFilters(t *testing.T) {
 			{"number", Filter{Number: "(212) 555-0101"}, []string{"a", "b"}},
 			{"outbound number", Filter{Number: "+12125550103"}, []string{"d"}},
 			{"queue and text", Filter{Queue: "support", Text: "pass"}, []string{"c"}},
+			{"agent who transferred it", Filter{Agent: "carol"}, []string{"e"}},
+			{"last agent", Filter{Agent: "bob", Disposition: "refund"}, []string{"b", "e"}},
+			{"queue it was transferred from", Filter{Queue: "sales"}, []string{"e"}},
+			{"last queue", Filter{Queue: "billing"}, []string{"b", "e"}},
 			{"limit", Filter{Disposition: "solved", Limit: 1, Descending: true}, []string{"c"}},
 		} {
 			got, err := db.CollectCalls(tc.f)

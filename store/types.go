@@ -296,8 +296,8 @@ type ActiveConsult struct {
 type Filter struct {
 	From      time.Time // Entered at or after
 	To        time.Time // Entered before
-	Queue     string
-	Agent     string // the agent who took the call (CallRecord.Agent)
+	Queue     string    // a queue the call was in (its last, or one it was overflowed or transferred from)
+	Agent     string    // an agent who took the call (the last, or one who transferred it on)
 	Outcome   acd.Outcome
 	Direction acd.Direction
 	// Number is the customer's number (see CallRecord.CustomerNumber), in
@@ -319,8 +319,8 @@ func (f *Filter) match(c *CallRecord, s *callSeal) bool {
 		(f.Campaign == "" || c.Entry == CampaignEntry(f.Campaign)) &&
 		(f.Disposition == "" || c.Disposition == f.Disposition) &&
 		(f.Text == "" || containsFold(c.Notes, f.Text)) &&
-		(f.Queue == "" || c.Queue == f.Queue) &&
-		(f.Agent == "" || c.Agent == f.Agent) &&
+		(f.Queue == "" || c.InQueue(f.Queue)) &&
+		(f.Agent == "" || c.TakenBy(f.Agent)) &&
 		(f.Outcome == "" || c.Outcome == f.Outcome) &&
 		(f.Direction == "" || c.Direction == f.Direction)
 }

@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // QueueVisit is what a call did in one queue it was answered or abandoned
 // in, as its timeline has it.
@@ -50,4 +53,18 @@ func (c *CallRecord) QueueVisits() []QueueVisit {
 		}
 	}
 	return out
+}
+
+// InQueue reports whether the call was in queue: its last, or one it
+// overflowed or was transferred from.
+func (c *CallRecord) InQueue(queue string) bool {
+	return c.Queue == queue || slices.ContainsFunc(c.Timeline, func(s Step) bool {
+		return (s.Kind == "enqueue" || s.Kind == "requeue") && s.Detail == queue
+	})
+}
+
+// TakenBy reports whether agent took the call: the last agent, or one who
+// talked to the caller before transferring it on.
+func (c *CallRecord) TakenBy(agent string) bool {
+	return c.Agent == agent || slices.ContainsFunc(c.Legs, func(l Leg) bool { return l.Agent == agent })
 }

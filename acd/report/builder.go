@@ -426,7 +426,7 @@ func (b *Builder) Report() *Report {
 
 func (c *cut) bounds(start int64) (time.Time, time.Time) {
 	s := time.Unix(0, start).In(c.clock.loc)
-	return s, c.clock.next(s)
+	return s, c.clock.next(s).In(c.clock.loc) // a period's end as given may be in another zone
 }
 
 func (c *cut) rows(o Options) Rows {

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/store"
 )
 
 func berlin(t *testing.T) *time.Location {
@@ -119,5 +122,21 @@ func TestParseTimeOutOfRange(t *testing.T) {
 	}
 	if _, err := ParseTime("2026-11-30", time.UTC); err != nil {
 		t.Error(err)
+	}
+}
+
+// A period's rows start and end in the report's zone, though its end was
+// given in another (a --to in UTC, or now): a CSV's start and end columns
+// read alike.
+func TestPeriodEndInReportZone(t *testing.T) {
+	zone := berlin(t)
+	rec := call("a", "sales", at(1, 0), time.Second, acd.OutcomeAnswered, "ann")
+	r := build(t, Options{From: t0.In(zone), To: t0.Add(time.Hour).UTC(), Interval: IntervalPeriod, Location: zone},
+		[]store.CallRecord{rec}, nil)
+	if len(r.Rows.Queues) != 1 {
+		t.Fatalf("rows %+v", r.Rows.Queues)
+	}
+	if q := r.Rows.Queues[0]; q.Start.Location() != zone || q.End.Location() != zone || !q.End.Equal(t0.Add(time.Hour)) {
+		t.Errorf("start %v, end %v; want both in Europe/Berlin", q.Start, q.End)
 	}
 }
