@@ -190,10 +190,27 @@ func TestPendingPauseSurvivesRestart(t *testing.T) {
 			t.Fatalf("saved in wrap-up: %+v", sa)
 		}
 		now := epoch.Add(70 * time.Second) // after the wrap-up's end
-		c, _ := restartedAt(t, Saved{Agents: []store.AgentState{sa}}, now)
+		c, st2 := restartedAt(t, Saved{Agents: []store.AgentState{sa}}, now)
 		c.Handle(now, pbx.Synced{})
 		if a := c.Status(now).Agents[0]; a.State != "paused" || a.Reason != "coffee" {
 			t.Errorf("after restart: alice %s (%s), want paused (coffee)", a.State, a.Reason)
+		}
+		// The pause began when the wrap-up ended, while Hotline was down:
+		// shown, saved and logged from then (once), not from the restart.
+		if a := c.Status(now).Agents[0]; !a.Since.Equal(sa.WrapUntil) {
+			t.Errorf("paused since %v, want since the wrap-up's end %v", a.Since.Sub(epoch), sa.WrapUntil.Sub(epoch))
+		}
+		if saved := st2.agents["alice"]; saved.State != acd.Paused || !saved.Since.Equal(sa.WrapUntil) || saved.PendingState != nil {
+			t.Errorf("saved %+v, want paused since the wrap-up's end, nothing pending", saved)
+		}
+		var pauses []store.AgentChange
+		for _, ch := range st2.changes {
+			if ch.To == acd.Paused {
+				pauses = append(pauses, ch)
+			}
+		}
+		if len(pauses) != 1 || !pauses[0].At.Equal(sa.WrapUntil) || pauses[0].From != acd.WrapUp || pauses[0].Reason != "coffee" {
+			t.Errorf("pauses logged %+v, want one, from wrap-up at %v (coffee)", pauses, sa.WrapUntil.Sub(epoch))
 		}
 	})
 }

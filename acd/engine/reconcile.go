@@ -120,13 +120,28 @@ func (c *Core) Restore(now time.Time, s Saved) {
 					// have without the restart.
 					c.trailing[rec.ID] = &trailer{rec: *rec, wrap: true, recordings: unfinishedRecordings(rec)}
 				}
-			} else if rec != nil && !st.Since.IsZero() && st.WrapUntil.After(st.Since) {
-				c.wrappedWhileDown(now, a, rec, st.WrapUntil.Sub(st.Since), s.Ended)
+			} else if !st.Since.IsZero() && st.WrapUntil.After(st.Since) {
+				if rec != nil {
+					c.wrappedWhileDown(now, a, rec, st.WrapUntil.Sub(st.Since), s.Ended)
+				}
+				if p := restoredPending(st); p != nil {
+					// The pause or logout asked for during the call began
+					// when the wrap-up ended, while Hotline was down: logged
+					// and shown from then, not from the restart.
+					a.state, a.since = p.state, st.WrapUntil
+					if p.state == acd.Paused {
+						a.pauseReason = p.motive.reason
+					}
+					c.logAgentChange(st.WrapUntil, a, acd.WrapUp, p.state, p.motive)
+					logged[a] = p.state
+				}
 				// Saved out of wrap-up: a second restart before her next
 				// change would write the wrap-up into the record again.
 				c.saveAgent(now, a)
 			}
-			a.pending = restoredPending(st)
+			if a.state != acd.Paused && a.state != acd.LoggedOut {
+				a.pending = restoredPending(st)
+			}
 		default:
 			// Ringing and on-call are settled by the calls restored below.
 			a.state = acd.Available
