@@ -264,3 +264,23 @@ func TestLintPJSIP(t *testing.T) {
 	dialplan.WriteFindings(&b, fs)
 	golden.Check(t, filepath.Join("..", "golden", "lint-pjsip.txt"), b.Bytes())
 }
+
+// An entry into a self-service flow is named as such in the rendered
+// files' comments (it read "no target").
+func TestRenderNamesFlowEntries(t *testing.T) {
+	cfg := testConfig()
+	cfg.Entries = append(cfg.Entries, config.Entry{Number: "300", Flow: "hours"})
+	ast, err := dialplan.RenderAsterisk(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := dialplan.RenderFreeSWITCH(cfg, dialplan.ModeSocket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string][]byte{"asterisk": renderText(ast), "freeswitch": renderText(fs)} {
+		if !bytes.Contains(out, []byte("300 -> flow hours")) || bytes.Contains(out, []byte("no target")) {
+			t.Errorf("%s: entry 300 not named flow hours:\n%s", name, out)
+		}
+	}
+}

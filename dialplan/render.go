@@ -291,6 +291,8 @@ func entryTarget(e config.Entry) string {
 		return "queue " + e.Queue
 	case e.Menu != "":
 		return "menu " + e.Menu
+	case e.Flow != "":
+		return "flow " + e.Flow
 	}
 	return "no target"
 }
