@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"slices"
@@ -177,6 +178,8 @@ const MaxLeadErrors = 1000
 
 // LeadImport is the answer of POST /api/v1/campaigns/{name}/leads.
 type LeadImport struct {
+	// DryRun: nothing was stored; Imported is what the import would store.
+	DryRun           bool           `json:"dry_run,omitempty"`
 	Rows             int            `json:"rows"`
 	Imported         int            `json:"imported"`
 	DuplicatesInFile int            `json:"duplicates_in_file"`
@@ -198,7 +201,8 @@ type LeadRowError struct {
 // are skipped and listed; a file that cannot be read imports nothing. The
 // body is read and stored a batch at a time, as the CLI does, so memory
 // does not grow with the list; one import into a campaign runs at a time
-// (another is a 409).
+// (another is a 409). ?dry_run=1 counts what the import would do and
+// stores nothing (hotline leads import --dry-run while serve runs).
 func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	imp, ok := s.rec.(LeadImporter)
@@ -234,6 +238,23 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	opts := campaign.ImportOptions{Campaign: name, Region: cmp.Or(q.Get("region"), "US"), Map: mapping, Query: true}
+	var out LeadImport
+	bad := func(e campaign.RowError) {
+		out.ErrorsTotal++
+		if len(out.Errors) < MaxLeadErrors {
+			out.Errors = append(out.Errors, LeadRowError{Row: e.Row, Column: e.Column, Error: e.Err.Error()})
+		}
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxLeadFile)
+	switch v := q.Get("dry_run"); v {
+	case "", "0", "false":
+	case "1", "true":
+		s.dryRunLeads(w, body, opts, &out, bad)
+		return
+	default:
+		s.fail(w, badRequest("dry_run %q: want 1 (check the file against the campaign, store nothing) or leave it out", v))
+		return
+	}
 	im, err := imp.BeginLeadImport(name)
 	if err != nil {
 		if errors.Is(err, store.ErrImportBusy) {
@@ -243,29 +264,13 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	var out LeadImport
-	bad := func(e campaign.RowError) {
-		out.ErrorsTotal++
-		if len(out.Errors) < MaxLeadErrors {
-			out.Errors = append(out.Errors, LeadRowError{Row: e.Row, Column: e.Column, Error: e.Err.Error()})
-		}
-	}
-	body := http.MaxBytesReader(w, r.Body, MaxLeadFile)
 	out.Rows, err = campaign.ScanCSV(body, opts, im.Add, bad, nil)
 	if err != nil {
 		if aerr := im.Abort(); aerr != nil {
 			s.fail(w, errors.Join(err, aerr))
 			return
 		}
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			s.fail(w, fmt.Errorf("%w: the limit is %d bytes; nothing imported", errTooLarge, MaxLeadFile))
-		case errors.Is(err, campaign.ErrBadFile):
-			s.fail(w, badRequest("lead file: %v; nothing imported", err))
-		default:
-			s.fail(w, err)
-		}
+		s.failLeadFile(w, err)
 		return
 	}
 	res, err := im.Commit()
@@ -274,6 +279,44 @@ func (s *Server) importLeads(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out.Imported, out.DuplicatesInFile, out.AlreadyThere = res.Added, res.InList, res.Duplicate-res.InList
+	writeJSON(w, http.StatusOK, out)
+}
+
+// failLeadFile answers a lead file that could not be read whole.
+func (s *Server) failLeadFile(w http.ResponseWriter, err error) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		s.fail(w, fmt.Errorf("%w: the limit is %d bytes; nothing imported", errTooLarge, MaxLeadFile))
+	case errors.Is(err, campaign.ErrBadFile):
+		s.fail(w, badRequest("lead file: %v; nothing imported", err))
+	default:
+		s.fail(w, err)
+	}
+}
+
+// LeadPhoneChecker says which numbers a campaign has; *store.DB is one.
+type LeadPhoneChecker interface {
+	LeadPhones(campaign string, phones []string) ([]bool, error)
+}
+
+// dryRunLeads answers POST /api/v1/campaigns/{name}/leads?dry_run=1: the
+// counts an import of the body would give (rows, leads it would store,
+// numbers it would skip as twice in the file or already in the campaign,
+// bad rows), storing nothing. It runs beside an import.
+func (s *Server) dryRunLeads(w http.ResponseWriter, body io.Reader, opts campaign.ImportOptions, out *LeadImport, bad func(campaign.RowError)) {
+	lc, ok := s.rec.(LeadPhoneChecker)
+	if !ok {
+		s.fail(w, fmt.Errorf("lead check: %w", engine.ErrStopped))
+		return
+	}
+	res, err := campaign.DryRun(body, opts, func(phones []string) ([]bool, error) { return lc.LeadPhones(opts.Campaign, phones) }, bad, nil)
+	if err != nil {
+		s.failLeadFile(w, err)
+		return
+	}
+	out.DryRun = true
+	out.Rows, out.Imported, out.DuplicatesInFile, out.AlreadyThere = res.Rows, res.Added, res.InFile, res.InCampaign
 	writeJSON(w, http.StatusOK, out)
 }
 

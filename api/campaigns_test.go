@@ -168,8 +168,17 @@ func TestCampaignLeadsImport(t *testing.T) {
 		_ = json.Unmarshal(raw, &li)
 		return resp.StatusCode, li, string(raw)
 	}
-	code, li, raw := send("/api/v1/campaigns/spring/leads?region=US&map=phone=Tel,name=Name", csv)
-	if code != http.StatusOK || li.Rows != 4 || li.Imported != 2 || li.DuplicatesInFile != 1 || len(li.Errors) != 1 ||
+	// A dry run counts as the import will, and stores nothing.
+	code, li, raw := send("/api/v1/campaigns/spring/leads?region=US&map=phone=Tel,name=Name&dry_run=1", csv)
+	if code != http.StatusOK || !li.DryRun || li.Rows != 4 || li.Imported != 2 || li.DuplicatesInFile != 1 || li.AlreadyThere != 0 ||
+		len(li.Errors) != 1 || li.Errors[0].Row != 3 {
+		t.Fatalf("dry run: %d %s", code, raw)
+	}
+	if code, _, raw := send("/api/v1/campaigns/spring/leads?dry_run=yes", csv); code != http.StatusBadRequest || !strings.Contains(raw, `dry_run \"yes\"`) {
+		t.Errorf("dry_run=yes: %d %s; want 400 naming it", code, raw)
+	}
+	code, li, raw = send("/api/v1/campaigns/spring/leads?region=US&map=phone=Tel,name=Name", csv)
+	if code != http.StatusOK || li.DryRun || li.Rows != 4 || li.Imported != 2 || li.DuplicatesInFile != 1 || len(li.Errors) != 1 ||
 		li.Errors[0].Row != 3 || li.Errors[0].Column != "Tel" {
 		t.Fatalf("import: %d %s", code, raw)
 	}
@@ -178,8 +187,14 @@ func TestCampaignLeadsImport(t *testing.T) {
 	if strings.Join(names, ";") != "Ann +12125550100;Cy +12125550101" {
 		t.Errorf("stored leads: %v", names)
 	}
+	if code, li, raw := send("/api/v1/campaigns/spring/leads?region=US&map=phone=Tel,name=Name&dry_run=1", csv); code != http.StatusOK || li.Imported != 0 || li.AlreadyThere != 2 {
+		t.Errorf("dry run of a second import: %d %s", code, raw)
+	}
 	if code, li, raw := send("/api/v1/campaigns/spring/leads?region=US&map=phone=Tel,name=Name", csv); code != http.StatusOK || li.Imported != 0 || li.AlreadyThere != 2 {
 		t.Errorf("second import: %d %s", code, raw)
+	}
+	if code, _, raw := send("/api/v1/campaigns/autumn/leads?region=US&dry_run=1", csv); code != http.StatusNotFound {
+		t.Errorf("dry run into an unknown campaign: %d %s", code, raw)
 	}
 	if code, _, raw := send("/api/v1/campaigns/autumn/leads?region=US", csv); code != http.StatusNotFound {
 		t.Errorf("unknown campaign: %d %s", code, raw)

@@ -40,6 +40,7 @@ var routeQuery = map[string][]queryParam{
 	"POST /api/v1/campaigns/{name}/leads": {
 		{name: "region", typ: "string", desc: "default country of numbers written without one (ISO code, default US)"},
 		{name: "map", typ: "string", desc: "FIELD=COLUMN pairs, comma-separated", many: true},
+		{name: "dry_run", typ: "string", desc: "1: check the file against the campaign and count what would be imported, store nothing"},
 	},
 	"GET /api/v1/dnc/{list}": {
 		{name: "limit", typ: "integer", desc: "default and at most 5000"},

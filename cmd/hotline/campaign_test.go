@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,8 +12,9 @@ import (
 	"github.com/hotline-cc/hotline/acd/engine"
 )
 
-func TestCampaignCommandAgainstDaemon(t *testing.T) {
-	addr, _ := startServe(t, "127.0.0.1:0", `
+// springCenter is a sim call center with one agent (logged in) and the
+// campaign spring.
+const springCenter = `
 pbx: {type: sim, sim: {callers: {rate_per_minute: 0}}}
 queues: [{name: q}]
 agents: [{id: a, endpoint: sim/a, logged_in: true, queues: [{queue: q}]}]
@@ -21,7 +24,10 @@ campaigns:
     schedule: {hours: "00:00-24:00", time_zone: UTC}
     queues: [q]
     safe_harbour: [sound:safe-harbour]
-`)
+`
+
+func TestCampaignCommandAgainstDaemon(t *testing.T) {
+	addr, _ := startServe(t, "127.0.0.1:0", springCenter)
 	csv := "phone\n+12125550101\n+12125550102\n"
 	resp, err := http.Post("http://"+addr+"/api/v1/campaigns/spring/leads", "text/csv", strings.NewReader(csv))
 	if err != nil || resp.StatusCode != http.StatusOK {
@@ -183,5 +189,36 @@ func TestWriteCampaignsKept(t *testing.T) {
 	lines := strings.Split(b.String(), "\n")
 	if len(lines) != 4 || lines[1] != "  2 callbacks due, waiting for the agent each is kept for" || !strings.HasPrefix(lines[2], "autumn:") {
 		t.Errorf("status:\n%s", b.String())
+	}
+}
+
+// A dry run while hotline serve holds the store asks the daemon, which
+// counts the numbers the campaign has (the local check could not) and
+// stores nothing; bad rows are listed as from a local check.
+func TestLeadsDryRunThroughDaemon(t *testing.T) {
+	db := t.TempDir() + "/h.db"
+	addr, _ := startServeOn(t, "127.0.0.1:0", springCenter, db)
+	resp, err := http.Post("http://"+addr+"/api/v1/campaigns/spring/leads", "text/csv", strings.NewReader("phone\n+12125550101\n+12125550102\n"))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("import: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	file := filepath.Join(t.TempDir(), "more.csv")
+	if err := os.WriteFile(file, []byte("phone\n2125550101\n2125550103\n2125550103\nnot a number\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := hotline(t, nil, "leads", "import", file, "--campaign", "spring", "--store", db, "--dry-run", "--api", addr)
+	if code != 1 || !strings.Contains(out, `4 rows, would import 1 leads into "spring"; 2 duplicates skipped (1 in the file, 1 already in the campaign), 1 rows with errors`) ||
+		!strings.Contains(errOut, "row 5") || strings.Contains(errOut, "store is in use") {
+		t.Errorf("dry run through the daemon: exit %d, %q %q", code, out, errOut)
+	}
+	code, out, _ = hotline(t, nil, "campaign", "status", "spring", "--api", addr)
+	if code != 0 || !strings.Contains(out, "spring leads: 2 ") {
+		t.Errorf("after the dry run: exit %d %q; want the 2 leads imported before, no more", code, out)
+	}
+	// A daemon that does not answer: the file is still checked, and it says what it could not count.
+	code, out, errOut = hotline(t, nil, "leads", "import", file, "--campaign", "spring", "--store", db, "--dry-run", "--api", "127.0.0.1:1")
+	if code != 1 || !strings.Contains(out, "would import 2 leads") || !strings.Contains(errOut, "its API did not answer") {
+		t.Errorf("dry run, daemon unreachable: exit %d, %q %q", code, out, errOut)
 	}
 }

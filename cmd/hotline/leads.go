@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"io/fs"
+	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -35,6 +39,7 @@ type leadsImportOptions struct {
 	region   string
 	dryRun   bool
 	maxRows  int
+	api      string
 }
 
 func (o *leadsImportOptions) AddFlags(fs *pflag.FlagSet) {
@@ -43,6 +48,7 @@ func (o *leadsImportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.region, "region", "US", "default country (ISO code) of numbers written without a country code")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "check the file and report, store nothing")
 	fs.IntVar(&o.maxRows, "max-rows", 0, "refuse files with more rows (default 1,000,000)")
+	fs.StringVar(&o.api, "api", "", "with --dry-run while hotline serve holds the store: its API address, which checks the file against the campaign (default: server.listen from the config)")
 }
 
 func newLeadsImportCmd(g *globalOptions) *cobra.Command {
@@ -60,7 +66,7 @@ formula character after it, as in '+33612345678) is read without it.`,
 		Example: `  hotline leads import spring.csv --campaign spring --map phone=Tel,name="Full Name" --region GB`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runLeadsImport(cmd.OutOrStdout(), cmd.ErrOrStderr(), g, args[0], o)
+			return runLeadsImport(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), g, args[0], o)
 		},
 	}
 	o.AddFlags(cmd.Flags())
@@ -133,7 +139,7 @@ func parseMapping(pairs []string) (map[string]string, error) {
 	return m, nil
 }
 
-func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsImportOptions) error {
+func runLeadsImport(ctx context.Context, w, errw io.Writer, g *globalOptions, file string, o *leadsImportOptions) error {
 	if o.campaign == "" {
 		return invalidArg(fmt.Errorf("--campaign is required"))
 	}
@@ -174,23 +180,11 @@ func runLeadsImport(w, errw io.Writer, g *globalOptions, file string, o *leadsIm
 	var rows int
 	var res store.ImportResult
 	if o.dryRun {
-		var db *store.DB
-		switch db, err = o.storeFlag.open(g, true); {
-		case errors.Is(err, fs.ErrNotExist):
-			// No store yet: no lead is in the campaign.
-			fmt.Fprintf(errw, "%s: no store yet: no number counted as already in the campaign\n", file)
-			db, err = nil, nil
-		case errors.Is(err, store.ErrLocked):
-			// hotline serve holds it: the file is still checked.
-			fmt.Fprintf(errw, "%s: the store is in use (hotline serve runs): numbers already in the campaign not counted\n", file)
-			db, err = nil, nil
-		}
-		if err == nil {
-			rows, res, err = dryRunLeads(db, f, opts, badRow, progress)
-			if db != nil {
-				err = errors.Join(err, db.Close())
-			}
-		}
+		var dr campaign.DryRunResult
+		var unlisted int
+		dr, unlisted, err = dryRunLeads(ctx, g, o, f, file, errw, opts, badRow, progress)
+		bad += unlisted
+		rows, res = dr.Rows, store.ImportResult{Added: dr.Added, Duplicate: dr.InFile + dr.InCampaign, InList: dr.InFile}
 	} else {
 		rows, res, err = importLeads(g, &o.storeFlag, f, opts, badRow, progress)
 	}
@@ -258,51 +252,85 @@ func importLeads(g *globalOptions, sf *storeFlag, r io.Reader, o campaign.Import
 }
 
 // dryRunLeads checks a lead list as importLeads would import it, storing
-// nothing: numbers the campaign has in db (nil: no store yet) are counted
-// as the import would skip them. Numbers are kept once through a set of
-// their 64-bit hashes, 8 bytes a lead rather than the numbers themselves
-// (two numbers sharing a hash, about 3 chances in 10^8 for a million
-// leads, would be counted as one).
-func dryRunLeads(db *store.DB, r io.Reader, o campaign.ImportOptions, bad func(campaign.RowError), progress func(int)) (int, store.ImportResult, error) {
-	var res store.ImportResult
-	seen := map[uint64]struct{}{}
-	var batch []string // numbers new in the file, to look up in the store
-	flush := func() error {
-		has := make([]bool, len(batch))
-		if db != nil && len(batch) > 0 {
-			var err error
-			if has, err = db.LeadPhones(o.Campaign, batch); err != nil {
-				return err
-			}
+// nothing, and counts the numbers the campaign has as the import would
+// skip them: from the store or, while hotline serve holds it, through its
+// API (POST .../leads?dry_run=1). unlisted counts the bad rows the API
+// counted beyond those it listed.
+func dryRunLeads(ctx context.Context, g *globalOptions, o *leadsImportOptions, f *os.File, file string, errw io.Writer,
+	opts campaign.ImportOptions, bad func(campaign.RowError), progress func(int)) (res campaign.DryRunResult, unlisted int, err error) {
+	db, err := o.storeFlag.open(g, true)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// No store yet: no lead is in the campaign.
+		fmt.Fprintf(errw, "%s: no store yet: no number counted as already in the campaign\n", file)
+		res, err = campaign.DryRun(f, opts, nil, bad, progress)
+		return res, 0, err
+	case errors.Is(err, store.ErrLocked):
+		res, unlisted, err = dryRunThroughAPI(ctx, g, o, struct{ io.Reader }{f}, bad) // not closed by the request: read again below if need be
+		if err == nil {
+			return res, unlisted, nil
 		}
-		for _, in := range has {
-			if in {
-				res.Duplicate++
-			} else {
-				res.Added++
-			}
+		var ae *apiError
+		if errors.As(err, &ae) {
+			return res, 0, err // the daemon read the file and refused it
 		}
-		batch = batch[:0]
-		return nil
+		// The daemon's API does not answer: the file is still checked.
+		fmt.Fprintf(errw, "%s: the store is in use (hotline serve runs) and its API did not answer (%v): numbers already in the campaign not counted\n", file, err)
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return res, 0, err
+		}
+		res, err = campaign.DryRun(f, opts, nil, bad, progress)
+		return res, 0, err
+	case err != nil:
+		return res, 0, err
 	}
-	rows, err := campaign.ScanCSV(r, o, func(l campaign.Lead) error {
-		h := fnv.New64a()
-		h.Write([]byte(l.Phone))
-		if _, dup := seen[h.Sum64()]; dup {
-			res.Duplicate++
-			res.InList++
-			return nil
-		}
-		seen[h.Sum64()] = struct{}{}
-		if batch = append(batch, l.Phone); len(batch) == 4096 {
-			return flush()
-		}
-		return nil
-	}, bad, progress)
-	if err == nil {
-		err = flush()
+	res, err = campaign.DryRun(f, opts, func(phones []string) ([]bool, error) { return db.LeadPhones(opts.Campaign, phones) }, bad, progress)
+	return res, 0, errors.Join(err, db.Close())
+}
+
+// dryRunThroughAPI sends the lead list to the running daemon, which checks
+// it against the campaign and stores nothing.
+func dryRunThroughAPI(ctx context.Context, g *globalOptions, o *leadsImportOptions, body io.Reader, bad func(campaign.RowError)) (campaign.DryRunResult, int, error) {
+	var res campaign.DryRunResult
+	base, err := (&clientOptions{api: o.api}).base(g)
+	if err != nil {
+		return res, 0, err
 	}
-	return rows, res, err
+	v := url.Values{"region": {o.region}, "dry_run": {"1"}}
+	if len(o.mapping) > 0 {
+		v.Set("map", strings.Join(o.mapping, ","))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/campaigns/"+url.PathEscape(o.campaign)+"/leads?"+v.Encode(), body)
+	if err != nil {
+		return res, 0, err
+	}
+	req.Header.Set("Content-Type", "text/csv")
+	withToken(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return res, 0, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return res, 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e api.Error
+		if json.Unmarshal(raw, &e) != nil || e.Error == "" {
+			e.Error = resp.Status
+		}
+		return res, 0, &apiError{status: resp.StatusCode, msg: "hotline serve: " + e.Error}
+	}
+	var out api.LeadImport
+	if err := json.Unmarshal(raw, &out); err != nil || !out.DryRun {
+		return res, 0, fmt.Errorf("the daemon's answer is not a dry run's (an older hotline serve?): %s", strings.TrimSpace(string(raw)))
+	}
+	for _, e := range out.Errors {
+		bad(campaign.RowError{Row: e.Row, Column: e.Column, Err: errors.New(e.Error)})
+	}
+	res = campaign.DryRunResult{Rows: out.Rows, Added: out.Imported, InFile: out.DuplicatesInFile, InCampaign: out.AlreadyThere}
+	return res, max(0, out.ErrorsTotal-len(out.Errors)), nil
 }
 
 func newLeadsExportCmd(g *globalOptions) *cobra.Command {

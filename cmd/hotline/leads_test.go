@@ -285,13 +285,14 @@ func TestLeadsImportDryRunCountsTheStore(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "none.db")); err == nil {
 		t.Error("a dry run made a store")
 	}
-	// While hotline serve holds the store, the file is still checked.
+	// While hotline serve holds the store and its API does not answer, the
+	// file is still checked.
 	held, err := store.Open(db, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer held.Close()
-	code, out, errs = do("leads", "import", second, "--campaign", "spring", "--store", db, "--dry-run")
+	code, out, errs = do("leads", "import", second, "--campaign", "spring", "--store", db, "--dry-run", "--api", "127.0.0.1:1")
 	if code != 0 || !strings.Contains(out, `would import 3 leads`) || !strings.Contains(errs, "the store is in use") {
 		t.Fatalf("dry run beside a running daemon: %d %q %q", code, out, errs)
 	}

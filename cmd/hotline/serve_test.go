@@ -28,10 +28,16 @@ agents: [{id: a, endpoint: sim/a, queues: [{queue: q}]}]
 // and the daemon's log.
 func startServe(t *testing.T, listen, center string) (string, *safeBuffer) {
 	t.Helper()
+	return startServeOn(t, listen, center, t.TempDir()+"/h.db")
+}
+
+// startServeOn is startServe with the daemon's store file at db.
+func startServeOn(t *testing.T, listen, center, db string) (string, *safeBuffer) {
+	t.Helper()
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
 server: {listen: %q}
 store: {path: %q}
-%s`, listen, t.TempDir()+"/h.db", center)), "serve.yaml")
+%s`, listen, db, center)), "serve.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
