@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,6 +84,12 @@ func TestBrowserReports(t *testing.T) {
 	csv, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.getElementById("rep-csv").href).then(r => r.headers.get("Content-Type") + "|" + (r.ok ? "ok" : r.status))`, chromedp.EvalAwaitPromise))
 	if err != nil || csv != "text/csv; charset=utf-8|ok" {
 		t.Errorf("CSV download: %q %v", csv, err)
+	}
+	// The queue_log of the period: the seeded support calls entering their queue.
+	qlog, err := chromedp.Run(ctx, chromedp.Evaluate[string](`$("rep-qlog").hidden ? "hidden" :
+		fetch($("rep-qlog").href).then(r => r.ok ? r.text() : "status " + r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil || strings.Count(qlog, "|support|NONE|ENTERQUEUE|") != 9 {
+		t.Errorf("queue_log download: %v\n%s\nwant the 9 support calls entering", err, qlog)
 	}
 	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(r => { const i = document.getElementById("rep-chart");
 		const ok = () => i.complete && i.naturalWidth > 0; if (ok()) return r(true);

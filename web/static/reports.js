@@ -8,13 +8,13 @@
 Object.assign(I18N.ru, {
   "rep-page": "Отчёты", "rep-kind": "Отчёт", "rep-from": "С", "rep-to": "По (не включая)", "rep-interval": "Строка на",
   "rep-today": "Сегодня", "rep-yesterday": "Вчера", "rep-week": "Последние 7 дней", "rep-run": "Показать",
-  "rep-csv": "Скачать CSV", "rep-none": "За этот период данных нет", "rep-totals": "Итого за период",
+  "rep-csv": "Скачать CSV", "rep-qlog": "Скачать queue_log", "rep-none": "За этот период данных нет", "rep-totals": "Итого за период",
   "rep-k-queues": "Очереди", "rep-k-agents": "Операторы", "rep-k-dispositions": "Итоги звонков", "rep-k-campaigns": "Кампании",
   "rep-k-ivr": "Голосовое меню", "rep-f-queue": "Очередь", "rep-f-agent": "Оператор", "rep-f-campaign": "Кампания", "rep-f-flow": "Сценарий меню",
   "rep-i-period": "весь период", "rep-i-15m": "15 минут", "rep-i-hour": "час", "rep-i-day": "день", "rep-i-week": "неделю", "rep-i-month": "месяц",
   "rep-c-start": "Начало", "rep-c-end": "Конец", "rep-c-queue": "Очередь", "rep-c-agent": "Оператор", "rep-c-campaign": "Кампания",
   "rep-c-offered": "Поступило", "rep-c-answered": "Отвечено", "rep-c-abandoned": "Потеряно", "rep-c-short_abandoned": "Короткие сбросы",
-  "rep-c-overflowed": "Переполнение", "rep-c-callbacks": "Заказано перезвонов", "rep-c-callbacks_handled": "Перезвонили",
+  "rep-c-overflowed": "Переполнение", "rep-c-overflow_in": "Из переполнения других очередей", "rep-c-callbacks": "Заказано перезвонов", "rep-c-callbacks_handled": "Перезвонили",
   "rep-c-threshold_s": "Порог", "rep-c-in_sl": "В пределах порога", "rep-c-sl_answered": "Уровень сервиса (отвеченные)",
   "rep-c-sl_offered": "Уровень сервиса (все)", "rep-c-abandon_rate": "Доля потерянных", "rep-c-asa_s": "Среднее ожидание ответа",
   "rep-c-avg_wait_s": "Среднее ожидание", "rep-c-p90_wait_s": "Ожидание, 90-й перцентиль", "rep-c-max_wait_s": "Наибольшее ожидание",
@@ -145,6 +145,11 @@ async function repRun() {
   $("rep-csv").href = `/api/v1/reports/${encodeURIComponent(k.kind)}?${csv}`;
   $("rep-csv").download = `${k.kind}-${q.get("from").slice(0, 10)}.csv`;
   $("rep-csv").hidden = false;
+  // The period's calls as Asterisk queue_log lines, for tools that read app_queue's: with the queues report.
+  const qlog = new URLSearchParams({ from: q.get("from"), to: q.get("to"), tz: q.get("tz") });
+  $("rep-qlog").href = `/api/v1/reports/queue-log?${qlog}`;
+  $("rep-qlog").download = `queue_log-${q.get("from").slice(0, 10)}`;
+  $("rep-qlog").hidden = k.kind !== "queues";
   // The chart counts calls and agents: it goes with the queues and agents reports.
   const chart = new URLSearchParams({ from: q.get("from"), to: q.get("to"), tz: q.get("tz") });
   if (["15m", "hour", "day"].includes(q.get("interval"))) chart.set("interval", q.get("interval"));
