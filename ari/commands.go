@@ -16,6 +16,7 @@ import (
 
 	goari "github.com/CyCoreSystems/ari/v6"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/internal/redact"
 )
 
 // command runs one REST request for a pbx command and names the command in
@@ -376,7 +377,7 @@ func (c *Client) originate(ctx context.Context, req pbx.OriginateRequest, args s
 	}
 	var ae *apiError
 	if errors.As(err, &ae) && ae.Status == http.StatusInternalServerError {
-		c.log.Warn().Err(err).Str("channel", id).Str("endpoint", logEndpoint(req.Endpoint)).Msg("Asterisk could not create the channel; reported as unreachable")
+		c.log.Warn().Err(err).Str("channel", id).Str("endpoint", redact.Numbers(req.Endpoint)).Msg("Asterisk could not create the channel; reported as unreachable")
 		now := time.Now()
 		c.note(note{Op: opUnoriginate, ID: id})
 		c.q.push(
@@ -471,7 +472,7 @@ func (c *Client) subscribeLeg(ctx context.Context, id, endpoint string) error {
 	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
 		evs, nerr := c.notedEnd(context.WithoutCancel(ctx), id)
 		f := evs[0].(pbx.OriginateFailed)
-		c.log.Info().AnErr("subscription", err).AnErr("note", nerr).Str("channel", id).Str("endpoint", logEndpoint(endpoint)).
+		c.log.Info().AnErr("subscription", err).AnErr("note", nerr).Str("channel", id).Str("endpoint", redact.Numbers(endpoint)).
 			Str("reason", string(f.Reason)).Int("cause", int(f.Cause)).Msg("lead's channel over before Hotline could follow it")
 		c.mu.Lock()
 		_, seen := c.tr.ended[id] // answered and over already: its events came

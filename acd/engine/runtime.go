@@ -13,6 +13,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/internal/hrtimer"
+	"github.com/hotline-cc/hotline/internal/redact"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -338,7 +339,10 @@ func (rt *Runtime) runLane(name string, l *lane) {
 		err := cmd.Exec(ctx, rt.sw)
 		cancel()
 		if err != nil && !errors.Is(err, context.Canceled) {
-			rt.log.Debug().Err(err).Str("command", cmd.String()).Msg("command failed")
+			if e := rt.log.Debug(); e.Enabled() {
+				command, text := failedForLog(cmd, err)
+				e.Str("error", text).Str("command", command).Msg("command failed")
+			}
 			select {
 			case rt.failed <- failure{cmd, err}:
 			case <-rt.stopped:
@@ -434,4 +438,14 @@ func (l *LagRecorder) quantile(samples *[]time.Duration, q float64) (time.Durati
 	slices.Sort(s)
 	i := min(int(q*float64(len(s))), len(s)-1)
 	return s[i], len(s)
+}
+
+// failedForLog is a failed command and its error as the log shows them: a
+// lead's dial string, and an error naming it, keep no customer number.
+func failedForLog(cmd Command, err error) (command, text string) {
+	text = err.Error()
+	if cmd.Op == OpOriginate {
+		cmd.Originate.Endpoint, text = redact.Numbers(cmd.Originate.Endpoint), redact.Numbers(text)
+	}
+	return cmd.String(), text
 }

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,4 +82,21 @@ func TestRuntimeOnRealTimeSim(t *testing.T) {
 		t.Errorf("status: answered %d, warnings %v", s.Queues[0].Answered, s.Warnings)
 	}
 	var _ pbx.Switch = sw
+}
+
+// A failed origination is logged without the customer's number, in the
+// command and in the error naming its dial string; other commands as they are.
+func TestFailedCommandLogHidesNumbers(t *testing.T) {
+	cmd := Command{Op: OpOriginate, Originate: pbx.OriginateRequest{ChannelID: "lead-1", Endpoint: "PJSIP/+33612345678@trunk"}}
+	command, text := failedForLog(cmd, errors.New("originate PJSIP/+33612345678@trunk: 400 Bad Request"))
+	if strings.Contains(command+text, "612345678") || !strings.Contains(command, "PJSIP/+…78@trunk") || !strings.Contains(text, "400 Bad Request") {
+		t.Errorf("logged %q, %q", command, text)
+	}
+	if cmd.Originate.Endpoint != "PJSIP/+33612345678@trunk" {
+		t.Errorf("the command itself changed: %q", cmd.Originate.Endpoint)
+	}
+	command, text = failedForLog(Command{Op: OpAnswer, Channel: "1733350000.12"}, errors.New("channel 1733350000.12 gone"))
+	if command != "answer 1733350000.12" || text != "channel 1733350000.12 gone" {
+		t.Errorf("answer logged %q, %q", command, text)
+	}
 }

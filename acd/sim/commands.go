@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/internal/redact"
 )
 
 // The pbx.Switch commands. Each one checks its arguments against the state
@@ -226,7 +227,7 @@ func (s *Switch) originate(op string, req pbx.OriginateRequest) (*channel, error
 	}
 	s.chans[ch.id] = ch
 	s.stats.Originates++
-	s.log.Debug().Str("channel", string(ch.id)).Str("endpoint", req.Endpoint).Msg(op)
+	s.log.Debug().Str("channel", string(ch.id)).Str("endpoint", redact.Numbers(req.Endpoint)).Msg(op)
 	s.after(s.opts.Latency, func() {
 		if s.live(ch) {
 			s.dial(ch, timeout)

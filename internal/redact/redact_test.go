@@ -1,10 +1,10 @@
-package ari
+package redact
 
 import "testing"
 
-// TestLogEndpoint: a lead's number is cut to its last two digits in the
+// TestNumbers: a lead's number is cut to its last two digits in the
 // log; an agent's endpoint, an extension and the trunk stay as they are.
-func TestLogEndpoint(t *testing.T) {
+func TestNumbers(t *testing.T) {
 	for in, want := range map[string]string{
 		"PJSIP/+33612345678@trunk":       "PJSIP/+…78@trunk",
 		"Local/0612345678@hotline-leads": "Local/…78@hotline-leads",
@@ -13,8 +13,8 @@ func TestLogEndpoint(t *testing.T) {
 		"SIP/trunk2/0044201234567":       "SIP/trunk2/…67",
 		"":                               "",
 	} {
-		if got := logEndpoint(in); got != want {
-			t.Errorf("logEndpoint(%q) = %q, want %q", in, got, want)
+		if got := Numbers(in); got != want {
+			t.Errorf("Numbers(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
