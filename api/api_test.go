@@ -246,10 +246,19 @@ func TestBadInput(t *testing.T) {
 
 func TestCallsAndMetrics(t *testing.T) {
 	srv, db := newTestServer(t)
-	rec := &store.CallRecord{ID: "c1", Direction: acd.DirectionInbound, Queue: "support", Caller: "555",
+	rec := &store.CallRecord{ID: "c1", Direction: acd.DirectionInbound, Queue: "support", Caller: "555", Agent: "alice",
 		Entered: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Outcome: acd.OutcomeAnswered}
 	if err := db.SaveCall(rec); err != nil {
 		t.Fatal(err)
+	}
+	// A caller who reached no agent has no agent's account to file.
+	gone := &store.CallRecord{ID: "c0", Direction: acd.DirectionInbound, Queue: "support", Caller: "556",
+		Entered: time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC), Outcome: acd.OutcomeAbandoned}
+	if err := db.SaveCall(gone); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := post(t, srv.URL+"/api/v1/calls/c0/disposition", `{"disposition":"resolved"}`); code != 409 || !strings.Contains(body, "reached no agent (abandoned)") {
+		t.Errorf("disposition of an abandoned call: %d %s, want 409 naming it", code, body)
 	}
 	resp, err := http.Get(srv.URL + "/api/v1/calls?queue=support&outcome=answered")
 	if err != nil {

@@ -465,15 +465,16 @@ func (c *Core) spyEndpoint(endpoint string) error {
 
 // spyPhone checks, once spyEndpoint has passed, a supervisor's phone before
 // it is rung into agent a's call: not a's own phone, and not another
-// agent's while it rings or is on a call, which would pull that agent into
-// this call.
+// agent's unless that agent is paused or logged out: one ringing or on a
+// call would be pulled into this call, and one available or in wrap-up
+// would be offered callers while the phone listens.
 func (c *Core) spyPhone(a *agent, endpoint string) error {
 	if strings.EqualFold(endpoint, strings.TrimSpace(a.cfg.Endpoint)) {
 		return fmt.Errorf("%w: endpoint %s is agent %q's own phone", ErrBadSpy, endpoint, a.id)
 	}
 	for _, b := range c.agents {
-		if b != a && strings.EqualFold(endpoint, strings.TrimSpace(b.cfg.Endpoint)) && (b.state == acd.Ringing || b.state == acd.OnCall) {
-			return fmt.Errorf("%w: %s is agent %q's phone, %s", ErrPhoneBusy, endpoint, b.id, b.state)
+		if b != a && strings.EqualFold(endpoint, strings.TrimSpace(b.cfg.Endpoint)) && b.state != acd.Paused && b.state != acd.LoggedOut {
+			return fmt.Errorf("%w: %s is agent %q's phone, %s (pause or log out that agent first)", ErrPhoneBusy, endpoint, b.id, b.state)
 		}
 	}
 	return nil

@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/internal/redact"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -31,8 +33,8 @@ func (c *Core) leaveForCallbackWith(now time.Time, cl *call, number, recording s
 // the queue cannot call back.
 func (c *Core) newCallback(now time.Time, cl *call, number, recording string) *callbackReq {
 	q := cl.queue
-	if number == "" || q.cfg.Callback.Endpoint == "" {
-		c.warn(now, "callback-impossible", "call %s: no caller number or no callback endpoint for queue %q", cl.id, q.name)
+	if why := noCallback(q, number); why != "" {
+		c.warn(now, "callback-impossible", "call %s: %s", cl.id, why)
 		return nil
 	}
 	cb := &callbackReq{
@@ -44,6 +46,37 @@ func (c *Core) newCallback(now time.Time, cl *call, number, recording string) *c
 	q.stats.Callbacks++
 	c.step(now, cl, "callback-requested", "", cb.id)
 	return cb
+}
+
+// noCallback says why queue q cannot call number back, "" when it can: it
+// needs a callback endpoint and a number of digits (an optional leading
+// +), not a withheld one ("", anonymous, restricted, unknown).
+func noCallback(q *queue, number string) string {
+	if q.cfg.Callback.Endpoint == "" {
+		return fmt.Sprintf("queue %q has no callback endpoint", q.name)
+	}
+	if !dialable(number) {
+		if number == "" {
+			return "the caller's number is withheld"
+		}
+		return fmt.Sprintf("the caller's number %q cannot be dialed", redact.Numbers(number))
+	}
+	return ""
+}
+
+// dialable tells whether number is one a callback can dial: 2 to 20
+// digits after an optional +.
+func dialable(number string) bool {
+	d := strings.TrimPrefix(number, "+")
+	if len(d) < 2 || len(d) > 20 {
+		return false
+	}
+	for _, r := range d {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // overflowFallback is where a caller goes when the asked-for way out is not

@@ -308,6 +308,13 @@ func (c *Core) onDTMF(now time.Time, e pbx.DTMF) {
 		q := cl.queue
 		switch key {
 		case q.cfg.CallbackKey:
+			if why := noCallback(q, cl.rec.Caller); why != "" {
+				// The caller keeps their place: hanging up on them
+				// for a callback that cannot be made would lose them.
+				c.warn(now, "callback-impossible", "call %s: %s; the caller keeps waiting in %q", cl.id, why, q.name)
+				c.stepInLine(now, cl, "callback-impossible", why)
+				return
+			}
 			c.stepInLine(now, cl, "callback-key", key)
 			c.leaveForCallback(now, cl)
 		case q.cfg.ExitKey:

@@ -2346,6 +2346,11 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.T
 		if !at.IsZero() || to != "" {
 			return false, fmt.Errorf("call %q: %w: a callback time or agent goes with a campaign's lead", callID, ErrBadCallback)
 		}
+		// As for a lead below: a caller no agent spoke to (abandoned,
+		// overflowed, served by a flow alone) has no agent's account.
+		if rec, _, err := c.callRecord(callID); err == nil && rec.Agent == "" && len(rec.Legs) == 0 {
+			return false, fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, cmp.Or(string(rec.Outcome), "not connected yet"))
+		}
 		return false, nil
 	}
 	known := r.cfg.Dispositions

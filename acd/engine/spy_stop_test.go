@@ -198,6 +198,10 @@ func TestSpyRefusesPhonesAndStates(t *testing.T) {
 		{"alice", "{x=1}sim/sup", ErrBadSpy},
 		{"alice", "sim//bob", ErrBadSpy},
 		{"bob", "sim/sup", ErrNoCall}, // bob is free
+		// Bob is available: a caller would be offered to his phone while
+		// it listens to alice's call.
+		{"alice", "sim/bob", ErrPhoneBusy},
+		{"alice", "SIM/Bob", ErrPhoneBusy},
 		// A phone that is never one is named so, whatever bob is doing.
 		{"bob", "sim/sup&sim/alice", ErrBadSpy},
 		{"nobody", "sim/sup&sim/alice", ErrUnknownAgent},
