@@ -10,8 +10,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,9 +30,10 @@ const (
 )
 
 // Do runs the lookup (the flow has escaped the values it put in the URL).
-// A transport error, a status other than 2xx or an
-// answer that is not JSON is a failed result naming the cause; a value a
-// Read path does not find is left empty.
+// A transport error, a status other than 2xx, an answer that is not JSON
+// or a Read path that finds no text (see Read) is a failed result naming
+// the cause: a flow would otherwise say nothing where the caller expects
+// their order's status. A value present but empty ("") is read as such.
 func Do(ctx context.Context, client *http.Client, l ivr.Lookup) ivr.LookupResult {
 	if client == nil {
 		client = http.DefaultClient
@@ -75,8 +78,12 @@ func Do(ctx context.Context, client *http.Client, l ivr.Lookup) ivr.LookupResult
 		return ivr.LookupResult{Err: "answer is not JSON: " + err.Error()}
 	}
 	values := make(map[string]string, len(l.Read))
-	for name, path := range l.Read {
-		v := Read(doc, path)
+	for _, name := range slices.Sorted(maps.Keys(l.Read)) {
+		path := l.Read[name]
+		v, missing := Read(doc, path)
+		if missing != "" {
+			return ivr.LookupResult{Err: fmt.Sprintf("value %s (%s): %s", name, path, missing)}
+		}
 		if len(v) > MaxValue {
 			return ivr.LookupResult{Err: fmt.Sprintf("value %s (%s) is %d bytes; a flow reads at most %d", name, path, len(v), MaxValue)}
 		}
@@ -86,33 +93,65 @@ func Do(ctx context.Context, client *http.Client, l ivr.Lookup) ivr.LookupResult
 }
 
 // Read is the value at a dotted path ("order.items.0.name") in a decoded
-// JSON document, as text; "" if there is none.
-func Read(doc any, path string) string {
+// JSON document, as text (a string, a number, true or false), or why there
+// is none to say: the path leads nowhere, to null, or to an object or an
+// array.
+func Read(doc any, path string) (value, missing string) {
+	at := ""
 	for _, key := range strings.Split(path, ".") {
 		switch v := doc.(type) {
 		case map[string]any:
-			doc = v[key]
+			next, ok := v[key]
+			if !ok {
+				return "", "the answer has no " + strconv.Quote(key) + inside(at)
+			}
+			doc = next
 		case []any:
 			i, err := strconv.Atoi(key)
 			if err != nil || i < 0 || i >= len(v) {
-				return ""
+				return "", fmt.Sprintf("the answer's list%s has no item %s (it has %d)", inside(at), key, len(v))
 			}
 			doc = v[i]
 		default:
-			return ""
+			return "", fmt.Sprintf("the answer's %s is %s, not an object or a list", strings.TrimPrefix(at, "."), kind(doc))
 		}
+		at += "." + key
 	}
 	switch v := doc.(type) {
-	case nil:
-		return ""
 	case string:
-		return v
+		return v, ""
 	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
+		return strconv.FormatFloat(v, 'f', -1, 64), ""
 	case bool:
-		return strconv.FormatBool(v)
+		return strconv.FormatBool(v), ""
 	default:
-		raw, _ := json.Marshal(v)
-		return string(raw)
+		return "", "it is " + kind(doc) + ", not text to say"
 	}
+}
+
+// inside names where in the answer a key was looked for.
+func inside(at string) string {
+	if at == "" {
+		return ""
+	}
+	return " in " + strings.TrimPrefix(at, ".")
+}
+
+// kind names a decoded JSON value's type.
+func kind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case string:
+		return "text"
+	case float64:
+		return "a number"
+	case bool:
+		return "true or false"
+	}
+	return fmt.Sprintf("%T", v)
 }
