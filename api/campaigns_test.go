@@ -253,6 +253,9 @@ func TestCampaignLeadsImport(t *testing.T) {
 	if code, _, raw := send("/api/v1/campaigns/spring/leads?region=US", "Name\nAnn\n"); code != http.StatusBadRequest {
 		t.Errorf("no phone column: %d %s", code, raw)
 	}
+	if code, _, raw := send("/api/v1/campaigns/spring/leads", "phone,name\n"); code != http.StatusBadRequest || !strings.Contains(raw, "the file has a header and no rows below it") {
+		t.Errorf("a header alone: %d %s, want 400 naming it", code, raw)
+	}
 	// A cell over the limit is a row error naming row and column; a header
 	// over the column limit refuses the file.
 	if code, li, raw := send("/api/v1/campaigns/spring/leads?region=US", "phone,notes\n(212) 555-0104,"+strings.Repeat("x", 2<<20)+"\n"); code != http.StatusOK ||

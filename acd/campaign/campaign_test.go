@@ -271,6 +271,8 @@ func TestImportCSVRefused(t *testing.T) {
 		want       string
 	}{
 		{"empty", "", ImportOptions{Campaign: "c"}, "the file is empty"},
+		{"header alone", "phone,name\n", ImportOptions{Campaign: "c"}, "the file has a header and no rows below it"},
+		{"header and blank lines", "phone,name\r\n\r\n\r\n", ImportOptions{Campaign: "c"}, "the file has a header and no rows below it"},
 		{"no phone column", "name,email\nAnn,a@b\n", ImportOptions{Campaign: "c"}, "no phone column"},
 		{"map to a missing column", "tel\n+12125550187\n", ImportOptions{Campaign: "c", Map: map[string]string{"phone": "Phone Number"}}, `no column "Phone Number"`},
 		{"one column mapped to two fields", "tel,name\n+12125550187,Ann\n", ImportOptions{Campaign: "c", Map: map[string]string{"phone": "tel", "name": "TEL"}}, `column "tel" mapped to two fields, "name" and "phone"`},

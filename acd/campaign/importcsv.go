@@ -298,6 +298,11 @@ func scanRows[T any](cr *csv.Reader, maxRows int, parse func(rec []string, row i
 			}
 		}
 	}
+	if rows == 0 {
+		// A header alone is most likely the wrong file, or an export
+		// cut short: "imported 0" would look like success.
+		return 0, fmt.Errorf("%w: the file has a header and no rows below it", ErrBadFile)
+	}
 	return rows, flush()
 }
 

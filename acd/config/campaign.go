@@ -511,5 +511,5 @@ func (c Config) Advisories() []Advisory {
 					cp.RingTimeout, MinCampaignRing, MinCampaignRing)})
 		}
 	}
-	return out
+	return append(out, c.flowAdvisories()...)
 }

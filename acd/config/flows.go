@@ -131,6 +131,34 @@ func (f Flow) IVRNodes() map[string]ivr.Node {
 	return nodes
 }
 
+// flowAdvisories are the flows' settings that are valid but likely wrong.
+func (c Config) flowAdvisories() []Advisory {
+	var out []Advisory
+	campaignOnly := map[string]bool{} // a survey's question a lead leaves unanswered ends the call as meant
+	for _, cp := range c.Campaigns {
+		campaignOnly[cp.Flow] = true
+	}
+	for _, e := range c.Entries {
+		delete(campaignOnly, strings.SplitN(e.Flow, "/", 2)[0])
+	}
+	// A caller who keys nothing, or a bad value, at a collect with no
+	// fallback is hung up once its retries are spent: valid (a flow may
+	// mean it), but seldom what a business wants for one who tried.
+	for _, name := range slices.Sorted(maps.Keys(c.Flows)) {
+		f := c.Flows[name]
+		if campaignOnly[name] {
+			continue
+		}
+		for _, node := range slices.Sorted(maps.Keys(f.Nodes)) {
+			if col, ok := f.Nodes[node].Node.(*ivr.Collect); ok && col.Fallback == "" {
+				out = append(out, Advisory{joinPath(joinPath(joinPath(joinPath("flows", name), "nodes"), node), "fallback"),
+					fmt.Sprintf("none: after %d retries a caller who keys nothing or a bad value is hung up; name a node to go to instead (one that queues to a person, say)", col.Retries)})
+			}
+		}
+	}
+	return out
+}
+
 func btoi(b bool) int {
 	if b {
 		return 1

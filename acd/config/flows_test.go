@@ -166,3 +166,120 @@ flows:
 		`test.yaml:15: flows.main.nodes.hours.holidays.1: "2026-02-30" is not a date like 2026-12-25`,
 	})
 }
+
+// A flow's menu, collect, language and faq nodes that leave out timeout or
+// retries wait and ask again as a menu of menus: does (5 s, two retries),
+// rather than being refused for no timeout or asking once.
+func TestFlowNodeDefaults(t *testing.T) {
+	src := `
+queues:
+  - name: support
+entries:
+  - {number: "100", flow: main}
+flows:
+  main:
+    start: lang
+    nodes:
+      lang: {kind: language, options: {"1": {language: en}}, default: en, next: pick}
+      pick: {kind: menu, options: {"1": {node: order}}, default: {node: person}}
+      order: {kind: collect, var: order, length: 4, next: person, fallback: person}
+      strict: {kind: collect, var: pin, length: 4, retries: 0, timeout: 9s, next: person, fallback: person}
+      person: {kind: queue, queue: support}
+`
+	cfg, err := Parse([]byte(src), "defaults.yaml")
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil && !strings.Contains(err.Error(), "unreachable") {
+		t.Fatal(err)
+	}
+	nodes := cfg.Flows["main"].Nodes
+	if m := nodes["pick"].Node.(*ivr.Menu); m.Timeout != 5*time.Second || m.Retries != 2 {
+		t.Errorf("menu: timeout %v retries %d, want 5s and 2", m.Timeout, m.Retries)
+	}
+	if c := nodes["order"].Node.(*ivr.Collect); c.Timeout != 5*time.Second || c.Retries != 2 {
+		t.Errorf("collect: timeout %v retries %d, want 5s and 2", c.Timeout, c.Retries)
+	}
+	if c := nodes["strict"].Node.(*ivr.Collect); c.Timeout != 9*time.Second || c.Retries != 0 {
+		t.Errorf("collect with its own: timeout %v retries %d, want 9s and 0", c.Timeout, c.Retries)
+	}
+	if l := nodes["lang"].Node.(*ivr.Language); l.Timeout != 5*time.Second {
+		t.Errorf("language: timeout %v, want 5s", l.Timeout)
+	}
+}
+
+// A {variable} that no node of the flow sets and the host does not either
+// is a misspelling: it would be said, put in a lookup's URL or dialed as
+// nothing. Loading names the node, the setting and the variable.
+func TestFlowUnknownVariables(t *testing.T) {
+	src := `
+queues:
+  - name: support
+entries:
+  - {number: "100", flow: main}
+flows:
+  main:
+    start: ask
+    nodes:
+      ask: {kind: collect, var: order, length: 4, next: look, fallback: person, say: {en: "Caller {caller}, your order number please"}}
+      look: {kind: lookup, url: "https://shop.example/orders/{order}?who={custmer}", read: {state: status}, timeout: 2s, next: tell, on_failure: person}
+      tell: {kind: play, say: {en: "Order {order} is {stat}.", de: "Bestellung {order}: {state}"}, next: mark}
+      mark: {kind: set, vars: {note: "{state} for {caller}", skill.vip: "1"}, next: person}
+      person: {kind: queue, queue: support}
+`
+	cfg, err := Parse([]byte(src), "vars.yaml")
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err == nil {
+		t.Fatal("the config passed with variables no node sets")
+	}
+	for _, want := range []string{
+		`flows.main.nodes.look.url: {custmer} is a variable no node of the flow sets (known: caller, known, note, order, skill.vip, state, tags)`,
+		`flows.main.nodes.tell.say.en: {stat} is a variable no node of the flow sets`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+	if n := strings.Count(err.Error(), "no node of the flow sets"); n != 2 {
+		t.Errorf("%d unknown variables named, want 2:\n%v", n, err)
+	}
+}
+
+// A collect with no fallback hangs up on a caller who keys nothing once
+// its retries are spent: valid, so an advisory, not an error; not for a
+// flow only a campaign's survey asks.
+func TestFlowCollectWithoutFallbackAdvisory(t *testing.T) {
+	src := `
+queues:
+  - name: support
+entries:
+  - {number: "100", flow: main}
+flows:
+  main:
+    start: ask
+    nodes:
+      ask: {kind: collect, var: order, length: 4, next: person}
+      person: {kind: queue, queue: support}
+  poll:
+    start: rate
+    nodes:
+      rate: {kind: collect, var: score, length: 1, next: bye}
+      bye: {kind: hangup}
+campaigns:
+  - {name: spring, kind: survey, flow: poll, caller_id: "5550100", endpoint: "PJSIP/{number}@trunk"}
+`
+	cfg, err := Parse([]byte(src), "advice.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range cfg.Advisories() {
+		got = append(got, a.String())
+	}
+	want := "flows.main.nodes.ask.fallback: none: after 2 retries a caller who keys nothing or a bad value is hung up; name a node to go to instead (one that queues to a person, say)"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("advisories = %q, want only %q", got, want)
+	}
+}

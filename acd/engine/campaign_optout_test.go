@@ -15,7 +15,7 @@ import (
 func TestCampaignOptOutListedAtOnce(t *testing.T) {
 	cfg := strings.Replace(surveyConfig, `optout: {kind: set, vars: {do_not_call: "yes"}, next: bye}`,
 		`optout: {kind: set, vars: {do_not_call: "yes"}, next: more}
-      more: {kind: menu, prompt: [sound:anything-else], timeout: 60s, options: {"1": {queue: people}}, default: {node: bye}}`, 1)
+      more: {kind: menu, prompt: [sound:anything-else], timeout: 60s, retries: 0, options: {"1": {queue: people}}, default: {node: bye}}`, 1)
 	phones := map[string]farend.Phone{
 		"+3314000005": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "9", DTMFDelay: 2 * time.Second, HangupAfter: 5 * time.Minute},
 	}

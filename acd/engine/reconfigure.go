@@ -128,9 +128,11 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 			rep.QueuesChanged = append(rep.QueuesChanged, qc.Name)
 		}
 		q.removed = false
+		was := q.cfg
 		q.cfg, q.base, q.targets, q.join = nq.cfg, nq.base, nq.targets, nq.join
 		q.rs.Strategy = nq.rs.Strategy
 		c.queueIdx[q.name] = q
+		c.rearmWaiting(now, q, was)
 	}
 	for _, q := range c.queues {
 		if keep[q.name] || q.removed {
@@ -225,6 +227,54 @@ func (c *Core) Reconfigure(now time.Time, cfg config.Config) (ReconfigureReport,
 	c.members = memberships(c.agents)
 	c.trace(now, "reconfigured: %+v", rep)
 	return rep, nil
+}
+
+// rearmWaiting sets the timers of the callers waiting in q anew where a
+// reload changed what they count: max_wait (from when each entered the
+// queue, as at its entry: a caller already past a shorter one leaves at
+// once), the announcement interval (the next one an interval from now)
+// and the skill targets (each from when the caller joined the line).
+// Timers armed under the old settings are void (their generation).
+func (c *Core) rearmWaiting(now time.Time, q *queue, was config.Queue) {
+	maxWait := was.MaxWait != q.cfg.MaxWait
+	announce := was.Announce.Interval != q.cfg.Announce.Interval
+	targets := !reflect.DeepEqual(was.Targets, q.cfg.Targets)
+	if !maxWait && !announce && !targets {
+		return
+	}
+	for _, cl := range q.waiting {
+		if maxWait {
+			cl.gen[TimerMaxWait]++
+			if q.cfg.MaxWait > 0 {
+				from := cmp.Or(cl.entered, cl.enqueued)
+				if cl.resumed {
+					from = cl.enqueued // as enterQueue counts it after a restart
+				}
+				c.out.At(maxTime(now, from.Add(q.cfg.MaxWait)), Timer{Kind: TimerMaxWait, Call: cl.id, Gen: cl.gen[TimerMaxWait]})
+			}
+		}
+		if announce {
+			cl.gen[TimerAnnounce]++
+			if q.cfg.Announce.Interval > 0 {
+				c.out.At(now.Add(q.cfg.Announce.Interval), Timer{Kind: TimerAnnounce, Call: cl.id, Gen: cl.gen[TimerAnnounce]})
+			}
+		}
+		if targets {
+			for _, t := range q.targets {
+				if at := cl.enqueued.Add(t.After); at.After(now) {
+					c.out.At(at, Timer{Kind: TimerRelax, Call: cl.id, Gen: cl.gen[TimerRelax]})
+				}
+			}
+		}
+	}
+}
+
+// maxTime is the later of a and b.
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // keepStartedCampaigns keeps the settings of the campaigns started in this

@@ -314,3 +314,71 @@ recordings: {dir: /var/spool/elsewhere, template: "{date}-{call}"}
 		t.Errorf("report %+v; want flow f changed, teams, reports and recordings.template applied, recordings.dir at the next start", rep)
 	}
 }
+
+// A reload that changes a queue's max_wait applies to the callers already
+// waiting, counted from when each entered the queue: one set where there
+// was none sends a caller past it to the overflow at once and the next at
+// their own time; a longer one keeps a caller the old one would have
+// sent away; and an announcement interval set where there was none starts
+// announcing to those waiting.
+func TestReconfigureMaxWaitAppliesToWaitingCallers(t *testing.T) {
+	const before = `
+entries: [{number: "100", queue: support}, {number: "200", queue: sales}]
+queues:
+  - {name: support, announce: {interval: 0s}, overflow: {action: message, message: ["sound:closed"]}}
+  - {name: sales, max_wait: 40s, announce: {interval: 0s}, overflow: {action: message, message: ["sound:closed"]}}
+agents: [{id: bob, endpoint: sim/bob, queues: [{queue: support}, {queue: sales}]}]
+`
+	after := strings.Replace(before, "{name: support, announce: {interval: 0s}", "{name: support, max_wait: 30s, announce: {interval: 20s}", 1)
+	after = strings.Replace(after, "{name: sales, max_wait: 40s", "{name: sales, max_wait: 5m", 1)
+	var rep ReconfigureReport
+	_, st, r := runScenario(t, scenario{
+		config: before,
+		events: []scheduled{
+			dialIn(1*time.Second, "100"),  // past 30 s at the reload: overflows then
+			dialIn(25*time.Second, "100"), // overflows at 55 s
+			dialIn(2*time.Second, "200"),  // the old 40 s would send them away at 42 s
+			reconfigureAt(t, 35*time.Second, after, &rep),
+		},
+		until: 90 * time.Second,
+	})
+	if !slices.Equal(rep.QueuesChanged, []string{"support", "sales"}) {
+		t.Fatalf("report %+v", rep)
+	}
+	got := map[string]store.CallRecord{}
+	for _, rec := range records(st) {
+		got[rec.Caller+"@"+rec.Entered.Sub(epoch).Round(time.Second).String()] = rec
+	}
+	first, second := got["555100@1s"], got["555100@25s"]
+	overflowAt := func(rec store.CallRecord) time.Duration {
+		for _, s := range rec.Timeline {
+			if s.Kind == "overflow" {
+				return s.At.Sub(epoch)
+			}
+		}
+		return -1
+	}
+	if at := overflowAt(first); first.Outcome != acd.OutcomeOverflowed || at != 35*time.Second {
+		t.Errorf("caller waiting 34 s at the reload: %s, overflow at %v, want overflowed at the reload (35s)", first.Outcome, at)
+	}
+	if at := overflowAt(second); second.Outcome != acd.OutcomeOverflowed || at < 55*time.Second || at > 56*time.Second {
+		t.Errorf("caller who came at 25 s: %s, overflow at %v, want 30 s after they entered the queue", second.Outcome, at)
+	}
+	if _, ended := got["555200@2s"]; ended {
+		t.Errorf("sales caller ended (%+v); the reload's 5 min max_wait keeps them waiting", got["555200@2s"])
+	}
+	if q, _ := queueIn(statusOf(r), "sales"); q.Waiting != 1 {
+		t.Errorf("sales: %d waiting, want 1", q.Waiting)
+	}
+	announced := 0
+	for _, rec := range []store.CallRecord{first, second} {
+		for _, s := range rec.Timeline {
+			if s.Kind == "announce" {
+				announced++
+			}
+		}
+	}
+	if announced != 1 { // the second caller, 20 s after the reload (at 55 s it leaves)
+		t.Errorf("announcements after the interval was set: %d, want 1", announced)
+	}
+}

@@ -73,6 +73,7 @@ func Check(nodes map[string]Node, start string) []Problem {
 	for _, loop := range loops(nodes) {
 		add(loop[0], "a loop that takes no input: %s", strings.Join(append(loop, loop[0]), " → "))
 	}
+	out = append(out, unknownVars(nodes)...)
 	slices.SortStableFunc(out, func(a, b Problem) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }

@@ -10,9 +10,17 @@ import (
 	"time"
 )
 
+// DefaultTimeout and DefaultRetries are what a menu, collect, language or
+// faq node that does not set them waits for a key and asks again, as a
+// menu of the configuration's menus: does.
+const (
+	DefaultTimeout = 5 * time.Second
+	DefaultRetries = 2
+)
+
 func init() {
-	Register(Kind{Name: "collect", New: func() Node { return new(Collect) }})
-	Register(Kind{Name: "language", New: func() Node { return new(Language) }})
+	Register(Kind{Name: "collect", New: func() Node { return &Collect{Timeout: DefaultTimeout, Retries: DefaultRetries} }})
+	Register(Kind{Name: "language", New: func() Node { return &Language{Timeout: DefaultTimeout} }})
 	Register(Kind{Name: "lookup", New: func() Node { return new(LookupNode) }})
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	Register(Kind{Name: "faq", New: func() Node { return new(FAQ) }})
+	Register(Kind{Name: "faq", New: func() Node { return &FAQ{Timeout: DefaultTimeout, Retries: DefaultRetries} }})
 }
 
 // FAQ answers typical questions. The caller presses an entry's key or,

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	Register(Kind{Name: "menu", New: func() Node { return new(Menu) }})
+	Register(Kind{Name: "menu", New: func() Node { return &Menu{Timeout: DefaultTimeout, Retries: DefaultRetries} }})
 }
 
 // Menu plays a prompt and waits for one DTMF key. A key it knows leads to

@@ -125,7 +125,7 @@ func newDNCRemoveCmd(g *globalOptions) *cobra.Command {
 
 // checkListRead refuses to read or take numbers off a list that holds none
 // and that no campaign of the config has (checkCampaignName): a typo's
-// check would say "may be called". A removed campaign's list that still
+// check would say the number is on no list. A removed campaign's list that still
 // holds numbers is read.
 func checkListRead(g *globalOptions, db *store.DB, list string) error {
 	err := checkCampaignName(g, list, true)
@@ -157,7 +157,13 @@ func newDNCCheckCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			if !blocked {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s may be called\n", nums[0])
+				// Say which lists were looked at: a number a campaign's
+				// own list holds is not on the global one.
+				if o.list == store.GlobalDNC {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s is not on do-not-call list %q (a campaign's own list is checked with --list CAMPAIGN)\n", nums[0], store.GlobalDNC)
+				} else {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s is on neither do-not-call list %q nor %q\n", nums[0], store.GlobalDNC, o.list)
+				}
 				return nil
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s is on do-not-call list %q\n", nums[0], list)

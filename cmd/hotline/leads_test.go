@@ -81,11 +81,16 @@ func TestLeadsImportRefused(t *testing.T) {
 	dir := t.TempDir()
 	csvFile := filepath.Join(dir, "leads.csv")
 	os.WriteFile(csvFile, []byte("name\nAnn\n"), 0o600)
+	headerOnly := filepath.Join(dir, "header.csv")
+	os.WriteFile(headerOnly, []byte("phone,name\n"), 0o600)
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"leads", "import", csvFile}, "--campaign is required"},
+		// A header alone is the wrong file or one cut short, not "imported 0".
+		{[]string{"leads", "import", headerOnly, "--campaign", "c", "--store", filepath.Join(dir, "h.db")}, headerOnly + ": campaign: bad lead file: the file has a header and no rows below it"},
+		{[]string{"dnc", "import", headerOnly, "--store", filepath.Join(dir, "h.db")}, "the file has a header and no rows below it"},
 		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone"}, "want FIELD=COLUMN"},
 		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone=name,name=Name"}, `--map: column "name" mapped to 2 fields, "phone", "name"`},
 		{[]string{"leads", "import", csvFile, "--campaign", "c", "--map", "phone=Tel,Phone=Mobile,phone=Cell"}, `--map: field "phone" given 3 times (phone=Tel, Phone=Mobile, phone=Cell)`},
@@ -167,11 +172,11 @@ campaigns:
 		{[]string{"dnc", "add", "+12125550100", "--list", "spring"}, 0, `1 added to "spring"`},
 		{[]string{"dnc", "add", "+12125550100"}, 0, `1 added to "global"`},
 		// Reading a list the config lacks would answer for a list no one
-		// keeps: "may be called", an empty export.
+		// keeps: on no list, an empty export.
 		{[]string{"dnc", "check", "+12125550177", "--list", "sprnig"}, exitInvalid, `do-not-call list "sprnig" is neither global nor a campaign in`},
 		{[]string{"dnc", "export", "--list", "sprnig"}, exitInvalid, `do-not-call list "sprnig" is neither`},
 		{[]string{"dnc", "remove", "+12125550100", "--list", "sprnig"}, exitInvalid, `do-not-call list "sprnig" is neither`},
-		{[]string{"dnc", "check", "+12125550177", "--list", "spring"}, 0, `may be called`},
+		{[]string{"dnc", "check", "+12125550177", "--list", "spring"}, 0, `+12125550177 is on neither do-not-call list "global" nor "spring"`},
 		// A removed campaign's list that still holds numbers is read.
 		{[]string{"dnc", "check", "+12125550199", "--list", "autumn"}, exitFailure, `is on do-not-call list "autumn"`},
 		{[]string{"dnc", "export", "--list", "autumn"}, 0, `+12125550199`},
