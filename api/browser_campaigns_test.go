@@ -284,7 +284,7 @@ flows:
   poll:
     start: q1
     nodes:
-      q1: {kind: collect, prompt: [sound:rate-us], var: satisfaction, length: 1, timeout: 5s, next: bye}
+      q1: {kind: collect, prompt: [sound:rate-us], var: satisfaction, length: 1, timeout: 5s, retries: 0, next: bye}
       bye: {kind: hangup, prompt: [sound:thanks]}
 `
 

@@ -29,6 +29,7 @@ flows:
         kind: menu
         prompt: [sound:hello-world, sound:hello-world, sound:hello-world, sound:hello-world, sound:hello-world, sound:hello-world]
         timeout: 2s
+        retries: 0
         options: {"4": {queue: outbound}}
         default: {message: [sound:hello-world]}
 campaigns:

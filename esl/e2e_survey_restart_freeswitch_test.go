@@ -17,8 +17,8 @@ flows:
   poll:
     start: q1
     nodes:
-      q1: {kind: collect, prompt: [sound:hello-world], var: satisfaction, length: 1, timeout: 6s, next: q2}
-      q2: {kind: collect, prompt: [sound:hello-world], var: recommend, length: 1, timeout: 6s, next: bye}
+      q1: {kind: collect, prompt: [sound:hello-world], var: satisfaction, length: 1, timeout: 6s, retries: 0, next: q2}
+      q2: {kind: collect, prompt: [sound:hello-world], var: recommend, length: 1, timeout: 6s, retries: 0, next: bye}
       bye: {kind: hangup, prompt: [sound:hello-world]}
 `
 
