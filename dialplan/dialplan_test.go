@@ -179,7 +179,7 @@ func TestLintExpectations(t *testing.T) {
 	for _, want := range []string{
 		"dup-priority@9", "no-priority-1@11", "priority-gap@13", "goto-context@16", "goto-exten@17",
 		"goto-label@18", "goto-label@19", "goto-context@20", "include-context@25", "stasis-app@29",
-		"orphan-same@36", "next-first@37", "include-file@41", "continuation@32",
+		"orphan-same@36", "next-first@37", "include-file@41", "continuation@32", "stasis-entry@30",
 	} {
 		if has[want] == 0 {
 			t.Errorf("missing finding %s", want)

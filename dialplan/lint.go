@@ -178,8 +178,46 @@ func (l *astLinter) priority(c *extconf.Context, e *extconf.Extension, p *extcon
 				sev = diag.Error
 			}
 			l.add(p.At, sev, "stasis-app", "Stasis(%s) sends calls to an application Hotline does not serve (it serves %q)", sc.App, app)
+		} else {
+			l.stasisTarget(p, sc)
 		}
 	}
+}
+
+// stasisTarget checks the entry, queue or menu a Stasis call into Hotline
+// names in its arguments: one the config lacks is turned away at once
+// (an unknown-entry warning, the caller hung up as unallocated).
+func (l *astLinter) stasisTarget(p *extconf.Priority, sc stasisCall) {
+	if len(sc.Args) < 2 || dynamic(sc.Args[1]) {
+		return
+	}
+	cfg, name := l.opts.Config, strings.TrimSpace(sc.Args[1])
+	var known []string
+	switch strings.TrimSpace(sc.Args[0]) {
+	case "entry":
+		for _, e := range cfg.Entries {
+			known = append(known, e.Number)
+		}
+	case "queue":
+		for _, q := range cfg.Queues {
+			known = append(known, q.Name)
+		}
+	case "menu":
+		for _, m := range cfg.Menus {
+			known = append(known, m.Name)
+		}
+	default:
+		return
+	}
+	if slices.Contains(known, name) {
+		return
+	}
+	what := strings.TrimSpace(sc.Args[0])
+	list := "none"
+	if len(known) > 0 {
+		list = strings.Join(known, ", ")
+	}
+	l.add(p.At, diag.Error, "stasis-"+what, "Stasis(%s) sends calls to %s %s, which the config does not have (known: %s); Hotline turns them away", p.Data, what, name, list)
 }
 
 // target checks that a jump lands on something that exists.

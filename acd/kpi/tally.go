@@ -11,7 +11,7 @@ import (
 // Tally is queue and agent counts rebuilt from stored call records.
 type Tally struct {
 	Queues map[string]*Queue
-	Agents map[string]*Agent // Offered, Answered, NoAnswer, Busy, Talk and WrapUp; state times are not in call records
+	Agents map[string]*Agent // Offered, Answered, NoAnswer, Busy, Talk, Hold and WrapUp; state times are not in call records
 }
 
 // TallyRecords counts what the records of ended calls say: outcomes, waits,
@@ -27,10 +27,15 @@ func TallyRecords(recs []store.CallRecord, serviceLevel func(queue string) time.
 		rec := &recs[i]
 		t.started(rec)
 		answered := !rec.Answered.IsZero()
-		if answered && rec.Agent != "" {
+		if len(rec.Legs) > 0 {
+			// A transferred call: each agent counts its own leg, and
+			// the queue it took the call from that leg's handling.
+			t.legs(rec.Legs)
+		} else if answered && rec.Agent != "" {
 			a := t.agent(rec.Agent)
 			a.Answered++
 			a.Talk += rec.Talk
+			a.Hold += rec.Hold
 			a.WrapUp += rec.WrapUp
 		}
 		if rec.Queue == "" {
@@ -52,9 +57,9 @@ func TallyRecords(recs []store.CallRecord, serviceLevel func(queue string) time.
 					}
 				}
 			}
-			if answered {
+			if answered && len(rec.Legs) == 0 { // else counted per leg
 				q.Handled++
-				q.Handle += rec.Talk + rec.WrapUp
+				q.Handle += rec.Talk + rec.Hold + rec.WrapUp
 			}
 			q.MaxWait = max(q.MaxWait, rec.Wait)
 			continue
@@ -64,8 +69,10 @@ func TallyRecords(recs []store.CallRecord, serviceLevel func(queue string) time.
 			if inbound {
 				q.answer(rec.Wait, serviceLevel(rec.Queue))
 			}
-			q.Handled++
-			q.Handle += rec.Talk + rec.WrapUp
+			if len(rec.Legs) == 0 { // else counted per leg
+				q.Handled++
+				q.Handle += rec.Talk + rec.Hold + rec.WrapUp
+			}
 		case rec.Outcome == acd.OutcomeAbandoned && inbound:
 			q.Abandoned++
 			if rec.Wait <= serviceLevel(rec.Queue) {
@@ -100,10 +107,13 @@ func (t Tally) AddLive(recs []store.CallRecord, serviceLevel func(queue string) 
 				t.agent(step.Agent).Offered++
 			}
 		}
+		// The legs of agents who transferred the call on are over: the
+		// engine counted them as they ended.
+		t.legs(rec.Legs)
 		if rec.Answered.IsZero() {
 			continue
 		}
-		if rec.Agent != "" {
+		if n := len(rec.Legs); rec.Agent != "" && (n == 0 || rec.Legs[n-1].Agent != rec.Agent) {
 			t.agent(rec.Agent).Answered++
 		}
 		if rec.Queue != "" && rec.Direction != acd.DirectionCallback {
@@ -136,6 +146,27 @@ func (t Tally) started(rec *store.CallRecord) {
 			a.NoAnswer++
 		case acd.AttemptBusy:
 			a.Busy++
+		}
+	}
+}
+
+// legs counts each agent's leg of a transferred call: its answer, talk,
+// hold and wrap-up, and the handling in the queue it took the call from
+// (as the reports count them).
+func (t Tally) legs(legs []store.Leg) {
+	for _, l := range legs {
+		if l.Agent == "" {
+			continue
+		}
+		a := t.agent(l.Agent)
+		a.Answered++
+		a.Talk += l.Talk
+		a.Hold += l.Hold
+		a.WrapUp += l.WrapUp
+		if l.Queue != "" {
+			q := t.queue(l.Queue)
+			q.Handled++
+			q.Handle += l.Talk + l.Hold + l.WrapUp
 		}
 	}
 }

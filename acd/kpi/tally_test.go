@@ -161,3 +161,52 @@ func TestTallyCountsEachQueueVisit(t *testing.T) {
 		t.Errorf("sales %+v; want 1 offered and overflowed", q)
 	}
 }
+
+// A transferred call counts each agent for their own leg (answer, talk,
+// hold, wrap-up), not the whole call for the last, and the queue's handle
+// time takes each leg's hold as the live counters and the reports do; a
+// live call counts the legs already over and the current agent's answer.
+func TestTallyCountsTransferLegsAndHold(t *testing.T) {
+	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	s := time.Second
+	transferred := store.CallRecord{
+		ID: "x", Direction: acd.DirectionInbound, Queue: "support", Agent: "bob", Outcome: acd.OutcomeAnswered,
+		Entered: t0, Answered: t0.Add(5 * s), Wait: 5 * s, Talk: 90 * s, Hold: 10 * s, WrapUp: 8 * s,
+		Timeline: []store.Step{{Kind: "enqueue", Detail: "support"}},
+		Legs: []store.Leg{
+			{Agent: "alice", Queue: "support", Talk: 60 * s, Hold: 10 * s, WrapUp: 5 * s},
+			{Agent: "bob", Queue: "support", Via: acd.TransferBlind, From: "alice", Talk: 30 * s, WrapUp: 3 * s},
+		},
+	}
+	held := store.CallRecord{
+		ID: "h", Direction: acd.DirectionInbound, Queue: "support", Agent: "alice", Outcome: acd.OutcomeAnswered,
+		Entered: t0, Answered: t0.Add(2 * s), Wait: 2 * s, Talk: 40 * s, Hold: 20 * s, WrapUp: 5 * s,
+		Timeline: []store.Step{{Kind: "enqueue", Detail: "support"}},
+	}
+	sl := func(string) time.Duration { return 20 * s }
+	tally := TallyRecords([]store.CallRecord{transferred, held}, sl)
+	for id, want := range map[string]Agent{
+		"alice": {Answered: 2, Talk: 100 * s, Hold: 30 * s, WrapUp: 10 * s},
+		"bob":   {Answered: 1, Talk: 30 * s, WrapUp: 3 * s},
+	} {
+		if got := tally.Agents[id]; got == nil || *got != want {
+			t.Errorf("agent %s: %+v, want %+v", id, got, want)
+		}
+	}
+	q := tally.Queues["support"]
+	if q.Handled != 3 || q.Handle != (60+10+5+30+3+40+20+5)*s || q.Answered != 2 {
+		t.Errorf("support: handled %d, handle %v, answered %d; want 3, 173s, 2", q.Handled, q.Handle, q.Answered)
+	}
+
+	live := transferred
+	live.Legs = live.Legs[:1] // alice's leg is over; bob talks
+	live.Talk, live.WrapUp = 0, 0
+	tally = TallyRecords(nil, sl)
+	tally.AddLive([]store.CallRecord{live}, sl)
+	if a := tally.Agents["alice"]; a == nil || a.Answered != 1 || a.Talk != 60*s || a.Hold != 10*s || a.WrapUp != 5*s {
+		t.Errorf("live: alice %+v, want her leg over: 1 answer, 60s talk, 10s hold, 5s wrap-up", a)
+	}
+	if b := tally.Agents["bob"]; b == nil || b.Answered != 1 || b.Talk != 0 {
+		t.Errorf("live: bob %+v, want his answer only (his talk counts as it ends)", b)
+	}
+}
