@@ -511,5 +511,6 @@ func (c Config) Advisories() []Advisory {
 					cp.RingTimeout, MinCampaignRing, MinCampaignRing)})
 		}
 	}
+	out = append(out, c.skillAdvisories()...)
 	return append(out, c.flowAdvisories()...)
 }

@@ -283,3 +283,37 @@ campaigns:
 		t.Errorf("advisories = %q, want only %q", got, want)
 	}
 }
+
+// A queue none of whose members has the skills it asks for (nor those of
+// any of its targets) never serves a caller: an advisory names the skill
+// and level missing; a target a member meets, or a queue no agent is in,
+// says nothing.
+func TestQueueSkillsNoMemberHasAdvisory(t *testing.T) {
+	src := `
+queues:
+  - {name: french, skills: {french: 5, billing: 2}}
+  - {name: relaxed, skills: {german: 9}, targets: [{after: 30s, skills: {german: 4}}]}
+  - {name: never, skills: {german: 9}, targets: [{after: 30s, skills: {german: 8}}]}
+  - {name: empty, skills: {klingon: 1}}
+agents:
+  - {id: ann, endpoint: sim/ann, skills: {french: 4, billing: 3, german: 5}, queues: [{queue: french}, {queue: relaxed}, {queue: never}]}
+  - {id: bob, endpoint: sim/bob, skills: {french: 9}, queues: [{queue: french}]}
+`
+	cfg, err := Parse([]byte(src), "skills.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range cfg.Advisories() {
+		got = append(got, a.String())
+	}
+	want := []string{
+		// bob has the French but not the billing, ann the billing but
+		// not the French at 5: each skill is met alone, not together.
+		"queues[0].skills: no agent of the queue has every skill it asks for; its callers wait until max_wait or hang up",
+		"queues[2].skills: no agent of the queue has german at 9 or more, nor what any of its targets asks; its callers wait until max_wait or hang up",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("advisories:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

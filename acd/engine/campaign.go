@@ -992,8 +992,13 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 	if r.cfg.Kind != config.CampaignAgent {
 		n = max(1, r.cfg.MaxDials) - len(snap.Ringing) - len(r.byCall)
 	} else {
-		snap.FreeAgents, snap.WrapEnds = claimed(now, r, c.freeFor(now, r))
+		f := c.freeFor(now, r)
+		snap.FreeAgents, snap.WrapEnds = claimed(now, r, f)
 		n = r.pacer.Pace(snap)
+		if n == 0 && f.free > 0 && snap.FreeAgents == 0 && r.idle() && r.pacer.Room(now) == 0 {
+			c.dialHeld(now, r)
+			return
+		}
 	}
 	for n > 0 && len(r.hopper) > 0 {
 		l := r.hopper[0]
@@ -1001,6 +1006,57 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 		if c.dialLead(now, r, l) {
 			n--
 		}
+	}
+}
+
+// idle tells whether r has no dial in flight and no answered lead
+// unsettled, its held ones included.
+func (r *campaignRun) idle() bool {
+	if len(r.dials) > 0 || len(r.pending) > 0 {
+		return false
+	}
+	for _, d := range r.byCall {
+		if !d.settled {
+			return false
+		}
+	}
+	return true
+}
+
+// dialHeld dials one lead with a free agent held for it, as a kept
+// callback's dial is. It serves a campaign whose free agents the inbound
+// callers expected are all set aside for (claimed) while its window has
+// no room for an abandon: it could earn the room only by live answers
+// reaching agents, and would otherwise wait for an inbound lull that a
+// small team taking calls may never see. The agent held is offered no
+// caller until the dial ends (its ring timeout at most) or its answer is
+// connected to them; no caller waits then (an inbound_first campaign
+// counts none free while one does), and the campaign has no other dial
+// in flight, so it holds one agent at a time.
+func (c *Core) dialHeld(now time.Time, r *campaignRun) {
+	var a *agent
+	for _, q := range r.queues {
+		for _, m := range q.rs.Members {
+			if b := c.agents[m.Agent]; a == nil && !r.waitsFor(b) && c.paces(now, r, b) && freeNow(b, now) {
+				a = b
+			}
+		}
+	}
+	if a == nil {
+		return
+	}
+	for len(r.hopper) > 0 {
+		ll := r.hopper[0]
+		r.hopper = r.hopper[1:]
+		if !c.admitLead(now, r, ll) {
+			continue
+		}
+		c.trace(now, "campaign %s: lead %s dialed with %s held for it (no room for an abandon; inbound callers expected)", r.cfg.Name, ll.Lead.ID, a.id)
+		c.hold(now, a, now.Add(r.cfg.RingTimeout+10*time.Second)) // as a preview's dial
+		if !c.startDial(now, r, ll.Lead, a) {
+			c.freeHeld(now, a)
+		}
+		return
 	}
 }
 

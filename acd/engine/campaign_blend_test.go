@@ -32,12 +32,17 @@ type blendFigures struct {
 // 0.8), the rest ring out after 26 s; wrap-up is 15 s.
 func runBlend(t *testing.T, mode string, perMinute float64, inboundFirst bool, seed uint64, span time.Duration) blendFigures {
 	t.Helper()
+	return runBlendOn(t, 10, mode, perMinute, inboundFirst, seed, span)
+}
+
+// runBlendOn is runBlend on the given number of agents.
+func runBlendOn(t *testing.T, agents int, mode string, perMinute float64, inboundFirst bool, seed uint64, span time.Duration) blendFigures {
+	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "hotline.db"), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	const agents = 10
 	leads := importRenewals(t, db, 2000)
 	cfg, ids := figuresConfig("support", agents, mode, fmt.Sprintf("    inbound_first: %v\n", inboundFirst))
 	r, err := NewSimRun(SimOptions{Core: Options{Config: parseConfig(t, cfg), Store: db, Seed: seed}, Start: epoch})
@@ -95,7 +100,7 @@ func runBlend(t *testing.T, mode string, perMinute float64, inboundFirst bool, s
 		if rec.Answered.IsZero() || !rec.Answered.Before(end) {
 			continue
 		}
-		talk := min(rec.Talk, end.Sub(rec.Answered)).Minutes() / agents / span.Hours()
+		talk := min(rec.Talk, end.Sub(rec.Answered)).Minutes() / float64(agents) / span.Hours()
 		if rec.Direction == acd.DirectionOutbound {
 			f.leadTalk += talk
 		} else {
@@ -144,6 +149,31 @@ func TestCampaignBlendCap(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestCampaignBlendSmallTeam: one agent works a campaign and answers an
+// inbound queue that has a caller every few minutes. A young campaign
+// sets the agent aside for the callers expected (at the 99th percentile
+// while it has no room for an abandon), and so never dialed while a
+// caller had come in the last quarter hour: it could not earn the room.
+// It now dials one lead at a time with the agent held for it while no
+// caller waits, and nothing is abandoned.
+func TestCampaignBlendSmallTeam(t *testing.T) {
+	for _, mode := range []string{"progressive", "power", "predictive"} {
+		t.Run(mode, func(t *testing.T) {
+			f := runBlendOn(t, 1, mode, 0.25, true, 3, time.Hour)
+			t.Logf("%s: %d live answers, %d abandoned; talk min/agent-h: leads %.1f, inbound %.1f", mode, f.live, f.abandoned, f.leadTalk, f.inboundTalk)
+			if f.live < 5 || f.leadTalk < 10 {
+				t.Errorf("%d live answers, %.1f lead talk min/agent-h: the campaign hardly dialed", f.live, f.leadTalk)
+			}
+			if f.abandoned > 0 {
+				t.Errorf("%d of %d live answers abandoned; a held agent takes each", f.abandoned, f.live)
+			}
+			if f.inboundTalk < 5 {
+				t.Errorf("inbound talk %.1f min/agent-h: the callers were kept from the agent", f.inboundTalk)
+			}
+		})
 	}
 }
 
