@@ -36,7 +36,7 @@ type IVRFlow struct {
 	Flow      string  `json:"flow"`
 	Calls     int     `json:"calls"`
 	Answered  int     `json:"faq_answered"`   // calls that heard a FAQ answer
-	Contained int     `json:"contained"`      // ... and ended in the flow without asking for a person
+	Contained int     `json:"contained"`      // served in the flow: a FAQ answer or a designed end, no person asked for
 	Share     float64 `json:"containment"`    // contained / calls
 	Heard     int     `json:"phrases"`        // spoken phrases matched to an entry (answered or offered)
 	Missed    int     `json:"not_understood"` // spoken phrases matched to nothing
@@ -64,7 +64,7 @@ func FigureIVR(recs iter.Seq2[store.CallRecord, error], flowFilter string) (IVRR
 		}
 		var cur *IVRNode
 		seen := map[string]bool{}
-		answered, person := false, false
+		answered, person, gaveUp := false, false, false
 		heard, missed := map[string]int{}, map[string]int{} // by flow
 		for _, s := range rec.Timeline {
 			// A flow's node is entered as "flow/node"; a menu of menus: by its
@@ -106,6 +106,9 @@ func FigureIVR(recs iter.Seq2[store.CallRecord, error], flowFilter string) (IVRR
 			case "collected":
 				cur.Exits["collected"]++
 			case "menu-retry", "collect-retry", "faq-retry", "menu-default", "collect-fallback", "faq-fallback":
+				if !strings.HasSuffix(s.Kind, "-retry") {
+					gaveUp = true // the flow's way out for a caller it could not serve
+				}
 				switch {
 				case strings.HasPrefix(s.Detail, "timeout"):
 					cur.Timeouts++
@@ -133,9 +136,18 @@ func FigureIVR(recs iter.Seq2[store.CallRecord, error], flowFilter string) (IVRR
 			f.Missed += missed[flow]
 			if answered {
 				f.Answered++
-				if !person && rec.Outcome != acd.OutcomeAbandoned && rec.Outcome != acd.OutcomeFailed {
-					f.Contained++
-				}
+			}
+			// Contained: served in the flow without a person. A FAQ
+			// answer the caller did not hang up on, or an end the flow
+			// designs (a hangup node, a menu's message: self-service),
+			// such as an order's status read out; not a caller sent to a
+			// queue, an agent or an outside number, nor one who hung up
+			// unserved or was sent off after keying nothing usable (a
+			// fallback, a menu's default).
+			switch {
+			case person, rec.Outcome == acd.OutcomeAbandoned, rec.Outcome == acd.OutcomeFailed, rec.Outcome == acd.OutcomeTransferred:
+			case answered, rec.Outcome == acd.OutcomeSelfService && !gaveUp:
+				f.Contained++
 			}
 		}
 	}

@@ -43,6 +43,16 @@ func TestIVRFigures(t *testing.T) {
 		// after the flow is no node at all.
 		{Outcome: acd.OutcomeAnswered, Timeline: steps("hours", "shop/open", "hours", "closed", "queue", "shop/agent",
 			"enqueue", "support", "transfer", "blind → queue billing")},
+		// Served with no FAQ and no person: an order's status read out,
+		// then the flow's goodbye; a menu's message exit. Contained. A
+		// caller who hung up in the menu, or sent to an outside number,
+		// is not.
+		{Outcome: acd.OutcomeSelfService, Timeline: steps("collect", "order/ask", "collected", "4 digits", "lookup", "order/status",
+			"lookup", "ok", "play", "order/tell", "hangup", "order/bye", "end", "self-service")},
+		{Outcome: acd.OutcomeSelfService, Timeline: steps("menu", "main", "menu-choice", "9", "end", "self-service")},
+		{Outcome: acd.OutcomeAbandoned, Timeline: steps("collect", "order/ask", "collect-retry", "timeout")},
+		{Outcome: acd.OutcomeSelfService, Timeline: steps("collect", "order/ask", "collect-fallback", "timeout", "hangup", "order/bye", "end", "self-service")},
+		{Outcome: acd.OutcomeTransferred, Timeline: steps("collect", "order/ask", "collected", "4 digits", "transfer", "order/shop")},
 	}
 	r, err := FigureIVR(recordsOf(recs...), "")
 	if err != nil {
@@ -53,9 +63,15 @@ func TestIVRFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `flow,node,kind,visits,exits,timeouts,invalid,phrases,not_understood,recognition,faq_answered,contained,containment
-menus,,flow,1,,,,0,0,0.0,0,0,0.0
+menus,,flow,2,,,,0,0,0.0,0,1,50.0
+order,,flow,4,,,,0,0,0.0,0,1,25.0
 shop,,flow,5,,,,1,1,50.0,3,2,40.0
-menus,main,menu,1,2:1,0,0,0,0,,,,
+menus,main,menu,2,2:1 9:1,0,0,0,0,,,,
+order,ask,collect,4,collected:2,2,0,0,0,,,,
+order,bye,hangup,2,,0,0,0,0,,,,
+order,shop,transfer,1,,0,0,0,0,,,,
+order,status,lookup,1,,0,0,0,0,,,,
+order,tell,play,1,,0,0,0,0,,,,
 shop,agent,queue,3,,0,0,0,0,,,,
 shop,faq,faq,4,address:1 hours:1 person:1 prices:1,1,1,1,1,,,,
 shop,open,hours,1,closed:1,0,0,0,0,,,,
@@ -63,11 +79,11 @@ shop,open,hours,1,closed:1,0,0,0,0,,,,
 	if out.String() != want {
 		t.Errorf("csv:\n%s\nwant:\n%s", out.String(), want)
 	}
-	if len(r.Flows) != 2 || r.Flows[1] != (IVRFlow{Flow: "shop", Calls: 5, Answered: 3, Contained: 2, Share: 0.4, Heard: 1, Missed: 1, Rate: 0.5}) {
+	if len(r.Flows) != 3 || r.Flows[2] != (IVRFlow{Flow: "shop", Calls: 5, Answered: 3, Contained: 2, Share: 0.4, Heard: 1, Missed: 1, Rate: 0.5}) {
 		t.Errorf("flows = %+v", r.Flows)
 	}
 	only, _ := FigureIVR(recordsOf(recs...), "menus")
-	if len(only.Flows) != 1 || only.Flows[0].Flow != "menus" || len(only.Nodes) != 1 {
+	if len(only.Flows) != 1 || only.Flows[0].Flow != "menus" || only.Flows[0].Contained != 1 || len(only.Nodes) != 1 {
 		t.Errorf("--flow menus: %+v", only)
 	}
 	out.Reset()
