@@ -185,6 +185,9 @@ type AgentState struct {
 	// the call it follows: a restart keeps the agent in wrap-up until then.
 	WrapUntil time.Time `json:"wrap_until,omitzero"`
 	WrapCall  string    `json:"wrap_call,omitempty"`
+	// IdleSince is when the agent's last call ended, or it logged in:
+	// longest-idle routing ranks it from then across a restart.
+	IdleSince time.Time `json:"idle_since,omitzero"`
 	// CampaignTurn is the campaign whose turn it is to dial for the agent,
 	// when several running campaigns share them ("": the first by name).
 	CampaignTurn string `json:"campaign_turn,omitempty"`
@@ -241,6 +244,16 @@ type ActiveCall struct {
 	// the hold from then, not from the restart.
 	HeldSince time.Time     `json:"held_since,omitzero"`
 	LegHold   time.Duration `json:"leg_hold,omitempty"`
+	// LegStart is when the party of the current leg of a transferred call
+	// answered, LegVia and LegFrom how and from which agent the call came
+	// to it, and TalkFrom when the caller began to talk to the current
+	// party (both in the bridge): a restart ends the leg, and counts its
+	// talk, as it would have without one. The talk of the legs before is
+	// in the record's Legs.
+	LegStart time.Time        `json:"leg_start,omitzero"`
+	LegVia   acd.TransferKind `json:"leg_via,omitempty"`
+	LegFrom  string           `json:"leg_from,omitempty"`
+	TalkFrom time.Time        `json:"talk_from,omitzero"`
 	// Contact is the caller's contact as the call carries it: its tags
 	// and preferred and last agent still route a caller who waits.
 	Contact *contact.OnCall `json:"contact,omitempty"`

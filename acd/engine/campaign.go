@@ -763,9 +763,13 @@ func (c *Core) freeFor(now time.Time, r *campaignRun) agentsFree {
 		seen[a.idx] = true
 		reach := takesCallers(a)
 		if a.state == acd.WrapUp && a.call != nil && !a.call.wrapEnd.IsZero() {
-			f.wrapEnds = append(f.wrapEnds, a.call.wrapEnd)
+			end := a.call.wrapEnd
+			if a.call.agent != a && !a.wrapUntil.IsZero() {
+				end = a.wrapUntil // it left the call to another party, whose wrap-up moved the call's end
+			}
+			f.wrapEnds = append(f.wrapEnds, end)
 			if reach {
-				f.reachEnds = append(f.reachEnds, a.call.wrapEnd)
+				f.reachEnds = append(f.reachEnds, end)
 			}
 		}
 		if !freeNow(a, now) {

@@ -362,9 +362,13 @@ func (c *Core) finishWrapUp(now time.Time, a *agent, callID string, wrap time.Du
 	a.stats.WrapUp += wrap
 	a.wrapCall, a.wrapUntil = "", time.Time{}
 	if cl := c.calls[callID]; cl != nil {
-		// The agent left a call that goes on (a transfer).
+		// The agent left a call that goes on (a transfer): saved, so
+		// that a restart before the call ends keeps the wrap-up.
 		legWrapUp(&cl.rec, a.id, wrap)
 		cl.rec.WrapUp += wrap
+		if cl.phase != acd.CallEnded {
+			c.saveActive(now, cl)
+		}
 	}
 	if t := c.trailing[callID]; t != nil {
 		legWrapUp(&t.rec, a.id, wrap)

@@ -46,7 +46,7 @@ type agent struct {
 	noAnswerRun int           // consecutive unanswered offers
 	wrapStart   time.Time
 	wrapCall    string         // the call a wrap-up restored at a restart follows (call is nil then)
-	wrapUntil   time.Time      // and when that wrap-up ends
+	wrapUntil   time.Time      // and when that wrap-up ends; also the own end of one that left a call going on (a transfer)
 	countedTo   time.Time      // the restart: restoreCounters counted the time before it
 	pending     *pendingChange // asked for during a call; applied when it and its wrap-up are over
 	asked       *pendingChange // the agent's own pending, while a reload's removal replaces it

@@ -90,12 +90,12 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		a.turn = st.CampaignTurn // a campaign no longer configured is skipped (turnOf)
 		switch st.State {
 		case acd.LoggedOut:
-			a.state = acd.LoggedOut
+			// Logged out then, not at the restart: the wallboard's time in
+			// state goes on.
+			a.state, a.since = acd.LoggedOut, restoredAt(st.Since, now)
 		case acd.Paused:
 			a.state, a.pauseReason = acd.Paused, st.PauseReason
-			if !st.Since.IsZero() && !st.Since.After(now) {
-				a.since = st.Since // the pause began then, not at the restart
-			}
+			a.since = restoredAt(st.Since, now) // the pause began then, not at the restart
 		case acd.WrapUp:
 			a.state = acd.Available
 			rec := s.Records[st.WrapCall]
@@ -109,9 +109,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 				// until the wrap-up's end it had.
 				// It began when the call ended, not at the restart: shown so,
 				// and saved so for the next restart.
-				if !st.Since.IsZero() && !st.Since.After(now) {
-					a.since = st.Since
-				}
+				a.since = restoredAt(st.Since, now)
 				a.state, a.wrapStart, a.wrapCall, a.wrapUntil = acd.WrapUp, a.since, st.WrapCall, st.WrapUntil
 				a.gen[TimerWrapUp]++
 				c.out.At(st.WrapUntil, Timer{Kind: TimerWrapUp, Agent: a.idx, Call: st.WrapCall, Gen: a.gen[TimerWrapUp]})
@@ -146,8 +144,17 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			// Ringing and on-call are settled by the calls restored below.
 			a.state = acd.Available
 			a.pending = restoredPending(st)
+			if st.State == acd.Available {
+				a.since = restoredAt(st.Since, now)
+			}
 		}
 		a.idleSince = now
+		if st.State != acd.OnCall {
+			// Idle since its last call ended (or its login), not since the
+			// restart: longest-idle routing ranks it so. An agent saved on
+			// a call ended it, if it did, while Hotline was down.
+			a.idleSince = restoredAt(st.IdleSince, now)
+		}
 		c.refreshView(a, now)
 	}
 	c.logConfigLogins(now, restored)
@@ -179,6 +186,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			cl.rec = store.CallRecord{ID: ac.CallID, Direction: acd.DirectionInbound, Channel: ac.Channel,
 				Queue: ac.Queue, Entered: ac.Enqueued, Outcome: acd.OutcomeInProgress}
 		}
+		restoreLeg(cl, ac)
 		if ac.Contact != nil {
 			// Its tags and preferred agent route it again as it waits.
 			cl.contact, cl.rec.Contact = *ac.Contact, ac.Contact.ID
@@ -221,12 +229,7 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			cl.bridge, cl.recording, cl.answered = pbx.BridgeID(ac.Bridge), ac.Recording, ac.Since
 			cl.recPaused = ac.Recording != "" && ac.RecordingPaused
 			cl.rec.Agent, cl.rec.AgentChannel, cl.rec.Answered = a.id, ac.AgentChannel, ac.Since
-			// A record from before bridges were confirmed talks from the answer.
-			cl.talkFrom = cl.rec.Bridged
-			if cl.talkFrom.IsZero() {
-				cl.talkFrom = ac.Since
-			}
-			cl.xfer.legHold = ac.LegHold
+			cl.talkFrom = restoredTalkFrom(cl, ac)
 			if ac.State != acd.CallBridged {
 				// Held, or consulting: the caller still hears music; the
 				// agent takes it back, or goes on with the consult.
@@ -262,6 +265,11 @@ func (c *Core) Restore(now time.Time, s Saved) {
 		c.calls[cl.id] = cl
 		c.chans[cl.ch] = chanRef{call: cl}
 		c.step(now, cl, "restored", "", ac.State.String())
+	}
+	for _, a := range c.agents {
+		if restored[a] && (a.state == acd.Ringing || a.state == acd.OnCall) {
+			a.since = now // settled by a restored call, as logged: from the restart
+		}
 	}
 	for _, sc := range s.Callbacks {
 		q := c.queueIdx[sc.Queue]
@@ -331,13 +339,20 @@ func (c *Core) wrappedWhileDown(now time.Time, a *agent, rec *store.CallRecord, 
 	c.save(now, "call "+rec.ID+" record update", store.PutCall(rec))
 }
 
+// restoredAt is a saved time something began at (an agent's state or
+// idleness, a hold): as saved, or now when it was not saved or lies
+// ahead of now.
+func restoredAt(saved, now time.Time) time.Time {
+	if saved.IsZero() || saved.After(now) {
+		return now
+	}
+	return saved
+}
+
 // heldSince is when a restored caller's hold began: as stored, or now for
 // a call stored without it.
 func heldSince(now time.Time, ac store.ActiveCall) time.Time {
-	if ac.HeldSince.IsZero() || ac.HeldSince.After(now) {
-		return now
-	}
-	return ac.HeldSince
+	return restoredAt(ac.HeldSince, now)
 }
 
 // reconcile brings the engine in line with what the switch holds after a

@@ -318,6 +318,7 @@ func (c *Core) activeRecord(cl *call) *store.ActiveCall {
 		CallID: cl.id, Channel: string(cl.ch), Enqueued: cl.enqueued, Priority: cl.priority, Skills: cl.skills,
 		State: cl.phase, Direction: cl.dir, Since: cl.arrived, Bridge: string(cl.bridge), Recording: cl.recording,
 		RecordingPaused: cl.recPaused, Listening: cl.listen.name, Playing: string(cl.playback), HeldSince: cl.xfer.heldAt, LegHold: cl.xfer.legHold,
+		LegStart: cl.xfer.legStart, LegVia: cl.xfer.via, LegFrom: cl.xfer.from, TalkFrom: cl.talkFrom,
 	}
 	if cl.queue != nil {
 		ac.Queue = cl.queue.name
@@ -353,11 +354,16 @@ func (c *Core) agentRecord(a *agent) *store.AgentState {
 	st := &store.AgentState{
 		ID: a.id, State: a.state, PauseReason: a.pauseReason, Since: a.since,
 		LoggedInAt: a.loggedInAt, CallsTaken: a.stats.Answered, TalkTime: a.stats.Talk,
-		ConsecutiveNoAnswer: a.noAnswerRun, CampaignTurn: a.turn,
+		ConsecutiveNoAnswer: a.noAnswerRun, CampaignTurn: a.turn, IdleSince: a.idleSince,
 	}
 	switch {
 	case a.state == acd.WrapUp && a.call != nil:
 		st.WrapUntil, st.WrapCall = a.call.wrapEnd, a.call.id
+		if a.call.agent != a && !a.wrapUntil.IsZero() {
+			// It left the call to another party (a transfer): its own
+			// end, which that party's wrap-up does not move.
+			st.WrapUntil = a.wrapUntil
+		}
 	case a.state == acd.WrapUp && a.wrapCall != "":
 		// Restored in wrap-up: a second restart keeps it too.
 		st.WrapUntil, st.WrapCall = a.wrapUntil, a.wrapCall

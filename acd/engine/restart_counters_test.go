@@ -247,3 +247,58 @@ func TestRestartTwiceInWrapUp(t *testing.T) {
 		t.Errorf("alice at 40 s: %s (%s); want paused for lunch after her wrap-up", a.State, a.Reason)
 	}
 }
+
+// TestRestartKeepsStateStartAndIdle: after a restart, an available or
+// logged-out agent's state began when it did before (the wallboard's time
+// in state), not at the restart, and the longest idle agent is still the
+// one whose last call ended longest ago: bob, idle since his login, not
+// alice, idle since her call ended at about 10 s. Without the idle times
+// kept both would be idle since the restart and alice, first in the
+// config, would be rung.
+func TestRestartKeepsStateStartAndIdle(t *testing.T) {
+	st := newMemStore()
+	cfg := restartConfig + "  - {id: bob, endpoint: sim/bob, queues: [{queue: support}]}\n  - {id: dave, endpoint: sim/dave, queues: [{queue: support}]}\n"
+	r := newRestartableRun(t, cfg, st)
+	for _, ep := range []string{"sim/alice", "sim/bob"} {
+		if err := r.Switch.SetPhone(ep, answers(time.Second, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Login("alice", "bob", "dave"); err != nil {
+		t.Fatal(err)
+	}
+	do(t, r, "dave logs out", func(c *Core, now time.Time) error { return c.Logout(now, "dave") })
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "556", To: "100", HangupAfter: 10 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(time.Second))
+	do(t, r, "dave logs in", func(c *Core, now time.Time) error { return c.Login(now, "dave") })
+	r.RunUntil(epoch.Add(3 * time.Second))
+	do(t, r, "dave logs out", func(c *Core, now time.Time) error { return c.Logout(now, "dave") })
+	r.RunUntil(epoch.Add(30 * time.Second))
+	before := map[string]AgentStatus{}
+	for _, id := range []string{"alice", "bob", "dave"} {
+		before[id] = agentNow(r, id)
+	}
+	if a := before["alice"]; a.State != "available" || a.Answered != 1 || a.Since.Before(epoch.Add(15*time.Second)) {
+		t.Fatalf("alice at 30 s: %s since %v, %d answered; want available since her wrap-up ended, one call taken", a.State, a.Since.Sub(epoch), a.Answered)
+	}
+	kill(t, r)
+	restart(t, r, st, "run2", nil)
+	for id, b := range before {
+		if a := agentNow(r, id); a.State != b.State || !a.Since.Equal(b.Since) {
+			t.Errorf("%s after the restart: %s since %v; want %s since %v", id, a.State, a.Since.Sub(epoch), b.State, b.Since.Sub(epoch))
+		}
+	}
+	if _, err := r.Switch.PlaceCall(farend.CallScript{From: "557", To: "100", HangupAfter: 10 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(time.Minute))
+	var took []string
+	for _, rec := range records(st) {
+		took = append(took, rec.Agent)
+	}
+	if len(took) != 2 || took[1] != "bob" {
+		t.Errorf("the callers were taken by %v; want the second by bob, idle longest", took)
+	}
+}

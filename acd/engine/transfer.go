@@ -429,6 +429,14 @@ func (c *Core) agentLeaves(now time.Time, cl *call, t *target) {
 		cl.xfer.heldAt = now // music while the next party is found, counted as hold of no leg
 		c.mohOn(cl)
 	}
+	if a.state == acd.WrapUp {
+		// The call goes on, so its end does not save the agent's state
+		// with its record as it would have: saved now, so that a restart
+		// keeps the agent in wrap-up until its own end, which the next
+		// party's wrap-up does not move.
+		a.wrapUntil = cl.wrapEnd
+		c.saveAgent(now, a)
+	}
 }
 
 // closeLeg writes the current party's leg into the record and returns its
@@ -602,6 +610,36 @@ func (c *Core) restoreConsult(now time.Time, cl *call, s store.ActiveConsult) {
 	c.step(now, cl, "consult-restored", s.Agent, t.to.String())
 }
 
+// restoreLeg gives a call restored after a restart the bookkeeping of its
+// current leg as saved: when its party answered, how and from which agent
+// the call came to it, and the talk of the legs before (its record's).
+func restoreLeg(cl *call, ac store.ActiveCall) {
+	x := &cl.xfer
+	x.legStart, x.via, x.from, x.legHold = ac.LegStart, ac.LegVia, ac.LegFrom, ac.LegHold
+	x.talkDone = 0
+	for _, l := range cl.rec.Legs {
+		x.talkDone += l.Talk
+	}
+}
+
+// restoredTalkFrom is when the talk of a restored call's current leg
+// began: as saved, else (saved before it was kept, or before the switch
+// confirmed the bridge) at the call's first bridge, or the leg's start
+// when that was before it.
+func restoredTalkFrom(cl *call, ac store.ActiveCall) time.Time {
+	if !ac.TalkFrom.IsZero() {
+		return ac.TalkFrom
+	}
+	start := ac.Since
+	if ac.LegStart.After(start) {
+		start = ac.LegStart
+	}
+	if cl.rec.Bridged.Before(start) {
+		return start
+	}
+	return cl.rec.Bridged
+}
+
 // restoreTransfer gives a call restored while its blind transfer rang, or
 // while its caller talked to an outside number, that transfer: the
 // target's leg (reconcile checks it is still there), the caller on music
@@ -619,12 +657,18 @@ func (c *Core) restoreTransfer(now time.Time, cl *call, ac store.ActiveCall) {
 		t.agent, b.call, b.state = b, cl, acd.Ringing
 		c.refreshView(b, now)
 	}
-	cl.xfer.target, cl.xfer.from, cl.xfer.via = t, s.From, acd.TransferBlind
+	cl.xfer.target = t
+	if cl.xfer.via == "" { // saved before the leg's way was kept
+		cl.xfer.from, cl.xfer.via = s.From, acd.TransferBlind
+	}
 	cl.answered = cl.rec.Answered
 	c.chans[t.ch] = chanRef{call: cl, target: t}
 	if ac.State == acd.CallExternal {
 		cl.phase, cl.bridge, cl.agentCh = acd.CallExternal, pbx.BridgeID(ac.Bridge), t.ch
-		cl.xfer.legStart, cl.talkFrom = s.Since, s.Since
+		cl.xfer.legStart, cl.talkFrom = s.Since, ac.TalkFrom
+		if cl.talkFrom.IsZero() {
+			cl.talkFrom = s.Since
+		}
 		c.step(now, cl, "transfer-restored", "", t.to.String()+" talking")
 		return
 	}
