@@ -29,9 +29,10 @@ func (o *contactsOptions) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.region, "region", "US", "default country (ISO code) of numbers written without a country code")
 }
 
-// open opens the store and the contacts under the keys of the environment.
+// open opens the store and the contacts under the keys of the environment
+// or the config's privacy.key_file.
 func (o *contactsOptions) open(g *globalOptions, readOnly bool) (*store.DB, *store.Contacts, error) {
-	keys, err := loadKeys()
+	keys, err := loadKeys(g)
 	if err != nil {
 		return nil, nil, err
 	}

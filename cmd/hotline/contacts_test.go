@@ -76,6 +76,19 @@ func TestKeysGenerateAndContactsCommands(t *testing.T) {
 	if code, out, _ := withStore("contacts", "merge", "1", "2"); code != 0 || !strings.Contains(out, "2 numbers") {
 		t.Fatalf("merge: %d %q", code, out)
 	}
+	// The key in privacy.key_file serves as the environment's does, as
+	// it does for serve and the store commands.
+	keyFile, keyCfg := filepath.Join(dir, "k.key"), filepath.Join(dir, "keyed.yaml")
+	os.WriteFile(keyFile, []byte(k1), 0o600)
+	os.WriteFile(keyCfg, []byte("privacy: {key_file: "+keyFile+"}\n"), 0o600)
+	t.Setenv(seal.EnvKey, "")
+	if code, out, errs := withStore("contacts", "show", "1", "--config", keyCfg); code != 0 || !strings.Contains(out, "+12125550102") {
+		t.Fatalf("show with the config's key_file: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := withStore("contacts", "show", "1"); code != exitInvalid || !strings.Contains(errs, "privacy.key_file") {
+		t.Fatalf("show with no key anywhere: %d %q, want 2 naming privacy.key_file", code, errs)
+	}
+	t.Setenv(seal.EnvKey, strings.TrimSpace(k1))
 	if code, out, _ := withStore("contacts", "show", "1"); code != 0 || !strings.Contains(out, "+12125550102") || !strings.Contains(out, `"vip"`) {
 		t.Fatalf("show merged: %d %q", code, out)
 	}

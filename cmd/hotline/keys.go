@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -53,8 +52,11 @@ func newKeysGenerateCmd() *cobra.Command {
 }
 
 // loadKeys reads the keyring from the environment.
-func loadKeys() (*seal.Keyring, error) {
-	r, err := seal.FromEnv(os.Getenv)
+func loadKeys(g *globalOptions) (*seal.Keyring, error) {
+	r, err := storeKeys(g)
+	if err == nil && r == nil {
+		err = fmt.Errorf("%w (or privacy.key_file in the config)", seal.ErrNoKey)
+	}
 	if err != nil {
 		return nil, invalidArg(err)
 	}
@@ -75,7 +77,7 @@ func newKeysRotateCmd(g *globalOptions) *cobra.Command {
 		Short: "Re-seal every contact and call record under the first (new) key, in batches",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			keys, err := loadKeys()
+			keys, err := loadKeys(g)
 			if err != nil {
 				return err
 			}

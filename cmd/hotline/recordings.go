@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hotline-cc/hotline/acd/engine"
-	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -115,8 +114,8 @@ func newRecordingsListCmd(g *globalOptions) *cobra.Command {
 // audit log (recording names and paths are personal data); a call record
 // that cannot be read is named on warn.
 func (o *recordingsOptions) read(g *globalOptions, warn io.Writer, from, to, now time.Time) ([]store.RecordingEntry, error) {
-	keys, err := seal.FromEnv(os.Getenv)
-	if err != nil && !errors.Is(err, seal.ErrNoKey) {
+	keys, err := storeKeys(g) // nil without a key: sealed names are shown as such
+	if err != nil {
 		return nil, invalidArg(err)
 	}
 	db, err := openStoreFlag(g, o.store, false, false)
