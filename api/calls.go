@@ -187,7 +187,8 @@ func parseWhen(name, v string, now time.Time) (time.Time, error) {
 // calls lists call records, newest first, a page at a time. When there are
 // more, a Link header (rel="next") gives the next page's URL.
 func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
-	q, err := ParseCallQuery(r.URL.Query().Get, time.Now())
+	now := time.Now()
+	q, err := ParseCallQuery(r.URL.Query().Get, now)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -227,8 +228,14 @@ func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 			// A duration back from now would move; pin the start.
 			next.Set("from", q.Filter.From.UTC().Format(time.RFC3339Nano))
 		}
-		if next.Get("to") != "" {
+		switch {
+		case next.Get("to") != "":
 			next.Set("to", q.Filter.To.UTC().Format(time.RFC3339Nano))
+		case q.Filter.To.IsZero():
+			// Open-ended: the calls that come in meanwhile would push
+			// this page's last rows onto the next; it ends where this
+			// one was read.
+			next.Set("to", now.UTC().Format(time.RFC3339Nano))
 		}
 		setNextLink(w, r.URL.Path, next)
 	}

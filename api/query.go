@@ -53,6 +53,14 @@ var routeQuery = map[string][]queryParam{
 	"GET /api/v1/campaigns/{name}/leads.csv":   {},
 	"GET /api/v1/campaigns/{name}/leads/{id}":  {},
 	"DELETE /api/v1/dnc/{list}/{phone}":        {{name: "region", typ: "string", desc: "the country the number is written in when not E.164 (ISO code, default US)"}},
+	"GET /api/v1/recordings": {
+		{name: "from", typ: "string", desc: "RFC 3339, or a duration back from now (default 24h)"},
+		{name: "to", typ: "string", desc: "RFC 3339, or a duration back from now (default now)"},
+	},
+	"GET /api/v1/calls/{id}/recording": {
+		{name: "n", typ: "integer", desc: "the recording's number in its call, 1 (the default) for the first"},
+		{name: "download", typ: "string", desc: "1: as an attachment"},
+	},
 }
 
 // checkQuery refuses a query parameter the route does not read, or one

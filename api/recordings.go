@@ -102,6 +102,10 @@ func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	if t := s.teamOf(r); t != nil && !t.recording(s.eng.Snapshot().Members, rec, one) {
+		writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + fmt.Sprintf(": recording %d is of a leg that was not in your teams", n)})
+		return
+	}
 	file, err := one.File(rs.dir)
 	if err != nil {
 		s.fail(w, fmt.Errorf("call %q: recording %d: %w", id, n, err))
@@ -194,6 +198,10 @@ func (s *Server) recordingList(w http.ResponseWriter, r *http.Request) {
 	to, err := parseWhen("to", q.Get("to"), now)
 	if err != nil {
 		s.fail(w, err)
+		return
+	}
+	if !to.IsZero() && !to.After(from) {
+		s.fail(w, badRequest("to %s is not after from %s", to.Format(time.RFC3339), from.Format(time.RFC3339)))
 		return
 	}
 	list, err := rs.db.Recordings(from, to)

@@ -117,6 +117,22 @@ func TestRecordingFile(t *testing.T) {
 	if resp, _ := get(t, srv.URL+"/api/v1/recordings", al); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("an agent listed recordings: %d", resp.StatusCode)
 	}
+	// Parameters the list does not read are refused rather than ignored
+	// (a limit or queue that filters nothing), as is a period that ends
+	// before it begins.
+	for _, tc := range []struct{ query, says string }{
+		{"limit=2", `limit\": not one of from, to`},
+		{"queue=billing", `queue\": not one of from, to`},
+		{"from=2h&from=3h", `from\" given 2 times`},
+		{"from=1h&to=2h", "is not after from"},
+	} {
+		if resp, body := get(t, srv.URL+"/api/v1/recordings?"+tc.query, sue); resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), tc.says) {
+			t.Errorf("recordings?%s: %d %s; want 400 saying %q", tc.query, resp.StatusCode, body, tc.says)
+		}
+	}
+	if resp, body := get(t, srv.URL+"/api/v1/calls/c1/recording?m=2", sue); resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `not one of n, download`) {
+		t.Errorf("recording?m=2: %d %s", resp.StatusCode, body)
+	}
 	log, err := d.db.AuditLog(time.Time{}, time.Now().Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)

@@ -118,7 +118,34 @@ func (t *team) campaign(members map[string][]string, name string) bool {
 // record reports whether a stored call was in the team's queues or taken
 // by one of its agents.
 func (t *team) record(members map[string][]string, rec *store.CallRecord) bool {
-	return t.queue(rec.Queue) || rec.Agent != "" && t.agent(members, rec.Agent)
+	if t.queue(rec.Queue) || rec.Agent != "" && t.agent(members, rec.Agent) {
+		return true
+	}
+	// A transferred or overflowed call is also the team's when it waited
+	// in one of its queues or one of its agents had a leg of it, as the
+	// calls list's queue and agent filters count it (store.Filter).
+	for _, s := range rec.Timeline {
+		if (s.Kind == "enqueue" || s.Kind == "requeue") && t.queue(s.Detail) {
+			return true
+		}
+	}
+	return slices.ContainsFunc(rec.Legs, func(l store.Leg) bool {
+		return l.Agent != "" && t.agent(members, l.Agent) || l.Queue != "" && t.queue(l.Queue)
+	})
+}
+
+// recording reports whether one of rec's recordings (rec being the
+// team's) is of a leg the team had: one taken by its agent or in its
+// queue. A recording whose leg is not known is the call's, the team's.
+func (t *team) recording(members map[string][]string, rec *store.CallRecord, one *store.Recording) bool {
+	if one.Agent != "" && t.agent(members, one.Agent) {
+		return true
+	}
+	if one.Leg < 1 || one.Leg > len(rec.Legs) {
+		return one.Agent == "" || len(rec.Legs) == 0 && t.record(members, rec)
+	}
+	l := rec.Legs[one.Leg-1]
+	return l.Queue != "" && t.queue(l.Queue) || l.Agent != "" && t.agent(members, l.Agent)
 }
 
 // records yields those of recs that are the team's (see record).

@@ -276,3 +276,39 @@ func TestTeamScopedMetricsAndIVR(t *testing.T) {
 		t.Errorf("tess's IVR flows: %q, want help only", got)
 	}
 }
+
+// A call transferred from support (ben) to billing (hugo) is both teams':
+// each supervisor reads its record, as the calls list's queue and agent
+// filters show it to both, but each plays only the recording of the leg
+// its team had.
+func TestTeamReadsTransferredCall(t *testing.T) {
+	members := map[string][]string{"ben": {"support"}, "hugo": {"billing"}}
+	support := &team{queues: []string{"support"}}
+	billing := &team{queues: []string{"billing"}}
+	sales := &team{queues: []string{"sales"}}
+	rec := &store.CallRecord{ID: "x", Queue: "billing", Agent: "hugo",
+		Timeline:       []store.Step{{Kind: "enqueue", Detail: "support"}, {Kind: "transfer", Detail: "blind → queue billing"}, {Kind: "enqueue", Detail: "billing"}},
+		Legs:           []store.Leg{{Agent: "ben", Queue: "support"}, {Agent: "hugo", Queue: "billing"}},
+		Recording:      store.Recording{Name: "x-1", Agent: "ben", Leg: 1},
+		MoreRecordings: []store.Recording{{Name: "x-2", Agent: "hugo", Leg: 2}},
+	}
+	for _, tc := range []struct {
+		name                 string
+		t                    *team
+		reads, first, second bool
+	}{
+		{"support", support, true, true, false},
+		{"billing", billing, true, false, true},
+		{"sales", sales, false, false, false},
+	} {
+		if got := tc.t.record(members, rec); got != tc.reads {
+			t.Errorf("%s reads the call: %v, want %v", tc.name, got, tc.reads)
+		}
+		if got := tc.t.recording(members, rec, &rec.Recording); got != tc.first {
+			t.Errorf("%s plays ben's leg: %v, want %v", tc.name, got, tc.first)
+		}
+		if got := tc.t.recording(members, rec, &rec.MoreRecordings[0]); got != tc.second {
+			t.Errorf("%s plays hugo's leg: %v, want %v", tc.name, got, tc.second)
+		}
+	}
+}

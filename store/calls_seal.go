@@ -417,6 +417,10 @@ var ErrNotSealing = errors.New("call records are not sealed: no key given")
 // commits on its own, so a stop anywhere leaves every record readable with
 // the configured keys, and a later run carries on. The walk's first step
 // also re-seals the callback requests and the results of callback tasks.
+// A record that cannot be decoded is left as it is and the walk goes on:
+// the error then names each such record (Skipped tells them apart), and
+// next is as without them, so one damaged record does not keep every
+// other in clear or under the old key.
 func (db *DB) ResealCalls(after string, batch int) (next string, resealed int, err error) {
 	if db.sealing.Load() == nil {
 		return "", 0, ErrNotSealing
@@ -424,7 +428,9 @@ func (db *DB) ResealCalls(after string, batch int) (next string, resealed int, e
 	if batch < 1 {
 		return "", 0, fmt.Errorf("store: reseal batch %d: %w: want at least 1", batch, ErrInvalid)
 	}
+	var skipped []error
 	err = db.Apply(func(tx *Tx) (err error) {
+		skipped = nil
 		defer tx.recoverCorrupt(&err)
 		calls, err := tx.bucket(bucketCalls)
 		if err != nil {
@@ -458,7 +464,12 @@ func (db *DB) ResealCalls(after string, batch int) (next string, resealed int, e
 			budget--
 			last = string(k)
 			c, err := tx.needsReseal(k, v)
-			if err != nil {
+			var de *DecodeError
+			switch {
+			case errors.As(err, &de):
+				skipped = append(skipped, de)
+				continue
+			case err != nil:
 				return err
 			}
 			if c != nil {
@@ -476,7 +487,10 @@ func (db *DB) ResealCalls(after string, batch int) (next string, resealed int, e
 		}
 		return nil
 	})
-	return next, resealed, err
+	if err != nil {
+		return "", 0, err
+	}
+	return next, resealed, errors.Join(skipped...)
 }
 
 // needsReseal returns the opened record stored under k when it is in clear,
@@ -520,6 +534,7 @@ func (db *DB) StaleCalls() (n int, err error) {
 	if db.sealing.Load() == nil {
 		return 0, ErrNotSealing
 	}
+	var skipped []error
 	err = db.View(func(tx *Tx) (err error) {
 		defer tx.recoverCorrupt(&err)
 		calls, err := tx.bucket(bucketCalls)
@@ -530,6 +545,10 @@ func (db *DB) StaleCalls() (n int, err error) {
 			c, err := tx.needsReseal(k, v)
 			if c != nil {
 				n++
+			}
+			if de := (*DecodeError)(nil); errors.As(err, &de) {
+				skipped = append(skipped, de) // named apart: no key reseals it
+				return nil
 			}
 			return err
 		})
@@ -547,6 +566,9 @@ func (db *DB) StaleCalls() (n int, err error) {
 		}
 		return err
 	})
+	if err == nil {
+		err = errors.Join(skipped...)
+	}
 	return n, err
 }
 

@@ -305,3 +305,49 @@ func TestCallbacksResealed(t *testing.T) {
 		t.Fatalf("with the new key alone: %+v", cbs)
 	}
 }
+
+// A call record that cannot be decoded does not stop the sealing of the
+// others: the walk leaves it as it is, names it (Skipped), and seals every
+// readable one, so a key added to a store with one damaged record does
+// not leave all the rest in clear for good.
+func TestResealSkipsUnreadableRecord(t *testing.T) {
+	db, path := openTemp(t)
+	for i := range 12 {
+		if err := db.SaveCall(plantedCall(fmt.Sprintf("c%02d", i), "+12125550199", ct0.Add(time.Duration(i)*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Apply(func(tx *Tx) error {
+		return tx.btx.Bucket(bucketCalls).Put([]byte("c05"), []byte(`{"id": "c05", "entered": nope`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = reopen(t, path)
+	db.SealCalls(ring(t, testKeys(t, "k1")...), "US")
+	next, total, unreadable := "", 0, []string{}
+	for {
+		n, resealed, err := db.ResealCalls(next, 4)
+		skipped, rest := Skipped(err)
+		if rest != nil {
+			t.Fatalf("reseal stopped: %v", rest)
+		}
+		for _, de := range skipped {
+			unreadable = append(unreadable, de.Key)
+		}
+		total += resealed
+		if next = n; next == "" {
+			break
+		}
+	}
+	if total != 11 || !slices.Equal(unreadable, []string{"c05"}) {
+		t.Errorf("resealed %d, skipped %v; want 11 and c05", total, unreadable)
+	}
+	n, err := db.StaleCalls()
+	if skipped, rest := Skipped(err); n != 0 || rest != nil || len(skipped) != 1 {
+		t.Errorf("stale after: %d, %v; want 0 and c05 named apart", n, err)
+	}
+	if c, err := db.Call("c07"); err != nil || c.Notes != "card ends 4242 quokka" {
+		t.Errorf("a resealed record reads back: %+v %v", c, err)
+	}
+}

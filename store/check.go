@@ -183,6 +183,9 @@ type walker struct {
 	rep      *Report
 	pageSize int
 	hwm      uint64
+	// have is how many pages the file holds: fewer than hwm when it was
+	// cut short, and the pages past it are lost.
+	have     uint64
 	seen     []bool // by page id
 	freed    []bool
 	visit    func(bucket []string, k, v []byte)
@@ -217,9 +220,13 @@ func (w *walker) run() {
 	case w.hwm < 2:
 		w.problem(0, nil, "the meta page counts %d pages, fewer than its own two", w.hwm)
 		return
-	case w.hwm > uint64(w.rep.Size)/uint64(w.pageSize):
-		w.problem(0, nil, "truncated: %d bytes, its pages need %d", w.rep.Size, w.hwm*uint64(w.pageSize))
-		return
+	}
+	w.have = w.hwm
+	if have := uint64(w.rep.Size) / uint64(w.pageSize); w.hwm > have {
+		// Cut short: the pages still there are walked (and salvaged by
+		// repair); what the missing ones held is lost.
+		w.problem(0, nil, "truncated: %d bytes, its pages need %d; pages %d..%d are missing", w.rep.Size, w.hwm*uint64(w.pageSize), have, w.hwm-1)
+		w.have = have
 	}
 	w.seen = make([]bool, w.hwm)
 	w.freed = make([]bool, w.hwm)
@@ -231,7 +238,7 @@ func (w *walker) run() {
 	if m.freelist == noFreelist {
 		return // free pages are not listed, so unreachable ones are not leaks
 	}
-	for id := range w.hwm {
+	for id := range w.have {
 		if !w.seen[id] && !w.freed[id] {
 			w.rep.Leaked++
 		}
@@ -318,6 +325,10 @@ func (w *walker) page(id uint64, bucket []string, from uint64) (data []byte, ok 
 		w.problem(from, bucket, "points to page %d, outside pages 2..%d", id, w.hwm-1)
 		return nil, false
 	}
+	if id >= w.have {
+		w.problem(from, bucket, "points to page %d, past the end of the file (cut short at page %d): what it held is lost", id, w.have)
+		return nil, false
+	}
 	if w.seen[id] {
 		w.problem(from, bucket, "points to page %d, already reached another way (pages in a circle or shared)", id)
 		return nil, false
@@ -334,6 +345,9 @@ func (w *walker) page(id uint64, bucket []string, from uint64) (data []byte, ok 
 		return nil, false
 	case overflow >= w.hwm-id:
 		w.problem(id, bucket, "%d overflow pages run past the last page %d", overflow, w.hwm-1)
+		return nil, false
+	case overflow >= w.have-id:
+		w.problem(id, bucket, "its %d overflow pages run past the end of the file (cut short at page %d): what it held is lost", overflow, w.have)
 		return nil, false
 	}
 	for o := id; o <= id+overflow; o++ {

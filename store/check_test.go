@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -378,5 +379,52 @@ func TestRepairRebuildsAgentsFromTheirChanges(t *testing.T) {
 	}
 	if c := got["carol"]; c.State != acd.Available || c.CallsTaken != 9 {
 		t.Errorf("carol %+v; want copied as she was", c)
+	}
+}
+
+// A file cut short (a copy that stopped, a disk that filled) keeps what
+// its remaining pages hold: check names the missing pages and walks the
+// rest, and repair copies every record they hold; only the missing pages'
+// are lost. Cut by one byte, the last page is gone and nothing else.
+func TestRepairTruncated(t *testing.T) {
+	path, used := bigStore(t)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{used - 1} {
+		t.Run(strconv.Itoa(size), func(t *testing.T) {
+			cut := filepath.Join(t.TempDir(), "cut.db")
+			if err := os.WriteFile(cut, data[:size], 0o600); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Check(cut)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Err() == nil || !strings.Contains(rep.Problems[0].What, "truncated") {
+				t.Fatalf("check: %v, want it named truncated", rep.Err())
+			}
+			out := filepath.Join(t.TempDir(), "repaired.db")
+			rr, err := Repair(cut, out, nil)
+			if err != nil {
+				t.Fatalf("repair: %v", err)
+			}
+			copied := rr.Copied["calls"]
+			if copied == 0 || copied+len(rr.LostCalls) > 2000 {
+				t.Errorf("copied %d calls, lost %d named", copied, len(rr.LostCalls))
+			}
+			if size == used-1 && copied < 1900 {
+				t.Errorf("cut by one byte: copied %d of 2000 calls", copied)
+			}
+			db, err := Open(out, Options{Verify: true})
+			if err != nil {
+				t.Fatalf("the repaired file does not open: %v", err)
+			}
+			defer db.Close()
+			if calls, err := db.CollectCalls(Filter{}); err != nil || len(calls) != copied {
+				t.Errorf("the repaired file lists %d calls (%v), want %d", len(calls), err, copied)
+			}
+		})
 	}
 }

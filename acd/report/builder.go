@@ -426,7 +426,17 @@ func (b *Builder) Report() *Report {
 
 func (c *cut) bounds(start int64) (time.Time, time.Time) {
 	s := time.Unix(0, start).In(c.clock.loc)
-	return s, c.clock.next(s).In(c.clock.loc) // a period's end as given may be in another zone
+	e := c.clock.next(s).In(c.clock.loc) // a period's end as given may be in another zone
+	// A period that does not begin or end on the interval's edges (10:07
+	// to 10:52 by 15 minutes, or from=24h) has first and last rows that
+	// count part of an interval: they say which part.
+	if from := c.clock.from; !from.IsZero() && s.Before(from) {
+		s = from.In(c.clock.loc)
+	}
+	if to := c.clock.to; !to.IsZero() && e.After(to) {
+		e = to.In(c.clock.loc)
+	}
+	return s, e
 }
 
 func (c *cut) rows(o Options) Rows {

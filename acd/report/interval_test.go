@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,27 @@ func TestPeriodEndInReportZone(t *testing.T) {
 	}
 	if q := r.Rows.Queues[0]; q.Start.Location() != zone || q.End.Location() != zone || !q.End.Equal(t0.Add(time.Hour)) {
 		t.Errorf("start %v, end %v; want both in Europe/Berlin", q.Start, q.End)
+	}
+}
+
+// A period that does not begin or end on its interval's edges (10:07 to
+// 10:52 by 15 minutes, or "the last 24 h" by hour) has first and last rows
+// that count only part of their interval: their start and end say which,
+// rather than the whole interval's, whose figures they are not.
+func TestRowsClippedToThePeriod(t *testing.T) {
+	from, to := t0.Add(7*time.Minute), t0.Add(52*time.Minute)
+	recs := []store.CallRecord{
+		call("a", "sales", from.Add(time.Minute), time.Second, acd.OutcomeAnswered, "ann"),
+		call("b", "sales", t0.Add(20*time.Minute), time.Second, acd.OutcomeAnswered, "ann"),
+		call("c", "sales", to.Add(-time.Minute), time.Second, acd.OutcomeAnswered, "ann"),
+	}
+	r := build(t, Options{From: from, To: to, Interval: Interval15m, Location: time.UTC}, recs, nil)
+	var got []string
+	for _, q := range r.Rows.Queues {
+		got = append(got, q.Start.Format("15:04")+"-"+q.End.Format("15:04"))
+	}
+	want := []string{"09:07-09:15", "09:15-09:30", "09:45-09:52"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows %v, want %v", got, want)
 	}
 }

@@ -117,13 +117,21 @@ func rotate(w io.Writer, db *store.DB, s *store.Contacts, primary string, batch 
 		return fmt.Errorf("rotation stopped after %d contacts (run it again to carry on): %w", total, err)
 	}
 	calls := 0
+	var unreadable []*store.DecodeError
 	after, n, err := db.ResealCalls("", batch)
-	for ; err == nil; after, n, err = db.ResealCalls(after, batch) {
+	for {
+		var skipped []*store.DecodeError
+		skipped, err = store.Skipped(err)
+		unreadable = append(unreadable, skipped...) // left as they are; the rest goes on
+		if err != nil {
+			break
+		}
 		calls += n
 		if after == "" {
 			break
 		}
 		time.Sleep(pause)
+		after, n, err = db.ResealCalls(after, batch)
 	}
 	if err != nil {
 		return fmt.Errorf("rotation stopped after %d contacts and %d call records (run it again to carry on): %w", total, calls, err)
@@ -133,14 +141,22 @@ func rotate(w io.Writer, db *store.DB, s *store.Contacts, primary string, batch 
 		return err
 	}
 	staleCalls, err := db.StaleCalls()
-	if err != nil {
+	if _, err = store.Skipped(err); err != nil {
 		return err
 	}
 	if stale+staleCalls > 0 {
 		return fmt.Errorf("%d contacts and %d call records are still under an older key or in clear", stale, staleCalls)
 	}
-	_, err = fmt.Fprintf(w, "%d contacts and %d call records re-sealed under key %q; no record needs an older key now\n", total, calls, primary)
-	return err
+	if _, err = fmt.Fprintf(w, "%d contacts and %d call records re-sealed under key %q; no readable record needs an older key now\n", total, calls, primary); err != nil {
+		return err
+	}
+	if len(unreadable) > 0 {
+		for _, de := range unreadable {
+			fmt.Fprintf(w, "left as it is: %v\n", de)
+		}
+		return fmt.Errorf("%d call records could not be read and were left as they are: hotline store check names them, hotline store repair salvages the file", len(unreadable))
+	}
+	return nil
 }
 
 // openStoreFlag opens the --store file or the config's store; for writing,
