@@ -156,7 +156,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if err := checkQuery(r, pattern); err != nil {
 				h = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { s.fail(w, err) })
 			}
-			if s.audit != nil && audited(r.Method, pattern) {
+			if s.audit != nil && auditedRequest(r, pattern) {
 				s.serveAudited(w, r, pattern, h) // a refused change is logged too
 				return
 			}

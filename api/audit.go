@@ -33,6 +33,14 @@ var auditedReads = map[string]bool{
 	"GET /api/v1/contacts/{id}":              true,
 	"GET /api/v1/contacts/{id}/interactions": true,
 	"GET /api/v1/agents/{id}/offer":          true,
+	// Recordings (their names and files), the queue_log (callers'
+	// numbers), lead lists and do-not-call lists (numbers, names).
+	"GET /api/v1/recordings":                  true,
+	"GET /api/v1/calls/{id}/recording":        true,
+	"GET /api/v1/campaigns/{name}/leads":      true,
+	"GET /api/v1/campaigns/{name}/leads.csv":  true,
+	"GET /api/v1/campaigns/{name}/leads/{id}": true,
+	"GET /api/v1/dnc/{list}":                  true,
 }
 
 func audited(method, pattern string) bool {
@@ -41,6 +49,15 @@ func audited(method, pattern string) bool {
 		return true
 	}
 	return auditedReads[pattern]
+}
+
+// auditedRequest is audited for a request: the reports route reads
+// personal data in one of its kinds, the queue_log (callers' numbers).
+func auditedRequest(r *http.Request, pattern string) bool {
+	if pattern == "GET /api/v1/reports/{kind}" {
+		return strings.TrimPrefix(r.URL.Path, "/api/v1/reports/") == "queue-log"
+	}
+	return audited(r.Method, pattern)
 }
 
 // auditWriter writes audit entries off the request path. A request's own
