@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/report"
 	"github.com/hotline-cc/hotline/acd/report/chart"
+	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -87,7 +87,7 @@ COMPLETECALLER, ABANDON, PAUSE, ...) for tools that read Asterisk's queues.`,
 			if args[0] == "ivr" {
 				return runIVRReport(cmd.Context(), cmd.OutOrStdout(), g, o)
 			}
-			return runReport(cmd.Context(), cmd.OutOrStdout(), g, o, args[0])
+			return runReport(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), g, o, args[0])
 		},
 	}
 	o.AddFlags(cmd.Flags())
@@ -177,7 +177,7 @@ func (o *reportOptions) query(kind string, cfg config.Config) (report.Query, err
 	return q, nil
 }
 
-func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOptions, kind string) error {
+func runReport(ctx context.Context, w, errOut io.Writer, g *globalOptions, o *reportOptions, kind string) error {
 	cfg, err := reportConfig(g)
 	if err != nil {
 		return err
@@ -214,7 +214,7 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 		if queueLog {
 			_, skipped, err := report.WriteQueueLog(w, db, q.Options.From, q.Options.To)
 			if skipped > 0 {
-				fmt.Fprintf(os.Stderr, "warning: %d unreadable records left out (hotline store check %s)\n", skipped, o.store)
+				fmt.Fprintf(errOut, "warning: %d unreadable records left out (hotline store check %s)\n", skipped, o.store)
 			}
 			return err
 		}
@@ -226,7 +226,7 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 		}
 		o.only.Cut(rep)
 		if skipped > 0 {
-			fmt.Fprintf(os.Stderr, "warning: %d unreadable records left out (hotline store check %s)\n", skipped, o.store)
+			fmt.Fprintf(errOut, "warning: %d unreadable records left out (hotline store check %s)\n", skipped, o.store)
 		}
 		if err := report.Write(w, rep, q.Kind, q.Format); err != nil {
 			return err
@@ -244,9 +244,12 @@ func runReport(ctx context.Context, w io.Writer, g *globalOptions, o *reportOpti
 			v = url.Values{"from": v["from"], "to": v["to"], "tz": v["tz"]}
 		}
 		o.only.Set(v)
-		raw, err := call(ctx, "GET", base+"/api/v1/reports/"+route+"?"+v.Encode(), nil, nil)
+		raw, header, err := callHeader(ctx, "GET", base+"/api/v1/reports/"+route+"?"+v.Encode(), nil, nil)
 		if err != nil {
 			return err
+		}
+		if n := header.Get(api.SkippedHeader); n != "" {
+			fmt.Fprintf(errOut, "warning: %s (see hotline store check)\n", warningText(header, n+" unreadable records left out"))
 		}
 		if _, err := w.Write(raw); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 	"image/png"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -740,6 +741,28 @@ func TestReportFilterFlags(t *testing.T) {
 			if code, out, errOut := hotline(t, nil, args...); code != exitInvalid || !strings.Contains(errOut, c.want) || out != "" {
 				t.Errorf("%s %s %s: exit %d: %s; wrote %q", c.kind, c.flag, from[0], code, errOut, out)
 			}
+		}
+	}
+}
+
+// A report through the daemon says, as one from the store file does, that
+// it left out records it could not read (the API's X-Hotline-Skipped), for
+// the queue_log too.
+func TestReportThroughAPIWarnsOfSkipped(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(api.SkippedHeader, "2")
+		if strings.HasSuffix(r.URL.Path, "/queue-log") {
+			w.Write([]byte("1767600000|c1|support|NONE|ENTERQUEUE||555|1\n"))
+			return
+		}
+		w.Write([]byte("start,end,queue\n"))
+	}))
+	defer srv.Close()
+	for _, args := range [][]string{{"queues", "--format", "csv"}, {"queue-log"}} {
+		kind := args[0]
+		code, _, errOut := hotline(t, nil, append(append([]string{"report"}, args...), append([]string{"--api", srv.URL}, dayArgs...)...)...)
+		if code != 0 || !strings.Contains(errOut, "warning: 2 unreadable records left out") {
+			t.Errorf("report %s: exit %d, stderr %q; want the skipped records named", kind, code, errOut)
 		}
 	}
 }
