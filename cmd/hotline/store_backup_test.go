@@ -17,6 +17,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/internal/storetest"
 	"github.com/hotline-cc/hotline/store"
+	"go.etcd.io/bbolt"
 )
 
 // notifySocket listens where the daemon sends sd_notify datagrams, as
@@ -171,5 +172,32 @@ func TestBackupWithoutDaemon(t *testing.T) {
 	}
 	if _, err := os.Stat(backup); !os.IsNotExist(err) {
 		t.Errorf("a failed backup left %s behind: %v", backup, err)
+	}
+}
+
+// A backup of a store holding a record it cannot decode is a faithful copy,
+// but not "check ok": it names the record, as store check does, and exits 1.
+func TestBackupNamesUnreadableRecord(t *testing.T) {
+	msgs := notifySocket(t)
+	live := storetest.WithCalls(t, manyIDs(10)...)
+	bdb, err := bbolt.Open(live, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bdb.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("calls")).Put([]byte("c0005"), []byte(`{"id": "c0005", "entered": nope`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bdb.Close()
+	addr, stop := daemon(t, live, msgs)
+	defer stop()
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	code, out, errOut := hotline(t, nil, "store", "backup", backup, "--api", addr)
+	if code != 1 || strings.Contains(out, "check ok") || !strings.Contains(out, "c0005") || !strings.Contains(errOut, "hotline store repair") {
+		t.Errorf("store backup: exit %d, %q %q; want 1 naming c0005", code, out, errOut)
+	}
+	if _, err := os.Stat(backup); err != nil {
+		t.Errorf("the copy is not kept: %v", err)
 	}
 }
