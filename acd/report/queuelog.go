@@ -133,7 +133,7 @@ func callLines(rec *store.CallRecord, emit func(key string, at time.Time, line s
 		switch step.Kind {
 		case "enqueue":
 			in, since, opos = step.Detail, step.At, linePos(step)
-			emit(k, step.At, line(in, "", "ENTERQUEUE", "", rec.Caller, opos))
+			emit(k, step.At, line(in, "", "ENTERQUEUE", "", rec.CustomerNumber(), opos))
 		case "exit-key":
 			key = step.Detail
 		case "abandon":
@@ -255,7 +255,16 @@ func transferLines(rec *store.CallRecord, line func(queue, agent, event string, 
 			k = ""
 		}
 		wait := waited(l.Start)
-		emit("connect"+k, l.Start, line(l.Queue, l.Agent, "CONNECT", wait, "", "0"))
+		ring, ch := time.Duration(0), ""
+		for _, a := range rec.Attempts { // the ring that this leg's agent answered
+			if a.Agent == l.Agent && !a.At.After(l.Start) {
+				ring = l.Start.Sub(a.At)
+			}
+		}
+		if i == last && l.Agent == rec.Agent {
+			ch = rec.AgentChannel // the record keeps the current party's channel only
+		}
+		emit("connect"+k, l.Start, line(l.Queue, l.Agent, "CONNECT", wait, ch, secsInt(ring)))
 		to, sent := transferTarget(rec, l)
 		if i < last && !sent {
 			next := rec.Legs[i+1]

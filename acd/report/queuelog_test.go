@@ -132,3 +132,34 @@ func TestQueueLogHostileText(t *testing.T) {
 		}
 	}
 }
+
+// A transferred call's CONNECT lines carry the ring each agent answered
+// (and the channel of the party the record still knows, the last), as an
+// untransferred call's does; a campaign's lead enters its queue under the
+// lead's number, not the campaign's own caller id.
+func TestQueueLogTransferRingAndLeadNumber(t *testing.T) {
+	s := time.Second
+	xfer := store.CallRecord{ID: "x", Direction: acd.DirectionInbound, Caller: "+12125550101", Queue: "billing", Agent: "hugo",
+		AgentChannel: "PJSIP/hugo-7", Entered: at(0, 0), Answered: at(0, 10), Ended: at(5, 0), Outcome: acd.OutcomeAnswered,
+		Wait: 10 * s, Talk: 4 * time.Minute, HangupBy: acd.HangupCaller,
+		Attempts: []store.Attempt{{Agent: "ben", At: at(0, 8), Result: acd.AttemptAnswered}, {Agent: "hugo", At: at(2, 0), Result: acd.AttemptAnswered}},
+		Timeline: []store.Step{{At: at(0, 0), Kind: "enqueue", Detail: "support", Pos: 1}, {At: at(1, 55), Kind: "enqueue", Detail: "billing", Pos: 1}},
+		Legs: []store.Leg{{Agent: "ben", Queue: "support", Start: at(0, 10), End: at(1, 55), Talk: 105 * s},
+			{Agent: "hugo", Queue: "billing", Via: acd.TransferBlind, From: "ben", Start: at(2, 9), End: at(5, 0), Talk: 171 * s}}}
+	lead := store.CallRecord{ID: "o", Direction: acd.DirectionOutbound, Caller: "+15551230000", Called: "+12125550199", Queue: "campaign:spring",
+		Entered: at(6, 0), Answered: at(6, 11), Ended: at(8, 0), Agent: "ann", Outcome: acd.OutcomeAnswered, Talk: 109 * s,
+		Timeline: []store.Step{{At: at(6, 10), Kind: "enqueue", Detail: "campaign:spring", Pos: 1}}}
+	var b strings.Builder
+	if _, _, err := WriteQueueLog(&b, memSource{calls: []store.CallRecord{xfer, lead}}, t0, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"|x|support|ben|CONNECT|10||2\n",
+		"|x|billing|hugo|CONNECT|14|PJSIP/hugo-7|9\n",
+		"|o|campaign:spring|NONE|ENTERQUEUE||+12125550199|1\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("queue_log lacks %q:\n%s", want, b.String())
+		}
+	}
+}
