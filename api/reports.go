@@ -153,7 +153,7 @@ func reportKinds() []ReportKind {
 	period := []ReportParam{
 		{Name: "from", Summary: "start of the period: " + when, Required: true},
 		{Name: "to", Summary: "end of the period, not included (default now after a duration from): " + when},
-		{Name: "tz", Summary: "IANA time zone of the dates and the intervals (default UTC)"},
+		{Name: "tz", Summary: "IANA time zone of the dates and the intervals (default the config's reports.timezone, else UTC)"},
 	}
 	tables := []string{report.FormatJSON, report.FormatCSV, report.FormatTable}
 	counted := append(slices.Clone(period),
