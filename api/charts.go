@@ -97,9 +97,9 @@ func (s *Server) chartPeriod(w http.ResponseWriter, r *http.Request) {
 	}
 	loc := s.chartLocation()
 	if tz := v.Get("tz"); tz != "" {
-		l, err := time.LoadLocation(tz)
+		l, err := report.LoadZone(tz)
 		if err != nil {
-			s.fail(w, badRequest("tz %q: not a known time zone", tz))
+			s.fail(w, badRequest("%v", err))
 			return
 		}
 		loc = l

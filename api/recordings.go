@@ -82,6 +82,14 @@ func (s *Server) recordingFile(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	rec, err := rs.db.Call(id)
+	if errors.Is(err, store.ErrNotFound) {
+		if p := principalOf(r); p != nil && !p.role.Allows(auth.Supervisor) {
+			// An agent is told no more of a call id that does not exist
+			// than of another agent's: which ids exist is not theirs.
+			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": an agent acts on their own calls only"})
+			return
+		}
+	}
 	if err != nil {
 		s.fail(w, fmt.Errorf("call %q: %w", id, err))
 		return

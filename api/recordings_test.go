@@ -101,6 +101,8 @@ func TestRecordingFile(t *testing.T) {
 		{"c2", bo, http.StatusNotFound, "failed"},
 		{"c3", sue, http.StatusNotFound, "recording file"},
 		{"nope", sue, http.StatusNotFound, "not found"},
+		// An agent learns nothing of which call ids exist.
+		{"nope", bo, http.StatusForbidden, "own calls only"},
 	} {
 		u := srv.URL + "/api/v1/calls/" + tc.path
 		if !strings.Contains(tc.path, "/") {

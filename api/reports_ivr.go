@@ -17,9 +17,9 @@ func (s *Server) reportIVR(w http.ResponseWriter, r *http.Request, src report.So
 	q := r.URL.Query()
 	loc := time.UTC
 	if tz := q.Get("tz"); tz != "" {
-		l, err := time.LoadLocation(tz)
+		l, err := report.LoadZone(tz)
 		if err != nil {
-			s.fail(w, badRequest("tz %q: not a known time zone", tz))
+			s.fail(w, badRequest("%v", err))
 			return
 		}
 		loc = l

@@ -80,6 +80,7 @@ func TestChartPeriod(t *testing.T) {
 		{"from=2026-01-05&to=soon", `to \"soon\"`},
 		{"from=2026-01-06&to=2026-01-05", "is not after from"},
 		{"from=2026-01-05&tz=Mars/Olympus", `tz \"Mars/Olympus\"`},
+		{"from=2026-01-05&tz=Local", `Local would be the server's`},
 		{"from=2026-01-05&to=2026-01-06&interval=week", `interval \"week\"`},
 		{"from=2026-01-01&to=2026-03-01&interval=15m", "interval 15m"},
 		// Ten million bars: refused before they are listed (it took 800 MB).

@@ -36,8 +36,8 @@ func ParseQuery(kind string, v url.Values, now time.Time, threshold func(string)
 	q.Kind = k
 	loc := time.UTC
 	if tz := v.Get("tz"); tz != "" {
-		if l, err := time.LoadLocation(tz); err != nil {
-			bad(fmt.Errorf("tz %q: not a known time zone", tz))
+		if l, err := LoadZone(tz); err != nil {
+			bad(err)
 		} else {
 			loc = l
 		}
@@ -148,4 +148,18 @@ func (q Query) Values() url.Values {
 		v.Set("format", q.Format)
 	}
 	return v
+}
+
+// LoadZone is the IANA time zone named tz. "Local" is refused: it is the
+// zone of whichever machine reads it (the daemon's, for a query sent to
+// it), which the asker cannot see.
+func LoadZone(tz string) (*time.Location, error) {
+	if tz == "Local" {
+		return nil, fmt.Errorf("tz %q: name an IANA time zone (Europe/Berlin); Local would be the server's, which the report cannot show", tz)
+	}
+	l, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("tz %q: not a known time zone", tz)
+	}
+	return l, nil
 }

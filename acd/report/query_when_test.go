@@ -34,3 +34,17 @@ func TestParseQueryDurations(t *testing.T) {
 		}
 	}
 }
+
+// "Local" is whichever machine reads the query: the daemon's zone for one
+// sent to it, which the asker cannot see. It is refused; an IANA name is not.
+func TestLoadZoneRefusesLocal(t *testing.T) {
+	if _, err := LoadZone("Local"); err == nil {
+		t.Error("Local accepted")
+	}
+	if l, err := LoadZone("Europe/Berlin"); err != nil || l.String() != "Europe/Berlin" {
+		t.Errorf("Europe/Berlin: %v %v", l, err)
+	}
+	if _, err := ParseQuery("queues", url.Values{"from": {"2026-01-05"}, "to": {"2026-01-06"}, "tz": {"Local"}}, time.Now(), func(string) time.Duration { return 0 }); err == nil {
+		t.Error("a report query with tz=Local accepted")
+	}
+}
