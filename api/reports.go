@@ -54,6 +54,12 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, badRequest("%v", err))
 		return
 	}
+	if tz := r.URL.Query().Get("tz"); tz != "" {
+		if _, err := report.LoadZone(tz); err != nil {
+			s.fail(w, badRequest("%v", err))
+			return
+		}
+	}
 	q, err := report.ParseQuery(kind, s.reportDefaults(r.URL.Query()), time.Now(), s.thresholds())
 	if err != nil {
 		s.fail(w, badRequest("%v", err))

@@ -44,6 +44,9 @@ func TestReportQueues(t *testing.T) {
 	srv := httptest.NewServer(New(nil, db, zerolog.Nop()))
 	defer srv.Close()
 
+	if local, err := http.Get(srv.URL + "/api/v1/reports/queues?from=2026-01-05&to=2026-01-06&tz=Local"); err != nil || local.StatusCode != http.StatusBadRequest {
+		t.Errorf("tz=Local (the daemon's zone, unseen by the asker): %v %v, want 400", local.Status, err)
+	}
 	resp, err := http.Get(srv.URL + "/api/v1/reports/queues?from=2026-01-05&to=2026-01-06&interval=hour&tz=UTC")
 	if err != nil {
 		t.Fatal(err)

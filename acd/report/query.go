@@ -36,8 +36,8 @@ func ParseQuery(kind string, v url.Values, now time.Time, threshold func(string)
 	q.Kind = k
 	loc := time.UTC
 	if tz := v.Get("tz"); tz != "" {
-		if l, err := LoadZone(tz); err != nil {
-			bad(err)
+		if l, err := time.LoadLocation(tz); err != nil {
+			bad(fmt.Errorf("tz %q: not a known time zone", tz))
 		} else {
 			loc = l
 		}
@@ -150,9 +150,10 @@ func (q Query) Values() url.Values {
 	return v
 }
 
-// LoadZone is the IANA time zone named tz. "Local" is refused: it is the
-// zone of whichever machine reads it (the daemon's, for a query sent to
-// it), which the asker cannot see.
+// LoadZone is the IANA time zone named tz, as a query sent to the daemon
+// names it. "Local" is refused there: it would be the daemon's machine's
+// zone, which the asker cannot see (the CLI reads "Local" as its own and
+// sends the zone's name).
 func LoadZone(tz string) (*time.Location, error) {
 	if tz == "Local" {
 		return nil, fmt.Errorf("tz %q: name an IANA time zone (Europe/Berlin); Local would be the server's, which the report cannot show", tz)
