@@ -129,6 +129,13 @@ func TestContactsScreenPopAndHistory(t *testing.T) {
 	if page.Interactions[0].CallID != offer.Call.ID || page.Interactions[0].Queue != "support" {
 		t.Fatalf("interaction %+v, call %+v", page.Interactions[0], offer.Call)
 	}
+	// A parameter the history does not read, or given twice, is a 400,
+	// not ignored.
+	for _, q := range []string{"?limt=5", "?limit=5&limit=6"} {
+		if code := getJSON(t, fmt.Sprintf("%s/contacts/%d/interactions%s", base, offer.Contact.ID, q), nil); code != http.StatusBadRequest {
+			t.Errorf("interactions%s: %d, want 400", q, code)
+		}
+	}
 
 	// An unknown caller gets a contact with the number only.
 	if _, err := d.sw.PlaceCall(farend.CallScript{From: "+12125550177", To: "100"}); err != nil {

@@ -57,6 +57,10 @@ var routeQuery = map[string][]queryParam{
 		{name: "from", typ: "string", desc: "RFC 3339, or a duration back from now (default 24h)"},
 		{name: "to", typ: "string", desc: "RFC 3339, or a duration back from now (default now)"},
 	},
+	"GET /api/v1/contacts/{id}/interactions": {
+		{name: "limit", typ: "integer", desc: "default 20, at most 500"},
+		{name: "offset", typ: "integer"},
+	},
 	"GET /api/v1/calls/{id}/recording": {
 		{name: "n", typ: "integer", desc: "the recording's number in its call, 1 (the default) for the first"},
 		{name: "download", typ: "string", desc: "1: as an attachment"},
