@@ -737,6 +737,9 @@ type agentsFree struct {
 	wrapEnds  []time.Time
 	reach     int
 	reachEnds []time.Time
+	// spare: free agents whose turn is an idle campaign that shares them
+	// (idleSpare), counted only for what callers may take.
+	spare int
 }
 
 // takesCallers tells whether inbound callers can reach agent a: it is a
@@ -997,6 +1000,9 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 		n = max(1, r.cfg.MaxDials) - len(snap.Ringing) - len(r.byCall)
 	} else {
 		f := c.freeFor(now, r)
+		if r.pacer.Room(now) > 0 {
+			f.spare = c.idleSpare(now, r)
+		}
 		snap.FreeAgents, snap.WrapEnds = claimed(now, r, f)
 		n = r.pacer.Pace(snap)
 		if n == 0 && f.free > 0 && snap.FreeAgents == 0 && r.idle() && r.pacer.Room(now) == 0 {
@@ -1011,6 +1017,31 @@ func (c *Core) pace(now time.Time, r *campaignRun) {
 			n--
 		}
 	}
+}
+
+// idleSpare counts the free agents of r's queues whose turn is another
+// running campaign that counts on no agent now (no dial in flight, no
+// answer waiting): inbound callers may take them as well as r's own, and
+// an answer of r whose agent a caller took may take one of them
+// (leadMayTake). Two campaigns sharing agents that also take callers so
+// set the expected callers aside once between them, not each in full
+// (which left neither dialing).
+func (c *Core) idleSpare(now time.Time, r *campaignRun) int {
+	seen := map[int32]bool{}
+	n := 0
+	for _, q := range r.queues {
+		for _, m := range q.rs.Members {
+			a := c.agents[m.Agent]
+			if seen[a.idx] || !freeNow(a, now) || !takesCallers(a) {
+				continue
+			}
+			seen[a.idx] = true
+			if t := c.turnOf(now, a); t != nil && t != r && !t.counting() {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // idle tells whether r has no dial in flight and no answered lead

@@ -198,6 +198,7 @@ func claimed(now time.Time, r *campaignRun, f agentsFree) (int, []time.Time) {
 		q = noRoomQuantile
 	}
 	k := r.inbound.Claims(now, exposure(r.cfg), q)
+	k -= min(k, f.spare) // another campaign's idle agents stand in first (idleSpare)
 	take := min(k, f.reach)
 	free, k := f.free-take, k-take
 	wrapEnds := f.wrapEnds
