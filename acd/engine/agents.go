@@ -548,11 +548,16 @@ func (c *Core) DispositionCallbackTo(now time.Time, callID, disposition, notes s
 			}
 		}
 	}
-	listedOnly, err := c.campaignDisposition(now, callID, disposition, at, to)
+	edit, err := c.campaignDisposition(now, callID, disposition, at, to)
 	if err != nil {
 		return err
 	}
-	if listedOnly {
+	if edit == editNotes {
+		// The lead is settled by this disposition already: the record
+		// keeps the callback's time and agent, which the lead keeps too.
+		return c.editRecord(callID, func(rec *store.CallRecord) { rec.Notes = notes })
+	}
+	if edit == editOptOut {
 		// An opt-out after the lead was settled: the number is listed, and
 		// the record keeps the disposition the lead was settled by (the
 		// reports and the lead agree), with a step that says so.

@@ -2428,21 +2428,31 @@ func (c *Core) campaignOfCall(callID string) (d *leadDial, wrapping bool, r *cam
 	return nil, false, r
 }
 
+// settledEdit is what a disposition of a call whose lead is settled
+// already changes on its record (see campaignDisposition).
+type settledEdit int
+
+const (
+	editAll    settledEdit = iota // not settled: the record takes it all
+	editNotes                     // the same disposition again: its notes only
+	editOptOut                    // an opt-out: the number is listed, the record keeps its disposition
+)
+
 // campaignDisposition takes an agent's disposition of a campaign call: one
 // of the campaign's dispositions (when it lists any). Given in wrap-up, it
 // settles the lead at once; during the call, when the call ends.
-func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.Time, to string) (listedOnly bool, err error) {
+func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.Time, to string) (settledEdit, error) {
 	d, wrapping, r := c.campaignOfCall(callID)
 	if r == nil {
 		if !at.IsZero() || to != "" {
-			return false, fmt.Errorf("call %q: %w: a callback time or agent goes with a campaign's lead", callID, ErrBadCallback)
+			return editAll, fmt.Errorf("call %q: %w: a callback time or agent goes with a campaign's lead", callID, ErrBadCallback)
 		}
 		// As for a lead below: a caller no agent spoke to (abandoned,
 		// overflowed, served by a flow alone) has no agent's account.
 		if rec, _, err := c.callRecord(callID); err == nil && rec.Agent == "" && len(rec.Legs) == 0 {
-			return false, fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, cmp.Or(string(rec.Outcome), "not connected yet"))
+			return editAll, fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, cmp.Or(string(rec.Outcome), "not connected yet"))
 		}
-		return false, nil
+		return editAll, nil
 	}
 	known := r.cfg.Dispositions
 	if len(known) > 0 && !slices.ContainsFunc(known, func(k config.Disposition) bool { return k.Name == name }) {
@@ -2450,51 +2460,59 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.T
 		for i, k := range known {
 			names[i] = k.Name
 		}
-		return false, fmt.Errorf("campaign %q: disposition %q: %w; known: %s", r.cfg.Name, name, ErrUnknownDisposition, strings.Join(names, ", "))
+		return editAll, fmt.Errorf("campaign %q: disposition %q: %w; known: %s", r.cfg.Name, name, ErrUnknownDisposition, strings.Join(names, ", "))
 	}
 	if err := checkCallbackAt(r.cfg, name, at, now); err != nil {
-		return false, err
+		return editAll, err
 	}
 	if err := c.checkCallbackTo(r, name, to); err != nil {
-		return false, err
+		return editAll, err
 	}
 	// A disposition is an agent's account of a conversation: a dial that
 	// reached no agent (busy, no answer, abandoned) has none, and a sale
 	// filed on it would count in the campaign's report.
 	rec, _, recErr := c.callRecord(callID)
 	if recErr == nil && rec.Agent == "" {
-		return false, fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, cmp.Or(string(rec.Outcome), "not connected yet"))
+		return editAll, fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, cmp.Or(string(rec.Outcome), "not connected yet"))
 	}
 	if d == nil {
-		if !at.IsZero() || to != "" {
-			return false, fmt.Errorf("call %q: %w: its lead is settled already", callID, ErrBadCallback)
+		if recErr != nil {
+			return editAll, recErr
 		}
-		if recErr != nil || rec.Disposition == name {
-			return false, nil // the same disposition again (its notes edited)
+		if !at.IsZero() || to != "" {
+			// A state of the lead, like a new disposition below: a
+			// conflict with the call's state, not a bad time.
+			return editAll, fmt.Errorf("call %q: %w: its lead is settled already (as %s); a callback time or agent is given during the call or its wrap-up", callID, ErrCallState, cmp.Or(rec.Disposition, "completed"))
+		}
+		if rec.Disposition == name {
+			return editNotes, nil // the same disposition again (its notes edited)
 		}
 		// The lead was settled by the call's disposition (or its wrap-up's
 		// end): a new one would show on the record and in the reports but
 		// not on the lead. A customer's opt-out still counts: the number is
-		// listed, so no retry or callback of the lead dials it, and the
-		// record keeps the disposition its lead was settled by.
+		// listed, so no retry or callback of the lead dials it (one read
+		// ahead already, for its agent or in the hopper, becomes
+		// do-not-call at its turn), and the record keeps the disposition
+		// its lead was settled by.
 		if rule := dispositionRule(r.cfg, name); rule.DNC {
 			c.save(now, "do-not-call "+rec.Called, store.PutDNC(&store.DNCEntry{List: r.cfg.Name, Phone: rec.Called, Added: now, Source: "disposition " + name}))
-			return true, nil
+			c.OptOut(now, r.cfg.Name, []string{rec.Called})
+			return editOptOut, nil
 		}
-		return false, fmt.Errorf("call %q: %w: its lead is settled already (as %s); a disposition is given during the call or its wrap-up", callID, ErrCallState, cmp.Or(rec.Disposition, "completed"))
+		return editAll, fmt.Errorf("call %q: %w: its lead is settled already (as %s); a disposition is given during the call or its wrap-up", callID, ErrCallState, cmp.Or(rec.Disposition, "completed"))
 	}
 	d.disposition, d.callbackAt, d.callbackTo = name, at, to
 	if wrapping {
 		delete(d.run.wrapping, callID)
 		c.disposeLead(now, d)
-		return false, nil
+		return editAll, nil
 	}
 	for _, k := range d.run.cfg.DispositionRules() {
 		if k.Name == name && k.DNC {
 			c.listOptOut(now, d, "disposition "+name) // now, not at the call's end
 		}
 	}
-	return false, nil
+	return editAll, nil
 }
 
 // wrappingUp tells whether an agent is in wrap-up after call id.

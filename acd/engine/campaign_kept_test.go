@@ -602,3 +602,39 @@ func TestDispositionAnsweredAsKept(t *testing.T) {
 		t.Errorf("answered disposition %q, want the campaign's call-back", res.Disposition)
 	}
 }
+
+// TestCampaignSettledCallbackNotesEdited: once the lead is settled as a
+// callback, the same disposition again edits the call's notes and keeps
+// the callback's time and agent on the record, which the lead keeps too;
+// a new callback time or agent is refused as a conflict with the lead's
+// state (409), as a new disposition is.
+func TestCampaignSettledCallbackNotesEdited(t *testing.T) {
+	rig, r, l, id := keptRig(t, keptConfig("1h"))
+	at := epoch.Add(30 * time.Minute)
+	if err := dispose(t, r, id, "call-back", at, "me", "a1"); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(2 * time.Minute))
+	if got := rig.leads(t)[l.ID]; got.State != campaign.Callback || got.CallbackAgent != "a1" {
+		t.Fatalf("lead %+v; want a callback kept for a1\n%s", got, rig.trace)
+	}
+	if _, err := Send(t.Context(), r, Disposition{Call: id, Disposition: "call-back", Notes: "asked for 2pm", By: "a1"}); err != nil {
+		t.Fatalf("notes edit: %v", err)
+	}
+	rec, err := rig.db.Call(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Notes != "asked for 2pm" || !rec.CallbackAt.Equal(at) || rec.CallbackAgent != "a1" {
+		t.Errorf("record notes %q, callback %s for %q; want the notes and the callback at %s for a1", rec.Notes, rec.CallbackAt, rec.CallbackAgent, at)
+	}
+	for _, d := range []Disposition{
+		{Call: id, Disposition: "call-back", CallbackAt: at.Add(time.Hour), By: "a1"},
+		{Call: id, Disposition: "call-back", CallbackTo: "a2", By: "a1"},
+		{Call: id, Disposition: "sale", By: "a1"},
+	} {
+		if _, err := Send(t.Context(), r, d); !errors.Is(err, ErrCallState) || errors.Is(err, ErrBadCallback) {
+			t.Errorf("%+v on a settled lead: %v; want a conflict with the call's state", d, err)
+		}
+	}
+}

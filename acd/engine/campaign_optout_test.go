@@ -78,3 +78,40 @@ func TestCampaignDNCDispositionListedAtOnce(t *testing.T) {
 		t.Errorf("%s not listed after the call", phone)
 	}
 }
+
+// A do-not-call disposition given after the lead was settled as a
+// callback (the record edited later) lists the number and stops the
+// callback: the lead, read ahead for its agent or into the hopper while
+// no agent was free, is not dialed when one is, and becomes do-not-call.
+func TestCampaignDNCAfterSettledCallback(t *testing.T) {
+	for _, to := range []string{"me", "anyone"} {
+		t.Run(to, func(t *testing.T) {
+			rig, r, l, id := keptRig(t, keptConfig("1h"))
+			at := epoch.Add(3 * time.Minute)
+			if err := dispose(t, r, id, "call-back", at, to, "a1"); err != nil {
+				t.Fatal(err)
+			}
+			r.RunUntil(epoch.Add(2 * time.Minute)) // settled as a callback
+			if got := rig.leads(t)[l.ID]; got.State != campaign.Callback {
+				t.Fatalf("lead %+v; want a callback\n%s", got, rig.trace)
+			}
+			setAgent(t, r, "a1", false)            // a2 is paused too
+			r.RunUntil(epoch.Add(4 * time.Minute)) // due, read ahead, waiting for an agent
+			if err := dispose(t, r, id, "stop", time.Time{}, "", "a1"); err != nil {
+				t.Fatalf("do-not-call after the lead was settled: %v", err)
+			}
+			setAgent(t, r, "a1", true)
+			setAgent(t, r, "a2", true)
+			r.RunUntil(epoch.Add(10 * time.Minute))
+			if recs := rig.dials(t)[l.Phone]; len(recs) != 1 {
+				t.Fatalf("%d dials; want the callback of a number listed not dialed\n%s", len(recs), rig.trace)
+			}
+			if got := rig.leads(t)[l.ID]; got.State != campaign.DoNotCall {
+				t.Errorf("lead %s; want do-not-call", got.State)
+			}
+			if _, b, _ := rig.db.Blocked(l.Phone, "renewals"); !b {
+				t.Errorf("%s not on the campaign's list", l.Phone)
+			}
+		})
+	}
+}
