@@ -14,12 +14,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/hotline-cc/hotline/internal/csvcell"
+	"github.com/hotline-cc/hotline/internal/textcheck"
 )
 
 // ImportOptions say how to read a lead list.
@@ -621,19 +621,11 @@ func (c *columns) lead(rec []string, row int, o ImportOptions) (Lead, *RowError)
 	return l, nil
 }
 
-// controlChar refuses a control character other than a tab or a line
-// break: a lead's cells are shown on desks, printed on terminals and
-// written to logs, where a NUL or an escape sequence would act.
-func controlChar(s string) error {
-	i := 0
-	for _, r := range s {
-		i++
-		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
-			return fmt.Errorf("holds the control character %U at character %d", r, i)
-		}
-	}
-	return nil
-}
+// controlChar refuses what a typed text may not hold (textcheck): a
+// lead's cells are shown on desks, printed on terminals and written to
+// logs, where a NUL or an escape sequence would act and a direction
+// override (U+202E) would make a name read as another.
+func controlChar(s string) error { return textcheck.Check(s) }
 
 // abroadHint explains a refused number written with 00, the international
 // prefix of many countries, under a region whose prefix it is not (011 in

@@ -307,7 +307,7 @@ func (v *validator) campaigns() {
 	for i, a := range v.cfg.Agents {
 		agents[i] = a.ID
 	}
-	seen := map[string]int{}
+	seen := map[string]firstName{}
 	for i, c := range v.cfg.Campaigns {
 		p := indexPath("campaigns", i)
 		v.name(joinPath(p, "name"), "campaign", c.Name, seen, i)
@@ -330,6 +330,21 @@ func (v *validator) campaigns() {
 		}
 		if r.AbandonQuiet > 0 && r.AbandonQuiet < MinAbandonQuiet {
 			v.add(joinPath(rp, "abandon_quiet"), "%s: want at least %s (a number whose answered call found no agent is not called again for 72 hours), or 0s never to call it again", r.AbandonQuiet, MinAbandonQuiet)
+		}
+		for _, d := range []struct {
+			key string
+			d   time.Duration
+		}{{"busy", r.Busy}, {"no_answer", r.NoAnswer}, {"machine", r.Machine}, {"failed", r.Failed},
+			{"switch_shutdown", r.SwitchShutdown}, {"unattended", r.Unattended}} {
+			switch {
+			case d.d > 0 && d.d < time.Second:
+				v.add(joinPath(rp, d.key), "%s: want 0s (not retried) or at least 1s; a shorter delay redials at once", d.d)
+			case d.d > MaxRetryDelay:
+				v.add(joinPath(rp, d.key), "%s: want at most %s (90 days), as a callback; 0s does not retry", d.d, MaxRetryDelay)
+			}
+		}
+		if c.RingTimeout > MaxCampaignRing {
+			v.add(joinPath(p, "ring_timeout"), "%s: want at most %s; a lead who has not answered by then will not, and the dial holds a channel meanwhile", c.RingTimeout, MaxCampaignRing)
 		}
 		v.dispositions(p, c.Dispositions)
 		for j, a := range c.Agents {
@@ -468,17 +483,10 @@ func (v *validator) campaignHours(p string, c Campaign) {
 }
 
 func (v *validator) dispositions(p string, ds []Disposition) {
-	seen := map[string]int{}
-	folded := map[string]int{} // lower-cased name -> the first disposition of it
+	seen := map[string]firstName{} // agents, reports and exports would tell Sale from sale by case alone
 	for j, d := range ds {
 		dp := indexPath(joinPath(p, "dispositions"), j)
 		v.name(joinPath(dp, "name"), "disposition", d.Name, seen, j)
-		if first, dup := folded[strings.ToLower(d.Name)]; dup && ds[first].Name != d.Name {
-			// Agents, reports and exports would tell Sale from sale by case alone.
-			v.add(joinPath(dp, "name"), "disposition %q differs only in case from %q (%s); give each its own name", d.Name, ds[first].Name, indexPath(joinPath(p, "dispositions"), first))
-		} else if !dup {
-			folded[strings.ToLower(d.Name)] = j
-		}
 		if d.Callback && (d.Final || d.DNC || d.Sale) {
 			v.add(joinPath(dp, "callback"), "a callback disposition cannot also be final, sale or dnc (a sale ends the lead)")
 		}
@@ -489,6 +497,17 @@ func (v *validator) dispositions(p string, ds []Disposition) {
 // outbound call have: the US (47 CFR 64.1200(a)(6): 15 seconds or four
 // rings) and the UK (Ofcom's persistent-misuse policy) both ask for 15 s.
 const MinCampaignRing = 15 * time.Second
+
+// MaxCampaignRing is the longest a campaign's dial may ring.
+const MaxCampaignRing = 5 * time.Minute
+
+// MaxRetryDelay is the longest retry delay: as far ahead as a callback.
+const MaxRetryDelay = 90 * 24 * time.Hour
+
+// MinRetryAdvised is the shortest retry delay that is not advised
+// against: a lead redialed within a minute of a busy or unanswered call
+// feels harassed, and carriers flag such numbers as spam.
+const MinRetryAdvised = time.Minute
 
 // Advisory is a setting that is valid but likely wrong.
 type Advisory struct {
@@ -509,6 +528,19 @@ func (c Config) Advisories() []Advisory {
 			out = append(out, Advisory{joinPath(indexPath("campaigns", i), "ring_timeout"),
 				fmt.Sprintf("%s gives up unanswered leads before %s; US and UK rules ask that an unanswered outbound call ring at least %s (the US: or four rings)",
 					cp.RingTimeout, MinCampaignRing, MinCampaignRing)})
+		}
+		if cp.CallerID == "" {
+			out = append(out, Advisory{joinPath(indexPath("campaigns", i), "caller_id"),
+				"none: the leads see what the trunk sends, maybe nothing; telemarketing rules (US 47 CFR 64.1601(e), UK Ofcom) ask for a number the lead can call back"})
+		}
+		for _, d := range []struct {
+			key string
+			d   time.Duration
+		}{{"busy", cp.Retry.Busy}, {"no_answer", cp.Retry.NoAnswer}, {"machine", cp.Retry.Machine}} {
+			if d.d > 0 && d.d < MinRetryAdvised {
+				out = append(out, Advisory{joinPath(joinPath(indexPath("campaigns", i), "retry"), d.key),
+					fmt.Sprintf("%s redials the lead within a minute; a person called again so soon feels harassed, and carriers flag such numbers as spam", d.d)})
+			}
 		}
 	}
 	out = append(out, c.skillAdvisories()...)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -131,6 +132,9 @@ func TestValidateCampaigns(t *testing.T) {
 		{"abandon quiet", func(k *Campaign) { k.Retry.AbandonQuiet = 24 * time.Hour }, []string{"campaigns[0].retry.abandon_quiet: 24h0m0s: want at least 72h0m0s"}},
 		{"abandoned never again", func(k *Campaign) { k.Retry.AbandonQuiet = 0 }, nil},
 		{"negative delay", func(k *Campaign) { k.Retry.Busy = -time.Minute }, []string{"campaigns[0].retry.busy: negative duration -1m0s"}},
+		{"a delay that redials at once", func(k *Campaign) { k.Retry.Busy = time.Nanosecond }, []string{"campaigns[0].retry.busy: 1ns: want 0s (not retried) or at least 1s"}},
+		{"a delay past any callback", func(k *Campaign) { k.Retry.NoAnswer = 100000 * time.Hour }, []string{"campaigns[0].retry.no_answer: 100000h0m0s: want at most 2160h0m0s (90 days)"}},
+		{"a ring of a day", func(k *Campaign) { k.RingTimeout = 24 * time.Hour }, []string{"campaigns[0].ring_timeout: 24h0m0s: want at most 5m0s"}},
 		{"hopper of millions", func(k *Campaign) { k.Hopper = 5_000_000 }, []string{"campaigns[0].hopper: 5000000: at most 10000 leads are read ahead"}},
 		{"hopper at its cap", func(k *Campaign) { k.Hopper = 10_000 }, nil},
 		{"mode in another case", func(k *Campaign) { k.Mode = "Predictive" }, []string{`campaigns[0].mode: dial mode "Predictive": write it "predictive" (in that case)`}},
@@ -234,5 +238,56 @@ func TestCampaignRingAdvisory(t *testing.T) {
 				t.Errorf("ring %q: at %q, want h.yaml:13", tc.ring, w)
 			}
 		}
+	}
+}
+
+// TestNamesDifferingOnlyInCase: two campaigns (or agents) whose names
+// differ only in case are refused: each would have its own leads and
+// do-not-call list, and an opt-out filed under one spelling would protect
+// nothing under the other.
+func TestNamesDifferingOnlyInCase(t *testing.T) {
+	c, err := Parse([]byte(campaignYAML), "hotline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := c.Campaigns[0]
+	second.Name = strings.ToUpper(c.Campaigns[0].Name[:1]) + c.Campaigns[0].Name[1:]
+	c.Campaigns = append(c.Campaigns, second)
+	c.Agents = append(c.Agents, c.Agents[0])
+	c.Agents[len(c.Agents)-1].ID = strings.ToUpper(c.Agents[0].ID)
+	err = c.Validate()
+	for _, want := range []string{
+		fmt.Sprintf(`campaigns[1].name: campaign %q differs only in case from %q (campaigns[0]); names are told apart regardless of case`, second.Name, c.Campaigns[0].Name),
+		fmt.Sprintf(`agents[%d].id: agent id %q differs only in case from %q (agents[0])`, len(c.Agents)-1, strings.ToUpper(c.Agents[0].ID), c.Agents[0].ID),
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v; want %s", err, want)
+		}
+	}
+}
+
+// TestCampaignCallerIDAndRetryAdvisories: a campaign with no caller id, or
+// whose retry delays redial within a minute, is valid (a lab switch) but
+// advised against.
+func TestCampaignCallerIDAndRetryAdvisories(t *testing.T) {
+	y := strings.Replace(campaignYAML, `    caller_id: "+33140000000"`+"\n", "", 1)
+	y = strings.Replace(y, "retry: {busy: 5m, machine: 0s}", "retry: {busy: 30s, no_answer: 1m, machine: 0s}", 1)
+	cfg, err := Parse([]byte(y), "h.yaml")
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range cfg.Advisories() {
+		got = append(got, a.String())
+	}
+	want := []string{
+		"campaigns[0].caller_id: none: the leads see what the trunk sends, maybe nothing; telemarketing rules (US 47 CFR 64.1601(e), UK Ofcom) ask for a number the lead can call back",
+		"campaigns[0].retry.busy: 30s redials the lead within a minute; a person called again so soon feels harassed, and carriers flag such numbers as spam",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("advisories %q\nwant %q", got, want)
 	}
 }

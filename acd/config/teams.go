@@ -19,7 +19,7 @@ func (v *validator) teams() {
 	for i, a := range v.cfg.Agents {
 		agents[i] = a.ID
 	}
-	seen := map[string]int{}
+	seen := map[string]firstName{}
 	for i, t := range v.cfg.Teams {
 		p := indexPath("teams", i)
 		v.name(joinPath(p, "name"), "team", t.Name, seen, i)

@@ -161,7 +161,7 @@ func (v *validator) pbx() {
 
 func (v *validator) queues() {
 	names := v.queueNames()
-	seen := map[string]int{}
+	seen := map[string]firstName{}
 	for i, q := range v.cfg.Queues {
 		p := indexPath("queues", i)
 		v.name(joinPath(p, "name"), "queue", q.Name, seen, i)
@@ -328,7 +328,7 @@ func (v *validator) entries() {
 }
 
 func (v *validator) menus() {
-	seen := map[string]int{}
+	seen := map[string]firstName{}
 	for i, m := range v.cfg.Menus {
 		p := indexPath("menus", i)
 		v.name(joinPath(p, "name"), "menu", m.Name, seen, i)
@@ -376,7 +376,7 @@ func (v *validator) target(p string, t Target, emptyOK bool) {
 func (v *validator) agents() {
 	queues := v.queueNames()
 	needEndpoint := v.cfg.PBX.Type != PBXSim
-	seen, phones := map[string]int{}, map[string]int{}
+	seen, phones := map[string]firstName{}, map[string]int{}
 	for i, a := range v.cfg.Agents {
 		p := indexPath("agents", i)
 		v.name(joinPath(p, "id"), "agent id", a.ID, seen, i)
@@ -521,7 +521,18 @@ func (v *validator) menuNames() []string {
 }
 
 // name checks a queue name, menu name or agent id: present, plain, unique.
-func (v *validator) name(p, what, name string, seen map[string]int, i int) {
+// firstName is where a name was first used: its index and its spelling.
+type firstName struct {
+	i    int
+	name string
+}
+
+// name checks a name and that no other of its kind has it, told apart
+// regardless of case: "Sales" and "sales" would be two queues (or
+// campaigns, with their own leads and do-not-call lists) that a user
+// takes for one, and an opt-out filed under one spelling would protect
+// nothing under the other.
+func (v *validator) name(p, what, name string, seen map[string]firstName, i int) {
 	switch {
 	case name == "":
 		v.add(p, "missing; every %s needs one", what)
@@ -531,11 +542,16 @@ func (v *validator) name(p, what, name string, seen map[string]int, i int) {
 	if name == "" {
 		return
 	}
-	if first, dup := seen[name]; dup {
-		v.add(p, "%s %q is already used by %s", what, name, indexPath(parentPath(parentPath(p)), first))
+	key := strings.ToLower(name)
+	if first, dup := seen[key]; dup {
+		if first.name != name {
+			v.add(p, "%s %q differs only in case from %q (%s); names are told apart regardless of case", what, name, first.name, indexPath(parentPath(parentPath(p)), first.i))
+			return
+		}
+		v.add(p, "%s %q is already used by %s", what, name, indexPath(parentPath(parentPath(p)), first.i))
 		return
 	}
-	seen[name] = i
+	seen[key] = firstName{i, name}
 }
 
 func (v *validator) known(p, what, name string, known []string) {

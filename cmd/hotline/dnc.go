@@ -220,8 +220,10 @@ func newDNCImportCmd(g *globalOptions) *cobra.Command {
 			if err := o.with(g, false, func(db *store.DB) (err error) { added, err = db.AddDNC(entries); return err }); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows, %d numbers added to %q, %d already there, %d rows with errors\n",
-				args[0], rows, added, o.list, len(entries)-added+dups, bad)
+			// As the API says them: a number listed already apart from
+			// one the file gives again.
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows, %d numbers added to %q, %d already there, %d given again in the file, %d rows with errors\n",
+				args[0], rows, added, o.list, len(entries)-added, dups, bad)
 			if bad > 0 {
 				return &exitError{code: exitFailure, err: fmt.Errorf("%s: %d rows not imported", args[0], bad)}
 			}

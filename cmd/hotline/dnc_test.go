@@ -42,6 +42,13 @@ func TestDNCCommands(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "phone,added,source\n'+12125550100,") || strings.Count(out, "\n") != 3 {
 		t.Fatalf("export: %d %q", code, out)
 	}
+	// A number the file gives twice is not one the list held already.
+	again := filepath.Join(dir, "again.csv")
+	os.WriteFile(again, []byte("phone\n+12125550100\n+1 212 555 0801\n(212) 555-0801\n"), 0o600)
+	if code, out, errs := do("dnc", "import", again); code != 0 ||
+		!strings.Contains(out, `3 rows, 1 numbers added to "global", 1 already there, 1 given again in the file, 0 rows with errors`) {
+		t.Fatalf("import with a repeat: %d %q %q", code, out, errs)
+	}
 	if code, _, errs := do("dnc", "add", "12"); code != exitInvalid || !strings.Contains(errs, "not a valid phone number") {
 		t.Fatalf("bad number: %d %q", code, errs)
 	}
