@@ -272,17 +272,7 @@ func TestNamesDifferingOnlyInCase(t *testing.T) {
 func TestCampaignCallerIDAndRetryAdvisories(t *testing.T) {
 	y := strings.Replace(campaignYAML, `    caller_id: "+33140000000"`+"\n", "", 1)
 	y = strings.Replace(y, "retry: {busy: 5m, machine: 0s}", "retry: {busy: 30s, no_answer: 1m, machine: 0s}", 1)
-	cfg, err := Parse([]byte(y), "h.yaml")
-	if err == nil {
-		err = cfg.Validate()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, a := range cfg.Advisories() {
-		got = append(got, a.String())
-	}
+	got := advisoryTexts(t, y, "h.yaml", true)
 	want := []string{
 		"campaigns[0].caller_id: none: the leads see what the trunk sends, maybe nothing; telemarketing rules (US 47 CFR 64.1601(e), UK Ofcom) ask for a number the lead can call back",
 		"campaigns[0].retry.busy: 30s redials the lead within a minute; a person called again so soon feels harassed, and carriers flag such numbers as spam",

@@ -270,14 +270,7 @@ flows:
 campaigns:
   - {name: spring, kind: survey, flow: poll, caller_id: "5550100", endpoint: "PJSIP/{number}@trunk"}
 `
-	cfg, err := Parse([]byte(src), "advice.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, a := range cfg.Advisories() {
-		got = append(got, a.String())
-	}
+	got := advisoryTexts(t, src, "advice.yaml", false)
 	want := "flows.main.nodes.ask.fallback: none: after 2 retries a caller who keys nothing or a bad value is hung up; name a node to go to instead (one that queues to a person, say)"
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("advisories = %q, want only %q", got, want)
@@ -299,14 +292,7 @@ agents:
   - {id: ann, endpoint: sim/ann, skills: {french: 4, billing: 3, german: 5}, queues: [{queue: french}, {queue: relaxed}, {queue: never}]}
   - {id: bob, endpoint: sim/bob, skills: {french: 9}, queues: [{queue: french}]}
 `
-	cfg, err := Parse([]byte(src), "skills.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, a := range cfg.Advisories() {
-		got = append(got, a.String())
-	}
+	got := advisoryTexts(t, src, "skills.yaml", false)
 	want := []string{
 		// bob has the French but not the billing, ann the billing but
 		// not the French at 5: each skill is met alone, not together.
@@ -316,4 +302,22 @@ agents:
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("advisories:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// advisoryTexts parses src (and validates it, when validate) and returns
+// its advisories as text.
+func advisoryTexts(t *testing.T, src, name string, validate bool) []string {
+	t.Helper()
+	cfg, err := Parse([]byte(src), name)
+	if err == nil && validate {
+		err = cfg.Validate()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range cfg.Advisories() {
+		got = append(got, a.String())
+	}
+	return got
 }
