@@ -495,16 +495,30 @@ func (w *walker) ordered(id uint64, bucket []string, i int, keys [][]byte, key [
 
 // leaf reads a leaf page: page id's own, or an inline bucket's page held
 // in a value of page id.
+//
+// An element that is bad (its key or value outside the page, its key out
+// of order) is named and passed by: the elements after it, whose headers
+// are sound, are read still, so a repair copies them (a damaged element
+// header costs its own record, not the rest of the page). After
+// maxBadElements the page is given up, as one whose bytes are garbage.
 func (w *walker) leaf(id uint64, data []byte, count int, bucket []string, depth int, in bounds) {
 	keys := make([][]byte, count)
+	bad := 0
 	for i := range count {
 		e, key, value, ok := element(data, i, true)
-		if !ok {
+		if ok && !w.ordered(id, bucket, i, keys, key, in) {
+			ok = false
+		} else if !ok {
 			w.problem(id, bucket, "element %d of %d lies outside the page", i, count)
-			return
 		}
-		if !w.ordered(id, bucket, i, keys, key, in) {
-			return
+		if !ok {
+			if bad++; e == nil || bad >= maxBadElements {
+				return // the headers themselves run past the page, or garbage
+			}
+			if i > 0 {
+				keys[i] = keys[i-1] // the next key is compared with the last good one
+			}
+			continue
 		}
 		keys[i] = key
 		if byteOrder.Uint32(e)&bucketLeafFlag == 0 {
@@ -519,6 +533,10 @@ func (w *walker) leaf(id uint64, data []byte, count int, bucket []string, depth 
 		w.bucket(id, key, value, bucket, depth)
 	}
 }
+
+// maxBadElements is how many bad elements a leaf page may have before the
+// rest of it is given up.
+const maxBadElements = 4
 
 // bucket walks the bucket named key whose header is value.
 func (w *walker) bucket(id uint64, key, value []byte, parent []string, depth int) {

@@ -428,3 +428,31 @@ func TestRepairTruncated(t *testing.T) {
 		})
 	}
 }
+
+// One element header of a leaf page damaged (its value's offset sent past
+// the page) costs that record, not the rest of the page: the check names
+// the element and the repair copies the records after it (a call record
+// fills half a page: the one after it).
+func TestRepairBadElementHeader(t *testing.T) {
+	path, _ := bigStore(t)
+	id, pageSize := callsLeaf(t, path)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := raw[int(id)*pageSize:]
+	if count := int(byteOrder.Uint16(page[10:])); count < 2 {
+		t.Fatalf("leaf page %d holds %d elements; want a few", id, count)
+	}
+	writeAt(t, path, int64(id)*int64(pageSize)+pageHeaderSize+4, []byte{0xff, 0x7f, 0, 0}) // element 0
+	rep, err := Repair(path, filepath.Join(t.TempDir(), "repaired.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Check.Err() == nil || !strings.Contains(rep.Check.Problems[0].What, "element 0 of") {
+		t.Errorf("check %v; want element 0 named", rep.Check.Err())
+	}
+	if len(rep.LostCalls) != 1 || rep.Copied["calls"] != 1999 {
+		t.Errorf("copied %d calls, lost %v; want the one record of the damaged element lost", rep.Copied["calls"], rep.LostCalls)
+	}
+}

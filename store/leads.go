@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+
+	"go.etcd.io/bbolt"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/internal/seal"
@@ -150,6 +153,9 @@ func (db *DB) ImportLeads(leads []campaign.Lead) (res ImportResult, err error) {
 
 // DueLeads returns up to limit dialable leads of a campaign whose next
 // attempt is at or before now, the longest due first: the dialer's hopper.
+// A lead whose record is not one to dial (undecodable, damaged, its
+// number not indexed to it: see dialableLead) is left out, and the error
+// names it (a *DecodeError; see Skipped) with the others returned.
 // It reads the due index, so a campaign of a million leads costs no more
 // than one of a thousand. A store opened read-only from before the index
 // is read lead by lead (dueByScan).
@@ -165,6 +171,8 @@ func (db *DB) DueLeads(camp string, now time.Time, limit int) (out []campaign.Le
 			return nil
 		}
 		pending := tx.pendingLeads(camp)
+		phones := tx.btx.Bucket(bucketLeadPhones)
+		var bad []error // leads left out, named: see Skipped
 		prefix := []byte(camp + "\x00")
 		end := dueKey(camp, now, "\xff")
 		c := due.Cursor()
@@ -180,13 +188,14 @@ func (db *DB) DueLeads(camp string, now time.Time, limit int) (out []campaign.Le
 			if data == nil {
 				continue
 			}
-			var l campaign.Lead
-			if err := json.Unmarshal(data, &l); err != nil {
+			l, err := dialableLead(leadKey(camp, id), data, phones)
+			if err != nil {
+				bad = append(bad, err)
 				continue
 			}
 			out = append(out, l)
 		}
-		return nil
+		return errors.Join(bad...)
 	})
 	return out, err
 }
@@ -271,10 +280,89 @@ func (db *DB) unreadable(bucket []byte, decode func(k, v []byte) error) (bad []*
 // decodeLead checks that a stored lead decodes.
 func decodeLead(k, v []byte) error {
 	var l campaign.Lead
-	if err := json.Unmarshal(v, &l); err != nil {
+	err := json.Unmarshal(v, &l)
+	if err == nil {
+		err = soundLead(k, &l)
+	}
+	if err != nil {
 		return &DecodeError{Bucket: string(bucketLeads), Key: string(k), Err: err}
 	}
 	return nil
+}
+
+// soundLead checks what a decoded lead's record must hold to be dialed:
+// its key, and a number as Hotline writes them (E.164: + and 2 to 15
+// digits). A record damaged in place may still decode, with bytes of its
+// number changed: dialing it would ring no one or someone else.
+func soundLead(k []byte, l *campaign.Lead) error {
+	if string(k) != string(leadKey(l.Campaign, l.ID)) {
+		return fmt.Errorf("lead %q of campaign %q does not match its key", l.ID, l.Campaign)
+	}
+	if !e164Shape(l.Phone) {
+		return fmt.Errorf("number %q is not one Hotline writes (E.164), so the record is damaged", l.Phone)
+	}
+	return nil
+}
+
+// e164Shape tells whether s is + and 2 to 15 digits, the first not 0.
+func e164Shape(s string) bool {
+	d, ok := strings.CutPrefix(s, "+")
+	if !ok || len(d) < 2 || len(d) > 15 || d[0] == '0' {
+		return false
+	}
+	for _, r := range d {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// dialableLead decodes a lead the dialer is to read and checks it as
+// store check does: sound (soundLead), and its number indexed to it in
+// leads_by_phone (phones, when the store has that index). A number that
+// is not is one that changed outside Hotline, by damage (a digit or two)
+// or by hand: the dialer leaves the lead out, named, rather than ring it.
+func dialableLead(k, v []byte, phones *bbolt.Bucket) (campaign.Lead, error) {
+	var l campaign.Lead
+	err := json.Unmarshal(v, &l)
+	if err == nil {
+		err = soundLead(k, &l)
+	}
+	if err == nil && phones != nil {
+		if got := phones.Get(phoneKey(l.Campaign, l.Phone)); string(got) != l.ID {
+			err = fmt.Errorf("number %s is not indexed to it: the record changed outside Hotline (damaged?); not dialed (hotline store check)", l.Phone)
+		}
+	}
+	if err != nil {
+		camp, id, _ := bytes.Cut(k, []byte{0})
+		return l, &DecodeError{Bucket: string(bucketLeads), Key: string(camp) + "/" + string(id), Err: err}
+	}
+	return l, nil
+}
+
+// DialableLead returns a lead the dialer is to dial (a callback due), or
+// ErrNotFound; a *DecodeError when the record is not one to dial (see
+// dialableLead).
+func (db *DB) DialableLead(camp, id string) (l *campaign.Lead, err error) {
+	err = db.View(func(tx *Tx) (err error) {
+		defer tx.recoverCorrupt(&err)
+		b := tx.btx.Bucket(bucketLeads)
+		var data []byte
+		if b != nil {
+			data = b.Get(leadKey(camp, id))
+		}
+		if data == nil {
+			return fmt.Errorf("store: lead %q of campaign %q: %w", id, camp, ErrNotFound)
+		}
+		x, err := dialableLead(leadKey(camp, id), data, tx.btx.Bucket(bucketLeadPhones))
+		if err != nil {
+			return err
+		}
+		l = &x
+		return nil
+	})
+	return l, err
 }
 
 // leadsChunk is how many leads LeadsInOrder reads per read transaction.

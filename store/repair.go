@@ -459,7 +459,7 @@ func (db *DB) CheckLeadPhones() (problems []string, err error) {
 				return nil
 			}
 			if got := idx.Get(phoneKey(l.Campaign, l.Phone)); string(got) != l.ID {
-				problems = append(problems, fmt.Sprintf("campaign %q: lead %q: number %s not indexed to it", l.Campaign, l.ID, l.Phone))
+				problems = append(problems, fmt.Sprintf("campaign %q: lead %q: number %q not indexed to it", l.Campaign, l.ID, l.Phone))
 			}
 			return nil
 		}); err != nil {
@@ -473,7 +473,7 @@ func (db *DB) CheckLeadPhones() (problems []string, err error) {
 				return nil
 			}
 			if data == nil || l.Phone != string(phone) {
-				problems = append(problems, fmt.Sprintf("campaign %q: number %s indexed to lead %q, which is gone or has another number", camp, phone, v))
+				problems = append(problems, fmt.Sprintf("campaign %q: number %q indexed to lead %q, which is gone or has another number", camp, phone, v))
 			}
 			return nil
 		})

@@ -86,24 +86,33 @@ type LoadedLead struct {
 	Blocked bool
 }
 
-// LeadSource is what the hopper reads; *store.DB is one.
+// LeadSource is what the hopper reads; *store.DB is one. DueLeads and
+// DialableLead name a lead whose record is not one to dial (damaged: its
+// number changed) by a *store.DecodeError, DueLeads with the others.
 type LeadSource interface {
 	DueLeads(camp string, now time.Time, limit int) ([]campaign.Lead, error)
-	Lead(camp, id string) (*campaign.Lead, error)
+	DialableLead(camp, id string) (*campaign.Lead, error)
 	Blocked(phone string, lists ...string) (list string, blocked bool, err error)
 }
 
 // ReadHopper reads up to limit due leads of a campaign with their
 // do-not-call verdicts: first the leads named in first (the callbacks due,
 // see HopperFirst), still due, then the longest due. It runs outside the
-// engine goroutine.
+// engine goroutine. A lead whose record is not one to dial is left out
+// and named in the error, a *store.DecodeError (see store.Skipped), with
+// the other leads returned.
 func ReadHopper(src LeadSource, camp string, now time.Time, limit int, first ...string) ([]LoadedLead, error) {
 	var leads []campaign.Lead
+	var skipped []error
 	taken := map[string]bool{}
 	for _, id := range first {
-		l, err := src.Lead(camp, id)
+		l, err := src.DialableLead(camp, id)
+		var de *store.DecodeError
 		switch {
 		case errors.Is(err, store.ErrNotFound):
+			continue
+		case errors.As(err, &de):
+			skipped, taken[id] = append(skipped, de), true
 			continue
 		case err != nil:
 			return nil, fmt.Errorf("campaign %q: lead %q: %w", camp, id, err)
@@ -113,8 +122,14 @@ func ReadHopper(src LeadSource, camp string, now time.Time, limit int, first ...
 		}
 	}
 	more, err := src.DueLeads(camp, now, limit)
+	bad, err := store.Skipped(err)
 	if err != nil {
 		return nil, fmt.Errorf("campaign %q: due leads: %w", camp, err)
+	}
+	for _, de := range bad {
+		if !taken[strings.TrimPrefix(de.Key, camp+"/")] {
+			skipped = append(skipped, de)
+		}
 	}
 	for _, l := range more {
 		if !taken[l.ID] && len(leads) < limit+len(taken) {
@@ -129,7 +144,7 @@ func ReadHopper(src LeadSource, camp string, now time.Time, limit int, first ...
 		}
 		out[i] = LoadedLead{Lead: l, Blocked: blocked}
 	}
-	return out, nil
+	return out, errors.Join(skipped...)
 }
 
 // campaignRun is one campaign's live state, owned by the engine goroutine.
@@ -144,6 +159,7 @@ type campaignRun struct {
 
 	hopper  []LoadedLead
 	known   map[string]bool // lead ids in the hopper or being dialed: a reload skips them
+	damaged map[string]bool // leads a read left out as not to dial, named once (LoadLeads)
 	loading bool            // a hopper read is asked for and not back
 	// optedOut are numbers listed do-not-call while a hopper read was
 	// under way: the read may have their old verdicts (OptOut).
@@ -670,10 +686,22 @@ func (c *Core) LoadLeads(now time.Time, name string, leads []LoadedLead, err err
 		return
 	}
 	r.loading = false
+	skipped, err := store.Skipped(err)
 	if err != nil {
 		r.optedOut = nil
 		c.warn(now, "campaign-leads", "campaign %s: %v", name, err)
 		return
+	}
+	for _, de := range skipped {
+		// Named once a run: the lead stays due in the store, and every
+		// read would name it again.
+		if !r.damaged[de.Key] {
+			if r.damaged == nil {
+				r.damaged = map[string]bool{}
+			}
+			r.damaged[de.Key] = true
+			c.warn(now, "campaign-lead-unreadable", "campaign %s: lead left out, not dialed: %v", name, de)
+		}
 	}
 	r.applyOptOuts(leads)
 	for _, l := range leads {
