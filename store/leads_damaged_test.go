@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +63,23 @@ func TestLeadDamagedNumber(t *testing.T) {
 	}
 	if len(rep.Unreadable) != 1 || !strings.Contains(rep.Unreadable[0], "spring-3") {
 		t.Errorf("repair: unreadable %q; want the lead whose number is not E.164 named and left out", rep.Unreadable)
+	}
+	// Both are named lost with the number each was imported with; the one
+	// whose digit changed is left out too, not copied to be dialed.
+	want := []string{`spring/spring-2 +12125550102 (its record says "+12125550109": changed in place, left out)`, "spring/spring-3 +12125550103"}
+	if !slices.Equal(rep.LostLeads, want) || rep.Copied["leads"] != 1 {
+		t.Errorf("repair: lost leads %q, %d copied; want %q and one copied", rep.LostLeads, rep.Copied["leads"], want)
+	}
+	fixed, err := Open(filepath.Join(dir, "r.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fixed.Close()
+	n := 0
+	if err := fixed.CampaignLeads("spring", func(campaign.Lead) bool { n++; return true }); err != nil || n != 1 {
+		t.Errorf("the repaired store holds %d leads (%v); want the sound one", n, err)
+	}
+	if p, err := fixed.CheckLeadPhones(); err != nil || len(p) != 0 {
+		t.Errorf("the repaired store's index by phone: %q %v", p, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -30,6 +31,12 @@ type RepairReport struct {
 	// LostCalls are calls whose index entry survives but whose record does
 	// not: it was on a damaged page or is unreadable.
 	LostCalls []string
+	// LostLeads are leads whose entry in the index by phone survives but
+	// whose record does not (on a damaged page, or unreadable), or whose
+	// record's number is not the one the index keeps (changed in place:
+	// left out rather than dialed): each "CAMPAIGN/ID PHONE", with the
+	// number it was imported with, to import again.
+	LostLeads []string
 	// Schema is the schema version written to the new file; SchemaGuessed
 	// is true when the old file's was lost and CurrentSchema was assumed.
 	Schema        int
@@ -137,6 +144,7 @@ type copier struct {
 	batch   []entry
 	copied  map[string]bool // call ids written
 	indexed []string        // call ids the old index names
+	phones  [][2]string     // the old index of leads by phone: lead key, phone
 	schema  []byte
 	seqs    map[string]uint64 // the sequence of each top-level bucket whose header was read
 	// decoders check the records of the buckets they are for.
@@ -163,7 +171,14 @@ func (c *copier) visit(bucket []string, k, v []byte) {
 			c.schema = slices.Clone(v)
 		}
 		return
-	case string(bucketLeadCounts), string(bucketLeadsAtRestart), string(bucketLeadsInFlightOld), string(bucketLeadDue), string(bucketLeadDueV1), string(bucketLeadPhones):
+	case string(bucketLeadPhones):
+		// Indexed afresh too; the old index tells which leads were lost,
+		// and the number each was imported with.
+		if camp, phone, ok := bytes.Cut(k, []byte{0}); ok {
+			c.phones = append(c.phones, [2]string{string(leadKey(string(camp), string(v))), string(phone)})
+		}
+		return
+	case string(bucketLeadCounts), string(bucketLeadsAtRestart), string(bucketLeadsInFlightOld), string(bucketLeadDue), string(bucketLeadDueV1):
 		return // counted and indexed afresh from the leads copied (finish)
 	case string(bucketCallIndex):
 		// The index is rebuilt from the records; the old one only tells
@@ -234,6 +249,9 @@ func (c *copier) finish() error {
 		}
 	}
 	return c.bdb.Update(func(tx *bbolt.Tx) error {
+		if err := c.lostLeads(tx); err != nil {
+			return err
+		}
 		if _, err := rebuildLeadCounts(tx); err != nil {
 			return fmt.Errorf("count the leads: %w", err)
 		}
@@ -369,6 +387,37 @@ func (c *copier) restoreSequences(tx *bbolt.Tx) error {
 			return fmt.Errorf("bucket %q: %w", bucketLeadSeq, err)
 		}
 	}
+	return nil
+}
+
+// lostLeads names the leads the old index by phone has and the copy does
+// not, and leaves out (and names) a lead copied whose number is not the
+// one that index keeps for it: a record changed in place, which a dialer
+// would ring as it now reads.
+func (c *copier) lostLeads(tx *bbolt.Tx) error {
+	leads := tx.Bucket(bucketLeads)
+	for _, e := range c.phones {
+		key, phone := []byte(e[0]), e[1]
+		name := strings.Replace(e[0], "\x00", "/", 1)
+		data := leads.Get(key)
+		if data == nil {
+			c.rep.LostLeads = append(c.rep.LostLeads, name+" "+phone)
+			continue
+		}
+		var l campaign.Lead
+		if json.Unmarshal(data, &l) != nil || l.Phone == phone {
+			continue
+		}
+		// The index may hold another lead's entry under this key's
+		// number only if that lead has the number: one that does not
+		// was changed, or its entry was.
+		c.rep.LostLeads = append(c.rep.LostLeads, fmt.Sprintf("%s %s (its record says %q: changed in place, left out)", name, phone, l.Phone))
+		if err := leads.Delete(key); err != nil {
+			return fmt.Errorf("leave out lead %s: %w", name, err)
+		}
+		c.rep.Copied[string(bucketLeads)]--
+	}
+	slices.Sort(c.rep.LostLeads)
 	return nil
 }
 

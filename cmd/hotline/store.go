@@ -354,6 +354,9 @@ func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) {
 	for _, u := range rep.Unreadable {
 		fmt.Fprintf(w, "  left out, unreadable: %s\n", u)
 	}
+	if n := len(rep.LostLeads); n > 0 {
+		fmt.Fprintf(w, "  %d leads lost (their numbers, as imported, survive in the index by phone; import them again): %s\n", n, firstFew(rep.LostLeads, 20))
+	}
 	if rep.ContactsUnverified {
 		fmt.Fprintf(w, "  contacts copied without being opened: no key (HOTLINE_KEY_FILE, HOTLINE_KEY or privacy.key_file), so a damaged one was copied too\n")
 	}
@@ -366,7 +369,7 @@ func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) {
 	if rep.SchemaGuessed {
 		fmt.Fprintf(w, "  the schema version was lost; wrote %d, this Hotline's\n", rep.Schema)
 	}
-	if len(rep.Check.Problems) == 0 && len(rep.Unreadable) == 0 && len(rep.LostCalls) == 0 {
+	if len(rep.Check.Problems) == 0 && len(rep.Unreadable) == 0 && len(rep.LostCalls) == 0 && len(rep.LostLeads) == 0 {
 		fmt.Fprintln(w, "  nothing was lost")
 	}
 }
