@@ -456,3 +456,34 @@ func TestRepairBadElementHeader(t *testing.T) {
 		t.Errorf("copied %d calls, lost %v; want the one record of the damaged element lost", rep.Copied["calls"], rep.LostCalls)
 	}
 }
+
+// A file bbolt itself refuses to open (its freelist page's header zeroed)
+// is refused with the page named, as store check names it, bbolt's own
+// words after.
+func TestOpenNamesThePageBboltRefuses(t *testing.T) {
+	path, _ := bigStore(t)
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, PreLoadFreelist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSize := bdb.Info().PageSize
+	var free int
+	_ = bdb.View(func(tx *bbolt.Tx) error {
+		for id := 2; id < int(tx.Size())/pageSize; id++ {
+			if info, _ := tx.Page(id); info != nil && info.Type == "freelist" {
+				free = id
+				return nil
+			}
+		}
+		return nil
+	})
+	bdb.Close()
+	if free == 0 {
+		t.Fatal("no freelist page")
+	}
+	writeAt(t, path, int64(free)*int64(pageSize), make([]byte, 16))
+	_, err = Open(path, Options{LockTimeout: 100 * time.Millisecond})
+	if want := fmt.Sprintf("page %d", free); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "bbolt: ") {
+		t.Fatalf("Open = %v; want ErrCorrupt naming %s, then bbolt's words", err, want)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -197,7 +198,7 @@ func openBolt(path string, opts Options) (bdb *bbolt.DB, err error) {
 				_ = syscall.Flock(int(file.Fd()), syscall.LOCK_UN)
 				_ = file.Close()
 			}
-			bdb, err = nil, corruptError(path, r)
+			bdb, err = nil, explainCorrupt(path, corruptError(path, r))
 		}
 	}()
 	bdb, err = bbolt.Open(path, 0o600, bopts)
@@ -213,8 +214,25 @@ func openBolt(path string, opts Options) (bdb *bbolt.DB, err error) {
 	case fileErr != nil, errors.As(err, &errno):
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	default:
-		return nil, fmt.Errorf("store: %s: %w: %w", path, ErrCorrupt, err)
+		return nil, explainCorrupt(path, fmt.Errorf("store: %s: %w: %w", path, ErrCorrupt, err))
 	}
+}
+
+// explainCorrupt is err, a file bbolt refused, with what Hotline's own
+// check of the file finds put first: bbolt's words name its own reading
+// ("invalid freelist page: 0", "checksum error"), the check's name the
+// page and what is wrong with it, as store check does.
+func explainCorrupt(path string, err error) error {
+	f, oerr := os.Open(path)
+	if oerr != nil {
+		return err
+	}
+	defer f.Close()
+	rep, cerr := checkFile(f, path, nil)
+	if cerr != nil || len(rep.Problems) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w (bbolt: %s)", rep.Err(), strings.TrimPrefix(err.Error(), "store: "+path+": "))
 }
 
 func corruptError(path string, r any) error {
