@@ -77,8 +77,19 @@ func TestLeadLifecycle(t *testing.T) {
 			t.Fatalf("attempt %d: %s", i+1, f.State)
 		}
 	}
-	if f.State != Failed || f.Attempts != 5 {
-		t.Fatalf("after 5 no-answers: %+v", f)
+	if f.State != Failed || f.Attempts != 5 || !f.NextAttempt.IsZero() {
+		t.Fatalf("after 5 no-answers: %+v; want failed with no next attempt", f)
+	}
+	// A lead that ends shows no next attempt, though a callback's time was set.
+	cb, _ = Dispose(l, Disposition{Name: "call-back", Callback: true}, t0.Add(2*time.Hour), "", r, t0)
+	cb.State = Connected
+	for _, d := range []Disposition{{Name: "sale", Sale: true}, {Name: "stop", DNC: true}, {Name: "no", Final: true}} {
+		if got, err := Dispose(cb, d, time.Time{}, "", r, t0); err != nil || !got.NextAttempt.IsZero() {
+			t.Errorf("%s after a callback: next attempt %s (%v); want none", d.Name, got.NextAttempt, err)
+		}
+	}
+	if got, _ := MarkDNC(cb); !got.NextAttempt.IsZero() {
+		t.Errorf("marked do-not-call: next attempt %s; want none", got.NextAttempt)
 	}
 }
 
@@ -98,7 +109,7 @@ func TestKeptCallbackRetry(t *testing.T) {
 		next  time.Time
 	}{
 		{"busy", []Outcome{Busy}, Callback, "alice", t0.Add(10 * time.Minute)},
-		{"busy five times", []Outcome{Busy, Busy, Busy, Busy}, Failed, "", t0.Add(30 * time.Minute)},
+		{"busy five times", []Outcome{Busy, Busy, Busy, Busy}, Failed, "", time.Time{}}, // ended: no next attempt
 		{"no answer past the grace", []Outcome{NoAnswer}, Scheduled, "", t0.Add(time.Hour)},
 		{"busy then no answer past the grace", []Outcome{Busy, NoAnswer}, Scheduled, "", t0.Add(70 * time.Minute)},
 		{"abandoned", []Outcome{Human, Abandoned}, Scheduled, "", t0.Add(72 * time.Hour)},

@@ -374,6 +374,8 @@ func scheduleRetry(l Lead, o Outcome, r Retry, now time.Time) (Lead, error) {
 		l.NextAttempt = at
 	case Scheduled:
 		l.NextAttempt = r.AfterQuiet(l, at)
+	default:
+		l.NextAttempt = time.Time{} // ended: no attempt comes (a callback's time would show as one)
 	}
 	return l, nil
 }
@@ -436,9 +438,9 @@ func Dispose(l Lead, d Disposition, callbackAt time.Time, callbackAgent string, 
 	l.Disposition, l.CallbackAgent, l.CallbackDue = d.Name, "", time.Time{}
 	switch {
 	case d.DNC:
-		l.State = DoNotCall
+		l.State, l.NextAttempt = DoNotCall, time.Time{}
 	case d.Final, d.Sale: // a sale ends the lead: dialing it again would sell twice
-		l.State = Done
+		l.State, l.NextAttempt = Done, time.Time{}
 	case d.Callback:
 		if callbackAt.IsZero() || !callbackAt.After(now) {
 			return l, fmt.Errorf("lead %q: disposition %q needs a callback time after now", l.ID, d.Name)
@@ -463,6 +465,6 @@ func MarkDNC(l Lead) (Lead, error) {
 	if err := CheckLeadTransition(l.State, DoNotCall); err != nil {
 		return l, fmt.Errorf("lead %q: %w", l.ID, err)
 	}
-	l.State = DoNotCall
+	l.State, l.NextAttempt = DoNotCall, time.Time{}
 	return l, nil
 }
