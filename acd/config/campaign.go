@@ -77,6 +77,12 @@ type Campaign struct {
 	// in one of the agent's queues.
 	InboundFirst bool `yaml:"inbound_first"`
 
+	// OptOutList is the do-not-call list a lead's opt-out (a dnc
+	// disposition, a flow's do_not_call) goes on: OptOutCampaign, the
+	// campaign's own (default), or OptOutGlobal, every campaign's, as US
+	// rules (47 CFR 64.1200(d)) have a seller's list cover all its calls.
+	OptOutList string `yaml:"opt_out_list"`
+
 	// SafeHarbour is played to an answered lead no agent took in time:
 	// the company's name and how to opt out.
 	SafeHarbour []string `yaml:"safe_harbour"`
@@ -96,6 +102,12 @@ type Campaign struct {
 	// a queue node).
 	Flow string `yaml:"flow"`
 }
+
+// Where an opt-out goes (Campaign.OptOutList).
+const (
+	OptOutCampaign = "campaign"
+	OptOutGlobal   = "global"
+)
 
 // Answering-machine handling.
 const (
@@ -200,6 +212,15 @@ func (c Campaign) PacerOptions() dialer.Options {
 	o := dialer.DefaultOptions(m)
 	o.Ratio, o.AbandonCap, o.Window, o.ConnectWithin, o.MaxDials = c.Ratio, c.AbandonCap, c.AbandonWindow, c.ConnectWithin, c.MaxDials
 	return o
+}
+
+// OptOutTo is the name of the do-not-call list a lead's opt-out goes on:
+// the campaign's, or the global list's (store.GlobalDNC, "global").
+func (c Campaign) OptOutTo() string {
+	if c.OptOutList == OptOutGlobal {
+		return OptOutGlobal
+	}
+	return c.Name
 }
 
 // Retries are the campaign's retry rules; an outcome with no delay is not
@@ -370,6 +391,9 @@ func (v *validator) campaigns() {
 		}
 		for j, q := range c.Queues {
 			v.known(indexPath(joinPath(p, "queues"), j), "queue", q, queues)
+		}
+		if c.OptOutList != "" {
+			v.oneOf(joinPath(p, "opt_out_list"), "opt-out list", c.OptOutList, []string{OptOutCampaign, OptOutGlobal})
 		}
 		v.oneOf(joinPath(p, "answering_machine"), "answering-machine handling", c.AnsweringMachine, []string{MachineOff, MachineHangup, MachineMessage})
 		if c.AnsweringMachine != MachineOff && c.AnsweringMachine != "" && v.cfg.PBX.Type == PBXFreeSWITCH {

@@ -135,6 +135,8 @@ func TestValidateCampaigns(t *testing.T) {
 		{"a delay that redials at once", func(k *Campaign) { k.Retry.Busy = time.Nanosecond }, []string{"campaigns[0].retry.busy: 1ns: want 0s (not retried) or at least 1s"}},
 		{"a delay past any callback", func(k *Campaign) { k.Retry.NoAnswer = 100000 * time.Hour }, []string{"campaigns[0].retry.no_answer: 100000h0m0s: want at most 2160h0m0s (90 days)"}},
 		{"a ring of a day", func(k *Campaign) { k.RingTimeout = 24 * time.Hour }, []string{"campaigns[0].ring_timeout: 24h0m0s: want at most 5m0s"}},
+		{"opt-outs on a list that is none", func(k *Campaign) { k.OptOutList = "everywhere" }, []string{`campaigns[0].opt_out_list: unknown opt-out list "everywhere"`}},
+		{"opt-outs on the global list", func(k *Campaign) { k.OptOutList = "global" }, nil},
 		{"hopper of millions", func(k *Campaign) { k.Hopper = 5_000_000 }, []string{"campaigns[0].hopper: 5000000: at most 10000 leads are read ahead"}},
 		{"hopper at its cap", func(k *Campaign) { k.Hopper = 10_000 }, nil},
 		{"mode in another case", func(k *Campaign) { k.Mode = "Predictive" }, []string{`campaigns[0].mode: dial mode "Predictive": write it "predictive" (in that case)`}},

@@ -1780,7 +1780,8 @@ func (c *Core) flowOptOut(now time.Time, cl *call) {
 // campaign's do-not-call list during the call, so that a crash before the
 // call's end (which settles the lead) cannot lose the request.
 func (c *Core) listOptOut(now time.Time, d *leadDial, source string) {
-	c.save(now, "do-not-call "+d.lead.ID, store.PutDNC(&store.DNCEntry{List: d.run.cfg.Name, Phone: d.lead.Phone, Added: now, Source: source}))
+	c.save(now, "do-not-call "+d.lead.ID, store.PutDNC(&store.DNCEntry{List: d.run.cfg.OptOutTo(), Phone: d.lead.Phone, Added: now, Source: source}))
+	c.OptOut(now, d.run.cfg.OptOutTo(), []string{d.lead.Phone}) // on the global list: the other campaigns' leads of the number too
 }
 
 // VarDoNotCall is the flow variable by which a lead asks not to be called
@@ -2523,8 +2524,8 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.T
 		// do-not-call at its turn), and the record keeps the disposition
 		// its lead was settled by.
 		if rule := dispositionRule(r.cfg, name); rule.DNC {
-			c.save(now, "do-not-call "+rec.Called, store.PutDNC(&store.DNCEntry{List: r.cfg.Name, Phone: rec.Called, Added: now, Source: "disposition " + name}))
-			c.OptOut(now, r.cfg.Name, []string{rec.Called})
+			c.save(now, "do-not-call "+rec.Called, store.PutDNC(&store.DNCEntry{List: r.cfg.OptOutTo(), Phone: rec.Called, Added: now, Source: "disposition " + name}))
+			c.OptOut(now, r.cfg.OptOutTo(), []string{rec.Called})
 			return editOptOut, nil
 		}
 		return editAll, fmt.Errorf("call %q: %w: its lead is settled already (as %s); a disposition is given during the call or its wrap-up", callID, ErrCallState, cmp.Or(rec.Disposition, "completed"))
@@ -2595,9 +2596,12 @@ func (c *Core) disposeLead(now time.Time, d *leadDial) {
 	if disp.DNC {
 		// The person asked not to be called: the campaign's list keeps the
 		// number even if the lead is imported again.
-		ops = append(ops, store.PutDNC(&store.DNCEntry{List: r.cfg.Name, Phone: nl.Phone, Added: now, Source: "disposition " + disp.Name}))
+		ops = append(ops, store.PutDNC(&store.DNCEntry{List: r.cfg.OptOutTo(), Phone: nl.Phone, Added: now, Source: "disposition " + disp.Name}))
 	}
 	c.saveLead(now, r, &nl, ops...)
+	if disp.DNC {
+		c.OptOut(now, r.cfg.OptOutTo(), []string{nl.Phone})
+	}
 }
 
 // dispositionRule is the campaign's rule for a disposition by name; one it

@@ -1,12 +1,15 @@
 package engine
 
 import (
+	"cmp"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // A lead who presses "do not call me" is on the campaign's do-not-call
@@ -39,8 +42,22 @@ func TestCampaignOptOutListedAtOnce(t *testing.T) {
 // An agent's do-not-call disposition given during the call lists the
 // number at once, not when the call ends: a crash before then must not
 // lose the request (the lead would be retried as lost at the restart).
+//
+// With opt_out_list: global the number goes on the global list, which
+// every campaign reads (US rules: a seller's list covers all its calls).
 func TestCampaignDNCDispositionListedAtOnce(t *testing.T) {
-	rig := newCampaignRig(t, "progressive", 1.5, "a1")
+	for _, list := range []string{"", "campaign", "global"} {
+		t.Run(cmp.Or(list, "default"), func(t *testing.T) { testDNCDispositionListedAtOnce(t, list) })
+	}
+}
+
+func testDNCDispositionListedAtOnce(t *testing.T, optOutList string) {
+	cfg := fmt.Sprintf(campaignConfig, "progressive", 1.5)
+	if optOutList != "" {
+		cfg = strings.Replace(cfg, "    safe_harbour:", "    opt_out_list: "+optOutList+"\n    safe_harbour:", 1)
+	}
+	want := map[string]string{"": "renewals", "campaign": "renewals", "global": store.GlobalDNC}[optOutList]
+	rig := newCampaignRigConfig(t, cfg, "a1")
 	r := rig.r
 	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
 		t.Fatal(err)
@@ -60,7 +77,9 @@ func TestCampaignDNCDispositionListedAtOnce(t *testing.T) {
 				}
 				phone = d.lead.Phone
 				_, live = r.Core.camps["renewals"].byCall[id]
-				_, blocked, _ = rig.db.Blocked(phone, "renewals")
+				var list string
+				list, blocked, _ = rig.db.Blocked(phone, "renewals")
+				blocked = blocked && list == want
 				return
 			}
 		}
@@ -72,10 +91,10 @@ func TestCampaignDNCDispositionListedAtOnce(t *testing.T) {
 		t.Fatalf("no call with an agent to dispose during it (%q, live %v)\n%s", phone, live, rig.trace)
 	}
 	if !blocked {
-		t.Errorf("%s not on the campaign's do-not-call list right after the disposition, during the call", phone)
+		t.Errorf("%s not on do-not-call list %q right after the disposition, during the call", phone, want)
 	}
-	if _, b, _ := rig.db.Blocked(phone, "renewals"); !b {
-		t.Errorf("%s not listed after the call", phone)
+	if list, b, _ := rig.db.Blocked(phone, "renewals"); !b || list != want {
+		t.Errorf("%s on list %q (%v) after the call; want %q", phone, list, b, want)
 	}
 }
 
