@@ -169,13 +169,59 @@ func checkFile(f *os.File, path string, visit func(bucket []string, k, v []byte)
 // walkFile is checkFile that also gives sequence, when not nil, the
 // sequence number of every bucket whose header it reads.
 func walkFile(f *os.File, path string, visit func(bucket []string, k, v []byte), sequence func(bucket []string, seq uint64)) (*Report, error) {
+	return walkSalvage(f, path, visit, sequence, nil)
+}
+
+// walkSalvage is walkFile that, when the walk found damage and orphan is
+// not nil, also gives orphan every record of the leaf pages the walk did
+// not reach and the freelist does not list: pages a damaged or lost
+// branch page (or root, or bucket header: the newest pages, at the end
+// of a file cut short) no longer leads to. They may hold older versions
+// of records too (pages freed by a freelist that was lost): the caller
+// tells which bucket a record is of, and which version to keep.
+func walkSalvage(f *os.File, path string, visit func(bucket []string, k, v []byte), sequence func(bucket []string, seq uint64), orphan func(k, v []byte)) (*Report, error) {
 	info, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	w := &walker{r: f, rep: &Report{Path: path, Size: info.Size(), Keys: map[string]int{}}, visit: visit, sequence: sequence}
 	w.run()
+	if orphan != nil && len(w.rep.Problems) > 0 && w.seen != nil {
+		w.orphans(orphan)
+	}
 	return w.rep, nil
+}
+
+// orphans gives orphan the records of the leaf pages no walk reached and
+// no freelist lists.
+func (w *walker) orphans(orphan func(k, v []byte)) {
+	for id := uint64(2); id < w.have; id++ {
+		if w.seen[id] || w.freed[id] {
+			continue
+		}
+		var hdr [pageHeaderSize]byte
+		if _, err := w.r.ReadAt(hdr[:], int64(id)*int64(w.pageSize)); err != nil || byteOrder.Uint64(hdr[:]) != id || byteOrder.Uint16(hdr[8:]) != leafPageFlag {
+			continue
+		}
+		overflow := uint64(byteOrder.Uint32(hdr[12:]))
+		if overflow >= w.have-id {
+			continue
+		}
+		data := make([]byte, (overflow+1)*uint64(w.pageSize))
+		if _, err := w.r.ReadAt(data, int64(id)*int64(w.pageSize)); err != nil {
+			continue
+		}
+		for i := range int(byteOrder.Uint16(data[10:])) {
+			e, key, value, ok := element(data, i, true)
+			if e == nil {
+				break
+			}
+			if ok && byteOrder.Uint32(e)&bucketLeafFlag == 0 {
+				orphan(key, value)
+			}
+		}
+		id += overflow
+	}
 }
 
 type walker struct {

@@ -3,12 +3,15 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"go.etcd.io/bbolt"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
 )
@@ -81,5 +84,61 @@ func TestLeadDamagedNumber(t *testing.T) {
 	}
 	if p, err := fixed.CheckLeadPhones(); err != nil || len(p) != 0 {
 		t.Errorf("the repaired store's index by phone: %q %v", p, err)
+	}
+}
+
+// The root page of the leads bucket's tree damaged: its leaf pages, sound,
+// are no longer reached. Repair finds them among the pages no walk reached
+// and the freelist does not list, and copies their leads, named.
+func TestRepairSalvagesLeadsOfALostTree(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "h.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leads := make([]campaign.Lead, 500)
+	for i := range leads {
+		leads[i] = campaign.Lead{Campaign: "spring", Phone: fmt.Sprintf("+1212555%04d", i)}
+	}
+	if _, err := db.ImportLeads(leads); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddDNC([]DNCEntry{{List: GlobalDNC, Phone: "+12125559999"}}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, PreLoadFreelist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root uint64
+	var typ string
+	_ = bdb.View(func(tx *bbolt.Tx) error {
+		root = uint64(tx.Bucket(bucketLeads).Root())
+		info, _ := tx.Page(int(root))
+		typ = info.Type
+		return nil
+	})
+	pageSize := bdb.Info().PageSize
+	bdb.Close()
+	if typ != "branch" {
+		t.Fatalf("the leads bucket's root page %d is a %s page; want a branch", root, typ)
+	}
+	writeAt(t, path, int64(root)*int64(pageSize)+8, []byte{0xff, 0xff})
+	rep, err := Repair(path, filepath.Join(dir, "r.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Copied["leads"] != 500 || len(rep.RecoveredLeads) != 500 || rep.RecoveredLeads[0] != "spring/spring-1" {
+		t.Fatalf("copied %d leads, %d recovered (%v); want all 500 recovered from the pages no walk reached", rep.Copied["leads"], len(rep.RecoveredLeads), rep.Check.Err())
+	}
+	fixed, err := Open(filepath.Join(dir, "r.db"), Options{Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fixed.Close()
+	if due, err := fixed.DueLeads("spring", time.Now(), 1000); err != nil || len(due) != 500 {
+		t.Errorf("the repaired store has %d due leads (%v); want 500, indexed afresh", len(due), err)
 	}
 }

@@ -31,6 +31,12 @@ type RepairReport struct {
 	// LostCalls are calls whose index entry survives but whose record does
 	// not: it was on a damaged page or is unreadable.
 	LostCalls []string
+	// RecoveredLeads are leads copied from pages the damaged file's tree
+	// no longer reaches (a lost branch page or bucket header), each
+	// "CAMPAIGN/ID": the newest version those pages hold (most attempts),
+	// which may be older than the lead's last (the pages may have been
+	// freed): check them before their campaign runs.
+	RecoveredLeads []string
 	// LostLeads are leads whose entry in the index by phone survives but
 	// whose record does not (on a damaged page, or unreadable), or whose
 	// record's number is not the one the index keeps (changed in place:
@@ -112,11 +118,14 @@ func repairInto(f *os.File, src, dst string, keys *seal.Keyring) (*RepairReport,
 		return nil
 	})
 	if err == nil {
-		c.rep.Check, err = walkFile(f, src, c.visit, func(bucket []string, seq uint64) {
+		c.rep.Check, err = walkSalvage(f, src, c.visit, func(bucket []string, seq uint64) {
 			if len(bucket) == 1 {
 				c.seqs[bucket[0]] = seq
 			}
-		})
+		}, c.orphan)
+	}
+	if err == nil {
+		c.salvage()
 	}
 	if err == nil {
 		err = c.finish()
@@ -145,8 +154,11 @@ type copier struct {
 	copied  map[string]bool // call ids written
 	indexed []string        // call ids the old index names
 	phones  [][2]string     // the old index of leads by phone: lead key, phone
-	schema  []byte
-	seqs    map[string]uint64 // the sequence of each top-level bucket whose header was read
+	// found are the lead records of pages no walk reached, the newest of
+	// each key (salvage).
+	found  map[string]foundLead
+	schema []byte
+	seqs   map[string]uint64 // the sequence of each top-level bucket whose header was read
 	// decoders check the records of the buckets they are for.
 	decoders map[string]func(k, v []byte) error
 	err      error // the first write error; the walk's later visits are dropped
@@ -388,6 +400,64 @@ func (c *copier) restoreSequences(tx *bbolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+type foundLead struct {
+	v        []byte
+	attempts int
+	next     time.Time
+}
+
+// orphan keeps a record of a page no walk reached when it is a sound lead
+// (its key is its campaign and id: a lead of no other bucket), the newest
+// of its key: the one with the most attempts, then the latest next
+// attempt.
+func (c *copier) orphan(k, v []byte) {
+	if decodeLead(k, v) != nil {
+		return
+	}
+	var l campaign.Lead
+	if json.Unmarshal(v, &l) != nil {
+		return
+	}
+	if c.found == nil {
+		c.found = map[string]foundLead{}
+	}
+	old, seen := c.found[string(k)]
+	if seen && (old.attempts > l.Attempts || old.attempts == l.Attempts && !l.NextAttempt.After(old.next)) {
+		return
+	}
+	c.found[string(k)] = foundLead{v: slices.Clone(v), attempts: l.Attempts, next: l.NextAttempt}
+}
+
+// salvage copies the leads found on pages no walk reached whose keys the
+// walk did not copy.
+func (c *copier) salvage() {
+	if c.err != nil || len(c.found) == 0 {
+		return
+	}
+	if c.err = c.flush(); c.err != nil {
+		return
+	}
+	var keys []string // of leads the walk did not copy
+	c.err = c.bdb.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketLeads)
+		for _, k := range slices.Sorted(maps.Keys(c.found)) {
+			if b.Get([]byte(k)) == nil {
+				keys = append(keys, k)
+			}
+		}
+		return nil
+	})
+	for _, k := range keys {
+		c.rep.RecoveredLeads = append(c.rep.RecoveredLeads, strings.Replace(k, "\x00", "/", 1))
+		c.batch = append(c.batch, entry{bucket: string(bucketLeads), k: []byte(k), v: c.found[k].v})
+		if len(c.batch) >= repairBatch {
+			if c.err = c.flush(); c.err != nil {
+				return
+			}
+		}
+	}
 }
 
 // lostLeads names the leads the old index by phone has and the copy does
