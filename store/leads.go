@@ -279,16 +279,23 @@ func (db *DB) unreadable(bucket []byte, decode func(k, v []byte) error) (bad []*
 
 // decodeLead checks that a stored lead decodes.
 func decodeLead(k, v []byte) error {
-	var l campaign.Lead
-	err := json.Unmarshal(v, &l)
-	if err == nil {
-		err = soundLead(k, &l)
-	}
-	if err != nil {
+	if _, err := readLead(k, v); err != nil {
 		return &DecodeError{Bucket: string(bucketLeads), Key: string(k), Err: err}
 	}
 	return nil
 }
+
+// readLead decodes the lead record v of key k and checks it is sound
+// (soundLead).
+func readLead(k, v []byte) (l campaign.Lead, err error) {
+	if err = json.Unmarshal(v, &l); err == nil {
+		err = soundLead(k, &l)
+	}
+	return l, err
+}
+
+// leadName is a lead's key as a person reads it: CAMPAIGN/ID.
+func leadName(k []byte) string { return string(bytes.Replace(k, []byte{0}, []byte{'/'}, 1)) }
 
 // soundLead checks what a decoded lead's record must hold to be dialed:
 // its key, and a number as Hotline writes them (E.164: + and 2 to 15
@@ -324,19 +331,14 @@ func e164Shape(s string) bool {
 // is not is one that changed outside Hotline, by damage (a digit or two)
 // or by hand: the dialer leaves the lead out, named, rather than ring it.
 func dialableLead(k, v []byte, phones *bbolt.Bucket) (campaign.Lead, error) {
-	var l campaign.Lead
-	err := json.Unmarshal(v, &l)
-	if err == nil {
-		err = soundLead(k, &l)
-	}
+	l, err := readLead(k, v)
 	if err == nil && phones != nil {
 		if got := phones.Get(phoneKey(l.Campaign, l.Phone)); string(got) != l.ID {
 			err = fmt.Errorf("number %s is not indexed to it: the record changed outside Hotline (damaged?); not dialed (hotline store check)", l.Phone)
 		}
 	}
 	if err != nil {
-		camp, id, _ := bytes.Cut(k, []byte{0})
-		return l, &DecodeError{Bucket: string(bucketLeads), Key: string(camp) + "/" + string(id), Err: err}
+		return l, &DecodeError{Bucket: string(bucketLeads), Key: leadName(k), Err: err}
 	}
 	return l, nil
 }

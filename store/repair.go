@@ -10,7 +10,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -413,11 +412,8 @@ type foundLead struct {
 // of its key: the one with the most attempts, then the latest next
 // attempt.
 func (c *copier) orphan(k, v []byte) {
-	if decodeLead(k, v) != nil {
-		return
-	}
-	var l campaign.Lead
-	if json.Unmarshal(v, &l) != nil {
+	l, err := readLead(k, v)
+	if err != nil {
 		return
 	}
 	if c.found == nil {
@@ -450,7 +446,7 @@ func (c *copier) salvage() {
 		return nil
 	})
 	for _, k := range keys {
-		c.rep.RecoveredLeads = append(c.rep.RecoveredLeads, strings.Replace(k, "\x00", "/", 1))
+		c.rep.RecoveredLeads = append(c.rep.RecoveredLeads, leadName([]byte(k)))
 		c.batch = append(c.batch, entry{bucket: string(bucketLeads), k: []byte(k), v: c.found[k].v})
 		if len(c.batch) >= repairBatch {
 			if c.err = c.flush(); c.err != nil {
@@ -468,7 +464,7 @@ func (c *copier) lostLeads(tx *bbolt.Tx) error {
 	leads := tx.Bucket(bucketLeads)
 	for _, e := range c.phones {
 		key, phone := []byte(e[0]), e[1]
-		name := strings.Replace(e[0], "\x00", "/", 1)
+		name := leadName(key)
 		data := leads.Get(key)
 		if data == nil {
 			c.rep.LostLeads = append(c.rep.LostLeads, name+" "+phone)

@@ -144,6 +144,19 @@ type CampaignRetry struct {
 	Unattended time.Duration `yaml:"unattended"`
 }
 
+// retryDelay is a retry delay with its setting's key.
+type retryDelay struct {
+	key string
+	d   time.Duration
+}
+
+// delays are the retry's delays by outcome: busy, no_answer and machine
+// first, then failed, switch_shutdown and unattended.
+func (r CampaignRetry) delays() []retryDelay {
+	return []retryDelay{{"busy", r.Busy}, {"no_answer", r.NoAnswer}, {"machine", r.Machine}, {"failed", r.Failed},
+		{"switch_shutdown", r.SwitchShutdown}, {"unattended", r.Unattended}}
+}
+
 // Disposition is a result an agent can give a call, with what it means.
 type Disposition struct {
 	Name     string `yaml:"name"`
@@ -352,11 +365,7 @@ func (v *validator) campaigns() {
 		if r.AbandonQuiet > 0 && r.AbandonQuiet < MinAbandonQuiet {
 			v.add(joinPath(rp, "abandon_quiet"), "%s: want at least %s (a number whose answered call found no agent is not called again for 72 hours), or 0s never to call it again", r.AbandonQuiet, MinAbandonQuiet)
 		}
-		for _, d := range []struct {
-			key string
-			d   time.Duration
-		}{{"busy", r.Busy}, {"no_answer", r.NoAnswer}, {"machine", r.Machine}, {"failed", r.Failed},
-			{"switch_shutdown", r.SwitchShutdown}, {"unattended", r.Unattended}} {
+		for _, d := range r.delays() {
 			switch {
 			case d.d > 0 && d.d < time.Second:
 				v.add(joinPath(rp, d.key), "%s: want 0s (not retried) or at least 1s; a shorter delay redials at once", d.d)
@@ -557,10 +566,7 @@ func (c Config) Advisories() []Advisory {
 			out = append(out, Advisory{joinPath(indexPath("campaigns", i), "caller_id"),
 				"none: the leads see what the trunk sends, maybe nothing; telemarketing rules (US 47 CFR 64.1601(e), UK Ofcom) ask for a number the lead can call back"})
 		}
-		for _, d := range []struct {
-			key string
-			d   time.Duration
-		}{{"busy", cp.Retry.Busy}, {"no_answer", cp.Retry.NoAnswer}, {"machine", cp.Retry.Machine}} {
+		for _, d := range cp.Retry.delays()[:3] { // busy, no_answer, machine: outcomes of a person's line
 			if d.d > 0 && d.d < MinRetryAdvised {
 				out = append(out, Advisory{joinPath(joinPath(indexPath("campaigns", i), "retry"), d.key),
 					fmt.Sprintf("%s redials the lead within a minute; a person called again so soon feels harassed, and carriers flag such numbers as spam", d.d)})
