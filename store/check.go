@@ -86,6 +86,10 @@ type Report struct {
 	Problems []Problem
 	// More counts problems found beyond those listed.
 	More int
+	// FreeListed is set when the walk read the freelist whole: the pages
+	// no walk reached that it does not list are then pages a damaged tree
+	// lost, each record on them its latest version, not a freed copy.
+	FreeListed bool
 }
 
 // Err is nil for an undamaged file, else ErrCorrupt naming the file and the
@@ -431,17 +435,21 @@ func (w *walker) freelist(id uint64) {
 		w.problem(id, nil, "freelist of %d pages does not fit its page", count)
 		return
 	}
+	whole := true
 	for i := range count {
 		free := byteOrder.Uint64(data[start+8*i:])
 		switch {
 		case free < 2 || free >= w.hwm:
 			w.problem(id, nil, "freelist names page %d, outside pages 2..%d", free, w.hwm-1)
+			whole = false
 		case w.freed[free]:
 			w.problem(id, nil, "freelist names page %d twice", free)
+			whole = false
 		default:
 			w.freed[free] = true
 		}
 	}
+	w.rep.FreeListed = whole
 }
 
 // bounds are the keys a subtree may hold: from lo (nil: no lower bound)

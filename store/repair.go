@@ -36,6 +36,12 @@ type RepairReport struct {
 	// which may be older than the lead's last (the pages may have been
 	// freed): check them before their campaign runs.
 	RecoveredLeads []string
+	// RecoveredCalls are call records copied from pages the damaged
+	// file's tree no longer reaches, by id. Only when the freelist was read
+	// whole (Check.FreeListed): those pages are then the tree's own, each
+	// record its last version; else an old copy on a freed page could bring
+	// back what a later save changed or erased, and such calls stay lost.
+	RecoveredCalls []string
 	// LostLeads are leads whose entry in the index by phone survives but
 	// whose record does not (on a damaged page, or unreadable), or whose
 	// record's number is not the one the index keeps (changed in place:
@@ -126,6 +132,9 @@ func repairInto(f *os.File, src, dst string, keys *seal.Keyring) (*RepairReport,
 	if err == nil {
 		c.salvage()
 	}
+	if err == nil && c.rep.Check.FreeListed {
+		c.salvageCalls()
+	}
 	if err == nil {
 		err = c.finish()
 	}
@@ -155,9 +164,11 @@ type copier struct {
 	phones  [][2]string     // the old index of leads by phone: lead key, phone
 	// found are the lead records of pages no walk reached, the newest of
 	// each key (salvage).
-	found  map[string]foundLead
-	schema []byte
-	seqs   map[string]uint64 // the sequence of each top-level bucket whose header was read
+	found map[string]foundLead
+	// foundCalls are the call records of those pages, by id.
+	foundCalls map[string]foundCall
+	schema     []byte
+	seqs       map[string]uint64 // the sequence of each top-level bucket whose header was read
 	// decoders check the records of the buckets they are for.
 	decoders map[string]func(k, v []byte) error
 	err      error // the first write error; the walk's later visits are dropped
@@ -414,6 +425,7 @@ type foundLead struct {
 func (c *copier) orphan(k, v []byte) {
 	l, err := readLead(k, v)
 	if err != nil {
+		c.orphanCall(k, v)
 		return
 	}
 	if c.found == nil {
@@ -448,6 +460,56 @@ func (c *copier) salvage() {
 	for _, k := range keys {
 		c.rep.RecoveredLeads = append(c.rep.RecoveredLeads, leadName([]byte(k)))
 		c.batch = append(c.batch, entry{bucket: string(bucketLeads), k: []byte(k), v: c.found[k].v})
+		if len(c.batch) >= repairBatch {
+			if c.err = c.flush(); c.err != nil {
+				return
+			}
+		}
+	}
+}
+
+type foundCall struct {
+	v       []byte
+	ended   bool
+	updates int // timeline steps and attempts: a later save has no fewer
+}
+
+// orphanCall keeps a record of a page no walk reached when it is a call
+// record: every field one a call record has, its id its key, an entered
+// time, and sound otherwise (validate); of two versions, the ended one,
+// then the one with more steps.
+func (c *copier) orphanCall(k, v []byte) {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.DisallowUnknownFields()
+	var rec CallRecord
+	if dec.Decode(&rec) != nil || dec.More() || rec.ID != string(k) || rec.validate() != nil {
+		return
+	}
+	f := foundCall{v: slices.Clone(v), ended: !rec.Ended.IsZero(), updates: len(rec.Timeline) + len(rec.Attempts)}
+	if old, seen := c.foundCalls[string(k)]; seen && (old.ended && !f.ended || old.ended == f.ended && old.updates >= f.updates) {
+		return
+	}
+	if c.foundCalls == nil {
+		c.foundCalls = map[string]foundCall{}
+	}
+	c.foundCalls[string(k)] = f
+}
+
+// salvageCalls copies the call records found on pages no walk reached
+// whose ids the walk did not copy (flush indexes them).
+func (c *copier) salvageCalls() {
+	if c.err != nil || len(c.foundCalls) == 0 {
+		return
+	}
+	if c.err = c.flush(); c.err != nil {
+		return
+	}
+	for _, id := range slices.Sorted(maps.Keys(c.foundCalls)) {
+		if c.copied[id] {
+			continue
+		}
+		c.rep.RecoveredCalls = append(c.rep.RecoveredCalls, id)
+		c.batch = append(c.batch, entry{bucket: string(bucketCalls), k: []byte(id), v: c.foundCalls[id].v})
 		if len(c.batch) >= repairBatch {
 			if c.err = c.flush(); c.err != nil {
 				return

@@ -357,6 +357,9 @@ func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) {
 	if n := len(rep.RecoveredLeads); n > 0 {
 		fmt.Fprintf(w, "  %d leads recovered from pages the damaged tree no longer reached (their newest version there, which may be older than their last: check them before the campaign runs): %s\n", n, firstFew(rep.RecoveredLeads, 20))
 	}
+	if n := len(rep.RecoveredCalls); n > 0 {
+		fmt.Fprintf(w, "  %d call records recovered from pages the damaged tree no longer reached: %s\n", n, firstFew(rep.RecoveredCalls, 20))
+	}
 	if n := len(rep.LostLeads); n > 0 {
 		fmt.Fprintf(w, "  %d leads lost (their numbers, as imported, survive in the index by phone; import them again): %s\n", n, firstFew(rep.LostLeads, 20))
 	}
