@@ -42,6 +42,10 @@ type RepairReport struct {
 	// record its last version; else an old copy on a freed page could bring
 	// back what a later save changed or erased, and such calls stay lost.
 	RecoveredCalls []string
+	// Recovered are the other records copied so, on the same terms: agents'
+	// states, campaigns' progress, abandonment hours and learned pacing, each
+	// "BUCKET/KEY" (a NUL in the key as /), quoted.
+	Recovered []string
 	// LostLeads are leads whose entry in the index by phone survives but
 	// whose record does not (on a damaged page, or unreadable), or whose
 	// record's number is not the one the index keeps (changed in place:
@@ -133,7 +137,7 @@ func repairInto(f *os.File, src, dst string, keys *seal.Keyring) (*RepairReport,
 		c.salvage()
 	}
 	if err == nil && c.rep.Check.FreeListed {
-		c.salvageCalls()
+		c.salvageRecords()
 	}
 	if err == nil {
 		err = c.finish()
@@ -165,10 +169,11 @@ type copier struct {
 	// found are the lead records of pages no walk reached, the newest of
 	// each key (salvage).
 	found map[string]foundLead
-	// foundCalls are the call records of those pages, by id.
-	foundCalls map[string]foundCall
-	schema     []byte
-	seqs       map[string]uint64 // the sequence of each top-level bucket whose header was read
+	// foundRecords are the other records of those pages that read as a
+	// salvageable bucket's, by bucket and key.
+	foundRecords map[string]map[string]foundRecord
+	schema       []byte
+	seqs         map[string]uint64 // the sequence of each top-level bucket whose header was read
 	// decoders check the records of the buckets they are for.
 	decoders map[string]func(k, v []byte) error
 	err      error // the first write error; the walk's later visits are dropped
@@ -425,7 +430,7 @@ type foundLead struct {
 func (c *copier) orphan(k, v []byte) {
 	l, err := readLead(k, v)
 	if err != nil {
-		c.orphanCall(k, v)
+		c.orphanRecord(k, v)
 		return
 	}
 	if c.found == nil {
@@ -468,48 +473,111 @@ func (c *copier) salvage() {
 	}
 }
 
-type foundCall struct {
-	v       []byte
-	ended   bool
-	updates int // timeline steps and attempts: a later save has no fewer
+// foundRecord is a record of a page no walk reached that reads as one of
+// a bucket's (salvageable), with how new it looks (rank).
+type foundRecord struct {
+	v    []byte
+	rank int
 }
 
-// orphanCall keeps a record of a page no walk reached when it is a call
-// record: every field one a call record has, its id its key, an entered
-// time, and sound otherwise (validate); of two versions, the ended one,
-// then the one with more steps.
-func (c *copier) orphanCall(k, v []byte) {
+// salvageable tell, per bucket, whether a record of a page no walk
+// reached is one of that bucket's: every field one of its records has,
+// the key its record's own (so that no record of another bucket passes),
+// sound otherwise; and rank its version (of two, the higher is kept).
+var salvageable = map[string]func(k, v []byte) (rank int, ok bool){
+	string(bucketCalls): func(k, v []byte) (int, bool) {
+		var rec CallRecord
+		if !strictJSON(v, &rec) || rec.ID != string(k) || rec.validate() != nil {
+			return 0, false
+		}
+		rank := len(rec.Timeline) + len(rec.Attempts) // a later save has no fewer
+		if !rec.Ended.IsZero() {
+			rank += 1 << 30
+		}
+		return rank, true
+	},
+	string(bucketAgents): func(k, v []byte) (int, bool) {
+		var a AgentState
+		return 0, strictJSON(v, &a) && a.ID == string(k) && a.validate() == nil
+	},
+	string(bucketCampaigns): func(k, v []byte) (int, bool) {
+		var p campaign.Progress
+		ok := strictJSON(v, &p) && p.Name == string(k) && p.State != "" && !p.Changed.IsZero()
+		return p.Counts.Dialed, ok
+	},
+	string(bucketCampaignHours): func(k, v []byte) (int, bool) {
+		var h campaign.HourCount
+		ok := strictJSON(v, &h) && h.Campaign != "" && !h.Hour.IsZero() &&
+			string(k) == string(campaignHourKey(h.Campaign, h.Hour)) && h.Live >= h.Abandoned && h.Abandoned >= 0
+		return h.Live, ok
+	},
+	string(bucketCampaignLearned): func(k, v []byte) (int, bool) {
+		var l campaign.Learned
+		ok := strictJSON(v, &l) && l.Campaign == string(k) && !l.Saved.IsZero()
+		return int(l.Saved.Unix()), ok
+	},
+}
+
+// strictJSON decodes v into x, refusing a field x does not have and
+// anything after the value.
+func strictJSON(v []byte, x any) bool {
 	dec := json.NewDecoder(bytes.NewReader(v))
 	dec.DisallowUnknownFields()
-	var rec CallRecord
-	if dec.Decode(&rec) != nil || dec.More() || rec.ID != string(k) || rec.validate() != nil {
-		return
-	}
-	f := foundCall{v: slices.Clone(v), ended: !rec.Ended.IsZero(), updates: len(rec.Timeline) + len(rec.Attempts)}
-	if old, seen := c.foundCalls[string(k)]; seen && (old.ended && !f.ended || old.ended == f.ended && old.updates >= f.updates) {
-		return
-	}
-	if c.foundCalls == nil {
-		c.foundCalls = map[string]foundCall{}
-	}
-	c.foundCalls[string(k)] = f
+	return dec.Decode(x) == nil && !dec.More()
 }
 
-// salvageCalls copies the call records found on pages no walk reached
-// whose ids the walk did not copy (flush indexes them).
-func (c *copier) salvageCalls() {
-	if c.err != nil || len(c.foundCalls) == 0 {
+// orphanRecord keeps a record of a page no walk reached when it reads as
+// one of a salvageable bucket's, the higher ranked of two versions.
+func (c *copier) orphanRecord(k, v []byte) {
+	for bucket, read := range salvageable {
+		rank, ok := read(k, v)
+		if !ok {
+			continue
+		}
+		if old, seen := c.foundRecords[bucket][string(k)]; seen && old.rank >= rank {
+			return
+		}
+		if c.foundRecords == nil {
+			c.foundRecords = map[string]map[string]foundRecord{}
+		}
+		if c.foundRecords[bucket] == nil {
+			c.foundRecords[bucket] = map[string]foundRecord{}
+		}
+		c.foundRecords[bucket][string(k)] = foundRecord{v: slices.Clone(v), rank: rank}
+		return
+	}
+}
+
+// salvageRecords copies the records found on pages no walk reached whose
+// keys the walk did not copy into their buckets (flush checks and indexes
+// them), and names them.
+func (c *copier) salvageRecords() {
+	if c.err != nil || len(c.foundRecords) == 0 {
 		return
 	}
 	if c.err = c.flush(); c.err != nil {
 		return
 	}
-	for _, id := range slices.Sorted(maps.Keys(c.foundCalls)) {
-		if c.copied[id] {
-			continue
+	var add []entry
+	c.err = c.bdb.View(func(tx *bbolt.Tx) error {
+		for _, bucket := range slices.Sorted(maps.Keys(c.foundRecords)) {
+			b := tx.Bucket([]byte(bucket))
+			for _, k := range slices.Sorted(maps.Keys(c.foundRecords[bucket])) {
+				if b.Get([]byte(k)) == nil {
+					add = append(add, entry{bucket: bucket, k: []byte(k), v: c.foundRecords[bucket][k].v})
+				}
+			}
 		}
-		c.rep.RecoveredCalls = append(c.rep.RecoveredCalls, id)
-		c.batch = append(c.batch, entry{bucket: string(bucketCalls), k: []byte(id), v: c.foundCalls[id].v})
+		return nil
+	})
+	for _, e := range add {
+		name := e.bucket + "/" + string(bytes.ReplaceAll(e.k, []byte{0}, []byte{'/'}))
+		if e.bucket == string(bucketCalls) {
+			c.rep.RecoveredCalls = append(c.rep.RecoveredCalls, string(e.k))
+		} else {
+			c.rep.Recovered = append(c.rep.Recovered, fmt.Sprintf("%q", name))
+		}
+		c.batch = append(c.batch, e)
 		if len(c.batch) >= repairBatch {
 			if c.err = c.flush(); c.err != nil {
 				return

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
 )
 
 // callsOfALostTree writes 400 calls, each saved twice (ringing, then
@@ -112,5 +115,80 @@ func TestRepairLeavesCallsWithoutTheFreelist(t *testing.T) {
 	}
 	if rep.Check.FreeListed || len(rep.RecoveredCalls) != 0 || len(rep.LostCalls) != 400 {
 		t.Fatalf("freelist read %v, %d calls recovered, %d lost; want none recovered, 400 named lost", rep.Check.FreeListed, len(rep.RecoveredCalls), len(rep.LostCalls))
+	}
+}
+
+// With the top-level tree's page lost, every bucket's own pages are
+// unreached: repair copies the campaigns' progress, abandonment hours and
+// learned pacing, and the agents' states, read from them, named.
+func TestRepairSalvagesCampaignsAndAgentsOfALostTree(t *testing.T) {
+	db, path := openTemp(t)
+	err := db.Apply(func(tx *Tx) error {
+		for i := range 12 {
+			name := fmt.Sprintf("camp-%02d", i)
+			if err := tx.SaveCampaignProgress(&campaign.Progress{Name: name, State: campaign.Running, Changed: t0,
+				Counts: campaign.Counts{Dialed: 100 + i, Answered: 30}}); err != nil {
+				return err
+			}
+			for h := range 4 {
+				if err := tx.SaveCampaignHour(&campaign.HourCount{Campaign: name, Hour: t0.Add(time.Duration(h) * time.Hour), Live: 30, Abandoned: 1}); err != nil {
+					return err
+				}
+			}
+			if err := tx.SaveCampaignLearned(&campaign.Learned{Campaign: name, Saved: t0, Pacer: make([]byte, 300)}); err != nil {
+				return err
+			}
+			if err := tx.SaveAgent(&AgentState{ID: fmt.Sprintf("agent-%02d", i), State: acd.Paused, PauseReason: "lunch", Since: t0}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSize := int64(binary.LittleEndian.Uint32(data[pageHeaderSize+8:]))
+	var root, txid uint64
+	for _, m := range [][]byte{data[pageHeaderSize:], data[pageSize+pageHeaderSize:]} {
+		if id := binary.LittleEndian.Uint64(m[48:]); id > txid {
+			root, txid = binary.LittleEndian.Uint64(m[16:]), id
+		}
+	}
+	writeAt(t, path, int64(root)*pageSize+8, []byte{0x00, 0x00})
+	dst := filepath.Join(t.TempDir(), "r.db")
+	rep, err := Repair(path, dst, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Check.FreeListed || rep.Copied["campaigns"] != 12 || rep.Copied["campaign_hours"] != 48 || rep.Copied["campaign_learned"] != 12 || rep.Copied["agents"] != 12 {
+		t.Fatalf("freelist read %v, copied %v; want 12 campaigns, 48 hours, 12 learned and 12 agents recovered (%v)", rep.Check.FreeListed, rep.Copied, rep.Check.Err())
+	}
+	if len(rep.Recovered) != 84 || rep.Recovered[0] != `"agents/agent-00"` {
+		t.Fatalf("recovered %d records, first %q; want 84 named", len(rep.Recovered), rep.Recovered[:min(1, len(rep.Recovered))])
+	}
+	fixed, err := Open(dst, Options{Verify: true, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fixed.Close()
+	progress, err := fixed.CampaignProgress()
+	if err != nil || len(progress) != 12 || progress[3].Counts.Dialed != 103 || progress[3].State != campaign.Running {
+		t.Fatalf("campaign progress after repair: %+v (%v)", progress, err)
+	}
+	hours, err := fixed.CampaignHours("camp-05", t0)
+	if err != nil || len(hours) != 4 || hours[0].Abandoned != 1 {
+		t.Fatalf("abandonment hours after repair: %+v (%v)", hours, err)
+	}
+	if l, ok, err := fixed.CampaignLearned("camp-07"); err != nil || !ok || len(l.Pacer) != 300 {
+		t.Fatalf("learned pacing after repair: %v %v", ok, err)
+	}
+	agents, err := fixed.Agents()
+	if err != nil || len(agents) != 12 || agents[0].State != acd.Paused || agents[0].PauseReason != "lunch" {
+		t.Fatalf("agents after repair: %+v (%v)", agents, err)
 	}
 }

@@ -354,11 +354,16 @@ func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) {
 	for _, u := range rep.Unreadable {
 		fmt.Fprintf(w, "  left out, unreadable: %s\n", u)
 	}
-	if n := len(rep.RecoveredLeads); n > 0 {
-		fmt.Fprintf(w, "  %d leads recovered from pages the damaged tree no longer reached (their newest version there, which may be older than their last: check them before the campaign runs): %s\n", n, firstFew(rep.RecoveredLeads, 20))
+	if n := len(rep.RecoveredLeads); n > 0 && rep.Check.FreeListed {
+		fmt.Fprintf(w, "  %d leads recovered from pages the damaged tree no longer reached (the freelist was read whole, so each is its last version): %s\n", n, firstFew(rep.RecoveredLeads, 20))
+	} else if n > 0 {
+		fmt.Fprintf(w, "  %d leads recovered from pages the damaged tree no longer reached (their newest version there; the freelist was lost, so it may be older than their last: check them before the campaign runs): %s\n", n, firstFew(rep.RecoveredLeads, 20))
 	}
 	if n := len(rep.RecoveredCalls); n > 0 {
 		fmt.Fprintf(w, "  %d call records recovered from pages the damaged tree no longer reached: %s\n", n, firstFew(rep.RecoveredCalls, 20))
+	}
+	if n := len(rep.Recovered); n > 0 {
+		fmt.Fprintf(w, "  %d other records recovered from those pages: %s\n", n, firstFew(rep.Recovered, 20))
 	}
 	if n := len(rep.LostLeads); n > 0 {
 		fmt.Fprintf(w, "  %d leads lost (their numbers, as imported, survive in the index by phone; import them again): %s\n", n, firstFew(rep.LostLeads, 20))
