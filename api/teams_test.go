@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -45,17 +44,7 @@ func TestTeamScoping(t *testing.T) {
 	// tess's stream: a snapshot of her team, then alice's login but not bob's.
 	resp := get(tess, "/api/v1/events")
 	defer resp.Body.Close()
-	events := make(chan string, 64)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
-				events <- data
-			}
-		}
-		close(events)
-	}()
+	events := dataLines(resp.Body)
 	snap := <-events
 	if strings.Contains(snap, `"bob"`) || strings.Contains(snap, `"sales"`) || !strings.Contains(snap, `"alice"`) {
 		t.Errorf("tess's snapshot: %s", snap)

@@ -10,10 +10,11 @@ import (
 
 // view is what of the engine's live state a request's user may see: a
 // supervisor with teams their teams' queues, agents, calls and campaigns;
-// an agent no campaigns (their figures and controls are a supervisor's)
-// and only the live calls they are rung for or on: another caller's
-// number, IVR path and contact are not theirs to read (the call records
-// are a supervisor's too).
+// an agent no campaigns (their figures and controls are a supervisor's),
+// only the live calls they are rung for or on (another caller's number,
+// IVR path and contact are not theirs to read; the call records are a
+// supervisor's too), and no other agent's preview lead (its number, name,
+// fields and notes are that agent's to dial).
 //
 // A view is made per request; on an event stream it follows the agent's
 // current call from the agent changes it passes, which the hub sends
@@ -65,6 +66,12 @@ func (v *view) snapshot(snap *engine.Snapshot) *engine.Snapshot {
 			v.onCall = st.Agents[i].Call
 		}
 		st.Calls = slices.DeleteFunc(slices.Clone(st.Calls), func(c engine.CallStatus) bool { return !v.own(&c) })
+		st.Agents = slices.Clone(st.Agents)
+		for i := range st.Agents {
+			if st.Agents[i].ID != v.agent {
+				st.Agents[i].Preview = nil
+			}
+		}
 		v.shown = map[string]bool{}
 		for _, c := range st.Calls {
 			v.shown[c.ID] = true
@@ -89,6 +96,12 @@ func (v *view) change(members map[string][]string, ch *engine.Change) bool {
 		}
 		if ch.Call != nil && !v.ownCall(ch) {
 			return false
+		}
+		if a := ch.Agent; a != nil && a.ID != v.agent && a.Preview != nil {
+			cut := *a
+			cut.Preview = nil
+			*ch = ch.Apart()
+			ch.Agent = &cut
 		}
 	}
 	return v.team == nil || v.team.change(members, ch)

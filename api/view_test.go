@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -23,24 +24,7 @@ func TestAgentSeesOwnCallsOnly(t *testing.T) {
 	al := addUser(t, d.db, auth.User{Name: "al", Role: auth.Agent, Agent: "alice"})
 	hdr := http.Header{"Authorization": {"Bearer " + al}}
 
-	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/events", nil)
-	req.Header = hdr
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	events := make(chan string, 256)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
-				events <- data
-			}
-		}
-		close(events)
-	}()
+	events := streamData(t, srv.URL+"/api/v1/events", hdr)
 
 	// A caller waits in sales, where nobody is logged in.
 	if _, err := d.sw.PlaceCall(farend.CallScript{From: "5550001", To: "200"}); err != nil {
@@ -79,4 +63,36 @@ func TestAgentSeesOwnCallsOnly(t *testing.T) {
 			t.Fatal("alice's stream never showed her call")
 		}
 	}
+}
+
+// streamData opens url's event stream with hdr and returns the data lines
+// of its events, in order; the channel closes with the stream, which the
+// test's end closes.
+func streamData(t *testing.T, url string, hdr http.Header) <-chan string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header = hdr
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return dataLines(resp.Body)
+}
+
+// dataLines sends the data lines of the event stream r, closing the
+// channel at its end.
+func dataLines(r io.Reader) <-chan string {
+	events := make(chan string, 1024)
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				events <- data
+			}
+		}
+		close(events)
+	}()
+	return events
 }

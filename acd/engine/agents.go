@@ -317,6 +317,10 @@ func (c *Core) logout(now time.Time, id string, w motive) error {
 		c.setPending(now, a, acd.LoggedOut, w)
 		return nil
 	}
+	if c.dialHeldFor(a) != nil {
+		c.setPending(now, a, acd.LoggedOut, w) // after the lead it dialed (heldDialEnded)
+		return nil
+	}
 	return c.setAgent(now, a, acd.LoggedOut, w)
 }
 
@@ -345,6 +349,14 @@ func (c *Core) pause(now time.Time, id, reason, by string) error {
 		if a.pauseReason == reason {
 			// The same pause asked again (a second click, a script's
 			// retry): the pause and its time in state go on.
+			return nil
+		}
+	case acd.Available:
+		if c.dialHeldFor(a) != nil {
+			// The lead it dialed (a preview, a callback kept for it) rings
+			// or waits for it: it takes that call, then pauses, so that no
+			// one who answers waits on hold for an agent gone.
+			c.setPending(now, a, acd.Paused, w)
 			return nil
 		}
 	}

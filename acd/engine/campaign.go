@@ -243,7 +243,9 @@ type leadDial struct {
 	callbackAt time.Time
 	callbackTo string
 	// agent is reserved for the lead: in preview mode the lead goes to no
-	// one else first and is never abandoned for want of an agent. only is
+	// one else first and is never abandoned for want of an agent while
+	// that agent may still take it (mayStillTake; a pause or logout asked
+	// for while the lead rings or waits comes after its call). only is
 	// set on a callback kept for the agent (campaign_kept.go): the lead
 	// goes to no one else at all, and is abandoned like any lead if the
 	// agent does not take it within connect_within.
@@ -1623,8 +1625,18 @@ func (c *Core) connectDue(now time.Time, callID string) {
 			return
 		}
 		if d.agent != nil && !d.only {
-			// An agent was reserved for this lead: it waits for them.
-			c.out.At(now.Add(r.cfg.ConnectWithin), Timer{Kind: TimerCampaignConnect, Call: cl.id})
+			if c.mayStillTake(d.agent, r) {
+				// An agent was reserved for this lead: it waits for them.
+				c.out.At(now.Add(r.cfg.ConnectWithin), Timer{Kind: TimerCampaignConnect, Call: cl.id})
+				return
+			}
+			// Its agent paused (their phone unanswered, a supervisor),
+			// logged out or left the campaign: it waits for no one gone,
+			// and is abandoned as any answer no agent takes, unless an
+			// agent is ringing for it.
+			c.step(now, cl, "agent-left", d.agent.id, d.agent.state.String())
+			d.agent = nil
+			c.connectDue(now, callID)
 			return
 		}
 		if len(cl.legs) > 0 {
@@ -1643,6 +1655,12 @@ func (c *Core) connectDue(now time.Time, callID string) {
 		}
 		c.abandonLead(now, d, why)
 	}
+}
+
+// mayStillTake reports whether agent a, for whom a lead of r was dialed,
+// may still take it: logged in, not paused, and working the campaign.
+func (c *Core) mayStillTake(a *agent, r *campaignRun) bool {
+	return a.state != acd.Paused && a.state != acd.LoggedOut && !a.removed && c.worksCampaign(a, r)
 }
 
 // lateCheck is how often a lead past its ConnectWithin with an agent
@@ -2122,6 +2140,10 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 		r.known[l.ID] = true
 		c.step(now, cl, "lead-readopted", "", l.ID+" "+l.State.String())
 		c.trace(now, "campaign %s: lead %s was %s at restart; its call %s goes on", r.cfg.Name, l.ID, l.State, cl.id)
+		if r.cfg.Kind != config.CampaignAgent && !d.settled {
+			c.resumeSelfService(now, d)
+			return
+		}
 		due := leadAnsweredAt(cl).Add(r.cfg.ConnectWithin)
 		switch {
 		case d.settled:
@@ -2185,6 +2207,23 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 		c.countAnswer(now, d, true)
 		c.settleLead(now, d, campaign.Abandoned)
 	}
+}
+
+// resumeSelfService takes up the restored call of a survey's or
+// notification's lead: no agent is waited for in a flow, so it is never
+// abandoned. In its flow, or put through to a queue by it, it goes on
+// where it was (the sync resumes it, or has); cut elsewhere (the message,
+// a flow node no longer configured), it hears its flow or message again
+// from the start, the answers the lead has kept.
+func (c *Core) resumeSelfService(now time.Time, d *leadDial) {
+	cl := d.call
+	d.settled = true
+	switch cl.phase {
+	case acd.CallMenu, acd.CallQueued, acd.CallOffering, acd.CallBridged, acd.CallHeld, acd.CallConsulting, acd.CallTransferring, acd.CallExternal:
+		return
+	}
+	cl.restored = false
+	c.selfService(now, d)
 }
 
 // remakeAnswered takes up a lead left answered and waiting for an agent
@@ -2267,6 +2306,11 @@ func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, c
 		rec = c.leadRecord(&leadDial{run: r, lead: l, id: id, ch: ch.ID, placed: now})
 	}
 	rec.Outcome, rec.Cause, rec.Ended = acd.OutcomeFailed, causeRestart, now
+	if cause != 0 {
+		// As a dial that ended so while Hotline was up: the reports count
+		// it as the campaign's counts do (busy, no answer).
+		rec.Cause = string(pbx.ReasonForCause(cause))
+	}
 	detail := "not answered"
 	switch {
 	case ch.ID != "":

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/store"
@@ -256,9 +257,11 @@ func TestCampaignCallbackKeptAgentRemoved(t *testing.T) {
 }
 
 // TestCampaignCallbackKeptAgentGone: when the agent a callback is kept for
-// pauses while it rings, its answer is not given to another agent free
-// then: it is abandoned as an answer no agent takes, with the
-// safe-harbour message, and is settled as abandoned leads are.
+// does not take it (their phone unanswered), its answer is not given to
+// another agent free then: it is abandoned as an answer no agent takes,
+// with the safe-harbour message, and is settled as abandoned leads are. A
+// pause the agent asks for while it rings comes after it, as during any
+// call: it does not leave the callback with no one.
 func TestCampaignCallbackKeptAgentGone(t *testing.T) {
 	at := epoch.Add(10 * time.Minute)
 	rig, r, l, id := keptRig(t, keptConfig("1h"))
@@ -272,6 +275,9 @@ func TestCampaignCallbackKeptAgentGone(t *testing.T) {
 		t.Fatalf("lead %+v; want the callback dialing for a2\n%s", got, rig.trace)
 	}
 	setAgent(t, r, "a2", false)
+	if err := r.Switch.SetPhone("sim/a2", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
 	r.RunUntil(epoch.Add(22 * time.Minute))
 	recs := rig.dials(t)[l.Phone]
 	if len(recs) != 2 || recs[1].Agent != "" || recs[1].Outcome != "abandoned" || !hasStepKind(&recs[1], "safe-harbour") {
@@ -279,6 +285,9 @@ func TestCampaignCallbackKeptAgentGone(t *testing.T) {
 	}
 	if got := rig.leads(t)[l.ID]; got.LastOutcome != campaign.Abandoned || got.AbandonedAt.IsZero() || got.CallbackAgent != "" {
 		t.Errorf("lead %+v; want it settled as an abandoned lead, anyone's", got)
+	}
+	if a := agentOf(r, "a2"); a.State != acd.Paused.String() {
+		t.Errorf("a2 after the callback: %s; want paused as asked", a.State)
 	}
 }
 

@@ -276,8 +276,33 @@ func (c *Core) freeHeld(now time.Time, a *agent) {
 		c.hold(now, a, now)
 	}
 	if a.state == acd.Available && a.call == nil {
+		if p := a.pending; p != nil && c.dialHeldFor(a) == nil {
+			// A pause or logout asked for while the dial rang.
+			a.pending = nil
+			_ = c.setAgent(now, a, p.state, p.motive)
+			return
+		}
 		c.agentFree(now, a)
 	}
+}
+
+// dialHeldFor is the dial of a lead agent a is held for (a preview it
+// dialed, a callback kept for it), ringing or answered and waiting for an
+// agent; nil if none.
+func (c *Core) dialHeldFor(a *agent) *leadDial {
+	for _, r := range c.camps {
+		for _, d := range r.dials {
+			if d.agent == a {
+				return d
+			}
+		}
+		for _, d := range r.byCall {
+			if d.agent == a && !d.settled && d.call.agent == nil {
+				return d
+			}
+		}
+	}
+	return nil
 }
 
 // releaseReserved frees the agent held for a dial that ended unanswered.

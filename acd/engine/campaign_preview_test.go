@@ -126,6 +126,23 @@ func restartCampaign(t *testing.T, rig *campaignRig, cfgText string, at time.Tim
 	return r
 }
 
+// startPreview starts the rig's preview campaign, runs 3 s and returns the
+// lead shown to a1 (failing if none).
+func startPreview(t *testing.T, rig *campaignRig) *LeadPreview {
+	t.Helper()
+	r := rig.r
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(3 * time.Second))
+	shown := shownTo(r, "a1")
+	if shown == nil {
+		t.Fatalf("no lead shown to a1\n%s", rig.trace)
+	}
+	return shown
+}
+
 func shownTo(r *SimRun, agent string) *LeadPreview {
 	for _, a := range r.Core.Status(r.Clock.Now()).Agents {
 		if a.ID == agent {
@@ -275,12 +292,7 @@ func TestCampaignPreviewSkipReasons(t *testing.T) {
 		"    mode: preview\n    skip_reasons: [wrong person, already customer]\n    skip_reason_required: true\n", 1)
 	rig := newCampaignRigConfig(t, cfg, "a1")
 	r := rig.r
-	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
-		t.Fatal(err)
-	}
-	r.ServeLeads(rig.db, time.Second)
-	r.RunUntil(epoch.Add(3 * time.Second))
-	p := shownTo(r, "a1")
+	p := startPreview(t, rig)
 	if p == nil || !slices.Equal(p.SkipReasons, []string{"wrong person", "already customer"}) || !p.SkipReasonRequired {
 		t.Fatalf("preview: %+v; want the campaign's skip reasons, required", p)
 	}
@@ -376,15 +388,7 @@ func TestCampaignPreviewDialAfterLogout(t *testing.T) {
 func TestCampaignPreviewOptOutWhileShown(t *testing.T) {
 	rig := newCampaignRig(t, "preview", 1, "a1")
 	r := rig.r
-	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
-		t.Fatal(err)
-	}
-	r.ServeLeads(rig.db, time.Second)
-	r.RunUntil(epoch.Add(3 * time.Second))
-	shown := shownTo(r, "a1")
-	if shown == nil {
-		t.Fatalf("no lead shown to a1\n%s", rig.trace)
-	}
+	shown := startPreview(t, rig)
 	if err := r.Do(func(c *Core, now time.Time) error {
 		if n := c.OptOut(now, store.GlobalDNC, []string{shown.Lead.Phone}); n != 1 {
 			t.Errorf("OptOut found %d leads, want the one shown", n)

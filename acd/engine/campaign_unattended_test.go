@@ -84,6 +84,15 @@ func TestCampaignRestartUnattendedAnswer(t *testing.T) {
 		if o := leads[id]; o.LastOutcome != want {
 			t.Errorf("lead %s left dialing, not answered: last outcome %s, want %s", id, o.LastOutcome, want)
 		}
+		// Its record says what the counts say, for the reports to count
+		// it alike: busy as the switch noted, else failed by the restart.
+		wantCause := causeRestart
+		if i == 0 {
+			wantCause = string(pbx.FailBusy)
+		}
+		if recs := dials[rec.Called]; len(recs) != 1 || recs[0].Cause != wantCause || recs[0].Outcome != acd.OutcomeFailed {
+			t.Errorf("lead %s left dialing, not answered: records %+v; want one failed, cause %q", id, recs, wantCause)
+		}
 	}
 }
 

@@ -75,6 +75,13 @@ type Change struct {
 	enc      *lazyJSON // set by the hub, shared by every subscriber's copy
 }
 
+// Apart is a copy of c a reader changes before sending (a view that cuts
+// it): it is encoded on its own, not with the hub's shared encoding.
+func (c Change) Apart() Change {
+	c.enc = nil
+	return c
+}
+
 // JSON is the change encoded, computed once however many clients send it.
 func (c Change) JSON() ([]byte, error) {
 	if c.enc == nil {

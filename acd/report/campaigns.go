@@ -14,13 +14,18 @@ import (
 type CampaignRule struct {
 	AbandonCap float64         // the highest share of answered leads that may find no agent
 	Sales      map[string]bool // dispositions that are sales
+	// SelfService is set for a survey or notification: its answered leads
+	// hear a flow or message, wait for no agent, and are never abandoned
+	// (one who hangs up in the flow is not an abandon), as the engine
+	// counts them.
+	SelfService bool
 }
 
 // CampaignRules are the configured campaigns' rules, by name.
 func CampaignRules(cs []config.Campaign) map[string]CampaignRule {
 	rules := make(map[string]CampaignRule, len(cs))
 	for _, c := range cs {
-		rule := CampaignRule{AbandonCap: c.AbandonCap, Sales: map[string]bool{}}
+		rule := CampaignRule{AbandonCap: c.AbandonCap, Sales: map[string]bool{}, SelfService: c.Kind != config.CampaignAgent}
 		for _, d := range c.DispositionList() {
 			if d.Sale {
 				rule.Sales[d.Name] = true
@@ -42,10 +47,11 @@ type CampaignRow struct {
 	Dials       int       `json:"dials"`
 	Busy        int       `json:"busy"`
 	NoAnswer    int       `json:"no_answer"`
-	Failed      int       `json:"failed"`   // not reached for another reason
-	Contacts    int       `json:"contacts"` // answered by the lead
-	Connected   int       `json:"connected"`
-	Abandoned   int       `json:"abandoned"`    // answered, no agent in time (safe-harbour message, or one answering later) or the lead hung up first
+	Machines    int       `json:"machines"`     // answered by a machine (answering-machine detection)
+	Failed      int       `json:"failed"`       // not reached for another reason
+	Contacts    int       `json:"contacts"`     // answered by the lead
+	Connected   int       `json:"connected"`    // an agent took it within connect_within (a survey's or notification's: an agent it was put through to)
+	Abandoned   int       `json:"abandoned"`    // answered, no agent in time (safe-harbour message, or one answering later) or the lead hung up first; never a survey's or notification's
 	AbandonRate float64   `json:"abandon_rate"` // abandoned over contacts
 	AbandonCap  float64   `json:"abandon_cap"`  // the campaign's limit (0: not known)
 	OverCap     bool      `json:"over_cap"`
@@ -57,8 +63,9 @@ type CampaignRow struct {
 }
 
 type campaignAcc struct {
-	dials, busy, noAnswer, failed, contacts, connected, abandoned, sales int
-	talk, handle                                                         time.Duration
+	dials, busy, noAnswer, machines, failed, contacts, connected, abandoned, sales int
+	talked                                                                         int // dials an agent talked to, in time or late
+	talk, handle                                                                   time.Duration
 }
 
 // campaignOf is the campaign of a dial's record, "" for other calls.
@@ -81,18 +88,28 @@ func (c *cut) addDial(rec *store.CallRecord, start int64, name string, rule Camp
 		c.campaigns[k] = a
 	}
 	a.dials++
-	contact, late := false, false
+	contact, late, harbour, machine, amdHangup := false, false, false, false, false
 	for _, s := range rec.Timeline {
 		switch s.Kind {
 		case "lead-answered":
 			contact = true
 		case "not-connected": // an agent past connect_within: against the cap, as the engine counts it
 			late = true
+		case "safe-harbour":
+			harbour = true
+		case "machine":
+			// A machine's answer; a hang-up during detection is a no-answer
+			// (the engine counts them so).
+			machine, amdHangup = s.Detail != pbx.AMDHangup, s.Detail == pbx.AMDHangup
 		}
 	}
 	switch {
 	case contact:
 		a.contacts++
+	case machine:
+		a.machines++
+	case amdHangup:
+		a.noAnswer++
 	case rec.Outcome == acd.OutcomeFailed && rec.Cause == string(pbx.FailBusy):
 		a.busy++
 	case rec.Outcome == acd.OutcomeFailed && (rec.Cause == string(pbx.FailNoAnswer) || rec.Cause == string(pbx.FailCancelled)):
@@ -100,13 +117,20 @@ func (c *cut) addDial(rec *store.CallRecord, start int64, name string, rule Camp
 	default:
 		a.failed++
 	}
+	abandoned := contact && (harbour || late || rec.Outcome == acd.OutcomeAbandoned && !rule.SelfService)
+	if abandoned {
+		a.abandoned++
+	}
 	if !rec.Answered.IsZero() && rec.Agent != "" {
-		a.connected++
+		// One an agent took late counts abandoned, not connected, as the
+		// engine counts it against the cap; its talk is the agent's all
+		// the same.
+		if !abandoned {
+			a.connected++
+		}
+		a.talked++
 		a.talk += rec.Talk
 		a.handle += rec.Talk + rec.WrapUp
-	}
-	if contact && (rec.Outcome == acd.OutcomeAbandoned || late) {
-		a.abandoned++
 	}
 	if rec.Disposition != "" && (rule.Sales[rec.Disposition] || (rule.Sales == nil && rec.Disposition == "sale")) {
 		a.sales++
@@ -120,12 +144,12 @@ func (a *campaignAcc) row(start, end time.Time, name string, rule CampaignRule) 
 		}
 		return float64(n) / float64(d)
 	}
-	r := CampaignRow{Start: start, End: end, Campaign: name, Dials: a.dials, Busy: a.busy, NoAnswer: a.noAnswer, Failed: a.failed,
+	r := CampaignRow{Start: start, End: end, Campaign: name, Dials: a.dials, Busy: a.busy, NoAnswer: a.noAnswer, Machines: a.machines, Failed: a.failed,
 		Contacts: a.contacts, Connected: a.connected, Abandoned: a.abandoned, AbandonRate: ratio(a.abandoned, a.contacts),
-		AbandonCap: rule.AbandonCap, Sales: a.sales, ContactRate: ratio(a.contacts, a.dials), Conversion: ratio(a.sales, a.connected),
+		AbandonCap: rule.AbandonCap, Sales: a.sales, ContactRate: ratio(a.contacts, a.dials), Conversion: ratio(a.sales, a.talked),
 		Talk: secs(a.talk)}
-	if a.connected > 0 {
-		r.AHT = secs(a.handle / time.Duration(a.connected))
+	if a.talked > 0 {
+		r.AHT = secs(a.handle / time.Duration(a.talked))
 	}
 	r.OverCap = rule.AbandonCap > 0 && r.AbandonRate > rule.AbandonCap
 	return r

@@ -56,15 +56,15 @@ func TestCampaignFigures(t *testing.T) {
 	if err := Write(&b, r, KindCampaigns, FormatCSV); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "total,") || !strings.Contains(b.String(), ",spring,8,1,2,1,4,0.5000,3,1,0.2500,0.0300,true,2,") {
+	if !strings.Contains(b.String(), "total,") || !strings.Contains(b.String(), ",spring,8,1,2,0,1,4,0.5000,3,1,0.2500,0.0300,true,2,") {
 		t.Errorf("campaigns CSV:\n%s", b.String())
 	}
 }
 
 // A lead an agent answered after connect_within counts against the cap
 // (the engine steps it "not-connected") though it then talks: the report's
-// abandon rate, compared with the cap, counts it abandoned as the engine
-// does, and still as connected for the talk.
+// abandon rate, compared with the cap, counts it abandoned and not
+// connected, as the engine does; its talk is the agent's all the same.
 func TestCampaignLateConnectIsAbandoned(t *testing.T) {
 	late := dial("late", "spring", at(1, 0), acd.OutcomeAnswered, "", true)
 	late.Timeline = append(late.Timeline, store.Step{At: at(1, 12), Kind: "not-connected"})
@@ -76,7 +76,39 @@ func TestCampaignLateConnectIsAbandoned(t *testing.T) {
 	if len(r.Totals.Campaigns) != 1 {
 		t.Fatalf("campaign rows %+v", r.Totals.Campaigns)
 	}
-	if c := r.Totals.Campaigns[0]; c.Abandoned != 1 || c.Connected != 2 || c.AbandonRate != 0.5 || !c.OverCap {
-		t.Errorf("spring %+v; want 1 abandoned (late), 2 connected, rate 0.5 over the cap", c)
+	if c := r.Totals.Campaigns[0]; c.Abandoned != 1 || c.Connected != 1 || c.AbandonRate != 0.5 || !c.OverCap || c.Talk != 120 || c.AHT != 60 {
+		t.Errorf("spring %+v; want 1 abandoned (late), 1 connected, rate 0.5 over the cap, both talks", c)
+	}
+}
+
+// A survey's or notification's lead who hangs up during its flow is not an
+// abandon (no agent was waited for), as the engine counts it: a survey
+// whose leads hang up is not over its cap. An agent campaign's lead who
+// hangs up before an agent takes it is. Machines have a column of their
+// own; a hang-up during detection is a no-answer, as the engine counts it.
+func TestCampaignSelfServiceAndMachines(t *testing.T) {
+	hungUp := func(id, campaign string, min int) store.CallRecord {
+		return dial(id, campaign, at(min, 0), acd.OutcomeAbandoned, "", true)
+	}
+	machine := func(id string, min int, verdict string) store.CallRecord {
+		rec := dial(id, "spring", at(min, 0), acd.OutcomeFailed, "", false)
+		rec.Timeline = append(rec.Timeline, store.Step{At: at(min, 9), Kind: "machine", Detail: verdict})
+		return rec
+	}
+	harbour := dial("h", "poll", at(5, 0), acd.OutcomeAbandoned, "", true)
+	harbour.Timeline = append(harbour.Timeline, store.Step{At: at(5, 12), Kind: "safe-harbour"})
+	recs := []store.CallRecord{hungUp("p1", "poll", 1), hungUp("p2", "poll", 2), hungUp("s1", "spring", 3),
+		machine("m1", 4, "MACHINE"), machine("m2", 6, "HANGUP"), harbour}
+	r := build(t, Options{From: t0, To: t0.Add(time.Hour), Campaigns: map[string]CampaignRule{
+		"poll": {AbandonCap: 0.03, SelfService: true}, "spring": {AbandonCap: 0.03}}}, recs, nil)
+	if len(r.Totals.Campaigns) != 2 {
+		t.Fatalf("campaign rows %+v", r.Totals.Campaigns)
+	}
+	poll, spring := r.Totals.Campaigns[0], r.Totals.Campaigns[1]
+	if poll.Contacts != 3 || poll.Abandoned != 1 || poll.OverCap != true || poll.AbandonRate != 1.0/3 {
+		t.Errorf("poll %+v; want 3 contacts, the one who heard the safe-harbour message abandoned, no hang-up", poll)
+	}
+	if spring.Dials != 3 || spring.Contacts != 1 || spring.Abandoned != 1 || spring.Machines != 1 || spring.NoAnswer != 1 || spring.Failed != 0 {
+		t.Errorf("spring %+v; want the hang-up abandoned, one machine, the detection's hang-up a no-answer", spring)
 	}
 }

@@ -154,11 +154,11 @@ func columns(rs Rows, kind Kind, table bool) (header []string, rows [][]string) 
 				d(a.Paused), text(strings.Join(pauses, " ")), pct(a.Occupancy), pct(a.Utilization)})
 		}
 	case KindCampaigns:
-		header = []string{"start", "end", "campaign", "dials", "busy", "no_answer", "failed", "contacts", "contact_rate", "connected",
+		header = []string{"start", "end", "campaign", "dials", "busy", "no_answer", "machines", "failed", "contacts", "contact_rate", "connected",
 			"abandoned", "abandon_rate", "abandon_cap", "over_cap", "sales", "conversion", "talk_s", "aht_s"}
 		for _, c := range rs.Campaigns {
 			rows = append(rows, []string{stamp(c.Start, table), stamp(c.End, table), text(c.Campaign), n(c.Dials), n(c.Busy), n(c.NoAnswer),
-				n(c.Failed), n(c.Contacts), pct(c.ContactRate), n(c.Connected), n(c.Abandoned), pct(c.AbandonRate), pct(c.AbandonCap),
+				n(c.Machines), n(c.Failed), n(c.Contacts), pct(c.ContactRate), n(c.Connected), n(c.Abandoned), pct(c.AbandonRate), pct(c.AbandonCap),
 				strconv.FormatBool(c.OverCap), n(c.Sales), pct(c.Conversion), d(c.Talk), d(c.AHT)})
 		}
 	case KindDispositions:

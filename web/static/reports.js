@@ -24,7 +24,7 @@ Object.assign(I18N.ru, {
   "rep-c-logged_in_s": "В смене", "rep-c-available_s": "Готов", "rep-c-ringing_s": "Вызов", "rep-c-on_call_s": "На звонке",
   "rep-c-in_wrap_up_s": "В обработке", "rep-c-paused_s": "На паузе", "rep-c-pauses": "Паузы по причинам",
   "rep-c-occupancy": "Занятость", "rep-c-utilization": "Загрузка", "rep-c-disposition": "Итог", "rep-c-calls": "Звонков",
-  "rep-c-dials": "Наборов", "rep-c-busy": "Занято", "rep-c-no_answer": "Не ответили", "rep-c-failed": "Не дозвонились",
+  "rep-c-dials": "Наборов", "rep-c-busy": "Занято", "rep-c-no_answer": "Не ответили", "rep-c-machines": "Автоответчики", "rep-c-failed": "Не дозвонились",
   "rep-c-contacts": "Ответили", "rep-c-connected": "Соединено", "rep-c-abandon_cap": "Предел потерянных", "rep-c-over_cap": "Выше предела",
   "rep-c-sales": "Продажи", "rep-c-contact_rate": "Доля ответивших", "rep-c-conversion": "Конверсия",
   "rep-c-flow": "Сценарий", "rep-c-node": "Узел", "rep-c-kind": "Тип", "rep-c-visits": "Заходов", "rep-c-exits": "Выходы",

@@ -1,0 +1,114 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+)
+
+// previewDialed starts the preview campaign of rig, has a1 dial the lead
+// shown to them, its phone set to p, and returns that lead.
+func previewDialed(t *testing.T, rig *campaignRig, p farend.Phone) campaign.Lead {
+	t.Helper()
+	r := rig.r
+	shown := startPreview(t, rig)
+	if err := r.Switch.SetPhone("sim/"+shown.Lead.Phone, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { _, err := c.PreviewDecide(now, "a1", true); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return shown.Lead
+}
+
+// agentOf is agent id's status now.
+func agentOf(r *SimRun, id string) AgentStatus {
+	for _, a := range r.Core.Status(r.Clock.Now()).Agents {
+		if a.ID == id {
+			return a
+		}
+	}
+	return AgentStatus{}
+}
+
+// TestCampaignPreviewPauseWhileDialing: an agent who pauses (or logs out,
+// or a supervisor pauses) while the lead they dialed rings is paused after
+// that call, as during any call: the lead who answers reaches them, and no
+// one waits on hold for an agent gone to lunch. A dial that is not
+// answered pauses them at once, and they are shown no next lead.
+func TestCampaignPreviewPauseWhileDialing(t *testing.T) {
+	t.Run("answered", func(t *testing.T) {
+		rig := newCampaignRig(t, "preview", 1, "a1")
+		r := rig.r
+		l := previewDialed(t, rig, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4 * time.Second, HangupAfter: 20 * time.Second})
+		r.RunUntil(r.Clock.Now().Add(time.Second))
+		if err := r.Do(func(c *Core, now time.Time) error { return c.Pause(now, "a1", "lunch") }); err != nil {
+			t.Fatal(err)
+		}
+		if a := agentOf(r, "a1"); a.State == acd.Paused.String() {
+			t.Fatalf("a1 paused while the lead they dialed rings: %+v", a)
+		}
+		r.RunUntil(epoch.Add(time.Minute))
+		recs := rig.dials(t)[l.Phone]
+		if len(recs) != 1 || recs[0].Agent != "a1" || recs[0].Outcome != acd.OutcomeAnswered || hasStep(recs[0], "safe-harbour", "") {
+			t.Fatalf("the dialed lead: %+v; want answered by a1\n%s", recs, rig.trace)
+		}
+		if a := agentOf(r, "a1"); a.State != acd.Paused.String() || a.Reason != "lunch" || a.Preview != nil {
+			t.Errorf("a1 after the call: %s %q, preview %+v; want paused for lunch, nothing shown", a.State, a.Reason, a.Preview)
+		}
+	})
+	t.Run("not answered", func(t *testing.T) {
+		rig := newCampaignRig(t, "preview", 1, "a1")
+		r := rig.r
+		l := previewDialed(t, rig, farend.Phone{Mode: farend.PhoneNoAnswer})
+		r.RunUntil(r.Clock.Now().Add(time.Second))
+		if err := r.Do(func(c *Core, now time.Time) error { return c.Logout(now, "a1") }); err != nil {
+			t.Fatal(err)
+		}
+		r.RunUntil(epoch.Add(time.Minute))
+		if recs := rig.dials(t)[l.Phone]; len(recs) != 1 || recs[0].Agent != "" {
+			t.Fatalf("the dialed lead: %+v; want one unanswered dial", recs)
+		}
+		if a := agentOf(r, "a1"); a.State != acd.LoggedOut.String() || a.Preview != nil {
+			t.Errorf("a1 after the dial: %s, preview %+v; want logged out, nothing shown\n%s", a.State, a.Preview, rig.trace)
+
+		}
+	})
+}
+
+// TestCampaignPreviewLeadOfAgentGone: the lead an agent dialed answers,
+// and the agent's phone does not, three times, which pauses the agent: the
+// lead waits for them no longer. No agent taking it within connect_within
+// of that pause, it hears the safe-harbour message and counts abandoned,
+// as any answer no agent takes.
+func TestCampaignPreviewLeadOfAgentGone(t *testing.T) {
+	rig := newCampaignRig(t, "preview", 1, "a1")
+	r := rig.r
+	if err := r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	l := previewDialed(t, rig, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4 * time.Second, HangupAfter: 5 * time.Minute})
+	r.RunUntil(epoch.Add(3 * time.Minute))
+	recs := rig.dials(t)[l.Phone]
+	if len(recs) != 1 || recs[0].Outcome != acd.OutcomeAbandoned || !hasStep(recs[0], "safe-harbour", "") {
+		t.Fatalf("the dialed lead: %+v; want abandoned with the safe-harbour message\n%s", recs, rig.trace)
+	}
+	var paused, harbour time.Time
+	for _, s := range recs[0].Timeline {
+		switch s.Kind {
+		case "agent-paused":
+			paused = s.At
+		case "safe-harbour":
+			harbour = s.At
+		}
+	}
+	if paused.IsZero() || harbour.Before(paused) || harbour.Sub(paused) > 2*time.Second {
+		t.Errorf("a1 paused at %v, the lead abandoned at %v; want within connect_within (2 s) of the pause", paused, harbour)
+	}
+	if st := r.Core.Campaigns(r.Clock.Now())[0].Stats; st.Abandoned != 1 {
+		t.Errorf("counts %+v; want the answer counted abandoned", st)
+	}
+}

@@ -1,0 +1,95 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/store"
+)
+
+// TestSurveyRestartMidFlowGoesOn: Hotline dies while a survey's lead, a
+// notification flow's and a notification message's are answered and in
+// their flow or message, the live records saved, and comes back while the
+// switch still holds the calls (the sync before or after the campaigns are
+// resumed). No agent is waited for in a flow, so none is abandoned: the
+// survey's flow goes on where it was and keeps both answers, the
+// notification's lead presses 1 and reaches the agent, the message is
+// heard; each lead done, completed, one attempt, and no abandon counted
+// (a survey that counted them would pause itself over its cap).
+func TestSurveyRestartMidFlowGoesOn(t *testing.T) {
+	for _, syncFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("syncFirst=%v", syncFirst), func(t *testing.T) {
+			phones := map[string]farend.Phone{
+				"+3314000001": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "45", DTMFDelay: 5 * time.Second, HangupAfter: time.Minute},
+				"+3314000003": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "1", DTMFDelay: 5 * time.Second, HangupAfter: time.Minute},
+				"+3314000005": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute},
+				"sim/a1":      {Mode: farend.PhoneAnswer, AnswerDelay: 500 * time.Millisecond, HangupAfter: 5 * time.Second},
+			}
+			leads := []campaign.Lead{{Campaign: "poll", Phone: "+3314000001"}, {Campaign: "notice", Phone: "+3314000003"}, {Campaign: "memo", Phone: "+3314000005"}}
+			cfg := surveyConfig + `  - name: memo
+    kind: notification
+    message: [sound:your-order-shipped, sound:thanks]
+    endpoint: sim/{number}
+    schedule: {hours: "00:00-24:00", time_zone: UTC}
+    lead_hours: "00:00-24:00"
+`
+			sr := runSurvey(t, cfg, Options{IDPrefix: "run1"}, phones, leads, 0, "a1")
+			r := sr.r
+			first := r.Core
+			r.Core.out = runOutputs{r: r, core: &first}
+			r.RunUntil(epoch.Add(2500 * time.Millisecond))
+			if st := r.Core.Status(r.Clock.Now()); len(st.Calls) != 3 {
+				t.Fatalf("calls at the crash: %+v; want the three leads answered\n%s", st.Calls, sr.trace)
+			}
+			o := r.Core.opts
+			kill(t, r)
+			r.RunUntil(epoch.Add(3 * time.Second))
+			restartGap(t, &campaignRig{db: sr.db, trace: sr.trace}, r, o, "run2", syncFirst, false, 0)
+			r.RunUntil(epoch.Add(2 * time.Minute))
+
+			want := map[string]string{
+				"poll":   "done completed map[recommend:5 satisfaction:4]",
+				"notice": "done completed map[]",
+				"memo":   "done completed map[]",
+			}
+			for name, w := range want {
+				if err := sr.db.CampaignLeads(name, func(l campaign.Lead) bool {
+					if got := fmt.Sprintf("%s %s %v", l.State, l.Disposition, l.Answers); got != w || l.Attempts != 1 || !l.AbandonedAt.IsZero() {
+						t.Errorf("lead of %s: %s, %d attempts, abandoned at %v; want %s, one attempt, never abandoned\n%s", name, got, l.Attempts, l.AbandonedAt, w, sr.trace)
+					}
+					return true
+				}); err != nil {
+					t.Fatal(err)
+				}
+				var st CampaignStats
+				var state string
+				r.Do(func(c *Core, now time.Time) error {
+					st, state = c.camps[name].stats, string(c.camps[name].state)
+					return nil
+				})
+				if st.Abandoned != 0 || st.Answered != 1 || state != "running" {
+					t.Errorf("campaign %s %s, counts %+v; want running, one answer, none abandoned", name, state, st)
+				}
+			}
+			var toAgent bool
+			for rec, err := range sr.db.Calls(store.Filter{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if hasStep(rec, "safe-harbour", "") {
+					t.Errorf("record of %s heard the safe-harbour message: %+v", rec.Called, rec.Timeline)
+				}
+				toAgent = toAgent || rec.Called == "+3314000003" && rec.Agent == "a1"
+			}
+			if !toAgent {
+				t.Errorf("the notification's lead who pressed 1 after the restart did not reach a1\n%s", sr.trace)
+			}
+			if w := r.Core.Warnings(); w["illegal-transition"]+w["store"]+w["flow-action"] > 0 {
+				t.Errorf("warnings %v\n%s", w, sr.trace)
+			}
+		})
+	}
+}
