@@ -30,6 +30,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx"
 	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/internal/rfc3339"
 	"github.com/hotline-cc/hotline/internal/textcheck"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -609,7 +610,7 @@ func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 	var at time.Time
 	if body.CallbackAt != "" {
 		var err error
-		if at, err = time.Parse(time.RFC3339, body.CallbackAt); err != nil {
+		if at, err = rfc3339.Parse(body.CallbackAt); err != nil {
 			s.fail(w, badRequest("body: field \"callback_at\": %q: want a time with its offset, such as 2026-12-03T15:00:00-05:00 (RFC 3339)", body.CallbackAt))
 			return
 		}
@@ -626,6 +627,12 @@ func (s *Server) disposition(w http.ResponseWriter, r *http.Request) {
 	}
 	if body.CallbackTo != "" {
 		body.CallbackTo = cmp.Or(res.CallbackAgent, engine.CallbackToAnyone)
+	}
+	if strings.EqualFold(strings.TrimSpace(body.Disposition), res.Disposition) {
+		body.Disposition = res.Disposition // "SALE " as filed: the campaign's "sale"
+	}
+	if body.CallbackAt != "" {
+		body.CallbackAt = at.Format(time.RFC3339Nano) // as read: "t" and "z" upper-case, a leap second the next
 	}
 	writeJSON(w, http.StatusOK, body)
 }

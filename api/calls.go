@@ -11,6 +11,7 @@ import (
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/acd/engine"
+	"github.com/hotline-cc/hotline/internal/rfc3339"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -174,7 +175,7 @@ func parseWhen(name, v string, now time.Time) (time.Time, error) {
 		}
 		return now.Add(-d), nil
 	}
-	t, err := time.Parse(time.RFC3339, v)
+	t, err := rfc3339.Parse(v)
 	if err != nil {
 		return t, badRequest("%s %q: want RFC 3339 (2026-01-05T09:00:00Z) or a duration back from now (24h)", name, v)
 	}

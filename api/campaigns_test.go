@@ -606,8 +606,13 @@ func TestCampaignUnknownDisposition(t *testing.T) {
 			t.Errorf("a callback kept for %q: %d %s; want it kept for %s", to, code, body, want)
 		}
 	}
-	if code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"sale"}`); code != http.StatusOK {
-		t.Errorf("known disposition: %d %s", code, body)
+	// RFC 3339 allows a lower-case t and z.
+	if code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"later","callback_at":"`+strings.ToLower(soon)+`"}`); code != http.StatusOK || !strings.Contains(body, soon) {
+		t.Errorf("a callback at %s: %d %s", strings.ToLower(soon), code, body)
+	}
+	// The answer says the disposition as filed: the campaign's name.
+	if code, body := post(t, d.srv.URL+"/api/v1/calls/"+call+"/disposition", `{"disposition":"SALE "}`); code != http.StatusOK || !strings.Contains(body, `"disposition": "sale"`) {
+		t.Errorf("known disposition in capitals: %d %s; want it filed and named sale", code, body)
 	}
 }
 

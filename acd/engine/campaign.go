@@ -1776,10 +1776,24 @@ func (c *Core) flowAnswers(cl *call, d *leadDial) {
 		maps.Copy(all, vars)
 		d.lead.Answers = all
 	}
-	if !cl.flow.Done() && cl.agent == nil && d.disposition == "" {
+	if (!cl.flow.Done() || gaveUp(&cl.rec)) && cl.agent == nil && d.disposition == "" {
 		d.disposition = "partial"
 	}
 	d.optOut = vars[VarDoNotCall] == "yes"
+}
+
+// gaveUp reports whether a flow ended by giving up on a question: its
+// last step a collect's retries spent with no fallback node to go to (a
+// survey may mean to hang up then, but the lead did not reach its end).
+func gaveUp(rec *store.CallRecord) bool {
+	for i := len(rec.Timeline) - 1; i >= 0; i-- {
+		switch k := rec.Timeline[i].Kind; k {
+		case "end", "caller-hangup", "hangup":
+		default:
+			return k == "collect-fallback"
+		}
+	}
+	return false
 }
 
 // flowOptOut lists the number of a lead whose flow has just set

@@ -93,3 +93,24 @@ func TestSurveyRestartMidFlowGoesOn(t *testing.T) {
 		})
 	}
 }
+
+// TestSurveyQuestionGivenUp: a survey's question with no fallback node ends
+// the call once its retries are spent (a survey may mean that), but the
+// lead who keyed nothing did not reach the flow's end: partial, not
+// completed, as a lead who hangs up halfway.
+func TestSurveyQuestionGivenUp(t *testing.T) {
+	phones := map[string]farend.Phone{
+		"+3314000001": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: 5 * time.Minute},
+		"+3314000002": {Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "4", DTMFDelay: 2 * time.Second, HangupAfter: 5 * time.Minute},
+	}
+	sr := runSurvey(t, surveyConfig, Options{}, phones, []campaign.Lead{{Campaign: "poll", Phone: "+3314000001"}, {Campaign: "poll", Phone: "+3314000002"}}, 3*time.Minute)
+	want := map[string]string{"+3314000001": "done partial map[]", "+3314000002": "done partial map[satisfaction:4]"}
+	if err := sr.db.CampaignLeads("poll", func(l campaign.Lead) bool {
+		if got := fmt.Sprintf("%s %s %v", l.State, l.Disposition, l.Answers); got != want[l.Phone] {
+			t.Errorf("lead %s: %s; want %s\n%s", l.Phone, got, want[l.Phone], sr.trace)
+		}
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

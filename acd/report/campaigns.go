@@ -25,7 +25,7 @@ type CampaignRule struct {
 func CampaignRules(cs []config.Campaign) map[string]CampaignRule {
 	rules := make(map[string]CampaignRule, len(cs))
 	for _, c := range cs {
-		rule := CampaignRule{AbandonCap: c.AbandonCap, Sales: map[string]bool{}, SelfService: c.Kind != config.CampaignAgent}
+		rule := CampaignRule{AbandonCap: c.AbandonCap, Sales: map[string]bool{}, SelfService: c.Kind == config.CampaignSurvey || c.Kind == config.CampaignNotification}
 		for _, d := range c.DispositionList() {
 			if d.Sale {
 				rule.Sales[d.Name] = true

@@ -56,6 +56,9 @@ func FigureIVR(recs iter.Seq2[store.CallRecord, error], flowFilter string) (IVRR
 	for _, k := range ivr.Kinds() {
 		kinds[k] = true
 	}
+	// A survey's question (acd/campaign registers it, which this package
+	// need not link): its notes are counted below.
+	kinds["question"] = true
 	nodes := map[string]*IVRNode{}
 	flows := map[string]*IVRFlow{}
 	for rec, err := range recs {
@@ -115,10 +118,28 @@ func FigureIVR(recs iter.Seq2[store.CallRecord, error], flowFilter string) (IVRR
 				case strings.HasPrefix(s.Detail, "invalid key"):
 					cur.Invalid++
 				}
+			case "question-answer":
+				cur.Exits["answered"]++
+				if strings.Contains(s.Detail, " by phrase ") {
+					cur.Heard++
+					heard[cur.Flow]++
+				}
+			case "question-retry", "question-unanswered":
+				why := s.Detail
+				if s.Kind == "question-unanswered" {
+					gaveUp = true
+					_, why, _ = strings.Cut(why, ": ") // "var: why"
+				}
+				switch {
+				case strings.HasPrefix(why, "timeout"):
+					cur.Timeouts++
+				case strings.HasPrefix(why, "invalid key"):
+					cur.Invalid++
+				}
 			case "faq-recognized", "faq-guess":
 				cur.Heard++
 				heard[cur.Flow]++
-			case "faq-not-understood":
+			case "faq-not-understood", "question-not-understood":
 				cur.Missed++
 				missed[cur.Flow]++
 			case "enqueue":

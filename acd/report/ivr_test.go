@@ -54,14 +54,7 @@ func TestIVRFigures(t *testing.T) {
 		{Outcome: acd.OutcomeSelfService, Timeline: steps("collect", "order/ask", "collect-fallback", "timeout", "hangup", "order/bye", "end", "self-service")},
 		{Outcome: acd.OutcomeTransferred, Timeline: steps("collect", "order/ask", "collected", "4 digits", "transfer", "order/shop")},
 	}
-	r, err := FigureIVR(recordsOf(recs...), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := WriteIVR(&out, r, "csv"); err != nil {
-		t.Fatal(err)
-	}
+	r, out := ivrCSV(t, recs)
 	want := `flow,node,kind,visits,exits,timeouts,invalid,phrases,not_understood,recognition,faq_answered,contained,containment
 menus,,flow,2,,,,0,0,0.0,0,1,50.0
 order,,flow,4,,,,0,0,0.0,0,1,25.0
@@ -87,7 +80,7 @@ shop,open,hours,1,closed:1,0,0,0,0,,,,
 		t.Errorf("--flow menus: %+v", only)
 	}
 	out.Reset()
-	if err := WriteIVR(&out, r, "table"); err != nil || !strings.Contains(out.String(), "shop   5      3             2          40.0%        1        1               50.0%") {
+	if err := WriteIVR(out, r, "table"); err != nil || !strings.Contains(out.String(), "shop   5      3             2          40.0%        1        1               50.0%") {
 		t.Errorf("table (%v):\n%s", err, out.String())
 	}
 }
@@ -125,4 +118,37 @@ func TestWriteIVRFormulaCells(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("csv:\n%s\nwant:\n%s", out.String(), want)
 	}
+}
+
+// A survey's questions have their visits, answers, timeouts, invalid keys
+// and phrases not understood, as a collect's or an FAQ's: a question's
+// retries and its giving up are counted by why.
+func TestIVRFiguresSurveyQuestions(t *testing.T) {
+	recs := []store.CallRecord{
+		{Outcome: acd.OutcomeSelfService, Timeline: steps("jump", "poll/", "question", "poll/q1", "question-retry", "timeout",
+			"question-answer", "satisfaction=4 by key 4", "question", "poll/q2", "question-not-understood", `recommend: "hm" (best yes 0.20)`,
+			"question-retry", "not understood", "question-answer", `recommend=yes by phrase "sure" (0.90)`, "hangup", "poll/bye", "end", "self-service")},
+		{Outcome: acd.OutcomeSelfService, Timeline: steps("jump", "poll/", "question", "poll/q1", "question-retry", "invalid key 9",
+			"question-unanswered", "satisfaction: timeout", "hangup", "poll/bye", "end", "self-service")},
+	}
+	_, out := ivrCSV(t, recs)
+	for _, want := range []string{"\npoll,q1,question,2,answered:1,2,1,0,0,,,,\n", "\npoll,q2,question,1,answered:1,0,0,1,1,,,,\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("csv:\n%s\nwant a row %q", out.String(), want)
+		}
+	}
+}
+
+// ivrCSV is the IVR figures of recs and their CSV.
+func ivrCSV(t *testing.T, recs []store.CallRecord) (IVRReport, *bytes.Buffer) {
+	t.Helper()
+	r, err := FigureIVR(recordsOf(recs...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := WriteIVR(&out, r, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	return r, &out
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-cc/hotline/internal/rfc3339"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -99,7 +100,7 @@ func ParseQuery(kind string, v url.Values, now time.Time, threshold func(string)
 // ParseTime reads RFC 3339, or a date or date and time of the local clock
 // in loc.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := rfc3339.Parse(s)
 	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
 		if err == nil {
 			break

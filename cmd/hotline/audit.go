@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hotline-cc/hotline/internal/rfc3339"
 	"github.com/hotline-cc/hotline/internal/seal"
 	"github.com/hotline-cc/hotline/store"
 )
@@ -116,7 +117,7 @@ func timeWindow(fromFlag, toFlag string, now time.Time) (from, to time.Time, err
 // back from now.
 func auditTime(flag, v string, now time.Time) (time.Time, error) {
 	v = strings.TrimSpace(v)
-	t, err := time.Parse(time.RFC3339, v)
+	t, err := rfc3339.Parse(v)
 	if err != nil {
 		t, err = time.ParseInLocation(time.DateOnly, v, time.Local)
 	}

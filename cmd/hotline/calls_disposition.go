@@ -14,6 +14,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/api"
+	"github.com/hotline-cc/hotline/internal/rfc3339"
 )
 
 // dispositionOptions are the flags of `hotline calls disposition`.
@@ -98,7 +99,7 @@ func fileDisposition(cmd *cobra.Command, g *globalOptions, o *dispositionOptions
 // a duration ahead of now.
 func callbackTime(v string, now time.Time) (time.Time, error) {
 	v = strings.TrimSpace(v)
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
+	if t, err := rfc3339.Parse(v); err == nil {
 		return t, nil
 	}
 	if d, err := time.ParseDuration(v); err == nil && d > 0 {

@@ -146,11 +146,19 @@ func writeCampaigns(w io.Writer, list []engine.CampaignStatus) {
 		if st.Kept > 0 {
 			fmt.Fprintf(w, "  %d callbacks due, waiting for the agent each is kept for\n", st.Kept)
 		}
-		if l := st.Learned; l != nil && (l.Dials > 0 || l.Talks > 0) {
+		if l := st.Learned; l != nil && (l.Dials > 0 || l.Talks > 0) && pacedByFigures(st) {
 			fmt.Fprintf(w, "  paced by its last %d dials (%.1f%% answered live) and %d talks (mean %s, wrap-up %s)\n",
 				l.Dials, 100*l.AnswerRate, l.Talks, time.Duration(l.MeanTalk), time.Duration(l.MeanWrap))
 		}
 	}
+}
+
+// pacedByFigures reports whether a campaign dials by what its pacer
+// learned: predictive and power dial ahead of free agents by the answer
+// rate and talk times; progressive and preview dial one lead per agent, and
+// a survey or notification dials its max_dials, whatever the figures.
+func pacedByFigures(st engine.CampaignStatus) bool {
+	return (st.Mode == "predictive" || st.Mode == "power") && (st.Kind == "" || st.Kind == config.CampaignAgent)
 }
 
 // writeLeadStates writes a campaign's leads counted by state, in the

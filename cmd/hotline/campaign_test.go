@@ -167,16 +167,20 @@ poll-2 +3314000002 scheduled -: satisfaction=bad
 	}
 }
 
-// TestWriteCampaignsLearned: once a campaign's pacer has figures of its
-// own, the status says what it paces by; before, it says nothing of them.
+// TestWriteCampaignsLearned: once a predictive or power campaign's pacer
+// has figures of its own, the status says what it paces by; before, and in
+// the modes that dial one lead per agent, it says nothing of them.
 func TestWriteCampaignsLearned(t *testing.T) {
 	var b strings.Builder
 	writeCampaigns(&b, []engine.CampaignStatus{
 		{Name: "spring", State: engine.CampaignRunning, Mode: "predictive", Learned: &engine.CampaignLearned{Dials: 1834, AnswerRate: 0.2983, Talks: 540, MeanTalk: engine.Seconds(121 * time.Second), MeanWrap: engine.Seconds(15 * time.Second)}},
 		{Name: "autumn", State: engine.CampaignRunning, Mode: "predictive", Learned: &engine.CampaignLearned{}},
+		// One agent a lead: the figures pace nothing, so they are not said.
+		{Name: "winter", State: engine.CampaignRunning, Mode: "progressive", Learned: &engine.CampaignLearned{Talks: 12, MeanTalk: engine.Seconds(time.Minute)}},
+		{Name: "poll", State: engine.CampaignRunning, Mode: "predictive", Kind: "survey", Learned: &engine.CampaignLearned{Dials: 30, Talks: 12}},
 	})
 	lines := strings.Split(b.String(), "\n")
-	if len(lines) != 4 || lines[1] != "  paced by its last 1834 dials (29.8% answered live) and 540 talks (mean 2m1s, wrap-up 15s)" || !strings.HasPrefix(lines[2], "autumn: running") {
+	if len(lines) != 6 || lines[1] != "  paced by its last 1834 dials (29.8% answered live) and 540 talks (mean 2m1s, wrap-up 15s)" || !strings.HasPrefix(lines[2], "autumn: running") {
 		t.Errorf("status:\n%s", b.String())
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/internal/csvcell"
+	"github.com/hotline-cc/hotline/internal/rfc3339"
 	"github.com/hotline-cc/hotline/store"
 )
 
@@ -275,7 +276,7 @@ func readDNCFile(r io.Reader, name string, o *dncOptions, m map[string]string, e
 // parseAdded reads an added column: the export's RFC 3339, or a date
 // alone (taken as its start in UTC), as other lists write it.
 func parseAdded(v string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
+	if t, err := rfc3339.Parse(v); err == nil {
 		return t.UTC(), nil
 	}
 	if t, err := time.Parse(time.DateOnly, v); err == nil {

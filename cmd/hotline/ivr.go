@@ -15,6 +15,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/ivr"
 	"github.com/hotline-cc/hotline/acd/ivr/ivrhttp"
+	"github.com/hotline-cc/hotline/internal/rfc3339"
 )
 
 func newIVRCmd(g *globalOptions) *cobra.Command {
@@ -214,7 +215,7 @@ func (o *ivrTryOptions) script() (script, error) {
 func tryFlow(ctx context.Context, w io.Writer, f *ivr.Flow, start string, o *ivrTryOptions) error {
 	now := time.Now()
 	if o.at != "" {
-		t, err := time.Parse(time.RFC3339, o.at)
+		t, err := rfc3339.Parse(o.at)
 		if err != nil {
 			return invalidArg(fmt.Errorf("--at %q: want a time like 2026-12-01T10:00:00+01:00", o.at))
 		}

@@ -142,7 +142,11 @@ func (o *reportOptions) query(kind string, cfg config.Config) (report.Query, err
 		tz = cfg.Reports.Timezone
 	}
 	if tz == "" {
-		tz = time.Local.String()
+		local, err := systemZone.localZoneName()
+		if err != nil {
+			return report.Query{}, invalidArg(err)
+		}
+		tz = local
 	}
 	if o.set == nil || !o.set("short-abandon") {
 		o.shortAbandon = cfg.Reports.ShortAbandon
