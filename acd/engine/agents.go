@@ -379,6 +379,8 @@ func (c *Core) ready(now time.Time, id, by string) error {
 	case acd.LoggedOut:
 		return fmt.Errorf("agent %q: %w", id, ErrNotLoggedIn)
 	case acd.Available:
+		// A pause or logout asked while its own lead dial rang is off.
+		c.cancelPending(now, a)
 		return nil
 	case acd.Ringing, acd.OnCall:
 		c.cancelPending(now, a)

@@ -1406,6 +1406,9 @@ func (c *Core) settleLead(now time.Time, d *leadDial, o campaign.Outcome, ops ..
 func (c *Core) leadRecord(d *leadDial) store.CallRecord {
 	r := d.run
 	detail := "campaign=" + r.cfg.Name + " lead=" + d.lead.ID + " attempt=" + strconv.Itoa(d.lead.Attempts)
+	if d.agent != nil && r.preview() {
+		detail += " agent=" + d.agent.id // who dialed it, for a restart (keepLeftFor)
+	}
 	return store.CallRecord{
 		ID: d.id, Direction: acd.DirectionOutbound, Caller: r.cfg.CallerID, Called: d.lead.Phone,
 		Entry: "campaign:" + r.cfg.Name, Channel: string(d.ch), Entered: d.placed, Outcome: acd.OutcomeInProgress,
@@ -1735,6 +1738,12 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 					if nl, err := campaign.Connect(d.lead); err == nil {
 						d.lead = nl
 					}
+					if r.cfg.Kind != config.CampaignAgent {
+						// Put through to an agent by its flow: connected, as
+						// the campaigns report counts it, though no agent was
+						// waited for (not a live answer of the cap's).
+						r.stats.Connected++
+					}
 				}
 				if d.disposition == "" && cl.agent != nil && cl.agent.state == acd.WrapUp {
 					// The agent may still give a disposition in wrap-up.
@@ -1755,6 +1764,14 @@ func (c *Core) campaignCallEnded(now time.Time, cl *call) {
 			}
 		}
 		return
+	}
+	if _, lead, _ := dialOf(&cl.rec); lead != "" && !c.resumed && len(c.opts.Config.Campaigns) > 0 {
+		// A restored call of a lead not taken up yet: its lead is settled
+		// by it when it is (readoptLead).
+		if c.leftEnded == nil {
+			c.leftEnded = map[string]*call{}
+		}
+		c.leftEnded[cl.id] = cl
 	}
 }
 
@@ -1835,7 +1852,17 @@ const VarDoNotCall = "do_not_call"
 // before the hoppers are read; the switch's snapshot (Synced) may come
 // before or after it.
 func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) {
-	defer func() { c.leftLeads, c.leftSeen, c.resumed = nil, nil, true }()
+	defer func() {
+		c.leftLeads, c.leftSeen, c.leftEnded, c.resumed = nil, nil, nil, true
+		// A pause or logout asked while the agent's own lead dial rang
+		// (kept by Restore): with that dial over, it applies now; with it
+		// taken up, when it ends (freeHeld, afterCall).
+		for _, a := range c.agents {
+			if a.pending != nil && a.call == nil && a.state == acd.Available && c.dialHeldFor(a) == nil {
+				c.freeHeld(now, a)
+			}
+		}
+	}()
 	recs := map[string]*store.CallRecord{} // by call id
 	byLead := map[string]*store.CallRecord{}
 	for i := range left.Records {
@@ -1993,7 +2020,7 @@ func (c *Core) resumeDial(now time.Time, r *campaignRun, l campaign.Lead, ch pbx
 	}
 	d := &leadDial{run: r, lead: l, id: id, ch: ch.ID, placed: placed, left: true}
 	r.known[l.ID] = true
-	c.keepLeftFor(now, d)
+	c.keepLeftFor(now, d, rec)
 	if !ch.Answered {
 		r.dials[ch.ID] = d
 		c.trace(now, "campaign %s: lead %s was ringing at restart; its dial %s goes on", r.cfg.Name, l.ID, id)
@@ -2034,6 +2061,20 @@ func dialOf(rec *store.CallRecord) (camp, lead string, attempt int) {
 		}
 	}
 	return camp, lead, attempt
+}
+
+// dialAgent is the agent who dialed a preview lead, as the first step of
+// its call's record names them; "" for any other dial.
+func dialAgent(rec *store.CallRecord) string {
+	if len(rec.Timeline) == 0 || rec.Timeline[0].Kind != "dial" {
+		return ""
+	}
+	for _, f := range strings.Fields(rec.Timeline[0].Detail) {
+		if v, ok := strings.CutPrefix(f, "agent="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // restoredLead names the campaign and lead of a channel whose variables
@@ -2144,11 +2185,30 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 	}
 	d := &leadDial{run: r, lead: l, counted: l.State == campaign.Connected}
 	d.settled = d.counted
+	self := r.cfg.Kind != config.CampaignAgent && l.State == campaign.Answered
+	if id := ch.Vars[pbx.VarCallID]; cl == nil && self {
+		if rec != nil {
+			id = rec.ID
+		}
+		if g := c.leftEnded[id]; g != nil {
+			// Its restored call ended before now (its flow over, or the lead
+			// hung up, maybe while Hotline was down): it was never waiting
+			// for an agent, and its answers are on the call.
+			d.id, d.ch, d.call, d.placed, d.settled = g.id, g.ch, g, g.rec.Entered, true
+			r.byCall[g.id], r.known[l.ID] = d, true
+			c.trace(now, "campaign %s: lead %s was answered at restart; its call %s ended before the campaign was resumed", r.cfg.Name, l.ID, g.id)
+			c.campaignCallEnded(now, g)
+			return
+		}
+		if rc := c.calls[id]; rc != nil && rc.phase != acd.CallEnded && rc.restored {
+			cl = rc // restored, its channel gone: the sync ends it as the lead's
+		}
+	}
 	switch {
 	case cl != nil:
 		cl.dir = acd.DirectionOutbound
 		d.id, d.ch, d.call, d.placed, d.disposition, d.callbackAt, d.callbackTo = cl.id, cl.ch, cl, cl.rec.Entered, cl.rec.Disposition, cl.rec.CallbackAt, cl.rec.CallbackAgent
-		c.keepLeftFor(now, d)
+		c.keepLeftFor(now, d, &cl.rec)
 		cl.class = d.class()
 		r.byCall[cl.id] = d
 		r.known[l.ID] = true
@@ -2215,6 +2275,13 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 		d.disposition, d.callbackAt, d.callbackTo = rec.Disposition, rec.CallbackAt, rec.CallbackAgent
 		c.countAnswer(now, d, false)
 		c.disposeLead(now, d)
+	case self:
+		// No agent was waited for in its flow or message: the lead hung
+		// up partway, its call lost with the run; what it answered is what
+		// the lead kept.
+		c.trace(now, "campaign %s: lead %s was answered at restart, its call over", l.Campaign, l.ID)
+		d.settled, d.disposition = true, "partial"
+		c.disposeLead(now, d)
 	default:
 		c.trace(now, "campaign %s: lead %s was answered at restart and hung up before an agent took it", l.Campaign, l.ID)
 		d.abandoned = true
@@ -2263,7 +2330,7 @@ func (c *Core) remakeAnswered(now time.Time, d *leadDial, ch pbx.ChannelInfo, re
 		c.step(now, cl, "lead-answered", "", d.lead.ID+" before the restart")
 	}
 	r.known[d.lead.ID] = true
-	c.keepLeftFor(now, d)
+	c.keepLeftFor(now, d, rec)
 	c.step(now, cl, "lead-readopted", "", d.lead.ID+" answered; its live record lost")
 	c.trace(now, "campaign %s: lead %s was answered at restart; its call %s is made again", r.cfg.Name, d.lead.ID, cl.id)
 	if r.cfg.Kind != config.CampaignAgent {

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/config"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // Callbacks kept for one agent: an agent's callback disposition may name
@@ -141,10 +143,28 @@ func (c *Core) showKept(now time.Time, r *campaignRun, a *agent) bool {
 // placed (its lead still names the agent while it is dialed or answered),
 // the agent it was dialed for: held again while it rings, and its answer
 // theirs alone.
-func (c *Core) keepLeftFor(now time.Time, d *leadDial) {
+func (c *Core) keepLeftFor(now time.Time, d *leadDial, rec *store.CallRecord) {
 	r := d.run
+	if d.lead.State != campaign.Dialing && d.lead.State != campaign.Answered {
+		return
+	}
+	if r.preview() {
+		// The agent who dialed it, as its record names them, is held for
+		// it again: its answer goes to them first, and a pause they asked
+		// for meanwhile waits for it (freeHeld).
+		if rec == nil {
+			return
+		}
+		if a := c.agentIdx[dialAgent(rec)]; a != nil {
+			d.agent = a
+			if d.call == nil && a.state == acd.Available && a.call == nil {
+				c.hold(now, a, now.Add(r.cfg.RingTimeout+10*time.Second))
+			}
+		}
+		return
+	}
 	a := c.agentIdx[d.lead.CallbackAgent]
-	if a == nil || r.preview() || (d.lead.State != campaign.Dialing && d.lead.State != campaign.Answered) {
+	if a == nil {
 		return
 	}
 	d.agent, d.only = a, true

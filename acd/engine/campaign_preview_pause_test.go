@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -110,5 +111,77 @@ func TestCampaignPreviewLeadOfAgentGone(t *testing.T) {
 	}
 	if st := r.Core.Campaigns(r.Clock.Now())[0].Stats; st.Abandoned != 1 {
 		t.Errorf("counts %+v; want the answer counted abandoned", st)
+	}
+}
+
+// TestCampaignPreviewPauseAcrossRestart: an agent pauses while the lead
+// they dialed rings, and Hotline restarts before that call is over. The
+// pause still waits for the call: the lead who answers after the restart
+// reaches the agent who dialed it (never the safe-harbour message), who
+// is paused after it; a dial that goes unanswered pauses them when it
+// ends, not at the restart.
+func TestCampaignPreviewPauseAcrossRestart(t *testing.T) {
+	for _, answers := range []bool{true, false} {
+		for _, syncFirst := range []bool{false, true} {
+			t.Run(fmt.Sprintf("answers=%v/syncFirst=%v", answers, syncFirst), func(t *testing.T) {
+				rig := newCampaignRig(t, "preview", 1, "a1")
+				r := rig.r
+				p := farend.Phone{Mode: farend.PhoneNoAnswer}
+				if answers {
+					p = farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 8 * time.Second, HangupAfter: 20 * time.Second}
+				}
+				l := previewDialed(t, rig, p)
+				r.RunUntil(r.Clock.Now().Add(time.Second))
+				if err := r.Do(func(c *Core, now time.Time) error { return c.Pause(now, "a1", "lunch") }); err != nil {
+					t.Fatal(err)
+				}
+				r.RunUntil(r.Clock.Now().Add(time.Second))
+				o := r.Core.opts
+				kill(t, r)
+				r.RunUntil(r.Clock.Now().Add(time.Second))
+				restartKeepingCalls(t, rig, r, o, "run2", syncFirst)
+				r.RunUntil(r.Clock.Now().Add(time.Second))
+				if a := agentOf(r, "a1"); a.State == acd.Paused.String() {
+					t.Fatalf("a1 paused at the restart while the lead they dialed rings\n%s", rig.trace)
+				}
+				r.RunUntil(epoch.Add(2 * time.Minute))
+				recs := rig.dials(t)[l.Phone]
+				if len(recs) != 1 {
+					t.Fatalf("dials of the lead: %+v; want one\n%s", recs, rig.trace)
+				}
+				if answers && (recs[0].Agent != "a1" || recs[0].Outcome != acd.OutcomeAnswered || hasStep(recs[0], "safe-harbour", "")) {
+					t.Errorf("the dialed lead: %+v; want answered by a1\n%s", recs[0], rig.trace)
+				}
+				if !answers && recs[0].Agent != "" {
+					t.Errorf("the dialed lead: %+v; want unanswered", recs[0])
+				}
+				if st := r.Core.Campaigns(r.Clock.Now())[0].Stats; st.Abandoned != 0 {
+					t.Errorf("counts %+v; want none abandoned\n%s", st, rig.trace)
+				}
+				if a := agentOf(r, "a1"); a.State != acd.Paused.String() || a.Reason != "lunch" {
+					t.Errorf("a1 after the call: %s %q; want paused for lunch\n%s", a.State, a.Reason, rig.trace)
+				}
+			})
+		}
+	}
+}
+
+// TestCampaignPreviewReadyCancelsPause: an agent who pauses while the lead
+// they dialed rings and then says ready again is not paused when that
+// dial ends: ready cancels the pause asked for, as during any call.
+func TestCampaignPreviewReadyCancelsPause(t *testing.T) {
+	rig := newCampaignRig(t, "preview", 1, "a1")
+	r := rig.r
+	previewDialed(t, rig, farend.Phone{Mode: farend.PhoneNoAnswer})
+	r.RunUntil(r.Clock.Now().Add(time.Second))
+	if err := r.Do(func(c *Core, now time.Time) error { return c.Pause(now, "a1", "lunch") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.Ready(now, "a1") }); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(time.Minute))
+	if a := agentOf(r, "a1"); a.State != acd.Available.String() {
+		t.Errorf("a1 after the dial: %s %q; want available (the pause cancelled)\n%s", a.State, a.Reason, rig.trace)
 	}
 }

@@ -114,3 +114,55 @@ func TestSurveyQuestionGivenUp(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSurveyEndsAroundRestart: a survey's call that ends while Hotline is
+// down, or in the moments after it comes back but before the campaigns
+// are resumed, was never waiting for an agent: its lead keeps the answers
+// it gave and is done, partial when it hung up halfway and completed when
+// the flow ran to its end, never abandoned (nor called again in 72 hours).
+func TestSurveyEndsAroundRestart(t *testing.T) {
+	cases := []struct {
+		name        string
+		phone       farend.Phone
+		crash, back time.Duration
+		gap         time.Duration
+		syncFirst   bool
+		want        string
+	}{
+		{"hangs up while down, sync last", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "4", DTMFDelay: time.Second, HangupAfter: 3 * time.Second}, 3500 * time.Millisecond, 10 * time.Second, 0, false, "done partial map[satisfaction:4]"},
+		{"hangs up while down, sync first", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "4", DTMFDelay: time.Second, HangupAfter: 3 * time.Second}, 3500 * time.Millisecond, 10 * time.Second, 0, true, "done partial map[satisfaction:4]"},
+		{"flow ends before the campaigns resume", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "45", DTMFDelay: 5 * time.Second, HangupAfter: time.Minute}, 2500 * time.Millisecond, 3 * time.Second, 20 * time.Second, true, "done completed map[recommend:5 satisfaction:4]"},
+		{"hangs up before the campaigns resume", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, DTMF: "4", DTMFDelay: 3 * time.Second, HangupAfter: 5 * time.Second}, 2500 * time.Millisecond, 3 * time.Second, 10 * time.Second, true, "done partial map[satisfaction:4]"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			phones := map[string]farend.Phone{"+3314000001": tc.phone}
+			sr := runSurvey(t, surveyConfig, Options{IDPrefix: "run1"}, phones, []campaign.Lead{{Campaign: "poll", Phone: "+3314000001"}}, 0)
+			r := sr.r
+			first := r.Core
+			r.Core.out = runOutputs{r: r, core: &first}
+			r.RunUntil(epoch.Add(tc.crash))
+			if st := r.Core.Status(r.Clock.Now()); len(st.Calls) != 1 {
+				t.Fatalf("calls at the crash: %+v; want the lead answered\n%s", st.Calls, sr.trace)
+			}
+			o := r.Core.opts
+			kill(t, r)
+			r.RunUntil(epoch.Add(tc.back))
+			restartGap(t, &campaignRig{db: sr.db, trace: sr.trace}, r, o, "run2", tc.syncFirst, false, tc.gap)
+			r.RunUntil(epoch.Add(2 * time.Minute))
+			if err := sr.db.CampaignLeads("poll", func(l campaign.Lead) bool {
+				if got := fmt.Sprintf("%s %s %v", l.State, l.Disposition, l.Answers); got != tc.want || l.Attempts != 1 || !l.AbandonedAt.IsZero() {
+					t.Errorf("lead: %s, %d attempts, abandoned at %v; want %s, one attempt, never abandoned\n%s", got, l.Attempts, l.AbandonedAt, tc.want, sr.trace)
+				}
+				return true
+			}); err != nil {
+				t.Fatal(err)
+			}
+			var st CampaignStats
+			r.Do(func(c *Core, now time.Time) error { st = c.camps["poll"].stats; return nil })
+			if st.Abandoned != 0 {
+				t.Errorf("campaign counts %+v; want none abandoned", st)
+			}
+		})
+	}
+}

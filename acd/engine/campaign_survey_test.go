@@ -162,6 +162,12 @@ func TestSurveyAndNotificationFlows(t *testing.T) {
 	if !toAgent || !heard {
 		t.Errorf("notification: pressed 1 reached a1 %v, the other heard it out %v\n%s", toAgent, heard, trace)
 	}
+	for _, st := range r.Core.Campaigns(r.Clock.Now()) {
+		// As the campaigns report: the lead put through to a1 is connected.
+		if want := map[string]int{"poll": 0, "notice": 1}[st.Name]; st.Stats.Connected != want || st.Stats.Abandoned != 0 {
+			t.Errorf("campaign %s counts %+v; want %d connected, none abandoned", st.Name, st.Stats, want)
+		}
+	}
 	if w := r.Core.Warnings(); w["illegal-transition"]+w["store"]+w["flow-action"] > 0 {
 		t.Errorf("warnings %v\n%s", w, trace)
 	}

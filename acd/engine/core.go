@@ -130,7 +130,11 @@ type Core struct {
 	leftLeads map[pbx.ChannelID]pbx.ChannelInfo
 	leftSeen  map[pbx.ChannelID]leftSeen // what became of them since
 	resumed   bool                       // ResumeCampaigns ran
-	inbound   inboundLog                 // recent inbound callers, for the campaigns (campaign_blend.go)
+	// leftEnded are the calls of leads an earlier run left answered,
+	// restored from the store, that ended before ResumeCampaigns took
+	// their leads up (by call id): readoptLead settles those leads by them.
+	leftEnded map[string]*call
+	inbound   inboundLog // recent inbound callers, for the campaigns (campaign_blend.go)
 
 	checkpointDue bool      // a checkpoint of the live calls is scheduled
 	dayStart      time.Time // the counters' day (Saved.Since); zero: counted since the start

@@ -162,9 +162,16 @@ func (c *Core) Restore(now time.Time, s Saved) {
 	c.restoreTrailers(now, s.Trailing)
 	defer func() {
 		// A pending pause or logout whose call did not survive the restart
-		// applies now.
+		// applies now. One asked while the agent's own lead dial rang (a
+		// preview, a kept callback) waits for the campaigns to take their
+		// dials up (ReconcileLeads), the agent held meanwhile: that dial
+		// may still ring for them.
 		for _, a := range c.agents {
-			if a.pending != nil && a.call == nil && a.state != acd.WrapUp {
+			switch {
+			case a.pending == nil || a.call != nil || a.state == acd.WrapUp:
+			case a.state == acd.Available && !c.resumed && len(c.opts.Config.Campaigns) > 0:
+				c.hold(now, a, now.Add(time.Minute))
+			default:
 				c.afterCall(now, a, motive{cause: acd.CauseRestart})
 			}
 		}
