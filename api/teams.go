@@ -121,6 +121,11 @@ func (t *team) record(members map[string][]string, rec *store.CallRecord) bool {
 	if t.queue(rec.Queue) || rec.Agent != "" && t.agent(members, rec.Agent) {
 		return true
 	}
+	if camp, ok := strings.CutPrefix(rec.Entry, "campaign:"); ok && t.campaign(members, camp) {
+		// A dial of one of the team's campaigns, from its start (ringing,
+		// before any queue or agent is on its record).
+		return true
+	}
 	// A transferred or overflowed call is also the team's when it waited
 	// in one of its queues or one of its agents had a leg of it, as the
 	// calls list's queue and agent filters count it (store.Filter).

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/acd/report"
@@ -299,5 +300,24 @@ func TestTeamReadsTransferredCall(t *testing.T) {
 		if got := tc.t.recording(members, rec, &rec.MoreRecordings[0]); got != tc.second {
 			t.Errorf("%s plays hugo's leg: %v, want %v", tc.name, got, tc.second)
 		}
+	}
+}
+
+// A dial of a team's campaign is the team's from its start, ringing with
+// no queue or agent on its record yet: its supervisor may read it and file
+// its disposition (the engine then says it is not answered yet, not 403).
+func TestTeamReadsItsCampaignsDials(t *testing.T) {
+	members := map[string][]string{"ben": {"support"}}
+	camps := []config.Campaign{{Name: "winback", Queues: []string{"support"}}, {Name: "upsell", Queues: []string{"sales"}}}
+	support := &team{queues: []string{"support"}, campaigns: camps}
+	rec := func(camp string) *store.CallRecord {
+		return &store.CallRecord{ID: "o1", Direction: "outbound", Entry: "campaign:" + camp,
+			Timeline: []store.Step{{Kind: "dial", Detail: "campaign=" + camp + " lead=L1 attempt=1 agent=ben"}}}
+	}
+	if !support.record(members, rec("winback")) {
+		t.Error("support does not read the ringing dial of its campaign winback")
+	}
+	if support.record(members, rec("upsell")) {
+		t.Error("support reads a dial of sales' campaign upsell")
 	}
 }

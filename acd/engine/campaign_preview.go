@@ -198,6 +198,11 @@ func (c *Core) previewDecide(now time.Time, agentID string, dial bool, reason, n
 	}
 	p := c.previewOf(a)
 	if p == nil {
+		if d := c.dialHeldFor(a); d != nil {
+			// Decided already (by the agent, or a supervisor a moment
+			// before): the lead rings or waits for them.
+			return LeadPreview{}, fmt.Errorf("agent %q: lead %s was dialed already: %w", agentID, d.lead.ID, ErrNoPreview)
+		}
 		return LeadPreview{}, fmt.Errorf("agent %q: %w", agentID, ErrNoPreview)
 	}
 	if a.state != acd.Available || a.call != nil {
@@ -256,10 +261,12 @@ func (c *Core) endPreview(now time.Time, p *preview, dial bool, why campaign.Ski
 
 // takeBack ends a preview with the lead released, due again for anyone.
 func (c *Core) takeBack(now time.Time, p *preview) {
-	delete(p.run.previews, p.agent)
-	delete(p.run.known, p.lead.ID)
+	r := p.run
+	delete(r.previews, p.agent)
 	l := campaign.Release(p.lead)
-	c.saveLead(now, p.run, &l)
+	c.saveLead(now, r, &l)
+	// First in line again, before the leads read after it.
+	r.hopper = append([]LoadedLead{{Lead: l, Blocked: p.blocked}}, r.hopper...)
 	c.freeHeld(now, p.agent)
 }
 

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,5 +185,44 @@ func TestCampaignPreviewReadyCancelsPause(t *testing.T) {
 	r.RunUntil(epoch.Add(time.Minute))
 	if a := agentOf(r, "a1"); a.State != acd.Available.String() {
 		t.Errorf("a1 after the dial: %s %q; want available (the pause cancelled)\n%s", a.State, a.Reason, rig.trace)
+	}
+}
+
+// TestCampaignPreviewDecidedTwice: a skip (a supervisor's, say) that comes
+// just after the agent dialed the lead is refused saying so, not as if no
+// lead had been shown, and the dial goes on.
+func TestCampaignPreviewDecidedTwice(t *testing.T) {
+	rig := newCampaignRig(t, "preview", 1, "a1")
+	r := rig.r
+	l := previewDialed(t, rig, farend.Phone{Mode: farend.PhoneNoAnswer})
+	err := r.Do(func(c *Core, now time.Time) error { _, err := c.PreviewSkip(now, "a1", "", ""); return err })
+	if !errors.Is(err, ErrNoPreview) || !strings.Contains(err.Error(), "lead "+l.ID+" was dialed already") {
+		t.Fatalf("skip after the dial: %v; want the lead named as dialed already", err)
+	}
+	if recs := rig.dials(t)[l.Phone]; len(recs) != 1 {
+		t.Errorf("dials %+v; want the one dial going on", recs)
+	}
+}
+
+// TestCampaignPreviewTakenBackFirst: the lead shown to an agent who pauses
+// is taken back and is the first shown to the next agent free, before the
+// leads read after it.
+func TestCampaignPreviewTakenBackFirst(t *testing.T) {
+	rig := newCampaignRig(t, "preview", 1, "a1")
+	r := rig.r
+	shown := startPreview(t, rig)
+	if err := r.Do(func(c *Core, now time.Time) error { return c.Pause(now, "a1", "coffee") }); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(r.Clock.Now().Add(3 * time.Second))
+	if p := shownTo(r, "a1"); p != nil {
+		t.Fatalf("a1 paused is shown %+v", p)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.Ready(now, "a1") }); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(r.Clock.Now().Add(3 * time.Second))
+	if p := shownTo(r, "a1"); p == nil || p.Lead.ID != shown.Lead.ID {
+		t.Fatalf("a1 ready again is shown %+v; want lead %s, taken back from them first\n%s", p, shown.Lead.ID, rig.trace)
 	}
 }
