@@ -15,6 +15,8 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/contact"
+	"github.com/hotline-cc/hotline/api/auth"
 	"github.com/hotline-cc/hotline/internal/seal"
 )
 
@@ -43,8 +45,10 @@ type RepairReport struct {
 	// back what a later save changed or erased, and such calls stay lost.
 	RecoveredCalls []string
 	// Recovered are the other records copied so, on the same terms: agents'
-	// states, campaigns' progress, abandonment hours and learned pacing, each
-	// "BUCKET/KEY" (a NUL in the key as /), quoted.
+	// states, campaigns' progress, abandonment hours and learned pacing,
+	// users, and (with the keys to open them) contacts, their numbers
+	// indexed again, each "BUCKET/KEY" (a NUL in the key as /, a contact's
+	// id in decimal), quoted.
 	Recovered []string
 	// LostLeads are leads whose entry in the index by phone survives but
 	// whose record does not (on a damaged page, or unreadable), or whose
@@ -115,8 +119,11 @@ func repairInto(f *os.File, src, dst string, keys *seal.Keyring) (*RepairReport,
 	}
 	c := &copier{bdb: bdb, rep: &RepairReport{Copied: map[string]int{}}, copied: map[string]bool{}, seqs: map[string]uint64{},
 		decoders: maps.Clone(repairDecoders)}
+	c.salvageable = maps.Clone(salvageable)
 	if keys != nil {
 		c.decoders[string(bucketContacts)] = contactDecoder(keys)
+		c.keys = keys
+		c.salvageable[string(bucketContacts)] = contactSalvage(keys)
 	}
 	err = bdb.Update(func(tx *bbolt.Tx) error {
 		for _, name := range allBuckets {
@@ -172,8 +179,13 @@ type copier struct {
 	// foundRecords are the other records of those pages that read as a
 	// salvageable bucket's, by bucket and key.
 	foundRecords map[string]map[string]foundRecord
-	schema       []byte
-	seqs         map[string]uint64 // the sequence of each top-level bucket whose header was read
+	// salvageable are the tests of those records (see salvageable), with
+	// the contacts' when the keys to open them were given.
+	salvageable map[string]func(k, v []byte) (rank int, ok bool)
+	keys        *seal.Keyring
+	contacts    [][]byte // the keys of the contacts recovered so, to index
+	schema      []byte
+	seqs        map[string]uint64 // the sequence of each top-level bucket whose header was read
 	// decoders check the records of the buckets they are for.
 	decoders map[string]func(k, v []byte) error
 	err      error // the first write error; the walk's later visits are dropped
@@ -293,6 +305,9 @@ func (c *copier) finish() error {
 		}
 		if err := c.rebuildAgents(tx); err != nil {
 			return fmt.Errorf("rebuild the agents' states: %w", err)
+		}
+		if err := c.indexContacts(tx); err != nil {
+			return fmt.Errorf("index the contacts recovered: %w", err)
 		}
 		if err := c.restoreSequences(tx); err != nil {
 			return err
@@ -516,6 +531,31 @@ var salvageable = map[string]func(k, v []byte) (rank int, ok bool){
 		ok := strictJSON(v, &l) && l.Campaign == string(k) && !l.Saved.IsZero()
 		return int(l.Saved.Unix()), ok
 	},
+	string(bucketUsers): func(k, v []byte) (int, bool) {
+		var u auth.User
+		if !strictJSON(v, &u) || u.Name != string(k) || auth.CheckName(u.Name) != nil || u.Hash == "" || u.Created.IsZero() {
+			return 0, false
+		}
+		_, err := u.Role.MarshalText()
+		return 0, err == nil
+	},
+}
+
+// contactSalvage is the salvageable test of a contact: it opens with keys
+// under its key's id, and has a number.
+func contactSalvage(keys *seal.Keyring) func(k, v []byte) (int, bool) {
+	s := &Contacts{keys: keys}
+	return func(k, v []byte) (int, bool) {
+		if len(k) != 8 {
+			return 0, false
+		}
+		id := contact.ID(binary.BigEndian.Uint64(k))
+		c, err := s.decode(id, v)
+		if err != nil || c.ID != id || len(c.Phones) == 0 {
+			return 0, false
+		}
+		return int(c.Updated.Unix()), true
+	}
 }
 
 // strictJSON decodes v into x, refusing a field x does not have and
@@ -529,7 +569,7 @@ func strictJSON(v []byte, x any) bool {
 // orphanRecord keeps a record of a page no walk reached when it reads as
 // one of a salvageable bucket's, the higher ranked of two versions.
 func (c *copier) orphanRecord(k, v []byte) {
-	for bucket, read := range salvageable {
+	for bucket, read := range c.salvageable {
 		rank, ok := read(k, v)
 		if !ok {
 			continue
@@ -572,9 +612,13 @@ func (c *copier) salvageRecords() {
 	})
 	for _, e := range add {
 		name := e.bucket + "/" + string(bytes.ReplaceAll(e.k, []byte{0}, []byte{'/'}))
-		if e.bucket == string(bucketCalls) {
+		switch e.bucket {
+		case string(bucketCalls):
 			c.rep.RecoveredCalls = append(c.rep.RecoveredCalls, string(e.k))
-		} else {
+		case string(bucketContacts):
+			c.contacts = append(c.contacts, e.k)
+			c.rep.Recovered = append(c.rep.Recovered, fmt.Sprintf("%q", e.bucket+"/"+strconv.FormatUint(binary.BigEndian.Uint64(e.k), 10)))
+		default:
 			c.rep.Recovered = append(c.rep.Recovered, fmt.Sprintf("%q", name))
 		}
 		c.batch = append(c.batch, e)
@@ -584,6 +628,29 @@ func (c *copier) salvageRecords() {
 			}
 		}
 	}
+}
+
+// indexContacts indexes the numbers of the contacts recovered from pages
+// no walk reached (their index entries were lost with them, or unindexed
+// as a lost contact's), each number not on another contact already.
+func (c *copier) indexContacts(tx *bbolt.Tx) error {
+	s := &Contacts{keys: c.keys}
+	idx := tx.Bucket(bucketContactPhones)
+	for _, k := range c.contacts {
+		id := contact.ID(binary.BigEndian.Uint64(k))
+		ct, err := s.decode(id, tx.Bucket(bucketContacts).Get(k))
+		if err != nil {
+			return err
+		}
+		for _, p := range ct.Phones {
+			if _, taken := s.lookup(idx, p); !taken {
+				if err := idx.Put(c.keys.Hash(p), k); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // lostLeads names the leads the old index by phone has and the copy does

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,8 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/campaign"
+	"github.com/hotline-cc/hotline/acd/contact"
+	"github.com/hotline-cc/hotline/api/auth"
 )
 
 // callsOfALostTree writes 400 calls, each saved twice (ringing, then
@@ -148,18 +152,7 @@ func TestRepairSalvagesCampaignsAndAgentsOfALostTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pageSize := int64(binary.LittleEndian.Uint32(data[pageHeaderSize+8:]))
-	var root, txid uint64
-	for _, m := range [][]byte{data[pageHeaderSize:], data[pageSize+pageHeaderSize:]} {
-		if id := binary.LittleEndian.Uint64(m[48:]); id > txid {
-			root, txid = binary.LittleEndian.Uint64(m[16:]), id
-		}
-	}
-	writeAt(t, path, int64(root)*pageSize+8, []byte{0x00, 0x00})
+	loseTopTree(t, path)
 	dst := filepath.Join(t.TempDir(), "r.db")
 	rep, err := Repair(path, dst, nil)
 	if err != nil {
@@ -191,4 +184,69 @@ func TestRepairSalvagesCampaignsAndAgentsOfALostTree(t *testing.T) {
 	if err != nil || len(agents) != 12 || agents[0].State != acd.Paused || agents[0].PauseReason != "lunch" {
 		t.Fatalf("agents after repair: %+v (%v)", agents, err)
 	}
+}
+
+// With the top-level tree's page lost, repair copies the users (their
+// password hashes, roles and agents) and, given the keys to open them, the
+// contacts read from the pages no walk reached, named, the contacts'
+// numbers indexed again so that a caller is still known by number.
+func TestRepairSalvagesUsersAndContactsOfALostTree(t *testing.T) {
+	db, path := openTemp(t)
+	keys := ring(t, testKeys(t, "k1")...)
+	hash := "$argon2id$v=19$m=65536,t=3,p=2$" + strings.Repeat("c2FsdA", 4) + "$" + strings.Repeat("aGFzaA", 7) // as long as a real one
+	for i := range 20 {                                                                                         // more than a bucket kept inline in its parent's page holds
+		u := auth.User{Name: fmt.Sprintf("user-%d", i), Role: auth.Agent, Agent: fmt.Sprintf("a%d", i), Hash: hash, Created: t0}
+		if err := db.SaveUser(&u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs := db.Contacts(keys)
+	for i := range 20 {
+		c := contact.Contact{Phones: []string{fmt.Sprintf("+3314000%04d", i)}, Name: fmt.Sprintf("Customer %d", i)}
+		if err := cs.Create(&c, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	loseTopTree(t, path)
+	dst := filepath.Join(t.TempDir(), "r.db")
+	rep, err := Repair(path, dst, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Check.FreeListed || rep.Copied["users"] != 20 || rep.Copied["contacts"] != 20 {
+		t.Fatalf("freelist read %v, copied %v; want 20 users and 20 contacts recovered (%v)", rep.Check.FreeListed, rep.Copied, rep.Check.Err())
+	}
+	if !slices.Contains(rep.Recovered, `"users/user-1"`) || !slices.Contains(rep.Recovered, `"contacts/3"`) {
+		t.Fatalf("recovered %q; want users and contacts named", rep.Recovered)
+	}
+	fixed, err := Open(dst, Options{Verify: true, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fixed.Close()
+	if u, err := fixed.User("user-2"); err != nil || u.Agent != "a2" || u.Hash != hash || u.Role != auth.Agent {
+		t.Fatalf("user after repair: %+v (%v)", u, err)
+	}
+	if c, err := fixed.Contacts(keys).ByPhone("+33140000014"); err != nil || c.Name != "Customer 14" {
+		t.Fatalf("contact by number after repair: %+v (%v)", c, err)
+	}
+}
+
+// loseTopTree damages the page of the top-level tree the newer meta page
+// of the store file at path names: every bucket's own pages are unreached.
+func loseTopTree(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSize := int64(binary.LittleEndian.Uint32(data[pageHeaderSize+8:]))
+	var root, txid uint64
+	for _, m := range [][]byte{data[pageHeaderSize:], data[pageSize+pageHeaderSize:]} {
+		if id := binary.LittleEndian.Uint64(m[48:]); id > txid {
+			root, txid = binary.LittleEndian.Uint64(m[16:]), id
+		}
+	}
+	writeAt(t, path, int64(root)*pageSize+8, []byte{0x00, 0x00})
 }
