@@ -251,6 +251,9 @@ type leadDial struct {
 	// agent does not take it within connect_within.
 	agent *agent
 	only  bool
+	// missed counts the rings of the lead the reserved agent let go
+	// unanswered (leadMissed).
+	missed int
 	// amd is the switch's answering-machine verdict, once reported;
 	// machine is set when it ended the dial as a machine's.
 	amd     string
@@ -1659,6 +1662,32 @@ func (c *Core) connectDue(now time.Time, callID string) {
 		c.abandonLead(now, d, why)
 	}
 }
+
+// leadMissed: agent a, whom an answered lead waits for (the agent who
+// dialed it in preview mode), let its ring go unanswered (or busy, or
+// refused). A first miss may be a moment away from the desk: the lead,
+// on hold, rings them again. At the second it waits for them no longer:
+// past its ConnectWithin it hears the safe-harbour message now, unless
+// another agent is ringing for it (a kept callback's lead does so at the
+// first, see connectDue).
+func (c *Core) leadMissed(now time.Time, cl *call, a *agent) {
+	d, _ := c.leadDialOf(cl.id)
+	if cl.dir != acd.DirectionOutbound || d == nil || d.settled || d.agent != a || d.only || cl.phase == acd.CallEnded {
+		return
+	}
+	if d.missed++; d.missed < maxLeadMissed {
+		return
+	}
+	c.step(now, cl, "agent-left", a.id, "missed its ring "+strconv.Itoa(d.missed)+" times")
+	d.agent = nil
+	if !now.Before(leadAnsweredAt(cl).Add(d.run.cfg.ConnectWithin)) {
+		c.connectDue(now, cl.id)
+	}
+}
+
+// maxLeadMissed is how many rings of an answered lead its reserved agent
+// may miss before it waits for them no longer.
+const maxLeadMissed = 2
 
 // mayStillTake reports whether agent a, for whom a lead of r was dialed,
 // may still take it: logged in, not paused, and working the campaign.

@@ -270,6 +270,9 @@ func (c *Core) legFailed(now time.Time, cl *call, l *leg, reason pbx.FailReason)
 			c.saveActive(now, cl) // the missed ring shows in the live record
 		}
 	}()
+	if reason != pbx.FailCancelled {
+		defer c.leadMissed(now, cl, a)
+	}
 	if q.cfg.MaxNoAnswer > 0 && a.noAnswerRun >= q.cfg.MaxNoAnswer && a.state == acd.Ringing {
 		if a.pending == nil || a.pending.state != acd.LoggedOut {
 			// replaces a pause asked for
