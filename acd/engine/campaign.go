@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"math"
 	"slices"
@@ -2076,11 +2077,8 @@ func (c *Core) resumeDial(now time.Time, r *campaignRun, l campaign.Lead, ch pbx
 // dialOf reads the campaign, lead and attempt of a lead's call record
 // from its first step (see leadRecord).
 func dialOf(rec *store.CallRecord) (camp, lead string, attempt int) {
-	if len(rec.Timeline) == 0 || rec.Timeline[0].Kind != "dial" {
-		return "", "", 0
-	}
-	for _, f := range strings.Fields(rec.Timeline[0].Detail) {
-		switch k, v, _ := strings.Cut(f, "="); k {
+	for k, v := range dialFields(rec) {
+		switch k {
 		case "campaign":
 			camp = v
 		case "lead":
@@ -2092,14 +2090,26 @@ func dialOf(rec *store.CallRecord) (camp, lead string, attempt int) {
 	return camp, lead, attempt
 }
 
+// dialFields yields the key=value fields of the first step of a lead's
+// call record (see leadRecord); none for any other record.
+func dialFields(rec *store.CallRecord) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		if len(rec.Timeline) == 0 || rec.Timeline[0].Kind != "dial" {
+			return
+		}
+		for _, f := range strings.Fields(rec.Timeline[0].Detail) {
+			if k, v, _ := strings.Cut(f, "="); !yield(k, v) {
+				return
+			}
+		}
+	}
+}
+
 // dialAgent is the agent who dialed a preview lead, as the first step of
 // its call's record names them; "" for any other dial.
 func dialAgent(rec *store.CallRecord) string {
-	if len(rec.Timeline) == 0 || rec.Timeline[0].Kind != "dial" {
-		return ""
-	}
-	for _, f := range strings.Fields(rec.Timeline[0].Detail) {
-		if v, ok := strings.CutPrefix(f, "agent="); ok {
+	for k, v := range dialFields(rec) {
+		if k == "agent" {
 			return v
 		}
 	}
