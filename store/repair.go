@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -46,7 +47,8 @@ type RepairReport struct {
 	RecoveredCalls []string
 	// Recovered are the other records copied so, on the same terms: agents'
 	// states, campaigns' progress, abandonment hours and learned pacing,
-	// users, and (with the keys to open them) contacts, their numbers
+	// users, API tokens, do-not-call entries, and (with the keys to open
+	// them) contacts, their numbers
 	// indexed again, each "BUCKET/KEY" (a NUL in the key as /, a contact's
 	// id in decimal), quoted.
 	Recovered []string
@@ -66,11 +68,26 @@ type RepairReport struct {
 	// ContactsUnverified is set when contacts were copied without the
 	// keys to open them, so damaged ones were copied too.
 	ContactsUnverified bool
+	// Incomplete names the buckets that may have lost records, sorted: a
+	// page of their tree was damaged, or their header was on a lost page
+	// of the top-level tree. What was recovered of them from pages no walk
+	// reached is named above (Recovered*); the rest is lost. Buckets
+	// rebuilt from other records (the indexes, the lead counts) are not
+	// named, as they lose nothing the records kept.
+	Incomplete []string
+	// leftOut are the buckets of the records left out as unreadable.
+	leftOut map[string]bool
 	// RebuiltAgents are the agents whose saved state was lost (unreadable,
 	// or on a damaged page) and was written again as their last logged
 	// change left it, so a paused agent comes back paused: each as
 	// "ID: STATE since TIME".
 	RebuiltAgents []string
+}
+
+// MayHaveLost tells whether records of bucket may have been lost: the
+// bucket is incomplete, or a record of it was left out as unreadable.
+func (r *RepairReport) MayHaveLost(bucket string) bool {
+	return slices.Contains(r.Incomplete, bucket) || r.leftOut[bucket]
 }
 
 // Repair copies every record that can be read from the store file at src
@@ -141,6 +158,7 @@ func repairInto(f *os.File, src, dst string, keys *seal.Keyring) (*RepairReport,
 		}, c.orphan)
 	}
 	if err == nil {
+		c.rep.Incomplete = incomplete(c.rep.Check, c.seqs)
 		c.salvage()
 	}
 	if err == nil && c.rep.Check.FreeListed {
@@ -162,6 +180,45 @@ func repairInto(f *os.File, src, dst string, keys *seal.Keyring) (*RepairReport,
 	slices.Sort(c.rep.LostCalls)
 	c.rep.LostCalls = slices.Compact(c.rep.LostCalls)
 	return c.rep, nil
+}
+
+// rebuilt are the buckets repair writes afresh from the records copied
+// (or, for meta, from what it read), so a damaged page of theirs loses
+// nothing.
+var rebuilt = map[string]bool{string(bucketMeta): true, string(bucketCallIndex): true, string(bucketLeadPhones): true,
+	string(bucketLeadCounts): true, string(bucketLeadsAtRestart): true, string(bucketLeadsInFlightOld): true,
+	string(bucketLeadDue): true, string(bucketLeadDueV1): true}
+
+// incomplete names the top-level buckets the walk of a damaged file may not
+// have read whole (see RepairReport.Incomplete): those a problem names, and,
+// when a page of the top-level tree itself was lost (or problems went
+// unlisted), every bucket whose header the walk never read (seqs).
+func incomplete(r *Report, seqs map[string]uint64) []string {
+	set := map[string]bool{}
+	top := r.More > 0
+	for _, p := range r.Problems {
+		if p.Bucket == "" {
+			top = true
+			continue
+		}
+		name, _, _ := strings.Cut(p.Bucket, "/")
+		set[name] = true
+	}
+	if top {
+		for _, b := range allBuckets {
+			if _, read := seqs[string(b)]; !read {
+				set[string(b)] = true
+			}
+		}
+	}
+	var out []string
+	for name := range set {
+		if !rebuilt[name] {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // copier writes what the walk of a damaged file reads into the new file,
@@ -242,6 +299,10 @@ func (c *copier) flush() error {
 						what = de.Error() // names the bucket and key
 					}
 					c.rep.Unreadable = append(c.rep.Unreadable, what)
+					if c.rep.leftOut == nil {
+						c.rep.leftOut = map[string]bool{}
+					}
+					c.rep.leftOut[e.bucket] = true
 					continue
 				}
 			}
@@ -530,6 +591,24 @@ var salvageable = map[string]func(k, v []byte) (rank int, ok bool){
 		var l campaign.Learned
 		ok := strictJSON(v, &l) && l.Campaign == string(k) && !l.Saved.IsZero()
 		return int(l.Saved.Unix()), ok
+	},
+	string(bucketDNC): func(k, v []byte) (int, bool) {
+		var e DNCEntry
+		ok := strictJSON(v, &e) && string(k) == string(dncKey(e.List, e.Phone)) && checkDNC(e.List, e.Phone) == nil && !e.Added.IsZero()
+		return 0, ok
+	},
+	string(bucketTokens): func(k, v []byte) (int, bool) {
+		var t auth.Token
+		if !strictJSON(v, &t) || t.ID == "" || t.ID != string(k) || t.Hash == "" || auth.CheckName(t.User) != nil || t.Created.IsZero() {
+			return 0, false
+		}
+		if _, err := t.Role.MarshalText(); err != nil {
+			return 0, false
+		}
+		if t.Revoked {
+			return 1, true // a revocation is the later save
+		}
+		return 0, true
 	},
 	string(bucketUsers): func(k, v []byte) (int, bool) {
 		var u auth.User

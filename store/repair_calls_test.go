@@ -250,3 +250,82 @@ func loseTopTree(t *testing.T, path string) {
 	}
 	writeAt(t, path, int64(root)*pageSize+8, []byte{0x00, 0x00})
 }
+
+// With the top-level tree's page lost, repair copies the do-not-call
+// entries and the API tokens read from the pages no walk reached (a
+// revoked token stays revoked), names them, and names every bucket that
+// may have lost records, the do-not-call lists among them.
+func TestRepairSalvagesDNCAndTokensOfALostTree(t *testing.T) {
+	db, path := openTemp(t)
+	var dnc []DNCEntry
+	for i := range 60 { // more than a bucket kept inline in its parent's page holds
+		dnc = append(dnc, DNCEntry{List: GlobalDNC, Phone: fmt.Sprintf("+3314000%04d", i), Added: t0, Source: "import dnc.csv"})
+	}
+	if _, err := db.AddDNC(dnc); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 25 {
+		tok := auth.Token{ID: fmt.Sprintf("tok%02d", i), Hash: strings.Repeat("ab", 32), User: "admin", Role: auth.Admin, Name: "crm", Created: t0}
+		if err := db.SaveToken(&tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	revoked := auth.Token{ID: "tok07", Hash: strings.Repeat("ab", 32), User: "admin", Role: auth.Admin, Name: "crm", Created: t0, Revoked: true}
+	if err := db.SaveToken(&revoked); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	loseTopTree(t, path)
+	dst := filepath.Join(t.TempDir(), "r.db")
+	rep, err := Repair(path, dst, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Check.FreeListed || rep.Copied["dnc"] != 60 || rep.Copied["tokens"] != 25 {
+		t.Fatalf("freelist read %v, copied %v; want 60 do-not-call entries and 25 tokens recovered (%v)", rep.Check.FreeListed, rep.Copied, rep.Check.Err())
+	}
+	if !slices.Contains(rep.Recovered, `"dnc/global/+33140000042"`) || !slices.Contains(rep.Recovered, `"tokens/tok03"`) {
+		t.Fatalf("recovered %q; want the do-not-call entries and tokens named", rep.Recovered)
+	}
+	for _, b := range []string{"dnc", "tokens", "calls", "leads"} {
+		if !slices.Contains(rep.Incomplete, b) {
+			t.Errorf("incomplete %q; want %s named", rep.Incomplete, b)
+		}
+	}
+	if slices.Contains(rep.Incomplete, "calls_by_entered") || slices.Contains(rep.Incomplete, "meta") {
+		t.Errorf("incomplete %q; want the buckets repair rebuilds left out", rep.Incomplete)
+	}
+	fixed, err := Open(dst, Options{Verify: true, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fixed.Close()
+	if list, blocked, err := fixed.Blocked("+33140000007"); err != nil || !blocked || list != GlobalDNC {
+		t.Fatalf("+33140000007 after repair: listed %v on %q (%v); want on the global list", blocked, list, err)
+	}
+	if tok, err := fixed.Token("tok07"); err != nil || !tok.Revoked {
+		t.Fatalf("revoked token after repair: %+v (%v); want it still revoked", tok, err)
+	}
+}
+
+// A store whose damage is in no bucket's records (none here: a sound
+// file) names no bucket incomplete, and one whose calls bucket lost a page
+// names the calls alone.
+func TestRepairNamesIncompleteBuckets(t *testing.T) {
+	rep := &Report{Problems: []Problem{{Page: 9, Bucket: "calls", What: "x"}, {Page: 12, Bucket: "calls_by_entered", What: "y"}}}
+	if got := incomplete(rep, map[string]uint64{}); !slices.Equal(got, []string{"calls"}) {
+		t.Errorf("incomplete of a damaged calls page = %q, want [calls]", got)
+	}
+	if got := incomplete(&Report{}, nil); len(got) != 0 {
+		t.Errorf("incomplete of a sound file = %q, want none", got)
+	}
+	seqs := map[string]uint64{}
+	for _, b := range allBuckets {
+		if string(b) != "dnc" {
+			seqs[string(b)] = 0
+		}
+	}
+	if got := incomplete(&Report{Problems: []Problem{{Page: 3, What: "top"}}}, seqs); !slices.Equal(got, []string{"dnc"}) {
+		t.Errorf("incomplete with the dnc header on a lost top page = %q, want [dnc]", got)
+	}
+}

@@ -269,7 +269,12 @@ func newStoreRepairCmd(g *globalOptions) *cobra.Command {
 		Long: `Copies every record that can be read from FILE (default: the config's
 store.path) into NEW, rebuilds the call index, and reports what was lost.
 FILE is only read; NEW must not exist. Stop Hotline first, then point
-store.path at NEW (or move NEW into place) and start it again.`,
+store.path at NEW (or move NEW into place) and start it again.
+
+Exits 0 when nothing was lost; 3 when NEW was written but records were
+lost (each bucket that may have lost records is named, and do-not-call
+lists loudly: import them again before any campaign dials); 1 when
+nothing could be read (no NEW is written: restore a backup).`,
 		Example: `  hotline store repair /var/lib/hotline/hotline.db -o /var/lib/hotline/hotline.repaired.db`,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -288,7 +293,7 @@ store.path at NEW (or move NEW into place) and start it again.`,
 			if err != nil {
 				return err
 			}
-			writeRepair(cmd.OutOrStdout(), path, out, rep)
+			lost := writeRepair(cmd.OutOrStdout(), path, out, rep)
 			copied := 0
 			for _, n := range rep.Copied {
 				copied += n
@@ -298,6 +303,11 @@ store.path at NEW (or move NEW into place) and start it again.`,
 				// every record without a word.
 				_ = os.Remove(out)
 				return fmt.Errorf("store repair: nothing could be read from %s; %s not written: restore a backup (hotline store backup) instead", path, out)
+			}
+			if lost {
+				// NEW is written, but a script that moves it into place
+				// must not take it for a whole copy.
+				return &exitError{code: exitRepairLost, err: fmt.Errorf("store repair: %s written, but records were lost (named above): read the report, or restore a backup (hotline store backup)", out)}
 			}
 			return nil
 		},
@@ -340,7 +350,23 @@ move NEW over FILE, start it again, and delete the old file for good.`,
 	return cmd
 }
 
-func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) {
+// exitRepairLost is store repair's exit code when NEW was written but
+// records were lost.
+const exitRepairLost = 3
+
+// bucketWhat says what each bucket repair may name as incomplete holds.
+var bucketWhat = map[string]string{
+	"calls": "call records", "agents": "agents' states", "callbacks": "callbacks", "active": "calls in progress",
+	"agent_changes": "agents' logged changes", "leads": "leads", "lead_seq": "lead id counters",
+	"lead_imports": "lead imports under way", "dnc": "do-not-call lists", "users": "users", "tokens": "API tokens",
+	"contacts": "contacts", "contacts_by_phone": "the contacts' index by number", "contact_calls": "contacts' call history",
+	"audit": "the personal-data audit log", "access_log": "the access log", "campaigns": "campaigns' progress",
+	"campaign_hours": "abandonment hours", "campaign_learned": "learned pacing", "calls_by_number": "the calls' index by number",
+	"tasks": "callback tasks", "recordings_by_entered": "the recordings' index",
+}
+
+// writeRepair prints rep and tells whether records were lost.
+func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) (lost bool) {
 	fmt.Fprintf(w, "%s -> %s: copied %s\n", from, to, keyCounts(rep.Copied))
 	for _, p := range rep.Check.Problems {
 		fmt.Fprintf(w, "  lost with damaged pages: %s\n", p)
@@ -380,9 +406,28 @@ func writeRepair(w io.Writer, from, to string, rep *store.RepairReport) {
 	if rep.SchemaGuessed {
 		fmt.Fprintf(w, "  the schema version was lost; wrote %d, this Hotline's\n", rep.Schema)
 	}
-	if len(rep.Check.Problems) == 0 && len(rep.Unreadable) == 0 && len(rep.LostCalls) == 0 && len(rep.LostLeads) == 0 {
+	if len(rep.Incomplete) > 0 {
+		named := make([]string, len(rep.Incomplete))
+		for i, b := range rep.Incomplete {
+			what := bucketWhat[b]
+			if what == "" {
+				what = "records"
+			}
+			named[i] = fmt.Sprintf("%s (%s)", b, what)
+		}
+		fmt.Fprintf(w, "  may have lost records, but for those named recovered above: %s\n", strings.Join(named, ", "))
+	}
+	if rep.MayHaveLost("dnc") {
+		fmt.Fprintf(w, "  WARNING: numbers on do-not-call lists may be lost: import the lists again (hotline dnc import) before any campaign dials\n")
+	}
+	if rep.MayHaveLost("tokens") {
+		fmt.Fprintf(w, "  API tokens may be lost: a program whose token is refused needs a new one (hotline tokens create)\n")
+	}
+	lost = len(rep.Incomplete) > 0 || len(rep.Unreadable) > 0 || len(rep.LostCalls) > 0 || len(rep.LostLeads) > 0 || rep.Check.More > 0
+	if !lost && len(rep.Check.Problems) == 0 {
 		fmt.Fprintln(w, "  nothing was lost")
 	}
+	return lost
 }
 
 func firstFew(s []string, n int) string {
