@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
@@ -195,11 +196,19 @@ func (s *Server) calls(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if t := s.teamOf(r); t != nil {
-		if q.Filter.Queue == "" && q.Filter.Agent == "" {
+		members := s.eng.Snapshot().Members
+		if camp, ok := strings.CutPrefix(q.Filter.Queue, engine.CampaignQueue("")); ok && q.Filter.Campaign == "" {
+			// A campaign's own queue holds its answered leads only;
+			// asked of a supervisor, it means the campaign's dials,
+			// each of which is the team's (team.record).
+			q.Filter.Queue, q.Filter.Campaign = "", camp
+		}
+		if q.Filter.Queue == "" && q.Filter.Agent == "" && q.Filter.Campaign == "" {
 			q.Filter.Queue = t.onlyQueue()
 		}
-		if !t.queue(q.Filter.Queue) && (q.Filter.Agent == "" || !t.agent(s.eng.Snapshot().Members, q.Filter.Agent)) {
-			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": name one of your teams' queues with ?queue= or agents with ?agent= (" +
+		if !t.queue(q.Filter.Queue) && (q.Filter.Agent == "" || !t.agent(members, q.Filter.Agent)) &&
+			(q.Filter.Campaign == "" || !t.campaign(members, q.Filter.Campaign)) {
+			writeJSON(w, http.StatusForbidden, Error{Error: errForbidden.Error() + ": name one of your teams' queues with ?queue=, agents with ?agent= or campaigns with ?campaign= (" +
 				t.covers() + ")"})
 			return
 		}

@@ -66,9 +66,27 @@ func (s *Server) teamFor(p *principal) *team {
 	return t
 }
 
-// covers says what the team covers, for a refusal.
+// covers says what the team covers, for a refusal: its queues, its
+// agents and its campaigns, each kind named.
 func (t *team) covers() string {
-	return strings.Join(append(slices.Clone(t.queues), t.agents...), ", ")
+	var queues, camps []string
+	for _, q := range t.queues {
+		if c, ok := strings.CutPrefix(q, engine.CampaignQueue("")); ok {
+			camps = append(camps, c)
+		} else if !slices.Contains(queues, q) {
+			queues = append(queues, q)
+		}
+	}
+	var parts []string
+	for _, p := range []struct {
+		kind  string
+		names []string
+	}{{"queues", queues}, {"agents", t.agents}, {"campaigns", camps}} {
+		if len(p.names) > 0 {
+			parts = append(parts, p.kind+" "+strings.Join(p.names, ", "))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // onlyQueue is the team's one configured queue (its campaigns' own left

@@ -145,10 +145,27 @@ func TestConfigTeamScoping(t *testing.T) {
 		{"bea", bea, "POST", "/api/v1/campaigns/winback/start", 403},
 		{"tina", tina, "GET", "/api/v1/calls?queue=sales", 403},
 		{"bea", bea, "GET", "/api/v1/calls?agent=bob", 200},
+		{"bea", bea, "GET", "/api/v1/calls?campaign=winback", 403},
 	} {
 		if code, body := call(c.token, c.method, c.path); code != c.want {
 			t.Errorf("%s %s %s: %d %s, want %d", c.who, c.method, c.path, code, body, c.want)
 		}
+	}
+	// A dial of bea's team's campaign, still ringing (no queue, no agent
+	// on its record yet): she finds it by the campaign, or by its queue;
+	// a refusal names what she may ask for, each kind apart.
+	dial := &store.CallRecord{ID: "o-solo-1", Direction: "outbound", Entry: "campaign:solo", Entered: time.Now().Add(-time.Minute),
+		Timeline: []store.Step{{At: time.Now().Add(-time.Minute), Kind: "dial", Detail: "campaign=solo lead=solo-1 attempt=1 agent=bob"}}}
+	if err := d.db.SaveCall(dial); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/api/v1/calls?campaign=solo", "/api/v1/calls?queue=campaign:solo"} {
+		if code, body := call(bea, "GET", path); code != 200 || !strings.Contains(body, `"o-solo-1"`) {
+			t.Errorf("bea GET %s: %d %s, want her campaign's dial", path, code, body)
+		}
+	}
+	if code, body := call(bea, "GET", "/api/v1/calls"); code != 403 || !strings.Contains(body, "campaigns with ?campaign= (agents bob; campaigns ") || !strings.Contains(body, "solo") {
+		t.Errorf("bea GET /api/v1/calls: %d %s, want 403 naming her agents and campaigns apart", code, body)
 	}
 	campaigns := func(token string) string {
 		_, body := call(token, "GET", "/api/v1/campaigns")
