@@ -1657,6 +1657,11 @@ func (c *Core) connectDue(now time.Time, callID string) {
 			return
 		}
 		why := "no agent within " + r.cfg.ConnectWithin.String()
+		if waited := now.Sub(leadAnsweredAt(cl)); waited >= r.cfg.ConnectWithin+time.Second {
+			// It waited longer, for an agent reserved for it who left
+			// or missed its rings: the step says how long.
+			why = "no agent in " + waited.Round(time.Second).String()
+		}
 		if d.late {
 			why = "no agent answered"
 		}

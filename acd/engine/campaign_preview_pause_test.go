@@ -113,6 +113,10 @@ func TestCampaignPreviewLeadOfAgentGone(t *testing.T) {
 	if len(missed) != 2 || !harbour.Equal(missed[1]) {
 		t.Errorf("a1 missed the lead at %v, the lead abandoned at %v; want two misses, abandoned at the second\n%s", missed, harbour, rig.trace)
 	}
+	// It waited far longer than two seconds for a1, and its step says so.
+	if hasStep(recs[0], "safe-harbour", "within 2s") || !hasStep(recs[0], "safe-harbour", "no agent in ") {
+		t.Errorf("the safe-harbour step of a lead that waited for its agent's rings: %+v", recs[0].Timeline)
+	}
 	if st := r.Core.Campaigns(r.Clock.Now())[0].Stats; st.Abandoned != 1 {
 		t.Errorf("counts %+v; want the answer counted abandoned", st)
 	}
@@ -226,5 +230,40 @@ func TestCampaignPreviewTakenBackFirst(t *testing.T) {
 	r.RunUntil(r.Clock.Now().Add(3 * time.Second))
 	if p := shownTo(r, "a1"); p == nil || p.Lead.ID != shown.Lead.ID {
 		t.Fatalf("a1 ready again is shown %+v; want lead %s, taken back from them first\n%s", p, shown.Lead.ID, rig.trace)
+	}
+}
+
+// TestCampaignPreviewMissedLeadToAnother: the lead a1 dialed answers and
+// a1 misses its ring; a2, free with no lead shown (the campaign paused, so
+// none is), takes it at once rather than leave the person on hold until
+// a1's phone rings again.
+func TestCampaignPreviewMissedLeadToAnother(t *testing.T) {
+	rig := newCampaignRig(t, "preview", 1, "a1")
+	r := rig.r
+	if err := r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	l := previewDialed(t, rig, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4 * time.Second, HangupAfter: 30 * time.Second})
+	if err := r.Do(func(c *Core, now time.Time) error {
+		if err := c.PauseCampaign(now, "renewals"); err != nil {
+			return err
+		}
+		return c.Login(now, "a2")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(3 * time.Minute))
+	recs := rig.dials(t)[l.Phone]
+	if len(recs) != 1 || recs[0].Agent != "a2" || recs[0].Outcome != acd.OutcomeAnswered || hasStep(recs[0], "safe-harbour", "") {
+		t.Fatalf("the dialed lead: %+v; want answered by a2\n%s", recs, rig.trace)
+	}
+	misses := 0
+	for _, s := range recs[0].Timeline {
+		if s.Kind == "no-connect" {
+			misses++
+		}
+	}
+	if misses != 1 {
+		t.Errorf("a1 missed the lead's ring %d times; want once, then a2 took it\n%+v", misses, recs[0].Timeline)
 	}
 }
