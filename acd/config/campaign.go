@@ -330,6 +330,14 @@ const MaxAttempts = 100
 // memory, and a few minutes' dials at the fastest pace are far fewer.
 const MaxHopper = 10_000
 
+// MinPreviewTimeout and MaxPreviewTimeout bound preview_timeout: under a
+// second is a typo (1ns for 1m), and a lead held for hours is one no agent
+// is deciding on.
+const (
+	MinPreviewTimeout = time.Second
+	MaxPreviewTimeout = time.Hour
+)
+
 // GlobalDNCList names the do-not-call list every campaign honours (the
 // store's GlobalDNC); a campaign's own list goes by the campaign's name, so
 // no campaign may be called so.
@@ -465,6 +473,9 @@ func (v *validator) campaignPacing(p string, c Campaign) {
 	v.positive(joinPath(p, "callback_grace"), c.CallbackGrace)
 	if mode == dialer.Preview {
 		v.positive(joinPath(p, "preview_timeout"), c.PreviewTimeout)
+		if c.PreviewTimeout > 0 && (c.PreviewTimeout < MinPreviewTimeout || c.PreviewTimeout > MaxPreviewTimeout) {
+			v.add(joinPath(p, "preview_timeout"), "%s: want %s to %s (how long an agent has to read a lead before it is dialed or skipped for them)", c.PreviewTimeout, MinPreviewTimeout, MaxPreviewTimeout)
+		}
 		v.oneOf(joinPath(p, "preview_on_timeout"), "preview timeout action", c.PreviewOnTimeout, []string{PreviewDial, PreviewSkip})
 	}
 	v.skipReasons(p, c)

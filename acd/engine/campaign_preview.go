@@ -201,7 +201,7 @@ func (c *Core) previewDecide(now time.Time, agentID string, dial bool, reason, n
 		if d := c.dialHeldFor(a); d != nil {
 			// Decided already (by the agent, or a supervisor a moment
 			// before): the lead rings or waits for them.
-			return LeadPreview{}, fmt.Errorf("agent %q: lead %s was dialed already: %w", agentID, d.lead.ID, ErrNoPreview)
+			return LeadPreview{}, fmt.Errorf("agent %q: lead %s was dialed already, so nothing is shown to decide on: %w", agentID, d.lead.ID, ErrCampaignState)
 		}
 		return LeadPreview{}, fmt.Errorf("agent %q: %w", agentID, ErrNoPreview)
 	}
@@ -221,6 +221,9 @@ func (c *Core) previewDecide(now time.Time, agentID string, dial bool, reason, n
 	}
 	st := p.status()
 	c.endPreview(now, p, dial, why)
+	if d := c.dialHeldFor(a); dial && d != nil && d.lead.ID == st.Lead.ID {
+		st.Lead = d.lead // as dialed: this attempt counted
+	}
 	return st, nil
 }
 

@@ -21,8 +21,13 @@ func previewDialed(t *testing.T, rig *campaignRig, p farend.Phone) campaign.Lead
 	if err := r.Switch.SetPhone("sim/"+shown.Lead.Phone, p); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Do(func(c *Core, now time.Time) error { _, err := c.PreviewDecide(now, "a1", true); return err }); err != nil {
+	var dialed LeadPreview
+	if err := r.Do(func(c *Core, now time.Time) (err error) { dialed, err = c.PreviewDecide(now, "a1", true); return err }); err != nil {
 		t.Fatal(err)
+	}
+	// The answer is the lead as dialed, this attempt counted.
+	if dialed.Lead.ID != shown.Lead.ID || dialed.Lead.Attempts != shown.Lead.Attempts+1 {
+		t.Fatalf("dial answered lead %s with %d attempts; want %s with %d", dialed.Lead.ID, dialed.Lead.Attempts, shown.Lead.ID, shown.Lead.Attempts+1)
 	}
 	return shown.Lead
 }
@@ -202,7 +207,7 @@ func TestCampaignPreviewDecidedTwice(t *testing.T) {
 	r := rig.r
 	l := previewDialed(t, rig, farend.Phone{Mode: farend.PhoneNoAnswer})
 	err := r.Do(func(c *Core, now time.Time) error { _, err := c.PreviewSkip(now, "a1", "", ""); return err })
-	if !errors.Is(err, ErrNoPreview) || !strings.Contains(err.Error(), "lead "+l.ID+" was dialed already") {
+	if !errors.Is(err, ErrCampaignState) || errors.Is(err, ErrNoPreview) || !strings.Contains(err.Error(), "lead "+l.ID+" was dialed already") {
 		t.Fatalf("skip after the dial: %v; want the lead named as dialed already", err)
 	}
 	if recs := rig.dials(t)[l.Phone]; len(recs) != 1 {
