@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -55,7 +56,11 @@ func ParseQuery(kind string, v url.Values, now time.Time, threshold func(string)
 			continue
 		}
 		if s == "" {
-			bad(fmt.Errorf("%s is required", f.name))
+			if f.name == "to" {
+				bad(errors.New("to is required, unless from is a duration back from now (24h)"))
+			} else {
+				bad(fmt.Errorf("%s is required", f.name))
+			}
 			continue
 		}
 		if _, err := time.ParseDuration(s); err == nil && f.name == "from" {

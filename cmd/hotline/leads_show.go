@@ -66,6 +66,15 @@ asks the running daemon instead (GET /api/v1/campaigns/NAME/leads/LEAD).`,
 				}
 				defer db.Close()
 				stored, err := db.Lead(camp, args[0])
+				if errors.Is(err, store.ErrNotFound) {
+					// Say so when it is the campaign that is not there: a
+					// mistyped name is no missing lead.
+					some := false
+					skipped, _ := store.Skipped(db.CampaignLeads(camp, func(campaign.Lead) bool { some = true; return false }))
+					if !some && len(skipped) == 0 {
+						return invalidArg(fmt.Errorf("lead %q: campaign %q has no leads in the store; check the campaign's name", args[0], camp))
+					}
+				}
 				if err != nil {
 					return err
 				}

@@ -70,6 +70,12 @@ func TestLeadsShow(t *testing.T) {
 	if code := run(context.Background(), []string{"leads", "show", "spring-9", "--campaign", "spring", "--store", path}, &out, &errb); code == 0 || !strings.Contains(errb.String(), `lead "spring-9" of campaign "spring": not found`) {
 		t.Errorf("unknown lead: exit %d %q %q", code, out.String(), errb.String())
 	}
+	// A mistyped campaign is named as such, not as a missing lead.
+	errb.Reset()
+	if code := run(context.Background(), []string{"leads", "show", "spring-1", "--campaign", "sprign", "--store", path}, &out, &errb); code != exitInvalid ||
+		!strings.Contains(errb.String(), `campaign "sprign" has no leads in the store; check the campaign's name`) {
+		t.Errorf("unknown campaign: exit %d %q", code, errb.String())
+	}
 	// While Hotline holds the store, the refusal says to ask it instead.
 	held, err := store.Open(path, store.Options{NoSync: true})
 	if err != nil {

@@ -172,11 +172,18 @@ func (o *reportOptions) query(kind string, cfg config.Config) (report.Query, err
 	}
 	if err != nil {
 		// ParseQuery names query keys; the command line has flags.
-		msg := strings.TrimPrefix(err.Error(), report.ErrBadOption.Error()+": ")
-		for _, k := range []string{"from", "to", "interval", "format", "tz", "short_abandon"} {
-			msg = strings.ReplaceAll(msg, k+" ", "--"+strings.ReplaceAll(k, "_", "-")+" ")
+		// Each problem starts with its key; the same words further on
+		// ("a duration back from now") are left alone.
+		problems := strings.Split(strings.TrimPrefix(err.Error(), report.ErrBadOption.Error()+": "), "; ")
+		for i, p := range problems {
+			for _, k := range []string{"from", "to", "interval", "format", "tz", "short_abandon"} {
+				if rest, ok := strings.CutPrefix(p, k+" "); ok {
+					problems[i] = "--" + strings.ReplaceAll(k, "_", "-") + " " + strings.NewReplacer("is not after from ", "is not after --from ", "unless from ", "unless --from ").Replace(rest)
+					break
+				}
+			}
 		}
-		return q, invalidArg(errors.New(msg))
+		return q, invalidArg(errors.New(strings.Join(problems, "; ")))
 	}
 	return q, nil
 }

@@ -382,10 +382,13 @@ func TestReportRefusesBadFlags(t *testing.T) {
 	if code != exitInvalid {
 		t.Errorf("exit %d, want %d", code, exitInvalid)
 	}
-	for _, want := range []string{`--from "monday"`, "--to is required", "fortnight", "Mars/Olympus"} {
+	for _, want := range []string{`--from "monday"`, "--to is required, unless --from is a duration back from now", "fortnight", "Mars/Olympus", "or a duration back from now (24h)"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("error %q does not name %s", errOut, want)
 		}
+	}
+	if strings.Contains(errOut, "back --from") {
+		t.Errorf("error %q: the flag's name put into the words of the hint", errOut)
 	}
 	code, _, errOut = hotline(t, nil, "report", "ivr", "--from", "monday", "--to", "2026-01-06", "--store", "x.db")
 	if code != exitInvalid || !strings.Contains(errOut, `--from "monday"`) {
