@@ -2636,6 +2636,15 @@ const (
 	editOptOut                    // an opt-out: the number is listed, the record keeps its disposition
 )
 
+// noAgentYet is the refusal of a disposition for a call no agent took:
+// one still going may yet reach an agent, one ended never did.
+func noAgentYet(callID string, o acd.Outcome) error {
+	if o == "" || o == acd.OutcomeInProgress {
+		return fmt.Errorf("call %q: %w: it has reached no agent yet (still ringing or waiting), so it takes no disposition until an agent has spoken with the person", callID, ErrCallState)
+	}
+	return fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, o)
+}
+
 // campaignDisposition takes an agent's disposition of a campaign call: one
 // of the campaign's dispositions (when it lists any). Given in wrap-up, it
 // settles the lead at once; during the call, when the call ends.
@@ -2648,7 +2657,7 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.T
 		// As for a lead below: a caller no agent spoke to (abandoned,
 		// overflowed, served by a flow alone) has no agent's account.
 		if rec, _, err := c.callRecord(callID); err == nil && rec.Agent == "" && len(rec.Legs) == 0 {
-			return editAll, fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, cmp.Or(string(rec.Outcome), "not connected yet"))
+			return editAll, noAgentYet(callID, rec.Outcome)
 		}
 		return editAll, nil
 	}
@@ -2671,7 +2680,7 @@ func (c *Core) campaignDisposition(now time.Time, callID, name string, at time.T
 	// filed on it would count in the campaign's report.
 	rec, _, recErr := c.callRecord(callID)
 	if recErr == nil && rec.Agent == "" {
-		return editAll, fmt.Errorf("call %q: %w: it reached no agent (%s), so it takes no disposition", callID, ErrCallState, cmp.Or(string(rec.Outcome), "not connected yet"))
+		return editAll, noAgentYet(callID, rec.Outcome)
 	}
 	if d == nil {
 		if recErr != nil {

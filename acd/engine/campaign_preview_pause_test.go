@@ -210,8 +210,16 @@ func TestCampaignPreviewDecidedTwice(t *testing.T) {
 	if !errors.Is(err, ErrCampaignState) || errors.Is(err, ErrNoPreview) || !strings.Contains(err.Error(), "lead "+l.ID+" was dialed already") {
 		t.Fatalf("skip after the dial: %v; want the lead named as dialed already", err)
 	}
-	if recs := rig.dials(t)[l.Phone]; len(recs) != 1 {
-		t.Errorf("dials %+v; want the one dial going on", recs)
+	recs := rig.dials(t)[l.Phone]
+	if len(recs) != 1 {
+		t.Fatalf("dials %+v; want the one dial going on", recs)
+	}
+	// A disposition of the dial still ringing is refused as not yet
+	// possible, not as if the dial were over.
+	id := recs[0].ID
+	err = r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "sale", "") })
+	if !errors.Is(err, ErrCallState) || !strings.Contains(err.Error(), "has reached no agent yet (still ringing or waiting)") {
+		t.Errorf("disposition of the ringing dial: %v", err)
 	}
 }
 
