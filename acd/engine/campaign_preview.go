@@ -297,10 +297,15 @@ func (c *Core) freeHeld(now time.Time, a *agent) {
 }
 
 // dialHeldFor is the dial of a lead agent a is held for (a preview it
-// dialed, a callback kept for it), ringing or answered and waiting for an
-// agent; nil if none.
+// dialed, a callback kept for it): waiting for its Dialing write, ringing,
+// or answered and waiting for an agent; nil if none.
 func (c *Core) dialHeldFor(a *agent) *leadDial {
 	for _, r := range c.camps {
+		for _, p := range r.pending {
+			if p.d.agent == a { // its Dialing write not yet durable, its call not yet placed
+				return p.d
+			}
+		}
 		for _, d := range r.dials {
 			if d.agent == a {
 				return d

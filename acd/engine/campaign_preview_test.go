@@ -243,24 +243,7 @@ func TestCampaignPreviewSurvivesRestart(t *testing.T) {
 // the agent skipped is not shown again from such a read.
 func TestCampaignPreviewStaleReadNotShownAgain(t *testing.T) {
 	rig := newCampaignRig(t, "preview", 1)
-	w := store.NewWriter(rig.db, store.WriterOptions{}) // not started: commits only on Commit
-	cfgText := strings.Replace(fmt.Sprintf(campaignConfig, "preview", 1.0), "    mode: preview\n", "    mode: preview\n    hopper: 1\n", 1)
-	r, err := NewSimRun(SimOptions{
-		Core:  Options{Config: parseConfig(t, cfgText), Store: rig.db, Writer: w, Seed: 3},
-		Start: epoch,
-		Sim:   sim.Options{Seed: 3, Latency: 20 * time.Millisecond},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Login("a1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
-		t.Fatal(err)
-	}
-	r.ServeLeads(rig.db, time.Second)
-	r.RunUntil(epoch.Add(2 * time.Second))
+	r, w := previewOnHeldWrites(t, rig, strings.Replace(fmt.Sprintf(campaignConfig, "preview", 1.0), "    mode: preview\n", "    mode: preview\n    hopper: 1\n", 1))
 	var skipped LeadPreview
 	if err := r.Do(func(c *Core, now time.Time) (err error) { skipped, err = c.PreviewDecide(now, "a1", false); return err }); err != nil {
 		t.Fatal(err)
@@ -445,4 +428,60 @@ func TestCampaignOptOutDuringHopperRead(t *testing.T) {
 			t.Errorf("lead %+v; want do-not-call", l)
 		}
 	}
+}
+
+// TestCampaignPreviewDialBeforeDurable: on a store whose writes take
+// time, the dial's answer is the lead as dialed (its attempt counted)
+// though its Dialing write is not yet durable and its call not yet placed;
+// a second decision then says the lead was dialed already, and a pause
+// waits for that call.
+func TestCampaignPreviewDialBeforeDurable(t *testing.T) {
+	rig := newCampaignRig(t, "preview", 1)
+	r, _ := previewOnHeldWrites(t, rig, fmt.Sprintf(campaignConfig, "preview", 1.0))
+	shown := shownTo(r, "a1")
+	if shown == nil {
+		t.Fatal("no lead shown to a1")
+	}
+	var dialed LeadPreview
+	if err := r.Do(func(c *Core, now time.Time) (err error) { dialed, err = c.PreviewDecide(now, "a1", true); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if dialed.Lead.ID != shown.Lead.ID || dialed.Lead.Attempts != shown.Lead.Attempts+1 || dialed.Lead.State != campaign.Dialing {
+		t.Errorf("dial answered %s %s with %d attempts; want %s dialing with %d", dialed.Lead.ID, dialed.Lead.State, dialed.Lead.Attempts, shown.Lead.ID, shown.Lead.Attempts+1)
+	}
+	err := r.Do(func(c *Core, now time.Time) error { _, err := c.PreviewSkip(now, "a1", "", ""); return err })
+	if !errors.Is(err, ErrCampaignState) || !strings.Contains(err.Error(), "lead "+shown.Lead.ID+" was dialed already") {
+		t.Errorf("skip before the dial's write is durable: %v; want the lead named as dialed already", err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.Pause(now, "a1", "lunch") }); err != nil {
+		t.Fatal(err)
+	}
+	if a := agentOf(r, "a1"); a.State == acd.Paused.String() {
+		t.Errorf("a1 paused at once while the lead they dialed waits for its write; want the pause after that call")
+	}
+}
+
+// previewOnHeldWrites runs rig's campaign from cfgText on a store writer
+// that commits only when told (w.Commit): a1 logged in, the campaign
+// started, a lead shown to a1.
+func previewOnHeldWrites(t *testing.T, rig *campaignRig, cfgText string) (*SimRun, *store.Writer) {
+	t.Helper()
+	w := store.NewWriter(rig.db, store.WriterOptions{}) // not started: commits only on Commit
+	r, err := NewSimRun(SimOptions{
+		Core:  Options{Config: parseConfig(t, cfgText), Store: rig.db, Writer: w, Seed: 3},
+		Start: epoch,
+		Sim:   sim.Options{Seed: 3, Latency: 20 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Login("a1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Do(func(c *Core, now time.Time) error { return c.StartCampaign(now, "renewals") }); err != nil {
+		t.Fatal(err)
+	}
+	r.ServeLeads(rig.db, time.Second)
+	r.RunUntil(epoch.Add(2 * time.Second))
+	return r, w
 }
