@@ -143,10 +143,21 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+var (
+	givenMu sync.Mutex
+	given   = map[int]bool{} // the bases FreeUDP handed out
+)
+
 // FreeUDP is a loopback UDP port base, outside Asterisk's RTP range, with
 // base..base+3 free (RTP and RTCP for audio, and what sipp takes for video).
+// It never hands out a base twice in one process: a base given for a
+// phone's SIP port is free until that phone starts, and the media port of
+// a sipp started meanwhile must not take it (a registration once failed
+// so: its SIP and audio sockets given the same port).
 func FreeUDP(t testing.TB) int {
 	t.Helper()
+	givenMu.Lock()
+	defer givenMu.Unlock()
 	for range 100 {
 		c, err := net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
@@ -154,7 +165,7 @@ func FreeUDP(t testing.TB) int {
 		}
 		base := c.LocalAddr().(*net.UDPAddr).Port &^ 3
 		c.Close()
-		if base < 20000 {
+		if base < 20000 || given[base] {
 			continue
 		}
 		ok := true
@@ -166,6 +177,7 @@ func FreeUDP(t testing.TB) int {
 			}
 		}
 		if ok {
+			given[base] = true
 			return base
 		}
 	}
