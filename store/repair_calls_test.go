@@ -16,6 +16,7 @@ import (
 	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/contact"
 	"github.com/hotline-cc/hotline/api/auth"
+	"github.com/hotline-cc/hotline/internal/seal"
 )
 
 // callsOfALostTree writes 400 calls, each saved twice (ringing, then
@@ -208,12 +209,7 @@ func TestRepairSalvagesUsersAndContactsOfALostTree(t *testing.T) {
 		}
 	}
 	db.Close()
-	loseTopTree(t, path)
-	dst := filepath.Join(t.TempDir(), "r.db")
-	rep, err := Repair(path, dst, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, dst := repairLostTop(t, path, keys)
 	if !rep.Check.FreeListed || rep.Copied["users"] != 20 || rep.Copied["contacts"] != 20 {
 		t.Fatalf("freelist read %v, copied %v; want 20 users and 20 contacts recovered (%v)", rep.Check.FreeListed, rep.Copied, rep.Check.Err())
 	}
@@ -231,6 +227,19 @@ func TestRepairSalvagesUsersAndContactsOfALostTree(t *testing.T) {
 	if c, err := fixed.Contacts(keys).ByPhone("+33140000014"); err != nil || c.Name != "Customer 14" {
 		t.Fatalf("contact by number after repair: %+v (%v)", c, err)
 	}
+}
+
+// repairLostTop damages the top-level tree of the store file at path
+// (loseTopTree) and repairs it with keys into a new file, returned.
+func repairLostTop(t *testing.T, path string, keys *seal.Keyring) (*RepairReport, string) {
+	t.Helper()
+	loseTopTree(t, path)
+	dst := filepath.Join(t.TempDir(), "r.db")
+	rep, err := Repair(path, dst, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, dst
 }
 
 // loseTopTree damages the page of the top-level tree the newer meta page
@@ -275,12 +284,7 @@ func TestRepairSalvagesDNCAndTokensOfALostTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	loseTopTree(t, path)
-	dst := filepath.Join(t.TempDir(), "r.db")
-	rep, err := Repair(path, dst, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, dst := repairLostTop(t, path, nil)
 	if !rep.Check.FreeListed || rep.Copied["dnc"] != 60 || rep.Copied["tokens"] != 25 {
 		t.Fatalf("freelist read %v, copied %v; want 60 do-not-call entries and 25 tokens recovered (%v)", rep.Check.FreeListed, rep.Copied, rep.Check.Err())
 	}
