@@ -94,12 +94,8 @@ func TestCampaignPreviewPauseWhileDialing(t *testing.T) {
 // safe-harbour message at once and counts abandoned, as any answer no
 // agent takes, rather than hold through a third ring.
 func TestCampaignPreviewLeadOfAgentGone(t *testing.T) {
-	rig := newCampaignRig(t, "preview", 1, "a1")
+	rig, l := dialedByUnansweredAgent(t, 5*time.Minute)
 	r := rig.r
-	if err := r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
-		t.Fatal(err)
-	}
-	l := previewDialed(t, rig, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4 * time.Second, HangupAfter: 5 * time.Minute})
 	r.RunUntil(epoch.Add(3 * time.Minute))
 	recs := rig.dials(t)[l.Phone]
 	if len(recs) != 1 || recs[0].Outcome != acd.OutcomeAbandoned || !hasStep(recs[0], "safe-harbour", "") {
@@ -251,12 +247,8 @@ func TestCampaignPreviewTakenBackFirst(t *testing.T) {
 // none is), takes it at once rather than leave the person on hold until
 // a1's phone rings again.
 func TestCampaignPreviewMissedLeadToAnother(t *testing.T) {
-	rig := newCampaignRig(t, "preview", 1, "a1")
+	rig, l := dialedByUnansweredAgent(t, 30*time.Second)
 	r := rig.r
-	if err := r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
-		t.Fatal(err)
-	}
-	l := previewDialed(t, rig, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4 * time.Second, HangupAfter: 30 * time.Second})
 	if err := r.Do(func(c *Core, now time.Time) error {
 		if err := c.PauseCampaign(now, "renewals"); err != nil {
 			return err
@@ -279,4 +271,16 @@ func TestCampaignPreviewMissedLeadToAnother(t *testing.T) {
 	if misses != 1 {
 		t.Errorf("a1 missed the lead's ring %d times; want once, then a2 took it\n%+v", misses, recs[0].Timeline)
 	}
+}
+
+// dialedByUnansweredAgent is a preview rig whose agent a1, with a phone
+// that never answers, has dialed the lead shown; the lead answers after
+// 4 s and hangs up after talk.
+func dialedByUnansweredAgent(t *testing.T, talk time.Duration) (*campaignRig, campaign.Lead) {
+	t.Helper()
+	rig := newCampaignRig(t, "preview", 1, "a1")
+	if err := rig.r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	return rig, previewDialed(t, rig, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 4 * time.Second, HangupAfter: talk})
 }
