@@ -40,6 +40,11 @@ const (
 	OutcomeTransferred Outcome = "transferred"
 )
 
+// StepLeftFlow is the detail of the caller-hangup step of a lead who hung
+// up in a survey's or notification's flow before its end: served by the
+// flow as far as it went (self-service), never an abandon, not contained.
+const StepLeftFlow = "in the campaign's flow, before its end"
+
 // TransferKind is how a call reached a leg after its first: sent on at
 // once (blind) or after the agent talked to the target (attended).
 type TransferKind string

@@ -762,6 +762,12 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 		cl.rec.Outcome = acd.OutcomeSelfService
 	case killed:
 		// Ends failed, counted in no queue's abandons.
+	case cl.phase == acd.CallMenu && cl.dir == acd.DirectionOutbound:
+		// A lead who hangs up in a survey's or notification's flow gave
+		// what it gave (the lead is partial); an outbound call is abandoned
+		// only when Hotline left a live answer with no agent.
+		c.step(now, cl, "caller-hangup", "", acd.StepLeftFlow)
+		cl.rec.Outcome = acd.OutcomeSelfService
 	default:
 		c.stepInLine(now, cl, "abandon", cl.phase.String())
 		if cl.dir == acd.DirectionCallback {

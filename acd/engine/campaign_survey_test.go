@@ -158,6 +158,10 @@ func TestSurveyAndNotificationFlows(t *testing.T) {
 		if rec.Called == "+3314000004" && rec.Agent == "" && hasStep(rec, "menu-default", "") {
 			heard = true
 		}
+		if rec.Called == "+3314000002" && (rec.Outcome != acd.OutcomeSelfService || !hasStep(rec, "caller-hangup", "flow") || hasStep(rec, "abandon", "")) {
+			// Hung up halfway through the survey: no abandon of Hotline's.
+			t.Errorf("the lead who hung up in the survey: outcome %s, timeline %v; want self-service, caller-hangup, no abandon", rec.Outcome, rec.Timeline)
+		}
 	}
 	if !toAgent || !heard {
 		t.Errorf("notification: pressed 1 reached a1 %v, the other heard it out %v\n%s", toAgent, heard, trace)

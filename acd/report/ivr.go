@@ -103,6 +103,10 @@ func FigureIVR(recs iter.Seq2[store.CallRecord, error], flowFilter string) (IVRR
 			case "faq-answer":
 				cur.Exits[first]++
 				answered = true
+			case "caller-hangup":
+				if s.Detail == acd.StepLeftFlow {
+					gaveUp = true // a survey's lead gone before its end
+				}
 			case "faq-agent":
 				cur.Exits["person"]++
 				person = true

@@ -130,12 +130,18 @@ func TestIVRFiguresSurveyQuestions(t *testing.T) {
 			"question-retry", "not understood", "question-answer", `recommend=yes by phrase "sure" (0.90)`, "hangup", "poll/bye", "end", "self-service")},
 		{Outcome: acd.OutcomeSelfService, Timeline: steps("jump", "poll/", "question", "poll/q1", "question-retry", "invalid key 9",
 			"question-unanswered", "satisfaction: timeout", "hangup", "poll/bye", "end", "self-service")},
+		// Hung up after its first answer: self-service, but not contained.
+		{Outcome: acd.OutcomeSelfService, Timeline: steps("jump", "poll/", "question", "poll/q1",
+			"question-answer", "satisfaction=2 by key 2", "question", "poll/q2", "caller-hangup", acd.StepLeftFlow, "end", "self-service")},
 	}
-	_, out := ivrCSV(t, recs)
-	for _, want := range []string{"\npoll,q1,question,2,answered:1,2,1,0,0,,,,\n", "\npoll,q2,question,1,answered:1,0,0,1,1,,,,\n"} {
+	r, out := ivrCSV(t, recs)
+	for _, want := range []string{"\npoll,q1,question,3,answered:2,2,1,0,0,,,,\n", "\npoll,q2,question,2,answered:1,0,0,1,1,,,,\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("csv:\n%s\nwant a row %q", out.String(), want)
 		}
+	}
+	if f := r.Flows; len(f) != 1 || f[0].Calls != 3 || f[0].Contained != 1 {
+		t.Errorf("flows %+v; want poll: 3 calls, 1 contained (not the one given up on, nor the one hung up halfway)", f)
 	}
 }
 
