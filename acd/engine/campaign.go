@@ -2230,21 +2230,30 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 	d := &leadDial{run: r, lead: l, counted: l.State == campaign.Connected}
 	d.settled = d.counted
 	self := r.cfg.Kind != config.CampaignAgent && l.State == campaign.Answered
-	if id := ch.Vars[pbx.VarCallID]; cl == nil && self {
+	if id := ch.Vars[pbx.VarCallID]; cl == nil && (self || l.State == campaign.Connected) {
 		if rec != nil {
 			id = rec.ID
 		}
 		if g := c.leftEnded[id]; g != nil {
-			// Its restored call ended before now (its flow over, or the lead
-			// hung up, maybe while Hotline was down): it was never waiting
-			// for an agent, and its answers are on the call.
-			d.id, d.ch, d.call, d.placed, d.settled = g.id, g.ch, g, g.rec.Entered, true
+			// Its restored call ended before now: a survey's or
+			// notification's lead was never waiting for an agent (its flow
+			// over, or it hung up, maybe while Hotline was down), and its
+			// answers are on the call; a connected lead's agent or the lead
+			// hung up while Hotline was down (the sync ended the call, its
+			// lead channel maybe still up then), and a disposition given
+			// during the call is on it.
+			d.id, d.ch, d.call, d.placed = g.id, g.ch, g, g.rec.Entered
+			if self {
+				d.settled = true
+			} else {
+				d.disposition, d.callbackAt, d.callbackTo = g.rec.Disposition, g.rec.CallbackAt, g.rec.CallbackAgent
+			}
 			r.byCall[g.id], r.known[l.ID] = d, true
-			c.trace(now, "campaign %s: lead %s was answered at restart; its call %s ended before the campaign was resumed", r.cfg.Name, l.ID, g.id)
+			c.trace(now, "campaign %s: lead %s was %s at restart; its call %s ended before the campaign was resumed", r.cfg.Name, l.ID, l.State, g.id)
 			c.campaignCallEnded(now, g)
 			return
 		}
-		if rc := c.calls[id]; rc != nil && rc.phase != acd.CallEnded && rc.restored {
+		if rc := c.calls[id]; self && rc != nil && rc.phase != acd.CallEnded && rc.restored {
 			cl = rc // restored, its channel gone: the sync ends it as the lead's
 		}
 	}

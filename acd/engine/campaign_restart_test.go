@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -646,5 +647,61 @@ func TestCampaignLeftOutcome(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCampaignRestartAgentHungUpWhileDown: a1 gives a disposition during
+// the call, Hotline dies, and a1 hangs up while it is down, the lead still
+// on the line. The restarted daemon ends the call the agent left (the sync)
+// and settles the lead by the disposition given; the lead was hung up and
+// dialed again as "lost-at-restart", talking to an agent twice, its sale
+// lost. So too with no disposition: completed, not dialed again.
+func TestCampaignRestartAgentHungUpWhileDown(t *testing.T) {
+	for _, tc := range []struct {
+		disposition string
+		syncFirst   bool
+		want        campaign.LeadState
+	}{{"sale", true, campaign.Done}, {"sale", false, campaign.Done}, {"", true, campaign.Done}, {"call-back", true, campaign.Callback}} {
+		t.Run(fmt.Sprintf("disposition %q, sync first %v", tc.disposition, tc.syncFirst), func(t *testing.T) {
+			rig, r, o := restartableCampaign(t, "")
+			// a1 answers in 0.5 s and hangs up 12 s later (~17 s); the lead
+			// would stay on until ~34 s.
+			if err := r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 500 * time.Millisecond, HangupAfter: 12 * time.Second}); err != nil {
+				t.Fatal(err)
+			}
+			l, id := talkingLead(t, rig, r)
+			if tc.disposition != "" {
+				if err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, tc.disposition, "sold") }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r.RunUntil(epoch.Add(11 * time.Second))
+			kill(t, r)
+			r.RunUntil(epoch.Add(25 * time.Second)) // a1 hangs up at ~17 s
+			restartKeepingCalls(t, rig, r, o, "run2", tc.syncFirst)
+			r.RunUntil(epoch.Add(26 * time.Second))
+			if tc.disposition == "" {
+				// Back in wrap-up, a1 gives none: the lead is completed.
+				r.RunUntil(epoch.Add(2 * time.Minute))
+			}
+			got := rig.leads(t)[l.ID]
+			want := cmp.Or(tc.disposition, "completed")
+			if got.State != tc.want || got.Disposition != want || got.Attempts != 1 {
+				t.Errorf("lead after its agent hung up while Hotline was down: %s %q, %d attempts; want %s %q, dialed once\n%s",
+					got.State, got.Disposition, got.Attempts, tc.want, want, rig.trace)
+			}
+			// Not dialed again: for a callback, not before it is due (5 min).
+			until := 40 * time.Minute
+			if tc.want == campaign.Callback {
+				until = 4 * time.Minute
+			}
+			r.RunUntil(epoch.Add(until))
+			if recs := rig.dials(t)[l.Phone]; len(recs) != 1 || recs[0].Agent != "a1" || recs[0].Disposition != tc.disposition {
+				t.Errorf("lead %s has %d call records (%+v); want 1, a1's, disposition %q", l.ID, len(recs), recs, tc.disposition)
+			}
+			if a := r.Core.Status(r.Clock.Now()).Agents[0]; a.State != acd.Available.String() {
+				t.Errorf("a1 after it all: %s; want available", a.State)
+			}
+		})
 	}
 }
