@@ -471,13 +471,13 @@ func (v *validator) campaignPacing(p string, c Campaign) {
 		v.add(joinPath(p, "hopper"), "%d: at most %d leads are read ahead (each is held in memory, and the hopper needs only what the next minute dials)", c.Hopper, MaxHopper)
 	}
 	v.positive(joinPath(p, "callback_grace"), c.CallbackGrace)
-	if mode == dialer.Preview {
-		v.positive(joinPath(p, "preview_timeout"), c.PreviewTimeout)
-		if c.PreviewTimeout > 0 && (c.PreviewTimeout < MinPreviewTimeout || c.PreviewTimeout > MaxPreviewTimeout) {
-			v.add(joinPath(p, "preview_timeout"), "%s: want %s to %s (how long an agent has to read a lead before it is dialed or skipped for them)", c.PreviewTimeout, MinPreviewTimeout, MaxPreviewTimeout)
-		}
-		v.oneOf(joinPath(p, "preview_on_timeout"), "preview timeout action", c.PreviewOnTimeout, []string{PreviewDial, PreviewSkip})
+	// Checked in every mode, as ratio is: a campaign switched to preview
+	// later must not find its settings refused only then.
+	v.positive(joinPath(p, "preview_timeout"), c.PreviewTimeout)
+	if c.PreviewTimeout > 0 && (c.PreviewTimeout < MinPreviewTimeout || c.PreviewTimeout > MaxPreviewTimeout) {
+		v.add(joinPath(p, "preview_timeout"), "%s: want %s to %s (how long an agent has to read a lead before it is dialed or skipped for them)", c.PreviewTimeout, MinPreviewTimeout, MaxPreviewTimeout)
 	}
+	v.oneOf(joinPath(p, "preview_on_timeout"), "preview timeout action", c.PreviewOnTimeout, []string{PreviewDial, PreviewSkip})
 	v.skipReasons(p, c)
 }
 

@@ -100,6 +100,9 @@ func TestValidateCampaigns(t *testing.T) {
 		{"connect an hour", func(k *Campaign) { k.ConnectWithin = time.Hour }, []string{"campaigns[0].connect_within: 1h0m0s: at most 5m0s"}},
 		{"preview timeout of a nanosecond", func(k *Campaign) { k.Mode, k.PreviewTimeout = "preview", time.Nanosecond }, []string{"campaigns[0].preview_timeout: 1ns: want 1s to 1h0m0s"}},
 		{"preview timeout of a year", func(k *Campaign) { k.Mode, k.PreviewTimeout = "preview", 9999*time.Hour }, []string{"campaigns[0].preview_timeout: 9999h0m0s: want 1s to 1h0m0s"}},
+		// Checked in every mode, as ratio is.
+		{"preview timeout of two hours, progressive", func(k *Campaign) { k.Mode, k.PreviewTimeout = "progressive", 2*time.Hour }, []string{"campaigns[0].preview_timeout: 2h0m0s: want 1s to 1h0m0s"}},
+		{"preview action unknown, predictive", func(k *Campaign) { k.Mode, k.PreviewOnTimeout = "predictive", "call" }, []string{"campaigns[0].preview_on_timeout"}},
 		{"preview timeout of an hour", func(k *Campaign) { k.Mode, k.PreviewTimeout = "preview", time.Hour }, nil},
 		{"ratio out of power mode", func(k *Campaign) { k.Mode, k.Ratio = "progressive", -1 }, []string{"campaigns[0].ratio: -1: want 1 to 10"}},
 		{"ratio huge", func(k *Campaign) { k.Mode, k.Ratio = "predictive", 1e308 }, []string{"campaigns[0].ratio: 1e+308: want 1 to 10"}},
