@@ -133,6 +133,10 @@ func talkingLead(t *testing.T, rig *campaignRig, r *SimRun) (campaign.Lead, stri
 	if len(st.Calls) != 1 {
 		t.Fatalf("calls %+v; want the lead's", st.Calls)
 	}
+	if c := st.Calls[0]; c.Caller != l.Phone || c.Direction != acd.DirectionOutbound {
+		// The customer's number, as for a caller: not the campaign's caller id.
+		t.Fatalf("the lead's call shows %q (%s); want the lead's number %s, outbound", c.Caller, c.Direction, l.Phone)
+	}
 	return l, st.Calls[0].ID
 }
 

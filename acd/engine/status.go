@@ -113,10 +113,14 @@ type Pending struct {
 
 // CallStatus is one live call.
 type CallStatus struct {
-	ID     string `json:"id"`
-	Caller string `json:"caller"`
-	Queue  string `json:"queue,omitempty"`
-	Phase  string `json:"phase"`
+	ID string `json:"id"`
+	// Caller is the customer's number: who called in, or, on a campaign's
+	// dial (Direction outbound), the lead's number dialed, not the
+	// campaign's own caller id.
+	Caller    string        `json:"caller"`
+	Direction acd.Direction `json:"direction,omitempty"`
+	Queue     string        `json:"queue,omitempty"`
+	Phase     string        `json:"phase"`
 	// Waited is the time in line, up to the answer (or now).
 	Waited   time.Duration `json:"waited"`
 	Agent    string        `json:"agent,omitempty"`
@@ -232,7 +236,10 @@ func (c *Core) agentStatus(a *agent, now time.Time) AgentStatus {
 // callStatus is a live call's view. The wait ends when an agent answers:
 // from then on the call talks, and Talk counts instead.
 func callStatus(cl *call, now time.Time) CallStatus {
-	cs := CallStatus{ID: cl.id, Caller: cl.rec.Caller, Phase: cl.phase.String(), Answered: cl.answered}
+	cs := CallStatus{ID: cl.id, Caller: cl.rec.Caller, Direction: cl.dir, Phase: cl.phase.String(), Answered: cl.answered}
+	if cl.dir == acd.DirectionOutbound {
+		cs.Caller = cl.rec.Called
+	}
 	if cl.queue != nil {
 		cs.Queue = cl.queue.name
 		end := now

@@ -51,7 +51,8 @@ func TestCallsFiltersByPeriodAndDirection(t *testing.T) {
 	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	srv := callsServer(t, []store.CallRecord{
 		{ID: "morning-in", Direction: acd.DirectionInbound, Entered: at, Ended: at.Add(time.Minute), Outcome: acd.OutcomeAbandoned},
-		{ID: "noon-out", Direction: acd.DirectionOutbound, Entered: at.Add(3 * time.Hour), Ended: at.Add(3*time.Hour + time.Minute), Outcome: acd.OutcomeAbandoned},
+		{ID: "noon-out", Direction: acd.DirectionOutbound, Caller: "+15550000000", Called: "+33140000001",
+			Entered: at.Add(3 * time.Hour), Ended: at.Add(3*time.Hour + time.Minute), Outcome: acd.OutcomeAbandoned},
 	}...)
 	for _, tc := range []struct {
 		args      []string
@@ -59,6 +60,8 @@ func TestCallsFiltersByPeriodAndDirection(t *testing.T) {
 	}{
 		{[]string{"--from", "2026-01-05T08:00:00Z", "--to", "2026-01-05T10:00:00Z"}, "morning-in ", "noon-out "},
 		{[]string{"--direction", "outbound"}, "noon-out ", "morning-in "},
+		// A campaign's dial shows the lead's number dialed, not the campaign's caller id.
+		{[]string{"--direction", "outbound"}, "→+33140000001", "+15550000000"},
 	} {
 		code, out, errOut := hotline(t, nil, append([]string{"calls", "--api", srv.URL}, tc.args...)...)
 		if code != 0 {

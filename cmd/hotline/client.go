@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/api"
 )
@@ -254,7 +255,11 @@ func newCallsCmd(g *globalOptions) *cobra.Command {
 					}
 					who = strings.Join(parties, "→")
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Entered.Format(time.DateTime), r.Caller,
+				number := r.Caller
+				if r.Direction == acd.DirectionOutbound {
+					number = r.Called
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Entered.Format(time.DateTime), party(number, r.Direction),
 					r.Queue, who, wait, talk, r.Hold.Round(time.Second), r.Outcome)
 			}
 			return tw.Flush()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/engine"
 )
 
@@ -81,7 +82,7 @@ func writeStatus(w io.Writer, s engine.Status) {
 		if !c.Answered.IsZero() {
 			talk = c.Talk.Round(time.Second).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Caller, c.Queue, c.Phase, c.Waited.Round(time.Second), talk, c.Agent)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, party(c.Caller, c.Direction), c.Queue, c.Phase, c.Waited.Round(time.Second), talk, c.Agent)
 	}
 	tw.Flush()
 }
@@ -99,4 +100,13 @@ func writeQueueTable(w io.Writer, queues []engine.QueueStatus) {
 			q.Offered, q.Answered, q.Abandoned, q.ServiceLevel*100, q.ASA.Round(time.Second))
 	}
 	tw.Flush()
+}
+
+// party is the customer's number of a call for the tables: a campaign's
+// dial shows the number dialed, marked "→".
+func party(number string, dir acd.Direction) string {
+	if dir == acd.DirectionOutbound && number != "" {
+		return "→" + number
+	}
+	return number
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/engine"
 )
 
@@ -21,12 +22,20 @@ func TestWriteStatusShowsClockPendingAndLiveCalls(t *testing.T) {
 			{ID: "c1", Caller: "5550001", Queue: "support", Phase: "bridged", Waited: 8 * time.Second,
 				Answered: now.Add(-time.Minute), Talk: time.Minute, Agent: "alice"},
 			{ID: "c2", Caller: "5550002", Queue: "support", Phase: "queued", Waited: 12 * time.Second},
+			{ID: "o3", Caller: "+33140000001", Direction: acd.DirectionOutbound, Queue: "outbound", Phase: "ringing"},
 		}})
 	out := b.String()
+	// The table's rows, their cells one space apart.
+	var rows []string
+	for line := range strings.Lines(out) {
+		rows = append(rows, strings.Join(strings.Fields(line), " "))
+	}
+	flat := strings.Join(rows, "\n")
 	for _, want := range []string{"status at 2026-01-05 09:30:00", "paused (lunch)",
 		"sales (removed, serving its last callers)", "removed from the config: logs out after this call",
-		"c1    5550001  support  bridged  8s      1m0s  alice", "c2    5550002  support  queued   12s"} {
-		if !strings.Contains(out, want) {
+		"c1 5550001 support bridged 8s 1m0s alice", "c2 5550002 support queued 12s",
+		"o3 →+33140000001 outbound ringing"} {
+		if !strings.Contains(flat, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
 	}
