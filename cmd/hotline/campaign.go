@@ -139,10 +139,10 @@ func writeCampaigns(w io.Writer, list []engine.CampaignStatus) {
 		if st.PausedBecause != "" {
 			state += " by Hotline (" + st.PausedBecause + ")"
 		}
-		fmt.Fprintf(w, "%s: %s, %s; hopper %d, ringing %d, live %d; dialed %d, answered %d, connected %d, abandoned %d (%.2f%% over the window, cap %.2f%% over %s); busy %d, no answer %d, failed %d, machine %d; skipped: %d do-not-call, %d outside hours, %d in preview; %s campaign, %d agents signed in\n",
+		fmt.Fprintf(w, "%s: %s, %s; hopper %d, ringing %d, live %d; dialed %d, answered %d, connected %d, abandoned %d (%.2f%% over the window, cap %.2f%% over %s); busy %d, no answer %d, failed %d, machine %d; skipped: %d do-not-call, %d outside hours, %d in preview; %s campaign, %s signed in\n",
 			st.Name, state, st.Mode, st.Hopper, st.Ringing, st.Live, s.Dialed, s.Answered, s.Connected, s.Abandoned,
 			100*st.AbandonRate, 100*st.AbandonCap, time.Duration(st.AbandonWindow), s.Busy, s.NoAnswer, s.Failed, s.Machine, s.SkippedDNC, s.SkippedWindow, s.SkippedPreview,
-			st.Kind, st.Agents)
+			st.Kind, count(st.Agents, "agent"))
 		if st.Kept > 0 {
 			fmt.Fprintf(w, "  %d callbacks due, waiting for the agent each is kept for\n", st.Kept)
 		}

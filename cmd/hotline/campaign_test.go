@@ -41,7 +41,7 @@ func TestCampaignCommandAgainstDaemon(t *testing.T) {
 	}{
 		{[]string{"campaign", "status"}, 0, "spring: stopped, progressive; hopper 0"},
 		{[]string{"campaign", "status"}, 0, "(0.00% over the window, cap 3.00% over 720h0m0s);"},
-		{[]string{"campaign", "status"}, 0, "; agent campaign, 1 agents signed in\n"},
+		{[]string{"campaign", "status"}, 0, "; agent campaign, 1 agent signed in\n"},
 		{[]string{"campaign", "status", "spring"}, 0, "spring leads: 2 (2 due now, 2 new)\n"},
 		{[]string{"campaign", "start", "spring"}, 0, "spring: running, progressive"},
 		{[]string{"campaign", "pause", "spring"}, 0, "spring: paused"},
@@ -212,7 +212,7 @@ func TestLeadsDryRunThroughDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := hotline(t, nil, "leads", "import", file, "--campaign", "spring", "--store", db, "--dry-run", "--api", addr)
-	if code != 1 || !strings.Contains(out, `4 rows, would import 1 leads into "spring"; 2 duplicates skipped (1 in the file, 1 already in the campaign), 1 rows with errors`) ||
+	if code != 1 || !strings.Contains(out, `4 rows, would import 1 lead into "spring"; 2 duplicates skipped (1 in the file, 1 already in the campaign), 1 row with errors`) ||
 		!strings.Contains(errOut, "row 5") || strings.Contains(errOut, "store is in use") {
 		t.Errorf("dry run through the daemon: exit %d, %q %q", code, out, errOut)
 	}

@@ -341,7 +341,7 @@ character after it, as in '+12125550101) is read without it.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "%d contacts imported\n", created)
 			}
 			if len(bad)+unknown+len(rejected) > 0 {
-				return &exitError{code: exitFailure, err: fmt.Errorf("%d rows not imported", len(bad)+unknown+len(rejected))}
+				return &exitError{code: exitFailure, err: fmt.Errorf("%s not imported", count(len(bad)+unknown+len(rejected), "row"))}
 			}
 			return nil
 		},

@@ -223,10 +223,10 @@ func newDNCImportCmd(g *globalOptions) *cobra.Command {
 			}
 			// As the API says them: a number listed already apart from
 			// one the file gives again.
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows, %d numbers added to %q, %d already there, %d given again in the file, %d rows with errors\n",
-				args[0], rows, added, o.list, len(entries)-added, dups, bad)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s, %s added to %q, %d already there, %d given again in the file, %s with errors\n",
+				args[0], count(rows, "row"), count(added, "number"), o.list, len(entries)-added, dups, count(bad, "row"))
 			if bad > 0 {
-				return &exitError{code: exitFailure, err: fmt.Errorf("%s: %d rows not imported", args[0], bad)}
+				return &exitError{code: exitFailure, err: fmt.Errorf("%s: %s not imported", args[0], count(bad, "row"))}
 			}
 			return nil
 		},

@@ -29,7 +29,7 @@ func TestDNCCommands(t *testing.T) {
 	csvFile := filepath.Join(dir, "dnc.csv")
 	os.WriteFile(csvFile, []byte("Number\n+1 646 555 0100\nnot a number\n"), 0o600)
 	if code, out, errs := do("dnc", "import", csvFile, "--list", "spring", "--map", "phone=Number"); code != exitFailure ||
-		!strings.Contains(out, `1 numbers added to "spring"`) || !strings.Contains(errs, "row 3") {
+		!strings.Contains(out, `1 number added to "spring"`) || !strings.Contains(errs, "row 3") {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
 	if code, out, _ := do("dnc", "check", "+16465550100", "--list", "spring"); code != exitFailure || !strings.Contains(out, `"spring"`) {
@@ -46,7 +46,7 @@ func TestDNCCommands(t *testing.T) {
 	again := filepath.Join(dir, "again.csv")
 	os.WriteFile(again, []byte("phone\n+12125550100\n+1 212 555 0801\n(212) 555-0801\n"), 0o600)
 	if code, out, errs := do("dnc", "import", again); code != 0 ||
-		!strings.Contains(out, `3 rows, 1 numbers added to "global", 1 already there, 1 given again in the file, 0 rows with errors`) {
+		!strings.Contains(out, `3 rows, 1 number added to "global", 1 already there, 1 given again in the file, 0 rows with errors`) {
 		t.Fatalf("import with a repeat: %d %q %q", code, out, errs)
 	}
 	if code, _, errs := do("dnc", "add", "12"); code != exitInvalid || !strings.Contains(errs, "not a valid phone number") {

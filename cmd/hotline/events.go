@@ -86,7 +86,7 @@ func writeEvent(w io.Writer, event string, data []byte) error {
 		if err := json.Unmarshal(data, &s); err != nil {
 			return fmt.Errorf("snapshot: %w", err)
 		}
-		fmt.Fprintf(w, "%s snapshot: %d queues, %d agents, %d live calls\n", clock(s.Now), len(s.Queues), len(s.Agents), len(s.Calls))
+		fmt.Fprintf(w, "%s snapshot: %s, %s, %s\n", clock(s.Now), count(len(s.Queues), "queue"), count(len(s.Agents), "agent"), count(len(s.Calls), "live call"))
 		return nil
 	}
 	var c engine.Change

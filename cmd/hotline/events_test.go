@@ -35,7 +35,7 @@ func TestEventsCommandFollowsChanges(t *testing.T) {
 		t.Fatalf("hotline events: exit %d: %s", code, errOut.String())
 	}
 	got := out.String()
-	for _, want := range []string{"snapshot: 1 queues, 1 agents, 0 live calls", "agent a available [login by api]", "queue q waiting 0"} {
+	for _, want := range []string{"snapshot: 1 queue, 1 agent, 0 live calls", "agent a available [login by api]", "queue q waiting 0"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("events output lacks %q:\n%s", want, got)
 		}

@@ -204,10 +204,10 @@ func runLeadsImport(ctx context.Context, w, errw io.Writer, g *globalOptions, fi
 	if o.dryRun {
 		verb = "would import"
 	}
-	fmt.Fprintf(w, "%s: %d rows, %s %d leads into %q; %d duplicates skipped (%d in the file, %d already in the campaign), %d rows with errors (%.1fs)\n",
-		file, rows, verb, res.Added, o.campaign, res.Duplicate, res.InList, res.Duplicate-res.InList, bad, time.Since(start).Seconds())
+	fmt.Fprintf(w, "%s: %s, %s %s into %q; %s skipped (%d in the file, %d already in the campaign), %s with errors (%.1fs)\n",
+		file, count(rows, "row"), verb, count(res.Added, "lead"), o.campaign, count(res.Duplicate, "duplicate"), res.InList, res.Duplicate-res.InList, count(bad, "row"), time.Since(start).Seconds())
 	if bad > 0 {
-		return &exitError{code: exitFailure, err: fmt.Errorf("%s: %d rows not imported", file, bad)}
+		return &exitError{code: exitFailure, err: fmt.Errorf("%s: %s not imported", file, count(bad, "row"))}
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ func TestLeadsImportExport(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("exit %d (want 1: one row had an error): %s %s", code, out.String(), errb.String())
 	}
-	if !strings.Contains(out.String(), "4 rows, imported 2 leads into \"spring\"; 1 duplicates skipped") ||
+	if !strings.Contains(out.String(), "4 rows, imported 2 leads into \"spring\"; 1 duplicate skipped") ||
 		!strings.Contains(errb.String(), `row 3, column "Tel": "12": not a valid phone number`) {
 		t.Fatalf("out %q\nerr %q", out.String(), errb.String())
 	}
@@ -167,7 +167,7 @@ campaigns:
 		{[]string{"dnc", "import", csvFile, "--list", "sprnig"}, exitInvalid, `do-not-call list "sprnig" is neither`},
 		{[]string{"leads", "export", "--campaign", "sprnig"}, exitInvalid, `campaign "sprnig" is not in ` + cfg + `; known: spring`},
 		{[]string{"leads", "export", "--campaign", "spring"}, 0, `id,phone`}, // a campaign of the config with no leads yet
-		{[]string{"leads", "import", csvFile, "--campaign", "spring"}, 0, `imported 1 leads into "spring"`},
+		{[]string{"leads", "import", csvFile, "--campaign", "spring"}, 0, `imported 1 lead into "spring"`},
 		{[]string{"leads", "export", "--campaign", "spring"}, 0, `+12125550100`},
 		{[]string{"dnc", "add", "+12125550100", "--list", "spring"}, 0, `1 added to "spring"`},
 		{[]string{"dnc", "add", "+12125550100"}, 0, `1 added to "global"`},
@@ -237,7 +237,7 @@ func TestLeadsCampaignNameNoConfigCouldHave(t *testing.T) {
 		{[]string{"leads", "import", csvFile, "--campaign", "GLOBAL", "--dry-run"}, exitInvalid, `--campaign "GLOBAL": no campaign can have that name`},
 		{[]string{"dnc", "add", "+12125550100", "--list", "Global"}, exitInvalid, `--list "Global": the global list is written global`},
 		{[]string{"dnc", "add", "+12125550100", "--list", "global"}, 0, `1 added to "global"`},
-		{[]string{"leads", "import", csvFile, "--campaign", "spring-2026.b_1"}, 0, `imported 1 leads into "spring-2026.b_1"`},
+		{[]string{"leads", "import", csvFile, "--campaign", "spring-2026.b_1"}, 0, `imported 1 lead into "spring-2026.b_1"`},
 		// Without a config, a campaign the store has no leads of is a typo
 		// as far as anyone can tell: an empty export exited 0.
 		{[]string{"leads", "export", "--campaign", "spring-2026.b_2"}, exitInvalid, `campaign "spring-2026.b_2": the store has no leads of it`},
@@ -274,7 +274,7 @@ func TestLeadsImportDryRunCountsTheStore(t *testing.T) {
 	if code, out, errs := do("leads", "import", first, "--campaign", "spring", "--store", db, "--create"); code != 0 {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
-	const want = `, %s 1 leads into "spring"; 3 duplicates skipped (1 in the file, 2 already in the campaign)`
+	const want = `, %s 1 lead into "spring"; 3 duplicates skipped (1 in the file, 2 already in the campaign)`
 	code, out, errs := do("leads", "import", second, "--campaign", "spring", "--store", db, "--dry-run")
 	if code != 0 || !strings.Contains(out, fmt.Sprintf(want, "would import")) {
 		t.Fatalf("dry run: %d %q %q", code, out, errs)
