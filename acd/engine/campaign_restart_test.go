@@ -662,11 +662,12 @@ func TestCampaignLeftOutcome(t *testing.T) {
 // lost. So too with no disposition: completed, not dialed again.
 func TestCampaignRestartAgentHungUpWhileDown(t *testing.T) {
 	for _, tc := range []struct {
-		disposition string
-		syncFirst   bool
-		want        campaign.LeadState
-	}{{"sale", true, campaign.Done}, {"sale", false, campaign.Done}, {"", true, campaign.Done}, {"call-back", true, campaign.Callback}} {
-		t.Run(fmt.Sprintf("disposition %q, sync first %v", tc.disposition, tc.syncFirst), func(t *testing.T) {
+		disposition     string
+		syncFirst, bare bool
+		want            campaign.LeadState
+	}{{"sale", true, false, campaign.Done}, {"sale", false, false, campaign.Done}, {"", true, false, campaign.Done},
+		{"call-back", true, false, campaign.Callback}, {"sale", true, true, campaign.Done}} {
+		t.Run(fmt.Sprintf("disposition %q, sync first %v, no lead variables %v", tc.disposition, tc.syncFirst, tc.bare), func(t *testing.T) {
 			rig, r, o := restartableCampaign(t, "")
 			// a1 answers in 0.5 s and hangs up 12 s later (~17 s); the lead
 			// would stay on until ~34 s.
@@ -682,7 +683,7 @@ func TestCampaignRestartAgentHungUpWhileDown(t *testing.T) {
 			r.RunUntil(epoch.Add(11 * time.Second))
 			kill(t, r)
 			r.RunUntil(epoch.Add(25 * time.Second)) // a1 hangs up at ~17 s
-			restartKeepingCalls(t, rig, r, o, "run2", tc.syncFirst)
+			restartKeepingCallsVars(t, rig, r, o, "run2", tc.syncFirst, tc.bare)
 			r.RunUntil(epoch.Add(26 * time.Second))
 			if tc.disposition == "" {
 				// Back in wrap-up, a1 gives none: the lead is completed.
