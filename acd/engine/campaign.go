@@ -2230,18 +2230,20 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 	d := &leadDial{run: r, lead: l, counted: l.State == campaign.Connected}
 	d.settled = d.counted
 	self := r.cfg.Kind != config.CampaignAgent && l.State == campaign.Answered
-	if id := ch.Vars[pbx.VarCallID]; cl == nil && (self || l.State == campaign.Connected) {
+	if id := ch.Vars[pbx.VarCallID]; cl == nil && (self || r.cfg.Kind == config.CampaignAgent) {
 		if rec != nil {
 			id = rec.ID
 		}
-		if g := c.leftEnded[id]; g != nil {
+		if g := c.leftEnded[id]; g != nil && (self || l.State == campaign.Connected || c.tookInTime(r, &g.rec)) {
 			// Its restored call ended before now: a survey's or
 			// notification's lead was never waiting for an agent (its flow
 			// over, or it hung up, maybe while Hotline was down), and its
 			// answers are on the call; a connected lead's agent or the lead
 			// hung up while Hotline was down (the sync ended the call, its
 			// lead channel maybe still up then), and a disposition given
-			// during the call is on it.
+			// during the call is on it; so too an answered one whose record
+			// has an agent taking it in time (the write that made it
+			// connected lost with the run).
 			d.id, d.ch, d.call, d.placed = g.id, g.ch, g, g.rec.Entered
 			if self {
 				d.settled = true
@@ -2320,7 +2322,7 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 			}
 		}
 		c.disposeLead(now, d)
-	case rec != nil && rec.Agent != "" && !rec.Bridged.IsZero() && !rec.Bridged.After(recAnsweredAt(rec).Add(r.cfg.ConnectWithin)):
+	case rec != nil && c.tookInTime(r, rec):
 		// Its record saw an agent take it in time; the write that made the
 		// lead connected was lost with the run. The record tells: a live
 		// answer connected, not one abandoned.
@@ -2401,6 +2403,12 @@ func (c *Core) remakeAnswered(now time.Time, d *leadDial, ch pbx.ChannelInfo, re
 
 // leadAnsweredAt is when a lead's call was answered, as its record says.
 func leadAnsweredAt(cl *call) time.Time { return recAnsweredAt(&cl.rec) }
+
+// tookInTime reports whether a dial's record has an agent taking the
+// answered lead within the campaign's ConnectWithin.
+func (c *Core) tookInTime(r *campaignRun, rec *store.CallRecord) bool {
+	return rec.Agent != "" && !rec.Bridged.IsZero() && !rec.Bridged.After(recAnsweredAt(rec).Add(r.cfg.ConnectWithin))
+}
 
 // recAnsweredAt is when the lead of a dial's record answered.
 func recAnsweredAt(rec *store.CallRecord) time.Time {

@@ -533,8 +533,9 @@ func TestCampaignRestartDispositionInRestoredWrapUp(t *testing.T) {
 // connected was not yet durable at the kill: the store has it answered,
 // with the counts from before. Its call ends while Hotline is down. The
 // record, not the lead's older state, says what happened: a live answer
-// connected, the lead completed, nothing abandoned, the campaign not
-// paused for a cap it never broke.
+// connected, a1 back in wrap-up may still give a disposition, and with
+// none the lead is completed, nothing abandoned, the campaign not paused
+// for a cap it never broke.
 func TestCampaignRestartConnectedLeadSavedAnswered(t *testing.T) {
 	rig, r, o := restartableCampaign(t, "")
 	r.RunUntil(epoch.Add(4*time.Second + 100*time.Millisecond))
@@ -554,7 +555,12 @@ func TestCampaignRestartConnectedLeadSavedAnswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	restartKeepingCalls(t, rig, r, o, "run2", true)
+	// a1 is back in wrap-up, where a disposition may still come; none does.
 	r.RunUntil(epoch.Add(37 * time.Second))
+	if got := rig.leads(t)[answered.ID]; got.State != campaign.Connected {
+		t.Errorf("lead while a1 wraps up after the restart: %+v; want connected, its disposition to come\n%s", got, rig.trace)
+	}
+	r.RunUntil(epoch.Add(45 * time.Second))
 	st := r.Core.Campaigns(r.Clock.Now())[0]
 	got := rig.leads(t)[answered.ID]
 	if got.Attempts != 1 || got.State != campaign.Done || got.Disposition != "completed" || !got.AbandonedAt.IsZero() {
@@ -708,5 +714,48 @@ func TestCampaignRestartAgentHungUpWhileDown(t *testing.T) {
 				t.Errorf("a1 after it all: %s; want available", a.State)
 			}
 		})
+	}
+}
+
+// TestCampaignRestartSavedAnsweredAgentHungUpWhileDown: a1 took a lead in
+// time, but the write that made the lead connected was lost with the kill
+// (the store has it answered); a1 hangs up while Hotline is down, the lead
+// still on the line. The record says a1 took it in time: the lead is a live
+// answer connected and settled by the disposition given, never dialed again
+// nor counted abandoned.
+func TestCampaignRestartSavedAnsweredAgentHungUpWhileDown(t *testing.T) {
+	rig, r, o := restartableCampaign(t, "")
+	if err := r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: 500 * time.Millisecond, HangupAfter: 12 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(4*time.Second + 100*time.Millisecond))
+	answered := leadIn(t, rig, campaign.Answered)
+	progress, err := rig.db.CampaignProgress()
+	if err != nil || len(progress) != 1 {
+		t.Fatalf("progress %+v %v", progress, err)
+	}
+	l, id := talkingLead(t, rig, r)
+	if err := r.Do(func(c *Core, now time.Time) error { return c.Disposition(now, id, "sale", "") }); err != nil {
+		t.Fatal(err)
+	}
+	r.RunUntil(epoch.Add(11 * time.Second))
+	kill(t, r)
+	r.RunUntil(epoch.Add(25 * time.Second)) // a1 hangs up at ~17 s
+	hour := &campaign.HourCount{Campaign: "renewals", Hour: epoch.UTC().Truncate(time.Hour)}
+	if err := rig.db.Write([]store.Op{store.PutLead(&answered), store.PutCampaignProgress(&progress[0]), store.PutCampaignHour(hour)}); err != nil {
+		t.Fatal(err)
+	}
+	restartKeepingCalls(t, rig, r, o, "run2", true)
+	r.RunUntil(epoch.Add(40 * time.Minute))
+	got := rig.leads(t)[l.ID]
+	if got.State != campaign.Done || got.Disposition != "sale" || got.Attempts != 1 || !got.AbandonedAt.IsZero() {
+		t.Errorf("lead %s %q, %d attempts, abandoned at %v; want done by the sale, dialed once, never abandoned\n%s",
+			got.State, got.Disposition, got.Attempts, got.AbandonedAt, rig.trace)
+	}
+	if st := r.Core.Campaigns(r.Clock.Now())[0]; st.Stats.Abandoned != 0 || st.Stats.Connected != st.Stats.Answered {
+		t.Errorf("campaign stats %+v; want every answer connected, none abandoned", st.Stats)
+	}
+	if recs := rig.dials(t)[l.Phone]; len(recs) != 1 || recs[0].Agent != "a1" || recs[0].Disposition != "sale" {
+		t.Errorf("records %+v; want a1's one, its sale", recs)
 	}
 }
