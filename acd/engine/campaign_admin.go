@@ -201,7 +201,7 @@ func (rt *Runtime) ServeLeads(ctx context.Context, src LeadStore, every time.Dur
 		// The switch may still be starting: ask until it answers.
 		snap, err = rt.sw.Snapshot(ctx)
 		for err != nil {
-			rt.log.Warn().Err(err).Int("leads", len(left.Dialing)).Msg("campaigns wait for the switch to settle leads left dialing")
+			rt.log.Warn().Err(err).Int("leads", len(left.Dialing)).Msg("campaigns wait for the switch to settle the leads a previous run left in calls (dialing, answered or connected)")
 			select {
 			case <-ctx.Done():
 				return nil

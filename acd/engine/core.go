@@ -384,6 +384,12 @@ func (c *Core) CommandFailed(now time.Time, cmd Command, err error) {
 		c.trace(now, "channel gone: %s", cmd)
 		return
 	}
+	if cmd.Op == OpDestroyBridge && errors.Is(err, pbx.ErrNoBridge) {
+		// Gone already: a switch whose bridges end with their channels
+		// (FreeSWITCH), a bridge whose calls ended while Hotline was down.
+		c.trace(now, "bridge already gone: %s", cmd)
+		return
+	}
 	if cmd.Op == OpStopRecording && errors.Is(err, pbx.ErrNoRecording) {
 		c.trace(now, "recording already over: %s", cmd)
 		return

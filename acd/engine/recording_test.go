@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +179,22 @@ func TestRecordingStartFailsAfterTheCallEnded(t *testing.T) {
 		if !r.Recording.Failed || r.Recording.Path != "" || !hasStep(r, "recording-failed", "no such bridge") {
 			t.Errorf("%v: recording %+v, timeline %+v; want failed with the switch's words", tc.err, r.Recording, r.Timeline)
 		}
+	}
+}
+
+// A bridge the switch no longer has when Hotline destroys it (FreeSWITCH's
+// end with their channels; a restart finds its calls ended) was what the
+// command wanted: no warning. Another failure of it is one.
+func TestDestroyGoneBridgeIsNoWarning(t *testing.T) {
+	c, _, _, _ := connectRecorded(t)
+	now := epoch.Add(3 * time.Second)
+	destroy := Command{Op: OpDestroyBridge, Bridge: "b-in-1"}
+	c.CommandFailed(now, destroy, fmt.Errorf("esl: destroy bridge b-in-1: %w", pbx.ErrNoBridge))
+	if w := c.Warnings()["command-failed"]; w != 0 {
+		t.Errorf("destroying a bridge gone already: %d command-failed warnings; want none", w)
+	}
+	c.CommandFailed(now, destroy, errors.New("ari DELETE /bridges/b-in-1: 500 Internal Server Error"))
+	if w := c.Warnings()["command-failed"]; w != 1 {
+		t.Errorf("a bridge destroy the switch refused: %d command-failed warnings; want 1", w)
 	}
 }
