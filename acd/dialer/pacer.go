@@ -336,7 +336,7 @@ func (p *Pacer) power(s Snapshot) int {
 		return free - len(s.Ringing)
 	}
 	f := p.forecast(s)
-	g := p.doubtful(f)
+	g := p.doubtful(f, room)
 	young := len(p.talk.buf) < keep
 	risk := roomRisk
 	if young {

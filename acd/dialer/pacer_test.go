@@ -606,13 +606,13 @@ func TestDoubtful(t *testing.T) {
 	s := Snapshot{Now: now, Busy: ago(now, 300, 280, 260, 240, 220), Ringing: ago(now, 1, 2, 3)}
 	young := newPacer(t, Predictive)
 	f := young.forecast(s)
-	g := young.doubtful(f)
+	g := young.doubtful(f, 0)
 	if f.busy[horizon] < 0.5 || g.ym[horizon] > 1e-9 || g.pn[horizon] != 1 {
 		t.Fatalf("young: agents from talks %.2f, doubted %.2f; answer chance %.2f", f.busy[horizon], g.ym[horizon], g.pn[horizon])
 	}
 	old := seasoned(t, 4000, now.Add(-5*time.Minute))
 	f = old.forecast(s)
-	g = old.doubtful(f)
+	g = old.doubtful(f, 0)
 	if r := g.ym[horizon] / f.ym[horizon]; r < 0.9 || r >= 1 {
 		t.Fatalf("seasoned: agents from talks doubted to %.3f of the forecast", r)
 	}
@@ -636,7 +636,7 @@ func TestDoubtfulWhenEveryDialAnswered(t *testing.T) {
 	p.ripen(now)
 	s := Snapshot{Now: now, FreeAgents: 3, Ringing: ago(now, 1, 2, 3)}
 	f := p.forecast(s)
-	g := p.doubtful(f)
+	g := p.doubtful(f, 0)
 	if f.pn[horizon] > 0.95 {
 		t.Fatalf("forecast answer chance %.3f: the prior no longer weighs", f.pn[horizon])
 	}
@@ -644,7 +644,7 @@ func TestDoubtfulWhenEveryDialAnswered(t *testing.T) {
 		t.Fatalf("every dial answered, the doubtful answer chance is %.3f (forecast %.3f)", g.pn[horizon], f.pn[horizon])
 	}
 	for i, q := range g.ring {
-		if raised := math.Min(1, q*p.answerDoubt(f)); raised < 1-1e-9 {
+		if raised := math.Min(1, q*p.answerDoubt(f, 0)); raised < 1-1e-9 {
 			t.Fatalf("ringing dial %d: doubtful answer chance %.3f", i, raised)
 		}
 	}
@@ -667,7 +667,7 @@ func TestDoubtfulFirstWave(t *testing.T) {
 			t.Fatalf("%d outcomes ripe", len(p.ended))
 		}
 		f := p.forecast(Snapshot{Now: now, FreeAgents: 100, Ringing: ago(now, make([]float64, ringing)...)})
-		return p.doubtful(f).pn[horizon]
+		return p.doubtful(f, 0).pn[horizon]
 	}
 	if got := wave(60, 140, 0); got < 0.3 || got > 0.42 {
 		t.Errorf("60 of 200 answered, none ringing: doubtful answer rate %.3f, want 0.3 to 0.42", got)
@@ -677,6 +677,37 @@ func TestDoubtfulFirstWave(t *testing.T) {
 	}
 	if got := wave(200, 0, 0); got < 1-1e-9 {
 		t.Errorf("all 200 answered: doubtful answer rate %.3f, want 1", got)
+	}
+}
+
+// A campaign's first wave has mostly rung out while a second, younger one
+// rings, none ripe yet: with room for cohortRoom abandons the doubt comes
+// down to the first wave's bound (its 10 dials still ringing counted as
+// answers), not the bound that counts the whole second wave as answers;
+// with less room it does not; and a wave too young counts as none.
+func TestDoubtfulCohort(t *testing.T) {
+	now := t0.Add(time.Minute)
+	doubt := func(age float64, room int) float64 {
+		p := newPacer(t, Predictive)
+		first := now.Add(-time.Duration(age * float64(time.Second)))
+		for i := range 190 {
+			p.DialEnded(first, first.Add(time.Duration(4+i%12)*time.Second), i < 60)
+		}
+		p.ripen(now)
+		ringing := ago(now, make([]float64, 150)...) // the second wave, just placed
+		ringing = append(ringing, ago(now, age, age, age, age, age, age, age, age, age, age)...)
+		f := p.forecast(Snapshot{Now: now, FreeAgents: 140, Ringing: ringing})
+		return p.doubtful(f, room).pn[horizon]
+	}
+	whole := wilsonUpper(60+10+150, 350)
+	if got := doubt(25, cohortRoom); got < 0.3 || got > wilsonUpper(70, 200)+1e-9 {
+		t.Errorf("room %d: doubtful answer rate %.3f, want at most the first wave's bound %.3f", cohortRoom, got, wilsonUpper(70, 200))
+	}
+	if got := doubt(25, cohortRoom-1); got < whole-1e-9 {
+		t.Errorf("room %d: doubtful answer rate %.3f, want the whole bound %.3f", cohortRoom-1, got, whole)
+	}
+	if got := doubt(cohortAge-5, cohortRoom); got < whole-1e-9 {
+		t.Errorf("a first wave %ds old: doubtful answer rate %.3f, want the whole bound %.3f", cohortAge-5, got, whole)
 	}
 }
 
