@@ -2,6 +2,7 @@ package esl
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -279,6 +280,7 @@ func (s *Switch) connectLoop() {
 				return
 			}
 			s.log.Warn().Err(err).Str("address", s.opts.Address).Msg("event socket connect failed")
+			s.linkDown(err, true)
 			continue
 		}
 		gen++
@@ -286,6 +288,7 @@ func (s *Switch) connectLoop() {
 		s.post(pumpMsg{kind: msgUp, gen: gen})
 		go s.read(l, r)
 		s.setLink(l)
+		s.linkUp()
 		if err := s.sync(l, gen > 1); err != nil {
 			l.drop(err)
 		}
@@ -293,6 +296,7 @@ func (s *Switch) connectLoop() {
 		s.setLink(nil)
 		l.close()
 		s.log.Warn().Err(l.lostErr).Uint64("generation", gen).Msg("event socket lost")
+		s.linkDown(cmp.Or(l.lostErr, errors.New("event socket lost")), false)
 		s.post(pumpMsg{kind: msgDown, gen: gen, err: l.lostErr})
 		if s.ctx.Err() != nil {
 			return
@@ -381,6 +385,34 @@ func (s *Switch) setLink(l *link) {
 	s.linkMu.Lock()
 	s.cur = l
 	s.linkMu.Unlock()
+}
+
+// LinkState reports the event socket link to FreeSWITCH: up, or down
+// since when and why. The HTTP API's /healthz and metrics read it.
+func (s *Switch) LinkState() pbx.LinkState {
+	s.linkMu.Lock()
+	defer s.linkMu.Unlock()
+	return s.state
+}
+
+func (s *Switch) linkUp() {
+	s.linkMu.Lock()
+	s.state = pbx.LinkState{Up: true, Since: time.Now()}
+	s.linkMu.Unlock()
+}
+
+// linkDown records for LinkState that the link went down, or that one more
+// attempt to bring it up failed.
+func (s *Switch) linkDown(err error, attempt bool) {
+	s.linkMu.Lock()
+	defer s.linkMu.Unlock()
+	if s.state.Up || s.state.Since.IsZero() {
+		s.state = pbx.LinkState{Since: time.Now()}
+	}
+	s.state.Error = err.Error()
+	if attempt {
+		s.state.Attempts++
+	}
 }
 
 func (s *Switch) link() *link {

@@ -370,3 +370,32 @@ func TestSnapshotFindsUnlistedChannels(t *testing.T) {
 		checkRestoredCallEvents(t, newSwitchOn(t, f.fs.Addr(), "ClueCon"), caller, agent, br)
 	})
 }
+
+// TestLinkState: the link to FreeSWITCH is reported for /healthz, the
+// metrics and hotline status, as Asterisk's is: up once connected; down,
+// since when and why, with the failed attempts counted, while FreeSWITCH
+// refuses connections; up again once it takes them.
+func TestLinkState(t *testing.T) {
+	f := newFixture(t, esl.Options{})
+	var _ interface{ LinkState() pbx.LinkState } = f.sw
+	if st := f.sw.LinkState(); !st.Up || st.Since.IsZero() || st.Error != "" {
+		t.Fatalf("connected: %+v; want up", st)
+	}
+	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
+	f.fs.CutLink(3 * time.Second)
+	rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool { _, ok := ev.(pbx.Disconnected); return ok })
+	deadline := time.Now().Add(2500 * time.Millisecond)
+	for st := f.sw.LinkState(); st.Attempts == 0; st = f.sw.LinkState() {
+		if time.Now().After(deadline) {
+			t.Fatalf("refused for 3 s: %+v; want down with failed attempts", st)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st := f.sw.LinkState(); st.Up || st.Error == "" || st.Since.IsZero() {
+		t.Errorf("while refused: %+v; want down, with why", st)
+	}
+	rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool { s, ok := ev.(pbx.Synced); return ok && s.Reconnect })
+	if st := f.sw.LinkState(); !st.Up || st.Attempts != 0 || st.Error != "" {
+		t.Errorf("back: %+v; want up", st)
+	}
+}

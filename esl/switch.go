@@ -43,8 +43,9 @@ type Switch struct {
 	events    chan pbx.Event
 	input     chan pumpMsg
 
-	linkMu sync.Mutex // guards cur
+	linkMu sync.Mutex // guards cur and state
 	cur    *link
+	state  pbx.LinkState // for LinkState
 
 	reg *registry
 	out *outboundServer

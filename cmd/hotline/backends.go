@@ -5,6 +5,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd/config"
 	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/api"
 	"github.com/hotline-cc/hotline/ari"
 	"github.com/hotline-cc/hotline/esl"
 )
@@ -18,3 +19,10 @@ func newAsterisk(cfg config.Config, log zerolog.Logger) (pbx.Switch, error) {
 func newFreeSWITCH(cfg config.Config, log zerolog.Logger) (pbx.Switch, error) {
 	return esl.New(esl.OptionsFromConfig(cfg.PBX.FreeSWITCH, log))
 }
+
+// Both switches report their link for /healthz, the metrics and hotline
+// status (serve's WatchLink); the simulator has none.
+var (
+	_ api.Link = (*ari.Client)(nil)
+	_ api.Link = (*esl.Switch)(nil)
+)
