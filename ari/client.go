@@ -353,13 +353,7 @@ func loginRefused(err error) bool {
 func (c *Client) linkDown(err error, attempt bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.link.Up || c.link.Since.IsZero() {
-		c.link = pbx.LinkState{Since: time.Now()}
-	}
-	c.link.Error = err.Error()
-	if attempt {
-		c.link.Attempts++
-	}
+	c.link.Down(time.Now(), err, attempt)
 }
 
 // LinkState reports the websocket link to Asterisk: up, or down since when

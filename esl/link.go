@@ -406,13 +406,7 @@ func (s *Switch) linkUp() {
 func (s *Switch) linkDown(err error, attempt bool) {
 	s.linkMu.Lock()
 	defer s.linkMu.Unlock()
-	if s.state.Up || s.state.Since.IsZero() {
-		s.state = pbx.LinkState{Since: time.Now()}
-	}
-	s.state.Error = err.Error()
-	if attempt {
-		s.state.Attempts++
-	}
+	s.state.Down(time.Now(), err, attempt)
 }
 
 func (s *Switch) link() *link {

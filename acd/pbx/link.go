@@ -17,3 +17,16 @@ type LinkState struct {
 	// down.
 	Attempts int `json:"attempts,omitempty"`
 }
+
+// Down notes at now that the link went down with err, or, with attempt,
+// that one more attempt to bring it up failed: Since stays when it first
+// went down.
+func (s *LinkState) Down(now time.Time, err error, attempt bool) {
+	if s.Up || s.Since.IsZero() {
+		*s = LinkState{Since: now}
+	}
+	s.Error = err.Error()
+	if attempt {
+		s.Attempts++
+	}
+}
