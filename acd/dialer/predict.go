@@ -43,10 +43,9 @@ type forecast struct {
 }
 
 func (p *Pacer) forecast(s Snapshot) *forecast {
-	f := &forecast{free: float64(s.FreeAgents - s.Waiting), pn: p.answerRow(0), now: s.Now}
-	for _, at := range s.Ringing {
-		f.rung = append(f.rung, s.Now.Sub(at).Seconds())
-		r := p.answerRow(s.Now.Sub(at).Seconds())
+	f := &forecast{free: float64(s.FreeAgents - s.Waiting), pn: p.answerRow(0), now: s.Now, rung: elapsedAll(s.Now, s.Ringing)}
+	for _, e := range f.rung {
+		r := p.answerRow(e)
 		for t := 1; t <= horizon; t++ {
 			q := r[t]
 			f.xm[t] += q
@@ -93,9 +92,9 @@ func (p *Pacer) forecast(s Snapshot) *forecast {
 	// The exact law of the answers from the ringing dials, over the whole
 	// horizon: with few agents the normal approximation sees abandons where
 	// there cannot be any (fewer possible answers than free agents).
-	f.ring = make([]float64, len(s.Ringing))
-	for i, at := range s.Ringing {
-		f.ring[i] = p.answerRow(s.Now.Sub(at).Seconds())[horizon]
+	f.ring = make([]float64, len(f.rung))
+	for i, e := range f.rung {
+		f.ring[i] = p.answerRow(e)[horizon]
 	}
 	f.law = ringLaw(f.ring, 1)
 	return f
@@ -457,11 +456,17 @@ func withinRoom(ab float64, room int, young bool) bool {
 
 // elapsed returns the sorted seconds since each time.
 func elapsed(now time.Time, ts []time.Time) []float64 {
+	out := elapsedAll(now, ts)
+	slices.Sort(out)
+	return out
+}
+
+// elapsedAll returns the seconds since each time, in their order.
+func elapsedAll(now time.Time, ts []time.Time) []float64 {
 	out := make([]float64, len(ts))
 	for i, t := range ts {
 		out[i] = now.Sub(t).Seconds()
 	}
-	slices.Sort(out)
 	return out
 }
 

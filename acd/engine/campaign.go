@@ -2234,7 +2234,7 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 		if rec != nil {
 			id = rec.ID
 		}
-		if g := c.leftEnded[id]; g != nil && (self || l.State == campaign.Connected || c.tookInTime(r, &g.rec)) {
+		if g := c.leftEnded[id]; g != nil && (self || l.State == campaign.Connected || r.tookInTime(&g.rec)) {
 			// Its restored call ended before now: a survey's or
 			// notification's lead was never waiting for an agent (its flow
 			// over, or it hung up, maybe while Hotline was down), and its
@@ -2322,7 +2322,7 @@ func (c *Core) readoptLead(now time.Time, r *campaignRun, l campaign.Lead, ch pb
 			}
 		}
 		c.disposeLead(now, d)
-	case rec != nil && c.tookInTime(r, rec):
+	case rec != nil && r.tookInTime(rec):
 		// Its record saw an agent take it in time; the write that made the
 		// lead connected was lost with the run. The record tells: a live
 		// answer connected, not one abandoned.
@@ -2406,7 +2406,7 @@ func leadAnsweredAt(cl *call) time.Time { return recAnsweredAt(&cl.rec) }
 
 // tookInTime reports whether a dial's record has an agent taking the
 // answered lead within the campaign's ConnectWithin.
-func (c *Core) tookInTime(r *campaignRun, rec *store.CallRecord) bool {
+func (r *campaignRun) tookInTime(rec *store.CallRecord) bool {
 	return rec.Agent != "" && !rec.Bridged.IsZero() && !rec.Bridged.After(recAnsweredAt(rec).Add(r.cfg.ConnectWithin))
 }
 
