@@ -670,5 +670,35 @@ func (c *Client) snapshot(ctx context.Context) (liveSet, pbx.Snapshot, error) {
 	for _, b := range bridges {
 		set.bridgeIDs = append(set.bridgeIDs, b.ID)
 	}
-	return set, buildSnapshot(live, bridges, app.BridgeIDs, vars), nil
+	snap := buildSnapshot(live, bridges, app.BridgeIDs, vars)
+	started, err := c.switchStarted(ctx)
+	if err != nil {
+		return liveSet{}, pbx.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+	}
+	snap.Started = started
+	return set, snap, nil
+}
+
+// switchStarted is when Asterisk started, by this machine's clock: its
+// startup_time less its own clock's time now (from /asterisk/ping) gives
+// its uptime, which holds whatever the two clocks say.
+func (c *Client) switchStarted(ctx context.Context) (time.Time, error) {
+	var info goari.AsteriskInfo
+	if err := c.call(ctx, http.MethodGet, "/asterisk/info", url.Values{"only": {"status"}}, nil, &info); err != nil {
+		return time.Time{}, err
+	}
+	boot := time.Time(info.StatusInfo.StartupTime)
+	if boot.IsZero() {
+		return time.Time{}, nil
+	}
+	var ping struct {
+		Timestamp goari.DateTime `json:"timestamp"`
+	}
+	if err := c.call(ctx, http.MethodGet, "/asterisk/ping", nil, nil, &ping); err != nil {
+		return time.Time{}, err
+	}
+	if at := time.Time(ping.Timestamp); !at.IsZero() {
+		return time.Now().Add(-at.Sub(boot)), nil
+	}
+	return boot, nil
 }

@@ -69,6 +69,11 @@ func TestStartSyncsThenTranslates(t *testing.T) {
 		},
 		Bridges: []pbx.BridgeInfo{{ID: "br-1", Channels: []pbx.ChannelID{"in-1"}}},
 	}
+	// Asterisk's uptime (3 h, by its own clock), not its clock's reading.
+	if up := time.Since(s.Snapshot.Started); up < 3*time.Hour || up > 3*time.Hour+5*time.Second {
+		t.Errorf("snapshot says the switch started %v ago (at %v), want 3h", up, s.Snapshot.Started)
+	}
+	s.Snapshot.Started = time.Time{}
 	if got, w := fmt.Sprintf("%+v", s.Snapshot), fmt.Sprintf("%+v", want); got != w {
 		t.Errorf("snapshot\n got %s\nwant %s", got, w)
 	}

@@ -1,6 +1,7 @@
 package ari_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -17,6 +18,59 @@ import (
 	"github.com/hotline-cc/hotline/store"
 )
 
+// TestAsteriskE2ERestartedWhileHotlineDown: "hotline serve" is killed while
+// a caller talks to an agent and another waits; Asterisk then restarts
+// ("core restart now"), dropping both, and Hotline is started again.
+// Asterisk's startup time tells Hotline the switch started after it last
+// saw the calls: both records say the system ended them (cause
+// switch-shutdown), the waiting caller not abandoned.
+//
+// It restarts the Asterisk it runs on, so it runs only with
+// HOTLINE_ASTERISK_SHUTDOWN=1.
+func TestAsteriskE2ERestartedWhileHotlineDown(t *testing.T) {
+	root := shutdownRoot(t, "restarts")
+	s := newE2E(t, "shutdown", map[string]e2ePhone{"kim": {Answer: 500 * time.Millisecond}}, "")
+	body, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.config, []byte(strings.ReplaceAll(string(body), "@MESSAGE@", "sound:hello-world")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.start()
+	talking := s.call(e2eCaller{Number: "6900", From: "5550951"})
+	s.bridged(talking, "kim", 15*time.Second)
+	waiting := s.call(e2eCaller{Number: "6900", From: "5550952"})
+	s.eventually(30*time.Second, "the second caller waits in the queue", func() (bool, string) {
+		c, ok := s.liveCall(waiting.Far)
+		return ok && c.Phase == "queued", "status: " + c.Phase
+	})
+	s.durable()
+	s.d.kill(t)
+	if out, err := exec.Command("chroot", root, "/usr/sbin/asterisk", "-rx", "core restart now").CombinedOutput(); err != nil {
+		t.Fatalf("core restart now: %v: %s", err, out)
+	}
+	// Until the restarted Asterisk answers ARI (the old one may still, for
+	// a moment, as it stops).
+	time.Sleep(2 * time.Second)
+	s.eventually(60*time.Second, "Asterisk back", func() (bool, string) {
+		err := s.ast.do(context.Background(), http.MethodGet, "/asterisk/info", nil, nil, nil)
+		return err == nil, fmt.Sprint(err)
+	})
+	s.start()
+	s.endedBySwitch(talking, waiting)
+	s.eventually(10*time.Second, "no call left, kim free", func() (bool, string) {
+		st := s.status()
+		a := s.agent("kim")
+		return len(st.Calls) == 0 && (a.State == acd.Available.String() || a.State == acd.WrapUp.String()), fmt.Sprintf("%d calls, kim %s", len(st.Calls), a.State)
+	})
+	for _, q := range s.status().Queues {
+		if q.Abandoned != 0 {
+			t.Errorf("queue %s counts %d abandoned; the switch's restart dropped the caller", q.Name, q.Abandoned)
+		}
+	}
+}
+
 // TestAsteriskE2EShutdown: Asterisk is stopped ("core stop now") under a
 // running "hotline serve" while a caller talks to an agent, another waits
 // for one, and a notification campaign has a lead ringing and another
@@ -30,13 +84,7 @@ import (
 // It stops the Asterisk it runs on, so it runs only with
 // HOTLINE_ASTERISK_SHUTDOWN=1 (start Asterisk again after it).
 func TestAsteriskE2EShutdown(t *testing.T) {
-	if os.Getenv("HOTLINE_ASTERISK_SHUTDOWN") != "1" {
-		t.Skip("stops the Asterisk it runs on; set HOTLINE_ASTERISK_SHUTDOWN=1 (and start Asterisk again after)")
-	}
-	root := os.Getenv("HOTLINE_ASTERISK_ROOT")
-	if root == "" {
-		t.Fatal("HOTLINE_ASTERISK_ROOT must name the chroot Asterisk runs in (asterisk.sh env)")
-	}
+	root := shutdownRoot(t, "stops")
 	s := newE2E(t, "shutdown", map[string]e2ePhone{"kim": {Answer: 500 * time.Millisecond}}, "")
 	// About a minute of message: the lead still hears it when Asterisk stops.
 	message := strings.TrimSuffix(strings.Repeat("sound:hello-world, ", 40), ", ")
@@ -86,16 +134,7 @@ func TestAsteriskE2EShutdown(t *testing.T) {
 	if out, err := exec.Command("chroot", root, "/usr/sbin/asterisk", "-rx", "core stop now").CombinedOutput(); err != nil {
 		t.Fatalf("core stop now: %v: %s", err, out)
 	}
-	for _, caller := range []e2ePlaced{talking, waiting} {
-		r := s.waitRecord(caller.Far, 20*time.Second, "the caller's record ends", e2eEnded)
-		want := acd.OutcomeFailed
-		if caller == talking {
-			want = acd.OutcomeAnswered
-		}
-		if r.HangupBy != acd.HangupSystem || r.Cause != "switch-shutdown" || r.Outcome != want {
-			t.Errorf("caller %s: hung up by %s, cause %q, outcome %s; want system, switch-shutdown, %s", caller.Far, r.HangupBy, r.Cause, r.Outcome, want)
-		}
-	}
+	s.endedBySwitch(talking, waiting)
 	// The status is the snapshot the engine publishes, up to 100 ms behind.
 	s.eventually(10*time.Second, "kim free after the switch's shutdown (available, or in wrap-up)", func() (bool, string) {
 		a := s.agent("kim")
@@ -122,5 +161,38 @@ func TestAsteriskE2EShutdown(t *testing.T) {
 	}
 	for _, bad := range campaigncheck.ShutDown(camp.Stats, 2, path, "notice") {
 		t.Error(bad)
+	}
+}
+
+// shutdownRoot skips unless HOTLINE_ASTERISK_SHUTDOWN=1 allows a test that
+// stops or restarts (what) the Asterisk it runs on, and returns the chroot
+// Asterisk runs in.
+func shutdownRoot(t *testing.T, what string) string {
+	t.Helper()
+	if os.Getenv("HOTLINE_ASTERISK_SHUTDOWN") != "1" {
+		t.Skip(what + " the Asterisk it runs on; set HOTLINE_ASTERISK_SHUTDOWN=1 (and start Asterisk again after)")
+	}
+	root := os.Getenv("HOTLINE_ASTERISK_ROOT")
+	if root == "" {
+		t.Fatal("HOTLINE_ASTERISK_ROOT must name the chroot Asterisk runs in (asterisk.sh env)")
+	}
+	return root
+}
+
+// endedBySwitch waits for the records of a caller who talked and one who
+// waited when the switch dropped them: both ended by the system, cause
+// switch-shutdown, the waiting one failed (not abandoned).
+func (s *e2eScenario) endedBySwitch(talking, waiting e2ePlaced) {
+	s.t.Helper()
+	for _, caller := range []e2ePlaced{talking, waiting} {
+		r := s.waitRecord(caller.Far, 20*time.Second, "the caller's record ends", e2eEnded)
+		want := acd.OutcomeFailed
+		if caller == talking {
+			want = acd.OutcomeAnswered
+		}
+		if r.HangupBy != acd.HangupSystem || r.Cause != "switch-shutdown" || r.Outcome != want {
+			s.t.Errorf("caller %s: hung up by %s, cause %q, outcome %s (timeline %+v); want system, switch-shutdown, %s",
+				caller.Far, r.HangupBy, r.Cause, r.Outcome, r.Timeline, want)
+		}
 	}
 }

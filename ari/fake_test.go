@@ -154,6 +154,15 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		_, _ = io.WriteString(w, body)
 		return
+	case r.Method == http.MethodGet && path == "/asterisk/info" && r.URL.Query().Get("only") == "status":
+		// Its clock is years off this machine's: it has run three hours.
+		f.mu.Unlock()
+		_, _ = io.WriteString(w, `{"status":{"startup_time":"2020-03-01T07:00:00.250+0100","last_reload_time":"2020-03-01T09:00:00.000+0100"}}`)
+		return
+	case r.Method == http.MethodGet && path == "/asterisk/ping":
+		f.mu.Unlock()
+		_, _ = io.WriteString(w, `{"asterisk_id":"02:42:ac:11:00:02","ping":"pong","timestamp":"2020-03-01T10:00:00.250+0100"}`)
+		return
 	case r.Method == http.MethodGet && path == "/applications/hotline":
 		f.mu.Unlock()
 		_, _ = io.WriteString(w, `{"name":"hotline","channel_ids":["in-1","leg-9"],"bridge_ids":[]}`)

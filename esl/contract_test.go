@@ -111,6 +111,7 @@ func TestSwitchContract(t *testing.T) {
 			Patience:   10 * time.Second,
 			LeftBehind: fileExists,
 			Shutdown:   func(context.Context) error { f.fs.Shutdown(time.Second); return nil },
+			ComesBack:  true,
 		}
 	})
 }

@@ -2,8 +2,10 @@ package esl_test
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +18,76 @@ import (
 	"github.com/hotline-cc/hotline/internal/campaigncheck"
 	"github.com/hotline-cc/hotline/store"
 )
+
+// TestFreeSWITCHRestartedWhileHotlineDown: "hotline serve" is killed while
+// a caller talks to an agent and another waits; FreeSWITCH is then
+// restarted (its stop and start, as an admin would), dropping both, and
+// Hotline started again. FreeSWITCH's uptime tells Hotline the switch
+// started after it last saw the calls: both records say the system ended
+// them (cause switch-shutdown), the waiting caller not abandoned.
+//
+// It restarts the shared FreeSWITCH through HOTLINE_FREESWITCH_SH (the
+// path of freeswitch.sh), keeping its event socket port, and runs only with
+// HOTLINE_FREESWITCH_SHUTDOWN=1.
+func TestFreeSWITCHRestartedWhileHotlineDown(t *testing.T) {
+	if os.Getenv("HOTLINE_FREESWITCH_SHUTDOWN") != "1" {
+		t.Skip("restarts the FreeSWITCH it runs on; set HOTLINE_FREESWITCH_SHUTDOWN=1 and HOTLINE_FREESWITCH_SH")
+	}
+	script := os.Getenv("HOTLINE_FREESWITCH_SH")
+	if script == "" {
+		t.Fatal("HOTLINE_FREESWITCH_SH must name freeswitch.sh, to restart FreeSWITCH")
+	}
+	s := newScenario(t, "park", `entries: [{number: "7950", queue: sales}]`+e2eQueue+`
+agents:
+  - {id: kim, name: Kim, endpoint: "@PHONE:answer-200@", queues: [{queue: sales}], logged_in: true}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557951", To: "7950"})
+	s.eventually(30*time.Second, "the first caller talking", func() bool {
+		c, ok := s.channelOf("5557951")
+		return ok && c["callstate"] == "ACTIVE" && c["application"] != "playback" && bridged(s.records(), "5557951")
+	})
+	s.call(farend.CallScript{From: "5557952", To: "7950"})
+	s.eventually(30*time.Second, "the second caller waiting", func() bool {
+		c, ok := s.channelOf("5557952")
+		return ok && c["application"] == "playback"
+	})
+	s.d.kill()
+	s.down = true
+	_, port, err := net.SplitHostPort(s.fs.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []string{"stop", "start"} {
+		// 9>&-: a lock the caller holds on fd 9 stays with the caller, not
+		// with the FreeSWITCH started here.
+		cmd := exec.Command("bash", "-c", `exec 9>&-; bash "$0" "$1"`, script, step)
+		cmd.Env = append(os.Environ(), "FS_ESL_PORT="+port)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("freeswitch.sh %s: %v\n%s", step, err, out)
+		}
+	}
+	s.down = false
+	s.start()
+	s.endedBySwitch("5557951", "5557952")
+	var st engine.Status
+	s.eventually(10*time.Second, "no call left, kim free", func() bool {
+		if !s.getJSON("/api/v1/status", &st) || len(st.Calls) != 0 {
+			return false
+		}
+		for _, a := range st.Agents {
+			if a.ID == "kim" {
+				return a.State == acd.Available.String() || a.State == acd.WrapUp.String()
+			}
+		}
+		return false
+	})
+	for _, q := range st.Queues {
+		if q.Abandoned != 0 {
+			t.Errorf("queue %s counts %d abandoned; the switch's restart dropped the caller", q.Name, q.Abandoned)
+		}
+	}
+}
 
 // TestFreeSWITCHShutdown: FreeSWITCH is shut down (fsctl shutdown) under a
 // running "hotline serve" while a caller talks to an agent, another waits
@@ -89,16 +161,7 @@ campaigns:
 	if reply := s.fs.api(t, "fsctl shutdown"); !strings.HasPrefix(reply, "+OK") {
 		t.Fatalf("fsctl shutdown: %s", reply)
 	}
-	for _, caller := range []string{"5557901", "5557902"} {
-		r := s.waitRecord(caller, 20*time.Second)
-		want := acd.OutcomeFailed
-		if caller == "5557901" {
-			want = acd.OutcomeAnswered
-		}
-		if r.HangupBy != acd.HangupSystem || r.Cause != "switch-shutdown" || r.Outcome != want {
-			t.Errorf("caller %s: hung up by %s, cause %q, outcome %s; want system, switch-shutdown, %s", caller, r.HangupBy, r.Cause, r.Outcome, want)
-		}
-	}
+	s.endedBySwitch("5557901", "5557902")
 	// The status is the snapshot the engine publishes, up to 100 ms behind.
 	s.eventually(10*time.Second, "agent kim free after the switch's shutdown (available, or in wrap-up)", func() bool {
 		var st engine.Status
@@ -124,5 +187,23 @@ campaigns:
 	s.d.stop()
 	for _, bad := range campaigncheck.ShutDown(camp.Stats, 2, path, "notice") {
 		t.Error(bad)
+	}
+}
+
+// endedBySwitch waits for the records of a caller who talked and one who
+// waited when the switch dropped them: both ended by the system, cause
+// switch-shutdown, the waiting one failed (not abandoned).
+func (s *fsScenario) endedBySwitch(talking, waiting string) {
+	s.t.Helper()
+	for _, caller := range []string{talking, waiting} {
+		r := s.waitRecord(caller, 20*time.Second)
+		want := acd.OutcomeFailed
+		if caller == talking {
+			want = acd.OutcomeAnswered
+		}
+		if r.HangupBy != acd.HangupSystem || r.Cause != "switch-shutdown" || r.Outcome != want {
+			s.t.Errorf("caller %s: hung up by %s, cause %q, outcome %s (timeline %+v); want system, switch-shutdown, %s",
+				caller, r.HangupBy, r.Cause, r.Outcome, r.Timeline, want)
+		}
 	}
 }

@@ -74,10 +74,14 @@ func (s *Switch) snapshotOn(ctx context.Context, l *link) (pbx.Snapshot, map[str
 		return nil
 	}
 	deadline := time.Now().Add(scoreboardPatience)
+	var started time.Time
 	for {
 		status, err := apiOn("status")
 		if err != nil {
 			return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
+		}
+		if up, ok := uptime(status); ok && started.IsZero() {
+			started = time.Now().Add(-up)
 		}
 		list, err := apiOn("show channels as json")
 		if err != nil {
@@ -134,7 +138,37 @@ func (s *Switch) snapshotOn(ctx context.Context, l *link) (pbx.Snapshot, map[str
 		}
 	}
 	snap.Bridges = bridgesOf(snap.Channels)
+	snap.Started = started
 	return snap, live, nil
+}
+
+// uptimeRE reads the first line of "status": "UP 0 years, 0 days, 2 hours,
+// 1 minute, 35 seconds, 574 milliseconds, 401 microseconds".
+var (
+	uptimeRE     = regexp.MustCompile(`^UP ((?:\d+ [a-z]+, )*\d+ [a-z]+)`)
+	uptimePartRE = regexp.MustCompile(`(\d+) ([a-z]+?)s?(?:,|$)`)
+	uptimeUnits  = map[string]time.Duration{
+		"year": 365 * 24 * time.Hour, "day": 24 * time.Hour, "hour": time.Hour, "minute": time.Minute,
+		"second": time.Second, "millisecond": time.Millisecond, "microsecond": time.Microsecond,
+	}
+)
+
+// uptime is how long FreeSWITCH has run, from its "status" reply.
+func uptime(status string) (time.Duration, bool) {
+	m := uptimeRE.FindStringSubmatch(status)
+	if m == nil {
+		return 0, false
+	}
+	var up time.Duration
+	for _, p := range uptimePartRE.FindAllStringSubmatch(m[1], -1) {
+		unit, ok := uptimeUnits[p[2]]
+		n, err := strconv.ParseInt(p[1], 10, 64)
+		if !ok || err != nil {
+			return 0, false
+		}
+		up += time.Duration(n) * unit
+	}
+	return up, up > 0
 }
 
 // scoreboardPatience bounds how long a snapshot waits for "show channels"

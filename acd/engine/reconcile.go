@@ -398,6 +398,14 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 			continue
 		}
 		if _, ok := live[cl.ch]; !ok {
+			if seen := c.lastSeen(cl); switchRestartedSince(e.Snapshot.Started, seen) {
+				// The switch started again after the call was last seen:
+				// whatever else happened, its restart ended the call.
+				cl.endFrom = seen
+				c.switchShutdown(now, cl, "the switch restarted at "+e.Snapshot.Started.UTC().Format(time.RFC3339Nano)+
+					", after the call was last seen at "+seen.UTC().Format(time.RFC3339Nano))
+				continue
+			}
 			if c.switchStopping(now) && e.Reconnect {
 				// Gone with the switch's shutdown, its hang-up lost with the link.
 				cl.endFrom = c.lastSeen(cl)
@@ -515,6 +523,12 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 // holding none of the channels of Hotline's calls: it crashed or was
 // restarted, and the calls gone meanwhile were ended by it. One channel
 // still up shows the switch lived on, and its callers left on their own.
+// switchRestartedSince reports whether a switch that started at started
+// (zero: unknown) did so after seen.
+func switchRestartedSince(started, seen time.Time) bool {
+	return !started.IsZero() && started.After(seen)
+}
+
 func (c *Core) switchLost(live map[pbx.ChannelID]pbx.ChannelInfo) bool {
 	if len(c.calls) == 0 {
 		return false

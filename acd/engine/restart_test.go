@@ -59,6 +59,24 @@ func restart(t *testing.T, r *SimRun, st *memStore, prefix string, keep func(pbx
 // the store holds since since, as the daemon does from the day's start.
 func restartCounting(t *testing.T, r *SimRun, st *memStore, prefix string, keep func(pbx.ChannelInfo) bool, since time.Time) {
 	t.Helper()
+	restartSnap(t, r, st, prefix, since, func(snap *pbx.Snapshot) {
+		if keep == nil {
+			return
+		}
+		var kept []pbx.ChannelInfo
+		for _, ch := range snap.Channels {
+			if keep(ch) {
+				kept = append(kept, ch)
+			}
+		}
+		snap.Channels = kept
+	})
+}
+
+// restartSnap is restartCounting with the switch's snapshot edited by edit
+// before the new Core sees it.
+func restartSnap(t *testing.T, r *SimRun, st *memStore, prefix string, since time.Time, edit func(*pbx.Snapshot)) {
+	t.Helper()
 	var saved Saved
 	if !since.IsZero() {
 		saved.Since, saved.Ended = since, records(st)
@@ -100,15 +118,7 @@ func restartCounting(t *testing.T, r *SimRun, st *memStore, prefix string, keep 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if keep != nil {
-		var kept []pbx.ChannelInfo
-		for _, ch := range snap.Channels {
-			if keep(ch) {
-				kept = append(kept, ch)
-			}
-		}
-		snap.Channels = kept
-	}
+	edit(&snap)
 	c.Handle(now, pbx.Synced{Snapshot: snap})
 	r.drain()
 }

@@ -364,6 +364,11 @@ type Snapshot struct {
 	// switch (see UnattendedReader), with when they answered; a backend
 	// that reads such notes fills it at a reconnect.
 	Unattended map[ChannelID]UnattendedEnd
+	// Started is when the switch last started, by Hotline's clock (the
+	// switch's uptime taken from the moment of the snapshot), or zero when
+	// the backend cannot tell. A call Hotline last saw before then, and
+	// that the switch no longer holds, went with the switch's restart.
+	Started time.Time
 }
 
 // ChannelInfo describes one live channel.

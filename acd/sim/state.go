@@ -109,7 +109,7 @@ func (ch *channel) info() pbx.ChannelInfo {
 
 // snapshot lists live channels and bridges sorted by id.
 func (s *Switch) snapshot() pbx.Snapshot {
-	var snap pbx.Snapshot
+	snap := pbx.Snapshot{Started: s.born}
 	for _, id := range slices.Sorted(maps.Keys(s.chans)) {
 		snap.Channels = append(snap.Channels, s.chans[id].info())
 	}

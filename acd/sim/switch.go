@@ -93,6 +93,7 @@ type Switch struct {
 	rng        *rand.Rand
 	closed     bool
 	started    bool
+	born       time.Time // the clock's time at New: when the switch started
 	chans      map[pbx.ChannelID]*channel
 	bridges    map[pbx.BridgeID]*bridge
 	playbacks  map[pbx.PlaybackID]*playback
@@ -136,6 +137,7 @@ func New(opts Options) (*Switch, error) {
 	}
 	if opts.Clock != nil {
 		s.clock = opts.Clock
+		s.born = s.clock.Now()
 		return s, nil
 	}
 	s.realtime = true
@@ -146,6 +148,7 @@ func New(opts Options) (*Switch, error) {
 	s.wallStart = time.Now()
 	s.virtStart = s.wallStart
 	s.clock = NewClock(s.virtStart)
+	s.born = s.virtStart
 	s.wake = make(chan struct{}, 1)
 	s.done = make(chan struct{})
 	s.exited = make(chan struct{})

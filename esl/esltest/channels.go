@@ -823,9 +823,9 @@ func (s *Server) api(line string) string {
 				live++
 			}
 		}
-		return fmt.Sprintf("UP 0 years, 0 days, 0 hours, 0 minutes, 1 second, 0 milliseconds, 0 microseconds\n"+
+		return upLine(time.Since(s.born)) + fmt.Sprintf(
 			"FreeSWITCH (Version esltest) is ready\n%d session(s) since startup\n%d session(s) - peak %d, last 5min %d \n"+
-			"0 session(s) per Sec out of max 1000, peak 0, last 5min 0 \n1000 session(s) max\n", s.nextID, live, live, live)
+				"0 session(s) per Sec out of max 1000, peak 0, last 5min 0 \n1000 session(s) max\n", s.nextID, live, live, live)
 	case "show":
 		if strings.HasPrefix(rest, "channels") && strings.Contains(rest, "json") {
 			return s.showChannels()
@@ -1295,4 +1295,29 @@ func (s *Server) closeRecord(ch *channel, run *appRun) string {
 	}
 	s.fire("RECORD_STOP", ch, []wire.Header{{Name: "Record-File-Path", Value: run.file}}, "")
 	return "+OK"
+}
+
+// upLine is the first line of "status", as FreeSWITCH words it: every unit
+// from years to microseconds, singular for 1.
+func upLine(d time.Duration) string {
+	var b strings.Builder
+	b.WriteString("UP ")
+	for i, u := range []struct {
+		name string
+		d    time.Duration
+	}{{"year", 365 * 24 * time.Hour}, {"day", 24 * time.Hour}, {"hour", time.Hour}, {"minute", time.Minute},
+		{"second", time.Second}, {"millisecond", time.Millisecond}, {"microsecond", time.Microsecond}} {
+		n := d / u.d
+		d -= n * u.d
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		s := "s"
+		if n == 1 {
+			s = ""
+		}
+		fmt.Fprintf(&b, "%d %s%s", n, u.name, s)
+	}
+	b.WriteString("\n")
+	return b.String()
 }

@@ -80,6 +80,7 @@ type Server struct {
 	opts Options
 	ln   net.Listener
 	core string
+	born time.Time // when the switch (last) started: its uptime in "status"
 
 	mu       sync.Mutex // guards every field below
 	seq      uint64
@@ -125,6 +126,7 @@ func New(opts Options) (*Server, error) {
 		opts:   opts,
 		ln:     ln,
 		core:   newUUID(),
+		born:   time.Now(),
 		conns:  make(map[*conn]bool),
 		chans:  make(map[string]*channel),
 		phones: make(map[string]Phone),
@@ -202,6 +204,7 @@ func (s *Server) Shutdown(down time.Duration) {
 	}
 	s.refuse = time.Now().Add(down)
 	s.core = newUUID()
+	s.born = s.refuse
 	var inbound []*conn
 	for c := range s.conns {
 		if c.session == nil {

@@ -49,6 +49,7 @@ const (
 	CaseListenSilenceLonger  = "ListenSilenceLonger"
 	CaseListenHangup         = "ListenHangup"
 	CaseSwitchShutdown       = "SwitchShutdown"
+	CaseSwitchStarted        = "SwitchStarted"
 )
 
 // Durations the far ends of the suite use. They are short so that a real
@@ -115,6 +116,7 @@ var contractCases = []caseDef{
 	{CaseListenSilenceLonger, testListenSilenceLonger},
 	{CaseListenHangup, testListenHangup},
 	{CaseSwitchShutdown, testSwitchShutdown},
+	{CaseSwitchStarted, testSwitchStarted},
 }
 
 // RunSwitchContract runs every contract case as a subtest named after its
@@ -323,6 +325,8 @@ func testSwitchShutdown(c *contractCase) {
 		_, ok := ev.(pbx.Ringing)
 		return ok && ev.Chan() == ringing
 	})
+	before := c.started()
+	shutdown := time.Now()
 	c.ok(c.h.Shutdown(c.ctx), "shutdown")
 	stopping := func(ev pbx.Event) bool { _, ok := ev.(pbx.SwitchStopping); return ok }
 	c.wait(stopping)
@@ -338,6 +342,39 @@ func testSwitchShutdown(c *contractCase) {
 		}
 	}
 	c.wait(func(ev pbx.Event) bool { _, ok := ev.(pbx.Disconnected); return ok })
+	if !c.h.ComesBack {
+		return
+	}
+	c.wait(func(ev pbx.Event) bool { s, ok := ev.(pbx.Synced); return ok && s.Reconnect })
+	if after := c.started(); !after.After(shutdown) {
+		c.t.Errorf("after its restart the switch says it started at %v, before it was shut down at %v (first start %v)", after, shutdown, before)
+	}
+}
+
+// testSwitchStarted: a snapshot says when the switch started, by this
+// machine's clock, the same in every snapshot until it restarts (the
+// engine compares it with when it last saw a call).
+func testSwitchStarted(c *contractCase) {
+	first := c.started()
+	if first.After(time.Now()) {
+		c.t.Errorf("the switch says it started at %v, later than now", first)
+	}
+	c.answered(farend.CallScript{})
+	if again := c.started(); again.Sub(first).Abs() > time.Second {
+		c.t.Errorf("two snapshots say the switch started at %v and at %v", first, again)
+	}
+}
+
+// started is the switch's start time in a snapshot taken now; a backend
+// that cannot tell fails the case.
+func (c *contractCase) started() time.Time {
+	c.t.Helper()
+	snap, err := c.h.Switch.Snapshot(c.ctx)
+	c.ok(err, "snapshot")
+	if snap.Started.IsZero() {
+		c.t.Fatalf("the snapshot does not say when the switch started")
+	}
+	return snap.Started
 }
 
 func testInboundAnswer(c *contractCase) { c.answered(farend.CallScript{To: "4242"}) }

@@ -34,6 +34,10 @@ type Harness struct {
 	// it; nil skips CaseSwitchShutdown. A harness sets it only when it owns
 	// the switch: a shared one would stop under other tests.
 	Shutdown func(ctx context.Context) error
+	// ComesBack says the switch Shutdown stops starts again by itself
+	// within Patience, and the backend links to it again (the ESL fake):
+	// CaseSwitchShutdown then checks the switch says it started anew.
+	ComesBack bool
 
 	// LeftBehind reports whether an utterance's file is still where the
 	// switch stored it once its audio was delivered (nil: the suite cannot

@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hotline-cc/hotline/acd"
+	"github.com/hotline-cc/hotline/acd/pbx"
+	"github.com/hotline-cc/hotline/acd/pbx/farend"
+)
+
+// TestSwitchRestartedWhileHotlineDown: Hotline dies while 555 talks to
+// alice and 556 waits; while it is down the switch restarts too, dropping
+// both. When the restarted Hotline finds the switch started after it last
+// saw the calls, the switch ended them: by the system, cause
+// switch-shutdown, the waiting caller not counted as abandoning the queue.
+// A switch that ran all along (or one that cannot tell when it started)
+// leaves the calls to the usual rule: the waiting caller hung up.
+func TestSwitchRestartedWhileHotlineDown(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		started   time.Duration // since epoch; 0: unknown
+		by        acd.HangupBy
+		waitOut   acd.Outcome
+		abandoned int
+	}{
+		{"switch restarted during the gap", 70 * time.Second, acd.HangupSystem, acd.OutcomeFailed, 0},
+		{"switch up all along", -time.Hour, acd.HangupCaller, acd.OutcomeAbandoned, 1},
+		{"start unknown", 0, acd.HangupCaller, acd.OutcomeAbandoned, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newMemStore()
+			r := newRestartableRun(t, restartConfig, st)
+			callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: 10 * time.Minute})
+			r.RunUntil(epoch.Add(5 * time.Second))
+			if _, err := r.Switch.PlaceCall(farend.CallScript{From: "556", To: "100"}); err != nil {
+				t.Fatal(err)
+			}
+			r.RunUntil(epoch.Add(50 * time.Second))
+			if s := r.Core.Status(r.Clock.Now()); len(s.Calls) != 2 {
+				t.Fatalf("calls before the kill: %+v", s.Calls)
+			}
+			kill(t, r)
+			r.RunUntil(epoch.Add(60 * time.Second))
+			snap, err := r.Switch.Snapshot(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ch := range snap.Channels {
+				if err := r.Switch.Hangup(context.Background(), ch.ID, pbx.CauseSwitchShutdown); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r.RunUntil(epoch.Add(90 * time.Second))
+			restartSnap(t, r, st, "run2", time.Time{}, func(s *pbx.Snapshot) {
+				s.Started = time.Time{}
+				if tc.started != 0 {
+					s.Started = epoch.Add(tc.started)
+				}
+			})
+			r.RunUntil(epoch.Add(2 * time.Minute))
+
+			for _, rec := range records(st) {
+				talked := !rec.Answered.IsZero()
+				want := tc.waitOut
+				if talked {
+					want = acd.OutcomeAnswered
+				}
+				if rec.Outcome != want || rec.HangupBy != tc.by && (tc.by == acd.HangupSystem || !talked) {
+					t.Errorf("%s: outcome %s by %s cause %q (timeline %s); want %s by %s", rec.Caller, rec.Outcome, rec.HangupBy, rec.Cause, timelineKinds(rec), want, tc.by)
+				}
+				if tc.by == acd.HangupSystem && (rec.Cause != causeSwitchShutdown || !hasStepKind(&rec, "switch-shutdown")) {
+					t.Errorf("%s: cause %q, timeline %s; want %s and its step", rec.Caller, rec.Cause, timelineKinds(rec), causeSwitchShutdown)
+				}
+			}
+			if n := len(records(st)); n != 2 {
+				t.Errorf("%d records, want 2", n)
+			}
+			s := r.Core.Status(r.Clock.Now())
+			if q := s.Queues[0]; q.Abandoned != tc.abandoned {
+				t.Errorf("queue counts %d abandoned, want %d", q.Abandoned, tc.abandoned)
+			}
+			if len(s.Calls) != 0 {
+				t.Errorf("calls left: %+v", s.Calls)
+			}
+		})
+	}
+}
