@@ -276,6 +276,11 @@ func (c *Core) Restore(now time.Time, s Saved) {
 	for _, a := range c.agents {
 		if restored[a] && (a.state == acd.Ringing || a.state == acd.OnCall) {
 			a.since = now // settled by a restored call, as logged: from the restart
+			if a.state == acd.OnCall && logged[a] == acd.OnCall && a.call != nil {
+				// Her conversation goes on, and her log has her on call
+				// since it began: so does the wallboard.
+				a.since = restoredAt(a.call.answered, now)
+			}
 		}
 	}
 	for _, sc := range s.Callbacks {

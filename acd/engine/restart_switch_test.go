@@ -87,3 +87,33 @@ func TestSwitchRestartedWhileHotlineDown(t *testing.T) {
 		})
 	}
 }
+
+// TestOnCallSinceKeptAcrossRestart: alice talks when Hotline is killed;
+// after the restart her conversation goes on, and so does her time on
+// call: the wallboard shows her on call since the call began, not since
+// the restart (her log has no change at the restart either).
+func TestOnCallSinceKeptAcrossRestart(t *testing.T) {
+	st := newMemStore()
+	r := newRestartableRun(t, restartConfig, st)
+	callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: 10 * time.Minute})
+	r.RunUntil(epoch.Add(30 * time.Second))
+	before := agentNow(r, "alice")
+	if before.State != acd.OnCall.String() || before.Since.IsZero() {
+		t.Fatalf("alice before the kill: %+v", before)
+	}
+	kill(t, r)
+	r.RunUntil(epoch.Add(45 * time.Second))
+	restartCounting(t, r, st, "run2", nil, epoch) // as the daemon does: the day's log
+	r.RunUntil(epoch.Add(50 * time.Second))
+	after := agentNow(r, "alice")
+	if after.State != acd.OnCall.String() || !after.Since.Equal(before.Since) {
+		t.Errorf("alice after the restart: %s since %v; want on-call since %v", after.State, after.Since.Sub(epoch), before.Since.Sub(epoch))
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, ch := range st.changes {
+		if ch.At.After(epoch.Add(30 * time.Second)) {
+			t.Errorf("change logged at the restart: %+v", ch)
+		}
+	}
+}
