@@ -440,6 +440,7 @@ var e2eScenarios = []struct {
 }{
 	{"AnsweredRecorded", e2eAnsweredRecorded},
 	{"KillWaitingAndTalking", e2eKillWaitingAndTalking},
+	{"StopWhileTalking", e2eStopWhileTalking},
 	{"BusyThenNext", e2eBusyThenNext},
 	{"NoAnswerThenNext", e2eNoAnswerThenNext},
 	{"AbandonWithMOH", e2eAbandonWithMOH},
@@ -718,6 +719,45 @@ agents:
 		t.Errorf("waiting call: outcome %s agent %q attempts %s", second.Outcome, second.Agent, attempts(second))
 	}
 	t.Logf("after kill -9: talking call talk %v ended by %s; waiting call waited %v, answered by %s", first.Talk, first.HangupBy, second.Wait, second.Agent)
+}
+
+// "hotline serve" is stopped (SIGTERM) while a caller talks to an agent,
+// and started again. In socket mode the close of Hotline's socket sends
+// the caller on to the dialplan's park, out of the bridge, both legs left
+// up in silence: the restarted Hotline finds them apart and joins them
+// again (a rebridged step). In park mode they never part, and are left
+// alone.
+func e2eStopWhileTalking(t *testing.T, mode string) {
+	s := newScenario(t, mode, `entries: [{number: "7650", queue: sales}]`+e2eQueue+`
+agents:
+  - {id: hope, name: Hope, endpoint: "@PHONE:answer-200-hangup-8000@", queues: [{queue: sales}], logged_in: true}
+`)
+	s.start()
+	s.call(farend.CallScript{From: "5557651", To: "7650"})
+	s.eventually(30*time.Second, "the caller talking", func() bool { return bridged(s.records(), "5557651") })
+	var caller string
+	for _, r := range s.records() {
+		if r.Caller == "5557651" {
+			caller = r.Channel
+		}
+	}
+	joined := func() bool { return strings.Contains(s.fs.api(t, "show bridged_calls"), caller) }
+	s.d.stop()
+	time.Sleep(time.Second)
+	t.Logf("%s mode, Hotline stopped: caller and agent joined: %v", mode, joined())
+	s.start()
+	s.eventually(10*time.Second, "caller and agent joined again", joined)
+	r := s.waitRecord("5557651", 20*time.Second)
+	rebridged := false
+	for _, st := range r.Timeline {
+		rebridged = rebridged || st.Kind == "rebridged"
+	}
+	if rebridged != (mode == "socket") {
+		t.Errorf("%s mode: rebridged step %v, timeline %+v", mode, rebridged, r.Timeline)
+	}
+	if r.Outcome != acd.OutcomeAnswered || r.HangupBy != acd.HangupAgent || r.Talk < 6*time.Second {
+		t.Errorf("outcome %s, hung up by %s, talk %v; want answered, ended by the agent after about 8 s", r.Outcome, r.HangupBy, r.Talk)
+	}
 }
 
 // The event-socket link is cut (mod_event_socket reloaded) during a

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -119,6 +120,7 @@ func (s *Switch) snapshotOn(ctx context.Context, l *link) (pbx.Snapshot, map[str
 	}
 	live := make(map[string]bool, len(uuids))
 	var snap pbx.Snapshot
+	exchanging := map[pbx.ChannelID]bool{}
 	for i := 0; i < len(uuids); i++ { // partners found on the way are appended
 		id := uuids[i]
 		ev := dumps[id]
@@ -131,13 +133,16 @@ func (s *Switch) snapshotOn(ctx context.Context, l *link) (pbx.Snapshot, map[str
 			continue
 		}
 		snap.Channels = append(snap.Channels, info)
+		if bridgingStates[ev.Get("Channel-State")] {
+			exchanging[info.ID] = true
+		}
 		for _, h := range partnerHeaders {
 			if err := dump(ev.Get(h)); err != nil {
 				return pbx.Snapshot{}, nil, fmt.Errorf("esl: snapshot: %w", err)
 			}
 		}
 	}
-	snap.Bridges = bridgesOf(snap.Channels)
+	snap.Bridges = bridgesOf(snap.Channels, exchanging)
 	snap.Started = started
 	return snap, live, nil
 }
@@ -241,23 +246,37 @@ func channelInfo(id string, ev *wire.Event) (pbx.ChannelInfo, bool) {
 	}, true
 }
 
+// bridgingStates are the channel states of a leg in a bridge or entering
+// one: uuid_bridge leaves one leg of a joined pair in CS_EXCHANGE_MEDIA and
+// the other in CS_SOFT_EXECUTE, passing through the others on the way.
+var bridgingStates = map[string]bool{
+	"CS_EXCHANGE_MEDIA": true, "CS_SOFT_EXECUTE": true, "CS_CONSUME_MEDIA": true, "CS_HIBERNATE": true, "CS_RESET": true,
+}
+
 // bridgesOf groups channels by the HOTLINE_BRIDGE mark Bridge sets on both
-// legs. A mark on a lone channel is the trace of a partner gone, not a bridge.
-func bridgesOf(chans []pbx.ChannelInfo) []pbx.BridgeInfo {
+// legs. A mark on a lone channel is the trace of a partner gone, not a
+// bridge; so are marks on legs no longer joined, of which none is in a
+// bridging state (exchanging): a pair an outbound socket's close took
+// apart (the dialplan went on to park) has one leg in CS_EXECUTE, the
+// other in CS_PARK, their variables unchanged.
+func bridgesOf(chans []pbx.ChannelInfo, exchanging map[pbx.ChannelID]bool) []pbx.BridgeInfo {
 	groups := make(map[pbx.BridgeID][]pbx.ChannelID)
 	for _, c := range chans {
 		if c.Bridge != "" {
 			groups[c.Bridge] = append(groups[c.Bridge], c.ID)
 		}
 	}
+	joined := func(members []pbx.ChannelID) bool {
+		return len(members) >= 2 && slices.ContainsFunc(members, func(id pbx.ChannelID) bool { return exchanging[id] })
+	}
 	var out []pbx.BridgeInfo
 	for i := range chans {
-		if len(groups[chans[i].Bridge]) < 2 {
+		if !joined(groups[chans[i].Bridge]) {
 			chans[i].Bridge = ""
 		}
 	}
 	for id, members := range groups {
-		if len(members) >= 2 {
+		if joined(members) {
 			out = append(out, pbx.BridgeInfo{ID: id, Channels: members})
 		}
 	}

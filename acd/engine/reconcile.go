@@ -457,6 +457,16 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 				c.step(now, cl, "agent-gone-during-gap", cl.agent.id, "since "+cl.endFrom.UTC().Format(time.RFC3339Nano))
 				delete(c.chans, cl.agentCh)
 				c.endCall(now, cl, acd.HangupAgent, pbx.CauseNormal)
+				continue
+			}
+			if cl.phase == acd.CallBridged && !bridgedTogether(live, cl.ch, cl.agentCh) {
+				// Both up, but apart: on FreeSWITCH in socket mode, the
+				// close of Hotline's socket to the caller sends the caller
+				// on to the dialplan's park, out of the conversation. They
+				// would hear silence until someone hung up.
+				c.step(now, cl, "rebridged", cl.agent.id, "the switch held the caller and the agent apart")
+				c.do(Command{Op: OpBridge, Lane: cl.id, Channel: cl.ch, Bridge: cl.bridge, Chans: []pbx.ChannelID{cl.ch, cl.agentCh}})
+				c.saveActive(now, cl)
 			}
 			continue
 		}
@@ -528,6 +538,12 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 // holding none of the channels of Hotline's calls: it crashed or was
 // restarted, and the calls gone meanwhile were ended by it. One channel
 // still up shows the switch lived on, and its callers left on their own.
+// bridgedTogether reports whether the snapshot has channels a and b in one
+// bridge.
+func bridgedTogether(live map[pbx.ChannelID]pbx.ChannelInfo, a, b pbx.ChannelID) bool {
+	return live[a].Bridge != "" && live[a].Bridge == live[b].Bridge
+}
+
 // switchRestartedSince reports whether a switch that started at started
 // (zero: unknown) did so after seen.
 func switchRestartedSince(started, seen time.Time) bool {

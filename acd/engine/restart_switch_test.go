@@ -117,3 +117,39 @@ func TestOnCallSinceKeptAcrossRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestRestartRebridgesLegsHeldApart: Hotline restarts while alice talks,
+// and finds both legs up but out of their bridge (FreeSWITCH in socket
+// mode parks the caller when Hotline's socket to it closes). It joins them
+// again, and says so in the timeline; legs found still joined are left as
+// they are.
+func TestRestartRebridgesLegsHeldApart(t *testing.T) {
+	for _, apart := range []bool{true, false} {
+		st := newMemStore()
+		r := newRestartableRun(t, restartConfig, st)
+		callAlice(t, r, farend.Phone{Mode: farend.PhoneAnswer, AnswerDelay: time.Second, HangupAfter: time.Minute})
+		r.RunUntil(epoch.Add(20 * time.Second))
+		kill(t, r)
+		r.RunUntil(epoch.Add(25 * time.Second))
+		restartSnap(t, r, st, "run2", epoch, func(s *pbx.Snapshot) {
+			if apart {
+				for i := range s.Channels {
+					s.Channels[i].Bridge = ""
+				}
+				s.Bridges = nil
+			}
+		})
+		r.RunUntil(epoch.Add(2 * time.Minute))
+		recs := records(st)
+		if len(recs) != 1 {
+			t.Fatalf("apart=%v: records %+v", apart, recs)
+		}
+		rec := recs[0]
+		if got := hasStepKind(&rec, "rebridged"); got != apart {
+			t.Errorf("apart=%v: rebridged step %v (timeline %s)", apart, got, timelineKinds(rec))
+		}
+		if rec.Outcome != acd.OutcomeAnswered || rec.Talk < 55*time.Second {
+			t.Errorf("apart=%v: outcome %s talk %v, want the whole minute answered", apart, rec.Outcome, rec.Talk)
+		}
+	}
+}
