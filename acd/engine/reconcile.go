@@ -534,10 +534,6 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 	}
 }
 
-// switchLost reports whether the switch came back from a lost link
-// holding none of the channels of Hotline's calls: it crashed or was
-// restarted, and the calls gone meanwhile were ended by it. One channel
-// still up shows the switch lived on, and its callers left on their own.
 // bridgedTogether reports whether the snapshot has channels a and b in one
 // bridge.
 func bridgedTogether(live map[pbx.ChannelID]pbx.ChannelInfo, a, b pbx.ChannelID) bool {
@@ -550,6 +546,10 @@ func switchRestartedSince(started, seen time.Time) bool {
 	return !started.IsZero() && started.After(seen)
 }
 
+// switchLost reports whether the switch came back from a lost link
+// holding none of the channels of Hotline's calls: it crashed or was
+// restarted, and the calls gone meanwhile were ended by it. One channel
+// still up shows the switch lived on, and its callers left on their own.
 func (c *Core) switchLost(live map[pbx.ChannelID]pbx.ChannelInfo) bool {
 	if len(c.calls) == 0 {
 		return false
