@@ -102,6 +102,11 @@ func TestIdleLinkWoken(t *testing.T) {
 	// comes until the link writes a command.
 	f := newFixtureOn(t, hold, esl.Options{WakeInterval: -1, PingInterval: never})
 	rec := pbxtest.NewRecorder(f.sw.Events(), 30*time.Second)
+	// Once the start-up is over: until its sync, the link still writes
+	// (a busy machine can hold it that long), and any write brings the
+	// held events in.
+	rec.WaitFor(t, context.Background(), func(ev pbx.Event) bool { _, ok := ev.(pbx.Synced); return ok })
+	time.Sleep(100 * time.Millisecond)
 	if _, err := f.placeCall(farend.CallScript{From: "5556200", To: "100"}, "entry,100"); err != nil {
 		t.Fatal(err)
 	}
