@@ -261,6 +261,46 @@ func TestAsteriskE2EConsoleHangup(t *testing.T) {
 	}
 }
 
+// An administrator hangs an agent's phone channel up from Asterisk's
+// console during a conversation: the agent did not end it, so the record
+// says the system did (cause manager-request, a switch-hangup step); the
+// call ends answered and alice goes to wrap-up as after any call.
+func TestAsteriskE2EConsoleHangupAgent(t *testing.T) {
+	root := os.Getenv("HOTLINE_ASTERISK_ROOT")
+	s := newE2E(t, "answered", map[string]e2ePhone{
+		"alice": {Answer: 500 * time.Millisecond},
+		"bob":   e2eNeverAnswers,
+	}, "")
+	if root == "" {
+		t.Skip("HOTLINE_ASTERISK_ROOT must name the chroot Asterisk runs in (asterisk.sh env)")
+	}
+	s.start()
+	c := s.call(e2eCaller{Number: "6100", From: "5550321", HangupAfter: time.Minute})
+	rec, _ := s.bridged(c, "alice", 30*time.Second)
+	name := s.channelName(rec.AgentChannel)
+	if name == "" {
+		t.Fatalf("alice's channel %s is not in Asterisk", rec.AgentChannel)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "chroot", root, "/usr/sbin/asterisk", "-rx", "channel request hangup "+name).CombinedOutput()
+	if err != nil {
+		t.Fatalf("channel request hangup %s: %v: %s", name, err, out)
+	}
+	rec = s.waitRecord(c.Far, 15*time.Second, "the conversation ended from the console", e2eEnded)
+	switchHangup := false
+	for _, st := range rec.Timeline {
+		switchHangup = switchHangup || st.Kind == "switch-hangup"
+	}
+	if rec.Outcome != acd.OutcomeAnswered || rec.HangupBy != acd.HangupSystem || rec.Cause != "manager-request" || !switchHangup {
+		t.Errorf("outcome %s, hung up by %s, cause %q, timeline %+v; want answered, by the system, manager-request, a switch-hangup step",
+			rec.Outcome, rec.HangupBy, rec.Cause, rec.Timeline)
+	}
+	if a := s.agent("alice"); a.State != "wrap-up" && a.State != "available" {
+		t.Errorf("alice %s; want in wrap-up or past it", a.State)
+	}
+}
+
 // Issue scenario 3: a caller hangs up while waiting → an abandoned record,
 // and the agent is never rung for it afterwards; a caller who hangs up while
 // an agent's phone rings stops the ring.

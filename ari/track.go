@@ -80,9 +80,9 @@ type chanState struct {
 	detecting bool
 	// shutdown: Asterisk hung it up as it shuts down (core stop now).
 	shutdown bool
-	// console: a caller's channel someone else asked Asterisk to hang up
-	// (the console's "channel request hangup", AMI's Hangup, another ARI
-	// application), not its caller.
+	// console: a caller's or a leg's channel someone else asked Asterisk
+	// to hang up (the console's "channel request hangup", AMI's Hangup,
+	// another ARI application), not its caller or callee.
 	console bool
 	// goneNote: originated into the lead context, whose hangup handler
 	// notes how the leg ended unanswered (GoneLeadPrefix); the note is
@@ -272,7 +272,7 @@ func (t *tracker) apply(raw []byte) ([]pbx.Event, []effect, error) {
 			st.shutdown = true
 			return []pbx.Event{pbx.SwitchStopping{Base: pbx.Base{At: at}}}, nil, nil
 		}
-		if e.Soft && e.Cause == softHangupExplicit && !st.byUs && st.role == roleInbound {
+		if e.Soft && e.Cause == softHangupExplicit && !st.byUs && (st.role == roleInbound || st.role == roleLeg) {
 			st.console = true
 			return nil, nil, nil
 		}
@@ -551,8 +551,11 @@ func (t *tracker) gone(at time.Time, id string, cause int) ([]pbx.Event, []effec
 			effs = append(effs, effect{kind: effectClearGone, item: playItem{ch: id}})
 		}
 		reason, why := failReason(st, cause)
-		if st.shutdown {
+		switch {
+		case st.shutdown:
 			reason, why = pbx.FailCancelled, pbx.CauseSwitchShutdown
+		case st.console && !st.byUs:
+			reason, why = pbx.ReasonForCause(pbx.CauseManagerRequest), pbx.CauseManagerRequest
 		}
 		evs = append(evs, pbx.OriginateFailed{Base: base(id, at), Reason: reason, Cause: why})
 		if cause == 0 && !st.byUs && !st.shutdown {

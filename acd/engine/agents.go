@@ -148,6 +148,9 @@ func (c *Core) refreshView(a *agent, now time.Time) {
 // works (routing.NextCall: class, priority, then wait).
 func (c *Core) agentFree(now time.Time, a *agent) {
 	c.refreshView(a, now)
+	if c.offersHeld(now) {
+		return // offersResume comes back to it
+	}
 	if !c.view[a.idx].Available || c.dialKeptFirst(now, a) {
 		return
 	}
@@ -214,7 +217,7 @@ func (c *Core) requirementFor(q *queue, own []routing.Need, waited time.Duration
 
 // dispatchCall offers a waiting call to the agents its queue's strategy picks.
 func (c *Core) dispatchCall(now time.Time, cl *call) {
-	if !cl.dispatchable() || c.switchStopping(now) {
+	if !cl.dispatchable() || c.offersHeld(now) {
 		return
 	}
 	if a := cl.only; a != nil {

@@ -723,6 +723,9 @@ func (c *Core) onHungUp(now time.Time, e pbx.HungUp) {
 		return
 	}
 	delete(c.chans, e.Channel)
+	if e.Cause == pbx.CauseManagerRequest {
+		c.holdOffers(now)
+	}
 	c.noteLateEnd(now, ref, e.At)
 	if ref.leg != nil {
 		c.legGone(now, ref.call, ref.leg, e.Cause)

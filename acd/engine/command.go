@@ -200,6 +200,7 @@ const (
 	TimerRecordingGuard                      // an ended call's recording is still not reported finished
 	TimerDay                                 // a new day: the queues' and agents' counters start again
 	TimerPlayStopped                         // a prompt the switch stopped was followed by no hang-up
+	TimerOffersHeld                          // the hold on offers after a hang-up through the switch's API is over
 	timerKinds
 )
 

@@ -114,6 +114,10 @@ type Core struct {
 	// (pbx.SwitchStopping); zero again once it is back (Synced). Meanwhile
 	// no agent is rung and no lead dialed (see switchStopping).
 	stopping time.Time
+	// killHeld: until then no agent is offered a caller, because the switch
+	// just hung one of Hotline's channels up through its API (see
+	// holdOffers).
+	killHeld time.Time
 
 	camps map[string]*campaignRun // started outbound campaigns (campaign.go)
 	// campNames are the keys of camps, sorted (campOrder).
@@ -374,6 +378,41 @@ const stopGrace = time.Minute
 // link or still may.
 func (c *Core) switchStopping(now time.Time) bool {
 	return !c.stopping.IsZero() && (c.linkDown.After(c.stopping) || now.Sub(c.stopping) < stopGrace)
+}
+
+// killHold is how long offers wait after the switch hung one of Hotline's
+// channels up through its API or console. hupall ends every channel it
+// matches one after the other, and their hang-ups come a few milliseconds
+// apart: an agent the first frees must not be handed a caller the next
+// one ends. An administrator's single uuid_kill costs the queue a quarter
+// of a second.
+const killHold = 250 * time.Millisecond
+
+// holdOffers starts (or lengthens) the hold on offers after a hang-up
+// through the switch's API; the TimerOffersHeld due at its end offers the
+// agents free then.
+func (c *Core) holdOffers(now time.Time) {
+	c.killHeld = now.Add(killHold)
+	c.out.At(c.killHeld, Timer{Kind: TimerOffersHeld})
+}
+
+// offersHeld reports whether offers wait: the switch is shutting down or
+// has just hung channels up through its API.
+func (c *Core) offersHeld(now time.Time) bool {
+	return c.switchStopping(now) || now.Before(c.killHeld)
+}
+
+// offersResume offers the agents free at the end of a hold to the callers
+// that waited through it.
+func (c *Core) offersResume(now time.Time) {
+	if c.offersHeld(now) {
+		return // lengthened: a later timer ends it
+	}
+	for _, a := range c.agents {
+		if a.state == acd.Available {
+			c.agentFree(now, a)
+		}
+	}
 }
 
 // CommandFailed is told by the runtime when a command returned an error.

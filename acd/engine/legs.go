@@ -207,13 +207,24 @@ func (c *Core) onOriginateFailed(now time.Time, e pbx.OriginateFailed) {
 		c.callbackCustomerFailed(now, ref.call, e.Reason)
 		return
 	}
-	c.legFailed(now, ref.call, ref.leg, e.Reason)
+	reason := e.Reason
+	if e.Cause == pbx.CauseManagerRequest {
+		// Ended through the switch's API (hupall, uuid_kill) while it
+		// rang: no fault of the agent's phone.
+		c.holdOffers(now)
+		reason = pbx.FailCancelled
+	}
+	c.legFailed(now, ref.call, ref.leg, reason)
 }
 
 // legGone handles the hang-up of an agent leg.
 func (c *Core) legGone(now time.Time, cl *call, l *leg, cause pbx.Cause) {
 	if !l.answered {
-		c.legFailed(now, cl, l, pbx.ReasonForCause(cause))
+		reason := pbx.ReasonForCause(cause)
+		if cause == pbx.CauseManagerRequest {
+			reason = pbx.FailCancelled // see onOriginateFailed
+		}
+		c.legFailed(now, cl, l, reason)
 		return
 	}
 	if cause == pbx.CauseSwitchShutdown && cl.agentCh == l.ch && cl.phase.Connected() {
@@ -222,6 +233,15 @@ func (c *Core) legGone(now time.Time, cl *call, l *leg, cause pbx.Cause) {
 	}
 	if cl.agentCh == l.ch && cl.phase == acd.CallConsulting {
 		c.consultAgentGone(now, cl)
+		return
+	}
+	if cause == pbx.CauseManagerRequest && cl.agentCh == l.ch && (cl.phase == acd.CallBridged || cl.phase == acd.CallHeld) {
+		// Killed through the switch's API or console (hupall, uuid_kill):
+		// an administrator or the switch ended the conversation, not the
+		// agent.
+		c.step(now, cl, "switch-hangup", l.agent.id, "agent's channel hung up through the switch's API")
+		cl.rec.Cause = cause.String()
+		c.endCall(now, cl, acd.HangupSystem, pbx.CauseNormal)
 		return
 	}
 	if cl.agentCh == l.ch && (cl.phase == acd.CallBridged || cl.phase == acd.CallHeld) {

@@ -35,6 +35,9 @@ func (c *Core) Fire(now time.Time, t Timer) {
 	case TimerCheckpoint:
 		c.checkpoint(now)
 		return
+	case TimerOffersHeld:
+		c.offersResume(now)
+		return
 	case TimerDay:
 		c.newDay(now)
 		return
