@@ -24,6 +24,7 @@ type Op struct {
 	progress *campaign.Progress
 	hour     *campaign.HourCount
 	learned  *campaign.Learned
+	alive    *time.Time
 }
 
 type opKind uint8
@@ -41,6 +42,7 @@ const (
 	opPutCampaignProgress
 	opPutCampaignHour
 	opPutCampaignLearned
+	opPutAlive
 )
 
 var opNames = [...]string{
@@ -48,7 +50,7 @@ var opNames = [...]string{
 	opDeleteActive: "delete active call", opPutCallback: "save callback",
 	opDeleteCallback: "delete callback", opPutAgentChange: "save agent change", opPutLead: "save lead", opPutDNC: "add do-not-call",
 	opPutCampaignProgress: "save campaign progress", opPutCampaignHour: "save campaign hour",
-	opPutCampaignLearned: "save campaign's learned pacing",
+	opPutCampaignLearned: "save campaign's learned pacing", opPutAlive: "save heartbeat",
 }
 
 func (op Op) String() string {
@@ -164,6 +166,10 @@ func (op Op) Check() error {
 		err = checkCampaignName(op.hour.Campaign)
 	case opPutCampaignLearned:
 		err = checkCampaignName(op.learned.Campaign)
+	case opPutAlive:
+		if op.alive.IsZero() {
+			err = fmt.Errorf("heartbeat with no time: %w", ErrInvalid)
+		}
 	case opDeleteActive, opDeleteCallback:
 		err = required("id", op.id)
 	default:
@@ -202,6 +208,8 @@ func (op Op) apply(tx *Tx) error {
 		return tx.SaveCampaignHour(op.hour)
 	case opPutCampaignLearned:
 		return tx.SaveCampaignLearned(op.learned)
+	case opPutAlive:
+		return tx.SaveAlive(*op.alive)
 	}
 	return op.Check()
 }
@@ -221,7 +229,8 @@ func (db *DB) Write(ops []Op) error {
 
 // Saves returns the record op saves: *CallRecord, *AgentState, *ActiveCall,
 // *Callback, *AgentChange, *campaign.Lead, *DNCEntry, *campaign.Progress,
-// *campaign.HourCount or *campaign.Learned; nil for a delete. Stand-ins for the store in
+// *campaign.HourCount, *campaign.Learned or *time.Time (a heartbeat,
+// PutAlive); nil for a delete. Stand-ins for the store in
 // tests read ops through it and Deletes.
 func (op Op) Saves() any {
 	switch op.kind {
@@ -245,6 +254,8 @@ func (op Op) Saves() any {
 		return op.hour
 	case opPutCampaignLearned:
 		return op.learned
+	case opPutAlive:
+		return op.alive
 	}
 	return nil
 }

@@ -356,6 +356,8 @@ func coalesce(batch []Op) []Op {
 			b = 'l'
 		case opPutCallback, opDeleteCallback:
 			b = 'b'
+		case opPutAlive:
+			b = 'h' // the last heartbeat says all
 		default: // agent changes each have their own key
 			keep[i] = true
 			n++

@@ -141,6 +141,7 @@ type Core struct {
 	inbound   inboundLog // recent inbound callers, for the campaigns (campaign_blend.go)
 
 	checkpointDue bool      // a checkpoint of the live calls is scheduled
+	checkpointed  time.Time // the last full checkpoint (resume states saved)
 	dayStart      time.Time // the counters' day (Saved.Since); zero: counted since the start
 	// stranded: legs from before a restart being hung up, and the agent
 	// each one rings, held back until it is gone (see hangUpStranded)

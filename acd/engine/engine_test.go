@@ -28,6 +28,7 @@ type memStore struct {
 	callbacks map[string]store.Callback
 	changes   []store.AgentChange
 	finished  []string
+	alive     time.Time // the last heartbeat
 }
 
 func newMemStore() *memStore {
@@ -58,6 +59,8 @@ func (m *memStore) Write(ops []store.Op) error {
 			m.active[r.CallID] = *r
 		case *store.Callback:
 			m.callbacks[r.ID] = *r
+		case *time.Time:
+			m.alive = *r
 		case *store.AgentChange:
 			if !slices.Contains(acd.AgentCauses(), r.Cause) {
 				// Every engine test that stores guards this: a change

@@ -27,6 +27,9 @@ type Saved struct {
 	// Trailing are the calls that ended with a recording the switch had
 	// not reported finished: the first Synced asks the switch about them.
 	Trailing []store.CallRecord
+	// Alive is the last heartbeat (store.PutAlive): every call of Active
+	// was still up then.
+	Alive time.Time
 }
 
 // logRestored logs, with the restart as cause, the agents whose restored
@@ -266,8 +269,10 @@ func (c *Core) Restore(now time.Time, s Saved) {
 			cl.phase = acd.CallNew
 		}
 		cl.seen = lastStep(cl)
-		if ac.Seen.After(cl.seen) {
-			cl.seen = ac.Seen
+		for _, t := range []time.Time{ac.Seen, s.Alive} {
+			if t.After(cl.seen) {
+				cl.seen = t
+			}
 		}
 		c.calls[cl.id] = cl
 		c.chans[cl.ch] = chanRef{call: cl}
@@ -615,23 +620,29 @@ func lastStep(cl *call) time.Time {
 	return seen
 }
 
-// checkpointEvery is how often a live call is saved as still up: a call
-// that ends while Hotline is down is known to have lasted until then.
-const checkpointEvery = 15 * time.Second
+// checkpointEvery is how often a live call's resume state is saved as
+// still up; aliveEvery how often, in between, a heartbeat is (one small
+// write for all the calls: store.PutAlive). A call that ends while Hotline
+// is down is known to have lasted until the last of them.
+const (
+	checkpointEvery = 15 * time.Second
+	aliveEvery      = 2 * time.Second
+)
 
-// startCheckpoints schedules the next checkpoint of the live calls, unless
+// startCheckpoints schedules the next heartbeat of the live calls, unless
 // one is due already.
 func (c *Core) startCheckpoints(now time.Time) {
 	if c.checkpointDue {
 		return
 	}
 	c.checkpointDue = true
-	c.out.At(now.Add(checkpointEvery), Timer{Kind: TimerCheckpoint})
+	c.out.At(now.Add(aliveEvery), Timer{Kind: TimerCheckpoint})
 }
 
 // checkpoint saves, in one write, that the live calls are still up, while
 // the link to the switch is (when it is down, what the engine believes
-// proves nothing). It stops while no call lives.
+// proves nothing): a heartbeat, and every checkpointEvery the calls' resume
+// states too. It stops while no call lives.
 func (c *Core) checkpoint(now time.Time) {
 	c.checkpointDue = false
 	if len(c.calls) == 0 {
@@ -641,16 +652,20 @@ func (c *Core) checkpoint(now time.Time) {
 	if c.linkDown.After(c.linkUp) {
 		return
 	}
-	ops := make([]store.Op, 0, len(c.calls))
+	full := now.Sub(c.checkpointed) >= checkpointEvery
+	ops := make([]store.Op, 0, len(c.calls)+1)
 	for _, id := range c.callIDs() {
 		if cl := c.calls[id]; cl.phase != acd.CallEnded {
 			cl.checked = now
-			ops = append(ops, store.PutActive(c.activeRecord(cl)))
+			if full {
+				ops = append(ops, store.PutActive(c.activeRecord(cl)))
+			}
 		}
 	}
-	if len(ops) > 0 {
-		c.save(now, "checkpoint of the live calls", ops...)
+	if full {
+		c.checkpointed = now
 	}
+	c.save(now, "checkpoint of the live calls", append(ops, store.PutAlive(now))...)
 }
 
 // lateEvent: a hang-up the engine learns of this much after the switch

@@ -72,6 +72,9 @@ func LoadSavedSince(db *store.DB, from time.Time) (s Saved, err error) {
 	if s.Active, err = db.ActiveCalls(); usable(err) != nil {
 		return s, err
 	}
+	if s.Alive, err = db.Alive(); usable(err) != nil {
+		return s, err
+	}
 	if s.Callbacks, err = db.Callbacks(); usable(err) != nil {
 		return s, err
 	}

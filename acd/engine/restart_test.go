@@ -102,6 +102,7 @@ func restartSnap(t *testing.T, r *SimRun, st *memStore, prefix string, since tim
 		rec := st.calls[ac.CallID]
 		saved.Records[ac.CallID] = &rec
 	}
+	saved.Alive = st.alive
 	st.mu.Unlock()
 	now := r.Clock.Now()
 	core := new(*Core)
@@ -240,6 +241,46 @@ func TestCheckpointBoundsEndWhileDown(t *testing.T) {
 	}
 	if rec.Talk < 35*time.Second || rec.Talk > time.Minute {
 		t.Errorf("talk %v, want the part seen up to the last checkpoint (35-50 s)", rec.Talk)
+	}
+}
+
+// TestHeartbeatBoundsWaitWhileDown: Hotline is killed 8 s after a caller
+// began to wait (no agent logged in), before the first full checkpoint of
+// the call's resume state; the caller hangs up while it is down. The
+// heartbeat saved every aliveEvery says the caller still waited then: the
+// record's wait and end window start there, not at the arrival or the
+// first full checkpoint (2 s in). Without the heartbeat (a store that kept
+// none) the wait is what that checkpoint saw.
+func TestHeartbeatBoundsWaitWhileDown(t *testing.T) {
+	for _, beat := range []bool{true, false} {
+		st := newMemStore()
+		r := newRestartableRun(t, restartConfig, st)
+		if _, err := r.Switch.PlaceCall(farend.CallScript{From: "555", To: "100", HangupAfter: 12 * time.Second}); err != nil {
+			t.Fatal(err)
+		}
+		r.RunUntil(epoch.Add(8 * time.Second))
+		kill(t, r)
+		r.RunUntil(epoch.Add(20 * time.Second)) // the caller hangs up at 12 s, unseen
+		if !beat {
+			st.alive = time.Time{}
+		}
+		restart(t, r, st, "run2", nil)
+		recs := records(st)
+		if len(recs) != 1 {
+			t.Fatalf("records = %+v", recs)
+		}
+		rec := recs[0]
+		lo := 8*time.Second - aliveEvery
+		if !beat {
+			lo = 0
+		}
+		if rec.Outcome != acd.OutcomeAbandoned || rec.Wait < lo || rec.Wait > 8*time.Second || rec.EndEarliest.Sub(epoch) < lo {
+			t.Errorf("heartbeat %v: %s, wait %v, end from %v; want abandoned, a wait and end window from %v after the arrival",
+				beat, rec.Outcome, rec.Wait, rec.EndEarliest.Sub(epoch), lo)
+		}
+		if !beat && rec.Wait > aliveEvery {
+			t.Errorf("no heartbeat: wait %v; the control should see the first checkpoint's at most", rec.Wait)
+		}
 	}
 }
 
