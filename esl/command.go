@@ -19,7 +19,6 @@ var (
 	_ command.Command = command.Connect{}
 	_ command.Command = (*call.Execute)(nil)
 	_ command.Command = bgapi{}
-	_ command.Command = resume{}
 )
 
 // endOfMessage ends every message, as eslgo's own connection ends them:
@@ -61,12 +60,6 @@ func (b bgapi) BuildMessage() string {
 	line := command.API{Command: b.Command, Arguments: b.Arguments, Background: true}.BuildMessage()
 	return line + "\r\nJob-UUID: " + b.JobUUID
 }
-
-// resume asks FreeSWITCH to go on with the dialplan when an outbound
-// socket closes; eslgo has no command for it.
-type resume struct{}
-
-func (resume) BuildMessage() string { return "resume" }
 
 // execute is a dialplan application run on a channel through sendmsg,
 // with eventUUID as the Application-UUID of its CHANNEL_EXECUTE and

@@ -41,7 +41,6 @@ var commandGoldens = []struct {
 		"sendmsg c1\r\nContent-Length: 2113\r\nCall-Command: execute\r\nExecute-App-Name: set\r\nLoops: 1\r\nEvent-Uuid: p-2\r\nContent-Type: text/plain\r\n\r\n" +
 			longArg + "\r\n\r\n"},
 	{"connect", command.Connect{}, "connect\r\n\r\n"},
-	{"resume", resume{}, "resume\r\n\r\n"},
 	{"exit", command.Exit{}, "exit\r\n\r\n"},
 }
 

@@ -12,8 +12,9 @@
 // cases the call is announced by its CHANNEL_PARK on the inbound link, in
 // order with everything else about it. The outbound socket is held open
 // for the life of the call so that FreeSWITCH falls through to the next
-// dialplan action when Hotline is down, and, having been sent "resume",
-// when Hotline goes away mid-call.
+// dialplan action when Hotline is down, and, the caller's socket_resume
+// being true, when Hotline goes away while the caller waits; in a bridge
+// it is false, so that a conversation stays joined.
 //
 //	sw, err := esl.New(esl.OptionsFromConfig(cfg.PBX.FreeSWITCH, log))
 //	err = sw.Start(ctx) // connects in the background; Ready() tells when synced
@@ -91,9 +92,14 @@
 //
 // In socket mode, "socket 127.0.0.1:8084 async full" comes before the park,
 // which then is the fallback: FreeSWITCH goes on to it when Hotline is
-// down or goes away (Hotline sends "resume"), so the caller is parked for
-// Hotline's return and a conversation goes on. With no action after
-// socket, FreeSWITCH hangs up every call whose socket closed.
+// down or goes away while the caller waits (Hotline sets socket_resume=true
+// on the caller when it takes the call), so the caller is parked for
+// Hotline's return. A caller in a conversation has socket_resume=false
+// (Bridge sets it; a park sets it true again): told to resume, FreeSWITCH
+// would reset the channel, which leaves its bridge and goes on to the
+// park, caller and agent left up in silence; as it is, the two stay
+// joined. With no action after socket, FreeSWITCH hangs up a waiting
+// caller whose socket closed.
 //
 // hotline_args is required; it becomes CallArrived.Args split on commas.
 // Other hotline_* variables come in CallArrived.Vars with upper-case names.

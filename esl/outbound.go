@@ -17,7 +17,9 @@ import (
 // call over: the call is announced by its CHANNEL_PARK on the inbound link,
 // in order with its other events, and controlled from there. The socket is
 // held open for the life of the call so FreeSWITCH knows Hotline has it,
-// with "resume" so that the dialplan goes on if Hotline goes away.
+// with the channel's socket_resume set so that the dialplan goes on if
+// Hotline goes away (not the "resume" command, whose flag cannot be taken
+// back: Bridge sets socket_resume=false, see doc.go).
 type outboundServer struct {
 	s  *Switch
 	ln net.Listener
@@ -93,8 +95,8 @@ func (o *outboundServer) handle(c net.Conn) {
 	if !data.Has("variable_hotline_args") {
 		log.Warn().Msg("outbound socket: the dialplan set no hotline_args before socket; the call will not reach Hotline")
 	}
-	if f, err := ask(resume{}); err != nil || !strings.HasPrefix(f.ReplyText(), "+OK") {
-		log.Warn().Err(err).Str("reply", f.ReplyText()).Msg("outbound socket: resume refused")
+	if f, err := ask(command.API{Command: "uuid_setvar", Arguments: uuid + " socket_resume true"}); err != nil || !strings.HasPrefix(f.ReplyText(), "+OK") {
+		log.Warn().Err(err).Str("reply", f.ReplyText()).Msg("outbound socket: socket_resume refused")
 	}
 	log.Debug().Msg("outbound socket: call handed over")
 	for {

@@ -621,7 +621,7 @@ func (s *Switch) Bridge(ctx context.Context, id pbx.BridgeID, chans ...pbx.Chann
 	for _, ch := range chans {
 		// uuid_bridge_park_on_cancel: a leg whose partner goes before
 		// the join is made is parked, not hung up, as after a bridge.
-		if err := s.apiOn(ctx, "bridge", ch, "uuid_setvar_multi "+string(ch)+" park_after_bridge=true;hangup_after_bridge=false;uuid_bridge_park_on_cancel=true;HOTLINE_BRIDGE="+string(id)); err != nil {
+		if err := s.apiOn(ctx, "bridge", ch, "uuid_setvar_multi "+string(ch)+" park_after_bridge=true;hangup_after_bridge=false;uuid_bridge_park_on_cancel=true;socket_resume=false;HOTLINE_BRIDGE="+string(id)); err != nil {
 			return err
 		}
 	}
@@ -712,6 +712,9 @@ func (s *Switch) park(ctx context.Context, what string, legs []pbx.ChannelID) er
 	var first error
 	for _, ch := range legs {
 		if err := s.apiOn(ctx, what, ch, "uuid_setvar "+string(ch)+" HOTLINE_BRIDGE"); err != nil && !isNoChannel(err) && first == nil {
+			first = err
+		}
+		if err := s.apiOn(ctx, what, ch, "uuid_setvar "+string(ch)+" socket_resume true"); err != nil && !isNoChannel(err) && first == nil {
 			first = err
 		}
 	}

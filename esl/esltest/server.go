@@ -446,15 +446,33 @@ func (c *conn) close() {
 		c.s.mu.Lock()
 		delete(c.s.conns, c)
 		ch := c.session
-		resume := c.resume
-		c.s.mu.Unlock()
-		if ch != nil && !resume {
-			// Without "resume" FreeSWITCH hangs up a call whose socket closed.
-			c.s.mu.Lock()
-			c.s.hangup(ch, "NORMAL_CLEARING")
-			c.s.mu.Unlock()
+		resume := c.resume || ch != nil && ch.vars["socket_resume"] == "true"
+		if ch != nil {
+			c.s.socketClosed(ch, resume)
 		}
+		c.s.mu.Unlock()
 	})
+}
+
+// socketClosed does to ch what FreeSWITCH does to the channel an outbound
+// socket controlled when the socket closes. Told to resume ("resume", or
+// the channel's socket_resume=true) it resets the channel, which goes on
+// with the dialplan (its fallback park) and so leaves a bridge it was in,
+// its partner parked after it. Otherwise a bridged channel stays in its
+// bridge, no longer controlled, and any other is hung up. Called with mu
+// held.
+func (s *Server) socketClosed(ch *channel, resume bool) {
+	switch {
+	case ch.hungup:
+	case resume && ch.partner != "":
+		s.unbridge(ch)
+		s.stopApp(ch, "FILE PLAYED")
+		ch.parked = true
+		s.fire("CHANNEL_PARK", ch, nil, "")
+	case resume, ch.partner != "":
+	default:
+		s.hangup(ch, "NORMAL_CLEARING")
+	}
 }
 
 func (c *conn) reply(text string) {
