@@ -1953,11 +1953,30 @@ func (c *Core) ReconcileLeads(now time.Time, left Leftovers, snap pbx.Snapshot) 
 			if up {
 				c.hangUpLeft(ch.ID)
 			}
-			c.settleAtRestart(now, r, l, ch, byLead[key], 0)
+			var cause pbx.Cause
+			if rec := byLead[key]; !up && rec != nil && switchRestartedSince(snap.Started, lastRecStep(rec)) {
+				cause = pbx.CauseSwitchShutdown // the switch's restart ended it
+			}
+			c.settleAtRestart(now, r, l, ch, byLead[key], cause)
 			continue
 		}
 		if c.leftSeen[ch.ID].ended {
 			up = false // hung up while held
+		}
+		if rec := byLead[key]; !up && l.State == campaign.Answered && rec != nil && switchRestartedSince(snap.Started, lastRecStep(rec)) {
+			// The switch's restart ended its call. A call restored for it
+			// is ended by the sync, which tells the restart too (its record
+			// closed so); a survey's or notification's lead is then settled
+			// with its answers when that call ends (campaignCallEnded).
+			g, restored := c.leftEnded[rec.ID], c.calls[rec.ID] != nil
+			switch {
+			case g == nil && !restored:
+				c.answeredCutByRestart(now, r, l, rec, snap.Started)
+				continue
+			case r.cfg.Kind == config.CampaignAgent && (restored || g.rec.Cause == causeSwitchShutdown && g.rec.Agent == ""):
+				c.answeredCutByRestart(now, r, l, nil, snap.Started)
+				continue
+			}
 		}
 		c.readoptLead(now, r, l, ch, up, byLead[key])
 	}
@@ -2420,6 +2439,40 @@ func recAnsweredAt(rec *store.CallRecord) time.Time {
 	return rec.Entered
 }
 
+// answeredCutByRestart settles a lead a previous run left answered (its
+// message, flow or wait for an agent under way) whose call the switch's
+// restart (at started) ended while Hotline was down: as when Hotline sees
+// the switch shut down, the lead is called again, its attempt cut (not one
+// of its max_attempts), counted neither an answer nor an abandon. Its
+// record, open (nil: closed by the sync), is closed by the system with
+// cause switch-shutdown.
+func (c *Core) answeredCutByRestart(now time.Time, r *campaignRun, l campaign.Lead, open *store.CallRecord, started time.Time) {
+	var ops []store.Op
+	if open != nil {
+		rec := *open
+		seen := lastRecStep(&rec)
+		rec.Outcome, rec.Cause, rec.HangupBy, rec.Ended, rec.EndEarliest = acd.OutcomeAnswered, causeSwitchShutdown, acd.HangupSystem, now, seen
+		rec.Timeline = append(rec.Timeline, store.Step{At: now, Kind: "switch-shutdown",
+			Detail: "the switch restarted at " + started.UTC().Format(time.RFC3339Nano) + ", after the call was last seen at " + seen.UTC().Format(time.RFC3339Nano)})
+		ops = append(ops, store.PutCall(&rec))
+	}
+	r.stats.SwitchShutdown++
+	c.trace(now, "campaign %s: lead %s was answered at restart; the switch restarted since", l.Campaign, l.ID)
+	c.settleLead(now, &leadDial{run: r, lead: l}, campaign.SwitchShutdown, ops...)
+}
+
+// lastRecStep is when a dial's record last saw its call: its last step,
+// or when it was placed.
+func lastRecStep(rec *store.CallRecord) time.Time {
+	seen := rec.Entered
+	for _, s := range rec.Timeline {
+		if s.At.After(seen) {
+			seen = s.At
+		}
+	}
+	return seen
+}
+
 // settleAtRestart settles the attempt of a lead a previous run left
 // Dialing, whose channel (ch, when the switch still had it) is hung up: a
 // failed attempt, or, when the switch noted the cause it ended with
@@ -2428,7 +2481,10 @@ func recAnsweredAt(rec *store.CallRecord) time.Time {
 // counts.
 func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, ch pbx.ChannelInfo, open *store.CallRecord, cause pbx.Cause) {
 	o := campaign.Unreached
-	if cause != 0 {
+	switch {
+	case cause == pbx.CauseSwitchShutdown:
+		o = campaign.SwitchShutdown // cut by the switch's restart: called again, no attempt spent
+	case cause != 0:
 		o = dialOutcome(pbx.ReasonForCause(cause))
 	}
 	nl, err := campaign.DialEnded(l, o, r.retry, now)
@@ -2448,13 +2504,18 @@ func (c *Core) settleAtRestart(now time.Time, r *campaignRun, l campaign.Lead, c
 		rec = c.leadRecord(&leadDial{run: r, lead: l, id: id, ch: ch.ID, placed: now})
 	}
 	rec.Outcome, rec.Cause, rec.Ended = acd.OutcomeFailed, causeRestart, now
-	if cause != 0 {
+	switch {
+	case cause == pbx.CauseSwitchShutdown:
+		rec.Cause, rec.HangupBy, rec.EndEarliest = causeSwitchShutdown, acd.HangupSystem, lastRecStep(&rec)
+	case cause != 0:
 		// As a dial that ended so while Hotline was up: the reports count
 		// it as the campaign's counts do (busy, no answer).
 		rec.Cause = string(pbx.ReasonForCause(cause))
 	}
 	detail := "not answered"
 	switch {
+	case cause == pbx.CauseSwitchShutdown:
+		detail = "ringing; the switch restarted since"
 	case ch.ID != "":
 		detail = "ringing; hung up"
 	case cause != 0:

@@ -759,3 +759,67 @@ func TestCampaignRestartSavedAnsweredAgentHungUpWhileDown(t *testing.T) {
 		t.Errorf("records %+v; want a1's one, its sale", recs)
 	}
 }
+
+// TestCampaignSwitchRestartedWhileDown: Hotline dies while a lead rings,
+// or has answered and waits for an agent (a1's phone does not answer);
+// the switch then restarts, ending the lead's call, and Hotline comes back
+// to a switch whose uptime says so. As when Hotline sees the switch shut
+// down, the lead is called again later, its attempt cut, last outcome
+// switch-shutdown, cut once; counted neither failed nor abandoned; its
+// record closed by the system with cause switch-shutdown. Before, a ringing
+// lead was settled as a failed attempt and an answered one as abandoned.
+func TestCampaignSwitchRestartedWhileDown(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		killAt          time.Duration
+		state           campaign.LeadState
+		lost, syncFirst bool
+	}{
+		{"ringing, sync first", 2 * time.Second, campaign.Dialing, false, true},
+		{"ringing, campaigns first", 2 * time.Second, campaign.Dialing, false, false},
+		{"answered, call restored, sync first", 4*time.Second + 100*time.Millisecond, campaign.Answered, false, true},
+		{"answered, call restored, campaigns first", 4*time.Second + 100*time.Millisecond, campaign.Answered, false, false},
+		{"answered, live record lost", 4*time.Second + 100*time.Millisecond, campaign.Answered, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rig, r, o := restartableCampaign(t, "    connect_within: 10s\n")
+			if err := r.Switch.SetPhone("sim/a1", farend.Phone{Mode: farend.PhoneNoAnswer}); err != nil {
+				t.Fatal(err)
+			}
+			r.RunUntil(epoch.Add(tc.killAt)) // the lead answers at 4 s
+			l := leadIn(t, rig, tc.state)
+			kill(t, r)
+			if tc.lost {
+				if err := rig.db.Write([]store.Op{store.DeleteActive(rig.dials(t)[l.Phone][0].ID)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			snap, err := r.Switch.Snapshot(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ch := range snap.Channels {
+				if err := r.Switch.Hangup(t.Context(), ch.ID, pbx.CauseSwitchShutdown); err != nil {
+					t.Fatal(err)
+				}
+			}
+			restarted := epoch.Add(tc.killAt + time.Second)
+			r.RunUntil(epoch.Add(tc.killAt + 3*time.Second))
+			restartEdited(t, rig, r, o, "run2", tc.syncFirst, false, 0, func(s *pbx.Snapshot) { s.Started = restarted })
+			r.RunUntil(epoch.Add(tc.killAt + 5*time.Second))
+			st := r.Core.Campaigns(r.Clock.Now())[0].Stats
+			got := rig.leads(t)[l.ID]
+			recs := rig.dials(t)[l.Phone]
+			if got.State != campaign.Scheduled || got.LastOutcome != campaign.SwitchShutdown || got.Cut != 1 || got.Attempts != 1 {
+				t.Errorf("lead %s, last outcome %s, cut %d, attempts %d; want scheduled again after switch-shutdown, its one attempt cut\n%s",
+					got.State, got.LastOutcome, got.Cut, got.Attempts, rig.trace)
+			}
+			if st.SwitchShutdown != 1 || st.Failed+st.NoAnswer+st.Abandoned != 0 {
+				t.Errorf("stats %+v; want one dial switch-shutdown, none failed, unanswered or abandoned", st)
+			}
+			if len(recs) != 1 || recs[0].Cause != causeSwitchShutdown || recs[0].HangupBy != acd.HangupSystem || recs[0].Ended.IsZero() {
+				t.Errorf("records %+v; want one, ended by the system, cause switch-shutdown", recs)
+			}
+		})
+	}
+}
