@@ -43,6 +43,17 @@ func (s *e2eScenario) bridged(pc e2ePlaced, agent string, timeout time.Duration)
 	return rec, bridge
 }
 
+// queued places c and waits until it waits in its queue.
+func (s *e2eScenario) queued(c e2eCaller) e2ePlaced {
+	s.t.Helper()
+	pc := s.call(c)
+	s.eventually(30*time.Second, "the caller "+c.From+" waits in the queue", func() (bool, string) {
+		call, ok := s.liveCall(pc.Far)
+		return ok && call.Phase == "queued", "status: " + call.Phase
+	})
+	return pc
+}
+
 // bridgeGone waits until Asterisk no longer has the bridge.
 func (s *e2eScenario) bridgeGone(id string, timeout time.Duration) {
 	s.t.Helper()

@@ -23,11 +23,7 @@ func TestAsteriskE2ERestartKeepsCalls(t *testing.T) {
 
 	talking := s.call(e2eCaller{Number: "6500", From: "5550501"})
 	talk, bridge := s.bridged(talking, "hank", 8*time.Second)
-	waiting := s.call(e2eCaller{Number: "6500", From: "5550502"})
-	s.eventually(30*time.Second, "the second caller waits in the queue", func() (bool, string) {
-		c, ok := s.liveCall(waiting.Far)
-		return ok && c.Phase == "queued", "status: " + c.Phase
-	})
+	waiting := s.queued(e2eCaller{Number: "6500", From: "5550502"})
 
 	s.durable()
 	killed := time.Now()

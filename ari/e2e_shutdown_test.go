@@ -40,11 +40,7 @@ func TestAsteriskE2ERestartedWhileHotlineDown(t *testing.T) {
 	s.start()
 	talking := s.call(e2eCaller{Number: "6900", From: "5550951"})
 	s.bridged(talking, "kim", 15*time.Second)
-	waiting := s.call(e2eCaller{Number: "6900", From: "5550952"})
-	s.eventually(30*time.Second, "the second caller waits in the queue", func() (bool, string) {
-		c, ok := s.liveCall(waiting.Far)
-		return ok && c.Phase == "queued", "status: " + c.Phase
-	})
+	waiting := s.queued(e2eCaller{Number: "6900", From: "5550952"})
 	s.durable()
 	s.d.kill(t)
 	if out, err := exec.Command("chroot", root, "/usr/sbin/asterisk", "-rx", "core restart now").CombinedOutput(); err != nil {
@@ -114,11 +110,7 @@ func TestAsteriskE2EShutdown(t *testing.T) {
 	s.start()
 	talking := s.call(e2eCaller{Number: "6900", From: "5550901"})
 	s.bridged(talking, "kim", 15*time.Second)
-	waiting := s.call(e2eCaller{Number: "6900", From: "5550902"})
-	s.eventually(30*time.Second, "the second caller waits in the queue", func() (bool, string) {
-		c, ok := s.liveCall(waiting.Far)
-		return ok && c.Phase == "queued", "status: " + c.Phase
-	})
+	waiting := s.queued(e2eCaller{Number: "6900", From: "5550902"})
 	resp, err := http.Post(s.d.api+"/api/v1/campaigns/notice/start", "application/json", nil)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("start the campaign: %v %v", resp, err)
