@@ -465,10 +465,11 @@ func (c *Core) reconcile(now time.Time, e pbx.Synced) {
 				continue
 			}
 			if cl.phase == acd.CallBridged && !bridgedTogether(live, cl.ch, cl.agentCh) {
-				// Both up, but apart: on FreeSWITCH in socket mode, the
-				// close of Hotline's socket to the caller sends the caller
-				// on to the dialplan's park, out of the conversation. They
-				// would hear silence until someone hung up.
+				// Both up, but apart: the switch took them out of their
+				// bridge while Hotline was down (on FreeSWITCH in socket
+				// mode, a caller told to resume the dialplan when its
+				// socket closes; Hotline no longer tells one in a bridge
+				// to). They would hear silence until someone hung up.
 				c.step(now, cl, "rebridged", cl.agent.id, "the switch held the caller and the agent apart")
 				c.do(Command{Op: OpBridge, Lane: cl.id, Channel: cl.ch, Bridge: cl.bridge, Chans: []pbx.ChannelID{cl.ch, cl.agentCh}})
 				c.saveActive(now, cl)
