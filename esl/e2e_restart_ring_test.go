@@ -9,6 +9,7 @@ import (
 
 	"github.com/hotline-cc/hotline/acd"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
+	"github.com/hotline-cc/hotline/store"
 )
 
 // agentLeg matches the uuid Hotline gives an agent leg (call id, "-a", a number).
@@ -82,6 +83,11 @@ agents:
 	s.start()
 	s.call(farend.CallScript{From: "5557801", To: "7800"})
 	leg := s.talkingLeg("jill")
+	// The conversation is the one Hotline saw begin: the kill comes once
+	// its bridge is in the stored record, not merely when jill's phone
+	// answered (on a busy machine the kill could land before the bridge).
+	s.liveRecord("5557801", "the bridge recorded", func(r store.CallRecord) bool { return !r.Bridged.IsZero() })
+	s.committed()
 	s.d.kill()
 	s.legGone(leg, "jill hangs up while Hotline is down")
 	hungUp := time.Now()
