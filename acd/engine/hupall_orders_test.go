@@ -79,7 +79,7 @@ agents:
 				now = now.Add(5 * time.Millisecond)
 			}
 			for _, tm := range timers {
-				if due := out.due[tm]; !due.After(kill.Add(2 * time.Second)) && due.After(kill) {
+				if due := out.due[tm]; !due.After(kill.Add(2*time.Second)) && due.After(kill) {
 					c.Fire(due, tm)
 				}
 			}
