@@ -23,24 +23,22 @@ import (
 // ("core restart now"), dropping both, and Hotline is started again.
 // Asterisk's startup time tells Hotline the switch started after it last
 // saw the calls: both records say the system ended them (cause
-// switch-shutdown), the waiting caller not abandoned.
+// switch-shutdown), the waiting caller not abandoned. A notification
+// campaign had a lead ringing and another hearing its message: both are to
+// be called again, last outcome switch-shutdown, neither failed nor
+// abandoned.
 //
 // It restarts the Asterisk it runs on, so it runs only with
 // HOTLINE_ASTERISK_SHUTDOWN=1.
 func TestAsteriskE2ERestartedWhileHotlineDown(t *testing.T) {
 	root := shutdownRoot(t, "restarts")
 	s := newE2E(t, "shutdown", map[string]e2ePhone{"kim": {Answer: 500 * time.Millisecond}}, "")
-	body, err := os.ReadFile(s.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(s.config, []byte(strings.ReplaceAll(string(body), "@MESSAGE@", "sound:hello-world")), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := s.noticeLeads()
 	s.start()
 	talking := s.call(e2eCaller{Number: "6900", From: "5550951"})
 	s.bridged(talking, "kim", 15*time.Second)
 	waiting := s.queued(e2eCaller{Number: "6900", From: "5550952"})
+	s.startNotice()
 	s.durable()
 	s.d.kill(t)
 	if out, err := exec.Command("chroot", root, "/usr/sbin/asterisk", "-rx", "core restart now").CombinedOutput(); err != nil {
@@ -65,6 +63,11 @@ func TestAsteriskE2ERestartedWhileHotlineDown(t *testing.T) {
 			t.Errorf("queue %s counts %d abandoned; the switch's restart dropped the caller", q.Name, q.Abandoned)
 		}
 	}
+	camp := s.noticeSettled()
+	s.d.stop(t)
+	for _, bad := range campaigncheck.ShutDown(camp.Stats, 2, path, "notice") {
+		t.Error(bad)
+	}
 }
 
 // TestAsteriskE2EShutdown: Asterisk is stopped ("core stop now") under a
@@ -82,46 +85,12 @@ func TestAsteriskE2ERestartedWhileHotlineDown(t *testing.T) {
 func TestAsteriskE2EShutdown(t *testing.T) {
 	root := shutdownRoot(t, "stops")
 	s := newE2E(t, "shutdown", map[string]e2ePhone{"kim": {Answer: 500 * time.Millisecond}}, "")
-	// About a minute of message: the lead still hears it when Asterisk stops.
-	message := strings.TrimSuffix(strings.Repeat("sound:hello-world, ", 40), ", ")
-	body, err := os.ReadFile(s.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(s.config, []byte(strings.ReplaceAll(string(body), "@MESSAGE@", message)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(s.dir, "hotline.db")
-	db, err := store.Open(path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid := os.Getpid() % 10
-	ringing, hearing := fmt.Sprintf("+3393%d00001", pid), fmt.Sprintf("+3391%d00002", pid)
-	due := time.Now().Add(-time.Hour)
-	if _, err := db.ImportLeads([]campaign.Lead{
-		{Campaign: "notice", Phone: ringing, NextAttempt: due},
-		{Campaign: "notice", Phone: hearing, NextAttempt: due.Add(time.Millisecond)},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-
+	path := s.noticeLeads()
 	s.start()
 	talking := s.call(e2eCaller{Number: "6900", From: "5550901"})
 	s.bridged(talking, "kim", 15*time.Second)
 	waiting := s.queued(e2eCaller{Number: "6900", From: "5550902"})
-	resp, err := http.Post(s.d.api+"/api/v1/campaigns/notice/start", "application/json", nil)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("start the campaign: %v %v", resp, err)
-	}
-	resp.Body.Close()
-	s.eventually(30*time.Second, "one lead ringing, one hearing the message", func() (bool, string) {
-		var list []engine.CampaignStatus
-		s.getJSON("/api/v1/campaigns", &list)
-		return len(list) == 1 && list[0].Ringing == 1 && list[0].Live == 1, fmt.Sprintf("%+v", list)
-	})
-	time.Sleep(500 * time.Millisecond)
+	s.startNotice()
 
 	if out, err := exec.Command("chroot", root, "/usr/sbin/asterisk", "-rx", "core stop now").CombinedOutput(); err != nil {
 		t.Fatalf("core stop now: %v: %s", err, out)
@@ -132,16 +101,7 @@ func TestAsteriskE2EShutdown(t *testing.T) {
 		a := s.agent("kim")
 		return a.State == acd.Available.String() || a.State == acd.WrapUp.String(), a.State
 	})
-	var camp engine.CampaignStatus
-	s.eventually(10*time.Second, "both dials settled", func() (bool, string) {
-		var list []engine.CampaignStatus
-		s.getJSON("/api/v1/campaigns", &list)
-		if len(list) != 1 {
-			return false, fmt.Sprintf("%+v", list)
-		}
-		camp = list[0]
-		return camp.Ringing == 0 && camp.Live == 0, fmt.Sprintf("%+v", camp)
-	})
+	camp := s.noticeSettled()
 	select {
 	case <-s.d.exited:
 		t.Fatalf("hotline exited when Asterisk stopped: %v", s.d.err)
@@ -187,4 +147,70 @@ func (s *e2eScenario) endedBySwitch(talking, waiting e2ePlaced) {
 				caller.Far, r.HangupBy, r.Cause, r.Outcome, r.Timeline, want)
 		}
 	}
+}
+
+// noticeLeads sets the scenario's notification campaign to about a minute
+// of message (a lead still hears it when the switch goes) and puts into
+// its store, before the daemon starts, a lead that rings on and one that
+// answers; it returns the store's path.
+func (s *e2eScenario) noticeLeads() string {
+	s.t.Helper()
+	message := strings.TrimSuffix(strings.Repeat("sound:hello-world, ", 40), ", ")
+	body, err := os.ReadFile(s.config)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := os.WriteFile(s.config, []byte(strings.ReplaceAll(string(body), "@MESSAGE@", message)), 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+	path := filepath.Join(s.dir, "hotline.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	pid := os.Getpid() % 10
+	ringing, hearing := fmt.Sprintf("+3393%d00001", pid), fmt.Sprintf("+3391%d00002", pid)
+	due := time.Now().Add(-time.Hour)
+	if _, err := db.ImportLeads([]campaign.Lead{
+		{Campaign: "notice", Phone: ringing, NextAttempt: due},
+		{Campaign: "notice", Phone: hearing, NextAttempt: due.Add(time.Millisecond)},
+	}); err != nil {
+		s.t.Fatal(err)
+	}
+	db.Close()
+	return path
+}
+
+// startNotice starts campaign notice and waits until one lead rings and
+// the other hears the message.
+func (s *e2eScenario) startNotice() {
+	s.t.Helper()
+	resp, err := http.Post(s.d.api+"/api/v1/campaigns/notice/start", "application/json", nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		s.t.Fatalf("start the campaign: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	s.eventually(30*time.Second, "one lead ringing, one hearing the message", func() (bool, string) {
+		var list []engine.CampaignStatus
+		s.getJSON("/api/v1/campaigns", &list)
+		return len(list) == 1 && list[0].Ringing == 1 && list[0].Live == 1, fmt.Sprintf("%+v", list)
+	})
+	time.Sleep(500 * time.Millisecond)
+}
+
+// noticeSettled waits until campaign notice has no dial left and returns
+// its status.
+func (s *e2eScenario) noticeSettled() engine.CampaignStatus {
+	s.t.Helper()
+	var camp engine.CampaignStatus
+	s.eventually(10*time.Second, "both dials settled", func() (bool, string) {
+		var list []engine.CampaignStatus
+		s.getJSON("/api/v1/campaigns", &list)
+		if len(list) != 1 {
+			return false, fmt.Sprintf("%+v", list)
+		}
+		camp = list[0]
+		return camp.Ringing == 0 && camp.Live == 0, fmt.Sprintf("%+v", camp)
+	})
+	return camp
 }
