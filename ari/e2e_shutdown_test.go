@@ -12,10 +12,8 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
-	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/internal/campaigncheck"
-	"github.com/hotline-cc/hotline/store"
 )
 
 // TestAsteriskE2ERestartedWhileHotlineDown: "hotline serve" is killed while
@@ -164,20 +162,9 @@ func (s *e2eScenario) noticeLeads() string {
 		s.t.Fatal(err)
 	}
 	path := filepath.Join(s.dir, "hotline.db")
-	db, err := store.Open(path, store.Options{})
-	if err != nil {
+	if err := campaigncheck.ImportNoticeLeads(path, "notice", os.Getpid()); err != nil {
 		s.t.Fatal(err)
 	}
-	pid := os.Getpid() % 10
-	ringing, hearing := fmt.Sprintf("+3393%d00001", pid), fmt.Sprintf("+3391%d00002", pid)
-	due := time.Now().Add(-time.Hour)
-	if _, err := db.ImportLeads([]campaign.Lead{
-		{Campaign: "notice", Phone: ringing, NextAttempt: due},
-		{Campaign: "notice", Phone: hearing, NextAttempt: due.Add(time.Millisecond)},
-	}); err != nil {
-		s.t.Fatal(err)
-	}
-	db.Close()
 	return path
 }
 

@@ -1,7 +1,6 @@
 package esl_test
 
 import (
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -12,11 +11,9 @@ import (
 	"time"
 
 	"github.com/hotline-cc/hotline/acd"
-	"github.com/hotline-cc/hotline/acd/campaign"
 	"github.com/hotline-cc/hotline/acd/engine"
 	"github.com/hotline-cc/hotline/acd/pbx/farend"
 	"github.com/hotline-cc/hotline/internal/campaigncheck"
-	"github.com/hotline-cc/hotline/store"
 )
 
 // TestFreeSWITCHRestartedWhileHotlineDown: "hotline serve" is killed while
@@ -168,20 +165,9 @@ func noticeCampaign() string {
 func (s *fsScenario) importNoticeLeads() string {
 	s.t.Helper()
 	path := filepath.Join(filepath.Dir(s.config), "hotline.db")
-	db, err := store.Open(path, store.Options{})
-	if err != nil {
+	if err := campaigncheck.ImportNoticeLeads(path, "notice", os.Getpid()); err != nil {
 		s.t.Fatal(err)
 	}
-	pid := os.Getpid() % 10
-	ringing, hearing := fmt.Sprintf("+3393%d00001", pid), fmt.Sprintf("+3391%d00002", pid)
-	due := time.Now().Add(-time.Hour)
-	if _, err := db.ImportLeads([]campaign.Lead{
-		{Campaign: "notice", Phone: ringing, NextAttempt: due},
-		{Campaign: "notice", Phone: hearing, NextAttempt: due.Add(time.Millisecond)},
-	}); err != nil {
-		s.t.Fatal(err)
-	}
-	db.Close()
 	return path
 }
 

@@ -114,3 +114,22 @@ func ShutDown(c campaign.Counts, n int, path, camp string) []string {
 	}
 	return bad
 }
+
+// ImportNoticeLeads puts into the store at path (of a daemon not yet
+// started) two leads of campaign camp due now: one whose number the test
+// switches' dialplans ring on (+3393…), one they answer (+3391…). n tells
+// runs apart (a process id, say).
+func ImportNoticeLeads(path, camp string, n int) error {
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ringing, hearing := fmt.Sprintf("+3393%d00001", n%10), fmt.Sprintf("+3391%d00002", n%10)
+	due := time.Now().Add(-time.Hour)
+	_, err = db.ImportLeads([]campaign.Lead{
+		{Campaign: camp, Phone: ringing, NextAttempt: due},
+		{Campaign: camp, Phone: hearing, NextAttempt: due.Add(time.Millisecond)},
+	})
+	return err
+}
