@@ -794,15 +794,7 @@ func TestCampaignSwitchRestartedWhileDown(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			snap, err := r.Switch.Snapshot(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, ch := range snap.Channels {
-				if err := r.Switch.Hangup(t.Context(), ch.ID, pbx.CauseSwitchShutdown); err != nil {
-					t.Fatal(err)
-				}
-			}
+			hangUpAll(t, r, pbx.CauseSwitchShutdown)
 			restarted := epoch.Add(tc.killAt + time.Second)
 			r.RunUntil(epoch.Add(tc.killAt + 3*time.Second))
 			restartEdited(t, rig, r, o, "run2", tc.syncFirst, false, 0, func(s *pbx.Snapshot) { s.Started = restarted })

@@ -258,15 +258,7 @@ func TestSurveyRestartUnattendedAnswer(t *testing.T) {
 	r := sr.r
 	o := r.Core.opts
 	kill(t, r)
-	snap, err := r.Switch.Snapshot(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ch := range snap.Channels {
-		if err := r.Switch.Hangup(t.Context(), ch.ID, pbx.CauseNormal); err != nil {
-			t.Fatal(err)
-		}
-	}
+	hangUpAll(t, r, pbx.CauseNormal)
 	r.RunUntil(epoch.Add(time.Minute))
 
 	now := r.Clock.Now()

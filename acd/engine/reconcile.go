@@ -607,15 +607,10 @@ func (c *Core) lastSeen(cl *call) time.Time {
 }
 
 func lastStep(cl *call) time.Time {
-	seen := cl.rec.Entered
+	seen := lastRecStep(&cl.rec)
 	for _, t := range []time.Time{cl.answered, cl.arrived} {
 		if t.After(seen) {
 			seen = t
-		}
-	}
-	for _, s := range cl.rec.Timeline {
-		if s.At.After(seen) {
-			seen = s.At
 		}
 	}
 	return seen

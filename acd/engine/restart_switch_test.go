@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -43,15 +42,7 @@ func TestSwitchRestartedWhileHotlineDown(t *testing.T) {
 			}
 			kill(t, r)
 			r.RunUntil(epoch.Add(60 * time.Second))
-			snap, err := r.Switch.Snapshot(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, ch := range snap.Channels {
-				if err := r.Switch.Hangup(context.Background(), ch.ID, pbx.CauseSwitchShutdown); err != nil {
-					t.Fatal(err)
-				}
-			}
+			hangUpAll(t, r, pbx.CauseSwitchShutdown)
 			r.RunUntil(epoch.Add(90 * time.Second))
 			restartSnap(t, r, st, "run2", time.Time{}, func(s *pbx.Snapshot) {
 				s.Started = time.Time{}

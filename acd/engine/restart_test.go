@@ -217,6 +217,22 @@ func kill(t *testing.T, r *SimRun) {
 	r.Core = dead
 }
 
+// hangUpAll hangs up, with cause, every channel the simulated switch
+// holds: what the switch does to its calls while Hotline is down (a
+// restart, or every party hanging up).
+func hangUpAll(t *testing.T, r *SimRun, cause pbx.Cause) {
+	t.Helper()
+	snap, err := r.Switch.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range snap.Channels {
+		if err := r.Switch.Hangup(t.Context(), ch.ID, cause); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestCheckpointBoundsEndWhileDown: a live call is saved as still up every
 // checkpointEvery, so a conversation that ends while Hotline is down gets an
 // end window that starts at the last checkpoint, not at the answer.
